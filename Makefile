@@ -1,0 +1,56 @@
+# The two commands a newcomer needs: `make run` and `make test`. Everything else is optional.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+STAGE ?= dev
+PORT ?= 8000
+
+.PHONY: run test lint typecheck unit package deploy bench fuzz clean browser-deps
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $(STAMP)
+
+## run: the whole CRM on http://127.0.0.1:$(PORT) against an embedded AWS (data kept in .local/)
+run: $(STAMP)
+	PORT=$(PORT) $(PY) -m local
+
+## test: lint, types and every test suite, as CI runs them
+test: $(STAMP) browser-deps lint typecheck
+	$(PY) -m pytest tests
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+
+typecheck: $(STAMP)
+	$(PY) -m mypy
+
+unit: $(STAMP)
+	$(PY) -m pytest tests -m "not slow"
+
+# Browser tests drive Debian's Chromium; install it where missing (CI runs as root).
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ] && [ -n "$$(ls tests/browser/test_*.py 2>/dev/null)" ]; then \
+		if [ "$$(id -u)" = "0" ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+		else echo "browser tests need /usr/bin/chromium: sudo apt-get install chromium"; fi; fi
+
+## package: the deployable template and bundle in build/package/
+package: $(STAMP)
+	rm -rf build/package
+	$(VENV)/bin/chalice package --stage $(STAGE) --merge-template infra/resources.json build/package
+
+deploy: package
+	$(PY) -m infra.deploy --stage $(STAGE)
+
+bench: $(STAMP)
+	$(PY) -m bench
+
+fuzz: $(STAMP)
+	$(PY) -m bench.fuzz
+
+clean:
+	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,33 @@
+"""boto3 clients built lazily, once per process, pointed at the embedded AWS when local."""
+
+from __future__ import annotations
+
+import threading
+from functools import cache
+from typing import Any
+
+from chalicelib.core.config import settings
+
+_lock = threading.Lock()
+
+
+@cache
+def _client(service: str) -> Any:
+    import boto3
+    from botocore.config import Config
+
+    config = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=3, read_timeout=10)
+    with _lock:  # boto3's default session is not thread-safe while clients are created
+        return boto3.session.Session().client(
+            service, region_name=settings.region, endpoint_url=settings.aws_endpoint_url, config=config
+        )
+
+
+def client(service: str) -> Any:
+    """A shared boto3 client for service (kms, secretsmanager, sesv2, s3, sqs ...)."""
+    return _client(service)
+
+
+def reset_clients() -> None:
+    """Forget cached clients (tests that swap the embedded AWS)."""
+    _client.cache_clear()

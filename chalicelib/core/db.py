@@ -1,0 +1,332 @@
+"""The main table, the PynamoDB base models, signed-cursor pagination and transactions.
+
+Single-table design: every model shares ``pk``/``sk`` and two overloaded indexes
+(``gsi1pk/gsi1sk``, ``gsi2pk/gsi2sk``); the ``kind`` discriminator tells PynamoDB which model an
+item is, so one Query over a record's item collection returns typed objects.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Generic, TypeVar
+
+from pynamodb.attributes import (
+    DiscriminatorAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+    VersionAttribute,
+)
+from pynamodb.exceptions import PynamoDBException, TransactWriteError
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.core import errors
+from chalicelib.core.config import settings
+from chalicelib.core.tenancy import TenantContext, key_belongs_to
+
+THROTTLE_CODES = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "InternalServerError",
+        "ServiceUnavailable",
+        "TransactionInProgressException",
+    }
+)
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware UTC."""
+    return datetime.now(UTC)
+
+
+class _TableMeta:
+    table_name = settings.table_name
+    host = settings.aws_endpoint_url
+    region = settings.region
+    billing_mode = "PAY_PER_REQUEST"
+    max_retry_attempts = 2
+    base_backoff_ms = 25
+
+
+class Gsi1(GlobalSecondaryIndex["MainTable"]):
+    """First overloaded index: lists (by owner, by stage, by name ...)."""
+
+    class Meta(_TableMeta):
+        index_name = "gsi1"
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi1sk = UnicodeAttribute(range_key=True)
+
+
+class Gsi2(GlobalSecondaryIndex["MainTable"]):
+    """Second overloaded index: the other access path of a list."""
+
+    class Meta(_TableMeta):
+        index_name = "gsi2"
+        projection = AllProjection()
+
+    gsi2pk = UnicodeAttribute(hash_key=True)
+    gsi2sk = UnicodeAttribute(range_key=True)
+
+
+class MainTable(Model):
+    """Base of every item in the main table."""
+
+    class Meta(_TableMeta):
+        pass
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    kind = DiscriminatorAttribute(attr_name="kind")
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+    gsi2pk = UnicodeAttribute(null=True)
+    gsi2sk = UnicodeAttribute(null=True)
+    expires_at = TTLAttribute(null=True)
+
+    gsi1 = Gsi1()
+    gsi2 = Gsi2()
+
+
+class VersionedItem(MainTable):
+    """A mutable item: optimistic concurrency through ``version``, timestamps, audit chain head."""
+
+    version = VersionAttribute()
+    created_at = UTCDateTimeAttribute(default_for_new=utcnow)
+    updated_at = UTCDateTimeAttribute(default=utcnow)
+    # Hash of the newest audit record of this entity: the next record chains to it.
+    audit_hash = UnicodeAttribute(null=True)
+
+
+_M = TypeVar("_M", bound=MainTable)
+
+
+def owned(ctx: TenantContext, item: _M | None) -> _M | None:
+    """Return item only when it belongs to ctx's tenant (defence in depth behind the keys)."""
+    if item is None or not key_belongs_to(ctx, item.pk):
+        return None
+    return item
+
+
+def get(ctx: TenantContext, model: type[_M], pk: str, sk: str) -> _M | None:
+    """GetItem by key, None when missing or another tenant's."""
+    with translate_errors():
+        try:
+            return owned(ctx, model.get(pk, sk, consistent_read=True))
+        except model.DoesNotExist:
+            return None
+
+
+# -- errors ---------------------------------------------------------------------------------
+
+
+def _is_conditional_failure(exc: PynamoDBException) -> bool:
+    if isinstance(exc, TransactWriteError):
+        return any(
+            reason is not None and reason.code == "ConditionalCheckFailed"
+            for reason in exc.cancellation_reasons
+        )
+    return exc.cause_response_code == "ConditionalCheckFailedException"
+
+
+def _is_throttle(exc: PynamoDBException) -> bool:
+    if exc.cause_response_code in THROTTLE_CODES:
+        return True
+    if isinstance(exc, TransactWriteError):
+        return any(
+            reason is not None and reason.code in {"ThrottlingError", "TransactionConflict"}
+            for reason in exc.cancellation_reasons
+        )
+    return False
+
+
+@contextmanager
+def translate_errors(conflict: type[errors.CRMError] = errors.VersionConflictError) -> Iterator[None]:
+    """Turn DynamoDB failures into the error tree: stale writes 409, throttling 503."""
+    try:
+        yield
+    except PynamoDBException as exc:
+        if _is_conditional_failure(exc):
+            raise conflict() from exc
+        if _is_throttle(exc):
+            raise errors.ServiceUnavailableError() from exc
+        if exc.cause is not None and "Could not connect" in str(exc.cause):
+            raise errors.ServiceUnavailableError() from exc
+        raise
+
+
+# -- transactions ---------------------------------------------------------------------------
+
+
+@dataclass
+class Change:
+    """Writes that must commit together (a record, its lookups, its audit record)."""
+
+    saves: list[MainTable] = field(default_factory=list)
+    deletes: list[MainTable] = field(default_factory=list)
+    creates: list[MainTable] = field(default_factory=list)  # put only if the key is free
+    checks: list[tuple[type[MainTable], str, str, Any]] = field(default_factory=list)
+
+    def save(self, item: MainTable) -> Change:
+        """Add a versioned put of an existing or new item."""
+        self.saves.append(item)
+        return self
+
+    def create(self, item: MainTable) -> Change:
+        """Add a put that fails if the key already exists (unique lookups, audit records)."""
+        self.creates.append(item)
+        return self
+
+    def delete(self, item: MainTable) -> Change:
+        """Add a delete (version-checked when the item has a version)."""
+        self.deletes.append(item)
+        return self
+
+
+def commit(
+    ctx: TenantContext,
+    change: Change,
+    *,
+    conflict: type[errors.CRMError] = errors.VersionConflictError,
+) -> None:
+    """Write a change in one DynamoDB transaction; any stale version or taken key raises 409."""
+    for item in [*change.saves, *change.creates, *change.deletes]:
+        if not (key_belongs_to(ctx, item.pk) or item.pk.startswith("G#")):
+            raise errors.ForbiddenError("A write crossed the tenant boundary.")
+    with translate_errors(conflict), TransactWrite(connection=MainTable._get_connection().connection) as tx:
+        for item in change.saves:
+            tx.save(item)
+        for item in change.creates:
+            tx.save(item, condition=MainTable.pk.does_not_exist())
+        for item in change.deletes:
+            tx.delete(item)
+        for model, pk, sk, condition in change.checks:
+            tx.condition_check(model, pk, sk, condition=condition)
+
+
+# -- cursors --------------------------------------------------------------------------------
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _cursor_key() -> bytes:
+    from chalicelib.core import secrets
+
+    return secrets.cursor_key()
+
+
+def encode_cursor(ctx: TenantContext, scope: str, last_key: dict[str, Any]) -> str:
+    """Sign a DynamoDB LastEvaluatedKey for ctx's tenant and this list (scope)."""
+    payload = json.dumps({"t": ctx.tenant_id, "s": scope, "k": last_key}, separators=(",", ":"))
+    body = _b64(payload.encode())
+    mac = hmac.new(_cursor_key(), body.encode(), hashlib.sha256).digest()
+    return f"{body}.{_b64(mac)}"
+
+
+def decode_cursor(ctx: TenantContext, scope: str, cursor: str) -> dict[str, Any]:
+    """Verify a cursor: our signature, ctx's tenant, the same list, keys in the tenant's space."""
+    try:
+        body, mac = cursor.split(".", 1)
+        expected = hmac.new(_cursor_key(), body.encode(), hashlib.sha256).digest()
+        if not hmac.compare_digest(expected, _unb64(mac)):
+            raise errors.InvalidCursorError()
+        payload = json.loads(_unb64(body))
+    except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
+        raise errors.InvalidCursorError() from exc
+    if not isinstance(payload, dict) or payload.get("t") != ctx.tenant_id or payload.get("s") != scope:
+        raise errors.InvalidCursorError()
+    last_key = payload.get("k")
+    if not isinstance(last_key, dict) or not _keys_in_tenant(ctx, last_key):
+        raise errors.InvalidCursorError()
+    return last_key
+
+
+def _keys_in_tenant(ctx: TenantContext, last_key: dict[str, Any]) -> bool:
+    for name in ("pk", "gsi1pk", "gsi2pk"):
+        value = last_key.get(name)
+        if value is not None and not key_belongs_to(ctx, value.get("S", "") if isinstance(value, dict) else ""):
+            return False
+    return "pk" in last_key
+
+
+# -- pagination -----------------------------------------------------------------------------
+
+T = TypeVar("T")
+
+
+@dataclass
+class Page(Generic[T]):
+    """One page of a list and the cursor of the next one."""
+
+    items: list[T]
+    next_cursor: str | None
+
+
+MAX_PAGE = 200
+
+
+def query_page(
+    ctx: TenantContext,
+    model: type[_M],
+    hash_key: str,
+    *,
+    scope: str,
+    limit: int = 50,
+    cursor: str | None = None,
+    index: Gsi1 | Gsi2 | None = None,
+    range_key_condition: Any = None,
+    filter_condition: Any = None,
+    newest_first: bool = True,
+    keep: Callable[[_M], bool] | None = None,
+) -> Page[_M]:
+    """One Query for one page of a list, with a signed cursor for the next."""
+    if not key_belongs_to(ctx, hash_key):
+        raise errors.ForbiddenError("A list crossed the tenant boundary.")
+    limit = max(1, min(limit, MAX_PAGE))
+    start = decode_cursor(ctx, scope, cursor) if cursor else None
+    source: Any = index if index is not None else model
+    with translate_errors():
+        results = source.query(
+            hash_key,
+            range_key_condition=range_key_condition,
+            filter_condition=filter_condition,
+            scan_index_forward=not newest_first,
+            limit=limit,
+            last_evaluated_key=start,
+            page_size=limit,
+        )
+        items = [item for item in results if keep is None or keep(item)]
+        last_key = results.last_evaluated_key
+    next_cursor = encode_cursor(ctx, scope, last_key) if last_key else None
+    return Page(items=items, next_cursor=next_cursor)
+
+
+def each_in_batches(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    """Slices of at most size items (transactions take at most 100 actions)."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def create_tables(*, wait: bool = True) -> None:
+    """Create the main table with its indexes if it does not exist (local runner, tests)."""
+    if not MainTable.exists():
+        MainTable.create_table(billing_mode="PAY_PER_REQUEST", wait=wait)

@@ -1,0 +1,395 @@
+"""Request parsing (pydantic), responses, the route registry and the HTTP middleware.
+
+Every route is declared through :class:`Api`, which registers it with a Chalice blueprint and in
+one registry. The registry drives three things so they cannot drift apart: request validation,
+the OpenAPI document, and the middleware's deny-by-default authentication (a route is public only
+when declared so). Chalice's middleware does not see exceptions raised by views (they are turned
+into its own 500 first), so errors are mapped to our shape inside the route wrapper.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from chalice import Blueprint, Chalice, Response
+from pydantic import BaseModel, ConfigDict
+from pydantic import ValidationError as PydanticValidationError
+
+from chalicelib.core import errors, observability
+from chalicelib.core.config import settings
+from chalicelib.core.observability import logger
+from chalicelib.core.tenancy import TenantContext, bind_tenant, new_id, unbind
+
+JSON = "application/json"
+FORM = "application/x-www-form-urlencoded"
+MULTIPART = "multipart/form-data"
+
+API_HEADERS = {
+    "Cache-Control": "no-store",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Strict-Transport-Security": "max-age=63072000; includeSubDomains",
+    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+    "X-Frame-Options": "DENY",
+}
+
+
+class Schema(BaseModel):
+    """The one pydantic base: unknown fields are an error, not silently dropped."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class ErrorDetail(BaseModel):
+    """One problem with the request (a field, a row, a rule)."""
+
+    loc: list[str | int] = []
+    msg: str
+    type: str | None = None
+
+
+class ErrorInfo(BaseModel):
+    code: str
+    message: str
+    details: list[Any] = []
+    request_id: str | None = None
+
+
+class ErrorResponse(BaseModel):
+    """The error shape of every non-2xx answer."""
+
+    error: ErrorInfo
+
+
+@dataclass
+class RouteSpec:
+    """A route as the registry knows it."""
+
+    path: str
+    method: str
+    operation_id: str
+    summary: str
+    tag: str
+    body: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+    response: type[BaseModel] | None = None
+    status: int = 200
+    public: bool = False
+    content_types: tuple[str, ...] = (JSON,)
+    raw_body: bool = False
+    cors: bool = False
+    in_schema: bool = True
+    errors: tuple[int, ...] = ()
+
+    @property
+    def path_params(self) -> list[str]:
+        """Names of the ``{params}`` in the path."""
+        return [part[1:-1] for part in self.path.split("/") if part.startswith("{")]
+
+
+REGISTRY: dict[tuple[str, str], RouteSpec] = {}
+
+
+def route_spec(path: str, method: str) -> RouteSpec | None:
+    """The registered spec for a Chalice resource path and method."""
+    return REGISTRY.get((path, method.upper()))
+
+
+@dataclass
+class ApiRequest:
+    """What a view receives: the parsed and validated parts of the request."""
+
+    raw: Any
+    request_id: str
+    ctx: TenantContext | None
+    principal: Any
+    body: Any = None
+    query: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def tenant(self) -> TenantContext:
+        """The caller's TenantContext; routes that are not public always have one."""
+        if self.ctx is None:
+            raise errors.UnauthenticatedError()
+        return self.ctx
+
+    @property
+    def source_ip(self) -> str | None:
+        """The client's address as API Gateway saw it."""
+        return ((self.raw.context or {}).get("identity") or {}).get("sourceIp")
+
+    def header(self, name: str) -> str | None:
+        """A request header, case-insensitively."""
+        return self.raw.headers.get(name.lower()) if self.raw is not None else None
+
+
+# -- request state shared between the middleware and the route wrapper ----------------------
+
+_state = threading.local()
+
+
+def current_request_id() -> str | None:
+    """The id of the request being served on this thread."""
+    return getattr(_state, "request_id", None)
+
+
+def current_principal() -> Any:
+    """The authenticated principal of the request on this thread, if any."""
+    return getattr(_state, "principal", None)
+
+
+# -- responses ------------------------------------------------------------------------------
+
+
+def json_response(body: Any, *, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    """A JSON response with the API's security headers."""
+    merged: dict[str, str | list[str]] = {**API_HEADERS, "Content-Type": JSON, **(headers or {})}
+    return Response(body=json.dumps(body, default=str), status_code=status, headers=merged)
+
+
+def error_response(error: errors.CRMError, request_id: str | None = None) -> Response:
+    """The error shape for a CRMError, with its status and headers."""
+    request_id = request_id or current_request_id()
+    return json_response(errors.to_body(error, request_id), status=error.status, headers=error.headers)
+
+
+def _to_response(result: Any, spec: RouteSpec) -> Response:
+    if isinstance(result, Response):
+        return result
+    if result is None and spec.status == 204:
+        return Response(body="", status_code=204, headers=dict(API_HEADERS))
+    if isinstance(result, BaseModel):
+        result = result.model_dump(mode="json")
+    return json_response(result, status=spec.status)
+
+
+# -- parsing --------------------------------------------------------------------------------
+
+
+def _validation_details(exc: PydanticValidationError) -> list[dict[str, Any]]:
+    # Inputs are left out on purpose: they may hold passwords or personal data.
+    return [
+        {"loc": list(item["loc"]), "msg": item["msg"], "type": item["type"]}
+        for item in exc.errors(include_url=False, include_input=False, include_context=False)
+    ]
+
+
+def validate(model: type[BaseModel], data: Any) -> Any:
+    """Validate data against model, raising the API's 422 with per-field details."""
+    try:
+        return model.model_validate(data)
+    except PydanticValidationError as exc:
+        raise errors.ValidationError(details=_validation_details(exc)) from exc
+
+
+def parse_json(raw: bytes | None) -> Any:
+    """Decode a JSON body; malformed JSON or text answers 400."""
+    if not raw:
+        return {}
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise errors.MalformedBodyError() from exc
+
+
+def _query_dict(request: Any, model: type[BaseModel]) -> dict[str, Any]:
+    params = request.query_params
+    if not params:
+        return {}
+    result: dict[str, Any] = {}
+    for name in params:
+        info = model.model_fields.get(name)
+        is_list = info is not None and "list" in str(info.annotation)
+        result[name] = params.getlist(name) if is_list else params.get(name)
+    return result
+
+
+def _parse(request: Any, spec: RouteSpec) -> tuple[Any, Any]:
+    body = query = None
+    if spec.query is not None:
+        query = validate(spec.query, _query_dict(request, spec.query))
+    elif request.query_params and spec.in_schema:  # UI pages take ?lang= and the like
+        unknown = sorted(request.query_params.keys())
+        raise errors.ValidationError(
+            details=[
+                {"loc": ["query", name], "msg": "Unknown parameter", "type": "extra_forbidden"} for name in unknown
+            ]
+        )
+    if spec.body is not None:
+        body = validate(spec.body, parse_json(request.raw_body))
+    return body, query
+
+
+# -- the route declaration ------------------------------------------------------------------
+
+
+class Api:
+    """A Chalice blueprint whose routes are validated, registered and error-mapped."""
+
+    def __init__(self, import_name: str, *, tag: str) -> None:
+        self.blueprint = Blueprint(import_name)
+        self.tag = tag
+
+    def route(
+        self,
+        path: str,
+        *,
+        method: str = "GET",
+        summary: str,
+        body: type[BaseModel] | None = None,
+        query: type[BaseModel] | None = None,
+        response: type[BaseModel] | None = None,
+        status: int = 200,
+        public: bool = False,
+        content_types: tuple[str, ...] = (JSON,),
+        raw_body: bool = False,
+        cors: bool = False,
+        in_schema: bool = True,
+        errors: tuple[int, ...] = (),
+    ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """Declare a route: ``view(request: ApiRequest, **path_params)``."""
+
+        def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+            spec = RouteSpec(
+                path=path, method=method.upper(), operation_id=view.__name__, summary=summary,
+                tag=self.tag, body=body, query=query, response=response, status=status,
+                public=public, content_types=content_types, raw_body=raw_body, cors=cors,
+                in_schema=in_schema, errors=errors,
+            )
+            if (path, spec.method) in REGISTRY:
+                raise RuntimeError(f"route declared twice: {spec.method} {path}")
+            REGISTRY[(path, spec.method)] = spec
+            handler = self._handler(view, spec)
+            handler.__name__ = view.__name__
+            self.blueprint.route(
+                path, methods=[spec.method], content_types=list(content_types), cors=cors
+            )(handler)
+            return view
+
+        return decorator
+
+    def _handler(self, view: Callable[..., Any], spec: RouteSpec) -> Callable[..., Response]:
+        blueprint = self.blueprint
+
+        def handler(**path_params: str) -> Response:
+            request = blueprint.current_request
+            request_id = current_request_id() or new_id()
+            try:
+                body, query = _parse(request, spec)
+                principal = current_principal()
+                api_request = ApiRequest(
+                    raw=request, request_id=request_id, principal=principal,
+                    ctx=principal.context(request_id=request_id, source_ip=_ip(request)) if principal else None,
+                    body=body, query=query,
+                )
+                return _to_response(view(api_request, **path_params), spec)
+            except errors.CRMError as exc:
+                return error_response(exc, request_id)
+            except Exception:  # noqa: BLE001 - a 500 is a bug: log it whole, answer in our shape
+                logger.exception("unhandled error in %s %s", spec.method, spec.path)
+                return error_response(errors.InternalError(), request_id)
+
+        return handler
+
+
+def _ip(request: Any) -> str | None:
+    return ((request.context or {}).get("identity") or {}).get("sourceIp")
+
+
+# -- middleware -----------------------------------------------------------------------------
+
+Authenticator = Callable[[Any], Any]
+_authenticator: list[Authenticator] = []
+
+
+def set_authenticator(authenticate: Authenticator) -> None:
+    """Install the function that turns a request into a principal (or raises 401)."""
+    _authenticator[:] = [authenticate]
+
+
+_CHALICE_ERRORS: dict[int, type[errors.CRMError]] = {
+    405: errors.MethodNotAllowedError,
+    415: errors.UnsupportedMediaTypeError,
+    404: errors.RouteNotFoundError,
+}
+
+
+def _reshape(response: Response, request_id: str) -> Response:
+    """Turn Chalice's own error bodies (405, 415, its 500) into our error shape."""
+    body = response.body
+    if response.status_code >= 400 and isinstance(body, dict) and "Code" in body:
+        error_cls = _CHALICE_ERRORS.get(response.status_code, errors.InternalError)
+        if response.status_code == 400:
+            error_cls = errors.BadRequestError
+        if error_cls is errors.InternalError:
+            logger.error("chalice answered %s: %s", response.status_code, body.get("Code"))
+        shaped = error_response(error_cls(), request_id)
+        shaped.headers.update({k: v for k, v in response.headers.items() if k.lower() == "allow"})
+        return shaped
+    return response
+
+
+def _too_large(request: Any) -> bool:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > settings.max_body_bytes:
+        return True
+    raw = request.raw_body if request.method in {"POST", "PUT", "PATCH", "DELETE"} else b""
+    return len(raw or b"") > settings.max_body_bytes
+
+
+def _authenticate(request: Any, spec: RouteSpec | None, known_methods: dict[str, Any]) -> Any:
+    if spec is not None and spec.public:
+        return None
+    if spec is None and request.method not in known_methods:
+        return None  # Chalice answers 405 for it, reshaped below
+    if spec is None or not _authenticator:
+        raise errors.UnauthenticatedError()  # deny by default: a route outside the registry
+    return _authenticator[0](request)
+
+
+def install_middleware(app: Chalice) -> None:
+    """Register the HTTP middleware: request id, logs, size limit, auth, error shape, metrics."""
+
+    @app.middleware("http")
+    def crm_http(request: Any, get_response: Callable[[Any], Response]) -> Response:
+        started = time.perf_counter()
+        context = request.context or {}
+        request_id = context.get("requestId") or new_id()
+        path = context.get("resourcePath") or request.path
+        spec = route_spec(path, request.method)
+        _state.request_id, _state.principal = request_id, None
+        observability.start_request(request_id=request_id, route=path, method=request.method)
+        token = None
+        tenant_id = None
+        try:
+            if _too_large(request):
+                raise errors.PayloadTooLargeError()
+            principal = _authenticate(request, spec, app.routes.get(path, {}))
+            if principal is not None:
+                tenant_id = principal.tenant_id
+                _state.principal = principal
+                token = bind_tenant(tenant_id)
+                observability.bind_tenant(tenant_id, actor_id=getattr(principal, "actor_id", None))
+            response = _reshape(get_response(request), request_id)
+        except errors.CRMError as exc:
+            response = error_response(exc, request_id)
+        except Exception:  # noqa: BLE001 - never a bare 500 page; log and answer in our shape
+            logger.exception("unhandled error in middleware")
+            response = error_response(errors.InternalError(), request_id)
+        finally:
+            if token is not None:
+                unbind(token)
+            _state.request_id, _state.principal = None, None
+        response.headers.setdefault("X-Request-Id", request_id)
+        duration_ms = (time.perf_counter() - started) * 1000
+        logger.info("request", extra={"status": response.status_code, "duration_ms": round(duration_ms, 1)})
+        observability.record_request(route=path, status=response.status_code, duration_ms=duration_ms,
+                                     tenant_id=tenant_id)
+        observability.end_request()
+        return response

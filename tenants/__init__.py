@@ -1,0 +1,1 @@
+"""Operator tooling run outside Lambda: ``python -m tenants ...``."""

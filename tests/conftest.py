@@ -1,0 +1,81 @@
+"""Suite-wide setup: environment before any app import, embedded AWS in-process, the watcher."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.update(
+    {
+        "CRM_STAGE": "test",
+        "AWS_DEFAULT_REGION": "eu-west-1",
+        "AWS_REGION": "eu-west-1",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SECURITY_TOKEN": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "POWERTOOLS_METRICS_NAMESPACE": "CRM",
+        "POWERTOOLS_DEV": "false",
+    }
+)
+os.environ.pop("CRM_AWS_ENDPOINT_URL", None)
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests import watcher
+
+watcher.install()  # before any botocore session exists
+
+from moto import mock_aws  # noqa: E402
+
+
+@pytest.fixture(scope="session", autouse=True)
+def embedded_aws() -> Iterator[None]:
+    """One in-process moto for the whole suite, with the stage's table, key and secret."""
+    with mock_aws():
+        import boto3
+
+        from chalicelib.core import db
+        from chalicelib.core.config import settings
+        from tenants.secrets import ensure_app_secret
+
+        db.create_tables()
+        kms = boto3.client("kms", region_name=settings.region)
+        key_id = kms.create_key(Description="crm test CMK")["KeyMetadata"]["KeyId"]
+        kms.create_alias(AliasName=settings.kms_key_id, TargetKeyId=key_id)
+        ensure_app_secret(boto3.client("secretsmanager", region_name=settings.region), settings.app_secret_id)
+        yield
+
+
+@pytest.fixture(autouse=True)
+def tenancy_watcher(request: pytest.FixtureRequest) -> Iterator[watcher.Watcher]:
+    """Fail any test whose DynamoDB requests cross the tenant boundary."""
+    watcher.WATCHER.reset()
+    yield watcher.WATCHER
+    if request.node.get_closest_marker("crosses_tenants_on_purpose"):
+        return
+    violations = list(watcher.WATCHER.violations)
+    assert not violations, "tenancy watcher: " + "; ".join(violations[:5])
+
+
+@pytest.fixture(scope="session")
+def app() -> Any:
+    """The Chalice app, imported once the environment is set."""
+    from app import app as chalice_app
+
+    return chalice_app
+
+
+@pytest.fixture
+def client(app: Any) -> Any:
+    """An API client on the in-process app."""
+    from tests.support import ApiClient
+
+    return ApiClient(app)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "crosses_tenants_on_purpose: the test checks the watcher itself")
+    config.addinivalue_line("markers", "slow: starts servers or subprocesses")

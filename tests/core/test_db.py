@@ -1,0 +1,195 @@
+"""The data layer: optimistic versions, transactions with their audit record, signed cursors."""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+
+import pytest
+
+from chalicelib.core import audit, db, errors
+from chalicelib.core.tenancy import TenantContext, bind, new_id, tenant_key
+from tests.core.probe import ProbeNote
+from tests.support import ApiClient, body
+
+
+def make_ctx() -> TenantContext:
+    return TenantContext(tenant_id=new_id(), actor_id="tester")
+
+
+def create_note(ctx: TenantContext, text: str) -> ProbeNote:
+    note_id = new_id()
+    note = ProbeNote(tenant_key(ctx, "PROBE"), f"NOTE#{note_id}", text=text)
+    change = db.Change().save(note)
+    audit.attach(ctx, change, note, entity="probe_note", entity_id=note_id, action="create", before=None,
+                 after={"text": text})
+    db.commit(ctx, change)
+    return note
+
+
+def audit_records(ctx: TenantContext, note: ProbeNote) -> list[audit.AuditRecord]:
+    entity_id = note.sk.split("#")[-1]
+    return list(audit.AuditRecord.query(audit.entity_key(ctx, "probe_note", entity_id)))
+
+
+def test_stale_version_write_is_409_and_leaves_the_item() -> None:
+    ctx = make_ctx()
+    with bind(ctx):
+        note = create_note(ctx, "first")
+        stale = db.get(ctx, ProbeNote, note.pk, note.sk)
+        fresh = db.get(ctx, ProbeNote, note.pk, note.sk)
+        fresh.text = "second"
+        db.commit(ctx, db.Change().save(fresh))
+        stale.text = "overwrite"
+        with pytest.raises(errors.VersionConflictError):
+            db.commit(ctx, db.Change().save(stale))
+        stored = db.get(ctx, ProbeNote, note.pk, note.sk)
+    assert stored.text == "second"
+    assert stored.version == 2
+
+
+def test_stale_version_over_http_is_409() -> None:
+    from tests.core import probe
+
+    client = ApiClient(probe.build())
+    headers = {"X-Probe-Tenant": new_id()}
+    created = body(client.post("/api/v1/_probe/notes", {"text": "a"}, headers=headers))
+    ok = client.patch(f"/api/v1/_probe/notes/{created['id']}", {"text": "b", "version": 1}, headers=headers)
+    assert ok.status_code == 200 and body(ok)["version"] == 2
+    stale = client.patch(f"/api/v1/_probe/notes/{created['id']}", {"text": "c", "version": 1}, headers=headers)
+    assert stale.status_code == 409
+    assert body(stale)["error"]["code"] == "version_conflict"
+    listed = body(client.get("/api/v1/_probe/notes", headers=headers))
+    assert [item["text"] for item in listed["items"]] == ["b"]
+
+
+def test_change_and_audit_commit_together_or_not_at_all() -> None:
+    ctx = make_ctx()
+    with bind(ctx):
+        note = create_note(ctx, "v1")
+        assert len(audit_records(ctx, note)) == 1
+        # A second writer took the audit slot of version 2 first: the whole transaction must fail.
+        entity_id = note.sk.split("#")[-1]
+        squatter = audit.AuditRecord(audit.entity_key(ctx, "probe_note", entity_id), f"{2:012d}", audit_id="x",
+                                     entity="probe_note", entity_id=entity_id, seq=2, action="x", actor_id="x",
+                                     actor_kind="x", source="x", at=db.utcnow(), changes={}, prev_hash="",
+                                     hash="")
+        squatter.save()
+        note.text = "v2"
+        change = db.Change().save(note)
+        audit.attach(ctx, change, note, entity="probe_note", entity_id=entity_id, action="update",
+                     before={"text": "v1"}, after={"text": "v2"})
+        with pytest.raises(errors.ConflictError):
+            db.commit(ctx, change)
+        stored = db.get(ctx, ProbeNote, note.pk, note.sk)
+    assert stored.text == "v1" and stored.version == 1
+
+
+def test_audit_records_form_a_verifiable_chain() -> None:
+    ctx = make_ctx()
+    with bind(ctx):
+        note = create_note(ctx, "v1")
+        entity_id = note.sk.split("#")[-1]
+        for text in ("v2", "v3"):
+            before = {"text": note.text}
+            note.text = text
+            change = db.Change().save(note)
+            audit.attach(ctx, change, note, entity="probe_note", entity_id=entity_id, action="update",
+                         before=before, after={"text": text})
+            db.commit(ctx, change)
+        records = audit_records(ctx, note)
+        assert [int(r.seq) for r in records] == [1, 2, 3]
+        assert records[1].changes == {"text": {"before": "v1", "after": "v2"}}
+        assert audit.verify_chain(records) is None
+        records[1].changes = {"text": {"before": "v1", "after": "forged"}}
+        assert audit.verify_chain(records) == 2
+
+
+def test_cursor_pages_through_everything_once() -> None:
+    ctx = make_ctx()
+    with bind(ctx):
+        created = {create_note(ctx, f"n{i}").sk for i in range(23)}
+        seen: list[str] = []
+        cursor = None
+        while True:
+            page = db.query_page(ctx, ProbeNote, tenant_key(ctx, "PROBE"), scope="probe_notes", limit=10,
+                                 cursor=cursor, range_key_condition=ProbeNote.sk.startswith("NOTE#"))
+            seen += [item.sk for item in page.items]
+            cursor = page.next_cursor
+            if not cursor:
+                break
+    assert sorted(seen) == sorted(created) and len(seen) == len(created)
+    assert seen == sorted(seen, reverse=True)  # newest first
+
+
+def _page_one(ctx: TenantContext) -> str:
+    with bind(ctx):
+        for i in range(3):
+            create_note(ctx, f"n{i}")
+        page = db.query_page(ctx, ProbeNote, tenant_key(ctx, "PROBE"), scope="probe_notes", limit=2)
+    assert page.next_cursor
+    return page.next_cursor
+
+
+def test_tampered_cursor_is_rejected() -> None:
+    ctx = make_ctx()
+    cursor = _page_one(ctx)
+    payload, mac = cursor.split(".")
+    decoded = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    decoded["k"]["sk"] = {"S": "NOTE#0"}
+    forged = base64.urlsafe_b64encode(json.dumps(decoded).encode()).rstrip(b"=").decode() + "." + mac
+    for bad in (forged, "garbage", cursor + "x", "a.b", ""):
+        with pytest.raises(errors.InvalidCursorError):
+            db.decode_cursor(ctx, "probe_notes", bad)
+
+
+def test_another_tenants_cursor_is_rejected() -> None:
+    owner, other = make_ctx(), make_ctx()
+    cursor = _page_one(owner)
+    with pytest.raises(errors.InvalidCursorError):
+        db.decode_cursor(other, "probe_notes", cursor)
+    with pytest.raises(errors.InvalidCursorError):
+        db.decode_cursor(owner, "another_list", cursor)
+
+
+def test_bad_cursor_over_http_is_400() -> None:
+    from tests.core import probe
+
+    client = ApiClient(probe.build())
+    owner = {"X-Probe-Tenant": new_id()}
+    for i in range(3):
+        client.post("/api/v1/_probe/notes", {"text": f"n{i}"}, headers=owner)
+    cursor = body(client.get("/api/v1/_probe/notes?limit=2", headers=owner))["next_cursor"]
+    other = {"X-Probe-Tenant": new_id()}
+    response = client.get(f"/api/v1/_probe/notes?cursor={cursor}", headers=other)
+    assert response.status_code == 400
+    assert body(response)["error"]["code"] == "invalid_cursor"
+    assert client.get("/api/v1/_probe/notes?cursor=forged.value", headers=owner).status_code == 400
+
+
+def test_key_builders_refuse_separator_injection() -> None:
+    ctx = make_ctx()
+    with pytest.raises(ValueError):
+        tenant_key(ctx, "CONTACT", "x#T#other")
+    with pytest.raises(ValueError):
+        TenantContext(tenant_id="T#evil")
+
+
+def test_commit_refuses_another_tenants_item() -> None:
+    ctx, other = make_ctx(), make_ctx()
+    note = ProbeNote(tenant_key(other, "PROBE"), "NOTE#1", text="x")
+    with pytest.raises(errors.ForbiddenError):
+        db.commit(ctx, db.Change().save(note))
+
+
+@pytest.mark.crosses_tenants_on_purpose
+def test_watcher_flags_a_request_outside_the_bound_tenant(tenancy_watcher) -> None:
+    ctx, other = make_ctx(), make_ctx()
+    with bind(ctx), contextlib.suppress(ProbeNote.DoesNotExist):
+        ProbeNote.get(tenant_key(other, "PROBE"), "NOTE#1")
+    assert any(other.tenant_id in violation for violation in tenancy_watcher.violations)
+    tenancy_watcher.reset()
+    with contextlib.suppress(ProbeNote.DoesNotExist):  # no tenant bound: flagged too
+        ProbeNote.get(tenant_key(ctx, "PROBE"), "NOTE#1")
+    assert any("no tenant bound" in violation for violation in tenancy_watcher.violations)

@@ -1,0 +1,1 @@
+"""The integrator kit: website-form snippet, provider sample payloads, ``python -m webhooks simulate``."""
