@@ -46,6 +46,7 @@ def embedded_aws() -> Iterator[None]:
         key_id = kms.create_key(Description="crm test CMK")["KeyMetadata"]["KeyId"]
         kms.create_alias(AliasName=settings.kms_key_id, TargetKeyId=key_id)
         ensure_app_secret(boto3.client("secretsmanager", region_name=settings.region), settings.app_secret_id)
+        boto3.client("ses", region_name=settings.region).verify_email_identity(EmailAddress=settings.mail_from)
         yield
 
 

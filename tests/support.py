@@ -19,9 +19,12 @@ class ApiClient:
     instead, so this client (like the local runner) maps it the same way.
     """
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: Any, *, source_ip: str = "127.0.0.1") -> None:
         self._client = Client(app)
         self._gateway = self._client.http._local_gateway
+        # API Gateway sets identity.sourceIp; the local gateway hard-codes it, so tests choose it here.
+        converter = self._gateway.event_converter
+        converter.LOCAL_SOURCE_IP = source_ip
 
     def request(self, method: str, path: str, *, json_body: Any = None, body: bytes | str | None = None,
                 headers: dict[str, str] | None = None, token: str | None = None) -> HTTPResponse:

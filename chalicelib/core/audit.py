@@ -56,6 +56,19 @@ def actor_feed_key(ctx: TenantContext, actor_id: str) -> str:
     return tenant_key(ctx, "AUDITBY", actor_id)
 
 
+def plain(value: Any) -> Any:
+    """A JSON-safe copy of a field value (times as ISO 8601, sets sorted)."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, set | frozenset):
+        return sorted(plain(v) for v in value)
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    return value
+
+
 def diff(before: dict[str, Any] | None, after: dict[str, Any] | None,
          sensitive: frozenset[str] = frozenset()) -> dict[str, Any]:
     """Field-level before/after of the fields that changed; sensitive values masked."""
@@ -66,7 +79,7 @@ def diff(before: dict[str, Any] | None, after: dict[str, Any] | None,
         if old != new:
             if name in sensitive:
                 old, new = (MASK if old is not None else None), (MASK if new is not None else None)
-            changed[name] = {"before": old, "after": new}
+            changed[name] = {"before": plain(old), "after": plain(new)}
     return changed
 
 

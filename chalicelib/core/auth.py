@@ -121,9 +121,10 @@ def _load_public(pem: str) -> Any:
 
 
 def issue_access_token(
-    *, tenant_id: str, user_id: str, role: str, token_version: int, session_id: str, now: int | None = None
+    *, tenant_id: str, user_id: str, role: str, token_version: int, session_id: str,
+    limited: str | None = None, now: int | None = None,
 ) -> str:
-    """Sign a short-lived access JWT for a user's session."""
+    """Sign a short-lived access JWT for a user's session (limited: usable only to finish securing it)."""
     key = app_secrets.jwt_keys()[0]
     issued = int(now if now is not None else time.time())
     claims = {
@@ -138,6 +139,8 @@ def issue_access_token(
         "nbf": issued,
         "exp": issued + settings.access_token_ttl_seconds,
     }
+    if limited:
+        claims["lim"] = limited
     return jwt.encode(claims, _load_private(key["private_pem"]), algorithm=ALGORITHM, headers={"kid": key["kid"]})
 
 

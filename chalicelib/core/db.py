@@ -154,7 +154,7 @@ def _is_throttle(exc: PynamoDBException) -> bool:
 
 
 @contextmanager
-def translate_errors(conflict: type[errors.CRMError] = errors.VersionConflictError) -> Iterator[None]:
+def translate_errors(conflict: Callable[[], errors.CRMError] = errors.VersionConflictError) -> Iterator[None]:
     """Turn DynamoDB failures into the error tree: stale writes 409, throttling 503."""
     try:
         yield
@@ -200,7 +200,7 @@ def commit(
     ctx: TenantContext,
     change: Change,
     *,
-    conflict: type[errors.CRMError] = errors.VersionConflictError,
+    conflict: Callable[[], errors.CRMError] = errors.VersionConflictError,
 ) -> None:
     """Write a change in one DynamoDB transaction; any stale version or taken key raises 409."""
     for item in [*change.saves, *change.creates, *change.deletes]:

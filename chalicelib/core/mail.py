@@ -1,0 +1,30 @@
+"""Outgoing e-mail through SES (locally the embedded SES; the runner prints the outbox)."""
+
+from __future__ import annotations
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from chalicelib.core import aws, errors
+from chalicelib.core.config import settings
+from chalicelib.core.observability import logger
+
+
+def send(*, to: str, subject: str, text: str) -> str:
+    """Send a plain-text e-mail; returns the SES message id. 503 when SES is unavailable."""
+    try:
+        response = aws.client("sesv2").send_email(
+            FromEmailAddress=settings.mail_from,
+            Destination={"ToAddresses": [to]},
+            Content={"Simple": {"Subject": {"Data": subject, "Charset": "UTF-8"},
+                                "Body": {"Text": {"Data": text, "Charset": "UTF-8"}}}},
+        )
+    except (ClientError, BotoCoreError) as exc:
+        # The address is personal data and the body holds a one-time link: log neither.
+        logger.warning("e-mail not sent", extra={"error": type(exc).__name__})
+        raise errors.ServiceUnavailableError("E-mail could not be sent; try again shortly.") from exc
+    return str(response.get("MessageId", ""))
+
+
+def link(path: str) -> str:
+    """An absolute link into the web app."""
+    return f"{settings.public_url}{path}"

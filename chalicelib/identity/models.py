@@ -1,0 +1,129 @@
+"""Identity items: tenants, users, sessions, invitations, resets, roles, teams, API keys.
+
+Tenant-scoped items live under ``T#<tenant>#...``; the few lookups that must work before the
+tenant is known (login email, invitation and reset tokens, API keys, failed logins per address)
+live under ``G#...`` and are read only by the sign-in and authentication code here.
+"""
+
+from __future__ import annotations
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    ListAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UnicodeSetAttribute,
+    UTCDateTimeAttribute,
+)
+
+from chalicelib.core.db import MainTable, VersionedItem
+
+
+class Tenant(VersionedItem, discriminator="tenant"):
+    """A business using the CRM. pk ``T#<tid>#TENANT``, sk ``TENANT``; gsi1 lists all tenants."""
+
+    tenant_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    status = UnicodeAttribute(default="active")  # active | suspended | deleting
+    plan = UnicodeAttribute(default="trial")
+    trial_ends_at = UTCDateTimeAttribute(null=True)
+    locale = UnicodeAttribute(default="en")
+    country = UnicodeAttribute(default="US")
+    currency = UnicodeAttribute(default="USD")
+    timezone = UnicodeAttribute(default="UTC")
+    password_min_length = NumberAttribute(default=10)
+    password_max_age_days = NumberAttribute(null=True)
+    require_totp = BooleanAttribute(default=False)
+    owner_id = UnicodeAttribute()
+
+
+class User(VersionedItem, discriminator="user"):
+    """A member of a tenant's staff. pk ``T#<tid>#USER``, sk ``<user id>``."""
+
+    user_id = UnicodeAttribute()
+    email = UnicodeAttribute()
+    name = UnicodeAttribute()
+    role = UnicodeAttribute()
+    team_id = UnicodeAttribute(null=True)
+    status = UnicodeAttribute(default="active")  # invited | active | deactivated
+    locale = UnicodeAttribute(null=True)
+    password_hash = UnicodeAttribute(null=True)
+    password_changed_at = UTCDateTimeAttribute(null=True)
+    token_version = NumberAttribute(default=1)
+    totp_secret = UnicodeAttribute(null=True)  # encrypted (core.crypto)
+    totp_enabled = BooleanAttribute(default=False)
+    failed_logins = NumberAttribute(default=0)
+    locked_until = UTCDateTimeAttribute(null=True)
+    last_login_at = UTCDateTimeAttribute(null=True)
+    invited_by = UnicodeAttribute(null=True)
+
+
+class EmailLogin(MainTable, discriminator="email_login"):
+    """Global lookup: pk ``G#email#<email>``, sk ``<tenant id>``; one per tenant the email belongs to."""
+
+    tenant_id = UnicodeAttribute()
+    user_id = UnicodeAttribute()
+
+
+class Session(VersionedItem, discriminator="session"):
+    """A sign-in and its refresh-token family. pk ``T#<tid>#SESSION``, sk ``<session id>``."""
+
+    session_id = UnicodeAttribute()
+    user_id = UnicodeAttribute()
+    token_digest = UnicodeAttribute()  # SHA-256 of the current refresh token only
+    generation = NumberAttribute(default=1)
+    token_version = NumberAttribute()
+    revoked = BooleanAttribute(default=False)
+    revoked_reason = UnicodeAttribute(null=True)
+    user_agent = UnicodeAttribute(null=True)
+    source_ip = UnicodeAttribute(null=True)
+
+
+class TokenLookup(MainTable, discriminator="token_lookup"):
+    """Global lookup of an e-mailed token (invitation, password reset): pk ``G#<purpose>#<digest>``."""
+
+    purpose = UnicodeAttribute()
+    tenant_id = UnicodeAttribute()
+    user_id = UnicodeAttribute()
+
+
+class AddressThrottle(MainTable, discriminator="address_throttle"):
+    """Failed sign-ins from one source address: pk ``G#signin-ip#<address>``, sk ``<window start>``."""
+
+    failures = NumberAttribute(default=0)
+
+
+class CustomRole(VersionedItem, discriminator="role"):
+    """A tenant-defined role. pk ``T#<tid>#ROLE``, sk ``<role key>``."""
+
+    key = UnicodeAttribute()
+    name = UnicodeAttribute()
+    permissions = UnicodeSetAttribute(default=set)
+
+
+class Team(VersionedItem, discriminator="team"):
+    """A group of users a manager sees the records of. pk ``T#<tid>#TEAM``, sk ``<team id>``."""
+
+    team_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+
+
+class ApiKey(VersionedItem, discriminator="api_key"):
+    """A server-to-server key. pk ``T#<tid>#APIKEY``, sk ``<key id>``."""
+
+    key_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    prefix = UnicodeAttribute()
+    permissions = ListAttribute(of=UnicodeAttribute, default=list)
+    created_by = UnicodeAttribute()
+    last_used_at = UTCDateTimeAttribute(null=True)
+    revoked_at = UTCDateTimeAttribute(null=True)
+
+
+class ApiKeyLookup(MainTable, discriminator="api_key_lookup"):
+    """Global lookup of an API key by its id: pk ``G#apikey#<key id>``, sk ``KEY``."""
+
+    tenant_id = UnicodeAttribute()
+    key_id = UnicodeAttribute()
+    secret_digest = UnicodeAttribute()
+    permissions = ListAttribute(of=UnicodeAttribute, default=list)

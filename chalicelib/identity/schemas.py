@@ -1,0 +1,251 @@
+"""Request and response schemas of identity: sign-up, sign-in, users, roles, teams, API keys."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, Field
+
+from chalicelib.core.http import Schema
+
+MAX_PASSWORD = 256
+
+
+def _email(value: str) -> str:
+    value = value.strip().lower()
+    local, _, domain = value.partition("@")
+    if not local or "." not in domain or " " in value or len(value) > 254 or domain.startswith("."):
+        raise ValueError("not a valid e-mail address")
+    return value
+
+
+Email = Annotated[str, Field(min_length=3, max_length=254), AfterValidator(_email)]
+Password = Annotated[str, Field(min_length=1, max_length=MAX_PASSWORD)]
+Name = Annotated[str, Field(min_length=1, max_length=120)]
+Locale = Literal["en", "ru"]
+Country = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
+RoleKey = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,39}$")]
+Otp = Annotated[str, Field(pattern=r"^[0-9]{6}$")]
+
+
+class SignupIn(Schema):
+    company_name: Name
+    name: Name
+    email: Email
+    password: Password
+    locale: Locale = "en"
+    country: Country = "US"
+
+
+class LoginIn(Schema):
+    email: Email
+    password: Password
+    tenant_id: str | None = Field(default=None, max_length=26)
+    otp: Otp | None = None
+
+
+class RefreshIn(Schema):
+    refresh_token: str | None = Field(default=None, max_length=300)
+
+
+class LogoutIn(Schema):
+    everywhere: bool = False
+
+
+class PasswordChangeIn(Schema):
+    current_password: Password
+    new_password: Password
+
+
+class PasswordResetIn(Schema):
+    email: Email
+
+
+class PasswordResetConfirmIn(Schema):
+    token: str = Field(min_length=10, max_length=300)
+    new_password: Password
+
+
+class AcceptInvitationIn(Schema):
+    token: str = Field(min_length=10, max_length=300)
+    password: Password
+    name: Name | None = None
+
+
+class TotpEnableIn(Schema):
+    code: Otp
+
+
+class TotpDisableIn(Schema):
+    password: Password
+    code: Otp
+
+
+class TenantRead(BaseModel):
+    id: str
+    name: str
+    plan: str
+    status: str
+    locale: str
+    country: str
+    currency: str
+    timezone: str
+    password_min_length: int
+    password_max_age_days: int | None
+    require_totp: bool
+    created_at: datetime
+    version: int
+
+
+class TenantUpdate(Schema):
+    version: int
+    name: Name | None = None
+    locale: Locale | None = None
+    country: Country | None = None
+    currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
+    timezone: str | None = Field(default=None, max_length=64)
+    password_min_length: int | None = Field(default=None, ge=8, le=128)
+    password_max_age_days: int | None = Field(default=None, ge=0, le=3650)
+    require_totp: bool | None = None
+
+
+class UserRead(BaseModel):
+    id: str
+    email: str
+    name: str
+    role: str
+    team_id: str | None
+    status: str
+    locale: str | None
+    totp_enabled: bool
+    last_login_at: datetime | None
+    created_at: datetime
+    version: int
+
+
+class UserPage(BaseModel):
+    items: list[UserRead]
+    next_cursor: str | None = None
+
+
+class InviteIn(Schema):
+    email: Email
+    name: Name
+    role: RoleKey = "agent"
+    team_id: str | None = Field(default=None, max_length=26)
+
+
+class UserUpdate(Schema):
+    version: int
+    name: Name | None = None
+    role: RoleKey | None = None
+    team_id: str | None = Field(default=None, max_length=26)
+    locale: Locale | None = None
+
+
+class TokensOut(BaseModel):
+    access_token: str
+    token_type: Literal["Bearer"] = "Bearer"
+    expires_in: int
+    refresh_token: str | None = None
+    must_change_password: bool = False
+    must_enroll_totp: bool = False
+
+
+class SessionOut(TokensOut):
+    tenant: TenantRead
+    user: UserRead
+
+
+class MeOut(BaseModel):
+    tenant: TenantRead
+    user: UserRead
+    permissions: list[str]
+    sees_sensitive: bool
+
+
+class TenantChoice(BaseModel):
+    tenant_id: str
+    name: str
+
+
+class TotpSetupOut(BaseModel):
+    secret: str
+    otpauth_uri: str
+
+
+class RoleRead(BaseModel):
+    key: str
+    name: str
+    permissions: list[str]
+    builtin: bool
+    version: int | None = None
+
+
+class RoleList(BaseModel):
+    items: list[RoleRead]
+
+
+class RoleIn(Schema):
+    key: RoleKey
+    name: Name
+    permissions: list[str] = Field(max_length=200)
+
+
+class RoleUpdate(Schema):
+    version: int
+    name: Name | None = None
+    permissions: list[str] | None = Field(default=None, max_length=200)
+
+
+class TeamRead(BaseModel):
+    id: str
+    name: str
+    version: int
+
+
+class TeamList(BaseModel):
+    items: list[TeamRead]
+
+
+class TeamIn(Schema):
+    name: Name
+
+
+class TeamUpdate(Schema):
+    version: int
+    name: Name
+
+
+class ApiKeyIn(Schema):
+    name: Name
+    permissions: list[str] = Field(min_length=1, max_length=200)
+
+
+class ApiKeyRead(BaseModel):
+    id: str
+    name: str
+    prefix: str
+    permissions: list[str]
+    created_by: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class ApiKeyCreated(ApiKeyRead):
+    secret: str = Field(description="Shown once; store it now")
+
+
+class ApiKeyList(BaseModel):
+    items: list[ApiKeyRead]
+
+
+class Accepted(BaseModel):
+    status: Literal["accepted"] = "accepted"
+
+
+class ListQuery(Schema):
+    limit: int = Field(default=50, ge=1, le=200)
+    cursor: str | None = Field(default=None, max_length=2000)

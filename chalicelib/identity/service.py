@@ -1,0 +1,324 @@
+"""Tenants and their users: sign-up, invitations, profile, role and team changes, deactivation."""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import timedelta
+from typing import Any
+
+from chalicelib.core import audit, auth, db, errors, mail, permissions
+from chalicelib.core.tenancy import TenantContext, bind, global_key, is_valid_id, new_id, tenant_key
+from chalicelib.identity import access
+from chalicelib.identity.models import EmailLogin, Tenant, TokenLookup, User
+from chalicelib.identity.schemas import TenantRead, TenantUpdate, UserRead, UserUpdate
+
+TRIAL_DAYS = 14
+INVITATION_DAYS = 7
+COMMON_PASSWORDS = frozenset({
+    "password", "password1", "password123", "1234567890", "qwertyuiop", "12345678910", "iloveyou12",
+    "qwerty12345", "1q2w3e4r5t", "administrator", "welcome123", "letmein123", "йцукенгшщз",
+})
+USER_AUDIT_FIELDS = ("email", "name", "role", "team_id", "status", "locale", "totp_enabled", "token_version")
+
+
+# -- keys -----------------------------------------------------------------------------------
+
+
+def tenant_pk(ctx: TenantContext) -> str:
+    """Partition of the tenant item."""
+    return tenant_key(ctx, "TENANT")
+
+
+def users_pk(ctx: TenantContext) -> str:
+    """Partition holding every user of the tenant."""
+    return tenant_key(ctx, "USER")
+
+
+def email_login_key(email: str) -> str:
+    """Global key of an e-mail's memberships."""
+    return global_key("email", email.lower())
+
+
+def system_context(tenant_id: str, *, actor_id: str = "system", source: str = "api",
+                   request_id: str | None = None, source_ip: str | None = None) -> TenantContext:
+    """A context acting for a tenant outside a user's request (sign-in, jobs)."""
+    return TenantContext(tenant_id=tenant_id, actor_id=actor_id, actor_kind="system", role="system",
+                         source=source, request_id=request_id, source_ip=source_ip)
+
+
+# -- views ----------------------------------------------------------------------------------
+
+
+def tenant_read(tenant: Tenant) -> TenantRead:
+    """The API view of a tenant."""
+    return TenantRead(
+        id=tenant.tenant_id, name=tenant.name, plan=tenant.plan, status=tenant.status, locale=tenant.locale,
+        country=tenant.country, currency=tenant.currency, timezone=tenant.timezone,
+        password_min_length=int(tenant.password_min_length),
+        password_max_age_days=int(tenant.password_max_age_days) if tenant.password_max_age_days else None,
+        require_totp=bool(tenant.require_totp), created_at=tenant.created_at, version=int(tenant.version or 0),
+    )
+
+
+def user_read(user: User) -> UserRead:
+    """The API view of a user (never the password hash or the second-factor secret)."""
+    return UserRead(
+        id=user.user_id, email=user.email, name=user.name, role=user.role, team_id=user.team_id,
+        status=user.status, locale=user.locale, totp_enabled=bool(user.totp_enabled),
+        last_login_at=user.last_login_at, created_at=user.created_at, version=int(user.version or 0),
+    )
+
+
+def user_audit_view(user: User | None) -> dict[str, Any] | None:
+    """The fields of a user the audit trail records."""
+    if user is None:
+        return None
+    return {name: getattr(user, name) for name in USER_AUDIT_FIELDS}
+
+
+def tenant_audit_view(tenant: Tenant) -> dict[str, Any]:
+    """The fields of a tenant the audit trail records."""
+    fields = ("name", "status", "plan", "locale", "country", "currency", "timezone", "password_min_length",
+              "password_max_age_days", "require_totp")
+    return {name: getattr(tenant, name) for name in fields}
+
+
+# -- tenants --------------------------------------------------------------------------------
+
+
+def get_tenant(ctx: TenantContext) -> Tenant | None:
+    """The caller's tenant item."""
+    return db.get(ctx, Tenant, tenant_pk(ctx), "TENANT")
+
+
+def get_tenant_or_raise(ctx: TenantContext) -> Tenant:
+    """The caller's tenant item, or 404."""
+    tenant = get_tenant(ctx)
+    if tenant is None:
+        raise errors.NotFoundError("No such tenant.")
+    return tenant
+
+
+def check_password_policy(tenant: Tenant | None, password: str, *, email: str) -> None:
+    """422 unless the password meets the tenant's policy."""
+    minimum = int(tenant.password_min_length) if tenant is not None else 10
+    problems = []
+    if len(password) < minimum:
+        problems.append(f"at least {minimum} characters")
+    if password.lower() in COMMON_PASSWORDS or password.lower() == email.lower() or len(set(password)) < 4:
+        problems.append("not a common or guessable password")
+    if problems:
+        raise errors.ValidationError(
+            "The password does not meet the policy.",
+            details=[{"loc": ["password"], "msg": "Needs " + " and ".join(problems), "type": "password_policy"}],
+        )
+
+
+def signup(*, company_name: str, name: str, email: str, password: str, locale: str, country: str,
+           request_id: str | None = None, source_ip: str | None = None) -> tuple[TenantContext, Tenant, User]:
+    """Create a tenant (on a trial) with its owner, the owner's login and the tenant's data key."""
+    from chalicelib.core import crypto
+
+    check_password_policy(None, password, email=email)
+    tenant_id, user_id = new_id(), new_id()
+    ctx = TenantContext(tenant_id=tenant_id, actor_id=user_id, actor_kind="user", role="owner",
+                        request_id=request_id, source_ip=source_ip,
+                        permissions=permissions.BUILTIN_ROLES["owner"].permissions)
+    now = db.utcnow()
+    tenant = Tenant(tenant_pk(ctx), "TENANT", tenant_id=tenant_id, name=company_name, owner_id=user_id,
+                    locale=locale, country=country, currency=_default_currency(country),
+                    trial_ends_at=now + timedelta(days=TRIAL_DAYS),
+                    gsi1pk=global_key("tenants", "all"), gsi1sk=f"{now.isoformat()}#{tenant_id}")
+    user = User(users_pk(ctx), user_id, user_id=user_id, email=email, name=name, role="owner", status="active",
+                locale=locale, password_hash=auth.hash_password(password), password_changed_at=now)
+    with bind(ctx):
+        change = db.Change().save(tenant).save(user)
+        change.create(EmailLogin(email_login_key(email), tenant_id, tenant_id=tenant_id, user_id=user_id))
+        change.create(crypto.new_key_item(ctx))
+        audit.attach(ctx, change, tenant, entity="tenant", entity_id=tenant_id, action="create", before=None,
+                     after=tenant_audit_view(tenant))
+        audit.attach(ctx, change, user, entity="user", entity_id=user_id, action="create", before=None,
+                     after=user_audit_view(user))
+        db.commit(ctx, change)
+    return ctx, tenant, user
+
+
+def _default_currency(country: str) -> str:
+    return {"RU": "RUB", "KZ": "KZT", "BY": "BYN", "UA": "UAH", "GB": "GBP", "US": "USD"}.get(
+        country, "EUR" if country in {"DE", "FR", "ES", "IT", "NL", "AT", "FI", "IE", "PT", "BE"} else "USD")
+
+
+def update_tenant(ctx: TenantContext, update: TenantUpdate) -> Tenant:
+    """Change the tenant's settings (name, locale, security policy)."""
+    permissions.require(ctx, "settings", "update")
+    tenant = get_tenant_or_raise(ctx)
+    before = tenant_audit_view(tenant)
+    tenant.version = update.version
+    for name, value in update.model_dump(exclude={"version"}, exclude_unset=True).items():
+        setattr(tenant, name, value)
+    _commit_with_audit(ctx, tenant, entity="tenant", entity_id=ctx.tenant_id, action="update", before=before,
+                       after=tenant_audit_view(tenant))
+    return tenant
+
+
+def _commit_with_audit(ctx: TenantContext, item: db.VersionedItem, *, entity: str, entity_id: str, action: str,
+                       before: dict[str, Any] | None, after: dict[str, Any] | None,
+                       extra: db.Change | None = None) -> None:
+    change = extra or db.Change()
+    change.save(item)
+    audit.attach(ctx, change, item, entity=entity, entity_id=entity_id, action=action, before=before, after=after)
+    db.commit(ctx, change)
+
+
+# -- users ----------------------------------------------------------------------------------
+
+
+def get_user(ctx: TenantContext, user_id: str) -> User | None:
+    """A user of the caller's tenant, or None."""
+    if not is_valid_id(user_id):
+        return None
+    return db.get(ctx, User, users_pk(ctx), user_id)
+
+
+def get_user_or_raise(ctx: TenantContext, user_id: str) -> User:
+    """A user of the caller's tenant, or 404."""
+    user = get_user(ctx, user_id)
+    if user is None:
+        raise errors.NotFoundError("No such user.")
+    return user
+
+
+def list_users(ctx: TenantContext, *, limit: int, cursor: str | None) -> db.Page[User]:
+    """The tenant's users, one page."""
+    permissions.require(ctx, "users", "read")
+    return db.query_page(ctx, User, users_pk(ctx), scope="users", limit=limit, cursor=cursor, newest_first=False)
+
+
+def _email_taken(ctx: TenantContext, email: str) -> bool:
+    found = EmailLogin.query(email_login_key(email), EmailLogin.sk == ctx.tenant_id, limit=1)
+    if any(True for _ in found):
+        return True
+    return any(user.email == email for user in User.query(users_pk(ctx)))
+
+
+def invite_user(ctx: TenantContext, *, email: str, name: str, role: str, team_id: str | None) -> User:
+    """Create an invited user and e-mail them a link to set a password."""
+    permissions.require(ctx, "users", "create")
+    access.check_assignable(ctx, role=role, team_id=team_id)
+    if _email_taken(ctx, email):
+        raise errors.ConflictError("This e-mail already belongs to a user of this company.", code="duplicate_user")
+    user_id = new_id()
+    user = User(users_pk(ctx), user_id, user_id=user_id, email=email, name=name, role=role, team_id=team_id,
+                status="invited", invited_by=ctx.actor_id)
+    token = auth.new_opaque_token("inv_")
+    change = db.Change().create(_token_lookup(ctx, "invite", token, user_id, days=INVITATION_DAYS))
+    _commit_with_audit(ctx, user, entity="user", entity_id=user_id, action="invite", before=None,
+                       after=user_audit_view(user), extra=change)
+    _send_invitation(ctx, user, token)
+    return user
+
+
+def resend_invitation(ctx: TenantContext, user_id: str) -> None:
+    """E-mail a fresh invitation link to a user who has not accepted yet."""
+    permissions.require(ctx, "users", "create")
+    user = get_user_or_raise(ctx, user_id)
+    if user.status != "invited":
+        raise errors.ConflictError("This user has already accepted the invitation.", code="not_invited")
+    token = auth.new_opaque_token("inv_")
+    db.commit(ctx, db.Change().create(_token_lookup(ctx, "invite", token, user_id, days=INVITATION_DAYS)))
+    _send_invitation(ctx, user, token)
+
+
+def _token_lookup(ctx: TenantContext, purpose: str, token: str, user_id: str, *, days: float) -> TokenLookup:
+    expires = db.utcnow() + timedelta(days=days)
+    return TokenLookup(global_key(purpose, auth.token_digest(token)), "TOKEN", purpose=purpose,
+                       tenant_id=ctx.tenant_id, user_id=user_id, expires_at=expires)
+
+
+def _send_invitation(ctx: TenantContext, user: User, token: str) -> None:
+    tenant = get_tenant_or_raise(ctx)
+    mail.send(to=user.email, subject=f"You are invited to {tenant.name}",
+              text=(f"Hello {user.name},\n\nYou have been invited to join {tenant.name} in the CRM.\n"
+                    f"Set your password here (the link works for {INVITATION_DAYS} days):\n"
+                    f"{mail.link('/#/accept?token=' + token)}\n"))
+
+
+def redeem_token(purpose: str, token: str) -> TokenLookup:
+    """The live lookup of an e-mailed token, or 400 when unknown or expired."""
+    lookup = None
+    with contextlib.suppress(TokenLookup.DoesNotExist):
+        lookup = TokenLookup.get(global_key(purpose, auth.token_digest(token)), "TOKEN", consistent_read=True)
+    if lookup is None or lookup.purpose != purpose or (lookup.expires_at and lookup.expires_at < db.utcnow()):
+        raise errors.BadRequestError("This link is invalid or has expired.", code="invalid_token")
+    return lookup
+
+
+def accept_invitation(*, token: str, password: str, name: str | None, request_id: str | None = None,
+                      source_ip: str | None = None) -> tuple[TenantContext, User]:
+    """Turn an invitation into an active user with a password; the link works once."""
+    lookup = redeem_token("invite", token)
+    ctx = system_context(lookup.tenant_id, actor_id=lookup.user_id, request_id=request_id, source_ip=source_ip)
+    with bind(ctx):
+        user = get_user_or_raise(ctx, lookup.user_id)
+        if user.status != "invited":
+            raise errors.BadRequestError("This link is invalid or has expired.", code="invalid_token")
+        check_password_policy(get_tenant(ctx), password, email=user.email)
+        before = user_audit_view(user)
+        user.status, user.name = "active", name or user.name
+        user.password_hash, user.password_changed_at = auth.hash_password(password), db.utcnow()
+        change = db.Change().delete(lookup)
+        change.create(EmailLogin(email_login_key(user.email), ctx.tenant_id, tenant_id=ctx.tenant_id,
+                                 user_id=user.user_id))
+        _commit_with_audit(ctx, user, entity="user", entity_id=user.user_id, action="accept_invitation",
+                           before=before, after=user_audit_view(user), extra=change)
+    return ctx, user
+
+
+def update_user(ctx: TenantContext, user_id: str, update: UserUpdate) -> User:
+    """Change a user's name, role, team or locale (a user may edit their own name and locale)."""
+    user = get_user_or_raise(ctx, user_id)
+    fields = update.model_dump(exclude={"version"}, exclude_unset=True)
+    self_service = user_id == ctx.actor_id and set(fields) <= {"name", "locale"}
+    if not self_service:
+        permissions.require(ctx, "users", "update")
+    if "role" in fields or "team_id" in fields:
+        access.check_assignable(ctx, role=fields.get("role", user.role), team_id=fields.get("team_id", user.team_id))
+        _guard_owner(ctx, user, fields.get("role", user.role))
+    before = user_audit_view(user)
+    user.version = update.version
+    for name, value in fields.items():
+        setattr(user, name, value)
+    action = "change_role" if "role" in fields else "update"
+    _commit_with_audit(ctx, user, entity="user", entity_id=user_id, action=action, before=before,
+                       after=user_audit_view(user))
+    return user
+
+
+def _guard_owner(ctx: TenantContext, user: User, new_role: str) -> None:
+    if user.user_id == ctx.actor_id and new_role != user.role:
+        raise errors.ForbiddenError("You cannot change your own role.")
+    if (user.role == "owner" or new_role == "owner") and ctx.role != "owner":
+        raise errors.ForbiddenError("Only the owner can hand over or take away ownership.")
+
+
+def set_status(ctx: TenantContext, user_id: str, *, active: bool) -> User:
+    """Deactivate (every token refused at once) or reactivate a user."""
+    permissions.require(ctx, "users", "update")
+    user = get_user_or_raise(ctx, user_id)
+    if user.user_id == ctx.actor_id or user.role == "owner":
+        raise errors.ForbiddenError("The owner and you yourself cannot be deactivated.")
+    if active and user.status == "invited":
+        raise errors.ConflictError("This user has not accepted the invitation yet.", code="not_active")
+    before = user_audit_view(user)
+    user.status = "active" if active else "deactivated"
+    user.token_version = int(user.token_version) + 1
+    change = db.Change()
+    login = EmailLogin(email_login_key(user.email), ctx.tenant_id, tenant_id=ctx.tenant_id, user_id=user.user_id)
+    if active:
+        change.create(login)
+    elif user.password_hash:
+        change.delete(login)
+    _commit_with_audit(ctx, user, entity="user", entity_id=user_id,
+                       action="reactivate" if active else "deactivate", before=before,
+                       after=user_audit_view(user), extra=change)
+    return user

@@ -1,0 +1,390 @@
+"""Sign-in, lockout, second factor, refresh-token rotation, logout, password change and reset,
+and the per-request authentication of access tokens.
+
+Refresh tokens are ``rt_<tenant>_<session>_<secret>``: only the SHA-256 of the newest secret of
+a session is stored; presenting an older one (a stolen copy) revokes the whole session.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from typing import Any
+
+from chalicelib.core import audit, auth, db, errors, mail, permissions
+from chalicelib.core.config import settings
+from chalicelib.core.db import MainTable
+from chalicelib.core.observability import logger
+from chalicelib.core.tenancy import TenantContext, bind, global_key, is_valid_id, new_id, tenant_key
+from chalicelib.identity import access, apikeys, service
+from chalicelib.identity.models import AddressThrottle, EmailLogin, Session, Tenant, User
+from chalicelib.identity.schemas import TenantChoice
+
+MAX_FAILURES = 5
+MAX_LOCK_SECONDS = 3600
+ADDRESS_WINDOW_SECONDS = 900
+ADDRESS_MAX_FAILURES = 30
+RESET_HOURS = 1
+LIMITED_PATHS = ("/api/v1/me", "/api/v1/auth/")
+
+
+@dataclass
+class SignedIn:
+    """The outcome of a successful sign-in."""
+
+    ctx: TenantContext
+    tenant: Tenant
+    user: User
+    access_token: str
+    refresh_token: str
+    must_change_password: bool = False
+    must_enroll_totp: bool = False
+
+
+def sessions_pk(ctx: TenantContext) -> str:
+    """Partition of the tenant's sessions."""
+    return tenant_key(ctx, "SESSION")
+
+
+# -- sign-in --------------------------------------------------------------------------------
+
+
+def _address_key(source_ip: str | None) -> tuple[str, str]:
+    window = int(time.time()) // ADDRESS_WINDOW_SECONDS
+    return global_key("signin-ip", source_ip or "unknown"), str(window)
+
+
+def _check_address(source_ip: str | None) -> None:
+    pk, sk = _address_key(source_ip)
+    try:
+        throttle = AddressThrottle.get(pk, sk)
+    except AddressThrottle.DoesNotExist:
+        return
+    if int(throttle.failures) >= ADDRESS_MAX_FAILURES:
+        retry = ADDRESS_WINDOW_SECONDS - int(time.time()) % ADDRESS_WINDOW_SECONDS
+        raise errors.RateLimitedError("Too many failed sign-ins from your address; try again later.",
+                                      retry_after=retry)
+
+
+def _count_address_failure(source_ip: str | None) -> None:
+    pk, sk = _address_key(source_ip)
+    expires = db.utcnow() + timedelta(seconds=2 * ADDRESS_WINDOW_SECONDS)
+    AddressThrottle(pk, sk).update(actions=[
+        AddressThrottle.failures.add(1), AddressThrottle.expires_at.set(expires),
+        AddressThrottle.kind.set(AddressThrottle),
+    ])
+
+
+def _lock_seconds(failures: int) -> int:
+    return min(30 * 2 ** (failures - MAX_FAILURES), MAX_LOCK_SECONDS) if failures >= MAX_FAILURES else 0
+
+
+def _invalid_credentials() -> errors.CRMError:
+    return errors.UnauthenticatedError("The e-mail or password is wrong.", code="invalid_credentials")
+
+
+def login(*, email: str, password: str, tenant_id: str | None, otp: str | None, request_id: str | None,
+          source_ip: str | None, user_agent: str | None) -> SignedIn:
+    """Check the password (and second factor) and start a session."""
+    _check_address(source_ip)
+    memberships = list(EmailLogin.query(service.email_login_key(email)))
+    if tenant_id is not None:
+        memberships = [m for m in memberships if m.tenant_id == tenant_id]
+    if not memberships:
+        auth.burn_password_check(password)
+        _count_address_failure(source_ip)
+        raise _invalid_credentials()
+    opened = [m for m in memberships if _password_opens(m, password, request_id, source_ip)]
+    if not opened:
+        _count_address_failure(source_ip)
+        raise _invalid_credentials()
+    if len(opened) > 1:
+        raise errors.ConflictError("This e-mail belongs to several companies; choose one.",
+                                   code="tenant_choice_required", details=_choices(opened))
+    ctx = service.system_context(opened[0].tenant_id, actor_id=opened[0].user_id, request_id=request_id,
+                                 source_ip=source_ip)
+    with bind(ctx):
+        return _complete_login(ctx, opened[0].user_id, otp=otp, user_agent=user_agent)
+
+
+def _choices(opened: list[EmailLogin]) -> list[dict[str, Any]]:
+    choices = []
+    for membership in opened:
+        ctx = service.system_context(membership.tenant_id)
+        with bind(ctx):
+            tenant = service.get_tenant(ctx)
+        if tenant is not None:
+            choices.append(TenantChoice(tenant_id=tenant.tenant_id, name=tenant.name).model_dump())
+    return choices
+
+
+def _password_opens(membership: EmailLogin, password: str, request_id: str | None, source_ip: str | None) -> bool:
+    ctx = service.system_context(membership.tenant_id, actor_id=membership.user_id, request_id=request_id,
+                                 source_ip=source_ip)
+    with bind(ctx):
+        user = service.get_user(ctx, membership.user_id)
+        if user is None or user.status != "active" or not user.password_hash:
+            auth.burn_password_check(password)
+            return False
+        if user.locked_until and user.locked_until > db.utcnow():
+            retry = math.ceil((user.locked_until - db.utcnow()).total_seconds())
+            raise errors.RateLimitedError("Too many failed sign-ins; the account is locked for a while.",
+                                          code="account_locked", retry_after=max(retry, 1))
+        if auth.verify_password(user.password_hash, password):
+            return True
+        _record_failure(ctx, user, reason="password")
+        return False
+
+
+def _record_failure(ctx: TenantContext, user: User, *, reason: str) -> None:
+    before = service.user_audit_view(user)
+    user.failed_logins = int(user.failed_logins or 0) + 1
+    lock = _lock_seconds(int(user.failed_logins))
+    if lock:
+        user.locked_until = db.utcnow() + timedelta(seconds=lock)
+    change = db.Change().save(user)
+    audit.attach(ctx, change, user, entity="user", entity_id=user.user_id, action="sign_in_failed",
+                 before=before, after={**(before or {}), "reason": reason, "failed_logins": user.failed_logins})
+    try:
+        db.commit(ctx, change)
+    except errors.ConflictError:
+        logger.info("concurrent failed sign-ins; one was counted")  # the attempt is refused either way
+
+
+def _complete_login(ctx: TenantContext, user_id: str, *, otp: str | None, user_agent: str | None) -> SignedIn:
+    user = service.get_user_or_raise(ctx, user_id)
+    tenant = service.get_tenant_or_raise(ctx)
+    if tenant.status != "active":
+        raise errors.ForbiddenError("This company's account is suspended.", code="tenant_suspended")
+    if user.totp_enabled:
+        _check_second_factor(ctx, user, otp)
+    before = service.user_audit_view(user)
+    user.failed_logins, user.locked_until, user.last_login_at = 0, None, db.utcnow()
+    change = db.Change()
+    session, refresh = _new_session(ctx, user, user_agent=user_agent)
+    change.save(session)
+    change.save(user)
+    audit.attach(ctx, change, user, entity="user", entity_id=user.user_id, action="sign_in", before=before,
+                 after={**(before or {}), "session_id": session.session_id})
+    db.commit(ctx, change)
+    return _signed_in(ctx, tenant, user, session, refresh)
+
+
+def _check_second_factor(ctx: TenantContext, user: User, otp: str | None) -> None:
+    from chalicelib.identity import totp
+
+    if not otp:
+        raise errors.UnauthenticatedError("Enter the code from your authenticator app.", code="otp_required")
+    if not totp.verify(ctx, user, otp):
+        _record_failure(ctx, user, reason="otp")
+        raise errors.UnauthenticatedError("The code is wrong or has expired.", code="otp_invalid")
+
+
+def _must_change_password(tenant: Tenant, user: User) -> bool:
+    days = tenant.password_max_age_days
+    if not days or user.password_changed_at is None:
+        return False
+    return bool(user.password_changed_at + timedelta(days=int(days)) < db.utcnow())
+
+
+def _new_session(ctx: TenantContext, user: User, *, user_agent: str | None) -> tuple[Session, str]:
+    session_id = new_id()
+    secret = auth.new_opaque_token()
+    refresh = f"rt_{ctx.tenant_id}_{session_id}_{secret}"
+    expires = db.utcnow() + timedelta(seconds=settings.refresh_token_ttl_seconds)
+    session = Session(sessions_pk(ctx), session_id, session_id=session_id, user_id=user.user_id,
+                      token_digest=auth.token_digest(refresh), token_version=int(user.token_version),
+                      user_agent=(user_agent or "")[:200] or None, source_ip=ctx.source_ip, expires_at=expires)
+    return session, refresh
+
+
+def _signed_in(ctx: TenantContext, tenant: Tenant, user: User, session: Session, refresh: str) -> SignedIn:
+    must_change = _must_change_password(tenant, user)
+    must_enroll = bool(tenant.require_totp) and not user.totp_enabled
+    limited = "password_change" if must_change else ("totp_enroll" if must_enroll else None)
+    token = auth.issue_access_token(tenant_id=ctx.tenant_id, user_id=user.user_id, role=user.role,
+                                    token_version=int(user.token_version), session_id=session.session_id,
+                                    limited=limited)
+    return SignedIn(ctx=ctx, tenant=tenant, user=user, access_token=token, refresh_token=refresh,
+                    must_change_password=must_change, must_enroll_totp=must_enroll)
+
+
+def start_session(ctx: TenantContext, user: User, *, user_agent: str | None = None) -> SignedIn:
+    """Open a session for a user who just proved who they are (sign-up, accepted invitation)."""
+    with bind(ctx):
+        tenant = service.get_tenant_or_raise(ctx)
+        session, refresh = _new_session(ctx, user, user_agent=user_agent)
+        db.commit(ctx, db.Change().save(session))
+        return _signed_in(ctx, tenant, user, session, refresh)
+
+
+# -- refresh and logout ---------------------------------------------------------------------
+
+
+def _parse_refresh(token: str) -> tuple[str, str]:
+    parts = token.split("_", 3)
+    if len(parts) != 4 or parts[0] != "rt" or not is_valid_id(parts[1]) or not is_valid_id(parts[2]):
+        raise errors.UnauthenticatedError("The refresh token is not valid.", code="invalid_refresh_token")
+    return parts[1], parts[2]
+
+
+def refresh(*, token: str, request_id: str | None, source_ip: str | None) -> SignedIn:
+    """Rotate a refresh token; a reused (older) one revokes the whole session."""
+    tenant_id, session_id = _parse_refresh(token)
+    ctx = service.system_context(tenant_id, request_id=request_id, source_ip=source_ip)
+    with bind(ctx):
+        session = db.get(ctx, Session, sessions_pk(ctx), session_id)
+        if session is None or session.revoked or (session.expires_at and session.expires_at < db.utcnow()):
+            raise errors.UnauthenticatedError("The session has ended; sign in again.", code="invalid_refresh_token")
+        if not auth.digests_equal(session.token_digest, auth.token_digest(token)):
+            _revoke(ctx, session, reason="refresh_token_reuse")
+            raise errors.UnauthenticatedError("This refresh token was already used; the session is closed.",
+                                              code="refresh_token_reused")
+        user = service.get_user(ctx, session.user_id)
+        if user is None or user.status != "active" or int(user.token_version) != int(session.token_version):
+            raise errors.UnauthenticatedError("The session has ended; sign in again.", code="invalid_refresh_token")
+        tenant = service.get_tenant_or_raise(ctx)
+        new_token = f"rt_{tenant_id}_{session_id}_{auth.new_opaque_token()}"
+        session.token_digest, session.generation = auth.token_digest(new_token), int(session.generation) + 1
+        try:
+            db.commit(ctx, db.Change().save(session))
+        except errors.ConflictError as exc:  # two refreshes raced with one token: treat as reuse
+            raise errors.UnauthenticatedError("This refresh token was already used.",
+                                              code="refresh_token_reused") from exc
+        return _signed_in(replace(ctx, actor_id=user.user_id), tenant, user, session, new_token)
+
+
+def _revoke(ctx: TenantContext, session: Session, *, reason: str) -> None:
+    session.revoked, session.revoked_reason = True, reason
+    try:
+        db.commit(ctx, db.Change().save(session))
+    except errors.ConflictError:
+        fresh = db.get(ctx, Session, session.pk, session.sk)
+        if fresh is not None and not fresh.revoked:
+            fresh.revoked, fresh.revoked_reason = True, reason
+            db.commit(ctx, db.Change().save(fresh))
+
+
+def logout(ctx: TenantContext, *, session_id: str | None, everywhere: bool) -> None:
+    """End this session now; with everywhere, every session and token of the user."""
+    if session_id:
+        session = db.get(ctx, Session, sessions_pk(ctx), session_id)
+        if session is not None and not session.revoked:
+            _revoke(ctx, session, reason="logout")
+    if everywhere and ctx.actor_kind == "user":
+        _bump_token_version(ctx, ctx.actor_id, action="logout_everywhere")
+
+
+def _bump_token_version(ctx: TenantContext, user_id: str, *, action: str, password: str | None = None) -> User:
+    user = service.get_user_or_raise(ctx, user_id)
+    before = service.user_audit_view(user)
+    user.token_version = int(user.token_version) + 1
+    if password is not None:
+        user.password_hash, user.password_changed_at = auth.hash_password(password), db.utcnow()
+    change = db.Change().save(user)
+    audit.attach(ctx, change, user, entity="user", entity_id=user_id, action=action, before=before,
+                 after=service.user_audit_view(user))
+    db.commit(ctx, change)
+    return user
+
+
+# -- passwords ------------------------------------------------------------------------------
+
+
+def change_password(ctx: TenantContext, *, current: str, new: str, user_agent: str | None) -> SignedIn:
+    """Change one's password: every other session ends, this one continues with new tokens."""
+    user = service.get_user_or_raise(ctx, ctx.actor_id)
+    if not user.password_hash or not auth.verify_password(user.password_hash, current):
+        raise errors.ForbiddenError("The current password is wrong.", code="wrong_password")
+    if auth.verify_password(user.password_hash, new):
+        raise errors.ValidationError("Choose a password different from the current one.",
+                                     details=[{"loc": ["new_password"], "msg": "Same as the current one",
+                                               "type": "password_reused"}])
+    service.check_password_policy(service.get_tenant(ctx), new, email=user.email)
+    user = _bump_token_version(ctx, user.user_id, action="change_password", password=new)
+    return start_session(ctx, user, user_agent=user_agent)
+
+
+def request_password_reset(*, email: str, request_id: str | None, source_ip: str | None) -> None:
+    """E-mail a reset link for each company the address belongs to; silent when none."""
+    _check_address(source_ip)
+    for membership in EmailLogin.query(service.email_login_key(email)):
+        ctx = service.system_context(membership.tenant_id, actor_id=membership.user_id, request_id=request_id,
+                                     source_ip=source_ip)
+        with bind(ctx):
+            tenant = service.get_tenant(ctx)
+            if tenant is None:
+                continue
+            token = auth.new_opaque_token("rst_")
+            lookup = service._token_lookup(ctx, "reset", token, membership.user_id, days=RESET_HOURS / 24)
+            db.commit(ctx, db.Change().create(lookup))
+            mail.send(to=email, subject=f"Reset your password for {tenant.name}",
+                      text=(f"Someone asked to reset the password of {email} for {tenant.name}.\n"
+                            f"If it was you, choose a new one here within {RESET_HOURS} hour:\n"
+                            f"{mail.link('/#/reset?token=' + token)}\n\nIf not, ignore this e-mail.\n"))
+
+
+def confirm_password_reset(*, token: str, new_password: str, request_id: str | None,
+                           source_ip: str | None) -> None:
+    """Set a new password from a reset link; every session of the user ends; the link works once."""
+    lookup = service.redeem_token("reset", token)
+    ctx = service.system_context(lookup.tenant_id, actor_id=lookup.user_id, request_id=request_id,
+                                 source_ip=source_ip)
+    with bind(ctx):
+        user = service.get_user_or_raise(ctx, lookup.user_id)
+        service.check_password_policy(service.get_tenant(ctx), new_password, email=user.email)
+        before = service.user_audit_view(user)
+        user.token_version = int(user.token_version) + 1
+        user.password_hash, user.password_changed_at = auth.hash_password(new_password), db.utcnow()
+        user.failed_logins, user.locked_until = 0, None
+        change = db.Change().save(user).delete(lookup)
+        audit.attach(ctx, change, user, entity="user", entity_id=user.user_id, action="reset_password",
+                     before=before, after=service.user_audit_view(user))
+        db.commit(ctx, change)
+
+
+# -- per-request authentication -------------------------------------------------------------
+
+
+def authenticate(request: Any) -> auth.Principal:
+    """Turn the request's bearer token (access JWT or API key) into a principal, or 401/403."""
+    token = auth.bearer_token(request)
+    if token.startswith(apikeys.PREFIX):
+        return apikeys.authenticate(token)
+    claims = auth.verify_access_token(token)
+    if not is_valid_id(str(claims["tid"])) or not is_valid_id(str(claims["sub"])):
+        raise errors.UnauthenticatedError("The access token is not valid.")
+    limited = claims.get("lim")
+    path = (request.context or {}).get("resourcePath", "")
+    if limited and not path.startswith(LIMITED_PATHS):
+        code = "password_change_required" if limited == "password_change" else "totp_enrollment_required"
+        raise errors.ForbiddenError("Finish securing your account first.", code=code)
+    ctx = service.system_context(str(claims["tid"]))
+    with bind(ctx):
+        return _load_principal(ctx, claims)
+
+
+def _load_principal(ctx: TenantContext, claims: dict[str, Any]) -> auth.Principal:
+    keys = [(service.tenant_pk(ctx), "TENANT"), (service.users_pk(ctx), str(claims["sub"])),
+            (sessions_pk(ctx), str(claims["sid"]))]
+    role = str(claims.get("role", ""))
+    if role not in permissions.BUILTIN_ROLES:
+        keys.append((access.roles_pk(ctx), role))
+    with db.translate_errors():
+        found = {(item.pk, item.sk): item for item in MainTable.batch_get(keys)}  # one BatchGetItem
+    tenant, user, session = (found.get(key) for key in keys[:3])
+    if not isinstance(user, User) or not isinstance(session, Session) or not isinstance(tenant, Tenant):
+        raise errors.UnauthenticatedError("The session has ended; sign in again.")
+    if user.status != "active" or int(user.token_version) != int(claims["tv"]) or session.revoked:
+        raise errors.UnauthenticatedError("The session has ended; sign in again.", code="token_revoked")
+    if user.role != role:
+        raise errors.UnauthenticatedError("Your role changed; refresh your session.", code="token_stale")
+    if tenant.status != "active":
+        raise errors.ForbiddenError("This company's account is suspended.", code="tenant_suspended")
+    granted = permissions.BUILTIN_ROLES[role].permissions if role in permissions.BUILTIN_ROLES else frozenset(
+        getattr(found.get(keys[3]), "permissions", None) or ())
+    return auth.Principal(tenant_id=ctx.tenant_id, actor_id=user.user_id, actor_kind="user", role=role,
+                          team_id=user.team_id, permissions=granted, session_id=session.session_id)
+

@@ -1,0 +1,89 @@
+"""Builders of realistic tenants, users and tokens through the public API."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from ulid import ULID
+
+from tests.support import ApiClient, body
+
+PASSWORD = "correct horse battery staple"
+
+
+def unique_email(name: str = "user") -> str:
+    return f"{name}.{str(ULID()).lower()}@example.com"
+
+
+def outbox(to: str | None = None) -> list[Any]:
+    """Messages the embedded SES accepted (newest last)."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.ses.models import ses_backends
+
+    messages = ses_backends[DEFAULT_ACCOUNT_ID]["eu-west-1"].sent_messages
+    return [m for m in messages if to is None or to in m.destinations.get("ToAddresses", [])]
+
+
+def link_token(to: str, kind: str) -> str:
+    """The token of the newest e-mailed link of a kind (accept, reset) sent to an address."""
+    for message in reversed(outbox(to)):
+        found = re.search(rf"/#/{kind}\?token=(\S+)", message.body)
+        if found:
+            return found.group(1)
+    raise AssertionError(f"no {kind} link was e-mailed to {to}")
+
+
+@dataclass
+class Member:
+    """A signed-in user of a tenant."""
+
+    user_id: str
+    email: str
+    token: str
+    refresh_token: str
+    role: str
+    password: str = PASSWORD
+
+
+@dataclass
+class Company:
+    """A tenant with its owner and the members added to it."""
+
+    tenant_id: str
+    owner: Member
+    members: dict[str, Member] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def signup(client: ApiClient, *, company: str = "Acme", email: str | None = None,
+           password: str = PASSWORD, **extra: Any) -> Company:
+    email = email or unique_email("owner")
+    response = client.post("/api/v1/auth/signup", {"company_name": company, "name": "Olga Owner", "email": email,
+                                                   "password": password, **extra})
+    assert response.status_code == 201, response.body
+    data = body(response)
+    owner = Member(user_id=data["user"]["id"], email=email, token=data["access_token"],
+                   refresh_token=data["refresh_token"], role="owner", password=password)
+    return Company(tenant_id=data["tenant"]["id"], owner=owner)
+
+
+def add_member(client: ApiClient, company: Company, *, role: str, name: str = "member",
+               team_id: str | None = None, password: str = PASSWORD) -> Member:
+    email = unique_email(name)
+    invited = client.post("/api/v1/users", {"email": email, "name": name.title(), "role": role,
+                                            "team_id": team_id}, token=company.owner.token)
+    assert invited.status_code == 201, invited.body
+    accepted = client.post("/api/v1/auth/accept-invitation",
+                           {"token": link_token(email, "accept"), "password": password})
+    assert accepted.status_code == 200, accepted.body
+    data = body(accepted)
+    member = Member(user_id=data["user"]["id"], email=email, token=data["access_token"],
+                    refresh_token=data["refresh_token"], role=role, password=password)
+    company.members[name] = member
+    return member
+
+
+def login(client: ApiClient, email: str, password: str = PASSWORD, **extra: Any) -> Any:
+    return client.post("/api/v1/auth/login", {"email": email, "password": password, **extra})

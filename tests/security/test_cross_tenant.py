@@ -1,0 +1,147 @@
+"""The cross-tenant matrix: tenant B, with its owner's full rights, aims every route at tenant A.
+
+It walks the route registry, so a route added later is covered without editing this test: a
+route whose path parameter has no id of tenant A below fails the test until one is added.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import types
+import typing
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pydantic import BaseModel
+
+import app as _app_module  # noqa: F401 - importing the app fills the registry walked below
+from chalicelib.core.http import REGISTRY, RouteSpec
+from tests import seeds
+from tests.factories import Company, signup
+from tests.support import ApiClient, body
+
+
+class World:
+    """Tenant A with data of every kind (one seed module per domain in tests/seeds/), tenant B the attacker."""
+
+    def __init__(self, client: ApiClient) -> None:
+        self.a: Company = signup(client, company="Alpha Victim")
+        self.b: Company = signup(client, company="Bravo Attacker")
+        self.ids: dict[str, str] = {}
+        self.leaks: list[str] = [self.a.tenant_id, self.a.owner.email, "Alpha Victim"]
+        for module in seed_modules():
+            ids, secrets = module.seed(client, self.a)
+            self.ids.update(ids)
+            self.leaks += secrets
+        self.agent = self.a.extra["agent"]
+        self.key = self.a.extra["key"]
+
+    def secrets(self) -> list[str]:
+        """Strings of tenant A that must never appear in an answer to tenant B."""
+        return self.leaks
+
+
+def seed_modules() -> list[Any]:
+    """Every ``tests/seeds/<domain>.py``, identity first (other seeds use its team and agent)."""
+    names = sorted(p.stem for p in Path(seeds.__file__).parent.glob("*.py") if p.stem != "__init__")
+    names.sort(key=lambda name: name != "identity")
+    return [importlib.import_module(f"tests.seeds.{name}") for name in names]
+
+
+@pytest.fixture(scope="module")
+def world(app: Any) -> World:
+    return World(ApiClient(app))
+
+
+def _sample(annotation: Any, name: str) -> Any:
+    """A plausible value for a field, so a request reaches the service instead of failing validation."""
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin is typing.Annotated:
+        return _sample(args[0], name)
+    if origin in (typing.Union, types.UnionType):
+        return _sample(next(a for a in args if a is not type(None)), name)
+    if origin is typing.Literal:
+        return args[0]
+    if origin is list:
+        return []
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return sample_body(annotation)
+    return {str: "email@example.com" if "email" in name else "Sample text 1", int: 1, float: 1.0, bool: False,
+            datetime: "2030-01-01T00:00:00Z", date: "2030-01-01", dict: {}}.get(annotation, "x")
+
+
+def sample_body(model: type[BaseModel]) -> dict[str, Any]:
+    return {name: _sample(field.annotation, name) for name, field in model.model_fields.items()
+            if field.is_required() or name == "version"}
+
+
+def id_routes() -> list[RouteSpec]:
+    return [spec for spec in REGISTRY.values() if spec.path_params and not spec.public and spec.in_schema]
+
+
+def list_routes() -> list[RouteSpec]:
+    return [spec for spec in REGISTRY.values()
+            if spec.method == "GET" and not spec.path_params and not spec.public and spec.in_schema]
+
+
+def test_the_registry_has_routes_to_attack() -> None:
+    assert len(id_routes()) >= 10 and len(list_routes()) >= 5
+
+
+@pytest.mark.parametrize("spec", id_routes(), ids=lambda s: f"{s.method} {s.path}")
+def test_tenant_b_cannot_reach_tenant_a_by_id(client: ApiClient, world: World, spec: RouteSpec) -> None:
+    missing = [p for p in spec.path_params if p not in world.ids]
+    assert not missing, f"add an id of tenant A for {missing} to the cross-tenant matrix"
+    path = spec.path
+    for name in spec.path_params:
+        path = path.replace("{" + name + "}", world.ids[name])
+    payload = sample_body(spec.body) if spec.body is not None else None
+    response = client.request(spec.method, path, json_body=payload if payload is not None else {},
+                              token=world.b.owner.token)
+    assert response.status_code in (403, 404), (spec.method, path, response.status_code, response.body)
+    text = response.body.decode()
+    for secret in world.secrets():
+        assert secret not in text, f"{spec.method} {spec.path} leaked {secret!r}"
+
+
+@pytest.mark.parametrize("spec", list_routes(), ids=lambda s: f"{s.method} {s.path}")
+def test_tenant_b_lists_never_show_tenant_a(client: ApiClient, world: World, spec: RouteSpec) -> None:
+    response = client.get(spec.path, token=world.b.owner.token)
+    assert response.status_code == 200, (spec.path, response.body)
+    text = response.body.decode()
+    for secret in world.secrets():
+        assert secret not in text, f"GET {spec.path} leaked {secret!r}"
+
+
+def test_tenant_a_data_is_unchanged_after_the_attack(client: ApiClient, world: World) -> None:
+    for spec in id_routes():
+        path = spec.path
+        for name in spec.path_params:
+            path = path.replace("{" + name + "}", world.ids[name])
+        payload = sample_body(spec.body) if spec.body is not None else {}
+        client.request(spec.method, path, json_body=payload, token=world.b.owner.token)
+    owner = world.a.owner.token
+    agent = body(client.get(f"/api/v1/users/{world.agent.user_id}", token=owner))
+    assert agent["status"] == "active" and agent["name"] == "Alphaagent" and agent["role"] == "agent"
+    assert body(client.get("/api/v1/teams", token=owner))["items"][0]["name"] == "Alpha team"
+    roles = {r["key"] for r in body(client.get("/api/v1/roles", token=owner))["items"]}
+    assert "alpharole" in roles
+    keys = body(client.get("/api/v1/api-keys", token=owner))["items"]
+    assert keys[0]["revoked_at"] is None
+    assert client.get("/api/v1/users", token=world.key["secret"]).status_code == 200
+
+
+def test_tenant_a_cursor_is_refused_to_tenant_b(client: ApiClient, world: World) -> None:
+    page = body(client.get("/api/v1/users?limit=1", token=world.a.owner.token))
+    assert page["next_cursor"]
+    response = client.get(f"/api/v1/users?cursor={page['next_cursor']}", token=world.b.owner.token)
+    assert response.status_code == 400 and body(response)["error"]["code"] == "invalid_cursor"
+
+
+def test_api_key_of_a_cannot_read_b(client: ApiClient, world: World) -> None:
+    listed = body(client.get("/api/v1/users", token=world.key["secret"]))
+    assert world.b.owner.email not in json.dumps(listed)

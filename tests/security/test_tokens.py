@@ -1,0 +1,244 @@
+"""Attacks on access tokens, lockout, and the second factor."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import time
+from datetime import timedelta
+from typing import Any
+
+import jwt
+import pyotp
+import pytest
+
+from chalicelib.core import secrets
+from tests.factories import PASSWORD, login, signup, unique_email
+from tests.support import ApiClient, body
+
+
+def b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def claims_of(token: str) -> dict[str, Any]:
+    return jwt.decode(token, options={"verify_signature": False})
+
+
+def our_key() -> dict[str, str]:
+    return secrets.jwt_keys()[0]
+
+
+def sign(claims: dict[str, Any], *, kid: str | None = None, key: dict[str, str] | None = None) -> str:
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+    key = key or our_key()
+    private = load_pem_private_key(key["private_pem"].encode(), password=None)
+    return jwt.encode(claims, private, algorithm="EdDSA", headers={"kid": kid or key["kid"]})
+
+
+@pytest.fixture
+def owner(client: ApiClient) -> Any:
+    return signup(client).owner
+
+
+def refused(client: ApiClient, token: str) -> bool:
+    response = client.get("/api/v1/me", token=token)
+    return response.status_code == 401 and body(response)["error"]["code"] in {
+        "unauthenticated", "token_expired", "token_revoked", "token_stale"}
+
+
+def test_valid_token_is_accepted(client: ApiClient, owner: Any) -> None:
+    assert client.get("/api/v1/me", token=owner.token).status_code == 200
+
+
+def test_alg_none_is_refused(client: ApiClient, owner: Any) -> None:
+    header = {"alg": "none", "typ": "JWT", "kid": our_key()["kid"]}
+    token = f"{b64(json.dumps(header).encode())}.{b64(json.dumps(claims_of(owner.token)).encode())}."
+    assert refused(client, token)
+
+
+def test_hs256_signed_with_the_public_key_is_refused(client: ApiClient, owner: Any) -> None:
+    header = {"alg": "HS256", "typ": "JWT", "kid": our_key()["kid"]}
+    signing_input = f"{b64(json.dumps(header).encode())}.{b64(json.dumps(claims_of(owner.token)).encode())}"
+    mac = hmac.new(our_key()["public_pem"].encode(), signing_input.encode(), hashlib.sha256).digest()
+    assert refused(client, f"{signing_input}.{b64(mac)}")
+
+
+def test_expired_and_not_yet_valid_are_refused(client: ApiClient, owner: Any) -> None:
+    claims = claims_of(owner.token)
+    past = int(time.time()) - 3600
+    assert refused(client, sign({**claims, "iat": past, "nbf": past, "exp": past + 900}))
+    future = int(time.time()) + 3600
+    assert refused(client, sign({**claims, "iat": future, "nbf": future, "exp": future + 900}))
+
+
+@pytest.mark.parametrize("claim,value", [("iss", "https://evil"), ("aud", "someone-else")])
+def test_wrong_issuer_or_audience_is_refused(client: ApiClient, owner: Any, claim: str, value: str) -> None:
+    assert refused(client, sign({**claims_of(owner.token), claim: value}))
+
+
+@pytest.mark.parametrize("claim", ["tid", "role", "sub", "tv"])
+def test_tampered_claims_are_refused(client: ApiClient, owner: Any, claim: str) -> None:
+    other = signup(client)
+    header, _, signature = owner.token.split(".")
+    claims = claims_of(owner.token)
+    claims[claim] = {"tid": other.tenant_id, "role": "owner" if claims["role"] != "owner" else "admin",
+                     "sub": other.owner.user_id, "tv": 99}[claim]
+    forged = f"{header}.{b64(json.dumps(claims).encode())}.{signature}"
+    assert refused(client, forged)
+
+
+def test_unknown_kid_and_foreign_key_are_refused(client: ApiClient, owner: Any) -> None:
+    from tenants.secrets import new_signing_key
+
+    stranger = new_signing_key()
+    assert refused(client, sign(claims_of(owner.token), key=stranger))
+    assert refused(client, sign(claims_of(owner.token), kid=stranger["kid"]))
+
+
+def test_garbage_tokens_are_refused(client: ApiClient) -> None:
+    for token in ("garbage", "a.b.c", "crm_nothing", "crm_01HZZZZZZZZZZZZZZZZZZZZZZZ_x", "Bearer"):
+        assert client.get("/api/v1/me", token=token).status_code == 401
+    assert client.get("/api/v1/me").status_code == 401
+    assert client.get("/api/v1/me", headers={"Authorization": "Basic dXNlcjpwYXNz"}).status_code == 401
+
+
+def test_token_with_a_stale_role_is_refused_after_a_role_change(client: ApiClient) -> None:
+    from tests.factories import add_member
+
+    company = signup(client)
+    agent = add_member(client, company, role="agent", name="agent")
+    version = body(client.get(f"/api/v1/users/{agent.user_id}", token=company.owner.token))["version"]
+    changed = client.patch(f"/api/v1/users/{agent.user_id}", {"role": "read_only", "version": version},
+                           token=company.owner.token)
+    assert changed.status_code == 200
+    assert client.get("/api/v1/me", token=agent.token).status_code == 401
+    renewed = body(client.post("/api/v1/auth/refresh", {"refresh_token": agent.refresh_token}))
+    assert body(client.get("/api/v1/me", token=renewed["access_token"]))["user"]["role"] == "read_only"
+
+
+def test_rotated_signing_key_keeps_old_tokens_valid(client: ApiClient, owner: Any,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from tenants.secrets import new_signing_key
+
+    rotated = [new_signing_key(), *secrets.jwt_keys()]
+    monkeypatch.setattr(secrets, "jwt_keys", lambda: rotated)
+    assert client.get("/api/v1/me", token=owner.token).status_code == 200  # old kid still verifies
+    fresh = body(login(client, owner.email))["access_token"]
+    assert jwt.get_unverified_header(fresh)["kid"] == rotated[0]["kid"]
+    assert client.get("/api/v1/me", token=fresh).status_code == 200
+
+
+# -- lockout --------------------------------------------------------------------------------
+
+
+def test_lockout_after_failures_and_its_end(client: ApiClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    from chalicelib.core import db
+
+    company = signup(client)
+    for _ in range(5):
+        assert login(client, company.owner.email, "wrong password here").status_code == 401
+    locked = login(client, company.owner.email)  # even the right password
+    assert locked.status_code == 429 and body(locked)["error"]["code"] == "account_locked"
+    assert int(locked.headers["Retry-After"]) > 0
+    real_now = db.utcnow
+    monkeypatch.setattr(db, "utcnow", lambda: real_now() + timedelta(minutes=2))
+    assert login(client, company.owner.email).status_code == 200
+    monkeypatch.setattr(db, "utcnow", real_now)
+    # the count starts again after a success
+    assert login(client, company.owner.email, "wrong password here").status_code == 401
+    assert login(client, company.owner.email).status_code == 200
+
+
+def test_lockout_backs_off() -> None:
+    from chalicelib.identity.sessions import _lock_seconds
+
+    assert _lock_seconds(4) == 0
+    assert _lock_seconds(5) == 30 and _lock_seconds(6) == 60 and _lock_seconds(7) == 120
+    assert _lock_seconds(50) == 3600
+
+
+def test_source_address_is_throttled(app: Any) -> None:
+    address = f"203.0.113.{int(time.time()) % 250 + 1}"
+    attacker = ApiClient(app, source_ip=address)
+    for _ in range(30):
+        attacker.post("/api/v1/auth/login", {"email": unique_email(), "password": "guess guess guess"})
+    blocked = attacker.post("/api/v1/auth/login", {"email": unique_email(), "password": "guess guess guess"})
+    assert blocked.status_code == 429 and blocked.headers["Retry-After"]
+    company = signup(ApiClient(app, source_ip="198.51.100.7"))
+    assert ApiClient(app, source_ip="198.51.100.7").post(
+        "/api/v1/auth/login", {"email": company.owner.email, "password": PASSWORD}).status_code == 200
+
+
+# -- second factor --------------------------------------------------------------------------
+
+
+def enroll(client: ApiClient, token: str) -> tuple[str, str]:
+    setup = client.post("/api/v1/auth/totp/setup", {}, token=token)
+    assert setup.status_code == 200
+    secret = body(setup)["secret"]
+    enabled = client.post("/api/v1/auth/totp/enable", {"code": pyotp.TOTP(secret).now()}, token=token)
+    assert enabled.status_code == 200
+    return secret, body(enabled)["access_token"]
+
+
+def test_totp_required_and_wrong(client: ApiClient) -> None:
+    company = signup(client)
+    secret, _ = enroll(client, company.owner.token)
+    missing = login(client, company.owner.email)
+    assert missing.status_code == 401 and body(missing)["error"]["code"] == "otp_required"
+    wrong_code = f"{(int(pyotp.TOTP(secret).now()) + 1) % 1_000_000:06d}"
+    wrong = login(client, company.owner.email, otp=wrong_code)
+    assert wrong.status_code == 401 and body(wrong)["error"]["code"] == "otp_invalid"
+    ok = login(client, company.owner.email, otp=pyotp.TOTP(secret).now())
+    assert ok.status_code == 200
+
+
+def test_totp_secret_is_encrypted_at_rest(client: ApiClient) -> None:
+    from chalicelib.core.tenancy import TenantContext, bind
+    from chalicelib.identity import service
+
+    company = signup(client)
+    secret, _ = enroll(client, company.owner.token)
+    ctx = TenantContext(tenant_id=company.tenant_id)
+    with bind(ctx):
+        stored = service.get_user_or_raise(ctx, company.owner.user_id).totp_secret
+    assert stored and secret not in stored
+
+
+def test_tenant_can_enforce_the_second_factor(client: ApiClient) -> None:
+    company = signup(client)
+    tenant = body(client.get("/api/v1/tenant", token=company.owner.token))
+    updated = client.patch("/api/v1/tenant", {"require_totp": True, "version": tenant["version"]},
+                           token=company.owner.token)
+    assert updated.status_code == 200
+    signed = body(login(client, company.owner.email))
+    assert signed["must_enroll_totp"] is True
+    blocked = client.get("/api/v1/users", token=signed["access_token"])
+    assert blocked.status_code == 403 and body(blocked)["error"]["code"] == "totp_enrollment_required"
+    _, full_token = enroll(client, signed["access_token"])
+    assert client.get("/api/v1/users", token=full_token).status_code == 200
+
+
+def test_password_max_age_forces_a_change(client: ApiClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    from chalicelib.core import db
+
+    company = signup(client)
+    tenant = body(client.get("/api/v1/tenant", token=company.owner.token))
+    client.patch("/api/v1/tenant", {"password_max_age_days": 90, "version": tenant["version"]},
+                 token=company.owner.token)
+    real_now = db.utcnow
+    monkeypatch.setattr(db, "utcnow", lambda: real_now() + timedelta(days=91))
+    signed = body(login(client, company.owner.email))
+    monkeypatch.setattr(db, "utcnow", real_now)
+    assert signed["must_change_password"] is True
+    assert client.get("/api/v1/users", token=signed["access_token"]).status_code == 403
+    changed = client.post("/api/v1/auth/password", {"current_password": PASSWORD,
+                                                    "new_password": "a fresh passphrase 2026"},
+                          token=signed["access_token"])
+    assert changed.status_code == 200
+    assert client.get("/api/v1/users", token=body(changed)["access_token"]).status_code == 200
+
