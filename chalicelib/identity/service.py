@@ -274,6 +274,23 @@ def accept_invitation(*, token: str, password: str, name: str | None, request_id
     return ctx, user
 
 
+def create_active_user(ctx: TenantContext, *, email: str, name: str, role: str, password: str,
+                       team_id: str | None = None) -> User:
+    """Create a user who can sign in at once (operator provisioning and the local demo; no e-mail)."""
+    access.check_assignable(ctx, role=role, team_id=team_id)
+    if _email_taken(ctx, email):
+        raise errors.ConflictError("This e-mail already belongs to a user of this company.", code="duplicate_user")
+    check_password_policy(get_tenant(ctx), password, email=email)
+    user_id = new_id()
+    user = User(users_pk(ctx), user_id, user_id=user_id, email=email, name=name, role=role, team_id=team_id,
+                status="active", password_hash=auth.hash_password(password), password_changed_at=db.utcnow())
+    change = db.Change().create(EmailLogin(email_login_key(email), ctx.tenant_id, tenant_id=ctx.tenant_id,
+                                           user_id=user_id))
+    _commit_with_audit(ctx, user, entity="user", entity_id=user_id, action="create", before=None,
+                       after=user_audit_view(user), extra=change)
+    return user
+
+
 def update_user(ctx: TenantContext, user_id: str, update: UserUpdate) -> User:
     """Change a user's name, role, team or locale (a user may edit their own name and locale)."""
     user = get_user_or_raise(ctx, user_id)

@@ -1,0 +1,57 @@
+"""The demo tenant of ``make run``: created once on an empty embedded AWS, its logins printed.
+
+The passwords are generated on the first start and kept in ``.local/demo-logins.json`` (never in
+the repository); a restored snapshot already holds the tenant, so the second start only prints.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from pathlib import Path
+
+from local.paths import local_dir
+
+OWNER_EMAIL = "owner@demo.example.com"
+AGENT_EMAIL = "agent@demo.example.com"
+
+
+def _logins_file() -> Path:
+    return local_dir() / "demo-logins.json"
+
+
+def _create() -> dict[str, str]:
+    from chalicelib.core.tenancy import bind
+    from chalicelib.identity import service
+
+    logins = {"owner": secrets.token_urlsafe(9), "agent": secrets.token_urlsafe(9)}
+    ctx, _, _ = service.signup(company_name="Demo Flowers Ltd", name="Olga Owner", email=OWNER_EMAIL,
+                               password=logins["owner"], locale="en", country="GB")
+    with bind(ctx):
+        service.create_active_user(ctx, email=AGENT_EMAIL, name="Anton Agent", role="agent",
+                                   password=logins["agent"])
+    return logins
+
+
+def _exists() -> bool:
+    from chalicelib.identity.models import EmailLogin
+    from chalicelib.identity.service import email_login_key
+
+    return any(True for _ in EmailLogin.query(email_login_key(OWNER_EMAIL), limit=1))
+
+
+def seed_demo_tenant() -> list[str]:
+    """Create the demo tenant if it does not exist yet; returns lines for the banner (logins, hints)."""
+    path = _logins_file()
+    if not _exists():
+        logins = _create()
+        path.write_text(json.dumps(logins))
+        path.chmod(0o600)
+    logins = json.loads(path.read_text()) if path.exists() else {}
+    if not logins:
+        return ["demo tenant exists, but .local/demo-logins.json is gone: reset a password from the login page"]
+    return [
+        f"demo tenant 'Demo Flowers Ltd' (passwords generated on first start, kept in {path}):",
+        f"  owner  {OWNER_EMAIL}  {logins['owner']}",
+        f"  agent  {AGENT_EMAIL}  {logins['agent']}",
+    ]

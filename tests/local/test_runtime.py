@@ -1,0 +1,214 @@
+"""The local runner (``python -m local``) as a developer meets it: a subprocess on a free port.
+
+Each test gets its own state directory (``CRM_LOCAL_DIR``) and its own embedded AWS, and every
+subprocess is stopped (SIGINT, then killed) whatever the test's outcome.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from botocore.config import Config
+
+pytestmark = pytest.mark.slow
+
+REPO = Path(__file__).resolve().parents[2]
+TABLE = "crm-local-main"  # the runner always serves chalice stage "local"
+KMS_ALIAS = "alias/crm-local"
+START_TIMEOUT = 20.0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def runner_env(state_dir: Path, port: int) -> dict[str, str]:
+    """The shell of a developer: none of the suite's CRM_* or endpoint settings leak into the runner."""
+    env = {name: value for name, value in os.environ.items()
+           if not name.startswith("CRM_") and name not in {"AWS_ENDPOINT_URL", "PORT"}}
+    env.update({"PORT": str(port), "CRM_LOCAL_DIR": str(state_dir), "PYTHONUNBUFFERED": "1"})
+    return env
+
+
+@dataclass
+class Running:
+    process: subprocess.Popen[bytes]
+    url: str
+    state_dir: Path
+    log_path: Path
+
+    @property
+    def output(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    @property
+    def endpoint(self) -> str:
+        return (self.state_dir / "aws-endpoint").read_text(encoding="utf-8").strip()
+
+    def client(self, service: str) -> Any:
+        return boto3.client(service, endpoint_url=self.endpoint, region_name="eu-west-1",
+                            aws_access_key_id="testing", aws_secret_access_key="testing",
+                            config=Config(retries={"max_attempts": 1}))
+
+    def stop(self, signum: int = signal.SIGINT, timeout: float = 15.0) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(signum)
+        try:
+            return self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+            raise AssertionError(f"runner did not stop on {signum!r}:\n{self.output}") from None
+
+
+def request(url: str, *, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+    """Any HTTP answer, error statuses included."""
+    req = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(req, timeout=5) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+@contextmanager
+def runner(state_dir: Path, port: int | None = None) -> Iterator[Running]:
+    """Start ``python -m local`` and wait until it answers HTTP; always stop it afterwards."""
+    port = port or free_port()
+    state_dir.mkdir(parents=True, exist_ok=True)
+    log_path = state_dir.parent / f"{state_dir.name}-{time.monotonic_ns()}.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen([sys.executable, "-m", "local"], cwd=REPO, env=runner_env(state_dir, port),
+                                   stdout=log, stderr=subprocess.STDOUT)
+    running = Running(process, f"http://127.0.0.1:{port}", state_dir, log_path)
+    try:
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:
+            if process.poll() is not None:
+                raise AssertionError(f"runner exited with {process.returncode}:\n{running.output}")
+            try:
+                request(running.url + "/api/v1/health")
+                break
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                if time.monotonic() > deadline:
+                    message = f"runner did not answer in {START_TIMEOUT}s:\n{running.output}"
+                    raise AssertionError(message) from None
+                time.sleep(0.1)
+        yield running
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def test_serves_the_app_and_answers_unknown_routes_with_json_404(tmp_path: Path) -> None:
+    with runner(tmp_path / "state") as running:
+        status, _, body = request(running.url + "/api/v1/health")
+        assert status == 200, body  # the lead's health route reads the provisioned table
+        assert json.loads(body)["stage"] == "local"
+
+        for headers in ({}, {"Authorization": "Bearer not-a-token"}):
+            status, response_headers, body = request(running.url + "/nope", headers=headers)
+            assert status == 404
+            assert response_headers["Content-Type"].startswith("application/json")
+            error = json.loads(body)["error"]
+            assert error["code"] == "route_not_found"
+            assert error["request_id"]
+
+        connection = http.client.HTTPConnection("127.0.0.1", int(running.url.rsplit(":", 1)[1]), timeout=5)
+        connection.request("FOO", "/")  # refused by http.server itself, before chalice sees it
+        answer = connection.getresponse()
+        assert answer.status == 501
+        assert json.loads(answer.read())["error"]["code"] == "not_implemented"
+        connection.close()
+
+        assert running.endpoint.startswith("http://127.0.0.1:")
+        banner = running.output
+        assert running.url in banner and running.endpoint in banner
+        assert "created" in banner and TABLE in banner
+
+        code = running.stop(signal.SIGTERM)
+    assert code == 0, running.output
+    assert "stopped; embedded data saved" in running.output
+    assert not (tmp_path / "state" / "aws-endpoint").exists()
+
+
+def test_embedded_data_and_kms_key_material_survive_a_restart(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    with runner(state) as first:
+        dynamodb = first.client("dynamodb")
+        dynamodb.put_item(TableName=TABLE, Item={"pk": {"S": "G#runtime-test"}, "sk": {"S": "A"},
+                                                 "note": {"S": "kept"}})
+        context = {"tenant_id": "01RUNTIMETEST"}
+        blob = first.client("kms").encrypt(KeyId=KMS_ALIAS, Plaintext=b"kept secret",
+                                           EncryptionContext=context)["CiphertextBlob"]
+        assert first.stop(signal.SIGINT) == 0, first.output
+    assert (state / "snapshot.pickle").exists()
+
+    with runner(state) as second:
+        assert "restored the embedded AWS" in second.output
+        item = second.client("dynamodb").get_item(TableName=TABLE, Key={"pk": {"S": "G#runtime-test"},
+                                                                        "sk": {"S": "A"}})["Item"]
+        assert item["note"] == {"S": "kept"}
+        plain = second.client("kms").decrypt(CiphertextBlob=blob, EncryptionContext=context)["Plaintext"]
+        assert plain == b"kept secret"
+        assert second.stop(signal.SIGTERM) == 0, second.output
+
+
+def test_an_unusable_snapshot_is_kept_aside_and_the_runner_starts_empty(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    state.mkdir()
+    (state / "snapshot.pickle").write_bytes(b"not a pickle")
+    with runner(state) as running:
+        assert "snapshot not restored" in running.output
+        assert [path.name for path in state.glob("snapshot.pickle.unusable-*")]
+        status, _, _ = request(running.url + "/api/v1/health")
+        assert status == 200
+    assert (state / "snapshot.pickle").exists()
+
+
+def test_a_busy_port_is_reported_clearly(tmp_path: Path) -> None:
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen(1)
+        port = holder.getsockname()[1]
+        env = runner_env(tmp_path / "s", port)
+        result = subprocess.run([sys.executable, "-m", "local"], cwd=REPO, env=env,
+                                capture_output=True, text=True, timeout=30)
+    assert result.returncode != 0
+    assert f"port {port} is in use; set PORT=" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "s" / "snapshot.pickle").exists()  # nothing was started, nothing saved
+
+
+def test_a_second_runner_on_the_same_state_directory_is_refused(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    with runner(state) as first:
+        result = subprocess.run([sys.executable, "-m", "local"], cwd=REPO, env=runner_env(state, free_port()),
+                                capture_output=True, text=True, timeout=30)
+        assert result.returncode != 0
+        assert "in use by another runner" in result.stderr
+        status, _, _ = request(first.url + "/api/v1/health")
+        assert status == 200
