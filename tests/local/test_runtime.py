@@ -177,6 +177,31 @@ def test_embedded_data_and_kms_key_material_survive_a_restart(tmp_path: Path) ->
         assert second.stop(signal.SIGTERM) == 0, second.output
 
 
+def _sign_in(running: Running, email: str, password: str) -> int:
+    payload = json.dumps({"email": email, "password": password}).encode()
+    call = urllib.request.Request(running.url + "/api/v1/auth/login", data=payload, method="POST",
+                                  headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(call, timeout=10) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as error:
+        return int(error.code)
+
+
+def test_demo_tenant_is_seeded_once_and_its_logins_work_after_a_restart(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    with runner(state) as first:
+        logins = json.loads((state / "demo-logins.json").read_text())
+        assert "owner@demo.example.com" in first.output and logins["owner"] in first.output
+        assert _sign_in(first, "owner@demo.example.com", logins["owner"]) == 200
+        assert _sign_in(first, "agent@demo.example.com", logins["agent"]) == 200
+        assert first.stop(signal.SIGINT) == 0, first.output
+    with runner(state) as second:
+        assert json.loads((state / "demo-logins.json").read_text()) == logins  # not seeded twice
+        assert _sign_in(second, "agent@demo.example.com", logins["agent"]) == 200  # the hash survived
+        assert second.stop(signal.SIGTERM) == 0, second.output
+
+
 def test_an_unusable_snapshot_is_kept_aside_and_the_runner_starts_empty(tmp_path: Path) -> None:
     state = tmp_path / "state"
     state.mkdir()
