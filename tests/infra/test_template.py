@@ -1,0 +1,444 @@
+"""The deployable artefact: `chalice package` + infra/resources.json, linted, scanned and inspected,
+and the Lambda bundle imported alone.
+
+`chalice package` runs once for the module (it downloads the Linux wheels of requirements.txt from
+PyPI on a clean machine). checkov and the SAM translator run from their own virtual environment
+(checkov's pins conflict with requirements.txt, see infra/requirements-tools.txt), made on first use
+in ~/.cache/crm-infra-tools/ and kept until that file or the interpreter changes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import fnmatch
+import hashlib
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[2]
+INFRA = ROOT / "infra"
+BIN = Path(sys.executable).parent
+STAGE = "dev"
+APP_ENV = ("CRM_TABLE", "CRM_KMS_KEY_ID", "CRM_APP_SECRET_ID", "CRM_EXPORT_BUCKET", "CRM_IDEMPOTENCY_TABLE")
+# cfn-lint warnings accepted on the packaged template, rule id -> reason (also in infra/README.md).
+CFN_LINT_WAIVED: dict[str, str] = {}
+CFN_LINT_EXIT_CODES = tuple(range(0, 16, 2))  # a bit mask: 2 errors, 4 warnings, 8 informational
+# Never in the bundle: dev and test dependencies, and the code that runs outside Lambda.
+FORBIDDEN_TOP_LEVEL = {"moto", "pytest", "_pytest", "tests", "tenants", "local", "webhooks", "bench", "infra"}
+ERROR_SHAPE = '{"error":{"code":"%s","message":%s,"details":[],"request_id":"$context.requestId"}}'
+
+
+def _tool(name: str) -> str:
+    candidate = BIN / name
+    found = str(candidate) if candidate.exists() else shutil.which(name)
+    assert found, f"{name} is not installed (make test installs requirements-dev.txt)"
+    return found
+
+
+def _run(cmd: list[str], *, timeout: int = 600, env: dict[str, str] | None = None,
+         ok_codes: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False)
+    assert proc.returncode in ok_codes, (
+        f"{' '.join(cmd)} exited {proc.returncode}\n"
+        f"--- stdout\n{proc.stdout[-4000:]}\n--- stderr\n{proc.stderr[-4000:]}"
+    )
+    return proc
+
+
+def _tool_env() -> dict[str, str]:
+    """The environment of the tool subprocesses: none of the suite's app settings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CRM_", "POWERTOOLS_"))}
+    env["AWS_DEFAULT_REGION"] = "eu-west-1"
+    return env
+
+
+# -- fixtures: one package, one checkov ---------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def package_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("package") / "out"
+    _run([_tool("chalice"), "--project-dir", str(ROOT), "package", "--stage", STAGE,
+          "--merge-template", str(INFRA / "resources.json"), str(out)], env=_tool_env())
+    return out
+
+
+@pytest.fixture(scope="module")
+def template(package_dir: Path) -> dict[str, Any]:
+    return json.loads((package_dir / "sam.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def resources(template: dict[str, Any]) -> dict[str, Any]:
+    return template["Resources"]
+
+
+@pytest.fixture(scope="module")
+def bundle_dir(package_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("bundle")
+    with zipfile.ZipFile(package_dir / "deployment.zip") as bundle:
+        bundle.extractall(out)
+    return out
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _tools_home() -> Path:
+    """Where the scanners' environment is kept between runs: like pip's cache, outside the checkout."""
+    override = os.environ.get("CRM_INFRA_TOOLS_DIR")
+    if override:
+        return Path(override)
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "crm-infra-tools"
+
+
+@pytest.fixture(scope="module")
+def tools_bin() -> Path:
+    """The bin/ of the scanners' virtual environment, pinned by infra/requirements-tools.txt.
+
+    Made once per machine (about 40 s) and reused by every checkout, CI's fresh clones included; a
+    change of the requirements or of the interpreter makes a new one.
+    """
+    requirements = INFRA / "requirements-tools.txt"
+    spec = requirements.read_text(encoding="utf-8")
+    identity = f"{spec}\n{sys.version}\n{getattr(sys, '_base_executable', sys.executable)}"
+    home = _tools_home()
+    venv = home / f"infra-{hashlib.sha256(identity.encode()).hexdigest()[:12]}"
+    marker = venv / ".installed"
+    with _locked(home / ".lock"):
+        if not marker.exists():
+            shutil.rmtree(venv, ignore_errors=True)
+            _run([sys.executable, "-m", "venv", str(venv)])
+            _run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                  "-r", str(requirements)])
+            marker.write_text(identity, encoding="utf-8")
+    return venv / "bin"
+
+
+def _effective_function(template: dict[str, Any], name: str) -> dict[str, Any]:
+    """A function's properties with the SAM Globals merged in (maps merge, the function wins)."""
+    props = dict(template["Resources"][name]["Properties"])
+    globals_ = template.get("Globals", {}).get("Function", {})
+    for key, value in globals_.items():
+        if key == "Environment":
+            variables = {**value.get("Variables", {}), **props.get("Environment", {}).get("Variables", {})}
+            props["Environment"] = {"Variables": variables}
+        else:
+            props.setdefault(key, value)
+    return props
+
+
+# -- linters ----------------------------------------------------------------------------------
+
+
+def test_cfn_lint_reports_no_errors(package_dir: Path) -> None:
+    proc = _run([_tool("cfn-lint"), "--format", "json", str(package_dir / "sam.json")], ok_codes=CFN_LINT_EXIT_CODES)
+    matches = json.loads(proc.stdout or "[]")
+    errors = [f"{m['Rule']['Id']} {m['Message']}" for m in matches if m["Level"] == "Error"]
+    assert not errors, errors
+    warnings = [f"{m['Rule']['Id']} {m['Message']}" for m in matches
+                if m["Level"] == "Warning" and m["Rule"]["Id"] not in CFN_LINT_WAIVED]
+    assert not warnings, "new cfn-lint warnings: fix them or waive them with a reason " + repr(warnings)
+
+
+SAM_TRANSFORM = r"""
+import json, sys
+from samtranslator.translator.transform import transform
+
+class NoManagedPolicies:
+    def load(self):
+        return {}
+
+template = json.load(open(sys.argv[1]))
+for resource in template["Resources"].values():  # what infra.deploy does before CloudFormation sees it
+    if resource["Properties"].get("CodeUri") == "./deployment.zip":
+        resource["Properties"]["CodeUri"] = {"Bucket": "crm-deploy-artifacts-123456789012-eu-west-1", "Key": "b.zip"}
+json.dump(transform(template, {"Stage": "dev"}, NoManagedPolicies()), open(sys.argv[2], "w"), indent=1)
+"""
+
+
+def test_sam_transform_output_lints_clean(package_dir: Path, tools_bin: Path, tmp_path: Path) -> None:
+    """What CloudFormation deploys after the SAM transform: functions with the Globals, the API's stage."""
+    out = tmp_path / "transformed.json"
+    _run([str(tools_bin / "python"), "-c", SAM_TRANSFORM, str(package_dir / "sam.json"), str(out)], env=_tool_env())
+    transformed = json.loads(out.read_text(encoding="utf-8"))
+    resources = transformed["Resources"]
+    handler = resources["APIHandler"]["Properties"]
+    assert set(APP_ENV) <= set(handler["Environment"]["Variables"])
+    assert handler["TracingConfig"] == {"Mode": "Active"}
+    body = resources["RestAPI"]["Properties"]["Body"]
+    assert "MISSING_AUTHENTICATION_TOKEN" in body["x-amazon-apigateway-gateway-responses"]
+    assert resources["RestAPI"]["DependsOn"] == ["ApiGatewayAccount"]  # the logging role exists first
+    stage = next(r["Properties"] for r in resources.values() if r["Type"] == "AWS::ApiGateway::Stage")
+    assert stage["TracingEnabled"] is True and "AccessLogSetting" in stage
+    proc = _run([_tool("cfn-lint"), "--format", "json", str(out)], ok_codes=CFN_LINT_EXIT_CODES)
+    matches = json.loads(proc.stdout or "[]")
+    assert not [f"{m['Rule']['Id']} {m['Message']}" for m in matches if m["Level"] in {"Error", "Warning"}]
+
+
+def _waivers() -> set[tuple[str, str]]:
+    """(check id, resource pattern) pairs from infra/checkov-waivers.txt."""
+    waivers = set()
+    for line in (INFRA / "checkov-waivers.txt").read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        check_id, resource, reason = [*line.split(None, 2), "", ""][:3]
+        assert len(reason) > 20, f"checkov waiver without a reason: {line!r}"
+        waivers.add((check_id, resource))
+    return waivers
+
+
+def test_checkov_fails_nothing_but_the_documented_waivers(package_dir: Path, tools_bin: Path) -> None:
+    proc = _run([str(tools_bin / "checkov"), "-f", str(package_dir / "sam.json"), "--framework", "cloudformation",
+                 "--output", "json", "--skip-download", "--compact"], ok_codes=(0, 1), env=_tool_env())
+    report = json.loads(proc.stdout)
+    assert report["summary"]["parsing_errors"] == 0
+    assert report["summary"]["passed"] > 30, report["summary"]  # the template was really scanned
+    failed = {(c["check_id"], c["resource"]) for c in report["results"]["failed_checks"]}
+    waivers = _waivers()
+
+    def waived(finding: tuple[str, str], waiver: tuple[str, str]) -> bool:
+        return finding[0] == waiver[0] and fnmatch.fnmatchcase(finding[1], waiver[1])
+
+    unwaived = {f for f in failed if not any(waived(f, w) for w in waivers)}
+    stale = {w for w in waivers if not any(waived(f, w) for f in failed)}
+    assert not unwaived, f"checkov findings not waived in infra/checkov-waivers.txt: {sorted(unwaived)}"
+    assert not stale, f"stale waivers (they match no finding any more), remove them: {sorted(stale)}"
+
+
+# -- data -------------------------------------------------------------------------------------
+
+
+def _assert_protected_table(resource: dict[str, Any], ttl_attribute: str) -> dict[str, Any]:
+    assert resource["Type"] == "AWS::DynamoDB::Table"
+    assert resource["DeletionPolicy"] == "Retain" and resource["UpdateReplacePolicy"] == "Retain"
+    props = resource["Properties"]
+    assert props["BillingMode"] == "PAY_PER_REQUEST"
+    assert props["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+    assert props["DeletionProtectionEnabled"] is True
+    assert props["SSESpecification"] == {"SSEEnabled": True, "SSEType": "KMS", "KMSMasterKeyId": {"Ref": "AppKey"}}
+    assert props["TimeToLiveSpecification"] == {"AttributeName": ttl_attribute, "Enabled": True}
+    return props
+
+
+def test_main_table(resources: dict[str, Any]) -> None:
+    props = _assert_protected_table(resources["MainTable"], "expires_at")
+    assert props["TableName"] == {"Fn::Sub": "crm-${Stage}-main"}
+    assert props["KeySchema"] == [{"AttributeName": "pk", "KeyType": "HASH"},
+                                  {"AttributeName": "sk", "KeyType": "RANGE"}]
+    indexes = {gsi["IndexName"]: gsi for gsi in props["GlobalSecondaryIndexes"]}
+    assert set(indexes) == {"gsi1", "gsi2"}
+    for name, gsi in indexes.items():
+        assert gsi["KeySchema"] == [{"AttributeName": f"{name}pk", "KeyType": "HASH"},
+                                    {"AttributeName": f"{name}sk", "KeyType": "RANGE"}]
+        assert gsi["Projection"] == {"ProjectionType": "ALL"}
+    declared = {a["AttributeName"]: a["AttributeType"] for a in props["AttributeDefinitions"]}
+    assert declared == dict.fromkeys(("pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk"), "S")
+
+
+def test_main_table_matches_the_pynamodb_models(resources: dict[str, Any]) -> None:
+    from chalicelib.core import db
+
+    props = resources["MainTable"]["Properties"]
+    assert [a["AttributeName"] for a in props["KeySchema"]] == [db.MainTable.pk.attr_name, db.MainTable.sk.attr_name]
+    indexes = {gsi["IndexName"]: [k["AttributeName"] for k in gsi["KeySchema"]]
+               for gsi in props["GlobalSecondaryIndexes"]}
+    assert indexes == {db.Gsi1.Meta.index_name: ["gsi1pk", "gsi1sk"], db.Gsi2.Meta.index_name: ["gsi2pk", "gsi2sk"]}
+    assert props["TimeToLiveSpecification"]["AttributeName"] == db.MainTable.expires_at.attr_name
+
+
+def test_idempotency_table(resources: dict[str, Any]) -> None:
+    props = _assert_protected_table(resources["IdempotencyTable"], "expiration")
+    assert props["TableName"] == {"Fn::Sub": "crm-${Stage}-idempotency"}
+    assert props["KeySchema"] == [{"AttributeName": "id", "KeyType": "HASH"}]
+
+
+def test_key_rotates_and_its_policy_is_scoped(resources: dict[str, Any]) -> None:
+    key = resources["AppKey"]
+    assert key["DeletionPolicy"] == "Retain"
+    props = key["Properties"]
+    assert props["EnableKeyRotation"] is True
+    assert props["KeySpec"] == "SYMMETRIC_DEFAULT" and props["KeyUsage"] == "ENCRYPT_DECRYPT"
+    assert resources["AppKeyAlias"]["Properties"] == {"AliasName": {"Fn::Sub": "alias/crm-${Stage}"},
+                                                      "TargetKeyId": {"Ref": "AppKey"}}
+    statements = {s["Sid"]: s for s in props["KeyPolicy"]["Statement"]}
+    for statement in statements.values():
+        assert statement["Effect"] == "Allow"
+        assert statement["Principal"] != "*" and statement["Principal"].get("AWS") != "*"
+    admin = statements["KeyAdministrationByAccountIam"]
+    assert not {"kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:*"} & set(admin["Action"])
+    usage = [s for s in statements.values() if {"kms:Decrypt", "kms:GenerateDataKey"} & set(s["Action"])]
+    assert all("Condition" in s for s in usage), "every use of the key is conditioned"
+    via = statements["AccountUseThroughCrmAwsServices"]["Condition"]["StringEquals"]
+    assert via["kms:CallerAccount"] == {"Ref": "AWS::AccountId"}
+    assert {v["Fn::Sub"].split(".")[0] for v in via["kms:ViaService"]} == {
+        "dynamodb", "secretsmanager", "s3", "sqs", "sns", "lambda"}
+    tenant = statements["AccountUseForTenantDataKeys"]
+    assert set(tenant["Action"]) == {"kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"}
+    assert tenant["Condition"] == {"Null": {"kms:EncryptionContext:tenant_id": "false"},
+                                   "ForAllValues:StringEquals": {"kms:EncryptionContextKeys": ["tenant_id"]}}
+
+
+def test_secret_is_encrypted_under_the_key_and_kept(resources: dict[str, Any]) -> None:
+    secret = resources["AppSecret"]
+    assert secret["DeletionPolicy"] == "Retain"
+    assert secret["Properties"]["Name"] == {"Fn::Sub": "crm-${Stage}/app"}
+    assert secret["Properties"]["KmsKeyId"] == {"Ref": "AppKey"}
+    assert "GenerateSecretString" in secret["Properties"]  # a placeholder, replaced by infra.deploy
+
+
+def test_export_bucket_is_private_encrypted_and_short_lived(resources: dict[str, Any]) -> None:
+    props = resources["ExportBucket"]["Properties"]
+    assert props["PublicAccessBlockConfiguration"] == dict.fromkeys(
+        ("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"), True)
+    sse = props["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"]
+    assert sse == {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": {"Fn::GetAtt": ["AppKey", "Arn"]}}
+    assert props["VersioningConfiguration"] == {"Status": "Enabled"}
+    rules = {r["Id"]: r for r in props["LifecycleConfiguration"]["Rules"]}
+    assert rules["expire-exports"]["ExpirationInDays"] == 7 and rules["expire-exports"]["Status"] == "Enabled"
+    policy = resources["ExportBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    assert any(s["Effect"] == "Deny" and s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}} for s in policy)
+
+
+def test_queues_are_encrypted_with_dead_letter_queues(template: dict[str, Any], resources: dict[str, Any]) -> None:
+    queues = {n: r["Properties"] for n, r in resources.items() if r["Type"] == "AWS::SQS::Queue"}
+    assert set(queues) == {"JobsQueue", "JobsDeadLetterQueue", "FunctionDeadLetterQueue"}
+    assert all(q["KmsMasterKeyId"] == {"Ref": "AppKey"} for q in queues.values())
+    assert queues["JobsQueue"]["RedrivePolicy"]["deadLetterTargetArn"] == {"Fn::GetAtt": ["JobsDeadLetterQueue", "Arn"]}
+    # every function's failed asynchronous invocations (schedules, events) are parked, not dropped
+    assert template["Globals"]["Function"]["DeadLetterQueue"] == {
+        "Type": "SQS", "TargetArn": {"Fn::GetAtt": ["FunctionDeadLetterQueue", "Arn"]}}
+
+
+def test_alarms_cover_api_lambda_dynamodb_and_dlq(resources: dict[str, Any]) -> None:
+    alarms = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::CloudWatch::Alarm"]
+    watched = set()
+    for alarm in alarms:
+        assert alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}]
+        if "MetricName" in alarm:
+            watched.add((alarm["Namespace"], alarm["MetricName"]))
+        for metric in alarm.get("Metrics", []):
+            if "MetricStat" in metric:
+                watched.add((metric["MetricStat"]["Metric"]["Namespace"], metric["MetricStat"]["Metric"]["MetricName"]))
+    assert {("AWS/ApiGateway", "5XXError"), ("AWS/Lambda", "Errors"), ("AWS/Lambda", "Throttles"),
+            ("AWS/DynamoDB", "ReadThrottleEvents"), ("AWS/DynamoDB", "WriteThrottleEvents"),
+            ("AWS/SQS", "ApproximateNumberOfMessagesVisible")} <= watched
+
+
+# -- API and functions ------------------------------------------------------------------------
+
+
+def test_gateway_responses_use_the_error_shape(resources: dict[str, Any]) -> None:
+    body = resources["RestAPI"]["Properties"]["DefinitionBody"]
+    assert body["info"]["title"] == {"Fn::Sub": "crm-${Stage}"}  # the ApiName the 5xx alarm watches
+    responses = body["x-amazon-apigateway-gateway-responses"]
+    missing = responses["MISSING_AUTHENTICATION_TOKEN"]
+    assert missing["statusCode"] == "404"
+    assert missing["responseTemplates"]["application/json"] == (
+        '{"error":{"code":"route_not_found","message":"No such route.","details":[],"request_id":"$context.requestId"}}'
+    )
+    for name, code in (("DEFAULT_4XX", "bad_request"), ("DEFAULT_5XX", "internal_error")):
+        assert responses[name]["responseTemplates"]["application/json"] == ERROR_SHAPE % (
+            code, "$context.error.messageString")
+    for name, response in responses.items():
+        rendered = response["responseTemplates"]["application/json"].replace(
+            "$context.error.messageString", '"Forbidden"').replace("$context.requestId", "req-1")
+        error = json.loads(rendered)["error"]
+        assert set(error) == {"code", "message", "details", "request_id"}, name
+        assert response["responseParameters"]["gatewayresponse.header.Content-Type"] == "'application/json'"
+
+
+def test_api_stage_is_traced_logged_and_throttled(resources: dict[str, Any]) -> None:
+    props = resources["RestAPI"]["Properties"]
+    assert props["TracingEnabled"] is True
+    assert props["AccessLogSetting"]["DestinationArn"] == {"Fn::GetAtt": ["ApiAccessLogGroup", "Arn"]}
+    assert "$context.requestId" in props["AccessLogSetting"]["Format"]
+    assert props["MethodSettings"][0]["ThrottlingRateLimit"] == {"Ref": "ApiThrottleRateLimit"}
+
+
+def test_every_function_gets_the_resource_names(template: dict[str, Any]) -> None:
+    functions = [n for n, r in template["Resources"].items() if r["Type"] == "AWS::Serverless::Function"]
+    assert "APIHandler" in functions
+    expected = {
+        "CRM_TABLE": {"Fn::If": ["UseRestoredMainTable", {"Ref": "RestoredMainTableName"}, {"Ref": "MainTable"}]},
+        "CRM_IDEMPOTENCY_TABLE": {"Ref": "IdempotencyTable"},
+        "CRM_KMS_KEY_ID": {"Fn::GetAtt": ["AppKey", "Arn"]},
+        "CRM_APP_SECRET_ID": {"Ref": "AppSecret"},
+        "CRM_EXPORT_BUCKET": {"Ref": "ExportBucket"},
+    }
+    assert set(expected) == set(APP_ENV)
+    for name in functions:
+        props = _effective_function(template, name)
+        variables = props["Environment"]["Variables"]
+        assert {k: variables.get(k) for k in APP_ENV} == expected, name
+        assert variables["CRM_STAGE"] == STAGE
+        assert props["KmsKeyArn"] == {"Fn::GetAtt": ["AppKey", "Arn"]}
+    assert template["Resources"]["APIHandler"]["Properties"]["Tracing"] == "Active"
+
+
+def test_function_role_is_the_stage_policy_file(resources: dict[str, Any]) -> None:
+    policy_file = json.loads((ROOT / ".chalice" / f"policy-{STAGE}.json").read_text(encoding="utf-8"))
+    roles = [r for r in resources.values() if r["Type"] == "AWS::IAM::Role" and "Policies" in r["Properties"]]
+    assert roles
+    for role in roles:
+        assert role["Properties"]["Policies"][0]["PolicyDocument"] == policy_file
+
+
+# -- the bundle -------------------------------------------------------------------------------
+
+
+def test_bundle_holds_no_dev_or_operator_code(package_dir: Path) -> None:
+    with zipfile.ZipFile(package_dir / "deployment.zip") as bundle:
+        names = bundle.namelist()
+    top = {name.split("/", 1)[0] for name in names}
+    assert "app.py" in top and "chalicelib" in top and "chalice" in top
+    assert not FORBIDDEN_TOP_LEVEL & top, FORBIDDEN_TOP_LEVEL & top
+    dist_infos = {t.split("-", 1)[0].lower() for t in top if t.endswith(".dist-info")}
+    assert not {"moto", "pytest", "chalice", "ruff", "mypy", "cfn_lint"} & dist_infos
+
+
+IMPORT_ALONE = r"""
+import sys, sysconfig
+bundle = sys.argv[1]
+assert not any("site-packages" in p for p in sys.path), sys.path
+stdlib = [p for p in sys.path if p]
+sys.path[:] = [bundle, *stdlib]
+import app
+assert "/api/v1/health" in app.app.routes, sorted(app.app.routes)
+allowed = (bundle, *stdlib, sysconfig.get_paths()["stdlib"], sysconfig.get_paths()["platstdlib"])
+strays = sorted(
+    f"{name}: {mod.__file__}" for name, mod in list(sys.modules.items())
+    if getattr(mod, "__file__", None) and not str(mod.__file__).startswith(allowed)
+)
+assert not strays, strays
+print(len(app.app.routes))
+"""
+
+
+def test_bundle_imports_alone(bundle_dir: Path) -> None:
+    if platform.machine() not in {"x86_64", "AMD64"} or sys.version_info[:2] != (3, 11):
+        pytest.skip("the bundle holds CPython 3.11 x86_64 wheels (the Lambda runtime): run on such a machine")
+    proc = _run([sys.executable, "-I", "-S", "-c", IMPORT_ALONE, str(bundle_dir)],
+                env={"CRM_STAGE": STAGE, "AWS_DEFAULT_REGION": "eu-west-1"}, timeout=120)
+    assert int(proc.stdout.strip()) >= 2
