@@ -144,14 +144,31 @@ def issue_access_token(
     return jwt.encode(claims, _load_private(key["private_pem"]), algorithm=ALGORITHM, headers={"kid": key["kid"]})
 
 
+_last_refetch = [0.0]
+REFETCH_INTERVAL_SECONDS = 30
+
+
+def _may_refetch() -> bool:
+    # At most one forced fetch per interval, so tokens with made-up kids cannot hammer Secrets Manager.
+    now = time.monotonic()
+    if now - _last_refetch[0] < REFETCH_INTERVAL_SECONDS:
+        return False
+    _last_refetch[0] = now
+    return True
+
+
 def verify_access_token(token: str) -> dict[str, Any]:
     """Verify an access JWT (pinned algorithm, kid, iss, aud, exp, nbf) and return its claims."""
     try:
         header = jwt.get_unverified_header(token)
     except jwt.PyJWTError as exc:
         raise errors.UnauthenticatedError("The access token is malformed.") from exc
+    kid = str(header.get("kid"))
     keys = {key["kid"]: key for key in app_secrets.jwt_keys()}
-    key = keys.get(str(header.get("kid")))
+    if kid not in keys and _may_refetch():
+        # A key rotated by another Lambda signs tokens before this one's cache expires: look again.
+        keys = {key["kid"]: key for key in app_secrets.jwt_keys(fresh=True)}
+    key = keys.get(kid)
     if key is None or header.get("alg") != ALGORITHM:
         raise errors.UnauthenticatedError("The access token was not signed by us.")
     try:

@@ -25,9 +25,10 @@ def _secrets_provider() -> Any:
     return _provider
 
 
-def app_secret() -> dict[str, Any]:
-    """The application secret as a dict, cached."""
-    value = _secrets_provider().get(settings.app_secret_id, transform="json", max_age=CACHE_SECONDS)
+def app_secret(*, fresh: bool = False) -> dict[str, Any]:
+    """The application secret as a dict, cached (fresh: fetch it again now)."""
+    value = _secrets_provider().get(settings.app_secret_id, transform="json", max_age=CACHE_SECONDS,
+                                    force_fetch=fresh)
     if not isinstance(value, dict):
         raise RuntimeError("the application secret is not a JSON object")
     return value
@@ -52,9 +53,9 @@ def hook_key() -> bytes:
     return _key("hook_key")
 
 
-def jwt_keys() -> list[dict[str, str]]:
+def jwt_keys(*, fresh: bool = False) -> list[dict[str, str]]:
     """JWT signing keys, newest first: the first signs, all verify (rotation by ``kid``)."""
-    return list(app_secret()["jwt_keys"])
+    return list(app_secret(fresh=fresh)["jwt_keys"])
 
 
 def reset() -> None:

@@ -125,11 +125,32 @@ def test_rotated_signing_key_keeps_old_tokens_valid(client: ApiClient, owner: An
     from tenants.secrets import new_signing_key
 
     rotated = [new_signing_key(), *secrets.jwt_keys()]
-    monkeypatch.setattr(secrets, "jwt_keys", lambda: rotated)
+    monkeypatch.setattr(secrets, "jwt_keys", lambda **_: rotated)
     assert client.get("/api/v1/me", token=owner.token).status_code == 200  # old kid still verifies
     fresh = body(login(client, owner.email))["access_token"]
     assert jwt.get_unverified_header(fresh)["kid"] == rotated[0]["kid"]
     assert client.get("/api/v1/me", token=fresh).status_code == 200
+
+
+def test_key_rotated_in_secrets_manager_is_picked_up_at_once(client: ApiClient, owner: Any,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    import boto3
+
+    from chalicelib.core import auth
+    from chalicelib.core.config import settings
+    from tenants.secrets import rotate_jwt_key
+
+    manager = boto3.client("secretsmanager", region_name=settings.region)
+    current = json.loads(manager.get_secret_value(SecretId=settings.app_secret_id)["SecretString"])
+    rotated = rotate_jwt_key(current)
+    manager.put_secret_value(SecretId=settings.app_secret_id, SecretString=json.dumps(rotated))
+    monkeypatch.setattr(auth, "_last_refetch", [0.0])
+    try:
+        token = sign(claims_of(owner.token), key=rotated["jwt_keys"][0])  # signed by "another Lambda"
+        assert client.get("/api/v1/me", token=token).status_code == 200
+    finally:
+        manager.put_secret_value(SecretId=settings.app_secret_id, SecretString=json.dumps(current))
+        secrets.app_secret(fresh=True)
 
 
 # -- lockout --------------------------------------------------------------------------------
