@@ -84,6 +84,9 @@ class EmbeddedAws(ThreadedMotoServer):
 
     def start(self) -> None:
         """Bind and serve in a daemon thread; PortInUseError when the port is taken."""
+        from local import moto_patches
+
+        moto_patches.install()
         from moto.moto_server.werkzeug_app import (
             DomainDispatcherApplication,
             MotoRequestHandler,

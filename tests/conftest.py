@@ -30,6 +30,10 @@ watcher.install()  # before any botocore session exists
 
 from moto import mock_aws  # noqa: E402
 
+from local import moto_patches  # noqa: E402
+
+moto_patches.install()  # transactions journal the items they touch instead of copying the table
+
 
 @pytest.fixture(scope="session", autouse=True)
 def embedded_aws() -> Iterator[None]:

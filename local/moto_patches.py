@@ -1,0 +1,85 @@
+"""Make moto's DynamoDB transactions cost what they touch, not what the table holds.
+
+moto 5.2 deep-copies every table named in a TransactWriteItems call, once per item, to roll back
+on failure: the cost grows with the table, so a long test session or a long ``make run`` slows
+down quadratically and its memory balloons. This patch journals only the items the transaction
+touches and restores those on failure, which is the same all-or-nothing outcome. Used by the
+local runner and the test suite; never part of the Lambda bundle.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from typing import Any
+
+_lock = threading.RLock()
+_installed: list[bool] = []
+
+
+class _CopyWithoutTables:
+    """Stands in for the ``copy`` module inside moto's transaction: tables are not copied."""
+
+    @staticmethod
+    def deepcopy(value: Any, memo: Any = None) -> Any:
+        from moto.dynamodb.models.table import Table
+
+        return value if isinstance(value, Table) else copy.deepcopy(value, memo)
+
+    copy = staticmethod(copy.copy)
+
+
+def _key_of(table: Any, op_type: str, op: dict[str, Any]) -> dict[str, Any]:
+    if op_type != "Put":
+        return dict(op["Key"])
+    names = [table.hash_key_attr] + ([table.range_key_attr] if table.range_key_attr else [])
+    return {name: op["Item"][name] for name in names}
+
+
+def _journal(backend: Any, transact_items: list[dict[str, Any]]) -> list[tuple[str, dict[str, Any], Any]]:
+    journal = []
+    for entry in transact_items:
+        op_type, op = next(iter(entry.items()))
+        table = backend.tables.get(op.get("TableName"))
+        if table is None:
+            continue
+        key = _key_of(table, op_type, op)
+        current = backend.get_item(table.name, key)
+        journal.append((table.name, key, copy.deepcopy(current.to_json()["Attributes"]) if current else None))
+    return journal
+
+
+def _roll_back(backend: Any, journal: list[tuple[str, dict[str, Any], Any]]) -> None:
+    for table_name, key, before in reversed(journal):
+        if before is None:
+            backend.delete_item(table_name, key)
+        else:
+            backend.put_item(table_name, before)
+
+
+def install() -> None:
+    """Patch moto's DynamoDB backend once per process."""
+    if _installed:
+        return
+    import moto.dynamodb.models as models
+
+    original = models.DynamoDBBackend.transact_write_items
+
+    def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
+        try:
+            journal = _journal(self, transact_items)
+        except Exception:  # noqa: BLE001 - malformed input: let moto answer exactly as it would
+            return original(self, transact_items)
+        with _lock:
+            saved = models.copy
+            models.copy = _CopyWithoutTables  # type: ignore[assignment]
+            try:
+                return original(self, transact_items)
+            except Exception:
+                _roll_back(self, journal)
+                raise
+            finally:
+                models.copy = saved
+
+    models.DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+    _installed.append(True)
