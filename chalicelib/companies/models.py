@@ -1,0 +1,68 @@
+"""Company items: the company, its list rows, the links in its collection.
+
+- ``T#<tid>#CO#<id>`` / ``#PROFILE``: the company; then links ``CONTACT#<id>`` (written with the
+  contact, see ``contacts.derived``), ``DEAL#<id>`` and ``TASK#<id>``; then timeline entries ``TL#...``: the
+  company card is one Query.
+- ``T#<tid>#COX#...``: list rows (see ``contacts.listing``, shared with contacts).
+"""
+
+from __future__ import annotations
+
+from pynamodb.attributes import (
+    JSONAttribute,
+    ListAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UnicodeSetAttribute,
+    UTCDateTimeAttribute,
+)
+
+from chalicelib.core.db import MainTable, VersionedItem
+
+
+class Company(VersionedItem, discriminator="company"):
+    """An organisation the business deals with; contacts work there."""
+
+    company_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    phones = JSONAttribute(default=list)  # [{"number": E.164, "kind": ...}]
+    emails = JSONAttribute(default=list)  # [{"address": lower-case, "kind": ...}]
+    website = UnicodeAttribute(null=True)
+    industry = UnicodeAttribute(null=True)
+    address = JSONAttribute(null=True)
+    tags = ListAttribute[str](default=list)
+    owner_id = UnicodeAttribute()
+    team_id = UnicodeAttribute(null=True)
+    custom = JSONAttribute(default=dict)
+    custom_indexed = JSONAttribute(default=list)
+    custom_sensitive = JSONAttribute(default=list)
+    deleted_at = UTCDateTimeAttribute(null=True)
+
+
+class CompanyRow(MainTable, discriminator="company_row"):
+    """What a list shows of a company, under each partition it is listed in."""
+
+    record_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    phone = UnicodeAttribute(null=True)
+    email = UnicodeAttribute(null=True)
+    website = UnicodeAttribute(null=True)
+    industry = UnicodeAttribute(null=True)
+    tags = UnicodeSetAttribute(null=True)
+    cf = UnicodeSetAttribute(null=True)
+    tokens = UnicodeAttribute(null=True)
+    owner_id = UnicodeAttribute()
+    team_id = UnicodeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+    deleted_at = UTCDateTimeAttribute(null=True)
+    version = NumberAttribute()
+
+
+class CompanyLink(MainTable, discriminator="company_link"):
+    """A contact, deal or task in the company's collection, with what the card shows of it."""
+
+    link_kind = UnicodeAttribute()  # contact | deal | task
+    ref_id = UnicodeAttribute()
+    summary = JSONAttribute(default=dict)
+    linked_at = UTCDateTimeAttribute(null=True)

@@ -1,0 +1,126 @@
+"""Request and response schemas of companies."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from chalicelib.contacts.schemas import (
+    MAX_EMAILS,
+    MAX_PHONES,
+    Address,
+    EmailIn,
+    EmailOut,
+    Id,
+    LinkOut,
+    PageQuery,
+    PhoneIn,
+    PhoneOut,
+    RecordRef,
+    Tag,
+    Tags,
+)
+from chalicelib.core.http import Schema
+
+__all__ = ["CompanyCard", "CompanyCreate", "CompanyListQuery", "CompanyPage", "CompanyRead", "CompanySummary",
+           "CompanyUpdate", "ContactLinkIn", "PageQuery"]
+
+
+def _website(value: str) -> str:
+    value = value.strip()
+    host = value.split("://", 1)[-1].split("/", 1)[0]
+    if not host or "." not in host or any(char.isspace() for char in value):
+        raise ValueError("not a website address")
+    return value if "://" in value else f"https://{value}"
+
+
+Website = Annotated[str, Field(min_length=3, max_length=200), AfterValidator(_website)]
+
+
+class CompanyFields(Schema):
+    """Fields a company is created or changed with."""
+
+    phones: Annotated[list[PhoneIn], Field(max_length=MAX_PHONES)] | None = None
+    emails: Annotated[list[EmailIn], Field(max_length=MAX_EMAILS)] | None = None
+    website: Website | None = None
+    industry: Annotated[str, Field(max_length=100)] | None = None
+    address: Address | None = None
+    tags: Tags | None = None
+    owner_id: Id | None = None
+    custom: Annotated[dict[str, Any], Field(max_length=50)] | None = None
+
+
+class CompanyCreate(CompanyFields):
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class CompanyUpdate(CompanyFields):
+    version: int = Field(ge=1)
+    name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+
+
+class CompanyRead(BaseModel):
+    id: str
+    name: str
+    phones: list[PhoneOut]
+    emails: list[EmailOut]
+    website: str | None
+    industry: str | None
+    address: dict[str, Any] | None
+    tags: list[str]
+    owner_id: str
+    team_id: str | None
+    custom: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None = None
+    version: int
+
+
+class CompanyCard(CompanyRead):
+    contact_ids: list[str]
+    links: dict[str, list[LinkOut]]
+    timeline: list[dict[str, Any]]
+    more_timeline: bool
+    more_links: bool
+
+
+class CompanySummary(BaseModel):
+    id: str
+    name: str
+    phone: str | None
+    email: str | None
+    website: str | None
+    industry: str | None
+    tags: list[str]
+    owner_id: str
+    team_id: str | None
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None = None
+    version: int
+
+
+class CompanyPage(BaseModel):
+    items: list[CompanySummary]
+    next_cursor: str | None
+
+
+class CompanyListQuery(Schema):
+    """``GET /companies``; ``custom.<key>=<value>`` filters are accepted besides the named fields."""
+
+    model_config = ConfigDict(extra="allow", str_strip_whitespace=True)
+
+    q: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    tag: Tag | None = None
+    owner_id: Id | None = None
+    sort: Literal["updated", "created", "name"] = "updated"
+    order: Literal["asc", "desc"] | None = None
+    limit: int = Field(default=50, ge=1, le=200)
+    cursor: Annotated[str, Field(max_length=2000)] | None = None
+
+
+class ContactLinkIn(Schema):
+    contact_id: RecordRef

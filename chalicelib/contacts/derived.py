@@ -1,0 +1,172 @@
+"""Items derived from a contact's state, rewritten in the transaction that changes the contact.
+
+List rows, the unique phone and e-mail lookups, the blind-index lookups of encrypted ids and the
+contact's entries in its companies' collections all follow from the contact item alone, so a change
+is described by the state before and after: no read is needed to know what to delete.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from chalicelib.contacts import listing
+from chalicelib.contacts.matching import fold, key_segment, search_tokens
+from chalicelib.contacts.models import Contact, ContactLookup, ContactRow
+from chalicelib.core import db
+from chalicelib.core.tenancy import TenantContext, tenant_key
+from chalicelib.timeline import service as timeline_service
+
+SPACE = "CX"
+LOOKUP_SK = "LOOKUP"
+PROFILE_SK = timeline_service.PROFILE_SK
+Key = tuple[str, str]
+
+
+def contact_pk(ctx: TenantContext, contact_id: str) -> str:
+    """The contact's item collection."""
+    return timeline_service.subject_pk(ctx, "contact", contact_id)
+
+
+def phone_key(ctx: TenantContext, e164: str) -> str:
+    """Partition of the lookup of one phone number."""
+    return tenant_key(ctx, "PHONE", e164)
+
+
+def email_key(ctx: TenantContext, email: str) -> str:
+    """Partition of the lookup of one e-mail address."""
+    return tenant_key(ctx, "EMAIL", key_segment(email))
+
+
+def blind_key(ctx: TenantContext, field: str, digest: str) -> str:
+    """Partition of the contacts whose encrypted field has this blind index."""
+    return tenant_key(ctx, "CBI", field, digest)
+
+
+def full_name(contact: Contact) -> str:
+    """First and last name as one display string."""
+    return " ".join(part for part in (contact.first_name, contact.last_name) if part)
+
+
+def primary(contact: Contact, field: str, attr: str) -> str | None:
+    """The first phone or e-mail of a contact."""
+    values = getattr(contact, field) or []
+    return values[0][attr] if values else None
+
+
+def facets(contact: Contact) -> listing.Facets:
+    """What the contact is listed, filtered and found by."""
+    emails = [email["address"] for email in contact.emails or []]
+    deleted = contact.deleted_at.isoformat() if contact.deleted_at else None
+    return listing.Facets(
+        record_id=contact.contact_id, owner_id=contact.owner_id, team_id=contact.team_id,
+        tags=tuple(contact.tags or ()), custom=tuple((k, v) for k, v in contact.custom_indexed or []),
+        tokens=tuple(search_tokens(contact.first_name, contact.last_name, extra=emails)),
+        sort_name=fold(full_name(contact)) or (emails[0] if emails else ""), updated_at=contact.updated_at.isoformat(),
+        deleted_at=deleted,
+    )
+
+
+def row_builder(contact: Contact, *, pending: bool = True) -> Any:
+    """A function making the contact's row for a list key (pending: the contact is about to be saved)."""
+    found = facets(contact)
+    version = int(contact.version or 0) + (1 if pending else 0)  # a save bumps the version by one
+
+    def make_row(key: listing.RowKey) -> ContactRow:
+        row = ContactRow(
+            record_id=contact.contact_id, first_name=contact.first_name, last_name=contact.last_name,
+            phone=primary(contact, "phones", "number"), email=primary(contact, "emails", "address"),
+            tags=set(found.tags) or None, cf={f"{k}={v}" for k, v in found.custom} or None,
+            tokens=" ".join(found.tokens) or None, owner_id=contact.owner_id, team_id=contact.team_id,
+            company_ids=list(contact.company_ids or []), created_at=contact.created_at,
+            updated_at=contact.updated_at, deleted_at=contact.deleted_at, version=version,
+        )
+        return listing.apply_row_key(row, key)  # type: ignore[return-value]
+
+    return make_row
+
+
+def unique_lookups(ctx: TenantContext, contact: Contact | None) -> dict[Key, ContactLookup]:
+    """The phone and e-mail lookups a live contact holds."""
+    if contact is None or contact.deleted_at is not None:
+        return {}
+    keys = [phone_key(ctx, phone["number"]) for phone in contact.phones or []]
+    keys += [email_key(ctx, email["address"]) for email in contact.emails or []]
+    return {(pk, LOOKUP_SK): ContactLookup(pk, LOOKUP_SK, contact_id=contact.contact_id) for pk in keys}
+
+
+def blind_lookups(ctx: TenantContext, contact: Contact | None) -> dict[Key, ContactLookup]:
+    """The blind-index lookups of a live contact's encrypted ids."""
+    if contact is None or contact.deleted_at is not None:
+        return {}
+    found = {}
+    for field, digest in (contact.blind or {}).items():
+        pk = blind_key(ctx, field, digest)
+        found[(pk, contact.contact_id)] = ContactLookup(pk, contact.contact_id, contact_id=contact.contact_id)
+    return found
+
+
+def link_summary(contact: Contact) -> dict[str, Any]:
+    """What a company's card shows of a linked contact."""
+    return {"first_name": contact.first_name, "last_name": contact.last_name,
+            "phone": primary(contact, "phones", "number"), "email": primary(contact, "emails", "address")}
+
+
+def company_links(ctx: TenantContext, contact: Contact | None) -> dict[Key, db.MainTable]:
+    """The contact's entries in the collections of the companies it is linked to (while live)."""
+    if contact is None or contact.deleted_at is not None:
+        return {}
+    from chalicelib.companies import service as companies_service
+
+    summary = link_summary(contact)
+    items = [companies_service.member_item(ctx, company_id=company_id, contact_id=contact.contact_id,
+                                           summary=summary) for company_id in contact.company_ids or []]
+    return {(item.pk, item.sk): item for item in items}
+
+
+class Derived:
+    """The derived writes of one or more contact transitions, merged before they join a Change.
+
+    Merging matters for lookups: when a phone moves from one contact to another in one transaction
+    (a merge, its undo), the same lookup item is released and claimed, which DynamoDB allows only as
+    one operation, a put.
+    """
+
+    def __init__(self) -> None:
+        self.rows = db.Change()
+        self.claims: dict[Key, db.MainTable] = {}
+        self.releases: dict[Key, db.MainTable] = {}
+        self.puts: dict[Key, db.MainTable] = {}
+        self.drops: dict[Key, db.MainTable] = {}
+
+    def add(self, ctx: TenantContext, before: Contact | None, after: Contact | None) -> Derived:
+        """Add the derived writes of one contact going from before to after (None: absent)."""
+        old_rows = listing.row_keys(ctx, SPACE, facets(before)) if before is not None else []
+        new_rows = listing.row_keys(ctx, SPACE, facets(after)) if after is not None else []
+        builder = row_builder(after if after is not None else before)  # type: ignore[arg-type]
+        listing.rewrite_rows(self.rows, builder, old=old_rows, new=new_rows)
+        old_unique, new_unique = unique_lookups(ctx, before), unique_lookups(ctx, after)
+        self.claims.update({k: v for k, v in new_unique.items() if k not in old_unique})
+        self.releases.update({k: v for k, v in old_unique.items() if k not in new_unique})
+        self._replace(blind_lookups(ctx, before), blind_lookups(ctx, after), refresh=False)
+        links_changed = before is None or after is None or link_summary(before) != link_summary(after)
+        self._replace(company_links(ctx, before), company_links(ctx, after), refresh=links_changed)
+        return self
+
+    def _replace(self, old: Mapping[Key, db.MainTable], new: Mapping[Key, db.MainTable], *, refresh: bool) -> None:
+        self.puts.update({k: v for k, v in new.items() if refresh or k not in old})
+        self.drops.update({k: v for k, v in old.items() if k not in new})
+
+    def apply(self, change: db.Change) -> db.Change:
+        """Add every derived write to change, a lookup moving between contacts as one put."""
+        change.saves += self.rows.saves
+        change.deletes += self.rows.deletes
+        for key, item in self.claims.items():
+            if key in self.releases:
+                change.save(item)
+            else:
+                change.create(item)
+        change.deletes += [item for key, item in self.releases.items() if key not in self.claims]
+        change.saves += list(self.puts.values())
+        change.deletes += [item for key, item in self.drops.items() if key not in self.puts]
+        return change

@@ -1,0 +1,241 @@
+"""List rows: small projections of a record that make every list, filter and search one Query.
+
+A contact (or company) owns one row per way it is listed, all rewritten in the transaction that
+changes the record. Under ``T#<tid>#<space>#...`` (space ``CX`` for contacts, ``COX`` for companies):
+
+- ``ALL``, ``OWNER#<user>``, ``TEAM#<team>``, ``TAG#<tag>``, ``CF#<key>#<value>``: sk is the record
+  id (a ULID, so the table order is creation order); gsi1 on the same partition sorts by folded
+  name, gsi2 by last update. One row serves the three sort orders, and its key never changes while
+  the record stays in that list, so an update is a put, not a delete and a put.
+- ``TOKEN``: sk ``<token>#<id>`` for each name word and e-mail; prefix search is ``begins_with``.
+- ``TRASH``: deleted records, gsi1 sorted by deletion time.
+
+The module is shared by the contacts and companies packages; each supplies its row model.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from chalicelib.contacts.matching import key_segment, words
+from chalicelib.core import db, errors
+from chalicelib.core.tenancy import TenantContext, tenant_key
+
+MAX_TRANSACTION = 100
+_CUSTOM_KEY = "custom."
+SORTS = ("updated", "created", "name")
+
+
+@dataclass(frozen=True)
+class Facets:
+    """What a record is listed, filtered and found by."""
+
+    record_id: str
+    owner_id: str
+    team_id: str | None
+    tags: tuple[str, ...] = ()
+    custom: tuple[tuple[str, str], ...] = ()
+    tokens: tuple[str, ...] = ()
+    sort_name: str = ""
+    updated_at: str = ""
+    deleted_at: str | None = None
+
+
+@dataclass(frozen=True)
+class RowKey:
+    """The key of one list row; sorted rows also carry the name and update orders on gsi1/gsi2."""
+
+    pk: str
+    sk: str
+    by_name: str | None = None
+    by_update: str | None = None
+
+
+def row_keys(ctx: TenantContext, space: str, facets: Facets) -> list[RowKey]:
+    """Every row a record in this state owns (only its trash row once it is deleted)."""
+    rid = facets.record_id
+    if facets.deleted_at is not None:
+        return [RowKey(tenant_key(ctx, space, "TRASH"), rid, by_name=f"{facets.deleted_at}#{rid}")]
+    partitions: list[tuple[str, ...]] = [("ALL",), ("OWNER", facets.owner_id)]
+    if facets.team_id:
+        partitions.append(("TEAM", facets.team_id))
+    partitions += [("TAG", key_segment(tag)) for tag in facets.tags]
+    partitions += [("CF", key_segment(key), key_segment(value)) for key, value in facets.custom]
+    by_name, by_update = f"{facets.sort_name}#{rid}", f"{facets.updated_at}#{rid}"
+    keys = [RowKey(tenant_key(ctx, space, *parts), rid, by_name, by_update) for parts in partitions]
+    token_pk = tenant_key(ctx, space, "TOKEN")
+    return keys + [RowKey(token_pk, f"{key_segment(token)}#{rid}") for token in facets.tokens]
+
+
+def rewrite_rows(change: db.Change, make_row: Callable[[RowKey], db.MainTable], *,
+                 old: Iterable[RowKey], new: Iterable[RowKey]) -> None:
+    """Put every row of the new state and delete the rows the old state had and the new one lacks."""
+    new_keys = {(key.pk, key.sk): key for key in new}
+    for key in new_keys.values():
+        change.save(make_row(key))
+    for key in old:
+        if (key.pk, key.sk) not in new_keys:
+            change.delete(make_row(key))
+
+
+def apply_row_key(row: db.MainTable, key: RowKey) -> db.MainTable:
+    """Set a row's table and index keys (gsi1 by name, gsi2 by update, on the row's own partition)."""
+    row.pk, row.sk = key.pk, key.sk
+    if key.by_name is not None:
+        row.gsi1pk, row.gsi1sk = key.pk, key.by_name
+    if key.by_update is not None:
+        row.gsi2pk, row.gsi2sk = key.pk, key.by_update
+    return row
+
+
+def check_size(change: db.Change, *, what: str = "change") -> None:
+    """422 when a change needs more writes than one DynamoDB transaction takes."""
+    count = len(change.saves) + len(change.creates) + len(change.deletes) + len(change.checks)
+    if count > MAX_TRANSACTION:
+        raise errors.ValidationError(
+            f"This {what} touches too much at once ({count} writes); split it into smaller changes.",
+            code="change_too_large",
+        )
+
+
+# -- queries --------------------------------------------------------------------------------
+
+
+@dataclass
+class ListQuery:
+    """One list request, already checked: which partition, which order, which extra filters."""
+
+    partition: tuple[str, ...]
+    sort: str = "updated"
+    newest_first: bool = True
+    limit: int = 50
+    cursor: str | None = None
+    conditions: list[Any] = field(default_factory=list)
+    keep: Callable[[Any], bool] | None = None
+    fingerprint: dict[str, Any] = field(default_factory=dict)
+
+
+def scope_name(space: str, query: ListQuery) -> str:
+    """The cursor scope of a list: its partition, order and filters (a cursor fits one list only)."""
+    digest = hashlib.sha256(json.dumps(query.fingerprint, sort_keys=True).encode()).hexdigest()[:16]
+    return f"{space}:{'/'.join(query.partition)}:{query.sort}:{int(query.newest_first)}:{digest}"
+
+
+def _combined(conditions: list[Any]) -> Any:
+    combined = None
+    for condition in conditions:
+        combined = condition if combined is None else combined & condition
+    return combined
+
+
+def list_rows(ctx: TenantContext, model: type[Any], space: str, query: ListQuery) -> db.Page[Any]:
+    """One Query on the partition of a list, in the requested order, filters applied by DynamoDB."""
+    pk = tenant_key(ctx, space, *query.partition)
+    index = {"name": model.gsi1, "updated": model.gsi2}.get(query.sort)
+    return db.query_page(ctx, model, pk, scope=scope_name(space, query), limit=query.limit, cursor=query.cursor,
+                         index=index, filter_condition=_combined(query.conditions),
+                         newest_first=query.newest_first, keep=query.keep)
+
+
+def search_rows(ctx: TenantContext, model: type[Any], space: str, query: ListQuery, *, prefix: str) -> db.Page[Any]:
+    """One Query on the token partition: rows whose token starts with prefix, other filters applied."""
+    pk = tenant_key(ctx, space, "TOKEN")
+    return db.query_page(ctx, model, pk, scope=scope_name(space, query), limit=query.limit, cursor=query.cursor,
+                         range_key_condition=model.sk.startswith(key_segment(prefix)),
+                         filter_condition=_combined(query.conditions), newest_first=False, keep=query.keep)
+
+
+def trash_rows(ctx: TenantContext, model: type[Any], space: str, *, limit: int, cursor: str | None,
+               conditions: list[Any], before: str | None = None) -> db.Page[Any]:
+    """Deleted records, most recently deleted first (or those deleted before a time, for purging)."""
+    pk = tenant_key(ctx, space, "TRASH")
+    query = ListQuery(partition=("TRASH",), sort="name", limit=limit, cursor=cursor)
+    return db.query_page(ctx, model, pk, scope=scope_name(space, query), limit=limit, cursor=cursor,
+                         index=model.gsi1, range_key_condition=model.gsi1sk < before if before else None,
+                         filter_condition=_combined(conditions), newest_first=before is None)
+
+
+def scope_conditions(ctx: TenantContext, model: type[Any], scope: str) -> list[Any]:
+    """Filters that keep a list within the caller's record scope (own / team / all)."""
+    if scope == "own":
+        return [model.owner_id == ctx.actor_id]
+    if scope == "team":
+        if ctx.team_id is None:
+            return [model.owner_id == ctx.actor_id]
+        return [(model.owner_id == ctx.actor_id) | (model.team_id == ctx.team_id)]
+    return []
+
+
+def matches_all_words(query_words: list[str], tokens: str | None) -> bool:
+    """True when every query word prefixes one of the row's tokens (multi-word name search)."""
+    have = (tokens or "").split()
+    return all(any(token.startswith(word) for token in have) for word in query_words)
+
+
+def query_words(q: str) -> list[str]:
+    """The folded words of a search query, longest first (the longest is the most selective prefix)."""
+    return sorted(set(words(q)), key=len, reverse=True)
+
+
+def unique_rows(rows: list[Any]) -> list[Any]:
+    """Rows of distinct records, first one kept (two tokens of one record may match one prefix)."""
+    seen: set[str] = set()
+    kept = []
+    for row in rows:
+        if row.record_id not in seen:
+            seen.add(row.record_id)
+            kept.append(row)
+    return kept
+
+
+# -- list requests --------------------------------------------------------------------------
+
+
+def custom_filters(query: Any) -> list[tuple[str, str]]:
+    """The ``custom.<key>=<value>`` filters of a list query; 422 for any other unknown parameter."""
+    pairs, problems = [], []
+    for name, value in sorted((query.model_extra or {}).items()):
+        key = name.removeprefix(_CUSTOM_KEY)
+        valid = name.startswith(_CUSTOM_KEY) and key.isidentifier() and len(key) <= 40
+        if not valid or not isinstance(value, str) or not 0 < len(value) <= 100:
+            problems.append({"loc": ["query", name], "msg": "Unknown or invalid parameter", "type": "extra_forbidden"})
+        else:
+            pairs.append((key, value))
+    if problems:
+        raise errors.ValidationError(details=problems)
+    return pairs
+
+
+def _partition(ctx: TenantContext, query: Any, scope: str, custom: list[tuple[str, str]]) -> tuple[str, ...]:
+    """The most selective list partition for the filters (the others become DynamoDB filters)."""
+    if custom:
+        key, value = custom[0]
+        return ("CF", key_segment(key), key_segment(value))
+    if query.tag:
+        return ("TAG", key_segment(query.tag))
+    if query.owner_id:
+        return ("OWNER", query.owner_id)
+    if scope == "own" or (scope == "team" and ctx.team_id is None):
+        return ("OWNER", ctx.actor_id)  # an agent's list is its own partition, not a filter over all
+    if scope == "team":
+        return ("TEAM", ctx.team_id or "")
+    return ("ALL",)
+
+
+def plan(ctx: TenantContext, model: type[Any], query: Any, scope: str, custom: list[tuple[str, str]]) -> ListQuery:
+    """Choose the partition of the list and turn every other filter into a DynamoDB filter."""
+    partition = _partition(ctx, query, scope, custom)
+    conditions = scope_conditions(ctx, model, scope)
+    if query.tag and partition[0] != "TAG":
+        conditions.append(model.tags.contains(query.tag))
+    if query.owner_id and partition[0] != "OWNER":
+        conditions.append(model.owner_id == query.owner_id)
+    conditions += [model.cf.contains(f"{key}={value}") for key, value in custom[1:]]
+    newest_first = query.order == "desc" if query.order else query.sort != "name"
+    fingerprint = {"tag": query.tag, "owner": query.owner_id, "custom": custom, "q": query.q}
+    return ListQuery(partition=partition, sort=query.sort, newest_first=newest_first, limit=query.limit,
+                     cursor=query.cursor, conditions=conditions, fingerprint=fingerprint)

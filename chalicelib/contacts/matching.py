@@ -1,0 +1,156 @@
+"""How contacts and companies are matched: search folding, name tokens, phones, e-mails, bank ids.
+
+Everything a lookup or an index item is keyed by passes through here, so a value written and a
+value searched for are normalised the same way.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+import unicodedata
+
+import phonenumbers
+
+from chalicelib.core import errors
+from chalicelib.core.tenancy import TenantContext
+
+MAX_NAME_TOKENS = 6
+REGION_CACHE_SECONDS = 60.0
+_WORD = re.compile(r"\w+")
+_PHONE_LIKE = re.compile(r"^\+?[\d\s().\-]{5,40}$")
+_IBAN = re.compile(r"^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$")
+_TAX_ID = re.compile(r"^[A-Z0-9./\-]{4,32}$")
+
+_regions: dict[str, tuple[float, str]] = {}
+_regions_lock = threading.Lock()
+
+
+# -- text -----------------------------------------------------------------------------------
+
+
+def fold(text: str | None) -> str:
+    """Search form of text: accents dropped, case folded, Cyrillic io read as ie ("Ёлкин" matches "елк")."""
+    if not text:
+        return ""
+    decomposed = unicodedata.normalize("NFKD", text)
+    # Dropping combining marks after NFKD strips accents (é -> e) and the diaeresis of ё; й loses
+    # its breve too, which is harmless because queries are folded the same way.
+    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return " ".join(bare.casefold().replace("\u0451", "\u0435").split())  # io -> ie, should any survive
+
+
+def words(text: str | None) -> list[str]:
+    """The folded words of text, in order."""
+    return _WORD.findall(fold(text))
+
+
+def search_tokens(*texts: str | None, extra: list[str] | tuple[str, ...] = ()) -> list[str]:
+    """Distinct tokens a record is found by, without tokens that merely prefix another one.
+
+    A token that is a prefix of another ("ivan" of "ivanov") is redundant for prefix search and
+    would list the record twice for the same query.
+    """
+    name_words: list[str] = []
+    for text in texts:
+        name_words += [word for word in words(text) if word not in name_words]
+    candidates = name_words[:MAX_NAME_TOKENS] + [token for token in extra if token]
+    unique = sorted(set(candidates))
+    return [token for token in unique if not any(other != token and other.startswith(token) for other in unique)]
+
+
+def key_segment(value: str) -> str:
+    """A value made safe for a key segment ('#' separates segments, so it is escaped)."""
+    return value.replace("%", "%25").replace("#", "%23")
+
+
+# -- phones ---------------------------------------------------------------------------------
+
+
+def tenant_region(ctx: TenantContext) -> str:
+    """The tenant's country (ISO 3166 alpha-2), the default region of the phones it types."""
+    now = time.monotonic()
+    with _regions_lock:
+        cached = _regions.get(ctx.tenant_id)
+    if cached is not None and now - cached[0] < REGION_CACHE_SECONDS:
+        return cached[1]
+    from chalicelib.identity import service as identity_service
+
+    tenant = identity_service.get_tenant(ctx)
+    region = tenant.country if tenant is not None else "US"
+    with _regions_lock:
+        _regions[ctx.tenant_id] = (now, region)
+    return region
+
+
+def parse_phone(raw: str, region: str | None) -> str | None:
+    """The E.164 form of a phone typed in any format, or None when it is not a valid number."""
+    if not raw or len(raw) > 40:
+        return None
+    try:
+        number = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def looks_like_phone(text: str) -> bool:
+    """True when a search query reads as a phone number rather than a name."""
+    return bool(_PHONE_LIKE.match(text)) and sum(char.isdigit() for char in text) >= 5
+
+
+def clean_phone(raw: str, region: str, *, loc: list[str | int]) -> str:
+    """E.164 of a phone given in a request; 422 with the field's location when it is not valid."""
+    e164 = parse_phone(raw, region)
+    if e164 is None:
+        raise errors.ValidationError(details=[{"loc": loc, "msg": "Not a valid phone number",
+                                               "type": "invalid_phone"}])
+    return e164
+
+
+# -- e-mails --------------------------------------------------------------------------------
+
+
+def normalise_email(value: str) -> str:
+    """The stored form of an e-mail address: trimmed and lower-cased."""
+    return value.strip().lower()
+
+
+def is_email(value: str) -> bool:
+    """A pragmatic check of an e-mail address (the mail server has the last word)."""
+    local, at, domain = value.partition("@")
+    return (bool(at) and bool(local) and "." in domain and not domain.startswith(".")
+            and not domain.endswith(".") and "@" not in domain and len(value) <= 254
+            and not any(char.isspace() for char in value))
+
+
+# -- bank and tax ids -----------------------------------------------------------------------
+
+
+def clean_iban(value: str) -> str:
+    """An IBAN without spaces, upper-cased, its check digits verified (ValueError when not one)."""
+    compact = "".join(value.split()).upper()
+    if not _IBAN.match(compact):
+        raise ValueError("not an IBAN")
+    rearranged = compact[4:] + compact[:4]
+    digits = "".join(str(int(char, 36)) for char in rearranged)
+    if int(digits) % 97 != 1:
+        raise ValueError("the IBAN's check digits do not match")
+    return compact
+
+
+def clean_tax_id(value: str) -> str:
+    """A tax id without spaces, upper-cased (ValueError when it has other characters)."""
+    compact = "".join(value.split()).upper()
+    if not _TAX_ID.match(compact):
+        raise ValueError("not a tax id")
+    return compact
+
+
+def forget_regions() -> None:
+    """Drop cached tenant regions (a tenant changed its country, tests)."""
+    with _regions_lock:
+        _regions.clear()

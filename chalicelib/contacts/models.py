@@ -1,0 +1,119 @@
+"""Contact items: the contact, its list rows, its unique lookups, its links, its merges.
+
+- ``T#<tid>#C#<id>`` / ``#PROFILE``: the contact (the card's item collection: then links
+  ``COMPANY#``/``DEAL#``/``TASK#<id>``, then timeline entries ``TL#...``).
+- ``T#<tid>#C#<id>`` / ``#MERGING#<merge id>``: present only while a merge or its undo is being
+  written; it names the copied items the card must not show yet.
+- ``T#<tid>#CX#...``: list rows (see ``listing``).
+- ``T#<tid>#PHONE#<e164>``, ``T#<tid>#EMAIL#<email>`` / ``LOOKUP``: one per phone and e-mail of a
+  live contact, created conditionally, so two live contacts never share one.
+- ``T#<tid>#CBI#<field>#<blind index>`` / ``<contact id>``: exact-match lookup of an encrypted id.
+- ``T#<tid>#MERGE`` / ``<merge id>``: a merge record (what moved, the absorbed contact's snapshot).
+"""
+
+from __future__ import annotations
+
+from pynamodb.attributes import (
+    JSONAttribute,
+    ListAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UnicodeSetAttribute,
+    UTCDateTimeAttribute,
+)
+
+from chalicelib.core.db import MainTable, VersionedItem
+
+
+class Contact(VersionedItem, discriminator="contact"):
+    """A person the business deals with."""
+
+    contact_id = UnicodeAttribute()
+    first_name = UnicodeAttribute(null=True)
+    last_name = UnicodeAttribute(null=True)
+    phones = JSONAttribute(default=list)  # [{"number": E.164, "kind": ...}]
+    emails = JSONAttribute(default=list)  # [{"address": lower-case, "kind": ...}]
+    company_ids = ListAttribute[str](default=list)
+    tags = ListAttribute[str](default=list)
+    owner_id = UnicodeAttribute()
+    team_id = UnicodeAttribute(null=True)
+    custom = JSONAttribute(default=dict)
+    custom_indexed = JSONAttribute(default=list)  # [[key, value]] the select values listed by
+    custom_sensitive = JSONAttribute(default=list)  # keys of custom values that are encrypted
+    messengers = JSONAttribute(null=True)
+    billing_address = JSONAttribute(null=True)
+    shipping_address = JSONAttribute(null=True)
+    birthday = UnicodeAttribute(null=True)  # ISO date
+    source = UnicodeAttribute(null=True)
+    utm = JSONAttribute(null=True)
+    consent = JSONAttribute(null=True)
+    passport_number = UnicodeAttribute(null=True)  # core.crypto token
+    tax_id = UnicodeAttribute(null=True)  # core.crypto token
+    iban = UnicodeAttribute(null=True)  # core.crypto token
+    masks = JSONAttribute(default=dict)  # field -> crypto.mask(clear text), so reads need no KMS
+    blind = JSONAttribute(default=dict)  # field -> crypto.blind_index, to find and release lookups
+    deleted_at = UTCDateTimeAttribute(null=True)
+    merged_into = UnicodeAttribute(null=True)
+    merge_id = UnicodeAttribute(null=True)
+
+
+class ContactRow(MainTable, discriminator="contact_row"):
+    """What a list shows of a contact, under each partition it is listed in."""
+
+    record_id = UnicodeAttribute()
+    first_name = UnicodeAttribute(null=True)
+    last_name = UnicodeAttribute(null=True)
+    phone = UnicodeAttribute(null=True)
+    email = UnicodeAttribute(null=True)
+    tags = UnicodeSetAttribute(null=True)
+    cf = UnicodeSetAttribute(null=True)  # "key=value" of the indexed custom values
+    tokens = UnicodeAttribute(null=True)  # space-separated search tokens
+    owner_id = UnicodeAttribute()
+    team_id = UnicodeAttribute(null=True)
+    company_ids = ListAttribute[str](default=list)
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+    deleted_at = UTCDateTimeAttribute(null=True)
+    version = NumberAttribute()
+
+
+class ContactLookup(MainTable, discriminator="contact_lookup"):
+    """A phone, e-mail or blind-indexed id pointing at the contact that has it."""
+
+    contact_id = UnicodeAttribute()
+
+
+class ContactLink(MainTable, discriminator="contact_link"):
+    """A deal, task or company in the contact's collection, with what the card shows of it."""
+
+    link_kind = UnicodeAttribute()  # company | deal | task
+    ref_id = UnicodeAttribute()
+    summary = JSONAttribute(default=dict)
+    linked_at = UTCDateTimeAttribute(null=True)
+    merged_from = UnicodeAttribute(null=True)  # set on a copy a merge brought in from another contact
+
+
+class MergeMarker(MainTable, discriminator="contact_merge_marker"):
+    """Marks a merge (or undo) in flight on the surviving contact: its copied items stay hidden."""
+
+    merge_id = UnicodeAttribute()
+    hidden = ListAttribute[str](default=list)  # sort keys not to show yet
+
+
+class MergeRecord(VersionedItem, discriminator="contact_merge"):
+    """One merge of contact B into contact A: what moved, and B as it was (undo restores it)."""
+
+    merge_id = UnicodeAttribute()
+    contact_id = UnicodeAttribute()  # A, the survivor
+    other_id = UnicodeAttribute()  # B, the absorbed one
+    status = UnicodeAttribute()  # in_progress | done | undoing | undone | abandoned
+    contact_version = NumberAttribute()  # A's version the merge was planned on
+    other_version = NumberAttribute()
+    other_snapshot = JSONAttribute()  # B's profile, raw attribute values
+    contact_snapshot = JSONAttribute(null=True)  # A's profile before the merge
+    copied = ListAttribute[str](default=list)  # sort keys copied into A's collection
+    added_companies = ListAttribute[str](default=list)  # companies A was newly linked to
+    merge_entry_sk = UnicodeAttribute(null=True)
+    contact_version_after = NumberAttribute(null=True)
+    other_version_after = NumberAttribute(null=True)
+    actor_id = UnicodeAttribute()

@@ -1,0 +1,105 @@
+"""Routes of the contacts domain: CRUD, search, card, timeline, trash, merge and undo, bulk actions."""
+
+from __future__ import annotations
+
+from chalice import Response
+
+from chalicelib.contacts import bulk, merge, search, sensitive, service, trash, views
+from chalicelib.contacts import schemas as s
+from chalicelib.contacts.models import ContactRow
+from chalicelib.core import db
+from chalicelib.core.http import Api, ApiRequest, json_response
+from chalicelib.timeline import service as timeline_service
+
+api = Api(__name__, tag="contacts")
+
+
+def _page(page: db.Page[ContactRow]) -> s.ContactPage:
+    return s.ContactPage(items=[views.summary(row) for row in page.items], next_cursor=page.next_cursor)
+
+
+@api.route("/api/v1/contacts", summary="List, search and filter contacts", query=s.ContactListQuery,
+           response=s.ContactPage, errors=(400, 403))
+def contacts_list(request: ApiRequest) -> s.ContactPage:
+    return _page(search.list_contacts(request.tenant, request.query))
+
+
+@api.route("/api/v1/contacts", method="POST", summary="Create a contact (409 duplicate_contact on a match)",
+           body=s.ContactCreate, response=s.ContactRead, status=201, errors=(403, 409))
+def contacts_create(request: ApiRequest) -> Response:
+    contact, created = service.create_or_absorb(request.tenant, data=request.body)
+    read = service.read_one(request.tenant, contact)
+    return json_response(read.model_dump(mode="json"), status=201 if created else 200)
+
+
+@api.route("/api/v1/contacts/{contact_id}", summary="The contact card: contact, links, newest timeline",
+           query=s.CardQuery, response=s.ContactCard, errors=(403, 404))
+def contacts_get(request: ApiRequest, contact_id: str) -> s.ContactCard:
+    reveal = sensitive.parse_reveal(request.query.reveal)
+    return service.card(request.tenant, contact_id, reveal=reveal)
+
+
+@api.route("/api/v1/contacts/{contact_id}", method="PATCH", summary="Change a contact (with its version)",
+           body=s.ContactUpdate, response=s.ContactRead, errors=(403, 404, 409))
+def contacts_update(request: ApiRequest, contact_id: str) -> s.ContactRead:
+    return service.read_one(request.tenant, service.update(request.tenant, contact_id, data=request.body))
+
+
+@api.route("/api/v1/contacts/{contact_id}", method="DELETE", summary="Move a contact to the trash",
+           response=s.ContactRead, errors=(403, 404, 409))
+def contacts_delete(request: ApiRequest, contact_id: str) -> s.ContactRead:
+    return service.read_one(request.tenant, trash.delete(request.tenant, contact_id))
+
+
+@api.route("/api/v1/contacts/{contact_id}/restore", method="POST", summary="Bring a contact back from the trash",
+           response=s.ContactRead, errors=(403, 404, 409))
+def contacts_restore(request: ApiRequest, contact_id: str) -> s.ContactRead:
+    return service.read_one(request.tenant, trash.restore(request.tenant, contact_id))
+
+
+@api.route("/api/v1/contacts/{contact_id}/timeline", summary="A contact's timeline, newest first",
+           query=s.PageQuery, response=s.TimelinePage, errors=(400, 404))
+def contacts_timeline(request: ApiRequest, contact_id: str) -> s.TimelinePage:
+    ctx = request.tenant
+    hidden = service.hidden_in_flight(ctx, service.get_or_raise(ctx, contact_id).contact_id)
+    page = timeline_service.list_entries(ctx, subject_type="contact", subject_id=contact_id,
+                                         limit=request.query.limit, cursor=request.query.cursor)
+    return s.TimelinePage(items=[timeline_service.entry_view(e) for e in page.items if e.sk not in hidden],
+                          next_cursor=page.next_cursor)
+
+
+@api.route("/api/v1/contacts/{contact_id}/merge", method="POST", summary="Merge another contact into this one",
+           body=s.MergeIn, response=s.MergeOut, errors=(403, 404, 409))
+def contacts_merge(request: ApiRequest, contact_id: str) -> s.MergeOut:
+    body = request.body
+    record, contact = merge.merge(request.tenant, contact_id, other_id=body.other_id, version=body.version,
+                                  other_version=body.other_version)
+    return s.MergeOut(merge_id=record.merge_id, status=record.status,
+                      contact=service.read_one(request.tenant, contact))
+
+
+@api.route("/api/v1/merges/{merge_id}/undo", method="POST", summary="Undo a merge of two contacts",
+           response=s.MergeUndoOut, errors=(403, 404, 409))
+def merges_undo(request: ApiRequest, merge_id: str) -> s.MergeUndoOut:
+    ctx = request.tenant
+    record, contact, other = merge.undo(ctx, merge_id)
+    return s.MergeUndoOut(merge_id=record.merge_id, status=record.status, contact=service.read_one(ctx, contact),
+                          other=service.read_one(ctx, other))
+
+
+@api.route("/api/v1/contacts/bulk", method="POST", summary="Assign, tag, untag or delete many contacts",
+           body=s.BulkIn, response=s.BulkOut, errors=(403,))
+def contacts_bulk(request: ApiRequest) -> s.BulkOut:
+    return s.BulkOut(items=bulk.run(request.tenant, request.body))
+
+
+@api.route("/api/v1/trash/contacts", summary="Deleted contacts, most recent first", query=s.PageQuery,
+           response=s.ContactPage, errors=(400, 403))
+def contacts_trash(request: ApiRequest) -> s.ContactPage:
+    return _page(trash.list_trash(request.tenant, limit=request.query.limit, cursor=request.query.cursor))
+
+
+@api.route("/api/v1/trash/contacts/{contact_id}", method="DELETE", summary="Purge a deleted contact for good",
+           status=204, errors=(403, 404))
+def contacts_purge(request: ApiRequest, contact_id: str) -> None:
+    trash.purge(request.tenant, contact_id)

@@ -1,0 +1,263 @@
+"""Request and response schemas of contacts: create, update, read, card, lists, merge, bulk."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+
+from chalicelib.contacts import matching
+from chalicelib.core.http import Schema
+
+MAX_PHONES = 10
+MAX_EMAILS = 10
+MAX_TAGS = 20
+MAX_COMPANIES = 20
+SENSITIVE_FIELDS = ("passport_number", "tax_id", "iban")
+Id = Annotated[str, Field(pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$")]
+# A record named in a body is looked up, not pattern-checked: a malformed id answers 404 like a missing one.
+RecordRef = Annotated[str, Field(min_length=1, max_length=40)]
+Name = Annotated[str, Field(max_length=100)]
+Text = Annotated[str, Field(max_length=200)]
+
+
+def _tag(value: str) -> str:
+    value = " ".join(value.split()).lower()
+    if not value or "#" in value:
+        raise ValueError("a tag is 1 to 40 characters without '#'")
+    return value
+
+
+def _email(value: str) -> str:
+    value = matching.normalise_email(value)
+    if not matching.is_email(value):
+        raise ValueError("not a valid e-mail address")
+    return value
+
+
+def _unique(values: list[Any]) -> list[Any]:
+    return list(dict.fromkeys(values))
+
+
+Tag = Annotated[str, Field(min_length=1, max_length=40), AfterValidator(_tag)]
+Tags = Annotated[list[Tag], Field(max_length=MAX_TAGS), AfterValidator(_unique)]
+EmailAddress = Annotated[str, Field(min_length=3, max_length=254), AfterValidator(_email)]
+
+
+class PhoneIn(Schema):
+    number: str = Field(min_length=3, max_length=40)
+    kind: Literal["mobile", "work", "home", "fax", "other"] = "mobile"
+
+
+class EmailIn(Schema):
+    address: EmailAddress
+    kind: Literal["work", "personal", "other"] = "work"
+
+
+class Address(Schema):
+    line1: Text | None = None
+    line2: Text | None = None
+    city: Name | None = None
+    region: Name | None = None
+    postal_code: Annotated[str, Field(max_length=20)] | None = None
+    country: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] | None = None
+
+
+class Messengers(Schema):
+    whatsapp: Annotated[str, Field(max_length=40)] | None = None
+    telegram_id: Annotated[str, Field(pattern=r"^[0-9]{1,20}$")] | None = None
+    telegram_username: Annotated[str, Field(pattern=r"^@?[A-Za-z0-9_]{4,32}$")] | None = None
+
+
+class Utm(Schema):
+    source: Text | None = None
+    medium: Text | None = None
+    campaign: Text | None = None
+    term: Text | None = None
+    content: Text | None = None
+
+
+class Consent(Schema):
+    marketing: bool
+    at: datetime | None = None
+    source: Text | None = None
+
+
+class ContactFields(Schema):
+    """Fields a contact is created or changed with."""
+
+    first_name: Name | None = None
+    last_name: Name | None = None
+    phones: Annotated[list[PhoneIn], Field(max_length=MAX_PHONES)] | None = None
+    emails: Annotated[list[EmailIn], Field(max_length=MAX_EMAILS)] | None = None
+    tags: Tags | None = None
+    owner_id: Id | None = None
+    custom: dict[str, Any] | None = None
+    messengers: Messengers | None = None
+    billing_address: Address | None = None
+    shipping_address: Address | None = None
+    birthday: date | None = None
+    source: Annotated[str, Field(max_length=40)] | None = None
+    utm: Utm | None = None
+    consent: Consent | None = None
+    passport_number: Annotated[str, Field(min_length=1, max_length=40)] | None = None
+    tax_id: Annotated[str, Field(min_length=1, max_length=40)] | None = None
+    iban: Annotated[str, Field(min_length=1, max_length=42)] | None = None
+
+    @field_validator("custom")
+    @classmethod
+    def _custom_size(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        if value is not None and len(value) > 50:
+            raise ValueError("at most 50 custom values")
+        return value
+
+
+class ContactCreate(ContactFields):
+    company_ids: Annotated[list[Id], Field(max_length=MAX_COMPANIES), AfterValidator(_unique)] = []
+    on_duplicate: Literal["fail", "merge"] = "fail"
+
+
+class ContactUpdate(ContactFields):
+    version: int = Field(ge=1)
+
+
+class PhoneOut(BaseModel):
+    number: str
+    kind: str
+
+
+class EmailOut(BaseModel):
+    address: str
+    kind: str
+
+
+class ContactRead(BaseModel):
+    id: str
+    first_name: str | None
+    last_name: str | None
+    phones: list[PhoneOut]
+    emails: list[EmailOut]
+    company_ids: list[str]
+    tags: list[str]
+    owner_id: str
+    team_id: str | None
+    custom: dict[str, Any]
+    messengers: dict[str, Any] | None
+    billing_address: dict[str, Any] | None
+    shipping_address: dict[str, Any] | None
+    birthday: str | None
+    source: str | None
+    utm: dict[str, Any] | None
+    consent: dict[str, Any] | None
+    passport_number: str | None
+    tax_id: str | None
+    iban: str | None
+    revealed: list[str] = []
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None = None
+    merged_into: str | None = None
+    version: int
+
+
+class LinkOut(BaseModel):
+    id: str
+    linked_at: datetime | None
+    summary: dict[str, Any]
+
+
+class ContactCard(ContactRead):
+    links: dict[str, list[LinkOut]]
+    timeline: list[dict[str, Any]]
+    more_timeline: bool
+    more_links: bool
+
+
+class ContactSummary(BaseModel):
+    id: str
+    first_name: str | None
+    last_name: str | None
+    phone: str | None
+    email: str | None
+    tags: list[str]
+    owner_id: str
+    team_id: str | None
+    company_ids: list[str]
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None = None
+    version: int
+
+
+class ContactPage(BaseModel):
+    items: list[ContactSummary]
+    next_cursor: str | None
+
+
+class ContactListQuery(Schema):
+    """``GET /contacts``; ``custom.<key>=<value>`` filters are accepted besides the named fields."""
+
+    model_config = ConfigDict(extra="allow", str_strip_whitespace=True)
+
+    q: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    tag: Tag | None = None
+    owner_id: Id | None = None
+    tax_id: Annotated[str, Field(max_length=40)] | None = None
+    iban: Annotated[str, Field(max_length=42)] | None = None
+    sort: Literal["updated", "created", "name"] = "updated"
+    order: Literal["asc", "desc"] | None = None
+    limit: int = Field(default=50, ge=1, le=200)
+    cursor: Annotated[str, Field(max_length=2000)] | None = None
+
+
+class CardQuery(Schema):
+    reveal: Annotated[str, Field(max_length=300)] | None = None
+
+
+class PageQuery(Schema):
+    limit: int = Field(default=50, ge=1, le=200)
+    cursor: Annotated[str, Field(max_length=2000)] | None = None
+
+
+class TimelinePage(BaseModel):
+    items: list[dict[str, Any]]
+    next_cursor: str | None
+
+
+class MergeIn(Schema):
+    other_id: RecordRef
+    version: int = Field(ge=1)
+    other_version: int = Field(ge=1)
+
+
+class MergeOut(BaseModel):
+    merge_id: str
+    status: str
+    contact: ContactRead
+
+
+class MergeUndoOut(BaseModel):
+    merge_id: str
+    status: str
+    contact: ContactRead
+    other: ContactRead
+
+
+class BulkIn(Schema):
+    ids: Annotated[list[Id], Field(min_length=1, max_length=100), AfterValidator(_unique)]
+    action: Literal["assign", "tag", "untag", "delete"]
+    owner_id: Id | None = None
+    tags: Tags | None = None
+
+
+class BulkOutcome(BaseModel):
+    id: str
+    ok: bool
+    status: int
+    code: str | None = None
+    version: int | None = None
+
+
+class BulkOut(BaseModel):
+    items: list[BulkOutcome]

@@ -1,0 +1,105 @@
+"""Listing and searching contacts: every answer is one Query on a list partition or lookups by key.
+
+- ``q`` that reads as a phone: parsed with the tenant's region, then the phone's lookup item.
+- ``q`` with an ``@``: the e-mail's lookup item, else a prefix search over e-mail tokens.
+- any other ``q``: prefix search of the longest word over the token partition; the other words must
+  prefix one of the row's tokens.
+- no ``q``: the most selective partition among ``custom.<key>``, ``tag``, ``owner_id`` and the
+  caller's scope (own -> the owner's partition, team -> the team's), other filters applied by DynamoDB.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.contacts import derived, listing, matching, sensitive
+from chalicelib.contacts.models import Contact, ContactLookup, ContactRow
+from chalicelib.contacts.schemas import ContactListQuery
+from chalicelib.core import db, errors, permissions
+from chalicelib.core.tenancy import TenantContext
+
+ENTITY = "contacts"
+SPACE = derived.SPACE
+
+
+def _row_matches(ctx: TenantContext, row: ContactRow, query: ContactListQuery, scope: str,
+                 custom: list[tuple[str, str]]) -> bool:
+    """The list filters, applied in code to the few rows a lookup by key found."""
+    return (permissions.may_touch(ctx, scope, owner_id=row.owner_id, team_id=row.team_id)
+            and (not query.tag or query.tag in (row.tags or ()))
+            and (not query.owner_id or row.owner_id == query.owner_id)
+            and all(f"{key}={value}" in (row.cf or ()) for key, value in custom))
+
+
+def _rows_of(ctx: TenantContext, contacts: list[Contact | None]) -> list[ContactRow]:
+    rows: list[ContactRow] = []
+    for contact in contacts:
+        if contact is not None and contact.deleted_at is None:
+            key = listing.RowKey(derived.contact_pk(ctx, contact.contact_id), contact.contact_id)
+            rows.append(derived.row_builder(contact, pending=False)(key))
+    return rows
+
+
+def _by_lookup(ctx: TenantContext, pk: str) -> list[ContactRow]:
+    found = db.get(ctx, ContactLookup, pk, derived.LOOKUP_SK)
+    if found is None:
+        return []
+    return _rows_of(ctx, [db.get(ctx, Contact, derived.contact_pk(ctx, found.contact_id), derived.PROFILE_SK)])
+
+
+def _by_blind_index(ctx: TenantContext, field: str, value: str) -> list[ContactRow]:
+    if not permissions.sees_sensitive(ctx):
+        raise errors.ForbiddenError("Your role may not search by sensitive fields.", code="sensitive_forbidden")
+    digest = sensitive.lookup_digest(ctx, field, value)
+    if digest is None:
+        return []
+    with db.translate_errors():
+        ids = [item.contact_id for item in ContactLookup.query(derived.blind_key(ctx, field, digest), limit=50)]
+        keys = [(derived.contact_pk(ctx, cid), derived.PROFILE_SK) for cid in ids]
+        contacts = list(Contact.batch_get(keys, consistent_read=True)) if keys else []
+    return _rows_of(ctx, [db.owned(ctx, contact) for contact in contacts])
+
+
+def _exact(ctx: TenantContext, query: ContactListQuery) -> list[ContactRow] | None:
+    """Rows found by an exact key (phone, e-mail, tax id, IBAN), or None when the query is not one."""
+    if query.tax_id or query.iban:
+        field, value = ("tax_id", query.tax_id) if query.tax_id else ("iban", query.iban)
+        return _by_blind_index(ctx, field, value or "")
+    q = query.q or ""
+    if matching.looks_like_phone(q):
+        e164 = matching.parse_phone(q, matching.tenant_region(ctx))
+        return _by_lookup(ctx, derived.phone_key(ctx, e164)) if e164 else []
+    if "@" in q and matching.is_email(matching.normalise_email(q)):
+        rows = _by_lookup(ctx, derived.email_key(ctx, matching.normalise_email(q)))
+        return rows or None  # not a known address: fall back to the prefix search
+    return None
+
+
+def list_contacts(ctx: TenantContext, query: ContactListQuery) -> db.Page[ContactRow]:
+    """One page of the contacts the caller may see, filtered, searched and sorted as asked."""
+    scope = permissions.require(ctx, ENTITY, "read")
+    custom = listing.custom_filters(query)
+    exact = _exact(ctx, query)
+    if exact is not None:
+        return db.Page(items=[row for row in exact if _row_matches(ctx, row, query, scope, custom)], next_cursor=None)
+    plan = listing.plan(ctx, ContactRow, query, scope, custom)
+    if not query.q:
+        return listing.list_rows(ctx, ContactRow, SPACE, plan)
+    q = query.q.strip()
+    if "@" in q:
+        prefix, others = matching.fold(q), []
+    else:
+        words = listing.query_words(q)
+        if not words:
+            return db.Page(items=[], next_cursor=None)
+        prefix, others = words[0], words[1:]
+    plan.keep = _keep_words(others)
+    page = listing.search_rows(ctx, ContactRow, SPACE, plan, prefix=prefix)
+    return db.Page(items=listing.unique_rows(page.items), next_cursor=page.next_cursor)
+
+
+def _keep_words(others: list[str]) -> Any:
+    def keep(row: ContactRow) -> bool:
+        return listing.matches_all_words(others, row.tokens)
+
+    return keep

@@ -1,0 +1,355 @@
+"""Contacts: read, create (with duplicate detection), update, lookups by phone and e-mail, links.
+
+Other domains call ``get``/``get_or_raise``, ``find_by_phone``/``find_by_email``, ``create`` and
+``link_item``/``unlink_item`` (deals and tasks put their link items into the contact's collection in
+their own transaction, so the card needs no join).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.contacts import derived, editing, listing, matching, views
+from chalicelib.contacts.models import Contact, ContactLink, ContactLookup, MergeMarker
+from chalicelib.contacts.schemas import ContactCard, ContactCreate, ContactRead, ContactUpdate
+from chalicelib.core import audit, db, errors, permissions
+from chalicelib.core.tenancy import TenantContext, is_valid_id, new_id
+from chalicelib.timeline import service as timeline_service
+
+ENTITY = "contacts"
+AUDIT_ENTITY = "contact"
+PROFILE_SK = timeline_service.PROFILE_SK
+LINK_PREFIX = {"company": "COMPANY", "deal": "DEAL", "task": "TASK"}
+contact_read = views.contact_read
+
+
+class DuplicateContactError(errors.ConflictError):
+    code = "duplicate_contact"
+    message = "A contact with this phone or e-mail already exists."
+
+
+# -- reading --------------------------------------------------------------------------------
+
+
+def get_any(ctx: TenantContext, contact_id: str) -> Contact | None:
+    """The contact item whether live or in the trash, or None (no permission check)."""
+    if not is_valid_id(contact_id):
+        return None
+    return db.get(ctx, Contact, derived.contact_pk(ctx, contact_id), PROFILE_SK)
+
+
+def get(ctx: TenantContext, contact_id: str) -> Contact | None:
+    """A live contact of the tenant, or None (no permission check: for webhooks and jobs)."""
+    contact = get_any(ctx, contact_id)
+    return contact if contact is not None and contact.deleted_at is None else None
+
+
+def check_access(ctx: TenantContext, contact: Contact, action: str = "read") -> None:
+    """404 when the caller may not read the contact, 403 when it may read but not do action."""
+    read_scope = permissions.scope_of(ctx, ENTITY, "read")
+    if read_scope is None or not permissions.may_touch(ctx, read_scope, owner_id=contact.owner_id,
+                                                       team_id=contact.team_id):
+        raise errors.NotFoundError("No such contact.")
+    if action != "read":
+        permissions.require_record(ctx, ENTITY, action, owner_id=contact.owner_id, team_id=contact.team_id)
+
+
+def get_or_raise(ctx: TenantContext, contact_id: str, *, action: str = "read") -> Contact:
+    """A live contact the caller may act on: 404 when missing or out of read scope, 403 for the action."""
+    permissions.require(ctx, ENTITY, action)
+    contact = get(ctx, contact_id)
+    if contact is None:
+        raise errors.NotFoundError("No such contact.")
+    check_access(ctx, contact, action)
+    return contact
+
+
+def card_items(ctx: TenantContext, contact_id: str) -> tuple[list[Any], bool]:
+    """One Query over the contact's collection: markers, the contact, links, newest entries."""
+    if not is_valid_id(contact_id):
+        return [], True
+    with db.translate_errors():
+        results = db.MainTable.query(derived.contact_pk(ctx, contact_id), limit=views.CARD_ENTRIES + 80,
+                                     page_size=views.CARD_ENTRIES + 80)
+        items = [item for item in results if db.owned(ctx, item) is not None]
+        complete = results.last_evaluated_key is None
+    return items, complete
+
+
+def card(ctx: TenantContext, contact_id: str, *, reveal: frozenset[str] = frozenset()) -> ContactCard:
+    """The contact card (contact, links by kind, newest timeline entries) from one Query."""
+    permissions.require(ctx, ENTITY, "read")
+    items, complete = card_items(ctx, contact_id)
+    contact = next((item for item in items if isinstance(item, Contact)), None)
+    if contact is None or contact.deleted_at is not None:
+        raise errors.NotFoundError("No such contact.")
+    check_access(ctx, contact)
+    return views.card(ctx, contact, items, complete=complete, reveal=reveal)
+
+
+def hidden_in_flight(ctx: TenantContext, contact_id: str) -> set[str]:
+    """Sort keys a merge (or undo) in flight keeps out of the contact's timeline and card."""
+    pk = derived.contact_pk(ctx, contact_id)
+    with db.translate_errors():
+        markers = list(MergeMarker.query(pk, MergeMarker.sk.startswith("#MERGING#")))
+    return {sk for marker in markers for sk in marker.hidden or []}
+
+
+def read_one(ctx: TenantContext, contact: Contact) -> ContactRead:
+    """The API view of a contact just written (masked)."""
+    return views.contact_read(ctx, contact)
+
+
+# -- lookups --------------------------------------------------------------------------------
+
+
+def _lookup(ctx: TenantContext, pk: str) -> str | None:
+    found = db.get(ctx, ContactLookup, pk, derived.LOOKUP_SK)
+    return found.contact_id if found is not None else None
+
+
+def find_by_phone(ctx: TenantContext, raw_phone: str) -> Contact | None:
+    """The live contact with this phone (any format, the tenant's region): two GetItems at most."""
+    international = raw_phone.strip().startswith("+")  # needs no region, so no read of the tenant
+    e164 = matching.parse_phone(raw_phone, None if international else matching.tenant_region(ctx))
+    contact_id = _lookup(ctx, derived.phone_key(ctx, e164)) if e164 else None
+    return get(ctx, contact_id) if contact_id else None
+
+
+def find_by_email(ctx: TenantContext, email: str) -> Contact | None:
+    """The live contact with this e-mail address (case-insensitive): two GetItems at most."""
+    address = matching.normalise_email(email)
+    contact_id = _lookup(ctx, derived.email_key(ctx, address)) if matching.is_email(address) else None
+    return get(ctx, contact_id) if contact_id else None
+
+
+def _matches(ctx: TenantContext, phones: list[str], emails: list[str], *, exclude: str | None = None
+             ) -> list[tuple[str, str]]:
+    """(match, contact id) of every live contact holding one of these phones or e-mails."""
+    keys = [(derived.phone_key(ctx, p), "phone") for p in phones] + [(derived.email_key(ctx, e), "email")
+                                                                       for e in emails]
+    if not keys:
+        return []
+    kinds = dict(keys)
+    with db.translate_errors():
+        found = list(ContactLookup.batch_get([(pk, derived.LOOKUP_SK) for pk, _ in keys], consistent_read=True))
+    pairs = {(kinds[item.pk], item.contact_id) for item in found if db.owned(ctx, item) is not None}
+    return sorted(pair for pair in pairs if pair[1] != exclude)
+
+
+def find_duplicates(ctx: TenantContext, data: ContactCreate) -> list[tuple[str, str]]:
+    """(match, contact id) pairs of live contacts sharing a phone or e-mail with data; never raises 409."""
+    region = matching.tenant_region(ctx)
+    phones = [e164 for p in data.phones or [] if (e164 := matching.parse_phone(p.number, region))]
+    return _matches(ctx, phones, [e.address for e in data.emails or []])
+
+
+def duplicate_error(ctx: TenantContext, matches: list[tuple[str, str]]) -> DuplicateContactError:
+    """409 naming the matching contacts the caller may see (others only by the kind of match)."""
+    details: list[dict[str, Any]] = []
+    for match, contact_id in matches:
+        contact = get(ctx, contact_id)
+        visible = contact is not None and _may_read(ctx, contact)
+        details.append({"match": match, **({"existing_id": contact_id} if visible else {})})
+    return DuplicateContactError(details=details)
+
+
+def _may_read(ctx: TenantContext, contact: Contact) -> bool:
+    scope = permissions.scope_of(ctx, ENTITY, "read")
+    return scope is not None and permissions.may_touch(ctx, scope, owner_id=contact.owner_id, team_id=contact.team_id)
+
+
+# -- writing --------------------------------------------------------------------------------
+
+
+def commit(ctx: TenantContext, change: db.Change, contact: Contact) -> None:
+    """Commit a change of a contact; a taken phone or e-mail answers 409 duplicate_contact."""
+    listing.check_size(change)
+    try:
+        db.commit(ctx, change)
+    except errors.VersionConflictError:
+        taken = _matches(ctx, [p["number"] for p in contact.phones or []],
+                         [e["address"] for e in contact.emails or []], exclude=contact.contact_id)
+        if taken and contact.deleted_at is None:
+            raise duplicate_error(ctx, taken) from None
+        raise
+
+
+def save(ctx: TenantContext, before: Contact | None, after: Contact, *, action: str,
+         change: db.Change | None = None) -> Contact:
+    """Write a contact with its derived items and its audit record in one transaction."""
+    change = change or db.Change()
+    change.save(after)
+    derived.Derived().add(ctx, before, after).apply(change)
+    audit.attach(ctx, change, after, entity=AUDIT_ENTITY, entity_id=after.contact_id, action=action,
+                 before=views.audit_view(before), after=views.audit_view(after),
+                 sensitive=views.audit_sensitive(before, after))
+    commit(ctx, change, after)
+    return after
+
+
+def create(ctx: TenantContext, *, data: ContactCreate, source: str | None = None,
+           contact_id: str | None = None) -> Contact:
+    """Create a contact (or, with ``on_duplicate="merge"``, fold data into the one it duplicates).
+
+    An import passes the id it chose for the row, so a retried row cannot create a second contact.
+    """
+    return create_or_absorb(ctx, data=data, source=source, contact_id=contact_id)[0]
+
+
+def create_or_absorb(ctx: TenantContext, *, data: ContactCreate, source: str | None = None,
+                     contact_id: str | None = None) -> tuple[Contact, bool]:
+    """Create a contact; the flag says whether it is new (False: merged into an existing duplicate)."""
+    if contact_id is not None and not is_valid_id(contact_id):
+        raise ValueError("a contact id must be a ULID")
+    scope = permissions.require(ctx, ENTITY, "create")
+    region = matching.tenant_region(ctx)
+    fields = data.model_dump(mode="json", exclude_unset=True, exclude={"company_ids", "on_duplicate", "custom",
+                                                                       "owner_id"})
+    phones = editing.phones(fields.get("phones") or [], region)
+    matches = _matches(ctx, [p["number"] for p in phones], [e.address for e in data.emails or []])
+    if matches:
+        if data.on_duplicate != "merge":
+            raise duplicate_error(ctx, matches)
+        return absorb(ctx, matches, data=data, source=source), False
+    owner_id, team_id = editing.resolve_owner(ctx, data.owner_id, scope)
+    contact_id = contact_id or new_id()
+    contact = Contact(derived.contact_pk(ctx, contact_id), PROFILE_SK, contact_id=contact_id, owner_id=owner_id,
+                      team_id=team_id, source=data.source or source)
+    editing.apply(ctx, contact, fields, region)
+    editing.require_identity(contact)
+    editing.apply_custom(ctx, contact, data.custom, new=True)
+    change = db.Change()
+    _link_companies(ctx, change, contact, data.company_ids)
+    timeline_service.add_entry(ctx, change, subject_type="contact", subject_id=contact_id, kind="created",
+                               summary="Contact created", data={"source": contact.source})
+    return save(ctx, None, contact, action="create", change=change), True
+
+
+def _link_companies(ctx: TenantContext, change: db.Change, contact: Contact, company_ids: list[str]) -> None:
+    from chalicelib.companies import service as companies_service
+
+    for position, company_id in enumerate(company_ids):
+        company = companies_service.get(ctx, company_id)
+        if company is None or not companies_service.may_read(ctx, company):
+            raise errors.ValidationError(details=[{"loc": ["company_ids", position], "msg": "No such company",
+                                                   "type": "unknown_company"}])
+        link_item(ctx, change, contact_id=contact.contact_id, kind="company", ref_id=company_id,
+                  summary=companies_service.link_summary(company))
+    contact.company_ids = list(company_ids)
+
+
+def absorb(ctx: TenantContext, matches: list[tuple[str, str]], *, data: ContactCreate,
+           source: str | None = None) -> Contact:
+    """Fold new data into the one contact it duplicates: missing values filled, lists unioned."""
+    ids = {contact_id for _, contact_id in matches}
+    existing = get(ctx, next(iter(ids))) if len(ids) == 1 else None
+    if existing is None or not _may_update(ctx, existing):
+        raise duplicate_error(ctx, matches)
+    before, after = existing, editing.clone(existing)
+    editing.touch(after)
+    region = matching.tenant_region(ctx)
+    fields = data.model_dump(mode="json", exclude_unset=True, exclude={"company_ids", "on_duplicate", "custom",
+                                                                       "owner_id"})
+    _absorb_lists(after, fields, region)
+    missing = {name: value for name, value in fields.items() if name not in ("phones", "emails", "tags")
+               and value is not None and getattr(after, name) in (None, {}, [])}
+    editing.apply(ctx, after, missing, region)
+    new_custom = {k: v for k, v in (data.custom or {}).items() if k not in (after.custom or {})}
+    if new_custom:
+        editing.apply_custom(ctx, after, new_custom, new=False)
+    change = db.Change()
+    new_companies = [c for c in data.company_ids if c not in (after.company_ids or [])]
+    if new_companies:
+        kept = list(after.company_ids or [])
+        _link_companies(ctx, change, after, new_companies)
+        after.company_ids = kept + new_companies
+    timeline_service.add_entry(ctx, change, subject_type="contact", subject_id=after.contact_id, kind="updated",
+                               summary="Details merged from a duplicate", data={"source": data.source or source})
+    return save(ctx, before, after, action="absorb_duplicate", change=change)
+
+
+def _absorb_lists(contact: Contact, fields: dict[str, Any], region: str) -> None:
+    from chalicelib.contacts.schemas import MAX_EMAILS, MAX_PHONES, MAX_TAGS
+
+    have_phones = {p["number"] for p in contact.phones or []}
+    have_emails = {e["address"] for e in contact.emails or []}
+    contact.phones = list(contact.phones or []) + [p for p in editing.phones(fields.get("phones") or [], region)
+                                                   if p["number"] not in have_phones]
+    contact.emails = list(contact.emails or []) + [e for e in editing.emails(fields.get("emails") or [])
+                                                   if e["address"] not in have_emails]
+    contact.tags = list(dict.fromkeys([*(contact.tags or []), *(fields.get("tags") or [])]))
+    for name, values, cap in (("phones", contact.phones, MAX_PHONES), ("emails", contact.emails, MAX_EMAILS),
+                              ("tags", contact.tags, MAX_TAGS)):
+        if len(values) > cap:
+            raise errors.ValidationError(details=[{"loc": [name], "msg": f"At most {cap} after merging",
+                                                   "type": "too_many"}])
+
+
+def _may_update(ctx: TenantContext, contact: Contact) -> bool:
+    scope = permissions.scope_of(ctx, ENTITY, "update")
+    return scope is not None and permissions.may_touch(ctx, scope, owner_id=contact.owner_id, team_id=contact.team_id)
+
+
+def update(ctx: TenantContext, contact_id: str, *, data: ContactUpdate) -> Contact:
+    """Change a contact; a stale version answers 409 and changes nothing."""
+    before = get_or_raise(ctx, contact_id, action="update")
+    if int(before.version or 0) != data.version:
+        raise errors.VersionConflictError()
+    after = editing.clone(before)
+    editing.touch(after)
+    fields = data.model_dump(mode="json", exclude_unset=True, exclude={"version", "custom", "owner_id"})
+    editing.apply(ctx, after, fields, matching.tenant_region(ctx))
+    editing.require_identity(after)
+    if "custom" in data.model_fields_set:
+        editing.apply_custom(ctx, after, data.custom, new=False)
+    if data.owner_id is not None and data.owner_id != before.owner_id:  # null changes nothing: records keep an owner
+        after.owner_id, after.team_id = editing.resolve_owner(ctx, data.owner_id,
+                                                              permissions.require(ctx, ENTITY, "update"))
+    return save(ctx, before, after, action="update")
+
+
+def change_with(ctx: TenantContext, contact_id: str, *, action: str, mutate: Any) -> Contact:
+    """Apply mutate(contact) to the current version of a contact (bulk actions, links)."""
+    before = get_or_raise(ctx, contact_id, action="update")
+    after = editing.clone(before)
+    editing.touch(after)
+    mutate(after)
+    return save(ctx, before, after, action=action)
+
+
+# -- links of other domains -----------------------------------------------------------------
+
+
+def link_key(kind: str, ref_id: str) -> str:
+    """Sort key of a link item in a contact's collection."""
+    prefix = LINK_PREFIX.get(kind)
+    if prefix is None or not is_valid_id(ref_id):
+        raise errors.ValidationError(details=[{"loc": ["link"], "msg": "Unknown link", "type": "unknown_link"}])
+    return f"{prefix}#{ref_id}"
+
+
+def link_item(ctx: TenantContext, change: db.Change, *, contact_id: str, kind: str, ref_id: str,
+              summary: dict[str, Any]) -> ContactLink:
+    """Put a deal, task or company link (or its new summary) into the contact's collection, in change."""
+    item = ContactLink(derived.contact_pk(ctx, contact_id), link_key(kind, ref_id), link_kind=kind, ref_id=ref_id,
+                       summary=summary, linked_at=db.utcnow())
+    change.save(item)
+    return item
+
+
+def unlink_item(ctx: TenantContext, change: db.Change, *, contact_id: str, kind: str, ref_id: str) -> None:
+    """Remove a link from the contact's collection, and its copy in the contact it was merged into."""
+    sk = link_key(kind, ref_id)
+    change.delete(ContactLink(derived.contact_pk(ctx, contact_id), sk))
+    contact = get_any(ctx, contact_id)
+    if contact is not None and contact.merged_into:
+        copy = db.get(ctx, ContactLink, derived.contact_pk(ctx, contact.merged_into), sk)
+        if copy is not None and copy.merged_from == contact_id:
+            change.delete(copy)
+
+
+def resolve(ctx: TenantContext, contact_id: str) -> str:
+    """The id a contact lives on as: itself, or the contact it was merged into."""
+    contact = get_any(ctx, contact_id)
+    return contact.merged_into if contact is not None and contact.merged_into else contact_id
