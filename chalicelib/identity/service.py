@@ -118,6 +118,7 @@ def signup(*, company_name: str, name: str, email: str, password: str, locale: s
            request_id: str | None = None, source_ip: str | None = None) -> tuple[TenantContext, Tenant, User]:
     """Create a tenant (on a trial) with its owner, the owner's login and the tenant's data key."""
     from chalicelib.core import crypto
+    from chalicelib.deals import service as deals_service
 
     check_password_policy(None, password, email=email)
     tenant_id, user_id = new_id(), new_id()
@@ -135,6 +136,8 @@ def signup(*, company_name: str, name: str, email: str, password: str, locale: s
         change = db.Change().save(tenant).save(user)
         change.create(EmailLogin(email_login_key(email), tenant_id, tenant_id=tenant_id, user_id=user_id))
         change.create(crypto.new_key_item(ctx))
+        for item in deals_service.default_pipeline_items(ctx):  # a new company starts with a "Sales" funnel
+            change.create(item)
         audit.attach(ctx, change, tenant, entity="tenant", entity_id=tenant_id, action="create", before=None,
                      after=tenant_audit_view(tenant))
         audit.attach(ctx, change, user, entity="user", entity_id=user_id, action="create", before=None,

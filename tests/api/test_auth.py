@@ -167,3 +167,18 @@ def test_logs_never_contain_passwords_or_tokens(client: ApiClient) -> None:
     for secret in ("very secret passphrase 9", "wrong secret passphrase 9", company.owner.token,
                    company.owner.refresh_token):
         assert secret not in text
+
+
+def test_a_new_company_starts_with_the_default_sales_pipeline(client: ApiClient) -> None:
+    from chalicelib.core.db import MainTable
+    from chalicelib.core.tenancy import TenantContext, bind, tenant_key
+
+    company = signup(client)
+    ctx = TenantContext(tenant_id=company.tenant_id)
+    with bind(ctx):  # written by sign-up itself, before anyone opens the deals screen
+        stored = [item.kind for item in MainTable.query(tenant_key(ctx, "PIPELINE"))]
+    assert stored, "sign-up commits the default pipeline"
+    pipelines = body(client.get("/api/v1/pipelines", token=company.owner.token))["items"]
+    assert [p["name"] for p in pipelines] == ["Sales"]
+    kinds = [stage["kind"] for stage in pipelines[0]["stages"]]
+    assert kinds.count("won") == 1 and kinds.count("lost") == 1

@@ -1,0 +1,126 @@
+"""Routes of the deals domain: pipelines, deals, the board and the funnel report."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.core.http import Api, ApiRequest
+from chalicelib.deals import board, pipeline_changes, pipelines, records, service
+from chalicelib.deals import schemas as s
+from chalicelib.timeline import service as timeline_service
+
+api = Api(__name__, tag="deals")
+
+
+# -- pipelines ------------------------------------------------------------------------------
+
+
+@api.route("/api/v1/pipelines", summary="The company's pipelines (the default one is created on first use)",
+           response=s.PipelineList)
+def pipelines_list(request: ApiRequest) -> s.PipelineList:
+    return s.PipelineList(items=[pipelines.pipeline_read(p) for p in pipelines.list_pipelines(request.tenant)])
+
+
+@api.route("/api/v1/pipelines", method="POST", summary="Create a pipeline", body=s.PipelineCreate,
+           response=s.PipelineRead, status=201, errors=(403, 422))
+def pipelines_create(request: ApiRequest) -> s.PipelineRead:
+    return pipelines.pipeline_read(pipelines.create_pipeline(request.tenant, request.body))
+
+
+@api.route("/api/v1/pipelines/{pipeline_id}", summary="One pipeline", response=s.PipelineRead, errors=(404,))
+def pipelines_get(request: ApiRequest, pipeline_id: str) -> s.PipelineRead:
+    return pipelines.pipeline_read(pipelines.get_or_raise(request.tenant, pipeline_id))
+
+
+@api.route("/api/v1/pipelines/{pipeline_id}", method="PATCH",
+           summary="Rename a pipeline; add, rename, reorder or remove stages (move_to receives removed stages' deals)",
+           body=s.PipelineUpdate, response=s.PipelineRead, errors=(403, 404, 409, 422))
+def pipelines_update(request: ApiRequest, pipeline_id: str) -> s.PipelineRead:
+    return pipelines.pipeline_read(pipeline_changes.update_pipeline(request.tenant, pipeline_id, request.body))
+
+
+@api.route("/api/v1/pipelines/{pipeline_id}", method="DELETE", summary="Delete a pipeline that holds no deals",
+           status=204, errors=(403, 404, 409))
+def pipelines_delete(request: ApiRequest, pipeline_id: str) -> None:
+    pipelines.delete_pipeline(request.tenant, pipeline_id)
+
+
+@api.route("/api/v1/pipelines/{pipeline_id}/board", summary="The kanban board: stages with their deals and totals",
+           query=s.DealPageQuery, response=s.Board, errors=(404,))
+def pipelines_board(request: ApiRequest, pipeline_id: str) -> s.Board:
+    ctx = request.tenant
+    page = board.board_page(ctx, pipeline_id, limit=request.query.limit, cursor=request.query.cursor)
+    columns = board.board_columns(page, lambda deal: records.deal_read(ctx, deal))
+    return s.Board(pipeline=pipelines.pipeline_read(page.pipeline), columns=columns,
+                   totals_cover=page.totals_cover, next_cursor=page.next_cursor)  # type: ignore[arg-type]
+
+
+# -- deals ----------------------------------------------------------------------------------
+
+
+@api.route("/api/v1/deals", summary="Deals of a pipeline or an owner, with filters", query=s.DealListQuery,
+           response=s.DealPage, errors=(422,))
+def deals_list(request: ApiRequest) -> s.DealPage:
+    ctx = request.tenant
+    page = service.list_deals(ctx, query=request.query)
+    return s.DealPage(items=[records.deal_read(ctx, deal) for deal in page.items], next_cursor=page.next_cursor)
+
+
+@api.route("/api/v1/deals", method="POST", summary="Create a deal", body=s.DealCreate, response=s.DealRead,
+           status=201, errors=(403, 404, 422))
+def deals_create(request: ApiRequest) -> s.DealRead:
+    ctx = request.tenant
+    return records.deal_read(ctx, service.create(ctx, data=request.body))
+
+
+@api.route("/api/v1/deals/{deal_id}", summary="The deal card: deal, stage history, links and timeline",
+           response=s.DealCard, errors=(404,))
+def deals_get(request: ApiRequest, deal_id: str) -> s.DealCard:
+    return service.card(request.tenant, deal_id)
+
+
+@api.route("/api/v1/deals/{deal_id}", method="PATCH", summary="Change a deal", body=s.DealUpdate,
+           response=s.DealRead, errors=(403, 404, 409, 422))
+def deals_update(request: ApiRequest, deal_id: str) -> s.DealRead:
+    ctx = request.tenant
+    return records.deal_read(ctx, service.update(ctx, deal_id, data=request.body))
+
+
+@api.route("/api/v1/deals/{deal_id}", method="DELETE", summary="Move a deal to the trash (restorable for 30 days)",
+           status=204, errors=(403, 404))
+def deals_delete(request: ApiRequest, deal_id: str) -> None:
+    service.delete(request.tenant, deal_id)
+
+
+@api.route("/api/v1/deals/{deal_id}/restore", method="POST", summary="Bring a deal back from the trash",
+           response=s.DealRead, errors=(403, 404, 409))
+def deals_restore(request: ApiRequest, deal_id: str) -> s.DealRead:
+    ctx = request.tenant
+    return records.deal_read(ctx, service.restore(ctx, deal_id))
+
+
+@api.route("/api/v1/deals/{deal_id}/move", method="POST",
+           summary="Move a deal to another stage (a lost stage needs lost_reason)", body=s.DealMove,
+           response=s.DealRead, errors=(403, 404, 409, 422))
+def deals_move(request: ApiRequest, deal_id: str) -> s.DealRead:
+    ctx = request.tenant
+    return records.deal_read(ctx, service.move(ctx, deal_id, body=request.body))
+
+
+@api.route("/api/v1/deals/{deal_id}/timeline", summary="A deal's timeline, newest first", query=s.DealPageQuery,
+           response=s.DealTimelinePage, errors=(404,))
+def deals_timeline(request: ApiRequest, deal_id: str) -> s.DealTimelinePage:
+    page = service.timeline(request.tenant, deal_id, limit=request.query.limit, cursor=request.query.cursor)
+    return s.DealTimelinePage(items=[s.TimelineEntryRead(**timeline_service.entry_view(e)) for e in page.items],
+                          next_cursor=page.next_cursor)
+
+
+# -- reports --------------------------------------------------------------------------------
+
+
+@api.route("/api/v1/reports/funnel", summary="Deals entering each stage of a pipeline in a period, and conversion",
+           query=s.FunnelQuery, response=s.FunnelRead, errors=(404, 422))
+def reports_funnel(request: ApiRequest) -> dict[str, Any]:
+    query = request.query
+    report = board.funnel(request.tenant, pipeline_id=query.pipeline_id, start=query.from_, end=query.to)
+    return report.model_dump(mode="json", by_alias=True)

@@ -1,0 +1,237 @@
+"""Request and response schemas of pipelines, deals, the board and the funnel report."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field
+
+from chalicelib.core.http import Schema
+from chalicelib.deals.money import Amount
+
+Id = Annotated[str, Field(min_length=1, max_length=26)]
+Title = Annotated[str, Field(min_length=1, max_length=200)]
+StageName = Annotated[str, Field(min_length=1, max_length=60)]
+PipelineName = Annotated[str, Field(min_length=1, max_length=80)]
+Reason = Annotated[str, Field(min_length=1, max_length=200)]
+StageKind = Literal["open", "won", "lost"]
+DealStatus = Literal["open", "won", "lost"]
+MAX_STAGES = 30
+MAX_CONTACTS = 20
+
+
+# -- pipelines ------------------------------------------------------------------------------
+
+
+class StageIn(Schema):
+    id: Id | None = Field(default=None, description="An existing stage's id; leave out for a new stage")
+    name: StageName
+    kind: StageKind = "open"
+
+
+class PipelineCreate(Schema):
+    name: PipelineName
+    stages: list[StageIn] | None = Field(default=None, min_length=2, max_length=MAX_STAGES,
+                                         description="Ordered; the standard sales stages when left out")
+    lost_reasons: list[Reason] = Field(default_factory=list, max_length=50)
+
+
+class PipelineUpdate(Schema):
+    version: int
+    name: PipelineName | None = None
+    stages: list[StageIn] | None = Field(
+        default=None, min_length=2, max_length=MAX_STAGES,
+        description="The full ordered list: stages left out are removed, stages without id are added")
+    lost_reasons: list[Reason] | None = Field(default=None, max_length=50)
+    move_to: Id | None = Field(default=None, description="Stage that receives the deals of removed stages")
+
+
+class StageRead(BaseModel):
+    id: str
+    name: str
+    kind: StageKind
+    position: int
+
+
+class PipelineRead(BaseModel):
+    id: str
+    name: str
+    stages: list[StageRead]
+    lost_reasons: list[str]
+    is_default: bool
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+class PipelineList(BaseModel):
+    items: list[PipelineRead]
+
+
+# -- deals ----------------------------------------------------------------------------------
+
+
+class DealCreate(Schema):
+    title: Title
+    pipeline_id: Id | None = Field(default=None, description="The default pipeline when left out")
+    stage_id: Id | None = Field(default=None, description="The pipeline's first stage when left out")
+    amount: Amount | None = Field(default=None, description="Zero in the company's currency when left out")
+    contact_ids: list[Id] = Field(default_factory=list, max_length=MAX_CONTACTS)
+    company_id: Id | None = None
+    owner_id: Id | None = Field(default=None, description="The caller when left out")
+    expected_close_on: date | None = None
+    lost_reason: Reason | None = None
+    custom: dict[str, Any] = Field(default_factory=dict)
+
+
+class DealUpdate(Schema):
+    version: int
+    title: Title | None = None
+    amount: Amount | None = None
+    contact_ids: list[Id] | None = Field(default=None, max_length=MAX_CONTACTS)
+    company_id: Id | None = None
+    owner_id: Id | None = None
+    expected_close_on: date | None = None
+    custom: dict[str, Any] | None = None
+
+
+class DealMove(Schema):
+    version: int
+    stage_id: Id
+    pipeline_id: Id | None = Field(default=None, description="To move the deal into another pipeline")
+    lost_reason: Reason | None = Field(default=None, description="Required when the stage is a lost stage")
+
+
+class AmountRead(BaseModel):
+    minor: int
+    currency: str
+
+
+class DealRead(BaseModel):
+    id: str
+    title: str
+    pipeline_id: str
+    stage_id: str
+    status: DealStatus
+    lost_reason: str | None
+    amount: AmountRead
+    contact_ids: list[str]
+    company_id: str | None
+    owner_id: str
+    team_id: str | None
+    expected_close_on: date | None
+    custom: dict[str, Any]
+    created_by: str
+    created_at: datetime
+    updated_at: datetime
+    stage_entered_at: datetime
+    closed_at: datetime | None
+    deleted_at: datetime | None
+    version: int
+
+
+class DealPage(BaseModel):
+    items: list[DealRead]
+    next_cursor: str | None = None
+
+
+class DealListQuery(Schema):
+    pipeline_id: Id | None = Field(default=None, description="The default pipeline when no owner is given")
+    stage_id: Id | None = None
+    owner_id: Id | None = Field(default=None, description="Agents always see their own deals only")
+    status: DealStatus | None = None
+    sort: Literal["updated"] = Field(default="updated", description="Most recently updated first")
+    limit: int = Field(default=50, ge=1, le=200)
+    cursor: str | None = Field(default=None, max_length=2000)
+
+
+class DealPageQuery(Schema):
+    limit: int = Field(default=50, ge=1, le=200)
+    cursor: str | None = Field(default=None, max_length=2000)
+
+
+class StageRef(BaseModel):
+    id: str
+    name: str
+
+
+class StageChangeRead(BaseModel):
+    id: str
+    from_stage: StageRef | None
+    to_stage: StageRef
+    to_kind: StageKind
+    actor_id: str
+    at: datetime
+    seconds_in_previous: int | None
+
+
+class LinkRead(BaseModel):
+    kind: str
+    id: str
+    summary: dict[str, Any]
+
+
+class SubjectRef(BaseModel):
+    type: str
+    id: str
+
+
+class TimelineEntryRead(BaseModel):
+    id: str
+    kind: str
+    at: datetime
+    actor_id: str
+    summary: str
+    data: dict[str, Any]
+    subject: SubjectRef
+
+
+class DealTimelinePage(BaseModel):
+    items: list[TimelineEntryRead]
+    next_cursor: str | None = None
+
+
+class DealCard(BaseModel):
+    deal: DealRead
+    stage_history: list[StageChangeRead]
+    links: list[LinkRead]
+    timeline: list[TimelineEntryRead]
+    timeline_next_cursor: str | None = None
+
+
+# -- the board and the funnel ---------------------------------------------------------------
+
+
+class BoardColumn(BaseModel):
+    stage: StageRead
+    deals: list[DealRead]
+    count: int
+    totals: list[AmountRead]
+
+
+class Board(BaseModel):
+    pipeline: PipelineRead
+    columns: list[BoardColumn]
+    totals_cover: Literal["all", "visible"] = Field(
+        description="all: counts and totals of every deal in each stage; visible: of the deals you may see")
+    next_cursor: str | None = None
+
+
+class FunnelQuery(Schema):
+    pipeline_id: Id | None = Field(default=None, description="The default pipeline when left out")
+    from_: date | None = Field(default=None, alias="from", description="First day (UTC); 90 days ago by default")
+    to: date | None = Field(default=None, description="Last day (UTC), inclusive; today by default")
+
+
+class FunnelStage(BaseModel):
+    stage: StageRead
+    entered: int = Field(description="Distinct deals that entered the stage in the period")
+    conversion: float | None = Field(description="entered / entered in the first stage")
+
+
+class FunnelRead(BaseModel):
+    pipeline_id: str
+    from_: date = Field(serialization_alias="from")
+    to: date
+    stages: list[FunnelStage]

@@ -1,0 +1,365 @@
+"""Deals: create, read, change, move through stages, trash and restore; the deal card and lists.
+
+Every write commits the deal, its audit record, its stage summaries (board totals), its stage
+history and timeline entries and its links in the contacts' and company's collections in ONE
+transaction. Pipelines are in ``deals.pipelines``; the board and funnel in ``deals.board``.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from chalicelib.core import audit, db, errors, permissions
+from chalicelib.core.tenancy import TenantContext, is_valid_id, new_id
+from chalicelib.customfields import service as customfields_service
+from chalicelib.deals import links, pipelines, records
+from chalicelib.deals import schemas as s
+from chalicelib.deals.board import Tally
+from chalicelib.deals.models import Deal, Pipeline, Stage, StageChange, board_pk, board_stage_prefix, owner_pk
+from chalicelib.identity import service as identity_service
+from chalicelib.timeline import service as timeline_service
+from chalicelib.timeline.models import TimelineEntry
+
+TRASH_DAYS = 30
+CARD_ITEMS = 100
+NULLABLE = frozenset({"company_id", "expected_close_on"})
+
+
+def default_pipeline_items(ctx: TenantContext) -> list[db.MainTable]:
+    """The default "Sales" pipeline's items, for sign-up to commit in its own transaction."""
+    return pipelines.default_pipeline_items(ctx)
+
+
+def deal_pk(ctx: TenantContext, deal_id: str) -> str:
+    """Partition (item collection) of a deal."""
+    return timeline_service.subject_pk(ctx, "deal", deal_id)
+
+
+# -- reads ----------------------------------------------------------------------------------
+
+
+def get(ctx: TenantContext, deal_id: str) -> Deal | None:
+    """A deal of the tenant (live or in the trash), without any permission check."""
+    if not is_valid_id(deal_id):
+        return None
+    return db.get(ctx, Deal, deal_pk(ctx, deal_id), timeline_service.PROFILE_SK)
+
+
+def get_visible(ctx: TenantContext, deal_id: str) -> Deal | None:
+    """A live deal within the caller's read scope, or None."""
+    scope = permissions.require(ctx, "deals", "read")
+    return records.visible(ctx, get(ctx, deal_id), scope)
+
+
+def get_or_raise(ctx: TenantContext, deal_id: str) -> Deal:
+    """A live deal within the caller's read scope, or 404."""
+    deal = get_visible(ctx, deal_id)
+    if deal is None:
+        raise errors.NotFoundError("No such deal.")
+    return deal
+
+
+def card(ctx: TenantContext, deal_id: str) -> s.DealCard:
+    """The deal card: the deal, its stage history, its links and newest timeline entries in ONE Query."""
+    scope = permissions.require(ctx, "deals", "read")
+    if not is_valid_id(deal_id):
+        raise errors.NotFoundError("No such deal.")
+    page = db.query_page(ctx, db.MainTable, deal_pk(ctx, deal_id), scope=f"timeline:deal:{deal_id}",
+                         limit=CARD_ITEMS, newest_first=False)
+    deal = records.visible(ctx, next((i for i in page.items if isinstance(i, Deal)), None), scope)
+    if deal is None:
+        raise errors.NotFoundError("No such deal.")
+    entries = [item for item in page.items if isinstance(item, TimelineEntry)]
+    # The page's cursor continues the timeline only when the page ended inside it.
+    cursor = page.next_cursor if page.items and isinstance(page.items[-1], TimelineEntry) else None
+    return s.DealCard(
+        deal=records.deal_read(ctx, deal),
+        stage_history=[records.stage_change_read(i) for i in page.items if isinstance(i, StageChange)],
+        links=[s.LinkRead(**links.link_view(i)) for i in page.items if isinstance(i, links.RecordLink)],
+        timeline=[s.TimelineEntryRead(**timeline_service.entry_view(entry)) for entry in entries],
+        timeline_next_cursor=cursor,
+    )
+
+
+def timeline(ctx: TenantContext, deal_id: str, *, limit: int, cursor: str | None) -> db.Page[TimelineEntry]:
+    """A deal's timeline, newest first."""
+    get_or_raise(ctx, deal_id)
+    return timeline_service.list_entries(ctx, subject_type="deal", subject_id=deal_id, limit=limit, cursor=cursor)
+
+
+def list_deals(ctx: TenantContext, *, query: s.DealListQuery) -> db.Page[Deal]:
+    """Deals of one owner (gsi2, newest first) or of one pipeline (gsi1, by stage): one Query."""
+    scope = permissions.require(ctx, "deals", "read")
+    owner_id = ctx.actor_id if scope == "own" else query.owner_id
+
+    def keep(deal: Deal) -> bool:
+        return permissions.may_touch(ctx, scope, owner_id=deal.owner_id, team_id=deal.team_id)
+
+    if owner_id is not None:
+        if scope == "own" and query.owner_id not in (None, ctx.actor_id):
+            return db.Page(items=[], next_cursor=None)
+        conditions = [Deal.pipeline_id == query.pipeline_id if query.pipeline_id else None,
+                      Deal.stage_id == query.stage_id if query.stage_id else None,
+                      Deal.status == query.status if query.status else None]
+        return db.query_page(ctx, Deal, owner_pk(ctx, owner_id), scope=_list_scope("owner", owner_id, query),
+                             limit=query.limit, cursor=query.cursor, index=Deal.gsi2,
+                             filter_condition=_all_of(conditions), keep=keep)
+    return _pipeline_deals(ctx, query, keep)
+
+
+def _pipeline_deals(ctx: TenantContext, query: s.DealListQuery, keep: Any) -> db.Page[Deal]:
+    pipeline = _body_pipeline(ctx, query.pipeline_id, loc=["query", "pipeline_id"])
+    range_condition = None
+    if query.stage_id:
+        stage = _body_stage(pipeline, query.stage_id, loc=["query", "stage_id"])
+        range_condition = Deal.gsi1sk.startswith(board_stage_prefix(int(stage.position), stage.stage_id))
+    return db.query_page(ctx, Deal, board_pk(ctx, pipeline.pipeline_id),
+                         scope=_list_scope("pipeline", pipeline.pipeline_id, query), limit=query.limit,
+                         cursor=query.cursor, index=Deal.gsi1, range_key_condition=range_condition,
+                         filter_condition=Deal.status == query.status if query.status else None,
+                         newest_first=False, keep=keep)  # the key sorts each stage newest first
+
+
+def _list_scope(kind: str, key: str, query: s.DealListQuery) -> str:
+    return f"deals:{kind}:{key}:{query.pipeline_id}:{query.stage_id}:{query.status}"
+
+
+def _all_of(conditions: list[Any]) -> Any:
+    combined = None
+    for condition in conditions:
+        if condition is not None:
+            combined = condition if combined is None else combined & condition
+    return combined
+
+
+def _body_pipeline(ctx: TenantContext, pipeline_id: str | None, *, loc: list[str | int]) -> Pipeline:
+    permissions.require(ctx, "pipelines", "read")
+    if pipeline_id is None:
+        return pipelines.default_pipeline(ctx)
+    pipeline = pipelines.get(ctx, pipeline_id)
+    if pipeline is None:
+        raise errors.ValidationError(details=[{"loc": loc, "msg": "No such pipeline", "type": "unknown_pipeline"}])
+    return pipeline
+
+
+def _body_stage(pipeline: Pipeline, stage_id: str, *, loc: list[str | int]) -> Stage:
+    stage = pipelines.stage_of(pipeline, stage_id)
+    if stage is None:
+        raise errors.ValidationError(details=[{"loc": loc, "msg": "No such stage in this pipeline",
+                                               "type": "unknown_stage"}])
+    return stage
+
+
+# -- create ---------------------------------------------------------------------------------
+
+
+def create(ctx: TenantContext, *, data: s.DealCreate) -> Deal:
+    """Create a deal in a stage (the default pipeline's first stage unless given)."""
+    scope = permissions.require(ctx, "deals", "create")
+    owner_id = data.owner_id or ctx.actor_id
+    team_id = records.owner_team(ctx, owner_id)
+    if not permissions.may_touch(ctx, scope, owner_id=owner_id, team_id=team_id):
+        raise errors.ForbiddenError("You may only create deals you own.")
+    pipeline = _body_pipeline(ctx, data.pipeline_id, loc=["pipeline_id"])
+    stage = _body_stage(pipeline, data.stage_id, loc=["stage_id"]) if data.stage_id else \
+        pipelines.first_open_stage(pipeline)
+    records.check_linked(ctx, list(data.contact_ids), data.company_id, already=[])
+    deal_id = new_id()
+    custom = customfields_service.clean(ctx, entity="deal", record_id=deal_id, values=data.custom).stored
+    amount = data.amount or s.AmountRead(minor=0, currency=identity_service.get_tenant_or_raise(ctx).currency)
+
+    def build() -> tuple[db.Change, Deal]:
+        now = db.utcnow()
+        deal = Deal(deal_pk(ctx, deal_id), timeline_service.PROFILE_SK, deal_id=deal_id, title=data.title,
+                    pipeline_id=pipeline.pipeline_id, stage_id=stage.stage_id, stage_entered_at=now,
+                    amount_minor=amount.minor, currency=amount.currency, contact_ids=list(dict.fromkeys(
+                        data.contact_ids)), company_id=data.company_id, owner_id=owner_id, team_id=team_id,
+                    expected_close_on=data.expected_close_on.isoformat() if data.expected_close_on else None,
+                    custom=custom, created_by=ctx.actor_id, created_at=now, updated_at=now)
+        records.apply_stage(deal, stage, lost_reason=data.lost_reason, now=now)
+        return _creation(ctx, deal, pipeline, stage), deal
+
+    return records.commit_retrying(ctx, build)
+
+
+def _creation(ctx: TenantContext, deal: Deal, pipeline: Pipeline, stage: Stage) -> db.Change:
+    """The change creating a deal: the deal, its stage's summary, its first stage, its links, its audit."""
+    records.index(ctx, deal, pipeline)
+    change = db.Change().save(deal)
+    tally = Tally(ctx)
+    tally.count_deal(deal, 1)
+    tally.save_into(change)
+    records.record_stage_change(ctx, change, deal, source=None, target=stage, at=deal.created_at, seconds=None)
+    records.write_links(ctx, change, deal, pipeline, [])
+    audit.attach(ctx, change, deal, entity="deal", entity_id=deal.deal_id, action="create", before=None,
+                 after=records.audit_view(deal))
+    return change
+
+
+# -- update ---------------------------------------------------------------------------------
+
+
+def update(ctx: TenantContext, deal_id: str, *, data: s.DealUpdate) -> Deal:
+    """Change a deal's title, amount, links, owner, expected close date or custom fields."""
+    given = {name for name in data.model_fields_set - {"version"}
+             if getattr(data, name) is not None or name in NULLABLE}
+
+    def build() -> tuple[db.Change, Deal]:
+        deal = records.writable(ctx, get(ctx, deal_id), "update")
+        records.check_version(deal, data.version)
+        pipeline = records.pipeline_of(ctx, deal)
+        before, previous = records.audit_view(deal), records.link_targets(deal)
+        _apply_update(ctx, deal, data, given, previous)
+        tally = Tally(ctx)
+        if (before["currency"], int(before["amount_minor"])) != (deal.currency, int(deal.amount_minor)):
+            tally.add(deal.pipeline_id, deal.stage_id, count=0, currency=before["currency"],
+                      minor=-int(before["amount_minor"]))
+            tally.add(deal.pipeline_id, deal.stage_id, count=0, currency=deal.currency, minor=int(deal.amount_minor))
+        deal.updated_at = db.utcnow()
+        records.index(ctx, deal, pipeline)
+        change = db.Change().save(deal)
+        tally.save_into(change)
+        records.write_links(ctx, change, deal, pipeline, previous)
+        audit.attach(ctx, change, deal, entity="deal", entity_id=deal_id, action="update", before=before,
+                     after=records.audit_view(deal))
+        return change, deal
+
+    return records.commit_retrying(ctx, build)
+
+
+def _apply_update(ctx: TenantContext, deal: Deal, data: s.DealUpdate, given: set[str],
+                  previous: list[tuple[str, str]]) -> None:
+    if "owner_id" in given and data.owner_id != deal.owner_id:
+        _reassign(ctx, deal, data.owner_id or deal.owner_id)
+    if "contact_ids" in given or "company_id" in given:
+        contact_ids = list(dict.fromkeys(data.contact_ids)) if "contact_ids" in given and data.contact_ids is not None \
+            else list(deal.contact_ids or [])
+        company_id = data.company_id if "company_id" in given else deal.company_id
+        records.check_linked(ctx, contact_ids, company_id, already=previous)
+        deal.contact_ids, deal.company_id = contact_ids, company_id
+    if "title" in given and data.title is not None:
+        deal.title = data.title
+    if "amount" in given and data.amount is not None:
+        deal.amount_minor, deal.currency = data.amount.minor, data.amount.currency
+    if "expected_close_on" in given:
+        deal.expected_close_on = data.expected_close_on.isoformat() if data.expected_close_on else None
+    if "custom" in given and data.custom is not None:
+        deal.custom = customfields_service.clean(ctx, entity="deal", record_id=deal.deal_id, values=data.custom,
+                                                 existing=deal.custom or {}).stored
+
+
+def _reassign(ctx: TenantContext, deal: Deal, owner_id: str) -> None:
+    team_id = records.owner_team(ctx, owner_id)
+    scope = permissions.require(ctx, "deals", "update")
+    if not permissions.may_touch(ctx, scope, owner_id=owner_id, team_id=team_id):
+        raise errors.ForbiddenError("You may not hand this deal to someone outside your scope.")
+    deal.owner_id, deal.team_id = owner_id, team_id
+
+
+# -- move -----------------------------------------------------------------------------------
+
+
+def move(ctx: TenantContext, deal_id: str, *, body: s.DealMove) -> Deal:
+    """Move a deal to a stage (of its pipeline, or of another one): history, status, totals, timelines."""
+
+    def build() -> tuple[db.Change | None, Deal]:
+        deal = records.writable(ctx, get(ctx, deal_id), "update")
+        records.check_version(deal, body.version)
+        source_pipeline = records.pipeline_of(ctx, deal)
+        target_pipeline = source_pipeline
+        if body.pipeline_id and body.pipeline_id != deal.pipeline_id:
+            target_pipeline = _body_pipeline(ctx, body.pipeline_id, loc=["pipeline_id"])
+        target = _body_stage(target_pipeline, body.stage_id, loc=["stage_id"])
+        if target.stage_id == deal.stage_id and target_pipeline is source_pipeline:
+            return None, deal  # already there: nothing happened, nothing to record
+        source = pipelines.stage_of(source_pipeline, deal.stage_id)
+        return move_change(ctx, deal, source, target_pipeline, target, lost_reason=body.lost_reason), deal
+
+    return records.commit_retrying(ctx, build)
+
+
+def move_change(ctx: TenantContext, deal: Deal, source: Stage | None, pipeline: Pipeline, target: Stage, *,
+                lost_reason: str | None) -> db.Change:
+    """The change moving a deal into target: the deal, two summaries, history, timelines, links, audit."""
+    now = db.utcnow()
+    before, previous = records.audit_view(deal), records.link_targets(deal)
+    seconds = max(0, int((now - deal.stage_entered_at).total_seconds()))
+    tally = Tally(ctx)
+    tally.count_deal(deal, -1)
+    deal.pipeline_id = pipeline.pipeline_id
+    records.apply_stage(deal, target, lost_reason=lost_reason, now=now)
+    tally.count_deal(deal, 1)
+    deal.updated_at = now
+    records.index(ctx, deal, pipeline)
+    change = db.Change().save(deal)
+    tally.save_into(change)
+    records.record_stage_change(ctx, change, deal, source=source, target=target, at=now, seconds=seconds)
+    records.write_links(ctx, change, deal, pipeline, previous)
+    audit.attach(ctx, change, deal, entity="deal", entity_id=deal.deal_id, action="move", before=before,
+                 after=records.audit_view(deal))
+    return change
+
+
+# -- trash ----------------------------------------------------------------------------------
+
+
+def delete(ctx: TenantContext, deal_id: str) -> None:
+    """Move a deal to the trash: it leaves the board, lists, totals and its contacts' cards for 30 days."""
+
+    def build() -> tuple[db.Change, None]:
+        deal = records.writable(ctx, get(ctx, deal_id), "delete")
+        pipeline = records.pipeline_of(ctx, deal)
+        before, previous = records.audit_view(deal), records.link_targets(deal)
+        tally = Tally(ctx)
+        tally.count_deal(deal, -1)
+        now = db.utcnow()
+        deal.deleted_at, deal.updated_at, deal.expires_at = now, now, now + timedelta(days=TRASH_DAYS)
+        records.index(ctx, deal, pipeline)
+        change = db.Change().save(deal)
+        tally.save_into(change)
+        records.write_links(ctx, change, deal, pipeline, previous)
+        audit.attach(ctx, change, deal, entity="deal", entity_id=deal_id, action="delete", before=before,
+                     after=records.audit_view(deal))
+        return change, None
+
+    records.commit_retrying(ctx, build)
+
+
+def restore(ctx: TenantContext, deal_id: str) -> Deal:
+    """Bring a deal back from the trash (within 30 days) into its stage, totals and cards."""
+
+    def build() -> tuple[db.Change, Deal]:
+        deal = _trashed(ctx, deal_id)
+        pipeline = records.pipeline_of(ctx, deal)
+        before, stage = records.audit_view(deal), pipelines.stage_of(pipeline, deal.stage_id)
+        now = db.utcnow()
+        deal.deleted_at, deal.expires_at, deal.updated_at = None, None, now
+        change = db.Change()
+        if stage is None:  # its stage was removed meanwhile: it starts again in the first stage
+            stage = pipelines.first_open_stage(pipeline)
+            records.apply_stage(deal, stage, lost_reason=None, now=now)
+            records.record_stage_change(ctx, change, deal, source=None, target=stage, at=now, seconds=None)
+        records.index(ctx, deal, pipeline)
+        change.save(deal)
+        tally = Tally(ctx)
+        tally.count_deal(deal, 1)
+        tally.save_into(change)
+        records.write_links(ctx, change, deal, pipeline, [])
+        audit.attach(ctx, change, deal, entity="deal", entity_id=deal_id, action="restore", before=before,
+                     after=records.audit_view(deal))
+        return change, deal
+
+    return records.commit_retrying(ctx, build)
+
+
+def _trashed(ctx: TenantContext, deal_id: str) -> Deal:
+    scope = permissions.require(ctx, "deals", "read")
+    deal = get(ctx, deal_id)
+    expired = deal is not None and deal.deleted_at is not None and \
+        deal.deleted_at + timedelta(days=TRASH_DAYS) < db.utcnow()
+    if deal is None or deal.deleted_at is None or expired or \
+            not permissions.may_touch(ctx, scope, owner_id=deal.owner_id, team_id=deal.team_id):
+        raise errors.NotFoundError("No such deal in the trash.")
+    permissions.require_record(ctx, "deals", "delete", owner_id=deal.owner_id, team_id=deal.team_id)
+    return deal

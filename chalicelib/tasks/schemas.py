@@ -1,0 +1,82 @@
+"""Request and response schemas of tasks."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, BaseModel, Field
+
+from chalicelib.core.http import Schema
+
+Id = Annotated[str, Field(min_length=1, max_length=26)]
+Title = Annotated[str, Field(min_length=1, max_length=200)]
+Description = Annotated[str, Field(max_length=10_000)]
+TaskKind = Literal["call", "meeting", "email", "todo"]
+RelatedType = Literal["contact", "company", "deal"]
+
+
+class Related(Schema):
+    type: RelatedType
+    id: Id
+
+
+class TaskCreate(Schema):
+    title: Title
+    kind: TaskKind = "todo"
+    due_at: AwareDatetime | None = Field(default=None, description="ISO 8601 with a UTC offset")
+    assignee_id: Id | None = Field(default=None, description="The caller when left out")
+    related: Related | None = None
+    description: Description | None = None
+
+
+class TaskUpdate(Schema):
+    version: int
+    title: Title | None = None
+    kind: TaskKind | None = None
+    due_at: AwareDatetime | None = None
+    assignee_id: Id | None = None
+    related: Related | None = None
+    description: Description | None = None
+
+
+class TaskVersion(Schema):
+    version: int
+
+
+class RelatedRead(BaseModel):
+    type: RelatedType
+    id: str
+
+
+class TaskRead(BaseModel):
+    id: str
+    title: str
+    kind: TaskKind
+    status: Literal["open", "done"]
+    due_at: datetime | None
+    assignee_id: str
+    team_id: str | None
+    related: RelatedRead | None
+    description: str | None
+    done_at: datetime | None
+    done_by: str | None
+    created_by: str
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+class TaskPage(BaseModel):
+    items: list[TaskRead]
+    next_cursor: str | None = None
+
+
+class TaskListQuery(Schema):
+    view: Literal["today", "overdue", "upcoming", "all"] = Field(
+        default="all", description="Days are the company's days (its time zone); overdue means due before today")
+    assignee_id: Id | None = Field(default=None, description="The caller when left out")
+    status: Literal["open", "done"] | None = Field(
+        default=None, description="open for today/overdue/upcoming when left out; both for all")
+    limit: int = Field(default=50, ge=1, le=200)
+    cursor: str | None = Field(default=None, max_length=2000)
