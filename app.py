@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from chalice import Chalice
+from chalice import Chalice, Rate
 
+from chalicelib.auditlog import routes as auditlog_routes
+from chalicelib.companies import routes as companies_routes
+from chalicelib.contacts import routes as contacts_routes
 from chalicelib.core import http
 from chalicelib.core.config import settings
+from chalicelib.customfields import routes as customfields_routes
+from chalicelib.dataio import jobs as dataio_jobs
+from chalicelib.dataio import routes as dataio_routes
+from chalicelib.deals import routes as deals_routes
 from chalicelib.identity import routes as identity_routes
 from chalicelib.identity import sessions
+from chalicelib.notes import routes as notes_routes
 from chalicelib.system import routes as system_routes
+from chalicelib.tasks import routes as tasks_routes
 from chalicelib.ui import routes as ui_routes
 
 app = Chalice(app_name="crm")
@@ -18,5 +27,12 @@ app.log.setLevel("WARNING" if settings.stage == "prod" else "INFO")
 http.set_authenticator(sessions.authenticate)
 http.install_middleware(app)
 
-for module in (system_routes, identity_routes, ui_routes):
+DOMAINS = (
+    system_routes, identity_routes, contacts_routes, companies_routes, deals_routes, tasks_routes, notes_routes,
+    customfields_routes, dataio_routes, auditlog_routes, ui_routes,
+)
+for module in DOMAINS:
     app.register_blueprint(module.api.blueprint)
+
+# Imports and exports run as resumable jobs, a chunk per minute (chalice local runs it through local/).
+app.schedule(Rate(1, unit=Rate.MINUTES), name="dataio_jobs")(dataio_jobs.scheduled_import_tick)

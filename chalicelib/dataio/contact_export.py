@@ -1,0 +1,88 @@
+"""Contacts as flat export rows, read through the contacts domain's list and views.
+
+A page is one list Query (the caller's read scope applied by the contacts domain) and a GetItem per
+contact for its full record; rows outside the caller's export scope are left out. Sensitive values
+appear only when revealed, and the contacts domain records each clear-text read.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.core import errors, http, permissions
+from chalicelib.core.tenancy import TenantContext
+from chalicelib.customfields import service as customfields_service
+
+SENSITIVE_BUILTINS = ("passport_number", "tax_id", "iban")
+LEFT_OUT = frozenset({"revealed", "deleted_at", "merged_into", "version", "custom", *SENSITIVE_BUILTINS})
+FILTERS = frozenset({"q", "tag", "owner_id", "sort"})
+
+
+def _query(filters: dict[str, str], cursor: str | None, limit: int) -> Any:
+    from chalicelib.contacts.schemas import ContactListQuery
+
+    unknown = [name for name in filters if name not in FILTERS and not name.startswith("custom.")]
+    if unknown:
+        raise errors.ValidationError(details=[{"loc": ["filters", name], "msg": "Unknown filter",
+                                               "type": "unknown_filter"} for name in unknown])
+    return http.validate(ContactListQuery, {**filters, "limit": limit, **({"cursor": cursor} if cursor else {})})
+
+
+def check_filters(filters: dict[str, str]) -> None:
+    """422 for filters the contacts list does not understand (checked when the export is asked for)."""
+    _query(filters, None, 1)
+
+
+def _flat(prefix: str, value: Any, row: dict[str, Any]) -> None:
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            _flat(f"{prefix}.{key}", inner, row)
+    else:
+        row[prefix] = value
+
+
+def contact_row(read: Any, *, revealed: frozenset[str]) -> dict[str, Any]:
+    """One contact as columns: lists joined, nested values as dotted columns, clear sensitive values only."""
+    data = read.model_dump(mode="json")
+    row: dict[str, Any] = {}
+    for name, value in data.items():
+        if name in LEFT_OUT:
+            continue
+        if name == "phones":
+            row[name] = [phone["number"] for phone in value]
+        elif name == "emails":
+            row[name] = [email["address"] for email in value]
+        else:
+            _flat(name, value, row)
+    for key, value in (data.get("custom") or {}).items():
+        if value != customfields_service.MASK:
+            _flat(f"custom.{key}", value, row)
+    for name in SENSITIVE_BUILTINS:
+        if name in revealed:
+            row[name] = data.get(name)
+    return row
+
+
+def _reveal_set(ctx: TenantContext) -> frozenset[str]:
+    sensitive = [d.key for d in customfields_service.active_definitions(ctx, "contact") if d.sensitive]
+    return frozenset({*SENSITIVE_BUILTINS, *(f"custom.{key}" for key in sensitive)})
+
+
+def page(ctx: TenantContext, *, scope: str, filters: dict[str, str], cursor: str | None, limit: int,
+         reveal: bool) -> tuple[list[dict[str, Any]], str | None]:
+    """One page of contacts the caller may export, as rows, and the cursor of the next page."""
+    from chalicelib.contacts import search as contacts_search
+    from chalicelib.contacts import service as contacts_service
+    from chalicelib.contacts import views as contacts_views
+
+    listed = contacts_search.list_contacts(ctx, _query(filters, cursor, limit))
+    wanted = _reveal_set(ctx) if reveal else frozenset()
+    rows = []
+    for summary in listed.items:
+        contact = contacts_service.get(ctx, summary.record_id)
+        if contact is None or not permissions.may_touch(ctx, scope, owner_id=contact.owner_id,
+                                                         team_id=contact.team_id):
+            continue
+        read = contacts_views.contact_read(ctx, contact, reveal=wanted)
+        rows.append(contact_row(read, revealed=frozenset(read.revealed) if reveal else frozenset()))
+    return rows, listed.next_cursor

@@ -1,0 +1,184 @@
+"""From spreadsheet columns to CRM fields: recognising headers, and reading a row's cells as values.
+
+A target (contacts, ...) names its importable fields as :class:`FieldSpec`; custom fields are
+``custom.<key>``. Headers are matched after folding (case, ё, punctuation), in English and Russian.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from chalicelib.core import errors
+from chalicelib.customfields import values as value_types
+from chalicelib.customfields.models import FieldDefinition
+
+CUSTOM = "custom."
+_PUNCTUATION = re.compile(r"[\s\-_.:;,*\"'()\[\]/\\#№]+")
+_SPLIT_LIST = re.compile(r"[;,|\n]+")
+_SPLIT_PHONES = re.compile(r"[;,\n]+")
+_SPLIT_EMAILS = re.compile(r"[;,\s]+")
+_DOTTED_DATE = re.compile(r"^(\d{1,2})[./](\d{1,2})[./](\d{4})$")
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """An importable field: its name, how its cells are read, and the headers that mean it."""
+
+    name: str
+    kind: str  # text | phone | email | list | date
+    headers: tuple[str, ...]
+    repeatable: bool = False  # may come from several columns (work and mobile phone ...)
+    sensitive: bool = False  # masked wherever a preview shows it
+
+
+@dataclass
+class RowProblem:
+    """Why one field of one row cannot be imported."""
+
+    field: str
+    message: str
+    type: str = "invalid_value"
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What reading a row needs besides the row: its fields, the tenant's custom fields and region."""
+
+    specs: dict[str, FieldSpec]
+    custom: dict[str, FieldDefinition]
+    country: Callable[[], str]
+    currency: str = "USD"
+
+
+def fold_header(text: str) -> str:
+    """A header as compared: accents and case folded (so yo reads as ye), punctuation as single spaces."""
+    bare = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return _PUNCTUATION.sub(" ", bare.casefold()).strip()
+
+
+def _synonyms(specs: dict[str, FieldSpec], custom: dict[str, FieldDefinition]) -> dict[str, str]:
+    table: dict[str, str] = {}
+    for spec in specs.values():
+        for header in (spec.name, *spec.headers):
+            table.setdefault(fold_header(header), spec.name)
+    for key, definition in custom.items():
+        for header in (key, definition.label, CUSTOM + key):
+            table.setdefault(fold_header(header), CUSTOM + key)
+    return table
+
+
+def recogniser(specs: dict[str, FieldSpec], custom: dict[str, FieldDefinition]) -> Callable[[str], bool]:
+    """A test of whether a header names a known field (used to find the header row)."""
+    table = _synonyms(specs, custom)
+    return lambda header: fold_header(header) in table
+
+
+def auto_map(headers: list[str], reading: Reading) -> dict[str, str | None]:
+    """Each column's field by its header; a field that takes one column gets the first that names it."""
+    table = _synonyms(reading.specs, reading.custom)
+    mapping: dict[str, str | None] = {}
+    taken: set[str] = set()
+    for header in headers:
+        target = table.get(fold_header(header))
+        spec = reading.specs.get(target or "")
+        if target is None or (target in taken and not (spec and spec.repeatable)):
+            mapping[header] = None
+            continue
+        mapping[header] = target
+        taken.add(target)
+    return mapping
+
+
+def check_mapping(mapping: dict[str, str | None], headers: list[str], reading: Reading) -> dict[str, str | None]:
+    """A caller's mapping, complete for every column; 422 naming each unknown column or field."""
+    problems = []
+    for column, target in mapping.items():
+        if column not in headers:
+            problems.append({"loc": ["mapping", column], "msg": "No such column in the file", "type": "unknown_column"})
+        elif target and target not in reading.specs and target.removeprefix(CUSTOM) not in reading.custom:
+            problems.append({"loc": ["mapping", column], "msg": "No such field", "type": "unknown_field"})
+    targets = [t for t in mapping.values() if t]
+    for target in sorted({t for t in targets if targets.count(t) > 1}):
+        spec = reading.specs.get(target)
+        if spec is None or not spec.repeatable:
+            problems.append({"loc": ["mapping"], "msg": f"{target} is mapped from more than one column",
+                             "type": "mapped_twice"})
+    if problems:
+        raise errors.ValidationError(details=problems)
+    return {header: mapping.get(header) for header in headers}
+
+
+# -- reading cells --------------------------------------------------------------------------
+
+
+def parse_date(cell: str, country: str) -> str:
+    """An ISO date from ISO, dd.mm.yyyy, or a slashed date in the tenant's order (US: month first)."""
+    cell = cell.strip()
+    try:
+        if re.match(r"^\d{4}-\d{2}-\d{2}", cell):
+            return date.fromisoformat(cell[:10]).isoformat()
+        found = _DOTTED_DATE.match(cell)
+        if found:
+            first, second, year = (int(part) for part in found.groups())
+            month_first = "/" in cell and country == "US"
+            day, month = (second, first) if month_first else (first, second)
+            return date(year, month, day).isoformat()
+    except ValueError as exc:
+        raise value_types.InvalidValue("Not a real date") from exc
+    raise value_types.InvalidValue("Not a date (use YYYY-MM-DD or DD.MM.YYYY)", "type_error")
+
+
+def _read_cell(spec: FieldSpec, cell: str, reading: Reading) -> Any:
+    if spec.kind == "phone":
+        return [value_types.phone(part.strip(), country=reading.country)
+                for part in _SPLIT_PHONES.split(cell) if part.strip()]
+    if spec.kind == "email":
+        return [value_types.email(part) for part in _SPLIT_EMAILS.split(cell) if part.strip()]
+    if spec.kind == "list":
+        return [part.strip() for part in _SPLIT_LIST.split(cell) if part.strip()]
+    if spec.kind == "date":
+        return parse_date(cell, reading.country())
+    return cell
+
+
+def _merge(values: dict[str, Any], spec: FieldSpec, value: Any) -> None:
+    if isinstance(value, list):
+        merged = values.setdefault(spec.name, [])
+        for item in value:
+            if item not in merged:
+                merged.append(item)
+    elif spec.name in values:  # a repeatable text field: several columns make one text
+        values[spec.name] = f"{values[spec.name]} {value}"
+    else:
+        values[spec.name] = value
+
+
+def _read_custom(definition: FieldDefinition, cell: str, reading: Reading) -> Any:
+    return value_types.from_text(definition.field_type, cell, options=list(definition.options or []),
+                                 default_currency=reading.currency)
+
+
+def read_row(row: list[str], headers: list[str], mapping: dict[str, str | None],
+             reading: Reading) -> tuple[dict[str, Any], list[RowProblem]]:
+    """A row's values by field (custom ones under ``custom``), and the problems of its cells."""
+    values: dict[str, Any] = {}
+    problems: list[RowProblem] = []
+    for header, cell in zip(headers, row, strict=False):
+        target = mapping.get(header)
+        if not target or not cell:
+            continue
+        try:
+            if target.startswith(CUSTOM):
+                key = target.removeprefix(CUSTOM)
+                values.setdefault("custom", {})[key] = _read_custom(reading.custom[key], cell, reading)
+            else:
+                spec = reading.specs[target]
+                _merge(values, spec, _read_cell(spec, cell, reading))
+        except value_types.InvalidValue as exc:
+            problems.append(RowProblem(field=target, message=exc.message, type=exc.kind))
+    return values, problems

@@ -1,0 +1,76 @@
+"""Import and export jobs: one item each, the checkpoint of a job that outlives any one Lambda.
+
+pk ``T#<tid>#IMPORT`` / ``T#<tid>#EXPORT``, sk ``<job id>``. A job waiting for the scheduler also
+carries the sparse index key ``gsi2pk = G#jobs#dataio`` (removed when it finishes), so one Query
+finds the work of every tenant without a Scan; the tenant is then bound from the item itself.
+"""
+
+from __future__ import annotations
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    JSONAttribute,
+    ListAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+)
+
+from chalicelib.core.db import VersionedItem
+
+
+class JobFields(VersionedItem):
+    """What both kinds of job carry: who started it (replayed by the scheduler) and its lease."""
+
+    tenant_id = UnicodeAttribute()
+    entity = UnicodeAttribute()
+    status = UnicodeAttribute()
+    actor_id = UnicodeAttribute()
+    actor_kind = UnicodeAttribute()
+    role = UnicodeAttribute()
+    team_id = UnicodeAttribute(null=True)
+    permissions = ListAttribute(of=UnicodeAttribute, default=list)
+    lease_until = UTCDateTimeAttribute(null=True)
+    lease_owner = UnicodeAttribute(null=True)
+    failure = UnicodeAttribute(null=True)
+    queued_at = UTCDateTimeAttribute(null=True)
+    finished_at = UTCDateTimeAttribute(null=True)
+
+
+class ImportJob(JobFields, discriminator="import_job"):
+    """An uploaded file, its column mapping, its preview and, once started, its progress."""
+
+    import_id = UnicodeAttribute()
+    filename = UnicodeAttribute()
+    file_key = UnicodeAttribute()
+    file_size = NumberAttribute()
+    file_format = UnicodeAttribute()
+    encoding = UnicodeAttribute(null=True)
+    delimiter = UnicodeAttribute(null=True)
+    header_row = NumberAttribute(default=1)
+    headers = ListAttribute(of=UnicodeAttribute, default=list)
+    mapping = JSONAttribute(default=dict)  # column -> field or null
+    preview = JSONAttribute(default=dict)  # counts, sample rows, per-row errors and duplicates
+    total_rows = NumberAttribute(default=0)
+    next_row = NumberAttribute(default=0)  # checkpoint: index of the first data row not yet done
+    created_count = NumberAttribute(default=0)
+    duplicate_count = NumberAttribute(default=0)
+    failed_count = NumberAttribute(default=0)
+    errors = JSONAttribute(default=list)  # [{row, field, message, type}], capped
+    duplicates = JSONAttribute(default=list)  # [{row, match, existing_id}], capped
+    started_at = UTCDateTimeAttribute(null=True)
+
+
+class ExportJob(JobFields, discriminator="export_job"):
+    """A requested export: its filters, its pages built so far, and the finished file."""
+
+    export_id = UnicodeAttribute()
+    file_format = UnicodeAttribute()
+    filters = JSONAttribute(default=dict)
+    include_sensitive = BooleanAttribute(default=False)
+    cursor = UnicodeAttribute(null=True)
+    fetched = BooleanAttribute(default=False)  # every page is written; the file is assembled next
+    pages = NumberAttribute(default=0)
+    row_count = NumberAttribute(default=0)
+    file_key = UnicodeAttribute(null=True)
+    filename = UnicodeAttribute(null=True)

@@ -1,0 +1,43 @@
+"""Routes of the dataio domain: imports (upload, preview, start, progress) and exports."""
+
+from __future__ import annotations
+
+from chalicelib.core.http import Api, ApiRequest
+from chalicelib.dataio import schemas as s
+from chalicelib.dataio import service
+
+api = Api(__name__, tag="dataio")
+
+
+@api.route("/api/v1/imports", method="POST", summary="Upload a CSV or XLSX file and preview its import",
+           body=s.ImportIn, response=s.ImportRead, status=201, errors=(413, 422))
+def imports_create(request: ApiRequest) -> s.ImportRead:
+    ctx = request.tenant
+    return service.import_read(ctx, service.create_import(ctx, request.body))
+
+
+@api.route("/api/v1/imports/{import_id}", summary="An import: its preview, status and progress",
+           response=s.ImportRead, errors=(404,))
+def imports_get(request: ApiRequest, import_id: str) -> s.ImportRead:
+    ctx = request.tenant
+    return service.import_read(ctx, service.get_import(ctx, import_id))
+
+
+@api.route("/api/v1/imports/{import_id}/start", method="POST", summary="Start an import (optionally remapped)",
+           body=s.ImportStartIn, response=s.ImportRead, status=202, errors=(404, 409, 422))
+def imports_start(request: ApiRequest, import_id: str) -> s.ImportRead:
+    ctx = request.tenant
+    job = service.start_import(ctx, import_id, version=request.body.version, mapping=request.body.mapping)
+    return service.import_read(ctx, job)
+
+
+@api.route("/api/v1/exports", method="POST", summary="Export records as CSV or XLSX",
+           body=s.ExportIn, response=s.ExportRead, status=202, errors=(403, 422))
+def exports_create(request: ApiRequest) -> s.ExportRead:
+    return service.export_read(service.create_export(request.tenant, request.body))
+
+
+@api.route("/api/v1/exports/{export_id}", summary="An export: its status and a 15-minute download link",
+           response=s.ExportRead, errors=(404,))
+def exports_get(request: ApiRequest, export_id: str) -> s.ExportRead:
+    return service.export_read(service.get_export(request.tenant, export_id))

@@ -1,0 +1,113 @@
+"""Request and response schemas of imports and exports."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field
+
+from chalicelib.core.http import Schema
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+# base64 is 4/3 of the bytes: a longer text cannot decode to 5 MB or less
+MAX_BASE64_CHARS = (MAX_UPLOAD_BYTES + 2) // 3 * 4
+Column = Annotated[str, Field(min_length=1, max_length=200)]
+Target = Annotated[str, Field(max_length=60)]
+Mapping = Annotated[dict[Column, Target | None], Field(max_length=200)]
+
+
+class ImportIn(Schema):
+    entity: Literal["contact"]
+    filename: str = Field(min_length=1, max_length=255)
+    content_base64: str = Field(min_length=1)
+    mapping: Mapping | None = None
+
+
+class ImportStartIn(Schema):
+    version: int
+    mapping: Mapping | None = None
+
+
+class RowErrorRead(BaseModel):
+    row: int
+    field: str
+    message: str
+    type: str
+
+
+class DuplicateRead(BaseModel):
+    row: int
+    match: str
+    existing_id: str | None = None
+    same_as_row: int | None = None
+
+
+class PreviewRead(BaseModel):
+    rows: int
+    valid: int
+    invalid: int
+    duplicates: int
+    duplicates_checked_rows: int
+    sample: list[dict[str, Any]]
+    errors: list[RowErrorRead]
+    duplicate_rows: list[DuplicateRead]
+    ignored_fields: list[str]
+
+
+class ProgressRead(BaseModel):
+    processed: int
+    created: int
+    duplicates: int
+    failed: int
+    errors: list[RowErrorRead]
+    duplicate_rows: list[DuplicateRead]
+
+
+class ImportRead(BaseModel):
+    id: str
+    entity: str
+    status: str = Field(description="preview | queued | running | done | failed")
+    filename: str
+    file_format: str
+    encoding: str | None
+    delimiter: str | None
+    header_row: int
+    columns: list[str]
+    mapping: dict[str, str | None]
+    fields: list[str] = Field(description="Fields a column may be mapped to")
+    total_rows: int
+    preview: PreviewRead
+    progress: ProgressRead
+    failure: str | None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    version: int
+
+
+Filters = Annotated[dict[Annotated[str, Field(max_length=60)], Annotated[str, Field(max_length=200)]],
+                    Field(max_length=10)]
+
+
+class ExportIn(Schema):
+    entity: Literal["contact"]
+    format: Literal["csv", "xlsx"] = "csv"
+    filters: Filters | None = None
+    include_sensitive: bool = False
+
+
+class ExportRead(BaseModel):
+    id: str
+    entity: str
+    format: str
+    status: str = Field(description="queued | running | done | failed")
+    rows: int
+    filters: dict[str, str]
+    include_sensitive: bool
+    filename: str | None
+    download_url: str | None = Field(description="Presigned, valid 15 minutes from this answer")
+    download_expires_at: datetime | None
+    failure: str | None
+    created_at: datetime
+    finished_at: datetime | None

@@ -1,0 +1,173 @@
+"""Imports and exports as the API offers them: upload and preview, start, follow; ask for an export, fetch it.
+
+The heavy work runs in jobs (``jobs.run_pending``); this module creates and reads the job items.
+A job is visible to the user who created it and to those who may act on every record of its
+entity; to anyone else it does not exist (404).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import timedelta
+from typing import Any
+
+from chalicelib.core import audit, db, errors, permissions
+from chalicelib.core.tenancy import TenantContext, is_valid_id, new_id
+from chalicelib.customfields import service as customfields_service
+from chalicelib.dataio import importing, jobs, queue, schemas, storage, targets
+from chalicelib.dataio import mapping as columns
+from chalicelib.dataio.models import ExportJob, ImportJob, JobFields
+from chalicelib.dataio.schemas import ExportIn, ExportRead, ImportIn, ImportRead
+
+EXPORT_INLINE_SECONDS = 8.0  # a small export is ready in the answer that asked for it
+
+
+def _content(encoded: str) -> bytes:
+    if len(encoded) > schemas.MAX_BASE64_CHARS:
+        raise errors.PayloadTooLargeError("The file is larger than 5 MB.")
+    try:
+        content = base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise errors.ValidationError(details=[{"loc": ["content_base64"], "msg": "Not valid base64",
+                                               "type": "invalid_base64"}]) from exc
+    if len(content) > schemas.MAX_UPLOAD_BYTES:
+        raise errors.PayloadTooLargeError("The file is larger than 5 MB.")
+    return content
+
+
+def _visible(ctx: TenantContext, job: JobFields, permission: str, action: str) -> bool:
+    return job.actor_id == ctx.actor_id or permissions.scope_of(ctx, permission, action) == "all"
+
+
+# -- imports --------------------------------------------------------------------------------
+
+
+def create_import(ctx: TenantContext, body: ImportIn) -> ImportJob:
+    """Read an uploaded file, keep it, and preview what importing it would do (nothing is created)."""
+    target = targets.target(body.entity)
+    permissions.require(ctx, target.permission, "create")
+    content = _content(body.content_base64)
+    reading = importing.reading_for(ctx, target)
+    sheet = importing.load_sheet(content, reading)
+    mapping = (columns.check_mapping(body.mapping, sheet.headers, reading) if body.mapping is not None
+               else columns.auto_map(sheet.headers, reading))
+    import_id = new_id()
+    preview = importing.preview(ctx, target, sheet, mapping, reading, import_id)
+    job = ImportJob(
+        queue.jobs_pk(ctx, "import"), import_id, import_id=import_id, entity=body.entity, status="preview",
+        filename=body.filename, file_key=storage.import_key(ctx, import_id), file_size=len(content),
+        file_format=sheet.file_format, encoding=sheet.encoding, delimiter=sheet.delimiter,
+        header_row=sheet.header_row, headers=sheet.headers, mapping=mapping, preview=preview.as_dict(),
+        total_rows=len(sheet.rows), **queue.actor_snapshot(ctx),
+    )
+    storage.put(job.file_key, content, content_type="application/octet-stream")
+    change = db.Change().create(job)
+    audit.attach(ctx, change, job, entity="import", entity_id=import_id, action="upload", before=None,
+                 after={"filename": body.filename, "entity": body.entity, "rows": len(sheet.rows)})
+    db.commit(ctx, change)
+    return job
+
+
+def get_import(ctx: TenantContext, import_id: str) -> ImportJob:
+    """An import job the caller may see, or 404."""
+    job = queue.get(ctx, ImportJob, import_id) if is_valid_id(import_id) else None
+    if job is None or not _visible(ctx, job, targets.target(job.entity).permission, "create"):
+        raise errors.NotFoundError("No such import.")
+    return job
+
+
+def start_import(ctx: TenantContext, import_id: str, *, version: int,
+                 mapping: dict[str, str | None] | None) -> ImportJob:
+    """Queue an import for the scheduler, with a corrected mapping if given (the preview is redone)."""
+    job = get_import(ctx, import_id)
+    target = targets.target(job.entity)
+    permissions.require(ctx, target.permission, "create")
+    if job.status != "preview":
+        raise errors.ConflictError("This import has already been started.", code="import_started")
+    if mapping is not None:
+        _remap(ctx, job, target, mapping)
+    for name, value in queue.actor_snapshot(ctx).items():  # it runs with the rights of whoever starts it
+        setattr(job, name, value)
+    job.status, job.version = "queued", version
+    queue.enqueue(job, db.utcnow())
+    change = db.Change().save(job)
+    audit.attach(ctx, change, job, entity="import", entity_id=import_id, action="start", before={"status": "preview"},
+                 after={"status": "queued", "mapping": job.mapping})
+    db.commit(ctx, change)
+    return job
+
+
+def _remap(ctx: TenantContext, job: ImportJob, target: targets.Target, mapping: dict[str, str | None]) -> None:
+    content = storage.get(job.file_key)
+    if content is None:
+        raise errors.ConflictError("The uploaded file has expired; upload it again.", code="import_expired")
+    reading = importing.reading_for(ctx, target)
+    sheet = importing.load_sheet(content, reading, header_row=int(job.header_row))
+    job.mapping = columns.check_mapping(mapping, sheet.headers, reading)
+    job.preview = importing.preview(ctx, target, sheet, job.mapping, reading, job.import_id).as_dict()
+
+
+def import_read(ctx: TenantContext, job: ImportJob) -> ImportRead:
+    """The API view of an import job."""
+    reading_fields = sorted(targets.target(job.entity).specs)
+    custom = [f"custom.{d.key}" for d in customfields_service.active_definitions(ctx, job.entity)]
+    return ImportRead(
+        id=job.import_id, entity=job.entity, status=job.status, filename=job.filename, file_format=job.file_format,
+        encoding=job.encoding, delimiter=job.delimiter, header_row=int(job.header_row),
+        columns=[str(header) for header in job.headers], mapping=dict(job.mapping), fields=reading_fields + custom,
+        total_rows=int(job.total_rows),
+        preview=schemas.PreviewRead(**job.preview),
+        progress=schemas.ProgressRead(processed=int(job.next_row), created=int(job.created_count),
+                                      duplicates=int(job.duplicate_count), failed=int(job.failed_count),
+                                      errors=list(job.errors), duplicate_rows=list(job.duplicates)),
+        failure=job.failure, created_at=job.created_at, started_at=job.started_at, finished_at=job.finished_at,
+        version=int(job.version or 0),
+    )
+
+
+# -- exports --------------------------------------------------------------------------------
+
+
+def create_export(ctx: TenantContext, body: ExportIn) -> ExportJob:
+    """Ask for an export of what the caller may see; small ones are finished before this returns."""
+    target = targets.target(body.entity)
+    permissions.require(ctx, target.permission, "export")
+    if body.include_sensitive and not permissions.sees_sensitive(ctx):
+        raise errors.ForbiddenError("Your role may not export sensitive fields.")
+    filters = dict(body.filters or {})
+    target.check_filters(filters)
+    export_id = new_id()
+    job = ExportJob(queue.jobs_pk(ctx, "export"), export_id, export_id=export_id, entity=body.entity,
+                    status="queued", file_format=body.format, filters=filters,
+                    include_sensitive=body.include_sensitive, **queue.actor_snapshot(ctx))
+    queue.enqueue(job, db.utcnow())
+    change = db.Change().create(job)
+    audit.attach(ctx, change, job, entity="export", entity_id=export_id, action="request", before=None,
+                 after={"entity": body.entity, "format": body.format, "filters": filters,
+                        "include_sensitive": body.include_sensitive})
+    db.commit(ctx, change)
+    jobs.run_job("export", ctx.tenant_id, export_id, seconds=EXPORT_INLINE_SECONDS)
+    return get_export(ctx, export_id)
+
+
+def get_export(ctx: TenantContext, export_id: str) -> ExportJob:
+    """An export the caller asked for, or 404 (an export holds what its requester may see, no one else)."""
+    job = queue.get(ctx, ExportJob, export_id) if is_valid_id(export_id) else None
+    if job is None or job.actor_id != ctx.actor_id:
+        raise errors.NotFoundError("No such export.")
+    return job
+
+
+def export_read(job: ExportJob) -> ExportRead:
+    """The API view of an export, with a fresh 15-minute download link once it is done."""
+    url: str | None = None
+    expires: Any = None
+    if job.status == "done" and job.file_key and job.filename:
+        url = storage.download_url(job.file_key, job.filename)
+        expires = db.utcnow() + timedelta(seconds=storage.DOWNLOAD_SECONDS)
+    return ExportRead(id=job.export_id, entity=job.entity, format=job.file_format, status=job.status,
+                      rows=int(job.row_count), filters=dict(job.filters or {}),
+                      include_sensitive=bool(job.include_sensitive), filename=job.filename, download_url=url,
+                      download_expires_at=expires, failure=job.failure, created_at=job.created_at,
+                      finished_at=job.finished_at)

@@ -1,0 +1,177 @@
+"""What can be imported and exported, and how: one target per entity, over that entity's service.
+
+The import and export jobs know nothing of contacts; a target turns a row's values into the
+entity's create schema, finds duplicates, creates one record under an id the job chooses, and
+reads pages of records for an export, through the entity's own service (never its models).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from chalicelib.core import errors, http
+from chalicelib.core.tenancy import TenantContext
+from chalicelib.customfields import service as customfields_service
+from chalicelib.dataio.mapping import FieldSpec
+
+
+class Target(Protocol):
+    """An importable and exportable entity."""
+
+    entity: str
+    permission: str  # the permissions entity: "contacts"
+    specs: dict[str, FieldSpec]
+    ignored: frozenset[str]  # recognised, shown in the preview, not imported yet
+
+    def build(self, ctx: TenantContext, values: dict[str, Any], *, record_id: str) -> Any:
+        """The validated create payload of a row (422 with per-field details otherwise)."""
+
+    def match_keys(self, values: dict[str, Any]) -> list[tuple[str, str]]:
+        """The (match, value) pairs that make two rows of one file the same record."""
+
+    def find_duplicates(self, ctx: TenantContext, data: Any) -> list[tuple[str, str]]:
+        """(match, existing record id) for records the row duplicates."""
+
+    def create(self, ctx: TenantContext, data: Any, *, record_id: str) -> None:
+        """Create one record under record_id, in one transaction; 409 if the id or a unique key is taken."""
+
+    def exists(self, ctx: TenantContext, record_id: str) -> bool:
+        """True when a record with this id exists."""
+
+    def check_filters(self, filters: dict[str, str]) -> None:
+        """422 for export filters the entity's list does not understand."""
+
+    def export_page(self, ctx: TenantContext, *, scope: str, filters: dict[str, str], cursor: str | None,
+                    limit: int, reveal: bool) -> tuple[list[dict[str, Any]], str | None]:
+        """One page of flat rows the caller may see, and the cursor of the next."""
+
+
+# -- contacts -------------------------------------------------------------------------------
+
+CONTACT_SPECS = {spec.name: spec for spec in (
+    FieldSpec("first_name", "text", ("first name", "firstname", "given name", "имя")),
+    FieldSpec("middle_name", "text", ("middle name", "patronymic", "отчество")),
+    FieldSpec("last_name", "text", ("last name", "lastname", "surname", "family name", "фамилия")),
+    FieldSpec("full_name", "text", ("name", "full name", "contact", "contact name", "contact person", "полное имя",
+                                    "имя и фамилия", "контакт", "контактное лицо")),
+    FieldSpec("fio", "text", ("фио", "\u0444.\u0438.\u043e.", "фамилия имя отчество", "фамилия имя")),
+    FieldSpec("phone", "phone", ("phone", "phones", "phone number", "telephone", "tel", "mobile", "mobile phone",
+                                 "cell", "cell phone", "work phone", "home phone", "телефон", "телефоны", "тел",
+                                 "мобильный", "мобильный телефон", "сотовый", "рабочий телефон", "домашний телефон",
+                                 "номер телефона"), repeatable=True),
+    FieldSpec("email", "email", ("email", "e-mail", "emails", "email address", "e-mail address", "mail", "почта",
+                                 "эл. почта", "электронная почта", "адрес электронной почты", "емейл", "имейл"),
+              repeatable=True),
+    FieldSpec("tags", "list", ("tags", "tag", "labels", "label", "теги", "тег", "тэги", "метки", "метка"),
+              repeatable=True),
+    FieldSpec("birthday", "date", ("birthday", "birth date", "date of birth", "dob", "день рождения",
+                                   "дата рождения")),
+    FieldSpec("passport_number", "text", ("passport", "passport number", "паспорт", "номер паспорта",
+                                          "серия и номер паспорта"), sensitive=True),
+    FieldSpec("tax_id", "text", ("tax id", "inn", "vat", "vat number", "инн"), sensitive=True),
+    FieldSpec("iban", "text", ("iban", "bank account", "расчетный счет"), sensitive=True),
+    FieldSpec("company", "text", ("company", "company name", "organization", "organisation", "account",
+                                  "компания", "организация", "название компании", "фирма")),
+)}
+_LOC_FIELDS = {"phones": "phone", "emails": "email"}
+
+
+def contact_names(values: dict[str, Any]) -> tuple[str | None, str | None]:
+    """First and last name from the name columns the file has (ФИО is last, first, middle)."""
+    first, last = values.get("first_name"), values.get("last_name")
+    if not first and not last and values.get("fio"):
+        parts = str(values["fio"]).split()
+        last, first = parts[0], " ".join(parts[1:]) or None
+    elif not first and not last and values.get("full_name"):
+        parts = str(values["full_name"]).split()
+        first, last = (" ".join(parts[:-1]), parts[-1]) if len(parts) > 1 else (parts[0], None)
+    if values.get("middle_name"):  # Russian records keep the patronymic with the first name
+        first = f"{first} {values['middle_name']}" if first else values["middle_name"]
+    return first, last
+
+
+def field_of(loc: list[Any]) -> str:
+    """The import field a validation error's location names."""
+    if not loc:
+        return "*"
+    if loc[0] == "custom" and len(loc) > 1:
+        return f"custom.{loc[1]}"
+    return _LOC_FIELDS.get(str(loc[0]), str(loc[0]))
+
+
+class ContactTarget:
+    """Contacts, through ``contacts.service`` (its create schema, duplicate check and create)."""
+
+    entity = "contact"
+    permission = "contacts"
+    specs = CONTACT_SPECS
+    ignored = frozenset({"company"})  # linking companies by name waits for the companies service
+
+    def build(self, ctx: TenantContext, values: dict[str, Any], *, record_id: str) -> Any:
+        """ContactCreate of a row, its custom values checked the way the contact's own create will."""
+        from chalicelib.contacts import schemas as contact_schemas
+
+        first, last = contact_names(values)
+        payload = {
+            "first_name": first, "last_name": last,
+            "phones": [{"number": number} for number in values.get("phone", [])],
+            "emails": [{"address": address} for address in values.get("email", [])],
+            "tags": values.get("tags"), "birthday": values.get("birthday"), "custom": values.get("custom"),
+            **{name: values.get(name) for name in ("passport_number", "tax_id", "iban")},
+        }
+        payload = {name: value for name, value in payload.items() if value}
+        if not (first or last or payload.get("phones") or payload.get("emails")):
+            raise errors.ValidationError(details=[{"loc": ["*"], "msg": "A contact needs a name, a phone or an e-mail",
+                                                   "type": "empty_contact"}])
+        data = http.validate(contact_schemas.ContactCreate, payload)
+        custom: dict[str, Any] = values.get("custom") or {}
+        if custom:
+            customfields_service.clean(ctx, entity="contact", record_id=record_id, values=custom)
+        return data
+
+    def match_keys(self, values: dict[str, Any]) -> list[tuple[str, str]]:
+        """Phones and e-mails: two rows sharing one are one contact."""
+        return [("phone", phone) for phone in values.get("phone", [])] + [
+            ("email", email) for email in values.get("email", [])]
+
+    def find_duplicates(self, ctx: TenantContext, data: Any) -> list[tuple[str, str]]:
+        """Existing contacts with the row's phone or e-mail."""
+        from chalicelib.contacts import service as contacts_service
+
+        return list(contacts_service.find_duplicates(ctx, data))
+
+    def create(self, ctx: TenantContext, data: Any, *, record_id: str) -> None:
+        """One contact, with its lookups, audit record and timeline entry, in one transaction."""
+        from chalicelib.contacts import service as contacts_service
+
+        contacts_service.create(ctx, data=data, source="import", contact_id=record_id)
+
+    def exists(self, ctx: TenantContext, record_id: str) -> bool:
+        """True when the contact exists (a retried row finds the one it created)."""
+        from chalicelib.contacts import service as contacts_service
+
+        return contacts_service.get(ctx, record_id) is not None
+
+    def check_filters(self, filters: dict[str, str]) -> None:
+        """422 for filters GET /api/v1/contacts does not take."""
+        from chalicelib.dataio import contact_export
+
+        contact_export.check_filters(filters)
+
+    def export_page(self, ctx: TenantContext, *, scope: str, filters: dict[str, str], cursor: str | None,
+                    limit: int, reveal: bool) -> tuple[list[dict[str, Any]], str | None]:
+        """One page of contacts as flat rows (see ``contact_export.contact_row``)."""
+        from chalicelib.dataio import contact_export
+
+        return contact_export.page(ctx, scope=scope, filters=filters, cursor=cursor, limit=limit, reveal=reveal)
+
+
+TARGETS: dict[str, Target] = {"contact": ContactTarget()}
+
+
+def target(entity: str) -> Target:
+    """The target of an entity (422 when it cannot be imported or exported)."""
+    found = TARGETS.get(entity)
+    if found is None:
+        raise errors.ValidationError(details=[{"loc": ["entity"], "msg": "Cannot be imported", "type": "unknown"}])
+    return found
