@@ -1,0 +1,77 @@
+// Numbers, money, dates and times formatted with Intl for the interface language.
+import { getLang } from './i18n.js';
+
+function locale() {
+  const browser = navigator.language || '';
+  return browser.toLowerCase().startsWith(getLang()) ? browser : (getLang() === 'ru' ? 'ru-RU' : 'en-US');
+}
+
+/** The locale tag Intl formats with. */
+export function intlLocale() {
+  return locale();
+}
+
+/** Decimal places of a currency (2 for EUR, 0 for JPY). */
+export function currencyDigits(currency) {
+  try {
+    return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits;
+  } catch {
+    return 2;
+  }
+}
+
+/** A plain number. */
+export function formatNumber(value) {
+  return new Intl.NumberFormat(locale()).format(value);
+}
+
+/** Integer minor units of a currency, formatted as money. */
+export function formatMoney(minor, currency) {
+  if (minor === null || minor === undefined || !currency) return '';
+  const digits = currencyDigits(currency);
+  try {
+    return new Intl.NumberFormat(locale(), { style: 'currency', currency }).format(minor / 10 ** digits);
+  } catch {
+    return `${formatNumber(minor / 10 ** digits)} ${currency}`;
+  }
+}
+
+/** A decimal typed by a person ("1 234,50" or "1234.5") as integer minor units, or null. */
+export function parseMoney(text, currency) {
+  const cleaned = String(text || '').replace(/[\s\u00a0\u202f']/g, '').replace(',', '.');
+  if (!/^\d+(\.\d+)?$/.test(cleaned)) return null;
+  return Math.round(Number(cleaned) * 10 ** currencyDigits(currency));
+}
+
+/** A date (no time). */
+export function formatDate(iso) {
+  if (!iso) return '';
+  const date = new Date(iso.length === 10 ? `${iso}T12:00:00` : iso);
+  return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium' }).format(date);
+}
+
+/** A date with the time. */
+export function formatDateTime(iso) {
+  if (!iso) return '';
+  return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
+}
+
+/** "in 3 days", "2 hours ago". */
+export function formatRelative(iso) {
+  const seconds = (new Date(iso).getTime() - Date.now()) / 1000;
+  const units = [['day', 86400], ['hour', 3600], ['minute', 60]];
+  const rtf = new Intl.RelativeTimeFormat(locale(), { numeric: 'auto' });
+  for (const [unit, size] of units) {
+    if (Math.abs(seconds) >= size) return rtf.format(Math.round(seconds / size), unit);
+  }
+  return rtf.format(0, 'minute');
+}
+
+/** A region's name in the interface language ("DE" -> "Germany"). */
+export function regionName(code) {
+  try {
+    return new Intl.DisplayNames([locale()], { type: 'region' }).of(code) || code;
+  } catch {
+    return code;
+  }
+}

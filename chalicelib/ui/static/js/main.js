@@ -1,0 +1,200 @@
+// The app's entry: restores the session, draws the shell and routes #/... to lazily loaded screens.
+import { onSessionEnded } from './api.js';
+import { h, mount } from './dom.js';
+import { LANGS, getLang, onLangChange, setLang, t } from './i18n.js';
+import { can, forget, onSessionChange, restore, session, signOut, signedIn } from './session.js';
+import { failed, heading, loading, toast, toastError } from './ui.js';
+
+const SCREENS = {
+  auth: () => import('../screens/auth.js'),
+  tasks: () => import('../screens/tasks.js'),
+  contacts: () => import('../screens/contacts.js'),
+  companies: () => import('../screens/companies.js'),
+  deals: () => import('../screens/deals.js'),
+  settings: () => import('../screens/settings.js'),
+  people: () => import('../screens/people.js'),
+  apikeys: () => import('../screens/apikeys.js'),
+};
+
+// [path pattern, screen module, export, options]
+const ROUTES = [
+  ['/login', 'auth', 'login', { public: true }],
+  ['/signup', 'auth', 'signup', { public: true }],
+  ['/forgot', 'auth', 'forgot', { public: true }],
+  ['/reset', 'auth', 'reset', { public: true, any: true }],
+  ['/accept', 'auth', 'accept', { public: true, any: true }],
+  ['/tasks', 'tasks', 'tasks', { nav: 'tasks' }],
+  ['/contacts', 'contacts', 'list', { nav: 'contacts' }],
+  ['/contacts/:id', 'contacts', 'card', { nav: 'contacts' }],
+  ['/companies', 'companies', 'list', { nav: 'companies' }],
+  ['/companies/:id', 'companies', 'card', { nav: 'companies' }],
+  ['/deals', 'deals', 'board', { nav: 'deals' }],
+  ['/deals/:id', 'deals', 'card', { nav: 'deals' }],
+  ['/settings/profile', 'settings', 'profile', { nav: 'settings', limitedOk: true }],
+  ['/settings/security', 'settings', 'security', { nav: 'settings', limitedOk: true }],
+  ['/settings/company', 'settings', 'company', { nav: 'settings' }],
+  ['/settings/users', 'people', 'users', { nav: 'settings' }],
+  ['/settings/roles', 'people', 'roles', { nav: 'settings' }],
+  ['/settings/teams', 'people', 'teams', { nav: 'settings' }],
+  ['/settings/api-keys', 'apikeys', 'apiKeys', { nav: 'settings' }],
+];
+const REDIRECTS = { '': '/tasks', '/': '/tasks', '/settings': '/settings/profile' };
+
+const NAV = [
+  ['tasks', '/tasks', 'tasks'],
+  ['contacts', '/contacts', 'contacts'],
+  ['companies', '/companies', 'companies'],
+  ['deals', '/deals', 'deals'],
+  ['settings', '/settings/profile', null],
+];
+
+const app = document.getElementById('app');
+let renderCount = 0;
+
+/** Go to a route: navigate('/contacts/123'). */
+export function navigate(path) {
+  const target = `#${path}`;
+  if (location.hash === target) render();
+  else location.hash = target;
+}
+
+function currentLocation() {
+  const raw = location.hash.replace(/^#/, '');
+  const [path, search = ''] = raw.split('?');
+  return { path: path.replace(/\/+$/, '') || '/', query: new URLSearchParams(search), raw };
+}
+
+function match(path) {
+  const parts = path.split('/');
+  for (const [pattern, module, name, options] of ROUTES) {
+    const want = pattern.split('/');
+    if (want.length !== parts.length) continue;
+    const params = {};
+    const ok = want.every((part, i) => {
+      if (part.startsWith(':')) { params[part.slice(1)] = decodeURIComponent(parts[i]); return parts[i] !== ''; }
+      return part === parts[i];
+    });
+    if (ok) return { module, name, options, params };
+  }
+  return null;
+}
+
+function languageSwitch() {
+  const id = 'lang-switch';
+  const select = h('select', { id, class: 'lang-select', onChange: (event) => setLang(event.target.value) },
+    LANGS.map(([code, name]) => h('option', { value: code, selected: code === getLang(), lang: code }, name)));
+  return h('div', { class: 'lang' }, h('label', { for: id, class: 'visually-hidden' }, t('shell.language')), select);
+}
+
+function skipLink() {
+  // A hash link would be taken for a route, so the skip link moves focus itself.
+  return h('a', { class: 'skip-link', href: '#main', onClick: (event) => {
+    event.preventDefault();
+    document.getElementById('main')?.focus();
+  } }, t('shell.skip'));
+}
+
+function userMenu() {
+  const logout = async () => {
+    try { await signOut(false); } catch (error) { toastError(error); }
+    navigate('/login');
+  };
+  return h('details', { class: 'user-menu' },
+    h('summary', { 'aria-label': t('shell.account') }, h('span', { class: 'avatar', 'aria-hidden': 'true' },
+      (session.user?.name || '?').slice(0, 1).toUpperCase()), h('span', { class: 'user-name' }, session.user?.name)),
+    h('div', { class: 'menu-panel' },
+      h('p', { class: 'menu-email' }, session.user?.email),
+      h('a', { href: '#/settings/profile' }, t('nav.profile')),
+      h('button', { type: 'button', class: 'link', onClick: logout, 'data-test': 'logout' }, t('shell.logout'))));
+}
+
+function sideNav(active) {
+  const items = NAV.filter(([, , entity]) => !entity || can(entity, 'read'));
+  return h('nav', { class: 'main-nav', 'aria-label': t('shell.mainNav') }, h('ul', {}, items.map(([key, path]) =>
+    h('li', {}, h('a', { href: `#${path}`, class: `nav-${key}`, 'aria-current': key === active ? 'page' : null },
+      h('span', { class: `icon icon-${key}`, 'aria-hidden': 'true' }), h('span', { class: 'nav-label' }, t(`nav.${key}`)))))));
+}
+
+function shell(active) {
+  const main = h('main', { id: 'main', tabindex: '-1', class: 'content' });
+  mount(app, skipLink(),
+    h('header', { class: 'topbar' },
+      h('a', { class: 'brand', href: '#/tasks' }, h('span', { class: 'brand-mark', 'aria-hidden': 'true' }, 'C'),
+        h('span', { class: 'brand-name' }, session.tenant?.name || 'CRM')),
+      h('div', { class: 'topbar-tools' }, languageSwitch(), userMenu())),
+    h('div', { class: 'layout' }, sideNav(active), main));
+  return main;
+}
+
+function publicLayout() {
+  const main = h('main', { id: 'main', tabindex: '-1', class: 'auth-main' });
+  mount(app, skipLink(), h('header', { class: 'topbar topbar-public' },
+    h('span', { class: 'brand' }, h('span', { class: 'brand-mark', 'aria-hidden': 'true' }, 'C'),
+      h('span', { class: 'brand-name' }, 'CRM')), h('div', { class: 'topbar-tools' }, languageSwitch())), main);
+  return main;
+}
+
+function notFound(root) {
+  mount(root, h('h1', { tabindex: '-1', id: 'page-title' }, t('shell.notFound')),
+    h('p', {}, h('a', { href: '#/tasks' }, t('shell.home'))));
+}
+
+async function render({ focus = true } = {}) {
+  const count = ++renderCount;
+  const where = currentLocation();
+  if (where.path in REDIRECTS) { location.replace(`#${REDIRECTS[where.path]}`); return; }
+  const route = match(where.path);
+  if (route && !route.options.public && !signedIn()) {
+    navigate(`/login?next=${encodeURIComponent(where.raw)}`);
+    return;
+  }
+  if (route && route.options.public && !route.options.any && signedIn()) { navigate('/tasks'); return; }
+  if (route && signedIn() && session.limited && !route.options.limitedOk && !route.options.public) {
+    navigate('/settings/security');
+    return;
+  }
+  const root = route && route.options.public ? publicLayout() : (signedIn() ? shell(route?.options.nav) : publicLayout());
+  if (!route) { notFound(root); return; }
+  const title = t(`title.${route.module}.${route.name}`);
+  document.title = `${title} · CRM`;
+  mount(root, loading());
+  try {
+    const module = await SCREENS[route.module]();
+    if (count !== renderCount) return;
+    await module[route.name](root, { params: route.params, query: where.query, navigate, alive: () => count === renderCount });
+  } catch (error) {
+    if (count === renderCount) mount(root, heading(title), failed(error));
+  }
+  if (focus && count === renderCount) (root.querySelector('#page-title') || root).focus({ preventScroll: false });
+}
+
+onSessionEnded(() => {
+  forget();
+  toast(t('shell.sessionEnded'), 'error');
+  navigate('/login');
+});
+onLangChange(() => render({ focus: false }));
+// Edits of the profile or the company show in the header at once.
+onSessionChange(() => {
+  const set = (selector, text) => { const el = app.querySelector(selector); if (el && text) el.textContent = text; };
+  set('.topbar a.brand .brand-name', session.tenant?.name);
+  set('.user-menu .user-name', session.user?.name);
+  set('.user-menu .avatar', session.user?.name?.slice(0, 1).toUpperCase());
+});
+window.addEventListener('hashchange', () => render());
+// Escape closes an open menu and returns focus to its button.
+document.addEventListener('keydown', (event) => {
+  const menu = event.key === 'Escape' ? app.querySelector('details.user-menu[open]') : null;
+  if (menu) { menu.open = false; menu.querySelector('summary').focus(); }
+});
+
+async function start() {
+  mount(app, h('p', { class: 'loading boot', role: 'status' }, t('common.loading')));
+  const path = currentLocation().path;
+  const route = match(path);
+  // Public pages that take a one-time token need no session; everything else tries to restore one.
+  if (!(route && route.options.public && route.options.any)) await restore();
+  await render({ focus: false });
+}
+
+start();

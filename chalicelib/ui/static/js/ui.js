@@ -1,0 +1,190 @@
+// Shared pieces of every screen: form fields with per-field errors, toasts, empty states, paging.
+import { ApiError } from './api.js';
+import { h, mount, uid } from './dom.js';
+import { detailMessage, errorMessage, t } from './i18n.js';
+
+/** A labelled input (or select/textarea) with its error slot; returns the wrapper. */
+export function field({ name, label, type = 'text', value = '', options = null, hint = null, ...attrs }) {
+  const id = uid(name);
+  const errorId = `${id}-error`;
+  const hintId = hint ? `${id}-hint` : null;
+  const common = { id, name, 'aria-describedby': [hintId, errorId].filter(Boolean).join(' '), ...attrs };
+  let control;
+  if (options) {
+    control = h('select', common, options.map(([optValue, text]) =>
+      h('option', { value: optValue, selected: String(optValue) === String(value ?? '') }, text)));
+  } else if (type === 'textarea') {
+    control = h('textarea', common);
+    control.value = value ?? '';
+  } else if (type === 'checkbox') {
+    control = h('input', { type, checked: Boolean(value), ...common });
+    return h('div', { class: 'field field-check' }, control, h('label', { for: id }, label),
+      hint && h('p', { class: 'hint', id: hintId }, hint), h('p', { class: 'field-error', id: errorId }));
+  } else {
+    control = h('input', { type, value: value ?? '', ...common });
+  }
+  return h('div', { class: 'field' }, h('label', { for: id }, label), control,
+    hint && h('p', { class: 'hint', id: hintId }, hint), h('p', { class: 'field-error', id: errorId }));
+}
+
+/** A form with a message area on top; onSubmit(values, form) may throw an ApiError to show. */
+export function form({ className = 'form', submit, onSubmit, children, label = null }) {
+  const status = h('div', { class: 'form-status', role: 'alert', hidden: true });
+  const button = h('button', { type: 'submit', class: 'primary' }, submit);
+  const el = h('form', { class: className, novalidate: true, 'aria-label': label }, status, children,
+    h('div', { class: 'form-actions' }, button));
+  el.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    clearErrors(el);
+    button.disabled = true;
+    el.setAttribute('aria-busy', 'true');
+    try {
+      await onSubmit(values(el), el);
+    } catch (error) {
+      showErrors(el, error);
+    } finally {
+      button.disabled = false;
+      el.removeAttribute('aria-busy');
+    }
+  });
+  return el;
+}
+
+/** The form's values by name (checkboxes as booleans). */
+export function values(formEl) {
+  const result = {};
+  for (const control of formEl.elements) {
+    if (!control.name) continue;
+    if (control.type === 'checkbox') result[control.name] = control.checked;
+    else if (control.type === 'radio') { if (control.checked) result[control.name] = control.value; }
+    else result[control.name] = control.value.trim();
+  }
+  return result;
+}
+
+/** Remove the error marks of a form. */
+export function clearErrors(formEl) {
+  const status = formEl.querySelector('.form-status');
+  if (status) { status.hidden = true; status.replaceChildren(); }
+  for (const slot of formEl.querySelectorAll('.field-error')) slot.textContent = '';
+  for (const control of formEl.querySelectorAll('[aria-invalid]')) control.removeAttribute('aria-invalid');
+}
+
+function controlFor(formEl, loc) {
+  const path = loc.filter((part) => part !== 'body' && part !== 'query');
+  const names = [path.join('.'), ...path.filter((part) => typeof part === 'string').reverse()];
+  for (const name of names) {
+    const control = formEl.querySelector(`[name="${CSS.escape(String(name))}"]`);
+    if (control) return control;
+  }
+  return null;
+}
+
+/** Show an API error: its message on top, each field's problem next to the field. */
+export function showErrors(formEl, error) {
+  const status = formEl.querySelector('.form-status');
+  const unplaced = [];
+  let first = null;
+  for (const detail of (error instanceof ApiError ? error.details : [])) {
+    const control = detail && Array.isArray(detail.loc) ? controlFor(formEl, detail.loc) : null;
+    if (!control) { if (detail && detail.msg) unplaced.push(detailMessage(detail)); continue; }
+    control.setAttribute('aria-invalid', 'true');
+    const slot = document.getElementById(`${control.id}-error`);
+    if (slot) slot.textContent = detailMessage(detail);
+    first = first || control;
+  }
+  mount(status, h('p', {}, errorMessage(error)), unplaced.length ? h('ul', {}, unplaced.map((m) => h('li', {}, m))) : null);
+  status.hidden = false;
+  (first || status).focus?.();
+  if (!first) status.scrollIntoView?.({ block: 'nearest' });
+}
+
+let toastRegion = null;
+
+/** A short message in the live region (role=status), gone after a while. */
+export function toast(message, kind = 'info') {
+  if (!toastRegion) {
+    toastRegion = h('div', { class: 'toasts', role: 'status', 'aria-live': 'polite' });
+    document.body.append(toastRegion);
+  }
+  const note = h('div', { class: `toast toast-${kind}` }, message);
+  toastRegion.append(note);
+  setTimeout(() => note.remove(), 6000);
+}
+
+/** Toast an error in the API's terms. */
+export function toastError(error) {
+  toast(errorMessage(error), 'error');
+}
+
+/** The empty state of a list: what it is and what to do. */
+export function empty(message, action = null) {
+  return h('div', { class: 'empty' }, h('p', {}, message), action);
+}
+
+/** A loading placeholder. */
+export function loading() {
+  return h('p', { class: 'loading', role: 'status' }, t('common.loading'));
+}
+
+/** A full error panel for a screen that could not load. */
+export function failed(error) {
+  return h('div', { class: 'form-status', role: 'alert' }, h('p', {}, errorMessage(error)));
+}
+
+/** The page heading (focused after navigation, for screen readers), with optional actions. */
+export function heading(title, ...actions) {
+  return h('div', { class: 'page-head' }, h('h1', { tabindex: '-1', id: 'page-title' }, title),
+    actions.length ? h('div', { class: 'page-actions' }, actions) : null);
+}
+
+/**
+ * Apply a change on screen at once, then send it; on failure undo it. A 409 means the record
+ * changed elsewhere: say so and reload the screen's data.
+ */
+export async function optimistic({ apply, undo, request, reload }) {
+  apply();
+  try {
+    return await request();
+  } catch (error) {
+    undo();
+    if (error instanceof ApiError && error.status === 409 && error.code !== 'duplicate') {
+      toast(t('common.conflict'), 'error');
+      if (reload) await reload();
+    } else {
+      toastError(error);
+    }
+    return null;
+  }
+}
+
+/** A "Load more" button for a cursor-paged list. */
+export function pager(nextCursor, loadMore) {
+  if (!nextCursor) return null;
+  const button = h('button', { type: 'button', class: 'secondary', onClick: async () => {
+    button.disabled = true;
+    try { await loadMore(nextCursor); button.remove(); } catch (error) { button.disabled = false; toastError(error); }
+  } }, t('common.loadMore'));
+  return h('div', { class: 'pager' }, button);
+}
+
+/** Ask before something that cannot be undone (a native modal dialog, keyboard friendly). */
+export function confirmAction(message, confirmLabel) {
+  return new Promise((resolve) => {
+    const dialog = h('dialog', { class: 'dialog', 'aria-label': message },
+      h('p', {}, message),
+      h('form', { method: 'dialog', class: 'dialog-actions' },
+        h('button', { value: 'cancel', class: 'secondary' }, t('common.cancel')),
+        h('button', { value: 'ok', class: 'danger' }, confirmLabel)));
+    dialog.addEventListener('close', () => { resolve(dialog.returnValue === 'ok'); dialog.remove(); });
+    document.body.append(dialog);
+    dialog.showModal();
+  });
+}
+
+/** A button that copies text to the clipboard. */
+export function copyButton(text) {
+  return h('button', { type: 'button', class: 'secondary small', onClick: async () => {
+    try { await navigator.clipboard.writeText(text); toast(t('common.copied')); } catch { toast(t('common.copyFailed'), 'error'); }
+  } }, t('common.copy'));
+}

@@ -1,0 +1,76 @@
+// Companies (the customers' businesses): list, create, card.
+import { del, get, patch, post, query } from '../js/api.js';
+import { h, mount } from '../js/dom.js';
+import { t } from '../js/i18n.js';
+import { formatDateTime } from '../js/format.js';
+import { can } from '../js/session.js';
+import { confirmAction, empty, field, form, heading, pager, toast, toastError } from '../js/ui.js';
+import { linkGroups, noteForm, timelineList } from './records.js';
+
+function companyItem(company) {
+  return h('li', {}, h('div', { class: 'grow' },
+    h('a', { class: 'title', href: `#/companies/${encodeURIComponent(company.id)}` }, company.name),
+    h('div', { class: 'meta' }, [company.website, company.industry].filter(Boolean).join(' · '))));
+}
+
+/** #/companies?q=. */
+export async function list(root, { query: params, navigate, alive }) {
+  const q = params.get('q') || '';
+  const page = await get(`/api/v1/companies${query({ q, limit: 50 })}`);
+  if (!alive()) return;
+  const items = h('ul', { class: 'list' }, page.items.map(companyItem));
+  const more = async (cursor) => {
+    const next = await get(`/api/v1/companies${query({ q, limit: 50, cursor })}`);
+    items.append(...next.items.map(companyItem));
+    const again = pager(next.next_cursor, more);
+    if (again) items.after(again);
+  };
+  const search = h('form', { class: 'search', role: 'search', onSubmit: (event) => {
+    event.preventDefault();
+    navigate(`/companies${query({ q: event.target.elements.q.value.trim() })}`);
+  } }, h('label', { for: 'company-search', class: 'visually-hidden' }, t('companies.search')),
+  h('input', { id: 'company-search', name: 'q', type: 'search', value: q, placeholder: t('companies.search') }),
+  h('button', { type: 'submit', class: 'secondary' }, t('common.search')));
+  const create = can('companies', 'create') ? h('section', { class: 'panel' }, h('h2', {}, t('companies.createTitle')),
+    form({ submit: t('companies.create'), label: t('companies.createTitle'), onSubmit: async (values) => {
+      const company = await post('/api/v1/companies', { name: values.name, website: values.website || null });
+      toast(t('common.saved'));
+      navigate(`/companies/${encodeURIComponent(company.id)}`);
+    }, children: h('div', { class: 'form-grid' }, field({ name: 'name', label: t('companies.name'), required: true }),
+      field({ name: 'website', label: t('companies.website'), type: 'url' })) })) : null;
+  mount(root, heading(t('nav.companies')), search,
+    page.items.length ? items : empty(q ? t('contacts.noMatch') : t('companies.empty')), pager(page.next_cursor, more), create);
+}
+
+/** #/companies/:id. */
+export async function card(root, { params, navigate, alive }) {
+  const reload = () => card(root, { params, navigate, alive });
+  const answer = await get(`/api/v1/companies/${encodeURIComponent(params.id)}`);
+  if (!alive()) return;
+  const company = answer.company || answer;
+  const timeline = timelineList(answer.timeline || []);
+  const remove = can('companies', 'delete') ? h('button', { type: 'button', class: 'secondary', onClick: async () => {
+    if (!(await confirmAction(t('contacts.deleteConfirm', { name: company.name }), t('common.delete')))) return;
+    try { await del(`/api/v1/companies/${encodeURIComponent(company.id)}`); navigate('/companies'); } catch (error) { toastError(error); }
+  } }, t('common.delete')) : null;
+  const edit = can('companies', 'update') ? h('details', { class: 'panel' }, h('summary', {}, t('contacts.edit')),
+    form({ submit: t('common.save'), label: t('contacts.edit'), onSubmit: async (values) => {
+      try {
+        await patch(`/api/v1/companies/${encodeURIComponent(company.id)}`, { version: company.version, name: values.name,
+          website: values.website || null });
+        toast(t('common.saved'));
+      } catch (error) {
+        if (error.status !== 409) throw error;
+        toast(t('common.conflict'), 'error');
+      }
+      await reload();
+    }, children: h('div', { class: 'form-grid' }, field({ name: 'name', label: t('companies.name'), value: company.name, required: true }),
+      field({ name: 'website', label: t('companies.website'), type: 'url', value: company.website })) })) : null;
+  mount(root, heading(company.name, remove), h('div', { class: 'card-grid' },
+    h('div', {}, h('section', { class: 'panel' }, h('dl', { class: 'props' },
+      company.website ? [h('dt', {}, t('companies.website')), h('dd', {}, company.website)] : null,
+      h('dt', {}, t('common.created')), h('dd', {}, formatDateTime(company.created_at)))), edit,
+    h('section', { class: 'panel' }, h('h2', {}, t('timeline.title')), noteForm({ type: 'company', id: company.id }, timeline),
+      timeline.view)),
+    h('div', {}, linkGroups(answer.links))));
+}

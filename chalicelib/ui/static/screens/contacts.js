@@ -1,0 +1,147 @@
+// Contacts: search, list, create; the contact card with its links, timeline, notes and tasks.
+import { ApiError, del, get, patch, post, query } from '../js/api.js';
+import { h, mount } from '../js/dom.js';
+import { t } from '../js/i18n.js';
+import { formatDateTime } from '../js/format.js';
+import { can } from '../js/session.js';
+import { confirmAction, empty, field, form, heading, pager, toast, toastError } from '../js/ui.js';
+import { linkGroups, noteForm, timelineList } from './records.js';
+import { taskForm } from './tasks.js';
+
+/** "First Last", or a dash. */
+export function fullName(contact) {
+  return [contact.first_name, contact.last_name].filter(Boolean).join(' ') || '—';
+}
+
+function contactItem(contact) {
+  const phone = contact.phone || contact.phones?.[0]?.number;
+  const email = contact.email || contact.emails?.[0]?.address;
+  return h('li', {}, h('div', { class: 'grow' },
+    h('a', { class: 'title', href: `#/contacts/${encodeURIComponent(contact.id)}` }, fullName(contact)),
+    h('div', { class: 'meta' }, [phone, email].filter(Boolean).join(' · ')),
+    (contact.tags || []).length ? h('div', {}, contact.tags.map((tag) => [h('span', { class: 'badge' }, tag), ' '])) : null));
+}
+
+function duplicateHint(error) {
+  const existing = error.details?.find((d) => d && d.existing_id);
+  if (!existing) return error;
+  const wrapped = new ApiError(409, { code: 'duplicate_contact', message: error.message, details: [] });
+  wrapped.existingId = existing.existing_id;
+  return wrapped;
+}
+
+function createForm(navigate) {
+  return form({ submit: t('contacts.create'), label: t('contacts.createTitle'), onSubmit: async (values) => {
+    const body = { first_name: values.first_name, last_name: values.last_name || null,
+      phones: values.phone ? [{ number: values.phone, kind: 'mobile' }] : [],
+      emails: values.email ? [{ address: values.email, kind: 'work' }] : [] };
+    try {
+      const contact = await post('/api/v1/contacts', body);
+      toast(t('common.saved'));
+      navigate(`/contacts/${encodeURIComponent(contact.id)}`);
+    } catch (error) {
+      if (error.code === 'duplicate_contact') {
+        const hint = duplicateHint(error);
+        if (hint.existingId) toast(t('contacts.duplicateOpen'));
+        if (hint.existingId) { navigate(`/contacts/${encodeURIComponent(hint.existingId)}`); return; }
+      }
+      throw error;
+    }
+  }, children: h('div', { class: 'form-grid' },
+    field({ name: 'first_name', label: t('contacts.firstName'), required: true, autocomplete: 'off' }),
+    field({ name: 'last_name', label: t('contacts.lastName'), autocomplete: 'off' }),
+    field({ name: 'phone', label: t('contacts.phone'), type: 'tel', autocomplete: 'off' }),
+    field({ name: 'email', label: t('auth.email'), type: 'email', autocomplete: 'off' })) });
+}
+
+/** #/contacts?q=: the list with search. */
+export async function list(root, { query: params, navigate, alive }) {
+  const q = params.get('q') || '';
+  const page = await get(`/api/v1/contacts${query({ q, limit: 50 })}`);
+  if (!alive()) return;
+  const items = h('ul', { class: 'list' }, page.items.map(contactItem));
+  const more = async (cursor) => {
+    const next = await get(`/api/v1/contacts${query({ q, limit: 50, cursor })}`);
+    items.append(...next.items.map(contactItem));
+    const again = pager(next.next_cursor, more);
+    if (again) items.after(again);
+  };
+  const search = h('form', { class: 'search', role: 'search', onSubmit: (event) => {
+    event.preventDefault();
+    navigate(`/contacts${query({ q: event.target.elements.q.value.trim() })}`);
+  } }, h('label', { for: 'contact-search', class: 'visually-hidden' }, t('contacts.search')),
+  h('input', { id: 'contact-search', name: 'q', type: 'search', value: q, placeholder: t('contacts.search') }),
+  h('button', { type: 'submit', class: 'secondary' }, t('common.search')));
+  mount(root, heading(t('nav.contacts')), search,
+    page.items.length ? items : empty(q ? t('contacts.noMatch') : t('contacts.empty')), pager(page.next_cursor, more),
+    can('contacts', 'create') ? h('section', { class: 'panel' }, h('h2', {}, t('contacts.createTitle')),
+      createForm(navigate)) : null);
+}
+
+function listInputs(name, entries, key) {
+  const rows = [...(entries || []), { [key]: '', kind: '' }];
+  return rows.map((entry, i) => field({ name: `${name}.${i}.${key}`, label: `${t(`contacts.${name}Label`)} ${i + 1}`,
+    value: entry[key], type: name === 'emails' ? 'email' : 'tel', 'data-kind': entry.kind || '' }));
+}
+
+function collect(formEl, name, key, fallbackKind) {
+  return [...formEl.querySelectorAll(`[name^="${name}."]`)].filter((input) => input.value.trim())
+    .map((input) => ({ [key]: input.value.trim(), kind: input.dataset.kind || fallbackKind }));
+}
+
+function editForm(contact, reload) {
+  return form({ submit: t('common.save'), label: t('contacts.edit'), onSubmit: async (values, formEl) => {
+    try {
+      await patch(`/api/v1/contacts/${encodeURIComponent(contact.id)}`, { version: contact.version,
+        first_name: values.first_name, last_name: values.last_name || null,
+        phones: collect(formEl, 'phones', 'number', 'mobile'), emails: collect(formEl, 'emails', 'address', 'work') });
+    } catch (error) {
+      if (error.status === 409 && error.code !== 'duplicate_contact') { toast(t('common.conflict'), 'error'); await reload(); return; }
+      throw error;
+    }
+    toast(t('common.saved'));
+    await reload();
+  }, children: [h('div', { class: 'form-grid' },
+    field({ name: 'first_name', label: t('contacts.firstName'), value: contact.first_name, required: true }),
+    field({ name: 'last_name', label: t('contacts.lastName'), value: contact.last_name }),
+    listInputs('phones', contact.phones, 'number'), listInputs('emails', contact.emails, 'address'))] });
+}
+
+function properties(contact) {
+  const rows = [
+    [t('contacts.phone'), (contact.phones || []).map((p) => p.number).join(', ')],
+    [t('auth.email'), (contact.emails || []).map((e) => e.address).join(', ')],
+    [t('contacts.tags'), (contact.tags || []).join(', ')],
+    [t('common.created'), formatDateTime(contact.created_at)],
+    [t('common.updated'), formatDateTime(contact.updated_at)],
+  ].filter(([, value]) => value);
+  return h('dl', { class: 'props' }, rows.map(([label, value]) => [h('dt', {}, label), h('dd', {}, value)]));
+}
+
+function deleteButton(contact, navigate) {
+  if (!can('contacts', 'delete')) return null;
+  return h('button', { type: 'button', class: 'secondary', onClick: async () => {
+    if (!(await confirmAction(t('contacts.deleteConfirm', { name: fullName(contact) }), t('common.delete')))) return;
+    try { await del(`/api/v1/contacts/${encodeURIComponent(contact.id)}`); toast(t('common.deleted')); navigate('/contacts'); } catch (error) {
+      toastError(error);
+    }
+  } }, t('common.delete'));
+}
+
+/** #/contacts/:id: the card (one request: contact, links, timeline). */
+export async function card(root, { params, navigate, alive }) {
+  const reload = () => card(root, { params, navigate, alive });
+  const answer = await get(`/api/v1/contacts/${encodeURIComponent(params.id)}`);
+  if (!alive()) return;
+  const contact = answer.contact || answer;
+  const timeline = timelineList(answer.timeline || []);
+  const subject = { type: 'contact', id: contact.id };
+  const editing = h('details', { class: 'panel' }, h('summary', {}, t('contacts.edit')), editForm(contact, reload));
+  mount(root, heading(fullName(contact), deleteButton(contact, navigate)),
+    h('div', { class: 'card-grid' },
+      h('div', {}, h('section', { class: 'panel' }, properties(contact)), can('contacts', 'update') ? editing : null,
+        h('section', { class: 'panel' }, h('h2', {}, t('timeline.title')), noteForm(subject, timeline), timeline.view)),
+      h('div', {}, linkGroups(answer.links),
+        can('tasks', 'create') ? h('section', { class: 'panel' }, h('h2', {}, t('tasks.addTitle')),
+          taskForm(() => reload(), subject)) : null)));
+}

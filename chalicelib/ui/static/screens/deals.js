@@ -1,0 +1,223 @@
+// Deals: the kanban board of a pipeline (drag and drop, or "Move to…" from the keyboard) and the deal card.
+import { ApiError, get, patch, post, query } from '../js/api.js';
+import { h, mount } from '../js/dom.js';
+import { t } from '../js/i18n.js';
+import { currencyDigits, formatDate, formatDateTime, formatMoney, formatNumber, parseMoney } from '../js/format.js';
+import { can, session } from '../js/session.js';
+import { field, form, heading, optimistic, pager, toast } from '../js/ui.js';
+import { linkGroups, noteForm, timelineList } from './records.js';
+import { askLostReason } from './lost-reason.js';
+
+function addTotal(column, amount, sign) {
+  const current = column.totals.get(amount.currency) || 0;
+  column.totals.set(amount.currency, current + sign * amount.minor);
+}
+
+function drawHead(column) {
+  const totals = [...column.totals].filter(([, minor]) => minor !== 0).map(([currency, minor]) => formatMoney(minor, currency));
+  mount(column.head, h('div', { class: 'column-head' }, h('h2', { id: `stage-${column.stage.id}` }, column.stage.name),
+    h('span', { class: 'badge', 'aria-label': t('deals.count', { n: column.count, count: formatNumber(column.count) }) },
+      formatNumber(column.count))),
+  h('p', { class: 'column-totals', 'data-test': 'stage-total' }, totals.join(' · ') || formatMoney(0, session.tenant.currency)));
+}
+
+class Board {
+  constructor(data, reload) {
+    this.pipeline = data.pipeline;
+    this.reload = reload;
+    this.columns = new Map(data.columns.map((col) => [col.stage.id, {
+      stage: col.stage, count: col.count, head: h('div', {}), list: h('ul', { class: 'cards', 'aria-labelledby': `stage-${col.stage.id}` }),
+      totals: new Map(col.totals.map((total) => [total.currency, total.minor])) }]));
+    this.deals = new Map();
+    for (const col of data.columns) for (const deal of col.deals) this.addDeal(deal);
+  }
+
+  addDeal(deal) {
+    const column = this.columns.get(deal.stage_id);
+    if (!column) return;
+    const el = this.dealCard(deal);
+    this.deals.set(deal.id, { deal, el });
+    column.list.append(el);
+  }
+
+  dealCard(deal) {
+    const select = h('select', { 'aria-label': t('deals.moveTo', { title: deal.title }), disabled: !can('deals', 'update') },
+      [...this.columns.values()].map((col) => h('option', { value: col.stage.id, selected: col.stage.id === deal.stage_id },
+        col.stage.name)));
+    select.addEventListener('change', () => this.move(deal.id, select.value));
+    const el = h('li', { class: 'deal', draggable: can('deals', 'update') ? 'true' : 'false', 'data-deal': deal.id },
+      h('a', { href: `#/deals/${encodeURIComponent(deal.id)}` }, deal.title),
+      h('span', { class: 'amount' }, formatMoney(deal.amount.minor, deal.amount.currency)),
+      h('label', { class: 'visually-hidden', for: `move-${deal.id}` }, t('deals.moveTo', { title: deal.title })), select);
+    select.id = `move-${deal.id}`;
+    el.addEventListener('dragstart', (event) => {
+      event.dataTransfer.setData('text/plain', deal.id);
+      event.dataTransfer.effectAllowed = 'move';
+      el.classList.add('dragging');
+    });
+    el.addEventListener('dragend', () => el.classList.remove('dragging'));
+    return el;
+  }
+
+  place(dealId, stageId) {
+    const { deal, el } = this.deals.get(dealId);
+    const from = this.columns.get(deal.stage_id);
+    const to = this.columns.get(stageId);
+    from.count -= 1; addTotal(from, deal.amount, -1);
+    to.count += 1; addTotal(to, deal.amount, 1);
+    deal.stage_id = stageId;
+    to.list.prepend(el);
+    el.querySelector('select').value = stageId;
+    drawHead(from); drawHead(to);
+  }
+
+  async move(dealId, stageId) {
+    const entry = this.deals.get(dealId);
+    if (!entry || entry.deal.stage_id === stageId) return;
+    const previous = entry.deal.stage_id;
+    const stage = this.columns.get(stageId).stage;
+    let lostReason = null;
+    if (stage.kind === 'lost') {
+      lostReason = await askLostReason(this.pipeline.lost_reasons || []);
+      if (!lostReason) { entry.el.querySelector('select').value = previous; return; }
+    }
+    await optimistic({
+      apply: () => this.place(dealId, stageId),
+      undo: () => this.place(dealId, previous),
+      request: async () => {
+        const body = { stage_id: stageId, version: entry.deal.version };
+        if (lostReason) body.lost_reason = lostReason;
+        const moved = await post(`/api/v1/deals/${encodeURIComponent(dealId)}/move`, body);
+        Object.assign(entry.deal, moved);
+        toast(t('deals.moved', { title: entry.deal.title, stage: stage.name }));
+      },
+      reload: this.reload,
+    });
+  }
+
+  view() {
+    return h('div', { class: 'board', 'aria-label': t('deals.board') }, [...this.columns.values()].map((column) => {
+      drawHead(column);
+      const section = h('section', { class: `column column-${column.stage.kind}`, 'data-stage': column.stage.id,
+        'aria-labelledby': `stage-${column.stage.id}` }, column.head, column.list);
+      section.addEventListener('dragover', (event) => { event.preventDefault(); section.classList.add('drop-target'); });
+      section.addEventListener('dragleave', () => section.classList.remove('drop-target'));
+      section.addEventListener('drop', (event) => {
+        event.preventDefault();
+        section.classList.remove('drop-target');
+        const dealId = event.dataTransfer.getData('text/plain');
+        if (this.deals.has(dealId)) this.move(dealId, column.stage.id);
+      });
+      return section;
+    }));
+  }
+}
+
+function createDealForm(pipeline, onCreated) {
+  const currency = session.tenant.currency;
+  const openStages = pipeline.stages.filter((stage) => stage.kind === 'open');
+  return form({ submit: t('deals.create'), label: t('deals.createTitle'), onSubmit: async (values) => {
+    const minor = values.amount === '' ? 0 : parseMoney(values.amount, values.currency);
+    if (minor === null) {
+      throw new ApiError(422, { code: 'validation_error', message: t('deals.badAmount'),
+        details: [{ loc: ['amount'], msg: t('deals.badAmount') }] });
+    }
+    await post('/api/v1/deals', { title: values.title, pipeline_id: pipeline.id, stage_id: values.stage_id,
+      amount: { minor, currency: values.currency } });
+    toast(t('common.saved'));
+    await onCreated();
+  }, children: h('div', { class: 'form-grid' },
+    field({ name: 'title', label: t('deals.title'), required: true }),
+    field({ name: 'stage_id', label: t('deals.stage'), value: openStages[0]?.id, options: openStages.map((s) => [s.id, s.name]) }),
+    field({ name: 'amount', label: t('deals.amount'), inputmode: 'decimal', hint: t('deals.amountHint', { digits: currencyDigits(currency) }) }),
+    field({ name: 'currency', label: t('company.currency'), value: currency, maxlength: '3', pattern: '[A-Z]{3}' })) });
+}
+
+function pipelinePicker(pipelines, current, navigate) {
+  if (pipelines.length < 2) return null;
+  return h('div', { class: 'field' }, h('label', { for: 'pipeline-pick' }, t('deals.pipeline')),
+    h('select', { id: 'pipeline-pick', onChange: (event) => navigate(`/deals${query({ pipeline: event.target.value })}`) },
+      pipelines.map((p) => h('option', { value: p.id, selected: p.id === current }, p.name))));
+}
+
+/** #/deals?pipeline=: the board (two requests: pipelines, then the board). */
+export async function board(root, { query: params, navigate, alive }) {
+  const reload = () => board(root, { query: params, navigate, alive });
+  const pipelines = (await get('/api/v1/pipelines')).items;
+  const chosen = pipelines.find((p) => p.id === params.get('pipeline')) || pipelines.find((p) => p.is_default) || pipelines[0];
+  if (!chosen) { mount(root, heading(t('nav.deals')), h('p', { class: 'empty' }, t('deals.noPipeline'))); return; }
+  const boardPath = `/api/v1/pipelines/${encodeURIComponent(chosen.id)}/board`;
+  const data = await get(`${boardPath}${query({ limit: 100 })}`);
+  if (!alive()) return;
+  const kanban = new Board(data, reload);
+  const anyDeals = data.columns.some((col) => col.deals.length);
+  const view = kanban.view();
+  // Counts and totals cover every deal already; further pages only add cards.
+  const more = async (cursor) => {
+    const next = await get(`${boardPath}${query({ limit: 100, cursor })}`);
+    for (const col of next.columns) for (const deal of col.deals) if (!kanban.deals.has(deal.id)) kanban.addDeal(deal);
+    const again = pager(next.next_cursor, more);
+    if (again) view.after(again);
+  };
+  mount(root, heading(t('nav.deals')), pipelinePicker(pipelines, chosen.id, navigate),
+    anyDeals ? null : h('p', { class: 'notice' }, t('deals.empty')),
+    h('p', { class: 'hint' }, t('deals.dragHint')), view, pager(data.next_cursor, more),
+    can('deals', 'create') ? h('section', { class: 'panel' }, h('h2', {}, t('deals.createTitle')),
+      createDealForm(data.pipeline, reload)) : null);
+}
+
+function dealFacts(deal, pipeline) {
+  const stage = pipeline.stages.find((s) => s.id === deal.stage_id);
+  const rows = [
+    [t('deals.amount'), formatMoney(deal.amount.minor, deal.amount.currency)],
+    [t('deals.stage'), stage ? stage.name : deal.stage_id],
+    [t('deals.statusLabel'), t(`deals.status.${deal.status}`)],
+    [t('deals.lostReason'), deal.lost_reason],
+    [t('deals.expectedClose'), deal.expected_close_on ? formatDate(deal.expected_close_on) : null],
+    [t('common.created'), formatDateTime(deal.created_at)],
+  ].filter(([, value]) => value);
+  return h('dl', { class: 'props' }, rows.map(([label, value]) => [h('dt', {}, label), h('dd', {}, value)]));
+}
+
+function history(changes) {
+  if (!changes.length) return null;
+  return h('section', { class: 'panel' }, h('h2', {}, t('deals.history')), h('ol', { class: 'timeline' }, changes.map((c) =>
+    h('li', {}, h('div', { class: 'when' }, formatDateTime(c.at)),
+      h('div', {}, c.from_stage ? `${c.from_stage.name} → ${c.to_stage.name}` : c.to_stage.name)))));
+}
+
+function editDeal(deal, reload) {
+  return h('details', { class: 'panel' }, h('summary', {}, t('contacts.edit')),
+    form({ submit: t('common.save'), label: t('contacts.edit'), onSubmit: async (values) => {
+      const minor = parseMoney(values.amount, deal.amount.currency);
+      const body = { version: deal.version, title: values.title, expected_close_on: values.expected_close_on || null };
+      if (minor !== null) body.amount = { minor, currency: deal.amount.currency };
+      try {
+        await patch(`/api/v1/deals/${encodeURIComponent(deal.id)}`, body);
+        toast(t('common.saved'));
+      } catch (error) {
+        if (error.status !== 409) throw error;
+        toast(t('common.conflict'), 'error');
+      }
+      await reload();
+    }, children: h('div', { class: 'form-grid' },
+      field({ name: 'title', label: t('deals.title'), value: deal.title, required: true }),
+      field({ name: 'amount', label: `${t('deals.amount')} (${deal.amount.currency})`, inputmode: 'decimal',
+        value: String(deal.amount.minor / 10 ** currencyDigits(deal.amount.currency)) }),
+      field({ name: 'expected_close_on', label: t('deals.expectedClose'), type: 'date', value: deal.expected_close_on })) }));
+}
+
+/** #/deals/:id: the deal card. */
+export async function card(root, { params, alive }) {
+  const reload = () => card(root, { params, alive });
+  const answer = await get(`/api/v1/deals/${encodeURIComponent(params.id)}`);
+  const deal = answer.deal;
+  const pipeline = await get(`/api/v1/pipelines/${encodeURIComponent(deal.pipeline_id)}`);
+  if (!alive()) return;
+  const timeline = timelineList(answer.timeline || []);
+  mount(root, heading(deal.title, h('a', { href: `#/deals${query({ pipeline: deal.pipeline_id })}` }, t('deals.backToBoard'))),
+    h('div', { class: 'card-grid' },
+      h('div', {}, h('section', { class: 'panel' }, dealFacts(deal, pipeline)), can('deals', 'update') ? editDeal(deal, reload) : null,
+        h('section', { class: 'panel' }, h('h2', {}, t('timeline.title')), noteForm({ type: 'deal', id: deal.id }, timeline), timeline.view)),
+      h('div', {}, history(answer.stage_history || []), linkGroups(answer.links))));
+}

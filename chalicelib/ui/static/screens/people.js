@@ -1,0 +1,193 @@
+// Users and invitations, roles, teams.
+import { del, get, patch, post, query } from '../js/api.js';
+import { h, mount } from '../js/dom.js';
+import { t } from '../js/i18n.js';
+import { formatDateTime, formatNumber } from '../js/format.js';
+import { can, session } from '../js/session.js';
+import { confirmAction, empty, field, form, heading, optimistic, pager, toast, toastError } from '../js/ui.js';
+import { permissionChecklist } from './permissions.js';
+import { roleName } from './settings.js';
+import { settingsTabs } from './settings-nav.js';
+
+const STATUS_BADGE = { active: 'badge-ok', invited: 'badge-warn', deactivated: 'badge-off' };
+
+function statusBadge(status) {
+  return h('span', { class: `badge ${STATUS_BADGE[status] || ''}` }, t(`users.status.${status}`));
+}
+
+function roleOptions(roles) {
+  return roles.map((role) => [role.key, role.builtin ? roleName(role.key) : role.name]);
+}
+
+function teamOptions(teams) {
+  return [['', t('users.noTeam')], ...teams.map((team) => [team.id, team.name])];
+}
+
+function userActions(user, refresh) {
+  const act = (label, path, done) => h('button', { type: 'button', class: 'secondary small', onClick: async (event) => {
+    event.target.disabled = true;
+    try { const answer = await post(path); toast(done); if (answer && answer.id) refresh(answer); } catch (error) {
+      toastError(error);
+    } finally { event.target.disabled = false; }
+  } }, label);
+  const base = `/api/v1/users/${encodeURIComponent(user.id)}`;
+  if (user.id === session.user.id || user.role === 'owner' || !can('users', 'update')) return null;
+  if (user.status === 'invited') return act(t('users.resend'), `${base}/resend-invitation`, t('users.resent'));
+  if (user.status === 'deactivated') return act(t('users.reactivate'), `${base}/reactivate`, t('users.reactivated'));
+  return h('button', { type: 'button', class: 'secondary small', onClick: async () => {
+    if (!(await confirmAction(t('users.deactivateConfirm', { name: user.name }), t('users.deactivate')))) return;
+    try { refresh(await post(`${base}/deactivate`)); toast(t('users.deactivated')); } catch (error) { toastError(error); }
+  } }, t('users.deactivate'));
+}
+
+function editableSelect(user, key, options, label, reload) {
+  const select = h('select', { 'aria-label': `${user.name}: ${label}` },
+    options.map(([value, text]) => h('option', { value, selected: String(user[key] ?? '') === value }, text)));
+  const editable = can('users', 'update') && user.id !== session.user.id && user.role !== 'owner';
+  select.disabled = !editable;
+  select.addEventListener('change', () => {
+    const before = user[key];
+    const value = select.value === '' ? null : select.value;
+    optimistic({
+      apply: () => { user[key] = value; },
+      undo: () => { user[key] = before; select.value = before ?? ''; },
+      request: async () => Object.assign(user, await patch(`/api/v1/users/${encodeURIComponent(user.id)}`,
+        { version: user.version, [key]: value })),
+      reload,
+    });
+  });
+  return select;
+}
+
+function userRow(user, roles, teams, reload) {
+  const row = h('tr', {});
+  const draw = (fresh) => {
+    Object.assign(user, fresh || {});
+    mount(row,
+      h('td', {}, h('div', { class: 'title' }, user.name), h('div', { class: 'meta' }, user.email)),
+      h('td', {}, editableSelect(user, 'role', roleOptions(roles), t('users.role'), reload)),
+      h('td', {}, editableSelect(user, 'team_id', teamOptions(teams), t('users.team'), reload)),
+      h('td', {}, statusBadge(user.status)),
+      h('td', { class: 'small' }, user.last_login_at ? formatDateTime(user.last_login_at) : t('users.never')),
+      h('td', {}, h('div', { class: 'row-actions' }, userActions(user, draw))));
+  };
+  draw();
+  return row;
+}
+
+function inviteForm(roles, teams, onInvited) {
+  return form({ submit: t('users.invite'), label: t('users.inviteTitle'), onSubmit: async (values, formEl) => {
+    const user = await post('/api/v1/users', { email: values.email, name: values.name, role: values.role,
+      team_id: values.team_id || null });
+    formEl.reset();
+    toast(t('users.invited', { email: user.email }));
+    onInvited(user);
+  }, children: h('div', { class: 'form-grid' },
+    field({ name: 'email', label: t('auth.email'), type: 'email', required: true }),
+    field({ name: 'name', label: t('users.name'), required: true }),
+    field({ name: 'role', label: t('users.role'), value: 'agent',
+      options: roleOptions(roles.filter((role) => role.key !== 'owner')) }),
+    field({ name: 'team_id', label: t('users.team'), value: '', options: teamOptions(teams) })) });
+}
+
+/** #/settings/users: the company's users and invitations. */
+export async function users(root, { alive }) {
+  const reload = () => users(root, { alive });
+  // Those who may not read roles still see users' roles, by name for the built-in ones.
+  const builtinRoles = { items: ['owner', 'admin', 'manager', 'agent', 'read_only'].map((key) => ({ key, builtin: true })) };
+  const [page, roleList, teamList] = await Promise.all([get('/api/v1/users'),
+    can('roles', 'read') ? get('/api/v1/roles') : builtinRoles, get('/api/v1/teams')]);
+  if (!alive()) return;
+  const roles = roleList.items;
+  for (const user of page.items) if (!roles.some((role) => role.key === user.role)) roles.push({ key: user.role, name: user.role });
+  const teams = teamList.items;
+  const body = h('tbody', {}, page.items.map((user) => userRow(user, roles, teams, reload)));
+  const more = (cursor) => get(`/api/v1/users${query({ cursor })}`).then((next) => {
+    body.append(...next.items.map((user) => userRow(user, roles, teams, reload)));
+    const again = pager(next.next_cursor, more);
+    if (again) table.after(again);
+  });
+  const table = h('div', { class: 'table-wrap' }, h('table', {},
+    h('caption', { class: 'visually-hidden' }, t('settings.tab.users')),
+    h('thead', {}, h('tr', {}, ['users.name', 'users.role', 'users.team', 'users.status', 'users.lastLogin', 'common.actions']
+      .map((key) => h('th', { scope: 'col' }, t(key))))), body));
+  mount(root, heading(t('settings.title')), settingsTabs('users'),
+    h('p', { class: 'muted' }, t('users.count', { n: page.items.length, count: formatNumber(page.items.length) })),
+    table, pager(page.next_cursor, more),
+    can('users', 'create') ? h('section', { class: 'panel' }, h('h2', {}, t('users.inviteTitle')),
+      inviteForm(roles, teams, (user) => body.prepend(userRow(user, roles, teams, reload)))) : null);
+}
+
+function roleItem(role, onDelete) {
+  const remove = !role.builtin && can('roles', 'delete') ? h('button', { type: 'button', class: 'secondary small',
+    onClick: async () => {
+      if (!(await confirmAction(t('roles.deleteConfirm', { name: role.name }), t('common.delete')))) return;
+      try { await del(`/api/v1/roles/${encodeURIComponent(role.key)}`); onDelete(); toast(t('common.deleted')); } catch (error) {
+        toastError(error);
+      }
+    } }, t('common.delete')) : null;
+  return h('li', {}, h('div', { class: 'grow' },
+    h('div', { class: 'title' }, role.builtin ? roleName(role.key) : role.name, ' ',
+      h('span', { class: 'badge' }, role.builtin ? t('roles.builtin') : t('roles.custom'))),
+    h('div', { class: 'meta' }, t('roles.permissionCount', { n: role.permissions.length,
+      count: formatNumber(role.permissions.length) }))), remove);
+}
+
+/** #/settings/roles: built-in and custom roles; create a custom one from a checklist. */
+export async function roles(root, { alive }) {
+  const list = await get('/api/v1/roles');
+  if (!alive()) return;
+  const again = () => roles(root, { alive });
+  const checklist = permissionChecklist([]);
+  const create = can('roles', 'create') ? h('section', { class: 'panel' }, h('h2', {}, t('roles.createTitle')),
+    form({ submit: t('roles.create'), label: t('roles.createTitle'), onSubmit: async (values) => {
+      await post('/api/v1/roles', { key: values.key, name: values.name, permissions: checklist.permissions() });
+      toast(t('common.saved'));
+      await again();
+    }, children: [h('div', { class: 'form-grid' },
+      field({ name: 'name', label: t('roles.name'), required: true }),
+      field({ name: 'key', label: t('roles.key'), required: true, pattern: '[a-z][a-z0-9_]{1,39}',
+        hint: t('roles.keyHint') })), checklist] })) : null;
+  mount(root, heading(t('settings.title')), settingsTabs('roles'),
+    h('ul', { class: 'list' }, list.items.map((role) => roleItem(role, again))), create);
+}
+
+function teamItem(team, reload) {
+  const name = h('input', { value: team.name, 'aria-label': t('teams.name'), class: 'grow' });
+  const canEdit = can('teams', 'update');
+  name.readOnly = !canEdit;
+  const save = async () => {
+    const before = team.name;
+    const value = name.value.trim();
+    if (!value || value === before) { name.value = before; return; }
+    await optimistic({
+      apply: () => { team.name = value; },
+      undo: () => { team.name = before; name.value = before; },
+      request: async () => { Object.assign(team, await patch(`/api/v1/teams/${encodeURIComponent(team.id)}`,
+        { version: team.version, name: value })); toast(t('common.saved')); },
+      reload,
+    });
+  };
+  name.addEventListener('change', save);
+  const remove = can('teams', 'delete') ? h('button', { type: 'button', class: 'secondary small', onClick: async () => {
+    if (!(await confirmAction(t('teams.deleteConfirm', { name: team.name }), t('common.delete')))) return;
+    try { await del(`/api/v1/teams/${encodeURIComponent(team.id)}`); await reload(); } catch (error) { toastError(error); }
+  } }, t('common.delete')) : null;
+  return h('li', {}, name, remove);
+}
+
+/** #/settings/teams: the company's teams; rename in place, delete empty ones. */
+export async function teams(root, { alive }) {
+  const list = await get('/api/v1/teams');
+  if (!alive()) return;
+  const reload = () => teams(root, { alive });
+  const create = can('teams', 'create') ? h('section', { class: 'panel' }, h('h2', {}, t('teams.createTitle')),
+    form({ submit: t('teams.create'), label: t('teams.createTitle'), onSubmit: async (values) => {
+      await post('/api/v1/teams', { name: values.name });
+      toast(t('common.saved'));
+      await reload();
+    }, children: [field({ name: 'name', label: t('teams.name'), required: true })] })) : null;
+  mount(root, heading(t('settings.title')), settingsTabs('teams'),
+    list.items.length ? h('ul', { class: 'list' }, list.items.map((team) => teamItem(team, reload)))
+      : empty(t('teams.empty')), create);
+}

@@ -1,0 +1,75 @@
+// Pieces shared by the contact, company and deal cards: the timeline, links and the note form.
+import { post } from '../js/api.js';
+import { h } from '../js/dom.js';
+import { t, has } from '../js/i18n.js';
+import { formatDateTime, formatMoney } from '../js/format.js';
+import { can } from '../js/session.js';
+import { empty, field, form, toast } from '../js/ui.js';
+
+const LINK_PATHS = { deal: 'deals', task: 'tasks', company: 'companies', contact: 'contacts' };
+
+function entryText(entry) {
+  const data = entry.data || {};
+  return data.text || data.body || null;
+}
+
+/** One timeline entry. */
+export function timelineEntry(entry) {
+  const kind = has(`timeline.${entry.kind}`) ? t(`timeline.${entry.kind}`) : entry.kind;
+  const text = entryText(entry);
+  return h('li', { 'data-entry': entry.id }, h('div', { class: 'when' }, h('time', { datetime: entry.at },
+    formatDateTime(entry.at)), ' · ', kind), entry.summary ? h('div', {}, entry.summary) : null,
+  text && text !== entry.summary ? h('p', {}, text) : null);
+}
+
+/** The timeline of a record (newest first) with an empty state. */
+export function timelineList(entries) {
+  const list = h('ol', { class: 'timeline' }, entries.map(timelineEntry));
+  return { list, view: entries.length ? list : empty(t('timeline.empty')) };
+}
+
+/** Links a card shows (deals, tasks, companies), grouped by kind; takes {kind: [...]} or [{kind, ...}]. */
+export function linkGroups(links) {
+  const groups = new Map();
+  if (Array.isArray(links)) {
+    for (const link of links) {
+      const kind = String(link.kind || '').toLowerCase();
+      groups.set(kind, [...(groups.get(kind) || []), link]);
+    }
+  } else {
+    for (const [kind, items] of Object.entries(links || {})) groups.set(kind, items || []);
+  }
+  return [...groups].filter(([, items]) => items.length).map(([kind, items]) => h('section', { class: 'panel' },
+    h('h2', {}, has(`links.${kind}`) ? t(`links.${kind}`) : kind),
+    h('ul', { class: 'list' }, items.map((link) => linkItem(kind, link)))));
+}
+
+function linkMeta(summary) {
+  const amount = summary.amount && typeof summary.amount === 'object'
+    ? formatMoney(summary.amount.minor, summary.amount.currency) : null;
+  const status = summary.status && has(`deals.status.${summary.status}`) ? t(`deals.status.${summary.status}`) : null;
+  const due = summary.due_at ? formatDateTime(summary.due_at) : null;
+  return [summary.stage_name, amount, status, due, summary.done ? t('tasks.done') : null].filter(Boolean).join(' · ');
+}
+
+function linkItem(kind, link) {
+  const summary = link.summary || {};
+  const label = summary.title || summary.name || link.id;
+  const path = LINK_PATHS[kind];
+  return h('li', {}, h('div', { class: 'grow' }, path && kind !== 'task'
+    ? h('a', { href: `#/${path}/${encodeURIComponent(link.id)}`, class: 'title' }, label) : h('span', { class: 'title' }, label),
+  h('div', { class: 'meta' }, linkMeta(summary))));
+}
+
+/** The add-a-note form; the new entry is put on top of the timeline at once. */
+export function noteForm(subject, timeline) {
+  if (!can('notes', 'create')) return null;
+  return form({ submit: t('notes.add'), label: t('notes.title'), onSubmit: async (values, formEl) => {
+    const note = await post('/api/v1/notes', { subject, text: values.text });
+    formEl.reset();
+    toast(t('common.saved'));
+    timeline.list.prepend(timelineEntry({ id: note.id, kind: 'note', at: note.created_at, summary: note.text,
+      data: { text: note.text } }));
+    if (!timeline.list.isConnected) timeline.view.replaceWith(timeline.list);
+  }, children: [field({ name: 'text', label: t('notes.text'), type: 'textarea', required: true, maxlength: '10000' })] });
+}

@@ -1,0 +1,99 @@
+"""The administration screens in the browser: users, teams, roles, company settings; and companies."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from tests.browser.conftest import Screens, new_page
+from tests.browser.test_app import BENIGN, open_screen, sign_up
+from tests.factories import unique_email
+from tests.support import ApiClient, body
+
+
+def test_owner_runs_the_company_from_the_settings(browser: Any, live_url: str, app: Any, screens: Screens) -> None:
+    page = new_page(browser, live_url)
+    sign_up(page, company="Settings Bakery")
+
+    open_screen(page, "/settings/teams", "Settings")
+    page.get_by_label("Team name").fill("Night shift")
+    page.get_by_role("button", name="Create team").click()
+    renamed = page.get_by_label("Team name", exact=True).first
+    renamed.wait_for()
+    team_input = page.locator(".list input")
+    assert team_input.input_value() == "Night shift"
+    team_input.fill("Morning shift")
+    team_input.press("Enter")
+    page.locator(".toast", has_text="Saved").last.wait_for()
+    screens.shoot(page, "teams")
+
+    open_screen(page, "/settings/roles", "Settings")
+    page.get_by_label("Role name").fill("Baker")
+    page.get_by_label("Key", exact=True).fill("baker")
+    page.get_by_label("Contacts: View").check()
+    page.get_by_label("Tasks: Edit").check()
+    page.get_by_role("button", name="Create role").click()
+    page.locator(".list li", has_text="Baker").locator(".meta", has_text="2 permissions").wait_for()
+
+    open_screen(page, "/settings/users", "Settings")
+    email = unique_email("baker")
+    invite = page.get_by_role("form", name="Invite a user")
+    invite.get_by_label("E-mail").fill(email)
+    invite.get_by_label("Name").fill("Bob Baker")
+    invite.get_by_label("Role").select_option("baker")
+    invite.get_by_role("button", name="Send invitation").click()
+    row = page.locator("tr", has_text="Bob Baker")
+    row.locator(".badge", has_text="Invited").wait_for()
+    page.get_by_label("Bob Baker: Team").select_option(label="Morning shift")
+    page.wait_for_load_state("networkidle")
+    screens.shoot(page, "users-invited")
+    page.reload()
+    assert page.get_by_label("Bob Baker: Team").locator("option:checked").inner_text() == "Morning shift"
+    assert page.get_by_label("Bob Baker: Role").locator("option:checked").inner_text() == "Baker"
+
+    open_screen(page, "/settings/company", "Settings")
+    page.get_by_label("Company name").fill("Settings Bakery & Sons")
+    page.get_by_label("Currency").select_option("EUR")
+    page.get_by_label("Minimum password length").fill("7")
+    page.get_by_role("button", name="Save").click()
+    page.locator(".field-error", has_text=re.compile("greater than or equal to 8")).wait_for()
+    page.get_by_label("Minimum password length").fill("12")
+    page.get_by_role("button", name="Save").click()
+    page.locator(".brand-name", has_text="Settings Bakery & Sons").wait_for()
+    assert page.get_by_label("Currency").input_value() == "EUR"
+
+    open_screen(page, "/companies", "Companies")
+    page.locator(".empty", has_text="No companies yet").wait_for()
+    page.get_by_label("Name").fill("Flour Mill Ltd")
+    page.get_by_label("Website").fill("flourmill.example")
+    page.get_by_role("button", name="Add company").click()
+    page.locator("#page-title", has_text="Flour Mill Ltd").wait_for()
+    assert "https://flourmill.example" in page.locator("main").inner_text()
+    screens.shoot(page, "company-card")
+    assert not [p for p in page.problems if not BENIGN.search(p)], page.problems
+    page.context.close()
+
+
+def test_an_agent_sees_no_administration(browser: Any, live_url: str, app: Any) -> None:
+    client = ApiClient(app)
+    from tests.factories import add_member, signup
+
+    company = signup(client, company="Agent Bakery")
+    agent = add_member(client, company, role="agent", name="annaagent")
+    assert body(client.get("/api/v1/me", token=agent.token))["user"]["role"] == "agent"
+    page = new_page(browser, live_url)
+    page.goto("/#/login")
+    page.get_by_label("E-mail").fill(agent.email)
+    page.get_by_label("Password").fill(agent.password)
+    page.get_by_role("button", name="Log in").click()
+    page.locator(".brand-name", has_text="Agent Bakery").wait_for()
+    open_screen(page, "/settings/profile", "Settings")
+    tabs = page.locator(".tabs").inner_text()
+    assert "Users" in tabs and "API keys" not in tabs and "Roles" not in tabs and "Company" not in tabs
+    page.get_by_label("Your name").fill("Anna the Agent")
+    page.get_by_role("button", name="Save").click()
+    page.locator(".user-menu .user-name", has_text="Anna the Agent").wait_for()
+    open_screen(page, "/settings/users", "Settings")
+    assert page.get_by_role("form", name="Invite a user").count() == 0
+    assert page.get_by_label("Anna the Agent: Role").is_disabled()
+    page.context.close()
