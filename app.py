@@ -18,6 +18,8 @@ from chalicelib.identity import sessions
 from chalicelib.notes import routes as notes_routes
 from chalicelib.system import routes as system_routes
 from chalicelib.tasks import routes as tasks_routes
+from chalicelib.tenantdata import jobs as tenantdata_jobs
+from chalicelib.tenantdata import routes as tenantdata_routes
 from chalicelib.ui import routes as ui_routes
 
 app = Chalice(app_name="crm")
@@ -29,10 +31,12 @@ http.install_middleware(app)
 
 DOMAINS = (
     system_routes, identity_routes, contacts_routes, companies_routes, deals_routes, tasks_routes, notes_routes,
-    customfields_routes, dataio_routes, auditlog_routes, ui_routes,
+    customfields_routes, dataio_routes, auditlog_routes, tenantdata_routes, ui_routes,
 )
 for module in DOMAINS:
     app.register_blueprint(module.api.blueprint)
 
 # Imports and exports run as resumable jobs, a chunk per minute (chalice local runs it through local/).
 app.schedule(Rate(1, unit=Rate.MINUTES), name="dataio_jobs")(dataio_jobs.scheduled_import_tick)
+# Tenant exports and due deletions (the purge destroys the tenant's data key first).
+app.schedule(Rate(5, unit=Rate.MINUTES), name="tenant_data_jobs")(tenantdata_jobs.scheduled_tick)

@@ -16,7 +16,8 @@ def _client(service: str) -> Any:
     import boto3
     from botocore.config import Config
 
-    config = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=3, read_timeout=10)
+    config = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=3, read_timeout=10,
+                    signature_version="s3v4" if service == "s3" else None)
     with _lock:  # boto3's default session is not thread-safe while clients are created
         return boto3.session.Session().client(
             service, region_name=settings.region, endpoint_url=settings.aws_endpoint_url, config=config

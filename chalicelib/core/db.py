@@ -133,17 +133,24 @@ def get(ctx: TenantContext, model: type[_M], pk: str, sk: str) -> _M | None:
 # -- errors ---------------------------------------------------------------------------------
 
 
+def response_code(exc: PynamoDBException) -> str | None:
+    """The DynamoDB error code behind a PynamoDB error (None for a dropped connection, whose cause
+    carries no response: PynamoDB's own ``cause_response_code`` raises on those)."""
+    response = getattr(exc.cause, "response", None)
+    return str(response.get("Error", {}).get("Code")) if isinstance(response, dict) else None
+
+
 def _is_conditional_failure(exc: PynamoDBException) -> bool:
     if isinstance(exc, TransactWriteError):
         return any(
             reason is not None and reason.code == "ConditionalCheckFailed"
             for reason in exc.cancellation_reasons
         )
-    return exc.cause_response_code == "ConditionalCheckFailedException"
+    return response_code(exc) == "ConditionalCheckFailedException"
 
 
 def _is_throttle(exc: PynamoDBException) -> bool:
-    if exc.cause_response_code in THROTTLE_CODES:
+    if response_code(exc) in THROTTLE_CODES:
         return True
     if isinstance(exc, TransactWriteError):
         return any(

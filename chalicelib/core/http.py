@@ -291,7 +291,13 @@ class Api:
                 return _to_response(view(api_request, **path_params), spec)
             except errors.CRMError as exc:
                 return error_response(exc, request_id)
-            except Exception:  # noqa: BLE001 - a 500 is a bug: log it whole, answer in our shape
+            except Exception as exc:  # noqa: BLE001 - a 500 is a bug: log it whole, answer in our shape
+                from chalicelib.core import faults
+
+                passing = faults.as_service_error(exc)
+                if passing is not None:  # an AWS outage or throttle: the client may retry
+                    logger.warning("dependency unavailable in %s %s", spec.method, spec.path, exc_info=True)
+                    return error_response(passing, request_id)
                 logger.exception("unhandled error in %s %s", spec.method, spec.path)
                 return error_response(errors.InternalError(), request_id)
 

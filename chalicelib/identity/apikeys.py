@@ -96,8 +96,19 @@ def authenticate(token: str) -> auth.Principal:
         raise _invalid()
     principal = auth.Principal(tenant_id=lookup.tenant_id, actor_id=key_id, actor_kind="api_key", role="api_key",
                                permissions=frozenset(str(p) for p in lookup.permissions or ()))
+    _check_tenant_active(principal.context())
     _touch(principal.context(), key_id)
     return principal
+
+
+def _check_tenant_active(ctx: TenantContext) -> None:
+    # A suspended company, or one waiting for deletion, is closed to its integrations too.
+    from chalicelib.identity.models import Tenant
+
+    with bind(ctx):
+        tenant = db.get(ctx, Tenant, tenant_key(ctx, "TENANT"), "TENANT")
+    if tenant is None or tenant.status != "active":
+        raise errors.ForbiddenError("This company's account is suspended.", code="tenant_suspended")
 
 
 def _touch(ctx: TenantContext, key_id: str) -> None:

@@ -137,3 +137,20 @@ def test_changes_are_audited(client: ApiClient, company: Company) -> None:
     assert actions[:2] == ["invite", "accept_invitation"]
     assert audit.verify_chain(records) is None
     assert all("password_hash" not in r.changes for r in records)
+
+
+def test_api_key_of_a_suspended_company_is_refused(client: ApiClient) -> None:
+    from chalicelib.core.tenancy import TenantContext, bind
+    from chalicelib.identity import service
+
+    company = signup(client, company="Suspended Ltd")
+    key = body(client.post("/api/v1/api-keys", {"name": "ERP", "permissions": ["users:read:all"]},
+                           token=company.owner.token))["secret"]
+    assert client.get("/api/v1/users", token=key).status_code == 200
+    ctx = TenantContext(tenant_id=company.tenant_id)
+    with bind(ctx):
+        tenant = service.get_tenant_or_raise(ctx)
+        tenant.status = "suspended"
+        tenant.save()
+    refused = client.get("/api/v1/users", token=key)
+    assert refused.status_code == 403 and body(refused)["error"]["code"] == "tenant_suspended"

@@ -1,0 +1,42 @@
+"""Routes of the audit trail: the feed, the sensitive-read log, chain verification and revert."""
+
+from __future__ import annotations
+
+from chalicelib.auditlog import schemas as s
+from chalicelib.auditlog import service
+from chalicelib.core.http import Api, ApiRequest
+
+api = Api(__name__, tag="auditlog")
+
+
+@api.route("/api/v1/audit", summary="The company's audit trail, newest first (filter by entity, actor, action, "
+                                    "time)", query=s.AuditQuery, response=s.AuditPage, errors=(403,))
+def audit_list(request: ApiRequest) -> s.AuditPage:
+    page = service.list_records(request.tenant, request.query)
+    return s.AuditPage(items=[service.record_read(r) for r in page.items], next_cursor=page.next_cursor)
+
+
+@api.route("/api/v1/audit/reads", summary="Who read sensitive values in clear, newest first", query=s.ReadsQuery,
+           response=s.SensitiveReadPage, errors=(403,))
+def audit_reads(request: ApiRequest) -> s.SensitiveReadPage:
+    page = service.list_sensitive_reads(request.tenant, request.query)
+    return s.SensitiveReadPage(items=[service.sensitive_read_view(r) for r in page.items],
+                               next_cursor=page.next_cursor)
+
+
+@api.route("/api/v1/audit/verify", summary="Verify the hash chain of one entity, or of the entities in a page of "
+                                           "the trail", query=s.VerifyQuery, response=s.VerifyOut, errors=(403, 404))
+def audit_verify(request: ApiRequest) -> s.VerifyOut:
+    query = request.query
+    if query.entity is not None and query.entity_id is not None:
+        report = service.verify_entity(request.tenant, entity=query.entity, entity_id=query.entity_id)
+        return s.VerifyOut(ok=report.ok, first_broken_seq=report.first_broken_seq, chains=[report])
+    chains, cursor = service.verify_feed_page(request.tenant, limit=query.limit, cursor=query.cursor)
+    return s.VerifyOut(ok=all(c.ok for c in chains), chains=chains, next_cursor=cursor)
+
+
+@api.route("/api/v1/audit/{audit_id}/revert", method="POST", summary="Put back the values a recorded change "
+                                                                    "replaced (itself audited)",
+           body=s.RevertIn, response=s.AuditRead, errors=(403, 404, 409))
+def audit_revert(request: ApiRequest, audit_id: str) -> s.AuditRead:
+    return service.record_read(service.revert(request.tenant, audit_id, force=request.body.force))

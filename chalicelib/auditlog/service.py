@@ -1,0 +1,200 @@
+"""The audit trail of a tenant: lists on its feeds, the sensitive-read log, chain verification, revert."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import datetime
+from functools import reduce
+from typing import Any
+
+from chalicelib.auditlog import reverters
+from chalicelib.auditlog.schemas import AuditQuery, AuditRead, ChainReport, ReadsQuery, SensitiveReadOut
+from chalicelib.core import audit, db, errors, permissions
+from chalicelib.core.audit import AuditRecord, SensitiveRead
+from chalicelib.core.tenancy import TenantContext
+
+reverters.register_identity()
+
+
+# -- views ----------------------------------------------------------------------------------
+
+
+def record_read(record: AuditRecord) -> AuditRead:
+    """The API view of an audit record."""
+    return AuditRead(
+        id=record.audit_id, entity=record.entity, entity_id=record.entity_id, seq=int(record.seq),
+        action=record.action, actor_id=record.actor_id, actor_kind=record.actor_kind, source=record.source,
+        request_id=record.request_id, source_ip=record.source_ip, at=record.at, changes=record.changes or {},
+        reverted_audit_id=record.reverted_audit_id, prev_hash=record.prev_hash, hash=record.hash,
+    )
+
+
+def sensitive_read_view(read: SensitiveRead) -> SensitiveReadOut:
+    """The API view of a clear-text read of a sensitive field."""
+    return SensitiveReadOut(entity=read.entity, entity_id=read.entity_id, field=read.field, actor_id=read.actor_id,
+                            actor_kind=read.actor_kind, source=read.source, request_id=read.request_id,
+                            source_ip=read.source_ip, at=read.at)
+
+
+# -- lists ----------------------------------------------------------------------------------
+
+
+def _actor_in_scope(ctx: TenantContext, actor: str | None) -> str | None:
+    """The actor filter the caller may use: with less than the whole trail, only their own actions."""
+    if permissions.require(ctx, "audit", "read") == "all":
+        return actor
+    if actor is not None and actor != ctx.actor_id:
+        raise errors.ForbiddenError("You may only read the trail of your own actions.")
+    return ctx.actor_id
+
+
+def _all(conditions: list[Any]) -> Any:
+    return reduce(lambda left, right: left & right, conditions) if conditions else None
+
+
+def _time_range(attribute: Any, since: datetime | None, until: datetime | None) -> Any:
+    # Feed sort keys read "<ISO time>#<id>": '~' sorts after '#', so a record at exactly `until` is in.
+    low = since.isoformat() if since else None
+    high = until.isoformat() + "~" if until else None
+    if low and high:
+        return attribute.between(low, high)
+    if low:
+        return attribute >= low
+    return attribute <= high if high else None
+
+
+def list_records(ctx: TenantContext, query: AuditQuery) -> db.Page[AuditRecord]:
+    """One page of the tenant's audit records, newest first: one Query on a partition or feed."""
+    actor = _actor_in_scope(ctx, query.actor)
+    scope = "audit:" + json.dumps(query.model_dump(mode="json", exclude={"limit", "cursor"}) | {"actor": actor},
+                                  sort_keys=True)
+    wanted = [AuditRecord.action == query.action] if query.action else []
+    if query.entity is not None and query.entity_id is not None:
+        if actor:
+            wanted.append(AuditRecord.actor_id == actor)
+        if query.since:
+            wanted.append(AuditRecord.at >= query.since)
+        if query.until:
+            wanted.append(AuditRecord.at <= query.until)
+        return db.query_page(ctx, AuditRecord, audit.entity_key(ctx, query.entity, query.entity_id), scope=scope,
+                             limit=query.limit, cursor=query.cursor, filter_condition=_all(wanted))
+    if query.entity is not None:
+        wanted.append(AuditRecord.entity == query.entity)
+    if actor:
+        return db.query_page(ctx, AuditRecord, audit.actor_feed_key(ctx, actor), scope=scope, index=AuditRecord.gsi2,
+                             limit=query.limit, cursor=query.cursor, filter_condition=_all(wanted),
+                             range_key_condition=_time_range(AuditRecord.gsi2sk, query.since, query.until))
+    return db.query_page(ctx, AuditRecord, audit.tenant_feed_key(ctx), scope=scope, index=AuditRecord.gsi1,
+                         limit=query.limit, cursor=query.cursor, filter_condition=_all(wanted),
+                         range_key_condition=_time_range(AuditRecord.gsi1sk, query.since, query.until))
+
+
+def list_sensitive_reads(ctx: TenantContext, query: ReadsQuery) -> db.Page[SensitiveRead]:
+    """One page of clear-text reads of sensitive fields, newest first."""
+    actor = _actor_in_scope(ctx, query.actor)
+    scope = "reads:" + json.dumps(query.model_dump(mode="json", exclude={"limit", "cursor"}) | {"actor": actor},
+                                  sort_keys=True)
+    wanted = [SensitiveRead.actor_id == actor] if actor else []
+    if query.entity is not None and query.entity_id is not None:
+        return db.query_page(ctx, SensitiveRead, audit.reads_key(ctx, query.entity, query.entity_id), scope=scope,
+                             limit=query.limit, cursor=query.cursor, filter_condition=_all(wanted))
+    if query.entity is not None:
+        wanted.append(SensitiveRead.entity == query.entity)
+    return db.query_page(ctx, SensitiveRead, audit.reads_feed_key(ctx), scope=scope, index=SensitiveRead.gsi1,
+                         limit=query.limit, cursor=query.cursor, filter_condition=_all(wanted))
+
+
+# -- verification ---------------------------------------------------------------------------
+
+
+def _head_ok(ctx: TenantContext, newest: AuditRecord) -> bool | None:
+    """Whether the entity item still points at the newest record (a cut-off tail shows here)."""
+    if not newest.item_pk or not newest.item_sk:
+        return None
+    try:
+        item = db.get(ctx, db.MainTable, newest.item_pk, newest.item_sk)
+    except ValueError:  # an item kind this process does not know
+        return None
+    if item is None:  # gone: fine when the newest record is the deletion
+        return all(change.get("after") is None for change in (newest.changes or {}).values())
+    return getattr(item, "audit_hash", None) == newest.hash
+
+
+def check_chain(ctx: TenantContext, entity: str, entity_id: str) -> ChainReport:
+    """Verify one entity's chain: every link, and the entity's stored head."""
+    records = audit.chain_records(ctx, entity, entity_id)
+    broken = audit.verify_chain(records)
+    head = _head_ok(ctx, records[-1]) if records else None
+    return ChainReport(entity=entity, entity_id=entity_id, records=len(records),
+                       ok=broken is None and head is not False, first_broken_seq=broken, head_ok=head)
+
+
+def verify_entity(ctx: TenantContext, *, entity: str, entity_id: str) -> ChainReport:
+    """Verify one entity's chain; 404 when the tenant has no record of it."""
+    permissions.require(ctx, "audit", "read")
+    report = check_chain(ctx, entity, entity_id)
+    if report.records == 0:
+        raise errors.NotFoundError("No audit records for this entity.")
+    return report
+
+
+def verify_feed_page(ctx: TenantContext, *, limit: int, cursor: str | None) -> tuple[list[ChainReport], str | None]:
+    """Verify the chains of the entities named in one page of the tenant feed (newest first)."""
+    permissions.require(ctx, "audit", "read")
+    page = db.query_page(ctx, AuditRecord, audit.tenant_feed_key(ctx), scope="audit:verify", index=AuditRecord.gsi1,
+                         limit=limit, cursor=cursor)
+    entities = dict.fromkeys((record.entity, record.entity_id) for record in page.items)
+    return [check_chain(ctx, entity, entity_id) for entity, entity_id in entities], page.next_cursor
+
+
+def tenant_entities(ctx: TenantContext) -> Iterator[tuple[str, str]]:
+    """Every entity with an audit chain, walking the whole tenant feed (operator tooling)."""
+    seen: set[tuple[str, str]] = set()
+    with db.translate_errors():
+        for record in AuditRecord.gsi1.query(audit.tenant_feed_key(ctx)):
+            if isinstance(record, AuditRecord) and (record.entity, record.entity_id) not in seen:
+                seen.add((record.entity, record.entity_id))
+                yield record.entity, record.entity_id
+
+
+# -- revert ---------------------------------------------------------------------------------
+
+
+def _not_revertable(message: str) -> errors.CRMError:
+    return errors.ConflictError(message, code="not_revertable")
+
+
+def before_fields(record: AuditRecord) -> dict[str, Any] | None:
+    """The values the record's change replaced; None when the change created the entity."""
+    changes: dict[str, Any] = record.changes or {}
+    if not changes:
+        raise _not_revertable("This record changed nothing.")
+    if any(change.get("before") == audit.MASK for change in changes.values()):
+        raise _not_revertable("This change touched a sensitive value, which the audit trail does not keep.")
+    if all(change.get("before") is None for change in changes.values()):
+        return None
+    return {name: change.get("before") for name, change in changes.items()}
+
+
+def revert(ctx: TenantContext, audit_id: str, *, force: bool) -> AuditRecord:
+    """Put the values a recorded change replaced back, through the entity's service; audited as a revert."""
+    permissions.require(ctx, "audit", "update")
+    record = audit.find_record(ctx, audit_id)
+    if record is None:
+        raise errors.NotFoundError("No such audit record.")
+    reverter = audit.reverter_for(record.entity)
+    if reverter is None:
+        raise _not_revertable(f"Changes of {record.entity} cannot be reverted.")
+    before = before_fields(record)
+    newest = audit.latest_record(ctx, record.entity, record.entity_id)
+    if not force and (newest is None or newest.audit_id != record.audit_id):
+        raise errors.ConflictError("The record changed since; revert with force to overwrite the later changes.",
+                                   code="changed_since",
+                                   details=[{"latest_audit_id": newest.audit_id if newest else None}])
+    expected = None if force else int(record.entity_version or record.seq)
+    with audit.reverting(record.audit_id) as written:
+        reverter(ctx, record.entity_id, before, expected)
+    if not written:
+        raise _not_revertable("Reverting this record changes nothing.")
+    return written[-1]

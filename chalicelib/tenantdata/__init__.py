@@ -1,0 +1,1 @@
+"""Tenant data: export, import and deletion of a whole tenant."""

@@ -1,0 +1,194 @@
+"""The export archive: a zip of JSON lines per item kind, sealed values opened for the owner.
+
+Items keep DynamoDB's typed JSON (the format of DynamoDB's own export to S3), so an import
+reproduces them exactly, sets and numbers included. Each line reads
+``{"item": {...}, "sealed": [{"attribute", "key", "entity", "record_id", "field"}]}``: the values at
+those places were sealed in the table and are in clear in the archive, ready to be sealed again
+under the importing tenant's key. ``manifest.json`` names the source tenant and counts the kinds.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import zipfile
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from chalicelib.core import crypto
+from chalicelib.core.tenancy import TenantContext
+from chalicelib.tenantdata import registry, walk
+from chalicelib.tenantdata.registry import RawItem, SealedValues
+
+FORMAT = "crm-tenant-export"
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+# The shape of a core.crypto token: v1:<generation>:<b64url nonce + ciphertext + tag>.
+TOKEN = re.compile(r"v1:[1-9][0-9]{0,8}:[A-Za-z0-9_-]{38,}")
+
+
+class UndeclaredSealedValueError(RuntimeError):
+    """An item holds a sealed value no domain declared: it could be neither opened nor sealed again."""
+
+
+@dataclass
+class ExportSummary:
+    """What an archive holds."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+    sealed_values: int = 0
+
+
+# -- finding and opening sealed values ------------------------------------------------------
+
+
+def _has_token(value: Any) -> bool:
+    """True when a typed value holds a token anywhere (JSON text is looked into)."""
+    if isinstance(value, str):
+        if TOKEN.fullmatch(value):
+            return True
+        if value[:1] in "{[":
+            try:
+                return _has_token_plain(json.loads(value))
+            except ValueError:
+                return False
+        return False
+    if isinstance(value, dict):
+        return any(_has_token(inner) for inner in value.values())
+    if isinstance(value, list):
+        return any(_has_token(inner) for inner in value)
+    return False
+
+
+def _has_token_plain(value: Any) -> bool:
+    if isinstance(value, str):
+        return bool(TOKEN.fullmatch(value))
+    if isinstance(value, dict):
+        return any(_has_token_plain(inner) for inner in value.values())
+    if isinstance(value, list):
+        return any(_has_token_plain(inner) for inner in value)
+    return False
+
+
+def _opened(ctx: TenantContext, spec: SealedValues, record_id: str, name: str, token: str) -> str:
+    return crypto.decrypt_field(ctx, entity=spec.entity, record_id=record_id, field=name, token=token)
+
+
+def _open_nested(ctx: TenantContext, spec: SealedValues, item: RawItem, record_id: str,
+                 nested: tuple[str, str]) -> list[dict[str, Any]]:
+    attribute, prefix = nested
+    value = item.get(attribute, {})
+    as_json = "S" in value
+    values: dict[str, Any] = (json.loads(value["S"]) if as_json
+                              else {key: inner.get("S") for key, inner in value.get("M", {}).items()})
+    opened = []
+    for key, token in values.items():
+        if isinstance(token, str) and TOKEN.fullmatch(token):
+            values[key] = _opened(ctx, spec, record_id, prefix + key, token)
+            opened.append({"attribute": attribute, "key": key, "entity": spec.entity, "record_id": record_id,
+                           "field": prefix + key})
+    if opened:
+        item[attribute] = ({"S": json.dumps(values, ensure_ascii=False)} if as_json
+                           else {"M": {**value["M"], **{e["key"]: {"S": values[e["key"]]} for e in opened}}})
+    return opened
+
+
+def open_item(ctx: TenantContext, item: RawItem) -> tuple[RawItem, list[dict[str, Any]]]:
+    """The item as exported (credentials left out, declared sealed values in clear) and where those were."""
+    kind = registry.kind_of(item)
+    excluded = registry.excluded_attributes(kind)
+    item = {name: value for name, value in item.items() if name not in excluded}
+    opened: list[dict[str, Any]] = []
+    for spec in registry.sealed(kind):
+        record_id = registry.text(item, spec.record_id_attribute)
+        if record_id is None:
+            continue
+        for name in spec.fields:
+            token = registry.text(item, name)
+            if token is not None and TOKEN.fullmatch(token):
+                item[name] = {"S": _opened(ctx, spec, record_id, name, token)}
+                opened.append({"attribute": name, "key": None, "entity": spec.entity, "record_id": record_id,
+                               "field": name})
+        if spec.nested is not None and spec.nested[0] in item:
+            opened += _open_nested(ctx, spec, item, record_id, spec.nested)
+    left = sorted(name for name, value in item.items() if _has_token(value))
+    if left:
+        raise UndeclaredSealedValueError(f"{kind} holds sealed values in {left} that no domain declared "
+                                         "(tenantdata.registry.register_sealed)")
+    return item, opened
+
+
+def seal_item(ctx: TenantContext, item: RawItem, sealed: list[dict[str, Any]]) -> RawItem:
+    """Seal an archived item's clear values again under ctx's tenant key (the import's half of open_item)."""
+    item = dict(item)
+    for entry in sealed:
+        attribute, key = entry["attribute"], entry["key"]
+        if key is None:
+            plaintext = item[attribute]["S"]
+        elif "S" in item[attribute]:
+            plaintext = json.loads(item[attribute]["S"])[key]
+        else:
+            plaintext = item[attribute]["M"][key]["S"]
+        token = crypto.encrypt_field(ctx, entity=entry["entity"], record_id=entry["record_id"],
+                                     field=entry["field"], plaintext=plaintext)
+        if key is None:
+            item[attribute] = {"S": token}
+        elif "S" in item[attribute]:
+            item[attribute] = {"S": json.dumps({**json.loads(item[attribute]["S"]), key: token}, ensure_ascii=False)}
+        else:
+            item[attribute] = {"M": {**item[attribute]["M"], key: {"S": token}}}
+    return item
+
+
+# -- typed JSON <-> archive lines -----------------------------------------------------------
+
+
+def to_json(value: Any) -> Any:
+    """A typed item made JSON-safe: binary values as base64 text."""
+    if isinstance(value, bytes | bytearray):
+        return base64.b64encode(bytes(value)).decode()
+    if isinstance(value, dict):
+        return {key: to_json(inner) for key, inner in value.items()}
+    if isinstance(value, list):
+        return [to_json(inner) for inner in value]
+    return value
+
+
+def from_json(value: Any, type_name: str | None = None) -> Any:
+    """The typed item back from its archived form (base64 text to bytes under B and BS)."""
+    if type_name == "B" and isinstance(value, str):
+        return base64.b64decode(value)
+    if type_name == "BS" and isinstance(value, list):
+        return [base64.b64decode(inner) for inner in value]
+    if isinstance(value, dict):
+        return {key: from_json(inner, key if key in ("B", "BS") else None) for key, inner in value.items()}
+    if isinstance(value, list):
+        return [from_json(inner) for inner in value]
+    return value
+
+
+# -- the archive ----------------------------------------------------------------------------
+
+
+def write_archive(ctx: TenantContext, out: IO[bytes], *, export_id: str, created_at: str) -> ExportSummary:
+    """Walk ctx's tenant and write its archive to out (call with ctx's tenant bound)."""
+    items = walk.tenant_items(ctx)
+    lines: dict[str, list[str]] = {}
+    summary = ExportSummary()
+    for key in sorted(items):
+        kind = registry.kind_of(items[key])
+        if registry.is_excluded(kind):
+            continue
+        item, sealed = open_item(ctx, items[key])
+        lines.setdefault(kind, []).append(json.dumps({"item": to_json(item), "sealed": sealed}, sort_keys=True,
+                                                     ensure_ascii=False))
+        summary.sealed_values += len(sealed)
+    summary.counts = {kind: len(found) for kind, found in sorted(lines.items())}
+    manifest = {"format": FORMAT, "version": FORMAT_VERSION, "tenant_id": ctx.tenant_id, "export_id": export_id,
+                "created_at": created_at, "counts": summary.counts, "sealed_values": summary.sealed_values}
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(MANIFEST, json.dumps(manifest, indent=2))
+        for kind, found in lines.items():
+            archive.writestr(f"items/{kind}.jsonl", "\n".join(found) + "\n")
+    return summary

@@ -1,0 +1,70 @@
+"""The data of the domains built so far, declared for the export and the purge (see ``registry``).
+
+Identity's partitions are fixed per tenant; the audit feed names the partition of every audited
+item (records, their timelines, custom field definitions ...), so a domain whose items are all
+audited needs to declare only its unaudited lookups and its sealed values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from chalicelib.core import audit
+from chalicelib.core.tenancy import TenantContext, global_key, tenant_key
+from chalicelib.tenantdata import registry
+from chalicelib.tenantdata.registry import Link, RawItem, text
+
+IDENTITY_PARTITIONS = ("TENANT", "USER", "ROLE", "TEAM", "APIKEY", "SESSION")
+CREDENTIALS = ("password_hash", "totp_secret", "totp_enabled", "failed_logins", "locked_until")
+
+
+def _fixed(ctx: TenantContext) -> Iterable[str]:
+    return [tenant_key(ctx, name) for name in (*IDENTITY_PARTITIONS, "EXPORT")]
+
+
+def _user_links(ctx: TenantContext, item: RawItem) -> Iterable[Link]:
+    email = text(item, "email")
+    return [(global_key("email", email), ctx.tenant_id)] if email else []
+
+
+def _api_key_links(ctx: TenantContext, item: RawItem) -> Iterable[Link]:
+    key_id = text(item, "key_id")
+    return [(global_key("apikey", key_id), "KEY")] if key_id else []
+
+
+def _audit_links(ctx: TenantContext, item: RawItem) -> Iterable[Link]:
+    item_pk = text(item, "item_pk")  # audited items live in the tenant's space; global ones are not walked
+    return [(item_pk, None)] if item_pk and item_pk.startswith(ctx.prefix) else []
+
+
+def _deletion_links(ctx: TenantContext, item: RawItem) -> Iterable[Link]:
+    digest = text(item, "cancel_digest")
+    return [(global_key("deletion-cancel", digest), "TOKEN")] if digest else []
+
+
+def _revoke_imported_key(item: RawItem, now: str) -> RawItem:
+    # The key's global lookup (keyed by its id) is the source tenant's: its secret never leaves, and
+    # revoking it from the copy would delete the source's lookup. A revoked key is never touched again.
+    return item if "revoked_at" in item else {**item, "revoked_at": {"S": now}}
+
+
+def register() -> None:
+    """Declare identity's, the audit trail's and tenant data's own items."""
+    registry.register_partitions("identity", _fixed)
+    registry.register_feed("audit", audit.tenant_feed_key)
+    registry.register_feed("sensitive_reads", audit.reads_feed_key)
+    registry.register_links("user", _user_links)
+    registry.register_links("api_key", _api_key_links)
+    registry.register_links("audit", _audit_links)
+    registry.register_links("tenant_deletion", _deletion_links)
+    registry.register_on_import("api_key", _revoke_imported_key)
+    registry.exclude_from_export("user", reason="credentials stay with their holder", attributes=CREDENTIALS)
+    for kind, reason in (
+        ("session", "sign-ins of the source tenant"), ("tenant_key", "the import makes a new data key"),
+        ("email_login", "rebuilt from the users on import"), ("api_key_lookup", "holds the key's secret digest"),
+        ("token_lookup", "one-time links"), ("tenant_export", "jobs of the source tenant"),
+        ("tenant_deletion", "jobs of the source tenant"), ("deletion_cancel", "one-time links"),
+    ):
+        registry.exclude_from_export(kind, reason=reason)
+    registry.register_unreachable("token_lookup", reason="invitation and reset links are keyed by a digest of "
+                                  "their token and expire by themselves (7 days at most); they hold ids only")

@@ -1,0 +1,151 @@
+"""The scheduled step of tenant data: queued exports, then deletions whose grace period is over.
+
+The lead registers it with the app::
+
+    @app.schedule(Rate(5, unit=Rate.MINUTES))
+    def tenant_data_jobs(event):
+        return jobs.scheduled_tick(event)
+
+(with a ``lambda_timeout`` of at least ``TICK_SECONDS`` + 60 for that function in ``.chalice/config.json``).
+Each job is claimed with a versioned write, so two overlapping ticks never run the same one; a job
+interrupted while running is taken again after ``STALE_AFTER``; a passing failure (throttling, an
+outage) leaves it queued for the next tick, up to ``MAX_ATTEMPTS``.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from chalicelib.core import audit, aws, db, errors, faults
+from chalicelib.core.config import settings
+from chalicelib.core.observability import logger
+from chalicelib.core.tenancy import TenantContext, bind
+from chalicelib.identity.service import system_context
+from chalicelib.tenantdata import archive, purge, service
+from chalicelib.tenantdata.models import TenantExport
+
+TICK_SECONDS = 240.0
+STALE_AFTER = timedelta(minutes=20)
+MAX_ATTEMPTS = 3
+
+
+@dataclass
+class TickReport:
+    """What one run did."""
+
+    exports_done: list[str] = field(default_factory=list)
+    exports_failed: list[str] = field(default_factory=list)
+    exports_retrying: list[str] = field(default_factory=list)
+    tenants_purged: list[str] = field(default_factory=list)
+    purges_failed: list[str] = field(default_factory=list)
+
+
+def scheduled_tick(event: Any) -> dict[str, Any]:
+    """The scheduled handler: run what is due within the tick's time budget."""
+    return asdict(run_pending(TICK_SECONDS))
+
+
+def run_pending(max_seconds: float = TICK_SECONDS, *, now: datetime | None = None) -> TickReport:
+    """Run queued exports, then due purges, starting no new job after max_seconds."""
+    deadline = time.monotonic() + max_seconds
+    report = TickReport()
+    for tenant_id, export_id in queued_exports():
+        if time.monotonic() >= deadline:
+            return report
+        run_export(tenant_id, export_id, report)
+    for tenant_id in purge.due(now=now):
+        if time.monotonic() >= deadline:
+            return report
+        _run_purge(tenant_id, report)
+    return report
+
+
+def queued_exports() -> list[tuple[str, str]]:
+    """(tenant, export) of every queued export, oldest first."""
+    with db.translate_errors():
+        found = TenantExport.gsi1.query(service.export_queue_key())
+        return [(item.tenant_id, item.export_id) for item in found if isinstance(item, TenantExport)]
+
+
+def _claimable(export: TenantExport) -> bool:
+    if export.status == "pending":
+        return True
+    return export.status == "running" and (export.started_at is None or
+                                           export.started_at + STALE_AFTER < db.utcnow())
+
+
+def _claim(ctx: TenantContext, export: TenantExport) -> bool:
+    export.status, export.started_at = "running", db.utcnow()
+    export.attempts = int(export.attempts or 0) + 1
+    try:
+        db.commit(ctx, db.Change().save(export))
+    except errors.ConflictError:
+        return False  # another run took it
+    return True
+
+
+def run_export(tenant_id: str, export_id: str, report: TickReport) -> None:
+    """Build one export's archive and store it in the export bucket."""
+    ctx = system_context(tenant_id, source="job")
+    with bind(ctx):
+        export = db.get(ctx, TenantExport, service.exports_pk(ctx), export_id)
+        if export is None or not _claimable(export) or not _claim(ctx, export):
+            return
+        try:
+            counts = _store_archive(ctx, export)
+        except Exception as exc:  # noqa: BLE001 - one tenant's failure must not stop the others
+            _failed(ctx, export, exc, report)
+        else:
+            _finish(ctx, export, status="done", counts=counts)
+            report.exports_done.append(export_id)
+
+
+def _store_archive(ctx: TenantContext, export: TenantExport) -> dict[str, int]:
+    key = service.object_key(ctx.tenant_id, export.export_id)
+    with tempfile.TemporaryFile() as spool:  # /tmp, not memory: an archive may be large
+        summary = archive.write_archive(ctx, spool, export_id=export.export_id,
+                                        created_at=db.utcnow().isoformat())
+        spool.seek(0)
+        aws.client("s3").upload_fileobj(spool, settings.export_bucket, key, ExtraArgs={
+            "ServerSideEncryption": "aws:kms", "SSEKMSKeyId": settings.kms_key_id,
+            "ContentType": "application/zip"})
+    export.object_key = key
+    return summary.counts
+
+
+def _failed(ctx: TenantContext, export: TenantExport, exc: Exception, report: TickReport) -> None:
+    if faults.is_transient(exc) and int(export.attempts or 0) < MAX_ATTEMPTS:
+        logger.warning("export will be retried", extra={"export_id": export.export_id, "error": type(exc).__name__})
+        export.status = "pending"
+        db.commit(ctx, db.Change().save(export))
+        report.exports_retrying.append(export.export_id)
+        return
+    logger.exception("export failed", extra={"export_id": export.export_id})
+    code = exc.code if isinstance(exc, errors.CRMError) else type(exc).__name__
+    _finish(ctx, export, status="failed", error=code)
+    report.exports_failed.append(export.export_id)
+
+
+def _finish(ctx: TenantContext, export: TenantExport, *, status: str, counts: dict[str, int] | None = None,
+            error: str | None = None) -> None:
+    before = {"status": export.status}
+    export.status, export.finished_at, export.counts, export.error = status, db.utcnow(), counts, error
+    export.gsi1pk = export.gsi1sk = None  # off the queue
+    change = db.Change().save(export)
+    audit.attach(ctx, change, export, entity="tenant_export", entity_id=export.export_id, action=status,
+                 before=before, after={"status": status, "counts": counts, "error": error})
+    db.commit(ctx, change)
+
+
+def _run_purge(tenant_id: str, report: TickReport) -> None:
+    try:
+        purge.purge(tenant_id)
+    except Exception:  # noqa: BLE001 - logged; the deletion stays queued and the next tick resumes it
+        logger.exception("purge failed", extra={"purged_tenant": tenant_id})
+        report.purges_failed.append(tenant_id)
+    else:
+        report.tenants_purged.append(tenant_id)

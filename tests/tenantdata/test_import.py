@@ -1,0 +1,144 @@
+"""An export imported as a new tenant reproduces it record by record, under a new id and a new data key."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from chalicelib.core import audit, crypto
+from chalicelib.core.tenancy import bind
+from chalicelib.identity.service import system_context
+from chalicelib.tenantdata import archive, registry
+from tenants import importer
+from tenants.__main__ import main
+from tests.factories import PASSWORD, Company, add_member, link_token, login, signup
+from tests.support import ApiClient, body
+from tests.tenantdata import sealed_probe, table
+
+HASHES = ("hash", "prev_hash", "audit_hash")
+
+
+@pytest.fixture
+def company(client: ApiClient) -> Company:
+    company = signup(client, company="Source Ltd")
+    owner = company.owner.token
+    team = body(client.post("/api/v1/teams", {"name": "Importers"}, token=owner))
+    add_member(client, company, role="manager", name="importmanager", team_id=team["id"])
+    client.post("/api/v1/roles", {"key": "clerk", "name": "Clerk", "permissions": ["users:read:all"]}, token=owner)
+    client.post("/api/v1/api-keys", {"name": "ERP", "permissions": ["users:read:all"]}, token=owner)
+    client.patch("/api/v1/tenant", {"name": "Source Renamed", "version": 1}, token=owner)
+    company.extra["vault"] = sealed_probe.put_vault(system_context(company.tenant_id), secret="DE89 3704 0044",
+                                                    custom={"passport": "AB 123", "tax": "77-1"})
+    return company
+
+
+def export_lines(tenant_id: str) -> dict[tuple[str, str], dict[str, Any]]:
+    """The tenant's archive, item by key."""
+    ctx = system_context(tenant_id)
+    out = io.BytesIO()
+    with bind(ctx):
+        archive.write_archive(ctx, out, export_id="01HZZZZZZZZZZZZZZZZZZZZZZZ", created_at="now")
+    with zipfile.ZipFile(out) as bundle:
+        found = [json.loads(line) for name in bundle.namelist() if name.startswith("items/")
+                 for line in bundle.read(name).decode().splitlines()]
+    return {(line["item"]["pk"]["S"], line["item"]["sk"]["S"]): line for line in found}
+
+
+def comparable(lines: dict[tuple[str, str], dict[str, Any]], tenant_id: str) -> dict[str, Any]:
+    """Lines with the tenant id and the audit hashes (which cover it) taken out."""
+    text = json.dumps({f"{pk}|{sk}": line for (pk, sk), line in sorted(lines.items())}).replace(tenant_id, "<T>")
+    plain = json.loads(text)
+    for line in plain.values():
+        for name in HASHES:
+            line["item"].pop(name, None)
+        if line["item"]["kind"]["S"] == "api_key":  # imported keys are revoked: their secrets stayed behind
+            line["item"].pop("revoked_at", None)
+    return plain
+
+
+def test_the_import_reproduces_the_export_record_by_record(company: Company, tmp_path: Path) -> None:
+    source = export_lines(company.tenant_id)
+    path = tmp_path / "export.zip"
+    out = io.StringIO()
+    assert main(["export", "--tenant", company.tenant_id, "--out", str(path)], out=out) == 0
+    out = io.StringIO()
+    assert main(["import", "--file", str(path), "--into-new-tenant"], out=out) == 0
+    new_id = out.getvalue().split("as NEW tenant ")[1].split(":")[0]
+    assert new_id != company.tenant_id
+    copy = export_lines(new_id)
+    assert comparable(copy, new_id) == comparable(source, company.tenant_id)
+    assert not any(key[0].startswith(f"T#{company.tenant_id}#") for key in copy)
+    assert all("revoked_at" in line["item"] for line in copy.values() if line["item"]["kind"]["S"] == "api_key")
+    assert {registry.kind_of(line["item"]) for line in copy.values()} >= {"tenant", "user", "team", "role",
+                                                                          "api_key", "audit", "probe_vault"}
+
+
+def test_sealed_values_are_sealed_again_under_the_new_key(company: Company, tmp_path: Path) -> None:
+    path = tmp_path / "export.zip"
+    main(["export", "--tenant", company.tenant_id, "--out", str(path)], out=io.StringIO())
+    summary = importer.import_archive(str(path))
+    vault_key = (f"T#{summary.tenant_id}#PROBEVAULT", company.extra["vault"])
+    vault = table.every_item()[vault_key]
+    new_ctx, old_ctx = system_context(summary.tenant_id), system_context(company.tenant_id)
+    token = vault["secret"]["S"]
+    assert archive.TOKEN.fullmatch(token)
+    with bind(new_ctx):
+        opened = crypto.decrypt_field(new_ctx, entity="probe_vault", record_id=company.extra["vault"],
+                                      field="secret", token=token)
+        custom = json.loads(vault["custom"]["S"])
+        passport = crypto.decrypt_field(new_ctx, entity="probe_vault", record_id=company.extra["vault"],
+                                        field="custom.passport", token=custom["passport"])
+    assert (opened, passport) == ("DE89 3704 0044", "AB 123")
+    with bind(old_ctx), pytest.raises(crypto.DecryptionError):  # the source tenant's key cannot open it
+        crypto.decrypt_field(old_ctx, entity="probe_vault", record_id=company.extra["vault"], field="secret",
+                             token=token)
+    assert vault["blob"] == {"B": b"\x00\x01binary"} and vault["tags"] == {"SS": ["a", "b"]}
+
+
+def test_the_imported_tenant_verifies_and_its_staff_reset_passwords(client: ApiClient, company: Company,
+                                                                    tmp_path: Path) -> None:
+    path = tmp_path / "export.zip"
+    main(["export", "--tenant", company.tenant_id, "--out", str(path)], out=io.StringIO())
+    summary = importer.import_archive(str(path))
+    assert summary.relinked_chains > 0 and not summary.broken_chains
+    assert sorted(summary.users_to_reset) == sorted([company.owner.email, company.members["importmanager"].email])
+    assert len(summary.api_keys_to_reissue) == 1
+    verify = io.StringIO()
+    assert main(["verify-audit", "--tenant", summary.tenant_id], out=verify) == 0, verify.getvalue()
+    assert ", 0 broken" in verify.getvalue()
+    client.post("/api/v1/auth/password-reset", {"email": company.owner.email})
+    token = link_token(company.owner.email, "reset")
+    new_password = PASSWORD + " again"
+    assert client.post("/api/v1/auth/password-reset/confirm", {"token": token, "new_password": new_password}
+                       ).status_code == 200
+    signed = login(client, company.owner.email, new_password, tenant_id=summary.tenant_id)
+    assert signed.status_code == 200, signed.body
+    assert body(signed)["tenant"]["name"] == "Source Renamed"
+    users = body(client.get("/api/v1/users", token=body(signed)["access_token"]))["items"]
+    assert {u["email"] for u in users} == {company.owner.email, company.members["importmanager"].email}
+
+
+def test_a_chain_broken_in_the_archive_stays_broken(company: Company, tmp_path: Path) -> None:
+    ctx = system_context(company.tenant_id)
+    with bind(ctx):
+        record = audit.chain_records(ctx, "role", "clerk")[0]
+        record.update(actions=[audit.AuditRecord.changes.set({"name": {"before": None, "after": "Forged"}})])
+    path = tmp_path / "export.zip"
+    main(["export", "--tenant", company.tenant_id, "--out", str(path)], out=io.StringIO())
+    summary = importer.import_archive(str(path))
+    assert summary.broken_chains == [f"T#{summary.tenant_id}#AUDIT#role#clerk"]
+    verify = io.StringIO()
+    assert main(["verify-audit", "--tenant", summary.tenant_id], out=verify) == 1
+    assert "BROKEN role clerk: first broken link at seq 1" in verify.getvalue()
+
+
+def test_a_file_that_is_not_an_export_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "other.zip"
+    with zipfile.ZipFile(path, "w") as bundle:
+        bundle.writestr("manifest.json", json.dumps({"format": "something else"}))
+    assert main(["import", "--file", str(path), "--into-new-tenant"], out=io.StringIO()) == 1
