@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from chalicelib.companies.models import CompanyRow
 from chalicelib.companies.schemas import CompanyListQuery
 from chalicelib.companies.service import ENTITY, SPACE
@@ -21,19 +19,10 @@ def list_companies(ctx: TenantContext, query: CompanyListQuery) -> db.Page[Compa
         return listing.list_rows(ctx, CompanyRow, SPACE, plan)
     q = query.q.strip()
     if "@" in q or ("." in q and " " not in q):  # an e-mail or a web address is one token
-        prefix, others = matching.fold(q).removeprefix("www."), []
+        prefix, others = matching.fold(q).removeprefix("www."), list[str]()
     else:
-        words = listing.query_words(q)
-        if not words:
+        split = listing.split_words(q)
+        if split is None:
             return db.Page(items=[], next_cursor=None)
-        prefix, others = words[0], words[1:]
-    plan.keep = _keep_words(others)
-    page = listing.search_rows(ctx, CompanyRow, SPACE, plan, prefix=prefix)
-    return db.Page(items=listing.unique_rows(page.items), next_cursor=page.next_cursor)
-
-
-def _keep_words(others: list[str]) -> Any:
-    def keep(row: CompanyRow) -> bool:
-        return listing.matches_all_words(others, row.tokens)
-
-    return keep
+        prefix, others = split
+    return listing.search_by_words(ctx, CompanyRow, SPACE, plan, prefix=prefix, others=others)

@@ -181,6 +181,20 @@ def query_words(q: str) -> list[str]:
     return sorted(set(words(q)), key=len, reverse=True)
 
 
+def search_by_words(ctx: TenantContext, model: type[Any], space: str, query: ListQuery, *, prefix: str,
+                    others: list[str]) -> db.Page[Any]:
+    """One page of rows whose tokens start with prefix and contain every other word (one Query)."""
+    query.keep = lambda row: matches_all_words(others, row.tokens)
+    page = search_rows(ctx, model, space, query, prefix=prefix)
+    return db.Page(items=unique_rows(page.items), next_cursor=page.next_cursor)
+
+
+def split_words(q: str) -> tuple[str, list[str]] | None:
+    """The first word of a name query (searched by prefix) and the rest (filtered), or None."""
+    found = query_words(q)
+    return (found[0], found[1:]) if found else None
+
+
 def unique_rows(rows: list[Any]) -> list[Any]:
     """Rows of distinct records, first one kept (two tokens of one record may match one prefix)."""
     seen: set[str] = set()

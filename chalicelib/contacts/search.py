@@ -10,8 +10,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from chalicelib.contacts import derived, listing, matching, sensitive
 from chalicelib.contacts.models import Contact, ContactLookup, ContactRow
 from chalicelib.contacts.schemas import ContactListQuery
@@ -87,19 +85,10 @@ def list_contacts(ctx: TenantContext, query: ContactListQuery) -> db.Page[Contac
         return listing.list_rows(ctx, ContactRow, SPACE, plan)
     q = query.q.strip()
     if "@" in q:
-        prefix, others = matching.fold(q), []
+        prefix, others = matching.fold(q), list[str]()
     else:
-        words = listing.query_words(q)
-        if not words:
+        split = listing.split_words(q)
+        if split is None:
             return db.Page(items=[], next_cursor=None)
-        prefix, others = words[0], words[1:]
-    plan.keep = _keep_words(others)
-    page = listing.search_rows(ctx, ContactRow, SPACE, plan, prefix=prefix)
-    return db.Page(items=listing.unique_rows(page.items), next_cursor=page.next_cursor)
-
-
-def _keep_words(others: list[str]) -> Any:
-    def keep(row: ContactRow) -> bool:
-        return listing.matches_all_words(others, row.tokens)
-
-    return keep
+        prefix, others = split
+    return listing.search_by_words(ctx, ContactRow, SPACE, plan, prefix=prefix, others=others)
