@@ -53,7 +53,8 @@ def list_roles(ctx: TenantContext) -> list[RoleRead]:
     return [role_read_builtin(role) for role in permissions.BUILTIN_ROLES.values()] + custom
 
 
-def _check_permissions(ctx: TenantContext, granted: list[str]) -> None:
+def check_grantable(ctx: TenantContext, granted: list[str]) -> None:
+    """422 for an unknown permission; 403 for one the caller does not hold (no escalation)."""
     unknown = [p for p in granted if not permissions.is_valid_permission(p)]
     if unknown:
         raise errors.ValidationError(details=[{"loc": ["permissions"], "msg": f"Unknown permission {p}",
@@ -67,7 +68,7 @@ def create_role(ctx: TenantContext, body: RoleIn) -> CustomRole:
     permissions.require(ctx, "roles", "create")
     if body.key in permissions.BUILTIN_ROLES:
         raise errors.ConflictError("A built-in role has this key.", code="duplicate_role")
-    _check_permissions(ctx, body.permissions)
+    check_grantable(ctx, body.permissions)
     role = CustomRole(roles_pk(ctx), body.key, key=body.key, name=body.name, permissions=set(body.permissions))
     change = db.Change().create(role)
     audit.attach(ctx, change, role, entity="role", entity_id=body.key, action="create", before=None,
@@ -88,7 +89,7 @@ def update_role(ctx: TenantContext, key: str, body: RoleUpdate) -> CustomRole:
         raise errors.NotFoundError("No such role (built-in roles cannot be changed).")
     before = {"name": role.name, "permissions": sorted(role.permissions or ())}
     if body.permissions is not None:
-        _check_permissions(ctx, body.permissions)
+        check_grantable(ctx, body.permissions)
         role.permissions = set(body.permissions)
     if body.name is not None:
         role.name = body.name

@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from chalicelib.core import audit, auth, db, errors, permissions
 from chalicelib.core.tenancy import TenantContext, bind, global_key, is_valid_id, new_id, tenant_key
+from chalicelib.identity import access
 from chalicelib.identity.models import ApiKey, ApiKeyLookup
 
 PREFIX = "crm_"
@@ -36,12 +37,7 @@ def key_view(key: ApiKey) -> dict[str, object]:
 def create(ctx: TenantContext, *, name: str, granted: list[str]) -> tuple[ApiKey, str]:
     """Create a key with some of the caller's permissions; the secret is returned once."""
     permissions.require(ctx, "api_keys", "create")
-    unknown = [p for p in granted if not permissions.is_valid_permission(p)]
-    if unknown:
-        raise errors.ValidationError(details=[{"loc": ["permissions"], "msg": f"Unknown permission {p}",
-                                               "type": "unknown_permission"} for p in unknown])
-    if not permissions.can_grant(ctx, granted):
-        raise errors.ForbiddenError("A key cannot have permissions you do not hold.")
+    access.check_grantable(ctx, granted)
     key_id = new_id()
     secret = f"{PREFIX}{key_id}_{auth.new_opaque_token()}"
     key = ApiKey(keys_pk(ctx), key_id, key_id=key_id, name=name, prefix=secret[: len(PREFIX) + 8],
