@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 STAGE ?= dev
 PORT ?= 8000
 
-.PHONY: run test lint typecheck unit package deploy bench fuzz clean browser-deps
+.PHONY: run test lint typecheck unit package deploy bench clean browser-deps
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -48,9 +48,6 @@ deploy: package
 
 bench: $(STAMP)
 	$(PY) -m bench
-
-fuzz: $(STAMP)
-	$(PY) -m bench.fuzz
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache

@@ -15,8 +15,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-import jwt
-
 from chalicelib.core import errors
 from chalicelib.core import secrets as app_secrets
 from chalicelib.core.config import settings
@@ -141,6 +139,8 @@ def issue_access_token(
     }
     if limited:
         claims["lim"] = limited
+    import jwt  # here, not at import: PyJWT pulls in cryptography's key formats (cold start)
+
     return jwt.encode(claims, _load_private(key["private_pem"]), algorithm=ALGORITHM, headers={"kid": key["kid"]})
 
 
@@ -159,6 +159,8 @@ def _may_refetch() -> bool:
 
 def verify_access_token(token: str) -> dict[str, Any]:
     """Verify an access JWT (pinned algorithm, kid, iss, aud, exp, nbf) and return its claims."""
+    import jwt
+
     try:
         header = jwt.get_unverified_header(token)
     except jwt.PyJWTError as exc:
