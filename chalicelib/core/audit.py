@@ -89,6 +89,12 @@ def plain(value: Any) -> Any:
     return value
 
 
+def actor_fields(ctx: TenantContext) -> dict[str, Any]:
+    """Who acted, through what and from where: the fields every audit and read record carries."""
+    return {"actor_id": ctx.actor_id, "actor_kind": ctx.actor_kind, "source": ctx.source,
+            "request_id": ctx.request_id, "source_ip": ctx.source_ip}
+
+
 def diff(before: dict[str, Any] | None, after: dict[str, Any] | None,
          sensitive: frozenset[str] = frozenset()) -> dict[str, Any]:
     """Field-level before/after of the fields that changed; sensitive values masked."""
@@ -209,8 +215,7 @@ def attach(
         gsi2pk=actor_feed_key(ctx, ctx.actor_id), gsi2sk=f"{now.isoformat()}#{audit_id}",
         audit_id=audit_id, entity=entity, entity_id=entity_id, seq=seq,
         action="revert" if revert is not None else action,
-        actor_id=ctx.actor_id, actor_kind=ctx.actor_kind, source=ctx.source,
-        request_id=ctx.request_id, source_ip=ctx.source_ip, at=now,
+        **actor_fields(ctx), at=now,
         changes=diff(before, after, sensitive), prev_hash=prev_hash, hash="",
         reverted_audit_id=revert.audit_id if revert is not None else None,
         item_pk=item.pk, item_sk=item.sk, entity_version=int(item.version or 0) + 1,
@@ -294,6 +299,5 @@ def record_reads(ctx: TenantContext, *, entity: str, entity_id: str, fields: lis
             batch.save(SensitiveRead(
                 reads_key(ctx, entity, entity_id), f"{now.isoformat()}#{read_id}",
                 gsi1pk=reads_feed_key(ctx), gsi1sk=f"{now.isoformat()}#{read_id}", entity=entity,
-                entity_id=entity_id, field=name, actor_id=ctx.actor_id, actor_kind=ctx.actor_kind,
-                source=ctx.source, request_id=ctx.request_id, source_ip=ctx.source_ip, at=now,
+                entity_id=entity_id, field=name, at=now, **actor_fields(ctx),
             ))

@@ -12,7 +12,7 @@ from datetime import timedelta
 from chalicelib.core import audit, auth, db, errors, permissions
 from chalicelib.core.tenancy import TenantContext, bind, global_key, is_valid_id, new_id, tenant_key
 from chalicelib.identity import access
-from chalicelib.identity.models import ApiKey, ApiKeyLookup
+from chalicelib.identity.models import ApiKey, ApiKeyLookup, Tenant
 
 PREFIX = "crm_"
 LAST_USED_RESOLUTION = timedelta(minutes=5)
@@ -92,29 +92,30 @@ def authenticate(token: str) -> auth.Principal:
         raise _invalid()
     principal = auth.Principal(tenant_id=lookup.tenant_id, actor_id=key_id, actor_kind="api_key", role="api_key",
                                permissions=frozenset(str(p) for p in lookup.permissions or ()))
-    _check_tenant_active(principal.context())
-    _touch(principal.context(), key_id)
+    ctx = principal.context()
+    with bind(ctx):
+        tenant, key = _tenant_and_key(ctx, key_id)
+        # A suspended company, or one waiting for deletion, is closed to its integrations too.
+        if tenant is None or tenant.status != "active":
+            raise errors.ForbiddenError("This company's account is suspended.", code="tenant_suspended")
+        _touch(key)
     return principal
 
 
-def _check_tenant_active(ctx: TenantContext) -> None:
-    # A suspended company, or one waiting for deletion, is closed to its integrations too.
-    from chalicelib.identity.models import Tenant
-
-    with bind(ctx):
-        tenant = db.get(ctx, Tenant, tenant_key(ctx, "TENANT"), "TENANT")
-    if tenant is None or tenant.status != "active":
-        raise errors.ForbiddenError("This company's account is suspended.", code="tenant_suspended")
+def _tenant_and_key(ctx: TenantContext, key_id: str) -> tuple[Tenant | None, ApiKey | None]:
+    keys = [(tenant_key(ctx, "TENANT"), "TENANT"), (keys_pk(ctx), key_id)]
+    with db.translate_errors():
+        found = {(item.pk, item.sk): item for item in db.MainTable.batch_get(keys)}  # one BatchGetItem
+    tenant, key = (found.get(k) for k in keys)
+    return (tenant if isinstance(tenant, Tenant) else None), (key if isinstance(key, ApiKey) else None)
 
 
-def _touch(ctx: TenantContext, key_id: str) -> None:
+def _touch(key: ApiKey | None) -> None:
     # Last-used time at a 5-minute resolution: a write per request would double the key's cost.
-    with bind(ctx):
-        key = db.get(ctx, ApiKey, keys_pk(ctx), key_id)
-        now = db.utcnow()
-        if key is None or (key.last_used_at and now - key.last_used_at < LAST_USED_RESOLUTION):
-            return
-        try:
-            key.update(actions=[ApiKey.last_used_at.set(now)])
-        except Exception:  # noqa: BLE001 - bookkeeping must never fail the request
-            return
+    now = db.utcnow()
+    if key is None or (key.last_used_at and now - key.last_used_at < LAST_USED_RESOLUTION):
+        return
+    try:
+        key.update(actions=[ApiKey.last_used_at.set(now)])
+    except Exception:  # noqa: BLE001 - bookkeeping must never fail the request
+        return
