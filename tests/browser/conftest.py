@@ -18,6 +18,7 @@ CHROMIUM_ARGS = [
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1440, "height": 900}
+NARROW = {"width": 360, "height": 740}  # the smallest phone the app is made for
 
 
 @pytest.fixture(scope="session")
@@ -79,3 +80,14 @@ def new_page(browser: Any, live_url: str, *, viewport: dict[str, int] = DESKTOP,
     page.on("console", lambda msg: msg.type == "error" and page.problems.append(msg.text))
     page.on("pageerror", lambda exc: page.problems.append(str(exc)))
     return page
+
+
+def assert_fits_a_phone(page: Any, screens: Screens, name: str) -> None:
+    """At 360 px the screen as it stands scrolls only downwards; back to the desktop size afterwards."""
+    size = page.viewport_size
+    page.set_viewport_size(NARROW)
+    try:
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= NARROW["width"], "no sideways scrolling"
+        screens.shoot(page, name)
+    finally:
+        page.set_viewport_size(size)

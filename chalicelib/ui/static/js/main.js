@@ -14,6 +14,11 @@ const SCREENS = {
   settings: () => import('../screens/settings.js'),
   people: () => import('../screens/people.js'),
   apikeys: () => import('../screens/apikeys.js'),
+  customfields: () => import('../screens/customfields.js'),
+  pipelines: () => import('../screens/pipelines.js'),
+  audit: () => import('../screens/audit.js'),
+  data: () => import('../screens/data.js'),
+  integrations: () => import('../screens/integrations.js'),
 };
 
 // [path pattern, screen module, export, options]
@@ -23,6 +28,7 @@ const ROUTES = [
   ['/forgot', 'auth', 'forgot', { public: true }],
   ['/reset', 'auth', 'reset', { public: true, any: true }],
   ['/accept', 'auth', 'accept', { public: true, any: true }],
+  ['/cancel-deletion', 'data', 'cancelDeletion', { public: true, any: true }],
   ['/tasks', 'tasks', 'tasks', { nav: 'tasks' }],
   ['/contacts', 'contacts', 'list', { nav: 'contacts' }],
   ['/contacts/:id', 'contacts', 'card', { nav: 'contacts' }],
@@ -37,6 +43,12 @@ const ROUTES = [
   ['/settings/roles', 'people', 'roles', { nav: 'settings' }],
   ['/settings/teams', 'people', 'teams', { nav: 'settings' }],
   ['/settings/api-keys', 'apikeys', 'apiKeys', { nav: 'settings' }],
+  ['/settings/custom-fields', 'customfields', 'customFields', { nav: 'settings' }],
+  ['/settings/pipelines', 'pipelines', 'pipelines', { nav: 'settings' }],
+  ['/settings/audit', 'audit', 'changes', { nav: 'settings' }],
+  ['/settings/audit/reads', 'audit', 'reads', { nav: 'settings' }],
+  ['/settings/data', 'data', 'data', { nav: 'settings' }],
+  ['/settings/integrations', 'integrations', 'integrations', { nav: 'settings' }],
 ];
 const REDIRECTS = { '': '/tasks', '/': '/tasks', '/settings': '/settings/profile' };
 

@@ -182,9 +182,16 @@ export function confirmAction(message, confirmLabel) {
   });
 }
 
-/** A button that copies text to the clipboard. */
-export function copyButton(text) {
+/** A button that copies text to the clipboard; without one, the text in target is selected for a manual copy. */
+export function copyButton(text, target = null) {
   return h('button', { type: 'button', class: 'secondary small', onClick: async () => {
-    try { await navigator.clipboard.writeText(text); toast(t('common.copied')); } catch { toast(t('common.copyFailed'), 'error'); }
+    try {
+      if (!navigator.clipboard) throw new Error('no clipboard');
+      await navigator.clipboard.writeText(text);
+      toast(t('common.copied'));
+    } catch {
+      if (target) { target.focus(); target.select(); }
+      toast(t(target ? 'common.copySelected' : 'common.copyFailed'), 'error');
+    }
   } }, t('common.copy'));
 }

@@ -6,6 +6,7 @@ import { formatDateTime } from '../js/format.js';
 import { can } from '../js/session.js';
 import { confirmAction, empty, field, form, heading, pager, toast, toastError } from '../js/ui.js';
 import { linkGroups, noteForm, timelineList } from './records.js';
+import { collectCustom, customInputs, customRows, definitionsFor } from './custom-values.js';
 
 function companyItem(company) {
   return h('li', {}, h('div', { class: 'grow' },
@@ -16,8 +17,11 @@ function companyItem(company) {
 /** #/companies?q=. */
 export async function list(root, { query: params, navigate, alive }) {
   const q = params.get('q') || '';
-  const page = await get(`/api/v1/companies${query({ q, limit: 50 })}`);
+  const creating = can('companies', 'create');
+  const [page, definitions] = await Promise.all([get(`/api/v1/companies${query({ q, limit: 50 })}`),
+    creating ? definitionsFor('company') : []]);
   if (!alive()) return;
+  const required = definitions.filter((d) => d.required);
   const items = h('ul', { class: 'list' }, page.items.map(companyItem));
   const more = async (cursor) => {
     const next = await get(`/api/v1/companies${query({ q, limit: 50, cursor })}`);
@@ -31,13 +35,14 @@ export async function list(root, { query: params, navigate, alive }) {
   } }, h('label', { for: 'company-search', class: 'visually-hidden' }, t('companies.search')),
   h('input', { id: 'company-search', name: 'q', type: 'search', value: q, placeholder: t('companies.search') }),
   h('button', { type: 'submit', class: 'secondary' }, t('common.search')));
-  const create = can('companies', 'create') ? h('section', { class: 'panel' }, h('h2', {}, t('companies.createTitle')),
-    form({ submit: t('companies.create'), label: t('companies.createTitle'), onSubmit: async (values) => {
-      const company = await post('/api/v1/companies', { name: values.name, website: values.website || null });
+  const create = creating ? h('section', { class: 'panel' }, h('h2', {}, t('companies.createTitle')),
+    form({ submit: t('companies.create'), label: t('companies.createTitle'), onSubmit: async (values, formEl) => {
+      const company = await post('/api/v1/companies', { name: values.name, website: values.website || null,
+        custom: collectCustom(formEl, required) });
       toast(t('common.saved'));
       navigate(`/companies/${encodeURIComponent(company.id)}`);
-    }, children: h('div', { class: 'form-grid' }, field({ name: 'name', label: t('companies.name'), required: true }),
-      field({ name: 'website', label: t('companies.website'), type: 'url' })) })) : null;
+    }, children: [h('div', { class: 'form-grid' }, field({ name: 'name', label: t('companies.name'), required: true }),
+      field({ name: 'website', label: t('companies.website'), type: 'url' })), customInputs(required, {})] })) : null;
   mount(root, heading(t('nav.companies')), search,
     page.items.length ? items : empty(q ? t('contacts.noMatch') : t('companies.empty')), pager(page.next_cursor, more), create);
 }
@@ -45,7 +50,8 @@ export async function list(root, { query: params, navigate, alive }) {
 /** #/companies/:id. */
 export async function card(root, { params, navigate, alive }) {
   const reload = () => card(root, { params, navigate, alive });
-  const answer = await get(`/api/v1/companies/${encodeURIComponent(params.id)}`);
+  const [answer, definitions] = await Promise.all([get(`/api/v1/companies/${encodeURIComponent(params.id)}`),
+    definitionsFor('company')]);
   if (!alive()) return;
   const company = answer.company || answer;
   const timeline = timelineList(answer.timeline || []);
@@ -54,21 +60,23 @@ export async function card(root, { params, navigate, alive }) {
     try { await del(`/api/v1/companies/${encodeURIComponent(company.id)}`); navigate('/companies'); } catch (error) { toastError(error); }
   } }, t('common.delete')) : null;
   const edit = can('companies', 'update') ? h('details', { class: 'panel' }, h('summary', {}, t('contacts.edit')),
-    form({ submit: t('common.save'), label: t('contacts.edit'), onSubmit: async (values) => {
+    form({ submit: t('common.save'), label: t('contacts.edit'), onSubmit: async (values, formEl) => {
       try {
         await patch(`/api/v1/companies/${encodeURIComponent(company.id)}`, { version: company.version, name: values.name,
-          website: values.website || null });
+          website: values.website || null, custom: collectCustom(formEl, definitions, company.custom) });
         toast(t('common.saved'));
       } catch (error) {
         if (error.status !== 409) throw error;
         toast(t('common.conflict'), 'error');
       }
       await reload();
-    }, children: h('div', { class: 'form-grid' }, field({ name: 'name', label: t('companies.name'), value: company.name, required: true }),
-      field({ name: 'website', label: t('companies.website'), type: 'url', value: company.website })) })) : null;
+    }, children: [h('div', { class: 'form-grid' }, field({ name: 'name', label: t('companies.name'), value: company.name, required: true }),
+      field({ name: 'website', label: t('companies.website'), type: 'url', value: company.website })),
+    customInputs(definitions, company.custom)] })) : null;
   mount(root, heading(company.name, remove), h('div', { class: 'card-grid' },
     h('div', {}, h('section', { class: 'panel' }, h('dl', { class: 'props' },
       company.website ? [h('dt', {}, t('companies.website')), h('dd', {}, company.website)] : null,
+      customRows(definitions, company.custom).map(([label, text]) => [h('dt', {}, label), h('dd', {}, text)]),
       h('dt', {}, t('common.created')), h('dd', {}, formatDateTime(company.created_at)))), edit,
     h('section', { class: 'panel' }, h('h2', {}, t('timeline.title')), noteForm({ type: 'company', id: company.id }, timeline),
       timeline.view)),

@@ -3,10 +3,13 @@ import { ApiError, del, get, patch, post, query } from '../js/api.js';
 import { h, mount } from '../js/dom.js';
 import { t } from '../js/i18n.js';
 import { formatDateTime } from '../js/format.js';
-import { can } from '../js/session.js';
+import { can, session } from '../js/session.js';
 import { confirmAction, empty, field, form, heading, pager, toast, toastError } from '../js/ui.js';
 import { linkGroups, noteForm, timelineList } from './records.js';
 import { taskForm } from './tasks.js';
+import { collectCustom, customInputs, customRows, customText, definitionsFor } from './custom-values.js';
+
+const SENSITIVE = ['passport_number', 'tax_id', 'iban'];
 
 /** "First Last", or a dash. */
 export function fullName(contact) {
@@ -30,11 +33,11 @@ function duplicateHint(error) {
   return wrapped;
 }
 
-function createForm(navigate) {
-  return form({ submit: t('contacts.create'), label: t('contacts.createTitle'), onSubmit: async (values) => {
+function createForm(navigate, required) {
+  return form({ submit: t('contacts.create'), label: t('contacts.createTitle'), onSubmit: async (values, formEl) => {
     const body = { first_name: values.first_name, last_name: values.last_name || null,
       phones: values.phone ? [{ number: values.phone, kind: 'mobile' }] : [],
-      emails: values.email ? [{ address: values.email, kind: 'work' }] : [] };
+      emails: values.email ? [{ address: values.email, kind: 'work' }] : [], custom: collectCustom(formEl, required) };
     try {
       const contact = await post('/api/v1/contacts', body);
       toast(t('common.saved'));
@@ -47,17 +50,19 @@ function createForm(navigate) {
       }
       throw error;
     }
-  }, children: h('div', { class: 'form-grid' },
+  }, children: [h('div', { class: 'form-grid' },
     field({ name: 'first_name', label: t('contacts.firstName'), required: true, autocomplete: 'off' }),
     field({ name: 'last_name', label: t('contacts.lastName'), autocomplete: 'off' }),
     field({ name: 'phone', label: t('contacts.phone'), type: 'tel', autocomplete: 'off' }),
-    field({ name: 'email', label: t('auth.email'), type: 'email', autocomplete: 'off' })) });
+    field({ name: 'email', label: t('auth.email'), type: 'email', autocomplete: 'off' })), customInputs(required, {})] });
 }
 
 /** #/contacts?q=: the list with search. */
 export async function list(root, { query: params, navigate, alive }) {
   const q = params.get('q') || '';
-  const page = await get(`/api/v1/contacts${query({ q, limit: 50 })}`);
+  const creating = can('contacts', 'create');
+  const [page, definitions] = await Promise.all([get(`/api/v1/contacts${query({ q, limit: 50 })}`),
+    creating ? definitionsFor('contact') : []]);
   if (!alive()) return;
   const items = h('ul', { class: 'list' }, page.items.map(contactItem));
   const more = async (cursor) => {
@@ -74,8 +79,8 @@ export async function list(root, { query: params, navigate, alive }) {
   h('button', { type: 'submit', class: 'secondary' }, t('common.search')));
   mount(root, heading(t('nav.contacts')), search,
     page.items.length ? items : empty(q ? t('contacts.noMatch') : t('contacts.empty')), pager(page.next_cursor, more),
-    can('contacts', 'create') ? h('section', { class: 'panel' }, h('h2', {}, t('contacts.createTitle')),
-      createForm(navigate)) : null);
+    creating ? h('section', { class: 'panel' }, h('h2', {}, t('contacts.createTitle')),
+      createForm(navigate, definitions.filter((d) => d.required))) : null);
 }
 
 function listInputs(name, entries, key) {
@@ -89,12 +94,20 @@ function collect(formEl, name, key, fallbackKind) {
     .map((input) => ({ [key]: input.value.trim(), kind: input.dataset.kind || fallbackKind }));
 }
 
-function editForm(contact, reload) {
+function sensitiveInputs(contact) {
+  return SENSITIVE.map((name) => field({ name, label: t(`contacts.${name}`), autocomplete: 'off', value: '',
+    hint: contact[name] ? t('custom.keepMasked') : null }));
+}
+
+function editForm(contact, definitions, reload) {
   return form({ submit: t('common.save'), label: t('contacts.edit'), onSubmit: async (values, formEl) => {
+    const body = { version: contact.version, first_name: values.first_name, last_name: values.last_name || null,
+      phones: collect(formEl, 'phones', 'number', 'mobile'), emails: collect(formEl, 'emails', 'address', 'work'),
+      custom: collectCustom(formEl, definitions, contact.custom) };
+    // A sensitive value is only ever typed in: the form never holds it, so an empty box keeps it.
+    for (const name of SENSITIVE) if (values[name]) body[name] = values[name];
     try {
-      await patch(`/api/v1/contacts/${encodeURIComponent(contact.id)}`, { version: contact.version,
-        first_name: values.first_name, last_name: values.last_name || null,
-        phones: collect(formEl, 'phones', 'number', 'mobile'), emails: collect(formEl, 'emails', 'address', 'work') });
+      await patch(`/api/v1/contacts/${encodeURIComponent(contact.id)}`, body);
     } catch (error) {
       if (error.status === 409 && error.code !== 'duplicate_contact') { toast(t('common.conflict'), 'error'); await reload(); return; }
       throw error;
@@ -104,14 +117,37 @@ function editForm(contact, reload) {
   }, children: [h('div', { class: 'form-grid' },
     field({ name: 'first_name', label: t('contacts.firstName'), value: contact.first_name, required: true }),
     field({ name: 'last_name', label: t('contacts.lastName'), value: contact.last_name }),
-    listInputs('phones', contact.phones, 'number'), listInputs('emails', contact.emails, 'address'))] });
+    listInputs('phones', contact.phones, 'number'), listInputs('emails', contact.emails, 'address'),
+    sensitiveInputs(contact)), customInputs(definitions, contact.custom)] });
 }
 
-function properties(contact) {
+/** A masked value with a Reveal button for those who may see it (the API records the read). */
+function maskedValue(contact, name, text) {
+  const value = h('span', { class: 'mono masked', 'data-field': name }, text);
+  if (!session.seesSensitive || (contact.revealed || []).includes(name)) return value;
+  const button = h('button', { type: 'button', class: 'link reveal', 'aria-label': t('contacts.revealField', { field: name }),
+    onClick: async () => {
+      button.disabled = true;
+      try {
+        const answer = await get(`/api/v1/contacts/${encodeURIComponent(contact.id)}${query({ reveal: name })}`);
+        const clear = name.startsWith('custom.') ? answer.custom?.[name.slice(7)] : answer[name];
+        value.textContent = typeof clear === 'object' && clear !== null ? JSON.stringify(clear) : String(clear ?? '');
+        value.classList.remove('masked');
+        button.remove();
+      } catch (error) { button.disabled = false; toastError(error); }
+    } }, t('contacts.reveal'));
+  return [value, ' ', button];
+}
+
+function properties(contact, definitions) {
   const rows = [
     [t('contacts.phone'), (contact.phones || []).map((p) => p.number).join(', ')],
     [t('auth.email'), (contact.emails || []).map((e) => e.address).join(', ')],
     [t('contacts.tags'), (contact.tags || []).join(', ')],
+    ...SENSITIVE.filter((name) => contact[name]).map((name) => [t(`contacts.${name}`),
+      maskedValue(contact, name, contact[name])]),
+    ...customRows(definitions, contact.custom).map(([label, text, d]) => [label,
+      d.sensitive ? maskedValue(contact, `custom.${d.key}`, customText(d, contact.custom[d.key])) : text]),
     [t('common.created'), formatDateTime(contact.created_at)],
     [t('common.updated'), formatDateTime(contact.updated_at)],
   ].filter(([, value]) => value);
@@ -131,15 +167,16 @@ function deleteButton(contact, navigate) {
 /** #/contacts/:id: the card (one request: contact, links, timeline). */
 export async function card(root, { params, navigate, alive }) {
   const reload = () => card(root, { params, navigate, alive });
-  const answer = await get(`/api/v1/contacts/${encodeURIComponent(params.id)}`);
+  const [answer, definitions] = await Promise.all([get(`/api/v1/contacts/${encodeURIComponent(params.id)}`),
+    definitionsFor('contact')]);
   if (!alive()) return;
   const contact = answer.contact || answer;
   const timeline = timelineList(answer.timeline || []);
   const subject = { type: 'contact', id: contact.id };
-  const editing = h('details', { class: 'panel' }, h('summary', {}, t('contacts.edit')), editForm(contact, reload));
+  const editing = h('details', { class: 'panel' }, h('summary', {}, t('contacts.edit')), editForm(contact, definitions, reload));
   mount(root, heading(fullName(contact), deleteButton(contact, navigate)),
     h('div', { class: 'card-grid' },
-      h('div', {}, h('section', { class: 'panel' }, properties(contact)), can('contacts', 'update') ? editing : null,
+      h('div', {}, h('section', { class: 'panel' }, properties(contact, definitions)), can('contacts', 'update') ? editing : null,
         h('section', { class: 'panel' }, h('h2', {}, t('timeline.title')), noteForm(subject, timeline), timeline.view)),
       h('div', {}, linkGroups(answer.links),
         can('tasks', 'create') ? h('section', { class: 'panel' }, h('h2', {}, t('tasks.addTitle')),

@@ -7,6 +7,7 @@ import { can, session } from '../js/session.js';
 import { field, form, heading, optimistic, pager, toast } from '../js/ui.js';
 import { linkGroups, noteForm, timelineList } from './records.js';
 import { askLostReason } from './lost-reason.js';
+import { collectCustom, customInputs, customRows, definitionsFor } from './custom-values.js';
 
 function addTotal(column, amount, sign) {
   const current = column.totals.get(amount.currency) || 0;
@@ -113,24 +114,25 @@ class Board {
   }
 }
 
-function createDealForm(pipeline, onCreated) {
+function createDealForm(pipeline, required, onCreated) {
   const currency = session.tenant.currency;
   const openStages = pipeline.stages.filter((stage) => stage.kind === 'open');
-  return form({ submit: t('deals.create'), label: t('deals.createTitle'), onSubmit: async (values) => {
+  return form({ submit: t('deals.create'), label: t('deals.createTitle'), onSubmit: async (values, formEl) => {
     const minor = values.amount === '' ? 0 : parseMoney(values.amount, values.currency);
     if (minor === null) {
       throw new ApiError(422, { code: 'validation_error', message: t('deals.badAmount'),
         details: [{ loc: ['amount'], msg: t('deals.badAmount') }] });
     }
     await post('/api/v1/deals', { title: values.title, pipeline_id: pipeline.id, stage_id: values.stage_id,
-      amount: { minor, currency: values.currency } });
+      amount: { minor, currency: values.currency }, custom: collectCustom(formEl, required) });
     toast(t('common.saved'));
     await onCreated();
-  }, children: h('div', { class: 'form-grid' },
+  }, children: [h('div', { class: 'form-grid' },
     field({ name: 'title', label: t('deals.title'), required: true }),
     field({ name: 'stage_id', label: t('deals.stage'), value: openStages[0]?.id, options: openStages.map((s) => [s.id, s.name]) }),
     field({ name: 'amount', label: t('deals.amount'), inputmode: 'decimal', hint: t('deals.amountHint', { digits: currencyDigits(currency) }) }),
-    field({ name: 'currency', label: t('company.currency'), value: currency, maxlength: '3', pattern: '[A-Z]{3}' })) });
+    field({ name: 'currency', label: t('company.currency'), value: currency, maxlength: '3', pattern: '[A-Z]{3}' })),
+  customInputs(required, {})] });
 }
 
 function pipelinePicker(pipelines, current, navigate) {
@@ -147,7 +149,9 @@ export async function board(root, { query: params, navigate, alive }) {
   const chosen = pipelines.find((p) => p.id === params.get('pipeline')) || pipelines.find((p) => p.is_default) || pipelines[0];
   if (!chosen) { mount(root, heading(t('nav.deals')), h('p', { class: 'empty' }, t('deals.noPipeline'))); return; }
   const boardPath = `/api/v1/pipelines/${encodeURIComponent(chosen.id)}/board`;
-  const data = await get(`${boardPath}${query({ limit: 100 })}`);
+  const creating = can('deals', 'create');
+  const [data, definitions] = await Promise.all([get(`${boardPath}${query({ limit: 100 })}`),
+    creating ? definitionsFor('deal') : []]);
   if (!alive()) return;
   const kanban = new Board(data, reload);
   const anyDeals = data.columns.some((col) => col.deals.length);
@@ -162,11 +166,11 @@ export async function board(root, { query: params, navigate, alive }) {
   mount(root, heading(t('nav.deals')), pipelinePicker(pipelines, chosen.id, navigate),
     anyDeals ? null : h('p', { class: 'notice' }, t('deals.empty')),
     h('p', { class: 'hint' }, t('deals.dragHint')), view, pager(data.next_cursor, more),
-    can('deals', 'create') ? h('section', { class: 'panel' }, h('h2', {}, t('deals.createTitle')),
-      createDealForm(data.pipeline, reload)) : null);
+    creating ? h('section', { class: 'panel' }, h('h2', {}, t('deals.createTitle')),
+      createDealForm(data.pipeline, definitions.filter((d) => d.required), reload)) : null);
 }
 
-function dealFacts(deal, pipeline) {
+function dealFacts(deal, pipeline, definitions) {
   const stage = pipeline.stages.find((s) => s.id === deal.stage_id);
   const rows = [
     [t('deals.amount'), formatMoney(deal.amount.minor, deal.amount.currency)],
@@ -174,6 +178,7 @@ function dealFacts(deal, pipeline) {
     [t('deals.statusLabel'), t(`deals.status.${deal.status}`)],
     [t('deals.lostReason'), deal.lost_reason],
     [t('deals.expectedClose'), deal.expected_close_on ? formatDate(deal.expected_close_on) : null],
+    ...customRows(definitions, deal.custom).map(([label, text]) => [label, text]),
     [t('common.created'), formatDateTime(deal.created_at)],
   ].filter(([, value]) => value);
   return h('dl', { class: 'props' }, rows.map(([label, value]) => [h('dt', {}, label), h('dd', {}, value)]));
@@ -186,11 +191,12 @@ function history(changes) {
       h('div', {}, c.from_stage ? `${c.from_stage.name} → ${c.to_stage.name}` : c.to_stage.name)))));
 }
 
-function editDeal(deal, reload) {
+function editDeal(deal, definitions, reload) {
   return h('details', { class: 'panel' }, h('summary', {}, t('contacts.edit')),
-    form({ submit: t('common.save'), label: t('contacts.edit'), onSubmit: async (values) => {
+    form({ submit: t('common.save'), label: t('contacts.edit'), onSubmit: async (values, formEl) => {
       const minor = parseMoney(values.amount, deal.amount.currency);
-      const body = { version: deal.version, title: values.title, expected_close_on: values.expected_close_on || null };
+      const body = { version: deal.version, title: values.title, expected_close_on: values.expected_close_on || null,
+        custom: collectCustom(formEl, definitions, deal.custom) };
       if (minor !== null) body.amount = { minor, currency: deal.amount.currency };
       try {
         await patch(`/api/v1/deals/${encodeURIComponent(deal.id)}`, body);
@@ -200,24 +206,26 @@ function editDeal(deal, reload) {
         toast(t('common.conflict'), 'error');
       }
       await reload();
-    }, children: h('div', { class: 'form-grid' },
+    }, children: [h('div', { class: 'form-grid' },
       field({ name: 'title', label: t('deals.title'), value: deal.title, required: true }),
       field({ name: 'amount', label: `${t('deals.amount')} (${deal.amount.currency})`, inputmode: 'decimal',
         value: String(deal.amount.minor / 10 ** currencyDigits(deal.amount.currency)) }),
-      field({ name: 'expected_close_on', label: t('deals.expectedClose'), type: 'date', value: deal.expected_close_on })) }));
+      field({ name: 'expected_close_on', label: t('deals.expectedClose'), type: 'date', value: deal.expected_close_on })),
+    customInputs(definitions, deal.custom)] }));
 }
 
 /** #/deals/:id: the deal card. */
 export async function card(root, { params, alive }) {
   const reload = () => card(root, { params, alive });
-  const answer = await get(`/api/v1/deals/${encodeURIComponent(params.id)}`);
+  const [answer, definitions] = await Promise.all([get(`/api/v1/deals/${encodeURIComponent(params.id)}`),
+    definitionsFor('deal')]);
   const deal = answer.deal;
   const pipeline = await get(`/api/v1/pipelines/${encodeURIComponent(deal.pipeline_id)}`);
   if (!alive()) return;
   const timeline = timelineList(answer.timeline || []);
   mount(root, heading(deal.title, h('a', { href: `#/deals${query({ pipeline: deal.pipeline_id })}` }, t('deals.backToBoard'))),
     h('div', { class: 'card-grid' },
-      h('div', {}, h('section', { class: 'panel' }, dealFacts(deal, pipeline)), can('deals', 'update') ? editDeal(deal, reload) : null,
+      h('div', {}, h('section', { class: 'panel' }, dealFacts(deal, pipeline, definitions)), can('deals', 'update') ? editDeal(deal, definitions, reload) : null,
         h('section', { class: 'panel' }, h('h2', {}, t('timeline.title')), noteForm({ type: 'deal', id: deal.id }, timeline), timeline.view)),
       h('div', {}, history(answer.stage_history || []), linkGroups(answer.links))));
 }

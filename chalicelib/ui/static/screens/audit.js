@@ -1,0 +1,163 @@
+// Settings → Audit log: the trail with filters, each change's before → after, revert; the sensitive-read log.
+import { ApiError, get, post, query } from '../js/api.js';
+import { h, mount } from '../js/dom.js';
+import { t, has } from '../js/i18n.js';
+import { formatDateTime } from '../js/format.js';
+import { can } from '../js/session.js';
+import { confirmAction, empty, field, heading, pager, toast, toastError } from '../js/ui.js';
+import { settingsTabs } from './settings-nav.js';
+
+const ENTITIES = ['contact', 'company', 'deal', 'task', 'note', 'pipeline', 'custom_field', 'user', 'team', 'role',
+  'api_key', 'tenant', 'import', 'export', 'tenant_export'];
+const ACTIONS = ['create', 'update', 'delete', 'restore', 'archive', 'move', 'merge', 'revert', 'login', 'request',
+  'schedule_deletion', 'cancel_deletion'];
+
+function label(prefix, key) {
+  return has(`${prefix}.${key}`) ? t(`${prefix}.${key}`) : key;
+}
+
+function subTabs(current) {
+  return h('nav', { 'aria-label': t('audit.views') }, h('ul', { class: 'tabs tabs-sub' },
+    [['changes', '/settings/audit'], ['reads', '/settings/audit/reads']].map(([key, path]) =>
+      h('li', {}, h('a', { href: `#${path}`, 'aria-current': key === current ? 'page' : null }, t(`audit.tab.${key}`))))));
+}
+
+function shown(value) {
+  if (value === null || value === undefined) return h('span', { class: 'muted' }, '—');
+  const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
+  return h('span', { class: 'mono' }, text);
+}
+
+function diffTable(changes) {
+  const names = Object.keys(changes || {});
+  if (!names.length) return null;
+  return h('div', { class: 'table-wrap' }, h('table', { class: 'diff' },
+    h('thead', {}, h('tr', {}, ['audit.field', 'audit.before', 'audit.after'].map((key) => h('th', { scope: 'col' }, t(key))))),
+    h('tbody', {}, names.map((name) => h('tr', {}, h('th', { scope: 'row', class: 'mono' }, name),
+      h('td', { class: 'before' }, shown(changes[name]?.before)), h('td', { class: 'after' }, shown(changes[name]?.after)))))));
+}
+
+async function revert(record, reload) {
+  if (!(await confirmAction(t('audit.revertConfirm'), t('audit.revert')))) return;
+  const path = `/api/v1/audit/${encodeURIComponent(record.id)}/revert`;
+  try {
+    await post(path, { force: false });
+  } catch (error) {
+    if (!(error instanceof ApiError) || error.code !== 'changed_since') { toastError(error); return; }
+    if (!(await confirmAction(t('audit.changedSince'), t('audit.revertAnyway')))) return;
+    try { await post(path, { force: true }); } catch (forced) { toastError(forced); return; }
+  }
+  toast(t('audit.reverted'));
+  await reload();
+}
+
+function recordItem(record, names, reload) {
+  const who = names.get(record.actor_id) || `${label('audit.actorKind', record.actor_kind)} ${record.actor_id}`;
+  const undo = can('audit', 'update') ? h('button', { type: 'button', class: 'secondary small',
+    'aria-label': `${t('audit.revert')}: ${label('audit.entity', record.entity)} ${record.entity_id}`,
+    onClick: () => revert(record, reload) }, t('audit.revert')) : null;
+  return h('li', { 'data-audit': record.id }, h('div', { class: 'grow' },
+    h('div', { class: 'title' }, `${label('audit.action', record.action)} · ${label('audit.entity', record.entity)}`,
+      h('span', { class: 'meta mono' }, ` ${record.entity_id}`)),
+    h('div', { class: 'meta' }, h('time', { datetime: record.at }, formatDateTime(record.at)), ` · ${who} · ${record.source}`,
+      record.reverted_audit_id ? ` · ${t('audit.revertOf')}` : ''),
+    diffTable(record.changes)), undo);
+}
+
+function filterForm(params, users, navigate, path) {
+  const el = h('form', { class: 'filters', role: 'search', 'aria-label': t('audit.filters'), onSubmit: (event) => {
+    event.preventDefault();
+    const data = new FormData(event.target);
+    const toIso = (v) => (v ? new Date(v).toISOString() : '');
+    navigate(`${path}${query({ entity: data.get('entity'), entity_id: data.get('entity_id'), actor: data.get('actor'),
+      action: data.get('action'), from: toIso(data.get('from')), to: toIso(data.get('to')) })}`);
+  } }, h('div', { class: 'form-grid filter-grid' },
+    field({ name: 'entity', label: t('audit.entityLabel'), value: params.get('entity') || '',
+      options: [['', t('audit.any')], ...ENTITIES.map((e) => [e, label('audit.entity', e)])] }),
+    field({ name: 'entity_id', label: t('audit.entityId'), value: params.get('entity_id') || '' }),
+    field({ name: 'actor', label: t('audit.actor'), value: params.get('actor') || '',
+      options: [['', t('audit.any')], ...users.map((u) => [u.id, u.name])] }),
+    path.endsWith('reads') ? null : field({ name: 'action', label: t('audit.actionLabel'), value: params.get('action') || '',
+      options: [['', t('audit.any')], ...ACTIONS.map((a) => [a, label('audit.action', a)])] }),
+    path.endsWith('reads') ? null : field({ name: 'from', label: t('audit.from'), type: 'datetime-local', value: localInput(params.get('from')) }),
+    path.endsWith('reads') ? null : field({ name: 'to', label: t('audit.to'), type: 'datetime-local', value: localInput(params.get('to')) })),
+  h('div', { class: 'form-actions' }, h('button', { type: 'submit', class: 'secondary' }, t('audit.apply'))));
+  return el;
+}
+
+function localInput(iso) {
+  if (!iso) return '';
+  const d = new Date(iso);
+  const pad = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+function verifyButton() {
+  const out = h('p', { role: 'status', class: 'verify-result' });
+  const button = h('button', { type: 'button', class: 'secondary', onClick: async () => {
+    button.disabled = true;
+    try {
+      const report = await get('/api/v1/audit/verify');
+      out.className = `verify-result notice ${report.ok ? 'notice-ok' : ''}`;
+      out.textContent = report.ok ? t('audit.verifyOk', { n: report.chains.length, count: report.chains.length })
+        : t('audit.verifyBroken', { list: report.chains.filter((c) => !c.ok).map((c) => `${c.entity} ${c.entity_id}`).join(', ') });
+    } catch (error) { toastError(error); } finally { button.disabled = false; }
+  } }, t('audit.verify'));
+  return h('div', { class: 'verify' }, button, out);
+}
+
+function filtersOf(params, keys) {
+  return Object.fromEntries(keys.map((key) => [key, params.get(key)]).filter(([, v]) => v));
+}
+
+async function userNames() {
+  if (!can('users', 'read')) return [];
+  try { return (await get('/api/v1/users?limit=200')).items; } catch { return []; }
+}
+
+/** #/settings/audit?entity=&actor=&action=&from=&to=: the audit trail, newest first. */
+export async function changes(root, { query: params, navigate, alive }) {
+  const filters = filtersOf(params, ['entity', 'entity_id', 'actor', 'action', 'from', 'to']);
+  const [page, users] = await Promise.all([get(`/api/v1/audit${query({ ...filters, limit: 50 })}`), userNames()]);
+  if (!alive()) return;
+  const names = new Map(users.map((u) => [u.id, u.name]));
+  const reload = () => changes(root, { query: params, navigate, alive });
+  const list = h('ul', { class: 'list audit-list' }, page.items.map((r) => recordItem(r, names, reload)));
+  const more = async (cursor) => {
+    const next = await get(`/api/v1/audit${query({ ...filters, limit: 50, cursor })}`);
+    list.append(...next.items.map((r) => recordItem(r, names, reload)));
+    const again = pager(next.next_cursor, more);
+    if (again) list.after(again);
+  };
+  mount(root, heading(t('settings.title')), settingsTabs('audit'), subTabs('changes'),
+    filterForm(params, users, navigate, '/settings/audit'), verifyButton(),
+    page.items.length ? list : empty(t('audit.empty')), pager(page.next_cursor, more));
+}
+
+function readItem(read, names) {
+  return h('tr', {}, h('td', { class: 'small' }, formatDateTime(read.at)),
+    h('td', {}, names.get(read.actor_id) || read.actor_id),
+    h('td', {}, `${label('audit.entity', read.entity)} `, h('span', { class: 'mono small' }, read.entity_id)),
+    h('td', { class: 'mono' }, read.field), h('td', { class: 'small' }, read.source));
+}
+
+/** #/settings/audit/reads: who read sensitive values in clear. */
+export async function reads(root, { query: params, navigate, alive }) {
+  const filters = filtersOf(params, ['entity', 'entity_id', 'actor']);
+  const [page, users] = await Promise.all([get(`/api/v1/audit/reads${query({ ...filters, limit: 50 })}`), userNames()]);
+  if (!alive()) return;
+  const names = new Map(users.map((u) => [u.id, u.name]));
+  const body = h('tbody', {}, page.items.map((r) => readItem(r, names)));
+  const table = h('div', { class: 'table-wrap' }, h('table', {}, h('caption', { class: 'visually-hidden' }, t('audit.tab.reads')),
+    h('thead', {}, h('tr', {}, ['audit.when', 'audit.actor', 'audit.entityLabel', 'audit.field', 'audit.source']
+      .map((key) => h('th', { scope: 'col' }, t(key))))), body));
+  const more = async (cursor) => {
+    const next = await get(`/api/v1/audit/reads${query({ ...filters, limit: 50, cursor })}`);
+    body.append(...next.items.map((r) => readItem(r, names)));
+    const again = pager(next.next_cursor, more);
+    if (again) table.after(again);
+  };
+  mount(root, heading(t('settings.title')), settingsTabs('audit'), subTabs('reads'),
+    filterForm(params, users, navigate, '/settings/audit/reads'),
+    page.items.length ? table : empty(t('audit.readsEmpty')), pager(page.next_cursor, more));
+}

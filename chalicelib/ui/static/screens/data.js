@@ -1,0 +1,260 @@
+// Settings → Data: import from CSV/XLSX (mapping preview, progress), export, the owner's full export and
+// the company's deletion; and the public page of the e-mailed link that cancels a deletion.
+import { ApiError, api, get, post } from '../js/api.js';
+import { h, mount } from '../js/dom.js';
+import { t } from '../js/i18n.js';
+import { formatDateTime, formatNumber } from '../js/format.js';
+import { can, forget, session } from '../js/session.js';
+import { empty, failed, field, form, heading, toast, toastError } from '../js/ui.js';
+import { settingsTabs } from './settings-nav.js';
+
+// What the API accepts (chalicelib/dataio/schemas.py): grow these as entities are added there.
+const IMPORTABLE = ['contact', 'company', 'deal'];
+const EXPORTABLE = ['contact', 'company', 'deal'];
+const PERMISSION = { contact: 'contacts', company: 'companies', deal: 'deals' };
+const POLL_MS = 1500;
+const OPEN = new Set(['preview', 'queued', 'running', 'pending']);
+
+/** Call fetchState until done() holds or the screen is left, drawing each answer. */
+async function poll(fetchState, draw, done, alive) {
+  for (;;) {
+    await new Promise((resolve) => { setTimeout(resolve, POLL_MS); });
+    if (!alive()) return;
+    let state;
+    try { state = await fetchState(); } catch (error) { toastError(error); return; }
+    if (!alive()) return;
+    draw(state);
+    if (done(state)) return;
+  }
+}
+
+function readBase64(file) {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result).replace(/^data:[^,]*,/, ''));
+    reader.onerror = () => reject(new ApiError(0, { code: 'file_unreadable', message: t('data.unreadable') }));
+    reader.readAsDataURL(file);
+  });
+}
+
+function stats(pairs) {
+  return h('dl', { class: 'props stats' }, pairs.map(([label, value]) => [h('dt', {}, label), h('dd', {}, formatNumber(value))]));
+}
+
+function rowErrors(errors) {
+  if (!errors.length) return null;
+  return h('div', { class: 'table-wrap' }, h('table', { class: 'row-errors' },
+    h('caption', {}, t('data.rowErrors')),
+    h('thead', {}, h('tr', {}, ['data.row', 'data.field', 'data.problem'].map((k) => h('th', { scope: 'col' }, t(k))))),
+    h('tbody', {}, errors.map((e) => h('tr', {}, h('td', { class: 'num' }, e.row), h('td', { class: 'mono' }, e.field),
+      h('td', {}, e.message))))));
+}
+
+function duplicateRows(duplicates, entity) {
+  if (!duplicates.length) return null;
+  return h('div', { class: 'table-wrap' }, h('table', { class: 'duplicate-rows' }, h('caption', {}, t('data.duplicateRows')),
+    h('thead', {}, h('tr', {}, ['data.row', 'data.match', 'data.sameAs'].map((k) => h('th', { scope: 'col' }, t(k))))),
+    h('tbody', {}, duplicates.map((d) => h('tr', {}, h('td', { class: 'num' }, d.row), h('td', { class: 'mono' }, d.match),
+      h('td', {}, d.existing_id ? h('a', { href: `#/${PERMISSION[entity] || 'contacts'}/${encodeURIComponent(d.existing_id)}` }, t('data.existing'))
+        : t('data.rowN', { row: d.same_as_row })))))));
+}
+
+function sampleTable(job) {
+  const sample = job.preview.sample || [];
+  if (!sample.length) return null;
+  const keys = [...new Set(sample.flatMap((row) => Object.keys(row)))];
+  return h('div', { class: 'table-wrap' }, h('table', {}, h('caption', {}, t('data.sample')),
+    h('thead', {}, h('tr', {}, keys.map((k) => h('th', { scope: 'col' }, k)))),
+    h('tbody', {}, sample.map((row) => h('tr', {}, keys.map((k) => h('td', {}, formatCell(row[k]))))))));
+}
+
+function formatCell(value) {
+  if (value === null || value === undefined) return '';
+  if (Array.isArray(value)) return value.map(formatCell).join(', ');
+  return typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
+
+function mappingTable(job) {
+  const options = [['', t('data.ignore')], ...job.fields.map((f) => [f, f])];
+  return h('div', { class: 'table-wrap' }, h('table', { class: 'mapping' }, h('caption', {}, t('data.mapping')),
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('data.column')), h('th', { scope: 'col' }, t('data.target')))),
+    h('tbody', {}, job.columns.map((column) => h('tr', {}, h('th', { scope: 'row' }, column),
+      h('td', {}, h('select', { 'data-column': column, 'aria-label': t('data.mapColumn', { column }) },
+        options.map(([value, text]) => h('option', { value, selected: (job.mapping[column] || '') === value }, text)))))))));
+}
+
+function chosenMapping(panel) {
+  const mapping = {};
+  for (const select of panel.querySelectorAll('select[data-column]')) mapping[select.dataset.column] = select.value || null;
+  return mapping;
+}
+
+function progressView(job) {
+  const p = job.progress;
+  const done = job.status === 'done';
+  return h('div', { class: `notice ${done ? 'notice-ok' : ''}`, role: 'status', 'data-test': 'import-progress' },
+    h('p', {}, t(`data.status.${job.status}`)),
+    h('progress', { max: String(job.total_rows || 1), value: String(p.processed), 'aria-label': t('data.progress') }),
+    stats([[t('data.processed'), p.processed], [t('data.created'), p.created], [t('data.duplicates'), p.duplicates],
+      [t('data.failed'), p.failed]]),
+    job.failure ? h('p', {}, job.failure) : null, rowErrors(p.errors));
+}
+
+function importPreview(job, upload, alive) {
+  const panel = h('div', { class: 'import-preview', 'data-test': 'import-preview' });
+  const pv = job.preview;
+  const start = h('button', { type: 'button', class: 'primary', onClick: async () => {
+    start.disabled = true;
+    try {
+      const started = await post(`/api/v1/imports/${encodeURIComponent(job.id)}/start`,
+        { version: job.version, mapping: chosenMapping(panel) });
+      mount(panel, progressView(started));
+      poll(() => get(`/api/v1/imports/${encodeURIComponent(job.id)}`), (state) => mount(panel, progressView(state)),
+        (state) => !OPEN.has(state.status), alive);
+    } catch (error) { start.disabled = false; toastError(error); }
+  } }, t('data.start'));
+  const recheck = h('button', { type: 'button', class: 'secondary', onClick: () => upload(chosenMapping(panel)) },
+    t('data.recheck'));
+  mount(panel, h('p', {}, t('data.fileInfo', { name: job.filename, format: job.file_format.toUpperCase(), n: job.total_rows,
+    count: formatNumber(job.total_rows) })),
+  stats([[t('data.rows'), pv.rows], [t('data.valid'), pv.valid], [t('data.invalid'), pv.invalid],
+    [t('data.duplicates'), pv.duplicates]]),
+  mappingTable(job), pv.ignored_fields.length ? h('p', { class: 'hint' }, t('data.ignored', { list: pv.ignored_fields.join(', ') })) : null,
+  rowErrors(pv.errors), duplicateRows(pv.duplicate_rows, job.entity), sampleTable(job), h('div', { class: 'row-actions' }, recheck, start));
+  return panel;
+}
+
+function importSection(alive) {
+  const entities = IMPORTABLE.filter((e) => can(PERMISSION[e], 'create'));
+  if (!entities.length) return null;
+  const slot = h('div', {});
+  let last = null;
+  let latest = 0;  // a newer upload's preview and progress replace an older one's
+  const upload = async (mapping = null) => {
+    const job = await post('/api/v1/imports', { ...last, mapping });
+    const mine = ++latest;
+    mount(slot, importPreview(job, (next) => upload(next).catch(toastError), () => alive() && mine === latest));
+  };
+  return h('section', { class: 'panel' }, h('h2', {}, t('data.importTitle')), h('p', { class: 'muted' }, t('data.importIntro')),
+    form({ submit: t('data.upload'), label: t('data.importTitle'), onSubmit: async (values, formEl) => {
+      const file = formEl.querySelector('input[type="file"]').files[0];
+      if (!file) {
+        throw new ApiError(422, { code: 'validation_error', message: t('data.chooseFile'),
+          details: [{ loc: ['file'], msg: t('data.chooseFile') }] });
+      }
+      last = { entity: values.entity, filename: file.name, content_base64: await readBase64(file) };
+      await upload();
+    }, children: h('div', { class: 'form-grid' },
+      field({ name: 'entity', label: t('data.entity'), options: entities.map((e) => [e, t(`data.entity.${e}`)]) }),
+      field({ name: 'file', label: t('data.file'), type: 'file', accept: '.csv,.xlsx,text/csv', hint: t('data.fileHint') })) }),
+    slot);
+}
+
+function downloadLink(url, expires, label) {
+  return h('p', {}, h('a', { href: url, class: 'download', download: '', rel: 'noopener' }, label),
+    expires ? h('span', { class: 'hint' }, ` ${t('data.linkExpires', { at: formatDateTime(expires) })}`) : null);
+}
+
+function exportState(job) {
+  return h('div', { class: `notice ${job.status === 'done' ? 'notice-ok' : ''}`, role: 'status', 'data-test': 'export-status' },
+    h('p', {}, t(`data.status.${job.status}`), job.rows ? ` · ${t('data.rowsCount', { n: job.rows, count: formatNumber(job.rows) })}` : ''),
+    job.download_url ? downloadLink(job.download_url, job.download_expires_at, t('data.download', { name: job.filename || '' })) : null,
+    job.failure ? h('p', {}, job.failure) : null);
+}
+
+function exportSection(alive) {
+  const entities = EXPORTABLE.filter((e) => can(PERMISSION[e], 'export'));
+  if (!entities.length) return null;
+  const slot = h('div', {});
+  let latest = 0;  // a newer export's polling replaces an older one's
+  return h('section', { class: 'panel' }, h('h2', {}, t('data.exportTitle')), h('p', { class: 'muted' }, t('data.exportIntro')),
+    form({ submit: t('data.export'), label: t('data.exportTitle'), onSubmit: async (values) => {
+      const job = await post('/api/v1/exports', { entity: values.entity, format: values.format,
+        include_sensitive: Boolean(values.include_sensitive) });
+      const mine = ++latest;
+      mount(slot, exportState(job));
+      poll(() => get(`/api/v1/exports/${encodeURIComponent(job.id)}`), (state) => mount(slot, exportState(state)),
+        (state) => !OPEN.has(state.status), () => alive() && mine === latest);
+    }, children: h('div', { class: 'form-grid' },
+      field({ name: 'entity', label: t('data.entity'), options: entities.map((e) => [e, t(`data.entity.${e}`)]) }),
+      field({ name: 'format', label: t('data.format'), options: [['csv', 'CSV'], ['xlsx', 'XLSX (Excel)']] }),
+      session.seesSensitive ? field({ name: 'include_sensitive', label: t('data.includeSensitive'), type: 'checkbox',
+        hint: t('data.includeSensitiveHint') }) : null) }), slot);
+}
+
+function tenantExportState(job) {
+  return h('div', { class: `notice ${job.status === 'done' ? 'notice-ok' : ''}`, role: 'status', 'data-test': 'tenant-export-status' },
+    h('p', {}, t(`data.status.${job.status}`), ` · ${t('data.requestedAt', { at: formatDateTime(job.requested_at) })}`),
+    job.download_url ? downloadLink(job.download_url, job.download_expires_at, t('data.downloadArchive')) : null,
+    job.error ? h('p', {}, job.error) : null);
+}
+
+function tenantExportSection(alive) {
+  const slot = h('div', {});
+  const button = h('button', { type: 'button', class: 'secondary', onClick: async () => {
+    button.disabled = true;
+    try {
+      const job = await post('/api/v1/tenant/export');
+      mount(slot, tenantExportState(job));
+      await poll(() => get(`/api/v1/tenant/export/${encodeURIComponent(job.id)}`), (s) => mount(slot, tenantExportState(s)),
+        (s) => !OPEN.has(s.status), alive);
+    } catch (error) { toastError(error); } finally { button.disabled = false; }
+  } }, t('data.tenantExport'));
+  return h('section', { class: 'panel' }, h('h2', {}, t('data.tenantExportTitle')),
+    h('p', { class: 'muted' }, t('data.tenantExportIntro')), button, slot);
+}
+
+function deletionScheduled(answer, navigate) {
+  return h('div', { class: 'secret-box', role: 'alert', 'data-test': 'deletion-scheduled' },
+    h('p', {}, h('strong', {}, t('data.deletionScheduled', { at: formatDateTime(answer.purge_after) }))),
+    h('p', {}, t('data.deletionCancelHow')),
+    h('button', { type: 'button', class: 'secondary', onClick: () => { forget(); navigate('/login'); } }, t('shell.logout')));
+}
+
+function deletionSection(navigate) {
+  const slot = h('div', {});
+  const section = h('section', { class: 'panel danger-zone' }, h('h2', {}, t('data.deleteTitle')),
+    h('p', {}, t('data.deleteIntro')), slot);
+  mount(slot, form({ submit: t('data.deleteSubmit'), label: t('data.deleteTitle'), onSubmit: async (values) => {
+    if (values.confirm_name !== session.tenant.name) {
+      throw new ApiError(422, { code: 'validation_error', message: t('data.nameMismatch'),
+        details: [{ loc: ['confirm_name'], msg: t('data.nameMismatch') }] });
+    }
+    const answer = await post('/api/v1/tenant/deletion', { password: values.password });
+    mount(slot, deletionScheduled(answer, navigate));
+  }, children: [
+    field({ name: 'confirm_name', label: t('data.typeName', { name: session.tenant.name }), autocomplete: 'off', required: true }),
+    field({ name: 'password', label: t('auth.password'), type: 'password', autocomplete: 'current-password', required: true }),
+  ] }));
+  slot.querySelector('button[type="submit"]').className = 'danger';
+  return section;
+}
+
+/** #/settings/data: imports, exports and, for the owner, the company's full export and deletion. */
+export async function data(root, { navigate, alive }) {
+  const owner = session.user.role === 'owner';
+  const sections = [importSection(alive), exportSection(alive), owner ? tenantExportSection(alive) : null,
+    owner ? deletionSection(navigate) : null].filter(Boolean);
+  mount(root, heading(t('settings.title')), settingsTabs('data'), sections.length ? sections : empty(t('data.nothing')));
+}
+
+/** #/cancel-deletion?token=: the e-mailed link that stops a scheduled deletion (no sign-in needed). */
+export async function cancelDeletion(root, { query: params }) {
+  const token = params.get('token') || '';
+  const result = h('div', {});
+  const button = h('button', { type: 'button', class: 'primary', onClick: async () => {
+    button.disabled = true;
+    try {
+      await api('DELETE', '/api/v1/tenant/deletion', { token });
+      mount(result, h('p', { class: 'notice notice-ok', role: 'status' }, t('data.deletionCancelled')),
+        h('p', {}, h('a', { href: '#/login' }, t('auth.login'))));
+      button.remove();
+      toast(t('data.deletionCancelled'));
+    } catch (error) {
+      button.disabled = false;
+      mount(result, failed(error));
+    }
+  } }, t('data.cancelDeletion'));
+  mount(root, h('div', { class: 'auth-card' }, heading(t('title.data.cancelDeletion')),
+    h('p', {}, t('data.cancelIntro')), result, button));
+}

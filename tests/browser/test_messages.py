@@ -1,0 +1,50 @@
+"""Every text the web app asks for by a literal key exists in English and Russian (no browser needed)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+STATIC = Path(__file__).resolve().parents[2] / "chalicelib" / "ui" / "static"
+ENTRY = re.compile(r"^\s*'([^']+)':\s*\[(.*)$", re.M)
+USED = re.compile(r"\bt\('([^'$]+)'")
+
+
+def message_keys() -> dict[str, str]:
+    text = (STATIC / "js" / "messages.js").read_text(encoding="utf-8")
+    keys: dict[str, str] = {}
+    for key, rest in ENTRY.findall(text):
+        assert key not in keys, f"{key} is defined twice: the second silently wins"
+        keys[key] = rest
+    return keys
+
+
+def test_every_literal_key_has_a_text() -> None:
+    keys = message_keys()
+    missing = sorted({f"{path.name}: {key}" for path in STATIC.rglob("*.js") if path.name != "messages.js"
+                      for key in USED.findall(path.read_text(encoding="utf-8")) if key not in keys})
+    assert not missing, missing
+
+
+def entry_blocks() -> dict[str, str]:
+    """Each key's definition text (lines after it up to the next key, comments dropped)."""
+    text = (STATIC / "js" / "messages.js").read_text(encoding="utf-8")
+    starts = list(ENTRY.finditer(text))
+    blocks = {}
+    for match, following in zip(starts, [*starts[1:], None], strict=True):
+        block = text[match.end(1) + 2:following.start() if following else text.rindex("};")]
+        blocks[match.group(1)] = "\n".join(line for line in block.splitlines() if not line.strip().startswith("//"))
+    return blocks
+
+
+def test_every_text_is_in_both_languages() -> None:
+    pair = re.compile(r"^\[\s*'(?:[^'\\]|\\.)+'\s*,\s*'(?:[^'\\]|\\.)+'\s*\],?$", re.S)
+    incomplete = []
+    for key, block in entry_blocks().items():
+        block = block.strip()
+        if block.startswith("[{"):  # plural forms: an English and a Russian set, each with "other"
+            if block.count("other:") != 2:
+                incomplete.append(key)
+        elif not pair.match(block):
+            incomplete.append(key)
+    assert not incomplete, incomplete
