@@ -1,0 +1,1 @@
+"""Website lead forms: the public hook, body parsing, field mapping, and the processor that makes the lead."""

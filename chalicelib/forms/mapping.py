@@ -1,0 +1,109 @@
+"""From form fields to a lead: built-in names in English and Russian, the integration's own map, UTM tags.
+
+Field names are compared folded (case, spaces, dashes and dots ignored, "yo" as "ye"), so "Your Phone",
+"your-phone" and "your_phone" are one name. The integration's ``field_map`` wins over the defaults.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
+REFERRER_FIELDS = ("referrer", "referer", "crm_referrer", "http_referer")
+PAGE_FIELDS = ("page_url", "crm_page", "page", "url")
+# Fields form builders add that say nothing about the lead (Tilda's ids, CSRF tokens, captchas).
+SERVICE_FIELDS = ("tranid", "formid", "formname", "form_name", "cookies", "csrf", "csrf_token", "token",
+                  "g_recaptcha_response", "cf_turnstile_response", "h_captcha_response", "submit", "crm_form")
+DEFAULTS: dict[str, str] = {}
+for _target, _names in {
+    "name": ("name", "fio", "full_name", "fullname", "your_name", "client_name", "contact_name", "имя", "фио",
+             "ваше_имя", "как_вас_зовут", "имя_клиента"),
+    "first_name": ("first_name", "firstname", "fname", "given_name", "имя_отчество"),
+    "last_name": ("last_name", "lastname", "lname", "surname", "family_name", "фамилия"),
+    "phone": ("phone", "tel", "telephone", "phone_number", "phonenumber", "mobile", "your_phone", "телефон",
+              "тел", "номер_телефона", "ваш_телефон", "мобильный", "номер"),
+    "email": ("email", "e_mail", "mail", "your_email", "email_address", "почта", "электронная_почта", "ваш_email",
+              "емейл", "эл_почта"),
+    "message": ("message", "comment", "comments", "text", "question", "msg", "your_message", "сообщение",
+                "комментарий", "вопрос", "текст", "ваше_сообщение", "ваш_вопрос"),
+    "company": ("company", "company_name", "organization", "organisation", "компания", "организация",
+                "название_компании"),
+}.items():
+    DEFAULTS.update(dict.fromkeys(_names, _target))
+
+
+def fold(name: str) -> str:
+    """A field name as compared: lower case, "yo" as "ye", runs of spaces, dashes and dots as one underscore."""
+    return re.sub(r"[\s\-.]+", "_", name.strip().casefold().replace("\u0451", "\u0435")).strip("_")
+
+
+@dataclass
+class Lead:
+    """What a submission says about the person and where they came from."""
+
+    first_name: str | None = None
+    last_name: str | None = None
+    name: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    message: str | None = None
+    company: str | None = None
+    custom: dict[str, str] = field(default_factory=dict)
+    utm: dict[str, str] = field(default_factory=dict)
+    referrer: str | None = None
+    page: str | None = None
+    other: dict[str, str] = field(default_factory=dict)
+    honeypot: bool = False
+
+    @property
+    def display_name(self) -> str:
+        """The person's name as typed, or their contact details."""
+        full = " ".join(part for part in (self.first_name or self.name, self.last_name) if part)
+        return full or self.email or self.phone or "Unknown"
+
+
+def _place(lead: Lead, name: str, target: str, value: str) -> None:
+    if target.startswith("custom."):
+        lead.custom[target[len("custom."):]] = value
+    elif target == "ignore":
+        return
+    elif target == "message" and lead.message:
+        lead.message = f"{lead.message}\n{value}"
+    elif getattr(lead, target) is None:
+        setattr(lead, target, value)
+    else:
+        lead.other[name] = value  # a second phone or e-mail is kept, not lost
+
+
+def _special(lead: Lead, folded: str, value: str) -> bool:
+    if folded in UTM_FIELDS:
+        lead.utm[folded[len("utm_"):]] = value
+    elif folded in REFERRER_FIELDS:
+        lead.referrer = lead.referrer or value
+    elif folded in PAGE_FIELDS:
+        lead.page = lead.page or value
+    elif folded not in SERVICE_FIELDS:
+        return False
+    return True
+
+
+def read_lead(fields: dict[str, str], *, field_map: dict[str, str], honeypot_field: str) -> Lead:
+    """The lead in a submission's fields (empty values are skipped)."""
+    lead = Lead()
+    honeypot = fold(honeypot_field)
+    own = {fold(key): target for key, target in field_map.items()}
+    for name, raw in fields.items():
+        value, folded = raw.strip(), fold(name)
+        if folded == honeypot:
+            lead.honeypot = lead.honeypot or bool(value)
+            continue
+        target = own.get(folded)  # the business's own map wins over everything built in
+        if not value or (target is None and _special(lead, folded, value)):
+            continue
+        target = target or DEFAULTS.get(folded)
+        if target is None:
+            lead.other[name] = value
+        else:
+            _place(lead, name, target, value)
+    return lead

@@ -1,0 +1,175 @@
+"""The form processor: a submission becomes a contact (found or created), a lead deal, a task and timeline entries.
+
+Each step checkpoints the id it made on the event, so a retry or a replay after a failure part-way
+goes on from there and never makes a second contact, deal or task. The contact keeps its first
+attribution (source, UTM): a returning visitor's later forms are on its timeline instead.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+
+import phonenumbers
+from pydantic import ValidationError as PydanticValidationError
+
+from chalicelib.contacts import schemas as contact_schemas
+from chalicelib.contacts import service as contacts_service
+from chalicelib.core import db, errors
+from chalicelib.core.tenancy import TenantContext
+from chalicelib.deals import schemas as deal_schemas
+from chalicelib.deals import service as deals_service
+from chalicelib.forms.mapping import Lead, read_lead
+from chalicelib.identity import service as identity_service
+from chalicelib.inbox import Outcome, Run, register_processor
+from chalicelib.integrations import schemas as integration_schemas
+from chalicelib.integrations import service as integrations_service
+from chalicelib.tasks import schemas as task_schemas
+from chalicelib.tasks import service as tasks_service
+from chalicelib.timeline import service as timeline_service
+
+DEFAULT_DEAL_TITLE = "Website form: {name}"
+TASK_DUE = timedelta(minutes=15)
+ENTRY_KIND = "form_submission"
+_PLACEHOLDER = re.compile(r"\{(name|phone|email|form)\}")
+
+
+def lead_of(run: Run) -> tuple[Lead, integration_schemas.FormSettings]:
+    """The lead in an event and the settings of its form."""
+    if run.integration is None:
+        raise errors.CRMError("The integration was deleted.", code="integration_gone")
+    settings = integrations_service.form_settings(run.integration)
+    lead = read_lead(run.fields, field_map=settings.field_map, honeypot_field=settings.honeypot_field)
+    lead.phone = _valid_phone(run.ctx, lead)
+    return lead, settings
+
+
+def _valid_phone(ctx: TenantContext, lead: Lead) -> str | None:
+    """The phone in E.164 (the company's region), or None with the typed text kept for people to read."""
+    if not lead.phone:
+        return None
+    tenant = identity_service.get_tenant(ctx)
+    try:
+        number = phonenumbers.parse(lead.phone[:40], tenant.country if tenant else "US")
+        if phonenumbers.is_valid_number(number):
+            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    except phonenumbers.NumberParseException:
+        pass
+    lead.other["phone"] = lead.phone
+    return None
+
+
+def responsible_user(ctx: TenantContext, integration: Any, settings: integration_schemas.FormSettings) -> str:
+    """Who handles the lead: the fixed user, the next active one in the round, or the integration's creator."""
+    user_ids = list(settings.responsible.user_ids) or [integration.created_by]
+    start = 0
+    if settings.responsible.mode == "round_robin" and len(user_ids) > 1:
+        start = integrations_service.take_turn(ctx, integration.integration_id) % len(user_ids)
+    for offset in range(len(user_ids)):
+        user = identity_service.get_user(ctx, user_ids[(start + offset) % len(user_ids)])
+        if user is not None and user.status != "deactivated":
+            return str(user.user_id)
+    return str(identity_service.get_tenant_or_raise(ctx).owner_id)  # nobody left: the owner sees it
+
+
+def _contact_data(run: Run, lead: Lead, owner_id: str, *, with_custom: bool) -> contact_schemas.ContactCreate:
+    first, last = lead.first_name or lead.name, lead.last_name
+    utm = {key: value[:200] for key, value in lead.utm.items() if key in contact_schemas.Utm.model_fields}
+    data: dict[str, Any] = {
+        "first_name": first[:100] if first else None, "last_name": last[:100] if last else None,
+        "phones": [{"number": lead.phone}] if lead.phone else None,
+        "emails": [{"address": lead.email}] if lead.email and _is_email(lead.email) else None,
+        "source": f"form:{run.integration.name}"[:40], "utm": utm or None, "owner_id": owner_id,
+        "custom": (lead.custom or None) if with_custom else None, "on_duplicate": "merge",
+    }
+    return contact_schemas.ContactCreate.model_validate({k: v for k, v in data.items() if v is not None})
+
+
+def _is_email(value: str) -> bool:
+    try:
+        contact_schemas.EmailIn.model_validate({"address": value})
+    except PydanticValidationError:
+        return False
+    return True
+
+
+def find_or_create_contact(run: Run, lead: Lead, owner_id: str) -> str:
+    """The contact with the lead's phone or e-mail, or a new one with its attribution."""
+    ctx = run.ctx
+    found = (contacts_service.find_by_phone(ctx, lead.phone) if lead.phone else None) or \
+        (contacts_service.find_by_email(ctx, lead.email) if lead.email and _is_email(lead.email) else None)
+    if found is not None:
+        return str(found.contact_id)
+    try:
+        contact = contacts_service.create(ctx, data=_contact_data(run, lead, owner_id, with_custom=True))
+    except errors.ValidationError:
+        if not lead.custom:
+            raise
+        # A custom field the form names but the company has not defined (or of another type):
+        # the lead matters more; the values stay on the timeline entry and the event.
+        run.checkpoint(custom_dropped=sorted(lead.custom))
+        contact = contacts_service.create(ctx, data=_contact_data(run, lead, owner_id, with_custom=False))
+    return str(contact.contact_id)
+
+
+def deal_title(template: str | None, lead: Lead, form_name: str) -> str:
+    """The deal's title from the form's template ({name}, {phone}, {email}, {form})."""
+    values = {"name": lead.display_name, "phone": lead.phone or "", "email": lead.email or "", "form": form_name}
+    title = _PLACEHOLDER.sub(lambda match: values[match.group(1)], template or DEFAULT_DEAL_TITLE)
+    return title.strip()[:200] or form_name[:200]
+
+
+def create_deal(run: Run, lead: Lead, settings: integration_schemas.FormSettings, contact_id: str,
+                owner_id: str) -> str:
+    """The lead deal in the form's pipeline and stage (the default pipeline's first open stage if unset)."""
+    data = deal_schemas.DealCreate(title=deal_title(settings.deal_title, lead, run.integration.name),
+                                   pipeline_id=settings.pipeline_id, stage_id=settings.stage_id,
+                                   contact_ids=[contact_id], owner_id=owner_id)
+    return str(deals_service.create(run.ctx, data=data).deal_id)
+
+
+def create_task(run: Run, lead: Lead, deal_id: str, owner_id: str) -> str:
+    """A call-back task for the responsible user about the deal."""
+    data = task_schemas.TaskCreate(
+        title=f"Call back: {lead.display_name}"[:200], kind="call", due_at=db.utcnow() + TASK_DUE,
+        assignee_id=owner_id, related=task_schemas.Related(type="deal", id=deal_id),
+        description=(lead.message or "")[:10_000] or None)
+    return str(tasks_service.create(run.ctx, data=data).task_id)
+
+
+def entry_data(run: Run, lead: Lead) -> dict[str, Any]:
+    """What the timeline shows of a submission (bounded: the full fields stay on the event)."""
+    other = {name[:100]: value[:500] for name, value in list(lead.other.items())[:20]}
+    custom = {name: value[:500] for name, value in list(lead.custom.items())[:20]}
+    return {"integration_id": run.integration.integration_id, "event_id": run.event.event_id,
+            "form": run.integration.name, "name": lead.display_name, "phone": lead.phone, "email": lead.email,
+            "message": (lead.message or "")[:2000], "company": lead.company, "utm": lead.utm,
+            "referrer": lead.referrer, "page": lead.page, "custom": custom, "other": other}
+
+
+def process_submission(run: Run) -> Outcome:
+    """Make the lead of one form submission (or ignore it as spam or empty)."""
+    lead, settings = lead_of(run)
+    if lead.honeypot:
+        return Outcome("ignored", {"reason": "spam"})
+    if not (lead.phone or lead.email or lead.name or lead.first_name or lead.last_name):
+        return Outcome("ignored", {"reason": "no_contact_details"})
+    made = run.progress
+    if "contact_id" not in made:
+        owner_id = responsible_user(run.ctx, run.integration, settings)
+        run.checkpoint(responsible_id=owner_id, contact_id=find_or_create_contact(run, lead, owner_id))
+    owner_id = str(made["responsible_id"])
+    if "deal_id" not in made:
+        run.checkpoint(deal_id=create_deal(run, lead, settings, str(made["contact_id"]), owner_id))
+    if settings.create_task and "task_id" not in made:
+        run.checkpoint(task_id=create_task(run, lead, str(made["deal_id"]), owner_id))
+    change = db.Change()
+    summary = f"Form “{run.integration.name}”: {lead.display_name}"
+    for subject_type, subject_id in (("contact", made["contact_id"]), ("deal", made["deal_id"])):
+        timeline_service.add_entry(run.ctx, change, subject_type=subject_type, subject_id=str(subject_id),
+                                   kind=ENTRY_KIND, summary=summary, data=entry_data(run, lead))
+    return Outcome("processed", {}, change)
+
+
+register_processor("form", process_submission)

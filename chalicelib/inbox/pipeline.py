@@ -1,0 +1,185 @@
+"""Processing an event into domain actions, recording its outcome, and retrying it with backoff.
+
+A processor ``fn(run) -> Outcome`` is registered per integration type. It may be run again for the
+same event (a retry, a replay), so it checkpoints what it has made (``run.checkpoint(contact_id=...)``)
+and skips it the next time: a retried event never makes a second contact, deal or task. A processor
+that raises leaves the event ``failed`` with the reason, to be retried by the scheduled job with
+exponential backoff and jitter, up to ``MAX_ATTEMPTS``; after that it stays failed for good, in the
+list, until someone replays it by hand. The event itself is never deleted by processing.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from chalicelib.core import audit, crypto, db, errors
+from chalicelib.core.observability import logger
+from chalicelib.core.tenancy import TenantContext
+from chalicelib.inbox import models as m
+
+MAX_ATTEMPTS = 8
+BASE_DELAY = timedelta(minutes=1)
+MAX_DELAY = timedelta(hours=6)
+LEASE = timedelta(minutes=2)
+DUE_PARTITION = "G#inbox-due#0"
+AUDIT_ENTITY = "inbox_event"
+
+
+@dataclass
+class Outcome:
+    """What processing decided: processed or ignored, with the ids it made and a reason."""
+
+    status: str  # processed | ignored
+    details: dict[str, Any] = field(default_factory=dict)
+    change: db.Change = field(default_factory=db.Change)  # written with the outcome (timeline entries)
+
+
+@dataclass
+class Run:
+    """One processing attempt of one event."""
+
+    ctx: TenantContext
+    event: m.InboxEvent
+    integration: Any
+    fields: dict[str, Any]
+    progress: dict[str, Any]
+
+    def checkpoint(self, **made: Any) -> None:
+        """Remember what this attempt made, so a retry does not make it again."""
+        self.progress.update(made)
+        self.event.outcome = {**(self.event.outcome or {}), **made}
+        db.commit(self.ctx, db.Change().save(self.event))
+
+
+Processor = Callable[[Run], Outcome]
+_PROCESSORS: dict[str, Processor] = {}
+
+
+def register_processor(integration_type: str, fn: Processor) -> None:
+    """Make events of an integration type processable (fn(run) -> Outcome)."""
+    _PROCESSORS[integration_type] = fn
+
+
+def backoff(attempts: int, *, rng: random.Random | None = None) -> timedelta:
+    """Delay before the next attempt: doubling from a minute, capped at 6 hours, jittered 50-100%."""
+    ceiling = min(BASE_DELAY * (2 ** max(attempts - 1, 0)), MAX_DELAY)
+    return ceiling * (0.5 + 0.5 * (rng or random).random())
+
+
+def due_sk(event: m.InboxEvent, tenant_id: str) -> str:
+    """Sort key of an event on the retry index: due time first, then where it lives."""
+    assert event.next_attempt_at is not None
+    return f"{event.next_attempt_at.isoformat()}#{tenant_id}#{event.integration_id}#{event.event_id}"
+
+
+def open_payload(ctx: TenantContext, event: m.InboxEvent) -> dict[str, Any]:
+    """The fields of an event as received."""
+    text = crypto.decrypt_field(ctx, entity=AUDIT_ENTITY, record_id=event.event_id, field="payload",
+                                token=event.payload)
+    loaded = json.loads(text)
+    return loaded if isinstance(loaded, dict) else {}
+
+
+def event_audit_view(event: m.InboxEvent | None) -> dict[str, Any] | None:
+    """The fields the audit trail records of an event (never its payload)."""
+    if event is None:
+        return None
+    return {"status": event.status, "attempts": int(event.attempts or 0), "outcome": dict(event.outcome or {})}
+
+
+def _index(ctx: TenantContext, event: m.InboxEvent) -> None:
+    event.gsi1pk, event.gsi1sk = m.status_key(ctx, event.integration_id, event.status), event.event_id
+    if event.status == "failed" and event.next_attempt_at is not None:
+        event.gsi2pk, event.gsi2sk = DUE_PARTITION, due_sk(event, ctx.tenant_id)
+    else:
+        event.gsi2pk = event.gsi2sk = None
+
+
+def _claim(ctx: TenantContext, event: m.InboxEvent, now: datetime) -> bool:
+    """Take the event for one attempt; False when another attempt holds it."""
+    if event.lease_until is not None and event.lease_until > now:
+        return False
+    event.lease_until = now + LEASE
+    event.attempts = int(event.attempts or 0) + 1
+    try:
+        db.commit(ctx, db.Change().save(event))
+    except errors.VersionConflictError:
+        return False
+    return True
+
+
+def _finish(ctx: TenantContext, event: m.InboxEvent, before: dict[str, Any] | None, change: db.Change) -> None:
+    event.lease_until = None
+    event.updated_at = db.utcnow()
+    _index(ctx, event)
+    change.save(event)
+    chain_head = event.audit_hash
+    audit.attach(ctx, change, event, entity=AUDIT_ENTITY, entity_id=event.event_id, action=event.status,
+                 before=before, after=event_audit_view(event))
+    try:
+        db.commit(ctx, change)
+    except Exception:
+        event.audit_hash = chain_head  # nothing was written: the chain still ends where it did
+        raise
+
+
+def _failure(exc: Exception) -> dict[str, Any]:
+    if isinstance(exc, errors.CRMError):
+        return {"reason": exc.code, "message": exc.message[:300]}
+    return {"reason": "processing_error", "message": type(exc).__name__}
+
+
+def _permanent(exc: Exception) -> bool:
+    """A failure that a retry cannot cure (bad settings, bad data): it waits for a person and a replay."""
+    return isinstance(exc, errors.CRMError) and (exc.status in {400, 403, 404, 422} or
+                                                 exc.code in {"no_processor", "integration_gone"})
+
+
+def _fail(ctx: TenantContext, event: m.InboxEvent, before: dict[str, Any] | None, exc: Exception,
+          now: datetime) -> None:
+    attempts = int(event.attempts or 0)
+    event.status = "failed"
+    final = attempts >= MAX_ATTEMPTS or _permanent(exc)
+    event.next_attempt_at = None if final else now + backoff(attempts)
+    event.outcome = {**(event.outcome or {}), **_failure(exc), "final": final}
+    _finish(ctx, event, before, db.Change())
+
+
+def process(ctx: TenantContext, event: m.InboxEvent, integration: Any, *, now: datetime | None = None) -> m.InboxEvent:
+    """Run the event's processor once and record the outcome; a failure is recorded, never raised."""
+    now = now or db.utcnow()
+    before = event_audit_view(event)
+    if not _claim(ctx, event, now):
+        return event
+    try:
+        _succeed(ctx, event, before, _run(ctx, event, integration))
+    except Exception as exc:  # noqa: BLE001 - any failure leaves the event failed and retryable, never lost
+        logger.warning("inbox event failed", extra={"event_id": event.event_id, "error": type(exc).__name__},
+                       exc_info=not isinstance(exc, errors.CRMError))
+        _fail(ctx, event, before, exc, now)
+    return event
+
+
+def _run(ctx: TenantContext, event: m.InboxEvent, integration: Any) -> Outcome:
+    processor = _PROCESSORS.get(event.integration_type)
+    if processor is None:
+        raise errors.CRMError("No processor for this integration type.", code="no_processor")
+    return processor(Run(ctx=ctx, event=event, integration=integration, fields=open_payload(ctx, event),
+                         progress=dict(event.outcome or {})))
+
+
+def _succeed(ctx: TenantContext, event: m.InboxEvent, before: dict[str, Any] | None, outcome: Outcome) -> None:
+    kept = {k: v for k, v in (event.outcome or {}).items() if k not in {"reason", "message", "final"}}
+    saved = (event.status, event.next_attempt_at, event.outcome)
+    event.status, event.next_attempt_at = outcome.status, None
+    event.outcome = {**kept, **outcome.details}
+    try:
+        _finish(ctx, event, before, outcome.change)
+    except Exception:
+        event.status, event.next_attempt_at, event.outcome = saved  # recorded as a failure by the caller
+        raise

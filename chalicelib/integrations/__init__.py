@@ -1,0 +1,1 @@
+"""Integrations: a tenant's connections to websites, telephony and messengers, their keys and secrets."""

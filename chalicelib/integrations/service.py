@@ -1,0 +1,323 @@
+"""Integrations: create, read, change, disable, delete; webhook keys and signing secrets; hook routing.
+
+The webhook key (256 bits, URL-safe) and the signing secret are sealed with the tenant's data key
+(entity ``integration``, fields ``key`` and ``secret``); the secret is shown in clear only when it
+is made. The public hook finds its tenant through a global lookup keyed by an HMAC of the key
+(``core.secrets.hook_key``), so neither the table nor its backups hold a usable key in clear.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets as token_source
+from typing import Any
+
+from pydantic import ValidationError as PydanticValidationError
+
+from chalicelib.core import audit, crypto, db, errors, permissions
+from chalicelib.core.config import settings as app_settings
+from chalicelib.core.tenancy import TenantContext, bind, global_key, is_valid_id, new_id, tenant_key
+from chalicelib.integrations import schemas as s
+from chalicelib.integrations.models import HookLookup, Integration, RoundRobinTurn
+
+ENTITY = "integrations"
+AUDIT_ENTITY = "integration"
+SECRET_PREFIX = "whsec_"
+HOOK_SK = "HOOK"
+TURN_SK_PREFIX = "TURN#"
+# What an integration may do when it acts for the tenant (a lead: contact, deal, task, timeline).
+WEBHOOK_PERMISSIONS = frozenset(
+    permissions.grant(["contacts", "deals", "tasks"], ["read", "create", "update"], "all")
+    | permissions.grant(["users", "teams", "pipelines", "customfields"], ["read"], "all")
+)
+
+
+def integrations_pk(ctx: TenantContext) -> str:
+    """Partition of the tenant's integrations (and their round-robin counters)."""
+    return tenant_key(ctx, "INTEGRATION")
+
+
+def key_digest(key: str) -> str:
+    """The HMAC naming a webhook key's global lookup."""
+    from chalicelib.core import secrets
+
+    return hmac.new(secrets.hook_key(), key.encode(), hashlib.sha256).hexdigest()
+
+
+def lookup_key(digest: str) -> str:
+    """Global key of a webhook key's lookup item."""
+    return global_key("hook", digest)
+
+
+def hook_context(tenant_id: str, integration_id: str, *, request_id: str | None = None,
+                 source_ip: str | None = None) -> TenantContext:
+    """The context an integration acts in: its own actor, source "webhook", lead-making permissions."""
+    return TenantContext(tenant_id=tenant_id, actor_id=integration_id, actor_kind="webhook", role="integration",
+                         source="webhook", request_id=request_id, source_ip=source_ip,
+                         permissions=WEBHOOK_PERMISSIONS)
+
+
+# -- reading --------------------------------------------------------------------------------
+
+
+def get(ctx: TenantContext, integration_id: str) -> Integration | None:
+    """A live (not deleted) integration of ctx's tenant, or None; no permission check."""
+    if not is_valid_id(integration_id):
+        return None
+    found = db.get(ctx, Integration, integrations_pk(ctx), integration_id)
+    return found if found is not None and found.status != "deleted" else None
+
+
+def get_or_raise(ctx: TenantContext, integration_id: str, *, action: str = "read") -> Integration:
+    """An integration the caller may act on; 404 like a missing one otherwise."""
+    permissions.require(ctx, ENTITY, action)
+    found = get(ctx, integration_id)
+    if found is None:
+        raise errors.NotFoundError("No such integration.")
+    return found
+
+
+def list_integrations(ctx: TenantContext, *, limit: int, cursor: str | None) -> db.Page[Integration]:
+    """The tenant's integrations, newest first (one Query per page)."""
+    permissions.require(ctx, ENTITY, "read")
+    return db.query_page(ctx, Integration, integrations_pk(ctx), scope="integrations", limit=limit, cursor=cursor,
+                         range_key_condition=Integration.sk < TURN_SK_PREFIX,
+                         filter_condition=Integration.status != "deleted")
+
+
+def webhook_key(ctx: TenantContext, integration: Integration) -> str:
+    """The integration's webhook key in clear (part of its URL)."""
+    return crypto.decrypt_field(ctx, entity=AUDIT_ENTITY, record_id=integration.integration_id, field="key",
+                                token=integration.key_token)
+
+
+def signing_secret(ctx: TenantContext, integration: Integration) -> str:
+    """The integration's signing secret in clear (to verify a signature)."""
+    return crypto.decrypt_field(ctx, entity=AUDIT_ENTITY, record_id=integration.integration_id, field="secret",
+                                token=integration.secret)
+
+
+def webhook_url(ctx: TenantContext, integration: Integration) -> str:
+    """Where the provider or the website posts."""
+    return f"{app_settings.public_url}/hooks/{integration.integration_type}s/{webhook_key(ctx, integration)}"
+
+
+def integration_read(ctx: TenantContext, integration: Integration) -> dict[str, Any]:
+    """The API view of an integration (never its secret)."""
+    return {"id": integration.integration_id, "type": integration.integration_type, "name": integration.name,
+            "status": integration.status, "webhook_url": webhook_url(ctx, integration),
+            "secret_hint": integration.secret_hint, "settings": dict(integration.settings or {}),
+            "created_at": integration.created_at, "updated_at": integration.updated_at,
+            "version": int(integration.version or 0), "stats": {}}
+
+
+def form_settings(integration: Integration) -> s.FormSettings:
+    """The settings of a form integration, with defaults for anything left out."""
+    return s.FormSettings.model_validate(integration.settings or {})
+
+
+# -- writing --------------------------------------------------------------------------------
+
+
+def audit_view(integration: Integration | None) -> dict[str, Any] | None:
+    """The fields the audit trail records (never the key or the secret)."""
+    if integration is None:
+        return None
+    return {"name": integration.name, "type": integration.integration_type, "status": integration.status,
+            "settings": dict(integration.settings or {}), "secret_hint": integration.secret_hint,
+            "key_digest": integration.key_digest[:8]}
+
+
+def _clean_settings(ctx: TenantContext, integration_type: str, raw: dict[str, Any]) -> dict[str, Any]:
+    model = s.SETTINGS_MODELS[integration_type]
+    try:
+        cleaned = model.model_validate(raw)
+    except PydanticValidationError as exc:
+        details = [{"loc": ["settings", *item["loc"]], "msg": item["msg"], "type": item["type"]}
+                   for item in exc.errors(include_url=False, include_input=False, include_context=False)]
+        raise errors.ValidationError(details=details) from exc
+    if isinstance(cleaned, s.FormSettings):
+        _check_form_targets(ctx, cleaned)
+    return cleaned.model_dump(mode="json")
+
+
+def _check_form_targets(ctx: TenantContext, form: s.FormSettings) -> None:
+    from chalicelib.deals import pipelines as pipelines_service
+    from chalicelib.identity import service as identity_service
+
+    def invalid(loc: list[str | int], msg: str) -> errors.ValidationError:
+        return errors.ValidationError(details=[{"loc": ["settings", *loc], "msg": msg, "type": "unknown_reference"}])
+
+    if form.stage_id and not form.pipeline_id:
+        raise invalid(["pipeline_id"], "A stage needs its pipeline")
+    if form.pipeline_id:
+        pipeline = pipelines_service.get(ctx, form.pipeline_id)
+        if pipeline is None:
+            raise invalid(["pipeline_id"], "No such pipeline")
+        if form.stage_id and pipelines_service.stage_of(pipeline, form.stage_id) is None:
+            raise invalid(["stage_id"], "No such stage in this pipeline")
+    for position, user_id in enumerate(form.responsible.user_ids):
+        user = identity_service.get_user(ctx, user_id)
+        if user is None or user.status == "deactivated":
+            raise invalid(["responsible", "user_ids", position], "No such active user")
+
+
+def _new_key(ctx: TenantContext, integration: Integration) -> HookLookup:
+    key = token_source.token_urlsafe(32)  # 256 bits: unguessable, and URL-safe as a path segment
+    integration.key_token = crypto.encrypt_field(ctx, entity=AUDIT_ENTITY, record_id=integration.integration_id,
+                                                 field="key", plaintext=key)
+    integration.key_digest = key_digest(key)
+    return HookLookup(lookup_key(integration.key_digest), HOOK_SK, tenant_id=ctx.tenant_id,
+                      integration_id=integration.integration_id,
+                      integration_type=integration.integration_type)
+
+
+def _new_secret(ctx: TenantContext, integration: Integration) -> str:
+    secret = SECRET_PREFIX + token_source.token_urlsafe(32)
+    integration.secret = crypto.encrypt_field(ctx, entity=AUDIT_ENTITY, record_id=integration.integration_id,
+                                              field="secret", plaintext=secret)
+    integration.secret_hint = secret[-4:]
+    return secret
+
+
+def _release_key(ctx: TenantContext, change: db.Change, integration: Integration) -> None:
+    """Delete the key's global lookup, but only when it is this integration's: an imported copy of an
+    integration carries the source tenant's key, whose lookup must stay with the source."""
+    with db.translate_errors():
+        try:
+            lookup = HookLookup.get(lookup_key(integration.key_digest), HOOK_SK, consistent_read=True)
+        except HookLookup.DoesNotExist:
+            return
+    if lookup.tenant_id == ctx.tenant_id and lookup.integration_id == integration.integration_id:
+        change.delete(lookup)
+
+
+def _commit(ctx: TenantContext, change: db.Change, integration: Integration, *, action: str,
+            before: dict[str, Any] | None) -> None:
+    change.save(integration)
+    audit.attach(ctx, change, integration, entity=AUDIT_ENTITY, entity_id=integration.integration_id,
+                 action=action, before=before, after=audit_view(integration))
+    db.commit(ctx, change)
+
+
+def create(ctx: TenantContext, *, data: s.IntegrationCreate) -> tuple[Integration, str]:
+    """Create an integration with a new webhook key and signing secret; the secret is returned once."""
+    permissions.require(ctx, ENTITY, "create")
+    cleaned = _clean_settings(ctx, data.type, data.settings)
+    integration_id = new_id()
+    integration = Integration(integrations_pk(ctx), integration_id, integration_id=integration_id,
+                              integration_type=data.type, name=data.name, status="active", settings=cleaned,
+                              created_by=ctx.actor_id, key_token="", key_digest="", secret="", secret_hint="")
+    lookup = _new_key(ctx, integration)
+    secret = _new_secret(ctx, integration)
+    _commit(ctx, db.Change().create(lookup), integration, action="create", before=None)
+    return integration, secret
+
+
+def _writable(ctx: TenantContext, integration_id: str, version: int, action: str) -> Integration:
+    integration = get_or_raise(ctx, integration_id, action=action)
+    if int(integration.version or 0) != version:
+        raise errors.VersionConflictError()
+    return integration
+
+
+def update(ctx: TenantContext, integration_id: str, *, data: s.IntegrationUpdate) -> Integration:
+    """Rename, enable or disable an integration, or replace its settings."""
+    integration = _writable(ctx, integration_id, data.version, "update")
+    before = audit_view(integration)
+    if data.name is not None:
+        integration.name = data.name
+    if data.status is not None:
+        integration.status = data.status
+    if data.settings is not None:
+        integration.settings = _clean_settings(ctx, integration.integration_type, data.settings)
+    integration.updated_at = db.utcnow()
+    _commit(ctx, db.Change(), integration, action="update", before=before)
+    return integration
+
+
+def delete(ctx: TenantContext, integration_id: str) -> None:
+    """Delete an integration: its URL answers 404 at once; its events stay until they expire."""
+    integration = get_or_raise(ctx, integration_id, action="delete")
+    before = audit_view(integration)
+    integration.status = "deleted"  # kept as a tombstone so its events keep their integration
+    integration.updated_at = db.utcnow()
+    change = db.Change()
+    _release_key(ctx, change, integration)
+    _commit(ctx, change, integration, action="delete", before=before)
+
+
+def rotate(ctx: TenantContext, integration_id: str, *, data: s.RotateIn) -> tuple[Integration, str | None]:
+    """A new signing secret (returned once) or a new webhook key (the old URL answers 404 at once)."""
+    integration = _writable(ctx, integration_id, data.version, "update")
+    before = audit_view(integration)
+    change = db.Change()
+    secret: str | None = None
+    if data.what == "secret":
+        secret = _new_secret(ctx, integration)
+    else:
+        _release_key(ctx, change, integration)
+        change.create(_new_key(ctx, integration))
+    integration.updated_at = db.utcnow()
+    _commit(ctx, change, integration, action=f"rotate_{data.what}", before=before)
+    return integration, secret
+
+
+# -- the public hook ------------------------------------------------------------------------
+
+
+def resolve_hook(key: str, integration_type: str) -> tuple[str, str] | None:
+    """(tenant id, integration id) of a live webhook key of this type, or None (unknown, rotated, deleted)."""
+    if not key or len(key) > 100:
+        return None
+    with db.translate_errors():
+        try:
+            lookup = HookLookup.get(lookup_key(key_digest(key)), HOOK_SK, consistent_read=True)
+        except HookLookup.DoesNotExist:
+            return None
+    if lookup.integration_type != integration_type:
+        return None
+    return str(lookup.tenant_id), str(lookup.integration_id)
+
+
+def active_integration(ctx: TenantContext, integration_id: str) -> Integration | None:
+    """The integration a hook posts to, when it is active and its company is open for business."""
+    from chalicelib.identity import service as identity_service
+
+    with bind(ctx):
+        integration = get(ctx, integration_id)
+        if integration is None or integration.status != "active":
+            return None
+        tenant = identity_service.get_tenant(ctx)
+    return integration if tenant is not None and tenant.status == "active" else None
+
+
+def take_turn(ctx: TenantContext, integration_id: str) -> int:
+    """The next round-robin turn of an integration (an atomic counter: no two leads share a turn)."""
+    turn = RoundRobinTurn(integrations_pk(ctx), TURN_SK_PREFIX + integration_id, integration_id=integration_id)
+    with db.translate_errors():
+        turn.update(actions=[RoundRobinTurn.turns.add(1), RoundRobinTurn.kind.set(RoundRobinTurn),
+                             RoundRobinTurn.integration_id.set(integration_id)])
+    return int(turn.turns) - 1
+
+
+# -- revert ---------------------------------------------------------------------------------
+
+REVERTABLE = frozenset({"name", "status", "settings"})
+
+
+def revert_integration(ctx: TenantContext, integration_id: str, before: dict[str, Any] | None,
+                       expected: int | None) -> None:
+    """Put an integration's name, status or settings back (a key, a secret or a deletion cannot be)."""
+    if not before or not set(before) <= REVERTABLE:
+        raise errors.ConflictError("Only changes of an integration's name, status or settings can be reverted; "
+                                   "keys and secrets are rotated again instead.", code="not_revertable")
+    integration = get_or_raise(ctx, integration_id, action="update")
+    version = int(integration.version or 0)
+    if expected is not None and expected != version:
+        raise errors.VersionConflictError()
+    update(ctx, integration_id, data=s.IntegrationUpdate.model_validate({"version": version, **before}))
+
+
+audit.register_reverter(AUDIT_ENTITY, revert_integration)

@@ -1,0 +1,52 @@
+"""Integrations' and the inbox's items declared to the tenant export and purge (``tenantdata.registry``).
+
+The integrations partition is fixed per tenant; each integration leads to its events, its dedupe
+marks and its global key lookup. The webhook key, the signing secret and every event's payload are
+sealed. The key's lookup is not exported: an imported integration still shows the source's URL, which
+keeps feeding the source tenant until the copy rotates its key; rotating (or deleting) it in the copy
+never touches the source's lookup (``service._release_key``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from chalicelib.core.tenancy import TenantContext
+from chalicelib.inbox import service as inbox_service
+from chalicelib.integrations import service
+from chalicelib.tenantdata import registry
+from chalicelib.tenantdata.registry import Link, RawItem, SealedValues, text
+
+
+def _partitions(ctx: TenantContext) -> Iterable[str]:
+    return [service.integrations_pk(ctx)]
+
+
+def _integration_links(ctx: TenantContext, item: RawItem) -> Iterable[Link]:
+    integration_id = text(item, "integration_id")
+    if not integration_id or not str(item["pk"]["S"]).startswith(ctx.prefix):
+        return []
+    links: list[Link] = [(inbox_service.events_pk(ctx, integration_id), None),
+                         (inbox_service.dedupe_pk(ctx, integration_id), None)]
+    digest = text(item, "key_digest")
+    if digest and text(item, "status") != "deleted":
+        links.append((service.lookup_key(digest), service.HOOK_SK))
+    return links
+
+
+def register() -> None:
+    """Declare integrations, inbox events, dedupe marks, key lookups and rate counters."""
+    registry.register_partitions("integrations", _partitions)
+    registry.register_links("integration", _integration_links)
+    registry.register_sealed(SealedValues(kind="integration", entity="integration",
+                                          record_id_attribute="integration_id", fields=("key", "secret")))
+    registry.register_sealed(SealedValues(kind="inbox_event", entity="inbox_event", record_id_attribute="event_id",
+                                          fields=("payload",)))
+    for kind, reason in (("hook_lookup", "names the source tenant's webhook key"),
+                         ("inbox_rate", "per-minute counters"), ("inbox_dedupe", "dedupe marks of the source")):
+        registry.exclude_from_export(kind, reason=reason)
+    registry.register_unreachable("inbox_rate", reason="per-minute counters that expire after two minutes; "
+                                  "they hold a count only")
+
+
+register()

@@ -1,0 +1,1 @@
+../chalicelib/forms/static/forms.js
