@@ -14,6 +14,7 @@ from chalicelib.dataio import jobs as dataio_jobs
 from chalicelib.dataio import routes as dataio_routes
 from chalicelib.deals import routes as deals_routes
 from chalicelib.forms import routes as forms_routes
+from chalicelib.housekeeping import jobs as housekeeping_jobs
 from chalicelib.identity import routes as identity_routes
 from chalicelib.identity import sessions
 from chalicelib.inbox import jobs as inbox_jobs
@@ -48,3 +49,5 @@ app.schedule(Rate(1, unit=Rate.MINUTES), name="dataio_jobs")(dataio_jobs.schedul
 app.schedule(Rate(5, unit=Rate.MINUTES), name="tenant_data_jobs")(tenantdata_jobs.scheduled_tick)
 # Webhook events whose processing failed are retried with backoff (the raw event is never lost).
 app.schedule(Rate(1, unit=Rate.MINUTES), name="inbox_retries")(inbox_jobs.scheduled_tick)
+# Trashed contacts, companies and deals are purged 30 days after their deletion, for every tenant.
+app.schedule(Rate(1, unit=Rate.HOURS), name="housekeeping")(housekeeping_jobs.scheduled_tick)

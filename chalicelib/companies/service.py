@@ -214,11 +214,15 @@ def _apply_custom(ctx: TenantContext, company: Company, values: dict[str, Any] |
     company.custom_indexed = [[key, value] for key, value in cleaned.indexed]
 
 
-def create(ctx: TenantContext, *, data: CompanyCreate) -> Company:
-    """Create a company, owned by the caller unless another owner is given."""
+def create(ctx: TenantContext, *, data: CompanyCreate, company_id: str | None = None) -> Company:
+    """Create a company, owned by the caller unless another owner is given.
+
+    An import passes the id it chose for the row, so a retried row cannot create a second company
+    (the item is written only where none exists).
+    """
     scope = permissions.require(ctx, ENTITY, "create")
     owner_id, team_id = editing.resolve_owner(ctx, data.owner_id, scope)
-    company_id = new_id()
+    company_id = company_id or new_id()
     company = Company(company_pk(ctx, company_id), PROFILE_SK, company_id=company_id, name=data.name,
                       owner_id=owner_id, team_id=team_id)
     _apply(ctx, company, data.model_dump(mode="json", exclude_unset=True, exclude={"custom", "owner_id"}))

@@ -15,6 +15,7 @@ from chalicelib.contacts import links as contact_links
 from chalicelib.contacts import service as contacts_service
 from chalicelib.core import db, errors, permissions
 from chalicelib.core.tenancy import TenantContext
+from chalicelib.housekeeping import service as housekeeping
 
 RETENTION = timedelta(days=30)
 
@@ -25,7 +26,9 @@ def delete(ctx: TenantContext, company_id: str) -> Company:
     after = editing.clone(before)
     now = db.utcnow()
     after.deleted_at, after.updated_at, after.expires_at = now, now, now + RETENTION
-    service.save(ctx, before, after, action="delete")
+    change = db.Change()
+    housekeeping.schedule_purge(ctx, change, entity="company", record_id=company_id, deleted_at=now)
+    service.save(ctx, before, after, action="delete", change=change)
     return after
 
 
@@ -47,7 +50,9 @@ def restore(ctx: TenantContext, company_id: str, *, now: datetime | None = None)
         raise errors.ConflictError("This company was deleted more than 30 days ago.", code="trash_expired")
     after = editing.clone(before)
     after.deleted_at, after.expires_at, after.updated_at = None, None, db.utcnow()
-    service.save(ctx, before, after, action="restore")
+    change = db.Change()
+    housekeeping.cancel_purge(ctx, change, entity="company", record_id=company_id)
+    service.save(ctx, before, after, action="restore", change=change)
     return after
 
 
@@ -90,3 +95,12 @@ def purge_expired(ctx: TenantContext, *, now: datetime | None = None, limit: int
             purge_company(ctx, company)
             purged += 1
     return purged
+
+
+def purge_if_expired(ctx: TenantContext, company_id: str, now: datetime) -> bool:
+    """Purge a company still in the trash 30 days after its deletion (the housekeeping job); True if purged."""
+    company = service.get_any(ctx, company_id)
+    if company is None or company.deleted_at is None or now - company.deleted_at <= RETENTION:
+        return False
+    purge_company(ctx, company)
+    return True

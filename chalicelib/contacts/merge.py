@@ -27,11 +27,15 @@ from chalicelib.contacts.schemas import MAX_COMPANIES, MAX_EMAILS, MAX_PHONES, M
 from chalicelib.contacts.service import check_access, get, get_any, get_or_raise
 from chalicelib.contacts.trash import RETENTION
 from chalicelib.core import audit, db, errors
+from chalicelib.core.observability import logger
 from chalicelib.core.tenancy import TenantContext, is_valid_id, new_id, tenant_key
+from chalicelib.housekeeping import service as housekeeping
 from chalicelib.timeline import service as timeline_service
 from chalicelib.timeline.models import TimelineEntry
 
 MAX_COPIES = 5000
+MOVED_KINDS = ("deal", "task")
+TRANSACTION_ITEMS = 100  # DynamoDB's limit on the actions of one transaction
 FILLED = ("first_name", "last_name", "messengers", "billing_address", "shipping_address", "birthday", "source",
           "utm", "consent")
 
@@ -176,6 +180,9 @@ def _final_change(ctx: TenantContext, record: MergeRecord, survivor: Contact, ab
     after_b.expires_at = after_a.updated_at + RETENTION
     after_b.merged_into, after_b.merge_id = survivor.contact_id, record.merge_id
     change = db.Change().save(after_a).save(after_b)
+    # The absorbed contact waits in the trash like a deleted one: the job purges it (and ends the undo) in 30 days.
+    housekeeping.schedule_purge(ctx, change, entity="contact", record_id=absorbed.contact_id,
+                                deleted_at=after_a.updated_at)
     derived.Derived().add(ctx, survivor, after_a).add(ctx, absorbed, after_b).apply(change)
     name = derived.full_name(absorbed) or derived.primary(absorbed, "emails", "address") or absorbed.contact_id
     entry = timeline_service.add_entry(ctx, change, subject_type="contact", subject_id=survivor.contact_id,
@@ -202,12 +209,58 @@ def _finish(ctx: TenantContext, record: MergeRecord) -> MergeRecord:
             or int(absorbed.version or 0) != int(record.other_version)):
         abandon(ctx, record)
         raise errors.VersionConflictError()
+    moves = [(link.link_kind, link.ref_id, False) for link in _record_links(ctx, record.other_id)]
+    chunks = _with_moves(ctx, _final_change(ctx, record, survivor, absorbed), moves,
+                         from_id=record.other_id, to_id=record.contact_id)
     try:
-        db.commit(ctx, _final_change(ctx, record, survivor, absorbed))
+        db.commit(ctx, chunks[0])
     except errors.VersionConflictError:
         abandon(ctx, get_record(ctx, record.merge_id) or record)
         raise
+    _commit_rest(ctx, chunks[1:])
     return record
+
+
+# -- deals and tasks of the absorbed contact --------------------------------------------------
+
+
+def _record_links(ctx: TenantContext, contact_id: str) -> list[ContactLink]:
+    """The deals and tasks linked in a contact's own collection (B's is never touched by a merge)."""
+    return [item for item in _collection(ctx, contact_id, head_only=True)
+            if isinstance(item, ContactLink) and item.link_kind in MOVED_KINDS]
+
+
+def _size(change: db.Change) -> int:
+    return len(change.saves) + len(change.creates) + len(change.deletes) + len(change.checks)
+
+
+def _with_moves(ctx: TenantContext, change: db.Change, moves: list[tuple[str, str, bool]], *, from_id: str,
+                to_id: str) -> list[db.Change]:
+    """change with as many deal and task moves as fit in its transaction; the rest in further ones (<= 100)."""
+    from chalicelib.deals import service as deals_service
+    from chalicelib.tasks import service as tasks_service
+
+    chunks = [change]
+    for kind, ref_id, keep_from in moves:
+        piece = db.Change()
+        if kind == "deal":
+            deals_service.move_contact_link(ctx, piece, ref_id, from_id=from_id, to_id=to_id, keep_from=keep_from)
+        else:
+            tasks_service.move_contact_link(ctx, piece, ref_id, from_id=from_id, to_id=to_id)
+        if _size(chunks[-1]) + _size(piece) > TRANSACTION_ITEMS:
+            chunks.append(db.Change())
+        for name in ("saves", "creates", "deletes", "checks"):
+            getattr(chunks[-1], name).extend(getattr(piece, name))
+    return chunks
+
+
+def _commit_rest(ctx: TenantContext, chunks: list[db.Change]) -> None:
+    """Commit the moves that did not fit; a deal changed meanwhile keeps its old link until its next write."""
+    for chunk in chunks:
+        try:
+            db.commit(ctx, chunk)
+        except errors.VersionConflictError:
+            logger.warning("merge: some deals or tasks were changed meanwhile and were not moved")
 
 
 def _write(items: list[db.MainTable]) -> None:
@@ -279,6 +332,7 @@ def _restore(ctx: TenantContext, record: MergeRecord, survivor: Contact, absorbe
         raise MergeConflictError("The merged contact has changed since the merge.", code="merge_undo_conflict")
     old_a, old_b = _restored(record.contact_snapshot, survivor), _restored(record.other_snapshot, absorbed)
     change = db.Change().save(old_a).save(old_b)
+    housekeeping.cancel_purge(ctx, change, entity="contact", record_id=absorbed.contact_id)
     derived.Derived().add(ctx, survivor, old_a).add(ctx, absorbed, old_b).apply(change)
     for before, after in ((survivor, old_a), (absorbed, old_b)):
         audit.attach(ctx, change, after, entity="contact", entity_id=after.contact_id, action="merge_undo",
@@ -289,8 +343,17 @@ def _restore(ctx: TenantContext, record: MergeRecord, survivor: Contact, absorbe
     record.status = "undoing"
     change.save(record)
     listing.check_size(change, what="undo")
-    db.commit(ctx, change, conflict=lambda: MergeConflictError("The contacts changed while undoing; retry.",
-                                                               code="merge_undo_conflict"))
+    chunks = _with_moves(ctx, change, _moves_back(ctx, record), from_id=record.contact_id, to_id=record.other_id)
+    db.commit(ctx, chunks[0], conflict=lambda: MergeConflictError("The contacts changed while undoing; retry.",
+                                                                  code="merge_undo_conflict"))
+    _commit_rest(ctx, chunks[1:])
+
+
+def _moves_back(ctx: TenantContext, record: MergeRecord) -> list[tuple[str, str, bool]]:
+    """B's deals and tasks to point at B again; a deal A was already linked to keeps A as well."""
+    copied = set(record.copied or [])
+    had = {item.sk for item in _record_links(ctx, record.contact_id) if item.sk not in copied}
+    return [(link.link_kind, link.ref_id, link.sk in had) for link in _record_links(ctx, record.other_id)]
 
 
 def _cleanup(ctx: TenantContext, record: MergeRecord) -> None:

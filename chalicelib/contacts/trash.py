@@ -15,6 +15,7 @@ from chalicelib.contacts.models import Contact, ContactLink, ContactRow
 from chalicelib.contacts.service import ENTITY, check_access, get_any, get_or_raise, link_key, save
 from chalicelib.core import audit, db, errors, permissions
 from chalicelib.core.tenancy import TenantContext
+from chalicelib.housekeeping import service as housekeeping
 
 RETENTION = timedelta(days=30)
 
@@ -30,7 +31,9 @@ def delete(ctx: TenantContext, contact_id: str) -> Contact:
     after = editing.clone(before)
     now = db.utcnow()
     after.deleted_at, after.updated_at, after.expires_at = now, now, now + RETENTION
-    return save(ctx, before, after, action="delete")
+    change = db.Change()
+    housekeeping.schedule_purge(ctx, change, entity="contact", record_id=contact_id, deleted_at=now)
+    return save(ctx, before, after, action="delete", change=change)
 
 
 def get_trashed(ctx: TenantContext, contact_id: str) -> Contact:
@@ -56,6 +59,7 @@ def restore(ctx: TenantContext, contact_id: str, *, now: datetime | None = None)
     after.deleted_at, after.expires_at = None, None
     editing.touch(after)
     change = db.Change()
+    housekeeping.cancel_purge(ctx, change, entity="contact", record_id=contact_id)
     _drop_purged_companies(ctx, change, after)
     return save(ctx, before, after, action="restore", change=change)
 
@@ -110,3 +114,12 @@ def purge_expired(ctx: TenantContext, *, now: datetime | None = None, limit: int
             purge_contact(ctx, contact)
             purged += 1
     return purged
+
+
+def purge_if_expired(ctx: TenantContext, contact_id: str, now: datetime) -> bool:
+    """Purge a contact still in the trash 30 days after its deletion (the housekeeping job); True if purged."""
+    contact = get_any(ctx, contact_id)
+    if contact is None or contact.deleted_at is None or now - contact.deleted_at <= RETENTION:
+        return False
+    purge_contact(ctx, contact)
+    return True

@@ -14,13 +14,14 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
 from chalice import Blueprint, Chalice, Response
 from pydantic import BaseModel, ConfigDict
 from pydantic import ValidationError as PydanticValidationError
 
-from chalicelib.core import errors, observability
+from chalicelib.core import errors, idempotency, observability
 from chalicelib.core.config import settings
 from chalicelib.core.observability import logger
 from chalicelib.core.tenancy import TenantContext, bind_tenant, new_id, unbind
@@ -87,6 +88,11 @@ class RouteSpec:
     errors: tuple[int, ...] = ()
 
     @property
+    def idempotent(self) -> bool:
+        """POSTs that create (201, or 202 for a job) honour Idempotency-Key for signed-in callers."""
+        return self.method == "POST" and self.status in (201, 202) and not self.public
+
+    @property
     def path_params(self) -> list[str]:
         """Names of the ``{params}`` in the path."""
         return [part[1:-1] for part in self.path.split("/") if part.startswith("{")]
@@ -150,7 +156,12 @@ def current_principal() -> Any:
 def json_response(body: Any, *, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     """A JSON response with the API's security headers."""
     merged: dict[str, str | list[str]] = {**API_HEADERS, "Content-Type": JSON, **(headers or {})}
-    return Response(body=json.dumps(body, default=str), status_code=status, headers=merged)
+    return Response(body=json.dumps(body, default=_json_value), status_code=status, headers=merged)
+
+
+def _json_value(value: Any) -> Any:
+    # Times leave as ISO 8601 (str() of a datetime puts a space where the "T" belongs).
+    return value.isoformat() if isinstance(value, date | datetime) else str(value)
 
 
 def error_response(error: errors.CRMError, request_id: str | None = None) -> Response:
@@ -288,20 +299,43 @@ class Api:
                     ctx=principal.context(request_id=request_id, source_ip=_ip(request)) if principal else None,
                     body=body, query=query,
                 )
-                return _to_response(view(api_request, **path_params), spec)
-            except errors.CRMError as exc:
-                return error_response(exc, request_id)
-            except Exception as exc:  # noqa: BLE001 - a 500 is a bug: log it whole, answer in our shape
-                from chalicelib.core import faults
-
-                passing = faults.as_service_error(exc)
-                if passing is not None:  # an AWS outage or throttle: the client may retry
-                    logger.warning("dependency unavailable in %s %s", spec.method, spec.path, exc_info=True)
-                    return error_response(passing, request_id)
-                logger.exception("unhandled error in %s %s", spec.method, spec.path)
-                return error_response(errors.InternalError(), request_id)
+                key = idempotency.valid_key(request.headers.get("idempotency-key")) if spec.idempotent else None
+                if key is None or api_request.ctx is None:
+                    return _answer(lambda: _to_response(view(api_request, **path_params), spec), spec, request_id)
+                print_ = idempotency.fingerprint(spec.method, f"{request.path} {sorted(path_params.items())}",
+                                                 _bytes(request.raw_body))
+                return idempotency.around(api_request.ctx, key, print_, lambda: _answer(
+                    lambda: _to_response(view(api_request, **path_params), spec), spec, request_id))
+            except Exception as exc:  # noqa: BLE001 - parsing and the idempotency claim answer like views do
+                return _error(exc, spec, request_id)
 
         return handler
+
+
+def _bytes(raw: str | bytes | None) -> bytes:
+    return raw.encode() if isinstance(raw, str) else raw or b""
+
+
+def _answer(respond: Callable[[], Response], spec: RouteSpec, request_id: str) -> Response:
+    """The view's response, or its error in our shape."""
+    try:
+        return respond()
+    except Exception as exc:  # noqa: BLE001 - every error is answered in our shape
+        return _error(exc, spec, request_id)
+
+
+def _error(exc: Exception, spec: RouteSpec, request_id: str) -> Response:
+    """An error in our shape; a 500 is a bug: logged whole."""
+    if isinstance(exc, errors.CRMError):
+        return error_response(exc, request_id)
+    from chalicelib.core import faults
+
+    passing = faults.as_service_error(exc)
+    if passing is not None:  # an AWS outage or throttle: the client may retry
+        logger.warning("dependency unavailable in %s %s", spec.method, spec.path, exc_info=True)
+        return error_response(passing, request_id)
+    logger.exception("unhandled error in %s %s", spec.method, spec.path)
+    return error_response(errors.InternalError(), request_id)
 
 
 def _ip(request: Any) -> str | None:
@@ -336,7 +370,9 @@ def _reshape(response: Response, request_id: str) -> Response:
         if error_cls is errors.InternalError:
             logger.error("chalice answered %s: %s", response.status_code, body.get("Code"))
         shaped = error_response(error_cls(), request_id)
-        shaped.headers.update({k: v for k, v in response.headers.items() if k.lower() == "allow"})
+        # Keep Allow, and CORS headers so a browser posting a form from another site can read the 4xx.
+        shaped.headers.update({k: v for k, v in response.headers.items()
+                               if k.lower() == "allow" or k.lower().startswith("access-control-")})
         return shaped
     return response
 
@@ -393,6 +429,8 @@ def install_middleware(app: Chalice) -> None:
                 unbind(token)
             _state.request_id, _state.principal = None, None
         response.headers.setdefault("X-Request-Id", request_id)
+        if spec is not None and spec.cors:  # answers made before the route (413, auth) too: the site reads why
+            response.headers.setdefault("Access-Control-Allow-Origin", "*")
         duration_ms = (time.perf_counter() - started) * 1000
         logger.info("request", extra={"status": response.status_code, "duration_ms": round(duration_ms, 1)})
         observability.record_request(route=path, status=response.status_code, duration_ms=duration_ms,

@@ -34,6 +34,15 @@ _ERROR_TEXT = {
 }
 
 
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key", "in": "header", "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[A-Za-z0-9_.:\\-]+$"},
+    "description": "Retry-safe creation: the first answer is kept 24 hours and replayed (with "
+                   "Idempotent-Replayed: true); another request with the same key answers 422 "
+                   "idempotency_key_reused, one made while the first runs 409 idempotency_in_progress.",
+}
+
+
 def _models(specs: list[RouteSpec]) -> list[tuple[type[BaseModel], Any]]:
     seen: dict[tuple[type[BaseModel], str], None] = {(ErrorResponse, "serialization"): None}
     for spec in specs:
@@ -61,12 +70,15 @@ def _operation(spec: RouteSpec, refs: dict[Any, Any], schemas: dict[str, Any]) -
     ]
     if spec.query is not None:
         parameters += _query_parameters(spec.query, schemas)
+    if spec.idempotent:
+        parameters.append(IDEMPOTENCY_KEY)
     error = {"content": {"application/json": {"schema": refs[(ErrorResponse, "serialization")]}}}
     success: dict[str, Any] = {"description": "Success"}
     if spec.response is not None:
         success["content"] = {"application/json": {"schema": refs[(spec.response, "serialization")]}}
     responses: dict[str, Any] = {str(spec.status): success}
     codes = {400, 413, 415, 422, 503, *spec.errors} if spec.method != "GET" else {400, 422, 503, *spec.errors}
+    codes |= {409} if spec.idempotent else set()
     if not spec.public:
         codes |= {401, 403}
     for code in sorted(codes):

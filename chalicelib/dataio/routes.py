@@ -9,11 +9,17 @@ from chalicelib.dataio import service
 api = Api(__name__, tag="dataio")
 
 
-@api.route("/api/v1/imports", method="POST", summary="Upload a CSV or XLSX file and preview its import",
-           body=s.ImportIn, response=s.ImportRead, status=201, errors=(413, 422))
+@api.route("/api/v1/imports", method="POST", summary="Read a CSV or XLSX file (inline or uploaded), preview its import",
+           body=s.ImportIn, response=s.ImportRead, status=201, errors=(404, 413, 422))
 def imports_create(request: ApiRequest) -> s.ImportRead:
     ctx = request.tenant
     return service.import_read(ctx, service.create_import(ctx, request.body))
+
+
+@api.route("/api/v1/imports/uploads", method="POST", summary="A presigned form to upload a file of up to 20 MB",
+           body=s.UploadIn, response=s.UploadRead, status=201, errors=(403, 422))
+def imports_upload(request: ApiRequest) -> s.UploadRead:
+    return service.create_upload(request.tenant, request.body)
 
 
 @api.route("/api/v1/imports/{import_id}", summary="An import: its preview, status and progress",

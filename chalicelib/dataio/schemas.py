@@ -5,23 +5,45 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from chalicelib.core.http import Schema
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 # base64 is 4/3 of the bytes: a longer text cannot decode to 5 MB or less
 MAX_BASE64_CHARS = (MAX_UPLOAD_BYTES + 2) // 3 * 4
+Entity = Literal["contact", "company", "deal"]
 Column = Annotated[str, Field(min_length=1, max_length=200)]
 Target = Annotated[str, Field(max_length=60)]
 Mapping = Annotated[dict[Column, Target | None], Field(max_length=200)]
 
 
 class ImportIn(Schema):
-    entity: Literal["contact"]
+    entity: Entity
     filename: str = Field(min_length=1, max_length=255)
-    content_base64: str = Field(min_length=1)
+    content_base64: str | None = Field(default=None, min_length=1, description="The file, up to 5 MB")
+    upload_id: Annotated[str, Field(min_length=26, max_length=26)] | None = Field(
+        default=None, description="A file put in the bucket through POST /api/v1/imports/uploads, up to 20 MB")
     mapping: Mapping | None = None
+
+    @model_validator(mode="after")
+    def _one_file(self) -> ImportIn:
+        if (self.content_base64 is None) == (self.upload_id is None):
+            raise ValueError("give either content_base64 or upload_id")
+        return self
+
+
+class UploadIn(Schema):
+    entity: Entity
+    filename: str = Field(min_length=1, max_length=255)
+
+
+class UploadRead(BaseModel):
+    upload_id: str
+    url: str = Field(description="POST the form here: every field below, then the file as the field 'file'")
+    fields: dict[str, str]
+    max_bytes: int
+    expires_at: datetime
 
 
 class ImportStartIn(Schema):
@@ -91,7 +113,7 @@ Filters = Annotated[dict[Annotated[str, Field(max_length=60)], Annotated[str, Fi
 
 
 class ExportIn(Schema):
-    entity: Literal["contact"]
+    entity: Entity
     format: Literal["csv", "xlsx"] = "csv"
     filters: Filters | None = None
     include_sensitive: bool = False

@@ -18,7 +18,7 @@ from chalicelib.customfields import service as customfields_service
 from chalicelib.dataio import importing, jobs, queue, schemas, storage, targets
 from chalicelib.dataio import mapping as columns
 from chalicelib.dataio.models import ExportJob, ImportJob, JobFields
-from chalicelib.dataio.schemas import ExportIn, ExportRead, ImportIn, ImportRead
+from chalicelib.dataio.schemas import ExportIn, ExportRead, ImportIn, ImportRead, UploadIn, UploadRead
 
 EXPORT_INLINE_SECONDS = 8.0  # a small export is ready in the answer that asked for it
 
@@ -36,6 +36,25 @@ def _content(encoded: str) -> bytes:
     return content
 
 
+def _uploaded(ctx: TenantContext, upload_id: str | None) -> bytes:
+    content = storage.get(storage.upload_key(ctx, upload_id)) if upload_id and is_valid_id(upload_id) else None
+    if content is None:  # never uploaded, expired, used already, or another tenant's id: all look the same
+        raise errors.NotFoundError("No such upload; ask for a new upload form and upload the file again.")
+    if len(content) > storage.MAX_DIRECT_UPLOAD:
+        raise errors.PayloadTooLargeError("The file is larger than 20 MB.")
+    return content
+
+
+def create_upload(ctx: TenantContext, body: UploadIn) -> UploadRead:
+    """A form that puts a file of up to 20 MB straight into the bucket, for an import to read (15 minutes)."""
+    permissions.require(ctx, targets.target(body.entity).permission, "create")
+    upload_id = new_id()
+    form = storage.upload_form(storage.upload_key(ctx, upload_id))
+    return UploadRead(upload_id=upload_id, url=form["url"], fields=dict(form["fields"]),
+                      max_bytes=storage.MAX_DIRECT_UPLOAD,
+                      expires_at=db.utcnow() + timedelta(seconds=storage.UPLOAD_SECONDS))
+
+
 def _visible(ctx: TenantContext, job: JobFields, permission: str, action: str) -> bool:
     return job.actor_id == ctx.actor_id or permissions.scope_of(ctx, permission, action) == "all"
 
@@ -47,7 +66,7 @@ def create_import(ctx: TenantContext, body: ImportIn) -> ImportJob:
     """Read an uploaded file, keep it, and preview what importing it would do (nothing is created)."""
     target = targets.target(body.entity)
     permissions.require(ctx, target.permission, "create")
-    content = _content(body.content_base64)
+    content = _content(body.content_base64) if body.content_base64 is not None else _uploaded(ctx, body.upload_id)
     reading = importing.reading_for(ctx, target)
     sheet = importing.load_sheet(content, reading)
     mapping = (columns.check_mapping(body.mapping, sheet.headers, reading) if body.mapping is not None
@@ -62,6 +81,8 @@ def create_import(ctx: TenantContext, body: ImportIn) -> ImportJob:
         total_rows=len(sheet.rows), **queue.actor_snapshot(ctx),
     )
     storage.put(job.file_key, content, content_type="application/octet-stream")
+    if body.upload_id is not None:
+        storage.delete([storage.upload_key(ctx, body.upload_id)])
     change = db.Change().create(job)
     audit.attach(ctx, change, job, entity="import", entity_id=import_id, action="upload", before=None,
                  after={"filename": body.filename, "entity": body.entity, "rows": len(sheet.rows)})

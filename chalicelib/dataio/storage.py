@@ -16,11 +16,18 @@ from chalicelib.core.observability import logger
 from chalicelib.core.tenancy import TenantContext
 
 DOWNLOAD_SECONDS = 15 * 60
+UPLOAD_SECONDS = 15 * 60
+MAX_DIRECT_UPLOAD = 20 * 1024 * 1024  # a direct upload skips the API's 1 MiB body limit
 
 
 def import_key(ctx: TenantContext, import_id: str) -> str:
     """Where an uploaded import file is kept while its job runs."""
     return f"imports/{ctx.tenant_id}/{import_id}"
+
+
+def upload_key(ctx: TenantContext, upload_id: str) -> str:
+    """Where a browser puts a file for import, straight into the bucket (a presigned POST)."""
+    return f"tenants/{ctx.tenant_id}/uploads/{upload_id}"
 
 
 def export_prefix(ctx: TenantContext, export_id: str) -> str:
@@ -75,3 +82,14 @@ def download_url(key: str, filename: str) -> str:
         Params={"Bucket": settings.export_bucket, "Key": key,
                 "ResponseContentDisposition": f'attachment; filename="{filename}"'},
     ))
+
+
+def upload_form(key: str) -> dict[str, Any]:
+    """A presigned POST for exactly this key, of 1 byte to 20 MiB, valid 15 minutes: ``{url, fields}``."""
+    try:
+        return dict(_s3().generate_presigned_post(
+            Bucket=settings.export_bucket, Key=key, ExpiresIn=UPLOAD_SECONDS,
+            Conditions=[["content-length-range", 1, MAX_DIRECT_UPLOAD]],
+        ))
+    except (BotoCoreError, ClientError) as exc:
+        raise _unavailable("PresignPost", exc) from exc

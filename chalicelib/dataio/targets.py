@@ -166,7 +166,14 @@ class ContactTarget:
         return contact_export.page(ctx, scope=scope, filters=filters, cursor=cursor, limit=limit, reveal=reveal)
 
 
-TARGETS: dict[str, Target] = {"contact": ContactTarget()}
+def _targets() -> dict[str, Target]:
+    from chalicelib.dataio.company_target import CompanyTarget
+    from chalicelib.dataio.deal_target import DealTarget
+
+    return {"contact": ContactTarget(), "company": CompanyTarget(), "deal": DealTarget()}
+
+
+TARGETS: dict[str, Target] = _targets()
 
 
 def target(entity: str) -> Target:

@@ -7,7 +7,7 @@ transaction. Pipelines are in ``deals.pipelines``; the board and funnel in ``dea
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.core import audit, db, errors, permissions
@@ -17,6 +17,7 @@ from chalicelib.deals import links, pipelines, records
 from chalicelib.deals import schemas as s
 from chalicelib.deals.board import Tally
 from chalicelib.deals.models import Deal, Pipeline, Stage, StageChange, board_pk, board_stage_prefix, owner_pk
+from chalicelib.housekeeping import service as housekeeping
 from chalicelib.identity import service as identity_service
 from chalicelib.timeline import service as timeline_service
 from chalicelib.timeline.models import TimelineEntry
@@ -154,8 +155,13 @@ def _body_stage(pipeline: Pipeline, stage_id: str, *, loc: list[str | int]) -> S
 # -- create ---------------------------------------------------------------------------------
 
 
-def create(ctx: TenantContext, *, data: s.DealCreate) -> Deal:
-    """Create a deal in a stage (the default pipeline's first stage unless given)."""
+def create(ctx: TenantContext, *, data: s.DealCreate, deal_id: str | None = None) -> Deal:
+    """Create a deal in a stage (the default pipeline's first stage unless given).
+
+    An import passes the id it chose for the row, so a retried row cannot create a second deal.
+    """
+    if deal_id is not None and not is_valid_id(deal_id):
+        raise ValueError("a deal id must be a ULID")
     scope = permissions.require(ctx, "deals", "create")
     owner_id = data.owner_id or ctx.actor_id
     team_id = records.owner_team(ctx, owner_id)
@@ -165,7 +171,7 @@ def create(ctx: TenantContext, *, data: s.DealCreate) -> Deal:
     stage = _body_stage(pipeline, data.stage_id, loc=["stage_id"]) if data.stage_id else \
         pipelines.first_open_stage(pipeline)
     records.check_linked(ctx, list(data.contact_ids), data.company_id, already=[])
-    deal_id = new_id()
+    deal_id = deal_id or new_id()
     custom = customfields_service.clean(ctx, entity="deal", record_id=deal_id, values=data.custom).stored
     amount = data.amount or s.AmountRead(minor=0, currency=identity_service.get_tenant_or_raise(ctx).currency)
 
@@ -317,6 +323,7 @@ def delete(ctx: TenantContext, deal_id: str) -> None:
         deal.deleted_at, deal.updated_at, deal.expires_at = now, now, now + timedelta(days=TRASH_DAYS)
         records.index(ctx, deal, pipeline)
         change = db.Change().save(deal)
+        housekeeping.schedule_purge(ctx, change, entity="deal", record_id=deal_id, deleted_at=now)
         tally.save_into(change)
         records.write_links(ctx, change, deal, pipeline, previous)
         audit.attach(ctx, change, deal, entity="deal", entity_id=deal_id, action="delete", before=before,
@@ -336,6 +343,7 @@ def restore(ctx: TenantContext, deal_id: str) -> Deal:
         now = db.utcnow()
         deal.deleted_at, deal.expires_at, deal.updated_at = None, None, now
         change = db.Change()
+        housekeeping.cancel_purge(ctx, change, entity="deal", record_id=deal_id)
         if stage is None:  # its stage was removed meanwhile: it starts again in the first stage
             stage = pipelines.first_open_stage(pipeline)
             records.apply_stage(deal, stage, lost_reason=None, now=now)
@@ -363,3 +371,44 @@ def _trashed(ctx: TenantContext, deal_id: str) -> Deal:
         raise errors.NotFoundError("No such deal in the trash.")
     permissions.require_record(ctx, "deals", "delete", owner_id=deal.owner_id, team_id=deal.team_id)
     return deal
+
+
+def purge_deal(ctx: TenantContext, deal: Deal) -> None:
+    """Delete a trashed deal's collection (history, links, timeline), then the deal with its audit record."""
+    with db.translate_errors(), db.MainTable.batch_write() as batch:
+        for item in db.MainTable.query(deal.pk):
+            if item.sk != timeline_service.PROFILE_SK:
+                batch.delete(item)
+    change = db.Change().delete(deal)
+    audit.attach(ctx, change, deal, entity="deal", entity_id=deal.deal_id, action="purge",
+                 before=records.audit_view(deal), after=None)
+    db.commit(ctx, change)
+
+
+def purge_if_expired(ctx: TenantContext, deal_id: str, now: datetime) -> bool:
+    """Purge a deal still in the trash 30 days after its deletion (the housekeeping job); True if purged."""
+    deal = get(ctx, deal_id)
+    if deal is None or deal.deleted_at is None or now - deal.deleted_at <= timedelta(days=TRASH_DAYS):
+        return False
+    purge_deal(ctx, deal)
+    return True
+
+
+def move_contact_link(ctx: TenantContext, change: db.Change, deal_id: str, *, from_id: str, to_id: str,
+                      keep_from: bool = False) -> bool:
+    """Point a deal at to_id instead of from_id (a contact merge or its undo), in change; False if not linked.
+
+    The link items stay as the merge wrote them: the survivor holds a copy and the absorbed contact
+    keeps its own, which an undo needs.
+    """
+    deal = get(ctx, deal_id)
+    if deal is None or from_id not in (deal.contact_ids or []):
+        return False
+    before = records.audit_view(deal)
+    ids = list(deal.contact_ids or [])
+    ids = [*ids, to_id] if keep_from else [to_id if contact_id == from_id else contact_id for contact_id in ids]
+    deal.contact_ids = list(dict.fromkeys(ids))
+    change.save(deal)
+    audit.attach(ctx, change, deal, entity="deal", entity_id=deal_id, action="contact_merge", before=before,
+                 after=records.audit_view(deal))
+    return True

@@ -56,6 +56,19 @@ def _link_summary(task: Task) -> dict[str, Any]:
 # -- reads ----------------------------------------------------------------------------------
 
 
+def move_contact_link(ctx: TenantContext, change: db.Change, task_id: str, *, from_id: str, to_id: str) -> bool:
+    """Relate a task to contact to_id instead of from_id, in change (a contact merge or its undo)."""
+    task = get(ctx, task_id)
+    if task is None or task.related_type != "contact" or task.related_id != from_id:
+        return False
+    before = audit_view(task)
+    task.related_id = to_id
+    change.save(task)
+    audit.attach(ctx, change, task, entity="task", entity_id=task_id, action="contact_merge", before=before,
+                 after=audit_view(task))
+    return True
+
+
 def get(ctx: TenantContext, task_id: str) -> Task | None:
     """A task of the tenant, without any permission check."""
     if not is_valid_id(task_id):

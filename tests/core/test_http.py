@@ -132,3 +132,14 @@ def test_docs_page_and_ui_are_served(client: ApiClient) -> None:
     assert_error(client.get("/api/docs/evil.js"), 404, "not_found")
     assert client.get("/").status_code == 200
     assert_error(client.get("/static/..%2Fapp.py"), 404, "not_found")
+
+
+def test_times_in_answers_are_iso_8601() -> None:
+    """A route returning a plain dict with datetimes still answers ISO 8601 (with the "T"), as clients parse it."""
+    from datetime import date, datetime, timezone
+
+    from chalicelib.core.http import json_response
+
+    body = json.loads(json_response({"at": datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc),
+                                     "on": date(2026, 1, 2)}).body)
+    assert body == {"at": "2026-01-02T03:04:05+00:00", "on": "2026-01-02"}

@@ -124,7 +124,7 @@ def test_bad_uploads(client: ApiClient, company: Company, monkeypatch: pytest.Mo
     unknown_column = upload(client, token, "Name\nAnna\n", mapping={"Phone": "phone"})
     assert unknown_column.status_code == 422
     assert body(unknown_column)["error"]["details"][0]["type"] == "unknown_column"
-    assert client.post("/api/v1/imports", {"entity": "deal", "filename": "x.csv", "content_base64": "eA=="},
+    assert client.post("/api/v1/imports", {"entity": "task", "filename": "x.csv", "content_base64": "eA=="},
                        token=token).status_code == 422
     monkeypatch.setattr(schemas, "MAX_UPLOAD_BYTES", 10)
     too_large = upload(client, token, "Name\nAnna Smith\n")

@@ -52,6 +52,7 @@ def test_a_bad_body_is_refused_and_nothing_is_stored(client: ApiClient, company:
     assert response.status_code == status, response.body
     error = body(response)["error"]
     assert error["code"] == code and error["request_id"]
+    assert response.headers.get("Access-Control-Allow-Origin") == "*"  # the site's script can read why
     assert events(client, company, form) == []
     contacts = body(client.get("/api/v1/contacts", token=company.owner.token))["items"]
     assert contacts == []

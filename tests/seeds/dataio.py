@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from typing import Any
 
 from tests.factories import Company
 from tests.support import ApiClient, body
@@ -21,7 +22,7 @@ def ensure_bucket() -> None:
 
 
 def upload(client: ApiClient, token: str, text: str, *, filename: str = "contacts.csv", encoding: str = "utf-8",
-           **extra: object) -> object:
+           **extra: object) -> Any:
     """POST /api/v1/imports with a CSV given as text."""
     content = base64.b64encode(text.encode(encoding)).decode()
     return client.post("/api/v1/imports", {"entity": "contact", "filename": filename, "content_base64": content,

@@ -1,0 +1,151 @@
+"""Companies as an import and export target, through the companies domain's service and search.
+
+The companies domain has no unique keys, so a duplicate is a company the caller can see with the
+same name (folded: case, accents, ё) or the same web domain; an INN counts when the tenant keeps
+one in a custom field ``inn`` (a row's INN is otherwise read, shown, and not imported).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.contacts import matching
+from chalicelib.core import errors, http, permissions
+from chalicelib.core.tenancy import TenantContext
+from chalicelib.customfields import service as customfields_service
+from chalicelib.dataio.mapping import FieldSpec
+from chalicelib.dataio.record_rows import flat_row
+
+INN_FIELD = "inn"
+COMPANY_SPECS = {spec.name: spec for spec in (
+    FieldSpec("name", "text", ("company", "company name", "name", "organization", "organisation", "account",
+                               "account name", "компания", "название", "название компании", "наименование",
+                               "организация", "фирма")),
+    FieldSpec("phone", "phone", ("phone", "phones", "phone number", "telephone", "tel", "телефон", "телефоны",
+                                 "тел", "рабочий телефон"), repeatable=True),
+    FieldSpec("email", "email", ("email", "e-mail", "emails", "mail", "почта", "эл. почта", "электронная почта",
+                                 "емейл"), repeatable=True),
+    FieldSpec("website", "text", ("website", "web site", "site", "web", "url", "domain", "сайт", "веб-сайт",
+                                  "домен")),
+    FieldSpec("industry", "text", ("industry", "sector", "отрасль", "сфера", "сфера деятельности")),
+    FieldSpec("tags", "list", ("tags", "tag", "labels", "теги", "тег", "метки"), repeatable=True),
+    FieldSpec("inn", "text", ("inn", "tax id", "vat", "vat number", "инн")),
+)}
+
+
+def website_host(website: str | None) -> str:
+    """The bare host of a web address (no scheme, path or www.), lower-cased."""
+    return (website or "").split("://", 1)[-1].split("/", 1)[0].removeprefix("www.").lower()
+
+
+def _has_inn_field(ctx: TenantContext) -> bool:
+    return any(d.key == INN_FIELD for d in customfields_service.active_definitions(ctx, "company"))
+
+
+def visible_companies(ctx: TenantContext, **filters: str) -> list[Any]:
+    """List rows of the companies the caller sees that a search or filter finds (first 50)."""
+    from chalicelib.companies import search as companies_search
+    from chalicelib.companies.schemas import CompanyListQuery
+
+    try:
+        query = http.validate(CompanyListQuery, {**filters, "limit": 50})
+        return list(companies_search.list_companies(ctx, query).items)
+    except errors.ValidationError:  # a name that is no searchable word finds nothing
+        return []
+
+
+class CompanyTarget:
+    """Companies, through ``companies.service`` (its create schema and create)."""
+
+    entity = "company"
+    permission = "companies"
+    specs = COMPANY_SPECS
+    ignored = frozenset[str]()
+
+    def build(self, ctx: TenantContext, values: dict[str, Any], *, record_id: str) -> Any:
+        """CompanyCreate of a row; an INN goes to the tenant's ``inn`` custom field when it has one."""
+        from chalicelib.companies.schemas import CompanyCreate
+
+        custom: dict[str, Any] = dict(values.get("custom") or {})
+        if values.get("inn") and _has_inn_field(ctx):
+            custom.setdefault(INN_FIELD, values["inn"])
+        payload = {
+            "name": values.get("name"), "website": values.get("website"), "industry": values.get("industry"),
+            "phones": [{"number": number} for number in values.get("phone", [])],
+            "emails": [{"address": address} for address in values.get("email", [])],
+            "tags": values.get("tags"), "custom": custom,
+        }
+        payload = {name: value for name, value in payload.items() if value}
+        if not payload.get("name"):
+            raise errors.ValidationError(details=[{"loc": ["name"], "msg": "A company needs a name",
+                                                   "type": "missing"}])
+        data = http.validate(CompanyCreate, payload)
+        if custom:
+            customfields_service.clean(ctx, entity="company", record_id=record_id, values=custom)
+        return data
+
+    def match_keys(self, values: dict[str, Any]) -> list[tuple[str, str]]:
+        """Name, web domain and INN: two rows sharing one are one company."""
+        keys = [("name", matching.fold(values.get("name")))] if values.get("name") else []
+        if website_host(values.get("website")):
+            keys.append(("domain", website_host(values.get("website"))))
+        return keys + ([("inn", str(values["inn"]).strip())] if values.get("inn") else [])
+
+    def find_duplicates(self, ctx: TenantContext, data: Any) -> list[tuple[str, str]]:
+        """Companies the caller sees with the row's name, web domain or INN."""
+        found = [("name", row.record_id) for row in visible_companies(ctx, q=data.name)
+                 if matching.fold(row.name) == matching.fold(data.name)]
+        host = website_host(data.website)
+        if host:
+            found += [("domain", row.record_id) for row in visible_companies(ctx, q=host)
+                      if website_host(row.website) == host]
+        inn = (data.custom or {}).get(INN_FIELD)
+        if inn and _has_inn_field(ctx):
+            found += [("inn", row.record_id)
+                      for row in visible_companies(ctx, **{f"custom.{INN_FIELD}": str(inn)})]
+        return list(dict.fromkeys(found))
+
+    def create(self, ctx: TenantContext, data: Any, *, record_id: str) -> None:
+        """One company with its rows, audit record and timeline entry, in one transaction, under the row's id."""
+        from chalicelib.companies import service as companies_service
+
+        companies_service.create(ctx, data=data, company_id=record_id)
+
+    def exists(self, ctx: TenantContext, record_id: str) -> bool:
+        """True when the company exists."""
+        from chalicelib.companies import service as companies_service
+
+        return companies_service.get(ctx, record_id) is not None
+
+    def check_filters(self, filters: dict[str, str]) -> None:
+        """422 for filters GET /api/v1/companies does not take."""
+        _query(filters, None, 1)
+
+    def export_page(self, ctx: TenantContext, *, scope: str, filters: dict[str, str], cursor: str | None,
+                    limit: int, reveal: bool) -> tuple[list[dict[str, Any]], str | None]:
+        """One page of companies the caller may export, as flat rows."""
+        from chalicelib.companies import search as companies_search
+        from chalicelib.companies import service as companies_service
+
+        listed = companies_search.list_companies(ctx, _query(filters, cursor, limit))
+        rows = []
+        for summary in listed.items:
+            company = companies_service.get(ctx, summary.record_id)
+            if company is None or not permissions.may_touch(ctx, scope, owner_id=company.owner_id,
+                                                             team_id=company.team_id):
+                continue
+            rows.append(flat_row(companies_service.company_read(ctx, company).model_dump(mode="json")))
+        return rows, listed.next_cursor
+
+
+FILTERS = frozenset({"q", "tag", "owner_id", "sort"})
+
+
+def _query(filters: dict[str, str], cursor: str | None, limit: int) -> Any:
+    from chalicelib.companies.schemas import CompanyListQuery
+
+    unknown = [name for name in filters if name not in FILTERS and not name.startswith("custom.")]
+    if unknown:
+        raise errors.ValidationError(details=[{"loc": ["filters", name], "msg": "Unknown filter",
+                                               "type": "unknown_filter"} for name in unknown])
+    return http.validate(CompanyListQuery, {**filters, "limit": limit, **({"cursor": cursor} if cursor else {})})

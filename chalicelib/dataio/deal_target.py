@@ -1,0 +1,230 @@
+"""Deals as an import and export target, through the deals domain's service.
+
+A row names its pipeline and stage by name (the default pipeline and its first open stage when
+left out), its amount as people type it ("1 234,50", "1,234.50") in the row's currency or the
+tenant's, and its contact (by e-mail, phone or full name) and company (by name or web domain).
+Deals have no natural key, so an import never reports one as a duplicate; the row's own id keeps a
+retried row from creating a second deal.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Any
+
+from chalicelib.contacts import matching
+from chalicelib.core import errors, http
+from chalicelib.core.tenancy import TenantContext
+from chalicelib.customfields import service as customfields_service
+from chalicelib.dataio import deal_export
+from chalicelib.dataio.company_target import visible_companies, website_host
+from chalicelib.dataio.mapping import FieldSpec
+from chalicelib.deals.money import CURRENCIES
+
+DEAL_SPECS = {spec.name: spec for spec in (
+    FieldSpec("title", "text", ("title", "deal", "deal name", "deal title", "name", "opportunity", "название",
+                                "сделка", "название сделки", "наименование")),
+    FieldSpec("pipeline", "text", ("pipeline", "funnel", "воронка", "воронка продаж")),
+    FieldSpec("stage", "text", ("stage", "status", "deal stage", "этап", "статус", "стадия", "этап сделки")),
+    FieldSpec("amount", "text", ("amount", "value", "sum", "budget", "price", "deal value", "сумма", "бюджет",
+                                 "стоимость", "сумма сделки")),
+    FieldSpec("currency", "text", ("currency", "валюта")),
+    FieldSpec("contact", "text", ("contact", "contact email", "contact phone", "contact name", "client",
+                                  "customer", "контакт", "клиент", "контактное лицо", "покупатель")),
+    FieldSpec("company", "text", ("company", "company name", "organization", "organisation", "account",
+                                  "компания", "организация", "фирма")),
+    FieldSpec("expected_close_on", "date", ("expected close", "expected close date", "close date", "closing date",
+                                            "дата закрытия", "ожидаемая дата закрытия", "плановая дата закрытия")),
+    FieldSpec("lost_reason", "text", ("lost reason", "reason lost", "причина отказа", "причина проигрыша")),
+)}
+_SPACES = re.compile(r"[\s\u00a0\u202f'\u2019]")  # thousands as "1 234", "1'234" (Swiss)
+_GROUPED = re.compile(r"\d+|\d{1,3}(?:([.,])\d{3})(?:\1\d{3})*")
+_AFFIX = re.compile(r"^(?P<before>[^\d-]*)(?P<number>.*?)(?P<after>[^\d]*)$")
+_SYMBOLS = {"$": "USD", "\u20ac": "EUR", "\u00a3": "GBP", "\u20bd": "RUB", "\u00a5": "JPY",
+            "\u0440": "RUB", "\u0440\u0443\u0431": "RUB", "rur": "RUB"}  # the rouble as typed
+PIPELINES_SECONDS = 60.0
+_pipelines: dict[str, tuple[float, list[Any]]] = {}
+
+
+def _invalid(field_name: str, message: str, kind: str = "invalid_value") -> errors.ValidationError:
+    return errors.ValidationError(details=[{"loc": [field_name], "msg": message, "type": kind}])
+
+
+def _currency_mark(text: str) -> bool:
+    mark = text.casefold().rstrip(".")
+    return not mark or mark in _SYMBOLS or mark.upper() in CURRENCIES
+
+
+def _strip_currency(text: str) -> str:
+    """The number of "$1,234.50" or "1234 EUR": a currency mark (symbol, code, rouble) on either side is dropped."""
+    found = _AFFIX.match(text)
+    if found is None or not (_currency_mark(found["before"]) and _currency_mark(found["after"])):
+        return text
+    return found["number"]
+
+
+def parse_amount(text: str, currency: str) -> int:
+    """Minor units of an amount typed as "1 234,50", "1,234.50", "1.234,50" or "1234" (422 otherwise).
+
+    With both separators the last is the decimal one; a lone separator before exactly three digits
+    groups thousands ("1,234"), except in currencies whose minor unit has three digits.
+    """
+    digits = CURRENCIES[currency]
+    cleaned = _strip_currency(_SPACES.sub("", text))
+    separators = [char for char in cleaned if char in ".,"]
+    whole, fraction = cleaned, ""
+    if separators:
+        last = cleaned.rfind(separators[-1])
+        grouping = len(set(separators)) == 1 and (len(separators) > 1 or (len(cleaned) - last == 4 and digits != 3))
+        if not grouping:
+            whole, fraction = cleaned[:last], cleaned[last + 1:]
+    if not _GROUPED.fullmatch(whole) or not re.fullmatch(rf"\d{{0,{digits}}}", fraction):
+        raise _invalid("amount", f"Not an amount in {currency} (such as 1 234,50; at most {digits} decimals)")
+    minor = int(re.sub(r"[.,]", "", whole)) * 10**digits + int(fraction.ljust(digits, "0") or "0")
+    if minor > 10**15:
+        raise _invalid("amount", "The amount is too large", "too_large")
+    return minor
+
+
+def _pipelines_of(ctx: TenantContext) -> list[Any]:
+    """The tenant's pipelines, read once a minute while an import runs (not once per row)."""
+    from chalicelib.deals import pipelines
+
+    cached = _pipelines.get(ctx.tenant_id)
+    if cached is None or time.monotonic() - cached[0] > PIPELINES_SECONDS:
+        if len(_pipelines) > 256:  # a warm Lambda serves many tenants: keep the cache small
+            _pipelines.clear()
+        cached = (time.monotonic(), pipelines.list_pipelines(ctx))
+        _pipelines[ctx.tenant_id] = cached
+    return cached[1]
+
+
+def _named(items: list[Any], name: str) -> Any:
+    wanted = matching.fold(name)
+    return next((item for item in items if matching.fold(item.name) == wanted), None)
+
+
+def resolve_stage(ctx: TenantContext, pipeline_name: str | None, stage_name: str | None) -> tuple[str, str | None]:
+    """The ids of the pipeline and stage a row names (422 for a name the tenant does not have)."""
+    found = _pipelines_of(ctx)
+    if pipeline_name:
+        pipeline = _named(found, pipeline_name)
+        if pipeline is None:
+            raise _invalid("pipeline", "No pipeline with this name", "unknown_pipeline")
+    else:
+        pipeline = next((p for p in found if p.is_default), found[0])
+    if not stage_name:
+        return pipeline.pipeline_id, None
+    stage = _named(list(pipeline.stages), stage_name)
+    if stage is None:
+        raise _invalid("stage", f"No stage with this name in {pipeline.name}", "unknown_stage")
+    return pipeline.pipeline_id, stage.stage_id
+
+
+def resolve_contact(ctx: TenantContext, reference: str) -> str:
+    """The contact a row names by e-mail, phone or full name (422 when none, or several, match)."""
+    from chalicelib.contacts import search as contacts_search
+    from chalicelib.contacts import service as contacts_service
+    from chalicelib.contacts.schemas import ContactListQuery
+
+    if "@" in reference:
+        contact = contacts_service.find_by_email(ctx, reference)
+        ids = [contact.contact_id] if contact is not None else []
+    elif matching.looks_like_phone(reference):
+        contact = contacts_service.find_by_phone(ctx, reference)
+        ids = [contact.contact_id] if contact is not None else []
+    else:
+        wanted = matching.fold(reference)
+        rows = contacts_search.list_contacts(ctx, http.validate(ContactListQuery, {"q": reference, "limit": 50})).items
+        ids = list(dict.fromkeys(row.record_id for row in rows
+                                 if matching.fold(f"{row.first_name or ''} {row.last_name or ''}".strip()) == wanted))
+    if len(ids) != 1:
+        raise _invalid("contact", "No contact with this e-mail, phone or name" if not ids
+                       else "Several contacts have this name; use an e-mail or phone", "unknown_contact")
+    return ids[0]
+
+
+def resolve_company(ctx: TenantContext, reference: str) -> str:
+    """The company a row names by name or web domain (422 when none, or several, match)."""
+    host = website_host(reference) if "." in reference and " " not in reference.strip() else ""
+    if host:
+        ids = [row.record_id for row in visible_companies(ctx, q=host) if website_host(row.website) == host]
+    else:
+        ids = [row.record_id for row in visible_companies(ctx, q=reference)
+               if matching.fold(row.name) == matching.fold(reference)]
+    ids = list(dict.fromkeys(ids))
+    if len(ids) != 1:
+        raise _invalid("company", "No company with this name or domain" if not ids
+                       else "Several companies have this name; use the web domain", "unknown_company")
+    return ids[0]
+
+
+def _currency(ctx: TenantContext, values: dict[str, Any]) -> str:
+    from chalicelib.identity import service as identity_service
+
+    code = str(values.get("currency") or identity_service.get_tenant_or_raise(ctx).currency).strip().upper()
+    code = _SYMBOLS.get(code.casefold().rstrip("."), code)
+    if code not in CURRENCIES:
+        raise _invalid("currency", "Not an ISO 4217 currency code", "unknown_currency")
+    return code
+
+
+class DealTarget:
+    """Deals, through ``deals.service`` (its create schema and create)."""
+
+    entity = "deal"
+    permission = "deals"
+    specs = DEAL_SPECS
+    ignored = frozenset[str]()
+
+    def build(self, ctx: TenantContext, values: dict[str, Any], *, record_id: str) -> Any:
+        """DealCreate of a row: stage, amount, contact and company resolved (422 naming the field otherwise)."""
+        from chalicelib.deals.schemas import DealCreate
+
+        if not values.get("title"):
+            raise _invalid("title", "A deal needs a title", "missing")
+        pipeline_id, stage_id = resolve_stage(ctx, values.get("pipeline"), values.get("stage"))
+        payload: dict[str, Any] = {"title": values["title"], "pipeline_id": pipeline_id, "stage_id": stage_id,
+                                   "expected_close_on": values.get("expected_close_on"),
+                                   "lost_reason": values.get("lost_reason"), "custom": values.get("custom") or {}}
+        currency = _currency(ctx, values)
+        if values.get("amount"):
+            payload["amount"] = {"minor": parse_amount(str(values["amount"]), currency), "currency": currency}
+        if values.get("contact"):
+            payload["contact_ids"] = [resolve_contact(ctx, str(values["contact"]))]
+        if values.get("company"):
+            payload["company_id"] = resolve_company(ctx, str(values["company"]))
+        data = http.validate(DealCreate, {name: value for name, value in payload.items() if value is not None})
+        if data.custom:
+            customfields_service.clean(ctx, entity="deal", record_id=record_id, values=data.custom)
+        return data
+
+    def match_keys(self, values: dict[str, Any]) -> list[tuple[str, str]]:
+        """None: two rows with one title are two deals."""
+        return []
+
+    def find_duplicates(self, ctx: TenantContext, data: Any) -> list[tuple[str, str]]:
+        """None: deals have no natural key."""
+        return []
+
+    def create(self, ctx: TenantContext, data: Any, *, record_id: str) -> None:
+        """One deal under the row's id, with its totals, links and audit record, in one transaction."""
+        from chalicelib.deals import service as deals_service
+
+        deals_service.create(ctx, data=data, deal_id=record_id)
+
+    def exists(self, ctx: TenantContext, record_id: str) -> bool:
+        """True when the deal exists (a retried row finds the one it created)."""
+        from chalicelib.deals import service as deals_service
+
+        return deals_service.get(ctx, record_id) is not None
+
+    def check_filters(self, filters: dict[str, str]) -> None:
+        """422 for filters GET /api/v1/deals does not take."""
+        deal_export.check_filters(filters)
+
+    def export_page(self, ctx: TenantContext, *, scope: str, filters: dict[str, str], cursor: str | None,
+                    limit: int, reveal: bool) -> tuple[list[dict[str, Any]], str | None]:
+        """One page of deals the caller may export, as flat rows."""
+        return deal_export.page(ctx, scope=scope, filters=filters, cursor=cursor, limit=limit)

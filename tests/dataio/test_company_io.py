@@ -1,0 +1,117 @@
+"""Companies in and out: Russian headers mapped, duplicates by name, domain and INN, per-row errors, and
+exports limited to what the caller may export."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+from typing import Any
+
+import pytest
+
+from chalicelib.dataio import jobs
+from tests.dataio.test_exports import file_of
+from tests.factories import Company, add_member, signup
+from tests.support import ApiClient, body
+
+CSV = """Название;ИНН;Сайт;Телефон;Отрасль;Заметка
+Ромашка;;;;;the same name as an existing company
+Лютик;7701234567;lyutik.ru;8 (999) 000-11-22;Розница;new
+ЛЮТИК;;;;;same name as row 3
+;7700000000;;;;no name
+Василёк;;https://www.romashka.ru/about;;;the existing company's domain
+Клевер;;;12345;;bad phone
+"""
+
+
+@pytest.fixture(scope="module")
+def company(app: Any) -> Company:
+    client = ApiClient(app)
+    company = signup(client, company="Компании", country="RU", locale="ru")
+    owner = company.owner.token
+    client.post("/api/v1/roles", {"key": "company_exporter", "name": "Company exporter", "permissions": [
+        "companies:read:own", "companies:create:own", "companies:export:own"]}, token=owner)
+    for role, name in (("company_exporter", "exporter"), ("read_only", "reader")):
+        add_member(client, company, role=role, name=name)
+    existing = client.post("/api/v1/companies", {"name": "Ромашка", "website": "romashka.ru"}, token=owner)
+    assert existing.status_code == 201, existing.body
+    company.extra["existing_id"] = body(existing)["id"]
+    mine = client.post("/api/v1/companies", {"name": "Exporter's own"}, token=company.members["exporter"].token)
+    assert mine.status_code == 201, mine.body
+    return company
+
+
+def upload(client: ApiClient, token: str, text: str, **extra: Any) -> Any:
+    content = base64.b64encode(text.encode()).decode()
+    return client.post("/api/v1/imports", {"entity": "company", "filename": "companies.csv",
+                                           "content_base64": content, **extra}, token=token)
+
+
+def company_names(client: ApiClient, company: Company) -> list[str]:
+    listed = body(client.get("/api/v1/companies?limit=200", token=company.owner.token))["items"]
+    return sorted(c["name"] for c in listed)
+
+
+def test_preview_maps_russian_headers_and_finds_duplicates_and_errors(client: ApiClient, company: Company) -> None:
+    before = company_names(client, company)
+    response = upload(client, company.owner.token, CSV)
+    assert response.status_code == 201, response.body
+    job = body(response)
+    assert job["mapping"] == {"Название": "name", "ИНН": "inn", "Сайт": "website", "Телефон": "phone",
+                              "Отрасль": "industry", "Заметка": None}
+    preview = job["preview"]
+    assert (preview["rows"], preview["valid"], preview["invalid"], preview["duplicates"]) == (6, 1, 2, 3)
+    assert sorted((e["row"], e["field"]) for e in preview["errors"]) == [(5, "name"), (7, "phone")]
+    duplicates = {d["row"]: d for d in preview["duplicate_rows"]}
+    assert duplicates[2] == {"row": 2, "match": "name", "existing_id": company.extra["existing_id"],
+                             "same_as_row": None}
+    assert duplicates[4]["same_as_row"] == 3 and duplicates[4]["match"] == "name"
+    assert duplicates[6]["match"] == "domain" and duplicates[6]["existing_id"] == company.extra["existing_id"]
+    assert company_names(client, company) == before  # a preview creates nothing
+
+
+def test_import_creates_each_new_company_once(client: ApiClient, company: Company) -> None:
+    token = company.owner.token
+    job = body(upload(client, token, CSV))
+    started = client.post(f"/api/v1/imports/{job['id']}/start", {"version": job["version"]}, token=token)
+    assert started.status_code == 202, started.body
+    again = client.post(f"/api/v1/imports/{job['id']}/start", {"version": job["version"] + 1}, token=token)
+    assert again.status_code == 409 and body(again)["error"]["code"] == "import_started"
+    assert jobs.run_job("import", company.tenant_id, job["id"], seconds=60) == "done"
+    progress = body(client.get(f"/api/v1/imports/{job['id']}", token=token))["progress"]
+    assert (progress["created"], progress["duplicates"], progress["failed"]) == (1, 3, 2)
+    listed = body(client.get("/api/v1/companies?q=Лютик", token=token))["items"]
+    assert [(c["name"], c["phone"], c["website"], c["industry"]) for c in listed] == [
+        ("Лютик", "+79990001122", "https://lyutik.ru", "Розница")]
+    second = body(upload(client, token, CSV))  # the same file again: every row is now a duplicate or an error
+    assert (second["preview"]["valid"], second["preview"]["duplicates"]) == (0, 4)
+
+
+def test_a_read_only_user_cannot_import_and_an_unknown_column_is_422(client: ApiClient, company: Company) -> None:
+    response = upload(client, company.members["reader"].token, CSV)
+    assert response.status_code == 403
+    response = upload(client, company.owner.token, CSV, mapping={"Нет такой": "name"})
+    assert response.status_code == 422 and body(response)["error"]["details"][0]["type"] == "unknown_column"
+
+
+def export_rows(client: ApiClient, token: str, **payload: Any) -> list[dict[str, str]]:
+    response = client.post("/api/v1/exports", {"entity": "company", **payload}, token=token)
+    assert response.status_code == 202, response.body
+    job = body(response)
+    assert job["status"] == "done", job
+    text = file_of(job).decode("utf-8-sig")
+    return list(csv.DictReader(io.StringIO(text), delimiter=";"))
+
+
+def test_exports_hold_what_the_caller_may_export(client: ApiClient, company: Company) -> None:
+    everything = export_rows(client, company.owner.token)
+    assert {"Ромашка", "Exporter's own"} <= {row["name"] for row in everything}
+    romashka = next(row for row in everything if row["name"] == "Ромашка")
+    assert romashka["website"] == "https://romashka.ru" and romashka["id"] == company.extra["existing_id"]
+    own = export_rows(client, company.members["exporter"].token)
+    assert [row["name"] for row in own] == ["Exporter's own"]
+    denied = client.post("/api/v1/exports", {"entity": "company"}, token=company.members["reader"].token)
+    assert denied.status_code == 403
+    bad = client.post("/api/v1/exports", {"entity": "company", "filters": {"stage": "x"}}, token=company.owner.token)
+    assert bad.status_code == 422 and body(bad)["error"]["details"][0]["type"] == "unknown_filter"
