@@ -15,6 +15,13 @@ from chalicelib.core.audit import AuditRecord, SensitiveRead
 from chalicelib.core.tenancy import TenantContext
 
 reverters.register_identity()
+# Actions whose records describe an entity coming into being (not a revert: it may have filled fields).
+CREATIONS = frozenset({"create", "invite", "request", "upload"})
+# Changes with their own way back, or none: a merge is undone by the merge's undo, a purge is final.
+ONE_WAY = {"merge": "A merge is reverted with the merge's own undo (POST /api/v1/merges/{merge_id}/undo).",
+           "merged_into": "A merge is reverted with the merge's own undo (POST /api/v1/merges/{merge_id}/undo).",
+           "merge_undo": "An undone merge is merged again with a new merge.",
+           "purge": "A purge deleted the record for good; there is nothing left to put back."}
 
 
 # -- views ----------------------------------------------------------------------------------
@@ -171,8 +178,10 @@ def before_fields(record: AuditRecord) -> dict[str, Any] | None:
     if not changes:
         raise _not_revertable("This record changed nothing.")
     if any(change.get("before") == audit.MASK for change in changes.values()):
-        raise _not_revertable("This change touched a sensitive value, which the audit trail does not keep.")
-    if all(change.get("before") is None for change in changes.values()):
+        raise _not_revertable("This change touched a sensitive value, which the audit trail keeps only masked; "
+                              "set it again by hand.")
+    # An update that filled empty fields also has only empty befores: only a creation reverts to nothing.
+    if all(change.get("before") is None for change in changes.values()) and record.action in CREATIONS:
         return None
     return {name: change.get("before") for name, change in changes.items()}
 
@@ -186,6 +195,8 @@ def revert(ctx: TenantContext, audit_id: str, *, force: bool) -> AuditRecord:
     reverter = audit.reverter_for(record.entity)
     if reverter is None:
         raise _not_revertable(f"Changes of {record.entity} cannot be reverted.")
+    if record.action in ONE_WAY:
+        raise _not_revertable(ONE_WAY[record.action])
     before = before_fields(record)
     newest = audit.latest_record(ctx, record.entity, record.entity_id)
     if not force and (newest is None or newest.audit_id != record.audit_id):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import chalicelib.companies.revert  # noqa: F401 - registers the reverters of its audited changes
 from chalicelib.companies import flows, search, service, trash
 from chalicelib.companies import schemas as s
 from chalicelib.companies.models import CompanyRow

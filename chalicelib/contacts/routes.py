@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from chalice import Response
 
+import chalicelib.contacts.revert  # noqa: F401 - registers the reverters of its audited changes
 from chalicelib.contacts import bulk, merge, search, sensitive, service, trash, views
 from chalicelib.contacts import schemas as s
 from chalicelib.contacts.models import ContactRow

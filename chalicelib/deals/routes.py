@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import chalicelib.deals.revert  # noqa: F401 - registers the reverters of its audited changes
 from chalicelib.core.http import Api, ApiRequest
 from chalicelib.deals import board, pipeline_changes, pipelines, records, service
 from chalicelib.deals import schemas as s

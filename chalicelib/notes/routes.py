@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import chalicelib.notes.revert  # noqa: F401 - registers the reverters of its audited changes
 from chalicelib.core.http import Api, ApiRequest
 from chalicelib.notes import schemas as s
 from chalicelib.notes import service

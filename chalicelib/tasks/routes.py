@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import chalicelib.tasks.revert  # noqa: F401 - registers the reverters of its audited changes
 from chalicelib.core.http import Api, ApiRequest
 from chalicelib.tasks import schemas as s
 from chalicelib.tasks import service

@@ -13,6 +13,7 @@ import base64
 import json
 import re
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -94,6 +95,33 @@ def _open_nested(ctx: TenantContext, spec: SealedValues, item: RawItem, record_i
     return opened
 
 
+def _open_values(ctx: TenantContext, spec: SealedValues, item: RawItem, record_id: str) -> list[dict[str, Any]]:
+    """Open spec's values in item (a typed item or record snapshot) in place; where they were."""
+    opened: list[dict[str, Any]] = []
+    for name in spec.fields:
+        token = registry.text(item, name)
+        if token is not None and TOKEN.fullmatch(token):
+            item[name] = {"S": _opened(ctx, spec, record_id, name, token)}
+            opened.append({"attribute": name, "key": None, "entity": spec.entity, "record_id": record_id,
+                           "field": name})
+    if spec.nested is not None and spec.nested[0] in item:
+        opened += _open_nested(ctx, spec, item, record_id, spec.nested)
+    return opened
+
+
+def _open_within(ctx: TenantContext, spec: SealedValues, item: RawItem, record_id: str) -> list[dict[str, Any]]:
+    """Open spec's values inside the record snapshot item keeps (JSON text of typed values)."""
+    within = str(spec.within)
+    text_value = registry.text(item, within)
+    if not text_value:
+        return []
+    snapshot = json.loads(text_value)
+    opened = _open_values(ctx, spec, snapshot, record_id)
+    if opened:
+        item[within] = {"S": json.dumps(snapshot, ensure_ascii=False)}
+    return [{**entry, "within": within} for entry in opened]
+
+
 def open_item(ctx: TenantContext, item: RawItem) -> tuple[RawItem, list[dict[str, Any]]]:
     """The item as exported (credentials left out, declared sealed values in clear) and where those were."""
     kind = registry.kind_of(item)
@@ -104,14 +132,10 @@ def open_item(ctx: TenantContext, item: RawItem) -> tuple[RawItem, list[dict[str
         record_id = registry.text(item, spec.record_id_attribute)
         if record_id is None:
             continue
-        for name in spec.fields:
-            token = registry.text(item, name)
-            if token is not None and TOKEN.fullmatch(token):
-                item[name] = {"S": _opened(ctx, spec, record_id, name, token)}
-                opened.append({"attribute": name, "key": None, "entity": spec.entity, "record_id": record_id,
-                               "field": name})
-        if spec.nested is not None and spec.nested[0] in item:
-            opened += _open_nested(ctx, spec, item, record_id, spec.nested)
+        if spec.within is None:
+            opened += _open_values(ctx, spec, item, record_id)
+        else:
+            opened += _open_within(ctx, spec, item, record_id)
     left = sorted(name for name, value in item.items() if _has_token(value))
     if left:
         raise UndeclaredSealedValueError(f"{kind} holds sealed values in {left} that no domain declared "
@@ -119,25 +143,39 @@ def open_item(ctx: TenantContext, item: RawItem) -> tuple[RawItem, list[dict[str
     return item, opened
 
 
+def _seal_value(ctx: TenantContext, item: RawItem, entry: dict[str, Any]) -> None:
+    """Seal one clear value of item (a typed item or record snapshot) in place."""
+    attribute, key = entry["attribute"], entry["key"]
+    if key is None:
+        plaintext = item[attribute]["S"]
+    elif "S" in item[attribute]:
+        plaintext = json.loads(item[attribute]["S"])[key]
+    else:
+        plaintext = item[attribute]["M"][key]["S"]
+    token = crypto.encrypt_field(ctx, entity=entry["entity"], record_id=entry["record_id"],
+                                 field=entry["field"], plaintext=plaintext)
+    if key is None:
+        item[attribute] = {"S": token}
+    elif "S" in item[attribute]:
+        item[attribute] = {"S": json.dumps({**json.loads(item[attribute]["S"]), key: token}, ensure_ascii=False)}
+    else:
+        item[attribute] = {"M": {**item[attribute]["M"], key: {"S": token}}}
+
+
 def seal_item(ctx: TenantContext, item: RawItem, sealed: list[dict[str, Any]]) -> RawItem:
     """Seal an archived item's clear values again under ctx's tenant key (the import's half of open_item)."""
     item = dict(item)
+    snapshots: dict[str, RawItem] = {}
     for entry in sealed:
-        attribute, key = entry["attribute"], entry["key"]
-        if key is None:
-            plaintext = item[attribute]["S"]
-        elif "S" in item[attribute]:
-            plaintext = json.loads(item[attribute]["S"])[key]
-        else:
-            plaintext = item[attribute]["M"][key]["S"]
-        token = crypto.encrypt_field(ctx, entity=entry["entity"], record_id=entry["record_id"],
-                                     field=entry["field"], plaintext=plaintext)
-        if key is None:
-            item[attribute] = {"S": token}
-        elif "S" in item[attribute]:
-            item[attribute] = {"S": json.dumps({**json.loads(item[attribute]["S"]), key: token}, ensure_ascii=False)}
-        else:
-            item[attribute] = {"M": {**item[attribute]["M"], key: {"S": token}}}
+        within = entry.get("within")
+        if within is None:
+            _seal_value(ctx, item, entry)
+            continue
+        if within not in snapshots:
+            snapshots[within] = json.loads(item[within]["S"])
+        _seal_value(ctx, snapshots[within], entry)
+    for within, snapshot in snapshots.items():
+        item[within] = {"S": json.dumps(snapshot, ensure_ascii=False)}
     return item
 
 
@@ -171,24 +209,59 @@ def from_json(value: Any, type_name: str | None = None) -> Any:
 # -- the archive ----------------------------------------------------------------------------
 
 
-def write_archive(ctx: TenantContext, out: IO[bytes], *, export_id: str, created_at: str) -> ExportSummary:
-    """Walk ctx's tenant and write its archive to out (call with ctx's tenant bound)."""
-    items = walk.tenant_items(ctx)
+@dataclass(frozen=True)
+class Entry:
+    """One item as the archive holds it: its key and kind, its line, and how many sealed values it opened."""
+
+    pk: str
+    sk: str
+    kind: str
+    line: str
+    sealed: int
+
+    def to_json(self) -> str:
+        """The entry as one line of a part file (a checkpointed export's intermediate output)."""
+        return json.dumps([self.pk, self.sk, self.kind, self.line, self.sealed], ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> Entry:
+        """The entry written by to_json."""
+        pk, sk, kind, line, sealed = json.loads(text)
+        return cls(pk=pk, sk=sk, kind=kind, line=line, sealed=int(sealed))
+
+
+def entry_of(ctx: TenantContext, raw: RawItem) -> Entry | None:
+    """The archive entry of a walked item (None for kinds never exported)."""
+    kind = registry.kind_of(raw)
+    if registry.is_excluded(kind):
+        return None
+    item, sealed = open_item(ctx, raw)
+    line = json.dumps({"item": to_json(item), "sealed": sealed}, sort_keys=True, ensure_ascii=False)
+    return Entry(pk=str(raw["pk"]["S"]), sk=str(raw["sk"]["S"]), kind=kind, line=line, sealed=len(sealed))
+
+
+def write_zip(out: IO[bytes], entries: Iterable[Entry], *, tenant_id: str, export_id: str,
+              created_at: str) -> ExportSummary:
+    """Write the archive of these entries (in key order, one file per kind, the last entry of a key kept)."""
+    by_key = {(entry.pk, entry.sk): entry for entry in entries}
     lines: dict[str, list[str]] = {}
     summary = ExportSummary()
-    for key in sorted(items):
-        kind = registry.kind_of(items[key])
-        if registry.is_excluded(kind):
-            continue
-        item, sealed = open_item(ctx, items[key])
-        lines.setdefault(kind, []).append(json.dumps({"item": to_json(item), "sealed": sealed}, sort_keys=True,
-                                                     ensure_ascii=False))
-        summary.sealed_values += len(sealed)
+    for key in sorted(by_key):
+        entry = by_key[key]
+        lines.setdefault(entry.kind, []).append(entry.line)
+        summary.sealed_values += entry.sealed
     summary.counts = {kind: len(found) for kind, found in sorted(lines.items())}
-    manifest = {"format": FORMAT, "version": FORMAT_VERSION, "tenant_id": ctx.tenant_id, "export_id": export_id,
+    manifest = {"format": FORMAT, "version": FORMAT_VERSION, "tenant_id": tenant_id, "export_id": export_id,
                 "created_at": created_at, "counts": summary.counts, "sealed_values": summary.sealed_values}
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(MANIFEST, json.dumps(manifest, indent=2))
         for kind, found in lines.items():
             archive.writestr(f"items/{kind}.jsonl", "\n".join(found) + "\n")
     return summary
+
+
+def write_archive(ctx: TenantContext, out: IO[bytes], *, export_id: str, created_at: str) -> ExportSummary:
+    """Walk ctx's tenant in one go and write its archive to out (call with ctx's tenant bound)."""
+    entries = [entry_of(ctx, item) for item in walk.tenant_items(ctx).values()]
+    return write_zip(out, [entry for entry in entries if entry is not None], tenant_id=ctx.tenant_id,
+                     export_id=export_id, created_at=created_at)

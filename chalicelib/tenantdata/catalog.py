@@ -2,7 +2,9 @@
 
 Identity's partitions are fixed per tenant; the audit feed names the partition of every audited
 item (records, their timelines, custom field definitions ...), so a domain whose items are all
-audited needs to declare only its unaudited lookups and its sealed values.
+audited needs to declare only its unaudited lookups and its sealed values. The CRM domains do so in
+their ``tenantdata_items`` modules, loaded here so that the walk never runs without them (a job or
+the operator's tool imports no routes).
 """
 
 from __future__ import annotations
@@ -48,8 +50,16 @@ def _revoke_imported_key(item: RawItem, now: str) -> RawItem:
     return item if "revoked_at" in item else {**item, "revoked_at": {"S": now}}
 
 
+def _load_domains() -> None:
+    # Imported here, not at the top: the domains' modules import the registry, which must exist first.
+    import chalicelib.companies.tenantdata_items
+    import chalicelib.contacts.tenantdata_items
+    import chalicelib.deals.tenantdata_items  # noqa: F401
+
+
 def register() -> None:
-    """Declare identity's, the audit trail's and tenant data's own items."""
+    """Declare identity's, the audit trail's and tenant data's own items, then load the domains' declarations."""
+    _load_domains()
     registry.register_partitions("identity", _fixed)
     registry.register_feed("audit", audit.tenant_feed_key)
     registry.register_feed("sensitive_reads", audit.reads_feed_key)

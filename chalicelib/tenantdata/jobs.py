@@ -9,23 +9,23 @@ The lead registers it with the app::
 (with a ``lambda_timeout`` of at least ``TICK_SECONDS`` + 60 for that function in ``.chalice/config.json``).
 Each job is claimed with a versioned write, so two overlapping ticks never run the same one; a job
 interrupted while running is taken again after ``STALE_AFTER``; a passing failure (throttling, an
-outage) leaves it queued for the next tick, up to ``MAX_ATTEMPTS``.
+outage) leaves it queued for the next tick, up to ``MAX_ATTEMPTS``. An export larger than one tick
+can build stops on time with its progress saved (``checkpoint``) and goes back to the queue; the
+next tick resumes it. Stopping on time is not a failed attempt.
 """
 
 from __future__ import annotations
 
-import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from chalicelib.core import audit, aws, db, errors, faults
-from chalicelib.core.config import settings
+from chalicelib.core import audit, db, errors, faults
 from chalicelib.core.observability import logger
 from chalicelib.core.tenancy import TenantContext, bind
 from chalicelib.identity.service import system_context
-from chalicelib.tenantdata import archive, purge, service
+from chalicelib.tenantdata import checkpoint, purge, service
 from chalicelib.tenantdata.models import TenantExport
 
 TICK_SECONDS = 240.0
@@ -38,6 +38,7 @@ class TickReport:
     """What one run did."""
 
     exports_done: list[str] = field(default_factory=list)
+    exports_paused: list[str] = field(default_factory=list)  # stopped on time, resumed by the next tick
     exports_failed: list[str] = field(default_factory=list)
     exports_retrying: list[str] = field(default_factory=list)
     tenants_purged: list[str] = field(default_factory=list)
@@ -50,17 +51,19 @@ def scheduled_tick(event: Any) -> dict[str, Any]:
 
 
 def run_pending(max_seconds: float = TICK_SECONDS, *, now: datetime | None = None) -> TickReport:
-    """Run queued exports, then due purges, starting no new job after max_seconds."""
+    """Run queued exports (each stopping on time), then due purges, starting no new job after max_seconds."""
     deadline = time.monotonic() + max_seconds
     report = TickReport()
+    started = 0
     for tenant_id, export_id in queued_exports():
-        if time.monotonic() >= deadline:
+        if started and time.monotonic() >= deadline:  # the first job always gets a step: progress every tick
             return report
-        run_export(tenant_id, export_id, report)
+        started += run_export(tenant_id, export_id, report, deadline=deadline)
     for tenant_id in purge.due(now=now):
-        if time.monotonic() >= deadline:
+        if started and time.monotonic() >= deadline:
             return report
         _run_purge(tenant_id, report)
+        started += 1
     return report
 
 
@@ -88,33 +91,35 @@ def _claim(ctx: TenantContext, export: TenantExport) -> bool:
     return True
 
 
-def run_export(tenant_id: str, export_id: str, report: TickReport) -> None:
-    """Build one export's archive and store it in the export bucket."""
+def run_export(tenant_id: str, export_id: str, report: TickReport, *, deadline: float | None = None) -> bool:
+    """Carry one export on until the deadline, storing its archive once complete; False when it was not
+    this run's to take (done, cancelled, or running elsewhere)."""
     ctx = system_context(tenant_id, source="job")
     with bind(ctx):
         export = db.get(ctx, TenantExport, service.exports_pk(ctx), export_id)
         if export is None or not _claimable(export) or not _claim(ctx, export):
-            return
+            return False
         try:
-            counts = _store_archive(ctx, export)
+            summary = checkpoint.build(ctx, export_id, deadline=time.monotonic() + TICK_SECONDS
+                                       if deadline is None else deadline, created_at=export.created_at.isoformat())
         except Exception as exc:  # noqa: BLE001 - one tenant's failure must not stop the others
             _failed(ctx, export, exc, report)
-        else:
-            _finish(ctx, export, status="done", counts=counts)
-            report.exports_done.append(export_id)
+            return True
+        if summary is None:
+            _pause(ctx, export, report)
+            return True
+        export.object_key = service.object_key(ctx.tenant_id, export_id)
+        _finish(ctx, export, status="done", counts=summary.counts)
+        report.exports_done.append(export_id)
+        return True
 
 
-def _store_archive(ctx: TenantContext, export: TenantExport) -> dict[str, int]:
-    key = service.object_key(ctx.tenant_id, export.export_id)
-    with tempfile.TemporaryFile() as spool:  # /tmp, not memory: an archive may be large
-        summary = archive.write_archive(ctx, spool, export_id=export.export_id,
-                                        created_at=db.utcnow().isoformat())
-        spool.seek(0)
-        aws.client("s3").upload_fileobj(spool, settings.export_bucket, key, ExtraArgs={
-            "ServerSideEncryption": "aws:kms", "SSEKMSKeyId": settings.kms_key_id,
-            "ContentType": "application/zip"})
-    export.object_key = key
-    return summary.counts
+def _pause(ctx: TenantContext, export: TenantExport, report: TickReport) -> None:
+    """Back to the queue with its progress saved; the claim of a run that stopped on time is no attempt."""
+    export.status = "pending"
+    export.attempts = max(int(export.attempts or 0) - 1, 0)
+    db.commit(ctx, db.Change().save(export))
+    report.exports_paused.append(export.export_id)
 
 
 def _failed(ctx: TenantContext, export: TenantExport, exc: Exception, report: TickReport) -> None:

@@ -30,6 +30,9 @@ class SealedValues:
     ``fields``: top-level attributes holding one token each, sealed as field ``<attribute>``.
     ``nested``: an attribute holding an object (a map, or JSON text) of tokens by key, each sealed as
     field ``<prefix><key>`` (custom fields seal ``custom.<key>``).
+    ``within``: the fields and nested values above live not in the item itself but in a snapshot of a
+    record it keeps (JSON text of DynamoDB typed values, as PynamoDB's ``serialize()`` makes it: a merge
+    record's copy of the contacts it merged); the record id is still read from the enclosing item.
     """
 
     kind: str
@@ -37,6 +40,7 @@ class SealedValues:
     record_id_attribute: str
     fields: tuple[str, ...] = ()
     nested: tuple[str, str] | None = None  # (attribute, field prefix)
+    within: str | None = None  # attribute holding a serialized record
 
 
 _partitions: dict[str, Callable[[TenantContext], Iterable[str]]] = {}

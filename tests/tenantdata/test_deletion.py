@@ -4,6 +4,7 @@ then purged by the job with the data key destroyed first, so no copy of the data
 from __future__ import annotations
 
 import io
+import json
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -167,3 +168,36 @@ def test_the_operator_schedules_and_cancels(client: ApiClient, company: Company)
     assert main(["delete", "--tenant", company.tenant_id, "--cancel"], out=io.StringIO()) == 0
     assert login(client, company.owner.email).status_code == 200
     assert main(["delete", "--tenant", company.tenant_id, "--cancel"], out=io.StringIO()) == 1
+
+
+def test_a_copy_taken_before_the_purge_holds_no_readable_contact_value(client: ApiClient, company: Company) -> None:
+    from tests.seeds import contacts as contact_seed
+    from tests.seeds import customfields as field_seed
+    from tests.seeds import identity as identity_seed
+
+    for seed in (identity_seed, field_seed, contact_seed):
+        seed.seed(client, company)
+    contact = company.extra["contact"]
+    patched = client.patch(f"/api/v1/contacts/{contact['id']}", {"version": contact["version"], "tax_id": "123-45-6789",
+                                                                 "custom": {"alpha_passport": "P-7788"}},
+                           token=company.owner.token)
+    assert patched.status_code == 200, patched.body
+    assert schedule(client, company).status_code == 202
+    copy = table.of_tenant(company.tenant_id)  # a backup taken before the purge
+    assert main(["delete", "--tenant", company.tenant_id, "--now"], out=io.StringIO()) == 0
+    assert table.of_tenant(company.tenant_id) == {}
+    text = str([item for item in copy.values() if item["kind"]["S"] != "tenant_key"])  # random bytes may match
+    for clear in ("DE89370400440532013000", "AB1234567", "123-45-6789", "123456789", "P-7788"):
+        assert clear not in text  # only sealed, never in clear, in any item (rows, lookups, merge snapshots)
+    profile = copy[(f"T#{company.tenant_id}#C#{contact['id']}", "#PROFILE")]
+    custom = json.loads(profile["custom"]["S"])
+    ctx = system_context(company.tenant_id)
+    crypto.clear_cache()
+    with bind(ctx):
+        for field, token in (("iban", profile["iban"]["S"]), ("tax_id", profile["tax_id"]["S"]),
+                             ("passport_number", profile["passport_number"]["S"]),
+                             ("custom.alpha_passport", custom["alpha_passport"])):
+            with pytest.raises(crypto.DecryptionError):
+                crypto.decrypt_field(ctx, entity="contact", record_id=contact["id"], field=field, token=token)
+        with pytest.raises(crypto.KeyUnavailableError):  # nor can a blind index be matched any more
+            crypto.blind_index(ctx, entity="contact", field="iban", value="DE89370400440532013000")

@@ -60,9 +60,6 @@ def test_the_walk_reaches_every_item_of_the_tenant(seeded: Company, tenancy_watc
     assert "Scan" not in {operation for operation, _ in tenancy_watcher.requests}
 
 
-@pytest.mark.xfail(strict=True, reason="known gap, issue 5 open: contacts and companies have not yet declared their "
-                                       "list rows, lookups and merge records to tenantdata.registry, so an export "
-                                       "omits them and a purge leaves them behind")
 def test_every_seeded_domain_declares_its_items(client: ApiClient) -> None:
     """Each domain's seed (tests/seeds) makes items; the walk must reach them all, or exports and purges miss them."""
     missing = undeclared(seed(client, only=None))

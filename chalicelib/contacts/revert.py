@@ -1,0 +1,100 @@
+"""Reverting a contact's audited change through the contacts service (``audit.register_reverter``).
+
+A creation is reverted by moving the contact to the trash, a deletion by restoring it from there
+(phones and e-mails claimed again, 409 when another contact took them meanwhile), an edit by
+writing the previous values through ``service.update`` (validation, lookups, rows, audit), and a
+company link by linking or unlinking. A merge is undone by the merge's own undo, and a purged
+contact is gone: both answer 409 ``not_revertable``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.auditlog.reverting import expect, not_revertable, split_custom
+from chalicelib.contacts import links, service, trash
+from chalicelib.contacts.models import Contact
+from chalicelib.contacts.schemas import ContactFields, ContactUpdate
+from chalicelib.core import audit, errors
+from chalicelib.core.http import validate
+from chalicelib.core.tenancy import TenantContext
+
+UPDATABLE = frozenset(ContactFields.model_fields) - {"custom"}
+DERIVED = frozenset({"team_id"})  # follows the owner: putting the owner back puts it back
+
+
+def _existing(ctx: TenantContext, contact_id: str, before: dict[str, Any] | None) -> Contact:
+    contact = service.get_any(ctx, contact_id)
+    if contact is not None:
+        service.check_access(ctx, contact, "update")
+        return contact
+    if before is None:
+        raise errors.NotFoundError("No such contact.")
+    raise not_revertable("This contact was purged from the trash; there is nothing left to put back.")
+
+
+def _refuse_unrevertable(before: dict[str, Any]) -> None:
+    if "merged_into" in before:
+        raise not_revertable("A merge is reverted with the merge's own undo (POST /api/v1/merges/{merge_id}/undo).")
+    unknown = set(before) - UPDATABLE - DERIVED - {"deleted_at", "company_ids"}
+    if any(not name.startswith("custom.") for name in unknown):
+        raise not_revertable(f"This change of a contact ({', '.join(sorted(unknown))}) cannot be reverted.")
+
+
+def _put_trash_state(ctx: TenantContext, contact: Contact, deleted_at: Any) -> Contact:
+    """Back into or out of the trash, as the audited change found it."""
+    if deleted_at is None and contact.deleted_at is not None:
+        return trash.restore(ctx, contact.contact_id)
+    if deleted_at is not None and contact.deleted_at is None:
+        return trash.delete(ctx, contact.contact_id)
+    return contact
+
+
+def _put_companies(ctx: TenantContext, contact: Contact, company_ids: list[str]) -> Contact:
+    """Link and unlink companies until the contact has the audited ones."""
+    from chalicelib.companies import service as companies_service
+
+    for company_id in [c for c in contact.company_ids or [] if c not in company_ids]:
+        contact = links.detach_company(ctx, contact, company_id=company_id)
+    for company_id in [c for c in company_ids if c not in (contact.company_ids or [])]:
+        company = companies_service.get(ctx, company_id)
+        if company is None:
+            raise not_revertable("A company this contact was linked to no longer exists.")
+        contact = links.attach_company(ctx, contact, company_id=company_id,
+                                       summary=companies_service.link_summary(company))
+    return contact
+
+
+def _put_fields(ctx: TenantContext, contact: Contact, before: dict[str, Any]) -> None:
+    fields, custom = split_custom(before)
+    data = {name: value for name, value in fields.items() if name in UPDATABLE}
+    if data.get("owner_id") is None:
+        data.pop("owner_id", None)  # a record always keeps an owner
+    if custom:
+        data["custom"] = custom
+    if data:
+        service.update(ctx, contact.contact_id, data=validate(ContactUpdate, {
+            "version": int(contact.version or 0), **data}))
+
+
+def revert_contact(ctx: TenantContext, contact_id: str, before: dict[str, Any] | None, expected: int | None) -> None:
+    """Put a contact back as an audited change found it (trash, restore, edit, company links)."""
+    contact = _existing(ctx, contact_id, before)
+    expect(int(contact.version or 0), expected)
+    if before is None:
+        if contact.deleted_at is not None:
+            raise not_revertable("This contact is already in the trash.")
+        trash.delete(ctx, contact_id)
+        return
+    _refuse_unrevertable(before)
+    if "deleted_at" in before:
+        contact = _put_trash_state(ctx, contact, before["deleted_at"])
+    rest = {name: value for name, value in before.items() if name not in ("deleted_at", "team_id")}
+    if rest and contact.deleted_at is not None:
+        raise not_revertable("This contact is in the trash; restore it before reverting its edits.")
+    if "company_ids" in rest:
+        contact = _put_companies(ctx, contact, list(rest.pop("company_ids") or []))
+    _put_fields(ctx, contact, rest)
+
+
+audit.register_reverter("contact", revert_contact)
