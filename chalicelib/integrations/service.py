@@ -181,15 +181,22 @@ def _new_secret(ctx: TenantContext, integration: Integration) -> str:
     return secret
 
 
-def _release_key(ctx: TenantContext, change: db.Change, integration: Integration) -> None:
-    """Delete the key's global lookup, but only when it is this integration's: an imported copy of an
-    integration carries the source tenant's key, whose lookup must stay with the source."""
+def _own_lookup(ctx: TenantContext, integration: Integration) -> HookLookup | None:
+    """The global lookup of the integration's key when it leads to this integration: an imported copy
+    carries the source tenant's key, whose lookup stays with the source."""
     with db.translate_errors():
         try:
             lookup = HookLookup.get(lookup_key(integration.key_digest), HOOK_SK, consistent_read=True)
         except HookLookup.DoesNotExist:
-            return
-    if lookup.tenant_id == ctx.tenant_id and lookup.integration_id == integration.integration_id:
+            return None
+    mine = lookup.tenant_id == ctx.tenant_id and lookup.integration_id == integration.integration_id
+    return lookup if mine else None
+
+
+def _release_key(ctx: TenantContext, change: db.Change, integration: Integration) -> None:
+    """Delete the key's global lookup, but only when it is this integration's."""
+    lookup = _own_lookup(ctx, integration)
+    if lookup is not None:
         change.delete(lookup)
 
 
@@ -228,12 +235,15 @@ def update(ctx: TenantContext, integration_id: str, *, data: s.IntegrationUpdate
     before = audit_view(integration)
     if data.name is not None:
         integration.name = data.name
+    change = db.Change()
+    if data.status == "active" and integration.status != "active" and _own_lookup(ctx, integration) is None:
+        change.create(_new_key(ctx, integration))  # an imported copy gets a URL of its own when enabled
     if data.status is not None:
         integration.status = data.status
     if data.settings is not None:
         integration.settings = _clean_settings(ctx, integration.integration_type, data.settings)
     integration.updated_at = db.utcnow()
-    _commit(ctx, db.Change(), integration, action="update", before=before)
+    _commit(ctx, change, integration, action="update", before=before)
     return integration
 
 

@@ -2,9 +2,9 @@
 
 The integrations partition is fixed per tenant; each integration leads to its events, its dedupe
 marks and its global key lookup. The webhook key, the signing secret and every event's payload are
-sealed. The key's lookup is not exported: an imported integration still shows the source's URL, which
-keeps feeding the source tenant until the copy rotates its key; rotating (or deleting) it in the copy
-never touches the source's lookup (``service._release_key``).
+sealed. The key's lookup is not exported: the key of an imported integration still leads to the
+source tenant, so the copy arrives disabled and gets a key (a URL) of its own when it is enabled;
+rotating or deleting it in the copy never touches the source's lookup (``service._own_lookup``).
 """
 
 from __future__ import annotations
@@ -34,10 +34,17 @@ def _integration_links(ctx: TenantContext, item: RawItem) -> Iterable[Link]:
     return links
 
 
+def _disable_imported(item: RawItem, now: str) -> RawItem:
+    if text(item, "status") != "active":
+        return item
+    return {**item, "status": {"S": "disabled"}}
+
+
 def register() -> None:
     """Declare integrations, inbox events, dedupe marks, key lookups and rate counters."""
     registry.register_partitions("integrations", _partitions)
     registry.register_links("integration", _integration_links)
+    registry.register_on_import("integration", _disable_imported)
     registry.register_sealed(SealedValues(kind="integration", entity="integration",
                                           record_id_attribute="integration_id", fields=("key", "secret")))
     registry.register_sealed(SealedValues(kind="inbox_event", entity="inbox_event", record_id_attribute="event_id",

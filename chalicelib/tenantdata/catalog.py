@@ -54,7 +54,8 @@ def _load_domains() -> None:
     # Imported here, not at the top: the domains' modules import the registry, which must exist first.
     import chalicelib.companies.tenantdata_items
     import chalicelib.contacts.tenantdata_items
-    import chalicelib.deals.tenantdata_items  # noqa: F401
+    import chalicelib.deals.tenantdata_items
+    import chalicelib.integrations.tenantdata_items  # noqa: F401
 
 
 def register() -> None:
@@ -63,6 +64,9 @@ def register() -> None:
     registry.register_partitions("identity", _fixed)
     registry.register_feed("audit", audit.tenant_feed_key)
     registry.register_feed("sensitive_reads", audit.reads_feed_key)
+    # Answers kept for Idempotency-Key replays hold personal data: purged with the tenant, never exported.
+    registry.register_feed("idempotency", lambda ctx: tenant_key(ctx, "IDEM"))
+    registry.exclude_from_export("idempotency", reason="answers kept 24 h for Idempotency-Key replays")
     registry.register_links("user", _user_links)
     registry.register_links("api_key", _api_key_links)
     registry.register_links("audit", _audit_links)

@@ -208,3 +208,26 @@ def test_a_settings_change_can_be_reverted_but_not_a_rotation(client: ApiClient)
     rotation = body(client.get(f"/api/v1/audit?entity=integration&entity_id={form['id']}", token=token))["items"][0]
     refused = client.post(f"/api/v1/audit/{rotation['id']}/revert", {}, token=token)
     assert refused.status_code == 409 and body(refused)["error"]["code"] == "not_revertable"
+
+
+def test_an_imported_copy_gets_a_url_of_its_own_when_enabled(client: ApiClient) -> None:
+    from chalicelib.integrations import service
+
+    source, copy = signup(client, company="Source Import"), signup(client, company="Copy Import")
+    form_a, form_b = create_form(client, source, name="Source"), create_form(client, copy, name="Copy")
+    ctx_a, ctx_b = TenantContext(tenant_id=source.tenant_id), TenantContext(tenant_id=copy.tenant_id)
+    with bind(ctx_a):
+        digest = service.get(ctx_a, form_a["id"]).key_digest  # type: ignore[union-attr]
+    with bind(ctx_b):  # what the import makes of the source's integration: its key, disabled
+        imported = service.get(ctx_b, form_b["id"])
+        assert imported is not None
+        imported.key_digest, imported.status = digest, "disabled"
+        imported.save()
+    enabled = client.patch(f"{BASE}/{form_b['id']}", {"status": "active", "version": imported.version},
+                           token=copy.owner.token)
+    assert enabled.status_code == 200, enabled.body
+    own = body(enabled)
+    assert own["status"] == "active" and own["webhook_url"] not in (form_a["webhook_url"], form_b["webhook_url"])
+    assert post_form(client, own, {"name": "Copy lead", "email": "copy@example.com"}).status_code == 200
+    assert post_form(client, form_a, {"name": "Source lead", "email": "source@example.com"}).status_code == 200
+    assert len(events(client, copy, own)) == 1 and len(events(client, source, form_a)) == 1

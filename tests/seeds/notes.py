@@ -11,5 +11,6 @@ def seed(client: ApiClient, company: Company) -> tuple[dict[str, str], list[str]
     owner = company.owner.token
     deal = body(client.post("/api/v1/deals", {"title": "Alpha noted deal"}, token=owner))
     note = body(client.post("/api/v1/notes", {"subject": {"type": "deal", "id": deal["id"]},
-                                              "text": "Alpha secret note"}, token=owner))
+                                              "text": "Alpha secret note"}, token=owner,
+                            headers={"Idempotency-Key": "alpha-note-1"}))  # its kept answer is tenant data too
     return {"note_id": note["id"]}, [note["id"], deal["id"], "Alpha secret note"]
