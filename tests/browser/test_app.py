@@ -164,7 +164,7 @@ def test_desktop_journey_from_sign_up_to_sign_out(browser: Any, live_url: str, s
     assert page.evaluate("() => Object.keys(localStorage)") == ["crm.lang"]
 
     page.locator(".user-menu summary").click()
-    page.get_by_role("button", name="Выйти").click()
+    page.get_by_role("button", name="Выйти", exact=True).click()
     assert_signed_out(page)
     assert_no_problems(page)
     page.context.close()
@@ -202,7 +202,7 @@ def test_phone_layout_with_keyboard_move_and_sign_out(browser: Any, live_url: st
     page.locator("#page-title", has_text="Настройки").wait_for()
     screens.shoot(page, "settings-ru")
     page.locator(".user-menu summary").click()
-    page.get_by_role("button", name="Выйти").click()
+    page.get_by_role("button", name="Выйти", exact=True).click()
     assert_signed_out(page)
     assert_no_problems(page)
     page.context.close()
@@ -222,7 +222,8 @@ def test_a_second_company_sees_nothing_of_the_first(browser: Any, live_url: str,
     page = new_page(browser, live_url)
     sign_up(page, company="Bravo Shop")
     seen = []
-    for path, heading in [("/deals", "Deals"), ("/contacts", "Contacts"), ("/tasks?view=upcoming", "Tasks"),
+    for path, heading in [("/deals", "Deals"), ("/deals?view=list", "Deals"), ("/contacts", "Contacts"),
+                          ("/companies", "Companies"), ("/tasks?view=upcoming", "Tasks"),
                           ("/settings/users", "Settings"), ("/settings/teams", "Settings"),
                           ("/settings/api-keys", "Settings")]:
         open_screen(page, path, heading)

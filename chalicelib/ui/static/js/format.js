@@ -36,6 +36,13 @@ export function formatMoney(minor, currency) {
   }
 }
 
+/** Minor units as an editable amount in the interface's convention ("1234.50", "1234,50"); parseMoney reads it back. */
+export function amountInput(minor, currency) {
+  const digits = currencyDigits(currency);
+  return new Intl.NumberFormat(locale(), { minimumFractionDigits: digits, maximumFractionDigits: digits, useGrouping: false })
+    .format(minor / 10 ** digits);
+}
+
 /** A decimal typed by a person ("1 234,50" or "1234.5") as integer minor units, or null. */
 export function parseMoney(text, currency) {
   const cleaned = String(text || '').replace(/[\s\u00a0\u202f']/g, '').replace(',', '.');

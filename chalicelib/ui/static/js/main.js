@@ -107,8 +107,8 @@ function skipLink() {
 }
 
 function userMenu() {
-  const logout = async () => {
-    try { await signOut(false); } catch (error) { toastError(error); }
+  const logout = (everywhere) => async () => {
+    try { await signOut(everywhere); } catch (error) { toastError(error); }
     navigate('/login');
   };
   return h('details', { class: 'user-menu' },
@@ -117,7 +117,9 @@ function userMenu() {
     h('div', { class: 'menu-panel' },
       h('p', { class: 'menu-email' }, session.user?.email),
       h('a', { href: '#/settings/profile' }, t('nav.profile')),
-      h('button', { type: 'button', class: 'link', onClick: logout, 'data-test': 'logout' }, t('shell.logout'))));
+      h('button', { type: 'button', class: 'link', onClick: logout(false), 'data-test': 'logout' }, t('shell.logout')),
+      h('button', { type: 'button', class: 'link', onClick: logout(true), 'data-test': 'logout-everywhere' },
+        t('security.logoutEverywhere'))));
 }
 
 function sideNav(active) {

@@ -140,7 +140,7 @@ export function heading(title, ...actions) {
 
 /**
  * Apply a change on screen at once, then send it; on failure undo it. A 409 means the record
- * changed elsewhere: say so and reload the screen's data.
+ * changed elsewhere: show the API's reason (in the interface language) and reload the screen's data.
  */
 export async function optimistic({ apply, undo, request, reload }) {
   apply();
@@ -149,7 +149,7 @@ export async function optimistic({ apply, undo, request, reload }) {
   } catch (error) {
     undo();
     if (error instanceof ApiError && error.status === 409 && error.code !== 'duplicate') {
-      toast(t('common.conflict'), 'error');
+      toastError(error);
       if (reload) await reload();
     } else {
       toastError(error);
@@ -168,6 +168,22 @@ export function pager(nextCursor, loadMore) {
   return h('div', { class: 'pager' }, button);
 }
 
+/**
+ * Open a native modal dialog: the page behind it is inert (focus stays inside) and Escape closes it.
+ * onClose gets the return value; focus then goes back to the control that opened the dialog.
+ */
+export function openModal(dialog, onClose) {
+  const opener = document.activeElement;
+  dialog.addEventListener('close', () => {
+    onClose(dialog.returnValue);
+    dialog.remove();
+    // A macrotask later, so the caller may first re-enable the opener (a submit button is disabled meanwhile).
+    setTimeout(() => { if (opener && opener.isConnected && opener !== document.body) opener.focus(); }, 0);
+  });
+  document.body.append(dialog);
+  dialog.showModal();
+}
+
 /** Ask before something that cannot be undone (a native modal dialog, keyboard friendly). */
 export function confirmAction(message, confirmLabel) {
   return new Promise((resolve) => {
@@ -176,9 +192,7 @@ export function confirmAction(message, confirmLabel) {
       h('form', { method: 'dialog', class: 'dialog-actions' },
         h('button', { value: 'cancel', class: 'secondary' }, t('common.cancel')),
         h('button', { value: 'ok', class: 'danger' }, confirmLabel)));
-    dialog.addEventListener('close', () => { resolve(dialog.returnValue === 'ok'); dialog.remove(); });
-    document.body.append(dialog);
-    dialog.showModal();
+    openModal(dialog, (value) => resolve(value === 'ok'));
   });
 }
 

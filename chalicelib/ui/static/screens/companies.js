@@ -67,7 +67,7 @@ export async function card(root, { params, navigate, alive }) {
         toast(t('common.saved'));
       } catch (error) {
         if (error.status !== 409) throw error;
-        toast(t('common.conflict'), 'error');
+        toastError(error);
       }
       await reload();
     }, children: [h('div', { class: 'form-grid' }, field({ name: 'name', label: t('companies.name'), value: company.name, required: true }),
@@ -80,5 +80,5 @@ export async function card(root, { params, navigate, alive }) {
       h('dt', {}, t('common.created')), h('dd', {}, formatDateTime(company.created_at)))), edit,
     h('section', { class: 'panel' }, h('h2', {}, t('timeline.title')), noteForm({ type: 'company', id: company.id }, timeline),
       timeline.view)),
-    h('div', {}, linkGroups(answer.links))));
+    h('div', {}, linkGroups(answer.links, ['contact', 'deal']))));
 }

@@ -7,7 +7,8 @@ import { can, session } from '../js/session.js';
 import { confirmAction, empty, field, form, heading, pager, toast, toastError } from '../js/ui.js';
 import { linkGroups, noteForm, timelineList } from './records.js';
 import { taskForm } from './tasks.js';
-import { collectCustom, customInputs, customRows, customText, definitionsFor } from './custom-values.js';
+import { collectCustom, customInputs, customRows, customText, definitionsFor, requiredLater } from './custom-values.js';
+import { bulkBar, canBulk, filtersPanel, listFilters } from './contact-bulk.js';
 
 const SENSITIVE = ['passport_number', 'tax_id', 'iban'];
 
@@ -16,11 +17,14 @@ export function fullName(contact) {
   return [contact.first_name, contact.last_name].filter(Boolean).join(' ') || '—';
 }
 
-function contactItem(contact) {
+function contactItem(contact, selectable) {
   const phone = contact.phone || contact.phones?.[0]?.number;
   const email = contact.email || contact.emails?.[0]?.address;
-  return h('li', {}, h('div', { class: 'grow' },
-    h('a', { class: 'title', href: `#/contacts/${encodeURIComponent(contact.id)}` }, fullName(contact)),
+  const name = fullName(contact);
+  const pick = selectable ? h('input', { type: 'checkbox', class: 'pick', value: contact.id,
+    'aria-label': t('contacts.bulk.pick', { name }) }) : null;
+  return h('li', { 'data-contact': contact.id }, pick, h('div', { class: 'grow' },
+    h('a', { class: 'title', href: `#/contacts/${encodeURIComponent(contact.id)}` }, name),
     h('div', { class: 'meta' }, [phone, email].filter(Boolean).join(' · ')),
     (contact.tags || []).length ? h('div', {}, contact.tags.map((tag) => [h('span', { class: 'badge' }, tag), ' '])) : null));
 }
@@ -33,8 +37,10 @@ function duplicateHint(error) {
   return wrapped;
 }
 
-function createForm(navigate, required) {
-  return form({ submit: t('contacts.create'), label: t('contacts.createTitle'), onSubmit: async (values, formEl) => {
+function createForm(navigate) {
+  const later = requiredLater('contact');
+  const el = form({ submit: t('contacts.create'), label: t('contacts.createTitle'), onSubmit: async (values, formEl) => {
+    const required = await later.load();
     const body = { first_name: values.first_name, last_name: values.last_name || null,
       phones: values.phone ? [{ number: values.phone, kind: 'mobile' }] : [],
       emails: values.email ? [{ address: values.email, kind: 'work' }] : [], custom: collectCustom(formEl, required) };
@@ -54,33 +60,54 @@ function createForm(navigate, required) {
     field({ name: 'first_name', label: t('contacts.firstName'), required: true, autocomplete: 'off' }),
     field({ name: 'last_name', label: t('contacts.lastName'), autocomplete: 'off' }),
     field({ name: 'phone', label: t('contacts.phone'), type: 'tel', autocomplete: 'off' }),
-    field({ name: 'email', label: t('auth.email'), type: 'email', autocomplete: 'off' })), customInputs(required, {})] });
+    field({ name: 'email', label: t('auth.email'), type: 'email', autocomplete: 'off' })), later.slot] });
+  later.watch(el);
+  return el;
 }
 
-/** #/contacts?q=: the list with search. */
-export async function list(root, { query: params, navigate, alive }) {
-  const q = params.get('q') || '';
-  const creating = can('contacts', 'create');
-  const [page, definitions] = await Promise.all([get(`/api/v1/contacts${query({ q, limit: 50 })}`),
-    creating ? definitionsFor('contact') : []]);
-  if (!alive()) return;
-  const items = h('ul', { class: 'list' }, page.items.map(contactItem));
-  const more = async (cursor) => {
-    const next = await get(`/api/v1/contacts${query({ q, limit: 50, cursor })}`);
-    items.append(...next.items.map(contactItem));
-    const again = pager(next.next_cursor, more);
-    if (again) items.after(again);
-  };
-  const search = h('form', { class: 'search', role: 'search', onSubmit: (event) => {
+function searchForm(q, params, navigate) {
+  return h('form', { class: 'search', role: 'search', onSubmit: (event) => {
     event.preventDefault();
-    navigate(`/contacts${query({ q: event.target.elements.q.value.trim() })}`);
+    navigate(`/contacts${query({ ...listFilters(params), q: event.target.elements.q.value.trim() })}`);
   } }, h('label', { for: 'contact-search', class: 'visually-hidden' }, t('contacts.search')),
   h('input', { id: 'contact-search', name: 'q', type: 'search', value: q, placeholder: t('contacts.search') }),
   h('button', { type: 'submit', class: 'secondary' }, t('common.search')));
-  mount(root, heading(t('nav.contacts')), search,
-    page.items.length ? items : empty(q ? t('contacts.noMatch') : t('contacts.empty')), pager(page.next_cursor, more),
-    creating ? h('section', { class: 'panel' }, h('h2', {}, t('contacts.createTitle')),
-      createForm(navigate, definitions.filter((d) => d.required))) : null);
+}
+
+// Ticking contacts feeds the bulk bar; "select all" ticks the contacts loaded so far.
+function selectionOf(items, bulk) {
+  const all = h('input', { type: 'checkbox', id: 'pick-all', class: 'pick-all-box' });
+  const boxes = () => [...items.querySelectorAll('input.pick')];
+  const ticked = () => boxes().filter((box) => box.checked).map((box) => box.value);
+  const sync = () => { const n = ticked().length; bulk.update(n); all.checked = n > 0 && n === boxes().length; };
+  items.addEventListener('change', sync);
+  all.addEventListener('change', () => { for (const box of boxes()) box.checked = all.checked; sync(); });
+  return { ticked, head: h('div', { class: 'pick-all' }, all, h('label', { for: 'pick-all' }, t('contacts.bulk.all'))) };
+}
+
+/** #/contacts?q=&tag=&owner_id=&custom.<key>=: the list with search, filters and bulk actions (one request). */
+export async function list(root, { query: params, navigate, alive }) {
+  const q = params.get('q') || '';
+  const filters = listFilters(params);
+  const reload = () => list(root, { query: params, navigate, alive });
+  const page = await get(`/api/v1/contacts${query({ q, ...filters, limit: 50 })}`);
+  if (!alive()) return;
+  const selectable = canBulk();
+  const items = h('ul', { class: 'list contact-list' }, page.items.map((c) => contactItem(c, selectable)));
+  const more = async (cursor) => {
+    const next = await get(`/api/v1/contacts${query({ q, ...filters, limit: 50, cursor })}`);
+    items.append(...next.items.map((c) => contactItem(c, selectable)));
+    const again = pager(next.next_cursor, more);
+    if (again) items.after(again);
+  };
+  let selection = { ticked: () => [], head: null };
+  const bulk = selectable ? bulkBar(() => selection.ticked(), reload) : null;
+  if (bulk) selection = selectionOf(items, bulk);
+  const filtered = q || Object.keys(filters).length;
+  mount(root, heading(t('nav.contacts')), searchForm(q, params, navigate), filtersPanel(params, navigate),
+    page.items.length ? [bulk && selection.head, items, bulk && bulk.bar] : empty(filtered ? t('contacts.noMatch') : t('contacts.empty')),
+    pager(page.next_cursor, more),
+    can('contacts', 'create') ? h('section', { class: 'panel' }, h('h2', {}, t('contacts.createTitle')), createForm(navigate)) : null);
 }
 
 function listInputs(name, entries, key) {
@@ -109,7 +136,7 @@ function editForm(contact, definitions, reload) {
     try {
       await patch(`/api/v1/contacts/${encodeURIComponent(contact.id)}`, body);
     } catch (error) {
-      if (error.status === 409 && error.code !== 'duplicate_contact') { toast(t('common.conflict'), 'error'); await reload(); return; }
+      if (error.status === 409 && error.code !== 'duplicate_contact') { toastError(error); await reload(); return; }
       throw error;
     }
     toast(t('common.saved'));
@@ -178,7 +205,7 @@ export async function card(root, { params, navigate, alive }) {
     h('div', { class: 'card-grid' },
       h('div', {}, h('section', { class: 'panel' }, properties(contact, definitions)), can('contacts', 'update') ? editing : null,
         h('section', { class: 'panel' }, h('h2', {}, t('timeline.title')), noteForm(subject, timeline), timeline.view)),
-      h('div', {}, linkGroups(answer.links),
+      h('div', {}, linkGroups(answer.links, ['deal', 'task']),
         can('tasks', 'create') ? h('section', { class: 'panel' }, h('h2', {}, t('tasks.addTitle')),
           taskForm(() => reload(), subject)) : null)));
 }

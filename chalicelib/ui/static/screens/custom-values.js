@@ -2,7 +2,7 @@
 import { ApiError, get, query } from '../js/api.js';
 import { h } from '../js/dom.js';
 import { t } from '../js/i18n.js';
-import { currencyDigits, formatDate, formatDateTime, formatMoney, formatNumber, parseMoney } from '../js/format.js';
+import { amountInput, formatDate, formatDateTime, formatMoney, formatNumber, parseMoney } from '../js/format.js';
 import { can, session } from '../js/session.js';
 import { field } from '../js/ui.js';
 
@@ -51,7 +51,7 @@ function localDateTime(iso) {
 
 function moneyInput(definition, value, name, label) {
   const currency = value?.currency || session.tenant?.currency || 'USD';
-  const amount = value ? String(value.minor / 10 ** currencyDigits(currency)) : '';
+  const amount = value ? amountInput(value.minor, currency) : '';
   return h('div', { class: 'form-grid' },
     field({ name, label, value: amount, inputmode: 'decimal', 'data-custom': definition.key, 'data-type': 'money' }),
     field({ name: `${name}.currency`, label: `${label}: ${t('company.currency')}`, value: currency, maxlength: '3' }));
@@ -142,4 +142,22 @@ export function collectCustom(formEl, definitions, before = {}) {
     if (value !== undefined && !unchanged) values[definition.key] = value;
   }
   return values;
+}
+
+/**
+ * The required custom inputs of a create form, fetched when the person first reaches the form rather
+ * than with the screen (a list or board then needs one request fewer). load() resolves to the definitions.
+ */
+export function requiredLater(entity) {
+  let loading = null;
+  const slot = h('div', { class: 'custom-slot' });
+  const load = () => {
+    loading = loading || definitionsFor(entity).then((all) => {
+      const required = all.filter((d) => d.required);
+      slot.replaceChildren(...[customInputs(required, {})].filter(Boolean));
+      return required;
+    }, (error) => { loading = null; throw error; });
+    return loading;
+  };
+  return { slot, load, watch: (formEl) => formEl.addEventListener('focusin', () => load().catch(() => {}), { once: true }) };
 }

@@ -2,12 +2,12 @@
 import { ApiError, get, patch, post, query } from '../js/api.js';
 import { h, mount } from '../js/dom.js';
 import { t } from '../js/i18n.js';
-import { currencyDigits, formatDate, formatDateTime, formatMoney, formatNumber, parseMoney } from '../js/format.js';
+import { amountInput, currencyDigits, formatDate, formatDateTime, formatMoney, formatNumber, parseMoney } from '../js/format.js';
 import { can, session } from '../js/session.js';
-import { field, form, heading, optimistic, pager, toast } from '../js/ui.js';
+import { field, form, heading, optimistic, pager, toast, toastError } from '../js/ui.js';
 import { linkGroups, noteForm, timelineList } from './records.js';
 import { askLostReason } from './lost-reason.js';
-import { collectCustom, customInputs, customRows, definitionsFor } from './custom-values.js';
+import { collectCustom, customInputs, customRows, definitionsFor, requiredLater } from './custom-values.js';
 
 function addTotal(column, amount, sign) {
   const current = column.totals.get(amount.currency) || 0;
@@ -67,8 +67,12 @@ class Board {
     from.count -= 1; addTotal(from, deal.amount, -1);
     to.count += 1; addTotal(to, deal.amount, 1);
     deal.stage_id = stageId;
+    const select = el.querySelector('select');
+    const focused = document.activeElement === select;
     to.list.prepend(el);
-    el.querySelector('select').value = stageId;
+    select.value = stageId;
+    // Moving the card's node drops focus; a keyboard user keeps it on the card's "Move to" list.
+    if (focused) select.focus();
     drawHead(from); drawHead(to);
   }
 
@@ -114,15 +118,17 @@ class Board {
   }
 }
 
-function createDealForm(pipeline, required, onCreated) {
+function createDealForm(pipeline, onCreated) {
+  const later = requiredLater('deal');
   const currency = session.tenant.currency;
   const openStages = pipeline.stages.filter((stage) => stage.kind === 'open');
-  return form({ submit: t('deals.create'), label: t('deals.createTitle'), onSubmit: async (values, formEl) => {
+  const el = form({ submit: t('deals.create'), label: t('deals.createTitle'), onSubmit: async (values, formEl) => {
     const minor = values.amount === '' ? 0 : parseMoney(values.amount, values.currency);
     if (minor === null) {
       throw new ApiError(422, { code: 'validation_error', message: t('deals.badAmount'),
         details: [{ loc: ['amount'], msg: t('deals.badAmount') }] });
     }
+    const required = await later.load();
     await post('/api/v1/deals', { title: values.title, pipeline_id: pipeline.id, stage_id: values.stage_id,
       amount: { minor, currency: values.currency }, custom: collectCustom(formEl, required) });
     toast(t('common.saved'));
@@ -132,27 +138,65 @@ function createDealForm(pipeline, required, onCreated) {
     field({ name: 'stage_id', label: t('deals.stage'), value: openStages[0]?.id, options: openStages.map((s) => [s.id, s.name]) }),
     field({ name: 'amount', label: t('deals.amount'), inputmode: 'decimal', hint: t('deals.amountHint', { digits: currencyDigits(currency) }) }),
     field({ name: 'currency', label: t('company.currency'), value: currency, maxlength: '3', pattern: '[A-Z]{3}' })),
-  customInputs(required, {})] });
+  later.slot] });
+  later.watch(el);
+  return el;
 }
 
-function pipelinePicker(pipelines, current, navigate) {
+function pipelinePicker(pipelines, current, view, navigate) {
   if (pipelines.length < 2) return null;
-  return h('div', { class: 'field' }, h('label', { for: 'pipeline-pick' }, t('deals.pipeline')),
-    h('select', { id: 'pipeline-pick', onChange: (event) => navigate(`/deals${query({ pipeline: event.target.value })}`) },
+  return h('div', { class: 'field pipeline-pick' }, h('label', { for: 'pipeline-pick' }, t('deals.pipeline')),
+    h('select', { id: 'pipeline-pick', onChange: (event) => navigate(`/deals${query({ pipeline: event.target.value, view })}`) },
       pipelines.map((p) => h('option', { value: p.id, selected: p.id === current }, p.name))));
 }
 
-/** #/deals?pipeline=: the board (two requests: pipelines, then the board). */
-export async function board(root, { query: params, navigate, alive }) {
-  const reload = () => board(root, { query: params, navigate, alive });
-  const pipelines = (await get('/api/v1/pipelines')).items;
-  const chosen = pipelines.find((p) => p.id === params.get('pipeline')) || pipelines.find((p) => p.is_default) || pipelines[0];
-  if (!chosen) { mount(root, heading(t('nav.deals')), h('p', { class: 'empty' }, t('deals.noPipeline'))); return; }
+function viewTabs(pipelineId, current) {
+  return h('nav', { 'aria-label': t('deals.views') }, h('ul', { class: 'tabs' }, ['board', 'list'].map((view) =>
+    h('li', {}, h('a', { href: `#/deals${query({ pipeline: pipelineId, view: view === 'board' ? '' : view })}`,
+      'aria-current': view === current ? 'page' : null }, t(`deals.view.${view}`))))));
+}
+
+function dealRow(deal, stages) {
+  const stage = stages.get(deal.stage_id);
+  // data-label names each cell where a phone shows the rows as cards (the header is hidden there).
+  return h('tr', { 'data-deal': deal.id },
+    h('td', { class: 'deal-title' }, h('a', { href: `#/deals/${encodeURIComponent(deal.id)}` }, deal.title)),
+    h('td', { 'data-label': t('deals.stage') }, stage ? stage.name : '—'),
+    h('td', { 'data-label': t('deals.statusLabel') }, t(`deals.status.${deal.status}`)),
+    h('td', { class: 'num', 'data-label': t('deals.amount') }, formatMoney(deal.amount.minor, deal.amount.currency)),
+    h('td', { 'data-label': t('common.updated') }, formatDate(deal.updated_at)));
+}
+
+function statusFilter(pipelineId, status, navigate) {
+  return h('div', { class: 'field status-pick' }, h('label', { for: 'status-pick' }, t('deals.statusLabel')),
+    h('select', { id: 'status-pick', onChange: (event) => navigate(`/deals${query({ pipeline: pipelineId, view: 'list',
+      status: event.target.value })}`) }, [['', t('deals.anyStatus')], ...['open', 'won', 'lost'].map((s) => [s, t(`deals.status.${s}`)])]
+      .map(([value, text]) => h('option', { value, selected: value === status }, text))));
+}
+
+/** The deals of a pipeline (of one status, when chosen) as a table, most recently updated first (one request). */
+async function dealTable(pipeline, status, navigate) {
+  const stages = new Map(pipeline.stages.map((stage) => [stage.id, stage]));
+  const path = (cursor) => `/api/v1/deals${query({ pipeline_id: pipeline.id, status, limit: 50, cursor })}`;
+  const page = await get(path(null));
+  const filter = statusFilter(pipeline.id, status, navigate);
+  if (!page.items.length) return [filter, h('div', { class: 'empty' }, h('p', {}, t(status ? 'contacts.noMatch' : 'deals.emptyList')))];
+  const body = h('tbody', {}, page.items.map((deal) => dealRow(deal, stages)));
+  const table = h('div', { class: 'table-wrap' }, h('table', { class: 'deal-table' }, h('caption', { class: 'visually-hidden' }, t('deals.view.list')),
+    h('thead', {}, h('tr', {}, ['deals.title', 'deals.stage', 'deals.statusLabel', 'deals.amount', 'common.updated'].map((key) =>
+      h('th', { scope: 'col', class: key === 'deals.amount' ? 'num' : null }, t(key))))), body));
+  const more = async (cursor) => {
+    const next = await get(path(cursor));
+    body.append(...next.items.map((deal) => dealRow(deal, stages)));
+    const again = pager(next.next_cursor, more);
+    if (again) table.after(again);
+  };
+  return [filter, table, pager(page.next_cursor, more)];
+}
+
+async function boardView(chosen, reload) {
   const boardPath = `/api/v1/pipelines/${encodeURIComponent(chosen.id)}/board`;
-  const creating = can('deals', 'create');
-  const [data, definitions] = await Promise.all([get(`${boardPath}${query({ limit: 100 })}`),
-    creating ? definitionsFor('deal') : []]);
-  if (!alive()) return;
+  const data = await get(`${boardPath}${query({ limit: 100 })}`);
   const kanban = new Board(data, reload);
   const anyDeals = data.columns.some((col) => col.deals.length);
   const view = kanban.view();
@@ -163,15 +207,27 @@ export async function board(root, { query: params, navigate, alive }) {
     const again = pager(next.next_cursor, more);
     if (again) view.after(again);
   };
-  mount(root, heading(t('nav.deals')), pipelinePicker(pipelines, chosen.id, navigate),
-    anyDeals ? null : h('p', { class: 'notice' }, t('deals.empty')),
-    h('p', { class: 'hint' }, t('deals.dragHint')), view, pager(data.next_cursor, more),
-    creating ? h('section', { class: 'panel' }, h('h2', {}, t('deals.createTitle')),
-      createDealForm(data.pipeline, definitions.filter((d) => d.required), reload)) : null);
+  return [anyDeals ? null : h('p', { class: 'notice' }, t('deals.empty')),
+    h('p', { class: 'hint' }, t('deals.dragHint')), view, pager(data.next_cursor, more)];
 }
 
-function dealFacts(deal, pipeline, definitions) {
-  const stage = pipeline.stages.find((s) => s.id === deal.stage_id);
+/** #/deals?pipeline=&view=list: the board or the list of a pipeline (two requests: pipelines, then its deals). */
+export async function board(root, { query: params, navigate, alive }) {
+  const reload = () => board(root, { query: params, navigate, alive });
+  const view = params.get('view') === 'list' ? 'list' : 'board';
+  const pipelines = (await get('/api/v1/pipelines')).items;
+  const chosen = pipelines.find((p) => p.id === params.get('pipeline')) || pipelines.find((p) => p.is_default) || pipelines[0];
+  if (!chosen) { mount(root, heading(t('nav.deals')), h('p', { class: 'empty' }, t('deals.noPipeline'))); return; }
+  const status = ['open', 'won', 'lost'].includes(params.get('status')) ? params.get('status') : '';
+  const content = view === 'list' ? await dealTable(chosen, status, navigate) : await boardView(chosen, reload);
+  if (!alive()) return;
+  mount(root, heading(t('nav.deals')), h('div', { class: 'deal-tools' }, viewTabs(chosen.id, view),
+    pipelinePicker(pipelines, chosen.id, view === 'list' ? view : '', navigate)), content,
+  can('deals', 'create') ? h('section', { class: 'panel' }, h('h2', {}, t('deals.createTitle')),
+    createDealForm(chosen, reload)) : null);
+}
+
+function dealFacts(deal, stage, definitions) {
   const rows = [
     [t('deals.amount'), formatMoney(deal.amount.minor, deal.amount.currency)],
     [t('deals.stage'), stage ? stage.name : deal.stage_id],
@@ -203,29 +259,37 @@ function editDeal(deal, definitions, reload) {
         toast(t('common.saved'));
       } catch (error) {
         if (error.status !== 409) throw error;
-        toast(t('common.conflict'), 'error');
+        toastError(error);
       }
       await reload();
     }, children: [h('div', { class: 'form-grid' },
       field({ name: 'title', label: t('deals.title'), value: deal.title, required: true }),
       field({ name: 'amount', label: `${t('deals.amount')} (${deal.amount.currency})`, inputmode: 'decimal',
-        value: String(deal.amount.minor / 10 ** currencyDigits(deal.amount.currency)) }),
+        value: amountInput(deal.amount.minor, deal.amount.currency) }),
       field({ name: 'expected_close_on', label: t('deals.expectedClose'), type: 'date', value: deal.expected_close_on })),
     customInputs(definitions, deal.custom)] }));
 }
 
-/** #/deals/:id: the deal card. */
+/** The current stage: named in the stage history; the pipeline is read only when the history lacks it. */
+async function currentStage(deal, changes) {
+  const change = changes.find((c) => c.to_stage.id === deal.stage_id);
+  if (change) return change.to_stage;
+  const pipeline = await get(`/api/v1/pipelines/${encodeURIComponent(deal.pipeline_id)}`);
+  return pipeline.stages.find((s) => s.id === deal.stage_id) || null;
+}
+
+/** #/deals/:id: the deal card (two requests: the card and the deal's custom fields). */
 export async function card(root, { params, alive }) {
   const reload = () => card(root, { params, alive });
   const [answer, definitions] = await Promise.all([get(`/api/v1/deals/${encodeURIComponent(params.id)}`),
     definitionsFor('deal')]);
   const deal = answer.deal;
-  const pipeline = await get(`/api/v1/pipelines/${encodeURIComponent(deal.pipeline_id)}`);
+  const stage = await currentStage(deal, answer.stage_history || []);
   if (!alive()) return;
   const timeline = timelineList(answer.timeline || []);
   mount(root, heading(deal.title, h('a', { href: `#/deals${query({ pipeline: deal.pipeline_id })}` }, t('deals.backToBoard'))),
     h('div', { class: 'card-grid' },
-      h('div', {}, h('section', { class: 'panel' }, dealFacts(deal, pipeline, definitions)), can('deals', 'update') ? editDeal(deal, definitions, reload) : null,
+      h('div', {}, h('section', { class: 'panel' }, dealFacts(deal, stage, definitions)), can('deals', 'update') ? editDeal(deal, definitions, reload) : null,
         h('section', { class: 'panel' }, h('h2', {}, t('timeline.title')), noteForm({ type: 'deal', id: deal.id }, timeline), timeline.view)),
       h('div', {}, history(answer.stage_history || []), linkGroups(answer.links))));
 }

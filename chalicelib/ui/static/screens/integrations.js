@@ -7,6 +7,8 @@ import { formatDateTime, formatNumber } from '../js/format.js';
 import { can } from '../js/session.js';
 import { confirmAction, copyButton, empty, field, form, heading, pager, toast, toastError } from '../js/ui.js';
 import { settingsTabs } from './settings-nav.js';
+import { eventFields, fieldMapEditor, readFieldMap } from './form-fields.js';
+import { definitionsFor } from './custom-values.js';
 
 const STATUS_BADGE = { active: 'badge-ok', disabled: 'badge-off', processed: 'badge-ok', failed: 'badge-warn',
   ignored: 'badge-off', received: '' };
@@ -70,13 +72,14 @@ function settingsOf(values, formEl, pipelines, previous = {}) {
   // The stage list of "the default pipeline" is that pipeline's: a chosen stage names it.
   const fallback = values.stage_id ? (pipelines.find((p) => p.is_default) || pipelines[0])?.id : null;
   return { ...previous, pipeline_id: values.pipeline_id || fallback || null, stage_id: values.stage_id || null,
-    responsible: { mode: values.responsible_mode, user_ids: userIds }, redirect_url: values.redirect_url || null };
+    responsible: { mode: values.responsible_mode, user_ids: userIds }, redirect_url: values.redirect_url || null,
+    field_map: readFieldMap(formEl) };
 }
 
-function settingsFields(pipelines, users, settings = {}) {
-  return [h('div', { class: 'form-grid' }, pipelineFields(pipelines, settings)), ...responsibleFields(users, settings.responsible),
+function settingsFields(ctx, settings = {}) {
+  return [h('div', { class: 'form-grid' }, pipelineFields(ctx.pipelines, settings)), ...responsibleFields(ctx.users, settings.responsible),
     field({ name: 'redirect_url', label: t('integrations.redirect'), type: 'url', value: settings.redirect_url || '',
-      hint: t('integrations.redirectHint') })];
+      hint: t('integrations.redirectHint') }), fieldMapEditor(settings.field_map, ctx.definitions)];
 }
 
 function eventItem(integration, event, replace) {
@@ -94,7 +97,7 @@ function eventItem(integration, event, replace) {
     h('div', { class: 'title' }, h('span', { class: `badge ${STATUS_BADGE[event.status] || ''}` }, t(`integrations.event.${event.status}`)),
       ' ', event.summary || '—'),
     h('div', { class: 'meta' }, formatDateTime(event.received_at), event.attempts ? ` · ${t('integrations.attempts', { n: event.attempts, count: formatNumber(event.attempts) })}` : '',
-      reason ? ` · ${reason}` : '')), replay);
+      reason ? ` · ${reason}` : ''), eventFields(`${base(integration.id)}/events/${encodeURIComponent(event.id)}`)), replay);
 }
 
 function eventsPanel(integration) {
@@ -163,7 +166,7 @@ function editForm(integration, ctx) {
       toast(t('common.saved'));
       await ctx.reload();
     }, children: [field({ name: 'name', label: t('integrations.name'), value: integration.name, required: true }),
-      ...settingsFields(ctx.pipelines, ctx.users, integration.settings || {})] }));
+      ...settingsFields(ctx, integration.settings || {})] }));
 }
 
 function integrationPanel(integration, ctx) {
@@ -187,15 +190,15 @@ function createForm(ctx) {
     toast(t('common.saved'));
     await ctx.reload(created);
   }, children: [field({ name: 'name', label: t('integrations.name'), required: true, maxlength: '80' }),
-    ...settingsFields(ctx.pipelines, ctx.users)] });
+    ...settingsFields(ctx)] });
 }
 
 /** #/settings/integrations: the company's website-form integrations and their events. */
 export async function integrations(root, { alive }) {
-  const [list, pipelineList, userList] = await Promise.all([get('/api/v1/integrations'), get('/api/v1/pipelines'),
-    can('users', 'read') ? get('/api/v1/users?limit=200') : { items: [] }]);
+  const [list, pipelineList, userList, definitions] = await Promise.all([get('/api/v1/integrations'), get('/api/v1/pipelines'),
+    can('users', 'read') ? get('/api/v1/users?limit=200') : { items: [] }, definitionsFor('contact')]);
   if (!alive()) return;
-  const ctx = { pipelines: pipelineList.items, users: userList.items, reload: null };
+  const ctx = { pipelines: pipelineList.items, users: userList.items, definitions, reload: null };
   ctx.reload = async (withSecret = null) => {
     await integrations(root, { alive });
     const panel = secretPanel(withSecret);

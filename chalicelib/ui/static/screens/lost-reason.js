@@ -1,6 +1,7 @@
 // Asking why a deal was lost: one of the pipeline's reasons, or free text.
 import { h } from '../js/dom.js';
 import { t } from '../js/i18n.js';
+import { openModal } from '../js/ui.js';
 
 /** A modal dialog; resolves to the reason, or null when cancelled. */
 export function askLostReason(reasons) {
@@ -13,12 +14,9 @@ export function askLostReason(reasons) {
         h('div', { class: 'field' }, h('label', { for: 'lost-reason' }, t('deals.lostReason')), input),
         h('div', { class: 'dialog-actions' }, h('button', { value: 'cancel', class: 'secondary', formnovalidate: true },
           t('common.cancel')), h('button', { value: 'ok', class: 'primary' }, t('deals.markLost')))));
-    dialog.addEventListener('close', () => {
+    openModal(dialog, (answer) => {
       const value = input.value.trim();
-      resolve(dialog.returnValue === 'ok' && value ? value : null);
-      dialog.remove();
+      resolve(answer === 'ok' && value ? value : null);
     });
-    document.body.append(dialog);
-    dialog.showModal();
   });
 }

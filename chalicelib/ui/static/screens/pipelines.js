@@ -3,7 +3,7 @@ import { ApiError, del, get, patch, post } from '../js/api.js';
 import { h, mount, uid } from '../js/dom.js';
 import { t } from '../js/i18n.js';
 import { can } from '../js/session.js';
-import { confirmAction, field, form, heading, toast, toastError } from '../js/ui.js';
+import { confirmAction, field, form, heading, openModal, toast, toastError } from '../js/ui.js';
 import { settingsTabs } from './settings-nav.js';
 
 const KINDS = ['open', 'won', 'lost'];
@@ -19,9 +19,7 @@ function askMoveTo(stages, occupied) {
         h('div', { class: 'field' }, h('label', { for: selectId }, t('pipelines.moveTo')), select),
         h('div', { class: 'dialog-actions' }, h('button', { value: 'cancel', class: 'secondary' }, t('common.cancel')),
           h('button', { value: 'ok', class: 'primary' }, t('pipelines.moveAndSave')))));
-    dialog.addEventListener('close', () => { resolve(dialog.returnValue === 'ok' ? select.value : null); dialog.remove(); });
-    document.body.append(dialog);
-    dialog.showModal();
+    openModal(dialog, (answer) => resolve(answer === 'ok' ? select.value : null));
   });
 }
 

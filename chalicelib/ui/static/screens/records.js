@@ -28,8 +28,11 @@ export function timelineList(entries) {
   return { list, view: entries.length ? list : empty(t('timeline.empty')) };
 }
 
-/** Links a card shows (deals, tasks, companies), grouped by kind; takes {kind: [...]} or [{kind, ...}]. */
-export function linkGroups(links) {
+/**
+ * Links a card shows (deals, tasks, companies), grouped by kind; takes {kind: [...]} or [{kind, ...}].
+ * The kinds in always get a panel even when empty, saying so.
+ */
+export function linkGroups(links, always = []) {
   const groups = new Map();
   if (Array.isArray(links)) {
     for (const link of links) {
@@ -39,9 +42,11 @@ export function linkGroups(links) {
   } else {
     for (const [kind, items] of Object.entries(links || {})) groups.set(kind, items || []);
   }
-  return [...groups].filter(([, items]) => items.length).map(([kind, items]) => h('section', { class: 'panel' },
-    h('h2', {}, has(`links.${kind}`) ? t(`links.${kind}`) : kind),
-    h('ul', { class: 'list' }, items.map((link) => linkItem(kind, link)))));
+  for (const kind of always) if (!groups.has(kind)) groups.set(kind, []);
+  return [...groups].filter(([kind, items]) => items.length || always.includes(kind)).map(([kind, items]) =>
+    h('section', { class: 'panel', 'data-links': kind }, h('h2', {}, has(`links.${kind}`) ? t(`links.${kind}`) : kind),
+      items.length ? h('ul', { class: 'list' }, items.map((link) => linkItem(kind, link)))
+        : h('p', { class: 'muted' }, has(`links.none.${kind}`) ? t(`links.none.${kind}`) : t('links.none'))));
 }
 
 function linkMeta(summary) {

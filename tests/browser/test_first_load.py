@@ -1,0 +1,42 @@
+"""The first load stays small: the CSS and the JavaScript index.html pulls in eagerly (its links, its entry
+module and everything that imports statically) weigh at most 150 KB gzipped; screens load lazily."""
+
+from __future__ import annotations
+
+import gzip
+import re
+from pathlib import Path
+
+STATIC = Path(__file__).resolve().parents[2] / "chalicelib" / "ui" / "static"
+BUDGET = 150 * 1024  # issue 7: first load at most 150 KB of compressed JS and CSS
+LINKED = re.compile(r'<(?:link[^>]+href|script[^>]+src)="/static/([^"]+\.(?:js|css))"')
+STATIC_IMPORT = re.compile(r"^\s*(?:import|export)\s[^'\"()]*?from\s+'([^']+)'|^\s*import\s+'([^']+)'", re.M)
+
+
+def eager_files() -> set[Path]:
+    """index.html's linked files plus the closure of their static imports (dynamic import() excluded)."""
+    pending = [STATIC / name for name in LINKED.findall((STATIC / "index.html").read_text(encoding="utf-8"))]
+    seen: set[Path] = set()
+    while pending:
+        path = pending.pop().resolve()
+        if path in seen:
+            continue
+        seen.add(path)
+        if path.suffix == ".js":
+            for found in STATIC_IMPORT.findall(path.read_text(encoding="utf-8")):
+                pending.append(path.parent / (found[0] or found[1]))
+    return seen
+
+
+def test_first_load_is_at_most_150_kb_gzipped() -> None:
+    files = eager_files()
+    assert STATIC / "app.css" in files and STATIC / "js" / "main.js" in files
+    sizes = {path.name: len(gzip.compress(path.read_bytes(), compresslevel=9)) for path in files}
+    assert sum(sizes.values()) <= BUDGET, sizes
+
+
+def test_screens_are_not_part_of_the_first_load() -> None:
+    eager = {path.relative_to(STATIC).parts[0] for path in eager_files()}
+    assert "screens" not in eager, "a screen imported statically from the entry grows every first load"
+    lazy = re.findall(r"import\('\.\./screens/([\w-]+)\.js'\)", (STATIC / "js" / "main.js").read_text(encoding="utf-8"))
+    assert {"contacts", "deals", "tasks", "companies", "integrations"} <= set(lazy)
