@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 STAGE ?= dev
 PORT ?= 8000
 
-.PHONY: run test lint typecheck unit package deploy bench clean browser-deps
+.PHONY: run test lint typecheck unit package deploy bench fuzz clean browser-deps
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -19,7 +19,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 run: $(STAMP)
 	PORT=$(PORT) $(PY) -m local
 
-## test: lint, types and every test suite, as CI runs them
+## test: lint, types and every test suite, as CI runs them (the fuzz and load suites at a small size)
 test: $(STAMP) browser-deps lint typecheck
 	$(PY) -m pytest tests
 
@@ -29,6 +29,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(PY) -m mypy
 
+# Everything but the suites that start servers or subprocesses (fuzz and load included).
 unit: $(STAMP)
 	$(PY) -m pytest tests -m "not slow"
 
@@ -46,8 +47,15 @@ package: $(STAMP)
 deploy: package
 	$(PY) -m infra.deploy --stage $(STAGE)
 
+## bench: every benchmark in one table (CONTACTS=100000 for the issue's large tenant, ~25 min), then the full load run
+CONTACTS ?= 2000
 bench: $(STAMP)
-	$(PY) -m bench
+	$(PY) -m bench --contacts $(CONTACTS)
+	CRM_LOAD_USERS=30 CRM_LOAD_SECONDS=120 $(PY) -m pytest tests/load -s -q
+
+## fuzz: schemathesis at full size, every phase (make test runs a few examples per operation)
+fuzz: $(STAMP)
+	CRM_FUZZ_EXAMPLES=100 CRM_FUZZ_PHASES=examples,coverage,fuzzing,stateful $(PY) -m pytest tests/fuzz -q
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache

@@ -7,11 +7,13 @@ compared, so the ratio holds whatever else the machine is doing.
 from __future__ import annotations
 
 import os
+import re
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 ENV = {**os.environ, "CRM_STAGE": "bench", "AWS_DEFAULT_REGION": "eu-west-1", "PYTHONDONTWRITEBYTECODE": "0"}
@@ -23,7 +25,7 @@ def _time_import(statement: str) -> float:
     return time.perf_counter() - started
 
 
-def measure(runs: int = 7) -> dict[str, float]:
+def measure(runs: int = 7) -> dict[str, Any]:
     """Median seconds of a fresh interpreter importing boto3, and importing the app."""
     _time_import("import app")  # warm the bytecode cache, as a deployed bundle would have
     boto, crm = [], []
@@ -31,7 +33,31 @@ def measure(runs: int = 7) -> dict[str, float]:
         boto.append(_time_import("import boto3"))
         crm.append(_time_import("import app"))
     base, ours = statistics.median(boto), statistics.median(crm)
-    return {"boto3_s": base, "app_s": ours, "ratio": ours / base}
+    return {"boto3_s": base, "app_s": ours, "ratio": ours / base, "breakdown": breakdown()}
+
+
+IMPORT_LINE = re.compile(r"import time:\s+(\d+) \|\s+\d+ \|\s*(\S+)")
+GROUPS = [("our pydantic schemas (chalicelib.*.schemas)", re.compile(r"^chalicelib\.\w+\.schemas$")),
+          ("the rest of chalicelib and app.py", re.compile(r"^(chalicelib|app$)")),
+          ("boto3/botocore/urllib3 (the baseline)",
+           re.compile(r"^(boto3|botocore|urllib3|jmespath|dateutil|s3transfer)")),
+          ("pydantic", re.compile(r"^(pydantic|annotated_types|typing_inspection)")),
+          ("chalice", re.compile(r"^chalice")), ("pynamodb", re.compile(r"^pynamodb")),
+          ("powertools", re.compile(r"^aws_lambda_powertools")), ("phonenumbers", re.compile(r"^phonenumbers")),
+          ("cryptography", re.compile(r"^cryptography")), ("python-ulid", re.compile(r"^ulid"))]
+
+
+def breakdown() -> dict[str, float]:
+    """Seconds of ``import app`` spent in each group of modules (``-X importtime`` self times)."""
+    done = subprocess.run([sys.executable, "-X", "importtime", "-c", "import app"], cwd=ROOT, env=ENV,
+                          capture_output=True, text=True, check=True)
+    totals: dict[str, float] = {name: 0.0 for name, _ in GROUPS}
+    totals["standard library and others"] = 0.0
+    for found in IMPORT_LINE.finditer(done.stderr):
+        module, seconds = found.group(2), int(found.group(1)) / 1e6
+        group = next((name for name, pattern in GROUPS if pattern.match(module)), "standard library and others")
+        totals[group] += seconds
+    return totals
 
 
 if __name__ == "__main__":

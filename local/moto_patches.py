@@ -3,7 +3,8 @@
 moto 5.2 deep-copies every table named in a TransactWriteItems call, once per item, to roll back
 on failure: the cost grows with the table, so a long test session or a long ``make run`` slows
 down quadratically and its memory balloons. This patch journals only the items the transaction
-touches and restores those on failure, which is the same all-or-nothing outcome. Used by the
+touches and restores those on failure, which is the same all-or-nothing outcome. It also makes
+each DynamoDB request atomic, as DynamoDB is (moto's tables are not thread-safe). Used by the
 local runner and the test suite; never part of the Lambda bundle.
 """
 
@@ -66,11 +67,11 @@ def install() -> None:
     original = models.DynamoDBBackend.transact_write_items
 
     def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
-        try:
-            journal = _journal(self, transact_items)
-        except Exception:  # noqa: BLE001 - malformed input: let moto answer exactly as it would
-            return original(self, transact_items)
         with _lock:
+            try:
+                journal = _journal(self, transact_items)
+            except Exception:  # noqa: BLE001 - malformed input: let moto answer exactly as it would
+                return original(self, transact_items)
             saved = models.copy
             models.copy = _CopyWithoutTables  # type: ignore[assignment]
             try:
@@ -82,4 +83,22 @@ def install() -> None:
                 models.copy = saved
 
     models.DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+    for name in ATOMIC:
+        setattr(models.DynamoDBBackend, name, _atomic(getattr(models.DynamoDBBackend, name)))
     _installed.append(True)
+
+
+# moto's tables are plain dicts: a Query iterating one while another thread writes fails with
+# "dictionary changed size during iteration". DynamoDB applies each request atomically, so the
+# stand-in does too (one request at a time; concurrent callers still race as they would on AWS).
+ATOMIC = ("get_item", "put_item", "update_item", "delete_item", "query", "scan", "batch_get_item",
+          "batch_write_item", "transact_get_items")
+
+
+def _atomic(method: Any) -> Any:
+    def locked(self: Any, *args: Any, **kwargs: Any) -> Any:
+        with _lock:
+            return method(self, *args, **kwargs)
+
+    locked.__wrapped__ = method  # type: ignore[attr-defined]
+    return locked

@@ -123,10 +123,14 @@ class RouteNotFound(LocalGatewayException):
     CODE = 404
 
     def __init__(self) -> None:
+        super().__init__(*self.headers_and_body())
+
+    @staticmethod
+    def headers_and_body() -> tuple[dict[str, str], bytes]:
+        """The 404 in the API's error shape."""
         from chalicelib.core.errors import RouteNotFoundError
 
-        headers, body = _json_error(RouteNotFoundError.code, RouteNotFoundError.message)
-        super().__init__(headers, body)
+        return _json_error(RouteNotFoundError.code, RouteNotFoundError.message)
 
 
 class GatewayFailure(LocalGatewayException):
@@ -178,13 +182,14 @@ class JsonRequestHandler(ChaliceRequestHandler):
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """Errors http.server raises itself (bad request line, unknown method) in our JSON shape."""
-        try:
-            status = HTTPStatus(code)
-            phrase = status.phrase
-        except ValueError:
-            phrase = "Error"
-        error_code = phrase.lower().replace(" ", "_").replace("-", "_")
-        headers, body = _json_error(error_code, message or phrase)
+        if code == HTTPStatus.NOT_IMPLEMENTED:  # a method no route has (TRACE ...): API Gateway answers our 404
+            code, (headers, body) = HTTPStatus.NOT_FOUND, (RouteNotFound.headers_and_body())
+        else:
+            try:
+                phrase = HTTPStatus(code).phrase
+            except ValueError:
+                phrase = "Error"
+            headers, body = _json_error(phrase.lower().replace(" ", "_").replace("-", "_"), message or phrase)
         self.close_connection = True
         self.send_response(code)
         for name, value in headers.items():

@@ -57,6 +57,7 @@ class CompanyCreate(CompanyFields):
 
 
 class CompanyUpdate(CompanyFields):
+    not_null = frozenset({"name"})
     version: int = Field(ge=1)
     name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
 

@@ -27,19 +27,19 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotocoreConnectionError
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from pynamodb.attributes import BinaryAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 
 from chalicelib.core import aws, db, errors
 from chalicelib.core.config import settings
 from chalicelib.core.observability import logger
 from chalicelib.core.tenancy import TenantContext, tenant_key
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 TOKEN_VERSION = "v1"
 KEY_SK = "KEY"
@@ -119,7 +119,7 @@ def key_pk(ctx: TenantContext) -> str:
 @dataclass(frozen=True)
 class _TenantKeys:
     generation: int
-    cipher: AESGCM = field(repr=False)
+    cipher: AESGCM = field(repr=False)  # cryptography is imported on first unwrap (cold start)
     index_key: bytes = field(repr=False)
 
 
@@ -245,6 +245,9 @@ def provision_key(ctx: TenantContext) -> None:
 
 
 def _derive(data_key: bytes, purpose: str, ctx: TenantContext) -> bytes:
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
     info = f"crm/{purpose}/v1|{ctx.tenant_id}".encode()
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(data_key)
 
@@ -255,6 +258,8 @@ def _unwrap(ctx: TenantContext, item: TenantKey) -> _TenantKeys:
         answer = aws.client("kms").decrypt(
             CiphertextBlob=item.wrapped_key, KeyId=item.cmk_arn, EncryptionContext=_encryption_context(ctx)
         )
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     data_key = answer["Plaintext"]
     if len(data_key) != _DATA_KEY_BYTES:
         raise KeyUnavailableError()
@@ -328,6 +333,8 @@ def _parse_token(token: str) -> tuple[int, bytes]:
 
 def decrypt_field(ctx: TenantContext, *, entity: str, record_id: str, field: str, token: str) -> str:
     """Open a token sealed for this tenant, entity, record and field; anything else raises DecryptionError."""
+    from cryptography.exceptions import InvalidTag
+
     _require_identity(entity, record_id, field)
     try:
         generation, blob = _parse_token(token)

@@ -15,10 +15,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from chalice import Blueprint, Chalice, Response
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 from pydantic import ValidationError as PydanticValidationError
 
 from chalicelib.core import errors, idempotency, observability
@@ -40,10 +40,34 @@ API_HEADERS = {
 }
 
 
-class Schema(BaseModel):
-    """The one pydantic base: unknown fields are an error, not silently dropped."""
+def _not_null_in_schema(schema: dict[str, Any], cls: type) -> None:
+    # The published schema says what is accepted: a field that may be left out but not sent as null.
+    for name in getattr(cls, "not_null", ()):
+        prop = schema.get("properties", {}).get(name)
+        if prop is None or "anyOf" not in prop:
+            continue
+        kept = [option for option in prop["anyOf"] if option != {"type": "null"}]
+        prop.pop("anyOf")
+        prop.pop("default", None)
+        prop.update(kept[0] if len(kept) == 1 else {"anyOf": kept})
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+class Schema(BaseModel):
+    """The one pydantic base: unknown fields are an error, not silently dropped.
+
+    ``not_null`` names fields of a change that may be left out (unchanged) but never sent as null,
+    since the record cannot be without them.
+    """
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, json_schema_extra=_not_null_in_schema)
+    not_null: ClassVar[frozenset[str]] = frozenset()
+
+    @model_validator(mode="after")
+    def _refuse_null(self) -> Schema:
+        sent = sorted(name for name in self.not_null if name in self.model_fields_set and getattr(self, name) is None)
+        if sent:
+            raise ValueError(f"{', '.join(sent)} may be left out to keep the value, but not set to null")
+        return self
 
 
 class ErrorDetail(BaseModel):

@@ -57,6 +57,7 @@ class FieldIn(Schema):
 class FieldUpdate(Schema):
     """What may change: never the entity, key, type or sensitivity, which stored values depend on."""
 
+    not_null = frozenset({"label", "required", "options", "position", "filterable", "archived"})
     version: int
     label: Label | None = None
     required: bool | None = None

@@ -99,6 +99,7 @@ class TenantRead(BaseModel):
 
 
 class TenantUpdate(Schema):
+    not_null = frozenset({"name", "locale", "country", "currency", "timezone", "password_min_length", "require_totp"})
     version: int
     name: Name | None = None
     locale: Locale | None = None
@@ -137,6 +138,7 @@ class InviteIn(Schema):
 
 
 class UserUpdate(Schema):
+    not_null = frozenset({"name", "role", "locale"})  # team_id: null takes the user out of their team
     version: int
     name: Name | None = None
     role: RoleKey | None = None

@@ -1,0 +1,134 @@
+"""AWS cost per tenant-month of a typical small business, from measured requests, capacity and times.
+
+Inputs measured by the other benchmarks: DynamoDB requests and capacity per API call
+(bench.per_call), the Lambda duration of an API call (bench.overhead's median API read, which
+includes the embedded DynamoDB's own time, so it overstates) and the cold import (bench.cold_start).
+Everything else is an assumption stated in ASSUMPTIONS; prices are public list prices (eu-west-1
+and us-east-1 agree on these).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+TARGET_USD = 0.50
+DAYS = 30
+
+# The typical tenant: 5 users, 5,000 contacts, 200 leads and 500 calls a day.
+USERS, CONTACTS, LEADS_PER_DAY, CALLS_PER_DAY = 5, 5000, 200, 500
+# Screens one user opens per working day (measured endpoint -> count); a working month is 22 days.
+WORKING_DAYS = 22
+SCREENS_PER_USER_DAY = {
+    "contacts list (updated)": 30, "contacts list (name)": 10, "contact card": 60,
+    "contacts search: name": 20, "contacts search: phone": 5, "contacts search: e-mail": 5,
+    "companies list": 5, "deal board": 20, "deal card": 20, "tasks today": 15,
+    "contact update": 15, "contact create": 5, "audit list": 1,
+}
+# Machine traffic per day: a form lead creates a contact, a deal and a task (three single-record
+# transactions, each costed as a contact create); a call event writes one timeline entry on a contact
+# (costed as a contact update). Neither carries a user's token, so no principal BatchGetItem.
+LEAD_WRITES, CALL_WRITES = 3, 1
+# Lambda: 512 MB; cold starts attributed to one tenant per day (functions are shared by all tenants,
+# so this is generous for a small tenant); init billed at the measured cold import x 2 for the
+# runtime's own start.
+MEMORY_GB, COLD_STARTS_PER_DAY, INIT_FACTOR = 0.5, 20, 2.0
+# Storage: items per contact measured when seeding (about 10), 700 bytes each, the two GSIs
+# (ALL projection) adding a copy of about half of them; a month of deals, tasks, timeline and audit
+# adds 6 items of 700 bytes per lead and 2 per call.
+ITEMS_PER_CONTACT, ITEM_BYTES, GSI_SHARE = 10, 700, 0.5
+# KMS: a warm Lambda keeps a tenant's data key 5 minutes; one Decrypt per cold start and per
+# 5 working minutes (10 hours a day), plus GenerateDataKey never (provisioned once). The CMK
+# ($1/month) and the stage secret ($0.40/month) are shared by an assumed 500 tenants.
+KMS_DECRYPTS_PER_DAY, SHARED_TENANTS = 10 * 12 + COLD_STARTS_PER_DAY, 500
+SECRET_READS_PER_DAY = COLD_STARTS_PER_DAY + 10 * 12  # Powertools caches the secret 5 minutes
+LOG_BYTES_PER_REQUEST = 1500  # one request line plus the EMF metrics document
+
+PRICES = {
+    "apigw_rest_per_m": 3.50, "lambda_gb_s": 0.0000166667, "lambda_per_m": 0.20,
+    "ddb_wru_per_m": 1.25, "ddb_rru_per_m": 0.25, "ddb_gb_month": 0.25,
+    "kms_per_10k": 0.03, "kms_cmk_month": 1.00, "secret_month": 0.40, "secret_per_10k": 0.05,
+    "logs_per_gb": 0.50,
+}
+
+ASSUMPTIONS = [
+    f"{USERS} users x {WORKING_DAYS} working days; screens per user-day: "
+    + ", ".join(f"{name} {count}" for name, count in SCREENS_PER_USER_DAY.items()),
+    f"{LEADS_PER_DAY} form leads/day at the units measured through /hooks/forms (else {LEAD_WRITES} contact "
+    f"creates each) and {CALLS_PER_DAY} calls/day x {CALL_WRITES} contact update, every day of the month",
+    f"Lambda {MEMORY_GB * 1024:.0f} MB; {COLD_STARTS_PER_DAY} cold starts/day billed at {INIT_FACTOR:g}x the "
+    "measured cold import",
+    f"storage: {CONTACTS:,} contacts x {ITEMS_PER_CONTACT} items x {ITEM_BYTES} B, GSIs +{GSI_SHARE:.0%}, "
+    "plus a month of lead and call items",
+    f"KMS {KMS_DECRYPTS_PER_DAY} Decrypts/day; CMK and stage secret shared by {SHARED_TENANTS} tenants",
+    f"logs {LOG_BYTES_PER_REQUEST} B per request",
+]
+
+
+def _by_name(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {row["endpoint"]: row for row in rows}
+
+
+def monthly_traffic(rows: list[dict[str, Any]], lead: dict[str, Any] | None = None) -> dict[str, float]:
+    """API requests, webhook requests, DynamoDB read and write units of one tenant-month.
+
+    lead: the measured units of one form event (bench.ingest), used instead of the three-creates
+    estimate when the forms webhook is in the tree.
+    """
+    calls = _by_name(rows)
+    api = rru = wru = 0.0
+    for name, per_day in SCREENS_PER_USER_DAY.items():
+        count = per_day * USERS * WORKING_DAYS
+        row = calls[name]
+        api += count
+        rru += count * (row["read_units"] + row["auth_read_units"])
+        wru += count * row["write_units"]
+    hooks = (LEADS_PER_DAY + CALLS_PER_DAY) * DAYS
+    create, update = calls["contact create"], calls["contact update"]
+    leads, calls_made = LEADS_PER_DAY * DAYS, CALLS_PER_DAY * CALL_WRITES * DAYS
+    if lead and "wru_per_event" in lead:
+        rru += leads * lead["rru_per_event"]
+        wru += leads * lead["wru_per_event"]
+    else:
+        rru += leads * LEAD_WRITES * create["read_units"]
+        wru += leads * LEAD_WRITES * create["write_units"]
+    rru += calls_made * update["read_units"]
+    wru += calls_made * update["write_units"]
+    return {"api_requests": api, "webhook_requests": hooks, "rru": rru, "wru": wru}
+
+
+def _storage_gb() -> float:
+    items = CONTACTS * ITEMS_PER_CONTACT + DAYS * (LEADS_PER_DAY * 6 + CALLS_PER_DAY * 2)
+    return items * ITEM_BYTES * (1 + GSI_SHARE) / 1024**3
+
+
+def model(rows: list[dict[str, Any]], *, request_s: float, cold_import_s: float,
+          lead: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Cost lines (USD per tenant-month) and their total."""
+    traffic = monthly_traffic(rows, lead)
+    requests = traffic["api_requests"] + traffic["webhook_requests"]
+    init_gb_s = COLD_STARTS_PER_DAY * DAYS * cold_import_s * INIT_FACTOR * MEMORY_GB
+    p = PRICES
+    lines = {
+        "API Gateway (REST)": requests / 1e6 * p["apigw_rest_per_m"],
+        "Lambda requests": requests / 1e6 * p["lambda_per_m"],
+        "Lambda GB-s (run + init)": (requests * request_s * MEMORY_GB + init_gb_s) * p["lambda_gb_s"],
+        "DynamoDB writes": traffic["wru"] / 1e6 * p["ddb_wru_per_m"],
+        "DynamoDB reads": traffic["rru"] / 1e6 * p["ddb_rru_per_m"],
+        "DynamoDB storage": _storage_gb() * p["ddb_gb_month"],
+        "KMS": KMS_DECRYPTS_PER_DAY * DAYS / 1e4 * p["kms_per_10k"] + p["kms_cmk_month"] / SHARED_TENANTS,
+        "Secrets Manager": SECRET_READS_PER_DAY * DAYS / 1e4 * p["secret_per_10k"] + p["secret_month"] / SHARED_TENANTS,
+        "CloudWatch Logs": requests * LOG_BYTES_PER_REQUEST / 1024**3 * p["logs_per_gb"],
+    }
+    return {"traffic": traffic, "lines": lines, "total": sum(lines.values()), "assumptions": ASSUMPTIONS,
+            "request_s": request_s, "cold_import_s": cold_import_s}
+
+
+def table(result: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(name, value, target/status) lines for the summary table."""
+    traffic = result["traffic"]
+    lines = [("cost: traffic per tenant-month", f"{traffic['api_requests'] + traffic['webhook_requests']:,.0f} req",
+              f"{traffic['rru']:,.0f} RRU, {traffic['wru']:,.0f} WRU")]
+    lines += [(f"cost: {name}", f"${value:.3f}", "") for name, value in result["lines"].items()]
+    status = "ok" if result["total"] <= TARGET_USD else "MISSED"
+    lines.append(("cost: total per tenant-month", f"${result['total']:.2f}", f"target <= ${TARGET_USD:.2f}: {status}"))
+    return lines

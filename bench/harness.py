@@ -1,0 +1,189 @@
+"""The app under measurement: environment first, then AWS (in-process moto or the embedded server).
+
+Each benchmark runs in its own interpreter (``python -m bench.<name>``), because settings are read
+once at import and moto's in-process mock and the embedded server cannot share one process.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+BENCH_ENV = {
+    "CRM_STAGE": "bench",
+    "AWS_DEFAULT_REGION": "eu-west-1",
+    "AWS_REGION": "eu-west-1",
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "POWERTOOLS_METRICS_NAMESPACE": "CRM",
+    "POWERTOOLS_LOG_LEVEL": "WARNING",
+    "POWERTOOLS_METRICS_DISABLED": "true",
+}
+PASSWORD = "correct horse battery staple"
+RESULT_MARK = "BENCH-RESULT "
+
+
+def emit(result: Any) -> None:
+    """Print a benchmark's result as the one line the ``make bench`` driver reads."""
+    print(RESULT_MARK + json.dumps(result), flush=True)
+
+
+def quiet_logs() -> None:
+    """The app logs every request at INFO; a benchmark prints only its result."""
+    import logging
+
+    logging.getLogger("crm").setLevel(logging.WARNING)
+
+
+def prepare_environment() -> None:
+    """Set the stage's environment before anything imports chalicelib."""
+    os.environ.update(BENCH_ENV)
+    os.environ.pop("CRM_AWS_ENDPOINT_URL", None)
+
+
+class Api:
+    """The app's local gateway in-process (what chalice.test.Client drives), with JSON helpers."""
+
+    def __init__(self, app: Any, token: str | None = None) -> None:
+        from chalice.test import Client
+
+        self._gateway = Client(app).http._local_gateway
+        self.token = token
+
+    def call(self, method: str, path: str, payload: Any = None) -> tuple[int, Any]:
+        """(status, JSON body) of one request."""
+        headers = {"Content-Type": "application/json"}
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        body = json.dumps(payload).encode() if payload is not None else b""
+        answer = self._gateway.handle_request(method=method, path=path, headers=headers, body=body)
+        raw = answer.get("body") or b"null"
+        return int(answer["statusCode"]), json.loads(raw)
+
+    def ok(self, method: str, path: str, payload: Any = None) -> Any:
+        """The body of a request that must succeed."""
+        status, found = self.call(method, path, payload)
+        if status >= 300:
+            raise RuntimeError(f"{method} {path} answered {status}: {found}")
+        return found
+
+
+def provision_in_process() -> None:
+    """The stage's table, CMK alias, secret and sender in the active in-process moto."""
+    import boto3
+
+    from chalicelib.core import db
+    from chalicelib.core.config import settings
+    from tenants.secrets import ensure_app_secret
+
+    db.create_tables()
+    kms = boto3.client("kms", region_name=settings.region)
+    key_id = kms.create_key(Description="crm bench CMK")["KeyMetadata"]["KeyId"]
+    kms.create_alias(AliasName=settings.kms_key_id, TargetKeyId=key_id)
+    ensure_app_secret(boto3.client("secretsmanager", region_name=settings.region), settings.app_secret_id)
+    boto3.client("ses", region_name=settings.region).verify_email_identity(EmailAddress=settings.mail_from)
+
+
+@contextmanager
+def in_process_app() -> Iterator[Any]:
+    """The Chalice app on an in-process moto (requests never leave the interpreter)."""
+    prepare_environment()
+    from moto import mock_aws
+
+    from local import moto_patches
+
+    moto_patches.install()
+    with mock_aws():
+        provision_in_process()
+        from app import app
+
+        quiet_logs()
+        yield app
+
+
+@dataclass
+class Server:
+    """The embedded AWS on loopback and the app in-process, its SDK calls going over HTTP to it."""
+
+    endpoint: str
+    app: Any
+
+
+@contextmanager
+def embedded_server_app() -> Iterator[Server]:
+    """Start moto's threaded server on a free loopback port and point the app's clients at it."""
+    prepare_environment()
+    from contextlib import nullcontext
+
+    from local import aws
+
+    server = aws.EmbeddedAws(0, nullcontext)
+    server.start()
+    try:
+        aws.point_sdks_at(server.endpoint)
+        aws.provision()
+        from app import app
+
+        quiet_logs()
+        yield Server(server.endpoint, app)
+    finally:
+        server.stop()
+
+
+def sign_up(app: Any, company: str = "Bench Flowers Ltd") -> tuple[Api, dict[str, Any]]:
+    """A new tenant through the API; its owner's client and the sign-up answer."""
+    api = Api(app)
+    email = f"owner.{random.getrandbits(48):x}@bench.example.com"
+    signed = api.ok("POST", "/api/v1/auth/signup", {"company_name": company, "name": "Olga Owner",
+                                                    "email": email, "password": PASSWORD, "country": "GB"})
+    api.token = signed["access_token"]
+    return api, signed
+
+
+def tenant_context(signed: dict[str, Any]) -> Any:
+    """The owner's TenantContext, for code that calls services directly (seeding)."""
+    from chalicelib.core import permissions
+    from chalicelib.core.tenancy import TenantContext
+
+    return TenantContext(tenant_id=signed["tenant"]["id"], actor_id=signed["user"]["id"], actor_kind="user",
+                         role="owner", permissions=permissions.BUILTIN_ROLES["owner"].permissions)
+
+
+def timed(action: Any, runs: int) -> list[float]:
+    """Seconds each of runs calls of action took (after one untimed warm-up call)."""
+    import time
+
+    action()
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        action()
+        samples.append(time.perf_counter() - started)
+    return samples
+
+
+def percentile(samples: list[float], share: float) -> float:
+    """The nearest-rank percentile (share in 0..1) of samples."""
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered) + 0.5) - 1))]
+
+
+def raw_get_item(endpoint: str, pk: str, sk: str) -> Any:
+    """A function doing one raw GetItem of (pk, sk) on the embedded server, as the baseline."""
+    import boto3
+
+    from chalicelib.core.config import settings
+
+    client = boto3.client("dynamodb", endpoint_url=endpoint, region_name=settings.region)
+    key = {"pk": {"S": pk}, "sk": {"S": sk}}
+
+    def get() -> None:
+        if "Item" not in client.get_item(TableName=settings.table_name, Key=key, ConsistentRead=True):
+            raise RuntimeError(f"no item at {pk} / {sk}")
+
+    return get

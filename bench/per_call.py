@@ -1,0 +1,130 @@
+"""DynamoDB requests and capacity units per API call of each main endpoint (``python -m bench.per_call``).
+
+The app runs in-process on in-process moto; every endpoint is called on a small, realistic tenant
+and the DynamoDB calls it makes are counted through botocore events (bench.accounting). The
+per-request principal lookup (one BatchGetItem) is counted apart. Prints JSON on stdout.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from bench import accounting, harness
+
+# Endpoints whose answer is one card or one list page must cost one request; single-record writes one
+# transaction (and, for a create, the duplicate lookup reads that precede it are reported as extra).
+SINGLE_READ, SINGLE_WRITE = "one request", "one transaction"
+
+
+@dataclass
+class Row:
+    """What one API call cost."""
+
+    endpoint: str
+    status: int
+    requests: int
+    operations: str
+    read_units: float
+    write_units: float
+    auth_requests: int
+    auth_read_units: float
+    target: str
+    met: bool
+
+
+def _seed(api: harness.Api, signed: dict[str, Any]) -> dict[str, str]:
+    """A tenant with a few contacts, a company, a deal, tasks due today and a note."""
+    company = api.ok("POST", "/api/v1/companies", {"name": "Northwind Traders", "industry": "Retail"})
+    ids = {"company": company["id"]}
+    for number in range(12):
+        contact = api.ok("POST", "/api/v1/contacts", {
+            "first_name": f"Anna{number}", "last_name": "Karenina", "tags": ["vip"],
+            "phones": [{"number": f"+4420794600{number:02d}"}],
+            "emails": [{"address": f"anna{number}@example.com"}], "company_ids": [company["id"]]})
+        ids.setdefault("contact", contact["id"])
+    deal = api.ok("POST", "/api/v1/deals", {"title": "Spring bouquets", "contact_ids": [ids["contact"]],
+                                            "amount": {"minor": 125000, "currency": "GBP"}})
+    ids["deal"], ids["pipeline"] = deal["id"], deal["pipeline_id"]
+    due = (dt.datetime.now(dt.UTC) + dt.timedelta(minutes=30)).isoformat()
+    for number in range(3):
+        api.ok("POST", "/api/v1/tasks", {"title": f"Call back {number}", "due_at": due,
+                                         "related": {"type": "contact", "id": ids["contact"]}})
+    api.ok("POST", "/api/v1/notes", {"subject": {"type": "contact", "id": ids["contact"]}, "text": "Likes tulips."})
+    return ids
+
+
+def _calls(ids: dict[str, str], version: int) -> list[tuple[str, str, str, Any, str]]:
+    contact, page = f"/api/v1/contacts/{ids['contact']}", SINGLE_READ
+    return [
+        ("contact card", "GET", contact, None, page),
+        ("contacts list (updated)", "GET", "/api/v1/contacts", None, page),
+        ("contacts list (name)", "GET", "/api/v1/contacts?sort=name", None, page),
+        ("contacts search: name", "GET", "/api/v1/contacts?q=anna3", None, page),
+        ("contacts search: phone", "GET", "/api/v1/contacts?q=%2B442079460003", None, page),
+        ("contacts search: e-mail", "GET", "/api/v1/contacts?q=anna3%40example.com", None, page),
+        ("companies list", "GET", "/api/v1/companies", None, page),
+        ("deal board", "GET", f"/api/v1/pipelines/{ids['pipeline']}/board", None, page),
+        ("deal card", "GET", f"/api/v1/deals/{ids['deal']}", None, page),
+        ("tasks today", "GET", "/api/v1/tasks?view=today", None, page),
+        ("audit list", "GET", "/api/v1/audit", None, page),
+        ("contact create", "POST", "/api/v1/contacts", {"first_name": "Lev", "last_name": "Tolstoy",
+                                                        "phones": [{"number": "+442079460999"}],
+                                                        "emails": [{"address": "lev@example.com"}]}, SINGLE_WRITE),
+        ("contact update", "PATCH", contact, {"version": version, "last_name": "Arkadyevna"}, SINGLE_WRITE),
+    ]
+
+
+def _met(target: str, own: list[accounting.Call]) -> bool:
+    if target == SINGLE_READ:
+        return len(own) == 1
+    # A single-record write is one transaction; the reads before it (duplicate check, the record's
+    # current state) are shown in the operations column but do not make it a second write.
+    writes = [call for call in own if call.operation in accounting.WRITE_OPERATIONS]
+    return [call.operation for call in writes] == ["TransactWriteItems"]
+
+
+def _row(name: str, status: int, target: str, calls: list[accounting.Call]) -> Row:
+    own = [call for call in calls if not call.auth]
+    auth = [call for call in calls if call.auth]
+    operations = ", ".join(f"{call.operation}({call.items})" for call in own)
+    return Row(name, status, len(own), operations, sum(c.read_units for c in own),
+               sum(c.write_units for c in own), len(auth), sum(c.read_units for c in auth), target,
+               _met(target, own))
+
+
+def measure() -> list[Row]:
+    """Seed a tenant, then call every endpoint once and record what it cost."""
+    accounting.install()
+    with harness.in_process_app() as app:
+        api, signed = harness.sign_up(app)
+        ids = _seed(api, signed)
+        version = api.ok("GET", f"/api/v1/contacts/{ids['contact']}")["version"]
+        rows = []
+        for name, method, path, payload, target in _calls(ids, version):
+            accounting.LEDGER.reset()
+            status, _ = api.call(method, path, payload)
+            rows.append(_row(name, status, target, accounting.LEDGER.snapshot()))
+        return rows
+
+
+def table(rows: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
+    """(name, value, target/status) lines for the summary table."""
+    lines = []
+    for row in rows:
+        value = (f"{row['requests']} req, {_units(row['read_units'])} RRU, {_units(row['write_units'])} WRU"
+                 f" (+auth {row['auth_requests']} req {_units(row['auth_read_units'])} RRU)")
+        status = "ok" if row["met"] and row["status"] < 300 else "MISSED"
+        status += f" [{row['operations']}]" if row["requests"] > 1 else ""
+        lines.append((f"dynamodb: {row['endpoint']}", value, f"{row['target']}: {status}"))
+    return lines
+
+
+def _units(value: float) -> str:
+    return f"{value:g}" if value == math.floor(value) else f"{value:.1f}"
+
+
+if __name__ == "__main__":
+    harness.emit([asdict(row) for row in measure()])

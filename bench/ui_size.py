@@ -1,0 +1,48 @@
+"""The web app's first load: gzip sizes of index.html, app.css and the JS main.js imports statically.
+
+Lazily imported screens (``import('...')``) are not part of the first load; every static ``import``
+of ``main.js`` and of the modules it imports is, followed transitively.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+from pathlib import Path
+from typing import Any
+
+STATIC = Path(__file__).resolve().parent.parent / "chalicelib" / "ui" / "static"
+TARGET_BYTES = 150 * 1024
+# `import x from './a.js'`, `export {x} from './a.js'`, `import './a.js'`; never `import('./a.js')`.
+STATIC_IMPORT = re.compile(r"""^\s*(?:import|export)\s[^;'"()]*?from\s*['"](\.{1,2}/[^'"]+)['"]"""
+                           r"""|^\s*import\s*['"](\.{1,2}/[^'"]+)['"]""", re.MULTILINE)
+
+
+def eager_modules(entry: Path) -> list[Path]:
+    """entry and every module it imports statically, transitively (dynamic import() excluded)."""
+    seen: list[Path] = []
+    pending = [entry.resolve()]
+    while pending:
+        module = pending.pop()
+        if module in seen:
+            continue
+        seen.append(module)
+        for found in STATIC_IMPORT.finditer(module.read_text(encoding="utf-8")):
+            pending.append((module.parent / (found.group(1) or found.group(2))).resolve())
+    return seen
+
+
+def measure() -> dict[str, Any]:
+    """Raw and gzip (level 9) bytes of every file of the first load."""
+    files = [STATIC / "index.html", STATIC / "app.css", *eager_modules(STATIC / "js" / "main.js")]
+    sizes = {str(path.relative_to(STATIC)): (path.stat().st_size, len(gzip.compress(path.read_bytes(), 9)))
+             for path in files}
+    return {"files": sizes, "raw_bytes": sum(raw for raw, _ in sizes.values()),
+            "gzip_bytes": sum(packed for _, packed in sizes.values())}
+
+
+def table(result: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(name, value, target/status) lines for the summary table."""
+    status = "ok" if result["gzip_bytes"] <= TARGET_BYTES else "MISSED"
+    return [(f"UI first load ({len(result['files'])} files, gzip)", f"{result['gzip_bytes'] / 1024:.1f} KB",
+             f"target <= {TARGET_BYTES // 1024} KB: {status} (raw {result['raw_bytes'] / 1024:.1f} KB)")]
