@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.core import audit, db, errors, permissions
+from chalicelib.auditlog.reverting import delete_created, expect, not_revertable
+from chalicelib.core import audit, db, permissions
 from chalicelib.core.http import validate
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.identity import access, service
@@ -26,31 +27,20 @@ USER_IGNORED = frozenset({"token_version"})  # bumped to end sessions: putting i
 TENANT_FIELDS = frozenset(TenantUpdate.model_fields) - {"version"}
 
 
-def _not_revertable(message: str) -> errors.CRMError:
-    return errors.ConflictError(message, code="not_revertable")
-
-
-def _expect(current: int, expected: int | None) -> int:
-    """The version to write against: the one the revert expects, or (forced) the current one."""
-    if expected is not None and expected != current:
-        raise errors.VersionConflictError()
-    return current
-
-
 # -- users ----------------------------------------------------------------------------------
 
 
 def revert_user(ctx: TenantContext, user_id: str, before: dict[str, Any] | None, expected: int | None) -> None:
     """Put a user's name, role, team, locale or active status back."""
     if before is None:
-        raise _not_revertable("Users are deactivated, not deleted; deactivate this one instead.")
+        raise not_revertable("Users are deactivated, not deleted; deactivate this one instead.")
     status = before.get("status")
     unknown = set(before) - USER_FIELDS - USER_IGNORED - {"status"}
     if unknown or (status is not None and status not in USER_STATUSES):
-        raise _not_revertable("This change of a user (sign-in, password, second factor, invitation) cannot be "
+        raise not_revertable("This change of a user (sign-in, password, second factor, invitation) cannot be "
                               "reverted.")
     user = service.get_user_or_raise(ctx, user_id)
-    version = _expect(int(user.version or 0), expected)
+    version = expect(int(user.version or 0), expected)
     fields = {name: value for name, value in before.items() if name in USER_FIELDS}
     if fields:
         service.update_user(ctx, user_id, validate(UserUpdate, {"version": version, **fields}))
@@ -65,16 +55,13 @@ def revert_team(ctx: TenantContext, team_id: str, before: dict[str, Any] | None,
     """Delete a created team, rename a renamed one, or create a deleted one again under its id."""
     team = access.get_team(ctx, team_id)
     if before is None:
-        if team is None:
-            raise errors.NotFoundError("No such team.")
-        _expect(int(team.version or 0), expected)
-        access.delete_team(ctx, team_id)
+        delete_created(team, expected, noun="team", delete=lambda: access.delete_team(ctx, team_id))
         return
     name = validate(TeamIn, {"name": before.get("name")}).name
     if team is None:
         _restore_team(ctx, team_id, name=name)
     else:
-        access.rename_team(ctx, team_id, name=name, version=_expect(int(team.version or 0), expected))
+        access.rename_team(ctx, team_id, name=name, version=expect(int(team.version or 0), expected))
 
 
 def _restore_team(ctx: TenantContext, team_id: str, *, name: str) -> None:
@@ -96,16 +83,13 @@ def revert_role(ctx: TenantContext, key: str, before: dict[str, Any] | None, exp
     """Delete a created custom role, restore its name and permissions, or create a deleted one again."""
     role = access.get_custom_role(ctx, key)
     if before is None:
-        if role is None:
-            raise errors.NotFoundError("No such role.")
-        _expect(int(role.version or 0), expected)
-        access.delete_role(ctx, key)
+        delete_created(role, expected, noun="role", delete=lambda: access.delete_role(ctx, key))
         return
     fields = {name: before[name] for name in ("name", "permissions") if name in before}
     if role is None:
         access.create_role(ctx, validate(RoleIn, {"key": key, **fields}))
     else:
-        access.update_role(ctx, key, validate(RoleUpdate, {"version": _expect(int(role.version or 0), expected),
+        access.update_role(ctx, key, validate(RoleUpdate, {"version": expect(int(role.version or 0), expected),
                                                            **fields}))
 
 
@@ -115,9 +99,9 @@ def revert_role(ctx: TenantContext, key: str, before: dict[str, Any] | None, exp
 def revert_tenant(ctx: TenantContext, tenant_id: str, before: dict[str, Any] | None, expected: int | None) -> None:
     """Put the company's settings (name, locale, security policy) back; status and plan are not settings."""
     if before is None or tenant_id != ctx.tenant_id or not set(before) <= TENANT_FIELDS:
-        raise _not_revertable("Only changes of the company's settings can be reverted.")
+        raise not_revertable("Only changes of the company's settings can be reverted.")
     tenant = service.get_tenant_or_raise(ctx)
-    version = _expect(int(tenant.version or 0), expected)
+    version = expect(int(tenant.version or 0), expected)
     service.update_tenant(ctx, validate(TenantUpdate, {"version": version, **before}))
 
 

@@ -1,4 +1,4 @@
-"""What every domain's reverter shares: the refusal, the version check and the shape of audited values.
+"""What every domain's reverter shares: the refusal, the version check, the trash and the shape of audited values.
 
 A reverter (``audit.register_reverter``) receives the audited values a change replaced and writes them
 back through its domain's service. These helpers keep the answers alike across domains: 409
@@ -8,9 +8,12 @@ back through its domain's service. These helpers keep the answers alike across d
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, Protocol, TypeVar
 
 from chalicelib.core import errors
+from chalicelib.core.tenancy import TenantContext
 
 CUSTOM_PREFIX = "custom."
 _SEALED = re.compile(r"v1:[1-9][0-9]{0,8}:[A-Za-z0-9_-]{38,}")  # a core.crypto token
@@ -26,6 +29,94 @@ def expect(current: int, expected: int | None) -> int:
     if expected is not None and expected != current:
         raise errors.VersionConflictError()
     return current
+
+
+class Versioned(Protocol):
+    """A record with an optimistic-concurrency version (every db.VersionedItem)."""
+
+    @property
+    def version(self) -> Any:
+        """The record's version."""
+
+
+class Trashable(Versioned, Protocol):
+    """A record that goes to the trash instead of being deleted (contacts, companies, deals)."""
+
+    @property
+    def deleted_at(self) -> Any:
+        """When it went to the trash, or None."""
+
+
+R = TypeVar("R", bound=Trashable)
+
+
+@dataclass(frozen=True)
+class Trash(Generic[R]):
+    """How a trashable entity goes into and out of the trash, and its name in answers."""
+
+    noun: str
+    find: Callable[[TenantContext, str], R | None]  # access-checked for an update; None when it is gone
+    delete: Callable[[TenantContext, str], R]
+    restore: Callable[[TenantContext, str], R]
+    refuse: Callable[[dict[str, Any]], None] = lambda before: None  # 409 for a change that cannot be put back
+
+
+def delete_created(record: Versioned | None, expected: int | None, *, noun: str, delete: Callable[[], object]) -> None:
+    """Revert a creation by deleting the record: 404 when it is gone already, 409 when it changed since."""
+    if record is None:
+        raise errors.NotFoundError(f"No such {noun}.")
+    expect(int(record.version or 0), expected)
+    delete()
+
+
+def start_trash_revert(ctx: TenantContext, trash: Trash[R], record_id: str, before: dict[str, Any] | None,
+                       expected: int | None) -> tuple[R, dict[str, Any]] | None:
+    """Begin reverting a trashable record's change: a creation goes to the trash (None: nothing left to do).
+
+    Otherwise the record goes back into or out of the trash as the change found it, and the
+    audited values still to put back come with it (see :func:`put_trash_state`).
+    """
+    record = trash.find(ctx, record_id)
+    if record is None:
+        if before is None:
+            raise errors.NotFoundError(f"No such {trash.noun}.")
+        raise not_revertable(f"This {trash.noun} was purged from the trash; there is nothing left to put back.")
+    expect(int(record.version or 0), expected)
+    if before is None:
+        if record.deleted_at is not None:
+            raise not_revertable(f"This {trash.noun} is already in the trash.")
+        trash.delete(ctx, record_id)
+        return None
+    trash.refuse(before)
+    return put_trash_state(ctx, trash, record, record_id, before)
+
+
+def put_trash_state(ctx: TenantContext, trash: Trash[R], record: R, record_id: str,
+                    before: dict[str, Any]) -> tuple[R, dict[str, Any]]:
+    """Back into or out of the trash as the audited change found it; then the audited values left to put back.
+
+    Edits of a record that stays in the trash are refused (409): restore it first.
+    """
+    deleted_at = before.get("deleted_at", record.deleted_at)
+    if deleted_at is None and record.deleted_at is not None:
+        record = trash.restore(ctx, record_id)
+    elif deleted_at is not None and record.deleted_at is None:
+        record = trash.delete(ctx, record_id)
+    rest = {name: value for name, value in before.items() if name not in ("deleted_at", "team_id")}
+    if rest and record.deleted_at is not None:
+        raise not_revertable(f"This {trash.noun} is in the trash; restore it before reverting its edits.")
+    return record, rest
+
+
+def edited_values(before: dict[str, Any], updatable: frozenset[str]) -> dict[str, Any]:
+    """The audited values an update can put back, custom values under ``custom``; a record keeps its owner."""
+    fields, custom = split_custom(before)
+    data = {name: value for name, value in fields.items() if name in updatable}
+    if data.get("owner_id") is None:
+        data.pop("owner_id", None)  # a record always keeps an owner
+    if custom:
+        data["custom"] = custom
+    return data
 
 
 def split_custom(before: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:

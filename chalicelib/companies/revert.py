@@ -8,62 +8,36 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.auditlog.reverting import expect, not_revertable, split_custom
+from chalicelib.auditlog.reverting import Trash, edited_values, start_trash_revert
 from chalicelib.companies import service, trash
 from chalicelib.companies.models import Company
 from chalicelib.companies.schemas import CompanyUpdate
-from chalicelib.core import audit, errors
+from chalicelib.core import audit
 from chalicelib.core.http import validate
 from chalicelib.core.tenancy import TenantContext
 
 UPDATABLE = frozenset(CompanyUpdate.model_fields) - {"custom", "version"}
 
 
-def _existing(ctx: TenantContext, company_id: str, before: dict[str, Any] | None) -> Company:
+def _find(ctx: TenantContext, company_id: str) -> Company | None:
     company = service.get_any(ctx, company_id)
     if company is not None:
         service.check_access(ctx, company, "update")
-        return company
-    if before is None:
-        raise errors.NotFoundError("No such company.")
-    raise not_revertable("This company was purged from the trash; there is nothing left to put back.")
-
-
-def _put_trash_state(ctx: TenantContext, company: Company, deleted_at: Any) -> Company:
-    if deleted_at is None and company.deleted_at is not None:
-        return trash.restore(ctx, company.company_id)
-    if deleted_at is not None and company.deleted_at is None:
-        return trash.delete(ctx, company.company_id)
     return company
 
 
-def _put_fields(ctx: TenantContext, company: Company, before: dict[str, Any]) -> None:
-    fields, custom = split_custom(before)
-    data = {name: value for name, value in fields.items() if name in UPDATABLE}
-    if data.get("owner_id") is None:
-        data.pop("owner_id", None)  # a record always keeps an owner
-    if custom:
-        data["custom"] = custom
-    if data:
-        service.update(ctx, company.company_id, data=validate(CompanyUpdate, {
-            "version": int(company.version or 0), **data}))
+TRASH: Trash[Company] = Trash("company", find=_find, delete=trash.delete, restore=trash.restore)
 
 
 def revert_company(ctx: TenantContext, company_id: str, before: dict[str, Any] | None, expected: int | None) -> None:
     """Put a company back as an audited change found it (trash, restore, edit)."""
-    company = _existing(ctx, company_id, before)
-    expect(int(company.version or 0), expected)
-    if before is None:
-        if company.deleted_at is not None:
-            raise not_revertable("This company is already in the trash.")
-        trash.delete(ctx, company_id)
+    started = start_trash_revert(ctx, TRASH, company_id, before, expected)
+    if started is None:
         return
-    if "deleted_at" in before:
-        company = _put_trash_state(ctx, company, before["deleted_at"])
-    rest = {name: value for name, value in before.items() if name not in ("deleted_at", "team_id")}
-    if rest and company.deleted_at is not None:
-        raise not_revertable("This company is in the trash; restore it before reverting its edits.")
-    _put_fields(ctx, company, rest)
+    company, rest = started
+    data = edited_values(rest, UPDATABLE)
+    if data:
+        service.update(ctx, company_id, data=validate(CompanyUpdate, {"version": int(company.version or 0), **data}))
 
 
 audit.register_reverter(service.AUDIT_ENTITY, revert_company)

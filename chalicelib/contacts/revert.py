@@ -11,26 +11,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.auditlog.reverting import expect, not_revertable, split_custom
+from chalicelib.auditlog.reverting import Trash, edited_values, not_revertable, start_trash_revert
 from chalicelib.contacts import links, service, trash
 from chalicelib.contacts.models import Contact
 from chalicelib.contacts.schemas import ContactFields, ContactUpdate
-from chalicelib.core import audit, errors
+from chalicelib.core import audit
 from chalicelib.core.http import validate
 from chalicelib.core.tenancy import TenantContext
 
 UPDATABLE = frozenset(ContactFields.model_fields) - {"custom"}
 DERIVED = frozenset({"team_id"})  # follows the owner: putting the owner back puts it back
-
-
-def _existing(ctx: TenantContext, contact_id: str, before: dict[str, Any] | None) -> Contact:
-    contact = service.get_any(ctx, contact_id)
-    if contact is not None:
-        service.check_access(ctx, contact, "update")
-        return contact
-    if before is None:
-        raise errors.NotFoundError("No such contact.")
-    raise not_revertable("This contact was purged from the trash; there is nothing left to put back.")
 
 
 def _refuse_unrevertable(before: dict[str, Any]) -> None:
@@ -39,15 +29,6 @@ def _refuse_unrevertable(before: dict[str, Any]) -> None:
     unknown = set(before) - UPDATABLE - DERIVED - {"deleted_at", "company_ids"}
     if any(not name.startswith("custom.") for name in unknown):
         raise not_revertable(f"This change of a contact ({', '.join(sorted(unknown))}) cannot be reverted.")
-
-
-def _put_trash_state(ctx: TenantContext, contact: Contact, deleted_at: Any) -> Contact:
-    """Back into or out of the trash, as the audited change found it."""
-    if deleted_at is None and contact.deleted_at is not None:
-        return trash.restore(ctx, contact.contact_id)
-    if deleted_at is not None and contact.deleted_at is None:
-        return trash.delete(ctx, contact.contact_id)
-    return contact
 
 
 def _put_companies(ctx: TenantContext, contact: Contact, company_ids: list[str]) -> Contact:
@@ -65,36 +46,28 @@ def _put_companies(ctx: TenantContext, contact: Contact, company_ids: list[str])
     return contact
 
 
-def _put_fields(ctx: TenantContext, contact: Contact, before: dict[str, Any]) -> None:
-    fields, custom = split_custom(before)
-    data = {name: value for name, value in fields.items() if name in UPDATABLE}
-    if data.get("owner_id") is None:
-        data.pop("owner_id", None)  # a record always keeps an owner
-    if custom:
-        data["custom"] = custom
-    if data:
-        service.update(ctx, contact.contact_id, data=validate(ContactUpdate, {
-            "version": int(contact.version or 0), **data}))
+def _find(ctx: TenantContext, contact_id: str) -> Contact | None:
+    contact = service.get_any(ctx, contact_id)
+    if contact is not None:
+        service.check_access(ctx, contact, "update")
+    return contact
+
+
+TRASH: Trash[Contact] = Trash("contact", find=_find, delete=trash.delete, restore=trash.restore,
+                              refuse=_refuse_unrevertable)
 
 
 def revert_contact(ctx: TenantContext, contact_id: str, before: dict[str, Any] | None, expected: int | None) -> None:
     """Put a contact back as an audited change found it (trash, restore, edit, company links)."""
-    contact = _existing(ctx, contact_id, before)
-    expect(int(contact.version or 0), expected)
-    if before is None:
-        if contact.deleted_at is not None:
-            raise not_revertable("This contact is already in the trash.")
-        trash.delete(ctx, contact_id)
+    started = start_trash_revert(ctx, TRASH, contact_id, before, expected)
+    if started is None:
         return
-    _refuse_unrevertable(before)
-    if "deleted_at" in before:
-        contact = _put_trash_state(ctx, contact, before["deleted_at"])
-    rest = {name: value for name, value in before.items() if name not in ("deleted_at", "team_id")}
-    if rest and contact.deleted_at is not None:
-        raise not_revertable("This contact is in the trash; restore it before reverting its edits.")
+    contact, rest = started
     if "company_ids" in rest:
         contact = _put_companies(ctx, contact, list(rest.pop("company_ids") or []))
-    _put_fields(ctx, contact, rest)
+    data = edited_values(rest, UPDATABLE)
+    if data:
+        service.update(ctx, contact_id, data=validate(ContactUpdate, {"version": int(contact.version or 0), **data}))
 
 
 audit.register_reverter("contact", revert_contact)

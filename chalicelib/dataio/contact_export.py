@@ -12,6 +12,7 @@ from typing import Any
 from chalicelib.core import errors, http, permissions
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.customfields import service as customfields_service
+from chalicelib.dataio.record_rows import flat_row
 
 SENSITIVE_BUILTINS = ("passport_number", "tax_id", "iban")
 LEFT_OUT = frozenset({"revealed", "deleted_at", "merged_into", "version", "custom", *SENSITIVE_BUILTINS})
@@ -33,30 +34,10 @@ def check_filters(filters: dict[str, str]) -> None:
     _query(filters, None, 1)
 
 
-def _flat(prefix: str, value: Any, row: dict[str, Any]) -> None:
-    if isinstance(value, dict):
-        for key, inner in value.items():
-            _flat(f"{prefix}.{key}", inner, row)
-    else:
-        row[prefix] = value
-
-
 def contact_row(read: Any, *, revealed: frozenset[str]) -> dict[str, Any]:
-    """One contact as columns: lists joined, nested values as dotted columns, clear sensitive values only."""
+    """One contact as columns (see ``record_rows.flat_row``), clear sensitive values only where revealed."""
     data = read.model_dump(mode="json")
-    row: dict[str, Any] = {}
-    for name, value in data.items():
-        if name in LEFT_OUT:
-            continue
-        if name == "phones":
-            row[name] = [phone["number"] for phone in value]
-        elif name == "emails":
-            row[name] = [email["address"] for email in value]
-        else:
-            _flat(name, value, row)
-    for key, value in (data.get("custom") or {}).items():
-        if value != customfields_service.MASK:
-            _flat(f"custom.{key}", value, row)
+    row = flat_row(data, left_out=LEFT_OUT)
     for name in SENSITIVE_BUILTINS:
         if name in revealed:
             row[name] = data.get(name)

@@ -125,8 +125,8 @@ def _stages(specs: Sequence[tuple[str, str]]) -> list[Stage]:
 
 
 def _new_pipeline(ctx: TenantContext, *, name: str, stages: list[Stage], lost_reasons: Sequence[str],
-                  is_default: bool) -> Pipeline:
-    pipeline_id = new_id()
+                  is_default: bool, pipeline_id: str | None = None) -> Pipeline:
+    pipeline_id = pipeline_id or new_id()
     return Pipeline(pipelines_pk(ctx), pipeline_id, pipeline_id=pipeline_id, name=name, stages=stages,
                     lost_reasons=list(lost_reasons), is_default=is_default,
                     gsi1pk=board_pk(ctx, pipeline_id), gsi1sk=PIPELINE_HEAD_SK)
@@ -161,16 +161,23 @@ def create_default(ctx: TenantContext) -> Pipeline:
     return next(item for item in items if isinstance(item, Pipeline))
 
 
-def create_pipeline(ctx: TenantContext, body: s.PipelineCreate) -> Pipeline:
-    """Create a pipeline (the standard stages when none are given)."""
+def create_pipeline(ctx: TenantContext, body: s.PipelineCreate, *, pipeline_id: str | None = None) -> Pipeline:
+    """Create a pipeline (the standard stages when none are given).
+
+    A reverted deletion passes the pipeline's id and its stages' ids in ``body.stages``, so deals and
+    the audit chain find them again (the item is written only where none exists).
+    """
+    if pipeline_id is not None and not is_valid_id(pipeline_id):
+        raise ValueError("a pipeline id must be a ULID")
     permissions.require(ctx, "pipelines", "create")
-    specs = [(stage.name, stage.kind) for stage in body.stages] if body.stages else list(DEFAULT_STAGES)
-    if body.stages and any(stage.id for stage in body.stages):
+    if pipeline_id is None and body.stages and any(stage.id for stage in body.stages):
         raise errors.ValidationError(details=[{"loc": ["stages"], "msg": "A new pipeline's stages have no ids",
                                                "type": "unexpected_id"}])
-    stages = _stages(specs)
+    stages = ([Stage(stage_id=spec.id or new_id(), name=spec.name, stage_kind=spec.kind, position=position)
+               for position, spec in enumerate(body.stages)] if body.stages else _stages(DEFAULT_STAGES))
     check_stages(stages)
-    pipeline = _new_pipeline(ctx, name=body.name, stages=stages, lost_reasons=body.lost_reasons, is_default=False)
+    pipeline = _new_pipeline(ctx, name=body.name, stages=stages, lost_reasons=body.lost_reasons, is_default=False,
+                             pipeline_id=pipeline_id)
     change = db.Change().save(pipeline)
     audit.attach(ctx, change, pipeline, entity="pipeline", entity_id=pipeline.pipeline_id, action="create",
                  before=None, after=audit_view(pipeline))

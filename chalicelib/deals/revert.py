@@ -11,13 +11,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.auditlog.reverting import expect, not_revertable, refuse_sealed
-from chalicelib.core import audit, db, errors, permissions
+from chalicelib.auditlog.reverting import (
+    Trash,
+    delete_created,
+    expect,
+    not_revertable,
+    refuse_sealed,
+    start_trash_revert,
+)
+from chalicelib.core import audit, errors, permissions
 from chalicelib.core.http import validate
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.deals import pipelines, service
 from chalicelib.deals import schemas as s
-from chalicelib.deals.models import PIPELINE_HEAD_SK, Deal, Pipeline, Stage, board_pk, pipelines_pk
+from chalicelib.deals.models import Deal
 
 MOVE_FIELDS = frozenset({"stage_id", "pipeline_id", "status", "lost_reason"})
 EDIT_FIELDS = frozenset({"title", "amount_minor", "currency", "contact_ids", "company_id", "owner_id",
@@ -36,12 +43,9 @@ def _deal(ctx: TenantContext, deal_id: str) -> Deal:
     return deal
 
 
-def _put_trash_state(ctx: TenantContext, deal: Deal, deleted_at: Any) -> Deal:
-    if deleted_at is None and deal.deleted_at is not None:
-        return service.restore(ctx, deal.deal_id)
-    if deleted_at is not None and deal.deleted_at is None:
-        service.delete(ctx, deal.deal_id)
-    return _deal(ctx, deal.deal_id)
+def _delete(ctx: TenantContext, deal_id: str) -> Deal:
+    service.delete(ctx, deal_id)
+    return _deal(ctx, deal_id)
 
 
 def _move_back(ctx: TenantContext, deal: Deal, before: dict[str, Any]) -> Deal:
@@ -70,23 +74,21 @@ def _edit_back(ctx: TenantContext, deal: Deal, before: dict[str, Any]) -> None:
         service.update(ctx, deal.deal_id, data=validate(s.DealUpdate, {"version": int(deal.version or 0), **data}))
 
 
-def revert_deal(ctx: TenantContext, deal_id: str, before: dict[str, Any] | None, expected: int | None) -> None:
-    """Put a deal back as an audited change found it (trash, restore, stage, edit)."""
-    deal = _deal(ctx, deal_id)
-    expect(int(deal.version or 0), expected)
-    if before is None:
-        if deal.deleted_at is not None:
-            raise not_revertable("This deal is already in the trash.")
-        service.delete(ctx, deal_id)
-        return
+def _refuse_unknown(before: dict[str, Any]) -> None:
     unknown = set(before) - MOVE_FIELDS - EDIT_FIELDS - {"deleted_at", "team_id"}
     if unknown:
         raise not_revertable(f"This change of a deal ({', '.join(sorted(unknown))}) cannot be reverted.")
-    if "deleted_at" in before:
-        deal = _put_trash_state(ctx, deal, before["deleted_at"])
-    rest = {name: value for name, value in before.items() if name not in ("deleted_at", "team_id")}
-    if rest and deal.deleted_at is not None:
-        raise not_revertable("This deal is in the trash; restore it before reverting its edits.")
+
+
+TRASH: Trash[Deal] = Trash("deal", find=_deal, delete=_delete, restore=service.restore, refuse=_refuse_unknown)
+
+
+def revert_deal(ctx: TenantContext, deal_id: str, before: dict[str, Any] | None, expected: int | None) -> None:
+    """Put a deal back as an audited change found it (trash, restore, stage, edit)."""
+    started = start_trash_revert(ctx, TRASH, deal_id, before, expected)
+    if started is None:
+        return
+    deal, rest = started
     if set(rest) & MOVE_FIELDS:
         deal = _move_back(ctx, deal, rest)
     _edit_back(ctx, deal, rest)
@@ -101,19 +103,10 @@ def _stages_in(before: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _recreate_pipeline(ctx: TenantContext, pipeline_id: str, before: dict[str, Any]) -> None:
     """Create a deleted pipeline again under its id and its stages' ids (its audit chain continues)."""
-    permissions.require(ctx, "pipelines", "create")
+    permissions.require(ctx, "pipelines", "create")  # 403 before any check of the audited values
     body = validate(s.PipelineCreate, {"name": before.get("name"), "lost_reasons": before.get("lost_reasons") or [],
-                                       "stages": [{"name": st["name"], "kind": st["kind"]} for st in before["stages"]]})
-    stages = [Stage(stage_id=st["id"], name=spec.name, stage_kind=spec.kind, position=position)
-              for position, (st, spec) in enumerate(zip(before["stages"], body.stages or [], strict=True))]
-    pipelines.check_stages(stages)
-    pipeline = Pipeline(pipelines_pk(ctx), pipeline_id, pipeline_id=pipeline_id, name=body.name, stages=stages,
-                        lost_reasons=list(body.lost_reasons), is_default=False, gsi1pk=board_pk(ctx, pipeline_id),
-                        gsi1sk=PIPELINE_HEAD_SK)
-    change = db.Change().create(pipeline)
-    audit.attach(ctx, change, pipeline, entity="pipeline", entity_id=pipeline_id, action="create", before=None,
-                 after=pipelines.audit_view(pipeline))
-    db.commit(ctx, change)
+                                       "stages": _stages_in(before)})
+    pipelines.create_pipeline(ctx, body, pipeline_id=pipeline_id)
 
 
 def revert_pipeline(ctx: TenantContext, pipeline_id: str, before: dict[str, Any] | None,
@@ -121,10 +114,7 @@ def revert_pipeline(ctx: TenantContext, pipeline_id: str, before: dict[str, Any]
     """Delete a created pipeline, put an edited one's name, stages and reasons back, or create a deleted one."""
     pipeline = pipelines.get(ctx, pipeline_id)
     if before is None:
-        if pipeline is None:
-            raise errors.NotFoundError("No such pipeline.")
-        expect(int(pipeline.version or 0), expected)
-        pipelines.delete_pipeline(ctx, pipeline_id)
+        delete_created(pipeline, expected, noun="pipeline", delete=lambda: pipelines.delete_pipeline(ctx, pipeline_id))
         return
     if pipeline is None:
         if "stages" not in before or "name" not in before:

@@ -12,31 +12,17 @@ from typing import Any
 from chalicelib.auditlog.reverting import expect, not_revertable
 from chalicelib.core import audit, db, errors, permissions
 from chalicelib.core.tenancy import TenantContext
-from chalicelib.deals import links
 from chalicelib.notes import service
 from chalicelib.notes.models import POINTER_SK, NotePointer, pointer_pk
 
 
 def _recreate(ctx: TenantContext, note_id: str, before: dict[str, Any]) -> None:
     """Write a deleted note again under its id, as its author would (the subject must still be visible)."""
-    permissions.require(ctx, "notes", "create")
+    permissions.require(ctx, "notes", "create")  # 403 before any check of the audited values
     subject_type, subject_id, text = before.get("subject_type"), before.get("subject_id"), before.get("text")
     if not (subject_type and subject_id and isinstance(text, str)):
         raise not_revertable("The audit trail does not hold enough of this note to write it again.")
-    links.require_visible(ctx, subject_type, subject_id, loc=["subject", "id"])
-    change = db.Change()
-    from chalicelib.timeline import service as timeline_service
-
-    entry = timeline_service.add_entry(ctx, change, subject_type=subject_type, subject_id=subject_id,
-                                       kind=service.KIND, summary=text, data={"text": text, "team_id": ctx.team_id},
-                                       entry_id=note_id)
-    pointer = NotePointer(pointer_pk(ctx, note_id), POINTER_SK, note_id=note_id, subject_type=subject_type,
-                          subject_id=subject_id, author_id=ctx.actor_id)
-    change.create(pointer)
-    audit.attach(ctx, change, pointer, entity="note", entity_id=note_id, action="create", before=None,
-                 after={"text": text, "subject_type": entry.subject_type, "subject_id": entry.subject_id,
-                        "note_id": note_id})
-    db.commit(ctx, change)
+    service.create(ctx, subject_type=subject_type, subject_id=subject_id, text=text, note_id=note_id)
 
 
 def revert_note(ctx: TenantContext, note_id: str, before: dict[str, Any] | None, expected: int | None) -> None:

@@ -93,11 +93,17 @@ def _editable(ctx: TenantContext, note_id: str, action: str) -> Note:
 # -- writes ---------------------------------------------------------------------------------
 
 
-def create(ctx: TenantContext, *, subject_type: str, subject_id: str, text: str) -> Note:
-    """Write a note on a contact, company or deal the caller may read."""
+def create(ctx: TenantContext, *, subject_type: str, subject_id: str, text: str, note_id: str | None = None) -> Note:
+    """Write a note on a contact, company or deal the caller may read.
+
+    A reverted deletion passes the note's id: its timeline entry's sort key derives from the id, so
+    the note returns to its place (the items are written only where none exist).
+    """
+    if note_id is not None and not is_valid_id(note_id):
+        raise ValueError("a note id must be a ULID")
     permissions.require(ctx, "notes", "create")
     links.require_visible(ctx, subject_type, subject_id, loc=["subject", "id"])
-    note_id = new_id()
+    note_id = note_id or new_id()
     change = db.Change()
     entry = timeline_service.add_entry(ctx, change, subject_type=subject_type, subject_id=subject_id, kind=KIND,
                                        summary=text, data={"text": text, "team_id": ctx.team_id},

@@ -101,7 +101,7 @@ class Day:
 
 def company_day(ctx: TenantContext) -> Day:
     """Today in the company's time zone (identity's tenant.timezone; UTC when unknown)."""
-    tenant = identity_service.get_tenant(ctx)
+    tenant = identity_service.tenant_settings(ctx)
     try:
         zone = ZoneInfo(tenant.timezone if tenant is not None else "UTC")
     except (ZoneInfoNotFoundError, ValueError):
@@ -180,8 +180,15 @@ def _commit(ctx: TenantContext, change: db.Change, task: Task, *, action: str, b
     return task
 
 
-def create(ctx: TenantContext, *, data: s.TaskCreate) -> Task:
-    """Create a task for a user (the caller by default), maybe about a contact, company or deal."""
+def create(ctx: TenantContext, *, data: s.TaskCreate, task_id: str | None = None, done_at: datetime | None = None,
+           event: str = "created") -> Task:
+    """Create a task for a user (the caller by default), maybe about a contact, company or deal.
+
+    A reverted deletion passes the task's id (the item is written only where none exists), when it
+    was completed and the timeline event ("restored").
+    """
+    if task_id is not None and not is_valid_id(task_id):
+        raise ValueError("a task id must be a ULID")
     scope = permissions.require(ctx, "tasks", "create")
     assignee_id = data.assignee_id or ctx.actor_id
     team_id = _assignee_team(ctx, assignee_id)
@@ -189,15 +196,15 @@ def create(ctx: TenantContext, *, data: s.TaskCreate) -> Task:
         raise errors.ForbiddenError("You may only create tasks for yourself.")
     if data.related is not None:
         links.require_visible(ctx, data.related.type, data.related.id, loc=["related", "id"])
-    task_id, now = new_id(), db.utcnow()
+    task_id, now = task_id or new_id(), db.utcnow()
     task = Task(task_pk(ctx, task_id), TASK_SK, task_id=task_id, title=data.title, task_kind=data.kind,
                 due_at=data.due_at, assignee_id=assignee_id, team_id=team_id, description=data.description,
                 related_type=data.related.type if data.related else None,
                 related_id=data.related.id if data.related else None, created_by=ctx.actor_id,
-                created_at=now, updated_at=now)
+                created_at=now, updated_at=now, done_at=done_at, done_by=ctx.actor_id if done_at else None)
     _index(ctx, task)
     change = db.Change()
-    _on_related(ctx, change, task, event="created")
+    _on_related(ctx, change, task, event=event)
     return _commit(ctx, change, task, action="create", before=None)
 
 
