@@ -98,7 +98,7 @@ def resolve_owner(ctx: TenantContext, owner_id: str | None, scope: str) -> tuple
     from chalicelib.identity import service as identity_service
 
     if owner_id is None:  # an API key or a webhook gives new records to the tenant's owner
-        owner_id = ctx.actor_id if ctx.actor_kind == "user" else identity_service.get_tenant_or_raise(ctx).owner_id
+        owner_id = ctx.actor_id if ctx.actor_kind == "user" else identity_service.tenant_settings_or_raise(ctx).owner_id
     user = identity_service.get_user(ctx, owner_id)
     if user is None or user.status == "deactivated":
         raise errors.ValidationError(details=[{"loc": ["owner_id"], "msg": "No such active user",

@@ -77,7 +77,7 @@ def tenant_region(ctx: TenantContext) -> str:
         return cached[1]
     from chalicelib.identity import service as identity_service
 
-    tenant = identity_service.get_tenant(ctx)
+    tenant = identity_service.tenant_settings(ctx)
     region = tenant.country if tenant is not None else "US"
     with _regions_lock:
         _regions[ctx.tenant_id] = (now, region)

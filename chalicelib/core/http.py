@@ -174,6 +174,12 @@ def current_principal() -> Any:
     return getattr(_state, "principal", None)
 
 
+def request_memo() -> dict[Any, Any]:
+    """A dict that lives as long as the request on this thread (outside a request: a fresh one each call)."""
+    memo = getattr(_state, "memo", None)
+    return memo if memo is not None else {}
+
+
 # -- responses ------------------------------------------------------------------------------
 
 
@@ -429,7 +435,7 @@ def install_middleware(app: Chalice) -> None:
         request_id = context.get("requestId") or new_id()
         path = context.get("resourcePath") or request.path
         spec = route_spec(path, request.method)
-        _state.request_id, _state.principal = request_id, None
+        _state.request_id, _state.principal, _state.memo = request_id, None, {}
         observability.start_request(request_id=request_id, route=path, method=request.method)
         token = None
         tenant_id = None
@@ -451,7 +457,7 @@ def install_middleware(app: Chalice) -> None:
         finally:
             if token is not None:
                 unbind(token)
-            _state.request_id, _state.principal = None, None
+            _state.request_id, _state.principal, _state.memo = None, None, None
         response.headers.setdefault("X-Request-Id", request_id)
         if spec is not None and spec.cors:  # answers made before the route (413, auth) too: the site reads why
             response.headers.setdefault("Access-Control-Allow-Origin", "*")

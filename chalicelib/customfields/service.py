@@ -227,7 +227,7 @@ def _tenant_country(ctx: TenantContext) -> Callable[[], str]:
         if not memo:
             from chalicelib.identity import service as identity_service
 
-            tenant = identity_service.get_tenant(ctx)
+            tenant = identity_service.tenant_settings(ctx)
             memo.append(tenant.country if tenant is not None else "US")
         return memo[0]
 

@@ -163,7 +163,7 @@ def resolve_company(ctx: TenantContext, reference: str) -> str:
 def _currency(ctx: TenantContext, values: dict[str, Any]) -> str:
     from chalicelib.identity import service as identity_service
 
-    code = str(values.get("currency") or identity_service.get_tenant_or_raise(ctx).currency).strip().upper()
+    code = str(values.get("currency") or identity_service.tenant_settings_or_raise(ctx).currency).strip().upper()
     code = _SYMBOLS.get(code.casefold().rstrip("."), code)
     if code not in CURRENCIES:
         raise _invalid("currency", "Not an ISO 4217 currency code", "unknown_currency")

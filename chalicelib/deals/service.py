@@ -173,7 +173,7 @@ def create(ctx: TenantContext, *, data: s.DealCreate, deal_id: str | None = None
     records.check_linked(ctx, list(data.contact_ids), data.company_id, already=[])
     deal_id = deal_id or new_id()
     custom = customfields_service.clean(ctx, entity="deal", record_id=deal_id, values=data.custom).stored
-    amount = data.amount or s.AmountRead(minor=0, currency=identity_service.get_tenant_or_raise(ctx).currency)
+    amount = data.amount or s.AmountRead(minor=0, currency=identity_service.tenant_settings_or_raise(ctx).currency)
 
     def build() -> tuple[db.Change, Deal]:
         now = db.utcnow()

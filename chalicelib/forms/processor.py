@@ -49,7 +49,7 @@ def _valid_phone(ctx: TenantContext, lead: Lead) -> str | None:
     """The phone in E.164 (the company's region), or None with the typed text kept for people to read."""
     if not lead.phone:
         return None
-    tenant = identity_service.get_tenant(ctx)
+    tenant = identity_service.tenant_settings(ctx)
     try:
         number = phonenumbers.parse(lead.phone[:40], tenant.country if tenant else "US")
         if phonenumbers.is_valid_number(number):
@@ -70,7 +70,7 @@ def responsible_user(ctx: TenantContext, integration: Any, settings: integration
         user = identity_service.get_user(ctx, user_ids[(start + offset) % len(user_ids)])
         if user is not None and user.status != "deactivated":
             return str(user.user_id)
-    return str(identity_service.get_tenant_or_raise(ctx).owner_id)  # nobody left: the owner sees it
+    return str(identity_service.tenant_settings_or_raise(ctx).owner_id)  # nobody left: the owner sees it
 
 
 def _contact_data(run: Run, lead: Lead, owner_id: str, *, with_custom: bool) -> contact_schemas.ContactCreate:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from chalicelib.core import audit, auth, db, errors, permissions
+from chalicelib.core import audit, auth, db, errors, http, permissions
 from chalicelib.core.tenancy import TenantContext, bind, global_key, is_valid_id, new_id, tenant_key
 from chalicelib.identity import access
 from chalicelib.identity.models import ApiKey, ApiKeyLookup, Tenant
@@ -98,6 +98,7 @@ def authenticate(token: str) -> auth.Principal:
         # A suspended company, or one waiting for deletion, is closed to its integrations too.
         if tenant is None or tenant.status != "active":
             raise errors.ForbiddenError("This company's account is suspended.", code="tenant_suspended")
+        http.request_memo()[("tenant", ctx.tenant_id)] = tenant  # service.tenant_settings needs no second read
         _touch(key)
     return principal
 

@@ -6,7 +6,7 @@ import contextlib
 from datetime import timedelta
 from typing import Any
 
-from chalicelib.core import audit, auth, db, errors, mail, permissions
+from chalicelib.core import audit, auth, db, errors, http, mail, permissions
 from chalicelib.core.tenancy import TenantContext, bind, global_key, is_valid_id, new_id, tenant_key
 from chalicelib.identity import access
 from chalicelib.identity.models import EmailLogin, Tenant, TokenLookup, User
@@ -89,6 +89,23 @@ def tenant_audit_view(tenant: Tenant) -> dict[str, Any]:
 def get_tenant(ctx: TenantContext) -> Tenant | None:
     """The caller's tenant item."""
     return db.get(ctx, Tenant, tenant_pk(ctx), "TENANT")
+
+
+def tenant_settings(ctx: TenantContext) -> Tenant | None:
+    """The caller's tenant as this request first read it, for its settings (currency, country, time zone,
+    owner): one read per request, none after authentication, which reads it already. Writers use get_tenant."""
+    memo, key = http.request_memo(), ("tenant", ctx.tenant_id)
+    if key not in memo:
+        memo[key] = get_tenant(ctx)
+    return memo[key]  # type: ignore[no-any-return]
+
+
+def tenant_settings_or_raise(ctx: TenantContext) -> Tenant:
+    """tenant_settings, or 404."""
+    tenant = tenant_settings(ctx)
+    if tenant is None:
+        raise errors.NotFoundError("No such tenant.")
+    return tenant
 
 
 def get_tenant_or_raise(ctx: TenantContext) -> Tenant:

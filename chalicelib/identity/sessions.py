@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
-from chalicelib.core import audit, auth, db, errors, mail, permissions
+from chalicelib.core import audit, auth, db, errors, http, mail, permissions
 from chalicelib.core.config import settings
 from chalicelib.core.db import MainTable
 from chalicelib.core.observability import logger
@@ -383,6 +383,7 @@ def _load_principal(ctx: TenantContext, claims: dict[str, Any]) -> auth.Principa
         raise errors.UnauthenticatedError("Your role changed; refresh your session.", code="token_stale")
     if tenant.status != "active":
         raise errors.ForbiddenError("This company's account is suspended.", code="tenant_suspended")
+    http.request_memo()[("tenant", ctx.tenant_id)] = tenant  # service.tenant_settings needs no second read
     granted = permissions.BUILTIN_ROLES[role].permissions if role in permissions.BUILTIN_ROLES else frozenset(
         getattr(found.get(keys[3]), "permissions", None) or ())
     return auth.Principal(tenant_id=ctx.tenant_id, actor_id=user.user_id, actor_kind="user", role=role,

@@ -299,7 +299,7 @@ def active_integration(ctx: TenantContext, integration_id: str) -> Integration |
         integration = get(ctx, integration_id)
         if integration is None or integration.status != "active":
             return None
-        tenant = identity_service.get_tenant(ctx)
+        tenant = identity_service.tenant_settings(ctx)
     return integration if tenant is not None and tenant.status == "active" else None
 
 
