@@ -233,6 +233,9 @@ def update(ctx: TenantContext, integration_id: str, *, data: s.IntegrationUpdate
     """Rename, enable or disable an integration, or replace its settings."""
     integration = _writable(ctx, integration_id, data.version, "update")
     before = audit_view(integration)
+    # The answer shows the webhook URL, which needs the tenant's key: open it before committing, so a KMS
+    # outage answers 503 with nothing written rather than after the change is made.
+    webhook_key(ctx, integration)
     if data.name is not None:
         integration.name = data.name
     change = db.Change()

@@ -1,0 +1,59 @@
+"""What the fault cases compare before and after a request: the table, read from the embedded AWS.
+
+Like tests/tenantdata/table.py (a view independent of the code under test), but it leaves out the
+partitions of tenants that existed before the cases began: in the full suite the table holds every
+earlier module's tenants, and copying them all for each snapshot would take minutes.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from chalicelib.core.config import settings
+
+Key = tuple[str, str]
+Snapshot = dict[Key, dict[str, Any]]
+
+# Items a request writes on purpose even when the rest of it fails: pk part -> why.
+WRITTEN_ON_PURPOSE: dict[str, str] = {
+    "#INBOXRATE#": "a form post is counted (one UpdateItem) before anything is stored, so a flood is limited "
+                   "even while storing fails",
+}
+
+
+def _table() -> Any:
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.dynamodb.models import dynamodb_backends
+
+    return dynamodb_backends[DEFAULT_ACCOUNT_ID][settings.region].get_table(settings.table_name)
+
+
+def _tenant_part(pk: str) -> str | None:
+    """``T#<tid>#`` of a tenant's partition key, None for a global one."""
+    parts = pk.split("#", 2)
+    return f"T#{parts[1]}#" if parts[0] == "T" and len(parts) > 1 else None
+
+
+class Watched:
+    """The table minus the tenants present when it was made (global items are always compared)."""
+
+    def __init__(self) -> None:
+        self.earlier = frozenset(filter(None, (_tenant_part(str(pk.value)) for pk in _table().items)))
+
+    def snapshot(self) -> Snapshot:
+        """Every watched item in DynamoDB's typed JSON, by key (a deep copy), but those written on purpose."""
+        found: Snapshot = {}
+        for pk, items in _table().items.items():
+            name = str(pk.value)
+            if _tenant_part(name) in self.earlier or any(part in name for part in WRITTEN_ON_PURPOSE):
+                continue
+            for item in items.values():
+                typed = copy.deepcopy(item.to_json()["Attributes"])
+                found[(typed["pk"]["S"], typed["sk"]["S"])] = typed
+        return found
+
+
+def changed(before: Snapshot, after: Snapshot) -> list[Key]:
+    """Keys added, removed or changed between two snapshots."""
+    return sorted(key for key in before.keys() | after.keys() if before.get(key) != after.get(key))
