@@ -136,10 +136,10 @@ def test_docs_page_and_ui_are_served(client: ApiClient) -> None:
 
 def test_times_in_answers_are_iso_8601() -> None:
     """A route returning a plain dict with datetimes still answers ISO 8601 (with the "T"), as clients parse it."""
-    from datetime import date, datetime, timezone
+    from datetime import UTC, date, datetime
 
     from chalicelib.core.http import json_response
 
-    body = json.loads(json_response({"at": datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc),
+    body = json.loads(json_response({"at": datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC),
                                      "on": date(2026, 1, 2)}).body)
     assert body == {"at": "2026-01-02T03:04:05+00:00", "on": "2026-01-02"}
