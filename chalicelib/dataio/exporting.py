@@ -20,6 +20,8 @@ from chalicelib.dataio.models import ExportJob
 
 PAGE_ROWS = 200
 
+PLURALS = {"contact": "contacts", "company": "companies", "deal": "deals"}  # file and sheet names
+
 
 def page_key(ctx: TenantContext, job: ExportJob, number: int) -> str:
     """Where page number of an export is kept until the file is assembled."""
@@ -45,9 +47,10 @@ def assemble(ctx: TenantContext, job: ExportJob, *, now: datetime) -> None:
         rows += json.loads(stored)
     columns = files.columns_of(rows) or ["id"]
     fmt = job.file_format
-    content = (files.write_xlsx(rows, columns, title=f"{job.entity}s") if fmt == "xlsx"
+    plural = PLURALS.get(job.entity, job.entity)
+    content = (files.write_xlsx(rows, columns, title=plural) if fmt == "xlsx"
                else files.write_csv(rows, columns, delimiter=_delimiter(ctx)))
-    job.filename = f"{job.entity}s-{now:%Y-%m-%d-%H%M}.{fmt}"
+    job.filename = f"{plural}-{now:%Y-%m-%d-%H%M}.{fmt}"
     job.file_key = storage.export_prefix(ctx, job.export_id) + job.filename
     storage.put(job.file_key, content, content_type=files.CONTENT_TYPES[fmt], filename=job.filename)
     storage.delete(keys)

@@ -100,6 +100,7 @@ def export_rows(client: ApiClient, token: str, **payload: Any) -> list[dict[str,
     assert response.status_code == 202, response.body
     job = body(response)
     assert job["status"] == "done", job
+    assert job["filename"].startswith("companies-")  # what the user sees in Downloads
     text = file_of(job).decode("utf-8-sig")
     return list(csv.DictReader(io.StringIO(text), delimiter=";"))
 
