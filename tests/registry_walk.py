@@ -5,16 +5,22 @@ Importing this module imports the app, which fills the registry.
 
 from __future__ import annotations
 
-import app as _app_module  # noqa: F401 - importing the app fills the registry walked below
+import app as _app_module
 from chalicelib.core.http import REGISTRY, RouteSpec
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 PUBLIC_WRITES_WALKED = frozenset({("/hooks/forms/{key}", "POST")})  # public, but stores tenant data
 
 
+def app_routes() -> list[RouteSpec]:
+    """The registry's routes that the app serves (test apps, such as tests/core/probe.py, register routes too)."""
+    served = _app_module.app.routes
+    return [spec for spec in REGISTRY.values() if spec.method in served.get(spec.path, {})]
+
+
 def public_api_writes() -> list[RouteSpec]:
     """The public write routes under /api/v1 (sign-up, sign-in, links from e-mails ...)."""
-    return sorted((spec for spec in REGISTRY.values() if spec.method in WRITE_METHODS and spec.public
+    return sorted((spec for spec in app_routes() if spec.method in WRITE_METHODS and spec.public
                    and spec.path.startswith("/api/v1/")), key=route_name)
 
 
@@ -25,7 +31,7 @@ def route_name(spec: RouteSpec) -> str:
 
 def write_routes() -> list[RouteSpec]:
     """Every route that changes data for a signed-in caller, plus the public hooks that store tenant data."""
-    return sorted((spec for spec in REGISTRY.values() if spec.method in WRITE_METHODS
+    return sorted((spec for spec in app_routes() if spec.method in WRITE_METHODS
                    and ((not spec.public and spec.path.startswith("/api/v1/"))
                         or (spec.path, spec.method) in PUBLIC_WRITES_WALKED)), key=route_name)
 
