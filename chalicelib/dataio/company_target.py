@@ -14,7 +14,7 @@ from chalicelib.core import errors, http, permissions
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.customfields import service as customfields_service
 from chalicelib.dataio.mapping import FieldSpec
-from chalicelib.dataio.record_rows import flat_row
+from chalicelib.dataio.record_rows import flat_row, list_query
 
 INN_FIELD = "inn"
 COMPANY_SPECS = {spec.name: spec for spec in (
@@ -138,14 +138,7 @@ class CompanyTarget:
         return rows, listed.next_cursor
 
 
-FILTERS = frozenset({"q", "tag", "owner_id", "sort"})
-
-
 def _query(filters: dict[str, str], cursor: str | None, limit: int) -> Any:
     from chalicelib.companies.schemas import CompanyListQuery
 
-    unknown = [name for name in filters if name not in FILTERS and not name.startswith("custom.")]
-    if unknown:
-        raise errors.ValidationError(details=[{"loc": ["filters", name], "msg": "Unknown filter",
-                                               "type": "unknown_filter"} for name in unknown])
-    return http.validate(CompanyListQuery, {**filters, "limit": limit, **({"cursor": cursor} if cursor else {})})
+    return list_query(CompanyListQuery, filters, cursor, limit)

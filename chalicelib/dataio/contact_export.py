@@ -9,24 +9,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.core import errors, http, permissions
+from chalicelib.core import permissions
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.customfields import service as customfields_service
-from chalicelib.dataio.record_rows import flat_row
+from chalicelib.dataio.record_rows import flat_row, list_query
 
 SENSITIVE_BUILTINS = ("passport_number", "tax_id", "iban")
 LEFT_OUT = frozenset({"revealed", "deleted_at", "merged_into", "version", "custom", *SENSITIVE_BUILTINS})
-FILTERS = frozenset({"q", "tag", "owner_id", "sort"})
-
-
 def _query(filters: dict[str, str], cursor: str | None, limit: int) -> Any:
     from chalicelib.contacts.schemas import ContactListQuery
 
-    unknown = [name for name in filters if name not in FILTERS and not name.startswith("custom.")]
-    if unknown:
-        raise errors.ValidationError(details=[{"loc": ["filters", name], "msg": "Unknown filter",
-                                               "type": "unknown_filter"} for name in unknown])
-    return http.validate(ContactListQuery, {**filters, "limit": limit, **({"cursor": cursor} if cursor else {})})
+    return list_query(ContactListQuery, filters, cursor, limit)
 
 
 def check_filters(filters: dict[str, str]) -> None:
