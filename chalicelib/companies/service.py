@@ -48,16 +48,13 @@ def get(ctx: TenantContext, company_id: str) -> Company | None:
 
 def may_read(ctx: TenantContext, company: Company) -> bool:
     """True when the caller's read scope covers the company."""
-    scope = permissions.scope_of(ctx, ENTITY, "read")
-    return scope is not None and permissions.may_touch(ctx, scope, owner_id=company.owner_id, team_id=company.team_id)
+    return permissions.may_read_record(ctx, ENTITY, owner_id=company.owner_id, team_id=company.team_id)
 
 
 def check_access(ctx: TenantContext, company: Company, action: str = "read") -> None:
     """404 when the caller may not read the company, 403 when it may read but not do action."""
-    if not may_read(ctx, company):
-        raise errors.NotFoundError("No such company.")
-    if action != "read":
-        permissions.require_record(ctx, ENTITY, action, owner_id=company.owner_id, team_id=company.team_id)
+    permissions.check_record(ctx, ENTITY, action, owner_id=company.owner_id, team_id=company.team_id,
+                             missing="No such company.")
 
 
 def get_or_raise(ctx: TenantContext, company_id: str, *, action: str = "read") -> Company:

@@ -11,9 +11,7 @@ import threading
 import time
 import unicodedata
 
-import phonenumbers
-
-from chalicelib.core import errors
+from chalicelib.core import errors, phones
 from chalicelib.core.tenancy import TenantContext
 
 MAX_NAME_TOKENS = 6
@@ -84,19 +82,6 @@ def tenant_region(ctx: TenantContext) -> str:
     return region
 
 
-def parse_phone(raw: str, region: str | None) -> str | None:
-    """The E.164 form of a phone typed in any format, or None when it is not a valid number."""
-    if not raw or len(raw) > 40:
-        return None
-    try:
-        number = phonenumbers.parse(raw, region)
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_valid_number(number):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
 def looks_like_phone(text: str) -> bool:
     """True when a search query reads as a phone number rather than a name."""
     return bool(_PHONE_LIKE.match(text)) and sum(char.isdigit() for char in text) >= 5
@@ -104,7 +89,7 @@ def looks_like_phone(text: str) -> bool:
 
 def clean_phone(raw: str, region: str, *, loc: list[str | int]) -> str:
     """E.164 of a phone given in a request; 422 with the field's location when it is not valid."""
-    e164 = parse_phone(raw, region)
+    e164 = phones.e164(raw, region)
     if e164 is None:
         raise errors.ValidationError(details=[{"loc": loc, "msg": "Not a valid phone number",
                                                "type": "invalid_phone"}])

@@ -13,7 +13,7 @@ from __future__ import annotations
 from chalicelib.contacts import derived, listing, matching, sensitive
 from chalicelib.contacts.models import Contact, ContactLookup, ContactRow
 from chalicelib.contacts.schemas import ContactListQuery
-from chalicelib.core import db, errors, permissions
+from chalicelib.core import db, errors, permissions, phones
 from chalicelib.core.tenancy import TenantContext
 
 ENTITY = "contacts"
@@ -65,7 +65,7 @@ def _exact(ctx: TenantContext, query: ContactListQuery) -> list[ContactRow] | No
         return _by_blind_index(ctx, field, value or "")
     q = query.q or ""
     if matching.looks_like_phone(q):
-        e164 = matching.parse_phone(q, matching.tenant_region(ctx))
+        e164 = phones.e164(q, matching.tenant_region(ctx))
         return _by_lookup(ctx, derived.phone_key(ctx, e164)) if e164 else []
     if "@" in q and matching.is_email(matching.normalise_email(q)):
         rows = _by_lookup(ctx, derived.email_key(ctx, matching.normalise_email(q)))

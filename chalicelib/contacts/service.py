@@ -12,7 +12,7 @@ from typing import Any
 from chalicelib.contacts import derived, editing, listing, matching, views
 from chalicelib.contacts.models import Contact, ContactLink, ContactLookup, MergeMarker
 from chalicelib.contacts.schemas import ContactCard, ContactCreate, ContactRead, ContactUpdate
-from chalicelib.core import audit, db, errors, permissions
+from chalicelib.core import audit, db, errors, permissions, phones
 from chalicelib.core.tenancy import TenantContext, is_valid_id, new_id
 from chalicelib.timeline import service as timeline_service
 
@@ -46,12 +46,8 @@ def get(ctx: TenantContext, contact_id: str) -> Contact | None:
 
 def check_access(ctx: TenantContext, contact: Contact, action: str = "read") -> None:
     """404 when the caller may not read the contact, 403 when it may read but not do action."""
-    read_scope = permissions.scope_of(ctx, ENTITY, "read")
-    if read_scope is None or not permissions.may_touch(ctx, read_scope, owner_id=contact.owner_id,
-                                                       team_id=contact.team_id):
-        raise errors.NotFoundError("No such contact.")
-    if action != "read":
-        permissions.require_record(ctx, ENTITY, action, owner_id=contact.owner_id, team_id=contact.team_id)
+    permissions.check_record(ctx, ENTITY, action, owner_id=contact.owner_id, team_id=contact.team_id,
+                             missing="No such contact.")
 
 
 def get_or_raise(ctx: TenantContext, contact_id: str, *, action: str = "read") -> Contact:
@@ -111,7 +107,7 @@ def _lookup(ctx: TenantContext, pk: str) -> str | None:
 def find_by_phone(ctx: TenantContext, raw_phone: str) -> Contact | None:
     """The live contact with this phone (any format, the tenant's region): two GetItems at most."""
     international = raw_phone.strip().startswith("+")  # needs no region, so no read of the tenant
-    e164 = matching.parse_phone(raw_phone, None if international else matching.tenant_region(ctx))
+    e164 = phones.e164(raw_phone, None if international else matching.tenant_region(ctx))
     contact_id = _lookup(ctx, derived.phone_key(ctx, e164)) if e164 else None
     return get(ctx, contact_id) if contact_id else None
 
@@ -123,10 +119,10 @@ def find_by_email(ctx: TenantContext, email: str) -> Contact | None:
     return get(ctx, contact_id) if contact_id else None
 
 
-def _matches(ctx: TenantContext, phones: list[str], emails: list[str], *, exclude: str | None = None
+def _matches(ctx: TenantContext, numbers: list[str], emails: list[str], *, exclude: str | None = None
              ) -> list[tuple[str, str]]:
-    """(match, contact id) of every live contact holding one of these phones or e-mails."""
-    keys = [(derived.phone_key(ctx, p), "phone") for p in phones] + [(derived.email_key(ctx, e), "email")
+    """(match, contact id) of every live contact holding one of these phones (E.164) or e-mails."""
+    keys = [(derived.phone_key(ctx, p), "phone") for p in numbers] + [(derived.email_key(ctx, e), "email")
                                                                        for e in emails]
     if not keys:
         return []
@@ -140,8 +136,8 @@ def _matches(ctx: TenantContext, phones: list[str], emails: list[str], *, exclud
 def find_duplicates(ctx: TenantContext, data: ContactCreate) -> list[tuple[str, str]]:
     """(match, contact id) pairs of live contacts sharing a phone or e-mail with data; never raises 409."""
     region = matching.tenant_region(ctx)
-    phones = [e164 for p in data.phones or [] if (e164 := matching.parse_phone(p.number, region))]
-    return _matches(ctx, phones, [e.address for e in data.emails or []])
+    numbers = [e164 for p in data.phones or [] if (e164 := phones.e164(p.number, region))]
+    return _matches(ctx, numbers, [e.address for e in data.emails or []])
 
 
 def duplicate_error(ctx: TenantContext, matches: list[tuple[str, str]]) -> DuplicateContactError:
@@ -155,8 +151,7 @@ def duplicate_error(ctx: TenantContext, matches: list[tuple[str, str]]) -> Dupli
 
 
 def _may_read(ctx: TenantContext, contact: Contact) -> bool:
-    scope = permissions.scope_of(ctx, ENTITY, "read")
-    return scope is not None and permissions.may_touch(ctx, scope, owner_id=contact.owner_id, team_id=contact.team_id)
+    return permissions.may_read_record(ctx, ENTITY, owner_id=contact.owner_id, team_id=contact.team_id)
 
 
 # -- writing --------------------------------------------------------------------------------
@@ -206,8 +201,8 @@ def create_or_absorb(ctx: TenantContext, *, data: ContactCreate, source: str | N
     region = matching.tenant_region(ctx)
     fields = data.model_dump(mode="json", exclude_unset=True, exclude={"company_ids", "on_duplicate", "custom",
                                                                        "owner_id"})
-    phones = editing.phones(fields.get("phones") or [], region)
-    matches = _matches(ctx, [p["number"] for p in phones], [e.address for e in data.emails or []])
+    typed = editing.phones(fields.get("phones") or [], region)
+    matches = _matches(ctx, [p["number"] for p in typed], [e.address for e in data.emails or []])
     if matches:
         if data.on_duplicate != "merge":
             raise duplicate_error(ctx, matches)

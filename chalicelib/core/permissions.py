@@ -117,6 +117,21 @@ def require_record(ctx: TenantContext, entity: str, action: str, *, owner_id: st
         raise errors.ForbiddenError(f"This {entity[:-1]} belongs to someone outside your scope.")
 
 
+def may_read_record(ctx: TenantContext, entity: str, *, owner_id: str | None, team_id: str | None) -> bool:
+    """True when ctx's read scope of entity covers a record with that owner and team."""
+    scope = scope_of(ctx, entity, "read")
+    return scope is not None and may_touch(ctx, scope, owner_id=owner_id, team_id=team_id)
+
+
+def check_record(ctx: TenantContext, entity: str, action: str, *, owner_id: str | None, team_id: str | None,
+                 missing: str) -> None:
+    """404 (saying missing) when ctx may not read the record, 403 when it may read it but not do action."""
+    if not may_read_record(ctx, entity, owner_id=owner_id, team_id=team_id):
+        raise errors.NotFoundError(missing)
+    if action != "read":
+        require_record(ctx, entity, action, owner_id=owner_id, team_id=team_id)
+
+
 def sees_sensitive(ctx: TenantContext) -> bool:
     """True when ctx's role may read sensitive fields in clear."""
     return SENSITIVE in ctx.permissions

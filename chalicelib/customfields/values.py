@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urlsplit
 
+from chalicelib.core import phones
 from chalicelib.customfields.currencies import CURRENCIES, minor_exponent
 
 TEXT_MAX = 1000
@@ -138,17 +139,12 @@ def boolean(raw: Any, **_: Any) -> bool:
 
 def phone(raw: Any, *, country: Callable[[], str], **_: Any) -> str:
     """A phone number in E.164, read with the tenant's country as the default region."""
-    import phonenumbers
-
-    if not isinstance(raw, str) or len(raw) > 40:
+    if not isinstance(raw, str) or len(raw) > phones.MAX_TYPED:
         raise InvalidValue("Must be a phone number", "type_error")
-    try:
-        parsed = phonenumbers.parse(raw, country())
-    except phonenumbers.NumberParseException as exc:
-        raise InvalidValue("Not a valid phone number", "invalid_phone") from exc
-    if not phonenumbers.is_valid_number(parsed):
+    number = phones.e164(raw, country())
+    if number is None:
         raise InvalidValue("Not a valid phone number", "invalid_phone")
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    return number
 
 
 def email(raw: Any, **_: Any) -> str:

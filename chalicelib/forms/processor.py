@@ -11,12 +11,12 @@ import re
 from datetime import timedelta
 from typing import Any
 
-import phonenumbers
 from pydantic import ValidationError as PydanticValidationError
 
+from chalicelib.contacts import matching
 from chalicelib.contacts import schemas as contact_schemas
 from chalicelib.contacts import service as contacts_service
-from chalicelib.core import db, errors
+from chalicelib.core import db, errors, phones
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.deals import schemas as deal_schemas
 from chalicelib.deals import service as deals_service
@@ -49,15 +49,10 @@ def _valid_phone(ctx: TenantContext, lead: Lead) -> str | None:
     """The phone in E.164 (the company's region), or None with the typed text kept for people to read."""
     if not lead.phone:
         return None
-    tenant = identity_service.tenant_settings(ctx)
-    try:
-        number = phonenumbers.parse(lead.phone[:40], tenant.country if tenant else "US")
-        if phonenumbers.is_valid_number(number):
-            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    except phonenumbers.NumberParseException:
-        pass
-    lead.other["phone"] = lead.phone
-    return None
+    number = phones.e164(lead.phone[:phones.MAX_TYPED], matching.tenant_region(ctx))
+    if number is None:
+        lead.other["phone"] = lead.phone
+    return number
 
 
 def responsible_user(ctx: TenantContext, integration: Any, settings: integration_schemas.FormSettings) -> str:
