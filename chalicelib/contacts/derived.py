@@ -86,13 +86,33 @@ def row_builder(contact: Contact, *, pending: bool = True) -> Any:
     return make_row
 
 
-def unique_lookups(ctx: TenantContext, contact: Contact | None) -> dict[Key, ContactLookup]:
-    """The phone and e-mail lookups a live contact holds."""
+# What a phone or e-mail lookup carries of the contact's list row: the row's attributes but its search
+# tokens (a row found by key needs none), never more, so the lookup is exactly as sensitive as the row.
+LOOKUP_SUMMARY = ("first_name", "last_name", "phone", "email", "tags", "cf", "owner_id", "team_id", "company_ids",
+                  "created_at", "updated_at", "deleted_at", "version")
+
+
+def unique_lookups(ctx: TenantContext, contact: Contact | None, *, pending: bool = True) -> dict[Key, ContactLookup]:
+    """The phone and e-mail lookups a live contact holds, each with the contact's list row (pending:
+    the contact is about to be saved, see ``row_builder``)."""
     if contact is None or contact.deleted_at is not None:
         return {}
     keys = [phone_key(ctx, phone["number"]) for phone in contact.phones or []]
     keys += [email_key(ctx, email["address"]) for email in contact.emails or []]
-    return {(pk, LOOKUP_SK): ContactLookup(pk, LOOKUP_SK, contact_id=contact.contact_id) for pk in keys}
+    if not keys:
+        return {}
+    row = row_builder(contact, pending=pending)(listing.RowKey(contact_pk(ctx, contact.contact_id), contact.contact_id))
+    summary = {name: getattr(row, name) for name in LOOKUP_SUMMARY}
+    return {(pk, LOOKUP_SK): ContactLookup(pk, LOOKUP_SK, contact_id=contact.contact_id, **summary) for pk in keys}
+
+
+def lookup_row(ctx: TenantContext, lookup: ContactLookup) -> ContactRow | None:
+    """The list row a phone or e-mail lookup carries, or None for one written before lookups carried it."""
+    if lookup.version is None or lookup.owner_id is None or lookup.created_at is None or lookup.updated_at is None:
+        return None
+    summary = {name: getattr(lookup, name) for name in LOOKUP_SUMMARY}
+    summary["company_ids"] = list(lookup.company_ids or [])
+    return ContactRow(contact_pk(ctx, lookup.contact_id), lookup.contact_id, record_id=lookup.contact_id, **summary)
 
 
 def blind_lookups(ctx: TenantContext, contact: Contact | None) -> dict[Key, ContactLookup]:
@@ -129,13 +149,16 @@ class Derived:
 
     Merging matters for lookups: when a phone moves from one contact to another in one transaction
     (a merge, its undo), the same lookup item is released and claimed, which DynamoDB allows only as
-    one operation, a put.
+    one operation, a put. A lookup a contact keeps is put again with the contact's new list row
+    (its version changes with every save, like its rows): an unconditional put, safe because the
+    contact's own version-checked write is in the same transaction.
     """
 
     def __init__(self) -> None:
         self.rows = db.Change()
         self.claims: dict[Key, db.MainTable] = {}
         self.releases: dict[Key, db.MainTable] = {}
+        self.refreshes: dict[Key, db.MainTable] = {}
         self.puts: dict[Key, db.MainTable] = {}
         self.drops: dict[Key, db.MainTable] = {}
 
@@ -148,6 +171,7 @@ class Derived:
         old_unique, new_unique = unique_lookups(ctx, before), unique_lookups(ctx, after)
         self.claims.update({k: v for k, v in new_unique.items() if k not in old_unique})
         self.releases.update({k: v for k, v in old_unique.items() if k not in new_unique})
+        self.refreshes.update({k: v for k, v in new_unique.items() if k in old_unique})
         self._replace(blind_lookups(ctx, before), blind_lookups(ctx, after), refresh=False)
         links_changed = before is None or after is None or link_summary(before) != link_summary(after)
         self._replace(company_links(ctx, before), company_links(ctx, after), refresh=links_changed)
@@ -158,7 +182,11 @@ class Derived:
         self.drops.update({k: v for k, v in old.items() if k not in new})
 
     def apply(self, change: db.Change) -> db.Change:
-        """Add every derived write to change, a lookup moving between contacts as one put."""
+        """Add every derived write to change, a lookup moving between contacts as one put.
+
+        A claim stays a create even when another contact of the same transaction keeps that key (a
+        duplicate: the transaction must fail), and each lookup key gets exactly one operation.
+        """
         change.saves += self.rows.saves
         change.deletes += self.rows.deletes
         for key, item in self.claims.items():
@@ -166,7 +194,9 @@ class Derived:
                 change.save(item)
             else:
                 change.create(item)
-        change.deletes += [item for key, item in self.releases.items() if key not in self.claims]
+        change.deletes += [item for key, item in self.releases.items()
+                           if key not in self.claims and key not in self.refreshes]
+        change.saves += [item for key, item in self.refreshes.items() if key not in self.claims]
         change.saves += list(self.puts.values())
         change.deletes += [item for key, item in self.drops.items() if key not in self.puts]
         return change

@@ -6,7 +6,8 @@
   written; it names the copied items the card must not show yet.
 - ``T#<tid>#CX#...``: list rows (see ``listing``).
 - ``T#<tid>#PHONE#<e164>``, ``T#<tid>#EMAIL#<email>`` / ``LOOKUP``: one per phone and e-mail of a
-  live contact, created conditionally, so two live contacts never share one.
+  live contact, created conditionally, so two live contacts never share one. Each also carries the
+  contact's list row (rewritten with the contact), so a search by phone or e-mail is one GetItem.
 - ``T#<tid>#CBI#<field>#<blind index>`` / ``<contact id>``: exact-match lookup of an encrypted id.
 - ``T#<tid>#MERGE`` / ``<merge id>``: a merge record (what moved, the absorbed contact's snapshot).
 """
@@ -78,9 +79,30 @@ class ContactRow(MainTable, discriminator="contact_row"):
 
 
 class ContactLookup(MainTable, discriminator="contact_lookup"):
-    """A phone, e-mail or blind-indexed id pointing at the contact that has it."""
+    """A phone, e-mail or blind-indexed id pointing at the contact that has it.
+
+    A phone or e-mail lookup also carries what the contact's list row shows (``LOOKUP_SUMMARY`` in
+    ``derived``: the row's attributes but its search tokens, nothing more, so it is exactly as
+    sensitive as the row), rewritten in every transaction that changes the contact: a search by
+    phone or e-mail answers from this one item. A lookup written before it carried them has only
+    ``contact_id`` (``version`` is None) and is answered from the contact instead. Blind-index
+    lookups carry only ``contact_id``.
+    """
 
     contact_id = UnicodeAttribute()
+    first_name = UnicodeAttribute(null=True)
+    last_name = UnicodeAttribute(null=True)
+    phone = UnicodeAttribute(null=True)
+    email = UnicodeAttribute(null=True)
+    tags = UnicodeSetAttribute(null=True)
+    cf = UnicodeSetAttribute(null=True)
+    owner_id = UnicodeAttribute(null=True)
+    team_id = UnicodeAttribute(null=True)
+    company_ids = ListAttribute[str](null=True)
+    created_at = UTCDateTimeAttribute(null=True)
+    updated_at = UTCDateTimeAttribute(null=True)
+    deleted_at = UTCDateTimeAttribute(null=True)
+    version = NumberAttribute(null=True)  # the contact's version the summary shows (None: no summary)
 
 
 class ContactLink(MainTable, discriminator="contact_link"):

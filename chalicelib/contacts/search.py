@@ -1,7 +1,8 @@
 """Listing and searching contacts: every answer is one Query on a list partition or lookups by key.
 
-- ``q`` that reads as a phone: parsed with the tenant's region, then the phone's lookup item.
-- ``q`` with an ``@``: the e-mail's lookup item, else a prefix search over e-mail tokens.
+- ``q`` that reads as a phone: parsed with the tenant's region, then the phone's lookup item, which
+  carries the contact's list row (one GetItem; a lookup written before it did: then the contact).
+- ``q`` with an ``@``: the e-mail's lookup item likewise, else a prefix search over e-mail tokens.
 - any other ``q``: prefix search of the longest word over the token partition; the other words must
   prefix one of the row's tokens.
 - no ``q``: the most selective partition among ``custom.<key>``, ``tag``, ``owner_id`` and the
@@ -39,9 +40,14 @@ def _rows_of(ctx: TenantContext, contacts: list[Contact | None]) -> list[Contact
 
 
 def _by_lookup(ctx: TenantContext, pk: str) -> list[ContactRow]:
+    """The row of the live contact holding a phone or e-mail: one GetItem of its lookup, which carries
+    the row (a lookup written before lookups carried it costs a second GetItem, of the contact)."""
     found = db.get(ctx, ContactLookup, pk, derived.LOOKUP_SK)
     if found is None:
         return []
+    row = derived.lookup_row(ctx, found)
+    if row is not None:
+        return [row] if row.deleted_at is None else []
     return _rows_of(ctx, [db.get(ctx, Contact, derived.contact_pk(ctx, found.contact_id), derived.PROFILE_SK)])
 
 
