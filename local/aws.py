@@ -233,6 +233,21 @@ def _verify_sender(address: str) -> list[str]:
     return created
 
 
+def export_jobs_queue(endpoint: str) -> str:
+    """Create the stage's jobs queue and export its URL as CRM_JOBS_QUEUE_URL, as infra/ does in AWS.
+
+    Runs before the app's settings are first read (they are read once), so it uses a client of its
+    own rather than the app's.
+    """
+    import boto3
+
+    stage = os.environ.get("CRM_STAGE", "local")
+    sqs = boto3.client("sqs", endpoint_url=endpoint, region_name=os.environ.get("AWS_DEFAULT_REGION", DEFAULT_REGION))
+    url = str(sqs.create_queue(QueueName=f"crm-{stage}-jobs")["QueueUrl"])  # idempotent in SQS
+    os.environ["CRM_JOBS_QUEUE_URL"] = url
+    return url
+
+
 def ensure_queue(name: str) -> tuple[str, str]:
     """The URL and ARN of an SQS queue, created when missing (FIFO when the name says so)."""
     sqs = client("sqs")

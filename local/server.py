@@ -310,6 +310,7 @@ class Runner:
         self.embedded = aws.start(self.guard.shared)
         endpoint = self.embedded.endpoint
         aws.point_sdks_at(endpoint)
+        aws.export_jobs_queue(endpoint)  # webhook events are processed from it, as in AWS
         aws.write_endpoint(paths.endpoint_file(self.state_dir), endpoint)
         self.outbox.mark_seen()  # before provisioning and seeding, whose mail must be shown
         created = aws.provision()

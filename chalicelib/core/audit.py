@@ -30,7 +30,7 @@ from ulid import ULID
 
 from chalicelib.core import db
 from chalicelib.core.db import Change, MainTable, VersionedItem, utcnow
-from chalicelib.core.tenancy import TenantContext, is_valid_id, new_id, tenant_key
+from chalicelib.core.tenancy import TenantContext, is_valid_id, new_id, take_fresh, tenant_key
 
 GENESIS = "0" * 64
 MASK = "***"
@@ -187,6 +187,8 @@ def latest_record(ctx: TenantContext, entity: str, entity_id: str) -> AuditRecor
 def _chain_head(ctx: TenantContext, item: VersionedItem, entity: str, entity_id: str) -> tuple[int, str]:
     if item.version is not None:
         return int(item.version), item.audit_hash or GENESIS
+    if take_fresh(entity_id):  # minted here and now: no earlier item under this id, so no chain to read
+        return 0, GENESIS
     last = latest_record(ctx, entity, entity_id)  # a new item: an earlier one under this id may have a chain
     return (int(last.seq), last.hash) if last is not None else (0, GENESIS)
 

@@ -24,6 +24,7 @@ class Settings:
     export_bucket: str
     jwt_issuer: str
     jwt_audience: str
+    jobs_queue_url: str | None = None  # unset (tests): webhook events are processed in the request
     access_token_ttl_seconds: int = 15 * 60
     refresh_token_ttl_seconds: int = 30 * 24 * 3600
     max_body_bytes: int = MIB
@@ -34,6 +35,11 @@ class Settings:
     def is_local(self) -> bool:
         """True when the app runs against the embedded AWS."""
         return self.aws_endpoint_url is not None
+
+    @property
+    def jobs_queue_name(self) -> str:
+        """The stage's work queue (infra/resources.json JobsQueue; created locally by ``make run``)."""
+        return f"crm-{self.stage}-jobs"
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -54,6 +60,7 @@ class Settings:
             export_bucket=env.get("CRM_EXPORT_BUCKET", f"{prefix}-exports"),
             jwt_issuer=env.get("CRM_JWT_ISSUER", f"https://crm/{stage}"),
             jwt_audience=env.get("CRM_JWT_AUDIENCE", "crm-api"),
+            jobs_queue_url=env.get("CRM_JOBS_QUEUE_URL") or None,
         )
 
 

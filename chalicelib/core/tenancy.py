@@ -9,6 +9,7 @@ that the suite's tenancy watcher (and any defensive check) can compare keys agai
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -48,9 +49,31 @@ class TenantContext:
         return f"{TENANT_PREFIX}{self.tenant_id}#"
 
 
+# Ids this process minted and has not yet used for a record: no earlier item can carry one, so the
+# audit trail needs no read to know its chain starts empty (see take_fresh). Bounded: a bulk import
+# mints thousands, and forgetting one only costs that record a read.
+_MINTED: dict[str, None] = {}
+_MINTED_LOCK = threading.Lock()
+MINTED_KEPT = 4096
+
+
 def new_id() -> str:
     """Return a new sortable id (ULID)."""
-    return str(ULID())
+    value = str(ULID())
+    with _MINTED_LOCK:
+        _MINTED[value] = None
+        if len(_MINTED) > MINTED_KEPT:
+            del _MINTED[next(iter(_MINTED))]
+    return value
+
+
+def take_fresh(value: str) -> bool:
+    """True, once, for an id new_id minted in this process: nothing was ever stored under it before."""
+    with _MINTED_LOCK:
+        if value in _MINTED:
+            del _MINTED[value]
+            return True
+    return False
 
 
 def is_valid_id(value: str) -> bool:

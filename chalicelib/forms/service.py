@@ -103,7 +103,7 @@ def _integration(post: Post) -> tuple[TenantContext, Integration]:
     ctx = integrations_service.hook_context(resolved[0], resolved[1], request_id=post.request_id,
                                             source_ip=post.ip)
     observability.bind_tenant(ctx.tenant_id, actor_id=ctx.actor_id)  # the hook's log lines name the tenant
-    integration = integrations_service.active_integration(ctx, resolved[1])
+    integration = integrations_service.active_integration(ctx, resolved[1], digest=resolved[2])
     if integration is None:  # disabled, deleted, or its company suspended: like an unknown key
         raise _not_found()
     return ctx, integration

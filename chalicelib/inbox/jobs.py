@@ -1,8 +1,11 @@
-"""The scheduled retry of failed inbox events (Rate: every minute; see docs/ARCHITECTURE.md).
+"""Processing stored inbox events: from the jobs queue as they arrive, and on schedule as a retry.
 
-Failed events waiting for a retry sit on gsi2 under one global partition sorted by due time, so
-the job finds them with one Query without knowing the tenants; each is then processed bound to
-its own tenant, as its integration, exactly like the first attempt.
+``queued_events`` is the jobs queue's handler: each message names a received event, processed
+bound to its own tenant, as its integration. ``scheduled_tick`` (Rate: every minute; see
+docs/ARCHITECTURE.md) takes what waits on the retry index: failed events whose backoff is over, and
+received events no message brought in time (``pipeline.QUEUE_GRACE``). The index is one global
+partition of gsi2 sorted by due time, so the job finds them with one Query without knowing the
+tenants.
 """
 
 from __future__ import annotations
@@ -33,15 +36,17 @@ def due_events(now: datetime, *, limit: int = BATCH) -> list[tuple[str, str, str
     return due
 
 
-def retry_one(tenant_id: str, integration_id: str, event_id: str, *, now: datetime) -> str:
-    """Retry one event as its integration; returns the event's new status."""
+def retry_one(tenant_id: str, integration_id: str, event_id: str, *, now: datetime,
+              waiting: frozenset[str] = pipeline.WAITING) -> str:
+    """Process one stored event as its integration, if it still waits in one of these statuses;
+    returns the event's status afterwards ("gone" when it is not there or no longer waiting)."""
     from chalicelib.inbox import service
     from chalicelib.integrations import service as integrations_service
 
     ctx = integrations_service.hook_context(tenant_id, integration_id)
     with bind(ctx):
         event = db.get(ctx, InboxEvent, service.events_pk(ctx, integration_id), event_id)
-        if event is None or event.status != "failed":
+        if event is None or event.status not in waiting:
             return "gone"
         integration = integrations_service.get(ctx, integration_id)
         return pipeline.process(ctx, event, integration, now=now).status
@@ -64,3 +69,33 @@ def retry_due(*, now: datetime | None = None, limit: int = BATCH) -> dict[str, i
 def scheduled_tick(event: Any) -> dict[str, int]:
     """The scheduled handler: retry due events (wired in app.py with Rate(1, MINUTES))."""
     return retry_due()
+
+
+def queued_events(event: Any) -> dict[str, int]:
+    """The jobs queue's handler (wired in app.py): process the received events its messages name.
+
+    A message for an event already processed (a redelivery) changes nothing. When an attempt cannot
+    even be recorded (the table unavailable), the batch is raised back to the queue, to come again
+    after the visibility timeout (then to the dead-letter queue); the retry index still holds it.
+    """
+    from chalicelib.inbox import queue
+
+    counts: dict[str, int] = {}
+    failures = 0
+    now = db.utcnow()
+    for record in event:
+        ids = queue.read(record.body)
+        if ids is None:
+            logger.error("jobs queue: a message that names no inbox event was dropped",
+                         extra={"message_id": getattr(record, "message_id", None)})
+            status = "unreadable"
+        else:
+            try:
+                status = retry_one(*ids, now=now, waiting=frozenset({"received"}))
+            except Exception:  # noqa: BLE001 - the others in the batch still get their turn
+                logger.exception("jobs queue: an inbox event could not be processed", extra={"event_id": ids[2]})
+                failures, status = failures + 1, "error"
+        counts[status] = counts.get(status, 0) + 1
+    if failures:
+        raise RuntimeError(f"{failures} inbox event(s) could not be processed; the batch returns to the queue")
+    return counts

@@ -26,8 +26,10 @@ MAX_ATTEMPTS = 8
 BASE_DELAY = timedelta(minutes=1)
 MAX_DELAY = timedelta(hours=6)
 LEASE = timedelta(minutes=2)
+QUEUE_GRACE = timedelta(minutes=2)  # a received event not processed by then is taken by the retry job
 DUE_PARTITION = "G#inbox-due#0"
 AUDIT_ENTITY = "inbox_event"
+WAITING = frozenset({"received", "failed"})  # the statuses the retry index holds
 
 
 @dataclass
@@ -92,9 +94,10 @@ def event_audit_view(event: m.InboxEvent | None) -> dict[str, Any] | None:
     return {"status": event.status, "attempts": int(event.attempts or 0), "outcome": dict(event.outcome or {})}
 
 
-def _index(ctx: TenantContext, event: m.InboxEvent) -> None:
+def index(ctx: TenantContext, event: m.InboxEvent) -> None:
+    """Place the event on its status list and, while it waits for an attempt, on the retry index."""
     event.gsi1pk, event.gsi1sk = m.status_key(ctx, event.integration_id, event.status), event.event_id
-    if event.status == "failed" and event.next_attempt_at is not None:
+    if event.status in WAITING and event.next_attempt_at is not None:
         event.gsi2pk, event.gsi2sk = DUE_PARTITION, due_sk(event, ctx.tenant_id)
     else:
         event.gsi2pk = event.gsi2sk = None
@@ -116,7 +119,7 @@ def _claim(ctx: TenantContext, event: m.InboxEvent, now: datetime) -> bool:
 def _finish(ctx: TenantContext, event: m.InboxEvent, before: dict[str, Any] | None, change: db.Change) -> None:
     event.lease_until = None
     event.updated_at = db.utcnow()
-    _index(ctx, event)
+    index(ctx, event)
     change.save(event)
     chain_head = event.audit_hash
     audit.attach(ctx, change, event, entity=AUDIT_ENTITY, entity_id=event.event_id, action=event.status,

@@ -17,11 +17,12 @@ from typing import Any
 
 from chalicelib.core import audit, crypto, db, errors, permissions
 from chalicelib.core.tenancy import TenantContext, is_valid_id, new_id, tenant_key
-from chalicelib.inbox import pipeline
+from chalicelib.inbox import pipeline, queue
 from chalicelib.inbox.models import DedupeMark, InboxEvent, RateCounter, dedupe_pk, events_pk, status_key
 
 RETENTION = timedelta(days=30)
 HASH_WINDOW = timedelta(hours=24)
+CLAIM_ATTEMPTS = 3  # new mark; an expired one taken over; once more if it vanished in between
 RATE_WINDOW_TTL = timedelta(minutes=2)
 ENTITY = "integrations"
 
@@ -69,16 +70,18 @@ def count_delivery(ctx: TenantContext, integration_id: str, *, now: datetime | N
 # -- storing --------------------------------------------------------------------------------
 
 
-def _new_event(ctx: TenantContext, integration: Any, delivery: Delivery, key: str, now: datetime) -> InboxEvent:
+def _new_event(ctx: TenantContext, integration: Any, delivery: Delivery, key: str, now: datetime, *,
+               status: str = "received", outcome: dict[str, Any] | None = None) -> InboxEvent:
     event_id = new_id()
     sealed = crypto.encrypt_field(ctx, entity=pipeline.AUDIT_ENTITY, record_id=event_id, field="payload",
                                   plaintext=json.dumps(delivery.fields, ensure_ascii=False))
     event = InboxEvent(events_pk(ctx, integration.integration_id), event_id, event_id=event_id,
                        integration_id=integration.integration_id, integration_type=integration.integration_type,
-                       status="received", received_at=now, attempts=0, outcome={}, source=delivery.source,
+                       status=status, received_at=now, attempts=0, outcome=outcome or {}, source=delivery.source,
                        summary=delivery.summary[:200], payload=sealed, dedupe_key=key, created_at=now,
-                       updated_at=now, expires_at=now + RETENTION)
-    event.gsi1pk, event.gsi1sk = status_key(ctx, event.integration_id, "received"), event_id
+                       updated_at=now, expires_at=now + RETENTION,
+                       next_attempt_at=now + pipeline.QUEUE_GRACE if status == "received" else None)
+    pipeline.index(ctx, event)  # a received event waits on the retry index until it is processed
     return event
 
 
@@ -91,31 +94,30 @@ def _commit_event(ctx: TenantContext, event: InboxEvent, mark: DedupeMark | None
     db.commit(ctx, change)
 
 
-def _claimable_mark(ctx: TenantContext, integration_id: str, key: str, now: datetime) -> tuple[DedupeMark, bool]:
-    """The mark to claim, and False when a live one already names an earlier event."""
-    mark = db.get(ctx, DedupeMark, dedupe_pk(ctx, integration_id), key)
-    if mark is not None and mark.valid_until > now:
-        return mark, False
-    return mark or DedupeMark(dedupe_pk(ctx, integration_id), key), True
-
-
 def store(ctx: TenantContext, integration: Any, delivery: Delivery, *, now: datetime | None = None) -> Receipt:
-    """Store a delivery as a received event, unless it repeats one (then: the earlier event)."""
+    """Store a delivery as a received event, unless it repeats one (then: the earlier event).
+
+    The mark is claimed as new without reading it first (most deliveries are new): one transaction.
+    Only when the claim fails is the mark read: a live one names the earlier event; an expired one
+    is taken over, conditional on its version.
+    """
     now = now or db.utcnow()
     key, window = dedupe_key(delivery)
-    mark, free = _claimable_mark(ctx, integration.integration_id, key, now)
-    if not free:
-        return _duplicate(ctx, integration.integration_id, mark)
     event = _new_event(ctx, integration, delivery, key, now)
-    mark.event_id, mark.valid_until, mark.expires_at = event.event_id, now + window, now + window
-    try:
-        _commit_event(ctx, event, mark)
-    except errors.VersionConflictError:  # another delivery of the same payload won the mark
-        taken = db.get(ctx, DedupeMark, dedupe_pk(ctx, integration.integration_id), key)
-        if taken is None:
-            raise
-        return _duplicate(ctx, integration.integration_id, taken)
-    return Receipt(event)
+    mark = DedupeMark(dedupe_pk(ctx, integration.integration_id), key)
+    for _ in range(CLAIM_ATTEMPTS):
+        mark.event_id, mark.valid_until, mark.expires_at = event.event_id, now + window, now + window
+        try:
+            _commit_event(ctx, event, mark)
+        except errors.VersionConflictError:  # the mark exists: an earlier delivery, live or expired
+            taken = db.get(ctx, DedupeMark, dedupe_pk(ctx, integration.integration_id), key)
+            if taken is not None and taken.valid_until > now:
+                return _duplicate(ctx, integration.integration_id, taken)
+            mark = taken or DedupeMark(dedupe_pk(ctx, integration.integration_id), key)
+            continue
+        return Receipt(event)
+    raise errors.ConflictError("This delivery is being received right now; send it again.",
+                               code="delivery_in_flight")
 
 
 def _duplicate(ctx: TenantContext, integration_id: str, mark: DedupeMark) -> Receipt:
@@ -130,20 +132,17 @@ def store_ignored(ctx: TenantContext, integration: Any, delivery: Delivery, *, r
 
     It claims no dedupe mark: the sender may deliver it again later and be processed then.
     """
-    now = db.utcnow()
     key, _ = dedupe_key(delivery)
-    event = _new_event(ctx, integration, delivery, key, now)
-    event.status, event.outcome = "ignored", {"reason": reason}
-    event.gsi1pk = status_key(ctx, event.integration_id, "ignored")
+    event = _new_event(ctx, integration, delivery, key, db.utcnow(), status="ignored", outcome={"reason": reason})
     _commit_event(ctx, event, None)
     return event
 
 
 def receive(ctx: TenantContext, integration: Any, delivery: Delivery) -> Receipt:
-    """Store a delivery first, then process it (a failure leaves it failed and retryable)."""
+    """Store a delivery first, then hand it to processing (the queue, or now where there is none)."""
     receipt = store(ctx, integration, delivery)
     if not receipt.duplicate:
-        pipeline.process(ctx, receipt.event, integration)
+        queue.hand_over(ctx, receipt.event, integration)
     return receipt
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets as token_source
+import threading
 from typing import Any
 
 from pydantic import ValidationError as PydanticValidationError
@@ -280,30 +281,56 @@ def rotate(ctx: TenantContext, integration_id: str, *, data: s.RotateIn) -> tupl
 # -- the public hook ------------------------------------------------------------------------
 
 
-def resolve_hook(key: str, integration_type: str) -> tuple[str, str] | None:
-    """(tenant id, integration id) of a live webhook key of this type, or None (unknown, rotated, deleted)."""
+# A webhook key always names the same tenant and integration (rotation makes a new key), so a warm
+# Lambda remembers where its keys lead and reads only the integration itself on the next post;
+# hook_integration then checks the key is still the integration's current one.
+_ROUTES: dict[str, tuple[str, str, str]] = {}
+_ROUTES_LOCK = threading.Lock()
+ROUTES_KEPT = 1024
+
+
+def resolve_hook(key: str, integration_type: str) -> tuple[str, str, str] | None:
+    """(tenant id, integration id, key digest) of a webhook key of this type, or None when unknown."""
     if not key or len(key) > 100:
         return None
-    with db.translate_errors():
-        try:
-            lookup = HookLookup.get(lookup_key(key_digest(key)), HOOK_SK, consistent_read=True)
-        except HookLookup.DoesNotExist:
-            return None
-    if lookup.integration_type != integration_type:
-        return None
-    return str(lookup.tenant_id), str(lookup.integration_id)
+    digest = key_digest(key)
+    with _ROUTES_LOCK:
+        route = _ROUTES.get(digest)
+    if route is None:
+        with db.translate_errors():
+            try:
+                lookup = HookLookup.get(lookup_key(digest), HOOK_SK, consistent_read=True)
+            except HookLookup.DoesNotExist:
+                return None
+        route = (str(lookup.tenant_id), str(lookup.integration_id), str(lookup.integration_type))
+        with _ROUTES_LOCK:
+            _ROUTES[digest] = route
+            if len(_ROUTES) > ROUTES_KEPT:
+                del _ROUTES[next(iter(_ROUTES))]
+    tenant_id, integration_id, found_type = route
+    return (tenant_id, integration_id, digest) if found_type == integration_type else None
 
 
-def active_integration(ctx: TenantContext, integration_id: str) -> Integration | None:
-    """The integration a hook posts to, when it is active and its company is open for business."""
+def active_integration(ctx: TenantContext, integration_id: str, *, digest: str | None = None) -> Integration | None:
+    """The integration a hook posts to (one BatchGetItem with its company), when it is active, still
+    answers to the key with this digest, and its company is open for business."""
+    from chalicelib.core import http
     from chalicelib.identity import service as identity_service
+    from chalicelib.identity.models import Tenant
 
-    with bind(ctx):
-        integration = get(ctx, integration_id)
-        if integration is None or integration.status != "active":
-            return None
-        tenant = identity_service.tenant_settings(ctx)
-    return integration if tenant is not None and tenant.status == "active" else None
+    if not is_valid_id(integration_id):
+        return None
+    keys = [(integrations_pk(ctx), integration_id), (identity_service.tenant_pk(ctx), "TENANT")]
+    with bind(ctx), db.translate_errors():
+        found = {(item.pk, item.sk): item for item in db.MainTable.batch_get(keys)}
+    integration, tenant = (found.get(key) for key in keys)
+    if isinstance(tenant, Tenant):
+        http.request_memo()[("tenant", ctx.tenant_id)] = tenant  # the processor reads its settings
+    if not isinstance(integration, Integration) or not db.owned(ctx, integration) or integration.status != "active":
+        return None
+    if digest is not None and integration.key_digest != digest:  # rotated: the old key leads nowhere
+        return None
+    return integration if isinstance(tenant, Tenant) and tenant.status == "active" else None
 
 
 def take_turn(ctx: TenantContext, integration_id: str) -> int:

@@ -426,6 +426,14 @@ stdlib = [p for p in sys.path if p]
 sys.path[:] = [bundle, *stdlib]
 import app
 assert "/api/v1/health" in app.app.routes, sorted(app.app.routes)
+# Lambda calls "app.<name>": each function's handler must be a callable of its own in app.py.
+handlers = sys.argv[2].split(",")
+missing = [h for h in handlers if not callable(getattr(app, h.split(".", 1)[1], None))]
+assert not missing and len(set(handlers)) == len(handlers), (missing, handlers)
+# What the handlers import on first use must be in the bundle too.
+import importlib, pkgutil, chalicelib
+for found in pkgutil.walk_packages(chalicelib.__path__, "chalicelib."):
+    importlib.import_module(found.name)
 allowed = (bundle, *stdlib, sysconfig.get_paths()["stdlib"], sysconfig.get_paths()["platstdlib"])
 strays = sorted(
     f"{name}: {mod.__file__}" for name, mod in list(sys.modules.items())
@@ -436,9 +444,13 @@ print(len(app.app.routes))
 """
 
 
-def test_bundle_imports_alone(bundle_dir: Path) -> None:
+def test_bundle_imports_alone_and_every_function_finds_its_handler(bundle_dir: Path,
+                                                                   template: dict[str, Any]) -> None:
     if platform.machine() not in {"x86_64", "AMD64"} or sys.version_info[:2] != (3, 11):
         pytest.skip("the bundle holds CPython 3.11 x86_64 wheels (the Lambda runtime): run on such a machine")
-    proc = _run([sys.executable, "-I", "-S", "-c", IMPORT_ALONE, str(bundle_dir)],
+    handlers = [r["Properties"]["Handler"] for r in template["Resources"].values()
+                if r["Type"] == "AWS::Serverless::Function"]
+    assert len(handlers) >= 6 and all(h.startswith("app.") for h in handlers), handlers
+    proc = _run([sys.executable, "-I", "-S", "-c", IMPORT_ALONE, str(bundle_dir), ",".join(handlers)],
                 env={"CRM_STAGE": STAGE, "AWS_DEFAULT_REGION": "eu-west-1"}, timeout=120)
     assert int(proc.stdout.strip()) >= 2

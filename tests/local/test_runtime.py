@@ -237,3 +237,43 @@ def test_a_second_runner_on_the_same_state_directory_is_refused(tmp_path: Path) 
         assert "in use by another runner" in result.stderr
         status, _, _ = request(first.url + "/api/v1/health")
         assert status == 200
+
+
+def _call(running: Running, method: str, path: str, payload: Any = None, token: str | None = None,
+          content_type: str = "application/json") -> tuple[int, Any]:
+    data = None if payload is None else (payload if isinstance(payload, bytes) else json.dumps(payload).encode())
+    headers = {"Content-Type": content_type, **({"Authorization": f"Bearer {token}"} if token else {})}
+    call = urllib.request.Request(running.url + path, data=data, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(call, timeout=10) as response:
+            return int(response.status), json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as error:
+        return int(error.code), json.loads(error.read() or b"null")
+
+
+def test_a_form_lead_is_processed_from_the_jobs_queue_as_in_aws(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    with runner(state) as running:
+        assert "inbox_events (queue crm-local-jobs)" in running.output  # the queue's handler is driven
+        logins = json.loads((state / "demo-logins.json").read_text())
+        status, signed = _call(running, "POST", "/api/v1/auth/login",
+                               {"email": "owner@demo.example.com", "password": logins["owner"]})
+        assert status == 200, signed
+        token = signed["access_token"]
+        status, form = _call(running, "POST", "/api/v1/integrations", {"type": "form", "name": "Site"}, token)
+        assert status == 201, form
+        hook = "/hooks/forms/" + form["webhook_url"].rsplit("/", 1)[1]
+        status, answer = _call(running, "POST", hook, b"name=Queue+Lead&phone=%2B442079460111",
+                               content_type="application/x-www-form-urlencoded")
+        assert status == 200 and answer["ok"] is True, answer
+        deadline, event = time.monotonic() + 20, None
+        while time.monotonic() < deadline:
+            _, page = _call(running, "GET", f"/api/v1/integrations/{form['id']}/events", token=token)
+            event = page["items"][0]
+            if event["status"] != "received":
+                break
+            time.sleep(0.25)
+        assert event is not None and event["status"] == "processed", (event, running.output[-3000:])
+        _, contact = _call(running, "GET", f"/api/v1/contacts/{event['outcome']['contact_id']}", token=token)
+        assert contact["first_name"] == "Queue Lead", contact
+        assert running.stop() == 0, running.output

@@ -1,0 +1,148 @@
+"""Events handed to the jobs queue: the hook answers once the event is stored, the queue's handler
+processes it, and an event whose message never comes is processed by the retry job after the grace."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import boto3
+import pytest
+from chalice.app import SQSEvent
+
+from chalicelib.core import db
+from chalicelib.core.config import settings
+from chalicelib.inbox import jobs, pipeline, queue
+from tests.factories import Company, signup
+from tests.integrations.helpers import create_form, events, post_form
+from tests.support import ApiClient, body
+from tests.watcher import Watcher
+
+LEAD = {"name": "Vera", "phone": "+79161234567", "email": "vera@example.com", "message": "Please call"}
+
+
+@pytest.fixture
+def company(client: ApiClient) -> Company:
+    return signup(client, company="Queue Ltd", country="RU")
+
+
+@pytest.fixture
+def sqs() -> Any:
+    return boto3.client("sqs", region_name=settings.region)
+
+
+@pytest.fixture
+def queue_url(sqs: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The stage's jobs queue, configured as in AWS (the suite otherwise processes in the request)."""
+    url = str(sqs.create_queue(QueueName=settings.jobs_queue_name)["QueueUrl"])
+    monkeypatch.setattr(queue, "settings", dataclasses.replace(settings, jobs_queue_url=url))
+    yield url
+    sqs.delete_queue(QueueUrl=url)
+
+
+def _received(sqs: Any, url: str) -> list[dict[str, Any]]:
+    found = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0)
+    return list(found.get("Messages", []))
+
+
+def _lambda_event(messages: list[dict[str, Any]]) -> SQSEvent:
+    """The event Lambda hands the queue's handler (the shape local/jobs.py builds too)."""
+    records = [{"messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"], "body": m["Body"],
+                "attributes": {}, "messageAttributes": {}, "eventSource": "aws:sqs"} for m in messages]
+    return SQSEvent({"Records": records}, context=None)
+
+
+def _contacts(client: ApiClient, company: Company) -> list[Any]:
+    return list(body(client.get("/api/v1/contacts", token=company.owner.token))["items"])
+
+
+def test_the_hook_answers_once_stored_and_the_queue_handler_makes_the_lead(
+        client: ApiClient, company: Company, sqs: Any, queue_url: str) -> None:
+    form = create_form(client, company)
+    answer = body(post_form(client, form, LEAD))
+    assert answer["ok"] is True and answer["duplicate"] is False
+    [event] = events(client, company, form)
+    assert event["status"] == "received" and _contacts(client, company) == []  # answered before processing
+
+    messages = _received(sqs, queue_url)
+    assert [json.loads(m["Body"]) for m in messages] == [{
+        "kind": "inbox_event", "tenant_id": company.tenant_id, "integration_id": form["id"],
+        "event_id": answer["event_id"]}]  # ids only: the sealed payload never leaves the table
+    assert jobs.queued_events(_lambda_event(messages)) == {"processed": 1}
+    [event] = events(client, company, form)
+    assert event["status"] == "processed" and event["outcome"]["contact_id"]
+    assert [c["id"] for c in _contacts(client, company)] == [event["outcome"]["contact_id"]]
+
+    assert jobs.queued_events(_lambda_event(messages)) == {"gone": 1}  # redelivered: nothing made twice
+    assert len(_contacts(client, company)) == 1
+    assert body(post_form(client, form, LEAD))["duplicate"] is True and _received(sqs, queue_url) == []
+
+
+def test_an_event_whose_message_is_lost_is_processed_by_the_retry_job_after_the_grace(
+        client: ApiClient, company: Company, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(queue, "settings", dataclasses.replace(
+        settings, jobs_queue_url=f"https://sqs.{settings.region}.amazonaws.com/123456789012/no-such-queue"))
+    form = create_form(client, company)
+    answer = post_form(client, form, LEAD)
+    assert answer.status_code == 200  # the send failed, but the event is stored: the sender is not told to retry
+    [event] = events(client, company, form)
+    assert event["status"] == "received" and event["next_attempt_at"]
+
+    now = db.utcnow()
+    assert jobs.retry_due(now=now) == {}  # within the grace the queue may still bring it
+    assert jobs.retry_due(now=now + pipeline.QUEUE_GRACE + timedelta(seconds=1)) == {"processed": 1}
+    [event] = events(client, company, form)
+    assert event["status"] == "processed" and event["next_attempt_at"] is None
+    assert len(_contacts(client, company)) == 1
+    assert jobs.retry_due(now=now + timedelta(hours=1)) == {}  # off the retry index once processed
+
+
+def test_a_message_naming_no_event_is_dropped_and_the_rest_of_the_batch_is_processed(
+        client: ApiClient, company: Company, sqs: Any, queue_url: str) -> None:
+    form = create_form(client, company)
+    post_form(client, form, LEAD)
+    messages = _received(sqs, queue_url)
+    junk = [{"MessageId": "m1", "ReceiptHandle": "r1", "Body": "not json"},
+            {"MessageId": "m2", "ReceiptHandle": "r2", "Body": json.dumps({"kind": "inbox_event", "tenant_id": "x"})}]
+    assert jobs.queued_events(_lambda_event(junk + messages)) == {"unreadable": 2, "processed": 1}
+    assert len(_contacts(client, company)) == 1
+
+
+def test_a_table_outage_returns_the_batch_to_the_queue(
+        client: ApiClient, company: Company, sqs: Any, queue_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    form = create_form(client, company)
+    post_form(client, form, LEAD)
+    messages = _received(sqs, queue_url)
+    real = jobs.retry_one
+
+    def unavailable(*args: Any, **kwargs: Any) -> str:
+        from chalicelib.core import errors
+
+        raise errors.ServiceUnavailableError("The table is unavailable.")
+
+    monkeypatch.setattr(jobs, "retry_one", unavailable)
+    with pytest.raises(RuntimeError, match="returns to the queue"):
+        jobs.queued_events(_lambda_event(messages))
+    monkeypatch.setattr(jobs, "retry_one", real)
+    assert jobs.queued_events(_lambda_event(messages)) == {"processed": 1}  # the redelivery makes the lead
+    assert len(_contacts(client, company)) == 1
+
+
+def test_a_stored_post_takes_three_dynamodb_requests_with_a_warm_key(
+        client: ApiClient, company: Company, queue_url: str, tenancy_watcher: Watcher) -> None:
+    form = create_form(client, company)
+    post_form(client, form, {**LEAD, "email": "first@example.com"})  # learns where the key leads
+    tenancy_watcher.reset()
+    assert body(post_form(client, form, LEAD))["duplicate"] is False
+    operations = [operation for operation, _ in tenancy_watcher.requests]
+    # the integration with its company; the minute's counter; the event, its mark and audit record
+    assert operations == ["BatchGetItem", "UpdateItem", "TransactWriteItems"]
+
+    tenancy_watcher.reset()
+    assert body(post_form(client, form, LEAD))["duplicate"] is True
+    operations = [operation for operation, _ in tenancy_watcher.requests]
+    # a repeat: the claim fails, the mark and the first event are read
+    assert operations == ["BatchGetItem", "UpdateItem", "TransactWriteItems", "GetItem", "GetItem"]
