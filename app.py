@@ -1,4 +1,4 @@
-"""The Chalice app: configuration, middleware, blueprint registration and the entry points of jobs."""
+"""The Chalice app: configuration, middleware, the route table and the entry points of jobs."""
 
 from __future__ import annotations
 
@@ -6,40 +6,27 @@ from typing import Any
 
 from chalice import Chalice, Rate
 
-from chalicelib.auditlog import routes as auditlog_routes
-from chalicelib.companies import routes as companies_routes
-from chalicelib.contacts import routes as contacts_routes
 from chalicelib.core import http
 from chalicelib.core.config import settings
-from chalicelib.customfields import routes as customfields_routes
-from chalicelib.dataio import routes as dataio_routes
-from chalicelib.deals import routes as deals_routes
-from chalicelib.forms import routes as forms_routes
-from chalicelib.identity import routes as identity_routes
-from chalicelib.identity import sessions
-from chalicelib.integrations import routes as integrations_routes
-from chalicelib.notes import routes as notes_routes
-from chalicelib.system import routes as system_routes
-from chalicelib.tasks import routes as tasks_routes
-from chalicelib.tenantdata import routes as tenantdata_routes
-from chalicelib.ui import routes as ui_routes
 
 app = Chalice(app_name="crm")
 app.debug = False  # never a stack trace in a response; errors are logged with the request id
 app.log.setLevel("WARNING" if settings.stage == "prod" else "INFO")
 
-http.set_authenticator(sessions.authenticate)
+
+def authenticate(request: Any) -> Any:
+    """The request's principal (or 401): identity loads with the first signed-in request."""
+    from chalicelib.identity import sessions
+
+    return sessions.authenticate(request)
+
+
+http.set_authenticator(authenticate)
 http.install_middleware(app)
 # Form posts arrive as multipart too: API Gateway must hand their bytes over untouched (base64), not as text.
 app.api.binary_types.append("multipart/form-data")
-
-DOMAINS = (
-    system_routes, identity_routes, contacts_routes, companies_routes, deals_routes, tasks_routes, notes_routes,
-    customfields_routes, dataio_routes, auditlog_routes, tenantdata_routes, integrations_routes, forms_routes,
-    ui_routes,
-)
-for module in DOMAINS:
-    app.register_blueprint(module.api.blueprint)
+# Every route of chalicelib/core/routes.json; a route's module is imported by its first request.
+http.serve(app)
 
 # Scheduled and queued work. Lambda calls each function by its name in this module ("app.<name>",
 # Chalice's handler string), so each is defined here under its own name; the job modules are imported

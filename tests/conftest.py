@@ -34,6 +34,12 @@ from local import moto_patches  # noqa: E402
 
 moto_patches.install()  # transactions journal the items they touch instead of copying the table
 
+from chalicelib.core import routing  # noqa: E402
+
+# The app imports a route's module on its first request; the suite walks the whole registry (the
+# cross-tenant matrix, the fault walk, OpenAPI), so every route module is loaded up front here.
+routing.load_all()
+
 
 @pytest.fixture(scope="session", autouse=True)
 def embedded_aws() -> Iterator[None]:

@@ -16,7 +16,7 @@ from typing import Any
 
 from chalicelib.auditlog.reverting import delete_created, expect, not_revertable
 from chalicelib.core import audit, db, permissions
-from chalicelib.core.http import validate
+from chalicelib.core.schema import validate
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.identity import access, service
 from chalicelib.identity.schemas import RoleIn, RoleUpdate, TeamIn, TenantUpdate, UserUpdate

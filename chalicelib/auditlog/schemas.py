@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, Field, model_validator
 
-from chalicelib.core.http import Schema
+from chalicelib.core.schema import Schema
 
 
 def _utc(value: datetime) -> datetime:

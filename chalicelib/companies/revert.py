@@ -13,7 +13,7 @@ from chalicelib.companies import service, trash
 from chalicelib.companies.models import Company
 from chalicelib.companies.schemas import CompanyUpdate
 from chalicelib.core import audit
-from chalicelib.core.http import validate
+from chalicelib.core.schema import validate
 from chalicelib.core.tenancy import TenantContext
 
 UPDATABLE = frozenset(CompanyUpdate.model_fields) - {"custom", "version"}

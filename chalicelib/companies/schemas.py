@@ -22,7 +22,7 @@ from chalicelib.contacts.schemas import (
     Tag,
     Tags,
 )
-from chalicelib.core.http import Schema
+from chalicelib.core.schema import Schema
 
 __all__ = ["CompanyCard", "CompanyCreate", "CompanyListQuery", "CompanyPage", "CompanyRead", "CompanySummary",
            "CompanyUpdate", "ContactLinkIn", "PageQuery"]

@@ -16,7 +16,7 @@ from chalicelib.contacts import links, service, trash
 from chalicelib.contacts.models import Contact
 from chalicelib.contacts.schemas import ContactFields, ContactUpdate
 from chalicelib.core import audit
-from chalicelib.core.http import validate
+from chalicelib.core.schema import validate
 from chalicelib.core.tenancy import TenantContext
 
 UPDATABLE = frozenset(ContactFields.model_fields) - {"custom"}

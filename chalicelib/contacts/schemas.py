@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from chalicelib.contacts import matching
-from chalicelib.core.http import Schema
+from chalicelib.core.schema import Schema
 
 MAX_PHONES = 10
 MAX_EMAILS = 10

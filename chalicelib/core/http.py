@@ -1,10 +1,12 @@
-"""Request parsing (pydantic), responses, the route registry and the HTTP middleware.
+"""Request parsing, responses, the route registry and the HTTP middleware.
 
-Every route is declared through :class:`Api`, which registers it with a Chalice blueprint and in
-one registry. The registry drives three things so they cannot drift apart: request validation,
-the OpenAPI document, and the middleware's deny-by-default authentication (a route is public only
-when declared so). Chalice's middleware does not see exceptions raised by views (they are turned
-into its own 500 first), so errors are mapped to our shape inside the route wrapper.
+Every route is declared through :class:`Api`, which puts it in one registry. The registry drives
+three things so they cannot drift apart: request validation, the OpenAPI document, and the
+middleware's deny-by-default authentication (a route is public only when declared so). Chalice
+learns the routes from ``core.routing``'s table (:func:`serve`), so a route's module is imported
+by the first request that reaches it. Chalice's middleware does not see exceptions raised by views
+(they are turned into its own 500 first), so errors are mapped to our shape inside the route wrapper.
+pydantic is imported with the first schema (``core.schema``), not with this module.
 """
 
 from __future__ import annotations
@@ -15,16 +17,17 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
-from chalice import Blueprint, Chalice, Response
-from pydantic import BaseModel, ConfigDict, model_validator
-from pydantic import ValidationError as PydanticValidationError
+from chalice import Chalice, Response
 
-from chalicelib.core import errors, idempotency, observability
+from chalicelib.core import errors, observability, routing
 from chalicelib.core.config import settings
 from chalicelib.core.observability import logger
 from chalicelib.core.tenancy import TenantContext, bind_tenant, new_id, unbind
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 JSON = "application/json"
 FORM = "application/x-www-form-urlencoded"
@@ -38,57 +41,6 @@ API_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
     "X-Frame-Options": "DENY",
 }
-
-
-def _not_null_in_schema(schema: dict[str, Any], cls: type) -> None:
-    # The published schema says what is accepted: a field that may be left out but not sent as null.
-    for name in getattr(cls, "not_null", ()):
-        prop = schema.get("properties", {}).get(name)
-        if prop is None or "anyOf" not in prop:
-            continue
-        kept = [option for option in prop["anyOf"] if option != {"type": "null"}]
-        prop.pop("anyOf")
-        prop.pop("default", None)
-        prop.update(kept[0] if len(kept) == 1 else {"anyOf": kept})
-
-
-class Schema(BaseModel):
-    """The one pydantic base: unknown fields are an error, not silently dropped.
-
-    ``not_null`` names fields of a change that may be left out (unchanged) but never sent as null,
-    since the record cannot be without them.
-    """
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, json_schema_extra=_not_null_in_schema)
-    not_null: ClassVar[frozenset[str]] = frozenset()
-
-    @model_validator(mode="after")
-    def _refuse_null(self) -> Schema:
-        sent = sorted(name for name in self.not_null if name in self.model_fields_set and getattr(self, name) is None)
-        if sent:
-            raise ValueError(f"{', '.join(sent)} may be left out to keep the value, but not set to null")
-        return self
-
-
-class ErrorDetail(BaseModel):
-    """One problem with the request (a field, a row, a rule)."""
-
-    loc: list[str | int] = []
-    msg: str
-    type: str | None = None
-
-
-class ErrorInfo(BaseModel):
-    code: str
-    message: str
-    details: list[Any] = []
-    request_id: str | None = None
-
-
-class ErrorResponse(BaseModel):
-    """The error shape of every non-2xx answer."""
-
-    error: ErrorInfo
 
 
 @dataclass
@@ -110,6 +62,7 @@ class RouteSpec:
     cors: bool = False
     in_schema: bool = True
     errors: tuple[int, ...] = ()
+    module: str = ""  # the module that declares it (core.routing's table)
 
     @property
     def idempotent(self) -> bool:
@@ -123,11 +76,19 @@ class RouteSpec:
 
 
 REGISTRY: dict[tuple[str, str], RouteSpec] = {}
+HANDLERS: dict[tuple[str, str], Callable[..., Response]] = {}  # the wrapped views, by (path, method)
 
 
 def route_spec(path: str, method: str) -> RouteSpec | None:
-    """The registered spec for a Chalice resource path and method."""
-    return REGISTRY.get((path, method.upper()))
+    """The registered spec for a Chalice resource path and method (its module imported if need be)."""
+    key = (path, method.upper())
+    spec = REGISTRY.get(key)
+    if spec is None:
+        module = routing.module_of(*key)
+        if module is not None:
+            routing.load(module)
+            spec = REGISTRY.get(key)
+    return spec
 
 
 @dataclass
@@ -205,28 +166,12 @@ def _to_response(result: Any, spec: RouteSpec) -> Response:
         return result
     if result is None and spec.status == 204:
         return Response(body="", status_code=204, headers=dict(API_HEADERS))
-    if isinstance(result, BaseModel):
+    if hasattr(result, "model_dump"):  # a pydantic model
         result = result.model_dump(mode="json")
     return json_response(result, status=spec.status)
 
 
 # -- parsing --------------------------------------------------------------------------------
-
-
-def _validation_details(exc: PydanticValidationError) -> list[dict[str, Any]]:
-    # Inputs are left out on purpose: they may hold passwords or personal data.
-    return [
-        {"loc": list(item["loc"]), "msg": item["msg"], "type": item["type"]}
-        for item in exc.errors(include_url=False, include_input=False, include_context=False)
-    ]
-
-
-def validate(model: type[BaseModel], data: Any) -> Any:
-    """Validate data against model, raising the API's 422 with per-field details."""
-    try:
-        return model.model_validate(data)
-    except PydanticValidationError as exc:
-        raise errors.ValidationError(details=_validation_details(exc)) from exc
 
 
 def parse_json(raw: bytes | None) -> Any:
@@ -252,6 +197,8 @@ def _query_dict(request: Any, model: type[BaseModel]) -> dict[str, Any]:
 
 
 def _parse(request: Any, spec: RouteSpec) -> tuple[Any, Any]:
+    from chalicelib.core.schema import validate
+
     body = query = None
     if spec.query is not None:
         query = validate(spec.query, _query_dict(request, spec.query))
@@ -271,11 +218,12 @@ def _parse(request: Any, spec: RouteSpec) -> tuple[Any, Any]:
 
 
 class Api:
-    """A Chalice blueprint whose routes are validated, registered and error-mapped."""
+    """A module's routes: validated, registered and error-mapped (Chalice learns them from the table)."""
 
     def __init__(self, import_name: str, *, tag: str) -> None:
-        self.blueprint = Blueprint(import_name)
+        self.module = import_name
         self.tag = tag
+        self.keys: list[tuple[str, str]] = []
 
     def route(
         self,
@@ -301,45 +249,81 @@ class Api:
                 path=path, method=method.upper(), operation_id=view.__name__, summary=summary,
                 tag=self.tag, body=body, query=query, response=response, status=status,
                 public=public, content_types=content_types, raw_body=raw_body, cors=cors,
-                in_schema=in_schema, errors=errors,
+                in_schema=in_schema, errors=errors, module=self.module,
             )
-            if (path, spec.method) in REGISTRY:
+            key = (path, spec.method)
+            if key in REGISTRY:
                 raise RuntimeError(f"route declared twice: {spec.method} {path}")
-            REGISTRY[(path, spec.method)] = spec
-            handler = self._handler(view, spec)
-            handler.__name__ = view.__name__
-            self.blueprint.route(
-                path, methods=[spec.method], content_types=list(content_types), cors=cors
-            )(handler)
+            REGISTRY[key] = spec
+            HANDLERS[key] = _handler(view, spec)
+            self.keys.append(key)
             return view
 
         return decorator
 
-    def _handler(self, view: Callable[..., Any], spec: RouteSpec) -> Callable[..., Response]:
-        blueprint = self.blueprint
+    def attach(self, app: Chalice) -> None:
+        """Register this module's routes with an app directly (a test's app; the CRM uses :func:`serve`)."""
+        for path, method in self.keys:
+            spec = REGISTRY[(path, method)]
+            _register(app, path, method, view=spec.operation_id, content_types=spec.content_types, cors=spec.cors)
 
-        def handler(**path_params: str) -> Response:
-            request = blueprint.current_request
-            request_id = current_request_id() or new_id()
-            try:
-                body, query = _parse(request, spec)
-                principal = current_principal()
-                api_request = ApiRequest(
-                    raw=request, request_id=request_id, principal=principal,
-                    ctx=principal.context(request_id=request_id, source_ip=_ip(request)) if principal else None,
-                    body=body, query=query,
-                )
-                key = idempotency.valid_key(request.headers.get("idempotency-key")) if spec.idempotent else None
-                if key is None or api_request.ctx is None:
-                    return _answer(lambda: _to_response(view(api_request, **path_params), spec), spec, request_id)
-                print_ = idempotency.fingerprint(spec.method, f"{request.path} {sorted(path_params.items())}",
-                                                 _bytes(request.raw_body))
-                return idempotency.around(api_request.ctx, key, print_, lambda: _answer(
-                    lambda: _to_response(view(api_request, **path_params), spec), spec, request_id))
-            except Exception as exc:  # noqa: BLE001 - parsing and the idempotency claim answer like views do
-                return _error(exc, spec, request_id)
 
-        return handler
+def serve(app: Chalice) -> None:
+    """Register every route of core.routing's table with app; each module loads on first use."""
+    for entry in routing.entries():
+        _register(app, entry["path"], entry["method"], view=entry["view"],
+                  content_types=tuple(entry["content_types"]), cors=bool(entry["cors"]))
+
+
+def _register(app: Chalice, path: str, method: str, *, view: str, content_types: tuple[str, ...],
+              cors: bool) -> None:
+    key = (path, method)
+
+    def chalice_view(**path_params: str) -> Response:
+        handler = HANDLERS.get(key)
+        if handler is None:  # the middleware loads the module first; a direct call loads it here
+            route_spec(path, method)
+            handler = HANDLERS[key]
+        return handler(**path_params)
+
+    chalice_view.__name__ = view
+    app.route(path, methods=[method], content_types=list(content_types), cors=cors)(chalice_view)
+
+
+def _handler(view: Callable[..., Any], spec: RouteSpec) -> Callable[..., Response]:
+    def handler(**path_params: str) -> Response:
+        request = _state.request
+        request_id = current_request_id() or new_id()
+        try:
+            body, query = _parse(request, spec)
+            principal = current_principal()
+            api_request = ApiRequest(
+                raw=request, request_id=request_id, principal=principal,
+                ctx=principal.context(request_id=request_id, source_ip=_ip(request)) if principal else None,
+                body=body, query=query,
+            )
+            key = _idempotency_key(request, spec)
+            if key is None or api_request.ctx is None:
+                return _answer(lambda: _to_response(view(api_request, **path_params), spec), spec, request_id)
+            from chalicelib.core import idempotency
+
+            print_ = idempotency.fingerprint(spec.method, f"{request.path} {sorted(path_params.items())}",
+                                             _bytes(request.raw_body))
+            return idempotency.around(api_request.ctx, key, print_, lambda: _answer(
+                lambda: _to_response(view(api_request, **path_params), spec), spec, request_id))
+        except Exception as exc:  # noqa: BLE001 - parsing and the idempotency claim answer like views do
+            return _error(exc, spec, request_id)
+
+    handler.__name__ = view.__name__
+    return handler
+
+
+def _idempotency_key(request: Any, spec: RouteSpec) -> str | None:
+    if not spec.idempotent or request.headers.get("idempotency-key") is None:
+        return None
+    from chalicelib.core import idempotency
+
+    return idempotency.valid_key(request.headers.get("idempotency-key"))
 
 
 def _bytes(raw: str | bytes | None) -> bytes:
@@ -435,7 +419,7 @@ def install_middleware(app: Chalice) -> None:
         request_id = context.get("requestId") or new_id()
         path = context.get("resourcePath") or request.path
         spec = route_spec(path, request.method)
-        _state.request_id, _state.principal, _state.memo = request_id, None, {}
+        _state.request_id, _state.principal, _state.memo, _state.request = request_id, None, {}, request
         observability.start_request(request_id=request_id, route=path, method=request.method)
         token = None
         tenant_id = None
@@ -457,7 +441,7 @@ def install_middleware(app: Chalice) -> None:
         finally:
             if token is not None:
                 unbind(token)
-            _state.request_id, _state.principal, _state.memo = None, None, None
+            _state.request_id, _state.principal, _state.memo, _state.request = None, None, None, None
         response.headers.setdefault("X-Request-Id", request_id)
         if spec is not None and spec.cors:  # answers made before the route (413, auth) too: the site reads why
             response.headers.setdefault("Access-Control-Allow-Origin", "*")

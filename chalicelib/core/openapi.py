@@ -14,7 +14,8 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from chalicelib.core.http import REGISTRY, ErrorResponse, RouteSpec
+from chalicelib.core.http import REGISTRY, RouteSpec
+from chalicelib.core.schema import ErrorResponse
 
 REF = "#/components/schemas/{model}"
 
@@ -129,5 +130,8 @@ def build_document(*, title: str = "CRM API", version: str = "1") -> dict[str, A
 
 @lru_cache(maxsize=1)
 def document() -> dict[str, Any]:
-    """The document, built once per process (the registry is fixed after import)."""
+    """The document of every route, built once per process (every route module loaded first)."""
+    from chalicelib.core import routing
+
+    routing.load_all()
     return build_document()

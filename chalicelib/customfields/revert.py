@@ -11,7 +11,7 @@ from typing import Any
 
 from chalicelib.auditlog.reverting import expect, not_revertable
 from chalicelib.core import audit, errors
-from chalicelib.core.http import validate
+from chalicelib.core.schema import validate
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.customfields import service
 from chalicelib.customfields.schemas import FieldUpdate

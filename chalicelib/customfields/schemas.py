@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from chalicelib.core.http import Schema
+from chalicelib.core.schema import Schema
 
 Entity = Literal["contact", "company", "deal"]
 FieldType = Literal["text", "long_text", "number", "money", "date", "datetime", "select", "multiselect", "bool",

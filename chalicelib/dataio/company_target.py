@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.contacts import matching
-from chalicelib.core import errors, http, permissions
+from chalicelib.core import errors, permissions, schema
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.customfields import service as customfields_service
 from chalicelib.dataio.mapping import FieldSpec
@@ -48,7 +48,7 @@ def visible_companies(ctx: TenantContext, **filters: str) -> list[Any]:
     from chalicelib.companies.schemas import CompanyListQuery
 
     try:
-        query = http.validate(CompanyListQuery, {**filters, "limit": 50})
+        query = schema.validate(CompanyListQuery, {**filters, "limit": 50})
         return list(companies_search.list_companies(ctx, query).items)
     except errors.ValidationError:  # a name that is no searchable word finds nothing
         return []
@@ -79,7 +79,7 @@ class CompanyTarget:
         if not payload.get("name"):
             raise errors.ValidationError(details=[{"loc": ["name"], "msg": "A company needs a name",
                                                    "type": "missing"}])
-        data = http.validate(CompanyCreate, payload)
+        data = schema.validate(CompanyCreate, payload)
         if custom:
             customfields_service.clean(ctx, entity="company", record_id=record_id, values=custom)
         return data

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.core import errors, http, permissions
+from chalicelib.core import errors, permissions, schema
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.dataio.record_rows import flat_row
 from chalicelib.deals.money import CURRENCIES
@@ -24,7 +24,8 @@ def _query(filters: dict[str, str], cursor: str | None, limit: int, **extra: str
     if unknown:
         raise errors.ValidationError(details=[{"loc": ["filters", name], "msg": "Unknown filter",
                                                "type": "unknown_filter"} for name in unknown])
-    return http.validate(DealListQuery, {**filters, **extra, "limit": limit, **({"cursor": cursor} if cursor else {})})
+    page = {"limit": limit, **({"cursor": cursor} if cursor else {})}
+    return schema.validate(DealListQuery, {**filters, **extra, **page})
 
 
 def check_filters(filters: dict[str, str]) -> None:

@@ -14,7 +14,7 @@ import time
 from typing import Any
 
 from chalicelib.contacts import matching
-from chalicelib.core import errors, http
+from chalicelib.core import errors, schema
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.customfields import service as customfields_service
 from chalicelib.dataio import deal_export
@@ -136,7 +136,8 @@ def resolve_contact(ctx: TenantContext, reference: str) -> str:
         ids = [contact.contact_id] if contact is not None else []
     else:
         wanted = matching.fold(reference)
-        rows = contacts_search.list_contacts(ctx, http.validate(ContactListQuery, {"q": reference, "limit": 50})).items
+        query = schema.validate(ContactListQuery, {"q": reference, "limit": 50})
+        rows = contacts_search.list_contacts(ctx, query).items
         ids = list(dict.fromkeys(row.record_id for row in rows
                                  if matching.fold(f"{row.first_name or ''} {row.last_name or ''}".strip()) == wanted))
     if len(ids) != 1:
@@ -195,7 +196,7 @@ class DealTarget:
             payload["contact_ids"] = [resolve_contact(ctx, str(values["contact"]))]
         if values.get("company"):
             payload["company_id"] = resolve_company(ctx, str(values["company"]))
-        data = http.validate(DealCreate, {name: value for name, value in payload.items() if value is not None})
+        data = schema.validate(DealCreate, {name: value for name, value in payload.items() if value is not None})
         if data.custom:
             customfields_service.clean(ctx, entity="deal", record_id=record_id, values=data.custom)
         return data

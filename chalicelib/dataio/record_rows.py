@@ -4,20 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.core import errors, http
+from chalicelib.core import errors, schema
 from chalicelib.customfields import service as customfields_service
 
 LEFT_OUT = frozenset({"version", "deleted_at", "custom"})
 LIST_FILTERS = frozenset({"q", "tag", "owner_id", "sort"})  # what a contact or company list takes besides custom.*
 
 
-def list_query(schema: type[Any], filters: dict[str, str], cursor: str | None, limit: int) -> Any:
+def list_query(model: type[Any], filters: dict[str, str], cursor: str | None, limit: int) -> Any:
     """An export's filters as the list query of its records (422 for a filter the list does not take)."""
     unknown = [name for name in filters if name not in LIST_FILTERS and not name.startswith("custom.")]
     if unknown:
         raise errors.ValidationError(details=[{"loc": ["filters", name], "msg": "Unknown filter",
                                                "type": "unknown_filter"} for name in unknown])
-    return http.validate(schema, {**filters, "limit": limit, **({"cursor": cursor} if cursor else {})})
+    return schema.validate(model, {**filters, "limit": limit, **({"cursor": cursor} if cursor else {})})
 
 
 def _flat(prefix: str, value: Any, row: dict[str, Any]) -> None:

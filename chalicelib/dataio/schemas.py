@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from chalicelib.core.http import Schema
+from chalicelib.core.schema import Schema
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 # base64 is 4/3 of the bytes: a longer text cannot decode to 5 MB or less

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from chalicelib.core import errors, http
+from chalicelib.core import errors, schema
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.customfields import service as customfields_service
 from chalicelib.dataio.mapping import FieldSpec
@@ -123,7 +123,7 @@ class ContactTarget:
         if not (first or last or payload.get("phones") or payload.get("emails")):
             raise errors.ValidationError(details=[{"loc": ["*"], "msg": "A contact needs a name, a phone or an e-mail",
                                                    "type": "empty_contact"}])
-        data = http.validate(contact_schemas.ContactCreate, payload)
+        data = schema.validate(contact_schemas.ContactCreate, payload)
         custom: dict[str, Any] = values.get("custom") or {}
         if custom:
             customfields_service.clean(ctx, entity="contact", record_id=record_id, values=custom)

@@ -10,7 +10,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field
 
-from chalicelib.core.http import Schema
+from chalicelib.core.schema import Schema
 
 # code -> number of minor-unit digits
 CURRENCIES: dict[str, int] = {

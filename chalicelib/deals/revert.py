@@ -20,7 +20,7 @@ from chalicelib.auditlog.reverting import (
     start_trash_revert,
 )
 from chalicelib.core import audit, errors, permissions
-from chalicelib.core.http import validate
+from chalicelib.core.schema import validate
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.deals import pipelines, service
 from chalicelib.deals import schemas as s

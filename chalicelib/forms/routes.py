@@ -7,7 +7,8 @@ from pathlib import Path
 from chalice import Response
 from pydantic import ConfigDict
 
-from chalicelib.core.http import API_HEADERS, FORM, JSON, MULTIPART, Api, ApiRequest, Schema, json_response
+from chalicelib.core.http import API_HEADERS, FORM, JSON, MULTIPART, Api, ApiRequest, json_response
+from chalicelib.core.schema import Schema
 from chalicelib.forms import processor as _processor  # noqa: F401 - registers the "form" processor
 from chalicelib.forms import service
 

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, Field
 
-from chalicelib.core.http import Schema
+from chalicelib.core.schema import Schema
 
 MAX_PASSWORD = 256
 

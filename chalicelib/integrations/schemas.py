@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, Field
 
-from chalicelib.core.http import Schema
+from chalicelib.core.schema import Schema
 
 Id = Annotated[str, Field(pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$")]
 Name = Annotated[str, Field(min_length=1, max_length=80)]

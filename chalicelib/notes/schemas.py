@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from chalicelib.core.http import Schema
+from chalicelib.core.schema import Schema
 
 MAX_TEXT = 10_000
 Id = Annotated[str, Field(min_length=1, max_length=26)]

@@ -12,7 +12,7 @@ from typing import Any
 
 from chalicelib.auditlog.reverting import expect, not_revertable
 from chalicelib.core import audit, errors, permissions
-from chalicelib.core.http import validate
+from chalicelib.core.schema import validate
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.identity import service as identity_service
 from chalicelib.tasks import schemas as s

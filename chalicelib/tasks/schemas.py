@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, Field
 
-from chalicelib.core.http import Schema
+from chalicelib.core.schema import Schema
 
 Id = Annotated[str, Field(min_length=1, max_length=26)]
 Title = Annotated[str, Field(min_length=1, max_length=200)]

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from chalicelib.core.http import Schema
+from chalicelib.core.schema import Schema
 
 
 class TenantExportRead(BaseModel):

@@ -14,7 +14,8 @@ from pydantic import Field
 from pynamodb.attributes import UnicodeAttribute
 
 from chalicelib.core import audit, db
-from chalicelib.core.http import Api, ApiRequest, Schema, install_middleware
+from chalicelib.core.http import Api, ApiRequest, install_middleware
+from chalicelib.core.schema import Schema
 from chalicelib.core.tenancy import TenantContext, bind, new_id, tenant_key
 
 
@@ -94,11 +95,11 @@ _app: list[Chalice] = []
 
 
 def build() -> Chalice:
-    """The probe app (a blueprint registers into one app only: Chalice consumes its arguments)."""
+    """The probe app (built once: its routes register into one app)."""
     if _app:
         return _app[0]
     app = Chalice(app_name="probe")
     install_middleware(app)
-    app.register_blueprint(api.blueprint)
+    api.attach(app)
     _app.append(app)
     return app

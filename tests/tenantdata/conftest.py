@@ -12,7 +12,7 @@ from chalicelib.core.config import settings
 from chalicelib.tenantdata import routes as tenantdata_routes
 
 assert "/api/v1/tenant/deletion" in app_module.app.routes, "app.py registers the tenant data routes"
-assert tenantdata_routes.api.blueprint is not None
+assert ("/api/v1/tenant/deletion", "POST") in tenantdata_routes.api.keys
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,77 @@
+"""Which module serves which route, known before any of them is imported (cold start).
+
+``routes.json`` (next to this file) lists every route of the API: path, method, the module that
+declares it and what API Gateway must know of it (content types, CORS). ``app.py`` registers these
+with Chalice, and a route's module, with its schemas and services, is imported by the first request
+that reaches it; a warm Lambda then serves it like any other. The file is generated from the
+modules themselves (``python -m chalicelib.core.routing``) and a test fails when it is stale.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import threading
+from pathlib import Path
+from typing import Any
+
+TABLE = Path(__file__).with_name("routes.json")
+# Every module that declares routes, in registration order.
+DOMAINS = (
+    "chalicelib.system.routes", "chalicelib.identity.routes", "chalicelib.contacts.routes",
+    "chalicelib.companies.routes", "chalicelib.deals.routes", "chalicelib.tasks.routes", "chalicelib.notes.routes",
+    "chalicelib.customfields.routes", "chalicelib.dataio.routes", "chalicelib.auditlog.routes",
+    "chalicelib.tenantdata.routes", "chalicelib.integrations.routes", "chalicelib.forms.routes",
+    "chalicelib.ui.routes",
+)
+_lock = threading.Lock()
+_entries: list[dict[str, Any]] = []
+
+
+def entries() -> list[dict[str, Any]]:
+    """The routes as the table lists them (read once)."""
+    if not _entries:
+        with _lock:
+            if not _entries:
+                _entries.extend(json.loads(TABLE.read_text(encoding="utf-8")))
+    return _entries
+
+
+def module_of(path: str, method: str) -> str | None:
+    """The module that declares a route, or None when the table has no such route."""
+    for entry in entries():
+        if entry["path"] == path and entry["method"] == method:
+            return str(entry["module"])
+    return None
+
+
+def load(module: str) -> None:
+    """Import a route module (its routes join the registry); a no-op once imported."""
+    importlib.import_module(module)
+
+
+def load_all() -> None:
+    """Import every route module: for the OpenAPI document and for tools that walk the registry."""
+    for module in DOMAINS:
+        load(module)
+
+
+def table_of(registry: dict[tuple[str, str], Any]) -> list[dict[str, Any]]:
+    """The table as the registry has it (every module loaded)."""
+    return [{"path": spec.path, "method": spec.method, "module": spec.module, "view": spec.operation_id,
+             "content_types": list(spec.content_types), "cors": spec.cors} for spec in registry.values()]
+
+
+def main() -> None:
+    """Write routes.json from the modules."""
+    from chalicelib.core.http import REGISTRY
+
+    load_all()
+    ours = {key: spec for key, spec in REGISTRY.items() if spec.module in DOMAINS}
+    lines = ",\n".join(" " + json.dumps(entry) for entry in table_of(ours))
+    TABLE.write_text(f"[\n{lines}\n]\n", encoding="utf-8")
+    print(f"{TABLE}: {len(REGISTRY)} routes")
+
+
+if __name__ == "__main__":
+    main()
