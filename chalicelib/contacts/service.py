@@ -35,7 +35,29 @@ def get_any(ctx: TenantContext, contact_id: str) -> Contact | None:
     """The contact item whether live or in the trash, or None (no permission check)."""
     if not is_valid_id(contact_id):
         return None
+    remembered = _remembered(ctx, contact_id)
+    if remembered is not None:
+        return remembered
     return db.get(ctx, Contact, derived.contact_pk(ctx, contact_id), PROFILE_SK)
+
+
+def remember(ctx: TenantContext, contact: Contact) -> None:
+    """Within a processing run (``identity.service.run_memo``), answer this run's later reads of the
+    contact (a deal's or task's link check) from this item: for a contact the run has just created or
+    found and does not change. Outside a run, nothing is remembered."""
+    from chalicelib.identity import service as identity_service
+
+    memo = identity_service.running_memo()
+    if memo is not None:
+        memo[("contact", ctx.tenant_id, contact.contact_id)] = contact
+
+
+def _remembered(ctx: TenantContext, contact_id: str) -> Contact | None:
+    from chalicelib.identity import service as identity_service
+
+    memo = identity_service.running_memo()
+    found = memo.get(("contact", ctx.tenant_id, contact_id)) if memo is not None else None
+    return found if isinstance(found, Contact) else None
 
 
 def get(ctx: TenantContext, contact_id: str) -> Contact | None:
@@ -119,6 +141,23 @@ def find_by_email(ctx: TenantContext, email: str) -> Contact | None:
     return get(ctx, contact_id) if contact_id else None
 
 
+def find_by_phone_or_email(ctx: TenantContext, e164: str | None, email: str | None
+                           ) -> tuple[Contact | None, list[tuple[str, str]]]:
+    """The live contact with this phone (E.164), else the one with this e-mail, as find_by_phone then
+    find_by_email would answer, from one BatchGetItem of both lookups (then the contact); with every
+    (match, contact id) the lookups hold, which ``create`` takes instead of reading them again."""
+    address = matching.normalise_email(email) if email else None
+    if address is not None and not matching.is_email(address):
+        address = None
+    matches = _matches(ctx, [e164] if e164 else [], [address] if address else [])
+    for kind in ("phone", "email"):
+        for match, contact_id in matches:
+            contact = get(ctx, contact_id) if match == kind else None
+            if contact is not None:
+                return contact, matches
+    return None, matches
+
+
 def _matches(ctx: TenantContext, numbers: list[str], emails: list[str], *, exclude: str | None = None
              ) -> list[tuple[str, str]]:
     """(match, contact id) of every live contact holding one of these phones (E.164) or e-mails."""
@@ -184,16 +223,23 @@ def save(ctx: TenantContext, before: Contact | None, after: Contact, *, action: 
 
 
 def create(ctx: TenantContext, *, data: ContactCreate, source: str | None = None,
-           contact_id: str | None = None) -> Contact:
+           contact_id: str | None = None, matches: list[tuple[str, str]] | None = None,
+           change: db.Change | None = None) -> Contact:
     """Create a contact (or, with ``on_duplicate="merge"``, fold data into the one it duplicates).
 
     An import passes the id it chose for the row, so a retried row cannot create a second contact.
+    A caller that has just read the data's lookups (``find_by_phone_or_email``) passes what they held
+    as ``matches`` (not read again), and may pass a ``change`` of its own writes that must commit in
+    the new contact's transaction (an inbox event's checkpoint): they never commit with an absorb, so
+    a caller passing one passes ``matches=[]`` or expects the 409 of a duplicate.
     """
-    return create_or_absorb(ctx, data=data, source=source, contact_id=contact_id)[0]
+    return create_or_absorb(ctx, data=data, source=source, contact_id=contact_id, matches=matches,
+                            change=change)[0]
 
 
 def create_or_absorb(ctx: TenantContext, *, data: ContactCreate, source: str | None = None,
-                     contact_id: str | None = None) -> tuple[Contact, bool]:
+                     contact_id: str | None = None, matches: list[tuple[str, str]] | None = None,
+                     change: db.Change | None = None) -> tuple[Contact, bool]:
     """Create a contact; the flag says whether it is new (False: merged into an existing duplicate)."""
     if contact_id is not None and not is_valid_id(contact_id):
         raise ValueError("a contact id must be a ULID")
@@ -202,9 +248,10 @@ def create_or_absorb(ctx: TenantContext, *, data: ContactCreate, source: str | N
     fields = data.model_dump(mode="json", exclude_unset=True, exclude={"company_ids", "on_duplicate", "custom",
                                                                        "owner_id"})
     typed = editing.phones(fields.get("phones") or [], region)
-    matches = _matches(ctx, [p["number"] for p in typed], [e.address for e in data.emails or []])
+    if matches is None:
+        matches = _matches(ctx, [p["number"] for p in typed], [e.address for e in data.emails or []])
     if matches:
-        if data.on_duplicate != "merge":
+        if data.on_duplicate != "merge" or change is not None:  # the caller's writes go with a new contact only
             raise duplicate_error(ctx, matches)
         return absorb(ctx, matches, data=data, source=source), False
     owner_id, team_id = editing.resolve_owner(ctx, data.owner_id, scope)
@@ -214,11 +261,22 @@ def create_or_absorb(ctx: TenantContext, *, data: ContactCreate, source: str | N
     editing.apply(ctx, contact, fields, region)
     editing.require_identity(contact)
     editing.apply_custom(ctx, contact, data.custom, new=True)
-    change = db.Change()
+    change = _joined(change)
     _link_companies(ctx, change, contact, data.company_ids)
     timeline_service.add_entry(ctx, change, subject_type="contact", subject_id=contact_id, kind="created",
                                summary="Contact created", data={"source": contact.source})
     return save(ctx, None, contact, action="create", change=change), True
+
+
+def _joined(extra: db.Change | None) -> db.Change:
+    """A new change holding a caller's writes (its own list objects: a failed attempt leaves extra as it was)."""
+    change = db.Change()
+    if extra is not None:
+        change.saves += extra.saves
+        change.creates += extra.creates
+        change.deletes += extra.deletes
+        change.checks += extra.checks
+    return change
 
 
 def _link_companies(ctx: TenantContext, change: db.Change, contact: Contact, company_ids: list[str]) -> None:

@@ -44,7 +44,19 @@ def get(ctx: TenantContext, deal_id: str) -> Deal | None:
     """A deal of the tenant (live or in the trash), without any permission check."""
     if not is_valid_id(deal_id):
         return None
+    memo = identity_service.running_memo()
+    remembered = memo.get(("deal", ctx.tenant_id, deal_id)) if memo is not None else None
+    if isinstance(remembered, Deal):
+        return remembered
     return db.get(ctx, Deal, deal_pk(ctx, deal_id), timeline_service.PROFILE_SK)
+
+
+def remember(ctx: TenantContext, deal: Deal) -> None:
+    """Within a processing run (``identity.service.run_memo``), answer this run's later reads of the deal
+    (a task's link check) from this item: for a deal the run has just created and does not change."""
+    memo = identity_service.running_memo()
+    if memo is not None:
+        memo[("deal", ctx.tenant_id, deal.deal_id)] = deal
 
 
 def get_visible(ctx: TenantContext, deal_id: str) -> Deal | None:
@@ -155,10 +167,12 @@ def _body_stage(pipeline: Pipeline, stage_id: str, *, loc: list[str | int]) -> S
 # -- create ---------------------------------------------------------------------------------
 
 
-def create(ctx: TenantContext, *, data: s.DealCreate, deal_id: str | None = None) -> Deal:
+def create(ctx: TenantContext, *, data: s.DealCreate, deal_id: str | None = None,
+           change: db.Change | None = None) -> Deal:
     """Create a deal in a stage (the default pipeline's first stage unless given).
 
-    An import passes the id it chose for the row, so a retried row cannot create a second deal.
+    An import passes the id it chose for the row, so a retried row cannot create a second deal. A
+    ``change`` of the caller's own writes (an inbox event's checkpoint) commits in the deal's transaction.
     """
     if deal_id is not None and not is_valid_id(deal_id):
         raise ValueError("a deal id must be a ULID")
@@ -184,7 +198,13 @@ def create(ctx: TenantContext, *, data: s.DealCreate, deal_id: str | None = None
                     expected_close_on=data.expected_close_on.isoformat() if data.expected_close_on else None,
                     custom=custom, created_by=ctx.actor_id, created_at=now, updated_at=now)
         records.apply_stage(deal, stage, lost_reason=data.lost_reason, now=now)
-        return _creation(ctx, deal, pipeline, stage), deal
+        creation = _creation(ctx, deal, pipeline, stage)
+        if change is not None:
+            creation.saves += change.saves
+            creation.creates += change.creates
+            creation.deletes += change.deletes
+            creation.checks += change.checks
+        return creation, deal
 
     return records.commit_retrying(ctx, build)
 

@@ -1,23 +1,26 @@
 """The form processor: a submission becomes a contact (found or created), a lead deal, a task and timeline entries.
 
-Each step checkpoints the id it made on the event, so a retry or a replay after a failure part-way
-goes on from there and never makes a second contact, deal or task. The contact keeps its first
+Each step checkpoints the id it made on the event in the very transaction that makes it (the task's
+is the outcome's own, see ``pipeline._finish``), so a retry or a replay after a failure or a crash
+part-way goes on from there and never makes a second contact, deal or task. The contact keeps its first
 attribution (source, UTM): a returning visitor's later forms are on its timeline instead.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError as PydanticValidationError
+from ulid import ULID
 
 from chalicelib.contacts import matching
 from chalicelib.contacts import schemas as contact_schemas
 from chalicelib.contacts import service as contacts_service
+from chalicelib.contacts.models import Contact
 from chalicelib.core import db, errors, phones
-from chalicelib.core.tenancy import TenantContext
+from chalicelib.core.tenancy import TenantContext, new_id
 from chalicelib.deals import schemas as deal_schemas
 from chalicelib.deals import service as deals_service
 from chalicelib.forms.mapping import Lead, read_lead
@@ -28,6 +31,7 @@ from chalicelib.integrations import service as integrations_service
 from chalicelib.tasks import schemas as task_schemas
 from chalicelib.tasks import service as tasks_service
 from chalicelib.timeline import service as timeline_service
+from chalicelib.timeline.models import TimelineEntry
 
 DEFAULT_DEAL_TITLE = "Website form: {name}"
 TASK_DUE = timedelta(minutes=15)
@@ -89,23 +93,40 @@ def _is_email(value: str) -> bool:
     return True
 
 
-def find_or_create_contact(run: Run, lead: Lead, owner_id: str) -> str:
-    """The contact with the lead's phone or e-mail, or a new one with its attribution."""
+def find_or_create_contact(run: Run, lead: Lead, owner_id: str) -> tuple[str, bool]:
+    """The contact with the lead's phone or e-mail, or a new one with its attribution; the flag says
+    whether it was made here (its id, with the responsible user, is then checkpointed in the contact's
+    own transaction) or found (nothing made: the caller notes it with the deal)."""
     ctx = run.ctx
-    found = (contacts_service.find_by_phone(ctx, lead.phone) if lead.phone else None) or \
-        (contacts_service.find_by_email(ctx, lead.email) if lead.email and _is_email(lead.email) else None)
+    email = lead.email if lead.email and _is_email(lead.email) else None
+    found, matches = contacts_service.find_by_phone_or_email(ctx, lead.phone, email) if lead.phone or email \
+        else (None, [])
     if found is not None:
-        return str(found.contact_id)
+        contacts_service.remember(ctx, found)  # the deal's link check reads it from the run's memo
+        return str(found.contact_id), False
     try:
-        contact = contacts_service.create(ctx, data=_contact_data(run, lead, owner_id, with_custom=True))
+        contact = _new_contact(run, lead, owner_id, matches, with_custom=True)
     except errors.ValidationError:
         if not lead.custom:
             raise
         # A custom field the form names but the company has not defined (or of another type):
         # the lead matters more; the values stay on the timeline entry and the event.
         run.checkpoint(custom_dropped=sorted(lead.custom))
-        contact = contacts_service.create(ctx, data=_contact_data(run, lead, owner_id, with_custom=False))
-    return str(contact.contact_id)
+        contact = _new_contact(run, lead, owner_id, matches, with_custom=False)
+    contacts_service.remember(ctx, contact)
+    return str(contact.contact_id), True
+
+
+def _new_contact(run: Run, lead: Lead, owner_id: str, matches: list[tuple[str, str]], *,
+                 with_custom: bool) -> Contact:
+    data = _contact_data(run, lead, owner_id, with_custom=with_custom)
+    if matches:  # a lookup whose contact is not live: create decides (merge, or 409) as it always has
+        contact = contacts_service.create(run.ctx, data=data)
+        run.checkpoint(responsible_id=owner_id, contact_id=str(contact.contact_id))
+        return contact
+    contact_id = new_id()
+    with run.checkpoint_with(responsible_id=owner_id, contact_id=contact_id) as change:
+        return contacts_service.create(run.ctx, data=data, contact_id=contact_id, matches=[], change=change)
 
 
 def deal_title(template: str | None, lead: Lead, form_name: str) -> str:
@@ -116,21 +137,26 @@ def deal_title(template: str | None, lead: Lead, form_name: str) -> str:
 
 
 def create_deal(run: Run, lead: Lead, settings: integration_schemas.FormSettings, contact_id: str,
-                owner_id: str) -> str:
-    """The lead deal in the form's pipeline and stage (the default pipeline's first open stage if unset)."""
+                owner_id: str, found: dict[str, str] | None = None) -> str:
+    """The lead deal in the form's pipeline and stage (the default pipeline's first open stage if unset),
+    checkpointed in its own transaction (with a contact that was found, not made: ``found``)."""
     data = deal_schemas.DealCreate(title=deal_title(settings.deal_title, lead, run.integration.name),
                                    pipeline_id=settings.pipeline_id, stage_id=settings.stage_id,
                                    contact_ids=[contact_id], owner_id=owner_id)
-    return str(deals_service.create(run.ctx, data=data).deal_id)
+    deal_id = new_id()
+    with run.checkpoint_with(**(found or {}), deal_id=deal_id) as change:
+        deal = deals_service.create(run.ctx, data=data, deal_id=deal_id, change=change)
+    deals_service.remember(run.ctx, deal)  # the task's link check reads it from the run's memo
+    return deal_id
 
 
-def create_task(run: Run, lead: Lead, deal_id: str, owner_id: str) -> str:
-    """A call-back task for the responsible user about the deal."""
+def create_task(run: Run, lead: Lead, deal_id: str, owner_id: str, into: db.Change) -> str:
+    """A call-back task for the responsible user about the deal, written with the event's outcome (into)."""
     data = task_schemas.TaskCreate(
         title=f"Call back: {lead.display_name}"[:200], kind="call", due_at=db.utcnow() + TASK_DUE,
         assignee_id=owner_id, related=task_schemas.Related(type="deal", id=deal_id),
         description=(lead.message or "")[:10_000] or None)
-    return str(tasks_service.create(run.ctx, data=data).task_id)
+    return str(tasks_service.create(run.ctx, data=data, into=into).task_id)
 
 
 def entry_data(run: Run, lead: Lead) -> dict[str, Any]:
@@ -151,20 +177,39 @@ def process_submission(run: Run) -> Outcome:
     if not (lead.phone or lead.email or lead.name or lead.first_name or lead.last_name):
         return Outcome("ignored", {"reason": "no_contact_details"})
     made = run.progress
+    found: dict[str, str] = {}
     if "contact_id" not in made:
         owner_id = responsible_user(run.ctx, run.integration, settings)
-        run.checkpoint(responsible_id=owner_id, contact_id=find_or_create_contact(run, lead, owner_id))
-    owner_id = str(made["responsible_id"])
+        contact_id, created = find_or_create_contact(run, lead, owner_id)
+        if not created:
+            found = {"responsible_id": owner_id, "contact_id": contact_id}
+    ids = {**made, **found}
+    owner_id = str(ids["responsible_id"])
     if "deal_id" not in made:
-        run.checkpoint(deal_id=create_deal(run, lead, settings, str(made["contact_id"]), owner_id))
+        create_deal(run, lead, settings, str(ids["contact_id"]), owner_id, found)
+    # The task, the timeline entries and the outcome commit in one transaction (pipeline._finish): a
+    # task is made exactly when the event is recorded processed, so a retry never makes a second one.
+    change, details = db.Change(), {}
     if settings.create_task and "task_id" not in made:
-        run.checkpoint(task_id=create_task(run, lead, str(made["deal_id"]), owner_id))
-    change = db.Change()
-    summary = f"Form “{run.integration.name}”: {lead.display_name}"
+        details["task_id"] = create_task(run, lead, str(made["deal_id"]), owner_id, change)
+    summary, at = f"Form “{run.integration.name}”: {lead.display_name}", _after_entries_in(change)
     for subject_type, subject_id in (("contact", made["contact_id"]), ("deal", made["deal_id"])):
         timeline_service.add_entry(run.ctx, change, subject_type=subject_type, subject_id=str(subject_id),
-                                   kind=ENTRY_KIND, summary=summary, data=entry_data(run, lead))
-    return Outcome("processed", {}, change)
+                                   kind=ENTRY_KIND, summary=summary, data=entry_data(run, lead), at=at,
+                                   entry_id=str(ULID.from_datetime(at)) if at is not None else None)
+    return Outcome("processed", details, change)
+
+
+def _after_entries_in(change: db.Change) -> datetime | None:
+    """When the submission's entries are dated: a millisecond after the newest entry already in change
+    (the task's), if the clock has not moved on. Entries of one millisecond list in the order they were
+    made, so the task would otherwise list above the submission it came from; a timeline lists the
+    submission newest, as it did when the task had a transaction of its own. None: now, as usual."""
+    newest = max((item.entry_id for item in change.creates if isinstance(item, TimelineEntry)), default=None)
+    if newest is None:
+        return None
+    floor = ULID.from_str(newest).datetime + timedelta(milliseconds=1)
+    return floor if db.utcnow() < floor else None
 
 
 register_processor("form", process_submission)

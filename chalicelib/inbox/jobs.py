@@ -15,9 +15,9 @@ from typing import Any
 
 from chalicelib.core import db
 from chalicelib.core.observability import logger
-from chalicelib.core.tenancy import bind, is_valid_id
+from chalicelib.core.tenancy import TenantContext, bind, is_valid_id
 from chalicelib.inbox import pipeline
-from chalicelib.inbox.models import InboxEvent
+from chalicelib.inbox.models import InboxEvent, events_pk
 
 BATCH = 25
 
@@ -40,16 +40,38 @@ def retry_one(tenant_id: str, integration_id: str, event_id: str, *, now: dateti
               waiting: frozenset[str] = pipeline.WAITING) -> str:
     """Process one stored event as its integration, if it still waits in one of these statuses;
     returns the event's status afterwards ("gone" when it is not there or no longer waiting)."""
-    from chalicelib.inbox import service
+    from chalicelib.identity import service as identity_service
     from chalicelib.integrations import service as integrations_service
 
     ctx = integrations_service.hook_context(tenant_id, integration_id)
-    with bind(ctx):
-        event = db.get(ctx, InboxEvent, service.events_pk(ctx, integration_id), event_id)
+    with bind(ctx), identity_service.run_memo() as memo:
+        event, integration, tenant = _read_run(ctx, integration_id, event_id)
         if event is None or event.status not in waiting:
             return "gone"
-        integration = integrations_service.get(ctx, integration_id)
+        if tenant is not None:
+            memo[("tenant", ctx.tenant_id)] = tenant  # the processor reads its settings (currency, owner)
         return pipeline.process(ctx, event, integration, now=now).status
+
+
+def _read_run(ctx: TenantContext, integration_id: str, event_id: str) -> tuple[InboxEvent | None, Any, Any]:
+    """The event, its live integration and the company, in one consistent BatchGetItem."""
+    from chalicelib.identity import service as identity_service
+    from chalicelib.identity.models import Tenant
+    from chalicelib.integrations import service as integrations_service
+    from chalicelib.integrations.models import Integration
+
+    event_key = (events_pk(ctx, integration_id), event_id)
+    integration_key = (integrations_service.integrations_pk(ctx), integration_id)
+    tenant_key = (identity_service.tenant_pk(ctx), "TENANT")
+    keys = [event_key, tenant_key] + ([integration_key] if is_valid_id(integration_id) else [])
+    with db.translate_errors():
+        found = {(item.pk, item.sk): item for item in db.MainTable.batch_get(keys, consistent_read=True)
+                 if db.owned(ctx, item) is not None}
+    event, integration, tenant = found.get(event_key), found.get(integration_key), found.get(tenant_key)
+    if not isinstance(integration, Integration) or integration.status == "deleted":
+        integration = None  # as integrations.service.get answers
+    return (event if isinstance(event, InboxEvent) else None, integration,
+            tenant if isinstance(tenant, Tenant) else None)
 
 
 def retry_due(*, now: datetime | None = None, limit: int = BATCH) -> dict[str, int]:

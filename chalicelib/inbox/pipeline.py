@@ -1,9 +1,13 @@
 """Processing an event into domain actions, recording its outcome, and retrying it with backoff.
 
 A processor ``fn(run) -> Outcome`` is registered per integration type. It may be run again for the
-same event (a retry, a replay), so it checkpoints what it has made (``run.checkpoint(contact_id=...)``)
-and skips it the next time: a retried event never makes a second contact, deal or task. A processor
-that raises leaves the event ``failed`` with the reason, to be retried by the scheduled job with
+same event (a retry, a replay), so it checkpoints what it has made and skips it the next time: a
+retried event never makes a second contact, deal or task. The checkpoint belongs in the transaction
+that makes the record (``with run.checkpoint_with(contact_id=...) as change:`` handed to the service's
+create), so no crash can fall between the two; ``run.checkpoint`` alone is for what makes no write.
+The last step may instead put its writes in the Outcome's change, committed with the outcome itself.
+A run's steps share one memo (``identity.service.run_memo``): its users and tenant are read once.
+A processor that raises leaves the event ``failed`` with the reason, to be retried by the scheduled job with
 exponential backoff and jitter, up to ``MAX_ATTEMPTS``; after that it stays failed for good, in the
 list, until someone replays it by hand. The event itself is never deleted by processing.
 """
@@ -12,14 +16,15 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.core import audit, crypto, db, errors
 from chalicelib.core.observability import logger
-from chalicelib.core.tenancy import TenantContext
+from chalicelib.core.tenancy import TenantContext, key_belongs_to
 from chalicelib.inbox import models as m
 
 MAX_ATTEMPTS = 8
@@ -56,6 +61,23 @@ class Run:
         self.progress.update(made)
         self.event.outcome = {**(self.event.outcome or {}), **made}
         db.commit(self.ctx, db.Change().save(self.event))
+
+    @contextmanager
+    def checkpoint_with(self, **made: Any) -> Iterator[db.Change]:
+        """A change holding this checkpoint, for the step to commit in the transaction that makes what
+        it records (``contacts.service.create(..., change=...)``): the record and the note of it are
+        written together or not at all, so no crash between them can make a retry make it again.
+
+        The block must end with that commit: leaving it by an exception forgets the checkpoint.
+        """
+        saved = self.event.outcome
+        self.event.outcome = {**(saved or {}), **made}
+        try:
+            yield db.Change().save(self.event)
+        except BaseException:
+            self.event.outcome = saved
+            raise
+        self.progress.update(made)
 
 
 Processor = Callable[[Run], Outcome]
@@ -109,8 +131,12 @@ def _claim(ctx: TenantContext, event: m.InboxEvent, now: datetime) -> bool:
         return False
     event.lease_until = now + LEASE
     event.attempts = int(event.attempts or 0) + 1
+    if not key_belongs_to(ctx, event.pk):
+        raise errors.ForbiddenError("A write crossed the tenant boundary.")
     try:
-        db.commit(ctx, db.Change().save(event))
+        # One item, no audit record: a version-checked PutItem, which costs half a transaction's writes.
+        with db.translate_errors():
+            event.save()
     except errors.VersionConflictError:
         return False
     return True
@@ -155,16 +181,19 @@ def _fail(ctx: TenantContext, event: m.InboxEvent, before: dict[str, Any] | None
 
 def process(ctx: TenantContext, event: m.InboxEvent, integration: Any, *, now: datetime | None = None) -> m.InboxEvent:
     """Run the event's processor once and record the outcome; a failure is recorded, never raised."""
+    from chalicelib.identity import service as identity_service
+
     now = now or db.utcnow()
     before = event_audit_view(event)
-    if not _claim(ctx, event, now):
-        return event
-    try:
-        _succeed(ctx, event, before, _run(ctx, event, integration))
-    except Exception as exc:  # noqa: BLE001 - any failure leaves the event failed and retryable, never lost
-        logger.warning("inbox event failed", extra={"event_id": event.event_id, "error": type(exc).__name__},
-                       exc_info=not isinstance(exc, errors.CRMError))
-        _fail(ctx, event, before, exc, now)
+    with identity_service.run_memo():  # the run's steps read its users and its tenant once
+        if not _claim(ctx, event, now):
+            return event
+        try:
+            _succeed(ctx, event, before, _run(ctx, event, integration))
+        except Exception as exc:  # noqa: BLE001 - any failure leaves the event failed and retryable, never lost
+            logger.warning("inbox event failed", extra={"event_id": event.event_id, "error": type(exc).__name__},
+                           exc_info=not isinstance(exc, errors.CRMError))
+            _fail(ctx, event, before, exc, now)
     return event
 
 

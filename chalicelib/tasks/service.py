@@ -172,20 +172,24 @@ def _on_related(ctx: TenantContext, change: db.Change, task: Task, *, event: str
                                          "task_kind": task.task_kind})
 
 
-def _commit(ctx: TenantContext, change: db.Change, task: Task, *, action: str, before: dict[str, Any] | None) -> Task:
+def _commit(ctx: TenantContext, change: db.Change, task: Task, *, action: str, before: dict[str, Any] | None,
+            write: bool = True) -> Task:
     change.save(task)
     audit.attach(ctx, change, task, entity="task", entity_id=task.task_id, action=action, before=before,
                  after=audit_view(task))
-    db.commit(ctx, change)
+    if write:
+        db.commit(ctx, change)
     return task
 
 
 def create(ctx: TenantContext, *, data: s.TaskCreate, task_id: str | None = None, done_at: datetime | None = None,
-           event: str = "created") -> Task:
+           event: str = "created", into: db.Change | None = None) -> Task:
     """Create a task for a user (the caller by default), maybe about a contact, company or deal.
 
     A reverted deletion passes the task's id (the item is written only where none exists), when it
-    was completed and the timeline event ("restored").
+    was completed and the timeline event ("restored"). With ``into``, the task, its link, its timeline
+    entry and its audit record join that change instead, for the caller to commit with its own writes
+    (an inbox event's outcome): nothing is written here, and the task exists once that change commits.
     """
     if task_id is not None and not is_valid_id(task_id):
         raise ValueError("a task id must be a ULID")
@@ -203,9 +207,9 @@ def create(ctx: TenantContext, *, data: s.TaskCreate, task_id: str | None = None
                 related_id=data.related.id if data.related else None, created_by=ctx.actor_id,
                 created_at=now, updated_at=now, done_at=done_at, done_by=ctx.actor_id if done_at else None)
     _index(ctx, task)
-    change = db.Change()
+    change = into if into is not None else db.Change()
     _on_related(ctx, change, task, event=event)
-    return _commit(ctx, change, task, action="create", before=None)
+    return _commit(ctx, change, task, action="create", before=None, write=into is None)
 
 
 def update(ctx: TenantContext, task_id: str, *, data: s.TaskUpdate) -> Task:
