@@ -33,7 +33,8 @@ class Schema(BaseModel):
     since the record cannot be without them.
     """
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, json_schema_extra=_not_null_in_schema)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, json_schema_extra=_not_null_in_schema,
+                              defer_build=True)
     not_null: ClassVar[frozenset[str]] = frozenset()
 
     @model_validator(mode="after")
