@@ -151,19 +151,24 @@ def test_a_crash_right_after_the_contacts_transaction_never_makes_a_second_conta
     assert len(_listed(client, company, "/api/v1/deals")) == 1 and len(_listed(client, company, "/api/v1/tasks")) == 1
 
 
+def _failing_when_saving(model: str) -> Any:
+    """db.commit, except that a transaction saving an item of this model fails (nothing written)."""
+    real = db.commit
+
+    def commit(ctx: TenantContext, change: db.Change, **kwargs: Any) -> None:
+        if any(type(item).__name__ == model for item in change.saves):
+            raise RuntimeError(f"{model} store down")
+        real(ctx, change, **kwargs)
+
+    return commit
+
+
 def test_a_failed_contact_transaction_leaves_no_checkpoint_and_the_retry_makes_one_lead(
         client: ApiClient, company: Company, queue_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     form = create_form(client, company)
     answer = body(post_form(client, form, {"name": "Nameonly Lead"}))
-    real = db.commit
-
-    def contact_store_down(ctx: TenantContext, change: db.Change, **kwargs: Any) -> None:
-        if any(type(item).__name__ == "Contact" for item in change.saves):
-            raise RuntimeError("contact store down")
-        real(ctx, change, **kwargs)
-
     with monkeypatch.context() as patch:
-        patch.setattr(db, "commit", contact_store_down)
+        patch.setattr(db, "commit", _failing_when_saving("Contact"))
         assert jobs.queued_events(_message_of(queue_url, answer["event_id"])) == {"failed": 1}
     [event] = events(client, company, form, status="failed")
     assert "contact_id" not in event["outcome"] and "responsible_id" not in event["outcome"]
@@ -179,15 +184,8 @@ def test_a_failed_finish_makes_no_task_and_the_retry_makes_exactly_one(
         client: ApiClient, company: Company, queue_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     form = create_form(client, company)
     answer = body(post_form(client, form, LEAD))
-    real = db.commit
-
-    def outcome_store_down(ctx: TenantContext, change: db.Change, **kwargs: Any) -> None:
-        if any(type(item).__name__ == "Task" for item in change.saves):
-            raise RuntimeError("outcome store down")
-        real(ctx, change, **kwargs)
-
     with monkeypatch.context() as patch:
-        patch.setattr(db, "commit", outcome_store_down)
+        patch.setattr(db, "commit", _failing_when_saving("Task"))
         assert jobs.queued_events(_message_of(queue_url, answer["event_id"])) == {"failed": 1}
     [event] = events(client, company, form, status="failed")
     assert event["outcome"]["deal_id"] and "task_id" not in event["outcome"]
