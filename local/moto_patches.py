@@ -4,18 +4,24 @@ moto 5.2 deep-copies every table named in a TransactWriteItems call, once per it
 on failure: the cost grows with the table, so a long test session or a long ``make run`` slows
 down quadratically and its memory balloons. This patch journals only the items the transaction
 touches and restores those on failure, which is the same all-or-nothing outcome. It also makes
-each DynamoDB request atomic, as DynamoDB is (moto's tables are not thread-safe). Used by the
-local runner and the test suite; never part of the Lambda bundle.
+each DynamoDB request atomic, as DynamoDB is (moto's tables are not thread-safe), gives a table
+Query only its partition, and, for the benches (``CRM_MOTO_PAGE_READS=1``), only the page it can
+answer from. Used by the local runner and the test suite; never part of the Lambda bundle.
 """
 
 from __future__ import annotations
 
+import bisect
 import copy
+import os
 import threading
+import weakref
 from typing import Any
 
 _lock = threading.RLock()
 _installed: list[bool] = []
+_writes = [0]  # bumped by every write to any table: the page-reads cache is good until it moves
+PAGE_READS_ENV = "CRM_MOTO_PAGE_READS"  # "1": a Query reads its page, not its partition (the benches)
 
 
 class _CopyWithoutTables:
@@ -82,11 +88,22 @@ def install() -> None:
             finally:
                 models.copy = saved
 
-    models.DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+    def counted_transaction(self: Any, transact_items: list[dict[str, Any]]) -> None:
+        try:
+            return transact_write_items(self, transact_items)
+        finally:
+            _writes[0] += 1
+
+    models.DynamoDBBackend.transact_write_items = counted_transaction  # type: ignore[method-assign]
     for name in ATOMIC:
         setattr(models.DynamoDBBackend, name, _atomic(getattr(models.DynamoDBBackend, name)))
     _one_partition_queries()
+    if os.environ.get(PAGE_READS_ENV) == "1":
+        _page_reads()
     _installed.append(True)
+
+
+_MOTO_QUERY: list[Any] = []  # moto's own Table.query
 
 
 def _one_partition_queries() -> None:
@@ -98,6 +115,7 @@ def _one_partition_queries() -> None:
     from moto.dynamodb.models.table import Table
 
     original = Table.query
+    _MOTO_QUERY[:] = [original]
 
     def query(self: Any, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
         index_name = kwargs.get("index_name", args[6] if len(args) > 6 else None)
@@ -122,10 +140,200 @@ ATOMIC = ("get_item", "put_item", "update_item", "delete_item", "query", "scan",
           "batch_write_item", "transact_get_items")
 
 
+WRITES = frozenset({"put_item", "update_item", "delete_item", "batch_write_item"})
+
+
 def _atomic(method: Any) -> Any:
+    writes = method.__name__ in WRITES
+
     def locked(self: Any, *args: Any, **kwargs: Any) -> Any:
         with _lock:
-            return method(self, *args, **kwargs)
+            try:
+                return method(self, *args, **kwargs)
+            finally:
+                if writes:
+                    _writes[0] += 1
 
     locked.__wrapped__ = method  # type: ignore[attr-defined]
     return locked
+
+
+# -- page reads (the benches) ----------------------------------------------------------------------
+#
+# moto answers a Query by reading and sorting its whole partition (a table Query, after the patch
+# above) or the whole table (an index Query), then walking to the start key and the Limit. DynamoDB
+# reads only the page. With CRM_MOTO_PAGE_READS=1 (set by bench/), each partition's items are kept
+# sorted by their sort key (rebuilt after any write) and moto is handed only the window a page can
+# come from: the key condition's range, from the start key on, Limit + 1 items and every item tied
+# with the window's ends. moto then answers from the window exactly as it would from everything:
+# tests/local/test_moto_patches.py compares the two on many queries. String sort keys only; any
+# other shape of Query goes to moto unchanged.
+
+_RANGE_END = "\U0010ffff"
+_COMPARISONS = {"=": "EQ", "<": "LT", "<=": "LE", ">": "GT", ">=": "GE"}
+Partition = tuple[list[str], list[Any]]  # sort values, items, in sort order
+
+
+def _sort_value(item: Any, attr: str) -> str | None:
+    value = item.attrs.get(attr)
+    return value.value if value is not None and value.type == "S" else None
+
+
+def _sorted(items: list[Any], attr: str) -> Partition | None:
+    keyed = []
+    for item in items:
+        value = _sort_value(item, attr)
+        if value is None:
+            return None
+        keyed.append((value, item))
+    keyed.sort(key=lambda pair: pair[0])
+    return [value for value, _ in keyed], [item for _, item in keyed]
+
+
+class _Partitions:
+    """Sorted partitions of one table, per index, valid while no write happened."""
+
+    def __init__(self) -> None:
+        self.version = -1
+        self.table: dict[Any, Partition | None] = {}
+        self.indexes: dict[str, dict[str, Partition | None]] = {}
+
+    def fresh(self) -> _Partitions:
+        if self.version != _writes[0]:
+            self.version, self.table, self.indexes = _writes[0], {}, {}
+        return self
+
+
+_partitions: weakref.WeakKeyDictionary[Any, _Partitions] = weakref.WeakKeyDictionary()
+
+
+def _index_keys(table: Any, index_name: str) -> tuple[str, str] | None:
+    index = table.get_index(index_name)
+    hashes = [key["AttributeName"] for key in index.schema if key["KeyType"] == "HASH"]
+    ranges = [key["AttributeName"] for key in index.schema if key["KeyType"] == "RANGE"]
+    return (hashes[0], ranges[0]) if len(hashes) == 1 and len(ranges) == 1 else None
+
+
+def _partition(table: Any, hash_key: Any, index_name: str | None) -> Partition | None:
+    cached = _partitions.setdefault(table, _Partitions()).fresh()
+    if not index_name:
+        if hash_key not in cached.table:
+            rows = table.items.get(hash_key)
+            cached.table[hash_key] = _sorted(list(rows.values()), table.range_key_attr) \
+                if isinstance(rows, dict) and table.range_key_attr else None
+        return cached.table[hash_key]
+    if index_name not in cached.indexes:
+        keys = _index_keys(table, index_name)
+        if keys is None:
+            return None
+        groups: dict[str, list[Any]] = {}
+        for item in table.all_items():
+            hashed, ranged = item.attrs.get(keys[0]), item.attrs.get(keys[1])
+            if hashed is not None and ranged is not None and hashed.type == "S":
+                groups.setdefault(hashed.value, []).append(item)
+        cached.indexes[index_name] = {value: _sorted(items, keys[1]) for value, items in groups.items()}
+    if hash_key is None or hash_key.type != "S":
+        return None
+    return cached.indexes[index_name].get(hash_key.value, ([], []))
+
+
+def _bounds(values: list[str], comparison: str | None, objs: list[Any]) -> tuple[int, int] | None:
+    """[start, end) of the values meeting the key condition on the sort key (None: cannot say)."""
+    if not comparison:
+        return 0, len(values)
+    if any(getattr(obj, "type", None) != "S" for obj in objs):
+        return None
+    raw = [obj.value for obj in objs]
+    comparison = _COMPARISONS.get(comparison, comparison.upper())
+    if comparison == "EQ":
+        return bisect.bisect_left(values, raw[0]), bisect.bisect_right(values, raw[0])
+    if comparison == "BEGINS_WITH":
+        return bisect.bisect_left(values, raw[0]), bisect.bisect_left(values, raw[0] + _RANGE_END)
+    if comparison == "BETWEEN":
+        return bisect.bisect_left(values, raw[0]), bisect.bisect_right(values, raw[1])
+    if comparison == "LT":
+        return 0, bisect.bisect_left(values, raw[0])
+    if comparison == "LE":
+        return 0, bisect.bisect_right(values, raw[0])
+    if comparison == "GT":
+        return bisect.bisect_right(values, raw[0]), len(values)
+    if comparison == "GE":
+        return bisect.bisect_left(values, raw[0]), len(values)
+    return None
+
+
+def _window(partition: Partition, bounds: tuple[int, int], start_value: str | None, limit: int | None,
+            forward: bool) -> list[Any]:
+    """The items a page can come from: those tied with the start key, then Limit + 1 more (moto needs
+    the one after the page to name the page's last key), every item tied with the window's end, and
+    past the key condition's range one more item, for the same reason."""
+    values, items = partition
+    low, high = bounds
+    if forward:
+        after = low
+        if start_value is not None:
+            low = max(low, bisect.bisect_left(values, start_value, low, high))
+            after = max(low, bisect.bisect_right(values, start_value, low, high))
+        if limit is not None and high - after > limit + 1:
+            cut = after + limit + 1
+            high = bisect.bisect_right(values, values[cut - 1], cut - 1, high)
+        elif high < len(values):
+            high += 1  # moto names the last key when Limit is reached at any next item, in range or not
+    else:
+        before = high
+        if start_value is not None:
+            high = min(high, bisect.bisect_right(values, start_value, low, high))
+            before = min(high, bisect.bisect_left(values, start_value, low, high))
+        if limit is not None and before - low > limit + 1:
+            cut = before - limit - 1
+            low = bisect.bisect_left(values, values[cut], low, cut + 1)
+        elif low > 0:
+            low -= 1
+    return items[low:high]
+
+
+def _page_reads() -> None:
+    from moto.dynamodb.models.table import Table
+
+    Table.query = page_query(Table.query)  # type: ignore[method-assign]
+
+
+def page_query(partition_query: Any) -> Any:
+    """Table.query answering from the window a page can come from (partition_query: the one it replaces)."""
+
+    def query(self: Any, hash_key: Any, range_comparison: str | None, range_objs: list[Any], limit: int,
+              exclusive_start_key: dict[str, Any] | None, scan_index_forward: bool, *args: Any,
+              **kwargs: Any) -> Any:
+        call = (self, hash_key, range_comparison, range_objs, limit, exclusive_start_key, scan_index_forward,
+                *args)
+        index_name = kwargs.get("index_name", args[1] if len(args) > 1 else None)
+        plain = len(kwargs.get("hash_key_conditions") or []) <= 1 and len(kwargs.get("range_key_conditions") or []) <= 1
+        extra = {k: v for k, v in kwargs.items() if k not in {
+            "index_name", "consistent_read", "filter_expression", "hash_key_conditions", "range_key_conditions"}}
+        if not plain or extra or hash_key is None:
+            return partition_query(*call, **kwargs)
+        with _lock:
+            partition = _partition(self, hash_key, index_name)
+            bounds = _bounds(partition[0], range_comparison, range_objs) if partition is not None else None
+            if partition is None or bounds is None:
+                return partition_query(*call, **kwargs)
+            sort_attr = _index_keys(self, index_name)[1] if index_name else self.range_key_attr  # type: ignore[index]
+            start = exclusive_start_key.get(sort_attr) if exclusive_start_key else None
+            start_value = start.get("S") if isinstance(start, dict) else None
+            if exclusive_start_key and start_value is None:
+                return partition_query(*call, **kwargs)
+            window = _window(partition, bounds, start_value, limit, scan_index_forward is not False)
+            if index_name:
+                self.all_items = lambda: window  # an instance attribute hides the method for this call
+                try:
+                    return _MOTO_QUERY[0](*call, **kwargs)
+                finally:
+                    del self.all_items
+            everything = self.items
+            self.items = {hash_key: {item.range_key: item for item in window}}
+            try:
+                return _MOTO_QUERY[0](*call, **kwargs)
+            finally:
+                self.items = everything
+
+    return query
