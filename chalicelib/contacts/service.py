@@ -12,7 +12,7 @@ from typing import Any
 from chalicelib.contacts import derived, editing, listing, matching, views
 from chalicelib.contacts.models import Contact, ContactLink, ContactLookup, MergeMarker
 from chalicelib.contacts.schemas import ContactCard, ContactCreate, ContactRead, ContactUpdate
-from chalicelib.core import audit, db, errors, permissions, phones
+from chalicelib.core import audit, db, errors, http, permissions, phones
 from chalicelib.core.tenancy import TenantContext, is_valid_id, new_id
 from chalicelib.timeline import service as timeline_service
 
@@ -42,21 +42,13 @@ def get_any(ctx: TenantContext, contact_id: str) -> Contact | None:
 
 
 def remember(ctx: TenantContext, contact: Contact) -> None:
-    """Within a processing run (``identity.service.run_memo``), answer this run's later reads of the
-    contact (a deal's or task's link check) from this item: for a contact the run has just created or
-    found and does not change. Outside a run, nothing is remembered."""
-    from chalicelib.identity import service as identity_service
-
-    memo = identity_service.running_memo()
-    if memo is not None:
-        memo[("contact", ctx.tenant_id, contact.contact_id)] = contact
+    """Within a processing run (``http.run_memo``), answer this run's later reads of the contact (a
+    deal's or task's link check) from this item: one the run has just created or found and does not change."""
+    http.remember(("contact", ctx.tenant_id, contact.contact_id), contact)
 
 
 def _remembered(ctx: TenantContext, contact_id: str) -> Contact | None:
-    from chalicelib.identity import service as identity_service
-
-    memo = identity_service.running_memo()
-    found = memo.get(("contact", ctx.tenant_id, contact_id)) if memo is not None else None
+    found = http.remembered(("contact", ctx.tenant_id, contact_id))
     return found if isinstance(found, Contact) else None
 
 
@@ -261,22 +253,11 @@ def create_or_absorb(ctx: TenantContext, *, data: ContactCreate, source: str | N
     editing.apply(ctx, contact, fields, region)
     editing.require_identity(contact)
     editing.apply_custom(ctx, contact, data.custom, new=True)
-    change = _joined(change)
+    change = db.Change().extend(change)  # its own lists: a failed attempt leaves the caller's as they were
     _link_companies(ctx, change, contact, data.company_ids)
     timeline_service.add_entry(ctx, change, subject_type="contact", subject_id=contact_id, kind="created",
                                summary="Contact created", data={"source": contact.source})
     return save(ctx, None, contact, action="create", change=change), True
-
-
-def _joined(extra: db.Change | None) -> db.Change:
-    """A new change holding a caller's writes (its own list objects: a failed attempt leaves extra as it was)."""
-    change = db.Change()
-    if extra is not None:
-        change.saves += extra.saves
-        change.creates += extra.creates
-        change.deletes += extra.deletes
-        change.checks += extra.checks
-    return change
 
 
 def _link_companies(ctx: TenantContext, change: db.Change, contact: Contact, company_ids: list[str]) -> None:

@@ -121,6 +121,14 @@ def owned(ctx: TenantContext, item: _M | None) -> _M | None:
     return item
 
 
+def get_many(ctx: TenantContext, keys: list[tuple[str, str]], *, consistent: bool = False
+             ) -> dict[tuple[str, str], MainTable]:
+    """Items of any kind by key in one BatchGetItem (up to 100 keys), those of ctx's tenant only."""
+    with translate_errors():
+        return {(item.pk, item.sk): item for item in MainTable.batch_get(keys, consistent_read=consistent)
+                if owned(ctx, item) is not None}
+
+
 def get(ctx: TenantContext, model: type[_M], pk: str, sk: str) -> _M | None:
     """GetItem by key, None when missing or another tenant's."""
     with translate_errors():
@@ -202,6 +210,21 @@ class Change:
         self.deletes.append(item)
         return self
 
+    def extend(self, other: Change | None) -> Change:
+        """Add another change's writes (a caller's, to commit in this transaction)."""
+        if other is not None:
+            self.saves += other.saves
+            self.creates += other.creates
+            self.deletes += other.deletes
+            self.checks += other.checks
+        return self
+
+
+def _check_owned(ctx: TenantContext, items: list[MainTable]) -> None:
+    for item in items:
+        if not (key_belongs_to(ctx, item.pk) or item.pk.startswith("G#")):
+            raise errors.ForbiddenError("A write crossed the tenant boundary.")
+
 
 def commit(
     ctx: TenantContext,
@@ -210,9 +233,7 @@ def commit(
     conflict: Callable[[], errors.CRMError] = errors.VersionConflictError,
 ) -> None:
     """Write a change in one DynamoDB transaction; any stale version or taken key raises 409."""
-    for item in [*change.saves, *change.creates, *change.deletes]:
-        if not (key_belongs_to(ctx, item.pk) or item.pk.startswith("G#")):
-            raise errors.ForbiddenError("A write crossed the tenant boundary.")
+    _check_owned(ctx, [*change.saves, *change.creates, *change.deletes])
     with translate_errors(conflict), TransactWrite(connection=MainTable._get_connection().connection) as tx:
         for item in change.saves:
             tx.save(item)
@@ -222,6 +243,14 @@ def commit(
             tx.delete(item)
         for model, pk, sk, condition in change.checks:
             tx.condition_check(model, pk, sk, condition=condition)
+
+
+def put(ctx: TenantContext, item: VersionedItem) -> None:
+    """One versioned item alone, no audit record (a lease, a counter): a PutItem, half a
+    transaction's write units; a stale version raises 409."""
+    _check_owned(ctx, [item])
+    with translate_errors():
+        item.save()
 
 
 # -- cursors --------------------------------------------------------------------------------

@@ -14,7 +14,9 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -139,6 +141,45 @@ def request_memo() -> dict[Any, Any]:
     """A dict that lives as long as the request on this thread (outside a request: a fresh one each call)."""
     memo = getattr(_state, "memo", None)
     return memo if memo is not None else {}
+
+
+_RUN_MEMO: ContextVar[dict[Any, Any] | None] = ContextVar("crm_run_memo", default=None)
+
+
+@contextmanager
+def run_memo() -> Iterator[dict[Any, Any]]:
+    """Remember, for one processing run (an inbox event's: in a job or inside the hook's request), the
+    items its steps read again and again and never change: the tenant's settings, its users, the records
+    the run itself made (``remember``). It starts from what the request knows (the tenant the hook
+    read) and ends with the run; a run inside a run shares the outer one."""
+    outer = _RUN_MEMO.get()
+    if outer is not None:
+        yield outer
+        return
+    memo: dict[Any, Any] = dict(request_memo())
+    token = _RUN_MEMO.set(memo)
+    try:
+        yield memo
+    finally:
+        _RUN_MEMO.reset(token)
+
+
+def running_memo() -> dict[Any, Any] | None:
+    """The memo of the run in progress, or None outside one (an API request never reads from it)."""
+    return _RUN_MEMO.get()
+
+
+def remember(key: tuple[str, ...], item: Any) -> None:
+    """Within a run, answer the run's later reads of key with item (one the run made or found and keeps)."""
+    memo = _RUN_MEMO.get()
+    if memo is not None:
+        memo[key] = item
+
+
+def remembered(key: tuple[str, ...]) -> Any:
+    """What the run in progress remembers under key, or None."""
+    memo = _RUN_MEMO.get()
+    return memo.get(key) if memo is not None else None
 
 
 # -- responses ------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ DOMAINS = (
 )
 _lock = threading.Lock()
 _entries: list[dict[str, Any]] = []
+_modules: dict[tuple[str, str], str] = {}
 
 
 def entries() -> list[dict[str, Any]]:
@@ -33,16 +34,16 @@ def entries() -> list[dict[str, Any]]:
     if not _entries:
         with _lock:
             if not _entries:
-                _entries.extend(json.loads(TABLE.read_text(encoding="utf-8")))
+                found = json.loads(TABLE.read_text(encoding="utf-8"))
+                _modules.update({(entry["path"], entry["method"]): entry["module"] for entry in found})
+                _entries.extend(found)
     return _entries
 
 
 def module_of(path: str, method: str) -> str | None:
     """The module that declares a route, or None when the table has no such route."""
-    for entry in entries():
-        if entry["path"] == path and entry["method"] == method:
-            return str(entry["module"])
-    return None
+    entries()
+    return _modules.get((path, method))
 
 
 def load(module: str) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from chalicelib.core import audit, db, errors, permissions
+from chalicelib.core import audit, db, errors, http, permissions
 from chalicelib.core.tenancy import TenantContext, is_valid_id, new_id
 from chalicelib.customfields import service as customfields_service
 from chalicelib.deals import links, pipelines, records
@@ -44,19 +44,16 @@ def get(ctx: TenantContext, deal_id: str) -> Deal | None:
     """A deal of the tenant (live or in the trash), without any permission check."""
     if not is_valid_id(deal_id):
         return None
-    memo = identity_service.running_memo()
-    remembered = memo.get(("deal", ctx.tenant_id, deal_id)) if memo is not None else None
+    remembered = http.remembered(("deal", ctx.tenant_id, deal_id))
     if isinstance(remembered, Deal):
         return remembered
     return db.get(ctx, Deal, deal_pk(ctx, deal_id), timeline_service.PROFILE_SK)
 
 
 def remember(ctx: TenantContext, deal: Deal) -> None:
-    """Within a processing run (``identity.service.run_memo``), answer this run's later reads of the deal
-    (a task's link check) from this item: for a deal the run has just created and does not change."""
-    memo = identity_service.running_memo()
-    if memo is not None:
-        memo[("deal", ctx.tenant_id, deal.deal_id)] = deal
+    """Within a processing run (``http.run_memo``), answer this run's later reads of the deal (a task's
+    link check) from this item: for a deal the run has just created and does not change."""
+    http.remember(("deal", ctx.tenant_id, deal.deal_id), deal)
 
 
 def get_visible(ctx: TenantContext, deal_id: str) -> Deal | None:
@@ -198,13 +195,7 @@ def create(ctx: TenantContext, *, data: s.DealCreate, deal_id: str | None = None
                     expected_close_on=data.expected_close_on.isoformat() if data.expected_close_on else None,
                     custom=custom, created_by=ctx.actor_id, created_at=now, updated_at=now)
         records.apply_stage(deal, stage, lost_reason=data.lost_reason, now=now)
-        creation = _creation(ctx, deal, pipeline, stage)
-        if change is not None:
-            creation.saves += change.saves
-            creation.creates += change.creates
-            creation.deletes += change.deletes
-            creation.checks += change.checks
-        return creation, deal
+        return _creation(ctx, deal, pipeline, stage).extend(change), deal
 
     return records.commit_retrying(ctx, build)
 

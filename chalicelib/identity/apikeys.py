@@ -105,8 +105,7 @@ def authenticate(token: str) -> auth.Principal:
 
 def _tenant_and_key(ctx: TenantContext, key_id: str) -> tuple[Tenant | None, ApiKey | None]:
     keys = [(tenant_key(ctx, "TENANT"), "TENANT"), (keys_pk(ctx), key_id)]
-    with db.translate_errors():
-        found = {(item.pk, item.sk): item for item in db.MainTable.batch_get(keys)}  # one BatchGetItem
+    found = db.get_many(ctx, keys)  # one BatchGetItem
     tenant, key = (found.get(k) for k in keys)
     return (tenant if isinstance(tenant, Tenant) else None), (key if isinstance(key, ApiKey) else None)
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
-from contextvars import ContextVar
 from datetime import timedelta
 from typing import Any
 
@@ -93,39 +91,11 @@ def get_tenant(ctx: TenantContext) -> Tenant | None:
     return db.get(ctx, Tenant, tenant_pk(ctx), "TENANT")
 
 
-# -- the per-run memo ----------------------------------------------------------------------
-
-_RUN_MEMO: ContextVar[dict[Any, Any] | None] = ContextVar("crm_run_memo", default=None)
-
-
-@contextlib.contextmanager
-def run_memo() -> Iterator[dict[Any, Any]]:
-    """Remember, for one processing run (an inbox event's: in a job or inside the hook's request), the
-    items its steps read again and again and never change: the tenant's settings, its users, the records
-    the run itself made (``contacts.service.remember``). It starts from what the request knows (the
-    tenant the hook read) and ends with the run; a run inside a run shares the outer one."""
-    outer = _RUN_MEMO.get()
-    if outer is not None:
-        yield outer
-        return
-    memo: dict[Any, Any] = dict(http.request_memo())
-    token = _RUN_MEMO.set(memo)
-    try:
-        yield memo
-    finally:
-        _RUN_MEMO.reset(token)
-
-
-def running_memo() -> dict[Any, Any] | None:
-    """The memo of the run in progress, or None outside one (an API request never reads from it)."""
-    return _RUN_MEMO.get()
-
-
 def tenant_settings(ctx: TenantContext) -> Tenant | None:
     """The caller's tenant as this request (or processing run) first read it, for its settings (currency,
     country, time zone, owner): one read per request, none after authentication, which reads it already.
     Writers use get_tenant."""
-    run = _RUN_MEMO.get()
+    run = http.running_memo()
     memo, key = run if run is not None else http.request_memo(), ("tenant", ctx.tenant_id)
     if key not in memo:
         memo[key] = get_tenant(ctx)
@@ -226,10 +196,10 @@ def _commit_with_audit(ctx: TenantContext, item: db.VersionedItem, *, entity: st
 
 
 def get_user(ctx: TenantContext, user_id: str) -> User | None:
-    """A user of the caller's tenant, or None (read once per processing run: see run_memo)."""
+    """A user of the caller's tenant, or None (read once per processing run: see http.run_memo)."""
     if not is_valid_id(user_id):
         return None
-    run = _RUN_MEMO.get()
+    run = http.running_memo()
     if run is None:
         return db.get(ctx, User, users_pk(ctx), user_id)
     key = ("user", ctx.tenant_id, user_id)

@@ -15,7 +15,6 @@ from typing import Any
 
 from chalicelib.core import audit, auth, db, errors, http, mail, permissions
 from chalicelib.core.config import settings
-from chalicelib.core.db import MainTable
 from chalicelib.core.observability import logger
 from chalicelib.core.tenancy import TenantContext, bind, global_key, is_valid_id, new_id, tenant_key
 from chalicelib.identity import access, apikeys, service
@@ -372,8 +371,7 @@ def _load_principal(ctx: TenantContext, claims: dict[str, Any]) -> auth.Principa
     role = str(claims.get("role", ""))
     if role not in permissions.BUILTIN_ROLES:
         keys.append((access.roles_pk(ctx), role))
-    with db.translate_errors():
-        found = {(item.pk, item.sk): item for item in MainTable.batch_get(keys)}  # one BatchGetItem
+    found = db.get_many(ctx, keys)  # one BatchGetItem
     tenant, user, session = (found.get(key) for key in keys[:3])
     if not isinstance(user, User) or not isinstance(session, Session) or not isinstance(tenant, Tenant):
         raise errors.UnauthenticatedError("The session has ended; sign in again.")

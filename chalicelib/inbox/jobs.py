@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from chalicelib.core import db
+from chalicelib.core import db, http
 from chalicelib.core.observability import logger
 from chalicelib.core.tenancy import TenantContext, bind, is_valid_id
 from chalicelib.inbox import pipeline
@@ -40,11 +40,10 @@ def retry_one(tenant_id: str, integration_id: str, event_id: str, *, now: dateti
               waiting: frozenset[str] = pipeline.WAITING) -> str:
     """Process one stored event as its integration, if it still waits in one of these statuses;
     returns the event's status afterwards ("gone" when it is not there or no longer waiting)."""
-    from chalicelib.identity import service as identity_service
     from chalicelib.integrations import service as integrations_service
 
     ctx = integrations_service.hook_context(tenant_id, integration_id)
-    with bind(ctx), identity_service.run_memo() as memo:
+    with bind(ctx), http.run_memo() as memo:
         event, integration, tenant = _read_run(ctx, integration_id, event_id)
         if event is None or event.status not in waiting:
             return "gone"
@@ -64,9 +63,7 @@ def _read_run(ctx: TenantContext, integration_id: str, event_id: str) -> tuple[I
     integration_key = (integrations_service.integrations_pk(ctx), integration_id)
     tenant_key = (identity_service.tenant_pk(ctx), "TENANT")
     keys = [event_key, tenant_key] + ([integration_key] if is_valid_id(integration_id) else [])
-    with db.translate_errors():
-        found = {(item.pk, item.sk): item for item in db.MainTable.batch_get(keys, consistent_read=True)
-                 if db.owned(ctx, item) is not None}
+    found = db.get_many(ctx, keys, consistent=True)
     event, integration, tenant = found.get(event_key), found.get(integration_key), found.get(tenant_key)
     if not isinstance(integration, Integration) or integration.status == "deleted":
         integration = None  # as integrations.service.get answers

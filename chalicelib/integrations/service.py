@@ -321,12 +321,12 @@ def active_integration(ctx: TenantContext, integration_id: str, *, digest: str |
     if not is_valid_id(integration_id):
         return None
     keys = [(integrations_pk(ctx), integration_id), (identity_service.tenant_pk(ctx), "TENANT")]
-    with bind(ctx), db.translate_errors():
-        found = {(item.pk, item.sk): item for item in db.MainTable.batch_get(keys)}
+    with bind(ctx):
+        found = db.get_many(ctx, keys)
     integration, tenant = (found.get(key) for key in keys)
     if isinstance(tenant, Tenant):
         http.request_memo()[("tenant", ctx.tenant_id)] = tenant  # the processor reads its settings
-    if not isinstance(integration, Integration) or not db.owned(ctx, integration) or integration.status != "active":
+    if not isinstance(integration, Integration) or integration.status != "active":
         return None
     if digest is not None and integration.key_digest != digest:  # rotated: the old key leads nowhere
         return None
