@@ -110,9 +110,10 @@ def running_crm(state_dir: Path) -> Iterator[Crm]:
 
 
 def sign_up(crm: Crm, company: str) -> dict[str, Any]:
-    """A new tenant through the public API; the sign-up answer (tokens, tenant, user)."""
+    """A new tenant through the public API; the sign-up answer (tokens, tenant, user) and the owner's
+    e-mail and password (to sign in again)."""
     email = f"owner.{secrets.token_hex(6)}@example.com"
     status, answer = call(crm.url + "/api/v1/auth/signup", method="POST", payload={
         "company_name": company, "name": "Olga Owner", "email": email, "password": PASSWORD, "country": "GB"})
     assert status == 201, answer
-    return dict(answer)
+    return {**answer, "email": email, "password": PASSWORD}
