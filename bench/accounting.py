@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import math
+import re
 import sys
 import threading
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ class Call:
     read_units: float = 0.0
     write_units: float = 0.0
     items: int = 0
+    by_kind: dict[str, float] = field(default_factory=dict)  # write units by kind of item (see kind_of)
 
 
 @dataclass
@@ -57,6 +59,24 @@ class Ledger:
 
 
 LEDGER = Ledger()
+
+
+# An id, a time, a number or an address: the parts of a key that name one item rather than its kind.
+_NAMING = re.compile(r"[^#]*[0-9@][^#]*")
+
+
+def kind_of(key: dict[str, Any]) -> str:
+    """The kind of item a key names, its ids left out: ``T#·#AUDIT#· | ·`` for every audit record."""
+    return " | ".join(_NAMING.sub("·", key[part]["S"]) for part in ("pk", "sk"))
+
+
+def wru_by_kind(calls: list[Call], per: int = 1) -> dict[str, float]:
+    """Write units of calls by kind of item (divided by per), the largest first."""
+    total: dict[str, float] = {}
+    for call in calls:
+        for kind, units in call.by_kind.items():
+            total[kind] = total.get(kind, 0.0) + units / per
+    return dict(sorted(total.items(), key=lambda pair: -pair[1]))
 
 
 # -- item sizes ---------------------------------------------------------------------------------
@@ -188,8 +208,10 @@ def _after(parsed: dict[str, Any], model: Any, context: dict[str, Any], **_: Any
             after = _stored(table, key)
             units = math.ceil(max(item_size(before), item_size(after), 1) / WRITE_UNIT)
             # Every item of a transaction costs two writes, its condition checks included.
-            call.write_units += units * (2 if call.operation == "TransactWriteItems" else 1)
-            call.write_units += _index_writes(before, after) if writes else 0.0  # a check changes no index
+            units *= 2 if call.operation == "TransactWriteItems" else 1
+            units += _index_writes(before, after) if writes else 0.0  # a check changes no index
+            call.write_units += units
+            call.by_kind[kind_of(key)] = call.by_kind.get(kind_of(key), 0.0) + units
             call.items += 1
     else:
         call.read_units, call.items = _read_units(call.operation, params, parsed)

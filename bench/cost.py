@@ -3,8 +3,9 @@
 Inputs measured by the other benchmarks: DynamoDB requests and capacity per API call
 (bench.per_call), the Lambda duration of an API call (bench.overhead's median API read, which
 includes the embedded DynamoDB's own time, so it overstates) and the cold import (bench.cold_start).
-Everything else is an assumption stated in ASSUMPTIONS; prices are public list prices (eu-west-1
-and us-east-1 agree on these).
+Everything else is an assumption stated in ASSUMPTIONS; prices are public list prices for us-east-1
+(PRICES says where each comes from). ``python -m bench.cost`` reprices the last ``python -m bench`` run
+(build/bench/results.json) without measuring again.
 """
 
 from __future__ import annotations
@@ -43,11 +44,19 @@ KMS_DECRYPTS_PER_DAY, SHARED_TENANTS = 10 * 12 + COLD_STARTS_PER_DAY, 500
 SECRET_READS_PER_DAY = COLD_STARTS_PER_DAY + 10 * 12  # Powertools caches the secret 5 minutes
 LOG_BYTES_PER_REQUEST = 1500  # one request line plus the EMF metrics document
 
+# SQS: the hook sends one message per lead; the inbox_events function receives and deletes them ten a
+# batch. The event source mapping's idle long polls are shared by every tenant of the stage.
+SQS_REQUESTS_PER_LEAD = 1 + 2 / 10
+
+# us-east-1 list prices. DynamoDB on-demand throughput has cost $0.625 per million write and $0.125 per
+# million read request units since AWS halved it on 2024-11-01 (aws.amazon.com/dynamodb/pricing/on-demand);
+# this model used the earlier $1.25 and $0.25 until 2026-12-03. API Gateway REST is the first 333
+# million requests' tier; Lambda is x86; SQS is standard queues past the free tier.
 PRICES = {
     "apigw_rest_per_m": 3.50, "lambda_gb_s": 0.0000166667, "lambda_per_m": 0.20,
-    "ddb_wru_per_m": 1.25, "ddb_rru_per_m": 0.25, "ddb_gb_month": 0.25,
+    "ddb_wru_per_m": 0.625, "ddb_rru_per_m": 0.125, "ddb_gb_month": 0.25,
     "kms_per_10k": 0.03, "kms_cmk_month": 1.00, "secret_month": 0.40, "secret_per_10k": 0.05,
-    "logs_per_gb": 0.50,
+    "logs_per_gb": 0.50, "sqs_per_m": 0.40,
 }
 
 ASSUMPTIONS = [
@@ -115,6 +124,7 @@ def model(rows: list[dict[str, Any]], *, request_s: float, cold_import_s: float,
         "DynamoDB writes": traffic["wru"] / 1e6 * p["ddb_wru_per_m"],
         "DynamoDB reads": traffic["rru"] / 1e6 * p["ddb_rru_per_m"],
         "DynamoDB storage": _storage_gb() * p["ddb_gb_month"],
+        "SQS": LEADS_PER_DAY * DAYS * SQS_REQUESTS_PER_LEAD / 1e6 * p["sqs_per_m"],
         "KMS": KMS_DECRYPTS_PER_DAY * DAYS / 1e4 * p["kms_per_10k"] + p["kms_cmk_month"] / SHARED_TENANTS,
         "Secrets Manager": SECRET_READS_PER_DAY * DAYS / 1e4 * p["secret_per_10k"] + p["secret_month"] / SHARED_TENANTS,
         "CloudWatch Logs": requests * LOG_BYTES_PER_REQUEST / 1024**3 * p["logs_per_gb"],
@@ -132,3 +142,21 @@ def table(result: dict[str, Any]) -> list[tuple[str, str, str]]:
     status = "ok" if result["total"] <= TARGET_USD else "MISSED"
     lines.append(("cost: total per tenant-month", f"${result['total']:.2f}", f"target <= ${TARGET_USD:.2f}: {status}"))
     return lines
+
+
+def reprice(path: str = "build/bench/results.json") -> dict[str, Any]:
+    """The cost of the measurements saved by the last ``python -m bench`` run, at today's PRICES."""
+    import json
+
+    with open(path, encoding="utf-8") as saved:
+        results = json.load(saved)
+    measured = results["cost"]
+    return model(results["per_call"], request_s=measured["request_s"], cold_import_s=measured["cold_import_s"],
+                 lead=results.get("ingest"))
+
+
+if __name__ == "__main__":
+    import sys
+
+    for name, value, note in table(reprice(*sys.argv[1:])):
+        print(f"{name:<40} {value:>12}  {note}")

@@ -124,6 +124,7 @@ def measure(events: int = 300) -> dict[str, Any]:
             "doubled": max(max(contacts) - unique, 0), "duplicates_flagged": flagged,
             "dynamodb_requests_per_event": len(calls) / events,
             "wru_per_event": sum(call.write_units for call in calls) / events,
+            "wru_by_kind": accounting.wru_by_kind(calls, events),
             "rru_per_event": sum(call.read_units for call in calls) / events}
 
 
@@ -143,6 +144,8 @@ def table(result: dict[str, Any]) -> list[tuple[str, str, str]]:
     status = "ok" if result["per_second"] >= TARGET and clean else "MISSED"
     return [("webhook ingest: DynamoDB per event", f"{result['dynamodb_requests_per_event']:.1f} req",
              f"{result['wru_per_event']:.1f} WRU; {result['hook_requests_per_event']:.1f} req before the answer"),
+            ("webhook ingest: WRU per event by item", ", ".join(
+                f"{kind} {units:.1f}" for kind, units in list(result.get("wru_by_kind", {}).items())[:4]), ""),
             ("webhook processing from the queue (events/s)", f"{result['processed_per_second']:.1f}/s",
              f"{result['queued']} queued, handled ten a batch"),
             ("webhook ingest (events/s, 10% repeats)", f"{result['per_second']:.1f}/s",
