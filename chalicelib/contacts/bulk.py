@@ -45,10 +45,15 @@ def _mutation(ctx: TenantContext, request: BulkIn) -> Callable[[Contact], None]:
 
 
 def run(ctx: TenantContext, request: BulkIn) -> list[BulkOutcome]:
-    """Apply one action to many contacts; a record that fails does not stop the others."""
+    """Apply one action to many contacts; a record that fails does not stop the others.
+
+    When every record met a passing outage (503), nothing changed and the request as a whole answers
+    503 with Retry-After, like any other write, so a client retries it whole.
+    """
     permissions.require(ctx, service.ENTITY, "delete" if request.action == "delete" else "update")
     mutate = None if request.action == "delete" else _mutation(ctx, request)
     outcomes = []
+    unavailable: errors.ServiceUnavailableError | None = None
     for contact_id in request.ids:
         try:
             if mutate is None:
@@ -56,6 +61,11 @@ def run(ctx: TenantContext, request: BulkIn) -> list[BulkOutcome]:
             else:
                 contact = service.change_with(ctx, contact_id, action=f"bulk_{request.action}", mutate=mutate)
             outcomes.append(BulkOutcome(id=contact_id, ok=True, status=200, version=int(contact.version or 0)))
+        except errors.ServiceUnavailableError as exc:
+            unavailable = exc
+            outcomes.append(BulkOutcome(id=contact_id, ok=False, status=exc.status, code=exc.code))
         except errors.CRMError as exc:
             outcomes.append(BulkOutcome(id=contact_id, ok=False, status=exc.status, code=exc.code))
+    if unavailable is not None and all(outcome.code == unavailable.code for outcome in outcomes):
+        raise unavailable
     return outcomes

@@ -43,11 +43,6 @@ SKIPPED: dict[str, str] = {}
 # Write paths that break under a fault today: a strict xfail each, with the finding (the lead fixes them).
 KNOWN_BUGS: dict[str, str] = {}
 
-# Bulk routes answer 200 with an outcome per record: under a fault every record must report 503.
-PER_ITEM_OUTCOMES: dict[str, str] = {
-    "POST /api/v1/contacts/bulk": "one commit per contact (contacts/bulk.py); the answer lists each outcome",
-}
-
 # Routes that record a failed attempt on purpose and answer 200 with it (only that record may change).
 RECORDS_FAILURE: dict[str, str] = {
     "POST /api/v1/integrations/{integration_id}/events/{event_id}/replay": (
@@ -90,15 +85,6 @@ def world(app: Any, watched: Watched) -> World:
     return World(ApiClient(app))
 
 
-def unavailable(name: str, response: Any) -> bool:
-    """Whether response is the route's answer to a passing fault: 503 with Retry-After in the error shape.
-
-    A bulk request answers 200 with an outcome per record: then every record must report 503.
-    """
-    if name in PER_ITEM_OUTCOMES and response.status_code == 200:
-        return all(not item["ok"] and item["status"] == 503 for item in body(response)["items"])
-    assert_unavailable(response)
-    return True
 
 
 def recorded_failure(watched: Watched, name: str, response: Any, before: Snapshot) -> bool:
@@ -127,7 +113,8 @@ def under_fault(client: ApiClient, watched: Watched, name: str, call: Call, serv
         return None
     if response.status_code < 300 and not calls:
         return changed(before, watched.snapshot())
-    assert unavailable(name, response), f"answered {response.status_code} although {calls} failed under it"
+    assert response.status_code == 503, f"answered {response.status_code} although {calls} failed under it"
+    assert_unavailable(response)
     assert changed(before, watched.snapshot()) == [], "half-written under the fault"
     assert len(outbox()) == mails
     return None
@@ -135,7 +122,7 @@ def under_fault(client: ApiClient, watched: Watched, name: str, call: Call, serv
 
 def test_the_tables_name_only_routes_that_exist() -> None:
     names = {route_name(spec) for spec in REGISTRY.values()}
-    named = set(SKIPPED) | set(KNOWN_BUGS) | set(PER_ITEM_OUTCOMES) | set(RECORDS_FAILURE) | set(OVERRIDES)
+    named = set(SKIPPED) | set(KNOWN_BUGS) | set(RECORDS_FAILURE) | set(OVERRIDES)
     assert named <= names, named - names
 
 
