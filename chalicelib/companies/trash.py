@@ -76,12 +76,10 @@ def purge_company(ctx: TenantContext, company: Company) -> None:
         contact = contacts_service.get_any(ctx, contact_id)
         if contact is not None and company.company_id in (contact.company_ids or []):
             contact_links.detach_company(ctx, contact, company_id=company.company_id)
-    pk = service.company_pk(ctx, company.company_id)
-    with db.translate_errors(), db.MainTable.batch_write() as batch:
-        for item in db.MainTable.query(pk):
-            if item.sk != service.PROFILE_SK:
-                batch.delete(item)
-    service.save(ctx, company, None, action="purge")
+    change = db.Change()
+    housekeeping.delete_collection(ctx, change, service.company_pk(ctx, company.company_id),
+                                   profile_sk=service.PROFILE_SK)
+    service.save(ctx, company, None, action="purge", change=change)
 
 
 def purge_expired(ctx: TenantContext, *, now: datetime | None = None, limit: int = 100) -> int:

@@ -90,13 +90,10 @@ def purge(ctx: TenantContext, contact_id: str) -> None:
 
 def purge_contact(ctx: TenantContext, contact: Contact) -> None:
     """Delete a trashed contact's collection, then the contact itself with its audit record."""
-    pk = derived.contact_pk(ctx, contact.contact_id)
-    with db.translate_errors():
-        rest = [item for item in db.MainTable.query(pk) if item.sk != derived.PROFILE_SK]
-        with db.MainTable.batch_write() as batch:
-            for item in rest:
-                batch.delete(item)
-    change = db.Change().delete(contact)
+    change = db.Change()
+    housekeeping.delete_collection(ctx, change, derived.contact_pk(ctx, contact.contact_id),
+                                   profile_sk=derived.PROFILE_SK)
+    change.delete(contact)
     derived.Derived().add(ctx, contact, None).apply(change)
     audit.attach(ctx, change, contact, entity="contact", entity_id=contact.contact_id, action="purge",
                  before=views.audit_view(contact), after=None, sensitive=views.audit_sensitive(contact))

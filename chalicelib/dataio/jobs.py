@@ -39,6 +39,9 @@ def _fail(ctx: TenantContext, job: JobFields, message: str, now: Callable[[], da
         queue.finish(ctx, job, status="failed", failure=message, now=now())
     except errors.VersionConflictError:
         logger.warning("job changed while failing it", extra={"job_id": queue.job_id(job)})
+    except errors.ServiceUnavailableError:  # its lease expires and a later run meets the cause again
+        logger.warning("job not marked failed: a service is unavailable", extra={"job_id": queue.job_id(job)})
+        return "paused"
     return "failed"
 
 
@@ -57,7 +60,10 @@ def _work(ctx: TenantContext, job: JobFields, *, seconds: float, now: Callable[[
         logger.exception("job failed", extra={"job_id": queue.job_id(job)})
         return _fail(ctx, job, "An internal error stopped this job; it has been logged.", now)
     if job.status in {"queued", "running"}:
-        queue.release(ctx, job)  # the next run need not wait for this one's lease to expire
+        try:
+            queue.release(ctx, job)  # the next run need not wait for this one's lease to expire
+        except (errors.VersionConflictError, errors.ServiceUnavailableError):
+            logger.warning("job lease not released; it expires", extra={"job_id": queue.job_id(job)})
     return str(job.status)
 
 
@@ -67,16 +73,20 @@ def run_job(kind: str, tenant_id: str, job_id: str, *, seconds: float, run_id: s
     run_id = run_id or new_id()
     system = _system(tenant_id, run_id)
     with bind(system):
-        job = queue.get(system, queue.KINDS[kind], job_id)
-        if job is None or job.status not in {"queued", "running"}:
-            return "skipped"
-        if not queue.claim(system, job, owner=run_id, now=now(), seconds=seconds):
-            return "busy"
-        observability.bind_tenant(tenant_id, actor_id=job.actor_id)
+        job: JobFields | None = None
         try:
+            job = queue.get(system, queue.KINDS[kind], job_id)
+            if job is None or job.status not in {"queued", "running"}:
+                return "skipped"
+            if not queue.claim(system, job, owner=run_id, now=now(), seconds=seconds):
+                return "busy"
+            observability.bind_tenant(tenant_id, actor_id=job.actor_id)
             ctx = queue.job_context(job, run_id=run_id)
-        except errors.CRMError as exc:
-            return _fail(system, job, exc.message, now)
+        except errors.ServiceUnavailableError:  # nothing done yet: a later run takes the job as it is
+            logger.warning("job not started: a service is unavailable", extra={"job_id": job_id})
+            return "paused"
+        except errors.CRMError as exc:  # its starter is no longer active or allowed: it cannot go on
+            return _fail(system, job, exc.message, now) if job is not None else "skipped"
     with bind(ctx):
         return _work(ctx, job, seconds=seconds, now=now)
 

@@ -386,11 +386,9 @@ def _trashed(ctx: TenantContext, deal_id: str) -> Deal:
 
 def purge_deal(ctx: TenantContext, deal: Deal) -> None:
     """Delete a trashed deal's collection (history, links, timeline), then the deal with its audit record."""
-    with db.translate_errors(), db.MainTable.batch_write() as batch:
-        for item in db.MainTable.query(deal.pk):
-            if item.sk != timeline_service.PROFILE_SK:
-                batch.delete(item)
-    change = db.Change().delete(deal)
+    change = db.Change()
+    housekeeping.delete_collection(ctx, change, deal.pk, profile_sk=timeline_service.PROFILE_SK)
+    change.delete(deal)
     audit.attach(ctx, change, deal, entity="deal", entity_id=deal.deal_id, action="purge",
                  before=records.audit_view(deal), after=None)
     db.commit(ctx, change)

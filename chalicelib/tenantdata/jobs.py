@@ -93,25 +93,43 @@ def _claim(ctx: TenantContext, export: TenantExport) -> bool:
 
 def run_export(tenant_id: str, export_id: str, report: TickReport, *, deadline: float | None = None) -> bool:
     """Carry one export on until the deadline, storing its archive once complete; False when it was not
-    this run's to take (done, cancelled, or running elsewhere)."""
+    this run's to take (done, cancelled, or running elsewhere).
+
+    Never raises: an outage while claiming, pausing or finishing leaves the export to a later tick (one
+    claimed but not finished is taken again after STALE_AFTER) and lets the tick go on to other tenants.
+    """
     ctx = system_context(tenant_id, source="job")
     with bind(ctx):
-        export = db.get(ctx, TenantExport, service.exports_pk(ctx), export_id)
-        if export is None or not _claimable(export) or not _claim(ctx, export):
-            return False
         try:
-            summary = checkpoint.build(ctx, export_id, deadline=time.monotonic() + TICK_SECONDS
-                                       if deadline is None else deadline, created_at=export.created_at.isoformat())
+            return _step(ctx, export_id, report, deadline)
         except Exception as exc:  # noqa: BLE001 - one tenant's failure must not stop the others
-            _failed(ctx, export, exc, report)
+            if faults.is_transient(exc):
+                logger.warning("export step not recorded: a service is unavailable",
+                               extra={"export_id": export_id, "error": type(exc).__name__})
+            else:
+                logger.exception("export step failed", extra={"export_id": export_id})
+            report.exports_retrying.append(export_id)
             return True
-        if summary is None:
-            _pause(ctx, export, report)
-            return True
-        export.object_key = service.object_key(ctx.tenant_id, export_id)
-        _finish(ctx, export, status="done", counts=summary.counts)
-        report.exports_done.append(export_id)
+
+
+def _step(ctx: TenantContext, export_id: str, report: TickReport, deadline: float | None) -> bool:
+    """run_export's work, bound to the tenant."""
+    export = db.get(ctx, TenantExport, service.exports_pk(ctx), export_id)
+    if export is None or not _claimable(export) or not _claim(ctx, export):
+        return False
+    try:
+        summary = checkpoint.build(ctx, export_id, deadline=time.monotonic() + TICK_SECONDS
+                                   if deadline is None else deadline, created_at=export.created_at.isoformat())
+    except Exception as exc:  # noqa: BLE001 - one tenant's failure must not stop the others
+        _failed(ctx, export, exc, report)
         return True
+    if summary is None:
+        _pause(ctx, export, report)
+        return True
+    export.object_key = service.object_key(ctx.tenant_id, export_id)
+    _finish(ctx, export, status="done", counts=summary.counts)
+    report.exports_done.append(export_id)
+    return True
 
 
 def _pause(ctx: TenantContext, export: TenantExport, report: TickReport) -> None:
