@@ -90,31 +90,38 @@ def scheduled_tick(event: Any) -> dict[str, int]:
     return retry_due()
 
 
-def queued_events(event: Any) -> dict[str, int]:
+def queued_events(event: Any) -> dict[str, Any]:
     """The jobs queue's handler (wired in app.py): process the received events its messages name.
 
     A message for an event already processed (a redelivery) changes nothing. When an attempt cannot
-    even be recorded (the table unavailable), the batch is raised back to the queue, to come again
-    after the visibility timeout (then to the dead-letter queue); the retry index still holds it.
+    even be recorded (the table unavailable), only that message goes back to the queue: the answer
+    names it in ``batchItemFailures`` (the event source mapping reports batch item failures, infra/),
+    to come again after the visibility timeout (then to the dead-letter queue), while the rest of the
+    batch is done with; the retry index still holds the event either way. Otherwise the answer counts
+    the batch's outcomes. (Powertools' batch processor would do the partial answer, but it raises when
+    every record fails and keeps no outcomes; the loop is this short.)
     """
     from chalicelib.inbox import queue
 
     counts: dict[str, int] = {}
-    failures = 0
+    failed: list[str] = []
     now = db.utcnow()
     for record in event:
+        message_id = record.to_dict().get("messageId")
         ids = queue.read(record.body)
         if ids is None:
             logger.error("jobs queue: a message that names no inbox event was dropped",
-                         extra={"message_id": getattr(record, "message_id", None)})
+                         extra={"message_id": message_id})
             status = "unreadable"
         else:
             try:
                 status = retry_one(*ids, now=now, waiting=frozenset({"received"}))
             except Exception:  # noqa: BLE001 - the others in the batch still get their turn
                 logger.exception("jobs queue: an inbox event could not be processed", extra={"event_id": ids[2]})
-                failures, status = failures + 1, "error"
+                failed.append(str(message_id))
+                status = "error"
         counts[status] = counts.get(status, 0) + 1
-    if failures:
-        raise RuntimeError(f"{failures} inbox event(s) could not be processed; the batch returns to the queue")
+    if failed:
+        logger.warning("jobs queue: messages return to the queue", extra={"outcomes": counts})
+        return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in failed]}
     return counts

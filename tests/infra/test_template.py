@@ -331,6 +331,18 @@ def test_queues_are_encrypted_with_dead_letter_queues(template: dict[str, Any], 
         "Type": "SQS", "TargetArn": {"Fn::GetAtt": ["FunctionDeadLetterQueue", "Arn"]}}
 
 
+def test_queue_handlers_return_only_their_failed_messages(resources: dict[str, Any]) -> None:
+    # inbox_events answers batchItemFailures; without ReportBatchItemFailures Lambda would ignore it and
+    # delete the failed messages with the rest. The merge must land on the event chalice made (name match).
+    functions = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::Serverless::Function"]
+    sources = {name: event for function in functions for name, event in (function.get("Events") or {}).items()
+               if event.get("Type") != "Schedule"}
+    assert set(sources) == {"InboxEventsSqsEventSource"}, sources
+    event = sources["InboxEventsSqsEventSource"]
+    assert event["Type"] == "SQS" and event["Properties"]["Queue"]
+    assert event["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+
+
 def test_alarms_cover_api_lambda_dynamodb_and_dlq(resources: dict[str, Any]) -> None:
     alarms = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::CloudWatch::Alarm"]
     watched = set()
