@@ -54,6 +54,8 @@ def delete_collection(ctx: TenantContext, change: db.Change, pk: str, *, profile
     still there and the next run purges the rest; had it gone with the batch, the record would stay in
     the trash with nothing left to find it.
     """
+    if not tenancy.key_belongs_to(ctx, pk):  # the batch is outside db.commit's tenant-boundary check
+        raise errors.ForbiddenError("A write crossed the tenant boundary.")
     with db.translate_errors(), db.MainTable.batch_write() as batch:
         for item in db.MainTable.query(pk):
             if item.sk not in (profile_sk, DUE_SK):

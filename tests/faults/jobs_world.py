@@ -104,10 +104,8 @@ def message_ids(messages: list[dict[str, Any]]) -> set[str]:
 
 
 def redelivered(answer: Any, messages: list[dict[str, Any]]) -> bool:
-    """Whether the handler's answer makes SQS deliver the batch's messages again: it raised (the whole
-    batch returns), or it named every one of them in ``batchItemFailures``."""
-    if isinstance(answer, BaseException):
-        return True
+    """Whether the handler's answer makes SQS deliver the batch's messages again: it named every one of
+    them in ``batchItemFailures``."""
     failures = {str(item.get("itemIdentifier")) for item in (answer or {}).get("batchItemFailures", [])}
     return failures >= message_ids(messages)
 

@@ -14,7 +14,6 @@ different requests: DynamoDB throttles request by request, and a transaction cos
 archive), where a job has written part of its work. The jobs are driven through what their handlers in
 app.py call (``run_pending``, ``scheduled_tick``, ``retry_due``, ``queued_events``), with a later clock
 where a lease or a grace period must pass; each global queue is narrowed to this file's tenants.
-A case that breaks is a strict xfail naming the finding until it is fixed (``case``'s bug).
 """
 
 from __future__ import annotations
@@ -74,10 +73,9 @@ BATCHES = Fault("dynamodb", frozenset({"BatchWriteItem"}), "ProvisionedThroughpu
 KMS = Fault("kms", KMS_CALLS, "ThrottlingException")
 
 
-def case(fault: Fault, name: str, bug: str | None = None, raises: type[BaseException] = AssertionError) -> Any:
-    """A parameter of a job's test; a known bug is a strict xfail (its fix shows up as a failure here)."""
-    marks = [pytest.mark.xfail(strict=True, raises=raises, reason=bug)] if bug else []
-    return pytest.param(fault, id=name, marks=marks)
+def case(fault: Fault, name: str) -> Any:
+    """A parameter of a job's test, named for its fault."""
+    return pytest.param(fault, id=name)
 
 
 @pytest.fixture(scope="module")
@@ -452,16 +450,6 @@ def test_a_tenant_purge_waits_for_the_next_tick_and_then_removes_everything(
 # -- inbox_events: the jobs queue's handler ---------------------------------------------------
 
 
-def _handler_answer(job: Callable[[], Any]) -> Callable[[], Any]:
-    """The handler's answer, or the exception it raised (for SQS, raising returns the batch to the queue)."""
-    def answer() -> Any:
-        try:
-            return job()
-        except RuntimeError as exc:
-            return exc
-    return answer
-
-
 @pytest.mark.parametrize("fault", [
     case(THROUGHPUT, "dynamodb-throughput"),
     case(THROTTLED, "dynamodb-throttling"),
@@ -479,7 +467,7 @@ def test_a_queued_event_is_never_lost_and_makes_its_lead_once(
         batch, messages = world.queued_batch(url)
     arrived = db.utcnow()
 
-    run = under(fault, watched, _handler_answer(lambda: inbox_jobs.queued_events(batch)))
+    run = under(fault, watched, lambda: inbox_jobs.queued_events(batch))
     assert run.calls, "the handler never met the fault"
     [event] = events(client, company, form)
     assert world.listed_contacts(client, company) == []  # no lead, and no half of one
