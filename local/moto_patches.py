@@ -98,6 +98,7 @@ def install() -> None:
     for name in ATOMIC:
         setattr(models.DynamoDBBackend, name, _atomic(getattr(models.DynamoDBBackend, name)))
     _one_partition_queries()
+    _direct_attribute_values()
     if os.environ.get(PAGE_READS_ENV) == "1":
         _page_reads()
     _installed.append(True)
@@ -131,6 +132,47 @@ def _one_partition_queries() -> None:
                 self.items = everything
 
     Table.query = query  # type: ignore[method-assign]
+
+
+_MOTO_STRUCTURE: list[Any] = []  # moto's own BaseJSONSerializer._serialize_type_structure
+ATTRIBUTE_VALUE = "AttributeValue"
+
+
+def _direct_attribute_values() -> None:
+    """Serialise a DynamoDB attribute value by its own keys, not by moto's search for each member.
+
+    moto 5.2 writes every response through a generic serialiser that looks each of the shape's
+    members up on the result under every alias it might have (the name, its snake_case form, prefixes
+    of the parent's and the class's names ...). An attribute value has ten members (S, N, B, ...) and
+    holds one, so a Query of 50 list rows made about 10,000 such searches: 80% of the time of a list
+    page on the embedded server, and of every test that reads items. Here a plain dict whose keys are
+    all members of the shape is read by those keys; each member is still serialised by moto's own
+    per-type code, so the answer is the same (tests/local/test_moto_patches.py compares them).
+    Anything else, and any value when a response transformer could apply, goes the generic way.
+    """
+    from moto.core.serialize import BaseJSONSerializer
+
+    original = BaseJSONSerializer._serialize_type_structure
+    _MOTO_STRUCTURE[:] = [original]
+
+    def structure(self: Any, serialized: Any, value: Any, shape: Any, key: str) -> None:
+        members = shape.members if shape.name == ATTRIBUTE_VALUE and type(value) is dict else None
+        if not members or not key or not value.keys() <= members.keys() or _transformed(self, members):
+            return original(self, serialized, value, shape, key)
+        wrapper: dict[str, Any] = {}
+        for member_key, member_shape in members.items():
+            member_value = value.get(member_key)
+            if member_value is not None:
+                member_shape.parent = shape
+                self._serialize(wrapper, member_value, member_shape, member_key)
+        self._default_serialize(serialized, wrapper, shape, key)
+
+    BaseJSONSerializer._serialize_type_structure = structure  # type: ignore[method-assign]
+
+
+def _transformed(serializer: Any, members: dict[str, Any]) -> bool:
+    transformers = getattr(serializer._value_picker, "response_transformers", None) or {}
+    return any(path.rsplit(".", 1)[-1] in members for path in transformers)
 
 
 # moto's tables are plain dicts: a Query iterating one while another thread writes fails with

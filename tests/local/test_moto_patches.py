@@ -102,3 +102,78 @@ def test_a_write_is_seen_by_the_next_page_read(table: tuple[Any, str], monkeypat
     assert [item["sk"]["S"] for item in client.query(TableName=name, **query)["Items"]] == ["x"]
     client.delete_item(TableName=name, Key={"pk": {"S": "X#1#P9"}, "sk": {"S": "x"}})
     assert client.query(TableName=name, **query)["Items"] == []
+
+
+RICH_ITEM: dict[str, Any] = {
+    "pk": {"S": "X#1#RICH"}, "sk": {"S": "zoë#1"}, "gsi1pk": {"S": "X#1#GRICH"}, "gsi1sk": {"S": "вера"},
+    "text": {"S": "Anna \"Karenina\" \u2014 \U0001f338"}, "blank": {"S": ""}, "n": {"N": "-12.50"},
+    "blob": {"B": b"\x00\xffsealed"}, "tags": {"SS": ["vip", "lead"]}, "scores": {"NS": ["1", "2.5"]},
+    "blobs": {"BS": [b"a", b"\x01"]}, "yes": {"BOOL": True}, "no": {"BOOL": False}, "nothing": {"NULL": True},
+    "empty_map": {"M": {}}, "empty_list": {"L": []}, "dotted.name": {"S": "kept"}, "#hash": {"N": "0"},
+    "nested": {"M": {"phones": {"L": [{"M": {"number": {"S": "+442079460001"}, "primary": {"BOOL": True}}},
+                                      {"NULL": True}, {"L": [{"N": "1"}, {"B": b"x"}]}]},
+                     "seen": {"SS": ["a"]}, "deep.key": {"M": {"x": {"S": "y"}}}}},
+}
+
+
+def _responses(client: Any, name: str) -> list[tuple[str, Any, bytes]]:
+    """Every read and write answer that carries items, with the raw body moto sent."""
+    bodies: list[bytes] = []
+
+    def keep(response_dict: dict[str, Any], **_: Any) -> None:
+        bodies.append(response_dict["body"])
+
+    client.meta.events.register("before-parse.dynamodb.*", keep)
+    key = {"pk": RICH_ITEM["pk"], "sk": RICH_ITEM["sk"]}
+    other = {"pk": {"S": "X#1#P1"}, "sk": {"S": "none"}}
+    capacity = {"ReturnConsumedCapacity": "INDEXES"}
+    calls: list[tuple[str, Any]] = [
+        ("put", lambda: client.put_item(TableName=name, Item=RICH_ITEM, ReturnValues="ALL_OLD", **capacity)),
+        ("put again", lambda: client.put_item(TableName=name, Item=RICH_ITEM, ReturnValues="ALL_OLD")),
+        ("get", lambda: client.get_item(TableName=name, Key=key, ConsistentRead=True, **capacity)),
+        ("get projected", lambda: client.get_item(TableName=name, Key=key, ProjectionExpression="nested.phones, #t",
+                                                  ExpressionAttributeNames={"#t": "tags"})),
+        ("get missing", lambda: client.get_item(TableName=name, Key=other)),
+        ("batch get", lambda: client.batch_get_item(RequestItems={name: {"Keys": [key, other]}}, **capacity)),
+        ("transact get", lambda: client.transact_get_items(TransactItems=[{"Get": {"TableName": name, "Key": key}},
+                                                                          {"Get": {"TableName": name, "Key": other}}])),
+        ("query", lambda: client.query(TableName=name, KeyConditionExpression="pk = :p",
+                                       ExpressionAttributeValues={":p": RICH_ITEM["pk"]}, **capacity)),
+        ("query page", lambda: client.query(TableName=name, KeyConditionExpression="pk = :p", Limit=2,
+                                            ExpressionAttributeValues={":p": {"S": "X#1#P2"}})),
+        ("index query", lambda: client.query(TableName=name, IndexName="gsi1", KeyConditionExpression="gsi1pk = :p",
+                                             ExpressionAttributeValues={":p": RICH_ITEM["gsi1pk"]})),
+        ("scan", lambda: client.scan(TableName=name, Limit=7)),
+        ("update", lambda: client.update_item(TableName=name, Key=key, UpdateExpression="SET #b = :b ADD tags :t",
+                                              ExpressionAttributeNames={"#b": "blank"}, ReturnValues="ALL_NEW",
+                                              ExpressionAttributeValues={":b": {"S": "now"}, ":t": {"SS": ["x"]}})),
+        ("update old", lambda: client.update_item(TableName=name, Key=key, UpdateExpression="REMOVE nested",
+                                                  ReturnValues="UPDATED_OLD")),
+        ("delete", lambda: client.delete_item(TableName=name, Key=key, ReturnValues="ALL_OLD")),
+    ]
+    answers = []
+    try:
+        for label, call in calls:
+            found = call()
+            found.pop("ResponseMetadata", None)
+            answers.append((label, found, bodies[-1]))
+    finally:
+        client.meta.events.unregister("before-parse.dynamodb.*", keep)
+    return answers
+
+
+def test_attribute_values_are_serialised_as_moto_does(table: tuple[Any, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from moto.core.serialize import BaseJSONSerializer
+
+    client, name = table
+    assert BaseJSONSerializer._serialize_type_structure is not moto_patches._MOTO_STRUCTURE[0]  # installed
+    direct = _responses(client, name)
+    monkeypatch.setattr(BaseJSONSerializer, "_serialize_type_structure", moto_patches._MOTO_STRUCTURE[0])
+    generic = _responses(client, name)
+    for (label, found, body), (_, expected, expected_body) in zip(direct, generic, strict=True):
+        assert body == expected_body, label
+        assert found == expected, label
+    by_label = {label: found for label, found, _ in direct}
+    assert by_label["get"]["Item"] == RICH_ITEM  # every type comes back as it was put
+    assert by_label["put again"]["Attributes"] == RICH_ITEM
+    assert sorted(by_label["delete"]["Attributes"]["tags"]["SS"]) == ["lead", "vip", "x"]
