@@ -16,6 +16,7 @@ import copy
 import os
 import threading
 import weakref
+from collections.abc import Iterator
 from typing import Any
 
 _lock = threading.RLock()
@@ -95,6 +96,7 @@ def install() -> None:
             _writes[0] += 1
 
     models.DynamoDBBackend.transact_write_items = counted_transaction  # type: ignore[method-assign]
+    _track_writes()  # before the locks below wrap update_item
     for name in ATOMIC:
         setattr(models.DynamoDBBackend, name, _atomic(getattr(models.DynamoDBBackend, name)))
     _one_partition_queries()
@@ -108,10 +110,12 @@ _MOTO_QUERY: list[Any] = []  # moto's own Table.query
 
 
 def _one_partition_queries() -> None:
-    """moto's Query on a table sorts every item of the table to find one partition: show it only that one.
+    """moto's Query sorts every item of the table to find one partition: show it only that one.
 
     A large tenant (100,000 contacts) made every Query take longer than the client's read timeout.
-    Index queries still read the whole table (moto keeps no per-index partitions).
+    A table Query is shown its partition; an index Query the items whose index hash key has the
+    value asked for, from the partitions kept by ``_IndexBook`` (the suite's one table grows to
+    tens of thousands of items, and every job's index Query used to sort them all).
     """
     from moto.dynamodb.models.table import Table
 
@@ -120,8 +124,18 @@ def _one_partition_queries() -> None:
 
     def query(self: Any, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
         index_name = kwargs.get("index_name", args[6] if len(args) > 6 else None)
-        if index_name or hash_key is None:
+        if hash_key is None:
             return original(self, hash_key, *args, **kwargs)
+        if index_name:
+            with _lock:
+                members = _index_partition(self, index_name, hash_key)
+                if members is None:
+                    return original(self, hash_key, *args, **kwargs)
+                self.all_items = lambda: members  # an instance attribute hides the method for this call
+                try:
+                    return original(self, hash_key, *args, **kwargs)
+                finally:
+                    del self.all_items
         with _lock:
             everything = self.items
             partition = everything.get(hash_key)
@@ -173,6 +187,128 @@ def _direct_attribute_values() -> None:
 def _transformed(serializer: Any, members: dict[str, Any]) -> bool:
     transformers = getattr(serializer._value_picker, "response_transformers", None) or {}
     return any(path.rsplit(".", 1)[-1] in members for path in transformers)
+
+
+class _IndexBook:
+    """Which items of one table sit in which partition of each of its indexes, kept up to date.
+
+    Every write to the table names its key (``_touched``); the book re-reads those items before the
+    next index Query and moves each to the partition its attributes now name, so an update that
+    changes an index key moves the item as DynamoDB would. The book holds keys, not items: a Query
+    is shown the table's current items. tests/local/test_moto_patches.py compares the answers with
+    moto's own on a random mix of writes.
+    """
+
+    def __init__(self) -> None:
+        self.touched: set[tuple[Any, Any]] = set()
+        self.partitions: dict[str, dict[Any, dict[tuple[Any, Any], None]]] = {}  # index -> value -> keys
+        self.placed: dict[str, dict[tuple[Any, Any], Any]] = {}  # index -> key -> value
+
+    def refresh(self, table: Any) -> None:
+        for key in self.touched:
+            item = _item_at(table, key)
+            for index_name, placed in self.placed.items():
+                partitions, attr = self.partitions[index_name], _index_hash(table, index_name)
+                old = placed.pop(key, None)
+                if old is not None:
+                    partitions[old].pop(key, None)
+                value = item.attrs.get(attr) if item is not None and attr else None
+                if value is not None:
+                    placed[key] = value
+                    partitions.setdefault(value, {})[key] = None
+        self.touched.clear()
+
+    def build(self, table: Any, index_name: str, attr: str) -> None:
+        partitions: dict[Any, dict[tuple[Any, Any], None]] = {}
+        placed: dict[tuple[Any, Any], Any] = {}
+        for item in _every_item(table):
+            value = item.attrs.get(attr)
+            if value is not None:
+                key = (item.hash_key, item.range_key)
+                placed[key] = value
+                partitions.setdefault(value, {})[key] = None
+        self.partitions[index_name], self.placed[index_name] = partitions, placed
+
+
+_books: weakref.WeakKeyDictionary[Any, _IndexBook] = weakref.WeakKeyDictionary()
+
+
+def _every_item(table: Any) -> Iterator[Any]:
+    for stored in table.items.values():
+        if table.range_key_attr:
+            yield from stored.values()
+        else:
+            yield stored
+
+
+def _item_at(table: Any, key: tuple[Any, Any]) -> Any:
+    stored = table.items.get(key[0])
+    if stored is None or not table.range_key_attr:
+        return stored
+    return stored.get(key[1])
+
+
+def _index_hash(table: Any, index_name: str) -> str | None:
+    """The index's one hash key attribute (None for any other shape: moto answers those itself)."""
+    try:
+        index = table.get_index(index_name)
+    except Exception:  # noqa: BLE001 - an unknown index: let moto answer with its own error
+        return None
+    hashes = [key["AttributeName"] for key in index.schema if key["KeyType"] == "HASH"]
+    return hashes[0] if len(hashes) == 1 else None
+
+
+def _index_partition(table: Any, index_name: str, hash_key: Any) -> list[Any] | None:
+    """The items whose index hash key equals hash_key, in the table's order (as moto's all_items)."""
+    attr = _index_hash(table, index_name)
+    if attr is None:
+        return None
+    book = _books.setdefault(table, _IndexBook())
+    book.refresh(table)
+    if index_name not in book.partitions:
+        book.build(table, index_name, attr)
+    keys = book.partitions[index_name].get(hash_key, {})
+    items = [item for item in (_item_at(table, key) for key in keys) if item is not None]
+    return sorted(items, key=lambda x: (x.hash_key, x.range_key) if x.range_key else x.hash_key)
+
+
+def _touched(table: Any, hash_value: Any, range_value: Any) -> None:
+    book = _books.get(table)
+    if book is not None:
+        book.touched.add((hash_value, range_value if table.range_key_attr else None))
+
+
+def _track_writes() -> None:
+    """Name every written key to the table's index book (puts, deletes, and updates made in place)."""
+    import moto.dynamodb.models as models
+    from moto.dynamodb.models.dynamo_type import DynamoType
+    from moto.dynamodb.models.table import Table
+
+    put, delete, update = Table.put_item, Table.delete_item, models.DynamoDBBackend.update_item
+
+    def put_item(self: Any, *args: Any, **kwargs: Any) -> Any:
+        item = put(self, *args, **kwargs)
+        _touched(self, item.hash_key, item.range_key)
+        return item
+
+    def delete_item(self: Any, hash_value: Any, range_value: Any = None, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return delete(self, hash_value, range_value, *args, **kwargs)
+        finally:
+            _touched(self, hash_value, range_value)
+
+    def update_item(self: Any, table_name: str, key: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        try:
+            return update(self, table_name, key, *args, **kwargs)
+        finally:
+            table = self.tables.get(table_name)
+            if table is not None and _books.get(table) is not None and table.hash_key_attr in key:
+                ranged = key.get(table.range_key_attr) if table.range_key_attr else None
+                _touched(table, DynamoType(key[table.hash_key_attr]), DynamoType(ranged) if ranged else None)
+
+    Table.put_item = put_item  # type: ignore[method-assign]
+    Table.delete_item = delete_item  # type: ignore[method-assign]
+    models.DynamoDBBackend.update_item = update_item  # type: ignore[method-assign]
 
 
 # moto's tables are plain dicts: a Query iterating one while another thread writes fails with
