@@ -205,10 +205,11 @@ class _IndexBook:
         self.placed: dict[str, dict[tuple[Any, Any], Any]] = {}  # index -> key -> value
 
     def refresh(self, table: Any) -> None:
+        attrs = {index_name: _index_hash(table, index_name) for index_name in self.placed} if self.touched else {}
         for key in self.touched:
             item = _item_at(table, key)
             for index_name, placed in self.placed.items():
-                partitions, attr = self.partitions[index_name], _index_hash(table, index_name)
+                partitions, attr = self.partitions[index_name], attrs[index_name]
                 old = placed.pop(key, None)
                 if old is not None:
                     partitions[old].pop(key, None)
