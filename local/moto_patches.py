@@ -1,12 +1,13 @@
-"""Make moto's DynamoDB transactions cost what they touch, not what the table holds.
+"""Make moto's DynamoDB requests cost what they touch, not what the table holds.
 
 moto 5.2 deep-copies every table named in a TransactWriteItems call, once per item, to roll back
 on failure: the cost grows with the table, so a long test session or a long ``make run`` slows
 down quadratically and its memory balloons. This patch journals only the items the transaction
 touches and restores those on failure, which is the same all-or-nothing outcome. It also makes
 each DynamoDB request atomic, as DynamoDB is (moto's tables are not thread-safe), gives a table
-Query only its partition, and, for the benches (``CRM_MOTO_PAGE_READS=1``), only the page it can
-answer from. Used by the local runner and the test suite; never part of the Lambda bundle.
+or index Query only its partition, and, for the benches (``CRM_MOTO_PAGE_READS=1``), only the page
+it can answer from; and it serialises attribute values without moto's generic search for each
+member. Used by the local runner and the test suite; never part of the Lambda bundle.
 """
 
 from __future__ import annotations
