@@ -402,19 +402,15 @@ def _partition(table: Any, hash_key: Any, index_name: str | None) -> Partition |
             cached.table[hash_key] = _sorted(list(rows.values()), table.range_key_attr) \
                 if isinstance(rows, dict) and table.range_key_attr else None
         return cached.table[hash_key]
-    if index_name not in cached.indexes:
-        keys = _index_keys(table, index_name)
-        if keys is None:
-            return None
-        groups: dict[str, list[Any]] = {}
-        for item in table.all_items():
-            hashed, ranged = item.attrs.get(keys[0]), item.attrs.get(keys[1])
-            if hashed is not None and ranged is not None and hashed.type == "S":
-                groups.setdefault(hashed.value, []).append(item)
-        cached.indexes[index_name] = {value: _sorted(items, keys[1]) for value, items in groups.items()}
-    if hash_key is None or hash_key.type != "S":
+    keys = _index_keys(table, index_name)
+    if keys is None or hash_key is None or hash_key.type != "S":
         return None
-    return cached.indexes[index_name].get(hash_key.value, ([], []))
+    partitions = cached.indexes.setdefault(index_name, {})
+    if hash_key.value not in partitions:  # the index book's partition, sorted (not a walk of the table)
+        members = _index_partition(table, index_name, hash_key)
+        partitions[hash_key.value] = None if members is None else \
+            _sorted([item for item in members if item.attrs.get(keys[1]) is not None], keys[1])
+    return partitions[hash_key.value]
 
 
 def _bounds(values: list[str], comparison: str | None, objs: list[Any]) -> tuple[int, int] | None:
