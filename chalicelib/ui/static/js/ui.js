@@ -36,6 +36,7 @@ export function form({ className = 'form', submit, onSubmit, children, label = n
   el.addEventListener('submit', async (event) => {
     event.preventDefault();
     clearErrors(el);
+    holdPlace(button);
     button.disabled = true;
     el.setAttribute('aria-busy', 'true');
     try {
@@ -168,17 +169,55 @@ export function pager(nextCursor, loadMore) {
   return h('div', { class: 'pager' }, button);
 }
 
+// Chromium blurs a focused control once it becomes disabled: a form's submit button while its handler runs, a
+// button that disables itself until its work is done. A dialog that handler opens may then find document.body
+// focused, so the control the user acted on is kept here while it is disabled, until focus lands somewhere else.
+let busyControl = null;
+document.addEventListener('focusout', (event) => { busyControl = event.target.disabled ? event.target : null; }, true);
+document.addEventListener('focusin', () => { busyControl = null; }, true);
+
+/** Call before disabling a control for the time its work runs: a dialog opened meanwhile still knows its opener. */
+function holdPlace(control) {
+  if (document.activeElement === control) busyControl = control;
+}
+
+/** The control the user acted on: the focused one, or the one that lost the focus by being disabled for its work. */
+function currentOpener() {
+  const active = document.activeElement;
+  if (active && active !== document.body) return active;
+  return busyControl && busyControl.isConnected && busyControl.disabled ? busyControl : null;
+}
+
+const focusIsLost = () => !document.activeElement || document.activeElement === document.body;
+
+/**
+ * Focus goes back to the opener, unless something else has it by then. An opener that is still disabled (the
+ * handler that opened the dialog has not finished) gets it as soon as it is enabled again, however long that takes.
+ */
+function giveFocusBack(opener) {
+  if (!opener || opener === document.body || !opener.isConnected) return;
+  if (!opener.disabled) {
+    if (focusIsLost()) opener.focus();
+    return;
+  }
+  const watch = new MutationObserver(() => {
+    if (opener.disabled) return;
+    watch.disconnect();
+    if (opener.isConnected && focusIsLost()) opener.focus();
+  });
+  watch.observe(opener, { attributes: true, attributeFilter: ['disabled'] });
+}
+
 /**
  * Open a native modal dialog: the page behind it is inert (focus stays inside) and Escape closes it.
- * onClose gets the return value; focus then goes back to the control that opened the dialog.
+ * onClose gets the return value; focus then goes back to the control that opened the dialog (opener, by default
+ * the control the user acted on), even when a form or a button disabled it meanwhile.
  */
-export function openModal(dialog, onClose) {
-  const opener = document.activeElement;
+export function openModal(dialog, onClose, opener = currentOpener()) {
   dialog.addEventListener('close', () => {
     onClose(dialog.returnValue);
     dialog.remove();
-    // A macrotask later, so the caller may first re-enable the opener (a submit button is disabled meanwhile).
-    setTimeout(() => { if (opener && opener.isConnected && opener !== document.body) opener.focus(); }, 0);
+    giveFocusBack(opener);
   });
   document.body.append(dialog);
   dialog.showModal();
