@@ -14,12 +14,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.auditlog.reverting import delete_created, expect, not_revertable
 from chalicelib.core import audit, db, permissions
 from chalicelib.core.schema import validate
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.identity import access, service
 from chalicelib.identity.schemas import RoleIn, RoleUpdate, TeamIn, TenantUpdate, UserUpdate
+from chalicelib.records.reverting import delete_created, expect, not_revertable
 
 USER_FIELDS = frozenset({"name", "role", "team_id", "locale"})
 USER_STATUSES = frozenset({"active", "deactivated"})

@@ -8,25 +8,28 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.auditlog.reverting import Trash, edited_values, start_trash_revert
-from chalicelib.companies import service, trash
+from chalicelib.companies import service
 from chalicelib.companies.models import Company
+from chalicelib.companies.record import COMPANY
 from chalicelib.companies.schemas import CompanyUpdate
 from chalicelib.core import audit
 from chalicelib.core.schema import validate
 from chalicelib.core.tenancy import TenantContext
+from chalicelib.records import access, trash
+from chalicelib.records.reverting import Trash, edited_values, start_trash_revert
 
 UPDATABLE = frozenset(CompanyUpdate.model_fields) - {"custom", "version"}
 
 
 def _find(ctx: TenantContext, company_id: str) -> Company | None:
-    company = service.get_any(ctx, company_id)
+    company: Company | None = access.get_any(ctx, COMPANY, company_id)
     if company is not None:
-        service.check_access(ctx, company, "update")
+        access.check_access(ctx, COMPANY, company, "update")
     return company
 
 
-TRASH: Trash[Company] = Trash("company", find=_find, delete=trash.delete, restore=trash.restore)
+TRASH: Trash[Company] = Trash("company", find=_find, delete=lambda ctx, i: trash.delete(ctx, COMPANY, i),
+                              restore=lambda ctx, i: trash.restore(ctx, COMPANY, i))
 
 
 def revert_company(ctx: TenantContext, company_id: str, before: dict[str, Any] | None, expected: int | None) -> None:
@@ -40,4 +43,4 @@ def revert_company(ctx: TenantContext, company_id: str, before: dict[str, Any] |
         service.update(ctx, company_id, data=validate(CompanyUpdate, {"version": int(company.version or 0), **data}))
 
 
-audit.register_reverter(service.AUDIT_ENTITY, revert_company)
+audit.register_reverter(COMPANY.name, revert_company)

@@ -1,16 +1,17 @@
-"""Routes of the companies domain: CRUD, search, card, timeline, trash, links to contacts."""
+"""Routes of the companies domain: CRUD, search, card, timeline, trash (links to contacts: ``contacts.routes``)."""
 
 from __future__ import annotations
 
 import chalicelib.companies.revert  # noqa: F401 - registers the reverters of its audited changes
-from chalicelib.companies import flows, search, service, trash
 from chalicelib.companies import schemas as s
+from chalicelib.companies import service
 from chalicelib.companies.models import CompanyRow
-from chalicelib.contacts import service as contacts_service
-from chalicelib.contacts.schemas import ContactRead, TimelinePage
+from chalicelib.companies.record import COMPANY
 from chalicelib.core import db
 from chalicelib.core.http import Api, ApiRequest
-from chalicelib.timeline import service as timeline_service
+from chalicelib.records import search, trash
+from chalicelib.records import timeline as timeline_service
+from chalicelib.records.schemas import TimelinePage
 
 api = Api(__name__, tag="companies")
 
@@ -30,7 +31,7 @@ def _page(page: db.Page[CompanyRow]) -> s.CompanyPage:
 @api.route("/api/v1/companies", summary="List, search and filter companies", query=s.CompanyListQuery,
            response=s.CompanyPage, errors=(400, 403))
 def companies_list(request: ApiRequest) -> s.CompanyPage:
-    return _page(search.list_companies(request.tenant, request.query))
+    return _page(search.list_records(request.tenant, COMPANY, request.query))
 
 
 @api.route("/api/v1/companies", method="POST", summary="Create a company", body=s.CompanyCreate,
@@ -54,13 +55,13 @@ def companies_update(request: ApiRequest, company_id: str) -> s.CompanyRead:
 @api.route("/api/v1/companies/{company_id}", method="DELETE", summary="Move a company to the trash",
            response=s.CompanyRead, errors=(403, 404, 409))
 def companies_delete(request: ApiRequest, company_id: str) -> s.CompanyRead:
-    return service.company_read(request.tenant, trash.delete(request.tenant, company_id))
+    return service.company_read(request.tenant, trash.delete(request.tenant, COMPANY, company_id))
 
 
 @api.route("/api/v1/companies/{company_id}/restore", method="POST", summary="Bring a company back from the trash",
            response=s.CompanyRead, errors=(403, 404, 409))
 def companies_restore(request: ApiRequest, company_id: str) -> s.CompanyRead:
-    return service.company_read(request.tenant, trash.restore(request.tenant, company_id))
+    return service.company_read(request.tenant, trash.restore(request.tenant, COMPANY, company_id))
 
 
 @api.route("/api/v1/companies/{company_id}/timeline", summary="A company's timeline, newest first",
@@ -73,28 +74,13 @@ def companies_timeline(request: ApiRequest, company_id: str) -> TimelinePage:
     return TimelinePage(items=[timeline_service.entry_view(e) for e in page.items], next_cursor=page.next_cursor)
 
 
-@api.route("/api/v1/companies/{company_id}/contacts", method="POST", summary="Link a contact to a company",
-           body=s.ContactLinkIn, response=ContactRead, errors=(403, 404))
-def companies_link_contact(request: ApiRequest, company_id: str) -> ContactRead:
-    ctx = request.tenant
-    contact = flows.link_contact(ctx, company_id=company_id, contact_id=request.body.contact_id)
-    return contacts_service.read_one(ctx, contact)
-
-
-@api.route("/api/v1/companies/{company_id}/contacts/{contact_id}", method="DELETE",
-           summary="Unlink a contact from a company", response=ContactRead, errors=(403, 404))
-def companies_unlink_contact(request: ApiRequest, company_id: str, contact_id: str) -> ContactRead:
-    ctx = request.tenant
-    return contacts_service.read_one(ctx, flows.unlink_contact(ctx, company_id=company_id, contact_id=contact_id))
-
-
 @api.route("/api/v1/trash/companies", summary="Deleted companies, most recent first", query=s.PageQuery,
            response=s.CompanyPage, errors=(400, 403))
 def companies_trash(request: ApiRequest) -> s.CompanyPage:
-    return _page(trash.list_trash(request.tenant, limit=request.query.limit, cursor=request.query.cursor))
+    return _page(trash.list_trash(request.tenant, COMPANY, limit=request.query.limit, cursor=request.query.cursor))
 
 
 @api.route("/api/v1/trash/companies/{company_id}", method="DELETE", summary="Purge a deleted company for good",
            status=204, errors=(403, 404))
 def companies_purge(request: ApiRequest, company_id: str) -> None:
-    trash.purge(request.tenant, company_id)
+    trash.purge(request.tenant, COMPANY, company_id)

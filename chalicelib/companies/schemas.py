@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, Field
 
-from chalicelib.contacts.schemas import (
+from chalicelib.core.schema import Schema
+from chalicelib.records.schemas import (
     MAX_EMAILS,
     MAX_PHONES,
     Address,
@@ -15,17 +16,15 @@ from chalicelib.contacts.schemas import (
     EmailOut,
     Id,
     LinkOut,
+    ListQuery,
     PageQuery,
     PhoneIn,
     PhoneOut,
-    RecordRef,
-    Tag,
     Tags,
 )
-from chalicelib.core.schema import Schema
 
 __all__ = ["CompanyCard", "CompanyCreate", "CompanyListQuery", "CompanyPage", "CompanyRead", "CompanySummary",
-           "CompanyUpdate", "ContactLinkIn", "PageQuery"]
+           "CompanyUpdate", "PageQuery"]
 
 
 def _website(value: str) -> str:
@@ -109,19 +108,5 @@ class CompanyPage(BaseModel):
     next_cursor: str | None
 
 
-class CompanyListQuery(Schema):
+class CompanyListQuery(ListQuery):
     """``GET /companies``; ``custom.<key>=<value>`` filters are accepted besides the named fields."""
-
-    model_config = ConfigDict(extra="allow", str_strip_whitespace=True)
-
-    q: Annotated[str, Field(min_length=1, max_length=100)] | None = None
-    tag: Tag | None = None
-    owner_id: Id | None = None
-    sort: Literal["updated", "created", "name"] = "updated"
-    order: Literal["asc", "desc"] | None = None
-    limit: int = Field(default=50, ge=1, le=200)
-    cursor: Annotated[str, Field(max_length=2000)] | None = None
-
-
-class ContactLinkIn(Schema):
-    contact_id: RecordRef

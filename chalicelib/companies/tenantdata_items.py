@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from chalicelib.companies import service
 from chalicelib.companies.models import Company
-from chalicelib.contacts import listing
+from chalicelib.companies.record import COMPANY
 from chalicelib.core.tenancy import TenantContext
+from chalicelib.records import listing, store
 from chalicelib.tenantdata import registry
 from chalicelib.tenantdata.registry import Link, RawItem, SealedValues
 
@@ -21,7 +21,8 @@ def _company_links(ctx: TenantContext, item: RawItem) -> Iterable[Link]:
     company = Company.from_raw_data(item)
     if not company.pk.startswith(ctx.prefix):
         return []
-    return [(pk, None) for pk in {key.pk for key in listing.row_keys(ctx, service.SPACE, service.facets(company))}]
+    keys = listing.row_keys(ctx, COMPANY.space or "", store.facets(COMPANY, company))
+    return [(pk, None) for pk in {key.pk for key in keys}]
 
 
 def register() -> None:

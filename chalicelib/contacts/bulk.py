@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from chalicelib.contacts import editing, service, trash
+from chalicelib.contacts import service
 from chalicelib.contacts.models import Contact
+from chalicelib.contacts.record import CONTACT
 from chalicelib.contacts.schemas import MAX_TAGS, BulkIn, BulkOutcome
 from chalicelib.core import errors, permissions
 from chalicelib.core.tenancy import TenantContext
+from chalicelib.records import editing, trash
 
 
 def _missing(name: str) -> errors.ValidationError:
@@ -57,7 +59,7 @@ def run(ctx: TenantContext, request: BulkIn) -> list[BulkOutcome]:
     for contact_id in request.ids:
         try:
             if mutate is None:
-                contact = trash.delete(ctx, contact_id)
+                contact = trash.delete(ctx, CONTACT, contact_id)
             else:
                 contact = service.change_with(ctx, contact_id, action=f"bulk_{request.action}", mutate=mutate)
             outcomes.append(BulkOutcome(id=contact_id, ok=True, status=200, version=int(contact.version or 0)))

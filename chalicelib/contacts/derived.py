@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from chalicelib.contacts import listing
-from chalicelib.contacts.matching import fold, key_segment, search_tokens
 from chalicelib.contacts.models import Contact, ContactLookup, ContactRow
 from chalicelib.core import db
 from chalicelib.core.tenancy import TenantContext, tenant_key
-from chalicelib.timeline import service as timeline_service
+from chalicelib.records import links, listing
+from chalicelib.records import timeline as timeline_service
+from chalicelib.records.matching import fold, key_segment, search_tokens
 
 SPACE = "CX"
 LOOKUP_SK = "LOOKUP"
@@ -136,11 +136,9 @@ def company_links(ctx: TenantContext, contact: Contact | None) -> dict[Key, db.M
     """The contact's entries in the collections of the companies it is linked to (while live)."""
     if contact is None or contact.deleted_at is not None:
         return {}
-    from chalicelib.companies import service as companies_service
-
     summary = link_summary(contact)
-    items = [companies_service.member_item(ctx, company_id=company_id, contact_id=contact.contact_id,
-                                           summary=summary) for company_id in contact.company_ids or []]
+    items = [links.entry(ctx, "company", subject_id=company_id, kind="contact", ref_id=contact.contact_id,
+                         summary=summary) for company_id in contact.company_ids or []]
     return {(item.pk, item.sk): item for item in items}
 
 

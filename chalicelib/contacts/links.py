@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.contacts import derived, editing
 from chalicelib.contacts.models import Contact, ContactLink
-from chalicelib.contacts.service import link_item, link_key, save
+from chalicelib.contacts.record import CONTACT
+from chalicelib.contacts.service import get_or_raise, write
 from chalicelib.core import db, errors
 from chalicelib.core.tenancy import TenantContext
+from chalicelib.records import access, editing, links, types
 
 
 def attach_company(ctx: TenantContext, contact: Contact, *, company_id: str, summary: dict[str, Any]) -> Contact:
@@ -29,8 +30,9 @@ def attach_company(ctx: TenantContext, contact: Contact, *, company_id: str, sum
     after.company_ids = [*(contact.company_ids or []), company_id]
     editing.touch(after)
     change = db.Change()
-    link_item(ctx, change, contact_id=contact.contact_id, kind="company", ref_id=company_id, summary=summary)
-    return save(ctx, contact, after, action="link_company", change=change)
+    links.link_item(ctx, change, "contact", subject_id=contact.contact_id, kind="company", ref_id=company_id,
+                    summary=summary)
+    return write(ctx, contact, after, action="link_company", change=change)
 
 
 def detach_company(ctx: TenantContext, contact: Contact, *, company_id: str) -> Contact:
@@ -40,16 +42,21 @@ def detach_company(ctx: TenantContext, contact: Contact, *, company_id: str) -> 
     after = editing.clone(contact)
     after.company_ids = [c for c in contact.company_ids or [] if c != company_id]
     editing.touch(after)
-    change = db.Change().delete(ContactLink(contact.pk, link_key("company", company_id)))
-    return save(ctx, contact, after, action="unlink_company", change=change)
+    change = db.Change().delete(ContactLink(contact.pk, links.link_key(CONTACT, "company", company_id)))
+    return write(ctx, contact, after, action="unlink_company", change=change)
 
 
-def refresh_link_summary(ctx: TenantContext, *, contact_id: str, kind: str, ref_id: str,
-                         summary: dict[str, Any]) -> None:
-    """Update what a contact's card shows of a link, if the link still exists (renames elsewhere)."""
-    link = ContactLink(derived.contact_pk(ctx, contact_id), link_key(kind, ref_id))
-    try:
-        with db.translate_errors():
-            link.update(actions=[ContactLink.summary.set(summary)], condition=ContactLink.pk.exists())
-    except errors.VersionConflictError:
-        return  # unlinked meanwhile: nothing to refresh
+def link_contact(ctx: TenantContext, *, company_id: str, contact_id: str) -> Contact:
+    """Link a contact to a company (both cards show it); linking twice changes nothing."""
+    companies = types.get("company")
+    company = access.get_or_raise(ctx, companies, company_id, action="update")
+    contact = get_or_raise(ctx, contact_id, action="update")
+    return attach_company(ctx, contact, company_id=company.company_id,
+                          summary=companies.hooks["link_summary"](company))
+
+
+def unlink_contact(ctx: TenantContext, *, company_id: str, contact_id: str) -> Contact:
+    """Unlink a contact from a company; 404 when they are not linked."""
+    company = access.get_or_raise(ctx, types.get("company"), company_id, action="update")
+    contact = get_or_raise(ctx, contact_id, action="update")
+    return detach_company(ctx, contact, company_id=company.company_id)

@@ -21,17 +21,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.contacts import derived, editing, listing, sensitive, views
+from chalicelib.contacts import derived, sensitive
 from chalicelib.contacts.models import Contact, ContactLink, MergeMarker, MergeRecord
+from chalicelib.contacts.record import CONTACT
 from chalicelib.contacts.schemas import MAX_COMPANIES, MAX_EMAILS, MAX_PHONES, MAX_TAGS, SENSITIVE_FIELDS
 from chalicelib.contacts.service import check_access, get, get_any, get_or_raise
-from chalicelib.contacts.trash import RETENTION
 from chalicelib.core import audit, db, errors
 from chalicelib.core.observability import logger
 from chalicelib.core.tenancy import TenantContext, is_valid_id, new_id, tenant_key
-from chalicelib.housekeeping import service as housekeeping
-from chalicelib.timeline import service as timeline_service
-from chalicelib.timeline.models import TimelineEntry
+from chalicelib.records import editing, listing, store, trash
+from chalicelib.records import timeline as timeline_service
+from chalicelib.records.models import TimelineEntry
 
 MAX_COPIES = 5000
 MOVED_KINDS = ("deal", "task")
@@ -177,12 +177,11 @@ def _final_change(ctx: TenantContext, record: MergeRecord, survivor: Contact, ab
     after_a = merged_contact(ctx, survivor, absorbed)
     after_b = editing.clone(absorbed)
     after_b.deleted_at, after_b.updated_at = after_a.updated_at, after_a.updated_at
-    after_b.expires_at = after_a.updated_at + RETENTION
+    after_b.expires_at = after_a.updated_at + CONTACT.retention
     after_b.merged_into, after_b.merge_id = survivor.contact_id, record.merge_id
     change = db.Change().save(after_a).save(after_b)
     # The absorbed contact waits in the trash like a deleted one: the job purges it (and ends the undo) in 30 days.
-    housekeeping.schedule_purge(ctx, change, entity="contact", record_id=absorbed.contact_id,
-                                deleted_at=after_a.updated_at)
+    trash.schedule_purge(ctx, change, CONTACT, absorbed.contact_id, after_a.updated_at)
     derived.Derived().add(ctx, survivor, after_a).add(ctx, absorbed, after_b).apply(change)
     name = derived.full_name(absorbed) or derived.primary(absorbed, "emails", "address") or absorbed.contact_id
     entry = timeline_service.add_entry(ctx, change, subject_type="contact", subject_id=survivor.contact_id,
@@ -190,8 +189,8 @@ def _final_change(ctx: TenantContext, record: MergeRecord, survivor: Contact, ab
                                        data={"merge_id": record.merge_id, "other_id": absorbed.contact_id})
     for before, after, action in ((survivor, after_a, "merge"), (absorbed, after_b, "merged_into")):
         audit.attach(ctx, change, after, entity="contact", entity_id=after.contact_id, action=action,
-                     before=views.audit_view(before), after=views.audit_view(after),
-                     sensitive=views.audit_sensitive(before, after))
+                     before=store.audit_view(CONTACT, before), after=store.audit_view(CONTACT, after),
+                     sensitive=store.audit_sensitive(CONTACT, before, after))
     record.status, record.contact_snapshot, record.merge_entry_sk = "done", survivor.serialize(), entry.sk
     record.contact_version_after = int(survivor.version or 0) + 1
     record.other_version_after = int(absorbed.version or 0) + 1
@@ -332,12 +331,12 @@ def _restore(ctx: TenantContext, record: MergeRecord, survivor: Contact, absorbe
         raise MergeConflictError("The merged contact has changed since the merge.", code="merge_undo_conflict")
     old_a, old_b = _restored(record.contact_snapshot, survivor), _restored(record.other_snapshot, absorbed)
     change = db.Change().save(old_a).save(old_b)
-    housekeeping.cancel_purge(ctx, change, entity="contact", record_id=absorbed.contact_id)
+    trash.cancel_purge(ctx, change, CONTACT, absorbed.contact_id)
     derived.Derived().add(ctx, survivor, old_a).add(ctx, absorbed, old_b).apply(change)
     for before, after in ((survivor, old_a), (absorbed, old_b)):
         audit.attach(ctx, change, after, entity="contact", entity_id=after.contact_id, action="merge_undo",
-                     before=views.audit_view(before), after=views.audit_view(after),
-                     sensitive=views.audit_sensitive(before, after))
+                     before=store.audit_view(CONTACT, before), after=store.audit_view(CONTACT, after),
+                     sensitive=store.audit_sensitive(CONTACT, before, after))
     hidden = [*(record.copied or []), *([record.merge_entry_sk] if record.merge_entry_sk else [])]
     change.create(MergeMarker(survivor.pk, marker_sk(record.merge_id), merge_id=record.merge_id, hidden=hidden))
     record.status = "undoing"

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.auditlog.reverting import Trash, edited_values, not_revertable, start_trash_revert
-from chalicelib.contacts import links, service, trash
+from chalicelib.contacts import links, service
 from chalicelib.contacts.models import Contact
+from chalicelib.contacts.record import CONTACT
 from chalicelib.contacts.schemas import ContactFields, ContactUpdate
 from chalicelib.core import audit
 from chalicelib.core.schema import validate
 from chalicelib.core.tenancy import TenantContext
+from chalicelib.records import access, trash, types
+from chalicelib.records.reverting import Trash, edited_values, not_revertable, start_trash_revert
 
 UPDATABLE = frozenset(ContactFields.model_fields) - {"custom"}
 DERIVED = frozenset({"team_id"})  # follows the owner: putting the owner back puts it back
@@ -33,16 +35,15 @@ def _refuse_unrevertable(before: dict[str, Any]) -> None:
 
 def _put_companies(ctx: TenantContext, contact: Contact, company_ids: list[str]) -> Contact:
     """Link and unlink companies until the contact has the audited ones."""
-    from chalicelib.companies import service as companies_service
-
+    companies = types.get("company")
     for company_id in [c for c in contact.company_ids or [] if c not in company_ids]:
         contact = links.detach_company(ctx, contact, company_id=company_id)
     for company_id in [c for c in company_ids if c not in (contact.company_ids or [])]:
-        company = companies_service.get(ctx, company_id)
+        company = access.get(ctx, companies, company_id)
         if company is None:
             raise not_revertable("A company this contact was linked to no longer exists.")
         contact = links.attach_company(ctx, contact, company_id=company_id,
-                                       summary=companies_service.link_summary(company))
+                                       summary=companies.hooks["link_summary"](company))
     return contact
 
 
@@ -53,8 +54,8 @@ def _find(ctx: TenantContext, contact_id: str) -> Contact | None:
     return contact
 
 
-TRASH: Trash[Contact] = Trash("contact", find=_find, delete=trash.delete, restore=trash.restore,
-                              refuse=_refuse_unrevertable)
+TRASH: Trash[Contact] = Trash("contact", find=_find, delete=lambda ctx, i: trash.delete(ctx, CONTACT, i),
+                              restore=lambda ctx, i: trash.restore(ctx, CONTACT, i), refuse=_refuse_unrevertable)
 
 
 def revert_contact(ctx: TenantContext, contact_id: str, before: dict[str, Any] | None, expected: int | None) -> None:

@@ -5,12 +5,15 @@ from __future__ import annotations
 from chalice import Response
 
 import chalicelib.contacts.revert  # noqa: F401 - registers the reverters of its audited changes
-from chalicelib.contacts import bulk, merge, search, sensitive, service, trash, views
+from chalicelib.contacts import bulk, links, merge, sensitive, service, views
 from chalicelib.contacts import schemas as s
 from chalicelib.contacts.models import ContactRow
+from chalicelib.contacts.record import CONTACT
 from chalicelib.core import db
 from chalicelib.core.http import Api, ApiRequest, json_response
-from chalicelib.timeline import service as timeline_service
+from chalicelib.records import search as records_search
+from chalicelib.records import timeline as timeline_service
+from chalicelib.records import trash
 
 api = Api(__name__, tag="contacts")
 
@@ -22,7 +25,7 @@ def _page(page: db.Page[ContactRow]) -> s.ContactPage:
 @api.route("/api/v1/contacts", summary="List, search and filter contacts", query=s.ContactListQuery,
            response=s.ContactPage, errors=(400, 403))
 def contacts_list(request: ApiRequest) -> s.ContactPage:
-    return _page(search.list_contacts(request.tenant, request.query))
+    return _page(records_search.list_records(request.tenant, CONTACT, request.query))
 
 
 @api.route("/api/v1/contacts", method="POST", summary="Create a contact (409 duplicate_contact on a match)",
@@ -49,13 +52,13 @@ def contacts_update(request: ApiRequest, contact_id: str) -> s.ContactRead:
 @api.route("/api/v1/contacts/{contact_id}", method="DELETE", summary="Move a contact to the trash",
            response=s.ContactRead, errors=(403, 404, 409))
 def contacts_delete(request: ApiRequest, contact_id: str) -> s.ContactRead:
-    return service.read_one(request.tenant, trash.delete(request.tenant, contact_id))
+    return service.read_one(request.tenant, trash.delete(request.tenant, CONTACT, contact_id))
 
 
 @api.route("/api/v1/contacts/{contact_id}/restore", method="POST", summary="Bring a contact back from the trash",
            response=s.ContactRead, errors=(403, 404, 409))
 def contacts_restore(request: ApiRequest, contact_id: str) -> s.ContactRead:
-    return service.read_one(request.tenant, trash.restore(request.tenant, contact_id))
+    return service.read_one(request.tenant, trash.restore(request.tenant, CONTACT, contact_id))
 
 
 @api.route("/api/v1/contacts/{contact_id}/timeline", summary="A contact's timeline, newest first",
@@ -94,13 +97,28 @@ def contacts_bulk(request: ApiRequest) -> s.BulkOut:
     return s.BulkOut(items=bulk.run(request.tenant, request.body))
 
 
+@api.route("/api/v1/companies/{company_id}/contacts", method="POST", summary="Link a contact to a company",
+           body=s.ContactLinkIn, response=s.ContactRead, errors=(403, 404))
+def companies_link_contact(request: ApiRequest, company_id: str) -> s.ContactRead:
+    ctx = request.tenant
+    contact = links.link_contact(ctx, company_id=company_id, contact_id=request.body.contact_id)
+    return service.read_one(ctx, contact)
+
+
+@api.route("/api/v1/companies/{company_id}/contacts/{contact_id}", method="DELETE",
+           summary="Unlink a contact from a company", response=s.ContactRead, errors=(403, 404))
+def companies_unlink_contact(request: ApiRequest, company_id: str, contact_id: str) -> s.ContactRead:
+    ctx = request.tenant
+    return service.read_one(ctx, links.unlink_contact(ctx, company_id=company_id, contact_id=contact_id))
+
+
 @api.route("/api/v1/trash/contacts", summary="Deleted contacts, most recent first", query=s.PageQuery,
            response=s.ContactPage, errors=(400, 403))
 def contacts_trash(request: ApiRequest) -> s.ContactPage:
-    return _page(trash.list_trash(request.tenant, limit=request.query.limit, cursor=request.query.cursor))
+    return _page(trash.list_trash(request.tenant, CONTACT, limit=request.query.limit, cursor=request.query.cursor))
 
 
 @api.route("/api/v1/trash/contacts/{contact_id}", method="DELETE", summary="Purge a deleted contact for good",
            status=204, errors=(403, 404))
 def contacts_purge(request: ApiRequest, contact_id: str) -> None:
-    trash.purge(request.tenant, contact_id)
+    trash.purge(request.tenant, CONTACT, contact_id)

@@ -7,61 +7,33 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
-from chalicelib.contacts import matching
 from chalicelib.core.schema import Schema
+from chalicelib.records.schemas import (
+    MAX_EMAILS,
+    MAX_PHONES,
+    MAX_TAGS,
+    Address,
+    EmailIn,
+    EmailOut,
+    Id,
+    LinkOut,
+    Name,
+    PageQuery,
+    PhoneIn,
+    PhoneOut,
+    RecordRef,
+    Tag,
+    Tags,
+    Text,
+    TimelinePage,
+    unique,
+)
 
-MAX_PHONES = 10
-MAX_EMAILS = 10
-MAX_TAGS = 20
+__all__ = ["MAX_EMAILS", "MAX_PHONES", "MAX_TAGS", "Address", "EmailIn", "EmailOut", "Id", "LinkOut", "PageQuery",
+           "PhoneIn", "PhoneOut", "RecordRef", "Tag", "Tags", "TimelinePage"]
+
 MAX_COMPANIES = 20
 SENSITIVE_FIELDS = ("passport_number", "tax_id", "iban")
-Id = Annotated[str, Field(pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$")]
-# A record named in a body is looked up, not pattern-checked: a malformed id answers 404 like a missing one.
-RecordRef = Annotated[str, Field(min_length=1, max_length=40)]
-Name = Annotated[str, Field(max_length=100)]
-Text = Annotated[str, Field(max_length=200)]
-
-
-def _tag(value: str) -> str:
-    value = " ".join(value.split()).lower()
-    if not value or "#" in value:
-        raise ValueError("a tag is 1 to 40 characters without '#'")
-    return value
-
-
-def _email(value: str) -> str:
-    value = matching.normalise_email(value)
-    if not matching.is_email(value):
-        raise ValueError("not a valid e-mail address")
-    return value
-
-
-def _unique(values: list[Any]) -> list[Any]:
-    return list(dict.fromkeys(values))
-
-
-Tag = Annotated[str, Field(min_length=1, max_length=40), AfterValidator(_tag)]
-Tags = Annotated[list[Tag], Field(max_length=MAX_TAGS), AfterValidator(_unique)]
-EmailAddress = Annotated[str, Field(min_length=3, max_length=254), AfterValidator(_email)]
-
-
-class PhoneIn(Schema):
-    number: str = Field(min_length=3, max_length=40)
-    kind: Literal["mobile", "work", "home", "fax", "other"] = "mobile"
-
-
-class EmailIn(Schema):
-    address: EmailAddress
-    kind: Literal["work", "personal", "other"] = "work"
-
-
-class Address(Schema):
-    line1: Text | None = None
-    line2: Text | None = None
-    city: Name | None = None
-    region: Name | None = None
-    postal_code: Annotated[str, Field(max_length=20)] | None = None
-    country: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] | None = None
 
 
 class Messengers(Schema):
@@ -114,22 +86,12 @@ class ContactFields(Schema):
 
 
 class ContactCreate(ContactFields):
-    company_ids: Annotated[list[Id], Field(max_length=MAX_COMPANIES), AfterValidator(_unique)] = []
+    company_ids: Annotated[list[Id], Field(max_length=MAX_COMPANIES), AfterValidator(unique)] = []
     on_duplicate: Literal["fail", "merge"] = "fail"
 
 
 class ContactUpdate(ContactFields):
     version: int = Field(ge=1)
-
-
-class PhoneOut(BaseModel):
-    number: str
-    kind: str
-
-
-class EmailOut(BaseModel):
-    address: str
-    kind: str
 
 
 class ContactRead(BaseModel):
@@ -159,12 +121,6 @@ class ContactRead(BaseModel):
     deleted_at: datetime | None = None
     merged_into: str | None = None
     version: int
-
-
-class LinkOut(BaseModel):
-    id: str
-    linked_at: datetime | None
-    summary: dict[str, Any]
 
 
 class ContactCard(ContactRead):
@@ -215,14 +171,8 @@ class CardQuery(Schema):
     reveal: Annotated[str, Field(max_length=300)] | None = None
 
 
-class PageQuery(Schema):
-    limit: int = Field(default=50, ge=1, le=200)
-    cursor: Annotated[str, Field(max_length=2000)] | None = None
-
-
-class TimelinePage(BaseModel):
-    items: list[dict[str, Any]]
-    next_cursor: str | None
+class ContactLinkIn(Schema):
+    contact_id: RecordRef
 
 
 class MergeIn(Schema):
@@ -245,7 +195,7 @@ class MergeUndoOut(BaseModel):
 
 
 class BulkIn(Schema):
-    ids: Annotated[list[Id], Field(min_length=1, max_length=100), AfterValidator(_unique)]
+    ids: Annotated[list[Id], Field(min_length=1, max_length=100), AfterValidator(unique)]
     action: Literal["assign", "tag", "untag", "delete"]
     owner_id: Id | None = None
     tags: Tags | None = None

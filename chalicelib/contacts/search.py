@@ -11,17 +11,18 @@
 
 from __future__ import annotations
 
-from chalicelib.contacts import derived, listing, matching, sensitive
+from chalicelib.contacts import derived, sensitive
 from chalicelib.contacts.models import Contact, ContactLookup, ContactRow
 from chalicelib.contacts.schemas import ContactListQuery
 from chalicelib.core import db, errors, permissions, phones
 from chalicelib.core.tenancy import TenantContext
+from chalicelib.records import listing, matching
 
 ENTITY = "contacts"
 SPACE = derived.SPACE
 
 
-def _row_matches(ctx: TenantContext, row: ContactRow, query: ContactListQuery, scope: str,
+def row_matches(ctx: TenantContext, row: ContactRow, query: ContactListQuery, scope: str,
                  custom: list[tuple[str, str]]) -> bool:
     """The list filters, applied in code to the few rows a lookup by key found."""
     return (permissions.may_touch(ctx, scope, owner_id=row.owner_id, team_id=row.team_id)
@@ -64,7 +65,7 @@ def _by_blind_index(ctx: TenantContext, field: str, value: str) -> list[ContactR
     return _rows_of(ctx, [db.owned(ctx, contact) for contact in contacts])
 
 
-def _exact(ctx: TenantContext, query: ContactListQuery) -> list[ContactRow] | None:
+def exact(ctx: TenantContext, query: ContactListQuery) -> list[ContactRow] | None:
     """Rows found by an exact key (phone, e-mail, tax id, IBAN), or None when the query is not one."""
     if query.tax_id or query.iban:
         field, value = ("tax_id", query.tax_id) if query.tax_id else ("iban", query.iban)
@@ -77,24 +78,3 @@ def _exact(ctx: TenantContext, query: ContactListQuery) -> list[ContactRow] | No
         rows = _by_lookup(ctx, derived.email_key(ctx, matching.normalise_email(q)))
         return rows or None  # not a known address: fall back to the prefix search
     return None
-
-
-def list_contacts(ctx: TenantContext, query: ContactListQuery) -> db.Page[ContactRow]:
-    """One page of the contacts the caller may see, filtered, searched and sorted as asked."""
-    scope = permissions.require(ctx, ENTITY, "read")
-    custom = listing.custom_filters(query)
-    exact = _exact(ctx, query)
-    if exact is not None:
-        return db.Page(items=[row for row in exact if _row_matches(ctx, row, query, scope, custom)], next_cursor=None)
-    plan = listing.plan(ctx, ContactRow, query, scope, custom)
-    if not query.q:
-        return listing.list_rows(ctx, ContactRow, SPACE, plan)
-    q = query.q.strip()
-    if "@" in q:
-        prefix, others = matching.fold(q), list[str]()
-    else:
-        split = listing.split_words(q)
-        if split is None:
-            return db.Page(items=[], next_cursor=None)
-        prefix, others = split
-    return listing.search_by_words(ctx, ContactRow, SPACE, plan, prefix=prefix, others=others)

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from chalicelib.contacts import matching
 from chalicelib.contacts.models import Contact
 from chalicelib.contacts.schemas import SENSITIVE_FIELDS
 from chalicelib.core import audit, crypto, errors, permissions
 from chalicelib.core.tenancy import TenantContext
+from chalicelib.records import matching
 
 ENTITY = "contact"
 INDEXED = ("tax_id", "iban")

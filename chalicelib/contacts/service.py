@@ -9,17 +9,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.contacts import derived, editing, listing, matching, views
+from chalicelib.contacts import derived, profile, views
 from chalicelib.contacts.models import Contact, ContactLink, ContactLookup, MergeMarker
+from chalicelib.contacts.record import CONTACT
 from chalicelib.contacts.schemas import ContactCard, ContactCreate, ContactRead, ContactUpdate
-from chalicelib.core import audit, db, errors, http, permissions, phones
+from chalicelib.core import audit, db, errors, permissions, phones
 from chalicelib.core.tenancy import TenantContext, is_valid_id, new_id
-from chalicelib.timeline import service as timeline_service
+from chalicelib.records import access, editing, links, listing, matching, store, types
+from chalicelib.records import timeline as timeline_service
 
-ENTITY = "contacts"
-AUDIT_ENTITY = "contact"
+ENTITY = CONTACT.plural
+AUDIT_ENTITY = CONTACT.name
 PROFILE_SK = timeline_service.PROFILE_SK
-LINK_PREFIX = {"company": "COMPANY", "deal": "DEAL", "task": "TASK"}
 contact_read = views.contact_read
 
 
@@ -28,49 +29,35 @@ class DuplicateContactError(errors.ConflictError):
     message = "A contact with this phone or e-mail already exists."
 
 
-# -- reading --------------------------------------------------------------------------------
+# -- reading (the record engine's, typed for contacts) ------------------------------------
 
 
 def get_any(ctx: TenantContext, contact_id: str) -> Contact | None:
     """The contact item whether live or in the trash, or None (no permission check)."""
-    if not is_valid_id(contact_id):
-        return None
-    remembered = _remembered(ctx, contact_id)
-    if remembered is not None:
-        return remembered
-    return db.get(ctx, Contact, derived.contact_pk(ctx, contact_id), PROFILE_SK)
+    contact: Contact | None = access.get_any(ctx, CONTACT, contact_id)
+    return contact
 
 
 def remember(ctx: TenantContext, contact: Contact) -> None:
     """Within a processing run (``http.run_memo``), answer this run's later reads of the contact (a
     deal's or task's link check) from this item: one the run has just created or found and does not change."""
-    http.remember(("contact", ctx.tenant_id, contact.contact_id), contact)
-
-
-def _remembered(ctx: TenantContext, contact_id: str) -> Contact | None:
-    found = http.remembered(("contact", ctx.tenant_id, contact_id))
-    return found if isinstance(found, Contact) else None
+    access.remember(ctx, CONTACT, contact)
 
 
 def get(ctx: TenantContext, contact_id: str) -> Contact | None:
     """A live contact of the tenant, or None (no permission check: for webhooks and jobs)."""
-    contact = get_any(ctx, contact_id)
-    return contact if contact is not None and contact.deleted_at is None else None
+    contact: Contact | None = access.get(ctx, CONTACT, contact_id)
+    return contact
 
 
 def check_access(ctx: TenantContext, contact: Contact, action: str = "read") -> None:
     """404 when the caller may not read the contact, 403 when it may read but not do action."""
-    permissions.check_record(ctx, ENTITY, action, owner_id=contact.owner_id, team_id=contact.team_id,
-                             missing="No such contact.")
+    access.check_access(ctx, CONTACT, contact, action)
 
 
 def get_or_raise(ctx: TenantContext, contact_id: str, *, action: str = "read") -> Contact:
     """A live contact the caller may act on: 404 when missing or out of read scope, 403 for the action."""
-    permissions.require(ctx, ENTITY, action)
-    contact = get(ctx, contact_id)
-    if contact is None:
-        raise errors.NotFoundError("No such contact.")
-    check_access(ctx, contact, action)
+    contact: Contact = access.get_or_raise(ctx, CONTACT, contact_id, action=action)
     return contact
 
 
@@ -176,13 +163,9 @@ def duplicate_error(ctx: TenantContext, matches: list[tuple[str, str]]) -> Dupli
     details: list[dict[str, Any]] = []
     for match, contact_id in matches:
         contact = get(ctx, contact_id)
-        visible = contact is not None and _may_read(ctx, contact)
+        visible = contact is not None and access.may_read(ctx, CONTACT, contact)
         details.append({"match": match, **({"existing_id": contact_id} if visible else {})})
     return DuplicateContactError(details=details)
-
-
-def _may_read(ctx: TenantContext, contact: Contact) -> bool:
-    return permissions.may_read_record(ctx, ENTITY, owner_id=contact.owner_id, team_id=contact.team_id)
 
 
 # -- writing --------------------------------------------------------------------------------
@@ -201,16 +184,22 @@ def commit(ctx: TenantContext, change: db.Change, contact: Contact) -> None:
         raise
 
 
-def save(ctx: TenantContext, before: Contact | None, after: Contact, *, action: str,
-         change: db.Change | None = None) -> Contact:
-    """Write a contact with its derived items and its audit record in one transaction."""
+def save(ctx: TenantContext, before: Contact | None, after: Contact | None, *, action: str,
+         change: db.Change | None = None) -> Contact | None:
+    """Write a contact (None: delete it) with its derived items and its audit record in one transaction."""
     change = change or db.Change()
-    change.save(after)
+    subject = after if after is not None else before
+    if subject is None:
+        raise ValueError("a contact change needs a before or an after")
+    if after is not None:
+        change.save(after)
+    else:
+        change.delete(subject)
     derived.Derived().add(ctx, before, after).apply(change)
-    audit.attach(ctx, change, after, entity=AUDIT_ENTITY, entity_id=after.contact_id, action=action,
-                 before=views.audit_view(before), after=views.audit_view(after),
-                 sensitive=views.audit_sensitive(before, after))
-    commit(ctx, change, after)
+    audit.attach(ctx, change, subject, entity=AUDIT_ENTITY, entity_id=subject.contact_id, action=action,
+                 before=store.audit_view(CONTACT, before), after=store.audit_view(CONTACT, after),
+                 sensitive=store.audit_sensitive(CONTACT, before, after))
+    commit(ctx, change, subject)
     return after
 
 
@@ -250,26 +239,25 @@ def create_or_absorb(ctx: TenantContext, *, data: ContactCreate, source: str | N
     contact_id = contact_id or new_id()
     contact = Contact(derived.contact_pk(ctx, contact_id), PROFILE_SK, contact_id=contact_id, owner_id=owner_id,
                       team_id=team_id, source=data.source or source)
-    editing.apply(ctx, contact, fields, region)
-    editing.require_identity(contact)
-    editing.apply_custom(ctx, contact, data.custom, new=True)
+    profile.apply(ctx, contact, fields, region)
+    profile.require_identity(contact)
+    editing.apply_custom(ctx, CONTACT, contact, data.custom, new=True)
     change = db.Change().extend(change)  # its own lists: a failed attempt leaves the caller's as they were
     _link_companies(ctx, change, contact, data.company_ids)
     timeline_service.add_entry(ctx, change, subject_type="contact", subject_id=contact_id, kind="created",
                                summary="Contact created", data={"source": contact.source})
-    return save(ctx, None, contact, action="create", change=change), True
+    return write(ctx, None, contact, action="create", change=change), True
 
 
 def _link_companies(ctx: TenantContext, change: db.Change, contact: Contact, company_ids: list[str]) -> None:
-    from chalicelib.companies import service as companies_service
-
+    company_type = types.get("company")
     for position, company_id in enumerate(company_ids):
-        company = companies_service.get(ctx, company_id)
-        if company is None or not companies_service.may_read(ctx, company):
+        company = access.get(ctx, company_type, company_id)
+        if company is None or not access.may_read(ctx, company_type, company):
             raise errors.ValidationError(details=[{"loc": ["company_ids", position], "msg": "No such company",
                                                    "type": "unknown_company"}])
-        link_item(ctx, change, contact_id=contact.contact_id, kind="company", ref_id=company_id,
-                  summary=companies_service.link_summary(company))
+        links.link_item(ctx, change, "contact", subject_id=contact.contact_id, kind="company", ref_id=company_id,
+                  summary=company_type.hooks["link_summary"](company))
     contact.company_ids = list(company_ids)
 
 
@@ -278,7 +266,7 @@ def absorb(ctx: TenantContext, matches: list[tuple[str, str]], *, data: ContactC
     """Fold new data into the one contact it duplicates: missing values filled, lists unioned."""
     ids = {contact_id for _, contact_id in matches}
     existing = get(ctx, next(iter(ids))) if len(ids) == 1 else None
-    if existing is None or not _may_update(ctx, existing):
+    if existing is None or not access.may_act(ctx, CONTACT, existing, "update"):
         raise duplicate_error(ctx, matches)
     before, after = existing, editing.clone(existing)
     editing.touch(after)
@@ -288,10 +276,10 @@ def absorb(ctx: TenantContext, matches: list[tuple[str, str]], *, data: ContactC
     _absorb_lists(after, fields, region)
     missing = {name: value for name, value in fields.items() if name not in ("phones", "emails", "tags")
                and value is not None and getattr(after, name) in (None, {}, [])}
-    editing.apply(ctx, after, missing, region)
+    profile.apply(ctx, after, missing, region)
     new_custom = {k: v for k, v in (data.custom or {}).items() if k not in (after.custom or {})}
     if new_custom:
-        editing.apply_custom(ctx, after, new_custom, new=False)
+        editing.apply_custom(ctx, CONTACT, after, new_custom, new=False)
     change = db.Change()
     new_companies = [c for c in data.company_ids if c not in (after.company_ids or [])]
     if new_companies:
@@ -300,7 +288,7 @@ def absorb(ctx: TenantContext, matches: list[tuple[str, str]], *, data: ContactC
         after.company_ids = kept + new_companies
     timeline_service.add_entry(ctx, change, subject_type="contact", subject_id=after.contact_id, kind="updated",
                                summary="Details merged from a duplicate", data={"source": data.source or source})
-    return save(ctx, before, after, action="absorb_duplicate", change=change)
+    return write(ctx, before, after, action="absorb_duplicate", change=change)
 
 
 def _absorb_lists(contact: Contact, fields: dict[str, Any], region: str) -> None:
@@ -320,27 +308,23 @@ def _absorb_lists(contact: Contact, fields: dict[str, Any], region: str) -> None
                                                    "type": "too_many"}])
 
 
-def _may_update(ctx: TenantContext, contact: Contact) -> bool:
-    scope = permissions.scope_of(ctx, ENTITY, "update")
-    return scope is not None and permissions.may_touch(ctx, scope, owner_id=contact.owner_id, team_id=contact.team_id)
-
-
 def update(ctx: TenantContext, contact_id: str, *, data: ContactUpdate) -> Contact:
     """Change a contact; a stale version answers 409 and changes nothing."""
     before = get_or_raise(ctx, contact_id, action="update")
-    if int(before.version or 0) != data.version:
-        raise errors.VersionConflictError()
-    after = editing.clone(before)
-    editing.touch(after)
+    after: Contact = editing.updating(ctx, CONTACT, before, data)
     fields = data.model_dump(mode="json", exclude_unset=True, exclude={"version", "custom", "owner_id"})
-    editing.apply(ctx, after, fields, matching.tenant_region(ctx))
-    editing.require_identity(after)
+    profile.apply(ctx, after, fields, matching.tenant_region(ctx))
+    profile.require_identity(after)
     if "custom" in data.model_fields_set:
-        editing.apply_custom(ctx, after, data.custom, new=False)
-    if data.owner_id is not None and data.owner_id != before.owner_id:  # null changes nothing: records keep an owner
-        after.owner_id, after.team_id = editing.resolve_owner(ctx, data.owner_id,
-                                                              permissions.require(ctx, ENTITY, "update"))
-    return save(ctx, before, after, action="update")
+        editing.apply_custom(ctx, CONTACT, after, data.custom, new=False)
+    return write(ctx, before, after, action="update")
+
+
+def write(ctx: TenantContext, before: Contact | None, after: Contact, *, action: str,
+          change: db.Change | None = None) -> Contact:
+    """save, for a contact that stays (it answers the contact written)."""
+    save(ctx, before, after, action=action, change=change)
+    return after
 
 
 def change_with(ctx: TenantContext, contact_id: str, *, action: str, mutate: Any) -> Contact:
@@ -349,33 +333,14 @@ def change_with(ctx: TenantContext, contact_id: str, *, action: str, mutate: Any
     after = editing.clone(before)
     editing.touch(after)
     mutate(after)
-    return save(ctx, before, after, action=action)
+    return write(ctx, before, after, action=action)
 
 
 # -- links of other domains -----------------------------------------------------------------
 
 
-def link_key(kind: str, ref_id: str) -> str:
-    """Sort key of a link item in a contact's collection."""
-    prefix = LINK_PREFIX.get(kind)
-    if prefix is None or not is_valid_id(ref_id):
-        raise errors.ValidationError(details=[{"loc": ["link"], "msg": "Unknown link", "type": "unknown_link"}])
-    return f"{prefix}#{ref_id}"
-
-
-def link_item(ctx: TenantContext, change: db.Change, *, contact_id: str, kind: str, ref_id: str,
-              summary: dict[str, Any]) -> ContactLink:
-    """Put a deal, task or company link (or its new summary) into the contact's collection, in change."""
-    item = ContactLink(derived.contact_pk(ctx, contact_id), link_key(kind, ref_id), link_kind=kind, ref_id=ref_id,
-                       summary=summary, linked_at=db.utcnow())
-    change.save(item)
-    return item
-
-
-def unlink_item(ctx: TenantContext, change: db.Change, *, contact_id: str, kind: str, ref_id: str) -> None:
-    """Remove a link from the contact's collection, and its copy in the contact it was merged into."""
-    sk = link_key(kind, ref_id)
-    change.delete(ContactLink(derived.contact_pk(ctx, contact_id), sk))
+def unlinking(ctx: TenantContext, change: db.Change, contact_id: str, sk: str) -> None:
+    """With a link leaving a contact's collection, its copy in the contact it was merged into goes too."""
     contact = get_any(ctx, contact_id)
     if contact is not None and contact.merged_into:
         copy = db.get(ctx, ContactLink, derived.contact_pk(ctx, contact.merged_into), sk)

@@ -17,12 +17,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
-from chalicelib.contacts import derived, listing, merge, sensitive
+from chalicelib.contacts import derived, merge, sensitive
 from chalicelib.contacts.models import Contact
 from chalicelib.contacts.schemas import SENSITIVE_FIELDS
 from chalicelib.core import crypto
 from chalicelib.core.tenancy import TenantContext, bound_tenant, tenant_key
 from chalicelib.identity.service import system_context
+from chalicelib.records import listing
 from chalicelib.tenantdata import registry
 from chalicelib.tenantdata.registry import Link, RawItem, SealedValues, text
 

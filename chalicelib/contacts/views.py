@@ -7,36 +7,13 @@ from typing import Any
 from chalicelib.contacts import sensitive
 from chalicelib.contacts.models import Contact, ContactLink, ContactRow, MergeMarker
 from chalicelib.contacts.schemas import SENSITIVE_FIELDS, ContactCard, ContactRead, ContactSummary, LinkOut
-from chalicelib.core import audit
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.customfields import service as customfields_service
-from chalicelib.timeline import service as timeline_service
-from chalicelib.timeline.models import TimelineEntry
+from chalicelib.records import timeline as timeline_service
+from chalicelib.records.models import TimelineEntry
 
 LINK_KINDS = ("company", "deal", "task")
 CARD_ENTRIES = 20
-AUDIT_FIELDS = (
-    "first_name", "last_name", "phones", "emails", "company_ids", "tags", "owner_id", "team_id", "messengers",
-    "billing_address", "shipping_address", "birthday", "source", "utm", "consent", *SENSITIVE_FIELDS,
-    "deleted_at", "merged_into",
-)
-
-
-def audit_view(contact: Contact | None) -> dict[str, Any] | None:
-    """The fields of a contact the audit trail records (custom values flattened to ``custom.<key>``)."""
-    if contact is None:
-        return None
-    view = {name: audit.plain(getattr(contact, name)) for name in AUDIT_FIELDS}
-    view.update({f"custom.{key}": value for key, value in (contact.custom or {}).items()})
-    return view
-
-
-def audit_sensitive(*contacts: Contact | None) -> frozenset[str]:
-    """Audit fields whose values are masked in diffs: the built-ins and sensitive custom values."""
-    custom = {f"custom.{key}" for contact in contacts if contact is not None for key in contact.custom_sensitive or []}
-    return frozenset(SENSITIVE_FIELDS) | custom
-
-
 def custom_view(ctx: TenantContext, contact: Contact, reveal: frozenset[str]) -> dict[str, Any]:
     """Custom values as the caller may see them."""
     if not contact.custom:

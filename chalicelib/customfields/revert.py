@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.auditlog.reverting import expect, not_revertable
 from chalicelib.core import audit, errors
 from chalicelib.core.schema import validate
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.customfields import service
 from chalicelib.customfields.schemas import FieldUpdate
+from chalicelib.records.reverting import expect, not_revertable
 
 EDITABLE = frozenset(FieldUpdate.model_fields) - {"version"}
 

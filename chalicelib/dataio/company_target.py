@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.contacts import matching
 from chalicelib.core import errors, permissions, schema
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.customfields import service as customfields_service
 from chalicelib.dataio.mapping import FieldSpec
 from chalicelib.dataio.record_rows import flat_row, list_query
+from chalicelib.records import matching
 
 INN_FIELD = "inn"
 COMPANY_SPECS = {spec.name: spec for spec in (
@@ -44,12 +44,12 @@ def _has_inn_field(ctx: TenantContext) -> bool:
 
 def visible_companies(ctx: TenantContext, **filters: str) -> list[Any]:
     """List rows of the companies the caller sees that a search or filter finds (first 50)."""
-    from chalicelib.companies import search as companies_search
     from chalicelib.companies.schemas import CompanyListQuery
+    from chalicelib.records import search, types
 
     try:
         query = schema.validate(CompanyListQuery, {**filters, "limit": 50})
-        return list(companies_search.list_companies(ctx, query).items)
+        return list(search.list_records(ctx, types.get("company"), query).items)
     except errors.ValidationError:  # a name that is no searchable word finds nothing
         return []
 
@@ -113,9 +113,9 @@ class CompanyTarget:
 
     def exists(self, ctx: TenantContext, record_id: str) -> bool:
         """True when the company exists."""
-        from chalicelib.companies import service as companies_service
+        from chalicelib.records import access, types
 
-        return companies_service.get(ctx, record_id) is not None
+        return access.get(ctx, types.get("company"), record_id) is not None
 
     def check_filters(self, filters: dict[str, str]) -> None:
         """422 for filters GET /api/v1/companies does not take."""
@@ -124,13 +124,14 @@ class CompanyTarget:
     def export_page(self, ctx: TenantContext, *, scope: str, filters: dict[str, str], cursor: str | None,
                     limit: int, reveal: bool) -> tuple[list[dict[str, Any]], str | None]:
         """One page of companies the caller may export, as flat rows."""
-        from chalicelib.companies import search as companies_search
         from chalicelib.companies import service as companies_service
+        from chalicelib.records import access, search, types
 
-        listed = companies_search.list_companies(ctx, _query(filters, cursor, limit))
+        companies = types.get("company")
+        listed = search.list_records(ctx, companies, _query(filters, cursor, limit))
         rows = []
         for summary in listed.items:
-            company = companies_service.get(ctx, summary.record_id)
+            company = access.get(ctx, companies, summary.record_id)
             if company is None or not permissions.may_touch(ctx, scope, owner_id=company.owner_id,
                                                              team_id=company.team_id):
                 continue

@@ -45,11 +45,11 @@ def _reveal_set(ctx: TenantContext) -> frozenset[str]:
 def page(ctx: TenantContext, *, scope: str, filters: dict[str, str], cursor: str | None, limit: int,
          reveal: bool) -> tuple[list[dict[str, Any]], str | None]:
     """One page of contacts the caller may export, as rows, and the cursor of the next page."""
-    from chalicelib.contacts import search as contacts_search
     from chalicelib.contacts import service as contacts_service
     from chalicelib.contacts import views as contacts_views
+    from chalicelib.records import search, types
 
-    listed = contacts_search.list_contacts(ctx, _query(filters, cursor, limit))
+    listed = search.list_records(ctx, types.get("contact"), _query(filters, cursor, limit))
     wanted = _reveal_set(ctx) if reveal else frozenset()
     rows = []
     for summary in listed.items:

@@ -13,7 +13,6 @@ import re
 import time
 from typing import Any
 
-from chalicelib.contacts import matching
 from chalicelib.core import errors, schema
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.customfields import service as customfields_service
@@ -21,6 +20,7 @@ from chalicelib.dataio import deal_export
 from chalicelib.dataio.company_target import visible_companies, website_host
 from chalicelib.dataio.mapping import FieldSpec
 from chalicelib.deals.money import CURRENCIES
+from chalicelib.records import matching
 
 DEAL_SPECS = {spec.name: spec for spec in (
     FieldSpec("title", "text", ("title", "deal", "deal name", "deal title", "name", "opportunity", "название",
@@ -124,9 +124,9 @@ def resolve_stage(ctx: TenantContext, pipeline_name: str | None, stage_name: str
 
 def resolve_contact(ctx: TenantContext, reference: str) -> str:
     """The contact a row names by e-mail, phone or full name (422 when none, or several, match)."""
-    from chalicelib.contacts import search as contacts_search
     from chalicelib.contacts import service as contacts_service
     from chalicelib.contacts.schemas import ContactListQuery
+    from chalicelib.records import search, types
 
     if "@" in reference:
         contact = contacts_service.find_by_email(ctx, reference)
@@ -137,7 +137,7 @@ def resolve_contact(ctx: TenantContext, reference: str) -> str:
     else:
         wanted = matching.fold(reference)
         query = schema.validate(ContactListQuery, {"q": reference, "limit": 50})
-        rows = contacts_search.list_contacts(ctx, query).items
+        rows = search.list_records(ctx, types.get("contact"), query).items
         ids = list(dict.fromkeys(row.record_id for row in rows
                                  if matching.fold(f"{row.first_name or ''} {row.last_name or ''}".strip()) == wanted))
     if len(ids) != 1:

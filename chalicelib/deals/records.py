@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from chalicelib.core import db, errors, permissions
 from chalicelib.core.tenancy import TenantContext, new_id
 from chalicelib.customfields import service as customfields_service
-from chalicelib.deals import links, pipelines
+from chalicelib.deals import pipelines
 from chalicelib.deals import schemas as s
 from chalicelib.deals.models import (
     Deal,
@@ -25,11 +25,11 @@ from chalicelib.deals.models import (
     stamp,
     trash_pk,
 )
+from chalicelib.deals.record import DEAL
 from chalicelib.identity import service as identity_service
-from chalicelib.timeline import service as timeline_service
+from chalicelib.records import access, links
+from chalicelib.records import timeline as timeline_service
 
-AUDIT_FIELDS = ("title", "pipeline_id", "stage_id", "status", "lost_reason", "amount_minor", "currency",
-                "contact_ids", "company_id", "owner_id", "team_id", "expected_close_on", "custom", "deleted_at")
 SUMMARY_RETRIES = 3
 _T = TypeVar("_T")
 
@@ -56,7 +56,7 @@ def deal_read(ctx: TenantContext, deal: Deal) -> s.DealRead:
 
 def audit_view(deal: Deal) -> dict[str, Any]:
     """The fields of a deal the audit trail records."""
-    return {name: getattr(deal, name) for name in AUDIT_FIELDS}
+    return {name: getattr(deal, name) for name in DEAL.audit_fields}
 
 
 def stage_change_read(change: StageChange) -> s.StageChangeRead:
@@ -170,11 +170,11 @@ def write_links(ctx: TenantContext, change: db.Change, deal: Deal, pipeline: Pip
     current: list[tuple[str, str]] = [] if deal.deleted_at is not None else link_targets(deal)
     for subject_type, subject_id in previous:
         if (subject_type, subject_id) not in current:
-            links.unlink_item(ctx, change, subject_type=subject_type, subject_id=subject_id, kind="deal",
+            links.unlink_item(ctx, change, subject_type, subject_id=subject_id, kind="deal",
                               ref_id=deal.deal_id)
     summary = link_summary(deal, pipeline)
     for subject_type, subject_id in current:
-        links.link_item(ctx, change, subject_type=subject_type, subject_id=subject_id, kind="deal",
+        links.link_item(ctx, change, subject_type, subject_id=subject_id, kind="deal",
                         ref_id=deal.deal_id, summary=summary)
 
 
@@ -183,9 +183,9 @@ def check_linked(ctx: TenantContext, contact_ids: list[str], company_id: str | N
     """404 for a newly linked contact or company the caller cannot see."""
     for position, contact_id in enumerate(contact_ids):
         if ("contact", contact_id) not in already:
-            links.require_visible(ctx, "contact", contact_id, loc=["contact_ids", position])
+            access.require_visible(ctx, "contact", contact_id, loc=["contact_ids", position])
     if company_id and ("company", company_id) not in already:
-        links.require_visible(ctx, "company", company_id, loc=["company_id"])
+        access.require_visible(ctx, "company", company_id, loc=["company_id"])
 
 
 # -- stages ---------------------------------------------------------------------------------

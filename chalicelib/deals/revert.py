@@ -11,7 +11,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.auditlog.reverting import (
+from chalicelib.core import audit, errors, permissions
+from chalicelib.core.schema import validate
+from chalicelib.core.tenancy import TenantContext
+from chalicelib.deals import pipelines, service
+from chalicelib.deals import schemas as s
+from chalicelib.deals.models import Deal
+from chalicelib.records.reverting import (
     Trash,
     delete_created,
     expect,
@@ -19,12 +25,6 @@ from chalicelib.auditlog.reverting import (
     refuse_sealed,
     start_trash_revert,
 )
-from chalicelib.core import audit, errors, permissions
-from chalicelib.core.schema import validate
-from chalicelib.core.tenancy import TenantContext
-from chalicelib.deals import pipelines, service
-from chalicelib.deals import schemas as s
-from chalicelib.deals.models import Deal
 
 MOVE_FIELDS = frozenset({"stage_id", "pipeline_id", "status", "lost_reason"})
 EDIT_FIELDS = frozenset({"title", "amount_minor", "currency", "contact_ids", "company_id", "owner_id",

@@ -8,7 +8,7 @@ import chalicelib.deals.revert  # noqa: F401 - registers the reverters of its au
 from chalicelib.core.http import Api, ApiRequest
 from chalicelib.deals import board, pipeline_changes, pipelines, records, service
 from chalicelib.deals import schemas as s
-from chalicelib.timeline import service as timeline_service
+from chalicelib.records import timeline as timeline_service
 
 api = Api(__name__, tag="deals")
 

@@ -7,22 +7,21 @@ transaction. Pipelines are in ``deals.pipelines``; the board and funnel in ``dea
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.core import audit, db, errors, http, permissions
 from chalicelib.core.tenancy import TenantContext, is_valid_id, new_id
 from chalicelib.customfields import service as customfields_service
-from chalicelib.deals import links, pipelines, records
+from chalicelib.deals import pipelines, records
 from chalicelib.deals import schemas as s
 from chalicelib.deals.board import Tally
 from chalicelib.deals.models import Deal, Pipeline, Stage, StageChange, board_pk, board_stage_prefix, owner_pk
-from chalicelib.housekeeping import service as housekeeping
+from chalicelib.deals.record import DEAL
 from chalicelib.identity import service as identity_service
-from chalicelib.timeline import service as timeline_service
-from chalicelib.timeline.models import TimelineEntry
+from chalicelib.records import links, trash
+from chalicelib.records import timeline as timeline_service
+from chalicelib.records.models import RecordLink, TimelineEntry
 
-TRASH_DAYS = 30
 CARD_ITEMS = 100
 NULLABLE = frozenset({"company_id", "expected_close_on"})
 
@@ -86,7 +85,7 @@ def card(ctx: TenantContext, deal_id: str) -> s.DealCard:
     return s.DealCard(
         deal=records.deal_read(ctx, deal),
         stage_history=[records.stage_change_read(i) for i in page.items if isinstance(i, StageChange)],
-        links=[s.LinkRead(**links.link_view(i)) for i in page.items if isinstance(i, links.RecordLink)],
+        links=[s.LinkRead(**links.link_view(i)) for i in page.items if isinstance(i, RecordLink)],
         timeline=[s.TimelineEntryRead(**timeline_service.entry_view(entry)) for entry in entries],
         timeline_next_cursor=cursor,
     )
@@ -331,10 +330,10 @@ def delete(ctx: TenantContext, deal_id: str) -> None:
         tally = Tally(ctx)
         tally.count_deal(deal, -1)
         now = db.utcnow()
-        deal.deleted_at, deal.updated_at, deal.expires_at = now, now, now + timedelta(days=TRASH_DAYS)
+        deal.deleted_at, deal.updated_at, deal.expires_at = now, now, now + DEAL.retention
         records.index(ctx, deal, pipeline)
         change = db.Change().save(deal)
-        housekeeping.schedule_purge(ctx, change, entity="deal", record_id=deal_id, deleted_at=now)
+        trash.schedule_purge(ctx, change, DEAL, deal_id, now)
         tally.save_into(change)
         records.write_links(ctx, change, deal, pipeline, previous)
         audit.attach(ctx, change, deal, entity="deal", entity_id=deal_id, action="delete", before=before,
@@ -354,7 +353,7 @@ def restore(ctx: TenantContext, deal_id: str) -> Deal:
         now = db.utcnow()
         deal.deleted_at, deal.expires_at, deal.updated_at = None, None, now
         change = db.Change()
-        housekeeping.cancel_purge(ctx, change, entity="deal", record_id=deal_id)
+        trash.cancel_purge(ctx, change, DEAL, deal_id)
         if stage is None:  # its stage was removed meanwhile: it starts again in the first stage
             stage = pipelines.first_open_stage(pipeline)
             records.apply_stage(deal, stage, lost_reason=None, now=now)
@@ -376,7 +375,7 @@ def _trashed(ctx: TenantContext, deal_id: str) -> Deal:
     scope = permissions.require(ctx, "deals", "read")
     deal = get(ctx, deal_id)
     expired = deal is not None and deal.deleted_at is not None and \
-        deal.deleted_at + timedelta(days=TRASH_DAYS) < db.utcnow()
+        deal.deleted_at + DEAL.retention < db.utcnow()
     if deal is None or deal.deleted_at is None or expired or \
             not permissions.may_touch(ctx, scope, owner_id=deal.owner_id, team_id=deal.team_id):
         raise errors.NotFoundError("No such deal in the trash.")
@@ -387,20 +386,11 @@ def _trashed(ctx: TenantContext, deal_id: str) -> Deal:
 def purge_deal(ctx: TenantContext, deal: Deal) -> None:
     """Delete a trashed deal's collection (history, links, timeline), then the deal with its audit record."""
     change = db.Change()
-    housekeeping.delete_collection(ctx, change, deal.pk, profile_sk=timeline_service.PROFILE_SK)
+    trash.delete_collection(ctx, change, deal.pk)
     change.delete(deal)
     audit.attach(ctx, change, deal, entity="deal", entity_id=deal.deal_id, action="purge",
                  before=records.audit_view(deal), after=None)
     db.commit(ctx, change)
-
-
-def purge_if_expired(ctx: TenantContext, deal_id: str, now: datetime) -> bool:
-    """Purge a deal still in the trash 30 days after its deletion (the housekeeping job); True if purged."""
-    deal = get(ctx, deal_id)
-    if deal is None or deal.deleted_at is None or now - deal.deleted_at <= timedelta(days=TRASH_DAYS):
-        return False
-    purge_deal(ctx, deal)
-    return True
 
 
 def move_contact_link(ctx: TenantContext, change: db.Change, deal_id: str, *, from_id: str, to_id: str,

@@ -15,7 +15,6 @@ from typing import Any
 from pydantic import ValidationError as PydanticValidationError
 from ulid import ULID
 
-from chalicelib.contacts import matching
 from chalicelib.contacts import schemas as contact_schemas
 from chalicelib.contacts import service as contacts_service
 from chalicelib.contacts.models import Contact
@@ -28,10 +27,11 @@ from chalicelib.identity import service as identity_service
 from chalicelib.inbox import Outcome, Run, register_processor
 from chalicelib.integrations import schemas as integration_schemas
 from chalicelib.integrations import service as integrations_service
+from chalicelib.records import matching
+from chalicelib.records import timeline as timeline_service
+from chalicelib.records.models import TimelineEntry
 from chalicelib.tasks import schemas as task_schemas
 from chalicelib.tasks import service as tasks_service
-from chalicelib.timeline import service as timeline_service
-from chalicelib.timeline.models import TimelineEntry
 
 DEFAULT_DEAL_TITLE = "Website form: {name}"
 TASK_DUE = timedelta(minutes=15)

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.auditlog.reverting import expect, not_revertable
 from chalicelib.core import audit, db, errors, permissions
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.notes import service
 from chalicelib.notes.models import POINTER_SK, NotePointer, pointer_pk
+from chalicelib.records.reverting import expect, not_revertable
 
 
 def _recreate(ctx: TenantContext, note_id: str, before: dict[str, Any]) -> None:

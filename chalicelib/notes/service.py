@@ -14,11 +14,11 @@ from typing import Any
 from chalicelib.contacts import service as contacts_service
 from chalicelib.core import audit, db, errors, permissions
 from chalicelib.core.tenancy import TenantContext, is_valid_id, new_id
-from chalicelib.deals import links
 from chalicelib.notes import schemas as s
 from chalicelib.notes.models import POINTER_SK, NotePointer, pointer_pk
-from chalicelib.timeline import service as timeline_service
-from chalicelib.timeline.models import TimelineEntry
+from chalicelib.records import access
+from chalicelib.records import timeline as timeline_service
+from chalicelib.records.models import TimelineEntry
 
 KIND = "note"
 
@@ -65,7 +65,7 @@ def get(ctx: TenantContext, note_id: str) -> Note | None:
     if pointer.subject_type == "contact":  # a merged contact's entries live on in the one it was merged into
         subject_id = contacts_service.resolve(ctx, subject_id)
     try:
-        links.require_visible(ctx, pointer.subject_type, subject_id, loc=["subject"])
+        access.require_visible(ctx, pointer.subject_type, subject_id, loc=["subject"])
     except errors.NotFoundError:
         return None
     entry = timeline_service.get_entry(ctx, subject_type=pointer.subject_type, subject_id=subject_id,
@@ -102,7 +102,7 @@ def create(ctx: TenantContext, *, subject_type: str, subject_id: str, text: str,
     if note_id is not None and not is_valid_id(note_id):
         raise ValueError("a note id must be a ULID")
     permissions.require(ctx, "notes", "create")
-    links.require_visible(ctx, subject_type, subject_id, loc=["subject", "id"])
+    access.require_visible(ctx, subject_type, subject_id, loc=["subject", "id"])
     note_id = note_id or new_id()
     change = db.Change()
     entry = timeline_service.add_entry(ctx, change, subject_type=subject_type, subject_id=subject_id, kind=KIND,

@@ -10,11 +10,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from chalicelib.auditlog.reverting import expect, not_revertable
 from chalicelib.core import audit, errors, permissions
 from chalicelib.core.schema import validate
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.identity import service as identity_service
+from chalicelib.records.reverting import expect, not_revertable
 from chalicelib.tasks import schemas as s
 from chalicelib.tasks import service
 from chalicelib.tasks.models import Task

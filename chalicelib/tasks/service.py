@@ -14,11 +14,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from chalicelib.core import audit, db, errors, permissions
 from chalicelib.core.tenancy import TenantContext, is_valid_id, new_id
-from chalicelib.deals import links
 from chalicelib.identity import service as identity_service
+from chalicelib.records import access, links
+from chalicelib.records import timeline as timeline_service
 from chalicelib.tasks import schemas as s
 from chalicelib.tasks.models import DONE, OPEN, TASK_SK, Task, assignee_pk, assignee_sk, stamp, task_pk
-from chalicelib.timeline import service as timeline_service
 
 AUDIT_FIELDS = ("title", "task_kind", "due_at", "assignee_id", "team_id", "related_type", "related_id",
                 "description", "done_at")
@@ -163,7 +163,7 @@ def _on_related(ctx: TenantContext, change: db.Change, task: Task, *, event: str
     """Refresh the task's link in its related record, and note the event on that record's timeline."""
     if not (task.related_type and task.related_id):
         return
-    links.link_item(ctx, change, subject_type=task.related_type, subject_id=task.related_id, kind="task",
+    links.link_item(ctx, change, task.related_type, subject_id=task.related_id, kind="task",
                     ref_id=task.task_id, summary=_link_summary(task))
     if event is not None:
         timeline_service.add_entry(ctx, change, subject_type=task.related_type, subject_id=task.related_id,
@@ -199,7 +199,7 @@ def create(ctx: TenantContext, *, data: s.TaskCreate, task_id: str | None = None
     if not permissions.may_touch(ctx, scope, owner_id=assignee_id, team_id=team_id):
         raise errors.ForbiddenError("You may only create tasks for yourself.")
     if data.related is not None:
-        links.require_visible(ctx, data.related.type, data.related.id, loc=["related", "id"])
+        access.require_visible(ctx, data.related.type, data.related.id, loc=["related", "id"])
     task_id, now = task_id or new_id(), db.utcnow()
     task = Task(task_pk(ctx, task_id), TASK_SK, task_id=task_id, title=data.title, task_kind=data.kind,
                 due_at=data.due_at, assignee_id=assignee_id, team_id=team_id, description=data.description,
@@ -248,9 +248,9 @@ def _relate(ctx: TenantContext, change: db.Change, task: Task, related: s.Relate
     if old == new:
         return
     if related is not None:
-        links.require_visible(ctx, related.type, related.id, loc=["related", "id"])
+        access.require_visible(ctx, related.type, related.id, loc=["related", "id"])
     if task.related_type and task.related_id:
-        links.unlink_item(ctx, change, subject_type=task.related_type, subject_id=task.related_id, kind="task",
+        links.unlink_item(ctx, change, task.related_type, subject_id=task.related_id, kind="task",
                           ref_id=task.task_id)
     task.related_type, task.related_id = new
 
@@ -276,7 +276,7 @@ def delete(ctx: TenantContext, task_id: str) -> None:
     task = _writable(ctx, task_id, "delete")
     change = db.Change().delete(task)
     if task.related_type and task.related_id:
-        links.unlink_item(ctx, change, subject_type=task.related_type, subject_id=task.related_id, kind="task",
+        links.unlink_item(ctx, change, task.related_type, subject_id=task.related_id, kind="task",
                           ref_id=task.task_id)
     audit.attach(ctx, change, task, entity="task", entity_id=task_id, action="delete", before=audit_view(task),
                  after=None)

@@ -6,8 +6,9 @@ from typing import Any
 
 import pytest
 
-from chalicelib.companies import service
+from chalicelib.companies.record import COMPANY
 from chalicelib.core import db, tenancy
+from chalicelib.records import access
 from tests.contacts.helpers import card, context, new_company, new_contact
 from tests.factories import Company, add_member, signup
 from tests.support import ApiClient, body
@@ -139,4 +140,4 @@ def test_trash_restore_and_purge_unlinks_contacts(client: ApiClient, firm: Compa
     assert client.delete(f"/api/v1/trash/companies/{company['id']}", token=token).status_code == 204
     assert card(client, token, contact["id"])["company_ids"] == []
     with tenancy.bind(ctx := context(firm)):
-        assert list(db.MainTable.query(service.company_pk(ctx, company["id"]))) == []
+        assert list(db.MainTable.query(access.collection_pk(ctx, COMPANY, company["id"]))) == []

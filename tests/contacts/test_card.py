@@ -10,7 +10,8 @@ from ulid import ULID
 
 from chalicelib.contacts import service
 from chalicelib.core import db, tenancy
-from chalicelib.timeline import service as timeline_service
+from chalicelib.records import links as record_links
+from chalicelib.records import timeline as timeline_service
 from tests.contacts.helpers import card, context, new_contact, timeline
 from tests.factories import Company, signup
 from tests.support import ApiClient
@@ -26,9 +27,9 @@ def _add_links_and_entries(shop: Company, contact_id: str, *, entries: int) -> t
     with tenancy.bind(ctx := context(shop)):
         deal_id, task_id = tenancy.new_id(), tenancy.new_id()
         change = db.Change()
-        service.link_item(ctx, change, contact_id=contact_id, kind="deal", ref_id=deal_id,
+        record_links.link_item(ctx, change, "contact", subject_id=contact_id, kind="deal", ref_id=deal_id,
                           summary={"title": "Big order", "amount": 150000, "currency": "USD"})
-        service.link_item(ctx, change, contact_id=contact_id, kind="task", ref_id=task_id,
+        record_links.link_item(ctx, change, "contact", subject_id=contact_id, kind="task", ref_id=task_id,
                           summary={"title": "Call back"})
         start = time.time()
         for n in range(entries):  # a millisecond apart, so "newest first" has one answer
@@ -68,7 +69,7 @@ def test_unlinking_removes_the_link_from_the_card(client: ApiClient, shop: Compa
     deal_id, _ = _add_links_and_entries(shop, contact["id"], entries=0)
     with tenancy.bind(ctx := context(shop)):
         change = db.Change()
-        service.unlink_item(ctx, change, contact_id=contact["id"], kind="deal", ref_id=deal_id)
+        record_links.unlink_item(ctx, change, "contact", subject_id=contact["id"], kind="deal", ref_id=deal_id)
         db.commit(ctx, change)
     assert card(client, shop.owner.token, contact["id"])["links"]["deal"] == []
 

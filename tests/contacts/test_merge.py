@@ -10,7 +10,8 @@ from ulid import ULID
 
 from chalicelib.contacts import merge, service
 from chalicelib.core import db, tenancy
-from chalicelib.timeline import service as timeline_service
+from chalicelib.records import links as record_links
+from chalicelib.records import timeline as timeline_service
 from tests.contacts.helpers import card, context, listed, new_company, new_contact, timeline
 from tests.factories import Company, add_member, signup
 from tests.support import ApiClient, body
@@ -30,7 +31,7 @@ def _history(shop: Company, contact_id: str, *, entries: int, deal: bool = True)
         start = time.time() - 3600
         change = db.Change()  # gathered, then batch-written: moto copies its whole table per transaction
         if deal:
-            service.link_item(ctx, change, contact_id=contact_id, kind="deal", ref_id=deal_id,
+            record_links.link_item(ctx, change, "contact", subject_id=contact_id, kind="deal", ref_id=deal_id,
                               summary={"title": f"Deal of {contact_id[-4:]}"})
         for n in range(entries):
             timeline_service.add_entry(ctx, change, subject_type="contact", subject_id=contact_id, kind="call",
@@ -212,6 +213,6 @@ def test_a_deal_unlinked_from_a_merged_contact_leaves_the_survivor_too(client: A
     with tenancy.bind(ctx := context(shop)):
         assert service.resolve(ctx, absorbed["id"]) == kept["id"]
         change = db.Change()
-        service.unlink_item(ctx, change, contact_id=absorbed["id"], kind="deal", ref_id=deal_id)
+        record_links.unlink_item(ctx, change, "contact", subject_id=absorbed["id"], kind="deal", ref_id=deal_id)
         db.commit(ctx, change)
     assert card(client, token, kept["id"])["links"]["deal"] == []

@@ -13,10 +13,12 @@ from urllib.parse import quote
 
 import pytest
 
-from chalicelib.contacts import derived, matching, search
+from chalicelib.contacts import derived
 from chalicelib.contacts.models import ContactLookup, ContactRow
+from chalicelib.contacts.record import CONTACT
 from chalicelib.contacts.schemas import ContactListQuery
 from chalicelib.core import db, tenancy
+from chalicelib.records import matching, search
 from tests.contacts.helpers import card, context, listed, new_contact
 from tests.factories import Company, Member, add_member, signup
 from tests.support import ApiClient, body
@@ -48,7 +50,7 @@ def _requests(company: Company, q: str) -> tuple[list[str], list[ContactRow]]:
     with tenancy.bind(ctx):
         matching.tenant_region(ctx)  # read once per tenant and cached: not part of a search
         start = len(WATCHER.requests)
-        rows = search.list_contacts(ctx, ContactListQuery(q=q)).items
+        rows = search.list_records(ctx, CONTACT, ContactListQuery(q=q)).items
         with WATCHER.lock:
             operations = [operation for operation, _ in WATCHER.requests[start:]]
     return operations, rows

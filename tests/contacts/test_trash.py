@@ -7,8 +7,10 @@ from typing import Any
 
 import pytest
 
-from chalicelib.contacts import service, trash
+from chalicelib.contacts import service
+from chalicelib.contacts.record import CONTACT
 from chalicelib.core import audit, db, tenancy
+from chalicelib.records import trash
 from tests.contacts.helpers import card, context, listed, new_contact
 from tests.factories import Company, add_member, signup
 from tests.support import ApiClient, body
@@ -73,9 +75,9 @@ def test_restore_is_refused_after_30_days(client: ApiClient, shop: Company) -> N
         from chalicelib.core import errors
 
         with pytest.raises(trash.TrashExpiredError):
-            trash.restore(ctx, contact["id"], now=later)
+            trash.restore(ctx, CONTACT, contact["id"], now=later)
         with pytest.raises(errors.NotFoundError):
-            trash.restore(ctx, tenancy.new_id())
+            trash.restore(ctx, CONTACT, tenancy.new_id())
 
 
 def test_only_an_admin_purges_and_the_purge_is_audited(client: ApiClient, shop: Company) -> None:
@@ -101,8 +103,8 @@ def test_the_expiry_job_purges_only_contacts_deleted_over_30_days_ago(client: Ap
     for contact in (old, fresh):
         client.delete(f"/api/v1/contacts/{contact['id']}", token=company.owner.token)
     with tenancy.bind(ctx := context(company)):
-        assert trash.purge_expired(ctx) == 0
-        assert trash.purge_expired(ctx, now=db.utcnow() + timedelta(days=31)) == 2
+        assert trash.purge_expired(ctx, CONTACT) == 0
+        assert trash.purge_expired(ctx, CONTACT, now=db.utcnow() + timedelta(days=31)) == 2
         assert service.get_any(ctx, old["id"]) is None
     assert trashed(client, company.owner.token) == []
 

@@ -61,7 +61,7 @@ def make_contact(client: ApiClient, company: Company, *, owner: Member | None = 
 def collection(company: Company, subject_type: str, subject_id: str) -> list[Any]:
     """Every item of a contact's, company's or deal's collection, read directly."""
     from chalicelib.core.db import MainTable
-    from chalicelib.timeline import service as timeline_service
+    from chalicelib.records import timeline as timeline_service
 
     ctx = owner_context(company)
     with tenancy.bind(ctx):

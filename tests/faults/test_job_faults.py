@@ -41,10 +41,10 @@ from chalicelib.housekeeping import service as housekeeping
 from chalicelib.housekeeping.models import HousekeepingState
 from chalicelib.inbox import jobs as inbox_jobs
 from chalicelib.inbox import pipeline
+from chalicelib.records import timeline as timeline_service
 from chalicelib.tenantdata import checkpoint as tenantdata_checkpoint
 from chalicelib.tenantdata import jobs as tenantdata_jobs
 from chalicelib.tenantdata import purge
-from chalicelib.timeline import service as timeline_service
 from tests.dataio.test_exports import csv_rows
 from tests.dataio.test_jobs import job_of, started
 from tests.factories import Company, signup

@@ -11,7 +11,7 @@ import pytest
 from chalicelib.core import db, tenancy
 from chalicelib.housekeeping import jobs, service
 from chalicelib.housekeeping.models import HousekeepingState
-from chalicelib.timeline import service as timeline_service
+from chalicelib.records import timeline as timeline_service
 from tests.factories import Company, signup
 from tests.support import ApiClient, body
 

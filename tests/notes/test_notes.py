@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from chalicelib.core import audit, tenancy
-from chalicelib.timeline import service as timeline_service
+from chalicelib.records import timeline as timeline_service
 from tests.deals.helpers import make_contact, member, owner_context, staffed_company
 from tests.factories import Company, signup
 from tests.support import ApiClient, body

@@ -21,9 +21,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from chalicelib.contacts.matching import key_segment, words
 from chalicelib.core import db, errors
 from chalicelib.core.tenancy import TenantContext, tenant_key
+from chalicelib.records.matching import key_segment, words
 
 MAX_TRANSACTION = 100
 _CUSTOM_KEY = "custom."

@@ -1,4 +1,4 @@
-"""The timeline of contacts, companies and deals, written as things happen (never joined at read time).
+"""The timeline of every record, written as things happen (never joined at read time).
 
 Every domain that records an event calls :func:`add_entry` with the Change it is committing, so the
 entry lands in the same transaction as the change it describes.
@@ -11,22 +11,18 @@ from typing import Any
 
 from ulid import ULID
 
-from chalicelib.core import db, errors
+from chalicelib.core import db
 from chalicelib.core.tenancy import TenantContext, is_valid_id, new_id, tenant_key
-from chalicelib.timeline.models import TimelineEntry
+from chalicelib.records import types
+from chalicelib.records.models import TimelineEntry
 
-SUBJECT_PREFIX = {"contact": "C", "company": "CO", "deal": "D"}
 MAX_MS = 10**13  # inverted timestamps stay 13 digits until the year 2286
 PROFILE_SK = "#PROFILE"  # the record itself sorts before its links and timeline
 
 
 def subject_pk(ctx: TenantContext, subject_type: str, subject_id: str) -> str:
-    """Partition (item collection) of a contact, company or deal."""
-    prefix = SUBJECT_PREFIX.get(subject_type)
-    if prefix is None:
-        raise errors.ValidationError(details=[{"loc": ["subject_type"], "msg": "Unknown record type",
-                                               "type": "unknown_subject"}])
-    return tenant_key(ctx, prefix, subject_id)
+    """Partition (item collection) of a record of any declared type; 422 for an unknown type."""
+    return tenant_key(ctx, types.get(subject_type).prefix, subject_id)
 
 
 def entry_sk(entry_id: str) -> str:

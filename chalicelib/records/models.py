@@ -1,0 +1,49 @@
+"""Items the engine keeps in every record's collection: timeline entries, links, the trash's due date.
+
+- ``TL#<inverted time>#<entry id>``: a timeline entry (:class:`TimelineEntry`).
+- ``<KIND>#<ref id>``: a link to another record with what the card shows of it (:class:`RecordLink`, or
+  the type's own ``link_model``).
+- ``#TRASHDUE``: the day a trashed record may be purged (:class:`TrashDue`); its gsi1 key
+  ``G#trashdue#<yyyy-mm-dd>`` / ``<tid>#<type>#<id>`` is the global day-bucketed feed the
+  housekeeping job reads for every day up to today: one Query per day for every tenant, never a Scan.
+"""
+
+from __future__ import annotations
+
+from pynamodb.attributes import JSONAttribute, UnicodeAttribute, UTCDateTimeAttribute
+
+from chalicelib.core.db import MainTable, VersionedItem
+
+
+class TimelineEntry(VersionedItem, discriminator="timeline_entry"):
+    """One thing that happened to a record.
+
+    pk is the subject's partition (``T#<tid>#C#<contact id>`` ...), sk ``TL#<inverted time>#<entry id>``
+    so that a forward Query over the partition reads the record, its links, then its timeline
+    newest first: the contact card is one Query.
+    """
+
+    entry_id = UnicodeAttribute()
+    subject_type = UnicodeAttribute()
+    subject_id = UnicodeAttribute()
+    entry_kind = UnicodeAttribute()  # note, call, message, email, form, stage_change, task, merge ...
+    at = UTCDateTimeAttribute()
+    actor_id = UnicodeAttribute()
+    summary = UnicodeAttribute(default="")
+    data = JSONAttribute(default=dict)
+
+
+class RecordLink(MainTable, discriminator="record_link"):
+    """Another record (a task, a deal ...) in a record's collection, with what the card shows of it."""
+
+    link_kind = UnicodeAttribute()
+    ref_id = UnicodeAttribute()
+    summary = JSONAttribute(default=dict)
+
+
+class TrashDue(MainTable, discriminator="trash_due"):
+    """A record in the trash and the day it may be purged (its deletion + the type's retention)."""
+
+    entity = UnicodeAttribute()  # the record type's name
+    record_id = UnicodeAttribute()
+    due_on = UnicodeAttribute()  # yyyy-mm-dd (UTC)

@@ -1,0 +1,103 @@
+"""Schemas every record type shares: phones, e-mails, addresses, tags, ids, pages, links and timelines."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from chalicelib.core.schema import Schema
+from chalicelib.records import matching
+
+MAX_PHONES = 10
+MAX_EMAILS = 10
+MAX_TAGS = 20
+Id = Annotated[str, Field(pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$")]
+# A record named in a body is looked up, not pattern-checked: a malformed id answers 404 like a missing one.
+RecordRef = Annotated[str, Field(min_length=1, max_length=40)]
+Name = Annotated[str, Field(max_length=100)]
+Text = Annotated[str, Field(max_length=200)]
+
+
+def _tag(value: str) -> str:
+    value = " ".join(value.split()).lower()
+    if not value or "#" in value:
+        raise ValueError("a tag is 1 to 40 characters without '#'")
+    return value
+
+
+def _email(value: str) -> str:
+    value = matching.normalise_email(value)
+    if not matching.is_email(value):
+        raise ValueError("not a valid e-mail address")
+    return value
+
+
+def unique(values: list[Any]) -> list[Any]:
+    """The values without repeats, in their order."""
+    return list(dict.fromkeys(values))
+
+
+Tag = Annotated[str, Field(min_length=1, max_length=40), AfterValidator(_tag)]
+Tags = Annotated[list[Tag], Field(max_length=MAX_TAGS), AfterValidator(unique)]
+EmailAddress = Annotated[str, Field(min_length=3, max_length=254), AfterValidator(_email)]
+
+
+class PhoneIn(Schema):
+    number: str = Field(min_length=3, max_length=40)
+    kind: Literal["mobile", "work", "home", "fax", "other"] = "mobile"
+
+
+class EmailIn(Schema):
+    address: EmailAddress
+    kind: Literal["work", "personal", "other"] = "work"
+
+
+class Address(Schema):
+    line1: Text | None = None
+    line2: Text | None = None
+    city: Name | None = None
+    region: Name | None = None
+    postal_code: Annotated[str, Field(max_length=20)] | None = None
+    country: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] | None = None
+
+
+class PhoneOut(BaseModel):
+    number: str
+    kind: str
+
+
+class EmailOut(BaseModel):
+    address: str
+    kind: str
+
+
+class LinkOut(BaseModel):
+    id: str
+    linked_at: datetime | None
+    summary: dict[str, Any]
+
+
+class PageQuery(Schema):
+    limit: int = Field(default=50, ge=1, le=200)
+    cursor: Annotated[str, Field(max_length=2000)] | None = None
+
+
+class TimelinePage(BaseModel):
+    items: list[dict[str, Any]]
+    next_cursor: str | None
+
+
+class ListQuery(Schema):
+    """A list of records; ``custom.<key>=<value>`` filters are accepted besides the named fields."""
+
+    model_config = ConfigDict(extra="allow", str_strip_whitespace=True)
+
+    q: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    tag: Tag | None = None
+    owner_id: Id | None = None
+    sort: Literal["updated", "created", "name"] = "updated"
+    order: Literal["asc", "desc"] | None = None
+    limit: int = Field(default=50, ge=1, le=200)
+    cursor: Annotated[str, Field(max_length=2000)] | None = None

@@ -1,0 +1,52 @@
+"""Listing and searching records of any type: every answer is one Query on a list partition or a lookup.
+
+- ``q`` a type finds by an exact key (a contact's phone or e-mail, its hook ``exact``): that lookup.
+- ``q`` a type reads as one whole token (an e-mail, a web address, a SKU; its hook ``whole_token``):
+  a prefix search for that token.
+- any other ``q``: prefix search of the longest word over the token partition; the other words must
+  prefix one of the row's tokens.
+- no ``q``: the most selective partition among ``custom.<key>``, ``tag``, ``owner_id`` and the
+  caller's scope (own -> the owner's partition, team -> the team's), other filters applied by DynamoDB.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.core import db, permissions
+from chalicelib.core.tenancy import TenantContext
+from chalicelib.records import listing
+from chalicelib.records.types import RecordType
+
+
+def row_matches(ctx: TenantContext, row: Any, query: Any, scope: str, custom: list[tuple[str, str]]) -> bool:
+    """The list filters, applied in code to the few rows a lookup by key found."""
+    return (permissions.may_touch(ctx, scope, owner_id=row.owner_id, team_id=row.team_id)
+            and (not query.tag or query.tag in (row.tags or ()))
+            and (not query.owner_id or row.owner_id == query.owner_id)
+            and all(f"{key}={value}" in (row.cf or ()) for key, value in custom))
+
+
+def list_records(ctx: TenantContext, rtype: RecordType, query: Any) -> db.Page[Any]:
+    """One page of the records the caller may see, filtered, searched and sorted as asked."""
+    scope = permissions.require(ctx, rtype.plural, "read")
+    custom = listing.custom_filters(query)
+    exact_hook = rtype.hook("exact")
+    exact = exact_hook(ctx, query) if exact_hook is not None else None
+    if exact is not None:
+        return db.Page(items=[row for row in exact if row_matches(ctx, row, query, scope, custom)], next_cursor=None)
+    plan = listing.plan(ctx, rtype.rows, query, scope, custom)
+    space = rtype.space or ""
+    if not query.q:
+        return listing.list_rows(ctx, rtype.rows, space, plan)
+    q = query.q.strip()
+    whole = rtype.hook("whole_token")
+    token = whole(q) if whole is not None else None
+    if token is not None:
+        prefix, others = token, list[str]()
+    else:
+        split = listing.split_words(q)
+        if split is None:
+            return db.Page(items=[], next_cursor=None)
+        prefix, others = split
+    return listing.search_by_words(ctx, rtype.rows, space, plan, prefix=prefix, others=others)

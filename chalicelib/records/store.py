@@ -1,0 +1,100 @@
+"""Writing a record: the record, its list rows and its audit record in one transaction.
+
+A type writes through :func:`write`: its own ``save`` hook where it has one (a contact's lookups, a
+deal's board totals), else :func:`save`. A type with list rows declares two hooks:
+``facets(record) -> listing.Facets`` (what it is listed, filtered and found by) and
+``row_values(record) -> dict`` (what its list rows show besides the common attributes). Rows follow
+from the record's state before and after, so no read is needed to know which rows to delete.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from chalicelib.core import audit, db
+from chalicelib.core.tenancy import TenantContext
+from chalicelib.records import listing
+from chalicelib.records.types import RecordType
+
+CUSTOM = "custom."
+
+
+def audit_view(rtype: RecordType, record: Any) -> dict[str, Any] | None:
+    """The fields of a record the audit trail records (custom values flattened to ``custom.<key>``)."""
+    if record is None:
+        return None
+    view = {name: audit.plain(getattr(record, name)) for name in rtype.audit_fields}
+    view.update({f"{CUSTOM}{key}": value for key, value in (getattr(record, "custom", None) or {}).items()})
+    return view
+
+
+def audit_sensitive(rtype: RecordType, *records: Any) -> frozenset[str]:
+    """Audit fields whose values are masked in diffs: the type's sensitive fields and sensitive custom values."""
+    custom = {f"{CUSTOM}{key}" for r in records if r is not None for key in getattr(r, "custom_sensitive", None) or []}
+    return frozenset(f.name for f in rtype.fields if f.sensitive) | custom
+
+
+def facets(rtype: RecordType, record: Any) -> listing.Facets:
+    """What a record is listed, filtered and found by (the type's ``facets`` hook)."""
+    hook = rtype.hook("facets")
+    if hook is None:
+        raise TypeError(f"record type {rtype.name} declares no facets")
+    found: listing.Facets = hook(record)
+    return found
+
+
+def row_builder(rtype: RecordType, record: Any, *, pending: bool = True) -> Callable[[listing.RowKey], Any]:
+    """A function making the record's list row for a key (pending: the record is about to be saved,
+    which bumps its version by one)."""
+    found = facets(rtype, record)
+    values = rtype.hooks["row_values"](record)
+    version = int(record.version or 0) + (1 if pending else 0)
+
+    def make_row(key: listing.RowKey) -> Any:
+        row = rtype.rows(
+            record_id=found.record_id, tags=set(found.tags) or None, cf={f"{k}={v}" for k, v in found.custom} or None,
+            tokens=" ".join(found.tokens) or None, owner_id=record.owner_id, team_id=record.team_id,
+            created_at=record.created_at, updated_at=record.updated_at, deleted_at=record.deleted_at,
+            version=version, **values)
+        return listing.apply_row_key(row, key)
+
+    return make_row
+
+
+def rewrite_rows(ctx: TenantContext, rtype: RecordType, change: db.Change, before: Any, after: Any) -> None:
+    """Add to change the rows of the record's new state and the removal of rows only the old one had."""
+    if rtype.space is None:
+        return
+    old = listing.row_keys(ctx, rtype.space, facets(rtype, before)) if before is not None else []
+    new = listing.row_keys(ctx, rtype.space, facets(rtype, after)) if after is not None else []
+    listing.rewrite_rows(change, row_builder(rtype, after if after is not None else before), old=old, new=new)
+
+
+def save(ctx: TenantContext, rtype: RecordType, before: Any, after: Any, *, action: str,
+         change: db.Change | None = None) -> Any:
+    """Write a record (after None: delete it) with its rows and its audit record in one transaction."""
+    change = change or db.Change()
+    subject = after if after is not None else before
+    if subject is None:
+        raise ValueError("a record change needs a before or an after")
+    if after is not None:
+        change.save(after)
+    else:
+        change.delete(subject)
+    rewrite_rows(ctx, rtype, change, before, after)
+    audit.attach(ctx, change, subject, entity=rtype.name, entity_id=rtype.record_id(subject), action=action,
+                 before=audit_view(rtype, before), after=audit_view(rtype, after),
+                 sensitive=audit_sensitive(rtype, before, after))
+    listing.check_size(change)
+    db.commit(ctx, change)
+    return after
+
+
+def write(ctx: TenantContext, rtype: RecordType, before: Any, after: Any, *, action: str,
+          change: db.Change | None = None) -> Any:
+    """Write a record change the type's way: its ``save`` hook, else :func:`save`."""
+    own = rtype.hook("save")
+    if own is not None:
+        return own(ctx, before, after, action=action, change=change)
+    return save(ctx, rtype, before, after, action=action, change=change)
