@@ -62,8 +62,8 @@ def seed(ctx: Any, count: int) -> tuple[float, int]:
     """Create count contacts for ctx's tenant; (seconds taken, items written)."""
     from chalicelib.contacts import schemas, service
     from chalicelib.core import audit, tenancy
-    from chalicelib.customfields import service as customfields
     from chalicelib.identity import service as identity
+    from chalicelib.records.customfields import service as customfields
 
     seeder = Seeder()
     started = time.perf_counter()

@@ -11,13 +11,12 @@ from __future__ import annotations
 from pynamodb.attributes import (
     JSONAttribute,
     ListAttribute,
-    NumberAttribute,
     UnicodeAttribute,
-    UnicodeSetAttribute,
     UTCDateTimeAttribute,
 )
 
 from chalicelib.core.db import MainTable, VersionedItem
+from chalicelib.records.models import ListRow
 
 
 class Company(VersionedItem, discriminator="company"):
@@ -39,24 +38,14 @@ class Company(VersionedItem, discriminator="company"):
     deleted_at = UTCDateTimeAttribute(null=True)
 
 
-class CompanyRow(MainTable, discriminator="company_row"):
+class CompanyRow(ListRow, discriminator="company_row"):
     """What a list shows of a company, under each partition it is listed in."""
 
-    record_id = UnicodeAttribute()
     name = UnicodeAttribute()
     phone = UnicodeAttribute(null=True)
     email = UnicodeAttribute(null=True)
     website = UnicodeAttribute(null=True)
     industry = UnicodeAttribute(null=True)
-    tags = UnicodeSetAttribute(null=True)
-    cf = UnicodeSetAttribute(null=True)
-    tokens = UnicodeAttribute(null=True)
-    owner_id = UnicodeAttribute()
-    team_id = UnicodeAttribute(null=True)
-    created_at = UTCDateTimeAttribute()
-    updated_at = UTCDateTimeAttribute()
-    deleted_at = UTCDateTimeAttribute(null=True)
-    version = NumberAttribute()
 
 
 class CompanyLink(MainTable, discriminator="company_link"):

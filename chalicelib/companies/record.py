@@ -6,7 +6,7 @@ from typing import Any
 
 from chalicelib.companies.models import Company, CompanyLink, CompanyRow
 from chalicelib.core.tenancy import TenantContext
-from chalicelib.records import links, listing, matching, types
+from chalicelib.records import editing, links, listing, matching, types
 
 
 def facets(company: Company) -> listing.Facets:
@@ -46,6 +46,30 @@ def link_summary(company: Company) -> dict[str, Any]:
     return {"name": company.name, "website": company.website}
 
 
+def apply(ctx: TenantContext, company: Company, fields: dict[str, Any]) -> None:
+    """Set a company's own fields from a request."""
+    if "name" in fields:
+        company.name = fields["name"].strip()
+    if "phones" in fields:
+        company.phones = editing.phones(fields["phones"] or [], matching.tenant_region(ctx))
+    if "emails" in fields:
+        company.emails = editing.emails(fields["emails"] or [])
+    if "tags" in fields:
+        company.tags = list(fields["tags"] or [])
+    if "address" in fields:
+        address = {k: v for k, v in (fields["address"] or {}).items() if v is not None}
+        company.address = address or None
+    for name in ("website", "industry"):
+        if name in fields:
+            setattr(company, name, fields[name] or None)
+
+
+def _updated(ctx: TenantContext, before: Company, after: Company) -> None:
+    from chalicelib.companies import service
+
+    service.refresh_contact_links(ctx, before, after)
+
+
 def purging(ctx: TenantContext, company: Company) -> None:
     """Before a company is purged, unlink its contacts (they keep it on their cards until then)."""
     detach = types.get("contact").hooks["detach"]
@@ -63,5 +87,5 @@ COMPANY = types.register(types.RecordType(
     audit_fields=("name", "phones", "emails", "website", "industry", "address", "tags", "owner_id", "team_id",
                   "deleted_at"),
     hooks={"facets": facets, "row_values": row_values, "whole_token": whole_token, "link_summary": link_summary,
-           "purging": purging},
+           "purging": purging, "apply": apply, "updated": _updated},
 ))

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.companies import service
 from chalicelib.companies.models import Company
 from chalicelib.companies.record import COMPANY
 from chalicelib.companies.schemas import CompanyUpdate
@@ -16,6 +15,7 @@ from chalicelib.core import audit
 from chalicelib.core.schema import validate
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.records import access, trash
+from chalicelib.records import service as records_service
 from chalicelib.records.reverting import Trash, edited_values, start_trash_revert
 
 UPDATABLE = frozenset(CompanyUpdate.model_fields) - {"custom", "version"}
@@ -40,7 +40,8 @@ def revert_company(ctx: TenantContext, company_id: str, before: dict[str, Any] |
     company, rest = started
     data = edited_values(rest, UPDATABLE)
     if data:
-        service.update(ctx, company_id, data=validate(CompanyUpdate, {"version": int(company.version or 0), **data}))
+        records_service.update(ctx, COMPANY, company_id,
+                               data=validate(CompanyUpdate, {"version": int(company.version or 0), **data}))
 
 
 audit.register_reverter(COMPANY.name, revert_company)

@@ -11,11 +11,11 @@ from typing import Any
 
 from chalicelib.companies.models import Company, CompanyLink
 from chalicelib.companies.record import COMPANY, link_summary
-from chalicelib.companies.schemas import CompanyCard, CompanyCreate, CompanyRead, CompanyUpdate
+from chalicelib.companies.schemas import CompanyCard, CompanyCreate, CompanyRead
 from chalicelib.core import db, errors, permissions
-from chalicelib.core.tenancy import TenantContext, is_valid_id, new_id
-from chalicelib.customfields import service as customfields_service
-from chalicelib.records import access, editing, links, matching, store
+from chalicelib.core.tenancy import TenantContext, is_valid_id
+from chalicelib.records import access, links
+from chalicelib.records import service as records_service
 from chalicelib.records import timeline as timeline_service
 from chalicelib.records.models import TimelineEntry
 from chalicelib.records.schemas import LinkOut
@@ -31,8 +31,7 @@ def get_or_raise(ctx: TenantContext, company_id: str, *, action: str = "read") -
 
 def company_read(ctx: TenantContext, company: Company) -> CompanyRead:
     """The API view of a company."""
-    custom = (customfields_service.view(ctx, entity="company", record_id=company.company_id, stored=company.custom)
-              if company.custom else {})
+    custom = records_service.custom_view(ctx, COMPANY, company)
     return CompanyRead(
         id=company.company_id, name=company.name, phones=list(company.phones or []),
         emails=list(company.emails or []), website=company.website, industry=company.industry,
@@ -72,58 +71,16 @@ def card(ctx: TenantContext, company_id: str) -> CompanyCard:
 # -- writing --------------------------------------------------------------------------------
 
 
-def _apply(ctx: TenantContext, company: Company, fields: dict[str, Any]) -> None:
-    if "name" in fields:
-        company.name = fields["name"].strip()
-    if "phones" in fields:
-        company.phones = editing.phones(fields["phones"] or [], matching.tenant_region(ctx))
-    if "emails" in fields:
-        company.emails = editing.emails(fields["emails"] or [])
-    if "tags" in fields:
-        company.tags = list(fields["tags"] or [])
-    if "address" in fields:
-        address = {k: v for k, v in (fields["address"] or {}).items() if v is not None}
-        company.address = address or None
-    for name in ("website", "industry"):
-        if name in fields:
-            setattr(company, name, fields[name] or None)
-
-
 def create(ctx: TenantContext, *, data: CompanyCreate, company_id: str | None = None) -> Company:
-    """Create a company, owned by the caller unless another owner is given.
-
-    An import passes the id it chose for the row, so a retried row cannot create a second company
-    (the item is written only where none exists).
-    """
-    scope = permissions.require(ctx, COMPANY.plural, "create")
-    owner_id, team_id = editing.resolve_owner(ctx, data.owner_id, scope)
-    company_id = company_id or new_id()
-    company = Company(access.collection_pk(ctx, COMPANY, company_id), timeline_service.PROFILE_SK,
-                      company_id=company_id, name=data.name, owner_id=owner_id, team_id=team_id)
-    _apply(ctx, company, data.model_dump(mode="json", exclude_unset=True, exclude={"custom", "owner_id"}))
-    editing.apply_custom(ctx, COMPANY, company, data.custom, new=True)
-    change = db.Change()
-    timeline_service.add_entry(ctx, change, subject_type="company", subject_id=company_id, kind="created",
-                               summary="Company created")
-    store.save(ctx, COMPANY, None, company, action="create", change=change)
+    """Create a company (an import passes the id it chose for the row, so a retry never creates twice)."""
+    company: Company = records_service.create(ctx, COMPANY, data=data, record_id=company_id)
     return company
 
 
-def update(ctx: TenantContext, company_id: str, *, data: CompanyUpdate) -> Company:
-    """Change a company; a stale version answers 409 and changes nothing."""
-    before = get_or_raise(ctx, company_id, action="update")
-    after = editing.updating(ctx, COMPANY, before, data)
-    _apply(ctx, after, data.model_dump(mode="json", exclude_unset=True, exclude={"version", "custom", "owner_id"}))
-    if "custom" in data.model_fields_set:
-        editing.apply_custom(ctx, COMPANY, after, data.custom, new=False)
-    store.save(ctx, COMPANY, before, after, action="update")
-    if link_summary(before) != link_summary(after):
-        _refresh_contact_links(ctx, after)
-    return after
-
-
-def _refresh_contact_links(ctx: TenantContext, company: Company) -> None:
+def refresh_contact_links(ctx: TenantContext, before: Company, after: Company) -> None:
     """Show a renamed company's new name on its contacts' cards (best effort, after the commit)."""
-    for contact_id in links.linked_ids(ctx, "company", subject_id=company.company_id, kind="contact"):
-        links.refresh_summary(ctx, "contact", subject_id=contact_id, kind="company", ref_id=company.company_id,
-                              summary=link_summary(company))
+    if link_summary(before) == link_summary(after):
+        return
+    for contact_id in links.linked_ids(ctx, "company", subject_id=after.company_id, kind="contact"):
+        links.refresh_summary(ctx, "contact", subject_id=contact_id, kind="company", ref_id=after.company_id,
+                              summary=link_summary(after))

@@ -11,18 +11,19 @@ from collections.abc import Iterable
 from chalicelib.companies.models import Company
 from chalicelib.companies.record import COMPANY
 from chalicelib.core.tenancy import TenantContext
-from chalicelib.records import listing, store
+from chalicelib.records import listing, lookups, store
 from chalicelib.tenantdata import registry
 from chalicelib.tenantdata.registry import Link, RawItem, SealedValues
 
 
 def _company_links(ctx: TenantContext, item: RawItem) -> Iterable[Link]:
-    """The partitions of the company's list rows."""
+    """The partitions of the company's list rows, and its phone lookups."""
     company = Company.from_raw_data(item)
     if not company.pk.startswith(ctx.prefix):
         return []
     keys = listing.row_keys(ctx, COMPANY.space or "", store.facets(COMPANY, company))
-    return [(pk, None) for pk in {key.pk for key in keys}]
+    found: list[Link] = [(pk, None) for pk in {key.pk for key in keys}]
+    return found + [key for _, key in lookups.keys(ctx, COMPANY, company)]
 
 
 def register() -> None:

@@ -24,6 +24,7 @@ from pynamodb.attributes import (
 )
 
 from chalicelib.core.db import MainTable, VersionedItem
+from chalicelib.records.models import ListRow
 
 
 class Contact(VersionedItem, discriminator="contact"):
@@ -58,24 +59,14 @@ class Contact(VersionedItem, discriminator="contact"):
     merge_id = UnicodeAttribute(null=True)
 
 
-class ContactRow(MainTable, discriminator="contact_row"):
+class ContactRow(ListRow, discriminator="contact_row"):
     """What a list shows of a contact, under each partition it is listed in."""
 
-    record_id = UnicodeAttribute()
     first_name = UnicodeAttribute(null=True)
     last_name = UnicodeAttribute(null=True)
     phone = UnicodeAttribute(null=True)
     email = UnicodeAttribute(null=True)
-    tags = UnicodeSetAttribute(null=True)
-    cf = UnicodeSetAttribute(null=True)  # "key=value" of the indexed custom values
-    tokens = UnicodeAttribute(null=True)  # space-separated search tokens
-    owner_id = UnicodeAttribute()
-    team_id = UnicodeAttribute(null=True)
     company_ids = ListAttribute[str](default=list)
-    created_at = UTCDateTimeAttribute()
-    updated_at = UTCDateTimeAttribute()
-    deleted_at = UTCDateTimeAttribute(null=True)
-    version = NumberAttribute()
 
 
 class ContactLookup(MainTable, discriminator="contact_lookup"):

@@ -11,21 +11,14 @@ from chalicelib.contacts.models import ContactRow
 from chalicelib.contacts.record import CONTACT
 from chalicelib.core import db
 from chalicelib.core.http import Api, ApiRequest, json_response
-from chalicelib.records import search as records_search
+from chalicelib.records import routes
 from chalicelib.records import timeline as timeline_service
-from chalicelib.records import trash
 
 api = Api(__name__, tag="contacts")
 
 
 def _page(page: db.Page[ContactRow]) -> s.ContactPage:
     return s.ContactPage(items=[views.summary(row) for row in page.items], next_cursor=page.next_cursor)
-
-
-@api.route("/api/v1/contacts", summary="List, search and filter contacts", query=s.ContactListQuery,
-           response=s.ContactPage, errors=(400, 403))
-def contacts_list(request: ApiRequest) -> s.ContactPage:
-    return _page(records_search.list_records(request.tenant, CONTACT, request.query))
 
 
 @api.route("/api/v1/contacts", method="POST", summary="Create a contact (409 duplicate_contact on a match)",
@@ -47,18 +40,6 @@ def contacts_get(request: ApiRequest, contact_id: str) -> s.ContactCard:
            body=s.ContactUpdate, response=s.ContactRead, errors=(403, 404, 409))
 def contacts_update(request: ApiRequest, contact_id: str) -> s.ContactRead:
     return service.read_one(request.tenant, service.update(request.tenant, contact_id, data=request.body))
-
-
-@api.route("/api/v1/contacts/{contact_id}", method="DELETE", summary="Move a contact to the trash",
-           response=s.ContactRead, errors=(403, 404, 409))
-def contacts_delete(request: ApiRequest, contact_id: str) -> s.ContactRead:
-    return service.read_one(request.tenant, trash.delete(request.tenant, CONTACT, contact_id))
-
-
-@api.route("/api/v1/contacts/{contact_id}/restore", method="POST", summary="Bring a contact back from the trash",
-           response=s.ContactRead, errors=(403, 404, 409))
-def contacts_restore(request: ApiRequest, contact_id: str) -> s.ContactRead:
-    return service.read_one(request.tenant, trash.restore(request.tenant, CONTACT, contact_id))
 
 
 @api.route("/api/v1/contacts/{contact_id}/timeline", summary="A contact's timeline, newest first",
@@ -112,13 +93,6 @@ def companies_unlink_contact(request: ApiRequest, company_id: str, contact_id: s
     return service.read_one(ctx, links.unlink_contact(ctx, company_id=company_id, contact_id=contact_id))
 
 
-@api.route("/api/v1/trash/contacts", summary="Deleted contacts, most recent first", query=s.PageQuery,
-           response=s.ContactPage, errors=(400, 403))
-def contacts_trash(request: ApiRequest) -> s.ContactPage:
-    return _page(trash.list_trash(request.tenant, CONTACT, limit=request.query.limit, cursor=request.query.cursor))
-
-
-@api.route("/api/v1/trash/contacts/{contact_id}", method="DELETE", summary="Purge a deleted contact for good",
-           status=204, errors=(403, 404))
-def contacts_purge(request: ApiRequest, contact_id: str) -> None:
-    trash.purge(request.tenant, CONTACT, contact_id)
+routes.declare(api, CONTACT, routes.Views(
+    read=service.read_one, read_schema=s.ContactRead, page=_page, page_schema=s.ContactPage,
+    list_query=s.ContactListQuery), skip=("get", "timeline"))

@@ -8,8 +8,8 @@ from chalicelib.contacts import sensitive
 from chalicelib.contacts.models import Contact, ContactLink, ContactRow, MergeMarker
 from chalicelib.contacts.schemas import SENSITIVE_FIELDS, ContactCard, ContactRead, ContactSummary, LinkOut
 from chalicelib.core.tenancy import TenantContext
-from chalicelib.customfields import service as customfields_service
 from chalicelib.records import timeline as timeline_service
+from chalicelib.records.customfields import service as customfields_service
 from chalicelib.records.models import TimelineEntry
 
 LINK_KINDS = ("company", "deal", "task")

@@ -19,8 +19,9 @@ TABLE = Path(__file__).with_name("routes.json")
 # Every module that declares routes, in registration order.
 DOMAINS = (
     "chalicelib.system.routes", "chalicelib.identity.routes", "chalicelib.contacts.routes",
-    "chalicelib.companies.routes", "chalicelib.deals.routes", "chalicelib.tasks.routes", "chalicelib.notes.routes",
-    "chalicelib.customfields.routes", "chalicelib.dataio.routes", "chalicelib.auditlog.routes",
+    "chalicelib.companies.routes", "chalicelib.deals.routes", "chalicelib.products.routes", "chalicelib.tasks.routes",
+    "chalicelib.notes.routes",
+    "chalicelib.records.customfields.routes", "chalicelib.dataio.routes", "chalicelib.auditlog.routes",
     "chalicelib.tenantdata.routes", "chalicelib.integrations.routes", "chalicelib.forms.routes",
     "chalicelib.ui.routes",
 )

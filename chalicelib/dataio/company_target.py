@@ -11,10 +11,10 @@ from typing import Any
 
 from chalicelib.core import errors, permissions, schema
 from chalicelib.core.tenancy import TenantContext
-from chalicelib.customfields import service as customfields_service
 from chalicelib.dataio.mapping import FieldSpec
 from chalicelib.dataio.record_rows import flat_row, list_query
 from chalicelib.records import matching
+from chalicelib.records.customfields import service as customfields_service
 
 INN_FIELD = "inn"
 COMPANY_SPECS = {spec.name: spec for spec in (

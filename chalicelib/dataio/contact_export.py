@@ -11,8 +11,8 @@ from typing import Any
 
 from chalicelib.core import permissions
 from chalicelib.core.tenancy import TenantContext
-from chalicelib.customfields import service as customfields_service
 from chalicelib.dataio.record_rows import flat_row, list_query
+from chalicelib.records.customfields import service as customfields_service
 
 SENSITIVE_BUILTINS = ("passport_number", "tax_id", "iban")
 LEFT_OUT = frozenset({"revealed", "deleted_at", "merged_into", "version", "custom", *SENSITIVE_BUILTINS})

@@ -12,7 +12,7 @@ from typing import Any
 from chalicelib.core import errors, permissions, schema
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.dataio.record_rows import flat_row
-from chalicelib.deals.money import CURRENCIES
+from chalicelib.records.money import CURRENCIES
 
 FILTERS = frozenset({"pipeline_id", "stage_id", "owner_id", "status"})
 

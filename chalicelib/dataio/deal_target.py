@@ -15,12 +15,12 @@ from typing import Any
 
 from chalicelib.core import errors, schema
 from chalicelib.core.tenancy import TenantContext
-from chalicelib.customfields import service as customfields_service
 from chalicelib.dataio import deal_export
 from chalicelib.dataio.company_target import visible_companies, website_host
 from chalicelib.dataio.mapping import FieldSpec
-from chalicelib.deals.money import CURRENCIES
 from chalicelib.records import matching
+from chalicelib.records.customfields import service as customfields_service
+from chalicelib.records.money import CURRENCIES
 
 DEAL_SPECS = {spec.name: spec for spec in (
     FieldSpec("title", "text", ("title", "deal", "deal name", "deal title", "name", "opportunity", "название",

@@ -20,11 +20,11 @@ from ulid import ULID
 from chalicelib.core import db, errors, permissions
 from chalicelib.core.observability import logger
 from chalicelib.core.tenancy import TenantContext
-from chalicelib.customfields import service as customfields_service
 from chalicelib.dataio import mapping as columns
 from chalicelib.dataio import queue, sheets, storage, targets
 from chalicelib.dataio.models import ImportJob
 from chalicelib.dataio.targets import Target, field_of
+from chalicelib.records.customfields import service as customfields_service
 
 MAX_LISTED = 200  # errors and duplicates kept on the job item (all are counted); items stay < 400 KB
 SAMPLE_ROWS = 5

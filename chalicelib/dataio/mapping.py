@@ -14,8 +14,8 @@ from datetime import date
 from typing import Any
 
 from chalicelib.core import errors
-from chalicelib.customfields import values as value_types
-from chalicelib.customfields.models import FieldDefinition
+from chalicelib.records.customfields import values as value_types
+from chalicelib.records.customfields.models import FieldDefinition
 
 CUSTOM = "custom."
 _PUNCTUATION = re.compile(r"[\s\-_.:;,*\"'()\[\]/\\#№]+")

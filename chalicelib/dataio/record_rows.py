@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.core import errors, schema
-from chalicelib.customfields import service as customfields_service
+from chalicelib.records.customfields import service as customfields_service
 
 LEFT_OUT = frozenset({"version", "deleted_at", "custom"})
 LIST_FILTERS = frozenset({"q", "tag", "owner_id", "sort"})  # what a contact or company list takes besides custom.*

@@ -14,11 +14,11 @@ from typing import Any
 
 from chalicelib.core import audit, db, errors, permissions
 from chalicelib.core.tenancy import TenantContext, is_valid_id, new_id
-from chalicelib.customfields import service as customfields_service
 from chalicelib.dataio import importing, jobs, queue, schemas, storage, targets
 from chalicelib.dataio import mapping as columns
 from chalicelib.dataio.models import ExportJob, ImportJob, JobFields
 from chalicelib.dataio.schemas import ExportIn, ExportRead, ImportIn, ImportRead, UploadIn, UploadRead
+from chalicelib.records.customfields import service as customfields_service
 
 EXPORT_INLINE_SECONDS = 8.0  # a small export is ready in the answer that asked for it
 

@@ -11,8 +11,8 @@ from typing import Any, Protocol
 
 from chalicelib.core import errors, schema
 from chalicelib.core.tenancy import TenantContext
-from chalicelib.customfields import service as customfields_service
 from chalicelib.dataio.mapping import FieldSpec
+from chalicelib.records.customfields import service as customfields_service
 
 
 class Target(Protocol):

@@ -8,7 +8,6 @@ from typing import Any, TypeVar
 
 from chalicelib.core import db, errors, permissions
 from chalicelib.core.tenancy import TenantContext, new_id
-from chalicelib.customfields import service as customfields_service
 from chalicelib.deals import pipelines
 from chalicelib.deals import schemas as s
 from chalicelib.deals.models import (
@@ -29,6 +28,7 @@ from chalicelib.deals.record import DEAL
 from chalicelib.identity import service as identity_service
 from chalicelib.records import access, links
 from chalicelib.records import timeline as timeline_service
+from chalicelib.records.customfields import service as customfields_service
 
 SUMMARY_RETRIES = 3
 _T = TypeVar("_T")

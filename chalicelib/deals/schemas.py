@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field
 
 from chalicelib.core.schema import Schema
-from chalicelib.deals.money import Amount
+from chalicelib.records.money import Amount
 
 Id = Annotated[str, Field(min_length=1, max_length=26)]
 Title = Annotated[str, Field(min_length=1, max_length=200)]

@@ -11,7 +11,6 @@ from typing import Any
 
 from chalicelib.core import audit, db, errors, http, permissions
 from chalicelib.core.tenancy import TenantContext, is_valid_id, new_id
-from chalicelib.customfields import service as customfields_service
 from chalicelib.deals import pipelines, records
 from chalicelib.deals import schemas as s
 from chalicelib.deals.board import Tally
@@ -20,6 +19,7 @@ from chalicelib.deals.record import DEAL
 from chalicelib.identity import service as identity_service
 from chalicelib.records import links, trash
 from chalicelib.records import timeline as timeline_service
+from chalicelib.records.customfields import service as customfields_service
 from chalicelib.records.models import RecordLink, TimelineEntry
 
 CARD_ITEMS = 100

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import BaseModel, Field
 
 from chalicelib.core.schema import Schema
+from chalicelib.records.schemas import RecordTypeName
 
 MAX_TEXT = 10_000
 Id = Annotated[str, Field(min_length=1, max_length=26)]
 Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
-SubjectType = Literal["contact", "company", "deal"]
+SubjectType = RecordTypeName
 
 
 class Subject(Schema):

@@ -11,4 +11,5 @@ DECLARATIONS = (
     "chalicelib.contacts.record",
     "chalicelib.companies.record",
     "chalicelib.deals.record",
+    "chalicelib.products.record",
 )

@@ -57,7 +57,7 @@ def touch(record: db.MainTable) -> None:
 def apply_custom(ctx: TenantContext, rtype: RecordType, record: Any, values: dict[str, Any] | None, *,
                  new: bool) -> None:
     """Validate custom values against the tenant's definitions and set them with their index pairs."""
-    from chalicelib.customfields import service as customfields_service
+    from chalicelib.records.customfields import service as customfields_service
 
     cleaned = customfields_service.clean(ctx, entity=rtype.name, record_id=rtype.record_id(record),
                                          values=values or {}, existing=None if new else dict(record.custom or {}))

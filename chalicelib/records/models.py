@@ -10,7 +10,13 @@
 
 from __future__ import annotations
 
-from pynamodb.attributes import JSONAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.attributes import (
+    JSONAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UnicodeSetAttribute,
+    UTCDateTimeAttribute,
+)
 
 from chalicelib.core.db import MainTable, VersionedItem
 
@@ -47,3 +53,28 @@ class TrashDue(MainTable, discriminator="trash_due"):
     entity = UnicodeAttribute()  # the record type's name
     record_id = UnicodeAttribute()
     due_on = UnicodeAttribute()  # yyyy-mm-dd (UTC)
+
+
+class RecordLookup(MainTable, discriminator="record_lookup"):
+    """A value (phone, e-mail, SKU) pointing at the record that has it, with the record's list row
+    (its attributes but its keys), so a search by the value answers from this item alone."""
+
+    record_type = UnicodeAttribute()
+    record_id = UnicodeAttribute()
+    row = JSONAttribute(default=dict)  # the row's attribute values, DynamoDB-typed, keys left out
+
+
+class ListRow(MainTable):
+    """What a list shows of a record, under each partition it is listed in (``records.listing``); a
+    type's row model adds what its lists show of it."""
+
+    record_id = UnicodeAttribute()
+    tags = UnicodeSetAttribute(null=True)
+    cf = UnicodeSetAttribute(null=True)  # "key=value" of the indexed custom values
+    tokens = UnicodeAttribute(null=True)  # space-separated search tokens
+    owner_id = UnicodeAttribute()
+    team_id = UnicodeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+    deleted_at = UTCDateTimeAttribute(null=True)
+    version = NumberAttribute()

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
 
 from chalicelib.core.schema import Schema
-from chalicelib.records import matching
+from chalicelib.records import matching, types
 
 MAX_PHONES = 10
 MAX_EMAILS = 10
@@ -39,6 +39,15 @@ def unique(values: list[Any]) -> list[Any]:
     return list(dict.fromkeys(values))
 
 
+def _record_type(value: str) -> str:
+    if types.find(value) is None:
+        raise ValueError(f"not one of the record types: {', '.join(types.names())}")
+    return value
+
+
+# The name of a declared record type; the published schema lists them (the registry, not a copy).
+RecordTypeName = Annotated[str, AfterValidator(_record_type),
+                           WithJsonSchema({"type": "string", "enum": list(types.names())})]
 Tag = Annotated[str, Field(min_length=1, max_length=40), AfterValidator(_tag)]
 Tags = Annotated[list[Tag], Field(max_length=MAX_TAGS), AfterValidator(unique)]
 EmailAddress = Annotated[str, Field(min_length=3, max_length=254), AfterValidator(_email)]

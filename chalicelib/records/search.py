@@ -1,6 +1,7 @@
 """Listing and searching records of any type: every answer is one Query on a list partition or a lookup.
 
-- ``q`` a type finds by an exact key (a contact's phone or e-mail, its hook ``exact``): that lookup.
+- ``q`` a type finds by an exact key (a phone or e-mail of a lookup field, ``records.lookups``; a
+  contact's own lookups and encrypted ids through its hook ``exact``): that lookup.
 - ``q`` a type reads as one whole token (an e-mail, a web address, a SKU; its hook ``whole_token``):
   a prefix search for that token.
 - any other ``q``: prefix search of the longest word over the token partition; the other words must
@@ -15,7 +16,7 @@ from typing import Any
 
 from chalicelib.core import db, permissions
 from chalicelib.core.tenancy import TenantContext
-from chalicelib.records import listing
+from chalicelib.records import listing, lookups
 from chalicelib.records.types import RecordType
 
 
@@ -33,6 +34,8 @@ def list_records(ctx: TenantContext, rtype: RecordType, query: Any) -> db.Page[A
     custom = listing.custom_filters(query)
     exact_hook = rtype.hook("exact")
     exact = exact_hook(ctx, query) if exact_hook is not None else None
+    if exact_hook is None and query.q:
+        exact = lookups.search(ctx, rtype, query.q.strip())
     if exact is not None:
         return db.Page(items=[row for row in exact if row_matches(ctx, row, query, scope, custom)], next_cursor=None)
     plan = listing.plan(ctx, rtype.rows, query, scope, custom)

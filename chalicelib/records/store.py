@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from chalicelib.core import audit, db
-from chalicelib.core.tenancy import TenantContext
-from chalicelib.records import listing
+from chalicelib.core import audit, db, errors
+from chalicelib.core.tenancy import TenantContext, tenant_key
+from chalicelib.records import listing, lookups
 from chalicelib.records.types import RecordType
 
 CUSTOM = "custom."
@@ -83,12 +83,29 @@ def save(ctx: TenantContext, rtype: RecordType, before: Any, after: Any, *, acti
     else:
         change.delete(subject)
     rewrite_rows(ctx, rtype, change, before, after)
+    claimed = _rewrite_lookups(ctx, rtype, change, before, after)
     audit.attach(ctx, change, subject, entity=rtype.name, entity_id=rtype.record_id(subject), action=action,
                  before=audit_view(rtype, before), after=audit_view(rtype, after),
                  sensitive=audit_sensitive(rtype, before, after))
     listing.check_size(change)
-    db.commit(ctx, change)
+    try:
+        db.commit(ctx, change)
+    except errors.VersionConflictError:
+        taken = lookups.taken(ctx, rtype, rtype.record_id(subject), claimed) if claimed else None
+        if taken is not None:
+            raise taken from None
+        raise
     return after
+
+
+def _rewrite_lookups(ctx: TenantContext, rtype: RecordType, change: db.Change, before: Any,
+                     after: Any) -> list[tuple[Any, Any]]:
+    if not any(field.lookup for field in rtype.fields):
+        return []
+    subject = after if after is not None else before
+    record_id = rtype.record_id(subject)
+    row = row_builder(rtype, subject)(listing.RowKey(tenant_key(ctx, rtype.prefix, record_id), record_id))
+    return lookups.rewrite(ctx, rtype, change, before, after, row)
 
 
 def write(ctx: TenantContext, rtype: RecordType, before: Any, after: Any, *, action: str,

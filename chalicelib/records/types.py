@@ -25,7 +25,8 @@ class Field:
 
     name: str
     search: bool = False  # its words are found by prefix (``q``)
-    lookup: str | None = None  # a unique lookup kind ("phone", "email"): one GetItem finds the record
+    lookup: str | None = None  # a lookup kind ("phone", "email", "sku"): one read finds the record
+    unique: bool = False  # two live records may not share a value of it (a lookup that is claimed)
     sensitive: bool = False  # stored encrypted, shown masked
     aliases: tuple[str, ...] = ()  # column titles an import recognises
 

@@ -8,12 +8,13 @@ from typing import Annotated, Literal
 from pydantic import AwareDatetime, BaseModel, Field
 
 from chalicelib.core.schema import Schema
+from chalicelib.records.schemas import RecordTypeName
 
 Id = Annotated[str, Field(min_length=1, max_length=26)]
 Title = Annotated[str, Field(min_length=1, max_length=200)]
 Description = Annotated[str, Field(max_length=10_000)]
 TaskKind = Literal["call", "meeting", "email", "todo"]
-RelatedType = Literal["contact", "company", "deal"]
+RelatedType = RecordTypeName
 
 
 class Related(Schema):

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib.customfields import service as customfields_service
+from chalicelib.records.customfields import service as customfields_service
 from tests.contacts.helpers import listed, new_contact
 from tests.factories import Company, signup
 from tests.support import ApiClient, body

@@ -10,7 +10,7 @@ import pytest
 from chalicelib.core import crypto, errors, permissions, tenancy
 from chalicelib.core.audit import SensitiveRead, reads_key
 from chalicelib.core.tenancy import TenantContext
-from chalicelib.customfields import service
+from chalicelib.records.customfields import service
 from tests.factories import Company, add_member, signup
 from tests.support import ApiClient, body
 

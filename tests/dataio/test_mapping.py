@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from chalicelib.core import errors
-from chalicelib.customfields.models import FieldDefinition
 from chalicelib.dataio import mapping as columns
 from chalicelib.dataio.targets import CONTACT_SPECS, contact_names
+from chalicelib.records.customfields.models import FieldDefinition
 
 
 def definition(key: str, label: str, field_type: str, options: list[dict[str, str]] | None = None,

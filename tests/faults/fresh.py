@@ -12,7 +12,9 @@ from typing import Any
 
 from ulid import ULID
 
+from chalicelib.records import types
 from tests.factories import Member, add_member, unique_email
+from tests.records.samples import SAMPLES
 from tests.security.test_cross_tenant import World
 from tests.support import ApiClient, HTTPResponse, body
 
@@ -82,9 +84,10 @@ class Fresh:
         return self.post("/api/v1/deals", {"title": "Faulty deal", "pipeline_id": self.world.a.extra["pipeline"]["id"]})
 
     def deleted(self, collection: str) -> dict[str, Any]:
-        """A record of collection (contacts, companies, deals) moved to the trash."""
-        made = {"contacts": self.contact, "companies": lambda: self.post("/api/v1/companies", {"name": "Faulty Co"}),
-                "deals": self.deal}[collection]()
+        """A record of collection (a record type's plural) moved to the trash."""
+        rtype = types.by_plural(collection)
+        assert rtype is not None, collection
+        made = self.record(f"{rtype.name}_id")
         response = self.client.delete(f"/api/v1/{collection}/{made['id']}", token=self.owner)
         assert response.status_code in (200, 204), response.body
         return made
@@ -130,9 +133,13 @@ class Fresh:
         return {"id": merged["merge_id"]}
 
 
+def _record_maker(name: str, plural: str) -> Callable[[Fresh], dict[str, Any]]:
+    return lambda fresh: fresh.post(f"/api/v1/{plural}", SAMPLES[name].create())
+
+
 MAKERS: dict[str, Callable[[Fresh], dict[str, Any]]] = {
+    **{f"{t.name}_id": _record_maker(t.name, t.plural) for t in types.all_types() if t.name in SAMPLES},
     "contact_id": Fresh.contact,
-    "company_id": lambda f: f.post("/api/v1/companies", {"name": "Faulty Co"}),
     "deal_id": Fresh.deal,
     "task_id": lambda f: f.post("/api/v1/tasks", {"title": "Faulty task"}),
     "note_id": lambda f: f.post("/api/v1/notes", {"subject": {"type": "deal", "id": f.deal()["id"]},

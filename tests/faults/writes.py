@@ -12,9 +12,11 @@ from collections.abc import Callable
 from typing import Any
 
 from chalicelib.core.http import RouteSpec
+from chalicelib.records import types
 from tests.factories import unique_email
 from tests.faults.account_writes import ACCOUNT_OVERRIDES
 from tests.faults.fresh import Call, Fresh, unique_key
+from tests.records.samples import SAMPLES
 from tests.registry_walk import fill_path
 from tests.security.test_cross_tenant import sample_body
 
@@ -112,24 +114,35 @@ def _sent(method: str, path: str, payload: Any) -> Callable[[Fresh], Call]:
     return lambda fresh: Call(method, path, fresh.owner, payload() if callable(payload) else payload)
 
 
+def _record_overrides() -> dict[str, Callable[[Fresh], Call]]:
+    """Create, change, restore and purge for every record type the engine lists (from its sample)."""
+    found: dict[str, Callable[[Fresh], Call]] = {}
+    for rtype in types.all_types():
+        if rtype.space is None or rtype.name not in SAMPLES:
+            continue
+        item, param = f"/api/v1/{rtype.plural}/{{{rtype.name}_id}}", f"{rtype.name}_id"
+        found[f"PATCH {item}"] = (lambda p, i, c: lambda f: _on(f, p, "PATCH", i, **c))(
+            param, item, SAMPLES[rtype.name].change)
+        found[f"POST /api/v1/{rtype.plural}"] = (lambda plural, make: lambda f: Call(
+            "POST", f"/api/v1/{plural}", f.owner, make()))(rtype.plural, SAMPLES[rtype.name].create)
+        found[f"POST {item}/restore"] = _restore(rtype.plural)
+        found[f"DELETE /api/v1/trash/{rtype.plural}/{{{param}}}"] = _purge(rtype.plural)
+    return found
+
+
 OVERRIDES: dict[str, Callable[[Fresh], Call]] = {
     **ACCOUNT_OVERRIDES,
+    **_record_overrides(),
     "POST /api/v1/api-keys": _sent("POST", "/api/v1/api-keys", {"name": "Faulty key",
                                                                "permissions": ["users:read:all"]}),
     "POST /api/v1/companies/{company_id}/contacts": _link_contact,
     "DELETE /api/v1/companies/{company_id}/contacts/{contact_id}": _unlink_contact,
-    "PATCH /api/v1/companies/{company_id}": lambda f: _on(f, "company_id", "PATCH", "/api/v1/companies/{company_id}",
-                                                          name="Faulty Renamed"),
-    "POST /api/v1/companies/{company_id}/restore": _restore("companies"),
-    "DELETE /api/v1/trash/companies/{company_id}": _purge("companies"),
     "POST /api/v1/contacts": _sent("POST", "/api/v1/contacts", {"first_name": "Faulty new",  # sealed: meets KMS
                                                                "iban": "DE89 3704 0044 0532 0130 00"}),
     "POST /api/v1/contacts/bulk": _bulk,
     "PATCH /api/v1/contacts/{contact_id}": lambda f: _on(f, "contact_id", "PATCH", "/api/v1/contacts/{contact_id}",
                                                          first_name="Renamed", passport_number="XY7654321"),
     "POST /api/v1/contacts/{contact_id}/merge": _merge,
-    "POST /api/v1/contacts/{contact_id}/restore": _restore("contacts"),
-    "DELETE /api/v1/trash/contacts/{contact_id}": _purge("contacts"),
     "POST /api/v1/custom-fields": lambda f: Call("POST", "/api/v1/custom-fields", f.owner, {
         "entity": "deal", "key": unique_key("k"), "label": "Faulty", "type": "text"}),
     "PATCH /api/v1/custom-fields/{field_id}": lambda f: _on(f, "field_id", "PATCH", "/api/v1/custom-fields/{field_id}",

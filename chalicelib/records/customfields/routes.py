@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import chalicelib.customfields.revert  # noqa: F401 - registers the reverters of its audited changes
+import chalicelib.records.customfields.revert  # noqa: F401 - registers the reverters of its audited changes
 from chalicelib.core.http import Api, ApiRequest
-from chalicelib.customfields import schemas as s
-from chalicelib.customfields import service
+from chalicelib.records.customfields import schemas as s
+from chalicelib.records.customfields import service
 
 api = Api(__name__, tag="customfields")
 

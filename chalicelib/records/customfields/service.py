@@ -17,11 +17,11 @@ from typing import Any
 
 from chalicelib.core import audit, crypto, db, errors, permissions
 from chalicelib.core.tenancy import TenantContext, is_valid_id, new_id, tenant_key
-from chalicelib.customfields import values as value_types
-from chalicelib.customfields.models import FieldDefinition
-from chalicelib.customfields.schemas import CHOICE_TYPES, FieldIn, FieldRead, FieldUpdate, OptionRead
+from chalicelib.records import types
+from chalicelib.records.customfields import values as value_types
+from chalicelib.records.customfields.models import FieldDefinition
+from chalicelib.records.customfields.schemas import CHOICE_TYPES, FieldIn, FieldRead, FieldUpdate, OptionRead
 
-ENTITIES = ("contact", "company", "deal")
 MAX_FIELDS_PER_ENTITY = 100  # archived ones count: their values are kept
 MAX_STORED_BYTES = 100_000  # all custom values of one record, so the record stays far below 400 KB
 MASK = crypto.MASK_PREFIX  # a sensitive value as shown: fixed width, nothing of its length
@@ -79,7 +79,7 @@ def _forget(ctx: TenantContext) -> None:
 
 def definitions(ctx: TenantContext, entity: str) -> list[FieldDefinition]:
     """Every definition of an entity, archived ones included, by position (one Query per request)."""
-    if entity not in ENTITIES:
+    if types.find(entity) is None:
         raise errors.ValidationError(details=[{"loc": ["entity"], "msg": "Unknown entity", "type": "unknown_entity"}])
 
     def load() -> list[FieldDefinition]:

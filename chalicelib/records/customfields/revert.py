@@ -12,8 +12,8 @@ from typing import Any
 from chalicelib.core import audit, errors
 from chalicelib.core.schema import validate
 from chalicelib.core.tenancy import TenantContext
-from chalicelib.customfields import service
-from chalicelib.customfields.schemas import FieldUpdate
+from chalicelib.records.customfields import service
+from chalicelib.records.customfields.schemas import FieldUpdate
 from chalicelib.records.reverting import expect, not_revertable
 
 EDITABLE = frozenset(FieldUpdate.model_fields) - {"version"}

@@ -8,8 +8,9 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field, model_validator
 
 from chalicelib.core.schema import Schema
+from chalicelib.records.schemas import RecordTypeName
 
-Entity = Literal["contact", "company", "deal"]
+Entity = RecordTypeName
 FieldType = Literal["text", "long_text", "number", "money", "date", "datetime", "select", "multiselect", "bool",
                     "phone", "email", "url"]
 FieldKey = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,39}$")]

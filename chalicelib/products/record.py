@@ -1,0 +1,57 @@
+"""The product record type: a name, a SKU (unique in the tenant), a price in minor units, tags, custom fields."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.core.tenancy import TenantContext
+from chalicelib.products.models import Product, ProductRow
+from chalicelib.records import listing, matching, types
+
+
+def facets(product: Product) -> listing.Facets:
+    """A product is found by the words of its name and by its SKU."""
+    return listing.Facets(
+        record_id=product.product_id, owner_id=product.owner_id, team_id=product.team_id,
+        tags=tuple(product.tags or ()), custom=tuple((k, v) for k, v in product.custom_indexed or []),
+        tokens=tuple(matching.search_tokens(product.name, extra=[matching.fold(product.sku)])),
+        sort_name=matching.fold(product.name), updated_at=product.updated_at.isoformat(),
+        deleted_at=product.deleted_at.isoformat() if product.deleted_at else None,
+    )
+
+
+def row_values(product: Product) -> dict[str, Any]:
+    """What a product's list rows show besides the common attributes."""
+    return {"name": product.name, "sku": product.sku, "price_minor": int(product.price_minor),
+            "currency": product.currency}
+
+
+def whole_token(q: str) -> str | None:
+    """A query of one word with digits or punctuation in it reads as a SKU (its prefix)."""
+    if " " in q or q.isalpha():
+        return None
+    return matching.fold(q)
+
+
+def apply(ctx: TenantContext, product: Product, fields: dict[str, Any]) -> None:
+    """Set a product's own fields from a request (JSON dump, unset fields absent)."""
+    if "name" in fields:
+        product.name = fields["name"].strip()
+    if "price" in fields:
+        product.price_minor, product.currency = fields["price"]["minor"], fields["price"]["currency"]
+    if "tags" in fields:
+        product.tags = list(fields["tags"] or [])
+    for name in ("sku", "unit", "description"):
+        if name in fields:
+            setattr(product, name, (fields[name] or "").strip() or None)
+
+
+PRODUCT = types.register(types.RecordType(
+    name="product", plural="products", prefix="PR", model=Product, id_attribute="product_id", space="PRX",
+    row_model=ProductRow, link_kinds={"deal": "DEAL", "task": "TASK"},
+    fields=(types.Field("name", search=True, aliases=("product", "title", "item")),
+            types.Field("sku", search=True, lookup="sku", unique=True, aliases=("article", "code", "артикул"))),
+    audit_fields=("name", "sku", "price_minor", "currency", "unit", "description", "tags", "owner_id", "team_id",
+                  "deleted_at"),
+    hooks={"facets": facets, "row_values": row_values, "whole_token": whole_token, "apply": apply},
+))

@@ -1,0 +1,82 @@
+"""Request and response schemas of products."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, Field
+
+from chalicelib.core.schema import Schema
+from chalicelib.records.money import Amount
+from chalicelib.records.schemas import Id, ListQuery, Tags
+
+Sku = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[^\s#%]+$")]
+
+
+class ProductFields(Schema):
+    """Fields a product is created or changed with."""
+
+    sku: Sku | None = None
+    unit: Annotated[str, Field(min_length=1, max_length=20)] | None = None
+    description: Annotated[str, Field(max_length=2000)] | None = None
+    tags: Tags | None = None
+    owner_id: Id | None = None
+    custom: Annotated[dict[str, Any], Field(max_length=50)] | None = None
+
+
+class ProductCreate(ProductFields):
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    price: Amount
+
+
+class ProductUpdate(ProductFields):
+    not_null = frozenset({"name", "price"})
+    version: int = Field(ge=1)
+    name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    price: Amount | None = None
+
+
+class Price(BaseModel):
+    minor: int
+    currency: str
+
+
+class ProductRead(BaseModel):
+    id: str
+    name: str
+    sku: str | None
+    price: Price
+    unit: str | None
+    description: str | None
+    tags: list[str]
+    owner_id: str
+    team_id: str | None
+    custom: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None = None
+    version: int
+
+
+class ProductSummary(BaseModel):
+    id: str
+    name: str
+    sku: str | None
+    price: Price
+    tags: list[str]
+    owner_id: str
+    team_id: str | None
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None = None
+    version: int
+
+
+class ProductPage(BaseModel):
+    items: list[ProductSummary]
+    next_cursor: str | None
+
+
+class ProductListQuery(ListQuery):
+    """``GET /products``: by name prefix or SKU (``q``), tag, owner and ``custom.<key>=<value>``."""

@@ -1,0 +1,42 @@
+"""What the shared suites need to know of each record type: a body that creates one, a change, a query that finds it.
+
+A record type declared in ``chalicelib/records/catalog.py`` is tested by the shared suite
+(``tests/records``), the fault walk and the cross-tenant matrix once it has an entry here; a test
+fails while a declared type has none.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from itertools import count
+from typing import Any
+
+_serial = count(1)
+
+
+@dataclass(frozen=True)
+class Sample:
+    """How the suites make, change and find a record of one type over the API."""
+
+    create: Any  # () -> body of a POST that creates one (unique where the type needs it)
+    change: dict[str, Any]  # a PATCH body (the version is added)
+    search: Any = None  # (created record) -> a q that finds it; None: the type has no search
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _n() -> int:
+    return next(_serial)
+
+
+SAMPLES: dict[str, Sample] = {
+    "contact": Sample(create=lambda: {"first_name": "Sample", "last_name": f"Person{_n()}",
+                                      "emails": [{"address": f"sample{_n()}@example.com"}]},
+                      change={"first_name": "Changed"}, search=lambda made: made["last_name"]),
+    "company": Sample(create=lambda: {"name": f"Samplecorp {_n()}", "phones": [{"number": f"+4420794{_n():05d}"}]},
+                      change={"name": "Changed Co"}, search=lambda made: made["name"]),
+    "deal": Sample(create=lambda: {"title": f"Sample deal {_n()}"}, change={"title": "Changed deal"}),
+    "product": Sample(create=lambda: {"name": f"Sample widget {_n()}", "sku": f"SW-{_n()}",
+                                      "price": {"minor": 1250, "currency": "EUR"}},
+                      change={"name": "Changed widget", "price": {"minor": 990, "currency": "EUR"}},
+                      search=lambda made: made["sku"]),
+}
