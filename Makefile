@@ -23,8 +23,10 @@ run: $(STAMP)
 test: $(STAMP) browser-deps lint typecheck
 	$(PY) -m pytest tests
 
+# lint-imports: the import contracts of .importlinter (function-level imports count too).
 lint: $(STAMP)
 	$(PY) -m ruff check .
+	$(VENV)/bin/lint-imports --no-cache --no-logo
 
 typecheck: $(STAMP)
 	$(PY) -m mypy
