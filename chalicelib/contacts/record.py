@@ -68,6 +68,17 @@ def _detach(ctx: TenantContext, contact_id: str, *, kind: str, ref_id: str) -> N
         links.detach_company(ctx, contact, company_id=ref_id)
 
 
+def _resolve(ctx: TenantContext, contact_id: str) -> str:
+    contact = access.get_any(ctx, CONTACT, contact_id)
+    return contact.merged_into if contact is not None and contact.merged_into else contact_id
+
+
+def _tenant_links(ctx: TenantContext, contact: Contact) -> Any:
+    from chalicelib.contacts import tenantdata_items
+
+    return tenantdata_items.contact_links(ctx, contact)
+
+
 def _link_summary(contact: Contact) -> dict[str, Any]:
     from chalicelib.contacts import derived
 
@@ -80,11 +91,13 @@ CONTACT = types.register(types.RecordType(
     link_kinds={"company": "COMPANY", "deal": "DEAL", "task": "TASK"},
     fields=(types.Field("first_name", search=True, aliases=("first name", "name")),
             types.Field("last_name", search=True, aliases=("last name", "surname")),
-            types.Field("phones", lookup="phone"), types.Field("emails", lookup="email", search=True),
+            types.Field("phones", lookup="phone", unique=True),
+            types.Field("emails", lookup="email", unique=True, search=True),
             *(types.Field(name, sensitive=True) for name in SENSITIVE_FIELDS)),
     audit_fields=("first_name", "last_name", "phones", "emails", "company_ids", "tags", "owner_id", "team_id",
                   "messengers", "billing_address", "shipping_address", "birthday", "source", "utm", "consent",
                   *SENSITIVE_FIELDS, "deleted_at", "merged_into"),
     hooks={"save": _save, "facets": _facets, "exact": _exact, "whole_token": whole_token,
-           "restoring": _restoring, "unlinking": _unlinking, "detach": _detach, "link_summary": _link_summary},
+           "restoring": _restoring, "unlinking": _unlinking, "detach": _detach, "link_summary": _link_summary,
+           "resolve": _resolve, "tenant_links": _tenant_links},
 ))

@@ -350,5 +350,4 @@ def unlinking(ctx: TenantContext, change: db.Change, contact_id: str, sk: str) -
 
 def resolve(ctx: TenantContext, contact_id: str) -> str:
     """The id a contact lives on as: itself, or the contact it was merged into."""
-    contact = get_any(ctx, contact_id)
-    return contact.merged_into if contact is not None and contact.merged_into else contact_id
+    return access.resolve(ctx, CONTACT, contact_id)

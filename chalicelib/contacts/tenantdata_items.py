@@ -1,9 +1,9 @@
 """Contacts' items declared to the tenant export and purge (``tenantdata.registry``).
 
-A contact is reached through the audit feed (its records name its partition); from the contact
-itself follow its list rows, its phone, e-mail and blind-index lookups and its entries in its
-companies' collections (``contacts.derived`` computes them from the contact alone, so the walk needs
-no extra read to know them). Merge records live in one partition of their own.
+A contact is reached through the audit feed (its records name its partition); its list rows and its
+phone and e-mail lookups follow from it as for every record type (``tenantdata.catalog``), and
+:func:`contact_links` adds its blind-index lookups and its entries in its companies' collections
+(its type's ``tenant_links`` hook). Merge records live in one partition of their own.
 
 Blind indexes are keyed by the tenant's data key, so an import into a new tenant computes them again
 from the values it has just sealed: the contact's ``blind`` map, the ``CBI`` lookups that carry the
@@ -23,7 +23,6 @@ from chalicelib.contacts.schemas import SENSITIVE_FIELDS
 from chalicelib.core import crypto
 from chalicelib.core.tenancy import TenantContext, bound_tenant, tenant_key
 from chalicelib.identity.service import system_context
-from chalicelib.records import listing
 from chalicelib.tenantdata import registry
 from chalicelib.tenantdata.registry import Link, RawItem, SealedValues, text
 
@@ -36,17 +35,9 @@ class ImportOrderError(RuntimeError):
     """A blind-index lookup came before its contact: the archive is not in the order the export writes."""
 
 
-def _contact_links(ctx: TenantContext, item: RawItem) -> Iterable[Link]:
-    """The contact's list-row partitions, its lookups and its entries in its companies' collections."""
-    contact = Contact.from_raw_data(item)
-    if not contact.pk.startswith(ctx.prefix):
-        return []
-    found: list[Link] = [(pk, None) for pk in {key.pk for key in listing.row_keys(
-        ctx, derived.SPACE, derived.facets(contact))}]
-    found += list(derived.unique_lookups(ctx, contact))
-    found += list(derived.blind_lookups(ctx, contact))
-    found += list(derived.company_links(ctx, contact))
-    return found
+def contact_links(ctx: TenantContext, contact: Contact) -> Iterable[Link]:
+    """Beyond its rows and lookups: its blind-index lookups and its entries in its companies' collections."""
+    return [*derived.blind_lookups(ctx, contact), *derived.company_links(ctx, contact)]
 
 
 def _merges(ctx: TenantContext) -> list[str]:
@@ -110,10 +101,7 @@ def _reindexed_merge(item: RawItem, now: str) -> RawItem:
 
 def register() -> None:
     """Declare contacts' items, sealed values and import adjustments."""
-    registry.register_links("contact", _contact_links)
     registry.register_partitions("contact_merges", _merges)
-    registry.register_sealed(SealedValues(kind="contact", entity="contact", record_id_attribute="contact_id",
-                                          fields=SENSITIVE_FIELDS, nested=CUSTOM))
     for attribute, id_attribute in (("contact_snapshot", "contact_id"), ("other_snapshot", "other_id")):
         registry.register_sealed(SealedValues(kind="contact_merge", entity="contact", record_id_attribute=id_attribute,
                                               fields=SENSITIVE_FIELDS, nested=CUSTOM, within=attribute))

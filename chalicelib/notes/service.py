@@ -11,12 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from chalicelib.contacts import service as contacts_service
 from chalicelib.core import audit, db, errors, permissions
 from chalicelib.core.tenancy import TenantContext, is_valid_id, new_id
 from chalicelib.notes import schemas as s
 from chalicelib.notes.models import POINTER_SK, NotePointer, pointer_pk
-from chalicelib.records import access
+from chalicelib.records import access, types
 from chalicelib.records import timeline as timeline_service
 from chalicelib.records.models import TimelineEntry
 
@@ -62,8 +61,9 @@ def get(ctx: TenantContext, note_id: str) -> Note | None:
     if pointer is None:
         return None
     subject_id = pointer.subject_id
-    if pointer.subject_type == "contact":  # a merged contact's entries live on in the one it was merged into
-        subject_id = contacts_service.resolve(ctx, subject_id)
+    rtype = types.find(pointer.subject_type)
+    if rtype is not None:  # a merged contact's entries live on in the one it was merged into
+        subject_id = access.resolve(ctx, rtype, subject_id)
     try:
         access.require_visible(ctx, pointer.subject_type, subject_id, loc=["subject"])
     except errors.NotFoundError:

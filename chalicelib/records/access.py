@@ -70,6 +70,12 @@ def get_or_raise(ctx: TenantContext, rtype: RecordType, record_id: str, *, actio
     return record
 
 
+def resolve(ctx: TenantContext, rtype: RecordType, record_id: str) -> str:
+    """The id a record lives on as: itself, or the one its type says it became (a merged contact)."""
+    own = rtype.hook("resolve")
+    return str(own(ctx, record_id)) if own is not None else record_id
+
+
 def require_visible(ctx: TenantContext, subject_type: str, subject_id: str, *, loc: list[str | int]) -> Any:
     """The live record a task, note or link names, within the caller's read scope; 422 for an unknown
     type, 404 (naming loc) otherwise."""

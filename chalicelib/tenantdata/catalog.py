@@ -2,19 +2,22 @@
 
 Identity's partitions are fixed per tenant; the audit feed names the partition of every audited
 item (records, their timelines, custom field definitions ...), so a domain whose items are all
-audited needs to declare only its unaudited lookups and its sealed values. The CRM domains do so in
-their ``tenantdata_items`` modules, loaded here so that the walk never runs without them (a job or
-the operator's tool imports no routes).
+audited needs to declare only its unaudited lookups and its sealed values. Every record type's rows,
+lookups and sealed values follow from its declaration (``records.types``); what is a domain's own
+(a contact's merges and blind indexes, an integration's global lookups) is declared in its
+``tenantdata_items`` module, loaded here so that the walk never runs without it (a job or the
+operator's tool imports no routes).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from chalicelib.core import audit
 from chalicelib.core.tenancy import TenantContext, global_key, tenant_key
+from chalicelib.records import listing, lookups, store, types
 from chalicelib.tenantdata import registry
-from chalicelib.tenantdata.registry import Link, RawItem, text
+from chalicelib.tenantdata.registry import Link, RawItem, SealedValues, text
 
 IDENTITY_PARTITIONS = ("TENANT", "USER", "ROLE", "TEAM", "APIKEY", "SESSION")
 CREDENTIALS = ("password_hash", "totp_secret", "totp_enabled", "failed_logins", "locked_until")
@@ -50,12 +53,40 @@ def _revoke_imported_key(item: RawItem, now: str) -> RawItem:
     return item if "revoked_at" in item else {**item, "revoked_at": {"S": now}}
 
 
+def _record_links(rtype: types.RecordType) -> Callable[[TenantContext, RawItem], Iterable[Link]]:
+    """What follows from a record of a type alone: its list-row partitions, its lookups, and what its
+    ``tenant_links`` hook names (a contact's encrypted-id lookups and entries in its companies)."""
+
+    def record_links(ctx: TenantContext, item: RawItem) -> Iterable[Link]:
+        record = rtype.model.from_raw_data(item)
+        if not record.pk.startswith(ctx.prefix):
+            return []
+        found: list[Link] = []
+        if rtype.space is not None:
+            rows = listing.row_keys(ctx, rtype.space, store.facets(rtype, record))
+            found += [(pk, None) for pk in sorted({key.pk for key in rows})]
+        found += [key for _, key in lookups.keys(ctx, rtype, record)]
+        own = rtype.hook("tenant_links")
+        return found + (list(own(ctx, record)) if own is not None else [])
+
+    return record_links
+
+
+def _register_record_types() -> None:
+    """Every record type's derived items and sealed values (``records.types``): none is declared by hand."""
+    for rtype in types.all_types():
+        registry.register_links(rtype.name, _record_links(rtype))
+        registry.register_sealed(SealedValues(
+            kind=rtype.name, entity=rtype.name, record_id_attribute=rtype.id_attribute, nested=("custom", "custom."),
+            fields=tuple(field.name for field in rtype.fields if field.sensitive)))
+
+
 def _load_domains() -> None:
     # Imported here, not at the top: the domains' modules import the registry, which must exist first.
-    import chalicelib.companies.tenantdata_items
     import chalicelib.contacts.tenantdata_items
-    import chalicelib.deals.tenantdata_items
     import chalicelib.integrations.tenantdata_items  # noqa: F401
+
+    _register_record_types()
 
 
 def register() -> None:
