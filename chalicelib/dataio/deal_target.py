@@ -219,7 +219,7 @@ class DealTarget:
         """True when the deal exists (a retried row finds the one it created)."""
         from chalicelib.deals import service as deals_service
 
-        return deals_service.get(ctx, record_id) is not None
+        return deals_service.get_any(ctx, record_id) is not None
 
     def check_filters(self, filters: dict[str, str]) -> None:
         """422 for filters GET /api/v1/deals does not take."""

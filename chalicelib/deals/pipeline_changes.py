@@ -48,7 +48,7 @@ def _move_out(ctx: TenantContext, deal_id: str, stage: Stage, plan: pipelines.Pi
 
     def build() -> tuple[db.Change | None, None]:
         deal = get(ctx, deal_id)
-        if deal is None or deal.deleted_at is not None or deal.stage_id != stage.stage_id:
+        if deal is None or deal.stage_id != stage.stage_id:
             return None, None
         reason = f"Stage {stage.name} removed" if target.stage_kind == "lost" else None
         return move_change(ctx, deal, stage, plan.pipeline, target, lost_reason=reason), None
@@ -72,6 +72,6 @@ def _rekey(ctx: TenantContext, pipeline: Pipeline, deals: list[Deal]) -> None:
 
 def _rekey_one(ctx: TenantContext, pipeline: Pipeline, deal_id: str) -> None:
     deal = get(ctx, deal_id)
-    if deal is not None and deal.deleted_at is None and deal.pipeline_id == pipeline.pipeline_id:
+    if deal is not None and deal.pipeline_id == pipeline.pipeline_id:
         records.index(ctx, deal, pipeline)
         db.commit(ctx, db.Change().save(deal))

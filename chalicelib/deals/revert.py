@@ -35,7 +35,7 @@ EDIT_FIELDS = frozenset({"title", "amount_minor", "currency", "contact_ids", "co
 
 
 def _deal(ctx: TenantContext, deal_id: str) -> Deal:
-    deal = service.get(ctx, deal_id)
+    deal = service.get_any(ctx, deal_id)
     scope = permissions.require(ctx, "deals", "read")
     if deal is None or not permissions.may_touch(ctx, scope, owner_id=deal.owner_id, team_id=deal.team_id):
         raise errors.NotFoundError("No such deal.")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.core import audit, db, errors, http, permissions
+from chalicelib.core import audit, db, errors, permissions
 from chalicelib.core.tenancy import TenantContext, is_valid_id, new_id
 from chalicelib.deals import pipelines, records
 from chalicelib.deals import schemas as s
@@ -17,7 +17,7 @@ from chalicelib.deals.board import Tally
 from chalicelib.deals.models import Deal, Pipeline, Stage, StageChange, board_pk, board_stage_prefix, owner_pk
 from chalicelib.deals.record import DEAL
 from chalicelib.identity import service as identity_service
-from chalicelib.records import links, trash
+from chalicelib.records import access, links, trash
 from chalicelib.records import timeline as timeline_service
 from chalicelib.records.customfields import service as customfields_service
 from chalicelib.records.models import RecordLink, TimelineEntry
@@ -39,20 +39,22 @@ def deal_pk(ctx: TenantContext, deal_id: str) -> str:
 # -- reads ----------------------------------------------------------------------------------
 
 
+def get_any(ctx: TenantContext, deal_id: str) -> Deal | None:
+    """A deal of the tenant, live or in the trash, without any permission check."""
+    deal: Deal | None = access.get_any(ctx, DEAL, deal_id)
+    return deal
+
+
 def get(ctx: TenantContext, deal_id: str) -> Deal | None:
-    """A deal of the tenant (live or in the trash), without any permission check."""
-    if not is_valid_id(deal_id):
-        return None
-    remembered = http.remembered(("deal", ctx.tenant_id, deal_id))
-    if isinstance(remembered, Deal):
-        return remembered
-    return db.get(ctx, Deal, deal_pk(ctx, deal_id), timeline_service.PROFILE_SK)
+    """A live deal of the tenant, without any permission check (for webhooks and jobs)."""
+    deal: Deal | None = access.get(ctx, DEAL, deal_id)
+    return deal
 
 
 def remember(ctx: TenantContext, deal: Deal) -> None:
     """Within a processing run (``http.run_memo``), answer this run's later reads of the deal (a task's
     link check) from this item: for a deal the run has just created and does not change."""
-    http.remember(("deal", ctx.tenant_id, deal.deal_id), deal)
+    access.remember(ctx, DEAL, deal)
 
 
 def get_visible(ctx: TenantContext, deal_id: str) -> Deal | None:
@@ -373,7 +375,7 @@ def restore(ctx: TenantContext, deal_id: str) -> Deal:
 
 def _trashed(ctx: TenantContext, deal_id: str) -> Deal:
     scope = permissions.require(ctx, "deals", "read")
-    deal = get(ctx, deal_id)
+    deal = get_any(ctx, deal_id)
     expired = deal is not None and deal.deleted_at is not None and \
         deal.deleted_at + DEAL.retention < db.utcnow()
     if deal is None or deal.deleted_at is None or expired or \
@@ -400,7 +402,7 @@ def move_contact_link(ctx: TenantContext, change: db.Change, deal_id: str, *, fr
     The link items stay as the merge wrote them: the survivor holds a copy and the absorbed contact
     keeps its own, which an undo needs.
     """
-    deal = get(ctx, deal_id)
+    deal = get_any(ctx, deal_id)  # a deal in the trash follows the merge too
     if deal is None or from_id not in (deal.contact_ids or []):
         return False
     before = records.audit_view(deal)
