@@ -22,6 +22,7 @@ class Sample:
     change: dict[str, Any]  # a PATCH body (the version is added)
     search: Any = None  # (created record) -> a q that finds it; None: the type has no search
     extra: dict[str, Any] = field(default_factory=dict)
+    name_field: str = "name"  # the body field a list sorted by name orders by first (a string)
 
 
 def _n() -> int:
@@ -31,10 +32,12 @@ def _n() -> int:
 SAMPLES: dict[str, Sample] = {
     "contact": Sample(create=lambda: {"first_name": "Sample", "last_name": f"Person{_n()}",
                                       "emails": [{"address": f"sample{_n()}@example.com"}]},
-                      change={"first_name": "Changed"}, search=lambda made: made["last_name"]),
+                      change={"first_name": "Changed"}, search=lambda made: made["last_name"],
+                      name_field="first_name"),
     "company": Sample(create=lambda: {"name": f"Samplecorp {_n()}", "phones": [{"number": f"+4420794{_n():05d}"}]},
                       change={"name": "Changed Co"}, search=lambda made: made["name"]),
-    "deal": Sample(create=lambda: {"title": f"Sample deal {_n()}"}, change={"title": "Changed deal"}),
+    "deal": Sample(create=lambda: {"title": f"Sample deal {_n()}"}, change={"title": "Changed deal"},
+                   name_field="title"),
     "product": Sample(create=lambda: {"name": f"Sample widget {_n()}", "sku": f"SW-{_n()}",
                                       "price": {"minor": 1250, "currency": "EUR"}},
                       change={"name": "Changed widget", "price": {"minor": 990, "currency": "EUR"}},
