@@ -106,7 +106,9 @@ def runner(state_dir: Path, port: int | None = None) -> Iterator[Running]:
                 raise AssertionError(f"runner exited with {process.returncode}:\n{running.output}")
             try:
                 request(running.url + "/api/v1/health")
-                break
+                if "is running on" in running.output:  # the banner (logins included) follows the first answer
+                    break
+                raise ConnectionError("serving, banner not printed yet")
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 if time.monotonic() > deadline:
                     message = f"runner did not answer in {START_TIMEOUT}s:\n{running.output}"
