@@ -183,10 +183,22 @@ def query_words(q: str) -> list[str]:
 
 def search_by_words(ctx: TenantContext, model: type[Any], space: str, query: ListQuery, *, prefix: str,
                     others: list[str]) -> db.Page[Any]:
-    """One page of rows whose tokens start with prefix and contain every other word (one Query)."""
-    query.keep = lambda row: matches_all_words(others, row.tokens)
+    """One page of rows whose tokens start with prefix and contain every other word (one Query).
+
+    A record has a token row per word, so two of its words may start with the prefix; only the row of
+    the first such word is kept, on whichever page it falls, so a search walked by cursor lists each
+    record once."""
+    query.keep = lambda row: first_match(row, prefix) and matches_all_words(others, row.tokens)
     page = search_rows(ctx, model, space, query, prefix=prefix)
     return db.Page(items=unique_rows(page.items), next_cursor=page.next_cursor)
+
+
+def first_match(row: Any, prefix: str) -> bool:
+    """True for the token row of the first of the record's tokens that start with prefix."""
+    wanted = key_segment(prefix)
+    tokens = sorted(key_segment(token) for token in (row.tokens or "").split())
+    first = next((token for token in tokens if token.startswith(wanted)), None)
+    return first is None or row.sk == f"{first}#{row.record_id}"
 
 
 def split_words(q: str) -> tuple[str, list[str]] | None:
@@ -240,15 +252,17 @@ def _partition(ctx: TenantContext, query: Any, scope: str, custom: list[tuple[st
     return ("ALL",)
 
 
-def plan(ctx: TenantContext, model: type[Any], query: Any, scope: str, custom: list[tuple[str, str]]) -> ListQuery:
-    """Choose the partition of the list and turn every other filter into a DynamoDB filter."""
-    partition = _partition(ctx, query, scope, custom)
+def plan(ctx: TenantContext, model: type[Any], query: Any, scope: str, custom: list[tuple[str, str]], *,
+         search: bool = False) -> ListQuery:
+    """Choose the partition of the list and turn every other filter into a DynamoDB filter (a search
+    reads the token partition, so every filter becomes one)."""
+    partition = ("TOKEN",) if search else _partition(ctx, query, scope, custom)
     conditions = scope_conditions(ctx, model, scope)
     if query.tag and partition[0] != "TAG":
         conditions.append(model.tags.contains(query.tag))
     if query.owner_id and partition[0] != "OWNER":
         conditions.append(model.owner_id == query.owner_id)
-    conditions += [model.cf.contains(f"{key}={value}") for key, value in custom[1:]]
+    conditions += [model.cf.contains(f"{key}={value}") for key, value in (custom if search else custom[1:])]
     newest_first = query.order == "desc" if query.order else query.sort != "name"
     fingerprint = {"tag": query.tag, "owner": query.owner_id, "custom": custom, "q": query.q}
     return ListQuery(partition=partition, sort=query.sort, newest_first=newest_first, limit=query.limit,

@@ -38,7 +38,7 @@ def list_records(ctx: TenantContext, rtype: RecordType, query: Any) -> db.Page[A
         exact = lookups.search(ctx, rtype, query.q.strip())
     if exact is not None:
         return db.Page(items=[row for row in exact if row_matches(ctx, row, query, scope, custom)], next_cursor=None)
-    plan = listing.plan(ctx, rtype.rows, query, scope, custom)
+    plan = listing.plan(ctx, rtype.rows, query, scope, custom, search=bool(query.q))
     space = rtype.space or ""
     if not query.q:
         return listing.list_rows(ctx, rtype.rows, space, plan)
