@@ -11,13 +11,17 @@ export function intlLocale() {
   return locale();
 }
 
-/** Decimal places of a currency (2 for EUR, 0 for JPY). */
+// ISO 4217 minor units where they are not 2, as the API counts amounts. Intl's display digits differ for some
+// currencies (HUF, IDR, COP ... show none), so they cannot say how many minor units make one.
+const EXPONENTS = {
+  ...Object.fromEntries('BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF'.split(' ').map((c) => [c, 0])),
+  ...Object.fromEntries('BHD IQD JOD KWD LYD OMR TND'.split(' ').map((c) => [c, 3])),
+  CLF: 4, UYW: 4,
+};
+
+/** Decimal places of a currency's minor unit (2 for EUR, 0 for JPY, 3 for KWD). */
 export function currencyDigits(currency) {
-  try {
-    return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits;
-  } catch {
-    return 2;
-  }
+  return EXPONENTS[String(currency || '').toUpperCase()] ?? 2;
 }
 
 /** A plain number. */
@@ -30,7 +34,8 @@ export function formatMoney(minor, currency) {
   if (minor === null || minor === undefined || !currency) return '';
   const digits = currencyDigits(currency);
   try {
-    return new Intl.NumberFormat(locale(), { style: 'currency', currency }).format(minor / 10 ** digits);
+    return new Intl.NumberFormat(locale(), { style: 'currency', currency, minimumFractionDigits: digits,
+      maximumFractionDigits: digits }).format(minor / 10 ** digits);
   } catch {
     return `${formatNumber(minor / 10 ** digits)} ${currency}`;
   }

@@ -11,6 +11,7 @@ const SCREENS = {
   contacts: () => import('../screens/contacts.js'),
   companies: () => import('../screens/companies.js'),
   deals: () => import('../screens/deals.js'),
+  products: () => import('../screens/products.js'),
   settings: () => import('../screens/settings.js'),
   people: () => import('../screens/people.js'),
   apikeys: () => import('../screens/apikeys.js'),
@@ -36,6 +37,9 @@ const ROUTES = [
   ['/companies/:id', 'companies', 'card', { nav: 'companies' }],
   ['/deals', 'deals', 'board', { nav: 'deals' }],
   ['/deals/:id', 'deals', 'card', { nav: 'deals' }],
+  ['/products', 'products', 'list', { nav: 'products' }],
+  ['/products/trash', 'products', 'trash', { nav: 'products' }],
+  ['/products/:id', 'products', 'card', { nav: 'products' }],
   ['/settings/profile', 'settings', 'profile', { nav: 'settings', limitedOk: true }],
   ['/settings/security', 'settings', 'security', { nav: 'settings', limitedOk: true }],
   ['/settings/company', 'settings', 'company', { nav: 'settings' }],
@@ -57,6 +61,7 @@ const NAV = [
   ['contacts', '/contacts', 'contacts'],
   ['companies', '/companies', 'companies'],
   ['deals', '/deals', 'deals'],
+  ['products', '/products', 'products'],
   ['settings', '/settings/profile', null],
 ];
 

@@ -1,0 +1,308 @@
+// Products (what the business sells): the list with search by name or SKU, tags and sort; the card; the trash.
+import { ApiError, del, get, patch, post, query } from '../js/api.js';
+import { h, mount } from '../js/dom.js';
+import { t } from '../js/i18n.js';
+import { amountInput, currencyDigits, formatDateTime, formatMoney, parseMoney } from '../js/format.js';
+import { can, session } from '../js/session.js';
+import { confirmAction, empty, field, form, heading, pager, toast, toastError } from '../js/ui.js';
+import { noteForm, timelineEntry, timelineList } from './records.js';
+import { collectCustom, customInputs, customRows, definitionsFor, requiredLater } from './custom-values.js';
+
+const SORTS = ['updated', 'name', 'created'];
+const itemPath = (id) => `/api/v1/products/${encodeURIComponent(id)}`;
+const cardHash = (id) => `#/products/${encodeURIComponent(id)}`;
+const priceText = (product) => formatMoney(product.price.minor, product.price.currency);
+
+function tagLinks(tags) {
+  if (!tags || !tags.length) return null;
+  return h('div', { class: 'tags' }, tags.map((tag) => h('a', { class: 'badge', href: `#/products${query({ tag })}` }, tag)));
+}
+
+function productItem(product) {
+  return h('li', { 'data-product': product.id }, h('div', { class: 'grow' },
+    h('a', { class: 'title', href: cardHash(product.id) }, product.name),
+    product.sku ? h('div', { class: 'meta' }, `${t('products.sku')}: ${product.sku}`) : null, tagLinks(product.tags)),
+  h('span', { class: 'price num', 'data-test': 'price' }, priceText(product)));
+}
+
+// -- the form of a product (create and edit) --------------------------------------------------------------
+
+/** "1500.50" in the interface's convention and the currency's minor unit ("1500" for JPY, "1500.500" for KWD). */
+function example(currency) {
+  const digits = currencyDigits(currency);
+  return amountInput(1500 * 10 ** digits + (digits ? 5 * 10 ** (digits - 1) : 0), currency);
+}
+
+function currencyOptions(current) {
+  const all = Intl.supportedValuesOf ? Intl.supportedValuesOf('currency') : [];
+  return (all.includes(current) ? all : [current, ...all]).map((code) => [code, code]);
+}
+
+function wide(el) {
+  el.classList.add('field-wide');
+  return el;
+}
+
+function priceFields(minor, currency) {
+  const price = field({ name: 'price', label: t('products.price'), required: true, inputmode: 'decimal', autocomplete: 'off',
+    value: minor === null ? '' : amountInput(minor, currency), hint: t('products.priceHint', { example: example(currency) }) });
+  const choice = field({ name: 'currency', label: t('company.currency'), value: currency, options: currencyOptions(currency) });
+  // The example follows the currency: a yen price has no decimals, a dinar's three.
+  choice.querySelector('select').addEventListener('change', (event) => {
+    price.querySelector('.hint').textContent = t('products.priceHint', { example: example(event.target.value) });
+  });
+  return [price, choice];
+}
+
+function productFields(product, currency) {
+  return h('div', { class: 'form-grid' },
+    field({ name: 'name', label: t('products.name'), value: product?.name, required: true, maxlength: '200', autocomplete: 'off' }),
+    field({ name: 'sku', label: t('products.sku'), value: product?.sku, maxlength: '64', autocomplete: 'off', spellcheck: 'false' }),
+    priceFields(product ? product.price.minor : null, currency),
+    field({ name: 'unit', label: t('products.unit'), value: product?.unit, maxlength: '20', hint: t('products.unitHint') }),
+    field({ name: 'tags', label: t('contacts.tags'), value: (product?.tags || []).join(', '), autocomplete: 'off',
+      hint: t('products.tagsHint') }),
+    wide(field({ name: 'description', label: t('products.description'), type: 'textarea', value: product?.description,
+      maxlength: '2000' })));
+}
+
+function priceError(msg, type) {
+  return new ApiError(422, { code: 'validation_error', message: msg, details: [{ loc: ['price'], msg, type }] });
+}
+
+/** The price typed, as minor units of the chosen currency; more decimals than the currency has is an error. */
+function readPrice(values) {
+  const { currency } = values;
+  if (values.price === '') throw priceError(t('detail.missing'), 'missing');
+  const decimals = (/[.,](\d*)$/.exec(values.price) || ['', ''])[1].length;
+  const minor = parseMoney(values.price, currency);
+  if (minor === null || decimals > currencyDigits(currency)) throw priceError(t('products.badPrice', { example: example(currency) }), 'price');
+  return { minor, currency };
+}
+
+function productBody(values, formEl, definitions, before = null) {
+  return { name: values.name, sku: values.sku || null, price: readPrice(values), unit: values.unit || null,
+    description: values.description || null, tags: values.tags.split(',').map((tag) => tag.trim()).filter(Boolean),
+    custom: collectCustom(formEl, definitions, before?.custom) };
+}
+
+/** Send a product; a SKU another product holds (409 duplicate_sku) is said next to the SKU field. */
+async function saving(request) {
+  try {
+    return await request();
+  } catch (error) {
+    if (!(error instanceof ApiError) || error.code !== 'duplicate_sku') throw error;
+    throw new ApiError(409, { code: error.code, message: error.message,
+      details: [{ loc: ['sku'], msg: t('products.skuTaken'), type: 'duplicate_sku' }] });
+  }
+}
+
+function createForm(onCreated) {
+  const later = requiredLater('product');
+  const el = form({ submit: t('products.create'), label: t('products.createTitle'), onSubmit: async (values, formEl) => {
+    const required = await later.load();
+    const product = await saving(() => post('/api/v1/products', productBody(values, formEl, required)));
+    toast(t('products.added', { name: product.name }));
+    formEl.reset();
+    // The next product is likely priced in the same currency (reset would pick the first one in the list).
+    formEl.elements.currency.value = values.currency;
+    formEl.elements.currency.dispatchEvent(new Event('change'));
+    onCreated(product);
+    formEl.elements.name.focus();
+  }, children: [productFields(null, session.tenant?.currency || 'USD'), later.slot] });
+  later.watch(el);
+  return el;
+}
+
+// -- the list ----------------------------------------------------------------------------------------------
+
+function searchForm(q, tag, sort, navigate) {
+  return h('form', { class: 'search', role: 'search', onSubmit: (event) => {
+    event.preventDefault();
+    navigate(`/products${query({ q: event.target.elements.q.value.trim(), tag, sort })}`);
+  } }, h('label', { for: 'product-search', class: 'visually-hidden' }, t('products.search')),
+  h('input', { id: 'product-search', name: 'q', type: 'search', value: q, placeholder: t('products.search') }),
+  h('button', { type: 'submit', class: 'secondary' }, t('common.search')));
+}
+
+function listTools(q, tag, sort, navigate) {
+  const pick = h('div', { class: 'field sort-pick' }, h('label', { for: 'product-sort' }, t('products.sort')),
+    h('select', { id: 'product-sort', onChange: (event) => navigate(`/products${query({ q, tag,
+      sort: event.target.value === 'updated' ? '' : event.target.value })}`) },
+    SORTS.map((value) => h('option', { value, selected: value === (sort || 'updated') }, t(`products.sort.${value}`)))));
+  const filter = tag ? h('p', { class: 'notice tag-filter' }, t('products.tagFilter', { tag }), ' ',
+    h('a', { href: `#/products${query({ q, sort })}` }, t('products.showAll'))) : null;
+  return h('div', { class: 'list-tools' }, pick, filter);
+}
+
+/** #/products?q=&tag=&sort=: the list with search, tag filter and sort, and the create form (one request). */
+export async function list(root, { query: params, navigate, alive }) {
+  const q = params.get('q') || '';
+  const tag = params.get('tag') || '';
+  const sort = SORTS.includes(params.get('sort')) && params.get('sort') !== 'updated' ? params.get('sort') : '';
+  const path = (cursor) => `/api/v1/products${query({ q, tag, sort, limit: 50, cursor })}`;
+  const page = await get(path(null));
+  if (!alive()) return;
+  const items = h('ul', { class: 'list product-list' }, page.items.map(productItem));
+  const none = empty(q || tag ? t('contacts.noMatch') : t('products.empty'));
+  const more = async (cursor) => {
+    const next = await get(path(cursor));
+    items.append(...next.items.map(productItem));
+    const again = pager(next.next_cursor, more);
+    if (again) items.after(again);
+  };
+  // A new product shows on top at once (no reload), and the form is ready for the next one.
+  const created = (product) => {
+    items.prepend(productItem(product));
+    if (!items.isConnected) none.replaceWith(items);
+  };
+  const trashLink = can('products', 'delete') ? h('a', { href: '#/products/trash', class: 'trash-link' }, t('products.trash')) : null;
+  mount(root, heading(t('nav.products'), trashLink), searchForm(q, tag, sort, navigate), listTools(q, tag, sort, navigate),
+    page.items.length ? items : none, pager(page.next_cursor, more),
+    can('products', 'create') ? h('section', { class: 'panel' }, h('h2', {}, t('products.createTitle')), createForm(created)) : null);
+}
+
+// -- the card ----------------------------------------------------------------------------------------------
+
+function properties(product, definitions) {
+  const rows = [
+    [t('products.price'), priceText(product)],
+    [t('products.sku'), product.sku],
+    [t('products.unit'), product.unit],
+    [t('contacts.tags'), tagLinks(product.tags)],
+    [t('products.description'), product.description ? h('span', { class: 'prewrap' }, product.description) : null],
+    ...customRows(definitions, product.custom).map(([label, text]) => [label, text]),
+    [t('common.created'), formatDateTime(product.created_at)],
+    [t('common.updated'), formatDateTime(product.updated_at)],
+  ].filter(([, value]) => value);
+  return h('dl', { class: 'props' }, rows.map(([label, value]) => [h('dt', {}, label), h('dd', {}, value)]));
+}
+
+/** The edit panel; the custom field definitions are read when it is first opened (unless the card has them). */
+function editPanel(product, known, reload) {
+  const slot = h('div', { class: 'custom-slot' });
+  let loading = null;
+  const load = () => {
+    loading = loading || (known ? Promise.resolve(known) : definitionsFor('product')).then((definitions) => {
+      slot.replaceChildren(...[customInputs(definitions, product.custom)].filter(Boolean));
+      return definitions;
+    }, (error) => { loading = null; throw error; });
+    return loading;
+  };
+  const editForm = form({ submit: t('common.save'), label: t('contacts.edit'), onSubmit: async (values, formEl) => {
+    const definitions = await load();
+    const body = { version: product.version, ...productBody(values, formEl, definitions, product) };
+    try {
+      await saving(() => patch(itemPath(product.id), body));
+    } catch (error) {
+      // Changed elsewhere meanwhile: say so and show the fresh product.
+      if (error.status === 409 && error.code !== 'duplicate_sku') { toastError(error); await reload(); return; }
+      throw error;
+    }
+    toast(t('common.saved'));
+    await reload();
+  }, children: [productFields(product, product.price.currency), slot] });
+  const panel = h('details', { class: 'panel' }, h('summary', {}, t('contacts.edit')), editForm);
+  panel.addEventListener('toggle', () => { if (panel.open) load().catch(toastError); });
+  if (known) load();
+  return panel;
+}
+
+function deleteButton(product, navigate) {
+  if (!can('products', 'delete')) return null;
+  return h('button', { type: 'button', class: 'secondary', onClick: async () => {
+    if (!(await confirmAction(t('contacts.deleteConfirm', { name: product.name }), t('common.delete')))) return;
+    try {
+      await del(itemPath(product.id));
+      toast(t('products.movedToTrash', { name: product.name }));
+      navigate('/products');
+    } catch (error) { toastError(error); }
+  } }, t('common.delete'));
+}
+
+function timelinePanel(product, page) {
+  const timeline = timelineList(page.items);
+  const more = async (cursor) => {
+    const next = await get(`${itemPath(product.id)}/timeline${query({ cursor })}`);
+    timeline.list.append(...next.items.map(timelineEntry));
+    const again = pager(next.next_cursor, more);
+    if (again) timeline.list.after(again);
+  };
+  return h('section', { class: 'panel' }, h('h2', {}, t('timeline.title')), noteForm({ type: 'product', id: product.id }, timeline),
+    timeline.view, pager(page.next_cursor, more));
+}
+
+/**
+ * #/products/:id: the card (two requests: the product and its timeline; a product with custom values also
+ * reads their definitions, which the edit panel otherwise reads when opened).
+ */
+export async function card(root, { params, navigate, alive }) {
+  const reload = async () => {
+    await card(root, { params, navigate, alive });
+    root.querySelector('#page-title')?.focus();
+  };
+  const [product, entries] = await Promise.all([get(itemPath(params.id)), get(`${itemPath(params.id)}/timeline`)]);
+  const definitions = Object.keys(product.custom || {}).length ? await definitionsFor('product') : null;
+  if (!alive()) return;
+  mount(root, heading(product.name, h('a', { href: '#/products' }, t('products.all')), deleteButton(product, navigate)),
+    h('div', { class: 'card-grid' },
+      h('div', {}, h('section', { class: 'panel' }, properties(product, definitions || [])),
+        can('products', 'update') ? editPanel(product, definitions, reload) : null),
+      h('div', {}, timelinePanel(product, entries))));
+}
+
+// -- the trash ---------------------------------------------------------------------------------------------
+
+function trashItem(product, mayPurge, onGone) {
+  const li = h('li', { 'data-product': product.id });
+  const act = (button, work) => async () => {
+    button.disabled = true;
+    try { if (await work()) onGone(li); else button.disabled = false; } catch (error) { button.disabled = false; toastError(error); }
+  };
+  const restore = h('button', { type: 'button', class: 'secondary small', 'aria-label': t('products.restoreNamed', { name: product.name }) },
+    t('products.restore'));
+  restore.addEventListener('click', act(restore, async () => {
+    await post(`${itemPath(product.id)}/restore`);
+    toast(t('products.restored', { name: product.name }));
+    return true;
+  }));
+  const purge = mayPurge ? h('button', { type: 'button', class: 'secondary small',
+    'aria-label': t('products.purgeNamed', { name: product.name }) }, t('products.purge')) : null;
+  purge?.addEventListener('click', act(purge, async () => {
+    if (!(await confirmAction(t('products.purgeConfirm', { name: product.name }), t('products.purge')))) return false;
+    await del(`/api/v1/trash/products/${encodeURIComponent(product.id)}`);
+    toast(t('products.purged'));
+    return true;
+  }));
+  return mount(li, h('div', { class: 'grow' }, h('span', { class: 'title' }, product.name),
+    h('div', { class: 'meta' }, [product.sku, t('products.deletedAt', { when: formatDateTime(product.deleted_at) })]
+      .filter(Boolean).join(' · '))),
+  h('span', { class: 'price num' }, priceText(product)), h('div', { class: 'row-actions' }, restore, purge));
+}
+
+/** #/products/trash: deleted products, most recent first, to restore (or, for administrators, purge). One request. */
+export async function trash(root, { alive }) {
+  const path = (cursor) => `/api/v1/trash/products${query({ limit: 50, cursor })}`;
+  const page = await get(path(null));
+  if (!alive()) return;
+  const mayPurge = session.permissions.includes('products:delete:all');
+  const items = h('ul', { class: 'list product-list trash-list' });
+  const none = empty(t('products.trashEmpty'));
+  // A restored or purged product leaves the list; focus moves on to the next one's button (or the heading).
+  const gone = (li) => {
+    const next = li.nextElementSibling || li.previousElementSibling;
+    li.remove();
+    if (!items.children.length) items.replaceWith(none);
+    (next?.querySelector('button') || root.querySelector('#page-title'))?.focus();
+  };
+  const add = (products) => items.append(...products.map((product) => trashItem(product, mayPurge, gone)));
+  add(page.items);
+  const more = async (cursor) => {
+    const next = await get(path(cursor));
+    add(next.items);
+    const again = pager(next.next_cursor, more);
+    if (again) items.after(again);
+  };
+  mount(root, heading(t('title.products.trash'), h('a', { href: '#/products' }, t('products.all'))),
+    h('p', { class: 'hint trash-hint' }, t('products.trashHint')), page.items.length ? items : none, pager(page.next_cursor, more));
+}
