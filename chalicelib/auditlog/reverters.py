@@ -5,13 +5,16 @@ permissions, validation and lookups apply as for any edit, and the write is audi
 see ``audit.reverting``). A change is revertable only when every field it touched can be put back:
 sign-ins, password and second-factor changes, token versions and invitations are not.
 
-Other domains register theirs the same way, next to their service::
+Other domains register theirs the same way, next to their service (listed in ``REVERT_MODULES``)::
 
     audit.register_reverter("contact", revert_contact)  # fn(ctx, entity_id, before, expected_version)
+
+A record type without a reverter of its own is reverted by the engine (``records.reverting``).
 """
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 from chalicelib.core import audit, db, permissions
@@ -19,7 +22,8 @@ from chalicelib.core.schema import validate
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.identity import access, service
 from chalicelib.identity.schemas import RoleIn, RoleUpdate, TeamIn, TenantUpdate, UserUpdate
-from chalicelib.records.reverting import delete_created, expect, not_revertable
+from chalicelib.records import types
+from chalicelib.records.reverting import delete_created, expect, not_revertable, record_reverter
 
 USER_FIELDS = frozenset({"name", "role", "team_id", "locale"})
 USER_STATUSES = frozenset({"active", "deactivated"})
@@ -111,3 +115,25 @@ def register_identity() -> None:
     audit.register_reverter("team", revert_team)
     audit.register_reverter("role", revert_role)
     audit.register_reverter("tenant", revert_tenant)
+
+
+# The modules that register the reverters of their domains' changes. A route module loads with its first
+# request, so a Lambda answering a revert may not have loaded the domain whose change it reverts.
+REVERT_MODULES = ("chalicelib.contacts.revert", "chalicelib.deals.revert", "chalicelib.tasks.revert",
+                  "chalicelib.notes.revert", "chalicelib.records.customfields.revert")
+
+
+def reverter_for(entity: str) -> audit.Reverter | None:
+    """The reverter of an entity's changes: a domain's own, else the record engine's for a record type."""
+    for module in REVERT_MODULES:
+        importlib.import_module(module)
+    found = audit.reverter_for(entity)
+    if found is not None:
+        return found
+    rtype = types.find(entity)
+    schema = rtype.hook("update_schema") if rtype is not None else None
+    if rtype is None or schema is None:
+        return None
+    reverter = record_reverter(rtype, schema())
+    audit.register_reverter(entity, reverter)
+    return reverter

@@ -192,7 +192,7 @@ def revert(ctx: TenantContext, audit_id: str, *, force: bool) -> AuditRecord:
     record = audit.find_record(ctx, audit_id)
     if record is None:
         raise errors.NotFoundError("No such audit record.")
-    reverter = audit.reverter_for(record.entity)
+    reverter = reverters.reverter_for(record.entity)
     if reverter is None:
         raise _not_revertable(f"Changes of {record.entity} cannot be reverted.")
     if record.action in ONE_WAY:

@@ -10,16 +10,15 @@ from __future__ import annotations
 
 from pynamodb.attributes import (
     JSONAttribute,
-    ListAttribute,
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
 
-from chalicelib.core.db import MainTable, VersionedItem
-from chalicelib.records.models import ListRow
+from chalicelib.core.db import MainTable
+from chalicelib.records.models import ListRow, Record
 
 
-class Company(VersionedItem, discriminator="company"):
+class Company(Record, discriminator="company"):
     """An organisation the business deals with; contacts work there."""
 
     company_id = UnicodeAttribute()
@@ -29,14 +28,6 @@ class Company(VersionedItem, discriminator="company"):
     website = UnicodeAttribute(null=True)
     industry = UnicodeAttribute(null=True)
     address = JSONAttribute(null=True)
-    tags = ListAttribute[str](default=list)
-    owner_id = UnicodeAttribute()
-    team_id = UnicodeAttribute(null=True)
-    custom = JSONAttribute(default=dict)
-    custom_indexed = JSONAttribute(default=list)
-    custom_sensitive = JSONAttribute(default=list)
-    deleted_at = UTCDateTimeAttribute(null=True)
-
 
 class CompanyRow(ListRow, discriminator="company_row"):
     """What a list shows of a company, under each partition it is listed in."""

@@ -70,6 +70,12 @@ def _updated(ctx: TenantContext, before: Company, after: Company) -> None:
     service.refresh_contact_links(ctx, before, after)
 
 
+def _update_schema() -> type[Any]:
+    from chalicelib.companies.schemas import CompanyUpdate
+
+    return CompanyUpdate
+
+
 def purging(ctx: TenantContext, company: Company) -> None:
     """Before a company is purged, unlink its contacts (they keep it on their cards until then)."""
     detach = types.get("contact").hooks["detach"]
@@ -87,5 +93,6 @@ COMPANY = types.register(types.RecordType(
     audit_fields=("name", "phones", "emails", "website", "industry", "address", "tags", "owner_id", "team_id",
                   "deleted_at"),
     hooks={"facets": facets, "row_values": row_values, "whole_token": whole_token, "link_summary": link_summary,
-           "purging": purging, "apply": apply, "updated": _updated},
+           "purging": purging, "apply": apply, "updated": _updated,
+           "update_schema": _update_schema},
 ))

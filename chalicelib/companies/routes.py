@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import chalicelib.companies.revert  # noqa: F401 - registers the reverters of its audited changes
 from chalicelib.companies import schemas as s
 from chalicelib.companies import service
 from chalicelib.companies.models import CompanyRow

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, Field
@@ -20,6 +19,8 @@ from chalicelib.records.schemas import (
     PageQuery,
     PhoneIn,
     PhoneOut,
+    RecordRead,
+    RecordSummary,
     Tags,
 )
 
@@ -61,22 +62,13 @@ class CompanyUpdate(CompanyFields):
     name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
 
 
-class CompanyRead(BaseModel):
-    id: str
+class CompanyRead(RecordRead):
     name: str
     phones: list[PhoneOut]
     emails: list[EmailOut]
     website: str | None
     industry: str | None
     address: dict[str, Any] | None
-    tags: list[str]
-    owner_id: str
-    team_id: str | None
-    custom: dict[str, Any]
-    created_at: datetime
-    updated_at: datetime
-    deleted_at: datetime | None = None
-    version: int
 
 
 class CompanyCard(CompanyRead):
@@ -87,20 +79,12 @@ class CompanyCard(CompanyRead):
     more_links: bool
 
 
-class CompanySummary(BaseModel):
-    id: str
+class CompanySummary(RecordSummary):
     name: str
     phone: str | None
     email: str | None
     website: str | None
     industry: str | None
-    tags: list[str]
-    owner_id: str
-    team_id: str | None
-    created_at: datetime
-    updated_at: datetime
-    deleted_at: datetime | None = None
-    version: int
 
 
 class CompanyPage(BaseModel):

@@ -3,13 +3,12 @@ and a SKU's claim ``T#<tid>#SKU#<sku>`` / ``LOOKUP`` (``records.lookups``)."""
 
 from __future__ import annotations
 
-from pynamodb.attributes import JSONAttribute, ListAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 
-from chalicelib.core.db import VersionedItem
-from chalicelib.records.models import ListRow
+from chalicelib.records.models import ListRow, Record
 
 
-class Product(VersionedItem, discriminator="product"):
+class Product(Record, discriminator="product"):
     """Something the business sells, at a price in one currency."""
 
     product_id = UnicodeAttribute()
@@ -19,14 +18,6 @@ class Product(VersionedItem, discriminator="product"):
     currency = UnicodeAttribute(default="USD")
     unit = UnicodeAttribute(null=True)
     description = UnicodeAttribute(null=True)
-    tags = ListAttribute[str](default=list)
-    owner_id = UnicodeAttribute()
-    team_id = UnicodeAttribute(null=True)
-    custom = JSONAttribute(default=dict)
-    custom_indexed = JSONAttribute(default=list)
-    custom_sensitive = JSONAttribute(default=list)
-    deleted_at = UTCDateTimeAttribute(null=True)
-
 
 class ProductRow(ListRow, discriminator="product_row"):
     """What a list shows of a product, under each partition it is listed in."""

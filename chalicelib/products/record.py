@@ -46,6 +46,21 @@ def apply(ctx: TenantContext, product: Product, fields: dict[str, Any]) -> None:
             setattr(product, name, (fields[name] or "").strip() or None)
 
 
+def _update_schema() -> type[Any]:
+    from chalicelib.products.schemas import ProductUpdate
+
+    return ProductUpdate
+
+
+def revert_values(audited: dict[str, Any], product: Product) -> dict[str, Any]:
+    """Audited fields as a change request: the price is one field of minor units and currency."""
+    values = {k: v for k, v in audited.items() if k not in ("price_minor", "currency")}
+    if "price_minor" in audited or "currency" in audited:
+        values["price"] = {"minor": audited.get("price_minor", product.price_minor),
+                           "currency": audited.get("currency", product.currency)}
+    return values
+
+
 PRODUCT = types.register(types.RecordType(
     name="product", plural="products", prefix="PR", model=Product, id_attribute="product_id", space="PRX",
     row_model=ProductRow, link_kinds={"deal": "DEAL", "task": "TASK"},
@@ -53,5 +68,6 @@ PRODUCT = types.register(types.RecordType(
             types.Field("sku", search=True, lookup="sku", unique=True, aliases=("article", "code", "артикул"))),
     audit_fields=("name", "sku", "price_minor", "currency", "unit", "description", "tags", "owner_id", "team_id",
                   "deleted_at"),
-    hooks={"facets": facets, "row_values": row_values, "whole_token": whole_token, "apply": apply},
+    hooks={"facets": facets, "row_values": row_values, "whole_token": whole_token, "apply": apply,
+           "update_schema": _update_schema, "revert_values": revert_values},
 ))

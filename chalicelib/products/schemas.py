@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
 from chalicelib.core.schema import Schema
 from chalicelib.records.money import Amount
-from chalicelib.records.schemas import Id, ListQuery, Tags
+from chalicelib.records.schemas import Id, ListQuery, RecordRead, RecordSummary, Tags
 
 Sku = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[^\s#%]+$")]
 
@@ -42,35 +41,18 @@ class Price(BaseModel):
     currency: str
 
 
-class ProductRead(BaseModel):
-    id: str
+class ProductRead(RecordRead):
     name: str
     sku: str | None
     price: Price
     unit: str | None
     description: str | None
-    tags: list[str]
-    owner_id: str
-    team_id: str | None
-    custom: dict[str, Any]
-    created_at: datetime
-    updated_at: datetime
-    deleted_at: datetime | None = None
-    version: int
 
 
-class ProductSummary(BaseModel):
-    id: str
+class ProductSummary(RecordSummary):
     name: str
     sku: str | None
     price: Price
-    tags: list[str]
-    owner_id: str
-    team_id: str | None
-    created_at: datetime
-    updated_at: datetime
-    deleted_at: datetime | None = None
-    version: int
 
 
 class ProductPage(BaseModel):

@@ -132,3 +132,35 @@ def refuse_sealed(values: dict[str, Any], what: str) -> None:
     if any(isinstance(value, str) and _SEALED.fullmatch(value) for value in values.values()):
         raise not_revertable(f"This change touched a sensitive {what} value, which the audit trail keeps only "
                              "sealed; set it again by hand.")
+
+
+def record_reverter(rtype: Any, update_schema: type[Any]) -> Callable[..., None]:
+    """The reverter of a record type that needs nothing of its own: trash state, then edited values
+    through the engine's update (a type maps audited fields to its request with ``revert_values``)."""
+    from chalicelib.core.schema import validate
+    from chalicelib.records import access, trash
+    from chalicelib.records import service as records_service
+
+    updatable = frozenset(update_schema.model_fields) - {"custom", "version"}
+
+    def find(ctx: TenantContext, record_id: str) -> Any:
+        record = access.get_any(ctx, rtype, record_id)
+        if record is not None:
+            access.check_access(ctx, rtype, record, "update")
+        return record
+
+    states: Trash[Any] = Trash(rtype.label, find=find, delete=lambda ctx, i: trash.delete(ctx, rtype, i),
+                               restore=lambda ctx, i: trash.restore(ctx, rtype, i))
+    to_request = rtype.hook("revert_values") or (lambda values, record: values)
+
+    def revert(ctx: TenantContext, record_id: str, before: dict[str, Any] | None, expected: int | None) -> None:
+        started = start_trash_revert(ctx, states, record_id, before, expected)
+        if started is None:
+            return
+        record, rest = started
+        data = edited_values(to_request(rest, record), updatable)
+        if data:
+            records_service.update(ctx, rtype, record_id, data=validate(
+                update_schema, {"version": int(record.version or 0), **data}))
+
+    return revert
