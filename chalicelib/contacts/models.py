@@ -24,10 +24,10 @@ from pynamodb.attributes import (
 )
 
 from chalicelib.core.db import MainTable, VersionedItem
-from chalicelib.records.models import ListRow
+from chalicelib.records.models import ListRow, Record
 
 
-class Contact(VersionedItem, discriminator="contact"):
+class Contact(Record, discriminator="contact"):
     """A person the business deals with."""
 
     contact_id = UnicodeAttribute()
@@ -36,12 +36,6 @@ class Contact(VersionedItem, discriminator="contact"):
     phones = JSONAttribute(default=list)  # [{"number": E.164, "kind": ...}]
     emails = JSONAttribute(default=list)  # [{"address": lower-case, "kind": ...}]
     company_ids = ListAttribute[str](default=list)
-    tags = ListAttribute[str](default=list)
-    owner_id = UnicodeAttribute()
-    team_id = UnicodeAttribute(null=True)
-    custom = JSONAttribute(default=dict)
-    custom_indexed = JSONAttribute(default=list)  # [[key, value]] the select values listed by
-    custom_sensitive = JSONAttribute(default=list)  # keys of custom values that are encrypted
     messengers = JSONAttribute(null=True)
     billing_address = JSONAttribute(null=True)
     shipping_address = JSONAttribute(null=True)
@@ -54,10 +48,8 @@ class Contact(VersionedItem, discriminator="contact"):
     iban = UnicodeAttribute(null=True)  # core.crypto token
     masks = JSONAttribute(default=dict)  # field -> crypto.mask(clear text), so reads need no KMS
     blind = JSONAttribute(default=dict)  # field -> crypto.blind_index, to find and release lookups
-    deleted_at = UTCDateTimeAttribute(null=True)
     merged_into = UnicodeAttribute(null=True)
     merge_id = UnicodeAttribute(null=True)
-
 
 class ContactRow(ListRow, discriminator="contact_row"):
     """What a list shows of a contact, under each partition it is listed in."""

@@ -21,7 +21,9 @@ from chalicelib.records.schemas import (
     PageQuery,
     PhoneIn,
     PhoneOut,
+    RecordRead,
     RecordRef,
+    RecordSummary,
     Tag,
     Tags,
     Text,
@@ -94,17 +96,12 @@ class ContactUpdate(ContactFields):
     version: int = Field(ge=1)
 
 
-class ContactRead(BaseModel):
-    id: str
+class ContactRead(RecordRead):
     first_name: str | None
     last_name: str | None
     phones: list[PhoneOut]
     emails: list[EmailOut]
     company_ids: list[str]
-    tags: list[str]
-    owner_id: str
-    team_id: str | None
-    custom: dict[str, Any]
     messengers: dict[str, Any] | None
     billing_address: dict[str, Any] | None
     shipping_address: dict[str, Any] | None
@@ -116,11 +113,7 @@ class ContactRead(BaseModel):
     tax_id: str | None
     iban: str | None
     revealed: list[str] = []
-    created_at: datetime
-    updated_at: datetime
-    deleted_at: datetime | None = None
     merged_into: str | None = None
-    version: int
 
 
 class ContactCard(ContactRead):
@@ -130,20 +123,12 @@ class ContactCard(ContactRead):
     more_links: bool
 
 
-class ContactSummary(BaseModel):
-    id: str
+class ContactSummary(RecordSummary):
     first_name: str | None
     last_name: str | None
     phone: str | None
     email: str | None
-    tags: list[str]
-    owner_id: str
-    team_id: str | None
     company_ids: list[str]
-    created_at: datetime
-    updated_at: datetime
-    deleted_at: datetime | None = None
-    version: int
 
 
 class ContactPage(BaseModel):

@@ -188,13 +188,7 @@ def save(ctx: TenantContext, before: Contact | None, after: Contact | None, *, a
          change: db.Change | None = None) -> Contact | None:
     """Write a contact (None: delete it) with its derived items and its audit record in one transaction."""
     change = change or db.Change()
-    subject = after if after is not None else before
-    if subject is None:
-        raise ValueError("a contact change needs a before or an after")
-    if after is not None:
-        change.save(after)
-    else:
-        change.delete(subject)
+    subject: Contact = store.stage(change, before, after)
     derived.Derived().add(ctx, before, after).apply(change)
     audit.attach(ctx, change, subject, entity=AUDIT_ENTITY, entity_id=subject.contact_id, action=action,
                  before=store.audit_view(CONTACT, before), after=store.audit_view(CONTACT, after),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from pynamodb.attributes import (
     JSONAttribute,
+    ListAttribute,
     NumberAttribute,
     UnicodeAttribute,
     UnicodeSetAttribute,
@@ -19,6 +20,18 @@ from pynamodb.attributes import (
 )
 
 from chalicelib.core.db import MainTable, VersionedItem
+
+
+class Record(VersionedItem):
+    """What every record type's item has: tags, an owner (and the owner's team), custom values, the trash."""
+
+    tags = ListAttribute[str](default=list)
+    owner_id = UnicodeAttribute()
+    team_id = UnicodeAttribute(null=True)
+    custom = JSONAttribute(default=dict)
+    custom_indexed = JSONAttribute(default=list)  # [[key, value]] the select values listed by
+    custom_sensitive = JSONAttribute(default=list)  # keys of custom values that are encrypted
+    deleted_at = UTCDateTimeAttribute(null=True)
 
 
 class TimelineEntry(VersionedItem, discriminator="timeline_entry"):

@@ -110,3 +110,30 @@ class ListQuery(Schema):
     order: Literal["asc", "desc"] | None = None
     limit: int = Field(default=50, ge=1, le=200)
     cursor: Annotated[str, Field(max_length=2000)] | None = None
+
+
+class RecordRead(BaseModel):
+    """What every record type's answer has besides its own fields."""
+
+    id: str
+    tags: list[str]
+    owner_id: str
+    team_id: str | None
+    custom: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None = None
+    version: int
+
+
+class RecordSummary(BaseModel):
+    """What every record type's list row shows besides its own fields."""
+
+    id: str
+    tags: list[str]
+    owner_id: str
+    team_id: str | None
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None = None
+    version: int

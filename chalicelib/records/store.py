@@ -71,10 +71,8 @@ def rewrite_rows(ctx: TenantContext, rtype: RecordType, change: db.Change, befor
     listing.rewrite_rows(change, row_builder(rtype, after if after is not None else before), old=old, new=new)
 
 
-def save(ctx: TenantContext, rtype: RecordType, before: Any, after: Any, *, action: str,
-         change: db.Change | None = None) -> Any:
-    """Write a record (after None: delete it) with its rows and its audit record in one transaction."""
-    change = change or db.Change()
+def stage(change: db.Change, before: Any, after: Any) -> Any:
+    """Put the record's new state into change (after None: its deletion); answers the record changed."""
     subject = after if after is not None else before
     if subject is None:
         raise ValueError("a record change needs a before or an after")
@@ -82,6 +80,14 @@ def save(ctx: TenantContext, rtype: RecordType, before: Any, after: Any, *, acti
         change.save(after)
     else:
         change.delete(subject)
+    return subject
+
+
+def save(ctx: TenantContext, rtype: RecordType, before: Any, after: Any, *, action: str,
+         change: db.Change | None = None) -> Any:
+    """Write a record (after None: delete it) with its rows and its audit record in one transaction."""
+    change = change or db.Change()
+    subject = stage(change, before, after)
     rewrite_rows(ctx, rtype, change, before, after)
     claimed = _rewrite_lookups(ctx, rtype, change, before, after)
     audit.attach(ctx, change, subject, entity=rtype.name, entity_id=rtype.record_id(subject), action=action,
