@@ -36,9 +36,14 @@ class Row:
 
 
 def _seed(api: harness.Api, signed: dict[str, Any]) -> dict[str, str]:
-    """A tenant with a few contacts, a company, a deal, tasks due today and a note."""
-    company = api.ok("POST", "/api/v1/companies", {"name": "Northwind Traders", "industry": "Retail"})
+    """A tenant with a few contacts, a company, products, a deal, tasks due today and a note."""
+    company = api.ok("POST", "/api/v1/companies", {"name": "Northwind Traders", "industry": "Retail",
+                                                   "phones": [{"number": "+442079461000"}]})
     ids = {"company": company["id"]}
+    for number in range(12):
+        product = api.ok("POST", "/api/v1/products", {"name": f"Tulip bouquet {number}", "sku": f"TB-{number:03d}",
+                                                      "price": {"minor": 2500 + number, "currency": "GBP"}})
+        ids.setdefault("product", product["id"])
     for number in range(12):
         contact = api.ok("POST", "/api/v1/contacts", {
             "first_name": f"Anna{number}", "last_name": "Karenina", "tags": ["vip"],
@@ -66,6 +71,11 @@ def _calls(ids: dict[str, str], version: int) -> list[tuple[str, str, str, Any, 
         ("contacts search: phone", "GET", "/api/v1/contacts?q=%2B442079460003", None, page),
         ("contacts search: e-mail", "GET", "/api/v1/contacts?q=anna3%40example.com", None, page),
         ("companies list", "GET", "/api/v1/companies", None, page),
+        ("companies search: phone", "GET", "/api/v1/companies?q=%2B442079461000", None, page),
+        ("product card", "GET", f"/api/v1/products/{ids['product']}", None, page),
+        ("products list (name)", "GET", "/api/v1/products?sort=name", None, page),
+        ("products search: name", "GET", "/api/v1/products?q=tulip", None, page),
+        ("products search: SKU", "GET", "/api/v1/products?q=TB-003", None, page),
         ("deal board", "GET", f"/api/v1/pipelines/{ids['pipeline']}/board", None, page),
         ("deal card", "GET", f"/api/v1/deals/{ids['deal']}", None, page),
         ("tasks today", "GET", "/api/v1/tasks?view=today", None, page),
@@ -74,6 +84,8 @@ def _calls(ids: dict[str, str], version: int) -> list[tuple[str, str, str, Any, 
                                                         "phones": [{"number": "+442079460999"}],
                                                         "emails": [{"address": "lev@example.com"}]}, SINGLE_WRITE),
         ("contact update", "PATCH", contact, {"version": version, "last_name": "Arkadyevna"}, SINGLE_WRITE),
+        ("product create", "POST", "/api/v1/products", {"name": "Peony bouquet", "sku": "PB-001",
+                                                        "price": {"minor": 3900, "currency": "GBP"}}, SINGLE_WRITE),
     ]
 
 
