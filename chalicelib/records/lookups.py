@@ -97,9 +97,10 @@ def taken(ctx: TenantContext, rtype: RecordType, record_id: str,
     for field, item in claimed:
         holder = db.get(ctx, RecordLookup, item.pk, item.sk)
         if holder is not None and holder.record_id != record_id:
-            return errors.ConflictError(f"Another {rtype.label} already has this {field.name.replace('_', ' ')}.",
+            return errors.ConflictError(f"Another {rtype.label} already has this {field.label}.",
                                         code=f"duplicate_{field.name}",
-                                        details=[{"loc": [field.name], "existing_id": holder.record_id}])
+                                        details=[{"loc": [field.name], "msg": f"Another {rtype.label} has it",
+                                                  "type": "duplicate", "existing_id": holder.record_id}])
     return None
 
 

@@ -29,6 +29,12 @@ class Field:
     unique: bool = False  # two live records may not share a value of it (a lookup that is claimed)
     sensitive: bool = False  # stored encrypted, shown masked
     aliases: tuple[str, ...] = ()  # column titles an import recognises
+    title: str | None = None  # how answers name it, when not its name ("SKU")
+
+    @property
+    def label(self) -> str:
+        """The field as answers name it."""
+        return self.title or self.name.replace("_", " ")
 
 
 @dataclass(frozen=True)

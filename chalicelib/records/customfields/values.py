@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from chalicelib.core import phones
-from chalicelib.records.customfields.currencies import CURRENCIES, minor_exponent
+from chalicelib.records.money import CURRENCIES, minor_exponent
 
 TEXT_MAX = 1000
 LONG_TEXT_MAX = 20_000

@@ -417,6 +417,7 @@ export const MESSAGES = {
   'custom.entity.contact': ['Contacts', 'Контакты'],
   'custom.entity.company': ['Companies', 'Компании'],
   'custom.entity.deal': ['Deals', 'Сделки'],
+  'custom.entity.product': ['Products', 'Товары'],
   'custom.listTitle': ['Fields of {entity}', 'Поля: {entity}'],
   'custom.empty': ['No custom fields yet. Add one below.', 'Дополнительных полей пока нет. Добавьте поле ниже.'],
   'custom.createTitle': ['Add a field', 'Новое поле'],

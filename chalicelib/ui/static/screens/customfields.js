@@ -6,7 +6,7 @@ import { can } from '../js/session.js';
 import { confirmAction, empty, field, form, heading, toast, toastError } from '../js/ui.js';
 import { settingsTabs } from './settings-nav.js';
 
-export const ENTITIES = ['contact', 'company', 'deal'];
+export const ENTITIES = ['contact', 'company', 'deal', 'product'];
 const TYPES = ['text', 'long_text', 'number', 'money', 'date', 'datetime', 'select', 'multiselect', 'bool', 'phone',
   'email', 'url'];
 const CHOICES = new Set(['select', 'multiselect']);
