@@ -33,6 +33,7 @@ from pynamodb.attributes import (
 
 from chalicelib.core.db import MainTable, VersionedItem
 from chalicelib.core.tenancy import TenantContext, tenant_key
+from chalicelib.records.models import ListRow
 
 
 class Stage(MapAttribute[str, object]):
@@ -88,9 +89,16 @@ class Deal(VersionedItem, discriminator="deal"):
     team_id = UnicodeAttribute(null=True)
     expected_close_on = UnicodeAttribute(null=True)  # ISO date
     custom = JSONAttribute(default=dict)
+    custom_indexed = JSONAttribute(default=list)  # [[key, value]] the select values a search filters by
     created_by = UnicodeAttribute()
     closed_at = UTCDateTimeAttribute(null=True)
     deleted_at = UTCDateTimeAttribute(null=True)
+
+
+class DealRow(ListRow, discriminator="deal_row"):
+    """A deal in its search partitions (``T#<tid>#DX#TOKEN``, ``DX#CF#<key>#<value>``): what finds it, no more."""
+
+    title = UnicodeAttribute()
 
 
 class StageChange(MainTable, discriminator="deal_stage_change"):

@@ -1,15 +1,35 @@
 """The deal record type: what the engine needs to know of a deal (``records.types``).
 
-Deals list themselves on their board and owner indexes (no list rows) and write their own way (the
-board's stage totals, the stage history): their service keeps those steps, and the engine reaches
-a deal's purge through the ``purge`` hook.
+Deals list themselves on their board and owner indexes and write their own way (the board's stage
+totals, the stage history): their service keeps those steps, and the engine reaches a deal's purge
+through the ``purge`` hook. Search rows hold only what finds a deal (its title's words, its custom
+select values), so they change with those and not with every move on the board; the search answers
+the deals themselves (``deals.service.search``).
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from chalicelib.core.tenancy import TenantContext
-from chalicelib.deals.models import Deal
-from chalicelib.records import types
+from chalicelib.deals.models import Deal, DealRow
+from chalicelib.records import listing, matching, types
+
+
+def facets(deal: Deal) -> listing.Facets:
+    """A deal is found by the words of its title and filtered by its custom select values."""
+    return listing.Facets(
+        record_id=deal.deal_id, owner_id=deal.owner_id, team_id=deal.team_id,
+        custom=tuple((k, v) for k, v in deal.custom_indexed or []), tokens=tuple(matching.search_tokens(deal.title)),
+        # rows change only with what finds the deal, so they sort by its creation, not its last change
+        sort_name=matching.fold(deal.title), updated_at=deal.created_at.isoformat(),
+        deleted_at=deal.deleted_at.isoformat() if deal.deleted_at else None,
+    )
+
+
+def row_values(deal: Deal) -> dict[str, Any]:
+    """What a deal's search rows hold besides the common attributes."""
+    return {"title": deal.title}
 
 
 def _purge(ctx: TenantContext, deal: Deal) -> None:
@@ -19,10 +39,10 @@ def _purge(ctx: TenantContext, deal: Deal) -> None:
 
 
 DEAL = types.register(types.RecordType(
-    name="deal", plural="deals", prefix="D", model=Deal, id_attribute="deal_id",
-    link_kinds={"task": "TASK"},
+    name="deal", plural="deals", prefix="D", model=Deal, id_attribute="deal_id", space="DX", row_model=DealRow,
+    lists=("CF", "TOKEN"), link_kinds={"task": "TASK"},
     fields=(types.Field("title", search=True, aliases=("deal", "name")),),
     audit_fields=("title", "pipeline_id", "stage_id", "status", "lost_reason", "amount_minor", "currency",
                   "contact_ids", "company_id", "owner_id", "team_id", "expected_close_on", "custom", "deleted_at"),
-    hooks={"purge": _purge},
+    hooks={"purge": _purge, "facets": facets, "row_values": row_values},
 ))

@@ -26,7 +26,7 @@ from chalicelib.deals.models import (
 )
 from chalicelib.deals.record import DEAL
 from chalicelib.identity import service as identity_service
-from chalicelib.records import access, links
+from chalicelib.records import access, links, store
 from chalicelib.records import timeline as timeline_service
 from chalicelib.records.customfields import service as customfields_service
 
@@ -86,6 +86,19 @@ def writable(ctx: TenantContext, deal: Deal | None, action: str) -> Deal:
         raise errors.NotFoundError("No such deal.")
     permissions.require_record(ctx, "deals", action, owner_id=deal.owner_id, team_id=deal.team_id)
     return deal
+
+
+def write_rows(ctx: TenantContext, change: db.Change, before: Deal | None, after: Deal) -> None:
+    """The deal's search rows, rewritten in change only when what finds it changed (its title, owner, team,
+    custom select values, the trash): a move on the board writes none."""
+    if before is not None and _found_by(before) == _found_by(after):
+        return
+    store.rewrite_rows(ctx, DEAL, change, before, after)
+
+
+def _found_by(deal: Deal) -> tuple[object, ...]:
+    facets = store.facets(DEAL, deal)
+    return (deal.title, facets.owner_id, facets.team_id, facets.custom, facets.deleted_at)
 
 
 def check_version(deal: Deal, version: int) -> None:

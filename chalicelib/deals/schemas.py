@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib.core.schema import Schema
 from chalicelib.records.money import Amount
@@ -137,6 +137,12 @@ class DealPage(BaseModel):
 
 
 class DealListQuery(Schema):
+    """``GET /deals``: a pipeline's or an owner's deals; with ``q`` (title words) or ``custom.<key>=<value>``
+    filters, a search across pipelines."""
+
+    model_config = ConfigDict(extra="allow", str_strip_whitespace=True)
+
+    q: str | None = Field(default=None, min_length=1, max_length=100, description="Words the title starts with")
     pipeline_id: Id | None = Field(default=None, description="The default pipeline when no owner is given")
     stage_id: Id | None = None
     owner_id: Id | None = Field(default=None, description="Agents always see their own deals only")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.core import audit, db, errors, permissions
+from chalicelib.core.schema import validate
 from chalicelib.core.tenancy import TenantContext, is_valid_id, new_id
 from chalicelib.deals import pipelines, records
 from chalicelib.deals import schemas as s
@@ -17,10 +18,12 @@ from chalicelib.deals.board import Tally
 from chalicelib.deals.models import Deal, Pipeline, Stage, StageChange, board_pk, board_stage_prefix, owner_pk
 from chalicelib.deals.record import DEAL
 from chalicelib.identity import service as identity_service
-from chalicelib.records import access, links, trash
+from chalicelib.records import access, editing, links, trash
+from chalicelib.records import search as records_search
 from chalicelib.records import timeline as timeline_service
 from chalicelib.records.customfields import service as customfields_service
 from chalicelib.records.models import RecordLink, TimelineEntry
+from chalicelib.records.schemas import ListQuery
 
 CARD_ITEMS = 100
 NULLABLE = frozenset({"company_id", "expected_close_on"})
@@ -100,7 +103,10 @@ def timeline(ctx: TenantContext, deal_id: str, *, limit: int, cursor: str | None
 
 
 def list_deals(ctx: TenantContext, *, query: s.DealListQuery) -> db.Page[Deal]:
-    """Deals of one owner (gsi2, newest first) or of one pipeline (gsi1, by stage): one Query."""
+    """Deals of one owner (gsi2, newest first) or of one pipeline (gsi1, by stage): one Query; a search
+    by title words or custom values reads the engine's search rows, then the deals they name."""
+    if query.q or query.model_extra:
+        return search(ctx, query=query)
     scope = permissions.require(ctx, "deals", "read")
     owner_id = ctx.actor_id if scope == "own" else query.owner_id
 
@@ -117,6 +123,25 @@ def list_deals(ctx: TenantContext, *, query: s.DealListQuery) -> db.Page[Deal]:
                              limit=query.limit, cursor=query.cursor, index=Deal.gsi2,
                              filter_condition=_all_of(conditions), keep=keep)
     return _pipeline_deals(ctx, query, keep)
+
+
+def search(ctx: TenantContext, *, query: s.DealListQuery) -> db.Page[Deal]:
+    """Deals whose title words start with ``q`` and whose custom values match ``custom.<key>=<value>``,
+    within the caller's scope (one Query of the search rows, one BatchGetItem of their deals); the
+    pipeline, stage and status filters apply to the deals found."""
+    asked = validate(ListQuery, {**(query.model_extra or {}), "q": query.q, "owner_id": query.owner_id,
+                                 "sort": "created", "limit": query.limit, "cursor": query.cursor})
+    rows = records_search.list_records(ctx, DEAL, asked)
+    found = db.get_many(ctx, [(access.collection_pk(ctx, DEAL, row.record_id), timeline_service.PROFILE_SK)
+                              for row in rows.items]) if rows.items else {}
+    wanted = {"pipeline_id": query.pipeline_id, "stage_id": query.stage_id, "status": query.status}
+    deals: list[Deal] = []
+    for row in rows.items:
+        deal = found.get((access.collection_pk(ctx, DEAL, row.record_id), timeline_service.PROFILE_SK))
+        if isinstance(deal, Deal) and deal.deleted_at is None and \
+                all(v is None or getattr(deal, k) == v for k, v in wanted.items()):
+            deals.append(deal)
+    return db.Page(items=deals, next_cursor=rows.next_cursor)
 
 
 def _pipeline_deals(ctx: TenantContext, query: s.DealListQuery, keep: Any) -> db.Page[Deal]:
@@ -184,7 +209,7 @@ def create(ctx: TenantContext, *, data: s.DealCreate, deal_id: str | None = None
         pipelines.first_open_stage(pipeline)
     records.check_linked(ctx, list(data.contact_ids), data.company_id, already=[])
     deal_id = deal_id or new_id()
-    custom = customfields_service.clean(ctx, entity="deal", record_id=deal_id, values=data.custom).stored
+    custom = customfields_service.clean(ctx, entity="deal", record_id=deal_id, values=data.custom)
     amount = data.amount or s.AmountRead(minor=0, currency=identity_service.tenant_settings_or_raise(ctx).currency)
 
     def build() -> tuple[db.Change, Deal]:
@@ -194,7 +219,8 @@ def create(ctx: TenantContext, *, data: s.DealCreate, deal_id: str | None = None
                     amount_minor=amount.minor, currency=amount.currency, contact_ids=list(dict.fromkeys(
                         data.contact_ids)), company_id=data.company_id, owner_id=owner_id, team_id=team_id,
                     expected_close_on=data.expected_close_on.isoformat() if data.expected_close_on else None,
-                    custom=custom, created_by=ctx.actor_id, created_at=now, updated_at=now)
+                    custom=custom.stored, custom_indexed=[[k, v] for k, v in custom.indexed],
+                    created_by=ctx.actor_id, created_at=now, updated_at=now)
         records.apply_stage(deal, stage, lost_reason=data.lost_reason, now=now)
         return _creation(ctx, deal, pipeline, stage).extend(change), deal
 
@@ -210,6 +236,7 @@ def _creation(ctx: TenantContext, deal: Deal, pipeline: Pipeline, stage: Stage) 
     tally.save_into(change)
     records.record_stage_change(ctx, change, deal, source=None, target=stage, at=deal.created_at, seconds=None)
     records.write_links(ctx, change, deal, pipeline, [])
+    records.write_rows(ctx, change, None, deal)
     audit.attach(ctx, change, deal, entity="deal", entity_id=deal.deal_id, action="create", before=None,
                  after=records.audit_view(deal))
     return change
@@ -227,7 +254,7 @@ def update(ctx: TenantContext, deal_id: str, *, data: s.DealUpdate) -> Deal:
         deal = records.writable(ctx, get(ctx, deal_id), "update")
         records.check_version(deal, data.version)
         pipeline = records.pipeline_of(ctx, deal)
-        before, previous = records.audit_view(deal), records.link_targets(deal)
+        before, previous, found_by = records.audit_view(deal), records.link_targets(deal), editing.clone(deal)
         _apply_update(ctx, deal, data, given, previous)
         tally = Tally(ctx)
         if (before["currency"], int(before["amount_minor"])) != (deal.currency, int(deal.amount_minor)):
@@ -239,6 +266,7 @@ def update(ctx: TenantContext, deal_id: str, *, data: s.DealUpdate) -> Deal:
         change = db.Change().save(deal)
         tally.save_into(change)
         records.write_links(ctx, change, deal, pipeline, previous)
+        records.write_rows(ctx, change, found_by, deal)
         audit.attach(ctx, change, deal, entity="deal", entity_id=deal_id, action="update", before=before,
                      after=records.audit_view(deal))
         return change, deal
@@ -263,8 +291,9 @@ def _apply_update(ctx: TenantContext, deal: Deal, data: s.DealUpdate, given: set
     if "expected_close_on" in given:
         deal.expected_close_on = data.expected_close_on.isoformat() if data.expected_close_on else None
     if "custom" in given and data.custom is not None:
-        deal.custom = customfields_service.clean(ctx, entity="deal", record_id=deal.deal_id, values=data.custom,
-                                                 existing=deal.custom or {}).stored
+        cleaned = customfields_service.clean(ctx, entity="deal", record_id=deal.deal_id, values=data.custom,
+                                             existing=deal.custom or {})
+        deal.custom, deal.custom_indexed = cleaned.stored, [[k, v] for k, v in cleaned.indexed]
 
 
 def _reassign(ctx: TenantContext, deal: Deal, owner_id: str) -> None:
@@ -328,7 +357,7 @@ def delete(ctx: TenantContext, deal_id: str) -> None:
     def build() -> tuple[db.Change, None]:
         deal = records.writable(ctx, get(ctx, deal_id), "delete")
         pipeline = records.pipeline_of(ctx, deal)
-        before, previous = records.audit_view(deal), records.link_targets(deal)
+        before, previous, found_by = records.audit_view(deal), records.link_targets(deal), editing.clone(deal)
         tally = Tally(ctx)
         tally.count_deal(deal, -1)
         now = db.utcnow()
@@ -338,6 +367,7 @@ def delete(ctx: TenantContext, deal_id: str) -> None:
         trash.schedule_purge(ctx, change, DEAL, deal_id, now)
         tally.save_into(change)
         records.write_links(ctx, change, deal, pipeline, previous)
+        records.write_rows(ctx, change, found_by, deal)
         audit.attach(ctx, change, deal, entity="deal", entity_id=deal_id, action="delete", before=before,
                      after=records.audit_view(deal))
         return change, None
@@ -352,6 +382,7 @@ def restore(ctx: TenantContext, deal_id: str) -> Deal:
         deal = _trashed(ctx, deal_id)
         pipeline = records.pipeline_of(ctx, deal)
         before, stage = records.audit_view(deal), pipelines.stage_of(pipeline, deal.stage_id)
+        found_by = editing.clone(deal)
         now = db.utcnow()
         deal.deleted_at, deal.expires_at, deal.updated_at = None, None, now
         change = db.Change()
@@ -366,6 +397,7 @@ def restore(ctx: TenantContext, deal_id: str) -> Deal:
         tally.count_deal(deal, 1)
         tally.save_into(change)
         records.write_links(ctx, change, deal, pipeline, [])
+        records.write_rows(ctx, change, found_by, deal)
         audit.attach(ctx, change, deal, entity="deal", entity_id=deal_id, action="restore", before=before,
                      after=records.audit_view(deal))
         return change, deal

@@ -55,8 +55,15 @@ class RowKey:
     by_update: str | None = None
 
 
-def row_keys(ctx: TenantContext, space: str, facets: Facets) -> list[RowKey]:
-    """Every row a record in this state owns (only its trash row once it is deleted)."""
+def row_keys(ctx: TenantContext, space: str, facets: Facets, kinds: tuple[str, ...] | None = None) -> list[RowKey]:
+    """Every row a record in this state owns (only its trash row once it is deleted), of the partition
+    kinds given (None: all of them)."""
+    keys = _row_keys(ctx, space, facets)
+    return keys if kinds is None else [key for key in keys if key.pk.removeprefix(
+        tenant_key(ctx, space)).lstrip("#").split("#", 1)[0] in kinds]
+
+
+def _row_keys(ctx: TenantContext, space: str, facets: Facets) -> list[RowKey]:
     rid = facets.record_id
     if facets.deleted_at is not None:
         return [RowKey(tenant_key(ctx, space, "TRASH"), rid, by_name=f"{facets.deleted_at}#{rid}")]

@@ -66,8 +66,8 @@ def rewrite_rows(ctx: TenantContext, rtype: RecordType, change: db.Change, befor
     """Add to change the rows of the record's new state and the removal of rows only the old one had."""
     if rtype.space is None:
         return
-    old = listing.row_keys(ctx, rtype.space, facets(rtype, before)) if before is not None else []
-    new = listing.row_keys(ctx, rtype.space, facets(rtype, after)) if after is not None else []
+    old = listing.row_keys(ctx, rtype.space, facets(rtype, before), rtype.lists) if before is not None else []
+    new = listing.row_keys(ctx, rtype.space, facets(rtype, after), rtype.lists) if after is not None else []
     listing.rewrite_rows(change, row_builder(rtype, after if after is not None else before), old=old, new=new)
 
 

@@ -63,7 +63,7 @@ def _record_links(rtype: types.RecordType) -> Callable[[TenantContext, RawItem],
             return []
         found: list[Link] = []
         if rtype.space is not None:
-            rows = listing.row_keys(ctx, rtype.space, store.facets(rtype, record))
+            rows = listing.row_keys(ctx, rtype.space, store.facets(rtype, record), rtype.lists)
             found += [(pk, None) for pk in sorted({key.pk for key in rows})]
         found += [key for _, key in lookups.keys(ctx, rtype, record)]
         own = rtype.hook("tenant_links")

@@ -19,7 +19,9 @@ from chalicelib.records.types import RecordType
 from tests.records.samples import SAMPLES, Sample
 from tests.support import ApiClient, body
 
-LISTED = [t for t in types.all_types() if t.space]  # the types with list rows: every suite here runs over them
+# The types listed in every partition (tags, owners, teams, custom values, words, the trash): every suite here
+# runs over them. A type that keeps only some (a deal: its search rows) is tested in its own domain's suite.
+LISTED = [t for t in types.all_types() if t.space and t.lists is None]
 IDS = [t.name for t in LISTED]
 
 
