@@ -142,6 +142,12 @@ def company_links(ctx: TenantContext, contact: Contact | None) -> dict[Key, db.M
     return {(item.pk, item.sk): item for item in items}
 
 
+def tenant_links(ctx: TenantContext, contact: Contact) -> list[Key]:
+    """What the tenant walk reaches from a contact beyond its rows and lookups: its blind-index lookups and
+    its entries in its companies' collections."""
+    return [*blind_lookups(ctx, contact), *company_links(ctx, contact)]
+
+
 class Derived:
     """The derived writes of one or more contact transitions, merged before they join a Change.
 

@@ -29,7 +29,7 @@ from chalicelib.contacts.service import check_access, get, get_any, get_or_raise
 from chalicelib.core import audit, db, errors
 from chalicelib.core.observability import logger
 from chalicelib.core.tenancy import TenantContext, is_valid_id, new_id, tenant_key
-from chalicelib.records import editing, listing, store, trash
+from chalicelib.records import editing, links, listing, store, trash
 from chalicelib.records import timeline as timeline_service
 from chalicelib.records.models import TimelineEntry
 
@@ -236,16 +236,10 @@ def _size(change: db.Change) -> int:
 def _with_moves(ctx: TenantContext, change: db.Change, moves: list[tuple[str, str, bool]], *, from_id: str,
                 to_id: str) -> list[db.Change]:
     """change with as many deal and task moves as fit in its transaction; the rest in further ones (<= 100)."""
-    from chalicelib.deals import service as deals_service
-    from chalicelib.tasks import service as tasks_service
-
     chunks = [change]
     for kind, ref_id, keep_from in moves:
         piece = db.Change()
-        if kind == "deal":
-            deals_service.move_contact_link(ctx, piece, ref_id, from_id=from_id, to_id=to_id, keep_from=keep_from)
-        else:
-            tasks_service.move_contact_link(ctx, piece, ref_id, from_id=from_id, to_id=to_id)
+        links.relinker(kind)(ctx, piece, ref_id, from_id=from_id, to_id=to_id, keep_from=keep_from)
         if _size(chunks[-1]) + _size(piece) > TRANSACTION_ITEMS:
             chunks.append(db.Change())
         for name in ("saves", "creates", "deletes", "checks"):

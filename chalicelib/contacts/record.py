@@ -74,9 +74,9 @@ def _resolve(ctx: TenantContext, contact_id: str) -> str:
 
 
 def _tenant_links(ctx: TenantContext, contact: Contact) -> Any:
-    from chalicelib.contacts import tenantdata_items
+    from chalicelib.contacts import derived
 
-    return tenantdata_items.contact_links(ctx, contact)
+    return derived.tenant_links(ctx, contact)
 
 
 def _link_summary(contact: Contact) -> dict[str, Any]:

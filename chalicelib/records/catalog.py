@@ -13,3 +13,11 @@ DECLARATIONS = (
     "chalicelib.deals.record",
     "chalicelib.products.record",
 )
+
+# Who points a linked record at another contact when a merge (or its undo) moves a contact's links:
+# "module:function", loaded the first time a merge needs it. The links in a contact's collection belong
+# to the domains that wrote them, so the contacts domain asks them by kind and imports none of them.
+RELINKERS = {
+    "deal": "chalicelib.deals.service:move_contact_link",
+    "task": "chalicelib.tasks.service:move_contact_link",
+}

@@ -9,11 +9,14 @@ more on removal declares an ``unlinking(ctx, change, record_id, sk)`` hook (a me
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Callable
 from typing import Any
 
 from chalicelib.core import db, errors
 from chalicelib.core.tenancy import TenantContext, is_valid_id
 from chalicelib.records import access, types
+from chalicelib.records.catalog import RELINKERS
 from chalicelib.records.models import RecordLink
 from chalicelib.records.types import RecordType
 
@@ -85,3 +88,11 @@ def linked_ids(ctx: TenantContext, subject_type: str, *, subject_id: str, kind: 
 def link_view(link: Any) -> dict[str, Any]:
     """The API view of a link item."""
     return {"kind": link.link_kind, "id": link.ref_id, "summary": link.summary or {}}
+
+
+def relinker(kind: str) -> Callable[..., bool]:
+    """The function that points a linked record of kind at another contact (``catalog.RELINKERS``):
+    ``fn(ctx, change, ref_id, *, from_id, to_id, keep_from) -> bool`` (False: it was not linked)."""
+    module, _, name = RELINKERS[kind].partition(":")
+    found: Callable[..., bool] = getattr(importlib.import_module(module), name)
+    return found

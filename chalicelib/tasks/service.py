@@ -56,8 +56,10 @@ def _link_summary(task: Task) -> dict[str, Any]:
 # -- reads ----------------------------------------------------------------------------------
 
 
-def move_contact_link(ctx: TenantContext, change: db.Change, task_id: str, *, from_id: str, to_id: str) -> bool:
-    """Relate a task to contact to_id instead of from_id, in change (a contact merge or its undo)."""
+def move_contact_link(ctx: TenantContext, change: db.Change, task_id: str, *, from_id: str, to_id: str,
+                      keep_from: bool = False) -> bool:
+    """Relate a task to contact to_id instead of from_id, in change (a contact merge or its undo); a task
+    relates to one record, so it moves even where a deal would keep both (keep_from)."""
     task = get(ctx, task_id)
     if task is None or task.related_type != "contact" or task.related_id != from_id:
         return False

@@ -4,8 +4,8 @@ Identity's partitions are fixed per tenant; the audit feed names the partition o
 item (records, their timelines, custom field definitions ...), so a domain whose items are all
 audited needs to declare only its unaudited lookups and its sealed values. Every record type's rows,
 lookups and sealed values follow from its declaration (``records.types``); what is a domain's own
-(a contact's merges and blind indexes, an integration's global lookups) is declared in its
-``tenantdata_items`` module, loaded here so that the walk never runs without it (a job or the
+(a contact's merges and blind indexes: ``tenantdata.contacts``; an integration's global lookups: its
+``tenantdata_items`` module) is loaded here so that the walk never runs without it (a job or the
 operator's tool imports no routes).
 """
 
@@ -83,8 +83,8 @@ def _register_record_types() -> None:
 
 def _load_domains() -> None:
     # Imported here, not at the top: the domains' modules import the registry, which must exist first.
-    import chalicelib.contacts.tenantdata_items
-    import chalicelib.integrations.tenantdata_items  # noqa: F401
+    import chalicelib.integrations.tenantdata_items
+    import chalicelib.tenantdata.contacts  # noqa: F401
 
     _register_record_types()
 

@@ -1,9 +1,9 @@
-"""Contacts' items declared to the tenant export and purge (``tenantdata.registry``).
+"""What the tenant export, import and purge do for contacts beyond what every record type gets (``registry``).
 
 A contact is reached through the audit feed (its records name its partition); its list rows and its
-phone and e-mail lookups follow from it as for every record type (``tenantdata.catalog``), and
-:func:`contact_links` adds its blind-index lookups and its entries in its companies' collections
-(its type's ``tenant_links`` hook). Merge records live in one partition of their own.
+phone and e-mail lookups follow from it as for every record type (``tenantdata.catalog``), and its
+type's ``tenant_links`` hook (``contacts.derived.tenant_links``) adds its blind-index lookups and its
+entries in its companies' collections. Merge records live in one partition of their own.
 
 Blind indexes are keyed by the tenant's data key, so an import into a new tenant computes them again
 from the values it has just sealed: the contact's ``blind`` map, the ``CBI`` lookups that carry the
@@ -15,16 +15,14 @@ time, contacts before their lookups (archive files are read in name order: ``con
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 
-from chalicelib.contacts import derived, merge, sensitive
-from chalicelib.contacts.models import Contact
+from chalicelib.contacts import merge, sensitive
 from chalicelib.contacts.schemas import SENSITIVE_FIELDS
 from chalicelib.core import crypto
 from chalicelib.core.tenancy import TenantContext, bound_tenant, tenant_key
 from chalicelib.identity.service import system_context
 from chalicelib.tenantdata import registry
-from chalicelib.tenantdata.registry import Link, RawItem, SealedValues, text
+from chalicelib.tenantdata.registry import RawItem, SealedValues, text
 
 CUSTOM = ("custom", "custom.")
 # (tenant, contact id) -> field -> blind index under the importing tenant's key (see the module's docstring)
@@ -33,11 +31,6 @@ _imported_digests: dict[tuple[str, str], dict[str, str]] = {}
 
 class ImportOrderError(RuntimeError):
     """A blind-index lookup came before its contact: the archive is not in the order the export writes."""
-
-
-def contact_links(ctx: TenantContext, contact: Contact) -> Iterable[Link]:
-    """Beyond its rows and lookups: its blind-index lookups and its entries in its companies' collections."""
-    return [*derived.blind_lookups(ctx, contact), *derived.company_links(ctx, contact)]
 
 
 def _merges(ctx: TenantContext) -> list[str]:
