@@ -62,13 +62,15 @@ def row_builder(rtype: RecordType, record: Any, *, pending: bool = True) -> Call
     return make_row
 
 
-def rewrite_rows(ctx: TenantContext, rtype: RecordType, change: db.Change, before: Any, after: Any) -> None:
+def rewrite_rows(ctx: TenantContext, rtype: RecordType, change: db.Change, before: Any, after: Any,
+                 make_row: Callable[[listing.RowKey], Any] | None = None) -> None:
     """Add to change the rows of the record's new state and the removal of rows only the old one had."""
     if rtype.space is None:
         return
     old = listing.row_keys(ctx, rtype.space, facets(rtype, before), rtype.lists) if before is not None else []
     new = listing.row_keys(ctx, rtype.space, facets(rtype, after), rtype.lists) if after is not None else []
-    listing.rewrite_rows(change, row_builder(rtype, after if after is not None else before), old=old, new=new)
+    make_row = make_row or row_builder(rtype, after if after is not None else before)
+    listing.rewrite_rows(change, make_row, old=old, new=new)
 
 
 def stage(change: db.Change, before: Any, after: Any) -> Any:
@@ -88,8 +90,9 @@ def save(ctx: TenantContext, rtype: RecordType, before: Any, after: Any, *, acti
     """Write a record (after None: delete it) with its rows and its audit record in one transaction."""
     change = change or db.Change()
     subject = stage(change, before, after)
-    rewrite_rows(ctx, rtype, change, before, after)
-    claimed = _rewrite_lookups(ctx, rtype, change, before, after)
+    make_row = row_builder(rtype, subject) if rtype.space is not None else None
+    rewrite_rows(ctx, rtype, change, before, after, make_row)
+    claimed = _rewrite_lookups(ctx, rtype, change, before, after, make_row)
     audit.attach(ctx, change, subject, entity=rtype.name, entity_id=rtype.record_id(subject), action=action,
                  before=audit_view(rtype, before), after=audit_view(rtype, after),
                  sensitive=audit_sensitive(rtype, before, after))
@@ -104,13 +107,13 @@ def save(ctx: TenantContext, rtype: RecordType, before: Any, after: Any, *, acti
     return after
 
 
-def _rewrite_lookups(ctx: TenantContext, rtype: RecordType, change: db.Change, before: Any,
-                     after: Any) -> list[tuple[Any, Any]]:
-    if not any(field.lookup for field in rtype.fields):
+def _rewrite_lookups(ctx: TenantContext, rtype: RecordType, change: db.Change, before: Any, after: Any,
+                     make_row: Callable[[listing.RowKey], Any] | None) -> list[tuple[Any, Any]]:
+    if make_row is None or not any(field.lookup for field in rtype.fields):
         return []
     subject = after if after is not None else before
     record_id = rtype.record_id(subject)
-    row = row_builder(rtype, subject)(listing.RowKey(tenant_key(ctx, rtype.prefix, record_id), record_id))
+    row = make_row(listing.RowKey(tenant_key(ctx, rtype.prefix, record_id), record_id))
     return lookups.rewrite(ctx, rtype, change, before, after, row)
 
 

@@ -87,6 +87,8 @@ def register(record_type: RecordType) -> RecordType:
     taken = {t.prefix: t.name for t in _TYPES.values() if t.name != record_type.name}
     if record_type.prefix in taken:
         raise ValueError(f"key prefix {record_type.prefix} is {taken[record_type.prefix]}'s")
+    if record_type.row_model is None and "save" not in record_type.hooks and any(f.lookup for f in record_type.fields):
+        raise ValueError(f"record type {record_type.name}: a lookup carries the list row, so it needs a row model")
     _TYPES[record_type.name] = record_type
     return record_type
 
