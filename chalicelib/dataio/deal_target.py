@@ -64,7 +64,7 @@ def _strip_currency(text: str) -> str:
     return found["number"]
 
 
-def parse_amount(text: str, currency: str) -> int:
+def parse_amount(text: str, currency: str, *, field: str = "amount") -> int:
     """Minor units of an amount typed as "1 234,50", "1,234.50", "1.234,50" or "1234" (422 otherwise).
 
     With both separators the last is the decimal one; a lone separator before exactly three digits
@@ -80,10 +80,10 @@ def parse_amount(text: str, currency: str) -> int:
         if not grouping:
             whole, fraction = cleaned[:last], cleaned[last + 1:]
     if not _GROUPED.fullmatch(whole) or not re.fullmatch(rf"\d{{0,{digits}}}", fraction):
-        raise _invalid("amount", f"Not an amount in {currency} (such as 1 234,50; at most {digits} decimals)")
+        raise _invalid(field, f"Not an amount in {currency} (such as 1 234,50; at most {digits} decimals)")
     minor = int(re.sub(r"[.,]", "", whole)) * 10**digits + int(fraction.ljust(digits, "0") or "0")
     if minor > 10**15:
-        raise _invalid("amount", "The amount is too large", "too_large")
+        raise _invalid(field, "The amount is too large", "too_large")
     return minor
 
 
@@ -161,7 +161,8 @@ def resolve_company(ctx: TenantContext, reference: str) -> str:
     return ids[0]
 
 
-def _currency(ctx: TenantContext, values: dict[str, Any]) -> str:
+def currency_of(ctx: TenantContext, values: dict[str, Any]) -> str:
+    """The row's currency (a code or a symbol), else the company's; 422 for one that is no ISO 4217 code."""
     from chalicelib.identity import service as identity_service
 
     code = str(values.get("currency") or identity_service.tenant_settings_or_raise(ctx).currency).strip().upper()
@@ -189,7 +190,7 @@ class DealTarget:
         payload: dict[str, Any] = {"title": values["title"], "pipeline_id": pipeline_id, "stage_id": stage_id,
                                    "expected_close_on": values.get("expected_close_on"),
                                    "lost_reason": values.get("lost_reason"), "custom": values.get("custom") or {}}
-        currency = _currency(ctx, values)
+        currency = currency_of(ctx, values)
         if values.get("amount"):
             payload["amount"] = {"minor": parse_amount(str(values["amount"]), currency), "currency": currency}
         if values.get("contact"):

@@ -17,10 +17,10 @@ from chalicelib.core import permissions
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.dataio import files, queue, storage, targets
 from chalicelib.dataio.models import ExportJob
+from chalicelib.records import types
 
 PAGE_ROWS = 200
 
-PLURALS = {"contact": "contacts", "company": "companies", "deal": "deals"}  # file and sheet names
 
 
 def page_key(ctx: TenantContext, job: ExportJob, number: int) -> str:
@@ -47,7 +47,8 @@ def assemble(ctx: TenantContext, job: ExportJob, *, now: datetime) -> None:
         rows += json.loads(stored)
     columns = files.columns_of(rows) or ["id"]
     fmt = job.file_format
-    plural = PLURALS.get(job.entity, job.entity)
+    found = types.find(job.entity)
+    plural = found.plural if found is not None else job.entity  # file and sheet names
     content = (files.write_xlsx(rows, columns, title=plural) if fmt == "xlsx"
                else files.write_csv(rows, columns, delimiter=_delimiter(ctx)))
     job.filename = f"{plural}-{now:%Y-%m-%d-%H%M}.{fmt}"

@@ -8,11 +8,12 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field, model_validator
 
 from chalicelib.core.schema import Schema
+from chalicelib.records.schemas import RecordTypeName
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 # base64 is 4/3 of the bytes: a longer text cannot decode to 5 MB or less
 MAX_BASE64_CHARS = (MAX_UPLOAD_BYTES + 2) // 3 * 4
-Entity = Literal["contact", "company", "deal"]
+Entity = RecordTypeName  # a type without an import target answers 422 from the service
 Column = Annotated[str, Field(min_length=1, max_length=200)]
 Target = Annotated[str, Field(max_length=60)]
 Mapping = Annotated[dict[Column, Target | None], Field(max_length=200)]

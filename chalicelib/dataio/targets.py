@@ -169,8 +169,11 @@ class ContactTarget:
 def _targets() -> dict[str, Target]:
     from chalicelib.dataio.company_target import CompanyTarget
     from chalicelib.dataio.deal_target import DealTarget
+    from chalicelib.dataio.record_target import RecordTarget, importable
+    from chalicelib.records import types
 
-    return {"contact": ContactTarget(), "company": CompanyTarget(), "deal": DealTarget()}
+    own: dict[str, Target] = {"contact": ContactTarget(), "company": CompanyTarget(), "deal": DealTarget()}
+    return {**{t.name: RecordTarget(t) for t in types.all_types() if importable(t)}, **own}
 
 
 TARGETS: dict[str, Target] = _targets()

@@ -52,6 +52,31 @@ def _update_schema() -> type[Any]:
     return ProductUpdate
 
 
+def _create_schema() -> type[Any]:
+    from chalicelib.products.schemas import ProductCreate
+
+    return ProductCreate
+
+
+def _list_query() -> type[Any]:
+    from chalicelib.products.schemas import ProductListQuery
+
+    return ProductListQuery
+
+
+def read(ctx: TenantContext, product: Product) -> Any:
+    """A product as the API shows it (ProductRead)."""
+    from chalicelib.products import schemas as s
+    from chalicelib.records import service as records_service
+
+    return s.ProductRead(
+        id=product.product_id, name=product.name, sku=product.sku, unit=product.unit,
+        price=s.Price(minor=int(product.price_minor), currency=product.currency), description=product.description,
+        tags=list(product.tags or []), owner_id=product.owner_id, team_id=product.team_id,
+        custom=records_service.custom_view(ctx, PRODUCT, product), created_at=product.created_at,
+        updated_at=product.updated_at, deleted_at=product.deleted_at, version=int(product.version or 0))
+
+
 def revert_values(audited: dict[str, Any], product: Product) -> dict[str, Any]:
     """Audited fields as a change request: the price is one field of minor units and currency."""
     values = {k: v for k, v in audited.items() if k not in ("price_minor", "currency")}
@@ -64,11 +89,19 @@ def revert_values(audited: dict[str, Any], product: Product) -> dict[str, Any]:
 PRODUCT = types.register(types.RecordType(
     name="product", plural="products", prefix="PR", model=Product, id_attribute="product_id", space="PRX",
     row_model=ProductRow, link_kinds={"deal": "DEAL", "task": "TASK"},
-    fields=(types.Field("name", search=True, aliases=("product", "title", "item")),
+    fields=(types.Field("name", search=True, aliases=("product", "product name", "title", "item", "товар",
+                                                      "название", "наименование", "название товара")),
             types.Field("sku", search=True, lookup="sku", unique=True, title="SKU",
-                        aliases=("article", "code", "артикул"))),
+                        aliases=("article", "code", "product code", "артикул", "код", "код товара")),
+            types.Field("price", kind="money", aliases=("price", "unit price", "cost", "цена", "стоимость")),
+            types.Field("currency", aliases=("currency", "валюта")),
+            types.Field("unit", aliases=("unit", "uom", "unit of measure", "единица", "ед изм", "единица измерения")),
+            types.Field("description", aliases=("description", "details", "описание")),
+            types.Field("tags", kind="list", aliases=("tags", "tag", "labels", "category", "теги", "метки",
+                                                      "категория"))),
     audit_fields=("name", "sku", "price_minor", "currency", "unit", "description", "tags", "owner_id", "team_id",
                   "deleted_at"),
     hooks={"facets": facets, "row_values": row_values, "whole_token": whole_token, "apply": apply,
-           "update_schema": _update_schema, "revert_values": revert_values},
+           "update_schema": _update_schema, "revert_values": revert_values, "create_schema": _create_schema,
+           "list_query": _list_query, "read": read},
 ))

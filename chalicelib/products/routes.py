@@ -4,23 +4,12 @@ from __future__ import annotations
 
 from chalicelib.core import db
 from chalicelib.core.http import Api
-from chalicelib.core.tenancy import TenantContext
 from chalicelib.products import schemas as s
-from chalicelib.products.models import Product, ProductRow
-from chalicelib.products.record import PRODUCT
+from chalicelib.products.models import ProductRow
+from chalicelib.products.record import PRODUCT, read
 from chalicelib.records import routes
-from chalicelib.records import service as records_service
 
 api = Api(__name__, tag="products")
-
-
-def _read(ctx: TenantContext, product: Product) -> s.ProductRead:
-    return s.ProductRead(
-        id=product.product_id, name=product.name, sku=product.sku, unit=product.unit,
-        price=s.Price(minor=int(product.price_minor), currency=product.currency), description=product.description,
-        tags=list(product.tags or []), owner_id=product.owner_id, team_id=product.team_id,
-        custom=records_service.custom_view(ctx, PRODUCT, product), created_at=product.created_at,
-        updated_at=product.updated_at, deleted_at=product.deleted_at, version=int(product.version or 0))
 
 
 def _page(page: db.Page[ProductRow]) -> s.ProductPage:
@@ -31,5 +20,5 @@ def _page(page: db.Page[ProductRow]) -> s.ProductPage:
 
 
 routes.declare(api, PRODUCT, routes.Views(
-    read=_read, read_schema=s.ProductRead, page=_page, page_schema=s.ProductPage, list_query=s.ProductListQuery,
+    read=read, read_schema=s.ProductRead, page=_page, page_schema=s.ProductPage, list_query=s.ProductListQuery,
     create=s.ProductCreate, update=s.ProductUpdate))

@@ -104,6 +104,13 @@ def taken(ctx: TenantContext, rtype: RecordType, record_id: str,
     return None
 
 
+def holder(ctx: TenantContext, field: types.Field, value: str) -> str | None:
+    """The id of the live record holding a unique value (one GetItem), or None."""
+    found = db.get(ctx, RecordLookup, lookup_pk(ctx, field.lookup or "", normalise(field.lookup or "", value)),
+                   UNIQUE_SK)
+    return found.record_id if found is not None else None
+
+
 def row_of(rtype: RecordType, lookup: RecordLookup) -> Any:
     """The list row a lookup carries."""
     return rtype.rows.from_raw_data({**lookup.row, "pk": {"S": lookup.pk}, "sk": {"S": lookup.sk}})

@@ -24,11 +24,12 @@ class Field:
     """One field of a record type and what it is for beyond being stored."""
 
     name: str
+    kind: str = "text"  # how an import reads its cells: text | list | phone | email | date | money
     search: bool = False  # its words are found by prefix (``q``)
     lookup: str | None = None  # a lookup kind ("phone", "email", "sku"): one read finds the record
     unique: bool = False  # two live records may not share a value of it (a lookup that is claimed)
     sensitive: bool = False  # stored encrypted, shown masked
-    aliases: tuple[str, ...] = ()  # column titles an import recognises
+    aliases: tuple[str, ...] = ()  # column titles an import recognises (a field with none is not imported)
     title: str | None = None  # how answers name it, when not its name ("SKU")
 
     @property

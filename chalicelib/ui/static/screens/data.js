@@ -9,9 +9,9 @@ import { empty, failed, field, form, heading, toast, toastError } from '../js/ui
 import { settingsTabs } from './settings-nav.js';
 
 // What the API accepts (chalicelib/dataio/schemas.py): grow these as entities are added there.
-const IMPORTABLE = ['contact', 'company', 'deal'];
-const EXPORTABLE = ['contact', 'company', 'deal'];
-const PERMISSION = { contact: 'contacts', company: 'companies', deal: 'deals' };
+const IMPORTABLE = ['contact', 'company', 'deal', 'product'];
+const EXPORTABLE = ['contact', 'company', 'deal', 'product'];
+const PERMISSION = { contact: 'contacts', company: 'companies', deal: 'deals', product: 'products' };
 const POLL_MS = 1500;
 const OPEN = new Set(['preview', 'queued', 'running', 'pending']);
 

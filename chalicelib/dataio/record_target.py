@@ -1,0 +1,104 @@
+"""Any record type as an import and export target, from its declaration (``records.types``).
+
+The type's fields with import aliases are the columns an import recognises; a ``money`` field reads
+an amount as people type it ("1 234,50", "1,234.50") in the row's ``currency`` column or the
+company's currency; a unique lookup field (a product's SKU) finds the record a row duplicates, and
+two rows sharing it are one record. A row becomes the type's create schema (its ``create_schema``
+hook) and the engine creates it; an export lists what the caller may export through the engine's
+search and shows each record as the API does (its ``read`` hook).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.core import permissions, schema
+from chalicelib.core.tenancy import TenantContext
+from chalicelib.dataio.deal_target import currency_of, parse_amount
+from chalicelib.dataio.mapping import FieldSpec
+from chalicelib.dataio.record_rows import flat_row, list_query
+from chalicelib.records import access, lookups, search
+from chalicelib.records import service as records_service
+from chalicelib.records.customfields import service as customfields_service
+from chalicelib.records.types import RecordType
+
+READ_AS = {"money": "text", "list": "list", "phone": "phone", "email": "email", "date": "date"}
+
+
+class RecordTarget:
+    """A record type imported and exported through the record engine."""
+
+    def __init__(self, rtype: RecordType) -> None:
+        self.rtype = rtype
+        self.entity = rtype.name
+        self.permission = rtype.plural
+        self.specs = {field.name: FieldSpec(field.name, READ_AS.get(field.kind, "text"), (field.name, *field.aliases),
+                                            repeatable=field.kind in ("list", "phone", "email"))
+                      for field in rtype.fields if field.aliases}
+        self.ignored = frozenset[str]()
+
+    def build(self, ctx: TenantContext, values: dict[str, Any], *, record_id: str) -> Any:
+        """The type's create schema of a row (422 naming the field otherwise)."""
+        payload: dict[str, Any] = {"custom": values.get("custom") or {}}
+        currency = None
+        for field in self.rtype.fields:
+            value = values.get(field.name)
+            if field.kind == "money" and value not in (None, ""):
+                currency = currency or currency_of(ctx, values)
+                payload[field.name] = {"minor": parse_amount(str(value), currency, field=field.name),
+                                       "currency": currency}
+            elif field.aliases and field.name != "currency" and value not in (None, "", []):
+                payload[field.name] = value
+        data = schema.validate(self.rtype.hooks["create_schema"](), payload)
+        if data.custom:
+            customfields_service.clean(ctx, entity=self.entity, record_id=record_id, values=data.custom)
+        return data
+
+    def match_keys(self, values: dict[str, Any]) -> list[tuple[str, str]]:
+        """The unique lookup values of a row (a SKU): two rows sharing one are one record."""
+        return [(field.name, lookups.normalise(field.lookup or "", str(values[field.name])))
+                for field in self.rtype.fields if field.unique and values.get(field.name)]
+
+    def find_duplicates(self, ctx: TenantContext, data: Any) -> list[tuple[str, str]]:
+        """(field, existing id) of the records holding one of the row's unique values (one read each)."""
+        found = []
+        for field in self.rtype.fields:
+            value = getattr(data, field.name, None) if field.unique else None
+            holder = lookups.holder(ctx, field, str(value)) if value else None
+            if holder is not None:
+                found.append((field.name, holder))
+        return found
+
+    def create(self, ctx: TenantContext, data: Any, *, record_id: str) -> None:
+        """One record under the row's id, with its rows, lookups, timeline entry and audit record."""
+        records_service.create(ctx, self.rtype, data=data, record_id=record_id)
+
+    def exists(self, ctx: TenantContext, record_id: str) -> bool:
+        """True when the record exists, live or in the trash (a retried row finds the one it created)."""
+        return access.get_any(ctx, self.rtype, record_id) is not None
+
+    def check_filters(self, filters: dict[str, str]) -> None:
+        """422 for filters the type's list does not take."""
+        self._query(filters, None, 1)
+
+    def export_page(self, ctx: TenantContext, *, scope: str, filters: dict[str, str], cursor: str | None,
+                    limit: int, reveal: bool) -> tuple[list[dict[str, Any]], str | None]:
+        """One page of the records the caller may export, as flat rows."""
+        listed = search.list_records(ctx, self.rtype, self._query(filters, cursor, limit))
+        rows = []
+        for summary in listed.items:
+            record = access.get(ctx, self.rtype, summary.record_id)
+            if record is None or not permissions.may_touch(ctx, scope, owner_id=record.owner_id,
+                                                           team_id=record.team_id):
+                continue
+            rows.append(flat_row(self.rtype.hooks["read"](ctx, record).model_dump(mode="json")))
+        return rows, listed.next_cursor
+
+    def _query(self, filters: dict[str, str], cursor: str | None, limit: int) -> Any:
+        return list_query(self.rtype.hooks["list_query"](), filters, cursor, limit)
+
+
+def importable(rtype: RecordType) -> bool:
+    """True for a type the engine imports and exports by itself (it declares how to create and read one)."""
+    return all(rtype.hook(name) is not None for name in ("create_schema", "list_query", "read"))
+
