@@ -7,20 +7,13 @@ the contact's side, which also writes the company's ``CONTACT#<id>`` item; deals
 
 from __future__ import annotations
 
-from typing import Any
-
-from chalicelib.companies.models import Company, CompanyLink
+from chalicelib.companies.models import Company
 from chalicelib.companies.record import COMPANY, link_summary
 from chalicelib.companies.schemas import CompanyCard, CompanyCreate, CompanyRead
-from chalicelib.core import db, errors, permissions
-from chalicelib.core.tenancy import TenantContext, is_valid_id
+from chalicelib.core.tenancy import TenantContext
 from chalicelib.records import access, links
+from chalicelib.records import card as records_card
 from chalicelib.records import service as records_service
-from chalicelib.records import timeline as timeline_service
-from chalicelib.records.models import TimelineEntry
-from chalicelib.records.schemas import LinkOut
-
-CARD_ENTRIES = 20
 
 
 def get_or_raise(ctx: TenantContext, company_id: str, *, action: str = "read") -> Company:
@@ -43,29 +36,9 @@ def company_read(ctx: TenantContext, company: Company) -> CompanyRead:
 
 def card(ctx: TenantContext, company_id: str) -> CompanyCard:
     """The company card (company, its contacts and deals, newest timeline entries) from one Query."""
-    permissions.require(ctx, COMPANY.plural, "read")
-    items: list[Any] = []
-    complete = True
-    if is_valid_id(company_id):
-        with db.translate_errors():
-            results = db.MainTable.query(access.collection_pk(ctx, COMPANY, company_id),
-                                         limit=CARD_ENTRIES + 80, page_size=CARD_ENTRIES + 80)
-            items = [item for item in results if db.owned(ctx, item) is not None]
-            complete = results.last_evaluated_key is None
-    company = next((item for item in items if isinstance(item, Company)), None)
-    if company is None or company.deleted_at is not None:
-        raise errors.NotFoundError("No such company.")
-    access.check_access(ctx, COMPANY, company)
-    linked: dict[str, list[LinkOut]] = {kind: [] for kind in COMPANY.link_kinds}
-    for item in items:
-        if isinstance(item, CompanyLink):
-            linked.setdefault(item.link_kind, []).append(LinkOut(id=item.ref_id, linked_at=item.linked_at,
-                                                                 summary=item.summary or {}))
-    entries = [timeline_service.entry_view(item) for item in items if isinstance(item, TimelineEntry)]
-    more_links = not complete and not entries  # the Query stopped before reaching the timeline
-    return CompanyCard(**company_read(ctx, company).model_dump(), contact_ids=[c.id for c in linked["contact"]],
-                       links=linked, timeline=entries[:CARD_ENTRIES],
-                       more_timeline=len(entries) > CARD_ENTRIES or not complete, more_links=more_links)
+    found = records_card.card(ctx, COMPANY, company_id)
+    return CompanyCard(**company_read(ctx, found.record).model_dump(), **found.parts(),
+                       contact_ids=[link.id for link in found.links["contact"]])
 
 
 # -- writing --------------------------------------------------------------------------------

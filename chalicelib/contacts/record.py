@@ -79,6 +79,12 @@ def _tenant_links(ctx: TenantContext, contact: Contact) -> Any:
     return derived.tenant_links(ctx, contact)
 
 
+def _hidden(items: list[Any]) -> frozenset[str]:
+    from chalicelib.contacts import views
+
+    return views.hidden_keys(items)
+
+
 def _link_summary(contact: Contact) -> dict[str, Any]:
     from chalicelib.contacts import derived
 
@@ -99,5 +105,6 @@ CONTACT = types.register(types.RecordType(
                   *SENSITIVE_FIELDS, "deleted_at", "merged_into"),
     hooks={"save": _save, "facets": _facets, "exact": _exact, "whole_token": whole_token,
            "restoring": _restoring, "unlinking": _unlinking, "detach": _detach, "link_summary": _link_summary,
-           "resolve": _resolve, "tenant_links": _tenant_links},
+           "resolve": _resolve, "tenant_links": _tenant_links,
+           "hidden": _hidden},
 ))

@@ -16,6 +16,7 @@ from chalicelib.contacts.schemas import ContactCard, ContactCreate, ContactRead,
 from chalicelib.core import audit, db, errors, permissions, phones
 from chalicelib.core.tenancy import TenantContext, is_valid_id, new_id
 from chalicelib.records import access, editing, links, listing, matching, store, types
+from chalicelib.records import card as records_card
 from chalicelib.records import timeline as timeline_service
 
 ENTITY = CONTACT.plural
@@ -61,27 +62,10 @@ def get_or_raise(ctx: TenantContext, contact_id: str, *, action: str = "read") -
     return contact
 
 
-def card_items(ctx: TenantContext, contact_id: str) -> tuple[list[Any], bool]:
-    """One Query over the contact's collection: markers, the contact, links, newest entries."""
-    if not is_valid_id(contact_id):
-        return [], True
-    with db.translate_errors():
-        results = db.MainTable.query(derived.contact_pk(ctx, contact_id), limit=views.CARD_ENTRIES + 80,
-                                     page_size=views.CARD_ENTRIES + 80)
-        items = [item for item in results if db.owned(ctx, item) is not None]
-        complete = results.last_evaluated_key is None
-    return items, complete
-
-
 def card(ctx: TenantContext, contact_id: str, *, reveal: frozenset[str] = frozenset()) -> ContactCard:
     """The contact card (contact, links by kind, newest timeline entries) from one Query."""
-    permissions.require(ctx, ENTITY, "read")
-    items, complete = card_items(ctx, contact_id)
-    contact = next((item for item in items if isinstance(item, Contact)), None)
-    if contact is None or contact.deleted_at is not None:
-        raise errors.NotFoundError("No such contact.")
-    check_access(ctx, contact)
-    return views.card(ctx, contact, items, complete=complete, reveal=reveal)
+    found = records_card.card(ctx, CONTACT, contact_id)
+    return ContactCard(**views.contact_read(ctx, found.record, reveal=reveal).model_dump(), **found.parts())
 
 
 def hidden_in_flight(ctx: TenantContext, contact_id: str) -> set[str]:

@@ -1,19 +1,16 @@
-"""What answers and audit records show of a contact: its read view, list rows, card, audit fields."""
+"""What answers show of a contact: its read view (sensitive values masked), its list rows, what a merge hides."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from chalicelib.contacts import sensitive
-from chalicelib.contacts.models import Contact, ContactLink, ContactRow, MergeMarker
-from chalicelib.contacts.schemas import SENSITIVE_FIELDS, ContactCard, ContactRead, ContactSummary, LinkOut
+from chalicelib.contacts.models import Contact, ContactRow, MergeMarker
+from chalicelib.contacts.schemas import SENSITIVE_FIELDS, ContactRead, ContactSummary
 from chalicelib.core.tenancy import TenantContext
-from chalicelib.records import timeline as timeline_service
 from chalicelib.records.customfields import service as customfields_service
-from chalicelib.records.models import TimelineEntry
 
-LINK_KINDS = ("company", "deal", "task")
-CARD_ENTRIES = 20
+
 def custom_view(ctx: TenantContext, contact: Contact, reveal: frozenset[str]) -> dict[str, Any]:
     """Custom values as the caller may see them."""
     if not contact.custom:
@@ -50,31 +47,6 @@ def summary(row: ContactRow) -> ContactSummary:
     )
 
 
-def link_out(link: ContactLink) -> LinkOut:
-    """A link item as the card shows it."""
-    return LinkOut(id=link.ref_id, linked_at=link.linked_at, summary=link.summary or {})
-
-
-def hidden_keys(items: list[Any]) -> set[str]:
-    """Sort keys a merge in flight has copied but not yet made visible."""
-    return {sk for item in items if isinstance(item, MergeMarker) for sk in item.hidden or []}
-
-
-def card(ctx: TenantContext, contact: Contact, items: list[Any], *, complete: bool,
-         reveal: frozenset[str] = frozenset()) -> ContactCard:
-    """The contact card from one Query over its collection: the contact, its links, its newest entries."""
-    hidden = hidden_keys(items)
-    links: dict[str, list[LinkOut]] = {kind: [] for kind in LINK_KINDS}
-    entries = []
-    for item in items:
-        if item.sk in hidden:
-            continue
-        if isinstance(item, ContactLink):
-            links.setdefault(item.link_kind, []).append(link_out(item))
-        elif isinstance(item, TimelineEntry):
-            entries.append(timeline_service.entry_view(item))
-    reached_timeline = any(isinstance(item, TimelineEntry) for item in items)
-    read = contact_read(ctx, contact, reveal=reveal)
-    return ContactCard(**read.model_dump(), links=links, timeline=entries[:CARD_ENTRIES],
-                       more_timeline=len(entries) > CARD_ENTRIES or not complete,
-                       more_links=not complete and not reached_timeline)
+def hidden_keys(items: list[Any]) -> frozenset[str]:
+    """Sort keys a merge in flight has copied but not yet made visible (the contact type's ``hidden`` hook)."""
+    return frozenset(sk for item in items if isinstance(item, MergeMarker) for sk in item.hidden or [])

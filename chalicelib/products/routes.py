@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from chalicelib.core import db
 from chalicelib.core.http import Api
+from chalicelib.core.tenancy import TenantContext
 from chalicelib.products import schemas as s
 from chalicelib.products.models import ProductRow
 from chalicelib.products.record import PRODUCT, read
-from chalicelib.records import routes
+from chalicelib.records import card, routes
 
 api = Api(__name__, tag="products")
 
@@ -19,6 +20,11 @@ def _page(page: db.Page[ProductRow]) -> s.ProductPage:
         updated_at=row.updated_at, deleted_at=row.deleted_at, version=int(row.version)) for row in page.items])
 
 
+def _card(ctx: TenantContext, product_id: str) -> s.ProductCard:
+    found = card.card(ctx, PRODUCT, product_id)
+    return s.ProductCard(**read(ctx, found.record).model_dump(), **found.parts())
+
+
 routes.declare(api, PRODUCT, routes.Views(
     read=read, read_schema=s.ProductRead, page=_page, page_schema=s.ProductPage, list_query=s.ProductListQuery,
-    create=s.ProductCreate, update=s.ProductUpdate))
+    create=s.ProductCreate, update=s.ProductUpdate, card=_card, card_schema=s.ProductCard))
