@@ -1,10 +1,11 @@
-// Deals: the kanban board of a pipeline (drag and drop, or "Move to…" from the keyboard) and the deal card.
+// Deals: the kanban board of a pipeline (drag and drop, or "Move to…" from the keyboard), the search across
+// pipelines, and the deal card.
 import { ApiError, get, patch, post, query } from '../js/api.js';
 import { h, mount } from '../js/dom.js';
 import { t } from '../js/i18n.js';
 import { amountInput, currencyDigits, formatDate, formatDateTime, formatMoney, formatNumber, parseMoney } from '../js/format.js';
 import { can, session } from '../js/session.js';
-import { field, form, heading, optimistic, pager, toast, toastError } from '../js/ui.js';
+import { empty, field, form, heading, optimistic, pager, toast, toastError } from '../js/ui.js';
 import { linkGroups, noteForm, timelineList } from './records.js';
 import { askLostReason } from './lost-reason.js';
 import { collectCustom, customInputs, customRows, definitionsFor, requiredLater } from './custom-values.js';
@@ -211,17 +212,89 @@ async function boardView(chosen, reload) {
     h('p', { class: 'hint' }, t('deals.dragHint')), view, pager(data.next_cursor, more)];
 }
 
-/** #/deals?pipeline=&view=list: the board or the list of a pipeline (two requests: pipelines, then its deals). */
+// -- the search across pipelines ---------------------------------------------------------------------------
+
+const SEARCH_MAX = 100; // the API's longest q
+
+/** The search box; an empty search (submitted, or cleared with its × or Escape) goes back to the board. */
+function searchForm(q, back, navigate) {
+  let gone = false;
+  // Enter in an emptied box fires both "search" and "submit": the screen is left once.
+  const go = (text) => {
+    if (gone || (!text && !q)) return;
+    gone = true;
+    navigate(`/deals${query({ ...back, q: text })}`);
+  };
+  const input = h('input', { id: 'deal-search', name: 'q', type: 'search', value: q, maxlength: String(SEARCH_MAX),
+    placeholder: t('deals.searchPlaceholder'), autocomplete: 'off', enterkeyhint: 'search' });
+  input.addEventListener('search', () => { if (!input.value.trim()) go(''); });
+  return h('form', { class: 'search deal-search', role: 'search', onSubmit: (event) => {
+    event.preventDefault();
+    go(input.value.trim());
+  } }, h('label', { for: 'deal-search', class: 'visually-hidden' }, t('deals.search')), input,
+  h('button', { type: 'submit', class: 'secondary' }, t('common.search')),
+  q ? h('button', { type: 'button', class: 'secondary', onClick: () => go('') }, t('deals.clearSearch')) : null);
+}
+
+/** A found deal: its title (to its card), where it stands (the pipeline when there are several, the stage), status, amount. */
+function resultItem(deal, known, several) {
+  const where = known.get(deal.pipeline_id);
+  const stage = where?.stages.get(deal.stage_id);
+  const place = [several ? where?.pipeline.name : null, stage?.name].filter(Boolean).join(' · ');
+  const badge = { won: 'badge-ok', lost: 'badge-off' }[deal.status] || '';
+  return h('li', { 'data-deal': deal.id }, h('div', { class: 'grow' },
+    h('a', { class: 'title', href: `#/deals/${encodeURIComponent(deal.id)}` }, deal.title),
+    h('div', { class: 'meta', 'data-test': 'where' }, place || '—')),
+  h('span', { class: ['badge', badge], 'data-test': 'status' }, t(`deals.status.${deal.status}`)),
+  h('span', { class: 'amount num', 'data-test': 'amount' }, formatMoney(deal.amount.minor, deal.amount.currency)));
+}
+
+/** The deals whose title words start with q, in every pipeline the caller sees (one request a page). */
+function searchResults(q, pipelines, page, back) {
+  const known = new Map(pipelines.map((p) => [p.id, { pipeline: p, stages: new Map(p.stages.map((s) => [s.id, s])) }]));
+  const several = pipelines.length > 1;
+  const path = (cursor) => `/api/v1/deals${query({ q, limit: 50, cursor })}`;
+  const title = h('h2', { id: 'deal-results' }, t('deals.results', { q }));
+  const items = h('ul', { class: 'list deal-results', 'aria-labelledby': 'deal-results' },
+    page.items.map((deal) => resultItem(deal, known, several)));
+  const none = empty(t('deals.noResults', { q }), h('a', { href: `#/deals${query(back)}` }, t('deals.backToBoard')));
+  const more = async (cursor) => {
+    const next = await get(path(cursor));
+    items.append(...next.items.map((deal) => resultItem(deal, known, several)));
+    const again = pager(next.next_cursor, more);
+    if (again) items.after(again);
+    else if (!items.children.length) items.replaceWith(none);
+  };
+  // A page may come back empty with more to read (what the caller may not see is left out after the read).
+  const found = page.items.length || page.next_cursor;
+  return h('section', { class: 'deal-search-results', 'aria-labelledby': 'deal-results' }, title,
+    h('p', { class: 'hint' }, t('deals.searchHint')), found ? items : none, pager(page.next_cursor, more));
+}
+
+/** #/deals?q=: the search across pipelines (two requests at once: pipelines for the stage names, the first page). */
+async function searchScreen(root, q, back, navigate, alive) {
+  const [pipelines, page] = await Promise.all([get('/api/v1/pipelines'), get(`/api/v1/deals${query({ q, limit: 50 })}`)]);
+  if (!alive()) return;
+  mount(root, heading(t('nav.deals')), searchForm(q, back, navigate), searchResults(q, pipelines.items, page, back));
+}
+
+/**
+ * #/deals?pipeline=&view=list: the board or the list of a pipeline (two requests: pipelines, then its deals);
+ * with q, the deals found across pipelines, the board (or list) it came from kept in the address for the way back.
+ */
 export async function board(root, { query: params, navigate, alive }) {
   const reload = () => board(root, { query: params, navigate, alive });
   const view = params.get('view') === 'list' ? 'list' : 'board';
+  const back = { pipeline: params.get('pipeline') || '', view: view === 'list' ? view : '' };
+  const q = (params.get('q') || '').trim().slice(0, SEARCH_MAX);
+  if (q) { await searchScreen(root, q, back, navigate, alive); return; }
   const pipelines = (await get('/api/v1/pipelines')).items;
   const chosen = pipelines.find((p) => p.id === params.get('pipeline')) || pipelines.find((p) => p.is_default) || pipelines[0];
   if (!chosen) { mount(root, heading(t('nav.deals')), h('p', { class: 'empty' }, t('deals.noPipeline'))); return; }
   const status = ['open', 'won', 'lost'].includes(params.get('status')) ? params.get('status') : '';
   const content = view === 'list' ? await dealTable(chosen, status, navigate) : await boardView(chosen, reload);
   if (!alive()) return;
-  mount(root, heading(t('nav.deals')), h('div', { class: 'deal-tools' }, viewTabs(chosen.id, view),
+  mount(root, heading(t('nav.deals')), searchForm('', back, navigate), h('div', { class: 'deal-tools' }, viewTabs(chosen.id, view),
     pipelinePicker(pipelines, chosen.id, view === 'list' ? view : '', navigate)), content,
   can('deals', 'create') ? h('section', { class: 'panel' }, h('h2', {}, t('deals.createTitle')),
     createDealForm(chosen, reload)) : null);
