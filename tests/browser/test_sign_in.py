@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 import pyotp
+from playwright.sync_api import expect
 
 from tests.browser.conftest import Screens, new_page
 from tests.browser.test_app import BENIGN, add_deal, column, open_screen, sign_up
@@ -83,7 +84,7 @@ def test_invitation_then_password_reset(browser: Any, live_url: str, app: Any, s
     page.get_by_label("Repeat the new password").fill(PASSWORD)
     page.get_by_role("button", name="Join").click()
     page.locator(".brand-name", has_text="Invite Bakery").wait_for()
-    assert page.locator(".main-nav a", has_text="Settings").count() == 1
+    expect(page.locator(".main-nav a", has_text="Settings")).to_have_count(1)  # waits: the nav follows the brand
     log_out(page)
 
     page.get_by_role("link", name="Forgot your password?").click()
