@@ -11,10 +11,10 @@ from chalicelib.records.schemas import (
     MAX_EMAILS,
     MAX_PHONES,
     Address,
+    CardParts,
     EmailIn,
     EmailOut,
     Id,
-    LinkOut,
     ListQuery,
     PageQuery,
     PhoneIn,
@@ -71,12 +71,8 @@ class CompanyRead(RecordRead):
     address: dict[str, Any] | None
 
 
-class CompanyCard(CompanyRead):
+class CompanyCard(CompanyRead, CardParts):
     contact_ids: list[str]
-    links: dict[str, list[LinkOut]]
-    timeline: list[dict[str, Any]]
-    more_timeline: bool
-    more_links: bool
 
 
 class CompanySummary(RecordSummary):

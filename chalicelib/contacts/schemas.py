@@ -13,6 +13,7 @@ from chalicelib.records.schemas import (
     MAX_PHONES,
     MAX_TAGS,
     Address,
+    CardParts,
     EmailIn,
     EmailOut,
     Id,
@@ -116,11 +117,8 @@ class ContactRead(RecordRead):
     merged_into: str | None = None
 
 
-class ContactCard(ContactRead):
-    links: dict[str, list[LinkOut]]
-    timeline: list[dict[str, Any]]
-    more_timeline: bool
-    more_links: bool
+class ContactCard(ContactRead, CardParts):
+    """The card: the record, its links by kind, its newest timeline entries."""
 
 
 class ContactSummary(RecordSummary):

@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 
 from chalicelib.core.schema import Schema
 from chalicelib.records.money import Amount
-from chalicelib.records.schemas import Id, LinkOut, ListQuery, RecordRead, RecordSummary, Tags
+from chalicelib.records.schemas import CardParts, Id, ListQuery, RecordRead, RecordSummary, Tags
 
 Sku = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[^\s#%]+$")]
 
@@ -49,11 +49,8 @@ class ProductRead(RecordRead):
     description: str | None
 
 
-class ProductCard(ProductRead):
-    links: dict[str, list[LinkOut]]
-    timeline: list[dict[str, Any]]
-    more_timeline: bool
-    more_links: bool
+class ProductCard(ProductRead, CardParts):
+    """The card: the record, its links by kind, its newest timeline entries."""
 
 
 class ProductSummary(RecordSummary):

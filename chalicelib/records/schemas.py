@@ -137,3 +137,12 @@ class RecordSummary(BaseModel):
     updated_at: datetime
     deleted_at: datetime | None = None
     version: int
+
+
+class CardParts(BaseModel):
+    """What a record's card shows besides the record (``records.card``): links by kind, newest timeline."""
+
+    links: dict[str, list[LinkOut]]
+    timeline: list[dict[str, Any]]
+    more_timeline: bool
+    more_links: bool
