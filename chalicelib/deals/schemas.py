@@ -147,7 +147,8 @@ class DealListQuery(Schema):
     stage_id: Id | None = None
     owner_id: Id | None = Field(default=None, description="Agents always see their own deals only")
     status: DealStatus | None = None
-    sort: Literal["updated"] = Field(default="updated", description="Most recently updated first")
+    sort: Literal["updated"] = Field(default="updated", description="Most recently updated first; a search (q or "
+                                     "custom filters) answers in the order of the words it matched")
     limit: int = Field(default=50, ge=1, le=200)
     cursor: str | None = Field(default=None, max_length=2000)
 
