@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, Field, field_validator
 
 from chalicelib.core.schema import Schema
 from chalicelib.records.schemas import (
@@ -18,6 +18,7 @@ from chalicelib.records.schemas import (
     EmailOut,
     Id,
     LinkOut,
+    ListQuery,
     Name,
     PageQuery,
     PhoneIn,
@@ -134,20 +135,11 @@ class ContactPage(BaseModel):
     next_cursor: str | None
 
 
-class ContactListQuery(Schema):
+class ContactListQuery(ListQuery):
     """``GET /contacts``; ``custom.<key>=<value>`` filters are accepted besides the named fields."""
 
-    model_config = ConfigDict(extra="allow", str_strip_whitespace=True)
-
-    q: Annotated[str, Field(min_length=1, max_length=100)] | None = None
-    tag: Tag | None = None
-    owner_id: Id | None = None
     tax_id: Annotated[str, Field(max_length=40)] | None = None
     iban: Annotated[str, Field(max_length=42)] | None = None
-    sort: Literal["updated", "created", "name"] = "updated"
-    order: Literal["asc", "desc"] | None = None
-    limit: int = Field(default=50, ge=1, le=200)
-    cursor: Annotated[str, Field(max_length=2000)] | None = None
 
 
 class CardQuery(Schema):

@@ -1,12 +1,9 @@
-"""Listing and searching contacts: every answer is one Query on a list partition or lookups by key.
+"""Contacts found by an exact key (the contact type's ``exact`` hook; lists and word search are the engine's).
 
 - ``q`` that reads as a phone: parsed with the tenant's region, then the phone's lookup item, which
   carries the contact's list row (one GetItem; a lookup written before it did: then the contact).
-- ``q`` with an ``@``: the e-mail's lookup item likewise, else a prefix search over e-mail tokens.
-- any other ``q``: prefix search of the longest word over the token partition; the other words must
-  prefix one of the row's tokens.
-- no ``q``: the most selective partition among ``custom.<key>``, ``tag``, ``owner_id`` and the
-  caller's scope (own -> the owner's partition, team -> the team's), other filters applied by DynamoDB.
+- ``q`` with an ``@``: the e-mail's lookup item likewise, else None (the engine's prefix search).
+- ``tax_id`` / ``iban``: the blind index of the encrypted value (sensitive permission only).
 """
 
 from __future__ import annotations
@@ -17,18 +14,6 @@ from chalicelib.contacts.schemas import ContactListQuery
 from chalicelib.core import db, errors, permissions, phones
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.records import listing, matching
-
-ENTITY = "contacts"
-SPACE = derived.SPACE
-
-
-def row_matches(ctx: TenantContext, row: ContactRow, query: ContactListQuery, scope: str,
-                 custom: list[tuple[str, str]]) -> bool:
-    """The list filters, applied in code to the few rows a lookup by key found."""
-    return (permissions.may_touch(ctx, scope, owner_id=row.owner_id, team_id=row.team_id)
-            and (not query.tag or query.tag in (row.tags or ()))
-            and (not query.owner_id or row.owner_id == query.owner_id)
-            and all(f"{key}={value}" in (row.cf or ()) for key, value in custom))
 
 
 def _rows_of(ctx: TenantContext, contacts: list[Contact | None]) -> list[ContactRow]:

@@ -7,7 +7,7 @@ fails while a declared type has none.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import count
 from typing import Any
 
@@ -21,7 +21,6 @@ class Sample:
     create: Any  # () -> body of a POST that creates one (unique where the type needs it)
     change: dict[str, Any]  # a PATCH body (the version is added)
     search: Any = None  # (created record) -> a q that finds it; None: the type has no search
-    extra: dict[str, Any] = field(default_factory=dict)
     name_field: str = "name"  # the body field a list sorted by name orders by first (a string)
 
 
