@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.core import errors, permissions, schema
+from chalicelib.core import errors, schema
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.dataio.mapping import FieldSpec
 from chalicelib.dataio.record_rows import flat_row, list_query
@@ -125,18 +125,13 @@ class CompanyTarget:
                     limit: int, reveal: bool) -> tuple[list[dict[str, Any]], str | None]:
         """One page of companies the caller may export, as flat rows."""
         from chalicelib.companies import service as companies_service
-        from chalicelib.records import access, search, types
+        from chalicelib.dataio.record_target import exportable
+        from chalicelib.records import search, types
 
         companies = types.get("company")
         listed = search.list_records(ctx, companies, _query(filters, cursor, limit))
-        rows = []
-        for summary in listed.items:
-            company = access.get(ctx, companies, summary.record_id)
-            if company is None or not permissions.may_touch(ctx, scope, owner_id=company.owner_id,
-                                                             team_id=company.team_id):
-                continue
-            rows.append(flat_row(companies_service.company_read(ctx, company).model_dump(mode="json")))
-        return rows, listed.next_cursor
+        return [flat_row(companies_service.company_read(ctx, company).model_dump(mode="json"))
+                for company in exportable(ctx, companies, listed.items, scope)], listed.next_cursor
 
 
 def _query(filters: dict[str, str], cursor: str | None, limit: int) -> Any:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.core import permissions, schema
+from chalicelib.core import db, permissions, schema
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.dataio.deal_target import currency_of, parse_amount
 from chalicelib.dataio.mapping import FieldSpec
@@ -20,6 +20,7 @@ from chalicelib.dataio.record_rows import flat_row, list_query
 from chalicelib.records import access, lookups, search
 from chalicelib.records import service as records_service
 from chalicelib.records.customfields import service as customfields_service
+from chalicelib.records.timeline import PROFILE_SK
 from chalicelib.records.types import RecordType
 
 READ_AS = {"money": "text", "list": "list", "phone": "phone", "email": "email", "date": "date"}
@@ -85,17 +86,21 @@ class RecordTarget:
                     limit: int, reveal: bool) -> tuple[list[dict[str, Any]], str | None]:
         """One page of the records the caller may export, as flat rows."""
         listed = search.list_records(ctx, self.rtype, self._query(filters, cursor, limit))
-        rows = []
-        for summary in listed.items:
-            record = access.get(ctx, self.rtype, summary.record_id)
-            if record is None or not permissions.may_touch(ctx, scope, owner_id=record.owner_id,
-                                                           team_id=record.team_id):
-                continue
-            rows.append(flat_row(self.rtype.hooks["read"](ctx, record).model_dump(mode="json")))
-        return rows, listed.next_cursor
+        read = self.rtype.hooks["read"]
+        return [flat_row(read(ctx, record).model_dump(mode="json"))
+                for record in exportable(ctx, self.rtype, listed.items, scope)], listed.next_cursor
 
     def _query(self, filters: dict[str, str], cursor: str | None, limit: int) -> Any:
         return list_query(self.rtype.hooks["list_query"](), filters, cursor, limit)
+
+
+def exportable(ctx: TenantContext, rtype: RecordType, rows: list[Any], scope: str) -> list[Any]:
+    """The live records a page of list rows names, read in one BatchGetItem, those within the export scope."""
+    keys = [(access.collection_pk(ctx, rtype, row.record_id), PROFILE_SK) for row in rows]
+    found = db.get_many(ctx, keys) if keys else {}
+    records = [found.get(key) for key in keys]
+    return [record for record in records if isinstance(record, rtype.model) and record.deleted_at is None
+            and permissions.may_touch(ctx, scope, owner_id=record.owner_id, team_id=record.team_id)]
 
 
 def importable(rtype: RecordType) -> bool:
