@@ -11,15 +11,9 @@ from chalicelib.companies.models import Company
 from chalicelib.companies.record import COMPANY, link_summary
 from chalicelib.companies.schemas import CompanyCard, CompanyCreate, CompanyRead
 from chalicelib.core.tenancy import TenantContext
-from chalicelib.records import access, links
 from chalicelib.records import card as records_card
+from chalicelib.records import links
 from chalicelib.records import service as records_service
-
-
-def get_or_raise(ctx: TenantContext, company_id: str, *, action: str = "read") -> Company:
-    """A live company the caller may act on: 404 when missing or out of read scope, 403 for the action."""
-    company: Company = access.get_or_raise(ctx, COMPANY, company_id, action=action)
-    return company
 
 
 def company_read(ctx: TenantContext, company: Company) -> CompanyRead:

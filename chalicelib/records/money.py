@@ -54,8 +54,3 @@ class Amount(Schema):
 def minor_exponent(code: str) -> int:
     """How many minor units make one major unit of a currency, as a power of ten."""
     return CURRENCIES.get(code, 2)
-
-
-def is_currency(code: str) -> bool:
-    """True for an active ISO 4217 code."""
-    return code in CURRENCIES
