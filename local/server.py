@@ -299,6 +299,8 @@ class Runner:
         config = chalice_config(self.project_dir)
         apply_stage_environment(config)
         os.environ.setdefault("CRM_PUBLIC_URL", url)  # links in e-mails point at this server
+        # What the app would have sent a telephony or messenger provider, one JSON line per request.
+        os.environ.setdefault("CRM_SANDBOX_LOG", str(self.state_dir / "provider-requests.jsonl"))
         aws.use_dummy_credentials()
 
         usable, restore_note = self.snapshots.restore()

@@ -15,6 +15,7 @@ os.environ.update(
         "AWS_SESSION_TOKEN": "testing",
         "POWERTOOLS_METRICS_NAMESPACE": "CRM",
         "POWERTOOLS_DEV": "false",
+        "CRM_PROVIDER_TRANSPORT": "sandbox",  # provider requests are recorded and answered, never sent
     }
 )
 os.environ.pop("CRM_AWS_ENDPOINT_URL", None)

@@ -2,16 +2,27 @@
 
     python -m webhooks simulate form --url <webhook url> [--field name=value ...] [--count N]
         [--duplicates PCT] [--format urlencoded|multipart|json] [--concurrency C] [--secret whsec_...]
+    python -m webhooks simulate zadarma|mango|twilio|pbx --url <webhook url> --secret <secret>
+        [--key <api key or account sid>] [--scenario answered|missed|outbound|all] [--customer +7...]
+        [--extension 101]
+
+For a provider, ``--secret`` is what the provider signs with: Zadarma's api_secret, Mango's api_salt,
+Twilio's auth_token, or a PBX integration's own secret (whsec_...); ``--key`` is Zadarma's or Mango's
+api_key, or Twilio's account SID.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
 from typing import TextIO
 
 from webhooks import simulate
+from webhooks.providers import SCENARIOS, Call
+
+PROVIDERS = ("zadarma", "mango", "twilio", "pbx")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -30,7 +41,30 @@ def parser() -> argparse.ArgumentParser:
     form.add_argument("--format", choices=simulate.FORMATS, default="urlencoded", help="the body format")
     form.add_argument("--concurrency", type=int, default=1, help="parallel senders (default 1)")
     form.add_argument("--secret", help="sign requests with the integration's secret (require_signature)")
+    for provider in PROVIDERS:
+        one = kinds.add_parser(provider, help=f"{provider}: an answered, a missed and an outbound call")
+        one.add_argument("--url", required=True, help="the integration's webhook URL")
+        one.add_argument("--secret", required=True, help="what the provider signs with (see above)")
+        one.add_argument("--key", help="the provider's API key or account SID, where it signs with one")
+        one.add_argument("--scenario", choices=(*SCENARIOS, "all"), default="all")
+        one.add_argument("--customer", default=Call.customer, help="the customer's number")
+        one.add_argument("--line", default=Call.line, help="the business's number")
+        one.add_argument("--extension", default=Call.extension, help="the employee's extension or SIP login")
     return top
+
+
+def simulate_calls(args: argparse.Namespace, out: TextIO, sender: simulate.Sender | None) -> int:
+    """Play the chosen scenarios of a provider, one call each, printing every answer."""
+    module = importlib.import_module(f"webhooks.providers.{args.kind}")
+    send = sender or simulate.http_sender()
+    failed = 0
+    for scenario in SCENARIOS if args.scenario == "all" else (args.scenario,):
+        call = Call(customer=args.customer, line=args.line, extension=args.extension)
+        for request in module.requests(scenario, args.url, key=args.key, secret=args.secret, call=call):
+            answer = send(request)
+            failed += answer.status >= 300
+            print(f"{scenario}: {request.method} -> {answer.status} {answer.body[:80]!r}", file=out)
+    return 1 if failed else 0
 
 
 def fields_from(pairs: list[str]) -> dict[str, str]:
@@ -50,6 +84,8 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO = sys.stdout,
          sender: simulate.Sender | None = None) -> int:
     """Run a command; the exit status is 0 when every submission was accepted."""
     args = parser().parse_args(argv)
+    if args.kind in PROVIDERS:
+        return simulate_calls(args, out, sender)
     if args.count < 1 or args.concurrency < 1 or not 0 <= args.duplicates <= 100:
         raise SystemExit("--count and --concurrency must be at least 1, --duplicates 0 to 100")
     report = simulate.simulate_form(args.url, fields_from(args.field), count=args.count,

@@ -32,6 +32,7 @@ class Request:
     url: str
     body: bytes
     headers: dict[str, str]
+    method: str = "POST"
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,8 @@ def http_sender(timeout: float = 15.0) -> Sender:
         if not request.url.startswith(("http://", "https://")):  # never file: or other schemes
             raise ValueError("the webhook URL must be http(s)")
         http_request = urllib.request.Request(  # noqa: S310 - scheme checked above
-            request.url, data=request.body, headers=request.headers, method="POST")
+            request.url, data=request.body if request.method != "GET" else None, headers=request.headers,
+            method=request.method)
         try:
             with urllib.request.urlopen(http_request, timeout=timeout) as response:  # noqa: S310 - checked above
                 return Answer(response.status, response.read())

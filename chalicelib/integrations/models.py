@@ -24,7 +24,9 @@ class Integration(VersionedItem, discriminator="integration"):
     key_digest = UnicodeAttribute()  # names the global lookup, so it can be deleted on rotation
     secret = UnicodeAttribute()  # sealed signing secret (field "secret")
     secret_hint = UnicodeAttribute()
-    settings = JSONAttribute(default=dict)
+    settings = JSONAttribute(default=dict)  # never a provider secret: those are in credentials
+    credentials = UnicodeAttribute(null=True)  # sealed JSON of a provider's secrets (field "credentials")
+    credential_hints = JSONAttribute(default=dict)  # the last characters of each, to recognise them by
     created_by = UnicodeAttribute()
 
 

@@ -12,7 +12,7 @@ from chalicelib.core.schema import Schema
 
 Id = Annotated[str, Field(pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$")]
 Name = Annotated[str, Field(min_length=1, max_length=80)]
-IntegrationType = Literal["form"]  # zadarma, mango, twilio, whatsapp, telegram join with their issues
+IntegrationType = Literal["form", "zadarma", "mango", "twilio", "pbx"]  # whatsapp, telegram join with their issue
 EventStatus = Literal["received", "processed", "ignored", "failed"]
 TARGETS = ("first_name", "last_name", "name", "phone", "email", "message", "company", "ignore")
 _CUSTOM = re.compile(r"^custom\.[a-z][a-z0-9_]{0,39}$")
@@ -59,20 +59,23 @@ class FormSettings(Schema):
         default=None, description='A template: "{name}", "{phone}", "{email}", "{form}"')
 
 
-SETTINGS_MODELS: dict[str, type[Schema]] = {"form": FormSettings}
+SETTINGS_MODELS: dict[str, type[Schema]] = {"form": FormSettings}  # a provider's: its adapter's settings_model
 
 
 class IntegrationCreate(Schema):
     type: IntegrationType
     name: Name
-    settings: dict[str, Any] = Field(default_factory=dict, description="Per type; for form see FormSettings")
+    settings: dict[str, Any] = Field(default_factory=dict, description=(
+        "Per type: FormSettings for form; a telephony provider's credentials (zadarma: api_key, api_secret; "
+        "mango: api_key, api_salt; twilio: account_sid, auth_token) plus TelephonySettings"))
 
 
 class IntegrationUpdate(Schema):
     version: int
     name: Name | None = None
     status: Literal["active", "disabled"] | None = None
-    settings: dict[str, Any] | None = Field(default=None, description="Replaces the settings as a whole")
+    settings: dict[str, Any] | None = Field(default=None, description=(
+        "Replaces the settings as a whole; a provider secret left out keeps its stored value"))
 
 
 class RotateIn(Schema):
@@ -88,6 +91,8 @@ class IntegrationRead(BaseModel):
     webhook_url: str
     secret_hint: str
     settings: dict[str, Any]
+    credential_hints: dict[str, str] = Field(default_factory=dict,
+                                             description="The last characters of each provider secret")
     created_at: datetime
     updated_at: datetime
     version: int

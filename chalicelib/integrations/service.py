@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import secrets as token_source
 import threading
 from typing import Any
@@ -100,8 +101,19 @@ def signing_secret(ctx: TenantContext, integration: Integration) -> str:
 
 
 def webhook_url(ctx: TenantContext, integration: Integration) -> str:
-    """Where the provider or the website posts."""
-    return f"{app_settings.public_url}/hooks/{integration.integration_type}s/{webhook_key(ctx, integration)}"
+    """Where the provider or the website posts (``/hooks/forms/<key>``, ``/hooks/<provider>/<key>``)."""
+    segment = "forms" if integration.integration_type == "form" else integration.integration_type
+    return f"{app_settings.public_url}/hooks/{segment}/{webhook_key(ctx, integration)}"
+
+
+def provider_secrets(ctx: TenantContext, integration: Integration) -> dict[str, str]:
+    """A provider integration's secrets in clear (to verify a provider's signature or call its API)."""
+    if not integration.credentials:
+        return {}
+    text = crypto.decrypt_field(ctx, entity=AUDIT_ENTITY, record_id=integration.integration_id,
+                                field="credentials", token=integration.credentials)
+    loaded = json.loads(text)
+    return {str(k): str(v) for k, v in loaded.items()} if isinstance(loaded, dict) else {}
 
 
 def integration_read(ctx: TenantContext, integration: Integration) -> dict[str, Any]:
@@ -109,6 +121,7 @@ def integration_read(ctx: TenantContext, integration: Integration) -> dict[str, 
     return {"id": integration.integration_id, "type": integration.integration_type, "name": integration.name,
             "status": integration.status, "webhook_url": webhook_url(ctx, integration),
             "secret_hint": integration.secret_hint, "settings": dict(integration.settings or {}),
+            "credential_hints": dict(integration.credential_hints or {}),
             "created_at": integration.created_at, "updated_at": integration.updated_at,
             "version": int(integration.version or 0), "stats": {}}
 
@@ -127,41 +140,69 @@ def audit_view(integration: Integration | None) -> dict[str, Any] | None:
         return None
     return {"name": integration.name, "type": integration.integration_type, "status": integration.status,
             "settings": dict(integration.settings or {}), "secret_hint": integration.secret_hint,
-            "key_digest": integration.key_digest[:8]}
+            "credential_hints": dict(integration.credential_hints or {}), "key_digest": integration.key_digest[:8]}
 
 
-def _clean_settings(ctx: TenantContext, integration_type: str, raw: dict[str, Any]) -> dict[str, Any]:
-    model = s.SETTINGS_MODELS[integration_type]
+def _settings_model(integration_type: str) -> tuple[type[Any], tuple[str, ...]]:
+    """The settings schema of a type and the settings among them that are provider secrets."""
+    from chalicelib.channels import adapters
+
+    adapter = adapters.find(integration_type)
+    if adapter is not None:
+        return adapter.settings_model, adapter.secret_settings
+    return s.SETTINGS_MODELS[integration_type], ()
+
+
+def _clean_settings(ctx: TenantContext, integration: Integration, raw: dict[str, Any]) -> dict[str, Any]:
+    """Validate settings and keep them; a provider's secrets are sealed apart (one left out keeps its
+    stored value), so neither the answer, the audit trail nor an export ever holds one."""
+    model, secret_names = _settings_model(integration.integration_type)
+    stored = provider_secrets(ctx, integration) if secret_names else {}
+    merged = {**{k: v for k, v in stored.items() if k in secret_names}, **raw}
     try:
-        cleaned = model.model_validate(raw)
+        cleaned = model.model_validate(merged)
     except PydanticValidationError as exc:
         details = [{"loc": ["settings", *item["loc"]], "msg": item["msg"], "type": item["type"]}
                    for item in exc.errors(include_url=False, include_input=False, include_context=False)]
         raise errors.ValidationError(details=details) from exc
-    if isinstance(cleaned, s.FormSettings):
-        _check_form_targets(ctx, cleaned)
-    return cleaned.model_dump(mode="json")
+    _check_targets(ctx, cleaned)
+    dumped: dict[str, Any] = cleaned.model_dump(mode="json")
+    secrets_now = {name: str(dumped.pop(name)) for name in secret_names if dumped.get(name)}
+    if secret_names and secrets_now != stored:
+        integration.credentials = crypto.encrypt_field(
+            ctx, entity=AUDIT_ENTITY, record_id=integration.integration_id, field="credentials",
+            plaintext=json.dumps(secrets_now))
+        integration.credential_hints = {name: "…" + value[-4:] for name, value in secrets_now.items()}
+    return dumped
 
 
-def _check_form_targets(ctx: TenantContext, form: s.FormSettings) -> None:
+def _check_targets(ctx: TenantContext, cleaned: Any) -> None:
+    """The pipeline, stage and users a form or a telephony integration names exist (422 otherwise)."""
     from chalicelib.deals import pipelines as pipelines_service
     from chalicelib.identity import service as identity_service
 
     def invalid(loc: list[str | int], msg: str) -> errors.ValidationError:
         return errors.ValidationError(details=[{"loc": ["settings", *loc], "msg": msg, "type": "unknown_reference"}])
 
-    if form.stage_id and not form.pipeline_id:
-        raise invalid(["pipeline_id"], "A stage needs its pipeline")
-    if form.pipeline_id:
-        pipeline = pipelines_service.get(ctx, form.pipeline_id)
-        if pipeline is None:
-            raise invalid(["pipeline_id"], "No such pipeline")
-        if form.stage_id and pipelines_service.stage_of(pipeline, form.stage_id) is None:
-            raise invalid(["stage_id"], "No such stage in this pipeline")
-    for position, user_id in enumerate(form.responsible.user_ids):
+    def active_user(loc: list[str | int], user_id: str) -> None:
         user = identity_service.get_user(ctx, user_id)
         if user is None or user.status == "deactivated":
-            raise invalid(["responsible", "user_ids", position], "No such active user")
+            raise invalid(loc, "No such active user")
+
+    pipeline_id, stage_id = getattr(cleaned, "pipeline_id", None), getattr(cleaned, "stage_id", None)
+    if stage_id and not pipeline_id:
+        raise invalid(["pipeline_id"], "A stage needs its pipeline")
+    if pipeline_id:
+        pipeline = pipelines_service.get(ctx, pipeline_id)
+        if pipeline is None:
+            raise invalid(["pipeline_id"], "No such pipeline")
+        if stage_id and pipelines_service.stage_of(pipeline, stage_id) is None:
+            raise invalid(["stage_id"], "No such stage in this pipeline")
+    responsible = getattr(cleaned, "responsible", None)
+    for position, user_id in enumerate(responsible.user_ids if responsible is not None else []):
+        active_user(["responsible", "user_ids", position], user_id)
+    for extension, user_id in (getattr(cleaned, "extensions", None) or {}).items():
+        active_user(["extensions", extension], user_id)
 
 
 def _new_key(ctx: TenantContext, integration: Integration) -> HookLookup:
@@ -212,11 +253,11 @@ def _commit(ctx: TenantContext, change: db.Change, integration: Integration, *, 
 def create(ctx: TenantContext, *, data: s.IntegrationCreate) -> tuple[Integration, str]:
     """Create an integration with a new webhook key and signing secret; the secret is returned once."""
     permissions.require(ctx, ENTITY, "create")
-    cleaned = _clean_settings(ctx, data.type, data.settings)
     integration_id = new_id()
     integration = Integration(integrations_pk(ctx), integration_id, integration_id=integration_id,
-                              integration_type=data.type, name=data.name, status="active", settings=cleaned,
+                              integration_type=data.type, name=data.name, status="active", settings={},
                               created_by=ctx.actor_id, key_token="", key_digest="", secret="", secret_hint="")
+    integration.settings = _clean_settings(ctx, integration, data.settings)
     lookup = _new_key(ctx, integration)
     secret = _new_secret(ctx, integration)
     _commit(ctx, db.Change().create(lookup), integration, action="create", before=None)
@@ -245,7 +286,7 @@ def update(ctx: TenantContext, integration_id: str, *, data: s.IntegrationUpdate
     if data.status is not None:
         integration.status = data.status
     if data.settings is not None:
-        integration.settings = _clean_settings(ctx, integration.integration_type, data.settings)
+        integration.settings = _clean_settings(ctx, integration, data.settings)
     integration.updated_at = db.utcnow()
     _commit(ctx, change, integration, action="update", before=before)
     return integration

@@ -1,0 +1,1 @@
+"""Calls: the record of every call a provider reported, on the customer's card."""

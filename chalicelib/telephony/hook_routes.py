@@ -1,0 +1,73 @@
+"""The public hooks telephony providers call: one per provider, each handed to its adapter.
+
+``/hooks/zadarma/<key>`` (GET for the ``zd_echo`` URL check, POST for events),
+``/hooks/mango/<key>/events/<name>`` (Mango appends the event's name to the URL it is given),
+``/hooks/twilio/<key>`` (status and recording callbacks), ``/hooks/pbx/<key>`` (our JSON format).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from chalice import Response
+from pydantic import ConfigDict
+
+from chalicelib.channels import hooks
+from chalicelib.channels.adapters import Inbound, Reply
+from chalicelib.core.config import settings
+from chalicelib.core.http import API_HEADERS, FORM, JSON, Api, ApiRequest
+from chalicelib.core.schema import Schema
+from chalicelib.telephony import processor as _processor  # noqa: F401 - registers the call processors
+
+api = Api(__name__, tag="hooks")
+HOOK_ERRORS = (400, 401, 404, 413, 415, 422)
+
+
+class HookQuery(Schema):
+    """A provider may add parameters of its own to the URL (Zadarma's zd_echo): the adapter reads them."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+def _inbound(request: ApiRequest, provider: str, path: str, tail: str | None = None) -> Inbound:
+    query = {str(k): str(v) for k, v in (request.raw.query_params or {}).items()}
+    url = f"{settings.public_url}{path}" + (f"?{urlencode(query)}" if query else "")
+    return Inbound(provider=provider, method=request.raw.method, url=url, query=query,
+                   headers={str(k).lower(): str(v) for k, v in (request.raw.headers or {}).items()},
+                   body=request.raw.raw_body or b"", tail=tail, ip=request.source_ip, request_id=request.request_id)
+
+
+def _response(reply: Reply) -> Response:
+    return Response(body=reply.body, status_code=reply.status,
+                    headers={**API_HEADERS, "Content-Type": f"{reply.content_type}; charset=utf-8"})
+
+
+@api.route("/hooks/zadarma/{key}", summary="Zadarma checks the URL (zd_echo)", public=True, query=HookQuery,
+           errors=(404,))
+def zadarma_check(request: ApiRequest, key: str) -> Response:
+    return _response(hooks.receive(_inbound(request, "zadarma", f"/hooks/zadarma/{key}"), key))
+
+
+@api.route("/hooks/zadarma/{key}", method="POST", summary="Zadarma posts a call event (NOTIFY_*)", public=True,
+           raw_body=True, query=HookQuery, content_types=(FORM,), errors=HOOK_ERRORS)
+def zadarma_hook(request: ApiRequest, key: str) -> Response:
+    return _response(hooks.receive(_inbound(request, "zadarma", f"/hooks/zadarma/{key}"), key))
+
+
+@api.route("/hooks/mango/{key}/events/{name}", method="POST", summary="Mango Office posts a call event",
+           public=True, raw_body=True, query=HookQuery, content_types=(FORM,), errors=HOOK_ERRORS)
+def mango_hook(request: ApiRequest, key: str, name: str) -> Response:
+    inbound = _inbound(request, "mango", f"/hooks/mango/{key}/events/{name}", tail=name)
+    return _response(hooks.receive(inbound, key))
+
+
+@api.route("/hooks/twilio/{key}", method="POST", summary="Twilio posts a voice status or recording callback",
+           public=True, raw_body=True, query=HookQuery, content_types=(FORM,), errors=HOOK_ERRORS)
+def twilio_hook(request: ApiRequest, key: str) -> Response:
+    return _response(hooks.receive(_inbound(request, "twilio", f"/hooks/twilio/{key}"), key))
+
+
+@api.route("/hooks/pbx/{key}", method="POST", summary="A PBX posts a call event (our signed JSON format)",
+           public=True, raw_body=True, content_types=(JSON,), errors=HOOK_ERRORS)
+def pbx_hook(request: ApiRequest, key: str) -> Response:
+    return _response(hooks.receive(_inbound(request, "pbx", f"/hooks/pbx/{key}"), key))

@@ -1,0 +1,1 @@
+"""Call events become calls (being written)."""

@@ -1,0 +1,1 @@
+"""One module per telephony provider: its adapter (verify, handshake, parse, answer) and its outbound client."""
