@@ -78,6 +78,7 @@ class Credentials:
     settings: Mapping[str, Any]
     secrets: Mapping[str, str]
     signing_secret: str
+    webhook_url: str = ""  # the integration's own hook (a provider told where to report a call it makes)
 
     def secret(self, name: str) -> str:
         """A provider secret (401 when the integration has none: nothing can be verified without it)."""
