@@ -10,6 +10,7 @@ from chalicelib.core import http
 from chalicelib.core.config import settings
 
 app = Chalice(app_name="crm")
+app.experimental_feature_flags.update(["WEBSOCKETS"])  # the live-updates socket (chalicelib/live)
 app.debug = False  # never a stack trace in a response; errors are logged with the request id
 app.log.setLevel("WARNING" if settings.stage == "prod" else "INFO")
 
@@ -71,3 +72,31 @@ def housekeeping(event: Any) -> Any:
     from chalicelib.housekeeping import jobs
 
     return jobs.scheduled_tick(event)
+
+
+# Live updates: API Gateway's WebSocket API calls these (each its own function, "app.<name>"); the local
+# runner serves the same protocol (local/live.py). The live module is imported on the first event.
+
+
+@app.on_ws_connect(name="live_connect")
+def live_connect(event: Any) -> Any:
+    """A browser opens the socket with a single-use ticket (?ticket=), which binds it to its tenant and user."""
+    from chalicelib.live import sockets
+
+    return sockets.on_connect(event)
+
+
+@app.on_ws_message(name="live_message")
+def live_message(event: Any) -> Any:
+    """A message from a browser: a ping is answered with a pong, anything else is ignored."""
+    from chalicelib.live import sockets
+
+    return sockets.on_message(event)
+
+
+@app.on_ws_disconnect(name="live_disconnect")
+def live_disconnect(event: Any) -> Any:
+    """The socket closed: its connection is forgotten."""
+    from chalicelib.live import sockets
+
+    return sockets.on_disconnect(event)

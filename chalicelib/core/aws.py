@@ -12,7 +12,7 @@ _lock = threading.Lock()
 
 
 @cache
-def _client(service: str) -> Any:
+def _client(service: str, endpoint_url: str | None) -> Any:
     import boto3
     from botocore.config import Config
 
@@ -20,13 +20,14 @@ def _client(service: str) -> Any:
                     signature_version="s3v4" if service == "s3" else None)
     with _lock:  # boto3's default session is not thread-safe while clients are created
         return boto3.session.Session().client(
-            service, region_name=settings.region, endpoint_url=settings.aws_endpoint_url, config=config
+            service, region_name=settings.region, endpoint_url=endpoint_url, config=config
         )
 
 
-def client(service: str) -> Any:
-    """A shared boto3 client for service (kms, secretsmanager, sesv2, s3, sqs ...)."""
-    return _client(service)
+def client(service: str, *, endpoint_url: str | None = None) -> Any:
+    """A shared boto3 client for service (kms, secretsmanager, sesv2, s3, sqs ...); endpoint_url names a
+    service that has no regional endpoint (the live-updates Management API of a WebSocket API)."""
+    return _client(service, endpoint_url or settings.aws_endpoint_url)
 
 
 def reset_clients() -> None:

@@ -6,6 +6,10 @@ import os
 from dataclasses import dataclass
 
 MIB = 1024 * 1024
+# Where the app serves its own live-updates socket when no WebSocket API fronts it (the local runner): the
+# socket at <origin>/live, its management API at <origin>/live/@connections/<id>, as API Gateway nests both
+# under its stage.
+LOCAL_LIVE_PATH = "/live"
 
 
 @dataclass(frozen=True)
@@ -25,6 +29,11 @@ class Settings:
     jwt_issuer: str
     jwt_audience: str
     jobs_queue_url: str | None = None  # unset (tests): webhook events are processed in the request
+    recordings_bucket: str = "crm-local-recordings"  # call recordings, kept (the export bucket expires its files)
+    # The WebSocket API of live updates: the URL browsers open (unset: the app's own origin + LOCAL_LIVE_PATH,
+    # which the local runner serves) and the Management API the app posts to (infra/ sets both in AWS).
+    live_url: str | None = None
+    live_endpoint_url: str = "http://127.0.0.1:8000" + LOCAL_LIVE_PATH
     access_token_ttl_seconds: int = 15 * 60
     refresh_token_ttl_seconds: int = 30 * 24 * 3600
     max_body_bytes: int = MIB
@@ -47,6 +56,7 @@ class Settings:
         env = dict(os.environ if env is None else env)
         stage = env.get("CRM_STAGE", "local")
         prefix = f"crm-{stage}"
+        public_url = env.get("CRM_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
         return cls(
             stage=stage,
             region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "eu-west-1",
@@ -55,12 +65,15 @@ class Settings:
             aws_endpoint_url=env.get("CRM_AWS_ENDPOINT_URL") or None,
             kms_key_id=env.get("CRM_KMS_KEY_ID", f"alias/{prefix}"),
             app_secret_id=env.get("CRM_APP_SECRET_ID", f"{prefix}/app"),
-            public_url=env.get("CRM_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
+            public_url=public_url,
             mail_from=env.get("CRM_MAIL_FROM", "no-reply@crm.example.com"),
             export_bucket=env.get("CRM_EXPORT_BUCKET", f"{prefix}-exports"),
+            recordings_bucket=env.get("CRM_RECORDINGS_BUCKET", f"{prefix}-recordings"),
             jwt_issuer=env.get("CRM_JWT_ISSUER", f"https://crm/{stage}"),
             jwt_audience=env.get("CRM_JWT_AUDIENCE", "crm-api"),
             jobs_queue_url=env.get("CRM_JOBS_QUEUE_URL") or None,
+            live_url=env.get("CRM_LIVE_URL") or None,
+            live_endpoint_url=(env.get("CRM_LIVE_ENDPOINT_URL") or public_url + LOCAL_LIVE_PATH).rstrip("/"),
         )
 
 
