@@ -66,13 +66,18 @@ class LocalConnection:
         self.closed = False
         self._socket: Any = None
         self._pending: list[str | bytes] = []
+        self._closing: int | None = None
         self._lock = threading.Lock()
 
     def open(self, socket: Any) -> None:
-        """The handshake is done: send what was posted while ``$connect`` ran."""
+        """The handshake is done: send what was posted while ``$connect`` ran (or the close asked for meanwhile)."""
         with self._lock:
             self._socket = socket
             pending, self._pending = self._pending, []
+            closing = self._closing
+        if closing is not None:
+            _close_socket(socket, closing)
+            return
         for data in pending:
             self.send(data)
 
@@ -96,24 +101,30 @@ class LocalConnection:
 
     def close(self, reason: int = 1000) -> None:
         """Close from the server's side (the Management API's DELETE, the runner stopping)."""
-        from simple_websocket import ConnectionClosed
-
         with self._lock:
             if self.closed:
                 return
             self.closed = True
             socket = self._socket
+            if socket is None:  # still in $connect or its handshake: closed as soon as it opens
+                self._closing = reason
         if socket is not None:
-            with contextlib.suppress(ConnectionClosed, OSError):
-                socket.close(reason=reason)
+            _close_socket(socket, reason)
 
     def describe(self) -> dict[str, Any]:
         """What the Management API's GetConnection answers."""
         def iso(ms: int) -> str:
             return datetime.fromtimestamp(ms / 1000, UTC).isoformat().replace("+00:00", "Z")
 
-        return {"ConnectedAt": iso(self.connected_at), "LastActiveAt": iso(self.last_active_at),
-                "Identity": {"SourceIp": self.source_ip, "UserAgent": self.user_agent}}
+        return {"connectedAt": iso(self.connected_at), "lastActiveAt": iso(self.last_active_at),
+                "identity": {"sourceIp": self.source_ip, "userAgent": self.user_agent}}
+
+
+def _close_socket(socket: Any, reason: int) -> None:
+    from simple_websocket import ConnectionClosed
+
+    with contextlib.suppress(ConnectionClosed, OSError):
+        socket.close(reason=reason)
 
 
 def event(route_key: str, connection: LocalConnection, *, body: str | None = None, is_base64: bool = False,
@@ -171,16 +182,27 @@ class LiveGateway:
         else:
             self._manage(request, unquote(split.path[len(MANAGEMENT):]))
 
-    def close_all(self, timeout: float = CLOSE_WAIT_SECONDS) -> None:
+    def wait_until_gone(self, connection_id: str, timeout: float) -> bool:
+        """Wait (bounded) until a connection is forgotten, its ``$disconnect`` handler done; False on timeout."""
+        return self._wait(lambda: connection_id not in self._connections, timeout)
+
+    def close_all(self, timeout: float = CLOSE_WAIT_SECONDS) -> bool:
         """Close every socket and wait (bounded) for their ``$disconnect`` handlers: the runner is stopping."""
         with self._changed:
             open_now = list(self._connections.values())
         for connection in open_now:
             connection.close(GOING_AWAY)
+        return self._wait(lambda: not self._connections, timeout)
+
+    def _wait(self, done: Callable[[], bool], timeout: float) -> bool:
         deadline = time.monotonic() + timeout
         with self._changed:
-            while self._connections and time.monotonic() < deadline:
-                self._changed.wait(deadline - time.monotonic())
+            while not done():
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                self._changed.wait(remaining)
+        return True
 
     # -- the app's handlers -------------------------------------------------------------------------
 

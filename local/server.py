@@ -41,6 +41,8 @@ from chalice.local import (
 
 from local import aws, paths
 from local.jobs import QueuePoller, Scheduler, unsupported_sources
+from local.live import PATH as LIVE_PATH
+from local.live import LiveGateway
 from local.outbox import Outbox
 from local.snapshot import FINAL_TIMEOUT_SECONDS, Snapshotter, StateGuard
 
@@ -171,14 +173,24 @@ class JsonLocalGateway(LocalGateway):
 
 
 class JsonRequestHandler(ChaliceRequestHandler):
-    """chalice's request handler on a shared JsonLocalGateway, with http.server's own errors as JSON."""
+    """chalice's request handler on a shared JsonLocalGateway, with http.server's own errors as JSON; the
+    live-updates socket and its Management API (``/live``, local/live.py) are answered before chalice."""
 
     def __init__(self, request: Any, client_address: Any, server: Any, app_object: Chalice, config: Config,
-                 gateway: LocalGateway) -> None:
+                 gateway: LocalGateway, live: LiveGateway | None = None) -> None:
         # chalice's __init__ builds a LocalGateway (and its route matcher) for every request; ours is
         # stateless and shared, so the base HTTP handler is initialised directly (it serves the request).
         self.local_gateway = gateway
+        self.live = live
         BaseHTTPRequestHandler.__init__(self, request, client_address, server)
+
+    def _serve(self) -> None:
+        if self.live is not None and self.live.serves(self.path):
+            self.live.serve(self)
+        else:
+            self._generic_handle()
+
+    do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _serve
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """Errors http.server raises itself (bad request line, unknown method) in our JSON shape."""
@@ -214,17 +226,19 @@ class PreboundHTTPServer(ThreadedHTTPServer):
         self.server_name, self.server_port = address
 
 
-def create_http_server(app: Chalice, config: Config, sock: socket.socket) -> LocalDevServer:
-    """A chalice LocalDevServer for app on sock, as ``chalice local`` creates one."""
+def create_http_server(app: Chalice, config: Config, sock: socket.socket,
+                       live: LiveGateway | None = None) -> LocalDevServer:
+    """A chalice LocalDevServer for app on sock, as ``chalice local`` creates one, plus the live-updates socket."""
     # chalice.local.create_local_server's class swap: current_request becomes thread-local, which a
     # threaded server needs (two requests at once must not see each other's request).
     CustomLocalChalice.__bases__ = (LocalChalice, app.__class__)
     app.__class__ = CustomLocalChalice
     gateway = JsonLocalGateway(app, config)
+    live = live or LiveGateway(app, config)
     host, port = sock.getsockname()[:2]
     return LocalDevServer(
         app, config, host, port,
-        handler_cls=functools.partial(JsonRequestHandler, gateway=gateway),
+        handler_cls=functools.partial(JsonRequestHandler, gateway=gateway, live=live),
         server_cls=lambda _address, handler: PreboundHTTPServer(sock, handler),
     )
 
@@ -284,6 +298,7 @@ class Runner:
         self.snapshots = Snapshotter(paths.snapshot_file(state_dir), self.guard)
         self.embedded: aws.EmbeddedAws | None = None
         self.http: LocalDevServer | None = None
+        self.live: LiveGateway | None = None
         self.http_thread: threading.Thread | None = None
         self.scheduler: Scheduler | None = None
         self.poller: QueuePoller | None = None
@@ -299,6 +314,7 @@ class Runner:
         config = chalice_config(self.project_dir)
         apply_stage_environment(config)
         os.environ.setdefault("CRM_PUBLIC_URL", url)  # links in e-mails point at this server
+        os.environ.setdefault("CRM_LIVE_ENDPOINT_URL", url + LIVE_PATH)  # the app posts live updates here
         # What the app would have sent a telephony or messenger provider, one JSON line per request.
         os.environ.setdefault("CRM_SANDBOX_LOG", str(self.state_dir / "provider-requests.jsonl"))
         aws.use_dummy_credentials()
@@ -327,7 +343,8 @@ class Runner:
         self.poller.prepare()
         self.snapshots.save()  # a fresh secret and seed survive even a kill -9 before the first period
 
-        self.http = create_http_server(app, config, http_sock)
+        self.live = LiveGateway(app, config)
+        self.http = create_http_server(app, config, http_sock, self.live)
         self.http_thread = threading.Thread(
             target=self.http.server.serve_forever, kwargs={"poll_interval": 0.25}, name="http", daemon=True
         )
@@ -342,6 +359,8 @@ class Runner:
             f"  web app        {url}/",
             f"  API reference  {url}/api/docs",
             f"  health         {url}/api/v1/health",
+            f"  live updates   ws://{paths.LOOPBACK}:{port}{LIVE_PATH}  (the WebSocket API; the app posts to "
+            f"{url}{LIVE_PATH}/@connections)",
             f"  embedded AWS   {endpoint}  (also in {paths.endpoint_file(self.state_dir)})",
             f"  data           {restore_note}",
         ]
@@ -385,6 +404,8 @@ class Runner:
         Each step runs even if an earlier one failed: the final snapshot matters most.
         """
         http, http_thread = self.http, self.http_thread
+        if self.live is not None:  # sockets first: their $disconnect handlers still reach the embedded AWS
+            _attempt("closing the live-updates sockets", self.live.close_all)
         if http is not None:
             if http_thread is not None and http_thread.is_alive():
                 # Only a running serve_forever can acknowledge a shutdown; otherwise this would hang.
