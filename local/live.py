@@ -158,7 +158,8 @@ class LiveGateway:
     def __init__(self, app: Any, config: Any = None) -> None:
         self._handlers: dict[str, Handler] = {route: app.handler_map[handler.name]
                                               for route, handler in app.websocket_handlers.items()}
-        self._names = {route: handler.name for route, handler in app.websocket_handlers.items()}
+        # The function names chalice deploys them as (and reads their settings under in .chalice/config.json).
+        self._names = {"$connect": "websocket_connect", "$disconnect": "websocket_disconnect"}
         self._app_name = str(getattr(app, "app_name", "app"))
         self._config = config
         self._connections: dict[str, LocalConnection] = {}
@@ -213,7 +214,7 @@ class LiveGateway:
             return 200
         from local.jobs import lambda_context
 
-        name = f"{self._app_name}-local-{self._names.get(route_key, 'websocket')}"
+        name = f"{self._app_name}-local-{self._names.get(route_key, 'websocket_message')}"
         try:
             answer = handler(payload, lambda_context(name, self._config))
         except Exception:  # a Lambda that raises: API Gateway answers 500 (and refuses a $connect)

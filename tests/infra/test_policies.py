@@ -13,7 +13,10 @@ STAGES = ("dev", "prod")
 # Actions without resource-level permissions: "*" is the only Resource IAM accepts for them.
 NO_RESOURCE_LEVEL = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
 # Logical ids `chalice package` generates, which infra/resources.json may reference and extend.
-CHALICE_RESOURCES = {"APIHandler", "ApiHandlerRole", "RestAPI", "APIHandlerInvokePermission"}
+CHALICE_RESOURCES = {"APIHandler", "ApiHandlerRole", "RestAPI", "APIHandlerInvokePermission",
+                     "WebsocketAPI", "WebsocketAPIStage", "WebsocketConnect", "WebsocketMessage", "WebsocketDisconnect",
+                     "WebsocketMessageRole", "InboxEventsRole", "InboxRetriesRole", "DataioJobsRole",
+                     "TenantDataJobsRole", "HousekeepingRole"}
 
 
 def _policy(stage: str) -> dict[str, Any]:

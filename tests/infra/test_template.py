@@ -417,6 +417,43 @@ def test_function_role_is_the_stage_policy_file(resources: dict[str, Any]) -> No
         assert role["Properties"]["Policies"][0]["PolicyDocument"] == policy_file
 
 
+def test_the_live_updates_websocket_api(template: dict[str, Any], resources: dict[str, Any]) -> None:
+    routes = {r["Properties"]["RouteKey"]: r["Properties"]["Target"]["Fn::Join"][1][1]["Ref"]
+              for r in resources.values() if r["Type"] == "AWS::ApiGatewayV2::Route"}
+    assert routes == {"$connect": "WebsocketConnectAPIIntegration", "$default": "WebsocketMessageAPIIntegration",
+                      "$disconnect": "WebsocketDisconnectAPIIntegration"}
+    handlers = {name: resources[name]["Properties"]["Handler"]
+                for name in ("WebsocketConnect", "WebsocketMessage", "WebsocketDisconnect")}
+    assert handlers == {"WebsocketConnect": "app.live_connect", "WebsocketMessage": "app.live_message",
+                        "WebsocketDisconnect": "app.live_disconnect"}
+    stage = resources["WebsocketAPIStage"]
+    assert stage["DependsOn"] == ["ApiGatewayAccount"] and stage["Properties"]["StageName"] == "api"
+    access = stage["Properties"]["AccessLogSettings"]
+    assert access["DestinationArn"] == {"Fn::GetAtt": ["LiveAccessLogGroup", "Arn"]}
+    assert "$context.requestId" in access["Format"] and "query" not in access["Format"].lower()  # tickets
+    route_settings = stage["Properties"]["DefaultRouteSettings"]
+    assert route_settings["DataTraceEnabled"] is False  # a full trace would log $connect's ticket
+    assert route_settings["ThrottlingRateLimit"] == {"Ref": "ApiThrottleRateLimit"}
+    host = "${WebsocketAPI}.execute-api.${AWS::Region}.${AWS::URLSuffix}/api"
+    for name in [n for n, r in resources.items() if r["Type"] == "AWS::Serverless::Function"]:
+        variables = _effective_function(template, name)["Environment"]["Variables"]
+        assert variables["CRM_LIVE_URL"] == {"Fn::Sub": f"wss://{host}"}, name
+        assert variables["CRM_LIVE_ENDPOINT_URL"] == {"Fn::Sub": f"https://{host}"}, name
+
+
+def test_functions_that_push_may_post_to_live_connections_and_nothing_more(resources: dict[str, Any]) -> None:
+    policy = resources["LiveConnectionsPolicy"]["Properties"]
+    (statement,) = policy["PolicyDocument"]["Statement"]
+    assert statement["Effect"] == "Allow" and statement["Action"] == ["execute-api:ManageConnections"]
+    assert statement["Resource"] == [{"Fn::Sub": "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}"
+                                                 ":${WebsocketAPI}/api/POST/@connections/*"}]
+    roles = {r["Properties"]["Role"]["Fn::GetAtt"][0] for r in resources.values()
+             if r["Type"] == "AWS::Serverless::Function"}
+    # Every function may push (a push it may not make would fail silently: pushes never raise), except the
+    # two that only open and forget connections. A new function's role must be placed here.
+    assert {ref["Ref"] for ref in policy["Roles"]} == roles - {"WebsocketConnectRole", "WebsocketDisconnectRole"}
+
+
 # -- the bundle -------------------------------------------------------------------------------
 
 
