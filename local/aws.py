@@ -187,16 +187,17 @@ def provision() -> list[str]:
     created.extend(_verify_sender(settings.mail_from))
 
     s3 = client("s3")
-    try:
-        s3.head_bucket(Bucket=settings.export_bucket)
-    except ClientError as exc:
-        if _error_code(exc) not in {"404", "NoSuchBucket", "NotFound"}:
-            raise
-        extra = {} if settings.region == "us-east-1" else {
-            "CreateBucketConfiguration": {"LocationConstraint": settings.region}
-        }
-        s3.create_bucket(Bucket=settings.export_bucket, **extra)
-        created.append(f"bucket {settings.export_bucket}")
+    for bucket in (settings.export_bucket, settings.recordings_bucket):
+        try:
+            s3.head_bucket(Bucket=bucket)
+        except ClientError as exc:
+            if _error_code(exc) not in {"404", "NoSuchBucket", "NotFound"}:
+                raise
+            extra = {} if settings.region == "us-east-1" else {
+                "CreateBucketConfiguration": {"LocationConstraint": settings.region}
+            }
+            s3.create_bucket(Bucket=bucket, **extra)
+            created.append(f"bucket {bucket}")
     return created
 
 

@@ -58,6 +58,8 @@ def embedded_aws() -> Iterator[None]:
         kms.create_alias(AliasName=settings.kms_key_id, TargetKeyId=key_id)
         ensure_app_secret(boto3.client("secretsmanager", region_name=settings.region), settings.app_secret_id)
         boto3.client("ses", region_name=settings.region).verify_email_identity(EmailAddress=settings.mail_from)
+        boto3.client("s3", region_name=settings.region).create_bucket(
+            Bucket=settings.recordings_bucket, CreateBucketConfiguration={"LocationConstraint": settings.region})
         yield
 
 

@@ -11,7 +11,7 @@ answered as the provider expects, so it does not retry forever.
 
 from __future__ import annotations
 
-from chalicelib.channels.adapters import Credentials, Inbound, Reply, find
+from chalicelib.channels.adapters import Inbound, Reply, find
 from chalicelib.core import db, errors, observability
 from chalicelib.core.tenancy import bind
 from chalicelib.identity import service as identity_service
@@ -50,10 +50,7 @@ def receive(inbound: Inbound, key: str) -> Reply:
         handshake = adapter.handshake(inbound)
         if handshake is not None:
             return handshake
-        credentials = Credentials(settings=dict(integration.settings or {}),
-                                  secrets=integrations_service.provider_secrets(ctx, integration),
-                                  signing_secret=integrations_service.signing_secret(ctx, integration))
-        adapter.verify(inbound, credentials)
+        adapter.verify(inbound, integrations_service.adapter_credentials(ctx, integration))
         parsed = adapter.parse(inbound)
         open_for_business = isinstance(tenant, Tenant) and tenant.status == "active"
         reason = None if integration.status == "active" and open_for_business else (

@@ -20,6 +20,7 @@ from typing import Any, Generic, TypeVar
 
 from pynamodb.attributes import (
     DiscriminatorAttribute,
+    NumberAttribute,
     TTLAttribute,
     UnicodeAttribute,
     UTCDateTimeAttribute,
@@ -194,6 +195,19 @@ class Change:
     deletes: list[MainTable] = field(default_factory=list)
     creates: list[MainTable] = field(default_factory=list)  # put only if the key is free
     checks: list[tuple[type[MainTable], str, str, Any]] = field(default_factory=list)
+    updates: list[tuple[MainTable, list[Any]]] = field(default_factory=list)  # counters: UpdateItem actions
+
+    def add(self, item: MainTable, **amounts: int) -> Change:
+        """Add numbers to an item's counters (made with the item's keys and attributes if it is new):
+        written in the same transaction as the rest, so a change counted once is counted exactly once."""
+        model = type(item)
+        actions: list[Any] = [model.kind.set(model)]
+        for name, value in item.attribute_values.items():  # what names the item; counters are only added to
+            if name not in {"pk", "sk", "kind"} and not isinstance(getattr(model, name), NumberAttribute):
+                actions.append(getattr(model, name).set(value))
+        actions += [getattr(model, name).add(value) for name, value in amounts.items() if value]
+        self.updates.append((item, actions))
+        return self
 
     def save(self, item: MainTable) -> Change:
         """Add a versioned put of an existing or new item."""
@@ -217,6 +231,7 @@ class Change:
             self.creates += other.creates
             self.deletes += other.deletes
             self.checks += other.checks
+            self.updates += other.updates
         return self
 
 
@@ -233,7 +248,7 @@ def commit(
     conflict: Callable[[], errors.CRMError] = errors.VersionConflictError,
 ) -> None:
     """Write a change in one DynamoDB transaction; any stale version or taken key raises 409."""
-    _check_owned(ctx, [*change.saves, *change.creates, *change.deletes])
+    _check_owned(ctx, [*change.saves, *change.creates, *change.deletes, *(item for item, _ in change.updates)])
     with translate_errors(conflict), TransactWrite(connection=MainTable._get_connection().connection) as tx:
         for item in change.saves:
             tx.save(item)
@@ -243,6 +258,8 @@ def commit(
             tx.delete(item)
         for model, pk, sk, condition in change.checks:
             tx.condition_check(model, pk, sk, condition=condition)
+        for item, actions in change.updates:
+            tx.update(item, actions=actions)
 
 
 def put(ctx: TenantContext, item: VersionedItem) -> None:

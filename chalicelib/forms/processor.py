@@ -23,7 +23,6 @@ from chalicelib.core.tenancy import TenantContext, new_id
 from chalicelib.deals import schemas as deal_schemas
 from chalicelib.deals import service as deals_service
 from chalicelib.forms.mapping import Lead, read_lead
-from chalicelib.identity import service as identity_service
 from chalicelib.inbox import Outcome, Run, register_processor
 from chalicelib.integrations import schemas as integration_schemas
 from chalicelib.integrations import service as integrations_service
@@ -60,16 +59,8 @@ def _valid_phone(ctx: TenantContext, lead: Lead) -> str | None:
 
 
 def responsible_user(ctx: TenantContext, integration: Any, settings: integration_schemas.FormSettings) -> str:
-    """Who handles the lead: the fixed user, the next active one in the round, or the integration's creator."""
-    user_ids = list(settings.responsible.user_ids) or [integration.created_by]
-    start = 0
-    if settings.responsible.mode == "round_robin" and len(user_ids) > 1:
-        start = integrations_service.take_turn(ctx, integration.integration_id) % len(user_ids)
-    for offset in range(len(user_ids)):
-        user = identity_service.get_user(ctx, user_ids[(start + offset) % len(user_ids)])
-        if user is not None and user.status != "deactivated":
-            return str(user.user_id)
-    return str(identity_service.tenant_settings_or_raise(ctx).owner_id)  # nobody left: the owner sees it
+    """Who handles the lead (see ``integrations.service.responsible_user``)."""
+    return integrations_service.responsible_user(ctx, integration, settings.responsible)
 
 
 def _contact_data(run: Run, lead: Lead, owner_id: str, *, with_custom: bool) -> contact_schemas.ContactCreate:

@@ -30,7 +30,7 @@ HOOK_SK = "HOOK"
 TURN_SK_PREFIX = "TURN#"
 # What an integration may do when it acts for the tenant (a lead: contact, deal, task, timeline).
 WEBHOOK_PERMISSIONS = frozenset(
-    permissions.grant(["contacts", "deals", "tasks"], ["read", "create", "update"], "all")
+    permissions.grant(["contacts", "deals", "tasks", "calls"], ["read", "create", "update"], "all")
     | permissions.grant(["users", "teams", "pipelines", "customfields"], ["read"], "all")
 )
 
@@ -114,6 +114,14 @@ def provider_secrets(ctx: TenantContext, integration: Integration) -> dict[str, 
                                 field="credentials", token=integration.credentials)
     loaded = json.loads(text)
     return {str(k): str(v) for k, v in loaded.items()} if isinstance(loaded, dict) else {}
+
+
+def adapter_credentials(ctx: TenantContext, integration: Integration) -> Any:
+    """What a provider's adapter signs and calls with: settings, provider secrets, signing secret, hook URL."""
+    from chalicelib.channels.adapters import Credentials
+
+    return Credentials(settings=dict(integration.settings or {}), secrets=provider_secrets(ctx, integration),
+                       signing_secret=signing_secret(ctx, integration), webhook_url=webhook_url(ctx, integration))
 
 
 def integration_read(ctx: TenantContext, integration: Integration) -> dict[str, Any]:
@@ -381,6 +389,22 @@ def take_turn(ctx: TenantContext, integration_id: str) -> int:
         turn.update(actions=[RoundRobinTurn.turns.add(1), RoundRobinTurn.kind.set(RoundRobinTurn),
                              RoundRobinTurn.integration_id.set(integration_id)])
     return int(turn.turns) - 1
+
+
+def responsible_user(ctx: TenantContext, integration: Integration, responsible: s.Responsible) -> str:
+    """Who handles what an integration brings: the fixed user, the next active one in the round, or the
+    integration's creator; the company's owner when none of them is active."""
+    from chalicelib.identity import service as identity_service
+
+    user_ids = list(responsible.user_ids) or [integration.created_by]
+    start = 0
+    if responsible.mode == "round_robin" and len(user_ids) > 1:
+        start = take_turn(ctx, integration.integration_id) % len(user_ids)
+    for offset in range(len(user_ids)):
+        user = identity_service.get_user(ctx, user_ids[(start + offset) % len(user_ids)])
+        if user is not None and user.status != "deactivated":
+            return str(user.user_id)
+    return str(identity_service.tenant_settings_or_raise(ctx).owner_id)  # nobody left: the owner sees it
 
 
 # -- revert ---------------------------------------------------------------------------------

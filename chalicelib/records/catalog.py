@@ -12,6 +12,7 @@ DECLARATIONS = (
     "chalicelib.companies.record",
     "chalicelib.deals.record",
     "chalicelib.products.record",
+    "chalicelib.calls.record",
 )
 
 # Who points a linked record at another contact when a merge (or its undo) moves a contact's links:

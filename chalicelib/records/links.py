@@ -75,14 +75,18 @@ def refresh_summary(ctx: TenantContext, subject_type: str, *, subject_id: str, k
         return  # unlinked meanwhile: nothing to refresh
 
 
-def linked_ids(ctx: TenantContext, subject_type: str, *, subject_id: str, kind: str) -> list[str]:
-    """Ids of every record of a kind linked to a record (one Query over its ``<KIND>#`` items)."""
+def linked(ctx: TenantContext, subject_type: str, *, subject_id: str, kind: str) -> list[Any]:
+    """The link items of every record of a kind linked to a record (one Query over its ``<KIND>#`` items)."""
     rtype = types.get(subject_type)
     model = _model(rtype)
     with db.translate_errors():
-        found = model.query(access.collection_pk(ctx, rtype, subject_id),
-                            model.sk.startswith(f"{rtype.link_kinds[kind]}#"))
-        return [link.ref_id for link in found]
+        return list(model.query(access.collection_pk(ctx, rtype, subject_id),
+                                model.sk.startswith(f"{rtype.link_kinds[kind]}#")))
+
+
+def linked_ids(ctx: TenantContext, subject_type: str, *, subject_id: str, kind: str) -> list[str]:
+    """Ids of every record of a kind linked to a record (one Query over its ``<KIND>#`` items)."""
+    return [link.ref_id for link in linked(ctx, subject_type, subject_id=subject_id, kind=kind)]
 
 
 def link_view(link: Any) -> dict[str, Any]:

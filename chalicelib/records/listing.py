@@ -101,7 +101,7 @@ def apply_row_key(row: db.MainTable, key: RowKey) -> db.MainTable:
 
 def check_size(change: db.Change, *, what: str = "change") -> None:
     """422 when a change needs more writes than one DynamoDB transaction takes."""
-    count = len(change.saves) + len(change.creates) + len(change.deletes) + len(change.checks)
+    count = len(change.saves) + len(change.creates) + len(change.deletes) + len(change.checks) + len(change.updates)
     if count > MAX_TRANSACTION:
         raise errors.ValidationError(
             f"This {what} touches too much at once ({count} writes); split it into smaller changes.",

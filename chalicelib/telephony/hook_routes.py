@@ -1,7 +1,8 @@
 """The public hooks telephony providers call: one per provider, each handed to its adapter.
 
 ``/hooks/zadarma/<key>`` (GET for the ``zd_echo`` URL check, POST for events),
-``/hooks/mango/<key>/events/<name>`` (Mango appends the event's name to the URL it is given),
+``/hooks/mango/<key>/events/<name>`` (Mango appends the event's name to the URL it is given; a command's
+result comes to ``/result/<name>``, the URL check to ``/ping``),
 ``/hooks/twilio/<key>`` (status and recording callbacks), ``/hooks/pbx/<key>`` (our JSON format).
 """
 
@@ -59,6 +60,20 @@ def zadarma_hook(request: ApiRequest, key: str) -> Response:
 def mango_hook(request: ApiRequest, key: str, name: str) -> Response:
     inbound = _inbound(request, "mango", f"/hooks/mango/{key}/events/{name}", tail=name)
     return _response(hooks.receive(inbound, key))
+
+
+@api.route("/hooks/mango/{key}/result/{name}", method="POST",
+           summary="Mango Office posts the result of a command (a click-to-call's callback)", public=True,
+           raw_body=True, query=HookQuery, content_types=(FORM,), errors=HOOK_ERRORS)
+def mango_result(request: ApiRequest, key: str, name: str) -> Response:
+    inbound = _inbound(request, "mango", f"/hooks/mango/{key}/result/{name}", tail=f"result/{name}")
+    return _response(hooks.receive(inbound, key))
+
+
+@api.route("/hooks/mango/{key}/ping", method="POST", summary="Mango Office checks the URL", public=True,
+           raw_body=True, query=HookQuery, content_types=(FORM,), errors=HOOK_ERRORS)
+def mango_ping(request: ApiRequest, key: str) -> Response:
+    return _response(hooks.receive(_inbound(request, "mango", f"/hooks/mango/{key}/ping", tail="ping"), key))
 
 
 @api.route("/hooks/twilio/{key}", method="POST", summary="Twilio posts a voice status or recording callback",

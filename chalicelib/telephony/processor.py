@@ -1,1 +1,344 @@
-"""Call events become calls (being written)."""
+"""A telephony event becomes (part of) a call: on the customer's card, with a call-back task if missed.
+
+One processor serves every telephony provider: its adapter reads the stored raw fields into
+:class:`CallEvent`s, and each is folded into its call (``fold``) in a versioned write with the call's
+list rows, its audit record, its timeline entries on the contact and the contact's open deal, and,
+when the call ends, its counters and the call-back task of a missed call. A concurrent fold of
+another event of the same call loses the version race and folds again on what the winner wrote.
+
+The customer is looked up once the call's numbers are known: a contact with that phone, else a
+company with it; an unknown number becomes a contact named by the number (and a lead deal when the
+integration says so), each checkpointed on the event in the transaction that makes it, so a retry
+never makes a second one.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from pydantic import ValidationError as PydanticValidationError
+
+from chalicelib.calls.models import Call, CallbackDue, CallRef, CallStats, DialRequest
+from chalicelib.calls.record import CALL
+from chalicelib.channels import adapters
+from chalicelib.contacts import schemas as contact_schemas
+from chalicelib.contacts import service as contacts_service
+from chalicelib.core import db, errors, phones
+from chalicelib.core.observability import logger
+from chalicelib.core.tenancy import TenantContext, new_id, tenant_key
+from chalicelib.deals import schemas as deal_schemas
+from chalicelib.deals import service as deals_service
+from chalicelib.inbox import Outcome, Run, register_processor
+from chalicelib.integrations import service as integrations_service
+from chalicelib.records import access, editing, links, lookups, matching, store, types
+from chalicelib.records import timeline as timeline_service
+from chalicelib.tasks import schemas as task_schemas
+from chalicelib.tasks import service as tasks_service
+from chalicelib.telephony import fold
+from chalicelib.telephony.events import CallEvent, TelephonyAdapter
+from chalicelib.telephony.settings import TelephonySettings
+
+ENTRY_KIND = "call"
+FOLD_ATTEMPTS = 3
+PROVIDERS = tuple(adapters.PROVIDERS)
+
+
+# -- keys -----------------------------------------------------------------------------------
+
+
+def ref_pk(ctx: TenantContext, integration_id: str) -> str:
+    """Partition of an integration's provider call ids."""
+    return tenant_key(ctx, "CALLREF", integration_id)
+
+
+def dial_pk(ctx: TenantContext, integration_id: str) -> str:
+    """Partition of an integration's click-to-calls waiting for the provider's first event."""
+    return tenant_key(ctx, "CALLDIAL", integration_id)
+
+
+def callback_pk(ctx: TenantContext) -> str:
+    """Partition of the missed calls not yet called back, by number."""
+    return tenant_key(ctx, "CALLBACK")
+
+
+def stats_item(ctx: TenantContext, call: Call, day: datetime) -> CallStats:
+    """The counters item of a call's day, employee and direction."""
+    user = call.user_id or "-"
+    stamp = day.strftime("%Y-%m-%d")
+    return CallStats(tenant_key(ctx, "CALLSTATS", stamp[:7]), f"{stamp}#{user}#{call.direction}", day=stamp,
+                     user_id=user, direction=call.direction)
+
+
+# -- settings -------------------------------------------------------------------------------
+
+
+def adapter_of(integration: Any) -> TelephonyAdapter:
+    """The telephony adapter of an integration."""
+    found = adapters.find(integration.integration_type)
+    if not isinstance(found, TelephonyAdapter):
+        raise errors.CRMError("No telephony adapter for this integration.", code="no_processor")
+    return found
+
+
+def settings_of(integration: Any) -> TelephonySettings:
+    """The telephony settings of an integration (its provider's own fields left aside)."""
+    stored = dict(integration.settings or {})
+    return TelephonySettings.model_validate({k: v for k, v in stored.items() if k in TelephonySettings.model_fields})
+
+
+# -- the customer ---------------------------------------------------------------------------
+
+
+def _customer_number(ctx: TenantContext, call: Call) -> str | None:
+    raw = call.from_number if call.direction == "inbound" else call.to_number
+    if not raw:
+        return None
+    return phones.e164(raw[:phones.MAX_TYPED], matching.tenant_region(ctx)) or raw[:40]
+
+
+def open_deal(ctx: TenantContext, subject_type: str, subject_id: str) -> str | None:
+    """The newest open deal of a contact or company (from its card's links: one Query)."""
+    found = [link for link in links.linked(ctx, subject_type, subject_id=subject_id, kind="deal")
+             if (link.summary or {}).get("status", "open") == "open"]
+    return max((link.ref_id for link in found), default=None)
+
+
+def _company_with(ctx: TenantContext, e164: str) -> str | None:
+    company = types.find("company")
+    rows = lookups.search(ctx, company, e164) if company is not None else None
+    return str(rows[0].record_id) if rows else None
+
+
+def resolve_party(run: Run, call: Call, settings: TelephonySettings) -> None:
+    """Find (or make) the customer of a call whose numbers are known: contact, company, open deal."""
+    ctx = run.ctx
+    e164 = call.customer_number or _customer_number(ctx, call)
+    call.customer_number = e164
+    call.party_resolved = 1
+    if not e164 or not e164.startswith("+"):
+        return  # a hidden or internal number: nobody to find
+    made = run.progress
+    contact = contacts_service.get(ctx, str(made["contact_id"])) if "contact_id" in made else None
+    if contact is None:
+        contact, _ = contacts_service.find_by_phone_or_email(ctx, e164, None)
+    if contact is not None:
+        call.contact_id = str(contact.contact_id)
+        call.company_id = next(iter(contact.company_ids or []), None)
+        call.deal_id = open_deal(ctx, "contact", call.contact_id)
+        if not call.user_id:
+            call.owner_id, call.team_id = contact.owner_id, contact.team_id
+        return
+    company_id = _company_with(ctx, e164)
+    if company_id is not None:
+        call.company_id = company_id
+        call.deal_id = open_deal(ctx, "company", company_id)
+        return
+    if settings.unknown_caller == "ignore":
+        return
+    owner_id = call.user_id or integrations_service.responsible_user(ctx, run.integration, settings.responsible)
+    contact_id = new_id()
+    data = contact_schemas.ContactCreate.model_validate({
+        "first_name": e164, "phones": [{"number": e164}], "owner_id": owner_id,
+        "source": f"call:{run.integration.name}"[:40]})
+    with run.checkpoint_with(contact_id=contact_id) as change:
+        contact = contacts_service.create(ctx, data=data, contact_id=contact_id, matches=[], change=change)
+    call.contact_id = contact_id
+    if not call.user_id:
+        call.owner_id, call.team_id = contact.owner_id, contact.team_id
+    if settings.unknown_caller == "contact_and_deal":
+        call.deal_id = _lead_deal(run, settings, contact_id, owner_id, e164)
+
+
+def _lead_deal(run: Run, settings: TelephonySettings, contact_id: str, owner_id: str, e164: str) -> str:
+    if "deal_id" in run.progress:
+        return str(run.progress["deal_id"])
+    data = deal_schemas.DealCreate(title=f"Call from {e164}"[:200], pipeline_id=settings.pipeline_id,
+                                   stage_id=settings.stage_id, contact_ids=[contact_id], owner_id=owner_id)
+    deal_id = new_id()
+    with run.checkpoint_with(deal_id=deal_id) as change:
+        deals_service.create(run.ctx, data=data, deal_id=deal_id, change=change)
+    return deal_id
+
+
+# -- folding --------------------------------------------------------------------------------
+
+
+def _new_call(run: Run, event: CallEvent, settings: TelephonySettings) -> tuple[Call | None, Call]:
+    """(before, after) of the call an event starts: a click-to-call waiting for it, or a new one."""
+    ctx, integration = run.ctx, run.integration
+    direction = event.direction or "inbound"
+    if direction == "outbound" and event.to_number:
+        e164 = phones.e164(event.to_number[:phones.MAX_TYPED], matching.tenant_region(ctx))
+        waiting = db.get(ctx, DialRequest, dial_pk(ctx, integration.integration_id), e164) if e164 else None
+        dialled = access.get_any(ctx, CALL, waiting.call_id) if waiting and waiting.valid_until > db.utcnow() else None
+        if isinstance(dialled, Call) and dialled.provider_call_id.startswith("dial:"):
+            after = editing.clone(dialled)
+            after.provider_call_id = event.provider_call_id
+            return dialled, after
+    owner_id = settings.extensions.get(event.extension or "") or integrations_service.responsible_user(
+        ctx, integration, settings.responsible)
+    call_id = new_id()
+    call = Call(access.collection_pk(ctx, CALL, call_id), timeline_service.PROFILE_SK, call_id=call_id,
+                integration_id=integration.integration_id, provider=integration.integration_type,
+                provider_call_id=event.provider_call_id, direction=direction, owner_id=owner_id,
+                team_id=None)
+    return None, call
+
+
+def _entry(ctx: TenantContext, change: db.Change, call: Call, subject_type: str, subject_id: str,
+           names: dict[str, str]) -> None:
+    """The call's one entry on a record's timeline, written anew as the call goes on."""
+    existing = timeline_service.get_entry(ctx, subject_type=subject_type, subject_id=subject_id, entry_id=call.call_id)
+    data = {"call_id": call.call_id, "direction": call.direction, "status": call.status,
+            "duration_seconds": None if call.duration_seconds is None else int(call.duration_seconds),
+            "user_id": call.user_id, "number": call.customer_number, "provider": call.provider,
+            "recording": bool(call.recording_key)}
+    verb = {"inbound": "Incoming call", "outbound": "Outgoing call"}[call.direction]
+    summary = f"{verb}: {names.get(call.status, call.status)}"
+    if existing is None:
+        timeline_service.add_entry(ctx, change, subject_type=subject_type, subject_id=subject_id, kind=ENTRY_KIND,
+                                   summary=summary, data=data, entry_id=call.call_id, at=call.started_at)
+    elif existing.data != data or existing.summary != summary:
+        existing.data, existing.summary = data, summary
+        change.save(existing)
+
+
+STATUS_NAMES = {"ringing": "ringing", "in_progress": "in progress", "answered": "answered", "missed": "missed",
+                "busy": "busy", "failed": "failed"}
+
+
+def _on_end(run: Run, change: db.Change, before: Call | None, call: Call, settings: TelephonySettings) -> None:
+    """What a call's end adds, once: its counters, a missed call's task, a returned missed call."""
+    ctx = run.ctx
+    status = call.status
+    day = call.started_at or db.utcnow()
+    counters = {"calls": 1, status: 1, "talk_seconds": int(call.duration_seconds or 0)}
+    counted: list[tuple[CallStats, dict[str, int]]] = []
+    number = call.customer_number
+    if status == "missed" and call.direction == "inbound" and number:
+        task_id = None
+        if settings.missed_call_task:
+            data = task_schemas.TaskCreate(
+                title=f"Call back {number}"[:200], kind="call", due_at=db.utcnow(), assignee_id=call.owner_id,
+                related=task_schemas.Related(type="contact", id=call.contact_id) if call.contact_id else None,
+                description=f"Missed call at {day.isoformat(timespec='minutes')} ({call.provider}).")
+            task_id = str(tasks_service.create(ctx, data=data, into=change).task_id)
+            call.task_id = task_id
+        change.save(CallbackDue(callback_pk(ctx), number, call_id=call.call_id, task_id=task_id, missed_at=day))
+    elif status == "answered" and number:
+        due = db.get(ctx, CallbackDue, callback_pk(ctx), number)
+        missed = access.get_any(ctx, CALL, due.call_id) if due is not None else None
+        if due is not None and isinstance(missed, Call) and missed.call_id != call.call_id:
+            returned = editing.clone(missed)
+            returned.returned_call_id, returned.returned_at = call.call_id, call.answered_at or db.utcnow()
+            editing.touch(returned)
+            store.rewrite_rows(ctx, CALL, change, missed, returned)
+            change.save(returned)
+            call.callback_of = missed.call_id
+            change.delete(due)
+            waited = max(int(((call.answered_at or db.utcnow()) - due.missed_at).total_seconds()), 0)
+            counted.append((stats_item(ctx, missed, due.missed_at), {"callbacks": 1, "callback_seconds": waited}))
+    counted.append((stats_item(ctx, call, day), counters))
+    merged: dict[tuple[str, str], tuple[CallStats, dict[str, int]]] = {}
+    for item, amounts in counted:  # one transaction may touch an item once: the day's counters add up first
+        found = merged.setdefault((item.pk, item.sk), (item, {}))
+        for name, value in amounts.items():
+            found[1][name] = found[1].get(name, 0) + value
+    for item, amounts in merged.values():
+        change.add(item, **amounts)
+
+
+def fold_event(run: Run, event: CallEvent, settings: TelephonySettings) -> Call:
+    """Fold one event into its call and write what changed; answers the call."""
+    for attempt in range(FOLD_ATTEMPTS):
+        try:
+            return _fold_once(run, event, settings)
+        except errors.VersionConflictError:
+            if attempt == FOLD_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _fold_once(run: Run, event: CallEvent, settings: TelephonySettings) -> Call:
+    ctx, integration = run.ctx, run.integration
+    ref = db.get(ctx, CallRef, ref_pk(ctx, integration.integration_id), event.provider_call_id)
+    current = access.get_any(ctx, CALL, ref.call_id) if ref is not None else None
+    change = db.Change()
+    if isinstance(current, Call):
+        before: Call | None = current
+        after = editing.clone(current)
+    else:
+        if event.phase == "recording":  # nothing else known of the call yet: its other events come first
+            raise errors.ConflictError("The call of this recording has not been reported yet.",
+                                       code="call_not_yet_known")
+        before, after = _new_call(run, event, settings)
+        change.create(CallRef(ref_pk(ctx, integration.integration_id), event.provider_call_id,
+                              call_id=after.call_id))
+    was = fold.fingerprint(after) if before is not None else None
+    fold.apply(after, event, extensions=dict(settings.extensions), now=db.utcnow())
+    if after.user_id:
+        after.owner_id = after.user_id
+    if not after.party_resolved and (after.from_number or after.to_number):
+        resolve_party(run, after, settings)
+    if before is not None and fold.fingerprint(after) == was and before.party_resolved == after.party_resolved:
+        return after  # a repeat: nothing new
+    editing.touch(after)
+    ended_now = after.status in fold.FINAL and (before is None or before.status not in fold.FINAL)
+    if ended_now:
+        _on_end(run, change, before, after, settings)
+    for subject_type, subject_id in (("contact", after.contact_id), ("company", after.company_id),
+                                     ("deal", after.deal_id)):
+        if subject_id and (subject_type != "company" or not after.contact_id):
+            _entry(ctx, change, after, subject_type, subject_id, STATUS_NAMES)
+    store.save(ctx, CALL, before, after, action="create" if before is None else "update", change=change)
+    if after.status == "ringing" and after.direction == "inbound" and (before is None or before.status != "ringing"
+                                                                      or before.user_id != after.user_id):
+        _announce(ctx, after)
+    return after
+
+
+def _announce(ctx: TenantContext, call: Call) -> None:
+    """Tell the employee's open web app who is calling (the caller card); never fails the fold."""
+    try:
+        from chalicelib.telephony import caller_card
+
+        caller_card.announce(ctx, call)
+    except Exception:  # noqa: BLE001 - the call is written; a card that does not show is not a lost call
+        logger.warning("caller card not pushed", exc_info=True, extra={"call_id": call.call_id})
+
+
+# -- the processor --------------------------------------------------------------------------
+
+
+def process_call_event(run: Run) -> Outcome:
+    """Fold the call events of one stored provider delivery into their calls."""
+    if run.integration is None:
+        raise errors.CRMError("The integration was deleted.", code="integration_gone")
+    adapter = adapter_of(run.integration)
+    settings = settings_of(run.integration)
+    try:
+        events = adapter.call_events(run.fields)
+    except (PydanticValidationError, ValueError, KeyError, TypeError) as exc:
+        raise errors.ValidationError("The stored event is not a call event this provider sends.",
+                                     code="invalid_event") from exc
+    if not events:
+        return Outcome("ignored", {"reason": "not_a_call_event"})
+    calls = [fold_event(run, event, settings) for event in events]
+    last = calls[-1]
+    details: dict[str, Any] = {"call_id": last.call_id}
+    if last.contact_id:
+        details["contact_id"] = last.contact_id
+    if last.task_id:
+        details["task_id"] = last.task_id
+    if last.recording_ref and not last.recording_key:
+        from chalicelib.telephony import recordings
+
+        recordings.fetch(run, adapter, last)
+    return Outcome("processed", details)
+
+
+DIAL_WAIT = timedelta(minutes=3)
+
+for _provider in PROVIDERS:
+    register_processor(_provider, process_call_event)

@@ -134,7 +134,7 @@ class Fresh:
 
 
 def _record_maker(name: str, plural: str) -> Callable[[Fresh], dict[str, Any]]:
-    return lambda fresh: fresh.post(f"/api/v1/{plural}", SAMPLES[name].create())
+    return lambda fresh: SAMPLES[name].made(fresh.client, fresh.owner, plural)
 
 
 MAKERS: dict[str, Callable[[Fresh], dict[str, Any]]] = {

@@ -22,6 +22,17 @@ class Sample:
     change: dict[str, Any]  # a PATCH body (the version is added)
     search: Any = None  # (created record) -> a q that finds it; None: the type has no search
     name_field: str = "name"  # the body field a list sorted by name orders by first (a string)
+    make: Any = None  # (client, owner token) -> a record made another way than a POST of create (a call)
+
+    def made(self, client: Any, token: str, plural: str) -> dict[str, Any]:
+        """A new record of the type as the API answers it, made as its type is made."""
+        if self.make is not None:
+            return dict(self.make(client, token))
+        from tests.support import body
+
+        response = client.post(f"/api/v1/{plural}", self.create(), token=token)
+        assert response.status_code in (200, 201), response.body
+        return dict(body(response))
 
 
 def _n() -> int:
@@ -41,4 +52,12 @@ SAMPLES: dict[str, Sample] = {
                                       "price": {"minor": 1250, "currency": "EUR"}},
                       change={"name": "Changed widget", "price": {"minor": 990, "currency": "EUR"}},
                       search=lambda made: made["sku"]),
+    # A call is made by its provider's events (or a click-to-call), never by a POST of its fields.
+    "call": Sample(create=dict, change={}, make=lambda client, token: _call(client, token)),
 }
+
+
+def _call(client: Any, token: str) -> dict[str, Any]:
+    from tests.telephony.kit import make_call
+
+    return make_call(client, token, customer=f"+7916{_n():07d}")

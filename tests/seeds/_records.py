@@ -6,7 +6,7 @@ from __future__ import annotations
 from chalicelib.records import types
 from tests.factories import Company
 from tests.records.samples import SAMPLES
-from tests.support import ApiClient, body
+from tests.support import ApiClient
 
 
 def seed(client: ApiClient, company: Company) -> tuple[dict[str, str], list[str]]:
@@ -16,7 +16,7 @@ def seed(client: ApiClient, company: Company) -> tuple[dict[str, str], list[str]
     for rtype in types.all_types():
         sample = SAMPLES.get(rtype.name)
         assert sample is not None, f"add a sample of the record type {rtype.name} to tests/records/samples.py"
-        made = body(client.post(f"/api/v1/{rtype.plural}", sample.create(), token=company.owner.token))
+        made = sample.made(client, company.owner.token, rtype.plural)
         ids[f"{rtype.name}_id"] = made["id"]
         secrets += [made["id"], *(value for value in made.values() if isinstance(value, str) and "Sample" in value)]
     return ids, secrets

@@ -174,6 +174,10 @@ class MangoAdapter(TelephonyAdapter):
     settings_model = MangoSettings
     secret_settings = ("api_salt",)
 
+    def handshake(self, inbound: Inbound) -> Reply | None:
+        """The control panel's "check connection" posts to ``/ping``: answered 200, nothing stored."""
+        return Reply(status=200, body="") if (inbound.tail or "").strip().lower() == "ping" else None
+
     def verify(self, inbound: Inbound, credentials: Credentials) -> None:
         form = _form(inbound)
         offered_key, offered, text = form.get("vpbx_api_key", ""), form.get("sign", ""), form.get("json")

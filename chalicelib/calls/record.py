@@ -1,0 +1,65 @@
+"""The call record type: listed by employee, contact, status and direction; never created by hand.
+
+A call is made by its provider's events (``telephony``) or a click-to-call, never through a create
+route, and is not trashed: it is the history of what happened. Its list rows carry the filters of
+the calls screen as facets (``CF#contact#<id>``, ``CF#status#missed``, ``CF#direction#inbound``), so
+any filter is one Query on the most selective of them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.calls.models import Call, CallRow
+from chalicelib.records import listing, types
+
+
+def facets(call: Call) -> listing.Facets:
+    """A call is listed by its employee (owner), its contact, its status and its direction."""
+    custom = [("status", call.status), ("direction", call.direction)]
+    if call.contact_id:
+        custom.append(("contact", call.contact_id))
+    return listing.Facets(record_id=call.call_id, owner_id=call.owner_id, team_id=call.team_id,
+                          custom=tuple(custom), updated_at=call.updated_at.isoformat())
+
+
+def row_values(call: Call) -> dict[str, Any]:
+    """What the calls list shows of a call."""
+    return {"direction": call.direction, "status": call.status, "from_number": call.from_number,
+            "to_number": call.to_number, "contact_id": call.contact_id, "user_id": call.user_id,
+            "started_at": call.started_at, "duration_seconds": call.duration_seconds,
+            "has_recording": 1 if call.recording_key else 0, "provider": call.provider}
+
+
+def read(ctx: Any, call: Call) -> dict[str, Any]:
+    """A call as the API shows it (CallRead)."""
+    return {"id": call.call_id, "integration_id": call.integration_id, "provider": call.provider,
+            "provider_call_id": call.provider_call_id, "direction": call.direction, "status": call.status,
+            "from_number": call.from_number, "to_number": call.to_number, "contact_id": call.contact_id,
+            "company_id": call.company_id, "deal_id": call.deal_id, "user_id": call.user_id,
+            "started_at": call.started_at, "answered_at": call.answered_at, "ended_at": call.ended_at,
+            "duration_seconds": None if call.duration_seconds is None else int(call.duration_seconds),
+            "recording": {"available": bool(call.recording_key)},
+            "callback": {"task_id": call.task_id, "returned_call_id": call.returned_call_id,
+                         "returned_at": call.returned_at},
+            "callback_of": call.callback_of, "created_at": call.created_at, "updated_at": call.updated_at,
+            "version": int(call.version or 0)}
+
+
+def summary(row: CallRow) -> dict[str, Any]:
+    """A list row as the API shows it (CallSummary)."""
+    return {"id": row.record_id, "direction": row.direction, "status": row.status, "from_number": row.from_number,
+            "to_number": row.to_number, "contact_id": row.contact_id, "user_id": row.user_id,
+            "started_at": row.started_at,
+            "duration_seconds": None if row.duration_seconds is None else int(row.duration_seconds),
+            "recording": {"available": bool(row.has_recording)}, "provider": row.provider}
+
+
+CALL = types.register(types.RecordType(
+    name="call", plural="calls", prefix="CL", model=Call, id_attribute="call_id", space="CLX", row_model=CallRow,
+    lists=("ALL", "OWNER", "TEAM", "CF"),
+    audit_fields=("status", "direction", "contact_id", "company_id", "deal_id", "user_id", "owner_id",
+                  "answered_at", "ended_at", "disposition", "duration_seconds", "recording_key", "task_id",
+                  "returned_call_id"),
+    hooks={"facets": facets, "row_values": row_values, "read": read},
+))

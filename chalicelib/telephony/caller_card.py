@@ -1,0 +1,61 @@
+"""The caller card: while an inbound call rings, the employee's open web app shows who is calling.
+
+Pushed over the live channel (``live.push``, API Gateway's WebSocket API) to the employee whose
+extension rings, else to the call's responsible user, as ``{"type": "call.ringing", "call": {...}}``
+with what the card needs: the caller's name, company, open deal and last note, and links to them.
+A card costs a handful of reads per ringing call, never a request per open tab.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.calls.models import Call
+from chalicelib.core.tenancy import TenantContext
+from chalicelib.records import access, types
+from chalicelib.records import timeline as timeline_service
+
+MESSAGE = "call.ringing"
+
+
+def _name(record: Any) -> str | None:
+    if record is None:
+        return None
+    for attribute in ("display_name", "name", "title"):
+        value = getattr(record, attribute, None)
+        if isinstance(value, str) and value:
+            return value
+    parts = [getattr(record, "first_name", None), getattr(record, "last_name", None)]
+    return " ".join(p for p in parts if p) or None
+
+
+def _record(ctx: TenantContext, type_name: str, record_id: str | None) -> Any:
+    rtype = types.find(type_name)
+    return access.get(ctx, rtype, record_id) if rtype is not None and record_id else None
+
+
+def card(ctx: TenantContext, call: Call) -> dict[str, Any]:
+    """What the caller card shows of a ringing call."""
+    contact = _record(ctx, "contact", call.contact_id)
+    company = _record(ctx, "company", call.company_id)
+    deal = _record(ctx, "deal", call.deal_id)
+    note = None
+    subject = ("contact", call.contact_id) if call.contact_id else ("company", call.company_id)
+    if subject[1]:
+        page = timeline_service.list_entries(ctx, subject_type=subject[0], subject_id=subject[1], limit=20,
+                                             cursor=None, kinds={"note"})
+        note = page.items[0].summary if page.items else None
+    return {"id": call.call_id, "direction": call.direction, "number": call.customer_number,
+            "user_id": call.user_id, "started_at": call.started_at.isoformat() if call.started_at else None,
+            "contact": {"id": call.contact_id, "name": _name(contact)} if call.contact_id else None,
+            "company": {"id": call.company_id, "name": _name(company)} if call.company_id else None,
+            "deal": {"id": call.deal_id, "title": _name(deal)} if call.deal_id else None,
+            "last_note": note[:300] if note else None}
+
+
+def announce(ctx: TenantContext, call: Call) -> int:
+    """Push the caller card to whoever the call rings for; answers how many open tabs got it."""
+    from chalicelib.live import service as live_service
+
+    target = call.user_id or call.owner_id
+    return live_service.push(ctx, [target], {"type": MESSAGE, "call": card(ctx, call)})

@@ -1,0 +1,133 @@
+"""Provider events fold into calls on the customer's card: whatever their order, repeated or replayed."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from tests.factories import Company, signup
+from tests.support import ApiClient, body
+from tests.telephony.kit import calls, create_telephony, play
+from webhooks.providers import Call
+from webhooks.providers import pbx as pbx_sim
+
+CUSTOMER = "+79161234567"
+
+
+@pytest.fixture
+def company(client: ApiClient) -> Company:
+    return signup(client, company="Calls Ltd", country="RU")
+
+
+def _pbx(client: ApiClient, company: Company, **settings: Any) -> dict[str, Any]:
+    owner_id = company.owner.user_id
+    return create_telephony(client, company, "pbx", extensions={"101": owner_id}, **settings)
+
+
+def _scenario(integration: dict[str, Any], scenario: str, **call: Any) -> list[Any]:
+    return pbx_sim.requests(scenario, integration["webhook_url"], key=None, secret=integration["secret"],
+                            call=Call(**call))
+
+
+def _get(client: ApiClient, company: Company, path: str) -> dict[str, Any]:
+    response = client.get(path, token=company.owner.token)
+    assert response.status_code == 200, response.body
+    return dict(body(response))
+
+
+def test_an_answered_call_lands_on_a_new_contact_with_a_lead_deal_and_its_recording(
+        client: ApiClient, company: Company) -> None:
+    pbx = _pbx(client, company)
+    answers = play(client, pbx, _scenario(pbx, "answered", customer=CUSTOMER, talk_seconds=42))
+    assert [a.status_code for a in answers] == [200] * 5
+    [listed] = calls(client, company)
+    call = _get(client, company, f"/api/v1/calls/{listed['id']}")
+    assert call["direction"] == "inbound" and call["status"] == "answered"
+    assert call["duration_seconds"] == 42 and call["from_number"] == CUSTOMER
+    assert call["user_id"] and call["recording"] == {"available": True}
+    contact = _get(client, company, f"/api/v1/contacts/{call['contact_id']}")
+    assert [p["number"] for p in contact["phones"]] == [CUSTOMER]
+    deal = _get(client, company, f"/api/v1/deals/{call['deal_id']}")
+    assert CUSTOMER in deal["deal"]["title"]
+    timeline = _get(client, company, f"/api/v1/contacts/{call['contact_id']}/timeline")["items"]
+    [entry] = [e for e in timeline if e["kind"] == "call"]
+    assert entry["data"]["status"] == "answered" and entry["data"]["duration_seconds"] == 42
+    link = _get(client, company, f"/api/v1/calls/{call['id']}/recording")
+    assert link["url"].startswith("http") and link["expires_in"] == 300
+
+
+def test_events_in_any_order_repeated_make_the_same_one_call(client: ApiClient, company: Company) -> None:
+    pbx = _pbx(client, company)
+    requests = _scenario(pbx, "answered", customer=CUSTOMER, talk_seconds=30)
+    shuffled = requests[:-1]
+    random.Random(7).shuffle(shuffled)
+    answers = play(client, pbx, [*shuffled, *shuffled[:2], requests[-1]])  # the recording needs its call first
+    assert all(a.status_code == 200 for a in answers)
+    [listed] = calls(client, company)
+    call = _get(client, company, f"/api/v1/calls/{listed['id']}")
+    assert call["status"] == "answered" and call["duration_seconds"] == 30 and call["answered_at"]
+    assert call["started_at"] <= call["answered_at"] <= call["ended_at"]
+    contacts = _get(client, company, "/api/v1/contacts")["items"]
+    assert len(contacts) == 1  # one caller, one contact
+
+
+def test_a_missed_call_makes_a_call_back_task_and_the_return_call_shows_on_it(
+        client: ApiClient, company: Company) -> None:
+    pbx = _pbx(client, company, unknown_caller="contact")
+    assert all(a.status_code == 200 for a in play(client, pbx, _scenario(pbx, "missed", customer=CUSTOMER)))
+    [missed] = calls(client, company, "?status=missed")
+    call = _get(client, company, f"/api/v1/calls/{missed['id']}")
+    task = _get(client, company, f"/api/v1/tasks/{call['callback']['task_id']}")
+    assert task["kind"] == "call" and task["related"] == {"type": "contact", "id": call["contact_id"]}
+    assert call["deal_id"] is None  # unknown_caller="contact": no lead deal
+    play(client, pbx, _scenario(pbx, "answered", customer=CUSTOMER))
+    returned = _get(client, company, f"/api/v1/calls/{missed['id']}")
+    assert returned["callback"]["returned_call_id"] and returned["callback"]["returned_at"]
+    later = _get(client, company, f"/api/v1/calls/{returned['callback']['returned_call_id']}")
+    assert later["callback_of"] == missed["id"] and later["contact_id"] == call["contact_id"]
+    done = _get(client, company, f"/api/v1/tasks/{task['id']}")
+    assert done["done_at"] is None  # a call back closes nothing by itself
+    today = datetime.now(UTC).date()
+    period = f"?from={today - timedelta(days=1)}T00:00:00Z&to={today + timedelta(days=1)}T00:00:00Z"
+    stats = _get(client, company, f"/api/v1/calls/stats{period}")["items"]
+    inbound = [row for row in stats if row["direction"] == "inbound"]
+    assert sum(r["calls"] for r in inbound) == 2 and sum(r["missed"] for r in inbound) == 1
+    assert sum(r["callbacks"] for r in inbound) == 1
+
+
+def test_a_known_number_finds_its_contact_and_a_company_number_its_company(client: ApiClient, company: Company) -> None:
+    token = company.owner.token
+    contact = body(client.post("/api/v1/contacts", {"first_name": "Anna", "phones": [{"number": CUSTOMER}]},
+                               token=token))
+    firm = body(client.post("/api/v1/companies", {"name": "Roga", "phones": [{"number": "+74957654321"}]},
+                            token=token))
+    pbx = _pbx(client, company)
+    play(client, pbx, _scenario(pbx, "answered", customer=CUSTOMER))
+    play(client, pbx, _scenario(pbx, "missed", customer="+74957654321"))
+    found = {c["from_number"]: c for c in calls(client, company)}
+    assert found[CUSTOMER]["contact_id"] == contact["id"]
+    by_company = _get(client, company, f"/api/v1/calls/{found['+74957654321']['id']}")
+    assert by_company["company_id"] == firm["id"] and by_company["contact_id"] is None
+    assert len(_get(client, company, "/api/v1/contacts")["items"]) == 1  # no contact made for either
+
+
+def test_the_list_filters_by_status_direction_and_contact(client: ApiClient, company: Company) -> None:
+    pbx = _pbx(client, company)
+    play(client, pbx, _scenario(pbx, "missed", customer=CUSTOMER))
+    play(client, pbx, _scenario(pbx, "outbound", customer="+79169998877"))
+    assert [c["status"] for c in calls(client, company, "?status=missed")] == ["missed"]
+    assert [c["direction"] for c in calls(client, company, "?direction=outbound")] == ["outbound"]
+    missed = calls(client, company, "?status=missed")[0]
+    assert [c["id"] for c in calls(client, company, f"?contact_id={missed['contact_id']}")] == [missed["id"]]
+    assert calls(client, company, "?status=missed&direction=outbound") == []
+
+
+def test_click_to_call_needs_a_provider_that_offers_it(client: ApiClient, company: Company) -> None:
+    pbx = _pbx(client, company)
+    answer = client.post("/api/v1/calls", {"integration_id": pbx["id"], "number": CUSTOMER},
+                         token=company.owner.token)
+    assert answer.status_code == 422 and body(answer)["error"]["code"] == "click_to_call_unavailable"
+    assert calls(client, company) == []
