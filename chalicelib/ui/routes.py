@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from chalice import Response
 
 from chalicelib.core import errors
+from chalicelib.core.config import settings
 from chalicelib.core.http import Api, ApiRequest
 
 api = Api(__name__, tag="ui")
@@ -20,9 +22,19 @@ TYPES = {
     ".json": "application/json",
     ".webmanifest": "application/manifest+json",
 }
+
+
+def _connect_sources() -> str:
+    """'self', plus the live-updates socket's origin where it is not the page's own (API Gateway's WebSocket API)."""
+    if not settings.live_url:
+        return "'self'"
+    socket = urlsplit(settings.live_url)
+    return f"'self' {socket.scheme}://{socket.netloc}"
+
+
 UI_CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; font-src 'self'; manifest-src 'self'; base-uri 'none'; form-action 'self'; "
+    f"connect-src {_connect_sources()}; font-src 'self'; manifest-src 'self'; base-uri 'none'; form-action 'self'; "
     "frame-ancestors 'none'"
 )
 

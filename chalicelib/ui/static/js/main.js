@@ -4,6 +4,7 @@ import { h, mount } from './dom.js';
 import { LANGS, getLang, onLangChange, setLang, t } from './i18n.js';
 import { can, forget, onSessionChange, restore, session, signOut, signedIn } from './session.js';
 import { failed, heading, loading, toast, toastError } from './ui.js';
+import './live.js'; // the live-updates socket while signed in: `crm:live` events on window
 
 const SCREENS = {
   auth: () => import('../screens/auth.js'),
