@@ -113,3 +113,6 @@ def register() -> None:
         registry.exclude_from_export(kind, reason=reason)
     registry.register_unreachable("token_lookup", reason="invitation and reset links are keyed by a digest of "
                                   "their token and expire by themselves (7 days at most); they hold ids only")
+    for kind in ("live_ticket", "live_connection", "live_connection_lookup"):  # chalicelib.live.models
+        registry.register_unreachable(kind, reason="live-updates tickets and open sockets hold ids only and expire "
+                                      "(60 s, 2 h); a tenant being deleted is not active, so nothing is pushed to them")

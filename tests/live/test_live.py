@@ -31,7 +31,7 @@ class FakeManagement:
         self.gone: set[str] = set()
         self.failing: set[str] = set()
 
-    def post_to_connection(self, *, ConnectionId: str, Data: bytes) -> dict[str, Any]:  # noqa: N803 - boto3's names
+    def post_to_connection(self, *, ConnectionId: str, Data: bytes) -> dict[str, Any]:
         if ConnectionId in self.gone:
             raise ClientError({"Error": {"Code": "GoneException", "Message": ""},
                                "ResponseMetadata": {"HTTPStatusCode": 410}}, "PostToConnection")

@@ -145,3 +145,26 @@ def test_tenant_a_cursor_is_refused_to_tenant_b(client: ApiClient, world: World)
 def test_api_key_of_a_cannot_read_b(client: ApiClient, world: World) -> None:
     listed = body(client.get("/api/v1/users", token=world.key["secret"]))
     assert world.b.owner.email not in json.dumps(listed)
+
+
+def test_a_live_ticket_opens_a_socket_of_the_callers_tenant_only(client: ApiClient, world: World,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """POST /api/v1/live/ticket takes no id: the ticket names the caller's tenant and user, and a push is keyed by
+    the pushing tenant, so tenant B's socket hears nothing of tenant A, even when A names B's user."""
+    from chalicelib.core.tenancy import TenantContext
+    from chalicelib.live import service
+    from tests.live.test_live import FakeManagement, connect
+
+    management = FakeManagement()
+    monkeypatch.setattr(service, "management_client", lambda: management)
+    answer = client.post("/api/v1/live/ticket", token=world.b.owner.token)
+    assert answer.status_code == 200
+    for secret in world.secrets():
+        assert secret not in answer.body.decode()
+    status, b_socket = connect(body(answer)["ticket"])
+    assert status == 200
+    alpha, bravo = TenantContext(tenant_id=world.a.tenant_id), TenantContext(tenant_id=world.b.tenant_id)
+    assert service.push(alpha, [world.b.owner.user_id, world.a.owner.user_id], {"type": "test.leak"}) == 0
+    assert management.received == {}
+    assert service.push(bravo, [world.b.owner.user_id], {"type": "test.own"}) == 1
+    assert management.received == {b_socket: [{"type": "test.own"}]}
