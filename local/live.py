@@ -226,6 +226,7 @@ class LiveGateway:
     # -- the socket ---------------------------------------------------------------------------------
 
     def _socket(self, request: BaseHTTPRequestHandler, query: str) -> None:
+        request.requestline = f"{request.command} {PATH} {request.request_version}"  # logged: never the ticket
         headers = dict(request.headers.items())
         lowered = {name.lower(): value for name, value in headers.items()}
         upgrade = lowered.get("upgrade", "").lower() == "websocket" and lowered.get("sec-websocket-version") == "13"
