@@ -11,6 +11,7 @@ const FIRST_RETRY_MS = 1000;
 const MAX_RETRY_MS = 60 * 1000;
 
 let wanted = false;
+let generation = 0; // changes with every start and stop: a ticket asked for before them is not used
 let opening = false;
 let socket = null;
 let retryTimer = null;
@@ -50,6 +51,7 @@ function listen(ws) {
 async function open() {
   if (!wanted || socket || opening) return;
   opening = true;
+  const round = generation;
   let answer;
   try {
     answer = await post('/api/v1/live/ticket');
@@ -59,8 +61,9 @@ async function open() {
   } finally {
     opening = false;
   }
+  if (round !== generation) { open(); return; } // signed out (and perhaps in as someone else) meanwhile
   if (!answer) { retry(); return; }
-  if (!wanted || socket) return;
+  if (socket) return;
   const address = new URL(answer.url, location.href);
   address.searchParams.set('ticket', answer.ticket);
   socket = new WebSocket(address.href);
@@ -69,12 +72,14 @@ async function open() {
 
 function start() {
   if (wanted) return;
+  generation += 1;
   wanted = true;
   failures = 0;
   open();
 }
 
 function stop() {
+  if (wanted) generation += 1;
   wanted = false;
   clearTimeout(retryTimer);
   clearInterval(pingTimer);
