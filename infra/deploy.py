@@ -42,6 +42,7 @@ OUTPUT_ENV = {
     "KmsKeyArn": "CRM_KMS_KEY_ID",
     "AppSecretArn": "CRM_APP_SECRET_ID",
     "ExportBucketName": "CRM_EXPORT_BUCKET",
+    "RecordingsBucketName": "CRM_RECORDINGS_BUCKET",
 }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.calls.models import Call, CallRow
+from chalicelib.core.tenancy import TenantContext, tenant_key
 from chalicelib.records import listing, types
 
 
@@ -46,6 +47,16 @@ def read(ctx: Any, call: Call) -> dict[str, Any]:
             "version": int(call.version or 0)}
 
 
+def ref_pk(ctx: TenantContext, integration_id: str) -> str:
+    """Partition of an integration's provider call ids (``models.CallRef``)."""
+    return tenant_key(ctx, "CALLREF", integration_id)
+
+
+def tenant_links(ctx: TenantContext, call: Call) -> list[tuple[str, str | None]]:
+    """The provider's reference to the call, which the tenant's export and purge reach through it."""
+    return [(ref_pk(ctx, call.integration_id), call.provider_call_id)]
+
+
 def summary(row: CallRow) -> dict[str, Any]:
     """A list row as the API shows it (CallSummary)."""
     return {"id": row.record_id, "direction": row.direction, "status": row.status, "from_number": row.from_number,
@@ -61,5 +72,5 @@ CALL = types.register(types.RecordType(
     audit_fields=("status", "direction", "contact_id", "company_id", "deal_id", "user_id", "owner_id",
                   "answered_at", "ended_at", "disposition", "duration_seconds", "recording_key", "task_id",
                   "returned_call_id"),
-    hooks={"facets": facets, "row_values": row_values, "read": read},
+    hooks={"facets": facets, "row_values": row_values, "read": read, "tenant_links": tenant_links},
 ))

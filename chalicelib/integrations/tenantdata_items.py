@@ -46,7 +46,8 @@ def register() -> None:
     registry.register_links("integration", _integration_links)
     registry.register_on_import("integration", _disable_imported)
     registry.register_sealed(SealedValues(kind="integration", entity="integration",
-                                          record_id_attribute="integration_id", fields=("key", "secret")))
+                                          record_id_attribute="integration_id",
+                                          fields=("key", "secret", "credentials")))
     registry.register_sealed(SealedValues(kind="inbox_event", entity="inbox_event", record_id_attribute="event_id",
                                           fields=("payload",)))
     for kind, reason in (("hook_lookup", "names the source tenant's webhook key"),

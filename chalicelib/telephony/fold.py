@@ -55,7 +55,8 @@ def apply(call: Call, event: CallEvent, *, extensions: dict[str, str], now: date
         call.answered_at = _earliest(call.answered_at, at)
     elif event.phase == "end":
         call.ended_at = call.ended_at or at
-        disposition = event.disposition or ("answered" if call.answered_at is not None else "missed")
+        disposition = event.disposition or call.disposition or ("answered" if call.answered_at is not None
+                                                                 else "missed")
         call.disposition = disposition
         if disposition == "answered":
             call.answered_at = call.answered_at or at

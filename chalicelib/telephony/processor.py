@@ -14,13 +14,13 @@ never makes a second one.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError as PydanticValidationError
 
 from chalicelib.calls.models import Call, CallbackDue, CallRef, CallStats, DialRequest
-from chalicelib.calls.record import CALL
+from chalicelib.calls.record import CALL, ref_pk
 from chalicelib.channels import adapters
 from chalicelib.contacts import schemas as contact_schemas
 from chalicelib.contacts import service as contacts_service
@@ -47,11 +47,6 @@ PROVIDERS = tuple(adapters.PROVIDERS)
 # -- keys -----------------------------------------------------------------------------------
 
 
-def ref_pk(ctx: TenantContext, integration_id: str) -> str:
-    """Partition of an integration's provider call ids."""
-    return tenant_key(ctx, "CALLREF", integration_id)
-
-
 def dial_pk(ctx: TenantContext, integration_id: str) -> str:
     """Partition of an integration's click-to-calls waiting for the provider's first event."""
     return tenant_key(ctx, "CALLDIAL", integration_id)
@@ -62,12 +57,17 @@ def callback_pk(ctx: TenantContext) -> str:
     return tenant_key(ctx, "CALLBACK")
 
 
+def stats_pk(ctx: TenantContext) -> str:
+    """Partition of the tenant's call counters (sorted by day: a period is one range of one Query)."""
+    return tenant_key(ctx, "CALLSTATS")
+
+
 def stats_item(ctx: TenantContext, call: Call, day: datetime) -> CallStats:
     """The counters item of a call's day, employee and direction."""
     user = call.user_id or "-"
     stamp = day.strftime("%Y-%m-%d")
-    return CallStats(tenant_key(ctx, "CALLSTATS", stamp[:7]), f"{stamp}#{user}#{call.direction}", day=stamp,
-                     user_id=user, direction=call.direction)
+    return CallStats(stats_pk(ctx), f"{stamp}#{user}#{call.direction}", day=stamp, user_id=user,
+                     direction=call.direction)
 
 
 # -- settings -------------------------------------------------------------------------------
@@ -337,8 +337,6 @@ def process_call_event(run: Run) -> Outcome:
         recordings.fetch(run, adapter, last)
     return Outcome("processed", details)
 
-
-DIAL_WAIT = timedelta(minutes=3)
 
 for _provider in PROVIDERS:
     register_processor(_provider, process_call_event)

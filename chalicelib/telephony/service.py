@@ -6,16 +6,17 @@ from datetime import timedelta
 from typing import Any
 
 from chalicelib.calls import schemas as s
-from chalicelib.calls.models import Call, CallRow, CallStats, DialRequest
-from chalicelib.calls.record import CALL, summary
+from chalicelib.calls.models import Call, CallRef, CallRow, CallStats, DialRequest
+from chalicelib.calls.record import CALL, ref_pk, summary
 from chalicelib.core import db, errors, permissions, phones
-from chalicelib.core.tenancy import TenantContext, new_id, tenant_key
+from chalicelib.core.tenancy import TenantContext, new_id
 from chalicelib.integrations import service as integrations_service
 from chalicelib.records import access, listing, matching, store
 from chalicelib.records import timeline as timeline_service
 from chalicelib.telephony import processor, recordings
 
 DIAL_WAIT = timedelta(minutes=3)  # how long a click-to-call waits for the provider's first event of it
+COUNTERS = ("calls", "answered", "missed", "busy", "failed", "talk_seconds", "callbacks", "callback_seconds")
 
 
 # -- reading --------------------------------------------------------------------------------
@@ -68,28 +69,22 @@ def recording_link(ctx: TenantContext, call_id: str) -> dict[str, Any]:
 
 
 def stats(ctx: TenantContext, query: s.StatsQuery) -> list[dict[str, Any]]:
-    """The call counters of a period, per employee and direction (one Query per month in it)."""
+    """The call counters of a period (whole days, UTC), per employee and direction: one Query."""
     scope = permissions.require(ctx, CALL.plural, "read")
     assert query.started_from is not None and query.started_to is not None  # the schema fills them in
     first, last = query.started_from.strftime("%Y-%m-%d"), query.started_to.strftime("%Y-%m-%d")
-    months, cursor = [], query.started_from.replace(day=1)
-    while cursor.strftime("%Y-%m") <= last[:7]:
-        months.append(cursor.strftime("%Y-%m"))
-        cursor = (cursor + timedelta(days=32)).replace(day=1)
     totals: dict[tuple[str, str], dict[str, int]] = {}
-    for month in months:
-        with db.translate_errors():
-            for item in CallStats.query(tenant_key(ctx, "CALLSTATS", month), CallStats.sk.between(first, last + "~")):
-                if db.owned(ctx, item) is None:
-                    continue
-                if query.user_id and item.user_id != query.user_id:
-                    continue
-                if scope == "own" and item.user_id != ctx.actor_id:
-                    continue
-                sums = totals.setdefault((item.user_id, item.direction), {})
-                for name in ("calls", "answered", "missed", "busy", "failed", "talk_seconds", "callbacks",
-                             "callback_seconds"):
-                    sums[name] = sums.get(name, 0) + int(getattr(item, name) or 0)
+    teams: dict[str, str | None] = {}
+    with db.translate_errors():
+        found = list(CallStats.query(processor.stats_pk(ctx), CallStats.sk.between(first, last + "~")))
+    for item in found:
+        if db.owned(ctx, item) is None or (query.user_id and item.user_id != query.user_id):
+            continue
+        if not _may_see_counters(ctx, scope, item.user_id, teams):
+            continue
+        sums = totals.setdefault((item.user_id, item.direction), {})
+        for name in COUNTERS:
+            sums[name] = sums.get(name, 0) + int(getattr(item, name) or 0)
     rows = []
     for (user_id, direction), sums in sorted(totals.items()):
         callbacks = sums.get("callbacks", 0)
@@ -98,6 +93,22 @@ def stats(ctx: TenantContext, query: s.StatsQuery) -> list[dict[str, Any]]:
                                                              "talk_seconds", "callbacks")},
                      "average_callback_seconds": sums.get("callback_seconds", 0) // callbacks if callbacks else None})
     return rows
+
+
+def _may_see_counters(ctx: TenantContext, scope: str, user_id: str, teams: dict[str, str | None]) -> bool:
+    """Whether the caller's read scope of calls covers an employee's counters (own, team, all)."""
+    if scope == "all":
+        return True
+    if user_id == ctx.actor_id:
+        return True
+    if scope != "team" or ctx.team_id is None or user_id == "-":
+        return False
+    if user_id not in teams:
+        from chalicelib.identity import service as identity_service
+
+        user = identity_service.get_user(ctx, user_id)
+        teams[user_id] = user.team_id if user is not None else None
+    return teams[user_id] == ctx.team_id
 
 
 # -- click-to-call --------------------------------------------------------------------------
@@ -148,7 +159,7 @@ def click_to_call(ctx: TenantContext, data: s.CallCreate) -> Call:
                 deal_id=processor.open_deal(ctx, "contact", contact_id) if contact_id else None)
     change = db.Change()
     if dialled.provider_call_id:
-        change.create(processor.CallRef(processor.ref_pk(ctx, integration.integration_id), dialled.provider_call_id,
+        change.create(CallRef(ref_pk(ctx, integration.integration_id), dialled.provider_call_id,
                                         call_id=call_id))
     else:
         change.save(DialRequest(processor.dial_pk(ctx, integration.integration_id), e164, call_id=call_id,

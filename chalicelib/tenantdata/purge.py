@@ -36,18 +36,24 @@ def _delete_batch(keys: list[walk.Key]) -> None:
     raise errors.ServiceUnavailableError("DynamoDB kept items of the purge unprocessed.")
 
 
-def _remove_archives(tenant_id: str) -> int:
-    """Delete every version of the tenant's export archives: they hold its sealed values in clear."""
+def _remove_objects(bucket: str, prefix: str) -> int:
+    """Delete every version of every object under a prefix of a bucket."""
     s3 = aws.client("s3")
     removed = 0
-    for page in s3.get_paginator("list_object_versions").paginate(Bucket=settings.export_bucket,
-                                                                 Prefix=f"exports/{tenant_id}/"):
+    for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket, Prefix=prefix):
         versions = [{"Key": v["Key"], "VersionId": v["VersionId"]}
                     for v in [*page.get("Versions", []), *page.get("DeleteMarkers", [])]]
         for batch in db.each_in_batches(versions, 1000):  # DeleteObjects' limit
-            s3.delete_objects(Bucket=settings.export_bucket, Delete={"Objects": list(batch), "Quiet": True})
+            s3.delete_objects(Bucket=bucket, Delete={"Objects": list(batch), "Quiet": True})
             removed += len(batch)
     return removed
+
+
+def _remove_archives(tenant_id: str) -> int:
+    """Delete the tenant's export archives (they hold its sealed values in clear) and its call recordings
+    (``telephony.recordings`` keeps them under ``tenants/<tenant id>/``, encrypted with the stage key)."""
+    return (_remove_objects(settings.export_bucket, f"exports/{tenant_id}/")
+            + _remove_objects(settings.recordings_bucket, f"tenants/{tenant_id}/"))
 
 
 def _remove_items(ctx: TenantContext, *, keep: walk.Key) -> int:

@@ -159,6 +159,21 @@ def test_the_purge_removes_the_export_archives(client: ApiClient, company: Compa
     assert not left.get("Versions") and not left.get("DeleteMarkers")
 
 
+def test_the_purge_removes_the_call_recordings(client: ApiClient, company: Company) -> None:
+    from tests.telephony.kit import create_telephony, play
+    from webhooks.providers import Call
+    from webhooks.providers import pbx as pbx_sim
+
+    pbx = create_telephony(client, company, "pbx")
+    play(client, pbx, pbx_sim.requests("answered", pbx["webhook_url"], key=None, secret=pbx["secret"], call=Call()))
+    s3, prefix = aws.client("s3"), f"tenants/{company.tenant_id}/"
+    assert s3.list_objects_v2(Bucket=settings.recordings_bucket, Prefix=prefix).get("Contents")
+    schedule(client, company)
+    assert main(["delete", "--tenant", company.tenant_id, "--now"], out=io.StringIO()) == 0
+    left = s3.list_object_versions(Bucket=settings.recordings_bucket, Prefix=prefix)
+    assert not left.get("Versions") and not left.get("DeleteMarkers")
+
+
 def test_the_operator_schedules_and_cancels(client: ApiClient, company: Company) -> None:
     out = io.StringIO()
     assert main(["delete", "--tenant", company.tenant_id, "--grace-days", "7"], out=out) == 0
