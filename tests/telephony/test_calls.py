@@ -131,3 +131,24 @@ def test_click_to_call_needs_a_provider_that_offers_it(client: ApiClient, compan
                          token=company.owner.token)
     assert answer.status_code == 422 and body(answer)["error"]["code"] == "click_to_call_unavailable"
     assert calls(client, company) == []
+
+
+def test_the_asterisk_sample_script_reports_a_call_the_crm_folds(client: ApiClient, company: Company) -> None:
+    from urllib.parse import urlsplit
+
+    from webhooks import asterisk_crm
+
+    pbx = _pbx(client, company)
+    path = urlsplit(pbx["webhook_url"]).path
+    steps = [["start", "1733.42", "inbound", "+79161234567", "+74951234567"],
+             ["answer", "1733.42", "inbound", "+79161234567", "+74951234567", "101"],
+             ["end", "1733.42", "inbound", "+79161234567", "+74951234567", "101", "ANSWER", "17"],
+             ["end", "1733.42", "inbound", "+79161234567", "+74951234567", "101", "ANSWER", "17"]]  # a retry
+    for args in steps:
+        request = asterisk_crm.signed(pbx["webhook_url"], pbx["secret"], asterisk_crm.event(args))
+        answer = client.request("POST", path, body=request.data, headers=dict(request.header_items()))
+        assert answer.status_code == 200, answer.body
+    [call] = calls(client, company)
+    assert call["status"] == "answered" and call["duration_seconds"] == 17 and call["user_id"] == company.owner.user_id
+    assert asterisk_crm.event(["end", "c", "inbound", "1", "2", "", "NOANSWER"])["disposition"] == "missed"
+    assert asterisk_crm.event(["end", "c", "inbound", "1", "2", "", "CHANUNAVAIL"])["disposition"] == "failed"
