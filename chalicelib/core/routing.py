@@ -23,7 +23,7 @@ DOMAINS = (
     "chalicelib.notes.routes",
     "chalicelib.records.customfields.routes", "chalicelib.dataio.routes", "chalicelib.auditlog.routes",
     "chalicelib.tenantdata.routes", "chalicelib.integrations.routes", "chalicelib.forms.routes",
-    "chalicelib.telephony.hook_routes", "chalicelib.telephony.routes", "chalicelib.live.routes",
+    "chalicelib.telephony.hooks.routes", "chalicelib.telephony.routes", "chalicelib.live.routes",
     "chalicelib.ui.routes",
 )
 _lock = threading.Lock()

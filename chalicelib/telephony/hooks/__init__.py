@@ -1,0 +1,1 @@
+"""The public hooks telephony providers call."""
