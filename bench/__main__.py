@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import cold_start, cost, harness, ingest, large_tenant, overhead, per_call, ui_size
+from bench import cold_start, cost, harness, ingest, large_tenant, overhead, per_call, telephony, ui_size
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "build" / "bench" / "results.json"
@@ -49,7 +49,8 @@ def collect(options: argparse.Namespace) -> dict[str, Any]:
     steps = [("cold_start", cold_start.measure), ("per_call", lambda: run_module("per_call")),
              ("overhead", lambda: run_module("overhead", options.runs * 10)),
              ("large_tenant", lambda: run_module("large_tenant", options.contacts, options.runs)),
-             ("ingest", lambda: run_module("ingest", options.events)), ("ui_size", ui_size.measure)]
+             ("ingest", lambda: run_module("ingest", options.events)),
+             ("telephony", lambda: run_module("telephony", max(options.runs // 2, 2))), ("ui_size", ui_size.measure)]
     for name, step in steps:
         started = time.perf_counter()
         results[name] = step()
@@ -74,6 +75,7 @@ def lines(results: dict[str, Any]) -> list[tuple[str, str, str]]:
              for name, seconds in start.get("breakdown", {}).items() if seconds >= 0.005]
     rows += per_call.table(results["per_call"]) + overhead.table(results["overhead"])
     rows += large_tenant.table(results["large_tenant"]) + ingest.table(results["ingest"])
+    rows += telephony.table(results["telephony"])
     rows += ui_size.table(results["ui_size"]) + cost.table(results["cost"])
     return rows
 

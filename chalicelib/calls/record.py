@@ -68,7 +68,7 @@ def summary(row: CallRow) -> dict[str, Any]:
 
 CALL = types.register(types.RecordType(
     name="call", plural="calls", prefix="CL", model=Call, id_attribute="call_id", space="CLX", row_model=CallRow,
-    lists=("ALL", "OWNER", "TEAM", "CF"),
+    lists=("ALL", "OWNER", "TEAM", "CF"), sorts=("created",),
     audit_fields=("status", "direction", "contact_id", "company_id", "deal_id", "user_id", "owner_id",
                   "answered_at", "ended_at", "disposition", "duration_seconds", "recording_key", "task_id",
                   "returned_call_id"),

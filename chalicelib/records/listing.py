@@ -55,12 +55,19 @@ class RowKey:
     by_update: str | None = None
 
 
-def row_keys(ctx: TenantContext, space: str, facets: Facets, kinds: tuple[str, ...] | None = None) -> list[RowKey]:
+def row_keys(ctx: TenantContext, space: str, facets: Facets, kinds: tuple[str, ...] | None = None, *,
+             sorts: tuple[str, ...] = SORTS) -> list[RowKey]:
     """Every row a record in this state owns (only its trash row once it is deleted), of the partition
-    kinds given (None: all of them)."""
+    kinds given (None: all of them); a row carries the index keys of the sorts given only (a type listed
+    by creation alone, like calls, writes no index entries: each would cost a write unit per row)."""
     keys = _row_keys(ctx, space, facets)
-    return keys if kinds is None else [key for key in keys if key.pk.removeprefix(
-        tenant_key(ctx, space)).lstrip("#").split("#", 1)[0] in kinds]
+    if kinds is not None:
+        keys = [key for key in keys if key.pk.removeprefix(tenant_key(ctx, space)).lstrip("#").split("#", 1)[0]
+                in kinds]
+    if sorts != SORTS:
+        keys = [RowKey(key.pk, key.sk, key.by_name if "name" in sorts else None,
+                       key.by_update if "updated" in sorts else None) for key in keys]
+    return keys
 
 
 def _row_keys(ctx: TenantContext, space: str, facets: Facets) -> list[RowKey]:

@@ -67,8 +67,10 @@ def rewrite_rows(ctx: TenantContext, rtype: RecordType, change: db.Change, befor
     """Add to change the rows of the record's new state and the removal of rows only the old one had."""
     if rtype.space is None:
         return
-    old = listing.row_keys(ctx, rtype.space, facets(rtype, before), rtype.lists) if before is not None else []
-    new = listing.row_keys(ctx, rtype.space, facets(rtype, after), rtype.lists) if after is not None else []
+    old = listing.row_keys(ctx, rtype.space, facets(rtype, before), rtype.lists, sorts=rtype.sorts) \
+        if before is not None else []
+    new = listing.row_keys(ctx, rtype.space, facets(rtype, after), rtype.lists, sorts=rtype.sorts) \
+        if after is not None else []
     make_row = make_row or row_builder(rtype, after if after is not None else before)
     listing.rewrite_rows(change, make_row, old=old, new=new)
 

@@ -50,6 +50,7 @@ class RecordType:
     space: str | None = None  # list rows under T#<tid>#<space>#...; None: the type lists itself
     row_model: type[Any] | None = None
     lists: tuple[str, ...] | None = None  # the row partitions it keeps (None: all; a deal: "CF", "TOKEN")
+    sorts: tuple[str, ...] = ("updated", "created", "name")  # the orders its lists offer (rows index only these)
     link_model: type[Any] | None = None  # link items of other records in its collection
     link_kinds: Mapping[str, str] = field(default_factory=dict)  # kind -> sort key prefix
     fields: tuple[Field, ...] = ()
