@@ -28,9 +28,19 @@ def _create() -> dict[str, str]:
     ctx, _, _ = service.signup(company_name="Demo Flowers Ltd", name="Olga Owner", email=OWNER_EMAIL,
                                password=logins["owner"], locale="en", country="GB")
     with bind(ctx):
-        service.create_active_user(ctx, email=AGENT_EMAIL, name="Anton Agent", role="agent",
-                                   password=logins["agent"])
+        agent = service.create_active_user(ctx, email=AGENT_EMAIL, name="Anton Agent", role="agent",
+                                           password=logins["agent"])
+        logins.update(_phone_line(ctx, owner_id=ctx.actor_id, agent_id=str(agent.user_id)))
     return logins
+
+
+def _phone_line(ctx: object, *, owner_id: str, agent_id: str) -> dict[str, str]:
+    """A PBX line of the demo company (extensions 101: the owner, 102: the agent), to play calls into."""
+    from chalicelib.integrations import schemas, service
+
+    integration, secret = service.create(ctx, data=schemas.IntegrationCreate(  # type: ignore[arg-type]
+        type="pbx", name="Office PBX", settings={"extensions": {"101": owner_id, "102": agent_id}}))
+    return {"pbx_url": service.webhook_url(ctx, integration), "pbx_secret": secret}  # type: ignore[arg-type]
 
 
 def _exists() -> bool:
@@ -50,8 +60,12 @@ def seed_demo_tenant() -> list[str]:
     logins = json.loads(path.read_text()) if path.exists() else {}
     if not logins:
         return ["demo tenant exists, but .local/demo-logins.json is gone: reset a password from the login page"]
-    return [
+    lines = [
         f"demo tenant 'Demo Flowers Ltd' (passwords generated on first start, kept in {path}):",
         f"  owner  {OWNER_EMAIL}  {logins['owner']}",
         f"  agent  {AGENT_EMAIL}  {logins['agent']}",
     ]
+    if logins.get("pbx_url"):
+        lines.append("  calls into its PBX line (extensions 101 owner, 102 agent): python -m webhooks simulate pbx "
+                     f"--url {logins['pbx_url']} --secret {logins['pbx_secret']}")
+    return lines

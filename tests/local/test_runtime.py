@@ -190,6 +190,37 @@ def _sign_in(running: Running, email: str, password: str) -> int:
         return int(error.code)
 
 
+def _owner_calls(running: Running, password: str) -> list[dict[str, Any]]:
+    payload = json.dumps({"email": "owner@demo.example.com", "password": password}).encode()
+    login = urllib.request.Request(running.url + "/api/v1/auth/login", data=payload, method="POST",
+                                   headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(login, timeout=10) as response:
+        token = json.loads(response.read())["access_token"]
+    listing = urllib.request.Request(running.url + "/api/v1/calls", headers={"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(listing, timeout=10) as response:
+        return list(json.loads(response.read())["items"])
+
+
+def _simulated_calls_land(running: Running, state: Path, logins: dict[str, str]) -> None:
+    """The banner's simulate command plays three calls into the demo PBX line; the queue folds them."""
+    assert logins["pbx_url"] in running.output
+    played = subprocess.run([sys.executable, "-m", "webhooks", "simulate", "pbx", "--url", logins["pbx_url"],
+                             "--secret", logins["pbx_secret"]], cwd=REPO, capture_output=True, text=True,
+                            timeout=60)
+    assert played.returncode == 0, played.stdout + played.stderr
+    deadline = time.monotonic() + 60  # the queue poller folds them; a bound on waiting, not a measure
+    while True:
+        found = _owner_calls(running, logins["owner"])
+        final = sorted(call["status"] for call in found if call["status"] in {"answered", "missed"})
+        recorded = (state / "provider-requests.jsonl").exists()
+        if (final == ["answered", "answered", "missed"] and recorded) or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert final == ["answered", "answered", "missed"], found
+    sent = [json.loads(line) for line in (state / "provider-requests.jsonl").read_text().splitlines()]
+    assert {entry["provider"] for entry in sent} == {"pbx"}  # the recording downloads, answered by the sandbox
+
+
 def test_demo_tenant_is_seeded_once_and_its_logins_work_after_a_restart(tmp_path: Path) -> None:
     state = tmp_path / "state"
     with runner(state) as first:
@@ -197,6 +228,7 @@ def test_demo_tenant_is_seeded_once_and_its_logins_work_after_a_restart(tmp_path
         assert "owner@demo.example.com" in first.output and logins["owner"] in first.output
         assert _sign_in(first, "owner@demo.example.com", logins["owner"]) == 200
         assert _sign_in(first, "agent@demo.example.com", logins["agent"]) == 200
+        _simulated_calls_land(first, state, logins)
         assert first.stop(signal.SIGINT) == 0, first.output
     with runner(state) as second:
         assert json.loads((state / "demo-logins.json").read_text()) == logins  # not seeded twice
