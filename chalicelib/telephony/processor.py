@@ -313,8 +313,9 @@ def _announce(ctx: TenantContext, call: Call) -> None:
 
 def process_call_event(run: Run) -> Outcome:
     """Fold the call events of one stored provider delivery into their calls."""
-    if run.integration is None:
-        raise errors.CRMError("The integration was deleted.", code="integration_gone")
+    if run.integration is None or run.integration.status == "deleted":
+        # The line was deleted after its provider's event was stored: kept, ignored, never misrouted.
+        return Outcome("ignored", {"reason": "integration_gone"})
     adapter = adapter_of(run.integration)
     settings = settings_of(run.integration)
     try:
