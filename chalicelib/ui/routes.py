@@ -32,10 +32,21 @@ def _connect_sources() -> str:
     return f"'self' {socket.scheme}://{socket.netloc}"
 
 
+def _media_sources() -> str:
+    """'self', plus where call recordings are lent from: the recordings bucket's presigned links (S3's global or
+    regional host, as boto3 signs them), or the local S3 stand-in."""
+    bucket = settings.recordings_bucket
+    sources = ["'self'", f"https://{bucket}.s3.amazonaws.com", f"https://{bucket}.s3.{settings.region}.amazonaws.com"]
+    if settings.aws_endpoint_url:
+        endpoint = urlsplit(settings.aws_endpoint_url)
+        sources.append(f"{endpoint.scheme}://{endpoint.netloc}")
+    return " ".join(sources)
+
+
 UI_CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    f"connect-src {_connect_sources()}; font-src 'self'; manifest-src 'self'; base-uri 'none'; form-action 'self'; "
-    "frame-ancestors 'none'"
+    f"connect-src {_connect_sources()}; media-src {_media_sources()}; font-src 'self'; manifest-src 'self'; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 
 

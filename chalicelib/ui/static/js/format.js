@@ -87,3 +87,33 @@ export function regionName(code) {
     return code;
   }
 }
+
+/** A call's length: "1:42", "1:02:05". */
+export function formatDuration(seconds) {
+  const total = Math.max(0, Math.round(Number(seconds) || 0));
+  const pad = (n) => String(n).padStart(2, '0');
+  const hours = Math.floor(total / 3600);
+  const minutes = Math.floor((total % 3600) / 60);
+  return hours ? `${hours}:${pad(minutes)}:${pad(total % 60)}` : `${minutes}:${pad(total % 60)}`;
+}
+
+// Country codes of two digits (the rest of E.164 has one: 1, 7, or three).
+const TWO_DIGIT_CODES = new Set(('20 27 30 31 32 33 34 36 39 40 41 43 44 45 46 47 48 49 51 52 53 54 55 56 57 58 60 61 62 63 '
+  + '64 65 66 81 82 84 86 90 91 92 93 94 95 98').split(' '));
+
+/** An E.164 number for reading: "+7 916 123-45-67", "+1 415-555-0199", "+44 203 769 1880"; anything else as it came. */
+export function formatPhone(number) {
+  const text = String(number || '');
+  const digits = /^\+(\d{7,15})$/.exec(text)?.[1];
+  if (!digits) return text;
+  const part = (from, to) => digits.slice(from, to);
+  if (digits.length === 11 && digits[0] === '7') return `+7 ${part(1, 4)} ${part(4, 7)}-${part(7, 9)}-${part(9)}`;
+  if (digits.length === 11 && digits[0] === '1') return `+1 ${part(1, 4)}-${part(4, 7)}-${part(7)}`;
+  const code = TWO_DIGIT_CODES.has(part(0, 2)) ? 2 : 3;
+  const rest = digits.slice(code);
+  const last = rest.length - 4; // groups of three, the last four together
+  const groups = [];
+  for (let i = 0; i < last; i += 3) groups.push(rest.slice(i, Math.min(i + 3, last)));
+  groups.push(rest.slice(Math.max(last, 0)));
+  return `+${part(0, code)} ${groups.join(' ')}`;
+}

@@ -5,6 +5,7 @@ import { LANGS, getLang, onLangChange, setLang, t } from './i18n.js';
 import { can, forget, onSessionChange, restore, session, signOut, signedIn } from './session.js';
 import { failed, heading, loading, toast, toastError } from './ui.js';
 import './live.js'; // the live-updates socket while signed in: `crm:live` events on window
+import './caller-card.js'; // who is calling, from the `call.ringing` events of that socket
 
 const SCREENS = {
   auth: () => import('../screens/auth.js'),
@@ -12,6 +13,7 @@ const SCREENS = {
   contacts: () => import('../screens/contacts.js'),
   companies: () => import('../screens/companies.js'),
   deals: () => import('../screens/deals.js'),
+  calls: () => import('../screens/calls.js'),
   products: () => import('../screens/products.js'),
   settings: () => import('../screens/settings.js'),
   people: () => import('../screens/people.js'),
@@ -38,6 +40,7 @@ const ROUTES = [
   ['/companies/:id', 'companies', 'card', { nav: 'companies' }],
   ['/deals', 'deals', 'board', { nav: 'deals' }],
   ['/deals/:id', 'deals', 'card', { nav: 'deals' }],
+  ['/calls', 'calls', 'calls', { nav: 'calls' }],
   ['/products', 'products', 'list', { nav: 'products' }],
   ['/products/trash', 'products', 'trash', { nav: 'products' }],
   ['/products/:id', 'products', 'card', { nav: 'products' }],
@@ -62,6 +65,7 @@ const NAV = [
   ['contacts', '/contacts', 'contacts'],
   ['companies', '/companies', 'companies'],
   ['deals', '/deals', 'deals'],
+  ['calls', '/calls', 'calls'],
   ['products', '/products', 'products'],
   ['settings', '/settings/profile', null],
 ];

@@ -7,6 +7,7 @@ import { can } from '../js/session.js';
 import { confirmAction, empty, field, form, heading, pager, toast, toastError } from '../js/ui.js';
 import { linkGroups, noteForm, timelineList } from './records.js';
 import { collectCustom, customInputs, customRows, definitionsFor } from './custom-values.js';
+import { phoneLinks } from '../js/telephony.js';
 
 function companyItem(company) {
   return h('li', {}, h('div', { class: 'grow' },
@@ -75,6 +76,7 @@ export async function card(root, { params, navigate, alive }) {
     customInputs(definitions, company.custom)] })) : null;
   mount(root, heading(company.name, remove), h('div', { class: 'card-grid' },
     h('div', {}, h('section', { class: 'panel' }, h('dl', { class: 'props' },
+      (company.phones || []).length ? [h('dt', {}, t('contacts.phone')), h('dd', {}, phoneLinks(company.phones))] : null,
       company.website ? [h('dt', {}, t('companies.website')), h('dd', {}, company.website)] : null,
       customRows(definitions, company.custom).map(([label, text]) => [h('dt', {}, label), h('dd', {}, text)]),
       h('dt', {}, t('common.created')), h('dd', {}, formatDateTime(company.created_at)))), edit,

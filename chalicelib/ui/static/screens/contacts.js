@@ -9,6 +9,7 @@ import { linkGroups, noteForm, timelineList } from './records.js';
 import { taskForm } from './tasks.js';
 import { collectCustom, customInputs, customRows, customText, definitionsFor, requiredLater } from './custom-values.js';
 import { bulkBar, canBulk, filtersPanel, listFilters } from './contact-bulk.js';
+import { phoneLinks } from '../js/telephony.js';
 
 const SENSITIVE = ['passport_number', 'tax_id', 'iban'];
 
@@ -168,7 +169,7 @@ function maskedValue(contact, name, text) {
 
 function properties(contact, definitions) {
   const rows = [
-    [t('contacts.phone'), (contact.phones || []).map((p) => p.number).join(', ')],
+    [t('contacts.phone'), phoneLinks(contact.phones, contact.id)],
     [t('auth.email'), (contact.emails || []).map((e) => e.address).join(', ')],
     [t('contacts.tags'), (contact.tags || []).join(', ')],
     ...SENSITIVE.filter((name) => contact[name]).map((name) => [t(`contacts.${name}`),

@@ -1,14 +1,18 @@
 // Settings → Integrations: website forms (webhook URL, embed snippet, secret shown once, rotation,
-// disable/enable, delete) and their recent events with replay of failed ones.
+// disable/enable, delete), phone lines (a provider's credentials, extensions, the steps to paste the URL at the
+// provider) and the recent events of each with replay of failed ones.
 import { del, get, patch, post, query } from '../js/api.js';
 import { h, mount, uid } from '../js/dom.js';
 import { t } from '../js/i18n.js';
 import { formatDateTime, formatNumber } from '../js/format.js';
 import { can } from '../js/session.js';
 import { confirmAction, copyButton, empty, field, form, heading, pager, toast, toastError } from '../js/ui.js';
+import { forgetLines } from '../js/telephony.js';
 import { settingsTabs } from './settings-nav.js';
 import { eventFields, fieldMapEditor, readFieldMap } from './form-fields.js';
 import { definitionsFor } from './custom-values.js';
+import { leadRouting, pipelineFields, responsibleFields } from './lead-routing.js';
+import { LINE_TYPES, credentialFields, describeExtensions, isLine, lineFields, lineSettings, setupSteps } from './telephony-setup.js';
 
 const STATUS_BADGE = { active: 'badge-ok', disabled: 'badge-off', processed: 'badge-ok', failed: 'badge-warn',
   ignored: 'badge-off', received: '' };
@@ -37,42 +41,8 @@ function secretPanel(answer) {
     h('code', { class: 'mono', 'data-test': 'integration-secret' }, answer.secret), copyButton(answer.secret));
 }
 
-function stageOptions(pipelines, pipelineId) {
-  const pipeline = pipelines.find((p) => p.id === pipelineId) || pipelines.find((p) => p.is_default) || pipelines[0];
-  return [['', t('integrations.firstStage')], ...(pipeline?.stages || []).filter((s) => s.kind === 'open').map((s) => [s.id, s.name])];
-}
-
-function pipelineFields(pipelines, settings) {
-  const pipelineField = field({ name: 'pipeline_id', label: t('deals.pipeline'), value: settings.pipeline_id || '',
-    options: [['', t('integrations.defaultPipeline')], ...pipelines.map((p) => [p.id, p.name])] });
-  const stageField = field({ name: 'stage_id', label: t('deals.stage'), value: settings.stage_id || '',
-    options: stageOptions(pipelines, settings.pipeline_id) });
-  pipelineField.querySelector('select').addEventListener('change', (event) => {
-    const select = stageField.querySelector('select');
-    mount(select, stageOptions(pipelines, event.target.value).map(([value, text]) => h('option', { value }, text)));
-  });
-  return [pipelineField, stageField];
-}
-
-function responsibleFields(users, responsible) {
-  const chosen = new Set(responsible?.user_ids || []);
-  return [field({ name: 'responsible_mode', label: t('integrations.responsible'), value: responsible?.mode || 'fixed',
-    options: [['fixed', t('integrations.mode.fixed')], ['round_robin', t('integrations.mode.round_robin')]],
-    hint: t('integrations.responsibleHint') }),
-  h('fieldset', { class: 'responsible-users' }, h('legend', {}, t('integrations.users')),
-    users.filter((u) => u.status === 'active').map((user) => {
-      const box = field({ name: `responsible.${user.id}`, label: user.name, type: 'checkbox', value: chosen.has(user.id) });
-      box.querySelector('input').dataset.user = user.id;
-      return box;
-    }))];
-}
-
 function settingsOf(values, formEl, pipelines, previous = {}) {
-  const userIds = [...formEl.querySelectorAll('input[data-user]')].filter((box) => box.checked).map((box) => box.dataset.user);
-  // The stage list of "the default pipeline" is that pipeline's: a chosen stage names it.
-  const fallback = values.stage_id ? (pipelines.find((p) => p.is_default) || pipelines[0])?.id : null;
-  return { ...previous, pipeline_id: values.pipeline_id || fallback || null, stage_id: values.stage_id || null,
-    responsible: { mode: values.responsible_mode, user_ids: userIds }, redirect_url: values.redirect_url || null,
+  return { ...previous, ...leadRouting(values, formEl, pipelines), redirect_url: values.redirect_url || null,
     field_map: readFieldMap(formEl) };
 }
 
@@ -149,39 +119,67 @@ function integrationActions(integration, ctx) {
     toast(t('common.deleted'));
     await ctx.reload();
   }) : null;
-  return h('div', { class: 'row-actions' }, toggle, rotate('key'), rotate('secret'), remove);
+  // A phone line's secret signs nothing but a PBX of one's own's posts.
+  const signs = integration.type === 'form' || integration.type === 'pbx';
+  return h('div', { class: 'row-actions' }, toggle, rotate('key'), signs ? rotate('secret') : null, remove);
 }
 
-function editForm(integration, ctx) {
+/** The edit form of an integration: its name and the settings the fields give (a 409 reloads the screen). */
+function editForm(integration, ctx, children, settingsFrom) {
   if (!can('integrations', 'update')) return null;
   return h('details', { class: 'inline-edit' }, h('summary', {}, t('integrations.edit')),
     form({ submit: t('common.save'), label: t('integrations.edit'), onSubmit: async (values, formEl) => {
       try {
         await patch(base(integration.id), { version: integration.version, name: values.name,
-          settings: settingsOf(values, formEl, ctx.pipelines, integration.settings) });
+          settings: settingsFrom(values, formEl) });
       } catch (error) {
         if (error.status === 409 && error.code === 'version_conflict') { toast(t('common.conflict'), 'error'); await ctx.reload(); return; }
         throw error;
       }
+      forgetLines();
       toast(t('common.saved'));
       await ctx.reload();
-    }, children: [field({ name: 'name', label: t('integrations.name'), value: integration.name, required: true }),
-      ...settingsFields(ctx, integration.settings || {})] }));
+    }, children: [field({ name: 'name', label: t('integrations.name'), value: integration.name, required: true }), ...children] }));
 }
 
-function integrationPanel(integration, ctx) {
+function panelHead(integration, ctx) {
+  return h('div', { class: 'page-head' }, h('h2', {}, integration.name, ' ',
+    h('span', { class: `badge ${STATUS_BADGE[integration.status] || ''}` }, t(`integrations.status.${integration.status}`))),
+  integrationActions(integration, ctx));
+}
+
+function panelMeta(integration, received, ...more) {
   const stats = integration.stats || {};
-  return h('section', { class: 'panel', 'data-integration': integration.id },
-    h('div', { class: 'page-head' }, h('h2', {}, integration.name, ' ',
-      h('span', { class: `badge ${STATUS_BADGE[integration.status] || ''}` }, t(`integrations.status.${integration.status}`))),
-    integrationActions(integration, ctx)),
-    h('p', { class: 'meta' }, t(`integrations.type.${integration.type}`), ` · ${t('integrations.secretHint', { hint: integration.secret_hint || '' })}`,
-      stats.received_24h !== undefined ? ` · ${t('integrations.received24h', { n: stats.received_24h, count: formatNumber(stats.received_24h) })}` : '',
-      stats.failed_24h ? ` · ${t('integrations.failed24h', { n: stats.failed_24h, count: formatNumber(stats.failed_24h) })}` : ''),
+  return h('p', { class: 'meta' }, t(`integrations.type.${integration.type}`), ...more,
+    stats.received_24h !== undefined ? ` · ${t(received, { n: stats.received_24h, count: formatNumber(stats.received_24h) })}` : '',
+    stats.failed_24h ? ` · ${t('integrations.failed24h', { n: stats.failed_24h, count: formatNumber(stats.failed_24h) })}` : '');
+}
+
+function formPanel(integration, ctx) {
+  const settingsFrom = (values, formEl) => settingsOf(values, formEl, ctx.pipelines, integration.settings);
+  return h('section', { class: 'panel', 'data-integration': integration.id }, panelHead(integration, ctx),
+    panelMeta(integration, 'integrations.received24h', ` · ${t('integrations.secretHint', { hint: integration.secret_hint || '' })}`),
     copyable(integration.webhook_url, t('integrations.webhookUrl'), 'webhook-url'),
     copyable(snippet(integration.webhook_url), t('integrations.snippet'), 'embed-snippet'),
     h('p', { class: 'hint' }, t('integrations.snippetHint')),
-    editForm(integration, ctx), eventsPanel(integration));
+    editForm(integration, ctx, settingsFields(ctx, integration.settings || {}), settingsFrom), eventsPanel(integration));
+}
+
+function linePanel(integration, ctx) {
+  const type = integration.type;
+  const settings = integration.settings || {};
+  const extensions = Object.keys(settings.extensions || {}).length;
+  const settingsFrom = (values, formEl) => lineSettings(type, values, formEl, ctx.pipelines);
+  return h('section', { class: 'panel line-panel', 'data-integration': integration.id }, panelHead(integration, ctx),
+    panelMeta(integration, 'telephony.received24h', ` · ${t('telephony.extensionCount', { n: extensions, count: formatNumber(extensions) })}`,
+      type === 'pbx' ? ` · ${t('integrations.secretHint', { hint: integration.secret_hint || '' })}` : ''),
+    setupSteps(integration, copyable(integration.webhook_url, t('integrations.webhookUrl'), 'webhook-url')),
+    editForm(integration, ctx, [credentialFields(type, integration), ...lineFields(type, ctx, settings)], settingsFrom),
+    eventsPanel(integration));
+}
+
+function integrationPanel(integration, ctx) {
+  return isLine(integration.type) ? linePanel(integration, ctx) : formPanel(integration, ctx);
 }
 
 function createForm(ctx) {
@@ -193,19 +191,44 @@ function createForm(ctx) {
     ...settingsFields(ctx)] });
 }
 
-/** #/settings/integrations: the company's website-form integrations and their events. */
+/** Connect a phone line: the provider chosen first, its credentials follow it; then where its calls go. */
+function lineForm(ctx) {
+  let type = LINE_TYPES[0];
+  const provider = field({ name: 'type', label: t('telephony.provider'), value: type,
+    options: LINE_TYPES.map((choice) => [choice, t(`integrations.type.${choice}`)]) });
+  const credentials = h('div', { class: 'line-credentials' }, credentialFields(type));
+  const el = form({ submit: t('telephony.create'), label: t('telephony.createTitle'), onSubmit: async (values, formEl) => {
+    const created = await post('/api/v1/integrations', { type, name: values.name,
+      settings: lineSettings(type, values, formEl, ctx.pipelines) });
+    forgetLines();
+    toast(t('common.saved'));
+    // Only a PBX of one's own signs with the line's secret: the others' is of no use to anyone.
+    await ctx.reload(type === 'pbx' ? created : null, created.id);
+  }, children: [h('div', { class: 'form-grid' }, provider, field({ name: 'name', label: t('integrations.name'), required: true,
+    maxlength: '80' })), h('p', { class: 'hint' }, t('telephony.createHint')), credentials, ...lineFields(type, ctx)] });
+  provider.querySelector('select').addEventListener('change', (event) => {
+    type = event.target.value;
+    mount(credentials, credentialFields(type));
+    describeExtensions(el, type);
+  });
+  return el;
+}
+
+/** #/settings/integrations: the company's website forms and phone lines, and their events. */
 export async function integrations(root, { alive }) {
   const [list, pipelineList, userList, definitions] = await Promise.all([get('/api/v1/integrations'), get('/api/v1/pipelines'),
     can('users', 'read') ? get('/api/v1/users?limit=200') : { items: [] }, definitionsFor('contact')]);
   if (!alive()) return;
   const ctx = { pipelines: pipelineList.items, users: userList.items, definitions, reload: null };
-  ctx.reload = async (withSecret = null) => {
+  ctx.reload = async (withSecret = null, createdId = null) => {
     await integrations(root, { alive });
     const panel = secretPanel(withSecret);
     if (panel) { root.querySelector('.secret-slot')?.replaceChildren(panel); panel.scrollIntoView?.({ block: 'center' }); }
+    else if (createdId) root.querySelector(`[data-integration="${CSS.escape(createdId)}"]`)?.scrollIntoView?.({ block: 'start' });
   };
   mount(root, heading(t('settings.title')), settingsTabs('integrations'), h('p', { class: 'muted' }, t('integrations.intro')),
     h('div', { class: 'secret-slot' }),
     list.items.length ? list.items.map((i) => integrationPanel(i, ctx)) : empty(t('integrations.empty')),
-    can('integrations', 'create') ? h('section', { class: 'panel' }, h('h2', {}, t('integrations.createTitle')), createForm(ctx)) : null);
+    can('integrations', 'create') ? [h('section', { class: 'panel' }, h('h2', {}, t('integrations.createTitle')), createForm(ctx)),
+      h('section', { class: 'panel' }, h('h2', {}, t('telephony.createTitle')), lineForm(ctx))] : null);
 }

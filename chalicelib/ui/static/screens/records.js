@@ -5,6 +5,7 @@ import { t, has } from '../js/i18n.js';
 import { formatDateTime, formatMoney } from '../js/format.js';
 import { can } from '../js/session.js';
 import { empty, field, form, toast } from '../js/ui.js';
+import { callLine } from '../js/telephony.js';
 
 const LINK_PATHS = { deal: 'deals', task: 'tasks', company: 'companies', contact: 'contacts' };
 
@@ -13,13 +14,14 @@ function entryText(entry) {
   return data.text || data.body || null;
 }
 
-/** One timeline entry. */
+/** One timeline entry (a call in the interface's words, with its recording's player). */
 export function timelineEntry(entry) {
   const kind = has(`timeline.${entry.kind}`) ? t(`timeline.${entry.kind}`) : entry.kind;
+  const when = h('div', { class: 'when' }, h('time', { datetime: entry.at }, formatDateTime(entry.at)), ' · ', kind);
+  if (entry.kind === 'call' && entry.data) return h('li', { 'data-entry': entry.id, class: 'entry-call' }, when, callLine(entry.data));
   const text = entryText(entry);
-  return h('li', { 'data-entry': entry.id }, h('div', { class: 'when' }, h('time', { datetime: entry.at },
-    formatDateTime(entry.at)), ' · ', kind), entry.summary ? h('div', {}, entry.summary) : null,
-  text && text !== entry.summary ? h('p', {}, text) : null);
+  return h('li', { 'data-entry': entry.id }, when, entry.summary ? h('div', {}, entry.summary) : null,
+    text && text !== entry.summary ? h('p', {}, text) : null);
 }
 
 /** The timeline of a record (newest first) with an empty state. */

@@ -1,0 +1,192 @@
+// Calls: the missed ones first (those nobody has called back yet on top), then every call, filtered by direction,
+// status and employee. Each call shows when, which way, the number (click-to-call) and its contact, the employee,
+// how long, how it ended, its recording and a Call back button.
+import { get, query } from '../js/api.js';
+import { h, mount } from '../js/dom.js';
+import { t } from '../js/i18n.js';
+import { formatDateTime, formatDuration } from '../js/format.js';
+import { can, onSessionChange } from '../js/session.js';
+import { empty, heading, pager } from '../js/ui.js';
+import { customerNumber, dial, directionClass, employeeName, myLines, phoneLink, recordingPlayer,
+  userNames } from '../js/telephony.js';
+
+const VIEWS = ['missed', 'all'];
+const DIRECTIONS = ['inbound', 'outbound'];
+const STATUSES = ['answered', 'missed', 'busy', 'failed', 'ringing', 'in_progress'];
+const PAGE = 50;
+const STATUS_BADGE = { answered: 'badge-ok', missed: 'badge-off', busy: 'badge-warn', failed: 'badge-off' };
+const COLUMNS = ['calls.when', 'calls.number', 'calls.employee', 'calls.duration', 'calls.statusLabel', 'common.actions'];
+
+// -- contact names ------------------------------------------------------------------------------------------------
+// A call names its contact by id only; the names are read a few at a time and kept for the session.
+
+const contactNames = new Map();
+const reads = [];
+let reading = 0;
+onSessionChange(() => contactNames.clear());
+
+function nextRead() {
+  while (reading < 3 && reads.length) {
+    reading += 1;
+    reads.shift()().finally(() => { reading -= 1; nextRead(); });
+  }
+}
+
+function contactName(call) {
+  const known = call.contact?.name || call.contact_name;
+  if (known) return Promise.resolve(known);
+  if (!contactNames.has(call.contact_id)) {
+    contactNames.set(call.contact_id, new Promise((resolve) => {
+      reads.push(() => get(`/api/v1/contacts/${encodeURIComponent(call.contact_id)}`).then((answer) => {
+        const contact = answer.contact || answer;
+        resolve([contact.first_name, contact.last_name].filter(Boolean).join(' ') || null);
+      }).catch(() => resolve(null)));
+      nextRead();
+    }));
+  }
+  return contactNames.get(call.contact_id);
+}
+
+const digits = (text) => String(text || '').replace(/\D/g, '');
+
+function contactLink(call) {
+  const link = h('a', { class: 'contact-link', href: `#/contacts/${encodeURIComponent(call.contact_id)}` }, t('calls.contact'));
+  // A caller nobody knew is a contact named by their number until someone names them: the number shows already.
+  contactName(call).then((name) => {
+    if (name) link.textContent = digits(name) === digits(customerNumber(call)) ? t('calls.unnamedContact') : name;
+  });
+  return link;
+}
+
+// -- who has been called back -------------------------------------------------------------------------------------
+
+const later = (a, b) => Date.parse(a) > Date.parse(b);
+
+/**
+ * The missed calls of a page that someone has called back: the API's own mark where the list carries it, else as the
+ * API marks them, a later answered call with the same number (one request for the answered calls since the oldest).
+ */
+async function calledBack(items) {
+  if (items.every((call) => call.callback)) return new Set(items.filter((c) => c.callback.returned_call_id).map((c) => c.id));
+  const dated = items.filter((call) => call.started_at && customerNumber(call));
+  if (!dated.length) return new Set();
+  const since = dated.reduce((oldest, call) => (later(oldest, call.started_at) ? call.started_at : oldest), dated[0].started_at);
+  const talks = new Map();
+  let cursor = null;
+  for (let pages = 0; pages < 3; pages += 1) {
+    const page = await get(`/api/v1/calls${query({ status: 'answered', from: since, limit: 200, cursor })}`);
+    for (const call of page.items) {
+      const number = customerNumber(call);
+      if (number && call.started_at && !(talks.has(number) && !later(call.started_at, talks.get(number)))) talks.set(number, call.started_at);
+    }
+    cursor = page.next_cursor;
+    if (!cursor) break;
+  }
+  return new Set(dated.filter((call) => talks.has(customerNumber(call)) && later(talks.get(customerNumber(call)), call.started_at))
+    .map((call) => call.id));
+}
+
+// -- the rows -----------------------------------------------------------------------------------------------------
+
+function callBackButton(number, lines) {
+  if (!lines.length) return h('a', { class: 'button-link small', href: `tel:${number}` }, t('calls.callBack'));
+  const button = h('button', { type: 'button', class: 'secondary small', 'data-test': 'call-back' }, t('calls.callBack'));
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    try { await dial({ number }); } finally { button.disabled = false; }
+  });
+  return button;
+}
+
+function callRow(call, lines, returned) {
+  const number = customerNumber(call);
+  const way = t(call.direction === 'outbound' ? 'calls.outgoing' : 'calls.incoming');
+  // data-label names each cell where a phone shows the rows as cards (the header is hidden there).
+  return h('tr', { 'data-call': call.id, class: returned ? 'called-back' : null },
+    h('td', { class: 'call-when' }, h('time', { datetime: call.started_at }, formatDateTime(call.started_at))),
+    h('td', { class: 'call-party' }, h('span', { class: `icon call-icon ${directionClass(call)}`, role: 'img', 'aria-label': way, title: way }),
+      h('span', { class: 'call-who' }, number ? phoneLink(number) : h('span', { class: 'muted' }, t('calls.noNumber')),
+        call.contact_id ? contactLink(call) : null)),
+    h('td', { 'data-label': t('calls.employee') }, employeeName(call.user_id)),
+    h('td', { class: 'num', 'data-label': t('calls.duration') }, call.duration_seconds ? formatDuration(call.duration_seconds) : '—'),
+    h('td', { 'data-label': t('calls.statusLabel') }, h('span', { class: ['badge', STATUS_BADGE[call.status]] }, t(`calls.status.${call.status}`)),
+      returned ? [' ', h('span', { class: 'badge badge-ok' }, t('calls.calledBackBadge'))] : null),
+    h('td', { class: 'call-actions' }, call.recording?.available ? recordingPlayer(call.id) : null,
+      number ? callBackButton(number, lines) : null));
+}
+
+function callTable(caption) {
+  const body = h('tbody', {});
+  const table = h('div', { class: 'table-wrap' }, h('table', { class: 'call-table' }, h('caption', { class: 'visually-hidden' }, caption),
+    h('thead', {}, h('tr', {}, COLUMNS.map((key) => h('th', { scope: 'col', class: key === 'calls.duration' ? 'num' : null }, t(key))))),
+    body));
+  return { body, table };
+}
+
+// -- the screen ---------------------------------------------------------------------------------------------------
+
+function viewTabs(current, userId) {
+  return h('nav', { 'aria-label': t('calls.views') }, h('ul', { class: 'tabs' }, VIEWS.map((view) =>
+    h('li', {}, h('a', { href: `#/calls${query({ view: view === 'missed' ? '' : view, user_id: userId })}`,
+      'aria-current': view === current ? 'page' : null }, t(`calls.view.${view}`))))));
+}
+
+const capitalized = (text) => text.charAt(0).toLocaleUpperCase() + text.slice(1);
+
+function filterBar(view, chosen, names, navigate) {
+  const go = (changes) => navigate(`/calls${query({ view: view === 'missed' ? '' : view, ...chosen, ...changes })}`);
+  const pick = (name, label, options) => h('div', { class: 'field' }, h('label', { for: `calls-${name}` }, label),
+    h('select', { id: `calls-${name}`, onChange: (event) => go({ [name]: event.target.value }) },
+      [['', t('calls.any')], ...options].map(([value, text]) => h('option', { value, selected: value === (chosen[name] || '') }, text))));
+  const people = [...names].sort((a, b) => a[1].localeCompare(b[1]));
+  const picks = [view === 'all' ? pick('direction', t('calls.direction'), DIRECTIONS.map((d) => [d, t(`calls.direction.${d}`)])) : null,
+    view === 'all' ? pick('status', t('calls.statusLabel'), STATUSES.map((s) => [s, capitalized(t(`calls.status.${s}`))])) : null,
+    people.length > 1 ? pick('user_id', t('calls.employee'), people) : null].filter(Boolean);
+  return picks.length ? h('div', { class: 'list-tools call-filters' }, picks) : null;
+}
+
+function chosenFilters(params) {
+  const direction = params.get('direction');
+  const status = params.get('status');
+  const userId = params.get('user_id');
+  return { direction: DIRECTIONS.includes(direction) ? direction : '', status: STATUSES.includes(status) ? status : '',
+    user_id: /^[0-9A-Z]{26}$/.test(userId || '') ? userId : '' };
+}
+
+function noCalls(view, filtered) {
+  if (view === 'missed') return empty(t('calls.noMissed'));
+  if (filtered) return empty(t('calls.noMatch'));
+  return empty(t('calls.empty'), can('integrations', 'update')
+    ? h('a', { href: '#/settings/integrations' }, t('calls.connectLine')) : null);
+}
+
+/** #/calls?view=missed|all&direction=&status=&user_id=: missed calls first, then all calls (cursor pages). */
+export async function calls(root, { query: params, navigate, alive }) {
+  const view = VIEWS.includes(params.get('view')) ? params.get('view') : 'missed';
+  const chosen = chosenFilters(params);
+  const filters = view === 'missed' ? { direction: 'inbound', status: 'missed', user_id: chosen.user_id } : chosen;
+  const path = (cursor) => `/api/v1/calls${query({ ...filters, limit: PAGE, cursor })}`;
+  const [page, lines, names] = await Promise.all([get(path(null)), myLines(), userNames()]);
+  const returned = view === 'missed' ? await calledBack(page.items) : new Set();
+  if (!alive()) return;
+  const open = callTable(t(view === 'missed' ? 'calls.toCallBack' : 'calls.view.all'));
+  const done = callTable(t('calls.calledBack'));
+  const doneSection = h('section', { class: 'called-back-section', hidden: true }, h('h2', {}, t('calls.calledBack')), done.table);
+  const place = (items, back) => {
+    for (const call of items) (back.has(call.id) ? done : open).body.append(callRow(call, lines, back.has(call.id)));
+    open.table.hidden = !open.body.children.length;
+    doneSection.hidden = !done.body.children.length;
+  };
+  place(page.items, returned);
+  const more = async (cursor) => {
+    const next = await get(path(cursor));
+    place(next.items, view === 'missed' ? await calledBack(next.items) : new Set());
+    const again = pager(next.next_cursor, more);
+    if (again) doneSection.after(again);
+  };
+  const filtered = Boolean(chosen.direction || chosen.status || chosen.user_id);
+  const allBack = view === 'missed' && page.items.length && !open.body.children.length
+    ? h('p', { class: 'notice notice-ok' }, t('calls.allCalledBack')) : null;
+  mount(root, heading(t('nav.calls')), viewTabs(view, chosen.user_id), filterBar(view, chosen, names, navigate),
+    page.items.length ? [allBack, open.table, doneSection] : noCalls(view, filtered), pager(page.next_cursor, more));
+}

@@ -1,0 +1,46 @@
+// Where an integration's new leads go and who gets them: the pipeline and stage of the lead deal, and the
+// responsible users (fixed or in turn). Website forms and phone lines share these settings.
+import { h, mount } from '../js/dom.js';
+import { t } from '../js/i18n.js';
+import { field } from '../js/ui.js';
+
+function stageOptions(pipelines, pipelineId) {
+  const pipeline = pipelines.find((p) => p.id === pipelineId) || pipelines.find((p) => p.is_default) || pipelines[0];
+  return [['', t('integrations.firstStage')], ...(pipeline?.stages || []).filter((s) => s.kind === 'open').map((s) => [s.id, s.name])];
+}
+
+/** The pipeline and stage selects (the stage list follows the pipeline chosen). */
+export function pipelineFields(pipelines, settings) {
+  const pipelineField = field({ name: 'pipeline_id', label: t('deals.pipeline'), value: settings.pipeline_id || '',
+    options: [['', t('integrations.defaultPipeline')], ...pipelines.map((p) => [p.id, p.name])] });
+  const stageField = field({ name: 'stage_id', label: t('deals.stage'), value: settings.stage_id || '',
+    options: stageOptions(pipelines, settings.pipeline_id) });
+  pipelineField.querySelector('select').addEventListener('change', (event) => {
+    const select = stageField.querySelector('select');
+    mount(select, stageOptions(pipelines, event.target.value).map(([value, text]) => h('option', { value }, text)));
+  });
+  return [pipelineField, stageField];
+}
+
+/** The responsible mode and the users to tick; label says what they are responsible for. */
+export function responsibleFields(users, responsible, label = t('integrations.responsible')) {
+  const chosen = new Set(responsible?.user_ids || []);
+  return [field({ name: 'responsible_mode', label, value: responsible?.mode || 'fixed',
+    options: [['fixed', t('integrations.mode.fixed')], ['round_robin', t('integrations.mode.round_robin')]],
+    hint: t('integrations.responsibleHint') }),
+  h('fieldset', { class: 'responsible-users' }, h('legend', {}, t('integrations.users')),
+    users.filter((u) => u.status === 'active').map((user) => {
+      const box = field({ name: `responsible.${user.id}`, label: user.name, type: 'checkbox', value: chosen.has(user.id) });
+      box.querySelector('input').dataset.user = user.id;
+      return box;
+    }))];
+}
+
+/** The pipeline, stage and responsible settings of a form's values. */
+export function leadRouting(values, formEl, pipelines) {
+  const userIds = [...formEl.querySelectorAll('input[data-user]')].filter((box) => box.checked).map((box) => box.dataset.user);
+  // The stage list of "the default pipeline" is that pipeline's: a chosen stage names it.
+  const fallback = values.stage_id ? (pipelines.find((p) => p.is_default) || pipelines[0])?.id : null;
+  return { pipeline_id: values.pipeline_id || fallback || null, stage_id: values.stage_id || null,
+    responsible: { mode: values.responsible_mode, user_ids: userIds } };
+}
