@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.calls.models import Call, CallRow
+from chalicelib.core import audit, errors
 from chalicelib.core.tenancy import TenantContext, tenant_key
 from chalicelib.records import listing, types
 
@@ -65,6 +66,13 @@ def summary(row: CallRow) -> dict[str, Any]:
             "duration_seconds": None if row.duration_seconds is None else int(row.duration_seconds),
             "recording": {"available": bool(row.has_recording)}, "provider": row.provider}
 
+
+def _not_revertable(ctx: TenantContext, call_id: str, before: dict[str, Any] | None, expected: int | None) -> None:
+    """A call is what its provider reported: no change of it is undone (its contact's are)."""
+    raise errors.ConflictError("A call is what its provider reported; it cannot be reverted.", code="not_revertable")
+
+
+audit.register_reverter("call", _not_revertable)
 
 CALL = types.register(types.RecordType(
     name="call", plural="calls", prefix="CL", model=Call, id_attribute="call_id", space="CLX", row_model=CallRow,

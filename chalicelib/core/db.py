@@ -241,6 +241,22 @@ def _check_owned(ctx: TenantContext, items: list[MainTable]) -> None:
             raise errors.ForbiddenError("A write crossed the tenant boundary.")
 
 
+CommitListener = Callable[[TenantContext, list[MainTable]], None]
+_commit_listeners: list[CommitListener] = []
+
+
+def on_commit(listener: CommitListener) -> None:
+    """Be told of the items every write of this process committed (what a warm Lambda remembers of
+    them, the principal above all, must not outlive a change it made itself)."""
+    if listener not in _commit_listeners:
+        _commit_listeners.append(listener)
+
+
+def _committed(ctx: TenantContext, items: list[MainTable]) -> None:
+    for listener in _commit_listeners:
+        listener(ctx, items)
+
+
 def commit(
     ctx: TenantContext,
     change: Change,
@@ -248,7 +264,8 @@ def commit(
     conflict: Callable[[], errors.CRMError] = errors.VersionConflictError,
 ) -> None:
     """Write a change in one DynamoDB transaction; any stale version or taken key raises 409."""
-    _check_owned(ctx, [*change.saves, *change.creates, *change.deletes, *(item for item, _ in change.updates)])
+    items = [*change.saves, *change.creates, *change.deletes, *(item for item, _ in change.updates)]
+    _check_owned(ctx, items)
     with translate_errors(conflict), TransactWrite(connection=MainTable._get_connection().connection) as tx:
         for item in change.saves:
             tx.save(item)
@@ -260,6 +277,7 @@ def commit(
             tx.condition_check(model, pk, sk, condition=condition)
         for item, actions in change.updates:
             tx.update(item, actions=actions)
+    _committed(ctx, items)
 
 
 def put(ctx: TenantContext, item: VersionedItem) -> None:
@@ -268,6 +286,7 @@ def put(ctx: TenantContext, item: VersionedItem) -> None:
     _check_owned(ctx, [item])
     with translate_errors():
         item.save()
+    _committed(ctx, [item])
 
 
 # -- cursors --------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ a session is stored; presenting an older one (a stolen copy) revokes the whole s
 from __future__ import annotations
 
 import math
+import threading
 import time
 from dataclasses import dataclass, replace
 from datetime import timedelta
@@ -18,7 +19,7 @@ from chalicelib.core.config import settings
 from chalicelib.core.observability import logger
 from chalicelib.core.tenancy import TenantContext, bind, global_key, is_valid_id, new_id, tenant_key
 from chalicelib.identity import access, apikeys, service
-from chalicelib.identity.models import AddressThrottle, EmailLogin, Session, Tenant, User
+from chalicelib.identity.models import AddressThrottle, CustomRole, EmailLogin, Session, Tenant, User
 from chalicelib.identity.schemas import TenantChoice
 
 MAX_FAILURES = 5
@@ -361,8 +362,66 @@ def authenticate(request: Any) -> auth.Principal:
         code = "password_change_required" if limited == "password_change" else "totp_enrollment_required"
         raise errors.ForbiddenError("Finish securing your account first.", code=code)
     ctx = service.system_context(str(claims["tid"]))
+    key = (ctx.tenant_id, str(claims["sub"]), str(claims.get("sid")), int(claims.get("tv", 0)),
+           str(claims.get("role", "")))
+    cached = _principals.get(key)
+    if cached is not None:
+        http.request_memo()[("tenant", ctx.tenant_id)] = cached[1]
+        return cached[0]
     with bind(ctx):
-        return _load_principal(ctx, claims)
+        principal = _load_principal(ctx, claims)
+    _principals.put(key, (principal, http.request_memo()[("tenant", ctx.tenant_id)]))
+    return principal
+
+
+class PrincipalCache:
+    """Who a token's holder is, remembered for PRINCIPAL_SECONDS per warm Lambda (a request otherwise
+    starts with a BatchGetItem of tenant, user and session). A logout, deactivation, role change or
+    suspension written by this process forgets the tenant's entries at once (``db.on_commit``); one
+    written by another Lambda takes effect here within PRINCIPAL_SECONDS."""
+
+    def __init__(self, seconds: float, size: int = 2048, clock: Any = time.monotonic) -> None:
+        self.seconds, self.size, self.clock = seconds, size, clock
+        self._entries: dict[tuple[Any, ...], tuple[float, Any]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...]) -> Any:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is None:
+                return None
+            if found[0] <= self.clock():
+                del self._entries[key]
+                return None
+            return found[1]
+
+    def put(self, key: tuple[Any, ...], value: Any) -> None:
+        with self._lock:
+            if len(self._entries) >= self.size:
+                self._entries.pop(next(iter(self._entries)))
+            self._entries[key] = (self.clock() + self.seconds, value)
+
+    def forget_tenant(self, tenant_id: str) -> None:
+        with self._lock:
+            for key in [key for key in self._entries if key[0] == tenant_id]:
+                del self._entries[key]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+PRINCIPAL_SECONDS = 5.0
+_principals = PrincipalCache(PRINCIPAL_SECONDS)
+_IDENTITY_ITEMS = (Tenant, User, Session, CustomRole)
+
+
+def _forget_on_change(ctx: TenantContext, items: list[Any]) -> None:
+    if any(isinstance(item, _IDENTITY_ITEMS) for item in items):
+        _principals.forget_tenant(ctx.tenant_id)
+
+
+db.on_commit(_forget_on_change)
 
 
 def _load_principal(ctx: TenantContext, claims: dict[str, Any]) -> auth.Principal:
