@@ -60,11 +60,15 @@ class CallRow(ListRow, discriminator="call_row"):
     from_number = UnicodeAttribute(null=True)
     to_number = UnicodeAttribute(null=True)
     contact_id = UnicodeAttribute(null=True)
+    company_id = UnicodeAttribute(null=True)
     user_id = UnicodeAttribute(null=True)
     started_at = UTCDateTimeAttribute(null=True)
     duration_seconds = NumberAttribute(null=True)
     has_recording = NumberAttribute(default=0)
     provider = UnicodeAttribute(null=True)
+    task_id = UnicodeAttribute(null=True)
+    returned_call_id = UnicodeAttribute(null=True)
+    returned_at = UTCDateTimeAttribute(null=True)
 
 
 class CallRef(MainTable, discriminator="call_ref"):

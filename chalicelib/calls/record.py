@@ -28,9 +28,10 @@ def facets(call: Call) -> listing.Facets:
 def row_values(call: Call) -> dict[str, Any]:
     """What the calls list shows of a call."""
     return {"direction": call.direction, "status": call.status, "from_number": call.from_number,
-            "to_number": call.to_number, "contact_id": call.contact_id, "user_id": call.user_id,
-            "started_at": call.started_at, "duration_seconds": call.duration_seconds,
-            "has_recording": 1 if call.recording_key else 0, "provider": call.provider}
+            "to_number": call.to_number, "contact_id": call.contact_id, "company_id": call.company_id,
+            "user_id": call.user_id, "started_at": call.started_at, "duration_seconds": call.duration_seconds,
+            "has_recording": 1 if call.recording_key else 0, "provider": call.provider, "task_id": call.task_id,
+            "returned_call_id": call.returned_call_id, "returned_at": call.returned_at}
 
 
 def read(ctx: Any, call: Call) -> dict[str, Any]:
@@ -58,13 +59,18 @@ def tenant_links(ctx: TenantContext, call: Call) -> list[tuple[str, str | None]]
     return [(ref_pk(ctx, call.integration_id), call.provider_call_id)]
 
 
-def summary(row: CallRow) -> dict[str, Any]:
-    """A list row as the API shows it (CallSummary)."""
+def summary(row: CallRow, names: dict[str, str | None] | None = None) -> dict[str, Any]:
+    """A list row as the API shows it (CallSummary), with the names of its contact or company when given."""
+    names = names or {}
     return {"id": row.record_id, "direction": row.direction, "status": row.status, "from_number": row.from_number,
             "to_number": row.to_number, "contact_id": row.contact_id, "user_id": row.user_id,
+            "contact": {"id": row.contact_id, "name": names.get(row.contact_id)} if row.contact_id else None,
+            "company": {"id": row.company_id, "name": names.get(row.company_id)} if row.company_id else None,
             "started_at": row.started_at,
             "duration_seconds": None if row.duration_seconds is None else int(row.duration_seconds),
-            "recording": {"available": bool(row.has_recording)}, "provider": row.provider}
+            "recording": {"available": bool(row.has_recording)}, "provider": row.provider,
+            "callback": {"task_id": row.task_id, "returned_call_id": row.returned_call_id,
+                         "returned_at": row.returned_at}}
 
 
 def _not_revertable(ctx: TenantContext, call_id: str, before: dict[str, Any] | None, expected: int | None) -> None:

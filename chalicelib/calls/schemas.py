@@ -70,6 +70,13 @@ class CallRead(BaseModel):
     version: int
 
 
+class Party(BaseModel):
+    """The contact or company of a call, with its name as the caller may see it (null: not visible)."""
+
+    id: str
+    name: str | None = None
+
+
 class CallSummary(BaseModel):
     id: str
     direction: Direction
@@ -77,11 +84,14 @@ class CallSummary(BaseModel):
     from_number: str | None = None
     to_number: str | None = None
     contact_id: str | None = None
+    contact: Party | None = None
+    company: Party | None = None
     user_id: str | None = None
     started_at: datetime | None = None
     duration_seconds: int | None = None
     recording: Recording
     provider: str | None = None
+    callback: Callback
 
 
 class CallPage(BaseModel):
@@ -145,3 +155,17 @@ class StatsRow(BaseModel):
 
 class StatsRead(BaseModel):
     items: list[StatsRow]
+
+
+class Line(BaseModel):
+    """A telephone line the caller has an extension on."""
+
+    integration_id: str
+    name: str
+    type: str
+    extension: str
+    click_to_call: bool = Field(description="False for a PBX of one's own: it takes no calls from the CRM")
+
+
+class LinePage(BaseModel):
+    items: list[Line]

@@ -88,6 +88,16 @@ def list_integrations(ctx: TenantContext, *, limit: int, cursor: str | None) -> 
                          filter_condition=Integration.status != "deleted")
 
 
+def active_of_types(ctx: TenantContext, integration_types: set[str]) -> list[Integration]:
+    """The tenant's active integrations of these types (no permission check: for what acts through them,
+    such as a user's own telephone line). One paginated Query of the integrations partition."""
+    with db.translate_errors():
+        found = Integration.query(integrations_pk(ctx), Integration.sk < TURN_SK_PREFIX,
+                                  filter_condition=(Integration.status == "active"))
+        return [item for item in found if isinstance(item, Integration) and db.owned(ctx, item) is not None
+                and item.integration_type in integration_types]
+
+
 def webhook_key(ctx: TenantContext, integration: Integration) -> str:
     """The integration's webhook key in clear (part of its URL)."""
     return crypto.decrypt_field(ctx, entity=AUDIT_ENTITY, record_id=integration.integration_id, field="key",

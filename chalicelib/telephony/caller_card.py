@@ -18,7 +18,8 @@ from chalicelib.records import timeline as timeline_service
 MESSAGE = "call.ringing"
 
 
-def _name(record: Any) -> str | None:
+def display_name(record: Any) -> str | None:
+    """How a contact, company or deal is named (its name, title, or first and last name)."""
     if record is None:
         return None
     for attribute in ("display_name", "name", "title"):
@@ -47,9 +48,9 @@ def card(ctx: TenantContext, call: Call) -> dict[str, Any]:
         note = page.items[0].summary if page.items else None
     return {"id": call.call_id, "direction": call.direction, "number": call.customer_number,
             "user_id": call.user_id, "started_at": call.started_at.isoformat() if call.started_at else None,
-            "contact": {"id": call.contact_id, "name": _name(contact)} if call.contact_id else None,
-            "company": {"id": call.company_id, "name": _name(company)} if call.company_id else None,
-            "deal": {"id": call.deal_id, "title": _name(deal)} if call.deal_id else None,
+            "contact": {"id": call.contact_id, "name": display_name(contact)} if call.contact_id else None,
+            "company": {"id": call.company_id, "name": display_name(company)} if call.company_id else None,
+            "deal": {"id": call.deal_id, "title": display_name(deal)} if call.deal_id else None,
             "last_note": note[:300] if note else None}
 
 
@@ -59,3 +60,15 @@ def announce(ctx: TenantContext, call: Call) -> int:
 
     target = call.user_id or call.owner_id
     return live_service.push(ctx, [target], {"type": MESSAGE, "call": card(ctx, call)})
+
+
+def settle(ctx: TenantContext, before: Call, after: Call) -> int:
+    """Tell whoever saw a ringing call's card that it was answered or ended (the card closes)."""
+    from chalicelib.live import service as live_service
+
+    kind = "call.answered" if after.status == "in_progress" else "call.ended"
+    party = _record(ctx, "contact", after.contact_id) or _record(ctx, "company", after.company_id)
+    owner = getattr(party, "owner_id", None)  # the card went to the caller's owner before any extension rang
+    targets = {user for user in (before.user_id, before.owner_id, after.user_id, after.owner_id, owner) if user}
+    return live_service.push(ctx, sorted(targets), {"type": kind, "call": {"id": after.call_id,
+                                                                            "status": after.status}})

@@ -35,11 +35,10 @@ from chalicelib.records import access, editing, links, lookups, matching, store,
 from chalicelib.records import timeline as timeline_service
 from chalicelib.tasks import schemas as task_schemas
 from chalicelib.tasks import service as tasks_service
-from chalicelib.telephony import fold
+from chalicelib.telephony import entries, fold
 from chalicelib.telephony.events import CallEvent, TelephonyAdapter
 from chalicelib.telephony.settings import TelephonySettings
 
-ENTRY_KIND = "call"
 FOLD_ATTEMPTS = 3
 PROVIDERS = tuple(adapters.PROVIDERS)
 
@@ -186,28 +185,6 @@ def _new_call(run: Run, event: CallEvent, settings: TelephonySettings) -> tuple[
     return None, call
 
 
-def _entry(ctx: TenantContext, change: db.Change, call: Call, subject_type: str, subject_id: str,
-           names: dict[str, str]) -> None:
-    """The call's one entry on a record's timeline, written anew as the call goes on."""
-    existing = timeline_service.get_entry(ctx, subject_type=subject_type, subject_id=subject_id, entry_id=call.call_id)
-    data = {"call_id": call.call_id, "direction": call.direction, "status": call.status,
-            "duration_seconds": None if call.duration_seconds is None else int(call.duration_seconds),
-            "user_id": call.user_id, "number": call.customer_number, "provider": call.provider,
-            "recording": bool(call.recording_key)}
-    verb = {"inbound": "Incoming call", "outbound": "Outgoing call"}[call.direction]
-    summary = f"{verb}: {names.get(call.status, call.status)}"
-    if existing is None:
-        timeline_service.add_entry(ctx, change, subject_type=subject_type, subject_id=subject_id, kind=ENTRY_KIND,
-                                   summary=summary, data=data, entry_id=call.call_id, at=call.started_at)
-    elif existing.data != data or existing.summary != summary:
-        existing.data, existing.summary = data, summary
-        change.save(existing)
-
-
-STATUS_NAMES = {"ringing": "ringing", "in_progress": "in progress", "answered": "answered", "missed": "missed",
-                "busy": "busy", "failed": "failed"}
-
-
 def _on_end(run: Run, change: db.Change, before: Call | None, call: Call, settings: TelephonySettings) -> None:
     """What a call's end adds, once: its counters, a missed call's task, a returned missed call."""
     ctx = run.ctx
@@ -287,23 +264,26 @@ def _fold_once(run: Run, event: CallEvent, settings: TelephonySettings) -> Call:
     ended_now = after.status in fold.FINAL and (before is None or before.status not in fold.FINAL)
     if ended_now:
         _on_end(run, change, before, after, settings)
-    for subject_type, subject_id in (("contact", after.contact_id), ("company", after.company_id),
-                                     ("deal", after.deal_id)):
-        if subject_id and (subject_type != "company" or not after.contact_id):
-            _entry(ctx, change, after, subject_type, subject_id, STATUS_NAMES)
+    entries.write(ctx, change, after)
     store.save(ctx, CALL, before, after, action="create" if before is None else "update", change=change)
     if after.status == "ringing" and after.direction == "inbound" and (before is None or before.status != "ringing"
                                                                       or before.user_id != after.user_id):
         _announce(ctx, after)
+    elif after.direction == "inbound" and before is not None and before.status == "ringing" != after.status:
+        _announce(ctx, after, before)
     return after
 
 
-def _announce(ctx: TenantContext, call: Call) -> None:
-    """Tell the employee's open web app who is calling (the caller card); never fails the fold."""
+def _announce(ctx: TenantContext, call: Call, before: Call | None = None) -> None:
+    """Tell the employees' open web apps who is calling (the caller card), or that the call it showed was
+    answered or ended; never fails the fold."""
     try:
         from chalicelib.telephony import caller_card
 
-        caller_card.announce(ctx, call)
+        if before is None:
+            caller_card.announce(ctx, call)
+        else:
+            caller_card.settle(ctx, before, call)
     except Exception:  # noqa: BLE001 - the call is written; a card that does not show is not a lost call
         logger.warning("caller card not pushed", exc_info=True, extra={"call_id": call.call_id})
 

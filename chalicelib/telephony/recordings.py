@@ -14,12 +14,13 @@ from typing import Any
 
 from chalicelib.calls.models import Call
 from chalicelib.calls.record import CALL
-from chalicelib.core import audit, aws, errors
+from chalicelib.core import audit, aws, db, errors
 from chalicelib.core.config import settings
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.inbox import Run
 from chalicelib.integrations import service as integrations_service
 from chalicelib.records import access, editing, store
+from chalicelib.telephony import entries
 from chalicelib.telephony.events import TelephonyAdapter
 
 LINK_SECONDS = 5 * 60
@@ -54,8 +55,10 @@ def fetch(run: Run, adapter: TelephonyAdapter, call: Call) -> None:
         after = editing.clone(current)
         after.recording_key, after.recording_type = key, content_type
         editing.touch(after)
+        change = db.Change()
+        entries.write(ctx, change, after)  # the timelines' player shows with the recording
         try:
-            store.save(ctx, CALL, current, after, action="update")
+            store.save(ctx, CALL, current, after, action="update", change=change)
             return
         except errors.VersionConflictError:  # a concurrent fold moved the version on: read it again
             continue

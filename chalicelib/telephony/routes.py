@@ -35,6 +35,12 @@ def calls_stats(request: ApiRequest) -> dict[str, Any]:
     return {"items": service.stats(request.tenant, request.query)}
 
 
+@api.route(BASE + "/lines", summary="My telephone lines: where I have an extension (click-to-call uses them)",
+           response=s.LinePage, errors=(403,))
+def calls_lines(request: ApiRequest) -> dict[str, Any]:
+    return {"items": service.my_lines(request.tenant)}
+
+
 @api.route(BASE + "/{call_id}", summary="One call", response=s.CallRead, errors=(404,))
 def calls_get(request: ApiRequest, call_id: str) -> Any:
     ctx = request.tenant

@@ -11,9 +11,9 @@ from chalicelib.calls.record import CALL, ref_pk, summary
 from chalicelib.core import db, errors, permissions, phones
 from chalicelib.core.tenancy import TenantContext, new_id
 from chalicelib.integrations import service as integrations_service
-from chalicelib.records import access, listing, matching, store
+from chalicelib.records import access, listing, matching, store, types
 from chalicelib.records import timeline as timeline_service
-from chalicelib.telephony import processor, recordings
+from chalicelib.telephony import caller_card, entries, processor, recordings
 
 DIAL_WAIT = timedelta(minutes=3)  # how long a click-to-call waits for the provider's first event of it
 COUNTERS = ("calls", "answered", "missed", "busy", "failed", "talk_seconds", "callbacks", "callback_seconds")
@@ -51,7 +51,27 @@ def list_calls(ctx: TenantContext, query: s.CallListQuery) -> db.Page[dict[str, 
         plan.conditions.append(CallRow.started_at < query.started_to)
     plan.fingerprint.update({"from": str(query.started_from), "to": str(query.started_to)})
     page = listing.list_rows(ctx, CallRow, CALL.space or "", plan)
-    return db.Page(items=[summary(row) for row in page.items], next_cursor=page.next_cursor)
+    names = _party_names(ctx, page.items)
+    return db.Page(items=[summary(row, names) for row in page.items], next_cursor=page.next_cursor)
+
+
+def _party_names(ctx: TenantContext, rows: list[CallRow]) -> dict[str, str | None]:
+    """The names of a page's contacts and companies the caller may read (one BatchGetItem)."""
+    wanted: dict[tuple[str, str], tuple[Any, str]] = {}
+    for row in rows:
+        for type_name, record_id in (("contact", row.contact_id), ("company", row.company_id)):
+            rtype = types.find(type_name)
+            if record_id and rtype is not None:
+                wanted[(access.collection_pk(ctx, rtype, record_id), timeline_service.PROFILE_SK)] = (rtype, record_id)
+    if not wanted:
+        return {}
+    found = db.get_many(ctx, list(wanted))
+    names: dict[str, str | None] = {}
+    for key, (rtype, record_id) in wanted.items():
+        record: Any = found.get(key)
+        visible = record is not None and record.deleted_at is None and access.may_read(ctx, rtype, record)
+        names[record_id] = caller_card.display_name(record) if visible else None
+    return names
 
 
 def get_call(ctx: TenantContext, call_id: str) -> Call:
@@ -111,6 +131,19 @@ def _may_see_counters(ctx: TenantContext, scope: str, user_id: str, teams: dict[
     return teams[user_id] == ctx.team_id
 
 
+def my_lines(ctx: TenantContext) -> list[dict[str, Any]]:
+    """The active telephone lines on which the caller has an extension (what click-to-call may use)."""
+    permissions.require(ctx, CALL.plural, "create")
+    lines = []
+    for integration in integrations_service.active_of_types(ctx, set(processor.PROVIDERS)):
+        extension = _extension_of(processor.settings_of(integration), ctx.actor_id)
+        if extension is not None:
+            lines.append({"integration_id": integration.integration_id, "name": integration.name,
+                          "type": integration.integration_type, "extension": extension,
+                          "click_to_call": integration.integration_type != "pbx"})
+    return lines
+
+
 # -- click-to-call --------------------------------------------------------------------------
 
 
@@ -164,10 +197,6 @@ def click_to_call(ctx: TenantContext, data: s.CallCreate) -> Call:
     else:
         change.save(DialRequest(processor.dial_pk(ctx, integration.integration_id), e164, call_id=call_id,
                                 valid_until=now + DIAL_WAIT, expires_at=now + DIAL_WAIT))
-    if contact_id is not None:
-        timeline_service.add_entry(ctx, change, subject_type="contact", subject_id=contact_id,
-                                   kind=processor.ENTRY_KIND, summary="Outgoing call: ringing", entry_id=call_id,
-                                   data={"call_id": call_id, "direction": "outbound", "status": "ringing",
-                                         "user_id": ctx.actor_id, "number": e164, "provider": call.provider})
+    entries.write(ctx, change, call)
     store.save(ctx, CALL, None, call, action="create", change=change)
     return call

@@ -10,8 +10,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-import pytest
-
 from tests.browser.conftest import SCREENSHOTS, Screens, new_page
 from tests.browser.test_app import assert_no_problems, open_screen
 from tests.browser.test_sensitive import log_in
@@ -320,8 +318,6 @@ def test_a_zadarma_line_is_set_up_with_an_extension_and_its_secret_kept(browser:
     page.context.close()
 
 
-@pytest.mark.xfail(strict=True, reason="telephony.recordings.fetch stores the recording on the call only: the call's "
-                   "timeline entry keeps data.recording false, so the card offers no player (backend to fix)")
 def test_a_recorded_call_on_the_timeline_is_played_there(browser: Any, live_url: str, app: Any) -> None:
     client = ApiClient(app)
     company = signup(client, company="Timeline Bakery")

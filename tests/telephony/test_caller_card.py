@@ -38,10 +38,12 @@ def test_a_ringing_call_shows_who_is_calling_to_whoever_handles_it_only(
     play(client, pbx, pbx_sim.requests("answered", pbx["webhook_url"], key=None, secret=pbx["secret"],
                                        call=Call(customer="+79161234567", extension="102")))
     [card] = [m for m in management.received.get(agent_socket, []) if m["type"] == "call.ringing"]
+    settled = [m["type"] for m in management.received[agent_socket] if m["type"] != "call.ringing"]
+    assert settled == ["call.answered"]  # the card closes when someone answers
     assert card["call"]["contact"] == {"id": contact["id"], "name": "Anna Petrova"}
     assert card["call"]["last_note"] == "Wants peonies" and card["call"]["number"] == "+79161234567"
     # Before any extension rings, the contact's owner (who handles the caller) sees it too.
-    assert [m["type"] for m in management.received[owner_socket]] == ["call.ringing"]
+    assert [m["type"] for m in management.received[owner_socket]] == ["call.ringing", "call.answered"]
     assert bystander_socket not in management.received and stranger_socket not in management.received
 
 

@@ -55,6 +55,7 @@ def test_an_answered_call_lands_on_a_new_contact_with_a_lead_deal_and_its_record
     timeline = _get(client, company, f"/api/v1/contacts/{call['contact_id']}/timeline")["items"]
     [entry] = [e for e in timeline if e["kind"] == "call"]
     assert entry["data"]["status"] == "answered" and entry["data"]["duration_seconds"] == 42
+    assert entry["data"]["recording"] is True  # the timeline's player shows once the recording is kept
     link = _get(client, company, f"/api/v1/calls/{call['id']}/recording")
     assert link["url"].startswith("http") and link["expires_in"] == 300
 
@@ -79,12 +80,16 @@ def test_a_missed_call_makes_a_call_back_task_and_the_return_call_shows_on_it(
     pbx = _pbx(client, company, unknown_caller="contact")
     assert all(a.status_code == 200 for a in play(client, pbx, _scenario(pbx, "missed", customer=CUSTOMER)))
     [missed] = calls(client, company, "?status=missed")
+    assert missed["contact"] == {"id": missed["contact_id"], "name": CUSTOMER}  # named by the number
+    assert missed["callback"]["task_id"] and missed["callback"]["returned_call_id"] is None
     call = _get(client, company, f"/api/v1/calls/{missed['id']}")
     task = _get(client, company, f"/api/v1/tasks/{call['callback']['task_id']}")
     assert task["kind"] == "call" and task["related"] == {"type": "contact", "id": call["contact_id"]}
     assert call["deal_id"] is None  # unknown_caller="contact": no lead deal
     play(client, pbx, _scenario(pbx, "answered", customer=CUSTOMER))
     returned = _get(client, company, f"/api/v1/calls/{missed['id']}")
+    [listed] = calls(client, company, "?status=missed")
+    assert listed["callback"]["returned_call_id"] == returned["callback"]["returned_call_id"]
     assert returned["callback"]["returned_call_id"] and returned["callback"]["returned_at"]
     later = _get(client, company, f"/api/v1/calls/{returned['callback']['returned_call_id']}")
     assert later["callback_of"] == missed["id"] and later["contact_id"] == call["contact_id"]
@@ -152,3 +157,23 @@ def test_the_asterisk_sample_script_reports_a_call_the_crm_folds(client: ApiClie
     assert call["status"] == "answered" and call["duration_seconds"] == 17 and call["user_id"] == company.owner.user_id
     assert asterisk_crm.event(["end", "c", "inbound", "1", "2", "", "NOANSWER"])["disposition"] == "missed"
     assert asterisk_crm.event(["end", "c", "inbound", "1", "2", "", "CHANUNAVAIL"])["disposition"] == "failed"
+
+
+def test_my_lines_are_those_with_my_extension(client: ApiClient, company: Company) -> None:
+    from tests.factories import add_member
+
+    agent = add_member(client, company, role="agent", name="lineagent")
+    line = create_telephony(client, company, "zadarma", extensions={"100": agent.user_id})
+    create_telephony(client, company, "pbx", extensions={"101": company.owner.user_id})
+    mine = _get_as(client, agent.token, "/api/v1/calls/lines")["items"]
+    assert mine == [{"integration_id": line["id"], "name": line["name"], "type": "zadarma", "extension": "100",
+                     "click_to_call": True}]
+    assert [i["type"] for i in _get_as(client, company.owner.token, "/api/v1/calls/lines")["items"]] == ["pbx"]
+    dialled = client.post("/api/v1/calls", {"integration_id": line["id"], "number": CUSTOMER}, token=agent.token)
+    assert dialled.status_code == 202, dialled.body  # an agent calls out through the line
+
+
+def _get_as(client: ApiClient, token: str, path: str) -> dict[str, Any]:
+    response = client.get(path, token=token)
+    assert response.status_code == 200, response.body
+    return dict(body(response))
