@@ -131,6 +131,13 @@ def _may_see_counters(ctx: TenantContext, scope: str, user_id: str, teams: dict[
     return teams[user_id] == ctx.team_id
 
 
+def _dials_out(integration: Any) -> bool:
+    """Whether a line takes click-to-calls: a PBX of one's own does not; Twilio needs a number to call from."""
+    if integration.integration_type == "pbx":
+        return False
+    return integration.integration_type != "twilio" or bool((integration.settings or {}).get("caller_id"))
+
+
 def my_lines(ctx: TenantContext) -> list[dict[str, Any]]:
     """The active telephone lines on which the caller has an extension (what click-to-call may use)."""
     permissions.require(ctx, CALL.plural, "create")
@@ -140,7 +147,7 @@ def my_lines(ctx: TenantContext) -> list[dict[str, Any]]:
         if extension is not None:
             lines.append({"integration_id": integration.integration_id, "name": integration.name,
                           "type": integration.integration_type, "extension": extension,
-                          "click_to_call": integration.integration_type != "pbx"})
+                          "click_to_call": _dials_out(integration)})
     return lines
 
 

@@ -380,3 +380,27 @@ def test_each_provider_has_its_steps_and_fields_in_both_languages(browser: Any, 
     page.locator("#lang-switch").select_option("en")
     assert_no_problems(page)
     page.context.close()
+
+
+def test_an_agent_calls_a_customer_from_their_own_line(browser: Any, live_url: str, app: Any) -> None:
+    from tests.factories import add_member
+
+    client = ApiClient(app)
+    company = signup(client, company="Agent Bakery")
+    agent = add_member(client, company, role="agent", name="dialagent")
+    made = client.post("/api/v1/contacts", {"first_name": "Boris", "phones": [{"number": "+79161230077"}],
+                                            "owner_id": agent.user_id}, token=company.owner.token)
+    assert made.status_code == 201, made.body
+    line = client.post("/api/v1/integrations", {"type": "zadarma", "name": "Zadarma line", "settings": {
+        **CREDENTIALS["zadarma"], "extensions": {"205": agent.user_id}}}, token=company.owner.token)
+    assert line.status_code == 201, line.body
+    page = new_page(browser, live_url, viewport=DESKTOP)
+    log_in(page, agent, "Agent Bakery")
+    open_screen(page, f"/contacts/{body(made)['id']}", "Boris")
+    phone = page.locator("dl.props a.click-to-call")  # an agent reads no integrations, yet has a line
+    phone.wait_for()
+    with page.expect_response(lambda r: r.url.endswith("/api/v1/calls") and r.request.method == "POST") as dialled:
+        phone.click()
+    assert dialled.value.status == 202
+    assert_no_problems(page)
+    page.context.close()

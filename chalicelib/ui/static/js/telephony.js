@@ -8,7 +8,6 @@ import { formatDuration, formatPhone } from './format.js';
 import { can, onSessionChange, session } from './session.js';
 import { openModal, toast } from './ui.js';
 
-const DIALLERS = new Set(['zadarma', 'mango', 'twilio']); // a PBX of one's own reports calls but places none
 
 let linesLoading = null;
 let namesLoading = null;
@@ -19,19 +18,14 @@ export function forgetLines() {
   linesLoading = null;
 }
 
-function dialsOut(line) {
-  if (!DIALLERS.has(line.type) || line.status !== 'active') return false;
-  if (line.type === 'twilio' && !line.settings?.caller_id) return false; // Twilio needs a number to call from
-  return Object.values(line.settings?.extensions || {}).includes(session.user?.id);
-}
-
 /** The active lines the signed-in user has an extension on and can call out from (read once per session). */
 export function myLines() {
   if (!linesLoading) {
-    // Only those who may read integrations can see the extensions; everyone else gets tel: links.
-    const reading = can('integrations', 'read') && can('calls', 'create')
-      ? get('/api/v1/integrations?limit=200') : Promise.resolve({ items: [] });
-    linesLoading = reading.then((page) => page.items.filter(dialsOut)).catch(() => { linesLoading = null; return []; });
+    const reading = can('calls', 'create') ? get('/api/v1/calls/lines') : Promise.resolve({ items: [] });
+    linesLoading = reading
+      .then((page) => page.items.filter((line) => line.click_to_call)
+        .map((line) => ({ id: line.integration_id, name: line.name, type: line.type, extension: line.extension })))
+      .catch(() => { linesLoading = null; return []; });
   }
   return linesLoading;
 }

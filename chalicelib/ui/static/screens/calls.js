@@ -5,7 +5,7 @@ import { get, query } from '../js/api.js';
 import { h, mount } from '../js/dom.js';
 import { t } from '../js/i18n.js';
 import { formatDateTime, formatDuration } from '../js/format.js';
-import { can, onSessionChange } from '../js/session.js';
+import { can } from '../js/session.js';
 import { empty, heading, pager } from '../js/ui.js';
 import { customerNumber, dial, directionClass, employeeName, myLines, phoneLink, recordingPlayer,
   userNames } from '../js/telephony.js';
@@ -17,73 +17,29 @@ const PAGE = 50;
 const STATUS_BADGE = { answered: 'badge-ok', missed: 'badge-off', busy: 'badge-warn', failed: 'badge-off' };
 const COLUMNS = ['calls.when', 'calls.number', 'calls.employee', 'calls.duration', 'calls.statusLabel', 'common.actions'];
 
-// -- contact names ------------------------------------------------------------------------------------------------
-// A call names its contact by id only; the names are read a few at a time and kept for the session.
+// -- who the call was with -----------------------------------------------------------------------------------------
+// The list names a call's contact or company (null: the caller may not see it).
 
-const contactNames = new Map();
-const reads = [];
-let reading = 0;
-onSessionChange(() => contactNames.clear());
-
-function nextRead() {
-  while (reading < 3 && reads.length) {
-    reading += 1;
-    reads.shift()().finally(() => { reading -= 1; nextRead(); });
-  }
-}
-
-function contactName(call) {
-  const known = call.contact?.name || call.contact_name;
-  if (known) return Promise.resolve(known);
-  if (!contactNames.has(call.contact_id)) {
-    contactNames.set(call.contact_id, new Promise((resolve) => {
-      reads.push(() => get(`/api/v1/contacts/${encodeURIComponent(call.contact_id)}`).then((answer) => {
-        const contact = answer.contact || answer;
-        resolve([contact.first_name, contact.last_name].filter(Boolean).join(' ') || null);
-      }).catch(() => resolve(null)));
-      nextRead();
-    }));
-  }
-  return contactNames.get(call.contact_id);
+function partyName(call) {
+  return call.contact?.name || call.company?.name || null;
 }
 
 const digits = (text) => String(text || '').replace(/\D/g, '');
 
 function contactLink(call) {
-  const link = h('a', { class: 'contact-link', href: `#/contacts/${encodeURIComponent(call.contact_id)}` }, t('calls.contact'));
+  const name = partyName(call);
+  const href = call.contact_id ? `#/contacts/${encodeURIComponent(call.contact_id)}`
+    : `#/companies/${encodeURIComponent(call.company?.id || '')}`;
   // A caller nobody knew is a contact named by their number until someone names them: the number shows already.
-  contactName(call).then((name) => {
-    if (name) link.textContent = digits(name) === digits(customerNumber(call)) ? t('calls.unnamedContact') : name;
-  });
-  return link;
+  const text = !name ? t('calls.contact') : (digits(name) === digits(customerNumber(call)) ? t('calls.unnamedContact') : name);
+  return h('a', { class: 'contact-link', href }, text);
 }
 
 // -- who has been called back -------------------------------------------------------------------------------------
 
-const later = (a, b) => Date.parse(a) > Date.parse(b);
-
-/**
- * The missed calls of a page that someone has called back: the API's own mark where the list carries it, else as the
- * API marks them, a later answered call with the same number (one request for the answered calls since the oldest).
- */
-async function calledBack(items) {
-  if (items.every((call) => call.callback)) return new Set(items.filter((c) => c.callback.returned_call_id).map((c) => c.id));
-  const dated = items.filter((call) => call.started_at && customerNumber(call));
-  if (!dated.length) return new Set();
-  const since = dated.reduce((oldest, call) => (later(oldest, call.started_at) ? call.started_at : oldest), dated[0].started_at);
-  const talks = new Map();
-  let cursor = null;
-  for (let pages = 0; pages < 3; pages += 1) {
-    const page = await get(`/api/v1/calls${query({ status: 'answered', from: since, limit: 200, cursor })}`);
-    for (const call of page.items) {
-      const number = customerNumber(call);
-      if (number && call.started_at && !(talks.has(number) && !later(call.started_at, talks.get(number)))) talks.set(number, call.started_at);
-    }
-    cursor = page.next_cursor;
-    if (!cursor) break;
-  }
-  return new Set(dated.filter((call) => talks.has(customerNumber(call)) && later(talks.get(customerNumber(call)), call.started_at))
-    .map((call) => call.id));
+/** The missed calls of a page that someone has called back since (the API marks them). */
+function calledBack(items) {
+  return new Set(items.filter((call) => call.callback?.returned_call_id).map((call) => call.id));
 }
 
 // -- the rows -----------------------------------------------------------------------------------------------------
@@ -106,7 +62,7 @@ function callRow(call, lines, returned) {
     h('td', { class: 'call-when' }, h('time', { datetime: call.started_at }, formatDateTime(call.started_at))),
     h('td', { class: 'call-party' }, h('span', { class: `icon call-icon ${directionClass(call)}`, role: 'img', 'aria-label': way, title: way }),
       h('span', { class: 'call-who' }, number ? phoneLink(number) : h('span', { class: 'muted' }, t('calls.noNumber')),
-        call.contact_id ? contactLink(call) : null)),
+        call.contact_id || call.company ? contactLink(call) : null)),
     h('td', { 'data-label': t('calls.employee') }, employeeName(call.user_id)),
     h('td', { class: 'num', 'data-label': t('calls.duration') }, call.duration_seconds ? formatDuration(call.duration_seconds) : '—'),
     h('td', { 'data-label': t('calls.statusLabel') }, h('span', { class: ['badge', STATUS_BADGE[call.status]] }, t(`calls.status.${call.status}`)),
@@ -167,7 +123,7 @@ export async function calls(root, { query: params, navigate, alive }) {
   const filters = view === 'missed' ? { direction: 'inbound', status: 'missed', user_id: chosen.user_id } : chosen;
   const path = (cursor) => `/api/v1/calls${query({ ...filters, limit: PAGE, cursor })}`;
   const [page, lines, names] = await Promise.all([get(path(null)), myLines(), userNames()]);
-  const returned = view === 'missed' ? await calledBack(page.items) : new Set();
+  const returned = view === 'missed' ? calledBack(page.items) : new Set();
   if (!alive()) return;
   const open = callTable(t(view === 'missed' ? 'calls.toCallBack' : 'calls.view.all'));
   const done = callTable(t('calls.calledBack'));
@@ -180,7 +136,7 @@ export async function calls(root, { query: params, navigate, alive }) {
   place(page.items, returned);
   const more = async (cursor) => {
     const next = await get(path(cursor));
-    place(next.items, view === 'missed' ? await calledBack(next.items) : new Set());
+    place(next.items, view === 'missed' ? calledBack(next.items) : new Set());
     const again = pager(next.next_cursor, more);
     if (again) doneSection.after(again);
   };
