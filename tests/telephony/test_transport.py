@@ -16,7 +16,7 @@ from chalicelib.channels import transport
 class Provider(BaseHTTPRequestHandler):
     """A provider's API on loopback: it echoes what it received."""
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server's name
+    def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         answer = json.dumps({"path": self.path, "body": body.decode(), "auth": self.headers.get("Authorization")})
         self.send_response(201)
@@ -24,7 +24,7 @@ class Provider(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(answer.encode())
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         self.send_response(503)
         self.end_headers()
 
