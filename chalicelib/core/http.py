@@ -43,6 +43,10 @@ API_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
     "X-Frame-Options": "DENY",
 }
+# Every answer carries these, whatever made it (a page, a static file, an error, Chalice's own 405): no
+# downgrade to http, no framing, no sniffed types, no referrer. A route sets its own CSP and caching.
+BASELINE_HEADERS = {name: API_HEADERS[name] for name in
+                    ("Strict-Transport-Security", "X-Content-Type-Options", "Referrer-Policy", "X-Frame-Options")}
 
 
 @dataclass
@@ -484,6 +488,8 @@ def install_middleware(app: Chalice) -> None:
                 unbind(token)
             _state.request_id, _state.principal, _state.memo, _state.request = None, None, None, None
         response.headers.setdefault("X-Request-Id", request_id)
+        for name, value in BASELINE_HEADERS.items():
+            response.headers.setdefault(name, value)
         if spec is not None and spec.cors:  # answers made before the route (413, auth) too: the site reads why
             response.headers.setdefault("Access-Control-Allow-Origin", "*")
         duration_ms = (time.perf_counter() - started) * 1000
