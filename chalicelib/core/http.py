@@ -12,6 +12,7 @@ pydantic is imported with the first schema (``core.schema``), not with this modu
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -219,14 +220,40 @@ def _to_response(result: Any, spec: RouteSpec) -> Response:
 # -- parsing --------------------------------------------------------------------------------
 
 
-def parse_json(raw: bytes | None) -> Any:
-    """Decode a JSON body; malformed JSON or text answers 400."""
-    if not raw:
-        return {}
+MAX_JSON_DEPTH = 32  # arrays and objects within each other; the deepest body any route takes has 4
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_NOT_BRACKETS = bytes(byte for byte in range(256) if byte not in b"[]{}")
+
+
+def too_deep(raw: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
+    """True when a JSON text nests arrays and objects deeper than limit (brackets inside strings do not
+    count). Checked before parsing: the parser and the validators recurse once per level, and about
+    1,000 levels exhaust Python's stack (a RecursionError, not a 4xx)."""
+    if raw.count(b"[") + raw.count(b"{") <= limit:  # the usual body: nothing to walk
+        return False
+    depth = 0
+    for bracket in _JSON_STRING.sub(b"", raw).translate(None, _NOT_BRACKETS):
+        depth += 1 if bracket in b"[{" else -1
+        if depth > limit:
+            return True
+    return False
+
+
+def load_json(raw: bytes) -> Any:
+    """A JSON text of bounded depth; 400 ``malformed_body`` for broken JSON, text or nesting."""
+    if too_deep(raw):
+        raise errors.MalformedBodyError(f"The JSON nests deeper than {MAX_JSON_DEPTH} levels.")
     try:
         return json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise errors.MalformedBodyError() from exc
+
+
+def parse_json(raw: bytes | None) -> Any:
+    """Decode a JSON body; malformed JSON, text or nesting answers 400."""
+    if not raw:
+        return {}
+    return load_json(raw)
 
 
 def _query_dict(request: Any, model: type[BaseModel]) -> dict[str, Any]:

@@ -10,13 +10,12 @@ streaming large uploads, which a 1 MiB body limit never needs.
 from __future__ import annotations
 
 import codecs
-import json
 import re
 from typing import Any
 from urllib.parse import unquote_plus
 
 from chalicelib.core import errors
-from chalicelib.core.http import FORM, JSON, MULTIPART
+from chalicelib.core.http import FORM, JSON, MULTIPART, load_json
 
 MAX_FIELDS = 100
 MAX_VALUE = 10_000
@@ -129,10 +128,8 @@ def _scalar(value: Any) -> str | None:
 
 def parse_json_fields(raw: bytes) -> dict[str, str]:
     """A flat JSON object; lists of scalars are joined like repeated form fields."""
-    try:
-        document = json.loads(_text(raw, "utf-8", "body"))
-    except ValueError:
-        raise errors.MalformedBodyError() from None
+    _text(raw, "utf-8", "body")  # 400 invalid_encoding for bytes that are not UTF-8
+    document = load_json(raw)  # 400 malformed_body for broken JSON or nesting too deep
     if not isinstance(document, dict):
         raise errors.ValidationError("A JSON form is an object.", code="unsupported_shape")
     if len(document) > MAX_FIELDS:
