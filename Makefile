@@ -49,7 +49,7 @@ package: $(STAMP)
 deploy: package
 	$(PY) -m infra.deploy --stage $(STAGE)
 
-## bench: every benchmark in one table (CONTACTS=100000 for the issue's large tenant, ~25 min), then the full load run
+## bench: every benchmark in one table (CONTACTS: the large tenant's size), then the full load run
 CONTACTS ?= 2000
 bench: $(STAMP)
 	$(PY) -m bench --contacts $(CONTACTS)

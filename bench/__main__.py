@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import cold_start, cost, harness, ingest, large_tenant, overhead, per_call, telephony, ui_size
+from bench import cold_start, cost, cpu, harness, ingest, large_tenant, per_call, telephony, ui_size
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "build" / "bench" / "results.json"
@@ -36,9 +36,8 @@ def run_module(module: str, *arguments: object) -> Any:
 
 def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--contacts", type=int, default=2000,
-                        help="contacts of the large tenant (the issue's figure is 100000: about 20 minutes)")
-    parser.add_argument("--runs", type=int, default=20, help="timed calls per latency figure")
+    parser.add_argument("--contacts", type=int, default=2000, help="contacts of the large tenant")
+    parser.add_argument("--runs", type=int, default=100, help="calls per CPU figure (medians)")
     parser.add_argument("--events", type=int, default=200, help="form events of the ingest benchmark")
     return parser.parse_args()
 
@@ -47,16 +46,17 @@ def collect(options: argparse.Namespace) -> dict[str, Any]:
     """Every benchmark's raw result, with how long each took."""
     results: dict[str, Any] = {"seconds": {}}
     steps = [("cold_start", cold_start.measure), ("per_call", lambda: run_module("per_call")),
-             ("overhead", lambda: run_module("overhead", options.runs * 10)),
-             ("large_tenant", lambda: run_module("large_tenant", options.contacts, options.runs)),
+             ("cpu", lambda: run_module("cpu", options.runs)),
+             ("large_tenant", lambda: run_module("large_tenant", options.contacts)),
              ("ingest", lambda: run_module("ingest", options.events)),
-             ("telephony", lambda: run_module("telephony", max(options.runs // 2, 2))), ("ui_size", ui_size.measure)]
+             ("telephony", lambda: run_module("telephony", 10)), ("ui_size", ui_size.measure)]
     for name, step in steps:
         started = time.perf_counter()
         results[name] = step()
         results["seconds"][name] = time.perf_counter() - started
-    results["cost"] = cost.model(results["per_call"], request_s=results["overhead"]["api_s"],
-                                 cold_import_s=results["cold_start"]["first_card_s"], lead=results["ingest"])
+    results["cost"] = cost.model(results["per_call"], request_s=cost.request_seconds(results["cpu"]),
+                                 cold_import_s=results["cold_start"]["first_card_s"], lead=results["ingest"],
+                                 call=cost.phone_call(results["telephony"]))
     return results
 
 
@@ -73,7 +73,7 @@ def lines(results: dict[str, Any]) -> list[tuple[str, str, str]]:
              f"{start['all_ratio']:.2f}x boto3 (what app.py imported before)")]
     rows += [(f"cold start: {name}", f"{seconds * 1000:.0f} ms", "self time, -X importtime")
              for name, seconds in start.get("breakdown", {}).items() if seconds >= 0.005]
-    rows += per_call.table(results["per_call"]) + overhead.table(results["overhead"])
+    rows += per_call.table(results["per_call"]) + cpu.table(results["cpu"])
     rows += large_tenant.table(results["large_tenant"]) + ingest.table(results["ingest"])
     rows += telephony.table(results["telephony"])
     rows += ui_size.table(results["ui_size"]) + cost.table(results["cost"])

@@ -1,8 +1,10 @@
 """AWS cost per tenant-month of a typical small business, from measured requests, capacity and times.
 
 Inputs measured by the other benchmarks: DynamoDB requests and capacity per API call
-(bench.per_call), the Lambda duration of an API call (bench.overhead's median API read, which
-includes the embedded DynamoDB's own time, so it overstates) and the cold import (bench.cold_start).
+(bench.per_call), per form lead (bench.ingest) and per phone call (bench.telephony: an answered call
+from a known contact, every provider event of it), the app's CPU per API call (bench.cpu; the Lambda's
+billed duration adds the wait for DynamoDB, DYNAMODB_WAIT_S a request) and the cold start
+(bench.cold_start).
 Everything else is an assumption stated in ASSUMPTIONS; prices are public list prices for us-east-1
 (PRICES says where each comes from). ``python -m bench.cost`` reprices the last ``python -m bench`` run
 (build/bench/results.json) without measuring again.
@@ -25,10 +27,13 @@ SCREENS_PER_USER_DAY = {
     "companies list": 5, "deal board": 20, "deal card": 20, "tasks today": 15,
     "contact update": 15, "contact create": 5, "audit list": 1,
 }
-# Machine traffic per day: a form lead creates a contact, a deal and a task (three single-record
-# transactions, each costed as a contact create); a call event writes one timeline entry on a contact
-# (costed as a contact update). Neither carries a user's token, so no principal BatchGetItem.
+# Machine traffic per day: a form lead and a phone call cost what bench.ingest and bench.telephony
+# measured (every hook request and its processing). Without those figures, a lead is costed as three
+# contact creates and a call as a contact update. Neither carries a user's token, so no principal read.
 LEAD_WRITES, CALL_WRITES = 3, 1
+# Lambda's billed duration of an API call: our CPU (bench.cpu) plus the wait for its DynamoDB request
+# (single-digit milliseconds in-region; 5 ms assumed).
+DYNAMODB_WAIT_S = 0.005
 # Lambda: 512 MB; cold starts attributed to one tenant per day (functions are shared by all tenants,
 # so this is generous for a small tenant); init billed at the measured cold import x 2 for the
 # runtime's own start.
@@ -44,9 +49,10 @@ KMS_DECRYPTS_PER_DAY, SHARED_TENANTS = 10 * 12 + COLD_STARTS_PER_DAY, 500
 SECRET_READS_PER_DAY = COLD_STARTS_PER_DAY + 10 * 12  # Powertools caches the secret 5 minutes
 LOG_BYTES_PER_REQUEST = 1500  # one request line plus the EMF metrics document
 
-# SQS: the hook sends one message per lead; the inbox_events function receives and deletes them ten a
-# batch. The event source mapping's idle long polls are shared by every tenant of the stage.
-SQS_REQUESTS_PER_LEAD = 1 + 2 / 10
+# SQS: a hook sends one message per event (a lead, a provider's call event); the inbox_events function
+# receives and deletes them ten a batch. The event source mapping's idle long polls are shared by every
+# tenant of the stage.
+SQS_REQUESTS_PER_EVENT = 1 + 2 / 10
 
 # us-east-1 list prices. DynamoDB on-demand throughput has cost $0.625 per million write and $0.125 per
 # million read request units since AWS halved it on 2024-11-01 (aws.amazon.com/dynamodb/pricing/on-demand);
@@ -63,7 +69,10 @@ ASSUMPTIONS = [
     f"{USERS} users x {WORKING_DAYS} working days; screens per user-day: "
     + ", ".join(f"{name} {count}" for name, count in SCREENS_PER_USER_DAY.items()),
     f"{LEADS_PER_DAY} form leads/day at the units measured through /hooks/forms (else {LEAD_WRITES} contact "
-    f"creates each) and {CALLS_PER_DAY} calls/day x {CALL_WRITES} contact update, every day of the month",
+    f"creates each) and {CALLS_PER_DAY} calls/day at the units of an answered call from a known contact "
+    f"measured through the telephony hook (else {CALL_WRITES} contact update), every day of the month",
+    f"an API call's Lambda duration: the app CPU bench.cpu measured plus {DYNAMODB_WAIT_S * 1000:.0f} ms for "
+    "its DynamoDB request",
     f"Lambda {MEMORY_GB * 1024:.0f} MB; {COLD_STARTS_PER_DAY} cold starts/day billed at {INIT_FACTOR:g}x the "
     "measured cold import",
     f"storage: {CONTACTS:,} contacts x {ITEMS_PER_CONTACT} items x {ITEM_BYTES} B, GSIs +{GSI_SHARE:.0%}, "
@@ -77,11 +86,13 @@ def _by_name(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return {row["endpoint"]: row for row in rows}
 
 
-def monthly_traffic(rows: list[dict[str, Any]], lead: dict[str, Any] | None = None) -> dict[str, float]:
+def monthly_traffic(rows: list[dict[str, Any]], lead: dict[str, Any] | None = None,
+                    call: dict[str, Any] | None = None) -> dict[str, float]:
     """API requests, webhook requests, DynamoDB read and write units of one tenant-month.
 
     lead: the measured units of one form event (bench.ingest), used instead of the three-creates
-    estimate when the forms webhook is in the tree.
+    estimate when the forms webhook is in the tree; call: the measured totals of one phone call
+    (bench.telephony's answered call from a known contact), instead of a contact update.
     """
     calls = _by_name(rows)
     api = rru = wru = 0.0
@@ -91,17 +102,21 @@ def monthly_traffic(rows: list[dict[str, Any]], lead: dict[str, Any] | None = No
         api += count
         rru += count * (row["read_units"] + row["auth_read_units"])
         wru += count * row["write_units"]
-    hooks = (LEADS_PER_DAY + CALLS_PER_DAY) * DAYS
     create, update = calls["contact create"], calls["contact update"]
-    leads, calls_made = LEADS_PER_DAY * DAYS, CALLS_PER_DAY * CALL_WRITES * DAYS
+    leads, calls_made = LEADS_PER_DAY * DAYS, CALLS_PER_DAY * DAYS
+    hooks = leads + calls_made * (call["events"] if call else 1)
     if lead and "wru_per_event" in lead:
         rru += leads * lead["rru_per_event"]
         wru += leads * lead["wru_per_event"]
     else:
         rru += leads * LEAD_WRITES * create["read_units"]
         wru += leads * LEAD_WRITES * create["write_units"]
-    rru += calls_made * update["read_units"]
-    wru += calls_made * update["write_units"]
+    if call:
+        rru += calls_made * call["read_units"]
+        wru += calls_made * call["write_units"]
+    else:
+        rru += calls_made * CALL_WRITES * update["read_units"]
+        wru += calls_made * CALL_WRITES * update["write_units"]
     return {"api_requests": api, "webhook_requests": hooks, "rru": rru, "wru": wru}
 
 
@@ -110,10 +125,23 @@ def _storage_gb() -> float:
     return items * ITEM_BYTES * (1 + GSI_SHARE) / 1024**3
 
 
+def phone_call(telephony: dict[str, Any] | None) -> dict[str, Any] | None:
+    """One typical phone call's totals from bench.telephony (an answered call from a known contact)."""
+    for scenario in (telephony or {}).get("scenarios", []):
+        if scenario["scenario"] == "answered, known contact":
+            return {**scenario["total"], "events": len(scenario["events"])}
+    return None
+
+
+def request_seconds(cpu: dict[str, Any]) -> float:
+    """Billed seconds of a typical API call: the app's CPU for a card and a list page, and the DynamoDB wait."""
+    return (cpu["contact_card"]["app_cpu_ms"] + cpu["contact_list"]["app_cpu_ms"]) / 2000 + DYNAMODB_WAIT_S
+
+
 def model(rows: list[dict[str, Any]], *, request_s: float, cold_import_s: float,
-          lead: dict[str, Any] | None = None) -> dict[str, Any]:
+          lead: dict[str, Any] | None = None, call: dict[str, Any] | None = None) -> dict[str, Any]:
     """Cost lines (USD per tenant-month) and their total."""
-    traffic = monthly_traffic(rows, lead)
+    traffic = monthly_traffic(rows, lead, call)
     requests = traffic["api_requests"] + traffic["webhook_requests"]
     init_gb_s = COLD_STARTS_PER_DAY * DAYS * cold_import_s * INIT_FACTOR * MEMORY_GB
     p = PRICES
@@ -124,7 +152,7 @@ def model(rows: list[dict[str, Any]], *, request_s: float, cold_import_s: float,
         "DynamoDB writes": traffic["wru"] / 1e6 * p["ddb_wru_per_m"],
         "DynamoDB reads": traffic["rru"] / 1e6 * p["ddb_rru_per_m"],
         "DynamoDB storage": _storage_gb() * p["ddb_gb_month"],
-        "SQS": LEADS_PER_DAY * DAYS * SQS_REQUESTS_PER_LEAD / 1e6 * p["sqs_per_m"],
+        "SQS": traffic["webhook_requests"] * SQS_REQUESTS_PER_EVENT / 1e6 * p["sqs_per_m"],
         "KMS": KMS_DECRYPTS_PER_DAY * DAYS / 1e4 * p["kms_per_10k"] + p["kms_cmk_month"] / SHARED_TENANTS,
         "Secrets Manager": SECRET_READS_PER_DAY * DAYS / 1e4 * p["secret_per_10k"] + p["secret_month"] / SHARED_TENANTS,
         "CloudWatch Logs": requests * LOG_BYTES_PER_REQUEST / 1024**3 * p["logs_per_gb"],
@@ -152,7 +180,7 @@ def reprice(path: str = "build/bench/results.json") -> dict[str, Any]:
         results = json.load(saved)
     measured = results["cost"]
     return model(results["per_call"], request_s=measured["request_s"], cold_import_s=measured["cold_import_s"],
-                 lead=results.get("ingest"))
+                 lead=results.get("ingest"), call=phone_call(results.get("telephony")))
 
 
 if __name__ == "__main__":

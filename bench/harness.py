@@ -1,7 +1,9 @@
-"""The app under measurement: environment first, then AWS (in-process moto or the embedded server).
+"""The app under measurement: environment first, then AWS (in-process moto, as the tests run it).
 
 Each benchmark runs in its own interpreter (``python -m bench.<name>``), because settings are read
-once at import and moto's in-process mock and the embedded server cannot share one process.
+once at import. The stand-in is the one the tests and ``make run`` use (``local/moto_patches.py``),
+with no mode of its own for benchmarks. bench.cpu runs the embedded AWS in another process instead
+(bench.aws_process), so that the CPU it measures is the app's alone.
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ import os
 import random
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
 
 BENCH_ENV = {
@@ -23,9 +24,6 @@ BENCH_ENV = {
     "POWERTOOLS_METRICS_NAMESPACE": "CRM",
     "POWERTOOLS_LOG_LEVEL": "WARNING",
     "POWERTOOLS_METRICS_DISABLED": "true",
-    # A Query reads its page, not its whole partition or table (local/moto_patches.py): what DynamoDB
-    # charges and takes time for, so large-tenant latencies measure the key design, not moto.
-    "CRM_MOTO_PAGE_READS": "1",
 }
 PASSWORD = "correct horse battery staple"
 RESULT_MARK = "BENCH-RESULT "
@@ -109,35 +107,6 @@ def in_process_app() -> Iterator[Any]:
         yield app
 
 
-@dataclass
-class Server:
-    """The embedded AWS on loopback and the app in-process, its SDK calls going over HTTP to it."""
-
-    endpoint: str
-    app: Any
-
-
-@contextmanager
-def embedded_server_app() -> Iterator[Server]:
-    """Start moto's threaded server on a free loopback port and point the app's clients at it."""
-    prepare_environment()
-    from contextlib import nullcontext
-
-    from local import aws
-
-    server = aws.EmbeddedAws(0, nullcontext)
-    server.start()
-    try:
-        aws.point_sdks_at(server.endpoint)
-        aws.provision()
-        from app import app
-
-        quiet_logs()
-        yield Server(server.endpoint, app)
-    finally:
-        server.stop()
-
-
 def sign_up(app: Any, company: str = "Bench Flowers Ltd") -> tuple[Api, dict[str, Any]]:
     """A new tenant through the API; its owner's client and the sign-up answer."""
     api = Api(app)
@@ -162,38 +131,3 @@ def tenant_context(signed: dict[str, Any]) -> Any:
 
     return TenantContext(tenant_id=signed["tenant"]["id"], actor_id=signed["user"]["id"], actor_kind="user",
                          role="owner", permissions=permissions.BUILTIN_ROLES["owner"].permissions)
-
-
-def timed(action: Any, runs: int) -> list[float]:
-    """Seconds each of runs calls of action took (after one untimed warm-up call)."""
-    import time
-
-    action()
-    samples = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        action()
-        samples.append(time.perf_counter() - started)
-    return samples
-
-
-def percentile(samples: list[float], share: float) -> float:
-    """The nearest-rank percentile (share in 0..1) of samples."""
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered) + 0.5) - 1))]
-
-
-def raw_get_item(endpoint: str, pk: str, sk: str) -> Any:
-    """A function doing one raw GetItem of (pk, sk) on the embedded server, as the baseline."""
-    import boto3
-
-    from chalicelib.core.config import settings
-
-    client = boto3.client("dynamodb", endpoint_url=endpoint, region_name=settings.region)
-    key = {"pk": {"S": pk}, "sk": {"S": sk}}
-
-    def get() -> None:
-        if "Item" not in client.get_item(TableName=settings.table_name, Key=key, ConsistentRead=True):
-            raise RuntimeError(f"no item at {pk} / {sk}")
-
-    return get
