@@ -281,6 +281,9 @@ def _parse(request: Any, spec: RouteSpec) -> tuple[Any, Any]:
                 {"loc": ["query", name], "msg": "Unknown parameter", "type": "extra_forbidden"} for name in unknown
             ]
         )
+    if request.raw_body and not spec.raw_body and not request.headers.get("content-type"):
+        # Chalice reads a body without a type as JSON; we do not guess what a client meant to send.
+        raise errors.UnsupportedMediaTypeError("A request body needs a Content-Type (application/json).")
     if spec.body is not None:
         body = validate(spec.body, parse_json(request.raw_body))
     return body, query

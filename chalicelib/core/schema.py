@@ -6,10 +6,12 @@ route that needs it, not with the app (cold start).
 
 from __future__ import annotations
 
+import re
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator, model_validator
 from pydantic import ValidationError as PydanticValidationError
+from pydantic_core import PydanticCustomError
 
 from chalicelib.core import errors
 
@@ -26,16 +28,49 @@ def _not_null_in_schema(schema: dict[str, Any], cls: type) -> None:
         prop.update(kept[0] if len(kept) == 1 else {"anyOf": kept})
 
 
+# Control characters no text needs: NUL, the C0 set but tab and line breaks, DEL and the C1 set.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# What a name may not hold besides: tabs and line breaks (a name is one line in lists, exports, e-mail subjects).
+LINE_BREAK = re.compile("[\t\n\r\u2028\u2029]")
+# Fields that are names or titles wherever they appear; a schema may name more in ``single_line``.
+NAME_FIELDS = frozenset({"name", "first_name", "last_name", "middle_name", "company_name", "title", "label", "tag",
+                         "tags", "unit", "sku"})
+
+
+def _refuse_controls(value: Any, *, one_line: bool) -> None:
+    if isinstance(value, str):
+        if CONTROL.search(value):
+            raise PydanticCustomError("control_character", "Control characters are not allowed")
+        if one_line and LINE_BREAK.search(value):
+            raise PydanticCustomError("control_character", "A name is one line: no tabs or line breaks")
+    elif isinstance(value, list | tuple | set | frozenset):
+        for item in value:
+            _refuse_controls(item, one_line=one_line)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_controls(key, one_line=True)
+            _refuse_controls(item, one_line=False)
+
+
 class Schema(BaseModel):
     """The one pydantic base: unknown fields are an error, not silently dropped.
 
     ``not_null`` names fields of a change that may be left out (unchanged) but never sent as null,
-    since the record cannot be without them.
+    since the record cannot be without them. No text anywhere holds a control character, and names
+    (``NAME_FIELDS`` plus ``single_line``) hold no tab or line break either (422 ``control_character``).
     """
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, json_schema_extra=_not_null_in_schema,
                               defer_build=True)
     not_null: ClassVar[frozenset[str]] = frozenset()
+    single_line: ClassVar[frozenset[str]] = frozenset()
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _refuse_control_characters(cls, value: Any, info: ValidationInfo) -> Any:
+        name = info.field_name or ""
+        _refuse_controls(value, one_line=name in NAME_FIELDS or name in cls.single_line)
+        return value
 
     @model_validator(mode="after")
     def _refuse_null(self) -> Schema:

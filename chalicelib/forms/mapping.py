@@ -63,7 +63,20 @@ class Lead:
         return full or self.email or self.phone or "Unknown"
 
 
+# A person's name, phone, e-mail or company is one line: a form's line breaks and control characters become
+# spaces here (the lead matters more than a stray Enter), where the API refuses them (422).
+ONE_LINE_TARGETS = frozenset({"first_name", "last_name", "name", "phone", "email", "company"})
+_NOT_ONE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def one_line(value: str) -> str:
+    """A value with its control characters and line breaks as single spaces."""
+    return " ".join(_NOT_ONE_LINE.sub(" ", value).split())
+
+
 def _place(lead: Lead, name: str, target: str, value: str) -> None:
+    if target in ONE_LINE_TARGETS:
+        value = one_line(value)
     if target.startswith("custom."):
         lead.custom[target[len("custom."):]] = value
     elif target == "ignore":

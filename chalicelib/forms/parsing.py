@@ -150,6 +150,10 @@ def _check_text(fields: dict[str, str]) -> dict[str, str]:
             (name + value).encode("utf-8")
         except UnicodeEncodeError:  # lone surrogates from JSON escapes are not text
             raise malformed("A field is not valid text.", "invalid_encoding") from None
+        if "\x00" in name or "\x00" in value:  # no text holds NUL (other controls are cleaned from names)
+            raise errors.ValidationError("A field holds a NUL character.", code="control_character",
+                                         details=[{"loc": ["body", name.replace("\x00", "")[:MAX_NAME]],
+                                                   "msg": "NUL is not allowed", "type": "control_character"}])
     return fields
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, StrictInt
 
 from chalicelib.core.schema import Schema
 
@@ -47,7 +47,7 @@ CurrencyCode = Annotated[str, Field(min_length=3, max_length=3), AfterValidator(
 class Amount(Schema):
     """Money as integer minor units (cents, kopecks) and an ISO 4217 code."""
 
-    minor: int = Field(ge=0, le=MAX_MINOR)
+    minor: StrictInt = Field(ge=0, le=MAX_MINOR)  # 100, never "100", 100.0 or true
     currency: CurrencyCode
 
 
