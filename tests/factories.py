@@ -17,6 +17,13 @@ def unique_email(name: str = "user") -> str:
     return f"{name}.{str(ULID()).lower()}@example.com"
 
 
+def refresh_cookie(response: Any) -> str:
+    """The refresh token a session answer set in its HttpOnly cookie (where a browser keeps it)."""
+    found = re.search(r"crm_refresh=([^;]+)", response.headers.get("Set-Cookie", ""))
+    assert found, response.headers
+    return found.group(1)
+
+
 def outbox(to: str | None = None) -> list[Any]:
     """Messages the embedded SES accepted (newest last)."""
     from moto.core import DEFAULT_ACCOUNT_ID
@@ -65,7 +72,7 @@ def signup(client: ApiClient, *, company: str = "Acme", email: str | None = None
     assert response.status_code == 201, response.body
     data = body(response)
     owner = Member(user_id=data["user"]["id"], email=email, token=data["access_token"],
-                   refresh_token=data["refresh_token"], role="owner", password=password)
+                   refresh_token=refresh_cookie(response), role="owner", password=password)
     return Company(tenant_id=data["tenant"]["id"], owner=owner)
 
 
@@ -80,7 +87,7 @@ def add_member(client: ApiClient, company: Company, *, role: str, name: str = "m
     assert accepted.status_code == 200, accepted.body
     data = body(accepted)
     member = Member(user_id=data["user"]["id"], email=email, token=data["access_token"],
-                    refresh_token=data["refresh_token"], role=role, password=password)
+                    refresh_token=refresh_cookie(accepted), role=role, password=password)
     company.members[name] = member
     return member
 

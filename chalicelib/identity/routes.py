@@ -23,10 +23,13 @@ def _cookie(value: str, max_age: int) -> str:
             "SameSite=Strict")
 
 
-def _session_response(signed: sessions.SignedIn, *, status: int = 200) -> Response:
+def _session_response(signed: sessions.SignedIn, *, status: int = 200, in_body: bool = False) -> Response:
+    """The session answer: the refresh token in the HttpOnly cookie, and in the body only for an API client
+    that asked (a page's script must never read it: an XSS would keep the session for 30 days)."""
     body = s.SessionOut(
         access_token=signed.access_token, expires_in=settings.access_token_ttl_seconds,
-        refresh_token=signed.refresh_token, must_change_password=signed.must_change_password,
+        refresh_token=signed.refresh_token if in_body else None,
+        must_change_password=signed.must_change_password,
         must_enroll_totp=signed.must_enroll_totp, tenant=service.tenant_read(signed.tenant),
         user=service.user_read(signed.user),
     )
@@ -54,7 +57,8 @@ def signup(request: ApiRequest) -> Response:
     ctx, _, user = service.signup(company_name=body.company_name, name=body.name, email=body.email,
                                   password=body.password, locale=body.locale, country=body.country,
                                   request_id=request.request_id, source_ip=request.source_ip)
-    return _session_response(sessions.start_session(ctx, user, user_agent=request.header("user-agent")), status=201)
+    return _session_response(sessions.start_session(ctx, user, user_agent=request.header("user-agent")), status=201,
+                             in_body=body.refresh_token_in_body)
 
 
 @api.route("/api/v1/auth/login", method="POST", summary="Sign in with e-mail, password and second factor",
@@ -64,7 +68,7 @@ def login(request: ApiRequest) -> Response:
     signed = sessions.login(email=body.email, password=body.password, tenant_id=body.tenant_id, otp=body.otp,
                             request_id=request.request_id, source_ip=request.source_ip,
                             user_agent=request.header("user-agent"))
-    return _session_response(signed)
+    return _session_response(signed, in_body=body.refresh_token_in_body)
 
 
 @api.route("/api/v1/auth/refresh", method="POST", summary="Rotate the refresh token for new tokens",
@@ -73,8 +77,11 @@ def refresh(request: ApiRequest) -> Response:
     token = request.body.refresh_token or _cookie_token(request)
     if not token:
         raise errors.UnauthenticatedError("No refresh token.", code="invalid_refresh_token")
+    # A client that sent its token in the body keeps the next one itself; one refreshed through the cookie (a
+    # page, or a script on it) gets it back only in the cookie, whatever it asks.
     return _session_response(sessions.refresh(token=token, request_id=request.request_id,
-                                              source_ip=request.source_ip))
+                                              source_ip=request.source_ip),
+                             in_body=request.body.refresh_token is not None)
 
 
 @api.route("/api/v1/auth/password-reset", method="POST", summary="E-mail a password reset link",
@@ -99,7 +106,8 @@ def accept_invitation(request: ApiRequest) -> Response:
     body = request.body
     ctx, user = service.accept_invitation(token=body.token, password=body.password, name=body.name,
                                           request_id=request.request_id, source_ip=request.source_ip)
-    return _session_response(sessions.start_session(ctx, user, user_agent=request.header("user-agent")))
+    return _session_response(sessions.start_session(ctx, user, user_agent=request.header("user-agent")),
+                             in_body=body.refresh_token_in_body)
 
 
 # -- the signed-in user ---------------------------------------------------------------------
@@ -118,7 +126,7 @@ def change_password(request: ApiRequest) -> Response:
     _users_only(request)
     signed = sessions.change_password(request.tenant, current=request.body.current_password,
                                       new=request.body.new_password, user_agent=request.header("user-agent"))
-    return _session_response(signed)
+    return _session_response(signed, in_body=request.body.refresh_token_in_body)
 
 
 @api.route("/api/v1/me", summary="The signed-in user, their tenant and permissions", response=s.MeOut)

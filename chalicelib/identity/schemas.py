@@ -29,6 +29,12 @@ RoleKey = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,39}$")]
 Otp = Annotated[str, Field(pattern=r"^[0-9]{6}$")]
 
 
+# Browsers get the refresh token only in the HttpOnly cookie, out of reach of the page's scripts; an API
+# client that keeps it itself asks for it in the body too, on a request that proves the password.
+InBody = Annotated[bool, Field(description="Also answer the refresh token in the body (API clients; browsers "
+                                           "keep it in the HttpOnly cookie only)")]
+
+
 class SignupIn(Schema):
     company_name: Name
     name: Name
@@ -36,6 +42,7 @@ class SignupIn(Schema):
     password: Password
     locale: Locale = "en"
     country: Country = "US"
+    refresh_token_in_body: InBody = False
 
 
 class LoginIn(Schema):
@@ -43,10 +50,13 @@ class LoginIn(Schema):
     password: Password
     tenant_id: str | None = Field(default=None, max_length=26)
     otp: Otp | None = None
+    refresh_token_in_body: InBody = False
 
 
 class RefreshIn(Schema):
-    refresh_token: str | None = Field(default=None, max_length=300)
+    refresh_token: str | None = Field(default=None, max_length=300, description=(
+        "An API client's token; the answer then carries the new one in the body. Without it the cookie is "
+        "used, and the new token goes only into the cookie."))
 
 
 class LogoutIn(Schema):
@@ -56,6 +66,7 @@ class LogoutIn(Schema):
 class PasswordChangeIn(Schema):
     current_password: Password
     new_password: Password
+    refresh_token_in_body: InBody = False
 
 
 class PasswordResetIn(Schema):
@@ -71,6 +82,7 @@ class AcceptInvitationIn(Schema):
     token: str = Field(min_length=10, max_length=300)
     password: Password
     name: Name | None = None
+    refresh_token_in_body: InBody = False
 
 
 class TotpEnableIn(Schema):
@@ -150,7 +162,8 @@ class TokensOut(BaseModel):
     access_token: str
     token_type: Literal["Bearer"] = "Bearer"
     expires_in: int
-    refresh_token: str | None = None
+    refresh_token: str | None = Field(default=None, description=(
+        "Only when asked (refresh_token_in_body) or refreshed from the body; else only in the HttpOnly cookie"))
     must_change_password: bool = False
     must_enroll_totp: bool = False
 

@@ -263,3 +263,62 @@ def test_password_max_age_forces_a_change(client: ApiClient, monkeypatch: pytest
     assert changed.status_code == 200
     assert client.get("/api/v1/users", token=body(changed)["access_token"]).status_code == 200
 
+
+
+# -- where the refresh token travels (#21 item 4) -------------------------------------------
+
+
+def cookie_token(response: Any) -> str:
+    from tests.factories import refresh_cookie
+
+    return refresh_cookie(response)
+
+
+def test_browser_answers_carry_the_refresh_token_only_in_the_httponly_cookie(client: ApiClient) -> None:
+    """Sign-up, sign-in, refresh by cookie, accepting an invitation and a password change: never in the body."""
+    from tests.factories import link_token
+
+    email = unique_email("owner")
+    signed_up = client.post("/api/v1/auth/signup", {"company_name": "Cookie Co", "name": "Olga", "email": email,
+                                                    "password": PASSWORD})
+    signed_in = login(client, email)
+    refreshed = client.post("/api/v1/auth/refresh", {}, headers={"Cookie": f"crm_refresh={cookie_token(signed_in)}"})
+    token = body(signed_in)["access_token"]
+    invited = unique_email("agent")
+    client.post("/api/v1/users", {"email": invited, "name": "Anton", "role": "agent"}, token=token)
+    accepted = client.post("/api/v1/auth/accept-invitation", {"token": link_token(invited, "accept"),
+                                                              "password": PASSWORD})
+    changed = client.post("/api/v1/auth/password", {"current_password": PASSWORD, "new_password": PASSWORD + "!"},
+                          token=body(refreshed)["access_token"])
+    for response in (signed_up, signed_in, refreshed, accepted, changed):
+        assert response.status_code in (200, 201), response.body
+        answer = body(response)
+        assert answer["refresh_token"] is None and answer["access_token"]
+        cookie = response.headers["Set-Cookie"]
+        assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Secure" in cookie
+        assert cookie_token(response).startswith("rt_")
+        assert cookie_token(response).encode() not in response.body
+
+
+def test_a_script_on_the_page_cannot_lift_the_cookie_token_through_refresh(client: ApiClient) -> None:
+    """A refresh through the cookie answers the new token in the cookie only, whatever the request asks."""
+    company = signup(client)
+    cookie = {"Cookie": f"crm_refresh={company.owner.refresh_token}"}
+    asked = client.post("/api/v1/auth/refresh", {"refresh_token_in_body": True}, headers=cookie)
+    assert asked.status_code == 422  # no such option on refresh
+    plain = client.post("/api/v1/auth/refresh", {}, headers=cookie)
+    assert plain.status_code == 200 and body(plain)["refresh_token"] is None
+
+
+def test_api_clients_ask_for_the_refresh_token_in_the_body(client: ApiClient) -> None:
+    email = unique_email("integrator")
+    signed_up = client.post("/api/v1/auth/signup", {"company_name": "Api Co", "name": "Ivan", "email": email,
+                                                    "password": PASSWORD, "refresh_token_in_body": True})
+    assert body(signed_up)["refresh_token"] == cookie_token(signed_up)
+    signed_in = login(client, email, refresh_token_in_body=True)
+    first = body(signed_in)["refresh_token"]
+    assert first == cookie_token(signed_in)
+    # Refreshing with the token in the body keeps it there: the client stores the next one itself.
+    rotated = client.post("/api/v1/auth/refresh", {"refresh_token": first})
+    assert rotated.status_code == 200 and body(rotated)["refresh_token"] not in (None, first)
+    assert client.post("/api/v1/auth/refresh", {"refresh_token": body(rotated)["refresh_token"]}).status_code == 200
