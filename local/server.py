@@ -231,8 +231,9 @@ def create_http_server(app: Chalice, config: Config, sock: socket.socket,
     """A chalice LocalDevServer for app on sock, as ``chalice local`` creates one, plus the live-updates socket."""
     # chalice.local.create_local_server's class swap: current_request becomes thread-local, which a
     # threaded server needs (two requests at once must not see each other's request).
-    CustomLocalChalice.__bases__ = (LocalChalice, app.__class__)
-    app.__class__ = CustomLocalChalice
+    if not isinstance(app, CustomLocalChalice):  # an app served before (the test suite's) is swapped already
+        CustomLocalChalice.__bases__ = (LocalChalice, app.__class__)
+        app.__class__ = CustomLocalChalice
     gateway = JsonLocalGateway(app, config)
     live = live or LiveGateway(app, config)
     host, port = sock.getsockname()[:2]
