@@ -271,7 +271,25 @@ def _fold_once(run: Run, event: CallEvent, settings: TelephonySettings) -> Call:
         _announce(ctx, after)
     elif after.direction == "inbound" and before is not None and before.status == "ringing" != after.status:
         _announce(ctx, after, before)
+    if after.callback_of and (before is None or not before.callback_of):
+        _note_on_task(ctx, after)
     return after
+
+
+def _note_on_task(ctx: TenantContext, call: Call) -> None:
+    """Say on the missed call's call-back task that the number was reached (it is not closed: a person
+    decides); best effort after the call is written: the missed call itself carries the mark."""
+    missed = access.get_any(ctx, CALL, str(call.callback_of))
+    task = tasks_service.get(ctx, str(missed.task_id)) if isinstance(missed, Call) and missed.task_id else None
+    if task is None or task.done_at is not None:
+        return
+    at = (call.answered_at or db.utcnow()).isoformat(timespec="minutes")
+    line = f"Called back: answered call at {at} (call {call.call_id})."
+    try:
+        tasks_service.update(ctx, task.task_id, data=task_schemas.TaskUpdate(
+            version=int(task.version or 0), description="\n".join(filter(None, [task.description, line]))[:10_000]))
+    except errors.CRMError:
+        logger.warning("call-back not noted on its task", extra={"call_id": call.call_id})
 
 
 def _announce(ctx: TenantContext, call: Call, before: Call | None = None) -> None:

@@ -95,6 +95,7 @@ def test_a_missed_call_makes_a_call_back_task_and_the_return_call_shows_on_it(
     assert later["callback_of"] == missed["id"] and later["contact_id"] == call["contact_id"]
     done = _get(client, company, f"/api/v1/tasks/{task['id']}")
     assert done["done_at"] is None  # a call back closes nothing by itself
+    assert f"(call {later['id']})" in done["description"]  # but shows on the task
     today = datetime.now(UTC).date()
     period = f"?from={today - timedelta(days=1)}T00:00:00Z&to={today + timedelta(days=1)}T00:00:00Z"
     stats = _get(client, company, f"/api/v1/calls/stats{period}")["items"]
@@ -177,3 +178,20 @@ def _get_as(client: ApiClient, token: str, path: str) -> dict[str, Any]:
     response = client.get(path, token=token)
     assert response.status_code == 200, response.body
     return dict(body(response))
+
+
+def test_a_replayed_event_changes_nothing(client: ApiClient, company: Company) -> None:
+    from tests.telephony.kit import events
+
+    pbx = _pbx(client, company)
+    play(client, pbx, _scenario(pbx, "answered", customer=CUSTOMER, talk_seconds=12))
+    [listed] = calls(client, company)
+    before = _get(client, company, f"/api/v1/calls/{listed['id']}")
+    for event in events(client, company, pbx):
+        replayed = client.post(f"/api/v1/integrations/{pbx['id']}/events/{event['id']}/replay",
+                               token=company.owner.token)
+        assert replayed.status_code == 200, replayed.body
+        assert body(replayed)["status"] == "processed"
+    after = _get(client, company, f"/api/v1/calls/{listed['id']}")
+    assert after == before  # same call, same version: a replay writes nothing new
+    assert len(calls(client, company)) == 1 and len(_get(client, company, "/api/v1/contacts")["items"]) == 1
