@@ -127,3 +127,4 @@ class ApiKeyLookup(MainTable, discriminator="api_key_lookup"):
     key_id = UnicodeAttribute()
     secret_digest = UnicodeAttribute()
     permissions = ListAttribute(of=UnicodeAttribute, default=list)
+    created_by = UnicodeAttribute(null=True)  # read with the tenant and the key (keys made before: from the key)
