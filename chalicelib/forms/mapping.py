@@ -29,6 +29,11 @@ for _target, _names in {
                 "комментарий", "вопрос", "текст", "ваше_сообщение", "ваш_вопрос"),
     "company": ("company", "company_name", "organization", "organisation", "компания", "организация",
                 "название_компании"),
+    # The contact's sensitive built-ins: stored sealed on a new contact, shown masked everywhere else.
+    "passport_number": ("passport", "passport_number", "passport_no", "паспорт", "номер_паспорта",
+                        "серия_и_номер_паспорта", "паспортные_данные"),
+    "tax_id": ("tax_id", "taxid", "tin", "inn", "vat_id", "vat_number", "инн"),
+    "iban": ("iban", "bank_account_iban"),
 }.items():
     DEFAULTS.update(dict.fromkeys(_names, _target))
 
@@ -55,6 +60,8 @@ class Lead:
     page: str | None = None
     other: dict[str, str] = field(default_factory=dict)
     honeypot: bool = False
+    sensitive: dict[str, str] = field(default_factory=dict)  # passport_number, tax_id, iban: the first of each
+    masked: list[str] = field(default_factory=list)  # the posted names of sensitive values: shown only masked
 
     @property
     def display_name(self) -> str:
@@ -66,6 +73,7 @@ class Lead:
 # A person's name, phone, e-mail or company is one line: a form's line breaks and control characters become
 # spaces here (the lead matters more than a stray Enter), where the API refuses them (422).
 ONE_LINE_TARGETS = frozenset({"first_name", "last_name", "name", "phone", "email", "company"})
+SENSITIVE_TARGETS = ("passport_number", "tax_id", "iban")
 _NOT_ONE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 
 
@@ -77,7 +85,10 @@ def one_line(value: str) -> str:
 def _place(lead: Lead, name: str, target: str, value: str) -> None:
     if target in ONE_LINE_TARGETS:
         value = one_line(value)
-    if target.startswith("custom."):
+    if target in SENSITIVE_TARGETS:
+        lead.masked.append(name)  # never in other: its value is shown nowhere in clear
+        lead.sensitive.setdefault(target, value)
+    elif target.startswith("custom."):
         lead.custom[target[len("custom."):]] = value
     elif target == "ignore":
         return
@@ -120,3 +131,15 @@ def read_lead(fields: dict[str, str], *, field_map: dict[str, str], honeypot_fie
         else:
             _place(lead, name, target, value)
     return lead
+
+
+def sensitive_names(fields: dict[str, str], *, field_map: dict[str, str], sensitive_custom: frozenset[str]) -> set[str]:
+    """The posted names whose values are sensitive: mapped (or named by default) to a sensitive built-in, or
+    mapped to a custom field marked sensitive."""
+    own = {fold(key): target for key, target in field_map.items()}
+    found = set()
+    for name in fields:
+        target = own.get(fold(name)) or DEFAULTS.get(fold(name), "")
+        if target in SENSITIVE_TARGETS or (target.startswith("custom.") and target[7:] in sensitive_custom):
+            found.add(name)
+    return found

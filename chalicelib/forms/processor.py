@@ -19,6 +19,7 @@ from chalicelib.contacts import schemas as contact_schemas
 from chalicelib.contacts import service as contacts_service
 from chalicelib.contacts.models import Contact
 from chalicelib.core import db, errors, phones
+from chalicelib.core.crypto import MASK_PREFIX
 from chalicelib.core.tenancy import TenantContext, new_id
 from chalicelib.deals import schemas as deal_schemas
 from chalicelib.deals import service as deals_service
@@ -27,6 +28,7 @@ from chalicelib.inbox import Outcome, Run, register_processor
 from chalicelib.integrations import schemas as integration_schemas
 from chalicelib.integrations import service as integrations_service
 from chalicelib.records import matching
+from chalicelib.records.customfields import service as customfields_service
 from chalicelib.records import timeline as timeline_service
 from chalicelib.records.models import TimelineEntry
 from chalicelib.tasks import schemas as task_schemas
@@ -35,6 +37,7 @@ from chalicelib.tasks import service as tasks_service
 DEFAULT_DEAL_TITLE = "Website form: {name}"
 TASK_DUE = timedelta(minutes=15)
 ENTRY_KIND = "form_submission"
+MAX_SENSITIVE = 40  # the longest passport number or tax id a contact takes (an IBAN: 42)
 _PLACEHOLDER = re.compile(r"\{(name|phone|email|form)\}")
 
 
@@ -73,6 +76,8 @@ def _contact_data(run: Run, lead: Lead, owner_id: str, *, with_custom: bool) -> 
         "source": f"form:{run.integration.name}"[:40], "utm": utm or None, "owner_id": owner_id,
         "custom": (lead.custom or None) if with_custom else None, "on_duplicate": "merge",
     }
+    if with_custom:  # sealed on the contact (the card masks them); a value too long to be one stays on the event
+        data.update({name: value for name, value in lead.sensitive.items() if len(value) <= MAX_SENSITIVE})
     return contact_schemas.ContactCreate.model_validate({k: v for k, v in data.items() if v is not None})
 
 
@@ -98,11 +103,12 @@ def find_or_create_contact(run: Run, lead: Lead, owner_id: str) -> tuple[str, bo
     try:
         contact = _new_contact(run, lead, owner_id, matches, with_custom=True)
     except errors.ValidationError:
-        if not lead.custom:
+        if not lead.custom and not lead.sensitive:
             raise
-        # A custom field the form names but the company has not defined (or of another type):
-        # the lead matters more; the values stay on the timeline entry and the event.
-        run.checkpoint(custom_dropped=sorted(lead.custom))
+        # A custom field the form names but the company has not defined (or of another type), or a tax id or
+        # IBAN that is not one: the lead matters more; the values stay on the event (and the timeline entry,
+        # masked where they are sensitive).
+        run.checkpoint(custom_dropped=sorted(lead.custom) + sorted(lead.sensitive))
         contact = _new_contact(run, lead, owner_id, matches, with_custom=False)
     contacts_service.remember(ctx, contact)
     return str(contact.contact_id), True
@@ -150,14 +156,24 @@ def create_task(run: Run, lead: Lead, deal_id: str, owner_id: str, into: db.Chan
     return str(tasks_service.create(run.ctx, data=data, into=into).task_id)
 
 
+def sensitive_custom(ctx: TenantContext) -> frozenset[str]:
+    """The keys of the contact's custom fields marked sensitive (the definitions the contact's create read)."""
+    return frozenset(d.key for d in customfields_service.definitions(ctx, "contact") if d.sensitive)
+
+
 def entry_data(run: Run, lead: Lead) -> dict[str, Any]:
-    """What the timeline shows of a submission (bounded: the full fields stay on the event)."""
-    other = {name[:100]: value[:500] for name, value in list(lead.other.items())[:20]}
-    custom = {name: value[:500] for name, value in list(lead.custom.items())[:20]}
+    """What the timeline shows of a submission (bounded: the full fields stay on the event, sealed). A sensitive
+    value (a passport number, tax id or IBAN, a custom field marked sensitive) is shown only as the mask, to every
+    role, as on the card: it is revealed on the contact's card, where the read is audited. ``masked`` names them."""
+    hidden = sensitive_custom(run.ctx) if lead.custom else frozenset()
+    other = {name[:100]: MASK_PREFIX for name in lead.masked[:20]}
+    other.update({name[:100]: value[:500] for name, value in list(lead.other.items())[:20]})
+    custom = {name: MASK_PREFIX if name in hidden else value[:500] for name, value in list(lead.custom.items())[:20]}
+    masked = sorted({name[:100] for name in lead.masked} | {f"custom.{name}" for name in custom if name in hidden})
     return {"integration_id": run.integration.integration_id, "event_id": run.event.event_id,
             "form": run.integration.name, "name": lead.display_name, "phone": lead.phone, "email": lead.email,
             "message": (lead.message or "")[:2000], "company": lead.company, "utm": lead.utm,
-            "referrer": lead.referrer, "page": lead.page, "custom": custom, "other": other}
+            "referrer": lead.referrer, "page": lead.page, "custom": custom, "other": other, "masked": masked}
 
 
 def process_submission(run: Run) -> Outcome:

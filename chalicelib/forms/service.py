@@ -11,11 +11,12 @@ import hashlib
 import hmac
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from chalicelib.core import errors, observability
 from chalicelib.core.tenancy import TenantContext, bind
 from chalicelib.forms import parsing
-from chalicelib.forms.mapping import read_lead
+from chalicelib.forms.mapping import read_lead, sensitive_names
 from chalicelib.inbox import service as inbox_service
 from chalicelib.integrations import service as integrations_service
 from chalicelib.integrations.models import Integration
@@ -76,6 +77,18 @@ def summary(fields: dict[str, str], integration: Integration) -> str:
     shown = contact[:6] + "…" if len(contact) > 6 else contact  # enough to recognise, not the whole number
     name = " ".join(p for p in (lead.first_name or lead.name, lead.last_name) if p)
     return ", ".join(part for part in (name[:60], shown) if part)
+
+
+def masked_payload(ctx: TenantContext, integration: Integration, fields: dict[str, Any]) -> dict[str, Any]:
+    """A submission's fields as a role without ``sensitive:read`` may see them: values the form sends to a
+    sensitive built-in or custom field are masked (the timeline shows them so to everyone)."""
+    from chalicelib.core.crypto import MASK_PREFIX
+    from chalicelib.forms.processor import sensitive_custom
+
+    form = integrations_service.form_settings(integration)
+    hidden = sensitive_names({str(name): "" for name in fields}, field_map=form.field_map,
+                             sensitive_custom=sensitive_custom(ctx))
+    return {name: MASK_PREFIX if name in hidden else value for name, value in fields.items()}
 
 
 def _delivery(post: Post, fields: dict[str, str], integration: Integration) -> inbox_service.Delivery:

@@ -6,6 +6,7 @@ from typing import Any
 
 from chalice import Response
 
+from chalicelib.core import permissions
 from chalicelib.core.http import Api, ApiRequest, json_response
 from chalicelib.inbox import service as inbox_service
 from chalicelib.integrations import schemas as s
@@ -74,9 +75,14 @@ def integrations_events(request: ApiRequest, integration_id: str) -> dict[str, A
            response=s.EventDetail, errors=(404,))
 def integrations_event(request: ApiRequest, integration_id: str, event_id: str) -> dict[str, Any]:
     ctx = request.tenant
-    service.get_or_raise(ctx, integration_id)
+    integration = service.get_or_raise(ctx, integration_id)
     event = inbox_service.get_event(ctx, integration_id, event_id)
-    return {**inbox_service.event_view(event), "payload": inbox_service.read_payload(ctx, event)}
+    payload = inbox_service.read_payload(ctx, event)
+    if integration.integration_type == "form" and not permissions.sees_sensitive(ctx):
+        from chalicelib.forms import service as forms_service  # only for a role that may not see sensitive values
+
+        payload = forms_service.masked_payload(ctx, integration, payload)
+    return {**inbox_service.event_view(event), "payload": payload}
 
 
 @api.route(BASE + "/{integration_id}/events/{event_id}/replay", method="POST",

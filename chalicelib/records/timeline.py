@@ -6,12 +6,13 @@ entry lands in the same transaction as the change it describes.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
 from ulid import ULID
 
-from chalicelib.core import db
+from chalicelib.core import crypto, db
 from chalicelib.core.tenancy import TenantContext, is_valid_id, new_id, tenant_key
 from chalicelib.records import types
 from chalicelib.records.models import TimelineEntry
@@ -73,5 +74,24 @@ def list_entries(ctx: TenantContext, *, subject_type: str, subject_id: str, limi
 def entry_view(entry: TimelineEntry) -> dict[str, Any]:
     """The API view of an entry."""
     return {"id": entry.entry_id, "kind": entry.entry_kind, "at": entry.at.isoformat(), "actor_id": entry.actor_id,
-            "summary": entry.summary, "data": entry.data or {}, "subject": {"type": entry.subject_type,
-                                                                             "id": entry.subject_id}}
+            "summary": entry.summary, "data": _masked_if_older(entry), "subject": {"type": entry.subject_type,
+                                                                                     "id": entry.subject_id}}
+
+
+# A website form's entries name what they masked (``masked``) since #21; one written before kept every posted
+# value in clear, and which custom fields were sensitive is not on it. Such an entry shows its custom values and
+# anything named like an identity document or bank account masked (the contact's card still shows them, with
+# its rules). Shown as on the card: fixed-width, nothing of the value.
+_OLDER_FORM_ENTRY = "form_submission"
+_SENSITIVE_WORDS = frozenset({"passport", "паспорт", "паспорта", "паспортные", "tax", "taxid", "inn", "инн", "iban",
+                              "vat", "tin", "snils", "снилс"})
+
+
+def _masked_if_older(entry: TimelineEntry) -> dict[str, Any]:
+    data: dict[str, Any] = dict(entry.data or {})
+    if entry.entry_kind != _OLDER_FORM_ENTRY or "masked" in data:
+        return data
+    data["custom"] = {name: crypto.MASK_PREFIX for name in (data.get("custom") or {})}
+    data["other"] = {name: crypto.MASK_PREFIX if _SENSITIVE_WORDS & set(re.split(r"[\W_]+", name.casefold()))
+                     else value for name, value in (data.get("other") or {}).items()}
+    return data
