@@ -41,6 +41,13 @@ def website(tmp_path: Path, live_url: str, company: Company, app: Any) -> Iterat
     page = SAMPLE.read_text(encoding="utf-8").replace("CRM_BASE", live_url).replace("WEBHOOK_URL", webhook)
     (tmp_path / "index.html").write_text(page, encoding="utf-8")
     (tmp_path / "thanks.html").write_text("<!doctype html><title>Thanks</title><h1>Thanks</h1>", encoding="utf-8")
+    (tmp_path / "search.html").write_text("<!doctype html><title>Results</title><h1>Results</h1>", encoding="utf-8")
+    # A page set up with a selector that takes every form, a sign-in form among them (#21 item 8).
+    login = page.replace(f'data-crm-form="{webhook}"', f'data-crm-form="{webhook}" data-crm-selector="form"')
+    login = login.replace('<h1>Order a call back</h1>', '<form id="signin" action="search.html" method="get">'
+                          '<label>Login <input name="login"></label><label>Password <input name="password" '
+                          'type="password"></label><button type="submit">Sign in</button></form>')
+    (tmp_path / "signin.html").write_text(login, encoding="utf-8")
     (tmp_path / "favicon.ico").write_bytes(b"")  # the browser asks the website for one
     yield site, form
     server.shutdown()
@@ -82,8 +89,42 @@ def test_without_javascript_the_browser_posts_and_lands_on_the_thank_you_page(
     page.fill("input[name=name]", "Ivan Plain")
     page.fill("input[name=phone]", "+7 912 000-11-22")
     with page.expect_navigation():
-        page.click("button[type=submit]")
+        page.click("form#lead button[type=submit]")
     assert page.url == f"{site}/thanks.html"
     [event] = events(client, company, form)
     assert event["status"] == "processed"
     context.close()
+
+
+def test_only_the_marked_form_is_sent_a_search_form_stays_the_sites(
+        browser: Any, client: ApiClient, company: Company, website: tuple[str, dict[str, Any]]) -> None:
+    """The snippet used to attach to every form of the page: a site's search or sign-in form posted to the CRM."""
+    site, form = website
+    page = new_page(browser, site)
+    page.goto(f"{site}/index.html")
+    page.wait_for_selector("form#lead[data-crm-attached]", state="attached")  # the snippet has run
+    assert page.eval_on_selector("form[role=search]", "form => form.hasAttribute('data-crm-attached')") is False
+    page.get_by_label("Search the site").fill("cakes")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Search").click()
+    assert page.url == f"{site}/search.html?q=cakes"
+    assert events(client, company, form) == []
+    page.context.close()
+
+
+def test_a_form_with_a_password_is_never_sent_even_when_selected(
+        browser: Any, client: ApiClient, company: Company, website: tuple[str, dict[str, Any]]) -> None:
+    site, form = website
+    page = new_page(browser, site)
+    warnings: list[str] = []
+    page.on("console", lambda message: warnings.append(f"{message.type}: {message.text}"))
+    page.goto(f"{site}/signin.html")
+    page.wait_for_selector("form#lead[data-crm-attached]", state="attached")
+    page.fill("input[name=login]", "olga")
+    page.fill("input[name=password]", "secret passphrase")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in").click()
+    assert page.url.startswith(f"{site}/search.html?login=olga")
+    assert events(client, company, form) == []
+    assert any("password is never sent" in text for text in warnings), warnings
+    page.context.close()

@@ -1,13 +1,15 @@
-/* CRM website forms: sends a page's existing forms to the CRM with UTM tags and referrer.
+/* CRM website forms: sends the forms a page marks to the CRM with UTM tags and referrer.
    <script src="<base>/hooks/forms.js" data-crm-form="<webhook url>" async></script>
-   Options on the tag: data-crm-selector="form#lead" (default: every form), data-crm-honeypot
-   (default "website_url"), data-crm-success="Thank you!" (text shown instead of the form). */
+   Mark each form to send: <form data-crm-form>. Other forms (sign-in, search) stay the site's.
+   Options on the tag: data-crm-selector="form#lead" (instead of marks), data-crm-honeypot
+   (default "website_url"), data-crm-success="Thank you!" (text shown instead of the form).
+   A form with a password field is never sent. */
 (function () {
   "use strict";
   var tag = document.currentScript || document.querySelector("script[data-crm-form]");
   if (!tag) return;
   var url = tag.getAttribute("data-crm-form");
-  var selector = tag.getAttribute("data-crm-selector") || "form";
+  var selector = tag.getAttribute("data-crm-selector") || "form[data-crm-form]";
   var trap = tag.getAttribute("data-crm-honeypot") || "website_url";
   var success = tag.getAttribute("data-crm-success");
   var KEY = "crm_attribution";
@@ -86,10 +88,15 @@
       .catch(function () { form.removeAttribute("data-crm-sending"); plainPost(form); });
   }
 
+  function warn(text) { if (window.console) console.warn("CRM forms: " + text); }
+
   function attach() {
     attribution();
-    Array.prototype.forEach.call(document.querySelectorAll(selector), function (form) {
-      if (form.getAttribute("data-crm-attached")) return;
+    var forms = document.querySelectorAll(selector);
+    if (!forms.length) warn("no form is marked: add data-crm-form to the <form> to send");
+    Array.prototype.forEach.call(forms, function (form) {
+      if (form.tagName !== "FORM" || form.getAttribute("data-crm-attached")) return;
+      if (form.querySelector("input[type=password]")) return warn("a form with a password is never sent");
       form.setAttribute("data-crm-attached", "1");
       addTrap(form);
       form.addEventListener("submit", send);

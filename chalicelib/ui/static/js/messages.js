@@ -636,7 +636,7 @@ export const MESSAGES = {
   'integrations.redirectHint': ['Where the visitor goes after sending; empty: a short thank-you page.', 'Куда перейдёт посетитель после отправки; пусто — короткая страница благодарности.'],
   'integrations.webhookUrl': ['Webhook URL', 'Адрес вебхука'],
   'integrations.snippet': ['Embed snippet', 'Код для сайта'],
-  'integrations.snippetHint': ['Paste it before </body> on the page with the form.', 'Вставьте его перед </body> на странице с формой.'],
+  'integrations.snippetHint': ['Paste it before </body> on the page with the form, and add data-crm-form to that <form> tag: only forms marked so are sent.', 'Вставьте его перед </body> на странице с формой и добавьте атрибут data-crm-form к её тегу <form>: отправляются только отмеченные формы.'],
   'integrations.secretOnce': ['The signing secret, shown only now: store it where your server can use it.', 'Секрет подписи показан только сейчас: сохраните его там, где его использует ваш сервер.'],
   'integrations.secretHint': ['secret …{hint}', 'секрет …{hint}'],
   'integrations.status.active': ['Active', 'Работает'],
