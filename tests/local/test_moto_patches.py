@@ -1,13 +1,15 @@
-"""The stand-in's page reads (CRM_MOTO_PAGE_READS, used by bench/) answer every Query as moto does."""
+"""local/moto_patches.py: each patch on the moto it was written for, and answering as moto does."""
 
 from __future__ import annotations
 
+import copy
 import random
 import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import boto3
+import moto
 import pytest
 from moto.dynamodb.models.table import Table
 
@@ -19,7 +21,7 @@ from local import moto_patches
 def table() -> Iterator[tuple[Any, str]]:
     """A table shaped like ours (pk/sk, gsi1 with ties and gaps) with 240 items in 4 partitions."""
     client = boto3.client("dynamodb", region_name=settings.region)
-    name = f"pagereads-{uuid.uuid4().hex[:8]}"
+    name = f"patches-{uuid.uuid4().hex[:8]}"
     string = {"AttributeType": "S"}
     client.create_table(
         TableName=name, BillingMode="PAY_PER_REQUEST",
@@ -79,104 +81,97 @@ def _pages(client: Any, name: str, query: dict[str, Any], limit: int | None, for
             return pages
 
 
-def test_page_reads_answer_every_query_and_page_as_moto_does(table: tuple[Any, str],
-                                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    client, name = table
-    partition_query = Table.query
-    cases = [(query, limit, forward) for query in QUERIES for limit in (None, 1, 4, 50) for forward in (True, False)]
-    expected = [_pages(client, name, *case) for case in cases]
-    monkeypatch.setattr(Table, "query", moto_patches.page_query(partition_query))
-    for case, pages in zip(cases, expected, strict=True):
-        assert _pages(client, name, *case) == pages, case
-    assert sum(len(pages) for pages in expected) > 300  # pagination was really exercised
+# -- each patch, on the moto it was written for --------------------------------------------------------
 
 
-def test_a_write_is_seen_by_the_next_page_read(table: tuple[Any, str], monkeypatch: pytest.MonkeyPatch) -> None:
-    client, name = table
-    monkeypatch.setattr(Table, "query", moto_patches.page_query(Table.query))
-    query = {"IndexName": "gsi1", "KeyConditionExpression": "gsi1pk = :p AND begins_with(gsi1sk, :s)",
-             "ExpressionAttributeValues": {":p": {"S": "X#1#G9"}, ":s": {"S": "new"}}}
-    assert client.query(TableName=name, **query)["Items"] == []  # the index's partitions are now cached
-    client.put_item(TableName=name, Item={"pk": {"S": "X#1#P9"}, "sk": {"S": "x"}, "gsi1pk": {"S": "X#1#G9"},
-                                          "gsi1sk": {"S": "newest"}})
-    assert [item["sk"]["S"] for item in client.query(TableName=name, **query)["Items"]] == ["x"]
-    client.delete_item(TableName=name, Key={"pk": {"S": "X#1#P9"}, "sk": {"S": "x"}})
-    assert client.query(TableName=name, **query)["Items"] == []
+@pytest.mark.parametrize("patch", moto_patches.PATCHES, ids=lambda patch: patch.name)
+def test_each_patch_was_written_for_the_installed_moto(patch: moto_patches.Patch) -> None:
+    assert moto.__version__ in patch.moto_versions, (
+        f"local/moto_patches.py's {patch.name!r} was written for moto {sorted(patch.moto_versions)}, and moto "
+        f"{moto.__version__} is installed: read what it patches in the new moto, keep the patch only if moto "
+        "still needs it, then add the version to its moto_versions")
 
 
-RICH_ITEM: dict[str, Any] = {
-    "pk": {"S": "X#1#RICH"}, "sk": {"S": "zoë#1"}, "gsi1pk": {"S": "X#1#GRICH"}, "gsi1sk": {"S": "вера"},
-    "text": {"S": "Anna \"Karenina\" \u2014 \U0001f338"}, "blank": {"S": ""}, "n": {"N": "-12.50"},
-    "blob": {"B": b"\x00\xffsealed"}, "tags": {"SS": ["vip", "lead"]}, "scores": {"NS": ["1", "2.5"]},
-    "blobs": {"BS": [b"a", b"\x01"]}, "yes": {"BOOL": True}, "no": {"BOOL": False}, "nothing": {"NULL": True},
-    "empty_map": {"M": {}}, "empty_list": {"L": []}, "dotted.name": {"S": "kept"}, "#hash": {"N": "0"},
-    "nested": {"M": {"phones": {"L": [{"M": {"number": {"S": "+442079460001"}, "primary": {"BOOL": True}}},
-                                      {"NULL": True}, {"L": [{"N": "1"}, {"B": b"x"}]}]},
-                     "seen": {"SS": ["a"]}, "deep.key": {"M": {"x": {"S": "y"}}}}},
-}
+@pytest.mark.parametrize("patch", moto_patches.PATCHES, ids=lambda patch: patch.name)
+def test_each_patch_still_fits_the_internals_it_relies_on(patch: moto_patches.Patch) -> None:
+    assert patch.fits() == [], f"moto changed under local/moto_patches.py's {patch.name!r}: {patch.fits()}"
 
 
-def _responses(client: Any, name: str) -> list[tuple[str, Any, bytes]]:
-    """Every read and write answer that carries items, with the raw body moto sent."""
-    bodies: list[bytes] = []
+def test_patches_are_installed() -> None:
+    from moto.dynamodb.models import DynamoDBBackend
 
-    def keep(response_dict: dict[str, Any], **_: Any) -> None:
-        bodies.append(response_dict["body"])
-
-    client.meta.events.register("before-parse.dynamodb.*", keep)
-    key = {"pk": RICH_ITEM["pk"], "sk": RICH_ITEM["sk"]}
-    other = {"pk": {"S": "X#1#P1"}, "sk": {"S": "none"}}
-    capacity = {"ReturnConsumedCapacity": "INDEXES"}
-    calls: list[tuple[str, Any]] = [
-        ("put", lambda: client.put_item(TableName=name, Item=RICH_ITEM, ReturnValues="ALL_OLD", **capacity)),
-        ("put again", lambda: client.put_item(TableName=name, Item=RICH_ITEM, ReturnValues="ALL_OLD")),
-        ("get", lambda: client.get_item(TableName=name, Key=key, ConsistentRead=True, **capacity)),
-        ("get projected", lambda: client.get_item(TableName=name, Key=key, ProjectionExpression="nested.phones, #t",
-                                                  ExpressionAttributeNames={"#t": "tags"})),
-        ("get missing", lambda: client.get_item(TableName=name, Key=other)),
-        ("batch get", lambda: client.batch_get_item(RequestItems={name: {"Keys": [key, other]}}, **capacity)),
-        ("transact get", lambda: client.transact_get_items(TransactItems=[{"Get": {"TableName": name, "Key": key}},
-                                                                          {"Get": {"TableName": name, "Key": other}}])),
-        ("query", lambda: client.query(TableName=name, KeyConditionExpression="pk = :p",
-                                       ExpressionAttributeValues={":p": RICH_ITEM["pk"]}, **capacity)),
-        ("query page", lambda: client.query(TableName=name, KeyConditionExpression="pk = :p", Limit=2,
-                                            ExpressionAttributeValues={":p": {"S": "X#1#P2"}})),
-        ("index query", lambda: client.query(TableName=name, IndexName="gsi1", KeyConditionExpression="gsi1pk = :p",
-                                             ExpressionAttributeValues={":p": RICH_ITEM["gsi1pk"]})),
-        ("scan", lambda: client.scan(TableName=name, Limit=7)),
-        ("update", lambda: client.update_item(TableName=name, Key=key, UpdateExpression="SET #b = :b ADD tags :t",
-                                              ExpressionAttributeNames={"#b": "blank"}, ReturnValues="ALL_NEW",
-                                              ExpressionAttributeValues={":b": {"S": "now"}, ":t": {"SS": ["x"]}})),
-        ("update old", lambda: client.update_item(TableName=name, Key=key, UpdateExpression="REMOVE nested",
-                                                  ReturnValues="UPDATED_OLD")),
-        ("delete", lambda: client.delete_item(TableName=name, Key=key, ReturnValues="ALL_OLD")),
-    ]
-    answers = []
-    try:
-        for label, call in calls:
-            found = call()
-            found.pop("ResponseMetadata", None)
-            answers.append((label, found, bodies[-1]))
-    finally:
-        client.meta.events.unregister("before-parse.dynamodb.*", keep)
-    return answers
+    assert moto_patches._installed
+    assert Table.query.__wrapped__ is not Table.query  # type: ignore[attr-defined]
+    assert DynamoDBBackend.transact_write_items.__wrapped__  # type: ignore[attr-defined]
+    assert DynamoDBBackend.query.__wrapped__  # type: ignore[attr-defined]
 
 
-def test_attribute_values_are_serialised_as_moto_does(table: tuple[Any, str], monkeypatch: pytest.MonkeyPatch) -> None:
-    from moto.core.serialize import BaseJSONSerializer
+def test_a_failed_transaction_leaves_every_item_as_it_was_without_copying_the_table(
+        table: tuple[Any, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from moto.dynamodb.models.table import Table as MotoTable
 
     client, name = table
-    assert BaseJSONSerializer._serialize_type_structure is not moto_patches._MOTO_STRUCTURE[0]  # installed
-    direct = _responses(client, name)
-    monkeypatch.setattr(BaseJSONSerializer, "_serialize_type_structure", moto_patches._MOTO_STRUCTURE[0])
-    generic = _responses(client, name)
-    for (label, found, body), (_, expected, expected_body) in zip(direct, generic, strict=True):
-        assert body == expected_body, label
-        assert found == expected, label
-    by_label = {label: found for label, found, _ in direct}
-    assert by_label["get"]["Item"] == RICH_ITEM  # every type comes back as it was put
-    assert by_label["put again"]["Attributes"] == RICH_ITEM
-    assert sorted(by_label["delete"]["Attributes"]["tags"]["SS"]) == ["lead", "vip", "x"]
+    key = {"pk": {"S": "X#1#P1"}, "sk": {"S": "kept"}}
+    doomed = {"pk": {"S": "X#1#P1"}, "sk": {"S": "doomed"}}
+    client.put_item(TableName=name, Item={**key, "n": {"N": "1"}, "gsi1pk": {"S": "X#1#G1"}, "gsi1sk": {"S": "k"}})
+    client.put_item(TableName=name, Item=doomed)
+    before = client.scan(TableName=name)["Items"]
+    copied: list[Any] = []
+    deepcopy = copy.deepcopy
+    monkeypatch.setattr(copy, "deepcopy", lambda value, memo=None: copied.append(type(value)) or deepcopy(value, memo))
+    with pytest.raises(client.exceptions.TransactionCanceledException):
+        client.transact_write_items(TransactItems=[
+            {"Put": {"TableName": name, "Item": {"pk": {"S": "X#1#P1"}, "sk": {"S": "new"}}}},
+            {"Update": {"TableName": name, "Key": key, "UpdateExpression": "SET n = :n, gsi1pk = :g",
+                        "ExpressionAttributeValues": {":n": {"N": "2"}, ":g": {"S": "X#1#G2"}}}},
+            {"Delete": {"TableName": name, "Key": doomed}},
+            {"ConditionCheck": {"TableName": name, "Key": {"pk": {"S": "X#1#P9"}, "sk": {"S": "none"}},
+                                "ConditionExpression": "attribute_exists(pk)"}}])
+    assert MotoTable not in copied  # the journal holds the touched items, never the table
+    assert sorted(map(str, client.scan(TableName=name)["Items"])) == sorted(map(str, before))
+    moved = client.query(TableName=name, IndexName="gsi1", KeyConditionExpression="gsi1pk = :p",
+                         ExpressionAttributeValues={":p": {"S": "X#1#G2"}})["Items"]
+    assert key not in [{"pk": item["pk"], "sk": item["sk"]} for item in moved]
+
+
+def test_every_request_reads_and_writes_the_table_holding_the_stand_ins_lock(
+        table: tuple[Any, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """What makes each request atomic: no other request's thread can touch a table while it runs."""
+    client, name = table
+    held: list[tuple[str, bool]] = []
+    for method in ("all_items", "put_item", "delete_item", "get_item"):
+        original = getattr(Table, method)
+
+        def spy(self: Any, *args: Any, _original: Any = original, _method: str = method, **kwargs: Any) -> Any:
+            held.append((_method, moto_patches._lock._is_owned()))  # type: ignore[attr-defined]
+            return _original(self, *args, **kwargs)
+
+        monkeypatch.setattr(Table, method, spy)
+    key = {"pk": {"S": "X#1#P1"}, "sk": {"S": "locked"}}
+    client.put_item(TableName=name, Item={**key, "gsi1pk": {"S": "X#1#G1"}, "gsi1sk": {"S": "x"}})
+    client.get_item(TableName=name, Key=key)
+    client.update_item(TableName=name, Key=key, UpdateExpression="SET n = :n",
+                       ExpressionAttributeValues={":n": {"N": "1"}})
+    client.scan(TableName=name, Limit=5)
+    client.query(TableName=name, KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": key["pk"]})
+    client.query(TableName=name, IndexName="gsi1", KeyConditionExpression="gsi1pk = :p",
+                 ExpressionAttributeValues={":p": {"S": "X#1#G1"}})
+    client.batch_get_item(RequestItems={name: {"Keys": [key]}})
+    client.batch_write_item(RequestItems={name: [{"PutRequest": {"Item": {"pk": {"S": "X#1#P1"}, "sk": {"S": "b"}}}}]})
+    client.delete_item(TableName=name, Key=key)
+    assert {method for method, _ in held} >= {"all_items", "put_item", "delete_item", "get_item"}
+    assert [method for method, owned in held if not owned] == []
+
+
+def test_table_queries_answer_from_their_partition_as_moto_does(table: tuple[Any, str],
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    client, name = table
+    cases = [(query, limit, forward) for query in QUERIES if "IndexName" not in query
+             for limit in (None, 1, 4, 50) for forward in (True, False)]
+    patched = [_pages(client, name, *case) for case in cases]
+    monkeypatch.setattr(Table, "query", Table.query.__wrapped__)  # type: ignore[attr-defined]
+    assert [_pages(client, name, *case) for case in cases] == patched
+    assert sum(len(pages) for pages in patched) > 100  # pagination was really exercised
 
 
 def _index_answers(client: Any, name: str) -> list[Any]:
