@@ -16,10 +16,11 @@ app.log.setLevel("WARNING" if settings.stage == "prod" else "INFO")
 
 
 def authenticate(request: Any) -> Any:
-    """The request's principal (or 401): identity loads with the first signed-in request."""
-    from chalicelib.identity import sessions
+    """The request's principal (or 401), past its tenant's plan (rate limit 429, read-only 402): identity loads
+    with the first signed-in request."""
+    from chalicelib.identity import plans, sessions
 
-    return sessions.authenticate(request)
+    return plans.admit(request, sessions.authenticate(request))
 
 
 http.set_authenticator(authenticate)

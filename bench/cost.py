@@ -102,6 +102,7 @@ def monthly_traffic(rows: list[dict[str, Any]], lead: dict[str, Any] | None = No
         api += count
         rru += count * (row["read_units"] + row["auth_read_units"])
         wru += count * row["write_units"]
+    api_rru, api_wru = rru, wru
     create, update = calls["contact create"], calls["contact update"]
     leads, calls_made = LEADS_PER_DAY * DAYS, CALLS_PER_DAY * DAYS
     hooks = leads + calls_made * (call["events"] if call else 1)
@@ -117,7 +118,8 @@ def monthly_traffic(rows: list[dict[str, Any]], lead: dict[str, Any] | None = No
     else:
         rru += calls_made * CALL_WRITES * update["read_units"]
         wru += calls_made * CALL_WRITES * update["write_units"]
-    return {"api_requests": api, "webhook_requests": hooks, "rru": rru, "wru": wru}
+    return {"api_requests": api, "webhook_requests": hooks, "rru": rru, "wru": wru, "api_rru": api_rru,
+            "api_wru": api_wru}
 
 
 def _storage_gb() -> float:
@@ -170,6 +172,58 @@ def table(result: dict[str, Any]) -> list[tuple[str, str, str]]:
     status = "ok" if result["total"] <= TARGET_USD else "MISSED"
     lines.append(("cost: total per tenant-month", f"${result['total']:.2f}", f"target <= ${TARGET_USD:.2f}: {status}"))
     return lines
+
+
+# -- one tenant's own month (``python -m tenants usage``) ------------------------------------------------
+
+# The units of one API request and of one webhook event (the hook's request and its processing) averaged over
+# the typical tenant-month of the last published run (bench/RESULTS.md, 2026-12-06), and the billed seconds of a
+# request: what a tenant's counted traffic is priced at when no run's results (build/bench/results.json) are at
+# hand. Billing adds to them: a create of a counted record +2 WRU (its usage counter in the transaction), and
+# the shared rate counter one UpdateItem (1 WRU) per tenth of a plan's per-minute number (bench.billing).
+PUBLISHED_UNITS = {"api_rru": 0.6, "api_wru": 3.3, "hook_rru": 4.1, "hook_wru": 58.0, "request_s": 0.0163,
+                   "cold_import_s": 0.518}
+
+
+def units_per_request(result: dict[str, Any]) -> dict[str, float]:
+    """Average units of an API request and of a webhook event in a model() result (its typical tenant)."""
+    traffic = result["traffic"]
+    api, hooks = traffic["api_requests"], traffic["webhook_requests"]
+    return {"api_rru": traffic["api_rru"] / api, "api_wru": traffic["api_wru"] / api,
+            "hook_rru": (traffic["rru"] - traffic["api_rru"]) / hooks,
+            "hook_wru": (traffic["wru"] - traffic["api_wru"]) / hooks,
+            "request_s": result["request_s"], "cold_import_s": result["cold_import_s"]}
+
+
+def tenant_month(*, api_requests: float, webhook_events: float, contacts: float,
+                 units: dict[str, float] | None = None) -> dict[str, Any]:
+    """One tenant's AWS cost of a month from its own counters: the typical tenant's unit costs applied to its
+    requests, events and contacts; the shared costs (cold starts, KMS, the stage secret) as in model()."""
+    basis = "units of the last published run"
+    if units is None:
+        try:
+            units, basis = units_per_request(reprice()), "units of build/bench/results.json"
+        except (OSError, KeyError, ValueError):
+            units = PUBLISHED_UNITS
+    p, requests = PRICES, api_requests + webhook_events
+    items = contacts * ITEMS_PER_CONTACT
+    init_gb_s = COLD_STARTS_PER_DAY * DAYS * units["cold_import_s"] * INIT_FACTOR * MEMORY_GB
+    wru = api_requests * units["api_wru"] + webhook_events * units["hook_wru"]
+    rru = api_requests * units["api_rru"] + webhook_events * units["hook_rru"]
+    lines = {
+        "API Gateway (REST)": requests / 1e6 * p["apigw_rest_per_m"],
+        "Lambda": requests / 1e6 * p["lambda_per_m"]
+        + (requests * units["request_s"] * MEMORY_GB + init_gb_s) * p["lambda_gb_s"],
+        "DynamoDB writes": wru / 1e6 * p["ddb_wru_per_m"],
+        "DynamoDB reads": rru / 1e6 * p["ddb_rru_per_m"],
+        "DynamoDB storage": items * ITEM_BYTES * (1 + GSI_SHARE) / 1024**3 * p["ddb_gb_month"],
+        "SQS": webhook_events * SQS_REQUESTS_PER_EVENT / 1e6 * p["sqs_per_m"],
+        "KMS and the stage secret": KMS_DECRYPTS_PER_DAY * DAYS / 1e4 * p["kms_per_10k"]
+        + SECRET_READS_PER_DAY * DAYS / 1e4 * p["secret_per_10k"]
+        + (p["kms_cmk_month"] + p["secret_month"]) / SHARED_TENANTS,
+        "CloudWatch Logs": requests * LOG_BYTES_PER_REQUEST / 1024**3 * p["logs_per_gb"],
+    }
+    return {"lines": lines, "total": sum(lines.values()), "basis": basis}
 
 
 def reprice(path: str = "build/bench/results.json") -> dict[str, Any]:

@@ -45,6 +45,8 @@ from local.live import PATH as LIVE_PATH
 from local.live import LiveGateway
 from local.outbox import Outbox
 from local.snapshot import FINAL_TIMEOUT_SECONDS, Snapshotter, StateGuard
+from local.stripe_sandbox import PREFIX as STRIPE_PATH
+from local.stripe_sandbox import StripeSandbox
 
 log = logging.getLogger("local")
 
@@ -177,16 +179,19 @@ class JsonRequestHandler(ChaliceRequestHandler):
     live-updates socket and its Management API (``/live``, local/live.py) are answered before chalice."""
 
     def __init__(self, request: Any, client_address: Any, server: Any, app_object: Chalice, config: Config,
-                 gateway: LocalGateway, live: LiveGateway | None = None) -> None:
+                 gateway: LocalGateway, live: LiveGateway | None = None, stripe: StripeSandbox | None = None) -> None:
         # chalice's __init__ builds a LocalGateway (and its route matcher) for every request; ours is
         # stateless and shared, so the base HTTP handler is initialised directly (it serves the request).
         self.local_gateway = gateway
         self.live = live
+        self.stripe = stripe
         BaseHTTPRequestHandler.__init__(self, request, client_address, server)
 
     def _serve(self) -> None:
         if self.live is not None and self.live.serves(self.path):
             self.live.serve(self)
+        elif self.stripe is not None and self.stripe.serves(self.path):
+            self.stripe.serve(self)
         else:
             self._generic_handle()
 
@@ -227,8 +232,9 @@ class PreboundHTTPServer(ThreadedHTTPServer):
 
 
 def create_http_server(app: Chalice, config: Config, sock: socket.socket,
-                       live: LiveGateway | None = None) -> LocalDevServer:
-    """A chalice LocalDevServer for app on sock, as ``chalice local`` creates one, plus the live-updates socket."""
+                       live: LiveGateway | None = None, stripe: StripeSandbox | None = None) -> LocalDevServer:
+    """A chalice LocalDevServer for app on sock, as ``chalice local`` creates one, plus the live-updates socket
+    (and, under ``make run``, the sandbox Stripe at /stripe)."""
     # chalice.local.create_local_server's class swap: current_request becomes thread-local, which a
     # threaded server needs (two requests at once must not see each other's request).
     if not isinstance(app, CustomLocalChalice):  # an app served before (the test suite's) is swapped already
@@ -239,7 +245,7 @@ def create_http_server(app: Chalice, config: Config, sock: socket.socket,
     host, port = sock.getsockname()[:2]
     return LocalDevServer(
         app, config, host, port,
-        handler_cls=functools.partial(JsonRequestHandler, gateway=gateway, live=live),
+        handler_cls=functools.partial(JsonRequestHandler, gateway=gateway, live=live, stripe=stripe),
         server_cls=lambda _address, handler: PreboundHTTPServer(sock, handler),
     )
 
@@ -300,6 +306,7 @@ class Runner:
         self.embedded: aws.EmbeddedAws | None = None
         self.http: LocalDevServer | None = None
         self.live: LiveGateway | None = None
+        self.stripe: StripeSandbox | None = None
         self.http_thread: threading.Thread | None = None
         self.scheduler: Scheduler | None = None
         self.poller: QueuePoller | None = None
@@ -318,6 +325,12 @@ class Runner:
         os.environ.setdefault("CRM_LIVE_ENDPOINT_URL", url + LIVE_PATH)  # the app posts live updates here
         # What the app would have sent a telephony or messenger provider, one JSON line per request.
         os.environ.setdefault("CRM_SANDBOX_LOG", str(self.state_dir / "provider-requests.jsonl"))
+        # Stripe: the sandbox on this port (its API, Checkout and portal pages), never api.stripe.com.
+        os.environ.setdefault("CRM_STRIPE_API_BASE", url + STRIPE_PATH)
+        if os.environ["CRM_STRIPE_API_BASE"] == url + STRIPE_PATH:
+            self.stripe = StripeSandbox(public_base=url + STRIPE_PATH, keys=_stage_stripe_keys,
+                                        hook_url=url + "/hooks/stripe",
+                                        state_path=self.state_dir / "stripe-sandbox.json").load()
         aws.use_dummy_credentials()
 
         usable, restore_note = self.snapshots.restore()
@@ -338,18 +351,21 @@ class Runner:
         from chalicelib.core.config import settings
         from local.seed import seed_demo_tenant
 
+        # Served before the seed: the sign-up of the demo tenant makes its Stripe customer in the sandbox.
+        self.live = LiveGateway(app, config)
+        self.http = create_http_server(app, config, http_sock, self.live, self.stripe)
+        self.http_thread = threading.Thread(
+            target=self.http.server.serve_forever, kwargs={"poll_interval": 0.25}, name="http", daemon=True
+        )
+        self.http_thread.start()
+
         seed_lines = seed_demo_tenant()
+        stripe_lines = _sync_plans() if self.stripe is not None else []
         self.scheduler = Scheduler(app, config, region=settings.region)
         self.poller = QueuePoller(app, config, region=settings.region)
         self.poller.prepare()
         self.snapshots.save()  # a fresh secret and seed survive even a kill -9 before the first period
 
-        self.live = LiveGateway(app, config)
-        self.http = create_http_server(app, config, http_sock, self.live)
-        self.http_thread = threading.Thread(
-            target=self.http.server.serve_forever, kwargs={"poll_interval": 0.25}, name="http", daemon=True
-        )
-        self.http_thread.start()
         self.scheduler.start()
         self.poller.start()
         self.snapshots.start()
@@ -363,6 +379,7 @@ class Runner:
             f"  live updates   ws://{paths.LOOPBACK}:{port}{LIVE_PATH}  (the WebSocket API; the app posts to "
             f"{url}{LIVE_PATH}/@connections)",
             f"  embedded AWS   {endpoint}  (also in {paths.endpoint_file(self.state_dir)})",
+            *stripe_lines,
             f"  data           {restore_note}",
         ]
         if created:
@@ -425,6 +442,27 @@ class Runner:
         with contextlib.suppress(FileNotFoundError):
             paths.endpoint_file(self.state_dir).unlink()
         return saved
+
+
+def _stage_stripe_keys() -> tuple[str, str]:
+    """The stage secret's Stripe keys (the sandbox accepts that key and signs its events with that secret)."""
+    from chalicelib.core import secrets
+
+    return str(secrets.stripe_api_key()), str(secrets.stripe_webhook_secret())
+
+
+def _sync_plans() -> list[str]:
+    """The catalog's products and prices in the sandbox (``python -m tenants sync-plans``, idempotent)."""
+    from chalicelib.billing import prices
+
+    try:
+        done = prices.sync()
+    except Exception as exc:  # the CRM still runs; checkout answers 503 until the next start
+        log.exception("syncing the plans to the Stripe sandbox failed")
+        return [f"  warning        plans not synced to the Stripe sandbox: {exc}"]
+    made = sum(1 for line in done if "up to date" not in line)
+    return [f"  stripe         sandbox at {os.environ['CRM_STRIPE_API_BASE']} (checkout and portal pages, signed "
+            f"webhooks; {len(done)} catalog objects, {made} made now)"]
 
 
 def _attempt(what: str, step: Callable[[], object]) -> bool:

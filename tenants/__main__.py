@@ -1,6 +1,12 @@
 """``python -m tenants``: the operator's commands on tenants (run outside Lambda, with the stage's AWS).
 
     python -m tenants list [--status deleting]
+    python -m tenants provision --company <name> --email <owner e-mail> [--name <owner>] [--country GB] [--plan pro]
+    python -m tenants show --tenant <id>
+    python -m tenants suspend --tenant <id>
+    python -m tenants resume --tenant <id>
+    python -m tenants usage --tenant <id> [--month YYYYMM]
+    python -m tenants sync-plans
     python -m tenants verify-audit --tenant <id>
     python -m tenants export --tenant <id> --out <file.zip>
     python -m tenants import --file <file.zip> --into-new-tenant
@@ -14,6 +20,7 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
+from chalicelib.billing.catalog import PLANS
 from chalicelib.core import errors
 
 
@@ -23,6 +30,20 @@ def parser() -> argparse.ArgumentParser:
     commands = top.add_subparsers(dest="command", required=True)
     listing = commands.add_parser("list", help="list tenants")
     listing.add_argument("--status", choices=["active", "suspended", "deleting"], help="only tenants in this status")
+    provision = commands.add_parser("provision", help="create a tenant and its owner (on the trial, or a plan)")
+    provision.add_argument("--company", required=True, help="the company's name")
+    provision.add_argument("--email", required=True, help="the owner's e-mail")
+    provision.add_argument("--name", default="Owner", help="the owner's name")
+    provision.add_argument("--country", default="US", help="ISO 3166 country (sets the currency)")
+    provision.add_argument("--plan", choices=list(PLANS), help="grant a plan without Stripe (invoiced elsewhere)")
+    for name, text in (("show", "a tenant's plan, subscription and usage"),
+                       ("suspend", "suspend a tenant: nobody signs in, nothing is deleted"),
+                       ("resume", "resume a suspended tenant")):
+        commands.add_parser(name, help=text).add_argument("--tenant", required=True, help="the tenant id")
+    usage = commands.add_parser("usage", help="a tenant's counters and its estimated monthly AWS cost")
+    usage.add_argument("--tenant", required=True, help="the tenant id")
+    usage.add_argument("--month", help="YYYYMM (default: this month)")
+    commands.add_parser("sync-plans", help="create or update the Stripe products and prices of the plan catalog")
     verify = commands.add_parser("verify-audit", help="verify every audit hash chain of a tenant")
     verify.add_argument("--tenant", required=True, help="the tenant id")
     export = commands.add_parser("export", help="write a tenant's export archive (sealed values in clear)")
@@ -58,6 +79,24 @@ def _import(out: TextIO, path: str) -> int:
     return 0
 
 
+PLAN_COMMANDS = ("provision", "show", "suspend", "resume", "usage", "sync-plans")
+
+
+def _plans(args: argparse.Namespace, out: TextIO) -> int:
+    from tenants import plans
+
+    if args.command == "provision":
+        return plans.provision(out, company=args.company, email=args.email, name=args.name, country=args.country,
+                               plan=args.plan)
+    if args.command == "show":
+        return plans.show(out, args.tenant)
+    if args.command in ("suspend", "resume"):
+        return plans.set_status(out, args.tenant, active=args.command == "resume")
+    if args.command == "usage":
+        return plans.usage(out, args.tenant, month=args.month)
+    return plans.sync_plans(out)
+
+
 def run(args: argparse.Namespace, out: TextIO) -> int:
     """Carry out one parsed command."""
     import app  # noqa: F401 - loads every domain, so their registrations (data, reverters) are in place
@@ -65,6 +104,8 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
 
     if args.command == "list":
         return commands.list_tenants(out, status=args.status)
+    if args.command in PLAN_COMMANDS:
+        return _plans(args, out)
     if args.command == "verify-audit":
         return commands.verify_audit(out, args.tenant)
     if args.command == "export":

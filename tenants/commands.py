@@ -6,8 +6,10 @@ from datetime import timedelta
 from typing import TextIO
 
 from chalicelib.auditlog import service as auditlog_service
+from chalicelib.billing import limits
 from chalicelib.core import audit, db
 from chalicelib.core.tenancy import TenantContext, bind, global_key, is_valid_id, new_id
+from chalicelib.identity import plans
 from chalicelib.identity import service as identity_service
 from chalicelib.identity.models import Tenant
 from chalicelib.tenantdata import archive, purge
@@ -28,12 +30,18 @@ def operator_context(tenant_id: str) -> TenantContext:
 
 
 def list_tenants(out: TextIO, *, status: str | None = None) -> int:
-    """Print every tenant (one Query on the global tenant list), newest last."""
+    """Print every tenant with its plan, status and usage (one Query on the global tenant list, a GetItem of
+    each one's counters), newest last."""
     with db.translate_errors():
         found = [t for t in Tenant.gsi1.query(global_key("tenants", "all")) if isinstance(t, Tenant)]
     shown = [t for t in found if status is None or t.status == status]
     for tenant in shown:
-        out.write(f"{tenant.tenant_id}  {tenant.status:<9}  {tenant.plan:<8}  {tenant.created_at:%Y-%m-%d}  "
+        ctx = operator_context(tenant.tenant_id)
+        with bind(ctx):
+            used = limits.usage(ctx)
+        standing = plans.standing_of(tenant)
+        out.write(f"{tenant.tenant_id}  {tenant.status:<9}  {standing.plan.key:<10}  {standing.status:<9}  "
+                  f"{used['users']:>4} users  {used['contacts']:>7} contacts  {tenant.created_at:%Y-%m-%d}  "
                   f"{tenant.name}\n")
     out.write(f"{len(shown)} tenant(s)\n")
     return 0

@@ -29,6 +29,10 @@ from tests import watcher
 
 watcher.install()  # before any botocore session exists
 
+from tests import stripe_kit  # noqa: E402
+
+stripe_kit.start_sandbox()  # CRM_STRIPE_API_BASE: the SDK talks to a loopback recorder, never to Stripe
+
 from moto import mock_aws  # noqa: E402
 
 from local import moto_patches  # noqa: E402
@@ -57,6 +61,8 @@ def embedded_aws() -> Iterator[None]:
         key_id = kms.create_key(Description="crm test CMK")["KeyMetadata"]["KeyId"]
         kms.create_alias(AliasName=settings.kms_key_id, TargetKeyId=key_id)
         ensure_app_secret(boto3.client("secretsmanager", region_name=settings.region), settings.app_secret_id)
+        stripe_kit.use_stage_keys()
+        stripe_kit.sync_plans()  # the catalog's products and prices, in the sandbox
         boto3.client("ses", region_name=settings.region).verify_email_identity(EmailAddress=settings.mail_from)
         boto3.client("s3", region_name=settings.region).create_bucket(
             Bucket=settings.recordings_bucket, CreateBucketConfiguration={"LocationConstraint": settings.region})

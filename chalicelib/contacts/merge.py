@@ -29,6 +29,7 @@ from chalicelib.contacts.service import check_access, get, get_any, get_or_raise
 from chalicelib.core import audit, db, errors
 from chalicelib.core.observability import logger
 from chalicelib.core.tenancy import TenantContext, is_valid_id, new_id, tenant_key
+from chalicelib.identity import plans
 from chalicelib.records import editing, links, listing, store, trash
 from chalicelib.records import timeline as timeline_service
 from chalicelib.records.models import TimelineEntry
@@ -182,6 +183,7 @@ def _final_change(ctx: TenantContext, record: MergeRecord, survivor: Contact, ab
     change = db.Change().save(after_a).save(after_b)
     # The absorbed contact waits in the trash like a deleted one: the job purges it (and ends the undo) in 30 days.
     trash.schedule_purge(ctx, change, CONTACT, absorbed.contact_id, after_a.updated_at)
+    plans.require(ctx, count="contacts", by=-1, change=change)  # it no longer counts toward the plan
     derived.Derived().add(ctx, survivor, after_a).add(ctx, absorbed, after_b).apply(change)
     name = derived.full_name(absorbed) or derived.primary(absorbed, "emails", "address") or absorbed.contact_id
     entry = timeline_service.add_entry(ctx, change, subject_type="contact", subject_id=survivor.contact_id,
@@ -230,7 +232,8 @@ def _record_links(ctx: TenantContext, contact_id: str) -> list[ContactLink]:
 
 
 def _size(change: db.Change) -> int:
-    return len(change.saves) + len(change.creates) + len(change.deletes) + len(change.checks)
+    return (len(change.saves) + len(change.creates) + len(change.deletes) + len(change.checks) + len(change.updates)
+            + len(change.limited))
 
 
 def _with_moves(ctx: TenantContext, change: db.Change, moves: list[tuple[str, str, bool]], *, from_id: str,
@@ -326,6 +329,7 @@ def _restore(ctx: TenantContext, record: MergeRecord, survivor: Contact, absorbe
     old_a, old_b = _restored(record.contact_snapshot, survivor), _restored(record.other_snapshot, absorbed)
     change = db.Change().save(old_a).save(old_b)
     trash.cancel_purge(ctx, change, CONTACT, absorbed.contact_id)
+    plans.require(ctx, count="contacts", by=1, change=change)  # back in the lists: counted (within the plan)
     derived.Derived().add(ctx, survivor, old_a).add(ctx, absorbed, old_b).apply(change)
     for before, after in ((survivor, old_a), (absorbed, old_b)):
         audit.attach(ctx, change, after, entity="contact", entity_id=after.contact_id, action="merge_undo",

@@ -300,8 +300,9 @@ def update(ctx: TenantContext, contact_id: str, *, data: ContactUpdate) -> Conta
 
 def write(ctx: TenantContext, before: Contact | None, after: Contact, *, action: str,
           change: db.Change | None = None) -> Contact:
-    """save, for a contact that stays (it answers the contact written)."""
-    save(ctx, before, after, action=action, change=change)
+    """save through the engine (which counts a contact in or out of the plan's limit), for a contact that
+    stays (it answers the contact written)."""
+    store.write(ctx, CONTACT, before, after, action=action, change=change)
     return after
 
 

@@ -34,6 +34,9 @@ class Settings:
     # which the local runner serves) and the Management API the app posts to (infra/ sets both in AWS).
     live_url: str | None = None
     live_endpoint_url: str = "http://127.0.0.1:8000" + LOCAL_LIVE_PATH
+    # Where the Stripe SDK sends its requests: unset in AWS (Stripe itself); the local sandbox under `make run`
+    # and in the tests (local/stripe_sandbox.py), so nothing there ever reaches api.stripe.com.
+    stripe_api_base: str | None = None
     access_token_ttl_seconds: int = 15 * 60
     refresh_token_ttl_seconds: int = 30 * 24 * 3600
     max_body_bytes: int = MIB
@@ -74,6 +77,7 @@ class Settings:
             jobs_queue_url=env.get("CRM_JOBS_QUEUE_URL") or None,
             live_url=env.get("CRM_LIVE_URL") or None,
             live_endpoint_url=(env.get("CRM_LIVE_ENDPOINT_URL") or public_url + LOCAL_LIVE_PATH).rstrip("/"),
+            stripe_api_base=(env.get("CRM_STRIPE_API_BASE") or "").rstrip("/") or None,
         )
 
 

@@ -196,6 +196,7 @@ class Change:
     creates: list[MainTable] = field(default_factory=list)  # put only if the key is free
     checks: list[tuple[type[MainTable], str, str, Any]] = field(default_factory=list)
     updates: list[tuple[MainTable, list[Any]]] = field(default_factory=list)  # counters: UpdateItem actions
+    limited: dict[tuple[str, str], Limited] = field(default_factory=dict)  # counters under a ceiling, by key
 
     def add(self, item: MainTable, **amounts: int) -> Change:
         """Add numbers to an item's counters (made with the item's keys and attributes if it is new):
@@ -207,6 +208,22 @@ class Change:
                 actions.append(getattr(model, name).set(value))
         actions += [getattr(model, name).add(value) for name, value in amounts.items() if value]
         self.updates.append((item, actions))
+        return self
+
+    def limit(self, item: MainTable, amounts: dict[str, int], *, ceilings: dict[str, int] | None = None,
+              refusal: Callable[[], errors.CRMError] | None = None) -> Change:
+        """Add numbers to an item's counters, each kept at or under its ceiling: a transaction that would
+        take one past it fails as a whole and raises ``refusal()`` (not a 409). Amounts added to the same
+        item again in this change are summed into its one update (a transaction names an item once)."""
+        key = (item.pk, item.sk)
+        found = self.limited.get(key)
+        if found is None:
+            self.limited[key] = Limited(item, dict(amounts), dict(ceilings or {}), refusal)
+        else:
+            for name, value in amounts.items():
+                found.amounts[name] = found.amounts.get(name, 0) + value
+            found.ceilings.update(ceilings or {})
+            found.refusal = found.refusal or refusal
         return self
 
     def save(self, item: MainTable) -> Change:
@@ -232,7 +249,49 @@ class Change:
             self.deletes += other.deletes
             self.checks += other.checks
             self.updates += other.updates
+            for found in other.limited.values():
+                self.limit(found.item, found.amounts, ceilings=found.ceilings, refusal=found.refusal)
         return self
+
+
+@dataclass
+class Limited:
+    """Counters of one item that a change adds to, with the ceilings they must stay within."""
+
+    item: MainTable
+    amounts: dict[str, int]
+    ceilings: dict[str, int]
+    refusal: Callable[[], errors.CRMError] | None = None
+
+    def actions(self) -> list[Any]:
+        """The UpdateItem actions: the item's kind, then each amount added (made with the item when new)."""
+        model = type(self.item)
+        return [model.kind.set(model), *(getattr(model, name).add(value)
+                                         for name, value in self.amounts.items() if value)]
+
+    def condition(self) -> Any:
+        """Each ceiling, checked against the value before the amount is added (None: nothing is capped)."""
+        model, found = type(self.item), None
+        for name, ceiling in self.ceilings.items():
+            attribute = getattr(model, name)
+            allowed = attribute.does_not_exist() | (attribute <= ceiling - self.amounts.get(name, 0))
+            found = allowed if found is None else found & allowed
+        return found
+
+
+@contextmanager
+def _refusals(change: Change) -> Iterator[None]:
+    """A transaction cancelled by a counter's ceiling raises that counter's refusal, not a conflict. The
+    counters are the last items of the transaction (after PynamoDB's checks, deletes, puts and updates)."""
+    try:
+        yield
+    except TransactWriteError as exc:
+        limited = list(change.limited.values())
+        reasons = exc.cancellation_reasons[-len(limited):] if limited else []
+        for found, reason in zip(limited, reasons, strict=False):
+            if reason is not None and reason.code == "ConditionalCheckFailed" and found.refusal is not None:
+                raise found.refusal() from exc
+        raise
 
 
 def _check_owned(ctx: TenantContext, items: list[MainTable]) -> None:
@@ -266,7 +325,9 @@ def commit(
     """Write a change in one DynamoDB transaction; any stale version or taken key raises 409."""
     items = [*change.saves, *change.creates, *change.deletes, *(item for item, _ in change.updates)]
     _check_owned(ctx, items)
-    with translate_errors(conflict), TransactWrite(connection=MainTable._get_connection().connection) as tx:
+    _check_owned(ctx, [found.item for found in change.limited.values()])
+    with translate_errors(conflict), _refusals(change), \
+            TransactWrite(connection=MainTable._get_connection().connection) as tx:
         for item in change.saves:
             tx.save(item)
         for item in change.creates:
@@ -277,6 +338,8 @@ def commit(
             tx.condition_check(model, pk, sk, condition=condition)
         for item, actions in change.updates:
             tx.update(item, actions=actions)
+        for found in change.limited.values():
+            tx.update(found.item, actions=found.actions(), condition=found.condition())
     _committed(ctx, items)
 
 

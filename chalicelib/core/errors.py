@@ -63,6 +63,27 @@ class PaymentRequiredError(CRMError):
     message = "Your plan does not allow this."
 
 
+class PlanLimitError(PaymentRequiredError):
+    """A create beyond a limit of the plan (details: the limit, the usage, the cheapest plan allowing it)."""
+
+    code = "plan_limit_reached"
+    message = "Your plan's limit is reached; upgrade to add more."
+
+
+class FeatureNotInPlanError(PaymentRequiredError):
+    """A feature the plan does not include (details: the feature, the cheapest plan with it)."""
+
+    code = "feature_not_in_plan"
+    message = "Your plan does not include this feature; upgrade to use it."
+
+
+class SubscriptionInactiveError(PaymentRequiredError):
+    """A write while the subscription is suspended: reads, exports and billing still work."""
+
+    code = "subscription_inactive"
+    message = "The subscription is suspended: the account is read-only until the payment is settled."
+
+
 class ForbiddenError(CRMError):
     status = 403
     code = "forbidden"

@@ -53,6 +53,16 @@ def hook_key() -> bytes:
     return _key("hook_key")
 
 
+def stripe_api_key() -> str | None:
+    """The stage's Stripe secret key (None when billing is not configured)."""
+    return app_secret().get("stripe_api_key") or None
+
+
+def stripe_webhook_secret() -> str | None:
+    """The signing secret of the stage's Stripe webhook endpoint (``whsec_...``)."""
+    return app_secret().get("stripe_webhook_secret") or None
+
+
 def jwt_keys(*, fresh: bool = False) -> list[dict[str, str]]:
     """JWT signing keys, newest first: the first signs, all verify (rotation by ``kid``)."""
     return list(app_secret(fresh=fresh)["jwt_keys"])

@@ -26,6 +26,7 @@ from chalicelib.deals.models import (
     pipelines_pk,
     summaries_prefix,
 )
+from chalicelib.identity import plans
 
 DEFAULT_NAME = "Sales"
 DEFAULT_STAGES = (("New", "open"), ("Qualified", "open"), ("Proposal", "open"), ("Negotiation", "open"),
@@ -179,6 +180,7 @@ def create_pipeline(ctx: TenantContext, body: s.PipelineCreate, *, pipeline_id: 
     pipeline = _new_pipeline(ctx, name=body.name, stages=stages, lost_reasons=body.lost_reasons, is_default=False,
                              pipeline_id=pipeline_id)
     change = db.Change().save(pipeline)
+    plans.require(ctx, count="pipelines", change=change)
     audit.attach(ctx, change, pipeline, entity="pipeline", entity_id=pipeline.pipeline_id, action="create",
                  before=None, after=audit_view(pipeline))
     db.commit(ctx, change)
@@ -305,6 +307,7 @@ def delete_pipeline(ctx: TenantContext, pipeline_id: str) -> None:
     change = db.Change().delete(pipeline)
     for summary in counts.values():
         change.delete(summary)
+    plans.require(ctx, count="pipelines", by=-1, change=change)
     audit.attach(ctx, change, pipeline, entity="pipeline", entity_id=pipeline_id, action="delete",
                  before=audit_view(pipeline), after=None)
     db.commit(ctx, change)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from chalicelib.core import audit, db, errors, permissions
 from chalicelib.core.tenancy import TenantContext, is_valid_id, new_id, tenant_key
+from chalicelib.identity import plans
 from chalicelib.identity.models import CustomRole, Team, User
 from chalicelib.identity.schemas import RoleIn, RoleRead, RoleUpdate, TeamRead
 
@@ -66,6 +67,7 @@ def check_grantable(ctx: TenantContext, granted: list[str]) -> None:
 def create_role(ctx: TenantContext, body: RoleIn) -> CustomRole:
     """Create a custom role."""
     permissions.require(ctx, "roles", "create")
+    plans.require(ctx, feature="custom_roles")
     if body.key in permissions.BUILTIN_ROLES:
         raise errors.ConflictError("A built-in role has this key.", code="duplicate_role")
     check_grantable(ctx, body.permissions)

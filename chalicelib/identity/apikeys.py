@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from chalicelib.core import audit, auth, db, errors, http, permissions
 from chalicelib.core.tenancy import TenantContext, bind, global_key, is_valid_id, new_id, tenant_key
-from chalicelib.identity import access
+from chalicelib.identity import access, plans
 from chalicelib.identity.models import ApiKey, ApiKeyLookup, Tenant, User
 
 PREFIX = "crm_"
@@ -40,9 +40,10 @@ def key_view(key: ApiKey) -> dict[str, object]:
 def create(ctx: TenantContext, *, name: str, granted: list[str]) -> tuple[ApiKey, str]:
     """Create a key with some of the caller's permissions; the secret is returned once."""
     permissions.require(ctx, "api_keys", "create")
-    access.check_grantable(ctx, granted)
+    plans.require(ctx, feature="api_keys")
     if ctx.actor_kind != "user":  # a key answers to a person, whose rights bound it: not to another key
         raise errors.ForbiddenError("Only a signed-in user can create an API key.", code="not_a_user")
+    access.check_grantable(ctx, granted)
     key_id = new_id()
     secret = f"{PREFIX}{key_id}_{auth.new_opaque_token()}"
     key = ApiKey(keys_pk(ctx), key_id, key_id=key_id, name=name, prefix=secret[: len(PREFIX) + 8],

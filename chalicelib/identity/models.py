@@ -16,6 +16,7 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
 )
 
+from chalicelib.billing.models import Subscription
 from chalicelib.core.db import MainTable, VersionedItem
 
 
@@ -25,8 +26,9 @@ class Tenant(VersionedItem, discriminator="tenant"):
     tenant_id = UnicodeAttribute()
     name = UnicodeAttribute()
     status = UnicodeAttribute(default="active")  # active | suspended | deleting
-    plan = UnicodeAttribute(default="trial")
+    plan = UnicodeAttribute(default="trial")  # the plan subscribed to or tried (billing.standing: which applies)
     trial_ends_at = UTCDateTimeAttribute(null=True)
+    billing = Subscription(null=True)  # the Stripe subscription as last applied (billing.lifecycle)
     locale = UnicodeAttribute(default="en")
     country = UnicodeAttribute(default="US")
     currency = UnicodeAttribute(default="USD")

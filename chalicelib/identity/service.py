@@ -7,13 +7,16 @@ import importlib
 from datetime import timedelta
 from typing import Any
 
+from chalicelib.billing import catalog, gateway, limits
+from chalicelib.billing.models import CustomerLookup, Subscription, customer_key
 from chalicelib.core import audit, auth, db, errors, http, mail, permissions
+from chalicelib.core.observability import logger
 from chalicelib.core.tenancy import TenantContext, bind, global_key, is_valid_id, new_id, tenant_key
-from chalicelib.identity import access
+from chalicelib.identity import access, plans
 from chalicelib.identity.models import EmailLogin, Tenant, TokenLookup, User
 from chalicelib.identity.schemas import TenantRead, TenantUpdate, UserRead, UserUpdate
 
-TRIAL_DAYS = 14
+TRIAL_DAYS = catalog.TRIAL_DAYS
 INVITATION_DAYS = 7
 COMMON_PASSWORDS = frozenset({
     "password", "password1", "password123", "1234567890", "qwertyuiop", "12345678910", "iloveyou12",
@@ -53,7 +56,8 @@ def system_context(tenant_id: str, *, actor_id: str = "system", source: str = "a
 def tenant_read(tenant: Tenant) -> TenantRead:
     """The API view of a tenant."""
     return TenantRead(
-        id=tenant.tenant_id, name=tenant.name, plan=tenant.plan, status=tenant.status, locale=tenant.locale,
+        id=tenant.tenant_id, name=tenant.name, plan=plans.standing_of(tenant).plan.key, status=tenant.status,
+        locale=tenant.locale,
         country=tenant.country, currency=tenant.currency, timezone=tenant.timezone,
         password_min_length=int(tenant.password_min_length),
         password_max_age_days=int(tenant.password_max_age_days) if tenant.password_max_age_days else None,
@@ -150,18 +154,21 @@ def starter_items(ctx: TenantContext) -> list[db.MainTable]:
 
 def signup(*, company_name: str, name: str, email: str, password: str, locale: str, country: str,
            request_id: str | None = None, source_ip: str | None = None) -> tuple[TenantContext, Tenant, User]:
-    """Create a tenant (on a trial) with its owner, the owner's login and the tenant's data key."""
+    """Create a tenant (on a trial of the trial plan) with its owner, the owner's login, the tenant's data key,
+    its usage counters and its Stripe customer."""
     from chalicelib.core import crypto
 
     check_password_policy(None, password, email=email)
     tenant_id, user_id = new_id(), new_id()
+    customer_id = _stripe_customer(tenant_id, company_name, email)
     ctx = TenantContext(tenant_id=tenant_id, actor_id=user_id, actor_kind="user", role="owner",
                         request_id=request_id, source_ip=source_ip,
                         permissions=permissions.BUILTIN_ROLES["owner"].permissions)
     now = db.utcnow()
     tenant = Tenant(tenant_pk(ctx), "TENANT", tenant_id=tenant_id, name=company_name, owner_id=user_id,
                     locale=locale, country=country, currency=_default_currency(country),
-                    trial_ends_at=now + timedelta(days=TRIAL_DAYS),
+                    plan=catalog.TRIAL_PLAN, trial_ends_at=now + timedelta(days=TRIAL_DAYS),
+                    billing=Subscription(status="trialing", plan=catalog.TRIAL_PLAN, customer_id=customer_id),
                     gsi1pk=global_key("tenants", "all"), gsi1sk=f"{now.isoformat()}#{tenant_id}")
     user = User(users_pk(ctx), user_id, user_id=user_id, email=email, name=name, role="owner", status="active",
                 locale=locale, password_hash=auth.hash_password(password), password_changed_at=now)
@@ -171,12 +178,26 @@ def signup(*, company_name: str, name: str, email: str, password: str, locale: s
         change.create(crypto.new_key_item(ctx))
         for item in starter_items(ctx):  # a new company starts with a "Sales" funnel
             change.create(item)
+        limits.starting_usage(ctx, change, users=1, pipelines=1)  # the owner and that funnel
+        if customer_id is not None:
+            change.create(CustomerLookup(*customer_key(customer_id), tenant_id=tenant_id))
         audit.attach(ctx, change, tenant, entity="tenant", entity_id=tenant_id, action="create", before=None,
                      after=tenant_audit_view(tenant))
         audit.attach(ctx, change, user, entity="user", entity_id=user_id, action="create", before=None,
                      after=user_audit_view(user))
         db.commit(ctx, change)
     return ctx, tenant, user
+
+
+def _stripe_customer(tenant_id: str, company_name: str, email: str) -> str | None:
+    """The new tenant's Stripe customer, made before the sign-up commits (its id is written with it). A sign-up
+    never waits on Stripe to succeed: without one, the first checkout makes it (same idempotency key)."""
+    try:
+        return gateway.create_customer(tenant_id=tenant_id, name=company_name, email=email) \
+            if gateway.configured() else None
+    except errors.CRMError:
+        logger.warning("no Stripe customer at sign-up; the first checkout makes it")
+        return None
 
 
 def _default_currency(country: str) -> str:
@@ -254,9 +275,11 @@ def invite_user(ctx: TenantContext, *, email: str, name: str, role: str, team_id
                 status="invited", invited_by=ctx.actor_id)
     token = auth.new_opaque_token("inv_")
     change = db.Change().create(_token_lookup(ctx, "invite", token, user_id, days=INVITATION_DAYS))
+    plans.require(ctx, count="users", change=change)  # an invited user takes a seat
     _commit_with_audit(ctx, user, entity="user", entity_id=user_id, action="invite", before=None,
                        after=user_audit_view(user), extra=change)
     _send_invitation(ctx, user, token)
+    plans.follow_seats(ctx)
     return user
 
 
@@ -328,8 +351,10 @@ def create_active_user(ctx: TenantContext, *, email: str, name: str, role: str, 
                 status="active", password_hash=auth.hash_password(password), password_changed_at=db.utcnow())
     change = db.Change().create(EmailLogin(email_login_key(email), ctx.tenant_id, tenant_id=ctx.tenant_id,
                                            user_id=user_id))
+    plans.require(ctx, count="users", change=change)
     _commit_with_audit(ctx, user, entity="user", entity_id=user_id, action="create", before=None,
                        after=user_audit_view(user), extra=change)
+    plans.follow_seats(ctx)
     return user
 
 
@@ -377,7 +402,10 @@ def set_status(ctx: TenantContext, user_id: str, *, active: bool) -> User:
         change.create(login)
     elif user.password_hash:
         change.delete(login)
+    if (before or {}).get("status") != user.status:  # a seat freed or taken again (within the plan)
+        plans.require(ctx, count="users", by=1 if active else -1, change=change)
     _commit_with_audit(ctx, user, entity="user", entity_id=user_id,
                        action="reactivate" if active else "deactivate", before=before,
                        after=user_audit_view(user), extra=change)
+    plans.follow_seats(ctx)
     return user

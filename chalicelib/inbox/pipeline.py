@@ -14,6 +14,7 @@ list, until someone replays it by hand. The event itself is never deleted by pro
 
 from __future__ import annotations
 
+import importlib
 import json
 import random
 from collections.abc import Callable, Iterator
@@ -82,6 +83,14 @@ class Run:
 
 Processor = Callable[[Run], Outcome]
 _PROCESSORS: dict[str, Processor] = {}
+# Where each integration type's processor registers itself, imported when an event of that type is first
+# processed: a Lambda that runs only the jobs (the queue's consumer, the retry schedule) loads no route
+# module, so nothing else would have registered it.
+PROCESSOR_MODULES = {
+    "form": "chalicelib.forms.processor",
+    **dict.fromkeys(("zadarma", "mango", "twilio", "pbx"), "chalicelib.telephony.processor"),
+    "stripe": "chalicelib.subscriptions.processor",
+}
 
 
 def register_processor(integration_type: str, fn: Processor) -> None:
@@ -193,6 +202,9 @@ def process(ctx: TenantContext, event: m.InboxEvent, integration: Any, *, now: d
 
 def _run(ctx: TenantContext, event: m.InboxEvent, integration: Any) -> Outcome:
     processor = _PROCESSORS.get(event.integration_type)
+    if processor is None and event.integration_type in PROCESSOR_MODULES:
+        importlib.import_module(PROCESSOR_MODULES[event.integration_type])
+        processor = _PROCESSORS.get(event.integration_type)
     if processor is None:
         raise errors.CRMError("No processor for this integration type.", code="no_processor")
     return processor(Run(ctx=ctx, event=event, integration=integration, fields=open_payload(ctx, event),

@@ -17,6 +17,7 @@ from typing import Any
 
 from chalicelib.core import audit, crypto, db, errors, permissions
 from chalicelib.core.tenancy import TenantContext, is_valid_id, new_id, tenant_key
+from chalicelib.identity import plans
 from chalicelib.inbox import pipeline, queue
 from chalicelib.inbox.models import DedupeMark, InboxEvent, RateCounter, dedupe_pk, events_pk, status_key
 
@@ -139,7 +140,9 @@ def store_ignored(ctx: TenantContext, integration: Any, delivery: Delivery, *, r
 
 
 def receive(ctx: TenantContext, integration: Any, delivery: Delivery) -> Receipt:
-    """Store a delivery first, then hand it to processing (the queue, or now where there is none)."""
+    """Store a delivery first, then hand it to processing (the queue, or now where there is none); 429 when
+    the tenant's webhooks run over its plan's events per minute (nothing stored: the sender retries)."""
+    plans.admit_webhook(ctx)
     receipt = store(ctx, integration, delivery)
     if not receipt.duplicate:
         queue.hand_over(ctx, receipt.event, integration)

@@ -20,6 +20,7 @@ from pydantic import ValidationError as PydanticValidationError
 from chalicelib.core import audit, crypto, db, errors, permissions
 from chalicelib.core.config import settings as app_settings
 from chalicelib.core.tenancy import TenantContext, bind, global_key, is_valid_id, new_id, tenant_key
+from chalicelib.identity import plans
 from chalicelib.integrations import schemas as s
 from chalicelib.integrations.models import HookLookup, Integration, RoundRobinTurn
 
@@ -28,6 +29,8 @@ AUDIT_ENTITY = "integration"
 SECRET_PREFIX = "whsec_"
 HOOK_SK = "HOOK"
 TURN_SK_PREFIX = "TURN#"
+# The plan feature an integration type needs (billing.catalog); a website form needs none.
+PLAN_FEATURES = {"zadarma": "telephony", "mango": "telephony", "twilio": "telephony", "pbx": "telephony"}
 # What an integration may do when it acts for the tenant (a lead: contact, deal, task, timeline).
 WEBHOOK_PERMISSIONS = frozenset(
     permissions.grant(["contacts", "deals", "tasks", "calls"], ["read", "create", "update"], "all")
@@ -271,6 +274,7 @@ def _commit(ctx: TenantContext, change: db.Change, integration: Integration, *, 
 def create(ctx: TenantContext, *, data: s.IntegrationCreate) -> tuple[Integration, str]:
     """Create an integration with a new webhook key and signing secret; the secret is returned once."""
     permissions.require(ctx, ENTITY, "create")
+    plans.require(ctx, feature=PLAN_FEATURES.get(data.type))  # a phone line needs a plan with telephony
     integration_id = new_id()
     integration = Integration(integrations_pk(ctx), integration_id, integration_id=integration_id,
                               integration_type=data.type, name=data.name, status="active", settings={},

@@ -108,7 +108,8 @@ def apply_row_key(row: db.MainTable, key: RowKey) -> db.MainTable:
 
 def check_size(change: db.Change, *, what: str = "change") -> None:
     """422 when a change needs more writes than one DynamoDB transaction takes."""
-    count = len(change.saves) + len(change.creates) + len(change.deletes) + len(change.checks) + len(change.updates)
+    count = (len(change.saves) + len(change.creates) + len(change.deletes) + len(change.checks) + len(change.updates)
+             + len(change.limited))
     if count > MAX_TRANSACTION:
         raise errors.ValidationError(
             f"This {what} touches too much at once ({count} writes); split it into smaller changes.",

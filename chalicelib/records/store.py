@@ -12,8 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from chalicelib.billing import catalog
 from chalicelib.core import audit, db, errors
 from chalicelib.core.tenancy import TenantContext, tenant_key
+from chalicelib.identity import plans
 from chalicelib.records import listing, lookups
 from chalicelib.records.types import RecordType
 
@@ -121,8 +123,20 @@ def _rewrite_lookups(ctx: TenantContext, rtype: RecordType, change: db.Change, b
 
 def write(ctx: TenantContext, rtype: RecordType, before: Any, after: Any, *, action: str,
           change: db.Change | None = None) -> Any:
-    """Write a record change the type's way: its ``save`` hook, else :func:`save`."""
+    """Write a record change the type's way: its ``save`` hook, else :func:`save`. A type the plan counts
+    (contacts) adds the change in live records to the tenant's usage in the same transaction: a create or
+    a restore past the plan's limit is refused (402) with nothing written."""
+    counted = catalog.RECORD_LIMITS.get(rtype.name)
+    delta = _live(after) - _live(before)
+    if counted is not None and delta:
+        change = change or db.Change()
+        plans.require(ctx, count=counted, by=delta, change=change)
     own = rtype.hook("save")
     if own is not None:
         return own(ctx, before, after, action=action, change=change)
     return save(ctx, rtype, before, after, action=action, change=change)
+
+
+def _live(record: Any) -> int:
+    """1 for a record that exists outside the trash, else 0."""
+    return int(record is not None and getattr(record, "deleted_at", None) is None)

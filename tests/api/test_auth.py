@@ -15,7 +15,7 @@ def test_signup_creates_a_trial_tenant_and_its_owner(client: ApiClient) -> None:
                                                    "locale": "ru"})
     assert response.status_code == 201
     data = body(response)
-    assert data["tenant"]["name"] == "Flowers & Co" and data["tenant"]["plan"] == "trial"
+    assert data["tenant"]["name"] == "Flowers & Co" and data["tenant"]["plan"] == "pro"  # a trial of pro
     assert data["tenant"]["currency"] == "RUB"
     assert data["user"]["role"] == "owner" and data["user"]["email"] == email.lower()
     assert "password_hash" not in data["user"] and "totp_secret" not in data["user"]

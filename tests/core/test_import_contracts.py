@@ -51,6 +51,7 @@ def test_the_contracts_hold() -> None:
 def test_every_package_has_its_place() -> None:
     parser = _contracts()
     placed = ({"chalicelib.core", "chalicelib.identity", "chalicelib.records"}
+              | _modules(parser, "billing-imports-only-core", "source_modules")
               | _modules(parser, "live-imports-only-platform", "source_modules")
               | _modules(parser, "record-domains-independent", "modules")
               | _modules(parser, "nothing-below-imports-orchestrators", "forbidden_modules"))

@@ -60,6 +60,9 @@ def comparable(lines: dict[tuple[str, str], dict[str, Any]], tenant_id: str) -> 
             line["item"].pop("revoked_at", None)
         if line["item"]["kind"]["S"] == "integration":  # imported ones wait disabled: their URL is the source's
             line["item"].pop("status", None)
+        if line["item"]["kind"]["S"] == "tenant":  # the source's Stripe customer and subscription stay behind
+            for name in ("customer_id", "subscription_id", "item_id", "status"):
+                line["item"].get("billing", {}).get("M", {}).pop(name, None)
     return plain
 
 

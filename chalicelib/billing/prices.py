@@ -1,0 +1,95 @@
+"""The catalog's side in Stripe: a product per paid plan and a monthly per-seat price per currency,
+made or brought up to date by ``python -m tenants sync-plans``, and the price ids it found.
+
+Stripe prices cannot change their amount: a changed price in the catalog makes a new Stripe price
+that takes over the lookup key (``transfer_lookup_key``); subscriptions on the old one keep it until
+they change plan. Running the sync again with nothing changed makes no request that writes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from chalicelib.billing import catalog, gateway
+from chalicelib.billing.catalog import Plan
+from chalicelib.billing.models import PriceBook, prices_key
+from chalicelib.core import db
+
+
+def _digest(*parts: object) -> str:
+    return hashlib.sha256("|".join(str(part) for part in parts).encode()).hexdigest()[:16]
+
+
+def lookup_keys() -> list[str]:
+    """Every price's lookup key in the catalog."""
+    return [plan.lookup_key(currency) for plan in catalog.paid_plans() for currency in plan.prices]
+
+
+def book() -> dict[str, str]:
+    """The price ids the last sync found, by lookup key (one GetItem; empty before any sync)."""
+    with db.translate_errors():
+        try:
+            found = PriceBook.get(*prices_key()).prices
+            return {str(k): str(v) for k, v in (found.as_dict() if found is not None else {}).items()}
+        except PriceBook.DoesNotExist:
+            return {}
+
+
+def price_id(plan: Plan, currency: str) -> str:
+    """The Stripe price of a plan in a currency: from the book, else asked of Stripe by lookup key."""
+    key = plan.lookup_key(currency)
+    found = book().get(key) or gateway.price_ids([key]).get(key)
+    if found is None:
+        raise gateway.unavailable("This plan is not on sale yet (its prices are not in Stripe).")
+    return found
+
+
+def sync() -> list[str]:
+    """Make Stripe's products and prices match the catalog; store the price ids; what was done, a line each."""
+    stripe = gateway.client().v1
+    done: list[str] = []
+    products = {str(p.id): p for p in gateway.call("products.list", stripe.products.list, idempotency_key=None,
+                                                   ids=[plan.product_id for plan in catalog.paid_plans()],
+                                                   limit=100).data}
+    for plan in catalog.paid_plans():
+        done.append(_product(stripe, plan, products.get(plan.product_id)))
+    existing = {str(p.lookup_key): p for p in gateway.call("prices.list", stripe.prices.list, idempotency_key=None,
+                                                           lookup_keys=lookup_keys(), limit=100).data}
+    ids: dict[str, str] = {}
+    for plan in catalog.paid_plans():
+        for currency, amount in plan.prices.items():
+            key = plan.lookup_key(currency)
+            ids[key], line = _price(stripe, plan, currency, amount, existing.get(key))
+            done.append(line)
+    with db.translate_errors():
+        PriceBook(*prices_key(), prices=ids).save()
+    return done
+
+
+def _product(stripe: Any, plan: Plan, found: Any) -> str:
+    metadata = {"plan": plan.key}
+    if found is None:
+        gateway.call("products.create", stripe.products.create, idempotency_key=f"crm-product-{plan.key}",
+                     id=plan.product_id, name=f"CRM {plan.name}", metadata=metadata)
+        return f"product {plan.product_id}: created"
+    if found.name == f"CRM {plan.name}" and found.active:
+        return f"product {plan.product_id}: up to date"
+    gateway.call("products.update", stripe.products.update, plan.product_id,
+                 idempotency_key=f"crm-product-{plan.key}-{_digest(plan.name, 'active')}",
+                 name=f"CRM {plan.name}", active=True, metadata=metadata)
+    return f"product {plan.product_id}: updated"
+
+
+def _price(stripe: Any, plan: Plan, currency: str, amount: int, found: Any) -> tuple[str, str]:
+    key = plan.lookup_key(currency)
+    recurring = getattr(found, "recurring", None)
+    if (found is not None and found.unit_amount == amount and str(found.currency).upper() == currency
+            and found.product == plan.product_id and getattr(recurring, "interval", None) == "month"):
+        return str(found.id), f"price {key}: up to date ({found.id})"
+    made = gateway.call("prices.create", stripe.prices.create, idempotency_key=f"crm-price-{key}-{amount}",
+                        product=plan.product_id, currency=currency.lower(), unit_amount=amount,
+                        recurring={"interval": "month", "usage_type": "licensed"}, lookup_key=key,
+                        transfer_lookup_key=True, nickname=f"{plan.name} per seat, monthly",
+                        metadata={"plan": plan.key})
+    return str(made.id), f"price {key}: created {made.id} ({amount} {currency} a seat a month)"

@@ -1,0 +1,110 @@
+"""What the tenant's plan allows, as the tenant item says: the one way every domain reaches billing.
+
+The tenant item carries the subscription (``Tenant.billing``) and is read by authentication on every
+request already (or remembered per warm Lambda), so checking a plan costs no read in a request; a job
+or a webhook reads the tenant once per run (``service.tenant_settings``). Each check goes through
+``billing.limits.require``, the one function that refuses what a plan does not allow.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from chalicelib.billing import limits, ratelimit, traffic
+from chalicelib.billing import standing as billing_standing
+from chalicelib.billing.standing import Standing
+from chalicelib.core import db, errors, http
+from chalicelib.core.observability import logger
+from chalicelib.core.tenancy import TenantContext, bind
+from chalicelib.identity.models import Tenant
+
+API = ratelimit.Limiter("api")
+WEBHOOKS = ratelimit.Limiter("webhook")
+LIMIT_SECONDS = 60.0
+_WEBHOOK_LIMITS: dict[str, tuple[int | None, float]] = {}  # tenant -> (events per minute, when read)
+
+
+def standing_of(tenant: Tenant) -> Standing:
+    """A tenant's standing now (trial and grace evaluated against the clock)."""
+    return billing_standing.evaluate(tenant.billing, legacy_plan=tenant.plan, trial_ends_at=tenant.trial_ends_at,
+                                     now=db.utcnow())
+
+
+def standing(ctx: TenantContext) -> Standing:
+    """The caller's tenant's standing (no read in a request: authentication read the tenant)."""
+    from chalicelib.identity import service
+
+    return standing_of(service.tenant_settings_or_raise(ctx))
+
+
+def require(ctx: TenantContext, *, feature: str | None = None, count: str | None = None, by: int = 1,
+            change: db.Change | None = None) -> None:
+    """402 for what the tenant's plan does not allow; a counted amount joins change (see billing.limits)."""
+    limits.require(ctx, standing(ctx), feature=feature, count=count, by=by, change=change)
+
+
+def admit(request: Any, principal: Any) -> Any:
+    """A signed-in request, past its tenant's rate limit (429), its API-key feature and, when the
+    subscription is suspended, the read-only rule (402); answers the principal."""
+    tenant = http.request_memo().get(("tenant", principal.tenant_id))
+    if not isinstance(tenant, Tenant):
+        return principal
+    found = standing_of(tenant)
+    API.admit(principal.tenant_id, found.plan.limit("api_requests_per_minute"),
+              lambda tenant_id, minute, admitted: traffic.add(tenant_id, "api", minute, admitted))
+    if principal.actor_kind == "api_key" and not found.plan.allows("api_keys"):
+        raise limits.feature_error(found, "api_keys")
+    path = (request.context or {}).get("resourcePath") or request.path
+    limits.writable(found, method=request.method, path=path)
+    return principal
+
+
+def admit_webhook(ctx: TenantContext) -> None:
+    """A webhook delivery for a tenant, past its plan's events per minute (429 with Retry-After)."""
+    WEBHOOKS.admit(ctx.tenant_id, _webhook_limit(ctx),
+                   lambda tenant_id, minute, admitted: traffic.add(tenant_id, "webhook", minute, admitted))
+
+
+def _webhook_limit(ctx: TenantContext) -> int | None:
+    """The tenant's webhook events per minute: from the tenant this request read (a form's hook reads it),
+    else remembered for a minute per warm Lambda, else read (a provider's hook would otherwise pay a read
+    per delivery)."""
+    from chalicelib.identity import service
+
+    tenant = http.request_memo().get(("tenant", ctx.tenant_id))
+    now = time.monotonic()
+    if not isinstance(tenant, Tenant):
+        known = _WEBHOOK_LIMITS.get(ctx.tenant_id)
+        if known is not None and now - known[1] < LIMIT_SECONDS:
+            return known[0]
+        tenant = service.tenant_settings(ctx)
+        if tenant is None:
+            return None
+    found = standing_of(tenant).plan.limit("webhook_events_per_minute")
+    if len(_WEBHOOK_LIMITS) >= ratelimit.KEPT_TENANTS:
+        _WEBHOOK_LIMITS.clear()
+    _WEBHOOK_LIMITS[ctx.tenant_id] = (found, now)
+    return found
+
+
+def follow_seats(ctx: TenantContext) -> None:
+    """After the users changed: a subscription's seats follow them (Stripe prorates). Never fails the change
+    it follows; a seat count Stripe did not take is corrected by the next change or in the portal."""
+    from chalicelib.billing import gateway
+    from chalicelib.identity import service
+
+    tenant = service.tenant_settings(ctx)
+    subscription = getattr(tenant, "billing", None)
+    if tenant is None or subscription is None or not subscription.subscription_id or not subscription.item_id \
+            or subscription.manual or not standing_of(tenant).subscribed:
+        return
+    with bind(ctx):
+        seats = max(1, limits.usage(ctx)["users"])
+    if seats == int(subscription.seats or 0):
+        return
+    try:
+        gateway.update_seats(subscription_id=subscription.subscription_id, item_id=subscription.item_id, seats=seats,
+                             idempotency_key=f"crm-seats-{subscription.subscription_id}-{seats}-{ctx.request_id}")
+    except errors.CRMError:
+        logger.warning("seats not updated in Stripe", extra={"seats": seats})

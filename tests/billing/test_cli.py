@@ -1,0 +1,66 @@
+"""``python -m tenants provision | list | show | suspend | resume | usage | sync-plans``."""
+
+from __future__ import annotations
+
+import io
+import time
+
+from chalicelib.billing import ratelimit, traffic
+from tenants.__main__ import main
+from tests import stripe_kit
+from tests.billing import helpers
+from tests.factories import signup, unique_email
+from tests.support import ApiClient, body
+
+
+def run(*argv: str) -> str:
+    out = io.StringIO()
+    assert main(list(argv), out=out) == 0, out.getvalue()
+    return out.getvalue()
+
+
+def test_provision_on_a_granted_plan_then_show_and_list(client: ApiClient) -> None:
+    email = unique_email("provisioned")
+    said = run("provision", "--company", "Provisioned Ltd", "--email", email, "--name", "Pat", "--country", "DE",
+               "--plan", "enterprise")
+    tenant_id = said.split()[1]
+    password = said.split("password ")[1].split()[0]
+    signed = body(client.post("/api/v1/auth/login", {"email": email, "password": password}))
+    found = body(client.get("/api/v1/billing", token=signed["access_token"]))
+    assert (found["plan"], found["status"], found["currency"]) == ("enterprise", "active", "EUR")
+    shown = run("show", "--tenant", tenant_id)
+    assert "enterprise (active)" in shown and "granted by an operator" in shown and "users      1 of unlimited" in shown
+    listed = run("list")
+    line = next(line for line in listed.splitlines() if line.startswith(tenant_id))
+    assert "enterprise" in line and "active" in line and "1 users" in line
+
+
+def test_suspend_and_resume(client: ApiClient) -> None:
+    company = signup(client, company="Paused Ltd")
+    assert "is suspended" in run("suspend", "--tenant", company.tenant_id)
+    answer = client.post("/api/v1/auth/login", {"email": company.owner.email, "password": company.owner.password})
+    assert answer.status_code == 403 and body(answer)["error"]["code"] == "tenant_suspended"
+    assert "is active" in run("resume", "--tenant", company.tenant_id)
+    assert client.post("/api/v1/auth/login", {"email": company.owner.email,
+                                              "password": company.owner.password}).status_code == 200
+
+
+def test_usage_prices_the_counted_traffic(client: ApiClient) -> None:
+    company = signup(client, company="Priced Ltd")
+    client.post("/api/v1/contacts", {"first_name": "Counted"}, token=company.owner.token)
+    minute = ratelimit.minute_key(time.time())
+    traffic.add(company.tenant_id, "api", minute, 20_000)
+    traffic.add(company.tenant_id, "webhook", minute, 6_000)
+    said = run("usage", "--tenant", company.tenant_id, "--month", minute[:6])
+    assert "1 user(s), 1 contact(s), 1 pipeline(s); 20,000 API request(s), 6,000 webhook event(s)" in said
+    total = float(said.split("estimated AWS cost")[1].split("$")[1].split()[0])
+    assert 0.05 < total < 2.0  # the typical tenant (23,000 API requests, 21,000 events) costs about a dollar
+    assert helpers.usage(client, company)["contacts"]["used"] == 1
+
+
+def test_sync_plans_is_idempotent() -> None:
+    first = run("sync-plans")
+    assert first.count("up to date") == first.count("\n")  # the suite's start made them already
+    writes = [r for r in stripe_kit.sandbox().requests if r.method == "POST"]
+    run("sync-plans")
+    assert [r for r in stripe_kit.sandbox().requests if r.method == "POST"] == writes
