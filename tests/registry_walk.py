@@ -9,7 +9,8 @@ import app as _app_module
 from chalicelib.core.http import REGISTRY, RouteSpec
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-PUBLIC_WRITES_WALKED = frozenset({("/hooks/forms/{key}", "POST")})  # public, but stores tenant data
+PUBLIC_WRITES_WALKED = frozenset({("/hooks/forms/{key}", "POST"),  # public, but store tenant data
+                                  ("/hooks/stripe", "POST")})
 
 
 def app_routes() -> list[RouteSpec]:

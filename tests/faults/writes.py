@@ -111,6 +111,18 @@ def _form_post(fresh: Fresh) -> Call:
     return Call("POST", f"/hooks/forms/{key}", None, raw=fields, headers={"Content-Type": "application/json"})
 
 
+def _stripe_event(fresh: Fresh) -> Call:
+    """A signed Stripe event of tenant A's customer (an invoice of no subscription: stored, then ignored)."""
+    from local.stripe_sandbox import sign
+    from tests import stripe_kit
+
+    customer = fresh.get("/api/v1/billing")["stripe_customer_id"]
+    event = stripe_kit.sandbox().event("invoice.paid", {"id": "in_faulty", "object": "invoice", "customer": customer})
+    payload = json.dumps(event)
+    return Call("POST", "/hooks/stripe", None, raw=payload, headers={
+        "Content-Type": "application/json", "Stripe-Signature": sign(payload.encode(), stripe_kit.webhook_secret())})
+
+
 def _sent(method: str, path: str, payload: Any) -> Callable[[Fresh], Call]:
     return lambda fresh: Call(method, path, fresh.owner, payload() if callable(payload) else payload)
 
@@ -186,6 +198,7 @@ OVERRIDES: dict[str, Callable[[Fresh], Call]] = {
     "PATCH /api/v1/users/{user_id}": lambda f: _on(f, "user_id", "PATCH", "/api/v1/users/{user_id}",
                                                    name="Renamed member"),
     "POST /hooks/forms/{key}": _form_post,
+    "POST /hooks/stripe": _stripe_event,
 }
 
 

@@ -168,3 +168,21 @@ def test_a_live_ticket_opens_a_socket_of_the_callers_tenant_only(client: ApiClie
     assert management.received == {}
     assert service.push(bravo, [world.b.owner.user_id], {"type": "test.own"}) == 1
     assert management.received == {b_socket: [{"type": "test.own"}]}
+
+
+def test_billing_answers_and_stripe_events_stay_with_their_tenant(client: ApiClient, world: World) -> None:
+    """GET /api/v1/billing and the Stripe routes take no id: what they name is the caller's own customer; a Stripe
+    event is routed by the customer it is about, whatever tenant its metadata names."""
+    from tests import stripe_kit
+
+    mine = body(client.get("/api/v1/billing", token=world.b.owner.token))
+    assert mine["stripe_customer_id"] != world.a.extra["stripe_customer_id"]
+    client.post("/api/v1/billing/portal", token=world.b.owner.token)
+    portal = [r for r in stripe_kit.sandbox().requests if r.path == "/v1/billing_portal/sessions"][-1]
+    assert portal.params["customer"] == mine["stripe_customer_id"]
+    forged = stripe_kit.sandbox().event("customer.subscription.created", {
+        "id": "sub_bravo", "object": "subscription", "customer": mine["stripe_customer_id"], "status": "active",
+        "metadata": {"tenant_id": world.a.tenant_id}, "items": {"object": "list", "data": []}})
+    assert stripe_kit.post_event(client, forged).status_code == 200
+    assert body(client.get("/api/v1/billing", token=world.a.owner.token))["subscription_id"] is None
+    assert body(client.get("/api/v1/billing", token=world.b.owner.token))["subscription_id"] == "sub_bravo"
