@@ -32,7 +32,7 @@ def receive(inbound: Inbound, key: str) -> Reply:
         raise _not_found()
     if inbound.method not in adapter.methods:
         raise errors.MethodNotAllowedError()
-    resolved = integrations_service.resolve_hook(key, adapter.type)
+    resolved = integrations_service.resolve_hook(key, adapter.type, source_ip=inbound.ip)
     if resolved is None:
         raise _not_found()
     tenant_id, integration_id, digest = resolved

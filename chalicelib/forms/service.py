@@ -13,11 +13,12 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.core import errors, observability
-from chalicelib.core.tenancy import TenantContext, bind
+from chalicelib.core import db, errors, observability
+from chalicelib.core.tenancy import TenantContext, bind, tenant_key
 from chalicelib.forms import parsing
 from chalicelib.forms.mapping import read_lead, sensitive_names
 from chalicelib.inbox import service as inbox_service
+from chalicelib.inbox.models import RateCounter
 from chalicelib.integrations import service as integrations_service
 from chalicelib.integrations.models import Integration
 
@@ -98,6 +99,25 @@ def _delivery(post: Post, fields: dict[str, str], integration: Integration) -> i
                                   provider_event_id=(post.event_id or "")[:200] or None)
 
 
+def _sender_limit(ctx: TenantContext, integration: Integration, post: Post, limit: int) -> None:
+    """429 for a sender (source address) past its own share of the form, counted before the form's limit: one
+    sender's flood never spends the form's quota, so real leads keep coming. Not stored: a flood by definition."""
+    from chalicelib.integrations import guard
+
+    name = guard.sender(post.ip)
+    if name is None:
+        return
+    now = db.utcnow()
+    counter = RateCounter(tenant_key(ctx, "INBOXRATE", integration.integration_id, "SENDER", name),
+                          now.strftime("%Y%m%d%H%M"))
+    with db.translate_errors():
+        counter.update(actions=[RateCounter.deliveries.add(1), RateCounter.kind.set(RateCounter),
+                                RateCounter.expires_at.set(now + inbox_service.RATE_WINDOW_TTL)])
+    if int(counter.deliveries) > limit:
+        raise errors.RateLimitedError("Too many submissions from your address; try again in a minute.",
+                                      code="sender_rate_limited", retry_after=max(60 - now.second, 1))
+
+
 def _rate_limit(ctx: TenantContext, integration: Integration, delivery: inbox_service.Delivery) -> None:
     limit = integrations_service.form_settings(integration).rate_limit_per_minute
     count, retry_after = inbox_service.count_delivery(ctx, integration.integration_id)
@@ -110,7 +130,7 @@ def _rate_limit(ctx: TenantContext, integration: Integration, delivery: inbox_se
 
 
 def _integration(post: Post) -> tuple[TenantContext, Integration]:
-    resolved = integrations_service.resolve_hook(post.key, "form")
+    resolved = integrations_service.resolve_hook(post.key, "form", source_ip=post.ip)
     if resolved is None:
         raise _not_found()
     ctx = integrations_service.hook_context(resolved[0], resolved[1], request_id=post.request_id,
@@ -127,8 +147,10 @@ def submit(post: Post) -> Submitted:
     ctx, integration = _integration(post)
     with bind(ctx):
         form = integrations_service.form_settings(integration)
-        if form.require_signature:
+        if form.require_signature:  # a signed sender is a server of the business's own: no share to keep
             verify_signature(integrations_service.signing_secret(ctx, integration), post)
+        else:
+            _sender_limit(ctx, integration, post, form.sender_limit_per_minute)
         fields = parsing.parse(post.content_type, post.body)
         if fields == TILDA_TEST:  # Tilda checks a new webhook with test=test and wants "ok"
             return Submitted(event_id=None)

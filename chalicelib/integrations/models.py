@@ -38,6 +38,12 @@ class HookLookup(MainTable, discriminator="hook_lookup"):
     integration_type = UnicodeAttribute()
 
 
+class HookMisses(MainTable, discriminator="hook_misses"):
+    """Posts with unknown webhook keys from one sender: pk ``G#hookmiss#<sender HMAC>``, sk ``<window>``."""
+
+    misses = NumberAttribute(default=0)
+
+
 class RoundRobinTurn(MainTable, discriminator="integration_turn"):
     """How many leads an integration has handed out: the next one goes to user ``turns % n``."""
 

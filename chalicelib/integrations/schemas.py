@@ -54,6 +54,9 @@ class FormSettings(Schema):
     redirect_url: HttpUrl | None = Field(default=None, description="Plain browser posts get a 303 to it")
     require_signature: bool = False
     rate_limit_per_minute: int = Field(default=30, ge=1, le=1000)
+    sender_limit_per_minute: int = Field(default=10, ge=1, le=1000, description=(
+        "Posts one source address may make a minute (counted before the form's limit, so one sender cannot spend "
+        "it); not applied when require_signature is set"))
     honeypot_field: FormField = "website_url"
     create_task: bool = True
     deal_title: Annotated[str, Field(min_length=1, max_length=200)] | None = Field(

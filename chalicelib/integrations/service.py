@@ -352,9 +352,14 @@ _ROUTES_LOCK = threading.Lock()
 ROUTES_KEPT = 1024
 
 
-def resolve_hook(key: str, integration_type: str) -> tuple[str, str, str] | None:
-    """(tenant id, integration id, key digest) of a webhook key of this type, or None when unknown."""
+def resolve_hook(key: str, integration_type: str, *, source_ip: str | None = None) -> tuple[str, str, str] | None:
+    """(tenant id, integration id, key digest) of a webhook key of this type, or None when unknown; a sender
+    posting to unknown keys again and again is refused (429, ``guard``)."""
+    from chalicelib.integrations import guard
+
+    guard.refuse_if_blocked(source_ip)
     if not key or len(key) > 100:
+        guard.count_miss(source_ip)
         return None
     digest = key_digest(key)
     with _ROUTES_LOCK:
@@ -364,7 +369,10 @@ def resolve_hook(key: str, integration_type: str) -> tuple[str, str, str] | None
             try:
                 lookup = HookLookup.get(lookup_key(digest), HOOK_SK, consistent_read=True)
             except HookLookup.DoesNotExist:
-                return None
+                lookup = None
+        if lookup is None:
+            guard.count_miss(source_ip)
+            return None
         route = (str(lookup.tenant_id), str(lookup.integration_id), str(lookup.integration_type))
         with _ROUTES_LOCK:
             _ROUTES[digest] = route

@@ -36,7 +36,7 @@ def _deals(client: ApiClient, company: Company) -> list[Any]:
 
 
 def test_fifty_concurrent_identical_deliveries_make_one_lead(client: ApiClient, company: Company) -> None:
-    form = create_form(client, company, rate_limit_per_minute=1000)
+    form = create_form(client, company, rate_limit_per_minute=1000, sender_limit_per_minute=1000)
     key = hook_path(form).rsplit("/", 1)[1]
     raw = urlencode(LEAD).encode()
 

@@ -137,18 +137,19 @@ def test_only_the_message_that_met_an_outage_returns_to_the_queue(
     assert len(_contacts(client, company)) == 2
 
 
-def test_a_stored_post_takes_three_dynamodb_requests_with_a_warm_key(
+def test_a_stored_post_takes_four_dynamodb_requests_with_a_warm_key(
         client: ApiClient, company: Company, queue_url: str, tenancy_watcher: Watcher) -> None:
     form = create_form(client, company)
     post_form(client, form, {**LEAD, "email": "first@example.com"})  # learns where the key leads
     tenancy_watcher.reset()
     assert body(post_form(client, form, LEAD))["duplicate"] is False
     operations = [operation for operation, _ in tenancy_watcher.requests]
-    # the integration with its company; the minute's counter; the event, its mark and audit record
-    assert operations == ["BatchGetItem", "UpdateItem", "TransactWriteItems"]
+    # the integration with its company; the sender's and the form's minute counters; the event, its mark and
+    # audit record
+    assert operations == ["BatchGetItem", "UpdateItem", "UpdateItem", "TransactWriteItems"]
 
     tenancy_watcher.reset()
     assert body(post_form(client, form, LEAD))["duplicate"] is True
     operations = [operation for operation, _ in tenancy_watcher.requests]
     # a repeat: the claim fails, the mark and the first event are read
-    assert operations == ["BatchGetItem", "UpdateItem", "TransactWriteItems", "GetItem", "GetItem"]
+    assert operations == ["BatchGetItem", "UpdateItem", "UpdateItem", "TransactWriteItems", "GetItem", "GetItem"]
