@@ -237,7 +237,8 @@ def _form_events(app: Any, api: harness.Api, handler: Handler, floor: Floor, run
     from chalicelib.core.config import settings
 
     integration = api.ok("POST", "/api/v1/integrations", {"type": "form", "name": "Bench form",
-                                                          "settings": {"rate_limit_per_minute": 1000}})
+                                                          "settings": {"rate_limit_per_minute": 1000,
+                                                                       "sender_limit_per_minute": 1000}})
     path = "/hooks/forms/" + integration["webhook_url"].rstrip("/").rsplit("/", 1)[1]
     sqs, url = aws.client("sqs"), str(settings.jobs_queue_url)
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]

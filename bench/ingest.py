@@ -105,7 +105,7 @@ def _form(app: Any) -> tuple[harness.Api, harness.Api, str]:
     """A new tenant's owner, the public hook client and the path of the tenant's new form."""
     api, _ = harness.sign_up(app)
     integration = api.ok("POST", "/api/v1/integrations", {"type": "form", "name": "Bench form", "settings": {
-        "rate_limit_per_minute": 1000}})  # the maximum; otherwise the defaults (a task per lead)
+        "rate_limit_per_minute": 1000, "sender_limit_per_minute": 1000}})  # the maxima: one sender posts all
     return api, harness.Api(app), "/hooks/forms/" + integration["webhook_url"].rstrip("/").rsplit("/", 1)[1]
 
 
