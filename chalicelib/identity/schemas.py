@@ -97,8 +97,12 @@ class TotpDisableIn(Schema):
 class TenantRead(BaseModel):
     id: str
     name: str
-    plan: str
+    plan: str  # the plan in force (GET /api/v1/billing says more)
     status: str
+    # The subscription's lifecycle, for the web app's banner: trialing | active | past_due | suspended | canceled
+    billing_status: str
+    trial_ends_at: datetime | None
+    grace_ends_at: datetime | None
     locale: str
     country: str
     currency: str

@@ -54,9 +54,11 @@ def system_context(tenant_id: str, *, actor_id: str = "system", source: str = "a
 
 
 def tenant_read(tenant: Tenant) -> TenantRead:
-    """The API view of a tenant."""
+    """The API view of a tenant, with where its subscription stands now."""
+    standing = plans.standing_of(tenant)
     return TenantRead(
-        id=tenant.tenant_id, name=tenant.name, plan=plans.standing_of(tenant).plan.key, status=tenant.status,
+        id=tenant.tenant_id, name=tenant.name, plan=standing.plan.key, status=tenant.status,
+        billing_status=standing.status, trial_ends_at=standing.trial_ends_at, grace_ends_at=standing.grace_ends_at,
         locale=tenant.locale,
         country=tenant.country, currency=tenant.currency, timezone=tenant.timezone,
         password_min_length=int(tenant.password_min_length),

@@ -23,6 +23,7 @@ const SCREENS = {
   audit: () => import('../screens/audit.js'),
   data: () => import('../screens/data.js'),
   integrations: () => import('../screens/integrations.js'),
+  billing: () => import('../screens/billing.js'),
 };
 
 // [path pattern, screen module, export, options]
@@ -57,6 +58,7 @@ const ROUTES = [
   ['/settings/audit/reads', 'audit', 'reads', { nav: 'settings' }],
   ['/settings/data', 'data', 'data', { nav: 'settings' }],
   ['/settings/integrations', 'integrations', 'integrations', { nav: 'settings' }],
+  ['/settings/billing', 'billing', 'billing', { nav: 'settings' }],
 ];
 const REDIRECTS = { '': '/tasks', '/': '/tasks', '/settings': '/settings/profile' };
 
@@ -139,6 +141,26 @@ function sideNav(active) {
       h('span', { class: `icon icon-${key}`, 'aria-hidden': 'true' }), h('span', { class: 'nav-label' }, t(`nav.${key}`)))))));
 }
 
+// Where the subscription stands, above every screen: a trial's days and arrears to those who see billing, a
+// suspension (read-only) to everyone. From the tenant /api/v1/me answered: no request of its own.
+function billingBanner() {
+  const tenant = session.tenant || {};
+  const billing = can('billing', 'read') ? h('a', { href: '#/settings/billing' }, t('banner.billing')) : null;
+  const banner = (kind, text) => h('div', { class: ['billing-banner', kind], role: 'status', 'data-test': 'billing-banner' },
+    h('span', {}, text), billing);
+  if (tenant.billing_status === 'suspended') return banner('banner-off', t('banner.suspended'));
+  if (!billing) return h('div', { class: 'billing-banner', hidden: true });
+  if (tenant.billing_status === 'past_due') {
+    const date = new Date(tenant.grace_ends_at).toLocaleDateString(getLang(), { dateStyle: 'long' });
+    return banner('banner-warn', t('banner.pastDue', { date }));
+  }
+  if (tenant.billing_status === 'trialing' && tenant.trial_ends_at) {
+    const days = Math.max(0, Math.ceil((new Date(tenant.trial_ends_at).getTime() - Date.now()) / 86_400_000));
+    return banner(null, t('banner.trial', { n: days }));
+  }
+  return h('div', { class: 'billing-banner', hidden: true });
+}
+
 function shell(active) {
   const main = h('main', { id: 'main', tabindex: '-1', class: 'content' });
   mount(app, skipLink(),
@@ -146,6 +168,7 @@ function shell(active) {
       h('a', { class: 'brand', href: '#/tasks' }, h('span', { class: 'brand-mark', 'aria-hidden': 'true' }, 'C'),
         h('span', { class: 'brand-name' }, session.tenant?.name || 'CRM')),
       h('div', { class: 'topbar-tools' }, languageSwitch(), userMenu())),
+    billingBanner(),
     h('div', { class: 'layout' }, sideNav(active), main));
   return main;
 }
@@ -204,6 +227,7 @@ onSessionChange(() => {
   set('.topbar a.brand .brand-name', session.tenant?.name);
   set('.user-menu .user-name', session.user?.name);
   set('.user-menu .avatar', session.user?.name?.slice(0, 1).toUpperCase());
+  app.querySelector('.billing-banner')?.replaceWith(billingBanner());
 });
 window.addEventListener('hashchange', () => render());
 // Escape closes an open menu and returns focus to its button.

@@ -2,6 +2,7 @@
 import { ApiError } from './api.js';
 import { h, mount, uid } from './dom.js';
 import { detailMessage, errorMessage, t } from './i18n.js';
+import { can } from './session.js';
 
 /** A labelled input (or select/textarea) with its error slot; returns the wrapper. */
 export function field({ name, label, type = 'text', value = '', options = null, hint = null, ...attrs }) {
@@ -81,9 +82,18 @@ function controlFor(formEl, loc) {
   return null;
 }
 
-/** Show an API error: its message on top, each field's problem next to the field. */
+/** Show an API error: its message on top, each field's problem next to the field (a 402: the way to upgrade). */
 export function showErrors(formEl, error) {
   const status = formEl.querySelector('.form-status');
+  if (isUpgrade(error)) {
+    status.classList.add('upgrade');
+    mount(status, upgradeBody(error));
+    status.hidden = false;
+    status.focus?.();
+    status.scrollIntoView?.({ block: 'nearest' });
+    return;
+  }
+  status.classList.remove('upgrade');
   const unplaced = [];
   let first = null;
   for (const detail of (error instanceof ApiError ? error.details : [])) {
@@ -113,9 +123,48 @@ export function toast(message, kind = 'info') {
   setTimeout(() => note.remove(), 6000);
 }
 
-/** Toast an error in the API's terms. */
+/** Toast an error in the API's terms (a 402 opens the upgrade prompt instead). */
 export function toastError(error) {
-  toast(errorMessage(error), 'error');
+  if (isUpgrade(error)) upgradePrompt(error);
+  else toast(errorMessage(error), 'error');
+}
+
+/** A 402 answer: what the plan does not allow, to be shown as an invitation to upgrade rather than an error. */
+export function isUpgrade(error) {
+  return error instanceof ApiError && error.status === 402;
+}
+
+/** What a 402 says in the interface language: the limit or feature, the usage, the cheapest plan that allows it. */
+export function upgradeMessage(error) {
+  const detail = error.details[0] || {};
+  const plan = (key) => t(`plan.${key}`);
+  const to = detail.upgrade_to ? ` ${t('upgrade.to', { plan: plan(detail.upgrade_to) })}` : '';
+  if (error.code === 'plan_limit_reached' && detail.limit) {
+    return t('upgrade.limit', { plan: plan(detail.plan), allowed: detail.allowed, what: t(`limit.${detail.limit}`),
+      used: detail.used }) + to;
+  }
+  if (error.code === 'feature_not_in_plan' && detail.feature) {
+    return t('upgrade.feature', { feature: t(`feature.${detail.feature}`), plan: plan(detail.plan) }) + to;
+  }
+  return error.code === 'subscription_inactive' ? t('upgrade.inactive') : errorMessage(error);
+}
+
+function upgradeBody(error, onLeave = null) {
+  const next = can('billing', 'read')
+    ? h('a', { href: '#/settings/billing', class: 'button-link primary-link', 'data-test': 'upgrade-link', onClick: onLeave },
+      t('upgrade.see'))
+    : h('p', {}, t('upgrade.askOwner'));
+  return [h('p', { 'data-test': 'upgrade-message' }, upgradeMessage(error)), next];
+}
+
+/** A 402 as a dialog: the reason, and the way to the plans (or whom to ask). */
+export function upgradePrompt(error) {
+  const dialog = h('dialog', { class: 'dialog upgrade-dialog', 'aria-label': t('upgrade.title') });
+  const close = () => dialog.close();
+  dialog.append(h('h2', {}, t('upgrade.title')), ...upgradeBody(error, close),
+    h('form', { method: 'dialog', class: 'dialog-actions' }, h('button', { value: 'close', class: 'secondary' },
+      t('upgrade.close'))));
+  openModal(dialog, () => {});
 }
 
 /** The empty state of a list: what it is and what to do. */

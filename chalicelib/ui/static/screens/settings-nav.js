@@ -17,6 +17,7 @@ const TABS = [
   ['audit', 'audit', 'read'],
   ['data', null, null, () => can('contacts', 'export') || can('tenant', 'export')],
   ['company', 'tenant', 'read'],
+  ['billing', 'billing', 'read'],
 ];
 
 /** The settings tabs with the current one marked. */

@@ -1,0 +1,116 @@
+"""Settings → Billing in the browser: the trial banner, usage, upgrading through the sandbox Stripe's Checkout page,
+402 answers shown as an upgrade prompt, and a suspended company's read-only banner (English and Russian)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from tests.billing import helpers
+from tests.browser.conftest import Screens, assert_fits_a_phone, new_page
+from tests.browser.test_app import open_screen
+from tests.factories import Company, add_member, signup, unique_email
+from tests.support import ApiClient
+
+# Refusals the screens show on purpose (the upgrade prompt's 402); the console reports each failed fetch.
+EXPECTED = re.compile(r"Failed to load resource: the server responded with a status of (401|402|404|409|422)")
+
+
+def sign_in(page: Any, member: Any, company: str) -> None:
+    page.goto("/#/login")
+    page.get_by_label("E-mail").fill(member.email)
+    page.get_by_label("Password").fill(member.password)
+    page.get_by_role("button", name=re.compile("Log in|Войти")).click()
+    page.locator(".brand-name", has_text=company).wait_for()
+
+
+def problems(page: Any) -> list[str]:
+    return [p for p in page.problems if not EXPECTED.search(p)]
+
+
+def test_a_trial_upgrades_through_checkout(browser: Any, live_url: str, app: Any, screens: Screens) -> None:
+    client = ApiClient(app)
+    company: Company = signup(client, company="Billing Bakery")
+    page = new_page(browser, live_url)
+    sign_in(page, company.owner, "Billing Bakery")
+    banner = page.locator("[data-test=billing-banner]")
+    assert banner.inner_text().startswith("Trial: 14 days left.")
+
+    open_screen(page, "/settings/billing", "Settings")
+    assert page.locator("[data-test=billing-status]").inner_text() == "Trial"
+    assert "1 of 100" in page.locator("[data-test=usage-users]").inner_text()
+    assert page.locator("[data-test=plan-pro] .badge", has_text="On trial now").count() == 1
+    assert page.locator("[data-test=choose-pro]").count() == 1  # a trial of pro can buy pro
+    screens.shoot(page, "billing-trial")
+    assert_fits_a_phone(page, screens, "billing-trial-phone")
+
+    page.get_by_label("Users to pay for").fill("2")
+    page.locator("[data-test=choose-start]").click()
+    page.wait_for_url(re.compile(r"/stripe/checkout/cs_test_"))
+    assert "15.00 USD per seat per month × 2 seat(s)" in page.locator("[data-test=checkout-price]").inner_text()
+    screens.shoot(page, "billing-sandbox-checkout")
+    # The sandbox returns to the app's public URL (CRM_PUBLIC_URL, another port than this server's): sent on here.
+    page.route(re.compile(r"^http://127\.0\.0\.1:8000/.*"),
+               lambda route: route.fulfill(status=302, headers={"Location": f"{live_url}/"}))
+    page.locator("[data-test=pay]").click()
+    page.wait_for_url(re.compile(r"#/settings/billing\?checkout=done$"))
+    page.locator(".toast", has_text="Thank you! The subscription is active.").wait_for()
+    assert page.locator("[data-test=billing-status]").inner_text() == "Active"
+    assert "Start" in page.locator("[data-test=billing-plan] h2").inner_text()
+    assert "2 seats paid." in page.locator("[data-test=billing-plan]").inner_text()
+    assert page.locator("[data-test=billing-banner]").is_hidden()
+    screens.shoot(page, "billing-active")
+    assert not problems(page), page.problems
+    page.context.close()
+
+
+def test_a_402_is_an_upgrade_prompt(browser: Any, live_url: str, app: Any, screens: Screens) -> None:
+    client = ApiClient(app)
+    company = signup(client, company="Free Bakery")
+    add_member(client, company, role="agent")
+    helpers.end_trial(company)  # free: 2 users, no API keys
+    page = new_page(browser, live_url)
+    sign_in(page, company.owner, "Free Bakery")
+    assert page.locator("[data-test=billing-banner]").is_hidden()
+
+    open_screen(page, "/settings/users", "Settings")
+    invite = page.get_by_role("form", name="Invite a user")
+    invite.get_by_label("E-mail").fill(unique_email("third"))
+    invite.get_by_label("Name").fill("Third Baker")
+    invite.get_by_role("button", name="Send invitation").click()
+    prompt = invite.locator(".form-status.upgrade")
+    prompt.wait_for()
+    assert prompt.locator("[data-test=upgrade-message]").inner_text() == (
+        "Your Free plan allows 2 users; 2 are in use. The Start plan has it.")
+    screens.shoot(page, "billing-upgrade-prompt")
+    prompt.locator("[data-test=upgrade-link]").click()
+    page.locator("[data-test=billing-status]").wait_for()
+    assert "2 of 2" in page.locator("[data-test=usage-users]").inner_text()
+
+    page.get_by_label("Language").select_option("ru")
+    page.locator("h2", has_text="Тарифы").wait_for()
+    assert "Бесплатный" in page.locator("[data-test=billing-plan] h2").inner_text()
+    screens.shoot(page, "billing-free-ru")
+    assert not problems(page), page.problems
+    page.context.close()
+
+
+def test_a_suspended_company_sees_why_it_cannot_write(browser: Any, live_url: str, app: Any) -> None:
+    client = ApiClient(app)
+    company = signup(client, company="Overdue Bakery")
+    agent = add_member(client, company, role="agent")
+    helpers.send(client, "customer.subscription.created",
+                 helpers.subscription(helpers.customer(client, company), status="unpaid"))
+    page = new_page(browser, live_url)
+    sign_in(page, agent, "Overdue Bakery")
+    banner = page.locator("[data-test=billing-banner]")
+    assert "read-only" in banner.inner_text() and banner.locator("a").count() == 0  # an agent cannot pay
+    open_screen(page, "/contacts", "Contacts")
+    page.get_by_label("First name").fill("Refused")
+    page.get_by_role("button", name="Add contact").click()
+    message = page.locator("[data-test=upgrade-message]").first
+    message.wait_for()
+    assert "read-only" in message.inner_text()
+    assert page.get_by_text("Ask your company’s owner to upgrade.").count() >= 1
+    assert not problems(page), page.problems
+    page.context.close()
