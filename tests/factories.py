@@ -34,11 +34,12 @@ def outbox(to: str | None = None) -> list[Any]:
 
 
 def link_token(to: str, kind: str) -> str:
-    """The token of the newest e-mailed link of a kind (accept, reset) sent to an address."""
+    """The token of the newest e-mailed link of a kind (accept, reset) sent to an address (of a message with a
+    link per company: the last, the newest company's)."""
     for message in reversed(outbox(to)):
-        found = re.search(rf"/#/{kind}\?token=(\S+)", message.body)
+        found = re.findall(rf"/#/{kind}\?token=(\S+)", message.body)
         if found:
-            return found.group(1)
+            return str(found[-1])
     raise AssertionError(f"no {kind} link was e-mailed to {to}")
 
 
