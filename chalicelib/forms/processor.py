@@ -28,8 +28,8 @@ from chalicelib.inbox import Outcome, Run, register_processor
 from chalicelib.integrations import schemas as integration_schemas
 from chalicelib.integrations import service as integrations_service
 from chalicelib.records import matching
-from chalicelib.records.customfields import service as customfields_service
 from chalicelib.records import timeline as timeline_service
+from chalicelib.records.customfields import service as customfields_service
 from chalicelib.records.models import TimelineEntry
 from chalicelib.tasks import schemas as task_schemas
 from chalicelib.tasks import service as tasks_service

@@ -91,7 +91,7 @@ def _masked_if_older(entry: TimelineEntry) -> dict[str, Any]:
     data: dict[str, Any] = dict(entry.data or {})
     if entry.entry_kind != _OLDER_FORM_ENTRY or "masked" in data:
         return data
-    data["custom"] = {name: crypto.MASK_PREFIX for name in (data.get("custom") or {})}
+    data["custom"] = dict.fromkeys(data.get("custom") or {}, crypto.MASK_PREFIX)
     data["other"] = {name: crypto.MASK_PREFIX if _SENSITIVE_WORDS & set(re.split(r"[\W_]+", name.casefold()))
                      else value for name, value in (data.get("other") or {}).items()}
     return data

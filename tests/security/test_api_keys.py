@@ -65,7 +65,7 @@ def test_a_deactivated_creators_keys_stop(client: ApiClient, office: Any) -> Non
 
 
 def test_a_key_cannot_make_keys(client: ApiClient, office: Any) -> None:
-    company, _, _, key = office
+    company = office[0]
     owner_key = body(client.post("/api/v1/api-keys", {"name": "All", "permissions": ["api_keys:create:all"]},
                                  token=company.owner.token))["secret"]
     made = client.post("/api/v1/api-keys", {"name": "Child", "permissions": ["api_keys:create:all"]}, token=owner_key)
