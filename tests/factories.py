@@ -17,11 +17,23 @@ def unique_email(name: str = "user") -> str:
     return f"{name}.{str(ULID()).lower()}@example.com"
 
 
+def set_cookies(response: Any) -> list[str]:
+    """The Set-Cookie headers of an answer (one, or several as a list)."""
+    found = response.headers.get("Set-Cookie") or []
+    return [found] if isinstance(found, str) else list(found)
+
+
+def cookie_value(response: Any, name: str) -> str:
+    """The value an answer set for a cookie."""
+    for header in set_cookies(response):
+        if header.startswith(f"{name}="):
+            return header.split(";", 1)[0][len(name) + 1:]
+    raise AssertionError(f"no {name} cookie in {response.headers}")
+
+
 def refresh_cookie(response: Any) -> str:
     """The refresh token a session answer set in its HttpOnly cookie (where a browser keeps it)."""
-    found = re.search(r"crm_refresh=([^;]+)", response.headers.get("Set-Cookie", ""))
-    assert found, response.headers
-    return found.group(1)
+    return cookie_value(response, "crm_refresh")
 
 
 def outbox(to: str | None = None) -> list[Any]:

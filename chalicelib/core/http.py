@@ -15,7 +15,7 @@ import json
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -190,8 +190,8 @@ def remembered(key: tuple[str, ...]) -> Any:
 # -- responses ------------------------------------------------------------------------------
 
 
-def json_response(body: Any, *, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    """A JSON response with the API's security headers."""
+def json_response(body: Any, *, status: int = 200, headers: Mapping[str, str | list[str]] | None = None) -> Response:
+    """A JSON response with the API's security headers (a list: the header several times, like Set-Cookie)."""
     merged: dict[str, str | list[str]] = {**API_HEADERS, "Content-Type": JSON, **(headers or {})}
     return Response(body=json.dumps(body, default=_json_value), status_code=status, headers=merged)
 

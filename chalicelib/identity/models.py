@@ -95,6 +95,14 @@ class AddressThrottle(MainTable, discriminator="address_throttle"):
     failures = NumberAttribute(default=0)
 
 
+class SigninThrottle(MainTable, discriminator="signin_throttle"):
+    """Failed sign-ins to one user from one source (an address, or a browser the user signed in from):
+    pk ``T#<tid>#SIGNIN``, sk ``<user id>#<source>`` (identity.lockout)."""
+
+    failures = NumberAttribute(default=0)
+    locked_until = UTCDateTimeAttribute(null=True)
+
+
 class CustomRole(VersionedItem, discriminator="role"):
     """A tenant-defined role. pk ``T#<tid>#ROLE``, sk ``<role key>``."""
 

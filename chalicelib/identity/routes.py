@@ -12,6 +12,7 @@ from chalicelib.core.config import settings
 from chalicelib.core.http import Api, ApiRequest, json_response
 from chalicelib.identity import access, apikeys, service, sessions, totp
 from chalicelib.identity import schemas as s
+from chalicelib.identity.lockout import DEVICE_COOKIE
 
 api = Api(__name__, tag="identity")
 REFRESH_COOKIE = "crm_refresh"
@@ -33,17 +34,19 @@ def _session_response(signed: sessions.SignedIn, *, status: int = 200, in_body: 
         must_enroll_totp=signed.must_enroll_totp, tenant=service.tenant_read(signed.tenant),
         user=service.user_read(signed.user),
     )
-    headers = {"Set-Cookie": _cookie(signed.refresh_token, settings.refresh_token_ttl_seconds)}
+    # The device cookie makes this browser a trusted source of the user's sign-ins (identity.lockout).
+    headers: dict[str, str | list[str]] = {"Set-Cookie": [
+        _cookie(signed.refresh_token, settings.refresh_token_ttl_seconds), signed.device_cookie]}
     return json_response(body.model_dump(mode="json"), status=status, headers=headers)
 
 
-def _cookie_token(request: ApiRequest) -> str | None:
+def _cookie_token(request: ApiRequest, name: str = REFRESH_COOKIE) -> str | None:
     jar: SimpleCookie = SimpleCookie()
     try:
         jar.load(request.header("cookie") or "")
     except Exception:  # noqa: BLE001 - a malformed cookie header is the same as none
         return None
-    morsel = jar.get(REFRESH_COOKIE)
+    morsel = jar.get(name)
     return morsel.value if morsel is not None else None
 
 
@@ -67,7 +70,7 @@ def login(request: ApiRequest) -> Response:
     body = request.body
     signed = sessions.login(email=body.email, password=body.password, tenant_id=body.tenant_id, otp=body.otp,
                             request_id=request.request_id, source_ip=request.source_ip,
-                            user_agent=request.header("user-agent"))
+                            user_agent=request.header("user-agent"), device=_cookie_token(request, DEVICE_COOKIE))
     return _session_response(signed, in_body=body.refresh_token_in_body)
 
 

@@ -7,7 +7,6 @@ a session is stored; presenting an older one (a stolen copy) revokes the whole s
 
 from __future__ import annotations
 
-import math
 import threading
 import time
 from dataclasses import dataclass, replace
@@ -18,12 +17,10 @@ from chalicelib.core import audit, auth, db, errors, http, mail, permissions
 from chalicelib.core.config import settings
 from chalicelib.core.observability import logger
 from chalicelib.core.tenancy import TenantContext, bind, global_key, is_valid_id, new_id, tenant_key
-from chalicelib.identity import access, apikeys, service
+from chalicelib.identity import access, apikeys, lockout, service
 from chalicelib.identity.models import AddressThrottle, CustomRole, EmailLogin, Session, Tenant, User
 from chalicelib.identity.schemas import TenantChoice
 
-MAX_FAILURES = 5
-MAX_LOCK_SECONDS = 3600
 ADDRESS_WINDOW_SECONDS = 900
 ADDRESS_MAX_FAILURES = 30
 RESET_HOURS = 1
@@ -41,6 +38,11 @@ class SignedIn:
     refresh_token: str
     must_change_password: bool = False
     must_enroll_totp: bool = False
+
+    @property
+    def device_cookie(self) -> str:
+        """The cookie that makes this browser a trusted source of the user's sign-ins (``identity.lockout``)."""
+        return lockout.device_cookie(self.user.user_id)
 
 
 def sessions_pk(ctx: TenantContext) -> str:
@@ -83,17 +85,13 @@ def _address_throttle(source_ip: str | None) -> AddressThrottle:
     return AddressThrottle(pk, sk, expires_at=db.utcnow() + timedelta(seconds=2 * ADDRESS_WINDOW_SECONDS))
 
 
-def _lock_seconds(failures: int) -> int:
-    return min(30 * 2 ** (failures - MAX_FAILURES), MAX_LOCK_SECONDS) if failures >= MAX_FAILURES else 0
-
-
 def _invalid_credentials() -> errors.CRMError:
     return errors.UnauthenticatedError("The e-mail or password is wrong.", code="invalid_credentials")
 
 
 def login(*, email: str, password: str, tenant_id: str | None, otp: str | None, request_id: str | None,
-          source_ip: str | None, user_agent: str | None) -> SignedIn:
-    """Check the password (and second factor) and start a session."""
+          source_ip: str | None, user_agent: str | None, device: str | None = None) -> SignedIn:
+    """Check the password (and second factor) and start a session; ``device`` is the browser's device cookie."""
     _check_address(source_ip)
     memberships = list(EmailLogin.query(service.email_login_key(email)))
     if tenant_id is not None:
@@ -102,7 +100,8 @@ def login(*, email: str, password: str, tenant_id: str | None, otp: str | None, 
         auth.burn_password_check(password)
         _count_address_failure(source_ip)
         raise _invalid_credentials()
-    opened = [m for m in memberships if _password_opens(m, password, request_id, source_ip)]
+    attempts: dict[str, lockout.Attempt] = {}
+    opened = [m for m in memberships if _password_opens(m, password, request_id, source_ip, device, attempts)]
     if not opened:
         _count_address_failure(source_ip)
         raise _invalid_credentials()
@@ -112,7 +111,8 @@ def login(*, email: str, password: str, tenant_id: str | None, otp: str | None, 
     ctx = service.system_context(opened[0].tenant_id, actor_id=opened[0].user_id, request_id=request_id,
                                  source_ip=source_ip)
     with bind(ctx):
-        return _complete_login(ctx, opened[0].user_id, otp=otp, user_agent=user_agent)
+        return _complete_login(ctx, opened[0].user_id, otp=otp, user_agent=user_agent,
+                               attempt=attempts[opened[0].user_id])
 
 
 def _choices(opened: list[EmailLogin]) -> list[dict[str, Any]]:
@@ -126,7 +126,8 @@ def _choices(opened: list[EmailLogin]) -> list[dict[str, Any]]:
     return choices
 
 
-def _password_opens(membership: EmailLogin, password: str, request_id: str | None, source_ip: str | None) -> bool:
+def _password_opens(membership: EmailLogin, password: str, request_id: str | None, source_ip: str | None,
+                    device: str | None, attempts: dict[str, lockout.Attempt]) -> bool:
     ctx = service.system_context(membership.tenant_id, actor_id=membership.user_id, request_id=request_id,
                                  source_ip=source_ip)
     with bind(ctx):
@@ -134,23 +135,18 @@ def _password_opens(membership: EmailLogin, password: str, request_id: str | Non
         if user is None or user.status != "active" or not user.password_hash:
             auth.burn_password_check(password)
             return False
-        if user.locked_until and user.locked_until > db.utcnow():
-            retry = math.ceil((user.locked_until - db.utcnow()).total_seconds())
-            raise errors.RateLimitedError("Too many failed sign-ins; the account is locked for a while.",
-                                          code="account_locked", retry_after=max(retry, 1))
+        attempt = attempts[user.user_id] = lockout.attempt(ctx, user, device=device, source_ip=source_ip)
+        lockout.check(user, attempt)  # 429 while this source (or, from an unknown one, the account) is locked
         if auth.verify_password(user.password_hash, password):
             return True
-        _record_failure(ctx, user, reason="password")
+        _record_failure(ctx, user, attempt, reason="password")
         return False
 
 
-def _record_failure(ctx: TenantContext, user: User, *, reason: str) -> None:
+def _record_failure(ctx: TenantContext, user: User, attempt: lockout.Attempt, *, reason: str) -> None:
     before = service.user_audit_view(user)
-    user.failed_logins = int(user.failed_logins or 0) + 1
-    lock = _lock_seconds(int(user.failed_logins))
-    if lock:
-        user.locked_until = db.utcnow() + timedelta(seconds=lock)
     change = db.Change().save(user)
+    lockout.count_failure(user, attempt, change)
     audit.attach(ctx, change, user, entity="user", entity_id=user.user_id, action="sign_in_failed",
                  before=before, after={**(before or {}), "reason": reason, "failed_logins": user.failed_logins})
     try:
@@ -159,16 +155,18 @@ def _record_failure(ctx: TenantContext, user: User, *, reason: str) -> None:
         logger.info("concurrent failed sign-ins; one was counted")  # the attempt is refused either way
 
 
-def _complete_login(ctx: TenantContext, user_id: str, *, otp: str | None, user_agent: str | None) -> SignedIn:
+def _complete_login(ctx: TenantContext, user_id: str, *, otp: str | None, user_agent: str | None,
+                    attempt: lockout.Attempt) -> SignedIn:
     user = service.get_user_or_raise(ctx, user_id)
     tenant = service.get_tenant_or_raise(ctx)
     if tenant.status != "active":
         raise errors.ForbiddenError("This company's account is suspended.", code="tenant_suspended")
     if user.totp_enabled:
-        _check_second_factor(ctx, user, otp)
+        _check_second_factor(ctx, user, otp, attempt)
     before = service.user_audit_view(user)
-    user.failed_logins, user.locked_until, user.last_login_at = 0, None, db.utcnow()
+    user.last_login_at = db.utcnow()
     change = db.Change()
+    lockout.clear(user, attempt, change)
     session, refresh = _new_session(ctx, user, user_agent=user_agent)
     change.save(session)
     change.save(user)
@@ -178,13 +176,13 @@ def _complete_login(ctx: TenantContext, user_id: str, *, otp: str | None, user_a
     return _signed_in(ctx, tenant, user, session, refresh)
 
 
-def _check_second_factor(ctx: TenantContext, user: User, otp: str | None) -> None:
+def _check_second_factor(ctx: TenantContext, user: User, otp: str | None, attempt: lockout.Attempt) -> None:
     from chalicelib.identity import totp
 
     if not otp:
         raise errors.UnauthenticatedError("Enter the code from your authenticator app.", code="otp_required")
     if not totp.verify(ctx, user, otp):
-        _record_failure(ctx, user, reason="otp")
+        _record_failure(ctx, user, attempt, reason="otp")
         raise errors.UnauthenticatedError("The code is wrong or has expired.", code="otp_invalid")
 
 

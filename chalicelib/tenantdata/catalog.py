@@ -19,7 +19,7 @@ from chalicelib.records import listing, lookups, store, types
 from chalicelib.tenantdata import registry
 from chalicelib.tenantdata.registry import Link, RawItem, SealedValues, text
 
-IDENTITY_PARTITIONS = ("TENANT", "USER", "ROLE", "TEAM", "APIKEY", "SESSION")
+IDENTITY_PARTITIONS = ("TENANT", "USER", "ROLE", "TEAM", "APIKEY", "SESSION", "SIGNIN")
 CREDENTIALS = ("password_hash", "totp_secret", "totp_enabled", "failed_logins", "locked_until")
 
 
@@ -111,6 +111,7 @@ def register() -> None:
         ("email_login", "rebuilt from the users on import"), ("api_key_lookup", "holds the key's secret digest"),
         ("token_lookup", "one-time links"), ("tenant_export", "jobs of the source tenant"),
         ("tenant_deletion", "jobs of the source tenant"), ("deletion_cancel", "one-time links"),
+        ("signin_throttle", "failed sign-ins of the source tenant, forgotten within a day"),
     ):
         registry.exclude_from_export(kind, reason=reason)
     registry.register_unreachable("token_lookup", reason="invitation and reset links are keyed by a digest of "

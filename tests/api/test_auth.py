@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.factories import PASSWORD, add_member, link_token, login, signup, unique_email
+from tests.factories import PASSWORD, add_member, link_token, login, set_cookies, signup, unique_email
 from tests.support import ApiClient, body
 
 
@@ -19,7 +19,8 @@ def test_signup_creates_a_trial_tenant_and_its_owner(client: ApiClient) -> None:
     assert data["tenant"]["currency"] == "RUB"
     assert data["user"]["role"] == "owner" and data["user"]["email"] == email.lower()
     assert "password_hash" not in data["user"] and "totp_secret" not in data["user"]
-    assert "HttpOnly" in response.headers["Set-Cookie"] and "SameSite=Strict" in response.headers["Set-Cookie"]
+    cookies = set_cookies(response)
+    assert all("HttpOnly" in cookie and "SameSite=Strict" in cookie for cookie in cookies) and len(cookies) == 2
     me = client.get("/api/v1/me", token=data["access_token"])
     assert me.status_code == 200 and body(me)["tenant"]["id"] == data["tenant"]["id"]
 

@@ -175,11 +175,13 @@ def test_lockout_after_failures_and_its_end(client: ApiClient, monkeypatch: pyte
 
 
 def test_lockout_backs_off() -> None:
-    from chalicelib.identity.sessions import _lock_seconds
+    from chalicelib.identity.lockout import ACCOUNT_MAX_FAILURES, lock_seconds
 
-    assert _lock_seconds(4) == 0
-    assert _lock_seconds(5) == 30 and _lock_seconds(6) == 60 and _lock_seconds(7) == 120
-    assert _lock_seconds(50) == 3600
+    assert lock_seconds(4) == 0
+    assert lock_seconds(5) == 30 and lock_seconds(6) == 60 and lock_seconds(7) == 120
+    assert lock_seconds(50) == 3600
+    assert lock_seconds(ACCOUNT_MAX_FAILURES - 1, ACCOUNT_MAX_FAILURES) == 0
+    assert lock_seconds(ACCOUNT_MAX_FAILURES, ACCOUNT_MAX_FAILURES) == 30
 
 
 def test_source_address_is_throttled(app: Any) -> None:
@@ -294,7 +296,9 @@ def test_browser_answers_carry_the_refresh_token_only_in_the_httponly_cookie(cli
         assert response.status_code in (200, 201), response.body
         answer = body(response)
         assert answer["refresh_token"] is None and answer["access_token"]
-        cookie = response.headers["Set-Cookie"]
+        from tests.factories import set_cookies
+
+        cookie = next(header for header in set_cookies(response) if header.startswith("crm_refresh="))
         assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Secure" in cookie
         assert cookie_token(response).startswith("rt_")
         assert cookie_token(response).encode() not in response.body
