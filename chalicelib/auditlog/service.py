@@ -76,7 +76,7 @@ def list_records(ctx: TenantContext, query: AuditQuery) -> db.Page[AuditRecord]:
     actor = _actor_in_scope(ctx, query.actor)
     scope = "audit:" + json.dumps(query.model_dump(mode="json", exclude={"limit", "cursor"}) | {"actor": actor},
                                   sort_keys=True)
-    wanted = [AuditRecord.action == query.action] if query.action else []
+    wanted: list[Any] = [AuditRecord.action == query.action] if query.action else []
     if query.entity is not None and query.entity_id is not None:
         if actor:
             wanted.append(AuditRecord.actor_id == actor)
@@ -87,7 +87,7 @@ def list_records(ctx: TenantContext, query: AuditQuery) -> db.Page[AuditRecord]:
         return db.query_page(ctx, AuditRecord, audit.entity_key(ctx, query.entity, query.entity_id), scope=scope,
                              limit=query.limit, cursor=query.cursor, filter_condition=_all(wanted))
     if query.entity is not None:
-        wanted.append(AuditRecord.entity == query.entity)
+        wanted.append(AuditRecord.pk.startswith(audit.entity_key(ctx, query.entity, "")))  # its chain's key
     if actor:
         return db.query_page(ctx, AuditRecord, audit.actor_feed_key(ctx, actor), scope=scope, index=AuditRecord.gsi2,
                              limit=query.limit, cursor=query.cursor, filter_condition=_all(wanted),

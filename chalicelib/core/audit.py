@@ -36,12 +36,67 @@ GENESIS = "0" * 64
 MASK = "***"
 
 
-class AuditRecord(MainTable, discriminator="audit"):
-    """One recorded change of one entity."""
+class ChangesAttribute(JSONAttribute):
+    """A record's changes, ``{field: {"before", "after"}}`` in Python, stored compactly (#22: write units).
 
-    audit_id = UnicodeAttribute()
-    entity = UnicodeAttribute()
-    entity_id = UnicodeAttribute()
+    Stored as ``{"~": 1, "b": {field: before}, "a": {field: after}}`` with no ``None`` value and no
+    space: a creation stores its values once, not beside a ``"before": null`` each. Records written
+    before are read as they were stored; anything that does not fit the shape is stored as given.
+    The hash covers the Python value, so it does not depend on how the changes are stored.
+    """
+
+    def serialize(self, value: Any) -> Any:
+        """The stored JSON text (compact when the changes have the usual shape)."""
+        shaped = isinstance(value, dict) and "~" not in value and all(
+            isinstance(change, dict) and change.keys() == {"before", "after"}
+            and (change["before"] is not None or change["after"] is not None) for change in value.values())
+        if shaped:
+            sides = (("b", "before"), ("a", "after"))
+            value = {"~": 1, **{short: {name: entry[side] for name, entry in value.items() if entry[side] is not None}
+                                for short, side in sides}}
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+    def deserialize(self, value: Any) -> Any:
+        """The changes as ``{field: {"before", "after"}}``, however they were stored."""
+        found = json.loads(value)
+        if not isinstance(found, dict) or found.get("~") != 1:
+            return found
+        before, after = found.get("b") or {}, found.get("a") or {}
+        return {name: {"before": before.get(name), "after": after.get(name)} for name in sorted({*before, *after})}
+
+
+class KeyPartAttribute(UnicodeAttribute):
+    """A value the record's keys already hold: read from them, stored only by records written before #22."""
+
+    def __init__(self, derive: Callable[[Any], str], **kwargs: Any) -> None:
+        super().__init__(null=True, **kwargs)
+        self._derive = derive
+
+    def __get__(self, instance: Any, owner: Any) -> Any:
+        if instance is None:
+            return self
+        stored = super().__get__(instance, owner)
+        return stored if stored is not None else self.derived(instance)
+
+    def derived(self, instance: Any) -> str | None:
+        """The value as the instance's keys hold it (None while they are not set)."""
+        try:
+            return self._derive(instance)
+        except (AttributeError, IndexError, TypeError):
+            return None
+
+
+def _pk_part(position: int) -> Callable[[Any], str]:
+    # T#<tenant>#AUDIT#<entity>#<entity id>: entity names and ids hold no '#'
+    return lambda record: str(record.pk).split("#", 4)[position]
+
+
+class AuditRecord(MainTable, discriminator="audit"):
+    """One recorded change of one entity (its entity and id read from its key, its id from its feed key)."""
+
+    audit_id = KeyPartAttribute(lambda record: str(record.gsi1sk).rsplit("#", 1)[1])
+    entity = KeyPartAttribute(_pk_part(3))
+    entity_id = KeyPartAttribute(_pk_part(4))
     seq = NumberAttribute()
     action = UnicodeAttribute()
     actor_id = UnicodeAttribute()
@@ -50,15 +105,25 @@ class AuditRecord(MainTable, discriminator="audit"):
     request_id = UnicodeAttribute(null=True)
     source_ip = UnicodeAttribute(null=True)
     at = UTCDateTimeAttribute()
-    changes = JSONAttribute()
+    changes = ChangesAttribute()
     prev_hash = UnicodeAttribute()
     hash = UnicodeAttribute()
     reverted_audit_id = UnicodeAttribute(null=True)  # set on the record a revert writes (hashed when set)
     # Where the audited item lives and its version after the change: the tenant export walks the
     # partitions named here, and a revert checks the entity against it. Not hashed: locators only.
+    # The version is stored only when it is not the record's seq (an id whose chain outlived an item).
     item_pk = UnicodeAttribute(null=True)
     item_sk = UnicodeAttribute(null=True)
     entity_version = NumberAttribute(null=True)
+
+    def _container_serialize(self, null_check: bool = True) -> dict[str, dict[str, Any]]:
+        """The stored attributes, without those the keys hold (read back through ``KeyPartAttribute``)."""
+        stored = super()._container_serialize(null_check=null_check)
+        for name in ("audit_id", "entity", "entity_id"):
+            attribute: KeyPartAttribute = getattr(type(self), name)
+            if name in stored and stored[name]["S"] == attribute.derived(self):
+                del stored[name]
+        return stored
 
 
 def entity_key(ctx: TenantContext, entity: str, entity_id: str) -> str:
@@ -211,16 +276,16 @@ def attach(
     now = utcnow()
     audit_id = str(ULID.from_datetime(now))  # its time locates the record in the feed (find_record)
     revert = _reverting.get()
+    version = int(item.version or 0) + 1
     record = AuditRecord(
-        entity_key(ctx, entity, entity_id), f"{seq:012d}",
+        entity_key(ctx, entity, entity_id), f"{seq:012d}",  # the key names the entity: not stored again
         gsi1pk=tenant_feed_key(ctx), gsi1sk=f"{now.isoformat()}#{audit_id}",
         gsi2pk=actor_feed_key(ctx, ctx.actor_id), gsi2sk=f"{now.isoformat()}#{audit_id}",
-        audit_id=audit_id, entity=entity, entity_id=entity_id, seq=seq,
-        action="revert" if revert is not None else action,
+        seq=seq, action="revert" if revert is not None else action,
         **actor_fields(ctx), at=now,
         changes=diff(before, after, sensitive), prev_hash=prev_hash, hash="",
         reverted_audit_id=revert.audit_id if revert is not None else None,
-        item_pk=item.pk, item_sk=item.sk, entity_version=int(item.version or 0) + 1,
+        item_pk=item.pk, item_sk=item.sk, entity_version=version if version != seq else None,
     )
     record.hash = chain_hash(record.prev_hash, record_content(record))
     item.audit_hash = record.hash
@@ -241,7 +306,7 @@ def find_record(ctx: TenantContext, audit_id: str) -> AuditRecord | None:
     low, high = moment.isoformat(), (moment + timedelta(milliseconds=1)).isoformat()
     with db.translate_errors():
         found = AuditRecord.gsi1.query(tenant_feed_key(ctx), AuditRecord.gsi1sk.between(low, high),
-                                       filter_condition=AuditRecord.audit_id == audit_id)
+                                       filter_condition=AuditRecord.gsi1sk.contains(f"#{audit_id}"))
         record = next(iter(found), None)
     return record if isinstance(record, AuditRecord) and db.owned(ctx, record) else None
 

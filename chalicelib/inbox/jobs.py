@@ -17,7 +17,7 @@ from chalicelib.core import db, http
 from chalicelib.core.observability import logger
 from chalicelib.core.tenancy import TenantContext, bind, is_valid_id
 from chalicelib.inbox import pipeline
-from chalicelib.inbox.models import InboxEvent, events_pk
+from chalicelib.inbox.models import InboxEvent, InboxPayload, events_pk, payloads_pk
 
 BATCH = 25
 
@@ -53,22 +53,27 @@ def retry_one(tenant_id: str, integration_id: str, event_id: str, *, now: dateti
 
 
 def _read_run(ctx: TenantContext, integration_id: str, event_id: str) -> tuple[InboxEvent | None, Any, Any]:
-    """The event, its live integration and the company, in one consistent BatchGetItem."""
+    """The event, its fields, its live integration and the company, in one consistent BatchGetItem."""
     from chalicelib.identity import service as identity_service
     from chalicelib.identity.models import Tenant
     from chalicelib.integrations import service as integrations_service
     from chalicelib.integrations.models import Integration
 
     event_key = (events_pk(ctx, integration_id), event_id)
+    fields_key = (payloads_pk(ctx, integration_id), event_id)
     integration_key = (integrations_service.integrations_pk(ctx), integration_id)
     tenant_key = (identity_service.tenant_pk(ctx), "TENANT")
-    keys = [event_key, tenant_key] + ([integration_key] if is_valid_id(integration_id) else [])
+    keys = [event_key, fields_key, tenant_key] + ([integration_key] if is_valid_id(integration_id) else [])
     found = db.get_many(ctx, keys, consistent=True)
     event, integration, tenant = found.get(event_key), found.get(integration_key), found.get(tenant_key)
     if not isinstance(integration, Integration) or integration.status == "deleted":
         integration = None  # as integrations.service.get answers
-    return (event if isinstance(event, InboxEvent) else None, integration,
-            tenant if isinstance(tenant, Tenant) else None)
+    if not isinstance(event, InboxEvent):
+        return None, integration, tenant if isinstance(tenant, Tenant) else None
+    fields = found.get(fields_key)
+    if isinstance(fields, InboxPayload):
+        event.sealed_fields = fields.payload
+    return event, integration, tenant if isinstance(tenant, Tenant) else None
 
 
 def retry_due(*, now: datetime | None = None, limit: int = BATCH) -> dict[str, int]:

@@ -111,9 +111,14 @@ def due_sk(event: m.InboxEvent, tenant_id: str) -> str:
 
 
 def open_payload(ctx: TenantContext, event: m.InboxEvent) -> dict[str, Any]:
-    """The fields of an event as received."""
-    text = crypto.decrypt_field(ctx, entity=AUDIT_ENTITY, record_id=event.event_id, field="payload",
-                                token=event.payload)
+    """The fields of an event as received (read from their own item unless this process holds them)."""
+    token = event.sealed_fields or event.payload  # event.payload: an event stored before the fields moved
+    if token is None:
+        stored = db.get(ctx, m.InboxPayload, m.payloads_pk(ctx, event.integration_id), event.event_id)
+        if stored is None:
+            raise errors.NotFoundError("The event's fields are no longer kept.", code="event_fields_gone")
+        token = event.sealed_fields = stored.payload
+    text = crypto.decrypt_field(ctx, entity=AUDIT_ENTITY, record_id=event.event_id, field="payload", token=token)
     loaded = json.loads(text)
     return loaded if isinstance(loaded, dict) else {}
 

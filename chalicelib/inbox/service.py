@@ -19,7 +19,16 @@ from chalicelib.core import audit, crypto, db, errors, permissions
 from chalicelib.core.tenancy import TenantContext, is_valid_id, new_id, tenant_key
 from chalicelib.identity import plans
 from chalicelib.inbox import pipeline, queue
-from chalicelib.inbox.models import DedupeMark, InboxEvent, RateCounter, dedupe_pk, events_pk, status_key
+from chalicelib.inbox.models import (
+    DedupeMark,
+    InboxEvent,
+    InboxPayload,
+    RateCounter,
+    dedupe_pk,
+    events_pk,
+    payloads_pk,
+    status_key,
+)
 
 RETENTION = timedelta(days=30)
 HASH_WINDOW = timedelta(hours=24)
@@ -72,22 +81,27 @@ def count_delivery(ctx: TenantContext, integration_id: str, *, now: datetime | N
 
 
 def _new_event(ctx: TenantContext, integration: Any, delivery: Delivery, key: str, now: datetime, *,
-               status: str = "received", outcome: dict[str, Any] | None = None) -> InboxEvent:
+               status: str = "received", outcome: dict[str, Any] | None = None) -> tuple[InboxEvent, InboxPayload]:
+    """A new event (its status, small) and its fields as received (sealed, written once)."""
     event_id = new_id()
     sealed = crypto.encrypt_field(ctx, entity=pipeline.AUDIT_ENTITY, record_id=event_id, field="payload",
                                   plaintext=json.dumps(delivery.fields, ensure_ascii=False))
     event = InboxEvent(events_pk(ctx, integration.integration_id), event_id, event_id=event_id,
                        integration_id=integration.integration_id, integration_type=integration.integration_type,
                        status=status, received_at=now, attempts=0, outcome=outcome or {}, source=delivery.source,
-                       summary=delivery.summary[:200], payload=sealed, dedupe_key=key, created_at=now,
+                       summary=delivery.summary[:200], created_at=now,
                        updated_at=now, expires_at=now + RETENTION,
                        next_attempt_at=now + pipeline.QUEUE_GRACE if status == "received" else None)
+    event.sealed_fields = sealed
+    fields = InboxPayload(payloads_pk(ctx, event.integration_id), event_id, event_id=event_id, payload=sealed,
+                          dedupe_key=key, expires_at=event.expires_at)
     pipeline.index(ctx, event)  # a received event waits on the retry index until it is processed
-    return event
+    return event, fields
 
 
-def _commit_event(ctx: TenantContext, event: InboxEvent, mark: DedupeMark | None) -> None:
-    change = db.Change().save(event)
+def _commit_event(ctx: TenantContext, event: InboxEvent, fields: InboxPayload, mark: DedupeMark | None) -> None:
+    """The event, its fields (once, never rewritten), its dedupe mark and its audit record: one transaction."""
+    change = db.Change().save(event).create(fields)
     if mark is not None:
         change.save(mark)
     audit.attach(ctx, change, event, entity=pipeline.AUDIT_ENTITY, entity_id=event.event_id, action="receive",
@@ -104,12 +118,12 @@ def store(ctx: TenantContext, integration: Any, delivery: Delivery, *, now: date
     """
     now = now or db.utcnow()
     key, window = dedupe_key(delivery)
-    event = _new_event(ctx, integration, delivery, key, now)
+    event, fields = _new_event(ctx, integration, delivery, key, now)
     mark = DedupeMark(dedupe_pk(ctx, integration.integration_id), key)
     for _ in range(CLAIM_ATTEMPTS):
         mark.event_id, mark.valid_until, mark.expires_at = event.event_id, now + window, now + window
         try:
-            _commit_event(ctx, event, mark)
+            _commit_event(ctx, event, fields, mark)
         except errors.VersionConflictError:  # the mark exists: an earlier delivery, live or expired
             taken = db.get(ctx, DedupeMark, dedupe_pk(ctx, integration.integration_id), key)
             if taken is not None and taken.valid_until > now:
@@ -134,8 +148,9 @@ def store_ignored(ctx: TenantContext, integration: Any, delivery: Delivery, *, r
     It claims no dedupe mark: the sender may deliver it again later and be processed then.
     """
     key, _ = dedupe_key(delivery)
-    event = _new_event(ctx, integration, delivery, key, db.utcnow(), status="ignored", outcome={"reason": reason})
-    _commit_event(ctx, event, None)
+    event, fields = _new_event(ctx, integration, delivery, key, db.utcnow(), status="ignored",
+                               outcome={"reason": reason})
+    _commit_event(ctx, event, fields, None)
     return event
 
 

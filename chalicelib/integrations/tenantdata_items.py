@@ -1,8 +1,9 @@
 """Integrations' and the inbox's items declared to the tenant export and purge (``tenantdata.registry``).
 
 The integrations partition is fixed per tenant; each integration leads to its events, its dedupe
-marks and its global key lookup. The webhook key, the signing secret and every event's payload are
-sealed. The key's lookup is not exported: the key of an imported integration still leads to the
+marks and its global key lookup, and each event (of an integration or of any other source that stores
+through the inbox) to the item holding its fields. The webhook key, the signing secret and every
+event's fields are sealed. The key's lookup is not exported: the key of an imported integration still leads to the
 source tenant, so the copy arrives disabled and gets a key (a URL) of its own when it is enabled;
 rotating or deleting it in the copy never touches the source's lookup (``service._own_lookup``).
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from chalicelib.core.tenancy import TenantContext
+from chalicelib.inbox import models as inbox_models
 from chalicelib.inbox import service as inbox_service
 from chalicelib.integrations import service
 from chalicelib.tenantdata import registry
@@ -34,6 +36,13 @@ def _integration_links(ctx: TenantContext, item: RawItem) -> Iterable[Link]:
     return links
 
 
+def _event_fields(ctx: TenantContext, item: RawItem) -> Iterable[Link]:
+    integration_id, event_id = text(item, "integration_id"), text(item, "event_id")
+    if not integration_id or not event_id or not str(item["pk"]["S"]).startswith(ctx.prefix):
+        return []
+    return [(inbox_models.payloads_pk(ctx, integration_id), event_id)]
+
+
 def _disable_imported(item: RawItem, now: str) -> RawItem:
     if text(item, "status") != "active":
         return item
@@ -41,15 +50,17 @@ def _disable_imported(item: RawItem, now: str) -> RawItem:
 
 
 def register() -> None:
-    """Declare integrations, inbox events, dedupe marks, key lookups and rate counters."""
+    """Declare integrations, inbox events and their fields, dedupe marks, key lookups and rate counters."""
     registry.register_partitions("integrations", _partitions)
     registry.register_links("integration", _integration_links)
+    registry.register_links("inbox_event", _event_fields)
     registry.register_on_import("integration", _disable_imported)
     registry.register_sealed(SealedValues(kind="integration", entity="integration",
                                           record_id_attribute="integration_id",
                                           fields=("key", "secret", "credentials")))
-    registry.register_sealed(SealedValues(kind="inbox_event", entity="inbox_event", record_id_attribute="event_id",
-                                          fields=("payload",)))
+    for kind in ("inbox_payload", "inbox_event"):  # an event stored before its fields moved keeps them itself
+        registry.register_sealed(SealedValues(kind=kind, entity="inbox_event", record_id_attribute="event_id",
+                                              fields=("payload",)))
     for kind, reason in (("hook_lookup", "names the source tenant's webhook key"),
                          ("inbox_rate", "per-minute counters"), ("inbox_dedupe", "dedupe marks of the source")):
         registry.exclude_from_export(kind, reason=reason)

@@ -139,19 +139,42 @@ def test_the_raw_event_is_sealed_and_its_read_is_recorded(client: ApiClient, com
     form = create_form(client, company)
     event_id = body(post_form(client, form, LEAD))["event_id"]
     ctx = TenantContext(tenant_id=company.tenant_id)
-    from chalicelib.core import audit
+    from chalicelib.core import audit, db
+    from chalicelib.inbox import models
     from chalicelib.inbox import service as inbox_service
 
     with bind(ctx):
         stored = inbox_service.get_event(ctx, form["id"], event_id)
-        assert "Vera" not in stored.payload and stored.payload.startswith("v1:")
-        assert stored.expires_at is not None
+        fields = db.get(ctx, models.InboxPayload, models.payloads_pk(ctx, form["id"]), event_id)
+        assert stored.payload is None  # the fields live apart, written once: the event item stays small
+        assert fields is not None and "Vera" not in fields.payload and fields.payload.startswith("v1:")
+        assert stored.expires_at is not None and fields.expires_at == stored.expires_at
         assert abs(stored.expires_at - stored.received_at - timedelta(days=30)) < timedelta(seconds=1)
     detail = body(client.get(f"/api/v1/integrations/{form['id']}/events/{event_id}", token=company.owner.token))
     assert detail["payload"] == LEAD
     with bind(ctx):
         reads = list(audit.SensitiveRead.query(audit.reads_key(ctx, "inbox_event", event_id)))
     assert [r.field for r in reads] == ["payload"] and reads[0].actor_id == company.owner.user_id
+
+
+def test_an_event_stored_with_its_fields_on_it_is_still_processed(client: ApiClient, company: Company) -> None:
+    """Events stored before the fields moved to their own item (#22) keep them on the event for 30 days."""
+    from chalicelib.inbox import models
+    from chalicelib.inbox import service as inbox_service
+    from chalicelib.integrations import service as integrations_service
+
+    form = create_form(client, company)
+    ctx = integrations_service.hook_context(company.tenant_id, form["id"])
+    with bind(ctx):
+        integration = integrations_service.get(ctx, form["id"])
+        delivery = inbox_service.Delivery(fields=LEAD, summary="Vera")
+        event, fields = inbox_service._new_event(ctx, integration, delivery, "H-legacy", db.utcnow())
+        event.payload, event.dedupe_key, event.sealed_fields = fields.payload, fields.dedupe_key, None
+        db.commit(ctx, db.Change().save(event))  # as stored before: one item, no item of fields
+        assert db.get(ctx, models.InboxPayload, fields.pk, fields.sk) is None
+        status = jobs.retry_one(company.tenant_id, form["id"], event.event_id, now=db.utcnow())
+    assert status == "processed"
+    assert len(_contacts(client, company)) == 1 and len(_deals(client, company)) == 1
 
 
 def test_a_retry_after_the_integration_was_deleted_fails_for_good(client: ApiClient, company: Company,
