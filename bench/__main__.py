@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import cold_start, cost, cpu, harness, ingest, large_tenant, per_call, telephony, ui_size
+from bench import billing, cold_start, cost, cpu, harness, ingest, large_tenant, per_call, telephony, ui_size
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "build" / "bench" / "results.json"
@@ -49,7 +49,8 @@ def collect(options: argparse.Namespace) -> dict[str, Any]:
              ("cpu", lambda: run_module("cpu", options.runs)),
              ("large_tenant", lambda: run_module("large_tenant", options.contacts)),
              ("ingest", lambda: run_module("ingest", options.events)),
-             ("telephony", lambda: run_module("telephony", 10)), ("ui_size", ui_size.measure)]
+             ("telephony", lambda: run_module("telephony", 10)), ("billing", lambda: run_module("billing", 600)),
+             ("ui_size", ui_size.measure)]
     for name, step in steps:
         started = time.perf_counter()
         results[name] = step()
@@ -75,7 +76,7 @@ def lines(results: dict[str, Any]) -> list[tuple[str, str, str]]:
              for name, seconds in start.get("breakdown", {}).items() if seconds >= 0.005]
     rows += per_call.table(results["per_call"]) + cpu.table(results["cpu"])
     rows += large_tenant.table(results["large_tenant"]) + ingest.table(results["ingest"])
-    rows += telephony.table(results["telephony"])
+    rows += telephony.table(results["telephony"]) + billing.table(results["billing"])
     rows += ui_size.table(results["ui_size"]) + cost.table(results["cost"])
     return rows
 

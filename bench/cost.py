@@ -177,12 +177,13 @@ def table(result: dict[str, Any]) -> list[tuple[str, str, str]]:
 # -- one tenant's own month (``python -m tenants usage``) ------------------------------------------------
 
 # The units of one API request and of one webhook event (the hook's request and its processing) averaged over
-# the typical tenant-month of the last published run (bench/RESULTS.md, 2026-12-06), and the billed seconds of a
-# request: what a tenant's counted traffic is priced at when no run's results (build/bench/results.json) are at
-# hand. Billing adds to them: a create of a counted record +2 WRU (its usage counter in the transaction), and
-# the shared rate counter one UpdateItem (1 WRU) per tenth of a plan's per-minute number (bench.billing).
-PUBLISHED_UNITS = {"api_rru": 0.6, "api_wru": 3.3, "hook_rru": 4.1, "hook_wru": 58.0, "request_s": 0.0163,
-                   "cold_import_s": 0.518}
+# the typical tenant-month of the run of 2026-12-06 06:19 UTC (`python -m bench --contacts 2000`; bench/RESULTS.md),
+# and the billed seconds of a request: what a tenant's counted traffic is priced at when no run's results
+# (build/bench/results.json) are at hand. They include billing's share: a create of a counted record +2 WRU (its
+# usage counter, in its transaction) and the shared rate counter's UpdateItem every 120 requests of a pro plan
+# (bench.billing).
+PUBLISHED_UNITS = {"api_rru": 0.90, "api_wru": 3.27, "hook_rru": 6.56, "hook_wru": 47.73, "request_s": 0.0110,
+                   "cold_import_s": 0.396}
 
 
 def units_per_request(result: dict[str, Any]) -> dict[str, float]:
