@@ -63,17 +63,7 @@ def collect(options: argparse.Namespace) -> dict[str, Any]:
 
 def lines(results: dict[str, Any]) -> list[tuple[str, str, str]]:
     """The summary table's rows."""
-    start = results["cold_start"]
-    rows = [("cold start: import boto3", f"{start['boto3_s'] * 1000:.0f} ms", ""),
-            ("cold start: import app", f"{start['app_s'] * 1000:.0f} ms", ""),
-            ("cold start ratio", f"{start['ratio']:.2f}x",
-             f"target <= 1.30x: {'ok' if start['ratio'] <= 1.3 else 'MISSED'}"),
-            ("cold start + a first card's modules", f"{start['first_card_s'] * 1000:.0f} ms",
-             f"{start['first_card_ratio']:.2f}x boto3 (route modules load on first use)"),
-            ("cold start + every route module", f"{start['all_s'] * 1000:.0f} ms",
-             f"{start['all_ratio']:.2f}x boto3 (what app.py imported before)")]
-    rows += [(f"cold start: {name}", f"{seconds * 1000:.0f} ms", "self time, -X importtime")
-             for name, seconds in start.get("breakdown", {}).items() if seconds >= 0.005]
+    rows = cold_start.table(results["cold_start"])
     rows += per_call.table(results["per_call"]) + cpu.table(results["cpu"])
     rows += large_tenant.table(results["large_tenant"]) + ingest.table(results["ingest"])
     rows += telephony.table(results["telephony"]) + billing.table(results["billing"])
