@@ -113,7 +113,7 @@ def test_a_tenants_webhooks_are_limited_per_minute(client: ApiClient, clock: Clo
     company: Company = signup(client, company="Hooked Ltd")
     helpers.end_trial(company)  # free: 60 webhook events a minute
     form = body(client.post("/api/v1/integrations", {"type": "form", "name": "Site", "settings": {
-        "rate_limit_per_minute": 1000}}, token=company.owner.token))
+        "rate_limit_per_minute": 1000, "sender_limit_per_minute": 1000}}, token=company.owner.token))
     key = form["webhook_url"].rsplit("/", 1)[1]
     answers = [client.request("POST", f"/hooks/forms/{key}", body=f"name=Lead{n}&email=l{n}%40example.com",
                               headers={"Content-Type": "application/x-www-form-urlencoded"}).status_code

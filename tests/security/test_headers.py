@@ -37,9 +37,10 @@ def test_error_answers_carry_them_too(client: ApiClient) -> None:
 
 def test_every_public_get_route_of_the_registry_is_covered(client: ApiClient) -> None:
     """A public page added later gets the headers without declaring them (the middleware adds them)."""
-    from chalicelib.core import http
+    from chalicelib.core import http, routing
 
+    served = {(entry["path"], entry["method"]) for entry in routing.entries()}  # not a test's probe routes
     for (path, method), spec in http.REGISTRY.items():
-        if method != "GET" or not spec.public or "{" in path:
+        if method != "GET" or not spec.public or "{" in path or (path, method) not in served:
             continue
         assert_baseline(client.get(path))
