@@ -26,7 +26,7 @@ def _create() -> dict[str, str]:
 
     logins = {"owner": secrets.token_urlsafe(9), "agent": secrets.token_urlsafe(9)}
     ctx, _, _ = service.signup(company_name="Demo Flowers Ltd", name="Olga Owner", email=OWNER_EMAIL,
-                               password=logins["owner"], locale="en", country="GB")
+                               password=logins["owner"], locale="en", country="GB", email_confirmed=True)
     with bind(ctx):
         agent = service.create_active_user(ctx, email=AGENT_EMAIL, name="Anton Agent", role="agent",
                                            password=logins["agent"])

@@ -29,6 +29,8 @@ class Tenant(VersionedItem, discriminator="tenant"):
     plan = UnicodeAttribute(default="trial")  # the plan subscribed to or tried (billing.standing: which applies)
     trial_ends_at = UTCDateTimeAttribute(null=True)
     billing = Subscription(null=True)  # the Stripe subscription as last applied (billing.lifecycle)
+    email_confirm_by = UTCDateTimeAttribute(null=True)  # the owner's address, unconfirmed: read-only from then
+    email_confirmed_at = UTCDateTimeAttribute(null=True)
     locale = UnicodeAttribute(default="en")
     country = UnicodeAttribute(default="US")
     currency = UnicodeAttribute(default="USD")

@@ -17,6 +17,7 @@ from chalicelib.billing.standing import Standing
 from chalicelib.core import db, errors, http
 from chalicelib.core.observability import logger
 from chalicelib.core.tenancy import TenantContext, bind
+from chalicelib.identity import confirmation
 from chalicelib.identity.models import Tenant
 
 API = ratelimit.Limiter("api")
@@ -57,6 +58,7 @@ def admit(request: Any, principal: Any) -> Any:
         raise limits.feature_error(found, "api_keys")
     path = (request.context or {}).get("resourcePath") or request.path
     limits.writable(found, method=request.method, path=path)
+    confirmation.writable(tenant, method=request.method, path=path)  # the same gate: the owner's address unconfirmed
     return principal
 
 

@@ -10,7 +10,7 @@ from chalice import Response
 from chalicelib.core import errors, permissions
 from chalicelib.core.config import settings
 from chalicelib.core.http import Api, ApiRequest, json_response
-from chalicelib.identity import access, apikeys, service, sessions, totp
+from chalicelib.identity import access, apikeys, confirmation, service, sessions, totp
 from chalicelib.identity import schemas as s
 from chalicelib.identity.lockout import DEVICE_COOKIE
 
@@ -111,6 +111,20 @@ def accept_invitation(request: ApiRequest) -> Response:
                                           request_id=request.request_id, source_ip=request.source_ip)
     return _session_response(sessions.start_session(ctx, user, user_agent=request.header("user-agent")),
                              in_body=body.refresh_token_in_body)
+
+
+@api.route("/api/v1/auth/confirm-email", method="POST", summary="Confirm the owner's e-mail address from its link",
+           body=s.ConfirmEmailIn, response=s.Confirmed, public=True, errors=(400,))
+def confirm_email(request: ApiRequest) -> s.Confirmed:
+    confirmation.confirm(token=request.body.token, request_id=request.request_id, source_ip=request.source_ip)
+    return s.Confirmed()
+
+
+@api.route("/api/v1/auth/confirm-email/resend", method="POST", summary="E-mail the owner a new confirmation link",
+           response=s.Accepted, status=202, errors=(403, 409))
+def confirm_email_resend(request: ApiRequest) -> s.Accepted:
+    confirmation.resend(request.tenant)
+    return s.Accepted()
 
 
 # -- the signed-in user ---------------------------------------------------------------------

@@ -78,6 +78,14 @@ class PasswordResetConfirmIn(Schema):
     new_password: Password
 
 
+class ConfirmEmailIn(Schema):
+    token: str = Field(min_length=10, max_length=300)
+
+
+class Confirmed(BaseModel):
+    status: Literal["confirmed"] = "confirmed"
+
+
 class AcceptInvitationIn(Schema):
     token: str = Field(min_length=10, max_length=300)
     password: Password
@@ -103,6 +111,8 @@ class TenantRead(BaseModel):
     billing_status: str
     trial_ends_at: datetime | None
     grace_ends_at: datetime | None
+    # Until the owner confirms the e-mail address sign-up gave: the company is read-only from then (null: confirmed)
+    email_confirm_by: datetime | None = None
     locale: str
     country: str
     currency: str

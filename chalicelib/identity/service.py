@@ -59,6 +59,7 @@ def tenant_read(tenant: Tenant) -> TenantRead:
     return TenantRead(
         id=tenant.tenant_id, name=tenant.name, plan=standing.plan.key, status=tenant.status,
         billing_status=standing.status, trial_ends_at=standing.trial_ends_at, grace_ends_at=standing.grace_ends_at,
+        email_confirm_by=tenant.email_confirm_by,
         locale=tenant.locale,
         country=tenant.country, currency=tenant.currency, timezone=tenant.timezone,
         password_min_length=int(tenant.password_min_length),
@@ -155,10 +156,13 @@ def starter_items(ctx: TenantContext) -> list[db.MainTable]:
 
 
 def signup(*, company_name: str, name: str, email: str, password: str, locale: str, country: str,
-           request_id: str | None = None, source_ip: str | None = None) -> tuple[TenantContext, Tenant, User]:
+           request_id: str | None = None, source_ip: str | None = None,
+           email_confirmed: bool = False) -> tuple[TenantContext, Tenant, User]:
     """Create a tenant (on a trial of the trial plan) with its owner, the owner's login, the tenant's data key,
-    its usage counters and its Stripe customer."""
+    its usage counters and its Stripe customer; e-mail the owner a link confirming the address (not for an
+    operator's or the demo's company: ``email_confirmed``)."""
     from chalicelib.core import crypto
+    from chalicelib.identity import confirmation
 
     check_password_policy(None, password, email=email)
     tenant_id, user_id = new_id(), new_id()
@@ -176,6 +180,7 @@ def signup(*, company_name: str, name: str, email: str, password: str, locale: s
                 locale=locale, password_hash=auth.hash_password(password), password_changed_at=now)
     with bind(ctx):
         change = db.Change().save(tenant).save(user)
+        confirm_token = None if email_confirmed else confirmation.begin(ctx, tenant, change)
         change.create(EmailLogin(email_login_key(email), tenant_id, tenant_id=tenant_id, user_id=user_id))
         change.create(crypto.new_key_item(ctx))
         for item in starter_items(ctx):  # a new company starts with a "Sales" funnel
@@ -188,6 +193,8 @@ def signup(*, company_name: str, name: str, email: str, password: str, locale: s
         audit.attach(ctx, change, user, entity="user", entity_id=user_id, action="create", before=None,
                      after=user_audit_view(user))
         db.commit(ctx, change)
+    if confirm_token is not None:
+        confirmation.send(tenant, user, confirm_token)
     return ctx, tenant, user
 
 

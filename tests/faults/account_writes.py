@@ -103,6 +103,12 @@ def _accept_invitation(fresh: Fresh) -> Call:
                                                                  "password": PASSWORD})
 
 
+def _confirm_email(fresh: Fresh) -> Call:
+    unconfirmed: Company = signup(fresh.client, company="Faulty Unconfirmed")
+    return Call("POST", "/api/v1/auth/confirm-email", None,
+                {"token": link_token(unconfirmed.owner.email, "confirm-email")})
+
+
 def _cancel_deletion(fresh: Fresh) -> Call:
     doomed: Company = signup(fresh.client, company="Faulty Doomed")
     fresh.post("/api/v1/tenant/deletion", {"password": doomed.owner.password}, token=doomed.owner.token)
@@ -117,6 +123,7 @@ ACCOUNT_OVERRIDES: dict[str, Callable[[Fresh], Call]] = {
     "POST /api/v1/auth/password-reset": _password_reset,
     "POST /api/v1/auth/password-reset/confirm": _password_reset_confirm,
     "POST /api/v1/auth/accept-invitation": _accept_invitation,
+    "POST /api/v1/auth/confirm-email": _confirm_email,
     "DELETE /api/v1/tenant/deletion": _cancel_deletion,
     "POST /api/v1/auth/logout": _logout,
     "POST /api/v1/auth/password": _password,

@@ -1,5 +1,5 @@
 // The app's entry: restores the session, draws the shell and routes #/... to lazily loaded screens.
-import { onSessionEnded } from './api.js';
+import { onSessionEnded, post } from './api.js';
 import { h, mount } from './dom.js';
 import { LANGS, getLang, onLangChange, setLang, t } from './i18n.js';
 import { can, forget, onSessionChange, restore, session, signOut, signedIn } from './session.js';
@@ -33,6 +33,7 @@ const ROUTES = [
   ['/forgot', 'auth', 'forgot', { public: true }],
   ['/reset', 'auth', 'reset', { public: true, any: true }],
   ['/accept', 'auth', 'accept', { public: true, any: true }],
+  ['/confirm-email', 'auth', 'confirmEmail', { public: true, any: true }],
   ['/cancel-deletion', 'data', 'cancelDeletion', { public: true, any: true }],
   ['/tasks', 'tasks', 'tasks', { nav: 'tasks' }],
   ['/contacts', 'contacts', 'list', { nav: 'contacts' }],
@@ -161,6 +162,28 @@ function billingBanner() {
   return h('div', { class: 'billing-banner', hidden: true });
 }
 
+// Until the owner confirms the address sign-up gave (7 days, then read-only): the owner is asked, with a way to
+// get the link again; everyone else is told. From the tenant /api/v1/me answered: no request of its own.
+function confirmBanner() {
+  const due = session.tenant?.email_confirm_by;
+  if (!due) return h('div', { class: 'confirm-banner', hidden: true });
+  const owner = session.user?.role === 'owner';
+  const date = new Date(due).toLocaleDateString(getLang(), { dateStyle: 'long' });
+  const readOnly = new Date(due).getTime() <= Date.now();
+  const text = readOnly ? t('banner.confirmReadOnly')
+    : (owner ? t('banner.confirm', { email: session.user.email, date }) : t('banner.confirmOthers', { date }));
+  const resend = async () => {
+    try {
+      await post('/api/v1/auth/confirm-email/resend', {});
+      toast(t('banner.confirmSent', { email: session.user.email }));
+    } catch (error) { toastError(error); }
+  };
+  return h('div', { class: ['confirm-banner', readOnly ? 'banner-off' : 'banner-warn'], role: 'status',
+    'data-test': 'confirm-banner' }, h('span', {}, text),
+  owner ? h('button', { type: 'button', class: 'link', onClick: resend, 'data-test': 'confirm-resend' },
+    t('banner.confirmResend')) : null);
+}
+
 function shell(active) {
   const main = h('main', { id: 'main', tabindex: '-1', class: 'content' });
   mount(app, skipLink(),
@@ -168,7 +191,7 @@ function shell(active) {
       h('a', { class: 'brand', href: '#/tasks' }, h('span', { class: 'brand-mark', 'aria-hidden': 'true' }, 'C'),
         h('span', { class: 'brand-name' }, session.tenant?.name || 'CRM')),
       h('div', { class: 'topbar-tools' }, languageSwitch(), userMenu())),
-    billingBanner(),
+    billingBanner(), confirmBanner(),
     h('div', { class: 'layout' }, sideNav(active), main));
   return main;
 }
@@ -228,6 +251,7 @@ onSessionChange(() => {
   set('.user-menu .user-name', session.user?.name);
   set('.user-menu .avatar', session.user?.name?.slice(0, 1).toUpperCase());
   app.querySelector('.billing-banner')?.replaceWith(billingBanner());
+  app.querySelector('.confirm-banner')?.replaceWith(confirmBanner());
 });
 window.addEventListener('hashchange', () => render());
 // Escape closes an open menu and returns focus to its button.

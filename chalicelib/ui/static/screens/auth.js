@@ -1,9 +1,9 @@
-// Sign-up, sign-in (second factor, company choice), invitation, password reset.
-import { ApiError, post } from '../js/api.js';
+// Sign-up, sign-in (second factor, company choice), invitation, password reset, e-mail confirmation.
+import { ApiError, get, post } from '../js/api.js';
 import { h, mount } from '../js/dom.js';
-import { LANGS, getLang, setLang, t } from '../js/i18n.js';
+import { LANGS, getLang, has, setLang, t } from '../js/i18n.js';
 import { regionName } from '../js/format.js';
-import { begin } from '../js/session.js';
+import { begin, signedIn, update } from '../js/session.js';
 import { field, form, heading } from '../js/ui.js';
 
 const COUNTRIES = ('AD AE AF AG AI AL AM AO AR AT AU AW AZ BA BB BD BE BF BG BH BI BJ BM BN BO BR BS BT BW BY BZ CA '
@@ -149,6 +149,24 @@ export function reset(root, { query }) {
 // The API names the new password new_password; the form calls it password.
 function fixLoc(loc) {
   return Array.isArray(loc) ? loc.map((part) => (part === 'new_password' ? 'password' : part)) : loc;
+}
+
+/** #/confirm-email?token=: confirm the owner's e-mail address from the link sign-up sent (signed in or not). */
+export async function confirmEmail(root, { query }) {
+  const token = query.get('token') || '';
+  const status = h('p', { class: 'form-status', role: 'alert' });
+  mount(root, card(heading(t('auth.confirmTitle')), status));
+  try {
+    if (!token) throw Object.assign(new Error(), { code: 'invalid_token' });
+    await post('/api/v1/auth/confirm-email', { token });
+  } catch (error) {
+    status.textContent = has(`error.${error.code}`) ? t(`error.${error.code}`) : t('error.invalid_token');
+    return;
+  }
+  if (signedIn()) update({ tenant: (await get('/api/v1/me')).tenant }); // the banner goes away
+  mount(root, card(heading(t('auth.confirmTitle')),
+    h('p', { class: 'notice notice-ok', role: 'status', 'data-test': 'confirm-done' }, t('auth.confirmDone')),
+    h('p', {}, h('a', { href: signedIn() ? '#/tasks' : '#/login' }, t('auth.confirmOpen')))));
 }
 
 /** #/accept?token=: join a company from an invitation. */
