@@ -101,12 +101,12 @@ def follow_seats(ctx: TenantContext) -> None:
     if tenant is None or subscription is None or not subscription.subscription_id or not subscription.item_id \
             or subscription.manual or not standing_of(tenant).subscribed:
         return
-    with bind(ctx):
-        seats = max(1, limits.usage(ctx)["users"])
-    if seats == int(subscription.seats or 0):
-        return
-    try:
-        gateway.update_seats(subscription_id=subscription.subscription_id, item_id=subscription.item_id, seats=seats,
-                             idempotency_key=f"crm-seats-{subscription.subscription_id}-{seats}-{ctx.request_id}")
+    try:  # after the change committed: a failure here must not turn its success into an error
+        with bind(ctx):
+            seats = max(1, limits.usage(ctx)["users"])
+        if seats != int(subscription.seats or 0):
+            gateway.update_seats(subscription_id=subscription.subscription_id, item_id=subscription.item_id,
+                                 seats=seats, idempotency_key=f"crm-seats-{subscription.subscription_id}-{seats}-"
+                                                              f"{ctx.request_id}")
     except errors.CRMError:
-        logger.warning("seats not updated in Stripe", extra={"seats": seats})
+        logger.warning("seats not updated in Stripe", extra={"tenant_id": ctx.tenant_id})
