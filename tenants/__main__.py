@@ -5,7 +5,7 @@
     python -m tenants show --tenant <id>
     python -m tenants suspend --tenant <id>
     python -m tenants resume --tenant <id>
-    python -m tenants usage --tenant <id> [--month YYYYMM]
+    python -m tenants usage --tenant <id> [--month YYYYMM] [--recount]
     python -m tenants sync-plans
     python -m tenants verify-audit --tenant <id>
     python -m tenants export --tenant <id> --out <file.zip>
@@ -43,6 +43,8 @@ def parser() -> argparse.ArgumentParser:
     usage = commands.add_parser("usage", help="a tenant's counters and its estimated monthly AWS cost")
     usage.add_argument("--tenant", required=True, help="the tenant id")
     usage.add_argument("--month", help="YYYYMM (default: this month)")
+    usage.add_argument("--recount", action="store_true",
+                       help="first set the usage counters from what the tenant holds (tenants from before billing)")
     commands.add_parser("sync-plans", help="create or update the Stripe products and prices of the plan catalog")
     verify = commands.add_parser("verify-audit", help="verify every audit hash chain of a tenant")
     verify.add_argument("--tenant", required=True, help="the tenant id")
@@ -93,6 +95,8 @@ def _plans(args: argparse.Namespace, out: TextIO) -> int:
     if args.command in ("suspend", "resume"):
         return plans.set_status(out, args.tenant, active=args.command == "resume")
     if args.command == "usage":
+        if args.recount:
+            plans.recount(out, args.tenant)
         return plans.usage(out, args.tenant, month=args.month)
     return plans.sync_plans(out)
 

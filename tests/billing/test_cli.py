@@ -64,3 +64,18 @@ def test_sync_plans_is_idempotent() -> None:
     writes = [r for r in stripe_kit.sandbox().requests if r.method == "POST"]
     run("sync-plans")
     assert [r for r in stripe_kit.sandbox().requests if r.method == "POST"] == writes
+
+
+def test_recount_sets_the_counters_from_what_the_tenant_holds(client: ApiClient) -> None:
+    company = signup(client, company="Recounted Ltd")
+    owner = company.owner.token
+    for name in ("Kept", "Also kept", "Trashed"):
+        client.post("/api/v1/contacts", {"first_name": name}, token=owner)
+    trashed = body(client.get("/api/v1/contacts?q=trashed", token=owner))["items"][0]
+    client.delete(f"/api/v1/contacts/{trashed['id']}", token=owner)
+    client.post("/api/v1/users", {"email": unique_email("invited"), "name": "Invited", "role": "agent"}, token=owner)
+    helpers.set_usage(company)  # as a tenant from before billing: no counts
+    said = run("usage", "--tenant", company.tenant_id, "--recount")
+    assert f"{company.tenant_id}: 2 users, 1 pipelines, 2 contacts counted" in said
+    assert {name: line["used"] for name, line in helpers.usage(client, company).items()} == {
+        "users": 2, "contacts": 2, "pipelines": 1}
