@@ -114,9 +114,10 @@ def price_currency(currency: str | None) -> str:
     return wanted if wanted in CURRENCIES else DEFAULT_CURRENCY
 
 
-def plan_of_lookup_key(lookup_key: str | None) -> Plan | None:
-    """The paid plan a Stripe price belongs to, from its lookup key (None: not one of ours)."""
+def plan_of_price(lookup_key: str | None, product: str | None) -> Plan | None:
+    """The paid plan a Stripe price belongs to: by its lookup key, else by its product (a price the catalog
+    replaced gave its lookup key to the new one, and keeps its product); None when it is not one of ours."""
     for found in paid_plans():
-        if any(found.lookup_key(currency) == lookup_key for currency in found.prices):
+        if any(found.lookup_key(currency) == lookup_key for currency in found.prices) or found.product_id == product:
             return found
     return None

@@ -7,7 +7,8 @@ move) by ``status_at``, the subscription's other facts (plan, seats, period, ids
 ignored, so events arriving out of order or twice leave the state of the newest. Two different events
 of the same second are applied in the order they are processed (Stripe gives no finer order).
 
-Prices map to plans through the catalog's lookup keys (the subscription's metadata as a fallback).
+Prices map to plans through the catalog: a price's lookup key, else its product (``crm_<plan>``), else the
+subscription's metadata.
 """
 
 from __future__ import annotations
@@ -141,7 +142,8 @@ def _seat_item(sub: dict[str, Any]) -> dict[str, Any]:
 
 def _plan_of(sub: dict[str, Any], item: dict[str, Any]) -> str | None:
     price = _dict(item.get("price"))
-    found = catalog.plan_of_lookup_key(price.get("lookup_key"))
+    product = price.get("product")
+    found = catalog.plan_of_price(price.get("lookup_key"), product.get("id") if isinstance(product, dict) else product)
     if found is not None:
         return found.key
     planned = (sub.get("metadata") or {}).get("plan")

@@ -184,3 +184,13 @@ def test_apply_reads_the_invoice_of_older_api_versions() -> None:
     assert "status" in changed and current.status == "past_due"
     assert lifecycle.apply(current, {"type": "invoice.paid", "created": 90,
                                      "data": {"object": {"subscription": "sub_old"}}}) == []
+
+
+def test_a_price_the_catalog_replaced_still_names_its_plan() -> None:
+    """A changed amount makes a new price that takes the lookup key; subscribers on the old one keep its product."""
+    current = Subscription(status="active", plan="start", subscription_id="sub_old")
+    old_price = {"id": "price_old", "lookup_key": None, "product": "crm_pro", "currency": "usd"}
+    lifecycle.apply(current, {"type": "customer.subscription.updated", "created": 100, "data": {"object": {
+        "id": "sub_old", "customer": "cus_1", "status": "active",
+        "items": {"data": [{"id": "si_1", "quantity": 2, "price": old_price}]}}}})
+    assert (current.plan, current.seats) == ("pro", 2)
