@@ -78,11 +78,16 @@ class Company:
 
 
 def signup(client: ApiClient, *, company: str = "Acme", email: str | None = None,
-           password: str = PASSWORD, **extra: Any) -> Company:
+           password: str = PASSWORD, confirm: bool = True, **extra: Any) -> Company:
+    """A company signed up through the API; its owner follows the e-mailed confirmation link unless confirm is
+    False (a company unconfirmed for 7 days is read-only, and many tests move the clock on by weeks)."""
     email = email or unique_email("owner")
     response = client.post("/api/v1/auth/signup", {"company_name": company, "name": "Olga Owner", "email": email,
                                                    "password": password, **extra})
     assert response.status_code == 201, response.body
+    if confirm:
+        confirmed = client.post("/api/v1/auth/confirm-email", {"token": link_token(email, "confirm-email")})
+        assert confirmed.status_code == 200, confirmed.body
     data = body(response)
     owner = Member(user_id=data["user"]["id"], email=email, token=data["access_token"],
                    refresh_token=refresh_cookie(response), role="owner", password=password)

@@ -38,7 +38,7 @@ def writes(client: ApiClient, token: str) -> int:
 
 
 def test_sign_up_signs_in_at_once_and_e_mails_a_link(client: ApiClient) -> None:
-    company = signup(client, company="Fresh Ltd")
+    company = signup(client, company="Fresh Ltd", confirm=False)
     [message] = outbox(company.owner.email)
     assert "Confirm your e-mail address for Fresh Ltd" in message.subject and "/#/confirm-email?token=" in message.body
     me = body(client.get("/api/v1/me", token=company.owner.token))
@@ -47,7 +47,7 @@ def test_sign_up_signs_in_at_once_and_e_mails_a_link(client: ApiClient) -> None:
 
 
 def test_seven_days_unconfirmed_make_the_company_read_only(client: ApiClient, later: Any) -> None:
-    company = signup(client, company="Squatter Ltd")
+    company = signup(client, company="Squatter Ltd", confirm=False)
     agent = add_member(client, company, role="agent", name="anna")
     key = body(client.post("/api/v1/api-keys", {"name": "ERP", "permissions": ["contacts:create:all",
                                                                                 "contacts:read:all"]},
@@ -65,7 +65,7 @@ def test_seven_days_unconfirmed_make_the_company_read_only(client: ApiClient, la
 
 
 def test_the_link_makes_the_company_writable_and_works_once(client: ApiClient, later: Any) -> None:
-    company = signup(client, company="Real Owner Ltd")
+    company = signup(client, company="Real Owner Ltd", confirm=False)
     token = confirm_token(company)
     later(10)
     assert writes(client, company.owner.token) == 403
@@ -80,7 +80,7 @@ def test_the_link_makes_the_company_writable_and_works_once(client: ApiClient, l
 
 
 def test_only_the_owner_asks_for_the_link_again_until_confirmed(client: ApiClient) -> None:
-    company = signup(client, company="Resend Ltd")
+    company = signup(client, company="Resend Ltd", confirm=False)
     admin = add_member(client, company, role="admin", name="adam")
     refused = client.post("/api/v1/auth/confirm-email/resend", {}, token=admin.token)
     assert refused.status_code == 403 and body(refused)["error"]["code"] == "owner_only"
@@ -96,7 +96,7 @@ def test_companies_without_a_date_are_not_asked(client: ApiClient, later: Any) -
     from chalicelib.core.tenancy import TenantContext, bind
     from chalicelib.identity import service
 
-    company = signup(client, company="Old Ltd")
+    company = signup(client, company="Old Ltd", confirm=False)
     ctx = TenantContext(tenant_id=company.tenant_id)
     with bind(ctx):
         tenant = service.get_tenant_or_raise(ctx)

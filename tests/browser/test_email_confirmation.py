@@ -14,7 +14,7 @@ from tests.support import ApiClient
 def test_the_banner_asks_the_owner_and_the_link_confirms(browser: Any, live_url: str, app: Any,
                                                          screens: Screens) -> None:
     client = ApiClient(app)
-    company = signup(client, company="Confirm Bakery")
+    company = signup(client, company="Confirm Bakery", confirm=False)
     agent = add_member(client, company, role="agent", name="agnes")
     page = new_page(browser, live_url)
     log_in(page, company.owner, "Confirm Bakery")

@@ -104,9 +104,14 @@ def _accept_invitation(fresh: Fresh) -> Call:
 
 
 def _confirm_email(fresh: Fresh) -> Call:
-    unconfirmed: Company = signup(fresh.client, company="Faulty Unconfirmed")
+    unconfirmed: Company = signup(fresh.client, company="Faulty Unconfirmed", confirm=False)
     return Call("POST", "/api/v1/auth/confirm-email", None,
                 {"token": link_token(unconfirmed.owner.email, "confirm-email")})
+
+
+def _confirm_resend(fresh: Fresh) -> Call:
+    unconfirmed: Company = signup(fresh.client, company="Faulty Unconfirmed", confirm=False)
+    return Call("POST", "/api/v1/auth/confirm-email/resend", unconfirmed.owner.token)
 
 
 def _cancel_deletion(fresh: Fresh) -> Call:
@@ -124,6 +129,7 @@ ACCOUNT_OVERRIDES: dict[str, Callable[[Fresh], Call]] = {
     "POST /api/v1/auth/password-reset/confirm": _password_reset_confirm,
     "POST /api/v1/auth/accept-invitation": _accept_invitation,
     "POST /api/v1/auth/confirm-email": _confirm_email,
+    "POST /api/v1/auth/confirm-email/resend": _confirm_resend,
     "DELETE /api/v1/tenant/deletion": _cancel_deletion,
     "POST /api/v1/auth/logout": _logout,
     "POST /api/v1/auth/password": _password,
