@@ -139,7 +139,8 @@ NOW = int(time.time())
     ("call", json.dumps({"call_id": "x", "timestamp": NOW, "seq": 1, "call_state": "Appeared"})),  # no entry_id
     ("summary", json.dumps({"entry_id": "e", "call_direction": 7, "create_time": NOW, "end_time": NOW})),
     ("recording", json.dumps({"recording_id": "r", "recording_state": "Completed", "timestamp": "soon"})),
-])
+], ids=["call-not-json", "call-not-an-object", "call-without-entry-id", "summary-bad-direction",
+        "recording-bad-time"])  # ids without the clock: parallel workers must collect the same tests
 def test_a_signed_notification_that_cannot_be_read_answers_422(client: ApiClient, company: Company,
                                                                line: dict[str, Any], name: str, payload: str) -> None:
     answer = send(client, line, name, form(payload))
