@@ -21,7 +21,8 @@ from tests.support import ApiClient, body
 def euro_company(client: ApiClient, name: str) -> Company:
     """A company whose currency is the euro (the form's default currency comes from it)."""
     company = signup(client, company=name)
-    changed = client.patch("/api/v1/tenant", {"version": 1, "currency": "EUR"}, token=company.owner.token)
+    version = body(client.get("/api/v1/tenant", token=company.owner.token))["version"]
+    changed = client.patch("/api/v1/tenant", {"version": version, "currency": "EUR"}, token=company.owner.token)
     assert changed.status_code == 200, changed.body
     return company
 

@@ -48,7 +48,8 @@ def _tenant(crm: Crm, number: int) -> dict[str, Any]:
     assert status == 200, pipelines
     tenant = {"marker": marker, "token": token, "pipeline_id": pipelines["items"][0]["id"], "hook_path": None}
     status, integration = call(crm.url + "/api/v1/integrations", method="POST", token=token, payload={
-        "type": "form", "name": "Website", "settings": {"rate_limit_per_minute": 1000, "create_task": False}})
+        "type": "form", "name": "Website", "settings": {"rate_limit_per_minute": 1000, "sender_limit_per_minute": 1000,
+                                                        "create_task": False}})  # locust posts from one address
     if status == 201:  # the forms integration has landed; before it, the run is API traffic only
         tenant["hook_path"] = "/hooks/forms/" + integration["webhook_url"].rstrip("/").rsplit("/", 1)[1]
         tenant["integration_id"] = integration["id"]

@@ -31,7 +31,8 @@ def company(client: ApiClient) -> Company:
     add_member(client, company, role="manager", name="importmanager", team_id=team["id"])
     client.post("/api/v1/roles", {"key": "clerk", "name": "Clerk", "permissions": ["users:read:all"]}, token=owner)
     client.post("/api/v1/api-keys", {"name": "ERP", "permissions": ["users:read:all"]}, token=owner)
-    client.patch("/api/v1/tenant", {"name": "Source Renamed", "version": 1}, token=owner)
+    version = body(client.get("/api/v1/tenant", token=owner))["version"]  # confirming the address wrote it once
+    client.patch("/api/v1/tenant", {"name": "Source Renamed", "version": version}, token=owner)
     company.extra["vault"] = sealed_probe.put_vault(system_context(company.tenant_id), secret="DE89 3704 0044",
                                                     custom={"passport": "AB 123", "tax": "77-1"})
     return company
