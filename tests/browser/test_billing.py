@@ -47,7 +47,8 @@ def test_a_trial_upgrades_through_checkout(browser: Any, live_url: str, app: Any
     page.get_by_label("Users to pay for").fill("2")
     page.locator("[data-test=choose-start]").click()
     page.wait_for_url(re.compile(r"/stripe/checkout/cs_test_"))
-    assert "15.00 USD per seat per month × 2 seat(s)" in page.locator("[data-test=checkout-price]").inner_text()
+    price = page.locator("[data-test=checkout-price]").inner_text()
+    assert "15.00 USD per seat per month \u00d7 2 seat(s)" in price  # the sandbox's page writes &times;
     screens.shoot(page, "billing-sandbox-checkout")
     # The sandbox returns to the app's public URL (CRM_PUBLIC_URL, another port than this server's): sent on here.
     page.route(re.compile(r"^http://127\.0\.0\.1:8000/.*"),
@@ -111,6 +112,6 @@ def test_a_suspended_company_sees_why_it_cannot_write(browser: Any, live_url: st
     message = page.locator("[data-test=upgrade-message]").first
     message.wait_for()
     assert "read-only" in message.inner_text()
-    assert page.get_by_text("Ask your company’s owner to upgrade.").count() >= 1
+    assert page.get_by_text("Ask your company\u2019s owner to upgrade.").count() >= 1
     assert not problems(page), page.problems
     page.context.close()
