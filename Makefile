@@ -3,25 +3,35 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed
+# Running needs requirements-local.txt; testing adds requirements-dev.txt (`make run` on a fresh machine
+# installs no test tooling).
+RUN_STAMP := $(VENV)/.installed-run
+STAMP := $(VENV)/.installed-dev
 STAGE ?= dev
 PORT ?= 8000
+# Test workers (pytest-xdist), one per core: each has its own in-process moto and its own table, and takes
+# whole files (--dist loadfile), so a module's fixtures (chalice package, one Chromium) are made once.
+TEST_WORKERS ?= auto
 
 .PHONY: run test lint typecheck unit package deploy bench fuzz clean browser-deps
 
-$(STAMP): requirements.txt requirements-dev.txt
+$(RUN_STAMP): requirements.txt requirements-local.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-local.txt
+	@touch $(RUN_STAMP)
+
+$(STAMP): $(RUN_STAMP) requirements-dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $(STAMP)
 
 ## run: the whole CRM on http://127.0.0.1:$(PORT) against an embedded AWS (data kept in .local/)
-run: $(STAMP)
+run: $(RUN_STAMP)
 	PORT=$(PORT) $(PY) -m local
 
 ## test: lint, types and every test suite, as CI runs them (the fuzz and load suites at a small size)
 test: $(STAMP) browser-deps lint typecheck
-	$(PY) -m pytest tests
+	$(PY) -m pytest tests -n $(TEST_WORKERS) --dist loadfile
 
 # lint-imports: the import contracts of .importlinter (function-level imports count too).
 lint: $(STAMP)
@@ -33,7 +43,7 @@ typecheck: $(STAMP)
 
 # Everything but the suites that start servers or subprocesses (fuzz and load included).
 unit: $(STAMP)
-	$(PY) -m pytest tests -m "not slow"
+	$(PY) -m pytest tests -m "not slow" -n $(TEST_WORKERS) --dist loadfile
 
 # Browser tests drive Debian's Chromium; install it where missing (CI runs as root).
 browser-deps:

@@ -167,11 +167,11 @@ def test_table_queries_answer_from_their_partition_as_moto_does(table: tuple[Any
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     client, name = table
     cases = [(query, limit, forward) for query in QUERIES if "IndexName" not in query
-             for limit in (None, 1, 4, 50) for forward in (True, False)]
+             for limit in (None, 3, 50) for forward in (True, False)]
     patched = [_pages(client, name, *case) for case in cases]
     monkeypatch.setattr(Table, "query", Table.query.__wrapped__)  # type: ignore[attr-defined]
     assert [_pages(client, name, *case) for case in cases] == patched
-    assert sum(len(pages) for pages in patched) > 100  # pagination was really exercised
+    assert sum(len(pages) for pages in patched) > 50  # pagination was really exercised
 
 
 def _index_answers(client: Any, name: str) -> list[Any]:
@@ -230,9 +230,9 @@ def test_index_queries_answer_from_their_partition_as_moto_does(table: tuple[Any
             assert found == _index_answers(client, name)
 
     compare()
-    for step in range(160):
+    for step in range(96):
         _random_write(client, name, rng, step)
-        if step % 8 == 7:
+        if step % 12 == 11:
             compare()
     tables = [t for t in moto_patches._books if t.name == name]
     assert tables and moto_patches._books[tables[0]].partitions["gsi1"]  # the book answered the queries
