@@ -83,3 +83,28 @@ def test_provider_secrets_are_never_shown(client: ApiClient, a: Company) -> None
     assert "zd-secret-0001" not in str(read) and "zd-secret-0001" not in str(zadarma)
     trail = client.get("/api/v1/audit?entity=integration", token=a.owner.token)
     assert "zd-secret-0001" not in trail.body.decode()
+
+
+def test_a_signed_but_deeply_nested_body_is_refused_and_stores_nothing(client: ApiClient, a: Company) -> None:
+    import time
+    from urllib.parse import urlencode, urlsplit
+
+    from chalicelib.telephony.providers import mango, pbx
+    from tests.telephony.kit import CREDENTIALS
+
+    line = create_telephony(client, a, "pbx")
+    raw = b'{"call_id": "x", "event": "start", "deep": ' + b"[" * 5000 + b"]" * 5000 + b"}"
+    stamp = int(time.time())
+    answer = client.request("POST", urlsplit(line["webhook_url"]).path, body=raw, headers={
+        "Content-Type": "application/json", "X-CRM-Timestamp": str(stamp),
+        "X-CRM-Signature": pbx.sign(line["secret"], raw, stamp)})
+    assert answer.status_code in (400, 422), answer.body
+    assert events(client, a, line) == []
+    office = create_telephony(client, a, "mango")
+    text = '{"entry_id": "e", "deep": ' + "[" * 5000 + "]" * 5000 + "}"
+    key, salt = CREDENTIALS["mango"]["api_key"], CREDENTIALS["mango"]["api_salt"]
+    form = urlencode({"vpbx_api_key": key, "sign": mango.sign(key, text, salt), "json": text})
+    answer = client.request("POST", urlsplit(office["webhook_url"]).path + "/events/call", body=form,
+                            headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert answer.status_code in (400, 401, 422), answer.body
+    assert events(client, a, office) == []

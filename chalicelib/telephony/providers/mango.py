@@ -60,7 +60,7 @@ from pydantic import ConfigDict, Field, ValidationError
 
 from chalicelib.channels import adapters, transport
 from chalicelib.channels.adapters import Credentials, Inbound, Parsed, Reply
-from chalicelib.core import errors
+from chalicelib.core import errors, http
 from chalicelib.core.schema import Schema
 from chalicelib.telephony.events import CallEvent, Dialled, Direction, Disposition, Phase, Recording, TelephonyAdapter
 from chalicelib.telephony.providers.pbx import silent_wav
@@ -267,19 +267,19 @@ def _form(inbound: Inbound) -> dict[str, str]:
 
 def _stale(text: str) -> bool:
     try:
-        payload = json.loads(text)
+        payload = http.load_json(text.encode())  # depth-bounded, like every JSON body the app reads
         stamp = payload.get("timestamp", payload.get("end_time")) if isinstance(payload, dict) else None
         moment = int(stamp) if stamp is not None else None
-    except (ValueError, TypeError, OverflowError):
+    except (errors.MalformedBodyError, ValueError, TypeError, OverflowError):
         return False  # unreadable: parse answers that
     return moment is not None and time.time() - moment > STALE_AFTER_SECONDS
 
 
 def _payload(text: str | None) -> dict[str, Any]:
     try:
-        payload = json.loads(text or "")
-    except ValueError as exc:
-        raise adapters.unparseable("The json field is not JSON.", "json") from exc
+        payload = http.load_json((text or "").encode())
+    except errors.MalformedBodyError as exc:
+        raise adapters.unparseable("The json field is not JSON (or nests too deep).", "json") from exc
     if not isinstance(payload, dict):
         raise adapters.unparseable("The json field is not an object.", "json")
     return payload

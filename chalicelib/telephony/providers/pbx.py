@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import time
 from collections.abc import Mapping
 from datetime import datetime
@@ -28,6 +27,7 @@ from pydantic import AwareDatetime, Field, HttpUrl, ValidationError
 
 from chalicelib.channels import adapters, transport
 from chalicelib.channels.adapters import Credentials, Inbound, Parsed
+from chalicelib.core import errors, http
 from chalicelib.core.schema import Schema
 from chalicelib.telephony.events import CallEvent, Recording, TelephonyAdapter
 from chalicelib.telephony.settings import TelephonySettings
@@ -101,8 +101,8 @@ class PbxAdapter(TelephonyAdapter):
 
 def _read(body: bytes) -> PbxEvent:
     try:
-        return PbxEvent.model_validate(json.loads(body))
-    except (ValueError, ValidationError) as exc:
+        return PbxEvent.model_validate(http.load_json(body))  # depth-bounded, like every JSON body the app reads
+    except (errors.MalformedBodyError, ValidationError) as exc:
         detail = exc.errors(include_url=False)[0]["msg"] if isinstance(exc, ValidationError) else "invalid JSON"
         raise adapters.unparseable(f"Not a PBX call event: {detail}") from exc
 
