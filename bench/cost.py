@@ -177,13 +177,13 @@ def table(result: dict[str, Any]) -> list[tuple[str, str, str]]:
 # -- one tenant's own month (``python -m tenants usage``) ------------------------------------------------
 
 # The units of one API request and of one webhook event (the hook's request and its processing) averaged over
-# the typical tenant-month of the run of 2026-12-06 06:19 UTC (`python -m bench --contacts 2000`; bench/RESULTS.md),
+# the typical tenant-month of the run of 2026-12-06 06:50 UTC (`python -m bench --contacts 2000`; bench/RESULTS.md),
 # and the billed seconds of a request: what a tenant's counted traffic is priced at when no run's results
 # (build/bench/results.json) are at hand. They include billing's share: a create of a counted record +2 WRU (its
 # usage counter, in its transaction) and the shared rate counter's UpdateItem every 120 requests of a pro plan
 # (bench.billing).
-PUBLISHED_UNITS = {"api_rru": 0.90, "api_wru": 3.27, "hook_rru": 6.56, "hook_wru": 47.73, "request_s": 0.0110,
-                   "cold_import_s": 0.396}
+PUBLISHED_UNITS = {"api_rru": 0.90, "api_wru": 3.18, "hook_rru": 6.56, "hook_wru": 47.73, "request_s": 0.0105,
+                   "cold_import_s": 0.349}
 
 
 def units_per_request(result: dict[str, Any]) -> dict[str, float]:
