@@ -12,6 +12,7 @@ fields when it is processed, so a parser fixed later and a replay correct what w
 from __future__ import annotations
 
 import importlib
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -98,8 +99,8 @@ def unparseable(message: str, loc: str = "body") -> errors.CRMError:
     return errors.ValidationError(message, details=[{"loc": [loc], "msg": message, "type": "invalid_event"}])
 
 
-class Adapter:
-    """A provider's steps. Subclasses set the class attributes and override what differs."""
+class Adapter(ABC):
+    """A provider's steps. Subclasses set the class attributes, verify and parse, and override what differs."""
 
     settings_model: ClassVar[type[Schema]]  # (declared before ``type``, which it would otherwise shadow)
     type: ClassVar[str]  # the integration type ("zadarma")
@@ -111,13 +112,13 @@ class Adapter:
         """An answer to a URL check that carries no event (before verification), or None."""
         return None
 
+    @abstractmethod
     def verify(self, inbound: Inbound, credentials: Credentials) -> None:
         """Raise :func:`invalid_signature` unless the request carries the provider's valid signature."""
-        raise NotImplementedError
 
+    @abstractmethod
     def parse(self, inbound: Inbound) -> list[Parsed]:
         """The deliveries in a verified request (422 via :func:`unparseable` when it has none readable)."""
-        raise NotImplementedError
 
     def answer(self, inbound: Inbound, event_ids: list[str]) -> Reply:
         """What the provider expects once its deliveries are stored."""

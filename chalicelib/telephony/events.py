@@ -6,6 +6,7 @@ events of one call, in any order, repeated or replayed, fold into the same call 
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -61,9 +62,9 @@ class Recording:
 class TelephonyAdapter(Adapter):
     """A telephony provider: the channel steps plus reading call events, click-to-call and recordings."""
 
+    @abstractmethod
     def call_events(self, fields: Mapping[str, Any]) -> list[CallEvent]:
         """The call events in one stored delivery (its raw fields)."""
-        raise NotImplementedError
 
     def dial(self, credentials: Credentials, *, extension: str, number: str) -> Dialled:
         """Ask the provider to ring the employee's extension, then the customer's number (E.164)."""
