@@ -8,6 +8,8 @@ dimension: each distinct dimension value is a billed custom metric.
 
 from __future__ import annotations
 
+import threading
+
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
@@ -15,6 +17,7 @@ from chalicelib.core.config import settings
 
 logger = Logger(service=settings.service_name)
 metrics = Metrics(namespace=settings.metrics_namespace, service=settings.service_name)
+_metrics_lock = threading.Lock()
 
 # Keys that must never reach a log line, whatever a caller passes in.
 REDACTED_KEYS = frozenset({"password", "token", "access_token", "refresh_token", "secret", "otp"})
@@ -38,14 +41,17 @@ def end_request() -> None:
 
 def record_request(*, route: str, status: int, duration_ms: float, tenant_id: str | None) -> None:
     """Emit the request metrics (EMF) with low-cardinality dimensions only."""
-    metrics.add_dimension(name="stage", value=settings.stage)
-    metrics.add_dimension(name="route", value=route)
-    metrics.add_metric(name="Requests", unit=MetricUnit.Count, value=1)
-    metrics.add_metric(name=f"Status{status // 100}xx", unit=MetricUnit.Count, value=1)
-    metrics.add_metric(name="Latency", unit=MetricUnit.Milliseconds, value=duration_ms)
-    if tenant_id:
-        metrics.add_metadata(key="tenant_id", value=tenant_id)
-    metrics.flush_metrics()
+    # One Metrics object holds the set being built: on the local runner's threads, another request's
+    # flush could empty it between these adds and this flush (a 500 "Must contain at least one metric").
+    with _metrics_lock:
+        metrics.add_dimension(name="stage", value=settings.stage)
+        metrics.add_dimension(name="route", value=route)
+        metrics.add_metric(name="Requests", unit=MetricUnit.Count, value=1)
+        metrics.add_metric(name=f"Status{status // 100}xx", unit=MetricUnit.Count, value=1)
+        metrics.add_metric(name="Latency", unit=MetricUnit.Milliseconds, value=duration_ms)
+        if tenant_id:
+            metrics.add_metadata(key="tenant_id", value=tenant_id)
+        metrics.flush_metrics()
 
 
 def safe_fields(fields: dict[str, object]) -> dict[str, object]:

@@ -56,3 +56,34 @@ def test_secret_fields_are_redacted() -> None:
     from chalicelib.core.observability import safe_fields
 
     assert safe_fields({"password": "p", "email": "a@b.c"}) == {"password": "***", "email": "a@b.c"}
+
+
+def test_requests_on_many_threads_each_emit_their_metrics(capsys: pytest.CaptureFixture[str]) -> None:
+    """The local runner serves requests on threads sharing one Metrics object: no flush may empty another's."""
+    import sys
+    import threading
+
+    from chalicelib.core import observability
+
+    failures: list[BaseException] = []
+
+    def serve() -> None:
+        try:
+            for _ in range(40):
+                observability.record_request(route="/api/v1/x", status=200, duration_ms=1.0, tenant_id=None)
+        except BaseException as exc:
+            failures.append(exc)
+
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads take turns as often as they can: a race shows at once
+    try:
+        threads = [threading.Thread(target=serve) for _ in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(switch)
+    assert failures == []
+    documents = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith('{"_aws"')]
+    assert sum(len(document["Requests"]) for document in documents) == 240  # every request counted once
