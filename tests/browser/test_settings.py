@@ -88,7 +88,7 @@ def test_an_agent_sees_no_administration(browser: Any, live_url: str, app: Any) 
     page.get_by_role("button", name="Log in").click()
     page.locator(".brand-name", has_text="Agent Bakery").wait_for()
     open_screen(page, "/settings/profile", "Settings")
-    tabs = page.locator(".tabs").inner_text()
+    tabs = page.locator(".settings-nav .settings-menu").inner_text()
     assert "Users" in tabs and "API keys" not in tabs and "Roles" not in tabs and "Company" not in tabs
     page.get_by_label("Your name").fill("Anna the Agent")
     page.get_by_role("button", name="Save").click()

@@ -4,6 +4,7 @@ import { h, mount } from './dom.js';
 import { LANGS, getLang, onLangChange, setLang, t } from './i18n.js';
 import { can, forget, onSessionChange, restore, session, signOut, signedIn } from './session.js';
 import { failed, heading, loading, toast, toastError } from './ui.js';
+import { settingsRoutes } from './settings-sections.js';
 import './live.js'; // the live-updates socket while signed in: `crm:live` events on window
 import './caller-card.js'; // who is calling, from the `call.ringing` events of that socket
 
@@ -46,22 +47,11 @@ const ROUTES = [
   ['/products', 'products', 'list', { nav: 'products' }],
   ['/products/trash', 'products', 'trash', { nav: 'products' }],
   ['/products/:id', 'products', 'card', { nav: 'products' }],
-  ['/settings/profile', 'settings', 'profile', { nav: 'settings', limitedOk: true }],
-  ['/settings/security', 'settings', 'security', { nav: 'settings', limitedOk: true }],
-  ['/settings/company', 'settings', 'company', { nav: 'settings' }],
-  ['/settings/users', 'people', 'users', { nav: 'settings' }],
-  ['/settings/roles', 'people', 'roles', { nav: 'settings' }],
-  ['/settings/teams', 'people', 'teams', { nav: 'settings' }],
-  ['/settings/api-keys', 'apikeys', 'apiKeys', { nav: 'settings' }],
-  ['/settings/custom-fields', 'customfields', 'customFields', { nav: 'settings' }],
-  ['/settings/pipelines', 'pipelines', 'pipelines', { nav: 'settings' }],
-  ['/settings/audit', 'audit', 'changes', { nav: 'settings' }],
+  ['/settings', 'settings-nav', 'index', { nav: 'settings', limitedOk: true, title: 'settings.title' }],
+  ...settingsRoutes(), // one entry in screens/settings-nav.js adds a section of Settings
   ['/settings/audit/reads', 'audit', 'reads', { nav: 'settings' }],
-  ['/settings/data', 'data', 'data', { nav: 'settings' }],
-  ['/settings/integrations', 'integrations', 'integrations', { nav: 'settings' }],
-  ['/settings/billing', 'billing', 'billing', { nav: 'settings' }],
 ];
-const REDIRECTS = { '': '/tasks', '/': '/tasks', '/settings': '/settings/profile' };
+const REDIRECTS = { '': '/tasks', '/': '/tasks' };
 
 const NAV = [
   ['tasks', '/tasks', 'tasks'],
@@ -70,7 +60,7 @@ const NAV = [
   ['deals', '/deals', 'deals'],
   ['calls', '/calls', 'calls'],
   ['products', '/products', 'products'],
-  ['settings', '/settings/profile', null],
+  ['settings', '/settings', null],
 ];
 
 const app = document.getElementById('app');
@@ -225,11 +215,11 @@ async function render({ focus = true } = {}) {
   }
   const root = route && route.options.public ? publicLayout() : (signedIn() ? shell(route?.options.nav) : publicLayout());
   if (!route) { notFound(root); return; }
-  const title = t(`title.${route.module}.${route.name}`);
+  const title = t(route.options.title || `title.${route.module}.${route.name}`);
   document.title = `${title} · CRM`;
   mount(root, loading());
   try {
-    const module = await SCREENS[route.module]();
+    const module = await (SCREENS[route.module] || (() => import(`../screens/${route.module}.js`)))();
     if (count !== renderCount) return;
     await module[route.name](root, { params: route.params, query: where.query, navigate, alive: () => count === renderCount });
   } catch (error) {

@@ -1,5 +1,8 @@
 // Every text of the interface: [English, Russian]. Plurals are {one, other} / {one, few, many, other}.
+import { EVERYDAY } from './messages-everyday.js';
+
 export const MESSAGES = {
+  ...EVERYDAY,
   'common.loading': ['Loading…', 'Загрузка…'],
   'common.save': ['Save', 'Сохранить'],
   'common.saved': ['Saved', 'Сохранено'],

@@ -1,29 +1,32 @@
-// The tabs of the settings area, shown to those who may use each.
+// The settings menu: the sections of js/settings-sections.js in their groups, beside each section on a desktop and
+// as the #/settings page itself on a phone.
 import { h } from '../js/dom.js';
 import { t } from '../js/i18n.js';
-import { can } from '../js/session.js';
+import { GROUPS, visibleSections } from '../js/settings-sections.js';
 
-// [tab, entity, action]: a tab shows to those who may take that action on the entity.
-const TABS = [
-  ['profile', null],
-  ['security', null],
-  ['users', 'users', 'read'],
-  ['roles', 'roles', 'read'],
-  ['teams', 'teams', 'read'],
-  ['custom-fields', 'customfields', 'create'],
-  ['pipelines', 'pipelines', 'create'],
-  ['integrations', 'integrations', 'read'],
-  ['api-keys', 'api_keys', 'read'],
-  ['audit', 'audit', 'read'],
-  ['data', null, null, () => can('contacts', 'export') || can('tenant', 'export')],
-  ['company', 'tenant', 'read'],
-  ['billing', 'billing', 'read'],
-];
+function menu(current) {
+  const sections = visibleSections();
+  return GROUPS.map((group) => [group, sections.filter((section) => section.group === group)])
+    .filter(([, members]) => members.length)
+    .map(([group, members]) => h('div', { class: 'settings-group' },
+      h('h2', {}, t(`settings.group.${group}`)),
+      h('ul', {}, members.map(({ key }) => h('li', {}, h('a', { href: `#/settings/${key}`,
+        'aria-current': key === current ? 'page' : null }, t(`settings.tab.${key}`)))))));
+}
 
-/** The settings tabs with the current one marked. */
+/**
+ * The settings menu beside a section (a column on desktops), the current one marked. On a phone the menu is the
+ * #/settings page: a section shows the way back to it and its own name instead.
+ */
 export function settingsTabs(current) {
-  return h('nav', { 'aria-label': t('nav.settings') }, h('ul', { class: 'tabs' },
-    TABS.filter(([, entity, action, check]) => (check ? check() : !entity || can(entity, action))).map(([key]) =>
-      h('li', {}, h('a', { href: `#/settings/${key}`, 'aria-current': key === current ? 'page' : null },
-        t(`settings.tab.${key}`))))));
+  return h('nav', { class: 'settings-nav', 'aria-label': t('nav.settings') },
+    h('p', { class: 'settings-where' }, h('a', { href: '#/settings', class: 'settings-back' }, t('settings.all')),
+      h('span', { class: 'settings-current' }, t(`settings.tab.${current}`))),
+    h('div', { class: 'settings-menu' }, menu(current)));
+}
+
+/** #/settings: every section this user may open, in groups (the whole menu on a phone). */
+export function index(root) {
+  root.replaceChildren(h('div', { class: 'page-head' }, h('h1', { tabindex: '-1', id: 'page-title' },
+    t('settings.title'))), h('nav', { class: 'settings-index', 'aria-label': t('nav.settings') }, menu(null)));
 }
