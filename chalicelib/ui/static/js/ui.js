@@ -111,16 +111,21 @@ export function showErrors(formEl, error) {
 }
 
 let toastRegion = null;
+let toastTimer = null;
 
-/** A short message in the live region (role=status), gone after a while. */
+/**
+ * A short message in the live region (role=status), gone after a while. One at a time: a new one takes the place of
+ * the last. It shows over the top bar and lets taps through, so it never hides a field or a button (#20 item 9).
+ */
 export function toast(message, kind = 'info') {
   if (!toastRegion) {
     toastRegion = h('div', { class: 'toasts', role: 'status', 'aria-live': 'polite' });
     document.body.append(toastRegion);
   }
   const note = h('div', { class: `toast toast-${kind}` }, message);
-  toastRegion.append(note);
-  setTimeout(() => note.remove(), 6000);
+  toastRegion.replaceChildren(note);
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => note.remove(), kind === 'error' ? 6000 : 4000);
 }
 
 /** Toast an error in the API's terms (a 402 opens the upgrade prompt instead). */
