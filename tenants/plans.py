@@ -8,7 +8,7 @@ from typing import TextIO
 
 from chalicelib.billing import catalog, limits, prices, traffic
 from chalicelib.core import audit, db
-from chalicelib.core.tenancy import bind, tenant_key
+from chalicelib.core.tenancy import TenantContext, bind, tenant_key
 from chalicelib.identity import plans
 from chalicelib.identity import service as identity_service
 from chalicelib.subscriptions import service as subscriptions_service
@@ -131,9 +131,28 @@ def recount(out: TextIO, tenant_id: str) -> int:
         for record_type, limit in catalog.RECORD_LIMITS.items():
             space = types.get(record_type).space
             counts[limit] = db.MainTable.count(tenant_key(ctx, str(space), "ALL"))  # a live record's "all" list row
-        Usage(*usage_key(ctx), **counts).save()
+        counts["storage_bytes"] = _kept_bytes(ctx)
+        found = Usage(*usage_key(ctx))
+        for name, value in counts.items():
+            setattr(found, name, value)
+        found.save()
     out.write(f"{tenant_id}: " + ", ".join(f"{count} {name}" for name, count in counts.items()) + " counted\n")
     return 0
+
+
+def _kept_bytes(ctx: TenantContext) -> int:
+    """The bytes of the files a tenant keeps (its call recordings), listed from the bucket: the operator's recount
+    only; requests count files as they are written. Short-lived files are not recounted: they expire."""
+    from chalicelib.core import aws
+    from chalicelib.core.config import settings
+    from chalicelib.telephony import recordings
+
+    pages = aws.client("s3").get_paginator("list_objects_v2").paginate(Bucket=settings.recordings_bucket,
+                                                                        Prefix=recordings.tenant_prefix(ctx))
+    try:
+        return sum(int(found["Size"]) for page in pages for found in page.get("Contents", []))
+    except aws.client("s3").exceptions.NoSuchBucket:  # a stage that never kept a recording
+        return 0
 
 
 def sync_plans(out: TextIO) -> int:

@@ -21,6 +21,7 @@ from chalicelib.core.tenancy import TenantContext, global_key, tenant_key
 
 USAGE_SK = "USAGE"
 TRAFFIC_SK = "TRAFFIC"  # TRAFFIC#<yyyymm>
+FILES_SK = "FILES"  # FILES#<yyyymmdd>: short-lived files written that day
 CUSTOMER_SK = "TENANT"
 PRICES_SK = "PRICES"
 
@@ -56,6 +57,14 @@ class Usage(MainTable, discriminator="billing_usage"):
     users = NumberAttribute(default=0)
     contacts = NumberAttribute(default=0)
     pipelines = NumberAttribute(default=0)
+    storage_bytes = NumberAttribute(default=0)  # files kept until deleted: call recordings, attachments
+
+
+class FilesOfDay(MainTable, discriminator="billing_files"):
+    """Bytes of short-lived files (imports, exports, tenant archives) a tenant wrote on one day (``FILES#<yyyymmdd>``):
+    the export bucket deletes them 7 days on, so they count toward storage for that long and no longer."""
+
+    stored_bytes = NumberAttribute(default=0)
 
 
 class Traffic(MainTable, discriminator="billing_traffic"):
@@ -93,6 +102,11 @@ def usage_key(ctx: TenantContext) -> tuple[str, str]:
 def traffic_key(ctx: TenantContext, month: str) -> tuple[str, str]:
     """Key of the tenant's traffic counters of one month (``yyyymm``)."""
     return tenant_key(ctx, "TENANT"), f"{TRAFFIC_SK}#{month}"
+
+
+def files_key(ctx: TenantContext, day: str) -> tuple[str, str]:
+    """Key of the tenant's short-lived files of one day (``yyyymmdd``)."""
+    return tenant_key(ctx, "TENANT"), f"{FILES_SK}#{day}"
 
 
 def customer_key(customer_id: str) -> tuple[str, str]:

@@ -13,10 +13,11 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from chalicelib.core import permissions
+from chalicelib.core import db, permissions
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.dataio import files, queue, storage, targets
 from chalicelib.dataio.models import ExportJob
+from chalicelib.identity import plans
 from chalicelib.records import types
 
 PAGE_ROWS = 200
@@ -36,8 +37,8 @@ def _delimiter(ctx: TenantContext) -> str:
     return ";" if tenant is not None and (tenant.locale == "ru" or tenant.country not in {"US", "GB"}) else ","
 
 
-def assemble(ctx: TenantContext, job: ExportJob, *, now: datetime) -> None:
-    """Write the export file from its pages, then remove the pages."""
+def assemble(ctx: TenantContext, job: ExportJob, *, now: datetime) -> int:
+    """Write the export file from its pages, then remove the pages; answers the file's bytes."""
     keys = [page_key(ctx, job, number) for number in range(int(job.pages))]
     rows: list[dict[str, Any]] = []
     for key in keys:
@@ -55,6 +56,7 @@ def assemble(ctx: TenantContext, job: ExportJob, *, now: datetime) -> None:
     job.file_key = storage.export_prefix(ctx, job.export_id) + job.filename
     storage.put(job.file_key, content, content_type=files.CONTENT_TYPES[fmt], filename=job.filename)
     storage.delete(keys)
+    return len(content)
 
 
 def run_export(ctx: TenantContext, job: ExportJob, *, deadline: float, now: Callable[[], datetime]) -> None:
@@ -76,5 +78,7 @@ def run_export(ctx: TenantContext, job: ExportJob, *, deadline: float, now: Call
         queue.checkpoint(ctx, job)
         written += 1
     if job.fetched:
-        assemble(ctx, job, now=now())
-        queue.finish(ctx, job, status="done", now=now(), summary={"rows": int(job.row_count)})
+        counted = db.Change()
+        # Counted toward storage for the 7 days the bucket keeps it, never refused: data stays exportable.
+        plans.store_file(ctx, size=assemble(ctx, job, now=now()), change=counted, kept=False, provided=True)
+        queue.finish(ctx, job, status="done", now=now(), summary={"rows": int(job.row_count)}, change=counted)

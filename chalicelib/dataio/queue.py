@@ -111,12 +111,12 @@ def release(ctx: TenantContext, job: JobFields) -> None:
 
 
 def finish(ctx: TenantContext, job: JobFields, *, status: str, now: datetime, failure: str | None = None,
-           summary: dict[str, Any] | None = None) -> None:
-    """Mark the job done or failed, off the queue, audited in the same transaction."""
+           summary: dict[str, Any] | None = None, change: db.Change | None = None) -> None:
+    """Mark the job done or failed, off the queue, audited in the same transaction (with change's writes)."""
     before = {"status": job.status}
     job.status, job.failure, job.finished_at = status, failure, now
     dequeue(job)
-    change = db.Change().save(job)
+    change = db.Change().save(job).extend(change)
     audit.attach(ctx, change, job, entity=kind_of(job), entity_id=job_id(job), action=status, before=before,
                  after={"status": status, "failure": failure, **(summary or {})})
     db.commit(ctx, change)

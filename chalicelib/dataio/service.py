@@ -18,6 +18,7 @@ from chalicelib.dataio import importing, jobs, queue, schemas, storage, targets
 from chalicelib.dataio import mapping as columns
 from chalicelib.dataio.models import ExportJob, ImportJob, JobFields
 from chalicelib.dataio.schemas import ExportIn, ExportRead, ImportIn, ImportRead, UploadIn, UploadRead
+from chalicelib.identity import plans
 from chalicelib.records.customfields import service as customfields_service
 
 EXPORT_INLINE_SECONDS = 8.0  # a small export is ready in the answer that asked for it
@@ -80,10 +81,11 @@ def create_import(ctx: TenantContext, body: ImportIn) -> ImportJob:
         header_row=sheet.header_row, headers=sheet.headers, mapping=mapping, preview=preview.as_dict(),
         total_rows=len(sheet.rows), **queue.actor_snapshot(ctx),
     )
+    change = db.Change().create(job)
+    plans.store_file(ctx, size=len(content), change=change, kept=False)  # past the plan's storage: 402, nothing kept
     storage.put(job.file_key, content, content_type="application/octet-stream")
     if body.upload_id is not None:
         storage.delete([storage.upload_key(ctx, body.upload_id)])
-    change = db.Change().create(job)
     audit.attach(ctx, change, job, entity="import", entity_id=import_id, action="upload", before=None,
                  after={"filename": body.filename, "entity": body.entity, "rows": len(sheet.rows)})
     db.commit(ctx, change)

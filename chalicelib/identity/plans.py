@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from chalicelib.billing import limits, ratelimit, traffic
+from chalicelib.billing import limits, ratelimit, storage, traffic
 from chalicelib.billing import standing as billing_standing
 from chalicelib.billing.standing import Standing
 from chalicelib.core import db, errors, http
@@ -43,6 +43,23 @@ def require(ctx: TenantContext, *, feature: str | None = None, count: str | None
             change: db.Change | None = None) -> None:
     """402 for what the tenant's plan does not allow; a counted amount joins change (see billing.limits)."""
     limits.require(ctx, standing(ctx), feature=feature, count=count, by=by, change=change)
+
+
+def store_file(ctx: TenantContext, *, size: int, change: db.Change, kept: bool = True,
+               provided: bool = False) -> None:
+    """Count a file of size bytes the tenant stores in S3, in change (the transaction that records the file).
+
+    kept: the file stays until deleted (a recording, an attachment); otherwise it is one of the export bucket's
+    short-lived files (an import's file, an export), counted for the 7 days the bucket keeps it. A file someone
+    of the company adds is refused (402 ``plan_limit_reached``, nothing written) when it would take storage past
+    the plan; a provider's file (provided: a call recording, an attachment a customer sent) never is: it is
+    counted, and the tenant reads as over its storage limit. See ``billing.storage``."""
+    storage.count(ctx, None if provided else standing(ctx), size=size, change=change, kept=kept)
+
+
+def release_file(ctx: TenantContext, *, size: int, change: db.Change) -> None:
+    """A kept file is deleted in change: its bytes no longer count toward storage."""
+    storage.release(ctx, size=size, change=change)
 
 
 def admit(request: Any, principal: Any) -> Any:

@@ -50,7 +50,10 @@ class BillingRead(BaseModel):
     cancel_at_period_end: bool
     seats: int | None
     currency: str
-    usage: dict[str, UsageLine]
+    usage: dict[str, UsageLine]  # users, contacts, pipelines, storage_mb (megabytes, rounded up)
+    # Limits the company is above: a provider's file stored past storage_mb, or a plan with fewer than it holds.
+    # Nothing is deleted; creating more of it is refused until it is back within the plan.
+    over_limits: list[str]
     limits: dict[str, int | None]
     features: list[str]
     stripe_customer_id: str | None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from chalicelib.billing import catalog, gateway, limits, prices
+from chalicelib.billing import catalog, gateway, limits, prices, storage
 from chalicelib.billing.models import CustomerLookup, Subscription, customer_key
 from chalicelib.core import audit, db, errors, permissions
 from chalicelib.core.config import settings
@@ -47,7 +47,11 @@ def overview(ctx: TenantContext) -> s.BillingRead:
     permissions.require(ctx, "billing", "read")
     tenant = identity_service.tenant_settings_or_raise(ctx)
     found = plans.standing_of(tenant)
-    used = limits.usage(ctx)
+    used, files = storage.usage_and_stored(ctx)  # one BatchGetItem
+    lines = {name: s.UsageLine(used=used[name], limit=found.plan.limit(name)) for name in catalog.COUNTED}
+    lines["storage_mb"] = s.UsageLine(used=files.megabytes, limit=found.plan.limit("storage_mb"))
+    over = [name for name in catalog.COUNTED if lines[name].limit is not None and used[name] > (lines[name].limit or 0)]
+    over += ["storage_mb"] if storage.over(found, files) else []
     subscription = tenant.billing
     return s.BillingRead(
         plan=found.plan.key, status=found.status, read_only=found.read_only, trial_ends_at=found.trial_ends_at,
@@ -56,7 +60,7 @@ def overview(ctx: TenantContext) -> s.BillingRead:
         cancel_at_period_end=bool(getattr(subscription, "cancel_at_period_end", False)) and found.subscribed,
         seats=int(subscription.seats) if found.subscribed and subscription and subscription.seats else None,
         currency=(getattr(subscription, "currency", None) or catalog.price_currency(tenant.currency)),
-        usage={name: s.UsageLine(used=used[name], limit=found.plan.limit(name)) for name in catalog.COUNTED},
+        usage=lines, over_limits=over,
         limits=dict(found.plan.limits), features=sorted(found.plan.features),
         stripe_customer_id=getattr(subscription, "customer_id", None),
         subscription_id=getattr(subscription, "subscription_id", None))

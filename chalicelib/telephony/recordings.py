@@ -4,7 +4,8 @@ The provider hands a recording over for a while only (Zadarma's links expire, Ma
 delete theirs), so it is copied into the stage's recordings bucket (SSE-KMS with the stage key,
 private, under ``tenants/<tenant id>/calls/<call id>``) when its event is processed. A permitted user
 listens through a presigned GET valid five minutes; handing out the link is a read of the recording,
-audited like a read of any sealed value.
+audited like a read of any sealed value. Its bytes count toward the plan's storage (``plans.store_file``)
+but never refuse it: past the plan, the company reads as over its storage limit.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from chalicelib.calls.record import CALL
 from chalicelib.core import audit, aws, db, errors
 from chalicelib.core.config import settings
 from chalicelib.core.tenancy import TenantContext
+from chalicelib.identity import plans
 from chalicelib.inbox import Run
 from chalicelib.integrations import service as integrations_service
 from chalicelib.records import access, editing, store
@@ -57,6 +59,8 @@ def fetch(run: Run, adapter: TelephonyAdapter, call: Call) -> None:
         editing.touch(after)
         change = db.Change()
         entries.write(ctx, change, after)  # the timelines' player shows with the recording
+        # Counted with the call that names it, so once; a customer's call is never lost to the plan's storage.
+        plans.store_file(ctx, size=len(recording.body), change=change, provided=True)
         try:
             store.save(ctx, CALL, current, after, action="update", change=change)
             return

@@ -39,6 +39,7 @@ class ExportSummary:
 
     counts: dict[str, int] = field(default_factory=dict)
     sealed_values: int = 0
+    size: int = 0  # bytes of the stored archive (counted toward the plan's storage)
 
 
 # -- finding and opening sealed values ------------------------------------------------------

@@ -116,6 +116,7 @@ def _combine(ctx: TenantContext, export_id: str, checkpoint: Checkpoint, created
     with tempfile.TemporaryFile() as spool:  # /tmp, not memory: an archive may be large
         summary = archive.write_zip(spool, _parts(ctx, export_id, checkpoint.parts), tenant_id=ctx.tenant_id,
                                     export_id=export_id, created_at=created_at)
+        summary.size = spool.tell()
         spool.seek(0)
         aws.client("s3").upload_fileobj(spool, settings.export_bucket, service.object_key(ctx.tenant_id, export_id),
                                         ExtraArgs={"ServerSideEncryption": "aws:kms",

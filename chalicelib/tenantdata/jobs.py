@@ -24,6 +24,7 @@ from typing import Any
 from chalicelib.core import audit, db, errors, faults
 from chalicelib.core.observability import logger
 from chalicelib.core.tenancy import TenantContext, bind
+from chalicelib.identity import plans
 from chalicelib.identity.service import system_context
 from chalicelib.tenantdata import checkpoint, purge, service
 from chalicelib.tenantdata.models import TenantExport
@@ -127,7 +128,9 @@ def _step(ctx: TenantContext, export_id: str, report: TickReport, deadline: floa
         _pause(ctx, export, report)
         return True
     export.object_key = service.object_key(ctx.tenant_id, export_id)
-    _finish(ctx, export, status="done", counts=summary.counts)
+    counted = db.Change()  # the archive counts toward storage while the bucket keeps it; an export is never refused
+    plans.store_file(ctx, size=summary.size, change=counted, kept=False, provided=True)
+    _finish(ctx, export, status="done", counts=summary.counts, change=counted)
     report.exports_done.append(export_id)
     return True
 
@@ -154,11 +157,11 @@ def _failed(ctx: TenantContext, export: TenantExport, exc: Exception, report: Ti
 
 
 def _finish(ctx: TenantContext, export: TenantExport, *, status: str, counts: dict[str, int] | None = None,
-            error: str | None = None) -> None:
+            error: str | None = None, change: db.Change | None = None) -> None:
     before = {"status": export.status}
     export.status, export.finished_at, export.counts, export.error = status, db.utcnow(), counts, error
     export.gsi1pk = export.gsi1sk = None  # off the queue
-    change = db.Change().save(export)
+    change = db.Change().save(export).extend(change)
     audit.attach(ctx, change, export, entity="tenant_export", entity_id=export.export_id, action=status,
                  before=before, after={"status": status, "counts": counts, "error": error})
     db.commit(ctx, change)

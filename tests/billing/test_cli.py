@@ -76,6 +76,6 @@ def test_recount_sets_the_counters_from_what_the_tenant_holds(client: ApiClient)
     client.post("/api/v1/users", {"email": unique_email("invited"), "name": "Invited", "role": "agent"}, token=owner)
     helpers.set_usage(company)  # as a tenant from before billing: no counts
     said = run("usage", "--tenant", company.tenant_id, "--recount")
-    assert f"{company.tenant_id}: 2 users, 1 pipelines, 2 contacts counted" in said
+    assert f"{company.tenant_id}: 2 users, 1 pipelines, 2 contacts, 0 storage_bytes counted" in said
     assert {name: line["used"] for name, line in helpers.usage(client, company).items()} == {
-        "users": 2, "contacts": 2, "pipelines": 1}
+        "users": 2, "contacts": 2, "pipelines": 1, "storage_mb": 0}
