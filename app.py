@@ -75,6 +75,29 @@ def housekeeping(event: Any) -> Any:
     return jobs.scheduled_tick(event)
 
 
+# The domain-event feed: the main table's stream (its audit records) to the consumers (chalicelib/events), and
+# the one due-time run of scheduled work (chalicelib/due). The stream's ARN is known only once the table exists:
+# infra/resources.json sets the event source's Stream to MainTable's StreamArn; the name here is a placeholder.
+MAIN_TABLE_STREAM = f"arn:aws:dynamodb:{settings.region}:000000000000:table/{settings.table_name}/stream/from-infra"
+
+
+@app.on_dynamodb_record(stream_arn=MAIN_TABLE_STREAM, batch_size=100, starting_position="TRIM_HORIZON",
+                        name="domain_events")
+def domain_events(event: Any) -> Any:
+    """Audit records from the table's stream, in order, to reports, notifications and automations."""
+    from chalicelib.events import jobs
+
+    return jobs.stream_batch(event)
+
+
+@app.schedule(Rate(1, unit=Rate.MINUTES), name="due_timers")
+def due_timers(event: Any) -> Any:
+    """Timers due by now: task reminders and overdue checks, notification e-mails and digests."""
+    from chalicelib.events import jobs
+
+    return jobs.due_tick(event)
+
+
 # Live updates: API Gateway's WebSocket API calls these (each its own function, "app.<name>"); the local
 # runner serves the same protocol (local/live.py). The live module is imported on the first event.
 

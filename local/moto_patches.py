@@ -8,7 +8,8 @@ and ``make run`` do.
 - ``transaction journal``: moto deep-copies every table named in a TransactWriteItems call, once per
   item, to roll back on failure, so each transaction costs the size of the table (quadratic time and
   ballooning memory over a session). The patch journals the items the transaction touches and restores
-  those on failure: the same all-or-nothing outcome.
+  those on failure: the same all-or-nothing outcome. A table with a stream also forgets the stream records
+  the cancelled transaction's writes and roll-back added (DynamoDB shows none; #19's feed would read them).
 - ``atomic requests``: moto's tables are plain dicts, not thread-safe; a Query iterating one while
   another thread writes fails ("dictionary changed size during iteration"). DynamoDB applies each
   request atomically, so the stand-in does too (the local runner and the live socket serve threads).
@@ -81,6 +82,17 @@ def _roll_back(backend: Any, journal: list[tuple[str, dict[str, Any], Any]]) -> 
             backend.delete_item(table_name, key)
         else:
             backend.put_item(table_name, before)
+
+
+def _stream_marks(backend: Any) -> list[tuple[Any, int]]:
+    """How many records each table's stream holds before a transaction (its writes and roll-back add some)."""
+    return [(table.stream_shard, len(table.stream_shard.items)) for table in backend.tables.values()
+            if getattr(table, "stream_shard", None) is not None]
+
+
+def _forget_stream_records(marks: list[tuple[Any, int]]) -> None:
+    for shard, count in marks:
+        del shard.items[count:]
 
 
 # -- partition queries ------------------------------------------------------------------------------
@@ -285,10 +297,12 @@ def _patch_transactions() -> None:
                 return original(self, transact_items)
             saved = models.copy
             models.copy = _CopyWithoutTables  # type: ignore[assignment]
+            streams = _stream_marks(self)
             try:
                 return original(self, transact_items)
             except Exception:
                 _roll_back(self, journal)
+                _forget_stream_records(streams)  # a cancelled transaction wrote nothing: its stream shows nothing
                 raise
             finally:
                 models.copy = saved
@@ -327,9 +341,11 @@ def _source_says(function: Any, *phrases: str) -> list[str]:
 
 def _transactions_fit() -> list[str]:
     import moto.dynamodb.models as models
+    from moto.dynamodb.models.table import StreamShard
 
     backend = models.DynamoDBBackend
     return (_missing(models, ("copy",)) + _missing(backend, ("get_item", "put_item", "delete_item"))
+            + _source_says(StreamShard.add, "self.items.append(")
             + _source_says(backend.transact_write_items, "original_table_state", "copy.deepcopy(")
             + _parameters(backend.get_item, ["self", "table_name", "keys"])
             + _parameters(backend.delete_item, ["self", "table_name", "key"])

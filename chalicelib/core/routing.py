@@ -24,7 +24,7 @@ DOMAINS = (
     "chalicelib.records.customfields.routes", "chalicelib.dataio.routes", "chalicelib.auditlog.routes",
     "chalicelib.tenantdata.routes", "chalicelib.integrations.routes", "chalicelib.forms.routes",
     "chalicelib.telephony.hooks.routes", "chalicelib.telephony.routes", "chalicelib.live.routes",
-    "chalicelib.subscriptions.routes", "chalicelib.ui.routes",
+    "chalicelib.subscriptions.routes", "chalicelib.notifications.routes", "chalicelib.ui.routes",
 )
 _lock = threading.Lock()
 _entries: list[dict[str, Any]] = []

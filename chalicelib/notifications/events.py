@@ -1,0 +1,121 @@
+"""Notifications from the domain-event feed, and the timers of task reminders and overdue checks.
+
+- a task (created, due time, assignee or done changed, deleted): its reminder timer (the assignee's
+  ``reminder_minutes`` before due) and its overdue timer (at due) are set or dropped, each only by a change
+  newer than the one that set it (the audit record's seq);
+- a deal whose owner became someone other than who made the change: ``deal.assigned`` to the new owner
+  (a lead from a form or a call is assigned by its integration);
+- a call that ended missed: ``call.missed`` to its employee, else the one responsible;
+- a note whose text names a user as ``@<user id>`` (not in the text before): ``note.mention`` to that user;
+- ``message.received`` (issue #17's conversations) will come from a ``message`` entity's ``create`` with
+  ``direction`` ``inbound`` and the conversation's ``owner_id``: the same shape as a missed call's.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import datetime
+
+from chalicelib.calls.models import Call
+from chalicelib.core import db
+from chalicelib.core.tenancy import TenantContext
+from chalicelib.deals.models import Deal
+from chalicelib.due import service as due
+from chalicelib.events.feed import DomainEvent
+from chalicelib.notifications import service
+from chalicelib.tasks import service as tasks_service
+
+REMINDER, OVERDUE = "task.reminder", "task.overdue"
+TASK_FIELDS = ("due_at", "assignee_id", "done_at")
+MENTION = re.compile(r"@([0-9A-HJKMNP-TV-Z]{26})\b")
+
+
+def _item(ctx: TenantContext, event: DomainEvent, model: type[db._M]) -> db._M | None:
+    if not (event.item_pk and event.item_sk):
+        return None
+    return db.get(ctx, model, event.item_pk, event.item_sk)
+
+
+# -- tasks: the timers ------------------------------------------------------------------------
+
+
+def _task(ctx: TenantContext, event: DomainEvent) -> None:
+    if not (event.created or event.action == "delete" or any(event.changed(name) for name in TASK_FIELDS)):
+        return
+    task = tasks_service.get(ctx, event.entity_id)
+    if task is None or task.done_at is not None or task.due_at is None:
+        for kind in (REMINDER, OVERDUE):
+            due.cancel(ctx, kind=kind, ref=event.entity_id, seq=event.seq)
+        return
+    set_task_timers(ctx, task_id=task.task_id, due_at=task.due_at, assignee_id=task.assignee_id, seq=event.seq)
+
+
+def set_task_timers(ctx: TenantContext, *, task_id: str, due_at: datetime, assignee_id: str, seq: int) -> None:
+    """The reminder (the assignee's minutes before due, or now when that has passed) and the overdue check."""
+    minutes = int(service.get_settings(ctx, assignee_id).reminder_minutes)
+    payload = {"due_at": due_at.isoformat()}
+    remind_at = due_at - service.minutes(minutes)
+    if due_at > db.utcnow():
+        due.set_timer(ctx, kind=REMINDER, ref=task_id, due_at=max(remind_at, db.utcnow()), payload=payload, seq=seq)
+    else:
+        due.cancel(ctx, kind=REMINDER, ref=task_id, seq=seq)
+    due.set_timer(ctx, kind=OVERDUE, ref=task_id, due_at=due_at, payload=payload, seq=seq)
+
+
+# -- deals, calls, notes ----------------------------------------------------------------------
+
+
+def _deal(ctx: TenantContext, event: DomainEvent) -> None:
+    owner = event.after("owner_id")
+    if not event.changed("owner_id") or not owner or owner == event.actor_id:
+        return
+    title = event.after("title")
+    if title is None:
+        deal = _item(ctx, event, Deal)
+        title = deal.title if deal is not None else None
+    service.notify(ctx, user_id=str(owner), type="deal.assigned", cause=event.event_id, at=event.at,
+                   subject_type="deal", subject_id=event.entity_id, title=title, actor_id=event.actor_id)
+
+
+def _call(ctx: TenantContext, event: DomainEvent) -> None:
+    if event.after("status") != "missed" or event.before("status") == "missed":
+        return
+    call = _item(ctx, event, Call)
+    if call is None or call.direction != "inbound":
+        return
+    user_id = call.user_id or call.owner_id
+    if user_id:
+        service.notify(ctx, user_id=user_id, type="call.missed", cause=event.event_id, at=event.at,
+                       subject_type="call", subject_id=call.call_id, title=call.customer_number,
+                       actor_id=event.actor_id)
+
+
+def mentioned(text: str | None) -> set[str]:
+    """The user ids a note's text names (``@<user id>``)."""
+    return set(MENTION.findall(text or ""))
+
+
+def _note(ctx: TenantContext, event: DomainEvent) -> None:
+    if not event.changed("text"):
+        return
+    text = event.after("text")
+    fresh = mentioned(text) - mentioned(event.before("text")) - {event.actor_id}
+    subject_type = event.after("subject_type") or event.before("subject_type")
+    subject_id = event.after("subject_id") or event.before("subject_id")
+    for user_id in sorted(fresh):
+        service.notify(ctx, user_id=user_id, type="note.mention", cause=event.event_id, at=event.at,
+                       subject_type=subject_type, subject_id=subject_id, excerpt=MENTION.sub("@", text or ""),
+                       actor_id=event.actor_id)
+
+
+HANDLERS: dict[str, Callable[[TenantContext, DomainEvent], None]] = {
+    "task": _task, "deal": _deal, "call": _call, "note": _note,
+}
+
+
+def consume(ctx: TenantContext, event: DomainEvent) -> None:
+    """Notify whom an event concerns (at most once per event and user), and keep task timers in step."""
+    handler = HANDLERS.get(event.entity)
+    if handler is not None:
+        handler(ctx, event)

@@ -1,0 +1,255 @@
+"""Report counters from the domain-event feed: each event's numbers added once, in one transaction.
+
+An event's additions are summed per counter item first (a transaction names an item once), then written
+with a claim of the event (``ReportClaim``), created only if absent: a redelivered event fails the claim
+and adds nothing. Days are UTC days of the event's time. What each event adds:
+
+- contact created: ``sources`` leads +1 by its source (``utm_source``, else its channel: the form's name,
+  ``call``, a messenger ...), owner;
+- deal created: ``sources`` deals +1 (the source of its first contact), ``funnel`` entered +1 at its stage;
+  a stage change: ``funnel`` left +1 and the seconds it sat there at the old stage, entered +1 at the new one;
+  won: ``funnel``/``sources``/``managers`` won +1 and revenue (minor units, by currency); lost: lost +1 and
+  ``lost_reasons`` by reason;
+- task done: ``managers`` tasks_done +1 (its assignee); a task overdue (the overdue timer): tasks_overdue +1;
+- call ended: ``communications`` by channel ``call`` and direction (calls, answered, missed, talk seconds)
+  and ``managers`` calls +1 (its employee, else the one responsible);
+- message (issue #17's conversations, expected): an audit record of entity ``message`` with action
+  ``create`` and ``channel`` (whatsapp, telegram, email ...), ``direction`` (inbound | outbound),
+  ``owner_id`` (the conversation's) and, on the first answer to a customer, ``response_seconds``:
+  ``communications`` messages +1 (responses +1 and response_seconds), ``managers`` messages +1.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from chalicelib.calls.models import Call
+from chalicelib.contacts.models import Contact
+from chalicelib.core import db, errors
+from chalicelib.core.tenancy import TenantContext, tenant_key
+from chalicelib.deals.models import Deal
+from chalicelib.events.feed import DomainEvent
+from chalicelib.reports.models import DealFacts, ReportClaim, ReportCounter
+
+CLAIM_KEPT = timedelta(days=3)
+FINAL_CALL = frozenset({"answered", "missed", "busy", "failed"})
+NONE = "-"
+# The dimensions of each report, in the order its sort keys hold them.
+DIMENSIONS: dict[str, tuple[str, ...]] = {
+    "funnel": ("pipeline_id", "stage_id", "owner_id", "currency"),
+    "lost_reasons": ("pipeline_id", "reason", "owner_id"),
+    "sources": ("source", "owner_id", "currency"),
+    "managers": ("owner_id", "currency"),
+    "communications": ("channel", "direction", "owner_id"),
+}
+
+
+def report_pk(ctx: TenantContext, report: str) -> str:
+    """Partition of one report's counters."""
+    return tenant_key(ctx, "RPT", report)
+
+
+def claim_pk(ctx: TenantContext, cause: str) -> str:
+    """Partition of the claim of one cause (an event id, or a timer's digest)."""
+    return tenant_key(ctx, "RPTDONE", cause)
+
+
+def facts_pk(ctx: TenantContext, deal_id: str) -> str:
+    """Partition of what the counters remember of a deal."""
+    return tenant_key(ctx, "RPTDEAL", deal_id)
+
+
+def clean(value: Any, limit: int = 60) -> str:
+    """A dimension's value as a sort key holds it: text, no '#', bounded."""
+    text = str(value).replace("#", " ").strip()[:limit] if value not in (None, "") else NONE
+    return text or NONE
+
+
+def lead_source(utm: Any, source: Any) -> str:
+    """A lead's source: its utm_source, else its channel (a form's name, call, a messenger, manual)."""
+    if isinstance(utm, dict) and utm.get("source"):
+        return clean(utm["source"])
+    text = str(source or "")
+    if text.startswith("form:"):
+        return clean(text[len("form:"):]) or "form"
+    if text.startswith("call:") or text == "call":
+        return "call"
+    return clean(text) if text else "manual"
+
+
+@dataclass
+class Tally:
+    """What one event adds, summed per counter item, and the items written with it."""
+
+    ctx: TenantContext
+    cause: str
+    at: datetime
+    amounts: dict[tuple[str, str], tuple[dict[str, Any], dict[str, int]]] = field(default_factory=dict)
+    saves: list[db.MainTable] = field(default_factory=list)
+    team_of: dict[str, str | None] = field(default_factory=dict)
+
+    def add(self, report: str, dims: dict[str, Any], **amounts: int) -> None:
+        """Add numbers to the day's item of a report for these dimensions."""
+        values = {name: clean(dims.get(name)) for name in DIMENSIONS[report]}
+        sk = "#".join([self.at.date().isoformat(), *values.values()])
+        found = self.amounts.setdefault((report, sk), ({**values, "team_id": dims.get("team_id")}, {}))
+        for name, value in amounts.items():
+            if value:
+                found[1][name] = found[1].get(name, 0) + int(value)
+
+    def commit(self) -> bool:
+        """Write the additions with the event's claim; False when the event was counted already."""
+        if not any(numbers for _, numbers in self.amounts.values()) and not self.saves:
+            return False
+        change = db.Change().create(ReportClaim(claim_pk(self.ctx, self.cause), "CLAIM",
+                                                expires_at=self.at + CLAIM_KEPT))
+        for (report, sk), (dims, numbers) in self.amounts.items():
+            if numbers:
+                counter = ReportCounter(report_pk(self.ctx, report), sk, day=sk[:10])
+                for name, value in dims.items():
+                    setattr(counter, name, value if value != NONE else None)
+                change.add(counter, **numbers)
+        for item in self.saves:
+            change.save(item)
+        try:
+            db.commit(self.ctx, change)
+        except errors.VersionConflictError:
+            return False  # the claim was there: counted before
+        return True
+
+
+# -- deals -------------------------------------------------------------------------------------
+
+
+def _contact_source(ctx: TenantContext, contact_ids: Any) -> str:
+    if not contact_ids:
+        return "manual"
+    contact = db.get(ctx, Contact, tenant_key(ctx, "C", str(contact_ids[0])), "#PROFILE")
+    return lead_source(contact.utm, contact.source) if contact is not None else "manual"
+
+
+def _facts(ctx: TenantContext, event: DomainEvent) -> DealFacts:
+    found = db.get(ctx, DealFacts, facts_pk(ctx, event.entity_id), "FACTS")
+    if found is not None:
+        return found
+    deal = db.get(ctx, Deal, event.item_pk, event.item_sk) if event.item_pk and event.item_sk else None
+    if event.created or deal is None:  # what it was made with (the deal may have moved on since)
+        contacts = event.after("contact_ids") or (deal.contact_ids if deal else None)
+        return DealFacts(facts_pk(ctx, event.entity_id), "FACTS", source=_contact_source(ctx, contacts),
+                         owner_id=event.after("owner_id"), team_id=event.after("team_id"),
+                         pipeline_id=event.after("pipeline_id"), stage_id=event.after("stage_id"),
+                         stage_entered_at=event.at, currency=event.after("currency"),
+                         amount_minor=int(event.after("amount_minor") or 0), status=event.after("status") or "open")
+    return DealFacts(facts_pk(ctx, event.entity_id), "FACTS", source=_contact_source(ctx, deal.contact_ids),
+                     owner_id=deal.owner_id, team_id=deal.team_id, pipeline_id=event.before("pipeline_id")
+                     or deal.pipeline_id, stage_id=event.before("stage_id") or deal.stage_id,
+                     stage_entered_at=deal.stage_entered_at, currency=deal.currency,
+                     amount_minor=int(deal.amount_minor or 0), status=event.before("status") or deal.status)
+
+
+def _deal(ctx: TenantContext, event: DomainEvent, tally: Tally) -> None:
+    facts = _facts(ctx, event)
+    where = {"pipeline_id": facts.pipeline_id, "stage_id": facts.stage_id, "owner_id": facts.owner_id,
+             "team_id": facts.team_id, "currency": facts.currency, "source": facts.source}
+    if event.created:
+        tally.add("sources", where, deals=1)
+        tally.add("managers", where, deals=1)
+        tally.add("funnel", where, entered=1)
+    for name in ("owner_id", "team_id", "currency", "amount_minor"):
+        if event.changed(name) and not event.created:
+            setattr(facts, name, event.after(name) if name != "amount_minor" else int(event.after(name) or 0))
+    moved = event.changed("stage_id") and not event.created and event.after("stage_id")
+    if moved:
+        entered = facts.stage_entered_at or event.at
+        tally.add("funnel", where, left=1, stage_seconds=max(0, int((event.at - entered).total_seconds())))
+        facts.pipeline_id = event.after("pipeline_id") or facts.pipeline_id
+        facts.stage_id, facts.stage_entered_at = event.after("stage_id"), event.at
+    now = {"pipeline_id": facts.pipeline_id, "stage_id": facts.stage_id, "owner_id": facts.owner_id,
+           "team_id": facts.team_id, "currency": facts.currency, "source": facts.source}
+    if moved:
+        tally.add("funnel", now, entered=1)
+    status = event.after("status") if event.changed("status") else None
+    if status == "won" and facts.status != "won":
+        amount = int(facts.amount_minor or 0)
+        for report in ("funnel", "sources", "managers"):
+            tally.add(report, now, won=1, revenue=amount)
+    elif status == "lost" and facts.status != "lost":
+        for report in ("funnel", "managers"):
+            tally.add(report, now, lost=1)
+        tally.add("lost_reasons", {**now, "reason": event.after("lost_reason") or "unspecified"}, lost_count=1)
+    if status is not None:
+        facts.status = status
+    tally.saves.append(facts)
+
+
+# -- contacts, tasks, calls, messages ----------------------------------------------------------
+
+
+def _contact(ctx: TenantContext, event: DomainEvent, tally: Tally) -> None:
+    if not event.created:
+        return
+    tally.add("sources", {"source": lead_source(event.after("utm"), event.after("source")),
+                          "owner_id": event.after("owner_id"), "team_id": event.after("team_id")}, leads=1)
+
+
+def _task(ctx: TenantContext, event: DomainEvent, tally: Tally) -> None:
+    if event.changed("done_at") and event.after("done_at") and not event.before("done_at"):
+        assignee = event.after("assignee_id") or event.before("assignee_id")
+        if assignee is None:
+            from chalicelib.tasks import service as tasks_service
+
+            task = tasks_service.get(ctx, event.entity_id)
+            assignee = task.assignee_id if task is not None else None
+        tally.add("managers", {"owner_id": assignee}, tasks_done=1)
+
+
+def _call(ctx: TenantContext, event: DomainEvent, tally: Tally) -> None:
+    status = event.after("status")
+    if status not in FINAL_CALL or event.before("status") in FINAL_CALL:
+        return
+    call = db.get(ctx, Call, event.item_pk, event.item_sk) if event.item_pk and event.item_sk else None
+    if call is None:
+        return
+    who = {"channel": "call", "direction": call.direction, "owner_id": call.user_id or call.owner_id,
+           "team_id": call.team_id}
+    tally.add("communications", who, calls=1, answered=int(status == "answered"), missed=int(status == "missed"),
+              talk_seconds=int(call.duration_seconds or 0))
+    tally.add("managers", who, calls=1, missed=int(status == "missed"), talk_seconds=int(call.duration_seconds or 0))
+
+
+def _message(ctx: TenantContext, event: DomainEvent, tally: Tally) -> None:
+    if not event.created:
+        return
+    who = {"channel": event.after("channel") or "message", "direction": event.after("direction"),
+           "owner_id": event.after("owner_id"), "team_id": event.after("team_id")}
+    seconds = event.after("response_seconds")
+    answered = {"responses": 1, "response_seconds": int(seconds)} if isinstance(seconds, int | float) else {}
+    tally.add("communications", who, messages=1, **answered)
+    tally.add("managers", who, messages=1, **answered)
+
+
+HANDLERS: dict[str, Callable[[TenantContext, DomainEvent, Tally], None]] = {
+    "deal": _deal, "contact": _contact, "task": _task, "call": _call, "message": _message,
+}
+
+
+def consume(ctx: TenantContext, event: DomainEvent) -> None:
+    """Add what an event counts, once."""
+    handler = HANDLERS.get(event.entity)
+    if handler is None:
+        return
+    tally = Tally(ctx, cause=event.event_id, at=event.at)
+    handler(ctx, event, tally)
+    tally.commit()
+
+
+def count_overdue(ctx: TenantContext, *, task_id: str, assignee_id: str, due: str, at: datetime) -> None:
+    """A task became overdue (its overdue timer fired): tasks_overdue +1 for its assignee, once per due time."""
+    cause = hashlib.sha256(f"overdue|{task_id}|{due}".encode()).hexdigest()[:32]
+    tally = Tally(ctx, cause=cause, at=at)
+    tally.add("managers", {"owner_id": assignee_id}, tasks_overdue=1)
+    tally.commit()

@@ -1,0 +1,150 @@
+"""Notifications made from the domain-event feed (moto's stream records through app.domain_events) and
+from timers (the due run): once per cause, unread first, read marks, settings, pushed and e-mailed."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from chalicelib.core import db
+from chalicelib.core.tenancy import TenantContext, bind
+from chalicelib.due import service as due
+from tests.events.conftest import Feed
+from tests.factories import add_member, outbox, signup
+from tests.support import ApiClient, body
+
+
+def _ctx(tenant_id: str) -> TenantContext:
+    return TenantContext(tenant_id=tenant_id)
+
+
+def _bell(client: ApiClient, token: str, **query: Any) -> dict[str, Any]:
+    suffix = "&".join(f"{k}={v}" for k, v in query.items())
+    return body(client.get("/api/v1/notifications" + (f"?{suffix}" if suffix else ""), token=token))
+
+
+def test_a_task_reminds_its_assignee_then_tells_it_is_overdue_once_each(client: ApiClient, feed: Feed) -> None:
+    company = signup(client, company="Reminders")
+    agent = add_member(client, company, role="agent", name="agent")
+    client.patch("/api/v1/notifications/settings", {"version": 0, "email": "off"}, token=agent.token)  # no digest
+    due_at = (datetime.now(UTC) + timedelta(hours=2)).replace(microsecond=0)
+    task = body(client.post("/api/v1/tasks", {"title": "Call the Petrovs back", "due_at": due_at.isoformat(),
+                                              "assignee_id": agent.user_id}, token=company.owner.token))
+    assert feed.deliver() == {"batchItemFailures": []}
+    with bind(_ctx(company.tenant_id)):
+        reminder = due.get_timer(_ctx(company.tenant_id), kind="task.reminder", ref=task["id"])
+        overdue = due.get_timer(_ctx(company.tenant_id), kind="task.overdue", ref=task["id"])
+    assert reminder is not None and reminder.due_at == due_at - timedelta(minutes=15)
+    assert overdue is not None and overdue.due_at == due_at
+
+    due.run_due(now=due_at - timedelta(minutes=30))
+    assert _bell(client, agent.token)["items"] == []  # nothing due yet
+    due.run_due(now=due_at - timedelta(minutes=14))
+    bell = _bell(client, agent.token)
+    assert bell["unread"] == 1
+    assert [(n["type"], n["title"], n["subject"]) for n in bell["items"]] == [
+        ("task.reminder", "Call the Petrovs back", {"type": "task", "id": task["id"]})]
+
+    due.run_due(now=due_at + timedelta(minutes=1))
+    with bind(_ctx(company.tenant_id)):  # fired timers are gone
+        assert due.get_timer(_ctx(company.tenant_id), kind="task.overdue", ref=task["id"]) is None
+    bell = _bell(client, agent.token)
+    assert [n["type"] for n in bell["items"]] == ["task.overdue", "task.reminder"]
+    assert _bell(client, company.owner.token)["items"] == []  # the assignee's, nobody else's
+
+    assert feed.deliver(feed.delivered) == {"batchItemFailures": []}  # the same records again: nothing new
+    due.run_due(now=due_at + timedelta(minutes=3))  # the timers they set again find their notifications made
+    assert _bell(client, agent.token)["unread"] == 2
+
+
+def test_a_task_done_or_moved_drops_or_moves_its_timers(client: ApiClient, feed: Feed) -> None:
+    company = signup(client, company="Moved tasks")
+    due_at = (datetime.now(UTC) + timedelta(hours=3)).replace(microsecond=0)
+    task = body(client.post("/api/v1/tasks", {"title": "Send the offer", "due_at": due_at.isoformat()},
+                            token=company.owner.token))
+    later = due_at + timedelta(days=1)
+    moved = body(client.patch(f"/api/v1/tasks/{task['id']}", {"version": task["version"], "due_at": later.isoformat()},
+                              token=company.owner.token))
+    feed.deliver()
+    ctx = _ctx(company.tenant_id)
+    with bind(ctx):
+        assert due.get_timer(ctx, kind="task.overdue", ref=task["id"]).due_at == later  # type: ignore[union-attr]
+    due.run_due(now=due_at + timedelta(minutes=5))
+    assert _bell(client, company.owner.token)["items"] == []  # the old time passes silently
+    client.post(f"/api/v1/tasks/{task['id']}/complete", {"version": moved["version"]}, token=company.owner.token)
+    feed.deliver()
+    with bind(ctx):
+        assert due.get_timer(ctx, kind="task.overdue", ref=task["id"]) is None
+        assert due.get_timer(ctx, kind="task.reminder", ref=task["id"]) is None
+
+
+def test_a_deal_assigned_to_someone_else_tells_them(client: ApiClient, feed: Feed) -> None:
+    company = signup(client, company="Assigned")
+    agent = add_member(client, company, role="agent", name="agent")
+    deal = body(client.post("/api/v1/deals", {"title": "Kitchen refit", "owner_id": agent.user_id},
+                            token=company.owner.token))
+    mine = body(client.post("/api/v1/deals", {"title": "My own deal"}, token=company.owner.token))
+    feed.deliver()
+    items = _bell(client, agent.token)["items"]
+    assert [(n["type"], n["title"], n["subject"]["id"], n["actor_id"]) for n in items] == [
+        ("deal.assigned", "Kitchen refit", deal["id"], company.owner.user_id)]
+    assert mine["id"] not in str(_bell(client, company.owner.token))  # nobody is told of their own deal
+
+
+def test_a_mention_in_a_note_tells_the_user_named(client: ApiClient, feed: Feed) -> None:
+    company = signup(client, company="Mentions")
+    agent = add_member(client, company, role="manager", name="manager")
+    deal = body(client.post("/api/v1/deals", {"title": "Mentioned deal"}, token=company.owner.token))
+    note = body(client.post("/api/v1/notes", {"subject": {"type": "deal", "id": deal["id"]},
+                                              "text": f"@{agent.user_id} please call them today"},
+                            token=company.owner.token))
+    feed.deliver()
+    items = _bell(client, agent.token)["items"]
+    assert [(n["type"], n["subject"], n["excerpt"]) for n in items] == [
+        ("note.mention", {"type": "deal", "id": deal["id"]}, "@ please call them today")]
+    client.patch(f"/api/v1/notes/{note['id']}", {"version": note["version"],
+                                                 "text": f"@{agent.user_id} please call them tomorrow"},
+                 token=company.owner.token)
+    feed.deliver()
+    assert len(_bell(client, agent.token)["items"]) == 1  # named before: not told again
+
+
+def test_read_marks_unread_first_and_settings(client: ApiClient, feed: Feed) -> None:
+    company = signup(client, company="Read marks")
+    agent = add_member(client, company, role="agent", name="agent")
+    for title in ("First", "Second", "Third"):
+        client.post("/api/v1/deals", {"title": title, "owner_id": agent.user_id}, token=company.owner.token)
+    feed.deliver()
+    bell = _bell(client, agent.token)
+    assert [n["title"] for n in bell["items"]] == ["Third", "Second", "First"] and bell["unread"] == 3
+    first = bell["items"][2]["id"]
+    read = body(client.post(f"/api/v1/notifications/{first}/read", token=agent.token))
+    assert read["read"] is True
+    bell = _bell(client, agent.token)
+    assert [n["title"] for n in bell["items"]] == ["Third", "Second", "First"] and bell["unread"] == 2
+    assert [n["title"] for n in _bell(client, agent.token, unread="true")["items"]] == ["Third", "Second"]
+    assert client.post(f"/api/v1/notifications/{first}/read", token=company.owner.token).status_code == 404
+    assert body(client.post("/api/v1/notifications/read-all", token=agent.token)) == {"unread": 0, "marked": 2}
+    assert _bell(client, agent.token)["unread"] == 0
+
+    settings = body(client.get("/api/v1/notifications/settings", token=agent.token))
+    assert settings == {"email": "digest", "reminder_minutes": 15, "digest_hour": 8, "version": 0}
+    changed = body(client.patch("/api/v1/notifications/settings", {"version": 0, "email": "immediate",
+                                                                    "reminder_minutes": 60}, token=agent.token))
+    assert changed["email"] == "immediate" and changed["reminder_minutes"] == 60 and changed["version"] == 1
+    assert client.patch("/api/v1/notifications/settings", {"version": 0, "email": "off"},
+                        token=agent.token).status_code == 409
+    assert client.patch("/api/v1/notifications/settings", {"version": 1, "email": None},
+                        token=agent.token).status_code == 422
+
+
+def test_immediate_email_goes_out_through_the_due_run(client: ApiClient, feed: Feed) -> None:
+    company = signup(client, company="Mailed")
+    agent = add_member(client, company, role="agent", name="agent")
+    client.patch("/api/v1/notifications/settings", {"version": 0, "email": "immediate"}, token=agent.token)
+    client.post("/api/v1/deals", {"title": "Mailed deal", "owner_id": agent.user_id}, token=company.owner.token)
+    feed.deliver()
+    before = len(outbox(agent.email))
+    due.run_due(now=db.utcnow() + timedelta(seconds=1))
+    mails = outbox(agent.email)[before:]
+    assert len(mails) == 1 and "Mailed deal" in mails[0].subject and "/#/deals/" in mails[0].body
