@@ -112,6 +112,17 @@ class Adapter(ABC):
         """An answer to a URL check that carries no event (before verification), or None."""
         return None
 
+    def verified_handshake(self, inbound: Inbound, credentials: Credentials) -> Reply | None:
+        """An answer to a URL check that proves itself with a secret of the integration (Meta's
+        ``hub.verify_token``), or None; it answers its own refusal (Meta expects a 403)."""
+        return None
+
+    def connect(self, credentials: Credentials) -> Mapping[str, Any] | None:
+        """Tell the provider where to post (Telegram's ``setWebhook``) when the integration is created or its
+        URL, secret or credentials change; a refusal raises (502) and nothing is written. Answers settings the
+        provider told (Telegram's bot username), kept with the integration's."""
+        return None
+
     @abstractmethod
     def verify(self, inbound: Inbound, credentials: Credentials) -> None:
         """Raise :func:`invalid_signature` unless the request carries the provider's valid signature."""
@@ -132,6 +143,8 @@ PROVIDERS = {
     "mango": "chalicelib.telephony.providers.mango",
     "twilio": "chalicelib.telephony.providers.twilio",
     "pbx": "chalicelib.telephony.providers.pbx",
+    "whatsapp": "chalicelib.messaging.providers.whatsapp",
+    "telegram": "chalicelib.messaging.providers.telegram",
 }
 _ADAPTERS: dict[str, Adapter] = {}
 

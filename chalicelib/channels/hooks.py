@@ -50,7 +50,11 @@ def receive(inbound: Inbound, key: str) -> Reply:
         handshake = adapter.handshake(inbound)
         if handshake is not None:
             return handshake
-        adapter.verify(inbound, integrations_service.adapter_credentials(ctx, integration))
+        credentials = integrations_service.adapter_credentials(ctx, integration)
+        handshake = adapter.verified_handshake(inbound, credentials)
+        if handshake is not None:
+            return handshake
+        adapter.verify(inbound, credentials)
         parsed = adapter.parse(inbound)
         open_for_business = isinstance(tenant, Tenant) and tenant.status == "active"
         reason = None if integration.status == "active" and open_for_business else (

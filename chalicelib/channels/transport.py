@@ -38,16 +38,21 @@ class Outbound:
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes = b""
     secret_headers: tuple[str, ...] = ()
+    secret_values: tuple[str, ...] = ()  # secrets inside the URL or body (Telegram's bot token is in its path)
 
     def recorded(self) -> dict[str, Any]:
-        """What the sandbox records: the request with its secret headers masked."""
+        """What the sandbox records: the request with its secret headers and values masked."""
         shown = {k: ("***" if k.lower() in {s.lower() for s in self.secret_headers} else v)
                  for k, v in self.headers.items()}
         try:
             body: Any = self.body.decode()
         except UnicodeDecodeError:
             body = f"<{len(self.body)} bytes>"
-        return {"provider": self.provider, "method": self.method, "url": self.url, "headers": shown, "body": body}
+        url = self.url
+        for value in filter(None, self.secret_values):
+            url = url.replace(value, "***")
+            body = body.replace(value, "***") if isinstance(body, str) else body
+        return {"provider": self.provider, "method": self.method, "url": url, "headers": shown, "body": body}
 
 
 @dataclass(frozen=True)

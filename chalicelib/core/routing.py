@@ -23,7 +23,8 @@ DOMAINS = (
     "chalicelib.notes.routes",
     "chalicelib.records.customfields.routes", "chalicelib.dataio.routes", "chalicelib.auditlog.routes",
     "chalicelib.tenantdata.routes", "chalicelib.integrations.routes", "chalicelib.forms.routes",
-    "chalicelib.telephony.hooks.routes", "chalicelib.telephony.routes", "chalicelib.live.routes",
+    "chalicelib.telephony.hooks.routes", "chalicelib.telephony.routes", "chalicelib.messaging.hook_routes",
+    "chalicelib.messaging.routes", "chalicelib.live.routes",
     "chalicelib.subscriptions.routes", "chalicelib.notifications.routes", "chalicelib.ui.routes",
 )
 _lock = threading.Lock()

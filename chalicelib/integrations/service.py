@@ -30,10 +30,11 @@ SECRET_PREFIX = "whsec_"
 HOOK_SK = "HOOK"
 TURN_SK_PREFIX = "TURN#"
 # The plan feature an integration type needs (billing.catalog); a website form needs none.
-PLAN_FEATURES = {"zadarma": "telephony", "mango": "telephony", "twilio": "telephony", "pbx": "telephony"}
+PLAN_FEATURES = {"zadarma": "telephony", "mango": "telephony", "twilio": "telephony", "pbx": "telephony",
+                 "whatsapp": "messengers", "telegram": "messengers"}
 # What an integration may do when it acts for the tenant (a lead: contact, deal, task, timeline).
 WEBHOOK_PERMISSIONS = frozenset(
-    permissions.grant(["contacts", "deals", "tasks", "calls"], ["read", "create", "update"], "all")
+    permissions.grant(["contacts", "deals", "tasks", "calls", "conversations"], ["read", "create", "update"], "all")
     | permissions.grant(["users", "teams", "pipelines", "customfields"], ["read"], "all")
 )
 
@@ -282,8 +283,21 @@ def create(ctx: TenantContext, *, data: s.IntegrationCreate) -> tuple[Integratio
     integration.settings = _clean_settings(ctx, integration, data.settings)
     lookup = _new_key(ctx, integration)
     secret = _new_secret(ctx, integration)
+    _connect(ctx, integration)
     _commit(ctx, db.Change().create(lookup), integration, action="create", before=None)
     return integration, secret
+
+
+def _connect(ctx: TenantContext, integration: Integration) -> None:
+    """Tell the provider where to post and with which secret (Telegram's setWebhook), before the integration is
+    written: a provider that refuses answers 502 and nothing changes."""
+    from chalicelib.channels import adapters
+
+    adapter = adapters.find(integration.integration_type)
+    if adapter is not None and integration.status == "active":
+        learned = adapter.connect(adapter_credentials(ctx, integration))
+        if learned:
+            integration.settings = {**dict(integration.settings or {}), **learned}
 
 
 def _writable(ctx: TenantContext, integration_id: str, version: int, action: str) -> Integration:
@@ -309,6 +323,8 @@ def update(ctx: TenantContext, integration_id: str, *, data: s.IntegrationUpdate
         integration.status = data.status
     if data.settings is not None:
         integration.settings = _clean_settings(ctx, integration, data.settings)
+    if data.settings is not None or (data.status == "active" and before and before["status"] != "active"):
+        _connect(ctx, integration)
     integration.updated_at = db.utcnow()
     _commit(ctx, change, integration, action="update", before=before)
     return integration
@@ -336,6 +352,7 @@ def rotate(ctx: TenantContext, integration_id: str, *, data: s.RotateIn) -> tupl
     else:
         _release_key(ctx, change, integration)
         change.create(_new_key(ctx, integration))
+    _connect(ctx, integration)
     integration.updated_at = db.utcnow()
     _commit(ctx, change, integration, action=f"rotate_{data.what}", before=before)
     return integration, secret

@@ -13,6 +13,7 @@ DECLARATIONS = (
     "chalicelib.deals.record",
     "chalicelib.products.record",
     "chalicelib.calls.record",
+    "chalicelib.conversations.record",
 )
 
 # Who points a linked record at another contact when a merge (or its undo) moves a contact's links:

@@ -21,17 +21,13 @@ from pydantic import ValidationError as PydanticValidationError
 
 from chalicelib.calls.models import Call, CallbackDue, CallRef, CallStats, DialRequest
 from chalicelib.calls.record import CALL, ref_pk
-from chalicelib.channels import adapters
-from chalicelib.contacts import schemas as contact_schemas
-from chalicelib.contacts import service as contacts_service
+from chalicelib.channels import adapters, parties
 from chalicelib.core import db, errors, phones
 from chalicelib.core.observability import logger
 from chalicelib.core.tenancy import TenantContext, new_id, tenant_key
-from chalicelib.deals import schemas as deal_schemas
-from chalicelib.deals import service as deals_service
 from chalicelib.inbox import Outcome, Run, register_processor
 from chalicelib.integrations import service as integrations_service
-from chalicelib.records import access, editing, links, lookups, matching, store, types
+from chalicelib.records import access, editing, matching, store
 from chalicelib.records import timeline as timeline_service
 from chalicelib.tasks import schemas as task_schemas
 from chalicelib.tasks import service as tasks_service
@@ -40,7 +36,8 @@ from chalicelib.telephony.events import CallEvent, TelephonyAdapter
 from chalicelib.telephony.settings import TelephonySettings
 
 FOLD_ATTEMPTS = 3
-PROVIDERS = tuple(adapters.PROVIDERS)
+# The telephony providers among the channel's (messengers are adapters of the same seam, not phone lines).
+PROVIDERS = tuple(name for name, module in adapters.PROVIDERS.items() if module.startswith("chalicelib.telephony."))
 
 
 # -- keys -----------------------------------------------------------------------------------
@@ -96,17 +93,7 @@ def _customer_number(ctx: TenantContext, call: Call) -> str | None:
     return phones.e164(raw[:phones.MAX_TYPED], matching.tenant_region(ctx)) or raw[:40]
 
 
-def open_deal(ctx: TenantContext, subject_type: str, subject_id: str) -> str | None:
-    """The newest open deal of a contact or company (from its card's links: one Query)."""
-    found = [link for link in links.linked(ctx, subject_type, subject_id=subject_id, kind="deal")
-             if (link.summary or {}).get("status", "open") == "open"]
-    return max((link.ref_id for link in found), default=None)
-
-
-def _company_with(ctx: TenantContext, e164: str) -> str | None:
-    company = types.find("company")
-    rows = lookups.search(ctx, company, e164) if company is not None else None
-    return str(rows[0].record_id) if rows else None
+open_deal = parties.open_deal  # click-to-call names the contact's open deal too
 
 
 def resolve_party(run: Run, call: Call, settings: TelephonySettings) -> None:
@@ -117,47 +104,18 @@ def resolve_party(run: Run, call: Call, settings: TelephonySettings) -> None:
     call.party_resolved = 1
     if not e164 or not e164.startswith("+"):
         return  # a hidden or internal number: nobody to find
-    made = run.progress
-    contact = contacts_service.get(ctx, str(made["contact_id"])) if "contact_id" in made else None
-    if contact is None:
-        contact, _ = contacts_service.find_by_phone_or_email(ctx, e164, None)
-    if contact is not None:
-        call.contact_id = str(contact.contact_id)
-        call.company_id = next(iter(contact.company_ids or []), None)
-        call.deal_id = open_deal(ctx, "contact", call.contact_id)
-        if not call.user_id:
-            call.owner_id, call.team_id = contact.owner_id, contact.team_id
+    party = parties.find(run, e164=e164)
+    if party is None and settings.unknown_caller != "ignore":
+        owner_id = call.user_id or integrations_service.responsible_user(ctx, run.integration, settings.responsible)
+        party = parties.make(run, parties.Newcomer(
+            first_name=e164, phone=e164, owner_id=owner_id, source=f"call:{run.integration.name}",
+            deal_title=f"Call from {e164}" if settings.unknown_caller == "contact_and_deal" else None,
+            pipeline_id=settings.pipeline_id, stage_id=settings.stage_id))
+    if party is None:
         return
-    company_id = _company_with(ctx, e164)
-    if company_id is not None:
-        call.company_id = company_id
-        call.deal_id = open_deal(ctx, "company", company_id)
-        return
-    if settings.unknown_caller == "ignore":
-        return
-    owner_id = call.user_id or integrations_service.responsible_user(ctx, run.integration, settings.responsible)
-    contact_id = new_id()
-    data = contact_schemas.ContactCreate.model_validate({
-        "first_name": e164, "phones": [{"number": e164}], "owner_id": owner_id,
-        "source": f"call:{run.integration.name}"[:40]})
-    with run.checkpoint_with(contact_id=contact_id) as change:
-        contact = contacts_service.create(ctx, data=data, contact_id=contact_id, matches=[], change=change)
-    call.contact_id = contact_id
-    if not call.user_id:
-        call.owner_id, call.team_id = contact.owner_id, contact.team_id
-    if settings.unknown_caller == "contact_and_deal":
-        call.deal_id = _lead_deal(run, settings, contact_id, owner_id, e164)
-
-
-def _lead_deal(run: Run, settings: TelephonySettings, contact_id: str, owner_id: str, e164: str) -> str:
-    if "deal_id" in run.progress:
-        return str(run.progress["deal_id"])
-    data = deal_schemas.DealCreate(title=f"Call from {e164}"[:200], pipeline_id=settings.pipeline_id,
-                                   stage_id=settings.stage_id, contact_ids=[contact_id], owner_id=owner_id)
-    deal_id = new_id()
-    with run.checkpoint_with(deal_id=deal_id) as change:
-        deals_service.create(run.ctx, data=data, deal_id=deal_id, change=change)
-    return deal_id
+    call.contact_id, call.company_id, call.deal_id = party.contact_id, party.company_id, party.deal_id
+    if not call.user_id and party.contact_id:
+        call.owner_id, call.team_id = str(party.owner_id), party.team_id
 
 
 # -- folding --------------------------------------------------------------------------------

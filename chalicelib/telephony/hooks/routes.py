@@ -8,39 +8,17 @@ result comes to ``/result/<name>``, the URL check to ``/ping``),
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from chalice import Response
-from pydantic import ConfigDict
 
 from chalicelib.channels import hooks
-from chalicelib.channels.adapters import Inbound, Reply
-from chalicelib.core.config import settings
-from chalicelib.core.http import API_HEADERS, FORM, JSON, Api, ApiRequest
-from chalicelib.core.schema import Schema
+from chalicelib.channels.web import HookQuery
+from chalicelib.channels.web import inbound as _inbound
+from chalicelib.channels.web import response as _response
+from chalicelib.core.http import FORM, JSON, Api, ApiRequest
 from chalicelib.telephony import processor as _processor  # noqa: F401 - registers the call processors
 
 api = Api(__name__, tag="hooks")
 HOOK_ERRORS = (400, 401, 404, 413, 415, 422)
-
-
-class HookQuery(Schema):
-    """A provider may add parameters of its own to the URL (Zadarma's zd_echo): the adapter reads them."""
-
-    model_config = ConfigDict(extra="allow")
-
-
-def _inbound(request: ApiRequest, provider: str, path: str, tail: str | None = None) -> Inbound:
-    query = {str(k): str(v) for k, v in (request.raw.query_params or {}).items()}
-    url = f"{settings.public_url}{path}" + (f"?{urlencode(query)}" if query else "")
-    return Inbound(provider=provider, method=request.raw.method, url=url, query=query,
-                   headers={str(k).lower(): str(v) for k, v in (request.raw.headers or {}).items()},
-                   body=request.raw.raw_body or b"", tail=tail, ip=request.source_ip, request_id=request.request_id)
-
-
-def _response(reply: Reply) -> Response:
-    return Response(body=reply.body, status_code=reply.status,
-                    headers={**API_HEADERS, "Content-Type": f"{reply.content_type}; charset=utf-8"})
 
 
 @api.route("/hooks/zadarma/{key}", summary="Zadarma checks the URL (zd_echo)", public=True, query=HookQuery,

@@ -1,0 +1,176 @@
+"""Request and response schemas of conversations and their messages."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field, model_validator
+
+from chalicelib.core.schema import Schema
+
+Id = Annotated[str, Field(pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$")]
+Channel = Literal["whatsapp", "telegram"]
+Status = Literal["open", "closed"]
+MessageStatus = Literal["received", "queued", "sent", "delivered", "read", "failed"]
+Text = Annotated[str, Field(min_length=1, max_length=4096)]
+
+
+class ConversationListQuery(Schema):
+    """Filters of the inbox (any combination; the most selective one is the Query), newest message first."""
+
+    channel: Channel | None = None
+    status: Status | None = None
+    assignee_id: Id | None = None
+    unread: bool | None = None
+    contact_id: Id | None = None
+    limit: int = Field(default=50, ge=1, le=200)
+    cursor: Annotated[str, Field(max_length=2000)] | None = None
+
+
+class ConversationSummary(BaseModel):
+    id: str
+    channel: str
+    integration_id: str
+    contact_id: str | None = None
+    customer_name: str | None = None
+    status: Status
+    assignee_id: str
+    last_message_at: datetime | None = None
+    last_message_preview: str | None = None
+    last_direction: Literal["in", "out"] | None = None
+    unread_count: int
+    version: int
+
+
+class Window(BaseModel):
+    """Whether a free-text reply may go out now (WhatsApp's 24 hours after the customer's last message)."""
+
+    open: bool
+    closes_at: datetime | None = None
+
+
+class ConversationRead(ConversationSummary):
+    deal_id: str | None = None
+    referral: dict[str, Any] | None = None
+    window: Window
+    chat_link: str | None = None
+    templates: bool = Field(description="Whether the channel takes approved templates (WhatsApp)")
+    created_at: datetime
+    updated_at: datetime
+
+
+class ConversationPage(BaseModel):
+    items: list[ConversationSummary]
+    next_cursor: str | None = None
+
+
+class AttachmentRead(BaseModel):
+    id: str
+    kind: str
+    mime: str | None = None
+    name: str | None = None
+    size: int | None = None
+    available: bool = Field(description="Kept in our storage; GET its link to open it")
+
+
+class MessageRead(BaseModel):
+    id: str
+    direction: Literal["in", "out"]
+    kind: str
+    text: str | None = None
+    attachments: list[AttachmentRead]
+    status: MessageStatus
+    error: dict[str, Any] | None = None
+    author_id: str | None = None
+    template: dict[str, Any] | None = None
+    created_at: datetime
+    edited_at: datetime | None = None
+    provider_message_id: str | None = None
+
+
+class MessagePage(BaseModel):
+    items: list[MessageRead]
+    next_cursor: str | None = None
+
+
+class MessageListQuery(Schema):
+    limit: int = Field(default=50, ge=1, le=200)
+    cursor: Annotated[str, Field(max_length=2000)] | None = None
+
+
+class TemplateIn(Schema):
+    """An approved WhatsApp template: its name, language code and body parameters in order."""
+
+    name: Annotated[str, Field(min_length=1, max_length=512, pattern=r"^[a-z0-9_]+$")]
+    language: Annotated[str, Field(min_length=2, max_length=15, pattern=r"^[a-z]{2,3}(_[A-Za-z]{2,4})?$")]
+    parameters: list[Annotated[str, Field(min_length=1, max_length=1024)]] = Field(default_factory=list,
+                                                                                   max_length=20)
+
+
+class MessageCreate(Schema):
+    """A reply: free text, or a template (the only way to write outside WhatsApp's 24-hour window)."""
+
+    text: Text | None = None
+    template: TemplateIn | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> MessageCreate:
+        if (self.text is None) == (self.template is None):
+            raise ValueError("send either text or template")
+        if self.text is not None and not self.text.strip():
+            raise ValueError("text is blank")
+        return self
+
+
+class ConversationStart(MessageCreate):
+    """Start (or continue) a conversation with a contact on a messenger line, with its first message."""
+
+    contact_id: Id
+    integration_id: Id
+
+
+class VersionIn(Schema):
+    version: int
+
+
+class AssignIn(Schema):
+    version: int
+    assignee_id: Id
+
+
+class AttachmentLink(BaseModel):
+    url: str
+    expires_in: int
+    content_type: str
+
+
+class StatsQuery(Schema):
+    day_from: date = Field(alias="from")
+    day_to: date = Field(alias="to")
+    user_id: Id | None = None
+
+    @model_validator(mode="after")
+    def _range(self) -> StatsQuery:
+        if self.day_from > self.day_to or (self.day_to - self.day_from).days > 366:
+            raise ValueError("'from' must not be after 'to', and a period is at most a year")
+        return self
+
+
+class StatsRow(BaseModel):
+    user_id: str | None = None
+    channel: str
+    inbound: int
+    outbound: int
+    conversations: int
+    first_responses: int
+    average_first_response_seconds: int | None = None
+
+
+class StatsRead(BaseModel):
+    items: list[StatsRow]
+
+
+class TelegramLink(BaseModel):
+    url: str = Field(description="t.me/<bot>?start=<code>: opening it binds the chat to the contact")
+    expires_in: int

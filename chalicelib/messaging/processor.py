@@ -1,0 +1,240 @@
+"""A messenger's delivery becomes a message in its conversation, on the customer's card, in the assignee's inbox.
+
+One processor serves every messenger: its adapter reads the stored raw fields into incoming messages and
+delivery statuses. A message finds its conversation by the chat (``ConversationRef``); a new chat finds its
+customer by the Telegram deep link's code, else the phone lookup, else becomes a contact named as the channel
+names them (and a lead deal when the integration says so), checkpointed on the event like a call's customer.
+A new conversation goes to the contact's owner, else round-robin over the integration's responsible users.
+A status whose message is not recorded yet is kept (``EarlyStatus``) and applied when the message is.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError as PydanticValidationError
+
+from chalicelib.channels import adapters, parties
+from chalicelib.contacts import service as contacts_service
+from chalicelib.conversations.models import BindCode, Conversation, ConversationRef
+from chalicelib.conversations.record import CONVERSATION, SEALED_ENTITY, ref_pk
+from chalicelib.core import db, errors
+from chalicelib.core.tenancy import TenantContext, new_id, tenant_key
+from chalicelib.inbox import Outcome, Run, register_processor
+from chalicelib.integrations import service as integrations_service
+from chalicelib.messaging import media, sealing, threads, views
+from chalicelib.messaging.events import IncomingMessage, MessagingAdapter, MessengerSettings, StatusUpdate
+from chalicelib.records import access, editing
+from chalicelib.records import timeline as timeline_service
+
+PROVIDERS = tuple(name for name, module in adapters.PROVIDERS.items() if module.startswith("chalicelib.messaging."))
+
+
+def bind_pk(ctx: TenantContext) -> str:
+    """Partition of the Telegram deep-link codes waiting for their chat."""
+    return tenant_key(ctx, "TGBIND")
+
+
+def adapter_of(integration: Any) -> MessagingAdapter:
+    """The messaging adapter of an integration."""
+    found = adapters.find(integration.integration_type)
+    if not isinstance(found, MessagingAdapter):
+        raise errors.CRMError("No messaging adapter for this integration.", code="no_processor")
+    return found
+
+
+def settings_of(integration: Any) -> MessengerSettings:
+    """The messenger settings of an integration (its provider's own fields left aside)."""
+    stored = dict(integration.settings or {})
+    return MessengerSettings.model_validate({k: v for k, v in stored.items() if k in MessengerSettings.model_fields})
+
+
+# -- the customer ---------------------------------------------------------------------------
+
+
+def _bound_contact(run: Run, code: str | None) -> Any:
+    if not code:
+        return None
+    bound = db.get(run.ctx, BindCode, bind_pk(run.ctx), code)
+    if bound is None or bound.integration_id != run.integration.integration_id:
+        return None
+    if bound.expires_at is not None and bound.expires_at <= db.utcnow():
+        return None  # moto never expires TTL items: the expiry is compared
+    return contacts_service.get(run.ctx, bound.contact_id)
+
+
+def _customer(run: Run, adapter: MessagingAdapter, incoming: IncomingMessage,
+              settings: MessengerSettings) -> parties.Party | None:
+    """The contact (or company) a new chat is with: bound by a deep link, found by phone, or made."""
+    bound = _bound_contact(run, incoming.start_code)
+    if bound is not None:
+        return parties.of_contact(run.ctx, bound)
+    party = parties.find(run, e164=incoming.sender.phone)
+    if party is not None or settings.unknown_sender == "ignore":
+        return party
+    sender = incoming.sender
+    owner_id = integrations_service.responsible_user(run.ctx, run.integration, settings.responsible)
+    name = (sender.name or sender.phone or (f"@{sender.username}" if sender.username else None)
+            or f"{adapter.label} {sender.chat_id}")
+    first, _, last = name.partition(" ")
+    messengers = ({"whatsapp": sender.phone} if adapter.channel == "whatsapp" and sender.phone else
+                  {"telegram_id": sender.chat_id, **({"telegram_username": sender.username} if sender.username
+                                                     else {})} if adapter.channel == "telegram" else {})
+    return parties.make(run, parties.Newcomer(
+        first_name=first, last_name=last or None, phone=sender.phone, messengers=messengers,
+        owner_id=owner_id, source=f"{adapter.channel}:{run.integration.name}",
+        deal_title=f"{adapter.label}: {name}" if settings.unknown_sender == "contact_and_deal" else None,
+        pipeline_id=settings.pipeline_id, stage_id=settings.stage_id))
+
+
+def _new_conversation(run: Run, adapter: MessagingAdapter, incoming: IncomingMessage,
+                      settings: MessengerSettings) -> Conversation:
+    ctx, integration = run.ctx, run.integration
+    party = _customer(run, adapter, incoming, settings)
+    assignee = party.owner_id if party is not None and party.owner_id else None
+    team_id = party.team_id if party is not None and party.owner_id else None
+    if assignee is None:
+        assignee = integrations_service.responsible_user(ctx, integration, settings.responsible)
+    conversation_id = new_id()
+    conversation = Conversation(
+        access.collection_pk(ctx, CONVERSATION, conversation_id), timeline_service.PROFILE_SK,
+        conversation_id=conversation_id, channel=adapter.channel, integration_id=integration.integration_id,
+        provider_chat_id=incoming.sender.chat_id, contact_id=party.contact_id if party else None,
+        deal_id=party.deal_id if party else None, status="open", owner_id=assignee, team_id=team_id,
+        referral=dict(incoming.referral) if incoming.referral else None)
+    conversation.customer_name = sealing.seal(ctx, entity=SEALED_ENTITY, record_id=conversation_id,
+                                              field="customer_name", text=incoming.sender.name)
+    return conversation
+
+
+# -- messages -------------------------------------------------------------------------------
+
+
+def _attachments(incoming: IncomingMessage) -> list[dict[str, Any]]:
+    return [{"id": f"a{position}", "kind": found.kind, "provider_media_id": found.provider_media_id,
+             "mime": found.mime, "name": (found.name or "")[:200] or None, "size": found.size}
+            for position, found in enumerate(incoming.attachments, start=1)]
+
+
+def _edit(run: Run, message: Any, incoming: IncomingMessage) -> None:
+    """An edited message (Telegram): its text replaced, the edit's time noted."""
+    if incoming.text is None or threads.text_of(run.ctx, message) == incoming.text:
+        return
+    after = editing.clone(message)
+    after.text = sealing.seal(run.ctx, entity=threads.MESSAGE_ENTITY, record_id=message.message_id, field="text",
+                              text=incoming.text)
+    after.edited_at = incoming.at
+    editing.touch(after)
+    db.commit(run.ctx, db.Change().save(after))
+
+
+def _receive_once(run: Run, adapter: MessagingAdapter, incoming: IncomingMessage,
+                  settings: MessengerSettings) -> tuple[Conversation, Any, bool]:
+    """Write one incoming message (None when it was written before); answers (conversation, message, new)."""
+    ctx, integration = run.ctx, run.integration
+    known = threads.message_of(ctx, integration.integration_id, incoming.provider_message_id)
+    if known is not None:  # a repeat, a replay, or an edit of a message we have (only an edit changes it)
+        if incoming.edited:
+            _edit(run, known, incoming)
+        return access.get_any(ctx, CONVERSATION, known.conversation_id), known, False
+    current = threads.conversation_of_chat(ctx, integration.integration_id, incoming.sender.chat_id)
+    change = db.Change()
+    if current is None:
+        before: Conversation | None = None
+        after = _new_conversation(run, adapter, incoming, settings)
+        change.create(ConversationRef(ref_pk(ctx, integration.integration_id), incoming.sender.chat_id,
+                                      conversation_id=after.conversation_id))
+    else:
+        before, after = current, editing.clone(current)
+        bound = _bound_contact(run, incoming.start_code)
+        if bound is not None and bound.contact_id != after.contact_id:
+            after.contact_id = str(bound.contact_id)
+    draft = threads.Draft(direction="in", at=incoming.at, text=incoming.text, kind=incoming.kind,
+                          attachments=_attachments(incoming), provider_message_id=incoming.provider_message_id)
+    message = threads.new_message(ctx, after, draft)
+    threads.set_preview(ctx, after, draft)
+    if after.last_inbound_at is None or incoming.at > after.last_inbound_at:
+        after.last_inbound_at = incoming.at  # the reply window runs from the message's own time
+    after.unread_count = int(after.unread_count or 0) + 1
+    after.status = "open"
+    after.awaiting_since = after.awaiting_since or incoming.at
+    counters = {"inbound": 1, "conversations": 1 if before is None else 0}
+    threads.write(ctx, before, after, message, counters=counters,
+                  claim=(integration.integration_id, incoming.provider_message_id), change=change)
+    return after, message, True
+
+
+def receive(run: Run, adapter: MessagingAdapter, incoming: IncomingMessage, settings: MessengerSettings) -> str:
+    """Write an incoming message, keep its files, tell its assignee; answers the conversation's id."""
+    conversation, message, new = threads.retrying(lambda: _receive_once(run, adapter, incoming, settings))
+    run.progress["conversation_id"] = conversation.conversation_id
+    if message.attachments and any(not a.get("key") for a in message.attachments):
+        credentials = integrations_service.adapter_credentials(run.ctx, run.integration)
+        message = media.fetch_missing(run.ctx, adapter, credentials, message)  # a failure retries the event
+    if new:
+        views.notify(run.ctx, [conversation.owner_id], views.json_ready({
+            "type": "conversation.message", "conversation": views.summary(run.ctx, conversation),
+            "message": views.message(run.ctx, message)}))
+    return conversation.conversation_id
+
+
+def status(run: Run, update: StatusUpdate) -> str | None:
+    """Apply a delivery status to our message, or keep it until the message is recorded."""
+    ctx, integration_id = run.ctx, run.integration.integration_id
+    message = threads.message_of(ctx, integration_id, update.provider_message_id)
+    if message is None:
+        threads.keep_early(ctx, integration_id, update.provider_message_id, update.status, update.at,
+                           dict(update.error) if update.error else None)
+        message = threads.message_of(ctx, integration_id, update.provider_message_id)  # recorded meanwhile?
+        if message is None:
+            return None
+        message = threads.apply_early(ctx, integration_id, message)
+    else:
+        message = threads.retrying(lambda: _status_once(ctx, integration_id, update))
+    if message is None:
+        return None
+    conversation = access.get_any(ctx, CONVERSATION, message.conversation_id)
+    if isinstance(conversation, Conversation):
+        views.notify(ctx, [conversation.owner_id, message.author_id], {
+            "type": "conversation.status", "conversation_id": conversation.conversation_id,
+            "message_id": message.message_id, "status": message.status, "error": message.error})
+    return message.message_id
+
+
+def _status_once(ctx: TenantContext, integration_id: str, update: StatusUpdate) -> Any:
+    message = threads.message_of(ctx, integration_id, update.provider_message_id)
+    if message is None:
+        return None
+    return threads.apply_status(ctx, message, update.status, dict(update.error) if update.error else None) or message
+
+
+# -- the processor --------------------------------------------------------------------------
+
+
+def process_message_event(run: Run) -> Outcome:
+    """Turn the messages and statuses of one stored messenger delivery into conversation messages."""
+    if run.integration is None or run.integration.status == "deleted":
+        return Outcome("ignored", {"reason": "integration_gone"})
+    adapter = adapter_of(run.integration)
+    settings = settings_of(run.integration)
+    try:
+        events = adapter.message_events(run.fields)
+    except (PydanticValidationError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise errors.ValidationError("The stored event is not a message this provider sends.",
+                                     code="invalid_event") from exc
+    if not events:
+        return Outcome("ignored", {"reason": "not_a_message"})
+    details: dict[str, Any] = {}
+    for event in events:
+        if isinstance(event, IncomingMessage):
+            details["conversation_id"] = receive(run, adapter, event, settings)
+        else:
+            found = status(run, event)
+            details.update({"message_id": found} if found else {"deferred": event.status})
+    if "contact_id" in run.progress:
+        details["contact_id"] = run.progress["contact_id"]
+    return Outcome("processed", details)
+
+
+for _provider in PROVIDERS:
+    register_processor(_provider, process_message_event)

@@ -1,0 +1,76 @@
+"""Conversations and messages as the API (and the live channel) shows them: sealed words opened for the reader."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from chalicelib.conversations.models import Conversation, Message
+from chalicelib.core import db
+from chalicelib.core.tenancy import TenantContext
+from chalicelib.messaging import threads
+
+
+def summary(ctx: TenantContext, record: Any) -> dict[str, Any]:
+    """A conversation or its list row as the inbox lists it (ConversationSummary)."""
+    conversation_id = str(getattr(record, "conversation_id", None) or record.record_id)
+    preview, name = threads.preview_of(ctx, record, conversation_id)
+    return {"id": conversation_id, "channel": record.channel, "integration_id": record.integration_id,
+            "contact_id": record.contact_id, "customer_name": name, "status": record.status,
+            "assignee_id": record.owner_id, "last_message_at": record.last_message_at,
+            "last_message_preview": preview, "last_direction": record.last_direction,
+            "unread_count": int(record.unread_count or 0), "version": int(record.version or 0)}
+
+
+def window(conversation: Conversation, reply_window: int | None) -> dict[str, Any]:
+    """Whether free text may go out now: always on a channel without a window, else within it."""
+    if reply_window is None:
+        return {"open": True, "closes_at": None}
+    if conversation.last_inbound_at is None:
+        return {"open": False, "closes_at": None}
+    closes = conversation.last_inbound_at + timedelta(seconds=reply_window)
+    return {"open": db.utcnow() < closes, "closes_at": closes}
+
+
+def read(ctx: TenantContext, conversation: Conversation, *, reply_window: int | None,
+         chat_link: str | None) -> dict[str, Any]:
+    """One conversation (ConversationRead)."""
+    return {**summary(ctx, conversation), "deal_id": conversation.deal_id, "referral": conversation.referral,
+            "window": window(conversation, reply_window), "chat_link": chat_link,
+            "templates": conversation.channel == "whatsapp", "created_at": conversation.created_at,
+            "updated_at": conversation.updated_at}
+
+
+def message(ctx: TenantContext, found: Message) -> dict[str, Any]:
+    """One message (MessageRead)."""
+    return {"id": found.message_id, "direction": found.direction, "kind": found.message_kind,
+            "text": threads.text_of(ctx, found),
+            "attachments": [{"id": a.get("id"), "kind": a.get("kind") or "document", "mime": a.get("mime"),
+                             "name": a.get("name"), "size": a.get("size"), "available": bool(a.get("key"))}
+                            for a in found.attachments or []],
+            "status": found.status, "error": found.error, "author_id": found.author_id, "template": found.template,
+            "created_at": found.sent_at, "edited_at": found.edited_at,
+            "provider_message_id": found.provider_message_id}
+
+
+def notify(ctx: TenantContext, user_ids: list[str | None], payload: dict[str, Any]) -> None:
+    """Push to the open web apps of those users (never fails the caller: a push is a courtesy)."""
+    from chalicelib.core.observability import logger
+    from chalicelib.live import service as live_service
+
+    targets = sorted({user for user in user_ids if user})
+    if not targets:
+        return
+    try:
+        live_service.push(ctx, targets, payload)
+    except Exception:  # noqa: BLE001 - the message is written; a tab that does not hear of it reloads it
+        logger.warning("conversation push failed", exc_info=True)
+
+
+def json_ready(value: Any) -> Any:
+    """A view with its times as ISO text (a live message is JSON as it is)."""
+    if isinstance(value, dict):
+        return {k: json_ready(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [json_ready(v) for v in value]
+    return value.isoformat() if hasattr(value, "isoformat") else value
