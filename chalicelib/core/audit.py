@@ -28,7 +28,7 @@ from typing import Any
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from ulid import ULID
 
-from chalicelib.core import db
+from chalicelib.core import db, permissions
 from chalicelib.core.db import Change, MainTable, VersionedItem, utcnow
 from chalicelib.core.tenancy import TenantContext, is_valid_id, new_id, take_fresh, tenant_key
 
@@ -271,6 +271,7 @@ def attach(
     sensitive: frozenset[str] = frozenset(),
 ) -> AuditRecord:
     """Add the audit record of a change of item to the same transaction and advance its chain."""
+    permissions.check_changes(ctx, entity, before, after)  # a field the role may only read: 403, nothing read
     head_seq, prev_hash = _chain_head(ctx, item, entity, entity_id)
     seq = head_seq + 1
     now = utcnow()

@@ -19,6 +19,7 @@ from chalicelib.dataio import files, queue, storage, targets
 from chalicelib.dataio.models import ExportJob
 from chalicelib.identity import plans
 from chalicelib.records import types
+from chalicelib.records.fieldaccess import views as field_views
 
 PAGE_ROWS = 200
 
@@ -71,6 +72,7 @@ def run_export(ctx: TenantContext, job: ExportJob, *, deadline: float, now: Call
     while not job.fetched and (written == 0 or time.monotonic() < deadline):
         rows, cursor = target.export_page(ctx, scope=scope, filters=dict(job.filters or {}), cursor=job.cursor,
                                           limit=PAGE_ROWS, reveal=bool(job.include_sensitive))
+        rows = field_views.export_rows(ctx, job.entity, rows)  # no column of a field the role may not read
         storage.put(page_key(ctx, job, int(job.pages)), json.dumps(rows, default=str).encode(),
                     content_type="application/json")
         job.pages, job.row_count = int(job.pages) + 1, int(job.row_count) + len(rows)

@@ -20,6 +20,8 @@ from chalicelib.dataio.models import ExportJob, ImportJob, JobFields
 from chalicelib.dataio.schemas import ExportIn, ExportRead, ImportIn, ImportRead, UploadIn, UploadRead
 from chalicelib.identity import plans
 from chalicelib.records.customfields import service as customfields_service
+from chalicelib.records.fieldaccess import search as field_search
+from chalicelib.records.fieldaccess import service as field_rules
 
 EXPORT_INLINE_SECONDS = 8.0  # a small export is ready in the answer that asked for it
 
@@ -110,6 +112,7 @@ def start_import(ctx: TenantContext, import_id: str, *, version: int,
         raise errors.ConflictError("This import has already been started.", code="import_started")
     if mapping is not None:
         _remap(ctx, job, target, mapping)
+    field_rules.check_import(ctx, job.entity, [str(field) for field in dict(job.mapping).values() if field])
     for name, value in queue.actor_snapshot(ctx).items():  # it runs with the rights of whoever starts it
         setattr(job, name, value)
     job.status, job.version = "queued", version
@@ -160,6 +163,7 @@ def create_export(ctx: TenantContext, body: ExportIn) -> ExportJob:
         raise errors.ForbiddenError("Your role may not export sensitive fields.")
     filters = dict(body.filters or {})
     target.check_filters(filters)
+    field_search.check_export(ctx, body.entity, filters)
     export_id = new_id()
     job = ExportJob(queue.jobs_pk(ctx, "export"), export_id, export_id=export_id, entity=body.entity,
                     status="queued", file_format=body.format, filters=filters,

@@ -8,7 +8,11 @@ import chalicelib.deals.revert  # noqa: F401 - registers the reverters of its au
 from chalicelib.core.http import Api, ApiRequest
 from chalicelib.deals import board, pipeline_changes, pipelines, records, service
 from chalicelib.deals import schemas as s
+from chalicelib.deals.record import DEAL
 from chalicelib.records import timeline as timeline_service
+from chalicelib.records.fieldaccess import search as field_search
+from chalicelib.records.fieldaccess import service as field_rules
+from chalicelib.records.fieldaccess import views as shown
 
 api = Api(__name__, tag="deals")
 
@@ -48,12 +52,26 @@ def pipelines_delete(request: ApiRequest, pipeline_id: str) -> None:
 
 @api.route("/api/v1/pipelines/{pipeline_id}/board", summary="The kanban board: stages with their deals and totals",
            query=s.DealPageQuery, response=s.Board, errors=(404,))
-def pipelines_board(request: ApiRequest, pipeline_id: str) -> s.Board:
+def pipelines_board(request: ApiRequest, pipeline_id: str) -> Any:
     ctx = request.tenant
     page = board.board_page(ctx, pipeline_id, limit=request.query.limit, cursor=request.query.cursor)
     columns = board.board_columns(page, lambda deal: records.deal_read(ctx, deal))
-    return s.Board(pipeline=pipelines.pipeline_read(page.pipeline), columns=columns,
-                   totals_cover=page.totals_cover, next_cursor=page.next_cursor)  # type: ignore[arg-type]
+    answer = s.Board(pipeline=pipelines.pipeline_read(page.pipeline), columns=columns,
+                     totals_cover=page.totals_cover, next_cursor=page.next_cursor)  # type: ignore[arg-type]
+    return _shown_board(ctx, answer)
+
+
+def _shown_board(ctx: Any, answer: s.Board) -> Any:
+    """The board as the caller's role may see it: its deals' hidden fields, and the stage totals of a hidden
+    amount (sums of it), left out."""
+    if not field_rules.hidden(ctx, DEAL):
+        return answer
+    data = answer.model_dump(mode="json")
+    for column in data["columns"]:
+        column["deals"] = shown.records(ctx, DEAL, column["deals"])
+        if "amount" in field_rules.hidden(ctx, DEAL):
+            column.pop("totals", None)
+    return data
 
 
 # -- deals ----------------------------------------------------------------------------------
@@ -61,30 +79,39 @@ def pipelines_board(request: ApiRequest, pipeline_id: str) -> s.Board:
 
 @api.route("/api/v1/deals", summary="Deals of a pipeline or an owner, with filters", query=s.DealListQuery,
            response=s.DealPage, errors=(422,))
-def deals_list(request: ApiRequest) -> s.DealPage:
-    ctx = request.tenant
-    page = service.list_deals(ctx, query=request.query)
-    return s.DealPage(items=[records.deal_read(ctx, deal) for deal in page.items], next_cursor=page.next_cursor)
+def deals_list(request: ApiRequest) -> Any:
+    ctx, query = request.tenant, request.query
+    gone = field_rules.hidden(ctx, DEAL)
+    if gone:
+        field_search.check_query(DEAL, query, gone)
+    page = service.list_deals(ctx, query=query)
+    items = [deal for deal in page.items if not (gone and query.q) or field_search.explains(DEAL, query.q, deal, gone)]
+    return shown.page(ctx, DEAL, s.DealPage(items=[records.deal_read(ctx, deal) for deal in items],
+                                            next_cursor=page.next_cursor))
 
 
 @api.route("/api/v1/deals", method="POST", summary="Create a deal", body=s.DealCreate, response=s.DealRead,
            status=201, errors=(403, 404, 422))
-def deals_create(request: ApiRequest) -> s.DealRead:
+def deals_create(request: ApiRequest) -> Any:
     ctx = request.tenant
-    return records.deal_read(ctx, service.create(ctx, data=request.body))
+    return shown.record(ctx, DEAL, records.deal_read(ctx, service.create(ctx, data=request.body)))
 
 
 @api.route("/api/v1/deals/{deal_id}", summary="The deal card: deal, stage history, links and timeline",
            response=s.DealCard, errors=(404,))
-def deals_get(request: ApiRequest, deal_id: str) -> s.DealCard:
-    return service.card(request.tenant, deal_id)
+def deals_get(request: ApiRequest, deal_id: str) -> Any:
+    ctx = request.tenant
+    data = shown.record(ctx, DEAL, service.card(ctx, deal_id))  # its links and timeline
+    if isinstance(data, dict):
+        data["deal"] = shown.record(ctx, DEAL, data["deal"])
+    return data
 
 
 @api.route("/api/v1/deals/{deal_id}", method="PATCH", summary="Change a deal", body=s.DealUpdate,
            response=s.DealRead, errors=(403, 404, 409, 422))
-def deals_update(request: ApiRequest, deal_id: str) -> s.DealRead:
+def deals_update(request: ApiRequest, deal_id: str) -> Any:
     ctx = request.tenant
-    return records.deal_read(ctx, service.update(ctx, deal_id, data=request.body))
+    return shown.record(ctx, DEAL, records.deal_read(ctx, service.update(ctx, deal_id, data=request.body)))
 
 
 @api.route("/api/v1/deals/{deal_id}", method="DELETE", summary="Move a deal to the trash (restorable for 30 days)",
@@ -95,25 +122,25 @@ def deals_delete(request: ApiRequest, deal_id: str) -> None:
 
 @api.route("/api/v1/deals/{deal_id}/restore", method="POST", summary="Bring a deal back from the trash",
            response=s.DealRead, errors=(403, 404, 409))
-def deals_restore(request: ApiRequest, deal_id: str) -> s.DealRead:
+def deals_restore(request: ApiRequest, deal_id: str) -> Any:
     ctx = request.tenant
-    return records.deal_read(ctx, service.restore(ctx, deal_id))
+    return shown.record(ctx, DEAL, records.deal_read(ctx, service.restore(ctx, deal_id)))
 
 
 @api.route("/api/v1/deals/{deal_id}/move", method="POST",
            summary="Move a deal to another stage (a lost stage needs lost_reason)", body=s.DealMove,
            response=s.DealRead, errors=(403, 404, 409, 422))
-def deals_move(request: ApiRequest, deal_id: str) -> s.DealRead:
+def deals_move(request: ApiRequest, deal_id: str) -> Any:
     ctx = request.tenant
-    return records.deal_read(ctx, service.move(ctx, deal_id, body=request.body))
+    return shown.record(ctx, DEAL, records.deal_read(ctx, service.move(ctx, deal_id, body=request.body)))
 
 
 @api.route("/api/v1/deals/{deal_id}/timeline", summary="A deal's timeline, newest first", query=s.DealPageQuery,
            response=s.DealTimelinePage, errors=(404,))
 def deals_timeline(request: ApiRequest, deal_id: str) -> s.DealTimelinePage:
     page = service.timeline(request.tenant, deal_id, limit=request.query.limit, cursor=request.query.cursor)
-    return s.DealTimelinePage(items=[s.TimelineEntryRead(**timeline_service.entry_view(e)) for e in page.items],
-                          next_cursor=page.next_cursor)
+    entries = shown.entries(request.tenant, [timeline_service.entry_view(e) for e in page.items])
+    return s.DealTimelinePage(items=[s.TimelineEntryRead(**entry) for entry in entries], next_cursor=page.next_cursor)
 
 
 # -- reports --------------------------------------------------------------------------------

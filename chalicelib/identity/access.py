@@ -57,6 +57,7 @@ def list_roles(ctx: TenantContext) -> list[RoleRead]:
 def check_grantable(ctx: TenantContext, granted: list[str]) -> None:
     """422 for an unknown permission; 403 for one the caller does not hold (no escalation)."""
     unknown = [p for p in granted if not permissions.is_valid_permission(p)]
+    unknown += permissions.unknown_field_rules(ctx, [p for p in granted if p not in unknown])
     if unknown:
         raise errors.ValidationError(details=[{"loc": ["permissions"], "msg": f"Unknown permission {p}",
                                                "type": "unknown_permission"} for p in unknown])

@@ -43,6 +43,8 @@ def create(ctx: TenantContext, *, name: str, granted: list[str]) -> tuple[ApiKey
     plans.require(ctx, feature="api_keys")
     if ctx.actor_kind != "user":  # a key answers to a person, whose rights bound it: not to another key
         raise errors.ForbiddenError("Only a signed-in user can create an API key.", code="not_a_user")
+    # The creator's field rules come with the key (its requests would keep them anyway: permissions.within).
+    granted = [*granted, *(p for p in ctx.permissions if permissions.field_rule(p) is not None and p not in granted)]
     access.check_grantable(ctx, granted)
     key_id = new_id()
     secret = f"{PREFIX}{key_id}_{auth.new_opaque_token()}"
@@ -109,7 +111,7 @@ def authenticate(token: str) -> auth.Principal:
         held = access.role_permissions(ctx, creator.role) or frozenset()
         http.request_memo()[("tenant", ctx.tenant_id)] = tenant  # service.tenant_settings needs no second read
         _touch(key)
-    granted = frozenset(str(p) for p in lookup.permissions or () if permissions.covers(held, str(p)))
+    granted = permissions.within(held, (str(p) for p in lookup.permissions or ()))
     return auth.Principal(tenant_id=lookup.tenant_id, actor_id=key_id, actor_kind="api_key", role="api_key",
                           permissions=granted)
 

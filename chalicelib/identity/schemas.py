@@ -219,13 +219,13 @@ class RoleList(BaseModel):
 class RoleIn(Schema):
     key: RoleKey
     name: Name
-    permissions: list[str] = Field(max_length=200)
+    permissions: list[str] = Field(max_length=500)  # entity permissions and field rules
 
 
 class RoleUpdate(Schema):
     version: int
     name: Name | None = None
-    permissions: list[str] | None = Field(default=None, max_length=200)
+    permissions: list[str] | None = Field(default=None, max_length=500)
 
 
 class TeamRead(BaseModel):

@@ -8,7 +8,10 @@ from chalice import Response
 
 from chalicelib.calls import schemas as s
 from chalicelib.calls.record import CALL
+from chalicelib.core import errors
 from chalicelib.core.http import Api, ApiRequest, json_response
+from chalicelib.records.fieldaccess import service as field_rules
+from chalicelib.records.fieldaccess import views as shown
 from chalicelib.telephony import service
 
 api = Api(__name__, tag="calls")
@@ -19,7 +22,7 @@ BASE = "/api/v1/calls"
            query=s.CallListQuery, response=s.CallPage, errors=(400, 422))
 def calls_list(request: ApiRequest) -> dict[str, Any]:
     page = service.list_calls(request.tenant, request.query)
-    return {"items": page.items, "next_cursor": page.next_cursor}
+    return {"items": shown.records(request.tenant, CALL, page.items), "next_cursor": page.next_cursor}
 
 
 @api.route(BASE, method="POST", summary="Click-to-call: ring my extension, then the customer",
@@ -44,10 +47,12 @@ def calls_lines(request: ApiRequest) -> dict[str, Any]:
 @api.route(BASE + "/{call_id}", summary="One call", response=s.CallRead, errors=(404,))
 def calls_get(request: ApiRequest, call_id: str) -> Any:
     ctx = request.tenant
-    return CALL.hooks["read"](ctx, service.get_call(ctx, call_id))
+    return shown.record(ctx, CALL, CALL.hooks["read"](ctx, service.get_call(ctx, call_id)))
 
 
 @api.route(BASE + "/{call_id}/recording", summary="A five-minute link to the call's recording (an audited read)",
            response=s.RecordingLink, errors=(404,))
 def calls_recording(request: ApiRequest, call_id: str) -> dict[str, Any]:
+    if "recording" in field_rules.hidden(request.tenant, CALL):
+        raise errors.ForbiddenError("Your role may not listen to call recordings.", code="field_hidden")
     return service.recording_link(request.tenant, call_id)

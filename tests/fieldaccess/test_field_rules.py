@@ -1,0 +1,219 @@
+"""Field rules (#21 item 10): a role kept from reading a field never sees it (card, list, search, export, timeline,
+audit), cannot find or filter by it, and a role kept from editing one cannot change it, on every route."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+from urllib.parse import urlencode, urlparse
+
+import pytest
+
+from chalicelib.core import aws
+from chalicelib.core.config import settings
+from tests.factories import Company, add_member, signup
+from tests.seeds.dataio import ensure_bucket
+from tests.support import ApiClient, body
+
+PHONE, EMAIL, VIP, SITE = "+12025550111", "alice.rules@example.com", "gold-7741", "rules-acme.io"
+CRM = ("contacts", "companies", "deals", "products", "calls", "tasks")
+CLERK_RULES = ["contacts.phones:hidden", "contacts.custom.vip:hidden", "contacts.emails:readonly",
+               "deals.amount:hidden", "companies.website:hidden"]
+
+
+def grants(*actions: str) -> list[str]:
+    return [f"{entity}:{action}:all" for entity in CRM for action in actions]
+
+
+@pytest.fixture(scope="module")
+def company(app: Any, embedded_aws: None) -> Company:
+    ensure_bucket()
+    client = ApiClient(app)
+    company = signup(client, company="Rules Co", country="US")
+    owner = company.owner.token
+    created = client.post("/api/v1/custom-fields", {"entity": "contact", "key": "vip", "label": "VIP code",
+                                                    "type": "text"}, token=owner)
+    assert created.status_code == 201, created.body
+    role = client.post("/api/v1/roles", {"key": "clerk", "name": "Clerk", "permissions": [
+        *grants("read", "create", "update", "export"), "audit:read:all", "audit:update:all", "roles:read:all",
+        "roles:create:all", "api_keys:create:all", "api_keys:read:all", "customfields:read:all",
+        "pipelines:read:all", "users:read:all", *CLERK_RULES]}, token=owner)
+    assert role.status_code == 201, role.body
+    add_member(client, company, role="clerk", name="clerk")
+    contact = client.post("/api/v1/contacts", {"first_name": "Alice", "last_name": "Rules",
+                                               "phones": [{"number": PHONE}], "emails": [{"address": EMAIL}],
+                                               "custom": {"vip": VIP}}, token=owner)
+    assert contact.status_code == 201, contact.body
+    firm = client.post("/api/v1/companies", {"name": "Acme Rules", "website": f"https://{SITE}"}, token=owner)
+    assert firm.status_code == 201, firm.body
+    deal = client.post("/api/v1/deals", {"title": "Rules deal", "amount": {"minor": 987654, "currency": "USD"},
+                                         "contact_ids": [body(contact)["id"]]}, token=owner)
+    assert deal.status_code == 201, deal.body
+    company.extra.update(contact=body(contact), firm=body(firm), deal=body(deal))
+    return company
+
+
+def url(path: str, query: dict[str, str]) -> str:
+    return f"{path}?{urlencode(query)}"
+
+
+def clerk(company: Company) -> str:
+    return company.members["clerk"].token
+
+
+def leaks(payload: Any) -> list[str]:
+    text = str(payload)
+    return [value for value in (PHONE, VIP, "987654", SITE) if value in text]
+
+
+# -- the grammar -------------------------------------------------------------------------------------------
+
+
+def test_a_rule_on_a_field_the_type_lacks_is_refused(client: ApiClient, company: Company) -> None:
+    for wrong in ("contacts.phone:hidden", "contacts.custom.nope:readonly", "contacts.phones:read:all",
+                  "pipelines.name:hidden", "contacts.phones:invisible"):
+        answer = client.post("/api/v1/roles", {"key": "typo", "name": "Typo", "permissions": [
+            "contacts:read:own", wrong]}, token=company.owner.token)
+        assert answer.status_code == 422, (wrong, answer.body)
+        assert answer.json_body["error"]["details"][0]["type"] == "unknown_permission"
+
+
+def test_the_role_editor_lists_every_type_s_fields_and_custom_ones(client: ApiClient, company: Company) -> None:
+    answer = client.get("/api/v1/roles/fields", token=company.owner.token)
+    assert answer.status_code == 200, answer.body
+    catalog = {entry["entity"]: {f["field"] for f in entry["fields"]} for entry in body(answer)["items"]}
+    assert {"phones", "emails", "first_name", "passport_number", "custom.vip"} <= catalog["contacts"]
+    assert {"amount", "title"} <= catalog["deals"] and {"price", "sku"} <= catalog["products"]
+    assert {"website", "name"} <= catalog["companies"] and "from_number" in catalog["calls"]
+    assert body(answer)["access"] == ["readonly", "hidden"]
+
+
+def test_nobody_grants_a_field_they_may_not_see(client: ApiClient, company: Company) -> None:
+    wide = client.post("/api/v1/roles", {"key": "wider", "name": "Wider", "permissions": ["contacts:read:all"]},
+                       token=clerk(company))
+    assert wide.status_code == 403, wide.body
+    narrow = client.post("/api/v1/roles", {"key": "narrow", "name": "Narrow", "permissions": [
+        "contacts:read:all", *CLERK_RULES]}, token=clerk(company))
+    assert narrow.status_code == 201, narrow.body
+    assigned = client.post("/api/v1/users", {"email": "x.rules@example.com", "name": "X", "role": "admin"},
+                           token=clerk(company))
+    assert assigned.status_code == 403
+
+
+# -- reading -----------------------------------------------------------------------------------------------
+
+
+def test_the_card_list_and_answers_leave_hidden_fields_out(client: ApiClient, company: Company) -> None:
+    contact_id = company.extra["contact"]["id"]
+    card = body(client.get(f"/api/v1/contacts/{contact_id}", token=clerk(company)))
+    assert "phones" not in card and "vip" not in card["custom"] and card["emails"][0]["address"] == EMAIL
+    listed = body(client.get("/api/v1/contacts", token=clerk(company)))["items"]
+    alice = next(item for item in listed if item["id"] == contact_id)
+    assert "phone" not in alice and alice["email"] == EMAIL and alice["first_name"] == "Alice"
+    assert not leaks(card) and not leaks(listed)
+    owner_card = body(client.get(f"/api/v1/contacts/{contact_id}", token=company.owner.token))
+    assert owner_card["phones"][0]["number"] == PHONE and owner_card["custom"]["vip"] == VIP
+
+
+def test_a_hidden_field_finds_nothing_and_filters_nothing(client: ApiClient, company: Company) -> None:
+    token = clerk(company)
+    assert body(client.get(url("/api/v1/contacts", {"q": PHONE}), token=token))["items"] == []
+    named = body(client.get(url("/api/v1/contacts", {"q": "alice"}), token=token))["items"]
+    assert [i["first_name"] for i in named] == ["Alice"]
+    found = body(client.get(url("/api/v1/contacts", {"q": PHONE}), token=company.owner.token))["items"]
+    assert [i["id"] for i in found] == [company.extra["contact"]["id"]]
+    filtered = client.get(url("/api/v1/contacts", {"custom.vip": VIP}), token=token)
+    assert filtered.status_code == 403 and filtered.json_body["error"]["code"] == "field_hidden"
+    assert body(client.get(url("/api/v1/companies", {"q": SITE}), token=token))["items"] == []
+    assert body(client.get(url("/api/v1/companies", {"q": "acme"}), token=token))["items"]
+
+
+def test_a_hidden_amount_leaves_the_deal_card_list_and_board(client: ApiClient, company: Company) -> None:
+    token, deal = clerk(company), company.extra["deal"]
+    card = body(client.get(f"/api/v1/deals/{deal['id']}", token=token))
+    assert "amount" not in card["deal"] and card["deal"]["title"] == "Rules deal"
+    board = body(client.get(f"/api/v1/pipelines/{deal['pipeline_id']}/board", token=token))
+    assert all("totals" not in column for column in board["columns"])
+    listed = body(client.get(url("/api/v1/deals", {"pipeline_id": deal["pipeline_id"]}), token=token))
+    assert not leaks(card) and not leaks(board) and not leaks(listed)
+    contact_card = body(client.get(f"/api/v1/contacts/{company.extra['contact']['id']}", token=token))
+    assert not leaks(contact_card["links"])  # the deal's link summary on the contact's card
+    owner_board = body(client.get(f"/api/v1/pipelines/{deal['pipeline_id']}/board", token=company.owner.token))
+    assert "987654" in str(owner_board)
+
+
+def test_the_audit_trail_leaves_hidden_values_and_their_hashes_out(client: ApiClient, company: Company) -> None:
+    trail = body(client.get(url("/api/v1/audit", {"entity": "contact"}), token=clerk(company)))["items"]
+    created = next(item for item in trail if item["entity_id"] == company.extra["contact"]["id"])
+    assert "phones" not in created["changes"] and "custom.vip" not in created["changes"]
+    assert "hash" not in created and created["changes"]["first_name"]["after"] == "Alice"
+    assert not leaks(trail)
+
+
+def test_an_export_has_no_column_of_a_hidden_field(client: ApiClient, company: Company) -> None:
+    job = body(client.post("/api/v1/exports", {"entity": "contact", "format": "csv"}, token=clerk(company)))
+    assert job["status"] == "done", job
+    key = urlparse(job["download_url"]).path.split(f"{settings.export_bucket}/", 1)[-1].lstrip("/")
+    text = aws.client("s3").get_object(Bucket=settings.export_bucket, Key=key)["Body"].read().decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert "phones" not in rows[0] and "custom.vip" not in rows[0] and rows[0]["emails"] == EMAIL
+    assert not leaks(text)
+    searched = client.post("/api/v1/exports", {"entity": "contact", "filters": {"q": "alice"}}, token=clerk(company))
+    assert searched.status_code == 403, searched.body
+
+
+def test_an_api_key_keeps_its_creator_s_field_rules(client: ApiClient, company: Company) -> None:
+    made = client.post("/api/v1/api-keys", {"name": "sync", "permissions": ["contacts:read:all"]},
+                       token=clerk(company))
+    assert made.status_code == 201, made.body
+    key = body(made)["secret"]
+    card = client.get(f"/api/v1/contacts/{company.extra['contact']['id']}", token=key)
+    assert card.status_code == 200, card.body
+    assert "phones" not in body(card) and not leaks(body(card))
+
+
+# -- changing ----------------------------------------------------------------------------------------------
+
+
+def test_a_read_only_or_hidden_field_cannot_change(client: ApiClient, company: Company) -> None:
+    token, contact_id = clerk(company), company.extra["contact"]["id"]
+    version = body(client.get(f"/api/v1/contacts/{contact_id}", token=token))["version"]
+    for change in ({"emails": [{"address": "other@example.com"}]}, {"phones": [{"number": "+12025550199"}]},
+                   {"custom": {"vip": "x"}}):
+        refused = client.patch(f"/api/v1/contacts/{contact_id}", {"version": version, **change}, token=token)
+        assert refused.status_code == 403, (change, refused.body)
+        assert refused.json_body["error"]["code"] == "field_read_only"
+        assert refused.json_body["error"]["details"][0]["loc"][-1] in ("emails", "phones", "vip")
+    ok = client.patch(f"/api/v1/contacts/{contact_id}", {"version": version, "last_name": "Ruled"}, token=token)
+    assert ok.status_code == 200, ok.body
+    assert "phones" not in body(ok)
+    owner_card = body(client.get(f"/api/v1/contacts/{contact_id}", token=company.owner.token))
+    assert owner_card["phones"][0]["number"] == PHONE and owner_card["emails"][0]["address"] == EMAIL
+    deal = body(client.get(f"/api/v1/deals/{company.extra['deal']['id']}", token=token))["deal"]
+    amount = client.patch(f"/api/v1/deals/{deal['id']}", {"version": deal["version"],
+                                                          "amount": {"minor": 1, "currency": "USD"}}, token=token)
+    assert amount.status_code == 403, amount.body
+
+
+def test_a_create_may_not_set_a_read_only_field(client: ApiClient, company: Company) -> None:
+    refused = client.post("/api/v1/contacts", {"first_name": "Bob", "emails": [{"address": "bob.r@example.com"}]},
+                          token=clerk(company))
+    assert refused.status_code == 403 and refused.json_body["error"]["code"] == "field_read_only"
+    ok = client.post("/api/v1/contacts", {"first_name": "Bob"}, token=clerk(company))
+    assert ok.status_code == 201, ok.body
+
+
+def test_revert_of_a_change_to_a_read_only_field_is_refused(client: ApiClient, company: Company) -> None:
+    owner, contact_id = company.owner.token, company.extra["contact"]["id"]
+    version = body(client.get(f"/api/v1/contacts/{contact_id}", token=owner))["version"]
+    changed = client.patch(f"/api/v1/contacts/{contact_id}", {"version": version, "emails": [
+        {"address": EMAIL}, {"address": "second.rules@example.com"}]}, token=owner)
+    assert changed.status_code == 200, changed.body
+    trail = body(client.get(url("/api/v1/audit", {"entity": "contact", "entity_id": contact_id}), token=owner))
+    newest = trail["items"][0]
+    assert "emails" in newest["changes"]
+    refused = client.post(f"/api/v1/audit/{newest['id']}/revert", {}, token=clerk(company))
+    assert refused.status_code == 403, refused.body
+    assert body(client.get(f"/api/v1/contacts/{contact_id}", token=owner))["emails"][-1]["address"] \
+        == "second.rules@example.com"
