@@ -32,6 +32,14 @@ DEFAULT_NAME = "Sales"
 DEFAULT_STAGES = (("New", "open"), ("Qualified", "open"), ("Proposal", "open"), ("Negotiation", "open"),
                   ("Won", "won"), ("Lost", "lost"))
 DEFAULT_LOST_REASONS = ("Price", "Chose a competitor", "No budget", "No response", "Not a fit")
+# A company that works in Russian starts with its funnel named in Russian (#20 item 3): they are its data, which it
+# renames at will, so they are written once in its language rather than translated on every read.
+STARTER = {
+    "en": (DEFAULT_NAME, DEFAULT_STAGES, DEFAULT_LOST_REASONS),
+    "ru": ("Продажи", (("Новая", "open"), ("Квалификация", "open"), ("Предложение", "open"),
+                       ("Переговоры", "open"), ("Успешно", "won"), ("Не реализовано", "lost")),  # noqa: RUF001
+           ("Цена", "Выбрали конкурента", "Нет бюджета", "Не отвечает", "Не подходит")),  # noqa: RUF001
+}
 
 
 # -- views ----------------------------------------------------------------------------------
@@ -133,10 +141,11 @@ def _new_pipeline(ctx: TenantContext, *, name: str, stages: list[Stage], lost_re
                     gsi1pk=board_pk(ctx, pipeline_id), gsi1sk=PIPELINE_HEAD_SK)
 
 
-def default_pipeline_items(ctx: TenantContext) -> list[db.MainTable]:
-    """The default "Sales" pipeline, its marker and its audit record, to commit in sign-up's transaction."""
-    pipeline = _new_pipeline(ctx, name=DEFAULT_NAME, stages=_stages(DEFAULT_STAGES),
-                             lost_reasons=DEFAULT_LOST_REASONS, is_default=True)
+def default_pipeline_items(ctx: TenantContext, *, locale: str = "en") -> list[db.MainTable]:
+    """The default "Sales" pipeline in the company's language, its marker and its audit record, to commit in
+    sign-up's transaction."""
+    name, stages, lost_reasons = STARTER.get(locale, STARTER["en"])
+    pipeline = _new_pipeline(ctx, name=name, stages=_stages(stages), lost_reasons=lost_reasons, is_default=True)
     change = db.Change().save(pipeline)
     change.create(DefaultPipeline(pipelines_pk(ctx), DEFAULT_MARKER_SK, pipeline_id=pipeline.pipeline_id))
     audit.attach(ctx, change, pipeline, entity="pipeline", entity_id=pipeline.pipeline_id, action="create",

@@ -59,7 +59,8 @@ def signup(request: ApiRequest) -> Response:
     body = request.body
     ctx, _, user = service.signup(company_name=body.company_name, name=body.name, email=body.email,
                                   password=body.password, locale=body.locale, country=body.country,
-                                  request_id=request.request_id, source_ip=request.source_ip)
+                                  timezone=body.timezone, request_id=request.request_id,
+                                  source_ip=request.source_ip)
     return _session_response(sessions.start_session(ctx, user, user_agent=request.header("user-agent")), status=201,
                              in_body=body.refresh_token_in_body)
 

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, Field
 
 from chalicelib.core.schema import Schema
+from chalicelib.identity.zones import TimeZone
 
 MAX_PASSWORD = 256
 
@@ -42,6 +43,8 @@ class SignupIn(Schema):
     password: Password
     locale: Locale = "en"
     country: Country = "US"
+    timezone: TimeZone | None = Field(default=None, description=(
+        "The company's time zone (\"today\" and due times follow it); without it, the country's usual one"))
     refresh_token_in_body: InBody = False
 
 
@@ -131,7 +134,7 @@ class TenantUpdate(Schema):
     locale: Locale | None = None
     country: Country | None = None
     currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
-    timezone: str | None = Field(default=None, max_length=64)
+    timezone: TimeZone | None = None
     password_min_length: int | None = Field(default=None, ge=8, le=128)
     password_max_age_days: int | None = Field(default=None, ge=0, le=3650)
     require_totp: bool | None = None

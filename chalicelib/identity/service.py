@@ -12,7 +12,7 @@ from chalicelib.billing.models import CustomerLookup, Subscription, customer_key
 from chalicelib.core import audit, auth, db, errors, http, mail, permissions
 from chalicelib.core.observability import logger
 from chalicelib.core.tenancy import TenantContext, bind, global_key, is_valid_id, new_id, tenant_key
-from chalicelib.identity import access, plans
+from chalicelib.identity import access, plans, zones
 from chalicelib.identity.models import EmailLogin, Tenant, TokenLookup, User
 from chalicelib.identity.schemas import TenantRead, TenantUpdate, UserRead, UserUpdate
 
@@ -146,21 +146,21 @@ def check_password_policy(tenant: Tenant | None, password: str, *, email: str) -
 STARTER_ITEMS = ("chalicelib.deals.service:default_pipeline_items",)
 
 
-def starter_items(ctx: TenantContext) -> list[db.MainTable]:
-    """The items a new tenant starts with (``STARTER_ITEMS``)."""
+def starter_items(ctx: TenantContext, *, locale: str = "en") -> list[db.MainTable]:
+    """The items a new tenant starts with (``STARTER_ITEMS``), named in the company's language."""
     found: list[db.MainTable] = []
     for target in STARTER_ITEMS:
         module, _, name = target.partition(":")
-        found += getattr(importlib.import_module(module), name)(ctx)
+        found += getattr(importlib.import_module(module), name)(ctx, locale=locale)
     return found
 
 
 def signup(*, company_name: str, name: str, email: str, password: str, locale: str, country: str,
-           request_id: str | None = None, source_ip: str | None = None,
+           timezone: str | None = None, request_id: str | None = None, source_ip: str | None = None,
            email_confirmed: bool = False) -> tuple[TenantContext, Tenant, User]:
     """Create a tenant (on a trial of the trial plan) with its owner, the owner's login, the tenant's data key,
     its usage counters and its Stripe customer; e-mail the owner a link confirming the address (not for an
-    operator's or the demo's company: ``email_confirmed``)."""
+    operator's or the demo's company: ``email_confirmed``). Without a time zone, the country's usual one."""
     from chalicelib.core import crypto
     from chalicelib.identity import confirmation
 
@@ -173,6 +173,7 @@ def signup(*, company_name: str, name: str, email: str, password: str, locale: s
     now = db.utcnow()
     tenant = Tenant(tenant_pk(ctx), "TENANT", tenant_id=tenant_id, name=company_name, owner_id=user_id,
                     locale=locale, country=country, currency=_default_currency(country),
+                    timezone=timezone or zones.country_zone(country),
                     plan=catalog.TRIAL_PLAN, trial_ends_at=now + timedelta(days=TRIAL_DAYS),
                     billing=Subscription(status="trialing", plan=catalog.TRIAL_PLAN, customer_id=customer_id),
                     gsi1pk=global_key("tenants", "all"), gsi1sk=f"{now.isoformat()}#{tenant_id}")
@@ -183,7 +184,7 @@ def signup(*, company_name: str, name: str, email: str, password: str, locale: s
         confirm_token = None if email_confirmed else confirmation.begin(ctx, tenant, change)
         change.create(EmailLogin(email_login_key(email), tenant_id, tenant_id=tenant_id, user_id=user_id))
         change.create(crypto.new_key_item(ctx))
-        for item in starter_items(ctx):  # a new company starts with a "Sales" funnel
+        for item in starter_items(ctx, locale=locale):  # a new company starts with a "Sales" funnel
             change.create(item)
         limits.starting_usage(ctx, change, users=1, pipelines=1)  # the owner and that funnel
         if customer_id is not None:

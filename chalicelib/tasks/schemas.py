@@ -48,6 +48,9 @@ class TaskVersion(Schema):
 class RelatedRead(BaseModel):
     type: RelatedType
     id: str
+    name: str | None = Field(default=None, description=(
+        "What the record is called (a contact's full name, a company's name, a deal's title), when the caller may "
+        "read it"))
 
 
 class TaskRead(BaseModel):

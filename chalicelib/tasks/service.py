@@ -7,6 +7,7 @@ timeline entries (created, done, reopened) into its timeline, in the same transa
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
@@ -15,8 +16,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from chalicelib.core import audit, db, errors, permissions
 from chalicelib.core.tenancy import TenantContext, is_valid_id, new_id
 from chalicelib.identity import service as identity_service
-from chalicelib.records import access, links
+from chalicelib.records import access, links, types
 from chalicelib.records import timeline as timeline_service
+from chalicelib.records.timeline import PROFILE_SK
+from chalicelib.records.types import RecordType
 from chalicelib.tasks import schemas as s
 from chalicelib.tasks.models import DONE, OPEN, TASK_SK, Task, assignee_pk, assignee_sk, stamp, task_pk
 
@@ -29,11 +32,12 @@ TICK = timedelta(microseconds=1)
 # -- views ----------------------------------------------------------------------------------
 
 
-def task_read(task: Task) -> s.TaskRead:
-    """The API view of a task."""
+def task_read(task: Task, names: dict[tuple[str, str], str] | None = None) -> s.TaskRead:
+    """The API view of a task; with names (``related_names``), its record named."""
     related = None
     if task.related_type and task.related_id:
-        related = s.RelatedRead(type=task.related_type, id=task.related_id)  # type: ignore[arg-type]
+        name = (names or {}).get((task.related_type, task.related_id))
+        related = s.RelatedRead(type=task.related_type, id=task.related_id, name=name)  # type: ignore[arg-type]
     return s.TaskRead(
         id=task.task_id, title=task.title, kind=task.task_kind,  # type: ignore[arg-type]
         status="done" if task.done_at is not None else "open", due_at=task.due_at, assignee_id=task.assignee_id,
@@ -41,6 +45,34 @@ def task_read(task: Task) -> s.TaskRead:
         done_by=task.done_by, created_by=task.created_by, created_at=task.created_at, updated_at=task.updated_at,
         version=int(task.version or 0),
     )
+
+
+def _record_name(record: Any) -> str | None:
+    """What a record is called: a deal's title, a company's name, a contact's first and last names."""
+    for attribute in ("title", "name"):
+        if isinstance(getattr(record, attribute, None), str):
+            return str(getattr(record, attribute))
+    parts = [getattr(record, attribute, None) for attribute in ("first_name", "last_name")]
+    return " ".join(part for part in parts if isinstance(part, str) and part) or None
+
+
+def related_names(ctx: TenantContext, tasks: Sequence[Task]) -> dict[tuple[str, str], str]:
+    """The names of the live records the tasks are about that the caller may read, by (type, id): one
+    BatchGetItem a page, so a list names every task's record (#20 item 11) and a rename shows at once."""
+    wanted: dict[tuple[str, str], tuple[RecordType, str]] = {}
+    for task in tasks:
+        rtype = types.find(task.related_type) if task.related_type else None
+        if rtype is not None and task.related_id and is_valid_id(task.related_id):
+            wanted[(access.collection_pk(ctx, rtype, task.related_id), PROFILE_SK)] = (rtype, task.related_id)
+    found = db.get_many(ctx, list(wanted)) if wanted else {}
+    names: dict[tuple[str, str], str] = {}
+    for key, record in found.items():
+        rtype, record_id = wanted[key]
+        name = _record_name(record) if isinstance(record, rtype.model) and record.deleted_at is None \
+            and access.may_read(ctx, rtype, record) else None
+        if name:
+            names[(rtype.name, record_id)] = name
+    return names
 
 
 def audit_view(task: Task) -> dict[str, Any]:

@@ -40,7 +40,7 @@ def test_every_section_is_in_full_view_beside_the_section_on_a_laptop(browser: A
 
 def test_a_phone_opens_settings_as_a_menu_in_russian(browser: Any, live_url: str, screens: Screens) -> None:
     page = new_page(browser, live_url, viewport=PHONE)
-    sign_up(page, company="Цветы у дома")
+    sign_up(page, company="Цветы у дома")  # noqa: RUF001
     page.get_by_label("Language", exact=True).select_option("ru")
     page.locator(".main-nav", has_text="Сделки").wait_for()
     page.locator(".main-nav a", has_text="Настройки").click()
@@ -60,7 +60,7 @@ def test_a_phone_opens_settings_as_a_menu_in_russian(browser: Any, live_url: str
     assert where.locator(".settings-current").inner_text() == "Компания"
     assert not page.locator(".settings-menu").is_visible()  # no sideways scroller of twelve tabs on a phone
     assert_fits_a_phone(page, screens, "company")
-    where.get_by_role("link", name="Все настройки").click()
+    where.get_by_role("link", name="Все настройки").click()  # noqa: RUF001
     page.locator(".settings-index").wait_for()
     assert_no_problems(page)
     page.context.close()

@@ -19,7 +19,8 @@ OVERLAPPING_CONTROLS = """(toast) => {
   return [...document.querySelectorAll('main input, main select, main textarea, main button, main a')]
     .filter((el) => el.offsetParent !== null)
     .filter((el) => { const r = el.getBoundingClientRect();
-      return r.width > 0 && r.left < t.right && r.right > t.left && Math.max(r.top, shown) < t.bottom && r.bottom > t.top; })
+      return r.width > 0 && r.left < t.right && r.right > t.left && Math.max(r.top, shown) < t.bottom
+        && r.bottom > t.top; })
     .map((el) => el.outerHTML.slice(0, 80));
 }"""
 

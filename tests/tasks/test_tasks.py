@@ -126,7 +126,7 @@ def test_a_task_about_a_contact_shows_on_its_card_and_timeline(client: ApiClient
     owner = company.owner.token
     contact = make_contact(client, company, name="Olga")
     task = body(create(client, owner, title="Send the offer", related={"type": "contact", "id": contact}))
-    assert task["related"] == {"type": "contact", "id": contact}
+    assert task["related"] == {"type": "contact", "id": contact, "name": "Olga"}  # named by its record (#20)
     items = collection(company, "contact", contact)
     link = next(item for item in items if getattr(item, "link_kind", None) == "task")
     assert link.ref_id == task["id"] and link.summary["title"] == "Send the offer" and link.summary["done"] is False

@@ -117,3 +117,49 @@ export function formatPhone(number) {
   groups.push(rest.slice(Math.max(last, 0)));
   return `+${part(0, code)} ${groups.join(' ')}`;
 }
+
+// -- the company's clock (#20 item 4): "today" and due times follow the company's time zone, not the browser's --
+
+/** The browser's time zone (UTC when it gives none). */
+export function browserZone() {
+  try { return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC'; } catch { return 'UTC'; }
+}
+
+function zoneParts(moment, zone) {
+  const parts = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit',
+    day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(moment);
+  return Object.fromEntries(parts.filter((p) => p.type !== 'literal').map((p) => [p.type, Number(p.value)]));
+}
+
+function zoneOffset(moment, zone) {
+  const p = zoneParts(moment, zone);
+  return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - Math.floor(moment.getTime() / 1000) * 1000;
+}
+
+/** A moment as the value of a datetime-local box on the zone's clock ("2026-12-07T02:00"). */
+export function zonedInput(moment, zone) {
+  const p = zoneParts(moment instanceof Date ? moment : new Date(moment), zone);
+  const pad = (n) => String(n).padStart(2, '0');
+  return `${p.year}-${pad(p.month)}-${pad(p.day)}T${pad(p.hour)}:${pad(p.minute)}`;
+}
+
+/** A datetime-local box's value read on the zone's clock, as an ISO moment (null when empty). */
+export function fromZonedInput(value, zone) {
+  const found = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(value || '');
+  if (!found) return null;
+  const [, y, m, d, hh, mm] = found.map(Number);
+  const wall = Date.UTC(y, m - 1, d, hh, mm);
+  let moment = wall - zoneOffset(new Date(wall), zone);
+  moment = wall - zoneOffset(new Date(moment), zone); // once more across a change of offset (summer time)
+  return new Date(moment).toISOString();
+}
+
+/** A date with the time on the zone's clock. */
+export function formatZonedDateTime(iso, zone) {
+  if (!iso) return '';
+  try {
+    return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'short', timeZone: zone }).format(new Date(iso));
+  } catch {
+    return formatDateTime(iso);
+  }
+}

@@ -82,6 +82,17 @@ function controlFor(formEl, loc) {
   return null;
 }
 
+// The validator's own words ("String should have at least 1 character") for what a person sees as an empty box or a
+// mistyped address: said in the person's terms instead (#20 item 6).
+function fieldMessage(detail, control) {
+  const empty = control.value === '' && ['missing', 'string_too_short'].includes(detail.type);
+  if (empty) return t('detail.missing');
+  if (control.type === 'email' && ['string_too_short', 'string_too_long', 'value_error'].includes(detail.type)) {
+    return t('detail.email');
+  }
+  return detailMessage(detail);
+}
+
 /** Show an API error: its message on top, each field's problem next to the field (a 402: the way to upgrade). */
 export function showErrors(formEl, error) {
   const status = formEl.querySelector('.form-status');
@@ -101,7 +112,7 @@ export function showErrors(formEl, error) {
     if (!control) { if (detail && detail.msg) unplaced.push(detailMessage(detail)); continue; }
     control.setAttribute('aria-invalid', 'true');
     const slot = document.getElementById(`${control.id}-error`);
-    if (slot) slot.textContent = detailMessage(detail);
+    if (slot) slot.textContent = fieldMessage(detail, control);
     first = first || control;
   }
   mount(status, h('p', {}, errorMessage(error)), unplaced.length ? h('ul', {}, unplaced.map((m) => h('li', {}, m))) : null);

@@ -5,6 +5,7 @@ import { LANGS, getLang, has, setLang, t } from '../js/i18n.js';
 import { regionName } from '../js/format.js';
 import { begin, signedIn, update } from '../js/session.js';
 import { field, form, heading } from '../js/ui.js';
+import { ZONE_COUNTRY, browserZone, zoneFor, zoneOptions } from './zones.js';
 
 const COUNTRIES = ('AD AE AF AG AI AL AM AO AR AT AU AW AZ BA BB BD BE BF BG BH BI BJ BM BN BO BR BS BT BW BY BZ CA '
   + 'CD CF CG CH CI CL CM CN CO CR CU CV CY CZ DE DJ DK DM DO DZ EC EE EG ER ES ET FI FJ FO FR GA GB GD GE GH GI GL '
@@ -18,9 +19,30 @@ export function countryOptions() {
   return COUNTRIES.map((code) => [code, regionName(code)]).sort((a, b) => a[1].localeCompare(b[1], getLang()));
 }
 
+// Where the company most likely is: the country of the browser's time zone (a computer in Moscow with an English
+// interface is still in Russia), else the region of the browser's language, else the interface language's (#20 item 6).
 function guessCountry() {
+  const zoned = ZONE_COUNTRY[browserZone()];
+  if (zoned && COUNTRIES.includes(zoned)) return zoned;
   const region = (navigator.language || '').split('-')[1];
   return region && COUNTRIES.includes(region.toUpperCase()) ? region.toUpperCase() : (getLang() === 'ru' ? 'RU' : 'US');
+}
+
+/** The time zone box of sign-up: preset from the browser and the country, following the country until touched. */
+function zoneField(countryField) {
+  const country = countryField.querySelector('select');
+  const zone = field({ name: 'timezone', label: t('auth.timezone'), value: zoneFor(country.value),
+    options: zoneOptions(zoneFor(country.value)), hint: t('auth.timezoneHint') });
+  const select = zone.querySelector('select');
+  let touched = false;
+  select.addEventListener('change', () => { touched = true; });
+  country.addEventListener('change', () => {
+    if (touched) return;
+    const preset = zoneFor(country.value);
+    if (![...select.options].some((option) => option.value === preset)) select.prepend(h('option', { value: preset }, preset));
+    select.value = preset;
+  });
+  return zone;
 }
 
 function card(...children) {
@@ -86,12 +108,13 @@ export function signup(root, { navigate }) {
   const submit = async (values) => {
     const answer = await post('/api/v1/auth/signup', {
       company_name: values.company_name, name: values.name, email: values.email, password: values.password,
-      country: values.country, locale: values.locale,
+      country: values.country, locale: values.locale, timezone: values.timezone,
     });
     setLang(values.locale);
     await begin(answer);
     navigate('/tasks');
   };
+  const country = field({ name: 'country', label: t('auth.country'), value: guessCountry(), options: countryOptions() });
   mount(root, card(heading(t('auth.signupTitle')), h('p', { class: 'muted' }, t('auth.signupIntro')),
     form({ submit: t('auth.signup'), onSubmit: submit, label: t('auth.signupTitle'), children: [
       field({ name: 'company_name', label: t('auth.companyName'), autocomplete: 'organization', required: true }),
@@ -99,7 +122,7 @@ export function signup(root, { navigate }) {
       field({ name: 'email', label: t('auth.email'), type: 'email', autocomplete: 'email', required: true }),
       field({ name: 'password', label: t('auth.password'), type: 'password', autocomplete: 'new-password',
         required: true, hint: t('auth.passwordHint') }),
-      field({ name: 'country', label: t('auth.country'), value: guessCountry(), options: countryOptions() }),
+      country, zoneField(country),
       field({ name: 'locale', label: t('auth.language'), value: getLang(), options: LANGS }),
     ] }),
     h('div', { class: 'auth-links' }, h('span', {}, t('auth.haveAccount'), ' ',

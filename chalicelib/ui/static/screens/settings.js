@@ -6,6 +6,7 @@ import { begin, can, session, signOut, update } from '../js/session.js';
 import { copyButton, field, form, heading, toast, toastError } from '../js/ui.js';
 import { countryOptions } from './auth.js';
 import { settingsTabs } from './settings-nav.js';
+import { zoneOptions } from './zones.js';
 
 /** #/settings/profile: name and language. */
 export function profile(root) {
@@ -136,11 +137,6 @@ function currencies() {
   return all.map((code) => [code, code]);
 }
 
-function timezones(current) {
-  const all = Intl.supportedValuesOf ? Intl.supportedValuesOf('timeZone') : [];
-  const list = all.includes(current) ? all : [current, ...all];
-  return list.map((zone) => [zone, zone.replaceAll('_', ' ')]);
-}
 
 function companyForm(tenant, reload) {
   const readOnly = !can('settings', 'update');
@@ -164,7 +160,7 @@ function companyForm(tenant, reload) {
     field({ name: 'locale', label: t('company.locale'), value: tenant.locale, options: LANGS }),
     field({ name: 'country', label: t('auth.country'), value: tenant.country, options: countryOptions() }),
     field({ name: 'currency', label: t('company.currency'), value: tenant.currency, options: currencies() }),
-    field({ name: 'timezone', label: t('company.timezone'), value: tenant.timezone, options: timezones(tenant.timezone) }),
+    field({ name: 'timezone', label: t('company.timezone'), value: tenant.timezone, options: zoneOptions(tenant.timezone) }),
     field({ name: 'password_min_length', label: t('company.passwordMin'), type: 'number', min: '8', max: '128',
       value: tenant.password_min_length }),
     field({ name: 'password_max_age_days', label: t('company.passwordMaxAge'), type: 'number', min: '0', max: '3650',

@@ -1,10 +1,10 @@
-// My tasks: today, overdue, upcoming; complete in one click; add a task.
-import { get, post, query } from '../js/api.js';
+// My tasks: today, overdue, upcoming on the company's clock; complete or reopen in one click, change, add a task.
+import { get, patch, post, query } from '../js/api.js';
 import { h, mount } from '../js/dom.js';
 import { t } from '../js/i18n.js';
-import { formatDateTime, formatRelative } from '../js/format.js';
-import { can } from '../js/session.js';
-import { empty, field, form, heading, optimistic, pager, toast } from '../js/ui.js';
+import { browserZone, formatRelative, formatZonedDateTime, fromZonedInput, zonedInput } from '../js/format.js';
+import { can, session } from '../js/session.js';
+import { empty, field, form, heading, openModal, optimistic, pager, toast, toastError } from '../js/ui.js';
 
 const VIEWS = ['today', 'overdue', 'upcoming'];
 const KINDS = ['todo', 'call', 'meeting', 'email'];
@@ -18,46 +18,115 @@ function viewTabs(current) {
 
 function relatedLink(related) {
   if (!related || !RELATED_PATHS[related.type]) return null;
-  return h('a', { href: `#/${RELATED_PATHS[related.type]}/${encodeURIComponent(related.id)}` },
-    t(`tasks.related.${related.type}`));
+  // Named by its record (#20 item 11); a task from before names were kept says what kind of record it is.
+  return h('a', { href: `#/${RELATED_PATHS[related.type]}/${encodeURIComponent(related.id)}`, class: 'task-related' },
+    related.name || t(`tasks.related.${related.type}`));
 }
 
-/** One task row with its one-click complete button (optimistic; a 409 reloads). */
+/** The company's time zone: "today" and due times are on its clock, wherever the browser is (#20 item 4). */
+export function companyZone() {
+  return session.tenant?.timezone || browserZone();
+}
+
+function zoneHint() {
+  const zone = companyZone();
+  return zone === browserZone() ? null : t('tasks.zoneHint', { zone: zone.replaceAll('_', ' ') });
+}
+
+function dueText(task) {
+  return task.due_at ? formatZonedDateTime(task.due_at, companyZone()) : t('tasks.noDue');
+}
+
+/** One task row: complete or reopen in one click (optimistic; a 409 reloads), and change it in a dialog. */
 export function taskItem(task, reload) {
-  const overdue = !task.done_at && task.due_at && new Date(task.due_at) < new Date();
-  const button = h('button', { type: 'button', class: 'complete', 'aria-pressed': task.done_at ? 'true' : 'false',
-    'aria-label': t('tasks.complete', { title: task.title }), disabled: Boolean(task.done_at) || !can('tasks', 'update') });
-  const row = h('li', { class: task.done_at ? 'task-done' : null, 'data-task': task.id }, button,
+  const mayChange = can('tasks', 'update');
+  const done = () => Boolean(task.done_at);
+  const overdue = !done() && task.due_at && new Date(task.due_at) < new Date();
+  const label = () => t(done() ? 'tasks.reopen' : 'tasks.complete', { title: task.title });
+  const button = h('button', { type: 'button', class: 'complete', 'aria-pressed': done() ? 'true' : 'false',
+    'aria-label': label(), title: label(), disabled: !mayChange });
+  const row = h('li', { class: done() ? 'task-done' : null, 'data-task': task.id }, button,
     h('div', { class: 'grow' }, h('div', { class: 'title' }, task.title),
       h('div', { class: 'meta' }, task.kind ? h('span', { class: 'badge' }, t(`tasks.kind.${task.kind}`)) : null, ' ',
         task.due_at ? h('time', { datetime: task.due_at, class: overdue ? 'overdue' : null,
-          title: formatRelative(task.due_at) }, formatDateTime(task.due_at)) : t('tasks.noDue'), ' ',
-        relatedLink(task.related))));
-  button.addEventListener('click', () => optimistic({
-    apply: () => { row.classList.add('task-done'); button.disabled = true; button.setAttribute('aria-pressed', 'true'); },
-    undo: () => { row.classList.remove('task-done'); button.disabled = false; button.setAttribute('aria-pressed', 'false'); },
-    request: async () => { Object.assign(task, await post(`/api/v1/tasks/${encodeURIComponent(task.id)}/complete`,
-      { version: task.version })); toast(t('tasks.done')); },
-    reload,
-  }));
+          title: formatRelative(task.due_at) }, dueText(task)) : t('tasks.noDue'), ' ',
+        relatedLink(task.related))),
+    mayChange ? h('button', { type: 'button', class: 'secondary small task-edit',
+      'aria-label': t('tasks.editOne', { title: task.title }), onClick: () => editTask(task, reload) }, t('tasks.edit')) : null);
+  const mark = (isDone) => {
+    row.classList.toggle('task-done', isDone);
+    button.setAttribute('aria-pressed', isDone ? 'true' : 'false');
+  };
+  button.addEventListener('click', () => {
+    const reopening = done();
+    optimistic({
+      apply: () => mark(!reopening),
+      undo: () => mark(reopening),
+      request: async () => {
+        const verb = reopening ? 'reopen' : 'complete';
+        Object.assign(task, await post(`/api/v1/tasks/${encodeURIComponent(task.id)}/${verb}`, { version: task.version }));
+        button.setAttribute('aria-label', label());
+        button.title = label();
+        toast(t(reopening ? 'tasks.reopened' : 'tasks.done'));
+      },
+      reload,
+    });
+  });
   return row;
 }
 
-function localToIso(value) {
-  return value ? new Date(value).toISOString() : null;
+function inDays(days, hour) {
+  const zone = companyZone();
+  const [date] = zonedInput(new Date(), zone).split('T');
+  const moment = new Date(`${date}T12:00:00Z`);
+  moment.setUTCDate(moment.getUTCDate() + days);
+  return `${moment.toISOString().slice(0, 10)}T${String(hour).padStart(2, '0')}:00`;
+}
+
+/** Change a task in a dialog: what, kind, when (with "tomorrow" and "next week" at hand), or delete it. */
+function editTask(task, reload) {
+  const zone = companyZone();
+  const due = field({ name: 'due_at', label: t('tasks.due'), type: 'datetime-local',
+    value: task.due_at ? zonedInput(task.due_at, zone) : '', hint: zoneHint() });
+  const dueInput = due.querySelector('input');
+  const shortcut = (key, days) => h('button', { type: 'button', class: 'secondary small', onClick: () => {
+    dueInput.value = inDays(days, 10);
+  } }, t(key));
+  const dialog = h('dialog', { class: 'dialog task-dialog', 'aria-label': t('tasks.editTitle') });
+  const close = () => dialog.close();
+  const body = form({ submit: t('common.save'), label: t('tasks.editTitle'), onSubmit: async (values) => {
+    const change = { version: task.version, title: values.title, kind: values.kind };
+    if (values.due_at) change.due_at = fromZonedInput(values.due_at, zone);
+    else if (task.due_at) change.due_at = null;
+    try {
+      await patch(`/api/v1/tasks/${encodeURIComponent(task.id)}`, change);
+      toast(t('common.saved'));
+    } catch (error) {
+      if (error.status !== 409) throw error;
+      toastError(error);
+    }
+    close();
+    await reload();
+  }, children: [
+    field({ name: 'title', label: t('tasks.title'), value: task.title, required: true, maxlength: '200' }),
+    field({ name: 'kind', label: t('tasks.kindLabel'), value: task.kind, options: KINDS.map((k) => [k, t(`tasks.kind.${k}`)]) }),
+    due, h('div', { class: 'row-actions' }, shortcut('tasks.tomorrow', 1), shortcut('tasks.nextWeek', 7)),
+  ] });
+  body.querySelector('.form-actions').append(h('button', { type: 'button', class: 'secondary', onClick: close },
+    t('common.cancel')));
+  dialog.append(h('h2', {}, t('tasks.editTitle')), body);
+  openModal(dialog, () => {});
 }
 
 function defaultDue() {
-  const due = new Date(Date.now() + 3600 * 1000);
-  due.setMinutes(0, 0, 0);
-  const pad = (n) => String(n).padStart(2, '0');
-  return `${due.getFullYear()}-${pad(due.getMonth() + 1)}-${pad(due.getDate())}T${pad(due.getHours())}:00`;
+  const zone = companyZone();
+  return zonedInput(new Date(Math.ceil((Date.now() + 1) / 3_600_000) * 3_600_000), zone);
 }
 
 /** The add-a-task form; related is {type, id} when the task belongs to a record. */
 export function taskForm(onCreated, related = null) {
   return form({ submit: t('tasks.add'), label: t('tasks.addTitle'), onSubmit: async (values, formEl) => {
-    const body = { title: values.title, kind: values.kind, due_at: localToIso(values.due_at) };
+    const body = { title: values.title, kind: values.kind, due_at: fromZonedInput(values.due_at, companyZone()) };
     if (related) body.related = related;
     const task = await post('/api/v1/tasks', body);
     formEl.reset();
@@ -66,7 +135,7 @@ export function taskForm(onCreated, related = null) {
   }, children: h('div', { class: 'form-grid' },
     field({ name: 'title', label: t('tasks.title'), required: true }),
     field({ name: 'kind', label: t('tasks.kindLabel'), value: 'todo', options: KINDS.map((k) => [k, t(`tasks.kind.${k}`)]) }),
-    field({ name: 'due_at', label: t('tasks.due'), type: 'datetime-local', value: defaultDue() })) });
+    field({ name: 'due_at', label: t('tasks.due'), type: 'datetime-local', value: defaultDue(), hint: zoneHint() })) });
 }
 
 /** #/tasks?view=today|overdue|upcoming. */
