@@ -191,13 +191,13 @@ def parse_schedule(expression: Any, *, anchor: datetime) -> Schedule:
 
 
 def unsupported_sources(app: Any) -> list[str]:
-    """A warning per event handler the runner does not drive (S3, SNS, Kinesis, DynamoDB streams ...)."""
-    from chalice.app import ScheduledEventConfig, SQSEventConfig
+    """A warning per event handler the runner does not drive (S3, SNS, Kinesis ...)."""
+    from chalice.app import DynamoDBEventConfig, ScheduledEventConfig, SQSEventConfig
 
-    return [
+    return [  # DynamoDB stream handlers are run by local/streams.py
         f"{type(source).__name__.removesuffix('Config')} handler {source.name} is not run locally"
         for source in app.event_sources
-        if not isinstance(source, ScheduledEventConfig | SQSEventConfig)
+        if not isinstance(source, ScheduledEventConfig | SQSEventConfig | DynamoDBEventConfig)
     ]
 
 

@@ -45,6 +45,7 @@ from local.live import PATH as LIVE_PATH
 from local.live import LiveGateway
 from local.outbox import Outbox
 from local.snapshot import FINAL_TIMEOUT_SECONDS, Snapshotter, StateGuard
+from local.streams import StreamPoller
 from local.stripe_sandbox import PREFIX as STRIPE_PATH
 from local.stripe_sandbox import StripeSandbox
 
@@ -310,6 +311,7 @@ class Runner:
         self.http_thread: threading.Thread | None = None
         self.scheduler: Scheduler | None = None
         self.poller: QueuePoller | None = None
+        self.streams: StreamPoller | None = None
         self.outbox = Outbox(state_dir / "outbox.jsonl")
         self.restored = False
         self.stop_requested = threading.Event()
@@ -364,10 +366,13 @@ class Runner:
         self.scheduler = Scheduler(app, config, region=settings.region)
         self.poller = QueuePoller(app, config, region=settings.region)
         self.poller.prepare()
+        self.streams = StreamPoller(app, config, region=settings.region)  # the domain-event feed (#19)
+        self.streams.prepare(settings.table_name)
         self.snapshots.save()  # a fresh secret and seed survive even a kill -9 before the first period
 
         self.scheduler.start()
         self.poller.start()
+        self.streams.start()
         self.snapshots.start()
         self.outbox.start()
 
@@ -386,6 +391,7 @@ class Runner:
             lines.append(f"  created        {', '.join(created)}")
         jobs = [f"{job.name} ({job.expression})" for job in self.scheduler.jobs]
         jobs += [f"{consumer.name} (queue {consumer.queue_name})" for consumer in self.poller.consumers]
+        jobs += [f"{consumer.name} (the table's stream)" for consumer in self.streams.consumers]
         if jobs:
             lines.append(f"  jobs           {', '.join(jobs)}")
         problems = [*self.scheduler.problems, *unsupported_sources(app)]
@@ -429,7 +435,7 @@ class Runner:
                 # Only a running serve_forever can acknowledge a shutdown; otherwise this would hang.
                 _attempt("stopping the HTTP server", http.shutdown)
             _attempt("closing the HTTP server", http.server.server_close)
-        for component in (self.scheduler, self.poller):
+        for component in (self.scheduler, self.poller, self.streams):
             if component is not None:
                 _attempt(f"stopping {type(component).__name__}", component.stop)
         _attempt("delivering the last mail", self.outbox.stop)

@@ -16,7 +16,7 @@ NO_RESOURCE_LEVEL = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
 CHALICE_RESOURCES = {"APIHandler", "ApiHandlerRole", "RestAPI", "APIHandlerInvokePermission",
                      "WebsocketAPI", "WebsocketAPIStage", "WebsocketConnect", "WebsocketMessage", "WebsocketDisconnect",
                      "WebsocketMessageRole", "InboxEventsRole", "InboxRetriesRole", "DataioJobsRole",
-                     "TenantDataJobsRole", "HousekeepingRole"}
+                     "TenantDataJobsRole", "HousekeepingRole", "DomainEventsRole", "DueTimersRole"}
 
 
 def _policy(stage: str) -> dict[str, Any]:

@@ -337,10 +337,18 @@ def test_queue_handlers_return_only_their_failed_messages(resources: dict[str, A
     functions = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::Serverless::Function"]
     sources = {name: event for function in functions for name, event in (function.get("Events") or {}).items()
                if event.get("Type") != "Schedule"}
-    assert set(sources) == {"InboxEventsSqsEventSource"}, sources
+    assert set(sources) == {"InboxEventsSqsEventSource", "DomainEventsDynamodbEventSource"}, sources
     event = sources["InboxEventsSqsEventSource"]
     assert event["Type"] == "SQS" and event["Properties"]["Queue"]
     assert event["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    # the domain-event feed (#19): the table's own stream, retried from the failed record on (order kept), only
+    # audit records' inserts delivered, parked in the dead-letter queue when they keep failing
+    feed = sources["DomainEventsDynamodbEventSource"]["Properties"]
+    assert sources["DomainEventsDynamodbEventSource"]["Type"] == "DynamoDB"
+    assert feed["Stream"] == {"Fn::GetAtt": ["MainTable", "StreamArn"]}
+    assert feed["FunctionResponseTypes"] == ["ReportBatchItemFailures"] and feed["BisectBatchOnFunctionError"] is False
+    assert json.loads(feed["FilterCriteria"]["Filters"][0]["Pattern"])["dynamodb"]["NewImage"]["kind"] == {"S": ["audit"]}
+    assert resources["MainTable"]["Properties"]["StreamSpecification"] == {"StreamViewType": "NEW_IMAGE"}
 
 
 def test_alarms_cover_api_lambda_dynamodb_and_dlq(resources: dict[str, Any]) -> None:

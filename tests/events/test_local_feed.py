@@ -1,0 +1,45 @@
+"""The local runner's stream poller (local/streams.py) hands the table's stream to a stream handler as Lambda does."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+from chalice import Chalice
+
+from chalicelib.core.config import settings
+from local.streams import StreamPoller
+from tests.events.conftest import Feed
+
+
+def _app(answers: list[dict[str, Any]], seen: list[list[str]]) -> Chalice:
+    app = Chalice(app_name="feed-probe")
+
+    @app.on_dynamodb_record(stream_arn="arn:aws:dynamodb:eu-west-1:1:table/t/stream/x", name="probe")
+    def probe(event: Any) -> Any:
+        seen.append([record["dynamodb"]["Keys"]["pk"]["S"] for record in event.to_dict()["Records"]])
+        return answers.pop(0) if answers else {"batchItemFailures": []}
+
+    return app
+
+
+def _put(pk: str) -> None:
+    boto3.client("dynamodb", region_name=settings.region).put_item(
+        TableName=settings.table_name, Item={"pk": {"S": pk}, "sk": {"S": "PROBE"}, "kind": {"S": "probe"}})
+
+
+def test_records_are_handed_over_in_order_and_a_failure_is_read_again(feed: Feed) -> None:
+    answers: list[dict[str, Any]] = []
+    seen: list[list[str]] = []
+    poller = StreamPoller(_app(answers, seen), None, region=settings.region, dynamodb=boto3.client(
+        "dynamodb", region_name=settings.region), streams=feed.streams)
+    poller.prepare(settings.table_name)
+    poller._stop.set()  # no pauses between attempts in a test
+    for pk in ("G#probe#1", "G#probe#2", "G#probe#3"):
+        _put(pk)
+    second = feed.read()[1]["dynamodb"]["SequenceNumber"]
+    answers.append({"batchItemFailures": [{"itemIdentifier": second}]})
+    assert poller.poll_once(poller.consumers[0]) == 0  # failed from the second on: not handed over
+    assert poller.poll_once(poller.consumers[0]) == 2  # read again from the failed record
+    assert seen == [["G#probe#1", "G#probe#2", "G#probe#3"], ["G#probe#2", "G#probe#3"]]
+    assert poller.poll_once(poller.consumers[0]) == 0 and len(seen) == 2  # nothing new
