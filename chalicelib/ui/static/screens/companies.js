@@ -8,6 +8,7 @@ import { confirmAction, empty, field, form, heading, pager, toast, toastError } 
 import { linkGroups, noteForm, timelineList } from './records.js';
 import { collectCustom, customInputs, customRows, definitionsFor } from './custom-values.js';
 import { phoneLinks } from '../js/telephony.js';
+import { canEditField } from './field-rules.js';
 
 function companyItem(company) {
   return h('li', {}, h('div', { class: 'grow' },
@@ -60,20 +61,26 @@ export async function card(root, { params, navigate, alive }) {
     if (!(await confirmAction(t('contacts.deleteConfirm', { name: company.name }), t('common.delete')))) return;
     try { await del(`/api/v1/companies/${encodeURIComponent(company.id)}`); navigate('/companies'); } catch (error) { toastError(error); }
   } }, t('common.delete')) : null;
+  // Only the fields the user's role may change are offered and sent (its field rules, #21 item 10).
+  const mine = (name) => canEditField('companies', name);
+  const own = definitions.filter((d) => mine(`custom.${d.key}`));
   const edit = can('companies', 'update') ? h('details', { class: 'panel' }, h('summary', {}, t('contacts.edit')),
     form({ submit: t('common.save'), label: t('contacts.edit'), onSubmit: async (values, formEl) => {
       try {
-        await patch(`/api/v1/companies/${encodeURIComponent(company.id)}`, { version: company.version, name: values.name,
-          website: values.website || null, custom: collectCustom(formEl, definitions, company.custom) });
+        const body = { version: company.version, custom: collectCustom(formEl, own, company.custom) };
+        if (mine('name')) body.name = values.name;
+        if (mine('website')) body.website = values.website || null;
+        await patch(`/api/v1/companies/${encodeURIComponent(company.id)}`, body);
         toast(t('common.saved'));
       } catch (error) {
         if (error.status !== 409) throw error;
         toastError(error);
       }
       await reload();
-    }, children: [h('div', { class: 'form-grid' }, field({ name: 'name', label: t('companies.name'), value: company.name, required: true }),
-      field({ name: 'website', label: t('companies.website'), type: 'url', value: company.website })),
-    customInputs(definitions, company.custom)] })) : null;
+    }, children: [h('div', { class: 'form-grid' },
+      mine('name') && field({ name: 'name', label: t('companies.name'), value: company.name, required: true }),
+      mine('website') && field({ name: 'website', label: t('companies.website'), type: 'url', value: company.website })),
+    customInputs(own, company.custom)] })) : null;
   mount(root, heading(company.name, remove), h('div', { class: 'card-grid' },
     h('div', {}, h('section', { class: 'panel' }, h('dl', { class: 'props' },
       (company.phones || []).length ? [h('dt', {}, t('contacts.phone')), h('dd', {}, phoneLinks(company.phones))] : null,

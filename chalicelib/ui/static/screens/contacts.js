@@ -10,6 +10,7 @@ import { taskForm } from './tasks.js';
 import { collectCustom, customInputs, customRows, customText, definitionsFor, requiredLater } from './custom-values.js';
 import { bulkBar, canBulk, filtersPanel, listFilters } from './contact-bulk.js';
 import { phoneLinks } from '../js/telephony.js';
+import { canEditField } from './field-rules.js';
 
 const SENSITIVE = ['passport_number', 'tax_id', 'iban'];
 
@@ -42,9 +43,9 @@ function createForm(navigate) {
   const later = requiredLater('contact');
   const el = form({ submit: t('contacts.create'), label: t('contacts.createTitle'), onSubmit: async (values, formEl) => {
     const required = await later.load();
-    const body = { first_name: values.first_name, last_name: values.last_name || null,
+    const body = editable({ first_name: values.first_name, last_name: values.last_name || null,
       phones: values.phone ? [{ number: values.phone, kind: 'mobile' }] : [],
-      emails: values.email ? [{ address: values.email, kind: 'work' }] : [], custom: collectCustom(formEl, required) };
+      emails: values.email ? [{ address: values.email, kind: 'work' }] : [], custom: collectCustom(formEl, required) });
     try {
       const contact = await post('/api/v1/contacts', body);
       toast(t('common.saved'));
@@ -58,10 +59,10 @@ function createForm(navigate) {
       throw error;
     }
   }, children: [h('div', { class: 'form-grid' },
-    field({ name: 'first_name', label: t('contacts.firstName'), required: true, autocomplete: 'off' }),
-    field({ name: 'last_name', label: t('contacts.lastName'), autocomplete: 'off' }),
-    field({ name: 'phone', label: t('contacts.phone'), type: 'tel', autocomplete: 'off' }),
-    field({ name: 'email', label: t('auth.email'), type: 'email', autocomplete: 'off' })), later.slot] });
+    mine('first_name') && field({ name: 'first_name', label: t('contacts.firstName'), required: true, autocomplete: 'off' }),
+    mine('last_name') && field({ name: 'last_name', label: t('contacts.lastName'), autocomplete: 'off' }),
+    mine('phones') && field({ name: 'phone', label: t('contacts.phone'), type: 'tel', autocomplete: 'off' }),
+    mine('emails') && field({ name: 'email', label: t('auth.email'), type: 'email', autocomplete: 'off' })), later.slot] });
   later.watch(el);
   return el;
 }
@@ -111,6 +112,18 @@ export async function list(root, { query: params, navigate, alive }) {
     can('contacts', 'create') ? h('section', { class: 'panel' }, h('h2', {}, t('contacts.createTitle')), createForm(navigate)) : null);
 }
 
+/** True when the user's role may change the contact's field (its field rules, #21 item 10). */
+function mine(name) {
+  return canEditField('contacts', name);
+}
+
+/** A request body without the fields the user's role may not change (a read-only field is never sent). */
+function editable(body) {
+  const kept = Object.fromEntries(Object.entries(body).filter(([name]) => name === 'version' || name === 'custom' || mine(name)));
+  if (kept.custom) kept.custom = Object.fromEntries(Object.entries(kept.custom).filter(([key]) => mine(`custom.${key}`)));
+  return kept;
+}
+
 function listInputs(name, entries, key) {
   const rows = [...(entries || []), { [key]: '', kind: '' }];
   return rows.map((entry, i) => field({ name: `${name}.${i}.${key}`, label: `${t(`contacts.${name}Label`)} ${i + 1}`,
@@ -128,12 +141,13 @@ function sensitiveInputs(contact) {
 }
 
 function editForm(contact, definitions, reload) {
+  const ownDefinitions = definitions.filter((d) => mine(`custom.${d.key}`));
   return form({ submit: t('common.save'), label: t('contacts.edit'), onSubmit: async (values, formEl) => {
-    const body = { version: contact.version, first_name: values.first_name, last_name: values.last_name || null,
+    const body = editable({ version: contact.version, first_name: values.first_name, last_name: values.last_name || null,
       phones: collect(formEl, 'phones', 'number', 'mobile'), emails: collect(formEl, 'emails', 'address', 'work'),
-      custom: collectCustom(formEl, definitions, contact.custom) };
+      custom: collectCustom(formEl, ownDefinitions, contact.custom) });
     // A sensitive value is only ever typed in: the form never holds it, so an empty box keeps it.
-    for (const name of SENSITIVE) if (values[name]) body[name] = values[name];
+    for (const name of SENSITIVE) if (values[name] && mine(name)) body[name] = values[name];
     try {
       await patch(`/api/v1/contacts/${encodeURIComponent(contact.id)}`, body);
     } catch (error) {
@@ -143,10 +157,10 @@ function editForm(contact, definitions, reload) {
     toast(t('common.saved'));
     await reload();
   }, children: [h('div', { class: 'form-grid' },
-    field({ name: 'first_name', label: t('contacts.firstName'), value: contact.first_name, required: true }),
-    field({ name: 'last_name', label: t('contacts.lastName'), value: contact.last_name }),
-    listInputs('phones', contact.phones, 'number'), listInputs('emails', contact.emails, 'address'),
-    sensitiveInputs(contact)), customInputs(definitions, contact.custom)] });
+    mine('first_name') && field({ name: 'first_name', label: t('contacts.firstName'), value: contact.first_name, required: true }),
+    mine('last_name') && field({ name: 'last_name', label: t('contacts.lastName'), value: contact.last_name }),
+    mine('phones') && listInputs('phones', contact.phones, 'number'), mine('emails') && listInputs('emails', contact.emails, 'address'),
+    sensitiveInputs(contact).filter((_, i) => mine(SENSITIVE[i]))), customInputs(ownDefinitions, contact.custom)] });
 }
 
 /** A masked value with a Reveal button for those who may see it (the API records the read). */

@@ -9,18 +9,25 @@ import { empty, field, form, heading, optimistic, pager, toast, toastError } fro
 import { linkGroups, noteForm, timelineList } from './records.js';
 import { askLostReason } from './lost-reason.js';
 import { collectCustom, customInputs, customRows, definitionsFor, requiredLater } from './custom-values.js';
+import { canEditField } from './field-rules.js';
+
+// A role may be kept from a deal's amount (#21 item 10): the API then leaves it, and the stage totals, out.
+const money = (deal) => (deal.amount ? formatMoney(deal.amount.minor, deal.amount.currency) : '');
+const mine = (name) => canEditField('deals', name);
 
 function addTotal(column, amount, sign) {
+  if (!amount || !column.totals) return;
   const current = column.totals.get(amount.currency) || 0;
   column.totals.set(amount.currency, current + sign * amount.minor);
 }
 
 function drawHead(column) {
-  const totals = [...column.totals].filter(([, minor]) => minor !== 0).map(([currency, minor]) => formatMoney(minor, currency));
+  const totals = [...(column.totals || [])].filter(([, minor]) => minor !== 0).map(([currency, minor]) => formatMoney(minor, currency));
   mount(column.head, h('div', { class: 'column-head' }, h('h2', { id: `stage-${column.stage.id}` }, column.stage.name),
     h('span', { class: 'badge', 'aria-label': t('deals.count', { n: column.count, count: formatNumber(column.count) }) },
       formatNumber(column.count))),
-  h('p', { class: 'column-totals', 'data-test': 'stage-total' }, totals.join(' · ') || formatMoney(0, session.tenant.currency)));
+  column.totals ? h('p', { class: 'column-totals', 'data-test': 'stage-total' },
+    totals.join(' · ') || formatMoney(0, session.tenant.currency)) : null);
 }
 
 class Board {
@@ -29,7 +36,7 @@ class Board {
     this.reload = reload;
     this.columns = new Map(data.columns.map((col) => [col.stage.id, {
       stage: col.stage, count: col.count, head: h('div', {}), list: h('ul', { class: 'cards', 'aria-labelledby': `stage-${col.stage.id}` }),
-      totals: new Map(col.totals.map((total) => [total.currency, total.minor])) }]));
+      totals: col.totals ? new Map(col.totals.map((total) => [total.currency, total.minor])) : null }]));
     this.deals = new Map();
     for (const col of data.columns) for (const deal of col.deals) this.addDeal(deal);
   }
@@ -49,7 +56,7 @@ class Board {
     select.addEventListener('change', () => this.move(deal.id, select.value));
     const el = h('li', { class: 'deal', draggable: can('deals', 'update') ? 'true' : 'false', 'data-deal': deal.id },
       h('a', { href: `#/deals/${encodeURIComponent(deal.id)}` }, deal.title),
-      h('span', { class: 'amount' }, formatMoney(deal.amount.minor, deal.amount.currency)),
+      h('span', { class: 'amount' }, money(deal)),
       h('label', { class: 'visually-hidden', for: `move-${deal.id}` }, t('deals.moveTo', { title: deal.title })), select);
     select.id = `move-${deal.id}`;
     el.addEventListener('dragstart', (event) => {
@@ -124,21 +131,21 @@ function createDealForm(pipeline, onCreated) {
   const currency = session.tenant.currency;
   const openStages = pipeline.stages.filter((stage) => stage.kind === 'open');
   const el = form({ submit: t('deals.create'), label: t('deals.createTitle'), onSubmit: async (values, formEl) => {
-    const minor = values.amount === '' ? 0 : parseMoney(values.amount, values.currency);
+    const minor = !mine('amount') || values.amount === '' ? 0 : parseMoney(values.amount, values.currency);
     if (minor === null) {
       throw new ApiError(422, { code: 'validation_error', message: t('deals.badAmount'),
         details: [{ loc: ['amount'], msg: t('deals.badAmount') }] });
     }
     const required = await later.load();
     await post('/api/v1/deals', { title: values.title, pipeline_id: pipeline.id, stage_id: values.stage_id,
-      amount: { minor, currency: values.currency }, custom: collectCustom(formEl, required) });
+      ...(mine('amount') ? { amount: { minor, currency: values.currency } } : {}), custom: collectCustom(formEl, required) });
     toast(t('common.saved'));
     await onCreated();
   }, children: [h('div', { class: 'form-grid' },
     field({ name: 'title', label: t('deals.title'), required: true }),
     field({ name: 'stage_id', label: t('deals.stage'), value: openStages[0]?.id, options: openStages.map((s) => [s.id, s.name]) }),
-    field({ name: 'amount', label: t('deals.amount'), inputmode: 'decimal', hint: t('deals.amountHint', { digits: currencyDigits(currency) }) }),
-    field({ name: 'currency', label: t('company.currency'), value: currency, maxlength: '3', pattern: '[A-Z]{3}' })),
+    mine('amount') && field({ name: 'amount', label: t('deals.amount'), inputmode: 'decimal', hint: t('deals.amountHint', { digits: currencyDigits(currency) }) }),
+    mine('amount') && field({ name: 'currency', label: t('company.currency'), value: currency, maxlength: '3', pattern: '[A-Z]{3}' })),
   later.slot] });
   later.watch(el);
   return el;
@@ -164,7 +171,7 @@ function dealRow(deal, stages) {
     h('td', { class: 'deal-title' }, h('a', { href: `#/deals/${encodeURIComponent(deal.id)}` }, deal.title)),
     h('td', { 'data-label': t('deals.stage') }, stage ? stage.name : '—'),
     h('td', { 'data-label': t('deals.statusLabel') }, t(`deals.status.${deal.status}`)),
-    h('td', { class: 'num', 'data-label': t('deals.amount') }, formatMoney(deal.amount.minor, deal.amount.currency)),
+    h('td', { class: 'num', 'data-label': t('deals.amount') }, money(deal)),
     h('td', { 'data-label': t('common.updated') }, formatDate(deal.updated_at)));
 }
 
@@ -246,7 +253,7 @@ function resultItem(deal, known, several) {
     h('a', { class: 'title', href: `#/deals/${encodeURIComponent(deal.id)}` }, deal.title),
     h('div', { class: 'meta', 'data-test': 'where' }, place || '—')),
   h('span', { class: ['badge', badge], 'data-test': 'status' }, t(`deals.status.${deal.status}`)),
-  h('span', { class: 'amount num', 'data-test': 'amount' }, formatMoney(deal.amount.minor, deal.amount.currency)));
+  h('span', { class: 'amount num', 'data-test': 'amount' }, money(deal)));
 }
 
 /** The deals whose title words start with q, in every pipeline the caller sees (one request a page). */
@@ -302,7 +309,7 @@ export async function board(root, { query: params, navigate, alive }) {
 
 function dealFacts(deal, stage, definitions) {
   const rows = [
-    [t('deals.amount'), formatMoney(deal.amount.minor, deal.amount.currency)],
+    [t('deals.amount'), money(deal)],
     [t('deals.stage'), stage ? stage.name : deal.stage_id],
     [t('deals.statusLabel'), t(`deals.status.${deal.status}`)],
     [t('deals.lostReason'), deal.lost_reason],
@@ -321,11 +328,13 @@ function history(changes) {
 }
 
 function editDeal(deal, definitions, reload) {
+  const own = definitions.filter((d) => mine(`custom.${d.key}`));
   return h('details', { class: 'panel' }, h('summary', {}, t('contacts.edit')),
     form({ submit: t('common.save'), label: t('contacts.edit'), onSubmit: async (values, formEl) => {
-      const minor = parseMoney(values.amount, deal.amount.currency);
-      const body = { version: deal.version, title: values.title, expected_close_on: values.expected_close_on || null,
-        custom: collectCustom(formEl, definitions, deal.custom) };
+      const minor = deal.amount && mine('amount') ? parseMoney(values.amount, deal.amount.currency) : null;
+      const body = { version: deal.version, custom: collectCustom(formEl, own, deal.custom) };
+      if (mine('title')) body.title = values.title;
+      if (mine('expected_close_on')) body.expected_close_on = values.expected_close_on || null;
       if (minor !== null) body.amount = { minor, currency: deal.amount.currency };
       try {
         await patch(`/api/v1/deals/${encodeURIComponent(deal.id)}`, body);
@@ -336,11 +345,12 @@ function editDeal(deal, definitions, reload) {
       }
       await reload();
     }, children: [h('div', { class: 'form-grid' },
-      field({ name: 'title', label: t('deals.title'), value: deal.title, required: true }),
-      field({ name: 'amount', label: `${t('deals.amount')} (${deal.amount.currency})`, inputmode: 'decimal',
-        value: amountInput(deal.amount.minor, deal.amount.currency) }),
-      field({ name: 'expected_close_on', label: t('deals.expectedClose'), type: 'date', value: deal.expected_close_on })),
-    customInputs(definitions, deal.custom)] }));
+      mine('title') && field({ name: 'title', label: t('deals.title'), value: deal.title, required: true }),
+      deal.amount && mine('amount') && field({ name: 'amount', label: `${t('deals.amount')} (${deal.amount.currency})`,
+        inputmode: 'decimal', value: amountInput(deal.amount.minor, deal.amount.currency) }),
+      mine('expected_close_on') && field({ name: 'expected_close_on', label: t('deals.expectedClose'), type: 'date',
+        value: deal.expected_close_on })),
+    customInputs(own, deal.custom)] }));
 }
 
 /** The current stage: named in the stage history; the pipeline is read only when the history lacks it. */

@@ -5,6 +5,7 @@ import { t } from '../js/i18n.js';
 import { formatDateTime, formatNumber } from '../js/format.js';
 import { can, session } from '../js/session.js';
 import { confirmAction, empty, field, form, heading, optimistic, pager, toast, toastError } from '../js/ui.js';
+import { fieldRulesGrid, isFieldRule } from './field-rules.js';
 import { permissionChecklist } from './permissions.js';
 import { roleName } from './settings.js';
 import { settingsTabs } from './settings-nav.js';
@@ -118,7 +119,9 @@ export async function users(root, { alive }) {
       inviteForm(roles, teams, (user) => body.prepend(userRow(user, roles, teams, reload)))) : null);
 }
 
-function roleItem(role, onDelete) {
+function roleItem(role, onDelete, onEdit) {
+  const edit = !role.builtin && can('roles', 'update') ? h('button', { type: 'button', class: 'secondary small',
+    'aria-label': t('roles.editTitle', { name: role.name }), onClick: () => onEdit(role) }, t('roles.edit')) : null;
   const remove = !role.builtin && can('roles', 'delete') ? h('button', { type: 'button', class: 'secondary small',
     onClick: async () => {
       if (!(await confirmAction(t('roles.deleteConfirm', { name: role.name }), t('common.delete')))) return;
@@ -126,30 +129,48 @@ function roleItem(role, onDelete) {
         toastError(error);
       }
     } }, t('common.delete')) : null;
+  const count = role.permissions.filter((permission) => !isFieldRule(permission)).length;
   return h('li', {}, h('div', { class: 'grow' },
     h('div', { class: 'title' }, role.builtin ? roleName(role.key) : role.name, ' ',
       h('span', { class: 'badge' }, role.builtin ? t('roles.builtin') : t('roles.custom'))),
-    h('div', { class: 'meta' }, t('roles.permissionCount', { n: role.permissions.length,
-      count: formatNumber(role.permissions.length) }))), remove);
+    h('div', { class: 'meta' }, t('roles.permissionCount', { n: count, count: formatNumber(count) }))), edit, remove);
+}
+
+/** A custom role's permissions and field rules, changed in place (with its version). */
+function editRole(role, catalog, again) {
+  const checklist = permissionChecklist(role.permissions);
+  const grid = fieldRulesGrid(catalog, role.permissions);
+  const title = t('roles.editTitle', { name: role.name });
+  return h('section', { class: 'panel' }, h('h2', {}, title),
+    form({ submit: t('common.save'), label: title, onSubmit: async (values) => {
+      await patch(`/api/v1/roles/${encodeURIComponent(role.key)}`, { version: role.version, name: values.name,
+        permissions: [...checklist.permissions(), ...grid.rules()] });
+      toast(t('common.saved'));
+      await again();
+    }, children: [field({ name: 'name', label: t('roles.name'), value: role.name, required: true }), checklist, grid] }));
 }
 
 /** #/settings/roles: built-in and custom roles; create a custom one from a checklist. */
 export async function roles(root, { alive }) {
-  const list = await get('/api/v1/roles');
+  const [list, catalog] = await Promise.all([get('/api/v1/roles'), get('/api/v1/roles/fields')]);
   if (!alive()) return;
   const again = () => roles(root, { alive });
   const checklist = permissionChecklist([]);
+  const grid = fieldRulesGrid(catalog, []);
+  const editing = h('div', {});
+  const onEdit = (role) => { mount(editing, editRole(role, catalog, again)); editing.scrollIntoView(); };
   const create = can('roles', 'create') ? h('section', { class: 'panel' }, h('h2', {}, t('roles.createTitle')),
     form({ submit: t('roles.create'), label: t('roles.createTitle'), onSubmit: async (values) => {
-      await post('/api/v1/roles', { key: values.key, name: values.name, permissions: checklist.permissions() });
+      await post('/api/v1/roles', { key: values.key, name: values.name,
+        permissions: [...checklist.permissions(), ...grid.rules()] });
       toast(t('common.saved'));
       await again();
     }, children: [h('div', { class: 'form-grid' },
       field({ name: 'name', label: t('roles.name'), required: true }),
       field({ name: 'key', label: t('roles.key'), required: true, pattern: '[a-z][a-z0-9_]{1,39}',
-        hint: t('roles.keyHint') })), checklist] })) : null;
+        hint: t('roles.keyHint') })), checklist, grid] })) : null;
   mount(root, heading(t('settings.title')), settingsTabs('roles'),
-    h('ul', { class: 'list' }, list.items.map((role) => roleItem(role, again))), create);
+    h('ul', { class: 'list' }, list.items.map((role) => roleItem(role, again, onEdit))), editing, create);
 }
 
 function teamItem(team, reload) {

@@ -7,11 +7,14 @@ import { can, session } from '../js/session.js';
 import { confirmAction, empty, field, form, heading, pager, toast, toastError } from '../js/ui.js';
 import { noteForm, timelineEntry, timelineList } from './records.js';
 import { collectCustom, customInputs, customRows, definitionsFor, requiredLater } from './custom-values.js';
+import { canEditField } from './field-rules.js';
 
 const SORTS = ['updated', 'name', 'created'];
 const itemPath = (id) => `/api/v1/products/${encodeURIComponent(id)}`;
 const cardHash = (id) => `#/products/${encodeURIComponent(id)}`;
-const priceText = (product) => formatMoney(product.price.minor, product.price.currency);
+const priceText = (product) => (product.price ? formatMoney(product.price.minor, product.price.currency) : '');
+// A role may be kept from a product's field (#21 item 10): its input is not offered and its value never sent.
+const mine = (name) => canEditField('products', name);
 
 function tagLinks(tags) {
   if (!tags || !tags.length) return null;
@@ -56,14 +59,14 @@ function priceFields(minor, currency) {
 
 function productFields(product, currency) {
   return h('div', { class: 'form-grid' },
-    field({ name: 'name', label: t('products.name'), value: product?.name, required: true, maxlength: '200', autocomplete: 'off' }),
-    field({ name: 'sku', label: t('products.sku'), value: product?.sku, maxlength: '64', autocomplete: 'off', spellcheck: 'false' }),
-    priceFields(product ? product.price.minor : null, currency),
-    field({ name: 'unit', label: t('products.unit'), value: product?.unit, maxlength: '20', hint: t('products.unitHint') }),
-    field({ name: 'tags', label: t('contacts.tags'), value: (product?.tags || []).join(', '), autocomplete: 'off',
+    mine('name') && field({ name: 'name', label: t('products.name'), value: product?.name, required: true, maxlength: '200', autocomplete: 'off' }),
+    mine('sku') && field({ name: 'sku', label: t('products.sku'), value: product?.sku, maxlength: '64', autocomplete: 'off', spellcheck: 'false' }),
+    mine('price') && priceFields(product?.price ? product.price.minor : null, currency),
+    mine('unit') && field({ name: 'unit', label: t('products.unit'), value: product?.unit, maxlength: '20', hint: t('products.unitHint') }),
+    mine('tags') && field({ name: 'tags', label: t('contacts.tags'), value: (product?.tags || []).join(', '), autocomplete: 'off',
       hint: t('products.tagsHint') }),
-    wide(field({ name: 'description', label: t('products.description'), type: 'textarea', value: product?.description,
-      maxlength: '2000' })));
+    mine('description') && wide(field({ name: 'description', label: t('products.description'), type: 'textarea',
+      value: product?.description, maxlength: '2000' })));
 }
 
 function priceError(msg, type) {
@@ -81,9 +84,11 @@ function readPrice(values) {
 }
 
 function productBody(values, formEl, definitions, before = null) {
-  return { name: values.name, sku: values.sku || null, price: readPrice(values), unit: values.unit || null,
-    description: values.description || null, tags: values.tags.split(',').map((tag) => tag.trim()).filter(Boolean),
-    custom: collectCustom(formEl, definitions, before?.custom) };
+  const body = { name: values.name, sku: values.sku || null, price: mine('price') ? readPrice(values) : null,
+    unit: values.unit || null, description: values.description || null,
+    tags: (values.tags || '').split(',').map((tag) => tag.trim()).filter(Boolean),
+    custom: collectCustom(formEl, definitions.filter((d) => mine(`custom.${d.key}`)), before?.custom) };
+  return Object.fromEntries(Object.entries(body).filter(([name]) => name === 'custom' || mine(name)));
 }
 
 /** Send a product; a SKU another product holds (409 duplicate_sku) is said next to the SKU field. */
@@ -201,7 +206,7 @@ function editPanel(product, known, reload) {
     }
     toast(t('common.saved'));
     await reload();
-  }, children: [productFields(product, product.price.currency), slot] });
+  }, children: [productFields(product, product.price?.currency || session.tenant.currency), slot] });
   const panel = h('details', { class: 'panel' }, h('summary', {}, t('contacts.edit')), editForm);
   panel.addEventListener('toggle', () => { if (panel.open) load().catch(toastError); });
   if (known) load();
