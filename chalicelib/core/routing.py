@@ -26,7 +26,8 @@ DOMAINS = (
     "chalicelib.tenantdata.routes", "chalicelib.integrations.routes", "chalicelib.forms.routes",
     "chalicelib.telephony.hooks.routes", "chalicelib.telephony.routes", "chalicelib.messaging.hook_routes",
     "chalicelib.messaging.routes", "chalicelib.live.routes",
-    "chalicelib.subscriptions.routes", "chalicelib.notifications.routes", "chalicelib.ui.routes",
+    "chalicelib.subscriptions.routes", "chalicelib.notifications.routes",
+    "chalicelib.reports.routes", "chalicelib.ui.routes",
 )
 _lock = threading.Lock()
 _entries: list[dict[str, Any]] = []

@@ -132,11 +132,12 @@ def update_settings(ctx: TenantContext, *, data: s.NotificationSettingsUpdate) -
     audit.attach(ctx, change, item, entity="notification_settings", entity_id=user_id,
                  action="create" if before is None else "update", before=before,
                  after={name: getattr(item, name) for name in fields})
+    digest = due.timer(ctx, kind=DIGEST_KIND, ref=user_id, due_at=next_digest(ctx, item))
     if item.email == "digest":
-        change.save(due.timer(ctx, kind=DIGEST_KIND, ref=user_id, due_at=next_digest(ctx, item)))
+        change.save(digest)
+    else:
+        change.delete(digest)  # in the same transaction: an answer never fails after its commit
     db.commit(ctx, change)
-    if item.email != "digest":
-        due.cancel(ctx, kind=DIGEST_KIND, ref=user_id)
     return item
 
 

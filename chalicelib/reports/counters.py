@@ -42,8 +42,8 @@ NONE = "-"
 DIMENSIONS: dict[str, tuple[str, ...]] = {
     "funnel": ("pipeline_id", "stage_id", "owner_id", "currency"),
     "lost_reasons": ("pipeline_id", "reason", "owner_id"),
-    "sources": ("source", "owner_id", "currency"),
-    "managers": ("owner_id", "currency"),
+    "sources": ("source", "owner_id", "pipeline_id", "currency"),
+    "managers": ("owner_id", "pipeline_id", "currency"),
     "communications": ("channel", "direction", "owner_id"),
 }
 

@@ -3,6 +3,7 @@ audit), cannot find or filter by it, and a role kept from editing one cannot cha
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
 from typing import Any
@@ -217,3 +218,86 @@ def test_revert_of_a_change_to_a_read_only_field_is_refused(client: ApiClient, c
     assert refused.status_code == 403, refused.body
     assert body(client.get(f"/api/v1/contacts/{contact_id}", token=owner))["emails"][-1]["address"] \
         == "second.rules@example.com"
+
+
+def test_an_import_writing_a_read_only_field_is_refused_when_started(client: ApiClient, company: Company) -> None:
+    content = base64.b64encode(b"First name,E-mail\nIgor,igor.rules@example.com\n").decode()
+    job = body(client.post("/api/v1/imports", {"entity": "contact", "filename": "people.csv",
+                                               "content_base64": content}, token=clerk(company)))
+    assert "email" in job["mapping"].values(), job["mapping"]
+    refused = client.post(f"/api/v1/imports/{job['id']}/start", {"version": job["version"]}, token=clerk(company))
+    assert refused.status_code == 403 and refused.json_body["error"]["details"][0]["loc"] == ["emails"]
+    started = client.post(f"/api/v1/imports/{job['id']}/start", {"version": job["version"], "mapping": {
+        "First name": "first_name", "E-mail": None}}, token=clerk(company))
+    assert started.status_code == 202, started.body
+
+
+# -- a second role: titles, prices, tags and call numbers ------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def reader(app: Any, company: Company) -> str:
+    client = ApiClient(app)
+    role = client.post("/api/v1/roles", {"key": "reader", "name": "Reader", "permissions": [
+        *grants("read"), "pipelines:read:all", "deals.title:hidden", "products.price:hidden", "products.tags:hidden",
+        "calls.from_number:hidden"]}, token=company.owner.token)
+    assert role.status_code == 201, role.body
+    return add_member(client, company, role="reader", name="reader").token
+
+
+def test_a_hidden_deal_title_leaves_the_timelines_it_is_quoted_on(client: ApiClient, company: Company,
+                                                                  reader: str) -> None:
+    owner, deal = company.owner.token, company.extra["deal"]
+    pipeline = body(client.get(f"/api/v1/pipelines/{deal['pipeline_id']}", token=owner))
+    current = body(client.get(f"/api/v1/deals/{deal['id']}", token=owner))["deal"]
+    target = next(s for s in pipeline["stages"] if s["kind"] == "open" and s["id"] != current["stage_id"])
+    moved = client.post(f"/api/v1/deals/{deal['id']}/move", {"version": current["version"], "stage_id": target["id"]},
+                        token=owner)
+    assert moved.status_code == 200, moved.body
+    contact_id = company.extra["contact"]["id"]
+    for path in (f"/api/v1/contacts/{contact_id}/timeline", f"/api/v1/deals/{deal['id']}/timeline"):
+        entries = body(client.get(path, token=reader))["items"]
+        changes = [e for e in entries if e["kind"] == "stage_change"]
+        assert changes and all("title" not in e["data"] and "Rules deal" not in e["summary"] for e in changes), path
+        owner_entries = body(client.get(path, token=owner))["items"]
+        assert any("Rules deal" in e["summary"] for e in owner_entries if e["kind"] == "stage_change")
+    card = body(client.get(f"/api/v1/contacts/{contact_id}", token=reader))
+    assert "Rules deal" not in str(card["timeline"]) and "Rules deal" not in str(card["links"])
+    assert "Rules deal" not in str(body(client.get(f"/api/v1/deals/{deal['id']}", token=reader)))
+    found = body(client.get(url("/api/v1/deals", {"q": "rules"}), token=reader))["items"]
+    assert found == [] and body(client.get(url("/api/v1/deals", {"q": "rules"}), token=owner))["items"]
+
+
+def test_a_hidden_price_and_tags_leave_products_and_their_filters(client: ApiClient, company: Company,
+                                                                  reader: str) -> None:
+    made = client.post("/api/v1/products", {"name": "Rules widget", "sku": "RW-1", "tags": ["secret-tag"],
+                                            "price": {"minor": 424242, "currency": "USD"}}, token=company.owner.token)
+    assert made.status_code == 201, made.body
+    product = body(client.get(f"/api/v1/products/{body(made)['id']}", token=reader))
+    assert "price" not in product and "tags" not in product and product["sku"] == "RW-1"
+    listed = body(client.get("/api/v1/products", token=reader))
+    assert "424242" not in str(listed) and "secret-tag" not in str(listed)
+    tagged = client.get(url("/api/v1/products", {"tag": "secret-tag"}), token=reader)
+    assert tagged.status_code == 403 and tagged.json_body["error"]["details"][0]["loc"] == ["query", "tags"]
+
+
+def test_what_timeline_entries_quote_follows_the_quoted_record_s_rules(company: Company) -> None:
+    from chalicelib.core.tenancy import TenantContext
+    from chalicelib.records.fieldaccess import views
+
+    ctx = TenantContext(tenant_id=company.tenant_id, permissions=frozenset({
+        "contacts:read:all", "contacts.phones:hidden", "contacts.custom.vip:hidden", "calls.recording:hidden"}))
+    form = {"kind": "form_submission", "summary": "Form “Site”: Ann Lee", "subject": {"type": "contact", "id": "x"},
+            "data": {"form": "Site", "name": "Ann Lee", "phone": PHONE, "email": EMAIL,
+                     "custom": {"vip": VIP, "size": "L"}}}
+    shown = views.entry(ctx, form)
+    assert "phone" not in shown["data"] and shown["data"]["custom"] == {"size": "L"}
+    assert shown["data"]["email"] == EMAIL and shown["summary"] == "Form “Site”" and not leaks(shown)
+    call = {"kind": "call", "summary": "Incoming call: answered", "subject": {"type": "contact", "id": "x"},
+            "data": {"number": PHONE, "recording": True, "duration_seconds": 30}}
+    shown = views.entry(ctx, call)
+    assert "number" not in shown["data"] and "recording" not in shown["data"]
+    assert shown["data"]["duration_seconds"] == 30
+    assert form["data"]["phone"] == PHONE  # the entry given is not changed
+    owner = TenantContext(tenant_id=company.tenant_id, permissions=frozenset({"contacts:read:all"}))
+    assert views.entry(owner, form) is form

@@ -34,6 +34,8 @@ _KEYS: dict[str, dict[str, tuple[str, ...]]] = {
     "call": {"from_number": ("from_number", "number"), "to_number": ("to_number", "number"),
              "recording": ("recording", "has_recording", "recording_key"), "duration_seconds": ("duration_seconds",)},
 }
+# An import column may fill several fields at once.
+_IMPORT_TARGETS = {"full_name": ("first_name", "last_name")}
 NAME_FIELDS = ("first_name", "last_name", "name", "title")  # what a record's name (on other records) is made of
 
 
@@ -181,7 +183,8 @@ def check_import(ctx: TenantContext, type_name: str, targets: list[str]) -> None
     if rtype is None or not frozen:
         return
     mapping = fields_of(rtype)
-    refused = sorted({name for name in frozen for target in targets
+    wanted = {name for target in targets for name in _IMPORT_TARGETS.get(target, (target,))}
+    refused = sorted({name for name in frozen for target in wanted
                       if target == name or target in mapping.get(name, ())})
     if refused:
         raise read_only(rtype, refused)

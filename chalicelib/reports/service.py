@@ -1,0 +1,139 @@
+"""Reports read from the counters the feed keeps (``reports.counters``): one Query per report and period.
+
+A report's cost grows with its days and dimensions, never with the number of deals: each is one Query of
+``T#<tid>#RPT#<report>`` from ``<from>`` to ``<to>~``, then sums in memory. Record scope applies: a
+counter belongs to its owner (and team), so an agent's report holds the agent's numbers only.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from datetime import date, timedelta
+from typing import Any
+
+from pydantic import BaseModel
+
+from chalicelib.core import db, errors, permissions
+from chalicelib.core.tenancy import TenantContext
+from chalicelib.identity import service as identity_service
+from chalicelib.reports import schemas as s
+from chalicelib.reports.counters import report_pk
+from chalicelib.reports.models import ReportCounter
+
+DEFAULT_DAYS = 30
+MAX_DAYS = 366
+
+
+def period(query: s.ReportQuery) -> tuple[date, date]:
+    """The report's days: 30 up to today by default, at most 366; 422 when from follows to."""
+    end = query.to or db.utcnow().date()
+    start = query.from_ or end - timedelta(days=DEFAULT_DAYS - 1)
+    if start > end or (end - start).days >= MAX_DAYS:
+        raise errors.ValidationError(details=[{"loc": ["query", "from"], "type": "invalid_period",
+                                               "msg": f"from must precede to by at most {MAX_DAYS} days"}])
+    return start, end
+
+
+def counters(ctx: TenantContext, report: str, start: date, end: date, *, entity: str) -> list[ReportCounter]:
+    """The period's counters of a report that the caller's scope of ``entity`` covers (one Query)."""
+    scope = permissions.require(ctx, entity, "read")
+    with db.translate_errors():
+        found = ReportCounter.query(report_pk(ctx, report),
+                                    ReportCounter.sk.between(start.isoformat(), f"{end.isoformat()}~"))
+        return [item for item in found if isinstance(item, ReportCounter)
+                and permissions.may_touch(ctx, scope, owner_id=item.owner_id, team_id=item.team_id)]
+
+
+def _n(value: Any) -> int:
+    return int(value or 0)
+
+
+def _average(row: dict[str, int]) -> int | None:
+    return row["response_seconds"] // row["responses"] if row["responses"] else None
+
+
+def _currency(ctx: TenantContext) -> str:
+    tenant = identity_service.tenant_settings(ctx)
+    return str(tenant.currency) if tenant is not None else "USD"
+
+
+def _in(pipeline_id: str | None) -> Callable[[ReportCounter], bool]:
+    """Counters of deals of that pipeline, and those of no pipeline (leads, tasks, calls, messages)."""
+    return lambda item: pipeline_id is None or item.pipeline_id in (None, pipeline_id)
+
+
+def sources(ctx: TenantContext, *, query: s.ReportQuery) -> s.SourcesReport:
+    """Leads, deals, won deals and won revenue per lead source."""
+    start, end = period(query)
+    currency = _currency(ctx)
+    rows: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for item in filter(_in(query.pipeline_id), counters(ctx, "sources", start, end, entity="deals")):
+        row = rows[item.source or "manual"]
+        row["leads"] += _n(item.leads)
+        row["deals"] += _n(item.deals)
+        row["won"] += _n(item.won)
+        if item.currency in (None, currency):
+            row["revenue"] += _n(item.revenue)
+    items = [s.SourceRow(source=source, **{k: row[k] for k in ("leads", "deals", "won", "revenue")})
+             for source, row in rows.items()]
+    items.sort(key=lambda row: (-row.revenue, -row.won, -row.leads, row.source))
+    return s.SourcesReport(from_=start, to=end, currency=currency, items=items)
+
+
+def managers(ctx: TenantContext, *, query: s.ReportQuery) -> s.ManagersReport:
+    """Per employee: deals, won and lost, revenue, tasks done and overdue, calls, messages, response time."""
+    start, end = period(query)
+    currency = _currency(ctx)
+    rows: dict[str | None, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for item in filter(_in(query.pipeline_id), counters(ctx, "managers", start, end, entity="deals")):
+        row = rows[item.owner_id]
+        for name in ("deals", "won", "lost", "tasks_done", "tasks_overdue", "calls", "missed", "talk_seconds",
+                     "messages", "responses", "response_seconds"):
+            row[name] += _n(getattr(item, name))
+        if item.currency in (None, currency):
+            row["revenue"] += _n(item.revenue)
+    items = [s.ManagerRow(user_id=user_id, deals=row["deals"], won=row["won"], lost=row["lost"], revenue=row["revenue"],
+                          tasks_done=row["tasks_done"], tasks_overdue=row["tasks_overdue"], calls=row["calls"],
+                          missed_calls=row["missed"], talk_seconds=row["talk_seconds"], messages=row["messages"],
+                          avg_response_seconds=_average(row)) for user_id, row in rows.items()]
+    items.sort(key=lambda row: (-row.revenue, -row.won, row.user_id or ""))
+    return s.ManagersReport(from_=start, to=end, currency=currency, items=items)
+
+
+def communications(ctx: TenantContext, *, query: s.ReportQuery) -> s.CommunicationsReport:
+    """Per channel and direction: calls (answered, missed, talk time), messages and response times."""
+    start, end = period(query)
+    rows: dict[tuple[str, str | None], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for item in counters(ctx, "communications", start, end, entity="calls"):
+        row = rows[(item.channel or "call", item.direction)]
+        for name in ("calls", "answered", "missed", "talk_seconds", "messages", "responses", "response_seconds"):
+            row[name] += _n(getattr(item, name))
+    items = [s.ChannelRow(channel=channel, direction=direction, calls=row["calls"], answered=row["answered"],
+                          missed=row["missed"], talk_seconds=row["talk_seconds"], messages=row["messages"],
+                          responses=row["responses"], avg_response_seconds=_average(row))
+             for (channel, direction), row in rows.items()]
+    items.sort(key=lambda row: (row.channel, row.direction or ""))
+    return s.CommunicationsReport(from_=start, to=end, items=items)
+
+
+def as_csv(rows: Iterable[BaseModel]) -> str:
+    """A report's items as CSV (a header line of the fields, a line per item)."""
+    out = io.StringIO()
+    writer: Any = None
+    for row in rows:
+        values = row.model_dump(mode="json")
+        if writer is None:
+            writer = csv.DictWriter(out, fieldnames=list(values), lineterminator="\r\n")
+            writer.writeheader()
+        writer.writerow({k: _cell(v) for k, v in values.items()})
+    return out.getvalue()
+
+
+def _cell(value: Any) -> Any:
+    # a spreadsheet runs a cell that starts with = + - @ as a formula: a source named by a visitor's UTM must not
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value

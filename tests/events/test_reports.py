@@ -1,0 +1,73 @@
+"""Report counters kept from the domain-event feed and the reports read from them (sources, managers,
+communications): once per event, by day and dimension, within the caller's scope, as JSON or CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from tests.events.conftest import Feed
+from tests.factories import add_member, signup
+from tests.support import ApiClient, body
+
+
+def _stage(client: ApiClient, token: str, name: str) -> str:
+    pipeline = body(client.get("/api/v1/pipelines", token=token))["items"][0]
+    return next(stage["id"] for stage in pipeline["stages"] if stage["name"] == name)
+
+
+def _sources(client: ApiClient, token: str, query: str = "") -> dict[str, Any]:
+    return body(client.get("/api/v1/reports/sources" + query, token=token))
+
+
+def test_sources_count_leads_deals_and_won_revenue_once_per_event(client: ApiClient, feed: Feed) -> None:
+    company = signup(client, company="Sources")
+    agent = add_member(client, company, role="agent", name="agent")
+    owner = company.owner.token
+    google = body(client.post("/api/v1/contacts", {"first_name": "Gleb", "utm": {"source": "google"},
+                                                   "owner_id": agent.user_id}, token=owner))
+    body(client.post("/api/v1/contacts", {"first_name": "Walk", "source": "form:Website", "owner_id": agent.user_id},
+                     token=owner))
+    body(client.post("/api/v1/contacts", {"first_name": "Own"}, token=owner))
+    deal = body(client.post("/api/v1/deals", {"title": "Google deal", "contact_ids": [google["id"]],
+                                              "owner_id": agent.user_id,
+                                              "amount": {"minor": 120_000, "currency": "USD"}}, token=owner))
+    proposal = body(client.post(f"/api/v1/deals/{deal['id']}/move", {"stage_id": _stage(client, owner, "Proposal"),
+                                                                      "version": deal["version"]}, token=owner))
+    client.post(f"/api/v1/deals/{deal['id']}/move", {"stage_id": _stage(client, owner, "Won"),
+                                                     "version": proposal["version"]}, token=owner)
+    assert feed.deliver() == {"batchItemFailures": []}
+    expected = {"google": {"source": "google", "leads": 1, "deals": 1, "won": 1, "revenue": 120_000},
+                "Website": {"source": "Website", "leads": 1, "deals": 0, "won": 0, "revenue": 0},
+                "manual": {"source": "manual", "leads": 1, "deals": 0, "won": 0, "revenue": 0}}
+    report = _sources(client, owner)
+    assert report["currency"] == "USD"
+    assert {row["source"]: row for row in report["items"]} == expected
+    assert report["items"][0]["source"] == "google"  # the best source first
+
+    feed.deliver(feed.delivered)  # redelivered: counted once
+    assert {row["source"]: row for row in _sources(client, owner)["items"]} == expected
+    mine = {row["source"] for row in _sources(client, agent.token)["items"]}
+    assert mine == {"google", "Website"}  # an agent sees its own numbers: the owner's lead is not its
+    managers = {row["user_id"]: row for row in body(client.get("/api/v1/reports/managers", token=owner))["items"]}
+    assert managers[agent.user_id]["won"] == 1 and managers[agent.user_id]["revenue"] == 120_000
+
+    tomorrow = body(client.get("/api/v1/reports/sources?from=2001-01-01&to=2001-01-31", token=owner))
+    assert tomorrow["items"] == []
+    refused = client.get("/api/v1/reports/sources?from=2030-02-01&to=2030-01-01", token=owner)
+    assert refused.status_code == 422 and body(refused)["error"]["details"][0]["type"] == "invalid_period"
+
+    answer = client.get("/api/v1/reports/sources?format=csv", token=owner)
+    assert answer.status_code == 200 and answer.headers["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(answer.body.decode())))
+    assert {row["source"]: int(row["revenue"]) for row in rows} == {"google": 120_000, "Website": 0, "manual": 0}
+
+
+def test_a_formula_in_a_source_is_not_a_formula_in_the_csv(client: ApiClient, feed: Feed) -> None:
+    company = signup(client, company="Formulas")
+    client.post("/api/v1/contacts", {"first_name": "Eve", "utm": {"source": "=HYPERLINK(\"x\")"}},
+                token=company.owner.token)
+    feed.deliver()
+    text = client.get("/api/v1/reports/sources?format=csv", token=company.owner.token).body.decode()
+    assert "'=HYPERLINK" in text
