@@ -8,12 +8,15 @@ A card costs a handful of reads per ringing call, never a request per open tab.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from chalicelib.calls.models import Call
+from chalicelib.core import permissions
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.records import access, types
 from chalicelib.records import timeline as timeline_service
+from chalicelib.records.fieldaccess import service as fieldaccess
 
 MESSAGE = "call.ringing"
 
@@ -59,7 +62,27 @@ def announce(ctx: TenantContext, call: Call) -> int:
     from chalicelib.live import service as live_service
 
     target = call.user_id or call.owner_id
-    return live_service.push(ctx, [target], {"type": MESSAGE, "call": card(ctx, call)})
+    return live_service.push(ctx, [target], {"type": MESSAGE, "call": seen_by(ctx, target, card(ctx, call))})
+
+
+def seen_by(ctx: TenantContext, user_id: str | None, shown: dict[str, Any]) -> dict[str, Any]:
+    """The card as the employee's role may see it (#21 item 10): the number, and the names of the contact,
+    company and deal, left out where its field rules hide them. One read of the employee (their role's, for
+    a custom role) per ringing call; the card is pushed, so no request of theirs carries their rights."""
+    from chalicelib.identity import access as identity_access
+    from chalicelib.identity import service as identity_service
+    from chalicelib.records.fieldaccess import views
+
+    user = identity_service.get_user(ctx, user_id) if user_id else None
+    granted = identity_access.role_permissions(ctx, user.role) if user is not None else None
+    viewer = replace(ctx, actor_id=user_id or ctx.actor_id, permissions=granted or frozenset())
+    if not permissions.field_rules(viewer):
+        return shown
+    hidden_number = bool(fieldaccess.hidden(viewer, types.get("call")) & {"from_number", "to_number"}) \
+        or "phones" in fieldaccess.hidden(viewer, types.get("contact"))
+    return {**shown, "number": None if hidden_number else shown.get("number"),
+            **{kind: views.summary(viewer, kind, shown[kind]) if shown.get(kind) else shown.get(kind)
+               for kind in ("contact", "company", "deal")}}
 
 
 def settle(ctx: TenantContext, before: Call, after: Call) -> int:
