@@ -7,6 +7,7 @@ import { failed, heading, loading, toast, toastError } from './ui.js';
 import { settingsRoutes } from './settings-sections.js';
 import './live.js'; // the live-updates socket while signed in: `crm:live` events on window
 import './caller-card.js'; // who is calling, from the `call.ringing` events of that socket
+import { bell } from './bell.js'; // the unread notifications, kept current by that socket
 
 const SCREENS = {
   auth: () => import('../screens/auth.js'),
@@ -44,6 +45,7 @@ const ROUTES = [
   ['/deals', 'deals', 'board', { nav: 'deals' }],
   ['/deals/:id', 'deals', 'card', { nav: 'deals' }],
   ['/calls', 'calls', 'calls', { nav: 'calls' }],
+  ['/notifications', 'notifications', 'list', {}],
   ['/products', 'products', 'list', { nav: 'products' }],
   ['/products/trash', 'products', 'trash', { nav: 'products' }],
   ['/products/:id', 'products', 'card', { nav: 'products' }],
@@ -180,7 +182,7 @@ function shell(active) {
     h('header', { class: 'topbar' },
       h('a', { class: 'brand', href: '#/tasks' }, h('span', { class: 'brand-mark', 'aria-hidden': 'true' }, 'C'),
         h('span', { class: 'brand-name' }, session.tenant?.name || 'CRM')),
-      h('div', { class: 'topbar-tools' }, languageSwitch(), userMenu())),
+      h('div', { class: 'topbar-tools' }, bell(), languageSwitch(), userMenu())),
     billingBanner(), confirmBanner(),
     h('div', { class: 'layout' }, sideNav(active), main));
   return main;

@@ -1,8 +1,10 @@
 // Every text of the interface: [English, Russian]. Plurals are {one, other} / {one, few, many, other}.
 import { EVERYDAY } from './messages-everyday.js';
+import { NOTIFICATIONS } from './messages-notifications.js';
 
 export const MESSAGES = {
   ...EVERYDAY,
+  ...NOTIFICATIONS,
   'common.loading': ['Loading…', 'Загрузка…'],
   'common.save': ['Save', 'Сохранить'],
   'common.saved': ['Saved', 'Сохранено'],

@@ -13,6 +13,7 @@ export const GROUPS = ['you', 'team', 'sales', 'connect', 'company'];
 export const SECTIONS = [
   { key: 'profile', group: 'you', screen: 'settings', show: 'profile', limitedOk: true },
   { key: 'security', group: 'you', screen: 'settings', show: 'security', limitedOk: true },
+  { key: 'notifications', group: 'you', screen: 'notifications', show: 'settings' },
   { key: 'users', group: 'team', screen: 'people', show: 'users', may: ['users', 'read'] },
   { key: 'roles', group: 'team', screen: 'people', show: 'roles', may: ['roles', 'read'] },
   { key: 'teams', group: 'team', screen: 'people', show: 'teams', may: ['teams', 'read'] },

@@ -1,0 +1,80 @@
+"""The bell (static/js/bell.js) and #/notifications: the unread count read once when signed in, a new notification
+pushed over the live socket (never polled) raises it and is announced, the list marks read; settings in English and
+Russian; on a phone."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+import pytest
+from botocore.config import Config
+from playwright.sync_api import expect
+
+from chalicelib.core import db
+from chalicelib.core.config import LOCAL_LIVE_PATH
+from chalicelib.core.tenancy import TenantContext, bind, new_id
+from chalicelib.live import service as live
+from chalicelib.notifications import service
+from tests.browser.conftest import Screens, assert_fits_a_phone, new_page
+from tests.browser.test_app import assert_no_problems
+from tests.browser.test_live import until
+from tests.browser.test_sensitive import log_in
+from tests.factories import signup
+from tests.support import ApiClient
+
+
+def _notify(tenant_id: str, user_id: str, title: str) -> None:
+    ctx = TenantContext(tenant_id=tenant_id, actor_id="events", actor_kind="system", source="job")
+    with bind(ctx):
+        service.notify(ctx, user_id=user_id, type="deal.assigned", cause=new_id(), at=db.utcnow(),
+                       subject_type="deal", subject_id=new_id(), title=title)
+
+
+def test_the_bell_counts_what_the_socket_brings_and_the_list_marks_read(
+        browser: Any, live_url: str, app: Any, monkeypatch: pytest.MonkeyPatch, screens: Screens) -> None:
+    management = boto3.client("apigatewaymanagementapi", endpoint_url=live_url + LOCAL_LIVE_PATH,
+                              region_name="eu-west-1", config=Config(retries={"max_attempts": 1}))
+    monkeypatch.setattr(live, "management_client", lambda: management)
+    company = signup(ApiClient(app), company="Bell Bakery")
+    _notify(company.tenant_id, company.owner.user_id, "Wedding cake")
+    page = new_page(browser, live_url)
+    calls: list[str] = []
+    page.on("request", lambda request: calls.append(request.url) if "/api/v1/notifications" in request.url else None)
+    log_in(page, company.owner, "Bell Bakery")
+    expect(page.locator("[data-test=bell-count]")).to_have_text("1")
+    ctx = TenantContext(tenant_id=company.tenant_id)
+
+    def sockets() -> list[Any]:
+        with bind(ctx):
+            return live.connections(ctx, company.owner.user_id)
+
+    until(sockets, "the tab's socket")
+    _notify(company.tenant_id, company.owner.user_id, "Birthday cake")  # pushed, not fetched
+    expect(page.locator("[data-test=bell-count]")).to_have_text("2")
+    expect(page.get_by_text("A deal is yours now: Birthday cake")).to_be_visible()
+    assert len(calls) == 1  # the count was read once, at sign-in; the push brought the rest
+
+    page.locator("[data-test=bell]").click()
+    expect(page.locator("[data-test=notification]")).to_have_count(2)
+    expect(page.locator("[data-test=notification]").first).to_contain_text("Birthday cake")
+    page.locator("[data-test=read-all]").click()
+    expect(page.locator("[data-test=bell-count]")).to_be_hidden()
+    assert_fits_a_phone(page, screens, "notifications")
+    assert_no_problems(page)
+
+
+def test_notification_settings_in_russian(browser: Any, live_url: str, app: Any) -> None:
+    company = signup(ApiClient(app), company="Настройки")
+    page = new_page(browser, live_url)
+    log_in(page, company.owner, "Настройки")
+    page.select_option(".lang-select", "ru")
+    page.evaluate("() => { location.hash = '#/settings/notifications'; }")
+    expect(page.get_by_label("Почта")).to_have_value("digest")
+    page.get_by_label("Почта").select_option("immediate")
+    page.get_by_role("button", name="Сохранить").click()
+    expect(page.get_by_text("Сохранено")).to_be_visible()
+    with bind(TenantContext(tenant_id=company.tenant_id)):
+        saved = service.get_settings(TenantContext(tenant_id=company.tenant_id), company.owner.user_id)
+    assert saved.email == "immediate"
+    assert_no_problems(page)
