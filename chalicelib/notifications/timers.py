@@ -15,6 +15,7 @@ from chalicelib.due.models import DueTimer
 from chalicelib.identity import service as identity_service
 from chalicelib.notifications import service
 from chalicelib.notifications.models import Notification, NotificationSettings
+from chalicelib.reports import counters
 from chalicelib.tasks import service as tasks_service
 
 SUBJECTS = {  # e-mail subjects in the user's language (the web app has its own strings)
@@ -39,6 +40,9 @@ def _task_timer(ctx: TenantContext, timer: DueTimer) -> None:
     service.notify(ctx, user_id=task.assignee_id, type=kind, cause=f"{kind}:{task.task_id}:{planned}", at=db.utcnow(),
                    subject_type="task", subject_id=task.task_id, title=task.title, actor_id="scheduler",
                    cause_at=task.due_at)
+    if kind == "task.overdue":  # the managers report counts it, once per due time
+        counters.count_overdue(ctx, task_id=task.task_id, assignee_id=task.assignee_id, due=str(planned),
+                               at=db.utcnow())
 
 
 def _labels(locale: str | None) -> dict[str, str]:

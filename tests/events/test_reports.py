@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from chalicelib.due import service as due
 from tests.events.conftest import Feed
 from tests.factories import add_member, signup
 from tests.support import ApiClient, body
@@ -71,3 +73,20 @@ def test_a_formula_in_a_source_is_not_a_formula_in_the_csv(client: ApiClient, fe
     feed.deliver()
     text = client.get("/api/v1/reports/sources?format=csv", token=company.owner.token).body.decode()
     assert "'=HYPERLINK" in text
+
+
+def test_tasks_done_and_overdue_count_for_their_assignee(client: ApiClient, feed: Feed) -> None:
+    company = signup(client, company="Task counts")
+    agent = add_member(client, company, role="agent", name="agent")
+    owner = company.owner.token
+    due_at = (datetime.now(UTC) + timedelta(minutes=30)).replace(microsecond=0)
+    late = body(client.post("/api/v1/tasks", {"title": "Late one", "due_at": due_at.isoformat(),
+                                              "assignee_id": agent.user_id}, token=owner))
+    done = body(client.post("/api/v1/tasks", {"title": "Done one", "assignee_id": agent.user_id}, token=owner))
+    client.post(f"/api/v1/tasks/{done['id']}/complete", {"version": done["version"]}, token=agent.token)
+    feed.deliver()
+    due.run_due(now=due_at + timedelta(minutes=1))
+    due.run_due(now=due_at + timedelta(minutes=2))
+    managers = {row["user_id"]: row for row in body(client.get("/api/v1/reports/managers", token=owner))["items"]}
+    assert (managers[agent.user_id]["tasks_done"], managers[agent.user_id]["tasks_overdue"]) == (1, 1)
+    assert late["id"]
