@@ -10,7 +10,8 @@ from chalicelib.core.http import REGISTRY, RouteSpec
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 PUBLIC_WRITES_WALKED = frozenset({("/hooks/forms/{key}", "POST"),  # public, but store tenant data
-                                  ("/hooks/stripe", "POST")})
+                                  ("/hooks/stripe", "POST"), ("/hooks/whatsapp/{key}", "POST"),
+                                  ("/hooks/telegram/{key}", "POST")})
 
 
 def app_routes() -> list[RouteSpec]:

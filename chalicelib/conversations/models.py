@@ -5,7 +5,7 @@
   gsi2 sorts by the last message, so the inbox is one Query, newest conversation first).
 - Its messages in its own collection: ``MSG#<message id>`` (ULIDs minted from the message's own time, so a
   forward Query of ``MSG#`` reads the thread in order and a backward one its newest page).
-- :class:`ConversationRef`: ``T#<tid>#CVREF#<integration id>`` / ``<provider's chat id>`` -> the conversation,
+- :class:`ConversationRef`: ``T#<tid>#CVREF#<integration id>`` / ``<blind index of the chat id>`` -> the conversation,
   claimed with it, so two messages of one new chat processed at once make one conversation.
 - :class:`MessageRef`: ``T#<tid>#MSGREF#<integration id>`` / ``<provider's message id>`` -> the message, claimed
   with it: a repeated, reordered or replayed delivery never makes a second message.
@@ -30,7 +30,8 @@ class Conversation(Record, discriminator="conversation"):
     conversation_id = UnicodeAttribute()
     channel = UnicodeAttribute()  # whatsapp | telegram | sms | email
     integration_id = UnicodeAttribute()
-    provider_chat_id = UnicodeAttribute()  # WhatsApp: the customer's wa_id; Telegram: the chat id
+    provider_chat_id = UnicodeAttribute()  # sealed: WhatsApp's wa_id (a phone number), Telegram's chat id
+    chat_key = UnicodeAttribute(null=True)  # the chat id's blind index: the sort key of its ConversationRef
     contact_id = UnicodeAttribute(null=True)
     deal_id = UnicodeAttribute(null=True)
     status = UnicodeAttribute(default="open")  # open | closed

@@ -50,7 +50,7 @@ def ref_pk(ctx: TenantContext, integration_id: str) -> str:
 
 def tenant_links(ctx: TenantContext, conversation: Conversation) -> list[tuple[str, str | None]]:
     """The provider's reference to the chat, which the tenant's export and purge reach through it."""
-    return [(ref_pk(ctx, conversation.integration_id), conversation.provider_chat_id)]
+    return [(ref_pk(ctx, conversation.integration_id), conversation.chat_key)] if conversation.chat_key else []
 
 
 def _not_revertable(ctx: TenantContext, conversation_id: str, before: dict[str, Any] | None,

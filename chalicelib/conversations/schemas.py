@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, model_validator
@@ -109,18 +109,11 @@ class TemplateIn(Schema):
 
 
 class MessageCreate(Schema):
-    """A reply: free text, or a template (the only way to write outside WhatsApp's 24-hour window)."""
+    """A reply: free text, or a template (the only way to write outside WhatsApp's 24-hour window); exactly one
+    of them (checked once the conversation is known to the caller: 422 ``text_or_template``)."""
 
     text: Text | None = None
     template: TemplateIn | None = None
-
-    @model_validator(mode="after")
-    def _one(self) -> MessageCreate:
-        if (self.text is None) == (self.template is None):
-            raise ValueError("send either text or template")
-        if self.text is not None and not self.text.strip():
-            raise ValueError("text is blank")
-        return self
 
 
 class ConversationStart(MessageCreate):
@@ -134,9 +127,12 @@ class VersionIn(Schema):
     version: int
 
 
+RefId = Annotated[str, Field(min_length=1, max_length=40, description="An id (an unknown one answers 422)")]
+
+
 class AssignIn(Schema):
     version: int
-    assignee_id: Id
+    assignee_id: RefId
 
 
 class AttachmentLink(BaseModel):
@@ -146,12 +142,16 @@ class AttachmentLink(BaseModel):
 
 
 class StatsQuery(Schema):
-    day_from: date = Field(alias="from")
-    day_to: date = Field(alias="to")
+    """A period of whole days (UTC), the last 30 when left out."""
+
+    day_from: date | None = Field(default=None, alias="from")
+    day_to: date | None = Field(default=None, alias="to")
     user_id: Id | None = None
 
     @model_validator(mode="after")
     def _range(self) -> StatsQuery:
+        self.day_to = self.day_to or datetime.now(UTC).date()
+        self.day_from = self.day_from or self.day_to - timedelta(days=29)
         if self.day_from > self.day_to or (self.day_to - self.day_from).days > 366:
             raise ValueError("'from' must not be after 'to', and a period is at most a year")
         return self

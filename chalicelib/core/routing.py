@@ -24,7 +24,7 @@ DOMAINS = (
     "chalicelib.records.customfields.routes", "chalicelib.records.fieldaccess.routes",
     "chalicelib.dataio.routes", "chalicelib.auditlog.routes",
     "chalicelib.tenantdata.routes", "chalicelib.integrations.routes", "chalicelib.forms.routes",
-    "chalicelib.telephony.hooks.routes", "chalicelib.telephony.routes", "chalicelib.messaging.hook_routes",
+    "chalicelib.telephony.hooks.routes", "chalicelib.telephony.routes", "chalicelib.messaging.hooks.routes",
     "chalicelib.messaging.routes", "chalicelib.live.routes",
     "chalicelib.subscriptions.routes", "chalicelib.notifications.routes",
     "chalicelib.reports.routes", "chalicelib.ui.routes",

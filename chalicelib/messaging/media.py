@@ -16,6 +16,7 @@ from chalicelib.conversations.models import Message
 from chalicelib.core import audit, aws, db, errors
 from chalicelib.core.config import settings
 from chalicelib.core.tenancy import TenantContext
+from chalicelib.identity import plans
 from chalicelib.messaging.events import Attachment, MessagingAdapter
 from chalicelib.records import editing
 
@@ -50,7 +51,10 @@ def fetch_missing(ctx: TenantContext, adapter: MessagingAdapter, credentials: Cr
     after = editing.clone(message)
     after.attachments = [{**a, **kept.get(a.get("id"), {})} for a in message.attachments or []]
     editing.touch(after)
-    db.commit(ctx, db.Change().save(after))
+    change = db.Change().save(after)
+    # Counted with the message that names them, so once; what a customer sent is never refused for the plan.
+    plans.store_file(ctx, size=sum(int(k.get("size") or 0) for k in kept.values()), change=change, provided=True)
+    db.commit(ctx, change)
     return after
 
 

@@ -16,8 +16,8 @@ from pydantic import ValidationError as PydanticValidationError
 
 from chalicelib.channels import adapters, parties
 from chalicelib.contacts import service as contacts_service
-from chalicelib.conversations.models import BindCode, Conversation, ConversationRef
-from chalicelib.conversations.record import CONVERSATION, SEALED_ENTITY, ref_pk
+from chalicelib.conversations.models import BindCode, Conversation
+from chalicelib.conversations.record import CONVERSATION, SEALED_ENTITY
 from chalicelib.core import db, errors
 from chalicelib.core.tenancy import TenantContext, new_id, tenant_key
 from chalicelib.inbox import Outcome, Run, register_processor
@@ -99,9 +99,10 @@ def _new_conversation(run: Run, adapter: MessagingAdapter, incoming: IncomingMes
     conversation = Conversation(
         access.collection_pk(ctx, CONVERSATION, conversation_id), timeline_service.PROFILE_SK,
         conversation_id=conversation_id, channel=adapter.channel, integration_id=integration.integration_id,
-        provider_chat_id=incoming.sender.chat_id, contact_id=party.contact_id if party else None,
+        provider_chat_id="", contact_id=party.contact_id if party else None,
         deal_id=party.deal_id if party else None, status="open", owner_id=assignee, team_id=team_id,
         referral=dict(incoming.referral) if incoming.referral else None)
+    threads.seal_chat(ctx, conversation, incoming.sender.chat_id)
     conversation.customer_name = sealing.seal(ctx, entity=SEALED_ENTITY, record_id=conversation_id,
                                               field="customer_name", text=incoming.sender.name)
     return conversation
@@ -142,8 +143,7 @@ def _receive_once(run: Run, adapter: MessagingAdapter, incoming: IncomingMessage
     if current is None:
         before: Conversation | None = None
         after = _new_conversation(run, adapter, incoming, settings)
-        change.create(ConversationRef(ref_pk(ctx, integration.integration_id), incoming.sender.chat_id,
-                                      conversation_id=after.conversation_id))
+        threads.claim_chat(ctx, change, after)
     else:
         before, after = current, editing.clone(current)
         bound = _bound_contact(run, incoming.start_code)

@@ -21,7 +21,7 @@ ITEM = BASE + "/{conversation_id}"
 
 
 class TelegramLinkIn(Schema):
-    integration_id: s.Id
+    integration_id: s.RefId
 
 
 @api.route(BASE, summary="The inbox: conversations, newest message first, by channel, status, assignee, unread",

@@ -7,8 +7,8 @@ from datetime import timedelta
 from typing import Any
 
 from chalicelib.conversations import schemas as s
-from chalicelib.conversations.models import BindCode, Conversation, ConversationRef, ConversationRow, Message
-from chalicelib.conversations.record import CONVERSATION, ref_pk
+from chalicelib.conversations.models import BindCode, Conversation, ConversationRow, Message
+from chalicelib.conversations.record import CONVERSATION
 from chalicelib.core import db, errors, permissions
 from chalicelib.core.tenancy import TenantContext, is_valid_id, new_id
 from chalicelib.integrations import service as integrations_service
@@ -71,7 +71,7 @@ def conversation_read(ctx: TenantContext, conversation: Conversation) -> dict[st
     integration = integrations_service.get(ctx, conversation.integration_id)
     adapter = processor.adapter_of(integration) if integration is not None else None
     return views.read(ctx, conversation, reply_window=adapter.reply_window if adapter else None,
-                      chat_link=adapter.chat_link(dict(integration.settings or {}), conversation.provider_chat_id)
+                      chat_link=adapter.chat_link(dict(integration.settings or {}), threads.chat_of(ctx, conversation))
                       if adapter and integration else None)
 
 
@@ -113,6 +113,9 @@ def _deliver(ctx: TenantContext, integration: Any, chat_id: str, data: s.Message
              conversation: Conversation | None) -> tuple[Sent, threads.Draft]:
     """Send a reply through the provider (inside its window, or as a template); nothing is written yet."""
     adapter = processor.adapter_of(integration)
+    if (data.text is None) == (data.template is None) or (data.text is not None and not data.text.strip()):
+        raise errors.ValidationError("Send either a text or a template.", code="text_or_template", details=[
+            {"loc": ["body"], "msg": "Exactly one of text and template", "type": "text_or_template"}])
     if data.text is not None and conversation is not None and not views.window(conversation,
                                                                                adapter.reply_window)["open"]:
         raise errors.ValidationError(
@@ -152,8 +155,7 @@ def _record_reply(ctx: TenantContext, conversation_id: str, draft: threads.Draft
             raise errors.NotFoundError("No such conversation.")
         change = db.Change()
         if before is None:
-            change.create(ConversationRef(ref_pk(ctx, integration_id), after.provider_chat_id,
-                                          conversation_id=after.conversation_id))
+            threads.claim_chat(ctx, change, after)
         message = threads.new_message(ctx, after, draft)
         threads.set_preview(ctx, after, draft)
         counters = {"outbound": 1, "conversations": 1 if before is None else 0}
@@ -175,7 +177,7 @@ def reply(ctx: TenantContext, conversation_id: str, data: s.MessageCreate) -> di
     """Send a reply in a conversation the caller may update; 201 with the message as written."""
     conversation = get_conversation(ctx, conversation_id, action="update")
     integration = _line(ctx, conversation.integration_id)
-    _, draft = _deliver(ctx, integration, conversation.provider_chat_id, data, conversation)
+    _, draft = _deliver(ctx, integration, threads.chat_of(ctx, conversation), data, conversation)
     conversation, message = _record_reply(ctx, conversation_id, draft, integration.integration_id)
     shown = views.message(ctx, message)
     views.notify(ctx, [conversation.owner_id] if conversation.owner_id != ctx.actor_id else [], views.json_ready({
@@ -212,9 +214,10 @@ def start(ctx: TenantContext, data: s.ConversationStart) -> dict[str, Any]:
         conversation_id = new_id()
         fresh = Conversation(access.collection_pk(ctx, CONVERSATION, conversation_id), timeline_service.PROFILE_SK,
                              conversation_id=conversation_id, channel=adapter.channel,
-                             integration_id=integration.integration_id, provider_chat_id=chat_id,
+                             integration_id=integration.integration_id, provider_chat_id="",
                              contact_id=str(contact.contact_id), status="open", owner_id=ctx.actor_id,
                              team_id=ctx.team_id)
+        threads.seal_chat(ctx, fresh, chat_id)
     target = existing if existing is not None else fresh
     assert target is not None
     conversation, message = _record_reply(ctx, target.conversation_id, draft, integration.integration_id, start=fresh)
@@ -254,12 +257,11 @@ def assign(ctx: TenantContext, conversation_id: str, data: s.AssignIn) -> Conver
     """Hand a conversation to an active user (the scope of the caller decides whether it may)."""
     from chalicelib.identity import service as identity_service
 
-    user = identity_service.get_user(ctx, data.assignee_id)
-    if user is None or user.status == "deactivated":
-        raise errors.ValidationError(details=[{"loc": ["body", "assignee_id"], "msg": "No such active user",
-                                               "type": "unknown_reference"}])
-
-    def mutate(after: Conversation) -> None:
+    def mutate(after: Conversation) -> None:  # the conversation is checked first: another tenant's answers 404
+        user = identity_service.get_user(ctx, data.assignee_id)
+        if user is None or user.status == "deactivated":
+            raise errors.ValidationError(details=[{"loc": ["body", "assignee_id"], "msg": "No such active user",
+                                                   "type": "unknown_reference"}])
         after.owner_id, after.team_id = str(user.user_id), user.team_id
 
     return _change(ctx, conversation_id, data.version, mutate, action="assign")
@@ -281,6 +283,7 @@ def set_status(ctx: TenantContext, conversation_id: str, data: s.VersionIn, stat
 def stats(ctx: TenantContext, query: s.StatsQuery) -> list[dict[str, Any]]:
     """Message counters of a period (whole days, UTC) per employee and channel, within the caller's scope."""
     scope = permissions.require(ctx, CONVERSATION.plural, "read")
+    assert query.day_from is not None and query.day_to is not None  # the schema fills them in
     first, last = query.day_from.isoformat(), query.day_to.isoformat()
     from chalicelib.conversations.models import ConversationStats
 

@@ -36,7 +36,8 @@ def register() -> None:
                                           record_id_attribute="message_id", fields=("text",)))
     for kind, id_attribute in (("conversation", "conversation_id"), ("conversation_row", "record_id")):
         registry.register_sealed(SealedValues(kind=kind, entity="conversation", record_id_attribute=id_attribute,
-                                              fields=("last_preview", "customer_name")))
+                                              fields=("last_preview", "customer_name")
+                                              + (("provider_chat_id",) if kind == "conversation" else ())))
     registry.register_unreachable("message_early_status", reason="a delivery status reported before its message "
                                   "was recorded; applied when it is, expires within days; holds a provider id")
 

@@ -25,7 +25,7 @@ from chalicelib.conversations.models import (
     MessageRef,
 )
 from chalicelib.conversations.record import CONVERSATION, SEALED_ENTITY, ref_pk
-from chalicelib.core import db, errors
+from chalicelib.core import crypto, db, errors
 from chalicelib.core.observability import logger
 from chalicelib.core.tenancy import TenantContext, tenant_key
 from chalicelib.messaging import sealing
@@ -71,9 +71,33 @@ def message_id_at(at: datetime) -> str:
 # -- reading --------------------------------------------------------------------------------
 
 
+def chat_key(ctx: TenantContext, chat_id: str) -> str:
+    """The blind index a chat is found by (a WhatsApp chat id is the customer's phone number: never a key)."""
+    return crypto.blind_index(ctx, entity=SEALED_ENTITY, field="chat", value=chat_id)
+
+
+def seal_chat(ctx: TenantContext, conversation: Conversation, chat_id: str) -> None:
+    """Set a new conversation's chat id, sealed, and the blind index it is found by."""
+    conversation.provider_chat_id = str(sealing.seal(ctx, entity=SEALED_ENTITY, record_id=conversation.conversation_id,
+                                                     field="provider_chat_id", text=chat_id))
+    conversation.chat_key = chat_key(ctx, chat_id)
+
+
+def chat_of(ctx: TenantContext, conversation: Conversation) -> str:
+    """A conversation's chat id in clear (where a reply goes)."""
+    return str(sealing.unseal(ctx, entity=SEALED_ENTITY, record_id=conversation.conversation_id,
+                              field="provider_chat_id", token=conversation.provider_chat_id))
+
+
+def claim_chat(ctx: TenantContext, change: db.Change, conversation: Conversation) -> None:
+    """Claim the conversation's chat in its transaction: a second conversation of one chat fails to commit."""
+    change.create(ConversationRef(ref_pk(ctx, conversation.integration_id), str(conversation.chat_key),
+                                  conversation_id=conversation.conversation_id))
+
+
 def conversation_of_chat(ctx: TenantContext, integration_id: str, chat_id: str) -> Conversation | None:
     """The conversation of a provider's chat, or None."""
-    ref = db.get(ctx, ConversationRef, ref_pk(ctx, integration_id), chat_id)
+    ref = db.get(ctx, ConversationRef, ref_pk(ctx, integration_id), chat_key(ctx, chat_id))
     found = access.get_any(ctx, CONVERSATION, ref.conversation_id) if ref is not None else None
     return found if isinstance(found, Conversation) else None
 

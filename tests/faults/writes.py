@@ -16,6 +16,7 @@ from chalicelib.records import types
 from tests.factories import unique_email
 from tests.faults.account_writes import ACCOUNT_OVERRIDES
 from tests.faults.fresh import Call, Fresh, unique_key
+from tests.faults.messaging_writes import MESSAGING_OVERRIDES
 from tests.faults.notification_writes import NOTIFICATION_OVERRIDES
 from tests.faults.telephony_writes import TELEPHONY_OVERRIDES
 from tests.records.samples import SAMPLES
@@ -150,6 +151,7 @@ OVERRIDES: dict[str, Callable[[Fresh], Call]] = {
     **ACCOUNT_OVERRIDES,
     **TELEPHONY_OVERRIDES,
     **NOTIFICATION_OVERRIDES,
+    **MESSAGING_OVERRIDES,
     **_record_overrides(),
     "POST /api/v1/api-keys": _sent("POST", "/api/v1/api-keys", {"name": "Faulty key",
                                                                "permissions": ["users:read:all"]}),

@@ -54,6 +54,8 @@ SAMPLES: dict[str, Sample] = {
                       search=lambda made: made["sku"]),
     # A call is made by its provider's events (or a click-to-call), never by a POST of its fields.
     "call": Sample(create=dict, change={}, make=lambda client, token: _call(client, token)),
+    # A conversation is made by its customer's first message (or a card's first message), never by a POST of it.
+    "conversation": Sample(create=dict, change={}, make=lambda client, token: _conversation(client, token)),
 }
 
 
@@ -61,3 +63,9 @@ def _call(client: Any, token: str) -> dict[str, Any]:
     from tests.telephony.kit import make_call
 
     return make_call(client, token, customer=f"+7916{_n():07d}")
+
+
+def _conversation(client: Any, token: str) -> dict[str, Any]:
+    from tests.messaging.kit import make_conversation
+
+    return make_conversation(client, token, customer=f"+7916{_n():07d}")

@@ -1,0 +1,1 @@
+"""The public hooks messengers call."""
