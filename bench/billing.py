@@ -5,7 +5,7 @@ trial: 1,200 API requests a minute, so the shared rate counter is written every 
 
 - API requests admitted by the rate limiter: the shared counter's UpdateItems over ``requests`` calls, per call;
 - a contact create and an invitation: the usage counter in their transaction (WRU of that item, of the whole);
-- GET /api/v1/billing: the usage counters' GetItem;
+- GET /api/v1/billing: one BatchGetItem of the usage counters and the 8 days of short-lived files (storage);
 - one Stripe event through POST /hooks/stripe: stored through the inbox and applied to the tenant in the request.
 
 The plan check itself reads nothing in a request (the tenant item authentication read carries the plan).

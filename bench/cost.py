@@ -62,7 +62,7 @@ PRICES = {
     "apigw_rest_per_m": 3.50, "lambda_gb_s": 0.0000166667, "lambda_per_m": 0.20,
     "ddb_wru_per_m": 0.625, "ddb_rru_per_m": 0.125, "ddb_gb_month": 0.25,
     "kms_per_10k": 0.03, "kms_cmk_month": 1.00, "secret_month": 0.40, "secret_per_10k": 0.05,
-    "logs_per_gb": 0.50, "sqs_per_m": 0.40,
+    "logs_per_gb": 0.50, "sqs_per_m": 0.40, "s3_gb_month": 0.023,  # S3 Standard, the first 50 TB
 }
 
 ASSUMPTIONS = [
@@ -197,9 +197,10 @@ def units_per_request(result: dict[str, Any]) -> dict[str, float]:
 
 
 def tenant_month(*, api_requests: float, webhook_events: float, contacts: float,
-                 units: dict[str, float] | None = None) -> dict[str, Any]:
+                 units: dict[str, float] | None = None, stored_bytes: float = 0.0) -> dict[str, Any]:
     """One tenant's AWS cost of a month from its own counters: the typical tenant's unit costs applied to its
-    requests, events and contacts; the shared costs (cold starts, KMS, the stage secret) as in model()."""
+    requests, events and contacts, and its files in S3 (billing's storage counter); the shared costs (cold
+    starts, KMS, the stage secret) as in model()."""
     basis = "units of the last published run"
     if units is None:
         try:
@@ -224,6 +225,8 @@ def tenant_month(*, api_requests: float, webhook_events: float, contacts: float,
         + (p["kms_cmk_month"] + p["secret_month"]) / SHARED_TENANTS,
         "CloudWatch Logs": requests * LOG_BYTES_PER_REQUEST / 1024**3 * p["logs_per_gb"],
     }
+    if stored_bytes:
+        lines["S3 storage (files)"] = stored_bytes / 1024**3 * p["s3_gb_month"]
     return {"lines": lines, "total": sum(lines.values()), "basis": basis}
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from pynamodb.attributes import UTCDateTimeAttribute
 
-from chalicelib.core import audit, aws, crypto, db, errors
+from chalicelib.core import audit, audit_anchors, aws, crypto, db, errors
 from chalicelib.core.config import settings
 from chalicelib.core.tenancy import TenantContext, bind, global_key, new_id
 from chalicelib.identity.service import system_context
@@ -80,17 +80,32 @@ def _chains(items: list[RawItem]) -> dict[str, list[RawItem]]:
     return chains
 
 
+def _anchors(items: list[RawItem]) -> dict[str, RawItem]:
+    return {item["pk"]["S"]: item for item in items if _kind(item) == "audit_anchor"}
+
+
 def relink(originals: list[RawItem], rewritten: list[RawItem], summary: ImportSummary, *, old: str,
            new: str) -> None:
-    """Recompute the hashes of chains that verified in the archive; point their entities at the new heads."""
+    """Recompute the hashes of chains that verified in the archive; point their entities at the new heads.
+
+    A chain whose oldest records expired starts from its anchor (the hash of the last record removed, which is
+    not in the archive and so cannot change): its kept records are re-linked from there, and the anchor, whose
+    entity id may name the tenant, is signed again once it verified in the archive."""
     new_heads: dict[str, str] = {}
     before = {pk.replace(old, new): records for pk, records in _chains(originals).items()}
+    source_anchors = {pk.replace(old, new): audit_anchors.AuditAnchor.from_raw_data(item)
+                      for pk, item in _anchors(originals).items()}
+    anchors = _anchors(rewritten)
+    for pk, item in anchors.items():
+        if pk in source_anchors and audit_anchors.valid(source_anchors[pk]):
+            moved = audit_anchors.sign(audit_anchors.AuditAnchor.from_raw_data(item))
+            item["signature"] = {"S": moved.signature}
     for pk, records in _chains(rewritten).items():
         source = [audit.AuditRecord.from_raw_data(item) for item in before[pk]]
-        if audit.verify_chain(source) is not None:
+        if audit.verify_chain(source, source_anchors.get(pk)) is not None:
             summary.broken_chains.append(pk)
             continue
-        prev = audit.GENESIS
+        prev = source_anchors[pk].hash if pk in source_anchors else audit.GENESIS
         for item in sorted(records, key=lambda raw: int(raw["seq"]["N"])):
             record = audit.AuditRecord.from_raw_data(item)
             new_hash = audit.chain_hash(prev, audit.record_content(record))

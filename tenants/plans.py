@@ -6,7 +6,7 @@ import secrets
 from datetime import UTC, datetime
 from typing import TextIO
 
-from chalicelib.billing import catalog, limits, prices, traffic
+from chalicelib.billing import catalog, limits, prices, storage, traffic
 from chalicelib.core import audit, db
 from chalicelib.core.tenancy import TenantContext, bind, tenant_key
 from chalicelib.identity import plans
@@ -54,6 +54,7 @@ def show(out: TextIO, tenant_id: str) -> int:
             raise OperatorError(f"no tenant {tenant_id}")
         standing = plans.standing_of(tenant)
         used = limits.usage(ctx)
+        files = storage.stored(ctx)
     subscription = tenant.billing
     now = db.utcnow()
     out.write(f"{tenant.tenant_id}  {tenant.name}\n  account    {tenant.status}\n"
@@ -66,6 +67,9 @@ def show(out: TextIO, tenant_id: str) -> int:
     for name in catalog.COUNTED:
         ceiling = standing.plan.limit(name)
         out.write(f"  {name:<10} {used[name]} of {ceiling if ceiling is not None else 'unlimited'}\n")
+    allowed = standing.plan.limit("storage_mb")
+    out.write(f"  {'storage':<10} {files.megabytes} MB of {f'{allowed} MB' if allowed is not None else 'unlimited'}"
+              + (" (over the plan)" if storage.over(standing, files) else "") + "\n")
     return 0
 
 
@@ -100,12 +104,13 @@ def usage(out: TextIO, tenant_id: str, *, month: str | None) -> int:
     with bind(ctx):
         if identity_service.get_tenant(ctx) is None:
             raise OperatorError(f"no tenant {tenant_id}")
-        used = limits.usage(ctx)
+        used, files = storage.usage_and_stored(ctx)
         counted = traffic.month(ctx, month)
     estimate = cost.tenant_month(api_requests=counted["api_requests"], webhook_events=counted["webhook_events"],
-                                 contacts=used["contacts"])
+                                 contacts=used["contacts"], stored_bytes=files.total)
     out.write(f"{tenant_id} in {month[:4]}-{month[4:]}: {used['users']} user(s), {used['contacts']} contact(s), "
-              f"{used['pipelines']} pipeline(s); {counted['api_requests']:,} API request(s), "
+              f"{used['pipelines']} pipeline(s), {files.megabytes} MB of files; "
+              f"{counted['api_requests']:,} API request(s), "
               f"{counted['webhook_events']:,} webhook event(s) counted so far\n")
     for line, dollars in estimate["lines"].items():
         out.write(f"  {line:<28} ${dollars:.4f}\n")
@@ -141,14 +146,14 @@ def recount(out: TextIO, tenant_id: str) -> int:
 
 
 def _kept_bytes(ctx: TenantContext) -> int:
-    """The bytes of the files a tenant keeps (its call recordings), listed from the bucket: the operator's recount
-    only; requests count files as they are written. Short-lived files are not recounted: they expire."""
+    """The bytes of the files a tenant keeps (call recordings, messages' attachments: its prefix of the recordings
+    bucket), listed: the operator's recount only; requests count files as they are written. Short-lived files are
+    not recounted: they expire."""
     from chalicelib.core import aws
     from chalicelib.core.config import settings
-    from chalicelib.telephony import recordings
 
     pages = aws.client("s3").get_paginator("list_objects_v2").paginate(Bucket=settings.recordings_bucket,
-                                                                        Prefix=recordings.tenant_prefix(ctx))
+                                                                        Prefix=f"tenants/{ctx.tenant_id}/")
     try:
         return sum(int(found["Size"]) for page in pages for found in page.get("Contents", []))
     except aws.client("s3").exceptions.NoSuchBucket:  # a stage that never kept a recording

@@ -107,6 +107,15 @@ class SensitiveReadPage(BaseModel):
     next_cursor: str | None = None
 
 
+class ChainAnchor(BaseModel):
+    """Where a chain starts once its oldest records expired (the plan's audit retention)."""
+
+    seq: int  # the last record removed; the first kept record is seq + 1
+    hash: str  # its hash, which the first kept record chains to
+    removed: int
+    expired_before: datetime
+
+
 class ChainReport(BaseModel):
     entity: str
     entity_id: str
@@ -115,6 +124,8 @@ class ChainReport(BaseModel):
     first_broken_seq: int | None = None
     head_ok: bool | None = Field(default=None, description="The entity's stored chain head matches the newest "
                                                             "record (null when it cannot be told)")
+    anchor: ChainAnchor | None = Field(default=None, description="The signed start of a chain whose oldest records "
+                                                                 "expired; null while none has")
 
 
 class VerifyOut(BaseModel):

@@ -9,9 +9,17 @@ from functools import reduce
 from typing import Any
 
 from chalicelib.auditlog import reverters
-from chalicelib.auditlog.schemas import AuditQuery, AuditRead, ChainReport, ReadsQuery, SensitiveReadOut
-from chalicelib.core import audit, db, errors, permissions
+from chalicelib.auditlog.schemas import (
+    AuditQuery,
+    AuditRead,
+    ChainAnchor,
+    ChainReport,
+    ReadsQuery,
+    SensitiveReadOut,
+)
+from chalicelib.core import audit, audit_anchors, db, errors, permissions
 from chalicelib.core.audit import AuditRecord, SensitiveRead
+from chalicelib.core.audit_anchors import AuditAnchor
 from chalicelib.core.tenancy import TenantContext
 
 reverters.register_identity()
@@ -115,33 +123,41 @@ def list_sensitive_reads(ctx: TenantContext, query: ReadsQuery) -> db.Page[Sensi
 # -- verification ---------------------------------------------------------------------------
 
 
-def _head_ok(ctx: TenantContext, newest: AuditRecord) -> bool | None:
-    """Whether the entity item still points at the newest record (a cut-off tail shows here)."""
+def _head_ok(ctx: TenantContext, newest: AuditRecord | AuditAnchor) -> bool | None:
+    """Whether the entity item still points at the newest record, or at the anchor when every record expired
+    (a cut-off tail shows here)."""
     if not newest.item_pk or not newest.item_sk:
         return None
     try:
         item = db.get(ctx, db.MainTable, newest.item_pk, newest.item_sk)
     except ValueError:  # an item kind this process does not know
         return None
-    if item is None:  # gone: fine when the newest record is the deletion
-        return all(change.get("after") is None for change in (newest.changes or {}).values())
+    if item is None:  # gone: fine when the newest record is the deletion (or it expired with the others)
+        return isinstance(newest, AuditAnchor) or all(change.get("after") is None
+                                                      for change in (newest.changes or {}).values())
     return getattr(item, "audit_hash", None) == newest.hash
 
 
 def check_chain(ctx: TenantContext, entity: str, entity_id: str) -> ChainReport:
-    """Verify one entity's chain: every link, and the entity's stored head."""
+    """Verify one entity's chain: every link from its start (its anchor once the oldest records expired), and the
+    entity's stored head."""
     records = audit.chain_records(ctx, entity, entity_id)
-    broken = audit.verify_chain(records)
-    head = _head_ok(ctx, records[-1]) if records else None
+    anchor = audit_anchors.get(ctx, audit.entity_key(ctx, entity, entity_id))
+    broken = audit.verify_chain(records, anchor)
+    newest = records[-1] if records else anchor
+    head = _head_ok(ctx, newest) if newest is not None else None
     return ChainReport(entity=entity, entity_id=entity_id, records=len(records),
-                       ok=broken is None and head is not False, first_broken_seq=broken, head_ok=head)
+                       ok=broken is None and head is not False, first_broken_seq=broken, head_ok=head,
+                       anchor=None if anchor is None else ChainAnchor(
+                           seq=int(anchor.seq), hash=anchor.hash, removed=int(anchor.removed),
+                           expired_before=anchor.expired_before))
 
 
 def verify_entity(ctx: TenantContext, *, entity: str, entity_id: str) -> ChainReport:
     """Verify one entity's chain; 404 when the tenant has no record of it."""
     permissions.require(ctx, "audit", "read")
     report = check_chain(ctx, entity, entity_id)
-    if report.records == 0:
+    if report.records == 0 and report.anchor is None:
         raise errors.NotFoundError("No audit records for this entity.")
     return report
 
@@ -156,13 +172,18 @@ def verify_feed_page(ctx: TenantContext, *, limit: int, cursor: str | None) -> t
 
 
 def tenant_entities(ctx: TenantContext) -> Iterator[tuple[str, str]]:
-    """Every entity with an audit chain, walking the whole tenant feed (operator tooling)."""
+    """Every entity with an audit chain, walking the whole tenant feed, then the anchors of chains whose records
+    all expired (operator tooling)."""
     seen: set[tuple[str, str]] = set()
     with db.translate_errors():
         for record in AuditRecord.gsi1.query(audit.tenant_feed_key(ctx)):
             if isinstance(record, AuditRecord) and (record.entity, record.entity_id) not in seen:
                 seen.add((record.entity, record.entity_id))
                 yield record.entity, record.entity_id
+        for anchor in AuditAnchor.gsi1.query(audit_anchors.feed_key(ctx)):
+            if isinstance(anchor, AuditAnchor) and (anchor.entity, anchor.entity_id) not in seen:
+                seen.add((anchor.entity, anchor.entity_id))
+                yield anchor.entity, anchor.entity_id
 
 
 # -- revert ---------------------------------------------------------------------------------

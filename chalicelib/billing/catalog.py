@@ -17,7 +17,8 @@ FEATURES = ("telephony", "messengers", "api_keys", "custom_roles", "automations"
 COUNTED = ("users", "contacts", "pipelines")
 # Rates, enforced per tenant and minute (billing.ratelimit).
 RATES = ("api_requests_per_minute", "webhook_events_per_minute")
-# Sold by plan, not enforced yet: nothing stores files but call recordings, and no job expires audit records.
+# Storage: bytes counted as files are written, a file someone adds refused past it (billing.storage); audit
+# retention: records older than the window expire in the daily housekeeping pass (housekeeping.retention).
 DECLARED = ("storage_mb", "audit_retention_days")
 LIMITS = COUNTED + RATES + DECLARED
 CURRENCIES = ("USD", "EUR", "RUB")

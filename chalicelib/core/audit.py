@@ -28,7 +28,8 @@ from typing import Any
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from ulid import ULID
 
-from chalicelib.core import db, permissions
+from chalicelib.core import audit_anchors, db, permissions
+from chalicelib.core.audit_anchors import AuditAnchor
 from chalicelib.core.db import Change, MainTable, VersionedItem, utcnow
 from chalicelib.core.tenancy import TenantContext, is_valid_id, new_id, take_fresh, tenant_key
 
@@ -254,8 +255,12 @@ def _chain_head(ctx: TenantContext, item: VersionedItem, entity: str, entity_id:
         return int(item.version), item.audit_hash or GENESIS
     if take_fresh(entity_id):  # minted here and now: no earlier item under this id, so no chain to read
         return 0, GENESIS
-    last = latest_record(ctx, entity, entity_id)  # a new item: an earlier one under this id may have a chain
-    return (int(last.seq), last.hash) if last is not None else (0, GENESIS)
+    # A new item: an earlier one under this id may have a chain, or only its anchor once its records expired.
+    with db.translate_errors():
+        found = MainTable.query(entity_key(ctx, entity, entity_id), scan_index_forward=False, limit=1,
+                                consistent_read=True)
+        last = next(iter(found), None)
+    return (int(last.seq), last.hash) if isinstance(last, AuditRecord | AuditAnchor) else (0, GENESIS)
 
 
 def attach(
@@ -318,9 +323,14 @@ def chain_records(ctx: TenantContext, entity: str, entity_id: str) -> list[Audit
         return list(AuditRecord.query(entity_key(ctx, entity, entity_id), consistent_read=True))
 
 
-def verify_chain(records: list[AuditRecord]) -> int | None:
-    """The seq of the first record whose link is broken, or None when the chain holds."""
+def verify_chain(records: list[AuditRecord], anchor: AuditAnchor | None = None) -> int | None:
+    """The seq of the first record whose link is broken, or None when the chain holds; with the anchor of a chain
+    whose oldest records expired, from the anchor (an anchor without the stage's signature is broken at its seq)."""
     prev = GENESIS
+    if anchor is not None:
+        if not audit_anchors.valid(anchor):
+            return int(anchor.seq)
+        prev = anchor.hash
     for record in sorted(records, key=lambda r: int(r.seq)):
         if record.prev_hash != prev or chain_hash(prev, record_content(record)) != record.hash:
             return int(record.seq)

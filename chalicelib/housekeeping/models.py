@@ -1,9 +1,10 @@
 """Progress of the scheduled housekeeping: ``HousekeepingState`` (``G#housekeeping#trash`` / ``STATE``),
-the first due day not yet cleared (the trash's due items are the engine's: ``records.models.TrashDue``)."""
+the first due day not yet cleared (the trash's due items are the engine's: ``records.models.TrashDue``), and
+``RetentionPass``, where the day's audit retention stands."""
 
 from __future__ import annotations
 
-from pynamodb.attributes import UnicodeAttribute
+from pynamodb.attributes import BooleanAttribute, UnicodeAttribute
 
 from chalicelib.core.db import MainTable
 
@@ -12,3 +13,12 @@ class HousekeepingState(MainTable, discriminator="housekeeping_state"):
     """Progress of a housekeeping job across runs."""
 
     next_day = UnicodeAttribute()  # the first due day whose bucket has not been cleared
+
+
+class RetentionPass(MainTable, discriminator="audit_retention_pass"):
+    """The day's pass of audit retention over every tenant (``G#housekeeping#audit-retention`` / ``STATE``):
+    the day it is for, the tenants' index key of the last tenant finished, and whether the pass is complete."""
+
+    day = UnicodeAttribute()
+    after = UnicodeAttribute(null=True)
+    done = BooleanAttribute(default=False)

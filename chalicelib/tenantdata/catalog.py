@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from chalicelib.core import audit
+from chalicelib.core import audit, audit_anchors
 from chalicelib.core.tenancy import TenantContext, global_key, tenant_key
 from chalicelib.records import listing, lookups, store, types
 from chalicelib.tenantdata import registry
@@ -96,6 +96,7 @@ def register() -> None:
     _load_domains()
     registry.register_partitions("identity", _fixed)
     registry.register_feed("audit", audit.tenant_feed_key)
+    registry.register_feed("audit_anchors", audit_anchors.feed_key)  # chains whose oldest records expired
     registry.register_feed("sensitive_reads", audit.reads_feed_key)
     # Answers kept for Idempotency-Key replays hold personal data: purged with the tenant, never exported.
     registry.register_feed("idempotency", lambda ctx: tenant_key(ctx, "IDEM"))
@@ -103,6 +104,7 @@ def register() -> None:
     registry.register_links("user", _user_links)
     registry.register_links("api_key", _api_key_links)
     registry.register_links("audit", _audit_links)
+    registry.register_links("audit_anchor", _audit_links)  # its item, once every record naming it expired
     registry.register_links("tenant_deletion", _deletion_links)
     registry.register_on_import("api_key", _revoke_imported_key)
     registry.exclude_from_export("user", reason="credentials stay with their holder", attributes=CREDENTIALS)

@@ -107,7 +107,7 @@ def test_verify_reports_an_intact_chain(client: ApiClient, company: Company) -> 
     report = body(client.get(f"/api/v1/audit/verify?entity=team&entity_id={team_id}", token=company.owner.token))
     assert report["ok"] is True and report["first_broken_seq"] is None
     assert report["chains"] == [{"entity": "team", "entity_id": team_id, "records": 2, "ok": True,
-                                 "first_broken_seq": None, "head_ok": True}]
+                                 "first_broken_seq": None, "head_ok": True, "anchor": None}]
     walk = body(client.get("/api/v1/audit/verify", token=company.owner.token))
     assert walk["ok"] is True and ("team", team_id) in {(c["entity"], c["entity_id"]) for c in walk["chains"]}
 

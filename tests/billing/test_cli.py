@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import time
 
+import pytest
+
 from chalicelib.billing import ratelimit, traffic
 from tenants.__main__ import main
 from tests import stripe_kit
@@ -52,10 +54,25 @@ def test_usage_prices_the_counted_traffic(client: ApiClient) -> None:
     traffic.add(company.tenant_id, "api", minute, 20_000)
     traffic.add(company.tenant_id, "webhook", minute, 6_000)
     said = run("usage", "--tenant", company.tenant_id, "--month", minute[:6])
-    assert "1 user(s), 1 contact(s), 1 pipeline(s); 20,000 API request(s), 6,000 webhook event(s)" in said
+    assert "1 user(s), 1 contact(s), 1 pipeline(s), 0 MB of files; 20,000 API request(s), 6,000 webhook event(s)" \
+        in said
     total = float(said.split("estimated AWS cost")[1].split("$")[1].split()[0])
     assert 0.05 < total < 2.0  # the typical tenant (23,000 API requests, 21,000 events) costs about a dollar
     assert helpers.usage(client, company)["contacts"]["used"] == 1
+    assert "S3 storage" not in said  # no file stored, no line
+
+
+def test_usage_and_show_price_and_show_the_stored_files(client: ApiClient) -> None:
+    company = signup(client, company="Files Ltd")
+    helpers.set_usage(company, users=1, pipelines=1, storage_bytes=10 * 1024**3)  # 10 GB of recordings
+    said = run("usage", "--tenant", company.tenant_id)
+    assert "10240 MB of files" in said
+    line = next(text for text in said.splitlines() if "S3 storage (files)" in text)
+    assert float(line.split("$")[1]) == pytest.approx(0.23)  # 10 GB at $0.023 a GB-month
+    shown = run("show", "--tenant", company.tenant_id)
+    assert "storage    10240 MB of 51200 MB" in shown
+    helpers.end_trial(company)  # free: 500 MB
+    assert "10240 MB of 500 MB (over the plan)" in run("show", "--tenant", company.tenant_id)
 
 
 def test_sync_plans_is_idempotent() -> None:

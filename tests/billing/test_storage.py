@@ -164,3 +164,25 @@ def test_an_upload_as_base64_counts_its_decoded_bytes(client: ApiClient, company
                          token=company.owner.token)
     assert answer.status_code == 201, answer.body
     assert stored(company).short_lived == len(content.encode())
+
+
+def test_a_file_a_customer_sends_in_a_messenger_counts_once_and_is_never_refused(
+        client: ApiClient, company: Company) -> None:
+    from tests.messaging.kit import APP_SECRET, create_line, inbox, thread
+    from tests.messaging.kit import play as play_messages
+    from webhooks.messengers import Chat, whatsapp_message, whatsapp_post
+
+    set_kept(company, 51_200 * MB)  # the trial's pro is full already
+    line = create_line(client, company, "whatsapp")
+    document = whatsapp_message(Chat(customer="+79160001133"), 1, "document",
+                                {"filename": "order.pdf", "mime_type": "application/pdf", "id": "5550009"})
+    request = whatsapp_post(line["webhook_url"], APP_SECRET, document)
+    assert [a.status_code for a in play_messages(client, [request, request])] == [200, 200]  # sent twice
+    [conversation] = inbox(client, company)
+    [message] = thread(client, company, conversation["id"])
+    assert message["attachments"][0]["available"] is True  # kept past the plan
+    size = stored(company).kept - 51_200 * MB
+    assert size > 0
+    assert helpers.billing(client, company)["over_limits"] == ["storage_mb"]
+    play_messages(client, [request])
+    assert stored(company).kept - 51_200 * MB == size  # counted once

@@ -115,3 +115,44 @@ def test_a_suspended_company_sees_why_it_cannot_write(browser: Any, live_url: st
     assert page.get_by_text("Ask your company\u2019s owner to upgrade.").count() >= 1
     assert not problems(page), page.problems
     page.context.close()
+
+
+def test_a_company_past_its_storage_sees_its_files_and_why_it_cannot_add_more(
+        browser: Any, live_url: str, app: Any, screens: Screens) -> None:
+    client = ApiClient(app)
+    company = signup(client, company="Recorded Bakery")
+    helpers.end_trial(company)  # free: 500 MB
+    helpers.set_usage(company, users=1, pipelines=1, storage_bytes=600 * 1024 * 1024)  # recordings kept past it
+    page = new_page(browser, live_url)
+    sign_in(page, company.owner, "Recorded Bakery")
+    open_screen(page, "/settings/billing", "Settings")
+    assert "600 of 500" in page.locator("[data-test=usage-storage_mb]").inner_text()
+    assert "more MB of storage than its plan allows" in page.locator("[data-test=over-storage_mb]").inner_text()
+    screens.shoot(page, "billing-over-storage")
+    page.get_by_label("Language").select_option("ru")
+    page.locator("h2", has_text="Тарифы").wait_for()
+    assert "больше, чем позволяет тариф (МБ хранилища)" in page.locator("[data-test=over-storage_mb]").inner_text()
+    assert not problems(page), page.problems
+    page.context.close()
+
+
+def test_a_failed_payment_shows_owners_the_grace_and_agents_nothing(browser: Any, live_url: str, app: Any) -> None:
+    client = ApiClient(app)
+    company = signup(client, company="Arrears Bakery")
+    agent = add_member(client, company, role="agent")
+    customer = helpers.customer(client, company)
+    helpers.send(client, "customer.subscription.created", helpers.subscription(customer, status="active"))
+    helpers.send(client, "invoice.payment_failed", helpers.invoice(customer, paid=False))
+    helpers.send(client, "customer.subscription.updated", helpers.subscription(customer, status="past_due"))
+    assert helpers.billing(client, company)["status"] == "past_due"
+    page = new_page(browser, live_url)
+    sign_in(page, company.owner, "Arrears Bakery")
+    banner = page.locator("[data-test=billing-banner]")
+    assert banner.inner_text().startswith("The last payment failed. Pay by ")
+    assert banner.locator("a[href='#/settings/billing']").count() == 1  # the owner is shown the way to pay
+    page.context.close()
+    page = new_page(browser, live_url)
+    sign_in(page, agent, "Arrears Bakery")
+    assert page.locator("[data-test=billing-banner]").is_hidden()  # still writable: an agent is not bothered
+    assert not problems(page), page.problems
+    page.context.close()

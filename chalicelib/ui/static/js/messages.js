@@ -477,6 +477,7 @@ export const MESSAGES = {
   'billing.usage': ['Usage', 'Использование'],
   'billing.of': ['{used} of {limit}', '{used} из {limit}'],
   'billing.unlimited': ['{used}, no limit', '{used}, без ограничений'],
+  'billing.overLimit': ['The company holds more {what} than its plan allows. Nothing is deleted, but no more can be added until it is back within the plan or upgrades.', 'У компании больше, чем позволяет тариф ({what}). Ничего не удаляется, но добавить больше нельзя, пока компания не вернётся в пределы тарифа или не сменит тариф.'],
   'billing.plans': ['Plans', 'Тарифы'],
   'billing.perSeat': ['{price} per user a month', '{price} за пользователя в месяц'],
   'billing.freePrice': ['No charge', 'Без оплаты'],

@@ -8,7 +8,7 @@ import { can, session, update } from '../js/session.js';
 import { field, heading, toast, toastError } from '../js/ui.js';
 import { settingsTabs } from './settings-nav.js';
 
-const COUNTED = ['users', 'contacts', 'pipelines'];
+const COUNTED = ['users', 'contacts', 'pipelines', 'storage_mb'];
 const SHOWN_LIMITS = ['users', 'contacts', 'pipelines', 'api_requests_per_minute'];
 const STATUS_BADGE = { trialing: 'badge-warn', active: 'badge-ok', past_due: 'badge-warn', suspended: 'badge-off',
   canceled: 'badge-off' };
@@ -50,8 +50,12 @@ function standing(billing) {
 }
 
 function usage(billing) {
-  return h('section', { class: 'panel' }, h('h2', {}, t('billing.usage')), h('dl', { class: 'usage' },
-    COUNTED.map((name) => {
+  // Over a limit: a provider's file (a call recording) stored past the plan's storage, or a plan with fewer than the
+  // company holds. Nothing is deleted; adding more of it is refused until the company is back within the plan.
+  const over = (billing.over_limits || []).map((name) => h('p', { class: 'notice', role: 'status', 'data-test': `over-${name}` },
+    t('billing.overLimit', { what: t(`limit.${name}`) })));
+  return h('section', { class: 'panel' }, h('h2', {}, t('billing.usage')), over, h('dl', { class: 'usage' },
+    COUNTED.filter((name) => billing.usage[name]).map((name) => {
       const { used, limit } = billing.usage[name];
       const text = limit === null ? t('billing.unlimited', { used: amount(used) })
         : t('billing.of', { used: amount(used), limit: amount(limit) });
