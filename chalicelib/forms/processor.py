@@ -23,7 +23,8 @@ from chalicelib.core.crypto import MASK_PREFIX
 from chalicelib.core.tenancy import TenantContext, new_id
 from chalicelib.deals import schemas as deal_schemas
 from chalicelib.deals import service as deals_service
-from chalicelib.forms.mapping import Lead, read_lead
+from chalicelib.forms import wording
+from chalicelib.forms.mapping import Lead, read_lead, split_name
 from chalicelib.inbox import Outcome, Run, register_processor
 from chalicelib.integrations import schemas as integration_schemas
 from chalicelib.integrations import service as integrations_service
@@ -34,7 +35,6 @@ from chalicelib.records.models import TimelineEntry
 from chalicelib.tasks import schemas as task_schemas
 from chalicelib.tasks import service as tasks_service
 
-DEFAULT_DEAL_TITLE = "Website form: {name}"
 TASK_DUE = timedelta(minutes=15)
 ENTRY_KIND = "form_submission"
 MAX_SENSITIVE = 40  # the longest passport number or tax id a contact takes (an IBAN: 42)
@@ -68,6 +68,8 @@ def responsible_user(ctx: TenantContext, integration: Any, settings: integration
 
 def _contact_data(run: Run, lead: Lead, owner_id: str, *, with_custom: bool) -> contact_schemas.ContactCreate:
     first, last = lead.first_name or lead.name, lead.last_name
+    if lead.name and not lead.first_name and not lead.last_name:
+        first, last = split_name(lead.name)  # "Ольга Смирнова" typed in one box: first and last names
     utm = {key: value[:200] for key, value in lead.utm.items() if key in contact_schemas.Utm.model_fields}
     data: dict[str, Any] = {
         "first_name": first[:100] if first else None, "last_name": last[:100] if last else None,
@@ -89,17 +91,19 @@ def _is_email(value: str) -> bool:
     return True
 
 
-def find_or_create_contact(run: Run, lead: Lead, owner_id: str) -> tuple[str, bool]:
-    """The contact with the lead's phone or e-mail, or a new one with its attribution; the flag says
-    whether it was made here (its id, with the responsible user, is then checkpointed in the contact's
-    own transaction) or found (nothing made: the caller notes it with the deal)."""
+def find_or_create_contact(run: Run, lead: Lead, owner_id: str) -> tuple[str, str | None]:
+    """The contact with the lead's phone or e-mail, or a new one with its attribution; the second value
+    says what found it ("phone" or "email": nothing made, the caller notes it with the deal) or None when
+    it was made here (its id, with the responsible user, is then checkpointed in the contact's own
+    transaction)."""
     ctx = run.ctx
     email = lead.email if lead.email and _is_email(lead.email) else None
     found, matches = contacts_service.find_by_phone_or_email(ctx, lead.phone, email) if lead.phone or email \
         else (None, [])
     if found is not None:
         contacts_service.remember(ctx, found)  # the deal's link check reads it from the run's memo
-        return str(found.contact_id), False
+        by = next((match for match, contact_id in matches if contact_id == found.contact_id), "phone")
+        return str(found.contact_id), by
     try:
         contact = _new_contact(run, lead, owner_id, matches, with_custom=True)
     except errors.ValidationError:
@@ -111,7 +115,7 @@ def find_or_create_contact(run: Run, lead: Lead, owner_id: str) -> tuple[str, bo
         run.checkpoint(custom_dropped=sorted(lead.custom) + sorted(lead.sensitive))
         contact = _new_contact(run, lead, owner_id, matches, with_custom=False)
     contacts_service.remember(ctx, contact)
-    return str(contact.contact_id), True
+    return str(contact.contact_id), None
 
 
 def _new_contact(run: Run, lead: Lead, owner_id: str, matches: list[tuple[str, str]], *,
@@ -129,7 +133,7 @@ def _new_contact(run: Run, lead: Lead, owner_id: str, matches: list[tuple[str, s
 def deal_title(template: str | None, lead: Lead, form_name: str) -> str:
     """The deal's title from the form's template ({name}, {phone}, {email}, {form})."""
     values = {"name": lead.display_name, "phone": lead.phone or "", "email": lead.email or "", "form": form_name}
-    title = _PLACEHOLDER.sub(lambda match: values[match.group(1)], template or DEFAULT_DEAL_TITLE)
+    title = _PLACEHOLDER.sub(lambda match: values[match.group(1)], template or wording.DEAL_TITLES["en"])
     return title.strip()[:200] or form_name[:200]
 
 
@@ -137,7 +141,8 @@ def create_deal(run: Run, lead: Lead, settings: integration_schemas.FormSettings
                 owner_id: str, found: dict[str, str] | None = None) -> str:
     """The lead deal in the form's pipeline and stage (the default pipeline's first open stage if unset),
     checkpointed in its own transaction (with a contact that was found, not made: ``found``)."""
-    data = deal_schemas.DealCreate(title=deal_title(settings.deal_title, lead, run.integration.name),
+    template = settings.deal_title or wording.deal_title_template(run.ctx)  # in the company's language
+    data = deal_schemas.DealCreate(title=deal_title(template, lead, run.integration.name),
                                    pipeline_id=settings.pipeline_id, stage_id=settings.stage_id,
                                    contact_ids=[contact_id], owner_id=owner_id)
     deal_id = new_id()
@@ -150,7 +155,7 @@ def create_deal(run: Run, lead: Lead, settings: integration_schemas.FormSettings
 def create_task(run: Run, lead: Lead, deal_id: str, owner_id: str, into: db.Change) -> str:
     """A call-back task for the responsible user about the deal, written with the event's outcome (into)."""
     data = task_schemas.TaskCreate(
-        title=f"Call back: {lead.display_name}"[:200], kind="call", due_at=db.utcnow() + TASK_DUE,
+        title=wording.call_back_title(run.ctx, lead.display_name)[:200], kind="call", due_at=db.utcnow() + TASK_DUE,
         assignee_id=owner_id, related=task_schemas.Related(type="deal", id=deal_id),
         description=(lead.message or "")[:10_000] or None)
     return str(tasks_service.create(run.ctx, data=data, into=into).task_id)
@@ -161,10 +166,11 @@ def sensitive_custom(ctx: TenantContext) -> frozenset[str]:
     return frozenset(d.key for d in customfields_service.definitions(ctx, "contact") if d.sensitive)
 
 
-def entry_data(run: Run, lead: Lead) -> dict[str, Any]:
+def entry_data(run: Run, lead: Lead, matched: str | None = None) -> dict[str, Any]:
     """What the timeline shows of a submission (bounded: the full fields stay on the event, sealed). A sensitive
     value (a passport number, tax id or IBAN, a custom field marked sensitive) is shown only as the mask, to every
-    role, as on the card: it is revealed on the contact's card, where the read is audited. ``masked`` names them."""
+    role, as on the card: it is revealed on the contact's card, where the read is audited. ``masked`` names them.
+    ``matched``: the lead went to a contact already there, found by its "phone" or "email" (#20 item 12)."""
     hidden = sensitive_custom(run.ctx) if lead.custom else frozenset()
     other = {name[:100]: MASK_PREFIX for name in lead.masked[:20]}
     other.update({name[:100]: value[:500] for name, value in list(lead.other.items())[:20]})
@@ -173,7 +179,8 @@ def entry_data(run: Run, lead: Lead) -> dict[str, Any]:
     return {"integration_id": run.integration.integration_id, "event_id": run.event.event_id,
             "form": run.integration.name, "name": lead.display_name, "phone": lead.phone, "email": lead.email,
             "message": (lead.message or "")[:2000], "company": lead.company, "utm": lead.utm,
-            "referrer": lead.referrer, "page": lead.page, "custom": custom, "other": other, "masked": masked}
+            "referrer": lead.referrer, "page": lead.page, "custom": custom, "other": other, "masked": masked,
+            **({"matched": matched} if matched else {})}
 
 
 def process_submission(run: Run) -> Outcome:
@@ -187,9 +194,9 @@ def process_submission(run: Run) -> Outcome:
     found: dict[str, str] = {}
     if "contact_id" not in made:
         owner_id = responsible_user(run.ctx, run.integration, settings)
-        contact_id, created = find_or_create_contact(run, lead, owner_id)
-        if not created:
-            found = {"responsible_id": owner_id, "contact_id": contact_id}
+        contact_id, matched = find_or_create_contact(run, lead, owner_id)
+        if matched is not None:  # checkpointed with the deal: a retry still says the lead was matched
+            found = {"responsible_id": owner_id, "contact_id": contact_id, "matched": matched}
     ids = {**made, **found}
     owner_id = str(ids["responsible_id"])
     if "deal_id" not in made:
@@ -202,7 +209,8 @@ def process_submission(run: Run) -> Outcome:
     summary, at = f"Form “{run.integration.name}”: {lead.display_name}", _after_entries_in(change)
     for subject_type, subject_id in (("contact", made["contact_id"]), ("deal", made["deal_id"])):
         timeline_service.add_entry(run.ctx, change, subject_type=subject_type, subject_id=str(subject_id),
-                                   kind=ENTRY_KIND, summary=summary, data=entry_data(run, lead), at=at,
+                                   kind=ENTRY_KIND, summary=summary, data=entry_data(run, lead, ids.get("matched")),
+                                   at=at,
                                    entry_id=str(ULID.from_datetime(at)) if at is not None else None)
     return Outcome("processed", details, change)
 

@@ -6,34 +6,38 @@ import re
 from pathlib import Path
 
 STATIC = Path(__file__).resolve().parents[2] / "chalicelib" / "ui" / "static"
+# messages.js and the files it merges in (the texts of #20 live in their own file)
+MESSAGE_FILES = ("messages.js", "messages-everyday.js")
 ENTRY = re.compile(r"^\s*'([^']+)':\s*\[(.*)$", re.M)
 USED = re.compile(r"\bt\('([^'$]+)'")
 
 
 def message_keys() -> dict[str, str]:
-    text = (STATIC / "js" / "messages.js").read_text(encoding="utf-8")
     keys: dict[str, str] = {}
-    for key, rest in ENTRY.findall(text):
-        assert key not in keys, f"{key} is defined twice: the second silently wins"
-        keys[key] = rest
+    for name in MESSAGE_FILES:
+        for key, rest in ENTRY.findall((STATIC / "js" / name).read_text(encoding="utf-8")):
+            assert key not in keys, f"{key} is defined twice: the second silently wins"
+            keys[key] = rest
     return keys
 
 
 def test_every_literal_key_has_a_text() -> None:
     keys = message_keys()
-    missing = sorted({f"{path.name}: {key}" for path in STATIC.rglob("*.js") if path.name != "messages.js"
+    missing = sorted({f"{path.name}: {key}" for path in STATIC.rglob("*.js") if path.name not in MESSAGE_FILES
                       for key in USED.findall(path.read_text(encoding="utf-8")) if key not in keys})
     assert not missing, missing
 
 
 def entry_blocks() -> dict[str, str]:
     """Each key's definition text (lines after it up to the next key, comments dropped)."""
-    text = (STATIC / "js" / "messages.js").read_text(encoding="utf-8")
-    starts = list(ENTRY.finditer(text))
     blocks = {}
-    for match, following in zip(starts, [*starts[1:], None], strict=True):
-        block = text[match.end(1) + 2:following.start() if following else text.rindex("};")]
-        blocks[match.group(1)] = "\n".join(line for line in block.splitlines() if not line.strip().startswith("//"))
+    for name in MESSAGE_FILES:
+        text = (STATIC / "js" / name).read_text(encoding="utf-8")
+        starts = list(ENTRY.finditer(text))
+        for match, following in zip(starts, [*starts[1:], None], strict=True):
+            block = text[match.end(1) + 2:following.start() if following else text.rindex("};")]
+            blocks[match.group(1)] = "\n".join(line for line in block.splitlines()
+                                               if not line.strip().startswith("//"))
     return blocks
 
 

@@ -52,7 +52,7 @@ def test_a_post_becomes_a_lead_visible_in_the_api(client: ApiClient, company: Co
     assert event["summary"] == "Anna Petrova, +7 912…"  # enough to recognise, not the whole number
     lead = _lead_of(client, company, event)
     contact, deal, task = lead["contact"], lead["deal"], lead["task"]
-    assert contact["first_name"] == "Anna Petrova"
+    assert (contact["first_name"], contact["last_name"]) == ("Anna", "Petrova")  # one box, two names (#20)
     assert contact["phones"][0]["number"] == "+79123456789"
     assert contact["emails"][0]["address"] == "anna@example.com"
     assert contact["source"] == "form:Sofa landing"
@@ -63,8 +63,8 @@ def test_a_post_becomes_a_lead_visible_in_the_api(client: ApiClient, company: Co
     assert deal["deal"]["title"] == "Website form: Anna Petrova"
     assert deal["deal"]["owner_id"] == company.owner.user_id
     assert any(e["kind"] == "form_submission" for e in deal["timeline"])
-    assert task["assignee_id"] == company.owner.user_id and task["related"] == {"type": "deal",
-                                                                                   "id": deal["deal"]["id"]}
+    assert task["assignee_id"] == company.owner.user_id and task["related"] == {
+        "type": "deal", "id": deal["deal"]["id"], "name": "Website form: Anna Petrova"}  # named by its deal (#20)
 
 
 def test_a_plain_browser_post_lands_on_a_page(client: ApiClient, company: Company) -> None:

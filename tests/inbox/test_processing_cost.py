@@ -92,7 +92,8 @@ def test_processing_a_form_event_takes_eleven_dynamodb_requests(
     [task] = _listed(client, company, "/api/v1/tasks")
     assert (contact["id"], deal["id"], task["id"]) == (event["outcome"]["contact_id"], event["outcome"]["deal_id"],
                                                        event["outcome"]["task_id"])
-    assert deal["contact_ids"] == [contact["id"]] and task["related"] == {"type": "deal", "id": deal["id"]}
+    assert deal["contact_ids"] == [contact["id"]] and task["related"] == {"type": "deal", "id": deal["id"],
+                                                                          "name": deal["title"]}  # named (#20)
     assert contact["owner_id"] == deal["owner_id"] == task["assignee_id"] == company.owner.user_id
     card = body(client.get(f"/api/v1/deals/{deal['id']}", token=company.owner.token))
     kinds = sorted(entry["kind"] for entry in card["timeline"])

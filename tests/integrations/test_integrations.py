@@ -156,9 +156,10 @@ def test_tenant_b_cannot_post_into_a_or_see_its_events(client: ApiClient) -> Non
     assert "Bravo visitor" in only_b["summary"]
     assert client.get(f"{BASE}/{form_a['id']}/events", token=b.owner.token).status_code == 404
     contacts_b = str(body(client.get("/api/v1/contacts", token=b.owner.token)))
-    assert "Alpha visitor" not in contacts_b and "Bravo visitor" in contacts_b
+    # by address: a name typed in one box is the contact's first and last names (#20 item 12)
+    assert "alpha.visitor@example.com" not in contacts_b and "bravo.visitor@example.com" in contacts_b
     contacts_a = str(body(client.get("/api/v1/contacts", token=a.owner.token)))
-    assert "Bravo visitor" not in contacts_a
+    assert "bravo.visitor@example.com" not in contacts_a and "alpha.visitor@example.com" in contacts_a
 
 
 def test_a_copy_naming_another_tenants_key_never_releases_it(client: ApiClient) -> None:

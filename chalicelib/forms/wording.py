@@ -1,0 +1,26 @@
+"""What the form processor writes in words, in the company's language (#20 item 3): a lead deal's title and its
+call-back task's title are the company's data, named once in its language; timeline entries keep their kind and data,
+and the web app words them in the reader's language."""
+
+from __future__ import annotations
+
+from chalicelib.core.tenancy import TenantContext
+from chalicelib.identity import service as identity_service
+
+DEAL_TITLES = {"en": "Website form: {name}", "ru": "Заявка с сайта: {name}"}  # noqa: RUF001
+CALL_BACK_TITLES = {"en": "Call back: {name}", "ru": "Перезвонить: {name}"}
+
+
+def _locale(ctx: TenantContext) -> str:
+    tenant = identity_service.tenant_settings(ctx)
+    return tenant.locale if tenant is not None and tenant.locale in DEAL_TITLES else "en"
+
+
+def deal_title_template(ctx: TenantContext) -> str:
+    """The title a lead deal gets when its form names none ({name} and the other placeholders of deal_title)."""
+    return DEAL_TITLES[_locale(ctx)]
+
+
+def call_back_title(ctx: TenantContext, name: str) -> str:
+    """The title of the task to call a lead back."""
+    return CALL_BACK_TITLES[_locale(ctx)].format(name=name)
