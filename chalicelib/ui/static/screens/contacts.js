@@ -10,6 +10,7 @@ import { taskForm } from './tasks.js';
 import { collectCustom, customInputs, customRows, customText, definitionsFor, requiredLater } from './custom-values.js';
 import { bulkBar, canBulk, filtersPanel, listFilters } from './contact-bulk.js';
 import { phoneLinks } from '../js/telephony.js';
+import { sourceText, utmText } from './timeline-text.js';
 import { canEditField } from './field-rules.js';
 
 const SENSITIVE = ['passport_number', 'tax_id', 'iban'];
@@ -186,6 +187,7 @@ function properties(contact, definitions) {
     [t('contacts.phone'), phoneLinks(contact.phones, contact.id)],
     [t('auth.email'), (contact.emails || []).map((e) => e.address).join(', ')],
     [t('contacts.tags'), (contact.tags || []).join(', ')],
+    [t('lead.source'), sourceText(contact.source)], [t('lead.utm'), utmText(contact.utm)], // where it came from (#20)
     ...SENSITIVE.filter((name) => contact[name]).map((name) => [t(`contacts.${name}`),
       maskedValue(contact, name, contact[name])]),
     ...customRows(definitions, contact.custom).map(([label, text, d]) => [label,

@@ -6,6 +6,7 @@ import { formatDateTime, formatMoney } from '../js/format.js';
 import { can } from '../js/session.js';
 import { empty, field, form, toast } from '../js/ui.js';
 import { callLine } from '../js/telephony.js';
+import { entryWords, kindText } from './timeline-text.js';
 
 const LINK_PATHS = { deal: 'deals', task: 'tasks', company: 'companies', contact: 'contacts' };
 
@@ -14,11 +15,13 @@ function entryText(entry) {
   return data.text || data.body || null;
 }
 
-/** One timeline entry (a call in the interface's words, with its recording's player). */
+/** One timeline entry (a call in the interface's words, with its recording's player; others worded from their data). */
 export function timelineEntry(entry) {
-  const kind = has(`timeline.${entry.kind}`) ? t(`timeline.${entry.kind}`) : entry.kind;
+  const kind = kindText(entry.kind);
   const when = h('div', { class: 'when' }, h('time', { datetime: entry.at }, formatDateTime(entry.at)), ' · ', kind);
   if (entry.kind === 'call' && entry.data) return h('li', { 'data-entry': entry.id, class: 'entry-call' }, when, callLine(entry.data));
+  const words = entryWords(entry, entry.subject?.type);
+  if (words) return h('li', { 'data-entry': entry.id, 'data-kind': entry.kind }, when, words);
   const text = entryText(entry);
   return h('li', { 'data-entry': entry.id }, when, entry.summary ? h('div', {}, entry.summary) : null,
     text && text !== entry.summary ? h('p', {}, text) : null);

@@ -47,6 +47,7 @@ export function taskItem(task, reload) {
     'aria-label': label(), title: label(), disabled: !mayChange });
   const row = h('li', { class: done() ? 'task-done' : null, 'data-task': task.id }, button,
     h('div', { class: 'grow' }, h('div', { class: 'title' }, task.title),
+      task.description ? h('p', { class: 'task-words', 'data-test': 'task-words' }, task.description) : null,
       h('div', { class: 'meta' }, task.kind ? h('span', { class: 'badge' }, t(`tasks.kind.${task.kind}`)) : null, ' ',
         task.due_at ? h('time', { datetime: task.due_at, class: overdue ? 'overdue' : null,
           title: formatRelative(task.due_at) }, dueText(task)) : t('tasks.noDue'), ' ',
@@ -95,7 +96,8 @@ function editTask(task, reload) {
   const dialog = h('dialog', { class: 'dialog task-dialog', 'aria-label': t('tasks.editTitle') });
   const close = () => dialog.close();
   const body = form({ submit: t('common.save'), label: t('tasks.editTitle'), onSubmit: async (values) => {
-    const change = { version: task.version, title: values.title, kind: values.kind };
+    const change = { version: task.version, title: values.title, kind: values.kind,
+      description: values.description || null };
     if (values.due_at) change.due_at = fromZonedInput(values.due_at, zone);
     else if (task.due_at) change.due_at = null;
     try {
@@ -111,6 +113,8 @@ function editTask(task, reload) {
     field({ name: 'title', label: t('tasks.title'), value: task.title, required: true, maxlength: '200' }),
     field({ name: 'kind', label: t('tasks.kindLabel'), value: task.kind, options: KINDS.map((k) => [k, t(`tasks.kind.${k}`)]) }),
     due, h('div', { class: 'row-actions' }, shortcut('tasks.tomorrow', 1), shortcut('tasks.nextWeek', 7)),
+    field({ name: 'description', label: t('tasks.description'), type: 'textarea', value: task.description || '',
+      maxlength: '10000' }),
   ] });
   body.querySelector('.form-actions').append(h('button', { type: 'button', class: 'secondary', onClick: close },
     t('common.cancel')));
