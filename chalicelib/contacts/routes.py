@@ -16,6 +16,7 @@ from chalicelib.core.http import Api, ApiRequest, json_response
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.records import routes
 from chalicelib.records import timeline as timeline_service
+from chalicelib.records.fieldaccess import service as field_rules
 from chalicelib.records.fieldaccess import views as shown
 
 api = Api(__name__, tag="contacts")
@@ -33,6 +34,7 @@ def _page(page: db.Page[ContactRow]) -> s.ContactPage:
 @api.route("/api/v1/contacts", method="POST", summary="Create a contact (409 duplicate_contact on a match)",
            body=s.ContactCreate, response=s.ContactRead, status=201, errors=(403, 409))
 def contacts_create(request: ApiRequest) -> Response:
+    field_rules.check_request(request.tenant, CONTACT, request.body, create=True)
     contact, created = service.create_or_absorb(request.tenant, data=request.body)
     read = shown.record(request.tenant, CONTACT, service.read_one(request.tenant, contact).model_dump(mode="json"))
     return json_response(read, status=201 if created else 200)
@@ -48,6 +50,7 @@ def contacts_get(request: ApiRequest, contact_id: str) -> Any:
 @api.route("/api/v1/contacts/{contact_id}", method="PATCH", summary="Change a contact (with its version)",
            body=s.ContactUpdate, response=s.ContactRead, errors=(403, 404, 409))
 def contacts_update(request: ApiRequest, contact_id: str) -> Any:
+    field_rules.check_request(request.tenant, CONTACT, request.body, create=False)
     return _read(request.tenant, service.update(request.tenant, contact_id, data=request.body))
 
 

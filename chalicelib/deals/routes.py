@@ -94,6 +94,7 @@ def deals_list(request: ApiRequest) -> Any:
            status=201, errors=(403, 404, 422))
 def deals_create(request: ApiRequest) -> Any:
     ctx = request.tenant
+    field_rules.check_request(ctx, DEAL, request.body, create=True)
     return shown.record(ctx, DEAL, records.deal_read(ctx, service.create(ctx, data=request.body)))
 
 
@@ -111,6 +112,7 @@ def deals_get(request: ApiRequest, deal_id: str) -> Any:
            response=s.DealRead, errors=(403, 404, 409, 422))
 def deals_update(request: ApiRequest, deal_id: str) -> Any:
     ctx = request.tenant
+    field_rules.check_request(ctx, DEAL, request.body, create=False)
     return shown.record(ctx, DEAL, records.deal_read(ctx, service.update(ctx, deal_id, data=request.body)))
 
 

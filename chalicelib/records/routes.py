@@ -21,6 +21,7 @@ from chalicelib.records import access, trash
 from chalicelib.records import service as records_service
 from chalicelib.records import timeline as timeline_service
 from chalicelib.records.fieldaccess import search as field_search
+from chalicelib.records.fieldaccess import service as field_rules
 from chalicelib.records.fieldaccess import views as shown
 from chalicelib.records.schemas import PageQuery, TimelinePage
 from chalicelib.records.types import RecordType
@@ -53,6 +54,10 @@ def declare(api: Api, rtype: RecordType, views: Views, *, skip: Iterable[str] = 
 
     def page(r: ApiRequest, rows: db.Page[Any]) -> Any:
         return shown.page(r.tenant, rtype, views.page(rows))
+
+    def checked(r: ApiRequest, *, create: bool) -> Any:
+        field_rules.check_request(r.tenant, rtype, r.body, create=create)
+        return r.body
     routes: dict[str, tuple[str, dict[str, Any], Callable[..., Any]]] = {
         "list": (base, _opts(summary=f"List, search and filter {rtype.plural}", query=views.list_query,
                             response=views.page_schema, errors=(400, 403)),
@@ -80,12 +85,12 @@ def declare(api: Api, rtype: RecordType, views: Views, *, skip: Iterable[str] = 
     if views.create is not None:
         routes["create"] = (base, _opts(method="POST", summary=f"Create a {label}", body=views.create,
                                        response=views.read_schema, status=201, errors=(403, 409)),
-                            lambda r: read(r, records_service.create(r.tenant, rtype, data=r.body)))
+                            lambda r: read(r, records_service.create(r.tenant, rtype, data=checked(r, create=True))))
     if views.update is not None:
         routes["update"] = (item, _opts(method="PATCH", summary=f"Change a {label} (with its version)",
                                        body=views.update, response=views.read_schema, errors=(403, 404, 409)),
                             lambda r, **p: read(r, records_service.update(
-                                r.tenant, rtype, p[param], data=r.body)[1]))
+                                r.tenant, rtype, p[param], data=checked(r, create=False))[1]))
     for action, (path, options, view) in routes.items():
         if action not in skip:
             view.__name__ = f"{rtype.plural}_{action}"

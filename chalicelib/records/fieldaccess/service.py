@@ -175,6 +175,28 @@ def check_changes(ctx: TenantContext, entity: str, before: Mapping[str, Any] | N
         raise read_only(rtype, refused)
 
 
+def check_request(ctx: TenantContext, rtype: RecordType, data: Any, *, create: bool) -> None:
+    """403 naming the read-only fields a create fills or an update names, before the service reads anything:
+    a duplicate's 409 would otherwise tell a role who holds a phone it may not see. A PATCH that leaves the
+    field out succeeds; every write meets :func:`check_changes` besides."""
+    frozen = permissions.field_rules(ctx).readonly_of(rtype.plural)
+    if not frozen or data is None:
+        return
+    given: dict[str, Any] = data.model_dump(mode="json", exclude_unset=True) if hasattr(data, "model_dump") else {}
+    mapping = fields_of(rtype)
+    custom: dict[str, Any] = _custom_of({"custom": given.get("custom")})
+
+    def touched(value: Any) -> bool:
+        return not create or not _empty(value)
+
+    refused = [name for name in sorted(frozen) if not name.startswith(CUSTOM)
+               and any(key in given and touched(given[key]) for key in mapping.get(name, (name,)))]
+    refused += [name for name in sorted(frozen) if name.startswith(CUSTOM)
+                and name.removeprefix(CUSTOM) in custom and touched(custom[name.removeprefix(CUSTOM)])]
+    if refused:
+        raise read_only(rtype, refused)
+
+
 def check_import(ctx: TenantContext, type_name: str, targets: list[str]) -> None:
     """403 naming the fields an import's column mapping writes that the caller may not change (each row
     would be refused anyway: this says so before the import runs)."""
