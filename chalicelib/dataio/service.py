@@ -72,8 +72,10 @@ def create_import(ctx: TenantContext, body: ImportIn) -> ImportJob:
     content = _content(body.content_base64) if body.content_base64 is not None else _uploaded(ctx, body.upload_id)
     reading = importing.reading_for(ctx, target)
     sheet = importing.load_sheet(content, reading)
+    if body.mapping is not None:  # a column mapped by hand to a field the role may not change: 403 naming it
+        field_rules.check_import(ctx, body.entity, [str(field) for field in body.mapping.values() if field])
     mapping = (columns.check_mapping(body.mapping, sheet.headers, reading) if body.mapping is not None
-               else columns.auto_map(sheet.headers, reading))
+               else field_rules.importable(ctx, body.entity, columns.auto_map(sheet.headers, reading)))
     import_id = new_id()
     preview = importing.preview(ctx, target, sheet, mapping, reading, import_id)
     job = ImportJob(
@@ -111,6 +113,7 @@ def start_import(ctx: TenantContext, import_id: str, *, version: int,
     if job.status != "preview":
         raise errors.ConflictError("This import has already been started.", code="import_started")
     if mapping is not None:
+        field_rules.check_import(ctx, job.entity, [str(field) for field in mapping.values() if field])
         _remap(ctx, job, target, mapping)
     field_rules.check_import(ctx, job.entity, [str(field) for field in dict(job.mapping).values() if field])
     for name, value in queue.actor_snapshot(ctx).items():  # it runs with the rights of whoever starts it

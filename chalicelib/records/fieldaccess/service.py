@@ -212,6 +212,22 @@ def check_import(ctx: TenantContext, type_name: str, targets: list[str]) -> None
         raise read_only(rtype, refused)
 
 
+def importable(ctx: TenantContext, type_name: str, mapping: dict[str, str | None]) -> dict[str, str | None]:
+    """An import's automatic column mapping without the fields the caller may not change (such a column is
+    not imported, and its values are never looked up as duplicates)."""
+    rtype = types.find(type_name)
+    frozen = permissions.field_rules(ctx).readonly_of(rtype.plural) if rtype is not None else frozenset()
+    if rtype is None or not frozen:
+        return mapping
+    kept = dict(mapping)
+    for column, target in mapping.items():
+        try:
+            check_import(ctx, type_name, [target] if target else [])
+        except errors.ForbiddenError:
+            kept[column] = None
+    return kept
+
+
 def read_only(rtype: RecordType, names: list[str]) -> errors.CRMError:
     """The 403 naming fields of a type the caller's role may not change."""
     return errors.ForbiddenError(
