@@ -171,6 +171,18 @@ class StatsRead(BaseModel):
     items: list[StatsRow]
 
 
+class Line(BaseModel):
+    integration_id: str
+    name: str
+    type: str
+    templates: bool
+    bot_username: str | None = None
+
+
+class LinePage(BaseModel):
+    items: list[Line]
+
+
 class TelegramLink(BaseModel):
     url: str = Field(description="t.me/<bot>?start=<code>: opening it binds the chat to the contact")
     expires_in: int

@@ -49,6 +49,12 @@ def conversations_stats(request: ApiRequest) -> dict[str, Any]:
     return {"items": service.stats(request.tenant, request.query)}
 
 
+@api.route(BASE + "/lines", summary="The messenger lines a conversation may be started on", response=s.LinePage,
+           errors=(403,))
+def conversations_lines(request: ApiRequest) -> dict[str, Any]:
+    return {"items": service.lines(request.tenant)}
+
+
 @api.route(ITEM, summary="One conversation, with its reply window", response=s.ConversationRead, errors=(404,))
 def conversations_get(request: ApiRequest, conversation_id: str) -> dict[str, Any]:
     ctx = request.tenant

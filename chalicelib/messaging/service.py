@@ -224,6 +224,15 @@ def start(ctx: TenantContext, data: s.ConversationStart) -> dict[str, Any]:
     return {**conversation_read(ctx, conversation), "message": views.message(ctx, message)}
 
 
+def lines(ctx: TenantContext) -> list[dict[str, Any]]:
+    """The active messenger lines a conversation may be started on (the card's "Write" picks one)."""
+    permissions.require(ctx, CONVERSATION.plural, "create")
+    return [{"integration_id": found.integration_id, "name": found.name, "type": found.integration_type,
+             "templates": found.integration_type == "whatsapp",
+             "bot_username": (found.settings or {}).get("bot_username")}
+            for found in integrations_service.active_of_types(ctx, set(processor.PROVIDERS))]
+
+
 # -- read, assign, close, reopen ------------------------------------------------------------
 
 

@@ -8,6 +8,7 @@ import { settingsRoutes } from './settings-sections.js';
 import './live.js'; // the live-updates socket while signed in: `crm:live` events on window
 import './caller-card.js'; // who is calling, from the `call.ringing` events of that socket
 import { bell } from './bell.js'; // the unread notifications, kept current by that socket
+import { inboxCount } from './conversations.js'; // the unread conversations in the nav, kept current the same way
 
 const SCREENS = {
   auth: () => import('../screens/auth.js'),
@@ -16,6 +17,7 @@ const SCREENS = {
   companies: () => import('../screens/companies.js'),
   deals: () => import('../screens/deals.js'),
   calls: () => import('../screens/calls.js'),
+  inbox: () => import('../screens/inbox.js'),
   products: () => import('../screens/products.js'),
   settings: () => import('../screens/settings.js'),
   people: () => import('../screens/people.js'),
@@ -45,6 +47,8 @@ const ROUTES = [
   ['/deals', 'deals', 'board', { nav: 'deals' }],
   ['/deals/:id', 'deals', 'card', { nav: 'deals' }],
   ['/calls', 'calls', 'calls', { nav: 'calls' }],
+  ['/inbox', 'inbox', 'inbox', { nav: 'inbox' }],
+  ['/inbox/:id', 'inbox', 'thread', { nav: 'inbox' }],
   ['/notifications', 'notifications', 'list', {}],
   ['/products', 'products', 'list', { nav: 'products' }],
   ['/products/trash', 'products', 'trash', { nav: 'products' }],
@@ -60,6 +64,7 @@ const NAV = [
   ['contacts', '/contacts', 'contacts'],
   ['companies', '/companies', 'companies'],
   ['deals', '/deals', 'deals'],
+  ['inbox', '/inbox', 'conversations'],
   ['calls', '/calls', 'calls'],
   ['products', '/products', 'products'],
   ['settings', '/settings', null],
@@ -131,7 +136,8 @@ function sideNav(active) {
   const items = NAV.filter(([, , entity]) => !entity || can(entity, 'read'));
   return h('nav', { class: 'main-nav', 'aria-label': t('shell.mainNav') }, h('ul', {}, items.map(([key, path]) =>
     h('li', {}, h('a', { href: `#${path}`, class: `nav-${key}`, 'aria-current': key === active ? 'page' : null },
-      h('span', { class: `icon icon-${key}`, 'aria-hidden': 'true' }), h('span', { class: 'nav-label' }, t(`nav.${key}`)))))));
+      h('span', { class: `icon icon-${key}`, 'aria-hidden': 'true' }), h('span', { class: 'nav-label' }, t(`nav.${key}`)),
+      key === 'inbox' ? inboxCount() : null)))));
 }
 
 // Where the subscription stands, above every screen: a trial's days and arrears to those who see billing, a

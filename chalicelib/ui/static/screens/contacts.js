@@ -10,6 +10,7 @@ import { taskForm } from './tasks.js';
 import { collectCustom, customInputs, customRows, customText, definitionsFor, requiredLater } from './custom-values.js';
 import { bulkBar, canBulk, filtersPanel, listFilters } from './contact-bulk.js';
 import { phoneLinks } from '../js/telephony.js';
+import { conversationsPanel } from '../js/contact-conversations.js';
 import { sourceText, utmText } from './timeline-text.js';
 import { canEditField } from './field-rules.js';
 
@@ -222,7 +223,7 @@ export async function card(root, { params, navigate, alive }) {
     h('div', { class: 'card-grid' },
       h('div', {}, h('section', { class: 'panel' }, properties(contact, definitions)), can('contacts', 'update') ? editing : null,
         h('section', { class: 'panel' }, h('h2', {}, t('timeline.title')), noteForm(subject, timeline), timeline.view)),
-      h('div', {}, linkGroups(answer.links, ['deal', 'task']),
+      h('div', {}, linkGroups(answer.links, ['deal', 'task']), conversationsPanel(contact),
         can('tasks', 'create') ? h('section', { class: 'panel' }, h('h2', {}, t('tasks.addTitle')),
           taskForm(() => reload(), subject)) : null)));
 }

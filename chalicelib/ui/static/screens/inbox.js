@@ -1,0 +1,176 @@
+// The inbox: every channel's conversations, unread first, then the newest; a conversation's thread beside the list
+// (on a phone, the thread alone, with a way back), its reply box (a template picker once WhatsApp's 24-hour window
+// has closed), delivery ticks, close and reopen. New messages and statuses arrive over the live socket (live.js's
+// `crm:live` events): the list and the open thread change in place, never by polling.
+import { get, post, query } from '../js/api.js';
+import { h, mount } from '../js/dom.js';
+import { t } from '../js/i18n.js';
+import { formatDateTime, formatRelative } from '../js/format.js';
+import { can } from '../js/session.js';
+import { empty, heading, pager, toastError } from '../js/ui.js';
+import { bubble, refreshUnread, replyBox, sendReply, ticks } from '../js/conversations.js';
+
+const VIEWS = ['open', 'closed'];
+const CHANNELS = ['whatsapp', 'telegram'];
+const PAGE = 50;
+
+function chosen(params) {
+  const view = VIEWS.includes(params.get('view')) ? params.get('view') : 'open';
+  const channel = CHANNELS.includes(params.get('channel')) ? params.get('channel') : '';
+  return { view, channel };
+}
+
+const unreadFirst = (items) => [...items].sort((a, b) => Number(b.unread_count > 0) - Number(a.unread_count > 0));
+
+function rowOf(item, current, choice) {
+  const name = item.customer_name || t('inbox.unnamed');
+  const preview = `${item.last_direction === 'out' ? t('inbox.you') : ''}${item.last_message_preview || ''}`;
+  return h('li', { class: ['conversation-row', item.unread_count ? 'unread' : null], 'data-conversation': item.id },
+    h('a', { href: `#/inbox/${encodeURIComponent(item.id)}${query({ view: choice.view === 'open' ? '' : choice.view,
+      channel: choice.channel })}`, 'aria-current': item.id === current ? 'page' : null },
+      h('span', { class: ['channel-dot', `channel-${item.channel}`], role: 'img', 'aria-label': t(`inbox.channel.${item.channel}`),
+        title: t(`inbox.channel.${item.channel}`) }),
+      h('span', { class: 'conversation-main' },
+        h('span', { class: 'conversation-name' }, name),
+        h('span', { class: 'conversation-preview' }, preview)),
+      h('span', { class: 'conversation-side' },
+        item.last_message_at ? h('time', { datetime: item.last_message_at, title: formatDateTime(item.last_message_at) },
+          formatRelative(item.last_message_at)) : null,
+        item.unread_count ? h('span', { class: 'count-badge', 'data-test': 'row-unread',
+          'aria-label': t('inbox.unread', { n: item.unread_count }) }, String(item.unread_count)) : null)));
+}
+
+function listPane(page, current, choice, navigate) {
+  const list = h('ul', { class: 'conversation-list', 'data-test': 'conversation-list' });
+  const shown = new Map();
+  const place = (items, atTop = false) => {
+    for (const item of items) {
+      const row = rowOf(item, current, choice);
+      shown.get(item.id)?.remove();
+      shown.set(item.id, row);
+      if (atTop) list.prepend(row); else list.append(row);
+    }
+  };
+  place(unreadFirst(page.items));
+  const go = (changes) => navigate(`/inbox${query({ view: choice.view === 'open' ? '' : choice.view, channel: choice.channel,
+    ...changes })}`);
+  const tabs = h('nav', { 'aria-label': t('inbox.views') }, h('ul', { class: 'tabs' }, VIEWS.map((view) =>
+    h('li', {}, h('a', { href: `#/inbox${query({ view: view === 'open' ? '' : view, channel: choice.channel })}`,
+      'aria-current': view === choice.view ? 'page' : null }, t(`inbox.view.${view}`))))));
+  const channelPick = h('div', { class: 'field' }, h('label', { for: 'inbox-channel', class: 'visually-hidden' }, t('inbox.channel')),
+    h('select', { id: 'inbox-channel', onChange: (event) => go({ channel: event.target.value }) },
+      [['', t('inbox.anyChannel')], ...CHANNELS.map((c) => [c, t(`inbox.channel.${c}`)])].map(([value, text]) =>
+        h('option', { value, selected: value === choice.channel }, text))));
+  const more = async (cursor) => {
+    const next = await get(listPath(choice, cursor));
+    place(next.items);
+    const again = pager(next.next_cursor, more);
+    if (again) list.after(again);
+  };
+  const none = page.items.length ? null : empty(t(choice.view === 'closed' ? 'inbox.emptyClosed' : 'inbox.empty'),
+    choice.view === 'open' && can('integrations', 'update') ? h('a', { href: '#/settings/integrations' }, t('inbox.connect')) : null);
+  const pane = h('section', { class: 'inbox-list', 'aria-label': t('nav.inbox') }, h('div', { class: 'list-tools' }, tabs, channelPick),
+    none, list, pager(page.next_cursor, more));
+  return { pane, place, shown };
+}
+
+function listPath(choice, cursor = null) {
+  return `/api/v1/conversations${query({ status: choice.view, channel: choice.channel, limit: PAGE, cursor })}`;
+}
+
+function threadPane(conversation, messages, choice, onChange) {
+  const id = conversation.id;
+  const list = h('ol', { class: 'thread', 'data-test': 'thread', 'aria-live': 'polite' });
+  const known = new Map();
+  const add = (message) => {
+    const el = bubble(id, message);
+    if (known.has(message.id)) known.get(message.id).replaceWith(el); else list.append(el);
+    known.set(message.id, el);
+  };
+  [...messages.items].reverse().forEach(add);
+  const setStatus = (messageId, status, error) => {
+    const el = known.get(messageId);
+    const old = el?.querySelector('.ticks');
+    if (old) old.replaceWith(ticks({ direction: 'out', status, error }));
+  };
+  const windowOpen = conversation.window?.open !== false;
+  const closesAt = conversation.window?.closes_at;
+  const box = conversation.status === 'open' && can('conversations', 'update') ? replyBox({
+    windowOpen, templates: conversation.templates,
+    send: async (body) => { add(await sendReply(id, body)); list.lastElementChild?.scrollIntoView({ block: 'end' }); onChange(); },
+  }) : null;
+  const toggle = can('conversations', 'update') ? h('button', { type: 'button', class: 'secondary small', 'data-test': 'toggle-status',
+    onClick: async () => {
+      try {
+        await post(`/api/v1/conversations/${encodeURIComponent(id)}/${conversation.status === 'open' ? 'close' : 'reopen'}`,
+          { version: conversation.version });
+        onChange(true);
+      } catch (error) { toastError(error); onChange(true); }
+    } }, t(conversation.status === 'open' ? 'inbox.close' : 'inbox.reopen')) : null;
+  const back = h('a', { class: 'thread-back', href: `#/inbox${query({ view: choice.view === 'open' ? '' : choice.view,
+    channel: choice.channel })}` }, `← ${t('inbox.back')}`);
+  const pane = h('section', { class: 'inbox-thread', 'aria-label': conversation.customer_name || t('inbox.unnamed') },
+    h('div', { class: 'thread-head' }, back,
+      h('h2', {}, conversation.customer_name || t('inbox.unnamed'), ' ',
+        h('span', { class: 'muted' }, `· ${t(`inbox.channel.${conversation.channel}`)}`)),
+      h('div', { class: 'thread-actions' },
+        conversation.contact_id ? h('a', { class: 'button-link small', href: `#/contacts/${encodeURIComponent(conversation.contact_id)}` },
+          t('inbox.contact')) : null, toggle)),
+    conversation.referral?.headline ? h('p', { class: 'muted' }, t('inbox.referral', { headline: conversation.referral.headline })) : null,
+    messages.items.length ? null : h('p', { class: 'muted' }, t('inbox.noMessages')),
+    list,
+    conversation.status === 'closed' ? h('p', { class: 'notice' }, t('inbox.closed')) : null,
+    windowOpen && closesAt ? h('p', { class: 'hint' }, t('inbox.windowCloses', { time: formatDateTime(closesAt) })) : null,
+    box);
+  queueMicrotask(() => list.lastElementChild?.scrollIntoView({ block: 'end' }));
+  return { pane, add, setStatus };
+}
+
+function listen(alive, handler) {
+  const on = (event) => {
+    if (!alive()) { window.removeEventListener('crm:live', on); return; }
+    handler(event.detail || {});
+  };
+  window.addEventListener('crm:live', on);
+}
+
+/** #/inbox?view=open|closed&channel=: the conversations, unread first. */
+export async function inbox(root, context) {
+  return screen(root, context, null);
+}
+
+/** #/inbox/:id: the list and one conversation's thread (alone on a phone). */
+export async function thread(root, context) {
+  return screen(root, context, context.params.id);
+}
+
+async function screen(root, { query: params, navigate, alive }, current) {
+  const choice = chosen(params);
+  const path = (id) => `/api/v1/conversations/${encodeURIComponent(id)}`;
+  const [page, conversation, messages] = await Promise.all([get(listPath(choice)),
+    current ? get(path(current)) : null, current ? get(`${path(current)}/messages?limit=100`) : null]);
+  if (!alive()) return;
+  const list = listPane(page, current, choice, navigate);
+  const reload = () => screen(root, { query: params, navigate, alive }, current);
+  const open = conversation ? threadPane(conversation, messages, choice, (full) => (full ? reload() : null)) : null;
+  if (conversation?.unread_count) {
+    post(`${path(current)}/read`).then(refreshUnread).catch(() => null);
+    list.shown.get(current)?.classList.remove('unread');
+  }
+  listen(alive, (message) => {
+    if (message.type === 'conversation.message' && message.conversation) {
+      const item = message.conversation;
+      if (item.id === current && open) {
+        open.add(message.message);
+        item.unread_count = 0;
+        post(`${path(current)}/read`).then(refreshUnread).catch(() => null);
+      }
+      const fits = item.status === choice.view && (!choice.channel || item.channel === choice.channel);
+      if (fits) list.place([item], true);
+    } else if (message.type === 'conversation.status' && message.conversation_id === current && open) {
+      open.setStatus(message.message_id, message.status, message.error);
+    }
+  });
+  mount(root, heading(t('nav.inbox')), h('div', { class: ['inbox', current ? 'inbox-has-thread' : null] }, list.pane,
+    open ? open.pane : h('section', { class: 'inbox-thread inbox-pick' }, h('p', { class: 'muted' }, t('inbox.pick')))));
+}

@@ -1,0 +1,132 @@
+"""The inbox in the browser at 1366 and 375 px: unread first, a thread with a reply and delivery ticks, the template
+picker once WhatsApp's window has closed, new messages arriving live, the unread count in the nav, and the
+conversations on the contact's card in English and Russian."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import boto3
+import pytest
+from botocore.config import Config
+
+from chalicelib.core.config import LOCAL_LIVE_PATH
+from chalicelib.core.tenancy import TenantContext, bind
+from chalicelib.live import service as live_service
+from tests.browser.conftest import Screens, new_page
+from tests.browser.test_app import assert_no_problems, open_screen
+from tests.browser.test_live import until
+from tests.browser.test_sensitive import log_in
+from tests.factories import signup
+from tests.messaging.kit import APP_SECRET, WHATSAPP, play
+from tests.support import ApiClient, body
+from webhooks.messengers import Chat, whatsapp_message, whatsapp_post, whatsapp_status
+
+DESKTOP = {"width": 1366, "height": 800}
+PHONE = {"width": 375, "height": 740}
+NO_SIDEWAYS = "() => document.documentElement.scrollWidth <= window.innerWidth"
+
+
+def _line(client: ApiClient, token: str) -> dict[str, Any]:
+    made = client.post("/api/v1/integrations", {"type": "whatsapp", "name": "Shop WhatsApp", "settings": WHATSAPP},
+                       token=token)
+    assert made.status_code == 201, made.body
+    return dict(body(made))
+
+
+def _write(client: ApiClient, line: dict[str, Any], chat: Chat, n: int, text: str) -> None:
+    [answer] = play(client, [whatsapp_post(line["webhook_url"], APP_SECRET,
+                                           whatsapp_message(chat, n, "text", {"body": text}))])
+    assert answer.status_code == 200, answer.body
+
+
+def test_the_inbox_answers_a_customer_and_hears_of_new_messages_live(browser: Any, live_url: str, app: Any,
+                                                                     screens: Screens,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    management = boto3.client("apigatewaymanagementapi", endpoint_url=live_url + LOCAL_LIVE_PATH,
+                              region_name="eu-west-1", config=Config(retries={"max_attempts": 1}))
+    monkeypatch.setattr(live_service, "management_client", lambda: management)  # settings name port 8000
+    client = ApiClient(app)
+    company = signup(client, company="Inbox Browser Ltd", country="RU")
+    line = _line(client, company.owner.token)
+    anna = Chat(customer="+79161230101", name="Anna Lebedeva")
+    old = Chat(customer="+79161230102", name="Boris Old", start=time.time() - 30 * 3600)
+    _write(client, line, old, 1, "Yesterday's question")
+    _write(client, line, anna, 1, "Do you have it in blue?")
+    token = company.owner.token
+    listed = body(client.get("/api/v1/conversations", token=token))["items"]
+    boris = next(c for c in listed if c["customer_name"] == "Boris Old")
+    client.post(f"/api/v1/conversations/{boris['id']}/read", token=token)  # read: Anna's unread one comes first
+
+    page = new_page(browser, live_url, viewport=DESKTOP)
+    log_in(page, company.owner, "Inbox Browser Ltd")
+    page.locator("[data-test=inbox-count]", has_text="1").wait_for()
+    ctx = TenantContext(tenant_id=company.tenant_id)
+
+    def sockets() -> list[str]:
+        with bind(ctx):
+            return [c.connection_id for c in live_service.connections(ctx, company.owner.user_id)]
+
+    until(sockets, "the tab's socket")
+    open_screen(page, "/inbox", "Inbox")
+    rows = page.locator(".conversation-row .conversation-name")
+    assert rows.all_inner_texts()[:2] == ["Anna Lebedeva", "Boris Old"]
+    rows.first.click()
+    page.locator(".bubble-in", has_text="Do you have it in blue?").wait_for()
+    page.locator("[data-test=inbox-count]").wait_for(state="hidden")  # opening the thread read it
+    page.locator("[data-test=reply-text]").fill("Yes, in blue and in green")
+    page.locator("[data-test=reply-send]").click()
+    sent = page.locator(".bubble-out", has_text="Yes, in blue and in green")
+    sent.wait_for()
+    assert sent.locator("[data-test=ticks]").get_attribute("data-status") == "sent"
+    screens.shoot(page, "thread-desktop")
+
+    anna_id = next(c["id"] for c in listed if c["customer_name"] == "Anna Lebedeva")
+    thread = body(client.get(f"/api/v1/conversations/{anna_id}/messages", token=token))["items"]
+    wamid = thread[0]["provider_message_id"]
+    play(client, [whatsapp_post(line["webhook_url"], APP_SECRET, whatsapp_status(anna, wamid, "read"))])
+    _write(client, line, Chat(customer=anna.customer, name=anna.name), 2, "Great, I'll take the green one")
+    page.locator(".bubble-in", has_text="I'll take the green one").wait_for()  # live, without a reload
+    page.locator(".bubble-out [data-status=read]").wait_for()
+
+    page.locator(".conversation-row", has_text="Boris Old").click()
+    page.locator("[data-test=template-picker]").wait_for()  # 30 hours since Boris wrote: a template only
+    page.get_by_label("Template name").fill("order_update")
+    page.get_by_role("button", name="Send template").click()
+    page.locator(".bubble-out", has_text="order_update").wait_for()
+    assert_no_problems(page)
+
+    phone = new_page(browser, live_url, viewport=PHONE)
+    log_in(phone, company.owner, "Inbox Browser Ltd")
+    open_screen(phone, "/inbox", "Inbox")
+    assert phone.evaluate(NO_SIDEWAYS)
+    phone.locator(".conversation-row", has_text="Anna Lebedeva").click()
+    phone.locator(".bubble-in", has_text="Do you have it in blue?").wait_for()
+    assert not phone.locator(".inbox-list").is_visible()  # the thread alone on a phone, with a way back
+    assert phone.locator("[data-test=reply-box]").is_visible() and phone.evaluate(NO_SIDEWAYS)
+    screens.shoot(phone, "thread-phone")
+    phone.locator(".thread-back").click()
+    phone.locator(".inbox-list").wait_for()
+    assert_no_problems(phone)
+
+
+def test_the_contact_card_shows_its_conversations_in_russian(browser: Any, live_url: str, app: Any,
+                                                             screens: Screens) -> None:
+    client = ApiClient(app)
+    company = signup(client, company="Card Ltd", country="RU")
+    line = _line(client, company.owner.token)
+    _write(client, line, Chat(customer="+79161230103", name="Vera Klimova"), 1, "Zdravstvuyte!")
+    contact_id = body(client.get("/api/v1/conversations", token=company.owner.token))["items"][0]["contact_id"]
+    page = new_page(browser, live_url, viewport=PHONE)
+    log_in(page, company.owner, "Card Ltd")
+    page.evaluate("() => localStorage.setItem('crm.lang', 'ru')")
+    page.goto(f"/#/contacts/{contact_id}")
+    page.reload()
+    page.locator("[data-test=card-conversations]").locator("summary", has_text="Переписка").click()
+    page.locator(".card-thread .bubble-in", has_text="Zdravstvuyte!").wait_for()
+    page.locator("[data-test=whatsapp-link]").wait_for()
+    assert page.locator("[data-test=reply-box]").is_visible()
+    assert page.evaluate(NO_SIDEWAYS)
+    screens.shoot(page, "card-phone")
+    assert_no_problems(page)
