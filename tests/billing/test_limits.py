@@ -9,6 +9,7 @@ import pytest
 
 from tests.billing import helpers
 from tests.factories import Company, add_member, link_token, signup, unique_email
+from tests.messaging.kit import TELEGRAM, WHATSAPP
 from tests.support import ApiClient, body
 from tests.telephony.kit import CREDENTIALS
 
@@ -108,13 +109,15 @@ def test_an_invitation_beyond_the_seats_is_refused_before_any_mail(client: ApiCl
     ("/api/v1/roles", {"key": "auditor", "name": "Auditor", "permissions": ["contacts:read:all"]}, "custom_roles"),
     ("/api/v1/integrations", {"type": "zadarma", "name": "Office line", "settings": CREDENTIALS["zadarma"]},
      "telephony"),
+    ("/api/v1/integrations", {"type": "whatsapp", "name": "Chats", "settings": WHATSAPP}, "messengers"),
+    ("/api/v1/integrations", {"type": "telegram", "name": "Bot", "settings": TELEGRAM}, "messengers"),
 ])
 def test_features_outside_the_plan_are_refused(client: ApiClient, free: Company, path: str, payload: dict[str, Any],
                                                feature: str) -> None:
     error = refusal(client.post(path, payload, token=free.owner.token))
     assert error["code"] == "feature_not_in_plan"
     assert error["details"][0]["feature"] == feature
-    assert error["details"][0]["upgrade_to"] == ("start" if feature == "telephony" else "pro")
+    assert error["details"][0]["upgrade_to"] == ("start" if feature in ("telephony", "messengers") else "pro")
 
 
 def test_what_the_free_plan_keeps(client: ApiClient, free: Company) -> None:
