@@ -13,10 +13,28 @@ from chalicelib.reports import service
 api = Api(__name__, tag="reports")
 
 
+class _Row:
+    """A report row without the columns the caller's role may not read (a CSV line or a JSON item)."""
+
+    def __init__(self, row: Any, hidden: frozenset[str]) -> None:
+        self.row, self.hidden = row, hidden
+
+    def model_dump(self, **options: Any) -> dict[str, Any]:
+        return {k: v for k, v in self.row.model_dump(**options).items() if k not in self.hidden}
+
+
 def _answer(report: Any, name: str, request: ApiRequest) -> Any:
+    from chalicelib.records import types
+    from chalicelib.records.fieldaccess import service as field_rules
+
+    # Revenue sums deals' amounts: a role that may not read the amount sees no revenue (#21 item 10).
+    hidden = frozenset({"revenue"}) if "amount" in field_rules.hidden(request.tenant, types.get("deal")) \
+        else frozenset()
+    rows = [_Row(row, hidden) for row in report.items]
     if request.query.format != "csv":
-        return report
-    body = service.as_csv(report.items)
+        return report if not hidden else {**report.model_dump(mode="json"),
+                                          "items": [row.model_dump(mode="json") for row in rows]}
+    body = service.as_csv(rows)  # type: ignore[arg-type]
     return Response(body=body, status_code=200, headers={
         **API_HEADERS, "Content-Type": "text/csv; charset=utf-8",
         "Content-Disposition": f'attachment; filename="{name}-{report.from_}-{report.to}.csv"'})
