@@ -11,7 +11,7 @@ from chalicelib.contacts import bulk, links, merge, sensitive, service, views
 from chalicelib.contacts import schemas as s
 from chalicelib.contacts.models import Contact, ContactRow
 from chalicelib.contacts.record import CONTACT
-from chalicelib.core import db
+from chalicelib.core import db, errors
 from chalicelib.core.http import Api, ApiRequest, json_response
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.records import routes
@@ -44,6 +44,9 @@ def contacts_create(request: ApiRequest) -> Response:
            query=s.CardQuery, response=s.ContactCard, errors=(403, 404))
 def contacts_get(request: ApiRequest, contact_id: str) -> Any:
     reveal = sensitive.parse_reveal(request.query.reveal)
+    refused = sorted(reveal & field_rules.hidden(request.tenant, CONTACT))
+    if refused:  # a value the role may not see is never revealed (nor its read recorded)
+        raise errors.ForbiddenError(f"Your role may not read these fields: {', '.join(refused)}.", code="field_hidden")
     return shown.record(request.tenant, CONTACT, service.card(request.tenant, contact_id, reveal=reveal))
 
 

@@ -341,3 +341,9 @@ def test_no_read_route_shows_a_hidden_value(client: ApiClient, company: Company)
         assert not leaks(answer.body.decode("utf-8", "replace")), (path, leaks(answer.body.decode()))
         walked.append(path)
     assert len(walked) > 30 and f"/api/v1/contacts/{ids['contact_id']}" in walked
+
+
+def test_a_hidden_value_is_never_revealed(client: ApiClient, company: Company) -> None:
+    contact_id = company.extra["contact"]["id"]
+    refused = client.get(url(f"/api/v1/contacts/{contact_id}", {"reveal": "custom.vip"}), token=clerk(company))
+    assert refused.status_code == 403 and refused.json_body["error"]["code"] == "field_hidden"
