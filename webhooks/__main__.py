@@ -6,9 +6,15 @@
         [--key <api key or account sid>] [--scenario answered|missed|outbound|all] [--customer +7...]
         [--extension 101]
 
+    python -m webhooks simulate whatsapp --url <webhook url> --secret <app secret> --verify-token <whsec_...>
+        [--scenario text|image|ad|statuses|all] [--customer +7...] [--name ...] [--phone-number-id ...]
+        [--reply-id wamid...]
+    python -m webhooks simulate telegram --url <webhook url> --secret <whsec_...> [--chat-id N] [--start-code ...]
+
 For a provider, ``--secret`` is what the provider signs with: Zadarma's api_secret, Mango's api_salt,
 Twilio's auth_token, or a PBX integration's own secret (whsec_...); ``--key`` is Zadarma's or Mango's
-api_key, or Twilio's account SID.
+api_key, or Twilio's account SID. WhatsApp signs with the Meta app's secret and checks the URL with the
+integration's secret as verify token; Telegram sends the integration's secret as its secret token.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from webhooks import simulate
+from webhooks import messengers, simulate
 from webhooks.providers import SCENARIOS, Call
 
 PROVIDERS = ("zadarma", "mango", "twilio", "pbx")
@@ -50,6 +56,22 @@ def parser() -> argparse.ArgumentParser:
         one.add_argument("--customer", default=Call.customer, help="the customer's number")
         one.add_argument("--line", default=Call.line, help="the business's number")
         one.add_argument("--extension", default=Call.extension, help="the employee's extension or SIP login")
+    whatsapp = kinds.add_parser("whatsapp", help="WhatsApp Cloud API: the URL check, messages, statuses")
+    whatsapp.add_argument("--url", required=True, help="the integration's webhook URL")
+    whatsapp.add_argument("--secret", required=True, help="the Meta app's secret (it signs the notifications)")
+    whatsapp.add_argument("--verify-token", required=True, help="the integration's secret (whsec_...)")
+    whatsapp.add_argument("--scenario", choices=(*messengers.SCENARIOS, "all"), default="all")
+    whatsapp.add_argument("--customer", default=messengers.Chat.customer, help="the customer's number")
+    whatsapp.add_argument("--name", default=messengers.Chat.name, help="the customer's WhatsApp profile name")
+    whatsapp.add_argument("--phone-number-id", default=messengers.Chat.phone_number_id,
+                          help="the business number's id (the integration's phone_number_id)")
+    whatsapp.add_argument("--reply-id", help="a wamid of our reply, for the statuses scenario")
+    telegram = kinds.add_parser("telegram", help="Telegram Bot API: a chat with a bot (/start, text, photo, edit)")
+    telegram.add_argument("--url", required=True, help="the integration's webhook URL")
+    telegram.add_argument("--secret", required=True, help="the integration's secret (Telegram's secret token)")
+    telegram.add_argument("--chat-id", type=int, default=messengers.Chat.chat_id, help="the customer's chat id")
+    telegram.add_argument("--name", default=messengers.Chat.name, help="the customer's name in Telegram")
+    telegram.add_argument("--start-code", help="a deep link's code (from a contact card) to bind the chat with")
     return top
 
 
@@ -61,6 +83,28 @@ def simulate_calls(args: argparse.Namespace, out: TextIO, sender: simulate.Sende
     for scenario in SCENARIOS if args.scenario == "all" else (args.scenario,):
         call = Call(customer=args.customer, line=args.line, extension=args.extension)
         for request in module.requests(scenario, args.url, key=args.key, secret=args.secret, call=call):
+            answer = send(request)
+            failed += answer.status >= 300
+            print(f"{scenario}: {request.method} -> {answer.status} {answer.body[:80]!r}", file=out)
+    return 1 if failed else 0
+
+
+def simulate_messenger(args: argparse.Namespace, out: TextIO, sender: simulate.Sender | None) -> int:
+    """Play a messenger's requests, signed as it signs them, printing every answer."""
+    send = sender or simulate.http_sender()
+    if args.kind == "whatsapp":
+        chat = messengers.Chat(customer=args.customer, name=args.name, phone_number_id=args.phone_number_id)
+        plays = [(scenario, messengers.whatsapp_requests(scenario, args.url, app_secret=args.secret,
+                                                         verify_token=args.verify_token, chat=chat,
+                                                         reply_id=args.reply_id))
+                 for scenario in (messengers.SCENARIOS if args.scenario == "all" else (args.scenario,))]
+    else:
+        chat = messengers.Chat(chat_id=args.chat_id, name=args.name)
+        plays = [("chat", messengers.telegram_requests(args.url, secret_token=args.secret, chat=chat,
+                                                       start_code=args.start_code))]
+    failed = 0
+    for scenario, requests in plays:
+        for request in requests:
             answer = send(request)
             failed += answer.status >= 300
             print(f"{scenario}: {request.method} -> {answer.status} {answer.body[:80]!r}", file=out)
@@ -86,6 +130,8 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO = sys.stdout,
     args = parser().parse_args(argv)
     if args.kind in PROVIDERS:
         return simulate_calls(args, out, sender)
+    if args.kind in ("whatsapp", "telegram"):
+        return simulate_messenger(args, out, sender)
     if args.count < 1 or args.concurrency < 1 or not 0 <= args.duplicates <= 100:
         raise SystemExit("--count and --concurrency must be at least 1, --duplicates 0 to 100")
     report = simulate.simulate_form(args.url, fields_from(args.field), count=args.count,

@@ -1,0 +1,128 @@
+"""What a message costs: DynamoDB requests, capacity units and our CPU per inbound WhatsApp message and per reply.
+
+An inbound message is a hook request that verifies Meta's signature, stores the raw event and (no queue
+in-process) processes it: the message with its conversation's new state, list rows, audit record, timeline entry,
+counters and its provider id's claim in one transaction. The bench plays a message from a known contact in a
+conversation that exists (the common case), a first message from a known contact (a new conversation), a first
+message from a new number (a contact is made), and a reply through the Graph API (the sandbox answers it), then
+reads the inbox, a thread and the unread count. CPU is the process time of the interpreter over ``runs`` calls
+of each (moto runs in the same process, so it is an upper bound of ours; the requests and units are exact).
+``python -m bench.messaging [runs] [--table]``.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from typing import Any
+from urllib.parse import urlsplit
+
+from bench import accounting, harness
+
+APP_SECRET = "bench-app-secret-0001"
+
+
+def _post(app: Any, request: Any) -> int:
+    from chalice.test import Client
+
+    gateway = Client(app).http._local_gateway
+    path = urlsplit(request.url).path
+    answer = gateway.handle_request(method=request.method, path=path, headers=dict(request.headers),
+                                    body=request.body)
+    return int(answer["statusCode"])
+
+
+def _cost(run: Any) -> dict[str, Any]:
+    accounting.LEDGER.reset()
+    started = time.process_time()
+    status = run()
+    cpu = time.process_time() - started
+    calls = [c for c in accounting.LEDGER.snapshot() if not c.auth]
+    return {"status": status, "requests": len(calls), "read_units": sum(c.read_units for c in calls),
+            "write_units": sum(c.write_units for c in calls), "operations": ", ".join(c.operation for c in calls),
+            "cpu_s": cpu, "wru_by_kind": accounting.wru_by_kind(calls)}
+
+
+def _inbound(app: Any, line: dict[str, Any], customer: str, n: int) -> dict[str, Any]:
+    from webhooks.messengers import Chat, whatsapp_message, whatsapp_post
+
+    request = whatsapp_post(line["webhook_url"], APP_SECRET,
+                            whatsapp_message(Chat(customer=customer, name="Bench Customer"), n, "text",
+                                             {"body": "Is it still available?"}))
+    return _cost(lambda: _post(app, request))
+
+
+def _summary(name: str, costs: list[dict[str, Any]], ok: int) -> dict[str, Any]:
+    first = costs[0]
+    return {"scenario": name, "requests": first["requests"], "read_units": first["read_units"],
+            "write_units": first["write_units"], "operations": first["operations"],
+            "cpu_ms": statistics.median(c["cpu_s"] for c in costs) * 1000,
+            "wru_by_kind": {kind: round(units, 1) for kind, units in list(first["wru_by_kind"].items())[:6]},
+            "ok": all(c["status"] == ok for c in costs)}
+
+
+def measure(runs: int = 10) -> dict[str, Any]:
+    """Play every scenario runs times and read the screens; the costs."""
+    import os
+
+    os.environ["CRM_PROVIDER_TRANSPORT"] = "sandbox"  # the Graph API is answered by its sandbox, never called
+    accounting.install()
+    with harness.in_process_app() as app:
+        import boto3
+
+        from chalicelib.core.config import settings
+
+        boto3.client("s3", region_name=settings.region).create_bucket(
+            Bucket=settings.recordings_bucket, CreateBucketConfiguration={"LocationConstraint": settings.region})
+        api, _ = harness.sign_up(app)
+        line = api.ok("POST", "/api/v1/integrations", {"type": "whatsapp", "name": "Bench WhatsApp", "settings": {
+            "phone_number_id": "106540352242922", "waba_id": "102290129340398",
+            "access_token": "EAAG-bench-token-0001", "app_secret": APP_SECRET}})
+        known = [api.ok("POST", "/api/v1/contacts", {"first_name": f"Writer{n}",
+                                                     "phones": [{"number": f"+4420794650{n:02d}"}]})
+                 for n in range(runs)]
+        numbers = [c["phones"][0]["number"] for c in known]
+        first_known = [_inbound(app, line, number, 1) for number in numbers]
+        again = [_inbound(app, line, number, 2) for number in numbers]
+        newcomer = [_inbound(app, line, f"+4420794660{n:02d}", 1) for n in range(runs)]
+        conversations = api.ok("GET", "/api/v1/conversations?limit=200")["items"]
+        replies = [_cost(lambda c=c: api.call("POST", f"/api/v1/conversations/{c['id']}/messages",
+                                              {"text": "Yes, it is."})[0]) for c in conversations[:runs]]
+        newest = conversations[0]["id"]
+        reads = []
+        for name, path in (("inbox", "/api/v1/conversations"), ("unread inbox", "/api/v1/conversations?unread=true"),
+                           ("a conversation", f"/api/v1/conversations/{newest}"),
+                           ("a thread", f"/api/v1/conversations/{newest}/messages"),
+                           ("unread count", "/api/v1/conversations/unread")):
+            cost = _cost(lambda p=path: api.call("GET", p)[0])
+            reads.append({"read": name, "status": cost["status"], "requests": cost["requests"],
+                          "read_units": cost["read_units"]})
+        return {"scenarios": [_summary("inbound, known contact, conversation exists", again, 200),
+                              _summary("inbound, known contact, new conversation", first_known, 200),
+                              _summary("inbound, new number (contact made)", newcomer, 200),
+                              _summary("reply (Graph API through the sandbox)", replies, 201)],
+                "reads": reads, "runs": runs}
+
+
+def table(result: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(name, value, note) lines for the summary table."""
+    rows = []
+    for scenario in result["scenarios"]:
+        biggest = ", ".join(f"{kind} {units:g}" for kind, units in list(scenario["wru_by_kind"].items())[:5])
+        rows.append((f"message: {scenario['scenario']}",
+                     f"{scenario['requests']} req, {scenario['read_units']:g} RRU, {scenario['write_units']:g} WRU, "
+                     f"{scenario['cpu_ms']:.0f} ms CPU", ("ok" if scenario["ok"] else "FAILED") + f"; WRU by item: "
+                     f"{biggest}"))
+    for read in result["reads"]:
+        rows.append((f"conversations: {read['read']}", f"{read['requests']} req, {read['read_units']:g} RRU",
+                     "one request" if read["requests"] == 1 else f"{read['requests']} requests"))
+    return rows
+
+
+if __name__ == "__main__":
+    result = measure(int(sys.argv[1]) if len(sys.argv) > 1 else 10)
+    harness.emit(result)
+    if "--table" in sys.argv:
+        for row in table(result):
+            print(" | ".join(row), file=sys.stderr)
