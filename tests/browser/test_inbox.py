@@ -130,3 +130,27 @@ def test_the_contact_card_shows_its_conversations_in_russian(browser: Any, live_
     assert page.evaluate(NO_SIDEWAYS)
     screens.shoot(page, "card-phone")
     assert_no_problems(page)
+
+
+def test_a_whatsapp_line_is_connected_in_settings_with_the_steps_at_meta(browser: Any, live_url: str, app: Any,
+                                                                        screens: Screens) -> None:
+    client = ApiClient(app)
+    company = signup(client, company="Setup Chats Ltd", country="RU")
+    page = new_page(browser, live_url, viewport=DESKTOP)
+    log_in(page, company.owner, "Setup Chats Ltd")
+    open_screen(page, "/settings/integrations", "Settings")
+    connect = page.locator("section.panel", has=page.get_by_role("heading", name="Connect WhatsApp or Telegram"))
+    connect.get_by_label("Name").fill("Shop WhatsApp")
+    connect.get_by_label("Phone number ID").fill("106540352242922")
+    connect.get_by_label("WhatsApp Business Account ID").fill("102290129340398")
+    connect.get_by_label("Access token").fill("EAAG-browser-token-0001")
+    connect.get_by_label("App secret").fill("browser-app-secret-01")
+    connect.get_by_role("button", name="Connect").click()
+    secret = page.locator("[data-test=integration-secret]")
+    secret.wait_for()
+    assert secret.inner_text().startswith("whsec_")  # the verify token to paste at Meta, shown once
+    panel = page.locator("[data-integration]", has_text="Shop WhatsApp")
+    assert "/hooks/whatsapp/" in panel.locator("[data-test=webhook-url]").input_value()
+    assert "browser-app-secret" not in page.content() and "EAAG-browser" not in page.content()
+    screens.shoot(page, "whatsapp-setup")
+    assert_no_problems(page)

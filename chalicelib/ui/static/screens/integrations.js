@@ -13,6 +13,7 @@ import { eventFields, fieldMapEditor, readFieldMap } from './form-fields.js';
 import { definitionsFor } from './custom-values.js';
 import { leadRouting, pipelineFields, responsibleFields } from './lead-routing.js';
 import { LINE_TYPES, credentialFields, describeExtensions, isLine, lineFields, lineSettings, setupSteps } from './telephony-setup.js';
+import { MESSENGER_TYPES, isMessenger, messengerFields, messengerSettings, messengerSteps } from './messenger-setup.js';
 
 const STATUS_BADGE = { active: 'badge-ok', disabled: 'badge-off', processed: 'badge-ok', failed: 'badge-warn',
   ignored: 'badge-off', received: '' };
@@ -178,8 +179,39 @@ function linePanel(integration, ctx) {
     eventsPanel(integration));
 }
 
+function messengerPanel(integration, ctx) {
+  const type = integration.type;
+  const settingsFrom = (values, formEl) => messengerSettings(type, values, formEl, ctx.pipelines);
+  return h('section', { class: 'panel line-panel', 'data-integration': integration.id }, panelHead(integration, ctx),
+    panelMeta(integration, 'messenger.received24h'),
+    messengerSteps(integration, copyable(integration.webhook_url, t('integrations.webhookUrl'), 'webhook-url')),
+    editForm(integration, ctx, messengerFields(type, ctx, integration), settingsFrom), eventsPanel(integration));
+}
+
 function integrationPanel(integration, ctx) {
+  if (isMessenger(integration.type)) return messengerPanel(integration, ctx);
   return isLine(integration.type) ? linePanel(integration, ctx) : formPanel(integration, ctx);
+}
+
+/** Connect a messenger: the kind chosen first, its credentials follow it; then where its conversations go. */
+function messengerForm(ctx) {
+  let type = MESSENGER_TYPES[0];
+  const kind = field({ name: 'type', label: t('messenger.kind'), value: type,
+    options: MESSENGER_TYPES.map((choice) => [choice, t(`integrations.type.${choice}`)]) });
+  const fields = h('div', { class: 'messenger-fields' }, messengerFields(type, ctx));
+  const el = form({ submit: t('messenger.create'), label: t('messenger.createTitle'), onSubmit: async (values, formEl) => {
+    const created = await post('/api/v1/integrations', { type, name: values.name,
+      settings: messengerSettings(type, values, formEl, ctx.pipelines) });
+    toast(t('common.saved'));
+    // WhatsApp's verify token is the integration's secret: shown once, to paste at Meta.
+    await ctx.reload(type === 'whatsapp' ? created : null, created.id);
+  }, children: [h('div', { class: 'form-grid' }, kind, field({ name: 'name', label: t('integrations.name'), required: true,
+    maxlength: '80' })), fields] });
+  kind.querySelector('select').addEventListener('change', (event) => {
+    type = event.target.value;
+    mount(fields, messengerFields(type, ctx));
+  });
+  return el;
 }
 
 function createForm(ctx) {
@@ -230,5 +262,6 @@ export async function integrations(root, { alive }) {
     h('div', { class: 'secret-slot' }),
     list.items.length ? list.items.map((i) => integrationPanel(i, ctx)) : empty(t('integrations.empty')),
     can('integrations', 'create') ? [h('section', { class: 'panel' }, h('h2', {}, t('integrations.createTitle')), createForm(ctx)),
-      h('section', { class: 'panel' }, h('h2', {}, t('telephony.createTitle')), lineForm(ctx))] : null);
+      h('section', { class: 'panel' }, h('h2', {}, t('telephony.createTitle')), lineForm(ctx)),
+      h('section', { class: 'panel' }, h('h2', {}, t('messenger.createTitle')), messengerForm(ctx))] : null);
 }

@@ -1,0 +1,64 @@
+// Settings → Integrations, messengers: each one's credentials (a secret is never shown: the stored one's last
+// characters are its placeholder, and a blank box keeps it), what a message from someone new makes, who gets new
+// conversations, and the steps at Meta (Telegram needs none: the CRM registers its webhook itself).
+import { h } from '../js/dom.js';
+import { has, t } from '../js/i18n.js';
+import { field } from '../js/ui.js';
+import { leadRouting, pipelineFields, responsibleFields } from './lead-routing.js';
+
+// Each messenger's credentials: [setting, input type, required]. Passwords are the secrets the API seals.
+const CREDENTIALS = {
+  whatsapp: [['phone_number_id', 'text', true], ['waba_id', 'text', true], ['access_token', 'password', true],
+    ['app_secret', 'password', true]],
+  telegram: [['bot_token', 'password', true]],
+};
+export const MESSENGER_TYPES = Object.keys(CREDENTIALS);
+const UNKNOWN_SENDER = ['contact', 'contact_and_deal', 'ignore'];
+
+/** True for a messenger line. */
+export function isMessenger(type) {
+  return type in CREDENTIALS;
+}
+
+function credentialField(type, [name, kind, required], integration) {
+  const label = t(`messenger.field.${type}.${name}`);
+  if (kind === 'password') {
+    const stored = integration?.credential_hints?.[name];
+    return field({ name, label, type: 'password', autocomplete: 'new-password', spellcheck: 'false', placeholder: stored || '',
+      required: !stored, hint: stored ? t('telephony.keepSecret', { hint: stored }) : null });
+  }
+  return field({ name, label, type: kind, value: integration?.settings?.[name] || '', required, autocomplete: 'off',
+    spellcheck: 'false', inputmode: 'numeric' });
+}
+
+/** The credentials, then what a newcomer's message makes and who gets new conversations. */
+export function messengerFields(type, ctx, integration = null) {
+  const settings = integration?.settings || {};
+  return [h('div', { class: 'form-grid messenger-credentials' }, CREDENTIALS[type].map((c) => credentialField(type, c, integration))),
+    field({ name: 'unknown_sender', label: t('messenger.unknownSender'), value: settings.unknown_sender || 'contact',
+      options: UNKNOWN_SENDER.map((choice) => [choice, t(`messenger.unknown.${choice}`)]) }),
+    h('div', { class: 'form-grid' }, pipelineFields(ctx.pipelines, settings)),
+    ...responsibleFields(ctx.users, settings.responsible, t('messenger.responsible'))];
+}
+
+/** The settings a messenger's form sends: a secret left blank is left out, so the stored one is kept. */
+export function messengerSettings(type, values, formEl, pipelines) {
+  const credentials = {};
+  for (const [name, kind] of CREDENTIALS[type]) {
+    if (kind === 'password') { if (values[name]) credentials[name] = values[name]; } else credentials[name] = values[name] || '';
+  }
+  return { ...credentials, unknown_sender: values.unknown_sender, ...leadRouting(values, formEl, pipelines) };
+}
+
+/** The numbered steps at the provider, the webhook URL (with its Copy button) in its place. */
+export function messengerSteps(integration, urlField) {
+  const type = integration.type;
+  const steps = [];
+  for (let n = 1; has(`messenger.steps.${type}.${n}`); n += 1) {
+    const bot = integration.settings?.bot_username;
+    steps.push(h('li', {}, h('p', {}, t(`messenger.steps.${type}.${n}`, { bot: bot ? `@${bot}` : '' })),
+      type === 'whatsapp' && n === 2 ? urlField : null));
+  }
+  return h('details', { class: 'setup-steps', open: !integration.stats?.received_24h },
+    h('summary', {}, t('telephony.stepsTitle', { provider: t(`integrations.type.${type}`) })), h('ol', {}, steps));
+}
