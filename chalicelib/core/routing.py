@@ -27,7 +27,7 @@ DOMAINS = (
     "chalicelib.telephony.hooks.routes", "chalicelib.telephony.routes", "chalicelib.messaging.hooks.routes",
     "chalicelib.messaging.routes", "chalicelib.live.routes",
     "chalicelib.subscriptions.routes", "chalicelib.notifications.routes",
-    "chalicelib.reports.routes", "chalicelib.ui.routes",
+    "chalicelib.reports.routes", "chalicelib.automations.routes", "chalicelib.ui.routes",
 )
 _lock = threading.Lock()
 _entries: list[dict[str, Any]] = []

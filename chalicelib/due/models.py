@@ -1,10 +1,10 @@
 """Timers: something to do for a tenant at a time (``DueTimer``), and the run's bookmark (``DueState``).
 
-- DueTimer: pk ``T#<tid>#DUE#<kind>#<ref>``, sk ``DUE`` (one timer per kind and subject: setting it again
-  moves it); gsi1 ``G#due#<hour>#<shard>`` / ``<due stamp>#<tid>#<kind>#<ref>``. The hour is the due hour
-  (or the hour it was set in, for a time already past), the shard a hash of the timer's key: eight
-  partitions an hour share the writes of every tenant and every kind, and the run reads each hour's eight
-  partitions up to now.
+- DueTimer: pk ``T#<tid>#DUE``, sk ``<kind>#<ref>`` (one timer per kind and subject: setting it again moves
+  it; one partition per tenant, which its export and purge walk); gsi1 ``G#due#<hour>#<shard>`` /
+  ``<due stamp>#<tid>#<kind>#<ref>``. The hour is the due hour (or the hour it was set in, for a time already
+  past), the shard a hash of the timer's key: eight partitions an hour share the writes of every tenant and
+  every kind, and the run reads each hour's eight partitions up to now.
 - DueState: ``G#due#STATE`` / ``STATE``, the first hour whose partitions may still hold a timer.
 """
 
@@ -13,8 +13,6 @@ from __future__ import annotations
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 
 from chalicelib.core.db import MainTable
-
-TIMER_SK = "DUE"
 
 
 class DueTimer(MainTable, discriminator="due_timer"):

@@ -23,7 +23,7 @@ from pynamodb.exceptions import DeleteError, PutError
 from chalicelib.core import db, errors, tenancy
 from chalicelib.core.observability import logger
 from chalicelib.core.tenancy import TenantContext, global_key, tenant_key
-from chalicelib.due.models import TIMER_SK, DueState, DueTimer
+from chalicelib.due.models import DueState, DueTimer
 
 SHARDS = 8
 GRACE = timedelta(hours=1)  # an hour is cleared once it is this far behind: a timer set late still lands in it
@@ -41,6 +41,7 @@ HANDLERS: dict[str, str] = {
     "task.overdue": "chalicelib.notifications.timers",
     "notification.email": "chalicelib.notifications.timers",
     "notification.digest": "chalicelib.notifications.timers",
+    "automation.retry": "chalicelib.automations.engine",
 }
 Handler = Callable[[TenantContext, DueTimer], None]
 
@@ -50,9 +51,14 @@ def stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def timer_pk(ctx: TenantContext, kind: str, ref: str) -> str:
-    """Partition of one timer (one per kind and subject)."""
-    return tenant_key(ctx, "DUE", kind, ref)
+def timers_pk(ctx: TenantContext) -> str:
+    """Partition of a tenant's timers."""
+    return tenant_key(ctx, "DUE")
+
+
+def timer_sk(kind: str, ref: str) -> str:
+    """Sort key of one timer (one per kind and subject)."""
+    return f"{kind}#{ref}"
 
 
 def feed_key(hour: str, shard: int) -> str:
@@ -80,7 +86,7 @@ def timer(ctx: TenantContext, *, kind: str, ref: str, due_at: datetime, payload:
     """A timer item, keyed and placed, not yet written (to join a caller's transaction)."""
     if kind not in HANDLERS:
         raise ValueError(f"no handler for timers of kind {kind!r}")
-    item = DueTimer(timer_pk(ctx, kind, ref), TIMER_SK, timer_kind=kind, ref=ref, due_at=due_at, payload=payload,
+    item = DueTimer(timers_pk(ctx), timer_sk(kind, ref), timer_kind=kind, ref=ref, due_at=due_at, payload=payload,
                     seq=seq, attempts=0)
     _place(ctx, item, db.utcnow())
     return item
@@ -109,7 +115,7 @@ def set_timer(ctx: TenantContext, *, kind: str, ref: str, due_at: datetime, payl
 
 def cancel(ctx: TenantContext, *, kind: str, ref: str, seq: int | None = None) -> None:
     """Forget the timer of a kind and subject, if any (with ``seq``: unless a newer change set it)."""
-    item = DueTimer(timer_pk(ctx, kind, ref), TIMER_SK)
+    item = DueTimer(timers_pk(ctx), timer_sk(kind, ref))
     condition = (DueTimer.seq.does_not_exist() | (DueTimer.seq <= seq)) if seq is not None else None
     try:
         with db.translate_errors():
@@ -120,7 +126,7 @@ def cancel(ctx: TenantContext, *, kind: str, ref: str, seq: int | None = None) -
 
 def get_timer(ctx: TenantContext, *, kind: str, ref: str) -> DueTimer | None:
     """The timer of a kind and subject, or None."""
-    return db.get(ctx, DueTimer, timer_pk(ctx, kind, ref), TIMER_SK)
+    return db.get(ctx, DueTimer, timers_pk(ctx), timer_sk(kind, ref))
 
 
 # -- the run ----------------------------------------------------------------------------------
@@ -133,7 +139,7 @@ def _handler(kind: str) -> Handler:
 
 
 def _context(item: DueTimer) -> TenantContext:
-    tenant_id = item.pk.split("#", 2)[1]  # the timer's own key names its tenant (T#<tid>#DUE#...)
+    tenant_id = item.pk.split("#", 2)[1]  # the timer's own key names its tenant (T#<tid>#DUE)
     return TenantContext(tenant_id=tenant_id, actor_id="scheduler", actor_kind="system", role="system",
                          source="job")
 

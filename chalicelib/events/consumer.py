@@ -22,6 +22,7 @@ from chalicelib.events.feed import DomainEvent, event_of
 CONSUMERS: tuple[str, ...] = (
     "chalicelib.reports.counters",  # the report counters per tenant, day and dimension
     "chalicelib.notifications.events",  # notifications, and the timers of task reminders and overdue checks
+    "chalicelib.automations.engine",  # the tenant's automation rules
 )
 Consume = Callable[[TenantContext, DomainEvent], None]
 

@@ -34,6 +34,7 @@ class DomainEvent:
     changes: dict[str, dict[str, Any]] = field(default_factory=dict)
     item_pk: str | None = None
     item_sk: str | None = None
+    request_id: str | None = None  # an automation's changes carry its run and depth here (automations.engine)
     position: str = ""  # the stream's sequence number (what a failed batch reports)
 
     def after(self, name: str) -> Any:
@@ -77,5 +78,5 @@ def event_of(stream_record: dict[str, Any]) -> DomainEvent | None:
         seq=int(record.seq), action=str(record.action), actor_id=str(record.actor_id),
         actor_kind=str(record.actor_kind), source=str(record.source), at=record.at,
         changes=dict(record.changes or {}), item_pk=record.item_pk, item_sk=record.item_sk,
-        position=str(data.get("SequenceNumber", "")),
+        request_id=record.request_id, position=str(data.get("SequenceNumber", "")),
     )

@@ -1,6 +1,6 @@
 """Notifications of a user, and what each user chose about them.
 
-- Notification: pk ``T#<tid>#NOTIF#<user>``, sk ``N#<notification id>``; gsi1 ``T#<tid>#NOTIFS#<user>`` /
+- Notification: pk ``T#<tid>#NOTIF``, sk ``<user>#N#<notification id>``; gsi1 ``T#<tid>#NOTIFS#<user>`` /
   ``<0 unread | 1 read>#<inverted ms>#<id>``: the bell's list is one Query, unread first, newest first within
   each, and the unread count a COUNT of the ``0#`` range. Its id derives from what caused it (an event, a
   timer), so a cause delivered twice makes one notification. Kept 90 days (``expires_at``).

@@ -50,9 +50,14 @@ def open_text(ctx: TenantContext, stored: str | None) -> str | None:
 # -- keys -------------------------------------------------------------------------------------
 
 
-def user_pk(ctx: TenantContext, user_id: str) -> str:
-    """Partition of one user's notifications."""
-    return tenant_key(ctx, "NOTIF", user_id)
+def notifications_pk(ctx: TenantContext) -> str:
+    """Partition of the tenant's notifications (each user's under its own sort-key prefix)."""
+    return tenant_key(ctx, "NOTIF")
+
+
+def notification_sk(user_id: str, notification_id: str) -> str:
+    """Sort key of one notification of one user."""
+    return f"{user_id}#N#{notification_id}"
 
 
 def list_pk(ctx: TenantContext, user_id: str) -> str:
@@ -174,8 +179,9 @@ def notify(ctx: TenantContext, *, user_id: str, type: str, cause: str, at: datet
     if user is None or user.status != "active":
         return None
     notification_id = derived_id(cause_at or at, ctx.tenant_id, user_id, type, cause)
-    item = Notification(user_pk(ctx, user_id), f"N#{notification_id}", notification_id=notification_id,
-                        user_id=user_id, type=type, subject_type=subject_type, subject_id=subject_id,
+    item = Notification(notifications_pk(ctx), notification_sk(user_id, notification_id),
+                        notification_id=notification_id, user_id=user_id, type=type, subject_type=subject_type,
+                        subject_id=subject_id,
                         title=seal_text(ctx, title[:200] if title else None),
                         excerpt=seal_text(ctx, excerpt[:EXCERPT_CHARS] if excerpt else None),
                         actor_id=actor_id, created_at=at, expires_at=at + KEPT)
@@ -223,7 +229,7 @@ def list_mine(ctx: TenantContext, *, query: s.NotificationListQuery) -> tuple[db
 
 def _mine(ctx: TenantContext, notification_id: str) -> Notification:
     user_id = _recipient(ctx)
-    found = db.get(ctx, Notification, user_pk(ctx, user_id), f"N#{notification_id}") \
+    found = db.get(ctx, Notification, notifications_pk(ctx), notification_sk(user_id, notification_id)) \
         if is_valid_id(notification_id) else None
     if found is None:
         raise errors.NotFoundError("No such notification.")
@@ -272,7 +278,7 @@ def unread_since(ctx: TenantContext, user_id: str, since: datetime) -> list[Noti
 
 def get_for(ctx: TenantContext, user_id: str, notification_id: str) -> Notification | None:
     """A user's notification by id (the e-mail timer's read), or None."""
-    return db.get(ctx, Notification, user_pk(ctx, user_id), f"N#{notification_id}")
+    return db.get(ctx, Notification, notifications_pk(ctx), notification_sk(user_id, notification_id))
 
 
 def minutes(count: int) -> timedelta:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from chalicelib.automations import engine
 from chalicelib.core import db, mail
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.due import service as due
@@ -40,9 +41,10 @@ def _task_timer(ctx: TenantContext, timer: DueTimer) -> None:
     service.notify(ctx, user_id=task.assignee_id, type=kind, cause=f"{kind}:{task.task_id}:{planned}", at=db.utcnow(),
                    subject_type="task", subject_id=task.task_id, title=task.title, actor_id="scheduler",
                    cause_at=task.due_at)
-    if kind == "task.overdue":  # the managers report counts it, once per due time
+    if kind == "task.overdue":  # the managers report counts it, and rules on task.overdue run, once per due time
         counters.count_overdue(ctx, task_id=task.task_id, assignee_id=task.assignee_id, due=str(planned),
                                at=db.utcnow())
+        engine.task_overdue(ctx, task_id=task.task_id, due=str(planned))
 
 
 def _labels(locale: str | None) -> dict[str, str]:

@@ -53,14 +53,14 @@ def report_pk(ctx: TenantContext, report: str) -> str:
     return tenant_key(ctx, "RPT", report)
 
 
-def claim_pk(ctx: TenantContext, cause: str) -> str:
-    """Partition of the claim of one cause (an event id, or a timer's digest)."""
-    return tenant_key(ctx, "RPTDONE", cause)
+def claims_pk(ctx: TenantContext) -> str:
+    """Partition of the claims of counted causes (an event id, or a timer's digest, as sort key)."""
+    return tenant_key(ctx, "RPTDONE")
 
 
-def facts_pk(ctx: TenantContext, deal_id: str) -> str:
-    """Partition of what the counters remember of a deal."""
-    return tenant_key(ctx, "RPTDEAL", deal_id)
+def facts_pk(ctx: TenantContext) -> str:
+    """Partition of what the counters remember of deals (the deal id as sort key)."""
+    return tenant_key(ctx, "RPTDEAL")
 
 
 def clean(value: Any, limit: int = 60) -> str:
@@ -105,7 +105,7 @@ class Tally:
         """Write the additions with the event's claim; False when the event was counted already."""
         if not any(numbers for _, numbers in self.amounts.values()) and not self.saves:
             return False
-        change = db.Change().create(ReportClaim(claim_pk(self.ctx, self.cause), "CLAIM",
+        change = db.Change().create(ReportClaim(claims_pk(self.ctx), self.cause,
                                                 expires_at=self.at + CLAIM_KEPT))
         for (report, sk), (dims, numbers) in self.amounts.items():
             if numbers:
@@ -133,18 +133,18 @@ def _contact_source(ctx: TenantContext, contact_ids: Any) -> str:
 
 
 def _facts(ctx: TenantContext, event: DomainEvent) -> DealFacts:
-    found = db.get(ctx, DealFacts, facts_pk(ctx, event.entity_id), "FACTS")
+    found = db.get(ctx, DealFacts, facts_pk(ctx), event.entity_id)
     if found is not None:
         return found
     deal = db.get(ctx, Deal, event.item_pk, event.item_sk) if event.item_pk and event.item_sk else None
     if event.created or deal is None:  # what it was made with (the deal may have moved on since)
         contacts = event.after("contact_ids") or (deal.contact_ids if deal else None)
-        return DealFacts(facts_pk(ctx, event.entity_id), "FACTS", source=_contact_source(ctx, contacts),
+        return DealFacts(facts_pk(ctx), event.entity_id, source=_contact_source(ctx, contacts),
                          owner_id=event.after("owner_id"), team_id=event.after("team_id"),
                          pipeline_id=event.after("pipeline_id"), stage_id=event.after("stage_id"),
                          stage_entered_at=event.at, currency=event.after("currency"),
                          amount_minor=int(event.after("amount_minor") or 0), status=event.after("status") or "open")
-    return DealFacts(facts_pk(ctx, event.entity_id), "FACTS", source=_contact_source(ctx, deal.contact_ids),
+    return DealFacts(facts_pk(ctx), event.entity_id, source=_contact_source(ctx, deal.contact_ids),
                      owner_id=deal.owner_id, team_id=deal.team_id, pipeline_id=event.before("pipeline_id")
                      or deal.pipeline_id, stage_id=event.before("stage_id") or deal.stage_id,
                      stage_entered_at=deal.stage_entered_at, currency=deal.currency,

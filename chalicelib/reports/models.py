@@ -5,9 +5,9 @@
   that day's numbers. A period's report is one Query of ``<from>`` to ``<to>~``: its cost grows with the
   days and dimensions, never with the number of deals. The owner and team are on every item, so a
   report keeps only what the caller's scope covers.
-- ReportClaim: ``T#<tid>#RPTDONE#<event id>`` / ``CLAIM``, created in the transaction that adds an event's
+- ReportClaim: ``T#<tid>#RPTDONE`` / ``<event id>``, created in the transaction that adds an event's
   counters: a redelivered event finds it and adds nothing. Kept 3 days (the stream keeps records 24 h).
-- DealFacts: ``T#<tid>#RPTDEAL#<deal id>`` / ``FACTS``: a deal's source (from its first contact), owner,
+- DealFacts: ``T#<tid>#RPTDEAL`` / ``<deal id>``: a deal's source (from its first contact), owner,
   stage and when it entered it, written with the counters, so time in stage and won revenue by source
   need no read of the deal.
 """

@@ -15,6 +15,7 @@ from chalicelib.core.http import REGISTRY, RouteSpec
 from chalicelib.records import types
 from tests.factories import unique_email
 from tests.faults.account_writes import ACCOUNT_OVERRIDES
+from tests.faults.automation_writes import AUTOMATION_OVERRIDES
 from tests.faults.fresh import Call, Fresh, unique_key
 from tests.faults.messaging_writes import MESSAGING_OVERRIDES
 from tests.faults.notification_writes import NOTIFICATION_OVERRIDES
@@ -151,6 +152,7 @@ OVERRIDES: dict[str, Callable[[Fresh], Call]] = {
     **ACCOUNT_OVERRIDES,
     **TELEPHONY_OVERRIDES,
     **NOTIFICATION_OVERRIDES,
+    **AUTOMATION_OVERRIDES,
     **MESSAGING_OVERRIDES,
     **_record_overrides(),
     "POST /api/v1/api-keys": _sent("POST", "/api/v1/api-keys", {"name": "Faulty key",

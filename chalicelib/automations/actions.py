@@ -1,0 +1,252 @@
+"""What each action of a rule does, as the rule (its own actor in the audit trail), on the run's subject.
+
+Each action is safe to run again after a failure or a crash: a task's id derives from the run and the action,
+an assignment, a move, a tag or a field that already holds is not written again, a notification derives from
+the run, and a webhook call carries the same ``webhook-id`` each attempt (receivers dedupe on it, as the
+Standard Webhooks specification asks). An action raises ``Failed`` (kept in the run log, not retried) or lets a
+``CRMError`` of 5xx through (retried with a doubling pause).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import ipaddress
+import json
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from pydantic import ValidationError
+
+from chalicelib.automations.models import Automation, AutomationRun, RoundRobin
+from chalicelib.channels import transport
+from chalicelib.contacts import service as contacts_service
+from chalicelib.contacts.schemas import ContactUpdate
+from chalicelib.core import db, errors
+from chalicelib.core.tenancy import TenantContext, tenant_key
+from chalicelib.deals import service as deals_service
+from chalicelib.deals.schemas import DealMove, DealUpdate
+from chalicelib.notifications import service as notifications
+from chalicelib.tasks import schemas as task_schemas
+from chalicelib.tasks import service as tasks_service
+
+WEBHOOK_PROVIDER = "automation_webhook"
+
+
+class Failed(Exception):
+    """An action that cannot succeed as it stands (a 4xx): recorded, not retried."""
+
+
+@dataclass
+class Subject:
+    """What the run acts on: a record's type, id and state (its fields as they are now)."""
+
+    type: str | None
+    id: str | None
+    state: dict[str, Any]
+
+    @property
+    def title(self) -> str:
+        """The record's title or name, for a task's title."""
+        state = self.state
+        name = " ".join(str(state[k]) for k in ("first_name", "last_name") if state.get(k))
+        return str(state.get("title") or state.get("name") or name or "")
+
+
+def derived_id(run: AutomationRun, *parts: str) -> str:
+    """An id of the run's time made from what it is for: the same run and action, the same id."""
+    return notifications.derived_id(run.created_at, run.run_id, *parts)
+
+
+def _next_user(ctx: TenantContext, rule: Automation, users: list[str]) -> str:
+    if not users:
+        raise Failed("round_robin needs users to take turns")
+    counter = RoundRobin(tenant_key(ctx, "AUTORR"), rule.rule_id)
+    with db.translate_errors():
+        counter.update(actions=[RoundRobin.made.add(1)])
+    return users[(int(counter.made) - 1) % len(users)]
+
+
+def _assignee(ctx: TenantContext, rule: Automation, action: dict[str, Any], subject: Subject) -> str:
+    who = action.get("assignee", "owner")
+    if who == "owner":
+        owner = subject.state.get("owner_id") or subject.state.get("assignee_id")
+        if not owner:
+            raise Failed("the record has no owner")
+        return str(owner)
+    if who == "round_robin":
+        return _next_user(ctx, rule, list(action.get("users") or []))
+    return str(who)
+
+
+def _refused(exc: errors.CRMError) -> Failed:
+    return Failed(f"{exc.code}: {exc.message}"[:300])
+
+
+def create_task(ctx: TenantContext, rule: Automation, run: AutomationRun, index: int, action: dict[str, Any],
+                subject: Subject) -> str:
+    """A task for the owner, a user or the next of a round-robin, about the record, due after some minutes."""
+    title = str(action["title"]).replace("{title}", subject.title).strip()[:200] or rule.name
+    related = task_schemas.Related(type=subject.type, id=subject.id) \
+        if subject.type in ("contact", "company", "deal") and subject.id else None  # type: ignore[arg-type]
+    data = task_schemas.TaskCreate(title=title, due_at=db.utcnow() + timedelta(minutes=int(action["due_in_minutes"])),
+                                   assignee_id=_assignee(ctx, rule, action, subject), related=related)
+    task_id = derived_id(run, str(index), "task")
+    try:
+        tasks_service.create(ctx, data=data, task_id=task_id)
+    except errors.VersionConflictError:
+        return f"task {task_id} (made before)"
+    except errors.CRMError as exc:
+        if exc.status >= 500:
+            raise
+        raise _refused(exc) from exc
+    return f"task {task_id}"
+
+
+def _update(ctx: TenantContext, subject: Subject, changes: dict[str, Any]) -> None:
+    version = int(subject.state.get("version") or 0)
+    try:
+        if subject.type == "deal":
+            deals_service.update(ctx, str(subject.id), data=DealUpdate(version=version, **changes))
+        elif subject.type == "contact":
+            contacts_service.update(ctx, str(subject.id), data=ContactUpdate(version=version, **changes))
+        else:
+            raise Failed(f"a {subject.type or 'subject'} cannot be changed by an automation yet")
+    except ValidationError as exc:
+        raise Failed(f"invalid value: {exc.errors()[0].get('msg', '')}"[:300]) from exc
+    except errors.CRMError as exc:
+        if exc.status >= 500:
+            raise
+        raise _refused(exc) from exc
+
+
+def assign(ctx: TenantContext, rule: Automation, run: AutomationRun, index: int, action: dict[str, Any],
+           subject: Subject) -> str:
+    """Give the record to a user, or to the next of a round-robin."""
+    user = _assignee(ctx, rule, action, subject)
+    if subject.state.get("owner_id") == user:
+        return f"owner {user} already"
+    _update(ctx, subject, {"owner_id": user})
+    return f"owner {user}"
+
+
+def move_deal(ctx: TenantContext, rule: Automation, run: AutomationRun, index: int, action: dict[str, Any],
+              subject: Subject) -> str:
+    """Move the deal to a stage (of its pipeline, or of another)."""
+    if subject.type != "deal":
+        raise Failed("only a deal can be moved")
+    if subject.state.get("stage_id") == action["stage_id"]:
+        return "in the stage already"
+    body = DealMove(version=int(subject.state.get("version") or 0), stage_id=action["stage_id"],
+                    pipeline_id=action.get("pipeline_id"))
+    try:
+        deals_service.move(ctx, str(subject.id), body=body)
+    except errors.CRMError as exc:
+        if exc.status >= 500:
+            raise
+        raise _refused(exc) from exc
+    return f"stage {action['stage_id']}"
+
+
+def tag(ctx: TenantContext, rule: Automation, run: AutomationRun, index: int, action: dict[str, Any],
+        subject: Subject) -> str:
+    """Add and remove tags (contacts)."""
+    if subject.type != "contact":
+        raise Failed("only contacts carry tags")
+    tags = list(subject.state.get("tags") or [])
+    wanted = [t for t in tags if t not in set(action.get("remove") or [])]
+    wanted += [t for t in action.get("add") or [] if t not in wanted]
+    if wanted == tags:
+        return "tags as they were"
+    _update(ctx, subject, {"tags": wanted})
+    return "tags " + ", ".join(wanted)
+
+
+def set_field(ctx: TenantContext, rule: Automation, run: AutomationRun, index: int, action: dict[str, Any],
+              subject: Subject) -> str:
+    """Set a field of the record (``custom.<key>`` for a custom field)."""
+    name, value = str(action["field"]), action.get("value")
+    if name.startswith("custom."):
+        key = name.split(".", 1)[1]
+        if (subject.state.get("custom") or {}).get(key) == value:
+            return f"{name} as it was"
+        _update(ctx, subject, {"custom": {**(subject.state.get("custom") or {}), key: value}})
+    else:
+        if subject.state.get(name) == value:
+            return f"{name} as it was"
+        _update(ctx, subject, {name: value})
+    return f"{name} set"
+
+
+def notify(ctx: TenantContext, rule: Automation, run: AutomationRun, index: int, action: dict[str, Any],
+           subject: Subject) -> str:
+    """Notify users (``owner``: the record's owner) with the rule's name or the action's text."""
+    told = []
+    for user in action.get("users") or []:
+        user_id = str(subject.state.get("owner_id") or "") if user == "owner" else str(user)
+        made = notifications.notify(ctx, user_id=user_id, type="automation", cause=f"{run.run_id}:{index}:{user_id}",
+                                    at=run.created_at, subject_type=subject.type, subject_id=subject.id,
+                                    title=action.get("text") or rule.name, actor_id=rule.rule_id)
+        if made is not None:
+            told.append(user_id)
+    return "told " + ", ".join(told) if told else "nobody new to tell"
+
+
+def _public_https(url: str) -> bool:
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if parts.scheme != "https" or not host or host == "localhost" or host.endswith((".localhost", ".internal")):
+        return False
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return True  # a name: resolved by the sender (Lambda reaches only the internet)
+    return address.is_global
+
+
+def signature(secret: str, message_id: str, timestamp: int, body: bytes) -> str:
+    """Standard Webhooks: ``v1,`` and the base64 HMAC-SHA256 of ``<id>.<timestamp>.<body>`` under the secret's
+    bytes (the base64 after ``whsec_``)."""
+    key = base64.b64decode(secret.removeprefix("whsec_"))
+    signed = f"{message_id}.{timestamp}.".encode() + body
+    return "v1," + base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
+
+
+def webhook(ctx: TenantContext, rule: Automation, run: AutomationRun, index: int, action: dict[str, Any],
+            subject: Subject) -> str:
+    """POST what happened (ids only: the receiver reads the record through the API) to the rule's URL, signed."""
+    from chalicelib.automations import service
+
+    url = str(action["url"])
+    if not _public_https(url):
+        raise Failed("the webhook URL must be https on a public host")
+    secret = service.webhook_secret(ctx, rule)
+    if secret is None:
+        raise Failed("the rule has no signing secret")
+    message_id = f"msg_{run.run_id}_{index}"
+    timestamp = int(db.utcnow().timestamp())
+    body = json.dumps({"type": run.trigger_type, "timestamp": run.created_at.isoformat(), "data": {
+        "automation_id": rule.rule_id, "run_id": run.run_id, "event_id": run.event_id,
+        "subject": {"type": subject.type, "id": subject.id} if subject.id else None}}, separators=(",", ":")).encode()
+    answer = transport.send(transport.Outbound(
+        provider=WEBHOOK_PROVIDER, method="POST", url=url, body=body, secret_headers=("webhook-signature",),
+        headers={"Content-Type": "application/json", "webhook-id": message_id, "webhook-timestamp": str(timestamp),
+                 "webhook-signature": signature(secret, message_id, timestamp, body)}))
+    if 200 <= answer.status < 300:
+        return f"delivered ({answer.status})"
+    if answer.status in (408, 429) or answer.status >= 500:
+        raise transport.ProviderError(f"The receiver answered {answer.status}.")
+    raise Failed(f"the receiver answered {answer.status}")
+
+
+def _sandbox_answer(request: transport.Outbound) -> transport.Answer:
+    return transport.Answer(200, b"")
+
+
+transport.register_sandbox(WEBHOOK_PROVIDER, _sandbox_answer)
+
+ACTIONS = {"create_task": create_task, "assign": assign, "move_deal": move_deal, "tag": tag, "set_field": set_field,
+           "notify": notify, "webhook": webhook}

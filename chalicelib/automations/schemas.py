@@ -1,0 +1,195 @@
+"""Request and response schemas of automations: a trigger, conditions on the record's fields, and actions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import AnyHttpUrl, BaseModel, Field
+
+from chalicelib.core.schema import Schema
+
+Id = Annotated[str, Field(min_length=26, max_length=26, pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$")]
+Entity = Literal["contact", "company", "deal", "task"]
+FieldName = Annotated[str, Field(min_length=1, max_length=60, pattern=r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)?$")]
+Text = Annotated[str, Field(min_length=1, max_length=200)]
+Tag = Annotated[str, Field(min_length=1, max_length=50)]
+Scalar = str | int | float | bool | None
+
+
+# -- triggers ---------------------------------------------------------------------------------
+
+
+class RecordCreated(Schema):
+    type: Literal["record.created"]
+    entity: Entity
+
+
+class RecordUpdated(Schema):
+    type: Literal["record.updated"]
+    entity: Entity
+    fields: list[FieldName] = Field(default_factory=list, max_length=20,
+                                    description="Only when one of these changed (any change when empty)")
+
+
+class StageEntered(Schema):
+    type: Literal["deal.stage_entered"]
+    pipeline_id: Id
+    stage_id: Id
+
+
+class StageLeft(Schema):
+    type: Literal["deal.stage_left"]
+    pipeline_id: Id
+    stage_id: Id
+
+
+class DealWon(Schema):
+    type: Literal["deal.won"]
+    pipeline_id: Id | None = None
+
+
+class DealLost(Schema):
+    type: Literal["deal.lost"]
+    pipeline_id: Id | None = None
+
+
+class LeadReceived(Schema):
+    type: Literal["lead.received"]
+    channel: Literal["any", "form", "call"] = "any"
+
+
+class CallMissed(Schema):
+    type: Literal["call.missed"]
+
+
+class TaskOverdue(Schema):
+    type: Literal["task.overdue"]
+
+
+Trigger = Annotated[RecordCreated | RecordUpdated | StageEntered | StageLeft | DealWon | DealLost | LeadReceived
+                    | CallMissed | TaskOverdue, Field(discriminator="type")]
+
+
+class Condition(Schema):
+    field: FieldName = Field(description="A field of the record: title, amount_minor, source, tags, owner_id, "
+                                         "stage_id, custom.<key> ...")
+    op: Literal["eq", "ne", "gt", "gte", "lt", "lte", "contains", "in", "empty", "not_empty"]
+    value: Scalar | list[Scalar] = None
+
+
+# -- actions ----------------------------------------------------------------------------------
+
+
+class CreateTask(Schema):
+    type: Literal["create_task"]
+    title: Text = Field(description="{title} is replaced by the record's title or name")
+    due_in_minutes: int = Field(default=60, ge=0, le=525_600)
+    assignee: Literal["owner", "round_robin"] | Id = "owner"
+    users: list[Id] = Field(default_factory=list, max_length=50, description="round_robin takes turns among them")
+
+
+class Assign(Schema):
+    type: Literal["assign"]
+    assignee: Literal["round_robin"] | Id
+    users: list[Id] = Field(default_factory=list, max_length=50, description="round_robin takes turns among them")
+
+
+class MoveDeal(Schema):
+    type: Literal["move_deal"]
+    stage_id: Id
+    pipeline_id: Id | None = None
+
+
+class TagRecord(Schema):
+    type: Literal["tag"]
+    add: list[Tag] = Field(default_factory=list, max_length=10)
+    remove: list[Tag] = Field(default_factory=list, max_length=10)
+
+
+class SetField(Schema):
+    type: Literal["set_field"]
+    field: FieldName
+    value: Scalar
+
+
+class Notify(Schema):
+    type: Literal["notify"]
+    users: list[Literal["owner"] | Id] = Field(min_length=1, max_length=20)
+    text: Annotated[str, Field(max_length=200)] | None = None
+
+
+class Webhook(Schema):
+    type: Literal["webhook"]
+    url: AnyHttpUrl = Field(description="https; signed per the Standard Webhooks specification")
+
+
+Action = Annotated[CreateTask | Assign | MoveDeal | TagRecord | SetField | Notify | Webhook,
+                   Field(discriminator="type")]
+
+
+class AutomationCreate(Schema):
+    name: Text
+    enabled: bool = True
+    trigger: Trigger
+    conditions: list[Condition] = Field(default_factory=list, max_length=10)
+    actions: list[Action] = Field(min_length=1, max_length=10)
+
+
+class AutomationUpdate(Schema):
+    version: int
+    name: Text | None = None
+    enabled: bool | None = None
+    trigger: Trigger | None = None
+    conditions: list[Condition] | None = Field(default=None, max_length=10)
+    actions: list[Action] | None = Field(default=None, min_length=1, max_length=10)
+
+    not_null: ClassVar[frozenset[str]] = frozenset({"name", "enabled", "trigger", "conditions", "actions"})
+
+
+class AutomationRead(BaseModel):
+    id: str
+    name: str
+    enabled: bool
+    trigger: dict[str, Any]
+    conditions: list[dict[str, Any]]
+    actions: list[dict[str, Any]]
+    webhook_secret: str | None = Field(default=None, description="Shown once, when a rule with a webhook is made")
+    created_by: str
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+class AutomationPage(BaseModel):
+    items: list[AutomationRead]
+    next_cursor: str | None = None
+
+
+class ListQuery(Schema):
+    limit: int = Field(default=50, ge=1, le=200)
+    cursor: str | None = Field(default=None, max_length=2000)
+
+
+class RunStep(BaseModel):
+    type: str
+    status: str
+    attempts: int
+    detail: str | None = None
+
+
+class RunRead(BaseModel):
+    id: str
+    event_id: str
+    trigger_type: str
+    subject: dict[str, str] | None
+    depth: int
+    status: str
+    steps: list[RunStep]
+    created_at: datetime
+    updated_at: datetime
+
+
+class RunPage(BaseModel):
+    items: list[RunRead]
+    next_cursor: str | None = None

@@ -1,0 +1,184 @@
+"""Automation rules: create, list, read, change (enable, disable), delete; their run log.
+
+Rules are the company's settings: reading them needs ``settings:read``, changing them ``settings:update``
+(owners and administrators), and a plan with the ``automations`` feature. A rule with a webhook action gets
+a signing secret (``whsec_`` and 32 random bytes, base64, as the Standard Webhooks specification has it),
+sealed under the tenant's data key and shown once, when the rule is made or its first webhook added.
+"""
+
+from __future__ import annotations
+
+import base64
+import secrets
+from typing import Any
+
+from chalicelib.automations import schemas as s
+from chalicelib.automations.models import Automation, AutomationRun
+from chalicelib.core import audit, crypto, db, errors, permissions
+from chalicelib.core.tenancy import TenantContext, is_valid_id, new_id, tenant_key
+from chalicelib.identity import plans
+
+FIELDS = ("name", "enabled", "trigger", "conditions", "actions")
+SECRET_FIELD = "webhook_secret"
+
+
+def rules_pk(ctx: TenantContext) -> str:
+    """Partition of the tenant's rules."""
+    return tenant_key(ctx, "AUTOMATION")
+
+
+def runs_pk(ctx: TenantContext) -> str:
+    """Partition of the tenant's runs (each rule's under its own sort-key prefix, newest last)."""
+    return tenant_key(ctx, "AUTORUN")
+
+
+def run_sk(rule_id: str, run_id: str) -> str:
+    """Sort key of one run of one rule."""
+    return f"{rule_id}#{run_id}"
+
+
+def audit_view(rule: Automation) -> dict[str, Any]:
+    """What the audit trail records of a rule (never its secret)."""
+    return {name: getattr(rule, name) for name in FIELDS}
+
+
+def rule_read(rule: Automation, *, secret: str | None = None) -> s.AutomationRead:
+    """The API view of a rule."""
+    return s.AutomationRead(id=rule.rule_id, name=rule.name, enabled=bool(rule.enabled), trigger=rule.trigger,
+                            conditions=rule.conditions or [], actions=rule.actions or [], webhook_secret=secret,
+                            created_by=rule.created_by, created_at=rule.created_at, updated_at=rule.updated_at,
+                            version=int(rule.version or 0))
+
+
+def _dumped(items: list[Any]) -> list[dict[str, Any]]:
+    return [item.model_dump(mode="json") for item in items]
+
+
+def _new_secret() -> str:
+    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+def _seal_secret(ctx: TenantContext, rule: Automation, secret: str) -> None:
+    rule.webhook_secret = crypto.encrypt_field(ctx, entity="automation", record_id=rule.rule_id,
+                                               field=SECRET_FIELD, plaintext=secret)
+
+
+def webhook_secret(ctx: TenantContext, rule: Automation) -> str | None:
+    """The rule's signing secret in clear (to sign a webhook call), or None."""
+    if not rule.webhook_secret:
+        return None
+    return crypto.decrypt_field(ctx, entity="automation", record_id=rule.rule_id, field=SECRET_FIELD,
+                                token=rule.webhook_secret)
+
+
+def _has_webhook(actions: list[dict[str, Any]]) -> bool:
+    return any(action.get("type") == "webhook" for action in actions)
+
+
+# -- reads ------------------------------------------------------------------------------------
+
+
+def get(ctx: TenantContext, rule_id: str) -> Automation | None:
+    """A rule of the tenant, without any permission check."""
+    return db.get(ctx, Automation, rules_pk(ctx), rule_id) if is_valid_id(rule_id) else None
+
+
+def get_or_raise(ctx: TenantContext, rule_id: str) -> Automation:
+    """A rule the caller may read, or 404."""
+    permissions.require(ctx, "settings", "read")
+    rule = get(ctx, rule_id)
+    if rule is None:
+        raise errors.NotFoundError("No such automation.")
+    return rule
+
+
+def list_rules(ctx: TenantContext, *, limit: int = 50, cursor: str | None = None) -> db.Page[Automation]:
+    """The tenant's rules, oldest first."""
+    permissions.require(ctx, "settings", "read")
+    return db.query_page(ctx, Automation, rules_pk(ctx), scope="automations", limit=limit, cursor=cursor,
+                         newest_first=False)
+
+
+def enabled_rules(ctx: TenantContext) -> list[Automation]:
+    """Every enabled rule of the tenant (one Query; the feed's read, without a permission check)."""
+    with db.translate_errors():
+        return [rule for rule in Automation.query(rules_pk(ctx)) if isinstance(rule, Automation) and rule.enabled]
+
+
+def list_runs(ctx: TenantContext, rule_id: str, *, limit: int = 50, cursor: str | None = None
+              ) -> db.Page[AutomationRun]:
+    """A rule's runs, newest first: what each action did, its attempts and why one failed."""
+    get_or_raise(ctx, rule_id)
+    return db.query_page(ctx, AutomationRun, runs_pk(ctx), scope=f"automation-runs:{rule_id}", limit=limit,
+                         cursor=cursor, range_key_condition=AutomationRun.sk.startswith(f"{rule_id}#"))
+
+
+def run_read(run: AutomationRun) -> s.RunRead:
+    """The API view of a run."""
+    subject = {"type": run.subject_type, "id": run.subject_id} if run.subject_type and run.subject_id else None
+    return s.RunRead(id=run.run_id, event_id=run.event_id, trigger_type=run.trigger_type, subject=subject,
+                     depth=int(run.depth or 0), status=run.status,
+                     steps=[s.RunStep(**step) for step in run.steps or []], created_at=run.created_at,
+                     updated_at=run.updated_at)
+
+
+# -- writes -----------------------------------------------------------------------------------
+
+
+def create(ctx: TenantContext, *, data: s.AutomationCreate) -> tuple[Automation, str | None]:
+    """Make a rule (audited); answers it and, when it calls a webhook, its signing secret (shown once)."""
+    permissions.require(ctx, "settings", "update")
+    plans.require(ctx, feature="automations")
+    rule_id = new_id()
+    rule = Automation(rules_pk(ctx), rule_id, rule_id=rule_id, name=data.name, enabled=data.enabled,
+                      trigger=data.trigger.model_dump(mode="json"), conditions=_dumped(data.conditions),
+                      actions=_dumped(data.actions), created_by=ctx.actor_id)
+    secret = _new_secret() if _has_webhook(rule.actions) else None
+    if secret is not None:
+        _seal_secret(ctx, rule, secret)
+    change = db.Change().save(rule)
+    audit.attach(ctx, change, rule, entity="automation", entity_id=rule_id, action="create", before=None,
+                 after=audit_view(rule))
+    db.commit(ctx, change)
+    return rule, secret
+
+
+def update(ctx: TenantContext, rule_id: str, *, data: s.AutomationUpdate) -> tuple[Automation, str | None]:
+    """Change a rule (switch it on or off, rename it, change its trigger, conditions or actions)."""
+    permissions.require(ctx, "settings", "update")
+    rule = get_or_raise(ctx, rule_id)
+    if int(rule.version or 0) != data.version:
+        raise errors.VersionConflictError()
+    if data.enabled or (data.enabled is None and rule.enabled):
+        plans.require(ctx, feature="automations")
+    before = audit_view(rule)
+    if data.name is not None:
+        rule.name = data.name
+    if data.enabled is not None:
+        rule.enabled = data.enabled
+    if data.trigger is not None:
+        rule.trigger = data.trigger.model_dump(mode="json")
+    if data.conditions is not None:
+        rule.conditions = _dumped(data.conditions)
+    if data.actions is not None:
+        rule.actions = _dumped(data.actions)
+    secret = None
+    if _has_webhook(rule.actions or []) and not rule.webhook_secret:
+        secret = _new_secret()
+        _seal_secret(ctx, rule, secret)
+    rule.updated_at = db.utcnow()
+    change = db.Change().save(rule)
+    audit.attach(ctx, change, rule, entity="automation", entity_id=rule_id, action="update", before=before,
+                 after=audit_view(rule))
+    db.commit(ctx, change)
+    return rule, secret
+
+
+def delete(ctx: TenantContext, rule_id: str) -> None:
+    """Delete a rule (its runs stay until they expire; the audit trail keeps what it was)."""
+    permissions.require(ctx, "settings", "update")
+    rule = get_or_raise(ctx, rule_id)
+    change = db.Change().delete(rule)
+    audit.attach(ctx, change, rule, entity="automation", entity_id=rule_id, action="delete",
+                 before=audit_view(rule), after=None)
+    db.commit(ctx, change)

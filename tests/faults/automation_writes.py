@@ -1,0 +1,33 @@
+"""Requests that succeed on the automation routes (#19), for the fault walk."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from tests.faults.fresh import Call, Fresh
+
+# A webhook's signing secret is sealed: the rule's write meets KMS.
+SHAPE: dict[str, Any] = {"name": "Faulty rule", "trigger": {"type": "record.created", "entity": "deal"},
+                         "actions": [{"type": "webhook", "url": "https://faulty.example.com/hook"}]}
+
+
+def _rule(fresh: Fresh) -> dict[str, Any]:
+    return fresh.post("/api/v1/automations", SHAPE)
+
+
+def _update(fresh: Fresh) -> Call:
+    rule = _rule(fresh)
+    return Call("PATCH", f"/api/v1/automations/{rule['id']}", fresh.owner, {"version": rule["version"],
+                                                                            "enabled": False})
+
+
+def _delete(fresh: Fresh) -> Call:
+    return Call("DELETE", f"/api/v1/automations/{_rule(fresh)['id']}", fresh.owner)
+
+
+AUTOMATION_OVERRIDES: dict[str, Callable[[Fresh], Call]] = {
+    "POST /api/v1/automations": lambda fresh: Call("POST", "/api/v1/automations", fresh.owner, SHAPE),
+    "PATCH /api/v1/automations/{automation_id}": _update,
+    "DELETE /api/v1/automations/{automation_id}": _delete,
+}
