@@ -347,3 +347,18 @@ def test_a_hidden_value_is_never_revealed(client: ApiClient, company: Company) -
     contact_id = company.extra["contact"]["id"]
     refused = client.get(url(f"/api/v1/contacts/{contact_id}", {"reveal": "custom.vip"}), token=clerk(company))
     assert refused.status_code == 403 and refused.json_body["error"]["code"] == "field_hidden"
+
+
+def test_a_task_does_not_name_its_record_by_a_hidden_name(app: Any, client: ApiClient, company: Company) -> None:
+    owner = company.owner.token
+    role = client.post("/api/v1/roles", {"key": "nameless", "name": "Nameless", "permissions": [
+        "contacts:read:all", "tasks:read:all", "users:read:all", "contacts.last_name:hidden"]}, token=owner)
+    assert role.status_code == 201, role.body
+    member = add_member(ApiClient(app), company, role="nameless", name="nameless")
+    task = client.post("/api/v1/tasks", {"title": "Call back", "assignee_id": member.user_id, "related": {
+        "type": "contact", "id": company.extra["contact"]["id"]}}, token=owner)
+    assert task.status_code == 201, task.body
+    for answer in (client.get(f"/api/v1/tasks/{body(task)['id']}", token=member.token),
+                   client.get("/api/v1/tasks?view=all", token=member.token)):
+        assert answer.status_code == 200, answer.body
+        assert "Rules" not in answer.body.decode() and "Ruled" not in answer.body.decode()
