@@ -199,12 +199,19 @@ class DealTimelinePage(BaseModel):
     next_cursor: str | None = None
 
 
+class NamedRecord(BaseModel):
+    id: str
+    name: str | None = Field(default=None, description="What it is called, when the caller may read it")
+
+
 class DealCard(BaseModel):
     deal: DealRead
     stage_history: list[StageChangeRead]
     links: list[LinkRead]
     timeline: list[TimelineEntryRead]
     timeline_next_cursor: str | None = None
+    contacts: list[NamedRecord] = Field(default_factory=list, description="The deal's contacts, named")
+    company: NamedRecord | None = Field(default=None, description="The deal's company, named")
 
 
 # -- the board and the funnel ---------------------------------------------------------------

@@ -16,10 +16,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from chalicelib.core import audit, db, errors, permissions
 from chalicelib.core.tenancy import TenantContext, is_valid_id, new_id
 from chalicelib.identity import service as identity_service
-from chalicelib.records import access, links, types
+from chalicelib.records import access, links, naming
 from chalicelib.records import timeline as timeline_service
-from chalicelib.records.timeline import PROFILE_SK
-from chalicelib.records.types import RecordType
 from chalicelib.tasks import schemas as s
 from chalicelib.tasks.models import DONE, OPEN, TASK_SK, Task, assignee_pk, assignee_sk, stamp, task_pk
 
@@ -47,32 +45,11 @@ def task_read(task: Task, names: dict[tuple[str, str], str] | None = None) -> s.
     )
 
 
-def _record_name(record: Any) -> str | None:
-    """What a record is called: a deal's title, a company's name, a contact's first and last names."""
-    for attribute in ("title", "name"):
-        if isinstance(getattr(record, attribute, None), str):
-            return str(getattr(record, attribute))
-    parts = [getattr(record, attribute, None) for attribute in ("first_name", "last_name")]
-    return " ".join(part for part in parts if isinstance(part, str) and part) or None
-
-
 def related_names(ctx: TenantContext, tasks: Sequence[Task]) -> dict[tuple[str, str], str]:
-    """The names of the live records the tasks are about that the caller may read, by (type, id): one
-    BatchGetItem a page, so a list names every task's record (#20 item 11) and a rename shows at once."""
-    wanted: dict[tuple[str, str], tuple[RecordType, str]] = {}
-    for task in tasks:
-        rtype = types.find(task.related_type) if task.related_type else None
-        if rtype is not None and task.related_id and is_valid_id(task.related_id):
-            wanted[(access.collection_pk(ctx, rtype, task.related_id), PROFILE_SK)] = (rtype, task.related_id)
-    found = db.get_many(ctx, list(wanted)) if wanted else {}
-    names: dict[tuple[str, str], str] = {}
-    for key, record in found.items():
-        rtype, record_id = wanted[key]
-        name = _record_name(record) if isinstance(record, rtype.model) and record.deleted_at is None \
-            and access.may_read(ctx, rtype, record) else None
-        if name:
-            names[(rtype.name, record_id)] = name
-    return names
+    """The names of the records the tasks are about that the caller may read, by (type, id): one BatchGetItem a
+    page, so a list names every task's record (#20 item 11) and a rename shows at once."""
+    return naming.record_names(ctx, [(task.related_type, task.related_id) for task in tasks
+                                     if task.related_type and task.related_id])
 
 
 def audit_view(task: Task) -> dict[str, Any]:

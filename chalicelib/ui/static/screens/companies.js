@@ -9,6 +9,8 @@ import { linkGroups, noteForm, timelineList } from './records.js';
 import { collectCustom, customInputs, customRows, definitionsFor } from './custom-values.js';
 import { phoneLinks } from '../js/telephony.js';
 import { canEditField } from './field-rules.js';
+import { recordPicker } from './pickers.js';
+import { formDialog, newButton, newDealButton } from './new-record.js';
 
 function companyItem(company) {
   return h('li', {}, h('div', { class: 'grow' },
@@ -45,7 +47,7 @@ export async function list(root, { query: params, navigate, alive }) {
       navigate(`/companies/${encodeURIComponent(company.id)}`);
     }, children: [h('div', { class: 'form-grid' }, field({ name: 'name', label: t('companies.name'), required: true }),
       field({ name: 'website', label: t('companies.website'), type: 'url' })), customInputs(required, {})] })) : null;
-  mount(root, heading(t('nav.companies')), search,
+  mount(root, heading(t('nav.companies'), newButton(create, t('picker.newCompany'))), search,
     page.items.length ? items : empty(q ? t('contacts.noMatch') : t('companies.empty')), pager(page.next_cursor, more), create);
 }
 
@@ -81,7 +83,9 @@ export async function card(root, { params, navigate, alive }) {
       mine('name') && field({ name: 'name', label: t('companies.name'), value: company.name, required: true }),
       mine('website') && field({ name: 'website', label: t('companies.website'), type: 'url', value: company.website })),
     customInputs(own, company.custom)] })) : null;
-  mount(root, heading(company.name, remove), h('div', { class: 'card-grid' },
+  const preset = { company: { id: company.id, name: company.name } };
+  mount(root, heading(company.name, newContactButton(company, navigate, reload), newDealButton(preset, navigate), remove),
+    h('div', { class: 'card-grid' },
     h('div', {}, h('section', { class: 'panel' }, h('dl', { class: 'props' },
       (company.phones || []).length ? [h('dt', {}, t('contacts.phone')), h('dd', {}, phoneLinks(company.phones))] : null,
       company.website ? [h('dt', {}, t('companies.website')), h('dd', {}, company.website)] : null,
@@ -89,5 +93,31 @@ export async function card(root, { params, navigate, alive }) {
       h('dt', {}, t('common.created')), h('dd', {}, formatDateTime(company.created_at)))), edit,
     h('section', { class: 'panel' }, h('h2', {}, t('timeline.title')), noteForm({ type: 'company', id: company.id }, timeline),
       timeline.view)),
-    h('div', {}, linkGroups(answer.links, ['contact', 'deal']))));
+    h('div', {}, linkGroups(answer.links, ['contact', 'deal']), linkContact(company, reload))));
+}
+
+/** "+ Contact" on a company's card: a new contact of this company, in a dialog; the card then shows it (#20 item 1). */
+function newContactButton(company, navigate, reload) {
+  if (!can('contacts', 'create')) return null;
+  return h('button', { type: 'button', class: 'secondary', 'data-test': 'new-contact', onClick: async () => {
+    const { createForm } = await import('./contacts.js');
+    let close = () => {};
+    const formEl = createForm(navigate, { company: { id: company.id, name: company.name },
+      onCreated: async () => { close(); await reload(); } });
+    close = formDialog(t('contacts.createTitle'), formEl);
+  } }, `+ ${t('picker.newContact')}`);
+}
+
+/** Link a contact already in the CRM to the company. */
+function linkContact(company, reload) {
+  if (!can('contacts', 'update')) return null;
+  return h('section', { class: 'panel link-panel' }, recordPicker({ type: 'contact', name: 'link_contact',
+    label: t('picker.addContact'), onPick: async (picked) => {
+      if (!picked) return;
+      try {
+        await post(`/api/v1/companies/${encodeURIComponent(company.id)}/contacts`, { contact_id: picked.id });
+        toast(t('common.saved'));
+      } catch (error) { toastError(error); }
+      await reload();
+    } }));
 }

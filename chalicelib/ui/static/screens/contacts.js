@@ -12,6 +12,8 @@ import { bulkBar, canBulk, filtersPanel, listFilters } from './contact-bulk.js';
 import { phoneLinks } from '../js/telephony.js';
 import { conversationsPanel } from '../js/contact-conversations.js';
 import { sourceText, utmText } from './timeline-text.js';
+import { recordPicker } from './pickers.js';
+import { newButton, newDealButton } from './new-record.js';
 import { canEditField } from './field-rules.js';
 
 const SENSITIVE = ['passport_number', 'tax_id', 'iban'];
@@ -41,16 +43,19 @@ function duplicateHint(error) {
   return wrapped;
 }
 
-function createForm(navigate) {
+/** The create form; company: {id, name} it starts linked to; onCreated(contact) instead of opening its card. */
+export function createForm(navigate, { company = null, onCreated = null } = {}) {
   const later = requiredLater('contact');
   const el = form({ submit: t('contacts.create'), label: t('contacts.createTitle'), onSubmit: async (values, formEl) => {
     const required = await later.load();
     const body = editable({ first_name: values.first_name, last_name: values.last_name || null,
       phones: values.phone ? [{ number: values.phone, kind: 'mobile' }] : [],
-      emails: values.email ? [{ address: values.email, kind: 'work' }] : [], custom: collectCustom(formEl, required) });
+      emails: values.email ? [{ address: values.email, kind: 'work' }] : [], custom: collectCustom(formEl, required),
+      company_ids: values.company_id ? [values.company_id] : [] });
     try {
       const contact = await post('/api/v1/contacts', body);
       toast(t('common.saved'));
+      if (onCreated) { formEl.reset(); await onCreated(contact); return; }
       navigate(`/contacts/${encodeURIComponent(contact.id)}`);
     } catch (error) {
       if (error.code === 'duplicate_contact') {
@@ -64,7 +69,9 @@ function createForm(navigate) {
     mine('first_name') && field({ name: 'first_name', label: t('contacts.firstName'), required: true, autocomplete: 'off' }),
     mine('last_name') && field({ name: 'last_name', label: t('contacts.lastName'), autocomplete: 'off' }),
     mine('phones') && field({ name: 'phone', label: t('contacts.phone'), type: 'tel', autocomplete: 'off' }),
-    mine('emails') && field({ name: 'email', label: t('auth.email'), type: 'email', autocomplete: 'off' })), later.slot] });
+    mine('emails') && field({ name: 'email', label: t('auth.email'), type: 'email', autocomplete: 'off' }),
+    mine('company_ids') && recordPicker({ type: 'company', name: 'company_id', label: t('picker.company'), value: company })),
+  later.slot] });
   later.watch(el);
   return el;
 }
@@ -108,10 +115,12 @@ export async function list(root, { query: params, navigate, alive }) {
   const bulk = selectable ? bulkBar(() => selection.ticked(), reload) : null;
   if (bulk) selection = selectionOf(items, bulk);
   const filtered = q || Object.keys(filters).length;
-  mount(root, heading(t('nav.contacts')), searchForm(q, params, navigate), filtersPanel(params, navigate),
+  const create = can('contacts', 'create') ? h('section', { class: 'panel' }, h('h2', {}, t('contacts.createTitle')),
+    createForm(navigate)) : null;
+  mount(root, heading(t('nav.contacts'), newButton(create, t('picker.newContact'))), searchForm(q, params, navigate),
+    filtersPanel(params, navigate),
     page.items.length ? [bulk && selection.head, items, bulk && bulk.bar] : empty(filtered ? t('contacts.noMatch') : t('contacts.empty')),
-    pager(page.next_cursor, more),
-    can('contacts', 'create') ? h('section', { class: 'panel' }, h('h2', {}, t('contacts.createTitle')), createForm(navigate)) : null);
+    pager(page.next_cursor, more), create);
 }
 
 /** True when the user's role may change the contact's field (its field rules, #21 item 10). */
@@ -219,7 +228,8 @@ export async function card(root, { params, navigate, alive }) {
   const timeline = timelineList(answer.timeline || []);
   const subject = { type: 'contact', id: contact.id };
   const editing = h('details', { class: 'panel' }, h('summary', {}, t('contacts.edit')), editForm(contact, definitions, reload));
-  mount(root, heading(fullName(contact), deleteButton(contact, navigate)),
+  mount(root, heading(fullName(contact), newDealButton({ contact: { id: contact.id, name: fullName(contact) } }, navigate),
+    deleteButton(contact, navigate)),
     h('div', { class: 'card-grid' },
       h('div', {}, h('section', { class: 'panel' }, properties(contact, definitions)), can('contacts', 'update') ? editing : null,
         h('section', { class: 'panel' }, h('h2', {}, t('timeline.title')), noteForm(subject, timeline), timeline.view)),

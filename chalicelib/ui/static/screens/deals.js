@@ -10,6 +10,8 @@ import { linkGroups, noteForm, timelineList } from './records.js';
 import { askLostReason } from './lost-reason.js';
 import { collectCustom, customInputs, customRows, definitionsFor, requiredLater } from './custom-values.js';
 import { canEditField } from './field-rules.js';
+import { recordPicker } from './pickers.js';
+import { newButton } from './new-record.js';
 
 // A role may be kept from a deal's amount (#21 item 10): the API then leaves it, and the stage totals, out.
 const money = (deal) => (deal.amount ? formatMoney(deal.amount.minor, deal.amount.currency) : '');
@@ -126,7 +128,8 @@ class Board {
   }
 }
 
-function createDealForm(pipeline, onCreated) {
+/** The create form; preset: {contact, company} ({id, name}) a card opens it with (#20 item 1). */
+export function createDealForm(pipeline, onCreated, preset = {}) {
   const later = requiredLater('deal');
   const currency = session.tenant.currency;
   const openStages = pipeline.stages.filter((stage) => stage.kind === 'open');
@@ -137,18 +140,58 @@ function createDealForm(pipeline, onCreated) {
         details: [{ loc: ['amount'], msg: t('deals.badAmount') }] });
     }
     const required = await later.load();
-    await post('/api/v1/deals', { title: values.title, pipeline_id: pipeline.id, stage_id: values.stage_id,
-      ...(mine('amount') ? { amount: { minor, currency: values.currency } } : {}), custom: collectCustom(formEl, required) });
+    const created = await post('/api/v1/deals', { title: values.title, pipeline_id: pipeline.id, stage_id: values.stage_id,
+      ...(mine('amount') ? { amount: { minor, currency: values.currency } } : {}), custom: collectCustom(formEl, required),
+      ...linkedTo(values) });
     toast(t('common.saved'));
-    await onCreated();
+    await onCreated(created);
   }, children: [h('div', { class: 'form-grid' },
     field({ name: 'title', label: t('deals.title'), required: true }),
     field({ name: 'stage_id', label: t('deals.stage'), value: openStages[0]?.id, options: openStages.map((s) => [s.id, s.name]) }),
     mine('amount') && field({ name: 'amount', label: t('deals.amount'), inputmode: 'decimal', hint: t('deals.amountHint', { digits: currencyDigits(currency) }) }),
-    mine('amount') && field({ name: 'currency', label: t('company.currency'), value: currency, maxlength: '3', pattern: '[A-Z]{3}' })),
+    mine('amount') && field({ name: 'currency', label: t('company.currency'), value: currency, maxlength: '3', pattern: '[A-Z]{3}' }),
+    mine('contact_ids') && recordPicker({ type: 'contact', name: 'contact_id', label: t('picker.contact'), value: preset.contact }),
+    mine('company_id') && recordPicker({ type: 'company', name: 'company_id', label: t('picker.company'), value: preset.company })),
   later.slot] });
   later.watch(el);
   return el;
+}
+
+// The contact and company a new deal belongs to (a deal made by hand belonged to nobody).
+function linkedTo(values) {
+  return { ...(values.contact_id ? { contact_ids: [values.contact_id] } : {}),
+    ...(values.company_id ? { company_id: values.company_id } : {}) };
+}
+
+function personLink(type, record) {
+  const path = type === 'contact' ? 'contacts' : 'companies';
+  return h('li', {}, h('a', { class: 'title', href: `#/${path}/${encodeURIComponent(record.id)}` },
+    record.name || t(`tasks.related.${type}`)));
+}
+
+/** The deal's contacts and company, named, with pickers to link another contact or the company (a PATCH). */
+function linkPanel(deal, answer, reload) {
+  const contacts = answer.contacts || [];
+  const shown = [
+    h('section', { class: 'panel', 'data-links': 'contact' }, h('h2', {}, t('links.contact')), contacts.length
+      ? h('ul', { class: 'list' }, contacts.map((c) => personLink('contact', c))) : h('p', { class: 'muted' }, t('links.none.contact'))),
+    answer.company ? h('section', { class: 'panel', 'data-links': 'company' }, h('h2', {}, t('picker.company')),
+      h('ul', { class: 'list' }, personLink('company', answer.company))) : null,
+  ];
+  if (!can('deals', 'update')) return shown;
+  const change = async (body) => {
+    try {
+      await patch(`/api/v1/deals/${encodeURIComponent(deal.id)}`, { version: deal.version, ...body });
+      toast(t('common.saved'));
+    } catch (error) { toastError(error); }
+    await reload();
+  };
+  return [...shown, h('section', { class: 'panel link-panel' }, h('h2', {}, t('picker.linkTitle')),
+    mine('contact_ids') && (deal.contact_ids || []).length < 20 ? recordPicker({ type: 'contact', name: 'link_contact',
+      label: t('picker.addContact'), onPick: (picked) => picked
+        && !deal.contact_ids.includes(picked.id) && change({ contact_ids: [...deal.contact_ids, picked.id] }) }) : null,
+    mine('company_id') ? recordPicker({ type: 'company', name: 'link_company', label: t('picker.company'),
+      onPick: (picked) => picked && change({ company_id: picked.id }) }) : null)];
 }
 
 function pipelinePicker(pipelines, current, view, navigate) {
@@ -301,10 +344,11 @@ export async function board(root, { query: params, navigate, alive }) {
   const status = ['open', 'won', 'lost'].includes(params.get('status')) ? params.get('status') : '';
   const content = view === 'list' ? await dealTable(chosen, status, navigate) : await boardView(chosen, reload);
   if (!alive()) return;
-  mount(root, heading(t('nav.deals')), searchForm('', back, navigate), h('div', { class: 'deal-tools' }, viewTabs(chosen.id, view),
-    pipelinePicker(pipelines, chosen.id, view === 'list' ? view : '', navigate)), content,
-  can('deals', 'create') ? h('section', { class: 'panel' }, h('h2', {}, t('deals.createTitle')),
-    createDealForm(chosen, reload)) : null);
+  const create = can('deals', 'create') ? h('section', { class: 'panel' }, h('h2', {}, t('deals.createTitle')),
+    createDealForm(chosen, reload)) : null;
+  mount(root, heading(t('nav.deals'), newButton(create, t('picker.newDeal'))), searchForm('', back, navigate),
+    h('div', { class: 'deal-tools' }, viewTabs(chosen.id, view),
+      pipelinePicker(pipelines, chosen.id, view === 'list' ? view : '', navigate)), content, create);
 }
 
 function dealFacts(deal, stage, definitions) {
@@ -374,5 +418,5 @@ export async function card(root, { params, alive }) {
     h('div', { class: 'card-grid' },
       h('div', {}, h('section', { class: 'panel' }, dealFacts(deal, stage, definitions)), can('deals', 'update') ? editDeal(deal, definitions, reload) : null,
         h('section', { class: 'panel' }, h('h2', {}, t('timeline.title')), noteForm({ type: 'deal', id: deal.id }, timeline), timeline.view)),
-      h('div', {}, history(answer.stage_history || []), linkGroups(answer.links))));
+      h('div', {}, history(answer.stage_history || []), linkGroups(answer.links), linkPanel(deal, answer, reload))));
 }

@@ -64,7 +64,9 @@ function linkMeta(summary) {
 
 function linkItem(kind, link) {
   const summary = link.summary || {};
-  const label = summary.title || summary.name || link.id;
+  // A contact's link names it by its first and last names (a company's card listed its contacts by id).
+  const person = [summary.first_name, summary.last_name].filter(Boolean).join(' ');
+  const label = summary.title || summary.name || person || summary.email || link.id;
   const path = LINK_PATHS[kind];
   return h('li', {}, h('div', { class: 'grow' }, path && kind !== 'task'
     ? h('a', { href: `#/${path}/${encodeURIComponent(link.id)}`, class: 'title' }, label) : h('span', { class: 'title' }, label),

@@ -5,6 +5,7 @@ import { t } from '../js/i18n.js';
 import { browserZone, formatRelative, formatZonedDateTime, fromZonedInput, zonedInput } from '../js/format.js';
 import { can, session } from '../js/session.js';
 import { empty, field, form, heading, openModal, optimistic, pager, toast, toastError } from '../js/ui.js';
+import { newButton } from './new-record.js';
 
 const VIEWS = ['today', 'overdue', 'upcoming'];
 const KINDS = ['todo', 'call', 'meeting', 'email'];
@@ -155,8 +156,8 @@ export async function tasks(root, { query: params, alive }) {
     const again = pager(next.next_cursor, more);
     if (again) list.after(again);
   };
-  mount(root, heading(t('nav.tasks')), viewTabs(view),
-    page.items.length ? list : empty(t(`tasks.empty.${view}`)), pager(page.next_cursor, more),
-    can('tasks', 'create') ? h('section', { class: 'panel' }, h('h2', {}, t('tasks.addTitle')),
-      taskForm((task) => { if (page.items.length) list.prepend(taskItem(task, reload)); else reload(); })) : null);
+  const create = can('tasks', 'create') ? h('section', { class: 'panel' }, h('h2', {}, t('tasks.addTitle')),
+    taskForm((task) => { if (page.items.length) list.prepend(taskItem(task, reload)); else reload(); })) : null;
+  mount(root, heading(t('nav.tasks'), newButton(create, t('picker.newTask'))), viewTabs(view),
+    page.items.length ? list : empty(t(`tasks.empty.${view}`)), pager(page.next_cursor, more), create);
 }

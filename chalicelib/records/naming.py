@@ -1,0 +1,46 @@
+"""What records are called, for the cards and lists that name others (#20 items 1 and 11): a task names the record
+it is about, a deal card its contacts and company. One BatchGetItem for up to 100 records; a record the caller may
+not read, a deleted one and a missing one go unnamed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from chalicelib.core import db
+from chalicelib.core.tenancy import TenantContext, is_valid_id
+from chalicelib.records import access, types
+from chalicelib.records.fieldaccess import service as fieldaccess
+from chalicelib.records.timeline import PROFILE_SK
+from chalicelib.records.types import RecordType
+
+Ref = tuple[str, str]  # (record type, record id)
+MAX_NAMED = 100  # one BatchGetItem
+
+
+def record_name(record: Any) -> str | None:
+    """What a record is called: a deal's title, a company's or product's name, a contact's first and last names."""
+    for attribute in ("title", "name"):
+        if isinstance(getattr(record, attribute, None), str):
+            return str(getattr(record, attribute))
+    parts = [getattr(record, attribute, None) for attribute in ("first_name", "last_name")]
+    return " ".join(part for part in parts if isinstance(part, str) and part) or None
+
+
+def record_names(ctx: TenantContext, refs: Iterable[Ref]) -> dict[Ref, str]:
+    """The names of the live records the caller may read among refs, by (type, id)."""
+    wanted: dict[tuple[str, str], tuple[RecordType, str]] = {}
+    for type_name, record_id in refs:
+        rtype = types.find(type_name) if type_name else None
+        if rtype is not None and record_id and is_valid_id(record_id) and len(wanted) < MAX_NAMED:
+            wanted[(access.collection_pk(ctx, rtype, record_id), PROFILE_SK)] = (rtype, record_id)
+    names: dict[Ref, str] = {}
+    for key, record in (db.get_many(ctx, list(wanted)) if wanted else {}).items():
+        rtype, record_id = wanted[key]
+        live = isinstance(record, rtype.model) and record.deleted_at is None
+        # a name made of a field the caller's role may not read goes unsaid too (#21 item 10, field rules)
+        name = record_name(record) if live and access.may_read(ctx, rtype, record) \
+            and not fieldaccess.name_hidden(ctx, rtype) else None
+        if name:
+            names[(rtype.name, record_id)] = name
+    return names
