@@ -39,18 +39,21 @@ _IMPORT_TARGETS = {"full_name": ("first_name", "last_name")}
 NAME_FIELDS = ("first_name", "last_name", "name", "title")  # what a record's name (on other records) is made of
 
 
+_FIELDS: dict[str, dict[str, tuple[str, ...]]] = {}  # by type: declarations do not change in a process
+
+
 def fields_of(rtype: RecordType) -> dict[str, tuple[str, ...]]:
     """Each field a rule may name on this type, with the keys it appears under."""
+    known = _FIELDS.get(rtype.name)
+    if known is not None:
+        return known
     own = rtype.hook("field_keys")
-    if own is not None:
-        return dict(own())
-    if rtype.name in _KEYS:
-        return dict(_KEYS[rtype.name])
-    found: dict[str, tuple[str, ...]] = {}
-    for name in [f.name for f in rtype.fields] + list(rtype.audit_fields):
-        if name in SYSTEM or name.endswith(("_id", "_ids")) or name in found:
-            continue
-        found[name] = fields_of_row(name)
+    found: dict[str, tuple[str, ...]] = dict(own()) if own is not None else dict(_KEYS.get(rtype.name, {}))
+    if own is None and rtype.name not in _KEYS:
+        for name in [f.name for f in rtype.fields] + list(rtype.audit_fields):
+            if name not in SYSTEM and not name.endswith(("_id", "_ids")) and name not in found:
+                found[name] = fields_of_row(name)
+    _FIELDS[rtype.name] = found
     return found
 
 
