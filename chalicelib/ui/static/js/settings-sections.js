@@ -19,6 +19,7 @@ export const SECTIONS = [
   { key: 'teams', group: 'team', screen: 'people', show: 'teams', may: ['teams', 'read'] },
   { key: 'pipelines', group: 'sales', screen: 'pipelines', show: 'pipelines', may: ['pipelines', 'create'] },
   { key: 'custom-fields', group: 'sales', screen: 'customfields', show: 'customFields', may: ['customfields', 'create'] },
+  { key: 'automations', group: 'sales', screen: 'automations', show: 'automations', may: ['settings', 'update'] },
   { key: 'integrations', group: 'connect', screen: 'integrations', show: 'integrations', may: ['integrations', 'read'] },
   { key: 'api-keys', group: 'connect', screen: 'apikeys', show: 'apiKeys', may: ['api_keys', 'read'] },
   { key: 'company', group: 'company', screen: 'settings', show: 'company', may: ['tenant', 'read'] },

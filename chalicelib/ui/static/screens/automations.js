@@ -1,0 +1,254 @@
+// Settings → Automations (#19): the pipeline's stages as the canvas, each listing the rules that run when a deal
+// enters it (as amoCRM draws its Digital Pipeline), other triggers beside them; a rule is built in three steps,
+// When → If → Then, in a dialog; each rule can be switched on or off, changed, deleted, and its run log read.
+import { del, get, patch, post } from '../js/api.js';
+import { h, mount, uid } from '../js/dom.js';
+import { t } from '../js/i18n.js';
+import { formatDateTime } from '../js/format.js';
+import { confirmAction, heading, openModal, toast, toastError } from '../js/ui.js';
+import { settingsTabs } from './settings-nav.js';
+
+const TRIGGERS = ['deal.stage_entered', 'deal.stage_left', 'deal.won', 'deal.lost', 'record.created', 'record.updated',
+  'lead.received', 'call.missed', 'task.overdue'];
+const ACTIONS = ['create_task', 'assign', 'move_deal', 'tag', 'set_field', 'notify', 'webhook'];
+const ENTITIES = ['deal', 'contact', 'company', 'task'];
+const OPS = ['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'contains', 'in', 'empty', 'not_empty'];
+const FIELDS = ['title', 'amount_minor', 'currency', 'source', 'tags', 'owner_id', 'stage_id', 'first_name', 'last_name'];
+
+function select(label, value, options, onChange, attrs = {}) {
+  const id = uid('auto');
+  const control = h('select', { id, onChange: (event) => onChange(event.target.value), ...attrs },
+    options.map(([optValue, text]) => h('option', { value: optValue, selected: String(optValue) === String(value ?? '') }, text)));
+  return h('div', { class: 'field' }, h('label', { for: id }, label), control);
+}
+
+function input(label, value, onInput, attrs = {}) {
+  const id = uid('auto');
+  return h('div', { class: 'field' }, h('label', { for: id }, label),
+    h('input', { id, value: value ?? '', onInput: (event) => onInput(event.target.value), ...attrs }));
+}
+
+function usersPicker(label, chosen, users, extra = []) {
+  const id = uid('auto-users');
+  const options = [...extra, ...users.map((user) => [user.id, user.name || user.email])];
+  const control = h('select', { id, multiple: true, size: String(Math.min(5, Math.max(2, options.length))),
+    onChange: (event) => { chosen.splice(0, chosen.length, ...[...event.target.selectedOptions].map((o) => o.value)); } },
+  options.map(([value, text]) => h('option', { value, selected: chosen.includes(value) }, text)));
+  return h('div', { class: 'field' }, h('label', { for: id }, label), control);
+}
+
+function typed(text) {
+  if (/^-?\d+(\.\d+)?$/.test(text)) return Number(text);
+  if (text === 'true' || text === 'false') return text === 'true';
+  return text;
+}
+
+const list = (text) => String(text || '').split(',').map((part) => part.trim()).filter(Boolean);
+
+/** The rule being built: plain data, redrawn on every change of its shape. */
+class Builder {
+  constructor(rule, prefill, context) {
+    this.context = context;
+    this.rule = rule ? structuredClone(rule) : { name: '', enabled: true, trigger: prefill, conditions: [], actions: [
+      { type: 'create_task', title: '', due_in_minutes: 60, assignee: 'owner', users: [] }] };
+    this.body = h('div', { class: 'builder' });
+    this.draw();
+  }
+
+  stages(pipelineId) {
+    return (this.context.pipelines.find((p) => p.id === pipelineId) || this.context.pipelines[0])?.stages || [];
+  }
+
+  triggerPart() {
+    const trigger = this.rule.trigger;
+    const pipelines = this.context.pipelines.map((p) => [p.id, p.name]);
+    const parts = [select(t('auto.when'), trigger.type, TRIGGERS.map((type) => [type, t(`auto.trigger.${type}`)]), (type) => {
+      const pipeline = this.context.pipelines[0];
+      this.rule.trigger = { type };
+      if (type.startsWith('deal.stage')) Object.assign(this.rule.trigger, { pipeline_id: pipeline?.id, stage_id: pipeline?.stages[0]?.id });
+      if (type.startsWith('record.')) this.rule.trigger.entity = 'deal';
+      if (type === 'lead.received') this.rule.trigger.channel = 'any';
+      this.draw();
+    }, { 'data-test': 'trigger-type' })];
+    if (trigger.type?.startsWith('deal.stage')) {
+      parts.push(select(t('auto.pipeline'), trigger.pipeline_id, pipelines, (id) => {
+        trigger.pipeline_id = id; trigger.stage_id = this.stages(id)[0]?.id; this.draw();
+      }), select(t('auto.stage'), trigger.stage_id, this.stages(trigger.pipeline_id).map((s) => [s.id, s.name]),
+        (id) => { trigger.stage_id = id; }));
+    }
+    if (trigger.type?.startsWith('record.')) {
+      parts.push(select(t('auto.entity'), trigger.entity, ENTITIES.map((e) => [e, t(`auto.entity.${e}`)]), (e) => { trigger.entity = e; }));
+    }
+    if (trigger.type === 'lead.received') {
+      parts.push(select(t('auto.channel'), trigger.channel, ['any', 'form', 'call'].map((c) => [c, t(`auto.channel.${c}`)]),
+        (c) => { trigger.channel = c; }));
+    }
+    return h('fieldset', { class: 'builder-step' }, parts);
+  }
+
+  conditionRow(condition, index) {
+    const fieldsId = uid('auto-fields');
+    return h('div', { class: 'builder-row', 'data-test': 'condition' },
+      input(t('auto.field'), condition.field, (v) => { condition.field = v.trim(); }, { list: fieldsId, required: true }),
+      h('datalist', { id: fieldsId }, FIELDS.map((name) => h('option', { value: name }))),
+      select(t('auto.op'), condition.op, OPS.map((op) => [op, t(`auto.op.${op}`)]), (op) => { condition.op = op; this.draw(); }),
+      ['empty', 'not_empty'].includes(condition.op) ? null : input(t('auto.value'), Array.isArray(condition.value)
+        ? condition.value.join(', ') : condition.value, (v) => { condition.value = condition.op === 'in' ? list(v).map(typed) : typed(v); }),
+      h('button', { type: 'button', class: 'link', onClick: () => { this.rule.conditions.splice(index, 1); this.draw(); } },
+        t('auto.remove')));
+  }
+
+  actionFields(action) {
+    const users = this.context.users;
+    const people = (extra) => usersPicker(t('auto.users'), action.users || (action.users = []), users, extra);
+    const who = (withOwner) => select(t('auto.assignee'), action.assignee, [
+      ...(withOwner ? [['owner', t('auto.owner')]] : []), ['round_robin', t('auto.roundRobin')],
+      ...users.map((u) => [u.id, u.name || u.email])], (v) => { action.assignee = v; this.draw(); });
+    switch (action.type) {
+      case 'create_task': return [input(t('auto.title'), action.title, (v) => { action.title = v; }, { required: true, 'data-test': 'task-title' }),
+        input(t('auto.dueIn'), action.due_in_minutes, (v) => { action.due_in_minutes = Number(v) || 0; }, { type: 'number', min: '0' }),
+        who(true), action.assignee === 'round_robin' ? people([]) : null];
+      case 'assign': return [who(false), action.assignee === 'round_robin' ? people([]) : null];
+      case 'move_deal': {
+        const pipelineId = this.rule.trigger.pipeline_id || this.context.pipelines[0]?.id;
+        return [select(t('auto.stage'), action.stage_id, this.stages(pipelineId).map((s) => [s.id, s.name]), (v) => { action.stage_id = v; })];
+      }
+      case 'tag': return [input(t('auto.tagsAdd'), (action.add || []).join(', '), (v) => { action.add = list(v); }),
+        input(t('auto.tagsRemove'), (action.remove || []).join(', '), (v) => { action.remove = list(v); })];
+      case 'set_field': return [input(t('auto.field'), action.field, (v) => { action.field = v.trim(); }, { required: true }),
+        input(t('auto.value'), action.value, (v) => { action.value = typed(v); })];
+      case 'notify': return [people([['owner', t('auto.owner')]]), input(t('auto.text'), action.text, (v) => { action.text = v || null; })];
+      case 'webhook': return [input(t('auto.url'), action.url, (v) => { action.url = v.trim(); }, { type: 'url', required: true })];
+      default: return [];
+    }
+  }
+
+  actionRow(action, index) {
+    const fresh = (type) => ({ create_task: { title: '', due_in_minutes: 60, assignee: 'owner', users: [] },
+      assign: { assignee: 'round_robin', users: [] }, move_deal: { stage_id: this.stages(this.rule.trigger.pipeline_id)[0]?.id },
+      tag: { add: [], remove: [] }, set_field: { field: '', value: '' }, notify: { users: ['owner'], text: null },
+      webhook: { url: '' } })[type];
+    return h('div', { class: 'builder-row', 'data-test': 'action' },
+      select(t('auto.then'), action.type, ACTIONS.map((type) => [type, t(`auto.action.${type}`)]), (type) => {
+        this.rule.actions[index] = { type, ...fresh(type) }; this.draw();
+      }, { 'data-test': 'action-type' }),
+      ...this.actionFields(action),
+      this.rule.actions.length > 1 ? h('button', { type: 'button', class: 'link', onClick: () => {
+        this.rule.actions.splice(index, 1); this.draw();
+      } }, t('auto.remove')) : null);
+  }
+
+  draw() {
+    mount(this.body,
+      input(t('auto.name'), this.rule.name, (v) => { this.rule.name = v; }, { required: true, maxlength: '200', 'data-test': 'rule-name' }),
+      this.triggerPart(),
+      h('fieldset', { class: 'builder-step' }, h('legend', {}, t('auto.if')),
+        this.rule.conditions.map((condition, index) => this.conditionRow(condition, index)),
+        h('button', { type: 'button', class: 'secondary small', onClick: () => {
+          this.rule.conditions.push({ field: 'amount_minor', op: 'gte', value: 0 }); this.draw();
+        } }, t('auto.addCondition'))),
+      h('fieldset', { class: 'builder-step' }, this.rule.actions.map((action, index) => this.actionRow(action, index)),
+        this.rule.actions.length < 10 ? h('button', { type: 'button', class: 'secondary small', onClick: () => {
+          this.rule.actions.push({ type: 'notify', users: ['owner'], text: null }); this.draw();
+        } }, t('auto.addAction')) : null));
+  }
+
+  payload() {
+    const { name, enabled, trigger, conditions, actions } = this.rule;
+    return { name, enabled, trigger, conditions, actions };
+  }
+}
+
+function showSecret(secret) {
+  const dialog = h('dialog', { class: 'dialog', 'aria-label': t('auto.secret') },
+    h('form', { method: 'dialog' }, h('p', {}, t('auto.secret')), h('code', { class: 'mono', 'data-test': 'webhook-secret' }, secret),
+      h('div', { class: 'dialog-actions' }, h('button', { value: 'ok', class: 'primary' }, t('auto.close')))));
+  openModal(dialog, () => {});
+}
+
+function openBuilder(rule, prefill, context, reload) {
+  const builder = new Builder(rule, prefill, context);
+  const status = h('p', { class: 'form-status', role: 'alert', hidden: true });
+  const dialog = h('dialog', { class: 'dialog dialog-wide', 'aria-label': rule ? t('auto.editTitle') : t('auto.newTitle') });
+  const save = async (event) => {
+    event.preventDefault();
+    try {
+      const answer = rule ? await patch(`/api/v1/automations/${encodeURIComponent(rule.id)}`, { version: rule.version, ...builder.payload() })
+        : await post('/api/v1/automations', builder.payload());
+      dialog.close('saved');
+      toast(t('auto.saved'));
+      await reload();
+      if (answer.webhook_secret) showSecret(answer.webhook_secret);
+    } catch (error) {
+      status.hidden = false;
+      status.textContent = error.message || String(error);
+    }
+  };
+  mount(dialog, h('form', { onSubmit: save, novalidate: true },
+    h('h2', {}, rule ? t('auto.editTitle') : t('auto.newTitle')), status, builder.body,
+    h('div', { class: 'dialog-actions' }, h('button', { type: 'button', class: 'secondary', onClick: () => dialog.close('cancel') }, t('common.cancel')),
+      h('button', { type: 'submit', class: 'primary', 'data-test': 'rule-save' }, t('common.save')))));
+  openModal(dialog, () => {});
+}
+
+async function openRuns(rule) {
+  let runs;
+  try { runs = (await get(`/api/v1/automations/${encodeURIComponent(rule.id)}/runs?limit=50`)).items; } catch (error) { toastError(error); return; }
+  const rows = runs.map((run) => h('li', { class: 'run', 'data-test': 'run' },
+    h('div', { class: 'title' }, `${formatDateTime(run.created_at)} · ${t(`auto.status.${run.status}`)}`),
+    h('ul', {}, run.steps.map((step) => h('li', { class: 'meta small' },
+      `${t(`auto.action.${step.type}`)}: ${t(`auto.status.${step.status}`)} (${t('auto.attempts', { n: step.attempts })})`
+      + (step.detail ? ` — ${step.detail}` : ''))))));
+  const dialog = h('dialog', { class: 'dialog dialog-wide', 'aria-label': t('auto.runs') },
+    h('form', { method: 'dialog' }, h('h2', {}, `${t('auto.runs')}: ${rule.name}`),
+      rows.length ? h('ul', { class: 'runs' }, rows) : h('p', { class: 'muted' }, t('auto.noRuns')),
+      h('div', { class: 'dialog-actions' }, h('button', { value: 'ok', class: 'primary' }, t('auto.close')))));
+  openModal(dialog, () => {});
+}
+
+function ruleCard(rule, context, reload) {
+  const toggle = h('input', { type: 'checkbox', checked: rule.enabled, 'aria-label': `${t('auto.enabled')}: ${rule.name}`,
+    onChange: async (event) => {
+      try { await patch(`/api/v1/automations/${encodeURIComponent(rule.id)}`, { version: rule.version, enabled: event.target.checked }); await reload(); } catch (error) {
+        event.target.checked = !event.target.checked; toastError(error);
+      }
+    } });
+  const remove = async () => {
+    if (!(await confirmAction(t('auto.deleteConfirm', { name: rule.name }), t('auto.delete')))) return;
+    try { await del(`/api/v1/automations/${encodeURIComponent(rule.id)}`); await reload(); } catch (error) { toastError(error); }
+  };
+  return h('li', { class: ['rule-card', rule.enabled ? null : 'is-off'], 'data-test': 'rule' },
+    h('div', { class: 'rule-head' }, h('label', { class: 'rule-toggle' }, toggle, h('span', { class: 'title' }, rule.name))),
+    h('p', { class: 'meta small' }, rule.actions.map((action) => t(`auto.action.${action.type}`)).join(' · ')),
+    h('div', { class: 'rule-actions' },
+      h('button', { type: 'button', class: 'link', onClick: () => openBuilder(rule, null, context, reload) }, t('auto.edit')),
+      h('button', { type: 'button', class: 'link', onClick: () => openRuns(rule) }, t('auto.runs')),
+      h('button', { type: 'button', class: 'link', onClick: remove }, t('auto.delete'))));
+}
+
+function column(title, rules, addLabel, onAdd, context, reload) {
+  return h('section', { class: 'auto-column' }, h('h2', { class: 'auto-column-title' }, title),
+    rules.length ? h('ul', { class: 'rule-list' }, rules.map((rule) => ruleCard(rule, context, reload)))
+      : h('p', { class: 'muted small' }, t('auto.none')),
+    h('button', { type: 'button', class: 'secondary small', 'aria-label': addLabel, onClick: onAdd, 'data-test': 'rule-add' }, t('auto.add')));
+}
+
+/** #/settings/automations. */
+export async function automations(root, { alive, query }) {
+  const [rules, pipelines, users] = await Promise.all([get('/api/v1/automations?limit=200'), get('/api/v1/pipelines'),
+    get('/api/v1/users?limit=200').catch(() => ({ items: [] }))]);
+  if (!alive()) return;
+  const context = { pipelines: pipelines.items, users: users.items.filter((u) => u.status === 'active') };
+  const reload = () => automations(root, { alive, query });
+  const pipeline = context.pipelines.find((p) => p.id === query.get('pipeline')) || context.pipelines[0];
+  const onStage = (rule) => rule.trigger.type === 'deal.stage_entered' && rule.trigger.pipeline_id === pipeline?.id;
+  const columns = (pipeline?.stages || []).map((stage) => column(stage.name,
+    rules.items.filter((rule) => onStage(rule) && rule.trigger.stage_id === stage.id), t('auto.addTo', { stage: stage.name }),
+    () => openBuilder(null, { type: 'deal.stage_entered', pipeline_id: pipeline.id, stage_id: stage.id }, context, reload), context, reload));
+  columns.push(column(t('auto.other'), rules.items.filter((rule) => !onStage(rule)), t('auto.add'),
+    () => openBuilder(null, { type: 'record.created', entity: 'deal' }, context, reload), context, reload));
+  const pick = context.pipelines.length > 1 ? select(t('auto.pipeline'), pipeline?.id, context.pipelines.map((p) => [p.id, p.name]),
+    (id) => { location.hash = `#/settings/automations?pipeline=${encodeURIComponent(id)}`; }) : null;
+  mount(root, heading(t('settings.title')), settingsTabs('automations'),
+    h('p', { class: 'muted' }, t('auto.intro')), pick, h('div', { class: 'auto-canvas', 'data-test': 'auto-canvas' }, columns));
+}

@@ -1,0 +1,50 @@
+"""Settings → Automations (static/screens/automations.js): the pipeline's stages as the canvas, a rule built
+When → If → Then in a dialog and saved through the API, switched off, and its run log; on a phone."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import Screens, assert_fits_a_phone, new_page
+from tests.browser.test_app import assert_no_problems
+from tests.browser.test_sensitive import log_in
+from tests.factories import signup
+from tests.support import ApiClient, body
+
+
+def test_an_owner_builds_a_rule_on_a_stage_and_switches_it_off(browser: Any, live_url: str, app: Any,
+                                                              screens: Screens) -> None:
+    client = ApiClient(app)
+    company = signup(client, company="Rule Bakery")
+    page = new_page(browser, live_url)
+    log_in(page, company.owner, "Rule Bakery")
+    page.evaluate("() => { location.hash = '#/settings/automations'; }")
+    canvas = page.locator("[data-test=auto-canvas]")
+    expect(canvas.locator(".auto-column-title", has_text="Proposal")).to_be_visible()
+    page.get_by_role("button", name="Add a rule to “Proposal”").click()
+    dialog = page.locator("dialog")
+    dialog.locator("[data-test=rule-name]").fill("Offer follow-up")
+    dialog.get_by_role("button", name="Add a condition").click()
+    dialog.get_by_label("Value").fill("100000")
+    dialog.locator("[data-test=task-title]").fill("Call about {title}")
+    dialog.get_by_role("button", name="Add an action").click()
+    dialog.locator("[data-test=rule-save]").click()
+    expect(page.get_by_text("Rule saved")).to_be_visible()
+    column = canvas.locator(".auto-column", has=page.locator(".auto-column-title", has_text="Proposal"))
+    expect(column.locator("[data-test=rule]")).to_have_count(1)
+    (rule,) = body(client.get("/api/v1/automations", token=company.owner.token))["items"]
+    assert rule["trigger"]["type"] == "deal.stage_entered" and rule["conditions"] == [
+        {"field": "amount_minor", "op": "gte", "value": 100000}]
+    assert [a["type"] for a in rule["actions"]] == ["create_task", "notify"]
+    assert rule["actions"][0]["title"] == "Call about {title}"
+
+    column.get_by_label("On: Offer follow-up").uncheck()
+    expect(column.locator("[data-test=rule].is-off")).to_have_count(1)
+    assert body(client.get(f"/api/v1/automations/{rule['id']}", token=company.owner.token))["enabled"] is False
+    column.get_by_role("button", name="Run log").click()
+    expect(page.get_by_text("It has not run yet.")).to_be_visible()
+    page.get_by_role("button", name="Close").click()
+    assert_fits_a_phone(page, screens, "automations")
+    assert_no_problems(page)
