@@ -362,3 +362,14 @@ def test_a_task_does_not_name_its_record_by_a_hidden_name(app: Any, client: ApiC
                    client.get("/api/v1/tasks?view=all", token=member.token)):
         assert answer.status_code == 200, answer.body
         assert "Rules" not in answer.body.decode() and "Ruled" not in answer.body.decode()
+
+
+def test_a_create_leaves_what_the_system_fills_to_the_system(client: ApiClient, company: Company) -> None:
+    made = client.post("/api/v1/deals", {"title": "No amount given"}, token=clerk(company))
+    assert made.status_code == 201, made.body
+    assert "amount" not in body(made)
+    owner_view = body(client.get(f"/api/v1/deals/{body(made)['id']}", token=company.owner.token))["deal"]
+    assert owner_view["amount"]["minor"] == 0
+    refused = client.post("/api/v1/deals", {"title": "With amount", "amount": {"minor": 5, "currency": "USD"}},
+                          token=clerk(company))
+    assert refused.status_code == 403 and refused.json_body["error"]["details"][0]["loc"] == ["amount"]

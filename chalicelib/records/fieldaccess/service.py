@@ -161,9 +161,12 @@ def _custom_of(values: Mapping[str, Any] | None) -> dict[str, Any]:
 
 def check_changes(ctx: TenantContext, entity: str, before: Mapping[str, Any] | None,
                   after: Mapping[str, Any]) -> None:
-    """403 naming every field the change sets that the caller may only read (``FIELD_GUARD``)."""
+    """403 naming every field the change sets that the caller may only read (``FIELD_GUARD``).
+
+    A creation is checked on its request instead (:func:`check_request`, :func:`check_import`): what the
+    system fills in by itself (a deal's zero amount, a click-to-call's numbers) is no edit of the caller's."""
     rtype = types.find(entity)
-    if rtype is None:
+    if rtype is None or before is None:
         return
     frozen = permissions.field_rules(ctx).readonly_of(rtype.plural)
     if not frozen:
