@@ -20,7 +20,7 @@ from tests.support import ApiClient, body
 PHONE, EMAIL, VIP, SITE = "+12025550111", "alice.rules@example.com", "gold-7741", "rules-acme.io"
 CRM = ("contacts", "companies", "deals", "products", "calls", "tasks")
 CLERK_RULES = ["contacts.phones:hidden", "contacts.custom.vip:hidden", "contacts.emails:readonly",
-               "deals.amount:hidden", "companies.website:hidden"]
+               "deals.amount:hidden", "companies.website:hidden", "products.price:hidden"]
 
 
 def grants(*actions: str) -> list[str]:
@@ -51,7 +51,14 @@ def company(app: Any, embedded_aws: None) -> Company:
     deal = client.post("/api/v1/deals", {"title": "Rules deal", "amount": {"minor": 987654, "currency": "USD"},
                                          "contact_ids": [body(contact)["id"]]}, token=owner)
     assert deal.status_code == 201, deal.body
-    company.extra.update(contact=body(contact), firm=body(firm), deal=body(deal))
+    product = client.post("/api/v1/products", {"name": "Rules kit", "price": {"minor": 987654, "currency": "USD"}},
+                          token=owner)
+    assert product.status_code == 201, product.body
+    task = client.post("/api/v1/tasks", {"title": "Follow up", "related": {"type": "deal", "id": body(deal)["id"]}},
+                       token=owner)
+    assert task.status_code == 201, task.body
+    company.extra.update(contact=body(contact), firm=body(firm), deal=body(deal), product=body(product),
+                         task=body(task))
     return company
 
 
@@ -327,7 +334,8 @@ def test_no_read_route_shows_a_hidden_value(client: ApiClient, company: Company)
 
     ids = {"contact_id": company.extra["contact"]["id"], "company_id": company.extra["firm"]["id"],
            "deal_id": company.extra["deal"]["id"], "pipeline_id": company.extra["deal"]["pipeline_id"],
-           "role_key": "clerk", "user_id": company.members["clerk"].user_id}
+           "role_key": "clerk", "user_id": company.members["clerk"].user_id,
+           "product_id": company.extra["product"]["id"], "task_id": company.extra["task"]["id"]}
     walked = []
     for spec in REGISTRY.values():
         if spec.method != "GET" or spec.public or not spec.path.startswith("/api/v1/") \
