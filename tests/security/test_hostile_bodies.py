@@ -168,4 +168,4 @@ def test_a_form_post_with_nul_is_refused_and_line_breaks_leave_names(client: Api
         "Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"})
     assert taken.status_code == 200, taken.body
     found = body(client.get("/api/v1/contacts?q=%2B79161234598", token=company.owner.token))["items"]
-    assert [item["first_name"] for item in found] == ["Ann Smith"]
+    assert [(item["first_name"], item["last_name"]) for item in found] == [("Ann", "Smith")]  # one line, two names

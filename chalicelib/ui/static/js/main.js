@@ -47,6 +47,7 @@ const ROUTES = [
   ['/deals', 'deals', 'board', { nav: 'deals' }],
   ['/deals/:id', 'deals', 'card', { nav: 'deals' }],
   ['/calls', 'calls', 'calls', { nav: 'calls' }],
+  ['/search', 'search', 'search', { title: 'search.title' }],
   ['/inbox', 'inbox', 'inbox', { nav: 'inbox' }],
   ['/inbox/:id', 'inbox', 'thread', { nav: 'inbox' }],
   ['/notifications', 'notifications', 'list', {}],
@@ -114,6 +115,12 @@ function skipLink() {
     event.preventDefault();
     document.getElementById('main')?.focus();
   } }, t('shell.skip'));
+}
+
+// The search across contacts, companies and deals, one tap away on every screen (#20 item 16).
+function searchLink() {
+  return h('a', { href: '#/search', class: 'topbar-search', 'aria-label': t('search.title'), title: t('search.title') },
+    h('span', { class: 'icon icon-search', 'aria-hidden': 'true' }));
 }
 
 function userMenu() {
@@ -188,7 +195,7 @@ function shell(active) {
     h('header', { class: 'topbar' },
       h('a', { class: 'brand', href: '#/tasks' }, h('span', { class: 'brand-mark', 'aria-hidden': 'true' }, 'C'),
         h('span', { class: 'brand-name' }, session.tenant?.name || 'CRM')),
-      h('div', { class: 'topbar-tools' }, bell(), languageSwitch(), userMenu())),
+      h('div', { class: 'topbar-tools' }, searchLink(), bell(), languageSwitch(), userMenu())),
     billingBanner(), confirmBanner(),
     h('div', { class: 'layout' }, sideNav(active), main));
   return main;

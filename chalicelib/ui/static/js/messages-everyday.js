@@ -62,4 +62,13 @@ export const EVERYDAY = {
   'picker.newCompany': ['Company', 'Компания'],
   'picker.newDeal': ['Deal', 'Сделка'],
   'picker.newTask': ['Task', 'Задача'],
+  'search.title': ['Search', 'Поиск'],
+  'search.label': ['Search contacts, companies and deals', 'Поиск по контактам, компаниям и сделкам'],
+  'search.placeholder': ['Name, phone or e-mail', 'Имя, телефон или почта'],
+  'search.hint': ['Type a name, a whole phone number or an e-mail address.', 'Введите имя, номер телефона целиком или адрес почты.'],
+  'search.none': ['Nothing found.', 'Ничего не найдено.'],
+  'search.all': ['Show all', 'Показать все'],
+  'search.group.contact': ['Contacts', 'Контакты'],
+  'search.group.company': ['Companies', 'Компании'],
+  'search.group.deal': ['Deals', 'Сделки'],
 };
