@@ -51,6 +51,7 @@ const ROUTES = [
   ['/inbox', 'inbox', 'inbox', { nav: 'inbox' }],
   ['/inbox/:id', 'inbox', 'thread', { nav: 'inbox' }],
   ['/notifications', 'notifications', 'list', {}],
+  ['/reports', 'reports', 'dashboard', { nav: 'reports' }],
   ['/products', 'products', 'list', { nav: 'products' }],
   ['/products/trash', 'products', 'trash', { nav: 'products' }],
   ['/products/:id', 'products', 'card', { nav: 'products' }],
@@ -68,6 +69,7 @@ const NAV = [
   ['inbox', '/inbox', 'conversations'],
   ['calls', '/calls', 'calls'],
   ['products', '/products', 'products'],
+  ['reports', '/reports', 'deals'],
   ['settings', '/settings', null],
 ];
 

@@ -1,6 +1,6 @@
-// The texts of the automation builder (#19): [English, Russian], merged into MESSAGES.
+// The texts of the automation builder (#19): [English, Russian], merged into MESSAGES by screens/automations.js
+// when it loads (only the menu's name of the section is in the first load: js/messages-notifications.js).
 export const AUTOMATIONS = {
-  'settings.tab.automations': ['Automations', 'Автоматизация'],
   'auto.intro': ['When something happens in the pipeline, a rule does the routine work: a task, an owner, a move, a '
     + 'message to your other systems. Each stage lists the rules that run when a deal enters it.',
   'Когда в воронке что-то происходит, правило делает рутинную работу: ставит задачу, назначает ответственного, '
@@ -85,5 +85,4 @@ export const AUTOMATIONS = {
   'auto.op.in': ['is one of (comma-separated)', 'одно из (через запятую)'],
   'auto.op.empty': ['is empty', 'пусто'],
   'auto.op.not_empty': ['is filled', 'заполнено'],
-  'notify.type.automation': ['Automation', 'Автоматизация'],
 };

@@ -1,4 +1,5 @@
-// The texts of notifications, the bell and their settings (#19): [English, Russian], merged into MESSAGES.
+// The texts of notifications, the bell and their settings (#19), and the names of the automations and reports
+// screens that the menus show: [English, Russian], merged into MESSAGES. The screens' own texts load with them.
 export const NOTIFICATIONS = {
   'bell.label': ['Notifications', 'Уведомления'],
   'bell.unread': [{ one: '{count} unread notification', other: '{count} unread notifications' },
@@ -18,6 +19,10 @@ export const NOTIFICATIONS = {
   'notify.type.call.missed': ['Missed call', 'Пропущенный звонок'],
   'notify.type.note.mention': ['You were mentioned in a note', 'Вас упомянули в заметке'],
   'notify.type.message.received': ['New message', 'Новое сообщение'],
+  'notify.type.automation': ['Automation', 'Автоматизация'],
+  'settings.tab.automations': ['Automations', 'Автоматизация'],
+  'nav.reports': ['Reports', 'Отчёты'],
+  'title.reports.dashboard': ['Reports', 'Отчёты'],
   'notify.toast': ['{what}: {title}', '{what}: {title}'],
   'settings.tab.notifications': ['Notifications', 'Уведомления'],
   'notify.settingsIntro': ['The bell shows every notification as it happens. E-mail can bring them too.',

@@ -1,13 +1,11 @@
 // Every text of the interface: [English, Russian]. Plurals are {one, other} / {one, few, many, other}.
 import { EVERYDAY } from './messages-everyday.js';
 import { NOTIFICATIONS } from './messages-notifications.js';
-import { AUTOMATIONS } from './messages-automations.js';
 import { CONVERSATIONS } from './messages-conversations.js';
 
 export const MESSAGES = {
   ...EVERYDAY,
   ...NOTIFICATIONS,
-  ...AUTOMATIONS,
   ...CONVERSATIONS,
   'common.loading': ['Loading…', 'Загрузка…'],
   'common.save': ['Save', 'Сохранить'],

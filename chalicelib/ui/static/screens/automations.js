@@ -5,8 +5,12 @@ import { del, get, patch, post } from '../js/api.js';
 import { h, mount, uid } from '../js/dom.js';
 import { t } from '../js/i18n.js';
 import { formatDateTime } from '../js/format.js';
+import { MESSAGES } from '../js/messages.js';
+import { AUTOMATIONS } from '../js/messages-automations.js';
 import { confirmAction, heading, openModal, toast, toastError } from '../js/ui.js';
 import { settingsTabs } from './settings-nav.js';
+
+Object.assign(MESSAGES, AUTOMATIONS); // this screen's texts load with it, not with the app's first load
 
 const TRIGGERS = ['deal.stage_entered', 'deal.stage_left', 'deal.won', 'deal.lost', 'record.created', 'record.updated',
   'lead.received', 'call.missed', 'task.overdue'];

@@ -1,0 +1,161 @@
+// #/reports (#19): the home dashboard (today's and overdue tasks, this month's new leads and won revenue, the
+// funnel) and the reports read from counters (lead sources, managers, communications) for a period, each with a
+// chart, a table and its CSV; on a phone and a PC. Charts are uPlot (vendor/uplot.js, MIT), loaded only here.
+import { get } from '../js/api.js';
+import { h, mount, uid } from '../js/dom.js';
+import { t } from '../js/i18n.js';
+import { formatMoney, formatNumber } from '../js/format.js';
+import { MESSAGES } from '../js/messages.js';
+import { REPORTS } from '../js/messages-reports.js';
+import { can } from '../js/session.js';
+import { empty, heading, toastError } from '../js/ui.js';
+
+Object.assign(MESSAGES, REPORTS); // this screen's texts load with it, not with the app's first load
+
+let charts = null;
+
+/** uPlot, loaded once, the first time a chart is drawn (a script and a stylesheet of our own origin). */
+function loadCharts() {
+  if (!charts) {
+    charts = new Promise((resolve, reject) => {
+      document.head.append(h('link', { rel: 'stylesheet', href: '/static/vendor/uplot.css' }));
+      const script = h('script', { src: '/static/vendor/uplot.js' });
+      script.addEventListener('load', () => resolve(window.uPlot));
+      script.addEventListener('error', () => { charts = null; reject(new Error('charts')); });
+      document.head.append(script);
+    });
+  }
+  return charts;
+}
+
+/** A bar chart of labelled values (one series), as wide as its box; its table is the accessible form. */
+function barChart(title, labels, values) {
+  const box = h('div', { class: 'chart', role: 'img', 'aria-label': t('rep.chart', { what: title }) });
+  if (!labels.length) return box;
+  loadCharts().then((uPlot) => {
+    const width = Math.max(260, Math.min(box.clientWidth || 600, 900)); // the box's width when drawn
+    const xs = labels.map((_, index) => index);
+    const bars = uPlot.paths.bars({ size: [0.6, 64, 16] });
+    const top = Math.max(1, ...values) * 1.1;
+    const plot = new uPlot({ width, height: 220, legend: { show: false }, cursor: { show: false },
+      scales: { x: { time: false, range: [-0.5, labels.length - 0.5] }, y: { range: [0, top] } },
+      axes: [{ values: (_, ticks) => ticks.map((tick) => labels[tick] ?? '') , gap: 4, size: 40 },
+        { values: (_, ticks) => ticks.map((tick) => formatNumber(tick)), size: 60 }],
+      series: [{}, { label: title, paths: bars, points: { show: false }, fill: '#2454d6', stroke: '#1a3fa6' }] },
+    [xs, values], box);
+    // a phone turned, a window resized: the chart follows its box
+    new ResizeObserver(() => { if (box.clientWidth) plot.setSize({ width: Math.max(260, Math.min(box.clientWidth, 900)), height: 220 }); })
+      .observe(box);
+  }).catch(() => { /* the table below says it all */ });
+  return box;
+}
+
+function table(caption, columns, rows) {
+  return h('div', { class: 'table-wrap' }, h('table', {}, h('caption', { class: 'visually-hidden' }, caption),
+    h('thead', {}, h('tr', {}, columns.map(([label]) => h('th', { scope: 'col' }, label)))),
+    h('tbody', {}, rows.map((row) => h('tr', {}, columns.map(([, cell]) => h('td', {}, cell(row))))))));
+}
+
+function csvDownload(name, columns, rows) {
+  const quote = (value) => {
+    let text = value === null || value === undefined ? '' : String(value);
+    if (/^[=+\-@]/.test(text)) text = `'${text}`; // a spreadsheet would run it as a formula
+    return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  };
+  const lines = [columns.map(([key]) => key).join(','), ...rows.map((row) => columns.map(([key]) => quote(row[key])).join(','))];
+  const url = URL.createObjectURL(new Blob([lines.join('\r\n') + '\r\n'], { type: 'text/csv' }));
+  const link = h('a', { href: url, download: `${name}.csv`, class: 'button-link small' }, t('rep.csv'));
+  return link;
+}
+
+function card(label, value, test) {
+  return h('div', { class: 'kpi', 'data-test': test }, h('div', { class: 'kpi-value' }, value), h('div', { class: 'kpi-label' }, label));
+}
+
+const isoDay = (date) => date.toISOString().slice(0, 10);
+const minutes = (seconds) => (seconds === null || seconds === undefined ? '' : formatNumber(Math.round(seconds / 60)));
+
+function userName(users, id) {
+  if (!id) return t('rep.nobody');
+  const user = users.find((one) => one.id === id);
+  return user ? (user.name || user.email) : id;
+}
+
+function sourcesPart(report) {
+  const columns = [['source', (r) => r.source], ['leads', (r) => formatNumber(r.leads)], ['deals', (r) => formatNumber(r.deals)],
+    ['won', (r) => formatNumber(r.won)], ['revenue', (r) => formatMoney(r.revenue, report.currency)]];
+  const labels = { source: t('rep.source'), leads: t('rep.leads'), deals: t('rep.deals'), won: t('rep.won'), revenue: t('rep.revenue') };
+  const rows = report.items;
+  return h('section', { class: 'panel report', 'data-test': 'report-sources' }, h('h2', {}, t('rep.sources')),
+    rows.length ? [barChart(t('rep.leads'), rows.map((r) => r.source), rows.map((r) => r.leads)),
+      table(t('rep.sources'), columns.map(([key, cell]) => [labels[key], cell]), rows),
+      csvDownload(`sources-${report.from}-${report.to}`, columns, rows)] : empty(t('rep.empty')));
+}
+
+function managersPart(report, users) {
+  const rows = report.items.map((row) => ({ ...row, name: userName(users, row.user_id) }));
+  const columns = [['name', t('rep.user'), (r) => r.name], ['won', t('rep.won'), (r) => formatNumber(r.won)],
+    ['lost', t('rep.lost'), (r) => formatNumber(r.lost)], ['revenue', t('rep.revenue'), (r) => formatMoney(r.revenue, report.currency)],
+    ['tasks_done', t('rep.tasksDone'), (r) => formatNumber(r.tasks_done)], ['tasks_overdue', t('rep.tasksOverdue'), (r) => formatNumber(r.tasks_overdue)],
+    ['calls', t('rep.calls'), (r) => formatNumber(r.calls)], ['missed_calls', t('rep.missed'), (r) => formatNumber(r.missed_calls)],
+    ['messages', t('rep.messages'), (r) => formatNumber(r.messages)], ['avg_response_seconds', t('rep.response'), (r) => minutes(r.avg_response_seconds)]];
+  return h('section', { class: 'panel report', 'data-test': 'report-managers' }, h('h2', {}, t('rep.managers')),
+    rows.length ? [barChart(t('rep.revenue'), rows.map((r) => r.name), rows.map((r) => r.revenue / 100)),
+      table(t('rep.managers'), columns.map(([, label, cell]) => [label, cell]), rows),
+      csvDownload(`managers-${report.from}-${report.to}`, columns.map(([key]) => [key]), rows)] : empty(t('rep.empty')));
+}
+
+function communicationsPart(report) {
+  const rows = report.items;
+  const columns = [['channel', t('rep.channel'), (r) => r.channel], ['direction', t('rep.direction'), (r) => (r.direction ? t(`rep.${r.direction}`) : '')],
+    ['calls', t('rep.calls'), (r) => formatNumber(r.calls)], ['answered', t('rep.answered'), (r) => formatNumber(r.answered)],
+    ['missed', t('rep.missed'), (r) => formatNumber(r.missed)], ['talk_seconds', t('rep.talk'), (r) => minutes(r.talk_seconds)],
+    ['messages', t('rep.messages'), (r) => formatNumber(r.messages)], ['avg_response_seconds', t('rep.response'), (r) => minutes(r.avg_response_seconds)]];
+  return h('section', { class: 'panel report', 'data-test': 'report-communications' }, h('h2', {}, t('rep.communications')),
+    rows.length ? [barChart(t('rep.calls'), rows.map((r) => `${r.channel} ${r.direction ? t(`rep.${r.direction}`) : ''}`), rows.map((r) => r.calls + r.messages)),
+      table(t('rep.communications'), columns.map(([, label, cell]) => [label, cell]), rows),
+      csvDownload(`communications-${report.from}-${report.to}`, columns.map(([key]) => [key]), rows)] : empty(t('rep.empty')));
+}
+
+function funnelPart(funnel) {
+  const stages = funnel?.stages || [];
+  return h('section', { class: 'panel report', 'data-test': 'report-funnel' }, h('h2', {}, t('rep.funnel')),
+    stages.length ? [barChart(t('rep.entered'), stages.map((s) => s.stage.name), stages.map((s) => s.entered)),
+      table(t('rep.funnel'), [[t('rep.stage'), (s) => s.stage.name], [t('rep.entered'), (s) => formatNumber(s.entered)],
+        [t('rep.conversion'), (s) => (s.conversion === null ? '' : `${Math.round(s.conversion * 100)}%`)]], stages)] : empty(t('rep.empty')));
+}
+
+/** #/reports. */
+export async function dashboard(root, { alive, query, navigate }) {
+  const today = new Date();
+  const to = query.get('to') || isoDay(today);
+  const from = query.get('from') || isoDay(new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), 1)));
+  const period = `from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`;
+  const seesCalls = can('calls', 'read');
+  const [sources, managers, communications, funnel, todays, overdue, users] = await Promise.all([
+    get(`/api/v1/reports/sources?${period}`), get(`/api/v1/reports/managers?${period}`),
+    seesCalls ? get(`/api/v1/reports/communications?${period}`) : Promise.resolve({ items: [], from, to }),
+    get(`/api/v1/reports/funnel?${period}`).catch(() => null),
+    get('/api/v1/tasks?view=today&limit=200'), get('/api/v1/tasks?view=overdue&limit=200'),
+    get('/api/v1/users?limit=200').catch(() => ({ items: [] })),
+  ]);
+  if (!alive()) return;
+  const leads = sources.items.reduce((sum, row) => sum + row.leads, 0);
+  const revenue = sources.items.reduce((sum, row) => sum + row.revenue, 0);
+  const fromId = uid('rep-from');
+  const toId = uid('rep-to');
+  const picker = h('form', { class: 'report-period', onSubmit: (event) => {
+    event.preventDefault();
+    navigate(`/reports?from=${encodeURIComponent(event.target.elements.from.value)}&to=${encodeURIComponent(event.target.elements.to.value)}`);
+  } }, h('label', { for: fromId }, t('rep.from')), h('input', { id: fromId, name: 'from', type: 'date', value: from }),
+  h('label', { for: toId }, t('rep.to')), h('input', { id: toId, name: 'to', type: 'date', value: to }),
+  h('button', { type: 'submit', class: 'secondary small' }, t('rep.show')));
+  try {
+    mount(root, heading(t('title.reports.dashboard')), picker,
+      h('div', { class: 'kpis' }, card(t('rep.today'), formatNumber(todays.items.length), 'kpi-today'),
+        card(t('rep.overdue'), formatNumber(overdue.items.length), 'kpi-overdue'),
+        card(t('rep.leads'), formatNumber(leads), 'kpi-leads'), card(t('rep.revenue'), formatMoney(revenue, sources.currency), 'kpi-revenue')),
+      funnelPart(funnel), sourcesPart(sources), managersPart(managers, users.items),
+      seesCalls ? communicationsPart(communications) : null);
+  } catch (error) { toastError(error); }
+}
