@@ -71,4 +71,6 @@ export const EVERYDAY = {
   'search.group.contact': ['Contacts', 'Контакты'],
   'search.group.company': ['Companies', 'Компании'],
   'search.group.deal': ['Deals', 'Сделки'],
+  'phone.whatsapp': ['Write to {number} in WhatsApp', 'Написать на {number} в WhatsApp'],
+  'phone.telegram': ['Write to {number} in Telegram', 'Написать на {number} в Telegram'],
 };

@@ -118,11 +118,24 @@ export function phoneLink(number, { contactId = null, label = null } = {}) {
   return link;
 }
 
-/** A list of phones as links, separated by commas; null when there are none. */
+/** Write to a number in WhatsApp or Telegram (each opens the app's chat with that number; #20 item 7). */
+export function messengerLinks(number) {
+  const digits = String(number || '').replace(/\D/g, '');
+  if (digits.length < 7) return null;
+  const shown = formatPhone(number);
+  return h('span', { class: 'messengers' },
+    h('a', { href: `https://wa.me/${digits}`, target: '_blank', rel: 'noopener', class: 'messenger messenger-wa',
+      'aria-label': t('phone.whatsapp', { number: shown }), title: t('phone.whatsapp', { number: shown }) }, 'WA'),
+    h('a', { href: `https://t.me/+${digits}`, target: '_blank', rel: 'noopener', class: 'messenger messenger-tg',
+      'aria-label': t('phone.telegram', { number: shown }), title: t('phone.telegram', { number: shown }) }, 'TG'));
+}
+
+/** A list of phones as links, each with its WhatsApp and Telegram links; null when there are none. */
 export function phoneLinks(phones, contactId = null) {
   const numbers = (phones || []).map((phone) => phone.number).filter(Boolean);
   if (!numbers.length) return null;
-  return numbers.map((number, i) => [i ? ', ' : null, phoneLink(number, { contactId: i === 0 ? contactId : null })]);
+  return numbers.map((number, i) => h('span', { class: 'phone-row' },
+    phoneLink(number, { contactId: i === 0 ? contactId : null }), messengerLinks(number)));
 }
 
 /** A Play button that fetches the recording's short-lived link, then plays it in an <audio controls>. */

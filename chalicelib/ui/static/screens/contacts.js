@@ -9,7 +9,7 @@ import { linkGroups, noteForm, timelineList } from './records.js';
 import { taskForm } from './tasks.js';
 import { collectCustom, customInputs, customRows, customText, definitionsFor, requiredLater } from './custom-values.js';
 import { bulkBar, canBulk, filtersPanel, listFilters } from './contact-bulk.js';
-import { phoneLinks } from '../js/telephony.js';
+import { phoneLink, phoneLinks } from '../js/telephony.js';
 import { conversationsPanel } from '../js/contact-conversations.js';
 import { sourceText, utmText } from './timeline-text.js';
 import { recordPicker } from './pickers.js';
@@ -31,7 +31,7 @@ function contactItem(contact, selectable) {
     'aria-label': t('contacts.bulk.pick', { name }) }) : null;
   return h('li', { 'data-contact': contact.id }, pick, h('div', { class: 'grow' },
     h('a', { class: 'title', href: `#/contacts/${encodeURIComponent(contact.id)}` }, name),
-    h('div', { class: 'meta' }, [phone, email].filter(Boolean).join(' · ')),
+    h('div', { class: 'meta' }, phone ? phoneLink(phone, { contactId: contact.id }) : null, phone && email ? ' · ' : null, email),
     (contact.tags || []).length ? h('div', {}, contact.tags.map((tag) => [h('span', { class: 'badge' }, tag), ' '])) : null));
 }
 
