@@ -10,6 +10,8 @@
         [--scenario text|image|ad|statuses|all] [--customer +7...] [--name ...] [--phone-number-id ...]
         [--reply-id wamid...]
     python -m webhooks simulate telegram --url <webhook url> --secret <whsec_...> [--chat-id N] [--start-code ...]
+    python -m webhooks simulate sms --url <twilio line's webhook url> --secret <auth token> --key <account SID>
+        [--customer +7...] [--reply-id SM...]
 
 For a provider, ``--secret`` is what the provider signs with: Zadarma's api_secret, Mango's api_salt,
 Twilio's auth_token, or a PBX integration's own secret (whsec_...); ``--key`` is Zadarma's or Mango's
@@ -72,6 +74,12 @@ def parser() -> argparse.ArgumentParser:
     telegram.add_argument("--chat-id", type=int, default=messengers.Chat.chat_id, help="the customer's chat id")
     telegram.add_argument("--name", default=messengers.Chat.name, help="the customer's name in Telegram")
     telegram.add_argument("--start-code", help="a deep link's code (from a contact card) to bind the chat with")
+    sms = kinds.add_parser("sms", help="SMS to a Twilio line: a customer's message (and our reply's statuses)")
+    sms.add_argument("--url", required=True, help="the Twilio line's webhook URL")
+    sms.add_argument("--secret", required=True, help="the account's auth token (Twilio signs with it)")
+    sms.add_argument("--key", required=True, help="the account SID (AC...)")
+    sms.add_argument("--customer", default=messengers.Chat.customer, help="the customer's number")
+    sms.add_argument("--reply-id", help="the sid (SM...) of our reply, for its delivery statuses")
     return top
 
 
@@ -98,6 +106,10 @@ def simulate_messenger(args: argparse.Namespace, out: TextIO, sender: simulate.S
                                                          verify_token=args.verify_token, chat=chat,
                                                          reply_id=args.reply_id))
                  for scenario in (messengers.SCENARIOS if args.scenario == "all" else (args.scenario,))]
+    elif args.kind == "sms":
+        plays = [("sms", messengers.sms_requests(args.url, auth_token=args.secret, account_sid=args.key,
+                                                 chat=messengers.Chat(customer=args.customer),
+                                                 reply_id=args.reply_id))]
     else:
         chat = messengers.Chat(chat_id=args.chat_id, name=args.name)
         plays = [("chat", messengers.telegram_requests(args.url, secret_token=args.secret, chat=chat,
@@ -130,7 +142,7 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO = sys.stdout,
     args = parser().parse_args(argv)
     if args.kind in PROVIDERS:
         return simulate_calls(args, out, sender)
-    if args.kind in ("whatsapp", "telegram"):
+    if args.kind in ("whatsapp", "telegram", "sms"):
         return simulate_messenger(args, out, sender)
     if args.count < 1 or args.concurrency < 1 or not 0 <= args.duplicates <= 100:
         raise SystemExit("--count and --concurrency must be at least 1, --duplicates 0 to 100")

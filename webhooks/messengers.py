@@ -136,3 +136,21 @@ def telegram_requests(url: str, *, secret_token: str, chat: Chat, start_code: st
               telegram_update(chat, base + 4, {"message_id": 11, "text": "Hi, do you deliver on Sundays and Mondays?",
                                                 "edit_date": int(chat.start) + 60}, edited=True)]
     return [telegram_post(url, secret_token, step) for step in steps]
+
+
+def sms_requests(url: str, *, auth_token: str, account_sid: str, chat: Chat, line: str = "+74951234567",
+                 reply_id: str | None = None) -> list[Request]:
+    """A customer's SMS to a Twilio number (and, given our reply's sid, its delivery), signed as Twilio signs."""
+    from webhooks.providers.twilio import signature
+
+    sid = "SM" + hashlib.sha256(f"{chat.serial}:sms".encode()).hexdigest()[:32]
+    steps = [{"ToCountry": "RU", "SmsMessageSid": sid, "NumMedia": "0", "SmsSid": sid, "SmsStatus": "received",
+              "Body": "Hello, is my order ready?", "To": line, "NumSegments": "1", "MessageSid": sid,
+              "AccountSid": account_sid, "From": chat.customer, "ApiVersion": "2010-04-01"}]
+    if reply_id:
+        steps += [{"MessageSid": reply_id, "SmsSid": reply_id, "MessageStatus": status, "SmsStatus": status,
+                   "AccountSid": account_sid, "From": line, "To": chat.customer, "ApiVersion": "2010-04-01"}
+                  for status in ("sent", "delivered")]
+    return [Request(url=url, body=urlencode(fields).encode(),
+                    headers={"Content-Type": "application/x-www-form-urlencoded",
+                             "X-Twilio-Signature": signature(auth_token, url, fields)}) for fields in steps]

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field, model_validator
 from chalicelib.core.schema import Schema
 
 Id = Annotated[str, Field(pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$")]
-Channel = Literal["whatsapp", "telegram"]
+Channel = Literal["whatsapp", "telegram", "sms"]
 Status = Literal["open", "closed"]
 MessageStatus = Literal["received", "queued", "sent", "delivered", "read", "failed"]
 Text = Annotated[str, Field(min_length=1, max_length=4096)]

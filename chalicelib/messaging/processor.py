@@ -28,6 +28,8 @@ from chalicelib.records import access, editing
 from chalicelib.records import timeline as timeline_service
 
 PROVIDERS = tuple(name for name, module in adapters.PROVIDERS.items() if module.startswith("chalicelib.messaging."))
+SMS_LINES = ("twilio",)  # telephony lines whose number also takes SMS (their adapter verifies and parses)
+LINE_TYPES = PROVIDERS + SMS_LINES
 
 
 def bind_pk(ctx: TenantContext) -> str:
@@ -36,7 +38,11 @@ def bind_pk(ctx: TenantContext) -> str:
 
 
 def adapter_of(integration: Any) -> MessagingAdapter:
-    """The messaging adapter of an integration."""
+    """The messaging adapter of an integration (a Twilio line's messages: its SMS adapter)."""
+    if integration.integration_type in SMS_LINES:
+        from chalicelib.messaging.providers import twilio_sms
+
+        return twilio_sms.ADAPTER
     found = adapters.find(integration.integration_type)
     if not isinstance(found, MessagingAdapter):
         raise errors.CRMError("No messaging adapter for this integration.", code="no_processor")
@@ -46,6 +52,8 @@ def adapter_of(integration: Any) -> MessagingAdapter:
 def settings_of(integration: Any) -> MessengerSettings:
     """The messenger settings of an integration (its provider's own fields left aside)."""
     stored = dict(integration.settings or {})
+    if "unknown_sender" not in stored and stored.get("unknown_caller"):  # a phone line's choice holds for its SMS
+        stored["unknown_sender"] = stored["unknown_caller"]
     return MessengerSettings.model_validate({k: v for k, v in stored.items() if k in MessengerSettings.model_fields})
 
 

@@ -99,7 +99,7 @@ def attachment_link(ctx: TenantContext, conversation_id: str, message_id: str, a
 
 def _line(ctx: TenantContext, integration_id: str, *, loc: list[str | int] | None = None) -> Any:
     integration = integrations_service.get(ctx, integration_id)
-    if integration is None or integration.integration_type not in processor.PROVIDERS:
+    if integration is None or integration.integration_type not in processor.LINE_TYPES:
         if loc is None:
             raise errors.ConflictError("This conversation's line was deleted.", code="integration_gone")
         raise errors.ValidationError(details=[{"loc": loc, "msg": "No such messenger integration",
@@ -189,6 +189,9 @@ def _chat_of(contact: Any, channel: str) -> str | None:
     messengers = getattr(contact, "messengers", None) or {}
     if channel == "telegram":
         return str(messengers.get("telegram_id") or "") or None
+    if channel == "sms":
+        return next((str(p["number"]) for p in getattr(contact, "phones", None) or []
+                     if isinstance(p, dict) and p.get("number")), None)
     numbers = [messengers.get("whatsapp")] + [p.get("number") for p in getattr(contact, "phones", None) or []
                                               if isinstance(p, dict)]
     found = next((n for n in numbers if n), None)
@@ -227,10 +230,11 @@ def start(ctx: TenantContext, data: s.ConversationStart) -> dict[str, Any]:
 def lines(ctx: TenantContext) -> list[dict[str, Any]]:
     """The active messenger lines a conversation may be started on (the card's "Write" picks one)."""
     permissions.require(ctx, CONVERSATION.plural, "create")
-    return [{"integration_id": found.integration_id, "name": found.name, "type": found.integration_type,
+    return [{"integration_id": found.integration_id, "name": found.name, "type": processor.adapter_of(found).channel,
              "templates": found.integration_type == "whatsapp",
              "bot_username": (found.settings or {}).get("bot_username")}
-            for found in integrations_service.active_of_types(ctx, set(processor.PROVIDERS))]
+            for found in integrations_service.active_of_types(ctx, set(processor.LINE_TYPES))
+            if found.integration_type not in processor.SMS_LINES or (found.settings or {}).get("caller_id")]
 
 
 # -- read, assign, close, reopen ------------------------------------------------------------

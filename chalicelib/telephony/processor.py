@@ -272,6 +272,10 @@ def process_call_event(run: Run) -> Outcome:
     if run.integration is None or run.integration.status == "deleted":
         # The line was deleted after its provider's event was stored: kept, ignored, never misrouted.
         return Outcome("ignored", {"reason": "integration_gone"})
+    if "MessageSid" in run.fields or "SmsSid" in run.fields:  # the line's SMS (same URL): a conversation's message
+        from chalicelib.messaging import processor as messaging_processor
+
+        return messaging_processor.process_message_event(run)
     adapter = adapter_of(run.integration)
     settings = settings_of(run.integration)
     try:

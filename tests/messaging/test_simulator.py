@@ -41,3 +41,16 @@ def test_the_whatsapp_and_telegram_simulators_play_signed_conversations(client: 
     assert cli.main(["simulate", "telegram", "--url", telegram["webhook_url"], "--secret", "whsec_wrong"],
                     out=refused, sender=_through(client)) == 1
     assert "-> 401" in refused.getvalue()
+
+
+def test_the_sms_simulator_writes_to_a_twilio_line_signed_with_the_auth_token(client: ApiClient) -> None:
+    from tests.telephony.kit import CREDENTIALS, create_telephony
+
+    company = signup(client, company="Simulated Texts Ltd", country="RU")
+    line = create_telephony(client, company, "twilio", caller_id="+74951234567")
+    out = io.StringIO()
+    assert cli.main(["simulate", "sms", "--url", line["webhook_url"], "--secret", CREDENTIALS["twilio"]["auth_token"],
+                     "--key", CREDENTIALS["twilio"]["account_sid"], "--customer", "+79167770002"], out=out,
+                    sender=_through(client)) == 0, out.getvalue()
+    [conversation] = inbox(client, company)
+    assert conversation["channel"] == "sms" and conversation["last_message_preview"] == "Hello, is my order ready?"

@@ -225,6 +225,10 @@ class TwilioAdapter(TelephonyAdapter):
             raise adapters.unparseable("The body is not a form.") from exc
         if "leg" in inbound.query:
             fields["leg"] = inbound.query["leg"]
+        from chalicelib.messaging.providers import twilio_sms  # the line's SMS: same URL, same signature
+
+        if twilio_sms.is_message(fields):
+            return [twilio_sms.parse(fields)]
         callback = _read(fields)
         if isinstance(callback, RecordingCallback):
             if callback.recording_status == "completed" and not callback.recording_url:
@@ -358,6 +362,11 @@ _MEDIA = re.compile(r"^https://api\.twilio\.com/2010-04-01/Accounts/(AC[0-9a-fA-
 
 def sandbox(request: transport.Outbound) -> transport.Answer:
     """Twilio's answers: 201 and the Call resource to a call, an MP3 to a recording, its error JSON else."""
+    from chalicelib.messaging.providers import twilio_sms  # the Messages API of the same account
+
+    messaging = twilio_sms.sandbox(request)
+    if messaging is not None:
+        return messaging
     found = _CALLS.match(request.url) or _MEDIA.match(request.url)
     if found is None:
         return _error(404, 20404, "The requested resource was not found")

@@ -13,6 +13,7 @@ export const CONVERSATIONS = {
   'inbox.anyChannel': ['All channels', 'Все каналы'],
   'inbox.channel.whatsapp': ['WhatsApp', 'WhatsApp'],
   'inbox.channel.telegram': ['Telegram', 'Telegram'],
+  'inbox.channel.sms': ['SMS', 'SMS'],
   'inbox.empty': ['No conversations yet. When a customer writes to your WhatsApp or Telegram, it shows here.',
     'Переписок пока нет. Когда клиент напишет в ваш WhatsApp или Telegram, сообщение появится здесь.'],
   'inbox.emptyClosed': ['No closed conversations.', 'Закрытых переписок нет.'],

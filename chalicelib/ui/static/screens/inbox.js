@@ -11,7 +11,7 @@ import { empty, heading, pager, toastError } from '../js/ui.js';
 import { bubble, refreshUnread, replyBox, sendReply, ticks } from '../js/conversations.js';
 
 const VIEWS = ['open', 'closed'];
-const CHANNELS = ['whatsapp', 'telegram'];
+const CHANNELS = ['whatsapp', 'telegram', 'sms'];
 const PAGE = 50;
 
 function chosen(params) {
