@@ -90,6 +90,7 @@ def test_the_inbox_answers_a_customer_and_hears_of_new_messages_live(browser: An
     page.locator(".bubble-in", has_text="I'll take the green one").wait_for()  # live, without a reload
     page.locator(".bubble-out [data-status=read]").wait_for()
 
+    assert page.locator("[data-test=assignee]").input_value() == company.owner.user_id
     page.locator(".conversation-row", has_text="Boris Old").click()
     page.locator("[data-test=template-picker]").wait_for()  # 30 hours since Boris wrote: a template only
     page.get_by_label("Template name").fill("order_update")

@@ -233,3 +233,19 @@ def test_new_conversations_go_round_robin_over_the_responsible_users(client: Api
         _send(client, line, whatsapp_message(Chat(customer=f"+7916777000{n}"), 1, "text", {"body": "Hi"}))
     assignees = [c["assignee_id"] for c in inbox(client, company)]
     assert sorted(assignees) == sorted([first.user_id, second.user_id] * 2)
+
+
+def test_a_replayed_event_makes_no_second_message_contact_or_deal(client: ApiClient, company: Company) -> None:
+    line = create_line(client, company, "whatsapp", unknown_sender="contact_and_deal")
+    _send(client, line, whatsapp_message(Chat(customer="+79160009900", name="Replay Person"), 1, "text",
+                                         {"body": "Once"}))
+    [event] = _events(client, company, line)
+    for _ in range(2):
+        replayed = client.post(f"/api/v1/integrations/{line['id']}/events/{event['id']}/replay",
+                               token=company.owner.token)
+        assert replayed.status_code == 200 and body(replayed)["status"] == "processed", replayed.body
+    [conversation] = inbox(client, company)
+    assert len(thread(client, company, conversation["id"])) == 1
+    assert len(get(client, company.owner.token, "/api/v1/contacts?q=Replay")["items"]) == 1
+    deals = get(client, company.owner.token, "/api/v1/deals?q=Replay")["items"]
+    assert len(deals) == 1

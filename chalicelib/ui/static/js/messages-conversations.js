@@ -24,6 +24,7 @@ export const CONVERSATIONS = {
   'inbox.back': ['All conversations', 'Все переписки'],
   'inbox.contact': ['Contact card', 'Карточка контакта'],
   'inbox.close': ['Close', 'Закрыть'],
+  'inbox.assignee': ['Answered by', 'Отвечает'],
   'inbox.reopen': ['Reopen', 'Открыть снова'],
   'inbox.closed': ['This conversation is closed; the customer\'s next message reopens it.',
     'Переписка закрыта; следующее сообщение клиента откроет её снова.'],

@@ -9,6 +9,7 @@ import { formatDateTime, formatRelative } from '../js/format.js';
 import { can } from '../js/session.js';
 import { empty, heading, pager, toastError } from '../js/ui.js';
 import { bubble, refreshUnread, replyBox, sendReply, ticks } from '../js/conversations.js';
+import { userNames } from '../js/telephony.js';
 
 const VIEWS = ['open', 'closed'];
 const CHANNELS = ['whatsapp', 'telegram', 'sms'];
@@ -107,6 +108,7 @@ function threadPane(conversation, messages, choice, onChange) {
         onChange(true);
       } catch (error) { toastError(error); onChange(true); }
     } }, t(conversation.status === 'open' ? 'inbox.close' : 'inbox.reopen')) : null;
+  const assignee = can('conversations', 'update') && can('users', 'read') ? assignPick(conversation, onChange) : null;
   const back = h('a', { class: 'thread-back', href: `#/inbox${query({ view: choice.view === 'open' ? '' : choice.view,
     channel: choice.channel })}` }, `← ${t('inbox.back')}`);
   const pane = h('section', { class: 'inbox-thread', 'aria-label': conversation.customer_name || t('inbox.unnamed') },
@@ -115,7 +117,7 @@ function threadPane(conversation, messages, choice, onChange) {
         h('span', { class: 'muted' }, `· ${t(`inbox.channel.${conversation.channel}`)}`)),
       h('div', { class: 'thread-actions' },
         conversation.contact_id ? h('a', { class: 'button-link small', href: `#/contacts/${encodeURIComponent(conversation.contact_id)}` },
-          t('inbox.contact')) : null, toggle)),
+          t('inbox.contact')) : null, toggle)), assignee,
     conversation.referral?.headline ? h('p', { class: 'muted' }, t('inbox.referral', { headline: conversation.referral.headline })) : null,
     messages.items.length ? null : h('p', { class: 'muted' }, t('inbox.noMessages')),
     list,
@@ -124,6 +126,24 @@ function threadPane(conversation, messages, choice, onChange) {
     box);
   queueMicrotask(() => list.lastElementChild?.scrollIntoView({ block: 'end' }));
   return { pane, add, setStatus };
+}
+
+/** Who answers the conversation: a select of the company's people (their names are read once per session). */
+function assignPick(conversation, onChange) {
+  const id = `assign-${conversation.id}`;
+  const select = h('select', { id, 'data-test': 'assignee' }, h('option', { value: conversation.assignee_id }, '…'));
+  userNames().then((names) => {
+    const people = [...names].sort((a, b) => a[1].localeCompare(b[1]));
+    select.replaceChildren(...people.map(([value, name]) => h('option', { value, selected: value === conversation.assignee_id }, name)));
+  });
+  select.addEventListener('change', async () => {
+    try {
+      await post(`/api/v1/conversations/${encodeURIComponent(conversation.id)}/assign`,
+        { version: conversation.version, assignee_id: select.value });
+    } catch (error) { toastError(error); }
+    onChange(true);
+  });
+  return h('div', { class: 'field thread-assignee' }, h('label', { for: id }, t('inbox.assignee')), select);
 }
 
 function listen(alive, handler) {
