@@ -1,7 +1,8 @@
 """Answers as a role sees them: the fields it may not read are left out of records, list rows, cards, link
 summaries, timeline entries and audit records (absent, not null: null would read as "no value").
 
-Every function answers its input unchanged (and costs nothing) for a caller without field rules.
+For a caller without field rules nothing is left out and nothing is read: a record or a page comes back as the
+JSON the answer would have been dumped to anyway, the rest unchanged.
 """
 
 from __future__ import annotations
