@@ -18,12 +18,15 @@ from collections.abc import Callable
 from datetime import datetime
 
 from chalicelib.calls.models import Call
-from chalicelib.core import db
+from chalicelib.core import db, errors, permissions
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.deals.models import Deal
 from chalicelib.due import service as due
 from chalicelib.events.feed import DomainEvent
+from chalicelib.identity import access as identity_access
+from chalicelib.identity import service as identity_service
 from chalicelib.notifications import service
+from chalicelib.records import access as records_access
 from chalicelib.tasks import service as tasks_service
 
 REMINDER, OVERDUE = "task.reminder", "task.overdue"
@@ -104,9 +107,28 @@ def _note(ctx: TenantContext, event: DomainEvent) -> None:
     subject_type = event.after("subject_type") or event.before("subject_type")
     subject_id = event.after("subject_id") or event.before("subject_id")
     for user_id in sorted(fresh):
+        if subject_type and subject_id and not may_read(ctx, user_id, str(subject_type), str(subject_id)):
+            continue  # a note on a record the user may not see tells them nothing of it
         service.notify(ctx, user_id=user_id, type="note.mention", cause=event.event_id, at=event.at,
                        subject_type=subject_type, subject_id=subject_id, excerpt=MENTION.sub("@", text or ""),
                        actor_id=event.actor_id)
+
+
+def may_read(ctx: TenantContext, user_id: str, subject_type: str, subject_id: str) -> bool:
+    """True when the user (by their role and team now) may read notes and the record they are on."""
+    user = identity_service.get_user(ctx, user_id)
+    held = identity_access.role_permissions(ctx, user.role) if user is not None else None
+    if user is None or user.status != "active" or held is None:
+        return False
+    as_user = TenantContext(tenant_id=ctx.tenant_id, actor_id=user_id, actor_kind="user", role=user.role,
+                            team_id=user.team_id, permissions=held)
+    if permissions.scope_of(as_user, "notes", "read") is None:
+        return False
+    try:
+        records_access.require_visible(as_user, subject_type, subject_id, loc=["subject", "id"])
+    except errors.CRMError:
+        return False
+    return True
 
 
 HANDLERS: dict[str, Callable[[TenantContext, DomainEvent], None]] = {

@@ -93,7 +93,7 @@ def test_a_deal_assigned_to_someone_else_tells_them(client: ApiClient, feed: Fee
 
 def test_a_mention_in_a_note_tells_the_user_named(client: ApiClient, feed: Feed) -> None:
     company = signup(client, company="Mentions")
-    agent = add_member(client, company, role="manager", name="manager")
+    agent = add_member(client, company, role="admin", name="admin")  # sees every deal
     deal = body(client.post("/api/v1/deals", {"title": "Mentioned deal"}, token=company.owner.token))
     note = body(client.post("/api/v1/notes", {"subject": {"type": "deal", "id": deal["id"]},
                                               "text": f"@{agent.user_id} please call them today"},
@@ -148,3 +148,13 @@ def test_immediate_email_goes_out_through_the_due_run(client: ApiClient, feed: F
     due.run_due(now=db.utcnow() + timedelta(seconds=1))
     mails = outbox(agent.email)[before:]
     assert len(mails) == 1 and "Mailed deal" in mails[0].subject and "/#/deals/" in mails[0].body
+
+
+def test_a_mention_tells_nobody_who_may_not_read_the_record(client: ApiClient, feed: Feed) -> None:
+    company = signup(client, company="Private mentions")
+    agent = add_member(client, company, role="agent", name="agent")  # sees its own deals only
+    deal = body(client.post("/api/v1/deals", {"title": "Owner's private deal"}, token=company.owner.token))
+    client.post("/api/v1/notes", {"subject": {"type": "deal", "id": deal["id"]},
+                                  "text": f"@{agent.user_id} the price is 9,000"}, token=company.owner.token)
+    feed.deliver()
+    assert _bell(client, agent.token)["items"] == []
