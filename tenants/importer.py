@@ -23,6 +23,7 @@ from chalicelib.core import audit, audit_anchors, aws, crypto, db, errors
 from chalicelib.core.config import settings
 from chalicelib.core.tenancy import TenantContext, bind, global_key, new_id
 from chalicelib.identity.service import system_context
+from chalicelib.records import store, types
 from chalicelib.tenantdata import archive, registry
 from chalicelib.tenantdata.registry import RawItem
 
@@ -131,6 +132,19 @@ def _write(items: list[RawItem]) -> None:
             raise errors.ServiceUnavailableError("DynamoDB kept items of the import unprocessed.")
 
 
+def _derived(ctx: TenantContext, items: list[RawItem]) -> list[RawItem]:
+    """The list rows and lookups of the imported records, made as the engine makes them: their keys carry
+    blind indexes of names, phones and e-mails, which only the new tenant's key computes (#21)."""
+    made: list[RawItem] = []
+    for item in items:
+        rtype = types.find(_kind(item))
+        if rtype is None or _kind(item) != store.kind_of(rtype.model):
+            continue
+        record = rtype.model.from_raw_data(item)
+        made += [derived.serialize() for derived in store.derived_items(ctx, rtype, record)]
+    return made
+
+
 def _logins(ctx: TenantContext, users: list[RawItem]) -> list[RawItem]:
     """Sign-in memberships of the active users (they set a password through a reset link)."""
     return [{"pk": {"S": global_key("email", user["email"]["S"])}, "sk": {"S": ctx.tenant_id},
@@ -141,6 +155,8 @@ def _logins(ctx: TenantContext, users: list[RawItem]) -> list[RawItem]:
 def import_archive(path: str) -> ImportSummary:
     """Create a new tenant holding the archive's data; the summary names it."""
     manifest, lines = read_archive(path)
+    skipped = store.derived_kinds()  # rows and lookups: built again below, their keys under the new key
+    lines = [line for line in lines if _kind(archive.from_json(line["item"])) not in skipped]
     old, new = str(manifest["tenant_id"]), new_id()
     ctx = system_context(new, actor_id="operator", source="import")
     summary = ImportSummary(tenant_id=new, source_tenant_id=old)
@@ -155,7 +171,9 @@ def import_archive(path: str) -> ImportSummary:
         if len(tenants) != 1:
             raise ArchiveError("the archive must hold exactly one tenant item")
         users = [item for item in items if _kind(item) == "user"]
-        _write([item for item in items if _kind(item) != "tenant"] + _logins(ctx, users))
+        rest = {(item["pk"]["S"], item["sk"]["S"]): item for item in items if _kind(item) != "tenant"}
+        rest |= {(item["pk"]["S"], item["sk"]["S"]): item for item in _derived(ctx, items)}
+        _write(list(rest.values()) + _logins(ctx, users))
         if tenants[0].get("status", {}).get("S") == "deleting":
             tenants[0]["status"] = {"S": "active"}  # the new tenant has no deletion scheduled
         _write(tenants)  # last: the tenant exists only once all its data does

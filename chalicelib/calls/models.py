@@ -22,6 +22,8 @@ from chalicelib.records.models import ListRow, Record
 class Call(Record, discriminator="call"):
     """One call between the business and a customer, folded from its provider's events."""
 
+    personal = Record.personal | frozenset({"from_number", "to_number", "customer_number", "recording_ref"})
+
     call_id = UnicodeAttribute()
     integration_id = UnicodeAttribute()
     provider = UnicodeAttribute()
@@ -54,6 +56,8 @@ class Call(Record, discriminator="call"):
 
 class CallRow(ListRow, discriminator="call_row"):
     """What the list of calls shows of one."""
+
+    personal = ListRow.personal | frozenset({"from_number", "to_number"})
 
     direction = UnicodeAttribute()
     status = UnicodeAttribute()

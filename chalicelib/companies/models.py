@@ -21,6 +21,9 @@ from chalicelib.records.models import ListRow, Record
 class Company(Record, discriminator="company"):
     """An organisation the business deals with; contacts work there."""
 
+    # A company's name is personal data too: a sole trader trades under their own name.
+    personal = Record.personal | frozenset({"name", "phones", "emails", "website", "address"})
+
     company_id = UnicodeAttribute()
     name = UnicodeAttribute()
     phones = JSONAttribute(default=list)  # [{"number": E.164, "kind": ...}]
@@ -32,6 +35,8 @@ class Company(Record, discriminator="company"):
 class CompanyRow(ListRow, discriminator="company_row"):
     """What a list shows of a company, under each partition it is listed in."""
 
+    personal = ListRow.personal | frozenset({"name", "phone", "email", "website"})
+
     name = UnicodeAttribute()
     phone = UnicodeAttribute(null=True)
     email = UnicodeAttribute(null=True)
@@ -41,6 +46,8 @@ class CompanyRow(ListRow, discriminator="company_row"):
 
 class CompanyLink(MainTable, discriminator="company_link"):
     """A contact, deal or task in the company's collection, with what the card shows of it."""
+
+    personal = frozenset({"summary"})
 
     link_kind = UnicodeAttribute()  # contact | deal | task
     ref_id = UnicodeAttribute()

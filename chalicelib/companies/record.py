@@ -85,11 +85,11 @@ def purging(ctx: TenantContext, company: Company) -> None:
 
 COMPANY = types.register(types.RecordType(
     name="company", plural="companies", prefix="CO", model=Company, id_attribute="company_id", space="COX",
-    row_model=CompanyRow, link_model=CompanyLink,
+    row_model=CompanyRow, link_model=CompanyLink, sorts=listing.PERSONAL_SORTS,
     link_kinds={"contact": "CONTACT", "deal": "DEAL", "task": "TASK"},
-    fields=(types.Field("name", search=True, aliases=("company", "organisation", "organization")),
-            types.Field("phones", lookup="phone"), types.Field("emails", search=True),
-            types.Field("website", search=True)),
+    fields=(types.Field("name", search=True, personal=True, aliases=("company", "organisation", "organization")),
+            types.Field("phones", lookup="phone", personal=True), types.Field("emails", search=True, personal=True),
+            types.Field("website", search=True, personal=True), types.Field("address", personal=True)),
     audit_fields=("name", "phones", "emails", "website", "industry", "address", "tags", "owner_id", "team_id",
                   "deleted_at"),
     hooks={"facets": facets, "row_values": row_values, "whole_token": whole_token, "link_summary": link_summary,

@@ -13,9 +13,9 @@ from typing import Any
 from chalicelib.contacts.models import Contact, ContactLookup, ContactRow
 from chalicelib.core import db
 from chalicelib.core.tenancy import TenantContext, tenant_key
-from chalicelib.records import links, listing
+from chalicelib.records import links, listing, lookups
 from chalicelib.records import timeline as timeline_service
-from chalicelib.records.matching import fold, key_segment, search_tokens
+from chalicelib.records.matching import fold, search_tokens
 
 SPACE = "CX"
 LOOKUP_SK = "LOOKUP"
@@ -29,13 +29,13 @@ def contact_pk(ctx: TenantContext, contact_id: str) -> str:
 
 
 def phone_key(ctx: TenantContext, e164: str) -> str:
-    """Partition of the lookup of one phone number."""
-    return tenant_key(ctx, "PHONE", e164)
+    """Partition of the lookup of one phone number (shared with the companies that have it)."""
+    return lookups.lookup_pk(ctx, "phone", e164)
 
 
 def email_key(ctx: TenantContext, email: str) -> str:
     """Partition of the lookup of one e-mail address."""
-    return tenant_key(ctx, "EMAIL", key_segment(email))
+    return lookups.lookup_pk(ctx, "email", email)
 
 
 def blind_key(ctx: TenantContext, field: str, digest: str) -> str:
@@ -166,13 +166,16 @@ class Derived:
         self.puts: dict[Key, db.MainTable] = {}
         self.drops: dict[Key, db.MainTable] = {}
 
-    def add(self, ctx: TenantContext, before: Contact | None, after: Contact | None) -> Derived:
-        """Add the derived writes of one contact going from before to after (None: absent)."""
-        old_rows = listing.row_keys(ctx, SPACE, facets(before)) if before is not None else []
-        new_rows = listing.row_keys(ctx, SPACE, facets(after)) if after is not None else []
-        builder = row_builder(after if after is not None else before)  # type: ignore[arg-type]
+    def add(self, ctx: TenantContext, before: Contact | None, after: Contact | None, *,
+            pending: bool = True) -> Derived:
+        """Add the derived writes of one contact going from before to after (None: absent; pending: after is
+        about to be saved, see ``row_builder``)."""
+        sorts = listing.PERSONAL_SORTS
+        old_rows = listing.row_keys(ctx, SPACE, facets(before), sorts=sorts) if before is not None else []
+        new_rows = listing.row_keys(ctx, SPACE, facets(after), sorts=sorts) if after is not None else []
+        builder = row_builder(after if after is not None else before, pending=pending)  # type: ignore[arg-type]
         listing.rewrite_rows(self.rows, builder, old=old_rows, new=new_rows)
-        old_unique, new_unique = unique_lookups(ctx, before), unique_lookups(ctx, after)
+        old_unique, new_unique = unique_lookups(ctx, before), unique_lookups(ctx, after, pending=pending)
         self.claims.update({k: v for k, v in new_unique.items() if k not in old_unique})
         self.releases.update({k: v for k, v in old_unique.items() if k not in new_unique})
         self.refreshes.update({k: v for k, v in new_unique.items() if k in old_unique})

@@ -5,8 +5,8 @@
 - ``T#<tid>#C#<id>`` / ``#MERGING#<merge id>``: present only while a merge or its undo is being
   written; it names the copied items the card must not show yet.
 - ``T#<tid>#CX#...``: list rows (see ``listing``).
-- ``T#<tid>#PHONE#<e164>``, ``T#<tid>#EMAIL#<email>`` / ``LOOKUP``: one per phone and e-mail of a
-  live contact, created conditionally, so two live contacts never share one. Each also carries the
+- ``T#<tid>#PHONE#<blind index of the E.164 number>``, ``T#<tid>#EMAIL#<blind index>`` / ``LOOKUP``: one per
+  phone and e-mail of a live contact, created conditionally, so two live contacts never share one. Each also carries the
   contact's list row (rewritten with the contact), so a search by phone or e-mail is one GetItem.
 - ``T#<tid>#CBI#<field>#<blind index>`` / ``<contact id>``: exact-match lookup of an encrypted id.
 - ``T#<tid>#MERGE`` / ``<merge id>``: a merge record (what moved, the absorbed contact's snapshot).
@@ -29,6 +29,9 @@ from chalicelib.records.models import ListRow, Record
 
 class Contact(Record, discriminator="contact"):
     """A person the business deals with."""
+
+    personal = Record.personal | frozenset({"first_name", "last_name", "phones", "emails", "messengers",
+                                            "billing_address", "shipping_address", "birthday", "masks"})
 
     contact_id = UnicodeAttribute()
     first_name = UnicodeAttribute(null=True)
@@ -54,6 +57,8 @@ class Contact(Record, discriminator="contact"):
 class ContactRow(ListRow, discriminator="contact_row"):
     """What a list shows of a contact, under each partition it is listed in."""
 
+    personal = ListRow.personal | frozenset({"first_name", "last_name", "phone", "email"})
+
     first_name = UnicodeAttribute(null=True)
     last_name = UnicodeAttribute(null=True)
     phone = UnicodeAttribute(null=True)
@@ -71,6 +76,8 @@ class ContactLookup(MainTable, discriminator="contact_lookup"):
     ``contact_id`` (``version`` is None) and is answered from the contact instead. Blind-index
     lookups carry only ``contact_id``.
     """
+
+    personal = frozenset({"first_name", "last_name", "phone", "email"})
 
     contact_id = UnicodeAttribute()
     first_name = UnicodeAttribute(null=True)
@@ -90,6 +97,8 @@ class ContactLookup(MainTable, discriminator="contact_lookup"):
 
 class ContactLink(MainTable, discriminator="contact_link"):
     """A deal, task or company in the contact's collection, with what the card shows of it."""
+
+    personal = frozenset({"summary"})
 
     link_kind = UnicodeAttribute()  # company | deal | task
     ref_id = UnicodeAttribute()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.contacts.models import Contact, ContactLink, ContactRow
+from chalicelib.contacts.models import Contact, ContactLink, ContactLookup, ContactRow
 from chalicelib.core import db, errors
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.records import access, listing, matching, types
@@ -79,6 +79,13 @@ def _tenant_links(ctx: TenantContext, contact: Contact) -> Any:
     return derived.tenant_links(ctx, contact)
 
 
+def _derived(ctx: TenantContext, contact: Contact) -> list[Any]:
+    from chalicelib.contacts import derived
+
+    change = derived.Derived().add(ctx, None, contact, pending=False).apply(db.Change())
+    return [item for item in [*change.saves, *change.creates] if isinstance(item, ContactRow | ContactLookup)]
+
+
 def _hidden(items: list[Any]) -> frozenset[str]:
     from chalicelib.contacts import views
 
@@ -93,12 +100,14 @@ def _link_summary(contact: Contact) -> dict[str, Any]:
 
 CONTACT = types.register(types.RecordType(
     name="contact", plural="contacts", prefix="C", model=Contact, id_attribute="contact_id", space="CX",
-    row_model=ContactRow, link_model=ContactLink,
+    row_model=ContactRow, link_model=ContactLink, sorts=listing.PERSONAL_SORTS,
     link_kinds={"company": "COMPANY", "deal": "DEAL", "task": "TASK"},
-    fields=(types.Field("first_name", search=True, aliases=("first name", "name")),
-            types.Field("last_name", search=True, aliases=("last name", "surname")),
-            types.Field("phones", lookup="phone", unique=True),
-            types.Field("emails", lookup="email", unique=True, search=True),
+    fields=(types.Field("first_name", search=True, personal=True, aliases=("first name", "name")),
+            types.Field("last_name", search=True, personal=True, aliases=("last name", "surname")),
+            types.Field("phones", lookup="phone", unique=True, personal=True),
+            types.Field("emails", lookup="email", unique=True, search=True, personal=True),
+            *(types.Field(name, personal=True) for name in ("messengers", "billing_address", "shipping_address",
+                                                            "birthday")),
             *(types.Field(name, sensitive=True) for name in SENSITIVE_FIELDS)),
     audit_fields=("first_name", "last_name", "phones", "emails", "company_ids", "tags", "owner_id", "team_id",
                   "messengers", "billing_address", "shipping_address", "birthday", "source", "utm", "consent",
@@ -106,5 +115,6 @@ CONTACT = types.register(types.RecordType(
     hooks={"save": _save, "facets": _facets, "exact": _exact, "whole_token": whole_token,
            "restoring": _restoring, "unlinking": _unlinking, "detach": _detach, "link_summary": _link_summary,
            "resolve": _resolve, "tenant_links": _tenant_links,
-           "hidden": _hidden},
+           "hidden": _hidden, "derived": _derived},
+    derived_kinds=("contact_lookup",),
 ))

@@ -95,6 +95,8 @@ def _pk_part(position: int) -> Callable[[Any], str]:
 class AuditRecord(MainTable, discriminator="audit"):
     """One recorded change of one entity (its entity and id read from its key, its id from its feed key)."""
 
+    personal = frozenset({"changes"})  # before and after values: names, numbers, texts
+
     audit_id = KeyPartAttribute(lambda record: str(record.gsi1sk).rsplit("#", 1)[1])
     entity = KeyPartAttribute(_pk_part(3))
     entity_id = KeyPartAttribute(_pk_part(4))

@@ -24,7 +24,7 @@ import threading
 import time
 import unicodedata
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -36,7 +36,7 @@ from pynamodb.attributes import BinaryAttribute, NumberAttribute, UnicodeAttribu
 from chalicelib.core import aws, db, errors
 from chalicelib.core.config import settings
 from chalicelib.core.observability import logger
-from chalicelib.core.tenancy import TenantContext, tenant_key
+from chalicelib.core.tenancy import TENANT_PREFIX, TenantContext, tenant_key
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -226,17 +226,23 @@ def _kms_errors(operation: str) -> Iterator[None]:
         raise errors.ServiceUnavailableError() from exc
 
 
-def new_key_item(ctx: TenantContext) -> TenantKey:
-    """A fresh wrapped data key for ctx's tenant, unsaved: add it with ``Change.create`` to a transaction."""
+def new_key_item(ctx: TenantContext, *, new_tenant: bool = False) -> TenantKey:
+    """A fresh wrapped data key for ctx's tenant, unsaved: add it with ``Change.create`` to a transaction.
+
+    For a tenant being created (``new_tenant``) the key seals at once what the same transaction writes
+    (the sign-up's audit records): the transaction stores the key with that data or neither, and a
+    failed sign-up's tenant id is never used again. Otherwise it is not cached: a key used before it is
+    stored could seal data nobody can open, so the first use unwraps it like any other."""
     with _kms_errors("GenerateDataKey"):
         answer = aws.client("kms").generate_data_key(
             KeyId=settings.kms_key_id, KeySpec="AES_256", EncryptionContext=_encryption_context(ctx)
         )
-    # Not cached: the transaction holding this item may still fail, and a key used before it is
-    # stored would seal data nobody can open. The first use unwraps it like any other.
-    del answer["Plaintext"]
-    return TenantKey(key_pk(ctx), KEY_SK, tenant_id=ctx.tenant_id, wrapped_key=answer["CiphertextBlob"],
+    item = TenantKey(key_pk(ctx), KEY_SK, tenant_id=ctx.tenant_id, wrapped_key=answer["CiphertextBlob"],
                      cmk_arn=answer["KeyId"], generation=1)
+    if new_tenant:
+        _cache.put(ctx.tenant_id, _working_keys(ctx, answer["Plaintext"], generation=1))
+    del answer["Plaintext"]
+    return item
 
 
 def provision_key(ctx: TenantContext) -> None:
@@ -258,13 +264,16 @@ def _unwrap(ctx: TenantContext, item: TenantKey) -> _TenantKeys:
         answer = aws.client("kms").decrypt(
             CiphertextBlob=item.wrapped_key, KeyId=item.cmk_arn, EncryptionContext=_encryption_context(ctx)
         )
+    return _working_keys(ctx, answer["Plaintext"], generation=int(item.generation))
+
+
+def _working_keys(ctx: TenantContext, data_key: bytes, *, generation: int) -> _TenantKeys:
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-    data_key = answer["Plaintext"]
     if len(data_key) != _DATA_KEY_BYTES:
         raise KeyUnavailableError()
     # Separate keys per purpose, so the field cipher and the blind indexes never share a key.
-    return _TenantKeys(generation=int(item.generation), cipher=AESGCM(_derive(data_key, "field", ctx)),
+    return _TenantKeys(generation=generation, cipher=AESGCM(_derive(data_key, "field", ctx)),
                        index_key=_derive(data_key, "blind-index", ctx))
 
 
@@ -384,3 +393,33 @@ def mask(value: str | None) -> str | None:
         return value
     # A fixed-width mask hides the length; a short value's tail would give most of it away.
     return MASK_PREFIX + (value[-4:] if len(value) >= 8 else "")
+
+
+# -- personal data of whole items -----------------------------------------------------------
+
+PERSONAL_FIELD = "pd"  # the one token an item's personal attributes are sealed into
+
+
+def tenant_of_key(pk: str) -> TenantContext:
+    """The tenant whose partition key this is (``T#<tid>#...``); ValueError for a global key."""
+    tenant_id = pk[len(TENANT_PREFIX):].split("#", 1)[0] if pk.startswith(TENANT_PREFIX) else ""
+    return TenantContext(tenant_id=tenant_id)
+
+
+def seal_values(ctx: TenantContext, *, kind: str, identity: str, values: Mapping[str, object]) -> str:
+    """Seal an item's personal attributes (DynamoDB-typed values) as one token bound to the item."""
+    plaintext = json.dumps(values, separators=(",", ":"), ensure_ascii=False)
+    return encrypt_field(ctx, entity=kind, record_id=identity, field=PERSONAL_FIELD, plaintext=plaintext)
+
+
+def open_values(ctx: TenantContext, *, kind: str, identity: str, token: str) -> dict[str, object]:
+    """The personal attributes an item's token holds (DecryptionError when it does not open here)."""
+    opened = json.loads(decrypt_field(ctx, entity=kind, record_id=identity, field=PERSONAL_FIELD, token=token))
+    if not isinstance(opened, dict):
+        raise DecryptionError()
+    return opened
+
+
+def blind_key(ctx: TenantContext, *, kind: str, value: str) -> str:
+    """A key segment standing for a personal value (a phone, an e-mail, a search prefix) in a key."""
+    return blind_index(ctx, entity="key", field=kind, value=value)

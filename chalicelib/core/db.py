@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from pynamodb.attributes import (
     Attribute,
@@ -89,6 +89,7 @@ _R = TypeVar("_R", bound="MainTable")
 # Per model class: (python name, stored name, DynamoDB type, attribute, plain) of every attribute; "plain"
 # when the attribute keeps PynamoDB's own __set__ (a value in attribute_values), else it is set as PynamoDB does.
 _READ_PLANS: dict[type, list[tuple[str, str, str, Attribute[Any], bool]]] = {}
+_SEALED_NAMES: dict[type, tuple[str, ...]] = {}
 
 
 def _read_plan(model: type[MainTable]) -> list[tuple[str, str, str, Attribute[Any], bool]]:
@@ -100,11 +101,85 @@ def _read_plan(model: type[MainTable]) -> list[tuple[str, str, str, Attribute[An
     return plan
 
 
+def _sealed_names(model: type[MainTable]) -> tuple[str, ...]:
+    names = _SEALED_NAMES.get(model)
+    if names is None:
+        attributes = model.get_attributes()
+        names = tuple(attributes[name].attr_name for name in sorted(model.personal) if name in attributes)
+        _SEALED_NAMES[model] = names
+    return names
+
+
+def _seal(model: type[MainTable], values: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """values with the model's personal attributes moved into one sealed token (none when all are empty)."""
+    from chalicelib.core import crypto
+
+    clear = {name: values.pop(name) for name in _sealed_names(model) if name in values}
+    if clear:
+        ctx = crypto.tenant_of_key(values["pk"]["S"])
+        values[crypto.PERSONAL_FIELD] = {"S": crypto.seal_values(
+            ctx, kind=values.get("kind", {}).get("S", model.__name__),
+            identity=values[model.get_attributes()[model.seal_identity].attr_name]["S"], values=clear)}
+    return values
+
+
+def _open(data: dict[str, Any], stored: type[MainTable]) -> dict[str, Any]:
+    """DynamoDB values of a stored item with its sealed token replaced by the personal attributes it holds."""
+    from chalicelib.core import crypto
+
+    token = data.get(crypto.PERSONAL_FIELD)
+    if not token:
+        return data
+    ctx = crypto.tenant_of_key(data["pk"]["S"])
+    identity = data[stored.get_attributes()[stored.seal_identity].attr_name]["S"]
+    opened = crypto.open_values(ctx, kind=data.get("kind", {}).get("S", stored.__name__), identity=identity,
+                                token=token["S"])
+    return {**{name: value for name, value in data.items() if name != crypto.PERSONAL_FIELD}, **opened}
+
+
+def seal_actions(item: MainTable) -> list[Any]:
+    """UpdateItem actions that replace an item's sealed personal attributes with those item holds (all of
+    them: they are one token, so an update that set one in clear would be shadowed by the token)."""
+    model = type(item)
+    token = item.serialize(null_check=False).get("pd")
+    actions = [getattr(model, name).remove() for name in sorted(model.personal)]
+    return [model.sealed_token.set(token["S"]), *actions] if token else actions
+
+
+def open_personal(data: dict[str, Any]) -> dict[str, Any]:
+    """A stored item's DynamoDB values with its personal attributes in clear (the tenant export)."""
+    stored = MainTable._get_discriminator_class(data)
+    return _open(data, stored) if stored is not None else data
+
+
+def seal_personal(data: dict[str, Any]) -> dict[str, Any]:
+    """An item's DynamoDB values with its personal attributes sealed again (the tenant import, under its key)."""
+    stored = MainTable._get_discriminator_class(data)
+    return _seal(stored, dict(data)) if stored is not None and stored.personal else data
+
+
 class MainTable(Model):
     """Base of every item in the main table."""
 
     class Meta(_TableMeta):
         pass
+
+    # Attributes holding a customer's personal data: stored only inside one token sealed with the
+    # tenant's data key (``crypto.seal_values``), bound to the item's kind and to the value of
+    # ``seal_identity`` (the partition: the record; list rows name their record instead, since a
+    # lookup carries its row under another key). Read back transparently by from_raw_data.
+    personal: ClassVar[frozenset[str]] = frozenset()
+    seal_identity: ClassVar[str] = "pk"
+    sealed_token = UnicodeAttribute(null=True, attr_name="pd")  # never set on an item: see seal_actions
+
+    def serialize(self, null_check: bool = True) -> dict[str, dict[str, Any]]:
+        """The item for DynamoDB, its personal attributes sealed into one token."""
+        values = super().serialize(null_check=null_check)
+        return _seal(type(self), values) if self.personal else values
+
+    def _container_deserialize(self, attribute_values: dict[str, dict[str, Any]]) -> None:
+        """Set the item from DynamoDB's values, opening its sealed personal attributes."""
+        super()._container_deserialize(_open(attribute_values, type(self)))
 
     @classmethod
     def from_raw_data(cls: type[_R], data: dict[str, Any]) -> _R:
@@ -120,6 +195,7 @@ class MainTable(Model):
         if not issubclass(stored, cls):
             raise ValueError(f"Cannot instantiate a {cls.__name__} from the returned class: {stored.__name__}")
         item = stored(_user_instantiated=False)  # its discriminator and defaults, as PynamoDB sets them
+        data = _open(data, stored)
         values = item.attribute_values
         for name, stored_name, kind, attr, plain in _read_plan(stored):
             raw = data.get(stored_name)
@@ -246,6 +322,8 @@ class Change:
         """Add numbers to an item's counters (made with the item's keys and attributes if it is new):
         written in the same transaction as the rest, so a change counted once is counted exactly once."""
         model = type(item)
+        if model.personal:
+            raise TypeError(f"{model.__name__} seals personal attributes: counters belong on an item without any")
         actions: list[Any] = [model.kind.set(model)]
         for name, value in item.attribute_values.items():  # what names the item; counters are only added to
             if name not in {"pk", "sk", "kind"} and not isinstance(getattr(model, name), NumberAttribute):

@@ -46,6 +46,8 @@ RETRYABLE = frozenset({409, 423, 429})
 class IdempotencyRecord(db.MainTable, discriminator="idempotency"):
     """The first answer to a caller's Idempotency-Key (or the claim of the request still running)."""
 
+    personal = frozenset({"response_body"})  # the answer repeats what was created
+
     state = UnicodeAttribute()  # in_progress | done
     fingerprint = UnicodeAttribute()  # SHA-256 of method, route and body
     locked_until = NumberAttribute()  # epoch seconds

@@ -74,6 +74,8 @@ class StageSummary(VersionedItem, discriminator="stage_summary"):
 class Deal(VersionedItem, discriminator="deal"):
     """A sales opportunity moving through a pipeline."""
 
+    personal = frozenset({"title", "custom"})
+
     deal_id = UnicodeAttribute()
     title = UnicodeAttribute()
     pipeline_id = UnicodeAttribute()
@@ -97,6 +99,8 @@ class Deal(VersionedItem, discriminator="deal"):
 
 class DealRow(ListRow, discriminator="deal_row"):
     """A deal in its search partitions (``T#<tid>#DX#TOKEN``, ``DX#CF#<key>#<value>``): what finds it, no more."""
+
+    personal = ListRow.personal | frozenset({"title"})
 
     title = UnicodeAttribute()
 

@@ -40,8 +40,8 @@ def _purge(ctx: TenantContext, deal: Deal) -> None:
 
 DEAL = types.register(types.RecordType(
     name="deal", plural="deals", prefix="D", model=Deal, id_attribute="deal_id", space="DX", row_model=DealRow,
-    lists=("CF", "TOKEN"), link_kinds={"task": "TASK"},
-    fields=(types.Field("title", search=True, aliases=("deal", "name")),),
+    lists=("CF", "TOKEN"), sorts=listing.PERSONAL_SORTS, link_kinds={"task": "TASK"},
+    fields=(types.Field("title", search=True, personal=True, aliases=("deal", "name")),),
     audit_fields=("title", "pipeline_id", "stage_id", "status", "lost_reason", "amount_minor", "currency",
                   "contact_ids", "company_id", "owner_id", "team_id", "expected_close_on", "custom", "deleted_at"),
     hooks={"purge": _purge, "facets": facets, "row_values": row_values},

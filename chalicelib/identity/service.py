@@ -183,7 +183,7 @@ def signup(*, company_name: str, name: str, email: str, password: str, locale: s
         change = db.Change().save(tenant).save(user)
         confirm_token = None if email_confirmed else confirmation.begin(ctx, tenant, change)
         change.create(EmailLogin(email_login_key(email), tenant_id, tenant_id=tenant_id, user_id=user_id))
-        change.create(crypto.new_key_item(ctx))
+        change.create(crypto.new_key_item(ctx, new_tenant=True))
         for item in starter_items(ctx, locale=locale):  # a new company starts with a "Sales" funnel
             change.create(item)
         limits.starting_usage(ctx, change, users=1, pipelines=1)  # the owner and that funnel

@@ -32,6 +32,8 @@ class CompactJSONAttribute(JSONAttribute):
 class InboxEvent(VersionedItem, discriminator="inbox_event"):
     """One delivery of a provider or a website form: where it stands, with its outcome (not its fields)."""
 
+    personal = frozenset({"summary", "source", "payload"})  # a sender's name, number and address
+
     event_id = UnicodeAttribute()
     integration_id = UnicodeAttribute()
     integration_type = UnicodeAttribute()

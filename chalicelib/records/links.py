@@ -67,10 +67,10 @@ def refresh_summary(ctx: TenantContext, subject_type: str, *, subject_id: str, k
     """Update what a record's card shows of a link, if the link still exists (a rename elsewhere)."""
     rtype = types.get(subject_type)
     model = _model(rtype)
-    link = model(access.collection_pk(ctx, rtype, subject_id), link_key(rtype, kind, ref_id))
+    link = model(access.collection_pk(ctx, rtype, subject_id), link_key(rtype, kind, ref_id), summary=summary)
     try:
         with db.translate_errors():
-            link.update(actions=[model.summary.set(summary)], condition=model.pk.exists())
+            link.update(actions=db.seal_actions(link), condition=model.pk.exists())
     except errors.VersionConflictError:
         return  # unlinked meanwhile: nothing to refresh
 

@@ -5,9 +5,13 @@ changes the record. Under ``T#<tid>#<space>#...`` (space ``CX`` for contacts, ``
 
 - ``ALL``, ``OWNER#<user>``, ``TEAM#<team>``, ``TAG#<tag>``, ``CF#<key>#<value>``: sk is the record
   id (a ULID, so the table order is creation order); gsi1 on the same partition sorts by folded
-  name, gsi2 by last update. One row serves the three sort orders, and its key never changes while
-  the record stays in that list, so an update is a put, not a delete and a put.
-- ``TOKEN``: sk ``<token>#<id>`` for each name word and e-mail; prefix search is ``begins_with``.
+  name (only for types whose name is no one's personal data: a product), gsi2 by last update. One row
+  serves the sort orders, and its key never changes while the record stays in that list, so an update
+  is a put, not a delete and a put.
+- ``TOKEN``: sk ``<blind index of a prefix>#<id>``, one row per prefix of 1, 3 and 5 characters of each
+  name word and e-mail (``PREFIX_LENGTHS``). A search reads the bucket of the longest such prefix of
+  its longest word, and keeps the rows whose tokens (sealed in the row) every word prefixes: one Query,
+  and no key holds a word (#21).
 - ``TRASH``: deleted records, gsi1 sorted by deletion time.
 
 The module is shared by the contacts and companies packages; each supplies its row model.
@@ -21,13 +25,17 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from chalicelib.core import db, errors
+from chalicelib.core import crypto, db, errors
 from chalicelib.core.tenancy import TenantContext, tenant_key
 from chalicelib.records.matching import key_segment, words
 
 MAX_TRANSACTION = 100
 _CUSTOM_KEY = "custom."
 SORTS = ("updated", "created", "name")
+# A name that is personal data (a contact's, a company's, a deal's title) is never in a key, so those
+# types are not listed in name order by the table; a page is sorted on the screen instead.
+PERSONAL_SORTS = ("updated", "created")
+PREFIX_LENGTHS = (1, 3, 5)  # a token row per prefix of these lengths: more rows, smaller buckets to filter
 
 
 @dataclass(frozen=True)
@@ -64,7 +72,7 @@ def row_keys(ctx: TenantContext, space: str, facets: Facets, kinds: tuple[str, .
     if kinds is not None:
         keys = [key for key in keys if key.pk.removeprefix(tenant_key(ctx, space)).lstrip("#").split("#", 1)[0]
                 in kinds]
-    if sorts != SORTS:
+    if sorts != SORTS and facets.deleted_at is None:  # the trash row is always sorted by deletion time
         keys = [RowKey(key.pk, key.sk, key.by_name if "name" in sorts else None,
                        key.by_update if "updated" in sorts else None) for key in keys]
     return keys
@@ -82,7 +90,23 @@ def _row_keys(ctx: TenantContext, space: str, facets: Facets) -> list[RowKey]:
     by_name, by_update = f"{facets.sort_name}#{rid}", f"{facets.updated_at}#{rid}"
     keys = [RowKey(tenant_key(ctx, space, *parts), rid, by_name, by_update) for parts in partitions]
     token_pk = tenant_key(ctx, space, "TOKEN")
-    return keys + [RowKey(token_pk, f"{key_segment(token)}#{rid}") for token in facets.tokens]
+    buckets = sorted({token_bucket(ctx, prefix) for token in facets.tokens for prefix in token_prefixes(token)})
+    return keys + [RowKey(token_pk, f"{bucket}#{rid}") for bucket in buckets]
+
+
+def token_prefixes(token: str) -> set[str]:
+    """The prefixes of a search token that get a row (``PREFIX_LENGTHS``)."""
+    return {token[:length] for length in PREFIX_LENGTHS if len(token) >= length}
+
+
+def token_bucket(ctx: TenantContext, prefix: str) -> str:
+    """The key segment of the rows of the tokens starting with prefix: its keyed blind index."""
+    return crypto.blind_key(ctx, kind="token", value=prefix)
+
+
+def search_bucket(word: str) -> str:
+    """The longest indexed prefix of a search word: the bucket whose rows a search reads."""
+    return word[:max(length for length in PREFIX_LENGTHS if length <= len(word))]
 
 
 def rewrite_rows(change: db.Change, make_row: Callable[[RowKey], db.MainTable], *,
@@ -157,10 +181,11 @@ def list_rows(ctx: TenantContext, model: type[Any], space: str, query: ListQuery
 
 
 def search_rows(ctx: TenantContext, model: type[Any], space: str, query: ListQuery, *, prefix: str) -> db.Page[Any]:
-    """One Query on the token partition: rows whose token starts with prefix, other filters applied."""
+    """One Query on the token partition: the rows of prefix's bucket, other filters applied."""
     pk = tenant_key(ctx, space, "TOKEN")
+    bucket = token_bucket(ctx, search_bucket(prefix))
     return db.query_page(ctx, model, pk, scope=scope_name(space, query), limit=query.limit, cursor=query.cursor,
-                         range_key_condition=model.sk.startswith(key_segment(prefix)),
+                         range_key_condition=model.sk.startswith(f"{bucket}#"),
                          filter_condition=_combined(query.conditions), newest_first=False, keep=query.keep)
 
 
@@ -200,20 +225,13 @@ def search_by_words(ctx: TenantContext, model: type[Any], space: str, query: Lis
                     others: list[str]) -> db.Page[Any]:
     """One page of rows whose tokens start with prefix and contain every other word (one Query).
 
-    A record has a token row per word, so two of its words may start with the prefix; only the row of
-    the first such word is kept, on whichever page it falls, so a search walked by cursor lists each
-    record once."""
-    query.keep = lambda row: first_match(row, prefix) and matches_all_words(others, row.tokens)
+    A record has one row per bucket however many of its words share the bucket's prefix, so a search
+    walked by cursor lists each record once; the bucket may be shorter than the prefix, so the row's
+    own tokens decide."""
+    words = [prefix, *others]
+    query.keep = lambda row: matches_all_words(words, row.tokens)
     page = search_rows(ctx, model, space, query, prefix=prefix)
     return db.Page(items=unique_rows(page.items), next_cursor=page.next_cursor)
-
-
-def first_match(row: Any, prefix: str) -> bool:
-    """True for the token row of the first of the record's tokens that start with prefix."""
-    wanted = key_segment(prefix)
-    tokens = sorted(key_segment(token) for token in (row.tokens or "").split())
-    first = next((token for token in tokens if token.startswith(wanted)), None)
-    return first is None or row.sk == f"{first}#{row.record_id}"
 
 
 def split_words(q: str) -> tuple[str, list[str]] | None:

@@ -4,6 +4,9 @@ A declared field with ``lookup="<kind>"`` gives the record one item per value un
 ``T#<tid>#<KIND>#<value>``, written in the record's transaction and carrying its list row, so a
 search by that value answers from the lookup alone:
 
+Phones and e-mails are personal data: their partitions hold the value's keyed blind index
+(``crypto.blind_key``), never the value.
+
 - ``unique=True`` (a product's SKU): sk ``LOOKUP``, created conditionally, so two live records never
   share the value (409 ``duplicate_<field>``, naming the holder when the caller may see it);
 - otherwise (a company's switchboard phone): sk ``<type prefix>#<id>``, so the partition also holds
@@ -18,7 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.core import db, errors, phones
+from chalicelib.core import crypto, db, errors, phones
 from chalicelib.core.tenancy import TenantContext, tenant_key
 from chalicelib.records import matching, types
 from chalicelib.records.models import RecordLookup
@@ -29,8 +32,14 @@ Key = tuple[str, str]
 _ROW_KEYS = ("pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk")
 
 
+PERSONAL_KINDS = frozenset({"phone", "email"})  # looked up by their blind index: never in a key in clear
+
+
 def lookup_pk(ctx: TenantContext, kind: str, value: str) -> str:
-    """The partition of one value's lookups (``T#<tid>#PHONE#<e164>``, ``T#<tid>#SKU#<sku>``)."""
+    """The partition of one value's lookups: ``T#<tid>#PHONE#<blind index of the E.164 number>``,
+    ``T#<tid>#EMAIL#<blind index>``, ``T#<tid>#SKU#<sku>`` (a product code is no one's personal data)."""
+    if kind in PERSONAL_KINDS:
+        return tenant_key(ctx, kind.upper(), crypto.blind_key(ctx, kind=kind, value=value))
     return tenant_key(ctx, kind.upper(), matching.key_segment(value))
 
 

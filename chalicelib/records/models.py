@@ -25,6 +25,8 @@ from chalicelib.core.db import MainTable, VersionedItem
 class Record(VersionedItem):
     """What every record type's item has: tags, an owner (and the owner's team), custom values, the trash."""
 
+    personal = frozenset({"custom"})  # free-text custom values are the customer's data (select values are indexed)
+
     tags = ListAttribute[str](default=list)
     owner_id = UnicodeAttribute()
     team_id = UnicodeAttribute(null=True)
@@ -42,6 +44,8 @@ class TimelineEntry(VersionedItem, discriminator="timeline_entry"):
     newest first: the contact card is one Query.
     """
 
+    personal = frozenset({"summary", "data"})
+
     entry_id = UnicodeAttribute()
     subject_type = UnicodeAttribute()
     subject_id = UnicodeAttribute()
@@ -54,6 +58,8 @@ class TimelineEntry(VersionedItem, discriminator="timeline_entry"):
 
 class RecordLink(MainTable, discriminator="record_link"):
     """Another record (a task, a deal ...) in a record's collection, with what the card shows of it."""
+
+    personal = frozenset({"summary"})
 
     link_kind = UnicodeAttribute()
     ref_id = UnicodeAttribute()
@@ -79,7 +85,11 @@ class RecordLookup(MainTable, discriminator="record_lookup"):
 
 class ListRow(MainTable):
     """What a list shows of a record, under each partition it is listed in (``records.listing``); a
-    type's row model adds what its lists show of it."""
+    type's row model adds what its lists show of it. Its personal attributes are sealed bound to the
+    record, not to the row's key: a lookup carries the row under its own key (``records.lookups``)."""
+
+    personal = frozenset({"tokens"})
+    seal_identity = "record_id"
 
     record_id = UnicodeAttribute()
     tags = UnicodeSetAttribute(null=True)

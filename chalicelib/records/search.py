@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.core import db, permissions
+from chalicelib.core import db, errors, permissions
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.records import listing, lookups
 from chalicelib.records.types import RecordType
@@ -31,6 +31,11 @@ def row_matches(ctx: TenantContext, row: Any, query: Any, scope: str, custom: li
 def list_records(ctx: TenantContext, rtype: RecordType, query: Any) -> db.Page[Any]:
     """One page of the records the caller may see, filtered, searched and sorted as asked."""
     scope = permissions.require(ctx, rtype.plural, "read")
+    if query.sort not in rtype.sorts:
+        raise errors.ValidationError(details=[{
+            "loc": ["query", "sort"], "type": "unsortable",
+            "msg": f"{rtype.plural.capitalize()} are listed by {' or '.join(rtype.sorts)}: "
+                   f"{query.sort} would need it stored in clear"}])
     custom = listing.custom_filters(query)
     exact_hook = rtype.hook("exact")
     exact = exact_hook(ctx, query) if exact_hook is not None else None

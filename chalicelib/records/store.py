@@ -16,7 +16,7 @@ from chalicelib.billing import catalog
 from chalicelib.core import audit, db, errors
 from chalicelib.core.tenancy import TenantContext, tenant_key
 from chalicelib.identity import plans
-from chalicelib.records import listing, lookups
+from chalicelib.records import listing, lookups, types
 from chalicelib.records.types import RecordType
 
 CUSTOM = "custom."
@@ -109,6 +109,35 @@ def save(ctx: TenantContext, rtype: RecordType, before: Any, after: Any, *, acti
             raise taken from None
         raise
     return after
+
+
+def derived_items(ctx: TenantContext, rtype: RecordType, record: Any) -> list[Any]:
+    """The items a record's stored state alone gives (its list rows and lookups; the type's ``derived`` hook
+    for a type that writes its own): an import builds them again, under the new tenant's key, whose blind
+    indexes their keys carry."""
+    own = rtype.hook("derived")
+    if own is not None:
+        return list(own(ctx, record))
+    change = db.Change()
+    make_row = row_builder(rtype, record, pending=False) if rtype.space is not None else None
+    rewrite_rows(ctx, rtype, change, None, record, make_row)
+    _rewrite_lookups(ctx, rtype, change, None, record, make_row)
+    return [*change.saves, *change.creates]
+
+
+def derived_kinds() -> frozenset[str]:
+    """The item kinds :func:`derived_items` makes: rows and lookups, never copied between tenants."""
+    kinds = {"record_lookup"}
+    for rtype in types.all_types():
+        kinds |= set(rtype.derived_kinds)
+        if rtype.row_model is not None:
+            kinds.add(kind_of(rtype.row_model))
+    return frozenset(kinds)
+
+
+def kind_of(model: type[Any]) -> str:
+    """The kind (discriminator) a model's items are stored with."""
+    return str(model._get_discriminator_attribute().get_discriminator(model))
 
 
 def _rewrite_lookups(ctx: TenantContext, rtype: RecordType, change: db.Change, before: Any, after: Any,

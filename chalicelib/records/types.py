@@ -29,6 +29,7 @@ class Field:
     lookup: str | None = None  # a lookup kind ("phone", "email", "sku"): one read finds the record
     unique: bool = False  # two live records may not share a value of it (a lookup that is claimed)
     sensitive: bool = False  # stored encrypted, shown masked
+    personal: bool = False  # a customer's personal data: sealed under the tenant's key (model.personal), never in a key
     aliases: tuple[str, ...] = ()  # column titles an import recognises (a field with none is not imported)
     title: str | None = None  # how answers name it, when not its name ("SKU")
 
@@ -56,6 +57,7 @@ class RecordType:
     fields: tuple[Field, ...] = ()
     audit_fields: tuple[str, ...] = ()
     retention: timedelta = RETENTION
+    derived_kinds: tuple[str, ...] = ()  # items its save hook derives beyond rows (a contact's own lookups)
     hooks: Mapping[str, Callable[..., Any]] = field(default_factory=dict)  # what is truly the type's own
 
     @property
@@ -91,6 +93,9 @@ def register(record_type: RecordType) -> RecordType:
         raise ValueError(f"key prefix {record_type.prefix} is {taken[record_type.prefix]}'s")
     if record_type.row_model is None and "save" not in record_type.hooks and any(f.lookup for f in record_type.fields):
         raise ValueError(f"record type {record_type.name}: a lookup carries the list row, so it needs a row model")
+    unsealed = [f.name for f in record_type.fields if f.personal and f.name not in record_type.model.personal]
+    if unsealed:
+        raise ValueError(f"record type {record_type.name}: personal fields {unsealed} are not sealed by its model")
     _TYPES[record_type.name] = record_type
     return record_type
 

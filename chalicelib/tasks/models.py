@@ -24,6 +24,8 @@ OPEN, DONE = "A", "D"  # open tasks sort before done ones
 class Task(VersionedItem, discriminator="task"):
     """Something a user has to do, by a time, maybe about a contact, company or deal."""
 
+    personal = frozenset({"title", "description"})
+
     task_id = UnicodeAttribute()
     title = UnicodeAttribute()
     task_kind = UnicodeAttribute()  # call | meeting | email | todo

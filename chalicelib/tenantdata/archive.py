@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from chalicelib.core import crypto
+from chalicelib.core import crypto, db
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.tenantdata import registry, walk
 from chalicelib.tenantdata.registry import RawItem, SealedValues
@@ -123,12 +123,51 @@ def _open_within(ctx: TenantContext, spec: SealedValues, item: RawItem, record_i
     return [{**entry, "within": within} for entry in opened]
 
 
+def _open_personal(item: RawItem) -> tuple[RawItem, list[dict[str, Any]]]:
+    """The item with its personal attributes in clear, and those of the item snapshots it keeps (a merge's)."""
+    opened: list[dict[str, Any]] = []
+    if crypto.PERSONAL_FIELD in item:
+        item = db.open_personal(item)
+        opened.append({"attribute": crypto.PERSONAL_FIELD, "within": None, "personal": True})
+    for name, value in list(item.items()):
+        text_value = value.get("S") if isinstance(value, dict) else None
+        if not text_value or f'"{crypto.PERSONAL_FIELD}"' not in text_value:
+            continue
+        try:
+            snapshot = json.loads(text_value)
+        except ValueError:
+            continue
+        if isinstance(snapshot, dict) and crypto.PERSONAL_FIELD in snapshot and "kind" in snapshot:
+            item[name] = {"S": json.dumps(_within(item, snapshot, db.open_personal), ensure_ascii=False)}
+            opened.append({"attribute": crypto.PERSONAL_FIELD, "within": name, "personal": True})
+    return item, opened
+
+
+def _within(item: RawItem, snapshot: RawItem, step: Any) -> RawItem:
+    """step applied to an item snapshot another item keeps: a merge's copy of a contact (with its keys), or
+    the list row a lookup carries (without them: it is the lookup's tenant's)."""
+    if "pk" in snapshot:
+        return dict(step(snapshot))
+    return {name: value for name, value in step({**snapshot, "pk": item["pk"]}).items() if name != "pk"}
+
+
+def _seal_personal(item: RawItem, entries: list[dict[str, Any]]) -> RawItem:
+    """The item with its personal attributes (and its snapshots') sealed again under the importing tenant."""
+    for entry in entries:
+        within = entry["within"]
+        if within is None:
+            item = db.seal_personal(item)
+        else:
+            snapshot = _within(item, json.loads(item[within]["S"]), db.seal_personal)
+            item[within] = {"S": json.dumps(snapshot, ensure_ascii=False)}
+    return item
+
+
 def open_item(ctx: TenantContext, item: RawItem) -> tuple[RawItem, list[dict[str, Any]]]:
     """The item as exported (credentials left out, declared sealed values in clear) and where those were."""
     kind = registry.kind_of(item)
     excluded = registry.excluded_attributes(kind)
-    item = {name: value for name, value in item.items() if name not in excluded}
-    opened: list[dict[str, Any]] = []
+    item, opened = _open_personal({name: value for name, value in item.items() if name not in excluded})
     for spec in registry.sealed(kind):
         record_id = registry.text(item, spec.record_id_attribute)
         if record_id is None:
@@ -168,6 +207,8 @@ def seal_item(ctx: TenantContext, item: RawItem, sealed: list[dict[str, Any]]) -
     item = dict(item)
     snapshots: dict[str, RawItem] = {}
     for entry in sealed:
+        if entry.get("personal"):
+            continue  # sealed last, once the values inside them are
         within = entry.get("within")
         if within is None:
             _seal_value(ctx, item, entry)
@@ -177,7 +218,7 @@ def seal_item(ctx: TenantContext, item: RawItem, sealed: list[dict[str, Any]]) -
         _seal_value(ctx, snapshots[within], entry)
     for within, snapshot in snapshots.items():
         item[within] = {"S": json.dumps(snapshot, ensure_ascii=False)}
-    return item
+    return _seal_personal(item, [entry for entry in sealed if entry.get("personal")])
 
 
 # -- typed JSON <-> archive lines -----------------------------------------------------------
@@ -238,7 +279,8 @@ def entry_of(ctx: TenantContext, raw: RawItem) -> Entry | None:
         return None
     item, sealed = open_item(ctx, raw)
     line = json.dumps({"item": to_json(item), "sealed": sealed}, sort_keys=True, ensure_ascii=False)
-    return Entry(pk=str(raw["pk"]["S"]), sk=str(raw["sk"]["S"]), kind=kind, line=line, sealed=len(sealed))
+    opened = [entry for entry in sealed if not entry.get("personal")]  # sensitive values, not personal tokens
+    return Entry(pk=str(raw["pk"]["S"]), sk=str(raw["sk"]["S"]), kind=kind, line=line, sealed=len(opened))
 
 
 def write_zip(out: IO[bytes], entries: Iterable[Entry], *, tenant_id: str, export_id: str,

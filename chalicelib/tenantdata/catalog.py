@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from chalicelib.core import audit, audit_anchors
+from chalicelib.core import audit, audit_anchors, crypto
 from chalicelib.core.tenancy import TenantContext, global_key, tenant_key
 from chalicelib.records import listing, lookups, store, types
 from chalicelib.tenantdata import registry
@@ -58,14 +58,21 @@ def _record_links(rtype: types.RecordType) -> Callable[[TenantContext, RawItem],
     ``tenant_links`` hook names (a contact's encrypted-id lookups and entries in its companies)."""
 
     def record_links(ctx: TenantContext, item: RawItem) -> Iterable[Link]:
-        record = rtype.model.from_raw_data(item)
+        try:
+            record, readable = rtype.model.from_raw_data(item), True
+        except (crypto.DecryptionError, crypto.KeyUnavailableError):
+            # A shredded tenant (a purge run again after it shredded): what needs no personal value.
+            unsealed = {name: value for name, value in item.items() if name != crypto.PERSONAL_FIELD}
+            record, readable = rtype.model.from_raw_data(unsealed), False
         if not record.pk.startswith(ctx.prefix):
             return []
         found: list[Link] = []
         if rtype.space is not None:
             rows = listing.row_keys(ctx, rtype.space, store.facets(rtype, record), rtype.lists)
-            found += [(pk, None) for pk in sorted({key.pk for key in rows})]
-        found += [key for _, key in lookups.keys(ctx, rtype, record)]
+            token_partition = [] if readable else [tenant_key(ctx, rtype.space, "TOKEN")]  # its words are sealed
+            found += [(pk, None) for pk in sorted({key.pk for key in rows} | set(token_partition))]
+        if readable:  # lookups are found from the values they index, by the tenant's key
+            found += [key for _, key in lookups.keys(ctx, rtype, record)]
         own = rtype.hook("tenant_links")
         return found + (list(own(ctx, record)) if own is not None else [])
 

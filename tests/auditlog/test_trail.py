@@ -117,7 +117,8 @@ def test_verify_finds_a_forged_record_and_a_cut_tail(client: ApiClient, company:
     ctx = system_context(company.tenant_id)
     with bind(ctx):
         records = audit.chain_records(ctx, "team", team_id)
-        records[0].update(actions=[audit.AuditRecord.changes.set({"name": {"before": None, "after": "Forged"}})])
+        records[0].changes = {"name": {"before": None, "after": "Forged"}}  # sealed again: it reads as forged
+        records[0].save()
     report = body(client.get(f"/api/v1/audit/verify?entity=team&entity_id={team_id}", token=owner))
     assert report["ok"] is False and report["first_broken_seq"] == 1
     with bind(ctx):

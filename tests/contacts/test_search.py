@@ -65,18 +65,19 @@ def test_filters_by_tag_and_owner_and_their_combination(client: ApiClient, shop:
     assert sorted(listed(client, token, "?tag=VIP&q=zo")) == [people["zoe"]]
     assert set(listed(client, token, f"?owner_id={shop.owner.user_id}&limit=200")) >= set(people.values())
     assert listed(client, token, "?owner_id=01HZZZZZZZZZZZZZZZZZZZZZZZ") == []
-    assert listed(client, token, f"?tag=eu&owner_id={shop.owner.user_id}&sort=name") == [people["ivanov"],
-                                                                                          people["zoe"]]
+    assert sorted(listed(client, token, f"?tag=eu&owner_id={shop.owner.user_id}")) == sorted([people["ivanov"],
+                                                                                               people["zoe"]])
 
 
-def test_sorts_by_name_created_and_updated(client: ApiClient, shop: Company, people: dict[str, str]) -> None:
+def test_sorts_by_created_and_updated_never_by_name(client: ApiClient, shop: Company, people: dict[str, str]) -> None:
     token = shop.owner.token
     by_created = listed(client, token, "?sort=created&limit=200")
     assert by_created.index(people["bare"]) < by_created.index(people["yolkin"])  # newest first
-    by_name = [i for i in listed(client, token, "?sort=name&limit=200") if i in people.values()]
-    assert by_name == [people[n] for n in ("bare", "ivanov", "ivashkin", "zoe", "yolkin")]  # Latin before Cyrillic
-    assert [i for i in listed(client, token, "?sort=name&order=desc&limit=200") if i in people.values()] == \
-        list(reversed(by_name))
+    oldest_first = listed(client, token, "?sort=created&order=asc&limit=200")
+    assert oldest_first == list(reversed(by_created))
+    # Name order would need names in a key, in clear: contacts' names are sealed (#21).
+    refused = client.get("/api/v1/contacts?sort=name", token=token)
+    assert refused.status_code == 422 and body(refused)["error"]["details"][0]["type"] == "unsortable"
     touched = client.patch(f"/api/v1/contacts/{people['ivanov']}", {"version": 1, "tags": ["eu", "touched"]},
                            token=token)
     assert touched.status_code == 200
@@ -89,14 +90,16 @@ def test_pages_follow_cursors_without_gaps_or_repeats(client: ApiClient, app: An
     seen: list[str] = []
     cursor = ""
     while True:
-        page = body(client.get(f"/api/v1/contacts?sort=name&limit=3{cursor}", token=company.owner.token))
+        page = body(client.get(f"/api/v1/contacts?sort=created&order=asc&limit=3{cursor}",
+                               token=company.owner.token))
         seen += [item["id"] for item in page["items"]]
         if not page["next_cursor"]:
             break
         cursor = f"&cursor={page['next_cursor']}"
     assert seen == made
-    first = body(client.get("/api/v1/contacts?sort=name&limit=3", token=company.owner.token))["next_cursor"]
-    reused = client.get(f"/api/v1/contacts?sort=created&cursor={first}", token=company.owner.token)
+    first = body(client.get("/api/v1/contacts?sort=created&order=asc&limit=3",
+                            token=company.owner.token))["next_cursor"]
+    reused = client.get(f"/api/v1/contacts?sort=updated&cursor={first}", token=company.owner.token)
     assert reused.status_code == 400  # a cursor fits the one list that issued it
     assert body(reused)["error"]["code"] == "invalid_cursor"
 

@@ -141,7 +141,10 @@ def test_a_lookup_carries_the_rows_attributes_and_nothing_sensitive(client: ApiC
     assert lookup is not None and row is not None
     carried = set(lookup.attribute_values) - {"pk", "sk", "kind", "contact_id"}
     assert carried and carried <= set(row.attribute_values)
-    text = json.dumps(lookup.serialize(), ensure_ascii=False)
+    stored = lookup.serialize()
+    assert "Vronsky" not in json.dumps(stored, ensure_ascii=False)  # the row it carries is sealed (#21)
+    text = json.dumps(db.open_personal(stored), ensure_ascii=False)
+    assert "Vronsky" in text
     for secret in ("DE89370400440532013000", "AB1234567", "7707083893", "v1:", "••••"):
         assert secret not in text
 

@@ -40,6 +40,16 @@ class NotesQuery(Schema):
 api = Api(__name__, tag="probe")
 
 
+def new_tenant() -> str:
+    """A tenant id with its data key (the probe's audit records are sealed under it)."""
+    from chalicelib.core import crypto
+
+    ctx = TenantContext(tenant_id=new_id(), actor_id="probe")
+    with bind(ctx):
+        crypto.provision_key(ctx)
+    return ctx.tenant_id
+
+
 def _ctx(request: ApiRequest) -> TenantContext:
     tenant_id = request.header("x-probe-tenant") or ""
     return TenantContext(tenant_id=tenant_id, actor_id="probe", request_id=request.request_id)

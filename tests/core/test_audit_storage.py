@@ -7,7 +7,7 @@ from typing import Any
 
 import boto3
 
-from chalicelib.core import audit, db
+from chalicelib.core import audit, crypto, db
 from chalicelib.core.config import settings
 from chalicelib.core.tenancy import TenantContext, bind, new_id, tenant_key
 from tests.core.probe import ProbeNote
@@ -33,11 +33,21 @@ def _note_with_history(ctx: TenantContext) -> tuple[str, list[audit.AuditRecord]
     return note_id, audit.chain_records(ctx, "probe_note", note_id)
 
 
-def test_a_record_stores_no_value_its_keys_hold_and_its_changes_compactly() -> None:
+def _tenant() -> TenantContext:
+    """A tenant with its data key: the changes an audit record keeps are sealed under it (#21)."""
     ctx = TenantContext(tenant_id=new_id(), actor_id="tester")
     with bind(ctx):
+        crypto.provision_key(ctx)
+    return ctx
+
+
+def test_a_record_stores_no_value_its_keys_hold_and_its_changes_compactly() -> None:
+    ctx = _tenant()
+    with bind(ctx):
         note_id, (created, updated) = _note_with_history(ctx)
-        raw = _raw(created)
+        stored_item = _raw(created)
+        raw = db.open_personal(stored_item)
+    assert "changes" not in stored_item and "Привет" not in json.dumps(stored_item, ensure_ascii=False)
     assert not {"entity", "entity_id", "audit_id", "entity_version"} & raw.keys()
     stored = raw["changes"]["S"]
     assert " " not in stored and "Привет" in stored and "before" not in stored  # no spaces, escapes or nulls
@@ -51,12 +61,12 @@ def test_a_record_stores_no_value_its_keys_hold_and_its_changes_compactly() -> N
 
 
 def test_a_record_stored_in_the_earlier_shape_reads_and_verifies_as_it_did() -> None:
-    ctx = TenantContext(tenant_id=new_id(), actor_id="tester")
+    ctx = _tenant()
     client = boto3.client("dynamodb", region_name=settings.region)
     with bind(ctx):
         note_id, (created, updated) = _note_with_history(ctx)
-        for record in (created, updated):  # as written before #22: every field, verbose JSON changes
-            raw = _raw(record)
+        for record in (created, updated):  # as written before #22 (and #21): every field, changes in clear
+            raw = db.open_personal(_raw(record))
             raw |= {"entity": {"S": "probe_note"}, "entity_id": {"S": note_id}, "audit_id": {"S": record.audit_id},
                     "entity_version": {"N": str(int(record.seq))},
                     "changes": {"S": json.dumps(record.changes)}}

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib.core.tenancy import new_id
+from tests.core import probe as probe_app
 from tests.support import ApiClient, body
 
 
@@ -29,7 +29,7 @@ def assert_error(response: Any, status: int, code: str) -> dict[str, Any]:
 
 
 def tenant_headers() -> dict[str, str]:
-    return {"X-Probe-Tenant": new_id(), "Content-Type": "application/json"}
+    return {"X-Probe-Tenant": probe_app.new_tenant(), "Content-Type": "application/json"}
 
 
 def test_valid_create_answers_201(probe: ApiClient) -> None:

@@ -150,8 +150,12 @@ def test_sort_by_name_lists_in_name_order(client: ApiClient, shop: Company, kind
     made = {name: kind.make(client, token, tags=[tag], **{kind.name_field: name})["id"]
             for name in ("Charlie", "alpha", "Bravo")}  # made out of order; case does not count
     in_order = [made["alpha"], made["Bravo"], made["Charlie"]]
-    assert kind.listed(client, token, tag=tag, sort="name") == in_order
-    assert kind.listed(client, token, tag=tag, sort="name", order="desc") == in_order[::-1]
+    if "name" in kind.rtype.sorts:
+        assert kind.listed(client, token, tag=tag, sort="name") == in_order
+        assert kind.listed(client, token, tag=tag, sort="name", order="desc") == in_order[::-1]
+    else:  # a personal name is never in a key in clear, so the table cannot order by it (#21)
+        refused = client.get(kind.list_path(tag=tag, sort="name"), token=token)
+        assert refused.status_code == 422 and body(refused)["error"]["details"][0]["type"] == "unsortable"
     by_id = sorted(made.values())  # ids are ULIDs: creation order, whatever the clock did between requests
     assert kind.listed(client, token, tag=tag, sort="created") == by_id[::-1]
     assert kind.listed(client, token, tag=tag, sort="created", order="asc") == by_id
@@ -182,11 +186,12 @@ def test_cursors_walk_the_list_once_and_fit_only_their_list(client: ApiClient, s
     assert len(first["items"]) == 2 and first["next_cursor"]
     walked = walk(client, token, kind, tag=tag, limit=2)
     assert len(walked) == len(set(walked)) == 3 and set(walked) == set(made)
-    by_name = walk(client, token, kind, tag=tag, limit=2, sort="name")
-    assert len(by_name) == 3 and set(by_name) == set(made)
+    other_sort = "name" if "name" in kind.rtype.sorts else "created"
+    by_other = walk(client, token, kind, tag=tag, limit=2, sort=other_sort)
+    assert len(by_other) == 3 and set(by_other) == set(made)
 
     cursor = first["next_cursor"]
-    for other_list in ({"tag": elsewhere}, {}, {"tag": tag, "sort": "name"}, {"tag": tag, "q": "sample"}):
+    for other_list in ({"tag": elsewhere}, {}, {"tag": tag, "sort": other_sort}, {"tag": tag, "q": "sample"}):
         answer = client.get(kind.list_path(cursor=cursor, limit=2, **other_list), token=token)
         assert answer.status_code == 400, (other_list, answer.body)
         assert error_code(answer) == "invalid_cursor"

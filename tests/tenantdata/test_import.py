@@ -13,6 +13,7 @@ import pytest
 from chalicelib.core import audit, crypto
 from chalicelib.core.tenancy import bind
 from chalicelib.identity.service import system_context
+from chalicelib.records import listing, lookups
 from chalicelib.tenantdata import archive, registry
 from tenants import importer
 from tenants.__main__ import main
@@ -61,6 +62,11 @@ def comparable(lines: dict[tuple[str, str], dict[str, Any]], tenant_id: str) -> 
             line["item"].pop("revoked_at", None)
         if line["item"]["kind"]["S"] == "integration":  # imported ones wait disabled: their URL is the source's
             line["item"].pop("status", None)
+        if line["item"]["kind"]["S"] == "automation":  # imported rules wait switched off, like the integrations
+            line["item"].pop("enabled", None)
+        if line["item"]["kind"]["S"] == "deal_row":  # a move does not rewrite a deal's search rows: an import
+            for name in ("version", "updated_at"):  # writes them from the deal as it is now
+                line["item"].pop(name, None)
         if line["item"]["kind"]["S"] == "tenant":  # the source's Stripe customer and subscription stay behind
             for name in ("customer_id", "subscription_id", "item_id", "status"):
                 line["item"].get("billing", {}).get("M", {}).pop(name, None)
@@ -135,7 +141,8 @@ def test_a_chain_broken_in_the_archive_stays_broken(company: Company, tmp_path: 
     ctx = system_context(company.tenant_id)
     with bind(ctx):
         record = audit.chain_records(ctx, "role", "clerk")[0]
-        record.update(actions=[audit.AuditRecord.changes.set({"name": {"before": None, "after": "Forged"}})])
+        record.changes = {"name": {"before": None, "after": "Forged"}}
+        record.save()
     path = tmp_path / "export.zip"
     main(["export", "--tenant", company.tenant_id, "--out", str(path)], out=io.StringIO())
     summary = importer.import_archive(str(path))
@@ -187,10 +194,27 @@ def _digests(lines: dict[tuple[str, str], dict[str, Any]]) -> dict[str, str]:
     return found
 
 
+def _blind_keys(lines: dict[tuple[str, str], dict[str, Any]], tenant_id: str) -> dict[str, str]:
+    """The blind indexes in the keys of an export (phone and e-mail lookups, search rows), each named by the
+    value it stands for: under another tenant's key the same value has another digest, by design (#21)."""
+    ctx, found = system_context(tenant_id), {}
+    with bind(ctx):
+        for line in lines.values():
+            item = line["item"]
+            for attribute, kind, field in (("phones", "phone", "number"), ("emails", "email", "address")):
+                for entry in json.loads(item.get(attribute, {}).get("S", "[]")):
+                    pk = lookups.lookup_pk(ctx, kind, lookups.normalise(kind, entry[field]))
+                    found[pk.rsplit("#", 1)[1]] = f"<{kind}:{entry[field]}>"
+            for token in item.get("tokens", {}).get("S", "").split():
+                for prefix in listing.token_prefixes(token):
+                    found[listing.token_bucket(ctx, prefix)] = f"<token:{prefix}>"
+    return found
+
+
 def crm_comparable(lines: dict[tuple[str, str], dict[str, Any]], tenant_id: str) -> dict[str, Any]:
     """comparable() with the blind indexes named by field and contact instead of by digest."""
     text = json.dumps(comparable(lines, tenant_id))
-    for digest, name in _digests(lines).items():
+    for digest, name in (_digests(lines) | _blind_keys(lines, tenant_id)).items():
         text = text.replace(digest, name)
     return dict(json.loads(text))
 
@@ -219,7 +243,7 @@ def test_the_crm_records_are_reproduced_record_by_record(client: ApiClient, crm_
     assert not set(_digests(copy)) & set(_digests(source))
     contact_id = crm_company.extra["contact"]["id"]
     sealed = {entry["field"] for key, line in copy.items() if key[1] == "#PROFILE" and contact_id in key[0]
-              for entry in line["sealed"]}
+              for entry in line["sealed"] if not entry.get("personal")}
     assert sealed == {"iban", "passport_number", "tax_id", "custom.alpha_passport"}
 
 

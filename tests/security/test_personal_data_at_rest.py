@@ -1,0 +1,141 @@
+"""No customer's personal value is stored in clear, in any item or key of the embedded tables (#21).
+
+A tenant is seeded through the API and the hooks with known values: a contact with its phone, e-mail,
+address, messenger handle and a free-text custom value, a company, a deal, a task, a note, a website
+form's lead and a telephone call, then changed, searched and listed. Every item of every table is
+then scanned, keys included: none of the values may appear as written, lower-cased, case-folded,
+as E.164 or bare digits, nor any word of them (a search token).
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+
+from chalicelib.core.config import settings
+from tests.factories import Company, signup
+from tests.integrations.helpers import create_form, events, post_form
+from tests.support import ApiClient, body
+from tests.telephony.kit import create_telephony, play
+from webhooks.providers import Call
+from webhooks.providers import pbx as pbx_sim
+
+# Each value is distinctive enough that no random token or id can contain it by chance.
+CONTACT = {"first_name": "Quixotella", "last_name": "Brumbleweed",
+           "phones": [{"number": "+7 916 555-73-19"}], "emails": [{"address": "Quixotella.Brumble@Example.org"}],
+           "billing_address": {"line1": "Vorobyovskaya Naberezhnaya 17", "city": "Podolskovo"},
+           "messengers": {"telegram_username": "quixbrumble"}, "custom": {"flower": "Glimmerwort"}}
+PHONES = {"+79165557319": "9165557319", "+74955558841": "4955558841", "+79035557788": "9035557788",
+          "+79265551234": "9265551234"}
+COMPANY = {"name": "Zephyranthes Holdings", "phones": [{"number": "+7 495 555-88-41"}],
+           "emails": [{"address": "office@zephyranthes.test"}]}
+TEXTS = ["Marzipanova banquet", "Sandpiperine callback", "Bring the Oolongberry samples",
+         "Prefers Tarragonix tea", "Velvetina Crumplehorn", "Хочу букет Лунофиалки", "Brumbleweedova"]
+EMAILS = ["quixotella.brumble@example.org", "office@zephyranthes.test"]
+COMMON = {"the", "for", "bring", "prefers", "tea", "хочу", "букет", "holdings", "samples", "callback", "banquet",
+          "naberezhnaya", "office", "example", "test", "org"}  # words any item may hold for other reasons
+
+
+def _variants(value: str) -> set[str]:
+    folded = unicodedata.normalize("NFKC", value).casefold()
+    words = {word for word in folded.replace("@", " ").replace(".", " ").split() if len(word) >= 5}
+    return {value.lower(), folded, *(words - COMMON)}
+
+
+def secrets() -> set[str]:
+    """Every encoding of the seeded values that must not be found at rest."""
+    found: set[str] = set()
+    for value in [CONTACT["first_name"], CONTACT["last_name"], CONTACT["billing_address"]["line1"],  # type: ignore[index]
+                  CONTACT["billing_address"]["city"], "quixbrumble", "Glimmerwort", COMPANY["name"],  # type: ignore[index]
+                  *TEXTS, *EMAILS]:
+        found |= _variants(str(value))
+    for e164, national in PHONES.items():
+        found |= {e164, e164[1:], national}
+    return found
+
+
+def _items() -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every item of every table of the embedded AWS, read from moto's own tables: a Scan through the API
+    would cross tenants, which the tenancy watcher rightly refuses on a request path."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.dynamodb.models import dynamodb_backends
+
+    tables = dynamodb_backends[DEFAULT_ACCOUNT_ID][settings.region].tables
+    for name, table in sorted(tables.items()):
+        for partition in list(table.items.values()):
+            for item in list(partition.values()):
+                yield name, item.to_json()["Attributes"]
+
+
+def _created(response: Any) -> dict[str, Any]:
+    assert response.status_code == 201, response.body
+    return dict(body(response))
+
+
+def _seed(client: ApiClient, company: Company) -> dict[str, str]:
+    token = company.owner.token
+    made = client.post("/api/v1/custom-fields", {"entity": "contact", "key": "flower", "label": "Flower",
+                                                 "type": "text"}, token=token)
+    assert made.status_code == 201, made.body
+    contact = _created(client.post("/api/v1/contacts", CONTACT, token=token, headers={"Idempotency-Key": "k-1"}))
+    firm = _created(client.post("/api/v1/companies", COMPANY, token=token))
+    _created(client.post("/api/v1/deals", {"title": TEXTS[0], "contact_ids": [contact["id"]],
+                                           "company_id": firm["id"]}, token=token))
+    task = client.post("/api/v1/tasks", {"title": TEXTS[1], "description": TEXTS[2],
+                                         "related": {"type": "contact", "id": contact["id"]}}, token=token)
+    assert task.status_code == 201, task.body
+    note = client.post("/api/v1/notes", {"subject": {"type": "contact", "id": contact["id"]}, "text": TEXTS[3]},
+                       token=token)
+    assert note.status_code == 201, note.body
+    changed = client.patch(f"/api/v1/contacts/{contact['id']}", {"version": contact["version"],
+                                                                "last_name": TEXTS[6]}, token=token)
+    assert changed.status_code == 200, changed.body
+    form = create_form(client, company)
+    assert post_form(client, form, {"name": TEXTS[4], "phone": "+7 903 555-77-88", "message": TEXTS[5]}
+                     ).status_code == 200
+    assert [e["status"] for e in events(client, company, form)] == ["processed"]
+    line = create_telephony(client, company, "pbx", extensions={"101": company.owner.user_id})
+    answers = play(client, line, pbx_sim.requests("answered", line["webhook_url"], key=None, secret=line["secret"],
+                                                  call=Call(customer="+79265551234", talk_seconds=30)))
+    assert {a.status_code for a in answers} == {200}
+    return {"contact": contact["id"], "company": firm["id"]}
+
+
+@pytest.fixture
+def seeded(client: ApiClient) -> tuple[Company, dict[str, str]]:
+    company = signup(client, company="Plaintext Hunt LLC", country="RU")
+    return company, _seed(client, company)
+
+
+def test_the_seeded_values_read_back_in_clear_through_the_api(client: ApiClient, seeded: Any) -> None:
+    company, ids = seeded
+    token = company.owner.token
+    card = body(client.get(f"/api/v1/contacts/{ids['contact']}", token=token))
+    assert (card["first_name"], card["last_name"]) == ("Quixotella", "Brumbleweedova")
+    assert card["phones"][0]["number"] == "+79165557319" and card["custom"] == {"flower": "Glimmerwort"}
+    for q in ("quixo", "Brumbleweedova", "+7 916 555 73 19", "quixotella.brumble@example.org", "quix brum"):
+        found = body(client.get(f"/api/v1/contacts?q={quote(q)}", token=token))["items"]
+        assert [row["id"] for row in found] == [ids["contact"]], q
+    firms = body(client.get("/api/v1/companies?q=zephyr", token=token))["items"]
+    assert [row["id"] for row in firms] == [ids["company"]]
+    deals = body(client.get("/api/v1/deals?q=marzipanova", token=token))["items"]
+    assert [row["title"] for row in deals] == [TEXTS[0]]
+
+
+def test_no_personal_value_is_stored_in_clear_in_any_item_or_key(client: ApiClient, seeded: Any) -> None:
+    leaks, seen_tenant = [], False
+    wanted = secrets()
+    for table, item in _items():
+        text = json.dumps(item, ensure_ascii=False, default=str).casefold()
+        seen_tenant = seen_tenant or "plaintext hunt llc" in text  # the business's own name: not a customer's
+        found = sorted(value for value in wanted if value.casefold() in text)
+        if found:
+            kind = item.get("kind", {}).get("S", "?")
+            leaks.append(f"{table} {kind} {item['pk']['S']} {item['sk']['S']}: {found}")
+    assert seen_tenant, "the scan did not reach the seeded tenant's items"
+    assert not leaks, "\n".join(leaks)
