@@ -12,6 +12,7 @@ from chalicelib.due import service as due
 from tests.events.conftest import Feed
 from tests.factories import add_member, outbox, signup
 from tests.support import ApiClient, body
+from tests.telephony.kit import make_call
 
 
 def _ctx(tenant_id: str) -> TenantContext:
@@ -158,3 +159,15 @@ def test_a_mention_tells_nobody_who_may_not_read_the_record(client: ApiClient, f
                                   "text": f"@{agent.user_id} the price is 9,000"}, token=company.owner.token)
     feed.deliver()
     assert _bell(client, agent.token)["items"] == []
+
+
+def test_a_missed_call_tells_the_one_responsible_and_counts_in_communications(client: ApiClient,
+                                                                             feed: Feed) -> None:
+    company = signup(client, company="Missed calls")
+    call = make_call(client, company.owner.token, customer="+79161234567")
+    feed.deliver()
+    items = _bell(client, company.owner.token)["items"]
+    assert [(n["type"], n["title"], n["subject"]["id"]) for n in items if n["type"] == "call.missed"] == [
+        ("call.missed", "+79161234567", call["id"])]
+    report = body(client.get("/api/v1/reports/communications", token=company.owner.token))["items"]
+    assert [(r["channel"], r["direction"], r["calls"], r["missed"]) for r in report] == [("call", "inbound", 1, 1)]
