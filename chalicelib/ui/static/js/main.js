@@ -268,7 +268,9 @@ document.addEventListener('keydown', (event) => {
 });
 
 async function start() {
-  mount(app, h('p', { class: 'loading boot', role: 'status' }, t('common.loading')));
+  // The app's frame at once, then the screen's shape while the session and the screen load (#20 item 14).
+  mount(app, h('div', { class: 'boot-frame' }, h('div', { class: 'topbar' }, h('span', { class: 'brand' },
+    h('span', { class: 'brand-mark', 'aria-hidden': 'true' }, 'C'))), h('main', { class: 'content' }, loading())));
   const path = currentLocation().path;
   const route = match(path);
   // Public pages that take a one-time token need no session; everything else tries to restore one.

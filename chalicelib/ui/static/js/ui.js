@@ -40,12 +40,14 @@ export function form({ className = 'form', submit, onSubmit, children, label = n
     holdPlace(button);
     button.disabled = true;
     el.setAttribute('aria-busy', 'true');
+    button.classList.add('busy'); // a spinner on the button while it saves (#20 item 14)
     try {
       await onSubmit(values(el), el);
     } catch (error) {
       showErrors(el, error);
     } finally {
       button.disabled = false;
+      button.classList.remove('busy');
       el.removeAttribute('aria-busy');
     }
   });
@@ -188,9 +190,12 @@ export function empty(message, action = null) {
   return h('div', { class: 'empty' }, h('p', {}, message), action);
 }
 
-/** A loading placeholder. */
+/** A loading placeholder: the shape of a screen (a title, a few rows) rather than a blank page (#20 item 14). */
 export function loading() {
-  return h('p', { class: 'loading', role: 'status' }, t('common.loading'));
+  const bar = (width) => h('span', { class: 'skeleton-bar', 'data-w': width });
+  return h('div', { class: 'skeleton', role: 'status', 'aria-busy': 'true', 'data-test': 'skeleton' },
+    h('span', { class: 'visually-hidden' }, t('common.loading')), bar('title'),
+    h('div', { class: 'skeleton-panel' }, [1, 2, 3, 4].map(() => h('div', { class: 'skeleton-row' }, bar('long'), bar('short')))));
 }
 
 /** A full error panel for a screen that could not load. */

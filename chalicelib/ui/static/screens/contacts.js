@@ -27,8 +27,9 @@ function contactItem(contact, selectable) {
   const phone = contact.phone || contact.phones?.[0]?.number;
   const email = contact.email || contact.emails?.[0]?.address;
   const name = fullName(contact);
-  const pick = selectable ? h('input', { type: 'checkbox', class: 'pick', value: contact.id,
-    'aria-label': t('contacts.bulk.pick', { name }) }) : null;
+  // The box sits in a 44 px label: a thumb ticks it without aiming at 18 px (#20 item 14).
+  const pick = selectable ? h('label', { class: 'pick-wrap' }, h('input', { type: 'checkbox', class: 'pick', value: contact.id,
+    'aria-label': t('contacts.bulk.pick', { name }) })) : null;
   return h('li', { 'data-contact': contact.id }, pick, h('div', { class: 'grow' },
     h('a', { class: 'title', href: `#/contacts/${encodeURIComponent(contact.id)}` }, name),
     h('div', { class: 'meta' }, phone ? phoneLink(phone, { contactId: contact.id }) : null, phone && email ? ' · ' : null, email),
