@@ -22,7 +22,7 @@ from pydantic import ValidationError as PydanticValidationError
 from chalicelib.calls.models import Call, CallbackDue, CallRef, CallStats, DialRequest
 from chalicelib.calls.record import CALL, ref_pk
 from chalicelib.channels import adapters, parties
-from chalicelib.core import db, errors, phones
+from chalicelib.core import crypto, db, errors, phones
 from chalicelib.core.observability import logger
 from chalicelib.core.tenancy import TenantContext, new_id, tenant_key
 from chalicelib.inbox import Outcome, Run, register_processor
@@ -51,6 +51,11 @@ def dial_pk(ctx: TenantContext, integration_id: str) -> str:
 def callback_pk(ctx: TenantContext) -> str:
     """Partition of the missed calls not yet called back, by number."""
     return tenant_key(ctx, "CALLBACK")
+
+
+def callback_sk(ctx: TenantContext, number: str) -> str:
+    """The key of a number's missed call awaiting a call-back: the number's blind index, never the number."""
+    return crypto.blind_key(ctx, kind="phone", value=number)
 
 
 def stats_pk(ctx: TenantContext) -> str:
@@ -160,9 +165,10 @@ def _on_end(run: Run, change: db.Change, before: Call | None, call: Call, settin
                 description=f"Missed call at {day.isoformat(timespec='minutes')} ({call.provider}).")
             task_id = str(tasks_service.create(ctx, data=data, into=change).task_id)
             call.task_id = task_id
-        change.save(CallbackDue(callback_pk(ctx), number, call_id=call.call_id, task_id=task_id, missed_at=day))
+        change.save(CallbackDue(callback_pk(ctx), callback_sk(ctx, number), call_id=call.call_id, task_id=task_id,
+                                missed_at=day))
     elif status == "answered" and number:
-        due = db.get(ctx, CallbackDue, callback_pk(ctx), number)
+        due = db.get(ctx, CallbackDue, callback_pk(ctx), callback_sk(ctx, number))
         missed = access.get_any(ctx, CALL, due.call_id) if due is not None else None
         if due is not None and isinstance(missed, Call) and missed.call_id != call.call_id:
             returned = editing.clone(missed)
