@@ -32,8 +32,8 @@ def _answer(report: Any, name: str, request: ApiRequest) -> Any:
         else frozenset()
     rows = [_Row(row, hidden) for row in report.items]
     if request.query.format != "csv":
-        return report if not hidden else {**report.model_dump(mode="json"),
-                                          "items": [row.model_dump(mode="json") for row in rows]}
+        answer = report.model_dump(mode="json", by_alias=True)  # "from", as the query and the schema name it
+        return answer if not hidden else {**answer, "items": [row.model_dump(mode="json") for row in rows]}
     body = service.as_csv(rows)  # type: ignore[arg-type]
     return Response(body=body, status_code=200, headers={
         **API_HEADERS, "Content-Type": "text/csv; charset=utf-8",
