@@ -31,7 +31,27 @@ def _create() -> dict[str, str]:
         agent = service.create_active_user(ctx, email=AGENT_EMAIL, name="Anton Agent", role="agent",
                                            password=logins["agent"])
         logins.update(_phone_line(ctx, owner_id=ctx.actor_id, agent_id=str(agent.user_id)))
+    _month(logins["owner"], agent_id=str(agent.user_id))
     return logins
+
+
+def _month(password: str, *, agent_id: str) -> None:
+    """A month of the flower shop's work, so a newcomer sees the product working (local/demo_month.py), filled in
+    the background: the runner answers meanwhile (the seeding thread alone sees the clock moved back)."""
+    import importlib
+    import threading
+
+    from local.demo_month import seed_month, sign_in
+
+    app = importlib.import_module("app").app  # the app the runner serves (already imported)
+
+    def fill() -> None:
+        try:
+            seed_month(app, sign_in(app, OWNER_EMAIL, password), agent_id=agent_id)
+        except Exception as exc:  # noqa: BLE001 - the demo works without its month; say why
+            print(f"demo month not filled: {exc}", flush=True)
+
+    threading.Thread(target=fill, name="demo-month", daemon=True).start()
 
 
 def _phone_line(ctx: object, *, owner_id: str, agent_id: str) -> dict[str, str]:
@@ -61,7 +81,8 @@ def seed_demo_tenant() -> list[str]:
     if not logins:
         return ["demo tenant exists, but .local/demo-logins.json is gone: reset a password from the login page"]
     lines = [
-        f"demo tenant 'Demo Flowers Ltd' (passwords generated on first start, kept in {path}):",
+        f"demo tenant 'Demo Flowers Ltd', a month of a flower shop's work in it "
+        f"(passwords generated on first start, kept in {path}):",
         f"  owner  {OWNER_EMAIL}  {logins['owner']}",
         f"  agent  {AGENT_EMAIL}  {logins['agent']}",
     ]

@@ -1,0 +1,42 @@
+"""The demo company's month (#20 item 15): a newcomer who signs in to the demo of ``make run`` finds a flower shop at
+work: venues and customers linked, deals along the whole funnel, tasks overdue, today and ahead, notes, and website
+leads with the customers' own words."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from local.demo_month import seed_month
+from tests.factories import add_member, signup
+from tests.support import ApiClient, body
+
+
+def test_the_demo_company_has_a_month_of_a_flower_shop(app: Any) -> None:
+    client = ApiClient(app)
+    company = signup(client, company="Demo Month Flowers", country="GB")
+    agent = add_member(client, company, role="agent", name="anton")
+    made = seed_month(app, company.owner.token, agent_id=agent.user_id)
+    token = company.owner.token
+    assert made == {"companies": 6, "contacts": 20, "deals": 12, "notes": 7, "tasks": 16, "leads": 5}
+
+    contacts = body(client.get("/api/v1/contacts?limit=100", token=token))["items"]
+    assert len(contacts) >= 20 + 4  # four new leads (one came back: a contact already there)
+    pipeline = body(client.get("/api/v1/pipelines", token=token))["items"][0]
+    board = body(client.get(f"/api/v1/pipelines/{pipeline['id']}/board", token=token))
+    filled = [column["stage"]["name"] for column in board["columns"] if column["count"]]
+    assert len(filled) >= 5 and "Won" in filled and "Lost" in filled, filled
+
+    views = {view: body(client.get(f"/api/v1/tasks?view={view}", token=token))["items"]
+             for view in ("overdue", "today", "upcoming")}
+    assert all(views.values()), {view: len(items) for view, items in views.items()}  # something in each
+    assert any(task["related"] and task["related"]["name"] for task in views["today"])
+
+    leads = [c for c in contacts if c.get("email") == "priya@example.com"]
+    card = body(client.get(f"/api/v1/contacts/{leads[0]['id']}", token=token))
+    entry = next(e for e in card["timeline"] if e["kind"] == "form_submission")
+    assert "weekly flowers" in entry["data"]["message"] and entry["data"]["utm"]["source"] == "google"
+    assert card.get("contact", card)["utm"]["source"] == "google"
+
+    # spread over the month, not made in one instant
+    created = sorted(c["created_at"][:10] for c in contacts)
+    assert len(set(created)) >= 8
