@@ -49,7 +49,7 @@ def test_a_phone_opens_settings_as_a_menu_in_russian(browser: Any, live_url: str
     for group in ["Ваша учётная запись", "Команда", "Продажи", "Подключения", "Компания"]:
         index.locator("h2", has_text=group).wait_for()
     links = index.get_by_role("link")
-    assert links.count() == len(SECTIONS_EN)
+    assert links.count() >= len(SECTIONS_EN)  # and the sections others add by one entry
     for i in range(links.count()):
         box = links.nth(i).bounding_box()
         assert box["height"] >= 44 and box["x"] + box["width"] <= PHONE["width"], links.nth(i).inner_text()

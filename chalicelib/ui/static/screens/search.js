@@ -56,7 +56,7 @@ export async function search(root, { query: params, alive }) {
     out.setAttribute('aria-busy', 'true');
     try {
       const found = await results(q);
-      if (mine === asked && alive()) mount(out, found);
+      if (mine === asked && alive()) { mount(out, found); out.dataset.q = q; } // what the results answer
     } catch (error) {
       if (mine === asked && alive()) mount(out, failed(error));
     } finally { out.removeAttribute('aria-busy'); }
