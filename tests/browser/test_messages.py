@@ -7,7 +7,7 @@ from pathlib import Path
 
 STATIC = Path(__file__).resolve().parents[2] / "chalicelib" / "ui" / "static"
 # messages.js and the files it merges in (the texts of #20 live in their own file)
-MESSAGE_FILES = ("messages.js", "messages-everyday.js")
+MESSAGE_FILES = ("messages.js", "messages-everyday.js", "messages-conversations.js")
 ENTRY = re.compile(r"^\s*'([^']+)':\s*\[(.*)$", re.M)
 USED = re.compile(r"\bt\('([^'$]+)'")
 

@@ -1,7 +1,7 @@
 // The texts of the inbox, its threads and the contact card's conversations (#17): [English, Russian].
 export const CONVERSATIONS = {
-  'nav.inbox': ['Inbox', 'Сообщения'],
-  'title.inbox.inbox': ['Inbox', 'Сообщения'],
+  'nav.inbox': ['Inbox', 'Чаты'],
+  'title.inbox.inbox': ['Inbox', 'Чаты'],
   'title.inbox.thread': ['Conversation', 'Переписка'],
   'inbox.unread': [{ one: '{count} unread conversation', other: '{count} unread conversations' },
     { one: '{count} непрочитанная переписка', few: '{count} непрочитанные переписки',
@@ -90,11 +90,11 @@ export const CONVERSATIONS = {
   'messenger.steps.whatsapp.3': ['Paste the integration\'s secret (shown once when it was made; rotate it for a new one) as the Verify token, and verify.',
     'В Verify token вставьте секрет интеграции (он показан один раз при создании; для нового — смените секрет) и подтвердите.'],
   'messenger.steps.whatsapp.4': ['Subscribe to the messages field. Customers\' messages then arrive in the Inbox.',
-    'Подпишитесь на поле messages. Сообщения клиентов начнут приходить в «Сообщения».'],
+    'Подпишитесь на поле messages. Сообщения клиентов начнут приходить в «Чаты».'],
   'messenger.steps.telegram.1': ['Nothing to paste: the CRM told Telegram where to send {bot}\'s messages when you connected it.',
     'Ничего вставлять не нужно: CRM сообщила Telegram, куда отправлять сообщения {bot}, при подключении.'],
   'messenger.steps.telegram.2': ['Write to the bot in Telegram: the message arrives in the Inbox. A contact card offers a link that joins a customer\'s chat to that card.',
-    'Напишите боту в Telegram — сообщение придёт в «Сообщения». В карточке контакта есть ссылка, которая связывает чат клиента с этой карточкой.'],
+    'Напишите боту в Telegram — сообщение придёт в «Чаты». В карточке контакта есть ссылка, которая связывает чат клиента с этой карточкой.'],
   'error.template_required': ['Outside WhatsApp\'s 24-hour window only an approved template may be sent.',
     'Вне суточного окна WhatsApp можно отправить только одобренный шаблон.'],
   'error.templates_unavailable': ['This channel has no templates.', 'У этого канала нет шаблонов.'],
