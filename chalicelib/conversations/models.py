@@ -7,9 +7,10 @@
   forward Query of ``MSG#`` reads the thread in order and a backward one its newest page).
 - :class:`ConversationRef`: ``T#<tid>#CVREF#<integration id>`` / ``<blind index of the chat id>`` -> the conversation,
   claimed with it, so two messages of one new chat processed at once make one conversation.
-- :class:`MessageRef`: ``T#<tid>#MSGREF#<integration id>`` / ``<provider's message id>`` -> the message, claimed
+- :class:`MessageRef`: ``T#<tid>#MSGREF#<integration id>`` / ``<blind index of the provider's message id>`` -> the
+  message, claimed
   with it: a repeated, reordered or replayed delivery never makes a second message.
-- :class:`EarlyStatus`: ``T#<tid>#MSGEARLY#<integration id>`` / ``<provider's message id>#<status>``: a delivery
+- :class:`EarlyStatus`: ``T#<tid>#MSGEARLY#<integration id>`` / ``<its blind index>#<status>``: a delivery
   status that came before its message was recorded, applied when the message is.
 - :class:`ConversationStats`: ``T#<tid>#CONVSTATS`` / ``<yyyy-mm-dd>#<user or ->#<channel>``: counters added in
   the transaction of each message (inbound, outbound, new conversations, first responses and their time).
@@ -72,7 +73,8 @@ class Message(VersionedItem, discriminator="conversation_message"):
     status = UnicodeAttribute(default="received")  # received | queued | sent | delivered | read | failed
     error = JSONAttribute(null=True)  # {code, title} of a failed delivery
     author_id = UnicodeAttribute(null=True)  # the employee who wrote an outbound message
-    provider_message_id = UnicodeAttribute(null=True)
+    provider_message_id = UnicodeAttribute(null=True)  # sealed: a Telegram id names the chat, a wamid the number
+    ref_key = UnicodeAttribute(null=True)  # the provider id's blind index: the sort key of its MessageRef
     sent_at = UTCDateTimeAttribute()  # the message's own time (the provider's timestamp for inbound)
     template = JSONAttribute(null=True)  # {name, language} of a template message
     edited_at = UTCDateTimeAttribute(null=True)

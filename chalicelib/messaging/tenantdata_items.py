@@ -22,10 +22,10 @@ def _partitions(ctx: TenantContext) -> Iterable[str]:
 
 
 def _message_links(ctx: TenantContext, item: RawItem) -> Iterable[Link]:
-    integration_id, provider_id = text(item, "integration_id"), text(item, "provider_message_id")
-    if not integration_id or not provider_id or not str(item["pk"]["S"]).startswith(ctx.prefix):
+    integration_id, ref_key = text(item, "integration_id"), text(item, "ref_key")
+    if not integration_id or not ref_key or not str(item["pk"]["S"]).startswith(ctx.prefix):
         return []
-    return [(threads.message_ref_pk(ctx, integration_id), provider_id)]
+    return [(threads.message_ref_pk(ctx, integration_id), ref_key)]
 
 
 def register() -> None:
@@ -33,7 +33,7 @@ def register() -> None:
     registry.register_partitions("messaging", _partitions)
     registry.register_links("conversation_message", _message_links)
     registry.register_sealed(SealedValues(kind="conversation_message", entity=threads.MESSAGE_ENTITY,
-                                          record_id_attribute="message_id", fields=("text",)))
+                                          record_id_attribute="message_id", fields=("text", "provider_message_id")))
     for kind, id_attribute in (("conversation", "conversation_id"), ("conversation_row", "record_id")):
         registry.register_sealed(SealedValues(kind=kind, entity="conversation", record_id_attribute=id_attribute,
                                               fields=("last_preview", "customer_name")

@@ -102,9 +102,21 @@ def conversation_of_chat(ctx: TenantContext, integration_id: str, chat_id: str) 
     return found if isinstance(found, Conversation) else None
 
 
+def message_key(ctx: TenantContext, provider_message_id: str) -> str:
+    """The blind index a provider's message id is found by (a Telegram id names the chat; a wamid encodes the
+    customer's number). Indexed as hex: blind indexes fold case, and provider ids are case-sensitive."""
+    return crypto.blind_index(ctx, entity=MESSAGE_ENTITY, field="provider_id", value=provider_message_id.encode().hex())
+
+
+def provider_id_of(ctx: TenantContext, message: Message) -> str | None:
+    """A message's provider id in clear."""
+    return sealing.unseal(ctx, entity=MESSAGE_ENTITY, record_id=message.message_id, field="provider_message_id",
+                          token=message.provider_message_id)
+
+
 def message_of(ctx: TenantContext, integration_id: str, provider_message_id: str) -> Message | None:
     """Our message with a provider's id, or None."""
-    ref = db.get(ctx, MessageRef, message_ref_pk(ctx, integration_id), provider_message_id)
+    ref = db.get(ctx, MessageRef, message_ref_pk(ctx, integration_id), message_key(ctx, provider_message_id))
     if ref is None:
         return None
     return get_message(ctx, ref.conversation_id, ref.message_id)
@@ -153,7 +165,10 @@ def new_message(ctx: TenantContext, conversation: Conversation, draft: Draft) ->
                    direction=draft.direction,
                    text=sealing.seal(ctx, entity=MESSAGE_ENTITY, record_id=message_id, field="text", text=draft.text),
                    message_kind=draft.kind, attachments=draft.attachments or [], status=draft.status,
-                   author_id=draft.author_id, provider_message_id=draft.provider_message_id, sent_at=draft.at,
+                   author_id=draft.author_id, sent_at=draft.at,
+                   provider_message_id=sealing.seal(ctx, entity=MESSAGE_ENTITY, record_id=message_id,
+                                                    field="provider_message_id", text=draft.provider_message_id),
+                   ref_key=message_key(ctx, draft.provider_message_id) if draft.provider_message_id else None,
                    template=draft.template)
 
 
@@ -194,8 +209,8 @@ def write(ctx: TenantContext, before: Conversation | None, after: Conversation, 
     timeline entry and the conversation's audit record, in one transaction."""
     change = change or db.Change()
     if claim is not None:
-        change.create(MessageRef(message_ref_pk(ctx, claim[0]), claim[1], conversation_id=after.conversation_id,
-                                 message_id=message.message_id))
+        change.create(MessageRef(message_ref_pk(ctx, claim[0]), message_key(ctx, claim[1]),
+                                 conversation_id=after.conversation_id, message_id=message.message_id))
     change.create(message)
     _counters(ctx, change, after, message.sent_at, counters)
     _timeline(ctx, change, after, message)
@@ -236,18 +251,19 @@ def keep_early(ctx: TenantContext, integration_id: str, provider_message_id: str
     """Keep a status whose message is not recorded yet (applied when it is)."""
     from datetime import timedelta
 
-    item = EarlyStatus(early_pk(ctx, integration_id), f"{provider_message_id}#{status}", status=status, at=at,
+    item = EarlyStatus(early_pk(ctx, integration_id), f"{message_key(ctx, provider_message_id)}#{status}",
+                       status=status, at=at,
                        error=dict(error) if error else None, expires_at=db.utcnow() + timedelta(days=7))
     db.commit(ctx, db.Change().save(item))
 
 
 def apply_early(ctx: TenantContext, integration_id: str, message: Message) -> Message:
     """Apply the statuses reported before the message was recorded (one Query, usually empty)."""
-    pmid = message.provider_message_id
-    if not pmid:
+    key = message.ref_key
+    if not key:
         return message
     with db.translate_errors():
-        found = list(EarlyStatus.query(early_pk(ctx, integration_id), EarlyStatus.sk.startswith(f"{pmid}#"),
+        found = list(EarlyStatus.query(early_pk(ctx, integration_id), EarlyStatus.sk.startswith(f"{key}#"),
                                        consistent_read=True))
     for early in sorted(found, key=lambda item: STATUS_RANK.get(item.status, 0)):
         try:

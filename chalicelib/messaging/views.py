@@ -50,7 +50,7 @@ def message(ctx: TenantContext, found: Message) -> dict[str, Any]:
                             for a in found.attachments or []],
             "status": found.status, "error": found.error, "author_id": found.author_id, "template": found.template,
             "created_at": found.sent_at, "edited_at": found.edited_at,
-            "provider_message_id": found.provider_message_id}
+            "provider_message_id": threads.provider_id_of(ctx, found)}
 
 
 def notify(ctx: TenantContext, user_ids: list[str | None], payload: dict[str, Any]) -> None:
