@@ -19,13 +19,14 @@ from typing import Any
 from chalicelib.core import db, errors, observability
 from chalicelib.core.observability import logger
 from chalicelib.core.tenancy import TenantContext, bind, new_id
-from chalicelib.dataio import exporting, importing, queue
+from chalicelib.dataio import exporting, importing, queue, undo
 from chalicelib.dataio.models import JobFields
 
 DEFAULT_SECONDS = 50.0
 SAFETY_SECONDS = 10.0  # left for the last checkpoint before Lambda's timeout
 MIN_SLICE = 2.0
-RUNNERS: dict[str, Callable[..., None]] = {"import": importing.run_import, "export": exporting.run_export}
+RUNNERS: dict[str, Callable[..., None]] = {"import": importing.run_import, "export": exporting.run_export,
+                                           "import_undo": undo.run_undo}
 
 
 def _system(tenant_id: str, run_id: str) -> TenantContext:

@@ -74,3 +74,18 @@ class ExportJob(JobFields, discriminator="export_job"):
     row_count = NumberAttribute(default=0)
     file_key = UnicodeAttribute(null=True)
     filename = UnicodeAttribute(null=True)
+
+
+class ImportUndo(JobFields, discriminator="import_undo_job"):
+    """Undoing a whole import (#20 item 17): every record it created goes to the trash, each through a revert of its
+    creation's audit record, itself audited. pk ``T#<tid>#IMPORT_UNDO``, sk the import's id (one undo an import)."""
+
+    import_id = UnicodeAttribute()
+    since = UTCDateTimeAttribute()  # the import's run: where its audit records lie in the tenant's feed
+    until = UTCDateTimeAttribute()
+    cursor = UnicodeAttribute(null=True)  # checkpoint: the next page of the import's records
+    undone_count = NumberAttribute(default=0)
+    skipped_count = NumberAttribute(default=0)  # already gone (deleted by hand since)
+    failed_count = NumberAttribute(default=0)
+    errors = JSONAttribute(default=list)  # [{entity_id, message}], capped
+

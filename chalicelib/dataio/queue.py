@@ -13,11 +13,11 @@ from typing import Any, TypeVar
 
 from chalicelib.core import audit, db, errors
 from chalicelib.core.tenancy import TenantContext, global_key, key_belongs_to, tenant_key
-from chalicelib.dataio.models import ExportJob, ImportJob, JobFields
+from chalicelib.dataio.models import ExportJob, ImportJob, ImportUndo, JobFields
 
 QUEUE = global_key("jobs", "dataio")
 LEASE_MARGIN = timedelta(seconds=60)
-KINDS: dict[str, type[JobFields]] = {"import": ImportJob, "export": ExportJob}
+KINDS: dict[str, type[JobFields]] = {"import": ImportJob, "export": ExportJob, "import_undo": ImportUndo}
 J = TypeVar("J", bound=JobFields)
 
 
@@ -27,13 +27,13 @@ def jobs_pk(ctx: TenantContext, kind: str) -> str:
 
 
 def job_id(job: JobFields) -> str:
-    """The id of an import or export job."""
-    return job.import_id if isinstance(job, ImportJob) else str(getattr(job, "export_id", ""))
+    """The id of an import or export job (an import's undo has its import's)."""
+    return str(getattr(job, "import_id", None) or getattr(job, "export_id", ""))
 
 
 def kind_of(job: JobFields) -> str:
-    """import or export."""
-    return "import" if isinstance(job, ImportJob) else "export"
+    """import, export or import_undo."""
+    return next(kind for kind, model in KINDS.items() if isinstance(job, model))
 
 
 def enqueue(job: JobFields, now: datetime) -> None:
@@ -124,5 +124,5 @@ def finish(ctx: TenantContext, job: JobFields, *, status: str, now: datetime, fa
 
 def get(ctx: TenantContext, model: type[J], job_id_: str) -> J | None:
     """A job of ctx's tenant (strongly consistent), or None."""
-    kind = "import" if model is ImportJob else "export"
+    kind = next(kind for kind, known in KINDS.items() if known is model)
     return db.get(ctx, model, jobs_pk(ctx, kind), job_id_)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from chalicelib.core.http import Api, ApiRequest
 from chalicelib.dataio import schemas as s
-from chalicelib.dataio import service
+from chalicelib.dataio import service, undo
 
 api = Api(__name__, tag="dataio")
 
@@ -35,6 +35,19 @@ def imports_start(request: ApiRequest, import_id: str) -> s.ImportRead:
     ctx = request.tenant
     job = service.start_import(ctx, import_id, version=request.body.version, mapping=request.body.mapping)
     return service.import_read(ctx, job)
+
+
+@api.route("/api/v1/imports/{import_id}/undo", method="POST",
+           summary="Undo a whole finished import: every record it created to the trash, audited as reverts",
+           response=s.UndoRead, status=202, errors=(403, 404, 409))
+def imports_undo(request: ApiRequest, import_id: str) -> s.UndoRead:
+    return undo.start_undo(request.tenant, import_id)
+
+
+@api.route("/api/v1/imports/{import_id}/undo", summary="An import's undo: its status and progress",
+           response=s.UndoRead, errors=(404,))
+def imports_undo_get(request: ApiRequest, import_id: str) -> s.UndoRead:
+    return undo.get_undo(request.tenant, import_id)
 
 
 @api.route("/api/v1/exports", method="POST", summary="Export records as CSV or XLSX",

@@ -134,3 +134,19 @@ class ExportRead(BaseModel):
     failure: str | None
     created_at: datetime
     finished_at: datetime | None
+
+
+class UndoRead(BaseModel):
+    """Undoing a whole import (#20 item 17): every record it created goes to the trash, audited as reverts."""
+
+    import_id: str
+    status: str = Field(description="none | queued | running | done | failed")
+    to_undo: int = Field(description="The records the import created")
+    undone: int = 0
+    skipped: int = Field(default=0, description="Already deleted since")
+    failed: int = 0
+    errors: list[dict[str, Any]] = Field(default_factory=list)
+    failure: str | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+

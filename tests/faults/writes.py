@@ -102,6 +102,16 @@ def _import_start(fresh: Fresh) -> Call:
     return Call("POST", f"/api/v1/imports/{preview['id']}/start", fresh.owner, {"version": preview["version"]})
 
 
+def _import_undo(fresh: Fresh) -> Call:
+    """A finished import (started and run by the scheduler's job), to undo as a whole (#20 item 17)."""
+    from chalicelib.dataio import jobs
+
+    preview = fresh.import_preview()
+    fresh.post(f"/api/v1/imports/{preview['id']}/start", {"version": preview["version"]})
+    assert jobs.run_job("import", fresh.world.a.tenant_id, preview["id"], seconds=60) == "done"
+    return Call("POST", f"/api/v1/imports/{preview['id']}/undo", fresh.owner)
+
+
 def _replay(fresh: Fresh) -> Call:
     integration = fresh.integration()
     event = fresh.form_event(integration)
@@ -179,6 +189,7 @@ OVERRIDES: dict[str, Callable[[Fresh], Call]] = {
     "POST /api/v1/imports/uploads": _sent("POST", "/api/v1/imports/uploads", {"entity": "contact",
                                                                               "filename": "f.csv"}),
     "POST /api/v1/imports/{import_id}/start": _import_start,
+    "POST /api/v1/imports/{import_id}/undo": _import_undo,
     "POST /api/v1/integrations": _sent("POST", "/api/v1/integrations", {"type": "form", "name": "Faulty form"}),
     "PATCH /api/v1/integrations/{integration_id}": lambda f: _on(
         f, "integration_id", "PATCH", "/api/v1/integrations/{integration_id}", name="Renamed form"),

@@ -73,4 +73,11 @@ export const EVERYDAY = {
   'search.group.deal': ['Deals', 'Сделки'],
   'phone.whatsapp': ['Write to {number} in WhatsApp', 'Написать на {number} в WhatsApp'],
   'phone.telegram': ['Write to {number} in Telegram', 'Написать на {number} в Telegram'],
+  'undo.button': ['Undo this import', 'Отменить этот импорт'],
+  'undo.hint': ['A wrong column? Undo the whole import: every record it created goes to the trash (restorable for 30 days), each change recorded in the audit log.', 'Не та колонка? Отмените импорт целиком: все созданные им записи уйдут в корзину (их можно вернуть 30 дней), каждое изменение попадёт в журнал аудита.'],
+  'undo.confirm': [{ one: 'Move the {count} record this import created to the trash?', other: 'Move the {count} records this import created to the trash?' }, { one: 'Переместить в корзину {count} запись, созданную этим импортом?', few: 'Переместить в корзину {count} записи, созданные этим импортом?', many: 'Переместить в корзину {count} записей, созданных этим импортом?', other: 'Переместить в корзину {count} записи, созданные этим импортом?' }],
+  'undo.running': ['Undoing the import: {done} of {total}…', 'Отменяем импорт: {done} из {total}…'],
+  'undo.done': [{ one: 'Import undone: {count} record moved to the trash.', other: 'Import undone: {count} records moved to the trash.' }, { one: 'Импорт отменён: {count} запись в корзине.', few: 'Импорт отменён: {count} записи в корзине.', many: 'Импорт отменён: {count} записей в корзине.', other: 'Импорт отменён: {count} записи в корзине.' }],
+  'undo.skipped': [{ one: '{count} was already deleted.', other: '{count} were already deleted.' }, { one: '{count} уже была удалена.', few: '{count} уже были удалены.', many: '{count} уже были удалены.', other: '{count} уже были удалены.' }],
+  'undo.failed': [{ one: '{count} could not be undone.', other: '{count} could not be undone.' }, { one: '{count} не удалось отменить.', few: '{count} не удалось отменить.', many: '{count} не удалось отменить.', other: '{count} не удалось отменить.' }],
 };

@@ -7,6 +7,7 @@ import { formatDateTime, formatNumber } from '../js/format.js';
 import { can, forget, session } from '../js/session.js';
 import { empty, failed, field, form, heading, toast, toastError } from '../js/ui.js';
 import { settingsTabs } from './settings-nav.js';
+import { undoPanel } from './import-undo.js';
 
 // What the API accepts (chalicelib/dataio/schemas.py): grow these as entities are added there.
 const IMPORTABLE = ['contact', 'company', 'deal', 'product'];
@@ -97,7 +98,7 @@ function progressView(job) {
     h('progress', { max: String(job.total_rows || 1), value: String(p.processed), 'aria-label': t('data.progress') }),
     stats([[t('data.processed'), p.processed], [t('data.created'), p.created], [t('data.duplicates'), p.duplicates],
       [t('data.failed'), p.failed]]),
-    job.failure ? h('p', {}, job.failure) : null, rowErrors(p.errors));
+    job.failure ? h('p', {}, job.failure) : null, rowErrors(p.errors), undoPanel(job));
 }
 
 function importPreview(job, upload, alive) {

@@ -1,0 +1,67 @@
+"""Undoing a whole import from Settings → Data (#20 item 17): a wrong import of many rows is one click, confirmed,
+its progress shown; the contacts it made go to the trash and the ones made by hand stay. On a phone and a laptop, in
+English and in Russian."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import Screens, assert_fits_a_phone, new_page
+from tests.browser.test_app import assert_no_problems, open_screen, sign_up
+from tests.browser.test_data import run_dataio_jobs
+from tests.seeds.dataio import ensure_bucket
+
+VIEWPORTS = {"phone": {"width": 375, "height": 740}, "laptop": {"width": 1366, "height": 800}}
+CSV = "First name,Last name,Phone\n" + "".join(f"Guest{n},Wrongcolumn,+1 415 555 {n:04d}\n" for n in range(1, 41))
+TEXT = {
+    "en": {"settings": "Settings", "file": "File", "upload": "Upload and preview", "start": "Start import",
+           "done": "Done", "undo": "Undo this import", "undone": "Import undone: 40 records moved to the trash.",
+           "contacts": "Contacts"},
+    "ru": {"settings": "Настройки", "file": "Файл", "upload": "Загрузить и проверить", "start": "Начать импорт",
+           "done": "Готово", "undo": "Отменить этот импорт", "undone": "Импорт отменён: 40 записей в корзине.",
+           "contacts": "Контакты"},
+}
+
+
+@pytest.mark.parametrize(("size", "lang"), [("laptop", "en"), ("phone", "ru")])
+def test_a_wrong_import_is_undone_in_one_click(browser: Any, live_url: str, screens: Screens, size: str,
+                                               lang: str) -> None:
+    ensure_bucket()
+    text = TEXT[lang]
+    page = new_page(browser, live_url, viewport=VIEWPORTS[size])
+    sign_up(page, company="Undo Florist")
+    page.get_by_label("Language", exact=True).select_option(lang)
+    open_screen(page, "/contacts", text["contacts"])
+    page.locator("main form[aria-label] input[name=first_name]").fill("Kept")
+    page.locator("main form[aria-label] button[type=submit]").last.click()
+    page.locator("#page-title", has_text="Kept").wait_for()
+
+    open_screen(page, "/settings/data", text["settings"])
+    page.get_by_label(text["file"], exact=True).set_input_files(
+        {"name": "guests.csv", "mimeType": "text/csv", "buffer": CSV.encode()})
+    page.get_by_role("button", name=text["upload"]).click()
+    preview = page.locator('[data-test="import-preview"]')
+    preview.wait_for()
+    preview.get_by_role("button", name=text["start"]).click()
+    progress = page.locator('[data-test="import-progress"]')
+    progress.wait_for()
+    run_dataio_jobs()
+    progress.get_by_text(text["done"], exact=True).wait_for(timeout=15_000)
+
+    page.get_by_role("button", name=text["undo"]).click()
+    page.locator("dialog[open]").get_by_role("button", name=text["undo"]).click()  # confirmed
+    page.locator('[data-test="undo-status"]').wait_for()
+    run_dataio_jobs()
+    page.locator('[data-test="undo-status"]', has_text=text["undone"]).wait_for(timeout=15_000)
+    if size == "phone":
+        assert_fits_a_phone(page, screens, lang)
+    else:
+        screens.shoot(page, lang)
+
+    open_screen(page, "/contacts", text["contacts"])
+    page.locator(".contact-list a", has_text="Kept").wait_for()
+    assert page.locator(".contact-list li", has_text="Wrongcolumn").count() == 0
+    assert_no_problems(page)
+    page.context.close()
