@@ -22,7 +22,7 @@ USERS, CONTACTS, LEADS_PER_DAY, CALLS_PER_DAY = 5, 5000, 200, 500
 # Screens one user opens per working day (measured endpoint -> count); a working month is 22 days.
 WORKING_DAYS = 22
 SCREENS_PER_USER_DAY = {
-    "contacts list (updated)": 30, "contacts list (name)": 10, "contact card": 60,
+    "contacts list (updated)": 30, "contacts list (created)": 10, "contact card": 60,
     "contacts search: name": 20, "contacts search: phone": 5, "contacts search: e-mail": 5,
     "companies list": 5, "deal board": 20, "deal card": 20, "tasks today": 15,
     "contact update": 15, "contact create": 5, "audit list": 1,

@@ -100,7 +100,7 @@ def measure(count: int = 2000) -> dict[str, Any]:
         harness.sign_in_again(api, signed)
         middle = count // 2
         queries = {"list (updated, gsi2)": "/api/v1/contacts", "list (created, table)": "/api/v1/contacts?sort=created",
-                   "list (name, gsi1)": "/api/v1/contacts?sort=name",
+                   "list (created)": "/api/v1/contacts?sort=created",
                    "search: name": f"/api/v1/contacts?q={_contact(middle)['last_name']}",
                    "search: phone": f"/api/v1/contacts?q=%2B4420{middle:08d}",
                    "search: e-mail": f"/api/v1/contacts?q={_contact(middle)['emails'][0]['address']}"}

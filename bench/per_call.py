@@ -71,7 +71,7 @@ def _calls(ids: dict[str, str], version: int) -> list[tuple[str, str, str, Any, 
     return [
         ("contact card", "GET", contact, None, page),
         ("contacts list (updated)", "GET", "/api/v1/contacts", None, page),
-        ("contacts list (name)", "GET", "/api/v1/contacts?sort=name", None, page),
+        ("contacts list (created)", "GET", "/api/v1/contacts?sort=created", None, page),
         ("contacts search: name", "GET", "/api/v1/contacts?q=anna3", None, page),
         ("contacts search: phone", "GET", "/api/v1/contacts?q=%2B442079460003", None, page),
         ("contacts search: e-mail", "GET", "/api/v1/contacts?q=anna3%40example.com", None, page),

@@ -142,6 +142,7 @@ def _derived(ctx: TenantContext, items: list[RawItem]) -> list[RawItem]:
             continue
         record = rtype.model.from_raw_data(item)
         made += [derived.serialize() for derived in store.derived_items(ctx, rtype, record)]
+        made.append(record.serialize())  # its lookup_keys, now the new key's digests
     return made
 
 

@@ -176,6 +176,8 @@ class Derived:
         builder = row_builder(after if after is not None else before, pending=pending)  # type: ignore[arg-type]
         listing.rewrite_rows(self.rows, builder, old=old_rows, new=new_rows)
         old_unique, new_unique = unique_lookups(ctx, before), unique_lookups(ctx, after, pending=pending)
+        if after is not None:  # found by the tenant walk without the key (records.models.Record.lookup_keys)
+            after.lookup_keys = list(dict.fromkeys(pk for pk, _ in new_unique))  # in the values' order
         self.claims.update({k: v for k, v in new_unique.items() if k not in old_unique})
         self.releases.update({k: v for k, v in old_unique.items() if k not in new_unique})
         self.refreshes.update({k: v for k, v in new_unique.items() if k in old_unique})

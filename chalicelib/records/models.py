@@ -34,6 +34,9 @@ class Record(VersionedItem):
     custom_indexed = JSONAttribute(default=list)  # [[key, value]] the select values listed by
     custom_sensitive = JSONAttribute(default=list)  # keys of custom values that are encrypted
     deleted_at = UTCDateTimeAttribute(null=True)
+    # The partitions of its phone and e-mail lookups: blind indexes, which only the tenant's key computes
+    # from the values, kept so the tenant walk finds them without the key (a purge after the shred).
+    lookup_keys = ListAttribute[str](null=True)
 
 
 class TimelineEntry(VersionedItem, discriminator="timeline_entry"):

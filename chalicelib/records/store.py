@@ -147,6 +147,8 @@ def _rewrite_lookups(ctx: TenantContext, rtype: RecordType, change: db.Change, b
     subject = after if after is not None else before
     record_id = rtype.record_id(subject)
     row = make_row(listing.RowKey(tenant_key(ctx, rtype.prefix, record_id), record_id))
+    if after is not None:
+        after.lookup_keys = list(dict.fromkeys(pk for _, (pk, _) in lookups.keys(ctx, rtype, after)))  # values' order
     return lookups.rewrite(ctx, rtype, change, before, after, row)
 
 

@@ -54,7 +54,8 @@ def callback_pk(ctx: TenantContext) -> str:
 
 
 def callback_sk(ctx: TenantContext, number: str) -> str:
-    """The key of a number's missed call awaiting a call-back: the number's blind index, never the number."""
+    """The key of a number's missed call awaiting a call-back (and of a click-to-call waiting for its first
+    event): the number's blind index, never the number."""
     return crypto.blind_key(ctx, kind="phone", value=number)
 
 
@@ -132,7 +133,8 @@ def _new_call(run: Run, event: CallEvent, settings: TelephonySettings) -> tuple[
     direction = event.direction or "inbound"
     if direction == "outbound" and event.to_number:
         e164 = phones.e164(event.to_number[:phones.MAX_TYPED], matching.tenant_region(ctx))
-        waiting = db.get(ctx, DialRequest, dial_pk(ctx, integration.integration_id), e164) if e164 else None
+        waiting = db.get(ctx, DialRequest, dial_pk(ctx, integration.integration_id), callback_sk(ctx, e164)) \
+            if e164 else None
         dialled = access.get_any(ctx, CALL, waiting.call_id) if waiting and waiting.valid_until > db.utcnow() else None
         if isinstance(dialled, Call) and dialled.provider_call_id.startswith("dial:"):
             after = editing.clone(dialled)

@@ -202,7 +202,8 @@ def click_to_call(ctx: TenantContext, data: s.CallCreate) -> Call:
         change.create(CallRef(ref_pk(ctx, integration.integration_id), dialled.provider_call_id,
                                         call_id=call_id))
     else:
-        change.save(DialRequest(processor.dial_pk(ctx, integration.integration_id), e164, call_id=call_id,
+        change.save(DialRequest(processor.dial_pk(ctx, integration.integration_id), processor.callback_sk(ctx, e164),
+                                call_id=call_id,
                                 valid_until=now + DIAL_WAIT, expires_at=now + DIAL_WAIT))
     entries.write(ctx, change, call)
     store.save(ctx, CALL, None, call, action="create", change=change)

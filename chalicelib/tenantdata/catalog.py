@@ -58,21 +58,20 @@ def _record_links(rtype: types.RecordType) -> Callable[[TenantContext, RawItem],
     ``tenant_links`` hook names (a contact's encrypted-id lookups and entries in its companies)."""
 
     def record_links(ctx: TenantContext, item: RawItem) -> Iterable[Link]:
-        try:
-            record, readable = rtype.model.from_raw_data(item), True
-        except (crypto.DecryptionError, crypto.KeyUnavailableError):
-            # A shredded tenant (a purge run again after it shredded): what needs no personal value.
-            unsealed = {name: value for name, value in item.items() if name != crypto.PERSONAL_FIELD}
-            record, readable = rtype.model.from_raw_data(unsealed), False
+        # Read without its personal values: the walk needs no KMS (a purge runs after the key is shredded).
+        record = rtype.model.from_raw_data({name: value for name, value in item.items()
+                                            if name != crypto.PERSONAL_FIELD})
         if not record.pk.startswith(ctx.prefix):
             return []
         found: list[Link] = []
         if rtype.space is not None:
             rows = listing.row_keys(ctx, rtype.space, store.facets(rtype, record), rtype.lists)
-            token_partition = [] if readable else [tenant_key(ctx, rtype.space, "TOKEN")]  # its words are sealed
-            found += [(pk, None) for pk in sorted({key.pk for key in rows} | set(token_partition))]
-        if readable:  # lookups are found from the values they index, by the tenant's key
-            found += [key for _, key in lookups.keys(ctx, rtype, record)]
+            tokens = [tenant_key(ctx, rtype.space, "TOKEN")] if rtype.lists is None or "TOKEN" in rtype.lists else []
+            found += [(pk, None) for pk in sorted({key.pk for key in rows} | set(tokens))]
+        if getattr(record, "lookup_keys", None) is not None:
+            found += [(pk, None) for pk in record.lookup_keys]
+        elif any(field.lookup for field in rtype.fields):  # written before it kept them: from its values
+            found += [key for _, key in lookups.keys(ctx, rtype, rtype.model.from_raw_data(item))]
         own = rtype.hook("tenant_links")
         return found + (list(own(ctx, record)) if own is not None else [])
 

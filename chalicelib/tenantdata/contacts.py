@@ -88,7 +88,9 @@ def _reindexed_merge(item: RawItem, now: str) -> RawItem:
         snapshot = json.loads(snapshot_text)
         if "blind" in snapshot:
             snapshot["blind"] = {"S": json.dumps(_digests(ctx, contact_id, snapshot))}
-            item[attribute] = {"S": json.dumps(snapshot, ensure_ascii=False)}
+        # The source key's lookup partitions: an undo writes the contact again, which names them anew.
+        snapshot.pop("lookup_keys", None)
+        item[attribute] = {"S": json.dumps(snapshot, ensure_ascii=False)}
     return item
 
 

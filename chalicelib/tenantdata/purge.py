@@ -56,13 +56,11 @@ def _remove_archives(tenant_id: str) -> int:
             + _remove_objects(settings.recordings_bucket, f"tenants/{tenant_id}/"))
 
 
-def _remove_items(ctx: TenantContext, *, keep: walk.Key, known: set[walk.Key]) -> int:
-    """Delete every item of the tenant but keep (known first: what was found while its key was there); the
-    number of items deleted."""
+def _remove_items(ctx: TenantContext, *, keep: walk.Key) -> int:
+    """Delete every item of the tenant but keep; the number of items deleted."""
     deleted: set[walk.Key] = set()
-    for attempt in range(MAX_PASSES):
-        candidates = known if attempt == 0 else walk.tenant_items(ctx)
-        found = [key for key in candidates if key != keep and key not in deleted]
+    for _ in range(MAX_PASSES):
+        found = [key for key in walk.tenant_items(ctx) if key != keep and key not in deleted]
         if not found:
             break
         for batch in db.each_in_batches(sorted(found), BATCH):
@@ -81,12 +79,9 @@ def purge(tenant_id: str) -> int:
         if deletion.status != "purging":
             deletion.status = "purging"  # from here on a cancellation is refused
             db.commit(ctx, db.Change().save(deletion))
-        # Found before the key goes: phone and e-mail lookups are keyed by blind indexes of the values they
-        # index, which only the tenant's key computes. A run after the shred finds the rest (not those).
-        known = set(walk.tenant_items(ctx))
         crypto.shred(ctx)
         archives = _remove_archives(tenant_id)  # not sealed with the tenant key: shredding does not reach them
-        removed = _remove_items(ctx, keep=(deletion.pk, deletion.sk), known=known)
+        removed = _remove_items(ctx, keep=(deletion.pk, deletion.sk))
         tombstone = DeletedTenant(global_key("deleted-tenant", tenant_id), "TENANT", former_tenant_id=tenant_id,
                                   requested_by=deletion.requested_by, deleted_at=db.utcnow(),
                                   purged_items=removed + 1)

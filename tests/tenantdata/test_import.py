@@ -64,6 +64,12 @@ def comparable(lines: dict[tuple[str, str], dict[str, Any]], tenant_id: str) -> 
             line["item"].pop("status", None)
         if line["item"]["kind"]["S"] == "automation":  # imported rules wait switched off, like the integrations
             line["item"].pop("enabled", None)
+        if line["item"]["kind"]["S"] == "contact_merge":  # the copies' lookup partitions are named anew on undo
+            for name in ("contact_snapshot", "other_snapshot"):
+                if name in line["item"]:
+                    snapshot = json.loads(line["item"][name]["S"])
+                    snapshot.pop("lookup_keys", None)
+                    line["item"][name]["S"] = json.dumps(snapshot, ensure_ascii=False)
         if line["item"]["kind"]["S"] == "deal_row":  # a move does not rewrite a deal's search rows: an import
             for name in ("version", "updated_at"):  # writes them from the deal as it is now
                 line["item"].pop(name, None)
