@@ -3,6 +3,7 @@
 // provider) and the recent events of each with replay of failed ones.
 import { del, get, patch, post, query } from '../js/api.js';
 import { h, mount, uid } from '../js/dom.js';
+import { presetSteps } from './form-presets.js';
 import { t } from '../js/i18n.js';
 import { formatDateTime, formatNumber } from '../js/format.js';
 import { can } from '../js/session.js';
@@ -162,7 +163,7 @@ function formPanel(integration, ctx) {
     panelMeta(integration, 'integrations.received24h', ` · ${t('integrations.secretHint', { hint: integration.secret_hint || '' })}`),
     copyable(integration.webhook_url, t('integrations.webhookUrl'), 'webhook-url'),
     copyable(snippet(integration.webhook_url), t('integrations.snippet'), 'embed-snippet'),
-    h('p', { class: 'hint' }, t('integrations.snippetHint')),
+    h('p', { class: 'hint' }, t('integrations.snippetHint')), presetSteps(integration),
     editForm(integration, ctx, settingsFields(ctx, integration.settings || {}), settingsFrom), eventsPanel(integration));
 }
 
