@@ -442,6 +442,14 @@ def open_values(ctx: TenantContext, *, kind: str, identity: str, token: str) -> 
     return opened
 
 
+def keyed_digest(ctx: TenantContext, *, purpose: str, value: str) -> str:
+    """An exact (not normalised) keyed digest of a value that may carry personal data: a provider's message id
+    (WhatsApp's encode the customer's number), a delivery's fields. A plain hash could be matched against
+    guesses; this one only by the tenant's key."""
+    message = json.dumps(["kd1", purpose, value], separators=(",", ":"), ensure_ascii=True)
+    return _b64(hmac.new(_tenant_keys(ctx).index_key, message.encode(), hashlib.sha256).digest())
+
+
 def blind_key(ctx: TenantContext, *, kind: str, value: str) -> str:
     """A key segment standing for a personal value (a phone, an e-mail, a search prefix) in a key."""
     return blind_index(ctx, entity="key", field=kind, value=value)

@@ -9,7 +9,6 @@ part), and keys by the payload alone, where ours must include the tenant and the
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -55,12 +54,13 @@ class Receipt:
     duplicate: bool = False
 
 
-def dedupe_key(delivery: Delivery) -> tuple[str, timedelta]:
-    """The mark a delivery claims and how long it holds: the provider's id, else the payload's hash."""
+def dedupe_key(ctx: TenantContext, delivery: Delivery) -> tuple[str, timedelta]:
+    """The mark a delivery claims and how long it holds: the provider's id, else the payload's digest, both
+    keyed by the tenant's key (a provider id or a lead's fields may carry a phone number, #21)."""
     if delivery.provider_event_id:
-        return "ID-" + hashlib.sha256(delivery.provider_event_id.encode()).hexdigest(), RETENTION
+        return "ID-" + crypto.keyed_digest(ctx, purpose="event-id", value=delivery.provider_event_id), RETENTION
     canonical = json.dumps(delivery.fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return "H-" + hashlib.sha256(canonical.encode()).hexdigest(), HASH_WINDOW
+    return "H-" + crypto.keyed_digest(ctx, purpose="event-fields", value=canonical), HASH_WINDOW
 
 
 # -- rate limit -----------------------------------------------------------------------------
@@ -117,7 +117,7 @@ def store(ctx: TenantContext, integration: Any, delivery: Delivery, *, now: date
     is taken over, conditional on its version.
     """
     now = now or db.utcnow()
-    key, window = dedupe_key(delivery)
+    key, window = dedupe_key(ctx, delivery)
     event, fields = _new_event(ctx, integration, delivery, key, now)
     mark = DedupeMark(dedupe_pk(ctx, integration.integration_id), key)
     for _ in range(CLAIM_ATTEMPTS):
@@ -147,7 +147,7 @@ def store_ignored(ctx: TenantContext, integration: Any, delivery: Delivery, *, r
 
     It claims no dedupe mark: the sender may deliver it again later and be processed then.
     """
-    key, _ = dedupe_key(delivery)
+    key, _ = dedupe_key(ctx, delivery)
     event, fields = _new_event(ctx, integration, delivery, key, db.utcnow(), status="ignored",
                                outcome={"reason": reason})
     _commit_event(ctx, event, fields, None)
