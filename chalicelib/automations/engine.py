@@ -236,15 +236,25 @@ def execute(ctx: TenantContext, rule: Automation, run: AutomationRun) -> Automat
     return run
 
 
+WAITING = frozenset({"deal.idle", "date.reached"})
+
+
 def consume(ctx: TenantContext, event: DomainEvent) -> None:
-    """Run the tenant's rules that this event triggers (once per rule and event), within the loop bound."""
+    """Run the tenant's rules that this event triggers (once per rule and event), within the loop bound; arm the
+    timers of rules that wait (an idle deal, a date)."""
+    found = happenings(ctx, event)
+    watched = event.entity in ("deal", "contact")  # what waiting rules watch, deletions included
+    if not found and not watched:
+        return
+    rules = service.enabled_rules(ctx)
+    waiting = [rule for rule in rules if (rule.trigger or {}).get("type") in WAITING]
+    if waiting and watched:
+        from chalicelib.automations import waits  # it imports this module
+
+        waits.arm(ctx, event, waiting)
     depth = depth_of(event)
     if depth >= MAX_DEPTH:
         return
-    found = happenings(ctx, event)
-    if not found:
-        return
-    rules = service.enabled_rules(ctx)
     for rule in rules:
         for happening in found:
             if matches(rule.trigger or {}, happening):

@@ -67,8 +67,24 @@ class TaskOverdue(Schema):
     type: Literal["task.overdue"]
 
 
+class DealIdle(Schema):
+    type: Literal["deal.idle"]
+    days: int = Field(ge=1, le=365, description="An open deal nobody changed for this many days")
+    pipeline_id: Id | None = None
+
+
+class DateReached(Schema):
+    type: Literal["date.reached"]
+    entity: Literal["contact", "deal"] = "contact"
+    field: FieldName = Field(description="birthday, expected_close_on or custom.<key> (an ISO date)")
+    offset_days: int = Field(default=0, ge=-365, le=365, description="Days after the date (before, if negative)")
+    at: Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")] = Field(
+        default="10:00", description="Time of day in the company's time zone")
+    yearly: bool = Field(default=False, description="Every year on the date's day and month (a birthday)")
+
+
 Trigger = Annotated[RecordCreated | RecordUpdated | StageEntered | StageLeft | DealWon | DealLost | LeadReceived
-                    | CallMissed | TaskOverdue, Field(discriminator="type")]
+                    | CallMissed | TaskOverdue | DealIdle | DateReached, Field(discriminator="type")]
 
 
 class Condition(Schema):

@@ -124,6 +124,25 @@ def run_read(run: AutomationRun) -> s.RunRead:
 
 # -- writes -----------------------------------------------------------------------------------
 
+BIRTHDAY = {"en": ("Birthday greeting", "Congratulate {title} on their birthday"),
+            "ru": ("Поздравление с днём рождения", "Поздравить {title} с днём рождения")}  # noqa: RUF001
+
+
+def starter_items(ctx: TenantContext, *, locale: str = "en") -> list[db.MainTable]:
+    """The birthday greeting every new company gets, switched off, and its audit record (committed by sign-up,
+    ``identity.service.STARTER_ITEMS``): a task for the contact's owner at 10:00 on the day, every year."""
+    name, title = BIRTHDAY.get(locale[:2], BIRTHDAY["en"])
+    rule_id = new_id()
+    rule = Automation(rules_pk(ctx), rule_id, rule_id=rule_id, name=name, enabled=False, created_by=ctx.actor_id,
+                      trigger={"type": "date.reached", "entity": "contact", "field": "birthday", "offset_days": 0,
+                               "at": "10:00", "yearly": True}, conditions=[],
+                      actions=[{"type": "create_task", "title": title, "due_in_minutes": 480, "assignee": "owner",
+                                "users": []}])
+    change = db.Change()
+    audit.attach(ctx, change, rule, entity="automation", entity_id=rule_id, action="create", before=None,
+                 after=audit_view(rule))
+    return [rule, *change.creates]
+
 
 def create(ctx: TenantContext, *, data: s.AutomationCreate) -> tuple[Automation, str | None]:
     """Make a rule (audited); answers it and, when it calls a webhook, its signing secret (shown once)."""

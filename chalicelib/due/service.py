@@ -42,6 +42,7 @@ HANDLERS: dict[str, str] = {
     "notification.email": "chalicelib.notifications.timers",
     "notification.digest": "chalicelib.notifications.timers",
     "automation.retry": "chalicelib.automations.engine",
+    "automation.wait": "chalicelib.automations.waits",
 }
 Handler = Callable[[TenantContext, DueTimer], None]
 

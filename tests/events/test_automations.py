@@ -7,14 +7,17 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from chalicelib.automations import actions
 from chalicelib.channels import transport
+from chalicelib.core.tenancy import TenantContext, bind
 from chalicelib.due import service as due
+from tests.deals.helpers import frozen
 from tests.events.conftest import Feed
 from tests.factories import Company, add_member, signup
 from tests.support import ApiClient, body
@@ -140,3 +143,65 @@ def test_rules_are_for_admins_and_bad_shapes_are_422(client: ApiClient) -> None:
     assert off.status_code == 200 and body(off)["enabled"] is False
     assert client.delete(f"/api/v1/automations/{made['id']}", token=company.owner.token).status_code == 204
     assert client.get(f"/api/v1/automations/{made['id']}", token=company.owner.token).status_code == 404
+
+
+def test_a_deal_left_alone_for_days_gets_its_rule_once_and_a_touched_one_waits(
+        client: ApiClient, feed: Feed, monkeypatch: pytest.MonkeyPatch) -> None:
+    company = signup(client, company="Idle deals")
+    owner = company.owner.token
+    rule = _rule(client, company, trigger={"type": "deal.idle", "days": 3},
+                 actions=[{"type": "create_task", "title": "Wake {title} up", "due_in_minutes": 0}])
+    quiet = body(client.post("/api/v1/deals", {"title": "Quiet deal"}, token=owner))
+    busy = body(client.post("/api/v1/deals", {"title": "Busy deal"}, token=owner))
+    feed.deliver()
+    later = datetime.now(UTC) + timedelta(days=2)
+    due.run_due(now=later)  # not yet
+    assert _runs(client, company, rule) == []
+    with frozen(monkeypatch, later):  # touched two days on
+        client.patch(f"/api/v1/deals/{busy['id']}", {"version": busy["version"], "title": "Busy deal, touched"},
+                     token=owner)
+    feed.deliver()
+    due.run_due(now=datetime.now(UTC) + timedelta(days=3, minutes=1))
+    runs = _runs(client, company, rule)
+    assert [(r["subject"]["id"], r["status"]) for r in runs] == [(quiet["id"], "done")]
+    due.run_due(now=datetime.now(UTC) + timedelta(days=3, minutes=2))
+    assert len(_runs(client, company, rule)) == 1
+
+
+def test_a_birthday_reminds_every_year_at_the_hour_asked(client: ApiClient, feed: Feed) -> None:
+    company = signup(client, company="Birthdays", timezone="Europe/Berlin")
+    owner = company.owner.token
+    rule = _rule(client, company, trigger={"type": "date.reached", "entity": "contact", "field": "birthday",
+                                           "at": "09:00", "yearly": True},
+                 actions=[{"type": "notify", "users": ["owner"], "text": "Birthday today"}])
+    soon = datetime.now(UTC) + timedelta(days=10)
+    contact = body(client.post("/api/v1/contacts", {"first_name": "Vera", "birthday": soon.date().replace(
+        year=1990).isoformat()}, token=owner))
+    feed.deliver()
+    ctx = TenantContext(tenant_id=company.tenant_id)
+    ref = f"{rule['id']}.{contact['id']}"
+    with bind(ctx):
+        timer = due.get_timer(ctx, kind="automation.wait", ref=ref)
+    assert timer is not None
+    at_nine = datetime.combine(soon.date(), time(9), tzinfo=ZoneInfo("Europe/Berlin"))
+    assert timer.due_at == at_nine  # 09:00 on the company's clock
+    due.run_due(now=at_nine - timedelta(minutes=1))
+    assert _runs(client, company, rule) == []
+    due.run_due(now=at_nine + timedelta(minutes=1))
+    runs = _runs(client, company, rule)
+    assert [(r["subject"], r["status"]) for r in runs] == [({"type": "contact", "id": contact["id"]}, "done")]
+    told = body(client.get("/api/v1/notifications", token=owner))["items"]
+    assert [n["title"] for n in told if n["type"] == "automation"] == ["Birthday today"]
+    with bind(ctx):
+        following = due.get_timer(ctx, kind="automation.wait", ref=ref)
+    assert following is not None and following.due_at.year == soon.year + 1  # next year's is set
+
+
+def test_every_new_company_gets_the_birthday_greeting_switched_off(client: ApiClient) -> None:
+    english = signup(client, company="Starter")
+    (rule,) = body(client.get("/api/v1/automations", token=english.owner.token))["items"]
+    assert (rule["name"], rule["enabled"], rule["trigger"]["field"], rule["actions"][0]["type"]) == (
+        "Birthday greeting", False, "birthday", "create_task")
+    russian = signup(client, company="Стартер", locale="ru")
+    (rule,) = body(client.get("/api/v1/automations", token=russian.owner.token))["items"]
+    assert rule["name"] == "Поздравление с днём рождения"  # noqa: RUF001

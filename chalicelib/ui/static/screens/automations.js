@@ -13,7 +13,7 @@ import { settingsTabs } from './settings-nav.js';
 Object.assign(MESSAGES, AUTOMATIONS); // this screen's texts load with it, not with the app's first load
 
 const TRIGGERS = ['deal.stage_entered', 'deal.stage_left', 'deal.won', 'deal.lost', 'record.created', 'record.updated',
-  'lead.received', 'call.missed', 'task.overdue'];
+  'lead.received', 'call.missed', 'task.overdue', 'deal.idle', 'date.reached'];
 const ACTIONS = ['create_task', 'assign', 'move_deal', 'tag', 'set_field', 'notify', 'webhook'];
 const ENTITIES = ['deal', 'contact', 'company', 'task'];
 const OPS = ['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'contains', 'in', 'empty', 'not_empty'];
@@ -72,6 +72,8 @@ class Builder {
       if (type.startsWith('deal.stage')) Object.assign(this.rule.trigger, { pipeline_id: pipeline?.id, stage_id: pipeline?.stages[0]?.id });
       if (type.startsWith('record.')) this.rule.trigger.entity = 'deal';
       if (type === 'lead.received') this.rule.trigger.channel = 'any';
+      if (type === 'deal.idle') this.rule.trigger.days = 7;
+      if (type === 'date.reached') Object.assign(this.rule.trigger, { entity: 'contact', field: 'birthday', offset_days: 0, at: '10:00', yearly: true });
       this.draw();
     }, { 'data-test': 'trigger-type' })];
     if (trigger.type?.startsWith('deal.stage')) {
@@ -82,6 +84,18 @@ class Builder {
     }
     if (trigger.type?.startsWith('record.')) {
       parts.push(select(t('auto.entity'), trigger.entity, ENTITIES.map((e) => [e, t(`auto.entity.${e}`)]), (e) => { trigger.entity = e; }));
+    }
+    if (trigger.type === 'deal.idle') {
+      parts.push(input(t('auto.days'), trigger.days, (v) => { trigger.days = Number(v) || 1; }, { type: 'number', min: '1', max: '365' }));
+    }
+    if (trigger.type === 'date.reached') {
+      const yearlyId = uid('auto-yearly');
+      parts.push(select(t('auto.entity'), trigger.entity, ['contact', 'deal'].map((e) => [e, t(`auto.entity.${e}`)]), (e) => { trigger.entity = e; }),
+        input(t('auto.dateField'), trigger.field, (v) => { trigger.field = v.trim(); }, { required: true }),
+        input(t('auto.offset'), trigger.offset_days, (v) => { trigger.offset_days = Number(v) || 0; }, { type: 'number', min: '-365', max: '365' }),
+        input(t('auto.at'), trigger.at, (v) => { trigger.at = v; }, { type: 'time' }),
+        h('div', { class: 'field field-check' }, h('input', { type: 'checkbox', id: yearlyId, checked: Boolean(trigger.yearly),
+          onChange: (event) => { trigger.yearly = event.target.checked; } }), h('label', { for: yearlyId }, t('auto.yearly'))));
     }
     if (trigger.type === 'lead.received') {
       parts.push(select(t('auto.channel'), trigger.channel, ['any', 'form', 'call'].map((c) => [c, t(`auto.channel.${c}`)]),

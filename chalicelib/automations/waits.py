@@ -1,0 +1,131 @@
+"""Triggers that wait: ``deal.idle`` (an open deal nobody changed for N days) and ``date.reached`` (a date field
+of a contact or deal, a birthday every year, at an offset and a time of day in the company's time zone).
+
+Both ride the due timers (``automation.wait``, one per rule and record): the feed arms or moves a rule's timer
+with every change of a record it watches (only a change newer than the one that set it wins), and drops it
+when the record closes or loses its date. When it fires, the record is read again: a deal changed since, or a
+date changed, runs nothing (their own timers stand for them). A yearly date arms next year's when it has run.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from chalicelib.automations import engine, service
+from chalicelib.automations.models import Automation
+from chalicelib.core import db
+from chalicelib.core.tenancy import TenantContext
+from chalicelib.due import service as due
+from chalicelib.due.models import DueTimer
+from chalicelib.events.feed import DomainEvent
+from chalicelib.notifications.service import company_zone
+
+KIND = "automation.wait"
+
+
+def _ref(rule: Automation, record_id: str) -> str:
+    return f"{rule.rule_id}.{record_id}"
+
+
+def _date_of(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def next_time(ctx: TenantContext, trigger: dict[str, Any], value: date, *, after: datetime) -> datetime | None:
+    """When a date trigger fires next for a record's date (None: it has passed and does not repeat)."""
+    zone = company_zone(ctx)
+    hour, minute = (int(part) for part in str(trigger.get("at") or "10:00").split(":"))
+    offset = timedelta(days=int(trigger.get("offset_days") or 0))
+    years = [value.year] if not trigger.get("yearly") else [after.year - 1, after.year, after.year + 1]
+    for year in years:
+        try:
+            day = value.replace(year=year)
+        except ValueError:  # the 29th of February in a common year: the 28th
+            day = value.replace(year=year, day=28)
+        moment = datetime.combine(day + offset, time(hour, minute), tzinfo=zone).astimezone(UTC)
+        if moment > after:
+            return moment
+    return None
+
+
+def _value(state: dict[str, Any], field: str) -> Any:
+    if field.startswith("custom."):
+        return (state.get("custom") or {}).get(field.split(".", 1)[1])
+    return state.get(field)
+
+
+def _arm_idle(ctx: TenantContext, rule: Automation, event: DomainEvent) -> None:
+    trigger = rule.trigger or {}
+    subject = engine.subject_of(ctx, "deal", event.entity_id)
+    ref = _ref(rule, event.entity_id)
+    open_deal = subject is not None and subject.state.get("status") == "open" and \
+        trigger.get("pipeline_id") in (None, subject.state.get("pipeline_id"))
+    if not open_deal:
+        due.cancel(ctx, kind=KIND, ref=ref, seq=event.seq)
+        return
+    due.set_timer(ctx, kind=KIND, ref=ref, due_at=event.at + timedelta(days=int(trigger["days"])), seq=event.seq,
+                  payload={"rule_id": rule.rule_id, "subject_type": "deal", "subject_id": event.entity_id,
+                           "since": event.at.isoformat()})
+
+
+def _arm_date(ctx: TenantContext, rule: Automation, event: DomainEvent) -> None:
+    trigger = rule.trigger or {}
+    field = str(trigger.get("field"))
+    top = field.split(".", 1)[0]
+    if not (event.created or event.changed(top) or event.action in {"delete", "trash", "purge"}):
+        return
+    subject = engine.subject_of(ctx, event.entity, event.entity_id)
+    value = _date_of(_value(subject.state, field)) if subject is not None else None
+    moment = next_time(ctx, trigger, value, after=db.utcnow()) if value is not None else None
+    ref = _ref(rule, event.entity_id)
+    if moment is None:
+        due.cancel(ctx, kind=KIND, ref=ref, seq=event.seq)
+        return
+    due.set_timer(ctx, kind=KIND, ref=ref, due_at=moment, seq=event.seq, payload={
+        "rule_id": rule.rule_id, "subject_type": event.entity, "subject_id": event.entity_id,
+        "value": value.isoformat() if value else None})
+
+
+def arm(ctx: TenantContext, event: DomainEvent, rules: list[Automation]) -> None:
+    """Arm, move or drop the waiting rules' timers for the record an event changed."""
+    for rule in rules:
+        trigger = rule.trigger or {}
+        if trigger.get("type") == "deal.idle" and event.entity == "deal":
+            _arm_idle(ctx, rule, event)
+        elif trigger.get("type") == "date.reached" and trigger.get("entity") == event.entity:
+            _arm_date(ctx, rule, event)
+
+
+def fire(ctx: TenantContext, timer: DueTimer) -> None:
+    """A waiting rule's time came: run it if the record is as it was when the timer was set."""
+    payload = timer.payload or {}
+    rule = service.get(ctx, str(payload.get("rule_id") or ""))
+    if rule is None or not rule.enabled:
+        return
+    trigger = rule.trigger or {}
+    subject_type, subject_id = str(payload.get("subject_type")), str(payload.get("subject_id"))
+    subject = engine.subject_of(ctx, subject_type, subject_id)
+    if subject is None:
+        return
+    if trigger.get("type") == "deal.idle":
+        changed = subject.state.get("updated_at")
+        if subject.state.get("status") != "open" or (isinstance(changed, datetime)
+                                                     and changed.isoformat() > str(payload.get("since"))):
+            return  # closed, or changed since (its own timer stands for that change)
+    elif trigger.get("type") == "date.reached":
+        value = _date_of(_value(subject.state, str(trigger.get("field"))))
+        if value is None or value.isoformat() != payload.get("value"):
+            return
+    else:
+        return
+    happening = engine.Happening(str(trigger["type"]), {}, subject_type, subject_id)
+    engine.start(ctx, rule, event_id=f"wait-{timer.ref}-{timer.due_at.isoformat()}", happening=happening,
+                 at=timer.due_at)
+    if trigger.get("type") == "date.reached" and trigger.get("yearly") and value is not None:
+        following = next_time(ctx, trigger, value, after=timer.due_at + timedelta(minutes=1))
+        if following is not None:
+            due.set_timer(ctx, kind=KIND, ref=timer.ref, due_at=following, payload=dict(payload))
