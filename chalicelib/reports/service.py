@@ -16,9 +16,11 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from chalicelib.conversations.models import ConversationStats
 from chalicelib.core import db, errors, permissions
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.identity import service as identity_service
+from chalicelib.messaging import threads
 from chalicelib.reports import schemas as s
 from chalicelib.reports.counters import report_pk
 from chalicelib.reports.models import ReportCounter
@@ -88,6 +90,11 @@ def managers(ctx: TenantContext, *, query: s.ReportQuery) -> s.ManagersReport:
     start, end = period(query)
     currency = _currency(ctx)
     rows: dict[str | None, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for stats in message_counters(ctx, start, end):
+        row = rows[None if stats.user_id == "-" else stats.user_id]
+        row["messages"] += _n(stats.inbound) + _n(stats.outbound)
+        row["responses"] += _n(stats.first_responses)
+        row["response_seconds"] += _n(stats.first_response_seconds)
     for item in filter(_in(query.pipeline_id), counters(ctx, "managers", start, end, entity="deals")):
         row = rows[item.owner_id]
         for name in ("deals", "won", "lost", "tasks_done", "tasks_overdue", "calls", "missed", "talk_seconds",
@@ -103,14 +110,33 @@ def managers(ctx: TenantContext, *, query: s.ReportQuery) -> s.ManagersReport:
     return s.ManagersReport(from_=start, to=end, currency=currency, items=items)
 
 
+def message_counters(ctx: TenantContext, start: date, end: date) -> list[ConversationStats]:
+    """The messengers' own day counters (#17 adds them in each message's transaction), within the caller's scope
+    of conversations: one Query of the period."""
+    scope = permissions.scope_of(ctx, "conversations", "read")
+    if scope is None:
+        return []
+    with db.translate_errors():
+        found = ConversationStats.query(threads.stats_pk(ctx),
+                                        ConversationStats.sk.between(start.isoformat(), f"{end.isoformat()}~"))
+        return [item for item in found if isinstance(item, ConversationStats) and permissions.may_touch(
+            ctx, scope, owner_id=None if item.user_id == "-" else item.user_id, team_id=None)]
+
+
 def communications(ctx: TenantContext, *, query: s.ReportQuery) -> s.CommunicationsReport:
-    """Per channel and direction: calls (answered, missed, talk time), messages and response times."""
+    """Per channel and direction: calls (answered, missed, talk time), messages and first-response times."""
     start, end = period(query)
     rows: dict[tuple[str, str | None], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for item in counters(ctx, "communications", start, end, entity="calls"):
         row = rows[(item.channel or "call", item.direction)]
         for name in ("calls", "answered", "missed", "talk_seconds", "messages", "responses", "response_seconds"):
             row[name] += _n(getattr(item, name))
+    for stats in message_counters(ctx, start, end):
+        rows[(stats.channel, "inbound")]["messages"] += _n(stats.inbound)
+        outbound = rows[(stats.channel, "outbound")]  # an answer's wait is counted with the answers
+        outbound["messages"] += _n(stats.outbound)
+        outbound["responses"] += _n(stats.first_responses)
+        outbound["response_seconds"] += _n(stats.first_response_seconds)
     items = [s.ChannelRow(channel=channel, direction=direction, calls=row["calls"], answered=row["answered"],
                           missed=row["missed"], talk_seconds=row["talk_seconds"], messages=row["messages"],
                           responses=row["responses"], avg_response_seconds=_average(row))

@@ -11,6 +11,7 @@ from typing import Any
 from chalicelib.due import service as due
 from tests.events.conftest import Feed
 from tests.factories import add_member, signup
+from tests.messaging.kit import make_conversation
 from tests.support import ApiClient, body
 
 
@@ -90,3 +91,18 @@ def test_tasks_done_and_overdue_count_for_their_assignee(client: ApiClient, feed
     managers = {row["user_id"]: row for row in body(client.get("/api/v1/reports/managers", token=owner))["items"]}
     assert (managers[agent.user_id]["tasks_done"], managers[agent.user_id]["tasks_overdue"]) == (1, 1)
     assert late["id"]
+
+
+def test_messages_count_in_communications_and_managers_from_the_messengers_counters(client: ApiClient) -> None:
+    company = signup(client, company="Messages")
+    owner = company.owner.token
+    conversation = make_conversation(client, owner, customer="+79161230077")
+    assert client.post(f"/api/v1/conversations/{conversation['id']}/messages", {"text": "Glad to help"},
+                       token=owner).status_code == 201
+    rows = {(r["channel"], r["direction"]): r for r in
+            body(client.get("/api/v1/reports/communications", token=owner))["items"]}
+    assert rows[("whatsapp", "inbound")]["messages"] == 1 and rows[("whatsapp", "outbound")]["messages"] == 1
+    assert rows[("whatsapp", "outbound")]["responses"] == 1
+    managers = {r["user_id"]: r for r in body(client.get("/api/v1/reports/managers", token=owner))["items"]}
+    assert managers[company.owner.user_id]["messages"] == 2
+    assert managers[company.owner.user_id]["avg_response_seconds"] is not None
