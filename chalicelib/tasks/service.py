@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from chalicelib.core import audit, db, errors, permissions
 from chalicelib.core.tenancy import TenantContext, is_valid_id, new_id
 from chalicelib.identity import service as identity_service
-from chalicelib.records import access, links, naming
+from chalicelib.records import access, links, naming, types
 from chalicelib.records import timeline as timeline_service
 from chalicelib.tasks import schemas as s
 from chalicelib.tasks.models import DONE, OPEN, TASK_SK, Task, assignee_pk, assignee_sk, stamp, task_pk
@@ -25,6 +25,7 @@ AUDIT_FIELDS = ("title", "task_kind", "due_at", "assignee_id", "team_id", "relat
                 "description", "done_at")
 NULLABLE = frozenset({"due_at", "related", "description"})
 TICK = timedelta(microseconds=1)
+DEAL_CONTACTS_SHOWN = 10  # a deal's task shows on the cards of its first contacts
 
 
 # -- views ----------------------------------------------------------------------------------
@@ -170,12 +171,25 @@ def _index(ctx: TenantContext, task: Task) -> None:
     task.gsi1pk, task.gsi1sk = assignee_pk(ctx, task.assignee_id), assignee_sk(task)
 
 
+def _deal_contacts(ctx: TenantContext, related_type: str | None, related_id: str | None) -> list[str]:
+    """The contacts of the deal a task is about (none for a task about anything else): a deal's task shows on its
+    contacts' cards too (#20 item 11: a lead's call-back task, made about its deal, was missing from its contact)."""
+    if related_type != "deal" or not related_id:
+        return []
+    deal = access.get(ctx, types.get("deal"), related_id)  # a form's run has it in its memo: no read
+    return [str(contact_id) for contact_id in (getattr(deal, "contact_ids", None) or [])][:DEAL_CONTACTS_SHOWN]
+
+
 def _on_related(ctx: TenantContext, change: db.Change, task: Task, *, event: str | None) -> None:
-    """Refresh the task's link in its related record, and note the event on that record's timeline."""
+    """Refresh the task's link in its related record (and a deal's contacts), and note the event on that record's
+    timeline."""
     if not (task.related_type and task.related_id):
         return
     links.link_item(ctx, change, task.related_type, subject_id=task.related_id, kind="task",
                     ref_id=task.task_id, summary=_link_summary(task))
+    for contact_id in _deal_contacts(ctx, task.related_type, task.related_id):
+        links.link_item(ctx, change, "contact", subject_id=contact_id, kind="task", ref_id=task.task_id,
+                        summary=_link_summary(task))
     if event is not None:
         timeline_service.add_entry(ctx, change, subject_type=task.related_type, subject_id=task.related_id,
                                    kind="task", summary=f"Task {event}: {task.title}",
@@ -263,7 +277,13 @@ def _relate(ctx: TenantContext, change: db.Change, task: Task, related: s.Relate
     if task.related_type and task.related_id:
         links.unlink_item(ctx, change, task.related_type, subject_id=task.related_id, kind="task",
                           ref_id=task.task_id)
+        _unlink_deal_contacts(ctx, change, task)
     task.related_type, task.related_id = new
+
+
+def _unlink_deal_contacts(ctx: TenantContext, change: db.Change, task: Task) -> None:
+    for contact_id in _deal_contacts(ctx, task.related_type, task.related_id):
+        links.unlink_item(ctx, change, "contact", subject_id=contact_id, kind="task", ref_id=task.task_id)
 
 
 def set_done(ctx: TenantContext, task_id: str, *, version: int, done: bool) -> Task:
@@ -289,6 +309,7 @@ def delete(ctx: TenantContext, task_id: str) -> None:
     if task.related_type and task.related_id:
         links.unlink_item(ctx, change, task.related_type, subject_id=task.related_id, kind="task",
                           ref_id=task.task_id)
+        _unlink_deal_contacts(ctx, change, task)
     audit.attach(ctx, change, task, entity="task", entity_id=task_id, action="delete", before=audit_view(task),
                  after=None)
     db.commit(ctx, change)

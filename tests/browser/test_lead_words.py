@@ -24,11 +24,13 @@ TEXT = {
     "ru": {"kind": "Заявка с сайта", "form": "Форма «Свадьбы»: Ольга Смирнова",  # noqa: RUF001
            "created": "Контакт создан · из формы «Свадьбы»", "task": "Создана задача: Перезвонить: Ольга Смирнова",
            "source": "из формы «Свадьбы»", "deal": "Заявка с сайта: Ольга Смирнова",  # noqa: RUF001
-           "matched": "Привязана к существующему контакту по номеру телефона", "tasks": "Задачи", "stage": "Новая"},
+           "matched": "Привязана к существующему контакту по номеру телефона", "tasks": "Задачи", "stage": "Новая",
+           "call_back": "Перезвонить: Ольга Смирнова"},
     "en": {"kind": "Website form", "form": "Form “Свадьбы”: Ольга Смирнова",
            "created": "Contact created · from the form “Свадьбы”", "task": "Task created: Call back: Ольга Смирнова",
            "source": "from the form “Свадьбы”", "deal": "Website form: Ольга Смирнова",
-           "matched": "Matched to this existing contact by phone number", "tasks": "Tasks", "stage": "New"},
+           "matched": "Matched to this existing contact by phone number", "tasks": "Tasks", "stage": "New",
+           "call_back": "Call back: Ольга Смирнова"},
 }
 
 
@@ -57,6 +59,9 @@ def test_the_leads_words_source_and_utm_are_on_the_card_the_deal_and_the_task(
     assert form_entry.locator(".entry-title").inner_text() == text["form"]
     assert form_entry.locator("[data-test=lead-message]").inner_text() == "Хочу букет на свадьбу"
     assert main.locator(".timeline li", has_text=text["created"]).count() == 1
+    # the call-back task, made about the lead's deal, is on the contact's card too (#20 item 11)
+    main.locator("[data-links=task] li", has_text=text["call_back"]).wait_for()
+    assert main.locator("[data-links=task] li").count() == 1
     timeline = main.locator(".timeline").inner_text()
     assert "form_submission" not in timeline
     if lang == "ru":

@@ -80,3 +80,20 @@ def test_a_page_of_tasks_names_its_records_with_one_batch_read(client: ApiClient
     operations = [operation for operation, _ in tenancy_watcher.requests]
     assert operations.count("Query") == 1
     assert operations.count("BatchGetItem") <= 2  # authentication's, and the names of the page's records
+
+
+def test_a_deals_task_shows_on_its_contacts_cards_too(client: ApiClient, company: Company) -> None:
+    """#20 item 11: the lead's call-back task, made about its deal, was missing from its contact's card."""
+    token = company.owner.token
+    olga = body(client.post("/api/v1/contacts", {"first_name": "Olga"}, token=token))
+    deal = body(client.post("/api/v1/deals", {"title": "Bouquet", "contact_ids": [olga["id"]]}, token=token))
+    task = _task(client, token, {"type": "deal", "id": deal["id"]}, title="Call Olga back")
+    card = body(client.get(f"/api/v1/contacts/{olga['id']}", token=token))
+    links = [link for link in card["links"]["task"] if link["id"] == task["id"]]
+    assert links and links[0]["summary"]["title"] == "Call Olga back" and links[0]["summary"]["done"] is False
+    done = body(client.post(f"/api/v1/tasks/{task['id']}/complete", {"version": task["version"]}, token=token))
+    card = body(client.get(f"/api/v1/contacts/{olga['id']}", token=token))
+    assert next(link for link in card["links"]["task"] if link["id"] == task["id"])["summary"]["done"] is True
+    assert client.delete(f"/api/v1/tasks/{done['id']}", token=token).status_code == 204
+    card = body(client.get(f"/api/v1/contacts/{olga['id']}", token=token))
+    assert task["id"] not in [link["id"] for link in card["links"].get("task", [])]
