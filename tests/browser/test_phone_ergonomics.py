@@ -30,7 +30,8 @@ SMALL_TARGETS = """() => {
   return [...document.querySelectorAll('main button, main select, main input, main .auth-links a, main .tabs a, '
     + '.main-nav a, main .settings-group a, main .list a.phone, header button, header select, header a, main summary')]
     .filter(seen).filter((el) => target(el) < 44)
-    .map((el) => `${el.tagName.toLowerCase()}.${el.className} "${(el.innerText || el.value || el.name || '').slice(0, 30)}" ${Math.round(target(el))}`);
+    .map((el) => `${el.tagName.toLowerCase()}.${el.className} `
+      + `"${(el.innerText || el.value || el.name || '').slice(0, 30)}" ${Math.round(target(el))}`);
 }"""
 
 

@@ -18,9 +18,10 @@ MOSCOW = ZoneInfo("Europe/Moscow")
 TEXT = {
     "en": {"tasks": "Tasks", "what": "What to do", "due": "Due", "add": "Add task", "upcoming": "Upcoming",
            "today_empty": "Nothing due today.", "change": "Change “{}”", "tomorrow": "Tomorrow 10:00", "save": "Save",
-           "complete": "Complete “{}”", "reopen": "Reopen “{}”", "hint": "On the company’s clock: Europe/Moscow"},
+           "complete": "Complete “{}”", "reopen": "Reopen “{}”",
+           "hint": "On the company\N{RIGHT SINGLE QUOTATION MARK}s clock: Europe/Moscow"},
     "ru": {"tasks": "Задачи", "what": "Что сделать", "due": "Срок", "add": "Добавить задачу",
-           "upcoming": "Предстоящие", "today_empty": "На сегодня задач нет.", "change": "Изменить «{}»",
+           "upcoming": "Предстоящие", "today_empty": "На сегодня задач нет.", "change": "Изменить «{}»",  # noqa: RUF001
            "tomorrow": "Завтра в 10:00", "save": "Сохранить", "complete": "Выполнить «{}»",
            "reopen": "Вернуть в работу «{}»", "hint": "По времени компании: Europe/Moscow"},
 }
