@@ -134,7 +134,10 @@ def _open(data: dict[str, Any], stored: type[MainTable]) -> dict[str, Any]:
     identity = data[stored.get_attributes()[stored.seal_identity].attr_name]["S"]
     opened = crypto.open_values(ctx, kind=data.get("kind", {}).get("S", stored.__name__), identity=identity,
                                 token=token["S"])
-    return {**{name: value for name, value in data.items() if name != crypto.PERSONAL_FIELD}, **opened}
+    data = dict(data)
+    del data[crypto.PERSONAL_FIELD]
+    data.update(opened)  # type: ignore[arg-type]
+    return data
 
 
 def seal_actions(item: MainTable) -> list[Any]:

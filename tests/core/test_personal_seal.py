@@ -49,3 +49,14 @@ def test_counters_never_go_on_an_item_with_personal_attributes() -> None:
     link = RecordLink("T#x#C#1", "TASK#1", link_kind="task", ref_id="1")
     with pytest.raises(TypeError):
         db.Change().add(link, count=1)
+
+
+def test_the_associated_data_is_the_json_of_the_identity() -> None:
+    # Tokens sealed before the fast path must keep opening: the bytes are exactly json.dumps of the list.
+    import json
+
+    ctx = TenantContext(tenant_id=new_id())
+    for record_id in ("T#x#C#1", 'odd "quoted" \\ id', "ünïcode"):
+        expected = json.dumps(["v1", 3, ctx.tenant_id, "contact", record_id, "pd"], separators=(",", ":"),
+                              ensure_ascii=True).encode()
+        assert crypto._associated_data(ctx, 3, "contact", record_id, "pd") == expected
