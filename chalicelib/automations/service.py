@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import secrets
+import time
 from typing import Any
 
 from chalicelib.automations import schemas as s
@@ -99,10 +100,31 @@ def list_rules(ctx: TenantContext, *, limit: int = 50, cursor: str | None = None
                          newest_first=False)
 
 
+RULES_KEPT_SECONDS = 5.0  # a batch of the feed reads a tenant's rules once; a change reaches it within 5 s
+_rules_read: dict[str, tuple[float, list[Automation]]] = {}
+
+
 def enabled_rules(ctx: TenantContext) -> list[Automation]:
-    """Every enabled rule of the tenant (one Query; the feed's read, without a permission check)."""
+    """Every enabled rule of the tenant (the feed's read, without a permission check): one Query, remembered for
+    a few seconds per warm Lambda, since a batch of the feed holds many events of one tenant."""
+    now = time.monotonic()
+    kept = _rules_read.get(ctx.tenant_id)
+    if kept is not None and kept[0] > now:
+        return kept[1]
     with db.translate_errors():
-        return [rule for rule in Automation.query(rules_pk(ctx)) if isinstance(rule, Automation) and rule.enabled]
+        rules = [rule for rule in Automation.query(rules_pk(ctx)) if isinstance(rule, Automation) and rule.enabled]
+    if len(_rules_read) > 1000:
+        _rules_read.clear()
+    _rules_read[ctx.tenant_id] = (now + RULES_KEPT_SECONDS, rules)
+    return rules
+
+
+def _forget_rules(ctx: TenantContext, items: list[db.MainTable]) -> None:
+    if any(isinstance(item, Automation) for item in items):
+        _rules_read.pop(ctx.tenant_id, None)  # a rule changed in this process counts at once
+
+
+db.on_commit(_forget_rules)
 
 
 def list_runs(ctx: TenantContext, rule_id: str, *, limit: int = 50, cursor: str | None = None
