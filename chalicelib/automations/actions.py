@@ -25,7 +25,7 @@ from chalicelib.automations.models import Automation, AutomationRun, RoundRobin
 from chalicelib.channels import transport
 from chalicelib.contacts import service as contacts_service
 from chalicelib.contacts.schemas import ContactUpdate
-from chalicelib.core import db, errors
+from chalicelib.core import db, errors, mail
 from chalicelib.core.tenancy import TenantContext, tenant_key
 from chalicelib.deals import service as deals_service
 from chalicelib.deals.schemas import DealMove, DealUpdate
@@ -195,6 +195,34 @@ def notify(ctx: TenantContext, rule: Automation, run: AutomationRun, index: int,
     return "told " + ", ".join(told) if told else "nobody new to tell"
 
 
+def _customer(ctx: TenantContext, subject: Subject) -> Any:
+    """The contact an e-mail goes to: the record itself, or a deal's first contact."""
+    if subject.type == "contact":
+        return contacts_service.get(ctx, str(subject.id))
+    if subject.type == "deal" and subject.state.get("contact_ids"):
+        return contacts_service.get(ctx, str(subject.state["contact_ids"][0]))
+    return None
+
+
+def send_email(ctx: TenantContext, rule: Automation, run: AutomationRun, index: int, action: dict[str, Any],
+               subject: Subject) -> str:
+    """E-mail the customer (the contact, or a deal's first contact) who agreed to hear from the company."""
+    contact = _customer(ctx, subject)
+    if contact is None or not contact.emails:
+        raise Failed("no contact with an e-mail address")
+    if not (contact.consent or {}).get("marketing"):
+        raise Failed("the contact has not agreed to e-mails (consent)")  # consent and opt-out respected
+    name = " ".join(part for part in (contact.first_name, contact.last_name) if part) or subject.title
+    title = subject.title or name
+
+    def fill(text: str) -> str:
+        return text.replace("{title}", title).replace("{name}", name)
+
+    mail.send(to=str(contact.emails[0]["address"]), subject=fill(str(action["subject"]))[:200],
+              text=fill(str(action["text"])))
+    return "e-mailed"
+
+
 def _public_https(url: str) -> bool:
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
@@ -249,4 +277,4 @@ def _sandbox_answer(request: transport.Outbound) -> transport.Answer:
 transport.register_sandbox(WEBHOOK_PROVIDER, _sandbox_answer)
 
 ACTIONS = {"create_task": create_task, "assign": assign, "move_deal": move_deal, "tag": tag, "set_field": set_field,
-           "notify": notify, "webhook": webhook}
+           "notify": notify, "send_email": send_email, "webhook": webhook}

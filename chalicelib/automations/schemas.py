@@ -135,12 +135,18 @@ class Notify(Schema):
     text: Annotated[str, Field(max_length=200)] | None = None
 
 
+class SendEmail(Schema):
+    type: Literal["send_email"]
+    subject: Text = Field(description="{title}: the record's name")
+    text: Annotated[str, Field(min_length=1, max_length=5000)] = Field(description="{title}: the record's name")
+
+
 class Webhook(Schema):
     type: Literal["webhook"]
     url: AnyHttpUrl = Field(description="https; signed per the Standard Webhooks specification")
 
 
-Action = Annotated[CreateTask | Assign | MoveDeal | TagRecord | SetField | Notify | Webhook,
+Action = Annotated[CreateTask | Assign | MoveDeal | TagRecord | SetField | Notify | SendEmail | Webhook,
                    Field(discriminator="type")]
 
 

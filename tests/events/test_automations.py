@@ -19,7 +19,7 @@ from chalicelib.core.tenancy import TenantContext, bind
 from chalicelib.due import service as due
 from tests.deals.helpers import frozen
 from tests.events.conftest import Feed
-from tests.factories import Company, add_member, signup
+from tests.factories import Company, add_member, outbox, signup
 from tests.support import ApiClient, body
 
 
@@ -205,3 +205,21 @@ def test_every_new_company_gets_the_birthday_greeting_switched_off(client: ApiCl
     russian = signup(client, company="Стартер", locale="ru")
     (rule,) = body(client.get("/api/v1/automations", token=russian.owner.token))["items"]
     assert rule["name"] == "Поздравление с днём рождения"  # noqa: RUF001
+
+
+def test_an_email_goes_only_to_a_customer_who_agreed(client: ApiClient, feed: Feed) -> None:
+    company = signup(client, company="Mailing rules")
+    owner = company.owner.token
+    rule = _rule(client, company, trigger={"type": "record.created", "entity": "contact"},
+                 actions=[{"type": "send_email", "subject": "Welcome, {name}", "text": "Thank you, {name}."}])
+    agreed = body(client.post("/api/v1/contacts", {"first_name": "Anna", "emails": [{"address": "anna@example.com"}],
+                                                   "consent": {"marketing": True}}, token=owner))
+    body(client.post("/api/v1/contacts", {"first_name": "Boris", "emails": [{"address": "boris@example.com"}]},
+                     token=owner))
+    feed.deliver()
+    assert [m.subject for m in outbox("anna@example.com")] == ["Welcome, Anna"]
+    assert outbox("boris@example.com") == []
+    runs = {r["subject"]["id"]: r["steps"][0] for r in _runs(client, company, rule)}
+    assert runs[agreed["id"]]["status"] == "done"
+    assert [s["detail"] for i, s in runs.items() if i != agreed["id"]] == [
+        "the contact has not agreed to e-mails (consent)"]

@@ -14,7 +14,7 @@ Object.assign(MESSAGES, AUTOMATIONS); // this screen's texts load with it, not w
 
 const TRIGGERS = ['deal.stage_entered', 'deal.stage_left', 'deal.won', 'deal.lost', 'record.created', 'record.updated',
   'lead.received', 'call.missed', 'task.overdue', 'deal.idle', 'date.reached'];
-const ACTIONS = ['create_task', 'assign', 'move_deal', 'tag', 'set_field', 'notify', 'webhook'];
+const ACTIONS = ['create_task', 'assign', 'move_deal', 'tag', 'set_field', 'notify', 'send_email', 'webhook'];
 const ENTITIES = ['deal', 'contact', 'company', 'task'];
 const OPS = ['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'contains', 'in', 'empty', 'not_empty'];
 const FIELDS = ['title', 'amount_minor', 'currency', 'source', 'tags', 'owner_id', 'stage_id', 'first_name', 'last_name'];
@@ -136,6 +136,9 @@ class Builder {
       case 'set_field': return [input(t('auto.field'), action.field, (v) => { action.field = v.trim(); }, { required: true }),
         input(t('auto.value'), action.value, (v) => { action.value = typed(v); })];
       case 'notify': return [people([['owner', t('auto.owner')]]), input(t('auto.text'), action.text, (v) => { action.text = v || null; })];
+      case 'send_email': return [input(t('auto.subject'), action.subject, (v) => { action.subject = v; }, { required: true }),
+        input(t('auto.body'), action.text, (v) => { action.text = v; }, { required: true }),
+        h('p', { class: 'hint' }, t('auto.consent'))];
       case 'webhook': return [input(t('auto.url'), action.url, (v) => { action.url = v.trim(); }, { type: 'url', required: true })];
       default: return [];
     }
@@ -145,6 +148,7 @@ class Builder {
     const fresh = (type) => ({ create_task: { title: '', due_in_minutes: 60, assignee: 'owner', users: [] },
       assign: { assignee: 'round_robin', users: [] }, move_deal: { stage_id: this.stages(this.rule.trigger.pipeline_id)[0]?.id },
       tag: { add: [], remove: [] }, set_field: { field: '', value: '' }, notify: { users: ['owner'], text: null },
+      send_email: { subject: '', text: '' },
       webhook: { url: '' } })[type];
     return h('div', { class: 'builder-row', 'data-test': 'action' },
       select(t('auto.then'), action.type, ACTIONS.map((type) => [type, t(`auto.action.${type}`)]), (type) => {
