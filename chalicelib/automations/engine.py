@@ -236,14 +236,14 @@ def execute(ctx: TenantContext, rule: Automation, run: AutomationRun) -> Automat
     return run
 
 
-WAITING = frozenset({"deal.idle", "date.reached"})
+WAITING = frozenset({"deal.idle", "date.reached", "task.overdue"})
 
 
 def consume(ctx: TenantContext, event: DomainEvent) -> None:
     """Run the tenant's rules that this event triggers (once per rule and event), within the loop bound; arm the
     timers of rules that wait (an idle deal, a date)."""
     found = happenings(ctx, event)
-    watched = event.entity in ("deal", "contact")  # what waiting rules watch, deletions included
+    watched = event.entity in ("deal", "contact", "task")  # what waiting rules watch, deletions included
     if not found and not watched:
         return
     rules = service.enabled_rules(ctx)
@@ -275,7 +275,8 @@ def start(ctx: TenantContext, rule: Automation, *, event_id: str, happening: Hap
 
 def task_overdue(ctx: TenantContext, *, task_id: str, due: str) -> None:
     """A task became overdue (its overdue timer fired): rules on ``task.overdue`` run for it, once per due time."""
-    rules = [rule for rule in service.enabled_rules(ctx) if (rule.trigger or {}).get("type") == "task.overdue"]
+    rules = [rule for rule in service.enabled_rules(ctx) if (rule.trigger or {}).get("type") == "task.overdue"
+             and not (rule.trigger or {}).get("minutes")]  # overdue by N minutes waits on its own timer (waits)
     if not rules:
         return
     happening = Happening("task.overdue", {}, "task", task_id)

@@ -65,6 +65,7 @@ class CallMissed(Schema):
 
 class TaskOverdue(Schema):
     type: Literal["task.overdue"]
+    minutes: int = Field(default=0, ge=0, le=525_600, description="Overdue by this many minutes (0: when due)")
 
 
 class DealIdle(Schema):

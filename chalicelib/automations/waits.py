@@ -1,5 +1,6 @@
-"""Triggers that wait: ``deal.idle`` (an open deal nobody changed for N days) and ``date.reached`` (a date field
-of a contact or deal, a birthday every year, at an offset and a time of day in the company's time zone).
+"""Triggers that wait: ``deal.idle`` (an open deal nobody changed for N days), ``date.reached`` (a date field
+of a contact or deal, a birthday every year, at an offset and a time of day in the company's time zone) and
+``task.overdue`` by N minutes (when due, the task's own overdue timer runs the rules: ``engine.task_overdue``).
 
 Both ride the due timers (``automation.wait``, one per rule and record): the feed arms or moves a rule's timer
 with every change of a record it watches (only a change newer than the one that set it wins), and drops it
@@ -90,6 +91,20 @@ def _arm_date(ctx: TenantContext, rule: Automation, event: DomainEvent) -> None:
         "value": value.isoformat() if value else None})
 
 
+def _arm_overdue(ctx: TenantContext, rule: Automation, event: DomainEvent) -> None:
+    if not (event.created or event.action == "delete" or any(event.changed(f) for f in ("due_at", "done_at"))):
+        return
+    subject = engine.subject_of(ctx, "task", event.entity_id)
+    ref = _ref(rule, event.entity_id)
+    due_at = subject.state.get("due_at") if subject is not None else None
+    if subject is None or subject.state.get("done_at") is not None or not isinstance(due_at, datetime):
+        due.cancel(ctx, kind=KIND, ref=ref, seq=event.seq)
+        return
+    late = timedelta(minutes=int((rule.trigger or {})["minutes"]))
+    due.set_timer(ctx, kind=KIND, ref=ref, due_at=due_at + late, seq=event.seq, payload={
+        "rule_id": rule.rule_id, "subject_type": "task", "subject_id": event.entity_id, "value": due_at.isoformat()})
+
+
 def arm(ctx: TenantContext, event: DomainEvent, rules: list[Automation]) -> None:
     """Arm, move or drop the waiting rules' timers for the record an event changed."""
     for rule in rules:
@@ -98,6 +113,8 @@ def arm(ctx: TenantContext, event: DomainEvent, rules: list[Automation]) -> None
             _arm_idle(ctx, rule, event)
         elif trigger.get("type") == "date.reached" and trigger.get("entity") == event.entity:
             _arm_date(ctx, rule, event)
+        elif trigger.get("type") == "task.overdue" and trigger.get("minutes") and event.entity == "task":
+            _arm_overdue(ctx, rule, event)
 
 
 def fire(ctx: TenantContext, timer: DueTimer) -> None:
@@ -120,6 +137,11 @@ def fire(ctx: TenantContext, timer: DueTimer) -> None:
         value = _date_of(_value(subject.state, str(trigger.get("field"))))
         if value is None or value.isoformat() != payload.get("value"):
             return
+    elif trigger.get("type") == "task.overdue":
+        due_at = subject.state.get("due_at")
+        if subject.state.get("done_at") is not None or not isinstance(due_at, datetime) \
+                or due_at.isoformat() != payload.get("value"):
+            return  # done, or its due time moved (its newer timer stands for it)
     else:
         return
     happening = engine.Happening(str(trigger["type"]), {}, subject_type, subject_id)

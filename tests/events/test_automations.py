@@ -223,3 +223,19 @@ def test_an_email_goes_only_to_a_customer_who_agreed(client: ApiClient, feed: Fe
     assert runs[agreed["id"]]["status"] == "done"
     assert [s["detail"] for i, s in runs.items() if i != agreed["id"]] == [
         "the contact has not agreed to e-mails (consent)"]
+
+
+def test_a_task_overdue_by_an_hour_runs_its_rule_then_and_not_when_done(client: ApiClient, feed: Feed) -> None:
+    company = signup(client, company="Late by an hour")
+    owner = company.owner.token
+    rule = _rule(client, company, trigger={"type": "task.overdue", "minutes": 60},
+                 actions=[{"type": "notify", "users": ["owner"], "text": "An hour late"}])
+    due_at = (datetime.now(UTC) + timedelta(minutes=10)).replace(microsecond=0)
+    late = body(client.post("/api/v1/tasks", {"title": "Late one", "due_at": due_at.isoformat()}, token=owner))
+    done = body(client.post("/api/v1/tasks", {"title": "Done one", "due_at": due_at.isoformat()}, token=owner))
+    client.post(f"/api/v1/tasks/{done['id']}/complete", {"version": done["version"]}, token=owner)
+    feed.deliver()
+    due.run_due(now=due_at + timedelta(minutes=30))
+    assert _runs(client, company, rule) == []  # overdue, not yet by an hour
+    due.run_due(now=due_at + timedelta(minutes=61))
+    assert [(r["subject"]["id"], r["status"]) for r in _runs(client, company, rule)] == [(late["id"], "done")]

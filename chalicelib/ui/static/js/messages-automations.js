@@ -64,6 +64,7 @@ export const AUTOMATIONS = {
   'auto.trigger.deal.idle': ['A deal sits untouched', 'Сделка без движения'],
   'auto.trigger.date.reached': ['A date arrives (a birthday…)', 'Наступила дата (день рождения…)'],
   'auto.days': ['Days without a change', 'Дней без изменений'],
+  'auto.lateBy': ['Overdue by (minutes; 0: when due)', 'Просрочена на (минут; 0 — в срок)'],
   'auto.dateField': ['Date field (birthday, expected_close_on, custom.<key>)', 'Поле с датой (birthday, expected_close_on, custom.<ключ>)'],
   'auto.offset': ['Days after the date (negative: before)', 'Дней после даты (меньше нуля — до)'],
   'auto.at': ['At (company time)', 'Во сколько (по времени компании)'],

@@ -85,6 +85,9 @@ class Builder {
     if (trigger.type?.startsWith('record.')) {
       parts.push(select(t('auto.entity'), trigger.entity, ENTITIES.map((e) => [e, t(`auto.entity.${e}`)]), (e) => { trigger.entity = e; }));
     }
+    if (trigger.type === 'task.overdue') {
+      parts.push(input(t('auto.lateBy'), trigger.minutes ?? 0, (v) => { trigger.minutes = Number(v) || 0; }, { type: 'number', min: '0' }));
+    }
     if (trigger.type === 'deal.idle') {
       parts.push(input(t('auto.days'), trigger.days, (v) => { trigger.days = Number(v) || 1; }, { type: 'number', min: '1', max: '365' }));
     }
