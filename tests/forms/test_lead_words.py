@@ -11,7 +11,7 @@ from tests.factories import Company, signup
 from tests.integrations.helpers import create_form, events, post_form
 from tests.support import ApiClient, body
 
-OLGA = {"name": "Ольга Смирнова", "phone": "+7 916 123-45-67", "message": "Хочу букет на свадьбу",  # noqa: RUF001
+OLGA = {"name": "Ольга Смирнова", "phone": "+7 916 123-45-67", "message": "Хочу букет на свадьбу",
         "utm_source": "yandex", "utm_campaign": "wedding"}
 
 
