@@ -26,7 +26,9 @@ def due_events(now: datetime, *, limit: int = BATCH) -> list[tuple[str, str, str
     """(tenant, integration, event) ids of failed events due for a retry, oldest due first."""
     upper = now.isoformat() + "~"  # every sort key due at or before now
     with db.translate_errors():
-        found = InboxEvent.gsi2.query(pipeline.DUE_PARTITION, InboxEvent.gsi2sk <= upper, limit=limit)
+        # Only the keys: the index spans every tenant, and an event's sealed values are its tenant's to open.
+        found = InboxEvent.gsi2.query(pipeline.DUE_PARTITION, InboxEvent.gsi2sk <= upper, limit=limit,
+                                      attributes_to_get=["pk", "sk", "kind", "gsi2sk"])
         keys = [str(item.gsi2sk) for item in found]
     due = []
     for key in keys:
