@@ -173,7 +173,7 @@ def test_calls_screen_recording_timeline_and_click_to_call(browser: Any, live_ur
     open_screen(page, "/calls?view=all", "Звонки")
     page.locator("tr[data-call]", has_text="Принят").wait_for()
     assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"], "no sideways scrolling"
-    for width in (PHONE["width"], 360):  # seven places in the bottom bar: every Russian label whole
+    for width in (PHONE["width"], 360):  # nine places in the bottom bar, which scrolls: every Russian label whole
         page.set_viewport_size({"width": width, "height": PHONE["height"]})
         assert page.evaluate(CUT_LABELS) == [], width
     page.set_viewport_size(PHONE)

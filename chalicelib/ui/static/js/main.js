@@ -143,10 +143,19 @@ function userMenu() {
 
 function sideNav(active) {
   const items = NAV.filter(([, , entity]) => !entity || can(entity, 'read'));
-  return h('nav', { class: 'main-nav', 'aria-label': t('shell.mainNav') }, h('ul', {}, items.map(([key, path]) =>
+  const nav = h('nav', { class: 'main-nav', 'aria-label': t('shell.mainNav') }, h('ul', {}, items.map(([key, path]) =>
     h('li', {}, h('a', { href: `#${path}`, class: `nav-${key}`, 'aria-current': key === active ? 'page' : null },
       h('span', { class: `icon icon-${key}`, 'aria-hidden': 'true' }), h('span', { class: 'nav-label' }, t(`nav.${key}`)),
       key === 'inbox' ? inboxCount() : null)))));
+  // On a phone the bar scrolls sideways: bring the current screen's place into view.
+  requestAnimationFrame(() => {
+    const current = nav.querySelector('[aria-current=page]');
+    const bar = nav.querySelector('ul');
+    if (current && bar && bar.scrollWidth > bar.clientWidth) {
+      bar.scrollLeft = Math.max(0, current.parentElement.offsetLeft - (bar.clientWidth - current.offsetWidth) / 2);
+    }
+  });
+  return nav;
 }
 
 // Where the subscription stands, above every screen: a trial's days and arrears to those who see billing, a
