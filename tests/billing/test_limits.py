@@ -111,6 +111,8 @@ def test_an_invitation_beyond_the_seats_is_refused_before_any_mail(client: ApiCl
      "telephony"),
     ("/api/v1/integrations", {"type": "whatsapp", "name": "Chats", "settings": WHATSAPP}, "messengers"),
     ("/api/v1/integrations", {"type": "telegram", "name": "Bot", "settings": TELEGRAM}, "messengers"),
+    ("/api/v1/automations", {"name": "Greet", "trigger": {"type": "record.created", "entity": "deal"},
+                             "actions": [{"type": "notify", "users": ["owner"]}]}, "automations"),
 ])
 def test_features_outside_the_plan_are_refused(client: ApiClient, free: Company, path: str, payload: dict[str, Any],
                                                feature: str) -> None:
