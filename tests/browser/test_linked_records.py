@@ -98,12 +98,16 @@ def test_new_is_at_the_top_of_a_long_list_on_a_phone(browser: Any, live_url: str
     for n in range(12):
         client.post("/api/v1/contacts", {"first_name": f"Guest{n}", "last_name": "Long"}, token=company.owner.token)
         client.post("/api/v1/companies", {"name": f"Venue {n}"}, token=company.owner.token)
+        client.post("/api/v1/products", {"name": f"Bouquet {n}", "price": {"minor": 1000 + n, "currency": "RUB"}},
+                    token=company.owner.token)
     page = new_page(browser, live_url, viewport=VIEWPORTS["phone"])
     log_in(page, company.owner, "Long List Florist")
     page.get_by_label("Language", exact=True).select_option(lang)
     text = TEXT[lang]
     for path, label, new_label in (("/contacts", text["contacts"], text["new_contact"]),
-                                   ("/companies", "Companies" if lang == "en" else "Компании", "+ " + text["company"])):
+                                   ("/companies", "Companies" if lang == "en" else "Компании", "+ " + text["company"]),
+                                   ("/products", "Products" if lang == "en" else "Товары",
+                                    "+ Product" if lang == "en" else "+ Товар")):
         open_screen(page, path, label)
         new = page.get_by_role("button", name=new_label)
         new_box = new.bounding_box()

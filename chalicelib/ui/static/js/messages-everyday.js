@@ -60,6 +60,7 @@ export const EVERYDAY = {
   'picker.addContact': ['Add a contact', 'Добавить контакт'],
   'picker.newContact': ['Contact', 'Контакт'],
   'picker.newCompany': ['Company', 'Компания'],
+  'picker.newProduct': ['Product', 'Товар'],
   'picker.newDeal': ['Deal', 'Сделка'],
   'picker.newTask': ['Task', 'Задача'],
   'search.title': ['Search', 'Поиск'],

@@ -5,6 +5,7 @@ import { t } from '../js/i18n.js';
 import { amountInput, currencyDigits, formatDateTime, formatMoney, parseMoney } from '../js/format.js';
 import { can, session } from '../js/session.js';
 import { confirmAction, empty, field, form, heading, pager, toast, toastError } from '../js/ui.js';
+import { newButton } from './new-record.js';
 import { noteForm, timelineEntry, timelineList } from './records.js';
 import { collectCustom, customInputs, customRows, definitionsFor, requiredLater } from './custom-values.js';
 import { canEditField } from './field-rules.js';
@@ -162,9 +163,11 @@ export async function list(root, { query: params, navigate, alive }) {
     if (!items.isConnected) none.replaceWith(items);
   };
   const trashLink = can('products', 'delete') ? h('a', { href: '#/products/trash', class: 'trash-link' }, t('products.trash')) : null;
-  mount(root, heading(t('nav.products'), trashLink), searchForm(q, tag, sort, navigate), listTools(q, tag, sort, navigate),
-    page.items.length ? items : none, pager(page.next_cursor, more),
-    can('products', 'create') ? h('section', { class: 'panel' }, h('h2', {}, t('products.createTitle')), createForm(created)) : null);
+  const panel = can('products', 'create')
+    ? h('section', { class: 'panel' }, h('h2', {}, t('products.createTitle')), createForm(created)) : null;
+  mount(root, heading(t('nav.products'), newButton(panel, t('picker.newProduct')), trashLink),
+    searchForm(q, tag, sort, navigate), listTools(q, tag, sort, navigate),
+    page.items.length ? items : none, pager(page.next_cursor, more), panel);
 }
 
 // -- the card ----------------------------------------------------------------------------------------------
