@@ -6,7 +6,8 @@
   with the call in one transaction, so every event of a provider's call, in any order, finds one call.
 - :class:`DialRequest`: ``T#<tid>#CALLDIAL#<integration id>`` / ``<customer E.164>``: a click-to-call
   waiting for the provider's first event of the call it placed (providers that answer no call id).
-- :class:`CallbackDue`: ``T#<tid>#CALLBACK`` / ``<blind index of the customer's E.164>``: a missed call not yet called back.
+- :class:`CallbackDue`: ``T#<tid>#CALLBACK`` / ``<blind index of the customer's E.164>``: a missed call not yet
+  called back.
 - :class:`CallStats`: ``T#<tid>#CALLSTATS#<yyyy-mm>`` / ``<yyyy-mm-dd>#<user or ->#<direction>``: counters
   added in the transaction that ends a call, so the reports read a month in one Query and never scan.
 """

@@ -347,7 +347,8 @@ def test_queue_handlers_return_only_their_failed_messages(resources: dict[str, A
     assert sources["DomainEventsDynamodbEventSource"]["Type"] == "DynamoDB"
     assert feed["Stream"] == {"Fn::GetAtt": ["MainTable", "StreamArn"]}
     assert feed["FunctionResponseTypes"] == ["ReportBatchItemFailures"] and feed["BisectBatchOnFunctionError"] is False
-    assert json.loads(feed["FilterCriteria"]["Filters"][0]["Pattern"])["dynamodb"]["NewImage"]["kind"] == {"S": ["audit"]}
+    pattern = json.loads(feed["FilterCriteria"]["Filters"][0]["Pattern"])
+    assert pattern["dynamodb"]["NewImage"]["kind"] == {"S": ["audit"]}
     assert resources["MainTable"]["Properties"]["StreamSpecification"] == {"StreamViewType": "NEW_IMAGE"}
 
 

@@ -309,5 +309,6 @@ def test_a_form_lead_is_processed_from_the_jobs_queue_as_in_aws(tmp_path: Path) 
             time.sleep(0.25)
         assert event is not None and event["status"] == "processed", (event, running.output[-3000:])
         _, contact = _call(running, "GET", f"/api/v1/contacts/{event['outcome']['contact_id']}", token=token)
-        assert (contact["first_name"], contact["last_name"]) == ("Queue", "Lead"), contact  # one box: first and last (#20)
+        # a name in one box is split into first and last names (#20)
+        assert (contact["first_name"], contact["last_name"]) == ("Queue", "Lead"), contact
         assert running.stop() == 0, running.output

@@ -84,7 +84,8 @@ def test_a_missed_call_makes_a_call_back_task_and_the_return_call_shows_on_it(
     assert missed["callback"]["task_id"] and missed["callback"]["returned_call_id"] is None
     call = _get(client, company, f"/api/v1/calls/{missed['id']}")
     task = _get(client, company, f"/api/v1/tasks/{call['callback']['task_id']}")
-    assert task["kind"] == "call" and {k: task["related"][k] for k in ("type", "id")} == {"type": "contact", "id": call["contact_id"]}
+    related = {k: task["related"][k] for k in ("type", "id")}
+    assert task["kind"] == "call" and related == {"type": "contact", "id": call["contact_id"]}
     assert call["deal_id"] is None  # unknown_caller="contact": no lead deal
     play(client, pbx, _scenario(pbx, "answered", customer=CUSTOMER))
     returned = _get(client, company, f"/api/v1/calls/{missed['id']}")
