@@ -236,3 +236,31 @@ def test_index_queries_answer_from_their_partition_as_moto_does(table: tuple[Any
             compare()
     tables = [t for t in moto_patches._books if t.name == name]
     assert tables and moto_patches._books[tables[0]].partitions["gsi1"]  # the book answered the queries
+
+
+def test_a_cancelled_transaction_leaves_no_stream_records() -> None:
+    """DynamoDB streams only what committed: the journal's roll-back must not leave moto's stream records of the
+    cancelled writes (and of the roll-back itself) for the domain-event feed (#19) to read."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.dynamodb.models import dynamodb_backends
+
+    client = boto3.client("dynamodb", region_name=settings.region)
+    name = f"streamed-{uuid.uuid4().hex[:8]}"
+    client.create_table(
+        TableName=name, BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in ("pk", "sk")],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"})
+    shard = dynamodb_backends[DEFAULT_ACCOUNT_ID][settings.region].tables[name].stream_shard
+    client.put_item(TableName=name, Item={"pk": {"S": "X#1"}, "sk": {"S": "kept"}})
+    streamed = len(shard.items)
+    assert streamed == 1
+    with pytest.raises(client.exceptions.TransactionCanceledException):
+        client.transact_write_items(TransactItems=[
+            {"Put": {"TableName": name, "Item": {"pk": {"S": "X#1"}, "sk": {"S": "new"}}}},
+            {"Put": {"TableName": name, "Item": {"pk": {"S": "X#1"}, "sk": {"S": "kept"}, "v": {"N": "2"}},
+                     "ConditionExpression": "attribute_not_exists(pk)"}}])
+    assert len(shard.items) == streamed  # nothing of the cancelled transaction, nor of its roll-back
+    client.transact_write_items(TransactItems=[
+        {"Put": {"TableName": name, "Item": {"pk": {"S": "X#1"}, "sk": {"S": "new"}}}}])
+    assert len(shard.items) == streamed + 1  # a committed one streams as before
