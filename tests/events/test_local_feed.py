@@ -37,9 +37,14 @@ def test_records_are_handed_over_in_order_and_a_failure_is_read_again(feed: Feed
     poller._stop.set()  # no pauses between attempts in a test
     for pk in ("G#probe#1", "G#probe#2", "G#probe#3"):
         _put(pk)
-    second = feed.read()[1]["dynamodb"]["SequenceNumber"]
+    second = next(record for record in feed.read()
+                  if record["dynamodb"]["Keys"]["pk"]["S"] == "G#probe#2")["dynamodb"]["SequenceNumber"]
     answers.append({"batchItemFailures": [{"itemIdentifier": second}]})
     assert poller.poll_once(poller.consumers[0]) == 0  # failed from the second on: not handed over
-    assert poller.poll_once(poller.consumers[0]) == 2  # read again from the failed record
-    assert seen == [["G#probe#1", "G#probe#2", "G#probe#3"], ["G#probe#2", "G#probe#3"]]
-    assert poller.poll_once(poller.consumers[0]) == 0 and len(seen) == 2  # nothing new
+    poller.poll_once(poller.consumers[0])  # read again from the failed record
+    # Only the probe's records count: a background writer of another test in this process (the demo month of
+    # make run's seed) may add records of its own to the shared table's stream meanwhile.
+    probes = [[pk for pk in batch if pk.startswith("G#probe#")] for batch in seen]
+    assert probes[:2] == [["G#probe#1", "G#probe#2", "G#probe#3"], ["G#probe#2", "G#probe#3"]]
+    poller.poll_once(poller.consumers[0])
+    assert not [pk for batch in seen[2:] for pk in batch if pk.startswith("G#probe#")]  # nothing of the probe again

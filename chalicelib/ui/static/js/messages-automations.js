@@ -1,10 +1,8 @@
 // The texts of the automation builder (#19): [English, Russian], merged into MESSAGES by screens/automations.js
 // when it loads (only the menu's name of the section is in the first load: js/messages-notifications.js).
 export const AUTOMATIONS = {
-  'auto.intro': ['When something happens in the pipeline, a rule does the routine work: a task, an owner, a move, a '
-    + 'message to your other systems. Each stage lists the rules that run when a deal enters it.',
-  'Когда в воронке что-то происходит, правило делает рутинную работу: ставит задачу, назначает ответственного, '
-    + 'двигает сделку, сообщает вашим системам. Под каждым этапом — правила, которые срабатывают при входе сделки.'],
+  'auto.intro': ['When something happens in the pipeline, a rule does the routine work: a task, an owner, a move, a message to your other systems. Each stage lists the rules that run when a deal enters it.',
+    'Когда в воронке что-то происходит, правило делает рутинную работу: ставит задачу, назначает ответственного, двигает сделку, сообщает вашим системам. Под каждым этапом — правила, которые срабатывают при входе сделки.'],
   'auto.pipeline': ['Pipeline', 'Воронка'],
   'auto.other': ['Other triggers', 'Другие события'],
   'auto.add': ['Add a rule', 'Добавить правило'],
