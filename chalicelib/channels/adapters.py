@@ -11,6 +11,7 @@ fields when it is processed, so a parser fixed later and a replay correct what w
 
 from __future__ import annotations
 
+import base64
 import importlib
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
@@ -87,6 +88,13 @@ class Credentials:
         if not value:
             raise invalid_signature()
         return value
+
+    def basic_auth(self, user_setting: str, password_secret: str) -> tuple[str, str]:
+        """The user a setting names and an HTTP Basic ``Authorization`` header with a secret as its password
+        (Twilio's API, for calls and for messages alike)."""
+        user = str(self.settings.get(user_setting) or "")
+        token = self.secret(password_secret)
+        return user, "Basic " + base64.b64encode(f"{user}:{token}".encode()).decode()
 
 
 def invalid_signature() -> errors.CRMError:

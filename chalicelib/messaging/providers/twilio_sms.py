@@ -99,12 +99,6 @@ def _kind(mime: str) -> str:
     return {"image": "image", "audio": "audio", "video": "video"}.get(major, "document")
 
 
-def _auth(credentials: Credentials) -> tuple[str, str]:
-    account_sid = str(credentials.settings.get("account_sid") or "")
-    token = credentials.secret("auth_token")
-    return account_sid, "Basic " + base64.b64encode(f"{account_sid}:{token}".encode()).decode()
-
-
 class TwilioSmsAdapter(MessagingAdapter):
     """A Twilio line's messages (the line itself is telephony's ``twilio`` adapter: it verifies and parses)."""
 
@@ -128,7 +122,7 @@ class TwilioSmsAdapter(MessagingAdapter):
             missing = {"loc": ["settings", "caller_id"], "type": "missing", "msg": "Set the Twilio number (E.164)"}
             raise errors.ValidationError("SMS needs the Twilio number messages are sent from.",
                                          code="caller_id_required", details=[missing])
-        account_sid, authorization = _auth(credentials)
+        account_sid, authorization = credentials.basic_auth("account_sid", "auth_token")
         form = [("To", chat_id), ("From", sender), ("Body", text)]
         if credentials.webhook_url:
             form.append(("StatusCallback", credentials.webhook_url))
@@ -149,7 +143,7 @@ class TwilioSmsAdapter(MessagingAdapter):
         parts = urlsplit(url)
         if parts.scheme != "https" or not (parts.hostname or "").endswith(".twilio.com"):
             raise transport.ProviderError("The file is not on Twilio: its credentials are not sent there.")
-        _, authorization = _auth(credentials)
+        _, authorization = credentials.basic_auth("account_sid", "auth_token")
         answer = transport.send(transport.Outbound(provider="twilio", method="GET", url=url,
                                                    headers={"Authorization": authorization},
                                                    secret_headers=("Authorization",)))

@@ -191,12 +191,6 @@ def _masked(text: str) -> str:
     return text[:6] + "…" if len(text) > 6 else text  # enough to recognise, not the whole number
 
 
-def _basic_auth(credentials: Credentials) -> tuple[str, str]:
-    account_sid = str(credentials.settings.get("account_sid") or "")
-    token = credentials.secret("auth_token")
-    return account_sid, "Basic " + base64.b64encode(f"{account_sid}:{token}".encode()).decode()
-
-
 class TwilioAdapter(TelephonyAdapter):
     type = "twilio"
     label = "Twilio"
@@ -262,7 +256,7 @@ class TwilioAdapter(TelephonyAdapter):
                 details=[{"loc": ["settings", "caller_id"], "msg": "Set the Twilio number (E.164)", "type": "missing"}])
         if not credentials.webhook_url:
             raise errors.InternalError("The integration's webhook URL is unknown: Twilio could not report the call.")
-        account_sid, authorization = _basic_auth(credentials)
+        account_sid, authorization = credentials.basic_auth("account_sid", "auth_token")
         body = urlencode(call_request(extension=extension, number=number, caller_id=caller_id,
                                       webhook_url=credentials.webhook_url)).encode()
         answer = transport.send(transport.Outbound(
@@ -281,7 +275,7 @@ class TwilioAdapter(TelephonyAdapter):
         parts = urlsplit(url)
         if parts.scheme != "https" or not (parts.hostname or "").endswith(".twilio.com"):
             raise transport.ProviderError("The recording is not on Twilio: its credentials are not sent there.")
-        _, authorization = _basic_auth(credentials)
+        _, authorization = credentials.basic_auth("account_sid", "auth_token")
         media = url if parts.path.endswith((".mp3", ".wav")) else url + ".mp3"
         answer = transport.send(transport.Outbound(provider=self.type, method="GET", url=media,
                                                    headers={"Authorization": authorization},
