@@ -28,3 +28,11 @@ def send(*, to: str, subject: str, text: str) -> str:
 def link(path: str) -> str:
     """An absolute link into the web app."""
     return f"{settings.public_url}{path}"
+
+
+def send_raw(*, data: bytes) -> str:
+    """Send a whole MIME message as built (its headers name sender and recipient: a campaign's one-click
+    unsubscribe headers go with it); returns the SES message id. Raises SES's own error, so a caller can tell a
+    refused address (MessageRejected) from an outage."""
+    response = aws.client("sesv2").send_email(FromEmailAddress=settings.mail_from, Content={"Raw": {"Data": data}})
+    return str(response.get("MessageId", ""))
