@@ -19,7 +19,8 @@ TABLE = Path(__file__).with_name("routes.json")
 # Every module that declares routes, in registration order.
 DOMAINS = (
     "chalicelib.system.routes", "chalicelib.identity.routes", "chalicelib.contacts.routes",
-    "chalicelib.companies.routes", "chalicelib.deals.routes", "chalicelib.products.routes", "chalicelib.tasks.routes",
+    "chalicelib.companies.routes", "chalicelib.deals.routes", "chalicelib.products.routes", "chalicelib.orders.routes",
+    "chalicelib.tasks.routes",
     "chalicelib.notes.routes",
     "chalicelib.records.customfields.routes", "chalicelib.records.fieldaccess.routes",
     "chalicelib.dataio.routes", "chalicelib.auditlog.routes",

@@ -1,4 +1,9 @@
-"""The product record type: a name, a SKU (unique in the tenant), a price in minor units, tags, custom fields."""
+"""The product record type: a name, a SKU (unique in the tenant), a default price and a price list, a tax rate,
+stock per warehouse, parts (a service priced from them), tags, custom fields.
+
+Besides the engine's hooks it declares what orders ask of products (``sale_terms``, ``stock_moves``): a record
+domain reaches another only through the hooks declared on the engine.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ from typing import Any
 
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.products.models import Product, ProductRow
-from chalicelib.records import listing, matching, types
+from chalicelib.records import listing, matching, money, types
 
 
 def facets(product: Product) -> listing.Facets:
@@ -23,7 +28,8 @@ def facets(product: Product) -> listing.Facets:
 def row_values(product: Product) -> dict[str, Any]:
     """What a product's list rows show besides the common attributes."""
     return {"name": product.name, "sku": product.sku, "price_minor": int(product.price_minor),
-            "currency": product.currency}
+            "currency": product.currency, "unit": product.unit,
+            "tax_rate_bp": None if product.tax_rate_bp is None else int(product.tax_rate_bp)}
 
 
 def whole_token(q: str) -> str | None:
@@ -39,11 +45,33 @@ def apply(ctx: TenantContext, product: Product, fields: dict[str, Any]) -> None:
         product.name = fields["name"].strip()
     if "price" in fields:
         product.price_minor, product.currency = fields["price"]["minor"], fields["price"]["currency"]
+    if "prices" in fields:
+        product.prices = {p["currency"]: p["minor"] for p in fields["prices"] or []}
+    if "tax_rate" in fields:
+        product.tax_rate_bp = None if fields["tax_rate"] is None else money.to_basis_points(fields["tax_rate"])
     if "tags" in fields:
         product.tags = list(fields["tags"] or [])
-    for name in ("sku", "unit", "description"):
+    if "track_stock" in fields:
+        product.track_stock = bool(fields["track_stock"])
+    for name in ("sku", "unit", "description", "external_id"):
         if name in fields:
             setattr(product, name, (fields[name] or "").strip() or None)
+    product.prices = {code: minor for code, minor in (product.prices or {}).items() if code != product.currency}
+    if "components" in fields or "labour_minor" in fields or (product.components and "price" in fields):
+        from chalicelib.products import components
+
+        components.apply(ctx, product, fields)
+
+
+def save(ctx: TenantContext, before: Product | None, after: Product | None, *, action: str, change: Any = None) -> Any:
+    """The engine's save, with the marks that let a part's price change find the services made of it."""
+    from chalicelib.core import db
+    from chalicelib.products import components
+    from chalicelib.records import store
+
+    change = change or db.Change()
+    components.mark_uses(ctx, change, before, after)
+    return store.save(ctx, PRODUCT, before, after, action=action, change=change)
 
 
 def _update_schema() -> type[Any]:
@@ -71,19 +99,64 @@ def read(ctx: TenantContext, product: Product) -> Any:
 
     return s.ProductRead(
         id=product.product_id, name=product.name, sku=product.sku, unit=product.unit,
-        price=s.Price(minor=int(product.price_minor), currency=product.currency), description=product.description,
+        price=s.Price(minor=int(product.price_minor), currency=product.currency),
+        prices=[s.Price(minor=int(minor), currency=code) for code, minor in sorted((product.prices or {}).items())],
+        tax_rate=None if product.tax_rate_bp is None else money.from_basis_points(int(product.tax_rate_bp)),
+        description=product.description, external_id=product.external_id, track_stock=bool(product.track_stock),
+        components=[s.ComponentOut(product_id=c["product_id"], quantity=money.from_milli(c["quantity_milli"]))
+                    for c in product.components or []],
+        labour_minor=None if product.labour_minor is None else int(product.labour_minor),
         tags=list(product.tags or []), owner_id=product.owner_id, team_id=product.team_id,
         custom=records_service.custom_view(ctx, PRODUCT, product), created_at=product.created_at,
         updated_at=product.updated_at, deleted_at=product.deleted_at, version=int(product.version or 0))
 
 
 def revert_values(audited: dict[str, Any], product: Product) -> dict[str, Any]:
-    """Audited fields as a change request: the price is one field of minor units and currency."""
-    values = {k: v for k, v in audited.items() if k not in ("price_minor", "currency")}
+    """Audited fields as a change request: the price is one field of minor units and currency, the price list a
+    list of amounts, the tax rate a percentage, parts their quantities."""
+    values = {k: v for k, v in audited.items() if k not in ("price_minor", "currency", "prices", "tax_rate_bp",
+                                                             "components")}
     if "price_minor" in audited or "currency" in audited:
         values["price"] = {"minor": audited.get("price_minor", product.price_minor),
                            "currency": audited.get("currency", product.currency)}
+    if "prices" in audited:
+        values["prices"] = [{"minor": minor, "currency": code} for code, minor in (audited["prices"] or {}).items()]
+    if "tax_rate_bp" in audited:
+        rate = audited["tax_rate_bp"]
+        values["tax_rate"] = None if rate is None else money.from_basis_points(int(rate))
+    if "components" in audited:
+        values["components"] = [{"product_id": c["product_id"], "quantity": money.from_milli(c["quantity_milli"])}
+                                for c in audited["components"] or []]
     return values
+
+
+def sale_terms(ctx: TenantContext, product_ids: list[str], currency: str) -> dict[str, dict[str, Any]]:
+    """What an order line takes from each live product the caller may read, in the order's currency (hook)."""
+    from chalicelib.products import stock
+
+    return stock.sale_terms(ctx, product_ids, currency)
+
+
+def stock_moves(ctx: TenantContext, change: Any, *, warehouse_id: str, moves: list[tuple[str, int]],
+                kind: str) -> None:
+    """Add an order's stock movement to its transaction: reserve, release, ship or restock (hook)."""
+    from chalicelib.products import stock
+
+    stock.moves(ctx, change, warehouse_id=warehouse_id, moves=moves, kind=kind)
+
+
+def default_warehouse(ctx: TenantContext) -> str | None:
+    """The tenant's default warehouse, where an order takes stock from unless it names another (hook)."""
+    from chalicelib.products import stock
+
+    return stock.default_warehouse(ctx)
+
+
+def warehouse(ctx: TenantContext, warehouse_id: str) -> str:
+    """The id of a warehouse of the tenant (404 otherwise) (hook)."""
+    from chalicelib.products import stock
+
+    return str(stock.get_warehouse(ctx, warehouse_id).warehouse_id)
 
 
 PRODUCT = types.register(types.RecordType(
@@ -97,11 +170,16 @@ PRODUCT = types.register(types.RecordType(
             types.Field("currency", aliases=("currency", "валюта")),
             types.Field("unit", aliases=("unit", "uom", "unit of measure", "единица", "ед изм", "единица измерения")),
             types.Field("description", aliases=("description", "details", "описание")),
+            types.Field("tax_rate", aliases=("tax rate", "tax", "vat", "vat rate", "ставка ндс", "ндс")),
+            types.Field("external_id", lookup="product_ext", unique=True, title="external id",
+                        aliases=("external id", "external_id", "1c id", "guid", "внешний код", "код 1с")),  # noqa: RUF001
             types.Field("tags", kind="list", aliases=("tags", "tag", "labels", "category", "теги", "метки",
                                                       "категория"))),
-    audit_fields=("name", "sku", "price_minor", "currency", "unit", "description", "tags", "owner_id", "team_id",
+    audit_fields=("name", "sku", "price_minor", "currency", "prices", "tax_rate_bp", "unit", "description",
+                  "external_id", "track_stock", "components", "labour_minor", "tags", "owner_id", "team_id",
                   "deleted_at"),
-    hooks={"facets": facets, "row_values": row_values, "whole_token": whole_token, "apply": apply,
+    hooks={"facets": facets, "row_values": row_values, "whole_token": whole_token, "apply": apply, "save": save,
            "update_schema": _update_schema, "revert_values": revert_values, "create_schema": _create_schema,
-           "list_query": _list_query, "read": read},
+           "list_query": _list_query, "read": read, "sale_terms": sale_terms, "stock_moves": stock_moves,
+           "default_warehouse": default_warehouse, "warehouse": warehouse},
 ))

@@ -14,6 +14,7 @@ DECLARATIONS = (
     "chalicelib.products.record",
     "chalicelib.calls.record",
     "chalicelib.conversations.record",
+    "chalicelib.orders.record",
 )
 
 # Who points a linked record at another contact when a merge (or its undo) moves a contact's links:

@@ -6,9 +6,11 @@ amount can be shown as "12 345,67 ₽" by the UI without guessing how many digit
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal
 from typing import Annotated
 
-from pydantic import AfterValidator, Field, StrictInt
+from pydantic import AfterValidator, BeforeValidator, Field, StrictInt, WithJsonSchema
 
 from chalicelib.core.schema import Schema
 
@@ -54,3 +56,66 @@ class Amount(Schema):
 def minor_exponent(code: str) -> int:
     """How many minor units make one major unit of a currency, as a power of ten."""
     return CURRENCIES.get(code, 2)
+
+
+# -- quantities and rates (#23): exact decimals in a body, integers in storage ------------------------------------
+
+MILLI = 1000  # a quantity is kept in thousandths of its unit (1.5 kg: 1500)
+BASIS_POINTS = 100  # a percentage is kept in hundredths of a percent (20 %: 2000)
+
+
+def _decimal(value: object, *, places: int, upper: int) -> Decimal:
+    """A decimal from a string or an integer (never a float: 0.1 is not what was meant), at most ``places``
+    decimals, from 0 to upper."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise ValueError("give a decimal as a string (\"1.5\") or an integer")
+    text = str(value).strip()
+    if not re.fullmatch(rf"\d{{1,15}}(\.\d{{1,{places}}})?", text):
+        raise ValueError(f"a decimal of at most {places} decimal places, like \"1.5\"")
+    number = Decimal(text)
+    if number > upper:
+        raise ValueError(f"at most {upper}")
+    return number
+
+
+def _quantity(value: object) -> str:
+    number = _decimal(value, places=3, upper=10**9)
+    if number <= 0:
+        raise ValueError("a quantity is more than 0")
+    return format(number.normalize(), "f")
+
+
+def _count(value: object) -> str:
+    return format(_decimal(value, places=3, upper=10**9).normalize(), "f")
+
+
+def _percent(value: object) -> str:
+    return format(_decimal(value, places=2, upper=100).normalize(), "f")
+
+
+Quantity = Annotated[str | int, BeforeValidator(_quantity),
+                     WithJsonSchema({"type": "string", "pattern": r"^\d{1,10}(\.\d{1,3})?$", "examples": ["1.5"]})]
+Count = Annotated[str | int, BeforeValidator(_count),  # a quantity that may be 0 (stock on hand)
+                  WithJsonSchema({"type": "string", "pattern": r"^\d{1,10}(\.\d{1,3})?$", "examples": ["0", "12.5"]})]
+Percent = Annotated[str | int, BeforeValidator(_percent),
+                    WithJsonSchema({"type": "string", "pattern": r"^\d{1,3}(\.\d{1,2})?$", "examples": ["20"]})]
+
+
+def to_milli(quantity: str) -> int:
+    """A validated quantity in thousandths."""
+    return int(Decimal(quantity) * MILLI)
+
+
+def from_milli(milli: int) -> str:
+    """Thousandths as the decimal string the API shows ("1.5")."""
+    return format((Decimal(int(milli)) / MILLI).normalize(), "f")
+
+
+def to_basis_points(percent: str) -> int:
+    """A validated percentage in basis points."""
+    return int(Decimal(percent) * BASIS_POINTS)
+
+
+def from_basis_points(points: int) -> str:
+    """Basis points as the percentage the API shows ("20", "7.5")."""
+    return format((Decimal(int(points)) / BASIS_POINTS).normalize(), "f")

@@ -1,0 +1,92 @@
+"""Routes of orders: the record engine's (create, card, change, trash, timeline), its own list by status, the
+live totals preview, status changes, payments, the upsert by external id and "won deal -> order"."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.core import db
+from chalicelib.core.http import Api, ApiRequest, json_response
+from chalicelib.core.tenancy import TenantContext
+from chalicelib.orders import schemas as s
+from chalicelib.orders.models import OrderRow
+from chalicelib.orders.record import ORDER, read
+from chalicelib.records import card, routes, upsert
+from chalicelib.records.fieldaccess import views as shown
+
+api = Api(__name__, tag="orders")
+
+
+def _page(page: db.Page[OrderRow]) -> s.OrderPage:
+    return s.OrderPage(next_cursor=page.next_cursor, items=[s.OrderSummary(
+        id=row.record_id, status=row.status, currency=row.currency, total_minor=int(row.total_minor),
+        paid_minor=int(row.paid_minor), contact_id=row.contact_id, company_id=row.company_id, deal_id=row.deal_id,
+        lines_count=int(row.lines_count or 0), tags=sorted(row.tags or ()), owner_id=row.owner_id,
+        team_id=row.team_id, created_at=row.created_at, updated_at=row.updated_at, deleted_at=row.deleted_at,
+        version=int(row.version)) for row in page.items])
+
+
+def _card(ctx: TenantContext, order_id: str) -> s.OrderCard:
+    found = card.card(ctx, ORDER, order_id)
+    return s.OrderCard(**read(ctx, found.record).model_dump(), **found.parts())
+
+
+routes.declare(api, ORDER, routes.Views(
+    read=read, read_schema=s.OrderRead, page=_page, page_schema=s.OrderPage, list_query=s.OrderListQuery,
+    create=s.OrderCreate, update=s.OrderUpdate, card=_card, card_schema=s.OrderCard), skip=("list",))
+
+
+def _answer(request: ApiRequest, order: Any, *, status: int = 200) -> Any:
+    return json_response(shown.record(request.tenant, ORDER, read(request.tenant, order)), status=status)
+
+
+@api.route("/api/v1/orders", summary="List orders by status, contact, company or deal, newest first",
+           query=s.OrderListQuery, response=s.OrderPage, errors=(400, 403))
+def orders_list(request: ApiRequest) -> Any:
+    from chalicelib.orders import service
+
+    return shown.page(request.tenant, ORDER, _page(service.list_orders(request.tenant, request.query)))
+
+
+@api.route("/api/v1/orders/preview", method="POST", body=s.PreviewRequest, response=s.Preview, errors=(403, 422),
+           summary="Price lines as an order would (the editor's live totals); nothing is saved")
+def orders_preview(request: ApiRequest) -> s.Preview:
+    from chalicelib.orders import service
+
+    return service.preview(request.tenant, data=request.body)
+
+
+@api.route("/api/v1/orders/{order_id}/status", method="POST", body=s.StatusChange, response=s.OrderRead,
+           errors=(403, 404, 409), summary="Move an order to its next status (confirming reserves stock)")
+def orders_status(request: ApiRequest, order_id: str) -> Any:
+    from chalicelib.orders import service
+
+    return _answer(request, service.change_status(request.tenant, order_id, status=request.body.status,
+                                                  version=request.body.version))
+
+
+@api.route("/api/v1/orders/{order_id}/payments", method="POST", body=s.PaymentIn, response=s.OrderRead,
+           errors=(403, 404, 409, 422), summary="Record a payment of an order (partial payments add up)")
+def orders_payment(request: ApiRequest, order_id: str) -> Any:
+    from chalicelib.orders import service
+
+    return _answer(request, service.add_payment(request.tenant, order_id, data=request.body))
+
+
+@api.route("/api/v1/orders/by-external-id/{external_id}", method="PUT", body=s.OrderUpsert, response=s.OrderRead,
+           errors=(403, 404, 409), summary="Create or change the order an accounting system knows by its id")
+def orders_upsert(request: ApiRequest, external_id: str) -> Any:
+    from chalicelib.records.fieldaccess import service as field_rules
+
+    field_rules.check_request(request.tenant, ORDER, request.body, create=False)
+    order, created = upsert.by_external_id(request.tenant, ORDER, external_id, data=request.body,
+                                           create=s.OrderCreate, update=s.OrderUpdate)
+    return _answer(request, order, status=201 if created else 200)
+
+
+@api.route("/api/v1/deals/{deal_id}/order", method="POST", body=s.DealOrder, response=s.OrderRead, status=201,
+           errors=(403, 404, 409), summary="Make the order of a won deal in one step (once per deal)")
+def orders_from_deal(request: ApiRequest, deal_id: str) -> Any:
+    from chalicelib.orders import service
+
+    return _answer(request, service.from_deal(request.tenant, deal_id, data=request.body), status=201)

@@ -1,0 +1,225 @@
+"""Request and response schemas of orders: lines, totals, status, payments, shipping."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field, StrictInt, model_validator
+
+from chalicelib.core.schema import Schema
+from chalicelib.records.money import MAX_MINOR, CurrencyCode, Percent, Quantity
+from chalicelib.records.schemas import Address, CardParts, Id, RecordRead, RecordRef, RecordSummary, Tags
+
+MAX_LINES = 50  # an order's confirmation reserves each line's product in one transaction (100 items at most)
+Minor = Annotated[StrictInt, Field(ge=0, le=MAX_MINOR)]
+ExternalId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")]
+Status = Literal["new", "confirmed", "partially_paid", "paid", "shipped", "delivered", "cancelled", "returned"]
+PriceMode = Literal["exclusive", "inclusive"]
+
+
+class LineIn(Schema):
+    """A line: a product (its name, SKU, unit, price in the order's currency and tax rate are taken from it
+    unless given) or free text with a price."""
+
+    product_id: RecordRef | None = None
+    description: Annotated[str, Field(min_length=1, max_length=500)] | None = None
+    quantity: Quantity
+    unit_price_minor: Minor | None = Field(default=None, description="Default: the product's price in the currency")
+    discount_percent: Percent | None = None
+    discount_minor: Minor | None = Field(default=None, description="A discount off the line, in minor units")
+    tax_rate: Percent | None = Field(default=None, description="Percent; default: the product's, else 0")
+
+    @model_validator(mode="after")
+    def _what_and_how_much(self) -> LineIn:
+        if self.product_id is None and (self.description is None or self.unit_price_minor is None):
+            raise ValueError("a line names a product, or has a description and a unit price")
+        if self.discount_percent is not None and self.discount_minor is not None:
+            raise ValueError("a discount is a percentage or an amount, not both")
+        return self
+
+
+class ShippingIn(Schema):
+    address: Address | None = None
+    carrier: Annotated[str, Field(max_length=100)] | None = None
+    tracking_number: Annotated[str, Field(max_length=100, pattern=r"^[^\s]*$")] | None = None
+
+
+class OrderFields(Schema):
+    """Fields an order is created or changed with (lines, currency and prices only while it is new)."""
+
+    contact_id: RecordRef | None = None
+    company_id: RecordRef | None = None
+    deal_id: RecordRef | None = None
+    warehouse_id: RecordRef | None = None
+    price_mode: PriceMode | None = None
+    lines: Annotated[list[LineIn], Field(max_length=MAX_LINES)] | None = None
+    shipping: ShippingIn | None = None
+    notes: Annotated[str, Field(max_length=5000)] | None = None
+    external_id: ExternalId | None = None
+    tags: Tags | None = None
+    owner_id: Id | None = None
+    custom: Annotated[dict[str, Any], Field(max_length=50)] | None = None
+
+
+class OrderCreate(OrderFields):
+    currency: CurrencyCode
+    lines: Annotated[list[LineIn], Field(min_length=1, max_length=MAX_LINES)]
+
+
+class OrderUpdate(OrderFields):
+    not_null = frozenset({"lines", "currency", "price_mode", "shipping"})
+    version: int = Field(ge=1)
+    currency: CurrencyCode | None = None
+
+
+class OrderUpsert(OrderFields):
+    """``PUT /orders/by-external-id/{external_id}``: the order as the accounting system has it."""
+
+    currency: CurrencyCode
+    lines: Annotated[list[LineIn], Field(min_length=1, max_length=MAX_LINES)]
+
+
+class PreviewRequest(Schema):
+    """Lines to price without saving anything: the order editor's live totals."""
+
+    currency: CurrencyCode
+    price_mode: PriceMode = "exclusive"
+    lines: Annotated[list[LineIn], Field(max_length=MAX_LINES)]
+
+
+class StatusChange(Schema):
+    version: int = Field(ge=1)
+    status: Literal["confirmed", "shipped", "delivered", "cancelled", "returned"] = Field(
+        description="Paid and partly paid follow from payments")
+
+
+class PaymentIn(Schema):
+    version: int = Field(ge=1)
+    amount_minor: Annotated[StrictInt, Field(ge=1, le=MAX_MINOR)]
+    method: Literal["cash", "card", "bank_transfer", "online", "other"]
+    paid_on: date | None = Field(default=None, description="Default: today (UTC)")
+    reference: Annotated[str, Field(max_length=100)] | None = None
+
+
+class DealOrder(Schema):
+    """``POST /deals/{deal_id}/order``: optional lines (default: one line of the deal's amount)."""
+
+    lines: Annotated[list[LineIn], Field(min_length=1, max_length=MAX_LINES)] | None = None
+    warehouse_id: RecordRef | None = None
+
+
+# -- answers --------------------------------------------------------------------------------------------
+
+
+class LineOut(BaseModel):
+    id: str
+    product_id: str | None
+    sku: str | None
+    description: str
+    unit: str | None
+    quantity: str
+    unit_price_minor: int
+    discount_percent: str | None
+    discount_minor: int | None
+    tax_rate: str
+    gross_minor: int
+    discount_total_minor: int
+    net_minor: int
+    tax_minor: int
+    total_minor: int
+
+
+class TaxOut(BaseModel):
+    rate: str
+    net_minor: int
+    tax_minor: int
+
+
+class Totals(BaseModel):
+    subtotal_minor: int = Field(description="Net of tax, after discounts")
+    discount_minor: int
+    tax_minor: int
+    total_minor: int
+    taxes: list[TaxOut]
+
+
+class PaymentOut(BaseModel):
+    id: str
+    amount_minor: int
+    method: str
+    paid_on: date
+    reference: str | None
+    recorded_at: datetime
+
+
+class ShippingOut(BaseModel):
+    address: dict[str, Any] | None = None
+    carrier: str | None = None
+    tracking_number: str | None = None
+
+
+class OrderRead(RecordRead):
+    status: str
+    next_statuses: list[str]
+    currency: str
+    price_mode: str
+    contact_id: str | None
+    company_id: str | None
+    deal_id: str | None
+    warehouse_id: str | None
+    external_id: str | None
+    lines: list[LineOut]
+    totals: Totals
+    paid_minor: int
+    due_minor: int
+    payment_status: Literal["unpaid", "partial", "paid"]
+    payments: list[PaymentOut]
+    shipping: ShippingOut
+    notes: str | None
+    confirmed_at: datetime | None
+    paid_at: datetime | None
+    shipped_at: datetime | None
+    delivered_at: datetime | None
+    closed_at: datetime | None
+
+
+class OrderCard(OrderRead, CardParts):
+    """The card: the order, its links, its newest timeline entries (its status history among them)."""
+
+
+class Preview(BaseModel):
+    currency: str
+    price_mode: str
+    lines: list[LineOut]
+    totals: Totals
+
+
+class OrderSummary(RecordSummary):
+    status: str
+    currency: str
+    total_minor: int
+    paid_minor: int
+    contact_id: str | None
+    company_id: str | None
+    deal_id: str | None
+    lines_count: int
+
+
+class OrderPage(BaseModel):
+    items: list[OrderSummary]
+    next_cursor: str | None
+
+
+class OrderListQuery(Schema):
+    """``GET /orders``: by status, contact, company, deal, tag or owner; newest first (one Query)."""
+
+    status: Status | None = None
+    contact_id: Id | None = None
+    company_id: Id | None = None
+    deal_id: Id | None = None
+    tag: Annotated[str, Field(min_length=1, max_length=40)] | None = None
+    owner_id: Id | None = None
+    sort: Literal["created", "updated"] = "created"
+    limit: int = Field(default=50, ge=1, le=200)
+    cursor: Annotated[str, Field(max_length=2000)] | None = None

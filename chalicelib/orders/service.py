@@ -1,0 +1,171 @@
+"""An order's own steps: its status, payments, a preview of its totals, an order from a won deal, its list.
+
+Each step changes the order through the engine's write (``records.store.write``), whose ``save`` hook adds what
+the change does (``orders.effects``: stock, status history, report counters) to the same transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from chalicelib.core import db, errors, permissions
+from chalicelib.core.tenancy import TenantContext, new_id
+from chalicelib.orders import pricing, views
+from chalicelib.orders import schemas as s
+from chalicelib.orders.models import Order, OrderRow
+from chalicelib.orders.record import ORDER
+from chalicelib.records import access, editing, listing, money, store, types
+from chalicelib.records import service as records_service
+
+STAMPS = {"confirmed": "confirmed_at", "shipped": "shipped_at", "delivered": "delivered_at",
+          "cancelled": "closed_at", "returned": "closed_at"}
+
+
+def get_or_raise(ctx: TenantContext, order_id: str, *, action: str = "read") -> Order:
+    """A live order the caller may act on (404, 403)."""
+    found: Order = access.get_or_raise(ctx, ORDER, order_id, action=action)
+    return found
+
+
+def _changing(ctx: TenantContext, order_id: str, version: int) -> tuple[Order, Order]:
+    before = get_or_raise(ctx, order_id, action="update")
+    if int(before.version or 0) != version:
+        raise errors.VersionConflictError()
+    after = editing.clone(before)
+    editing.touch(after)
+    return before, after
+
+
+def change_status(ctx: TenantContext, order_id: str, *, status: str, version: int) -> Order:
+    """Move an order to a status its present one allows (409 ``invalid_transition`` otherwise); confirming
+    reserves its products' stock and cancelling or returning gives it back, in the same transaction."""
+    before, after = _changing(ctx, order_id, version)
+    if status not in views.TRANSITIONS.get(before.status, ()):
+        raise errors.ConflictError(f"An order that is {before.status.replace('_', ' ')} cannot become {status}.",
+                                   code="invalid_transition", details=[{
+                                       "loc": ["status"], "type": "invalid_transition", "msg": "Not allowed now",
+                                       "allowed": list(views.TRANSITIONS.get(before.status, ()))}])
+    after.status = status
+    setattr(after, STAMPS[status], db.utcnow())
+    if status == "confirmed":
+        _reserve(ctx, after)
+        after.status = _paid_status(after)
+    store.write(ctx, ORDER, before, after, action="update")
+    return after
+
+
+def _reserve(ctx: TenantContext, order: Order) -> None:
+    """What confirming holds: each stocked product's quantity, in the order's (or the default) warehouse."""
+    product_type = types.get("product")
+    ids = [line["product_id"] for line in order.lines or [] if line.get("product_id")]
+    terms = product_type.hooks["sale_terms"](ctx, ids, order.currency) if ids else {}
+    held: dict[str, int] = {}
+    for line in order.lines or []:
+        found = terms.get(line.get("product_id") or "")
+        if found is not None and found["track_stock"]:
+            held[line["product_id"]] = held.get(line["product_id"], 0) + money.to_milli(line["quantity"])
+    if not held:
+        return
+    order.warehouse_id = order.warehouse_id or product_type.hooks["default_warehouse"](ctx)
+    if order.warehouse_id is None:
+        raise errors.ConflictError("Add a warehouse first: the order's products are kept in stock.",
+                                   code="no_warehouse")
+    order.reserved = [[product_id, milli] for product_id, milli in held.items()]
+
+
+def _paid_status(order: Order) -> str:
+    """A confirmed order's status by what was paid of it (a shipped one stays shipped, however paid)."""
+    if order.status not in ("confirmed", "partially_paid", "paid") or not int(order.paid_minor):
+        return str(order.status)
+    return "paid" if views.payment_status(order) == "paid" else "partially_paid"
+
+
+def add_payment(ctx: TenantContext, order_id: str, *, data: s.PaymentIn) -> Order:
+    """Record a payment (partial ones add up); more than is due answers 422 ``overpayment`` and changes nothing."""
+    before, after = _changing(ctx, order_id, data.version)
+    if before.status in ("new", "cancelled", "returned"):
+        raise errors.ConflictError(f"An order that is {before.status} takes no payment.", code="invalid_transition")
+    due = int(before.total_minor) - int(before.paid_minor)
+    if data.amount_minor > due:
+        raise errors.ValidationError(details=[{"loc": ["amount_minor"], "type": "overpayment",
+                                               "msg": f"At most {due} is due"}])
+    now = db.utcnow()
+    payment = {"id": new_id(), "amount_minor": data.amount_minor, "method": data.method,
+               "paid_on": (data.paid_on or now.date()).isoformat(), "reference": data.reference,
+               "recorded_at": now.isoformat(), "by": ctx.actor_id}
+    after.payments = [*(before.payments or []), payment]
+    after.paid_minor = int(before.paid_minor) + data.amount_minor
+    after.status = _paid_status(after)
+    if after.paid_minor >= int(after.total_minor):
+        after.paid_at = now
+    change = db.Change()
+    from chalicelib.records import timeline as timeline_service
+
+    timeline_service.add_entry(ctx, change, subject_type="order", subject_id=after.order_id, kind="payment",
+                               summary="Payment received",
+                               data={"amount_minor": data.amount_minor, "currency": after.currency,
+                                     "method": data.method, "paid_on": payment["paid_on"]})
+    store.write(ctx, ORDER, before, after, action="update", change=change)
+    return after
+
+
+def preview(ctx: TenantContext, *, data: s.PreviewRequest) -> s.Preview:
+    """The lines' amounts and totals as an order would have them; nothing is written."""
+    permissions.require(ctx, ORDER.plural, "read")
+    lines = data.model_dump(mode="json")["lines"]
+    priced, totals = pricing.price(ctx, lines, currency=data.currency, inclusive=data.price_mode == "inclusive")
+    return s.Preview(currency=data.currency, price_mode=data.price_mode, lines=views.lines(priced),
+                     totals=views.totals(totals, priced))
+
+
+def from_deal(ctx: TenantContext, deal_id: str, *, data: s.DealOrder) -> Order:
+    """An order of a won deal, for its first contact and its company, in one step (once per deal: 409
+    ``duplicate_from_deal_id`` the second time); its lines are given, or one line of the deal's amount."""
+    deal = access.get_or_raise(ctx, types.get("deal"), deal_id)
+    if deal.status != "won":
+        raise errors.ConflictError("Only a won deal becomes an order.", code="deal_not_won")
+    lines = data.model_dump(mode="json", exclude_unset=True).get("lines") or [{
+        "description": deal.title or "Deal", "quantity": "1", "unit_price_minor": int(deal.amount_minor or 0)}]
+    contact_ids = list(deal.contact_ids or [])
+    fields: dict[str, Any] = {"currency": deal.currency, "lines": lines, "deal_id": deal.deal_id,
+                              "contact_id": contact_ids[0] if contact_ids else None, "company_id": deal.company_id}
+    if data.warehouse_id is not None:
+        fields["warehouse_id"] = data.warehouse_id
+    from chalicelib.core.schema import validate
+
+    fields["from_deal_id"] = deal.deal_id
+    created: Order = records_service.create(ctx, ORDER, data=validate(_FromDeal, fields))
+    return created
+
+
+class _FromDeal(s.OrderCreate):
+    """An order made from a deal: it claims the deal (no request body names this field)."""
+
+    from_deal_id: str
+
+
+# -- the list -------------------------------------------------------------------------------------------
+
+
+class _Plan:
+    """The engine's list query shape for orders (the engine reads tag, owner, sort, order, limit, cursor)."""
+
+    def __init__(self, query: s.OrderListQuery) -> None:
+        self.tag, self.owner_id, self.q = query.tag, query.owner_id, None
+        self.sort, self.order = query.sort, "desc"
+        self.limit, self.cursor = query.limit, query.cursor
+
+
+def list_orders(ctx: TenantContext, query: s.OrderListQuery) -> db.Page[OrderRow]:
+    """One page of the orders the caller may see, newest first, by status, contact, company or deal (one Query)."""
+    scope = permissions.require(ctx, ORDER.plural, "read")
+    custom = [(key, value) for key, value in (("status", query.status), ("contact", query.contact_id),
+                                              ("company", query.company_id), ("deal", query.deal_id)) if value]
+    plan = listing.plan(ctx, OrderRow, _Plan(query), scope, custom)
+    return listing.list_rows(ctx, OrderRow, ORDER.space or "", plan)
+
+
+def paid_on(value: str) -> date:
+    """A stored payment's date."""
+    return date.fromisoformat(value)
