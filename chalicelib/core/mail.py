@@ -30,7 +30,7 @@ def link(path: str) -> str:
     return f"{settings.public_url}{path}"
 
 
-def send_raw(*, data: bytes) -> str:
+def send_mime(*, data: bytes) -> str:
     """Send a whole MIME message as built (its headers name sender and recipient: a campaign's one-click
     unsubscribe headers go with it); returns the SES message id. Raises SES's own error, so a caller can tell a
     refused address (MessageRejected) from an outage."""
