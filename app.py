@@ -59,6 +59,16 @@ def inbox_retries(event: Any) -> Any:
     return jobs.scheduled_tick(event)
 
 
+@app.on_sqs_message(queue=settings.mail_queue_name, batch_size=10, name="mail_in")
+def mail_in(event: Any) -> Any:
+    """Mail SES stored in the mail bucket (S3 tells the mail queue): each message to its line's inbox (#17).
+    Chalice cannot package @app.on_s3_event (CloudFormation cannot add notifications to a bucket it does not own),
+    so S3 notifies a queue, which also retries and keeps failures in its dead-letter queue."""
+    from chalicelib.messaging.email import receiving
+
+    return receiving.queued_notifications(event)
+
+
 @app.on_sqs_message(queue=settings.jobs_queue_name, batch_size=10, name="inbox_events")
 def inbox_events(event: Any) -> Any:
     """Webhook events are processed from the jobs queue: the hook answers as soon as the event is stored."""

@@ -42,7 +42,11 @@ def outbox(to: str | None = None) -> list[Any]:
     from moto.ses.models import ses_backends
 
     messages = ses_backends[DEFAULT_ACCOUNT_ID]["eu-west-1"].sent_messages
-    return [m for m in messages if to is None or to in m.destinations.get("ToAddresses", [])]
+    def recipients(message: Any) -> list[str]:  # a raw message's destinations are a list, a simple one's a dict
+        found = message.destinations
+        return list(found.get("ToAddresses", [])) if isinstance(found, dict) else list(found or [])
+
+    return [m for m in messages if to is None or to in recipients(m)]
 
 
 def link_token(to: str, kind: str) -> str:

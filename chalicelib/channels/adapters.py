@@ -153,6 +153,7 @@ PROVIDERS = {
     "pbx": "chalicelib.telephony.providers.pbx",
     "whatsapp": "chalicelib.messaging.providers.whatsapp",
     "telegram": "chalicelib.messaging.providers.telegram",
+    "email": "chalicelib.messaging.providers.email",
 }
 _ADAPTERS: dict[str, Adapter] = {}
 

@@ -9,6 +9,7 @@ What it makes is checkpointed on the inbox event in the transaction that makes i
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -86,8 +87,10 @@ def find(run: Run, *, e164: str | None, email: str | None = None) -> Party | Non
     return None
 
 
-def make(run: Run, newcomer: Newcomer) -> Party:
-    """Make a newcomer's contact (and lead deal), each checkpointed on the event with what makes it."""
+def make(run: Run, newcomer: Newcomer, *, claim: Callable[[str], Any] | None = None) -> Party:
+    """Make a newcomer's contact (and lead deal), each checkpointed on the event with what makes it; ``claim``
+    gives an item to create with the contact (a chat's claim: two racers for one newcomer make one contact, the
+    loser's transaction failing with a 409)."""
     ctx = run.ctx
     data = contact_schemas.ContactCreate.model_validate({
         "first_name": newcomer.first_name[:100], "last_name": (newcomer.last_name or "")[:100] or None,
@@ -96,6 +99,8 @@ def make(run: Run, newcomer: Newcomer) -> Party:
         "messengers": newcomer.messengers or None, "owner_id": newcomer.owner_id, "source": newcomer.source[:40]})
     contact_id = new_id()
     with run.checkpoint_with(contact_id=contact_id) as change:
+        if claim is not None:
+            change.create(claim(contact_id))
         contact = contacts_service.create(ctx, data=data, contact_id=contact_id, matches=[], change=change)
     party = Party(contact_id=contact_id, owner_id=contact.owner_id, team_id=contact.team_id, made=True)
     if newcomer.deal_title is not None:

@@ -15,6 +15,9 @@
 - :class:`ConversationStats`: ``T#<tid>#CONVSTATS`` / ``<yyyy-mm-dd>#<user or ->#<channel>``: counters added in
   the transaction of each message (inbound, outbound, new conversations, first responses and their time).
 - :class:`BindCode`: ``T#<tid>#TGBIND`` / ``<code>``: a Telegram deep-link code that binds a chat to a contact.
+- :class:`NewcomerClaim`: ``T#<tid>#CVCLAIM#<integration id>`` / ``<blind index of the chat id>``: the contact a new
+  chat made, claimed in the transaction that makes it, so two first messages of one chat processed at once make
+  one contact (the loser's transaction fails and it takes the winner's contact).
 """
 
 from __future__ import annotations
@@ -44,6 +47,9 @@ class Conversation(Record, discriminator="conversation"):
     unread_count = NumberAttribute(default=0)
     awaiting_since = UTCDateTimeAttribute(null=True)  # the first customer message not answered yet
     referral = JSONAttribute(null=True)  # a click-to-WhatsApp ad the conversation started from
+    # An e-mail thread (sealed, field "mail_thread"): JSON {address, subject, last_id, references} of where a
+    # reply goes, what it is about and which messages it answers.
+    mail_thread = UnicodeAttribute(null=True)
 
 
 class ConversationRow(ListRow, discriminator="conversation_row"):
@@ -78,6 +84,9 @@ class Message(VersionedItem, discriminator="conversation_message"):
     sent_at = UTCDateTimeAttribute()  # the message's own time (the provider's timestamp for inbound)
     template = JSONAttribute(null=True)  # {name, language} of a template message
     edited_at = UTCDateTimeAttribute(null=True)
+    subject = UnicodeAttribute(null=True)  # sealed (field "subject"): an e-mail's subject
+    quoted = UnicodeAttribute(null=True)  # sealed (field "quoted"): the earlier messages an e-mail quotes
+    sender = UnicodeAttribute(null=True)  # sealed (field "sender"): an e-mail's From, as "Name <address>"
 
 
 class ConversationRef(MainTable, discriminator="conversation_ref"):
@@ -121,3 +130,18 @@ class BindCode(MainTable, discriminator="telegram_bind"):
     contact_id = UnicodeAttribute()
     integration_id = UnicodeAttribute()
     expires_at = UTCDateTimeAttribute(null=True)
+
+
+class NewcomerClaim(MainTable, discriminator="conversation_newcomer"):
+    """The contact (and lead deal) a new chat made: claimed with the contact, read by a racer that lost."""
+
+    contact_id = UnicodeAttribute()
+    deal_id = UnicodeAttribute(null=True)
+
+
+class MailboxLookup(MainTable, discriminator="mailbox_lookup"):
+    """Global lookup of an e-mail line's forwarding address: pk ``G#mailbox#<HMAC of its local part>``, sk
+    ``MAILBOX`` -> the digest of the integration's webhook key (whose own lookup names the tenant and the
+    integration; a rotated or deleted key's address thus leads nowhere, and this item names no tenant)."""
+
+    key_digest = UnicodeAttribute()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.conversations.models import Conversation, ConversationRow
+from chalicelib.conversations.models import Conversation, ConversationRef, ConversationRow
 from chalicelib.core import audit, errors
 from chalicelib.core.tenancy import TenantContext, tenant_key
 from chalicelib.records import listing, types
@@ -53,6 +53,25 @@ def tenant_links(ctx: TenantContext, conversation: Conversation) -> list[tuple[s
     return [(ref_pk(ctx, conversation.integration_id), conversation.chat_key)] if conversation.chat_key else []
 
 
+def derived(ctx: TenantContext, conversation: Conversation) -> list[Any]:
+    """What a conversation's stored state gives (an import builds it again under the new tenant's key): its list
+    rows, and its chat's reference, whose key is the chat id's blind index (the conversation takes the new one)."""
+    from chalicelib.core import crypto, db
+    from chalicelib.records import store
+
+    change = db.Change()
+    store.rewrite_rows(ctx, CONVERSATION, change, None, conversation,
+                       store.row_builder(CONVERSATION, conversation, pending=False))
+    made: list[Any] = [*change.saves, *change.creates]
+    if conversation.provider_chat_id:
+        chat = crypto.decrypt_field(ctx, entity=SEALED_ENTITY, record_id=conversation.conversation_id,
+                                    field="provider_chat_id", token=conversation.provider_chat_id)
+        conversation.chat_key = crypto.blind_index(ctx, entity=SEALED_ENTITY, field="chat", value=chat)
+        made.append(ConversationRef(ref_pk(ctx, conversation.integration_id), conversation.chat_key,
+                                    conversation_id=conversation.conversation_id))
+    return made
+
+
 def _not_revertable(ctx: TenantContext, conversation_id: str, before: dict[str, Any] | None,
                     expected: int | None) -> None:
     """A conversation is what was said; it is assigned, closed and reopened again rather than reverted."""
@@ -66,5 +85,6 @@ CONVERSATION = types.register(types.RecordType(
     name="conversation", plural="conversations", prefix="CV", model=Conversation, id_attribute="conversation_id",
     space="CVX", row_model=ConversationRow, lists=("ALL", "OWNER", "TEAM", "CF"), sorts=("updated",),
     audit_fields=("channel", "integration_id", "contact_id", "deal_id", "status", "owner_id"),
-    hooks={"facets": facets, "row_values": row_values, "tenant_links": tenant_links},
+    hooks={"facets": facets, "row_values": row_values, "tenant_links": tenant_links, "derived": derived},
+    derived_kinds=("conversation_ref",),
 ))

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field, model_validator
 from chalicelib.core.schema import Schema
 
 Id = Annotated[str, Field(pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$")]
-Channel = Literal["whatsapp", "telegram", "sms"]
+Channel = Literal["whatsapp", "telegram", "sms", "email"]
 Status = Literal["open", "closed"]
 MessageStatus = Literal["received", "queued", "sent", "delivered", "read", "failed"]
 Text = Annotated[str, Field(min_length=1, max_length=4096)]
@@ -55,6 +55,8 @@ class ConversationRead(ConversationSummary):
     referral: dict[str, Any] | None = None
     window: Window
     chat_link: str | None = None
+    subject: str | None = Field(default=None, description="E-mail: the thread's subject")
+    address: str | None = Field(default=None, description="E-mail: where a reply goes")
     templates: bool = Field(description="Whether the channel takes approved templates (WhatsApp)")
     created_at: datetime
     updated_at: datetime
@@ -87,6 +89,9 @@ class MessageRead(BaseModel):
     created_at: datetime
     edited_at: datetime | None = None
     provider_message_id: str | None = None
+    subject: str | None = Field(default=None, description="E-mail: the subject")
+    quoted: str | None = Field(default=None, description="E-mail: the earlier messages it quotes (shown folded)")
+    sender: str | None = Field(default=None, description="E-mail: its From, as \"Name <address>\"")
 
 
 class MessagePage(BaseModel):
@@ -114,6 +119,9 @@ class MessageCreate(Schema):
 
     text: Text | None = None
     template: TemplateIn | None = None
+    subject: Annotated[str, Field(min_length=1, max_length=200)] | None = Field(default=None, description=(
+        "E-mail only: the subject (a reply keeps its thread's, as \"Re: ...\", when left out; a new e-mail "
+        "needs one)"))
 
 
 class ConversationStart(MessageCreate):

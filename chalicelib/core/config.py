@@ -37,6 +37,10 @@ class Settings:
     # Where the Stripe SDK sends its requests: unset in AWS (Stripe itself); the local sandbox under `make run`
     # and in the tests (local/stripe_sandbox.py), so nothing there ever reaches api.stripe.com.
     stripe_api_base: str | None = None
+    # E-mail conversations (#17): the domain of the forwarding addresses (SES receives it, MX record) and the
+    # bucket SES's receipt rule stores each message in (S3 notifies the mail queue, read by app.mail_in).
+    inbound_mail_domain: str = "inbound.crm.localhost"
+    inbound_mail_bucket: str = "crm-local-mail-in"
     access_token_ttl_seconds: int = 15 * 60
     refresh_token_ttl_seconds: int = 30 * 24 * 3600
     max_body_bytes: int = MIB
@@ -52,6 +56,11 @@ class Settings:
     def jobs_queue_name(self) -> str:
         """The stage's work queue (infra/resources.json JobsQueue; created locally by ``make run``)."""
         return f"crm-{self.stage}-jobs"
+
+    @property
+    def mail_queue_name(self) -> str:
+        """The queue S3 tells of each message SES stored (infra/resources.json MailInQueue; made locally)."""
+        return f"crm-{self.stage}-mail-in"
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -78,6 +87,8 @@ class Settings:
             live_url=env.get("CRM_LIVE_URL") or None,
             live_endpoint_url=(env.get("CRM_LIVE_ENDPOINT_URL") or public_url + LOCAL_LIVE_PATH).rstrip("/"),
             stripe_api_base=(env.get("CRM_STRIPE_API_BASE") or "").rstrip("/") or None,
+            inbound_mail_domain=env.get("CRM_INBOUND_MAIL_DOMAIN", f"inbound.{stage}.crm.localhost").lower(),
+            inbound_mail_bucket=env.get("CRM_INBOUND_MAIL_BUCKET", f"{prefix}-mail-in"),
         )
 
 

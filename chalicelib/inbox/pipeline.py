@@ -90,7 +90,7 @@ PROCESSOR_MODULES = {
     "form": "chalicelib.forms.processor",
     **dict.fromkeys(("zadarma", "mango", "twilio", "pbx"), "chalicelib.telephony.processor"),
     "stripe": "chalicelib.subscriptions.processor",
-    **dict.fromkeys(("whatsapp", "telegram"), "chalicelib.messaging.processor"),
+    **dict.fromkeys(("whatsapp", "telegram", "email"), "chalicelib.messaging.processor"),
 }
 
 

@@ -12,7 +12,7 @@ from chalicelib.core.schema import Schema
 
 Id = Annotated[str, Field(pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$")]
 Name = Annotated[str, Field(min_length=1, max_length=80)]
-IntegrationType = Literal["form", "zadarma", "mango", "twilio", "pbx", "whatsapp", "telegram"]
+IntegrationType = Literal["form", "zadarma", "mango", "twilio", "pbx", "whatsapp", "telegram", "email"]
 EventStatus = Literal["received", "processed", "ignored", "failed"]
 TARGETS = ("first_name", "last_name", "name", "phone", "email", "message", "company", "passport_number", "tax_id",
            "iban", "ignore")
@@ -72,7 +72,8 @@ class IntegrationCreate(Schema):
     settings: dict[str, Any] = Field(default_factory=dict, description=(
         "Per type: FormSettings for form; a telephony provider's credentials (zadarma: api_key, api_secret; "
         "mango: api_key, api_salt; twilio: account_sid, auth_token) plus TelephonySettings; whatsapp: phone_number_id, "
-        "waba_id, access_token, app_secret; telegram: bot_token; plus MessengerSettings"))
+        "waba_id, access_token, app_secret; telegram: bot_token; email: from_address, from_name (the forwarding "
+        "address is filled in as inbound_address); plus MessengerSettings"))
 
 
 class IntegrationUpdate(Schema):

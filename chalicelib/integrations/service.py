@@ -31,7 +31,7 @@ HOOK_SK = "HOOK"
 TURN_SK_PREFIX = "TURN#"
 # The plan feature an integration type needs (billing.catalog); a website form needs none.
 PLAN_FEATURES = {"zadarma": "telephony", "mango": "telephony", "twilio": "telephony", "pbx": "telephony",
-                 "whatsapp": "messengers", "telegram": "messengers"}
+                 "whatsapp": "messengers", "telegram": "messengers", "email": "messengers"}
 # What an integration may do when it acts for the tenant (a lead: contact, deal, task, timeline).
 WEBHOOK_PERMISSIONS = frozenset(
     permissions.grant(["contacts", "deals", "tasks", "calls", "conversations"], ["read", "create", "update"], "all")

@@ -42,6 +42,7 @@ class Sender:
     name: str | None = None
     phone: str | None = None  # E.164 when the channel gives one
     username: str | None = None
+    email: str | None = None  # an e-mail's From address (lower-cased)
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,18 @@ class IncomingMessage:
     referral: Mapping[str, Any] | None = None  # a click-to-WhatsApp ad's
     edited: bool = False
     start_code: str | None = None  # Telegram's /start <code> deep link
+    # E-mail: a thread is its root message, not its sender (``thread_id``: the first of References, else
+    # In-Reply-To, else the message's own Message-ID); ``references`` are the ids it answers, newest first.
+    thread_id: str | None = None
+    references: tuple[str, ...] = ()
+    subject: str | None = None
+    quoted: str | None = None  # the earlier messages a reply quotes (folded in the thread)
+    automated: bool = False  # a bounce, an auto-reply or bulk mail: kept, but it makes no contact or lead
+
+    @property
+    def chat(self) -> str:
+        """What the message's conversation is found by: its chat, or its e-mail thread."""
+        return self.thread_id or self.sender.chat_id
 
 
 @dataclass(frozen=True)

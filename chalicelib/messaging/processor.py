@@ -10,13 +10,16 @@ A status whose message is not recorded yet is kept (``EarlyStatus``) and applied
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import timedelta
+from email.utils import formataddr
 from typing import Any
 
 from pydantic import ValidationError as PydanticValidationError
 
 from chalicelib.channels import adapters, parties
 from chalicelib.contacts import service as contacts_service
-from chalicelib.conversations.models import BindCode, Conversation
+from chalicelib.conversations.models import BindCode, Conversation, NewcomerClaim
 from chalicelib.conversations.record import CONVERSATION, SEALED_ENTITY
 from chalicelib.core import db, errors
 from chalicelib.core.tenancy import TenantContext, new_id, tenant_key
@@ -30,6 +33,7 @@ from chalicelib.records import timeline as timeline_service
 PROVIDERS = tuple(name for name, module in adapters.PROVIDERS.items() if module.startswith("chalicelib.messaging."))
 SMS_LINES = ("twilio",)  # telephony lines whose number also takes SMS (their adapter verifies and parses)
 LINE_TYPES = PROVIDERS + SMS_LINES
+CLAIM_KEPT = timedelta(days=1)  # a new chat's claim outlives any race; then its lookups or its conversation find it
 
 
 def bind_pk(ctx: TenantContext) -> str:
@@ -71,28 +75,61 @@ def _bound_contact(run: Run, code: str | None) -> Any:
     return contacts_service.get(run.ctx, bound.contact_id)
 
 
-def _customer(run: Run, adapter: MessagingAdapter, incoming: IncomingMessage,
-              settings: MessengerSettings) -> parties.Party | None:
-    """The contact (or company) a new chat is with: bound by a deep link, found by phone, or made."""
-    bound = _bound_contact(run, incoming.start_code)
-    if bound is not None:
-        return parties.of_contact(run.ctx, bound)
-    party = parties.find(run, e164=incoming.sender.phone)
-    if party is not None or settings.unknown_sender == "ignore":
-        return party
+def claim_pk(ctx: TenantContext, integration_id: str) -> str:
+    """Partition of the contacts new chats made (``NewcomerClaim``), by the chat's blind index."""
+    return tenant_key(ctx, "CVCLAIM", integration_id)
+
+
+def _claimed(run: Run, sender_key: str) -> parties.Party | None:
+    """The contact another delivery of the same new chat made meanwhile (its claim), or None."""
+    claim = db.get(run.ctx, NewcomerClaim, claim_pk(run.ctx, run.integration.integration_id), sender_key)
+    contact = contacts_service.get(run.ctx, claim.contact_id) if claim is not None else None
+    return parties.of_contact(run.ctx, contact) if contact is not None else None
+
+
+def _newcomer(run: Run, adapter: MessagingAdapter, incoming: IncomingMessage,
+              settings: MessengerSettings) -> parties.Newcomer:
     sender = incoming.sender
     owner_id = integrations_service.responsible_user(run.ctx, run.integration, settings.responsible)
     name = (sender.name or sender.phone or (f"@{sender.username}" if sender.username else None)
-            or f"{adapter.label} {sender.chat_id}")
+            or (sender.email.split("@", 1)[0] if sender.email else None) or f"{adapter.label} {sender.chat_id}")
     first, _, last = name.partition(" ")
     messengers = ({"whatsapp": sender.phone} if adapter.channel == "whatsapp" and sender.phone else
                   {"telegram_id": sender.chat_id, **({"telegram_username": sender.username} if sender.username
                                                      else {})} if adapter.channel == "telegram" else {})
-    return parties.make(run, parties.Newcomer(
-        first_name=first, last_name=last or None, phone=sender.phone, messengers=messengers,
+    return parties.Newcomer(
+        first_name=first, last_name=last or None, phone=sender.phone, email=sender.email, messengers=messengers,
         owner_id=owner_id, source=f"{adapter.channel}:{run.integration.name}",
         deal_title=f"{adapter.label}: {name}" if settings.unknown_sender == "contact_and_deal" else None,
-        pipeline_id=settings.pipeline_id, stage_id=settings.stage_id))
+        pipeline_id=settings.pipeline_id, stage_id=settings.stage_id)
+
+
+def _customer(run: Run, adapter: MessagingAdapter, incoming: IncomingMessage,
+              settings: MessengerSettings) -> parties.Party | None:
+    """The contact (or company) a new chat is with: bound by a deep link, found by phone or e-mail, or made.
+
+    A newcomer's contact claims the chat (``NewcomerClaim``) in the transaction that makes it: two first
+    messages of one chat processed at once make one contact, the later one taking the contact the first made.
+    An automated e-mail (a bounce, an auto-reply, bulk mail) finds a contact but makes none."""
+    bound = _bound_contact(run, incoming.start_code)
+    if bound is not None:
+        return parties.of_contact(run.ctx, bound)
+    party = parties.find(run, e164=incoming.sender.phone, email=incoming.sender.email)
+    if party is not None or settings.unknown_sender == "ignore" or incoming.automated:
+        return party
+    ctx, integration_id = run.ctx, run.integration.integration_id
+    sender_key = threads.chat_key(ctx, incoming.sender.chat_id)
+    party = _claimed(run, sender_key)  # made by a delivery processed meanwhile (found by no lookup: Telegram)
+    if party is not None:
+        return party
+    try:
+        return parties.make(run, _newcomer(run, adapter, incoming, settings), claim=lambda contact_id: NewcomerClaim(
+            claim_pk(ctx, integration_id), sender_key, contact_id=contact_id, expires_at=db.utcnow() + CLAIM_KEPT))
+    except errors.ConflictError:
+        party = _claimed(run, sender_key)  # the other delivery won: its contact is this chat's
+        if party is None:
+            raise
+        return party
 
 
 def _new_conversation(run: Run, adapter: MessagingAdapter, incoming: IncomingMessage,
@@ -110,10 +147,37 @@ def _new_conversation(run: Run, adapter: MessagingAdapter, incoming: IncomingMes
         provider_chat_id="", contact_id=party.contact_id if party else None,
         deal_id=party.deal_id if party else None, status="open", owner_id=assignee, team_id=team_id,
         referral=dict(incoming.referral) if incoming.referral else None)
-    threads.seal_chat(ctx, conversation, incoming.sender.chat_id)
+    threads.seal_chat(ctx, conversation, incoming.chat)
     conversation.customer_name = sealing.seal(ctx, entity=SEALED_ENTITY, record_id=conversation_id,
-                                              field="customer_name", text=incoming.sender.name)
+                                              field="customer_name",
+                                              text=incoming.sender.name or incoming.sender.email)
     return conversation
+
+
+def _conversation_of(ctx: TenantContext, integration_id: str,
+                     incoming: IncomingMessage) -> tuple[Conversation | None, IncomingMessage]:
+    """The conversation a message belongs to: an e-mail's by the messages it answers (ours or the customer's),
+    then by its thread's first message; a messenger's by its chat. A reply is placed after what it answers,
+    whatever its sender's clock said (a Date header is the sender's, in whole seconds)."""
+    for provider_id in incoming.references[:5]:
+        known = threads.message_of(ctx, integration_id, provider_id)
+        found = access.get_any(ctx, CONVERSATION, known.conversation_id) if known is not None else None
+        if known is not None and isinstance(found, Conversation):
+            after = known.sent_at + timedelta(milliseconds=1)
+            return found, replace(incoming, at=max(incoming.at, after))
+    return threads.conversation_of_chat(ctx, integration_id, incoming.chat), incoming
+
+
+def _follow_mail(ctx: TenantContext, conversation: Conversation, incoming: IncomingMessage) -> None:
+    """An e-mail conversation learns where a reply goes and which message it answers."""
+    if incoming.sender.email is None and incoming.subject is None:
+        return
+    thread = threads.mail_thread_of(ctx, conversation)
+    references = [*thread.get("references", []), incoming.provider_message_id][-20:]
+    threads.set_mail_thread(ctx, conversation, {
+        **thread, "address": incoming.sender.email or thread.get("address"),
+        "name": incoming.sender.name or thread.get("name"), "subject": incoming.subject or thread.get("subject"),
+        "last_id": incoming.provider_message_id, "references": list(dict.fromkeys(references))})
 
 
 # -- messages -------------------------------------------------------------------------------
@@ -146,7 +210,7 @@ def _receive_once(run: Run, adapter: MessagingAdapter, incoming: IncomingMessage
         if incoming.edited:
             _edit(run, known, incoming)
         return access.get_any(ctx, CONVERSATION, known.conversation_id), known, False
-    current = threads.conversation_of_chat(ctx, integration.integration_id, incoming.sender.chat_id)
+    current, incoming = _conversation_of(ctx, integration.integration_id, incoming)
     change = db.Change()
     if current is None:
         before: Conversation | None = None
@@ -158,7 +222,12 @@ def _receive_once(run: Run, adapter: MessagingAdapter, incoming: IncomingMessage
         if bound is not None and bound.contact_id != after.contact_id:
             after.contact_id = str(bound.contact_id)
     draft = threads.Draft(direction="in", at=incoming.at, text=incoming.text, kind=incoming.kind,
-                          attachments=_attachments(incoming), provider_message_id=incoming.provider_message_id)
+                          attachments=_attachments(incoming), provider_message_id=incoming.provider_message_id,
+                          subject=incoming.subject, quoted=incoming.quoted,
+                          sender=formataddr((incoming.sender.name or "", incoming.sender.email))
+                          if incoming.sender.email else None)
+    if adapter.channel == "email":
+        _follow_mail(ctx, after, incoming)
     message = threads.new_message(ctx, after, draft)
     threads.set_preview(ctx, after, draft)
     if after.last_inbound_at is None or incoming.at > after.last_inbound_at:

@@ -12,7 +12,7 @@ from chalicelib.conversations.record import CONVERSATION
 from chalicelib.core import db, errors, permissions
 from chalicelib.core.tenancy import TenantContext, is_valid_id, new_id
 from chalicelib.integrations import service as integrations_service
-from chalicelib.messaging import processor, threads, views
+from chalicelib.messaging import mailing, processor, threads, views
 from chalicelib.messaging.events import Sent, Template
 from chalicelib.records import access, editing, listing, store
 from chalicelib.records import timeline as timeline_service
@@ -127,6 +127,11 @@ def _deliver(ctx: TenantContext, integration: Any, chat_id: str, data: s.Message
                                      code="template_required", details=[
                                          {"loc": ["body", "text"], "msg": "No reply window yet",
                                           "type": "template_required"}])
+    if adapter.channel == "email":
+        return mailing.deliver(ctx, integration, chat_id, data, conversation)
+    if data.subject is not None:
+        raise errors.ValidationError(details=[{"loc": ["body", "subject"], "msg": "Only an e-mail has a subject",
+                                               "type": "email_only"}])
     credentials = integrations_service.adapter_credentials(ctx, integration)
     now = db.utcnow()
     if data.template is not None:
@@ -156,6 +161,8 @@ def _record_reply(ctx: TenantContext, conversation_id: str, draft: threads.Draft
         change = db.Change()
         if before is None:
             threads.claim_chat(ctx, change, after)
+        if draft.mail_thread is not None:
+            threads.set_mail_thread(ctx, after, draft.mail_thread)
         message = threads.new_message(ctx, after, draft)
         threads.set_preview(ctx, after, draft)
         counters = {"outbound": 1, "conversations": 1 if before is None else 0}
@@ -165,7 +172,8 @@ def _record_reply(ctx: TenantContext, conversation_id: str, draft: threads.Draft
             after.awaiting_since = None
         after.unread_count = 0  # a reply reads what it answers
         threads.write(ctx, before, after, message, counters=counters,
-                      claim=(integration_id, str(draft.provider_message_id)), change=change)
+                      claim=(integration_id, str(draft.provider_message_id)), change=change,
+                      also_known_as=draft.also_known_as)
         return after, message
 
     conversation, message = threads.retrying(once)
@@ -186,6 +194,9 @@ def reply(ctx: TenantContext, conversation_id: str, data: s.MessageCreate) -> di
 
 
 def _chat_of(contact: Any, channel: str) -> str | None:
+    if channel == "email":
+        return next((str(e["address"]) for e in getattr(contact, "emails", None) or []
+                     if isinstance(e, dict) and e.get("address")), None)
     messengers = getattr(contact, "messengers", None) or {}
     if channel == "telegram":
         return str(messengers.get("telegram_id") or "") or None
@@ -220,7 +231,8 @@ def start(ctx: TenantContext, data: s.ConversationStart) -> dict[str, Any]:
                              integration_id=integration.integration_id, provider_chat_id="",
                              contact_id=str(contact.contact_id), status="open", owner_id=ctx.actor_id,
                              team_id=ctx.team_id)
-        threads.seal_chat(ctx, fresh, chat_id)
+        # An e-mail thread is found by its first message (ours), a messenger's by its chat.
+        threads.seal_chat(ctx, fresh, draft.also_known_as[0] if draft.also_known_as else chat_id)
     target = existing if existing is not None else fresh
     assert target is not None
     conversation, message = _record_reply(ctx, target.conversation_id, draft, integration.integration_id, start=fresh)

@@ -34,6 +34,7 @@ from chalicelib.records import access, editing, store
 from chalicelib.records import timeline as timeline_service
 
 MESSAGE_ENTITY = "message"
+MAIL_FIELDS = ("subject", "quoted", "sender")  # an e-mail's, sealed like its text
 MESSAGE_SK = "MSG#"
 ATTEMPTS = 3
 PREVIEW = 120
@@ -132,6 +133,30 @@ def text_of(ctx: TenantContext, message: Message) -> str | None:
     return sealing.unseal(ctx, entity=MESSAGE_ENTITY, record_id=message.message_id, field="text", token=message.text)
 
 
+def mail_of(ctx: TenantContext, message: Message) -> dict[str, str | None]:
+    """An e-mail's subject, quote and sender in clear (all None for a messenger's message)."""
+    return {name: sealing.unseal(ctx, entity=MESSAGE_ENTITY, record_id=message.message_id, field=name,
+                                 token=getattr(message, name, None)) for name in MAIL_FIELDS}
+
+
+def mail_thread_of(ctx: TenantContext, conversation: Conversation) -> dict[str, Any]:
+    """An e-mail conversation's thread in clear: {address, name, subject, last_id, references}."""
+    import json
+
+    text = sealing.unseal(ctx, entity=SEALED_ENTITY, record_id=conversation.conversation_id, field="mail_thread",
+                          token=conversation.mail_thread)
+    loaded = json.loads(text) if text else {}
+    return loaded if isinstance(loaded, dict) else {}
+
+
+def set_mail_thread(ctx: TenantContext, conversation: Conversation, thread: dict[str, Any]) -> None:
+    """Seal an e-mail conversation's thread on it."""
+    import json
+
+    conversation.mail_thread = sealing.seal(ctx, entity=SEALED_ENTITY, record_id=conversation.conversation_id,
+                                            field="mail_thread", text=json.dumps(thread, ensure_ascii=False))
+
+
 def preview_of(ctx: TenantContext, record: Any, record_id: str) -> tuple[str | None, str | None]:
     """(preview, customer name) of a conversation or its list row, in clear."""
     return tuple(sealing.unseal(ctx, entity=SEALED_ENTITY, record_id=record_id, field=name,  # type: ignore[return-value]
@@ -154,12 +179,20 @@ class Draft:
     author_id: str | None = None
     provider_message_id: str | None = None
     template: dict[str, Any] | None = None
+    subject: str | None = None  # an e-mail's
+    quoted: str | None = None  # what an e-mail quotes of the earlier messages
+    sender: str | None = None  # an e-mail's From ("Name <address>")
+    message_id: str | None = None  # minted beforehand (an e-mail's own Message-ID names it)
+    also_known_as: tuple[str, ...] = ()  # other provider ids claimed for it (an e-mail's own Message-ID)
+    mail_thread: dict[str, Any] | None = None  # an e-mail conversation's thread once this message is written
 
 
 def new_message(ctx: TenantContext, conversation: Conversation, draft: Draft) -> Message:
     """The message item of a draft (its text sealed)."""
-    message_id = message_id_at(draft.at)
+    message_id = draft.message_id or message_id_at(draft.at)
     conversation_id = conversation.conversation_id
+    mail: dict[str, Any] = {name: sealing.seal(ctx, entity=MESSAGE_ENTITY, record_id=message_id, field=name,
+                                               text=getattr(draft, name)) for name in MAIL_FIELDS}
     return Message(access.collection_pk(ctx, CONVERSATION, conversation_id), message_sk(message_id),
                    message_id=message_id, conversation_id=conversation_id, integration_id=conversation.integration_id,
                    direction=draft.direction,
@@ -169,12 +202,14 @@ def new_message(ctx: TenantContext, conversation: Conversation, draft: Draft) ->
                    provider_message_id=sealing.seal(ctx, entity=MESSAGE_ENTITY, record_id=message_id,
                                                     field="provider_message_id", text=draft.provider_message_id),
                    ref_key=message_key(ctx, draft.provider_message_id) if draft.provider_message_id else None,
-                   template=draft.template)
+                   template=draft.template, **mail)
 
 
 def set_preview(ctx: TenantContext, conversation: Conversation, draft: Draft) -> None:
     """The conversation's last message as the inbox shows it (sealed)."""
     shown = (draft.text or "").strip() or (f"[{draft.template['name']}]" if draft.template else f"[{draft.kind}]")
+    if draft.subject:
+        shown = f"{draft.subject} — {' '.join((draft.text or '').split())}".rstrip(" —")
     conversation.last_preview = sealing.seal(ctx, entity=SEALED_ENTITY, record_id=conversation.conversation_id,
                                              field="last_preview", text=shown[:PREVIEW])
     conversation.last_direction = draft.direction
@@ -204,13 +239,16 @@ def _timeline(ctx: TenantContext, change: db.Change, conversation: Conversation,
 
 
 def write(ctx: TenantContext, before: Conversation | None, after: Conversation, message: Message, *,
-          counters: dict[str, int], claim: tuple[str, str] | None = None, change: db.Change | None = None) -> None:
-    """Write a new message with its conversation's new state, its provider id's claim, the day's counters, its
-    timeline entry and the conversation's audit record, in one transaction."""
+          counters: dict[str, int], claim: tuple[str, str] | None = None, change: db.Change | None = None,
+          also_known_as: tuple[str, ...] = ()) -> None:
+    """Write a new message with its conversation's new state, its provider id's claim (and of the other ids it is
+    known by: an e-mail's own Message-ID beside SES's), the day's counters, its timeline entry and the
+    conversation's audit record, in one transaction."""
     change = change or db.Change()
     if claim is not None:
-        change.create(MessageRef(message_ref_pk(ctx, claim[0]), message_key(ctx, claim[1]),
-                                 conversation_id=after.conversation_id, message_id=message.message_id))
+        for provider_id in (claim[1], *also_known_as):
+            change.create(MessageRef(message_ref_pk(ctx, claim[0]), message_key(ctx, provider_id),
+                                     conversation_id=after.conversation_id, message_id=message.message_id))
     change.create(message)
     _counters(ctx, change, after, message.sent_at, counters)
     _timeline(ctx, change, after, message)

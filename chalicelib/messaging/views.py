@@ -35,8 +35,10 @@ def window(conversation: Conversation, reply_window: int | None) -> dict[str, An
 def read(ctx: TenantContext, conversation: Conversation, *, reply_window: int | None,
          chat_link: str | None) -> dict[str, Any]:
     """One conversation (ConversationRead)."""
+    mail = threads.mail_thread_of(ctx, conversation) if conversation.mail_thread else {}
     return {**summary(ctx, conversation), "deal_id": conversation.deal_id, "referral": conversation.referral,
             "window": window(conversation, reply_window), "chat_link": chat_link,
+            "subject": mail.get("subject"), "address": mail.get("address"),
             "templates": conversation.channel == "whatsapp", "created_at": conversation.created_at,
             "updated_at": conversation.updated_at}
 
@@ -50,7 +52,7 @@ def message(ctx: TenantContext, found: Message) -> dict[str, Any]:
                             for a in found.attachments or []],
             "status": found.status, "error": found.error, "author_id": found.author_id, "template": found.template,
             "created_at": found.sent_at, "edited_at": found.edited_at,
-            "provider_message_id": threads.provider_id_of(ctx, found)}
+            "provider_message_id": threads.provider_id_of(ctx, found), **threads.mail_of(ctx, found)}
 
 
 def notify(ctx: TenantContext, user_ids: list[str | None], payload: dict[str, Any]) -> None:

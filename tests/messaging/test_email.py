@@ -1,0 +1,138 @@
+"""E-mail conversations: the line's forwarding address and verified sender, mail SES stored read into threads (by
+Message-ID, In-Reply-To and References), the customer's contact found or made, files kept, auto-replies kept
+without a lead, replies through SES threaded, and malformed mail never lost."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from chalicelib.core import aws
+from chalicelib.core.config import settings
+from tests.factories import Company, signup
+from tests.messaging.kit import get, inbox, thread
+from tests.messaging.mailkit import BUSINESS, create_line, deliver, ensure_mail_bucket, sent_mail
+from tests.support import ApiClient, body
+from webhooks import mail
+
+
+@pytest.fixture(scope="module")
+def world(app: object) -> dict[str, object]:
+    from tests.support import ApiClient
+
+    client = ApiClient(app)
+    company = signup(client, company="Mail Ltd", country="GB")
+    line = create_line(client, company, unknown_sender="contact_and_deal")
+    return {"client": client, "company": company, "line": line}
+
+
+def test_a_line_gets_a_forwarding_address_and_needs_a_verified_sender(client: ApiClient) -> None:
+    company = signup(client, company="Unverified Ltd", country="GB")
+    ensure_mail_bucket()
+    refused = client.post("/api/v1/integrations", {"type": "email", "name": "Mailbox",
+                                                   "settings": {"from_address": "nobody@unverified.example"}},
+                          token=company.owner.token)
+    assert refused.status_code == 422 and body(refused)["error"]["code"] == "sender_not_verified"
+    listed = get(client, company.owner.token, "/api/v1/integrations")["items"]
+    assert [i for i in listed if i["type"] == "email"] == []
+    line = create_line(client, company, from_address=None)
+    address = line["settings"]["inbound_address"]
+    assert re.fullmatch(rf"[a-z2-7]{{26}}@{re.escape(settings.inbound_mail_domain)}", address)
+    again = get(client, company.owner.token, f"/api/v1/integrations/{line['id']}")
+    assert again["settings"]["inbound_address"] == address  # the same while the key is
+    rotated = client.post(f"/api/v1/integrations/{line['id']}/rotate", {"what": "key", "version": line["version"]},
+                          token=company.owner.token)
+    assert rotated.status_code == 200 and body(rotated)["settings"]["inbound_address"] != address
+    old = mail.message(mail.Correspondent(forward_to=address), subject="Old address", text="Hi")
+    assert deliver(old)["unrouted"] == 1  # a rotated key's address leads nowhere; the object stays in the bucket
+
+
+def test_an_email_becomes_a_contact_a_lead_and_a_thread_with_its_file(world: dict[str, object]) -> None:
+    client, company, line = world["client"], world["company"], world["line"]
+    assert isinstance(client, ApiClient) and isinstance(company, Company) and isinstance(line, dict)
+    who = mail.Correspondent(forward_to=line["settings"]["inbound_address"], sender="maria@customer.example")
+    [first] = mail.messages("new", who)
+    assert deliver(first)["received"] == 1
+    [conversation] = inbox(client, company, "?channel=email")
+    assert conversation["customer_name"] == "Maria Ivanova"
+    assert conversation["last_message_preview"].startswith("Price list for spring — Hello!")
+    read = get(client, company.owner.token, f"/api/v1/conversations/{conversation['id']}")
+    assert (read["subject"], read["address"], read["deal_id"] is not None) == (
+        "Price list for spring", "maria@customer.example", True)
+    contact = get(client, company.owner.token, f"/api/v1/contacts/{conversation['contact_id']}")
+    assert contact["first_name"] == "Maria" and contact["emails"][0]["address"] == "maria@customer.example"
+    [message] = thread(client, company, conversation["id"])
+    assert message["subject"] == "Price list for spring" and message["sender"] == "Maria Ivanova " \
+        "<maria@customer.example>"
+    assert message["text"].startswith("Hello!") and message["attachments"][0]["name"] == "order.pdf"
+    assert message["attachments"][0]["available"] is True
+    link = get(client, company.owner.token, f"/api/v1/conversations/{conversation['id']}/messages/"
+                                            f"{message['id']}/attachments/{message['attachments'][0]['id']}")
+    assert link["content_type"] == "application/pdf"
+    assert deliver(first)["duplicate"] == 1  # SES stored it twice (or it was forwarded twice): one message
+    assert len(thread(client, company, conversation["id"])) == 1
+
+    answered = client.post(f"/api/v1/conversations/{conversation['id']}/messages", {"text": "Here it is."},
+                           token=company.owner.token)
+    assert answered.status_code == 201, answered.body
+    [sent] = sent_mail("maria@customer.example")
+    assert sent["From"].addresses[0].addr_spec == BUSINESS and sent["Subject"] == "Re: Price list for spring"
+    assert sent["In-Reply-To"].strip() == first["Message-ID"] and first["Message-ID"] in sent["References"]
+    assert sent.get_content().strip() == "Here it is."
+
+    [reply] = mail.messages("reply", who, reply_to=body(answered)["provider_message_id"])
+    deliver(reply)
+    [same] = inbox(client, company, "?channel=email")
+    assert same["id"] == conversation["id"]
+    newest = thread(client, company, conversation["id"])[-1]
+    assert newest["text"] == "Thank you, I'll take two." and newest["quoted"].startswith("On Mon, 1 Dec 2025")
+    contacts = get(client, company.owner.token, "/api/v1/contacts?q=maria@customer.example")["items"]
+    assert len(contacts) == 1
+
+
+def test_a_reply_naming_our_own_message_id_finds_its_thread(world: dict[str, object]) -> None:
+    client, company, line = world["client"], world["company"], world["line"]
+    assert isinstance(client, ApiClient) and isinstance(company, Company) and isinstance(line, dict)
+    contact = body(client.post("/api/v1/contacts", {"first_name": "Oleg", "emails": [{"address": "oleg@c.example"}]},
+                               token=company.owner.token))
+    no_subject = client.post("/api/v1/conversations", {"contact_id": contact["id"], "integration_id": line["id"],
+                                                       "text": "Hello Oleg"}, token=company.owner.token)
+    assert no_subject.status_code == 422 and body(no_subject)["error"]["code"] == "subject_required"
+    started = client.post("/api/v1/conversations", {"contact_id": contact["id"], "integration_id": line["id"],
+                                                    "text": "Hello Oleg", "subject": "Your order"},
+                          token=company.owner.token)
+    assert started.status_code == 201, started.body
+    [sent] = sent_mail("oleg@c.example")
+    who = mail.Correspondent(forward_to=line["settings"]["inbound_address"], sender="oleg@c.example", name="Oleg")
+    answer = mail.message(who, subject="Re: Your order", text="Thanks!", in_reply_to=sent["Message-ID"])
+    deliver(answer)
+    listed = inbox(client, company, f"?contact_id={contact['id']}")
+    assert [c["id"] for c in listed] == [body(started)["id"]]
+    assert [m["direction"] for m in thread(client, company, body(started)["id"])] == ["out", "in"]
+
+
+def test_an_auto_reply_is_kept_without_a_contact_or_lead(world: dict[str, object]) -> None:
+    client, company, line = world["client"], world["company"], world["line"]
+    assert isinstance(client, ApiClient) and isinstance(company, Company) and isinstance(line, dict)
+    who = mail.Correspondent(forward_to=line["settings"]["inbound_address"], sender="away@elsewhere.example")
+    deliver(*mail.messages("auto", who))
+    found = [c for c in inbox(client, company, "?channel=email") if c["customer_name"] == "Maria Ivanova"
+             and c["contact_id"] is None]
+    assert len(found) == 1
+    assert get(client, company.owner.token, "/api/v1/contacts?q=away@elsewhere.example")["items"] == []
+
+
+@pytest.mark.parametrize("raw", [
+    b"\xff\xfe\x00garbage without headers",
+    b"Delivered-To: {to}\r\nFrom: =?utf-8?q?broken\r\nContent-Type: multipart/mixed; boundary=\"x\"\r\n\r\n--x\r\n"
+    b"Content-Type: text/plain; charset=no-such-charset\r\nContent-Transfer-Encoding: base64\r\n\r\n@@@notbase64\r\n",
+    b"Delivered-To: {to}\r\nSubject: \xff\xfe\r\nMessage-ID: <<<>>>\r\nReferences: <a@b> <<>\r\n\r\n\xff\xfe body",
+])
+def test_malformed_mail_never_fails_the_handler_and_is_never_lost(world: dict[str, object], raw: bytes) -> None:
+    line = world["line"]
+    assert isinstance(line, dict)
+    answer = deliver(raw.replace(b"{to}", line["settings"]["inbound_address"].encode()))
+    assert "batchItemFailures" not in answer
+    stored = aws.client("s3").get_object(Bucket=settings.inbound_mail_bucket, Key=answer["keys"][0])
+    assert stored["Body"].read().startswith(raw[:10])
