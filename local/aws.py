@@ -187,7 +187,7 @@ def provision() -> list[str]:
     created.extend(_verify_sender(settings.mail_from))
 
     s3 = client("s3")
-    for bucket in (settings.export_bucket, settings.recordings_bucket):
+    for bucket in (settings.export_bucket, settings.recordings_bucket, settings.inbound_mail_bucket):
         try:
             s3.head_bucket(Bucket=bucket)
         except ClientError as exc:
@@ -199,6 +199,18 @@ def provision() -> list[str]:
             s3.create_bucket(Bucket=bucket, **extra)
             created.append(f"bucket {bucket}")
     return created
+
+
+def route_mail_bucket(queue_arn: str | None) -> None:
+    """Have the mail bucket tell the mail queue of each message put in it, as infra/ has S3 do in AWS: a message
+    ``python -m webhooks simulate email`` drops where SES would store it reaches the app's mail handler (moto's S3
+    sends ObjectCreated notifications to an SQS queue of its own backend; the runner polls that queue)."""
+    from chalicelib.core.config import settings
+
+    if queue_arn:
+        client("s3").put_bucket_notification_configuration(
+            Bucket=settings.inbound_mail_bucket, NotificationConfiguration={"QueueConfigurations": [
+                {"Id": "mail-in", "QueueArn": queue_arn, "Events": ["s3:ObjectCreated:*"]}]})
 
 
 def _table_exists(name: str) -> bool:

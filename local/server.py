@@ -366,6 +366,8 @@ class Runner:
         self.scheduler = Scheduler(app, config, region=settings.region)
         self.poller = QueuePoller(app, config, region=settings.region)
         self.poller.prepare()
+        aws.route_mail_bucket(next((c.arn for c in self.poller.consumers if c.queue_name == settings.mail_queue_name),
+                                   None))  # mail dropped where SES stores it reaches app.mail_in (#17)
         self.streams = StreamPoller(app, config, region=settings.region)  # the domain-event feed (#19)
         self.streams.prepare(settings.table_name)
         self.snapshots.save()  # a fresh secret and seed survive even a kill -9 before the first period

@@ -12,11 +12,15 @@
     python -m webhooks simulate telegram --url <webhook url> --secret <whsec_...> [--chat-id N] [--start-code ...]
     python -m webhooks simulate sms --url <twilio line's webhook url> --secret <auth token> --key <account SID>
         [--customer +7...] [--reply-id SM...]
+    python -m webhooks simulate email --to <line's forwarding address> [--scenario new|reply|auto|all]
+        [--from maria@example.com] [--name ...] [--reply-to <Message-ID of our reply>] [--bucket ...] [--endpoint ...]
 
 For a provider, ``--secret`` is what the provider signs with: Zadarma's api_secret, Mango's api_salt,
 Twilio's auth_token, or a PBX integration's own secret (whsec_...); ``--key`` is Zadarma's or Mango's
 api_key, or Twilio's account SID. WhatsApp signs with the Meta app's secret and checks the URL with the
-integration's secret as verify token; Telegram sends the integration's secret as its secret token.
+integration's secret as verify token; Telegram sends the integration's secret as its secret token. E-mail is not
+posted: a real MIME message is put where SES's receipt rule stores mail (the mail bucket of ``make run``'s embedded
+AWS, ``.local/aws-endpoint``), and S3's notification brings it to the app, as in AWS.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from webhooks import messengers, simulate
+from webhooks import mail, messengers, simulate
 from webhooks.providers import SCENARIOS, Call
 
 PROVIDERS = ("zadarma", "mango", "twilio", "pbx")
@@ -80,7 +84,28 @@ def parser() -> argparse.ArgumentParser:
     sms.add_argument("--key", required=True, help="the account SID (AC...)")
     sms.add_argument("--customer", default=messengers.Chat.customer, help="the customer's number")
     sms.add_argument("--reply-id", help="the sid (SM...) of our reply, for its delivery statuses")
+    email = kinds.add_parser("email", help="e-mail forwarded to a line's address, dropped where SES stores mail")
+    email.add_argument("--to", required=True, help="the line's forwarding address (its settings' inbound_address)")
+    email.add_argument("--scenario", choices=(*mail.SCENARIOS, "all"), default="new")
+    email.add_argument("--from", dest="sender", default=mail.Correspondent.sender, help="the customer's address")
+    email.add_argument("--name", default=mail.Correspondent.name, help="the customer's name")
+    email.add_argument("--reply-to", help="the Message-ID our reply went out with (the reply scenario answers it)")
+    email.add_argument("--bucket", default="crm-local-mail-in", help="the mail bucket (CRM_INBOUND_MAIL_BUCKET)")
+    email.add_argument("--endpoint", help="the embedded AWS (default: what .local/aws-endpoint names)")
     return top
+
+
+def simulate_email(args: argparse.Namespace, out: TextIO) -> int:
+    """Drop the scenario's messages where SES would store them, printing each object's key."""
+    who = mail.Correspondent(forward_to=args.to, sender=args.sender, name=args.name)
+    endpoint = args.endpoint or mail.local_endpoint()
+    dropped = 0
+    for scenario in mail.SCENARIOS if args.scenario == "all" else (args.scenario,):
+        for message in mail.messages(scenario, who, reply_to=args.reply_to):
+            key = mail.drop(message, bucket=args.bucket, endpoint=endpoint)
+            dropped += 1
+            print(f"{scenario}: {message['Message-ID']} -> s3://{args.bucket}/{key}", file=out)
+    return 0 if dropped else 1
 
 
 def simulate_calls(args: argparse.Namespace, out: TextIO, sender: simulate.Sender | None) -> int:
@@ -144,6 +169,8 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO = sys.stdout,
         return simulate_calls(args, out, sender)
     if args.kind in ("whatsapp", "telegram", "sms"):
         return simulate_messenger(args, out, sender)
+    if args.kind == "email":
+        return simulate_email(args, out)
     if args.count < 1 or args.concurrency < 1 or not 0 <= args.duplicates <= 100:
         raise SystemExit("--count and --concurrency must be at least 1, --duplicates 0 to 100")
     report = simulate.simulate_form(args.url, fields_from(args.field), count=args.count,

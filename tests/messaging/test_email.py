@@ -136,3 +136,24 @@ def test_malformed_mail_never_fails_the_handler_and_is_never_lost(world: dict[st
     assert "batchItemFailures" not in answer
     stored = aws.client("s3").get_object(Bucket=settings.inbound_mail_bucket, Key=answer["keys"][0])
     assert stored["Body"].read().startswith(raw[:10])
+
+
+def test_the_email_simulator_drops_real_mail_where_ses_stores_it(world: dict[str, object]) -> None:
+    import io
+
+    from app import mail_in
+    from tests.messaging.mailkit import notification
+    from webhooks import __main__ as cli
+
+    client, company, line = world["client"], world["company"], world["line"]
+    assert isinstance(client, ApiClient) and isinstance(company, Company) and isinstance(line, dict)
+    out = io.StringIO()
+    assert cli.main(["simulate", "email", "--to", line["settings"]["inbound_address"], "--from", "sim@c.example",
+                     "--name", "Simon Simulated", "--scenario", "new", "--bucket", settings.inbound_mail_bucket,
+                     "--endpoint", f"https://s3.{settings.region}.amazonaws.com"], out=out) == 0
+    [key] = re.findall(r"s3://[^/]+/(\S+)", out.getvalue())
+    record = {"messageId": "sim", "receiptHandle": "r", "body": __import__("json").dumps(notification(key)),
+              "attributes": {}, "messageAttributes": {}, "eventSourceARN": "arn:aws:sqs:eu-west-1:1:mail"}
+    assert mail_in({"Records": [record]}, None) == {"received": 1}
+    [found] = [c for c in inbox(client, company, "?channel=email") if c["customer_name"] == "Simon Simulated"]
+    assert found["contact_id"] is not None
