@@ -12,14 +12,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 # What a plan may switch on. Messengers and automations are not built yet: they are sold by plan all the same.
-FEATURES = ("telephony", "messengers", "api_keys", "custom_roles", "automations", "data_export")
+FEATURES = ("telephony", "messengers", "api_keys", "custom_roles", "automations", "data_export", "campaigns")
 # Counted as writes happen (billing.limits); a create beyond the plan's number is refused.
 COUNTED = ("users", "contacts", "pipelines")
 # Rates, enforced per tenant and minute (billing.ratelimit).
 RATES = ("api_requests_per_minute", "webhook_events_per_minute")
 # Storage: bytes counted as files are written, a file someone adds refused past it (billing.storage); audit
 # retention: records older than the window expire in the daily housekeeping pass (housekeeping.retention).
-DECLARED = ("storage_mb", "audit_retention_days")
+# Campaign messages a month (#24): counted as a campaign claims its sends (chalicelib.campaigns.usage).
+DECLARED = ("storage_mb", "audit_retention_days", "campaign_messages_per_month")
 LIMITS = COUNTED + RATES + DECLARED
 CURRENCIES = ("USD", "EUR", "RUB")
 DEFAULT_CURRENCY = "USD"
@@ -67,20 +68,21 @@ class Plan:
 
 
 def _limits(users: int | None, contacts: int | None, pipelines: int | None, storage_mb: int | None, api: int,
-            hooks: int, audit_days: int | None) -> dict[str, int | None]:
+            hooks: int, audit_days: int | None, campaign_messages: int | None = 0) -> dict[str, int | None]:
     return {"users": users, "contacts": contacts, "pipelines": pipelines, "storage_mb": storage_mb,
-            "api_requests_per_minute": api, "webhook_events_per_minute": hooks, "audit_retention_days": audit_days}
+            "api_requests_per_minute": api, "webhook_events_per_minute": hooks, "audit_retention_days": audit_days,
+            "campaign_messages_per_month": campaign_messages}
 
 
 PLANS: dict[str, Plan] = {plan.key: plan for plan in (
     Plan("free", "Free", limits=_limits(2, 1_000, 1, 500, 60, 60, 30), features=frozenset({"data_export"})),
     Plan("start", "Start", prices={"USD": 1500, "EUR": 1400, "RUB": 99000},
-         limits=_limits(10, 10_000, 3, 5_120, 300, 300, 90),
-         features=frozenset({"telephony", "messengers", "data_export"})),
+         limits=_limits(10, 10_000, 3, 5_120, 300, 300, 90, 5_000),
+         features=frozenset({"telephony", "messengers", "data_export", "campaigns"})),
     Plan("pro", "Pro", prices={"USD": 3500, "EUR": 3300, "RUB": 249000},
-         limits=_limits(100, 250_000, 50, 51_200, 1_200, 1_200, 365), features=frozenset(FEATURES)),
+         limits=_limits(100, 250_000, 50, 51_200, 1_200, 1_200, 365, 50_000), features=frozenset(FEATURES)),
     Plan("enterprise", "Enterprise", prices={"USD": 6900, "EUR": 6500, "RUB": 499000},
-         limits=_limits(None, None, None, None, 6_000, 6_000, 2_555), features=frozenset(FEATURES)),
+         limits=_limits(None, None, None, None, 6_000, 6_000, 2_555, None), features=frozenset(FEATURES)),
 )}
 ORDER = tuple(PLANS)  # cheapest first
 

@@ -24,7 +24,7 @@ SCOPES = ("own", "team", "all")
 CRM_ENTITIES = ("contacts", "companies", "deals", "products", "orders", "calls", "conversations", "tasks", "notes")
 ADMIN_ENTITIES = (
     "users", "roles", "teams", "api_keys", "settings", "pipelines", "customfields", "integrations",
-    "audit", "billing", "tenant",
+    "audit", "billing", "tenant", "segments", "campaigns",
 )
 ENTITIES = CRM_ENTITIES + ADMIN_ENTITIES
 SENSITIVE = "sensitive:read:all"

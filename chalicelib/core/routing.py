@@ -28,6 +28,7 @@ DOMAINS = (
     "chalicelib.telephony.hooks.routes", "chalicelib.telephony.routes", "chalicelib.messaging.hooks.routes",
     "chalicelib.messaging.routes", "chalicelib.live.routes",
     "chalicelib.subscriptions.routes", "chalicelib.notifications.routes",
+    "chalicelib.segments.routes", "chalicelib.campaigns.routes",
     "chalicelib.reports.routes", "chalicelib.automations.routes", "chalicelib.ui.routes",
 )
 _lock = threading.Lock()

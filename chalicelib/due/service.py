@@ -43,6 +43,10 @@ HANDLERS: dict[str, str] = {
     "notification.digest": "chalicelib.notifications.timers",
     "automation.retry": "chalicelib.automations.engine",
     "automation.wait": "chalicelib.automations.waits",
+    "segment.build": "chalicelib.segments.jobs",
+    "segment.refresh": "chalicelib.segments.jobs",
+    "segment.purge": "chalicelib.segments.jobs",
+    "campaign.start": "chalicelib.campaigns.service",
 }
 Handler = Callable[[TenantContext, DueTimer], None]
 

@@ -23,6 +23,8 @@ CONSUMERS: tuple[str, ...] = (
     "chalicelib.reports.counters",  # the report counters per tenant, day and dimension
     "chalicelib.notifications.events",  # notifications, and the timers of task reminders and overdue checks
     "chalicelib.automations.engine",  # the tenant's automation rules
+    "chalicelib.segments.events",  # contacts' facts and segment memberships (#24)
+    "chalicelib.campaigns.events",  # campaigns' replies and conversions (#24)
 )
 Consume = Callable[[TenantContext, DomainEvent], None]
 

@@ -93,11 +93,11 @@ def _percent(value: object) -> str:
     return format(_decimal(value, places=2, upper=100).normalize(), "f")
 
 
-Quantity = Annotated[str | int, BeforeValidator(_quantity),
+Quantity = Annotated[int | str, BeforeValidator(_quantity),
                      WithJsonSchema({"type": "string", "pattern": r"^\d{1,10}(\.\d{1,3})?$", "examples": ["1.5"]})]
-Count = Annotated[str | int, BeforeValidator(_count),  # a quantity that may be 0 (stock on hand)
+Count = Annotated[int | str, BeforeValidator(_count),  # a quantity that may be 0 (stock on hand)
                   WithJsonSchema({"type": "string", "pattern": r"^\d{1,10}(\.\d{1,3})?$", "examples": ["0", "12.5"]})]
-Percent = Annotated[str | int, BeforeValidator(_percent),
+Percent = Annotated[int | str, BeforeValidator(_percent),
                     WithJsonSchema({"type": "string", "pattern": r"^\d{1,3}(\.\d{1,2})?$", "examples": ["20"]})]
 
 

@@ -19,6 +19,7 @@ from tests.faults.automation_writes import AUTOMATION_OVERRIDES
 from tests.faults.fresh import Call, Fresh, unique_key
 from tests.faults.messaging_writes import MESSAGING_OVERRIDES
 from tests.faults.notification_writes import NOTIFICATION_OVERRIDES
+from tests.faults.order_writes import ORDER_OVERRIDES
 from tests.faults.telephony_writes import TELEPHONY_OVERRIDES
 from tests.records.samples import SAMPLES
 from tests.registry_walk import fill_path
@@ -164,6 +165,7 @@ OVERRIDES: dict[str, Callable[[Fresh], Call]] = {
     **NOTIFICATION_OVERRIDES,
     **AUTOMATION_OVERRIDES,
     **MESSAGING_OVERRIDES,
+    **ORDER_OVERRIDES,
     **_record_overrides(),
     "POST /api/v1/api-keys": _sent("POST", "/api/v1/api-keys", {"name": "Faulty key",
                                                                "permissions": ["users:read:all"]}),

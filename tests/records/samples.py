@@ -56,7 +56,24 @@ SAMPLES: dict[str, Sample] = {
     "call": Sample(create=dict, change={}, make=lambda client, token: _call(client, token)),
     # A conversation is made by its customer's first message (or a card's first message), never by a POST of it.
     "conversation": Sample(create=dict, change={}, make=lambda client, token: _conversation(client, token)),
+    # A ticket (#24) is opened by a POST of its subject; its queue is searched by the subject's words.
+    "ticket": Sample(create=lambda: {"subject": f"Sample ticket {_n()}", "priority": "high"},
+                     change={"subject": "Changed ticket"}, search=lambda made: made["subject"], name_field="subject"),
+    # An order is of a contact (or a company): one is made for it first.
+    "order": Sample(create=dict, change={"notes": "Changed notes"}, make=lambda client, token: _order(client, token)),
 }
+
+
+def _order(client: Any, token: str) -> dict[str, Any]:
+    from tests.support import body
+
+    contact = client.post("/api/v1/contacts", {"first_name": "Sample", "last_name": f"Buyer{_n()}"}, token=token)
+    assert contact.status_code == 201, contact.body
+    made = client.post("/api/v1/orders", {"currency": "EUR", "contact_id": body(contact)["id"], "lines": [
+        {"description": f"Sample service {_n()}", "quantity": "1.5", "unit_price_minor": 1250, "tax_rate": "20"}]},
+        token=token)
+    assert made.status_code == 201, made.body
+    return dict(body(made))
 
 
 def _call(client: Any, token: str) -> dict[str, Any]:

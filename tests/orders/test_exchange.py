@@ -1,0 +1,93 @@
+"""From a won deal to its order in one step, and the exchange with an accounting system: products and orders
+upserted by their external ids through an API key, the second send of the same id changing what the first made."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.factories import Company
+from tests.orders.kit import ok, shop
+from tests.support import ApiClient, body
+
+
+@pytest.fixture(scope="module")
+def company(app: Any) -> Company:
+    client = ApiClient(app)
+    company = shop(client)
+    pipelines = ok(client.get("/api/v1/pipelines", token=company.owner.token))["items"]
+    stages = pipelines[0]["stages"]
+    company.extra["pipeline"] = pipelines[0]["id"]
+    company.extra["won"] = next(s["id"] for s in stages if s["kind"] == "won")
+    company.extra["open"] = stages[0]["id"]
+    permissions = ["products:read:all", "products:create:all", "products:update:all", "orders:read:all",
+                   "orders:create:all", "orders:update:all", "contacts:read:all"]
+    company.extra["key"] = ok(client.post("/api/v1/api-keys", {"name": "1C", "permissions": permissions},
+                                          token=company.owner.token), 201)["secret"]
+    return company
+
+
+def _deal(client: ApiClient, company: Company, stage: str) -> dict[str, Any]:
+    return dict(ok(client.post("/api/v1/deals", {
+        "title": "Roof for Irina", "pipeline_id": company.extra["pipeline"], "stage_id": stage,
+        "amount": {"minor": 250000, "currency": "EUR"}, "contact_ids": [company.extra["contact"]["id"]]},
+        token=company.owner.token), 201))
+
+
+def test_a_won_deal_becomes_its_order_once(client: ApiClient, company: Company) -> None:
+    deal = _deal(client, company, company.extra["won"])
+    made = ok(client.post(f"/api/v1/deals/{deal['id']}/order", {}, token=company.owner.token), 201)
+    assert (made["deal_id"], made["contact_id"], made["currency"], made["totals"]["total_minor"]) == (
+        deal["id"], company.extra["contact"]["id"], "EUR", 250000)
+    assert made["lines"][0]["description"] == "Roof for Irina"
+    again = client.post(f"/api/v1/deals/{deal['id']}/order", {}, token=company.owner.token)
+    assert again.status_code == 409 and body(again)["error"]["code"] == "duplicate_from_deal_id"
+    listed = ok(client.get(f"/api/v1/orders?deal_id={deal['id']}", token=company.owner.token))["items"]
+    assert [item["id"] for item in listed] == [made["id"]]
+
+
+def test_an_open_deal_makes_no_order(client: ApiClient, company: Company) -> None:
+    deal = _deal(client, company, company.extra["open"])
+    refused = client.post(f"/api/v1/deals/{deal['id']}/order", {}, token=company.owner.token)
+    assert refused.status_code == 409 and body(refused)["error"]["code"] == "deal_not_won"
+
+
+def test_products_upsert_by_external_id(client: ApiClient, company: Company) -> None:
+    key, path = company.extra["key"], "/api/v1/products/by-external-id/1c-00042"
+    first = client.put(path, {"name": "Кирпич", "price": {"minor": 4500, "currency": "RUB"}, "tax_rate": "20",
+                              "unit": "шт", "prices": [{"minor": 50, "currency": "EUR"}]}, token=key)
+    assert first.status_code == 201, first.body
+    made = body(first)
+    assert (made["external_id"], made["tax_rate"], made["prices"]) == (
+        "1c-00042", "20", [{"minor": 50, "currency": "EUR"}])
+    second = ok(client.put(path, {"name": "Кирпич красный", "price": {"minor": 4700, "currency": "RUB"}}, token=key))
+    assert (second["id"], second["name"], second["price"]["minor"], second["version"]) == (
+        made["id"], "Кирпич красный", 4700, 2)
+
+
+def test_orders_upsert_by_external_id(client: ApiClient, company: Company) -> None:
+    key, path = company.extra["key"], "/api/v1/orders/by-external-id/ORD-2026-7"
+    order = {"currency": "EUR", "contact_id": company.extra["contact"]["id"],
+             "lines": [{"description": "Delivery", "quantity": "1", "unit_price_minor": 1500}]}
+    first = client.put(path, order, token=key)
+    assert first.status_code == 201, first.body
+    second = ok(client.put(path, {**order, "notes": "Leave at the door"}, token=key))
+    assert (second["id"], second["notes"], second["external_id"]) == (body(first)["id"], "Leave at the door",
+                                                                      "ORD-2026-7")
+    bad = client.put("/api/v1/orders/by-external-id/has%20space", order, token=key)
+    assert bad.status_code in (404, 422)
+
+
+def test_another_company_sending_the_same_external_id_gets_its_own_product(client: ApiClient,
+                                                                           company: Company) -> None:
+    from tests.factories import signup
+
+    path = "/api/v1/products/by-external-id/shared-42"
+    mine = client.put(path, {"name": "Ours", "price": {"minor": 100, "currency": "EUR"}}, token=company.extra["key"])
+    assert mine.status_code == 201, mine.body
+    other = signup(client, company="Other Shop")
+    theirs = client.put(path, {"name": "Theirs", "price": {"minor": 1, "currency": "EUR"}}, token=other.owner.token)
+    assert theirs.status_code == 201 and body(theirs)["id"] != body(mine)["id"]
+    shown = ok(client.get(f"/api/v1/products/{body(mine)['id']}", token=company.owner.token))
+    assert (shown["name"], shown["price"]["minor"], shown["version"]) == ("Ours", 100, 1)
