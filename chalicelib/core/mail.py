@@ -25,6 +25,20 @@ def send(*, to: str, subject: str, text: str) -> str:
     return str(response.get("MessageId", ""))
 
 
+def send_raw(*, to: str, message: bytes) -> str:
+    """Send a whole MIME message (attachments: a document's PDF) from the app's address; returns the SES message
+    id. 503 when SES is unavailable."""
+    try:
+        response = aws.client("sesv2").send_email(
+            FromEmailAddress=settings.mail_from, Destination={"ToAddresses": [to]},
+            Content={"Raw": {"Data": message}},
+        )
+    except (ClientError, BotoCoreError) as exc:
+        logger.warning("e-mail not sent", extra={"error": type(exc).__name__})
+        raise errors.ServiceUnavailableError("E-mail could not be sent; try again shortly.") from exc
+    return str(response.get("MessageId", ""))
+
+
 def link(path: str) -> str:
     """An absolute link into the web app."""
     return f"{settings.public_url}{path}"

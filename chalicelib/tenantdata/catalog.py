@@ -90,6 +90,7 @@ def _register_record_types() -> None:
 def _load_domains() -> None:
     # Imported here, not at the top: the domains' modules import the registry, which must exist first.
     import chalicelib.campaigns.tenantdata_items
+    import chalicelib.documents.tenantdata_items
     import chalicelib.events.tenantdata_items
     import chalicelib.integrations.tenantdata_items
     import chalicelib.segments.tenantdata_items

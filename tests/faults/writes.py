@@ -16,11 +16,13 @@ from chalicelib.records import types
 from tests.factories import unique_email
 from tests.faults.account_writes import ACCOUNT_OVERRIDES
 from tests.faults.automation_writes import AUTOMATION_OVERRIDES
+from tests.faults.document_writes import DOCUMENT_OVERRIDES
 from tests.faults.fresh import Call, Fresh, unique_key
 from tests.faults.messaging_writes import MESSAGING_OVERRIDES
 from tests.faults.notification_writes import NOTIFICATION_OVERRIDES
 from tests.faults.order_writes import ORDER_OVERRIDES
 from tests.faults.telephony_writes import TELEPHONY_OVERRIDES
+from tests.faults.ticket_writes import TICKET_OVERRIDES
 from tests.records.samples import SAMPLES
 from tests.registry_walk import fill_path
 from tests.security.test_cross_tenant import sample_body
@@ -164,7 +166,9 @@ OVERRIDES: dict[str, Callable[[Fresh], Call]] = {
     **TELEPHONY_OVERRIDES,
     **NOTIFICATION_OVERRIDES,
     **AUTOMATION_OVERRIDES,
+    **DOCUMENT_OVERRIDES,
     **MESSAGING_OVERRIDES,
+    **TICKET_OVERRIDES,
     **ORDER_OVERRIDES,
     **_record_overrides(),
     "POST /api/v1/api-keys": _sent("POST", "/api/v1/api-keys", {"name": "Faulty key",

@@ -155,6 +155,17 @@ class TelegramAdapter(MessagingAdapter):
             raise transport.ProviderError("Telegram answered no message.")
         return Sent(provider_message_id=f"{chat_id}:{result['message_id']}")
 
+    def send_document(self, credentials: Credentials, *, chat_id: str, url: str, filename: str,
+                      caption: str | None = None) -> Sent:
+        """sendDocument by URL: Telegram fetches the file itself (by URL it takes PDF and ZIP files only)."""
+        payload: dict[str, Any] = {"chat_id": int(chat_id), "document": url}
+        if caption:
+            payload["caption"] = caption[:1024]
+        result = _call(credentials, "sendDocument", payload)
+        if not isinstance(result, dict) or not isinstance(result.get("message_id"), int):
+            raise transport.ProviderError("Telegram answered no message.")
+        return Sent(provider_message_id=f"{chat_id}:{result['message_id']}")
+
     def fetch_media(self, credentials: Credentials, attachment: Attachment) -> Media:
         found = _call(credentials, "getFile", {"file_id": attachment.provider_media_id})
         path = found.get("file_path") if isinstance(found, dict) else None
@@ -181,7 +192,7 @@ _SENT = {"n": 1000}
 
 
 def sandbox(request: transport.Outbound) -> transport.Answer:
-    """Telegram's answers to setWebhook, getMe, sendMessage, getFile and a file download."""
+    """Telegram's answers to setWebhook, getMe, sendMessage, sendDocument, getFile and a file download."""
     if _FILE.match(request.url) and request.method == "GET":
         from chalicelib.messaging.providers.whatsapp import SANDBOX_PNG
 
@@ -207,6 +218,13 @@ def sandbox(request: transport.Outbound) -> transport.Answer:
         _SENT["n"] += 1
         return _ok({"message_id": _SENT["n"], "date": int(datetime.now(UTC).timestamp()), "text": params["text"],
                     "chat": {"id": params["chat_id"], "type": "private"}})
+    if method == "sendDocument":
+        if not isinstance(params.get("chat_id"), int) or not str(params.get("document") or "").startswith("http"):
+            return _error(400, "Bad Request: there is no document in the request")
+        _SENT["n"] += 1
+        return _ok({"message_id": _SENT["n"], "date": int(datetime.now(UTC).timestamp()),
+                    "chat": {"id": params["chat_id"], "type": "private"},
+                    "document": {"file_id": "sandbox-document", "mime_type": "application/pdf"}})
     if method == "getFile":
         return _ok({"file_id": params.get("file_id"), "file_unique_id": "sandbox", "file_size": 68,
                     "file_path": "photos/file_0.png"})

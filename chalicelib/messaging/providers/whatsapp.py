@@ -186,6 +186,13 @@ class WhatsAppAdapter(MessagingAdapter):
         return self._send(credentials, {"messaging_product": "whatsapp", "recipient_type": "individual",
                                         "to": chat_id, "type": "template", "template": body})
 
+    def send_document(self, credentials: Credentials, *, chat_id: str, url: str, filename: str,
+                      caption: str | None = None) -> Sent:
+        """A document message: Meta fetches the file from url (a short-lived link of ours)."""
+        document = {"link": url, "filename": filename, **({"caption": caption} if caption else {})}
+        return self._send(credentials, {"messaging_product": "whatsapp", "recipient_type": "individual",
+                                        "to": chat_id, "type": "document", "document": document})
+
     def _send(self, credentials: Credentials, payload: dict[str, Any]) -> Sent:
         number = str(credentials.settings.get("phone_number_id") or "")
         answer = transport.send(transport.Outbound(
@@ -287,7 +294,8 @@ def sandbox(request: transport.Outbound) -> transport.Answer:
         except ValueError:
             return _error(400, 100, "Invalid parameter")
         if sent.get("messaging_product") != "whatsapp" or not sent.get("to") or sent.get("type") not in (
-                "text", "template"):
+                "text", "template", "document") or (sent.get("type") == "document" and not str(
+                (sent.get("document") or {}).get("link", "")).startswith("http")):
             return _error(400, 100, "Invalid parameter")
         import uuid
 

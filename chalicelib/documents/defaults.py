@@ -1,0 +1,100 @@
+"""The built-in template of each document type in English and Russian: what a company prints until it writes its
+own, and what the template editor starts from. Each is Jinja2 text making the HTML the PDF is laid out from."""
+
+from __future__ import annotations
+
+_WORDS = {
+    "en": {"no": "No.", "of": "of", "seller": "Seller", "customer": "Customer", "tax_id": "Tax ID",
+           "reg": "Registration No.", "bank": "Bank", "account": "Account", "code": "BIC / SWIFT",
+           "corr": "Correspondent account", "iban": "IBAN", "item": "Item", "qty": "Qty", "price": "Price",
+           "amount": "Amount", "tax": "Tax", "subtotal": "Subtotal", "total": "Total", "director": "Director",
+           "received": "Received by", "delivered": "Delivered by", "valid": "This quote is valid for 30 days.",
+           "pay": "Please pay within 5 banking days, quoting the invoice number.", "deal": "Re",
+           "unit": "Unit"},
+    "ru": {"no": "№", "of": "от", "seller": "Поставщик", "customer": "Покупатель", "tax_id": "ИНН",
+           "reg": "ОГРН / КПП", "bank": "Банк", "account": "Расчётный счёт", "code": "БИК",
+           "corr": "Корр. счёт", "iban": "IBAN", "item": "Наименование", "qty": "Кол-во", "price": "Цена",  # noqa: RUF001
+           "amount": "Сумма", "tax": "НДС", "subtotal": "Итого без НДС", "total": "Итого к оплате",
+           "director": "Руководитель", "received": "Груз получил", "delivered": "Груз отпустил",
+           "valid": "Предложение действительно 30 дней.",
+           "pay": "Оплатить в течение 5 банковских дней, указав номер счёта.", "deal": "По сделке",
+           "unit": "Ед."},
+}
+
+
+def _seller(w: dict[str, str], *, bank: bool) -> str:
+    lines = [
+        f"<p><b>{w['seller']}:</b> {{{{ seller.legal_name }}}}"
+        f"{{% if seller.tax_id %}}, {w['tax_id']} {{{{ seller.tax_id }}}}{{% endif %}}"
+        f"{{% if seller.registration_id %}}, {w['reg']} {{{{ seller.registration_id }}}}{{% endif %}}",
+        "{% if seller.address %}<br>{{ seller.address }}{% endif %}",
+        "{% if seller.phone or seller.email %}<br>{{ seller.phone }} {{ seller.email }}{% endif %}",
+    ]
+    if bank:
+        lines += [
+            f"{{% if seller.bank_name %}}<br>{w['bank']}: {{{{ seller.bank_name }}}}"
+            f"{{% if seller.bank_code %}}, {w['code']} {{{{ seller.bank_code }}}}{{% endif %}}{{% endif %}}",
+            f"{{% if seller.bank_account %}}<br>{w['account']}: {{{{ seller.bank_account }}}}{{% endif %}}",
+            f"{{% if seller.correspondent_account %}}<br>{w['corr']}: {{{{ seller.correspondent_account }}}}"
+            "{% endif %}",
+            f"{{% if seller.iban %}}<br>{w['iban']}: {{{{ seller.iban }}}}{{% endif %}}",
+        ]
+    return "\n".join(lines) + "</p>\n"
+
+
+def _customer(w: dict[str, str]) -> str:
+    return (f"<p><b>{w['customer']}:</b> {{{{ customer.name }}}}"
+            "{% if customer.address %}<br>{{ customer.address }}{% endif %}"
+            "{% if customer.email or customer.phone %}<br>{{ customer.email }} {{ customer.phone }}{% endif %}"
+            "</p>\n")
+
+
+def _priced_table(w: dict[str, str]) -> str:
+    return (
+        '<table width="100%">\n<thead><tr>'
+        f'<th width="6%">{w["no"]}</th><th width="40%">{w["item"]}</th><th width="10%">{w["qty"]}</th>'
+        f'<th width="14%">{w["price"]}</th><th width="12%">{w["tax"]}</th><th width="18%">{w["amount"]}</th>'
+        "</tr></thead>\n<tbody>\n{% for line in lines %}"
+        '<tr><td>{{ line.n }}</td><td>{{ line.description }}</td>'
+        '<td align="right">{{ line.quantity }} {{ line.unit }}</td><td align="right">{{ line.price }}</td>'
+        '<td align="right">{{ line.tax_rate }}</td><td align="right">{{ line.amount }}</td></tr>\n'
+        "{% endfor %}</tbody>\n</table>\n"
+        f'<p align="right">{w["subtotal"]}: {{{{ totals.subtotal }}}}<br>{w["tax"]}: {{{{ totals.tax }}}}<br>'
+        f'<b>{w["total"]}: {{{{ totals.total }}}}</b></p>\n'
+    )
+
+
+def _quantity_table(w: dict[str, str]) -> str:
+    return (
+        '<table width="100%">\n<thead><tr>'
+        f'<th width="8%">{w["no"]}</th><th width="62%">{w["item"]}</th><th width="15%">{w["qty"]}</th>'
+        f'<th width="15%">{w["unit"]}</th>'
+        "</tr></thead>\n<tbody>\n{% for line in lines %}"
+        '<tr><td>{{ line.n }}</td><td>{{ line.description }}</td><td align="right">{{ line.quantity }}</td>'
+        "<td>{{ line.unit }}</td></tr>\n{% endfor %}</tbody>\n</table>\n"
+    )
+
+
+_SIGN = "_" * 20  # where a signature goes
+
+
+def _body(doc_type: str, locale: str) -> str:
+    w = _WORDS[locale]
+    head = (f"<h2>{{{{ document.title }}}} {w['no']} {{{{ document.number }}}} {w['of']} {{{{ document.date }}}}</h2>\n"
+            f"{{% if source.title %}}<p>{w['deal']}: {{{{ source.title }}}}</p>{{% endif %}}\n")
+    if doc_type == "delivery_note":
+        return (head + _seller(w, bank=False) + _customer(w) + _quantity_table(w)
+                + f"<p>{w['delivered']}: {_SIGN} &nbsp; &nbsp; {w['received']}: {_SIGN}</p>\n")
+    closing = w["pay"] if doc_type == "invoice" else w["valid"]
+    return (head + _seller(w, bank=doc_type == "invoice") + _customer(w) + _priced_table(w)
+            + f"<p>{closing}</p>\n<p>{w['director']}: {_SIGN} {{{{ seller.director }}}}</p>\n")
+
+
+BUILT_IN: dict[tuple[str, str], str] = {
+    (doc_type, locale): _body(doc_type, locale) for doc_type in ("quote", "invoice", "delivery_note")
+    for locale in ("en", "ru")}
+
+
+def body(doc_type: str, locale: str) -> str:
+    """The built-in template of a type in a language (English when the language has none)."""
+    return BUILT_IN.get((doc_type, locale)) or BUILT_IN[(doc_type, "en")]

@@ -1,0 +1,60 @@
+"""The seller's requisites (legal name, tax ids, bank details, address) every document prints: one item per company,
+read by who may read its settings, written by who may change them, audited, every value sealed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.core import audit, db, errors, permissions
+from chalicelib.core.tenancy import TenantContext
+from chalicelib.documents import schemas as s
+from chalicelib.documents.models import REQUISITE_FIELDS, REQUISITES_SK, Requisites, settings_pk
+
+
+def get(ctx: TenantContext) -> Requisites | None:
+    """The company's requisites, or None (no permission check: documents print them)."""
+    return db.get(ctx, Requisites, settings_pk(ctx), REQUISITES_SK)
+
+
+def values(requisites: Requisites | None) -> dict[str, str]:
+    """The template's view of the requisites (empty strings for what is not filled in)."""
+    return {name: (getattr(requisites, name, None) or "") if requisites is not None else ""
+            for name in REQUISITE_FIELDS}
+
+
+def read(requisites: Requisites | None) -> s.RequisitesRead:
+    """The API view of the requisites."""
+    if requisites is None:
+        return s.RequisitesRead()
+    return s.RequisitesRead(**{name: getattr(requisites, name) for name in REQUISITE_FIELDS},
+                            version=int(requisites.version or 0), updated_at=requisites.updated_at)
+
+
+def show(ctx: TenantContext) -> s.RequisitesRead:
+    """The requisites, for who may read the company's settings."""
+    permissions.require(ctx, "settings", "read")
+    return read(get(ctx))
+
+
+def _audit_view(requisites: Requisites | None) -> dict[str, Any] | None:
+    return None if requisites is None else {name: getattr(requisites, name) for name in REQUISITE_FIELDS}
+
+
+def replace(ctx: TenantContext, *, data: s.RequisitesIn) -> s.RequisitesRead:
+    """Set the requisites as a whole (the version read must match: 409 otherwise)."""
+    permissions.require(ctx, "settings", "update")
+    current = get(ctx)
+    read_version = int(current.version or 0) if current is not None else 0
+    if read_version != int(data.version or 0):
+        raise errors.VersionConflictError()
+    after = current if current is not None else Requisites(settings_pk(ctx), REQUISITES_SK)
+    before = _audit_view(current)
+    for name in REQUISITE_FIELDS:
+        value = getattr(data, name)
+        setattr(after, name, value or None)
+    after.updated_at = db.utcnow()
+    change = db.Change().save(after)
+    audit.attach(ctx, change, after, entity="requisites", entity_id=ctx.tenant_id,
+                 action="create" if current is None else "update", before=before, after=_audit_view(after))
+    db.commit(ctx, change)
+    return read(after)

@@ -1,0 +1,206 @@
+"""Requests and answers of documents, their templates and the seller's requisites."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field, StrictInt
+
+from chalicelib.core.schema import Schema
+from chalicelib.documents.rendering import MAX_BODY
+from chalicelib.records.schemas import EmailAddress
+
+DocType = Literal["quote", "invoice", "delivery_note"]
+Locale = Literal["en", "ru"]
+Id = Annotated[str, Field(min_length=26, max_length=26, pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$")]
+Text = Annotated[str, Field(max_length=500)]
+Line = Annotated[str, Field(max_length=200)]
+
+
+class ListQuery(Schema):
+    limit: int = Field(default=50, ge=1, le=200)
+    cursor: str | None = Field(default=None, max_length=2048)
+
+
+# -- templates --------------------------------------------------------------------------------
+
+
+class TemplateCreate(Schema):
+    type: DocType
+    name: Annotated[str, Field(min_length=1, max_length=100)]
+    locale: Locale = "en"
+    body: Annotated[str, Field(min_length=1, max_length=MAX_BODY, description="Jinja2 text making the HTML")]
+    is_default: bool = Field(default=False, description="Used for this type when a document names no template")
+
+
+class TemplateUpdate(Schema):
+    not_null = frozenset({"name", "locale", "body", "is_default"})
+
+    version: StrictInt = Field(ge=1)
+    name: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    locale: Locale | None = None
+    body: Annotated[str, Field(min_length=1, max_length=MAX_BODY)] | None = None
+    is_default: bool | None = None
+
+
+class TemplateRead(BaseModel):
+    id: str
+    type: str
+    name: str
+    locale: str
+    body: str
+    is_default: bool
+    created_by: str
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+class TemplatePage(BaseModel):
+    items: list[TemplateRead]
+    next_cursor: str | None = None
+
+
+class BuiltInTemplate(BaseModel):
+    type: str
+    locale: str
+    body: str
+
+
+class BuiltInList(BaseModel):
+    items: list[BuiltInTemplate]
+    variables: dict[str, list[str]]
+
+
+class PreviewIn(Schema):
+    type: DocType
+    body: Annotated[str, Field(min_length=1, max_length=MAX_BODY)]
+    locale: Locale = "en"
+    deal_id: Id | None = Field(default=None, description="Fill it from this deal (else from sample values)")
+
+
+class PreviewOut(BaseModel):
+    content_type: str = "application/pdf"
+    pdf_base64: str
+    size: int
+
+
+# -- requisites --------------------------------------------------------------------------------
+
+
+class RequisitesIn(Schema):
+    version: StrictInt | None = Field(default=None, ge=0, description="The version read (0 or null: none yet)")
+    legal_name: Text | None = None
+    tax_id: Annotated[str, Field(max_length=40)] | None = None
+    registration_id: Annotated[str, Field(max_length=60)] | None = None
+    address: Text | None = None
+    bank_name: Text | None = None
+    bank_account: Annotated[str, Field(max_length=60)] | None = None
+    bank_code: Annotated[str, Field(max_length=40)] | None = None
+    correspondent_account: Annotated[str, Field(max_length=60)] | None = None
+    iban: Annotated[str, Field(max_length=40)] | None = None
+    phone: Annotated[str, Field(max_length=40)] | None = None
+    email: EmailAddress | None = None
+    director: Annotated[str, Field(max_length=200)] | None = None
+    note: Text | None = None
+
+
+class RequisitesRead(BaseModel):
+    legal_name: str | None = None
+    tax_id: str | None = None
+    registration_id: str | None = None
+    address: str | None = None
+    bank_name: str | None = None
+    bank_account: str | None = None
+    bank_code: str | None = None
+    correspondent_account: str | None = None
+    iban: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    director: str | None = None
+    note: str | None = None
+    version: int = 0
+    updated_at: datetime | None = None
+
+
+# -- documents ---------------------------------------------------------------------------------
+
+
+class LineIn(Schema):
+    description: Annotated[str, Field(min_length=1, max_length=200)]
+    quantity: Decimal = Field(default=Decimal(1), gt=0, le=Decimal(10**6), decimal_places=3)
+    unit: Annotated[str, Field(max_length=20)] | None = None
+    unit_price_minor: StrictInt = Field(ge=0, le=10**12)
+    tax_rate_bp: StrictInt = Field(default=0, ge=0, le=10000, description="Tax on top, in basis points (2000: 20%)")
+
+
+class DocumentCreate(Schema):
+    type: DocType
+    template_id: Id | None = Field(default=None, description="The company's template (else its default one)")
+    locale: Locale | None = Field(default=None, description="The built-in template's language (else the company's)")
+    lines: Annotated[list[LineIn], Field(min_length=1, max_length=200)] | None = Field(
+        default=None, description="The lines (else one line: the deal's title and amount)")
+
+
+class SendIn(Schema):
+    channel: Literal["email", "messenger"]
+    to: EmailAddress | None = Field(default=None, description="E-mail: the address (else the customer's)")
+    integration_id: Id | None = Field(default=None, description="Messenger: the line (else the contact's last one)")
+    message: Annotated[str, Field(max_length=2000)] | None = None
+
+
+class DocumentLine(BaseModel):
+    description: str
+    quantity: str
+    unit: str | None = None
+    unit_price_minor: int
+    tax_rate_bp: int
+    amount_minor: int
+    tax_minor: int
+
+
+class DocumentSend(BaseModel):
+    channel: str
+    to: str | None = None
+    status: str
+    at: datetime
+    by: str | None = None
+
+
+class DocumentRead(BaseModel):
+    id: str
+    type: str
+    number: str
+    source: dict[str, str]
+    template_id: str | None = None
+    locale: str
+    currency: str
+    subtotal_minor: int
+    tax_minor: int
+    total_minor: int
+    size: int
+    title: str | None = None
+    customer: dict[str, Any] | None = None
+    lines: list[DocumentLine]
+    sends: list[DocumentSend]
+    created_by: str
+    created_at: datetime
+    version: int
+
+
+class DocumentPage(BaseModel):
+    items: list[DocumentRead]
+    next_cursor: str | None = None
+
+
+class LinkQuery(Schema):
+    download: bool = False
+
+
+class LinkOut(BaseModel):
+    url: str
+    expires_in: int
+    content_type: str
+    filename: str

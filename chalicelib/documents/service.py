@@ -1,0 +1,224 @@
+"""Documents: issued from a record (a deal, an order) through a template, numbered without gaps, kept in S3,
+listed on the record's timeline, lent through short-lived audited links.
+
+Issuing reads the type's counter, renders the template with the next number, stores the PDF, then commits in one
+transaction the counter advanced (a version-checked put), the document's item, the record's timeline entry, the
+document's audit record and its bytes counted in the plan's storage. A transaction that fails consumes no number;
+one that meets another document's number (the counter moved on) renders again with the next one.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from chalicelib.core import audit, db, errors
+from chalicelib.core.tenancy import TenantContext, is_valid_id, new_id
+from chalicelib.documents import files, numbering, pdf, rendering, requisites, sources, templates, wording
+from chalicelib.documents import schemas as s
+from chalicelib.documents.models import DOCUMENT_SK, Document, document_pk, source_pk
+from chalicelib.documents.sources import Line, Source
+from chalicelib.identity import plans
+from chalicelib.identity import service as identity_service
+from chalicelib.records import timeline
+
+ATTEMPTS = 5  # numbers taken by others meanwhile, before giving up with 409 (a retry then succeeds)
+AUDIT_FIELDS = ("doc_type", "number", "source_kind", "source_id", "currency", "total_minor", "file_key")
+
+
+def today(ctx: TenantContext) -> date:
+    """The company's date (its time zone): the year a number belongs to and the date the document carries."""
+    tenant = identity_service.tenant_settings(ctx)
+    zone = getattr(tenant, "timezone", None) or "UTC"
+    try:
+        return db.utcnow().astimezone(ZoneInfo(zone)).date()
+    except (KeyError, ValueError):  # a zone this machine's tz database lacks: the UTC date
+        return db.utcnow().date()
+
+
+def company_locale(ctx: TenantContext) -> str:
+    """The language the company works in."""
+    return wording.locale_of(getattr(identity_service.tenant_settings(ctx), "locale", None))
+
+
+# -- the template's context ------------------------------------------------------------------------
+
+
+def _line_view(n: int, line: Line, currency: str, locale: str) -> dict[str, Any]:
+    return {"n": n, "description": line.description, "quantity": wording.quantity(line.quantity, locale),
+            "unit": line.unit or "", "price": wording.money(line.unit_price_minor, currency, locale),
+            "amount": wording.money(line.amount_minor, currency, locale),
+            "tax_rate": wording.rate(line.tax_rate_bp, locale), "tax": wording.money(line.tax_minor, currency, locale),
+            "price_minor": line.unit_price_minor, "amount_minor": line.amount_minor, "tax_minor": line.tax_minor}
+
+
+def totals(lines: list[Line]) -> tuple[int, int, int]:
+    """Subtotal, tax and total of lines, in minor units."""
+    subtotal, tax = sum(line.amount_minor for line in lines), sum(line.tax_minor for line in lines)
+    return subtotal, tax, subtotal + tax
+
+
+def context(*, source: Source, doc_type: str, number: str, day: date, locale: str,
+            seller: dict[str, str]) -> dict[str, Any]:
+    """Everything a template may print: plain values only (the sandbox has nothing else to reach)."""
+    from chalicelib.documents.source_deal import company_fields, contact_fields
+
+    contact, company = contact_fields(source.contact), company_fields(source.company)
+    customer = {"name": company.get("name") or contact.get("name") or "",
+                "email": contact.get("email") or company.get("email") or "",
+                "phone": contact.get("phone") or company.get("phone") or "",
+                "address": company.get("address") or contact.get("address") or ""}
+    subtotal, tax, total = totals(source.lines)
+    currency = source.currency
+    return {
+        "document": {"type": doc_type, "title": wording.title(doc_type, locale), "number": number,
+                     "date": wording.day(day, locale), "date_iso": day.isoformat(), "currency": currency,
+                     "locale": locale},
+        "seller": seller, "customer": customer, "contact": contact, "company": company,
+        "source": {"kind": source.kind, "title": source.title or ""}, source.kind: dict(source.fields),
+        "lines": [_line_view(n, line, currency, locale) for n, line in enumerate(source.lines, start=1)],
+        "totals": {"subtotal": wording.money(subtotal, currency, locale), "tax": wording.money(tax, currency, locale),
+                   "total": wording.money(total, currency, locale), "subtotal_minor": subtotal, "tax_minor": tax,
+                   "total_minor": total, "currency": currency},
+    }
+
+
+VARIABLES = {  # what the template editor lists
+    "document": ["type", "title", "number", "date", "date_iso", "currency", "locale"],
+    "seller": ["legal_name", "tax_id", "registration_id", "address", "bank_name", "bank_account", "bank_code",
+               "correspondent_account", "iban", "phone", "email", "director", "note"],
+    "customer": ["name", "email", "phone", "address"],
+    "contact": ["name", "first_name", "last_name", "email", "phone", "address"],
+    "company": ["name", "email", "phone", "website", "address"],
+    "source": ["kind", "title"],
+    "deal": ["title", "amount_minor", "currency", "status", "expected_close_on"],
+    "lines": ["n", "description", "quantity", "unit", "price", "amount", "tax_rate", "tax", "price_minor",
+              "amount_minor", "tax_minor"],
+    "totals": ["subtotal", "tax", "total", "subtotal_minor", "tax_minor", "total_minor", "currency"],
+}
+
+
+def make_pdf(body: str, ctx_values: dict[str, Any]) -> bytes:
+    """A template made into a PDF with a context (422 naming what is wrong)."""
+    html = rendering.render(body, ctx_values)
+    return pdf.render(html, title=f"{ctx_values['document']['title']} {ctx_values['document']['number']}")
+
+
+# -- issuing ---------------------------------------------------------------------------------------
+
+
+def _lines_of(data: s.DocumentCreate) -> list[Line] | None:
+    if data.lines is None:
+        return None
+    return [sources.priced(line.description, Decimal(line.quantity), line.unit_price_minor, line.tax_rate_bp,
+                           line.unit) for line in data.lines]
+
+
+def audit_view(document: Document) -> dict[str, Any]:
+    """What the audit trail records of a document."""
+    return {name: getattr(document, name) for name in AUDIT_FIELDS}
+
+
+def _document(ctx: TenantContext, document_id: str, *, source: Source, doc_type: str, number: numbering.Number,
+              template_id: str | None, locale: str, body: bytes, key: str, customer: dict[str, Any]) -> Document:
+    subtotal, tax, total = totals(source.lines)
+    return Document(
+        document_pk(ctx, document_id), DOCUMENT_SK, document_id=document_id, doc_type=doc_type, number=number.text,
+        year=number.year, seq=number.seq, source_kind=source.kind, source_id=source.record_id,
+        owner_id=source.owner_id, team_id=source.team_id, template_id=template_id, locale=locale,
+        currency=source.currency, subtotal_minor=subtotal, tax_minor=tax, total_minor=total, file_key=key,
+        file_size=len(body), created_by=ctx.actor_id, title=source.title, customer=customer,
+        lines=[{"description": line.description, "quantity": str(line.quantity), "unit": line.unit,
+                "unit_price_minor": line.unit_price_minor, "tax_rate_bp": line.tax_rate_bp,
+                "amount_minor": line.amount_minor, "tax_minor": line.tax_minor} for line in source.lines],
+        gsi1pk=source_pk(ctx, source.kind, source.record_id), gsi1sk=document_id)
+
+
+def _change(ctx: TenantContext, document: Document, counter: Any, source: Source) -> db.Change:
+    change = db.Change().save(counter).create(document)
+    timeline.add_entry(ctx, change, subject_type=source.kind, subject_id=source.record_id, kind="document",
+                       summary=f"{wording.title(document.doc_type, 'en')} {document.number}",
+                       data={"document_id": document.document_id, "type": document.doc_type,
+                             "number": document.number, "total_minor": int(document.total_minor),
+                             "currency": document.currency})
+    audit.attach(ctx, change, document, entity="document", entity_id=document.document_id, action="create",
+                 before=None, after=audit_view(document))
+    plans.store_file(ctx, size=int(document.file_size), change=change)  # a file the company adds: within its plan
+    return change
+
+
+def issue(ctx: TenantContext, source_kind: str, source_id: str, *, data: s.DocumentCreate) -> Document:
+    """Make a document of a record the caller may change, numbered in the transaction that writes it."""
+    source = sources.load(ctx, source_kind, source_id, action="update", lines=_lines_of(data))
+    body, template_id, locale = templates.body_for(ctx, doc_type=data.type, template_id=data.template_id,
+                                                   locale=data.locale or company_locale(ctx))
+    seller, day = requisites.values(requisites.get(ctx)), today(ctx)
+    document_id = new_id()
+    key = files.object_key(ctx, document_id)
+    stored = False
+    try:
+        for _ in range(ATTEMPTS):
+            counter, number = numbering.next_number(ctx, data.type, day.year)
+            values = context(source=source, doc_type=data.type, number=number.text, day=day, locale=locale,
+                             seller=seller)
+            pdf_bytes = make_pdf(body, values)
+            files.put(key, pdf_bytes)
+            stored = True
+            document = _document(ctx, document_id, source=source, doc_type=data.type, number=number,
+                                 template_id=template_id, locale=locale, body=pdf_bytes, key=key,
+                                 customer=values["customer"])
+            try:
+                db.commit(ctx, _change(ctx, document, counter, source))
+                return document
+            except errors.VersionConflictError:
+                continue  # another document took this number meanwhile: render again with the next
+        raise errors.ConflictError("Documents are being numbered too fast; try again.", code="numbering_busy")
+    except BaseException:
+        if stored:
+            files.forget(key)
+        raise
+
+
+# -- reading ---------------------------------------------------------------------------------------
+
+
+def get_or_raise(ctx: TenantContext, document_id: str, *, action: str = "read") -> Document:
+    """A document whose record the caller may read (or change, for action update), else 404 / 403."""
+    document = db.get(ctx, Document, document_pk(ctx, document_id), DOCUMENT_SK) if is_valid_id(document_id) else None
+    if document is None:
+        raise errors.NotFoundError("No such document.")
+    try:
+        sources.check(ctx, document.source_kind, document.source_id, action=action)
+    except errors.NotFoundError:
+        raise errors.NotFoundError("No such document.") from None
+    return document
+
+
+def list_documents(ctx: TenantContext, source_kind: str, source_id: str, *, limit: int = 50,
+                   cursor: str | None = None) -> db.Page[Document]:
+    """A record's documents, oldest first (one Query), when the caller may read the record."""
+    sources.check(ctx, source_kind, source_id, action="read")
+    return db.query_page(ctx, Document, source_pk(ctx, source_kind, source_id), scope=f"documents:{source_id}",
+                         limit=limit, cursor=cursor, index=Document.gsi1, newest_first=False)
+
+
+def link(ctx: TenantContext, document_id: str, *, download: bool = False) -> dict[str, Any]:
+    """A five-minute link to a document's PDF, for who may read its record (an audited read)."""
+    document = get_or_raise(ctx, document_id)
+    return files.link(ctx, document_id=document.document_id, key=document.file_key,
+                      filename=f"{document.number}.pdf", download=download)
+
+
+def document_read(document: Document) -> s.DocumentRead:
+    """The API view of a document."""
+    return s.DocumentRead(
+        id=document.document_id, type=document.doc_type, number=document.number,
+        source={"kind": document.source_kind, "id": document.source_id}, template_id=document.template_id,
+        locale=document.locale, currency=document.currency, subtotal_minor=int(document.subtotal_minor),
+        tax_minor=int(document.tax_minor), total_minor=int(document.total_minor), size=int(document.file_size),
+        title=document.title, customer=document.customer,
+        lines=[s.DocumentLine(**line) for line in document.lines or []],
+        sends=[s.DocumentSend(**send) for send in document.sends or []], created_by=document.created_by,
+        created_at=document.created_at, version=int(document.version or 0))

@@ -1,0 +1,181 @@
+"""Documents of a deal: issued from the built-in and the company's templates, numbered per type and year, kept in
+S3 under the tenant's prefix, on the deal's timeline, lent by audited links; the PDF's text (Cyrillic included) read
+back with pypdf."""
+
+from __future__ import annotations
+
+import io
+import re
+import urllib.parse
+from typing import Any
+
+import pytest
+
+from tests.factories import Company, add_member, signup
+from tests.support import ApiClient, body
+
+REQUISITES = {"legal_name": "ООО «Ромашка»", "tax_id": "7701234567", "registration_id": "1027700132195",  # noqa: RUF001
+              "address": "Москва, ул. Тверская, д. 1", "bank_name": "АО «Банк»", "bank_account": "40702810900000000001",  # noqa: RUF001
+              "bank_code": "044525225", "correspondent_account": "30101810400000000225", "director": "Иванов И. И."}
+
+
+def pdf_text(data: bytes) -> str:
+    """The text of a PDF as pypdf extracts it, spaces folded (non-breaking ones included)."""
+    from pypdf import PdfReader
+
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    return re.sub(r"[ \u00a0\u202f]+", " ", text)
+
+
+def fetch(url: str) -> bytes:
+    """The object a presigned link names, read from the in-process S3 (the suite has no S3 endpoint to follow)."""
+    from chalicelib.core import aws
+    from chalicelib.core.config import settings
+
+    key = urllib.parse.unquote(urllib.parse.urlsplit(url).path).lstrip("/")
+    key = key.removeprefix(f"{settings.recordings_bucket}/")
+    return bytes(aws.client("s3").get_object(Bucket=settings.recordings_bucket, Key=key)["Body"].read())
+
+
+@pytest.fixture(scope="module")
+def ru(app: Any) -> Company:
+    client = ApiClient(app)
+    company = signup(client, company="Цветы", locale="ru", country="RU", timezone="Europe/Moscow")
+    assert client.put("/api/v1/document-settings/requisites", {**REQUISITES, "version": 0},
+                      token=company.owner.token).status_code == 200
+    contact = body(client.post("/api/v1/contacts", {"first_name": "Анна", "last_name": "Петрова",
+                                                    "emails": [{"address": "anna@example.com"}]},
+                               token=company.owner.token))
+    organisation = body(client.post("/api/v1/companies", {"name": "ИП Петрова"}, token=company.owner.token))
+    deal = body(client.post("/api/v1/deals", {
+        "title": "Свадебные букеты", "amount": {"minor": 1234550, "currency": "RUB"}, "contact_ids": [contact["id"]],
+        "company_id": organisation["id"]}, token=company.owner.token))
+    company.extra.update(deal=deal, contact=contact)
+    return company
+
+
+def issue(client: ApiClient, company: Company, deal_id: str, **fields: Any) -> Any:
+    return client.post(f"/api/v1/deals/{deal_id}/documents", {"type": "invoice", **fields}, token=company.owner.token)
+
+
+def test_an_invoice_in_russian_reads_back_with_its_cyrillic(client: ApiClient, ru: Company) -> None:
+    deal = ru.extra["deal"]
+    made = issue(client, ru, deal["id"], lines=[
+        {"description": "Букет «Весна»", "quantity": "3", "unit": "шт", "unit_price_minor": 150050,
+         "tax_rate_bp": 2000},
+        {"description": "Доставка", "quantity": "1.5", "unit_price_minor": 33333}])
+    assert made.status_code == 201, made.body
+    document = body(made)
+    year = document["number"].split("-")[1]
+    assert re.fullmatch(r"INV-20\d\d-0001", document["number"])
+    # 3 x 1500.50 = 4501.50, tax 20% = 900.30; 1.5 x 333.33 = 499.995 -> 500.00 (half up, per line), no tax
+    assert (document["subtotal_minor"], document["tax_minor"], document["total_minor"]) == (500150, 90030, 590180)
+    assert document["customer"]["name"] == "ИП Петрова" and document["source"] == {"kind": "deal", "id": deal["id"]}
+    link = body(client.get(f"/api/v1/documents/{document['id']}/link", token=ru.owner.token))
+    assert link["content_type"] == "application/pdf" and link["expires_in"] == 300
+    assert f"tenants%2F{ru.tenant_id}%2Fdocuments" in link["url"] or f"tenants/{ru.tenant_id}/documents/" in link["url"]
+    text = pdf_text(fetch(link["url"]))
+    for expected in (f"Счёт на оплату № INV-{year}-0001", "Поставщик: ООО «Ромашка», ИНН 7701234567",  # noqa: RUF001
+                     "Покупатель: ИП Петрова", "Букет «Весна»", "1 500,50 ₽", "4 501,50 ₽", "500,00 ₽",
+                     "Итого к оплате: 5 901,80 ₽", "По сделке: Свадебные букеты", "БИК 044525225"):
+        assert expected in text, (expected, text)
+    card = body(client.get(f"/api/v1/deals/{deal['id']}", token=ru.owner.token))
+    entry = next(e for e in card["timeline"] if e["kind"] == "document")
+    assert entry["data"]["number"] == document["number"] and entry["data"]["document_id"] == document["id"]
+    listed = body(client.get(f"/api/v1/deals/{deal['id']}/documents", token=ru.owner.token))["items"]
+    assert [d["id"] for d in listed][-1] == document["id"]
+    reads = body(client.get(f"/api/v1/audit?entity=document&entity_id={document['id']}", token=ru.owner.token))
+    assert reads["items"], reads
+
+
+def test_numbers_run_per_type_without_gaps(client: ApiClient, ru: Company) -> None:
+    deal = ru.extra["deal"]
+    numbers = [body(issue(client, ru, deal["id"], type=kind))["number"] for kind in
+               ("quote", "quote", "delivery_note", "quote")]
+    assert [n.rsplit("-", 1)[1] for n in numbers] == ["0001", "0002", "0001", "0003"]
+    assert numbers[0].startswith("QUO-") and numbers[2].startswith("DN-")
+    bad = issue(client, ru, deal["id"], type="quote", template_id="01ARZ3NDEKTSV4RRFFQ69G5FAV")
+    assert bad.status_code == 422
+    assert body(issue(client, ru, deal["id"], type="quote"))["number"].endswith("-0004")  # the refusal took none
+
+
+def test_a_company_template_is_used_and_its_mistakes_are_422_with_the_line(client: ApiClient, ru: Company) -> None:
+    token = ru.owner.token
+    wrong = client.post("/api/v1/document-templates", {"type": "invoice", "name": "Broken",
+                                                       "body": "<h1>Счёт</h1>\n{% for line in lines %}\n{{ line.n }"},
+                        token=token)
+    assert wrong.status_code == 422 and body(wrong)["error"]["details"][0]["line"] == 3, wrong.body
+    made = client.post("/api/v1/document-templates", {
+        "type": "invoice", "name": "Short", "locale": "ru", "is_default": True,
+        "body": "<h1>Счёт {{ document.number }}</h1><p>{{ customer.name }}: {{ totals.total }}</p>"}, token=token)
+    assert made.status_code == 201, made.body
+    document = body(issue(client, ru, ru.extra["deal"]["id"]))
+    assert document["template_id"] == body(made)["id"]
+    text = pdf_text(fetch(body(client.get(f"/api/v1/documents/{document['id']}/link", token=token))["url"]))
+    assert f"Счёт {document['number']}" in text and "ИП Петрова: 12 345,50 ₽" in text, text
+    assert client.delete(f"/api/v1/document-templates/{body(made)['id']}", token=token).status_code == 204
+
+
+@pytest.mark.parametrize(("template", "code"), [
+    ("{{ ''.__class__.__mro__ }}", "template_unsafe"),
+    ("{{ customer.__init__.__globals__ }}", "template_unsafe"),
+    ("{{ lines.pop() }}{{ range(100000)|list }}", "template_unsafe"),
+    ("{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}", "template_unsafe"),
+    ("{% include 'secrets.txt' %}", "template_unsafe"),
+    ("{{ 'x' * 100000 }}", "template_unsafe"),
+    ("{{ 1 / 0 }}", "template_error"),
+    ("{% if %}", "template_syntax"),
+    ('<img src="/etc/passwd">', "document_tag_refused"),
+    ("<table><tr><td>1</td></tr><tr><td>1</td><td>2</td><td>3</td></tr></table>", None),
+])
+def test_template_mistakes_and_escapes_are_422(client: ApiClient, ru: Company, template: str, code: str | None) -> None:
+    answer = client.post("/api/v1/document-templates/preview", {"type": "invoice", "body": template},
+                         token=ru.owner.token)
+    assert answer.status_code in ((200, 422) if code is None else (422,)), answer.body
+    if code is not None:
+        assert body(answer)["error"]["code"] == code, answer.body
+
+
+def test_the_preview_is_a_pdf_of_sample_values(client: ApiClient, ru: Company) -> None:
+    import base64
+
+    built_in = body(client.get("/api/v1/document-templates/built-in", token=ru.owner.token))
+    invoice = next(t["body"] for t in built_in["items"] if t["type"] == "invoice" and t["locale"] == "en")
+    answer = body(client.post("/api/v1/document-templates/preview", {"type": "invoice", "body": invoice},
+                              token=ru.owner.token))
+    text = pdf_text(base64.b64decode(answer["pdf_base64"]))
+    assert "Invoice No. INV-" in text and "Bouquet “Spring”" in text and "ООО «Ромашка»" in text, text  # noqa: RUF001
+
+
+def test_who_may_issue_and_see(client: ApiClient, app: Any, ru: Company) -> None:
+    agent = add_member(client, ru, role="agent", name="doc-agent")
+    deal = ru.extra["deal"]  # the owner's: out of the agent's scope
+    assert client.post(f"/api/v1/deals/{deal['id']}/documents", {"type": "invoice"},
+                       token=agent.token).status_code == 404
+    assert client.get(f"/api/v1/deals/{deal['id']}/documents", token=agent.token).status_code == 404
+    first = body(client.get(f"/api/v1/deals/{deal['id']}/documents", token=ru.owner.token))["items"][0]
+    assert client.get(f"/api/v1/documents/{first['id']}", token=agent.token).status_code == 404
+    assert client.get(f"/api/v1/documents/{first['id']}/link", token=agent.token).status_code == 404
+    assert client.post("/api/v1/document-templates", {"type": "quote", "name": "x", "body": "x"},
+                       token=agent.token).status_code == 403
+    read_only = add_member(client, ru, role="read_only", name="doc-reader")
+    assert client.get(f"/api/v1/documents/{first['id']}", token=read_only.token).status_code == 200
+    assert client.post(f"/api/v1/deals/{deal['id']}/documents", {"type": "invoice"},
+                       token=read_only.token).status_code == 403
+
+
+def test_sending_by_email_attaches_the_pdf(client: ApiClient, ru: Company) -> None:
+    from tests.factories import outbox
+
+    document = body(issue(client, ru, ru.extra["deal"]["id"]))
+    before = len(outbox("anna@example.com"))
+    sent = client.post(f"/api/v1/documents/{document['id']}/send", {"channel": "email"}, token=ru.owner.token)
+    assert sent.status_code == 200, sent.body
+    assert body(sent)["sends"][-1] | {"at": None, "by": None} == {"channel": "email", "to": "anna@example.com",
+                                                                  "status": "sent", "at": None, "by": None}
+    messages = outbox("anna@example.com")
+    assert len(messages) == before + 1
+    raw = messages[-1].raw_data
+    assert f'filename="{document["number"]}.pdf"' in raw and "application/pdf" in raw
+    card = body(client.get(f"/api/v1/deals/{ru.extra['deal']['id']}", token=ru.owner.token))
+    assert any(e["kind"] == "document_sent" for e in card["timeline"])
