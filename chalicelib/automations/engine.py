@@ -35,7 +35,7 @@ MAX_DEPTH = 3
 MAX_ATTEMPTS = 5
 RUN_KEPT = timedelta(days=90)
 RETRY = "automation.retry"
-ENTITIES = ("contact", "company", "deal", "task")
+ENTITIES = ("contact", "company", "deal", "task", "order")
 
 
 @dataclass(frozen=True)
@@ -78,6 +78,16 @@ def _deal_happenings(ctx: TenantContext, event: DomainEvent) -> list[Happening]:
     return found
 
 
+def _order_happenings(event: DomainEvent) -> list[Happening]:
+    """An order entering a status (its creation aside: record.created says that), or paid in full (#23)."""
+    found: list[Happening] = []
+    if event.changed("status") and not event.created and event.after("status"):
+        found.append(Happening("order.status_changed", {"status": event.after("status")}, "order", event.entity_id))
+    if event.changed("paid_at") and event.after("paid_at"):
+        found.append(Happening("order.paid", {}, "order", event.entity_id))
+    return found
+
+
 def happenings(ctx: TenantContext, event: DomainEvent) -> list[Happening]:
     """What an event means to triggers (none for most entities and actions)."""
     found: list[Happening] = []
@@ -87,6 +97,8 @@ def happenings(ctx: TenantContext, event: DomainEvent) -> list[Happening]:
                                event.entity_id))
     if event.entity == "deal":
         found += _deal_happenings(ctx, event)
+    if event.entity == "order":
+        found += _order_happenings(event)
     if event.entity == "contact" and event.created and event.actor_kind == "webhook":
         source = str(event.after("source") or "")
         channel = "form" if source.startswith("form:") else ("call" if source.startswith("call:") else "other")
@@ -113,6 +125,8 @@ def matches(trigger: dict[str, Any], happening: Happening) -> bool:
         return trigger.get("pipeline_id") in (None, facts["pipeline_id"])
     if happening.type == "lead.received":
         return trigger.get("channel", "any") in ("any", facts["channel"])
+    if happening.type == "order.status_changed":
+        return trigger.get("status") in (None, facts["status"])
     return True
 
 
@@ -128,7 +142,7 @@ def subject_of(ctx: TenantContext, subject_type: str | None, subject_id: str | N
         record = contacts_service.get(ctx, subject_id)
     elif subject_type == "task" and subject_id:
         record = tasks_service.get(ctx, subject_id)
-    elif subject_type in ("company", "call") and subject_id:
+    elif subject_type in ("company", "call", "order") and subject_id:
         from chalicelib.records import access, types
 
         rtype = types.find(subject_type)

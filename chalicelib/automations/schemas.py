@@ -10,7 +10,7 @@ from pydantic import AnyHttpUrl, BaseModel, Field
 from chalicelib.core.schema import Schema
 
 Id = Annotated[str, Field(min_length=26, max_length=26, pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$")]
-Entity = Literal["contact", "company", "deal", "task"]
+Entity = Literal["contact", "company", "deal", "task", "order"]
 FieldName = Annotated[str, Field(min_length=1, max_length=60, pattern=r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)?$")]
 Text = Annotated[str, Field(min_length=1, max_length=200)]
 Tag = Annotated[str, Field(min_length=1, max_length=50)]
@@ -74,6 +74,16 @@ class DealIdle(Schema):
     pipeline_id: Id | None = None
 
 
+class OrderStatusChanged(Schema):
+    type: Literal["order.status_changed"]
+    status: Literal["confirmed", "partially_paid", "paid", "shipped", "delivered", "cancelled", "returned"] | None = \
+        Field(default=None, description="Only when the order enters this status (any when left out) (#23)")
+
+
+class OrderPaid(Schema):
+    type: Literal["order.paid"]
+
+
 class DateReached(Schema):
     type: Literal["date.reached"]
     entity: Literal["contact", "deal"] = "contact"
@@ -85,7 +95,7 @@ class DateReached(Schema):
 
 
 Trigger = Annotated[RecordCreated | RecordUpdated | StageEntered | StageLeft | DealWon | DealLost | LeadReceived
-                    | CallMissed | TaskOverdue | DealIdle | DateReached, Field(discriminator="type")]
+                    | CallMissed | TaskOverdue | DealIdle | DateReached | OrderStatusChanged | OrderPaid, Field(discriminator="type")]
 
 
 class Condition(Schema):

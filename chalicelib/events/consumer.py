@@ -23,6 +23,7 @@ CONSUMERS: tuple[str, ...] = (
     "chalicelib.reports.counters",  # the report counters per tenant, day and dimension
     "chalicelib.notifications.events",  # notifications, and the timers of task reminders and overdue checks
     "chalicelib.automations.engine",  # the tenant's automation rules
+    "chalicelib.products.components",  # services priced again when a part's price changes (#23)
     "chalicelib.segments.events",  # contacts' facts and segment memberships (#24)
     "chalicelib.campaigns.events",  # campaigns' replies and conversions (#24)
 )

@@ -9,6 +9,7 @@ from chalice import Response
 from chalicelib.core.http import API_HEADERS, Api, ApiRequest
 from chalicelib.reports import schemas as s
 from chalicelib.reports import service
+from chalicelib.reports.orders import OrdersReport
 
 api = Api(__name__, tag="reports")
 
@@ -56,3 +57,11 @@ def reports_managers(request: ApiRequest) -> Any:
            query=s.ReportQuery, response=s.CommunicationsReport, errors=(403, 422))
 def reports_communications(request: ApiRequest) -> Any:
     return _answer(service.communications(request.tenant, query=request.query), "communications", request)
+
+
+@api.route("/api/v1/reports/orders", summary="Orders: revenue, payments received and time to payment, per day",
+           query=s.ReportQuery, response=OrdersReport, errors=(403, 422))
+def reports_orders(request: ApiRequest) -> Any:
+    from chalicelib.reports import orders
+
+    return orders.answer(request.tenant, request.query)
