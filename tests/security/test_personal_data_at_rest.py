@@ -35,7 +35,10 @@ PHONES = {"+79165557319": "9165557319", "+74955558841": "4955558841", "+79035557
 COMPANY = {"name": "Zephyranthes Holdings", "phones": [{"number": "+7 495 555-88-41"}],
            "emails": [{"address": "office@zephyranthes.test"}]}
 TEXTS = ["Marzipanova banquet", "Sandpiperine callback", "Bring the Oolongberry samples",
-         "Prefers Tarragonix tea", "Velvetina Crumplehorn", "Хочу букет Лунофиалки", "Brumbleweedova"]
+         "Prefers Tarragonix tea", "Velvetina Crumplehorn", "Хочу букет Лунофиалки", "Brumbleweedova",
+         "Gingerbloomish terrace", "Lindenhollow Allee 5", "Fernwickstadt", "Ring Quillfeather twice"]  # an order's
+# A ticket's subject, description, staff comment and the customer's CSAT comment (#24).
+TICKET_TEXTS = ["Frumblegast Wobbleton", "Snorkelwhip Quandaroo", "Plimsollyx Grubnacious", "Thundergrovia Yarblekin"]
 EMAILS = ["quixotella.brumble@example.org", "office@zephyranthes.test"]
 COMMON = {"the", "for", "bring", "prefers", "tea", "хочу", "букет", "holdings", "samples", "callback", "banquet",
           "naberezhnaya", "office", "example", "test", "org"}  # words any item may hold for other reasons
@@ -52,7 +55,7 @@ def secrets() -> set[str]:
     found: set[str] = set()
     for value in [CONTACT["first_name"], CONTACT["last_name"], CONTACT["billing_address"]["line1"],  # type: ignore[index]
                   CONTACT["billing_address"]["city"], "quixbrumble", "Glimmerwort", COMPANY["name"],  # type: ignore[index]
-                  *TEXTS, *EMAILS]:
+                  *TEXTS, *TICKET_TEXTS, *EMAILS]:
         found |= _variants(str(value))
     for e164, national in PHONES.items():
         found |= {e164, e164[1:], national}
@@ -105,7 +108,39 @@ def _seed(client: ApiClient, company: Company) -> dict[str, str]:
     missed = play(client, line, pbx_sim.requests("missed", line["webhook_url"], key=None, secret=line["secret"],
                                                  call=Call(customer="+79265559876")))  # a call-back waits for it
     assert {a.status_code for a in answers + missed} == {200}
+    _order(client, token, contact["id"])
+    _ticket(client, token, contact["id"])
     return {"contact": contact["id"], "company": firm["id"]}
+
+
+def _order(client: ApiClient, token: str, contact_id: str) -> None:
+    """An order (#23) with a free-text line, a shipping address and notes, confirmed, paid and shipped."""
+    order = _created(client.post("/api/v1/orders", {
+        "currency": "RUB", "contact_id": contact_id, "notes": TEXTS[10],
+        "lines": [{"description": TEXTS[7], "quantity": "2.5", "unit_price_minor": 120000, "tax_rate": "20"}],
+        "shipping": {"address": {"line1": TEXTS[8], "city": TEXTS[9]}, "carrier": "CDEK"}}, token=token))
+    for step in ("confirmed", "shipped"):
+        moved = client.post(f"/api/v1/orders/{order['id']}/status", {"status": step, "version": order["version"]},
+                            token=token)
+        assert moved.status_code == 200, moved.body
+        order = dict(body(moved))
+        if step == "confirmed":
+            paid = client.post(f"/api/v1/orders/{order['id']}/payments", {
+                "version": order["version"], "amount_minor": 100000, "method": "card"}, token=token)
+            assert paid.status_code == 200, paid.body
+            order = dict(body(paid))
+
+
+def _ticket(client: ApiClient, token: str, contact_id: str) -> None:
+    """A ticket (#24) of the contact, searched, answered, closed and rated through its public link."""
+    from tests.tickets.kit import rate
+
+    ticket = _created(client.post("/api/v1/tickets", {"subject": TICKET_TEXTS[0], "description": TICKET_TEXTS[1],
+                                                      "contact_id": contact_id}, token=token))
+    assert body(client.get("/api/v1/tickets?q=frumble", token=token))["items"][0]["id"] == ticket["id"]
+    answered = client.post(f"/api/v1/tickets/{ticket['id']}/replies", {"text": TICKET_TEXTS[2]}, token=token)
+    assert answered.status_code == 200, answered.body
+    rate(client, token, body(answered), score=5, comment=TICKET_TEXTS[3])
 
 
 @pytest.fixture
