@@ -1,0 +1,117 @@
+"""The tickets report (#24 with #19): volumes, SLA compliance and CSAT per day, assignee, priority and channel.
+
+Read from the counters each ticket write adds in its own transaction (``sla.count``): one Query of
+``T#<tid>#TKSTATS`` for the period, summed in memory, within the caller's scope of tickets (a counter carries its
+assignee and team).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, timedelta
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from chalicelib.core import db, errors, permissions
+from chalicelib.core.schema import Schema
+from chalicelib.core.tenancy import TenantContext
+from chalicelib.tickets import sla
+from chalicelib.tickets.models import TicketStats
+
+NUMBERS = ("created", "first_responses", "first_response_met", "first_response_seconds", "resolved", "resolution_met",
+           "breached_first_response", "breached_resolution", "csat_answers", "csat_sum", "csat_good")
+MAX_DAYS = 366
+
+
+class TicketReportQuery(Schema):
+    from_: date | None = Field(default=None, alias="from")
+    to: date | None = None
+    by: str = Field(default="priority", pattern=r"^(priority|channel|owner_id|day)$")
+    format: str = Field(default="json", pattern=r"^(json|csv)$")
+
+
+class TicketReportRow(BaseModel):
+    key: str | None
+    created: int
+    first_responses: int
+    first_response_on_time: float | None = Field(description="Share of first responses within target (0..1)")
+    avg_first_response_seconds: int | None
+    resolved: int
+    resolution_on_time: float | None
+    breaches: int
+    csat_answers: int
+    csat_average: float | None
+    csat_good_share: float | None = Field(description="Share of 4 and 5 ratings (0..1)")
+
+
+class TicketReport(BaseModel):
+    from_: date = Field(alias="from")
+    to: date
+    by: str
+    total: TicketReportRow
+    items: list[TicketReportRow]
+
+    model_config = {"populate_by_name": True}
+
+
+def _period(query: TicketReportQuery) -> tuple[date, date]:
+    end = query.to or db.utcnow().date()
+    start = query.from_ or end - timedelta(days=29)
+    if start > end or (end - start).days >= MAX_DAYS:
+        raise errors.ValidationError(details=[{"loc": ["query", "from"], "type": "invalid_period",
+                                               "msg": f"from must precede to by at most {MAX_DAYS} days"}])
+    return start, end
+
+
+def _share(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def _row(key: str | None, n: dict[str, int]) -> TicketReportRow:
+    return TicketReportRow(
+        key=key, created=n["created"], first_responses=n["first_responses"],
+        first_response_on_time=_share(n["first_response_met"], n["first_responses"]),
+        avg_first_response_seconds=(n["first_response_seconds"] // n["first_responses"]) if n["first_responses"]
+        else None,
+        resolved=n["resolved"], resolution_on_time=_share(n["resolution_met"], n["resolved"]),
+        breaches=n["breached_first_response"] + n["breached_resolution"], csat_answers=n["csat_answers"],
+        csat_average=round(n["csat_sum"] / n["csat_answers"], 2) if n["csat_answers"] else None,
+        csat_good_share=_share(n["csat_good"], n["csat_answers"]))
+
+
+def tickets(ctx: TenantContext, query: TicketReportQuery) -> TicketReport:
+    """The period's ticket numbers grouped by priority, channel, assignee or day (one Query)."""
+    scope = permissions.require(ctx, "tickets", "read")
+    start, end = _period(query)
+    with db.translate_errors():
+        found = [item for item in TicketStats.query(sla.stats_pk(ctx), TicketStats.sk.between(
+            start.isoformat(), f"{end.isoformat()}~")) if isinstance(item, TicketStats)
+            and permissions.may_touch(ctx, scope, owner_id=item.owner_id, team_id=item.team_id)]
+    groups: dict[str | None, dict[str, int]] = defaultdict(lambda: dict.fromkeys(NUMBERS, 0))
+    total = dict.fromkeys(NUMBERS, 0)
+    for item in found:
+        key = item.day if query.by == "day" else getattr(item, query.by)
+        for name in NUMBERS:
+            value = int(getattr(item, name) or 0)
+            groups[key][name] += value
+            total[name] += value
+    items = [_row(key, numbers) for key, numbers in groups.items()]
+    items.sort(key=lambda row: (row.key or "") if query.by == "day" else (-row.created, row.key or ""))
+    return TicketReport.model_validate({"from": start, "to": end, "by": query.by, "total": _row(None, total),
+                                        "items": items})
+
+
+def as_csv(report: TicketReport) -> str:
+    """The report's rows as CSV."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    fields = list(TicketReportRow.model_fields)
+    writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\r\n")
+    writer.writeheader()
+    for row in [*report.items, report.total]:
+        values: dict[str, Any] = row.model_dump(mode="json")
+        writer.writerow({k: ("'" + v if isinstance(v, str) and v[:1] in "=+-@" else v) for k, v in values.items()})
+    return out.getvalue()

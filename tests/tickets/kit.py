@@ -1,0 +1,60 @@
+"""What the ticket tests share: a company, tickets made over the API, timers fired as the due run fires them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from chalicelib.core import tenancy
+from chalicelib.core.tenancy import TenantContext
+from chalicelib.due import service as due
+from tests.support import ApiClient, body
+
+
+def open_ticket(client: ApiClient, token: str, **fields: Any) -> dict[str, Any]:
+    """A ticket made over the API (as it answers)."""
+    answer = client.post("/api/v1/tickets", {"subject": "Parcel arrived broken", **fields}, token=token)
+    assert answer.status_code == 201, answer.body
+    return dict(body(answer))
+
+
+def fire(tenant_id: str, kind: str, ticket_id: str, now: datetime | None = None) -> str:
+    """Fire a ticket's timer of a kind as the due run does (``fired``, ``retrying``, ``stuck``), or ``none``."""
+    ctx = TenantContext(tenant_id=tenant_id, actor_id="scheduler", actor_kind="system", role="system", source="job")
+    with tenancy.bind(ctx):
+        timer = due.get_timer(ctx, kind=kind, ref=ticket_id)
+    if timer is None:
+        return "none"
+    return due.fire(timer, now or timer.due_at)
+
+
+def status(client: ApiClient, token: str, ticket: dict[str, Any], to: str) -> dict[str, Any]:
+    """Move a ticket to another status over the API."""
+    answer = client.post(f"/api/v1/tickets/{ticket['id']}/status", {"version": ticket["version"], "status": to},
+                         token=token)
+    assert answer.status_code == 200, answer.body
+    return dict(body(answer))
+
+
+def rate(client: ApiClient, token: str, ticket: dict[str, Any], *, score: int, comment: str | None = None) -> str:
+    """Close a ticket, let the due run ask the customer (by e-mail: the ticket has no conversation), and answer the
+    e-mailed link's form; the link's token."""
+    import re
+    from urllib.parse import quote
+
+    from tests.factories import outbox
+
+    closed = status(client, token, ticket, "closed")
+    assert fire(_tenant_of(client, token), "ticket.csat", closed["id"]) == "fired"
+    mails = [m for m in outbox() if "/csat/" in str(m.body)]
+    found = re.search(r"/csat/([A-Za-z0-9_.-]+)", str(mails[-1].body))
+    assert found is not None
+    text = f"score={score}" + (f"&comment={quote(comment)}" if comment else "")
+    answer = client.request("POST", f"/csat/{found.group(1)}", body=text,
+                            headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert answer.status_code == 200, answer.body
+    return found.group(1)
+
+
+def _tenant_of(client: ApiClient, token: str) -> str:
+    return str(body(client.get("/api/v1/me", token=token))["tenant"]["id"])

@@ -1,0 +1,207 @@
+"""Tickets over the API (#24): the queue and its filters, statuses, answers, tickets from a message or a call, SLA
+due times on the company's clock, a breach made exactly once, and the satisfaction question answered once."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+
+from chalicelib.core import db
+from tests.factories import Company, add_member, signup
+from tests.messaging.kit import make_conversation
+from tests.support import ApiClient, body
+from tests.telephony.kit import make_call
+from tests.tickets.kit import fire, open_ticket, status
+
+
+@pytest.fixture(scope="module")
+def api(app: Any) -> ApiClient:
+    return ApiClient(app)
+
+
+@pytest.fixture(scope="module")
+def company(api: ApiClient) -> Company:
+    made = signup(api, company="Ticketing Co")
+    add_member(api, made, role="agent", name="agent")
+    return made
+
+
+def test_a_ticket_starts_its_clock_and_joins_the_queue_and_its_filters(api: ApiClient, company: Company) -> None:
+    token = company.owner.token
+    ticket = open_ticket(api, token, subject="Refund for order 1043", priority="urgent", channel="email")
+    assert ticket["status"] == "new" and ticket["owner_id"] == company.owner.user_id
+    assert ticket["sla"]["first_response_due"] and ticket["sla"]["resolution_due"]
+    assert ticket["sla"]["first_response_due"] <= ticket["sla"]["resolution_due"]
+    queue = body(api.get("/api/v1/tickets", token=token))["items"]
+    assert ticket["id"] in [row["id"] for row in queue]
+    urgent = body(api.get("/api/v1/tickets?priority=urgent&channel=email", token=token))["items"]
+    assert [row["id"] for row in urgent] == [ticket["id"]]
+    assert body(api.get("/api/v1/tickets?priority=low", token=token))["items"] == []
+    found = body(api.get("/api/v1/tickets?q=refu", token=token))["items"]
+    assert [row["id"] for row in found] == [ticket["id"]] and found[0]["subject"] == "Refund for order 1043"
+    agent = company.members["agent"].token
+    assert ticket["id"] not in [row["id"] for row in body(api.get("/api/v1/tickets", token=agent))["items"]]
+    assert api.get(f"/api/v1/tickets/{ticket['id']}", token=agent).status_code == 404
+
+
+def test_statuses_move_only_along_allowed_transitions(api: ApiClient, company: Company) -> None:
+    token = company.owner.token
+    ticket = open_ticket(api, token)
+    pending = status(api, token, ticket, "pending")
+    stale = api.post(f"/api/v1/tickets/{ticket['id']}/status", {"version": ticket["version"], "status": "open"},
+                     token=token)
+    assert stale.status_code == 409
+    resolved = status(api, token, pending, "resolved")
+    assert resolved["sla"]["resolved_at"] is not None
+    refused = api.post(f"/api/v1/tickets/{ticket['id']}/status", {"version": resolved["version"], "status": "pending"},
+                       token=token)
+    assert refused.status_code == 422 and body(refused)["error"]["code"] == "invalid_transition"
+    reopened = status(api, token, resolved, "open")
+    assert reopened["sla"]["resolved_at"] is None and reopened["status"] == "open"
+    bad = api.post(f"/api/v1/tickets/{ticket['id']}/status", {"version": reopened["version"], "status": "gone"},
+                   token=token)
+    assert bad.status_code == 422
+
+
+def test_the_first_staff_answer_stops_the_first_response_clock(api: ApiClient, company: Company) -> None:
+    token = company.owner.token
+    ticket = open_ticket(api, token)
+    answered = body(api.post(f"/api/v1/tickets/{ticket['id']}/replies", {"text": "We are on it."}, token=token))
+    assert answered["status"] == "open" and answered["sla"]["first_response_at"] is not None
+    assert fire(company.tenant_id, "ticket.first_response", ticket["id"]) == "none"  # its timer was dropped
+    again = body(api.post(f"/api/v1/tickets/{ticket['id']}/replies", {"text": "Update."}, token=token))
+    assert again["sla"]["first_response_at"] == answered["sla"]["first_response_at"]
+    card = body(api.get(f"/api/v1/tickets/{ticket['id']}", token=token))
+    assert [e["kind"] for e in card["timeline"]][:2] == ["reply", "reply"]
+    no_thread = api.post(f"/api/v1/tickets/{ticket['id']}/replies", {"text": "Hi", "via": "conversation"}, token=token)
+    assert no_thread.status_code == 422
+
+
+def test_a_breach_notifies_runs_rules_and_counts_exactly_once(api: ApiClient, company: Company) -> None:
+    token = company.owner.token
+    rule = api.post("/api/v1/automations", {
+        "name": "Escalate", "trigger": {"type": "ticket.sla_breached", "target": "first_response"},
+        "actions": [{"type": "create_task", "title": "Escalate: {title}", "due_in_minutes": 30}]}, token=token)
+    assert rule.status_code == 201, rule.body
+    ticket = open_ticket(api, token, subject="Nobody answered me")
+    assert fire(company.tenant_id, "ticket.first_response", ticket["id"]) == "fired"
+    assert fire(company.tenant_id, "ticket.first_response", ticket["id"]) == "none"
+    card = body(api.get(f"/api/v1/tickets/{ticket['id']}", token=token))
+    assert card["sla"]["breached"] == ["first_response"]
+    notes = [n for n in body(api.get("/api/v1/notifications", token=token))["items"]
+             if n["type"] == "ticket.sla_breached" and n["subject"]["id"] == ticket["id"]]
+    assert len(notes) == 1
+    runs = body(api.get(f"/api/v1/automations/{body(rule)['id']}/runs", token=token))["items"]
+    assert len(runs) == 1 and runs[0]["status"] == "done"
+    tasks = [t for t in body(api.get("/api/v1/tasks?view=all", token=token))["items"]
+             if t["title"] == "Escalate: Nobody answered me"]
+    assert len(tasks) == 1 and tasks[0]["related"]["type"] == "ticket"
+    # the due run delivering the same timer again (its delete lost) changes nothing
+    from chalicelib.core import tenancy
+    from chalicelib.core.tenancy import TenantContext
+    from chalicelib.due import service as due
+    from chalicelib.tickets import timers
+
+    ctx = TenantContext(tenant_id=company.tenant_id, actor_id="scheduler", actor_kind="system", role="system")
+    replay = due.timer(ctx, kind="ticket.first_response", ref=ticket["id"],
+                       due_at=datetime.fromisoformat(card["sla"]["first_response_due"]),
+                       payload={"due": datetime.fromisoformat(card["sla"]["first_response_due"]).isoformat()})
+    with tenancy.bind(ctx):
+        assert timers.breach(ctx, replay) is False
+    report = body(api.get("/api/v1/reports/tickets?by=priority", token=token))
+    assert report["total"]["breaches"] == 1
+
+
+def test_business_hours_and_time_zone_set_the_due_time(api: ApiClient, company: Company,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    token = company.owner.token
+    settings = body(api.get("/api/v1/ticket-settings", token=token))
+    changed = api.put("/api/v1/ticket-settings", {
+        "version": settings["version"], "timezone": "America/New_York", "days": [0, 1, 2, 3, 4], "opens": "09:00",
+        "closes": "18:00", "targets": {"high": {"first_response": 120, "resolution": 600}}}, token=token)
+    assert changed.status_code == 200, changed.body
+    friday = datetime(2026, 3, 6, 22, 30, tzinfo=UTC)  # 17:30 in New York, two days before its clocks go forward
+    monkeypatch.setattr(db, "utcnow", lambda: friday)
+    ticket = open_ticket(api, token, priority="high")
+    assert ticket["sla"]["first_response_due"].startswith("2026-03-09T14:30:00")  # Monday 10:30 EDT
+    bad = api.put("/api/v1/ticket-settings", {"version": body(changed)["version"], "timezone": "Mars/Olympus"},
+                  token=token)
+    assert bad.status_code == 422
+    inverted = api.put("/api/v1/ticket-settings", {"version": body(changed)["version"], "opens": "18:00",
+                                                    "closes": "09:00"}, token=token)
+    assert inverted.status_code == 422
+    agent = api.put("/api/v1/ticket-settings", {"version": body(changed)["version"], "csat": False},
+                    token=company.members["agent"].token)
+    assert agent.status_code == 403
+
+
+def test_a_message_becomes_one_ticket_and_closing_asks_the_customer_once(api: ApiClient, company: Company) -> None:
+    token = company.owner.token
+    conversation = make_conversation(api, token, customer="+79160004411")
+    [message] = body(api.get(f"/api/v1/conversations/{conversation['id']}/messages", token=token))["items"]
+    made = api.post("/api/v1/tickets/from-message", {"conversation_id": conversation["id"],
+                                                     "message_id": message["id"]}, token=token)
+    assert made.status_code == 201, made.body
+    ticket = body(made)
+    assert ticket["channel"] == "whatsapp" and ticket["conversation_id"] == conversation["id"]
+    assert ticket["contact_id"] == conversation["contact_id"] and ticket["subject"] == "Sample hi"
+    again = api.post("/api/v1/tickets/from-message", {"conversation_id": conversation["id"],
+                                                      "message_id": message["id"]}, token=token)
+    assert again.status_code == 200 and body(again)["id"] == ticket["id"]
+    contact = body(api.get(f"/api/v1/contacts/{conversation['contact_id']}", token=token))
+    assert ticket["id"] in [link["id"] for link in contact["links"]["ticket"]]
+
+    closed = status(api, token, ticket, "closed")
+    assert fire(company.tenant_id, "ticket.csat", ticket["id"]) == "fired"
+    sent = [m for m in body(api.get(f"/api/v1/conversations/{conversation['id']}/messages", token=token))["items"]
+            if m["direction"] == "out"]
+    assert len(sent) == 1
+    link = re.search(r"/csat/([A-Za-z0-9_.-]+)", sent[0]["text"] or "")
+    assert link is not None
+    csat_token = link.group(1)
+    page = api.get(f"/csat/{csat_token}")
+    assert page.status_code == 200 and b'name="score"' in page.body
+    assert "default-src 'none'" in page.headers["Content-Security-Policy"]
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    assert api.request("POST", f"/csat/{csat_token}", body="score=9", headers=form).status_code == 422
+    taken = api.request("POST", f"/csat/{csat_token}", body=f"score=4&comment={quote('Fast, thanks')}", headers=form)
+    assert taken.status_code == 200 and b"Thank you" in taken.body
+    twice = api.request("POST", f"/csat/{csat_token}", body="score=1", headers=form)
+    assert twice.status_code == 200 and b"already" in twice.body
+    rated = body(api.get(f"/api/v1/tickets/{ticket['id']}", token=token))
+    assert rated["csat"]["score"] == 4 and rated["csat"]["comment"] == "Fast, thanks"
+    assert rated["csat"]["sent_via"] == "conversation" and closed["closed_at"]
+    report = body(api.get("/api/v1/reports/tickets?by=channel", token=token))
+    whatsapp = next(row for row in report["items"] if row["key"] == "whatsapp")
+    assert whatsapp["csat_answers"] == 1 and whatsapp["csat_average"] == 4.0
+
+
+def test_a_forged_or_foreign_rating_link_is_refused(api: ApiClient, company: Company) -> None:
+    from chalicelib.tickets import csat
+
+    ticket = open_ticket(api, company.owner.token)
+    forged = csat.token_for(company.tenant_id, ticket["id"], "nonce", datetime(2030, 1, 1, tzinfo=UTC))
+    assert api.get(f"/csat/{forged}").status_code == 404  # right MAC, but no question was asked
+    tampered = forged[:-2] + ("AA" if not forged.endswith("AA") else "BB")
+    assert api.get(f"/csat/{tampered}").status_code == 404
+    expired = csat.token_for(company.tenant_id, ticket["id"], "nonce", datetime(2020, 1, 1, tzinfo=UTC))
+    assert api.get(f"/csat/{expired}").status_code == 404
+    assert api.get("/csat/not-a-token").status_code == 404
+
+
+def test_a_call_becomes_one_ticket_and_another_company_cannot_make_one(api: ApiClient, company: Company) -> None:
+    token = company.owner.token
+    call = make_call(api, token, customer="+79160004412")
+    made = api.post("/api/v1/tickets/from-call", {"call_id": call["id"]}, token=token)
+    assert made.status_code == 201, made.body
+    assert body(made)["channel"] == "phone" and body(made)["call_id"] == call["id"]
+    assert api.post("/api/v1/tickets/from-call", {"call_id": call["id"]}, token=token).status_code == 200
+    other = signup(api, company="Stranger Co")
+    assert api.post("/api/v1/tickets/from-call", {"call_id": call["id"]}, token=other.owner.token).status_code == 404
+    linked = api.post("/api/v1/tickets", {"subject": "Theirs", "contact_id": call["contact_id"]},
+                      token=other.owner.token)
+    assert linked.status_code == 404
