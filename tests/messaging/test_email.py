@@ -130,12 +130,20 @@ def test_an_auto_reply_is_kept_without_a_contact_or_lead(world: dict[str, object
     b"Delivered-To: {to}\r\nSubject: \xff\xfe\r\nMessage-ID: <<<>>>\r\nReferences: <a@b> <<>\r\n\r\n\xff\xfe body",
 ])
 def test_malformed_mail_never_fails_the_handler_and_is_never_lost(world: dict[str, object], raw: bytes) -> None:
-    line = world["line"]
-    assert isinstance(line, dict)
-    answer = deliver(raw.replace(b"{to}", line["settings"]["inbound_address"].encode()))
+    client, company, line = world["client"], world["company"], world["line"]
+    assert isinstance(client, ApiClient) and isinstance(company, Company) and isinstance(line, dict)
+    sent = raw.replace(b"{to}", line["settings"]["inbound_address"].encode())
+    answer = deliver(sent)
     assert "batchItemFailures" not in answer
-    stored = aws.client("s3").get_object(Bucket=settings.inbound_mail_bucket, Key=answer["keys"][0])
-    assert stored["Body"].read().startswith(raw[:10])
+    [key] = answer["keys"]
+    if answer.get("unrouted"):  # no line to store it for: it stays where SES put it
+        kept = aws.client("s3").get_object(Bucket=settings.inbound_mail_bucket, Key=key)
+    else:  # kept under the tenant's prefix, its event in the line's inbox (processed, or failed for a person)
+        kept = aws.client("s3").get_object(Bucket=settings.recordings_bucket,
+                                           Key=f"tenants/{company.tenant_id}/mail/{key.rsplit('/', 1)[-1]}")
+        [event] = get(client, company.owner.token, f"/api/v1/integrations/{line['id']}/events?limit=1")["items"]
+        assert event["status"] in {"processed", "failed"} and event["summary"] == "e-mail"
+    assert kept["Body"].read() == sent
 
 
 def test_the_email_simulator_drops_real_mail_where_ses_stores_it(world: dict[str, object]) -> None:
@@ -157,3 +165,47 @@ def test_the_email_simulator_drops_real_mail_where_ses_stores_it(world: dict[str
     assert mail_in({"Records": [record]}, None) == {"received": 1}
     [found] = [c for c in inbox(client, company, "?channel=email") if c["customer_name"] == "Simon Simulated"]
     assert found["contact_id"] is not None
+
+
+def test_mail_of_one_company_never_threads_into_another(client: ApiClient, world: dict[str, object]) -> None:
+    alpha, alpha_line = world["company"], world["line"]
+    assert isinstance(alpha, Company) and isinstance(alpha_line, dict)
+    bravo = signup(client, company="Bravo Mail Ltd", country="GB")
+    bravo_line = create_line(client, bravo)
+    [alpha_thread] = [c for c in inbox(client, alpha, "?channel=email") if c["customer_name"] == "Maria Ivanova"
+                      and c["contact_id"]][:1]
+    alpha_ids = [m["provider_message_id"] for m in thread(client, alpha, alpha_thread["id"])]
+    who = mail.Correspondent(forward_to=bravo_line["settings"]["inbound_address"], sender="maria@customer.example")
+    forged = mail.message(who, subject="Re: Price list for spring", text="Let me in", in_reply_to=alpha_ids[-1],
+                          references=tuple(alpha_ids))
+    assert deliver(forged)["received"] == 1
+    [bravo_thread] = inbox(client, bravo, "?channel=email")
+    assert [m["text"] for m in thread(client, bravo, bravo_thread["id"])] == ["Let me in"]
+    assert "Let me in" not in [m["text"] for m in thread(client, alpha, alpha_thread["id"])]
+    bravo_contact = get(client, bravo.owner.token, f"/api/v1/contacts/{bravo_thread['contact_id']}")
+    assert bravo_contact["id"] != alpha_thread["contact_id"]  # its own contact, made under its own key
+
+
+def test_no_address_subject_or_word_of_an_email_is_stored_in_clear(client: ApiClient) -> None:
+    from tests.security.test_personal_data_at_rest import _items
+
+    company = signup(client, company="Sealed Mail LLC", country="GB")
+    line = create_line(client, company)
+    who = mail.Correspondent(forward_to=line["settings"]["inbound_address"], sender="wobblethorpe@quibble.example",
+                             name="Fennimore Wobblethorpe")
+    first = mail.message(who, subject="Zanzibarian teapots", text="Snorkelwhistle order\n\nOn Mon Bob wrote:\n> "
+                         "Grumbleberry quote", attachment=("Pifflewick.pdf", mail.SAMPLE_PDF, "application/pdf"))
+    deliver(first)
+    [conversation] = inbox(client, company, "?channel=email")
+    answered = client.post(f"/api/v1/conversations/{conversation['id']}/messages", {"text": "Fizzlenook answer"},
+                           token=company.owner.token)
+    assert answered.status_code == 201, answered.body
+    wanted = ["wobblethorpe", "quibble.example", "fennimore", "zanzibarian", "snorkelwhistle", "grumbleberry",
+              "fizzlenook", first["Message-ID"].strip("<>").split("@")[0]]
+    leaks = []
+    for table, item in _items():
+        text = __import__("json").dumps(item, ensure_ascii=False, default=str).casefold()
+        found = sorted(value for value in wanted if value in text)
+        if found:
+            leaks.append((table, item.get("kind", {}).get("S", "?"), item["pk"]["S"][:60], found))
+    assert not leaks, leaks

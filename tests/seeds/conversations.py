@@ -25,4 +25,18 @@ def seed(client: ApiClient, company: Company) -> tuple[dict[str, str], list[str]
     [message] = body(client.get(f"/api/v1/conversations/{conversation['id']}/messages", token=token))["items"]
     return ({"conversation_id": conversation["id"], "message_id": message["id"],
              "attachment_id": message["attachments"][0]["id"]},
-            ["Alphacustomer Secretname", "Alpha secret caption", conversation["id"], message["id"]])
+            ["Alphacustomer Secretname", "Alpha secret caption", conversation["id"], message["id"],
+             *_email(client, company)])
+
+
+def _email(client: ApiClient, company: Company) -> list[str]:
+    """An e-mail thread of tenant A (#17): its sender, subject, words and forwarding address are its secrets."""
+    from tests.messaging.mailkit import create_line, deliver
+    from webhooks import mail
+
+    line = create_line(client, company)
+    who = mail.Correspondent(forward_to=line["settings"]["inbound_address"], sender="alphamail@alpha-victim.example",
+                             name="Alphamail Sendername")
+    assert deliver(mail.message(who, subject="Alpha secret subject", text="Alpha secret mail body"))["received"] == 1
+    return ["Alphamail Sendername", "alphamail@alpha-victim.example", "Alpha secret subject",
+            "Alpha secret mail body", line["settings"]["inbound_address"]]

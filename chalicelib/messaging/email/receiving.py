@@ -3,11 +3,12 @@
 The steps are the channel seam's. *Route*: the message's headers (its first 64 KB, one ranged GET) name the
 addresses it was delivered or forwarded to; the one of our inbound domain leads, through its lookup, to the line
 (``mailboxes``). *Verify*: only SES writes to the bucket (its policy), and SES's virus verdict is honoured (a
-message SES found a virus in is stored as ignored). *Store first*: the inbox keeps the object's bucket and key
-(the raw message stays where SES put it), deduplicated by the Message-ID (a keyed digest, never the id in a
-key), before anything else is read; the messaging processor then reads the whole message (``providers.email``).
-A message no line answers to stays in the bucket (its key is logged, nothing personal); a batch whose inbox
-write failed goes back to the queue for that message alone.
+message SES found a virus in is stored as ignored). *Store first*: the message is copied under the tenant's prefix
+(which the tenant's purge removes) and the inbox keeps the copy's bucket and key, deduplicated by the Message-ID
+(a keyed digest, never the id in a key), before anything else is read; only then is SES's original deleted. The
+messaging processor then reads the whole message (``providers.email``). A message no line answers to stays in the
+bucket (its key is logged, nothing personal; the bucket expires it); a message whose storing failed goes back to
+the queue alone.
 """
 
 from __future__ import annotations
@@ -84,8 +85,9 @@ def receive_object(bucket: str, key: str, size: int = 0) -> str:
             return "unrouted"
         assert headers is not None
         own_id = mime.message_id(mime.header(headers, "Message-ID"))
+        kept = keep(ctx, bucket, key)
         delivery = inbox_service.Delivery(
-            fields={"bucket": bucket, "key": key, "size": int(size or 0), "recipient": address},
+            fields={"bucket": settings.recordings_bucket, "key": kept, "size": int(size or 0), "recipient": address},
             summary="e-mail", provider_event_id=f"mail:{own_id}" if own_id else f"object:{key}",
             source={"content_type": "message/rfc822"})
         virus = (mime.header(headers, "X-SES-Virus-Verdict") or "").strip().upper() == "FAIL"
@@ -94,9 +96,28 @@ def receive_object(bucket: str, key: str, size: int = 0) -> str:
             "integration_disabled" if integration.status != "active" else "company_suspended")
         if reason is not None:
             inbox_service.store_ignored(ctx, integration, delivery, reason=reason)
-            return "ignored"
-        receipt = inbox_service.receive(ctx, integration, delivery)
-        return "duplicate" if receipt.duplicate else "received"
+            outcome = "ignored"
+        else:
+            outcome = "duplicate" if inbox_service.receive(ctx, integration, delivery).duplicate else "received"
+        aws.client("s3").delete_object(Bucket=bucket, Key=key)  # its copy under the tenant's prefix is the one kept
+        return outcome
+
+
+def kept_key(ctx: Any, key: str) -> str:
+    """Where a message SES stored is kept once its line is known: under the tenant's prefix of the private
+    bucket, which the tenant's purge removes (the mail bucket is the tenants' shared landing place)."""
+    return f"tenants/{ctx.tenant_id}/mail/{key.rsplit('/', 1)[-1]}"
+
+
+def keep(ctx: Any, bucket: str, key: str) -> str:
+    """Copy a stored message under its tenant's prefix (SSE-KMS, like every file kept); answers the new key. The
+    original is deleted only once the inbox holds the event naming the copy, so a crash loses nothing."""
+    target = kept_key(ctx, key)
+    aws.client("s3").copy_object(Bucket=settings.recordings_bucket, Key=target,
+                                 CopySource={"Bucket": bucket, "Key": key}, ServerSideEncryption="aws:kms",
+                                 SSEKMSKeyId=settings.kms_key_id, ContentType="message/rfc822",
+                                 MetadataDirective="REPLACE")
+    return target
 
 
 def _objects(body: str) -> list[tuple[str, str, int]]:

@@ -219,7 +219,8 @@ class EmailAdapter(MessagingAdapter):
     def fetch_media(self, credentials: Credentials, attachment: Attachment) -> Media:
         key, _, position = attachment.provider_media_id.rpartition("#")
         try:
-            body, content_type = mime.part_at(stored(settings.inbound_mail_bucket, key), int(position))
+            bucket = settings.recordings_bucket if key.startswith("tenants/") else settings.inbound_mail_bucket
+            body, content_type = mime.part_at(stored(bucket, key), int(position))
         except (ValueError, ClientError, BotoCoreError) as exc:
             raise transport.ProviderError("The message's file could not be read.") from exc
         return Media(body=body, content_type=attachment.mime or content_type)
