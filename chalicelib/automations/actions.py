@@ -53,7 +53,7 @@ class Subject:
         """The record's title or name, for a task's title."""
         state = self.state
         name = " ".join(str(state[k]) for k in ("first_name", "last_name") if state.get(k))
-        return str(state.get("title") or state.get("name") or name or "")
+        return str(state.get("title") or state.get("name") or state.get("subject") or name or "")
 
 
 def derived_id(run: AutomationRun, *parts: str) -> str:
@@ -91,7 +91,7 @@ def create_task(ctx: TenantContext, rule: Automation, run: AutomationRun, index:
     """A task for the owner, a user or the next of a round-robin, about the record, due after some minutes."""
     title = str(action["title"]).replace("{title}", subject.title).strip()[:200] or rule.name
     related = task_schemas.Related(type=subject.type, id=subject.id) \
-        if subject.type in ("contact", "company", "deal") and subject.id else None  # type: ignore[arg-type]
+        if subject.type in ("contact", "company", "deal", "ticket") and subject.id else None  # type: ignore[arg-type]
     data = task_schemas.TaskCreate(title=title, due_at=db.utcnow() + timedelta(minutes=int(action["due_in_minutes"])),
                                    assignee_id=_assignee(ctx, rule, action, subject), related=related)
     task_id = derived_id(run, str(index), "task")

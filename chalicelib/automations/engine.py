@@ -142,7 +142,7 @@ def subject_of(ctx: TenantContext, subject_type: str | None, subject_id: str | N
         record = contacts_service.get(ctx, subject_id)
     elif subject_type == "task" and subject_id:
         record = tasks_service.get(ctx, subject_id)
-    elif subject_type in ("company", "call", "order") and subject_id:
+    elif subject_type in ("company", "call", "ticket", "order") and subject_id:
         from chalicelib.records import access, types
 
         rtype = types.find(subject_type)
@@ -297,6 +297,17 @@ def task_overdue(ctx: TenantContext, *, task_id: str, due: str) -> None:
     at = datetime.fromisoformat(due)
     for rule in rules:
         start(ctx, rule, event_id=f"overdue-{task_id}-{due}", happening=happening, at=at)
+
+
+def ticket_sla_breached(ctx: TenantContext, *, ticket_id: str, target: str, due: str) -> None:
+    """A ticket missed an SLA target (its timer fired, #24): rules on ``ticket.sla_breached`` run for it, once per
+    target and due time."""
+    rules = [rule for rule in service.enabled_rules(ctx) if (rule.trigger or {}).get("type") == "ticket.sla_breached"
+             and (rule.trigger or {}).get("target", "any") in ("any", target)]
+    happening = Happening("ticket.sla_breached", {"target": target}, "ticket", ticket_id)
+    for rule in rules:
+        start(ctx, rule, event_id=f"sla-{ticket_id}-{target}-{due}", happening=happening,
+              at=datetime.fromisoformat(due))
 
 
 def fire(ctx: TenantContext, timer: DueTimer) -> None:

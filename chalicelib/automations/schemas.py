@@ -94,8 +94,16 @@ class DateReached(Schema):
     yearly: bool = Field(default=False, description="Every year on the date's day and month (a birthday)")
 
 
+class TicketSlaBreached(Schema):
+    type: Literal["ticket.sla_breached"]
+    target: Literal["any", "first_response", "resolution"] = Field(
+        default="any", description="Which SLA target was missed (#24)")
+
+
 Trigger = Annotated[RecordCreated | RecordUpdated | StageEntered | StageLeft | DealWon | DealLost | LeadReceived
-                    | CallMissed | TaskOverdue | DealIdle | DateReached | OrderStatusChanged | OrderPaid, Field(discriminator="type")]
+                    | CallMissed | TaskOverdue | DealIdle | DateReached | TicketSlaBreached | OrderStatusChanged
+                    | OrderPaid,
+                    Field(discriminator="type")]
 
 
 class Condition(Schema):

@@ -101,7 +101,7 @@ def _link_summary(contact: Contact) -> dict[str, Any]:
 CONTACT = types.register(types.RecordType(
     name="contact", plural="contacts", prefix="C", model=Contact, id_attribute="contact_id", space="CX",
     row_model=ContactRow, link_model=ContactLink, sorts=listing.PERSONAL_SORTS,
-    link_kinds={"company": "COMPANY", "deal": "DEAL", "task": "TASK"},
+    link_kinds={"company": "COMPANY", "deal": "DEAL", "task": "TASK", "ticket": "TICKET"},
     fields=(types.Field("first_name", search=True, personal=True, aliases=("first name", "name")),
             types.Field("last_name", search=True, personal=True, aliases=("last name", "surname")),
             types.Field("phones", lookup="phone", unique=True, personal=True),

@@ -21,7 +21,8 @@ from chalicelib.core.tenancy import TenantContext
 
 ACTIONS = ("read", "create", "update", "delete", "export")
 SCOPES = ("own", "team", "all")
-CRM_ENTITIES = ("contacts", "companies", "deals", "products", "orders", "calls", "conversations", "tasks", "notes")
+CRM_ENTITIES = ("contacts", "companies", "deals", "products", "orders", "calls", "conversations", "tasks", "notes",
+                "tickets", "kb")
 ADMIN_ENTITIES = (
     "users", "roles", "teams", "api_keys", "settings", "pipelines", "customfields", "integrations",
     "audit", "billing", "tenant", "segments", "campaigns",

@@ -29,8 +29,8 @@ DOMAINS = (
     "chalicelib.messaging.routes", "chalicelib.live.routes",
     "chalicelib.subscriptions.routes", "chalicelib.notifications.routes",
     "chalicelib.segments.routes", "chalicelib.campaigns.routes",
-    "chalicelib.reports.routes", "chalicelib.automations.routes", "chalicelib.documents.routes",
-    "chalicelib.ui.routes",
+    "chalicelib.reports.routes", "chalicelib.automations.routes", "chalicelib.tickets.routes", "chalicelib.kb.routes",
+    "chalicelib.documents.routes", "chalicelib.ui.routes",
 )
 _lock = threading.Lock()
 _entries: list[dict[str, Any]] = []

@@ -22,14 +22,16 @@ from chalicelib.tasks import service as tasks_service
 SUBJECTS = {  # e-mail subjects in the user's language (the web app has its own strings)
     "en": {"task.reminder": "Task due soon", "task.overdue": "Task overdue", "deal.assigned": "A deal is yours now",
            "call.missed": "Missed call", "note.mention": "You were mentioned in a note",
-           "message.received": "New message", "digest": "Your notifications"},
+           "message.received": "New message", "ticket.sla_breached": "Ticket SLA missed",
+           "digest": "Your notifications"},
     "ru": {"task.reminder": "Скоро срок задачи", "task.overdue": "Задача просрочена",
            "deal.assigned": "Вам назначена сделка", "call.missed": "Пропущенный звонок",
            "note.mention": "Вас упомянули в заметке", "message.received": "Новое сообщение",  # noqa: RUF001
+           "ticket.sla_breached": "Нарушен SLA обращения",
            "digest": "Ваши уведомления"},
 }
 ROUTES = {"task": "#/tasks", "deal": "#/deals/{id}", "contact": "#/contacts/{id}", "company": "#/companies/{id}",
-          "call": "#/calls"}
+          "call": "#/calls", "ticket": "#/tickets/{id}"}
 
 
 def _task_timer(ctx: TenantContext, timer: DueTimer) -> None:

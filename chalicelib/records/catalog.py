@@ -14,6 +14,7 @@ DECLARATIONS = (
     "chalicelib.products.record",
     "chalicelib.calls.record",
     "chalicelib.conversations.record",
+    "chalicelib.tickets.record",
     "chalicelib.orders.record",
 )
 

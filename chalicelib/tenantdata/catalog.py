@@ -93,10 +93,12 @@ def _load_domains() -> None:
     import chalicelib.documents.tenantdata_items
     import chalicelib.events.tenantdata_items
     import chalicelib.integrations.tenantdata_items
+    import chalicelib.kb.tenantdata_items
     import chalicelib.segments.tenantdata_items
     import chalicelib.subscriptions.tenantdata_items
     import chalicelib.telephony.tenantdata_items
-    import chalicelib.tenantdata.contacts  # noqa: F401
+    import chalicelib.tenantdata.contacts
+    import chalicelib.tickets.tenantdata_items  # noqa: F401
 
     _register_record_types()
 
