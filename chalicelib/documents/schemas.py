@@ -159,6 +159,7 @@ class DocumentLine(BaseModel):
     tax_rate_bp: int
     amount_minor: int
     tax_minor: int
+    discount_minor: int = 0
 
 
 class DocumentSend(BaseModel):

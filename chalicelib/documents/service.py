@@ -51,7 +51,9 @@ def _line_view(n: int, line: Line, currency: str, locale: str) -> dict[str, Any]
             "unit": line.unit or "", "price": wording.money(line.unit_price_minor, currency, locale),
             "amount": wording.money(line.amount_minor, currency, locale),
             "tax_rate": wording.rate(line.tax_rate_bp, locale), "tax": wording.money(line.tax_minor, currency, locale),
-            "price_minor": line.unit_price_minor, "amount_minor": line.amount_minor, "tax_minor": line.tax_minor}
+            "discount": wording.money(line.discount_minor, currency, locale) if line.discount_minor else "",
+            "price_minor": line.unit_price_minor, "amount_minor": line.amount_minor, "tax_minor": line.tax_minor,
+            "discount_minor": line.discount_minor}
 
 
 def totals(lines: list[Line]) -> tuple[int, int, int]:
@@ -94,8 +96,10 @@ VARIABLES = {  # what the template editor lists
     "company": ["name", "email", "phone", "website", "address"],
     "source": ["kind", "title"],
     "deal": ["title", "amount_minor", "currency", "status", "expected_close_on"],
-    "lines": ["n", "description", "quantity", "unit", "price", "amount", "tax_rate", "tax", "price_minor",
-              "amount_minor", "tax_minor"],
+    "order": ["status", "currency", "price_mode", "subtotal_minor", "discount_minor", "tax_minor", "total_minor",
+              "paid_minor", "shipping_address", "carrier", "tracking_number"],
+    "lines": ["n", "description", "quantity", "unit", "price", "amount", "tax_rate", "tax", "discount",
+              "price_minor", "amount_minor", "tax_minor", "discount_minor"],
     "totals": ["subtotal", "tax", "total", "subtotal_minor", "tax_minor", "total_minor", "currency"],
 }
 
@@ -132,7 +136,8 @@ def _document(ctx: TenantContext, document_id: str, *, source: Source, doc_type:
         file_size=len(body), created_by=ctx.actor_id, title=source.title, customer=customer,
         lines=[{"description": line.description, "quantity": str(line.quantity), "unit": line.unit,
                 "unit_price_minor": line.unit_price_minor, "tax_rate_bp": line.tax_rate_bp,
-                "amount_minor": line.amount_minor, "tax_minor": line.tax_minor} for line in source.lines],
+                "amount_minor": line.amount_minor, "tax_minor": line.tax_minor,
+                "discount_minor": line.discount_minor} for line in source.lines],
         gsi1pk=source_pk(ctx, source.kind, source.record_id), gsi1sk=document_id)
 
 

@@ -20,6 +20,7 @@ from chalicelib.records import access, types
 
 SOURCES: dict[str, str] = {
     "deal": "chalicelib.documents.source_deal",
+    "order": "chalicelib.documents.source_order",
 }
 
 
@@ -32,8 +33,9 @@ class Line:
     unit_price_minor: int
     tax_rate_bp: int = 0  # basis points: 2000 is 20 %
     unit: str | None = None
-    amount_minor: int = 0
+    amount_minor: int = 0  # net of the discount and of tax
     tax_minor: int = 0
+    discount_minor: int = 0
 
 
 @dataclass

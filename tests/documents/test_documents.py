@@ -179,3 +179,25 @@ def test_sending_by_email_attaches_the_pdf(client: ApiClient, ru: Company) -> No
     assert f'filename="{document["number"]}.pdf"' in raw and "application/pdf" in raw
     card = body(client.get(f"/api/v1/deals/{ru.extra['deal']['id']}", token=ru.owner.token))
     assert any(e["kind"] == "document_sent" for e in card["timeline"])
+
+
+def test_an_order_gives_its_own_lines_and_amounts(client: ApiClient, ru: Company) -> None:
+    token = ru.owner.token
+    order = client.post("/api/v1/orders", {"currency": "RUB", "contact_id": ru.extra["contact"]["id"], "lines": [
+        {"description": "Розы", "quantity": "7", "unit_price_minor": 25050, "tax_rate": "20", "discount_percent": "10"},
+        {"description": "Лента", "quantity": "1", "unit_price_minor": 9999, "tax_rate": "0"}]}, token=token)
+    assert order.status_code == 201, order.body
+    made = body(order)
+    order = made.get("order", made)
+    answer = client.post(f"/api/v1/orders/{order['id']}/documents", {"type": "delivery_note"}, token=token)
+    assert answer.status_code == 201, answer.body
+    document = body(answer)
+    assert document["source"] == {"kind": "order", "id": order["id"]}
+    totals = order["totals"]
+    assert (document["subtotal_minor"], document["tax_minor"], document["total_minor"]) == (
+        totals["subtotal_minor"], totals["tax_minor"], totals["total_minor"])
+    assert document["customer"]["name"] == "Анна Петрова"
+    text = pdf_text(fetch(body(client.get(f"/api/v1/documents/{document['id']}/link", token=token))["url"]))
+    assert "Товарная накладная № DN-" in text and "Розы" in text and "Лента" in text, text
+    listed = body(client.get(f"/api/v1/orders/{order['id']}/documents", token=token))["items"]
+    assert [d["id"] for d in listed] == [document["id"]]

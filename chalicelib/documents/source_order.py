@@ -1,0 +1,45 @@
+"""Orders as a document source: their lines and amounts as the order computed them (rounded per line on the
+server, tax exclusive or inclusive), made out to the order's contact and company, its shipping for a delivery
+note."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from chalicelib.documents import sources
+from chalicelib.documents.source_deal import address_text
+from chalicelib.documents.sources import Line, Source
+from chalicelib.records import access, types
+
+
+def _rate_bp(rate: Any) -> int:
+    try:
+        return int((Decimal(str(rate or 0)) * 100).to_integral_value())
+    except (InvalidOperation, ValueError):
+        return 0
+
+
+def _line(found: dict[str, Any]) -> Line:
+    """A line of the order as it computed it (the document never recomputes an order's amounts)."""
+    quantity = Decimal(str(found.get("quantity") or 1))
+    return Line(description=str(found.get("description") or found.get("sku") or ""), quantity=quantity,
+                unit_price_minor=int(found.get("unit_price_minor") or 0), tax_rate_bp=_rate_bp(found.get("tax_rate")),
+                unit=found.get("unit"), amount_minor=int(found.get("net_minor") or 0),
+                tax_minor=int(found.get("tax_minor") or 0), discount_minor=int(found.get("discount_total_minor") or 0))
+
+
+def load(ctx: Any, record_id: str, *, action: str, lines: list[Line] | None = None) -> Source:
+    """An order the caller may do action on (its own lines: lines given with the request are not taken)."""
+    order = access.get_or_raise(ctx, types.get("order"), record_id, action=action)
+    shipping = order.shipping or {}
+    fields = {"status": order.status, "currency": order.currency, "price_mode": order.price_mode,
+              "subtotal_minor": int(order.subtotal_minor or 0), "discount_minor": int(order.discount_minor or 0),
+              "tax_minor": int(order.tax_minor or 0), "total_minor": int(order.total_minor or 0),
+              "paid_minor": int(order.paid_minor or 0), "shipping_address": address_text(shipping.get("address")),
+              "carrier": shipping.get("carrier") or "", "tracking_number": shipping.get("tracking_number") or ""}
+    return Source(kind="order", record_id=order.order_id, title=None, currency=order.currency,
+                  owner_id=order.owner_id, team_id=order.team_id,
+                  lines=[_line(found) for found in order.lines or [] if isinstance(found, dict)], fields=fields,
+                  contact=sources.readable(ctx, "contact", order.contact_id),
+                  company=sources.readable(ctx, "company", order.company_id))
