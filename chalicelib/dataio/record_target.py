@@ -2,7 +2,9 @@
 
 The type's fields with import aliases are the columns an import recognises; a ``money`` field reads
 an amount as people type it ("1 234,50", "1,234.50") in the row's ``currency`` column or the
-company's currency; a unique lookup field (a product's SKU) finds the record a row duplicates, and
+company's currency; a ``money_list`` field (a product's price list) reads one column per currency, headed by
+an alias and the code ("Price EUR", "Цена USD"); a ``percent`` field takes "20", "20 %" or "7,5"; a unique
+lookup field (a product's SKU) finds the record a row duplicates, and
 two rows sharing it are one record. A row becomes the type's create schema (its ``create_schema``
 hook) and the engine creates it; an export lists what the caller may export through the engine's
 search and shows each record as the API does (its ``read`` hook).
@@ -20,6 +22,7 @@ from chalicelib.dataio.record_rows import flat_row, list_query
 from chalicelib.records import access, lookups, search
 from chalicelib.records import service as records_service
 from chalicelib.records.customfields import service as customfields_service
+from chalicelib.records.money import CURRENCIES
 from chalicelib.records.timeline import PROFILE_SK
 from chalicelib.records.types import RecordType
 
@@ -35,7 +38,11 @@ class RecordTarget:
         self.permission = rtype.plural
         self.specs = {field.name: FieldSpec(field.name, READ_AS.get(field.kind, "text"), (field.name, *field.aliases),
                                             repeatable=field.kind in ("list", "phone", "email"))
-                      for field in rtype.fields if field.aliases}
+                      for field in rtype.fields if field.aliases and field.kind != "money_list"}
+        for field in rtype.fields:  # a price list: a column per currency, "<alias> <code>"
+            if field.kind == "money_list":
+                self.specs.update({f"{field.name}.{code}": FieldSpec(f"{field.name}.{code}", "text", tuple(
+                    f"{alias} {code}" for alias in (field.name, *field.aliases))) for code in CURRENCIES})
         self.ignored = frozenset[str]()
 
     def build(self, ctx: TenantContext, values: dict[str, Any], *, record_id: str) -> Any:
@@ -48,6 +55,13 @@ class RecordTarget:
                 currency = currency or currency_of(ctx, values)
                 payload[field.name] = {"minor": parse_amount(str(value), currency, field=field.name),
                                        "currency": currency}
+            elif field.kind == "money_list":
+                listed = [{"minor": parse_amount(str(values[f"{field.name}.{code}"]), code, field=field.name),
+                           "currency": code} for code in CURRENCIES if values.get(f"{field.name}.{code}")]
+                if listed:
+                    payload[field.name] = listed
+            elif field.kind == "percent" and value not in (None, ""):
+                payload[field.name] = str(value).replace("%", "").replace(",", ".").strip()
             elif field.aliases and field.name != "currency" and value not in (None, "", []):
                 payload[field.name] = value
         data = schema.validate(self.rtype.hooks["create_schema"](), payload)

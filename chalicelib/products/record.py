@@ -170,7 +170,9 @@ PRODUCT = types.register(types.RecordType(
             types.Field("currency", aliases=("currency", "валюта")),
             types.Field("unit", aliases=("unit", "uom", "unit of measure", "единица", "ед изм", "единица измерения")),
             types.Field("description", aliases=("description", "details", "описание")),
-            types.Field("tax_rate", aliases=("tax rate", "tax", "vat", "vat rate", "ставка ндс", "ндс")),
+            types.Field("prices", kind="money_list", aliases=("price", "цена")),  # columns "Price EUR", "Цена USD"
+            types.Field("tax_rate", kind="percent", aliases=("tax rate", "tax", "vat", "vat rate", "ставка ндс",
+                                                             "ндс")),
             types.Field("external_id", lookup="product_ext", unique=True, title="external id",
                         aliases=("external id", "external_id", "1c id", "guid", "внешний код", "код 1с")),  # noqa: RUF001
             types.Field("tags", kind="list", aliases=("tags", "tag", "labels", "category", "теги", "метки",

@@ -24,7 +24,9 @@ class Field:
     """One field of a record type and what it is for beyond being stored."""
 
     name: str
-    kind: str = "text"  # how an import reads its cells: text | list | phone | email | date | money
+    # how an import reads its cells: text | list | phone | email | date | money | money_list (a column per
+    # currency: a price list) | percent
+    kind: str = "text"
     search: bool = False  # its words are found by prefix (``q``)
     lookup: str | None = None  # a lookup kind ("phone", "email", "sku"): one read finds the record
     unique: bool = False  # two live records may not share a value of it (a lookup that is claimed)
