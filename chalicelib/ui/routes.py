@@ -46,6 +46,8 @@ def _media_sources() -> str:
 UI_CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     f"connect-src {_connect_sources()}; media-src {_media_sources()}; font-src 'self'; manifest-src 'self'; "
+    # a document's PDF is framed from its short link (the same bucket), a template's preview from a blob (#23)
+    f"frame-src {_media_sources()} blob:; "
     "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 

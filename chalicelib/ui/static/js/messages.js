@@ -111,6 +111,8 @@ export const MESSAGES = {
   'settings.tab.teams': ['Teams', 'Команды'],
   'settings.tab.api-keys': ['API keys', 'API-ключи'],
   'settings.tab.company': ['Company', 'Компания'],
+  'settings.tab.documents': ['Document templates', 'Шаблоны документов'],
+  'settings.tab.requisites': ['Requisites', 'Реквизиты'],
 
   'security.password': ['Password', 'Пароль'],
   'security.passwordIntro': ['Changing it logs you out on your other devices.', 'После смены пароля другие устройства выйдут из системы.'],

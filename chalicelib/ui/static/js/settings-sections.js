@@ -24,6 +24,8 @@ export const SECTIONS = [
   { key: 'api-keys', group: 'connect', screen: 'apikeys', show: 'apiKeys', may: ['api_keys', 'read'] },
   { key: 'company', group: 'company', screen: 'settings', show: 'company', may: ['tenant', 'read'] },
   { key: 'billing', group: 'company', screen: 'billing', show: 'billing', may: ['billing', 'read'] },
+  { key: 'requisites', group: 'company', screen: 'document-settings', show: 'requisites', may: ['settings', 'read'] },
+  { key: 'documents', group: 'company', screen: 'document-settings', show: 'templates', may: ['settings', 'read'] },
   { key: 'data', group: 'company', screen: 'data', show: 'data',
     check: () => can('contacts', 'export') || can('tenant', 'export') },
   { key: 'audit', group: 'company', screen: 'audit', show: 'changes', may: ['audit', 'read'] },

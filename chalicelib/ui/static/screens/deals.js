@@ -12,6 +12,7 @@ import { collectCustom, customInputs, customRows, definitionsFor, requiredLater 
 import { canEditField } from './field-rules.js';
 import { recordPicker } from './pickers.js';
 import { newButton } from './new-record.js';
+import { documentsPanel } from './documents.js';
 
 // A role may be kept from a deal's amount (#21 item 10): the API then leaves it, and the stage totals, out.
 const money = (deal) => (deal.amount ? formatMoney(deal.amount.minor, deal.amount.currency) : '');
@@ -418,5 +419,6 @@ export async function card(root, { params, alive }) {
     h('div', { class: 'card-grid' },
       h('div', {}, h('section', { class: 'panel' }, dealFacts(deal, stage, definitions)), can('deals', 'update') ? editDeal(deal, definitions, reload) : null,
         h('section', { class: 'panel' }, h('h2', {}, t('timeline.title')), noteForm({ type: 'deal', id: deal.id }, timeline), timeline.view)),
-      h('div', {}, history(answer.stage_history || []), linkGroups(answer.links), linkPanel(deal, answer, reload))));
+      h('div', {}, history(answer.stage_history || []), linkGroups(answer.links), linkPanel(deal, answer, reload),
+        documentsPanel('deal', deal.id, can('deals', 'update')))));
 }

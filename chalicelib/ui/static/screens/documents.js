@@ -1,0 +1,111 @@
+// Documents of a record (#23): "Create invoice", quote or delivery note on a deal's (or an order's) card, the
+// record's documents, a PDF preview through a five-minute link (an <iframe> on a wide screen, a download link on a
+// phone), and "Send" by e-mail or in the customer's messenger chat. The panel reads the documents only when opened,
+// so the card keeps its requests.
+import { get, post, query } from '../js/api.js';
+import { h, mount } from '../js/dom.js';
+import { t } from '../js/i18n.js';
+import { formatDate, formatMoney } from '../js/format.js';
+import { MESSAGES } from '../js/messages.js';
+import { DOCUMENTS } from '../js/messages-documents.js';
+import { field, form, openModal, toast, toastError } from '../js/ui.js';
+
+Object.assign(MESSAGES, DOCUMENTS); // this screen's texts load with it, not with the app's first load
+
+const TYPES = ['invoice', 'quote', 'delivery_note'];
+const PLURALS = { deal: 'deals', order: 'orders' };
+const WIDE = '(min-width: 700px)';
+
+async function link(documentId, download = false) {
+  return get(`/api/v1/documents/${encodeURIComponent(documentId)}/link${query({ download: download ? 'true' : '' })}`);
+}
+
+/** The PDF of a document in a dialog: framed where the screen is wide enough, always with a download link. */
+export async function showDocument(doc) {
+  const [inline, saved] = await Promise.all([link(doc.id), link(doc.id, true)]);
+  const wide = window.matchMedia(WIDE).matches;
+  const dialog = h('dialog', { class: 'dialog doc-dialog', 'aria-label': doc.number },
+    h('h2', {}, `${t(`doc.type.${doc.type}`)} ${doc.number}`),
+    wide ? h('iframe', { class: 'doc-frame', src: inline.url, title: doc.number }) : null,
+    h('p', { class: 'doc-links' },
+      h('a', { href: saved.url, download: saved.filename, class: 'button-link primary-link', 'data-doc-download': '' },
+        t('doc.download')),
+      wide ? null : h('a', { href: inline.url, target: '_blank', rel: 'noopener', class: 'button-link' },
+        t('doc.open'))),
+    h('form', { method: 'dialog', class: 'dialog-actions' },
+      h('button', { value: 'close', class: 'secondary' }, t('doc.close'))));
+  openModal(dialog, () => {});
+}
+
+function sendDialog(doc, onSent) {
+  const dialog = h('dialog', { class: 'dialog', 'aria-label': t('doc.sendTitle', { number: doc.number }) });
+  const sendForm = form({ submit: t('doc.send'), label: t('doc.sendTitle', { number: doc.number }),
+    onSubmit: async (values) => {
+      const body = { channel: values.channel };
+      if (values.channel === 'email' && values.to) body.to = values.to;
+      if (values.message) body.message = values.message;
+      const sent = await post(`/api/v1/documents/${encodeURIComponent(doc.id)}/send`, body);
+      dialog.close();
+      toast(t('doc.sent'));
+      onSent(sent);
+    }, children: [
+      field({ name: 'channel', label: t('doc.channel'), value: 'email',
+        options: [['email', t('doc.channel.email')], ['messenger', t('doc.channel.messenger')]] }),
+      field({ name: 'to', label: t('doc.to'), type: 'email', value: (doc.customer || {}).email || '' }),
+      field({ name: 'message', label: t('doc.message'), type: 'textarea' })] });
+  mount(dialog, h('h2', {}, t('doc.sendTitle', { number: doc.number })), sendForm,
+    h('form', { method: 'dialog', class: 'dialog-actions' }, h('button', { value: 'close', class: 'secondary' },
+      t('doc.close'))));
+  openModal(dialog, () => {});
+}
+
+function row(doc, canSend, reload) {
+  const last = (doc.sends || []).filter((s) => s.status === 'sent').pop();
+  return h('li', { class: 'doc-row', 'data-doc': doc.number },
+    h('div', {}, h('strong', {}, `${t(`doc.type.${doc.type}`)} ${doc.number}`),
+      h('div', { class: 'muted' }, [formatDate(doc.created_at), doc.type === 'delivery_note' ? null
+        : formatMoney(doc.total_minor, doc.currency), last ? t('doc.sentBy', { channel: last.channel }) : null]
+        .filter(Boolean).join(' · '))),
+    h('div', { class: 'doc-actions' },
+      h('button', { type: 'button', class: 'secondary small', onClick: () => showDocument(doc).catch(toastError) },
+        t('doc.open')),
+      canSend ? h('button', { type: 'button', class: 'secondary small', onClick: () => sendDialog(doc, reload) },
+        t('doc.send')) : null));
+}
+
+/** The documents panel of a record (kind: deal | order); canIssue: the caller may change the record. */
+export function documentsPanel(kind, id, canIssue) {
+  const base = `/api/v1/${PLURALS[kind]}/${encodeURIComponent(id)}/documents`;
+  const list = h('ul', { class: 'doc-list' });
+  const load = async () => {
+    const answer = await get(base);
+    mount(list, answer.items.length ? answer.items.slice().reverse().map((doc) => row(doc, canIssue, load))
+      : h('li', { class: 'muted' }, t('doc.none')));
+  };
+  const create = async (type, button) => {
+    button.disabled = true;
+    try {
+      const doc = await post(base, { type });
+      toast(t('doc.made', { number: doc.number }));
+      await load();
+      await showDocument(doc);
+    } catch (error) {
+      toastError(error);
+    } finally {
+      button.disabled = false;
+    }
+  };
+  const panel = h('details', { class: 'panel doc-panel' }, h('summary', {}, h('h2', {}, t('doc.title'))),
+    canIssue ? h('div', { class: 'doc-create' }, TYPES.map((type) => h('button', {
+      type: 'button', class: type === 'invoice' ? 'primary small' : 'secondary small', 'data-create': type,
+      onClick: (event) => create(type, event.currentTarget) }, t(`doc.create.${type}`)))) : null,
+    list);
+  let loaded = false;
+  panel.addEventListener('toggle', () => {
+    if (panel.open && !loaded) {
+      loaded = true;
+      load().catch((error) => { loaded = false; toastError(error); });
+    }
+  });
+  return panel;
+}

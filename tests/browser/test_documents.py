@@ -1,0 +1,103 @@
+"""Documents in a browser (#23): on a deal's card, "Create invoice" makes a numbered PDF shown in a frame (at
+1366 px) and offered as a download (at 375 px), the card's documents list it, "Send" e-mails it; Settings →
+Requisites and Document templates (with a PDF preview of the template) in Russian on a phone."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import Screens, new_page
+from tests.browser.test_app import assert_no_problems
+from tests.browser.test_calls import S3_LINK, recording_from_s3
+from tests.browser.test_sensitive import log_in
+from tests.factories import outbox, signup
+from tests.support import ApiClient, body
+
+WIDE = {"width": 1366, "height": 900}
+PHONE = {"width": 375, "height": 812}
+
+
+def test_an_invoice_from_the_deal_card_previewed_downloaded_and_sent(browser: Any, live_url: str, app: Any,
+                                                                      screens: Screens) -> None:
+    client = ApiClient(app)
+    company = signup(client, company="Paper Flowers")
+    token = company.owner.token
+    contact = body(client.post("/api/v1/contacts", {"first_name": "Iris", "emails": [{"address": "iris@example.com"}]},
+                               token=token))
+    deal = body(client.post("/api/v1/deals", {"title": "Paper roses", "amount": {"minor": 12550, "currency": "USD"},
+                                              "contact_ids": [contact["id"]]}, token=token))
+    page = new_page(browser, live_url, viewport=WIDE)
+    page.route(S3_LINK, recording_from_s3)
+    log_in(page, company.owner, "Paper Flowers")
+    page.goto(f"/#/deals/{deal['id']}")
+    panel = page.locator(".doc-panel")
+    panel.locator("summary").click()
+    expect(panel.locator(".doc-list")).to_contain_text("No documents yet.")
+    panel.get_by_role("button", name="Create invoice").click()
+    dialog = page.locator("dialog.doc-dialog")
+    expect(dialog.locator("h2")).to_have_text(re.compile(r"^Invoice INV-\d{4}-0001$"), timeout=15_000)
+    expect(dialog.locator("iframe.doc-frame")).to_have_attribute("src", re.compile(r"amazonaws\.com/.+documents"))
+    expect(dialog.locator("[data-doc-download]")).to_have_attribute("href", re.compile("attachment"))
+    screens.shoot(page, "invoice-1366")
+    dialog.get_by_role("button", name="Close").click()
+    row = panel.locator(".doc-row").first
+    expect(row).to_contain_text("$125.50")
+
+    # On a phone: no frame, a download link and one that opens the PDF.
+    page.set_viewport_size(PHONE)
+    row.get_by_role("button", name="Open").click()
+    expect(dialog.locator("iframe")).to_have_count(0)
+    expect(dialog.get_by_role("link", name="Download PDF")).to_be_visible()
+    expect(dialog.get_by_role("link", name="Open")).to_be_visible()
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+    screens.shoot(page, "invoice-375")
+    dialog.get_by_role("button", name="Close").click()
+
+    mails = len(outbox("iris@example.com"))
+    row.get_by_role("button", name="Send").click()
+    send = page.get_by_role("form", name=re.compile("Send INV-"))
+    expect(send.get_by_label(re.compile("E-mail address"))).to_have_value("iris@example.com")
+    send.get_by_role("button", name="Send").click()
+    page.locator(".toast", has_text="Sent").wait_for()
+    assert len(outbox("iris@example.com")) == mails + 1
+    expect(panel.locator(".doc-row").first).to_contain_text("Sent by email")
+    assert_no_problems(page)
+
+
+def test_requisites_and_a_template_with_its_preview_in_russian_on_a_phone(browser: Any, live_url: str, app: Any,
+                                                                          screens: Screens) -> None:
+    client = ApiClient(app)
+    company = signup(client, company="Бумажные цветы", locale="ru", country="RU")
+    page = new_page(browser, live_url, viewport=PHONE)
+    log_in(page, company.owner, "Бумажные цветы")
+    page.get_by_label("Language", exact=True).select_option("ru")
+    page.locator(".main-nav", has_text="Сделки").wait_for()
+    page.goto("/#/settings/requisites")
+    form = page.get_by_role("form", name="Реквизиты")
+    form.get_by_label("Полное наименование").fill("ООО «Бумажные цветы»")  # noqa: RUF001
+    form.get_by_label("ИНН").fill("7701234567")
+    form.get_by_role("button", name="Сохранить").click()
+    page.locator(".toast").first.wait_for()
+    saved = body(client.get("/api/v1/document-settings/requisites", token=company.owner.token))
+    assert saved["legal_name"] == "ООО «Бумажные цветы»" and saved["tax_id"] == "7701234567"  # noqa: RUF001
+
+    page.goto("/#/settings/documents")
+    editor = page.get_by_role("form", name="Новый шаблон")
+    editor.get_by_label("Название").fill("Мой счёт")
+    editor.get_by_label("Язык встроенного текста").select_option("ru")
+    expect(editor.get_by_label("Шаблон")).to_have_value(re.compile("Поставщик"))
+    editor.get_by_role("button", name="Предпросмотр").click()
+    expect(page.locator(".doc-preview iframe")).to_have_attribute("src", re.compile("^blob:"))
+    editor.get_by_label("Шаблон").fill("<p>{{ customer.name }</p>")
+    editor.get_by_role("button", name="Предпросмотр").click()
+    expect(page.locator(".doc-preview [role=alert]")).to_contain_text("1")
+    editor.get_by_label("Шаблон").fill("<h1>Счёт {{ document.number }}</h1>")
+    editor.get_by_role("button", name="Сохранить").click()
+    page.locator(".doc-row", has_text="Мой счёт").wait_for()
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+    screens.shoot(page, "templates-375-ru")
+    assert_no_problems(page)
+
