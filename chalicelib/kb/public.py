@@ -32,7 +32,8 @@ WORDS = {
 def _page(title: str, body: str, *, status: int = 200, lang: str = "en") -> Response:
     html = (f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f'<title>{escape(title)}</title><link rel="stylesheet" href="/static/public.css"></head>'
+            f'<title>{escape(title)}</title><link rel="icon" href="/static/icon.svg">'
+            '<link rel="stylesheet" href="/static/public.css"></head>'
             f'<body><main class="public kb">{body}</main></body></html>')
     return Response(body=html, status_code=status, headers={
         "Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": CSP,

@@ -1,0 +1,112 @@
+"""What a ticket costs (#24): DynamoDB requests, capacity units and our CPU per ticket create, per answer, per
+status change, per SLA tick (a breach fired by the due run) and per read of the queue, a card, the report.
+
+A create is one transaction: the ticket with its list rows (ALL, OWNER, TEAM, CF#state|status|priority|channel, the
+subject's search rows), its audit record and timeline entry, its two SLA timers and the day's counters, after the
+settings' read. An SLA tick is the due run's work for one timer: the ticket read, the notification (made where
+absent, with its e-mail timer), the automations read, and the breach written with its counters in one transaction.
+CPU is the process time over ``runs`` calls (moto runs in-process: an upper bound of ours; requests and units are
+exact). ``python -m bench.tickets [runs] [--table]``.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from typing import Any
+
+from bench import accounting, harness
+
+
+def _cost(run: Any) -> dict[str, Any]:
+    accounting.LEDGER.reset()
+    started = time.process_time()
+    status = run()
+    cpu = time.process_time() - started
+    calls = [c for c in accounting.LEDGER.snapshot() if not c.auth]
+    return {"status": status, "requests": len(calls), "read_units": sum(c.read_units for c in calls),
+            "write_units": sum(c.write_units for c in calls), "operations": ", ".join(c.operation for c in calls),
+            "cpu_s": cpu, "wru_by_kind": accounting.wru_by_kind(calls)}
+
+
+def _summary(name: str, costs: list[dict[str, Any]], ok: Any) -> dict[str, Any]:
+    first = costs[0]
+    return {"scenario": name, "requests": first["requests"], "read_units": first["read_units"],
+            "write_units": first["write_units"], "operations": first["operations"],
+            "cpu_ms": statistics.median(c["cpu_s"] for c in costs) * 1000,
+            "wru_by_kind": {kind: round(units, 1) for kind, units in list(first["wru_by_kind"].items())[:6]},
+            "ok": all(c["status"] == ok for c in costs)}
+
+
+def _tick(signed: dict[str, Any], ticket_id: str) -> str:
+    from chalicelib.core import tenancy
+    from chalicelib.due import service as due
+
+    ctx = harness.tenant_context(signed)
+    with tenancy.bind(ctx):
+        timer = due.get_timer(ctx, kind="ticket.first_response", ref=ticket_id)
+    accounting.LEDGER.reset()  # the timer as the run's Query found it: its read is the run's, not the tick's
+    return due.fire(timer, timer.due_at) if timer is not None else "none"
+
+
+def measure(runs: int = 10) -> dict[str, Any]:
+    """Make, answer, move and breach tickets runs times, and read the screens; the costs."""
+    accounting.install()
+    with harness.in_process_app() as app:
+        api, signed = harness.sign_up(app)
+        created = [_cost(lambda n=n: api.call("POST", "/api/v1/tickets", {
+            "subject": f"Parcel {n} arrived broken", "description": "The box was wet.", "priority": "high"})[0])
+            for n in range(runs)]
+        tickets = api.ok("GET", f"/api/v1/tickets?limit={runs * 3}")["items"]
+        answered = [_cost(lambda t=t: api.call("POST", f"/api/v1/tickets/{t['id']}/replies",
+                                               {"text": "We are on it."})[0]) for t in tickets[:runs // 2 or 1]]
+        fresh = [api.ok("POST", "/api/v1/tickets", {"subject": f"Late {n}"}) for n in range(runs)]
+        ticks = []
+        for ticket in fresh:
+            started = time.process_time()
+            outcome = _tick(signed, ticket["id"])
+            calls = [c for c in accounting.LEDGER.snapshot() if not c.auth]
+            ticks.append({"status": outcome, "requests": len(calls), "read_units": sum(c.read_units for c in calls),
+                          "write_units": sum(c.write_units for c in calls),
+                          "operations": ", ".join(c.operation for c in calls), "cpu_s": time.process_time() - started,
+                          "wru_by_kind": accounting.wru_by_kind(calls)})
+        current = {t["id"]: t for t in api.ok("GET", "/api/v1/tickets?view=all&limit=200")["items"]}
+        moved = [_cost(lambda t=t: api.call("POST", f"/api/v1/tickets/{t['id']}/status",
+                                            {"version": current[t["id"]]["version"], "status": "resolved"})[0])
+                 for t in fresh]
+        reads = []
+        for name, path in (("queue", "/api/v1/tickets"), ("queue, urgent", "/api/v1/tickets?priority=urgent"),
+                           ("search", "/api/v1/tickets?q=parcel"), ("card", f"/api/v1/tickets/{fresh[0]['id']}"),
+                           ("report", "/api/v1/reports/tickets")):
+            cost = _cost(lambda p=path: api.call("GET", p)[0])
+            reads.append({"read": name, "status": cost["status"], "requests": cost["requests"],
+                          "read_units": cost["read_units"]})
+        return {"scenarios": [_summary("ticket create", created, 201),
+                              _summary("first answer (comment)", answered, 200),
+                              _summary("SLA tick (breach fired)", ticks, "fired"),
+                              _summary("status change (resolved)", moved, 200)],
+                "reads": reads, "runs": runs}
+
+
+def table(result: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(name, value, note) lines for the summary table."""
+    rows = []
+    for scenario in result["scenarios"]:
+        biggest = ", ".join(f"{kind} {units:g}" for kind, units in list(scenario["wru_by_kind"].items())[:5])
+        rows.append((f"tickets: {scenario['scenario']}",
+                     f"{scenario['requests']} req, {scenario['read_units']:g} RRU, {scenario['write_units']:g} WRU, "
+                     f"{scenario['cpu_ms']:.0f} ms CPU", ("ok" if scenario["ok"] else "FAILED") + f"; WRU by item: "
+                     f"{biggest}"))
+    for read in result["reads"]:
+        rows.append((f"tickets: {read['read']}", f"{read['requests']} req, {read['read_units']:g} RRU",
+                     "one request" if read["requests"] == 1 else f"{read['requests']} requests"))
+    return rows
+
+
+if __name__ == "__main__":
+    result = measure(int(sys.argv[1]) if len(sys.argv) > 1 else 10)
+    harness.emit(result)
+    if "--table" in sys.argv:
+        for row in table(result):
+            print(" | ".join(row), file=sys.stderr)

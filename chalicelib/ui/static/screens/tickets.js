@@ -1,0 +1,274 @@
+// #/tickets (#24): the queue (open, mine, done, all; by status, priority, channel; the subject's words) with each
+// ticket's SLA countdown or breach, and #/tickets/:id, the card: its details, SLA and rating, status actions, an
+// answer (a comment, or a message on its conversation) and its history. On a phone the rows become cards.
+import { get, patch, post, query } from '../js/api.js';
+import { h, mount } from '../js/dom.js';
+import { t } from '../js/i18n.js';
+import { formatDateTime } from '../js/format.js';
+import { MESSAGES } from '../js/messages.js';
+import { TICKETS } from '../js/messages-tickets.js';
+import { can, session } from '../js/session.js';
+import { empty, field, form, heading, openModal, pager, toast, toastError } from '../js/ui.js';
+import { userNames } from '../js/telephony.js';
+
+Object.assign(MESSAGES, TICKETS); // this screen's texts load with it, not with the app's first load
+
+export const CHANNELS = ['web', 'email', 'whatsapp', 'telegram', 'sms', 'phone', 'manual'];
+export const PRIORITIES = ['low', 'normal', 'high', 'urgent'];
+export const STATUSES = ['new', 'open', 'pending', 'resolved', 'closed'];
+const VIEWS = ['active', 'mine', 'done', 'all'];
+const PAGE = 50;
+const PRIORITY_BADGE = { urgent: 'badge-off', high: 'badge-warn' };
+const NEXT = { new: ['open', 'pending', 'resolved', 'closed'], open: ['pending', 'resolved', 'closed'],
+  pending: ['open', 'resolved', 'closed'], resolved: ['closed', 'open'], closed: ['open'] };
+
+// -- the SLA clock --------------------------------------------------------------------------------------------------
+
+/** "2 h 05 min" from milliseconds. */
+function span(ms) {
+  const minutes = Math.max(1, Math.round(Math.abs(ms) / 60000));
+  const days = Math.floor(minutes / 1440);
+  const hours = Math.floor((minutes % 1440) / 60);
+  const rest = minutes % 60;
+  const ru = document.documentElement.lang === 'ru';
+  const parts = [days ? `${days} ${ru ? 'д' : 'd'}` : null, hours ? `${hours} ${ru ? 'ч' : 'h'}` : null,
+    !days && rest ? `${rest} ${ru ? 'мин' : 'min'}` : null];
+  return parts.filter(Boolean).join(' ');
+}
+
+/** The clock that runs now (first response until answered, then resolution until resolved), or null. */
+function runningTarget(sla, status) {
+  if (!['new', 'open', 'pending'].includes(status)) return null;
+  if (!sla.first_response_at && sla.first_response_due) return ['first_response', sla.first_response_due];
+  return sla.resolution_due ? ['resolution', sla.resolution_due] : null;
+}
+
+/** The ticket's SLA as a badge: missed, a countdown, or nothing once it is done. */
+export function slaBadge(ticket) {
+  const sla = ticket.sla || {};
+  if ((sla.breached || []).length) {
+    return h('span', { class: 'badge badge-off sla-breached', 'data-test': 'sla-breached',
+      title: sla.breached.map((target) => t(`tk.breach.${target}`)).join(', ') }, t('tk.breached'));
+  }
+  const running = runningTarget(sla, ticket.status);
+  if (!running) return null;
+  const left = new Date(running[1]).getTime() - Date.now();
+  const label = left >= 0 ? t('tk.dueIn', { time: span(left) }) : t('tk.overdueBy', { time: span(left) });
+  const soon = left < 3600000;
+  return h('span', { class: ['badge', 'sla-clock', left < 0 ? 'badge-off' : soon ? 'badge-warn' : null],
+    'data-test': 'sla-clock', title: `${t(running[0] === 'first_response' ? 'tk.firstResponse' : 'tk.resolution')}: `
+      + formatDateTime(running[1]) }, label);
+}
+
+function priorityBadge(priority) {
+  return h('span', { class: ['badge', PRIORITY_BADGE[priority]] }, t(`tk.priority.${priority}`));
+}
+
+// -- the queue ------------------------------------------------------------------------------------------------------
+
+function chosenFilters(params) {
+  const pick = (name, allowed) => (allowed.includes(params.get(name)) ? params.get(name) : '');
+  return { status: pick('status', STATUSES), priority: pick('priority', PRIORITIES), channel: pick('channel', CHANNELS),
+    q: (params.get('q') || '').slice(0, 100) };
+}
+
+function viewTabs(current) {
+  return h('nav', { 'aria-label': t('tk.views') }, h('ul', { class: 'tabs' }, VIEWS.map((view) =>
+    h('li', {}, h('a', { href: `#/tickets${query({ view: view === 'active' ? '' : view })}`,
+      'aria-current': view === current ? 'page' : null }, t(`tk.view.${view}`))))));
+}
+
+function filterBar(view, chosen, navigate) {
+  const go = (changes) => navigate(`/tickets${query({ view: view === 'active' ? '' : view, ...chosen, ...changes })}`);
+  const pick = (name, options) => h('div', { class: 'field' }, h('label', { for: `tk-${name}` }, t(`tk.${name}`)),
+    h('select', { id: `tk-${name}`, onChange: (event) => go({ [name]: event.target.value }) },
+      [['', t('tk.any')], ...options.map((value) => [value, t(`tk.${name}.${value}`)])]
+        .map(([value, text]) => h('option', { value, selected: value === (chosen[name] || '') }, text))));
+  const search = h('input', { type: 'search', id: 'tk-q', value: chosen.q, maxlength: 100, placeholder: t('tk.search') });
+  const searchForm = h('form', { class: 'field', role: 'search', onSubmit: (event) => {
+    event.preventDefault();
+    go({ q: search.value.trim() });
+  } }, h('label', { for: 'tk-q', class: 'visually-hidden' }, t('tk.search')), search);
+  return h('div', { class: 'list-tools ticket-filters' }, searchForm, pick('status', STATUSES),
+    pick('priority', PRIORITIES), pick('channel', CHANNELS));
+}
+
+function ticketRow(ticket, names) {
+  const href = `#/tickets/${encodeURIComponent(ticket.id)}`;
+  return h('tr', { 'data-ticket': ticket.id },
+    h('td', { class: 'ticket-subject' }, h('a', { href }, ticket.subject || t('title.tickets.card'))),
+    h('td', { 'data-label': t('tk.status') }, h('span', { class: 'badge' }, t(`tk.status.${ticket.status}`))),
+    h('td', { 'data-label': t('tk.priority') }, priorityBadge(ticket.priority)),
+    h('td', { 'data-label': t('tk.sla') }, slaBadge(ticket) || '—'),
+    h('td', { 'data-label': t('tk.channel') }, t(`tk.channel.${ticket.channel}`)),
+    h('td', { 'data-label': t('tk.assignee') }, names.get(ticket.owner_id) || '—'));
+}
+
+function ticketTable() {
+  const body = h('tbody', {});
+  const columns = ['tk.subject', 'tk.status', 'tk.priority', 'tk.sla', 'tk.channel', 'tk.assignee'];
+  const table = h('div', { class: 'table-wrap' }, h('table', { class: 'ticket-table' },
+    h('thead', {}, h('tr', {}, columns.map((key) => h('th', { scope: 'col' }, t(key))))), body));
+  return { body, table };
+}
+
+/** #/tickets?view=&status=&priority=&channel=&q=: the queue, newest change first (cursor pages). */
+export async function queue(root, { query: params, navigate, alive }) {
+  const view = VIEWS.includes(params.get('view')) ? params.get('view') : 'active';
+  const chosen = chosenFilters(params);
+  const filters = { ...chosen, view: view === 'mine' ? 'active' : view, owner_id: view === 'mine' ? session.user?.id : '' };
+  const path = (cursor) => `/api/v1/tickets${query({ ...filters, limit: PAGE, cursor })}`;
+  const [page, names] = await Promise.all([get(path(null)), userNames()]);
+  if (!alive()) return;
+  const { body, table } = ticketTable();
+  page.items.forEach((ticket) => body.append(ticketRow(ticket, names)));
+  const more = async (cursor) => {
+    const next = await get(path(cursor));
+    next.items.forEach((ticket) => body.append(ticketRow(ticket, names)));
+    const again = pager(next.next_cursor, more);
+    if (again) table.after(again);
+  };
+  const add = can('tickets', 'create')
+    ? h('button', { type: 'button', class: 'primary', 'data-test': 'new-ticket', onClick: () => newTicket(navigate) }, t('tk.new'))
+    : null;
+  const kb = h('a', { class: 'button-link secondary', href: '#/kb' }, t('tk.kb'));
+  mount(root, heading(t('title.tickets.queue'), kb, add), viewTabs(view), filterBar(view, chosen, navigate),
+    page.items.length ? table : empty(t('tk.empty')), pager(page.next_cursor, more));
+}
+
+function newTicket(navigate) {
+  const options = (name, list) => list.map((value) => [value, t(`tk.${name}.${value}`)]);
+  const dialog = h('dialog', { class: 'dialog', 'aria-label': t('tk.newTitle') });
+  const el = form({ submit: t('tk.create'), label: t('tk.newTitle'), children: [
+    h('h2', {}, t('tk.newTitle')),
+    field({ name: 'subject', label: t('tk.subject'), required: true, maxlength: 200 }),
+    field({ name: 'description', label: t('tk.description'), type: 'textarea', rows: 3, maxlength: 10000 }),
+    field({ name: 'priority', label: t('tk.priority'), value: 'normal', options: options('priority', PRIORITIES) }),
+    field({ name: 'channel', label: t('tk.channel'), value: 'manual', options: options('channel', CHANNELS) }),
+  ], onSubmit: async (values) => {
+    const made = await post('/api/v1/tickets', { subject: values.subject, description: values.description || null,
+      priority: values.priority, channel: values.channel });
+    dialog.close();
+    toast(t('tk.created'), 'ok');
+    navigate(`/tickets/${made.id}`);
+  } });
+  dialog.append(el, h('button', { type: 'button', class: 'secondary', onClick: () => dialog.close() }, t('kb.close')));
+  openModal(dialog, () => {});
+}
+
+// -- the card -------------------------------------------------------------------------------------------------------
+
+function target(label, due, done) {
+  if (!due) return null;
+  const late = done ? new Date(done) > new Date(due) : false;
+  return h('div', { class: 'sla-target' }, h('dt', {}, label),
+    h('dd', {}, formatDateTime(due), ' ', done ? h('span', { class: ['badge', late ? 'badge-warn' : 'badge-ok'] },
+      t(late ? 'tk.late' : 'tk.met')) : null));
+}
+
+function entryText(entry) {
+  const data = entry.data || {};
+  if (entry.kind === 'status') {
+    return t('tk.entry.status', { from: t(`tk.status.${data.from}`), to: t(`tk.status.${data.to}`) });
+  }
+  if (entry.kind === 'sla_breached') return t('tk.entry.sla_breached', { target: t(`tk.breach.${data.target}`) });
+  if (entry.kind === 'csat') return t('tk.entry.csat', { score: data.score });
+  const key = `tk.entry.${entry.kind}`;
+  return MESSAGES[key] ? t(key) : entry.summary;
+}
+
+function timeline(entries) {
+  return h('ol', { class: 'timeline ticket-timeline', 'data-test': 'ticket-timeline' }, entries.map((entry) =>
+    h('li', { class: `entry entry-${entry.kind}` }, h('div', { class: 'entry-head' }, h('strong', {}, entryText(entry)), ' ',
+      h('time', { datetime: entry.at }, formatDateTime(entry.at))),
+    entry.data?.text ? h('p', { class: 'entry-text' }, entry.data.text) : null,
+    entry.kind === 'csat' && entry.data?.comment ? h('p', { class: 'entry-text' }, entry.data.comment) : null)));
+}
+
+function statusActions(ticket, reload) {
+  if (!can('tickets', 'update')) return null;
+  return h('div', { class: 'ticket-actions', 'data-test': 'ticket-actions' }, (NEXT[ticket.status] || []).map((next) => {
+    const reopen = next === 'open' && ['resolved', 'closed'].includes(ticket.status);
+    const button = h('button', { type: 'button', class: next === 'resolved' || next === 'closed' ? 'primary' : 'secondary',
+      'data-status': next }, t(reopen ? 'tk.to.reopen' : `tk.to.${next}`));
+    button.addEventListener('click', async () => {
+      button.disabled = true;
+      try {
+        await post(`/api/v1/tickets/${encodeURIComponent(ticket.id)}/status`, { version: ticket.version, status: next });
+        await reload();
+      } catch (error) { toastError(error); button.disabled = false; }
+    });
+    return button;
+  }));
+}
+
+function answerBox(ticket, reload) {
+  if (!can('tickets', 'update')) return null;
+  const via = ticket.conversation_id ? field({ name: 'via', label: t('tk.replyVia'), value: 'conversation',
+    options: [['conversation', t('tk.via.toCustomer')], ['comment', t('tk.via.comment')]] }) : null;
+  const el = form({ className: 'form ticket-reply', submit: t('tk.send'), label: t('tk.reply'), children: [
+    field({ name: 'text', label: t('tk.reply'), type: 'textarea', rows: 3, required: true, maxlength: 4096,
+      'data-test': 'ticket-reply-text' }), via,
+  ], onSubmit: async (values) => {
+    if (!values.text) return;
+    await post(`/api/v1/tickets/${encodeURIComponent(ticket.id)}/replies`, { text: values.text, via: values.via || 'comment' });
+    toast(t('tk.sent'), 'ok');
+    await reload();
+  } });
+  return el;
+}
+
+function details(ticket, names) {
+  const row = (label, value) => (value ? h('div', {}, h('dt', {}, label), h('dd', {}, value)) : null);
+  const link = (path, id, label) => (id ? h('a', { href: `#/${path}/${encodeURIComponent(id)}` }, label) : null);
+  const csat = ticket.csat || {};
+  const rating = csat.score ? `${'★'.repeat(csat.score)}${'☆'.repeat(5 - csat.score)} (${csat.score}/5)`
+    : `${t('tk.csatNone')}${csat.sent_via ? ` · ${t('tk.csatAsked', { via: t(`tk.via.${csat.sent_via}`) })}` : ''}`;
+  return h('dl', { class: 'ticket-details' },
+    row(t('tk.status'), h('span', { class: 'badge' }, t(`tk.status.${ticket.status}`))),
+    row(t('tk.priority'), priorityBadge(ticket.priority)),
+    row(t('tk.channel'), t(`tk.channel.${ticket.channel}`)),
+    row(t('tk.assignee'), names.get(ticket.owner_id) || '—'),
+    row(t('tk.contact'), link('contacts', ticket.contact_id, t('tk.contact'))),
+    row(t('tk.conversation'), link('inbox', ticket.conversation_id, t('tk.conversation'))),
+    row(t('tk.order'), ticket.order_id ? link('orders', ticket.order_id, t('tk.order')) : null),
+    row(t('tk.sla'), slaBadge(ticket)),
+    target(t('tk.firstResponse'), ticket.sla.first_response_due, ticket.sla.first_response_at),
+    target(t('tk.resolution'), ticket.sla.resolution_due, ticket.sla.resolved_at),
+    ['resolved', 'closed'].includes(ticket.status) || csat.score ? row(t('tk.csat'), rating) : null);
+}
+
+function editTicket(ticket, reload) {
+  const options = PRIORITIES.map((value) => [value, t(`tk.priority.${value}`)]);
+  const dialog = h('dialog', { class: 'dialog', 'aria-label': t('tk.edit') });
+  const el = form({ submit: t('tk.save'), label: t('tk.edit'), children: [
+    field({ name: 'subject', label: t('tk.subject'), value: ticket.subject, required: true, maxlength: 200 }),
+    field({ name: 'description', label: t('tk.description'), type: 'textarea', rows: 4, value: ticket.description || '' }),
+    field({ name: 'priority', label: t('tk.priority'), value: ticket.priority, options }),
+  ], onSubmit: async (values) => {
+    await patch(`/api/v1/tickets/${encodeURIComponent(ticket.id)}`, { version: ticket.version, subject: values.subject,
+      description: values.description || null, priority: values.priority });
+    dialog.close();
+    await reload();
+  } });
+  dialog.append(el, h('button', { type: 'button', class: 'secondary', onClick: () => dialog.close() }, t('kb.close')));
+  openModal(dialog, () => {});
+}
+
+/** #/tickets/:id: the ticket's card. */
+export async function card(root, { params, alive }) {
+  const load = async () => {
+    const [ticket, names] = await Promise.all([get(`/api/v1/tickets/${encodeURIComponent(params.id)}`), userNames()]);
+    if (!alive()) return;
+    const edit = can('tickets', 'update')
+      ? h('button', { type: 'button', class: 'secondary', onClick: () => editTicket(ticket, load) }, t('tk.edit')) : null;
+    mount(root, heading(ticket.subject, edit),
+      h('p', { class: 'back' }, h('a', { href: '#/tickets' }, `← ${t('title.tickets.queue')}`)),
+      h('div', { class: 'ticket-card' },
+        h('section', { class: 'panel ticket-main' }, ticket.description ? h('p', { class: 'ticket-description' }, ticket.description) : null,
+          statusActions(ticket, load), answerBox(ticket, load),
+          h('h2', {}, t('tk.timeline')), timeline(ticket.timeline || [])),
+        h('aside', { class: 'panel ticket-side' }, details(ticket, names))));
+  };
+  await load();
+}

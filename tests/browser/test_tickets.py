@@ -1,0 +1,120 @@
+"""Tickets and the knowledge base in the browser (#24): a message made into a ticket in one click, the queue with its
+SLA badges and the card's status actions and answer; the article editor's preview, the inbox's article picker, the
+settings of service hours and the public page: on a PC (1366 px, English) and a phone (375 px, Russian)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from tests.browser.conftest import Screens, new_page
+from tests.browser.test_app import assert_no_problems, open_screen
+from tests.browser.test_sensitive import log_in
+from tests.factories import signup
+from tests.messaging.kit import make_conversation
+from tests.support import ApiClient, body
+from tests.tickets.kit import fire, open_ticket
+
+DESKTOP = {"width": 1366, "height": 800}
+PHONE = {"width": 375, "height": 740}
+NO_SIDEWAYS = "() => document.documentElement.scrollWidth <= window.innerWidth"
+
+
+def to_russian(page: Any) -> None:
+    page.locator("select.lang-select").select_option("ru")
+    page.locator("html[lang=ru]").wait_for()
+
+
+def test_a_message_becomes_a_ticket_worked_in_the_queue_and_card(browser: Any, live_url: str, app: Any,
+                                                                 screens: Screens) -> None:
+    client = ApiClient(app)
+    company = signup(client, company="Ticket Desk")
+    conversation = make_conversation(client, company.owner.token, customer="+79160005511")
+    late = open_ticket(client, company.owner.token, subject="Nobody called me back", priority="urgent")
+    fire(company.tenant_id, "ticket.first_response", late["id"])
+    page = new_page(browser, live_url, viewport=DESKTOP)
+    log_in(page, company.owner, "Ticket Desk")
+    open_screen(page, f"/inbox/{conversation['id']}", "Inbox")
+    page.get_by_role("button", name="Make ticket").first.click()
+    page.get_by_role("link", name="Open the ticket").click()
+    page.locator("#page-title", has_text="Sample hi").wait_for()
+    page.get_by_role("button", name="Take into work").click()
+    page.locator(".ticket-details .badge", has_text="Open").first.wait_for()
+    page.get_by_label("Send as").select_option("comment")
+    page.locator("[data-test=ticket-reply-text]").fill("Checking the parcel now")
+    page.get_by_role("button", name="Send").click()
+    page.locator(".ticket-timeline", has_text="Checking the parcel now").wait_for()
+    screens.shoot(page, "card-desktop")
+    open_screen(page, "/tickets", "Tickets")
+    row = page.locator("tr[data-ticket]", has_text="Nobody called me back")
+    row.locator("[data-test=sla-breached]").wait_for()
+    page.locator("tr[data-ticket]", has_text="Sample hi").wait_for()
+    page.get_by_label("Priority").select_option("urgent")
+    page.wait_for_url(re.compile(r"priority=urgent"))
+    page.locator("tr[data-ticket]").first.wait_for()
+    assert page.locator("tr[data-ticket]").count() == 1
+    screens.shoot(page, "queue-desktop")
+
+    page.set_viewport_size(PHONE)
+    to_russian(page)
+    open_screen(page, "/tickets", "Обращения")
+    page.locator("tr[data-ticket]", has_text="Nobody called me back").locator("[data-test=sla-breached]",
+                                                                             has_text="SLA нарушен").wait_for()
+    assert page.evaluate(NO_SIDEWAYS)
+    screens.shoot(page, "queue-phone-ru")
+    page.locator("tr[data-ticket] a", has_text="Nobody called me back").click()
+    page.locator("[data-test=ticket-actions] button", has_text="Взять в работу").wait_for()
+    assert page.evaluate(NO_SIDEWAYS)
+    screens.shoot(page, "card-phone-ru")
+    assert_no_problems(page)
+
+
+def test_the_knowledge_base_editor_picker_settings_and_public_page(browser: Any, live_url: str, app: Any,
+                                                                   screens: Screens) -> None:
+    client = ApiClient(app)
+    company = signup(client, company="Know How")
+    token = company.owner.token
+    conversation = make_conversation(client, token, customer="+79160005512")
+    site = client.put("/api/v1/kb/site", {"version": 0, "slug": "know-how", "title": "Know How help"}, token=token)
+    assert site.status_code == 200, site.body
+    page = new_page(browser, live_url, viewport=DESKTOP)
+    log_in(page, company.owner, "Know How")
+    open_screen(page, "/kb/new", "Article")
+    page.get_by_label("Title").fill("Returns and refunds")
+    page.get_by_label("Category").fill("Orders")
+    page.get_by_label("Visibility").select_option("public")
+    page.locator("[data-test=kb-body]").fill("Send the item back within **14 days**.\n\n<script>alert(1)</script>")
+    page.locator("[data-test=kb-preview] strong", has_text="14 days").wait_for()
+    assert page.locator("[data-test=kb-preview] script").count() == 0
+    page.get_by_role("button", name="Save article").click()
+    page.locator("#page-title", has_text="Returns and refunds").wait_for()
+    screens.shoot(page, "kb-editor-desktop")
+
+    open_screen(page, f"/inbox/{conversation['id']}", "Inbox")
+    page.locator("[data-test=kb-insert]").click()
+    page.locator("#kb-pick-q").fill("refund")
+    page.locator("[data-test=kb-insert-text]").first.click()
+    page.wait_for_function("() => document.querySelector('[data-test=reply-text]').value.includes('14 days')")
+
+    page.set_viewport_size(PHONE)
+    to_russian(page)
+    open_screen(page, "/kb", "База знаний")
+    page.locator("[data-test=kb-list] li", has_text="Returns and refunds").wait_for()
+    assert page.evaluate(NO_SIDEWAYS)
+    screens.shoot(page, "kb-list-phone-ru")
+    open_screen(page, "/settings/service", "Сервис и SLA")
+    page.get_by_label("Срочный: Первый ответ").fill("45")
+    page.get_by_role("button", name="Сохранить").first.click()
+    page.locator(".toast", has_text="Сохранено").wait_for()
+    assert page.evaluate(NO_SIDEWAYS)
+    screens.shoot(page, "service-settings-phone-ru")
+    assert body(client.get("/api/v1/ticket-settings", token=token))["targets"]["urgent"]["first_response"] == 45
+    assert_no_problems(page)
+
+    public = new_page(browser, live_url, viewport=PHONE)
+    public.goto("/kb/know-how")
+    public.get_by_role("link", name="Returns and refunds").click()
+    public.locator("article strong", has_text="14 days").wait_for()
+    assert public.evaluate(NO_SIDEWAYS)
+    screens.shoot(public, "kb-public-phone")
+    assert not public.problems, public.problems
