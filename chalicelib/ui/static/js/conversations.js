@@ -110,10 +110,13 @@ export function replyBox({ windowOpen, templates, send, label = t('inbox.reply')
     placeholder: label });
   const button = h('button', { type: 'submit', class: 'primary', 'data-test': 'reply-send' },
     t(useTemplate ? 'inbox.sendTemplate' : 'inbox.send'));
+  // An article of the knowledge base into the reply (#24): the picker loads with its first use.
+  const article = !useTemplate && can('kb', 'read') ? h('button', { type: 'button', class: 'secondary small', 'data-test': 'kb-insert',
+    onClick: async () => (await import('../screens/ticket-actions.js')).pickArticle(text) }, t('kb.insert')) : null;
   const formEl = h('form', { class: 'reply-box', 'data-test': 'reply-box' },
     useTemplate ? [h('p', { class: 'notice' }, t('inbox.windowClosed')), templateFields()]
       : [h('label', { for: textId, class: 'visually-hidden' }, label), text],
-    button);
+    article, button);
   text.addEventListener('keydown', (event) => {
     if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) formEl.requestSubmit();
   });

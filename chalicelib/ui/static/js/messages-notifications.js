@@ -19,6 +19,7 @@ export const NOTIFICATIONS = {
   'notify.type.call.missed': ['Missed call', 'Пропущенный звонок'],
   'notify.type.note.mention': ['You were mentioned in a note', 'Вас упомянули в заметке'],
   'notify.type.message.received': ['New message', 'Новое сообщение'],
+  'notify.type.ticket.sla_breached': ['Ticket SLA missed', 'Нарушен SLA обращения'],
   'notify.type.automation': ['Automation', 'Автоматизация'],
   'settings.tab.automations': ['Automations', 'Автоматизация'],
   'nav.reports': ['Reports', 'Отчёты'],

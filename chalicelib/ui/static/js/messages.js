@@ -865,6 +865,14 @@ export const MESSAGES = {
 
   // Telephony: the calls screen, calls on the timeline, click-to-call, the caller card, phone lines in Settings.
   'nav.calls': ['Calls', 'Звонки'],
+  // Tickets and the knowledge base (#24): the menu's names; their screens' texts are in js/messages-tickets.js.
+  'nav.tickets': ['Tickets', 'Обращения'],
+  'title.tickets.queue': ['Tickets', 'Обращения'],
+  'title.tickets.card': ['Ticket', 'Обращение'],
+  'title.kb.list': ['Knowledge base', 'База знаний'],
+  'title.kb.editor': ['Article', 'Статья'],
+  'settings.tab.service': ['Service and SLA', 'Сервис и SLA'],
+  'kb.insert': ['Article', 'Статья'],
   'title.calls.calls': ['Calls', 'Звонки'],
   'calls.views': ['Which calls', 'Какие звонки'],
   'calls.view.missed': ['Missed', 'Пропущенные'],

@@ -20,6 +20,7 @@ export const SECTIONS = [
   { key: 'pipelines', group: 'sales', screen: 'pipelines', show: 'pipelines', may: ['pipelines', 'create'] },
   { key: 'custom-fields', group: 'sales', screen: 'customfields', show: 'customFields', may: ['customfields', 'create'] },
   { key: 'automations', group: 'sales', screen: 'automations', show: 'automations', may: ['settings', 'update'] },
+  { key: 'service', group: 'sales', screen: 'ticket-settings', show: 'settings', may: ['settings', 'update'] },
   { key: 'integrations', group: 'connect', screen: 'integrations', show: 'integrations', may: ['integrations', 'read'] },
   { key: 'api-keys', group: 'connect', screen: 'apikeys', show: 'apiKeys', may: ['api_keys', 'read'] },
   { key: 'company', group: 'company', screen: 'settings', show: 'company', may: ['tenant', 'read'] },

@@ -7,6 +7,7 @@ import { t } from '../js/i18n.js';
 import { formatDateTime, formatDuration } from '../js/format.js';
 import { can } from '../js/session.js';
 import { empty, heading, pager } from '../js/ui.js';
+import { makeTicketButton } from './ticket-actions.js';
 import { customerNumber, dial, directionClass, employeeName, myLines, phoneLink, recordingPlayer,
   userNames } from '../js/telephony.js';
 
@@ -68,7 +69,7 @@ function callRow(call, lines, returned) {
     h('td', { 'data-label': t('calls.statusLabel') }, h('span', { class: ['badge', STATUS_BADGE[call.status]] }, t(`calls.status.${call.status}`)),
       returned ? [' ', h('span', { class: 'badge badge-ok' }, t('calls.calledBackBadge'))] : null),
     h('td', { class: 'call-actions' }, call.recording?.available ? recordingPlayer(call.id) : null,
-      number ? callBackButton(number, lines) : null));
+      number ? callBackButton(number, lines) : null, makeTicketButton({ call_id: call.id })));
 }
 
 function callTable(caption) {

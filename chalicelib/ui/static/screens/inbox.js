@@ -10,6 +10,7 @@ import { can } from '../js/session.js';
 import { empty, heading, pager, toastError } from '../js/ui.js';
 import { bubble, refreshUnread, replyBox, sendReply, ticks } from '../js/conversations.js';
 import { userNames } from '../js/telephony.js';
+import { makeTicketButton } from './ticket-actions.js';
 
 const VIEWS = ['open', 'closed'];
 const CHANNELS = ['whatsapp', 'telegram', 'sms'];
@@ -85,6 +86,7 @@ function threadPane(conversation, messages, choice, onChange) {
   const known = new Map();
   const add = (message) => {
     const el = bubble(id, message);
+    if (message.direction === 'in') el.append(makeTicketButton({ conversation_id: id, message_id: message.id }) || '');
     if (known.has(message.id)) known.get(message.id).replaceWith(el); else list.append(el);
     known.set(message.id, el);
   };
