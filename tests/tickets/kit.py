@@ -46,8 +46,9 @@ def rate(client: ApiClient, token: str, ticket: dict[str, Any], *, score: int, c
 
     closed = status(client, token, ticket, "closed")
     assert fire(_tenant_of(client, token), "ticket.csat", closed["id"]) == "fired"
-    mails = [m for m in outbox() if "/csat/" in str(m.body)]
-    found = re.search(r"/csat/([A-Za-z0-9_.-]+)", str(mails[-1].body))
+    text_of = lambda m: str(getattr(m, "body", None) or getattr(m, "raw_data", ""))  # noqa: E731 - raw MIME too
+    mails = [m for m in outbox() if "/csat/" in text_of(m)]
+    found = re.search(r"/csat/([A-Za-z0-9_.-]+)", text_of(mails[-1]))
     assert found is not None
     text = f"score={score}" + (f"&comment={quote(comment)}" if comment else "")
     answer = client.request("POST", f"/csat/{found.group(1)}", body=text,
