@@ -13,7 +13,7 @@ import { settingsTabs } from './settings-nav.js';
 Object.assign(MESSAGES, AUTOMATIONS); // this screen's texts load with it, not with the app's first load
 
 const TRIGGERS = ['deal.stage_entered', 'deal.stage_left', 'deal.won', 'deal.lost', 'record.created', 'record.updated',
-  'lead.received', 'call.missed', 'task.overdue', 'deal.idle', 'date.reached'];
+  'lead.received', 'call.missed', 'task.overdue', 'deal.idle', 'date.reached', 'ticket.sla_breached'];
 const ACTIONS = ['create_task', 'assign', 'move_deal', 'tag', 'set_field', 'notify', 'send_email', 'webhook'];
 const ENTITIES = ['deal', 'contact', 'company', 'task'];
 const OPS = ['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'contains', 'in', 'empty', 'not_empty'];
@@ -87,6 +87,10 @@ class Builder {
     }
     if (trigger.type === 'task.overdue') {
       parts.push(input(t('auto.lateBy'), trigger.minutes ?? 0, (v) => { trigger.minutes = Number(v) || 0; }, { type: 'number', min: '0' }));
+    }
+    if (trigger.type === 'ticket.sla_breached') { // #24: which SLA target a ticket missed
+      parts.push(select(t('auto.slaTarget'), trigger.target || 'any', ['any', 'first_response', 'resolution']
+        .map((v) => [v, t(`auto.slaTarget.${v}`)]), (v) => { trigger.target = v; }));
     }
     if (trigger.type === 'deal.idle') {
       parts.push(input(t('auto.days'), trigger.days, (v) => { trigger.days = Number(v) || 1; }, { type: 'number', min: '1', max: '365' }));
