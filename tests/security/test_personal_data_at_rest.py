@@ -39,7 +39,10 @@ TEXTS = ["Marzipanova banquet", "Sandpiperine callback", "Bring the Oolongberry 
          "Gingerbloomish terrace", "Lindenhollow Allee 5", "Fernwickstadt", "Ring Quillfeather twice"]  # an order's
 # A ticket's subject, description, staff comment and the customer's CSAT comment (#24).
 TICKET_TEXTS = ["Frumblegast Wobbleton", "Snorkelwhip Quandaroo", "Plimsollyx Grubnacious", "Thundergrovia Yarblekin"]
-EMAILS = ["quixotella.brumble@example.org", "office@zephyranthes.test"]
+# A document's free-text line, and the seller's requisites a sole trader's name and address may be (#23).
+DOCUMENT_TEXTS = ["Whistlethorn bouquet", "Pennywhistle Sole Trader", "Marrowgate Lane 9"]
+DOCUMENT_MAIL = "pennywhistle.accounts@example.org"
+EMAILS = ["quixotella.brumble@example.org", "office@zephyranthes.test", "pennywhistle.accounts@example.org"]
 COMMON = {"the", "for", "bring", "prefers", "tea", "хочу", "букет", "holdings", "samples", "callback", "banquet",
           "naberezhnaya", "office", "example", "test", "org"}  # words any item may hold for other reasons
 
@@ -55,7 +58,7 @@ def secrets() -> set[str]:
     found: set[str] = set()
     for value in [CONTACT["first_name"], CONTACT["last_name"], CONTACT["billing_address"]["line1"],  # type: ignore[index]
                   CONTACT["billing_address"]["city"], "quixbrumble", "Glimmerwort", COMPANY["name"],  # type: ignore[index]
-                  *TEXTS, *TICKET_TEXTS, *EMAILS]:
+                  *TEXTS, *TICKET_TEXTS, *DOCUMENT_TEXTS, *EMAILS]:
         found |= _variants(str(value))
     for e164, national in PHONES.items():
         found |= {e164, e164[1:], national}
@@ -87,8 +90,8 @@ def _seed(client: ApiClient, company: Company) -> dict[str, str]:
     assert made.status_code == 201, made.body
     contact = _created(client.post("/api/v1/contacts", CONTACT, token=token, headers={"Idempotency-Key": "k-1"}))
     firm = _created(client.post("/api/v1/companies", COMPANY, token=token))
-    _created(client.post("/api/v1/deals", {"title": TEXTS[0], "contact_ids": [contact["id"]],
-                                           "company_id": firm["id"]}, token=token))
+    deal = _created(client.post("/api/v1/deals", {"title": TEXTS[0], "contact_ids": [contact["id"]],
+                                                  "company_id": firm["id"]}, token=token))
     task = client.post("/api/v1/tasks", {"title": TEXTS[1], "description": TEXTS[2],
                                          "related": {"type": "contact", "id": contact["id"]}}, token=token)
     assert task.status_code == 201, task.body
@@ -110,6 +113,7 @@ def _seed(client: ApiClient, company: Company) -> dict[str, str]:
     assert {a.status_code for a in answers + missed} == {200}
     _order(client, token, contact["id"])
     _ticket(client, token, contact["id"])
+    _document(client, token, deal["id"])
     return {"contact": contact["id"], "company": firm["id"]}
 
 
@@ -129,6 +133,19 @@ def _order(client: ApiClient, token: str, contact_id: str) -> None:
                 "version": order["version"], "amount_minor": 100000, "method": "card"}, token=token)
             assert paid.status_code == 200, paid.body
             order = dict(body(paid))
+
+
+def _document(client: ApiClient, token: str, deal_id: str) -> None:
+    """Requisites and an invoice of the deal (#23) with a free-text line, e-mailed (to an address of its own: the
+    tickets' kit reads the contact's mail as plain text, and this one is MIME)."""
+    saved = client.put("/api/v1/document-settings/requisites", {
+        "version": 0, "legal_name": DOCUMENT_TEXTS[1], "address": DOCUMENT_TEXTS[2]}, token=token)
+    assert saved.status_code == 200, saved.body
+    document = _created(client.post(f"/api/v1/deals/{deal_id}/documents", {"type": "invoice", "lines": [
+        {"description": DOCUMENT_TEXTS[0], "quantity": "3", "unit_price_minor": 99000}]}, token=token))
+    sent = client.post(f"/api/v1/documents/{document['id']}/send", {"channel": "email", "to": DOCUMENT_MAIL},
+                       token=token)
+    assert sent.status_code == 200, sent.body
 
 
 def _ticket(client: ApiClient, token: str, contact_id: str) -> None:

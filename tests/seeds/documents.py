@@ -10,8 +10,8 @@ def seed(client: ApiClient, company: Company) -> tuple[dict[str, str], list[str]
     """Requisites, a template and an invoice of the deals seed's deal; return ids by path parameter and secrets."""
     owner = company.owner.token
     saved = client.put("/api/v1/document-settings/requisites", {
-        "version": 0, "legal_name": "Alpha Secret Trading Ltd", "tax_id": "AL-4242-TAX", "iban": "DE89370400440532013000",
-    }, token=owner)
+        "version": 0, "legal_name": "Alpha Secret Trading Ltd", "tax_id": "AL-4242-TAX",
+        "iban": "DE89370400440532013000"}, token=owner)
     assert saved.status_code == 200, saved.body
     template = body(client.post("/api/v1/document-templates", {
         "type": "invoice", "name": "Alpha secret template", "body": "<p>Alpha template text {{ document.number }}</p>",
