@@ -1,0 +1,168 @@
+"""Request and response schemas of campaigns: the campaign, its test send and send, its preview and results."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field, model_validator
+
+from chalicelib.core.schema import Schema
+
+Id = Annotated[str, Field(min_length=26, max_length=26, pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$")]
+Channel = Literal["email", "sms", "whatsapp"]
+Body = Annotated[str, Field(min_length=1, max_length=20_000)]
+
+
+class Template(Schema):
+    """A WhatsApp template approved by Meta; its last body variable takes the unsubscribe link."""
+
+    name: Annotated[str, Field(min_length=1, max_length=512, pattern=r"^[a-z0-9_]+$")]
+    language: Annotated[str, Field(min_length=2, max_length=15, pattern=r"^[A-Za-z_]+$")] = "en"
+    parameters: list[Annotated[str, Field(max_length=1000)]] = Field(default_factory=list, max_length=9)
+
+
+class CampaignCreate(Schema):
+    name: Annotated[str, Field(min_length=1, max_length=120)]
+    channel: Channel
+    segment_id: Id | None = None
+    integration_id: Id | None = Field(default=None, description="The Twilio (SMS) or WhatsApp line")
+    subject: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    body: Body | None = None
+    template: Template | None = None
+
+    @model_validator(mode="after")
+    def _fits_channel(self) -> CampaignCreate:
+        if self.channel == "whatsapp" and self.body is not None:
+            raise ValueError("a WhatsApp campaign sends an approved template, not a body")
+        if self.channel != "whatsapp" and self.template is not None:
+            raise ValueError("only a WhatsApp campaign sends a template")
+        if self.channel == "email" and self.integration_id is not None:
+            raise ValueError("an e-mail campaign goes out through SES, not a line")
+        return self
+
+
+class CampaignUpdate(Schema):
+    not_null = frozenset({"name"})
+
+    version: int = Field(ge=1)
+    name: Annotated[str, Field(min_length=1, max_length=120)] | None = None
+    segment_id: Id | None = None
+    integration_id: Id | None = None
+    subject: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    body: Body | None = None
+    template: Template | None = None
+
+
+class CampaignRead(BaseModel):
+    id: str
+    name: str
+    channel: str
+    segment_id: str | None
+    integration_id: str | None
+    subject: str | None
+    body: str | None
+    template: dict[str, object] | None
+    links: list[str]
+    status: str = Field(description="draft | scheduled | sending | sent (every recipient queued) | canceled")
+    scheduled_at: datetime | None
+    started_at: datetime | None
+    test_sent_at: datetime | None
+    created_by: str
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+class CampaignPage(BaseModel):
+    items: list[CampaignRead]
+    next_cursor: str | None
+
+
+class ListQuery(Schema):
+    limit: int = Field(default=50, ge=1, le=200)
+    cursor: str | None = Field(default=None, max_length=2000)
+
+
+class TestSend(Schema):
+    to: Annotated[str, Field(min_length=5, max_length=20, pattern=r"^\+?[0-9]{5,17}$")] | None = Field(
+        default=None, description="SMS and WhatsApp: your own number (e-mail goes to your sign-in address)")
+
+
+class SendIn(Schema):
+    version: int = Field(ge=1)
+    scheduled_at: datetime | None = Field(default=None, description="Later (UTC); now when left out")
+
+
+class VersionIn(Schema):
+    version: int = Field(ge=1)
+
+
+class PreviewRead(BaseModel):
+    channel: str
+    subject: str | None
+    text: str
+    html: str | None
+    parameters: list[str]
+
+
+class TestSent(BaseModel):
+    to: str
+    provider_message_id: str
+    test_sent_at: datetime
+
+
+class Results(BaseModel):
+    id: str
+    name: str
+    channel: str
+    status: str
+    started_at: datetime | None
+    recipients: int
+    sent: int
+    skipped_consent: int
+    skipped_address: int
+    skipped_limit: int
+    failed: int
+    in_flight: int = Field(description="Claimed, provider's answer not yet recorded")
+    delivered: int
+    opened: int
+    clicked: int
+    replied: int
+    unsubscribed: int
+    conversions: int
+    revenue_minor: int
+    currency: str | None
+    open_rate: float
+    click_rate: float
+
+
+class ReportQuery(Schema):
+    from_: datetime | None = Field(default=None, alias="from")
+    to: datetime | None = None
+    format: Literal["json", "csv"] = "json"
+
+
+class CampaignsReport(BaseModel):
+    items: list[Results]
+
+
+class ConsentState(BaseModel):
+    status: str = Field(description="granted | withdrawn | unknown")
+    source: str | None
+    at: str | None
+    by: str | None
+
+
+class ConsentRead(BaseModel):
+    contact_id: str
+    email: ConsentState
+    sms: ConsentState
+    whatsapp: ConsentState
+
+
+class ConsentIn(Schema):
+    email: Literal["granted", "withdrawn"] | None = None
+    sms: Literal["granted", "withdrawn"] | None = None
+    whatsapp: Literal["granted", "withdrawn"] | None = None
+    source: Literal["verbal", "written", "web_form", "contact_card", "import"] = "contact_card"

@@ -1,0 +1,66 @@
+"""Routes of segments: the saved filters, their members, a draft's live count, and the members' CSV export."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice import Response
+
+from chalicelib.core.http import API_HEADERS, Api, ApiRequest
+from chalicelib.segments import schemas as s
+from chalicelib.segments import service
+
+api = Api(__name__, tag="segments")
+
+
+@api.route("/api/v1/segments", summary="The company's segments with their member counts", query=s.ListQuery,
+           response=s.SegmentPage, errors=(403,))
+def segments_list(request: ApiRequest) -> s.SegmentPage:
+    return service.list_segments(request.tenant, limit=request.query.limit, cursor=request.query.cursor)
+
+
+@api.route("/api/v1/segments", method="POST", summary="Save a segment: conditions over contacts, kept as events happen",
+           body=s.SegmentCreate, response=s.SegmentRead, status=201, errors=(403, 422))
+def segments_create(request: ApiRequest) -> s.SegmentRead:
+    return service.create(request.tenant, data=request.body)
+
+
+@api.route("/api/v1/segments/preview", method="POST", summary="How many contacts a draft of conditions selects (live)",
+           body=s.Draft, response=s.Preview, errors=(403, 422))
+def segments_preview(request: ApiRequest) -> s.Preview:
+    return service.preview(request.tenant, draft=request.body)
+
+
+@api.route("/api/v1/segments/{segment_id}", summary="One segment with its count", response=s.SegmentRead,
+           errors=(403, 404))
+def segments_get(request: ApiRequest, segment_id: str) -> s.SegmentRead:
+    return service.read_one(request.tenant, segment_id)
+
+
+@api.route("/api/v1/segments/{segment_id}", method="PATCH", summary="Rename a segment or change its conditions",
+           body=s.SegmentUpdate, response=s.SegmentRead, errors=(403, 404, 409, 422))
+def segments_update(request: ApiRequest, segment_id: str) -> s.SegmentRead:
+    return service.update(request.tenant, segment_id, data=request.body)
+
+
+@api.route("/api/v1/segments/{segment_id}", method="DELETE", summary="Delete a segment", status=204,
+           errors=(403, 404))
+def segments_delete(request: ApiRequest, segment_id: str) -> None:
+    service.delete(request.tenant, segment_id)
+
+
+@api.route("/api/v1/segments/{segment_id}/members", summary="A page of a segment's contacts", query=s.ListQuery,
+           response=s.MemberPage, errors=(400, 403, 404))
+def segments_members(request: ApiRequest, segment_id: str) -> s.MemberPage:
+    return service.members(request.tenant, segment_id, limit=request.query.limit, cursor=request.query.cursor)
+
+
+@api.route("/api/v1/segments/{segment_id}/members.csv", summary="A page of a segment's contacts as CSV",
+           query=s.ListQuery, errors=(400, 403, 404))
+def segments_members_csv(request: ApiRequest, segment_id: str) -> Any:
+    page = service.members(request.tenant, segment_id, limit=request.query.limit, cursor=request.query.cursor)
+    headers: dict[str, Any] = {**API_HEADERS, "Content-Type": "text/csv; charset=utf-8",
+                               "Content-Disposition": f'attachment; filename="segment-{segment_id}.csv"'}
+    if page.next_cursor:
+        headers["X-Next-Cursor"] = page.next_cursor
+    return Response(body=service.members_csv(page), status_code=200, headers=headers)
