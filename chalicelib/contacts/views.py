@@ -38,12 +38,14 @@ def contact_read(ctx: TenantContext, contact: Contact, *, reveal: frozenset[str]
 
 
 def summary(row: ContactRow) -> ContactSummary:
-    """A list row as the API shows it."""
+    """A list row as the API shows it (its values read straight from the item: 50 rows of a page, 13 fields
+    each, through PynamoDB's descriptors cost more CPU than opening their sealed values, #21)."""
+    v = row.attribute_values
     return ContactSummary(
-        id=row.record_id, first_name=row.first_name, last_name=row.last_name, phone=row.phone, email=row.email,
-        tags=sorted(row.tags or ()), owner_id=row.owner_id, team_id=row.team_id,
-        company_ids=list(row.company_ids or []), created_at=row.created_at, updated_at=row.updated_at,
-        deleted_at=row.deleted_at, version=int(row.version),
+        id=v["record_id"], first_name=v.get("first_name"), last_name=v.get("last_name"), phone=v.get("phone"),
+        email=v.get("email"), tags=sorted(v.get("tags") or ()), owner_id=v["owner_id"], team_id=v.get("team_id"),
+        company_ids=list(v.get("company_ids") or []), created_at=v["created_at"], updated_at=v["updated_at"],
+        deleted_at=v.get("deleted_at"), version=int(v["version"]),
     )
 
 

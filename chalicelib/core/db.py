@@ -88,17 +88,44 @@ _NULL = "NULL"
 _R = TypeVar("_R", bound="MainTable")
 # Per model class: (python name, stored name, DynamoDB type, attribute, plain) of every attribute; "plain"
 # when the attribute keeps PynamoDB's own __set__ (a value in attribute_values), else it is set as PynamoDB does.
-_READ_PLANS: dict[type, list[tuple[str, str, str, Attribute[Any], bool]]] = {}
+_READ_PLANS: dict[type, list[tuple[str, str, str, Callable[[Any], Any], bool]]] = {}
 _SEALED_NAMES: dict[type, tuple[str, ...]] = {}
+_BLANKS: dict[type, tuple[dict[str, Any], list[tuple[str, Any]]]] = {}
 
 
-def _read_plan(model: type[MainTable]) -> list[tuple[str, str, str, Attribute[Any], bool]]:
+def _number(text: str) -> Any:
+    """A stored number as NumberAttribute reads it (``json.loads``), without the JSON parser for an integer."""
+    try:
+        return int(text)
+    except ValueError:
+        return json.loads(text)
+
+
+def _read_plan(model: type[MainTable]) -> list[tuple[str, str, str, Callable[[Any], Any], bool]]:
     plan = _READ_PLANS.get(model)
     if plan is None:
-        plan = [(name, attr.attr_name, attr.attr_type, attr, type(attr).__set__ is Attribute.__set__)
-                for name, attr in model.get_attributes().items()]
+        plan = [(name, attr.attr_name, attr.attr_type,
+                 _number if type(attr).deserialize is NumberAttribute.deserialize else attr.deserialize,
+                 type(attr).__set__ is Attribute.__set__)
+                for name, attr in model.get_attributes().items()
+                if not isinstance(attr, DiscriminatorAttribute)]  # the model was chosen by it: already set
         _READ_PLANS[model] = plan
     return plan
+
+
+def _blank(model: type[MainTable]) -> tuple[dict[str, Any], list[tuple[str, Any]]]:
+    """What ``model(_user_instantiated=False)`` holds before any value is read: its discriminator and constant
+    defaults (copied into each item), and the defaults computed per item (PynamoDB calls a callable default
+    for every item it makes). Building it once per model spares a list page of 50 rows 50 walks of every
+    attribute's default (#21: a page must stay within bench.cpu's target)."""
+    blank = _BLANKS.get(model)
+    if blank is None:
+        computed = [(name, attr.default) for name, attr in model.get_attributes().items() if callable(attr.default)]
+        item = model(_user_instantiated=False)
+        initial = {name: value for name, value in item.attribute_values.items()
+                   if name not in {found for found, _ in computed}}
+        blank = _BLANKS[model] = (initial, computed)
+    return blank
 
 
 def _sealed_names(model: type[MainTable]) -> tuple[str, ...]:
@@ -197,19 +224,23 @@ class MainTable(Model):
         stored = cls._get_discriminator_class(data) or cls
         if not issubclass(stored, cls):
             raise ValueError(f"Cannot instantiate a {cls.__name__} from the returned class: {stored.__name__}")
-        item = stored(_user_instantiated=False)  # its discriminator and defaults, as PynamoDB sets them
+        initial, computed = _blank(stored)
+        item = stored.__new__(stored)  # its discriminator and defaults, as PynamoDB's __init__ sets them
+        values = item.attribute_values = dict(initial)
         data = _open(data, stored)
-        values = item.attribute_values
-        for name, stored_name, kind, attr, plain in _read_plan(stored):
+        for name, stored_name, kind, load, plain in _read_plan(stored):
             raw = data.get(stored_name)
             if not raw or _NULL in raw:
                 continue
             if kind not in raw:
                 raise AttributeDeserializationError(stored_name, kind)
             if plain:
-                values[name] = attr.deserialize(raw[kind])
+                values[name] = load(raw[kind])
             else:
-                setattr(item, name, attr.deserialize(raw[kind]))
+                setattr(item, name, load(raw[kind]))
+        for name, default in computed:  # PynamoDB sets these before reading, for the read to overwrite
+            if name not in values:
+                setattr(item, name, default())
         return item
 
     pk = UnicodeAttribute(hash_key=True)

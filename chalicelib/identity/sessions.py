@@ -7,7 +7,6 @@ a session is stored; presenting an older one (a stolen copy) revokes the whole s
 
 from __future__ import annotations
 
-import threading
 import time
 from dataclasses import dataclass, replace
 from datetime import timedelta
@@ -17,6 +16,7 @@ from chalicelib.core import audit, auth, db, errors, http, mail, permissions
 from chalicelib.core.config import settings
 from chalicelib.core.observability import logger
 from chalicelib.core.tenancy import TenantContext, bind, global_key, is_valid_id, new_id, tenant_key
+from chalicelib.core.warm import WarmCache
 from chalicelib.identity import access, apikeys, lockout, service
 from chalicelib.identity.models import AddressThrottle, CustomRole, EmailLogin, Session, Tenant, User
 from chalicelib.identity.schemas import TenantChoice
@@ -400,45 +400,11 @@ def authenticate(request: Any) -> auth.Principal:
     return principal
 
 
-class PrincipalCache:
-    """Who a token's holder is, remembered for PRINCIPAL_SECONDS per warm Lambda (a request otherwise
-    starts with a BatchGetItem of tenant, user and session). A logout, deactivation, role change or
-    suspension written by this process forgets the tenant's entries at once (``db.on_commit``); one
-    written by another Lambda takes effect here within PRINCIPAL_SECONDS."""
-
-    def __init__(self, seconds: float, size: int = 2048, clock: Any = time.monotonic) -> None:
-        self.seconds, self.size, self.clock = seconds, size, clock
-        self._entries: dict[tuple[Any, ...], tuple[float, Any]] = {}
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[Any, ...]) -> Any:
-        with self._lock:
-            found = self._entries.get(key)
-            if found is None:
-                return None
-            if found[0] <= self.clock():
-                del self._entries[key]
-                return None
-            return found[1]
-
-    def put(self, key: tuple[Any, ...], value: Any) -> None:
-        with self._lock:
-            if len(self._entries) >= self.size:
-                self._entries.pop(next(iter(self._entries)))
-            self._entries[key] = (self.clock() + self.seconds, value)
-
-    def forget_tenant(self, tenant_id: str) -> None:
-        with self._lock:
-            for key in [key for key in self._entries if key[0] == tenant_id]:
-                del self._entries[key]
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-
-
 PRINCIPAL_SECONDS = 5.0
-_principals = PrincipalCache(PRINCIPAL_SECONDS)
+# Who a token's holder is, remembered PRINCIPAL_SECONDS per warm Lambda (a request otherwise starts with a
+# BatchGetItem of tenant, user and session). A logout, deactivation, role change or suspension written by this
+# process forgets the tenant's entries at once; one written by another Lambda takes effect within the seconds.
+_principals = WarmCache(PRINCIPAL_SECONDS)
 _IDENTITY_ITEMS = (Tenant, User, Session, CustomRole)
 
 

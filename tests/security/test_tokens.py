@@ -153,6 +153,34 @@ def test_key_rotated_in_secrets_manager_is_picked_up_at_once(client: ApiClient, 
         secrets.app_secret(fresh=True)
 
 
+def test_a_remembered_token_is_refused_once_its_key_is_retired(client: ApiClient, owner: Any,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Lambda remembers tokens it verified (bench.cpu); retiring the signing key still ends them at once."""
+    from chalicelib.core import auth
+    from tenants.secrets import new_signing_key
+
+    assert client.get("/api/v1/me", token=owner.token).status_code == 200
+    assert owner.token in auth._VERIFIED  # verified once, remembered
+    monkeypatch.setattr(secrets, "jwt_keys", lambda **_: [new_signing_key()])
+    monkeypatch.setattr(auth, "_last_refetch", [time.monotonic()])  # no fresh fetch brings the old key back
+    assert refused(client, owner.token)
+    assert owner.token not in auth._VERIFIED
+
+
+def test_a_remembered_token_is_not_remembered_past_its_expiry(client: ApiClient, owner: Any,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past its expiry a remembered token goes back to full verification (which refuses an expired token:
+    test_expired_and_not_yet_valid_are_refused); remembering never lengthens a token's life."""
+    from chalicelib.core import auth
+
+    assert client.get("/api/v1/me", token=owner.token).status_code == 200
+    assert auth._remembered(owner.token) is not None
+    later = claims_of(owner.token)["exp"] + auth.LEEWAY_SECONDS + 1
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert auth._remembered(owner.token) is None
+    assert owner.token not in auth._VERIFIED
+
+
 # -- lockout --------------------------------------------------------------------------------
 
 
