@@ -12,13 +12,11 @@ answered as the provider expects, so it does not retry forever.
 from __future__ import annotations
 
 from chalicelib.channels.adapters import Inbound, Reply, find
-from chalicelib.core import db, errors, observability
+from chalicelib.core import errors, observability
 from chalicelib.core.tenancy import bind
-from chalicelib.identity import service as identity_service
 from chalicelib.identity.models import Tenant
 from chalicelib.inbox import service as inbox_service
 from chalicelib.integrations import service as integrations_service
-from chalicelib.integrations.models import Integration
 
 
 def _not_found() -> errors.CRMError:
@@ -40,12 +38,8 @@ def receive(inbound: Inbound, key: str) -> Reply:
                                             source_ip=inbound.ip)
     observability.bind_tenant(ctx.tenant_id, actor_id=ctx.actor_id)
     with bind(ctx):
-        keys = [(integrations_service.integrations_pk(ctx), integration_id),
-                (identity_service.tenant_pk(ctx), "TENANT")]
-        found = db.get_many(ctx, keys)
-        integration, tenant = found.get(keys[0]), found.get(keys[1])
-        if not isinstance(integration, Integration) or integration.status == "deleted" \
-                or integration.key_digest != digest:
+        integration, tenant = integrations_service.hook_items(ctx, integration_id)
+        if integration is None or integration.status == "deleted" or integration.key_digest != digest:
             raise _not_found()
         handshake = adapter.handshake(inbound)
         if handshake is not None:

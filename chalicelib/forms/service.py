@@ -18,7 +18,6 @@ from chalicelib.core.tenancy import TenantContext, bind, tenant_key
 from chalicelib.forms import parsing
 from chalicelib.forms.mapping import read_lead, sensitive_names
 from chalicelib.inbox import service as inbox_service
-from chalicelib.inbox.models import RateCounter
 from chalicelib.integrations import service as integrations_service
 from chalicelib.integrations.models import Integration
 
@@ -99,34 +98,58 @@ def _delivery(post: Post, fields: dict[str, str], integration: Integration) -> i
                                   provider_event_id=(post.event_id or "")[:200] or None)
 
 
-def _sender_limit(ctx: TenantContext, integration: Integration, post: Post, limit: int) -> None:
-    """429 for a sender (source address) past its own share of the form, counted before the form's limit: one
-    sender's flood never spends the form's quota, so real leads keep coming. Not stored: a flood by definition."""
+def _count(ctx: TenantContext, integration: Integration, post: Post, delivery: inbox_service.Delivery, *,
+           signed: bool) -> None:
+    """Count a post in its minute, the form's deliveries and (a browser's post) its sender's, in ONE conditional
+    UpdateItem of the form's minute counter (#22: a hook answers after at most two requests). A sender past its
+    own share is refused before the form's quota is touched, so one sender's flood never spends it and real
+    leads keep coming (#21); over the form's limit, up to twice it a minute is stored as ignored, beyond that a
+    flood, not stored. A refusal (429) stores nothing and counts nothing; only then is the counter read, to say
+    which limit it was. Each sender is an attribute of the minute's item, so the item holds at most twice the
+    form's limit of them (the condition refuses the rest)."""
+    from botocore.exceptions import ClientError
+
+    from chalicelib.core import aws
+    from chalicelib.core.config import settings as app_settings
     from chalicelib.integrations import guard
 
-    name = guard.sender(post.ip)
-    if name is None:
-        return
+    form = integrations_service.form_settings(integration)
     now = db.utcnow()
-    counter = RateCounter(tenant_key(ctx, "INBOXRATE", integration.integration_id, "SENDER", name),
-                          now.strftime("%Y%m%d%H%M"))
-    with db.translate_errors():
-        counter.update(actions=[RateCounter.deliveries.add(1), RateCounter.kind.set(RateCounter),
-                                RateCounter.expires_at.set(now + inbox_service.RATE_WINDOW_TTL)])
-    if int(counter.deliveries) > limit:
-        raise errors.RateLimitedError("Too many submissions from your address; try again in a minute.",
-                                      code="sender_rate_limited", retry_after=max(60 - now.second, 1))
-
-
-def _rate_limit(ctx: TenantContext, integration: Integration, delivery: inbox_service.Delivery) -> None:
-    limit = integrations_service.form_settings(integration).rate_limit_per_minute
-    count, retry_after = inbox_service.count_delivery(ctx, integration.integration_id)
-    if count <= limit:
-        return
-    if count <= limit * RATE_LIMITED_KEPT:  # visible to the business; beyond that a flood, not stored
+    key = {"pk": {"S": tenant_key(ctx, "INBOXRATE", integration.integration_id)},
+           "sk": {"S": now.strftime("%Y%m%d%H%M")}}
+    names = {"#n": "deliveries", "#k": "kind", "#x": "expires_at"}
+    values = {":one": {"N": "1"}, ":kind": {"S": "inbox_rate"},
+              ":cap": {"N": str(form.rate_limit_per_minute * RATE_LIMITED_KEPT)},
+              ":x": {"N": str(int((now + inbox_service.RATE_WINDOW_TTL).timestamp()))}}
+    update, condition = "SET #k = :kind, #x = :x ADD #n :one", "(attribute_not_exists(#n) OR #n < :cap)"
+    sender = None if signed else guard.sender(post.ip)
+    if sender is not None:
+        names["#s"] = "s" + sender
+        values[":share"], values[":zero"] = {"N": str(form.sender_limit_per_minute)}, {"N": "0"}
+        update = "SET #k = :kind, #x = :x, #s = if_not_exists(#s, :zero) + :one ADD #n :one"
+        condition += " AND (attribute_not_exists(#s) OR #s < :share)"
+    table = aws.client("dynamodb")
+    try:
+        answer = table.update_item(TableName=app_settings.table_name, Key=key, UpdateExpression=update,
+                                   ConditionExpression=condition, ExpressionAttributeNames=names,
+                                   ExpressionAttributeValues=values, ReturnValues="UPDATED_NEW")
+    except ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code")
+        if code in db.THROTTLE_CODES:
+            raise errors.ServiceUnavailableError() from exc
+        if code != "ConditionalCheckFailedException":
+            raise
+        found = table.get_item(TableName=app_settings.table_name, Key=key, ConsistentRead=True).get("Item", {})
+        retry_after = max(60 - now.second, 1)
+        if sender is not None and int(found.get("s" + sender, {}).get("N", "0")) >= form.sender_limit_per_minute:
+            raise errors.RateLimitedError("Too many submissions from your address; try again in a minute.",
+                                          code="sender_rate_limited", retry_after=retry_after) from None
+        raise errors.RateLimitedError("Too many submissions to this form; try again in a minute.",
+                                      retry_after=retry_after) from None
+    if int(answer["Attributes"]["deliveries"]["N"]) > form.rate_limit_per_minute:  # visible to the business
         inbox_service.store_ignored(ctx, integration, delivery, reason="rate_limited")
-    raise errors.RateLimitedError("Too many submissions to this form; try again in a minute.",
-                                  retry_after=max(retry_after, 1))
+        raise errors.RateLimitedError("Too many submissions to this form; try again in a minute.",
+                                      retry_after=max(60 - now.second, 1))
 
 
 def _integration(post: Post) -> tuple[TenantContext, Integration]:
@@ -149,13 +172,11 @@ def submit(post: Post) -> Submitted:
         form = integrations_service.form_settings(integration)
         if form.require_signature:  # a signed sender is a server of the business's own: no share to keep
             verify_signature(integrations_service.signing_secret(ctx, integration), post)
-        else:
-            _sender_limit(ctx, integration, post, form.sender_limit_per_minute)
         fields = parsing.parse(post.content_type, post.body)
         if fields == TILDA_TEST:  # Tilda checks a new webhook with test=test and wants "ok"
             return Submitted(event_id=None)
         delivery = _delivery(post, fields, integration)
-        _rate_limit(ctx, integration, delivery)
+        _count(ctx, integration, post, delivery, signed=form.require_signature)
         receipt = inbox_service.receive(ctx, integration, delivery)
     return Submitted(event_id=receipt.event.event_id, duplicate=receipt.duplicate, redirect_url=form.redirect_url)
 

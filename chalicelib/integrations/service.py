@@ -20,6 +20,7 @@ from pydantic import ValidationError as PydanticValidationError
 from chalicelib.core import audit, crypto, db, errors, permissions
 from chalicelib.core.config import settings as app_settings
 from chalicelib.core.tenancy import TenantContext, bind, global_key, is_valid_id, new_id, tenant_key
+from chalicelib.core.warm import WarmCache
 from chalicelib.identity import plans
 from chalicelib.integrations import schemas as s
 from chalicelib.integrations.models import HookLookup, Integration, RoundRobinTurn
@@ -399,22 +400,52 @@ def resolve_hook(key: str, integration_type: str, *, source_ip: str | None = Non
     return (tenant_id, integration_id, digest) if found_type == integration_type else None
 
 
-def active_integration(ctx: TenantContext, integration_id: str, *, digest: str | None = None) -> Integration | None:
-    """The integration a hook posts to (one BatchGetItem with its company), when it is active, still
-    answers to the key with this digest, and its company is open for business."""
+# The integration a hook posts to and its company, remembered HOOK_SECONDS per warm Lambda, like the principal
+# (#22: a provider's delivery otherwise starts with a BatchGetItem of both). A change to either committed by this
+# process forgets the tenant's entries at once; one made by another Lambda (disabled, key rotated, company
+# suspended) takes effect here within HOOK_SECONDS.
+HOOK_SECONDS = 5.0
+_hooks = WarmCache(HOOK_SECONDS)
+
+
+def _forget_hooks(ctx: TenantContext, items: list[Any]) -> None:
+    from chalicelib.identity.models import Tenant
+
+    if any(isinstance(item, (Integration, Tenant)) for item in items):
+        _hooks.forget_tenant(ctx.tenant_id)
+
+
+db.on_commit(_forget_hooks)
+
+
+def hook_items(ctx: TenantContext, integration_id: str) -> tuple[Integration | None, Any]:
+    """(the integration, its company's Tenant item) a hook posts to: one BatchGetItem, or none while remembered.
+    The items are shared by the requests of this Lambda: read them, never change them."""
     from chalicelib.core import http
     from chalicelib.identity import service as identity_service
+
+    remembered = _hooks.get((ctx.tenant_id, integration_id))
+    if remembered is None:
+        keys = [(integrations_pk(ctx), integration_id), (identity_service.tenant_pk(ctx), "TENANT")]
+        with bind(ctx):
+            found = db.get_many(ctx, keys)
+        integration, tenant = (found.get(key) for key in keys)
+        remembered = (integration if isinstance(integration, Integration) else None, tenant)
+        _hooks.put((ctx.tenant_id, integration_id), remembered)
+    if remembered[1] is not None:
+        http.request_memo()[("tenant", ctx.tenant_id)] = remembered[1]  # the processor reads its settings
+    return remembered
+
+
+def active_integration(ctx: TenantContext, integration_id: str, *, digest: str | None = None) -> Integration | None:
+    """The integration a hook posts to (``hook_items``), when it is active, still answers to the key with this
+    digest, and its company is open for business."""
     from chalicelib.identity.models import Tenant
 
     if not is_valid_id(integration_id):
         return None
-    keys = [(integrations_pk(ctx), integration_id), (identity_service.tenant_pk(ctx), "TENANT")]
-    with bind(ctx):
-        found = db.get_many(ctx, keys)
-    integration, tenant = (found.get(key) for key in keys)
-    if isinstance(tenant, Tenant):
-        http.request_memo()[("tenant", ctx.tenant_id)] = tenant  # the processor reads its settings
-    if not isinstance(integration, Integration) or integration.status != "active":
+    integration, tenant = hook_items(ctx, integration_id)
+    if integration is None or integration.status != "active":
         return None
     if digest is not None and integration.key_digest != digest:  # rotated: the old key leads nowhere
         return None

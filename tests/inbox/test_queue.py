@@ -137,19 +137,51 @@ def test_only_the_message_that_met_an_outage_returns_to_the_queue(
     assert len(_contacts(client, company)) == 2
 
 
-def test_a_stored_post_takes_four_dynamodb_requests_with_a_warm_key(
+def test_a_stored_post_takes_two_dynamodb_requests_in_a_warm_lambda(
         client: ApiClient, company: Company, queue_url: str, tenancy_watcher: Watcher) -> None:
     form = create_form(client, company)
-    post_form(client, form, {**LEAD, "email": "first@example.com"})  # learns where the key leads
+    post_form(client, form, {**LEAD, "email": "first@example.com"})  # learns where the key leads, and the form
     tenancy_watcher.reset()
     assert body(post_form(client, form, LEAD))["duplicate"] is False
     operations = [operation for operation, _ in tenancy_watcher.requests]
-    # the integration with its company; the sender's and the form's minute counters; the event, its mark and
-    # audit record
-    assert operations == ["BatchGetItem", "UpdateItem", "UpdateItem", "TransactWriteItems"]
+    # the form's and the sender's minute counts (one item); the event, its mark and audit record (#22: the
+    # integration and its company are remembered for seconds per warm Lambda, like the principal)
+    assert operations == ["UpdateItem", "TransactWriteItems"]
 
     tenancy_watcher.reset()
     assert body(post_form(client, form, LEAD))["duplicate"] is True
     operations = [operation for operation, _ in tenancy_watcher.requests]
     # a repeat: the claim fails, the mark and the first event are read
-    assert operations == ["BatchGetItem", "UpdateItem", "UpdateItem", "TransactWriteItems", "GetItem", "GetItem"]
+    assert operations == ["UpdateItem", "TransactWriteItems", "GetItem", "GetItem"]
+
+    changed = body(client.get(f"/api/v1/integrations/{form['id']}", token=company.owner.token))
+    assert client.patch(f"/api/v1/integrations/{form['id']}", {"status": "disabled", "version": changed["version"]},
+                        token=company.owner.token).status_code == 200
+    tenancy_watcher.reset()  # a change made by this Lambda is seen at once
+    assert post_form(client, form, {**LEAD, "email": "late@example.com"}).status_code == 404
+    assert [operation for operation, _ in tenancy_watcher.requests][0] == "BatchGetItem"
+
+
+def test_a_change_made_by_another_lambda_reaches_the_hook_within_seconds(
+        client: ApiClient, company: Company, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The integration and its company are remembered HOOK_SECONDS per warm Lambda: a change written elsewhere
+    (here: straight to the table, never through this process's commits) takes effect once they pass."""
+    from chalicelib.integrations import service as integrations_service
+
+    now = [1_000.0]
+    monkeypatch.setattr(integrations_service._hooks, "clock", lambda: now[0])
+    integrations_service._hooks.clear()
+    form = create_form(client, company)
+    assert post_form(client, form, {**LEAD, "email": "one@example.com"}).status_code == 200  # remembered now
+    from chalicelib.core.tenancy import TenantContext, bind
+
+    with bind(TenantContext(tenant_id=company.tenant_id)):
+        boto3.client("dynamodb", region_name=settings.region).update_item(
+            TableName=settings.table_name,
+            Key={"pk": {"S": f"T#{company.tenant_id}#INTEGRATION"}, "sk": {"S": form["id"]}},
+            UpdateExpression="SET #s = :s", ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues={":s": {"S": "disabled"}})
+    assert post_form(client, form, {**LEAD, "email": "two@example.com"}).status_code == 200  # still remembered
+    now[0] += integrations_service.HOOK_SECONDS
+    assert post_form(client, form, {**LEAD, "email": "three@example.com"}).status_code == 404
+    integrations_service._hooks.clear()
