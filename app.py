@@ -51,12 +51,12 @@ def tenant_data_jobs(event: Any) -> Any:
     return jobs.scheduled_tick(event)
 
 
-@app.schedule(Rate(1, unit=Rate.MINUTES), name="inbox_retries")
-def inbox_retries(event: Any) -> Any:
-    """Webhook events whose processing failed, or whose queue message never came, are processed again."""
+@app.on_sqs_message(queue=settings.jobs_queue_name, batch_size=10, name="inbox_events")
+def inbox_events(event: Any) -> Any:
+    """Webhook events are processed from the jobs queue: the hook answers as soon as the event is stored."""
     from chalicelib.inbox import jobs
 
-    return jobs.scheduled_tick(event)
+    return jobs.queued_events(event)
 
 
 @app.on_sqs_message(queue=settings.mail_queue_name, batch_size=10, name="mail_in")
@@ -69,17 +69,9 @@ def mail_in(event: Any) -> Any:
     return receiving.queued_notifications(event)
 
 
-@app.on_sqs_message(queue=settings.jobs_queue_name, batch_size=10, name="inbox_events")
-def inbox_events(event: Any) -> Any:
-    """Webhook events are processed from the jobs queue: the hook answers as soon as the event is stored."""
-    from chalicelib.inbox import jobs
-
-    return jobs.queued_events(event)
-
-
 @app.schedule(Rate(1, unit=Rate.HOURS), name="housekeeping")
 def housekeeping(event: Any) -> Any:
-    """Trashed contacts, companies and deals are purged 30 days after their deletion, for every tenant."""
+    """The day's audit retention, and carrying work scheduled before the due timers over to them."""
     from chalicelib.housekeeping import jobs
 
     return jobs.scheduled_tick(event)
@@ -102,7 +94,8 @@ def domain_events(event: Any) -> Any:
 
 @app.schedule(Rate(1, unit=Rate.MINUTES), name="due_timers")
 def due_timers(event: Any) -> Any:
-    """Timers due by now: task reminders and overdue checks, notification e-mails and digests."""
+    """Timers due by now: task reminders and overdue checks, notification e-mails and digests, automations' waits,
+    webhook events to process again (failed, or never brought by the queue), trashed records to purge."""
     from chalicelib.events import jobs
 
     return jobs.due_tick(event)

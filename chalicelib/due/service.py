@@ -15,6 +15,7 @@ import importlib
 import time
 import zlib
 from collections.abc import Callable
+from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -50,8 +51,12 @@ HANDLERS: dict[str, str] = {
     "segment.refresh": "chalicelib.segments.jobs",
     "segment.purge": "chalicelib.segments.jobs",
     "campaign.start": "chalicelib.campaigns.service",
+    "trash.purge": "chalicelib.housekeeping.service",
+    "inbox.retry": "chalicelib.inbox.jobs",
 }
-Handler = Callable[[TenantContext, DueTimer], None]
+# A handler may answer a word for what it did ("purged", "processed" ...): a run restricted to its kind counts them.
+Handler = Callable[[TenantContext, DueTimer], str | None]
+_RUN_CLOCK: ContextVar[datetime | None] = ContextVar("due_run_clock", default=None)
 
 
 def stamp(moment: datetime) -> str:
@@ -132,12 +137,22 @@ def cancel(ctx: TenantContext, *, kind: str, ref: str, seq: int | None = None) -
         pass
 
 
+def drop(ctx: TenantContext, change: db.Change, *, kind: str, ref: str) -> None:
+    """Add to change the removal of the timer of a kind and subject (none there: nothing happens)."""
+    change.delete(DueTimer(timers_pk(ctx), timer_sk(kind, ref)))
+
+
 def get_timer(ctx: TenantContext, *, kind: str, ref: str) -> DueTimer | None:
     """The timer of a kind and subject, or None."""
     return db.get(ctx, DueTimer, timers_pk(ctx), timer_sk(kind, ref))
 
 
 # -- the run ----------------------------------------------------------------------------------
+
+
+def moment() -> datetime:
+    """The run's clock while a handler runs (what timers are due by), else now."""
+    return _RUN_CLOCK.get() or db.utcnow()
 
 
 def _handler(kind: str) -> Handler:
@@ -175,25 +190,33 @@ def _forget(item: DueTimer) -> None:
         pass
 
 
-def fire(item: DueTimer, now: datetime) -> str:
+def fire(item: DueTimer, now: datetime, outcomes: dict[str, int] | None = None) -> str:
     """Run one due timer in its tenant: ``fired``, ``retrying`` (moved to a later attempt) or ``stuck`` (left
-    where it is: the next run finds it again)."""
+    where it is: the next run finds it again). ``outcomes`` counts what the handlers answered (``error`` when
+    one raised)."""
     ctx = _context(item)
+    tally = outcomes if outcomes is not None else {}
     with tenancy.bind(ctx):
         if item.timer_kind not in HANDLERS:
             logger.error("timer of an unknown kind dropped", extra={"kind": item.timer_kind})
             _forget(item)
             return "fired"
+        clock = _RUN_CLOCK.set(now)
         try:
-            _handler(item.timer_kind)(ctx, item)
+            answer = _handler(item.timer_kind)(ctx, item)
         except Exception:  # noqa: BLE001 - any failure of a handler waits for its next attempt
             logger.warning("timer failed", extra={"kind": item.timer_kind}, exc_info=True)
+            tally["error"] = tally.get("error", 0) + 1
             try:
                 _retry_later(ctx, item, now)
             except (errors.CRMError, PutError, DeleteError):
                 logger.warning("timer not moved; it fires again at the next run", exc_info=True)
                 return "stuck"
             return "retrying"
+        finally:
+            _RUN_CLOCK.reset(clock)
+        if answer is not None:
+            tally[answer] = tally.get(answer, 0) + 1
         try:
             _forget(item)
         except (errors.CRMError, DeleteError):  # done, but found again next run: handlers are idempotent
@@ -202,7 +225,8 @@ def fire(item: DueTimer, now: datetime) -> str:
         return "fired"
 
 
-def _due_in(hour: str, shard: int, now: datetime) -> list[DueTimer]:
+def due_in(hour: str, shard: int, now: datetime) -> list[DueTimer]:
+    """The timers of one shard of one hour due by now (one Query)."""
     with db.translate_errors():
         found = DueTimer.gsi1.query(feed_key(hour, shard), DueTimer.gsi1sk <= f"{stamp(now)}~")
         return [item for item in found if isinstance(item, DueTimer)]
@@ -222,8 +246,13 @@ def _cleared_before(hour: datetime) -> None:
         DueState(STATE_PK, STATE_SK, next_hour=hour.strftime(HOUR)).save()
 
 
-def run_due(*, now: datetime | None = None, seconds: float = 50.0) -> dict[str, int]:
-    """Fire every timer due by now, hour by hour from the bookmark; advance the bookmark past cleared hours."""
+def run_due(*, now: datetime | None = None, seconds: float = 50.0, kinds: frozenset[str] | None = None,
+            outcomes: dict[str, int] | None = None) -> dict[str, int]:
+    """Fire every timer due by now, hour by hour from the bookmark; advance the bookmark past cleared hours.
+
+    With ``kinds`` only timers of those kinds fire (an operator's or a test's run of one job): the bookmark is
+    read, never moved, since the hours keep the other kinds' timers. ``outcomes`` counts the handlers' answers.
+    """
     now = now or db.utcnow()
     deadline = time.monotonic() + seconds
     counts = {"fired": 0, "retrying": 0, "stuck": 0}
@@ -233,11 +262,13 @@ def run_due(*, now: datetime | None = None, seconds: float = 50.0) -> dict[str, 
     while hour <= last and time.monotonic() < deadline:
         complete = True
         for shard in range(SHARDS):
-            for item in _due_in(hour.strftime(HOUR), shard, now):
+            for item in due_in(hour.strftime(HOUR), shard, now):
+                if kinds is not None and item.timer_kind not in kinds:
+                    continue
                 if time.monotonic() >= deadline:
                     complete = False
                     break
-                outcome = fire(item, now)
+                outcome = fire(item, now, outcomes)
                 counts[outcome] += 1
                 complete = complete and outcome != "stuck"
         if not complete:
@@ -245,7 +276,7 @@ def run_due(*, now: datetime | None = None, seconds: float = 50.0) -> dict[str, 
         if not open_hour and hour + GRACE < last:
             clear_until = hour + timedelta(hours=1)
         hour += timedelta(hours=1)
-    if clear_until is not None:
+    if clear_until is not None and kinds is None:
         try:
             _cleared_before(clear_until)
         except errors.ServiceUnavailableError:  # the next run reads those hours again and finds them empty

@@ -8,15 +8,15 @@ from typing import Any
 from chalicelib.core import observability
 from chalicelib.core.observability import logger
 from chalicelib.core.tenancy import new_id
-from chalicelib.housekeeping import retention, service
+from chalicelib.housekeeping import migration, retention
 
 SAFETY_SECONDS = 20.0
 DEFAULT_SECONDS = 240.0
 
 
 def scheduled_tick(event: Any) -> dict[str, int]:
-    """Purge the trash records of every tenant whose 30 days are over, then carry on the day's audit retention
-    (``retention``), until shortly before the timeout."""
+    """Carry work scheduled before the due timers over to them (``migration``; the trash purge itself runs on the
+    due timers), then carry on the day's audit retention (``retention``), until shortly before the timeout."""
     context = getattr(event, "context", None)
     remaining = getattr(context, "get_remaining_time_in_millis", None)
     seconds = remaining() / 1000 - SAFETY_SECONDS if callable(remaining) else DEFAULT_SECONDS
@@ -24,8 +24,9 @@ def scheduled_tick(event: Any) -> dict[str, int]:
     observability.start_request(request_id=str(getattr(event, "event_id", None) or new_id()),
                                 route="schedule:housekeeping", method="SCHEDULE")
     try:
-        counts = service.purge_due(seconds=max(1.0, seconds))
-        logger.info("trash purged", extra=counts)
+        counts = migration.run(seconds=max(1.0, seconds))
+        if any(counts.values()):
+            logger.info("moved onto due timers", extra=counts)
         expired = retention.expire_due(seconds=max(1.0, seconds - (time.monotonic() - started)))
         logger.info("audit retention", extra=expired)  # once a day; a run that stops is carried on next hour
         return counts

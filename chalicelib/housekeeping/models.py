@@ -22,3 +22,12 @@ class RetentionPass(MainTable, discriminator="audit_retention_pass"):
     day = UnicodeAttribute()
     after = UnicodeAttribute(null=True)
     done = BooleanAttribute(default=False)
+
+
+class DueMigration(MainTable, discriminator="due_migration"):
+    """Moving the work scheduled before the due timers onto them (``G#housekeeping#due-migration`` / ``STATE``):
+    the next day bucket of the old trash feed to read, and whether the trash and the inbox are through."""
+
+    trash_day = UnicodeAttribute(null=True)
+    trash_done = BooleanAttribute(default=False)
+    inbox_done = BooleanAttribute(default=False)

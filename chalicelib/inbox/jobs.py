@@ -1,11 +1,11 @@
-"""Processing stored inbox events: from the jobs queue as they arrive, and on schedule as a retry.
+"""Processing stored inbox events: from the jobs queue as they arrive, and on their due timers as a retry.
 
 ``queued_events`` is the jobs queue's handler: each message names a received event, processed
-bound to its own tenant, as its integration. ``scheduled_tick`` (Rate: every minute; see
-docs/ARCHITECTURE.md) takes what waits on the retry index: failed events whose backoff is over, and
-received events no message brought in time (``pipeline.QUEUE_GRACE``). The index is one global
-partition of gsi2 sorted by due time, so the job finds them with one Query without knowing the
-tenants.
+bound to its own tenant, as its integration. An event waiting for an attempt (a failure whose backoff
+runs, or a received event no message may bring: ``pipeline.QUEUE_GRACE``) has a due timer of kind
+``inbox.retry`` set in the transaction that made it wait (``pipeline.schedule``); the one due run
+(``chalicelib.due``, ``app.due_timers``) calls ``fire`` when it is due. No partition of its own: the timers
+spread over the due run's hourly shards with every other kind.
 """
 
 from __future__ import annotations
@@ -16,42 +16,32 @@ from typing import Any
 from chalicelib.core import db, http
 from chalicelib.core.observability import logger
 from chalicelib.core.tenancy import TenantContext, bind, is_valid_id
+from chalicelib.due import service as due
+from chalicelib.due.models import DueTimer
 from chalicelib.inbox import pipeline
 from chalicelib.inbox.models import InboxEvent, InboxPayload, events_pk, payloads_pk
-
-BATCH = 25
-
-
-def due_events(now: datetime, *, limit: int = BATCH) -> list[tuple[str, str, str]]:
-    """(tenant, integration, event) ids of failed events due for a retry, oldest due first."""
-    upper = now.isoformat() + "~"  # every sort key due at or before now
-    with db.translate_errors():
-        # Only the keys: the index spans every tenant, and an event's sealed values are its tenant's to open.
-        found = InboxEvent.gsi2.query(pipeline.DUE_PARTITION, InboxEvent.gsi2sk <= upper, limit=limit,
-                                      attributes_to_get=["pk", "sk", "kind", "gsi2sk"])
-        keys = [str(item.gsi2sk) for item in found]
-    due = []
-    for key in keys:
-        parts = key.rsplit("#", 3)
-        if len(parts) == 4 and all(is_valid_id(part) for part in parts[1:]):
-            due.append((parts[1], parts[2], parts[3]))
-    return due
 
 
 def retry_one(tenant_id: str, integration_id: str, event_id: str, *, now: datetime,
               waiting: frozenset[str] = pipeline.WAITING) -> str:
     """Process one stored event as its integration, if it still waits in one of these statuses;
     returns the event's status afterwards ("gone" when it is not there or no longer waiting)."""
+    event = _attempt(tenant_id, integration_id, event_id, now=now, waiting=waiting)
+    return "gone" if event is None else str(event.status)
+
+
+def _attempt(tenant_id: str, integration_id: str, event_id: str, *, now: datetime,
+             waiting: frozenset[str]) -> InboxEvent | None:
     from chalicelib.integrations import service as integrations_service
 
     ctx = integrations_service.hook_context(tenant_id, integration_id)
     with bind(ctx), http.run_memo() as memo:
         event, integration, tenant = _read_run(ctx, integration_id, event_id)
         if event is None or event.status not in waiting:
-            return "gone"
+            return None
         if tenant is not None:
             memo[("tenant", ctx.tenant_id)] = tenant  # the processor reads its settings (currency, owner)
-        return pipeline.process(ctx, event, integration, now=now).status
+        return pipeline.process(ctx, event, integration, now=now)
 
 
 def _read_run(ctx: TenantContext, integration_id: str, event_id: str) -> tuple[InboxEvent | None, Any, Any]:
@@ -78,23 +68,40 @@ def _read_run(ctx: TenantContext, integration_id: str, event_id: str) -> tuple[I
     return event, integration, tenant if isinstance(tenant, Tenant) else None
 
 
-def retry_due(*, now: datetime | None = None, limit: int = BATCH) -> dict[str, int]:
-    """Retry every failed event whose time has come; counts of the outcomes."""
-    now = now or db.utcnow()
-    counts: dict[str, int] = {}
-    for tenant_id, integration_id, event_id in due_events(now, limit=limit):
-        try:
-            status = retry_one(tenant_id, integration_id, event_id, now=now)
-        except Exception:  # noqa: BLE001 - one tenant's outage must not stop the others' retries
-            logger.exception("inbox retry failed", extra={"event_id": event_id})
-            status = "error"
-        counts[status] = counts.get(status, 0) + 1
-    return counts
+def fire(ctx: TenantContext, timer: DueTimer) -> str:
+    """The due timer of a waiting event: process it now; the event's status afterwards (``gone``: no longer waiting).
+
+    An attempt under way (its lease held: the queue's consumer has it) leaves the timer at the lease's end, so an
+    attempt that dies still has its event retried. An attempt that could not even be recorded (an outage) moves
+    the timer on with the inbox's backoff, for as long as it takes: the event is never left without one.
+    """
+    payload = dict(timer.payload or {})
+    integration_id, event_id = str(payload.get("integration_id", "")), str(payload.get("event_id", ""))
+    if not (is_valid_id(integration_id) and is_valid_id(event_id)):
+        logger.error("inbox retry timer naming no event dropped")
+        return "gone"
+    now = due.moment()
+    try:
+        event = _attempt(ctx.tenant_id, integration_id, event_id, now=now, waiting=pipeline.WAITING)
+    except Exception:  # noqa: BLE001 - an outage: the event waits on its timer, moved on
+        logger.exception("inbox retry failed", extra={"event_id": event_id})
+        errors = int(payload.get("errors", 0)) + 1
+        due.set_timer(ctx, kind=pipeline.RETRY_KIND, ref=timer.ref, due_at=now + pipeline.backoff(errors),
+                      payload={**payload, "errors": errors})  # an outage here too: the due run moves or keeps it
+        return "error"
+    if event is None:
+        return "gone"
+    if event.status in pipeline.WAITING and event.lease_until is not None and event.lease_until > now:
+        due.set_timer(ctx, kind=pipeline.RETRY_KIND, ref=timer.ref, due_at=event.lease_until, payload=payload)
+    return str(event.status)
 
 
-def scheduled_tick(event: Any) -> dict[str, int]:
-    """The scheduled handler: retry due events (wired in app.py with Rate(1, MINUTES))."""
-    return retry_due()
+def retry_due(*, now: datetime | None = None, seconds: float = 50.0) -> dict[str, int]:
+    """Retry every waiting event whose time has come (the due run, restricted to inbox retries); counts of the
+    events' statuses afterwards (``error``: the attempt could not even be recorded, its timer moved on)."""
+    outcomes: dict[str, int] = {}
+    due.run_due(now=now, seconds=seconds, kinds=frozenset({pipeline.RETRY_KIND}), outcomes=outcomes)
+    return outcomes
 
 
 def queued_events(event: Any) -> dict[str, Any]:
@@ -104,7 +111,7 @@ def queued_events(event: Any) -> dict[str, Any]:
     even be recorded (the table unavailable), only that message goes back to the queue: the answer
     names it in ``batchItemFailures`` (the event source mapping reports batch item failures, infra/),
     to come again after the visibility timeout (then to the dead-letter queue), while the rest of the
-    batch is done with; the retry index still holds the event either way. Otherwise the answer counts
+    batch is done with; its retry timer still holds the event either way. Otherwise the answer counts
     the batch's outcomes. (Powertools' batch processor would do the partial answer, but it raises when
     every record fails and keeps no outcomes; the loop is this short.)
     """

@@ -2,9 +2,9 @@
 
 An event is two items written in one transaction. Its status lives at ``T#<tid>#INBOX#<integration
 id>`` / ``<event id>`` (newest first by ULID): small, rewritten as the event is stored, leased,
-checkpointed and finished; gsi1 ``T#<tid>#INBOX#<integration id>#<status>`` lists one status; events
-waiting for an attempt also sit on gsi2 ``G#inbox-due#<shard>`` / ``<next attempt>#<tenant>#<integration>#
-<event>``, the one index the scheduled job reads without knowing the tenants. The raw fields, sealed
+checkpointed and finished; gsi1 ``T#<tid>#INBOX#<integration id>#<status>`` lists one status; an event
+waiting for an attempt has a due timer (``pipeline.schedule``; events stored before the timers sat on gsi2
+``G#inbox-due#0``, which ``housekeeping.migration`` moves onto timers). The raw fields, sealed
 (they carry personal data), live apart at ``T#<tid>#INBOXRAW#<integration id>`` / ``<event id>``, written
 once and never changed, on no index: the bulk of an event is paid for once, not at every step. Both
 expire 30 days after the event arrived (TTL ``expires_at``).

@@ -7,9 +7,12 @@ that makes the record (``with run.checkpoint_with(contact_id=...) as change:`` h
 create), so no crash can fall between the two; ``run.checkpoint`` alone is for what makes no write.
 The last step may instead put its writes in the Outcome's change, committed with the outcome itself.
 A run's steps share one memo (``http.run_memo``): its users and tenant are read once.
-A processor that raises leaves the event ``failed`` with the reason, to be retried by the scheduled job with
-exponential backoff and jitter, up to ``MAX_ATTEMPTS``; after that it stays failed for good, in the
-list, until someone replays it by hand. The event itself is never deleted by processing.
+A processor that raises leaves the event ``failed`` with the reason, to be retried with exponential backoff and
+jitter, up to ``MAX_ATTEMPTS``; after that it stays failed for good, in the list, until someone replays it by
+hand. The event itself is never deleted by processing. An event waiting for an attempt (received, or failed and
+not final) has a due timer (``chalicelib.due``, kind ``inbox.retry``) at its next attempt, written in the
+transaction that makes it wait and dropped in the one that ends its wait: the due run brings it to
+``inbox.jobs.fire``.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from typing import Any
 from chalicelib.core import audit, crypto, db, errors, http
 from chalicelib.core.observability import logger
 from chalicelib.core.tenancy import TenantContext
+from chalicelib.due import service as due
 from chalicelib.inbox import models as m
 
 MAX_ATTEMPTS = 8
@@ -33,7 +37,8 @@ BASE_DELAY = timedelta(minutes=1)
 MAX_DELAY = timedelta(hours=6)
 LEASE = timedelta(minutes=2)
 QUEUE_GRACE = timedelta(minutes=2)  # a received event not processed by then is taken by the retry job
-DUE_PARTITION = "G#inbox-due#0"
+DUE_PARTITION = "G#inbox-due#0"  # the retry index before the due timers: read only by the migration
+RETRY_KIND = "inbox.retry"
 AUDIT_ENTITY = "inbox_event"
 WAITING = frozenset({"received", "failed"})  # the statuses the retry index holds
 
@@ -105,10 +110,9 @@ def backoff(attempts: int, *, rng: random.Random | None = None) -> timedelta:
     return ceiling * (0.5 + 0.5 * (rng or random).random())
 
 
-def due_sk(event: m.InboxEvent, tenant_id: str) -> str:
-    """Sort key of an event on the retry index: due time first, then where it lives."""
-    assert event.next_attempt_at is not None
-    return f"{event.next_attempt_at.isoformat()}#{tenant_id}#{event.integration_id}#{event.event_id}"
+def retry_ref(event: m.InboxEvent) -> str:
+    """The subject of an event's retry timer (one per event)."""
+    return f"{event.integration_id}.{event.event_id}"
 
 
 def open_payload(ctx: TenantContext, event: m.InboxEvent) -> dict[str, Any]:
@@ -132,12 +136,18 @@ def event_audit_view(event: m.InboxEvent | None) -> dict[str, Any] | None:
 
 
 def index(ctx: TenantContext, event: m.InboxEvent) -> None:
-    """Place the event on its status list and, while it waits for an attempt, on the retry index."""
+    """Place the event on its status list (an event stored before the due timers leaves the old retry index)."""
     event.gsi1pk, event.gsi1sk = m.status_key(ctx, event.integration_id, event.status), event.event_id
+    event.gsi2pk = event.gsi2sk = None
+
+
+def schedule(ctx: TenantContext, event: m.InboxEvent, change: db.Change, *, new: bool = False) -> None:
+    """Add to the event's change its retry timer while it waits for an attempt, else the timer's removal."""
     if event.status in WAITING and event.next_attempt_at is not None:
-        event.gsi2pk, event.gsi2sk = DUE_PARTITION, due_sk(event, ctx.tenant_id)
-    else:
-        event.gsi2pk = event.gsi2sk = None
+        change.save(due.timer(ctx, kind=RETRY_KIND, ref=retry_ref(event), due_at=event.next_attempt_at,
+                              payload={"integration_id": event.integration_id, "event_id": event.event_id}))
+    elif not new:
+        due.drop(ctx, change, kind=RETRY_KIND, ref=retry_ref(event))
 
 
 def _claim(ctx: TenantContext, event: m.InboxEvent, now: datetime) -> bool:
@@ -158,6 +168,7 @@ def _finish(ctx: TenantContext, event: m.InboxEvent, before: dict[str, Any] | No
     event.updated_at = db.utcnow()
     index(ctx, event)
     change.save(event)
+    schedule(ctx, event, change)
     chain_head = event.audit_hash
     audit.attach(ctx, change, event, entity=AUDIT_ENTITY, entity_id=event.event_id, action=event.status,
                  before=before, after=event_audit_view(event))

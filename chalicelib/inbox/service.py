@@ -95,13 +95,14 @@ def _new_event(ctx: TenantContext, integration: Any, delivery: Delivery, key: st
     event.sealed_fields = sealed
     fields = InboxPayload(payloads_pk(ctx, event.integration_id), event_id, event_id=event_id, payload=sealed,
                           dedupe_key=key, expires_at=event.expires_at)
-    pipeline.index(ctx, event)  # a received event waits on the retry index until it is processed
+    pipeline.index(ctx, event)
     return event, fields
 
 
 def _commit_event(ctx: TenantContext, event: InboxEvent, fields: InboxPayload, mark: DedupeMark | None) -> None:
     """The event, its fields (once, never rewritten), its dedupe mark and its audit record: one transaction."""
     change = db.Change().save(event).create(fields)
+    pipeline.schedule(ctx, event, change, new=True)  # a received event's retry timer: the queue may never bring it
     if mark is not None:
         change.save(mark)
     audit.attach(ctx, change, event, entity=pipeline.AUDIT_ENTITY, entity_id=event.event_id, action="receive",

@@ -1,9 +1,10 @@
 """The trash of every record type: soft delete, restore within the retention, purge by an admin or after it.
 
-A deleted record leaves every list (its rows give way to one trash row) and writes a ``TrashDue``
-item in its collection, in the same transaction; the hourly housekeeping job reads the day buckets
-of that feed and purges what is still in the trash (no Scan, every tenant). Restore removes the item
-in its transaction. ``expires_at`` (deletion + retention) remains a TTL backstop.
+A deleted record leaves every list (its rows give way to one trash row) and sets a due timer (``chalicelib.due``,
+kind ``trash.purge``) at the end of its retention, in the same transaction; the due run fires it and
+housekeeping purges the record if it is still in the trash (no Scan, no partition of its own). Restore drops the
+timer in its transaction. ``expires_at`` (deletion + retention) remains a TTL backstop. (Records trashed before
+the timers have a ``TrashDue`` item in their collection, which ``housekeeping.migration`` turns into a timer.)
 
 A type's own steps are hooks on its declaration: ``restoring(ctx, before, after, change)`` (a
 contact claims its phones again, forgets purged companies), ``purging(ctx, record)`` (a company
@@ -17,13 +18,15 @@ from typing import Any
 
 from chalicelib.core import db, errors, permissions, tenancy
 from chalicelib.core.tenancy import TenantContext
+from chalicelib.due import service as due
 from chalicelib.records import access, editing, listing, store
 from chalicelib.records.models import TrashDue
 from chalicelib.records.timeline import PROFILE_SK
 from chalicelib.records.types import RecordType
 
-DUE_SK = "#TRASHDUE"
+DUE_SK = "#TRASHDUE"  # the purge entry before the due timers (migrated, then never written)
 FEED = "trashdue"
+PURGE_KIND = "trash.purge"
 
 
 class TrashExpiredError(errors.ConflictError):
@@ -36,19 +39,21 @@ def feed_key(day: Any) -> str:
     return tenancy.global_key(FEED, day.isoformat())
 
 
+def purge_ref(rtype: RecordType, record_id: str) -> str:
+    """The subject of a trashed record's purge timer."""
+    return f"{rtype.name}.{record_id}"
+
+
 def schedule_purge(ctx: TenantContext, change: db.Change, rtype: RecordType, record_id: str,
                    deleted_at: datetime) -> None:
-    """Add to a soft delete's change the entry that lets the job purge the record after the retention."""
-    due = (deleted_at + rtype.retention).date()
-    change.save(TrashDue(access.collection_pk(ctx, rtype, record_id), DUE_SK, entity=rtype.name,
-                         record_id=record_id, due_on=due.isoformat(), gsi1pk=feed_key(due),
-                         gsi1sk=f"{ctx.tenant_id}#{rtype.name}#{record_id}",
-                         expires_at=deleted_at + 2 * rtype.retention))
+    """Add to a soft delete's change the timer that purges the record after the retention."""
+    change.save(due.timer(ctx, kind=PURGE_KIND, ref=purge_ref(rtype, record_id), due_at=deleted_at + rtype.retention,
+                          payload={"entity": rtype.name, "record_id": record_id}))
 
 
 def cancel_purge(ctx: TenantContext, change: db.Change, rtype: RecordType, record_id: str) -> None:
-    """Add to a restore's change the removal of the record's purge entry."""
-    change.delete(TrashDue(access.collection_pk(ctx, rtype, record_id), DUE_SK))
+    """Add to a restore's change the removal of the record's purge timer."""
+    due.drop(ctx, change, kind=PURGE_KIND, ref=purge_ref(rtype, record_id))
 
 
 def delete_collection(ctx: TenantContext, change: db.Change, pk: str) -> None:

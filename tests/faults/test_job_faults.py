@@ -12,8 +12,9 @@ throttle on transactions (or batches) alone is run where a job writes its record
 different requests: DynamoDB throttles request by request, and a transaction costs twice the capacity.
 ``Onset`` starts a fault partway through a run (after some rows, a stored page, a made lead, a built
 archive), where a job has written part of its work. The jobs are driven through what their handlers in
-app.py call (``run_pending``, ``scheduled_tick``, ``retry_due``, ``queued_events``), with a later clock
-where a lease or a grace period must pass; each global queue is narrowed to this file's tenants.
+app.py call (``run_pending``, ``scheduled_tick``, ``queued_events``; the due run restricted to one kind:
+``retry_due``, ``purge_due``), with a later clock where a lease or a grace period must pass; each global queue is
+narrowed to this file's tenants.
 """
 
 from __future__ import annotations
@@ -21,9 +22,9 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import ExitStack
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
 import pytest
@@ -36,9 +37,8 @@ from chalicelib.dataio import jobs as dataio_jobs
 from chalicelib.dataio import queue as dataio_queue
 from chalicelib.dataio import storage as dataio_storage
 from chalicelib.dataio.models import ExportJob
-from chalicelib.housekeeping import jobs as housekeeping_jobs
+from chalicelib.due import service as due
 from chalicelib.housekeeping import service as housekeeping
-from chalicelib.housekeeping.models import HousekeepingState
 from chalicelib.inbox import jobs as inbox_jobs
 from chalicelib.inbox import pipeline
 from chalicelib.records import timeline as timeline_service
@@ -136,8 +136,8 @@ def _tenant_data_queues_of(monkeypatch: pytest.MonkeyPatch, company: Company) ->
     world.only_ours(monkeypatch, purge, "due", lambda tenant_id: tenant_id, {company.tenant_id})
 
 
-def _retry_index_of(monkeypatch: pytest.MonkeyPatch, company: Company) -> None:
-    world.only_ours(monkeypatch, inbox_jobs, "due_events", lambda found: found[0], {company.tenant_id}, limit=1000)
+def _due_timers_of(monkeypatch: pytest.MonkeyPatch, company: Company) -> None:
+    world.only_ours(monkeypatch, due, "due_in", lambda timer: timer.pk.split("#")[1], {company.tenant_id})
 
 
 # -- dataio_jobs: imports ---------------------------------------------------------------------
@@ -460,7 +460,7 @@ def test_a_queued_event_is_never_lost_and_makes_its_lead_once(
         client: ApiClient, watched: Watched, monkeypatch: pytest.MonkeyPatch, fault: Fault) -> None:
     company = signup(client, company="Queue Fault", country="US")
     form = create_form(client, company)
-    _retry_index_of(monkeypatch, company)
+    _due_timers_of(monkeypatch, company)
     with world.jobs_queue(monkeypatch) as url:
         stored = post_form(client, form, LEAD)
         assert stored.status_code == 200 and body(stored)["duplicate"] is False, stored.body
@@ -505,7 +505,7 @@ def test_a_waiting_event_stays_due_and_is_processed_once(
     form = create_form(client, company)
     world.lost_queue(monkeypatch)  # the message is lost: the event waits for the retry job
     assert post_form(client, form, LEAD).status_code == 200
-    _retry_index_of(monkeypatch, company)
+    _due_timers_of(monkeypatch, company)
     due = db.utcnow() + pipeline.QUEUE_GRACE + timedelta(seconds=1)
 
     run = under(fault, watched, lambda: inbox_jobs.retry_due(now=due))
@@ -513,7 +513,7 @@ def test_a_waiting_event_stays_due_and_is_processed_once(
     # Not even the failed attempt is recorded (without KMS its record cannot be sealed): the event waits as it was
     assert run.answer == {"error": 1}, run.answer
     [event] = events(client, company, form)
-    assert event["status"] in pipeline.WAITING and event["next_attempt_at"], event  # still on the retry index
+    assert event["status"] in pipeline.WAITING and event["next_attempt_at"], event  # still waiting on its timer
     assert world.listed_contacts(client, company) == []
     assert [key for key in run.written if event["id"] not in key[0] + key[1]] == [], run.written
 
@@ -521,7 +521,7 @@ def test_a_waiting_event_stays_due_and_is_processed_once(
     [event] = events(client, company, form)
     assert event["status"] == "processed", event
     assert [c["id"] for c in world.listed_contacts(client, company)] == [event["outcome"]["contact_id"]]
-    assert inbox_jobs.retry_due(now=due + 2 * pipeline.MAX_DELAY) == {}  # off the index: never made twice
+    assert inbox_jobs.retry_due(now=due + 2 * pipeline.MAX_DELAY) == {}  # its timer dropped: never made twice
 
 
 def test_an_event_throttled_after_its_lead_is_made_makes_it_once(
@@ -530,7 +530,7 @@ def test_an_event_throttled_after_its_lead_is_made_makes_it_once(
     form = create_form(client, company)
     world.lost_queue(monkeypatch)
     assert post_form(client, form, LEAD).status_code == 200
-    _retry_index_of(monkeypatch, company)
+    _due_timers_of(monkeypatch, company)
     due = db.utcnow() + pipeline.QUEUE_GRACE + timedelta(seconds=1)
     real = contacts_service.create
 
@@ -554,25 +554,7 @@ def test_an_event_throttled_after_its_lead_is_made_makes_it_once(
     assert [c["id"] for c in world.listed_contacts(client, company)] == [lead["id"]]  # not made twice
 
 
-# -- housekeeping: the trash purge ------------------------------------------------------------
-
-def _bookmark() -> date:
-    return date.fromisoformat(HousekeepingState.get(housekeeping.STATE_PK, housekeeping.STATE_SK).next_day)
-
-
-@pytest.fixture
-def bookmark() -> Iterator[None]:
-    """The purge's global bookmark, put back as it was: the cases move it days ahead."""
-    try:
-        kept: HousekeepingState | None = HousekeepingState.get(housekeeping.STATE_PK, housekeeping.STATE_SK)
-    except HousekeepingState.DoesNotExist:
-        kept = None
-    yield
-    if kept is not None:
-        kept.save()
-    else:
-        HousekeepingState(housekeeping.STATE_PK, housekeeping.STATE_SK).delete()
-
+# -- due_timers: the trash purge ---------------------------------------------------------------
 
 
 # Where each kind of record is made and trashed, and what it is made with.
@@ -601,6 +583,11 @@ def _trash(client: ApiClient, company: Company, entity: str) -> str:
     return record_id
 
 
+def _purge_timer(company: Company, entity: str, record_id: str) -> Key:
+    ctx = tenancy.TenantContext(tenant_id=company.tenant_id)
+    return due.timers_pk(ctx), due.timer_sk(housekeeping.KIND, f"{entity}.{record_id}")
+
+
 @pytest.mark.parametrize("entity", sorted(TRASHED))
 @pytest.mark.parametrize("fault", [
     case(THROUGHPUT, "dynamodb-throughput"),
@@ -609,62 +596,46 @@ def _trash(client: ApiClient, company: Company, entity: str) -> str:
     case(KMS, "kms-throttling"),
 ])
 def test_a_trashed_record_waits_for_the_next_run_and_is_purged_once(
-        client: ApiClient, watched: Watched, monkeypatch: pytest.MonkeyPatch, bookmark: None, fault: Fault,
-        entity: str) -> None:
+        client: ApiClient, watched: Watched, monkeypatch: pytest.MonkeyPatch, fault: Fault, entity: str) -> None:
     company = signup(client, company="Trash Fault", country="US")
     record_id = _trash(client, company, entity)
-    deleted_on = db.utcnow().date()
-    world.only_ours(monkeypatch, housekeeping, "_bucket", lambda entry: entry.pk.split("#")[1], {company.tenant_id})
-    HousekeepingState(housekeeping.STATE_PK, housekeeping.STATE_SK,
-                      next_day=(deleted_on + housekeeping.RETENTION).isoformat()).save()  # the due day is next
+    _due_timers_of(monkeypatch, company)
     real_now = db.utcnow()
     monkeypatch.setattr(db, "utcnow", lambda: real_now + timedelta(days=31))
     partition = timeline_service.subject_pk(tenancy.TenantContext(tenant_id=company.tenant_id), entity, record_id)
-    collection = {key for key in world.of_tenant(watched.snapshot(), company.tenant_id) if key[0] == partition}
-    assert (partition, timeline_service.PROFILE_SK) in collection and (partition, housekeeping.DUE_SK) in collection
+    timer = _purge_timer(company, entity, record_id)
+    held = world.of_tenant(watched.snapshot(), company.tenant_id)
+    collection = {key for key in held if key[0] == partition}
+    assert (partition, timeline_service.PROFILE_SK) in collection and timer in held
 
-    run = under(fault, watched, lambda: housekeeping_jobs.scheduled_tick(object()))
+    run = under(fault, watched, lambda: housekeeping.purge_due())
     if not run.calls:  # the purge needs no such call (KMS: the audit keeps sealed values sealed)
         assert fault.service == "kms" and run.answer == {"purged": 1, "skipped": 0, "failed": 0}, run.answer
-        _assert_purged(client, watched, company, entity, record_id, partition, deleted_on)
+        _assert_purged(client, watched, company, entity, record_id, partition)
         return
     assert run.answer == {"purged": 0, "skipped": 0, "failed": 1}, run.answer
-    assert _bookmark() == deleted_on + housekeeping.RETENTION  # the day stays open
-    held = set(world.of_tenant(watched.snapshot(), company.tenant_id))
+    left = set(world.of_tenant(watched.snapshot(), company.tenant_id))
+    assert timer in left  # the timer stays (moved on, or left where it was): the next run finds it
     if fault is TRANSACTIONS:
         # The collection's batch went through and the record's own transaction did not: what is left is the
-        # record, still in the trash, and its purge entry, which the next run finds to finish the purge.
-        kept = {(partition, timeline_service.PROFILE_SK), (partition, housekeeping.DUE_SK)}
-        assert kept <= held, f"the {entity}'s purge lost its way back: {sorted(kept - held)}"
+        # record, still in the trash, and its timer, which the next run fires to finish the purge.
+        assert (partition, timeline_service.PROFILE_SK) in left, f"the {entity}'s purge lost its record"
     else:
-        assert collection <= held, f"the {entity}'s collection went without it: {sorted(collection - held)}"
+        assert collection <= left, f"the {entity}'s collection went without it: {sorted(collection - left)}"
 
-    assert housekeeping_jobs.scheduled_tick(object()) == {"purged": 1, "skipped": 0, "failed": 0}
-    _assert_purged(client, watched, company, entity, record_id, partition, deleted_on)
+    monkeypatch.setattr(db, "utcnow", lambda: real_now + timedelta(days=32))  # the next run, past any pause
+    assert housekeeping.purge_due() == {"purged": 1, "skipped": 0, "failed": 0}
+    _assert_purged(client, watched, company, entity, record_id, partition)
 
 
 def _assert_purged(client: ApiClient, watched: Watched, company: Company, entity: str, record_id: str,
-                   partition: str, deleted_on: date) -> None:
+                   partition: str) -> None:
     left = [key for key in world.of_tenant(watched.snapshot(), company.tenant_id) if record_id in key[0] + key[1]]
     assert left and all("#AUDIT#" in pk for pk, _ in left), left  # only its audit trail stays, by design
-    assert not any(pk == partition for pk, _ in left)
-    assert _bookmark() > deleted_on + housekeeping.RETENTION
+    assert not any(pk == partition for pk, _ in left)  # its timer is gone too
     if entity == "contact":
         token = company.owner.token
         assert body(client.get("/api/v1/trash/contacts", token=token))["items"] == []
         again = client.post("/api/v1/contacts", {"first_name": "Reuses", "phones": [{"number": "+12025550166"}]},
                             token=token)
         assert again.status_code == 201, again.body  # the phone was released with it
-
-
-def test_a_throttled_bookmark_leaves_the_day_open_without_crashing(
-        watched: Watched, monkeypatch: pytest.MonkeyPatch, bookmark: None) -> None:
-    today = db.utcnow().date()
-    world.only_ours(monkeypatch, housekeeping, "_bucket", lambda entry: entry.pk.split("#")[1], set())
-    HousekeepingState(housekeeping.STATE_PK, housekeeping.STATE_SK, next_day=today.isoformat()).save()
-
-    run = under(THROUGHPUT, watched, lambda: housekeeping_jobs.scheduled_tick(object()))
-    assert run.calls and run.written == []
-    assert _bookmark() == today
-    assert housekeeping_jobs.scheduled_tick(object())["failed"] == 0
-    assert _bookmark() > today

@@ -1,5 +1,6 @@
-"""The scheduled trash purge: 31 days after a delete the record and its collection are gone, for every tenant,
-from the day-bucketed feed (no Scan); restored records and records not yet due stay."""
+"""The trash purge on the due timers: 31 days after a delete the record and its collection are gone, for every
+tenant, from the timer its deletion set (no Scan, no partition of its own); restored records and records not yet
+due stay. Records trashed before the timers are carried over to them by the housekeeping tick."""
 
 from __future__ import annotations
 
@@ -9,9 +10,13 @@ from typing import Any
 import pytest
 
 from chalicelib.core import db, tenancy
-from chalicelib.housekeeping import jobs, service
-from chalicelib.housekeeping.models import HousekeepingState
+from chalicelib.due import service as due
+from chalicelib.due.models import DueTimer
+from chalicelib.housekeeping import jobs, migration, service
+from chalicelib.housekeeping.models import DueMigration, HousekeepingState
 from chalicelib.records import timeline as timeline_service
+from chalicelib.records import trash
+from chalicelib.records.models import TrashDue
 from tests.factories import Company, signup
 from tests.support import ApiClient, body
 
@@ -19,6 +24,12 @@ from tests.support import ApiClient, body
 def created(response: Any) -> dict[str, Any]:
     assert response.status_code == 201, response.body
     return body(response)
+
+
+def purge_timer(tenant_id: str, entity: str, record_id: str) -> DueTimer | None:
+    ctx = tenancy.TenantContext(tenant_id=tenant_id)
+    with tenancy.bind(ctx):
+        return due.get_timer(ctx, kind=service.KIND, ref=f"{entity}.{record_id}")
 
 
 def collection(tenant_id: str, subject_type: str, subject_id: str) -> list[Any]:
@@ -55,13 +66,14 @@ def test_the_tick_purges_due_records_of_every_tenant_and_nothing_else(
     monkeypatch.setattr(db, "utcnow", lambda: real_now + timedelta(days=10))  # the second tenant deletes later
     assert client.delete(f"/api/v1/contacts/{second.extra['later']['id']}", token=second.owner.token).status_code \
         in (200, 204)
-    monkeypatch.setattr(db, "utcnow", lambda: real_now + timedelta(days=31))
-    HousekeepingState(service.STATE_PK, service.STATE_SK).delete()  # a first run of the job
     ours = (first.tenant_id, second.tenant_id)  # other modules' trash is not this test's to purge
-    real_bucket = service._bucket
-    monkeypatch.setattr(service, "_bucket", lambda day: [e for e in real_bucket(day) if e.pk.split("#")[1] in ours])
+    real_due_in = due.due_in
+    monkeypatch.setattr(due, "due_in", lambda *args: [t for t in real_due_in(*args) if t.pk.split("#")[1] in ours])
+    monkeypatch.setattr(db, "utcnow", lambda: real_now + timedelta(days=29, hours=23))
+    assert service.purge_due()["purged"] == 0  # not yet
+    monkeypatch.setattr(db, "utcnow", lambda: real_now + timedelta(days=31))
 
-    counts = jobs.scheduled_tick(object())
+    counts = service.purge_due()
 
     assert counts["purged"] == 3 and counts["failed"] == 0  # the contact, the company and the deal
     token, extra = first.owner.token, first.extra
@@ -74,14 +86,14 @@ def test_the_tick_purges_due_records_of_every_tenant_and_nothing_else(
     assert client.get(f"/api/v1/contacts/{extra['back']['id']}", token=token).status_code == 200  # restored
     later = second.extra["later"]["id"]
     assert [c["id"] for c in body(client.get("/api/v1/trash/contacts", token=second.owner.token))["items"]] == [later]
-    assert service.purge_due()["purged"] == 0  # the cleared days are not read again
+    assert service.purge_due()["purged"] == 0  # the fired timers are gone
+    assert purge_timer(second.tenant_id, "contact", later) is not None  # its own 30 days are not over
 
 
-def test_a_record_restored_after_its_entry_was_written_is_never_purged(
+def test_a_record_restored_after_its_timer_was_set_is_never_purged(
         client: ApiClient, tenants: tuple[Company, Company]) -> None:
     first, _ = tenants
-    back = first.extra["back"]["id"]
-    assert not any(item.sk == service.DUE_SK for item in collection(first.tenant_id, "contact", back))
+    assert purge_timer(first.tenant_id, "contact", first.extra["back"]["id"]) is None  # dropped by the restore
 
 
 def test_a_merged_contact_waits_in_the_trash_like_a_deleted_one_until_the_merge_is_undone(
@@ -95,10 +107,41 @@ def test_a_merged_contact_waits_in_the_trash_like_a_deleted_one_until_the_merge_
         "other_id": absorbed["id"], "version": kept["version"], "other_version": absorbed["version"]}, token=token)
     assert merged.status_code == 200, merged.body
 
-    due = [item for item in collection(first.tenant_id, "contact", absorbed["id"]) if item.sk == service.DUE_SK]
-    assert [item.record_id for item in due] == [absorbed["id"]]  # the purge job will find it in 30 days
-    assert due[0].due_on == (db.utcnow() + timedelta(days=30)).date().isoformat()
+    timer = purge_timer(first.tenant_id, "contact", absorbed["id"])
+    assert timer is not None and timer.payload == {"entity": "contact", "record_id": absorbed["id"]}
+    assert timedelta(days=29, hours=23) < timer.due_at - db.utcnow() <= timedelta(days=30)  # purged in 30 days
 
     merge_id = body(merged)["merge_id"]
     assert client.post(f"/api/v1/merges/{merge_id}/undo", token=token).status_code == 200
-    assert [i for i in collection(first.tenant_id, "contact", absorbed["id"]) if i.sk == service.DUE_SK] == []
+    assert purge_timer(first.tenant_id, "contact", absorbed["id"]) is None
+
+
+def test_a_record_trashed_before_the_timers_is_carried_over_to_one_and_purged(
+        client: ApiClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    company = signup(client, company="Trashed before timers")
+    token = company.owner.token
+    gone = created(client.post("/api/v1/contacts", {"first_name": "Old trash"}, token=token))
+    assert client.delete(f"/api/v1/contacts/{gone['id']}", token=token).status_code in (200, 204)
+    ctx = tenancy.TenantContext(tenant_id=company.tenant_id)
+    pk = collection(company.tenant_id, "contact", gone["id"])[0].pk
+    deleted = db.utcnow()
+    due_on = (deleted + service.RETENTION).date()
+    with tenancy.bind(ctx):  # as the old code wrote it: an entry in the record's collection, no timer
+        due.cancel(ctx, kind=service.KIND, ref=f"contact.{gone['id']}")
+        TrashDue(pk, trash.DUE_SK, entity="contact", record_id=gone["id"], due_on=due_on.isoformat(),
+                 gsi1pk=trash.feed_key(due_on), gsi1sk=f"{company.tenant_id}#contact#{gone['id']}").save()
+    DueMigration(migration.STATE_PK, migration.STATE_SK).delete()
+    HousekeepingState(migration.OLD_TRASH_PK, "STATE", next_day=deleted.date().isoformat()).save()
+
+    assert jobs.scheduled_tick(object())["trash"] >= 1
+    assert not any(item.sk == trash.DUE_SK for item in collection(company.tenant_id, "contact", gone["id"]))
+    timer = purge_timer(company.tenant_id, "contact", gone["id"])
+    assert timer is not None and timer.due_at.date() == due_on
+    state = DueMigration.get(migration.STATE_PK, migration.STATE_SK)
+    assert state.trash_done and jobs.scheduled_tick(object()) == {"trash": 0, "inbox": 0}  # once, then idle
+
+    real_due_in = due.due_in
+    monkeypatch.setattr(due, "due_in", lambda *args: [t for t in real_due_in(*args) if company.tenant_id in t.pk])
+    monkeypatch.setattr(db, "utcnow", lambda: deleted + timedelta(days=31))
+    assert service.purge_due() == {"purged": 1, "skipped": 0, "failed": 0}
+    assert client.get(f"/api/v1/contacts/{gone['id']}", token=token).status_code == 404

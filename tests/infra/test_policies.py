@@ -15,7 +15,7 @@ NO_RESOURCE_LEVEL = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
 # Logical ids `chalice package` generates, which infra/resources.json may reference and extend.
 CHALICE_RESOURCES = {"APIHandler", "ApiHandlerRole", "RestAPI", "APIHandlerInvokePermission",
                      "WebsocketAPI", "WebsocketAPIStage", "WebsocketConnect", "WebsocketMessage", "WebsocketDisconnect",
-                     "WebsocketMessageRole", "InboxEventsRole", "InboxRetriesRole", "DataioJobsRole",
+                     "WebsocketMessageRole", "InboxEventsRole", "DataioJobsRole",
                      "TenantDataJobsRole", "HousekeepingRole", "DomainEventsRole", "DueTimersRole"}
 
 
