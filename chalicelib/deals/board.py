@@ -1,4 +1,5 @@
-"""The kanban board of a pipeline and the funnel report, and the stage summaries behind their totals.
+"""The kanban board of a pipeline, and the stage summaries behind their totals (the funnel report is
+``chalicelib.reports.funnel``, read from counters).
 
 Each stage has a summary item (count and per-currency totals of its live deals) that every deal
 write adjusts in its own transaction, so the board shows exact totals without reading every deal:
@@ -11,28 +12,21 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from chalicelib.core import db, errors, permissions
+from chalicelib.core import db, permissions
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.deals import pipelines
 from chalicelib.deals import schemas as s
 from chalicelib.deals.models import (
     Deal,
     Pipeline,
-    StageChange,
     StageSummary,
     board_pk,
-    funnel_pk,
     owner_pk,
     pipelines_pk,
-    stamp,
     summary_sk,
 )
-
-FUNNEL_DAYS = 90
-FUNNEL_MAX_DAYS = 366
 
 
 @dataclass
@@ -141,35 +135,3 @@ def _sum(deals: list[Deal]) -> dict[str, int]:
     for deal in deals:
         totals[deal.currency] += int(deal.amount_minor)
     return totals
-
-
-# -- the funnel -----------------------------------------------------------------------------
-
-
-def funnel(ctx: TenantContext, *, pipeline_id: str | None, start: date | None, end: date | None) -> s.FunnelRead:
-    """Distinct deals entering each stage of a pipeline in a period, and conversion from the first stage."""
-    scope = permissions.require(ctx, "deals", "read")
-    pipeline = pipelines.get_or_raise(ctx, pipeline_id) if pipeline_id else pipelines.default_pipeline(ctx)
-    end = end or db.utcnow().date()
-    start = start or end - timedelta(days=FUNNEL_DAYS)
-    if start > end or (end - start).days > FUNNEL_MAX_DAYS:
-        raise errors.ValidationError(details=[{"loc": ["query", "from"], "msg": "from must precede to by at most "
-                                               f"{FUNNEL_MAX_DAYS} days", "type": "invalid_period"}])
-    entered: dict[str, set[str]] = defaultdict(set)
-    for change in _stage_changes(ctx, pipeline.pipeline_id, start, end):
-        if permissions.may_touch(ctx, scope, owner_id=change.owner_id, team_id=change.team_id):
-            entered[change.to_stage_id].add(change.deal_id)
-    first = len(entered.get(pipeline.stages[0].stage_id, ()))
-    stages = [s.FunnelStage(stage=pipelines.stage_read(stage), entered=len(entered.get(stage.stage_id, ())),
-                            conversion=round(len(entered.get(stage.stage_id, ())) / first, 4) if first else None)
-              for stage in pipeline.stages]
-    return s.FunnelRead(pipeline_id=pipeline.pipeline_id, from_=start, to=end, stages=stages)
-
-
-def _stage_changes(ctx: TenantContext, pipeline_id: str, start: date, end: date) -> list[StageChange]:
-    """Every stage change of the period: one Query, read to its end (a report, not a page)."""
-    low = stamp(datetime.combine(start, time.min, tzinfo=UTC))
-    high = stamp(datetime.combine(end + timedelta(days=1), time.min, tzinfo=UTC))
-    with db.translate_errors():
-        found = StageChange.gsi1.query(funnel_pk(ctx, pipeline_id), StageChange.gsi1sk.between(low, high))
-        return [item for item in found if isinstance(item, StageChange)]

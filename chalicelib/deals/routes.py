@@ -1,4 +1,4 @@
-"""Routes of the deals domain: pipelines, deals, the board and the funnel report."""
+"""Routes of the deals domain: pipelines, deals and the board (the funnel report is chalicelib.reports')."""
 
 from __future__ import annotations
 
@@ -144,14 +144,3 @@ def deals_timeline(request: ApiRequest, deal_id: str) -> s.DealTimelinePage:
     page = service.timeline(request.tenant, deal_id, limit=request.query.limit, cursor=request.query.cursor)
     entries = shown.entries(request.tenant, [timeline_service.entry_view(e) for e in page.items])
     return s.DealTimelinePage(items=[s.TimelineEntryRead(**entry) for entry in entries], next_cursor=page.next_cursor)
-
-
-# -- reports --------------------------------------------------------------------------------
-
-
-@api.route("/api/v1/reports/funnel", summary="Deals entering each stage of a pipeline in a period, and conversion",
-           query=s.FunnelQuery, response=s.FunnelRead, errors=(404, 422))
-def reports_funnel(request: ApiRequest) -> dict[str, Any]:
-    query = request.query
-    report = board.funnel(request.tenant, pipeline_id=query.pipeline_id, start=query.from_, end=query.to)
-    return report.model_dump(mode="json", by_alias=True)

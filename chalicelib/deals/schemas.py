@@ -1,4 +1,4 @@
-"""Request and response schemas of pipelines, deals, the board and the funnel report."""
+"""Request and response schemas of pipelines, deals and the board."""
 
 from __future__ import annotations
 
@@ -230,22 +230,3 @@ class Board(BaseModel):
     totals_cover: Literal["all", "visible"] = Field(
         description="all: counts and totals of every deal in each stage; visible: of the deals you may see")
     next_cursor: str | None = None
-
-
-class FunnelQuery(Schema):
-    pipeline_id: Id | None = Field(default=None, description="The default pipeline when left out")
-    from_: date | None = Field(default=None, alias="from", description="First day (UTC); 90 days ago by default")
-    to: date | None = Field(default=None, description="Last day (UTC), inclusive; today by default")
-
-
-class FunnelStage(BaseModel):
-    stage: StageRead
-    entered: int = Field(description="Distinct deals that entered the stage in the period")
-    conversion: float | None = Field(description="entered / entered in the first stage")
-
-
-class FunnelRead(BaseModel):
-    pipeline_id: str
-    from_: date = Field(serialization_alias="from")
-    to: date
-    stages: list[FunnelStage]

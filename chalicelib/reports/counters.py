@@ -6,8 +6,9 @@ and adds nothing. Days are UTC days of the event's time. What each event adds:
 
 - contact created: ``sources`` leads +1 by its source (``utm_source``, else its channel: the form's name,
   ``call``, a messenger ...), owner;
-- deal created: ``sources`` deals +1 (the source of its first contact), ``funnel`` entered +1 at its stage;
-  a stage change: ``funnel`` left +1 and the seconds it sat there at the old stage, entered +1 at the new one;
+- deal created: ``sources`` deals +1 (the source of its first contact), ``funnel`` entered +1 and value (its
+  amount) at its stage; a stage change: ``funnel`` left +1 and the seconds it sat there at the old stage,
+  entered +1 and value at the new one when the deal never entered it before (a return counts no new entry);
   won: ``funnel``/``sources``/``managers`` won +1 and revenue (minor units, by currency); lost: lost +1 and
   ``lost_reasons`` by reason;
 - task done: ``managers`` tasks_done +1 (its assignee); a task overdue (the overdue timer): tasks_overdue +1;
@@ -158,7 +159,7 @@ def _deal(ctx: TenantContext, event: DomainEvent, tally: Tally) -> None:
     if event.created:
         tally.add("sources", where, deals=1)
         tally.add("managers", where, deals=1)
-        tally.add("funnel", where, entered=1)
+        _entered(facts, where, tally)
     for name in ("owner_id", "team_id", "currency", "amount_minor"):
         if event.changed(name) and not event.created:
             setattr(facts, name, event.after(name) if name != "amount_minor" else int(event.after(name) or 0))
@@ -171,7 +172,7 @@ def _deal(ctx: TenantContext, event: DomainEvent, tally: Tally) -> None:
     now = {"pipeline_id": facts.pipeline_id, "stage_id": facts.stage_id, "owner_id": facts.owner_id,
            "team_id": facts.team_id, "currency": facts.currency, "source": facts.source}
     if moved:
-        tally.add("funnel", now, entered=1)
+        _entered(facts, now, tally)
     status = event.after("status") if event.changed("status") else None
     if status == "won" and facts.status != "won":
         amount = int(facts.amount_minor or 0)
@@ -184,6 +185,15 @@ def _deal(ctx: TenantContext, event: DomainEvent, tally: Tally) -> None:
     if status is not None:
         facts.status = status
     tally.saves.append(facts)
+
+
+def _entered(facts: DealFacts, where: dict[str, Any], tally: Tally) -> None:
+    """The deal reached its stage: counted in the funnel the first time only, with its amount as it came."""
+    seen = set(facts.stages_seen or ())
+    if not facts.stage_id or facts.stage_id in seen:
+        return
+    tally.add("funnel", where, entered=1, value=int(facts.amount_minor or 0))
+    facts.stages_seen = seen | {facts.stage_id}
 
 
 # -- contacts, tasks, calls, messages ----------------------------------------------------------

@@ -8,18 +8,18 @@
 - ReportClaim: ``T#<tid>#RPTDONE`` / ``<event id>``, created in the transaction that adds an event's
   counters: a redelivered event finds it and adds nothing. Kept 3 days (the stream keeps records 24 h).
 - DealFacts: ``T#<tid>#RPTDEAL`` / ``<deal id>``: a deal's source (from its first contact), owner,
-  stage and when it entered it, written with the counters, so time in stage and won revenue by source
-  need no read of the deal.
+  stage and when it entered it, and the stages it has entered, written with the counters, so time in stage,
+  distinct deals per stage and won revenue by source need no read of the deal.
 """
 
 from __future__ import annotations
 
-from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UnicodeSetAttribute, UTCDateTimeAttribute
 
 from chalicelib.core.db import MainTable
 
 COUNTERS = (
-    "leads", "deals", "entered", "left", "stage_seconds", "won", "lost", "revenue", "lost_count",
+    "leads", "deals", "entered", "value", "left", "stage_seconds", "won", "lost", "revenue", "lost_count",
     "tasks_done", "tasks_overdue", "calls", "answered", "missed", "talk_seconds", "messages",
     "responses", "response_seconds",
 )
@@ -40,7 +40,8 @@ class ReportCounter(MainTable, discriminator="report_counter"):
     reason = UnicodeAttribute(null=True)
     leads = NumberAttribute(null=True)
     deals = NumberAttribute(null=True)
-    entered = NumberAttribute(null=True)
+    entered = NumberAttribute(null=True)  # deals reaching the stage for the first time
+    value = NumberAttribute(null=True)  # their amounts (minor units, by currency) as they reached it
     left = NumberAttribute(null=True)
     stage_seconds = NumberAttribute(null=True)
     won = NumberAttribute(null=True)
@@ -74,3 +75,4 @@ class DealFacts(MainTable, discriminator="report_deal_facts"):
     currency = UnicodeAttribute(null=True)
     amount_minor = NumberAttribute(default=0)
     status = UnicodeAttribute(default="open")
+    stages_seen = UnicodeSetAttribute(null=True)  # stages it has entered: a return is no new entry to the funnel

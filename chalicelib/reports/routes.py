@@ -1,4 +1,4 @@
-"""Routes of the reports read from counters: sources, managers, communications (JSON or CSV)."""
+"""Routes of the reports read from counters: funnel, sources, managers, communications (JSON or CSV)."""
 
 from __future__ import annotations
 
@@ -24,21 +24,31 @@ class _Row:
         return {k: v for k, v in self.row.model_dump(**options).items() if k not in self.hidden}
 
 
-def _answer(report: Any, name: str, request: ApiRequest) -> Any:
+def _answer(report: Any, name: str, request: ApiRequest, *, items: Any = None, key: str = "items") -> Any:
     from chalicelib.records import types
     from chalicelib.records.fieldaccess import service as field_rules
 
-    # Revenue sums deals' amounts: a role that may not read the amount sees no revenue (#21 item 10).
-    hidden = frozenset({"revenue"}) if "amount" in field_rules.hidden(request.tenant, types.get("deal")) \
+    # Revenue and value sum deals' amounts: a role that may not read the amount sees neither (#21 item 10).
+    hidden = frozenset({"revenue", "value"}) if "amount" in field_rules.hidden(request.tenant, types.get("deal")) \
         else frozenset()
-    rows = [_Row(row, hidden) for row in report.items]
     if request.query.format != "csv":
         answer = report.model_dump(mode="json", by_alias=True)  # "from", as the query and the schema name it
-        return answer if not hidden else {**answer, "items": [row.model_dump(mode="json") for row in rows]}
+        rows = [_Row(row, hidden) for row in getattr(report, key)]
+        return answer if not hidden else {**answer, key: [row.model_dump(mode="json") for row in rows]}
+    rows = [_Row(row, hidden) for row in (report.items if items is None else items)]
     body = service.as_csv(rows)  # type: ignore[arg-type]
     return Response(body=body, status_code=200, headers={
         **API_HEADERS, "Content-Type": "text/csv; charset=utf-8",
         "Content-Disposition": f'attachment; filename="{name}-{report.from_}-{report.to}.csv"'})
+
+
+@api.route("/api/v1/reports/funnel", summary="A pipeline's funnel: conversion per stage, time in stage, value, "
+           "won and lost, lost reasons", query=s.FunnelQuery, response=s.FunnelRead, errors=(403, 404, 422))
+def reports_funnel(request: ApiRequest) -> Any:
+    from chalicelib.reports import funnel
+
+    report = funnel.funnel(request.tenant, query=request.query)
+    return _answer(report, "funnel", request, items=funnel.csv_rows(report), key="stages")
 
 
 @api.route("/api/v1/reports/sources", summary="Lead sources: leads, deals, won deals and won revenue per source",

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field
 
 from chalicelib.core.schema import Schema
+from chalicelib.deals.schemas import StageRead
 
 Id = Annotated[str, Field(min_length=1, max_length=26)]
 
@@ -73,3 +74,52 @@ class CommunicationsReport(BaseModel):
     from_: date = Field(serialization_alias="from")
     to: date
     items: list[ChannelRow]
+
+
+# -- the funnel -------------------------------------------------------------------------------
+
+
+class FunnelQuery(ReportQuery):
+    pipeline_id: Id | None = Field(default=None, description="The default pipeline when left out")
+    from_: date | None = Field(default=None, alias="from", description="First day (UTC); 90 days ago by default")
+
+
+class FunnelStage(BaseModel):
+    stage: StageRead
+    entered: int = Field(description="Distinct deals that reached the stage in the period (a return is no entry)")
+    conversion: float | None = Field(description="entered / entered in the first stage")
+    step_conversion: float | None = Field(description="entered / entered in the stage before (stage to stage)")
+    left: int = Field(description="Deals that moved on from the stage in the period")
+    avg_seconds_in_stage: int | None = Field(description="Average time the deals that left it spent in it")
+    value: int = Field(description="Amounts of the deals as they reached the stage, company currency, minor units")
+    won: int
+    lost: int
+    revenue: int = Field(description="Won revenue, company currency, minor units")
+
+
+class LostReasonRow(BaseModel):
+    reason: str
+    lost: int
+
+
+class FunnelRead(BaseModel):
+    pipeline_id: str
+    from_: date = Field(serialization_alias="from")
+    to: date
+    currency: str
+    stages: list[FunnelStage]
+    lost_reasons: list[LostReasonRow]
+
+
+class FunnelCsvRow(BaseModel):
+    stage_id: str
+    stage: str
+    entered: int
+    conversion: float | None
+    step_conversion: float | None
+    left: int
+    avg_seconds_in_stage: int | None
+    value: int
+    won: int
+    lost: int
+    revenue: int

@@ -29,10 +29,10 @@ DEFAULT_DAYS = 30
 MAX_DAYS = 366
 
 
-def period(query: s.ReportQuery) -> tuple[date, date]:
+def period(query: s.ReportQuery, *, default_days: int = DEFAULT_DAYS) -> tuple[date, date]:
     """The report's days: 30 up to today by default, at most 366; 422 when from follows to."""
     end = query.to or db.utcnow().date()
-    start = query.from_ or end - timedelta(days=DEFAULT_DAYS - 1)
+    start = query.from_ or end - timedelta(days=default_days - 1)
     if start > end or (end - start).days >= MAX_DAYS:
         raise errors.ValidationError(details=[{"loc": ["query", "from"], "type": "invalid_period",
                                                "msg": f"from must precede to by at most {MAX_DAYS} days"}])
@@ -57,7 +57,8 @@ def _average(row: dict[str, int]) -> int | None:
     return row["response_seconds"] // row["responses"] if row["responses"] else None
 
 
-def _currency(ctx: TenantContext) -> str:
+def currency_of(ctx: TenantContext) -> str:
+    """The company's currency: what a report's money is summed in."""
     tenant = identity_service.tenant_settings(ctx)
     return str(tenant.currency) if tenant is not None else "USD"
 
@@ -70,7 +71,7 @@ def _in(pipeline_id: str | None) -> Callable[[ReportCounter], bool]:
 def sources(ctx: TenantContext, *, query: s.ReportQuery) -> s.SourcesReport:
     """Leads, deals, won deals and won revenue per lead source."""
     start, end = period(query)
-    currency = _currency(ctx)
+    currency = currency_of(ctx)
     rows: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for item in filter(_in(query.pipeline_id), counters(ctx, "sources", start, end, entity="deals")):
         row = rows[item.source or "manual"]
@@ -88,7 +89,7 @@ def sources(ctx: TenantContext, *, query: s.ReportQuery) -> s.SourcesReport:
 def managers(ctx: TenantContext, *, query: s.ReportQuery) -> s.ManagersReport:
     """Per employee: deals, won and lost, revenue, tasks done and overdue, calls, messages, response time."""
     start, end = period(query)
-    currency = _currency(ctx)
+    currency = currency_of(ctx)
     rows: dict[str | None, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for stats in message_counters(ctx, start, end):
         row = rows[None if stats.user_id == "-" else stats.user_id]
