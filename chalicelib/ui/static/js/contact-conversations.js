@@ -40,9 +40,11 @@ function writer(contact, lines, threads, reload) {
   const invite = h('div', {});
   const draw = () => {
     const line = lines.find((found) => found.integration_id === pick.value) || lines[0];
-    const existing = threads.find((found) => found.integration_id === line.integration_id);
+    // An e-mail from the card starts a thread of its own, with its subject (#17); a messenger writes in its chat.
+    const existing = line.type === 'email' ? null : threads.find((found) => found.integration_id === line.integration_id);
     const windowOpen = line.type !== 'whatsapp' || Boolean(existing?.window?.open);
-    mount(place, replyBox({ windowOpen, templates: line.templates, label: t('card.message'), send: async (body) => {
+    mount(place, replyBox({ windowOpen, templates: line.templates, label: t('card.message'),
+      subject: line.type === 'email' ? '' : null, subjectRequired: line.type === 'email', send: async (body) => {
       if (existing) await post(`/api/v1/conversations/${encodeURIComponent(existing.id)}/messages`, body);
       else await post('/api/v1/conversations', { contact_id: contact.id, integration_id: line.integration_id, ...body });
       reload();

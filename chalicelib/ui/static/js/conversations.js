@@ -75,12 +75,28 @@ function fileButton(conversationId, message, file) {
   } }, `📎 ${label}`);
 }
 
-/** One message as a bubble: its text, files, time, and ticks on ours. */
+/** An e-mail's sender and subject above its text (#17). */
+function mailHead(message) {
+  if (!message.subject && !message.sender) return null;
+  return h('p', { class: 'bubble-mail', 'data-test': 'mail-head' },
+    message.sender ? h('span', { class: 'mail-sender' }, message.sender) : null,
+    message.subject ? h('span', { class: 'mail-subject' }, message.subject) : null);
+}
+
+/** What an e-mail quotes of the earlier messages, folded (#17). */
+function quoted(message) {
+  if (!message.quoted) return null;
+  return h('details', { class: 'bubble-quoted', 'data-test': 'quoted' }, h('summary', {}, t('inbox.quoted')),
+    h('p', { class: 'bubble-text muted' }, message.quoted));
+}
+
+/** One message as a bubble: its text, files, time, and ticks on ours (an e-mail's sender, subject and quote too). */
 export function bubble(conversationId, message) {
   const text = message.kind === 'template' && !message.text
     ? t('inbox.kind.template', { name: message.template?.name || '' }) : message.text;
   return h('li', { class: ['bubble', message.direction === 'out' ? 'bubble-out' : 'bubble-in'], 'data-message': message.id },
-    text ? h('p', { class: 'bubble-text' }, text) : null,
+    mailHead(message),
+    text ? h('p', { class: 'bubble-text' }, text) : null, quoted(message),
     (message.attachments || []).map((file) => fileButton(conversationId, message, file)),
     h('span', { class: 'bubble-meta' }, h('time', { datetime: message.created_at }, formatDateTime(message.created_at)),
       message.edited_at ? ` · ${t('inbox.edited')}` : null, ' ', ticks(message)));
@@ -102,10 +118,17 @@ function templateFields() {
       h('textarea', { id: ids.params, name: 'parameters', rows: 2 })));
 }
 
-/** The reply box: text while the window is open (always on Telegram), else the template picker; calls send(body). */
-export function replyBox({ windowOpen, templates, send, label = t('inbox.reply') }) {
+/** The reply box: text while the window is open (always on Telegram), else the template picker; calls send(body).
+ * An e-mail's box has a subject too (``subject``: the thread's, shown as "Re: ..." and sent only when changed; a new
+ * e-mail, ``subjectRequired``, must have one). */
+export function replyBox({ windowOpen, templates, send, label = t('inbox.reply'), subject = null, subjectRequired = false }) {
   const textId = uid('reply');
+  const subjectId = uid('subject');
   const useTemplate = !windowOpen && templates;
+  const subjectField = subject === null ? null : h('div', { class: 'field reply-subject' },
+    h('label', { for: subjectId }, t('inbox.subject')),
+    h('input', { id: subjectId, name: 'subject', maxlength: 200, required: subjectRequired, 'data-test': 'reply-subject',
+      placeholder: subject ? (/^\s*(re|ответ)\s*:/i.test(subject) ? subject : `Re: ${subject}`) : '' }));
   const text = h('textarea', { id: textId, name: 'text', rows: 2, required: true, maxlength: 4096, 'data-test': 'reply-text',
     placeholder: label });
   const button = h('button', { type: 'submit', class: 'primary', 'data-test': 'reply-send' },
@@ -115,7 +138,7 @@ export function replyBox({ windowOpen, templates, send, label = t('inbox.reply')
     onClick: async () => (await import('../screens/ticket-actions.js')).pickArticle(text) }, t('kb.insert')) : null;
   const formEl = h('form', { class: 'reply-box', 'data-test': 'reply-box' },
     useTemplate ? [h('p', { class: 'notice' }, t('inbox.windowClosed')), templateFields()]
-      : [h('label', { for: textId, class: 'visually-hidden' }, label), text],
+      : [subjectField, h('label', { for: textId, class: 'visually-hidden' }, label), text],
     article, button);
   text.addEventListener('keydown', (event) => {
     if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) formEl.requestSubmit();
@@ -125,7 +148,8 @@ export function replyBox({ windowOpen, templates, send, label = t('inbox.reply')
     const data = new FormData(formEl);
     const body = useTemplate ? { template: { name: String(data.get('template')).trim(), language: String(data.get('language')).trim(),
       parameters: String(data.get('parameters') || '').split('\n').map((p) => p.trim()).filter(Boolean) } }
-      : { text: String(data.get('text')) };
+      : { text: String(data.get('text')), ...(String(data.get('subject') || '').trim()
+        ? { subject: String(data.get('subject')).trim() } : {}) };
     if (body.text !== undefined && !body.text.trim()) return;
     button.disabled = true;
     try {

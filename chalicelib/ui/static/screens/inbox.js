@@ -13,7 +13,7 @@ import { userNames } from '../js/telephony.js';
 import { makeTicketButton } from './ticket-actions.js';
 
 const VIEWS = ['open', 'closed'];
-const CHANNELS = ['whatsapp', 'telegram', 'sms'];
+const CHANNELS = ['whatsapp', 'telegram', 'sms', 'email'];
 const PAGE = 50;
 
 function chosen(params) {
@@ -99,7 +99,7 @@ function threadPane(conversation, messages, choice, onChange) {
   const windowOpen = conversation.window?.open !== false;
   const closesAt = conversation.window?.closes_at;
   const box = conversation.status === 'open' && can('conversations', 'update') ? replyBox({
-    windowOpen, templates: conversation.templates,
+    windowOpen, templates: conversation.templates, subject: conversation.channel === 'email' ? (conversation.subject || '') : null,
     send: async (body) => { add(await sendReply(id, body)); list.lastElementChild?.scrollIntoView({ block: 'end' }); onChange(); },
   }) : null;
   const toggle = can('conversations', 'update') ? h('button', { type: 'button', class: 'secondary small', 'data-test': 'toggle-status',
@@ -121,6 +121,8 @@ function threadPane(conversation, messages, choice, onChange) {
         conversation.contact_id ? h('a', { class: 'button-link small', href: `#/contacts/${encodeURIComponent(conversation.contact_id)}` },
           t('inbox.contact')) : null, toggle)), assignee,
     conversation.referral?.headline ? h('p', { class: 'muted' }, t('inbox.referral', { headline: conversation.referral.headline })) : null,
+    conversation.channel === 'email' ? h('p', { class: 'muted thread-mail', 'data-test': 'thread-mail' },
+      [conversation.subject, conversation.address].filter(Boolean).join(' · ')) : null,
     messages.items.length ? null : h('p', { class: 'muted' }, t('inbox.noMessages')),
     list,
     conversation.status === 'closed' ? h('p', { class: 'notice' }, t('inbox.closed')) : null,

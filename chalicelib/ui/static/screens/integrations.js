@@ -185,7 +185,9 @@ function messengerPanel(integration, ctx) {
   const settingsFrom = (values, formEl) => messengerSettings(type, values, formEl, ctx.pipelines);
   return h('section', { class: 'panel line-panel', 'data-integration': integration.id }, panelHead(integration, ctx),
     panelMeta(integration, 'messenger.received24h'),
-    messengerSteps(integration, copyable(integration.webhook_url, t('integrations.webhookUrl'), 'webhook-url')),
+    messengerSteps(integration, type === 'email'  // an e-mail line is forwarded to, not posted to (#17)
+      ? copyable(integration.settings?.inbound_address || '', t('messenger.forwardTo'), 'forward-address')
+      : copyable(integration.webhook_url, t('integrations.webhookUrl'), 'webhook-url')),
     editForm(integration, ctx, messengerFields(type, ctx, integration), settingsFrom), eventsPanel(integration));
 }
 

@@ -11,6 +11,7 @@ const CREDENTIALS = {
   whatsapp: [['phone_number_id', 'text', true], ['waba_id', 'text', true], ['access_token', 'password', true],
     ['app_secret', 'password', true]],
   telegram: [['bot_token', 'password', true]],
+  email: [['from_address', 'email', false], ['from_name', 'text', false]],  // #17: nothing secret; null when left empty
 };
 export const MESSENGER_TYPES = Object.keys(CREDENTIALS);
 const UNKNOWN_SENDER = ['contact', 'contact_and_deal', 'ignore'];
@@ -27,8 +28,9 @@ function credentialField(type, [name, kind, required], integration) {
     return field({ name, label, type: 'password', autocomplete: 'new-password', spellcheck: 'false', placeholder: stored || '',
       required: !stored, hint: stored ? t('telephony.keepSecret', { hint: stored }) : null });
   }
+  const hint = has(`messenger.hint.${type}.${name}`) ? t(`messenger.hint.${type}.${name}`) : null;
   return field({ name, label, type: kind, value: integration?.settings?.[name] || '', required, autocomplete: 'off',
-    spellcheck: 'false', inputmode: 'numeric' });
+    spellcheck: 'false', inputmode: type === 'whatsapp' ? 'numeric' : null, hint });
 }
 
 /** The credentials, then what a newcomer's message makes and who gets new conversations. */
@@ -45,7 +47,7 @@ export function messengerFields(type, ctx, integration = null) {
 export function messengerSettings(type, values, formEl, pipelines) {
   const credentials = {};
   for (const [name, kind] of CREDENTIALS[type]) {
-    if (kind === 'password') { if (values[name]) credentials[name] = values[name]; } else credentials[name] = values[name] || '';
+    if (kind === 'password') { if (values[name]) credentials[name] = values[name]; } else credentials[name] = values[name] || (type === 'email' ? null : '');
   }
   return { ...credentials, unknown_sender: values.unknown_sender, ...leadRouting(values, formEl, pipelines) };
 }
@@ -56,8 +58,9 @@ export function messengerSteps(integration, urlField) {
   const steps = [];
   for (let n = 1; has(`messenger.steps.${type}.${n}`); n += 1) {
     const bot = integration.settings?.bot_username;
-    steps.push(h('li', {}, h('p', {}, t(`messenger.steps.${type}.${n}`, { bot: bot ? `@${bot}` : '' })),
-      type === 'whatsapp' && n === 2 ? urlField : null));
+    const from = integration.settings?.from_address || t('messenger.ourAddress');
+    steps.push(h('li', {}, h('p', {}, t(`messenger.steps.${type}.${n}`, { bot: bot ? `@${bot}` : '', from })),
+      (type === 'whatsapp' && n === 2) || (type === 'email' && n === 1) ? urlField : null));
   }
   return h('details', { class: 'setup-steps', open: !integration.stats?.received_24h },
     h('summary', {}, t('telephony.stepsTitle', { provider: t(`integrations.type.${type}`) })), h('ol', {}, steps));
