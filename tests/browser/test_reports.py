@@ -14,14 +14,18 @@ from tests.browser.conftest import Screens, assert_fits_a_phone, new_page
 from tests.browser.test_app import assert_no_problems
 from tests.browser.test_sensitive import log_in
 from tests.factories import signup
-from tests.support import ApiClient
+from tests.support import ApiClient, body
 
 
 def test_the_dashboard_and_reports_draw_charts_and_tables(browser: Any, live_url: str, app: Any,
                                                           screens: Screens) -> None:
-    company = signup(ApiClient(app), company="Report Bakery")
+    client = ApiClient(app)
+    company = signup(client, company="Report Bakery")
     ctx = TenantContext(tenant_id=company.tenant_id)
     owner = company.owner.user_id
+    pipeline = body(client.get("/api/v1/pipelines", token=company.owner.token))["items"][0]
+    first, second = (stage["id"] for stage in pipeline["stages"][:2])
+    where = {"pipeline_id": pipeline["id"], "owner_id": owner, "currency": "USD"}
     with bind(ctx):
         tally = counters.Tally(ctx, cause=new_id(), at=db.utcnow())
         tally.add("sources", {"source": "google", "owner_id": owner}, leads=3)
@@ -29,6 +33,9 @@ def test_the_dashboard_and_reports_draw_charts_and_tables(browser: Any, live_url
                   revenue=120_000)
         tally.add("sources", {"source": "Website", "owner_id": owner}, leads=2)
         tally.add("managers", {"owner_id": owner, "currency": "USD"}, won=1, revenue=120_000)
+        tally.add("funnel", {**where, "stage_id": first}, entered=4, value=400_000, left=2, stage_seconds=4 * 3600)
+        tally.add("funnel", {**where, "stage_id": second}, entered=2, value=250_000)
+        tally.add("lost_reasons", {**where, "reason": "Price"}, lost_count=1)
         assert tally.commit()
     page = new_page(browser, live_url)
     scripts: list[str] = []
@@ -45,7 +52,14 @@ def test_the_dashboard_and_reports_draw_charts_and_tables(browser: Any, live_url
     assert any(url.endswith("/static/vendor/uplot.js") for url in scripts)
     download = sources.get_by_role("link", name="Download CSV").get_attribute("download") or ""
     assert download.startswith("sources-") and download.endswith(".csv")
+    funnel = page.locator("[data-test=report-funnel]")
+    stages = funnel.locator("table").first.locator("tbody tr")
+    expect(stages.first).to_contain_text("$4,000.00")  # the value of the deals reaching the first stage
+    expect(stages.first.locator("td").nth(4)).to_have_text("2")  # two hours in the stage on average
+    expect(stages.nth(1).locator("td").nth(3)).to_have_text("50%")  # from the stage before
+    expect(funnel.locator("table").nth(1)).to_contain_text("Price")  # the lost reasons
     assert_fits_a_phone(page, screens, "reports")
     page.select_option(".lang-select", "ru")
     expect(page.get_by_role("heading", name="Источники лидов")).to_be_visible()
+    expect(funnel.get_by_role("columnheader", name="Время на этапе, ч")).to_be_visible()
     assert_no_problems(page)

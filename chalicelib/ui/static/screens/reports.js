@@ -120,10 +120,20 @@ function communicationsPart(report) {
 
 function funnelPart(funnel) {
   const stages = funnel?.stages || [];
+  const percent = (ratio) => (ratio === null || ratio === undefined ? '' : `${Math.round(ratio * 100)}%`);
+  const hours = (seconds) => (seconds === null || seconds === undefined ? '' : formatNumber(Math.round(seconds / 360) / 10));
+  const money = (minor) => (minor === undefined ? '' : formatMoney(minor, funnel.currency)); // left out: the amount is hidden from the role
+  const columns = [['stage', t('rep.stage'), (s) => s.stage.name], ['entered', t('rep.entered'), (s) => formatNumber(s.entered)],
+    ['conversion', t('rep.conversion'), (s) => percent(s.conversion)], ['step_conversion', t('rep.stepConversion'), (s) => percent(s.step_conversion)],
+    ['avg_seconds_in_stage', t('rep.timeInStage'), (s) => hours(s.avg_seconds_in_stage)], ['value', t('rep.value'), (s) => money(s.value)],
+    ['won', t('rep.won'), (s) => formatNumber(s.won)], ['lost', t('rep.lost'), (s) => formatNumber(s.lost)]];
+  const reasons = funnel?.lost_reasons || [];
+  const flat = stages.map((s) => ({ ...s, stage: s.stage.name }));
   return h('section', { class: 'panel report', 'data-test': 'report-funnel' }, h('h2', {}, t('rep.funnel')),
     stages.length ? [barChart(t('rep.entered'), stages.map((s) => s.stage.name), stages.map((s) => s.entered)),
-      table(t('rep.funnel'), [[t('rep.stage'), (s) => s.stage.name], [t('rep.entered'), (s) => formatNumber(s.entered)],
-        [t('rep.conversion'), (s) => (s.conversion === null ? '' : `${Math.round(s.conversion * 100)}%`)]], stages)] : empty(t('rep.empty')));
+      table(t('rep.funnel'), columns.map(([, label, cell]) => [label, cell]), stages),
+      reasons.length ? table(t('rep.lostReasons'), [[t('rep.lostReason'), (r) => r.reason], [t('rep.lost'), (r) => formatNumber(r.lost)]], reasons) : null,
+      csvDownload(`funnel-${funnel.from}-${funnel.to}`, columns.map(([key]) => [key]), flat)] : empty(t('rep.empty')));
 }
 
 /** #/reports. */
