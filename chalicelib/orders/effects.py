@@ -2,7 +2,7 @@
 
 - stock (through the product type's ``stock_moves`` hook): reserved when it is confirmed, released when a held
   order is cancelled, taken out of on-hand when it ships, put back when a shipped order is returned;
-- its status history: a timeline entry per status it enters;
+- its status history: a timeline entry per status it enters after ``new`` (its creation has the engine's entry);
 - the orders report's day counters (``OrderStats``): created, confirmed and revenue, cancelled or returned,
   payments received, paid in full and the time from the order to its last payment.
 
@@ -37,7 +37,7 @@ def add(ctx: TenantContext, change: db.Change, before: Order | None, after: Orde
         raise errors.ConflictError("Cancel the order (or take it back) before deleting it: its stock is held.",
                                    code="order_active")
     _stock(ctx, change, before, after)
-    if after is not None and after.deleted_at is None and (before is None or before.status != after.status):
+    if after is not None and before is not None and after.deleted_at is None and before.status != after.status:
         timeline_service.add_entry(ctx, change, subject_type="order", subject_id=after.order_id, kind="order_status",
                                    summary=f"Order {WORDS.get(after.status, after.status)}",
                                    data={"from": before.status if before is not None else None,

@@ -48,15 +48,15 @@ def orders_list(request: ApiRequest) -> Any:
     return shown.page(request.tenant, ORDER, _page(service.list_orders(request.tenant, request.query)))
 
 
-@api.route("/api/v1/orders/preview", method="POST", body=s.PreviewRequest, response=s.Preview, errors=(403, 422),
-           summary="Price lines as an order would (the editor's live totals); nothing is saved")
-def orders_preview(request: ApiRequest) -> s.Preview:
+@api.route("/api/v1/orders/preview", method="POST", body=s.OrderPreviewRequest, response=s.OrderPreview,
+           errors=(403, 422), summary="Price lines as an order would (the editor's live totals); nothing is saved")
+def orders_preview(request: ApiRequest) -> s.OrderPreview:
     from chalicelib.orders import service
 
     return service.preview(request.tenant, data=request.body)
 
 
-@api.route("/api/v1/orders/{order_id}/status", method="POST", body=s.StatusChange, response=s.OrderRead,
+@api.route("/api/v1/orders/{order_id}/status", method="POST", body=s.OrderStatusChange, response=s.OrderRead,
            errors=(403, 404, 409), summary="Move an order to its next status (confirming reserves stock)")
 def orders_status(request: ApiRequest, order_id: str) -> Any:
     from chalicelib.orders import service
@@ -65,7 +65,7 @@ def orders_status(request: ApiRequest, order_id: str) -> Any:
                                                   version=request.body.version))
 
 
-@api.route("/api/v1/orders/{order_id}/payments", method="POST", body=s.PaymentIn, response=s.OrderRead,
+@api.route("/api/v1/orders/{order_id}/payments", method="POST", body=s.OrderPaymentIn, response=s.OrderRead,
            errors=(403, 404, 409, 422), summary="Record a payment of an order (partial payments add up)")
 def orders_payment(request: ApiRequest, order_id: str) -> Any:
     from chalicelib.orders import service
@@ -84,7 +84,7 @@ def orders_upsert(request: ApiRequest, external_id: str) -> Any:
     return _answer(request, order, status=201 if created else 200)
 
 
-@api.route("/api/v1/deals/{deal_id}/order", method="POST", body=s.DealOrder, response=s.OrderRead, status=201,
+@api.route("/api/v1/deals/{deal_id}/order", method="POST", body=s.DealOrderCreate, response=s.OrderRead, status=201,
            errors=(403, 404, 409), summary="Make the order of a won deal in one step (once per deal)")
 def orders_from_deal(request: ApiRequest, deal_id: str) -> Any:
     from chalicelib.orders import service

@@ -18,7 +18,7 @@ Status = Literal["new", "confirmed", "partially_paid", "paid", "shipped", "deliv
 PriceMode = Literal["exclusive", "inclusive"]
 
 
-class LineIn(Schema):
+class OrderLineIn(Schema):
     """A line: a product (its name, SKU, unit, price in the order's currency and tax rate are taken from it
     unless given) or free text with a price."""
 
@@ -31,7 +31,7 @@ class LineIn(Schema):
     tax_rate: Percent | None = Field(default=None, description="Percent; default: the product's, else 0")
 
     @model_validator(mode="after")
-    def _what_and_how_much(self) -> LineIn:
+    def _what_and_how_much(self) -> OrderLineIn:
         if self.product_id is None and (self.description is None or self.unit_price_minor is None):
             raise ValueError("a line names a product, or has a description and a unit price")
         if self.discount_percent is not None and self.discount_minor is not None:
@@ -39,7 +39,7 @@ class LineIn(Schema):
         return self
 
 
-class ShippingIn(Schema):
+class OrderShippingIn(Schema):
     address: Address | None = None
     carrier: Annotated[str, Field(max_length=100)] | None = None
     tracking_number: Annotated[str, Field(max_length=100, pattern=r"^[^\s]*$")] | None = None
@@ -53,8 +53,8 @@ class OrderFields(Schema):
     deal_id: RecordRef | None = None
     warehouse_id: RecordRef | None = None
     price_mode: PriceMode | None = None
-    lines: Annotated[list[LineIn], Field(max_length=MAX_LINES)] | None = None
-    shipping: ShippingIn | None = None
+    lines: Annotated[list[OrderLineIn], Field(max_length=MAX_LINES)] | None = None
+    shipping: OrderShippingIn | None = None
     notes: Annotated[str, Field(max_length=5000)] | None = None
     external_id: ExternalId | None = None
     tags: Tags | None = None
@@ -64,7 +64,7 @@ class OrderFields(Schema):
 
 class OrderCreate(OrderFields):
     currency: CurrencyCode
-    lines: Annotated[list[LineIn], Field(min_length=1, max_length=MAX_LINES)]
+    lines: Annotated[list[OrderLineIn], Field(min_length=1, max_length=MAX_LINES)]
 
 
 class OrderUpdate(OrderFields):
@@ -77,24 +77,24 @@ class OrderUpsert(OrderFields):
     """``PUT /orders/by-external-id/{external_id}``: the order as the accounting system has it."""
 
     currency: CurrencyCode
-    lines: Annotated[list[LineIn], Field(min_length=1, max_length=MAX_LINES)]
+    lines: Annotated[list[OrderLineIn], Field(min_length=1, max_length=MAX_LINES)]
 
 
-class PreviewRequest(Schema):
+class OrderPreviewRequest(Schema):
     """Lines to price without saving anything: the order editor's live totals."""
 
     currency: CurrencyCode
     price_mode: PriceMode = "exclusive"
-    lines: Annotated[list[LineIn], Field(max_length=MAX_LINES)]
+    lines: Annotated[list[OrderLineIn], Field(max_length=MAX_LINES)]
 
 
-class StatusChange(Schema):
+class OrderStatusChange(Schema):
     version: int = Field(ge=1)
     status: Literal["confirmed", "shipped", "delivered", "cancelled", "returned"] = Field(
         description="Paid and partly paid follow from payments")
 
 
-class PaymentIn(Schema):
+class OrderPaymentIn(Schema):
     version: int = Field(ge=1)
     amount_minor: Annotated[StrictInt, Field(ge=1, le=MAX_MINOR)]
     method: Literal["cash", "card", "bank_transfer", "online", "other"]
@@ -102,17 +102,17 @@ class PaymentIn(Schema):
     reference: Annotated[str, Field(max_length=100)] | None = None
 
 
-class DealOrder(Schema):
+class DealOrderCreate(Schema):
     """``POST /deals/{deal_id}/order``: optional lines (default: one line of the deal's amount)."""
 
-    lines: Annotated[list[LineIn], Field(min_length=1, max_length=MAX_LINES)] | None = None
+    lines: Annotated[list[OrderLineIn], Field(min_length=1, max_length=MAX_LINES)] | None = None
     warehouse_id: RecordRef | None = None
 
 
 # -- answers --------------------------------------------------------------------------------------------
 
 
-class LineOut(BaseModel):
+class OrderLineOut(BaseModel):
     id: str
     product_id: str | None
     sku: str | None
@@ -130,21 +130,21 @@ class LineOut(BaseModel):
     total_minor: int
 
 
-class TaxOut(BaseModel):
+class OrderTaxOut(BaseModel):
     rate: str
     net_minor: int
     tax_minor: int
 
 
-class Totals(BaseModel):
+class OrderTotals(BaseModel):
     subtotal_minor: int = Field(description="Net of tax, after discounts")
     discount_minor: int
     tax_minor: int
     total_minor: int
-    taxes: list[TaxOut]
+    taxes: list[OrderTaxOut]
 
 
-class PaymentOut(BaseModel):
+class OrderPaymentOut(BaseModel):
     id: str
     amount_minor: int
     method: str
@@ -153,7 +153,7 @@ class PaymentOut(BaseModel):
     recorded_at: datetime
 
 
-class ShippingOut(BaseModel):
+class OrderShippingOut(BaseModel):
     address: dict[str, Any] | None = None
     carrier: str | None = None
     tracking_number: str | None = None
@@ -169,13 +169,13 @@ class OrderRead(RecordRead):
     deal_id: str | None
     warehouse_id: str | None
     external_id: str | None
-    lines: list[LineOut]
-    totals: Totals
+    lines: list[OrderLineOut]
+    totals: OrderTotals
     paid_minor: int
     due_minor: int
     payment_status: Literal["unpaid", "partial", "paid"]
-    payments: list[PaymentOut]
-    shipping: ShippingOut
+    payments: list[OrderPaymentOut]
+    shipping: OrderShippingOut
     notes: str | None
     confirmed_at: datetime | None
     paid_at: datetime | None
@@ -188,11 +188,11 @@ class OrderCard(OrderRead, CardParts):
     """The card: the order, its links, its newest timeline entries (its status history among them)."""
 
 
-class Preview(BaseModel):
+class OrderPreview(BaseModel):
     currency: str
     price_mode: str
-    lines: list[LineOut]
-    totals: Totals
+    lines: list[OrderLineOut]
+    totals: OrderTotals
 
 
 class OrderSummary(RecordSummary):

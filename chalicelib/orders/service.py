@@ -81,7 +81,7 @@ def _paid_status(order: Order) -> str:
     return "paid" if views.payment_status(order) == "paid" else "partially_paid"
 
 
-def add_payment(ctx: TenantContext, order_id: str, *, data: s.PaymentIn) -> Order:
+def add_payment(ctx: TenantContext, order_id: str, *, data: s.OrderPaymentIn) -> Order:
     """Record a payment (partial ones add up); more than is due answers 422 ``overpayment`` and changes nothing."""
     before, after = _changing(ctx, order_id, data.version)
     if before.status in ("new", "cancelled", "returned"):
@@ -110,16 +110,16 @@ def add_payment(ctx: TenantContext, order_id: str, *, data: s.PaymentIn) -> Orde
     return after
 
 
-def preview(ctx: TenantContext, *, data: s.PreviewRequest) -> s.Preview:
+def preview(ctx: TenantContext, *, data: s.OrderPreviewRequest) -> s.OrderPreview:
     """The lines' amounts and totals as an order would have them; nothing is written."""
     permissions.require(ctx, ORDER.plural, "read")
     lines = data.model_dump(mode="json")["lines"]
     priced, totals = pricing.price(ctx, lines, currency=data.currency, inclusive=data.price_mode == "inclusive")
-    return s.Preview(currency=data.currency, price_mode=data.price_mode, lines=views.lines(priced),
+    return s.OrderPreview(currency=data.currency, price_mode=data.price_mode, lines=views.lines(priced),
                      totals=views.totals(totals, priced))
 
 
-def from_deal(ctx: TenantContext, deal_id: str, *, data: s.DealOrder) -> Order:
+def from_deal(ctx: TenantContext, deal_id: str, *, data: s.DealOrderCreate) -> Order:
     """An order of a won deal, for its first contact and its company, in one step (once per deal: 409
     ``duplicate_from_deal_id`` the second time); its lines are given, or one line of the deal's amount."""
     deal = access.get_or_raise(ctx, types.get("deal"), deal_id)

@@ -27,7 +27,7 @@ def payment_status(order: Order) -> Literal["unpaid", "partial", "paid"]:
     return "paid" if paid >= total else ("partial" if paid else "unpaid")
 
 
-def totals(values: dict[str, Any], lines: list[dict[str, Any]]) -> s.Totals:
+def totals(values: dict[str, Any], lines: list[dict[str, Any]]) -> s.OrderTotals:
     """The totals of an order or a preview, with net and tax per rate summed from its lines."""
     taxes: dict[str, dict[str, int]] = {}
     for line in lines:
@@ -36,15 +36,16 @@ def totals(values: dict[str, Any], lines: list[dict[str, Any]]) -> s.Totals:
         found["tax_minor"] += int(line["tax_minor"])
     from decimal import Decimal
 
-    return s.Totals(subtotal_minor=int(values["subtotal_minor"]), discount_minor=int(values["discount_minor"]),
+    return s.OrderTotals(subtotal_minor=int(values["subtotal_minor"]), discount_minor=int(values["discount_minor"]),
                     tax_minor=int(values["tax_minor"]), total_minor=int(values["total_minor"]),
-                    taxes=[s.TaxOut(rate=rate, **found) for rate, found in sorted(taxes.items(),
+                    taxes=[s.OrderTaxOut(rate=rate, **found) for rate, found in sorted(taxes.items(),
                                                                                    key=lambda x: Decimal(x[0]))])
 
 
-def lines(stored: list[dict[str, Any]]) -> list[s.LineOut]:
+def lines(stored: list[dict[str, Any]]) -> list[s.OrderLineOut]:
     """Stored lines as the API shows them."""
-    return [s.LineOut.model_validate({name: line.get(name) for name in s.LineOut.model_fields}) for line in stored]
+    fields = s.OrderLineOut.model_fields
+    return [s.OrderLineOut.model_validate({name: line.get(name) for name in fields}) for line in stored]
 
 
 def order(ctx: TenantContext, found: Order) -> s.OrderRead:
@@ -61,8 +62,8 @@ def order(ctx: TenantContext, found: Order) -> s.OrderRead:
         totals=totals({name: getattr(found, name) for name in ("subtotal_minor", "discount_minor", "tax_minor",
                                                                "total_minor")}, stored),
         paid_minor=int(found.paid_minor), due_minor=max(0, int(found.total_minor) - int(found.paid_minor)),
-        payment_status=payment_status(found), payments=[s.PaymentOut(**p) for p in found.payments or []],
-        shipping=s.ShippingOut(**(found.shipping or {})), notes=found.notes, confirmed_at=found.confirmed_at,
+        payment_status=payment_status(found), payments=[s.OrderPaymentOut(**p) for p in found.payments or []],
+        shipping=s.OrderShippingOut(**(found.shipping or {})), notes=found.notes, confirmed_at=found.confirmed_at,
         paid_at=found.paid_at, shipped_at=found.shipped_at, delivered_at=found.delivered_at,
         closed_at=found.closed_at, tags=list(found.tags or []), owner_id=found.owner_id, team_id=found.team_id,
         custom=records_service.custom_view(ctx, types.get("order"), found), created_at=found.created_at,

@@ -49,19 +49,19 @@ def products_upsert(request: ApiRequest, external_id: str) -> Any:
 
 
 @api.route("/api/v1/products/{product_id}/stock", summary="A product's stock in every warehouse",
-           response=s.StockRead, errors=(404,))
-def products_stock(request: ApiRequest, product_id: str) -> s.StockRead:
+           response=s.ProductStockRead, errors=(404,))
+def products_stock(request: ApiRequest, product_id: str) -> s.ProductStockRead:
     from chalicelib.products import stock
 
     product, items = stock.read_stock(request.tenant, product_id)
-    return s.StockRead(product_id=product.product_id, track_stock=bool(product.track_stock), items=[
-        s.StockRow(**stock.stock_view(item, item.sk.removeprefix(stock.STOCK_PREFIX))) for item in items])
+    return s.ProductStockRead(product_id=product.product_id, track_stock=bool(product.track_stock), items=[
+        s.ProductStockRow(**stock.stock_view(item, item.sk.removeprefix(stock.STOCK_PREFIX))) for item in items])
 
 
-@api.route("/api/v1/products/{product_id}/stock/{warehouse_id}", method="PUT", body=s.StockSet,
-           response=s.StockRead, errors=(403, 404, 409),
+@api.route("/api/v1/products/{product_id}/stock/{warehouse_id}", method="PUT", body=s.ProductStockSet,
+           response=s.ProductStockRead, errors=(403, 404, 409),
            summary="Count a product's stock in a warehouse (reserved units stay reserved)")
-def products_stock_set(request: ApiRequest, product_id: str, warehouse_id: str) -> s.StockRead:
+def products_stock_set(request: ApiRequest, product_id: str, warehouse_id: str) -> s.ProductStockRead:
     from chalicelib.products import stock
 
     stock.set_on_hand(request.tenant, product_id, warehouse_id, on_hand=request.body.on_hand)

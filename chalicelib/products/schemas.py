@@ -17,7 +17,7 @@ MAX_COMPONENTS = 20
 MAX_PRICES = 20
 
 
-class ComponentIn(Schema):
+class ProductComponentIn(Schema):
     """One part of a service: a product and how much of it."""
 
     product_id: RecordRef
@@ -38,7 +38,7 @@ class ProductFields(Schema):
     tax_rate: Percent | None = Field(default=None, description="VAT or sales tax in percent (\"20\", \"7.5\")")
     external_id: ExternalId | None = None
     track_stock: bool | None = Field(default=None, description="An order reserves it when confirmed")
-    components: Annotated[list[ComponentIn], Field(max_length=MAX_COMPONENTS)] | None = Field(
+    components: Annotated[list[ProductComponentIn], Field(max_length=MAX_COMPONENTS)] | None = Field(
         default=None, description="Parts of a service: its price is their prices times quantities plus labour")
     labour_minor: Annotated[StrictInt, Field(ge=0, le=MAX_MINOR)] | None = Field(
         default=None, description="Labour added to the parts' prices, in the default price's currency")
@@ -74,7 +74,7 @@ class Price(BaseModel):
     currency: str
 
 
-class ComponentOut(BaseModel):
+class ProductComponentOut(BaseModel):
     product_id: str
     quantity: str
 
@@ -89,7 +89,7 @@ class ProductRead(RecordRead):
     description: str | None
     external_id: str | None
     track_stock: bool
-    components: list[ComponentOut]
+    components: list[ProductComponentOut]
     labour_minor: int | None
 
 
@@ -132,20 +132,20 @@ class WarehouseList(BaseModel):
     items: list[WarehouseRead]
 
 
-class StockSet(Schema):
+class ProductStockSet(Schema):
     """How much of the product the warehouse holds now (a count): reserved units stay reserved."""
 
     on_hand: Count
 
 
-class StockRow(BaseModel):
+class ProductStockRow(BaseModel):
     warehouse_id: str
     on_hand: str
     reserved: str
     available: str
 
 
-class StockRead(BaseModel):
+class ProductStockRead(BaseModel):
     product_id: str
     track_stock: bool
-    items: list[StockRow]
+    items: list[ProductStockRow]

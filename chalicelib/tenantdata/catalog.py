@@ -98,6 +98,7 @@ def _load_domains() -> None:
     import chalicelib.subscriptions.tenantdata_items
     import chalicelib.telephony.tenantdata_items
     import chalicelib.tenantdata.contacts
+    import chalicelib.tenantdata.orders
     import chalicelib.tickets.tenantdata_items  # noqa: F401
 
     _register_record_types()
