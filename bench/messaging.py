@@ -8,6 +8,11 @@ message from a new number (a contact is made), and a reply through the Graph API
 reads the inbox, a thread and the unread count. CPU is the process time of the interpreter over ``runs`` calls
 of each (moto runs in the same process, so it is an upper bound of ours; the requests and units are exact).
 ``python -m bench.messaging [runs] [--table]``.
+
+E-mail (#17): a customer's e-mail from a new address (a contact is made) and their reply in its thread, each
+dropped where SES stores mail and handed to ``app.mail_in`` as S3's notification (routing, the copy under the
+tenant's prefix, the inbox's event, the processing with its file), and a reply through SES; besides DynamoDB's
+requests and units, the S3 and SES requests each makes are counted.
 """
 
 from __future__ import annotations
@@ -23,6 +28,25 @@ from bench import accounting, harness
 APP_SECRET = "bench-app-secret-0001"
 
 
+_OTHER: list[str] = []  # the S3 and SES requests made since the last reset ("s3.GetObject")
+
+
+def _count_other(**kwargs: Any) -> None:
+    model = kwargs.get("model")
+    if model is not None:
+        _OTHER.append(f"{model.service_model.service_name}.{model.name}")
+
+
+def _install_other() -> None:
+    """Count S3 and SES requests too (before any botocore session exists, as accounting.install does)."""
+    import botocore.handlers
+
+    for service in ("s3", "sesv2"):
+        handler = (f"after-call.{service}", _count_other)
+        if handler not in botocore.handlers.BUILTIN_HANDLERS:
+            botocore.handlers.BUILTIN_HANDLERS.append(handler)
+
+
 def _post(app: Any, request: Any) -> int:
     from chalice.test import Client
 
@@ -35,13 +59,63 @@ def _post(app: Any, request: Any) -> int:
 
 def _cost(run: Any) -> dict[str, Any]:
     accounting.LEDGER.reset()
+    _OTHER.clear()
     started = time.process_time()
     status = run()
     cpu = time.process_time() - started
     calls = [c for c in accounting.LEDGER.snapshot() if not c.auth]
     return {"status": status, "requests": len(calls), "read_units": sum(c.read_units for c in calls),
             "write_units": sum(c.write_units for c in calls), "operations": ", ".join(c.operation for c in calls),
-            "cpu_s": cpu, "wru_by_kind": accounting.wru_by_kind(calls)}
+            "cpu_s": cpu, "wru_by_kind": accounting.wru_by_kind(calls), "other": list(_OTHER)}
+
+
+def _mail(app: Any, message: Any) -> dict[str, Any]:
+    """One e-mail dropped where SES stores mail (not counted), then S3's notification handed to app.mail_in."""
+    import json
+
+    from app import mail_in
+    from chalicelib.core import aws
+    from chalicelib.core.config import settings
+    from webhooks import mail
+
+    key = mail.object_key()
+    aws.client("s3").put_object(Bucket=settings.inbound_mail_bucket, Key=key, Body=message.as_bytes())
+    body = json.dumps({"Records": [{"eventName": "ObjectCreated:Put", "s3": {
+        "bucket": {"name": settings.inbound_mail_bucket}, "object": {"key": key, "size": 1}}}]})
+    event = {"Records": [{"messageId": "bench", "receiptHandle": "bench", "body": body, "attributes": {},
+                          "messageAttributes": {}, "eventSourceARN": "arn:aws:sqs:eu-west-1:1:bench"}]}
+    return _cost(lambda: 200 if mail_in(event, None).get("received") == 1 else 500)
+
+
+def _emails(app: Any, api: Any, runs: int) -> list[dict[str, Any]]:
+    """A first e-mail from each of runs new addresses, a reply through SES to each, and each customer's answer."""
+    from chalicelib.core import aws
+    from chalicelib.core.config import settings
+    from webhooks import mail
+
+    aws.client("s3").create_bucket(Bucket=settings.inbound_mail_bucket,
+                                   CreateBucketConfiguration={"LocationConstraint": settings.region})
+    aws.client("ses").verify_email_identity(EmailAddress="sales@bench.example")
+    aws.client("sesv2").create_email_identity(EmailIdentity="sales@bench.example")
+    line = api.ok("POST", "/api/v1/integrations", {"type": "email", "name": "Bench mailbox",
+                                                   "settings": {"from_address": "sales@bench.example"}})
+    people = [mail.Correspondent(forward_to=line["settings"]["inbound_address"], sender=f"writer{n}@bench.example",
+                                 name=f"Writer {n}") for n in range(runs)]
+    firsts = [mail.messages("new", who)[0] for who in people]
+    first = [_mail(app, message) for message in firsts]
+    threads = api.ok("GET", "/api/v1/conversations?channel=email&limit=200")["items"]
+    replies, answers = [], []
+    for conversation in threads[:runs]:
+        cost = _cost(lambda c=conversation: api.call("POST", f"/api/v1/conversations/{c['id']}/messages",
+                                                     {"text": "Here is the price list."})[0])
+        replies.append(cost)
+    for who, conversation in zip(reversed(people), threads[:runs], strict=False):
+        sent = api.ok("GET", f"/api/v1/conversations/{conversation['id']}/messages?limit=1")["items"][0]
+        [answer] = mail.messages("reply", who, reply_to=sent["provider_message_id"])
+        answers.append(_mail(app, answer))
+    return [_summary("e-mail, new address (contact made, a file kept)", first, 200),
+            _summary("e-mail, the customer's answer in its thread", answers, 200),
+            _summary("e-mail reply (SES)", replies, 201)]
 
 
 def _inbound(app: Any, line: dict[str, Any], customer: str, n: int) -> dict[str, Any]:
@@ -59,7 +133,7 @@ def _summary(name: str, costs: list[dict[str, Any]], ok: int) -> dict[str, Any]:
             "write_units": first["write_units"], "operations": first["operations"],
             "cpu_ms": statistics.median(c["cpu_s"] for c in costs) * 1000,
             "wru_by_kind": {kind: round(units, 1) for kind, units in list(first["wru_by_kind"].items())[:6]},
-            "ok": all(c["status"] == ok for c in costs)}
+            "other": first.get("other", []), "ok": all(c["status"] == ok for c in costs)}
 
 
 def measure(runs: int = 10) -> dict[str, Any]:
@@ -68,6 +142,7 @@ def measure(runs: int = 10) -> dict[str, Any]:
 
     os.environ["CRM_PROVIDER_TRANSPORT"] = "sandbox"  # the Graph API is answered by its sandbox, never called
     accounting.install()
+    _install_other()
     with harness.in_process_app() as app:
         import boto3
 
@@ -89,6 +164,7 @@ def measure(runs: int = 10) -> dict[str, Any]:
         conversations = api.ok("GET", "/api/v1/conversations?limit=200")["items"]
         replies = [_cost(lambda c=c: api.call("POST", f"/api/v1/conversations/{c['id']}/messages",
                                               {"text": "Yes, it is."})[0]) for c in conversations[:runs]]
+        emails = _emails(app, api, runs)
         newest = conversations[0]["id"]
         reads = []
         for name, path in (("inbox", "/api/v1/conversations"), ("unread inbox", "/api/v1/conversations?unread=true"),
@@ -101,7 +177,7 @@ def measure(runs: int = 10) -> dict[str, Any]:
         return {"scenarios": [_summary("inbound, known contact, conversation exists", again, 200),
                               _summary("inbound, known contact, new conversation", first_known, 200),
                               _summary("inbound, new number (contact made)", newcomer, 200),
-                              _summary("reply (Graph API through the sandbox)", replies, 201)],
+                              _summary("reply (Graph API through the sandbox)", replies, 201), *emails],
                 "reads": reads, "runs": runs}
 
 
@@ -112,8 +188,10 @@ def table(result: dict[str, Any]) -> list[tuple[str, str, str]]:
         biggest = ", ".join(f"{kind} {units:g}" for kind, units in list(scenario["wru_by_kind"].items())[:5])
         rows.append((f"message: {scenario['scenario']}",
                      f"{scenario['requests']} req, {scenario['read_units']:g} RRU, {scenario['write_units']:g} WRU, "
-                     f"{scenario['cpu_ms']:.0f} ms CPU", ("ok" if scenario["ok"] else "FAILED") + f"; WRU by item: "
-                     f"{biggest}"))
+                     f"{scenario['cpu_ms']:.0f} ms CPU" + (f", {len(scenario['other'])} S3/SES req"
+                                                          if scenario["other"] else ""),
+                     ("ok" if scenario["ok"] else "FAILED") + f"; WRU by item: {biggest}"
+                     + (f"; {', '.join(scenario['other'])}" if scenario["other"] else "")))
     for read in result["reads"]:
         rows.append((f"conversations: {read['read']}", f"{read['requests']} req, {read['read_units']:g} RRU",
                      "one request" if read["requests"] == 1 else f"{read['requests']} requests"))
