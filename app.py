@@ -59,6 +59,16 @@ def inbox_events(event: Any) -> Any:
     return jobs.queued_events(event)
 
 
+@app.on_sqs_message(queue=f"crm-{settings.stage}-campaigns", batch_size=1, name="campaign_sends")
+def campaign_sends(event: Any) -> Any:
+    """A campaign's fan-out pages and send batches (#24), one message at a time: the function's one consumer (its
+    reserved concurrency) paces each channel within its provider's rate; a batch with recipients to send again is
+    answered in batchItemFailures."""
+    from chalicelib.campaigns import sending
+
+    return sending.handle(event)
+
+
 @app.on_sqs_message(queue=settings.mail_queue_name, batch_size=10, name="mail_in")
 def mail_in(event: Any) -> Any:
     """Mail SES stored in the mail bucket (S3 tells the mail queue): each message to its line's inbox (#17).

@@ -324,13 +324,15 @@ def test_export_bucket_is_private_encrypted_and_short_lived(resources: dict[str,
 def test_queues_are_encrypted_with_dead_letter_queues(template: dict[str, Any], resources: dict[str, Any]) -> None:
     queues = {n: r["Properties"] for n, r in resources.items() if r["Type"] == "AWS::SQS::Queue"}
     assert set(queues) == {"JobsQueue", "JobsDeadLetterQueue", "FunctionDeadLetterQueue", "MailInQueue",
-                           "MailInDeadLetterQueue"}
+                           "MailInDeadLetterQueue", "CampaignsQueue", "CampaignsDeadLetterQueue"}
     # S3 notifies the mail queue (#17): SQS's own keys, so the stage key never has to trust S3 as a principal
     assert all(q["KmsMasterKeyId"] == {"Ref": "AppKey"} for n, q in queues.items() if not n.startswith("MailIn"))
     assert all(q["SqsManagedSseEnabled"] is True for n, q in queues.items() if n.startswith("MailIn"))
     assert queues["MailInQueue"]["RedrivePolicy"]["deadLetterTargetArn"] == {
         "Fn::GetAtt": ["MailInDeadLetterQueue", "Arn"]}
     assert queues["JobsQueue"]["RedrivePolicy"]["deadLetterTargetArn"] == {"Fn::GetAtt": ["JobsDeadLetterQueue", "Arn"]}
+    assert queues["CampaignsQueue"]["RedrivePolicy"]["deadLetterTargetArn"] == {
+        "Fn::GetAtt": ["CampaignsDeadLetterQueue", "Arn"]}
     # every function's failed asynchronous invocations (schedules, events) are parked, not dropped
     assert template["Globals"]["Function"]["DeadLetterQueue"] == {
         "Type": "SQS", "TargetArn": {"Fn::GetAtt": ["FunctionDeadLetterQueue", "Arn"]}}
@@ -342,9 +344,10 @@ def test_queue_handlers_return_only_their_failed_messages(resources: dict[str, A
     functions = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::Serverless::Function"]
     sources = {name: event for function in functions for name, event in (function.get("Events") or {}).items()
                if event.get("Type") != "Schedule"}
-    assert set(sources) == {"InboxEventsSqsEventSource", "MailInSqsEventSource", "DomainEventsDynamodbEventSource"}, \
-        sources
-    for name in ("InboxEventsSqsEventSource", "MailInSqsEventSource"):  # mail_in answers batchItemFailures too
+    assert set(sources) == {"InboxEventsSqsEventSource", "MailInSqsEventSource", "CampaignSendsSqsEventSource",
+                            "DomainEventsDynamodbEventSource"}, sources
+    # mail_in and campaign_sends answer batchItemFailures too
+    for name in ("InboxEventsSqsEventSource", "MailInSqsEventSource", "CampaignSendsSqsEventSource"):
         event = sources[name]
         assert event["Type"] == "SQS" and event["Properties"]["Queue"]
         assert event["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
