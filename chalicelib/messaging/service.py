@@ -10,6 +10,7 @@ from chalicelib.conversations import schemas as s
 from chalicelib.conversations.models import BindCode, Conversation, ConversationRow, Message
 from chalicelib.conversations.record import CONVERSATION
 from chalicelib.core import db, errors, permissions
+from chalicelib.core.observability import logger
 from chalicelib.core.tenancy import TenantContext, is_valid_id, new_id
 from chalicelib.integrations import service as integrations_service
 from chalicelib.messaging import mailing, processor, threads, views
@@ -187,10 +188,27 @@ def reply(ctx: TenantContext, conversation_id: str, data: s.MessageCreate) -> di
     integration = _line(ctx, conversation.integration_id)
     _, draft = _deliver(ctx, integration, threads.chat_of(ctx, conversation), data, conversation)
     conversation, message = _record_reply(ctx, conversation_id, draft, integration.integration_id)
+    _tell_reply_listeners(ctx, conversation_id, message)
     shown = views.message(ctx, message)
     views.notify(ctx, [conversation.owner_id] if conversation.owner_id != ctx.actor_id else [], views.json_ready({
         "type": "conversation.message", "conversation": views.summary(ctx, conversation), "message": shown}))
     return shown
+
+
+# Who hears of a staff reply, "module:function", loaded on first use (messaging imports none of them): a ticket on
+# the conversation counts it as its first response (#24). A listener's failure never fails the reply (it is sent).
+REPLY_LISTENERS = ("chalicelib.tickets.service:conversation_answered",)
+
+
+def _tell_reply_listeners(ctx: TenantContext, conversation_id: str, message: Message) -> None:
+    import importlib
+
+    for name in REPLY_LISTENERS:
+        module, _, function = name.partition(":")
+        try:
+            getattr(importlib.import_module(module), function)(ctx, conversation_id, at=message.sent_at)
+        except errors.CRMError:
+            logger.warning("a reply listener failed", extra={"listener": name}, exc_info=True)
 
 
 def _chat_of(contact: Any, channel: str) -> str | None:

@@ -29,6 +29,8 @@ def facets(ticket: Ticket) -> listing.Facets:
               ("channel", ticket.channel)]
     if ticket.contact_id:
         custom.append(("contact", ticket.contact_id))
+    if ticket.conversation_id:  # a staff reply on the conversation finds its tickets in one Query
+        custom.append(("conversation", ticket.conversation_id))
     return listing.Facets(
         record_id=ticket.ticket_id, owner_id=ticket.owner_id, team_id=ticket.team_id, tags=tuple(ticket.tags or ()),
         custom=tuple(custom) + tuple((k, v) for k, v in ticket.custom_indexed or []),

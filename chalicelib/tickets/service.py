@@ -8,6 +8,7 @@ Every write of a ticket commits, in one transaction, the ticket with its rows an
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
@@ -30,7 +31,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     "closed": frozenset({"open"}),
 }
 LINKED = (("contact_id", "contact"), ("order_id", "order"), ("conversation_id", "conversation"))
-CALL_CHANNEL = "phone"
+_ANSWERING: ContextVar[str | None] = ContextVar("ticket_answering", default=None)  # the ticket a reply is sent from
 
 
 # -- reading ----------------------------------------------------------------------------------
@@ -205,11 +206,15 @@ def set_status(ctx: TenantContext, ticket_id: str, data: s.StatusChange) -> Tick
     return write(ctx, before, after, action="update", change=change, counts=counts, at=now)
 
 
-def responded(ctx: TenantContext, ticket_id: str, *, at: datetime, change_of: Callable[[Ticket], db.Change]) -> Ticket:
+def responded(ctx: TenantContext, ticket_id: str, *, at: datetime, change_of: Callable[[Ticket], db.Change],
+              checked: bool = True) -> Ticket:
     """Record a staff answer on a ticket (a comment, a message): the first one stops the first-response clock and
-    opens a new ticket. Retried on a concurrent change (the answer itself is already made)."""
+    opens a new ticket. Retried on a concurrent change (the answer itself is already made). Unchecked, the answer
+    was made elsewhere (the inbox) by someone who may not change tickets: it counts all the same."""
     for _ in range(3):
-        before = get_or_raise(ctx, ticket_id, action="update")
+        before = get_or_raise(ctx, ticket_id, action="update") if checked else get(ctx, ticket_id)
+        if before is None:
+            raise errors.NotFoundError("No such ticket.")
         after = editing.clone(before)
         editing.touch(after)
         counts: dict[str, int] = {}
@@ -238,7 +243,11 @@ def reply(ctx: TenantContext, ticket_id: str, data: s.ReplyIn) -> Ticket:
         from chalicelib.conversations.schemas import MessageCreate
         from chalicelib.messaging import service as messaging_service
 
-        sent = messaging_service.reply(ctx, ticket.conversation_id, MessageCreate(text=data.text))
+        token = _ANSWERING.set(ticket_id)  # this ticket writes its own entry, with the words, below
+        try:
+            sent = messaging_service.reply(ctx, ticket.conversation_id, MessageCreate(text=data.text))
+        finally:
+            _ANSWERING.reset(token)
         summary["message_id"] = sent.get("id")
     at = db.utcnow()
     entry_id = new_id()
@@ -251,6 +260,27 @@ def reply(ctx: TenantContext, ticket_id: str, data: s.ReplyIn) -> Ticket:
         return change
 
     return responded(ctx, ticket_id, at=at, change_of=change_of)
+
+
+def conversation_answered(ctx: TenantContext, conversation_id: str, *, at: datetime) -> int:
+    """A staff reply went out on a conversation (from the inbox, or a ticket): its open tickets still waiting for
+    their first response have it now (one Query of their rows); how many. Called by messaging by name."""
+    from chalicelib.records.matching import key_segment
+
+    pk = tenant_key(ctx, TICKET.space or "", "CF", key_segment("conversation"), key_segment(conversation_id))
+    with db.translate_errors():
+        waiting = [row.record_id for row in TicketRow.query(pk) if isinstance(row, TicketRow)
+                   and row.first_response_at is None and row.status in ("new", "open", "pending")
+                   and row.record_id != _ANSWERING.get()]
+    for ticket_id in waiting:
+        def change_of(after: Ticket, ticket_id: str = ticket_id) -> db.Change:
+            change = db.Change()
+            timeline_service.add_entry(ctx, change, subject_type=TICKET.name, subject_id=ticket_id, kind="reply",
+                                       summary="Reply", data={"via": "conversation"}, at=at)
+            return change
+
+        responded(ctx, ticket_id, at=at, change_of=change_of, checked=False)
+    return len(waiting)
 
 
 # -- made from a message or a call ------------------------------------------------------------

@@ -205,3 +205,25 @@ def test_a_call_becomes_one_ticket_and_another_company_cannot_make_one(api: ApiC
     linked = api.post("/api/v1/tickets", {"subject": "Theirs", "contact_id": call["contact_id"]},
                       token=other.owner.token)
     assert linked.status_code == 404
+
+
+def test_a_reply_from_the_inbox_is_the_first_response_of_the_conversations_ticket(api: ApiClient,
+                                                                                   company: Company) -> None:
+    token = company.owner.token
+    conversation = make_conversation(api, token, customer="+79160004413")
+    [message] = body(api.get(f"/api/v1/conversations/{conversation['id']}/messages", token=token))["items"]
+    ticket = body(api.post("/api/v1/tickets/from-message", {"conversation_id": conversation["id"],
+                                                            "message_id": message["id"]}, token=token))
+    assert ticket["sla"]["first_response_at"] is None
+    sent = api.post(f"/api/v1/conversations/{conversation['id']}/messages", {"text": "Hello, we see it"}, token=token)
+    assert sent.status_code == 201, sent.body
+    answered = body(api.get(f"/api/v1/tickets/{ticket['id']}", token=token))
+    assert answered["sla"]["first_response_at"] is not None and answered["status"] == "open"
+    assert fire(company.tenant_id, "ticket.first_response", ticket["id"]) == "none"
+    via_ticket = api.post(f"/api/v1/tickets/{ticket['id']}/replies", {"text": "And the refund", "via": "conversation"},
+                          token=token)
+    assert via_ticket.status_code == 200, via_ticket.body
+    card = body(api.get(f"/api/v1/tickets/{ticket['id']}", token=token))
+    replies = [e for e in card["timeline"] if e["kind"] == "reply"]
+    assert len(replies) == 2 and replies[0]["data"]["text"] == "And the refund"
+    assert card["sla"]["first_response_at"] == answered["sla"]["first_response_at"]
