@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from jinja2 import nodes
 
 MAX_BODY = 64 * 1024
-MAX_OUTPUT = 512 * 1024
+MAX_OUTPUT = 256 * 1024
 MAX_RANGE = 1000
 MAX_ITERATIONS = 10_000  # of one loop
 LOOP_GUARD = "_loop_guard"

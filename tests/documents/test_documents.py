@@ -153,7 +153,7 @@ def test_who_may_issue_and_see(client: ApiClient, app: Any, ru: Company) -> None
     assert client.post(f"/api/v1/deals/{deal['id']}/documents", {"type": "invoice"},
                        token=agent.token).status_code == 404
     assert client.get(f"/api/v1/deals/{deal['id']}/documents", token=agent.token).status_code == 404
-    first = body(client.get(f"/api/v1/deals/{deal['id']}/documents", token=ru.owner.token))["items"][0]
+    first = body(issue(client, ru, deal["id"], type="quote"))
     assert client.get(f"/api/v1/documents/{first['id']}", token=agent.token).status_code == 404
     assert client.get(f"/api/v1/documents/{first['id']}/link", token=agent.token).status_code == 404
     assert client.post("/api/v1/document-templates", {"type": "quote", "name": "x", "body": "x"},

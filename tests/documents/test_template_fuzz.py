@@ -44,7 +44,8 @@ def test_escapes_and_bombs_are_422(client: ApiClient, company: Company, template
 
 def test_what_a_template_does_not_have_prints_nothing(client: ApiClient, company: Company) -> None:
     answer = client.post("/api/v1/document-templates/preview", {"type": "invoice", "body": (
-        "<p>[{{ config }}{{ request }}{{ customer.nothing.deeper }}]</p>")}, token=company.owner.token)
+        "<p>[{{ config }}{{ request }}{{ customer.nothing.deeper }}] <i>курсив</i> <b><em>both</em></b></p>")},
+        token=company.owner.token)
     assert answer.status_code == 200, answer.body
 
 
