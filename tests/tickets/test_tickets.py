@@ -227,3 +227,14 @@ def test_a_reply_from_the_inbox_is_the_first_response_of_the_conversations_ticke
     replies = [e for e in card["timeline"] if e["kind"] == "reply"]
     assert len(replies) == 2 and replies[0]["data"]["text"] == "And the refund"
     assert card["sla"]["first_response_at"] == answered["sla"]["first_response_at"]
+
+
+def test_a_ticket_links_an_order_of_the_company_only(api: ApiClient, company: Company) -> None:
+    from tests.records.samples import SAMPLES
+
+    order = SAMPLES["order"].made(api, company.owner.token, "orders")
+    ticket = open_ticket(api, company.owner.token, order_id=order["id"], contact_id=order["contact_id"])
+    assert ticket["order_id"] == order["id"]
+    other = signup(api, company="Order Thief Co")
+    refused = api.post("/api/v1/tickets", {"subject": "Not mine", "order_id": order["id"]}, token=other.owner.token)
+    assert refused.status_code == 404 and body(refused)["error"]["details"][0]["loc"] == ["body", "order_id"]
