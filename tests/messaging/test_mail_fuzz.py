@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import random
 
-import pytest
-
 from chalicelib.messaging.email import mime
 from tests.factories import signup
 from tests.messaging.mailkit import create_line, deliver
@@ -41,7 +39,7 @@ def _mutations(base: bytes, count: int) -> list[bytes]:
 
 def test_the_parser_reads_or_refuses_every_mutation_and_never_raises_anything_else() -> None:
     base = mail.messages("new", mail.Correspondent(forward_to="x@inbound.example"))[0].as_bytes()
-    for raw in _mutations(base, 300):
+    for raw in _mutations(base, 200):
         try:
             read = mime.read(raw)
         except mime.Unreadable:
@@ -50,11 +48,10 @@ def test_the_parser_reads_or_refuses_every_mutation_and_never_raises_anything_el
         mime.recipients(mime.headers_of(raw))
 
 
-@pytest.mark.parametrize("batch", range(2))
-def test_the_handler_stores_or_keeps_every_mutation(client: ApiClient, batch: int) -> None:
-    company = signup(client, company=f"Fuzzed Mail {batch}", country="GB")
+def test_the_handler_stores_or_keeps_every_mutation(client: ApiClient) -> None:
+    company = signup(client, company="Fuzzed Mail", country="GB")
     line = create_line(client, company, from_address=None)
     base = mail.messages("new", mail.Correspondent(forward_to=line["settings"]["inbound_address"]))[0].as_bytes()
-    answer = deliver(*_mutations(base, 40)[batch * 20:(batch + 1) * 20])
+    answer = deliver(*_mutations(base, 20))
     assert "batchItemFailures" not in answer
     assert sum(v for k, v in answer.items() if k != "keys") == 20
