@@ -276,5 +276,13 @@ def _sandbox_answer(request: transport.Outbound) -> transport.Answer:
 
 transport.register_sandbox(WEBHOOK_PROVIDER, _sandbox_answer)
 
+
+def send_message(ctx: TenantContext, rule: Automation, run: AutomationRun, index: int, action: dict[str, Any],
+                 subject: Subject) -> str:
+    """Write to the customer in a conversation, within its reply window or as a template (``messages``)."""
+    from chalicelib.automations import messages  # it imports this module
+
+    return messages.send_message(ctx, rule, run, index, action, subject)
+
 ACTIONS = {"create_task": create_task, "assign": assign, "move_deal": move_deal, "tag": tag, "set_field": set_field,
-           "notify": notify, "send_email": send_email, "webhook": webhook}
+           "notify": notify, "send_email": send_email, "webhook": webhook, "send_message": send_message}

@@ -127,6 +127,10 @@ def matches(trigger: dict[str, Any], happening: Happening) -> bool:
         return trigger.get("channel", "any") in ("any", facts["channel"])
     if happening.type == "order.status_changed":
         return trigger.get("status") in (None, facts["status"])
+    if happening.type == "message.received":
+        from chalicelib.automations import messages  # it imports this module
+
+        return messages.matches(trigger, facts)
     return True
 
 
@@ -142,7 +146,7 @@ def subject_of(ctx: TenantContext, subject_type: str | None, subject_id: str | N
         record = contacts_service.get(ctx, subject_id)
     elif subject_type == "task" and subject_id:
         record = tasks_service.get(ctx, subject_id)
-    elif subject_type in ("company", "call", "ticket", "order") and subject_id:
+    elif subject_type in ("company", "call", "ticket", "order", "conversation") and subject_id:
         from chalicelib.records import access, types
 
         rtype = types.find(subject_type)
@@ -258,9 +262,14 @@ def consume(ctx: TenantContext, event: DomainEvent) -> None:
     timers of rules that wait (an idle deal, a date)."""
     found = happenings(ctx, event)
     watched = event.entity in ("deal", "contact", "task")  # what waiting rules watch, deletions included
-    if not found and not watched:
+    spoken = event.entity == "conversation" and event.changed("last_inbound_at")  # a customer's message
+    if not found and not watched and not spoken:
         return
     rules = service.enabled_rules(ctx)
+    if spoken and any((rule.trigger or {}).get("type") == "message.received" for rule in rules):
+        from chalicelib.automations import messages  # it imports this module
+
+        found += messages.received(ctx, event)
     waiting = [rule for rule in rules if (rule.trigger or {}).get("type") in WAITING]
     if waiting and watched:
         from chalicelib.automations import waits  # it imports this module

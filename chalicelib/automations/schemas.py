@@ -94,6 +94,14 @@ class DateReached(Schema):
     yearly: bool = Field(default=False, description="Every year on the date's day and month (a birthday)")
 
 
+class MessageReceived(Schema):
+    type: Literal["message.received"]
+    channel: Literal["any", "whatsapp", "telegram", "email", "sms"] = "any"
+    text_contains: Annotated[str, Field(min_length=1, max_length=100)] | None = Field(
+        default=None, description="Only a message holding these words (any case)")
+    first_only: bool = Field(default=False, description="Only the message that starts a conversation")
+
+
 class TicketSlaBreached(Schema):
     type: Literal["ticket.sla_breached"]
     target: Literal["any", "first_response", "resolution"] = Field(
@@ -101,7 +109,8 @@ class TicketSlaBreached(Schema):
 
 
 Trigger = Annotated[RecordCreated | RecordUpdated | StageEntered | StageLeft | DealWon | DealLost | LeadReceived
-                    | CallMissed | TaskOverdue | DealIdle | DateReached | TicketSlaBreached | OrderStatusChanged
+                    | CallMissed | MessageReceived | TaskOverdue | DealIdle | DateReached | TicketSlaBreached
+                    | OrderStatusChanged
                     | OrderPaid,
                     Field(discriminator="type")]
 
@@ -160,12 +169,30 @@ class SendEmail(Schema):
     text: Annotated[str, Field(min_length=1, max_length=5000)] = Field(description="{title}: the record's name")
 
 
+class TemplateRef(Schema):
+    name: Annotated[str, Field(min_length=1, max_length=512, pattern=r"^[a-z0-9_]+$")]
+    language: Annotated[str, Field(min_length=2, max_length=15, pattern=r"^[a-z]{2,3}(_[A-Za-z]{2,4})?$")]
+    parameters: list[Annotated[str, Field(min_length=1, max_length=1024)]] = Field(default_factory=list,
+                                                                                   max_length=20)
+
+
+class SendMessage(Schema):
+    type: Literal["send_message"]
+    text: Annotated[str, Field(min_length=1, max_length=4096)] | None = Field(
+        default=None, description="Free text, inside the channel's reply window; {title}: the record's name")
+    template: TemplateRef | None = Field(
+        default=None, description="An approved WhatsApp template: what goes out outside the 24-hour window")
+    channel: Literal["whatsapp", "telegram", "email", "sms"] | None = Field(
+        default=None, description="The contact's latest conversation on this channel (any when left out)")
+    integration_id: Id | None = Field(default=None, description="This line (a conversation is started if none)")
+
+
 class Webhook(Schema):
     type: Literal["webhook"]
     url: AnyHttpUrl = Field(description="https; signed per the Standard Webhooks specification")
 
 
-Action = Annotated[CreateTask | Assign | MoveDeal | TagRecord | SetField | Notify | SendEmail | Webhook,
+Action = Annotated[CreateTask | Assign | MoveDeal | TagRecord | SetField | Notify | SendEmail | SendMessage | Webhook,
                    Field(discriminator="type")]
 
 

@@ -47,5 +47,23 @@ def test_an_owner_builds_a_rule_on_a_stage_and_switches_it_off(browser: Any, liv
     column.get_by_role("button", name="Run log").click()
     expect(page.get_by_text("It has not run yet.")).to_be_visible()
     page.get_by_role("button", name="Close").click()
+
+    page.get_by_role("button", name="Add a rule", exact=True).click()  # another trigger: a customer's message
+    dialog = page.locator("dialog")
+    dialog.locator("[data-test=rule-name]").fill("Prices on request")
+    dialog.locator("[data-test=trigger-type]").select_option("message.received")
+    dialog.get_by_label("Message contains").fill("price")
+    dialog.locator("[data-test=action-type]").select_option("send_message")
+    dialog.get_by_label("Text", exact=True).fill("Our prices: example.com/prices")
+    dialog.get_by_label("WhatsApp template (outside 24 hours)").fill("price_list")
+    dialog.locator("[data-test=rule-save]").click()
+    expect(page.get_by_text("Rule saved")).to_be_visible()
+    (answer,) = [rule for rule in body(client.get("/api/v1/automations", token=company.owner.token))["items"]
+                 if rule["name"] == "Prices on request"]
+    assert answer["trigger"] == {"type": "message.received", "channel": "any", "text_contains": "price",
+                                 "first_only": False}
+    assert answer["actions"] == [{"type": "send_message", "text": "Our prices: example.com/prices",
+                                  "template": {"name": "price_list", "language": "en", "parameters": []},
+                                  "channel": None, "integration_id": None}]
     assert_fits_a_phone(page, screens, "automations")
     assert_no_problems(page)

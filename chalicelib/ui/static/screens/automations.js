@@ -13,8 +13,9 @@ import { settingsTabs } from './settings-nav.js';
 Object.assign(MESSAGES, AUTOMATIONS); // this screen's texts load with it, not with the app's first load
 
 const TRIGGERS = ['deal.stage_entered', 'deal.stage_left', 'deal.won', 'deal.lost', 'record.created', 'record.updated',
-  'lead.received', 'call.missed', 'task.overdue', 'deal.idle', 'date.reached', 'ticket.sla_breached'];
-const ACTIONS = ['create_task', 'assign', 'move_deal', 'tag', 'set_field', 'notify', 'send_email', 'webhook'];
+  'lead.received', 'call.missed', 'message.received', 'task.overdue', 'deal.idle', 'date.reached', 'ticket.sla_breached'];
+const ACTIONS = ['create_task', 'assign', 'move_deal', 'tag', 'set_field', 'notify', 'send_message', 'send_email', 'webhook'];
+const MESSENGERS = ['whatsapp', 'telegram', 'email', 'sms'];
 const ENTITIES = ['deal', 'contact', 'company', 'task'];
 const OPS = ['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'contains', 'in', 'empty', 'not_empty'];
 const FIELDS = ['title', 'amount_minor', 'currency', 'source', 'tags', 'owner_id', 'stage_id', 'first_name', 'last_name'];
@@ -72,6 +73,7 @@ class Builder {
       if (type.startsWith('deal.stage')) Object.assign(this.rule.trigger, { pipeline_id: pipeline?.id, stage_id: pipeline?.stages[0]?.id });
       if (type.startsWith('record.')) this.rule.trigger.entity = 'deal';
       if (type === 'lead.received') this.rule.trigger.channel = 'any';
+      if (type === 'message.received') Object.assign(this.rule.trigger, { channel: 'any', text_contains: null, first_only: false });
       if (type === 'deal.idle') this.rule.trigger.days = 7;
       if (type === 'date.reached') Object.assign(this.rule.trigger, { entity: 'contact', field: 'birthday', offset_days: 0, at: '10:00', yearly: true });
       this.draw();
@@ -103,6 +105,14 @@ class Builder {
         input(t('auto.at'), trigger.at, (v) => { trigger.at = v; }, { type: 'time' }),
         h('div', { class: 'field field-check' }, h('input', { type: 'checkbox', id: yearlyId, checked: Boolean(trigger.yearly),
           onChange: (event) => { trigger.yearly = event.target.checked; } }), h('label', { for: yearlyId }, t('auto.yearly'))));
+    }
+    if (trigger.type === 'message.received') { // a customer's message: its channel, its words, a new conversation
+      const firstId = uid('auto-first');
+      parts.push(select(t('auto.channel'), trigger.channel || 'any', ['any', ...MESSENGERS].map((c) => [c, t(`auto.messenger.${c}`)]),
+        (c) => { trigger.channel = c; }),
+      input(t('auto.textContains'), trigger.text_contains, (v) => { trigger.text_contains = v.trim() || null; }, { maxlength: '100' }),
+      h('div', { class: 'field field-check' }, h('input', { type: 'checkbox', id: firstId, checked: Boolean(trigger.first_only),
+        onChange: (event) => { trigger.first_only = event.target.checked; } }), h('label', { for: firstId }, t('auto.firstOnly'))));
     }
     if (trigger.type === 'lead.received') {
       parts.push(select(t('auto.channel'), trigger.channel, ['any', 'form', 'call'].map((c) => [c, t(`auto.channel.${c}`)]),
@@ -146,6 +156,18 @@ class Builder {
       case 'send_email': return [input(t('auto.subject'), action.subject, (v) => { action.subject = v; }, { required: true }),
         input(t('auto.body'), action.text, (v) => { action.text = v; }, { required: true }),
         h('p', { class: 'hint' }, t('auto.consent'))];
+      case 'send_message': {
+        const template = (field) => (v) => {
+          action.template = { ...(action.template || { name: '', language: 'en' }), [field]: v.trim() };
+          if (!action.template.name) action.template = null;
+        };
+        return [input(t('auto.messageText'), action.text, (v) => { action.text = v || null; }),
+          select(t('auto.channel'), action.channel || '', [['', t('auto.latestConversation')], ...MESSENGERS.map((c) => [c, t(`auto.messenger.${c}`)])],
+            (c) => { action.channel = c || null; }),
+          input(t('auto.templateName'), action.template?.name, template('name'), { pattern: '[a-z0-9_]+' }),
+          input(t('auto.templateLanguage'), action.template?.language || 'en', template('language')),
+          h('p', { class: 'hint' }, t('auto.window'))];
+      }
       case 'webhook': return [input(t('auto.url'), action.url, (v) => { action.url = v.trim(); }, { type: 'url', required: true })];
       default: return [];
     }
@@ -155,7 +177,7 @@ class Builder {
     const fresh = (type) => ({ create_task: { title: '', due_in_minutes: 60, assignee: 'owner', users: [] },
       assign: { assignee: 'round_robin', users: [] }, move_deal: { stage_id: this.stages(this.rule.trigger.pipeline_id)[0]?.id },
       tag: { add: [], remove: [] }, set_field: { field: '', value: '' }, notify: { users: ['owner'], text: null },
-      send_email: { subject: '', text: '' },
+      send_email: { subject: '', text: '' }, send_message: { text: '', template: null, channel: null },
       webhook: { url: '' } })[type];
     return h('div', { class: 'builder-row', 'data-test': 'action' },
       select(t('auto.then'), action.type, ACTIONS.map((type) => [type, t(`auto.action.${type}`)]), (type) => {
