@@ -10,6 +10,7 @@ from chalicelib.core.http import API_HEADERS, Api, ApiRequest
 from chalicelib.reports import schemas as s
 from chalicelib.reports import service
 from chalicelib.reports.orders import OrdersReport
+from chalicelib.reports.tickets import TicketReport, TicketReportQuery
 
 api = Api(__name__, tag="reports")
 
@@ -75,3 +76,12 @@ def reports_orders(request: ApiRequest) -> Any:
     from chalicelib.reports import orders
 
     return orders.answer(request.tenant, request.query)
+
+
+@api.route("/api/v1/reports/tickets", summary="Tickets: volumes, SLA compliance and CSAT by priority, channel, "
+                                              "assignee or day", query=TicketReportQuery, response=TicketReport,
+           errors=(403, 422))
+def reports_tickets(request: ApiRequest) -> Any:
+    from chalicelib.reports import tickets
+
+    return tickets.answer(request.tenant, request.query)

@@ -21,6 +21,8 @@ from pynamodb.attributes import JSONAttribute, ListAttribute, NumberAttribute, U
 from chalicelib.core.db import MainTable, VersionedItem
 from chalicelib.records.models import ListRow, Record
 
+STATS_PARTITION = "TKSTATS"  # T#<tid>#TKSTATS: the day counters (kept by tickets.sla, read by reports.tickets)
+
 
 class Ticket(Record, discriminator="ticket"):
     """A customer's request or complaint, with its SLA clock; owner_id is its assignee."""

@@ -1,6 +1,6 @@
 """Routes of tickets: the queue, a ticket's card and changes (the engine's trash, restore, timeline), its status,
-replies, one-click tickets from a message or a call, the SLA settings, the tickets report and the public rating
-page."""
+replies, one-click tickets from a message or a call, the SLA settings and the public rating page (the tickets
+report is the reports package's: ``reports.tickets``)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ from typing import Any
 from chalice import Response
 
 from chalicelib.core import db
-from chalicelib.core.http import API_HEADERS, FORM, Api, ApiRequest, json_response
+from chalicelib.core.http import FORM, Api, ApiRequest, json_response
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.records import card, routes
 from chalicelib.records.fieldaccess import service as field_rules
 from chalicelib.records.fieldaccess import views as shown
-from chalicelib.tickets import csat_page, report, service, sla
+from chalicelib.tickets import csat_page, service, sla
 from chalicelib.tickets import schemas as s
 from chalicelib.tickets.models import TicketRow
 from chalicelib.tickets.record import TICKET, read
@@ -117,18 +117,6 @@ def ticket_settings_get(request: ApiRequest) -> Any:
            body=s.SettingsIn, response=s.SettingsRead, errors=(403, 409, 422))
 def ticket_settings_put(request: ApiRequest) -> Any:
     return sla.view(request.tenant, sla.update_settings(request.tenant, request.body))
-
-
-@api.route("/api/v1/reports/tickets", summary="Tickets: volumes, SLA compliance and CSAT by priority, channel, "
-                                              "assignee or day", query=report.TicketReportQuery,
-           response=report.TicketReport, errors=(403, 422))
-def reports_tickets(request: ApiRequest) -> Any:
-    answer = report.tickets(request.tenant, request.query)
-    if request.query.format != "csv":
-        return answer.model_dump(mode="json", by_alias=True)
-    return Response(body=report.as_csv(answer), status_code=200, headers={
-        **API_HEADERS, "Content-Type": "text/csv; charset=utf-8",
-        "Content-Disposition": f'attachment; filename="tickets-{answer.from_}-{answer.to}.csv"'})
 
 
 @api.route("/csat/{token}", summary="The public rating page of a closed ticket (no sign-in)", public=True,

@@ -17,7 +17,7 @@ from chalicelib.core.tenancy import TenantContext, tenant_key
 from chalicelib.due import service as due
 from chalicelib.identity import service as identity_service
 from chalicelib.tickets import hours as business
-from chalicelib.tickets.models import Ticket, TicketSettings, TicketStats
+from chalicelib.tickets.models import STATS_PARTITION, Ticket, TicketSettings, TicketStats
 
 FIRST, RESOLUTION = "ticket.first_response", "ticket.resolution"
 KINDS = {FIRST: "first_response", RESOLUTION: "resolution"}
@@ -38,7 +38,7 @@ def settings_pk(ctx: TenantContext) -> str:
 
 def stats_pk(ctx: TenantContext) -> str:
     """Partition of the ticket day counters."""
-    return tenant_key(ctx, "TKSTATS")
+    return tenant_key(ctx, STATS_PARTITION)
 
 
 def get_settings(ctx: TenantContext) -> TicketSettings:

@@ -1,8 +1,8 @@
 """The tickets report (#24 with #19): volumes, SLA compliance and CSAT per day, assignee, priority and channel.
 
-Read from the counters each ticket write adds in its own transaction (``sla.count``): one Query of
-``T#<tid>#TKSTATS`` for the period, summed in memory, within the caller's scope of tickets (a counter carries its
-assignee and team).
+Read from the counters each ticket write adds in its own transaction (``tickets.sla.count``, as orders and the
+messengers keep theirs): one Query of ``T#<tid>#TKSTATS`` for the period, summed in memory, within the caller's
+scope of tickets (a counter carries its assignee and team).
 """
 
 from __future__ import annotations
@@ -15,9 +15,8 @@ from pydantic import BaseModel, Field
 
 from chalicelib.core import db, errors, permissions
 from chalicelib.core.schema import Schema
-from chalicelib.core.tenancy import TenantContext
-from chalicelib.tickets import sla
-from chalicelib.tickets.models import TicketStats
+from chalicelib.core.tenancy import TenantContext, tenant_key
+from chalicelib.tickets.models import STATS_PARTITION, TicketStats
 
 NUMBERS = ("created", "first_responses", "first_response_met", "first_response_seconds", "resolved", "resolution_met",
            "breached_first_response", "breached_resolution", "csat_answers", "csat_sum", "csat_good")
@@ -85,7 +84,7 @@ def tickets(ctx: TenantContext, query: TicketReportQuery) -> TicketReport:
     scope = permissions.require(ctx, "tickets", "read")
     start, end = _period(query)
     with db.translate_errors():
-        found = [item for item in TicketStats.query(sla.stats_pk(ctx), TicketStats.sk.between(
+        found = [item for item in TicketStats.query(tenant_key(ctx, STATS_PARTITION), TicketStats.sk.between(
             start.isoformat(), f"{end.isoformat()}~")) if isinstance(item, TicketStats)
             and permissions.may_touch(ctx, scope, owner_id=item.owner_id, team_id=item.team_id)]
     groups: dict[str | None, dict[str, int]] = defaultdict(lambda: dict.fromkeys(NUMBERS, 0))
@@ -100,6 +99,20 @@ def tickets(ctx: TenantContext, query: TicketReportQuery) -> TicketReport:
     items.sort(key=lambda row: (row.key or "") if query.by == "day" else (-row.created, row.key or ""))
     return TicketReport.model_validate({"from": start, "to": end, "by": query.by, "total": _row(None, total),
                                         "items": items})
+
+
+def answer(ctx: TenantContext, query: TicketReportQuery) -> Any:
+    """The report as JSON, or its rows (and the total) as a CSV file."""
+    report = tickets(ctx, query)
+    if query.format != "csv":
+        return report.model_dump(mode="json", by_alias=True)
+    from chalice import Response
+
+    from chalicelib.core.http import API_HEADERS
+
+    return Response(body=as_csv(report), status_code=200, headers={
+        **API_HEADERS, "Content-Type": "text/csv; charset=utf-8",
+        "Content-Disposition": f'attachment; filename="tickets-{report.from_}-{report.to}.csv"'})
 
 
 def as_csv(report: TicketReport) -> str:
