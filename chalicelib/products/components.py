@@ -65,6 +65,7 @@ def price_of(ctx: TenantContext, product: Product, *, scoped: bool) -> int:
         if found["price_minor"] is None:
             raise _invalid(["components", position, "product_id"], f"No price in {product.currency}",
                            "no_price_in_currency")
+        part["name"] = found["name"]  # as priced: the card names its parts without reading them
         total += Decimal(int(found["price_minor"])) * Decimal(int(part["quantity_milli"])) / money.MILLI
     return int(total.quantize(Decimal(1), rounding=ROUND_HALF_UP)) + int(product.labour_minor or 0)
 

@@ -103,8 +103,8 @@ def read(ctx: TenantContext, product: Product) -> Any:
         prices=[s.Price(minor=int(minor), currency=code) for code, minor in sorted((product.prices or {}).items())],
         tax_rate=None if product.tax_rate_bp is None else money.from_basis_points(int(product.tax_rate_bp)),
         description=product.description, external_id=product.external_id, track_stock=bool(product.track_stock),
-        components=[s.ProductComponentOut(product_id=c["product_id"], quantity=money.from_milli(c["quantity_milli"]))
-                    for c in product.components or []],
+        components=[s.ProductComponentOut(product_id=c["product_id"], quantity=money.from_milli(c["quantity_milli"]),
+                                          name=c.get("name")) for c in product.components or []],
         labour_minor=None if product.labour_minor is None else int(product.labour_minor),
         tags=list(product.tags or []), owner_id=product.owner_id, team_id=product.team_id,
         custom=records_service.custom_view(ctx, PRODUCT, product), created_at=product.created_at,

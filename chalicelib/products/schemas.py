@@ -77,6 +77,7 @@ class Price(BaseModel):
 class ProductComponentOut(BaseModel):
     product_id: str
     quantity: str
+    name: str | None = Field(default=None, description="The part's name when the service was last priced")
 
 
 class ProductRead(RecordRead):

@@ -9,7 +9,8 @@ STATIC = Path(__file__).resolve().parents[2] / "chalicelib" / "ui" / "static"
 # messages.js and the files merged into it (#20's, #17's and #19's texts; the automation builder's and the reports'
 # are merged when their screens load, to keep the first load small)
 MESSAGE_FILES = ("messages.js", "messages-everyday.js", "messages-conversations.js", "messages-notifications.js",
-                 "messages-automations.js", "messages-reports.js", "messages-documents.js", "messages-tickets.js")
+                 "messages-automations.js", "messages-reports.js", "messages-documents.js", "messages-tickets.js",
+                 "messages-orders.js")
 ENTRY = re.compile(r"^\s*'([^']+)':\s*\[(.*)$", re.M)
 USED = re.compile(r"\bt\('([^'$]+)'")
 

@@ -406,6 +406,22 @@ async function currentStage(deal, changes) {
   return pipeline.stages.find((s) => s.id === deal.stage_id) || null;
 }
 
+/** "Create order" on a won deal (#23): its order in one step; a deal that has one already opens it. */
+function createOrder(deal) {
+  if (deal.status !== 'won' || !can('orders', 'create')) return null;
+  return h('button', { type: 'button', class: 'primary', 'data-test': 'create-order', onClick: async (event) => {
+    event.target.disabled = true;
+    try {
+      const made = await post(`/api/v1/deals/${encodeURIComponent(deal.id)}/order`, {});
+      location.hash = `#/orders/${encodeURIComponent(made.id)}`;
+    } catch (error) {
+      event.target.disabled = false;
+      const existing = error instanceof ApiError && error.code === 'duplicate_from_deal_id' ? error.details[0]?.existing_id : null;
+      if (existing) location.hash = `#/orders/${encodeURIComponent(existing)}`; else toastError(error);
+    }
+  } }, t('deals.createOrder'));
+}
+
 /** #/deals/:id: the deal card (two requests: the card and the deal's custom fields). */
 export async function card(root, { params, alive }) {
   const reload = () => card(root, { params, alive });
@@ -415,7 +431,8 @@ export async function card(root, { params, alive }) {
   const stage = await currentStage(deal, answer.stage_history || []);
   if (!alive()) return;
   const timeline = timelineList(answer.timeline || []);
-  mount(root, heading(deal.title, h('a', { href: `#/deals${query({ pipeline: deal.pipeline_id })}` }, t('deals.backToBoard'))),
+  mount(root, heading(deal.title, h('a', { href: `#/deals${query({ pipeline: deal.pipeline_id })}` }, t('deals.backToBoard')),
+    createOrder(deal)),
     h('div', { class: 'card-grid' },
       h('div', {}, h('section', { class: 'panel' }, dealFacts(deal, stage, definitions)), can('deals', 'update') ? editDeal(deal, definitions, reload) : null,
         h('section', { class: 'panel' }, h('h2', {}, t('timeline.title')), noteForm({ type: 'deal', id: deal.id }, timeline), timeline.view)),

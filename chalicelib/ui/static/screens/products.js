@@ -1,5 +1,5 @@
 // Products (what the business sells): the list with search by name or SKU, tags and sort; the card; the trash.
-import { ApiError, del, get, patch, post, query } from '../js/api.js';
+import { ApiError, api, del, get, patch, post, query } from '../js/api.js';
 import { h, mount } from '../js/dom.js';
 import { t } from '../js/i18n.js';
 import { amountInput, currencyDigits, formatDateTime, formatMoney, parseMoney } from '../js/format.js';
@@ -9,6 +9,10 @@ import { newButton } from './new-record.js';
 import { noteForm, timelineEntry, timelineList } from './records.js';
 import { collectCustom, customInputs, customRows, definitionsFor, requiredLater } from './custom-values.js';
 import { canEditField } from './field-rules.js';
+import { MESSAGES } from '../js/messages.js';
+import { ORDERS } from '../js/messages-orders.js';
+
+Object.assign(MESSAGES, ORDERS); // the price list's, stock's and parts' texts (#23) load with the screen
 
 const SORTS = ['updated', 'name', 'created'];
 const itemPath = (id) => `/api/v1/products/${encodeURIComponent(id)}`;
@@ -64,6 +68,11 @@ function productFields(product, currency) {
     mine('sku') && field({ name: 'sku', label: t('products.sku'), value: product?.sku, maxlength: '64', autocomplete: 'off', spellcheck: 'false' }),
     mine('price') && priceFields(product?.price ? product.price.minor : null, currency),
     mine('unit') && field({ name: 'unit', label: t('products.unit'), value: product?.unit, maxlength: '20', hint: t('products.unitHint') }),
+    mine('tax_rate') && field({ name: 'tax_rate', label: t('products.taxRate'), value: product?.tax_rate ?? '', inputmode: 'decimal',
+      autocomplete: 'off' }),
+    mine('prices') && field({ name: 'prices', label: t('products.priceList'), hint: t('products.priceListHint'), autocomplete: 'off',
+      value: (product?.prices || []).map((p) => `${p.currency} ${amountInput(p.minor, p.currency)}`).join('; ') }),
+    mine('track_stock') && field({ name: 'track_stock', label: t('products.trackStock'), type: 'checkbox', value: product?.track_stock }),
     mine('tags') && field({ name: 'tags', label: t('contacts.tags'), value: (product?.tags || []).join(', '), autocomplete: 'off',
       hint: t('products.tagsHint') }),
     mine('description') && wide(field({ name: 'description', label: t('products.description'), type: 'textarea',
@@ -84,9 +93,25 @@ function readPrice(values) {
   return { minor, currency };
 }
 
+/** "EUR 12.50; USD 13" as a price list (each code with an amount in its own minor units). */
+function readPriceList(text) {
+  const parts = String(text || '').split(/[;\n]/).map((part) => part.trim()).filter(Boolean);
+  return parts.map((part) => {
+    const found = /^([A-Za-z]{3})\s*(.+)$/.exec(part);
+    const minor = found ? parseMoney(found[2], found[1].toUpperCase()) : null;
+    if (minor === null) {
+      throw new ApiError(422, { code: 'validation_error', message: t('products.badPriceList'),
+        details: [{ loc: ['prices'], msg: t('products.badPriceList'), type: 'price' }] });
+    }
+    return { currency: found[1].toUpperCase(), minor };
+  });
+}
+
 function productBody(values, formEl, definitions, before = null) {
+  const rate = String(values.tax_rate || '').replace(',', '.').replace('%', '').trim();
   const body = { name: values.name, sku: values.sku || null, price: mine('price') ? readPrice(values) : null,
-    unit: values.unit || null, description: values.description || null,
+    unit: values.unit || null, description: values.description || null, tax_rate: rate || null,
+    prices: mine('prices') ? readPriceList(values.prices) : null, track_stock: Boolean(values.track_stock),
     tags: (values.tags || '').split(',').map((tag) => tag.trim()).filter(Boolean),
     custom: collectCustom(formEl, definitions.filter((d) => mine(`custom.${d.key}`)), before?.custom) };
   return Object.fromEntries(Object.entries(body).filter(([name]) => name === 'custom' || mine(name)));
@@ -175,6 +200,11 @@ export async function list(root, { query: params, navigate, alive }) {
 function properties(product, definitions) {
   const rows = [
     [t('products.price'), priceText(product)],
+    [t('products.priceList'), (product.prices || []).map((p) => formatMoney(p.minor, p.currency)).join(' · ')],
+    [t('products.taxRate'), product.tax_rate],
+    [t('products.parts'), product.components?.length ? h('ul', { class: 'parts' }, product.components.map((part) => h('li', {},
+      `${part.quantity} × `, h('a', { href: cardHash(part.product_id) }, part.name || part.product_id))),
+    product.labour_minor ? h('li', {}, `${t('products.labour')}: ${formatMoney(product.labour_minor, product.price.currency)}`) : null) : null],
     [t('products.sku'), product.sku],
     [t('products.unit'), product.unit],
     [t('contacts.tags'), tagLinks(product.tags)],
@@ -254,9 +284,44 @@ export async function card(root, { params, navigate, alive }) {
   if (!alive()) return;
   mount(root, heading(product.name, h('a', { href: '#/products' }, t('products.all')), deleteButton(product, navigate)),
     h('div', { class: 'card-grid' },
-      h('div', {}, h('section', { class: 'panel' }, properties(product, definitions || [])),
+      h('div', {}, h('section', { class: 'panel' }, properties(product, definitions || [])), stockPanel(product),
         can('products', 'update') ? editPanel(product, definitions, reload) : null),
       h('div', {}, timelinePanel(product, entries))));
+}
+
+// -- stock per warehouse (#23) -------------------------------------------------------------------------------
+
+/** The product's stock in each warehouse, read when the panel is opened (the card keeps its two requests). */
+function stockPanel(product) {
+  const body = h('div', { class: 'stock-body' });
+  const panel = h('details', { class: 'panel stock-panel', open: product.track_stock || null },
+    h('summary', {}, t('stock.title')), body);
+  const draw = async () => {
+    const [warehouses, stock] = await Promise.all([get('/api/v1/warehouses'), get(`${itemPath(product.id)}/stock`)]);
+    const byWarehouse = Object.fromEntries(stock.items.map((row) => [row.warehouse_id, row]));
+    const mayCount = can('products', 'update');
+    const rows = warehouses.items.map((w) => {
+      const row = byWarehouse[w.id] || { on_hand: '0', reserved: '0', available: '0' };
+      const count = mayCount ? form({ className: 'form inline-form', submit: t('stock.count'), label: `${t('stock.count')} ${w.name}`,
+        onSubmit: async (values) => {
+          await api('PUT', `${itemPath(product.id)}/stock/${encodeURIComponent(w.id)}`, { on_hand: String(values.on_hand).replace(',', '.') });
+          toast(t('stock.counted'));
+          await draw();
+        }, children: [field({ name: 'on_hand', label: t('stock.onHand'), value: row.on_hand, inputmode: 'decimal' })] }) : null;
+      return h('li', { 'data-warehouse': w.id }, h('div', { class: 'grow' }, h('span', { class: 'title' }, w.name),
+        h('div', { class: 'meta' }, `${t('stock.onHand')}: ${row.on_hand} · ${t('stock.reserved')}: ${row.reserved} · `,
+          h('strong', {}, `${t('stock.available')}: ${row.available}`))), count);
+    });
+    const add = can('products', 'create') ? form({ className: 'form inline-form', submit: t('stock.addWarehouse'), label: t('stock.addWarehouse'),
+      onSubmit: async (values) => { await post('/api/v1/warehouses', { name: values.name }); await draw(); },
+      children: [field({ name: 'name', label: t('stock.warehouseName'), maxlength: '100' })] }) : null;
+    body.replaceChildren(rows.length ? h('ul', { class: 'list stock-list' }, rows) : empty(t('stock.noWarehouses')), add);
+  };
+  let drawn = false;
+  const open = () => { if (panel.open && !drawn) { drawn = true; draw().catch((error) => { drawn = false; toastError(error); }); } };
+  panel.addEventListener('toggle', open);
+  if (product.track_stock) queueMicrotask(open);
+  return panel;
 }
 
 // -- the trash ---------------------------------------------------------------------------------------------
