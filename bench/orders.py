@@ -1,0 +1,94 @@
+"""What an order costs (#23): DynamoDB requests and capacity units, and our CPU, per order created (5 product
+lines and one free-text line, 3 of the products kept in stock), per preview of its totals, per confirmation (the
+order's status, its rows, audit record, timeline entry and report counters, and the reservation of each stocked
+product under its ceiling, in one transaction), per payment and per card read.
+
+In-process moto, capacity by bench.accounting's rules, as bench.per_call; CPU is the process time over ``runs``
+calls (moto included: an upper bound of ours; requests and units are exact).
+``python -m bench.orders [runs] [--table]``.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from typing import Any
+
+from bench import accounting, harness
+
+PRODUCTS = 5
+STOCKED = 3
+
+
+def _cost(run: Any) -> dict[str, Any]:
+    accounting.LEDGER.reset()
+    started = time.process_time()
+    status, answer = run()
+    cpu = time.process_time() - started
+    calls = [c for c in accounting.LEDGER.snapshot() if not c.auth]
+    return {"status": status, "answer": answer, "requests": len(calls), "read_units": sum(c.read_units for c in calls),
+            "write_units": sum(c.write_units for c in calls), "operations": ", ".join(c.operation for c in calls),
+            "cpu_s": cpu, "wru_by_kind": accounting.wru_by_kind(calls)}
+
+
+def _summary(name: str, costs: list[dict[str, Any]], ok: int) -> dict[str, Any]:
+    last = costs[-1]
+    return {"scenario": name, "requests": last["requests"], "read_units": last["read_units"],
+            "write_units": last["write_units"], "operations": last["operations"],
+            "cpu_ms": statistics.median(c["cpu_s"] for c in costs[1:] or costs) * 1000,
+            "wru_by_kind": {kind: round(units, 1) for kind, units in list(last["wru_by_kind"].items())[:8]},
+            "ok": all(c["status"] == ok for c in costs)}
+
+
+def measure(runs: int = 10) -> dict[str, Any]:
+    """Create, preview, confirm, pay and read orders runs times; the costs."""
+    accounting.install()
+    with harness.in_process_app() as app:
+        api, _signed = harness.sign_up(app)
+        warehouse = api.ok("POST", "/api/v1/warehouses", {"name": "Main"})
+        contact = api.ok("POST", "/api/v1/contacts", {"first_name": "Iris", "emails": [{"address": "iris@b.example"}]})
+        products = []
+        for n in range(PRODUCTS):
+            made = api.ok("POST", "/api/v1/products", {"name": f"Widget {n}", "sku": f"W-{n}", "tax_rate": "20",
+                                                       "price": {"minor": 1999 + n, "currency": "GBP"},
+                                                       "track_stock": n < STOCKED})
+            if n < STOCKED:
+                api.ok("PUT", f"/api/v1/products/{made['id']}/stock/{warehouse['id']}", {"on_hand": "100000"})
+            products.append(made)
+        lines = [{"product_id": p["id"], "quantity": "2", "discount_percent": "5"} for p in products]
+        lines.append({"description": "Delivery", "quantity": "1", "unit_price_minor": 500, "tax_rate": "20"})
+        body = {"currency": "GBP", "contact_id": contact["id"], "lines": lines,
+                "shipping": {"address": {"line1": "1 High St", "city": "Leeds"}, "carrier": "Royal Mail"}}
+        created = [_cost(lambda: api.call("POST", "/api/v1/orders", body)) for _ in range(runs)]
+        previews = [_cost(lambda: api.call("POST", "/api/v1/orders/preview", {"currency": "GBP", "lines": lines}))
+                    for _ in range(runs)]
+        orders = [c["answer"] for c in created]
+        confirmed = [_cost(lambda o=o: api.call("POST", f"/api/v1/orders/{o['id']}/status",
+                                                {"status": "confirmed", "version": o["version"]})) for o in orders]
+        paid = [_cost(lambda c=c: api.call("POST", f"/api/v1/orders/{c['answer']['id']}/payments", {
+            "version": c["answer"]["version"], "amount_minor": 1000, "method": "card"})) for c in confirmed]
+        cards = [_cost(lambda o=o: api.call("GET", f"/api/v1/orders/{o['id']}")) for o in orders]
+        listed = [_cost(lambda: api.call("GET", "/api/v1/orders?status=partially_paid&limit=50")) for _ in range(runs)]
+        return {"scenarios": [_summary("order created (6 lines)", created, 201),
+                              _summary("totals preview (6 lines)", previews, 200),
+                              _summary(f"confirmed ({STOCKED} products reserved)", confirmed, 200),
+                              _summary("payment recorded", paid, 200), _summary("order card", cards, 200),
+                              _summary("orders list by status", listed, 200)], "runs": runs}
+
+
+def table(result: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(name, value, note) lines for the summary table."""
+    return [(f"orders: {s['scenario']}", f"{s['requests']} req, {s['read_units']:g} RRU, {s['write_units']:g} WRU, "
+             f"{s['cpu_ms']:.0f} ms CPU", ("ok" if s["ok"] else "FAILED") + f"; {s['operations']}")
+            for s in result["scenarios"]]
+
+
+if __name__ == "__main__":
+    result = measure(int(sys.argv[1]) if len(sys.argv) > 1 else 10)
+    harness.emit(result)
+    if "--table" in sys.argv:
+        for row in table(result):
+            print(" | ".join(row), file=sys.stderr)
+        for scenario in result["scenarios"]:
+            print(scenario["scenario"], scenario["wru_by_kind"], file=sys.stderr)
