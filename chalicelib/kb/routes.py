@@ -65,9 +65,9 @@ def kb_delete(request: ApiRequest, article_id: str) -> None:
 
 
 @api.route("/api/v1/kb/preview", method="POST", summary="The sanitised HTML of a draft's Markdown",
-           body=s.PreviewIn, response=s.PreviewOut, errors=(403,))
+           body=s.ArticlePreviewIn, response=s.ArticlePreviewOut, errors=(403,))
 def kb_preview(request: ApiRequest) -> Any:
-    return s.PreviewOut(html=service.preview(request.tenant, request.body.body))
+    return s.ArticlePreviewOut(html=service.preview(request.tenant, request.body.body))
 
 
 def _site(site: Any) -> s.SiteRead:

@@ -37,11 +37,11 @@ class ArticleUpdate(Schema):
     visibility: Visibility | None = None
 
 
-class PreviewIn(Schema):
+class ArticlePreviewIn(Schema):
     body: Body
 
 
-class PreviewOut(BaseModel):
+class ArticlePreviewOut(BaseModel):
     html: str
 
 
