@@ -47,56 +47,56 @@ def documents_get(request: ApiRequest, document_id: str) -> s.DocumentRead:
 
 
 @api.route("/api/v1/documents/{document_id}/link", summary="A five-minute link to a document's PDF (an audited read)",
-           query=s.LinkQuery, response=s.LinkOut, errors=(403, 404))
+           query=s.DocumentLinkQuery, response=s.DocumentLinkOut, errors=(403, 404))
 def documents_link(request: ApiRequest, document_id: str) -> dict[str, Any]:
     return service.link(request.tenant, document_id, download=request.query.download)
 
 
 @api.route("/api/v1/documents/{document_id}/send", method="POST",
            summary="Send a document by e-mail (the PDF attached) or in the customer's messenger conversation",
-           body=s.SendIn, response=s.DocumentRead, errors=(403, 404, 409, 422, 502))
+           body=s.DocumentSendIn, response=s.DocumentRead, errors=(403, 404, 409, 422, 502))
 def documents_send(request: ApiRequest, document_id: str) -> s.DocumentRead:
     return service.document_read(sending.send(request.tenant, document_id, data=request.body))
 
 
-@api.route(TEMPLATES, summary="The company's document templates", query=s.ListQuery, response=s.TemplatePage,
+@api.route(TEMPLATES, summary="The company's document templates", query=s.ListQuery, response=s.DocumentTemplatePage,
            errors=(403,))
-def document_templates_list(request: ApiRequest) -> s.TemplatePage:
+def document_templates_list(request: ApiRequest) -> s.DocumentTemplatePage:
     page = templates.list_templates(request.tenant, limit=request.query.limit, cursor=request.query.cursor)
-    return s.TemplatePage(items=[templates.template_read(t) for t in page.items], next_cursor=page.next_cursor)
+    return s.DocumentTemplatePage(items=[templates.template_read(t) for t in page.items], next_cursor=page.next_cursor)
 
 
 @api.route(TEMPLATES + "/built-in", summary="The built-in templates (English, Russian) and what a template may print",
-           response=s.BuiltInList, errors=(403,))
-def document_templates_built_in(request: ApiRequest) -> s.BuiltInList:
+           response=s.DocumentBuiltInList, errors=(403,))
+def document_templates_built_in(request: ApiRequest) -> s.DocumentBuiltInList:
     templates.require_read(request.tenant)
-    return s.BuiltInList(items=[s.BuiltInTemplate(type=doc_type, locale=locale, body=body)
+    return s.DocumentBuiltInList(items=[s.DocumentBuiltInTemplate(type=doc_type, locale=locale, body=body)
                                 for (doc_type, locale), body in defaults.BUILT_IN.items()],
                          variables=service.VARIABLES)
 
 
 @api.route(TEMPLATES, method="POST", summary="Make a document template (checked in the sandbox)",
-           body=s.TemplateCreate, response=s.TemplateRead, status=201, errors=(403, 422))
-def document_templates_create(request: ApiRequest) -> s.TemplateRead:
+           body=s.DocumentTemplateCreate, response=s.DocumentTemplateRead, status=201, errors=(403, 422))
+def document_templates_create(request: ApiRequest) -> s.DocumentTemplateRead:
     return templates.template_read(templates.create(request.tenant, data=request.body))
 
 
 @api.route(TEMPLATES + "/preview", method="POST", summary="A template's PDF with sample values or a deal's (not kept)",
-           body=s.PreviewIn, response=s.PreviewOut, errors=(403, 404, 422))
-def document_templates_preview(request: ApiRequest) -> s.PreviewOut:
+           body=s.DocumentPreviewIn, response=s.DocumentPreviewOut, errors=(403, 404, 422))
+def document_templates_preview(request: ApiRequest) -> s.DocumentPreviewOut:
     pdf_bytes = sending.preview(request.tenant, data=request.body)
-    return s.PreviewOut(pdf_base64=base64.b64encode(pdf_bytes).decode(), size=len(pdf_bytes))
+    return s.DocumentPreviewOut(pdf_base64=base64.b64encode(pdf_bytes).decode(), size=len(pdf_bytes))
 
 
-@api.route(TEMPLATES + "/{template_id}", summary="One document template", response=s.TemplateRead,
+@api.route(TEMPLATES + "/{template_id}", summary="One document template", response=s.DocumentTemplateRead,
            errors=(403, 404))
-def document_templates_get(request: ApiRequest, template_id: str) -> s.TemplateRead:
+def document_templates_get(request: ApiRequest, template_id: str) -> s.DocumentTemplateRead:
     return templates.template_read(templates.get_or_raise(request.tenant, template_id))
 
 
 @api.route(TEMPLATES + "/{template_id}", method="PATCH", summary="Change a document template",
-           body=s.TemplateUpdate, response=s.TemplateRead, errors=(403, 404, 409, 422))
-def document_templates_update(request: ApiRequest, template_id: str) -> s.TemplateRead:
+           body=s.DocumentTemplateUpdate, response=s.DocumentTemplateRead, errors=(403, 404, 409, 422))
+def document_templates_update(request: ApiRequest, template_id: str) -> s.DocumentTemplateRead:
     return templates.template_read(templates.update(request.tenant, template_id, data=request.body))
 
 

@@ -27,7 +27,7 @@ class ListQuery(Schema):
 # -- templates --------------------------------------------------------------------------------
 
 
-class TemplateCreate(Schema):
+class DocumentTemplateCreate(Schema):
     type: DocType
     name: Annotated[str, Field(min_length=1, max_length=100)]
     locale: Locale = "en"
@@ -35,7 +35,7 @@ class TemplateCreate(Schema):
     is_default: bool = Field(default=False, description="Used for this type when a document names no template")
 
 
-class TemplateUpdate(Schema):
+class DocumentTemplateUpdate(Schema):
     not_null = frozenset({"name", "locale", "body", "is_default"})
 
     version: StrictInt = Field(ge=1)
@@ -45,7 +45,7 @@ class TemplateUpdate(Schema):
     is_default: bool | None = None
 
 
-class TemplateRead(BaseModel):
+class DocumentTemplateRead(BaseModel):
     id: str
     type: str
     name: str
@@ -58,30 +58,30 @@ class TemplateRead(BaseModel):
     version: int
 
 
-class TemplatePage(BaseModel):
-    items: list[TemplateRead]
+class DocumentTemplatePage(BaseModel):
+    items: list[DocumentTemplateRead]
     next_cursor: str | None = None
 
 
-class BuiltInTemplate(BaseModel):
+class DocumentBuiltInTemplate(BaseModel):
     type: str
     locale: str
     body: str
 
 
-class BuiltInList(BaseModel):
-    items: list[BuiltInTemplate]
+class DocumentBuiltInList(BaseModel):
+    items: list[DocumentBuiltInTemplate]
     variables: dict[str, list[str]]
 
 
-class PreviewIn(Schema):
+class DocumentPreviewIn(Schema):
     type: DocType
     body: Annotated[str, Field(min_length=1, max_length=MAX_BODY)]
     locale: Locale = "en"
     deal_id: Id | None = Field(default=None, description="Fill it from this deal (else from sample values)")
 
 
-class PreviewOut(BaseModel):
+class DocumentPreviewOut(BaseModel):
     content_type: str = "application/pdf"
     pdf_base64: str
     size: int
@@ -128,7 +128,7 @@ class RequisitesRead(BaseModel):
 # -- documents ---------------------------------------------------------------------------------
 
 
-class LineIn(Schema):
+class DocumentLineIn(Schema):
     description: Annotated[str, Field(min_length=1, max_length=200)]
     quantity: Decimal = Field(default=Decimal(1), gt=0, le=Decimal(10**6), decimal_places=3)
     unit: Annotated[str, Field(max_length=20)] | None = None
@@ -140,11 +140,11 @@ class DocumentCreate(Schema):
     type: DocType
     template_id: Id | None = Field(default=None, description="The company's template (else its default one)")
     locale: Locale | None = Field(default=None, description="The built-in template's language (else the company's)")
-    lines: Annotated[list[LineIn], Field(min_length=1, max_length=200)] | None = Field(
+    lines: Annotated[list[DocumentLineIn], Field(min_length=1, max_length=200)] | None = Field(
         default=None, description="The lines (else one line: the deal's title and amount)")
 
 
-class SendIn(Schema):
+class DocumentSendIn(Schema):
     channel: Literal["email", "messenger"]
     to: EmailAddress | None = Field(default=None, description="E-mail: the address (else the customer's)")
     integration_id: Id | None = Field(default=None, description="Messenger: the line (else the contact's last one)")
@@ -196,11 +196,11 @@ class DocumentPage(BaseModel):
     next_cursor: str | None = None
 
 
-class LinkQuery(Schema):
+class DocumentLinkQuery(Schema):
     download: bool = False
 
 
-class LinkOut(BaseModel):
+class DocumentLinkOut(BaseModel):
     url: str
     expires_in: int
     content_type: str

@@ -70,7 +70,7 @@ def _record(ctx: TenantContext, document: Document, entry: dict[str, Any], *, st
     return after
 
 
-def send(ctx: TenantContext, document_id: str, *, data: s.SendIn) -> Document:
+def send(ctx: TenantContext, document_id: str, *, data: s.DocumentSendIn) -> Document:
     """Send a document of a record the caller may change to its customer, by e-mail or messenger."""
     document = service.get_or_raise(ctx, document_id, action="update")
     if data.channel == "messenger":
@@ -91,7 +91,7 @@ def send(ctx: TenantContext, document_id: str, *, data: s.SendIn) -> Document:
     return _record(ctx, document, entry, status="sent")
 
 
-def _send_by_messenger(ctx: TenantContext, document: Document, data: s.SendIn) -> Document:
+def _send_by_messenger(ctx: TenantContext, document: Document, data: s.DocumentSendIn) -> Document:
     """The PDF in the customer's messenger conversation (WhatsApp's document message, Telegram's sendDocument)."""
     import chalicelib.messaging.documents as messaging_documents
 
@@ -127,7 +127,7 @@ def _sample(ctx: TenantContext) -> Source:
                           "expected_close_on": ""})
 
 
-def preview(ctx: TenantContext, *, data: s.PreviewIn) -> bytes:
+def preview(ctx: TenantContext, *, data: s.DocumentPreviewIn) -> bytes:
     """A template's PDF (not kept, not numbered) with sample values, or a deal's the caller may read."""
     templates.require_read(ctx)
     source = sources.load(ctx, "deal", data.deal_id, action="read") if data.deal_id else _sample(ctx)

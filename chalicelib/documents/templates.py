@@ -21,12 +21,12 @@ def audit_view(template: DocumentTemplate) -> dict[str, Any]:
     return {name: getattr(template, name) for name in FIELDS}
 
 
-def template_read(template: DocumentTemplate) -> s.TemplateRead:
+def template_read(template: DocumentTemplate) -> s.DocumentTemplateRead:
     """The API view of a template."""
-    return s.TemplateRead(id=template.template_id, type=template.doc_type, name=template.name, locale=template.locale,
-                          body=template.body, is_default=bool(template.is_default), created_by=template.created_by,
-                          created_at=template.created_at, updated_at=template.updated_at,
-                          version=int(template.version or 0))
+    return s.DocumentTemplateRead(
+        id=template.template_id, type=template.doc_type, name=template.name, locale=template.locale,
+        body=template.body, is_default=bool(template.is_default), created_by=template.created_by,
+        created_at=template.created_at, updated_at=template.updated_at, version=int(template.version or 0))
 
 
 def require_read(ctx: TenantContext) -> None:
@@ -87,7 +87,7 @@ def _unset_other_defaults(ctx: TenantContext, change: db.Change, template: Docum
                          action="update", before=before, after=audit_view(other))
 
 
-def create(ctx: TenantContext, *, data: s.TemplateCreate) -> DocumentTemplate:
+def create(ctx: TenantContext, *, data: s.DocumentTemplateCreate) -> DocumentTemplate:
     """Make a template (checked in the sandbox first; audited)."""
     permissions.require(ctx, "settings", "update")
     rendering.check(data.body)
@@ -104,7 +104,7 @@ def create(ctx: TenantContext, *, data: s.TemplateCreate) -> DocumentTemplate:
     return template
 
 
-def update(ctx: TenantContext, template_id: str, *, data: s.TemplateUpdate) -> DocumentTemplate:
+def update(ctx: TenantContext, template_id: str, *, data: s.DocumentTemplateUpdate) -> DocumentTemplate:
     """Change a template (its version must be the one read: 409 otherwise)."""
     permissions.require(ctx, "settings", "update")
     template = get_or_raise(ctx, template_id)
