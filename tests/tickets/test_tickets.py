@@ -238,3 +238,23 @@ def test_a_ticket_links_an_order_of_the_company_only(api: ApiClient, company: Co
     other = signup(api, company="Order Thief Co")
     refused = api.post("/api/v1/tickets", {"subject": "Not mine", "order_id": order["id"]}, token=other.owner.token)
     assert refused.status_code == 404 and body(refused)["error"]["details"][0]["loc"] == ["body", "order_id"]
+
+
+def test_hostile_ratings_and_links_answer_4xx_and_change_nothing(api: ApiClient, company: Company) -> None:
+    from tests.tickets.kit import rate
+
+    token = company.owner.token
+    contact = body(api.post("/api/v1/contacts", {"first_name": "Rater", "emails": [{"address": "rater@example.com"}]},
+                            token=token))
+    ticket = open_ticket(api, token, subject="Hostile rating", contact_id=contact["id"])
+    link = rate(api, token, ticket, score=3)
+    rated = body(api.get(f"/api/v1/tickets/{ticket['id']}", token=token))
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    for raw in (b"score=5&comment=%00", b"score=\xff\xfe", b"score=5&comment=" + b"x" * 2001, b"score=-1",
+                b"score=0", b"score=55", b"", b"score=5&score=1&" * 10):
+        answer = api.request("POST", f"/csat/{link}", body=raw, headers=form)
+        assert answer.status_code in (200, 404, 422), (raw[:20], answer.status_code)
+        assert b"Traceback" not in answer.body
+    assert body(api.get(f"/api/v1/tickets/{ticket['id']}", token=token))["csat"] == rated["csat"]
+    for path in ("/csat/" + "A" * 2000, "/csat/%00", "/csat/a.b.c", "/kb/%00", "/kb/" + "a" * 200, "/kb/x/%00"):
+        assert api.get(path).status_code == 404, path
