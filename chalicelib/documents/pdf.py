@@ -77,7 +77,8 @@ def render(html: str, *, title: str) -> bytes:
     pdf.add_page()
     pdf.set_font(FAMILY, size=10)
     try:
-        pdf.write_html(html, font_family=FAMILY, warn_on_tags_not_matching=False, table_line_separators=True)
+        pdf.write_html(html, font_family=FAMILY, warn_on_tags_not_matching=False, table_line_separators=True,
+                       tag_styles=_heading_styles())
         if pdf.page > MAX_PAGES:
             raise LayoutProblem(f"A document may have at most {MAX_PAGES} pages.", code="document_too_long")
         return bytes(pdf.output())
@@ -88,6 +89,13 @@ def render(html: str, *, title: str) -> bytes:
         # fpdf2's HTML reader answers a table it cannot lay out or a font it does not know with these
         logger.info("document layout refused", extra={"error": type(exc).__name__})
         raise LayoutProblem(f"The document cannot be laid out: {_reason(exc)}") from None
+
+
+def _heading_styles() -> dict[str, Any]:
+    """fpdf2's headings, in the ink of the text rather than its default dark red (a document is not a web page)."""
+    from fpdf.html import DEFAULT_TAG_STYLES
+
+    return {tag: DEFAULT_TAG_STYLES[tag].replace(color="#1b1f27") for tag in ("h1", "h2", "h3", "h4", "h5", "h6")}
 
 
 def _reason(exc: Any) -> str:

@@ -92,3 +92,27 @@ def test_racing_documents_take_consecutive_numbers(client: ApiClient, shop: Comp
     listed = body(client.get(path, token=shop.owner.token))["items"]
     numbers = [d["number"] for d in listed if d["type"] == "delivery_note"]
     assert sorted(numbers) == [rival_number, number]
+
+
+def test_a_failed_write_takes_no_number_and_leaves_no_file(client: ApiClient, shop: Company,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from chalicelib.core import aws, db, errors
+    from chalicelib.core.config import settings
+    from chalicelib.documents import service
+
+    path = f"/api/v1/deals/{shop.extra['deal']['id']}/documents"
+    before = body(client.post(path, {"type": "quote"}, token=shop.owner.token))["number"]
+    commit, failed = db.commit, []
+
+    def failing_commit(ctx: Any, change: Any, **kwargs: Any) -> None:
+        if not failed and any(getattr(item, "doc_type", None) for item in change.creates):
+            failed.append(next(item.file_key for item in change.creates if hasattr(item, "file_key")))
+            raise errors.ServiceUnavailableError()
+        commit(ctx, change, **kwargs)
+
+    monkeypatch.setattr(service.db, "commit", failing_commit)
+    assert client.post(path, {"type": "quote"}, token=shop.owner.token).status_code == 503
+    listed = aws.client("s3").list_objects_v2(Bucket=settings.recordings_bucket, Prefix=failed[0])
+    assert listed.get("KeyCount", 0) == 0  # the PDF of the document never written was deleted
+    after = body(client.post(path, {"type": "quote"}, token=shop.owner.token))["number"]
+    assert int(after.rsplit("-", 1)[1]) == int(before.rsplit("-", 1)[1]) + 1  # the failed one took none
