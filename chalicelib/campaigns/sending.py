@@ -24,8 +24,8 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.campaigns import consent, content, delivery, usage
-from chalicelib.campaigns.models import Campaign, CampaignStats, SendMarker
-from chalicelib.core import aws, crypto, db, errors, tenancy
+from chalicelib.campaigns.models import Campaign, CampaignStats, Consent, SendMarker
+from chalicelib.core import aws, crypto, db, errors, http, tenancy
 from chalicelib.core.config import settings
 from chalicelib.core.observability import logger
 from chalicelib.core.tenancy import TenantContext, is_valid_id, tenant_key
@@ -141,7 +141,7 @@ def handle(event: dict[str, Any]) -> dict[str, list[dict[str, str]]]:
         ctx = TenantContext(tenant_id=found["tenant_id"], actor_id="campaigns", actor_kind="system", role="system",
                             source="job")
         try:
-            with tenancy.bind(ctx):
+            with tenancy.bind(ctx), http.run_memo():  # the tenant's settings read once a message
                 if found["kind"] == KIND_FANOUT:
                     fanout(ctx, found["campaign_id"], int(found.get("step") or 0))
                 else:
@@ -201,7 +201,9 @@ def pace(channel: str) -> None:
         SLEEP(slot - now)
 
 
-CONTACT_READ = ["pk", "sk", "kind", "pd", "contact_id", "deleted_at", "merged_into", "consent"]  # what a send needs
+# What a send reads of its recipients, contacts and consents in the same BatchGetItems (one table: one projection).
+RECIPIENT_READ = ["pk", "sk", "kind", "pd", "contact_id", "deleted_at", "merged_into", "consent", "channels",
+                  "version"]
 
 
 def _read(ctx: TenantContext, model: Any, keys: list[tuple[str, str]], attributes: list[str]) -> list[Any]:
@@ -214,11 +216,17 @@ def _read(ctx: TenantContext, model: Any, keys: list[tuple[str, str]], attribute
     return found
 
 
-def _contacts(ctx: TenantContext, ids: list[str]) -> dict[str, Any]:
-    from chalicelib.contacts.models import Contact
-
-    found = _read(ctx, Contact, [(tenant_key(ctx, "C", cid), "#PROFILE") for cid in ids], CONTACT_READ)
-    return {str(getattr(item, "contact_id", "")): item for item in found}
+def _recipients(ctx: TenantContext, ids: list[str]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The contacts and their consents, 50 of each a BatchGetItem."""
+    keys = [key for cid in ids for key in ((tenant_key(ctx, "C", cid), "#PROFILE"), (consent.consent_pk(ctx), cid))]
+    contacts: dict[str, Any] = {}
+    consents: dict[str, Any] = {}
+    for item in _read(ctx, db.MainTable, keys, RECIPIENT_READ):
+        if isinstance(item, Consent):
+            consents[item.contact_id] = item
+        elif getattr(item, "contact_id", None):
+            contacts[str(item.contact_id)] = item
+    return contacts, consents
 
 
 def _marker(ctx: TenantContext, campaign: Campaign, contact_id: str, status: str, now: datetime) -> SendMarker:
@@ -229,7 +237,7 @@ def _marker(ctx: TenantContext, campaign: Campaign, contact_id: str, status: str
 
 def _decide(ctx: TenantContext, campaign: Campaign, ids: list[str]) -> tuple[dict[str, str], dict[str, Any]]:
     """Each pending recipient's fate before sending (``send`` or a skip) and the contacts to send to."""
-    contacts, consents = _contacts(ctx, ids), consent.get_many(ctx, ids)
+    contacts, consents = _recipients(ctx, ids)
     fates: dict[str, str] = {}
     for contact_id in ids:
         contact = contacts.get(contact_id)

@@ -19,6 +19,7 @@ from chalicelib.campaigns.models import STATS, Campaign, CampaignStats
 from chalicelib.core import audit, db, errors, permissions
 from chalicelib.core.tenancy import TenantContext, new_id
 from chalicelib.due import service as due
+from chalicelib.due.models import DueTimer
 
 START = "campaign.start"
 BACKSTOP = timedelta(minutes=2)  # a send whose first queue message was lost starts from its timer then
@@ -177,13 +178,13 @@ def test_send(ctx: TenantContext, campaign_id: str, *, data: s.TestSend) -> s.Te
     else:
         to = data.to if campaign.channel == "sms" else data.to.lstrip("+")
     now = db.utcnow()
-    counted = db.Change()
-    usage.count(ctx, counted, 1, now)
-    db.commit(ctx, counted)
     names = str(user.name or "").split(" ", 1)
     person = {"first_name": names[0], "last_name": names[1] if len(names) > 1 else ""}
     rendered = content.render(ctx, campaign, TEST_CONTACT, person, locale=_locale(ctx), tracked=False)
     line = delivery.line_of(ctx, campaign.integration_id) if campaign.channel != "email" else None
+    counted = db.Change()  # counted once everything the message needs is read: a failure before writes nothing
+    usage.count(ctx, counted, 1, now)
+    db.commit(ctx, counted)
     try:
         message_id = delivery.send(campaign, to, rendered, line)
     except delivery.Refused as exc:
@@ -242,11 +243,10 @@ def cancel(ctx: TenantContext, campaign_id: str, *, data: s.VersionIn) -> s.Camp
         raise errors.ConflictError("Only a scheduled or sending campaign is canceled.", code="not_cancelable")
     before = audit_view(campaign)
     campaign.status = "canceled"
-    change = db.Change().save(campaign)
+    change = db.Change().save(campaign).delete(DueTimer(due.timers_pk(ctx), due.timer_sk(START, campaign_id)))
     audit.attach(ctx, change, campaign, entity="campaign", entity_id=campaign_id, action="cancel", before=before,
                  after=audit_view(campaign))
     db.commit(ctx, change)
-    due.cancel(ctx, kind=START, ref=campaign_id)
     return campaign_read(campaign)
 
 

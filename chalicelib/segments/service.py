@@ -14,6 +14,7 @@ from typing import Any
 from chalicelib.core import audit, db, errors, permissions
 from chalicelib.core.tenancy import TenantContext, is_valid_id, new_id, tenant_key
 from chalicelib.due import service as due
+from chalicelib.due.models import DueTimer
 from chalicelib.segments import conditions, facts, jobs, membership
 from chalicelib.segments import schemas as s
 from chalicelib.segments.models import ContactFacts, Segment, SegmentCount, SegmentMember
@@ -126,7 +127,7 @@ def delete(ctx: TenantContext, segment_id: str) -> None:
     audit.attach(ctx, change, segment, entity="segment", entity_id=segment_id, action="delete",
                  before=audit_view(segment), after=None)
     due.set_timer(ctx, kind=jobs.PURGE, ref=segment_id, due_at=db.utcnow(), change=change)
-    due.cancel(ctx, kind=jobs.BUILD, ref=segment_id)
+    change.delete(DueTimer(due.timers_pk(ctx), due.timer_sk(jobs.BUILD, segment_id)))  # a build under way stops
     db.commit(ctx, change)
 
 

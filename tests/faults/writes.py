@@ -16,6 +16,7 @@ from chalicelib.records import types
 from tests.factories import unique_email
 from tests.faults.account_writes import ACCOUNT_OVERRIDES
 from tests.faults.automation_writes import AUTOMATION_OVERRIDES
+from tests.faults.campaign_writes import CAMPAIGN_OVERRIDES
 from tests.faults.document_writes import DOCUMENT_OVERRIDES
 from tests.faults.fresh import Call, Fresh, unique_key
 from tests.faults.messaging_writes import MESSAGING_OVERRIDES
@@ -166,6 +167,7 @@ OVERRIDES: dict[str, Callable[[Fresh], Call]] = {
     **TELEPHONY_OVERRIDES,
     **NOTIFICATION_OVERRIDES,
     **AUTOMATION_OVERRIDES,
+    **CAMPAIGN_OVERRIDES,
     **DOCUMENT_OVERRIDES,
     **MESSAGING_OVERRIDES,
     **TICKET_OVERRIDES,

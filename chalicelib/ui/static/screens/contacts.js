@@ -11,6 +11,7 @@ import { collectCustom, customInputs, customRows, customText, definitionsFor, re
 import { bulkBar, canBulk, filtersPanel, listFilters } from './contact-bulk.js';
 import { phoneLink, phoneLinks } from '../js/telephony.js';
 import { conversationsPanel } from '../js/contact-conversations.js';
+import { consentPanel } from '../js/contact-consent.js';
 import { sourceText, utmText } from './timeline-text.js';
 import { recordPicker } from './pickers.js';
 import { newButton, newDealButton } from './new-record.js';
@@ -234,7 +235,7 @@ export async function card(root, { params, navigate, alive }) {
     h('div', { class: 'card-grid' },
       h('div', {}, h('section', { class: 'panel' }, properties(contact, definitions)), can('contacts', 'update') ? editing : null,
         h('section', { class: 'panel' }, h('h2', {}, t('timeline.title')), noteForm(subject, timeline), timeline.view)),
-      h('div', {}, linkGroups(answer.links, ['deal', 'task']), conversationsPanel(contact),
+      h('div', {}, linkGroups(answer.links, ['deal', 'task']), conversationsPanel(contact), consentPanel(contact),
         can('tasks', 'create') ? h('section', { class: 'panel' }, h('h2', {}, t('tasks.addTitle')),
           taskForm(() => reload(), subject)) : null)));
 }

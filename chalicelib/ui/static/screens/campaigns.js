@@ -1,0 +1,306 @@
+// #/campaigns and #/segments (#24): campaigns to a segment by e-mail, SMS or a WhatsApp template (a wizard: who and
+// how, content with merge fields, a preview per channel and a test send to yourself, then send now or later), their
+// results; segments built from conditions with a live count, their members and CSV.
+import { del, get, patch, post, query } from '../js/api.js';
+import { h, mount, uid } from '../js/dom.js';
+import { t } from '../js/i18n.js';
+import { formatDateTime, formatMoney, formatNumber } from '../js/format.js';
+import { MESSAGES } from '../js/messages.js';
+import { CAMPAIGNS } from '../js/messages-campaigns.js';
+import { can } from '../js/session.js';
+import { confirmAction, empty, field, form, heading, pager, toast, toastError } from '../js/ui.js';
+
+Object.assign(MESSAGES, CAMPAIGNS);
+
+const CONDITIONS = ['tag_has', 'tag_lacks', 'owner_is', 'source_is', 'custom_is', 'created_within_days',
+  'no_activity_days', 'birthday_this_month', 'bought_within_days', 'no_purchase_days'];
+const DAYS = new Set(['created_within_days', 'no_activity_days', 'bought_within_days', 'no_purchase_days']);
+const id = (value) => encodeURIComponent(value);
+
+function tabs(current) {
+  return h('nav', { class: 'tabs', 'aria-label': t('nav.campaigns') }, [['campaigns', '#/campaigns'], ['segments', '#/segments']]
+    .map(([key, href]) => h('a', { href, 'aria-current': key === current ? 'page' : null }, t(`cm.tab.${key}`))));
+}
+
+function statusBadge(status) {
+  return h('span', { class: ['badge', status === 'sent' ? 'badge-ok' : null], 'data-status': status }, t(`cm.status.${status}`));
+}
+
+/** #/campaigns: the company's campaigns, newest first. */
+export async function list(root, { alive }) {
+  const path = (cursor) => `/api/v1/campaigns${query({ limit: 50, cursor })}`;
+  const page = await get(path(null));
+  if (!alive()) return;
+  const row = (c) => h('li', { 'data-campaign': c.id }, h('a', { href: `#/campaigns/${id(c.id)}` }, c.name), ' ',
+    statusBadge(c.status), h('span', { class: 'muted' }, ` · ${t(`cm.channel.${c.channel}`)} · ${formatDateTime(c.started_at || c.updated_at)}`));
+  const items = h('ul', { class: 'campaign-list', 'data-test': 'campaign-list' }, page.items.map(row));
+  const more = async (cursor) => {
+    const next = await get(path(cursor));
+    next.items.forEach((c) => items.append(row(c)));
+    const again = pager(next.next_cursor, more);
+    if (again) items.after(again);
+  };
+  const add = can('campaigns', 'create') ? h('a', { class: 'button-link primary', href: '#/campaigns/new', 'data-test': 'new-campaign' }, t('cm.new')) : null;
+  mount(root, heading(t('title.campaigns.list'), add), tabs('campaigns'),
+    page.items.length ? items : empty(t('cm.empty')), pager(page.next_cursor, more));
+}
+
+/** #/segments: the segments with their counts. */
+export async function segments(root, { alive }) {
+  const page = await get('/api/v1/segments?limit=50');
+  if (!alive()) return;
+  const row = (s) => h('li', { 'data-segment': s.id }, h('a', { href: `#/segments/${id(s.id)}` }, s.name),
+    h('span', { class: 'muted' }, ` · ${s.status === 'ready' ? t('sg.membersCount', { n: s.members }) : t('sg.building')}`));
+  const add = can('segments', 'update') ? h('a', { class: 'button-link primary', href: '#/segments/new', 'data-test': 'new-segment' }, t('sg.new')) : null;
+  mount(root, heading(t('title.campaigns.segments'), add), tabs('segments'),
+    page.items.length ? h('ul', { class: 'segment-list', 'data-test': 'segment-list' }, page.items.map(row)) : empty(t('sg.empty')));
+}
+
+function conditionRow(condition, onChange) {
+  const typeId = uid('cond');
+  const type = h('select', { id: typeId, 'data-test': 'condition-type' }, CONDITIONS.map((value) =>
+    h('option', { value, selected: value === condition.type }, t(`sg.type.${value}`))));
+  const value = h('input', { 'data-test': 'condition-value', 'aria-label': t('sg.value'), maxlength: 100 });
+  const key = h('input', { 'aria-label': t('sg.key'), placeholder: t('sg.key'), maxlength: 40 });
+  const product = h('input', { 'aria-label': t('sg.product'), placeholder: t('sg.product'), maxlength: 26 });
+  value.value = condition.value ?? '';
+  key.value = condition.key ?? '';
+  product.value = condition.product_id ?? '';
+  const row = h('li', { class: 'condition' }, h('label', { for: typeId, class: 'visually-hidden' }, t('cm.segment')), type, value, key, product);
+  const shape = () => {
+    const kind = type.value;
+    value.hidden = kind === 'birthday_this_month';
+    value.type = DAYS.has(kind) ? 'number' : 'text';
+    value.placeholder = DAYS.has(kind) ? t('sg.days') : t('sg.value');
+    key.hidden = kind !== 'custom_is';
+    product.hidden = kind !== 'bought_within_days';
+  };
+  row.read = () => {
+    const kind = type.value;
+    const read = { type: kind };
+    if (kind !== 'birthday_this_month') read.value = DAYS.has(kind) ? Number(value.value) : value.value.trim();
+    if (kind === 'custom_is') read.key = key.value.trim();
+    if (kind === 'bought_within_days' && product.value.trim()) read.product_id = product.value.trim();
+    return read;
+  };
+  for (const control of [type, value, key, product]) control.addEventListener('input', () => { shape(); onChange(); });
+  row.append(h('button', { type: 'button', class: 'secondary small', onClick: () => { row.remove(); onChange(); } }, t('sg.remove')));
+  shape();
+  return row;
+}
+
+/** #/segments/:id (or new): the builder, with a live count of the draft, and the members. */
+export async function segment(root, { params, navigate, alive }) {
+  const isNew = params.id === 'new';
+  const found = isNew ? { name: '', match: 'all', conditions: [{ type: 'tag_has', value: '' }] }
+    : await get(`/api/v1/segments/${id(params.id)}`);
+  if (!alive()) return;
+  const count = h('p', { class: 'live-count', 'data-test': 'live-count', 'aria-live': 'polite' });
+  let timer = null;
+  const list = h('ol', { class: 'conditions' });
+  const draft = () => ({ match: matchSelect.value, conditions: [...list.children].map((row) => row.read()) });
+  const complete = (condition) => (DAYS.has(condition.type) ? condition.value >= 1
+    : condition.type === 'birthday_this_month' || Boolean(condition.value))
+    && (condition.type !== 'custom_is' || Boolean(condition.key));
+  const refresh = () => {
+    clearTimeout(timer);
+    if (!draft().conditions.every(complete)) { count.textContent = ''; return; } // nothing to count yet
+    timer = setTimeout(async () => {
+      try {
+        const answer = await post('/api/v1/segments/preview', draft());
+        count.textContent = t(answer.exact ? 'sg.exactCount' : 'sg.liveCount', { n: answer.estimated });
+      } catch { count.textContent = ''; }
+    }, 400);
+  };
+  const matchId = uid('match');
+  const matchSelect = h('select', { id: matchId, onChange: refresh }, ['all', 'any'].map((value) =>
+    h('option', { value, selected: value === found.match }, t(`sg.match.${value}`))));
+  found.conditions.forEach((condition) => list.append(conditionRow(condition, refresh)));
+  const add = h('button', { type: 'button', class: 'secondary', 'data-test': 'add-condition',
+    onClick: () => { list.append(conditionRow({ type: 'tag_has' }, refresh)); refresh(); } }, t('sg.addCondition'));
+  const el = form({ submit: t('sg.save'), label: t('title.campaigns.segment'), children: [
+    field({ name: 'name', label: t('sg.name'), value: found.name, required: true, maxlength: 120 }),
+    h('div', { class: 'field' }, h('label', { for: matchId }, t('sg.match')), matchSelect), list, add, count,
+  ], onSubmit: async (values) => {
+    const body = { name: values.name, ...draft() };
+    const saved = isNew ? await post('/api/v1/segments', body)
+      : await patch(`/api/v1/segments/${id(found.id)}`, { ...body, version: found.version });
+    toast(t('sg.saved'), 'ok');
+    navigate(`/segments/${saved.id}`);
+  } });
+  refresh();
+  const members = isNew ? null : await membersPanel(found);
+  const remove = !isNew && can('segments', 'update') ? h('button', { type: 'button', class: 'secondary danger', onClick: async () => {
+    if (!(await confirmAction(t('sg.deleteConfirm'), t('sg.delete')))) return;
+    try { await del(`/api/v1/segments/${id(found.id)}`); navigate('/segments'); } catch (error) { toastError(error); }
+  } }, t('sg.delete')) : null;
+  if (!alive()) return;
+  mount(root, heading(isNew ? t('sg.new').replace('+ ', '') : found.name, remove), tabs('segments'), el, members);
+}
+
+async function membersPanel(found) {
+  const path = (cursor) => `/api/v1/segments/${id(found.id)}/members${query({ limit: 50, cursor })}`;
+  const page = await get(path(null));
+  const row = (m) => h('li', {}, h('a', { href: `#/contacts/${id(m.id)}` }, [m.first_name, m.last_name].filter(Boolean).join(' ') || m.email || m.id),
+    m.email ? h('span', { class: 'muted' }, ` · ${m.email}`) : null);
+  const items = h('ul', { 'data-test': 'segment-members' }, page.items.map(row));
+  const more = async (cursor) => {
+    const next = await get(path(cursor));
+    next.items.forEach((m) => items.append(row(m)));
+    const again = pager(next.next_cursor, more);
+    if (again) items.after(again);
+  };
+  const download = h('button', { type: 'button', class: 'secondary small', onClick: () => downloadCsv(found) }, t('sg.export'));
+  const status = found.status === 'ready' ? t('sg.membersCount', { n: found.members }) : t('sg.building');
+  return h('section', { class: 'panel' }, h('h2', {}, t('sg.members'), ' ', download), h('p', { class: 'muted' }, status), items,
+    pager(page.next_cursor, more));
+}
+
+async function downloadCsv(found) {
+  // Every page of members, as CSV built here (a cell a spreadsheet would run as a formula is quoted).
+  try {
+    const lines = ['id,first_name,last_name,email,phone,joined_at'];
+    const cell = (value) => {
+      const text = String(value ?? '');
+      const safe = /^[=+\-@]/.test(text) ? `'${text}` : text;
+      return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+    };
+    let cursor = null;
+    do {
+      const page = await get(`/api/v1/segments/${id(found.id)}/members${query({ limit: 200, cursor })}`);
+      page.items.forEach((m) => lines.push([m.id, m.first_name, m.last_name, m.email, m.phone, m.joined_at].map(cell).join(',')));
+      cursor = page.next_cursor;
+    } while (cursor);
+    const link = h('a', { href: URL.createObjectURL(new Blob([lines.join('\r\n') + '\r\n'], { type: 'text/csv' })), download: `${found.name}.csv` });
+    link.click();
+    URL.revokeObjectURL(link.href);
+  } catch (error) { toastError(error); }
+}
+
+function lineOptions(lines, channel) {
+  const found = lines.filter((line) => line.type === channel).map((line) => [line.integration_id, line.name]);
+  return found.length ? found : [['', t('cm.noLines')]];
+}
+
+/** #/campaigns/new and #/campaigns/:id/edit: the wizard. */
+export async function wizard(root, { params, navigate, alive }) {
+  const isNew = !params.id;
+  const [campaign, segmentPage, lines] = await Promise.all([
+    isNew ? Promise.resolve({ name: '', channel: 'email', segment_id: null, integration_id: null, subject: '', body: '', template: null })
+      : get(`/api/v1/campaigns/${id(params.id)}`),
+    get('/api/v1/segments?limit=200'), get('/api/v1/conversations/lines').catch(() => ({ items: [] }))]);
+  if (!alive()) return;
+  const lineList = lines.items || lines;
+  const channel = campaign.channel;
+  const channelField = field({ name: 'channel', label: t('cm.channel'), value: channel, disabled: !isNew,
+    options: ['email', 'sms', 'whatsapp'].map((value) => [value, t(`cm.channel.${value}`)]) });
+  const segmentField = field({ name: 'segment_id', label: t('cm.segment'), value: campaign.segment_id || '',
+    options: [['', '—'], ...segmentPage.items.map((s) => [s.id, `${s.name} (${formatNumber(s.members)})`])] });
+  const contentFor = (kind) => {
+    if (kind === 'whatsapp') {
+      const template = campaign.template || { name: '', language: 'en', parameters: [] };
+      return [field({ name: 'integration_id', label: t('cm.line'), value: campaign.integration_id || '', options: lineOptions(lineList, kind) }),
+        field({ name: 'template_name', label: t('cm.template'), value: template.name, maxlength: 512 }),
+        field({ name: 'template_language', label: t('cm.language'), value: template.language, maxlength: 15 }),
+        field({ name: 'template_parameters', label: t('cm.parameters'), type: 'textarea', rows: 3, value: (template.parameters || []).join('\n') })];
+    }
+    return [kind === 'sms' ? field({ name: 'integration_id', label: t('cm.line'), value: campaign.integration_id || '', options: lineOptions(lineList, kind) }) : null,
+      kind === 'email' ? field({ name: 'subject', label: t('cm.subject'), value: campaign.subject || '', maxlength: 200 }) : null,
+      field({ name: 'body', label: t('cm.body'), type: 'textarea', rows: 8, value: campaign.body || '', hint: t('cm.bodyHint'), 'data-test': 'campaign-body' })];
+  };
+  const content = h('div', { class: 'campaign-content' }, contentFor(channel));
+  channelField.querySelector('select').addEventListener('change', (event) => mount(content, ...contentFor(event.target.value)));
+  const el = form({ submit: t('cm.saveDraft'), label: t('title.campaigns.wizard'), children: [
+    h('h2', {}, t('cm.step1')), field({ name: 'name', label: t('cm.name'), value: campaign.name, required: true, maxlength: 120 }),
+    channelField, segmentField, h('h2', {}, t('cm.step2')), content,
+  ], onSubmit: async (values) => {
+    const kind = values.channel || channel;
+    const body = { name: values.name, segment_id: values.segment_id || null };
+    if (kind !== 'email') body.integration_id = values.integration_id || null;
+    if (kind === 'whatsapp') {
+      body.template = { name: values.template_name, language: values.template_language || 'en',
+        parameters: (values.template_parameters || '').split('\n').map((line) => line.trim()).filter(Boolean) };
+    } else {
+      body.body = values.body || null;
+      if (kind === 'email') body.subject = values.subject || null;
+    }
+    const saved = isNew ? await post('/api/v1/campaigns', { ...body, channel: kind })
+      : await patch(`/api/v1/campaigns/${id(campaign.id)}`, { ...body, version: campaign.version });
+    toast(t('cm.saved'), 'ok');
+    navigate(`/campaigns/${saved.id}/edit`);
+  } });
+  const later = isNew ? h('p', { class: 'muted' }, t('cm.saveFirst')) : await previewAndSend(campaign, navigate);
+  if (!alive()) return;
+  mount(root, heading(isNew ? t('cm.new').replace('+ ', '') : campaign.name, isNew ? null : statusBadge(campaign.status)),
+    tabs('campaigns'), h('div', { class: 'campaign-wizard' }, el, later));
+}
+
+function previewView(preview) {
+  if (preview.channel === 'email') {
+    return h('div', { class: 'preview-mail', 'data-test': 'campaign-preview' }, h('p', {}, h('strong', {}, preview.subject)),
+      h('pre', { class: 'preview-text' }, preview.text));
+  }
+  if (preview.channel === 'sms') return h('div', { class: 'preview-bubble', 'data-test': 'campaign-preview' }, h('pre', {}, preview.text));
+  return h('ol', { class: 'preview-bubble', 'data-test': 'campaign-preview' }, preview.parameters.map((p) => h('li', {}, p)));
+}
+
+async function previewAndSend(campaign, navigate) {
+  const preview = await get(`/api/v1/campaigns/${id(campaign.id)}/preview`);
+  const toId = uid('to');
+  const to = campaign.channel === 'email' ? null : h('input', { id: toId, type: 'tel', maxlength: 20, placeholder: '+44…' });
+  const testButton = h('button', { type: 'button', class: 'secondary', 'data-test': 'test-send', onClick: async () => {
+    try {
+      const answer = await post(`/api/v1/campaigns/${id(campaign.id)}/test`, to ? { to: to.value.trim() } : {});
+      toast(t('cm.testSent', { to: answer.to }), 'ok');
+      navigate(`/campaigns/${campaign.id}/edit`);
+    } catch (error) { toastError(error); }
+  } }, t('cm.testSend'));
+  const whenId = uid('when');
+  const when = h('input', { id: whenId, type: 'datetime-local' });
+  const send = h('button', { type: 'button', class: 'primary', 'data-test': 'send-now', disabled: !campaign.test_sent_at,
+    onClick: async () => {
+      try {
+        const scheduled = when.value ? new Date(when.value).toISOString() : null;
+        if (!scheduled && !(await confirmAction(t('cm.sendConfirm', { count: '' }), t('cm.sendNow')))) return;
+        await post(`/api/v1/campaigns/${id(campaign.id)}/send`, { version: campaign.version, scheduled_at: scheduled });
+        toast(t('cm.started'), 'ok');
+        navigate(`/campaigns/${campaign.id}`);
+      } catch (error) { toastError(error); }
+    } }, t('cm.sendNow'));
+  when.addEventListener('input', () => { send.textContent = t(when.value ? 'cm.schedule' : 'cm.sendNow'); });
+  return h('div', { class: 'campaign-steps' },
+    h('section', { class: 'panel' }, h('h2', {}, t('cm.step3')), previewView(preview),
+      to ? h('label', { for: toId }, t('cm.testTo')) : null, to, testButton),
+    h('section', { class: 'panel' }, h('h2', {}, t('cm.step4')), campaign.test_sent_at ? null : h('p', { class: 'muted' }, t('cm.testFirst')),
+      h('label', { for: whenId }, t('cm.scheduleAt')), when, send));
+}
+
+const RESULTS = ['recipients', 'sent', 'delivered', 'opened', 'clicked', 'replied', 'unsubscribed', 'conversions',
+  'skipped_consent', 'skipped_address', 'skipped_limit', 'failed', 'in_flight'];
+
+/** #/campaigns/:id: the results (a draft opens its wizard). */
+export async function results(root, { params, navigate, alive }) {
+  const [campaign, numbers] = await Promise.all([get(`/api/v1/campaigns/${id(params.id)}`),
+    get(`/api/v1/campaigns/${id(params.id)}/results`)]);
+  if (!alive()) return;
+  if (campaign.status === 'draft') { navigate(`/campaigns/${campaign.id}/edit`); return; }
+  const percent = (value) => `${Math.round(value * 1000) / 10}%`;
+  const cells = RESULTS.map((key) => h('div', { class: 'stat', 'data-stat': key }, h('span', { class: 'stat-value' }, formatNumber(numbers[key])),
+    h('span', { class: 'stat-label' }, t(`cm.r.${key}`))));
+  cells.push(h('div', { class: 'stat' }, h('span', { class: 'stat-value' }, percent(numbers.open_rate)), h('span', { class: 'stat-label' }, t('cm.r.openRate'))),
+    h('div', { class: 'stat' }, h('span', { class: 'stat-value' }, percent(numbers.click_rate)), h('span', { class: 'stat-label' }, t('cm.r.clickRate'))),
+    h('div', { class: 'stat' }, h('span', { class: 'stat-value' }, formatMoney(numbers.revenue_minor, numbers.currency || 'USD')),
+      h('span', { class: 'stat-label' }, t('cm.r.revenue'))));
+  const stop = ['scheduled', 'sending'].includes(campaign.status) && can('campaigns', 'update')
+    ? h('button', { type: 'button', class: 'secondary danger', onClick: async () => {
+      try {
+        await post(`/api/v1/campaigns/${id(campaign.id)}/cancel`, { version: campaign.version });
+        toast(t('cm.canceled'), 'ok');
+        results(root, { params, navigate, alive });
+      } catch (error) { toastError(error); }
+    } }, t('cm.cancel')) : null;
+  mount(root, heading(campaign.name, statusBadge(campaign.status), stop), tabs('campaigns'),
+    h('p', { class: 'muted' }, `${t(`cm.channel.${campaign.channel}`)} · ${formatDateTime(campaign.started_at || campaign.scheduled_at || campaign.updated_at)}`),
+    h('section', { class: 'panel' }, h('h2', {}, t('cm.results')), h('div', { class: 'stats', 'data-test': 'campaign-results' }, cells)));
+}
+

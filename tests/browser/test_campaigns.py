@@ -1,0 +1,84 @@
+"""Segments, campaigns and consent in the browser (#24): the segment builder's live count and members, the campaign
+wizard (content, the preview, a test send to yourself, send now) and its results, consent on the contact card; on a
+PC (1366 px, English) and a phone (375 px, Russian)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from chalicelib.core.tenancy import TenantContext, bind
+from chalicelib.segments import jobs
+from tests.browser.conftest import Screens, new_page
+from tests.browser.test_app import assert_no_problems, open_screen
+from tests.browser.test_sensitive import log_in
+from tests.factories import signup
+from tests.support import ApiClient, body
+
+DESKTOP = {"width": 1366, "height": 800}
+PHONE = {"width": 375, "height": 740}
+NO_SIDEWAYS = "() => document.documentElement.scrollWidth <= window.innerWidth"
+
+
+def test_segment_builder_campaign_wizard_results_and_consent(browser: Any, live_url: str, app: Any,
+                                                             screens: Screens) -> None:
+    client = ApiClient(app)
+    company = signup(client, company="Tulip Mail")
+    anna = body(client.post("/api/v1/contacts", {"first_name": "Anna", "tags": ["news"],
+                                                 "emails": [{"address": "anna@tulip-mail.example"}]},
+                            token=company.owner.token))
+    client.put(f"/api/v1/contacts/{anna['id']}/consent", {"email": "granted", "source": "web_form"},
+               token=company.owner.token)
+    page = new_page(browser, live_url, viewport=DESKTOP)
+    log_in(page, company.owner, "Tulip Mail")
+    open_screen(page, "/segments/new", "Segment")
+    page.get_by_label("Name").fill("Newsletter")
+    page.locator("[data-test=condition-value]").fill("news")
+    page.locator("[data-test=live-count]", has_text="0 contacts").or_(
+        page.locator("[data-test=live-count]", has_text="1 contacts")).wait_for()
+    page.get_by_role("button", name="Save segment").click()
+    page.wait_for_url(re.compile(r"#/segments/[0-9A-Z]{26}$"))
+    segment_id = page.url.rsplit("/", 1)[1]
+    ctx = TenantContext(tenant_id=company.tenant_id)
+    with bind(ctx):
+        assert jobs.build(ctx, segment_id)
+    page.reload()
+    page.locator("[data-test=segment-members]", has_text="Anna").wait_for()
+    screens.shoot(page, "segment-desktop")
+
+    open_screen(page, "/campaigns/new", "Campaign")
+    page.get_by_label("Name").fill("Spring tulips")
+    page.get_by_label("Segment").select_option(segment_id)
+    page.get_by_label("Subject").fill("Tulips for {first_name}")
+    page.locator("[data-test=campaign-body]").fill("Hello {first_name}! https://tulips.example/spring")
+    page.get_by_role("button", name="Save draft").click()
+    page.locator("[data-test=campaign-preview]", has_text="Tulips for Anna").wait_for()
+    assert page.locator("[data-test=send-now]").is_disabled()
+    page.locator("[data-test=test-send]").click()
+    page.locator("[data-test=send-now]:not([disabled])").wait_for()
+    screens.shoot(page, "wizard-desktop")
+    page.locator("[data-test=send-now]").click()
+    page.locator("dialog").get_by_role("button", name="Send now").click()
+    page.locator("[data-test=campaign-results]").wait_for()
+    page.locator("[data-status=sending]").wait_for()
+    screens.shoot(page, "results-desktop")
+
+    open_screen(page, f"/contacts/{anna['id']}", "Anna")
+    page.locator("[data-test=consent-panel] summary").click()
+    assert page.locator("[data-test=consent-email]").input_value() == "granted"
+    page.locator("[data-test=consent-sms]").select_option("withdrawn")
+    page.locator("[data-test=consent-save]").click()
+    page.locator("[data-test=consent-panel]", has_text="Entered on the card").wait_for()
+
+    page.set_viewport_size(PHONE)
+    page.locator("select.lang-select").select_option("ru")
+    page.locator("html[lang=ru]").wait_for()
+    open_screen(page, "/campaigns", "Рассылки")
+    page.locator("[data-test=campaign-list]", has_text="Spring tulips").wait_for()
+    assert page.evaluate(NO_SIDEWAYS)
+    screens.shoot(page, "campaigns-phone-ru")
+    open_screen(page, f"/segments/{segment_id}", "Newsletter")
+    page.locator("[data-test=live-count]", has_text="Контактов").wait_for()
+    assert page.evaluate(NO_SIDEWAYS)
+    screens.shoot(page, "segment-phone-ru")
+    assert_no_problems(page)
