@@ -121,6 +121,8 @@ def usage(out: TextIO, tenant_id: str, *, month: str | None) -> int:
 def recount(out: TextIO, tenant_id: str) -> int:
     """Set a tenant's usage counters from what it holds (tenants from before billing have none): a Query per
     counted kind, outside any request. Run it on a quiet tenant: a create committed meanwhile is not counted."""
+    from chalicelib.automations import service as automations
+    from chalicelib.automations.models import Automation
     from chalicelib.billing.models import Usage, usage_key
     from chalicelib.deals.models import Pipeline, pipelines_pk
     from chalicelib.identity.models import User
@@ -132,7 +134,9 @@ def recount(out: TextIO, tenant_id: str) -> int:
             raise OperatorError(f"no tenant {tenant_id}")
         counts = {"users": sum(1 for user in User.query(identity_service.users_pk(ctx))
                                if isinstance(user, User) and user.status in ("active", "invited")),
-                  "pipelines": sum(1 for item in Pipeline.query(pipelines_pk(ctx)) if isinstance(item, Pipeline))}
+                  "pipelines": sum(1 for item in Pipeline.query(pipelines_pk(ctx)) if isinstance(item, Pipeline)),
+                  "automation_rules": sum(1 for rule in Automation.query(automations.rules_pk(ctx))
+                                          if isinstance(rule, Automation) and rule.enabled)}
         for record_type, limit in catalog.RECORD_LIMITS.items():
             space = types.get(record_type).space
             counts[limit] = db.MainTable.count(tenant_key(ctx, str(space), "ALL"))  # a live record's "all" list row

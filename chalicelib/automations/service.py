@@ -20,6 +20,7 @@ from chalicelib.core.tenancy import TenantContext, is_valid_id, new_id, tenant_k
 from chalicelib.identity import plans
 
 FIELDS = ("name", "enabled", "trigger", "conditions", "actions")
+RULES_LIMIT = "automation_rules"  # the plan's number of enabled rules, counted on the tenant's usage item
 SECRET_FIELD = "webhook_secret"
 
 
@@ -178,6 +179,7 @@ def create(ctx: TenantContext, *, data: s.AutomationCreate) -> tuple[Automation,
     if secret is not None:
         _seal_secret(ctx, rule, secret)
     change = db.Change().save(rule)
+    plans.require(ctx, count=RULES_LIMIT, by=int(bool(rule.enabled)), change=change)  # 402 past the plan's number
     audit.attach(ctx, change, rule, entity="automation", entity_id=rule_id, action="create", before=None,
                  after=audit_view(rule))
     db.commit(ctx, change)
@@ -192,7 +194,7 @@ def update(ctx: TenantContext, rule_id: str, *, data: s.AutomationUpdate) -> tup
         raise errors.VersionConflictError()
     if data.enabled or (data.enabled is None and rule.enabled):
         plans.require(ctx, feature="automations")
-    before = audit_view(rule)
+    before, was_enabled = audit_view(rule), bool(rule.enabled)
     if data.name is not None:
         rule.name = data.name
     if data.enabled is not None:
@@ -209,6 +211,7 @@ def update(ctx: TenantContext, rule_id: str, *, data: s.AutomationUpdate) -> tup
         _seal_secret(ctx, rule, secret)
     rule.updated_at = db.utcnow()
     change = db.Change().save(rule)
+    plans.require(ctx, count=RULES_LIMIT, by=int(bool(rule.enabled)) - int(was_enabled), change=change)
     audit.attach(ctx, change, rule, entity="automation", entity_id=rule_id, action="update", before=before,
                  after=audit_view(rule))
     db.commit(ctx, change)
@@ -220,6 +223,7 @@ def delete(ctx: TenantContext, rule_id: str) -> None:
     permissions.require(ctx, "settings", "update")
     rule = get_or_raise(ctx, rule_id)
     change = db.Change().delete(rule)
+    plans.require(ctx, count=RULES_LIMIT, by=-1 if rule.enabled else 0, change=change)
     audit.attach(ctx, change, rule, entity="automation", entity_id=rule_id, action="delete",
                  before=audit_view(rule), after=None)
     db.commit(ctx, change)

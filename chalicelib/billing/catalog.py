@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 
 # What a plan may switch on. Messengers and automations are not built yet: they are sold by plan all the same.
 FEATURES = ("telephony", "messengers", "api_keys", "custom_roles", "automations", "data_export", "campaigns")
-# Counted as writes happen (billing.limits); a create beyond the plan's number is refused.
-COUNTED = ("users", "contacts", "pipelines")
+# Counted as writes happen (billing.limits); a create beyond the plan's number is refused. automation_rules: the
+# enabled ones (#19), counted as a rule is made enabled, switched on or off, or deleted (chalicelib.automations).
+COUNTED = ("users", "contacts", "pipelines", "automation_rules")
 # Rates, enforced per tenant and minute (billing.ratelimit).
 RATES = ("api_requests_per_minute", "webhook_events_per_minute")
 # Storage: bytes counted as files are written, a file someone adds refused past it (billing.storage); audit
@@ -68,10 +69,11 @@ class Plan:
 
 
 def _limits(users: int | None, contacts: int | None, pipelines: int | None, storage_mb: int | None, api: int,
-            hooks: int, audit_days: int | None, campaign_messages: int | None = 0) -> dict[str, int | None]:
+            hooks: int, audit_days: int | None, campaign_messages: int | None = 0,
+            automation_rules: int | None = 0) -> dict[str, int | None]:
     return {"users": users, "contacts": contacts, "pipelines": pipelines, "storage_mb": storage_mb,
             "api_requests_per_minute": api, "webhook_events_per_minute": hooks, "audit_retention_days": audit_days,
-            "campaign_messages_per_month": campaign_messages}
+            "campaign_messages_per_month": campaign_messages, "automation_rules": automation_rules}
 
 
 PLANS: dict[str, Plan] = {plan.key: plan for plan in (
@@ -80,9 +82,9 @@ PLANS: dict[str, Plan] = {plan.key: plan for plan in (
          limits=_limits(10, 10_000, 3, 5_120, 300, 300, 90, 5_000),
          features=frozenset({"telephony", "messengers", "data_export", "campaigns"})),
     Plan("pro", "Pro", prices={"USD": 3500, "EUR": 3300, "RUB": 249000},
-         limits=_limits(100, 250_000, 50, 51_200, 1_200, 1_200, 365, 50_000), features=frozenset(FEATURES)),
+         limits=_limits(100, 250_000, 50, 51_200, 1_200, 1_200, 365, 50_000, 50), features=frozenset(FEATURES)),
     Plan("enterprise", "Enterprise", prices={"USD": 6900, "EUR": 6500, "RUB": 499000},
-         limits=_limits(None, None, None, None, 6_000, 6_000, 2_555, None), features=frozenset(FEATURES)),
+         limits=_limits(None, None, None, None, 6_000, 6_000, 2_555, None, None), features=frozenset(FEATURES)),
 )}
 ORDER = tuple(PLANS)  # cheapest first
 

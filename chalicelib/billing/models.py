@@ -57,6 +57,7 @@ class Usage(MainTable, discriminator="billing_usage"):
     users = NumberAttribute(default=0)
     contacts = NumberAttribute(default=0)
     pipelines = NumberAttribute(default=0)
+    automation_rules = NumberAttribute(default=0)  # enabled automation rules (#19)
     storage_bytes = NumberAttribute(default=0)  # files kept until deleted: call recordings, attachments
 
 

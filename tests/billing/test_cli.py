@@ -93,6 +93,7 @@ def test_recount_sets_the_counters_from_what_the_tenant_holds(client: ApiClient)
     client.post("/api/v1/users", {"email": unique_email("invited"), "name": "Invited", "role": "agent"}, token=owner)
     helpers.set_usage(company)  # as a tenant from before billing: no counts
     said = run("usage", "--tenant", company.tenant_id, "--recount")
-    assert f"{company.tenant_id}: 2 users, 1 pipelines, 2 contacts, 0 storage_bytes counted" in said
+    assert f"{company.tenant_id}: 2 users, 1 pipelines, 0 automation_rules, 2 contacts, 0 storage_bytes counted" \
+        in said  # the birthday greeting every company starts with is switched off
     assert {name: line["used"] for name, line in helpers.usage(client, company).items()} == {
-        "users": 2, "contacts": 2, "pipelines": 1, "storage_mb": 0}
+        "users": 2, "contacts": 2, "pipelines": 1, "automation_rules": 0, "storage_mb": 0}

@@ -66,6 +66,8 @@ def comparable(lines: dict[tuple[str, str], dict[str, Any]], tenant_id: str) -> 
             line["item"].pop("status", None)
         if line["item"]["kind"]["S"] == "automation":  # imported rules wait switched off, like the integrations
             line["item"].pop("enabled", None)
+        if line["item"]["kind"]["S"] == "billing_usage":  # and so none counts as enabled
+            line["item"].pop("automation_rules", None)
         if line["item"]["kind"]["S"] == "contact_merge":  # the copies' lookup partitions are named anew on undo
             for name in ("contact_snapshot", "other_snapshot"):
                 if name in line["item"]:

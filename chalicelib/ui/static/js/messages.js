@@ -503,6 +503,7 @@ export const MESSAGES = {
   'limit.users': ['users', 'пользователей'],
   'limit.contacts': ['contacts', 'контактов'],
   'limit.pipelines': ['pipelines', 'воронок'],
+  'limit.automation_rules': ['enabled automation rules', 'включённых правил автоматизации'],
   'limit.storage_mb': ['MB of storage', 'МБ хранилища'],
   'limit.api_requests_per_minute': ['API requests a minute', 'запросов к API в минуту'],
   'limit.webhook_events_per_minute': ['webhook events a minute', 'событий вебхуков в минуту'],
