@@ -59,7 +59,7 @@ def _reserve(ctx: TenantContext, order: Order) -> None:
     """What confirming holds: each stocked product's quantity, in the order's (or the default) warehouse."""
     product_type = types.get("product")
     ids = [line["product_id"] for line in order.lines or [] if line.get("product_id")]
-    terms = product_type.hooks["sale_terms"](ctx, ids, order.currency) if ids else {}
+    terms = product_type.hooks["sale_terms"](ctx, ids, order.currency, scoped=False) if ids else {}
     held: dict[str, int] = {}
     for line in order.lines or []:
         found = terms.get(line.get("product_id") or "")

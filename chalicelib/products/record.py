@@ -130,11 +130,13 @@ def revert_values(audited: dict[str, Any], product: Product) -> dict[str, Any]:
     return values
 
 
-def sale_terms(ctx: TenantContext, product_ids: list[str], currency: str) -> dict[str, dict[str, Any]]:
-    """What an order line takes from each live product the caller may read, in the order's currency (hook)."""
+def sale_terms(ctx: TenantContext, product_ids: list[str], currency: str, *, scoped: bool = True
+               ) -> dict[str, dict[str, Any]]:
+    """What an order line takes from each live product the caller may read (any product of the company when not
+    scoped: what a confirmation reserves does not depend on who confirms), in the order's currency (hook)."""
     from chalicelib.products import stock
 
-    return stock.sale_terms(ctx, product_ids, currency)
+    return stock.sale_terms(ctx, product_ids, currency, scoped=scoped)
 
 
 def stock_moves(ctx: TenantContext, change: Any, *, warehouse_id: str, moves: list[tuple[str, int]],

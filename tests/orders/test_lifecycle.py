@@ -114,3 +114,17 @@ def test_an_order_needs_a_customer(client: ApiClient, company: Company) -> None:
     refused = client.post("/api/v1/orders", {"currency": "EUR", "lines": [
         {"description": "Thing", "quantity": "1", "unit_price_minor": 100}]}, token=company.owner.token)
     assert refused.status_code == 422 and body(refused)["error"]["details"][0]["type"] == "customer_required"
+
+
+def test_a_confirmation_reserves_products_the_confirming_agent_may_not_read(client: ApiClient,
+                                                                           company: Company) -> None:
+    from tests.factories import add_member
+
+    agent = add_member(client, company, role="agent", name="confirmer")
+    made = product(client, company, stock="5")  # the owner's product: outside an agent's own scope
+    created = order(client, company, [{"product_id": made["id"], "quantity": "2"}], owner_id=agent.user_id)
+    confirmed = client.post(f"/api/v1/orders/{created['id']}/status", {"status": "confirmed",
+                                                                       "version": created["version"]},
+                            token=agent.token)
+    assert confirmed.status_code == 200, confirmed.body
+    assert stock_of(client, company, made["id"]) == {"on_hand": "5", "reserved": "2", "available": "3"}
