@@ -2,7 +2,9 @@
 
 An event's additions are summed per counter item first (a transaction names an item once), then written
 with a claim of the event (``ReportClaim``), created only if absent: a redelivered event fails the claim
-and adds nothing. Days are UTC days of the event's time. What each event adds:
+and adds nothing. Days are the company's days: the event's time on its time zone's clock (``day_of``, the zone
+remembered for five minutes per warm Lambda and forgotten when this process commits the tenant), so a report's
+"today" ends at the company's midnight. What each event adds:
 
 - contact created: ``sources`` leads +1 by its source (``utm_source``, else its channel: the form's name,
   ``call``, a messenger ...), owner;
@@ -25,13 +27,15 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from chalicelib.calls.models import Call
 from chalicelib.contacts.models import Contact
 from chalicelib.core import db, errors
 from chalicelib.core.tenancy import TenantContext, tenant_key
+from chalicelib.core.warm import WarmCache
 from chalicelib.deals.models import Deal
 from chalicelib.events.feed import DomainEvent
 from chalicelib.reports.models import DealFacts, ReportClaim, ReportCounter
@@ -47,6 +51,40 @@ DIMENSIONS: dict[str, tuple[str, ...]] = {
     "managers": ("owner_id", "pipeline_id", "currency"),
     "communications": ("channel", "direction", "owner_id"),
 }
+
+
+ZONE_SECONDS = 300.0
+_zones = WarmCache(ZONE_SECONDS)
+
+
+def _forget_zones(ctx: TenantContext, items: list[Any]) -> None:
+    from chalicelib.identity.models import Tenant
+
+    if any(isinstance(item, Tenant) for item in items):
+        _zones.forget_tenant(ctx.tenant_id)
+
+
+db.on_commit(_forget_zones)
+
+
+def company_zone(ctx: TenantContext) -> ZoneInfo:
+    """The company's time zone (UTC when it names none, or an unknown one), remembered per warm Lambda."""
+    zone = _zones.get((ctx.tenant_id,))
+    if zone is None:
+        from chalicelib.identity import service as identity_service
+
+        tenant = identity_service.tenant_settings(ctx)
+        try:
+            zone = ZoneInfo(str(tenant.timezone) if tenant is not None and tenant.timezone else "UTC")
+        except (ZoneInfoNotFoundError, ValueError):
+            zone = ZoneInfo("UTC")
+        _zones.put((ctx.tenant_id,), zone)
+    return zone
+
+
+def day_of(ctx: TenantContext, moment: datetime) -> date:
+    """The company's day of a moment: its date on the clock of the company's time zone."""
+    return moment.astimezone(company_zone(ctx)).date()
 
 
 def report_pk(ctx: TenantContext, report: str) -> str:
@@ -96,7 +134,7 @@ class Tally:
     def add(self, report: str, dims: dict[str, Any], **amounts: int) -> None:
         """Add numbers to the day's item of a report for these dimensions."""
         values = {name: clean(dims.get(name)) for name in DIMENSIONS[report]}
-        sk = "#".join([self.at.date().isoformat(), *values.values()])
+        sk = "#".join([day_of(self.ctx, self.at).isoformat(), *values.values()])
         found = self.amounts.setdefault((report, sk), ({**values, "team_id": dims.get("team_id")}, {}))
         for name, value in amounts.items():
             if value:

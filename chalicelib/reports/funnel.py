@@ -23,7 +23,7 @@ COLUMNS = ("entered", "value", "left", "stage_seconds", "won", "lost", "revenue"
 
 def funnel(ctx: TenantContext, *, query: s.FunnelQuery) -> s.FunnelRead:
     """Conversion per stage, time in stage, value, won and lost, and lost reasons, for a pipeline and period."""
-    start, end = service.period(query, default_days=FUNNEL_DAYS)
+    start, end = service.period(query, default_days=FUNNEL_DAYS, ctx=ctx)
     pipeline = pipelines.get_or_raise(ctx, query.pipeline_id) if query.pipeline_id \
         else pipelines.default_pipeline(ctx)
     currency = service.currency_of(ctx)

@@ -14,8 +14,9 @@ Id = Annotated[str, Field(min_length=1, max_length=26)]
 
 
 class ReportQuery(Schema):
-    from_: date | None = Field(default=None, alias="from", description="First day (UTC); 30 days ago by default")
-    to: date | None = Field(default=None, description="Last day (UTC), inclusive; today by default")
+    from_: date | None = Field(default=None, alias="from",
+                               description="First day (the company's time zone); 30 days ago by default")
+    to: date | None = Field(default=None, description="Last day (the company's time zone), inclusive; today by default")
     pipeline_id: Id | None = Field(
         default=None, description="Deals of this pipeline only (leads, tasks, calls belong to none)")
     format: Literal["json", "csv"] = Field(default="json", description="csv: the items as a CSV file")
@@ -81,7 +82,8 @@ class CommunicationsReport(BaseModel):
 
 class FunnelQuery(ReportQuery):
     pipeline_id: Id | None = Field(default=None, description="The default pipeline when left out")
-    from_: date | None = Field(default=None, alias="from", description="First day (UTC); 90 days ago by default")
+    from_: date | None = Field(default=None, alias="from",
+                               description="First day (the company's time zone); 90 days ago by default")
 
 
 class FunnelStage(BaseModel):

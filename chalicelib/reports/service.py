@@ -22,16 +22,18 @@ from chalicelib.core.tenancy import TenantContext
 from chalicelib.identity import service as identity_service
 from chalicelib.messaging import threads
 from chalicelib.reports import schemas as s
-from chalicelib.reports.counters import report_pk
+from chalicelib.reports.counters import day_of, report_pk
 from chalicelib.reports.models import ReportCounter
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
 
 
-def period(query: s.ReportQuery, *, default_days: int = DEFAULT_DAYS) -> tuple[date, date]:
-    """The report's days: 30 up to today by default, at most 366; 422 when from follows to."""
-    end = query.to or db.utcnow().date()
+def period(query: s.ReportQuery, *, default_days: int = DEFAULT_DAYS,
+           ctx: TenantContext | None = None) -> tuple[date, date]:
+    """The report's days (the company's days: its counters are kept by them): 30 up to the company's today by
+    default, at most 366; 422 when from follows to."""
+    end = query.to or (day_of(ctx, db.utcnow()) if ctx is not None else db.utcnow().date())
     start = query.from_ or end - timedelta(days=default_days - 1)
     if start > end or (end - start).days >= MAX_DAYS:
         raise errors.ValidationError(details=[{"loc": ["query", "from"], "type": "invalid_period",
@@ -70,7 +72,7 @@ def _in(pipeline_id: str | None) -> Callable[[ReportCounter], bool]:
 
 def sources(ctx: TenantContext, *, query: s.ReportQuery) -> s.SourcesReport:
     """Leads, deals, won deals and won revenue per lead source."""
-    start, end = period(query)
+    start, end = period(query, ctx=ctx)
     currency = currency_of(ctx)
     rows: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for item in filter(_in(query.pipeline_id), counters(ctx, "sources", start, end, entity="deals")):
@@ -88,7 +90,7 @@ def sources(ctx: TenantContext, *, query: s.ReportQuery) -> s.SourcesReport:
 
 def managers(ctx: TenantContext, *, query: s.ReportQuery) -> s.ManagersReport:
     """Per employee: deals, won and lost, revenue, tasks done and overdue, calls, messages, response time."""
-    start, end = period(query)
+    start, end = period(query, ctx=ctx)
     currency = currency_of(ctx)
     rows: dict[str | None, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for stats in message_counters(ctx, start, end):
@@ -126,7 +128,7 @@ def message_counters(ctx: TenantContext, start: date, end: date) -> list[Convers
 
 def communications(ctx: TenantContext, *, query: s.ReportQuery) -> s.CommunicationsReport:
     """Per channel and direction: calls (answered, missed, talk time), messages and first-response times."""
-    start, end = period(query)
+    start, end = period(query, ctx=ctx)
     rows: dict[tuple[str, str | None], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for item in counters(ctx, "communications", start, end, entity="calls"):
         row = rows[(item.channel or "call", item.direction)]
