@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.campaigns import consent, sending, tokens, tracking
-from chalicelib.core import errors, tenancy
+from chalicelib.core import crypto, errors, tenancy
 from chalicelib.core.observability import logger
 from chalicelib.core.tenancy import TenantContext
 
@@ -29,8 +29,8 @@ def context(token: str, kind: str) -> tuple[TenantContext, tokens.Link] | None:
     try:
         with tenancy.bind(ctx):
             return (ctx, found) if tokens.verify(ctx, token, found) else None
-    except errors.CRMError:  # a tenant that has no key (never was, or was deleted): an unknown link
-        return None
+    except crypto.KeyUnavailableError:  # a tenant that has no key (never was, or was deleted): an unknown link
+        return None  # (an outage of KMS or the table is a 503: the reader may press again)
 
 
 def unsubscribe(token: str) -> bool:
