@@ -19,7 +19,7 @@ from tests.campaigns.helpers import Queue
 from tests.factories import signup
 from tests.support import ApiClient, body
 
-RECIPIENTS = int(__import__("os").environ.get("BULK_N", "5000"))
+RECIPIENTS = 5_000
 DOMAIN = "@bulk5000.example"
 
 
