@@ -177,6 +177,17 @@ def members(ctx: TenantContext, segment_id: str, *, limit: int, cursor: str | No
     return s.MemberPage(items=items, next_cursor=page.next_cursor)
 
 
+CLEAR_FACTS = ["pk", "sk", "kind", "contact_id", "owner_id", "team_id", "tags", "source", "contact_created_at",
+               "last_activity_at", "last_purchase_at", "purchases", "deleted"]
+SEALED_CONDITIONS = frozenset({"birthday_this_month", "custom_is"})
+
+
+def _projection(wanted: list[dict[str, Any]]) -> list[str]:
+    """What a count reads of the facts: their sealed token only when a condition needs a birthday or a custom
+    value (opening a thousand tokens is most of a count's CPU)."""
+    return CLEAR_FACTS + (["pd"] if any(c.get("type") in SEALED_CONDITIONS for c in wanted) else [])
+
+
 def preview(ctx: TenantContext, *, draft: s.Draft, now: datetime | None = None) -> s.Preview:
     """How many contacts a draft selects, over a bounded sample of the contacts' facts (one or two Query pages):
     exact while the tenant has at most ``SAMPLE`` contacts, else the sample's share of the live contacts."""
@@ -186,7 +197,8 @@ def preview(ctx: TenantContext, *, draft: s.Draft, now: datetime | None = None) 
     sampled = matched = 0
     exact = True
     with db.translate_errors():
-        for item in ContactFacts.query(facts.facts_pk(ctx), limit=SAMPLE + 1, page_size=500):
+        for item in ContactFacts.query(facts.facts_pk(ctx), limit=SAMPLE + 1, page_size=500,
+                                       attributes_to_get=_projection(wanted)):
             if not isinstance(item, ContactFacts) or item.deleted:
                 continue
             if sampled == SAMPLE:

@@ -1,0 +1,131 @@
+"""What segments and campaigns cost (#24): DynamoDB requests and capacity units per recipient of a campaign (the
+fan-out and the send batches from the campaign queue, each message once), per contact of a segment's build and of
+its daily refresh, per contact change the feed applies to the segments, and for a live count and a results read.
+
+A send batch of 50 e-mail recipients reads their markers (one BatchGetItem, keys only), their contacts and consents
+(one BatchGetItem of 100 keys, a projection), claims them in one transaction (a marker each, the campaign's counters,
+the month's allowance) and records what SES said in another: about 2 WRU and a little more than 1 RRU a recipient,
+plus one SES SendEmail each and one SQS receive and delete per 50. CPU is the process time (moto in-process: an upper
+bound of ours). ``python -m bench.campaigns [contacts] [--table]``.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Any
+
+from bench import accounting, harness
+
+
+def _calls() -> list[Any]:
+    return [c for c in accounting.LEDGER.snapshot() if not c.auth]
+
+
+def _measured(run: Any) -> dict[str, Any]:
+    accounting.LEDGER.reset()
+    started = time.process_time()
+    outcome = run()
+    cpu = time.process_time() - started
+    calls = _calls()
+    return {"outcome": outcome, "requests": len(calls), "read_units": sum(c.read_units for c in calls),
+            "write_units": sum(c.write_units for c in calls), "cpu_s": cpu,
+            "operations": sorted({c.operation for c in calls}), "wru_by_kind": accounting.wru_by_kind(calls)}
+
+
+def _per(cost: dict[str, Any], count: int) -> dict[str, Any]:
+    return {"requests": round(cost["requests"] / count, 3), "read_units": round(cost["read_units"] / count, 2),
+            "write_units": round(cost["write_units"] / count, 2), "cpu_ms": round(cost["cpu_s"] * 1000 / count, 2),
+            "total_requests": cost["requests"], "operations": cost["operations"],
+            "wru_by_kind": {k: round(v / count, 2) for k, v in list(cost["wru_by_kind"].items())[:6]}}
+
+
+def _drain() -> int:
+    import boto3
+
+    from chalicelib.campaigns import sending
+
+    sqs = boto3.client("sqs")
+    handled = 0
+    while True:
+        found = sqs.receive_message(QueueUrl=sending.queue_url(), MaxNumberOfMessages=10).get("Messages", [])
+        if not found:
+            return handled
+        for message in found:
+            sending.handle({"Records": [{"messageId": message["MessageId"], "body": message["Body"]}]})
+            sqs.delete_message(QueueUrl=sending.queue_url(), ReceiptHandle=message["ReceiptHandle"])
+            handled += 1
+
+
+def measure(contacts: int = 200) -> dict[str, Any]:
+    """A tenant with ``contacts`` consenting contacts: a segment built and refreshed, a campaign sent to it."""
+    import boto3
+
+    from chalicelib.campaigns import sending
+    from chalicelib.core import db, tenancy
+    from chalicelib.segments import events, jobs
+
+    accounting.install()
+    with harness.in_process_app() as app:
+        api, signed = harness.sign_up(app)
+        boto3.client("sqs").create_queue(QueueName=sending.queue_name())
+        sending.SLEEP = lambda seconds: None  # the pace is the provider's, not what is measured here
+        ids = []
+        for n in range(contacts):
+            made = api.ok("POST", "/api/v1/contacts", {"first_name": f"Buyer{n}", "tags": ["news"],
+                                                      "emails": [{"address": f"buyer{n}@bench.example.com"}]})
+            api.ok("PUT", f"/api/v1/contacts/{made['id']}/consent", {"email": "granted"})
+            ids.append(made["id"])
+        segment = api.ok("POST", "/api/v1/segments", {"name": "News", "conditions": [
+            {"type": "tag_has", "value": "news"}, {"type": "created_within_days", "value": 30}]})
+        ctx = harness.tenant_context(signed)
+        with tenancy.bind(ctx):
+            build = _measured(lambda: jobs.build(ctx, segment["id"], seconds=600))
+            refresh_still = _measured(lambda: jobs.refresh(ctx))
+            refresh_moved = _measured(lambda: jobs.refresh(ctx, now=db.utcnow() + __import__("datetime").timedelta(
+                days=45)))
+            jobs.refresh(ctx)  # back in
+            api.ok("PATCH", f"/api/v1/contacts/{ids[0]}", {"tags": ["retail"], "version": 1})
+            feed = _measured(lambda: events._refresh_contact(ctx, ids[0]))
+        live = _measured(lambda: api.call("POST", "/api/v1/segments/preview", {"conditions": [
+            {"type": "tag_has", "value": "news"}]})[0])
+        campaign = api.ok("POST", "/api/v1/campaigns", {"name": "Bench", "channel": "email",
+                                                        "segment_id": segment["id"], "subject": "Hi {first_name}",
+                                                        "body": "News https://bench.example.com/news"})
+        api.ok("POST", f"/api/v1/campaigns/{campaign['id']}/test", {})
+        version = api.ok("GET", f"/api/v1/campaigns/{campaign['id']}")["version"]
+        start = _measured(lambda: api.call("POST", f"/api/v1/campaigns/{campaign['id']}/send", {"version": version})[0])
+        sent = _measured(_drain)
+        results = api.ok("GET", f"/api/v1/campaigns/{campaign['id']}/results")
+        read = _measured(lambda: api.call("GET", f"/api/v1/campaigns/{campaign['id']}/results")[0])
+        recipients = int(results["sent"])
+        return {"contacts": contacts, "recipients": recipients, "queue_messages": sent["outcome"],
+                "send_now": {k: start[k] for k in ("outcome", "requests", "read_units", "write_units")},
+                "per_recipient": _per(sent, max(recipients, 1)),
+                "segment_build_per_contact": _per(build, contacts),
+                "daily_refresh_per_contact_unchanged": _per(refresh_still, contacts),
+                "daily_refresh_per_contact_moved": _per(refresh_moved, contacts),
+                "feed_contact_change": _per(feed, 1), "live_count": _per(live, 1), "results_read": _per(read, 1)}
+
+
+def table(result: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(name, value, note) lines for the summary table."""
+    rows = []
+    for key, label in (("per_recipient", "a campaign, per recipient"), ("segment_build_per_contact",
+                                                                        "segment build, per contact"),
+                       ("daily_refresh_per_contact_unchanged", "daily refresh, per contact (nobody moves)"),
+                       ("daily_refresh_per_contact_moved", "daily refresh, per contact (each moves)"),
+                       ("feed_contact_change", "feed: a contact's change"), ("live_count", "live count (preview)"),
+                       ("results_read", "campaign results")):
+        found = result[key]
+        rows.append((f"campaigns: {label}", f"{found['requests']:g} req, {found['read_units']:g} RRU, "
+                     f"{found['write_units']:g} WRU, {found['cpu_ms']:g} ms CPU", ", ".join(found["operations"])))
+    return rows
+
+
+if __name__ == "__main__":
+    result = measure(int(sys.argv[1]) if len(sys.argv) > 1 else 200)
+    harness.emit(result)
+    if "--table" in sys.argv:
+        for row in table(result):
+            print(" | ".join(row), file=sys.stderr)
