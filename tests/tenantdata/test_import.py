@@ -64,6 +64,8 @@ def comparable(lines: dict[tuple[str, str], dict[str, Any]], tenant_id: str) -> 
             line["item"].pop("revoked_at", None)
         if line["item"]["kind"]["S"] == "integration":  # imported ones wait disabled: their URL is the source's
             line["item"].pop("status", None)
+        if line["item"]["kind"]["S"] == "kb_site":  # an imported KB page waits without its address (the source's)
+            line["item"].pop("slug", None)
         if line["item"]["kind"]["S"] == "automation":  # imported rules wait switched off, like the integrations
             line["item"].pop("enabled", None)
         if line["item"]["kind"]["S"] == "billing_usage":  # and so none counts as enabled
