@@ -1,7 +1,7 @@
 """Orders in a browser (#23): on a 375 px phone an order is put together from a typed SKU and a free-text line,
 its totals coming live from the server's preview, created, confirmed (its stock reserved, as the product card then
-shows) and partly paid; on a 1366 px desktop in Russian a won deal becomes its order in one click and the orders
-list filters by status. Neither screen scrolls sideways."""
+shows) and partly paid; on a 1366 px desktop in Russian a won deal becomes its order in one click, its revenue
+shows in the orders report, and the orders list filters by status. Neither screen scrolls sideways."""
 
 from __future__ import annotations
 
@@ -102,6 +102,10 @@ def test_a_won_deal_becomes_its_order_in_russian_on_a_desktop(browser: Any, live
     expect(page.locator("[data-test=order-totals]")).to_contain_text(re.compile(r"1\s?500,00\s?€"))
     page.get_by_role("button", name="Подтвердить").click()
     expect(page.locator(".order-status").first).to_have_text("Подтверждён")
+
+    page.locator(".main-nav a", has_text="Отчёты").click()
+    orders_report = page.locator("[data-test=report-orders]")
+    expect(orders_report).to_contain_text(re.compile(r"Выручка.*1\s?500,00\s?€", re.S))
 
     page.locator(".main-nav a", has_text="Заказы").click()
     page.locator("#page-title", has_text="Заказы").wait_for()

@@ -65,6 +65,9 @@ const ROUTES = [
   ['/products', 'products', 'list', { nav: 'products' }],
   ['/products/trash', 'products', 'trash', { nav: 'products' }],
   ['/products/:id', 'products', 'card', { nav: 'products' }],
+  ['/orders', 'orders', 'list', { nav: 'orders' }],
+  ['/orders/new', 'orders', 'editor', { nav: 'orders' }],
+  ['/orders/:id', 'orders', 'card', { nav: 'orders' }],
   ['/settings', 'settings-nav', 'index', { nav: 'settings', limitedOk: true, title: 'settings.title' }],
   ...settingsRoutes(), // one entry in screens/settings-nav.js adds a section of Settings
   ['/settings/audit/reads', 'audit', 'reads', { nav: 'settings' }],
@@ -80,6 +83,7 @@ const NAV = [
   ['tickets', '/tickets', 'tickets'],
   ['calls', '/calls', 'calls'],
   ['products', '/products', 'products'],
+  ['orders', '/orders', 'orders'],
   ['campaigns', '/campaigns', 'campaigns'],
   ['reports', '/reports', 'deals'],
   ['settings', '/settings', null],

@@ -86,6 +86,17 @@ export const ORDERS = {
   'detail.overpayment': ['More than is due', 'Больше, чем к оплате'],
   'detail.no_price_in_currency': ['The product has no price in this currency: type one', 'У товара нет цены в этой валюте: введите её'],
   'detail.customer_required': ['Choose the customer', 'Выберите клиента'],
+  // the orders report on #/reports
+  'orders.report': ['Orders', 'Заказы'],
+  'orders.report.confirmed': ['Confirmed', 'Подтверждено'],
+  'orders.report.revenue': ['Revenue', 'Выручка'],
+  'orders.report.closed': ['Cancelled or returned', 'Отменено и возвращено'],
+  'orders.report.received': ['Payments received', 'Получено оплат'],
+  'orders.report.paidOrders': ['Paid in full', 'Оплачено полностью'],
+  'orders.report.toPayment': ['Days to payment', 'Дней до оплаты'],
+  'orders.report.byDay': ['By day', 'По дням'],
+  'orders.report.day': ['Day', 'День'],
+  'orders.report.created': ['Orders', 'Заказов'],
   // the product card's stock and price list
   'stock.title': ['Stock', 'Остатки'],
   'stock.warehouse': ['Warehouse', 'Склад'],

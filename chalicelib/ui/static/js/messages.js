@@ -827,6 +827,12 @@ export const MESSAGES = {
   'title.products.list': ['Products', 'Товары'],
   'title.products.card': ['Product', 'Товар'],
   'title.products.trash': ['Products in the trash', 'Товары в корзине'],
+  // Orders (#23): the menu and the titles; the screen's own texts load with it (js/messages-orders.js)
+  'nav.orders': ['Orders', 'Заказы'],
+  'title.orders.list': ['Orders', 'Заказы'],
+  'title.orders.editor': ['New order', 'Новый заказ'],
+  'title.orders.card': ['Order', 'Заказ'],
+  'deals.createOrder': ['Create order', 'Создать заказ'],
   'products.search': ['Search by name or SKU', 'Поиск по названию или артикулу'],
   'products.empty': ['No products yet. Add the first one below.', 'Товаров пока нет. Добавьте первый ниже.'],
   'products.createTitle': ['Add a product', 'Новый товар'],

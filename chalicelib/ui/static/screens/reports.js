@@ -10,6 +10,7 @@ import { REPORTS } from '../js/messages-reports.js';
 import { can } from '../js/session.js';
 import { empty, heading, toastError } from '../js/ui.js';
 import { ticketsPart } from './ticket-report.js';
+import { ordersPart } from './order-report.js';
 
 Object.assign(MESSAGES, REPORTS); // this screen's texts load with it, not with the app's first load
 
@@ -167,6 +168,7 @@ export async function dashboard(root, { alive, query, navigate }) {
         card(t('rep.overdue'), formatNumber(overdue.items.length), 'kpi-overdue'),
         card(t('rep.leads'), formatNumber(leads), 'kpi-leads'), card(t('rep.revenue'), formatMoney(revenue, sources.currency), 'kpi-revenue')),
       funnelPart(funnel), sourcesPart(sources), managersPart(managers, users.items),
-      seesCalls ? communicationsPart(communications) : null, ticketsPart({ from, to, users: users.items }));
+      seesCalls ? communicationsPart(communications) : null, ticketsPart({ from, to, users: users.items }),
+      ordersPart({ from, to }));
   } catch (error) { toastError(error); }
 }
