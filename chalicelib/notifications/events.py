@@ -7,8 +7,8 @@
   (a lead from a form or a call is assigned by its integration);
 - a call that ended missed: ``call.missed`` to its employee, else the one responsible;
 - a note whose text names a user as ``@<user id>`` (not in the text before): ``note.mention`` to that user;
-- ``message.received`` (issue #17's conversations) will come from a ``message`` entity's ``create`` with
-  ``direction`` ``inbound`` and the conversation's ``owner_id``: the same shape as a missed call's.
+- a customer's message (a conversation's change that moves ``last_inbound_at``): ``message.received`` to the
+  conversation's assignee, once per message (its time is the cause), unless they wrote it themselves.
 """
 
 from __future__ import annotations
@@ -94,6 +94,20 @@ def _call(ctx: TenantContext, event: DomainEvent) -> None:
                        actor_id=event.actor_id)
 
 
+def _conversation(ctx: TenantContext, event: DomainEvent) -> None:
+    if not event.after("last_inbound_at"):
+        return
+    owner = event.after("owner_id") if event.changed("owner_id") else None
+    if owner is None:
+        from chalicelib.conversations.models import Conversation
+
+        conversation = _item(ctx, event, Conversation)
+        owner = conversation.owner_id if conversation is not None else None
+    if owner and owner != event.actor_id:
+        service.notify(ctx, user_id=str(owner), type="message.received", cause=event.event_id, at=event.at,
+                       subject_type="conversation", subject_id=event.entity_id, actor_id=event.actor_id)
+
+
 def mentioned(text: str | None) -> set[str]:
     """The user ids a note's text names (``@<user id>``)."""
     return set(MENTION.findall(text or ""))
@@ -132,7 +146,7 @@ def may_read(ctx: TenantContext, user_id: str, subject_type: str, subject_id: st
 
 
 HANDLERS: dict[str, Callable[[TenantContext, DomainEvent], None]] = {
-    "task": _task, "deal": _deal, "call": _call, "note": _note,
+    "task": _task, "deal": _deal, "call": _call, "note": _note, "conversation": _conversation,
 }
 
 

@@ -31,7 +31,7 @@ SUBJECTS = {  # e-mail subjects in the user's language (the web app has its own 
            "digest": "Ваши уведомления"},
 }
 ROUTES = {"task": "#/tasks", "deal": "#/deals/{id}", "contact": "#/contacts/{id}", "company": "#/companies/{id}",
-          "call": "#/calls", "ticket": "#/tickets/{id}"}
+          "call": "#/calls", "ticket": "#/tickets/{id}", "conversation": "#/inbox/{id}"}
 
 
 def _task_timer(ctx: TenantContext, timer: DueTimer) -> None:

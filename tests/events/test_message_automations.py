@@ -50,6 +50,9 @@ def test_a_message_runs_matching_rules_once_and_the_answer_stays_in_the_window(
     conversation = make_conversation(client, company.owner.token, customer="+79161230055")  # "Sample hi"
     assert feed.deliver() == {"batchItemFailures": []}
     assert len(_runs(client, company, first)) == 1 and _runs(client, company, price) == []
+    told = body(client.get("/api/v1/notifications", token=company.owner.token))["items"]
+    assert [(n["type"], n["subject"]) for n in told if n["type"] == "message.received"] == [
+        ("message.received", {"type": "conversation", "id": conversation["id"]})]  # the assignee is told once
 
     _customer_writes(client, company, "What is the price?", 2)
     assert feed.deliver() == {"batchItemFailures": []}

@@ -9,7 +9,8 @@ import { empty, field, form, heading, pager, toast, toastError } from '../js/ui.
 import { settingsTabs } from './settings-nav.js';
 
 const PATHS = { task: () => '#/tasks', deal: (id) => `#/deals/${id}`, contact: (id) => `#/contacts/${id}`,
-  company: (id) => `#/companies/${id}`, call: () => '#/calls', ticket: (id) => `#/tickets/${id}` };
+  company: (id) => `#/companies/${id}`, call: () => '#/calls', ticket: (id) => `#/tickets/${id}`,
+  conversation: (id) => `#/inbox/${id}` };
 
 function target(item) {
   const path = item.subject && PATHS[item.subject.type];
