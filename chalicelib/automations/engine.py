@@ -74,6 +74,9 @@ def _deal_happenings(ctx: TenantContext, event: DomainEvent) -> list[Happening]:
                                                        "stage_id": stage_before}, "deal", event.entity_id))
     status = event.after("status") if event.changed("status") else None
     if status in ("won", "lost"):
+        if pipeline_after is None:  # a move within its pipeline names none: the deal does
+            deal = deals_service.get(ctx, event.entity_id)
+            pipeline_after = deal.pipeline_id if deal is not None else None
         found.append(Happening(f"deal.{status}", {"pipeline_id": pipeline_after}, "deal", event.entity_id))
     return found
 
