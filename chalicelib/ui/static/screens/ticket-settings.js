@@ -7,6 +7,7 @@ import { t } from '../js/i18n.js';
 import { MESSAGES } from '../js/messages.js';
 import { TICKETS } from '../js/messages-tickets.js';
 import { field, form, heading, toast } from '../js/ui.js';
+import { settingsTabs } from './settings-nav.js';
 import { zoneOptions } from './zones.js';
 
 Object.assign(MESSAGES, TICKETS);
@@ -75,7 +76,8 @@ export async function settings(root, { alive }) {
   const load = async () => {
     const [current, site] = await Promise.all([get('/api/v1/ticket-settings'), get('/api/v1/kb/site')]);
     if (!alive()) return;
-    mount(root, heading(t('settings.tab.service')), hoursForm(current, load), siteForm(site, load));
+    mount(root, heading(t('settings.title')), settingsTabs('service'), h('h2', {}, t('tks.hours')), hoursForm(current, load),
+      siteForm(site, load));
   };
   await load();
 }
