@@ -30,6 +30,8 @@ STATS = ("recipients", "sent", "skipped_consent", "skipped_address", "skipped_li
 class Campaign(VersionedItem, discriminator="campaign"):
     """A message to a segment through one channel."""
 
+    personal = frozenset({"name", "subject", "body", "template", "links"})  # message bodies and titles (#21)
+
     campaign_id = UnicodeAttribute()
     name = UnicodeAttribute()
     channel = UnicodeAttribute()  # email | sms | whatsapp

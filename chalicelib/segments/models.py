@@ -1,6 +1,6 @@
 """Segments, what they hold, and what they know of each contact.
 
-- Segment: ``T#<tid>#SEGMENT`` / ``<segment id>``: a saved filter (its conditions, audited as entity ``segment``);
+- Segment: ``T#<tid>#SEGMENT`` / ``<segment id>``: a saved filter (name and conditions sealed; audited: ``segment``);
   a tenant's segments are one Query (the feed reads them, remembered 5 s per warm Lambda).
 - SegmentCount: ``T#<tid>#SEGCOUNT`` / ``<segment id>``: how many contacts it holds, added to in the transaction
   that adds or removes a member, so the count never drifts from the members.
@@ -27,6 +27,8 @@ from chalicelib.core.db import MainTable, VersionedItem
 
 class Segment(VersionedItem, discriminator="segment"):
     """A saved filter over contacts, maintained as events happen."""
+
+    personal = frozenset({"name", "conditions"})  # a condition may name a customer's custom value (#21)
 
     segment_id = UnicodeAttribute()
     name = UnicodeAttribute()

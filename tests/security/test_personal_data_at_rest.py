@@ -114,6 +114,7 @@ def _seed(client: ApiClient, company: Company) -> dict[str, str]:
     _order(client, token, contact["id"])
     _ticket(client, token, contact["id"])
     _document(client, token, deal["id"])
+    _segment(client, company, contact["id"])
     return {"contact": contact["id"], "company": firm["id"]}
 
 
@@ -146,6 +147,23 @@ def _document(client: ApiClient, token: str, deal_id: str) -> None:
     sent = client.post(f"/api/v1/documents/{document['id']}/send", {"channel": "email", "to": DOCUMENT_MAIL},
                        token=token)
     assert sent.status_code == 200, sent.body
+
+
+def _segment(client: ApiClient, company: Company, contact_id: str) -> None:
+    """A segment by the contact's custom value (#24), built: the contact's facts hold its custom values and birthday
+    sealed; its consent to e-mails, granted."""
+    from chalicelib.core.tenancy import TenantContext, bind
+    from chalicelib.segments import jobs
+
+    token = company.owner.token
+    segment = _created(client.post("/api/v1/segments", {"name": "Flower lovers", "conditions": [
+        {"type": "custom_is", "key": "flower", "value": "Glimmerwort"}]}, token=token))
+    ctx = TenantContext(tenant_id=company.tenant_id)
+    with bind(ctx):
+        assert jobs.build(ctx, segment["id"])
+    assert body(client.get(f"/api/v1/segments/{segment['id']}", token=token))["members"] == 1
+    granted = client.put(f"/api/v1/contacts/{contact_id}/consent", {"email": "granted"}, token=token)
+    assert granted.status_code == 200, granted.body
 
 
 def _ticket(client: ApiClient, token: str, contact_id: str) -> None:
