@@ -21,8 +21,9 @@ DAYS = 365
 DEALS_PER_COUNTER = 3  # what each seeded item stands for: a tenant of this size made about this many deals
 
 
-def seed(ctx: Any, *, owners: int, sources: int, until: date) -> int:
-    """A year of sources and managers counters for owners x sources; the items written."""
+def seed(ctx: Any, *, owners: int, sources: int, until: date, pipeline: dict[str, Any] | None = None) -> int:
+    """A year of sources and managers counters for owners x sources, and of the funnel for owners x the pipeline's
+    stages (with a lost reason a day each); the items written."""
     from moto.core import DEFAULT_ACCOUNT_ID
     from moto.dynamodb.models import dynamodb_backends
 
@@ -49,7 +50,24 @@ def seed(ctx: Any, *, owners: int, sources: int, until: date) -> int:
                                  revenue=sources * 100_000, tasks_done=4, calls=6)
             backend.put_item(settings.table_name, item.serialize(), overwrite=True)
             items += 1
+            items += _seed_funnel(ctx, backend, pipeline, day, owner) if pipeline else 0
     return items
+
+
+def _seed_funnel(ctx: Any, backend: Any, pipeline: dict[str, Any], day: str, owner: str) -> int:
+    from chalicelib.core.config import settings
+    from chalicelib.reports.counters import report_pk
+    from chalicelib.reports.models import ReportCounter
+
+    for stage in pipeline["stages"]:
+        item = ReportCounter(report_pk(ctx, "funnel"), f"{day}#{pipeline['id']}#{stage['id']}#{owner}#USD", day=day,
+                             pipeline_id=pipeline["id"], stage_id=stage["id"], owner_id=owner, currency="USD",
+                             entered=DEALS_PER_COUNTER, value=300_000, left=2, stage_seconds=2 * 86_400)
+        backend.put_item(settings.table_name, item.serialize(), overwrite=True)
+    reason = ReportCounter(report_pk(ctx, "lost_reasons"), f"{day}#{pipeline['id']}#Price#{owner}", day=day,
+                           pipeline_id=pipeline["id"], reason="Price", owner_id=owner, lost_count=1)
+    backend.put_item(settings.table_name, reason.serialize(), overwrite=True)
+    return len(pipeline["stages"]) + 1
 
 
 def measure(owners: int = 10, sources: int = 8) -> dict[str, Any]:
@@ -61,20 +79,22 @@ def measure(owners: int = 10, sources: int = 8) -> dict[str, Any]:
         from chalicelib.core import db
 
         today = db.utcnow().date()
+        pipeline = api.ok("GET", "/api/v1/pipelines")["items"][0]
         accounting.LEDGER.paused = True  # seeded straight into moto: nothing to count
         try:
-            items = seed(ctx, owners=owners, sources=sources, until=today)
+            items = seed(ctx, owners=owners, sources=sources, until=today, pipeline=pipeline)
         finally:
             accounting.LEDGER.paused = False
         found = {}
         for days in (30, DAYS):
             start = (today - timedelta(days=days - 1)).isoformat()
-            for report in ("sources", "managers"):
+            for report in ("sources", "managers", "funnel"):
                 accounting.LEDGER.reset()
                 answer = api.ok("GET", f"/api/v1/reports/{report}?from={start}&to={today.isoformat()}")
                 own = [call for call in accounting.LEDGER.snapshot() if not call.auth and call.operation == "Query"]
                 found[f"{report}, {days} days"] = {"requests": len(own), "read_units": sum(c.read_units for c in own),
-                                                   "items": sum(c.items for c in own), "rows": len(answer["items"])}
+                                                   "items": sum(c.items for c in own),
+                                                   "rows": len(answer.get("items", answer.get("stages", [])))}
     return {"owners": owners, "sources": sources, "items": items,
             "deals_represented": DAYS * owners * sources * DEALS_PER_COUNTER, "reports": found}
 
