@@ -67,7 +67,10 @@ def context(*, source: Source, doc_type: str, number: str, day: date, locale: st
     """Everything a template may print: plain values only (the sandbox has nothing else to reach)."""
     from chalicelib.documents.source_deal import company_fields, contact_fields
 
-    contact, company = contact_fields(source.contact), company_fields(source.company)
+    contact = {k: ("" if k in source.hidden_contact or (k in ("first_name", "last_name")
+                                                         and "name" in source.hidden_contact) else v)
+               for k, v in contact_fields(source.contact).items()}
+    company = {k: ("" if k in source.hidden_company else v) for k, v in company_fields(source.company).items()}
     customer = {"name": company.get("name") or contact.get("name") or "",
                 "email": contact.get("email") or company.get("email") or "",
                 "phone": contact.get("phone") or company.get("phone") or "",

@@ -22,6 +22,13 @@ SOURCES: dict[str, str] = {
     "deal": "chalicelib.documents.source_deal",
     "order": "chalicelib.documents.source_order",
 }
+# The fields of each kind a document prints (as field rules name them): a role that may not see one of them may
+# neither issue nor read the record's documents (#21 item 10's hidden fields stay hidden on paper too).
+PRINTED: dict[str, frozenset[str]] = {"deal": frozenset({"title", "amount"}),
+                                      "order": frozenset({"lines", "shipping", "total", "totals"})}
+# What a document prints of its customer, by the contact's and company's field names; hidden ones are left out.
+CUSTOMER_FIELDS = {"name": ("first_name", "last_name", "name"), "email": ("emails",), "phone": ("phones",),
+                   "address": ("billing_address", "shipping_address", "address")}
 
 
 @dataclass(frozen=True)
@@ -52,6 +59,8 @@ class Source:
     fields: dict[str, Any] = field(default_factory=dict)
     contact: Any = None  # the record, for its e-mail and messengers
     company: Any = None
+    hidden_contact: frozenset[str] = frozenset()  # what of them the issuer may not see (left off the document)
+    hidden_company: frozenset[str] = frozenset()
 
 
 def priced(description: str, quantity: Decimal, unit_price_minor: int, tax_rate_bp: int = 0,
@@ -79,14 +88,39 @@ def _module(kind: str, loc: tuple[str | int, ...]) -> Any:
 
 def load(ctx: TenantContext, kind: str, record_id: str, *, action: str, lines: list[Line] | None = None,
          loc: tuple[str | int, ...] = ("body", "source", "kind")) -> Source:
-    """A record's source, when the caller may do action on it (404 / 403 as the record answers)."""
-    return _module(kind, loc).load(ctx, record_id, action=action, lines=lines)  # type: ignore[no-any-return]
+    """A record's source, when the caller may do action on it and see what its documents print (404 / 403)."""
+    found: Source = _module(kind, loc).load(ctx, record_id, action=action, lines=lines)
+    require_printed(ctx, kind)
+    found.hidden_contact = hidden_customer_fields(ctx, "contact") if found.contact is not None else frozenset()
+    found.hidden_company = hidden_customer_fields(ctx, "company") if found.company is not None else frozenset()
+    return found
 
 
 def check(ctx: TenantContext, kind: str, record_id: str, *, action: str) -> Any:
     """The record a document belongs to, when the caller may do action on it (404 / 403 otherwise)."""
     _module(kind, ("source_kind",))
-    return access.get_or_raise(ctx, types.get(kind), record_id, action=action)
+    record = access.get_or_raise(ctx, types.get(kind), record_id, action=action)
+    require_printed(ctx, kind)
+    return record
+
+
+def require_printed(ctx: TenantContext, kind: str) -> None:
+    """403 ``field_hidden`` when the caller's role may not see a field the record's documents print."""
+    from chalicelib.records.fieldaccess import service as fieldaccess
+
+    gone = sorted(fieldaccess.hidden(ctx, types.get(kind)) & PRINTED.get(kind, frozenset()))
+    if gone:
+        raise errors.ForbiddenError(f"Documents print fields your role may not see: {', '.join(gone)}.",
+                                    code="field_hidden", details=[{"loc": ["source"], "msg": name,
+                                                                   "type": "field_hidden"} for name in gone])
+
+
+def hidden_customer_fields(ctx: TenantContext, type_name: str) -> frozenset[str]:
+    """What of a contact's or company's the caller may not see, as the customer block names it."""
+    from chalicelib.records.fieldaccess import service as fieldaccess
+
+    gone = fieldaccess.hidden(ctx, types.get(type_name))
+    return frozenset(name for name, fields in CUSTOMER_FIELDS.items() if gone & set(fields))
 
 
 def readable(ctx: TenantContext, type_name: str, record_id: str | None) -> Any:

@@ -116,3 +116,29 @@ def test_a_failed_write_takes_no_number_and_leaves_no_file(client: ApiClient, sh
     assert listed.get("KeyCount", 0) == 0  # the PDF of the document never written was deleted
     after = body(client.post(path, {"type": "quote"}, token=shop.owner.token))["number"]
     assert int(after.rsplit("-", 1)[1]) == int(before.rsplit("-", 1)[1]) + 1  # the failed one took none
+
+
+def test_hidden_fields_stay_hidden_on_paper(client: ApiClient, shop: Company) -> None:
+    """A role kept from deals' amounts neither issues nor reads a deal's documents; one kept from contacts' e-mail
+    addresses issues them without the customer's address on them."""
+    from tests.factories import add_member
+
+    owner = shop.owner.token
+    base = ["deals:read:all", "deals:update:all", "contacts:read:all", "companies:read:all", "pipelines:read:all"]
+    for key, rule in (("no_amounts", "deals.amount:hidden"), ("no_emails", "contacts.emails:hidden")):
+        made = client.post("/api/v1/roles", {"key": key, "name": key, "permissions": [*base, rule]}, token=owner)
+        assert made.status_code == 201, made.body
+    kept = add_member(client, shop, role="no_amounts", name="kept-from-amounts")
+    blind = add_member(client, shop, role="no_emails", name="kept-from-emails")
+    contact = body(client.post("/api/v1/contacts", {"first_name": "Vera", "emails": [{"address": "vera@example.com"}]},
+                               token=owner))
+    deal = body(client.post("/api/v1/deals", {"title": "Vera's order", "contact_ids": [contact["id"]]}, token=owner))
+    path = f"/api/v1/deals/{deal['id']}/documents"
+    document = body(client.post(path, {"type": "invoice"}, token=owner))
+    for answer in (client.post(path, {"type": "invoice"}, token=kept.token), client.get(path, token=kept.token),
+                   client.get(f"/api/v1/documents/{document['id']}", token=kept.token)):
+        assert answer.status_code == 403 and body(answer)["error"]["code"] == "field_hidden", answer.body
+    made = client.post(path, {"type": "invoice"}, token=blind.token)
+    assert made.status_code == 201, made.body
+    assert body(made)["customer"]["email"] == "" and body(made)["customer"]["name"] == "Vera"
+    assert document["customer"]["email"] == "vera@example.com"
