@@ -1,8 +1,8 @@
 """Purchases, as the segment conditions see them: one seam for what counts as "bought".
 
-Orders (#23) are built in parallel: once their record type commits audit records (entity ``order``), a paid order
-is a purchase of its lines' products by its contact. Until then, and beside it, a won deal is a purchase by each of
-its contacts (a deal names no products, so it counts for "bought anything" only).
+An order (#23) paid in full (its audit record sets ``paid_at``) is a purchase of its lines' products by its contact
+(the order read: a payment's change names neither); a won deal is a purchase by each of its contacts (a deal names
+no products, so it counts for "bought anything" only).
 """
 
 from __future__ import annotations
@@ -13,8 +13,6 @@ from typing import Any
 
 from chalicelib.core.tenancy import TenantContext, is_valid_id
 from chalicelib.events.feed import DomainEvent
-
-PAID = frozenset({"paid", "completed", "fulfilled", "delivered"})
 
 
 @dataclass(frozen=True)
@@ -47,14 +45,21 @@ def of_event(ctx: TenantContext, event: DomainEvent) -> Purchase | None:
         contacts = _ids(event.after("contact_ids")) or _deal_contacts(ctx, event.entity_id)
         return Purchase(contacts, (), event.at, int(event.after("amount_minor") or 0), event.after("currency"),
                         ref=f"deal:{event.entity_id}")
-    if event.entity == "order" and event.changed("status") and str(event.after("status")) in PAID \
-            and str(event.before("status")) not in PAID:
-        contacts = _ids(event.after("contact_id")) or _ids(event.before("contact_id"))
-        lines = event.after("lines") or event.after("items") or event.after("product_ids")
-        products = _products(lines) or _ids(lines)
-        return Purchase(contacts, products, event.at, int(event.after("total_minor") or 0),
-                        event.after("currency"), ref=f"order:{event.entity_id}")
+    if event.entity == "order" and event.changed("paid_at") and event.after("paid_at"):
+        order = _order(ctx, event.entity_id)  # a payment's change names neither the contact nor the lines
+        if order is None:
+            return None
+        return Purchase(_ids(getattr(order, "contact_id", None)), _products(getattr(order, "lines", None)), event.at,
+                        int(getattr(order, "total_minor", 0) or 0), getattr(order, "currency", None),
+                        ref=f"order:{event.entity_id}")
     return None
+
+
+def _order(ctx: TenantContext, order_id: str) -> Any:
+    from chalicelib.records import access, types
+
+    found = types.find("order")
+    return access.get_any(ctx, found, order_id) if found is not None else None
 
 
 def _deal_contacts(ctx: TenantContext, deal_id: str) -> tuple[str, ...]:

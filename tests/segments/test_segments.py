@@ -144,3 +144,22 @@ def test_bad_conditions_are_422_and_an_agent_may_not_make_segments(client: ApiCl
     answer = client.post("/api/v1/segments", {"name": "Mine", "conditions": []}, token=agent.token)
     assert answer.status_code == 403
     assert client.get("/api/v1/segments", token=agent.token).status_code == 403
+
+
+def test_a_paid_order_is_a_purchase_of_its_products(client: ApiClient, feed: Feed) -> None:
+    from tests.orders.kit import move, ok, order, product, shop
+
+    company = shop(client)
+    owner = company.owner.token
+    roses, tulips = product(client, company), product(client, company)
+    bought_roses = _segment(client, owner, [{"type": "bought_within_days", "value": 30, "product_id": roses["id"]}])
+    bought_tulips = _segment(client, owner, [{"type": "bought_within_days", "value": 30, "product_id": tulips["id"]}])
+    made = order(client, company, [{"product_id": roses["id"], "quantity": "1"}])
+    confirmed = ok(move(client, company, made, "confirmed"))
+    ok(client.post(f"/api/v1/orders/{made['id']}/payments", {"version": confirmed["version"],
+                                                              "amount_minor": confirmed["due_minor"],
+                                                              "method": "card"}, token=owner))
+    assert feed.deliver() == {"batchItemFailures": []}
+    _build(company.tenant_id, bought_roses["id"])
+    _build(company.tenant_id, bought_tulips["id"])
+    assert _count(client, owner, bought_roses["id"]) == 1 and _count(client, owner, bought_tulips["id"]) == 0
