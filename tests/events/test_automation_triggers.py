@@ -1,6 +1,6 @@
 """The triggers and the action the issue's walk found untested (#19): deal.stage_left, deal.lost, lead.received
-(from a website form) and move_deal, through the feed, each run once; a rule's move is itself an event that runs
-the rules on it, one level deeper."""
+(from a website form), call.missed and move_deal, through the feed, each run once; a rule's move is itself an event
+that runs the rules on it, one level deeper."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from tests.events.conftest import Feed
 from tests.factories import Company, signup
 from tests.integrations.helpers import create_form, post_form
 from tests.support import ApiClient, body
+from tests.telephony.kit import make_call
 
 
 def _stage(client: ApiClient, token: str, name: str) -> tuple[str, str]:
@@ -62,3 +63,15 @@ def test_stage_left_lost_lead_received_and_move_deal(client: ApiClient, feed: Fe
     assert [t for t in titles if not t.startswith("Call ")] == [
         "Ask why Cold shelf was lost", "Left New: Cold shelf", "Left New: Hot kitchen"]
     assert "Call Lena Lead back" in titles and "Never" not in titles
+
+
+def test_a_missed_call_runs_its_rule_once(client: ApiClient, feed: Feed) -> None:
+    company = signup(client, company="Missed call rules")
+    rule = _rule(client, company, "Call back", trigger={"type": "call.missed"}, actions=_task("Call back"))
+    make_call(client, company.owner.token, customer="+79161234568")
+    assert feed.deliver() == {"batchItemFailures": []}
+    feed.deliver(feed.delivered)
+    runs = body(client.get(f"/api/v1/automations/{rule['id']}/runs", token=company.owner.token))["items"]
+    assert [(run["trigger_type"], run["status"]) for run in runs] == [("call.missed", "done")]
+    tasks = body(client.get("/api/v1/tasks?view=all", token=company.owner.token))["items"]
+    assert [task["title"] for task in tasks].count("Call back") == 1  # beside telephony's own call-back task
