@@ -42,9 +42,12 @@ def _products(lines: Any) -> tuple[str, ...]:
 def of_event(ctx: TenantContext, event: DomainEvent) -> Purchase | None:
     """The purchase an event makes, or None."""
     if event.entity == "deal" and event.changed("status") and event.after("status") == "won":
-        contacts = _ids(event.after("contact_ids")) or _deal_contacts(ctx, event.entity_id)
-        return Purchase(contacts, (), event.at, int(event.after("amount_minor") or 0), event.after("currency"),
-                        ref=f"deal:{event.entity_id}")
+        deal = None if event.changed("contact_ids") and event.changed("amount_minor") else _deal(ctx, event.entity_id)
+        contacts = _ids(event.after("contact_ids") if event.changed("contact_ids") else
+                        list(getattr(deal, "contact_ids", None) or []))
+        amount = event.after("amount_minor") if event.changed("amount_minor") else getattr(deal, "amount_minor", 0)
+        currency = event.after("currency") if event.changed("currency") else getattr(deal, "currency", None)
+        return Purchase(contacts, (), event.at, int(amount or 0), currency, ref=f"deal:{event.entity_id}")
     if event.entity == "order" and event.changed("paid_at") and event.after("paid_at"):
         order = _order(ctx, event.entity_id)  # a payment's change names neither the contact nor the lines
         if order is None:
@@ -62,9 +65,9 @@ def _order(ctx: TenantContext, order_id: str) -> Any:
     return access.get_any(ctx, found, order_id) if found is not None else None
 
 
-def _deal_contacts(ctx: TenantContext, deal_id: str) -> tuple[str, ...]:
+def _deal(ctx: TenantContext, deal_id: str) -> Any:
+    """The deal as it is now (a move to won names only its stage and status)."""
     from chalicelib.deals.record import DEAL
     from chalicelib.records import access
 
-    deal = access.get_any(ctx, DEAL, deal_id)
-    return _ids(list(getattr(deal, "contact_ids", None) or [])) if deal is not None else ()
+    return access.get_any(ctx, DEAL, deal_id)

@@ -129,3 +129,26 @@ def test_a_link_of_one_company_never_acts_on_another(client: ApiClient, campaign
     assert consent["email"]["status"] == "granted"
     agent = add_member(client, alpha, role="agent")
     assert client.get("/api/v1/campaigns", token=agent.token).status_code == 403
+
+
+def test_a_deal_won_by_a_recipient_is_the_campaigns_conversion_once(client: ApiClient, campaign_queue: Queue,
+                                                                    feed: Any) -> None:
+    company = signup(client, company="Campaign converts")
+    owner = company.owner.token
+    buyer = _contact(client, owner, "Irina")
+    client.put(f"/api/v1/contacts/{buyer['id']}/consent", {"email": "granted"}, token=owner)
+    segment = _segment(client, company)
+    campaign = _campaign(client, company, segment, "Converts")
+    assert _send(client, company, campaign, campaign_queue)["sent"] == 1
+    pipeline = body(client.get("/api/v1/pipelines", token=owner))["items"][0]
+    won = next(stage["id"] for stage in pipeline["stages"] if stage.get("kind") == "won")
+    deal = body(client.post("/api/v1/deals", {"title": "Tulip order", "contact_ids": [buyer["id"]],
+                                              "amount": {"minor": 450_00, "currency": "USD"}}, token=owner))
+    moved = client.post(f"/api/v1/deals/{deal['id']}/move", {"stage_id": won, "version": deal["version"]}, token=owner)
+    assert moved.status_code == 200, moved.body
+    assert feed.deliver() == {"batchItemFailures": []}
+    feed.deliver(feed.delivered)  # every event again: counted once
+    results = body(client.get(f"/api/v1/campaigns/{campaign['id']}/results", token=owner))
+    assert (results["conversions"], results["revenue_minor"]) == (1, 450_00)
+    report = body(client.get("/api/v1/reports/campaigns", token=owner))
+    assert [(row["id"], row["conversions"]) for row in report["items"]] == [(campaign["id"], 1)]
