@@ -18,7 +18,6 @@ Contracts (Amazon SES Developer Guide and API v2 reference):
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -224,14 +223,6 @@ class EmailAdapter(MessagingAdapter):
         except (ValueError, ClientError, BotoCoreError) as exc:
             raise transport.ProviderError("The message's file could not be read.") from exc
         return Media(body=body, content_type=attachment.mime or content_type)
-
-
-def thread_state(token_text: str | None) -> dict[str, Any]:
-    """An e-mail conversation's thread (address, subject, last id, references) from its opened JSON."""
-    if not token_text:
-        return {}
-    loaded = json.loads(token_text)
-    return loaded if isinstance(loaded, dict) else {}
 
 
 ADAPTER = adapters.register(EmailAdapter())
