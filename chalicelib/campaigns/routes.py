@@ -17,7 +17,7 @@ PAGE_HEADERS: dict[str, str | list[str]] = {
     "Content-Security-Policy": "default-src 'none'; form-action 'self'; style-src 'unsafe-inline'"}
 
 
-@api.route("/api/v1/campaigns", summary="The company's campaigns, newest first", query=s.ListQuery,
+@api.route("/api/v1/campaigns", summary="The company's campaigns, newest first", query=s.CampaignListQuery,
            response=s.CampaignPage, errors=(403,))
 def campaigns_list(request: ApiRequest) -> s.CampaignPage:
     return service.list_campaigns(request.tenant, limit=request.query.limit, cursor=request.query.cursor)
@@ -47,37 +47,37 @@ def campaigns_delete(request: ApiRequest, campaign_id: str) -> None:
 
 
 @api.route("/api/v1/campaigns/{campaign_id}/preview", summary="The message as a sample recipient gets it",
-           response=s.PreviewRead, errors=(403, 404))
-def campaigns_preview(request: ApiRequest, campaign_id: str) -> s.PreviewRead:
+           response=s.CampaignPreview, errors=(403, 404))
+def campaigns_preview(request: ApiRequest, campaign_id: str) -> s.CampaignPreview:
     return service.preview(request.tenant, campaign_id)
 
 
 @api.route("/api/v1/campaigns/{campaign_id}/test", method="POST", summary="Send the message to yourself first",
-           body=s.TestSend, response=s.TestSent, errors=(402, 403, 404, 422, 503))
-def campaigns_test(request: ApiRequest, campaign_id: str) -> s.TestSent:
+           body=s.CampaignTestSend, response=s.CampaignTestSent, errors=(402, 403, 404, 422, 503))
+def campaigns_test(request: ApiRequest, campaign_id: str) -> s.CampaignTestSent:
     return service.test_send(request.tenant, campaign_id, data=request.body)
 
 
 @api.route("/api/v1/campaigns/{campaign_id}/send", method="POST", summary="Send to the segment now, or schedule it",
-           body=s.SendIn, response=s.CampaignRead, errors=(402, 403, 404, 409, 422))
+           body=s.CampaignSendIn, response=s.CampaignRead, errors=(402, 403, 404, 409, 422))
 def campaigns_send(request: ApiRequest, campaign_id: str) -> s.CampaignRead:
     return service.send(request.tenant, campaign_id, data=request.body)
 
 
 @api.route("/api/v1/campaigns/{campaign_id}/cancel", method="POST", summary="Stop a scheduled or sending campaign",
-           body=s.VersionIn, response=s.CampaignRead, errors=(403, 404, 409))
+           body=s.CampaignVersion, response=s.CampaignRead, errors=(403, 404, 409))
 def campaigns_cancel(request: ApiRequest, campaign_id: str) -> s.CampaignRead:
     return service.cancel(request.tenant, campaign_id, data=request.body)
 
 
 @api.route("/api/v1/campaigns/{campaign_id}/results", summary="A campaign's results: sends, opens, clicks, replies, "
-           "unsubscribes, conversions", response=s.Results, errors=(403, 404))
-def campaigns_results(request: ApiRequest, campaign_id: str) -> s.Results:
+           "unsubscribes, conversions", response=s.CampaignResults, errors=(403, 404))
+def campaigns_results(request: ApiRequest, campaign_id: str) -> s.CampaignResults:
     return service.results(request.tenant, campaign_id)
 
 
-@api.route("/api/v1/reports/campaigns", summary="Campaign results for a period (JSON or CSV)", query=s.ReportQuery,
-           response=s.CampaignsReport, errors=(403, 422))
+@api.route("/api/v1/reports/campaigns", summary="Campaign results for a period (JSON or CSV)",
+           query=s.CampaignReportQuery, response=s.CampaignsReport, errors=(403, 422))
 def reports_campaigns(request: ApiRequest) -> Any:
     report = service.report(request.tenant, query=request.query)
     if request.query.format != "csv":

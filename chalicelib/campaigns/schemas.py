@@ -14,7 +14,7 @@ Channel = Literal["email", "sms", "whatsapp"]
 Body = Annotated[str, Field(min_length=1, max_length=20_000)]
 
 
-class Template(Schema):
+class CampaignTemplate(Schema):
     """A WhatsApp template approved by Meta; its last body variable takes the unsubscribe link."""
 
     name: Annotated[str, Field(min_length=1, max_length=512, pattern=r"^[a-z0-9_]+$")]
@@ -29,7 +29,7 @@ class CampaignCreate(Schema):
     integration_id: Id | None = Field(default=None, description="The Twilio (SMS) or WhatsApp line")
     subject: Annotated[str, Field(min_length=1, max_length=200)] | None = None
     body: Body | None = None
-    template: Template | None = None
+    template: CampaignTemplate | None = None
 
     @model_validator(mode="after")
     def _fits_channel(self) -> CampaignCreate:
@@ -51,7 +51,7 @@ class CampaignUpdate(Schema):
     integration_id: Id | None = None
     subject: Annotated[str, Field(min_length=1, max_length=200)] | None = None
     body: Body | None = None
-    template: Template | None = None
+    template: CampaignTemplate | None = None
 
 
 class CampaignRead(BaseModel):
@@ -79,26 +79,26 @@ class CampaignPage(BaseModel):
     next_cursor: str | None
 
 
-class ListQuery(Schema):
+class CampaignListQuery(Schema):
     limit: int = Field(default=50, ge=1, le=200)
     cursor: str | None = Field(default=None, max_length=2000)
 
 
-class TestSend(Schema):
+class CampaignTestSend(Schema):
     to: Annotated[str, Field(min_length=5, max_length=20, pattern=r"^\+?[0-9]{5,17}$")] | None = Field(
         default=None, description="SMS and WhatsApp: your own number (e-mail goes to your sign-in address)")
 
 
-class SendIn(Schema):
+class CampaignSendIn(Schema):
     version: int = Field(ge=1)
     scheduled_at: datetime | None = Field(default=None, description="Later (UTC); now when left out")
 
 
-class VersionIn(Schema):
+class CampaignVersion(Schema):
     version: int = Field(ge=1)
 
 
-class PreviewRead(BaseModel):
+class CampaignPreview(BaseModel):
     channel: str
     subject: str | None
     text: str
@@ -106,13 +106,13 @@ class PreviewRead(BaseModel):
     parameters: list[str]
 
 
-class TestSent(BaseModel):
+class CampaignTestSent(BaseModel):
     to: str
     provider_message_id: str
     test_sent_at: datetime
 
 
-class Results(BaseModel):
+class CampaignResults(BaseModel):
     id: str
     name: str
     channel: str
@@ -137,14 +137,14 @@ class Results(BaseModel):
     click_rate: float
 
 
-class ReportQuery(Schema):
+class CampaignReportQuery(Schema):
     from_: datetime | None = Field(default=None, alias="from")
     to: datetime | None = None
     format: Literal["json", "csv"] = "json"
 
 
 class CampaignsReport(BaseModel):
-    items: list[Results]
+    items: list[CampaignResults]
 
 
 class ConsentState(BaseModel):

@@ -153,15 +153,15 @@ def _ready(campaign: Campaign) -> None:
         raise _invalid("integration_id", "Choose the line to send from", "content_required")
 
 
-def preview(ctx: TenantContext, campaign_id: str) -> s.PreviewRead:
+def preview(ctx: TenantContext, campaign_id: str) -> s.CampaignPreview:
     """The message as a sample recipient (Anna Smith) would get it on the campaign's channel."""
     campaign = get_or_raise(ctx, campaign_id)
     rendered = content.render(ctx, campaign, TEST_CONTACT, content.SAMPLE, locale=_locale(ctx), tracked=False)
-    return s.PreviewRead(channel=campaign.channel, subject=rendered.subject, text=rendered.text, html=rendered.html,
+    return s.CampaignPreview(channel=campaign.channel, subject=rendered.subject, text=rendered.text, html=rendered.html,
                          parameters=list(rendered.parameters))
 
 
-def test_send(ctx: TenantContext, campaign_id: str, *, data: s.TestSend) -> s.TestSent:
+def test_send(ctx: TenantContext, campaign_id: str, *, data: s.CampaignTestSend) -> s.CampaignTestSent:
     """Send the campaign's message to the caller (their sign-in e-mail, or their own number), as a recipient named
     as they are would get it; counted in the month's allowance. Required before the campaign goes out."""
     from chalicelib.identity import service as identity_service
@@ -193,10 +193,10 @@ def test_send(ctx: TenantContext, campaign_id: str, *, data: s.TestSend) -> s.Te
         raise errors.ServiceUnavailableError("The provider could not take the test now; try again.") from exc
     campaign.test_sent_at = now
     db.put(ctx, campaign)
-    return s.TestSent(to=to, provider_message_id=message_id, test_sent_at=now)
+    return s.CampaignTestSent(to=to, provider_message_id=message_id, test_sent_at=now)
 
 
-def send(ctx: TenantContext, campaign_id: str, *, data: s.SendIn) -> s.CampaignRead:
+def send(ctx: TenantContext, campaign_id: str, *, data: s.CampaignSendIn) -> s.CampaignRead:
     """Send the campaign to its segment now, or schedule it (402 when the month's allowance cannot take the
     segment; 409 before a test send or while the segment is being built)."""
     from chalicelib.segments import service as segments
@@ -234,7 +234,7 @@ def send(ctx: TenantContext, campaign_id: str, *, data: s.SendIn) -> s.CampaignR
     return campaign_read(campaign)
 
 
-def cancel(ctx: TenantContext, campaign_id: str, *, data: s.VersionIn) -> s.CampaignRead:
+def cancel(ctx: TenantContext, campaign_id: str, *, data: s.CampaignVersion) -> s.CampaignRead:
     """Stop a scheduled or sending campaign: what is still queued is dropped."""
     campaign = get_or_raise(ctx, campaign_id, action="update")
     if int(campaign.version or 0) != data.version:
@@ -264,24 +264,25 @@ def fire(ctx: TenantContext, timer: Any) -> None:
     due.set_timer(ctx, kind=START, ref=campaign.campaign_id, due_at=db.utcnow() + BACKSTOP)
 
 
-def results_of(campaign: Campaign, found: CampaignStats | None) -> s.Results:
+def results_of(campaign: Campaign, found: CampaignStats | None) -> s.CampaignResults:
     """A campaign's counters and rates."""
     numbers = {name: int(getattr(found, name, 0) or 0) if found is not None else 0 for name in STATS}
     settled = sum(numbers[name] for name in ("sent", "failed", "skipped_consent", "skipped_address", "skipped_limit"))
     sent = numbers["sent"]
-    return s.Results(id=campaign.campaign_id, name=campaign.name, channel=campaign.channel, status=campaign.status,
-                     started_at=campaign.started_at, in_flight=max(numbers["recipients"] - settled, 0),
-                     currency=campaign.currency, open_rate=round(numbers["opened"] / sent, 4) if sent else 0.0,
-                     click_rate=round(numbers["clicked"] / sent, 4) if sent else 0.0, **numbers)
+    return s.CampaignResults(
+        id=campaign.campaign_id, name=campaign.name, channel=campaign.channel, status=campaign.status,
+        started_at=campaign.started_at, in_flight=max(numbers["recipients"] - settled, 0), currency=campaign.currency,
+        open_rate=round(numbers["opened"] / sent, 4) if sent else 0.0,
+        click_rate=round(numbers["clicked"] / sent, 4) if sent else 0.0, **numbers)
 
 
-def results(ctx: TenantContext, campaign_id: str) -> s.Results:
+def results(ctx: TenantContext, campaign_id: str) -> s.CampaignResults:
     """One campaign's results (a GetItem of its counters)."""
     campaign = get_or_raise(ctx, campaign_id)
     return results_of(campaign, db.get(ctx, CampaignStats, sending.stats_pk(ctx), campaign_id))
 
 
-def report(ctx: TenantContext, *, query: s.ReportQuery) -> s.CampaignsReport:
+def report(ctx: TenantContext, *, query: s.CampaignReportQuery) -> s.CampaignsReport:
     """The results of the campaigns started in a period (30 days by default): a Query of the campaigns and one
     BatchGetItem of their counters per 100."""
     permissions.require(ctx, "campaigns", "read")

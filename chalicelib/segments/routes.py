@@ -13,7 +13,7 @@ from chalicelib.segments import service
 api = Api(__name__, tag="segments")
 
 
-@api.route("/api/v1/segments", summary="The company's segments with their member counts", query=s.ListQuery,
+@api.route("/api/v1/segments", summary="The company's segments with their member counts", query=s.SegmentListQuery,
            response=s.SegmentPage, errors=(403,))
 def segments_list(request: ApiRequest) -> s.SegmentPage:
     return service.list_segments(request.tenant, limit=request.query.limit, cursor=request.query.cursor)
@@ -26,8 +26,8 @@ def segments_create(request: ApiRequest) -> s.SegmentRead:
 
 
 @api.route("/api/v1/segments/preview", method="POST", summary="How many contacts a draft of conditions selects (live)",
-           body=s.Draft, response=s.Preview, errors=(403, 422))
-def segments_preview(request: ApiRequest) -> s.Preview:
+           body=s.SegmentDraft, response=s.SegmentPreview, errors=(403, 422))
+def segments_preview(request: ApiRequest) -> s.SegmentPreview:
     return service.preview(request.tenant, draft=request.body)
 
 
@@ -49,14 +49,14 @@ def segments_delete(request: ApiRequest, segment_id: str) -> None:
     service.delete(request.tenant, segment_id)
 
 
-@api.route("/api/v1/segments/{segment_id}/members", summary="A page of a segment's contacts", query=s.ListQuery,
-           response=s.MemberPage, errors=(400, 403, 404))
-def segments_members(request: ApiRequest, segment_id: str) -> s.MemberPage:
+@api.route("/api/v1/segments/{segment_id}/members", summary="A page of a segment's contacts", query=s.SegmentListQuery,
+           response=s.SegmentMemberPage, errors=(400, 403, 404))
+def segments_members(request: ApiRequest, segment_id: str) -> s.SegmentMemberPage:
     return service.members(request.tenant, segment_id, limit=request.query.limit, cursor=request.query.cursor)
 
 
 @api.route("/api/v1/segments/{segment_id}/members.csv", summary="A page of a segment's contacts as CSV",
-           query=s.ListQuery, errors=(400, 403, 404))
+           query=s.SegmentListQuery, errors=(400, 403, 404))
 def segments_members_csv(request: ApiRequest, segment_id: str) -> Any:
     page = service.members(request.tenant, segment_id, limit=request.query.limit, cursor=request.query.cursor)
     headers: dict[str, Any] = {**API_HEADERS, "Content-Type": "text/csv; charset=utf-8",

@@ -16,7 +16,7 @@ ConditionType = Literal["tag_has", "tag_lacks", "owner_is", "source_is", "custom
 MAX_CONDITIONS = 10
 
 
-class Condition(Schema):
+class SegmentCondition(Schema):
     """One condition: ``value`` is text (a tag, a user id, a source, a custom value) or days, as its type says."""
 
     type: ConditionType
@@ -26,7 +26,7 @@ class Condition(Schema):
     product_id: Id | None = Field(default=None, description="bought_within_days: the product (any when left out)")
 
     @model_validator(mode="after")
-    def _value_fits(self) -> Condition:
+    def _value_fits(self) -> SegmentCondition:
         wanted = TYPES[self.type]
         if wanted == "text" and not isinstance(self.value, str):
             raise ValueError(f"{self.type} needs a text value")
@@ -41,14 +41,14 @@ class Condition(Schema):
         return self
 
 
-class Draft(Schema):
+class SegmentDraft(Schema):
     """What a segment selects: its conditions, all of them or any."""
 
     match: Literal["all", "any"] = "all"
-    conditions: list[Condition] = Field(default_factory=list, max_length=MAX_CONDITIONS)
+    conditions: list[SegmentCondition] = Field(default_factory=list, max_length=MAX_CONDITIONS)
 
 
-class SegmentCreate(Draft):
+class SegmentCreate(SegmentDraft):
     name: Annotated[str, Field(min_length=1, max_length=120)]
 
 
@@ -58,7 +58,7 @@ class SegmentUpdate(Schema):
     version: int = Field(ge=1)
     name: Annotated[str, Field(min_length=1, max_length=120)] | None = None
     match: Literal["all", "any"] | None = None
-    conditions: list[Condition] | None = Field(default=None, max_length=MAX_CONDITIONS)
+    conditions: list[SegmentCondition] | None = Field(default=None, max_length=MAX_CONDITIONS)
 
 
 class SegmentRead(BaseModel):
@@ -80,12 +80,12 @@ class SegmentPage(BaseModel):
     next_cursor: str | None
 
 
-class ListQuery(Schema):
+class SegmentListQuery(Schema):
     limit: int = Field(default=50, ge=1, le=200)
     cursor: str | None = Field(default=None, max_length=2000)
 
 
-class MemberRead(BaseModel):
+class SegmentMemberRead(BaseModel):
     id: str
     first_name: str | None = None
     last_name: str | None = None
@@ -94,12 +94,12 @@ class MemberRead(BaseModel):
     joined_at: datetime
 
 
-class MemberPage(BaseModel):
-    items: list[MemberRead]
+class SegmentMemberPage(BaseModel):
+    items: list[SegmentMemberRead]
     next_cursor: str | None
 
 
-class Preview(BaseModel):
+class SegmentPreview(BaseModel):
     count: int = Field(description="Contacts of the sample that match")
     sampled: int = Field(description="Contacts read (at most the sample's size)")
     estimated: int = Field(description="The tenant's contacts that would match: the count when exact, else scaled")

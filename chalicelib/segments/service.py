@@ -74,7 +74,7 @@ def list_segments(ctx: TenantContext, *, limit: int, cursor: str | None) -> s.Se
                          next_cursor=page.next_cursor)
 
 
-def _dumped(draft: list[s.Condition]) -> list[dict[str, Any]]:
+def _dumped(draft: list[s.SegmentCondition]) -> list[dict[str, Any]]:
     return [condition.model_dump(mode="json", exclude_none=True) for condition in draft]
 
 
@@ -158,7 +158,7 @@ def _contacts(ctx: TenantContext, ids: list[str]) -> dict[str, Any]:
     return {getattr(item, "contact_id", ""): item for item in (db.get_many(ctx, keys).values() if keys else [])}
 
 
-def members(ctx: TenantContext, segment_id: str, *, limit: int, cursor: str | None) -> s.MemberPage:
+def members(ctx: TenantContext, segment_id: str, *, limit: int, cursor: str | None) -> s.SegmentMemberPage:
     """A page of a segment's members: the contacts the caller may read, with their names and first address."""
     get_or_raise(ctx, segment_id)
     scope = permissions.require(ctx, "contacts", "read")
@@ -171,10 +171,10 @@ def members(ctx: TenantContext, segment_id: str, *, limit: int, cursor: str | No
                 ctx, scope, owner_id=contact.owner_id, team_id=contact.team_id):
             continue
         emails, phones = contact.emails or [], contact.phones or []
-        items.append(s.MemberRead(id=item.contact_id, first_name=contact.first_name, last_name=contact.last_name,
+        items.append(s.SegmentMemberRead(id=item.contact_id, first_name=contact.first_name, last_name=contact.last_name,
                                   email=emails[0].get("address") if emails else None,
                                   phone=phones[0].get("number") if phones else None, joined_at=item.joined_at))
-    return s.MemberPage(items=items, next_cursor=page.next_cursor)
+    return s.SegmentMemberPage(items=items, next_cursor=page.next_cursor)
 
 
 CLEAR_FACTS = ["pk", "sk", "kind", "contact_id", "owner_id", "team_id", "tags", "source", "contact_created_at",
@@ -188,7 +188,7 @@ def _projection(wanted: list[dict[str, Any]]) -> list[str]:
     return CLEAR_FACTS + (["pd"] if any(c.get("type") in SEALED_CONDITIONS for c in wanted) else [])
 
 
-def preview(ctx: TenantContext, *, draft: s.Draft, now: datetime | None = None) -> s.Preview:
+def preview(ctx: TenantContext, *, draft: s.SegmentDraft, now: datetime | None = None) -> s.SegmentPreview:
     """How many contacts a draft selects, over a bounded sample of the contacts' facts (one or two Query pages):
     exact while the tenant has at most ``SAMPLE`` contacts, else the sample's share of the live contacts."""
     permissions.require(ctx, "segments", "read")
@@ -207,14 +207,14 @@ def preview(ctx: TenantContext, *, draft: s.Draft, now: datetime | None = None) 
             sampled += 1
             matched += conditions.matches(draft.match, wanted, item, now)
     if exact:
-        return s.Preview(count=matched, sampled=sampled, estimated=matched, exact=True)
+        return s.SegmentPreview(count=matched, sampled=sampled, estimated=matched, exact=True)
     from chalicelib.billing import limits
 
     total = max(limits.usage(ctx).get("contacts", sampled), sampled)
-    return s.Preview(count=matched, sampled=sampled, estimated=round(matched * total / sampled), exact=False)
+    return s.SegmentPreview(count=matched, sampled=sampled, estimated=round(matched * total / sampled), exact=False)
 
 
-def members_csv(page: s.MemberPage) -> str:
+def members_csv(page: s.SegmentMemberPage) -> str:
     """A page of members as CSV (a cell a spreadsheet would run as a formula is quoted)."""
     import csv
     import io
