@@ -1,0 +1,81 @@
+"""An SMS campaign through the Twilio line's Messaging API and a WhatsApp template campaign through the Graph API,
+both through the channel seam's recording sandbox: each consenting recipient gets one message, with the unsubscribe
+link in its last line (SMS) or the template's last variable (WhatsApp)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import parse_qsl
+
+from chalicelib.channels import transport
+from chalicelib.core.tenancy import TenantContext, bind
+from chalicelib.segments import jobs
+from tests.campaigns.helpers import Queue
+from tests.factories import Company, signup
+from tests.messaging.kit import create_line
+from tests.support import ApiClient, body
+from tests.telephony.kit import create_telephony
+
+PHONES = ("+79160001001", "+79160001002")
+
+
+def _audience(client: ApiClient, company: Company, channel: str) -> str:
+    owner = company.owner.token
+    for number, name in zip(PHONES, ("Olga", "Pavel"), strict=True):
+        made = body(client.post("/api/v1/contacts", {"first_name": name, "tags": ["sms"],
+                                                    "phones": [{"number": number}]}, token=owner))
+        if name == "Olga":
+            client.put(f"/api/v1/contacts/{made['id']}/consent", {channel: "granted"}, token=owner)
+    segment = body(client.post("/api/v1/segments", {"name": "Phones", "conditions": [
+        {"type": "tag_has", "value": "sms"}]}, token=owner))
+    ctx = TenantContext(tenant_id=company.tenant_id)
+    with bind(ctx):
+        assert jobs.build(ctx, segment["id"])
+    return str(segment["id"])
+
+
+def _send(client: ApiClient, company: Company, shape: dict[str, Any], queue: Queue) -> dict[str, Any]:
+    owner = company.owner.token
+    campaign = client.post("/api/v1/campaigns", shape, token=owner)
+    assert campaign.status_code == 201, campaign.body
+    made = body(campaign)
+    tested = client.post(f"/api/v1/campaigns/{made['id']}/test", {"to": "+79169990000"}, token=owner)
+    assert tested.status_code == 200, tested.body
+    version = body(client.get(f"/api/v1/campaigns/{made['id']}", token=owner))["version"]
+    transport.clear_sandbox()
+    assert client.post(f"/api/v1/campaigns/{made['id']}/send", {"version": version}, token=owner).status_code == 200
+    queue.drain()
+    return dict(body(client.get(f"/api/v1/campaigns/{made['id']}/results", token=owner)))
+
+
+def test_an_sms_campaign_goes_through_the_twilio_line(client: ApiClient, campaign_queue: Queue) -> None:
+    company = signup(client, company="SMS campaigner")
+    line = create_telephony(client, company, "twilio", caller_id="+74951110000")
+    segment_id = _audience(client, company, "sms")
+    shape = {"name": "Sale", "channel": "sms", "segment_id": segment_id, "integration_id": line["id"],
+             "body": "{first_name}, roses -20% today"}
+    results = _send(client, company, shape, campaign_queue)
+    assert (results["sent"], results["skipped_consent"]) == (1, 1)
+    [request] = [r for r in transport.sandbox_requests("twilio") if r["url"].endswith("/Messages.json")]
+    form = dict(parse_qsl(request["body"]))
+    assert form["To"] == PHONES[0] and form["From"] == "+74951110000"
+    first, last = form["Body"].split("\n")
+    assert first == "Olga, roses -20% today" and "/m/u/" in last
+
+
+def test_a_whatsapp_template_campaign_carries_the_unsubscribe_link_last(client: ApiClient,
+                                                                         campaign_queue: Queue) -> None:
+    company = signup(client, company="WhatsApp campaigner")
+    line = create_line(client, company, "whatsapp")
+    segment_id = _audience(client, company, "whatsapp")
+    results = _send(client, company, {"name": "Spring", "channel": "whatsapp", "segment_id": segment_id,
+                                      "integration_id": line["id"], "template": {
+                                          "name": "spring_sale", "language": "ru", "parameters": ["{first_name}"]}},
+                    campaign_queue)
+    assert (results["sent"], results["skipped_consent"]) == (1, 1)
+    [request] = [r for r in transport.sandbox_requests("whatsapp") if r["url"].endswith("/messages")]
+    sent = json.loads(request["body"])
+    assert sent["to"] == PHONES[0].lstrip("+") and sent["template"]["name"] == "spring_sale"
+    values = [p["text"] for p in sent["template"]["components"][0]["parameters"]]
+    assert values[0] == "Olga" and "/m/u/" in values[-1]
