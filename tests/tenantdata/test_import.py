@@ -203,11 +203,6 @@ def _digests(lines: dict[tuple[str, str], dict[str, Any]]) -> dict[str, str]:
         if item["kind"]["S"] == "contact":
             for field, digest in json.loads(item.get("blind", {}).get("S", "{}")).items():
                 found[digest] = f"<bi:{field}:{item['contact_id']['S']}>"
-        # a conversation's chat and a message's provider id are found by blind indexes too (#17)
-        if item["kind"]["S"] == "conversation" and "chat_key" in item:
-            found[item["chat_key"]["S"]] = f"<chat:{item['conversation_id']['S']}>"
-        if item["kind"]["S"] == "conversation_message" and "ref_key" in item:
-            found[item["ref_key"]["S"]] = f"<ref:{item['message_id']['S']}>"
     return found
 
 
@@ -225,6 +220,11 @@ def _blind_keys(lines: dict[tuple[str, str], dict[str, Any]], tenant_id: str) ->
             for token in item.get("tokens", {}).get("S", "").split():
                 for prefix in listing.token_prefixes(token):
                     found[listing.token_bucket(ctx, prefix)] = f"<token:{prefix}>"
+            # a conversation's chat and a message's provider ids are found by blind indexes too (#17)
+            if item["kind"]["S"] == "conversation" and "chat_key" in item:
+                found[item["chat_key"]["S"]] = f"<chat:{item['conversation_id']['S']}>"
+            if item["kind"]["S"] == "conversation_message" and "ref_key" in item:
+                found[item["ref_key"]["S"]] = f"<ref:{item['message_id']['S']}>"
             if item["kind"]["S"] == "conversation_message" and item.get("message_kind", {}).get("S") == "email":
                 own = f"<{item['message_id']['S']}@{settings.inbound_mail_domain}>"  # an e-mail's own Message-ID
                 found[threads.message_key(ctx, own)] = f"<own:{item['message_id']['S']}>"
