@@ -15,14 +15,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.core import audit, crypto, db, errors, permissions
-from chalicelib.core.tenancy import TenantContext, is_valid_id, new_id, tenant_key
+from chalicelib.core.tenancy import TenantContext, is_valid_id, new_id
 from chalicelib.identity import plans
 from chalicelib.inbox import pipeline, queue
 from chalicelib.inbox.models import (
     DedupeMark,
     InboxEvent,
     InboxPayload,
-    RateCounter,
     dedupe_pk,
     events_pk,
     payloads_pk,
@@ -61,20 +60,6 @@ def dedupe_key(ctx: TenantContext, delivery: Delivery) -> tuple[str, timedelta]:
         return "ID-" + crypto.keyed_digest(ctx, purpose="event-id", value=delivery.provider_event_id), RETENTION
     canonical = json.dumps(delivery.fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return "H-" + crypto.keyed_digest(ctx, purpose="event-fields", value=canonical), HASH_WINDOW
-
-
-# -- rate limit -----------------------------------------------------------------------------
-
-
-def count_delivery(ctx: TenantContext, integration_id: str, *, now: datetime | None = None) -> tuple[int, int]:
-    """Count a delivery in this minute (one UpdateItem); returns the count and seconds left in the minute."""
-    now = now or db.utcnow()
-    minute = now.strftime("%Y%m%d%H%M")
-    counter = RateCounter(tenant_key(ctx, "INBOXRATE", integration_id), minute)
-    with db.translate_errors():
-        counter.update(actions=[RateCounter.deliveries.add(1), RateCounter.kind.set(RateCounter),
-                                RateCounter.expires_at.set(now + RATE_WINDOW_TTL)])
-    return int(counter.deliveries), 60 - now.second
 
 
 # -- storing --------------------------------------------------------------------------------
