@@ -28,7 +28,8 @@ def test_a_mailbox_is_connected_and_its_threads_are_answered(browser: Any, live_
     page = new_page(browser, live_url, viewport=DESKTOP)
     log_in(page, company.owner, "Mailbox Browser Ltd")
     open_screen(page, "/settings/integrations", "Settings")
-    connect = page.locator("section.panel", has=page.get_by_role("heading", name="Connect WhatsApp, Telegram or a mailbox"))
+    connect = page.locator("section.panel",
+                           has=page.get_by_role("heading", name="Connect WhatsApp, Telegram or a mailbox"))
     connect.get_by_label("Channel").select_option("email")
     connect.get_by_label("Name", exact=True).fill("Sales mailbox")
     connect.get_by_label("Replies come from").fill(BUSINESS)

@@ -140,7 +140,8 @@ def test_a_whatsapp_line_is_connected_in_settings_with_the_steps_at_meta(browser
     page = new_page(browser, live_url, viewport=DESKTOP)
     log_in(page, company.owner, "Setup Chats Ltd")
     open_screen(page, "/settings/integrations", "Settings")
-    connect = page.locator("section.panel", has=page.get_by_role("heading", name="Connect WhatsApp, Telegram or a mailbox"))
+    connect = page.locator("section.panel",
+                           has=page.get_by_role("heading", name="Connect WhatsApp, Telegram or a mailbox"))
     connect.get_by_label("Name").fill("Shop WhatsApp")
     connect.get_by_label("Phone number ID").fill("106540352242922")
     connect.get_by_label("WhatsApp Business Account ID").fill("102290129340398")
