@@ -41,8 +41,8 @@ TEXTS = ["Marzipanova banquet", "Sandpiperine callback", "Bring the Oolongberry 
 TICKET_TEXTS = ["Frumblegast Wobbleton", "Snorkelwhip Quandaroo", "Plimsollyx Grubnacious", "Thundergrovia Yarblekin"]
 # A document's free-text line, and the seller's requisites a sole trader's name and address may be (#23).
 DOCUMENT_TEXTS = ["Whistlethorn bouquet", "Pennywhistle Sole Trader", "Marrowgate Lane 9"]
-DOCUMENT_MAIL = "pennywhistle.accounts@example.org"
-EMAILS = ["quixotella.brumble@example.org", "office@zephyranthes.test", "pennywhistle.accounts@example.org"]
+DOCUMENT_MAIL = "pennywhistle.ledgerbox@example.org"
+EMAILS = ["quixotella.brumble@example.org", "office@zephyranthes.test", "pennywhistle.ledgerbox@example.org"]
 COMMON = {"the", "for", "bring", "prefers", "tea", "хочу", "букет", "holdings", "samples", "callback", "banquet",
           "naberezhnaya", "office", "example", "test", "org"}  # words any item may hold for other reasons
 
