@@ -11,7 +11,6 @@ bound of ours). ``python -m bench.campaigns [contacts] [--table]``.
 
 from __future__ import annotations
 
-import sys
 import time
 from typing import Any
 
@@ -124,8 +123,4 @@ def table(result: dict[str, Any]) -> list[tuple[str, str, str]]:
 
 
 if __name__ == "__main__":
-    result = measure(int(sys.argv[1]) if len(sys.argv) > 1 else 200)
-    harness.emit(result)
-    if "--table" in sys.argv:
-        for row in table(result):
-            print(" | ".join(row), file=sys.stderr)
+    harness.run(measure, table, 200)

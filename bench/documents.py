@@ -137,8 +137,4 @@ def table(result: dict[str, Any]) -> list[tuple[str, str, str]]:
 
 
 if __name__ == "__main__":
-    result = measure(int(sys.argv[1]) if len(sys.argv) > 1 else 10)
-    harness.emit(result)
-    if "--table" in sys.argv:
-        for row in table(result):
-            print(" | ".join(row), file=sys.stderr)
+    harness.run(measure, table, 10)

@@ -34,6 +34,26 @@ def emit(result: Any) -> None:
     print(RESULT_MARK + json.dumps(result), flush=True)
 
 
+def run(measure: Any, table: Any, default_runs: int = 10) -> Any:
+    """A benchmark's command line: ``python -m bench.<name> [runs] [--table]`` prints its result line, and with
+    ``--table`` its summary rows on stderr. The result, for a caller that prints more."""
+    import sys
+
+    numbers = [arg for arg in sys.argv[1:] if arg.isdigit()]
+    result = measure(int(numbers[0]) if numbers else default_runs)
+    emit(result)
+    if "--table" in sys.argv:
+        for row in table(result):
+            print(" | ".join(row), file=sys.stderr)
+    return result
+
+
+def read_rows(area: str, reads: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
+    """Summary rows of a benchmark's reads: requests and read units of each, and whether it was one request."""
+    return [(f"{area}: {read['read']}", f"{read['requests']} req, {read['read_units']:g} RRU",
+             "one request" if read["requests"] == 1 else f"{read['requests']} requests") for read in reads]
+
+
 def quiet_logs() -> None:
     """The app logs every request at INFO; a benchmark prints only its result."""
     import logging

@@ -18,7 +18,6 @@ requests and units, the S3 and SES requests each makes are counted.
 from __future__ import annotations
 
 import statistics
-import sys
 import time
 from typing import Any
 from urllib.parse import urlsplit
@@ -192,15 +191,9 @@ def table(result: dict[str, Any]) -> list[tuple[str, str, str]]:
                                                           if scenario["other"] else ""),
                      ("ok" if scenario["ok"] else "FAILED") + f"; WRU by item: {biggest}"
                      + (f"; {', '.join(scenario['other'])}" if scenario["other"] else "")))
-    for read in result["reads"]:
-        rows.append((f"conversations: {read['read']}", f"{read['requests']} req, {read['read_units']:g} RRU",
-                     "one request" if read["requests"] == 1 else f"{read['requests']} requests"))
+    rows += harness.read_rows("conversations", result["reads"])
     return rows
 
 
 if __name__ == "__main__":
-    result = measure(int(sys.argv[1]) if len(sys.argv) > 1 else 10)
-    harness.emit(result)
-    if "--table" in sys.argv:
-        for row in table(result):
-            print(" | ".join(row), file=sys.stderr)
+    harness.run(measure, table, 10)

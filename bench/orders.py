@@ -85,10 +85,7 @@ def table(result: dict[str, Any]) -> list[tuple[str, str, str]]:
 
 
 if __name__ == "__main__":
-    result = measure(int(sys.argv[1]) if len(sys.argv) > 1 else 10)
-    harness.emit(result)
+    found = harness.run(measure, table, 10)
     if "--table" in sys.argv:
-        for row in table(result):
-            print(" | ".join(row), file=sys.stderr)
-        for scenario in result["scenarios"]:
+        for scenario in found["scenarios"]:
             print(scenario["scenario"], scenario["wru_by_kind"], file=sys.stderr)

@@ -12,7 +12,6 @@ process, so it is an upper bound of ours; the requests and units are exact).
 from __future__ import annotations
 
 import statistics
-import sys
 import time
 from typing import Any
 from urllib.parse import urlsplit
@@ -114,15 +113,9 @@ def table(result: dict[str, Any]) -> list[tuple[str, str, str]]:
             rows.append((f"  event {event}", f"{cost['requests']} req, {cost['read_units']:g} RRU, "
                          f"{cost['write_units']:g} WRU, {cost['cpu_ms']:.1f} ms CPU",
                          ("ok" if cost["ok"] else "FAILED") + f"; WRU by item: {biggest}"))
-    for read in result["reads"]:
-        rows.append((f"calls: {read['read']}", f"{read['requests']} req, {read['read_units']:g} RRU",
-                     "one request" if read["requests"] == 1 else f"{read['requests']} requests"))
+    rows += harness.read_rows("calls", result["reads"])
     return rows
 
 
 if __name__ == "__main__":
-    result = measure(int(sys.argv[1]) if len(sys.argv) > 1 else 10)
-    harness.emit(result)
-    if "--table" in sys.argv:
-        for row in table(result):
-            print(" | ".join(row), file=sys.stderr)
+    harness.run(measure, table, 10)

@@ -12,7 +12,6 @@ exact). ``python -m bench.tickets [runs] [--table]``.
 from __future__ import annotations
 
 import statistics
-import sys
 import time
 from typing import Any
 
@@ -98,15 +97,9 @@ def table(result: dict[str, Any]) -> list[tuple[str, str, str]]:
                      f"{scenario['requests']} req, {scenario['read_units']:g} RRU, {scenario['write_units']:g} WRU, "
                      f"{scenario['cpu_ms']:.0f} ms CPU", ("ok" if scenario["ok"] else "FAILED") + f"; WRU by item: "
                      f"{biggest}"))
-    for read in result["reads"]:
-        rows.append((f"tickets: {read['read']}", f"{read['requests']} req, {read['read_units']:g} RRU",
-                     "one request" if read["requests"] == 1 else f"{read['requests']} requests"))
+    rows += harness.read_rows("tickets", result["reads"])
     return rows
 
 
 if __name__ == "__main__":
-    result = measure(int(sys.argv[1]) if len(sys.argv) > 1 else 10)
-    harness.emit(result)
-    if "--table" in sys.argv:
-        for row in table(result):
-            print(" | ".join(row), file=sys.stderr)
+    harness.run(measure, table, 10)
