@@ -16,7 +16,21 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import billing, cold_start, cost, cpu, harness, ingest, large_tenant, per_call, reports, telephony, ui_size
+from bench import (
+    billing,
+    cold_start,
+    cost,
+    cpu,
+    documents,
+    harness,
+    ingest,
+    large_tenant,
+    orders,
+    per_call,
+    reports,
+    telephony,
+    ui_size,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "build" / "bench" / "results.json"
@@ -51,6 +65,7 @@ def collect(options: argparse.Namespace) -> dict[str, Any]:
              ("ingest", lambda: run_module("ingest", options.events)),
              ("telephony", lambda: run_module("telephony", 10)), ("billing", lambda: run_module("billing", 600)),
              ("reports", lambda: run_module("reports")),
+             ("orders", lambda: run_module("orders", 10)), ("documents", lambda: run_module("documents", 10)),
              ("ui_size", ui_size.measure)]
     for name, step in steps:
         started = time.perf_counter()
@@ -69,6 +84,7 @@ def lines(results: dict[str, Any]) -> list[tuple[str, str, str]]:
     rows += large_tenant.table(results["large_tenant"]) + ingest.table(results["ingest"])
     rows += telephony.table(results["telephony"]) + billing.table(results["billing"])
     rows += reports.table(results["reports"])
+    rows += orders.table(results["orders"]) + documents.table(results["documents"])
     rows += ui_size.table(results["ui_size"]) + cost.table(results["cost"])
     return rows
 
