@@ -17,13 +17,30 @@ from chalicelib.records.fieldaccess import views as shown
 api = Api(__name__, tag="orders")
 
 
-def _page(page: db.Page[OrderRow]) -> s.OrderPage:
+def _customer(row: OrderRow) -> tuple[str, str] | None:
+    """The record an order's row is for: its contact, or without one its company."""
+    if row.contact_id:
+        return ("contact", row.contact_id)
+    return ("company", row.company_id) if row.company_id else None
+
+
+def _page(page: db.Page[OrderRow], names: dict[tuple[str, str], str] | None = None) -> s.OrderPage:
+    named = names or {}
     return s.OrderPage(next_cursor=page.next_cursor, items=[s.OrderSummary(
         id=row.record_id, status=row.status, currency=row.currency, total_minor=int(row.total_minor),
         paid_minor=int(row.paid_minor), contact_id=row.contact_id, company_id=row.company_id, deal_id=row.deal_id,
-        lines_count=int(row.lines_count or 0), tags=sorted(row.tags or ()), owner_id=row.owner_id,
-        team_id=row.team_id, created_at=row.created_at, updated_at=row.updated_at, deleted_at=row.deleted_at,
-        version=int(row.version)) for row in page.items])
+        lines_count=int(row.lines_count or 0), customer_name=named.get(_customer(row) or ("", "")),
+        tags=sorted(row.tags or ()), owner_id=row.owner_id, team_id=row.team_id, created_at=row.created_at,
+        updated_at=row.updated_at, deleted_at=row.deleted_at, version=int(row.version)) for row in page.items])
+
+
+def _named_page(ctx: TenantContext, page: db.Page[OrderRow]) -> s.OrderPage:
+    """A page of orders with their customers' names, read now (one BatchGetItem of the page's contacts and
+    companies, #20): the rows keep ids only, so a rename shows at once and no name sits on a list row."""
+    from chalicelib.records import naming
+
+    refs = [ref for ref in map(_customer, page.items) if ref]
+    return _page(page, naming.record_names(ctx, refs) if refs else {})
 
 
 def _card(ctx: TenantContext, order_id: str) -> s.OrderCard:
@@ -45,7 +62,8 @@ def _answer(request: ApiRequest, order: Any, *, status: int = 200) -> Any:
 def orders_list(request: ApiRequest) -> Any:
     from chalicelib.orders import service
 
-    return shown.page(request.tenant, ORDER, _page(service.list_orders(request.tenant, request.query)))
+    return shown.page(request.tenant, ORDER, _named_page(request.tenant, service.list_orders(request.tenant,
+                                                                                            request.query)))
 
 
 @api.route("/api/v1/orders/preview", method="POST", body=s.OrderPreviewRequest, response=s.OrderPreview,

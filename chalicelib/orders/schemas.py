@@ -204,6 +204,9 @@ class OrderSummary(RecordSummary):
     company_id: str | None
     deal_id: str | None
     lines_count: int
+    customer_name: str | None = Field(default=None, description=(
+        "What the order's contact (or, without one, its company) is called, read with the page when the caller may "
+        "read it; a rename shows at once"))
 
 
 class OrderPage(BaseModel):

@@ -27,6 +27,7 @@ const statusBadge = (status) => h('span', { class: `badge order-status status-${
 function orderItem(order) {
   return h('li', { 'data-order': order.id }, h('div', { class: 'grow' },
     h('a', { class: 'title', href: `#/orders/${encodeURIComponent(order.id)}` }, t('orders.number', { id: shortId(order.id) })),
+    order.customer_name ? h('div', { class: 'customer', 'data-test': 'order-customer' }, order.customer_name) : null,
     h('div', { class: 'meta' }, formatDate(order.created_at), ' · ', statusBadge(order.status))),
   h('span', { class: 'price num' }, money(order.total_minor, order.currency)));
 }
