@@ -219,6 +219,24 @@ def test_products_in_russian_on_a_small_phone(browser: Any, live_url: str, app: 
     expect(page.get_by_role("button", name="Удалить", exact=True)).to_be_visible()
     expect(page.locator("summary", has_text="Изменить")).to_be_visible()
     expect(page.locator("dl.props")).to_contain_text("Цена")
+
+    # Made of parts (#23): a part found by its SKU, its quantity with a decimal comma, labour; the card then shows
+    # the price the server computed from them (2,00 € times 2,5 plus 1,00 € is 6,00 €), and the panel fits the phone.
+    flour = client.post("/api/v1/products", {"name": "Мука ржаная", "sku": "FLOUR-1",
+                                             "price": {"minor": 200, "currency": "EUR"}}, token=company.owner.token)
+    assert flour.status_code == 201, flour.body
+    page.locator("summary", has_text="Состав и работа").click()
+    parts = page.get_by_role("form", name="Состав и работа")
+    parts.get_by_role("searchbox", name="Добавить часть: название или артикул").fill("FLOUR-1")
+    parts.get_by_role("button", name=re.compile("^Мука ржаная")).click()
+    parts.get_by_label("Количество: Мука ржаная").fill("2,5")
+    parts.get_by_label("Работа", exact=True).fill("1")
+    parts.get_by_role("button", name="Сохранить состав").click()
+    page.locator(".toast", has_text="Сохранено").wait_for()
+    props = page.locator("dl.props")
+    expect(props).to_contain_text(re.compile(r"6,00\s€"))
+    expect(props.locator("ul.parts")).to_contain_text("Мука ржаная")
+    expect(parts.get_by_label("Количество: Мука ржаная")).to_have_value(re.compile(r"^2[.,]5"))
     assert_fits_a_phone(page, screens, "card-ru")
     page.get_by_role("link", name="Все товары").click()  # noqa: RUF001
     page.get_by_role("link", name="Корзина", exact=True).click()

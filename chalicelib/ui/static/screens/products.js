@@ -285,6 +285,7 @@ export async function card(root, { params, navigate, alive }) {
   mount(root, heading(product.name, h('a', { href: '#/products' }, t('products.all')), deleteButton(product, navigate)),
     h('div', { class: 'card-grid' },
       h('div', {}, h('section', { class: 'panel' }, properties(product, definitions || [])), stockPanel(product),
+        can('products', 'update') && mine('components') ? partsPanel(product, reload) : null,
         can('products', 'update') ? editPanel(product, definitions, reload) : null),
       h('div', {}, timelinePanel(product, entries))));
 }
@@ -322,6 +323,90 @@ function stockPanel(product) {
   panel.addEventListener('toggle', open);
   if (product.track_stock) queueMicrotask(open);
   return panel;
+}
+
+// -- a service's parts (#23) ---------------------------------------------------------------------------------
+
+/** Products to add as parts, found by name or SKU as one types: not the service itself, not one already a part,
+ * not one made of parts (parts have no parts). */
+function partFinder(product, taken, pick) {
+  const label = t('products.findPart');
+  const results = h('ul', { class: 'list finder-results', role: 'listbox', 'aria-label': label });
+  const input = h('input', { id: 'part-search', type: 'search', autocomplete: 'off', placeholder: label });
+  let seq = 0;
+  const run = async () => {
+    const q = input.value.trim();
+    const mine = ++seq;
+    if (q.length < 2) { results.replaceChildren(); return; }
+    try {
+      const found = (await get(`/api/v1/products${query({ q, limit: 10 })}`)).items
+        .filter((p) => p.id !== product.id && !taken().has(p.id) && !(p.components || []).length);
+      if (mine !== seq) return;
+      results.replaceChildren(...found.map((p) => h('li', {}, h('button', { type: 'button', class: 'link finder-pick',
+        onClick: () => { pick(p); input.value = ''; results.replaceChildren(); input.focus(); } },
+      `${p.name}${p.sku ? ` · ${p.sku}` : ''} · ${priceText(p)}`))));
+    } catch (error) { toastError(error); }
+  };
+  let timer = null;
+  input.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(run, 250); });
+  // Enter searches at once instead of saving the parts form the box sits in.
+  input.addEventListener('keydown', (event) => { if (event.key === 'Enter') { event.preventDefault(); clearTimeout(timer); run(); } });
+  return h('div', { class: 'finder' }, h('label', { for: 'part-search', class: 'visually-hidden' }, label), input, results);
+}
+
+/**
+ * The service's parts and labour, edited on the card: a part is added by search, its quantity typed, removed with
+ * its button; saved with the product's version (changed elsewhere: said, and the card shows the fresh product),
+ * and the card then shows the price the server computed from them.
+ */
+function partsPanel(product, reload) {
+  const currency = product.price?.currency || session.tenant.currency;
+  const parts = (product.components || []).map((p) => ({ product_id: p.product_id, name: p.name || p.product_id,
+    quantity: p.quantity }));
+  const list = h('ul', { class: 'list parts-list' });
+  const draw = () => {
+    list.replaceChildren(...parts.map((part, i) => {
+      const quantity = field({ name: `components.${i}.quantity`, label: t('products.partQuantity', { name: part.name }),
+        value: part.quantity, inputmode: 'decimal', autocomplete: 'off', required: true });
+      quantity.querySelector('input').addEventListener('input', (event) => { part.quantity = event.target.value; });
+      return h('li', { 'data-part': part.product_id }, h('a', { class: 'title grow', href: cardHash(part.product_id) }, part.name),
+        quantity, h('button', { type: 'button', class: 'secondary small', 'aria-label': t('products.removePartNamed', { name: part.name }),
+          onClick: () => { parts.splice(i, 1); draw(); list.closest('form')?.querySelector('#part-search')?.focus(); } },
+        t('products.removePart')));
+    }));
+    if (!parts.length) list.replaceChildren(h('li', { class: 'empty-part' }, t('products.noParts')));
+  };
+  draw();
+  const finder = partFinder(product, () => new Set(parts.map((p) => p.product_id)), (found) => {
+    parts.push({ product_id: found.id, name: found.name, quantity: '1' });
+    draw();
+  });
+  const labour = mine('labour_minor') ? field({ name: 'labour_minor', label: t('products.labour'), inputmode: 'decimal',
+    autocomplete: 'off', value: product.labour_minor ? amountInput(product.labour_minor, currency) : '',
+    hint: t('products.labourHint', { currency }) }) : null;
+  const editor = form({ submit: t('products.saveParts'), label: t('products.partsTitle'), onSubmit: async (values) => {
+    const body = { version: product.version, components: parts.map((part) => ({ product_id: part.product_id,
+      quantity: String(part.quantity).trim().replace(',', '.') })) };
+    if (labour) {
+      const typed = String(values.labour_minor || '').trim();
+      const minor = typed ? parseMoney(typed, currency) : null;
+      if (typed && minor === null) {
+        throw new ApiError(422, { code: 'validation_error', message: t('products.badLabour'),
+          details: [{ loc: ['labour_minor'], msg: t('products.badLabour'), type: 'price' }] });
+      }
+      body.labour_minor = minor;
+    }
+    try {
+      await patch(itemPath(product.id), body);
+    } catch (error) {
+      if (error.status === 409) { toastError(error); await reload(); return; }
+      throw error;
+    }
+    toast(t('common.saved'));
+    await reload();
+  }, children: [h('p', { class: 'hint' }, t('products.partsHint')), list, finder, labour] });
+  return h('details', { class: 'panel parts-panel', open: parts.length ? true : null },
+    h('summary', {}, t('products.partsTitle')), editor);
 }
 
 // -- the trash ---------------------------------------------------------------------------------------------
