@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, model_validator
@@ -149,8 +149,18 @@ class AttachmentLink(BaseModel):
     content_type: str
 
 
+PERIOD_RULE = "'from' must not be after 'to', and a period is at most a year"
+STATS_DAYS = 30
+
+
+def period_fits(day_from: date, day_to: date) -> bool:
+    """A stats period runs forwards and is at most a year."""
+    return day_from <= day_to and (day_to - day_from).days <= 366
+
+
 class StatsQuery(Schema):
-    """A period of whole days (UTC), the last 30 when left out."""
+    """A period of whole days (the company's days), the last 30 up to the company's today when left out (the
+    service fills them in: the company's today depends on its time zone)."""
 
     day_from: date | None = Field(default=None, alias="from")
     day_to: date | None = Field(default=None, alias="to")
@@ -158,10 +168,8 @@ class StatsQuery(Schema):
 
     @model_validator(mode="after")
     def _range(self) -> StatsQuery:
-        self.day_to = self.day_to or datetime.now(UTC).date()
-        self.day_from = self.day_from or self.day_to - timedelta(days=29)
-        if self.day_from > self.day_to or (self.day_to - self.day_from).days > 366:
-            raise ValueError("'from' must not be after 'to', and a period is at most a year")
+        if self.day_from is not None and self.day_to is not None and not period_fits(self.day_from, self.day_to):
+            raise ValueError(PERIOD_RULE)
         return self
 
 

@@ -1,12 +1,21 @@
 """A company's time zone: a name of the IANA database, and the one a country's company most likely keeps its hours in
-(the zone of its capital or largest city; from the database's zone.tab) when sign-up is not told one (#20 item 4)."""
+(the zone of its capital or largest city; from the database's zone.tab) when sign-up is not told one (#20 item 4).
+
+``company_day`` is the company's day of a moment, its date on the company's clock: every day counter (reports,
+orders, tickets, the messengers') is kept by it, so a report's "today" ends at the company's midnight (#19). The
+zone is remembered five minutes per warm Lambda and forgotten when this process commits the tenant."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, Field
+
+from chalicelib.core import db
+from chalicelib.core.tenancy import TenantContext
+from chalicelib.core.warm import WarmCache
 
 DEFAULT_ZONE = "UTC"
 
@@ -90,3 +99,38 @@ TimeZone = Annotated[str, Field(min_length=1, max_length=64, examples=["Europe/M
 def country_zone(country: str) -> str:
     """The time zone a company of this country most likely keeps (UTC for a country the database does not place)."""
     return COUNTRY_ZONES.get(country, DEFAULT_ZONE)
+
+
+ZONE_SECONDS = 300.0
+_zones = WarmCache(ZONE_SECONDS)
+
+
+def _forget_zones(ctx: TenantContext, items: list[Any]) -> None:
+    from chalicelib.identity.models import Tenant
+
+    if any(isinstance(item, Tenant) for item in items):
+        _zones.forget_tenant(ctx.tenant_id)
+
+
+db.on_commit(_forget_zones)
+
+
+def company_zone(ctx: TenantContext) -> ZoneInfo:
+    """The company's time zone (UTC when it names none, or an unknown one), remembered per warm Lambda."""
+    zone = _zones.get((ctx.tenant_id,))
+    if zone is None:
+        from chalicelib.identity import service as identity_service
+
+        tenant = identity_service.tenant_settings(ctx)
+        try:
+            zone = ZoneInfo(str(tenant.timezone) if tenant is not None and tenant.timezone else DEFAULT_ZONE)
+        except (ZoneInfoNotFoundError, ValueError):
+            zone = ZoneInfo(DEFAULT_ZONE)
+        _zones.put((ctx.tenant_id,), zone)
+    return zone
+
+
+def company_day(ctx: TenantContext, moment: datetime) -> date:
+    """The company's day of a moment: its date on the clock of the company's time zone (a naive moment is UTC)."""
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return aware.astimezone(company_zone(ctx)).date()

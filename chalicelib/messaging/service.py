@@ -12,6 +12,7 @@ from chalicelib.conversations.record import CONVERSATION
 from chalicelib.core import db, errors, permissions
 from chalicelib.core.observability import logger
 from chalicelib.core.tenancy import TenantContext, is_valid_id, new_id
+from chalicelib.identity import zones
 from chalicelib.integrations import service as integrations_service
 from chalicelib.messaging import mailing, processor, threads, views
 from chalicelib.messaging.events import Sent, Template
@@ -324,10 +325,15 @@ def set_status(ctx: TenantContext, conversation_id: str, data: s.VersionIn, stat
 
 
 def stats(ctx: TenantContext, query: s.StatsQuery) -> list[dict[str, Any]]:
-    """Message counters of a period (whole days, UTC) per employee and channel, within the caller's scope."""
+    """Message counters of a period (whole days of the company, on its time zone's clock, as they are kept; the
+    last 30 up to the company's today by default) per employee and channel, within the caller's scope."""
     scope = permissions.require(ctx, CONVERSATION.plural, "read")
-    assert query.day_from is not None and query.day_to is not None  # the schema fills them in
-    first, last = query.day_from.isoformat(), query.day_to.isoformat()
+    day_to = query.day_to or zones.company_day(ctx, db.utcnow())
+    day_from = query.day_from or day_to - timedelta(days=s.STATS_DAYS - 1)
+    if not s.period_fits(day_from, day_to):
+        raise errors.ValidationError(details=[{"loc": ["query", "from"], "type": "value_error",
+                                               "msg": s.PERIOD_RULE}])
+    first, last = day_from.isoformat(), day_to.isoformat()
     from chalicelib.conversations.models import ConversationStats
 
     with db.translate_errors():

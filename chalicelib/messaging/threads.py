@@ -28,6 +28,7 @@ from chalicelib.conversations.record import CONVERSATION, SEALED_ENTITY, ref_pk
 from chalicelib.core import crypto, db, errors
 from chalicelib.core.observability import logger
 from chalicelib.core.tenancy import TenantContext, tenant_key
+from chalicelib.identity import zones
 from chalicelib.messaging import sealing
 from chalicelib.messaging.events import STATUS_RANK
 from chalicelib.records import access, editing, store
@@ -219,8 +220,9 @@ def set_preview(ctx: TenantContext, conversation: Conversation, draft: Draft) ->
 
 def _counters(ctx: TenantContext, change: db.Change, conversation: Conversation, day: datetime,
               amounts: dict[str, int]) -> None:
+    """The messengers' day counters, kept by the company's day (its time zone's clock), as the reports read them."""
     user = conversation.owner_id or "-"
-    stamp = day.strftime("%Y-%m-%d")
+    stamp = zones.company_day(ctx, day).isoformat()
     change.add(ConversationStats(stats_pk(ctx), f"{stamp}#{user}#{conversation.channel}", day=stamp, user_id=user,
                                  channel=conversation.channel), **amounts)
 

@@ -4,7 +4,8 @@
   order is cancelled, taken out of on-hand when it ships, put back when a shipped order is returned;
 - its status history: a timeline entry per status it enters after ``new`` (its creation has the engine's entry);
 - the orders report's day counters (``OrderStats``): created, confirmed and revenue, cancelled or returned,
-  payments received, paid in full and the time from the order to its last payment.
+  payments received, paid in full and the time from the order to its last payment, on the company's day (its
+  date on the clock of the company's time zone, ``identity.zones.company_day``, as the other reports).
 
 A change that cannot keep stock from going negative fails as a whole (409 ``insufficient_stock``).
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 from chalicelib.core import db, errors
 from chalicelib.core.tenancy import TenantContext, tenant_key
+from chalicelib.identity import zones
 from chalicelib.orders.models import Order, OrderStats
 from chalicelib.records import timeline as timeline_service
 from chalicelib.records import types
@@ -83,6 +85,6 @@ def _count(ctx: TenantContext, change: db.Change, before: Order | None, after: O
         amounts.update(paid_orders=1, pay_seconds=max(0, int((after.paid_at - after.created_at).total_seconds())))
     if not amounts:
         return
-    pk, sk = stats_key(ctx, db.utcnow().date().isoformat(), subject.owner_id, subject.currency)
+    pk, sk = stats_key(ctx, zones.company_day(ctx, db.utcnow()).isoformat(), subject.owner_id, subject.currency)
     change.add(OrderStats(pk, sk, day=sk[:10], owner_id=subject.owner_id, team_id=subject.team_id,
                           currency=subject.currency), **amounts)

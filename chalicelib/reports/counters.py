@@ -29,15 +29,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from chalicelib.calls.models import Call
 from chalicelib.contacts.models import Contact
 from chalicelib.core import db, errors
 from chalicelib.core.tenancy import TenantContext, tenant_key
-from chalicelib.core.warm import WarmCache
 from chalicelib.deals.models import Deal
 from chalicelib.events.feed import DomainEvent
+from chalicelib.identity import zones
 from chalicelib.reports.models import DealFacts, ReportClaim, ReportCounter
 
 CLAIM_KEPT = timedelta(days=3)
@@ -53,38 +52,10 @@ DIMENSIONS: dict[str, tuple[str, ...]] = {
 }
 
 
-ZONE_SECONDS = 300.0
-_zones = WarmCache(ZONE_SECONDS)
-
-
-def _forget_zones(ctx: TenantContext, items: list[Any]) -> None:
-    from chalicelib.identity.models import Tenant
-
-    if any(isinstance(item, Tenant) for item in items):
-        _zones.forget_tenant(ctx.tenant_id)
-
-
-db.on_commit(_forget_zones)
-
-
-def company_zone(ctx: TenantContext) -> ZoneInfo:
-    """The company's time zone (UTC when it names none, or an unknown one), remembered per warm Lambda."""
-    zone = _zones.get((ctx.tenant_id,))
-    if zone is None:
-        from chalicelib.identity import service as identity_service
-
-        tenant = identity_service.tenant_settings(ctx)
-        try:
-            zone = ZoneInfo(str(tenant.timezone) if tenant is not None and tenant.timezone else "UTC")
-        except (ZoneInfoNotFoundError, ValueError):
-            zone = ZoneInfo("UTC")
-        _zones.put((ctx.tenant_id,), zone)
-    return zone
-
-
 def day_of(ctx: TenantContext, moment: datetime) -> date:
-    """The company's day of a moment: its date on the clock of the company's time zone."""
-    return moment.astimezone(company_zone(ctx)).date()
+    """The company's day of a moment (``identity.zones.company_day``, as orders, tickets and the messengers keep
+    their day counters)."""
+    return zones.company_day(ctx, moment)
 
 
 def report_pk(ctx: TenantContext, report: str) -> str:

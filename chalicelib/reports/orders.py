@@ -1,7 +1,8 @@
 """The orders report (#23): revenue of confirmed orders, payments received and the time from an order to its
 payment, per day and currency, from the day counters orders keep in each order's own transaction
 (``orders.models.OrderStats``, as the messengers keep theirs): one Query of the period, within the caller's scope
-of orders. Revenue counts an order on the day it is confirmed (cancelled and returned ones are counted apart, on
+of orders. Days are the company's days, as in the other reports, its default today included. Revenue counts an
+order on the day it is confirmed (cancelled and returned ones are counted apart, on
 the day they close); payments on the day they are recorded; an order paid in full adds the seconds from its
 creation to its last payment, so the average is their sum over the orders paid that day.
 """
@@ -71,7 +72,7 @@ def stats(ctx: TenantContext, start: date, end: date) -> list[OrderStats]:
 
 def orders(ctx: TenantContext, *, query: s.ReportQuery) -> OrdersReport:
     """Per day and currency, and per currency for the period: revenue, payments, time to payment."""
-    start, end = service.period(query)
+    start, end = service.period(query, ctx=ctx)
     days: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for item in stats(ctx, start, end):
         row = days[(str(item.day), str(item.currency))]

@@ -2,7 +2,7 @@
 
 Read from the counters each ticket write adds in its own transaction (``tickets.sla.count``, as orders and the
 messengers keep theirs): one Query of ``T#<tid>#TKSTATS`` for the period, summed in memory, within the caller's
-scope of tickets (a counter carries its assignee and team).
+scope of tickets (a counter carries its assignee and team). Days are the company's days (its time zone's clock).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 from chalicelib.core import db, errors, permissions
 from chalicelib.core.schema import Schema
 from chalicelib.core.tenancy import TenantContext, tenant_key
+from chalicelib.identity import zones
 from chalicelib.tickets.models import STATS_PARTITION, TicketStats
 
 NUMBERS = ("created", "first_responses", "first_response_met", "first_response_seconds", "resolved", "resolution_met",
@@ -54,8 +55,9 @@ class TicketReport(BaseModel):
     model_config = {"populate_by_name": True}
 
 
-def _period(query: TicketReportQuery) -> tuple[date, date]:
-    end = query.to or db.utcnow().date()
+def _period(ctx: TenantContext, query: TicketReportQuery) -> tuple[date, date]:
+    """The report's days: the company's days, as the counters are kept, 30 up to the company's today by default."""
+    end = query.to or zones.company_day(ctx, db.utcnow())
     start = query.from_ or end - timedelta(days=29)
     if start > end or (end - start).days >= MAX_DAYS:
         raise errors.ValidationError(details=[{"loc": ["query", "from"], "type": "invalid_period",
@@ -82,7 +84,7 @@ def _row(key: str | None, n: dict[str, int]) -> TicketReportRow:
 def tickets(ctx: TenantContext, query: TicketReportQuery) -> TicketReport:
     """The period's ticket numbers grouped by priority, channel, assignee or day (one Query)."""
     scope = permissions.require(ctx, "tickets", "read")
-    start, end = _period(query)
+    start, end = _period(ctx, query)
     with db.translate_errors():
         found = [item for item in TicketStats.query(tenant_key(ctx, STATS_PARTITION), TicketStats.sk.between(
             start.isoformat(), f"{end.isoformat()}~")) if isinstance(item, TicketStats)

@@ -16,6 +16,7 @@ from chalicelib.core import audit, db, errors, permissions
 from chalicelib.core.tenancy import TenantContext, tenant_key
 from chalicelib.due import service as due
 from chalicelib.identity import service as identity_service
+from chalicelib.identity import zones
 from chalicelib.tickets import hours as business
 from chalicelib.tickets.models import STATS_PARTITION, Ticket, TicketSettings, TicketStats
 
@@ -160,10 +161,11 @@ def timers(ctx: TenantContext, change: db.Change, before: Ticket | None, after: 
 
 
 def count(ctx: TenantContext, change: db.Change, ticket: Ticket, at: datetime, **amounts: int) -> None:
-    """Add numbers to the day's counters of the ticket's assignee, priority and channel, in change."""
+    """Add numbers to the company's day's counters (``at`` on the company's clock) of the ticket's assignee,
+    priority and channel, in change."""
     if not any(amounts.values()):
         return
-    day = at.date().isoformat()
+    day = zones.company_day(ctx, at).isoformat()
     item = TicketStats(stats_pk(ctx), f"{day}#{ticket.owner_id or '-'}#{ticket.priority}#{ticket.channel}", day=day,
                        owner_id=ticket.owner_id, team_id=ticket.team_id, priority=ticket.priority,
                        channel=ticket.channel)

@@ -54,3 +54,61 @@ def test_a_lead_counts_on_the_companys_day_and_today_is_the_companys(
     with at(monkeypatch, after_midnight):  # the company's today is the 11th already (or still)
         today: dict[str, Any] = body(client.get("/api/v1/reports/sources", token=company.owner.token))
     assert today["to"] == "2031-06-11" and sum(row["leads"] for row in today["items"]) == 2
+
+
+# Vladivostok (UTC+10): 00:30 on the 11th is 14:30 UTC on the 10th, 23:30 on the 11th is 13:30 UTC on the 11th; the
+# other day counters (orders', tickets', the messengers') are kept by the company's day too, and read by it.
+EARLY, LATE = datetime(2031, 6, 10, 14, 30, tzinfo=UTC), datetime(2031, 6, 11, 13, 30, tzinfo=UTC)
+DAYS = ("2031-06-10", "2031-06-11", "2031-06-12")
+
+
+def test_orders_count_on_the_companys_day(client: ApiClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    company = signup(client, company="Days orders", timezone="Asia/Vladivostok")
+    token = company.owner.token
+    contact = body(client.post("/api/v1/contacts", {"first_name": "Irina"}, token=token))
+    for moment in (EARLY, LATE):
+        with at(monkeypatch, moment):
+            made = client.post("/api/v1/orders", {"currency": "EUR", "contact_id": contact["id"], "lines": [
+                {"description": "A", "quantity": "1", "unit_price_minor": 1000}]}, token=token)
+            assert made.status_code == 201, made.body
+    created = {day: sum(row["created"] for row in body(client.get(
+        f"/api/v1/reports/orders?from={day}&to={day}", token=token))["items"]) for day in DAYS}
+    assert created == {"2031-06-10": 0, "2031-06-11": 2, "2031-06-12": 0}
+    with at(monkeypatch, EARLY):  # the company's today is the 11th already
+        today = body(client.get("/api/v1/reports/orders", token=token))
+    assert today["to"] == "2031-06-11" and [row["day"] for row in today["items"]] == ["2031-06-11"]
+
+
+def test_tickets_count_on_the_companys_day(client: ApiClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    company = signup(client, company="Days tickets", timezone="Asia/Vladivostok")
+    token = company.owner.token
+    for moment in (EARLY, LATE):
+        with at(monkeypatch, moment):
+            made = client.post("/api/v1/tickets", {"subject": "Parcel arrived broken"}, token=token)
+            assert made.status_code == 201, made.body
+    report = body(client.get(f"/api/v1/reports/tickets?by=day&from={DAYS[0]}&to={DAYS[2]}", token=token))
+    assert [(row["key"], row["created"]) for row in report["items"]] == [("2031-06-11", 2)]
+    with at(monkeypatch, EARLY):
+        today = body(client.get("/api/v1/reports/tickets?by=day", token=token))
+    assert today["to"] == "2031-06-11" and today["total"]["created"] == 2
+
+
+def test_messages_count_on_the_companys_day(client: ApiClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.messaging.kit import make_conversation
+
+    company = signup(client, company="Days messages", timezone="Asia/Vladivostok")
+    token = company.owner.token
+    conversation = make_conversation(client, token)
+    for moment in (EARLY, LATE):
+        with at(monkeypatch, moment):
+            sent = client.post(f"/api/v1/conversations/{conversation['id']}/messages",
+                               {"template": {"name": "welcome", "language": "en_US"}}, token=token)
+            assert sent.status_code == 201, sent.body
+    outbound = {day: sum(row["outbound"] for row in body(client.get(
+        f"/api/v1/conversations/stats?from={day}&to={day}", token=token))["items"]) for day in DAYS}
+    assert outbound == {"2031-06-10": 0, "2031-06-11": 2, "2031-06-12": 0}
+    with at(monkeypatch, EARLY):  # the default period ends on the company's today
+        today = body(client.get("/api/v1/conversations/stats", token=token))["items"]
+    assert sum(row["outbound"] for row in today) == 2
+    refused = client.get(f"/api/v1/conversations/stats?from={DAYS[2]}&to={DAYS[0]}", token=token)
+    assert refused.status_code == 422
