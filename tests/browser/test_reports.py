@@ -17,6 +17,21 @@ from tests.factories import signup
 from tests.support import ApiClient, body
 
 
+def _started_campaign(ctx: TenantContext, owner: str) -> None:
+    """A campaign started now (in this month, as the counters above) that sent 10 messages: 5 opened, 1 order
+    worth $300."""
+    from chalicelib.campaigns import sending
+    from chalicelib.campaigns.models import Campaign, CampaignStats
+
+    campaign_id = new_id()
+    campaign = Campaign(sending.campaigns_pk(ctx), campaign_id, campaign_id=campaign_id, name="Spring tulips",
+                        channel="email", created_by=owner, status="sent", currency="USD",
+                        started_at=db.utcnow())
+    stats = CampaignStats(sending.stats_pk(ctx), campaign_id, recipients=10, sent=10, delivered=10, opened=5,
+                          clicked=2, conversions=1, revenue_minor=30_000)
+    db.commit(ctx, db.Change().save(campaign).save(stats))
+
+
 def test_the_dashboard_and_reports_draw_charts_and_tables(browser: Any, live_url: str, app: Any,
                                                           screens: Screens) -> None:
     client = ApiClient(app)
@@ -37,6 +52,7 @@ def test_the_dashboard_and_reports_draw_charts_and_tables(browser: Any, live_url
         tally.add("funnel", {**where, "stage_id": second}, entered=2, value=250_000)
         tally.add("lost_reasons", {**where, "reason": "Price"}, lost_count=1)
         assert tally.commit()
+        _started_campaign(ctx, owner)
     page = new_page(browser, live_url)
     scripts: list[str] = []
     page.on("request", lambda request: scripts.append(request.url) if "/vendor/" in request.url else None)
@@ -58,8 +74,14 @@ def test_the_dashboard_and_reports_draw_charts_and_tables(browser: Any, live_url
     expect(stages.first.locator("td").nth(4)).to_have_text("2")  # two hours in the stage on average
     expect(stages.nth(1).locator("td").nth(3)).to_have_text("50%")  # from the stage before
     expect(funnel.locator("table").nth(1)).to_contain_text("Price")  # the lost reasons
+    campaigns = page.locator("[data-test=report-campaigns] tbody tr")
+    expect(campaigns).to_have_count(1)
+    expect(campaigns.first).to_contain_text("Spring tulips")
+    expect(campaigns.first.locator("td").nth(3)).to_have_text("5 (50%)")  # opened of sent
+    expect(campaigns.first).to_contain_text("$300.00")
     assert_fits_a_phone(page, screens, "reports")
     page.select_option(".lang-select", "ru")
     expect(page.get_by_role("heading", name="Источники лидов")).to_be_visible()
+    expect(page.get_by_role("heading", name="Рассылки")).to_be_visible()
     expect(funnel.get_by_role("columnheader", name="Время на этапе, ч")).to_be_visible()
     assert_no_problems(page)

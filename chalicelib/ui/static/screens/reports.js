@@ -4,13 +4,14 @@
 import { get } from '../js/api.js';
 import { h, mount, uid } from '../js/dom.js';
 import { t } from '../js/i18n.js';
-import { formatMoney, formatNumber } from '../js/format.js';
+import { browserZone, formatMoney, formatNumber, zonedInput } from '../js/format.js';
 import { MESSAGES } from '../js/messages.js';
 import { REPORTS } from '../js/messages-reports.js';
-import { can } from '../js/session.js';
+import { can, session } from '../js/session.js';
 import { empty, heading, toastError } from '../js/ui.js';
 import { ticketsPart } from './ticket-report.js';
 import { ordersPart } from './order-report.js';
+import { campaignsPart } from './campaign-report.js';
 
 Object.assign(MESSAGES, REPORTS); // this screen's texts load with it, not with the app's first load
 
@@ -74,7 +75,6 @@ function card(label, value, test) {
   return h('div', { class: 'kpi', 'data-test': test }, h('div', { class: 'kpi-value' }, value), h('div', { class: 'kpi-label' }, label));
 }
 
-const isoDay = (date) => date.toISOString().slice(0, 10);
 const minutes = (seconds) => (seconds === null || seconds === undefined ? '' : formatNumber(Math.round(seconds / 60)));
 
 function userName(users, id) {
@@ -139,9 +139,11 @@ function funnelPart(funnel) {
 
 /** #/reports. */
 export async function dashboard(root, { alive, query, navigate }) {
-  const today = new Date();
-  const to = query.get('to') || isoDay(today);
-  const from = query.get('from') || isoDay(new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), 1)));
+  // The company's today and month (its time zone's clock, as the counters keep their days), wherever the browser is.
+  const zone = session.tenant?.timezone || browserZone();
+  const today = zonedInput(new Date(), zone).slice(0, 10);
+  const to = query.get('to') || today;
+  const from = query.get('from') || `${today.slice(0, 8)}01`;
   const period = `from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`;
   const seesCalls = can('calls', 'read');
   const [sources, managers, communications, funnel, todays, overdue, users] = await Promise.all([
@@ -169,6 +171,6 @@ export async function dashboard(root, { alive, query, navigate }) {
         card(t('rep.leads'), formatNumber(leads), 'kpi-leads'), card(t('rep.revenue'), formatMoney(revenue, sources.currency), 'kpi-revenue')),
       funnelPart(funnel), sourcesPart(sources), managersPart(managers, users.items),
       seesCalls ? communicationsPart(communications) : null, ticketsPart({ from, to, users: users.items }),
-      ordersPart({ from, to }));
+      ordersPart({ from, to }), campaignsPart({ from, to, zone }));
   } catch (error) { toastError(error); }
 }
