@@ -111,6 +111,7 @@ def test_a_won_deal_becomes_its_order_in_russian_on_a_desktop(browser: Any, live
     page.locator("#page-title", has_text="Заказы").wait_for()
     page.get_by_label("Статус").select_option("confirmed")
     expect(page.locator(".order-list li")).to_have_count(1)
+    expect(page.locator(".order-list li [data-test=order-customer]")).to_have_text("Олег")  # named as read now
     page.get_by_label("Статус").select_option("new")
     expect(page.locator(".empty")).to_be_visible()
     _fits(page, DESKTOP["width"])
