@@ -98,7 +98,7 @@ class OrderPaymentIn(Schema):
     version: int = Field(ge=1)
     amount_minor: Annotated[StrictInt, Field(ge=1, le=MAX_MINOR)]
     method: Literal["cash", "card", "bank_transfer", "online", "other"]
-    paid_on: date | None = Field(default=None, description="Default: today (UTC)")
+    paid_on: date | None = Field(default=None, description="Default: the company's today (its time zone)")
     reference: Annotated[str, Field(max_length=100)] | None = None
 
 

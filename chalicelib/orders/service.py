@@ -11,6 +11,7 @@ from typing import Any
 
 from chalicelib.core import db, errors, permissions
 from chalicelib.core.tenancy import TenantContext, new_id
+from chalicelib.identity import zones
 from chalicelib.orders import pricing, views
 from chalicelib.orders import schemas as s
 from chalicelib.orders.models import Order, OrderRow
@@ -92,7 +93,7 @@ def add_payment(ctx: TenantContext, order_id: str, *, data: s.OrderPaymentIn) ->
                                                "msg": f"At most {due} is due"}])
     now = db.utcnow()
     payment = {"id": new_id(), "amount_minor": data.amount_minor, "method": data.method,
-               "paid_on": (data.paid_on or now.date()).isoformat(), "reference": data.reference,
+               "paid_on": (data.paid_on or zones.company_day(ctx, now)).isoformat(), "reference": data.reference,
                "recorded_at": now.isoformat(), "by": ctx.actor_id}
     after.payments = [*(before.payments or []), payment]
     after.paid_minor = int(before.paid_minor) + data.amount_minor

@@ -71,9 +71,18 @@ def test_orders_count_on_the_companys_day(client: ApiClient, monkeypatch: pytest
             made = client.post("/api/v1/orders", {"currency": "EUR", "contact_id": contact["id"], "lines": [
                 {"description": "A", "quantity": "1", "unit_price_minor": 1000}]}, token=token)
             assert made.status_code == 201, made.body
-    created = {day: sum(row["created"] for row in body(client.get(
-        f"/api/v1/reports/orders?from={day}&to={day}", token=token))["items"]) for day in DAYS}
-    assert created == {"2031-06-10": 0, "2031-06-11": 2, "2031-06-12": 0}
+    with at(monkeypatch, EARLY):  # a payment recorded without its date is paid on the company's today
+        order = body(made)
+        confirmed = body(client.post(f"/api/v1/orders/{order['id']}/status",
+                                     {"status": "confirmed", "version": order["version"]}, token=token))
+        paid = client.post(f"/api/v1/orders/{order['id']}/payments", {"version": confirmed["version"],
+                                                                      "amount_minor": 1000, "method": "cash"},
+                           token=token)
+        assert paid.status_code == 200 and body(paid)["payments"][0]["paid_on"] == "2031-06-11", paid.body
+    reports = {day: body(client.get(f"/api/v1/reports/orders?from={day}&to={day}", token=token))["items"]
+               for day in DAYS}
+    assert {day: [(row["created"], row["received"]) for row in rows] for day, rows in reports.items()} == {
+        "2031-06-10": [], "2031-06-11": [(2, 1000)], "2031-06-12": []}
     with at(monkeypatch, EARLY):  # the company's today is the 11th already
         today = body(client.get("/api/v1/reports/orders", token=token))
     assert today["to"] == "2031-06-11" and [row["day"] for row in today["items"]] == ["2031-06-11"]
