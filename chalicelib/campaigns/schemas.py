@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, Field, model_validator
 
 from chalicelib.core.schema import Schema
 
@@ -138,8 +138,10 @@ class CampaignResults(BaseModel):
 
 
 class CampaignReportQuery(Schema):
-    from_: datetime | None = Field(default=None, alias="from")
-    to: datetime | None = None
+    # Exact times with their offset: a time without one (or a bare date) would mean a different instant in every
+    # company's zone, and could not be compared with the campaigns' start times (422, not a guess).
+    from_: AwareDatetime | None = Field(default=None, alias="from")
+    to: AwareDatetime | None = None
     format: Literal["json", "csv"] = "json"
 
 

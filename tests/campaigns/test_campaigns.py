@@ -152,3 +152,9 @@ def test_a_deal_won_by_a_recipient_is_the_campaigns_conversion_once(client: ApiC
     assert (results["conversions"], results["revenue_minor"]) == (1, 450_00)
     report = body(client.get("/api/v1/reports/campaigns", token=owner))
     assert [(row["id"], row["conversions"]) for row in report["items"]] == [(campaign["id"], 1)]
+    # a period's ends are exact times with their offset; a bare date or a time without one is refused, not a 500
+    for bad in ("2020-01-01", "2020-01-01T00:00:00"):
+        refused = client.get(f"/api/v1/reports/campaigns?from={bad}", token=owner)
+        assert refused.status_code == 422, (bad, refused.body)
+    since = body(client.get("/api/v1/reports/campaigns?from=2020-01-01T00:00:00%2B03:00", token=owner))
+    assert [row["id"] for row in since["items"]] == [campaign["id"]]
