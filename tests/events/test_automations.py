@@ -212,13 +212,14 @@ def test_an_email_goes_only_to_a_customer_who_agreed(client: ApiClient, feed: Fe
     owner = company.owner.token
     rule = _rule(client, company, trigger={"type": "record.created", "entity": "contact"},
                  actions=[{"type": "send_email", "subject": "Welcome, {name}", "text": "Thank you, {name}."}])
-    agreed = body(client.post("/api/v1/contacts", {"first_name": "Anna", "emails": [{"address": "anna@example.com"}],
+    # addresses of this test alone: the embedded SES keeps every message of the worker's earlier tests
+    anna, boris = "anna.agreed@mailing-rules.test", "boris.silent@mailing-rules.test"
+    agreed = body(client.post("/api/v1/contacts", {"first_name": "Anna", "emails": [{"address": anna}],
                                                    "consent": {"marketing": True}}, token=owner))
-    body(client.post("/api/v1/contacts", {"first_name": "Boris", "emails": [{"address": "boris@example.com"}]},
-                     token=owner))
+    body(client.post("/api/v1/contacts", {"first_name": "Boris", "emails": [{"address": boris}]}, token=owner))
     feed.deliver()
-    assert [m.subject for m in outbox("anna@example.com")] == ["Welcome, Anna"]
-    assert outbox("boris@example.com") == []
+    assert [m.subject for m in outbox(anna)] == ["Welcome, Anna"]
+    assert outbox(boris) == []
     runs = {r["subject"]["id"]: r["steps"][0] for r in _runs(client, company, rule)}
     assert runs[agreed["id"]]["status"] == "done"
     assert [s["detail"] for i, s in runs.items() if i != agreed["id"]] == [

@@ -16,7 +16,8 @@ NO_RESOURCE_LEVEL = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
 CHALICE_RESOURCES = {"APIHandler", "ApiHandlerRole", "RestAPI", "APIHandlerInvokePermission",
                      "WebsocketAPI", "WebsocketAPIStage", "WebsocketConnect", "WebsocketMessage", "WebsocketDisconnect",
                      "WebsocketMessageRole", "InboxEventsRole", "DataioJobsRole",
-                     "TenantDataJobsRole", "HousekeepingRole", "DomainEventsRole", "DueTimersRole"}
+                     "TenantDataJobsRole", "HousekeepingRole", "DomainEventsRole", "DueTimersRole",
+                     "InboxDispatchRole", "MailInRole", "CampaignSendsRole"}
 
 
 def _policy(stage: str) -> dict[str, Any]:

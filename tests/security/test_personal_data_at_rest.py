@@ -43,8 +43,9 @@ TICKET_TEXTS = ["Frumblegast Wobbleton", "Snorkelwhip Quandaroo", "Plimsollyx Gr
 DOCUMENT_TEXTS = ["Whistlethorn bouquet", "Pennywhistle Sole Trader", "Marrowgate Lane 9"]
 DOCUMENT_MAIL = "pennywhistle.ledgerbox@example.org"
 EMAILS = ["quixotella.brumble@example.org", "office@zephyranthes.test", "pennywhistle.ledgerbox@example.org"]
-COMMON = {"the", "for", "bring", "prefers", "tea", "хочу", "букет", "holdings", "samples", "callback", "banquet",
-          "naberezhnaya", "office", "example", "test", "org"}  # words any item may hold for other reasons
+COMMON = {"the", "for", "bring", "prefers", "tea", "хочу", "букет", "bouquet", "holdings", "samples", "callback",
+          "banquet", "naberezhnaya", "office", "example", "test", "org"}  # words any item may hold for other reasons
+# ("bouquet": a product's name, which stays in clear by design, may hold it: docs/ARCHITECTURE.md)
 
 
 def _variants(value: str) -> set[str]:
