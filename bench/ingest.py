@@ -2,15 +2,12 @@
 
 Written against the integrations contract: an admin creates a form integration (its
 ``webhook_url`` ends in the key), the public hook answers ``{ok, event_id, duplicate?}``. As
-deployed, the hook stores the event; the table's stream brings its audit record to the domain-event
-feed (``app.domain_events``), which queues it (``inbox.dispatch``); the jobs queue's handler
+deployed, the hook stores the event and queues it; the jobs queue's handler
 (``inbox.jobs.queued_events``) makes the contact, deal and task. The bench posts every event to the
-hook, hands the stream to the feed as Lambda would (local/streams.py, what ``make run`` runs), drains
-the queue through the handler, ten messages a batch as Lambda hands them, hands the feed what that
-wrote, and counts every DynamoDB request and its capacity (bench.accounting): the hook's and the
-processing's apart from the feed's (its consumers: reports, notifications, automations ...). Every
-unique submission carries its own e-mail address and phone; afterwards every event must have exactly
-one contact (none lost) and every repeat must have been recognised (none doubled). A form event's CPU: bench.cpu.
+hook, then drains the queue through the handler, ten messages a batch as Lambda hands them, and
+counts every DynamoDB request and its capacity (bench.accounting). Every unique submission carries
+its own e-mail address and phone; afterwards every event must have exactly one contact (none lost)
+and every repeat must have been recognised (none doubled). The CPU of a form event is bench.cpu's.
 ``python -m bench.ingest [events]``; skipped while ``chalicelib/forms`` is not in the tree.
 """
 
@@ -77,35 +74,8 @@ def _drain(url: str) -> int:
         handled += len(messages)
 
 
-def _feed(app: Any) -> Any:
-    """The table's stream, read for the app's stream handler as Lambda reads it (local/streams.py)."""
-    import boto3
-
-    from chalicelib.core import aws
-    from chalicelib.core.config import settings
-    from local.streams import StreamPoller
-
-    # A call naming a stream's ARN goes to the account's endpoint, which the in-process moto routes to DynamoDB
-    # itself: the streams endpoint is named (as tests/events does).
-    streams = boto3.client("dynamodbstreams", region_name=settings.region,
-                           endpoint_url=f"https://streams.dynamodb.{settings.region}.amazonaws.com")
-    poller = StreamPoller(app, None, region=settings.region, dynamodb=aws.client("dynamodb"), streams=streams)
-    poller.prepare(settings.table_name)
-    poller._stop.set()  # no pauses between attempts
-    return poller
-
-
-def _deliver(poller: Any) -> int:
-    """Hand the feed everything written since it last read; how many stream records."""
-    total = 0
-    while handed := sum(poller.poll_once(consumer) for consumer in poller.consumers):
-        total += handed
-    return total
-
-
 def measure(events: int = 300) -> dict[str, Any]:
-    """Send events (10% repeated) through the public hook, then through the feed and the queue; what it cost,
-    lost/doubled."""
+    """Send events (10% repeated) through the public hook, then drain the queue; what it cost, lost/doubled."""
     if not FORMS.is_dir():
         return {"skipped": "/hooks/forms not in tree"}
     accounting.install()
@@ -113,20 +83,11 @@ def measure(events: int = 300) -> dict[str, Any]:
         url = _queue()
         submissions = _submissions(events)
         api, hook, path = _form(app)
-        poller = _feed(app)
-        _deliver(poller)  # what signing up and creating the form wrote
         accounting.LEDGER.reset()
         answers = [hook.call("POST", path, submission) for submission in submissions]
         hook_calls = accounting.LEDGER.snapshot()
-        before_feed = len(hook_calls)
-        _deliver(poller)  # the feed queues the stored events
-        dispatch_calls = accounting.LEDGER.snapshot()[before_feed:]
-        before_drain = before_feed + len(dispatch_calls)
         handled = _drain(url)
-        processing_calls = accounting.LEDGER.snapshot()[before_drain:]
-        _deliver(poller)  # the feed's consumers see the contacts, deals and tasks made
-        feed_calls = dispatch_calls + accounting.LEDGER.snapshot()[before_drain + len(processing_calls):]
-        calls = hook_calls + processing_calls
+        calls = accounting.LEDGER.snapshot()
         contacts = _count_contacts(api)
     unique = len({submission["email"] for submission in submissions})
     failed = sum(1 for status, _ in answers if status >= 300)
@@ -135,8 +96,6 @@ def measure(events: int = 300) -> dict[str, Any]:
             "failed": failed, "contacts": contacts, "lost": max(unique - contacts, 0),
             "doubled": max(contacts - unique, 0), "duplicates_flagged": flagged,
             "dynamodb_requests_per_event": len(calls) / events,
-            "feed_requests_per_event": len(feed_calls) / events,
-            "feed_wru_per_event": sum(call.write_units for call in feed_calls) / events,
             "wru_per_event": sum(call.write_units for call in calls) / events,
             "wru_by_kind": accounting.wru_by_kind(calls, events),
             "rru_per_event": sum(call.read_units for call in calls) / events}
@@ -158,8 +117,6 @@ def table(result: dict[str, Any]) -> list[tuple[str, str, str]]:
     return [("webhook ingest: DynamoDB per event", f"{result['dynamodb_requests_per_event']:.1f} req",
              f"{result['wru_per_event']:.1f} WRU, {result['rru_per_event']:.1f} RRU; "
              f"{result['hook_requests_per_event']:.1f} req before the answer"),
-            ("webhook ingest: the domain-event feed per event", f"{result['feed_requests_per_event']:.1f} req",
-             f"{result['feed_wru_per_event']:.1f} WRU (its consumers: reports, notifications, automations ...)"),
             ("webhook ingest: WRU per event by item", ", ".join(
                 f"{kind} {units:.1f}" for kind, units in list(result.get("wru_by_kind", {}).items())[:4]), ""),
             ("webhook ingest: none lost or doubled", "ok" if clean else "MISSED",

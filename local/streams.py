@@ -34,7 +34,6 @@ class StreamConsumer:
     batch_size: int
     arn: str = ""
     iterators: dict[str, str] = field(default_factory=dict)
-    handed: int | None = None  # the sequence number of the last record it took (moto keeps one shard)
 
 
 def lambda_record(record: dict[str, Any], arn: str) -> dict[str, Any]:
@@ -114,17 +113,13 @@ class StreamPoller:
                 continue
             consumer.iterators[shard_id] = page["NextShardIterator"]
             handed += len(records)
-            consumer.handed = int(records[-1]["dynamodb"]["SequenceNumber"])
-            self._forget_handed()
+            self._forget_up_to(records[-1]["dynamodb"]["SequenceNumber"])
         return handed
 
-    def _forget_handed(self) -> None:
-        """Drop records every consumer has taken from moto's shard (in this process, where the runner serves
-        moto): the domain-event feed and the inbox dispatch read the same stream, each at its own pace."""
-        positions = [consumer.handed for consumer in self.consumers]
-        if not positions or any(position is None for position in positions):
-            return  # a consumer has not read them yet
-        sequence_number = str(min(position for position in positions if position is not None))
+    def _forget_up_to(self, sequence_number: str) -> None:
+        """Drop records handed over from moto's shard (in this process, where the runner serves moto)."""
+        if len(self.consumers) != 1:
+            return  # another consumer may not have read them yet
         try:
             from moto.core import DEFAULT_ACCOUNT_ID
             from moto.dynamodb.models import dynamodb_backends
