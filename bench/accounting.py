@@ -224,3 +224,18 @@ def install() -> None:
     for handler in (("before-parameter-build.dynamodb", _before), ("after-call.dynamodb", _after)):
         if handler not in botocore.handlers.BUILTIN_HANDLERS:
             botocore.handlers.BUILTIN_HANDLERS.append(handler)
+
+
+def cost_of(run: Any) -> dict[str, Any]:
+    """What one run of an action cost the app, apart from authentication: its answer (``status``), requests,
+    read and write units, operations, our CPU (``cpu_s``) and write units by kind of item."""
+    import time
+
+    LEDGER.reset()
+    started = time.process_time()
+    status = run()
+    cpu = time.process_time() - started
+    calls = [c for c in LEDGER.snapshot() if not c.auth]
+    return {"status": status, "requests": len(calls), "read_units": sum(c.read_units for c in calls),
+            "write_units": sum(c.write_units for c in calls), "operations": ", ".join(c.operation for c in calls),
+            "cpu_s": cpu, "wru_by_kind": wru_by_kind(calls)}

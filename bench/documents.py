@@ -40,15 +40,9 @@ def _aws_calls() -> tuple[list[str], Any]:
 
 
 def _cost(made: list[str], run: Any) -> dict[str, Any]:
-    accounting.LEDGER.reset()
     made.clear()
-    started = time.process_time()
-    status = run()
-    cpu = time.process_time() - started
-    calls = [c for c in accounting.LEDGER.snapshot() if not c.auth]
-    return {"status": status, "requests": len(calls), "read_units": sum(c.read_units for c in calls),
-            "write_units": sum(c.write_units for c in calls), "operations": ", ".join(c.operation for c in calls),
-            "other": ", ".join(made), "cpu_s": cpu, "wru_by_kind": accounting.wru_by_kind(calls)}
+    found = accounting.cost_of(run)
+    return {**found, "other": ", ".join(made)}
 
 
 def _summary(name: str, costs: list[dict[str, Any]], ok: int) -> dict[str, Any]:

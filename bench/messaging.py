@@ -18,7 +18,6 @@ requests and units, the S3 and SES requests each makes are counted.
 from __future__ import annotations
 
 import statistics
-import time
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -57,15 +56,9 @@ def _post(app: Any, request: Any) -> int:
 
 
 def _cost(run: Any) -> dict[str, Any]:
-    accounting.LEDGER.reset()
     _OTHER.clear()
-    started = time.process_time()
-    status = run()
-    cpu = time.process_time() - started
-    calls = [c for c in accounting.LEDGER.snapshot() if not c.auth]
-    return {"status": status, "requests": len(calls), "read_units": sum(c.read_units for c in calls),
-            "write_units": sum(c.write_units for c in calls), "operations": ", ".join(c.operation for c in calls),
-            "cpu_s": cpu, "wru_by_kind": accounting.wru_by_kind(calls), "other": list(_OTHER)}
+    found = accounting.cost_of(run)
+    return {**found, "other": list(_OTHER)}
 
 
 def _mail(app: Any, message: Any) -> dict[str, Any]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import statistics
 import sys
-import time
 from typing import Any
 
 from bench import accounting, harness
@@ -22,14 +21,9 @@ STOCKED = 3
 
 
 def _cost(run: Any) -> dict[str, Any]:
-    accounting.LEDGER.reset()
-    started = time.process_time()
-    status, answer = run()
-    cpu = time.process_time() - started
-    calls = [c for c in accounting.LEDGER.snapshot() if not c.auth]
-    return {"status": status, "answer": answer, "requests": len(calls), "read_units": sum(c.read_units for c in calls),
-            "write_units": sum(c.write_units for c in calls), "operations": ", ".join(c.operation for c in calls),
-            "cpu_s": cpu, "wru_by_kind": accounting.wru_by_kind(calls)}
+    found = accounting.cost_of(run)
+    status, answer = found["status"]
+    return {**found, "status": status, "answer": answer}
 
 
 def _summary(name: str, costs: list[dict[str, Any]], ok: int) -> dict[str, Any]:

@@ -19,14 +19,7 @@ from bench import accounting, harness
 
 
 def _cost(run: Any) -> dict[str, Any]:
-    accounting.LEDGER.reset()
-    started = time.process_time()
-    status = run()
-    cpu = time.process_time() - started
-    calls = [c for c in accounting.LEDGER.snapshot() if not c.auth]
-    return {"status": status, "requests": len(calls), "read_units": sum(c.read_units for c in calls),
-            "write_units": sum(c.write_units for c in calls), "operations": ", ".join(c.operation for c in calls),
-            "cpu_s": cpu, "wru_by_kind": accounting.wru_by_kind(calls)}
+    return accounting.cost_of(run)
 
 
 def _summary(name: str, costs: list[dict[str, Any]], ok: Any) -> dict[str, Any]:
