@@ -44,7 +44,8 @@ DOCUMENT_TEXTS = ["Whistlethorn bouquet", "Pennywhistle Sole Trader", "Marrowgat
 DOCUMENT_MAIL = "pennywhistle.ledgerbox@example.org"
 EMAILS = ["quixotella.brumble@example.org", "office@zephyranthes.test", "pennywhistle.ledgerbox@example.org"]
 COMMON = {"the", "for", "bring", "prefers", "tea", "хочу", "букет", "bouquet", "holdings", "samples", "callback",
-          "banquet", "naberezhnaya", "office", "example", "test", "org"}  # words any item may hold for other reasons
+          "banquet", "twice", "naberezhnaya", "office", "example", "test",
+          "org"}  # words any item may hold for other reasons ("quillfeather" keeps the callback note's check)
 # ("bouquet": a product's name, which stays in clear by design, may hold it: docs/ARCHITECTURE.md)
 
 
