@@ -10,6 +10,7 @@ as E.164 or bare digits, nor any word of them (a search token).
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from collections.abc import Iterator
 from typing import Any
@@ -201,10 +202,20 @@ def test_the_seeded_values_read_back_in_clear_through_the_api(client: ApiClient,
     assert [row["title"] for row in deals] == [TEXTS[0]]
 
 
+def _other_tenants(item: dict[str, Any], tenant_id: str) -> bool:
+    """Whether the item is keyed under other tenants only: the worker's earlier tests leave their data, which may
+    hold any word (an import's address, a fuzzed text); an item of no tenant (a global index) is still scanned."""
+    keys = " ".join(str(value.get("S", "")) for name, value in item.items() if name.endswith(("pk", "sk")))
+    owners = set(re.findall(r"T#([0-9A-HJKMNP-TV-Z]{26})", keys))
+    return bool(owners) and tenant_id not in owners
+
+
 def test_no_personal_value_is_stored_in_clear_in_any_item_or_key(client: ApiClient, seeded: Any) -> None:
     leaks, seen_tenant = [], False
     wanted = secrets()
     for table, item in _items():
+        if _other_tenants(item, seeded[0].tenant_id):
+            continue
         text = json.dumps(item, ensure_ascii=False, default=str).casefold()
         seen_tenant = seen_tenant or "plaintext hunt llc" in text  # the business's own name: not a customer's
         found = sorted(value for value in wanted if value.casefold() in text)
