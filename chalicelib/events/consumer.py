@@ -25,6 +25,7 @@ CONSUMERS: tuple[str, ...] = (
     "chalicelib.automations.engine",  # the tenant's automation rules
     "chalicelib.products.components",  # services priced again when a part's price changes (#23)
     "chalicelib.segments.events",  # contacts' facts and segment memberships (#24)
+    "chalicelib.tickets.events",  # a customer's message opens the tickets waiting on them (#24)
     "chalicelib.campaigns.events",  # campaigns' replies and conversions (#24)
 )
 Consume = Callable[[TenantContext, DomainEvent], None]

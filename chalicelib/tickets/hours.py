@@ -4,6 +4,11 @@ Arithmetic is done on UTC instants, never on wall-clock datetimes: Python subtra
 same ``ZoneInfo`` as naive ones, which would count a DST change's hour wrongly. Each business day contributes the
 real time between its opening and closing (converted from the wall clock of that day), so a target counted across
 a DST change lands on the right wall-clock time afterwards.
+
+Hours may cross midnight: a closing at or before the opening ends the shift on the next day (22:00-06:00, a night
+shift), and a closing equal to the opening is a day of 24 hours (00:00-00:00 round the clock). A shift belongs to the
+day it opens on: that day must be a working day and not a holiday, and a walk starts from the day before, whose
+shift may still be running.
 """
 
 from __future__ import annotations
@@ -26,12 +31,18 @@ class BusinessHours:
     closes: time = time(18, 0)
     holidays: frozenset[date] = field(default_factory=frozenset)
 
+    @property
+    def overnight(self) -> bool:
+        """True when a shift ends on the day after it opens (a night shift, or 24 hours)."""
+        return self.closes <= self.opens
+
     def window(self, day: date) -> tuple[datetime, datetime] | None:
-        """The day's working hours as UTC instants, or None on a day off."""
+        """The working hours of the shift opening on a day, as UTC instants, or None on a day off."""
         if day.weekday() not in self.days or day in self.holidays:
             return None
         start = datetime.combine(day, self.opens, tzinfo=self.zone).astimezone(UTC)
-        end = datetime.combine(day, self.closes, tzinfo=self.zone).astimezone(UTC)
+        closing_day = day + timedelta(days=1) if self.overnight else day
+        end = datetime.combine(closing_day, self.closes, tzinfo=self.zone).astimezone(UTC)
         return (start, end) if end > start else None
 
 
@@ -50,9 +61,14 @@ def hours_of(*, zone: str, days: Iterable[int], opens: str, closes: str, holiday
 def add_business_minutes(start: datetime, minutes: int, hours: BusinessHours) -> datetime:
     """The UTC instant ``minutes`` of business time after ``start`` (a time outside hours starts at the next
     opening). With no working day within three years, the plain time after start."""
+    return add_business_time(start, timedelta(minutes=minutes), hours)
+
+
+def add_business_time(start: datetime, amount: timedelta, hours: BusinessHours) -> datetime:
+    """The UTC instant ``amount`` of business time after ``start`` (what a paused clock has left, to the second)."""
     moment = start.astimezone(UTC)
-    remaining = timedelta(minutes=max(0, minutes))
-    day = moment.astimezone(hours.zone).date()
+    remaining = max(timedelta(), amount)
+    day = moment.astimezone(hours.zone).date() - timedelta(days=1)  # yesterday's night shift may still run
     for _ in range(MAX_DAYS):
         found = hours.window(day)
         if found is not None:
@@ -62,14 +78,14 @@ def add_business_minutes(start: datetime, minutes: int, hours: BusinessHours) ->
                     return begin + remaining
                 remaining -= end - begin
         day += timedelta(days=1)
-    return moment + timedelta(minutes=minutes)
+    return moment + remaining
 
 
 def business_seconds_between(start: datetime, end: datetime, hours: BusinessHours) -> int:
     """How many seconds of business time lie between two instants (0 when end is not after start)."""
     start, end = start.astimezone(UTC), end.astimezone(UTC)
     total = timedelta()
-    day = start.astimezone(hours.zone).date()
+    day = start.astimezone(hours.zone).date() - timedelta(days=1)  # a night shift opened the day before
     last = end.astimezone(hours.zone).date()
     while day <= last:
         found = hours.window(day)

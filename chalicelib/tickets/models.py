@@ -46,6 +46,8 @@ class Ticket(Record, discriminator="ticket"):
     resolved_at = UTCDateTimeAttribute(null=True)
     closed_at = UTCDateTimeAttribute(null=True)
     breached = ListAttribute[str](default=list)  # "first_response", "resolution": each at most once
+    paused_at = UTCDateTimeAttribute(null=True)  # pending (waiting on the customer): the resolution clock stopped
+    resolution_left = NumberAttribute(null=True)  # seconds of business time the paused resolution clock had left
     csat_score = NumberAttribute(null=True)
     csat_comment = UnicodeAttribute(null=True)
     csat_at = UTCDateTimeAttribute(null=True)
@@ -67,6 +69,7 @@ class TicketRow(ListRow, discriminator="ticket_row"):
     first_response_at = UTCDateTimeAttribute(null=True)
     resolved_at = UTCDateTimeAttribute(null=True)
     breached = ListAttribute[str](null=True)
+    paused_at = UTCDateTimeAttribute(null=True)
     csat_score = NumberAttribute(null=True)
 
 

@@ -44,7 +44,7 @@ def row_values(ticket: Ticket) -> dict[str, Any]:
             "channel": ticket.channel, "contact_id": ticket.contact_id,
             "first_response_due": ticket.first_response_due, "resolution_due": ticket.resolution_due,
             "first_response_at": ticket.first_response_at, "resolved_at": ticket.resolved_at,
-            "breached": list(ticket.breached or []) or None,
+            "breached": list(ticket.breached or []) or None, "paused_at": ticket.paused_at,
             "csat_score": None if ticket.csat_score is None else int(ticket.csat_score)}
 
 
@@ -81,7 +81,8 @@ def read(ctx: TenantContext, ticket: Ticket) -> Any:
         conversation_id=ticket.conversation_id, call_id=ticket.call_id, message_id=ticket.message_id,
         sla=s.Sla(first_response_due=ticket.first_response_due, resolution_due=ticket.resolution_due,
                   first_response_at=ticket.first_response_at, resolved_at=ticket.resolved_at,
-                  breached=list(ticket.breached or [])),
+                  breached=list(ticket.breached or []), paused_at=ticket.paused_at,
+                  resolution_left_seconds=None if ticket.resolution_left is None else int(ticket.resolution_left)),
         csat=s.Csat(score=None if ticket.csat_score is None else int(ticket.csat_score), comment=ticket.csat_comment,
                     answered_at=ticket.csat_at, sent_via=ticket.csat_sent_via),
         closed_at=ticket.closed_at, tags=list(ticket.tags or []), owner_id=ticket.owner_id, team_id=ticket.team_id,
@@ -129,8 +130,8 @@ TICKET = types.register(types.RecordType(
             types.Field("tags", kind="list", aliases=("tags", "теги"))),
     audit_fields=("subject", "description", "channel", "priority", "status", "contact_id", "order_id",
                   "conversation_id", "call_id", "message_id", "first_response_due", "resolution_due",
-                  "first_response_at", "resolved_at", "closed_at", "breached", "csat_score", "tags", "owner_id",
-                  "team_id", "deleted_at"),
+                  "first_response_at", "resolved_at", "closed_at", "breached", "paused_at", "csat_score", "tags",
+                  "owner_id", "team_id", "deleted_at"),
     hooks={"facets": facets, "row_values": row_values, "apply": apply, "read": read, "save": _save,
            "update_schema": _update_schema, "create_schema": _create_schema, "list_query": _list_query},
 ))

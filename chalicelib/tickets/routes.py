@@ -31,7 +31,8 @@ def summary(row: TicketRow) -> s.TicketSummary:
         channel=row.channel,  # type: ignore[arg-type]
         contact_id=row.contact_id, sla=s.Sla(first_response_due=row.first_response_due,
                                              resolution_due=row.resolution_due, first_response_at=row.first_response_at,
-                                             resolved_at=row.resolved_at, breached=list(row.breached or [])),
+                                             resolved_at=row.resolved_at, breached=list(row.breached or []),
+                                             paused_at=row.paused_at),
         csat_score=None if row.csat_score is None else int(row.csat_score), tags=sorted(row.tags or ()),
         owner_id=row.owner_id, team_id=row.team_id, created_at=row.created_at, updated_at=row.updated_at,
         deleted_at=row.deleted_at, version=int(row.version))

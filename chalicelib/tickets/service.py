@@ -131,6 +131,7 @@ def save(ctx: TenantContext, before: Ticket | None, after: Ticket | None, *, act
     its links on other cards in step, in its transaction."""
     change = change or db.Change()
     if after is not None:
+        sla.pause_or_resume(ctx, before, after, db.utcnow())
         sla.timers(ctx, change, before, after)
     _card_links(ctx, change, before, after)
     saved: Ticket | None = store.save(ctx, TICKET, before, after, action=action, change=change)
@@ -193,7 +194,7 @@ def set_status(ctx: TenantContext, ticket_id: str, data: s.StatusChange) -> Tick
     change = db.Change()
     if data.status in ("resolved", "closed") and before.resolved_at is None:
         after.resolved_at = now
-        counts = {"resolved": 1, "resolution_met": sla.on_time(now, before.resolution_due)}
+        counts = {"resolved": 1, "resolution_met": sla.resolution_met(before, now)}
     if data.status == "closed":
         after.closed_at = now
         from chalicelib.tickets import csat
@@ -281,6 +282,42 @@ def conversation_answered(ctx: TenantContext, conversation_id: str, *, at: datet
 
         responded(ctx, ticket_id, at=at, change_of=change_of, checked=False)
     return len(waiting)
+
+
+def _conversation_rows(ctx: TenantContext, conversation_id: str) -> list[TicketRow]:
+    from chalicelib.records.matching import key_segment
+
+    pk = tenant_key(ctx, TICKET.space or "", "CF", key_segment("conversation"), key_segment(conversation_id))
+    with db.translate_errors():
+        return [row for row in TicketRow.query(pk) if isinstance(row, TicketRow)]
+
+
+def customer_answered(ctx: TenantContext, conversation_id: str, *, at: datetime) -> int:
+    """The customer wrote on a conversation: its tickets waiting on the customer since before that message open
+    again and their resolution clocks go on (one Query of their rows); how many. A message older than the pause (a
+    redelivered event) moves nothing."""
+    moved = 0
+    for row in _conversation_rows(ctx, conversation_id):
+        if row.status != "pending" or row.paused_at is None or row.paused_at >= at:
+            continue
+        for _ in range(3):
+            before = get(ctx, row.record_id)
+            if before is None or before.status != "pending" or before.paused_at is None or before.paused_at >= at:
+                break
+            after = editing.clone(before)
+            editing.touch(after)
+            after.status = "open"
+            change = db.Change()
+            timeline_service.add_entry(ctx, change, subject_type=TICKET.name, subject_id=before.ticket_id,
+                                       kind="status", summary="The customer answered: open",
+                                       data={"from": "pending", "to": "open", "by": "customer"})
+            try:
+                write(ctx, before, after, action="update", change=change)
+                moved += 1
+                break
+            except errors.VersionConflictError:
+                continue
+    return moved
 
 
 # -- made from a message or a call ------------------------------------------------------------

@@ -4,11 +4,16 @@ Targets are business minutes per priority (``DEFAULT_TARGETS`` until the company
 business hours of ``TicketSettings`` on the company's clock (``hours``). A ticket's two timers (first response,
 resolution) are due-time primitive timers (``chalicelib/due``) set, moved and dropped in the transaction of the
 ticket's own change; the counters are added there too (``Change.add``), so what is counted is what was written.
+
+Waiting on the customer (``pending``) stops the resolution clock, as Zendesk's and Freshdesk's "pending" does: the
+business time it had left is kept on the ticket (``resolution_left``) and its timer dropped; leaving pending (the
+customer answers, or staff open it again) sets a new due time that many business seconds after that moment, and the
+timer with it. The first-response clock is not paused: the customer waits for a first answer all the same.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -107,9 +112,7 @@ def update_settings(ctx: TenantContext, data: Any) -> TicketSettings:
         item.targets = {**(item.targets or {}), **sent["targets"]}
     if sent.get("csat") is not None:
         item.csat = int(sent["csat"])
-    if business.parse_time(item.closes) <= business.parse_time(item.opens):
-        raise errors.ValidationError(details=[{"loc": ["body", "closes"], "msg": "Closing must follow opening",
-                                               "type": "invalid_hours"}])
+    # A closing at or before the opening ends the next day (a night shift); the same time is round the clock.
     if not item.days:
         raise errors.ValidationError(details=[{"loc": ["body", "days"], "msg": "At least one working day",
                                                "type": "invalid_hours"}])
@@ -132,6 +135,42 @@ def set_dues(ctx: TenantContext, ticket: Ticket, settings: TicketSettings | None
     start = ticket.created_at or db.utcnow()
     ticket.first_response_due = business.add_business_minutes(start, target["first_response"], hours)
     ticket.resolution_due = business.add_business_minutes(start, target["resolution"], hours)
+    if ticket.paused_at is not None and ticket.resolution_left is not None:  # a new priority while paused
+        ticket.resolution_left = business.business_seconds_between(ticket.paused_at, ticket.resolution_due, hours)
+
+
+def pause_or_resume(ctx: TenantContext, before: Ticket | None, after: Ticket, now: datetime) -> None:
+    """Stop the resolution clock when a ticket starts waiting on the customer, and start it again, with the business
+    time it had left, when it stops waiting (to open: the clock runs on; to resolved or closed: it is over)."""
+    if after.deleted_at is not None:
+        return  # in the trash: its timers are dropped; a restore finds the clock as it was
+    waiting = before is not None and before.status == "pending" and before.paused_at is not None
+    if after.status == "pending":
+        if not waiting:
+            _pause(ctx, after, now)
+        return
+    if not waiting:
+        return
+    left = after.resolution_left
+    after.paused_at, after.resolution_left = None, None
+    if left is not None and after.status in ("new", "open") and KINDS[RESOLUTION] not in (after.breached or []):
+        hours = hours_of(ctx, get_settings(ctx))
+        after.resolution_due = business.add_business_time(now, timedelta(seconds=int(left)), hours)
+
+
+def _pause(ctx: TenantContext, ticket: Ticket, now: datetime) -> None:
+    ticket.paused_at = now
+    ticket.resolution_left = None
+    if ticket.resolution_due is not None and KINDS[RESOLUTION] not in (ticket.breached or []):
+        hours = hours_of(ctx, get_settings(ctx))
+        ticket.resolution_left = business.business_seconds_between(now, ticket.resolution_due, hours)
+
+
+def resolution_met(before: Ticket, at: datetime) -> int:
+    """1 when a ticket resolved at ``at`` met its resolution target (a paused one: when it had time left)."""
+    if before.paused_at is not None and before.resolution_left is not None:
+        return int(before.resolution_left > 0)
+    return on_time(at, before.resolution_due)
 
 
 def _due_of(ticket: Ticket, kind: str) -> datetime | None:
@@ -144,7 +183,7 @@ def running(ticket: Ticket, kind: str) -> bool:
         return False
     if kind == FIRST:
         return ticket.first_response_at is None and ticket.status in ("new", "open", "pending")
-    return ticket.status in ("new", "open", "pending")
+    return ticket.status in ("new", "open")  # pending: waiting on the customer, the clock is stopped
 
 
 def timers(ctx: TenantContext, change: db.Change, before: Ticket | None, after: Ticket) -> None:

@@ -131,10 +131,13 @@ def test_business_hours_and_time_zone_set_the_due_time(api: ApiClient, company: 
     bad = api.put("/api/v1/ticket-settings", {"version": body(changed)["version"], "timezone": "Mars/Olympus"},
                   token=token)
     assert bad.status_code == 422
-    inverted = api.put("/api/v1/ticket-settings", {"version": body(changed)["version"], "opens": "18:00",
-                                                    "closes": "09:00"}, token=token)
-    assert inverted.status_code == 422
-    agent = api.put("/api/v1/ticket-settings", {"version": body(changed)["version"], "csat": False},
+    night = api.put("/api/v1/ticket-settings", {"version": body(changed)["version"], "opens": "18:00",
+                                                 "closes": "09:00"}, token=token)  # a night shift: accepted
+    assert night.status_code == 200 and body(night)["opens"] == "18:00", night.body
+    back = api.put("/api/v1/ticket-settings", {"version": body(night)["version"], "opens": "09:00", "closes": "18:00"},
+                   token=token)
+    assert back.status_code == 200
+    agent = api.put("/api/v1/ticket-settings", {"version": body(back)["version"], "csat": False},
                     token=company.members["agent"].token)
     assert agent.status_code == 403
 

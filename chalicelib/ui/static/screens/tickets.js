@@ -40,6 +40,7 @@ function span(ms) {
 function runningTarget(sla, status) {
   if (!['new', 'open', 'pending'].includes(status)) return null;
   if (!sla.first_response_at && sla.first_response_due) return ['first_response', sla.first_response_due];
+  if (sla.paused_at) return ['paused', sla.paused_at]; // waiting on the customer: the resolution clock is stopped
   return sla.resolution_due ? ['resolution', sla.resolution_due] : null;
 }
 
@@ -52,6 +53,12 @@ export function slaBadge(ticket) {
   }
   const running = runningTarget(sla, ticket.status);
   if (!running) return null;
+  if (running[0] === 'paused') {
+    const kept = sla.resolution_left_seconds;
+    return h('span', { class: 'badge sla-paused', 'data-test': 'sla-paused',
+      title: kept == null ? t('tk.pausedSince', { at: formatDateTime(running[1]) })
+        : t('tk.pausedLeft', { time: span(kept * 1000) }) }, t('tk.paused'));
+  }
   const left = new Date(running[1]).getTime() - Date.now();
   const label = left >= 0 ? t('tk.dueIn', { time: span(left) }) : t('tk.overdueBy', { time: span(left) });
   const soon = left < 3600000;
