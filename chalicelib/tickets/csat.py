@@ -2,7 +2,12 @@
 
 Closing a ticket (when the company asks) writes a :class:`CsatRequest` with a fresh nonce and a due timer (now) in
 the closing transaction; the due run sends the question (a message on the ticket's conversation, else an e-mail to
-its contact), retried if the channel is down. The link carries a signed token: ``<payload>.<mac>``, the payload
+its contact). The send is claimed first (``send_state``, set only if unset, on the request), so a timer fired
+twice, or fired again after the send and before its record, never asks twice; a channel that cannot take it now (an
+outage: 5xx, SES unavailable) releases the claim and the request's own timer tries again with a doubling pause, up
+to six hours, until the link expires (then ``csat_sent_via`` says ``failed``): never given up on while it could still
+be answered. A Lambda that dies between the provider's answer and our record leaves the claim: at most once.
+The link carries a signed token: ``<payload>.<mac>``, the payload
 naming the tenant, the ticket, the expiry and the nonce, the MAC an HMAC-SHA256 under a key derived from the
 stage's hook key. The public page verifies the MAC before reading anything (a forged link costs no read), then the
 request's nonce (a link of an earlier closing is void); the answer is taken once: its claim (``CSAT#ANSWER``) is
@@ -32,6 +37,7 @@ from chalicelib.tickets.record import TICKET
 
 KIND = "ticket.csat"
 VALID_FOR = timedelta(days=14)
+FIRST_PAUSE, LONGEST_PAUSE = timedelta(minutes=1), timedelta(hours=6)
 REQUEST_SK, ANSWER_SK = "CSAT", "CSAT#ANSWER"
 QUESTION = {
     "en": "Your request \"{subject}\" is closed. How did we do? Rate us from 1 to 5: {link}",
@@ -73,6 +79,10 @@ def read_token(token: str, now: datetime) -> tuple[str, str, str]:
 # -- asking -----------------------------------------------------------------------------------
 
 
+class ChannelDown(Exception):
+    """The ticket's channel did not take the question (a provider's refusal or outage): nothing went out."""
+
+
 def ask_on_close(ctx: TenantContext, change: db.Change, ticket: Ticket) -> None:
     """In the closing transaction: a new question (a fresh nonce) and the timer that sends it, when the company
     asks for ratings and the ticket has not been rated."""
@@ -105,11 +115,15 @@ def _send_message(ctx: TenantContext, ticket: Ticket, text: str) -> bool:
 
     as_assignee = TenantContext(tenant_id=ctx.tenant_id, actor_id=ticket.owner_id, actor_kind="system", role="admin",
                                 source="job", permissions=permissions.BUILTIN_ROLES["admin"].permissions)
+    from chalicelib.channels import transport
+
     try:
         messaging_service.reply(as_assignee, str(ticket.conversation_id), MessageCreate(text=text))
+    except transport.ProviderError as exc:
+        raise ChannelDown() from exc  # the provider did not take it: nothing went out
     except errors.CRMError as exc:
         if exc.status >= 500:
-            raise  # the provider or we are down: the timer tries again
+            raise  # maybe sent, not recorded: the claim stays (at most once)
         return False
     return True
 
@@ -122,25 +136,70 @@ def _send_email(ctx: TenantContext, ticket: Ticket, text: str) -> bool:
     if not address:
         return False
     subject = "How did we do?" if not text.startswith("Ваше") else "Оцените нашу работу"
-    mail.send(to=str(address), subject=subject, text=text + "\n")
+    try:
+        mail.send(to=str(address), subject=subject, text=text + "\n")
+    except errors.ServiceUnavailableError as exc:
+        raise ChannelDown() from exc  # SES did not take it
     return True
 
 
-def send(ctx: TenantContext, timer: DueTimer) -> None:
-    """The timer's work: send the question of the ticket's latest closing, once it is still unanswered."""
+def send(ctx: TenantContext, timer: DueTimer) -> str | None:
+    """The timer's work: send the question of the ticket's latest closing, once, while it is unanswered; a channel
+    down now is tried again later (``retry``), never twice."""
     ticket = db.get(ctx, Ticket, access.collection_pk(ctx, TICKET, timer.ref), timeline_service.PROFILE_SK)
     request = _request(ctx, timer.ref)
     if ticket is None or request is None or request.nonce != (timer.payload or {}).get("nonce") \
-            or request.answered_at is not None or ticket.status != "closed":
-        return
+            or request.answered_at is not None or ticket.status != "closed" or request.send_state is not None:
+        return None
+    now = db.utcnow()
+    if request.expires <= now:
+        _release(request, state="failed")
+        _mark_sent(ctx, ticket.ticket_id, "failed")
+        return "expired"
+    if not _claim(request):
+        return None  # another run took it
     link = _link(ctx, ticket.ticket_id, request)
     text = QUESTION[_language(ctx)].format(subject=ticket.subject[:80], link=link)
-    via = "none"
-    if ticket.conversation_id and _send_message(ctx, ticket, text):
-        via = "conversation"
-    elif _send_email(ctx, ticket, text):
-        via = "email"
-    _mark_sent(ctx, ticket.ticket_id, via)
+    try:
+        via = "none"
+        if ticket.conversation_id and _send_message(ctx, ticket, text):
+            via = "conversation"
+        elif _send_email(ctx, ticket, text):
+            via = "email"
+    except ChannelDown:
+        _retry(ctx, ticket.ticket_id, request, now)
+        return "retry"
+    _mark_sent(ctx, ticket.ticket_id, via, request=request)
+    return "sent"
+
+
+def _claim(request: CsatRequest) -> bool:
+    """Take the request's send (True), unless another run has it or it went out already."""
+    try:
+        with db.translate_errors():
+            request.update(actions=[CsatRequest.send_state.set("sending")],
+                           condition=CsatRequest.send_state.does_not_exist() & (CsatRequest.nonce == request.nonce))
+    except errors.VersionConflictError:
+        return False
+    return True
+
+
+def _release(request: CsatRequest, *, state: str | None) -> None:
+    """Give the send back (``state`` None: to be tried again) or close it (``failed``), counting the attempt."""
+    action = CsatRequest.send_state.set(state) if state else CsatRequest.send_state.remove()
+    with db.translate_errors():
+        request.update(actions=[action, CsatRequest.send_attempts.add(1)], condition=CsatRequest.nonce == request.nonce)
+
+
+def _retry(ctx: TenantContext, ticket_id: str, request: CsatRequest, now: datetime) -> None:
+    """The channel could not take the question now: release the claim and try again after a doubling pause."""
+    attempts = int(request.send_attempts or 0)
+    pause = min(FIRST_PAUSE * 2 ** min(attempts, 20), LONGEST_PAUSE)
+    logger.warning("CSAT question not sent: the channel is unavailable; tried again later",
+                   extra={"attempts": attempts + 1})
+    _release(request, state=None)
+    due.set_timer(ctx, kind=KIND, ref=ticket_id, due_at=min(now + pause, request.expires),
+                  payload={"nonce": request.nonce})
 
 
 def _link(ctx: TenantContext, ticket_id: str, request: CsatRequest) -> str:
@@ -149,7 +208,9 @@ def _link(ctx: TenantContext, ticket_id: str, request: CsatRequest) -> str:
     return mail.link(f"/csat/{token_for(ctx.tenant_id, ticket_id, request.nonce, request.expires)}")
 
 
-def _mark_sent(ctx: TenantContext, ticket_id: str, via: str) -> None:
+def _mark_sent(ctx: TenantContext, ticket_id: str, via: str, *, request: CsatRequest | None = None) -> None:
+    """How the question went out (or that it could not), on the ticket; with ``request``, its send recorded as done
+    in the same transaction."""
     from chalicelib.tickets import service
 
     for _ in range(3):
@@ -159,8 +220,11 @@ def _mark_sent(ctx: TenantContext, ticket_id: str, via: str) -> None:
         after = editing.clone(before)
         after.csat_sent_via = via
         change = db.Change()
+        if request is not None:
+            change.updates.append((CsatRequest(request.pk, request.sk), [CsatRequest.send_state.set("sent")]))
         timeline_service.add_entry(ctx, change, subject_type=TICKET.name, subject_id=ticket_id, kind="csat_sent",
-                                   summary="Satisfaction asked", data={"via": via})
+                                   summary="Satisfaction asked" if via != "failed" else "Satisfaction not asked: "
+                                   "the channel stayed unavailable", data={"via": via})
         try:
             service.write(ctx, before, after, action="update", change=change)
             return

@@ -86,6 +86,8 @@ class CsatRequest(MainTable, discriminator="ticket_csat"):
     nonce = UnicodeAttribute()
     expires = UTCDateTimeAttribute()
     answered_at = UTCDateTimeAttribute(null=True)
+    send_state = UnicodeAttribute(null=True)  # sending (claimed) | sent | failed: the question goes out at most once
+    send_attempts = NumberAttribute(null=True)  # sends the channel could not take (an outage), retried until expiry
 
 
 class CsatAnswer(MainTable, discriminator="ticket_csat_answer"):

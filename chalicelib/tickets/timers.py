@@ -60,13 +60,13 @@ def _record(ctx: TenantContext, ticket: Ticket, target: str) -> None:
     service.write(ctx, ticket, after, action="update", change=change, counts={f"breached_{target}": 1})
 
 
-def fire(ctx: TenantContext, timer: DueTimer) -> None:
+def fire(ctx: TenantContext, timer: DueTimer) -> str | None:
     """Do what a ticket timer is for (a failure raises: the due run tries again later)."""
     if timer.timer_kind == csat.KIND:
-        csat.send(ctx, timer)
-        return
+        return csat.send(ctx, timer)
     try:
         breach(ctx, timer)
     except errors.VersionConflictError:
         # The ticket changed as the breach was written: look again now (met meanwhile, or still missed).
         breach(ctx, timer)
+    return None

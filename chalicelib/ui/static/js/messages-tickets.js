@@ -67,6 +67,7 @@ export const TICKETS = {
   'tk.via.conversation': ['message', 'сообщение'],
   'tk.via.email': ['e-mail', 'письмо'],
   'tk.via.none': ['no channel to ask through', 'некуда отправить'],
+  'tk.via.failed': ['the channel stayed unavailable until the link expired', 'канал был недоступен до конца срока ссылки'],
   'tk.reply': ['Answer', 'Ответ'],
   'tk.replyVia': ['Send as', 'Отправить как'],
   'tk.via.comment': ['Comment for the team', 'Комментарий для команды'],
