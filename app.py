@@ -69,6 +69,17 @@ def campaign_sends(event: Any) -> Any:
     return sending.handle(event)
 
 
+@app.on_sqs_message(queue=settings.campaign_mail_events_queue_name, batch_size=10, name="campaign_mail_events")
+def campaign_mail_events(event: Any) -> Any:
+    """SES's delivery events of campaign e-mails (delivered, bounced, complained, rejected), published through the
+    campaigns' configuration set to SNS, which delivers them to this queue (#24): each stored in its company's
+    inbox, then applied to its campaign message. A queue, not @app.on_sns_message: it retries and keeps failures
+    in a dead-letter queue, and the local runner drives it like every queue."""
+    from chalicelib.campaigns import mail_events
+
+    return mail_events.queued_events(event)
+
+
 @app.on_sqs_message(queue=settings.mail_queue_name, batch_size=10, name="mail_in")
 def mail_in(event: Any) -> Any:
     """Mail SES stored in the mail bucket (S3 tells the mail queue): each message to its line's inbox (#17).

@@ -11,7 +11,9 @@
         [--reply-id wamid...]
     python -m webhooks simulate telegram --url <webhook url> --secret <whsec_...> [--chat-id N] [--start-code ...]
     python -m webhooks simulate sms --url <twilio line's webhook url> --secret <auth token> --key <account SID>
-        [--customer +7...] [--reply-id SM...]
+        [--customer +7...] [--reply-id SM...] [--status sent|delivered|undelivered|failed ...]
+    python -m webhooks simulate ses-events [--event delivery|bounce|soft-bounce|complaint|reject ...]
+        [--message-id <SES message id>] [--last N] [--queue ...] [--endpoint ...]
     python -m webhooks simulate email --to <line's forwarding address> [--scenario new|reply|auto|all]
         [--from maria@example.com] [--name ...] [--reply-to <Message-ID of our reply>] [--bucket ...] [--endpoint ...]
 
@@ -20,7 +22,11 @@ Twilio's auth_token, or a PBX integration's own secret (whsec_...); ``--key`` is
 api_key, or Twilio's account SID. WhatsApp signs with the Meta app's secret and checks the URL with the
 integration's secret as verify token; Telegram sends the integration's secret as its secret token. E-mail is not
 posted: a real MIME message is put where SES's receipt rule stores mail (the mail bucket of ``make run``'s embedded
-AWS, ``.local/aws-endpoint``), and S3's notification brings it to the app, as in AWS.
+AWS, ``.local/aws-endpoint``), and S3's notification brings it to the app, as in AWS. SES's delivery events of
+campaign e-mails are not posted either: for the campaign e-mails in ``.local/outbox.jsonl`` (the last one, the last
+N, or one by SES's message id) each event is put on the campaign mail events queue as SNS delivers it (#24). A
+campaign SMS's or WhatsApp template's statuses are the sms and whatsapp statuses above, with the message's sid or
+wamid as ``--reply-id``.
 """
 
 from __future__ import annotations
@@ -31,7 +37,7 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from webhooks import mail, messengers, simulate
+from webhooks import mail, messengers, ses_events, simulate
 from webhooks.providers import SCENARIOS, Call
 
 PROVIDERS = ("zadarma", "mango", "twilio", "pbx")
@@ -83,7 +89,17 @@ def parser() -> argparse.ArgumentParser:
     sms.add_argument("--secret", required=True, help="the account's auth token (Twilio signs with it)")
     sms.add_argument("--key", required=True, help="the account SID (AC...)")
     sms.add_argument("--customer", default=messengers.Chat.customer, help="the customer's number")
-    sms.add_argument("--reply-id", help="the sid (SM...) of our reply, for its delivery statuses")
+    sms.add_argument("--reply-id", help="the sid (SM...) of our reply or campaign message, for its statuses")
+    sms.add_argument("--status", action="append", choices=messengers.SMS_STATUSES,
+                     help="a status of --reply-id to report (repeatable; default: sent, delivered)")
+    ses = kinds.add_parser("ses-events", help="SES's delivery events of campaign e-mails, as SNS delivers them")
+    ses.add_argument("--event", action="append", choices=ses_events.EVENTS,
+                     help="an event to publish (repeatable; default: delivery)")
+    ses.add_argument("--message-id", help="SES's message id of a campaign e-mail (default: the last one sent)")
+    ses.add_argument("--last", type=int, default=1, help="the last N campaign e-mails (default 1)")
+    ses.add_argument("--queue", default="crm-local-campaign-mail-events", help="the campaign mail events queue")
+    ses.add_argument("--outbox", help="make run's outbox (default .local/outbox.jsonl)")
+    ses.add_argument("--endpoint", help="the embedded AWS (default: what .local/aws-endpoint names)")
     email = kinds.add_parser("email", help="e-mail forwarded to a line's address, dropped where SES stores mail")
     email.add_argument("--to", required=True, help="the line's forwarding address (its settings' inbound_address)")
     email.add_argument("--scenario", choices=(*mail.SCENARIOS, "all"), default="new")
@@ -106,6 +122,27 @@ def simulate_email(args: argparse.Namespace, out: TextIO) -> int:
             dropped += 1
             print(f"{scenario}: {message['Message-ID']} -> s3://{args.bucket}/{key}", file=out)
     return 0 if dropped else 1
+
+
+def simulate_ses_events(args: argparse.Namespace, out: TextIO) -> int:
+    """Put each chosen SES event of the chosen campaign e-mails on the campaign mail events queue."""
+    from pathlib import Path
+
+    outbox = Path(args.outbox) if args.outbox else Path(__file__).resolve().parent.parent / ".local" / "outbox.jsonl"
+    sent = ses_events.campaign_mails(outbox)
+    chosen = [m for m in sent if m["message_id"] == args.message_id] if args.message_id else sent[-max(args.last, 1):]
+    if not chosen:
+        print("no campaign e-mail in the outbox" + (f" with id {args.message_id}" if args.message_id else ""), file=out)
+        return 1
+    endpoint = args.endpoint or mail.local_endpoint()
+    for found in chosen:
+        for kind in args.event or ["delivery"]:
+            record = ses_events.event(kind, message_id=found["message_id"], tenant_id=found["tenant_id"],
+                                      campaign_id=found["campaign_id"], contact_id=found["contact_id"],
+                                      recipient=found["recipient"])
+            queued = ses_events.deliver(record, queue=args.queue, endpoint=endpoint)
+            print(f"{kind}: {found['message_id']} -> {args.queue} ({queued})", file=out)
+    return 0
 
 
 def simulate_calls(args: argparse.Namespace, out: TextIO, sender: simulate.Sender | None) -> int:
@@ -134,7 +171,7 @@ def simulate_messenger(args: argparse.Namespace, out: TextIO, sender: simulate.S
     elif args.kind == "sms":
         plays = [("sms", messengers.sms_requests(args.url, auth_token=args.secret, account_sid=args.key,
                                                  chat=messengers.Chat(customer=args.customer),
-                                                 reply_id=args.reply_id))]
+                                                 reply_id=args.reply_id, statuses=tuple(args.status or ())))]
     else:
         chat = messengers.Chat(chat_id=args.chat_id, name=args.name)
         plays = [("chat", messengers.telegram_requests(args.url, secret_token=args.secret, chat=chat,
@@ -171,6 +208,8 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO = sys.stdout,
         return simulate_messenger(args, out, sender)
     if args.kind == "email":
         return simulate_email(args, out)
+    if args.kind == "ses-events":
+        return simulate_ses_events(args, out)
     if args.count < 1 or args.concurrency < 1 or not 0 <= args.duplicates <= 100:
         raise SystemExit("--count and --concurrency must be at least 1, --duplicates 0 to 100")
     report = simulate.simulate_form(args.url, fields_from(args.field), count=args.count,

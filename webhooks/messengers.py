@@ -138,19 +138,26 @@ def telegram_requests(url: str, *, secret_token: str, chat: Chat, start_code: st
     return [telegram_post(url, secret_token, step) for step in steps]
 
 
+SMS_STATUSES = ("sent", "delivered", "undelivered", "failed")
+
+
 def sms_requests(url: str, *, auth_token: str, account_sid: str, chat: Chat, line: str = "+74951234567",
-                 reply_id: str | None = None) -> list[Request]:
-    """A customer's SMS to a Twilio number (and, given our reply's sid, its delivery), signed as Twilio signs."""
+                 reply_id: str | None = None, statuses: tuple[str, ...] = ()) -> list[Request]:
+    """A customer's SMS to a Twilio number (and, given our reply's or campaign message's sid, its statuses: sent and
+    delivered unless others are named, then without the customer's message; a failure with Twilio's ErrorCode),
+    signed as Twilio signs."""
     from webhooks.providers.twilio import signature
 
     sid = "SM" + hashlib.sha256(f"{chat.serial}:sms".encode()).hexdigest()[:32]
-    steps = [{"ToCountry": "RU", "SmsMessageSid": sid, "NumMedia": "0", "SmsSid": sid, "SmsStatus": "received",
-              "Body": "Hello, is my order ready?", "To": line, "NumSegments": "1", "MessageSid": sid,
-              "AccountSid": account_sid, "From": chat.customer, "ApiVersion": "2010-04-01"}]
+    incoming = {"ToCountry": "RU", "SmsMessageSid": sid, "NumMedia": "0", "SmsSid": sid, "SmsStatus": "received",
+                "Body": "Hello, is my order ready?", "To": line, "NumSegments": "1", "MessageSid": sid,
+                "AccountSid": account_sid, "From": chat.customer, "ApiVersion": "2010-04-01"}
+    steps = [] if statuses and reply_id else [incoming]
     if reply_id:
         steps += [{"MessageSid": reply_id, "SmsSid": reply_id, "MessageStatus": status, "SmsStatus": status,
-                   "AccountSid": account_sid, "From": line, "To": chat.customer, "ApiVersion": "2010-04-01"}
-                  for status in ("sent", "delivered")]
+                   "AccountSid": account_sid, "From": line, "To": chat.customer, "ApiVersion": "2010-04-01",
+                   **({"ErrorCode": "30003"} if status in ("undelivered", "failed") else {})}
+                  for status in statuses or ("sent", "delivered")]
     return [Request(url=url, body=urlencode(fields).encode(),
                     headers={"Content-Type": "application/x-www-form-urlencoded",
                              "X-Twilio-Signature": signature(auth_token, url, fields)}) for fields in steps]

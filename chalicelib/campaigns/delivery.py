@@ -57,10 +57,12 @@ def line_of(ctx: TenantContext, integration_id: str | None) -> tuple[Any, Any, A
     return integration, processor.adapter_of(integration), integrations_service.adapter_credentials(ctx, integration)
 
 
-def send(campaign: Any, address: str, rendered: content.Rendered, line: tuple[Any, Any, Any] | None) -> str:
-    """Send one recipient's message; answers the provider's message id."""
+def send(campaign: Any, address: str, rendered: content.Rendered, line: tuple[Any, Any, Any] | None, *,
+         tags: dict[str, str] | None = None) -> str:
+    """Send one recipient's message; answers the provider's message id. An e-mail with ``tags`` (a recipient's,
+    not a test send) goes out with the campaigns' configuration set, whose events name it by them (#24)."""
     if campaign.channel == "email":
-        return _email(address, rendered)
+        return _email(address, rendered, tags)
     if line is None:
         raise Refused("The campaign's line is gone or disabled.")
     from chalicelib.channels import transport
@@ -85,13 +87,15 @@ def send(campaign: Any, address: str, rendered: content.Rendered, line: tuple[An
     return str(sent.provider_message_id or "")
 
 
-def _email(address: str, rendered: content.Rendered) -> str:
+def _email(address: str, rendered: content.Rendered, tags: dict[str, str] | None) -> str:
     from botocore.exceptions import BotoCoreError, ClientError
 
     from chalicelib.core import mail
+    from chalicelib.core.config import settings
 
     try:
-        return mail.send_mime(data=content.mime(rendered, to=address))
+        return mail.send_mime(data=content.mime(rendered, to=address), tags=tags,
+                              configuration_set=settings.campaign_configuration_set if tags else None)
     except ClientError as exc:
         code = str(exc.response.get("Error", {}).get("Code", ""))
         if code in REFUSING_SES:

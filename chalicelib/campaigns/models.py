@@ -10,6 +10,9 @@
   sent (or failed) after; then carries the first open, click, reply and unsubscribe. gsi1
   ``T#<tid>#CAMPCONTACT#<contact id>`` / ``<sent at>#<campaign id>``: what a contact was sent, newest last, for
   replies and conversions.
+- CampaignMessage: ``T#<tid>#CAMPMSG`` / ``<keyed digest of the provider's message id>``: where a delivery status
+  (SES's event, Twilio's status callback, WhatsApp's ``statuses``) finds its recipient; written with the marker's
+  ``sent``, kept 90 days.
 - CampaignClaim: ``T#<tid>#CAMPCLAIM`` / ``<cause>``: a conversion (a deal won, an order paid) or a reply counted
   once.
 - CampaignUsage: ``T#<tid>#CAMPUSAGE`` / ``<yyyymm>``: the month's campaign messages, capped by the plan.
@@ -24,7 +27,11 @@ from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
 from chalicelib.core.db import MainTable, VersionedItem
 
 STATS = ("recipients", "sent", "skipped_consent", "skipped_address", "skipped_limit", "failed", "delivered",
+         "read", "bounced", "complained", "undelivered",
          "opened", "clicked", "replied", "unsubscribed", "conversions", "revenue_minor")
+# What the provider last said of a sent message, by precedence: a late "delivered" after "read" (or a bounce)
+# never moves it back. ``undelivered``: an SMS or WhatsApp message the provider reported failed after taking it.
+DELIVERY_RANK = {"sent": 0, "delivered": 1, "read": 2, "undelivered": 3, "bounced": 3, "complained": 4}
 
 
 class Campaign(VersionedItem, discriminator="campaign"):
@@ -62,6 +69,10 @@ class CampaignStats(MainTable, discriminator="campaign_stats"):
     skipped_limit = NumberAttribute(null=True)
     failed = NumberAttribute(null=True)
     delivered = NumberAttribute(null=True)
+    read = NumberAttribute(null=True)
+    bounced = NumberAttribute(null=True)
+    complained = NumberAttribute(null=True)
+    undelivered = NumberAttribute(null=True)
     opened = NumberAttribute(null=True)
     clicked = NumberAttribute(null=True)
     replied = NumberAttribute(null=True)
@@ -78,14 +89,27 @@ class SendMarker(VersionedItem, discriminator="campaign_send"):
     channel = UnicodeAttribute()
     status = UnicodeAttribute()  # sending | sent | failed | skipped_consent | skipped_address | skipped_limit
     provider_ref = UnicodeAttribute(null=True)  # the provider's message id, as a keyed digest (a wamid holds a number)
-    reason = UnicodeAttribute(null=True)  # why it failed (the provider's words, no personal data)
+    reason = UnicodeAttribute(null=True)  # why it failed or bounced (the provider's codes, no personal data)
+    delivery = UnicodeAttribute(null=True)  # what the provider last said (DELIVERY_RANK): delivered, read, bounced ...
     sent_at = UTCDateTimeAttribute(null=True)
     delivered_at = UTCDateTimeAttribute(null=True)
+    read_at = UTCDateTimeAttribute(null=True)
+    bounced_at = UTCDateTimeAttribute(null=True)
+    complained_at = UTCDateTimeAttribute(null=True)
+    undelivered_at = UTCDateTimeAttribute(null=True)
     opened_at = UTCDateTimeAttribute(null=True)
     clicked_at = UTCDateTimeAttribute(null=True)
     replied_at = UTCDateTimeAttribute(null=True)
     unsubscribed_at = UTCDateTimeAttribute(null=True)
     converted_at = UTCDateTimeAttribute(null=True)
+
+
+class CampaignMessage(MainTable, discriminator="campaign_message"):
+    """A sent message's provider id (a keyed digest: a wamid holds a number) to its campaign and recipient."""
+
+    campaign_id = UnicodeAttribute()
+    contact_id = UnicodeAttribute()
+    channel = UnicodeAttribute()
 
 
 class CampaignClaim(MainTable, discriminator="campaign_claim"):

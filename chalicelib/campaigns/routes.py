@@ -70,10 +70,18 @@ def campaigns_cancel(request: ApiRequest, campaign_id: str) -> s.CampaignRead:
     return service.cancel(request.tenant, campaign_id, data=request.body)
 
 
-@api.route("/api/v1/campaigns/{campaign_id}/results", summary="A campaign's results: sends, opens, clicks, replies, "
-           "unsubscribes, conversions", response=s.CampaignResults, errors=(403, 404))
+@api.route("/api/v1/campaigns/{campaign_id}/results", summary="A campaign's results: sends, deliveries, reads, "
+           "bounces, complaints, opens, clicks, replies, unsubscribes, conversions", response=s.CampaignResults,
+           errors=(403, 404))
 def campaigns_results(request: ApiRequest, campaign_id: str) -> s.CampaignResults:
     return service.results(request.tenant, campaign_id)
+
+
+@api.route("/api/v1/campaigns/{campaign_id}/messages", summary="A campaign's messages, one per recipient, with "
+           "what the provider said of each: delivered, read, bounced, complained, undelivered, and why",
+           query=s.CampaignMessagesQuery, response=s.CampaignMessagePage, errors=(400, 403, 404))
+def campaigns_messages(request: ApiRequest, campaign_id: str) -> s.CampaignMessagePage:
+    return service.messages(request.tenant, campaign_id, query=request.query)
 
 
 @api.route("/api/v1/reports/campaigns", summary="Campaign results for a period (JSON or CSV)",

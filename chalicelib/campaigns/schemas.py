@@ -125,7 +125,13 @@ class CampaignResults(BaseModel):
     skipped_limit: int
     failed: int
     in_flight: int = Field(description="Claimed, provider's answer not yet recorded")
-    delivered: int
+    delivered: int = Field(description="Reported delivered by the provider (SES Delivery, Twilio and WhatsApp "
+                                       "delivered; a read or a complaint implies it)")
+    read: int = Field(description="WhatsApp: read by the recipient")
+    bounced: int = Field(description="E-mail: bounced (permanent or transient)")
+    complained: int = Field(description="E-mail: marked as spam by the recipient")
+    undelivered: int = Field(description="Failed after the provider took it (SMS undelivered or failed, WhatsApp "
+                                         "failed, SES rejected)")
     opened: int
     clicked: int
     replied: int
@@ -133,8 +139,41 @@ class CampaignResults(BaseModel):
     conversions: int
     revenue_minor: int
     currency: str | None
+    delivery_rate: float = Field(description="delivered / sent")
     open_rate: float
     click_rate: float
+
+
+DeliveryFilter = Literal["sent", "delivered", "read", "bounced", "complained", "undelivered", "failed", "skipped"]
+
+
+class CampaignMessagesQuery(Schema):
+    limit: int = Field(default=50, ge=1, le=200)
+    cursor: str | None = Field(default=None, max_length=2000)
+    delivery: DeliveryFilter | None = Field(default=None, description=(
+        "Only messages in this state (failed: refused when sent; skipped: no consent, address or allowance)"))
+
+
+class CampaignMessageRead(BaseModel):
+    contact_id: str
+    contact_name: str | None = Field(description="Named at read time (a contact the caller may not read: null)")
+    status: str = Field(description="sending | sent | failed | skipped_consent | skipped_address | skipped_limit")
+    delivery: str | None = Field(description="What the provider last said: sent | delivered | read | bounced | "
+                                             "complained | undelivered (never moves back)")
+    reason: str | None = Field(description="Why it failed or bounced, in the provider's codes")
+    sent_at: datetime | None
+    delivered_at: datetime | None
+    read_at: datetime | None
+    bounced_at: datetime | None
+    complained_at: datetime | None
+    undelivered_at: datetime | None
+    opened_at: datetime | None
+    clicked_at: datetime | None
+
+
+class CampaignMessagePage(BaseModel):
+    items: list[CampaignMessageRead]
+    next_cursor: str | None
 
 
 class CampaignReportQuery(Schema):

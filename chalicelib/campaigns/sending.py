@@ -20,11 +20,11 @@ import contextlib
 import json
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.campaigns import consent, content, delivery, usage
-from chalicelib.campaigns.models import Campaign, CampaignStats, Consent, SendMarker
+from chalicelib.campaigns.models import Campaign, CampaignMessage, CampaignStats, Consent, SendMarker
 from chalicelib.core import aws, crypto, db, errors, http, tenancy
 from chalicelib.core.config import settings
 from chalicelib.core.observability import logger
@@ -38,6 +38,7 @@ BATCH = {"email": 50, "sms": 20, "whatsapp": 50}
 RATES = {"email": 14.0, "sms": 1.0, "whatsapp": 80.0}
 SLEEP: Callable[[float], None] = time.sleep  # the tests pace without waiting
 KIND_FANOUT, KIND_SEND = "campaign_fanout", "campaign_send"
+MESSAGE_KEPT = timedelta(days=90)  # a message's provider id is kept this long for its statuses (SES complaints: weeks)
 SENT_STATES = frozenset({"sent", "failed", "skipped_consent", "skipped_address", "skipped_limit"})
 
 
@@ -58,6 +59,11 @@ def stats_pk(ctx: TenantContext) -> str:
 def markers_pk(ctx: TenantContext) -> str:
     """Partition of every campaign's recipients (``<campaign id>#<contact id>``)."""
     return tenant_key(ctx, "CAMPSENT")
+
+
+def messages_pk(ctx: TenantContext) -> str:
+    """Partition of the sent messages' provider ids (``CampaignMessage``, by keyed digest)."""
+    return tenant_key(ctx, "CAMPMSG")
 
 
 def recipient_key(ctx: TenantContext, contact_id: str) -> str:
@@ -310,9 +316,13 @@ def _record(ctx: TenantContext, campaign: Campaign, outcomes: dict[str, tuple[st
                 continue
             marker.status = status
             if status == "sent":
-                marker.sent_at = now
+                marker.sent_at, marker.delivery = now, "sent"
                 marker.provider_ref = crypto.keyed_digest(ctx, purpose="campaign-message", value=detail or "") \
                     if detail else None
+                if marker.provider_ref:  # where its delivery statuses find it
+                    change.save(CampaignMessage(messages_pk(ctx), marker.provider_ref, campaign_id=campaign.campaign_id,
+                                                contact_id=contact_id, channel=campaign.channel,
+                                                expires_at=now + MESSAGE_KEPT))
             else:
                 marker.reason = (detail or "")[:200]
             counters[status] += 1
@@ -320,6 +330,11 @@ def _record(ctx: TenantContext, campaign: Campaign, outcomes: dict[str, tuple[st
         change.add(stats(ctx, campaign.campaign_id), **counters)
         usage.count(ctx, change, -released, now)
         db.commit(ctx, change)
+
+
+def mail_tags(ctx: TenantContext, campaign: Campaign, contact_id: str) -> dict[str, str]:
+    """What an e-mail's SES events name it by (``mail.tags``): its company, campaign and recipient, ids only."""
+    return {"crm-tenant": ctx.tenant_id, "crm-campaign": campaign.campaign_id, "crm-contact": contact_id}
 
 
 def send_batch(ctx: TenantContext, campaign_id: str, contact_ids: list[str]) -> dict[str, int]:
@@ -354,12 +369,17 @@ def send_batch(ctx: TenantContext, campaign_id: str, contact_ids: list[str]) -> 
         pace(campaign.channel)
         try:
             outcomes[contact_id] = ("sent", delivery.send(campaign, str(delivery.address_of(contact, campaign.channel)),
-                                                          rendered, line))
+                                                          rendered, line, tags=mail_tags(ctx, campaign, contact_id)))
         except delivery.Refused as exc:
             outcomes[contact_id] = ("failed", str(exc))
         except delivery.Unavailable as exc:
             outcomes[contact_id] = ("retry", str(exc))
     _record(ctx, campaign, outcomes, claimed, now)
+    if line is not None:  # a line's statuses that came before the record (Twilio calls back within seconds)
+        from chalicelib.campaigns import statuses
+
+        statuses.pick_up_early(ctx, line[0].integration_id,
+                               [str(detail) for status, detail in outcomes.values() if status == "sent" and detail])
     counts: dict[str, int] = {}
     for status, _ in outcomes.values():
         counts[status] = counts.get(status, 0) + 1

@@ -15,7 +15,7 @@ from typing import Any
 
 from chalicelib.campaigns import consent, content, delivery, sending, usage
 from chalicelib.campaigns import schemas as s
-from chalicelib.campaigns.models import STATS, Campaign, CampaignStats
+from chalicelib.campaigns.models import STATS, Campaign, CampaignStats, SendMarker
 from chalicelib.core import audit, db, errors, permissions
 from chalicelib.core.tenancy import TenantContext, new_id
 from chalicelib.due import service as due
@@ -272,6 +272,7 @@ def results_of(campaign: Campaign, found: CampaignStats | None) -> s.CampaignRes
     return s.CampaignResults(
         id=campaign.campaign_id, name=campaign.name, channel=campaign.channel, status=campaign.status,
         started_at=campaign.started_at, in_flight=max(numbers["recipients"] - settled, 0), currency=campaign.currency,
+        delivery_rate=round(numbers["delivered"] / sent, 4) if sent else 0.0,
         open_rate=round(numbers["opened"] / sent, 4) if sent else 0.0,
         click_rate=round(numbers["clicked"] / sent, 4) if sent else 0.0, **numbers)
 
@@ -280,6 +281,37 @@ def results(ctx: TenantContext, campaign_id: str) -> s.CampaignResults:
     """One campaign's results (a GetItem of its counters)."""
     campaign = get_or_raise(ctx, campaign_id)
     return results_of(campaign, db.get(ctx, CampaignStats, sending.stats_pk(ctx), campaign_id))
+
+
+MESSAGE_TIMES = ("sent_at", "delivered_at", "read_at", "bounced_at", "complained_at", "undelivered_at", "opened_at",
+                 "clicked_at")
+
+
+def _shown(marker: SendMarker, wanted: str | None) -> bool:
+    if wanted is None:
+        return True
+    if wanted == "skipped":
+        return marker.status.startswith("skipped_")
+    if wanted == "failed":
+        return marker.status == "failed"
+    return marker.status == "sent" and (marker.delivery or "sent") == wanted
+
+
+def messages(ctx: TenantContext, campaign_id: str, *, query: s.CampaignMessagesQuery) -> s.CampaignMessagePage:
+    """A campaign's messages, one per recipient, with what the provider said of each (one Query of its markers and
+    one BatchGetItem naming their contacts; a state filter reads the page and keeps the matching ones)."""
+    from chalicelib.records import naming
+
+    campaign = get_or_raise(ctx, campaign_id)
+    page = db.query_page(ctx, SendMarker, sending.markers_pk(ctx), scope=f"campaign-messages:{campaign_id}:"
+                         f"{query.delivery or 'all'}", limit=query.limit, cursor=query.cursor, newest_first=False,
+                         range_key_condition=SendMarker.sk.startswith(f"{campaign.campaign_id}#"),
+                         keep=lambda item: isinstance(item, SendMarker) and _shown(item, query.delivery))
+    names = naming.record_names(ctx, [("contact", item.contact_id) for item in page.items])
+    return s.CampaignMessagePage(next_cursor=page.next_cursor, items=[s.CampaignMessageRead(
+        contact_id=item.contact_id, contact_name=names.get(("contact", item.contact_id)), status=item.status,
+        delivery=item.delivery if item.status == "sent" else None, reason=item.reason,
+        **{name: getattr(item, name) for name in MESSAGE_TIMES}) for item in page.items])
 
 
 def report(ctx: TenantContext, *, query: s.CampaignReportQuery) -> s.CampaignsReport:

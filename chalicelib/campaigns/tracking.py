@@ -19,7 +19,8 @@ from chalicelib.core.tenancy import TenantContext, tenant_key
 ATTRIBUTION = timedelta(days=7)  # a deal won or order paid this long after a message is the campaign's
 REPLY_WINDOW = timedelta(days=3)
 FIRSTS = {"opened": "opened_at", "clicked": "clicked_at", "replied": "replied_at", "unsubscribed": "unsubscribed_at",
-          "delivered": "delivered_at", "conversions": "converted_at"}
+          "delivered": "delivered_at", "conversions": "converted_at", "read": "read_at", "bounced": "bounced_at",
+          "complained": "complained_at", "undelivered": "undelivered_at"}
 
 
 def marker(ctx: TenantContext, campaign_id: str, contact_id: str) -> SendMarker | None:

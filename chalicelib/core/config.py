@@ -62,6 +62,17 @@ class Settings:
         """The queue S3 tells of each message SES stored (infra/resources.json MailInQueue; made locally)."""
         return f"crm-{self.stage}-mail-in"
 
+    @property
+    def campaign_configuration_set(self) -> str:
+        """The SES configuration set campaign e-mails go out with: it publishes their delivery events to SNS
+        (infra/resources.json CampaignMailConfigurationSet, #24)."""
+        return f"crm-{self.stage}-campaigns"
+
+    @property
+    def campaign_mail_events_queue_name(self) -> str:
+        """The queue the SES event topic delivers to, read by app.campaign_mail_events (infra/; made locally)."""
+        return f"crm-{self.stage}-campaign-mail-events"
+
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
         """Build the settings from environment variables, with per-stage defaults."""

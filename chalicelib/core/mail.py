@@ -44,9 +44,16 @@ def link(path: str) -> str:
     return f"{settings.public_url}{path}"
 
 
-def send_mime(*, data: bytes) -> str:
+def send_mime(*, data: bytes, configuration_set: str | None = None, tags: dict[str, str] | None = None) -> str:
     """Send a whole MIME message as built (its headers name sender and recipient: a campaign's one-click
     unsubscribe headers go with it); returns the SES message id. Raises SES's own error, so a caller can tell a
-    refused address (MessageRejected) from an outage."""
-    response = aws.client("sesv2").send_email(FromEmailAddress=settings.mail_from, Content={"Raw": {"Data": data}})
+    refused address (MessageRejected) from an outage. A configuration set publishes the message's delivery events
+    with its tags (ids only: SES tag values allow letters, digits, ``_`` and ``-``)."""
+    extra: dict[str, object] = {}
+    if configuration_set:
+        extra["ConfigurationSetName"] = configuration_set
+    if tags:
+        extra["EmailTags"] = [{"Name": name, "Value": value} for name, value in tags.items()]
+    response = aws.client("sesv2").send_email(FromEmailAddress=settings.mail_from, Content={"Raw": {"Data": data}},
+                                              **extra)
     return str(response.get("MessageId", ""))

@@ -96,6 +96,7 @@ PROCESSOR_MODULES = {
     **dict.fromkeys(("zadarma", "mango", "twilio", "pbx"), "chalicelib.telephony.processor"),
     "stripe": "chalicelib.subscriptions.processor",
     **dict.fromkeys(("whatsapp", "telegram", "email"), "chalicelib.messaging.processor"),
+    "ses_events": "chalicelib.campaigns.mail_events",  # SES's delivery events of campaign e-mails (#24)
 }
 
 

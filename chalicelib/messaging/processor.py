@@ -260,10 +260,15 @@ def status(run: Run, update: StatusUpdate) -> str | None:
     ctx, integration_id = run.ctx, run.integration.integration_id
     message = threads.message_of(ctx, integration_id, update.provider_message_id)
     if message is None:
+        if _campaign_status(run, update):
+            return None
         threads.keep_early(ctx, integration_id, update.provider_message_id, update.status, update.at,
                            dict(update.error) if update.error else None)
         message = threads.message_of(ctx, integration_id, update.provider_message_id)  # recorded meanwhile?
         if message is None:
+            # A campaign's send recorded meanwhile has read the early statuses already, or reads this one; asking
+            # again after keeping it closes the gap between the two (#24).
+            _campaign_status(run, update)
             return None
         message = threads.apply_early(ctx, integration_id, message)
     else:
@@ -276,6 +281,17 @@ def status(run: Run, update: StatusUpdate) -> str | None:
             "type": "conversation.status", "conversation_id": conversation.conversation_id,
             "message_id": message.message_id, "status": message.status, "error": message.error})
     return message.message_id
+
+
+def _campaign_status(run: Run, update: StatusUpdate) -> bool:
+    """A status of a campaign's message (no conversation holds those) goes to its campaign (#24)."""
+    from chalicelib.campaigns import statuses as campaign_statuses
+
+    campaign_id = campaign_statuses.from_line(run.ctx, provider_message_id=update.provider_message_id,
+                                              status=update.status, at=update.at, error=update.error)
+    if campaign_id is not None:
+        run.progress["campaign_id"] = campaign_id
+    return campaign_id is not None
 
 
 def _status_once(ctx: TenantContext, integration_id: str, update: StatusUpdate) -> Any:
@@ -307,7 +323,8 @@ def process_message_event(run: Run) -> Outcome:
             details["conversation_id"] = receive(run, adapter, event, settings)
         else:
             found = status(run, event)
-            details.update({"message_id": found} if found else {"deferred": event.status})
+            details.update({"message_id": found} if found else {"campaign_id": run.progress["campaign_id"]}
+                           if "campaign_id" in run.progress else {"deferred": event.status})
     if "contact_id" in run.progress:
         details["contact_id"] = run.progress["contact_id"]
     return Outcome("processed", details)
