@@ -4,7 +4,9 @@ Kept as an item of this package per contact (``Consent``), not on the contact: t
 type's, and a consent changes without the contact changing. A channel is ``granted`` or ``withdrawn``; a campaign
 writes only to a contact whose channel is granted (opt-in, as GDPR and Russia's 38-FZ "On Advertising" ask of
 marketing). A contact with no consent item of e-mail is taken as the card's older ``consent.marketing`` says. A
-withdrawal, from the card or an unsubscribe link, is honoured by every later campaign.
+withdrawal, from the card or an unsubscribe link, is honoured by every later campaign. A contact merge combines the
+absorbed contact's consent into the survivor's in its own transaction (``merge_contacts``): a withdrawal on either
+wins, and an undo of the merge leaves it so (an opt-out is never taken back without the customer).
 """
 
 from __future__ import annotations
@@ -63,6 +65,31 @@ def view(item: Consent | None, contact: Any) -> dict[str, Any]:
         else:
             shown[channel] = {"status": "unknown", "source": None, "at": None, "by": None}
     return shown
+
+
+def merge_contacts(ctx: TenantContext, work: db.Change, *, survivor_id: str, absorbed_id: str) -> None:
+    """In a contact merge's transaction: per channel, the survivor keeps a withdrawal of either contact, else a
+    grant of either (the absorbed contact's states named ``merged_from``); audited. Nothing when nothing changes."""
+    absorbed = get(ctx, absorbed_id)
+    if absorbed is None or not absorbed.channels:
+        return
+    before = get(ctx, survivor_id)
+    channels = dict((before.channels or {}) if before is not None else {})
+    for channel, theirs in (absorbed.channels or {}).items():
+        ours = channels.get(channel)
+        if not isinstance(theirs, dict) or theirs.get("status") not in STATUSES:
+            continue
+        if not isinstance(ours, dict) or ours.get("status") not in STATUSES \
+                or (theirs["status"] == "withdrawn" and ours["status"] == "granted"):
+            channels[channel] = {**theirs, "merged_from": absorbed_id}
+    if before is not None and channels == (before.channels or {}):
+        return
+    after = copy.deepcopy(before) if before is not None else Consent(consent_pk(ctx), survivor_id,
+                                                                      contact_id=survivor_id, channels={})
+    after.channels = channels
+    work.save(after)
+    audit.attach(ctx, work, after, entity="consent", entity_id=survivor_id, action="contact_merge",
+                 before={"channels": before.channels} if before is not None else None, after={"channels": channels})
 
 
 def change(ctx: TenantContext, contact_id: str, states: dict[str, str], *, source: str, by: str | None,

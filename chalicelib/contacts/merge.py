@@ -19,6 +19,7 @@ deleted and the record becomes ``undone``. Repeating a merge or an undo resumes 
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 from chalicelib.contacts import derived, sensitive
@@ -30,12 +31,12 @@ from chalicelib.core import audit, db, errors
 from chalicelib.core.observability import logger
 from chalicelib.core.tenancy import TenantContext, is_valid_id, new_id, tenant_key
 from chalicelib.identity import plans
-from chalicelib.records import editing, links, listing, store, trash
+from chalicelib.records import catalog, editing, links, listing, store, trash
 from chalicelib.records import timeline as timeline_service
 from chalicelib.records.models import TimelineEntry
 
 MAX_COPIES = 5000
-MOVED_KINDS = ("deal", "task")
+MOVED_KINDS = ("deal", "task", "ticket")
 TRANSACTION_ITEMS = 100  # DynamoDB's limit on the actions of one transaction
 FILLED = ("first_name", "last_name", "messengers", "billing_address", "shipping_address", "birthday", "source",
           "utm", "consent")
@@ -198,6 +199,10 @@ def _final_change(ctx: TenantContext, record: MergeRecord, survivor: Contact, ab
     record.other_version_after = int(absorbed.version or 0) + 1
     record.added_companies = [c for c in after_a.company_ids or [] if c not in (survivor.company_ids or [])]
     change.save(record).delete(MergeMarker(survivor.pk, marker_sk(record.merge_id)))
+    for name in catalog.MERGE_PARTS:  # what other packages keep per contact (consent), combined in this transaction
+        module, _, function = name.partition(":")
+        getattr(importlib.import_module(module), function)(ctx, change, survivor_id=survivor.contact_id,
+                                                           absorbed_id=absorbed.contact_id)
     listing.check_size(change, what="merge")
     return change
 

@@ -24,4 +24,11 @@ DECLARATIONS = (
 RELINKERS = {
     "deal": "chalicelib.deals.service:move_contact_link",
     "task": "chalicelib.tasks.service:move_contact_link",
+    "ticket": "chalicelib.tickets.service:move_contact_link",
 }
+
+# What else a package keeps per contact that a merge combines into the survivor, in the merge's own transaction:
+# "module:function", ``fn(ctx, change, *, survivor_id, absorbed_id)``, loaded the first time a merge needs it.
+MERGE_PARTS = (
+    "chalicelib.campaigns.consent:merge_contacts",  # consent per channel: a withdrawal on either contact wins
+)

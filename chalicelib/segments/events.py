@@ -1,7 +1,8 @@
 """The segments' consumer of the domain-event feed (#19): each event that says something of a contact moves its facts,
 and with them its memberships, in one transaction (``membership.update``).
 
-- a contact created, changed, trashed, restored or merged away: its facts read again from the contact itself;
+- a contact created, changed, trashed, restored or merged away: its facts read again from the contact itself; one
+  merged away gives the survivor its purchases and activity (so "bought X" and "no purchase for N days" see them);
 - a deal won (and, once #23 lands, an order paid): a purchase by its contacts (``purchases``);
 - a note on a contact, a call, a conversation or a deal naming contacts: activity on them.
 
@@ -71,10 +72,20 @@ def _seeded(ctx: TenantContext, contact_id: str,
     return mutate
 
 
+def _absorbed(ctx: TenantContext, absorbed_id: str, survivor_id: str) -> None:
+    """A merged-away contact's purchases and activity, now the survivor's (idempotent: the newest of each)."""
+    gone = facts.get(ctx, absorbed_id)
+    if gone is not None:
+        membership.update(ctx, survivor_id, _seeded(ctx, survivor_id, lambda found: facts.absorb(found, gone)))
+
+
 def consume(ctx: TenantContext, event: DomainEvent) -> None:
     """Move the facts (and memberships) of the contacts an event concerns."""
     if event.entity == "contact" and is_valid_id(event.entity_id):
         _refresh_contact(ctx, event.entity_id)
+        survivor = event.after("merged_into")
+        if isinstance(survivor, str) and is_valid_id(survivor):
+            _absorbed(ctx, event.entity_id, survivor)
         return
     bought = purchases.of_event(ctx, event)
     if bought is not None:

@@ -71,6 +71,23 @@ def bought(facts: ContactFacts, at: datetime, product_ids: list[str]) -> bool:
     return changed
 
 
+def absorb(facts: ContactFacts, other: ContactFacts) -> bool:
+    """Take in a merged-away contact's purchases and activity (the newest of each wins); False when nothing is
+    newer. Its own fields come with the surviving contact itself."""
+    changed = False
+    for product, at in (other.purchases or {}).items():
+        known = (facts.purchases or {}).get(product)
+        if known is None or str(known) < str(at):
+            facts.purchases = {**(facts.purchases or {}), product: at}
+            changed = True
+    for name in ("last_purchase_at", "last_activity_at"):
+        theirs = getattr(other, name)
+        if theirs is not None and (getattr(facts, name) is None or getattr(facts, name) < theirs):
+            setattr(facts, name, theirs)
+            changed = True
+    return changed
+
+
 def same(before: ContactFacts | None, after: ContactFacts) -> bool:
     """True when saving after would change nothing a condition reads."""
     if before is None:

@@ -12,7 +12,7 @@ from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
-from chalicelib.core import db, errors, permissions
+from chalicelib.core import audit, db, errors, permissions
 from chalicelib.core.tenancy import TenantContext, new_id, tenant_key
 from chalicelib.records import access, editing, links, listing, store, types
 from chalicelib.records import service as records_service
@@ -318,6 +318,25 @@ def customer_answered(ctx: TenantContext, conversation_id: str, *, at: datetime)
             except errors.VersionConflictError:
                 continue
     return moved
+
+
+def move_contact_link(ctx: TenantContext, change: db.Change, ticket_id: str, *, from_id: str, to_id: str,
+                      keep_from: bool = False) -> bool:
+    """Point a ticket at contact to_id instead of from_id (a contact merge or its undo), in change, with its rows
+    (the queue's contact filter) and audit record; False when it names another contact. A ticket names one contact,
+    so it moves even where a deal would keep both (``keep_from``). Its link items stay as the merge wrote them: the
+    survivor's card holds a copy and the absorbed contact keeps its own, which an undo needs."""
+    before = access.get_any(ctx, TICKET, ticket_id)  # a ticket in the trash follows the merge too
+    if before is None or before.contact_id != from_id:
+        return False
+    after = editing.clone(before)
+    after.contact_id = to_id
+    store.stage(change, before, after)
+    store.rewrite_rows(ctx, TICKET, change, before, after)
+    audit.attach(ctx, change, after, entity=TICKET.name, entity_id=ticket_id, action="contact_merge",
+                 before=store.audit_view(TICKET, before), after=store.audit_view(TICKET, after),
+                 sensitive=store.audit_sensitive(TICKET, before, after))
+    return True
 
 
 # -- made from a message or a call ------------------------------------------------------------
