@@ -6,8 +6,9 @@
   each contact's place in this segment right (one transaction per contact whose place changes). The walk's cursor
   is kept on the segment after each page, so a build that runs out of time goes on from there at the next run.
 - ``segment.refresh`` (ref ``daily``), set while the tenant has a segment whose conditions read the clock
-  ("created in the last N days", "no activity for N days", "birthday this month", purchases): once a day walks
-  the facts partition and moves who time alone moved in or out.
+  ("created in the last N days", "no activity for N days", "birthday this month", purchases): once a day, just
+  after the company's midnight (its time zone, DST included), walks the facts partition and moves who time alone
+  moved in or out, so a new month's birthdays are in on the company's first of the month.
 
 Both cost reads in proportion to the tenant's contacts, once per build or day, and a transaction per contact that
 moves: ``bench/segments.py`` has the figures.
@@ -16,8 +17,8 @@ moves: ``bench/segments.py`` has the figures.
 from __future__ import annotations
 
 import json
-import time
-from datetime import datetime, timedelta
+import time as clock
+from datetime import UTC, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from chalicelib.core import db, errors
@@ -25,13 +26,14 @@ from chalicelib.core.observability import logger
 from chalicelib.core.tenancy import TenantContext, tenant_key
 from chalicelib.due import service as due
 from chalicelib.due.models import DueTimer
+from chalicelib.identity import zones
 from chalicelib.segments import conditions, facts, membership
 from chalicelib.segments.models import ContactFacts, Segment
 
 PAGE = 100
 SECONDS = 40.0
 BUILD, REFRESH, PURGE = "segment.build", "segment.refresh", "segment.purge"
-REFRESH_HOUR = 3  # UTC: the daily refresh runs in the night of most of our customers
+REFRESH_AFTER_MIDNIGHT = timedelta(minutes=5)  # on the company's clock: its new day (and month) has begun
 
 
 def _contact_keys(ctx: TenantContext, ids: list[str]) -> list[tuple[str, str]]:
@@ -78,7 +80,7 @@ def place(ctx: TenantContext, found: ContactFacts, segments: list[Segment], now:
 
 def build(ctx: TenantContext, segment_id: str, *, seconds: float = SECONDS) -> bool:
     """Place every contact in or out of one segment, from the segment's cursor; True when the walk is done."""
-    deadline = time.monotonic() + seconds
+    deadline = clock.monotonic() + seconds
     segment = db.get(ctx, Segment, membership.segments_pk(ctx), segment_id)
     if segment is None or segment.status == "ready":
         return True
@@ -97,7 +99,7 @@ def build(ctx: TenantContext, segment_id: str, *, seconds: float = SECONDS) -> b
         db.put(ctx, segment)  # a change of conditions meanwhile wins (409): its own build starts over
         if start is None:
             return True
-        if time.monotonic() > deadline:
+        if clock.monotonic() > deadline:
             return False
 
 
@@ -116,10 +118,14 @@ def refresh(ctx: TenantContext, *, now: datetime | None = None) -> int:
     return moved
 
 
-def next_refresh(now: datetime) -> datetime:
-    """When the next daily refresh is due (03:00 UTC)."""
-    moment = now.replace(hour=REFRESH_HOUR, minute=0, second=0, microsecond=0)
-    return moment if moment > now else moment + timedelta(days=1)
+def next_refresh(now: datetime, zone: tzinfo = UTC) -> datetime:
+    """When the next daily refresh is due: five minutes after the next midnight on the company's clock (UTC)."""
+    local = now.astimezone(zone)
+    for day in (local.date(), local.date() + timedelta(days=1)):
+        moment = (datetime.combine(day, time(0), tzinfo=zone) + REFRESH_AFTER_MIDNIGHT).astimezone(UTC)
+        if moment > now:
+            return moment
+    return now + timedelta(days=1)
 
 
 def arm(ctx: TenantContext, *, segment_id: str | None = None, change: db.Change | None = None) -> None:
@@ -127,7 +133,7 @@ def arm(ctx: TenantContext, *, segment_id: str | None = None, change: db.Change 
     now = db.utcnow()
     if segment_id is not None:
         due.set_timer(ctx, kind=BUILD, ref=segment_id, due_at=now, change=change)
-    due.set_timer(ctx, kind=REFRESH, ref="daily", due_at=next_refresh(now),
+    due.set_timer(ctx, kind=REFRESH, ref="daily", due_at=next_refresh(now, zones.company_zone(ctx)),
                   change=change if segment_id is None else None)
 
 
@@ -147,4 +153,4 @@ def fire(ctx: TenantContext, timer: DueTimer) -> None:
     moved = refresh(ctx)
     logger.info("segments refreshed", extra={"moved": moved})
     if any(conditions.timed(segment.conditions or []) for segment in membership.segments_of(ctx)):
-        due.set_timer(ctx, kind=REFRESH, ref="daily", due_at=next_refresh(db.utcnow()))
+        due.set_timer(ctx, kind=REFRESH, ref="daily", due_at=next_refresh(db.utcnow(), zones.company_zone(ctx)))

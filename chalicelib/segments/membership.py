@@ -16,6 +16,7 @@ from datetime import datetime
 
 from chalicelib.core import db, errors
 from chalicelib.core.tenancy import TenantContext, tenant_key
+from chalicelib.identity import zones
 from chalicelib.segments import conditions, facts
 from chalicelib.segments.models import ContactFacts, Segment, SegmentCount, SegmentMember
 
@@ -66,11 +67,17 @@ def _forget(ctx: TenantContext, items: list[db.MainTable]) -> None:
 db.on_commit(_forget)
 
 
+def company_now(ctx: TenantContext, now: datetime) -> datetime:
+    """The moment on the company's clock (its time zone): "birthday this month" is the company's month."""
+    return now.astimezone(zones.company_zone(ctx))
+
+
 def placed(ctx: TenantContext, after: ContactFacts, segments: list[Segment], now: datetime,
            only: set[str] | None = None) -> db.Change | None:
     """The change that puts a contact's facts and memberships right (None: nothing to write). ``only``: judge
     just these segments (a build), keeping the contact's place in the others as it is."""
     known = {segment.segment_id: segment for segment in segments}
+    now = company_now(ctx, now)
     was = {sid for sid in after.segments or [] if sid in known}
     judged = {sid for sid in known if only is None or sid in only}
     now_in = {sid for sid in judged if conditions.matches(known[sid].match, known[sid].conditions or [], after, now)}

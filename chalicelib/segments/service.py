@@ -192,7 +192,7 @@ def preview(ctx: TenantContext, *, draft: s.SegmentDraft, now: datetime | None =
     """How many contacts a draft selects, over a bounded sample of the contacts' facts (one or two Query pages):
     exact while the tenant has at most ``SAMPLE`` contacts, else the sample's share of the live contacts."""
     permissions.require(ctx, "segments", "read")
-    now = now or db.utcnow()
+    now = membership.company_now(ctx, now or db.utcnow())
     wanted = _dumped(draft.conditions)
     sampled = matched = 0
     exact = True
