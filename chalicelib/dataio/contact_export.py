@@ -11,6 +11,7 @@ from typing import Any
 
 from chalicelib.core import permissions
 from chalicelib.core.tenancy import TenantContext
+from chalicelib.dataio import segment_export
 from chalicelib.dataio.record_rows import flat_row, list_query
 from chalicelib.records.customfields import service as customfields_service
 
@@ -23,7 +24,11 @@ def _query(filters: dict[str, str], cursor: str | None, limit: int) -> Any:
 
 
 def check_filters(filters: dict[str, str]) -> None:
-    """422 for filters the contacts list does not understand (checked when the export is asked for)."""
+    """422 for filters the contacts list does not understand (checked when the export is asked for); a segment's
+    export takes its one filter (``segment_export``)."""
+    if segment_export.wanted(filters) is not None:
+        segment_export.check_filters(filters)
+        return
     _query(filters, None, 1)
 
 
@@ -49,14 +54,19 @@ def page(ctx: TenantContext, *, scope: str, filters: dict[str, str], cursor: str
     from chalicelib.contacts import views as contacts_views
     from chalicelib.records import search, types
 
-    listed = search.list_records(ctx, types.get("contact"), _query(filters, cursor, limit))
+    segment_id = segment_export.wanted(filters)
+    if segment_id is not None:
+        ids, next_cursor = segment_export.member_ids(ctx, segment_id, cursor=cursor, limit=limit)
+    else:
+        listed = search.list_records(ctx, types.get("contact"), _query(filters, cursor, limit))
+        ids, next_cursor = [summary.record_id for summary in listed.items], listed.next_cursor
     wanted = _reveal_set(ctx) if reveal else frozenset()
     rows = []
-    for summary in listed.items:
-        contact = contacts_service.get(ctx, summary.record_id)
+    for contact_id in ids:
+        contact = contacts_service.get(ctx, contact_id)
         if contact is None or not permissions.may_touch(ctx, scope, owner_id=contact.owner_id,
                                                          team_id=contact.team_id):
             continue
         read = contacts_views.contact_read(ctx, contact, reveal=wanted)
         rows.append(contact_row(read, revealed=frozenset(read.revealed) if reveal else frozenset()))
-    return rows, listed.next_cursor
+    return rows, next_cursor

@@ -14,7 +14,7 @@ from typing import Any
 
 from chalicelib.core import audit, db, errors, permissions
 from chalicelib.core.tenancy import TenantContext, is_valid_id, new_id
-from chalicelib.dataio import importing, jobs, queue, schemas, storage, targets
+from chalicelib.dataio import importing, jobs, queue, schemas, segment_export, storage, targets
 from chalicelib.dataio import mapping as columns
 from chalicelib.dataio.models import ExportJob, ImportJob, JobFields
 from chalicelib.dataio.schemas import ExportIn, ExportRead, ImportIn, ImportRead, UploadIn, UploadRead
@@ -166,6 +166,7 @@ def create_export(ctx: TenantContext, body: ExportIn) -> ExportJob:
         raise errors.ForbiddenError("Your role may not export sensitive fields.")
     filters = dict(body.filters or {})
     target.check_filters(filters)
+    segment_export.check_access(ctx, filters)  # a segment's members: a segment the caller may read
     field_search.check_export(ctx, body.entity, filters)
     export_id = new_id()
     job = ExportJob(queue.jobs_pk(ctx, "export"), export_id, export_id=export_id, entity=body.entity,

@@ -1,12 +1,9 @@
-"""Routes of segments: the saved filters, their members, a draft's live count, and the members' CSV export."""
+"""Routes of segments: the saved filters, their members and a draft's live count (a segment's export is a dataio
+export job: ``POST /api/v1/exports`` with the filter ``segment``)."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from chalice import Response
-
-from chalicelib.core.http import API_HEADERS, Api, ApiRequest
+from chalicelib.core.http import Api, ApiRequest
 from chalicelib.segments import schemas as s
 from chalicelib.segments import service
 
@@ -54,13 +51,3 @@ def segments_delete(request: ApiRequest, segment_id: str) -> None:
 def segments_members(request: ApiRequest, segment_id: str) -> s.SegmentMemberPage:
     return service.members(request.tenant, segment_id, limit=request.query.limit, cursor=request.query.cursor)
 
-
-@api.route("/api/v1/segments/{segment_id}/members.csv", summary="A page of a segment's contacts as CSV",
-           query=s.SegmentListQuery, errors=(400, 403, 404))
-def segments_members_csv(request: ApiRequest, segment_id: str) -> Any:
-    page = service.members(request.tenant, segment_id, limit=request.query.limit, cursor=request.query.cursor)
-    headers: dict[str, Any] = {**API_HEADERS, "Content-Type": "text/csv; charset=utf-8",
-                               "Content-Disposition": f'attachment; filename="segment-{segment_id}.csv"'}
-    if page.next_cursor:
-        headers["X-Next-Cursor"] = page.next_cursor
-    return Response(body=service.members_csv(page), status_code=200, headers=headers)

@@ -213,17 +213,3 @@ def preview(ctx: TenantContext, *, draft: s.SegmentDraft, now: datetime | None =
     total = max(limits.usage(ctx).get("contacts", sampled), sampled)
     return s.SegmentPreview(count=matched, sampled=sampled, estimated=round(matched * total / sampled), exact=False)
 
-
-def members_csv(page: s.SegmentMemberPage) -> str:
-    """A page of members as CSV (a cell a spreadsheet would run as a formula is quoted)."""
-    import csv
-    import io
-
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["id", "first_name", "last_name", "email", "phone", "joined_at"])
-    for member in page.items:
-        row = [member.id, member.first_name, member.last_name, member.email, member.phone,
-               member.joined_at.isoformat()]
-        writer.writerow(["'" + v if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") else v for v in row])
-    return out.getvalue()

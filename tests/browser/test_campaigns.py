@@ -13,6 +13,7 @@ from tests.browser.conftest import Screens, new_page
 from tests.browser.test_app import assert_no_problems, open_screen
 from tests.browser.test_sensitive import log_in
 from tests.factories import signup
+from tests.seeds.dataio import ensure_bucket
 from tests.support import ApiClient, body
 
 DESKTOP = {"width": 1366, "height": 800}
@@ -44,6 +45,9 @@ def test_segment_builder_campaign_wizard_results_and_consent(browser: Any, live_
         assert jobs.build(ctx, segment_id)
     page.reload()
     page.locator("[data-test=segment-members]", has_text="Anna").wait_for()
+    ensure_bucket()
+    page.locator("[data-test=segment-export-button]").click()  # an export job, its file behind a link
+    page.locator("[data-test=segment-export-link]", has_text="(1 contacts)").wait_for()
     screens.shoot(page, "segment-desktop")
 
     open_screen(page, "/campaigns/new", "Campaign")

@@ -129,7 +129,7 @@ export async function segment(root, { params, navigate, alive }) {
     navigate(`/segments/${saved.id}`);
   } });
   refresh();
-  const members = isNew ? null : await membersPanel(found);
+  const members = isNew ? null : await membersPanel(found, alive);
   const remove = !isNew && can('segments', 'update') ? h('button', { type: 'button', class: 'secondary danger', onClick: async () => {
     if (!(await confirmAction(t('sg.deleteConfirm'), t('sg.delete')))) return;
     try { await del(`/api/v1/segments/${id(found.id)}`); navigate('/segments'); } catch (error) { toastError(error); }
@@ -138,7 +138,7 @@ export async function segment(root, { params, navigate, alive }) {
   mount(root, heading(isNew ? t('sg.new').replace('+ ', '') : found.name, remove), tabs('segments'), el, members);
 }
 
-async function membersPanel(found) {
+async function membersPanel(found, alive) {
   const path = (cursor) => `/api/v1/segments/${id(found.id)}/members${query({ limit: 50, cursor })}`;
   const page = await get(path(null));
   const row = (m) => h('li', {}, h('a', { href: `#/contacts/${id(m.id)}` }, [m.first_name, m.last_name].filter(Boolean).join(' ') || m.email || m.id),
@@ -150,31 +150,36 @@ async function membersPanel(found) {
     const again = pager(next.next_cursor, more);
     if (again) items.after(again);
   };
-  const download = h('button', { type: 'button', class: 'secondary small', onClick: () => downloadCsv(found) }, t('sg.export'));
+  const exported = h('div', { 'data-test': 'segment-export' });
+  const download = can('contacts', 'export') ? h('button', { type: 'button', class: 'secondary small', 'data-test': 'segment-export-button',
+    onClick: () => exportMembers(found, exported, alive) }, t('sg.export')) : null;
   const status = found.status === 'ready' ? t('sg.membersCount', { n: found.members }) : t('sg.building');
-  return h('section', { class: 'panel' }, h('h2', {}, t('sg.members'), ' ', download), h('p', { class: 'muted' }, status), items,
+  return h('section', { class: 'panel' }, h('h2', {}, t('sg.members'), ' ', download), exported, h('p', { class: 'muted' }, status), items,
     pager(page.next_cursor, more));
 }
 
-async function downloadCsv(found) {
-  // Every page of members, as CSV built here (a cell a spreadsheet would run as a formula is quoted).
+const EXPORT_POLL_MS = 1500;
+
+/** The members as a contacts export job (queued, its file behind a 15-minute link), followed until it is done. */
+async function exportMembers(found, slot, alive) {
   try {
-    const lines = ['id,first_name,last_name,email,phone,joined_at'];
-    const cell = (value) => {
-      const text = String(value ?? '');
-      const safe = /^[=+\-@]/.test(text) ? `'${text}` : text;
-      return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-    };
-    let cursor = null;
-    do {
-      const page = await get(`/api/v1/segments/${id(found.id)}/members${query({ limit: 200, cursor })}`);
-      page.items.forEach((m) => lines.push([m.id, m.first_name, m.last_name, m.email, m.phone, m.joined_at].map(cell).join(',')));
-      cursor = page.next_cursor;
-    } while (cursor);
-    const link = h('a', { href: URL.createObjectURL(new Blob([lines.join('\r\n') + '\r\n'], { type: 'text/csv' })), download: `${found.name}.csv` });
-    link.click();
-    URL.revokeObjectURL(link.href);
+    let job = await post('/api/v1/exports', { entity: 'contact', format: 'csv', filters: { segment: found.id } });
+    mount(slot, exportNote(job));
+    while (['queued', 'running'].includes(job.status) && alive()) {
+      await new Promise((resolve) => { setTimeout(resolve, EXPORT_POLL_MS); });
+      job = await get(`/api/v1/exports/${id(job.id)}`);
+      if (alive()) mount(slot, exportNote(job));
+    }
   } catch (error) { toastError(error); }
+}
+
+function exportNote(job) {
+  if (job.status === 'done' && job.download_url) {
+    return h('p', { class: 'notice notice-ok', role: 'status' }, h('a', { href: job.download_url, download: '', rel: 'noopener',
+      class: 'download', 'data-test': 'segment-export-link' }, t('sg.exportReady', { n: job.rows, name: job.filename })));
+  }
+  if (job.status === 'failed') return h('p', { class: 'notice', role: 'status' }, job.failure || t('sg.exportFailed'));
+  return h('p', { class: 'muted', role: 'status' }, t('sg.exportRunning'));
 }
 
 function lineOptions(lines, channel) {
