@@ -67,6 +67,19 @@ def measure(runs: int = 10) -> dict[str, Any]:
         moved = [_cost(lambda t=t: api.call("POST", f"/api/v1/tickets/{t['id']}/status",
                                             {"version": current[t["id"]]["version"], "status": "resolved"})[0])
                  for t in fresh]
+        waiting = [api.ok("POST", "/api/v1/tickets", {"subject": f"Waiting {n}"}) for n in range(runs)]
+        paused, resumed = [], []
+        for ticket in waiting:  # pending pauses the resolution clock; open gives back the business time left
+            answer: dict[str, Any] = {}
+
+            def pause(t: dict[str, Any] = ticket, out: dict[str, Any] = answer) -> int:
+                status, out["ticket"] = api.call("POST", f"/api/v1/tickets/{t['id']}/status",
+                                                 {"version": t["version"], "status": "pending"})
+                return status
+
+            paused.append(_cost(pause))
+            resumed.append(_cost(lambda t=answer: api.call("POST", f"/api/v1/tickets/{t['ticket']['id']}/status", {
+                "version": t["ticket"]["version"], "status": "open"})[0]))
         reads = []
         for name, path in (("queue", "/api/v1/tickets"), ("queue, urgent", "/api/v1/tickets?priority=urgent"),
                            ("search", "/api/v1/tickets?q=parcel"), ("card", f"/api/v1/tickets/{fresh[0]['id']}"),
@@ -77,7 +90,9 @@ def measure(runs: int = 10) -> dict[str, Any]:
         return {"scenarios": [_summary("ticket create", created, 201),
                               _summary("first answer (comment)", answered, 200),
                               _summary("SLA tick (breach fired)", ticks, "fired"),
-                              _summary("status change (resolved)", moved, 200)],
+                              _summary("status change (resolved)", moved, 200),
+                              _summary("pending (clock paused)", paused, 200),
+                              _summary("open again (clock resumed)", resumed, 200)],
                 "reads": reads, "runs": runs}
 
 
