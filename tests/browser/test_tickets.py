@@ -13,7 +13,7 @@ from tests.browser.test_sensitive import log_in
 from tests.factories import signup
 from tests.messaging.kit import make_conversation
 from tests.support import ApiClient, body
-from tests.tickets.kit import fire, open_ticket
+from tests.tickets.kit import fire, open_ticket, status
 
 DESKTOP = {"width": 1366, "height": 800}
 PHONE = {"width": 375, "height": 740}
@@ -32,6 +32,10 @@ def test_a_message_becomes_a_ticket_worked_in_the_queue_and_card(browser: Any, l
     conversation = make_conversation(client, company.owner.token, customer="+79160005511")
     late = open_ticket(client, company.owner.token, subject="Nobody called me back", priority="urgent")
     fire(company.tenant_id, "ticket.first_response", late["id"])
+    waiting = open_ticket(client, company.owner.token, subject="Waiting for photos")
+    answered = client.post(f"/api/v1/tickets/{waiting['id']}/replies", {"text": "Send photos"},
+                           token=company.owner.token)
+    status(client, company.owner.token, body(answered), "pending")  # the resolution clock is paused
     page = new_page(browser, live_url, viewport=DESKTOP)
     log_in(page, company.owner, "Ticket Desk")
     open_screen(page, f"/inbox/{conversation['id']}", "Inbox")
@@ -60,6 +64,8 @@ def test_a_message_becomes_a_ticket_worked_in_the_queue_and_card(browser: Any, l
     open_screen(page, "/tickets", "Обращения")
     page.locator("tr[data-ticket]", has_text="Nobody called me back").locator("[data-test=sla-breached]",
                                                                              has_text="SLA нарушен").wait_for()
+    page.locator("tr[data-ticket]", has_text="Waiting for photos").locator("[data-test=sla-paused]",
+                                                                          has_text="паузе").wait_for()
     assert page.evaluate(NO_SIDEWAYS)
     screens.shoot(page, "queue-phone-ru")
     page.locator("tr[data-ticket] a", has_text="Nobody called me back").click()
@@ -105,11 +111,15 @@ def test_the_knowledge_base_editor_picker_settings_and_public_page(browser: Any,
     open_screen(page, "/settings/service", "Настройки")
     page.locator(".settings-current", has_text="Сервис и SLA").wait_for()
     page.get_by_label("Срочный: Первый ответ").fill("45")
+    page.get_by_label("Начало").fill("22:00")  # a night shift, to 06:00 the next morning
+    page.get_by_label("Конец").fill("06:00")
     page.get_by_role("button", name="Сохранить").first.click()
     page.locator(".toast", has_text="Сохранено").wait_for()
     assert page.evaluate(NO_SIDEWAYS)
     screens.shoot(page, "service-settings-phone-ru")
-    assert body(client.get("/api/v1/ticket-settings", token=token))["targets"]["urgent"]["first_response"] == 45
+    saved = body(client.get("/api/v1/ticket-settings", token=token))
+    assert saved["targets"]["urgent"]["first_response"] == 45
+    assert (saved["opens"], saved["closes"]) == ("22:00", "06:00")
     assert_no_problems(page)
 
     public = new_page(browser, live_url, viewport=PHONE)
