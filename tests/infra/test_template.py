@@ -324,7 +324,8 @@ def test_export_bucket_is_private_encrypted_and_short_lived(resources: dict[str,
 def test_queues_are_encrypted_with_dead_letter_queues(template: dict[str, Any], resources: dict[str, Any]) -> None:
     queues = {n: r["Properties"] for n, r in resources.items() if r["Type"] == "AWS::SQS::Queue"}
     assert set(queues) == {"JobsQueue", "JobsDeadLetterQueue", "FunctionDeadLetterQueue", "MailInQueue",
-                           "MailInDeadLetterQueue", "CampaignsQueue", "CampaignsDeadLetterQueue"}
+                           "MailInDeadLetterQueue", "CampaignsQueue", "CampaignsDeadLetterQueue",
+                           "CampaignMailEventsQueue", "CampaignMailEventsDeadLetterQueue"}
     # S3 notifies the mail queue (#17): SQS's own keys, so the stage key never has to trust S3 as a principal
     assert all(q["KmsMasterKeyId"] == {"Ref": "AppKey"} for n, q in queues.items() if not n.startswith("MailIn"))
     assert all(q["SqsManagedSseEnabled"] is True for n, q in queues.items() if n.startswith("MailIn"))
@@ -345,9 +346,10 @@ def test_queue_handlers_return_only_their_failed_messages(resources: dict[str, A
     sources = {name: event for function in functions for name, event in (function.get("Events") or {}).items()
                if event.get("Type") != "Schedule"}
     assert set(sources) == {"InboxEventsSqsEventSource", "MailInSqsEventSource", "CampaignSendsSqsEventSource",
-                            "DomainEventsDynamodbEventSource"}, sources
-    # mail_in and campaign_sends answer batchItemFailures too
-    for name in ("InboxEventsSqsEventSource", "MailInSqsEventSource", "CampaignSendsSqsEventSource"):
+                            "CampaignMailEventsSqsEventSource", "DomainEventsDynamodbEventSource"}, sources
+    # mail_in, campaign_sends and campaign_mail_events answer batchItemFailures too
+    for name in ("InboxEventsSqsEventSource", "MailInSqsEventSource", "CampaignSendsSqsEventSource",
+                 "CampaignMailEventsSqsEventSource"):
         event = sources[name]
         assert event["Type"] == "SQS" and event["Properties"]["Queue"]
         assert event["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
@@ -522,3 +524,26 @@ def test_bundle_imports_alone_and_every_function_finds_its_handler(bundle_dir: P
     proc = _run([sys.executable, "-I", "-S", "-c", IMPORT_ALONE, str(bundle_dir), ",".join(handlers)],
                 env={"CRM_STAGE": STAGE, "AWS_DEFAULT_REGION": "eu-west-1"}, timeout=120)
     assert int(proc.stdout.strip()) >= 2
+
+
+def test_campaign_mail_events_flow_from_the_configuration_set_to_their_queue(resources: dict[str, Any]) -> None:
+    # #24: campaign e-mails go out with the configuration set; its destination publishes delivery, bounce, complaint,
+    # reject and rendering failure to the (encrypted) topic, which only SES's set may publish to; the topic delivers
+    # raw to the queue app.campaign_mail_events reads, which only that topic may send to.
+    destination = resources["CampaignMailEventDestination"]["Properties"]
+    assert destination["ConfigurationSetName"] == {"Ref": "CampaignMailConfigurationSet"}
+    assert resources["CampaignMailConfigurationSet"]["Properties"]["Name"] == {"Fn::Sub": "crm-${Stage}-campaigns"}
+    events = destination["EventDestination"]
+    assert events["Enabled"] is True and events["SnsDestination"] == {"TopicARN": {"Ref": "CampaignMailEventsTopic"}}
+    assert set(events["MatchingEventTypes"]) == {"delivery", "bounce", "complaint", "reject", "renderingFailure"}
+    assert resources["CampaignMailEventsTopic"]["Properties"]["KmsMasterKeyId"] == {"Ref": "AppKey"}
+    [publish, _] = resources["CampaignMailEventsTopicPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    assert publish["Principal"] == {"Service": "ses.amazonaws.com"} and "aws:SourceArn" in publish["Condition"]["ArnLike"]
+    subscription = resources["CampaignMailEventsSubscription"]["Properties"]
+    assert subscription["Protocol"] == "sqs" and subscription["RawMessageDelivery"] is True
+    assert subscription["Endpoint"] == {"Fn::GetAtt": ["CampaignMailEventsQueue", "Arn"]}
+    [send, _] = resources["CampaignMailEventsQueuePolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    assert send["Principal"] == {"Service": "sns.amazonaws.com"}
+    assert send["Condition"] == {"ArnEquals": {"aws:SourceArn": {"Ref": "CampaignMailEventsTopic"}}}
+    key = resources["AppKey"]["Properties"]["KeyPolicy"]["Statement"]
+    assert any(s["Principal"] == {"Service": ["ses.amazonaws.com", "sns.amazonaws.com"]} for s in key)
