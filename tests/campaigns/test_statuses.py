@@ -5,11 +5,14 @@ skip the address), a transient bounce does not; an unknown message is stored and
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+import boto3
 import pytest
 from chalice.app import SQSEvent
 from twilio.request_validator import RequestValidator
@@ -24,6 +27,7 @@ from tests.factories import Company, outbox, signup
 from tests.messaging.kit import APP_SECRET, create_line
 from tests.support import ApiClient, body
 from tests.telephony.kit import CREDENTIALS, create_telephony, events, hook_path, post
+from webhooks import __main__ as cli
 from webhooks import messengers, ses_events
 
 DOMAIN = "@campaign-statuses.example"
@@ -92,12 +96,33 @@ def _capture(monkeypatch: pytest.MonkeyPatch, provider: str, id_of: Callable[[di
 def _mail_events(records: list[dict[str, Any] | str]) -> dict[str, Any]:
     """SES's records as SNS delivers them to the queue (raw, or one in SNS's envelope), to the app's handler."""
     return dict(mail_events.queued_events(SQSEvent({"Records": [
-        {"messageId": f"m{n}", "receiptHandle": f"r{n}", "eventSource": "aws:sqs", "body": r if isinstance(r, str) else json.dumps(r)}
+        {"messageId": f"m{n}", "receiptHandle": f"r{n}", "eventSource": "aws:sqs",
+         "body": r if isinstance(r, str) else json.dumps(r)}
         for n, r in enumerate(records)]}, None)))
 
 
+def _simulate_delivery(tmp_path: Path, company: Company, campaign_id: str, message_id: str) -> None:
+    """``python -m webhooks simulate ses-events`` reads make run's outbox (as local.outbox writes it) and puts SES's
+    event on the campaign mail events queue, whose handler the runner calls as Lambda would."""
+    from local.outbox import describe
+
+    lines = [json.dumps(describe(m)) for m in outbox() if hasattr(m, "raw_data")]
+    (tmp_path / "outbox.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    sqs = boto3.client("sqs", region_name=settings.region)
+    url = sqs.create_queue(QueueName=settings.campaign_mail_events_queue_name)["QueueUrl"]
+    out = io.StringIO()
+    assert cli.main(["simulate", "ses-events", "--event", "delivery", "--message-id", message_id, "--outbox",
+                     str(tmp_path / "outbox.jsonl"), "--queue", settings.campaign_mail_events_queue_name,
+                     "--endpoint", f"https://sqs.{settings.region}.amazonaws.com"], out=out) == 0, out.getvalue()
+    [message] = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+    assert json.loads(message["Body"])["mail"]["tags"]["crm-tenant"] == [company.tenant_id]
+    assert _mail_events([message["Body"]]) == {"batchItemFailures": []}
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+
+
 def test_ses_events_reach_the_results_once_and_bounces_and_complaints_suppress(client: ApiClient,
-                                                                               campaign_queue: Queue) -> None:
+                                                                               campaign_queue: Queue,
+                                                                               tmp_path: Path) -> None:
     company = signup(client, company="SES statuses")
     owner = company.owner.token
     people = {name: f"{name.lower()}{DOMAIN}" for name in ("Anna", "Boris", "Vera")}
@@ -137,6 +162,8 @@ def test_ses_events_reach_the_results_once_and_bounces_and_complaints_suppress(c
     # SES publishes at least once: the same events again count nothing
     assert _mail_events([record("delivery", "Anna"), delivered]) == {"batchItemFailures": []}
     assert _results(client, company, campaign_id) == results
+    _simulate_delivery(tmp_path, company, campaign_id, sent[people["Vera"]])
+    assert _results(client, company, campaign_id)["delivered"] == 2  # Vera's, through the simulator and the queue
     later = _send(client, company, {**shape, "name": "Summer"}, campaign_queue)
     after = _results(client, company, later)
     assert (after["sent"], after["skipped_consent"]) == (1, 2)  # only Vera is written to again

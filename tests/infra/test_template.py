@@ -538,7 +538,8 @@ def test_campaign_mail_events_flow_from_the_configuration_set_to_their_queue(res
     assert set(events["MatchingEventTypes"]) == {"delivery", "bounce", "complaint", "reject", "renderingFailure"}
     assert resources["CampaignMailEventsTopic"]["Properties"]["KmsMasterKeyId"] == {"Ref": "AppKey"}
     [publish, _] = resources["CampaignMailEventsTopicPolicy"]["Properties"]["PolicyDocument"]["Statement"]
-    assert publish["Principal"] == {"Service": "ses.amazonaws.com"} and "aws:SourceArn" in publish["Condition"]["ArnLike"]
+    assert publish["Principal"] == {"Service": "ses.amazonaws.com"}
+    assert "aws:SourceArn" in publish["Condition"]["ArnLike"]
     subscription = resources["CampaignMailEventsSubscription"]["Properties"]
     assert subscription["Protocol"] == "sqs" and subscription["RawMessageDelivery"] is True
     assert subscription["Endpoint"] == {"Fn::GetAtt": ["CampaignMailEventsQueue", "Arn"]}
