@@ -117,7 +117,8 @@ def _seed(client: ApiClient, company: Company) -> dict[str, str]:
     _order(client, token, contact["id"])
     _ticket(client, token, contact["id"])
     _document(client, token, deal["id"])
-    _segment(client, company, contact["id"])
+    segment_id = _segment(client, company, contact["id"])
+    _campaign_bounce(client, company, segment_id, contact["id"])
     return {"contact": contact["id"], "company": firm["id"]}
 
 
@@ -152,7 +153,7 @@ def _document(client: ApiClient, token: str, deal_id: str) -> None:
     assert sent.status_code == 200, sent.body
 
 
-def _segment(client: ApiClient, company: Company, contact_id: str) -> None:
+def _segment(client: ApiClient, company: Company, contact_id: str) -> str:
     """A segment by the contact's custom value (#24), built: the contact's facts hold its custom values and birthday
     sealed; its consent to e-mails, granted."""
     from chalicelib.core.tenancy import TenantContext, bind
@@ -167,6 +168,38 @@ def _segment(client: ApiClient, company: Company, contact_id: str) -> None:
     assert body(client.get(f"/api/v1/segments/{segment['id']}", token=token))["members"] == 1
     granted = client.put(f"/api/v1/contacts/{contact_id}/consent", {"email": "granted"}, token=token)
     assert granted.status_code == 200, granted.body
+    return str(segment["id"])
+
+
+def _campaign_bounce(client: ApiClient, company: Company, segment_id: str, contact_id: str) -> None:
+    """An e-mail campaign to the segment (#24), and SES's bounce of it naming the address (its destination,
+    headers and diagnostic code): stored sealed in the inbox, the message's reason in codes only."""
+    from chalice.app import SQSEvent
+
+    from chalicelib.campaigns import mail_events
+    from tests.campaigns.helpers import parsed, queue
+    from tests.factories import outbox
+    from webhooks import ses_events
+
+    token, address = company.owner.token, EMAILS[0]
+    campaigns = queue()
+    campaign = _created(client.post("/api/v1/campaigns", {"name": "Spring", "channel": "email",
+                                                          "segment_id": segment_id, "subject": "Spring",
+                                                          "body": "Tulips"}, token=token))
+    assert client.post(f"/api/v1/campaigns/{campaign['id']}/test", {}, token=token).status_code == 200
+    version = body(client.get(f"/api/v1/campaigns/{campaign['id']}", token=token))["version"]
+    assert client.post(f"/api/v1/campaigns/{campaign['id']}/send", {"version": version}, token=token).status_code \
+        == 200
+    campaigns.drain()
+    message_id = [m.id for m in outbox() if hasattr(m, "raw_data") and str(parsed(m)["To"]) == address][-1]
+    bounce = ses_events.event("bounce", message_id=message_id, tenant_id=company.tenant_id,
+                              campaign_id=campaign["id"], contact_id=contact_id, recipient=address)
+    bounce["bounce"]["bouncedRecipients"][0]["diagnosticCode"] = f"smtp; 550 5.1.1 <{address}>: user unknown"
+    handled = mail_events.queued_events(SQSEvent({"Records": [{"messageId": "m", "receiptHandle": "r",
+                                                                "body": json.dumps(bounce)}]}, None))
+    assert handled == {"batchItemFailures": []}
+    results = body(client.get(f"/api/v1/campaigns/{campaign['id']}/results", token=token))
+    assert (results["sent"], results["bounced"]) == (1, 1)
 
 
 def _ticket(client: ApiClient, token: str, contact_id: str) -> None:
