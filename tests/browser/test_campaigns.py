@@ -1,9 +1,10 @@
 """Segments, campaigns and consent in the browser (#24): the segment builder's live count and members, the campaign
-wizard (content, the preview, a test send to yourself, send now) and its results, consent on the contact card; on a
-PC (1366 px, English) and a phone (375 px, Russian)."""
+wizard (content, the preview, a test send to yourself, send now) and its results with each message's delivery as
+SES reported it, consent on the contact card; on a PC (1366 px, English) and a phone (375 px, Russian)."""
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -12,6 +13,7 @@ from chalicelib.segments import jobs
 from tests.browser.conftest import Screens, new_page
 from tests.browser.test_app import assert_no_problems, open_screen
 from tests.browser.test_sensitive import log_in
+from tests.campaigns.helpers import queue
 from tests.factories import signup
 from tests.seeds.dataio import ensure_bucket
 from tests.support import ApiClient, body
@@ -19,6 +21,23 @@ from tests.support import ApiClient, body
 DESKTOP = {"width": 1366, "height": 800}
 PHONE = {"width": 375, "height": 740}
 NO_SIDEWAYS = "() => document.documentElement.scrollWidth <= window.innerWidth"
+
+
+def _delivered(tenant_id: str, campaign_id: str, contact_id: str, address: str) -> None:
+    """SES's Delivery event of the campaign's e-mail, as SNS delivers it to app.campaign_mail_events (#24)."""
+    from chalice.app import SQSEvent
+
+    from chalicelib.campaigns import mail_events
+    from tests.campaigns.helpers import parsed
+    from tests.factories import outbox
+    from webhooks import ses_events
+
+    message_id = [m.id for m in outbox() if hasattr(m, "raw_data") and str(parsed(m)["To"]) == address][-1]
+    record = ses_events.event("delivery", message_id=message_id, tenant_id=tenant_id, campaign_id=campaign_id,
+                              contact_id=contact_id, recipient=address)
+    handled = mail_events.queued_events(SQSEvent({"Records": [{"messageId": "m", "receiptHandle": "r",
+                                                                "body": json.dumps(record)}]}, None))
+    assert handled == {"batchItemFailures": []}
 
 
 def test_segment_builder_campaign_wizard_results_and_consent(browser: Any, live_url: str, app: Any,
@@ -61,10 +80,19 @@ def test_segment_builder_campaign_wizard_results_and_consent(browser: Any, live_
     page.locator("[data-test=test-send]").click()
     page.locator("[data-test=send-now]:not([disabled])").wait_for()
     screens.shoot(page, "wizard-desktop")
+    campaigns = queue()
     page.locator("[data-test=send-now]").click()
     page.locator("dialog").get_by_role("button", name="Send now").click()
     page.locator("[data-test=campaign-results]").wait_for()
     page.locator("[data-status=sending]").wait_for()
+    campaign_id = page.url.rsplit("/", 1)[1]
+    campaigns.drain()
+    _delivered(company.tenant_id, campaign_id, anna["id"], "anna@tulip-mail.example")  # SES's Delivery event
+    page.reload()
+    page.locator("[data-test=campaign-messages] [data-delivery=delivered]", has_text="Delivered").wait_for()
+    assert page.locator("[data-stat=delivered] .stat-value").inner_text() == "1"
+    page.locator("[data-test=message-filter]").select_option("bounced")
+    page.get_by_text("No messages in this state.").wait_for()
     screens.shoot(page, "results-desktop")
 
     open_screen(page, f"/contacts/{anna['id']}", "Anna")
@@ -81,6 +109,10 @@ def test_segment_builder_campaign_wizard_results_and_consent(browser: Any, live_
     page.locator("[data-test=campaign-list]", has_text="Spring tulips").wait_for()
     assert page.evaluate(NO_SIDEWAYS)
     screens.shoot(page, "campaigns-phone-ru")
+    open_screen(page, f"/campaigns/{campaign_id}", "Spring tulips")
+    page.locator("[data-test=campaign-messages] [data-delivery=delivered]", has_text="Доставлено").wait_for()
+    assert page.evaluate(NO_SIDEWAYS)
+    screens.shoot(page, "results-phone-ru")
     open_screen(page, f"/segments/{segment_id}", "Newsletter")
     page.locator("[data-test=live-count]", has_text="Контактов").wait_for()
     assert page.evaluate(NO_SIDEWAYS)

@@ -1,5 +1,6 @@
 // The campaigns report on #/reports (#19 with #24): the campaigns started in the period (the company's days) with
-// what they sent and what came of it: opens, clicks, replies, unsubscriptions, deals and orders and their revenue.
+// what they sent and what came of it: deliveries, reads, bounces and failures as the providers reported them (#24),
+// opens, clicks, replies, unsubscriptions, deals and orders and their revenue.
 // One call of GET /api/v1/reports/campaigns, drawn when it answers.
 import { get, query } from '../js/api.js';
 import { h, mount } from '../js/dom.js';
@@ -20,6 +21,10 @@ function reportTable(rows) {
     [t('rep.cmp.name'), (r) => h('a', { href: `#/campaigns/${encodeURIComponent(r.id)}` }, r.name)],
     [t('rep.channel'), (r) => t(`rep.cmp.channel.${r.channel}`)],
     [t('rep.cmp.sent'), (r) => formatNumber(r.sent)],
+    [t('rep.cmp.delivered'), (r) => `${formatNumber(r.delivered)} (${percent(r.delivery_rate)})`],
+    [t('rep.cmp.read'), (r) => (r.channel === 'whatsapp' ? formatNumber(r.read) : '—')],
+    [t('rep.cmp.bounced'), (r) => formatNumber(r.bounced + r.undelivered + r.failed)],
+    [t('rep.cmp.complained'), (r) => (r.channel === 'email' ? formatNumber(r.complained) : '—')],
     [t('rep.cmp.opened'), (r) => `${formatNumber(r.opened)} (${percent(r.open_rate)})`],
     [t('rep.cmp.clicked'), (r) => `${formatNumber(r.clicked)} (${percent(r.click_rate)})`],
     [t('rep.cmp.replied'), (r) => formatNumber(r.replied)],

@@ -282,6 +282,55 @@ async function previewAndSend(campaign, navigate) {
 
 const RESULTS = ['recipients', 'sent', 'delivered', 'opened', 'clicked', 'replied', 'unsubscribed', 'conversions',
   'skipped_consent', 'skipped_address', 'skipped_limit', 'failed', 'in_flight'];
+// What each channel's provider reports of a message it took (#24): SES bounces and complaints, WhatsApp reads.
+const DELIVERY = { email: ['bounced', 'complained', 'undelivered'], sms: ['undelivered'], whatsapp: ['read', 'undelivered'] };
+const FILTERS = ['delivered', 'read', 'bounced', 'complained', 'undelivered', 'sent', 'failed', 'skipped'];
+const TIMES = ['read_at', 'complained_at', 'bounced_at', 'undelivered_at', 'delivered_at', 'sent_at'];
+
+function deliveryOf(message) {
+  if (message.status !== 'sent') return t(`cm.m.status.${message.status}`);
+  return t(`cm.m.delivery.${message.delivery || 'sent'}`);
+}
+
+function messageRow(message) {
+  const at = TIMES.map((key) => message[key]).find(Boolean);
+  const name = message.contact_name || t('cm.m.unnamed');
+  const bad = ['bounced', 'complained', 'undelivered'].includes(message.delivery) || message.status === 'failed';
+  return h('tr', { 'data-contact': message.contact_id },
+    h('td', { 'data-label': t('cm.m.contact') }, h('a', { href: `#/contacts/${id(message.contact_id)}` }, name)),
+    h('td', { 'data-label': t('cm.m.delivery') }, h('span', { class: ['badge', bad ? 'badge-warn' : message.delivery && message.delivery !== 'sent' ? 'badge-ok' : null],
+      'data-delivery': message.status === 'sent' ? message.delivery || 'sent' : message.status }, deliveryOf(message))),
+    h('td', { 'data-label': t('cm.m.reason') }, message.reason || '—'),
+    h('td', { 'data-label': t('cm.m.at'), class: 'small' }, at ? formatDateTime(at) : '—'));
+}
+
+/** Each recipient's message and what its provider said of it, filtered by state, 50 a page. */
+function messagesPanel(campaign) {
+  const filterId = uid('cm-filter');
+  const body = h('div', {});
+  const filter = h('select', { id: filterId, 'data-test': 'message-filter', onChange: () => load() },
+    h('option', { value: '' }, t('cm.m.all')), FILTERS.map((value) => h('option', { value }, t(`cm.m.filter.${value}`))));
+  async function load() {
+    const ask = (cursor) => get(`/api/v1/campaigns/${id(campaign.id)}/messages${query({ limit: 50, delivery: filter.value || undefined, cursor })}`);
+    try {
+      const page = await ask();
+      const rows = h('tbody', {}, page.items.map(messageRow));
+      const table = h('div', { class: 'table-wrap' }, h('table', { class: 'report-table', 'data-test': 'campaign-messages' },
+        h('caption', { class: 'visually-hidden' }, t('cm.m.title')),
+        h('thead', {}, h('tr', {}, ['contact', 'delivery', 'reason', 'at'].map((key) => h('th', { scope: 'col' }, t(`cm.m.${key}`))))), rows));
+      const more = async (cursor) => {
+        const next = await ask(cursor);
+        rows.append(...next.items.map(messageRow));
+        const again = pager(next.next_cursor, more);
+        if (again) table.after(again);
+      };
+      mount(body, page.items.length ? table : empty(t('cm.m.empty')), pager(page.next_cursor, more));
+    } catch (error) { toastError(error); }
+  }
+  load();
+  return h('section', { class: 'panel' }, h('h2', {}, t('cm.m.title')),
+    h('p', { class: 'muted' }, t('cm.m.hint')), h('label', { for: filterId }, t('cm.m.show')), filter, body);
+}
 
 /** #/campaigns/:id: the results (a draft opens its wizard). */
 export async function results(root, { params, navigate, alive }) {
@@ -290,9 +339,12 @@ export async function results(root, { params, navigate, alive }) {
   if (!alive()) return;
   if (campaign.status === 'draft') { navigate(`/campaigns/${campaign.id}/edit`); return; }
   const percent = (value) => `${Math.round(value * 1000) / 10}%`;
-  const cells = RESULTS.map((key) => h('div', { class: 'stat', 'data-stat': key }, h('span', { class: 'stat-value' }, formatNumber(numbers[key])),
+  const shown = [...RESULTS.slice(0, 3), ...(DELIVERY[campaign.channel] || []), ...RESULTS.slice(3)];
+  const cells = shown.map((key) => h('div', { class: 'stat', 'data-stat': key }, h('span', { class: 'stat-value' }, formatNumber(numbers[key])),
     h('span', { class: 'stat-label' }, t(`cm.r.${key}`))));
-  cells.push(h('div', { class: 'stat' }, h('span', { class: 'stat-value' }, percent(numbers.open_rate)), h('span', { class: 'stat-label' }, t('cm.r.openRate'))),
+  cells.push(h('div', { class: 'stat', 'data-stat': 'delivery_rate' }, h('span', { class: 'stat-value' }, percent(numbers.delivery_rate)),
+    h('span', { class: 'stat-label' }, t('cm.r.deliveryRate'))),
+    h('div', { class: 'stat' }, h('span', { class: 'stat-value' }, percent(numbers.open_rate)), h('span', { class: 'stat-label' }, t('cm.r.openRate'))),
     h('div', { class: 'stat' }, h('span', { class: 'stat-value' }, percent(numbers.click_rate)), h('span', { class: 'stat-label' }, t('cm.r.clickRate'))),
     h('div', { class: 'stat' }, h('span', { class: 'stat-value' }, formatMoney(numbers.revenue_minor, numbers.currency || 'USD')),
       h('span', { class: 'stat-label' }, t('cm.r.revenue'))));
@@ -306,6 +358,7 @@ export async function results(root, { params, navigate, alive }) {
     } }, t('cm.cancel')) : null;
   mount(root, heading(campaign.name, statusBadge(campaign.status), stop), tabs('campaigns'),
     h('p', { class: 'muted' }, `${t(`cm.channel.${campaign.channel}`)} · ${formatDateTime(campaign.started_at || campaign.scheduled_at || campaign.updated_at)}`),
-    h('section', { class: 'panel' }, h('h2', {}, t('cm.results')), h('div', { class: 'stats', 'data-test': 'campaign-results' }, cells)));
+    h('section', { class: 'panel' }, h('h2', {}, t('cm.results')), h('div', { class: 'stats', 'data-test': 'campaign-results' }, cells)),
+    messagesPanel(campaign));
 }
 
