@@ -6,7 +6,9 @@ A send batch of 50 e-mail recipients reads their markers (one BatchGetItem, keys
 (one BatchGetItem of 100 keys, a projection), claims them in one transaction (a marker each, the campaign's counters,
 the month's allowance) and records what SES said in another: about 2 WRU and a little more than 1 RRU a recipient,
 plus one SES SendEmail each and one SQS receive and delete per 50. CPU is the process time (moto in-process: an upper
-bound of ours). ``python -m bench.campaigns [contacts] [--table]``.
+bound of ours). A delivery status (SES's event of one message) is stored in the company's inbox first (its event,
+its sealed fields, its dedupe mark and audit record in one transaction), then applied: the message's lookup, its
+marker, and one transaction for the marker and the counters. ``python -m bench.campaigns [contacts] [--table]``.
 """
 
 from __future__ import annotations
@@ -56,6 +58,28 @@ def _drain() -> int:
             handled += 1
 
 
+def _ses_delivery(measured: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """SES's Delivery event of the last campaign e-mail through app.campaign_mail_events (#24), then again."""
+    import json
+
+    from chalice.app import SQSEvent
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.ses.models import ses_backends
+
+    from chalicelib.campaigns import mail_events
+    from webhooks import ses_events
+
+    for sent in reversed(ses_backends[DEFAULT_ACCOUNT_ID]["eu-west-1"].sent_messages):
+        found = ses_events.TOKEN.search(getattr(sent, "raw_data", "").replace("=\r\n", "").replace("=\n", ""))
+        if found:
+            break
+    record = ses_events.event("delivery", message_id=sent.id, tenant_id=found.group(1), campaign_id=found.group(2),
+                              contact_id=found.group(3), recipient="buyer@bench.example.com")
+    batch = {"Records": [{"messageId": "m", "receiptHandle": "r", "body": json.dumps(record)}]}
+    return (measured(lambda: mail_events.queued_events(SQSEvent(batch, None))),
+            measured(lambda: mail_events.queued_events(SQSEvent(batch, None))))
+
+
 def measure(contacts: int = 200) -> dict[str, Any]:
     """A tenant with ``contacts`` consenting contacts: a segment built and refreshed, a campaign sent to it."""
     import boto3
@@ -97,6 +121,8 @@ def measure(contacts: int = 200) -> dict[str, Any]:
         sent = _measured(_drain)
         results = api.ok("GET", f"/api/v1/campaigns/{campaign['id']}/results")
         read = _measured(lambda: api.call("GET", f"/api/v1/campaigns/{campaign['id']}/results")[0])
+        messages = _measured(lambda: api.call("GET", f"/api/v1/campaigns/{campaign['id']}/messages?limit=50")[0])
+        delivered, again = _ses_delivery(_measured)
         recipients = int(results["sent"])
         return {"contacts": contacts, "recipients": recipients, "queue_messages": sent["outcome"],
                 "send_now": {k: start[k] for k in ("outcome", "requests", "read_units", "write_units")},
@@ -104,7 +130,9 @@ def measure(contacts: int = 200) -> dict[str, Any]:
                 "segment_build_per_contact": _per(build, contacts),
                 "daily_refresh_per_contact_unchanged": _per(refresh_still, contacts),
                 "daily_refresh_per_contact_moved": _per(refresh_moved, contacts),
-                "feed_contact_change": _per(feed, 1), "live_count": _per(live, 1), "results_read": _per(read, 1)}
+                "feed_contact_change": _per(feed, 1), "live_count": _per(live, 1), "results_read": _per(read, 1),
+                "messages_page": _per(messages, 1), "ses_delivery_event": _per(delivered, 1),
+                "ses_event_repeated": _per(again, 1)}
 
 
 def table(result: dict[str, Any]) -> list[tuple[str, str, str]]:
@@ -115,7 +143,9 @@ def table(result: dict[str, Any]) -> list[tuple[str, str, str]]:
                        ("daily_refresh_per_contact_unchanged", "daily refresh, per contact (nobody moves)"),
                        ("daily_refresh_per_contact_moved", "daily refresh, per contact (each moves)"),
                        ("feed_contact_change", "feed: a contact's change"), ("live_count", "live count (preview)"),
-                       ("results_read", "campaign results")):
+                       ("results_read", "campaign results"), ("messages_page", "its messages, a page of 50"),
+                       ("ses_delivery_event", "a delivery status (SES event: stored, applied)"),
+                       ("ses_event_repeated", "the same status published again")):
         found = result[key]
         rows.append((f"campaigns: {label}", f"{found['requests']:g} req, {found['read_units']:g} RRU, "
                      f"{found['write_units']:g} WRU, {found['cpu_ms']:g} ms CPU", ", ".join(found["operations"])))
