@@ -73,6 +73,7 @@ def _ses_delivery(measured: Any) -> tuple[dict[str, Any], dict[str, Any]]:
         found = ses_events.TOKEN.search(getattr(sent, "raw_data", "").replace("=\r\n", "").replace("=\n", ""))
         if found:
             break
+    assert found is not None, "no campaign e-mail was sent"
     record = ses_events.event("delivery", message_id=sent.id, tenant_id=found.group(1), campaign_id=found.group(2),
                               contact_id=found.group(3), recipient="buyer@bench.example.com")
     batch = {"Records": [{"messageId": "m", "receiptHandle": "r", "body": json.dumps(record)}]}
