@@ -27,12 +27,13 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
     VersionAttribute,
 )
+from pynamodb.connection import TableConnection
 from pynamodb.exceptions import AttributeDeserializationError, PynamoDBException, TransactWriteError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.core import errors
+from chalicelib.core import aws, errors
 from chalicelib.core.config import settings
 from chalicelib.core.tenancy import TenantContext, key_belongs_to
 
@@ -201,6 +202,20 @@ class MainTable(Model):
     personal: ClassVar[frozenset[str]] = frozenset()
     seal_identity: ClassVar[str] = "pk"
     sealed_token = UnicodeAttribute(null=True, attr_name="pd")  # never set on an item: see seal_actions
+
+    @classmethod
+    def _get_connection(cls) -> TableConnection:
+        """PynamoDB's connection of the model, its DynamoDB client made from the process's one botocore session
+        (``aws.botocore_session``) instead of a session of its own, under the lock that session's clients are
+        made under. ``tests/core/test_aws.py`` fails if PynamoDB stops reading the session from there."""
+        connection = super()._get_connection()
+        inner = connection.connection
+        if inner._client is None:
+            with aws.creating_client():
+                if getattr(inner._local, "session", None) is None:
+                    inner._local.session = aws.botocore_session()
+                inner.client  # noqa: B018  (made now, under the lock)
+        return connection
 
     def serialize(self, null_check: bool = True) -> dict[str, dict[str, Any]]:
         """The item for DynamoDB, its personal attributes sealed into one token."""
