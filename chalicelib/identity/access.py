@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalicelib.core import audit, db, errors, permissions
 from chalicelib.core.tenancy import TenantContext, is_valid_id, new_id, tenant_key
 from chalicelib.identity import plans
 from chalicelib.identity.models import CustomRole, Team, User
-from chalicelib.identity.schemas import RoleIn, RoleRead, RoleUpdate, TeamRead
+
+if TYPE_CHECKING:  # the schemas load with the routes that take them, not on every request's session check (#22)
+    from chalicelib.identity.schemas import RoleIn, RoleRead, RoleUpdate, TeamRead
 
 
 def roles_pk(ctx: TenantContext) -> str:
@@ -24,11 +28,15 @@ def teams_pk(ctx: TenantContext) -> str:
 
 def role_read_builtin(role: permissions.Role) -> RoleRead:
     """The API view of a built-in role."""
+    from chalicelib.identity.schemas import RoleRead
+
     return RoleRead(key=role.key, name=role.name, permissions=sorted(role.permissions), builtin=True)
 
 
 def role_read(role: CustomRole) -> RoleRead:
     """The API view of a custom role."""
+    from chalicelib.identity.schemas import RoleRead
+
     return RoleRead(key=role.key, name=role.name, permissions=sorted(role.permissions or ()), builtin=False,
                     version=int(role.version or 0))
 
@@ -136,6 +144,8 @@ def check_assignable(ctx: TenantContext, *, role: str, team_id: str | None) -> N
 
 def team_read(team: Team) -> TeamRead:
     """The API view of a team."""
+    from chalicelib.identity.schemas import TeamRead
+
     return TeamRead(id=team.team_id, name=team.name, version=int(team.version or 0))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.billing import catalog, gateway, limits
 from chalicelib.billing.models import CustomerLookup, Subscription, customer_key
@@ -14,7 +14,9 @@ from chalicelib.core.observability import logger
 from chalicelib.core.tenancy import TenantContext, bind, global_key, is_valid_id, new_id, tenant_key
 from chalicelib.identity import access, plans, zones
 from chalicelib.identity.models import EmailLogin, Tenant, TokenLookup, User
-from chalicelib.identity.schemas import TenantRead, TenantUpdate, UserRead, UserUpdate
+
+if TYPE_CHECKING:  # the schemas load with the routes that take them, not on every request's session check (#22)
+    from chalicelib.identity.schemas import TenantRead, TenantUpdate, UserRead, UserUpdate
 
 TRIAL_DAYS = catalog.TRIAL_DAYS
 INVITATION_DAYS = 7
@@ -55,6 +57,8 @@ def system_context(tenant_id: str, *, actor_id: str = "system", source: str = "a
 
 def tenant_read(tenant: Tenant) -> TenantRead:
     """The API view of a tenant, with where its subscription stands now."""
+    from chalicelib.identity.schemas import TenantRead
+
     standing = plans.standing_of(tenant)
     return TenantRead(
         id=tenant.tenant_id, name=tenant.name, plan=standing.plan.key, status=tenant.status,
@@ -70,6 +74,8 @@ def tenant_read(tenant: Tenant) -> TenantRead:
 
 def user_read(user: User) -> UserRead:
     """The API view of a user (never the password hash or the second-factor secret)."""
+    from chalicelib.identity.schemas import UserRead
+
     return UserRead(
         id=user.user_id, email=user.email, name=user.name, role=user.role, team_id=user.team_id,
         status=user.status, locale=user.locale, totp_enabled=bool(user.totp_enabled),

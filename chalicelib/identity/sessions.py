@@ -19,7 +19,6 @@ from chalicelib.core.tenancy import TenantContext, bind, global_key, is_valid_id
 from chalicelib.core.warm import WarmCache
 from chalicelib.identity import access, apikeys, lockout, service
 from chalicelib.identity.models import AddressThrottle, CustomRole, EmailLogin, Session, Tenant, User
-from chalicelib.identity.schemas import TenantChoice
 
 ADDRESS_WINDOW_SECONDS = 900
 ADDRESS_MAX_FAILURES = 30
@@ -116,13 +115,15 @@ def login(*, email: str, password: str, tenant_id: str | None, otp: str | None, 
 
 
 def _choices(opened: list[EmailLogin]) -> list[dict[str, Any]]:
+    from chalicelib.identity import schemas  # with the login, not on every request's session check (#22)
+
     choices = []
     for membership in opened:
         ctx = service.system_context(membership.tenant_id)
         with bind(ctx):
             tenant = service.get_tenant(ctx)
         if tenant is not None:
-            choices.append(TenantChoice(tenant_id=tenant.tenant_id, name=tenant.name).model_dump())
+            choices.append(schemas.TenantChoice(tenant_id=tenant.tenant_id, name=tenant.name).model_dump())
     return choices
 
 

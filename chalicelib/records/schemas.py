@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, GetJsonSchemaHandler
 
 from chalicelib.core.schema import Schema
 from chalicelib.records import matching, types
@@ -45,9 +45,16 @@ def _record_type(value: str) -> str:
     return value
 
 
+class _RecordTypeNames:
+    """The published schema of a record type's name: the registry's names, read when the schema is made, so that
+    importing this module does not load every declaration (a cold Lambda's first card loaded all eight, #22)."""
+
+    def __get_pydantic_json_schema__(self, core_schema: Any, handler: GetJsonSchemaHandler) -> dict[str, Any]:
+        return {"type": "string", "enum": list(types.names())}
+
+
 # The name of a declared record type; the published schema lists them (the registry, not a copy).
-RecordTypeName = Annotated[str, AfterValidator(_record_type),
-                           WithJsonSchema({"type": "string", "enum": list(types.names())})]
+RecordTypeName = Annotated[str, AfterValidator(_record_type), _RecordTypeNames()]
 Tag = Annotated[str, Field(min_length=1, max_length=40), AfterValidator(_tag)]
 Tags = Annotated[list[Tag], Field(max_length=MAX_TAGS), AfterValidator(unique)]
 EmailAddress = Annotated[str, Field(min_length=3, max_length=254), AfterValidator(_email)]
