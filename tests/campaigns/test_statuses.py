@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -256,3 +257,51 @@ def test_whatsapp_statuses_out_of_order_and_twice_count_once(client: ApiClient, 
     assert (results["delivered"], results["read"], results["undelivered"]) == (1, 1, 1)
     shown = {m["delivery"]: m for m in _messages(client, company, campaign_id).values()}
     assert set(shown) == {"read", "undelivered"} and shown["undelivered"]["reason"] == "131047 Re-engagement message"
+
+
+# -- faults: a throttled table while SES's events come in -----------------------------------------------------
+
+
+def test_ses_events_under_a_throttled_table_are_kept_and_applied_once_after(client: ApiClient, campaign_queue: Queue,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    from chalicelib.campaigns import statuses
+    from chalicelib.inbox import jobs as inbox_jobs
+    from chalicelib.inbox.models import InboxEvent, events_pk
+    from tests.faults.test_every_write import FAULTED, failing
+
+    company = signup(client, company="SES faults")
+    address = f"gleb{DOMAIN}"
+    ids = _audience(client, company, "email", {"Gleb": address})
+    campaign_id = _send(client, company, {"name": "Autumn", "channel": "email", "segment_id": ids["segment"],
+                                          "subject": "Autumn", "body": "Asters are in"}, campaign_queue)
+    [message_id] = [m.id for m in outbox() if hasattr(m, "raw_data") and str(parsed(m)["To"]) == address][-1:]
+
+    def record(kind: str) -> dict[str, Any]:
+        return ses_events.event(kind, message_id=message_id, tenant_id=company.tenant_id, campaign_id=campaign_id,
+                                contact_id=ids["Gleb"], recipient=address)
+
+    throttled = "ProvisionedThroughputExceededException"
+    with failing("dynamodb", FAULTED["dynamodb"], throttled):  # nothing can be stored: the queue brings it again
+        assert _mail_events([record("delivery")]) == {"batchItemFailures": [{"itemIdentifier": "m0"}]}
+    original = statuses.record
+
+    def throttled_apply(*args: Any, **kwargs: Any) -> bool:  # stored, then the marker's transaction is throttled
+        with failing("dynamodb", frozenset({"TransactWriteItems"}), throttled):
+            return original(*args, **kwargs)
+
+    monkeypatch.setattr(statuses, "record", throttled_apply)
+    assert _mail_events([record("bounce")]) == {"batchItemFailures": []}  # kept in the inbox, failed, to retry
+    monkeypatch.setattr(statuses, "record", original)
+    assert _results(client, company, campaign_id)["bounced"] == 0
+    assert _mail_events([record("delivery")]) == {"batchItemFailures": []}  # the queue's redelivery
+    ctx = TenantContext(tenant_id=company.tenant_id)
+    with bind(ctx):
+        stored = list(InboxEvent.query(events_pk(ctx, mail_events.MAIL_EVENTS.integration_id)))
+    [waiting] = [e for e in stored if e.status == "failed"]
+    later = waiting.next_attempt_at + timedelta(seconds=1)
+    for _ in range(2):  # the retry timer's run, and a second that finds nothing waiting
+        inbox_jobs.retry_one(company.tenant_id, mail_events.MAIL_EVENTS.integration_id, waiting.event_id, now=later)
+    results = _results(client, company, campaign_id)
+    assert (results["delivered"], results["bounced"]) == (1, 1)
+    assert body(client.get(f"/api/v1/contacts/{ids['Gleb']}/consent", token=company.owner.token))["email"][
+        "status"] == "withdrawn"
