@@ -183,6 +183,11 @@ def test_a_garbled_ses_event_is_kept_failed_and_another_companys_message_is_unkn
         stored = list(InboxEvent.query(events_pk(ctx, mail_events.MAIL_EVENTS.integration_id)))
     outcomes = sorted((e.status, (e.outcome or {}).get("reason")) for e in stored)
     assert outcomes == [("failed", "invalid_event"), ("ignored", "unknown_message")]
+    from chalicelib.tenantdata import walk
+
+    with bind(ctx):  # the company's export and purge reach SES's events and their sealed fields
+        kinds = [str(item["kind"]["S"]) for item in walk.tenant_items(ctx).values()]
+    assert kinds.count("inbox_event") == 2 and kinds.count("inbox_payload") == 2 and kinds.count("inbox_dedupe") == 2
 
 
 # -- SMS: Twilio's StatusCallback -----------------------------------------------------------------------------
