@@ -11,11 +11,9 @@ from __future__ import annotations
 from pynamodb.attributes import (
     JSONAttribute,
     UnicodeAttribute,
-    UTCDateTimeAttribute,
 )
 
-from chalicelib.core.db import MainTable
-from chalicelib.records.models import ListRow, Record
+from chalicelib.records.models import LinkItem, ListRow, Record
 
 
 class Company(Record, discriminator="company"):
@@ -44,12 +42,5 @@ class CompanyRow(ListRow, discriminator="company_row"):
     industry = UnicodeAttribute(null=True)
 
 
-class CompanyLink(MainTable, discriminator="company_link"):
-    """A contact, deal or task in the company's collection, with what the card shows of it."""
-
-    personal = frozenset({"summary"})
-
-    link_kind = UnicodeAttribute()  # contact | deal | task
-    ref_id = UnicodeAttribute()
-    summary = JSONAttribute(default=dict)
-    linked_at = UTCDateTimeAttribute(null=True)
+class CompanyLink(LinkItem, discriminator="company_link"):
+    """A contact, deal or task in the company's collection (``link_kind``), with what the card shows of it."""

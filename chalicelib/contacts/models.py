@@ -24,7 +24,7 @@ from pynamodb.attributes import (
 )
 
 from chalicelib.core.db import MainTable, VersionedItem
-from chalicelib.records.models import ListRow, Record
+from chalicelib.records.models import LinkItem, ListRow, Record
 
 
 class Contact(Record, discriminator="contact"):
@@ -95,15 +95,9 @@ class ContactLookup(MainTable, discriminator="contact_lookup"):
     version = NumberAttribute(null=True)  # the contact's version the summary shows (None: no summary)
 
 
-class ContactLink(MainTable, discriminator="contact_link"):
-    """A deal, task or company in the contact's collection, with what the card shows of it."""
+class ContactLink(LinkItem, discriminator="contact_link"):
+    """A deal, task or company in the contact's collection (``link_kind``), with what the card shows of it."""
 
-    personal = frozenset({"summary"})
-
-    link_kind = UnicodeAttribute()  # company | deal | task
-    ref_id = UnicodeAttribute()
-    summary = JSONAttribute(default=dict)
-    linked_at = UTCDateTimeAttribute(null=True)
     merged_from = UnicodeAttribute(null=True)  # set on a copy a merge brought in from another contact
 
 

@@ -59,14 +59,20 @@ class TimelineEntry(VersionedItem, discriminator="timeline_entry"):
     data = JSONAttribute(default=dict)
 
 
-class RecordLink(MainTable, discriminator="record_link"):
-    """Another record (a task, a deal ...) in a record's collection, with what the card shows of it."""
+class LinkItem(MainTable):
+    """Another record in a record's collection, with what the card shows of it: what every link model holds (a
+    type keeps its own discriminator for the items it has stored, ``company_link``, ``contact_link``)."""
 
     personal = frozenset({"summary"})
 
     link_kind = UnicodeAttribute()
     ref_id = UnicodeAttribute()
     summary = JSONAttribute(default=dict)
+    linked_at = UTCDateTimeAttribute(null=True)
+
+
+class RecordLink(LinkItem, discriminator="record_link"):
+    """Another record (a task, a deal ...) in a record's collection, with what the card shows of it."""
 
 
 class TrashDue(MainTable, discriminator="trash_due"):
