@@ -136,10 +136,12 @@ def read(body: str) -> dict[str, Any] | None:
     return found
 
 
-def handle(event: dict[str, Any]) -> dict[str, list[dict[str, str]]]:
-    """The campaign queue's handler: each message in its tenant; those to come again named in batchItemFailures."""
+def handle(event: Any) -> dict[str, list[dict[str, str]]]:
+    """The campaign queue's handler: each message in its tenant; those to come again named in batchItemFailures.
+    Takes Lambda's event as Chalice hands it over (an ``SQSEvent``) or as its raw dict."""
+    raw = event.to_dict() if hasattr(event, "to_dict") else event
     failures = []
-    for record in event.get("Records") or []:
+    for record in raw.get("Records") or []:
         found = read(str(record.get("body", "")))
         if found is None:
             logger.warning("campaign queue message not ours; dropped")

@@ -25,8 +25,11 @@ class Queue:
         return boto3.client("sqs", region_name=settings.region)
 
     def drain(self, *, redeliver: Callable[[int], bool] = lambda n: False, limit: int = 10_000) -> int:
-        """Hand every message to ``sending.handle`` one at a time (the function's batch size), deleting it unless it
-        failed or ``redeliver(n)`` says to deliver the n-th message again (an SQS redelivery); answers how many."""
+        """Hand every message to the app's ``campaign_sends`` (as Lambda calls it) one at a time (the function's batch
+        size), deleting it unless it failed or ``redeliver(n)`` says to deliver the n-th message again (an SQS
+        redelivery); answers how many."""
+        from app import campaign_sends
+
         count = 0
         while count < limit:
             found = self.sqs.receive_message(QueueUrl=self.url, MaxNumberOfMessages=10, VisibilityTimeout=0)
@@ -35,8 +38,9 @@ class Queue:
                 return count
             for message in messages:
                 count += 1
-                record = {"messageId": message["MessageId"], "body": message["Body"], "eventSource": "aws:sqs"}
-                failed = sending.handle({"Records": [record]})["batchItemFailures"]
+                record = {"messageId": message["MessageId"], "receiptHandle": message["ReceiptHandle"],
+                          "body": message["Body"], "eventSource": "aws:sqs"}
+                failed = campaign_sends({"Records": [record]}, None)["batchItemFailures"]  # as Lambda calls it
                 self.handled.append(message["Body"])
                 if not failed and not redeliver(count):
                     self.sqs.delete_message(QueueUrl=self.url, ReceiptHandle=message["ReceiptHandle"])
