@@ -68,8 +68,9 @@ PRICES = {
 ASSUMPTIONS = [
     f"{USERS} users x {WORKING_DAYS} working days; screens per user-day: "
     + ", ".join(f"{name} {count}" for name, count in SCREENS_PER_USER_DAY.items()),
-    f"{LEADS_PER_DAY} form leads/day at the units measured through /hooks/forms (else {LEAD_WRITES} contact "
-    f"creates each) and {CALLS_PER_DAY} calls/day at the units of an answered call from a known contact "
+    f"{LEADS_PER_DAY} form leads/day at the units measured through /hooks/forms, with what the domain-event "
+    f"feed's consumers write for each (else {LEAD_WRITES} contact creates each) and {CALLS_PER_DAY} calls/day "
+    "at the units of an answered call from a known contact "
     f"measured through the telephony hook (else {CALL_WRITES} contact update), every day of the month",
     f"an API call's Lambda duration: the app CPU bench.cpu measured plus {DYNAMODB_WAIT_S * 1000:.0f} ms for "
     "its DynamoDB request",
@@ -90,8 +91,8 @@ def monthly_traffic(rows: list[dict[str, Any]], lead: dict[str, Any] | None = No
                     call: dict[str, Any] | None = None) -> dict[str, float]:
     """API requests, webhook requests, DynamoDB read and write units of one tenant-month.
 
-    lead: the measured units of one form event (bench.ingest), used instead of the three-creates
-    estimate when the forms webhook is in the tree; call: the measured totals of one phone call
+    lead: the measured units of one form event (bench.ingest), its domain-event feed's included, used instead of
+    the three-creates estimate when the forms webhook is in the tree; call: the measured totals of one phone call
     (bench.telephony's answered call from a known contact), instead of a contact update.
     """
     calls = _by_name(rows)
@@ -107,8 +108,9 @@ def monthly_traffic(rows: list[dict[str, Any]], lead: dict[str, Any] | None = No
     leads, calls_made = LEADS_PER_DAY * DAYS, CALLS_PER_DAY * DAYS
     hooks = leads + calls_made * (call["events"] if call else 1)
     if lead and "wru_per_event" in lead:
-        rru += leads * lead["rru_per_event"]
-        wru += leads * lead["wru_per_event"]
+        # what the domain-event consumers do with a lead's writes (reports, segments, automations) comes on top
+        rru += leads * (lead["rru_per_event"] + lead.get("feed_rru_per_event", 0.0))
+        wru += leads * (lead["wru_per_event"] + lead.get("feed_wru_per_event", 0.0))
     else:
         rru += leads * LEAD_WRITES * create["read_units"]
         wru += leads * LEAD_WRITES * create["write_units"]

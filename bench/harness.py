@@ -127,6 +127,34 @@ def in_process_app() -> Iterator[Any]:
         yield app
 
 
+class DomainFeed:
+    """The main table's stream in the in-process embedded AWS, read by ``make run``'s own poller
+    (``local.streams``) and handed to the app's stream handlers (``app.domain_events``) as Lambda hands them over:
+    what the domain-event consumers (reports, segments, campaigns, automations) cost is then counted like any
+    other request. Reading the stream is not (a Lambda trigger's reads are free)."""
+
+    def __init__(self, app: Any) -> None:
+        import boto3
+
+        from chalicelib.core.config import settings
+        from local.streams import StreamPoller
+
+        # botocore sends a call naming a stream ARN to the account endpoint, which moto routes to DynamoDB itself.
+        streams = boto3.client("dynamodbstreams", region_name=settings.region,
+                               endpoint_url=f"https://streams.dynamodb.{settings.region}.amazonaws.com")
+        self.poller = StreamPoller(app, None, region=settings.region,
+                                   dynamodb=boto3.client("dynamodb", region_name=settings.region), streams=streams)
+        self.poller.prepare(settings.table_name)
+
+    def deliver(self) -> int:
+        """Hand every record written since the last delivery to its handlers, batch by batch; how many."""
+        handed = 0
+        for consumer in self.poller.consumers:
+            while (batch := self.poller.poll_once(consumer)) > 0:
+                handed += batch
+        return handed
+
+
 def sign_up(app: Any, company: str = "Bench Flowers Ltd") -> tuple[Api, dict[str, Any]]:
     """A new tenant through the API; its owner's client and the sign-up answer."""
     api = Api(app)

@@ -5,7 +5,9 @@ Written against the integrations contract: an admin creates a form integration (
 deployed, the hook stores the event and queues it; the jobs queue's handler
 (``inbox.jobs.queued_events``) makes the contact, deal and task. The bench posts every event to the
 hook, then drains the queue through the handler, ten messages a batch as Lambda hands them, and
-counts every DynamoDB request and its capacity (bench.accounting). Every unique submission carries
+counts every DynamoDB request and its capacity (bench.accounting); then the table's stream is handed to the
+domain-event consumers as Lambda does (harness.DomainFeed), and what they cost is counted apart (``feed_*``: the
+cost model adds it to a lead's). Every unique submission carries
 its own e-mail address and phone; afterwards every event must have exactly one contact (none lost)
 and every repeat must have been recognised (none doubled). The CPU of a form event is bench.cpu's.
 ``python -m bench.ingest [events]``; skipped while ``chalicelib/forms`` is not in the tree.
@@ -83,11 +85,16 @@ def measure(events: int = 300) -> dict[str, Any]:
         url = _queue()
         submissions = _submissions(events)
         api, hook, path = _form(app)
+        feed = harness.DomainFeed(app)
+        feed.deliver()  # the sign-up's own records
         accounting.LEDGER.reset()
         answers = [hook.call("POST", path, submission) for submission in submissions]
         hook_calls = accounting.LEDGER.snapshot()
         handled = _drain(url)
         calls = accounting.LEDGER.snapshot()
+        accounting.LEDGER.reset()
+        records = feed.deliver()
+        feed_calls = accounting.LEDGER.snapshot()
         contacts = _count_contacts(api)
     unique = len({submission["email"] for submission in submissions})
     failed = sum(1 for status, _ in answers if status >= 300)
@@ -98,7 +105,11 @@ def measure(events: int = 300) -> dict[str, Any]:
             "dynamodb_requests_per_event": len(calls) / events,
             "wru_per_event": sum(call.write_units for call in calls) / events,
             "wru_by_kind": accounting.wru_by_kind(calls, events),
-            "rru_per_event": sum(call.read_units for call in calls) / events}
+            "rru_per_event": sum(call.read_units for call in calls) / events,
+            "feed_records_per_event": records / events, "feed_requests_per_event": len(feed_calls) / events,
+            "feed_wru_per_event": sum(call.write_units for call in feed_calls) / events,
+            "feed_rru_per_event": sum(call.read_units for call in feed_calls) / events,
+            "feed_wru_by_kind": accounting.wru_by_kind(feed_calls, events)}
 
 
 def _form(app: Any) -> tuple[harness.Api, harness.Api, str]:
@@ -119,6 +130,10 @@ def table(result: dict[str, Any]) -> list[tuple[str, str, str]]:
              f"{result['hook_requests_per_event']:.1f} req before the answer"),
             ("webhook ingest: WRU per event by item", ", ".join(
                 f"{kind} {units:.1f}" for kind, units in list(result.get("wru_by_kind", {}).items())[:4]), ""),
+            ("webhook ingest: the domain-event feed per event", f"{result['feed_requests_per_event']:.1f} req",
+             f"{result['feed_wru_per_event']:.1f} WRU, {result['feed_rru_per_event']:.1f} RRU for "
+             f"{result['feed_records_per_event']:.1f} stream records (reports, segments, campaigns, automations); "
+             + ", ".join(f"{kind} {units:.1f}" for kind, units in list(result["feed_wru_by_kind"].items())[:3])),
             ("webhook ingest: none lost or doubled", "ok" if clean else "MISSED",
              f"{result['events']} events, {result['queued']} queued; lost {result['lost']}, doubled "
              f"{result['doubled']}, failed {result['failed']}, repeats flagged {result['duplicates_flagged']}")]
