@@ -173,3 +173,7 @@ elif __name__ == "__main__":
           f"ratio {result['ratio']:.2f} (target <= 1.3); with a first card's modules "
           f"{result['first_card_s'] * 1000:.0f} ms ({result['first_card_ratio']:.2f}x); every module "
           f"{result['all_s'] * 1000:.0f} ms ({result['all_ratio']:.2f}x)")
+    first = result["first_request"]
+    print(f"a cold Lambda's Init and first contact card: {first['card_cpu_s'] * 1000:.0f} ms CPU, "
+          f"{first['ratio']:.2f}x a bare import boto3's {first['boto3_cpu_s'] * 1000:.0f} ms "
+          f"(target < {FIRST_REQUEST_TARGET:.0f}x)")
