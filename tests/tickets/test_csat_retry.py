@@ -21,11 +21,6 @@ from tests.tickets.kit import fire, open_ticket, status
 
 
 @pytest.fixture(scope="module")
-def api(app: Any) -> ApiClient:
-    return ApiClient(app)
-
-
-@pytest.fixture(scope="module")
 def company(api: ApiClient) -> Company:
     return signup(api, company="Rating Retry Co")
 

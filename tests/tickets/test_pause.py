@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
 
@@ -16,11 +15,6 @@ from tests.events.conftest import Feed, feed, fresh_due_bookmark  # noqa: F401 -
 from tests.factories import Company, signup
 from tests.support import ApiClient, body
 from tests.tickets.kit import fire, open_ticket, status
-
-
-@pytest.fixture(scope="module")
-def api(app: Any) -> ApiClient:
-    return ApiClient(app)
 
 
 @pytest.fixture(scope="module")

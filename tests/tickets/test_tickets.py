@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -16,11 +15,6 @@ from tests.messaging.kit import make_conversation
 from tests.support import ApiClient, body
 from tests.telephony.kit import make_call
 from tests.tickets.kit import fire, open_ticket, status
-
-
-@pytest.fixture(scope="module")
-def api(app: Any) -> ApiClient:
-    return ApiClient(app)
 
 
 @pytest.fixture(scope="module")
