@@ -60,15 +60,10 @@ def remember(ctx: TenantContext, deal: Deal) -> None:
     access.remember(ctx, DEAL, deal)
 
 
-def get_visible(ctx: TenantContext, deal_id: str) -> Deal | None:
-    """A live deal within the caller's read scope, or None."""
-    scope = permissions.require(ctx, "deals", "read")
-    return records.visible(ctx, get(ctx, deal_id), scope)
-
-
 def get_or_raise(ctx: TenantContext, deal_id: str) -> Deal:
     """A live deal within the caller's read scope, or 404."""
-    deal = get_visible(ctx, deal_id)
+    scope = permissions.require(ctx, "deals", "read")
+    deal = records.visible(ctx, get(ctx, deal_id), scope)
     if deal is None:
         raise errors.NotFoundError("No such deal.")
     return deal
@@ -232,23 +227,26 @@ def create(ctx: TenantContext, *, data: s.DealCreate, deal_id: str | None = None
                     custom=custom.stored, custom_indexed=[[k, v] for k, v in custom.indexed],
                     created_by=ctx.actor_id, created_at=now, updated_at=now)
         records.apply_stage(deal, stage, lost_reason=data.lost_reason, now=now)
-        return _creation(ctx, deal, pipeline, stage).extend(change), deal
+        tally = Tally(ctx)
+        tally.count_deal(deal, 1)
+        new = db.Change().extend(change)
+        records.record_stage_change(ctx, new, deal, source=None, target=stage, at=now, seconds=None)
+        return _written(ctx, new, None, deal, pipeline, tally, action="create"), deal
 
     return records.commit_retrying(ctx, build)
 
 
-def _creation(ctx: TenantContext, deal: Deal, pipeline: Pipeline, stage: Stage) -> db.Change:
-    """The change creating a deal: the deal, its stage's summary, its first stage, its links, its audit."""
+def _written(ctx: TenantContext, change: db.Change, before: Deal | None, deal: Deal, pipeline: Pipeline,
+             tally: Tally, *, action: str) -> db.Change:
+    """What every write of a deal adds to its change: the deal under its index keys, its stage summaries,
+    its links (leaving the records before was linked to), its search rows and its audit record."""
     records.index(ctx, deal, pipeline)
-    change = db.Change().save(deal)
-    tally = Tally(ctx)
-    tally.count_deal(deal, 1)
+    change.save(deal)
     tally.save_into(change)
-    records.record_stage_change(ctx, change, deal, source=None, target=stage, at=deal.created_at, seconds=None)
-    records.write_links(ctx, change, deal, pipeline, [])
-    records.write_rows(ctx, change, None, deal)
-    audit.attach(ctx, change, deal, entity="deal", entity_id=deal.deal_id, action="create", before=None,
-                 after=records.audit_view(deal))
+    records.write_links(ctx, change, deal, pipeline, records.link_targets(before) if before is not None else [])
+    records.write_rows(ctx, change, before, deal)
+    audit.attach(ctx, change, deal, entity="deal", entity_id=deal.deal_id, action=action,
+                 before=records.audit_view(before) if before is not None else None, after=records.audit_view(deal))
     return change
 
 
@@ -264,22 +262,15 @@ def update(ctx: TenantContext, deal_id: str, *, data: s.DealUpdate) -> Deal:
         deal = records.writable(ctx, get(ctx, deal_id), "update")
         records.check_version(deal, data.version)
         pipeline = records.pipeline_of(ctx, deal)
-        before, previous, found_by = records.audit_view(deal), records.link_targets(deal), editing.clone(deal)
-        _apply_update(ctx, deal, data, given, previous)
+        before = editing.clone(deal)
+        _apply_update(ctx, deal, data, given, records.link_targets(before))
         tally = Tally(ctx)
-        if (before["currency"], int(before["amount_minor"])) != (deal.currency, int(deal.amount_minor)):
-            tally.add(deal.pipeline_id, deal.stage_id, count=0, currency=before["currency"],
-                      minor=-int(before["amount_minor"]))
+        if (before.currency, int(before.amount_minor)) != (deal.currency, int(deal.amount_minor)):
+            tally.add(deal.pipeline_id, deal.stage_id, count=0, currency=before.currency,
+                      minor=-int(before.amount_minor))
             tally.add(deal.pipeline_id, deal.stage_id, count=0, currency=deal.currency, minor=int(deal.amount_minor))
         deal.updated_at = db.utcnow()
-        records.index(ctx, deal, pipeline)
-        change = db.Change().save(deal)
-        tally.save_into(change)
-        records.write_links(ctx, change, deal, pipeline, previous)
-        records.write_rows(ctx, change, found_by, deal)
-        audit.attach(ctx, change, deal, entity="deal", entity_id=deal_id, action="update", before=before,
-                     after=records.audit_view(deal))
-        return change, deal
+        return _written(ctx, db.Change(), before, deal, pipeline, tally, action="update"), deal
 
     return records.commit_retrying(ctx, build)
 
@@ -338,9 +329,10 @@ def move(ctx: TenantContext, deal_id: str, *, body: s.DealMove) -> Deal:
 
 def move_change(ctx: TenantContext, deal: Deal, source: Stage | None, pipeline: Pipeline, target: Stage, *,
                 lost_reason: str | None) -> db.Change:
-    """The change moving a deal into target: the deal, two summaries, history, timelines, links, audit."""
+    """The change moving a deal into target: the deal, two summaries, history, timelines, links, audit
+    (no search rows: nothing that finds a deal changes with its stage)."""
     now = db.utcnow()
-    before, previous = records.audit_view(deal), records.link_targets(deal)
+    before = editing.clone(deal)
     seconds = max(0, int((now - deal.stage_entered_at).total_seconds()))
     tally = Tally(ctx)
     tally.count_deal(deal, -1)
@@ -348,14 +340,9 @@ def move_change(ctx: TenantContext, deal: Deal, source: Stage | None, pipeline: 
     records.apply_stage(deal, target, lost_reason=lost_reason, now=now)
     tally.count_deal(deal, 1)
     deal.updated_at = now
-    records.index(ctx, deal, pipeline)
-    change = db.Change().save(deal)
-    tally.save_into(change)
+    change = db.Change()
     records.record_stage_change(ctx, change, deal, source=source, target=target, at=now, seconds=seconds)
-    records.write_links(ctx, change, deal, pipeline, previous)
-    audit.attach(ctx, change, deal, entity="deal", entity_id=deal.deal_id, action="move", before=before,
-                 after=records.audit_view(deal))
-    return change
+    return _written(ctx, change, before, deal, pipeline, tally, action="move")
 
 
 # -- trash ----------------------------------------------------------------------------------
@@ -367,20 +354,13 @@ def delete(ctx: TenantContext, deal_id: str) -> None:
     def build() -> tuple[db.Change, None]:
         deal = records.writable(ctx, get(ctx, deal_id), "delete")
         pipeline = records.pipeline_of(ctx, deal)
-        before, previous, found_by = records.audit_view(deal), records.link_targets(deal), editing.clone(deal)
-        tally = Tally(ctx)
+        before, tally = editing.clone(deal), Tally(ctx)
         tally.count_deal(deal, -1)
         now = db.utcnow()
         deal.deleted_at, deal.updated_at, deal.expires_at = now, now, now + DEAL.retention
-        records.index(ctx, deal, pipeline)
-        change = db.Change().save(deal)
+        change = db.Change()
         trash.schedule_purge(ctx, change, DEAL, deal_id, now)
-        tally.save_into(change)
-        records.write_links(ctx, change, deal, pipeline, previous)
-        records.write_rows(ctx, change, found_by, deal)
-        audit.attach(ctx, change, deal, entity="deal", entity_id=deal_id, action="delete", before=before,
-                     after=records.audit_view(deal))
-        return change, None
+        return _written(ctx, change, before, deal, pipeline, tally, action="delete"), None
 
     records.commit_retrying(ctx, build)
 
@@ -391,8 +371,7 @@ def restore(ctx: TenantContext, deal_id: str) -> Deal:
     def build() -> tuple[db.Change, Deal]:
         deal = _trashed(ctx, deal_id)
         pipeline = records.pipeline_of(ctx, deal)
-        before, stage = records.audit_view(deal), pipelines.stage_of(pipeline, deal.stage_id)
-        found_by = editing.clone(deal)
+        before, stage = editing.clone(deal), pipelines.stage_of(pipeline, deal.stage_id)
         now = db.utcnow()
         deal.deleted_at, deal.expires_at, deal.updated_at = None, None, now
         change = db.Change()
@@ -401,16 +380,9 @@ def restore(ctx: TenantContext, deal_id: str) -> Deal:
             stage = pipelines.first_open_stage(pipeline)
             records.apply_stage(deal, stage, lost_reason=None, now=now)
             records.record_stage_change(ctx, change, deal, source=None, target=stage, at=now, seconds=None)
-        records.index(ctx, deal, pipeline)
-        change.save(deal)
         tally = Tally(ctx)
         tally.count_deal(deal, 1)
-        tally.save_into(change)
-        records.write_links(ctx, change, deal, pipeline, [])
-        records.write_rows(ctx, change, found_by, deal)
-        audit.attach(ctx, change, deal, entity="deal", entity_id=deal_id, action="restore", before=before,
-                     after=records.audit_view(deal))
-        return change, deal
+        return _written(ctx, change, before, deal, pipeline, tally, action="restore"), deal
 
     return records.commit_retrying(ctx, build)
 
