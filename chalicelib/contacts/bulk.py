@@ -24,7 +24,7 @@ def _mutation(ctx: TenantContext, request: BulkIn) -> Callable[[Contact], None]:
         if request.owner_id is None:
             raise _missing("owner_id")
         owner_id, team_id = editing.resolve_owner(ctx, request.owner_id,
-                                                  permissions.require(ctx, service.ENTITY, "update"))
+                                                  permissions.require(ctx, CONTACT.plural, "update"))
 
         def assign(contact: Contact) -> None:
             contact.owner_id, contact.team_id = owner_id, team_id
@@ -52,7 +52,7 @@ def run(ctx: TenantContext, request: BulkIn) -> list[BulkOutcome]:
     When every record met a passing outage (503), nothing changed and the request as a whole answers
     503 with Retry-After, like any other write, so a client retries it whole.
     """
-    permissions.require(ctx, service.ENTITY, "delete" if request.action == "delete" else "update")
+    permissions.require(ctx, CONTACT.plural, "delete" if request.action == "delete" else "update")
     mutate = None if request.action == "delete" else _mutation(ctx, request)
     outcomes = []
     unavailable: errors.ServiceUnavailableError | None = None

@@ -7,13 +7,14 @@ is described by the state before and after: no read is needed to know what to de
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from chalicelib.contacts.models import Contact, ContactLookup, ContactRow
+from chalicelib.contacts.record import CONTACT
 from chalicelib.core import db
 from chalicelib.core.tenancy import TenantContext, tenant_key
-from chalicelib.records import links, listing, lookups
+from chalicelib.records import links, listing, lookups, store
 from chalicelib.records import timeline as timeline_service
 from chalicelib.records.matching import fold, search_tokens
 
@@ -67,23 +68,16 @@ def facets(contact: Contact) -> listing.Facets:
     )
 
 
-def row_builder(contact: Contact, *, pending: bool = True) -> Any:
+def row_values(contact: Contact) -> dict[str, Any]:
+    """What a contact's list rows show besides the common attributes."""
+    return {"first_name": contact.first_name, "last_name": contact.last_name,
+            "phone": primary(contact, "phones", "number"), "email": primary(contact, "emails", "address"),
+            "company_ids": list(contact.company_ids or [])}
+
+
+def row_builder(contact: Contact, *, pending: bool = True) -> Callable[[listing.RowKey], ContactRow]:
     """A function making the contact's row for a list key (pending: the contact is about to be saved)."""
-    found = facets(contact)
-    version = int(contact.version or 0) + (1 if pending else 0)  # a save bumps the version by one
-
-    def make_row(key: listing.RowKey) -> ContactRow:
-        row = ContactRow(
-            record_id=contact.contact_id, first_name=contact.first_name, last_name=contact.last_name,
-            phone=primary(contact, "phones", "number"), email=primary(contact, "emails", "address"),
-            tags=set(found.tags) or None, cf={f"{k}={v}" for k, v in found.custom} or None,
-            tokens=" ".join(found.tokens) or None, owner_id=contact.owner_id, team_id=contact.team_id,
-            company_ids=list(contact.company_ids or []), created_at=contact.created_at,
-            updated_at=contact.updated_at, deleted_at=contact.deleted_at, version=version,
-        )
-        return listing.apply_row_key(row, key)  # type: ignore[return-value]
-
-    return make_row
+    return store.row_builder(CONTACT, contact, pending=pending)
 
 
 # What a phone or e-mail lookup carries of the contact's list row: the row's attributes but its search
@@ -170,11 +164,8 @@ class Derived:
             pending: bool = True) -> Derived:
         """Add the derived writes of one contact going from before to after (None: absent; pending: after is
         about to be saved, see ``row_builder``)."""
-        sorts = listing.PERSONAL_SORTS
-        old_rows = listing.row_keys(ctx, SPACE, facets(before), sorts=sorts) if before is not None else []
-        new_rows = listing.row_keys(ctx, SPACE, facets(after), sorts=sorts) if after is not None else []
         builder = row_builder(after if after is not None else before, pending=pending)  # type: ignore[arg-type]
-        listing.rewrite_rows(self.rows, builder, old=old_rows, new=new_rows)
+        store.rewrite_rows(ctx, CONTACT, self.rows, before, after, builder)
         old_unique, new_unique = unique_lookups(ctx, before), unique_lookups(ctx, after, pending=pending)
         if after is not None:  # found by the tenant walk without the key (records.models.Record.lookup_keys)
             after.lookup_keys = list(dict.fromkeys(pk for pk, _ in new_unique))  # in the values' order

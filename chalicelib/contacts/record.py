@@ -92,6 +92,12 @@ def _hidden(items: list[Any]) -> frozenset[str]:
     return views.hidden_keys(items)
 
 
+def _row_values(contact: Contact) -> dict[str, Any]:
+    from chalicelib.contacts import derived
+
+    return derived.row_values(contact)
+
+
 def _link_summary(contact: Contact) -> dict[str, Any]:
     from chalicelib.contacts import derived
 
@@ -112,7 +118,7 @@ CONTACT = types.register(types.RecordType(
     audit_fields=("first_name", "last_name", "phones", "emails", "company_ids", "tags", "owner_id", "team_id",
                   "messengers", "billing_address", "shipping_address", "birthday", "source", "utm", "consent",
                   *SENSITIVE_FIELDS, "deleted_at", "merged_into"),
-    hooks={"save": _save, "facets": _facets, "exact": _exact, "whole_token": whole_token,
+    hooks={"save": _save, "facets": _facets, "row_values": _row_values, "exact": _exact, "whole_token": whole_token,
            "restoring": _restoring, "unlinking": _unlinking, "detach": _detach, "link_summary": _link_summary,
            "resolve": _resolve, "tenant_links": _tenant_links,
            "hidden": _hidden, "derived": _derived},

@@ -19,10 +19,7 @@ from chalicelib.records import access, editing, links, listing, matching, store,
 from chalicelib.records import card as records_card
 from chalicelib.records import timeline as timeline_service
 
-ENTITY = CONTACT.plural
-AUDIT_ENTITY = CONTACT.name
 PROFILE_SK = timeline_service.PROFILE_SK
-contact_read = views.contact_read
 
 
 class DuplicateContactError(errors.ConflictError):
@@ -174,7 +171,7 @@ def save(ctx: TenantContext, before: Contact | None, after: Contact | None, *, a
     change = change or db.Change()
     subject: Contact = store.stage(change, before, after)
     derived.Derived().add(ctx, before, after).apply(change)
-    audit.attach(ctx, change, subject, entity=AUDIT_ENTITY, entity_id=subject.contact_id, action=action,
+    audit.attach(ctx, change, subject, entity=CONTACT.name, entity_id=subject.contact_id, action=action,
                  before=store.audit_view(CONTACT, before), after=store.audit_view(CONTACT, after),
                  sensitive=store.audit_sensitive(CONTACT, before, after))
     commit(ctx, change, subject)
@@ -202,7 +199,7 @@ def create_or_absorb(ctx: TenantContext, *, data: ContactCreate, source: str | N
     """Create a contact; the flag says whether it is new (False: merged into an existing duplicate)."""
     if contact_id is not None and not is_valid_id(contact_id):
         raise ValueError("a contact id must be a ULID")
-    scope = permissions.require(ctx, ENTITY, "create")
+    scope = permissions.require(ctx, CONTACT.plural, "create")
     region = matching.tenant_region(ctx)
     fields = data.model_dump(mode="json", exclude_unset=True, exclude={"company_ids", "on_duplicate", "custom",
                                                                        "owner_id"})

@@ -133,9 +133,3 @@ def clean_tax_id(value: str) -> str:
     if not _TAX_ID.match(compact):
         raise ValueError("not a tax id")
     return compact
-
-
-def forget_regions() -> None:
-    """Drop cached tenant regions (a tenant changed its country, tests)."""
-    with _regions_lock:
-        _regions.clear()
