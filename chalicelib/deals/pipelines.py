@@ -98,17 +98,22 @@ def get_or_raise(ctx: TenantContext, pipeline_id: str) -> Pipeline:
 def list_pipelines(ctx: TenantContext) -> list[Pipeline]:
     """The tenant's pipelines in creation order; the default one is created on first use."""
     permissions.require(ctx, "pipelines", "read")
-    with db.translate_errors():
-        found = list(Pipeline.query(pipelines_pk(ctx), consistent_read=True))
-    return found or [create_default(ctx)]
+    return _pipelines(ctx) or [create_default(ctx)]
 
 
 def default_pipeline(ctx: TenantContext) -> Pipeline:
     """The tenant's default pipeline, created on first use."""
+    found = _pipelines(ctx)
+    return _default_of(found) or (found[0] if found else create_default(ctx))
+
+
+def _pipelines(ctx: TenantContext) -> list[Pipeline]:
     with db.translate_errors():
-        found = list(Pipeline.query(pipelines_pk(ctx), consistent_read=True))
-    default = next((pipeline for pipeline in found if pipeline.is_default), None)
-    return default or (found[0] if found else create_default(ctx))
+        return list(Pipeline.query(pipelines_pk(ctx), consistent_read=True))
+
+
+def _default_of(found: list[Pipeline]) -> Pipeline | None:
+    return next((pipeline for pipeline in found if pipeline.is_default), None)
 
 
 def stage_summaries(ctx: TenantContext, pipeline_id: str) -> dict[str, StageSummary]:
@@ -162,9 +167,7 @@ def create_default(ctx: TenantContext) -> Pipeline:
     try:
         db.commit(ctx, change)
     except errors.VersionConflictError:
-        with db.translate_errors():
-            found = list(Pipeline.query(pipelines_pk(ctx), consistent_read=True))
-        default = next((pipeline for pipeline in found if pipeline.is_default), None)
+        default = _default_of(_pipelines(ctx))
         if default is None:
             raise
         return default
@@ -228,7 +231,6 @@ class PipelinePlan:
     removed: list[Stage] = field(default_factory=list)
     occupied: list[Stage] = field(default_factory=list)  # removed stages that still hold deals
     target: Stage | None = None  # where the deals of occupied stages go
-    repositioned: list[Stage] = field(default_factory=list)  # kept stages holding deals whose position moved
 
 
 def plan_update(ctx: TenantContext, pipeline_id: str, body: s.PipelineUpdate) -> PipelinePlan:
@@ -272,9 +274,6 @@ def _plan_stage_moves(plan: PipelinePlan, counts: dict[str, StageSummary], move_
     kept = {stage.stage_id: stage for stage in plan.pipeline.stages}
     plan.removed = [stage for stage in plan.old_stages if stage.stage_id not in kept]
     plan.occupied = [stage for stage in plan.removed if deal_count(counts, stage.stage_id)]
-    plan.repositioned = [stage for stage in plan.old_stages if stage.stage_id in kept
-                         and int(kept[stage.stage_id].position) != int(stage.position)
-                         and deal_count(counts, stage.stage_id)]
     if not plan.occupied:
         return
     plan.target = kept.get(move_to) if move_to else None

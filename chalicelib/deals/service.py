@@ -29,11 +29,6 @@ CARD_ITEMS = 100
 NULLABLE = frozenset({"company_id", "expected_close_on"})
 
 
-def default_pipeline_items(ctx: TenantContext, *, locale: str = "en") -> list[db.MainTable]:
-    """The default "Sales" pipeline's items in the company's language, for sign-up to commit in its own transaction."""
-    return pipelines.default_pipeline_items(ctx, locale=locale)
-
-
 def deal_pk(ctx: TenantContext, deal_id: str) -> str:
     """Partition (item collection) of a deal."""
     return timeline_service.subject_pk(ctx, "deal", deal_id)

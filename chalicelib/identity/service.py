@@ -149,7 +149,7 @@ def check_password_policy(tenant: Tenant | None, password: str, *, email: str) -
 
 # What a new company starts with besides its owner, committed with the sign-up: "module:function" giving
 # the items, loaded by name (identity is the platform under every domain and imports none of them).
-STARTER_ITEMS = ("chalicelib.deals.service:default_pipeline_items",
+STARTER_ITEMS = ("chalicelib.deals.pipelines:default_pipeline_items",
                  "chalicelib.automations.service:starter_items")  # the birthday greeting, off
 
 

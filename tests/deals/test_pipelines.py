@@ -191,13 +191,13 @@ def test_delete_only_an_empty_non_default_pipeline(client: ApiClient, company: C
 
 def test_sign_up_commits_the_default_pipeline_once(client: ApiClient) -> None:
     from chalicelib.core import db, errors, tenancy
-    from chalicelib.deals import service as deals_service
+    from chalicelib.deals import pipelines
     from tests.deals.helpers import owner_context
 
     fresh = signup(client, company="Signed up with Sales")
     ctx = owner_context(fresh)
     with tenancy.bind(ctx), pytest.raises(errors.ConflictError):  # already there: a second one cannot land
-        db.commit(ctx, db.Change(creates=list(deals_service.default_pipeline_items(ctx))))
+        db.commit(ctx, db.Change(creates=list(pipelines.default_pipeline_items(ctx))))
     listed = body(client.get("/api/v1/pipelines", token=fresh.owner.token))["items"]
     assert len(listed) == 1 and listed[0]["name"] == "Sales" and listed[0]["is_default"]
     assert body(client.post("/api/v1/deals", {"title": "First"}, token=fresh.owner.token))["pipeline_id"] \
