@@ -236,11 +236,6 @@ def _record_links(ctx: TenantContext, contact_id: str) -> list[ContactLink]:
             if isinstance(item, ContactLink) and item.link_kind in MOVED_KINDS]
 
 
-def _size(change: db.Change) -> int:
-    return (len(change.saves) + len(change.creates) + len(change.deletes) + len(change.checks) + len(change.updates)
-            + len(change.limited))
-
-
 def _with_moves(ctx: TenantContext, change: db.Change, moves: list[tuple[str, str, bool]], *, from_id: str,
                 to_id: str) -> list[db.Change]:
     """change with as many deal and task moves as fit in its transaction; the rest in further ones (<= 100)."""
@@ -248,7 +243,7 @@ def _with_moves(ctx: TenantContext, change: db.Change, moves: list[tuple[str, st
     for kind, ref_id, keep_from in moves:
         piece = db.Change()
         links.relinker(kind)(ctx, piece, ref_id, from_id=from_id, to_id=to_id, keep_from=keep_from)
-        if _size(chunks[-1]) + _size(piece) > TRANSACTION_ITEMS:
+        if listing.change_size(chunks[-1]) + listing.change_size(piece) > TRANSACTION_ITEMS:
             chunks.append(db.Change())
         for name in ("saves", "creates", "deletes", "checks"):
             getattr(chunks[-1], name).extend(getattr(piece, name))

@@ -18,7 +18,7 @@ from chalicelib.deals.board import Tally
 from chalicelib.deals.models import Deal, Pipeline, Stage, StageChange, board_pk, board_stage_prefix, owner_pk
 from chalicelib.deals.record import DEAL
 from chalicelib.identity import service as identity_service
-from chalicelib.records import access, editing, links, naming, trash
+from chalicelib.records import access, editing, links, listing, naming, trash
 from chalicelib.records import search as records_search
 from chalicelib.records import timeline as timeline_service
 from chalicelib.records.customfields import service as customfields_service
@@ -121,7 +121,7 @@ def list_deals(ctx: TenantContext, *, query: s.DealListQuery) -> db.Page[Deal]:
                       Deal.status == query.status if query.status else None]
         return db.query_page(ctx, Deal, owner_pk(ctx, owner_id), scope=_list_scope("owner", owner_id, query),
                              limit=query.limit, cursor=query.cursor, index=Deal.gsi2,
-                             filter_condition=_all_of(conditions), keep=keep)
+                             filter_condition=listing.combined(conditions), keep=keep)
     return _pipeline_deals(ctx, query, keep)
 
 
@@ -159,14 +159,6 @@ def _pipeline_deals(ctx: TenantContext, query: s.DealListQuery, keep: Any) -> db
 
 def _list_scope(kind: str, key: str, query: s.DealListQuery) -> str:
     return f"deals:{kind}:{key}:{query.pipeline_id}:{query.stage_id}:{query.status}"
-
-
-def _all_of(conditions: list[Any]) -> Any:
-    combined = None
-    for condition in conditions:
-        if condition is not None:
-            combined = condition if combined is None else combined & condition
-    return combined
 
 
 def _body_pipeline(ctx: TenantContext, pipeline_id: str | None, *, loc: list[str | int]) -> Pipeline:

@@ -130,10 +130,15 @@ def apply_row_key(row: db.MainTable, key: RowKey) -> db.MainTable:
     return row
 
 
+def change_size(change: db.Change) -> int:
+    """How many actions a change's transaction holds."""
+    return (len(change.saves) + len(change.creates) + len(change.deletes) + len(change.checks) + len(change.updates)
+            + len(change.limited))
+
+
 def check_size(change: db.Change, *, what: str = "change") -> None:
     """422 when a change needs more writes than one DynamoDB transaction takes."""
-    count = (len(change.saves) + len(change.creates) + len(change.deletes) + len(change.checks) + len(change.updates)
-             + len(change.limited))
+    count = change_size(change)
     if count > MAX_TRANSACTION:
         raise errors.ValidationError(
             f"This {what} touches too much at once ({count} writes); split it into smaller changes.",
@@ -164,11 +169,13 @@ def scope_name(space: str, query: ListQuery) -> str:
     return f"{space}:{'/'.join(query.partition)}:{query.sort}:{int(query.newest_first)}:{digest}"
 
 
-def _combined(conditions: list[Any]) -> Any:
-    combined = None
+def combined(conditions: list[Any]) -> Any:
+    """The conditions given (None skipped) joined by AND, or None."""
+    joined = None
     for condition in conditions:
-        combined = condition if combined is None else combined & condition
-    return combined
+        if condition is not None:
+            joined = condition if joined is None else joined & condition
+    return joined
 
 
 def list_rows(ctx: TenantContext, model: type[Any], space: str, query: ListQuery) -> db.Page[Any]:
@@ -176,7 +183,7 @@ def list_rows(ctx: TenantContext, model: type[Any], space: str, query: ListQuery
     pk = tenant_key(ctx, space, *query.partition)
     index = {"name": model.gsi1, "updated": model.gsi2}.get(query.sort)
     return db.query_page(ctx, model, pk, scope=scope_name(space, query), limit=query.limit, cursor=query.cursor,
-                         index=index, filter_condition=_combined(query.conditions),
+                         index=index, filter_condition=combined(query.conditions),
                          newest_first=query.newest_first, keep=query.keep)
 
 
@@ -186,7 +193,7 @@ def search_rows(ctx: TenantContext, model: type[Any], space: str, query: ListQue
     bucket = token_bucket(ctx, search_bucket(prefix))
     return db.query_page(ctx, model, pk, scope=scope_name(space, query), limit=query.limit, cursor=query.cursor,
                          range_key_condition=model.sk.startswith(f"{bucket}#"),
-                         filter_condition=_combined(query.conditions), newest_first=False, keep=query.keep)
+                         filter_condition=combined(query.conditions), newest_first=False, keep=query.keep)
 
 
 def trash_rows(ctx: TenantContext, model: type[Any], space: str, *, limit: int, cursor: str | None,
@@ -196,7 +203,7 @@ def trash_rows(ctx: TenantContext, model: type[Any], space: str, *, limit: int, 
     query = ListQuery(partition=("TRASH",), sort="name", limit=limit, cursor=cursor)
     return db.query_page(ctx, model, pk, scope=scope_name(space, query), limit=limit, cursor=cursor,
                          index=model.gsi1, range_key_condition=model.gsi1sk < before if before else None,
-                         filter_condition=_combined(conditions), newest_first=before is None)
+                         filter_condition=combined(conditions), newest_first=before is None)
 
 
 def scope_conditions(ctx: TenantContext, model: type[Any], scope: str) -> list[Any]:
@@ -242,13 +249,10 @@ def split_words(q: str) -> tuple[str, list[str]] | None:
 
 def unique_rows(rows: list[Any]) -> list[Any]:
     """Rows of distinct records, first one kept (two tokens of one record may match one prefix)."""
-    seen: set[str] = set()
-    kept = []
+    kept: dict[str, Any] = {}
     for row in rows:
-        if row.record_id not in seen:
-            seen.add(row.record_id)
-            kept.append(row)
-    return kept
+        kept.setdefault(row.record_id, row)
+    return list(kept.values())
 
 
 # -- list requests --------------------------------------------------------------------------
