@@ -27,7 +27,7 @@ from chalicelib.contacts.models import Contact, ContactLink, MergeMarker, MergeR
 from chalicelib.contacts.record import CONTACT
 from chalicelib.contacts.schemas import MAX_COMPANIES, MAX_EMAILS, MAX_PHONES, MAX_TAGS, SENSITIVE_FIELDS
 from chalicelib.contacts.service import check_access, get, get_any, get_or_raise
-from chalicelib.core import audit, db, errors
+from chalicelib.core import db, errors
 from chalicelib.core.observability import logger
 from chalicelib.core.tenancy import TenantContext, is_valid_id, new_id, tenant_key
 from chalicelib.identity import plans
@@ -190,10 +190,8 @@ def _final_change(ctx: TenantContext, record: MergeRecord, survivor: Contact, ab
     entry = timeline_service.add_entry(ctx, change, subject_type="contact", subject_id=survivor.contact_id,
                                        kind="merge", summary=f"Merged {name} into this contact",
                                        data={"merge_id": record.merge_id, "other_id": absorbed.contact_id})
-    for before, after, action in ((survivor, after_a, "merge"), (absorbed, after_b, "merged_into")):
-        audit.attach(ctx, change, after, entity="contact", entity_id=after.contact_id, action=action,
-                     before=store.audit_view(CONTACT, before), after=store.audit_view(CONTACT, after),
-                     sensitive=store.audit_sensitive(CONTACT, before, after))
+    store.attach_audit(ctx, CONTACT, change, survivor, after_a, action="merge")
+    store.attach_audit(ctx, CONTACT, change, absorbed, after_b, action="merged_into")
     record.status, record.contact_snapshot, record.merge_entry_sk = "done", survivor.serialize(), entry.sk
     record.contact_version_after = int(survivor.version or 0) + 1
     record.other_version_after = int(absorbed.version or 0) + 1
@@ -332,9 +330,7 @@ def _restore(ctx: TenantContext, record: MergeRecord, survivor: Contact, absorbe
     plans.require(ctx, count="contacts", by=1, change=change)  # back in the lists: counted (within the plan)
     derived.Derived().add(ctx, survivor, old_a).add(ctx, absorbed, old_b).apply(change)
     for before, after in ((survivor, old_a), (absorbed, old_b)):
-        audit.attach(ctx, change, after, entity="contact", entity_id=after.contact_id, action="merge_undo",
-                     before=store.audit_view(CONTACT, before), after=store.audit_view(CONTACT, after),
-                     sensitive=store.audit_sensitive(CONTACT, before, after))
+        store.attach_audit(ctx, CONTACT, change, before, after, action="merge_undo")
     hidden = [*(record.copied or []), *([record.merge_entry_sk] if record.merge_entry_sk else [])]
     change.create(MergeMarker(survivor.pk, marker_sk(record.merge_id), merge_id=record.merge_id, hidden=hidden))
     record.status = "undoing"

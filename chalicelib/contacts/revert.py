@@ -18,8 +18,8 @@ from chalicelib.contacts.schemas import ContactFields, ContactUpdate
 from chalicelib.core import audit
 from chalicelib.core.schema import validate
 from chalicelib.core.tenancy import TenantContext
-from chalicelib.records import access, trash, types
-from chalicelib.records.reverting import Trash, edited_values, not_revertable, start_trash_revert
+from chalicelib.records import access, types
+from chalicelib.records.reverting import Trash, edited_values, not_revertable, record_trash, start_trash_revert
 
 UPDATABLE = frozenset(ContactFields.model_fields) - {"custom"}
 DERIVED = frozenset({"team_id"})  # follows the owner: putting the owner back puts it back
@@ -47,15 +47,7 @@ def _put_companies(ctx: TenantContext, contact: Contact, company_ids: list[str])
     return contact
 
 
-def _find(ctx: TenantContext, contact_id: str) -> Contact | None:
-    contact = service.get_any(ctx, contact_id)
-    if contact is not None:
-        service.check_access(ctx, contact, "update")
-    return contact
-
-
-TRASH: Trash[Contact] = Trash("contact", find=_find, delete=lambda ctx, i: trash.delete(ctx, CONTACT, i),
-                              restore=lambda ctx, i: trash.restore(ctx, CONTACT, i), refuse=_refuse_unrevertable)
+TRASH: Trash[Contact] = record_trash(CONTACT, refuse=_refuse_unrevertable)
 
 
 def revert_contact(ctx: TenantContext, contact_id: str, before: dict[str, Any] | None, expected: int | None) -> None:

@@ -13,7 +13,7 @@ from chalicelib.contacts import derived, profile, views
 from chalicelib.contacts.models import Contact, ContactLink, ContactLookup, MergeMarker
 from chalicelib.contacts.record import CONTACT
 from chalicelib.contacts.schemas import ContactCard, ContactCreate, ContactRead, ContactUpdate
-from chalicelib.core import audit, db, errors, permissions, phones
+from chalicelib.core import db, errors, permissions, phones
 from chalicelib.core.tenancy import TenantContext, is_valid_id, new_id
 from chalicelib.records import access, editing, links, listing, matching, store, types
 from chalicelib.records import card as records_card
@@ -171,9 +171,7 @@ def save(ctx: TenantContext, before: Contact | None, after: Contact | None, *, a
     change = change or db.Change()
     subject: Contact = store.stage(change, before, after)
     derived.Derived().add(ctx, before, after).apply(change)
-    audit.attach(ctx, change, subject, entity=CONTACT.name, entity_id=subject.contact_id, action=action,
-                 before=store.audit_view(CONTACT, before), after=store.audit_view(CONTACT, after),
-                 sensitive=store.audit_sensitive(CONTACT, before, after))
+    store.attach_audit(ctx, CONTACT, change, before, after, action=action)
     commit(ctx, change, subject)
     return after
 

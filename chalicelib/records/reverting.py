@@ -134,14 +134,10 @@ def refuse_sealed(values: dict[str, Any], what: str) -> None:
                              "sealed; set it again by hand.")
 
 
-def record_reverter(rtype: Any, update_schema: type[Any]) -> Callable[..., None]:
-    """The reverter of a record type that needs nothing of its own: trash state, then edited values
-    through the engine's update (a type maps audited fields to its request with ``revert_values``)."""
-    from chalicelib.core.schema import validate
+def record_trash(rtype: Any, refuse: Callable[[dict[str, Any]], None] = lambda before: None) -> Trash[Any]:
+    """How a record of a type on the engine's trash goes into and out of it for a revert (found live or
+    trashed, checked for an update)."""
     from chalicelib.records import access, trash
-    from chalicelib.records import service as records_service
-
-    updatable = frozenset(update_schema.model_fields) - {"custom", "version"}
 
     def find(ctx: TenantContext, record_id: str) -> Any:
         record = access.get_any(ctx, rtype, record_id)
@@ -149,8 +145,18 @@ def record_reverter(rtype: Any, update_schema: type[Any]) -> Callable[..., None]
             access.check_access(ctx, rtype, record, "update")
         return record
 
-    states: Trash[Any] = Trash(rtype.label, find=find, delete=lambda ctx, i: trash.delete(ctx, rtype, i),
-                               restore=lambda ctx, i: trash.restore(ctx, rtype, i))
+    return Trash(rtype.label, find=find, delete=lambda ctx, i: trash.delete(ctx, rtype, i),
+                 restore=lambda ctx, i: trash.restore(ctx, rtype, i), refuse=refuse)
+
+
+def record_reverter(rtype: Any, update_schema: type[Any]) -> Callable[..., None]:
+    """The reverter of a record type that needs nothing of its own: trash state, then edited values
+    through the engine's update (a type maps audited fields to its request with ``revert_values``)."""
+    from chalicelib.core.schema import validate
+    from chalicelib.records import service as records_service
+
+    updatable = frozenset(update_schema.model_fields) - {"custom", "version"}
+    states = record_trash(rtype)
     to_request = rtype.hook("revert_values") or (lambda values, record: values)
 
     def revert(ctx: TenantContext, record_id: str, before: dict[str, Any] | None, expected: int | None) -> None:

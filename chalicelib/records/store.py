@@ -37,6 +37,15 @@ def audit_sensitive(rtype: RecordType, *records: Any) -> frozenset[str]:
     return frozenset(f.name for f in rtype.fields if f.sensitive) | custom
 
 
+def attach_audit(ctx: TenantContext, rtype: RecordType, change: db.Change, before: Any, after: Any, *,
+                 action: str) -> None:
+    """Add the audit record of a record going from before to after (None: absent) to change."""
+    subject = after if after is not None else before
+    audit.attach(ctx, change, subject, entity=rtype.name, entity_id=rtype.record_id(subject), action=action,
+                 before=audit_view(rtype, before), after=audit_view(rtype, after),
+                 sensitive=audit_sensitive(rtype, before, after))
+
+
 def facets(rtype: RecordType, record: Any) -> listing.Facets:
     """What a record is listed, filtered and found by (the type's ``facets`` hook)."""
     hook = rtype.hook("facets")
@@ -97,9 +106,7 @@ def save(ctx: TenantContext, rtype: RecordType, before: Any, after: Any, *, acti
     make_row = row_builder(rtype, subject) if rtype.space is not None else None
     rewrite_rows(ctx, rtype, change, before, after, make_row)
     claimed = _rewrite_lookups(ctx, rtype, change, before, after, make_row)
-    audit.attach(ctx, change, subject, entity=rtype.name, entity_id=rtype.record_id(subject), action=action,
-                 before=audit_view(rtype, before), after=audit_view(rtype, after),
-                 sensitive=audit_sensitive(rtype, before, after))
+    attach_audit(ctx, rtype, change, before, after, action=action)
     listing.check_size(change)
     try:
         db.commit(ctx, change)
