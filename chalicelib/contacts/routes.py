@@ -24,7 +24,7 @@ api = Api(__name__, tag="contacts")
 
 def _read(ctx: TenantContext, contact: Contact) -> Any:
     """A contact as the caller's role may see it (the fields it may not read left out)."""
-    return shown.record(ctx, CONTACT, service.read_one(ctx, contact))
+    return shown.record(ctx, CONTACT, views.contact_read(ctx, contact))
 
 
 def _page(page: db.Page[ContactRow]) -> s.ContactPage:
@@ -36,7 +36,7 @@ def _page(page: db.Page[ContactRow]) -> s.ContactPage:
 def contacts_create(request: ApiRequest) -> Response:
     field_rules.check_request(request.tenant, CONTACT, request.body, create=True)
     contact, created = service.create_or_absorb(request.tenant, data=request.body)
-    read = shown.record(request.tenant, CONTACT, service.read_one(request.tenant, contact).model_dump(mode="json"))
+    read = shown.record(request.tenant, CONTACT, views.contact_read(request.tenant, contact).model_dump(mode="json"))
     return json_response(read, status=201 if created else 200)
 
 
@@ -108,5 +108,5 @@ def companies_unlink_contact(request: ApiRequest, company_id: str, contact_id: s
 
 
 routes.declare(api, CONTACT, routes.Views(
-    read=service.read_one, read_schema=s.ContactRead, page=_page, page_schema=s.ContactPage,
+    read=views.contact_read, read_schema=s.ContactRead, page=_page, page_schema=s.ContactPage,
     list_query=s.ContactListQuery), skip=("get", "timeline"))

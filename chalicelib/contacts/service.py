@@ -12,7 +12,7 @@ from typing import Any
 from chalicelib.contacts import derived, profile, views
 from chalicelib.contacts.models import Contact, ContactLink, ContactLookup, MergeMarker
 from chalicelib.contacts.record import CONTACT
-from chalicelib.contacts.schemas import ContactCard, ContactCreate, ContactRead, ContactUpdate
+from chalicelib.contacts.schemas import ContactCard, ContactCreate, ContactUpdate
 from chalicelib.core import db, errors, permissions, phones
 from chalicelib.core.tenancy import TenantContext, is_valid_id, new_id
 from chalicelib.records import access, editing, links, listing, matching, store, types
@@ -71,11 +71,6 @@ def hidden_in_flight(ctx: TenantContext, contact_id: str) -> set[str]:
     with db.translate_errors():
         markers = list(MergeMarker.query(pk, MergeMarker.sk.startswith("#MERGING#")))
     return {sk for marker in markers for sk in marker.hidden or []}
-
-
-def read_one(ctx: TenantContext, contact: Contact) -> ContactRead:
-    """The API view of a contact just written (masked)."""
-    return views.contact_read(ctx, contact)
 
 
 # -- lookups --------------------------------------------------------------------------------

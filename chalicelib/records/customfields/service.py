@@ -17,7 +17,7 @@ from typing import Any
 
 from chalicelib.core import audit, crypto, db, errors, permissions
 from chalicelib.core.tenancy import TenantContext, is_valid_id, new_id, tenant_key
-from chalicelib.records import types
+from chalicelib.records import matching, types
 from chalicelib.records.customfields import values as value_types
 from chalicelib.records.customfields.models import FieldDefinition
 from chalicelib.records.customfields.schemas import CHOICE_TYPES, FieldIn, FieldRead, FieldUpdate, OptionRead
@@ -219,21 +219,6 @@ def archive_field(ctx: TenantContext, field_id: str) -> None:
 # -- values ---------------------------------------------------------------------------------
 
 
-def _tenant_country(ctx: TenantContext) -> Callable[[], str]:
-    """The tenant's default phone region, read once and only when a phone value needs it."""
-    memo: list[str] = []
-
-    def country() -> str:
-        if not memo:
-            from chalicelib.identity import service as identity_service
-
-            tenant = identity_service.tenant_settings(ctx)
-            memo.append(tenant.country if tenant is not None else "US")
-        return memo[0]
-
-    return country
-
-
 def _problem(key: str, message: str, kind: str) -> dict[str, Any]:
     return {"loc": ["custom", key], "msg": message, "type": kind}
 
@@ -286,7 +271,7 @@ def clean(ctx: TenantContext, *, entity: str, record_id: str, values: dict[str, 
     every = {definition.key: definition for definition in definitions(ctx, entity)}
     live = {key: definition for key, definition in every.items() if not definition.archived}
     stored, submitted, problems = dict(existing or {}), dict(values or {}), []
-    country = _tenant_country(ctx)
+    country = lambda: matching.tenant_region(ctx)  # noqa: E731 - read only when a phone value needs it
     for key, raw in submitted.items():
         definition = live.get(key)
         if definition is None:
