@@ -43,11 +43,6 @@ def _deal(ctx: TenantContext, deal_id: str) -> Deal:
     return deal
 
 
-def _delete(ctx: TenantContext, deal_id: str) -> Deal:
-    service.delete(ctx, deal_id)
-    return _deal(ctx, deal_id)
-
-
 def _move_back(ctx: TenantContext, deal: Deal, before: dict[str, Any]) -> Deal:
     stage_id = before.get("stage_id", deal.stage_id)
     pipeline_id = before.get("pipeline_id")
@@ -80,7 +75,7 @@ def _refuse_unknown(before: dict[str, Any]) -> None:
         raise not_revertable(f"This change of a deal ({', '.join(sorted(unknown))}) cannot be reverted.")
 
 
-TRASH: Trash[Deal] = Trash("deal", find=_deal, delete=_delete, restore=service.restore, refuse=_refuse_unknown)
+TRASH: Trash[Deal] = Trash("deal", find=_deal, delete=service.delete, restore=service.restore, refuse=_refuse_unknown)
 
 
 def revert_deal(ctx: TenantContext, deal_id: str, before: dict[str, Any] | None, expected: int | None) -> None:

@@ -335,10 +335,10 @@ def move_change(ctx: TenantContext, deal: Deal, source: Stage | None, pipeline: 
 # -- trash ----------------------------------------------------------------------------------
 
 
-def delete(ctx: TenantContext, deal_id: str) -> None:
+def delete(ctx: TenantContext, deal_id: str) -> Deal:
     """Move a deal to the trash: it leaves the board, lists, totals and its contacts' cards for 30 days."""
 
-    def build() -> tuple[db.Change, None]:
+    def build() -> tuple[db.Change, Deal]:
         deal = records.writable(ctx, get(ctx, deal_id), "delete")
         pipeline = records.pipeline_of(ctx, deal)
         before, tally = editing.clone(deal), Tally(ctx)
@@ -347,9 +347,9 @@ def delete(ctx: TenantContext, deal_id: str) -> None:
         deal.deleted_at, deal.updated_at, deal.expires_at = now, now, now + DEAL.retention
         change = db.Change()
         trash.schedule_purge(ctx, change, DEAL, deal_id, now)
-        return _written(ctx, change, before, deal, pipeline, tally, action="delete"), None
+        return _written(ctx, change, before, deal, pipeline, tally, action="delete"), deal
 
-    records.commit_retrying(ctx, build)
+    return records.commit_retrying(ctx, build)
 
 
 def restore(ctx: TenantContext, deal_id: str) -> Deal:
