@@ -97,5 +97,9 @@ def client(app: Any) -> Any:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    from tests import schedule
+
+    config.pluginmanager.register(schedule, "crm-schedule")  # the workers take the costliest files first
+    schedule.record_if_asked(config)
     config.addinivalue_line("markers", "crosses_tenants_on_purpose: the test checks the watcher itself")
     config.addinivalue_line("markers", "slow: starts servers or subprocesses")
