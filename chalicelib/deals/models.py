@@ -13,8 +13,9 @@ Key layout (``<tid>`` is the tenant, times are fixed-width UTC stamps so they so
   ``<position 3 digits>#<stage>#<inverted updated>#<deal>`` (a column lists its most recently updated
   deals first in a forward Query, so the whole board reads in one direction); gsi2 ``T#<tid>#DEALS#OWNER#<owner>`` /
   ``<updated>#<deal>``. A deal in the trash keeps no gsi1 and sits in gsi2 ``T#<tid>#DEALS#TRASH``.
-- Stage change: pk the deal's partition, sk ``STAGE#<at>#<id>``; gsi1 ``T#<tid>#FUNNEL#<pipeline>`` /
-  ``<at>#<id>`` for funnel reports.
+- Stage change: pk the deal's partition, sk ``STAGE#<at>#<id>``; on no index (the funnel report reads the
+  domain-event feed's counters since #19, so the pipeline's funnel index was written for no reader: an index
+  write of every stage change saved; items written before keep theirs).
 """
 
 from __future__ import annotations
@@ -176,11 +177,6 @@ def owner_pk(ctx: TenantContext, owner_id: str) -> str:
 def trash_pk(ctx: TenantContext) -> str:
     """gsi2 partition of the deals in the trash."""
     return tenant_key(ctx, "DEALS", "TRASH")
-
-
-def funnel_pk(ctx: TenantContext, pipeline_id: str) -> str:
-    """gsi1 partition of a pipeline's stage changes (funnel reports)."""
-    return tenant_key(ctx, "FUNNEL", pipeline_id)
 
 
 def stage_change_sk(at: datetime, change_id: str) -> str:

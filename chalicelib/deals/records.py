@@ -17,7 +17,6 @@ from chalicelib.deals.models import (
     StageChange,
     board_pk,
     board_stage_prefix,
-    funnel_pk,
     inverted,
     owner_pk,
     stage_change_sk,
@@ -224,7 +223,6 @@ def record_stage_change(ctx: TenantContext, change: db.Change, deal: Deal, *, so
         from_stage_name=source.name if source else None, to_stage_id=target.stage_id, to_stage_name=target.name,
         to_stage_kind=target.stage_kind, actor_id=ctx.actor_id, at=at, seconds_in_previous=seconds,
         owner_id=deal.owner_id, team_id=deal.team_id,
-        gsi1pk=funnel_pk(ctx, deal.pipeline_id), gsi1sk=f"{stamp(at)}#{change_id}",
     )
     change.create(item)
     data = {"deal_id": deal.deal_id, "title": deal.title, "from_stage": source.name if source else None,
