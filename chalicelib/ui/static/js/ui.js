@@ -186,6 +186,34 @@ export function upgradePrompt(error) {
 }
 
 /** The empty state of a list: what it is and what to do. */
+/**
+ * A search box that lists what find(q) answers (from two characters, 250 ms after the last key, at once on Enter,
+ * which never submits the form the box sits in) and hands the chosen one to pick; the box is then emptied and
+ * focused again for the next one.
+ */
+export function finder({ label, find, show, pick, id }) {
+  const results = h('ul', { class: 'list finder-results', role: 'listbox', 'aria-label': label });
+  const input = h('input', { id, type: 'search', autocomplete: 'off', placeholder: label });
+  let seq = 0;
+  const run = async () => {
+    const q = input.value.trim();
+    const mine = ++seq;
+    if (q.length < 2) { results.replaceChildren(); return; }
+    try {
+      const found = await find(q);
+      if (mine !== seq) return;
+      results.replaceChildren(...found.map((item) => h('li', {}, h('button', { type: 'button', class: 'link finder-pick',
+        onClick: () => { pick(item); input.value = ''; results.replaceChildren(); input.focus(); } }, show(item)))));
+    } catch (error) { toastError(error); }
+  };
+  let timer = null;
+  input.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(run, 250); });
+  input.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter') { event.preventDefault(); clearTimeout(timer); run(); }
+  });
+  return h('div', { class: 'finder' }, h('label', { for: id, class: 'visually-hidden' }, label), input, results);
+}
+
 export function empty(message, action = null) {
   return h('div', { class: 'empty' }, h('p', {}, message), action);
 }

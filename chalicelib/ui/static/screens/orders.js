@@ -8,7 +8,7 @@ import { amountInput, formatDate, formatDateTime, formatMoney, parseMoney } from
 import { MESSAGES } from '../js/messages.js';
 import { ORDERS } from '../js/messages-orders.js';
 import { can, session } from '../js/session.js';
-import { empty, field, form, heading, openModal, pager, showErrors, toast, toastError } from '../js/ui.js';
+import { empty, field, finder, form, heading, openModal, pager, showErrors, toast, toastError } from '../js/ui.js';
 import { documentsPanel } from './documents.js';
 import { noteForm, timelineList } from './records.js';
 
@@ -59,27 +59,6 @@ export async function list(root, { query: params, navigate, alive }) {
 }
 
 // -- the editor ----------------------------------------------------------------------------------------------
-
-/** A search box that lists what find(q) answers and hands the chosen one to pick. */
-function finder({ label, find, show, pick, id }) {
-  const results = h('ul', { class: 'list finder-results', role: 'listbox', 'aria-label': label });
-  const input = h('input', { id, type: 'search', autocomplete: 'off', placeholder: label });
-  let seq = 0;
-  const run = async () => {
-    const q = input.value.trim();
-    const mine = ++seq;
-    if (q.length < 2) { results.replaceChildren(); return; }
-    try {
-      const found = await find(q);
-      if (mine !== seq) return;
-      results.replaceChildren(...found.map((item) => h('li', {}, h('button', { type: 'button', class: 'link finder-pick',
-        onClick: () => { pick(item); input.value = ''; results.replaceChildren(); } }, show(item)))));
-    } catch (error) { toastError(error); }
-  };
-  let timer = null;
-  input.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(run, 250); });
-  return h('div', { class: 'finder' }, h('label', { for: id, class: 'visually-hidden' }, label), input, results);
-}
 
 const contactName = (c) => [c.first_name, c.last_name].filter(Boolean).join(' ') || c.name || c.id;
 

@@ -4,7 +4,7 @@ import { h, mount } from '../js/dom.js';
 import { t } from '../js/i18n.js';
 import { amountInput, currencyDigits, formatDateTime, formatMoney, parseMoney } from '../js/format.js';
 import { can, session } from '../js/session.js';
-import { confirmAction, empty, field, form, heading, pager, toast, toastError } from '../js/ui.js';
+import { confirmAction, empty, field, finder, form, heading, pager, toast, toastError } from '../js/ui.js';
 import { newButton } from './new-record.js';
 import { noteForm, timelineEntry, timelineList } from './records.js';
 import { collectCustom, customInputs, customRows, definitionsFor, requiredLater } from './custom-values.js';
@@ -330,28 +330,12 @@ function stockPanel(product) {
 /** Products to add as parts, found by name or SKU as one types: not the service itself, not one already a part,
  * not one made of parts (parts have no parts). */
 function partFinder(product, taken, pick) {
-  const label = t('products.findPart');
-  const results = h('ul', { class: 'list finder-results', role: 'listbox', 'aria-label': label });
-  const input = h('input', { id: 'part-search', type: 'search', autocomplete: 'off', placeholder: label });
-  let seq = 0;
-  const run = async () => {
-    const q = input.value.trim();
-    const mine = ++seq;
-    if (q.length < 2) { results.replaceChildren(); return; }
-    try {
-      const found = (await get(`/api/v1/products${query({ q, limit: 10 })}`)).items
-        .filter((p) => p.id !== product.id && !taken().has(p.id) && !(p.components || []).length);
-      if (mine !== seq) return;
-      results.replaceChildren(...found.map((p) => h('li', {}, h('button', { type: 'button', class: 'link finder-pick',
-        onClick: () => { pick(p); input.value = ''; results.replaceChildren(); input.focus(); } },
-      `${p.name}${p.sku ? ` · ${p.sku}` : ''} · ${priceText(p)}`))));
-    } catch (error) { toastError(error); }
-  };
-  let timer = null;
-  input.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(run, 250); });
-  // Enter searches at once instead of saving the parts form the box sits in.
-  input.addEventListener('keydown', (event) => { if (event.key === 'Enter') { event.preventDefault(); clearTimeout(timer); run(); } });
-  return h('div', { class: 'finder' }, h('label', { for: 'part-search', class: 'visually-hidden' }, label), input, results);
+  return finder({
+    id: 'part-search', label: t('products.findPart'), pick,
+    find: async (q) => (await get(`/api/v1/products${query({ q, limit: 10 })}`)).items
+      .filter((p) => p.id !== product.id && !taken().has(p.id) && !(p.components || []).length),
+    show: (p) => `${p.name}${p.sku ? ` · ${p.sku}` : ''} · ${priceText(p)}`,
+  });
 }
 
 /**
