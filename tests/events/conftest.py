@@ -4,7 +4,9 @@ handed to the app's own stream handler (``app.domain_events``) as Lambda hands t
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import boto3
@@ -44,6 +46,15 @@ class Feed:
         self.delivered += batch
         result: dict[str, Any] = app.handler_map["domain_events"]({"Records": batch}, None)
         return result
+
+
+@contextmanager
+def frozen(monkeypatch: pytest.MonkeyPatch, moment: datetime) -> Iterator[None]:
+    """The clock of the writes and of their audit records (the feed's events, and the reports' today) at moment."""
+    with monkeypatch.context() as patch:
+        patch.setattr("chalicelib.core.db.utcnow", lambda: moment)
+        patch.setattr("chalicelib.core.audit.utcnow", lambda: moment)
+        yield
 
 
 def _moto_table() -> Any:

@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
-from tests.events.conftest import Feed
+from tests.events.conftest import Feed, frozen
 from tests.factories import add_member, signup
 from tests.support import ApiClient, body
 
@@ -21,13 +19,6 @@ DAY = datetime(2031, 6, 10, 12, 0, tzinfo=UTC)
 JUNE = "from=2031-06-01&to=2031-06-30"
 
 
-@contextmanager
-def frozen(monkeypatch: pytest.MonkeyPatch, moment: datetime) -> Iterator[None]:
-    """The clock of the writes and of their audit records (the feed's events) at moment."""
-    with monkeypatch.context() as patch:
-        patch.setattr("chalicelib.core.db.utcnow", lambda: moment)
-        patch.setattr("chalicelib.core.audit.utcnow", lambda: moment)
-        yield
 
 
 def _move(client: ApiClient, token: str, deal: dict[str, Any], stage: str, **extra: Any) -> dict[str, Any]:

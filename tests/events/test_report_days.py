@@ -4,25 +4,14 @@ in America/Los_Angeles (UTC-7 in June) each get a lead just after their midnight
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
-from tests.events.conftest import Feed
+from tests.events.conftest import Feed, frozen
 from tests.factories import Company, signup
 from tests.support import ApiClient, body
-
-
-@contextmanager
-def at(monkeypatch: pytest.MonkeyPatch, moment: datetime) -> Iterator[None]:
-    """The clock of the writes, of their audit records (the feed's events) and of the reports at moment."""
-    with monkeypatch.context() as patch:
-        patch.setattr("chalicelib.core.db.utcnow", lambda: moment)
-        patch.setattr("chalicelib.core.audit.utcnow", lambda: moment)
-        yield
 
 
 def _lead(client: ApiClient, company: Company, name: str) -> None:
@@ -46,12 +35,12 @@ def test_a_lead_counts_on_the_companys_day_and_today_is_the_companys(
         before_midnight: datetime) -> None:
     company = signup(client, company=f"Days {zone}", timezone=zone)
     for moment, name in ((after_midnight, "Early"), (before_midnight, "Late")):
-        with at(monkeypatch, moment):
+        with frozen(monkeypatch, moment):
             _lead(client, company, name)
     assert feed.deliver() == {"batchItemFailures": []}
     assert (_leads(client, company, "2031-06-10"), _leads(client, company, "2031-06-11"),
             _leads(client, company, "2031-06-12")) == (0, 2, 0)  # both on the 11th, the company's day
-    with at(monkeypatch, after_midnight):  # the company's today is the 11th already (or still)
+    with frozen(monkeypatch, after_midnight):  # the company's today is the 11th already (or still)
         today: dict[str, Any] = body(client.get("/api/v1/reports/sources", token=company.owner.token))
     assert today["to"] == "2031-06-11" and sum(row["leads"] for row in today["items"]) == 2
 
@@ -67,11 +56,11 @@ def test_orders_count_on_the_companys_day(client: ApiClient, monkeypatch: pytest
     token = company.owner.token
     contact = body(client.post("/api/v1/contacts", {"first_name": "Irina"}, token=token))
     for moment in (EARLY, LATE):
-        with at(monkeypatch, moment):
+        with frozen(monkeypatch, moment):
             made = client.post("/api/v1/orders", {"currency": "EUR", "contact_id": contact["id"], "lines": [
                 {"description": "A", "quantity": "1", "unit_price_minor": 1000}]}, token=token)
             assert made.status_code == 201, made.body
-    with at(monkeypatch, EARLY):  # a payment recorded without its date is paid on the company's today
+    with frozen(monkeypatch, EARLY):  # a payment recorded without its date is paid on the company's today
         order = body(made)
         confirmed = body(client.post(f"/api/v1/orders/{order['id']}/status",
                                      {"status": "confirmed", "version": order["version"]}, token=token))
@@ -83,7 +72,7 @@ def test_orders_count_on_the_companys_day(client: ApiClient, monkeypatch: pytest
                for day in DAYS}
     assert {day: [(row["created"], row["received"]) for row in rows] for day, rows in reports.items()} == {
         "2031-06-10": [], "2031-06-11": [(2, 1000)], "2031-06-12": []}
-    with at(monkeypatch, EARLY):  # the company's today is the 11th already
+    with frozen(monkeypatch, EARLY):  # the company's today is the 11th already
         today = body(client.get("/api/v1/reports/orders", token=token))
     assert today["to"] == "2031-06-11" and [row["day"] for row in today["items"]] == ["2031-06-11"]
 
@@ -92,12 +81,12 @@ def test_tickets_count_on_the_companys_day(client: ApiClient, monkeypatch: pytes
     company = signup(client, company="Days tickets", timezone="Asia/Vladivostok")
     token = company.owner.token
     for moment in (EARLY, LATE):
-        with at(monkeypatch, moment):
+        with frozen(monkeypatch, moment):
             made = client.post("/api/v1/tickets", {"subject": "Parcel arrived broken"}, token=token)
             assert made.status_code == 201, made.body
     report = body(client.get(f"/api/v1/reports/tickets?by=day&from={DAYS[0]}&to={DAYS[2]}", token=token))
     assert [(row["key"], row["created"]) for row in report["items"]] == [("2031-06-11", 2)]
-    with at(monkeypatch, EARLY):
+    with frozen(monkeypatch, EARLY):
         today = body(client.get("/api/v1/reports/tickets?by=day", token=token))
     assert today["to"] == "2031-06-11" and today["total"]["created"] == 2
 
@@ -109,14 +98,14 @@ def test_messages_count_on_the_companys_day(client: ApiClient, monkeypatch: pyte
     token = company.owner.token
     conversation = make_conversation(client, token)
     for moment in (EARLY, LATE):
-        with at(monkeypatch, moment):
+        with frozen(monkeypatch, moment):
             sent = client.post(f"/api/v1/conversations/{conversation['id']}/messages",
                                {"template": {"name": "welcome", "language": "en_US"}}, token=token)
             assert sent.status_code == 201, sent.body
     outbound = {day: sum(row["outbound"] for row in body(client.get(
         f"/api/v1/conversations/stats?from={day}&to={day}", token=token))["items"]) for day in DAYS}
     assert outbound == {"2031-06-10": 0, "2031-06-11": 2, "2031-06-12": 0}
-    with at(monkeypatch, EARLY):  # the default period ends on the company's today
+    with frozen(monkeypatch, EARLY):  # the default period ends on the company's today
         today = body(client.get("/api/v1/conversations/stats", token=token))["items"]
     assert sum(row["outbound"] for row in today) == 2
     refused = client.get(f"/api/v1/conversations/stats?from={DAYS[2]}&to={DAYS[0]}", token=token)
