@@ -12,7 +12,7 @@ from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
-from chalicelib.core import audit, db, errors, permissions
+from chalicelib.core import db, errors, permissions
 from chalicelib.core.tenancy import TenantContext, new_id, tenant_key
 from chalicelib.records import access, editing, links, listing, store, types
 from chalicelib.records import service as records_service
@@ -333,9 +333,7 @@ def move_contact_link(ctx: TenantContext, change: db.Change, ticket_id: str, *, 
     after.contact_id = to_id
     store.stage(change, before, after)
     store.rewrite_rows(ctx, TICKET, change, before, after)
-    audit.attach(ctx, change, after, entity=TICKET.name, entity_id=ticket_id, action="contact_merge",
-                 before=store.audit_view(TICKET, before), after=store.audit_view(TICKET, after),
-                 sensitive=store.audit_sensitive(TICKET, before, after))
+    store.attach_audit(ctx, TICKET, change, before, after, action="contact_merge")
     return True
 
 
