@@ -20,7 +20,7 @@ from chalicelib.auditlog.schemas import (
 from chalicelib.core import audit, audit_anchors, db, errors, permissions
 from chalicelib.core.audit import AuditRecord, SensitiveRead
 from chalicelib.core.audit_anchors import AuditAnchor
-from chalicelib.core.tenancy import TenantContext
+from chalicelib.core.tenancy import TenantContext, is_valid_id
 
 reverters.register_identity()
 # Actions whose records describe an entity coming into being (not a revert: it may have filled fields).
@@ -79,6 +79,20 @@ def _time_range(attribute: Any, since: datetime | None, until: datetime | None) 
     return attribute <= high if high else None
 
 
+def _person(ctx: TenantContext, actor: str) -> bool:
+    """Whether the actor is a person of the tenant (a user or an API key), whose records are all on their own feed
+    (``audit.on_actor_feed``); anyone else's are read from the tenant feed, which holds every record."""
+    if actor == ctx.actor_id:
+        return audit.on_actor_feed(ctx.actor_kind, actor)
+    if actor in audit.MACHINE_ACTORS or not is_valid_id(actor):
+        return False
+    from chalicelib.identity import apikeys, models
+    from chalicelib.identity import service as identity_service
+
+    return identity_service.get_user(ctx, actor) is not None or \
+        db.get(ctx, models.ApiKey, apikeys.keys_pk(ctx), actor) is not None
+
+
 def list_records(ctx: TenantContext, query: AuditQuery) -> db.Page[AuditRecord]:
     """One page of the tenant's audit records, newest first: one Query on a partition or feed."""
     actor = _actor_in_scope(ctx, query.actor)
@@ -96,7 +110,10 @@ def list_records(ctx: TenantContext, query: AuditQuery) -> db.Page[AuditRecord]:
                              limit=query.limit, cursor=query.cursor, filter_condition=_all(wanted))
     if query.entity is not None:
         wanted.append(AuditRecord.pk.startswith(audit.entity_key(ctx, query.entity, "")))  # its chain's key
-    if actor:
+    if actor and not _person(ctx, actor):  # a machine's records are on the tenant feed only
+        wanted.append(AuditRecord.actor_id == actor)
+        scope += "#tenant-feed"  # a cursor of the actor feed is not one of this list
+    elif actor:
         return db.query_page(ctx, AuditRecord, audit.actor_feed_key(ctx, actor), scope=scope, index=AuditRecord.gsi2,
                              limit=query.limit, cursor=query.cursor, filter_condition=_all(wanted),
                              range_key_condition=_time_range(AuditRecord.gsi2sk, query.since, query.until))

@@ -144,6 +144,18 @@ def actor_feed_key(ctx: TenantContext, actor_id: str) -> str:
     return tenant_key(ctx, "AUDITBY", actor_id)
 
 
+# The machines that act on a tenant's data under a fixed name (identity's system context, housekeeping, the
+# domain-event feed, the due run, campaign sends, the public knowledge base, a customer's CSAT answer).
+MACHINE_ACTORS = frozenset({"system", "housekeeping", "events", "scheduler", "campaigns", "public", "customer"})
+
+
+def on_actor_feed(actor_kind: str, actor_id: str) -> bool:
+    """Whether an actor's records go on the actor feed (gsi2): a person's (a user, an API key, a user signing in)
+    do; a machine's (an integration's webhook, a named job) do not, which spares the index write of most records
+    a provider's events make (#22). A machine's records are read from the tenant feed, filtered by actor."""
+    return actor_kind != "webhook" and actor_id not in MACHINE_ACTORS
+
+
 def plain(value: Any) -> Any:
     """A JSON-safe copy of a field value (times as ISO 8601, sets sorted)."""
     if isinstance(value, datetime):
@@ -288,13 +300,14 @@ def attach(
     record = AuditRecord(
         entity_key(ctx, entity, entity_id), f"{seq:012d}",  # the key names the entity: not stored again
         gsi1pk=tenant_feed_key(ctx), gsi1sk=f"{now.isoformat()}#{audit_id}",
-        gsi2pk=actor_feed_key(ctx, ctx.actor_id), gsi2sk=f"{now.isoformat()}#{audit_id}",
         seq=seq, action="revert" if revert is not None else action,
         **actor_fields(ctx), at=now,
         changes=diff(before, after, sensitive), prev_hash=prev_hash, hash="",
         reverted_audit_id=revert.audit_id if revert is not None else None,
         item_pk=item.pk, item_sk=item.sk, entity_version=version if version != seq else None,
     )
+    if on_actor_feed(ctx.actor_kind, ctx.actor_id):
+        record.gsi2pk, record.gsi2sk = actor_feed_key(ctx, ctx.actor_id), record.gsi1sk
     record.hash = chain_hash(record.prev_hash, record_content(record))
     item.audit_hash = record.hash
     change.create(record)

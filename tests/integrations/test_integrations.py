@@ -132,6 +132,17 @@ def test_writes_are_audited_as_the_integration(client: ApiClient, company: Compa
     assert (made[0].actor_id, made[0].actor_kind, made[0].source) == (form["id"], "webhook", "webhook")
     assert settings[0].actor_id == company.owner.user_id and form["secret"] not in str(settings[0].changes)
     assert [r.action for r in received] == ["receive", "processed"] and audit.verify_chain(received) is None
+    # A machine's records stay off the actor feed (one index write less each, #22), yet the trail filtered by the
+    # integration finds every one of them on the tenant feed; a person's feed is unchanged.
+    assert [r.gsi2pk for r in made + received] == [None] * 3 and settings[0].gsi2pk is not None
+    by_form = body(client.get(f"/api/v1/audit?actor={form['id']}&limit=100", token=company.owner.token))["items"]
+    assert {(i["entity"], i["entity_id"], i["action"]) for i in by_form} >= {
+        ("contact", event["outcome"]["contact_id"], "create"), ("inbox_event", event["id"], "receive"),
+        ("inbox_event", event["id"], "processed")}
+    assert {i["actor_id"] for i in by_form} == {form["id"]}
+    by_owner = body(client.get(f"/api/v1/audit?actor={company.owner.user_id}&limit=100",
+                               token=company.owner.token))["items"]
+    assert ("integration", form["id"], "create") in {(i["entity"], i["entity_id"], i["action"]) for i in by_owner}
 
 
 def test_events_filter_by_status_and_page_newest_first(client: ApiClient, company: Company) -> None:
