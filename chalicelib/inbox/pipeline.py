@@ -137,8 +137,13 @@ def event_audit_view(event: m.InboxEvent | None) -> dict[str, Any] | None:
 
 
 def index(ctx: TenantContext, event: m.InboxEvent) -> None:
-    """Place the event on its status list (an event stored before the due timers leaves the old retry index)."""
-    event.gsi1pk, event.gsi1sk = m.status_key(ctx, event.integration_id, event.status), event.event_id
+    """Place the event on its status list once it has an outcome (an event stored before the due timers leaves the
+    old retry index). A received event is on no list: it would cost an index write when stored and another when
+    claimed, for a status that lasts a moment (#22); the received are read from the integration's partition."""
+    if event.status == "received":
+        event.gsi1pk = event.gsi1sk = None
+    else:
+        event.gsi1pk, event.gsi1sk = m.status_key(ctx, event.integration_id, event.status), event.event_id
     event.gsi2pk = event.gsi2sk = None
 
 

@@ -160,6 +160,9 @@ def list_events(ctx: TenantContext, integration_id: str, *, status: str | None, 
     if status is None:
         return db.query_page(ctx, InboxEvent, events_pk(ctx, integration_id), scope=scope, limit=limit,
                              cursor=cursor)
+    if status == "received":  # on no status list (pipeline.index): the partition, filtered (pages may be short)
+        return db.query_page(ctx, InboxEvent, events_pk(ctx, integration_id), scope=scope, limit=limit,
+                             cursor=cursor, filter_condition=InboxEvent.status == status)
     return db.query_page(ctx, InboxEvent, status_key(ctx, integration_id, status), scope=scope, limit=limit,
                          cursor=cursor, index=InboxEvent.gsi1)
 

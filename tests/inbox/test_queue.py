@@ -74,6 +74,9 @@ def test_the_hook_answers_once_stored_and_the_queue_handler_makes_the_lead(
     assert answer["ok"] is True and answer["duplicate"] is False
     [event] = events(client, company, form)
     assert event["status"] == "received" and _contacts(client, company) == []  # answered before processing
+    # A received event is on no status list (#22: no index write while it waits); the received are still listed.
+    assert [e["id"] for e in events(client, company, form, status="received")] == [event["id"]]
+    assert events(client, company, form, status="processed") == []
 
     messages = _received(sqs, queue_url)
     assert [json.loads(m["Body"]) for m in messages] == [{
@@ -83,6 +86,8 @@ def test_the_hook_answers_once_stored_and_the_queue_handler_makes_the_lead(
     [event] = events(client, company, form)
     assert event["status"] == "processed" and event["outcome"]["contact_id"]
     assert [c["id"] for c in _contacts(client, company)] == [event["outcome"]["contact_id"]]
+    assert [e["id"] for e in events(client, company, form, status="processed")] == [event["id"]]
+    assert events(client, company, form, status="received") == []
 
     assert jobs.queued_events(_lambda_event(messages)) == {"gone": 1}  # redelivered: nothing made twice
     assert len(_contacts(client, company)) == 1
