@@ -1,4 +1,5 @@
-"""Routes of the contacts domain: CRUD, search, card, timeline, trash, merge and undo, bulk actions."""
+"""Routes of the contacts domain: CRUD, search, timeline, trash, merge and undo, bulk actions (the card has its
+own module, ``contacts.card.routes``: a cold Lambda's first card loads none of these)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,11 @@ from typing import Any
 from chalice import Response
 
 import chalicelib.contacts.revert  # noqa: F401 - registers the reverters of its audited changes
-from chalicelib.contacts import bulk, links, merge, sensitive, service, views
+from chalicelib.contacts import bulk, links, merge, service, views
 from chalicelib.contacts import schemas as s
 from chalicelib.contacts.models import Contact, ContactRow
 from chalicelib.contacts.record import CONTACT
-from chalicelib.core import db, errors
+from chalicelib.core import db
 from chalicelib.core.http import Api, ApiRequest, json_response
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.records import routes
@@ -38,16 +39,6 @@ def contacts_create(request: ApiRequest) -> Response:
     contact, created = service.create_or_absorb(request.tenant, data=request.body)
     read = shown.record(request.tenant, CONTACT, views.contact_read(request.tenant, contact).model_dump(mode="json"))
     return json_response(read, status=201 if created else 200)
-
-
-@api.route("/api/v1/contacts/{contact_id}", summary="The contact card: contact, links, newest timeline",
-           query=s.CardQuery, response=s.ContactCard, errors=(403, 404))
-def contacts_get(request: ApiRequest, contact_id: str) -> Any:
-    reveal = sensitive.parse_reveal(request.query.reveal)
-    refused = sorted(reveal & field_rules.hidden(request.tenant, CONTACT))
-    if refused:  # a value the role may not see is never revealed (nor its read recorded)
-        raise errors.ForbiddenError(f"Your role may not read these fields: {', '.join(refused)}.", code="field_hidden")
-    return shown.record(request.tenant, CONTACT, service.card(request.tenant, contact_id, reveal=reveal))
 
 
 @api.route("/api/v1/contacts/{contact_id}", method="PATCH", summary="Change a contact (with its version)",

@@ -1,4 +1,5 @@
-"""Request and response schemas of contacts: create, update, read, card, lists, merge, bulk."""
+"""Request and response schemas of contacts: create, update, lists, merge, bulk (what answers show of a contact,
+its card among them, is in ``read_schemas`` and re-exported here)."""
 
 from __future__ import annotations
 
@@ -7,13 +8,13 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, Field, field_validator
 
+from chalicelib.contacts.read_schemas import SENSITIVE_FIELDS, CardQuery, ContactCard, ContactRead, ContactSummary
 from chalicelib.core.schema import Schema
 from chalicelib.records.schemas import (
     MAX_EMAILS,
     MAX_PHONES,
     MAX_TAGS,
     Address,
-    CardParts,
     EmailIn,
     EmailOut,
     Id,
@@ -23,9 +24,7 @@ from chalicelib.records.schemas import (
     PageQuery,
     PhoneIn,
     PhoneOut,
-    RecordRead,
     RecordRef,
-    RecordSummary,
     Tag,
     Tags,
     Text,
@@ -33,11 +32,11 @@ from chalicelib.records.schemas import (
     unique,
 )
 
-__all__ = ["MAX_EMAILS", "MAX_PHONES", "MAX_TAGS", "Address", "EmailIn", "EmailOut", "Id", "LinkOut", "PageQuery",
-           "PhoneIn", "PhoneOut", "RecordRef", "Tag", "Tags", "TimelinePage"]
+__all__ = ["MAX_EMAILS", "MAX_PHONES", "MAX_TAGS", "SENSITIVE_FIELDS", "Address", "CardQuery", "ContactCard",
+           "ContactRead", "ContactSummary", "EmailIn", "EmailOut", "Id", "LinkOut", "PageQuery", "PhoneIn", "PhoneOut",
+           "RecordRef", "Tag", "Tags", "TimelinePage"]
 
 MAX_COMPANIES = 20
-SENSITIVE_FIELDS = ("passport_number", "tax_id", "iban")
 
 
 class Messengers(Schema):
@@ -98,38 +97,6 @@ class ContactUpdate(ContactFields):
     version: int = Field(ge=1)
 
 
-class ContactRead(RecordRead):
-    first_name: str | None
-    last_name: str | None
-    phones: list[PhoneOut]
-    emails: list[EmailOut]
-    company_ids: list[str]
-    messengers: dict[str, Any] | None
-    billing_address: dict[str, Any] | None
-    shipping_address: dict[str, Any] | None
-    birthday: str | None
-    source: str | None
-    utm: dict[str, Any] | None
-    consent: dict[str, Any] | None
-    passport_number: str | None
-    tax_id: str | None
-    iban: str | None
-    revealed: list[str] = []
-    merged_into: str | None = None
-
-
-class ContactCard(ContactRead, CardParts):
-    """The card: the record, its links by kind, its newest timeline entries."""
-
-
-class ContactSummary(RecordSummary):
-    first_name: str | None
-    last_name: str | None
-    phone: str | None
-    email: str | None
-    company_ids: list[str]
-
-
 class ContactPage(BaseModel):
     items: list[ContactSummary]
     next_cursor: str | None
@@ -140,10 +107,6 @@ class ContactListQuery(ListQuery):
 
     tax_id: Annotated[str, Field(max_length=40)] | None = None
     iban: Annotated[str, Field(max_length=42)] | None = None
-
-
-class CardQuery(Schema):
-    reveal: Annotated[str, Field(max_length=300)] | None = None
 
 
 class ContactLinkIn(Schema):

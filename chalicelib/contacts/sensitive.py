@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from chalicelib.contacts.models import Contact
-from chalicelib.contacts.schemas import SENSITIVE_FIELDS
+from chalicelib.contacts.read_schemas import SENSITIVE_FIELDS
 from chalicelib.core import audit, crypto, errors, permissions
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.records import matching

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.contacts import derived, profile, views
+from chalicelib.contacts import derived, profile
 from chalicelib.contacts.models import Contact, ContactLink, ContactLookup, MergeMarker
 from chalicelib.contacts.record import CONTACT
-from chalicelib.contacts.schemas import ContactCard, ContactCreate, ContactUpdate
+from chalicelib.contacts.schemas import ContactCreate, ContactUpdate
 from chalicelib.core import db, errors, permissions, phones
 from chalicelib.core.tenancy import TenantContext, is_valid_id, new_id
 from chalicelib.records import access, editing, links, listing, matching, store, types
-from chalicelib.records import card as records_card
 from chalicelib.records import timeline as timeline_service
 
 PROFILE_SK = timeline_service.PROFILE_SK
@@ -57,12 +56,6 @@ def get_or_raise(ctx: TenantContext, contact_id: str, *, action: str = "read") -
     """A live contact the caller may act on: 404 when missing or out of read scope, 403 for the action."""
     contact: Contact = access.get_or_raise(ctx, CONTACT, contact_id, action=action)
     return contact
-
-
-def card(ctx: TenantContext, contact_id: str, *, reveal: frozenset[str] = frozenset()) -> ContactCard:
-    """The contact card (contact, links by kind, newest timeline entries) from one Query."""
-    found = records_card.card(ctx, CONTACT, contact_id)
-    return ContactCard(**views.contact_read(ctx, found.record, reveal=reveal).model_dump(), **found.parts())
 
 
 def hidden_in_flight(ctx: TenantContext, contact_id: str) -> set[str]:

@@ -6,15 +6,16 @@ from typing import Any
 
 from chalicelib.contacts import sensitive
 from chalicelib.contacts.models import Contact, ContactRow, MergeMarker
-from chalicelib.contacts.schemas import SENSITIVE_FIELDS, ContactRead, ContactSummary
+from chalicelib.contacts.read_schemas import SENSITIVE_FIELDS, ContactRead, ContactSummary
 from chalicelib.core.tenancy import TenantContext
-from chalicelib.records.customfields import service as customfields_service
 
 
 def custom_view(ctx: TenantContext, contact: Contact, reveal: frozenset[str]) -> dict[str, Any]:
     """Custom values as the caller may see them."""
     if not contact.custom:
         return {}  # no definitions to read for a contact without custom values
+    from chalicelib.records.customfields import service as customfields_service  # a card without them needs none
+
     keys = frozenset(name.removeprefix("custom.") for name in reveal if name.startswith("custom."))
     return customfields_service.view(ctx, entity="contact", record_id=contact.contact_id, stored=contact.custom,
                                      reveal=keys)

@@ -19,6 +19,7 @@ TABLE = Path(__file__).with_name("routes.json")
 # Every module that declares routes, in registration order.
 DOMAINS = (
     "chalicelib.system.routes", "chalicelib.identity.routes", "chalicelib.contacts.routes",
+    "chalicelib.contacts.card.routes",  # the card apart: a first card loads no write, merge or bulk action (#22)
     "chalicelib.companies.routes", "chalicelib.deals.routes", "chalicelib.products.routes", "chalicelib.orders.routes",
     "chalicelib.tasks.routes",
     "chalicelib.notes.routes",

@@ -86,3 +86,32 @@ def test_lookups_by_phone_and_email_take_two_reads(client: ApiClient, shop: Comp
         by_email = service.find_by_email(ctx, "Reads@Example.com")
         assert by_email is not None and by_email.contact_id == contact["id"]
         assert service.find_by_phone(ctx, "+12025550178") is None and service.find_by_email(ctx, "x@y.z") is None
+
+
+CARD_IMPORTS = r"""
+import json, sys
+import app
+import chalicelib.contacts.card.routes
+print(json.dumps(sorted(m for m in sys.modules if m.startswith("chalicelib."))))
+"""
+
+
+def test_the_card_route_loads_no_write_merge_bulk_or_custom_field_module() -> None:
+    """A cold Lambda's first card imports its own route module only (#22 target 4, bench.cold_start): not the
+    contacts' other routes, their services and request schemas, nor the custom-field definitions."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {**os.environ, "CRM_STAGE": "test", "AWS_DEFAULT_REGION": "eu-west-1"}
+    done = subprocess.run([sys.executable, "-c", CARD_IMPORTS], cwd=Path(__file__).resolve().parents[2], env=env,
+                          capture_output=True, text=True, timeout=120, check=True)
+    loaded = set(json.loads(done.stdout.strip().splitlines()[-1]))
+    assert {"chalicelib.contacts.read_schemas", "chalicelib.records.card"} <= loaded
+    unwanted = {"chalicelib.contacts.routes", "chalicelib.contacts.service", "chalicelib.contacts.schemas",
+                "chalicelib.contacts.merge", "chalicelib.contacts.bulk", "chalicelib.contacts.links",
+                "chalicelib.contacts.derived", "chalicelib.records.routes", "chalicelib.records.store",
+                "chalicelib.records.customfields.service", "chalicelib.records.customfields.schemas"}
+    assert not loaded & unwanted, sorted(loaded & unwanted)
