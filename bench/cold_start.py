@@ -22,6 +22,7 @@ import re
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -98,6 +99,14 @@ def table(result: dict[str, Any]) -> list[tuple[str, str, str]]:
         rows.append(("cold start: Init + first contact card (CPU)", f"{first['card_cpu_s'] * 1000:.0f} ms",
                      f"{first['ratio']:.2f}x a bare import boto3 ({first['boto3_cpu_s'] * 1000:.0f} ms CPU); "
                      f"target < {FIRST_REQUEST_TARGET:.0f}x: {'ok' if met else 'MISSED'}"))
+        if "sdk_cpu_s" in first:
+            rows.append(("cold start: floor, the card's clients and requests in bare boto3 (CPU)",
+                         f"{first['sdk_cpu_s'] * 1000:.0f} ms",
+                         f"{first['sdk_ratio']:.2f}x a bare import boto3 ({first['requests']} requests; "
+                         "bench.cold_floor)"))
+            rows.append(("cold start: floor, the same after importing the card's libraries (CPU)",
+                         f"{first['stack_cpu_s'] * 1000:.0f} ms",
+                         f"{first['stack_ratio']:.2f}x a bare import boto3; the card is {first['over_stack']:.2f}x it"))
     rows += [(f"cold start: {name}", f"{seconds * 1000:.0f} ms", "self time, -X importtime")
              for name, seconds in result.get("breakdown", {}).items() if seconds >= 0.005]
     return rows
@@ -143,7 +152,7 @@ def first_card(runs: int = 7) -> dict[str, Any]:
     """Medians of a cold Lambda's Init plus first contact-card request, and of a bare ``import boto3``."""
     from bench import cpu, harness
 
-    with cpu._aws_process() as (endpoint, _):
+    with cpu._aws_process() as (endpoint, replay), tempfile.TemporaryDirectory() as scratch:
         env = {**os.environ, **harness.BENCH_ENV, "CRM_AWS_ENDPOINT_URL": endpoint, "AWS_ENDPOINT_URL": endpoint,
                "POWERTOOLS_METRICS_DISABLED": "false", "PYTHONDONTWRITEBYTECODE": "0"}
         seeded = subprocess.run([sys.executable, "-m", "bench.cold_start", "seed"], cwd=ROOT, env=env,
@@ -151,7 +160,15 @@ def first_card(runs: int = 7) -> dict[str, Any]:
         contact_id, token = next(line for line in seeded.splitlines() if line.startswith("CARD ")).split()[1:]
         card = [sys.executable, "-m", "bench.cold_card", contact_id, token]
         _child_cpu(card, env)  # warm the bytecode cache, as a deployed bundle would have
-        samples: dict[str, list[tuple[float, float]]] = {"card": [], "boto3": []}
+        recorded = str(Path(scratch) / "card_requests.json")  # the card's requests and answers, for the floors
+        subprocess.run([sys.executable, "-m", "bench.cold_floor", "record", recorded, contact_id, token], cwd=ROOT,
+                       env=env, capture_output=True, check=True)
+        floors = {name: [sys.executable, "-m", "bench.cold_floor", name, recorded, replay] for name in ("sdk", "stack")}
+        for command in floors.values():  # warm their bytecode too
+            _replay_load(replay, recorded)
+            _child_cpu(command, env)
+        samples: dict[str, list[tuple[float, float]]] = {"card": [], "boto3": [], "sdk": [], "stack": []}
+        requests = 0
         for _ in range(runs):
             _, wall_s, printed = _child_cpu(card, env)
             status, cpu_s = printed.split()[-2:]
@@ -160,9 +177,32 @@ def first_card(runs: int = 7) -> dict[str, Any]:
             samples["card"].append((float(cpu_s), wall_s))
             _, wall_s, printed = _child_cpu([sys.executable, "-c", BARE_BOTO3], env)
             samples["boto3"].append((float(printed.split()[-1]), wall_s))
+            for name, command in floors.items():
+                _replay_load(replay, recorded)
+                _, wall_s, printed = _child_cpu(command, env)
+                count, cpu_s = printed.split()[-2:]
+                requests = int(count)
+                samples[name].append((float(cpu_s), wall_s))
     found = {f"{name}_{kind}": statistics.median(sample[index] for sample in values)
              for name, values in samples.items() for index, kind in enumerate(("cpu_s", "wall_s"))}
-    return {**found, "ratio": found["card_cpu_s"] / found["boto3_cpu_s"], "runs": runs}
+    return {**found, "ratio": found["card_cpu_s"] / found["boto3_cpu_s"], "runs": runs, "requests": requests,
+            "sdk_ratio": found["sdk_cpu_s"] / found["boto3_cpu_s"],
+            "stack_ratio": found["stack_cpu_s"] / found["boto3_cpu_s"],
+            "over_stack": found["card_cpu_s"] / found["stack_cpu_s"]}
+
+
+def _replay_load(replay: str, recorded: str) -> None:
+    """Queue the card's recorded answers on the replay server (the parent does it: no CPU of the measured child)."""
+    import json
+    import urllib.request
+
+    from bench import cold_floor
+
+    headers = {"X-Bench-Control": "load", "Content-Type": "application/json"}
+    load = urllib.request.Request(replay + "/load", data=json.dumps(cold_floor.answers(recorded)).encode(),
+                                  method="POST", headers=headers)
+    with urllib.request.urlopen(load, timeout=10) as answer:
+        answer.read()
 
 
 if __name__ == "__main__" and sys.argv[1:] == ["seed"]:
@@ -177,3 +217,7 @@ elif __name__ == "__main__":
     print(f"a cold Lambda's Init and first contact card: {first['card_cpu_s'] * 1000:.0f} ms CPU, "
           f"{first['ratio']:.2f}x a bare import boto3's {first['boto3_cpu_s'] * 1000:.0f} ms "
           f"(target < {FIRST_REQUEST_TARGET:.0f}x)")
+    print(f"its floors: the card's {first['requests']} requests and their clients in bare boto3 "
+          f"{first['sdk_cpu_s'] * 1000:.0f} ms ({first['sdk_ratio']:.2f}x); the same after importing the card's "
+          f"libraries {first['stack_cpu_s'] * 1000:.0f} ms ({first['stack_ratio']:.2f}x; the card is "
+          f"{first['over_stack']:.2f}x it)")
