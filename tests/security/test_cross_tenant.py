@@ -141,6 +141,21 @@ def test_tenant_a_data_is_unchanged_after_the_attack(client: ApiClient, world: W
     assert client.get("/api/v1/users", token=world.key["secret"]).status_code == 200
 
 
+@pytest.mark.parametrize("actor", ["owner", "user_id", "key_id", "integration_id", "housekeeping"])
+def test_tenant_b_filtering_its_trail_by_an_actor_of_a_sees_nothing_of_a(client: ApiClient, world: World,
+                                                                        actor: str) -> None:
+    """?actor= reads a person's feed or, for anyone else (an integration, a job), the tenant feed filtered by actor:
+    either way B's own feed, whatever actor of A it names."""
+    named = {"owner": world.a.owner.user_id, "housekeeping": "housekeeping"}.get(actor) or world.ids[actor]
+    response = client.get(f"/api/v1/audit?actor={named}&limit=100", token=world.b.owner.token)
+    assert response.status_code == 200, response.body
+    assert all(item["actor_id"] == named for item in body(response)["items"])
+    if actor != "housekeeping":
+        assert body(response)["items"] == []
+    for secret in world.secrets():
+        assert secret not in response.body.decode()
+
+
 def test_tenant_a_cursor_is_refused_to_tenant_b(client: ApiClient, world: World) -> None:
     page = body(client.get("/api/v1/users?limit=1", token=world.a.owner.token))
     assert page["next_cursor"]
