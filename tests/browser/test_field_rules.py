@@ -3,6 +3,7 @@ English and Russian; a member with the role sees no hidden field on the card and
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from tests.browser.conftest import Screens, new_page
@@ -93,5 +94,11 @@ def test_the_field_grid_speaks_russian(browser: Any, live_url: str, app: Any) ->
     phones = create.get_by_label("Контакты: Телефоны")
     assert phones.locator("option").all_inner_texts() == ["Просмотр и изменение", "Только чтение", "Скрыто"]
     assert "Ограничьте поле" in create.inner_text()
+    # Every record type and field is named in Russian, none by its API key ("calls", "products", "total minor").
+    kinds = create.locator("th[scope=row]").all_inner_texts() + create.locator("details > summary").all_inner_texts()
+    fields = [(select.get_attribute("aria-label") or "").split(": ", 1)[-1]
+              for select in create.locator("details select").all()]
+    english = [name for name in kinds + fields if name.strip() not in ("", "IBAN") and not re.search("[а-яё]", name, re.I)]
+    assert len(kinds) > 20 and len(fields) > 40 and not english, english
     assert not [p for p in page.problems if not BENIGN.search(p)], page.problems
     page.context.close()
