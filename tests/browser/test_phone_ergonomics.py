@@ -58,6 +58,12 @@ def test_every_control_is_44_px_to_tap_on_a_phone(browser: Any, live_url: str, a
         page.locator("#page-title").wait_for()
         page.wait_for_load_state("networkidle")
         assert page.evaluate(SMALL_TARGETS) == [], path
+    # The top bar says which language is on (a select squeezed to its arrow said nothing): its code, with the
+    # select lying over it, so a tap opens the list of languages by their names.
+    code = page.locator("header .lang-code")
+    assert code.is_visible() and code.inner_text() == lang.upper()
+    shown, select = code.bounding_box(), page.locator("header .lang-select").bounding_box()
+    assert shown and select and abs(shown["x"] - select["x"]) < 1 and abs(shown["width"] - select["width"]) < 1
     assert_no_problems(page)
     page.context.close()
 

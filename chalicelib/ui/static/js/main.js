@@ -124,7 +124,9 @@ function languageSwitch() {
   const id = 'lang-switch';
   const select = h('select', { id, class: 'lang-select', onChange: (event) => setLang(event.target.value) },
     LANGS.map(([code, name]) => h('option', { value: code, selected: code === getLang(), lang: code }, name)));
-  return h('div', { class: 'lang' }, h('label', { for: id, class: 'visually-hidden' }, t('shell.language')), select);
+  // A phone's top bar has no room for "Русский": it shows the code, the select lies invisibly over it (app.css).
+  return h('div', { class: 'lang' }, h('label', { for: id, class: 'visually-hidden' }, t('shell.language')),
+    h('span', { class: 'lang-code', 'aria-hidden': 'true' }, getLang().toUpperCase()), select);
 }
 
 function skipLink() {
