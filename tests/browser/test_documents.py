@@ -18,6 +18,12 @@ from tests.support import ApiClient, body
 
 WIDE = {"width": 1366, "height": 900}
 PHONE = {"width": 375, "height": 812}
+# A closed panel says it opens: the summary's own triangle, or the one drawn where a phone's flex summary lost it.
+MARKER = """(summary) => {
+  const own = getComputedStyle(summary), drawn = getComputedStyle(summary, '::before');
+  return (own.display === 'list-item' && own.listStyleType !== 'none')
+    || (drawn.content !== 'none' && parseFloat(drawn.width) > 0 && drawn.borderRightStyle !== 'none');
+}"""
 
 
 def test_an_invoice_from_the_deal_card_previewed_downloaded_and_sent(browser: Any, live_url: str, app: Any,
@@ -34,6 +40,7 @@ def test_an_invoice_from_the_deal_card_previewed_downloaded_and_sent(browser: An
     log_in(page, company.owner, "Paper Flowers")
     page.goto(f"/#/deals/{deal['id']}")
     panel = page.locator(".doc-panel")
+    assert panel.locator("summary").evaluate(MARKER), "the closed Documents panel shows no sign that it opens"
     panel.locator("summary").click()
     expect(panel.locator(".doc-list")).to_contain_text("No documents yet.")
     panel.get_by_role("button", name="Create invoice").click()
@@ -48,6 +55,7 @@ def test_an_invoice_from_the_deal_card_previewed_downloaded_and_sent(browser: An
 
     # On a phone: no frame, a download link and one that opens the PDF.
     page.set_viewport_size(PHONE)
+    assert panel.locator("summary").evaluate(MARKER), "a phone's summary lost its triangle"
     row.get_by_role("button", name="Open").click()
     expect(dialog.locator("iframe")).to_have_count(0)
     expect(dialog.get_by_role("link", name="Download PDF")).to_be_visible()
