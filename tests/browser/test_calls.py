@@ -120,6 +120,13 @@ def test_calls_screen_recording_timeline_and_click_to_call(browser: Any, live_ur
     rows = page.locator("tr[data-call]")
     assert "123-99-99" in rows.nth(0).inner_text() and "123-00-01" in rows.nth(1).inner_text(), "missed first"
     assert page.locator("[aria-current=page]", has_text="Missed").count() == 1
+    # Each row's cells share its lines (a cell laid out as a flex box left the table: its borders zigzagged).
+    assert page.evaluate("""() => [...document.querySelectorAll('.call-table tr[data-call]')].every((row) => {
+      const box = row.getBoundingClientRect();
+      return [...row.cells].every((cell) => getComputedStyle(cell).display === 'table-cell'
+        && Math.abs(cell.getBoundingClientRect().top - box.top) < 1
+        && Math.abs(cell.getBoundingClientRect().bottom - box.bottom) < 1);
+    })"""), "a call row's cells are out of line"
     screens.shoot(page, "missed-desktop")
     page.set_viewport_size(PHONE)
     assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"], "no sideways scrolling"

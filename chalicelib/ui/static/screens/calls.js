@@ -61,15 +61,18 @@ function callRow(call, lines, returned) {
   // data-label names each cell where a phone shows the rows as cards (the header is hidden there).
   return h('tr', { 'data-call': call.id, class: returned ? 'called-back' : null },
     h('td', { class: 'call-when' }, h('time', { datetime: call.started_at }, formatDateTime(call.started_at))),
-    h('td', { class: 'call-party' }, h('span', { class: `icon call-icon ${directionClass(call)}`, role: 'img', 'aria-label': way, title: way }),
+    // A cell's own flex would take it out of the table's rows (their lines then zigzag): the flex is inside it.
+    h('td', { class: 'call-party' }, h('div', { class: 'call-party-in' },
+      h('span', { class: `icon call-icon ${directionClass(call)}`, role: 'img', 'aria-label': way, title: way }),
       h('span', { class: 'call-who' }, number ? phoneLink(number) : h('span', { class: 'muted' }, t('calls.noNumber')),
-        call.contact_id || call.company ? contactLink(call) : null)),
+        call.contact_id || call.company ? contactLink(call) : null))),
     h('td', { 'data-label': t('calls.employee') }, employeeName(call.user_id)),
     h('td', { class: 'num', 'data-label': t('calls.duration') }, call.duration_seconds ? formatDuration(call.duration_seconds) : '—'),
     h('td', { 'data-label': t('calls.statusLabel') }, h('span', { class: ['badge', STATUS_BADGE[call.status]] }, t(`calls.status.${call.status}`)),
       returned ? [' ', h('span', { class: 'badge badge-ok' }, t('calls.calledBackBadge'))] : null),
-    h('td', { class: 'call-actions' }, call.recording?.available ? recordingPlayer(call.id) : null,
-      number ? callBackButton(number, lines) : null, makeTicketButton({ call_id: call.id })));
+    h('td', { class: 'call-actions' }, h('div', { class: 'call-actions-in' },
+      call.recording?.available ? recordingPlayer(call.id) : null,
+      number ? callBackButton(number, lines) : null, makeTicketButton({ call_id: call.id }))));
 }
 
 function callTable(caption) {
