@@ -84,4 +84,10 @@ def test_the_dashboard_and_reports_draw_charts_and_tables(browser: Any, live_url
     expect(page.get_by_role("heading", name="Источники лидов")).to_be_visible()
     expect(page.get_by_role("heading", name="Рассылки")).to_be_visible()
     expect(funnel.get_by_role("columnheader", name="Время на этапе, ч")).to_be_visible()
+    # No two columns of a table, nor two figures at the top, share a name ("Выиграно" was both deals won and money).
+    headers = page.locator("main table").evaluate_all(
+        "tables => tables.map((table) => [...table.querySelectorAll('thead th')].map((th) => th.innerText.trim()))")
+    assert all(len(set(names)) == len(names) for names in headers), headers
+    kpis = page.locator(".kpi-label").all_inner_texts()
+    assert kpis and len(set(kpis)) == len(kpis), kpis
     assert_no_problems(page)
