@@ -97,5 +97,15 @@ def test_owner_filters_reverts_and_verifies_the_trail(browser: Any, live_url: st
     row.wait_for()
     assert "Olga Owner" in row.inner_text() and "Contact" in row.inner_text()
     screens.shoot(page, "sensitive-reads")
+
+    # In Russian each change says in Russian what was done, to what and through what (not "sign_in", "api").
+    page.select_option(".lang-select", "ru")
+    open_screen(page, "/settings/audit", "Настройки")
+    titles = page.locator(".audit-list .title").all_inner_texts()
+    metas = page.locator(".audit-list .meta:not(.mono)").all_inner_texts()
+    names = [part for title in titles for part in title.strip().rsplit(" ", 1)[0].split(" · ")]
+    names += [meta.split(" · ")[2] for meta in metas]
+    raw = sorted({name for name in names if name != "API" and not re.search("[а-яё]", name, re.I)})
+    assert len(titles) > 5 and not raw, raw
     assert not [p for p in page.problems if not BENIGN.search(p)], page.problems
     page.context.close()

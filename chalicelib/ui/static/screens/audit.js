@@ -59,7 +59,7 @@ function recordItem(record, names, reload) {
   return h('li', { 'data-audit': record.id }, h('div', { class: 'grow' },
     h('div', { class: 'title' }, `${label('audit.action', record.action)} · ${label('audit.entity', record.entity)}`,
       h('span', { class: 'meta mono' }, ` ${record.entity_id}`)),
-    h('div', { class: 'meta' }, h('time', { datetime: record.at }, formatDateTime(record.at)), ` · ${who} · ${record.source}`,
+    h('div', { class: 'meta' }, h('time', { datetime: record.at }, formatDateTime(record.at)), ` · ${who} · ${label('audit.src', record.source)}`,
       record.reverted_audit_id ? ` · ${t('audit.revertOf')}` : ''),
     diffTable(record.changes)), undo);
 }
@@ -138,7 +138,7 @@ function readItem(read, names) {
   return h('tr', {}, h('td', { class: 'small' }, formatDateTime(read.at)),
     h('td', {}, names.get(read.actor_id) || read.actor_id),
     h('td', {}, `${label('audit.entity', read.entity)} `, h('span', { class: 'mono small' }, read.entity_id)),
-    h('td', { class: 'mono' }, read.field), h('td', { class: 'small' }, read.source));
+    h('td', { class: 'mono' }, read.field), h('td', { class: 'small' }, label('audit.src', read.source)));
 }
 
 /** #/settings/audit/reads: who read sensitive values in clear. */
