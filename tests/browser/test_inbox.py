@@ -129,6 +129,11 @@ def test_the_contact_card_shows_its_conversations_in_russian(browser: Any, live_
     page.locator("[data-test=whatsapp-link]").wait_for()
     assert page.locator("[data-test=reply-box]").is_visible()
     assert page.evaluate(NO_SIDEWAYS)
+    # Where she came from and her message on the timeline, in Russian (not "whatsapp:Shop WhatsApp" and
+    # "WhatsApp message received", the API's own words).
+    assert "из WhatsApp" in page.locator("main .props").first.inner_text()
+    page.locator(".timeline", has_text="WhatsApp: входящее сообщение").wait_for()
+    assert "message received" not in page.locator(".timeline").inner_text()
     screens.shoot(page, "card-phone")
     assert_no_problems(page)
 

@@ -63,6 +63,10 @@ export function entryWords(entry, subjectType = null) {
   }
   if (entry.kind === 'updated' && 'source' in data) return h('div', {}, t('timeline.mergedDuplicate'));
   if (entry.kind === 'merge') return h('div', {}, t('timeline.merged'));
+  if (entry.kind === 'message' && has(`inbox.channel.${data.channel}`)) {
+    return h('div', {}, t(data.direction === 'out' ? 'timeline.messageOut' : 'timeline.messageIn',
+      { channel: t(`inbox.channel.${data.channel}`) }));
+  }
   return null;
 }
 
