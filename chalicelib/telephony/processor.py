@@ -31,7 +31,7 @@ from chalicelib.records import access, editing, matching, store
 from chalicelib.records import timeline as timeline_service
 from chalicelib.tasks import schemas as task_schemas
 from chalicelib.tasks import service as tasks_service
-from chalicelib.telephony import entries, fold
+from chalicelib.telephony import entries, fold, wording
 from chalicelib.telephony.events import CallEvent, TelephonyAdapter
 from chalicelib.telephony.settings import TelephonySettings
 
@@ -115,7 +115,7 @@ def resolve_party(run: Run, call: Call, settings: TelephonySettings) -> None:
         owner_id = call.user_id or integrations_service.responsible_user(ctx, run.integration, settings.responsible)
         party = parties.make(run, parties.Newcomer(
             first_name=e164, phone=e164, owner_id=owner_id, source=f"call:{run.integration.name}",
-            deal_title=f"Call from {e164}" if settings.unknown_caller == "contact_and_deal" else None,
+            deal_title=wording.deal_title(ctx, e164) if settings.unknown_caller == "contact_and_deal" else None,
             pipeline_id=settings.pipeline_id, stage_id=settings.stage_id))
     if party is None:
         return
@@ -162,9 +162,9 @@ def _on_end(run: Run, change: db.Change, before: Call | None, call: Call, settin
         task_id = None
         if settings.missed_call_task:
             data = task_schemas.TaskCreate(
-                title=f"Call back {number}"[:200], kind="call", due_at=db.utcnow(), assignee_id=call.owner_id,
+                title=wording.task_title(ctx, number), kind="call", due_at=db.utcnow(), assignee_id=call.owner_id,
                 related=task_schemas.Related(type="contact", id=call.contact_id) if call.contact_id else None,
-                description=f"Missed call at {day.isoformat(timespec='minutes')} ({call.provider}).")
+                description=wording.missed_note(ctx, day, str(call.provider)))
             task_id = str(tasks_service.create(ctx, data=data, into=change).task_id)
             call.task_id = task_id
         change.save(CallbackDue(callback_pk(ctx), callback_sk(ctx, number), call_id=call.call_id, task_id=task_id,
@@ -249,8 +249,7 @@ def _note_on_task(ctx: TenantContext, call: Call) -> None:
     task = tasks_service.get(ctx, str(missed.task_id)) if isinstance(missed, Call) and missed.task_id else None
     if task is None or task.done_at is not None:
         return
-    at = (call.answered_at or db.utcnow()).isoformat(timespec="minutes")
-    line = f"Called back: answered call at {at} (call {call.call_id})."
+    line = wording.returned_note(ctx, call.answered_at or db.utcnow(), str(call.call_id))
     try:
         tasks_service.update(ctx, task.task_id, data=task_schemas.TaskUpdate(
             version=int(task.version or 0), description="\n".join(filter(None, [task.description, line]))[:10_000]))

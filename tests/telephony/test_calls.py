@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -19,7 +20,7 @@ CUSTOMER = "+79161234567"
 
 @pytest.fixture
 def company(client: ApiClient) -> Company:
-    return signup(client, company="Calls Ltd", country="RU")
+    return signup(client, company="Calls Ltd", country="RU", locale="ru")
 
 
 def _pbx(client: ApiClient, company: Company, **settings: Any) -> dict[str, Any]:
@@ -51,7 +52,7 @@ def test_an_answered_call_lands_on_a_new_contact_with_a_lead_deal_and_its_record
     contact = _get(client, company, f"/api/v1/contacts/{call['contact_id']}")
     assert [p["number"] for p in contact["phones"]] == [CUSTOMER]
     deal = _get(client, company, f"/api/v1/deals/{call['deal_id']}")
-    assert CUSTOMER in deal["deal"]["title"]
+    assert deal["deal"]["title"] == f"Звонок с номера {CUSTOMER}"  # noqa: RUF001 (the company's language)
     timeline = _get(client, company, f"/api/v1/contacts/{call['contact_id']}/timeline")["items"]
     [entry] = [e for e in timeline if e["kind"] == "call"]
     assert entry["data"]["status"] == "answered" and entry["data"]["duration_seconds"] == 42
@@ -86,6 +87,11 @@ def test_a_missed_call_makes_a_call_back_task_and_the_return_call_shows_on_it(
     task = _get(client, company, f"/api/v1/tasks/{call['callback']['task_id']}")
     related = {k: task["related"][k] for k in ("type", "id")}
     assert task["kind"] == "call" and related == {"type": "contact", "id": call["contact_id"]}
+    # In the company's language and on its clock, not English and UTC's ISO form.
+    zone = ZoneInfo(_get(client, company, "/api/v1/me")["tenant"]["timezone"])
+    missed_at = datetime.fromisoformat(call["started_at"]).astimezone(zone)
+    assert task["title"] == f"Перезвонить {CUSTOMER}"
+    assert task["description"] == f"Пропущенный звонок в {missed_at:%Y-%m-%d %H:%M} (pbx)."
     assert call["deal_id"] is None  # unknown_caller="contact": no lead deal
     play(client, pbx, _scenario(pbx, "answered", customer=CUSTOMER))
     returned = _get(client, company, f"/api/v1/calls/{missed['id']}")
@@ -96,7 +102,8 @@ def test_a_missed_call_makes_a_call_back_task_and_the_return_call_shows_on_it(
     assert later["callback_of"] == missed["id"] and later["contact_id"] == call["contact_id"]
     done = _get(client, company, f"/api/v1/tasks/{task['id']}")
     assert done["done_at"] is None  # a call back closes nothing by itself
-    assert f"(call {later['id']})" in done["description"]  # but shows on the task
+    assert "Перезвонили: отвеченный звонок в " in done["description"]  # but shows on the task
+    assert f"(звонок {later['id']})" in done["description"]
     today = datetime.now(UTC).date()
     period = f"?from={today - timedelta(days=1)}T00:00:00Z&to={today + timedelta(days=1)}T00:00:00Z"
     stats = _get(client, company, f"/api/v1/calls/stats{period}")["items"]

@@ -1,0 +1,52 @@
+"""What a call writes in words, in the company's language and on its clock (README: a Russian company's lead deals
+and tasks in Russian): an unknown caller's lead deal's title, the missed call's call-back task and the note a return
+call adds to it. They are the company's data, named once; timeline entries keep their kind and data, and the web app
+words them in the reader's language. The tenant is read once per processing run (``tenant_settings``)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from chalicelib.core.tenancy import TenantContext
+from chalicelib.identity import service as identity_service
+from chalicelib.identity import zones
+
+WORDS = {
+    "en": {"deal": "Call from {number}", "task": "Call back {number}",
+           "missed": "Missed call at {at} ({provider}).",
+           "returned": "Called back: answered call at {at} (call {call_id})."},
+    "ru": {"deal": "Звонок с номера {number}", "task": "Перезвонить {number}",  # noqa: RUF001
+           "missed": "Пропущенный звонок в {at} ({provider}).",
+           "returned": "Перезвонили: отвеченный звонок в {at} (звонок {call_id})."},
+}
+
+
+def _words(ctx: TenantContext) -> dict[str, str]:
+    tenant = identity_service.tenant_settings(ctx)
+    return WORDS.get(str(tenant.locale) if tenant is not None else "en", WORDS["en"])
+
+
+def _clock(ctx: TenantContext, moment: datetime) -> str:
+    """A moment as the company's wall clock shows it ("2026-12-06 19:34"), not UTC's ISO form."""
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return aware.astimezone(zones.company_zone(ctx)).strftime("%Y-%m-%d %H:%M")
+
+
+def deal_title(ctx: TenantContext, number: str) -> str:
+    """The title of an unknown caller's lead deal."""
+    return _words(ctx)["deal"].format(number=number)
+
+
+def task_title(ctx: TenantContext, number: str) -> str:
+    """The title of a missed call's call-back task."""
+    return _words(ctx)["task"].format(number=number)[:200]
+
+
+def missed_note(ctx: TenantContext, at: datetime, provider: str) -> str:
+    """The call-back task's description: when the call was missed, and through which provider."""
+    return _words(ctx)["missed"].format(at=_clock(ctx, at), provider=provider)
+
+
+def returned_note(ctx: TenantContext, at: datetime, call_id: str) -> str:
+    """The line a return call adds to the call-back task."""
+    return _words(ctx)["returned"].format(at=_clock(ctx, at), call_id=call_id)
