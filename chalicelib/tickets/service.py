@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextvars import ContextVar
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from chalicelib.core import db, errors, permissions
 from chalicelib.core.tenancy import TenantContext, new_id, tenant_key
+from chalicelib.identity import service as identity_service
+from chalicelib.identity import zones
 from chalicelib.records import access, editing, links, listing, store, types
 from chalicelib.records import service as records_service
 from chalicelib.records import timeline as timeline_service
@@ -392,11 +394,22 @@ def from_message(ctx: TenantContext, data: s.FromMessage) -> tuple[Ticket, bool]
     return _made_once(ctx, "message", message.message_id, make)
 
 
+# A call's ticket is named in the company's language and on its clock (it said "Call inbound ... UTC" to everyone).
+CALL_SUBJECTS = {"en": ("Inbound call {at}", "Outbound call {at}"),
+                 "ru": ("Входящий звонок {at}", "Исходящий звонок {at}")}
+
+
+def _call_subject(ctx: TenantContext, direction: str | None, started: datetime) -> str:
+    tenant = identity_service.tenant_settings(ctx)
+    words = CALL_SUBJECTS.get(str(tenant.locale) if tenant is not None else "en", CALL_SUBJECTS["en"])
+    local = (started if started.tzinfo is not None else started.replace(tzinfo=UTC)).astimezone(zones.company_zone(ctx))
+    return words[direction == "outbound"].format(at=f"{local:%Y-%m-%d %H:%M}")
+
+
 def from_call(ctx: TenantContext, data: s.FromCall) -> tuple[Ticket, bool]:
     """A ticket from a call (one per call), linked to the call's contact, on the phone channel."""
     call = access.require_visible(ctx, "call", data.call_id, loc=["body", "call_id"])
-    started = call.started_at or call.created_at
-    subject = f"Call {call.direction} {started:%Y-%m-%d %H:%M} UTC"
+    subject = _call_subject(ctx, call.direction, call.started_at or call.created_at)
 
     def make(change: db.Change, ticket_id: str) -> Ticket:
         body = s.TicketCreate(subject=subject, channel="phone", priority=data.priority,

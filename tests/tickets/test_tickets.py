@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -196,6 +197,10 @@ def test_a_call_becomes_one_ticket_and_another_company_cannot_make_one(api: ApiC
     made = api.post("/api/v1/tickets/from-call", {"call_id": call["id"]}, token=token)
     assert made.status_code == 201, made.body
     assert body(made)["channel"] == "phone" and body(made)["call_id"] == call["id"]
+    # Named in the company's words, on its clock (it read "Call inbound 2026-12-06 16:34 UTC").
+    zone = ZoneInfo(body(api.get("/api/v1/me", token=token))["tenant"]["timezone"])
+    started = datetime.fromisoformat(call["started_at"]).astimezone(zone)
+    assert body(made)["subject"] == f"Inbound call {started:%Y-%m-%d %H:%M}"
     assert api.post("/api/v1/tickets/from-call", {"call_id": call["id"]}, token=token).status_code == 200
     other = signup(api, company="Stranger Co")
     assert api.post("/api/v1/tickets/from-call", {"call_id": call["id"]}, token=other.owner.token).status_code == 404
