@@ -505,8 +505,8 @@ export const MESSAGES = {
   'billing.trialEnded': ['The trial ended on {date}: the company is on the free plan. Everything stays readable and exportable.', 'Пробный период закончился {date}: компания на бесплатном тарифе. Все данные можно просматривать и выгружать.'],
   'billing.graceUntil': ['The last payment failed. Pay by {date}, or the account becomes read-only.', 'Последний платёж не прошёл. Оплатите до {date}, иначе учётная запись станет доступна только для чтения.'],
   'billing.readOnly': ['The account is read-only until the payment is settled: everything stays readable and exportable.', 'Учётная запись доступна только для чтения до оплаты: все данные можно просматривать и выгружать.'],
-  'billing.renews': ['Renews on {date}.', 'Продлится {date}.'],
-  'billing.endsOn': ['Ends on {date}.', 'Закончится {date}.'],
+  'billing.renews': ['Renews on {date}.', 'Продлится {date}'], // a Russian long date ends in "г."
+  'billing.endsOn': ['Ends on {date}.', 'Закончится {date}'],
   'billing.seatsInUse': ['{seats} seats paid.', 'Оплачено мест: {seats}.'],
   'billing.usage': ['Usage', 'Использование'],
   'billing.of': ['{used} of {limit}', '{used} из {limit}'],
