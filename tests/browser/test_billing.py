@@ -61,7 +61,7 @@ def test_a_trial_upgrades_through_checkout(browser: Any, live_url: str, app: Any
     assert "2 seats paid." in page.locator("[data-test=billing-plan]").inner_text()
     assert page.locator("[data-test=billing-banner]").is_hidden()
     screens.shoot(page, "billing-active")
-    # A Russian date ends in "г.", so the sentence adds no second dot ("Продлится 5 января 2027 г..").
+    # A Russian long date ends with its own dot (the year's abbreviation): the sentence adds no second one.
     page.get_by_label("Language").select_option("ru")
     page.locator("[data-test=billing-plan]", has_text="Продлится").wait_for()
     assert ".." not in page.locator("[data-test=billing-plan]").inner_text()
