@@ -69,6 +69,16 @@ def embedded_aws() -> Iterator[None]:
         yield
 
 
+@pytest.fixture(scope="module", autouse=True)
+def table_of_the_module(embedded_aws: None) -> Iterator[None]:
+    """Each test module on a new, empty table of its own (tests/own_table.py), the session's one back after it:
+    what a module costs, and what it finds in the table, never depend on what ran before it in the worker."""
+    from tests.own_table import own_table
+
+    with own_table():
+        yield
+
+
 @pytest.fixture(autouse=True)
 def tenancy_watcher(request: pytest.FixtureRequest) -> Iterator[watcher.Watcher]:
     """Fail any test whose DynamoDB requests cross the tenant boundary."""

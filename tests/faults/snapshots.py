@@ -1,8 +1,9 @@
 """What the fault cases compare before and after a request: the table, read from the embedded AWS.
 
 Like tests/tenantdata/table.py (a view independent of the code under test), but it leaves out the
-partitions of tenants that existed before the cases began: in the full suite the table holds every
-earlier module's tenants, and copying them all for each snapshot would take minutes.
+partitions of tenants that existed before the cases began. Each module has a table of its own
+(tests/own_table.py), so no earlier module's items are there to copy; a module's ``Watched`` made before
+its world compares everything the module writes.
 """
 
 from __future__ import annotations
