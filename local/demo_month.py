@@ -1,6 +1,8 @@
 """A month of a flower shop for the demo company of ``make run`` (#20 item 15): customers and the venues they work
 with, wedding and event deals along the funnel (won, lost, in between), calls and visits to make (some overdue, some
-today, some ahead), notes, and leads from the website form with the customers' own words.
+today, some ahead), notes, leads from the website form with the customers' own words, and the rest of the shop a
+newcomer opens next: its catalogue, orders (paid and delivered, confirmed, new), a customer's complaint, a help
+article, the segment of this month's buyers and a draft newsletter to them.
 
 Everything goes through the API as a person would make it, on a clock moved back over the last thirty days, so the
 timelines, the stage history and the reports read like a real month. The same seed gives the same month.
@@ -31,6 +33,15 @@ DEALS = [("Wedding flowers: Clarke & Hughes", 245000), ("Bridal bouquet and butt
          ("Funeral wreath and sprays", 21000), ("Café table posies, weekly", 14000),
          ("Church wedding pew ends", 42000), ("Birthday balloon and flower arch", 27500),
          ("Valentine's pre-orders", 64000), ("Conference stage flowers", 58000)]
+PRODUCTS = [("Bridal bouquet", "BQ-BRIDE", 8500), ("Table centrepiece", "TB-CENTRE", 4500),
+            ("Buttonhole", "BH-ROSE", 800), ("Office reception arrangement, weekly", "OF-WEEKLY", 6000),
+            ("Sympathy wreath", "WR-SYMP", 12000)]
+# orders of the month: (customer in PEOPLE, lines as (product in PRODUCTS, quantity), how far it went)
+ORDERS = [(0, [(0, "1"), (1, "8"), (2, "6")], "delivered"), (4, [(4, "1")], "delivered"),
+          (7, [(3, "4")], "confirmed"), (11, [(0, "1"), (2, "2")], "new")]
+ARTICLE = ("How we deliver", "We deliver every day from 8 am to 8 pm within 10 miles of the shop. Same-day orders "
+           "placed before 1 pm arrive the same day; a wedding is delivered and set up at the venue on the morning of "
+           "the day. Tell the customer the delivery fee before they pay: free over 50 GBP, else 7 GBP.")
 # where each deal of DEALS ends the month: how many stages past the first, or won, or lost
 FUNNEL: list[int | str] = [0, 1, 1, 2, 2, 3, 3, "won", "won", "lost", 1, 2]
 NOTES = ["Prefers white and blush tones; no lilies (allergy).", "Budget agreed on the phone, sending a quote today.",
@@ -208,7 +219,51 @@ def _seed(app: Any, token: str, *, agent_id: str, now: datetime | None, seed: in
             if answer["statusCode"] != 200:
                 raise RuntimeError(f"demo month: a lead answered {answer['statusCode']}")
     made["leads"] = len(LEADS)
+    made.update(_shop(api, rng, day, people))
     return made
+
+
+def _shop(api: _Api, rng: random.Random, day: Any, people: list[dict[str, Any]]) -> dict[str, int]:
+    """The catalogue, the month's orders, a complaint, a help article, this month's buyers and a newsletter draft."""
+    products = []
+    for n, (name, sku, price) in enumerate(PRODUCTS):
+        with _clock(day(n, 9)):
+            products.append(api.call("POST", "/api/v1/products", {
+                "name": name, "sku": sku, "price": {"minor": price, "currency": "GBP"}}))
+    orders = []
+    for n, (customer, lines, reached) in enumerate(ORDERS):
+        with _clock(day(8 + n * 5, rng.randrange(9, 18))):
+            order = api.call("POST", "/api/v1/orders", {
+                "currency": "GBP", "contact_id": people[customer]["id"],
+                "lines": [{"product_id": products[line]["id"], "quantity": quantity} for line, quantity in lines]})
+        if reached != "new":
+            with _clock(day(9 + n * 5, 11)):
+                order = api.call("POST", f"/api/v1/orders/{order['id']}/status", {"version": order["version"],
+                                                                                   "status": "confirmed"})
+        if reached == "delivered":
+            with _clock(day(10 + n * 5, 15)):
+                order = api.call("POST", f"/api/v1/orders/{order['id']}/payments", {
+                    "version": order["version"], "amount_minor": order["totals"]["total_minor"], "method": "card"})
+                for status in ("shipped", "delivered"):
+                    order = api.call("POST", f"/api/v1/orders/{order['id']}/status", {"version": order["version"],
+                                                                                       "status": status})
+        orders.append(order)
+    with _clock(day(DAYS - 3, 10)):
+        api.call("POST", "/api/v1/tickets", {
+            "subject": "Two roses in the bouquet arrived wilted", "priority": "high", "contact_id": people[4]["id"],
+            "order_id": orders[1]["id"], "description": "The customer sent a photo; she would like them replaced."})
+    with _clock(day(2, 12)):
+        api.call("POST", "/api/v1/kb/articles", {"title": ARTICLE[0], "body": ARTICLE[1], "category": "Delivery"})
+    with _clock(day(DAYS - 2, 12)):
+        segment = api.call("POST", "/api/v1/segments", {"name": "Bought this month", "conditions": [
+            {"type": "bought_within_days", "value": 30}]})
+        api.call("POST", "/api/v1/campaigns", {
+            "name": "Spring wedding offer", "channel": "email", "segment_id": segment["id"],
+            "subject": "Book your wedding flowers for spring",
+            "body": "Thank you for choosing us this month! Book your spring wedding flowers before March and the "
+                    "buttonholes are on us."})
+    return {"products": len(products), "orders": len(orders), "tickets": 1, "articles": 1, "segments": 1,
+            "campaigns": 1}
 
 
 def sign_in(app: Any, email: str, password: str) -> str:

@@ -17,7 +17,8 @@ def test_the_demo_company_has_a_month_of_a_flower_shop(app: Any) -> None:
     agent = add_member(client, company, role="agent", name="anton")
     made = seed_month(app, company.owner.token, agent_id=agent.user_id)
     token = company.owner.token
-    assert made == {"companies": 6, "contacts": 20, "deals": 12, "notes": 7, "tasks": 16, "leads": 5}
+    assert made == {"companies": 6, "contacts": 20, "deals": 12, "notes": 7, "tasks": 16, "leads": 5, "products": 5,
+                    "orders": 4, "tickets": 1, "articles": 1, "segments": 1, "campaigns": 1}
 
     contacts = body(client.get("/api/v1/contacts?limit=100", token=token))["items"]
     assert len(contacts) >= 20 + 4  # four new leads (one came back: a contact already there)
@@ -36,6 +37,17 @@ def test_the_demo_company_has_a_month_of_a_flower_shop(app: Any) -> None:
     entry = next(e for e in card["timeline"] if e["kind"] == "form_submission")
     assert "weekly flowers" in entry["data"]["message"] and entry["data"]["utm"]["source"] == "google"
     assert card.get("contact", card)["utm"]["source"] == "google"
+
+    # the shop's other screens open on something: orders at every step, paid ones, a complaint about one, a help
+    # article, this month's buyers and a newsletter to them waiting to be sent
+    orders = body(client.get("/api/v1/orders?limit=50", token=token))["items"]
+    assert sorted(o["status"] for o in orders) == ["confirmed", "delivered", "delivered", "new"]
+    assert len(body(client.get("/api/v1/products", token=token))["items"]) == 5
+    [ticket] = body(client.get("/api/v1/tickets", token=token))["items"]
+    assert ticket["priority"] == "high"
+    assert [a["title"] for a in body(client.get("/api/v1/kb/articles", token=token))["items"]] == ["How we deliver"]
+    [campaign] = body(client.get("/api/v1/campaigns", token=token))["items"]
+    assert campaign["status"] == "draft" and campaign["segment_id"]
 
     # spread over the month, not made in one instant
     created = sorted(c["created_at"][:10] for c in contacts)
