@@ -29,20 +29,29 @@ USER_FIELDS = frozenset({"name", "role", "team_id", "locale"})
 USER_STATUSES = frozenset({"active", "deactivated"})
 USER_IGNORED = frozenset({"token_version"})  # bumped to end sessions: putting it back would revive them
 TENANT_FIELDS = frozenset(TenantUpdate.model_fields) - {"version"}
+USER_CREATED = "Users are deactivated, not deleted; deactivate this one instead."
 
 
 # -- users ----------------------------------------------------------------------------------
 
 
-def revert_user(ctx: TenantContext, user_id: str, before: dict[str, Any] | None, expected: int | None) -> None:
-    """Put a user's name, role, team, locale or active status back."""
+def user_refusal(before: dict[str, Any] | None) -> str | None:
+    """Why a change of a user can never be reverted (a creation, sign-in, password, second factor), or None."""
     if before is None:
-        raise not_revertable("Users are deactivated, not deleted; deactivate this one instead.")
+        return USER_CREATED
     status = before.get("status")
     unknown = set(before) - USER_FIELDS - USER_IGNORED - {"status"}
     if unknown or (status is not None and status not in USER_STATUSES):
-        raise not_revertable("This change of a user (sign-in, password, second factor, invitation) cannot be "
-                              "reverted.")
+        return "This change of a user (sign-in, password, second factor, invitation) cannot be reverted."
+    return None
+
+
+def revert_user(ctx: TenantContext, user_id: str, before: dict[str, Any] | None, expected: int | None) -> None:
+    """Put a user's name, role, team, locale or active status back."""
+    refused = user_refusal(before)
+    if refused is not None or before is None:
+        raise not_revertable(refused or USER_CREATED)
+    status = before.get("status")
     user = service.get_user_or_raise(ctx, user_id)
     version = expect(int(user.version or 0), expected)
     fields = {name: value for name, value in before.items() if name in USER_FIELDS}
@@ -100,9 +109,16 @@ def revert_role(ctx: TenantContext, key: str, before: dict[str, Any] | None, exp
 # -- the company's settings -----------------------------------------------------------------
 
 
+def tenant_refusal(before: dict[str, Any] | None) -> str | None:
+    """Why a change of the company can never be reverted (its status, plan, creation), or None."""
+    if before is None or not set(before) <= TENANT_FIELDS:
+        return "Only changes of the company's settings can be reverted."
+    return None
+
+
 def revert_tenant(ctx: TenantContext, tenant_id: str, before: dict[str, Any] | None, expected: int | None) -> None:
     """Put the company's settings (name, locale, security policy) back; status and plan are not settings."""
-    if before is None or tenant_id != ctx.tenant_id or not set(before) <= TENANT_FIELDS:
+    if before is None or tenant_id != ctx.tenant_id or tenant_refusal(before) is not None:
         raise not_revertable("Only changes of the company's settings can be reverted.")
     tenant = service.get_tenant_or_raise(ctx)
     version = expect(int(tenant.version or 0), expected)
@@ -111,10 +127,10 @@ def revert_tenant(ctx: TenantContext, tenant_id: str, before: dict[str, Any] | N
 
 def register_identity() -> None:
     """Register the reverters of identity's entities."""
-    audit.register_reverter("user", revert_user)
+    audit.register_reverter("user", revert_user, refuses=user_refusal)
     audit.register_reverter("team", revert_team)
     audit.register_reverter("role", revert_role)
-    audit.register_reverter("tenant", revert_tenant)
+    audit.register_reverter("tenant", revert_tenant, refuses=tenant_refusal)
 
 
 # The modules that register the reverters of their domains' changes. A route module loads with its first

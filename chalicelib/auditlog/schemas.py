@@ -83,6 +83,8 @@ class AuditRead(BaseModel):
     reverted_audit_id: str | None = None
     prev_hash: str
     hash: str
+    revertable: bool = Field(default=False, description="A revert may work: the entity has a reverter that does "
+                                                        "not refuse this change whatever its state")
 
 
 class AuditPage(BaseModel):

@@ -42,6 +42,7 @@ def record_read(record: AuditRecord) -> AuditRead:
         action=record.action, actor_id=record.actor_id, actor_kind=record.actor_kind, source=record.source,
         request_id=record.request_id, source_ip=record.source_ip, at=record.at, changes=record.changes or {},
         reverted_audit_id=record.reverted_audit_id, prev_hash=record.prev_hash, hash=record.hash,
+        revertable=refusal(record) is None,
     )
 
 
@@ -224,6 +225,22 @@ def before_fields(record: AuditRecord) -> dict[str, Any] | None:
     return {name: change.get("before") for name, change in changes.items()}
 
 
+def refusal(record: AuditRecord) -> str | None:
+    """Why a recorded change can never be reverted, told from the record and the registered reverters without a
+    read; None when a revert may work (it can still find the entity changed, gone or out of reach)."""
+    reverter = reverters.reverter_for(record.entity)
+    if reverter is None:
+        return f"Changes of {record.entity} cannot be reverted."
+    if record.action in ONE_WAY:
+        return ONE_WAY[record.action]
+    try:
+        before = before_fields(record)
+    except errors.CRMError as refused:
+        return refused.message
+    refuses = audit.refusal_for(record.entity)
+    return refuses(before) if refuses is not None else None
+
+
 def revert(ctx: TenantContext, audit_id: str, *, force: bool) -> AuditRecord:
     """Put the values a recorded change replaced back, through the entity's service; audited as a revert."""
     permissions.require(ctx, "audit", "update")
@@ -231,10 +248,9 @@ def revert(ctx: TenantContext, audit_id: str, *, force: bool) -> AuditRecord:
     if record is None:
         raise errors.NotFoundError("No such audit record.")
     reverter = reverters.reverter_for(record.entity)
-    if reverter is None:
-        raise _not_revertable(f"Changes of {record.entity} cannot be reverted.")
-    if record.action in ONE_WAY:
-        raise _not_revertable(ONE_WAY[record.action])
+    refused = refusal(record)  # before "changed since?": forcing a change that cannot be reverted helps no one
+    if reverter is None or refused is not None:
+        raise _not_revertable(refused or f"Changes of {record.entity} cannot be reverted.")
     before = before_fields(record)
     newest = audit.latest_record(ctx, record.entity, record.entity_id)
     if not force and (newest is None or newest.audit_id != record.audit_id):

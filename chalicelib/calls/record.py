@@ -73,12 +73,15 @@ def summary(row: CallRow, names: dict[str, str | None] | None = None) -> dict[st
                          "returned_at": row.returned_at}}
 
 
+NOT_REVERTABLE = "A call is what its provider reported; it cannot be reverted."
+
+
 def _not_revertable(ctx: TenantContext, call_id: str, before: dict[str, Any] | None, expected: int | None) -> None:
     """A call is what its provider reported: no change of it is undone (its contact's are)."""
-    raise errors.ConflictError("A call is what its provider reported; it cannot be reverted.", code="not_revertable")
+    raise errors.ConflictError(NOT_REVERTABLE, code="not_revertable")
 
 
-audit.register_reverter("call", _not_revertable)
+audit.register_reverter("call", _not_revertable, refuses=lambda before: NOT_REVERTABLE)
 
 CALL = types.register(types.RecordType(
     name="call", plural="calls", prefix="CL", model=Call, id_attribute="call_id", space="CLX", row_model=CallRow,

@@ -72,14 +72,16 @@ def derived(ctx: TenantContext, conversation: Conversation) -> list[Any]:
     return made
 
 
+NOT_REVERTABLE = "A conversation cannot be reverted; assign, close or reopen it instead."
+
+
 def _not_revertable(ctx: TenantContext, conversation_id: str, before: dict[str, Any] | None,
                     expected: int | None) -> None:
     """A conversation is what was said; it is assigned, closed and reopened again rather than reverted."""
-    raise errors.ConflictError("A conversation cannot be reverted; assign, close or reopen it instead.",
-                               code="not_revertable")
+    raise errors.ConflictError(NOT_REVERTABLE, code="not_revertable")
 
 
-audit.register_reverter("conversation", _not_revertable)
+audit.register_reverter("conversation", _not_revertable, refuses=lambda before: NOT_REVERTABLE)
 
 CONVERSATION = types.register(types.RecordType(
     name="conversation", plural="conversations", prefix="CV", model=Conversation, id_attribute="conversation_id",

@@ -222,24 +222,36 @@ _reverting: ContextVar[_Revert | None] = ContextVar("audit_reverting", default=N
 
 # fn(ctx, entity_id, before_fields, expected_version): put the entity back through its domain service.
 Reverter = Callable[[TenantContext, str, "dict[str, Any] | None", "int | None"], None]
+# fn(before_fields): why a change with these values can never be put back, or None; told without a read, so the
+# trail marks each record revertable or not and a revert refuses before asking about later changes.
+Refusal = Callable[["dict[str, Any] | None"], "str | None"]
 _REVERTERS: dict[str, Reverter] = {}
+_REFUSALS: dict[str, Refusal] = {}
 
 
-def register_reverter(entity: str, fn: Reverter) -> None:
+def register_reverter(entity: str, fn: Reverter, *, refuses: Refusal | None = None) -> None:
     """Make an entity's changes revertable: fn writes the before values back through its service.
 
     fn(ctx, entity_id, before_fields, expected_version) receives the fields' values before the
     change (``None`` when the change created the entity: delete it; when the entity no longer
     exists: create it again with these fields) and the version the entity must still have (``None``
     when forced). It writes through the domain's service, which audits as usual: inside a revert
-    every record is written with action ``revert`` and the reverted record's id.
+    every record is written with action ``revert`` and the reverted record's id. ``refuses`` tells, from
+    the before values alone, the changes fn always refuses (a call's, a sign-in).
     """
     _REVERTERS[entity] = fn
+    if refuses is not None:
+        _REFUSALS[entity] = refuses
 
 
 def reverter_for(entity: str) -> Reverter | None:
     """The registered reverter of an entity, if any."""
     return _REVERTERS.get(entity)
+
+
+def refusal_for(entity: str) -> Refusal | None:
+    """What the entity's reverter refuses whatever the entity's state (``register_reverter(refuses=...)``)."""
+    return _REFUSALS.get(entity)
 
 
 @contextmanager

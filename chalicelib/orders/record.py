@@ -121,10 +121,12 @@ def _create_schema() -> type[Any]:
     return OrderCreate
 
 
+NOT_REVERTABLE = "An order's changes are undone by cancelling or returning it, not reverted."
+
+
 def _not_revertable(ctx: TenantContext, order_id: str, before: dict[str, Any] | None, expected: int | None) -> None:
     """An order's stock, payments and status move together: a change is undone by the next status, not reverted."""
-    raise errors.ConflictError("An order's changes are undone by cancelling or returning it, not reverted.",
-                               code="not_revertable")
+    raise errors.ConflictError(NOT_REVERTABLE, code="not_revertable")
 
 
 def line_id() -> str:
@@ -132,7 +134,7 @@ def line_id() -> str:
     return new_id()
 
 
-audit.register_reverter("order", _not_revertable)
+audit.register_reverter("order", _not_revertable, refuses=lambda before: NOT_REVERTABLE)
 
 ORDER = types.register(types.RecordType(
     name="order", plural="orders", prefix="OR", model=Order, id_attribute="order_id", space="ORX", row_model=OrderRow,

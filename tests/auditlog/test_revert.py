@@ -33,6 +33,7 @@ def test_reverting_a_role_change_restores_it_and_is_audited(client: ApiClient, c
     client.patch(f"/api/v1/users/{agent.user_id}", {"role": "manager", "name": "Boss", "version": user["version"]},
                  token=company.owner.token)
     change = newest(client, company, "user", agent.user_id)
+    assert change["revertable"] is True
     reverted = revert(client, company, change["id"])
     assert reverted.status_code == 200, reverted.body
     record = body(reverted)
@@ -111,11 +112,16 @@ def test_security_changes_and_unknown_entities_are_not_revertable(client: ApiCli
     owner = company.owner.token
     assert login(client, company.owner.email).status_code == 200
     sign_in = newest(client, company, "user", company.owner.user_id)
+    assert sign_in["revertable"] is False  # the trail offers no Revert for it
     refused = revert(client, company, sign_in["id"], force=True)
+    assert refused.status_code == 409 and body(refused)["error"]["code"] == "not_revertable"
+    assert login(client, company.owner.email).status_code == 200  # a later record: the first is "changed since"
+    refused = revert(client, company, sign_in["id"])  # ... but it cannot be reverted at all, which is said first
     assert refused.status_code == 409 and body(refused)["error"]["code"] == "not_revertable"
     key = body(client.post("/api/v1/api-keys", {"name": "K", "permissions": ["users:read:all"]}, token=owner))
     client.delete(f"/api/v1/api-keys/{key['id']}", token=owner)
     revocation = newest(client, company, "api_key", key["id"])
+    assert revocation["revertable"] is False
     refused = revert(client, company, revocation["id"])
     assert refused.status_code == 409 and body(refused)["error"]["code"] == "not_revertable"
 
@@ -128,6 +134,7 @@ def test_masked_values_are_not_revertable(client: ApiClient, company: Company) -
         record = audit.chain_records(ctx, "team", team["id"])[0]
         record.changes = {"name": {"before": audit.MASK, "after": "x"}}
         record.save()
+    assert newest(client, company, "team", team["id"])["revertable"] is False
     refused = revert(client, company, record.audit_id, force=True)
     assert refused.status_code == 409 and body(refused)["error"]["code"] == "not_revertable"
 

@@ -211,7 +211,9 @@ def test_a_merge_is_not_reverted_here(client: ApiClient, company: Company) -> No
                                                                    "other_version": 1}, token=owner)
     assert merged.status_code == 200, merged.body
     for contact_id in (kept["id"], other["id"]):  # the survivor's "merge" and the absorbed one's "merged_into"
-        refused = revert(client, company, trail(client, company, "contact", contact_id)[0]["id"], force=True)
+        merge = trail(client, company, "contact", contact_id)[0]
+        assert merge["revertable"] is False
+        refused = revert(client, company, merge["id"], force=True)
         assert refused.status_code == 409 and body(refused)["error"]["code"] == "not_revertable"
         assert "undo" in body(refused)["error"]["message"]
 

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import Screens, assert_fits_a_phone, new_page
 from tests.browser.test_app import BENIGN, open_screen, sign_up
+from tests.browser.test_integrations import post_lead
 
 
 def rename_team(page: Any, old: str, new: str) -> None:
@@ -61,16 +62,26 @@ def test_owner_filters_reverts_and_verifies_the_trail(browser: Any, live_url: st
     open_screen(page, "/settings/teams", "Settings")
     expect(page.locator(".list input")).to_have_value("Night shift")
 
-    # A change of something without a reverter (an API key): the API's own words.
+    # A change of something without a reverter (an API key) or that no revert undoes (a user's creation): no Revert.
     open_screen(page, "/settings/api-keys", "Settings")
     page.get_by_label("Name", exact=True).fill("Website")
     page.get_by_label("Contacts: View").check()
     page.get_by_role("button", name="Create key").click()
     page.locator('[data-test="api-key-secret"]').wait_for()
     open_screen(page, "/settings/audit?entity=api_key", "Settings")
-    page.locator(".audit-list > li", has_text="API key").first.get_by_role("button", name="Revert").click()
-    page.get_by_role("dialog").get_by_role("button", name="Revert").click()
-    page.locator(".toast", has_text=re.compile("cannot be reverted|changes nothing")).wait_for()
+    page.locator(".audit-list > li", has_text="API key").first.wait_for()
+    expect(page.locator(".audit-list").get_by_role("button", name=re.compile("^Revert"))).to_have_count(0)
+    open_screen(page, "/settings/audit?entity=user", "Settings")
+    page.locator(".audit-list > li", has_text="Olga Owner").first.wait_for()
+    expect(page.locator(".audit-list").get_by_role("button", name=re.compile("^Revert"))).to_have_count(0)
+
+    # A lead from a website form: its webhook is named as the integration, not by its id.
+    form = page.evaluate("""async () => (await import('/static/js/api.js')).post('/api/v1/integrations',
+        { type: 'form', name: 'Site form' })""")
+    post_lead(live_url, form["webhook_url"], {"name": "Vera", "email": "vera@example.com"})
+    open_screen(page, "/settings/audit?entity=contact", "Settings")
+    page.locator(".audit-list .meta", has_text='Webhook “Site form”').first.wait_for()
+    assert form["id"] not in page.locator(".audit-list").inner_text()
 
     # A date range in the future matches nothing; the chain of every entity verifies.
     page.get_by_label("From").fill("2099-01-01T00:00")
@@ -107,5 +118,6 @@ def test_owner_filters_reverts_and_verifies_the_trail(browser: Any, live_url: st
     names += [meta.split(" · ")[2] for meta in metas]
     raw = sorted({name for name in names if name != "API" and not re.search("[\u0430-\u044f\u0451]", name, re.I)})
     assert len(titles) > 5 and not raw, raw
+    page.locator(".audit-list .meta", has_text='Вебхук «Site form»').first.wait_for()
     assert not [p for p in page.problems if not BENIGN.search(p)], page.problems
     page.context.close()

@@ -712,6 +712,7 @@ export const MESSAGES = {
   'audit.actorKind.api_key': ['API key', 'API-ключ'],
   'audit.actorKind.system': ['System', 'Система'],
   'audit.actorKind.webhook': ['Webhook', 'Вебхук'],
+  'audit.actorNamed': ['{kind} “{name}”', '{kind} «{name}»'],
   'audit.actorKind.automation': ['Automation', 'Автоматизация'],
   'audit.entity.product': ['Product', 'Товар'],
   'audit.entity.order': ['Order', 'Заказ'],

@@ -51,9 +51,19 @@ async function revert(record, reload) {
   await reload();
 }
 
+function actorName(record, names) {
+  const kind = label('audit.actorKind', record.actor_kind);
+  if (record.actor_kind === 'webhook') { // an integration: its name when the list is readable, else its id
+    return names.get(record.actor_id) ? t('audit.actorNamed', { kind, name: names.get(record.actor_id) })
+      : `${kind} ${record.actor_id}`;
+  }
+  return names.get(record.actor_id) || `${kind} ${record.actor_id}`;
+}
+
 function recordItem(record, names, reload) {
-  const who = names.get(record.actor_id) || `${label('audit.actorKind', record.actor_kind)} ${record.actor_id}`;
-  const undo = can('audit', 'update') ? h('button', { type: 'button', class: 'secondary small',
+  const who = actorName(record, names);
+  // The server marks what a revert can never put back (sign-ins, calls, merges, masked values): no button there.
+  const undo = can('audit', 'update') && record.revertable ? h('button', { type: 'button', class: 'secondary small',
     'aria-label': `${t('audit.revert')}: ${label('audit.entity', record.entity)} ${record.entity_id}`,
     onClick: () => revert(record, reload) }, t('audit.revert')) : null;
   return h('li', { 'data-audit': record.id }, h('div', { class: 'grow' },
@@ -115,12 +125,18 @@ async function userNames() {
   try { return (await get('/api/v1/users?limit=200')).items; } catch { return []; }
 }
 
+async function integrationNames() {
+  if (!can('integrations', 'read')) return [];
+  try { return (await get('/api/v1/integrations?limit=200')).items; } catch { return []; }
+}
+
 /** #/settings/audit?entity=&actor=&action=&from=&to=: the audit trail, newest first. */
 export async function changes(root, { query: params, navigate, alive }) {
   const filters = filtersOf(params, ['entity', 'entity_id', 'actor', 'action', 'from', 'to']);
-  const [page, users] = await Promise.all([get(`/api/v1/audit${query({ ...filters, limit: 50 })}`), userNames()]);
+  const [page, users, hooks] = await Promise.all([get(`/api/v1/audit${query({ ...filters, limit: 50 })}`), userNames(),
+    integrationNames()]);
   if (!alive()) return;
-  const names = new Map(users.map((u) => [u.id, u.name]));
+  const names = new Map([...users, ...hooks].map((u) => [u.id, u.name]));
   const reload = () => changes(root, { query: params, navigate, alive });
   const list = h('ul', { class: 'list audit-list' }, page.items.map((r) => recordItem(r, names, reload)));
   const more = async (cursor) => {
