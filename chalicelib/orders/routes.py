@@ -9,7 +9,7 @@ from chalicelib.core import db
 from chalicelib.core.http import Api, ApiRequest, json_response
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.orders import schemas as s
-from chalicelib.orders.models import OrderRow
+from chalicelib.orders.models import Order, OrderRow
 from chalicelib.orders.record import ORDER, read
 from chalicelib.records import card, routes, upsert
 from chalicelib.records.fieldaccess import views as shown
@@ -17,8 +17,8 @@ from chalicelib.records.fieldaccess import views as shown
 api = Api(__name__, tag="orders")
 
 
-def _customer(row: OrderRow) -> tuple[str, str] | None:
-    """The record an order's row is for: its contact, or without one its company."""
+def _customer(row: OrderRow | Order) -> tuple[str, str] | None:
+    """The record an order (or its row) is for: its contact, or without one its company."""
     if row.contact_id:
         return ("contact", row.contact_id)
     return ("company", row.company_id) if row.company_id else None
@@ -44,8 +44,16 @@ def _named_page(ctx: TenantContext, page: db.Page[OrderRow]) -> s.OrderPage:
 
 
 def _card(ctx: TenantContext, order_id: str) -> s.OrderCard:
+    from chalicelib.records import naming
+
     found = card.card(ctx, ORDER, order_id)
-    return s.OrderCard(**read(ctx, found.record).model_dump(), **found.parts())
+    order = found.record
+    customer = _customer(order)
+    deal = ("deal", order.deal_id) if order.deal_id else None
+    refs = [ref for ref in (customer, deal) if ref]
+    names = naming.record_names(ctx, refs) if refs else {}  # one BatchGetItem, as a deal card names its people
+    return s.OrderCard(**read(ctx, order).model_dump(), **found.parts(), customer_name=names.get(customer or ("", "")),
+                       deal_name=names.get(deal or ("", "")))
 
 
 routes.declare(api, ORDER, routes.Views(

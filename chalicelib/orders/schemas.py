@@ -187,6 +187,11 @@ class OrderRead(RecordRead):
 class OrderCard(OrderRead, CardParts):
     """The card: the order, its links, its newest timeline entries (its status history among them)."""
 
+    customer_name: str | None = Field(default=None, description=(
+        "What the order's contact (or, without one, its company) is called, when the caller may read it"))
+    deal_name: str | None = Field(default=None, description="The title of the order's deal, when the caller may "
+                                                            "read it")
+
 
 class OrderPreview(BaseModel):
     currency: str

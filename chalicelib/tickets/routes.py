@@ -43,8 +43,13 @@ def _page(page: db.Page[TicketRow]) -> s.TicketPage:
 
 
 def _card(ctx: TenantContext, ticket_id: str) -> s.TicketCard:
+    from chalicelib.records import naming
+
     found = card.card(ctx, TICKET, ticket_id)
-    return s.TicketCard(**read(ctx, found.record).model_dump(), **found.parts())
+    contact = ("contact", found.record.contact_id) if found.record.contact_id else None
+    names = naming.record_names(ctx, [contact]) if contact else {}  # one read, as a deal card names its people
+    return s.TicketCard(**read(ctx, found.record).model_dump(), **found.parts(),
+                        contact_name=names.get(contact) if contact else None)
 
 
 routes.declare(api, TICKET, routes.Views(

@@ -107,6 +107,9 @@ class TicketRead(RecordRead):
 class TicketCard(TicketRead, CardParts):
     """The card: the ticket, its links by kind, its newest timeline entries."""
 
+    contact_name: str | None = Field(default=None, description="What the ticket's contact is called, when the "
+                                                               "caller may read it")
+
 
 class TicketSummary(RecordSummary):
     subject: str | None

@@ -63,6 +63,7 @@ def test_an_order_put_together_on_a_phone(browser: Any, live_url: str, app: Any,
 
     page.locator("#page-title", has_text="Order").wait_for()
     expect(page.locator(".order-status").first).to_have_text("New")
+    expect(page.locator("[data-test=card-customer]")).to_have_text("Marta Buyer")  # the name, not "Customer"
     page.get_by_role("button", name="Confirm").click()
     expect(page.locator(".order-status").first).to_have_text("Confirmed")
     payments = page.get_by_role("form", name="Record payment")
@@ -99,6 +100,8 @@ def test_a_won_deal_becomes_its_order_in_russian_on_a_desktop(browser: Any, live
     page.locator("#page-title", has_text="Заказ").wait_for()
     expect(page.locator(".order-status").first).to_have_text("Новый")
     expect(page.locator(".order-lines")).to_contain_text("Теплица под ключ")
+    expect(page.locator("[data-test=card-customer]")).to_have_text("Олег")
+    expect(page.get_by_role("link", name="Теплица под ключ")).to_be_visible()  # its deal by title, not "Сделка"
     expect(page.locator("[data-test=order-totals]")).to_contain_text(re.compile(r"1\s?500,00\s?€"))
     page.get_by_role("button", name="Подтвердить").click()
     expect(page.locator(".order-status").first).to_have_text("Подтверждён")

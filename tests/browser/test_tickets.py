@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from playwright.sync_api import expect
+
 from tests.browser.conftest import Screens, new_page
 from tests.browser.test_app import assert_no_problems, open_screen
 from tests.browser.test_sensitive import log_in
@@ -42,6 +44,10 @@ def test_a_message_becomes_a_ticket_worked_in_the_queue_and_card(browser: Any, l
     page.get_by_role("button", name="Make ticket").first.click()
     page.get_by_role("link", name="Open the ticket").click()
     page.locator("#page-title", has_text="Sample hi").wait_for()
+    ticket = body(client.get(f"/api/v1/tickets/{page.url.rsplit('/', 1)[-1]}", token=company.owner.token))
+    person = body(client.get(f"/api/v1/contacts/{ticket['contact_id']}", token=company.owner.token))
+    named = " ".join(filter(None, (person.get("first_name"), person.get("last_name"))))
+    expect(page.locator(".ticket-details a[href^='#/contacts/']")).to_have_text(named)  # not "Contact"
     page.get_by_role("button", name="Take into work").click()
     page.locator(".ticket-details .badge", has_text="Open").first.wait_for()
     page.get_by_label("Send as").select_option("comment")

@@ -340,12 +340,14 @@ export async function card(root, { params, alive }) {
   };
   const order = await get(itemPath(params.id));
   if (!alive()) return;
-  const customer = order.contact_id ? h('a', { href: `#/contacts/${encodeURIComponent(order.contact_id)}` }, t('orders.customer'))
-    : h('a', { href: `#/companies/${encodeURIComponent(order.company_id)}` }, t('orders.customer'));
+  // Named as the list names it (the card reads the names with the order); a record the user may not read stays a link.
+  const customerLabel = order.customer_name || t('orders.customer');
+  const customer = order.contact_id ? h('a', { href: `#/contacts/${encodeURIComponent(order.contact_id)}`, 'data-test': 'card-customer' }, customerLabel)
+    : h('a', { href: `#/companies/${encodeURIComponent(order.company_id)}`, 'data-test': 'card-customer' }, customerLabel);
   const facts = h('dl', { class: 'props' },
     h('dt', {}, t('orders.status')), h('dd', {}, statusBadge(order.status)),
     h('dt', {}, t('orders.customer')), h('dd', {}, customer),
-    order.deal_id ? [h('dt', {}, t('orders.deal')), h('dd', {}, h('a', { href: `#/deals/${encodeURIComponent(order.deal_id)}` }, t('orders.deal')))] : null,
+    order.deal_id ? [h('dt', {}, t('orders.deal')), h('dd', {}, h('a', { href: `#/deals/${encodeURIComponent(order.deal_id)}` }, order.deal_name || t('orders.deal')))] : null,
     h('dt', {}, t('common.created')), h('dd', {}, formatDateTime(order.created_at)),
     order.notes ? [h('dt', {}, t('orders.notes')), h('dd', { class: 'prewrap' }, order.notes)] : null);
   const timeline = timelineList(order.timeline || []);

@@ -236,7 +236,7 @@ function details(ticket, names) {
     row(t('tk.priority'), priorityBadge(ticket.priority)),
     row(t('tk.channel'), t(`tk.channel.${ticket.channel}`)),
     row(t('tk.assignee'), names.get(ticket.owner_id) || '—'),
-    row(t('tk.contact'), link('contacts', ticket.contact_id, t('tk.contact'))),
+    row(t('tk.contact'), link('contacts', ticket.contact_id, ticket.contact_name || t('tk.contact'))),
     row(t('tk.conversation'), link('inbox', ticket.conversation_id, t('tk.conversation'))),
     row(t('tk.order'), ticket.order_id ? link('orders', ticket.order_id, t('tk.order')) : null),
     row(t('tk.sla'), slaBadge(ticket)),
