@@ -51,9 +51,18 @@ def test_segment_builder_campaign_wizard_results_and_consent(browser: Any, live_
                token=company.owner.token)
     page = new_page(browser, live_url, viewport=DESKTOP)
     log_in(page, company.owner, "Tulip Mail")
-    open_screen(page, "/segments/new", "Segment")
+    # No segment yet: the wizard says what a campaign goes to and leads to making one; so does the segments list.
+    open_screen(page, "/campaigns/new", "Campaign")
+    page.locator("[data-test=no-segments]", has_text="A campaign goes to a segment").wait_for()
+    page.locator("[data-test=no-segments] [data-test=create-segment]").wait_for()
+    open_screen(page, "/segments", "Segments")
+    page.locator(".empty", has_text="campaigns are sent to it").get_by_role("link", name="Create a segment").click()
+    page.locator("#page-title", has_text="Segment").wait_for()
     page.get_by_label("Name").fill("Newsletter")
     page.locator("[data-test=condition-value]").fill("news")
+    page.get_by_role("button", name="+ Condition").click()  # "Owner is" offers the company's users by name
+    page.locator("[data-test=condition-type]").nth(1).select_option("owner_is")
+    page.locator("[data-test=condition-owner]").nth(1).select_option(label="Olga Owner")
     page.locator("[data-test=live-count]", has_text="0 contacts").or_(
         page.locator("[data-test=live-count]", has_text="1 contacts")).wait_for()
     page.get_by_role("button", name="Save segment").click()
@@ -115,6 +124,9 @@ def test_segment_builder_campaign_wizard_results_and_consent(browser: Any, live_
     screens.shoot(page, "results-phone-ru")
     open_screen(page, f"/segments/{segment_id}", "Newsletter")
     page.locator("[data-test=live-count]", has_text="Контактов").wait_for()
+    owner = page.locator("[data-test=condition-owner]").nth(1)
+    assert owner.locator("option:checked").inner_text() == "Olga Owner"
+    assert page.locator("[data-test=condition-type]").nth(1).locator("option:checked").inner_text() == "Ответственный"
     assert page.evaluate(NO_SIDEWAYS)
     screens.shoot(page, "segment-phone-ru")
     assert_no_problems(page)

@@ -7,7 +7,7 @@ import { t } from '../js/i18n.js';
 import { formatDateTime, formatMoney, formatNumber } from '../js/format.js';
 import { MESSAGES } from '../js/messages.js';
 import { CAMPAIGNS } from '../js/messages-campaigns.js';
-import { can } from '../js/session.js';
+import { can, session } from '../js/session.js';
 import { confirmAction, empty, field, form, heading, pager, toast, toastError } from '../js/ui.js';
 
 Object.assign(MESSAGES, CAMPAIGNS);
@@ -53,23 +53,49 @@ export async function segments(root, { alive }) {
     h('span', { class: 'muted' }, ` · ${s.status === 'ready' ? t('sg.membersCount', { n: s.members }) : t('sg.building')}`));
   const add = can('segments', 'update') ? h('a', { class: 'button-link primary', href: '#/segments/new', 'data-test': 'new-segment' }, t('sg.new')) : null;
   mount(root, heading(t('title.campaigns.segments'), add), tabs('segments'),
-    page.items.length ? h('ul', { class: 'segment-list', 'data-test': 'segment-list' }, page.items.map(row)) : empty(t('sg.empty')));
+    page.items.length ? h('ul', { class: 'segment-list', 'data-test': 'segment-list' }, page.items.map(row))
+      : empty(t('sg.empty'), createSegmentLink()));
 }
 
-function conditionRow(condition, onChange) {
+/** "Create a segment" for those who may, where a screen has none to offer. */
+function createSegmentLink() {
+  return can('segments', 'update') ? h('a', { class: 'button-link primary', href: '#/segments/new', 'data-test': 'create-segment' },
+    t('sg.create')) : null;
+}
+
+/** The company's people an "owner is" condition can name: every user the caller may list, else the caller. */
+async function ownerChoices() {
+  const page = can('users', 'read') ? await get('/api/v1/users?limit=200').catch(() => ({ items: [] })) : { items: [] };
+  const users = page.items.filter((user) => user.status !== 'deactivated').map((user) => [user.id, user.name || user.email]);
+  return users.length ? users : [[session.user.id, session.user.name]];
+}
+
+function ownerSelect(condition, owners) {
+  const select = h('select', { 'aria-label': t('sg.owner'), 'data-test': 'condition-owner' }, h('option', { value: '' }, t('sg.pickOwner')),
+    owners.map(([value, name]) => h('option', { value, selected: value === condition.value }, name)));
+  const kept = condition.type === 'owner_is' && condition.value; // a saved owner no longer listed (deactivated)
+  if (kept && !owners.some(([value]) => value === condition.value)) {
+    select.append(h('option', { value: condition.value, selected: true }, t('sg.formerOwner')));
+  }
+  return select;
+}
+
+function conditionRow(condition, onChange, owners) {
   const typeId = uid('cond');
   const type = h('select', { id: typeId, 'data-test': 'condition-type' }, CONDITIONS.map((value) =>
     h('option', { value, selected: value === condition.type }, t(`sg.type.${value}`))));
   const value = h('input', { 'data-test': 'condition-value', 'aria-label': t('sg.value'), maxlength: 100 });
   const key = h('input', { 'aria-label': t('sg.key'), placeholder: t('sg.key'), maxlength: 40 });
   const product = h('input', { 'aria-label': t('sg.product'), placeholder: t('sg.product'), maxlength: 26 });
-  value.value = condition.value ?? '';
+  const owner = ownerSelect(condition, owners);
+  value.value = condition.type === 'owner_is' ? '' : condition.value ?? '';
   key.value = condition.key ?? '';
   product.value = condition.product_id ?? '';
-  const row = h('li', { class: 'condition' }, h('label', { for: typeId, class: 'visually-hidden' }, t('cm.segment')), type, value, key, product);
+  const row = h('li', { class: 'condition' }, h('label', { for: typeId, class: 'visually-hidden' }, t('cm.segment')), type, value, owner, key, product);
   const shape = () => {
     const kind = type.value;
-    value.hidden = kind === 'birthday_this_month';
+    value.hidden = kind === 'birthday_this_month' || kind === 'owner_is';
+    owner.hidden = kind !== 'owner_is';
     value.type = DAYS.has(kind) ? 'number' : 'text';
     value.placeholder = DAYS.has(kind) ? t('sg.days') : t('sg.value');
     key.hidden = kind !== 'custom_is';
@@ -78,12 +104,13 @@ function conditionRow(condition, onChange) {
   row.read = () => {
     const kind = type.value;
     const read = { type: kind };
-    if (kind !== 'birthday_this_month') read.value = DAYS.has(kind) ? Number(value.value) : value.value.trim();
+    if (kind === 'owner_is') read.value = owner.value;
+    else if (kind !== 'birthday_this_month') read.value = DAYS.has(kind) ? Number(value.value) : value.value.trim();
     if (kind === 'custom_is') read.key = key.value.trim();
     if (kind === 'bought_within_days' && product.value.trim()) read.product_id = product.value.trim();
     return read;
   };
-  for (const control of [type, value, key, product]) control.addEventListener('input', () => { shape(); onChange(); });
+  for (const control of [type, value, owner, key, product]) control.addEventListener('input', () => { shape(); onChange(); });
   row.append(h('button', { type: 'button', class: 'secondary small', onClick: () => { row.remove(); onChange(); } }, t('sg.remove')));
   shape();
   return row;
@@ -92,8 +119,8 @@ function conditionRow(condition, onChange) {
 /** #/segments/:id (or new): the builder, with a live count of the draft, and the members. */
 export async function segment(root, { params, navigate, alive }) {
   const isNew = params.id === 'new';
-  const found = isNew ? { name: '', match: 'all', conditions: [{ type: 'tag_has', value: '' }] }
-    : await get(`/api/v1/segments/${id(params.id)}`);
+  const [found, owners] = await Promise.all([isNew ? { name: '', match: 'all', conditions: [{ type: 'tag_has', value: '' }] }
+    : get(`/api/v1/segments/${id(params.id)}`), ownerChoices()]);
   if (!alive()) return;
   const count = h('p', { class: 'live-count', 'data-test': 'live-count', 'aria-live': 'polite' });
   let timer = null;
@@ -115,9 +142,9 @@ export async function segment(root, { params, navigate, alive }) {
   const matchId = uid('match');
   const matchSelect = h('select', { id: matchId, onChange: refresh }, ['all', 'any'].map((value) =>
     h('option', { value, selected: value === found.match }, t(`sg.match.${value}`))));
-  found.conditions.forEach((condition) => list.append(conditionRow(condition, refresh)));
+  found.conditions.forEach((condition) => list.append(conditionRow(condition, refresh, owners)));
   const add = h('button', { type: 'button', class: 'secondary', 'data-test': 'add-condition',
-    onClick: () => { list.append(conditionRow({ type: 'tag_has' }, refresh)); refresh(); } }, t('sg.addCondition'));
+    onClick: () => { list.append(conditionRow({ type: 'tag_has' }, refresh, owners)); refresh(); } }, t('sg.addCondition'));
   const el = form({ submit: t('sg.save'), label: t('title.campaigns.segment'), children: [
     field({ name: 'name', label: t('sg.name'), value: found.name, required: true, maxlength: 120 }),
     h('div', { class: 'field' }, h('label', { for: matchId }, t('sg.match')), matchSelect), list, add, count,
@@ -199,8 +226,10 @@ export async function wizard(root, { params, navigate, alive }) {
   const channel = campaign.channel;
   const channelField = field({ name: 'channel', label: t('cm.channel'), value: channel, disabled: !isNew,
     options: ['email', 'sms', 'whatsapp'].map((value) => [value, t(`cm.channel.${value}`)]) });
-  const segmentField = field({ name: 'segment_id', label: t('cm.segment'), value: campaign.segment_id || '',
-    options: [['', '—'], ...segmentPage.items.map((s) => [s.id, `${s.name} (${formatNumber(s.members)})`])] });
+  // With no segment yet there is nothing to pick: say what a campaign is sent to and where to make one.
+  const segmentField = segmentPage.items.length || campaign.segment_id ? field({ name: 'segment_id', label: t('cm.segment'),
+    value: campaign.segment_id || '', options: [['', '—'], ...segmentPage.items.map((s) => [s.id, `${s.name} (${formatNumber(s.members)})`])] })
+    : h('div', { class: 'notice', 'data-test': 'no-segments' }, h('p', {}, t('cm.noSegments')), createSegmentLink());
   const contentFor = (kind) => {
     if (kind === 'whatsapp') {
       const template = campaign.template || { name: '', language: 'en', parameters: [] };
