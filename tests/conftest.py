@@ -16,6 +16,9 @@ os.environ.update(
         "POWERTOOLS_METRICS_NAMESPACE": "CRM",
         "POWERTOOLS_DEV": "false",
         "CRM_PROVIDER_TRANSPORT": "sandbox",  # provider requests are recorded and answered, never sent
+        # The app's public URL (links, return URLs, the live push endpoint) names a port nothing serves, so a
+        # developer's `make run` on 127.0.0.1:8000 beside `make test` never receives what the suite sends there.
+        "CRM_PUBLIC_URL": "http://127.0.0.1:9",
     }
 )
 os.environ.pop("CRM_AWS_ENDPOINT_URL", None)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from chalicelib.core.config import settings
 from tests.billing import helpers
 from tests.browser.conftest import Screens, assert_fits_a_phone, new_page
 from tests.browser.test_app import open_screen
@@ -51,7 +52,7 @@ def test_a_trial_upgrades_through_checkout(browser: Any, live_url: str, app: Any
     assert "15.00 USD per seat per month \u00d7 2 seat(s)" in price  # the sandbox's page writes &times;
     screens.shoot(page, "billing-sandbox-checkout")
     # The sandbox returns to the app's public URL (CRM_PUBLIC_URL, another port than this server's): sent on here.
-    page.route(re.compile(r"^http://127\.0\.0\.1:8000/.*"),
+    page.route(re.compile("^" + re.escape(settings.public_url) + "/.*"),
                lambda route: route.fulfill(status=302, headers={"Location": f"{live_url}/"}))
     page.locator("[data-test=pay]").click()
     page.wait_for_url(re.compile(r"#/settings/billing\?checkout=done$"))

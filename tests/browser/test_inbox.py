@@ -46,7 +46,7 @@ def test_the_inbox_answers_a_customer_and_hears_of_new_messages_live(browser: An
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     management = boto3.client("apigatewaymanagementapi", endpoint_url=live_url + LOCAL_LIVE_PATH,
                               region_name="eu-west-1", config=Config(retries={"max_attempts": 1}))
-    monkeypatch.setattr(live_service, "management_client", lambda: management)  # settings name port 8000
+    monkeypatch.setattr(live_service, "management_client", lambda: management)  # the public URL serves nothing
     client = ApiClient(app)
     company = signup(client, company="Inbox Browser Ltd", country="RU")
     line = _line(client, company.owner.token)

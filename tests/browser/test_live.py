@@ -39,7 +39,7 @@ def test_a_signed_in_tab_hears_pushes_reconnects_and_closes_on_sign_out(
         browser: Any, live_url: str, app: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     management = boto3.client("apigatewaymanagementapi", endpoint_url=live_url + LOCAL_LIVE_PATH,
                               region_name="eu-west-1", config=Config(retries={"max_attempts": 1}))
-    monkeypatch.setattr(service, "management_client", lambda: management)  # settings name port 8000
+    monkeypatch.setattr(service, "management_client", lambda: management)  # the public URL serves nothing
     company = signup(ApiClient(app), company="Live Bakery")
     ctx = TenantContext(tenant_id=company.tenant_id)
 

@@ -69,7 +69,7 @@ def served(app: Any) -> Iterator[Served]:
 
 @pytest.fixture
 def management(served: Served, monkeypatch: pytest.MonkeyPatch) -> Any:
-    """The app's Management API client, pointed at the served socket (settings name port 8000)."""
+    """The app's Management API client, pointed at the served socket (the public URL serves nothing)."""
     client = served.management()
     monkeypatch.setattr(service, "management_client", lambda: client)
     return client
