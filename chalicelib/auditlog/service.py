@@ -87,11 +87,10 @@ def _person(ctx: TenantContext, actor: str) -> bool:
         return audit.on_actor_feed(ctx.actor_kind, actor)
     if actor in audit.MACHINE_ACTORS or not is_valid_id(actor):
         return False
-    from chalicelib.identity import apikeys, models
+    from chalicelib.identity import apikeys
     from chalicelib.identity import service as identity_service
 
-    return identity_service.get_user(ctx, actor) is not None or \
-        db.get(ctx, models.ApiKey, apikeys.keys_pk(ctx), actor) is not None
+    return bool(db.get_many(ctx, [(identity_service.users_pk(ctx), actor), (apikeys.keys_pk(ctx), actor)]))
 
 
 def list_records(ctx: TenantContext, query: AuditQuery) -> db.Page[AuditRecord]:

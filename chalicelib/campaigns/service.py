@@ -135,13 +135,6 @@ def delete(ctx: TenantContext, campaign_id: str) -> None:
     db.commit(ctx, change)
 
 
-def _locale(ctx: TenantContext) -> str:
-    from chalicelib.identity import service as identity_service
-
-    tenant = identity_service.tenant_settings(ctx)
-    return str(getattr(tenant, "locale", None) or "en")
-
-
 def _ready(campaign: Campaign) -> None:
     if campaign.channel == "whatsapp" and not (campaign.template or {}).get("name"):
         raise _invalid("template", "Choose the approved template to send", "content_required")
@@ -155,8 +148,11 @@ def _ready(campaign: Campaign) -> None:
 
 def preview(ctx: TenantContext, campaign_id: str) -> s.CampaignPreview:
     """The message as a sample recipient (Anna Smith) would get it on the campaign's channel."""
+    from chalicelib.identity import service as identity_service
+
     campaign = get_or_raise(ctx, campaign_id)
-    rendered = content.render(ctx, campaign, TEST_CONTACT, content.SAMPLE, locale=_locale(ctx), tracked=False)
+    rendered = content.render(ctx, campaign, TEST_CONTACT, content.SAMPLE, locale=identity_service.company_locale(ctx),
+                              tracked=False)
     return s.CampaignPreview(channel=campaign.channel, subject=rendered.subject, text=rendered.text, html=rendered.html,
                          parameters=list(rendered.parameters))
 
@@ -180,7 +176,8 @@ def test_send(ctx: TenantContext, campaign_id: str, *, data: s.CampaignTestSend)
     now = db.utcnow()
     names = str(user.name or "").split(" ", 1)
     person = {"first_name": names[0], "last_name": names[1] if len(names) > 1 else ""}
-    rendered = content.render(ctx, campaign, TEST_CONTACT, person, locale=_locale(ctx), tracked=False)
+    rendered = content.render(ctx, campaign, TEST_CONTACT, person, locale=identity_service.company_locale(ctx),
+                              tracked=False)
     line = delivery.line_of(ctx, campaign.integration_id) if campaign.channel != "email" else None
     counted = db.Change()  # counted once everything the message needs is read: a failure before writes nothing
     usage.count(ctx, counted, 1, now)

@@ -40,7 +40,7 @@ def today(ctx: TenantContext) -> date:
 
 def company_locale(ctx: TenantContext) -> str:
     """The language the company works in."""
-    return wording.locale_of(getattr(identity_service.tenant_settings(ctx), "locale", None))
+    return wording.locale_of(identity_service.company_locale(ctx))
 
 
 # -- the template's context ------------------------------------------------------------------------

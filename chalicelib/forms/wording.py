@@ -12,8 +12,8 @@ CALL_BACK_TITLES = {"en": "Call back: {name}", "ru": "Перезвонить: {n
 
 
 def _locale(ctx: TenantContext) -> str:
-    tenant = identity_service.tenant_settings(ctx)
-    return tenant.locale if tenant is not None and tenant.locale in DEAL_TITLES else "en"
+    locale = identity_service.company_locale(ctx)
+    return locale if locale in DEAL_TITLES else "en"
 
 
 def deal_title_template(ctx: TenantContext) -> str:

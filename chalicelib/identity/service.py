@@ -116,6 +116,12 @@ def tenant_settings(ctx: TenantContext) -> Tenant | None:
     return memo[key]  # type: ignore[no-any-return]
 
 
+def company_locale(ctx: TenantContext) -> str:
+    """The language the company works in ("en" when it names none): the words the server writes as its data."""
+    tenant = tenant_settings(ctx)
+    return str(tenant.locale) if tenant is not None and tenant.locale else "en"
+
+
 def tenant_settings_or_raise(ctx: TenantContext) -> Tenant:
     """tenant_settings, or 404."""
     tenant = tenant_settings(ctx)

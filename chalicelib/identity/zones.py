@@ -130,7 +130,12 @@ def company_zone(ctx: TenantContext) -> ZoneInfo:
     return zone
 
 
+def company_time(ctx: TenantContext, moment: datetime) -> datetime:
+    """A moment on the company's clock (its time zone; a naive moment is UTC)."""
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return aware.astimezone(company_zone(ctx))
+
+
 def company_day(ctx: TenantContext, moment: datetime) -> date:
     """The company's day of a moment: its date on the clock of the company's time zone (a naive moment is UTC)."""
-    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-    return aware.astimezone(company_zone(ctx)).date()
+    return company_time(ctx, moment).date()

@@ -5,7 +5,7 @@ words them in the reader's language. The tenant is read once per processing run 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.identity import service as identity_service
@@ -22,14 +22,12 @@ WORDS = {
 
 
 def _words(ctx: TenantContext) -> dict[str, str]:
-    tenant = identity_service.tenant_settings(ctx)
-    return WORDS.get(str(tenant.locale) if tenant is not None else "en", WORDS["en"])
+    return WORDS.get(identity_service.company_locale(ctx), WORDS["en"])
 
 
 def _clock(ctx: TenantContext, moment: datetime) -> str:
     """A moment as the company's wall clock shows it ("2026-12-06 19:34"), not UTC's ISO form."""
-    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-    return aware.astimezone(zones.company_zone(ctx)).strftime("%Y-%m-%d %H:%M")
+    return f"{zones.company_time(ctx, moment):%Y-%m-%d %H:%M}"
 
 
 def deal_title(ctx: TenantContext, number: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextvars import ContextVar
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from chalicelib.core import db, errors, permissions
@@ -400,10 +400,8 @@ CALL_SUBJECTS = {"en": ("Inbound call {at}", "Outbound call {at}"),
 
 
 def _call_subject(ctx: TenantContext, direction: str | None, started: datetime) -> str:
-    tenant = identity_service.tenant_settings(ctx)
-    words = CALL_SUBJECTS.get(str(tenant.locale) if tenant is not None else "en", CALL_SUBJECTS["en"])
-    local = (started if started.tzinfo is not None else started.replace(tzinfo=UTC)).astimezone(zones.company_zone(ctx))
-    return words[direction == "outbound"].format(at=f"{local:%Y-%m-%d %H:%M}")
+    words = CALL_SUBJECTS.get(identity_service.company_locale(ctx), CALL_SUBJECTS["en"])
+    return words[direction == "outbound"].format(at=f"{zones.company_time(ctx, started):%Y-%m-%d %H:%M}")
 
 
 def from_call(ctx: TenantContext, data: s.FromCall) -> tuple[Ticket, bool]:
