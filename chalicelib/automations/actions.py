@@ -3,8 +3,9 @@
 Each action is safe to run again after a failure or a crash: a task's id derives from the run and the action,
 an assignment, a move, a tag or a field that already holds is not written again, a notification derives from
 the run, and a webhook call carries the same ``webhook-id`` each attempt (receivers dedupe on it, as the
-Standard Webhooks specification asks). An action raises ``Failed`` (kept in the run log, not retried) or lets a
-``CRMError`` of 5xx through (retried with a doubling pause).
+Standard Webhooks specification asks). A message or an e-mail to a customer goes out at most once: the engine
+records that its step began before it sends (``engine.AT_MOST_ONCE``). An action raises ``Failed`` (kept in the
+run log, not retried) or lets a ``CRMError`` of 5xx through (retried with a doubling pause).
 """
 
 from __future__ import annotations

@@ -216,11 +216,44 @@ def _claim(ctx: TenantContext, rule: Automation, event_id: str, happening: Happe
     return run
 
 
+# Actions that reach a customer go out at most once: a run records that one has begun (one conditional write)
+# before it sends, so an attempt after a crash between the send and the run's record never sends it again. A
+# webhook is retried instead, under the same webhook-id (its receivers dedupe).
+AT_MOST_ONCE = frozenset({"send_email", "send_message"})
+INTERRUPTED = "an earlier attempt began sending this and was interrupted: it may have gone out, so it is not sent again"
+
+
+def _begin(run: AutomationRun, index: int) -> bool:
+    """Record that the step's message begins to go out (True), unless an earlier attempt began it."""
+    mark = str(index)
+    try:
+        with db.translate_errors():  # on a copy: the update reads the item back, and this attempt's steps are newer
+            AutomationRun(run.pk, run.sk).update(
+                actions=[AutomationRun.begun.add({mark})],
+                condition=AutomationRun.begun.does_not_exist() | ~AutomationRun.begun.contains(mark))
+    except errors.VersionConflictError:
+        return False
+    run.begun = set(run.begun or ()) | {mark}  # the run's own save keeps it
+    return True
+
+
+def _not_begun(run: AutomationRun, index: int) -> None:
+    """The message did not go out (its channel failed): its retry may send it."""
+    mark = str(index)
+    with db.translate_errors():
+        AutomationRun(run.pk, run.sk).update(actions=[AutomationRun.begun.delete({mark})])
+    run.begun = (set(run.begun or ()) - {mark}) or None
+
+
 def _step(ctx: TenantContext, rule: Automation, run: AutomationRun, index: int, subject: Subject) -> bool:
     """Run one action; False when it waits for a retry."""
     action = (rule.actions or [])[index]
     step = run.steps[index]
     step["attempts"] = int(step.get("attempts") or 0) + 1
+    once = str(action["type"]) in AT_MOST_ONCE
+    if once and not _begin(run, index):
+        step["status"], step["detail"] = "failed", INTERRUPTED
+        return True
     try:
         step["detail"] = run_actions.ACTIONS[str(action["type"])](rule_context(ctx, rule, run), rule, run, index,
                                                                  action, subject)
@@ -230,6 +263,8 @@ def _step(ctx: TenantContext, rule: Automation, run: AutomationRun, index: int, 
     except errors.CRMError as exc:  # 5xx: an outage, a receiver that failed; 4xx from deeper down: final
         final = exc.status < 500 or step["attempts"] >= MAX_ATTEMPTS
         step["status"], step["detail"] = ("failed" if final else "retrying"), f"{exc.code}: {exc.message}"[:300]
+        if once and not final:
+            _not_begun(run, index)
         return final
     return True
 

@@ -4,7 +4,8 @@
   for each event of a tenant that has any). Audited (entity ``automation``).
 - AutomationRun: pk ``T#<tid>#AUTORUN``, sk ``<rule id>#<run id>``: one run of a rule for one event, its id
   derived from the rule and the event (created only if absent: a redelivered event runs nothing twice), with
-  each action's outcome and attempts (the run log and the webhooks' delivery log). Kept 90 days.
+  each action's outcome and attempts (the run log and the webhooks' delivery log), and which of its messages to
+  a customer have begun to go out (``begun``: each goes out at most once, a crash or not). Kept 90 days.
 - RoundRobin: ``T#<tid>#AUTORR`` / ``<rule id>``: the count of assignments a rule made, for round-robin.
 """
 
@@ -15,6 +16,7 @@ from pynamodb.attributes import (
     JSONAttribute,
     NumberAttribute,
     UnicodeAttribute,
+    UnicodeSetAttribute,
     UTCDateTimeAttribute,
 )
 
@@ -46,6 +48,7 @@ class AutomationRun(MainTable, discriminator="automation_run"):
     depth = NumberAttribute(default=0)
     status = UnicodeAttribute(default="running")  # running | done | failed | retrying
     steps = JSONAttribute(default=list)  # [{"type", "status", "attempts", "detail"}]
+    begun = UnicodeSetAttribute(null=True)  # the steps (index) whose message to a customer has begun to go out
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
 

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from chalicelib.core import db
+from chalicelib.due import service as due
 from tests.events.conftest import Feed
 from tests.factories import Company, signup
 from tests.messaging.kit import APP_SECRET, make_conversation, play, thread
@@ -82,3 +83,49 @@ def test_a_message_runs_matching_rules_once_and_the_answer_stays_in_the_window(
     last = thread(client, company, conversation["id"])[-1]
     assert last["direction"] == "out" and last["kind"] == "template", last
     assert len(thread(client, company, conversation["id"])) == 4  # nothing went out for the failed step
+
+
+def test_a_rule_s_message_goes_out_at_most_once_through_a_crash_and_again_after_a_channel_outage(
+        client: ApiClient, feed: Feed, monkeypatch: pytest.MonkeyPatch) -> None:
+    from chalicelib.automations.models import AutomationRun
+    from chalicelib.channels import transport
+    from chalicelib.core import errors
+
+    company = signup(client, company="Message once")
+    rule = _rule(client, company, trigger={"type": "message.received", "text_contains": "HOURS"},
+                 actions=[{"type": "send_message", "text": "We are open 9 to 18"}])
+    conversation = make_conversation(client, company.owner.token, customer="+79161230055")
+    feed.deliver()
+    outgoing = lambda: [m for m in thread(client, company, conversation["id"]) if m["direction"] == "out"]  # noqa: E731
+
+    # The message went out, then the Lambda died before the run recorded it: the redelivered event sends nothing.
+    saved = AutomationRun.save
+    crashes = [errors.ServiceUnavailableError()]
+
+    def save_then_crash(run: AutomationRun, *args: Any, **kwargs: Any) -> Any:
+        if kwargs.get("condition") is None and crashes and any(s["status"] == "done" for s in run.steps):
+            raise crashes.pop()
+        return saved(run, *args, **kwargs)
+
+    monkeypatch.setattr(AutomationRun, "save", save_then_crash)
+    _customer_writes(client, company, "Your HOURS?", 2)
+    failed = feed.deliver()["batchItemFailures"]
+    assert failed and not crashes and len(outgoing()) == 1
+    records = {r["dynamodb"]["SequenceNumber"]: r for r in feed.delivered}
+    assert feed.deliver([records[f["itemIdentifier"]] for f in failed]) == {"batchItemFailures": []}
+    [run] = _runs(client, company, rule)
+    assert len(outgoing()) == 1, outgoing()  # never twice (it was, before the begun mark)
+    assert run["steps"][0]["status"] == "failed" and "not sent again" in run["steps"][0]["detail"], run
+
+    # The channel refused the message (a 503): nothing went out, so its retry sends it, once.
+    answers = [transport.Answer(503, b'{"error":{"message":"Service unavailable","code":2}}')]
+    real = transport._RESPONDERS["whatsapp"]
+    monkeypatch.setitem(transport._RESPONDERS, "whatsapp", lambda request: answers.pop() if answers else real(request))
+    _customer_writes(client, company, "HOURS on Sunday?", 3)
+    assert feed.deliver() == {"batchItemFailures": []}
+    run = next(r for r in _runs(client, company, rule) if r["status"] != "failed")
+    assert run["status"] == "retrying" and not answers and len(outgoing()) == 1, run
+    due.run_due(now=db.utcnow() + timedelta(minutes=2))
+    run = next(r for r in _runs(client, company, rule) if r["id"] == run["id"])
+    assert (run["status"], run["steps"][0]["attempts"]) == ("done", 2), run
+    assert [m["text"] for m in outgoing()] == ["We are open 9 to 18", "We are open 9 to 18"]
