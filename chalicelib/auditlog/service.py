@@ -29,6 +29,8 @@ CREATIONS = frozenset({"create", "invite", "request", "upload"})
 ONE_WAY = {"merge": "A merge is reverted with the merge's own undo (POST /api/v1/merges/{merge_id}/undo).",
            "merged_into": "A merge is reverted with the merge's own undo (POST /api/v1/merges/{merge_id}/undo).",
            "merge_undo": "An undone merge is merged again with a new merge.",
+           # a record pointed from an absorbed contact to the survivor by a merge: the merge's undo points it back
+           "contact_merge": "A merge is reverted with the merge's own undo (POST /api/v1/merges/{merge_id}/undo).",
            "purge": "A purge deleted the record for good; there is nothing left to put back."}
 
 

@@ -25,12 +25,22 @@ UPDATABLE = frozenset(ContactFields.model_fields) - {"custom"}
 DERIVED = frozenset({"team_id"})  # follows the owner: putting the owner back puts it back
 
 
-def _refuse_unrevertable(before: dict[str, Any]) -> None:
+def contact_refusal(before: dict[str, Any] | None) -> str | None:
+    """Why a change of a contact can never be reverted (a merge, a field no service writes back), or None."""
+    if before is None:
+        return None
     if "merged_into" in before:
-        raise not_revertable("A merge is reverted with the merge's own undo (POST /api/v1/merges/{merge_id}/undo).")
+        return "A merge is reverted with the merge's own undo (POST /api/v1/merges/{merge_id}/undo)."
     unknown = set(before) - UPDATABLE - DERIVED - {"deleted_at", "company_ids"}
     if any(not name.startswith("custom.") for name in unknown):
-        raise not_revertable(f"This change of a contact ({', '.join(sorted(unknown))}) cannot be reverted.")
+        return f"This change of a contact ({', '.join(sorted(unknown))}) cannot be reverted."
+    return None
+
+
+def _refuse_unrevertable(before: dict[str, Any]) -> None:
+    refused = contact_refusal(before)
+    if refused is not None:
+        raise not_revertable(refused)
 
 
 def _put_companies(ctx: TenantContext, contact: Contact, company_ids: list[str]) -> Contact:
@@ -63,4 +73,4 @@ def revert_contact(ctx: TenantContext, contact_id: str, before: dict[str, Any] |
         service.update(ctx, contact_id, data=validate(ContactUpdate, {"version": int(contact.version or 0), **data}))
 
 
-audit.register_reverter("contact", revert_contact)
+audit.register_reverter("contact", revert_contact, refuses=contact_refusal)

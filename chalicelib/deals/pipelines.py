@@ -8,7 +8,7 @@ in ``deals.pipeline_changes.update_pipeline``, which plans with :func:`plan_upda
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -233,8 +233,13 @@ class PipelinePlan:
     target: Stage | None = None  # where the deals of occupied stages go
 
 
-def plan_update(ctx: TenantContext, pipeline_id: str, body: s.PipelineUpdate) -> PipelinePlan:
-    """Validate a change of a pipeline (409 on a stale version or a stage that still holds deals)."""
+def plan_update(ctx: TenantContext, pipeline_id: str, body: s.PipelineUpdate,
+                returning: Collection[str] = ()) -> PipelinePlan:
+    """Validate a change of a pipeline (409 on a stale version or a stage that still holds deals).
+
+    ``returning``: ids of stages this pipeline once had that may come back under their id (a revert of
+    their removal); any other id the pipeline does not hold is refused.
+    """
     permissions.require(ctx, "pipelines", "update")
     pipeline = get_or_raise(ctx, pipeline_id)
     if int(pipeline.version or 0) != body.version:
@@ -246,20 +251,26 @@ def plan_update(ctx: TenantContext, pipeline_id: str, body: s.PipelineUpdate) ->
         pipeline.lost_reasons = list(body.lost_reasons)
     if body.stages is not None:
         counts = stage_summaries(ctx, pipeline_id)
-        pipeline.stages = _merged_stages(plan.old_stages, body.stages, counts)
+        pipeline.stages = _merged_stages(plan.old_stages, body.stages, counts, returning)
         check_stages(pipeline.stages)
         _plan_stage_moves(plan, counts, body.move_to)
     return plan
 
 
-def _merged_stages(old: list[Stage], wanted: list[s.StageIn], counts: dict[str, StageSummary]) -> list[Stage]:
+def _merged_stages(old: list[Stage], wanted: list[s.StageIn], counts: dict[str, StageSummary],
+                   returning: Collection[str] = ()) -> list[Stage]:
     by_id = {stage.stage_id: stage for stage in old}
+    back = set(returning) - set(by_id)  # each once
     merged: list[Stage] = []
     for index, spec in enumerate(wanted):
         if spec.id is None:
             merged.append(Stage(stage_id=new_id(), name=spec.name, stage_kind=spec.kind, position=index))
             continue
         existing = by_id.pop(spec.id, None)
+        if existing is None and spec.id in back:
+            back.discard(spec.id)
+            merged.append(Stage(stage_id=spec.id, name=spec.name, stage_kind=spec.kind, position=index))
+            continue
         if existing is None:
             raise errors.ValidationError(details=[{"loc": ["stages", index, "id"], "msg": "No such stage here",
                                                    "type": "unknown_stage"}])

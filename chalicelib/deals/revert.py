@@ -2,9 +2,11 @@
 
 Deals: a creation is reverted by moving the deal to the trash, a deletion by restoring it (board
 totals, links and stage history follow), a stage move by moving it back, an edit by writing the
-previous values through ``service.update``. Pipelines: a creation by deleting it (refused while it
-holds deals), an edit through ``plan_update``/``commit_update``, a deletion by creating it again under
-its id with its stages (pipelines have no trash).
+previous values through ``service.update``. A change that touched a sensitive custom value is never
+reverted (the trail keeps it sealed), and ``deal_refusal`` says so, so the trail offers no Revert.
+Pipelines: a creation by deleting it (refused while it holds deals), an edit through
+``plan_update``/``commit_update`` (a removed stage comes back under its id, empty), a deletion by
+creating it again under its id with its stages (pipelines have no trash).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from chalicelib.records.reverting import (
     delete_created,
     expect,
     not_revertable,
-    refuse_sealed,
+    sealed_refusal,
     start_trash_revert,
 )
 
@@ -63,16 +65,26 @@ def _edit_back(ctx: TenantContext, deal: Deal, before: dict[str, Any]) -> None:
                           "currency": before.get("currency", deal.currency)}
     if "custom" in before:
         custom = dict(before["custom"] or {})
-        refuse_sealed(custom, "custom")
         data["custom"] = {**{key: None for key in deal.custom or {} if key not in custom}, **custom}
     if data:
         service.update(ctx, deal.deal_id, data=validate(s.DealUpdate, {"version": int(deal.version or 0), **data}))
 
 
-def _refuse_unknown(before: dict[str, Any]) -> None:
+def deal_refusal(before: dict[str, Any] | None) -> str | None:
+    """Why a change of a deal can never be reverted (a field no service writes back, a sensitive custom
+    value kept sealed), or None."""
+    if before is None:
+        return None
     unknown = set(before) - MOVE_FIELDS - EDIT_FIELDS - {"deleted_at", "team_id"}
     if unknown:
-        raise not_revertable(f"This change of a deal ({', '.join(sorted(unknown))}) cannot be reverted.")
+        return f"This change of a deal ({', '.join(sorted(unknown))}) cannot be reverted."
+    return sealed_refusal(dict(before.get("custom") or {}), "custom")
+
+
+def _refuse_unknown(before: dict[str, Any]) -> None:
+    refused = deal_refusal(before)
+    if refused is not None:
+        raise not_revertable(refused)
 
 
 TRASH: Trash[Deal] = Trash("deal", find=_deal, delete=service.delete, restore=service.restore, refuse=_refuse_unknown)
@@ -120,9 +132,12 @@ def revert_pipeline(ctx: TenantContext, pipeline_id: str, before: dict[str, Any]
     data: dict[str, Any] = {name: before[name] for name in ("name", "lost_reasons") if name in before}
     if "stages" in before:
         data["stages"] = _stages_in(before)
-    plan = pipelines.plan_update(ctx, pipeline_id, validate(s.PipelineUpdate, {"version": version, **data}))
+    # The stages the change removed come back under their ids (empty: their deals went elsewhere and stay).
+    returning = {stage["id"] for stage in data.get("stages", [])}
+    plan = pipelines.plan_update(ctx, pipeline_id, validate(s.PipelineUpdate, {"version": version, **data}),
+                                 returning=returning)
     pipelines.commit_update(ctx, plan)
 
 
-audit.register_reverter("deal", revert_deal)
+audit.register_reverter("deal", revert_deal, refuses=deal_refusal)
 audit.register_reverter("pipeline", revert_pipeline)

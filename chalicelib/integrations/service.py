@@ -480,14 +480,21 @@ def responsible_user(ctx: TenantContext, integration: Integration, responsible: 
 # -- revert ---------------------------------------------------------------------------------
 
 REVERTABLE = frozenset({"name", "status", "settings"})
+NOT_REVERTABLE = ("Only changes of an integration's name, status or settings can be reverted; "
+                  "keys and secrets are rotated again instead.")
+
+
+def integration_refusal(before: dict[str, Any] | None) -> str | None:
+    """Why a change of an integration can never be reverted (its creation, key, secret, deletion), or None."""
+    return NOT_REVERTABLE if not before or not set(before) <= REVERTABLE else None
 
 
 def revert_integration(ctx: TenantContext, integration_id: str, before: dict[str, Any] | None,
                        expected: int | None) -> None:
     """Put an integration's name, status or settings back (a key, a secret or a deletion cannot be)."""
-    if not before or not set(before) <= REVERTABLE:
-        raise errors.ConflictError("Only changes of an integration's name, status or settings can be reverted; "
-                                   "keys and secrets are rotated again instead.", code="not_revertable")
+    refused = integration_refusal(before)
+    if refused is not None or not before:
+        raise errors.ConflictError(refused or NOT_REVERTABLE, code="not_revertable")
     integration = get_or_raise(ctx, integration_id, action="update")
     version = int(integration.version or 0)
     if expected is not None and expected != version:
@@ -495,4 +502,4 @@ def revert_integration(ctx: TenantContext, integration_id: str, before: dict[str
     update(ctx, integration_id, data=s.IntegrationUpdate.model_validate({"version": version, **before}))
 
 
-audit.register_reverter(AUDIT_ENTITY, revert_integration)
+audit.register_reverter(AUDIT_ENTITY, revert_integration, refuses=integration_refusal)

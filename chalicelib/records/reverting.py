@@ -127,11 +127,20 @@ def split_custom(before: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]
     return fields, custom
 
 
+def sealed_refusal(values: dict[str, Any], what: str) -> str | None:
+    """Why audited values cannot be written back when one is a sealed token (it would be taken for clear
+    text), or None; told from the values alone, so a reverter declares it (``register_reverter(refuses=...)``)."""
+    if any(isinstance(value, str) and _SEALED.fullmatch(value) for value in values.values()):
+        return (f"This change touched a sensitive {what} value, which the audit trail keeps only sealed; "
+                "set it again by hand.")
+    return None
+
+
 def refuse_sealed(values: dict[str, Any], what: str) -> None:
     """409 when an audited value is a sealed token: written back it would be taken for clear text."""
-    if any(isinstance(value, str) and _SEALED.fullmatch(value) for value in values.values()):
-        raise not_revertable(f"This change touched a sensitive {what} value, which the audit trail keeps only "
-                             "sealed; set it again by hand.")
+    refused = sealed_refusal(values, what)
+    if refused is not None:
+        raise not_revertable(refused)
 
 
 def record_trash(rtype: Any, refuse: Callable[[dict[str, Any]], None] = lambda before: None) -> Trash[Any]:

@@ -19,6 +19,12 @@ from chalicelib.records.reverting import expect, not_revertable
 EDITABLE = frozenset(FieldUpdate.model_fields) - {"version"}
 
 
+def field_refusal(before: dict[str, Any] | None) -> str | None:
+    """Why a change of a definition can never be reverted (its key, type, entity or sensitivity), or None."""
+    fixed = set(before or {}) - EDITABLE
+    return f"A custom field's {', '.join(sorted(fixed))} never change after creation." if fixed else None
+
+
 def revert_field(ctx: TenantContext, field_id: str, before: dict[str, Any] | None, expected: int | None) -> None:
     """Archive a created definition, restore an archived one, or put an edited one's settings back."""
     definition = service.get_field(ctx, field_id)
@@ -30,10 +36,10 @@ def revert_field(ctx: TenantContext, field_id: str, before: dict[str, Any] | Non
             raise not_revertable("This custom field is already archived.")
         service.archive_field(ctx, field_id)
         return
-    fixed = set(before) - EDITABLE
-    if fixed:
-        raise not_revertable(f"A custom field's {', '.join(sorted(fixed))} never change after creation.")
+    refused = field_refusal(before)
+    if refused is not None:
+        raise not_revertable(refused)
     service.update_field(ctx, field_id, validate(FieldUpdate, {"version": version, **before}))
 
 
-audit.register_reverter("custom_field", revert_field)
+audit.register_reverter("custom_field", revert_field, refuses=field_refusal)
