@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tests.browser.conftest import Screens, new_page
+from tests.browser.conftest import DESKTOP, Screens, new_page
 from tests.browser.test_app import BENIGN, open_screen, sign_up
 from tests.factories import unique_email
 from tests.support import ApiClient, body
@@ -34,6 +34,7 @@ def test_owner_runs_the_company_from_the_settings(browser: Any, live_url: str, a
     page.get_by_label("Tasks: Edit").check()
     page.get_by_role("button", name="Create role").click()
     page.locator(".list li", has_text="Baker").locator(".meta", has_text="2 permissions").wait_for()
+    assert_the_roles_grid_fits(page, screens)
 
     open_screen(page, "/settings/users", "Settings")
     email = unique_email("baker")
@@ -70,8 +71,33 @@ def test_owner_runs_the_company_from_the_settings(browser: Any, live_url: str, a
     page.locator("#page-title", has_text="Flour Mill Ltd").wait_for()
     assert "https://flourmill.example" in page.locator("main").inner_text()
     screens.shoot(page, "company-card")
+    page.get_by_label("Language", exact=True).select_option("ru")  # longer column headings, same fit
+    page.goto("/#/settings/roles")
+    page.locator("table.permission-grid thead", has_text="Изменение").first.wait_for()
+    assert_the_roles_grid_fits(page, screens, "ru")
     assert not [p for p in page.problems if not BENIGN.search(p)], page.problems
     page.context.close()
+
+
+PHONE = {"width": 375, "height": 812}
+LAPTOP = {"width": 1366, "height": 800}
+OVERFLOWING = """() => [document.documentElement, ...document.querySelectorAll('.table-wrap')]
+    .filter((el) => el.scrollWidth > el.clientWidth).map((el) => el.className || el.tagName)"""
+
+
+def assert_the_roles_grid_fits(page: Any, screens: Screens, language: str = "en") -> None:
+    """Settings -> Roles scrolls only downwards on a 375 px phone (the permission grid stacks per record type),
+    and stays a grid with its column headings at 1366 px."""
+    try:
+        page.set_viewport_size(PHONE)
+        assert page.evaluate(OVERFLOWING) == [], "nothing scrolls sideways"
+        assert page.locator(".permission-grid input[value=update]").first.is_visible()
+        screens.shoot(page, f"roles-phone-{language}")
+        page.set_viewport_size(LAPTOP)
+        assert page.evaluate(OVERFLOWING) == [], "nor on a laptop"
+        assert page.locator("table.permission-grid thead").first.is_visible()
+    finally:
+        page.set_viewport_size(DESKTOP)
 
 
 def test_an_agent_sees_no_administration(browser: Any, live_url: str, app: Any) -> None:

@@ -30,7 +30,7 @@ export function entityName(entity) {
 export function permissionChecklist(selected = []) {
   const chosen = new Set(selected);
   const rows = [];
-  const table = h('table', { class: 'checklist' },
+  const table = h('table', { class: 'checklist permission-grid' },
     h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('roles.entity')),
       ACTIONS.map((action) => h('th', { scope: 'col' }, t(`action.${action}`))), h('th', { scope: 'col' }, t('roles.scope')))),
     h('tbody', {}, [...held()].map(([entity, entry]) => {
@@ -43,13 +43,16 @@ export function permissionChecklist(selected = []) {
           checked: SCOPES.some((scope) => chosen.has(`${entity}:${action}:${scope}`)) })
         : null));
       rows.push({ entity, scopeSelect, boxes });
-      return h('tr', {}, h('th', { scope: 'row' }, entityName(entity)), boxes.map((box) => h('td', {}, box)),
+      // On a phone the grid stacks per record type and the column headings hide: each box shows its action.
+      return h('tr', {}, h('th', { scope: 'row' }, entityName(entity)),
+        boxes.map((box, i) => h('td', {}, box && h('label', {}, box,
+          h('span', { class: 'cell-label', 'aria-hidden': 'true' }, t(`action.${ACTIONS[i]}`))))),
         h('td', {}, scopeSelect));
     })));
   const sensitiveId = uid('sensitive');
   const sensitive = session.permissions.includes(SENSITIVE)
     ? h('input', { type: 'checkbox', id: sensitiveId, checked: chosen.has(SENSITIVE) }) : null;
-  const wrap = h('div', { class: 'field' }, h('span', { class: 'field-label' }, t('roles.permissions')),
+  const wrap = h('div', { class: 'field permission-field' }, h('span', { class: 'field-label' }, t('roles.permissions')),
     h('div', { class: 'table-wrap' }, table),
     sensitive && h('div', { class: 'choice' }, sensitive, h('label', { for: sensitiveId }, t('roles.sensitive'))),
   );
