@@ -50,6 +50,10 @@ from local.stripe_sandbox import PREFIX as STRIPE_PATH
 from local.stripe_sandbox import StripeSandbox
 
 log = logging.getLogger("local")
+# What the app's last request on this thread was (its route template, never a path with ids or keys), from its
+# "request" log line, for the HTTP handler's one console line (``console_line``).
+_last_request = threading.local()
+QUIET_ROUTES = ("/", "/static/")  # the web app's files: no line when they are served
 
 STAGE = "local"
 DEFAULT_HTTP_PORT = 8000
@@ -198,6 +202,14 @@ class JsonRequestHandler(ChaliceRequestHandler):
 
     do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _serve
 
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        """One short console line a request at most (``console_line``), instead of http.server's access line."""
+        line = console_line(self.command, self.path, int(code) if str(code).isdigit() else 0,
+                            getattr(_last_request, "seen", None))
+        _last_request.seen = None
+        if line:
+            log.info(line)
+
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """Errors http.server raises itself (bad request line, unknown method) in our JSON shape."""
         if code == HTTPStatus.NOT_IMPLEMENTED:  # a method no route has (TRACE ...): API Gateway answers our 404
@@ -289,6 +301,49 @@ def single_runner(directory: Path) -> Iterator[None]:
         yield
 
 
+def console_line(method: str, path: str, status: int, seen: tuple[str, str, int, float] | None) -> str | None:
+    """The console's line for an HTTP request: the app's route template, status and time ("GET
+    /api/v1/deals/{deal_id} 200 12 ms"), none for a web app file served; a request the app did not log (the
+    live-updates socket, the Stripe sandbox, an unknown route) shows only when it failed, without its query."""
+    if seen is not None:
+        app_method, route, app_status, duration_ms = seen
+        if app_status < 400 and (route == QUIET_ROUTES[0] or route.startswith(QUIET_ROUTES[1])):
+            return None
+        return f"{app_method} {route} {app_status} {duration_ms:.0f} ms"
+    if status < 400:
+        return None
+    return f"{method} {path.split('?', 1)[0][:120]} {status}"
+
+
+class RequestLineFilter(logging.Filter):
+    """Drops the app's JSON "request" line (CloudWatch's, one a request), keeping what it said for the HTTP
+    handler's short line; every other line of the app (warnings, errors, tracebacks) passes."""
+
+    def __init__(self, keys: Callable[[], dict[str, Any]]) -> None:
+        super().__init__()
+        self.keys = keys  # the app logger's keys of this thread: route and method
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.getMessage() != "request" or not hasattr(record, "status"):
+            return True
+        keys = self.keys()
+        _last_request.seen = (str(keys.get("method") or "-"), str(keys.get("route") or "-"),
+                              int(record.status), float(getattr(record, "duration_ms", 0.0)))
+        return False
+
+
+def quiet_console() -> None:
+    """The app's console as a developer reads it: its request line as one short line (``console_line``), and no
+    EMF metrics lines (CloudWatch's; nothing reads them here) unless POWERTOOLS_METRICS_DISABLED=false."""
+    from chalicelib.core.observability import logger, metrics
+
+    logging.getLogger(logger.name).addFilter(RequestLineFilter(logger.thread_safe_get_current_keys))
+    if os.environ.get("POWERTOOLS_METRICS_DISABLED", "").lower() != "false":
+        # Emptied, not printed. (POWERTOOLS_METRICS_DISABLED=true would keep the set instead: it grows with
+        # every request, warns of a dimension added twice and prints it all once it holds 100 values.)
+        metrics.flush_metrics = lambda raise_on_empty_metrics=False: metrics.clear_metrics()  # type: ignore[method-assign]
+
+
 def _configure_logging() -> None:
     # As `chalice local` does: the app's log lines on stdout, bare, as Lambda would print them.
     logging.basicConfig(stream=sys.stdout, level=logging.INFO, format="%(message)s")
@@ -350,6 +405,7 @@ class Runner:
         created = aws.provision()
 
         app = load_app(self.project_dir)
+        quiet_console()
         from chalicelib.core.config import settings
         from local.seed import seed_demo_tenant
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -150,6 +151,15 @@ def test_serves_the_app_and_answers_unknown_routes_with_json_404(tmp_path: Path)
         banner = running.output
         assert running.url in banner and running.endpoint in banner
         assert "created" in banner and TABLE in banner
+
+        assert request(running.url + "/")[0] == 200  # a web app file: served without a line
+        assert request(running.url + "/api/v1/contacts?q=someone%40example.com")[0] == 401
+        console = running.output.splitlines()
+        assert not [line for line in console if '"message":"request"' in line or '"_aws"' in line
+                    or 'HTTP/1.1"' in line], "one short line a request, not the JSON log, EMF and access lines"
+        assert any(re.fullmatch(r"GET /api/v1/health 200 \d+ ms", line) for line in console), console[-20:]
+        assert "GET /api/v1/contacts 401" in " ".join(console) and "someone" not in running.output
+        assert "GET /nope 404" in console and "GET / 200" not in " ".join(console)
 
         code = running.stop(signal.SIGTERM)
     assert code == 0, running.output
