@@ -108,8 +108,8 @@ def resolve_party(run: Run, call: Call, settings: TelephonySettings) -> None:
     e164 = call.customer_number or _customer_number(ctx, call)
     call.customer_number = e164
     call.party_resolved = 1
-    if not e164 or not e164.startswith("+"):
-        return  # a hidden or internal number: nobody to find
+    if not e164 or not e164.startswith("+") or phones.e164(e164, None) is None:
+        return  # a hidden or internal number, or one outside the numbering plan: nobody to find or make
     party = parties.find(run, e164=e164)
     if party is None and settings.unknown_caller != "ignore":
         owner_id = call.user_id or integrations_service.responsible_user(ctx, run.integration, settings.responsible)

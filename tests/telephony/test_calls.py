@@ -203,3 +203,18 @@ def test_a_replayed_event_changes_nothing(client: ApiClient, company: Company) -
     after = _get(client, company, f"/api/v1/calls/{listed['id']}")
     assert after == before  # same call, same version: a replay writes nothing new
     assert len(calls(client, company)) == 1 and len(_get(client, company, "/api/v1/contacts")["items"]) == 1
+
+
+def test_a_number_the_phone_library_does_not_know_still_makes_its_call(client: ApiClient, company: Company) -> None:
+    # +44 7911 555001 is dialable but not in libphonenumber's ranges: the call, its missed-call task and the
+    # callback mark keep the number as the provider sent it; nobody is found or made for it (before, every event of
+    # the call failed on the new contact's phone and the call never reached the Calls screen).
+    unknown = "+447911555001"
+    pbx = _pbx(client, company)
+    assert all(a.status_code == 200 for a in play(client, pbx, _scenario(pbx, "missed", customer=unknown)))
+    [missed] = calls(client, company, "?status=missed")
+    call = _get(client, company, f"/api/v1/calls/{missed['id']}")
+    assert call["from_number"] == unknown and call["contact_id"] is None and call["callback"]["task_id"]
+    assert _get(client, company, "/api/v1/contacts")["items"] == []
+    play(client, pbx, _scenario(pbx, "answered", customer=unknown))
+    assert _get(client, company, f"/api/v1/calls/{missed['id']}")["callback"]["returned_call_id"]
