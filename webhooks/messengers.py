@@ -110,7 +110,7 @@ def telegram_update(chat: Chat, update_id: int, message: dict[str, Any], *, edit
     user = {"id": chat.chat_id, "is_bot": False, "first_name": first, "last_name": last or None,
             "username": "maria_i", "language_code": "ru"}
     body = {"chat": {"id": chat.chat_id, "type": "private", "first_name": first, "username": "maria_i"},
-            "from": {k: v for k, v in user.items() if v is not None}, "date": int(chat.start) + update_id % 1000,
+            "from": {k: v for k, v in user.items() if v is not None}, "date": int(chat.start) + update_id % 10,
             **message}
     return {"update_id": update_id, ("edited_message" if edited else "message"): body}
 
@@ -124,7 +124,7 @@ def telegram_post(url: str, secret_token: str, update: dict[str, Any]) -> Reques
 
 def telegram_requests(url: str, *, secret_token: str, chat: Chat, start_code: str | None = None) -> list[Request]:
     """A conversation a customer has with a bot: /start (with a code), a text, a photo, then an edit of the text."""
-    base = int(chat.start) % 100_000 * 10
+    base = int(chat.start) % 100_000 * 10  # update ids base+1..base+4; their last digit dates them (telegram_update)
     steps = []
     if start_code:
         steps.append(telegram_update(chat, base + 1, {"message_id": 10, "text": f"/start {start_code}"}))

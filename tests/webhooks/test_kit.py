@@ -118,3 +118,15 @@ def test_hook_answers_json_shape(client: ApiClient) -> None:
     answer = body(client.request("POST", hook_path(form), body=b'{"name": "J", "email": "j@example.com"}',
                                  headers={"Content-Type": "application/json"}))
     assert set(answer) == {"ok", "event_id", "duplicate"}
+
+
+@pytest.mark.parametrize("start", [1_796_583_000.0, 1_796_583_099.0, 1_796_583_099.9])
+def test_the_telegram_simulator_dates_its_messages_when_they_were_written(start: float) -> None:
+    # Its customer writes a minute ago, a second apart; the inbox read "in 10 minutes" when the update id's low
+    # digits (taken from the clock) leaked into the message's date.
+    from webhooks.messengers import Chat, telegram_requests
+
+    chat = Chat(start=start)
+    updates = [json.loads(r.body) for r in telegram_requests("http://h/x", secret_token="s", chat=chat, start_code="c")]
+    dates = [(u.get("message") or u["edited_message"])["date"] for u in updates]
+    assert dates == [int(start) + step for step in (1, 2, 3, 4)]
