@@ -21,7 +21,9 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 FORMATS = ("urlencoded", "multipart", "json")
-DEFAULT_FIELDS = {"name": "Simulated Lead", "phone": "+79161234567", "email": "lead@example.com",
+# The lead's phone is not the calls' and chats' customer (providers.Call.customer): a call played after a form
+# is a new number, as the simulators' help says, not this lead calling back.
+DEFAULT_FIELDS = {"name": "Simulated Lead", "phone": "+79035550123", "email": "lead@example.com",
                   "message": "Sent by python -m webhooks simulate", "utm_source": "simulator"}
 
 

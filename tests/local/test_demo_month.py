@@ -5,10 +5,13 @@ leads with the customers' own words."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from local.demo_month import seed_month
 from tests.factories import add_member, signup
 from tests.support import ApiClient, body
+from webhooks import messengers, simulate
+from webhooks.providers import Call
 
 
 def test_the_demo_company_has_a_month_of_a_flower_shop(app: Any) -> None:
@@ -52,3 +55,10 @@ def test_the_demo_company_has_a_month_of_a_flower_shop(app: Any) -> None:
     # spread over the month, not made in one instant
     created = sorted(c["created_at"][:10] for c in contacts)
     assert len(set(created)) >= 8
+
+    # the simulators' numbers are nobody's here: the banner's call, and a chat, come from a new number, and a lead
+    # sent with `simulate form` is a new lead, not the caller
+    assert simulate.DEFAULT_FIELDS["phone"] != Call.customer and messengers.Chat.customer == Call.customer
+    assert body(client.get(f"/api/v1/contacts?q={quote('+447911120000')}", token=token))["items"]  # a customer's
+    for number in (Call.customer, simulate.DEFAULT_FIELDS["phone"]):
+        assert body(client.get(f"/api/v1/contacts?q={quote(number)}", token=token))["items"] == [], number
