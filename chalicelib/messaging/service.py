@@ -8,15 +8,15 @@ from typing import Any
 
 from chalicelib.conversations import schemas as s
 from chalicelib.conversations.models import BindCode, Conversation, ConversationRow, Message
-from chalicelib.conversations.record import CONVERSATION
+from chalicelib.conversations.record import CONVERSATION, SEALED_ENTITY
 from chalicelib.core import db, errors, permissions
 from chalicelib.core.observability import logger
 from chalicelib.core.tenancy import TenantContext, is_valid_id, new_id
 from chalicelib.identity import zones
 from chalicelib.integrations import service as integrations_service
-from chalicelib.messaging import mailing, processor, threads, views
+from chalicelib.messaging import mailing, processor, sealing, threads, views
 from chalicelib.messaging.events import Sent, Template
-from chalicelib.records import access, editing, listing, store
+from chalicelib.records import access, editing, listing, naming, store
 from chalicelib.records import timeline as timeline_service
 
 BIND_CODE_LIFETIME = timedelta(days=7)
@@ -252,6 +252,9 @@ def start(ctx: TenantContext, data: s.ConversationStart) -> dict[str, Any]:
                              team_id=ctx.team_id)
         # An e-mail thread is found by its first message (ours), a messenger's by its chat.
         threads.seal_chat(ctx, fresh, draft.also_known_as[0] if draft.also_known_as else chat_id)
+        # Named as the card names the contact (the channel names only those who write first).
+        fresh.customer_name = sealing.seal(ctx, entity=SEALED_ENTITY, record_id=conversation_id,
+                                           field="customer_name", text=naming.record_name(contact))
     target = existing if existing is not None else fresh
     assert target is not None
     conversation, message = _record_reply(ctx, target.conversation_id, draft, integration.integration_id, start=fresh)

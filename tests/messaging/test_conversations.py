@@ -98,9 +98,11 @@ def test_a_conversation_starts_from_the_card_and_counts_for_the_reports(client: 
     conversation = body(started)
     assert conversation["contact_id"] == contact["id"] and conversation["message"]["kind"] == "template"
     assert conversation["window"]["open"] is False
+    assert conversation["customer_name"] == "Cardholder"  # the inbox names it as the card does, not "Customer"
     _write(client, whatsapp, "+79161000004", "Thanks for writing")
     [listed] = inbox(client, company, f"?contact_id={contact['id']}")
     assert listed["id"] == conversation["id"]  # the customer's answer lands in the same conversation
+    assert listed["customer_name"] == "Cardholder"
     reply = client.post(f"/api/v1/conversations/{conversation['id']}/messages", {"text": "Glad to help"},
                         token=token)
     assert reply.status_code == 201
