@@ -52,16 +52,9 @@ def test_the_inbox_answers_a_customer_and_hears_of_new_messages_live(browser: An
     line = _line(client, company.owner.token)
     anna = Chat(customer="+79161230101", name="Anna Lebedeva")
     old = Chat(customer="+79161230102", name="Boris Old", start=time.time() - 30 * 3600)
-    _write(client, line, old, 1, "Yesterday's question")
-    _write(client, line, anna, 1, "Do you have it in blue?")
     token = company.owner.token
-    listed = body(client.get("/api/v1/conversations", token=token))["items"]
-    boris = next(c for c in listed if c["customer_name"] == "Boris Old")
-    client.post(f"/api/v1/conversations/{boris['id']}/read", token=token)  # read: Anna's unread one comes first
-
     page = new_page(browser, live_url, viewport=DESKTOP)
     log_in(page, company.owner, "Inbox Browser Ltd")
-    page.locator("[data-test=inbox-count]", has_text="1").wait_for()
     ctx = TenantContext(tenant_id=company.tenant_id)
 
     def sockets() -> list[str]:
@@ -70,16 +63,28 @@ def test_the_inbox_answers_a_customer_and_hears_of_new_messages_live(browser: An
 
     until(sockets, "the tab's socket")
     open_screen(page, "/inbox", "Inbox")
+    page.locator(".inbox-list .empty").wait_for()  # nothing yet: the first chats arrive while it is open
+    _write(client, line, old, 1, "Yesterday's question")
+    page.locator(".conversation-row", has_text="Boris Old").wait_for()
+    assert page.locator(".inbox-list .empty").count() == 0  # not "No conversations yet" above it
+    [boris] = body(client.get("/api/v1/conversations", token=token))["items"]
+    client.post(f"/api/v1/conversations/{boris['id']}/read", token=token)  # read: Anna's unread one comes first
+    _write(client, line, anna, 1, "Do you have it in blue?")
+    listed = body(client.get("/api/v1/conversations", token=token))["items"]
+    page.locator("[data-test=inbox-count]", has_text="1").wait_for()
     rows = page.locator(".conversation-row .conversation-name")
     assert rows.all_inner_texts()[:2] == ["Anna Lebedeva", "Boris Old"]
     rows.first.click()
     page.locator(".bubble-in", has_text="Do you have it in blue?").wait_for()
     page.locator("[data-test=inbox-count]").wait_for(state="hidden")  # opening the thread read it
+    anna_row = page.locator(".conversation-row", has_text="Anna Lebedeva")
+    assert anna_row.locator("[data-test=row-unread]").count() == 0  # its row's count too
     page.locator("[data-test=reply-text]").fill("Yes, in blue and in green")
     page.locator("[data-test=reply-send]").click()
     sent = page.locator(".bubble-out", has_text="Yes, in blue and in green")
     sent.wait_for()
     assert sent.locator("[data-test=ticks]").get_attribute("data-status") == "sent"
+    assert "Yes, in blue and in green" in anna_row.locator(".conversation-preview").inner_text()  # the row follows
     screens.shoot(page, "thread-desktop")
 
     anna_id = next(c["id"] for c in listed if c["customer_name"] == "Anna Lebedeva")

@@ -45,13 +45,27 @@ function rowOf(item, current, choice) {
 function listPane(page, current, choice, navigate) {
   const list = h('ul', { class: 'conversation-list', 'data-test': 'conversation-list' });
   const shown = new Map();
+  const known = new Map(); // each row's conversation as last told
+  let none = null; // the empty state, gone with the first conversation (one arriving live included)
   const place = (items, atTop = false) => {
+    if (items.length) { none?.remove(); none = null; }
     for (const item of items) {
       const row = rowOf(item, current, choice);
       shown.get(item.id)?.remove();
       shown.set(item.id, row);
+      known.set(item.id, item);
       if (atTop) list.prepend(row); else list.append(row);
     }
+  };
+  /** A shown row told of a change (read, answered): drawn again in its place. */
+  const update = (id, changes) => {
+    const item = known.get(id);
+    if (!item) return;
+    const fresh = { ...item, ...changes };
+    const row = rowOf(fresh, current, choice);
+    shown.get(id).replaceWith(row);
+    shown.set(id, row);
+    known.set(id, fresh);
   };
   place(unreadFirst(page.items));
   const go = (changes) => navigate(`/inbox${query({ view: choice.view === 'open' ? '' : choice.view, channel: choice.channel,
@@ -69,18 +83,18 @@ function listPane(page, current, choice, navigate) {
     const again = pager(next.next_cursor, more);
     if (again) list.after(again);
   };
-  const none = page.items.length ? null : empty(t(choice.view === 'closed' ? 'inbox.emptyClosed' : 'inbox.empty'),
+  none = page.items.length ? null : empty(t(choice.view === 'closed' ? 'inbox.emptyClosed' : 'inbox.empty'),
     choice.view === 'open' && can('integrations', 'update') ? h('a', { href: '#/settings/integrations' }, t('inbox.connect')) : null);
   const pane = h('section', { class: 'inbox-list', 'aria-label': t('nav.inbox') }, h('div', { class: 'list-tools' }, tabs, channelPick),
     none, list, pager(page.next_cursor, more));
-  return { pane, place, shown };
+  return { pane, place, shown, update };
 }
 
 function listPath(choice, cursor = null) {
   return `/api/v1/conversations${query({ status: choice.view, channel: choice.channel, limit: PAGE, cursor })}`;
 }
 
-function threadPane(conversation, messages, choice, onChange) {
+function threadPane(conversation, messages, choice, onChange, onSent) {
   const id = conversation.id;
   const list = h('ol', { class: 'thread', 'data-test': 'thread', 'aria-live': 'polite' });
   const known = new Map();
@@ -100,7 +114,12 @@ function threadPane(conversation, messages, choice, onChange) {
   const closesAt = conversation.window?.closes_at;
   const box = conversation.status === 'open' && can('conversations', 'update') ? replyBox({
     windowOpen, templates: conversation.templates, subject: conversation.channel === 'email' ? (conversation.subject || '') : null,
-    send: async (body) => { add(await sendReply(id, body)); list.lastElementChild?.scrollIntoView({ block: 'end' }); onChange(); },
+    send: async (body) => {
+      const message = await sendReply(id, body);
+      add(message);
+      list.lastElementChild?.scrollIntoView({ block: 'end' });
+      onSent(message);
+    },
   }) : null;
   const toggle = can('conversations', 'update') ? h('button', { type: 'button', class: 'secondary small', 'data-test': 'toggle-status',
     onClick: async () => {
@@ -176,10 +195,12 @@ async function screen(root, { query: params, navigate, alive }, current) {
   if (!alive()) return;
   const list = listPane(page, current, choice, navigate);
   const reload = () => screen(root, { query: params, navigate, alive }, current);
-  const open = conversation ? threadPane(conversation, messages, choice, (full) => (full ? reload() : null)) : null;
+  const sent = (message) => list.update(current, { last_direction: 'out', unread_count: 0, last_message_at: message.created_at,
+    ...(message.text ? { last_message_preview: message.text } : {}) });
+  const open = conversation ? threadPane(conversation, messages, choice, (full) => (full ? reload() : null), sent) : null;
   if (conversation?.unread_count) {
     post(`${path(current)}/read`).then(refreshUnread).catch(() => null);
-    list.shown.get(current)?.classList.remove('unread');
+    list.update(current, { unread_count: 0 });
   }
   listen(alive, (message) => {
     if (message.type === 'conversation.message' && message.conversation) {
