@@ -35,7 +35,7 @@ USER_CREATED = "Users are deactivated, not deleted; deactivate this one instead.
 # -- users ----------------------------------------------------------------------------------
 
 
-def user_refusal(before: dict[str, Any] | None) -> str | None:
+def user_refusal(before: dict[str, Any] | None, after: dict[str, Any] | None = None) -> str | None:
     """Why a change of a user can never be reverted (a creation, sign-in, password, second factor), or None."""
     if before is None:
         return USER_CREATED
@@ -109,7 +109,7 @@ def revert_role(ctx: TenantContext, key: str, before: dict[str, Any] | None, exp
 # -- the company's settings -----------------------------------------------------------------
 
 
-def tenant_refusal(before: dict[str, Any] | None) -> str | None:
+def tenant_refusal(before: dict[str, Any] | None, after: dict[str, Any] | None = None) -> str | None:
     """Why a change of the company can never be reverted (its status, plan, creation), or None."""
     if before is None or not set(before) <= TENANT_FIELDS:
         return "Only changes of the company's settings can be reverted."

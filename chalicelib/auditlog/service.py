@@ -239,7 +239,8 @@ def refusal(record: AuditRecord) -> str | None:
     except errors.CRMError as refused:
         return refused.message
     refuses = audit.refusal_for(record.entity)
-    return refuses(before) if refuses is not None else None
+    after = {name: change.get("after") for name, change in (record.changes or {}).items()}
+    return refuses(before, after) if refuses is not None else None
 
 
 def revert(ctx: TenantContext, audit_id: str, *, force: bool) -> AuditRecord:

@@ -81,7 +81,7 @@ def _not_revertable(ctx: TenantContext, call_id: str, before: dict[str, Any] | N
     raise errors.ConflictError(NOT_REVERTABLE, code="not_revertable")
 
 
-audit.register_reverter("call", _not_revertable, refuses=lambda before: NOT_REVERTABLE)
+audit.register_reverter("call", _not_revertable, refuses=lambda before, after: NOT_REVERTABLE)
 
 CALL = types.register(types.RecordType(
     name="call", plural="calls", prefix="CL", model=Call, id_attribute="call_id", space="CLX", row_model=CallRow,

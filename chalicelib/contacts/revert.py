@@ -25,7 +25,7 @@ UPDATABLE = frozenset(ContactFields.model_fields) - {"custom"}
 DERIVED = frozenset({"team_id"})  # follows the owner: putting the owner back puts it back
 
 
-def contact_refusal(before: dict[str, Any] | None) -> str | None:
+def contact_refusal(before: dict[str, Any] | None, after: dict[str, Any] | None = None) -> str | None:
     """Why a change of a contact can never be reverted (a merge, a field no service writes back), or None."""
     if before is None:
         return None

@@ -81,7 +81,7 @@ def _not_revertable(ctx: TenantContext, conversation_id: str, before: dict[str, 
     raise errors.ConflictError(NOT_REVERTABLE, code="not_revertable")
 
 
-audit.register_reverter("conversation", _not_revertable, refuses=lambda before: NOT_REVERTABLE)
+audit.register_reverter("conversation", _not_revertable, refuses=lambda before, after: NOT_REVERTABLE)
 
 CONVERSATION = types.register(types.RecordType(
     name="conversation", plural="conversations", prefix="CV", model=Conversation, id_attribute="conversation_id",

@@ -222,9 +222,10 @@ _reverting: ContextVar[_Revert | None] = ContextVar("audit_reverting", default=N
 
 # fn(ctx, entity_id, before_fields, expected_version): put the entity back through its domain service.
 Reverter = Callable[[TenantContext, str, "dict[str, Any] | None", "int | None"], None]
-# fn(before_fields): why a change with these values can never be put back, or None; told without a read, so the
-# trail marks each record revertable or not and a revert refuses before asking about later changes.
-Refusal = Callable[["dict[str, Any] | None"], "str | None"]
+# fn(before_fields, after_fields): why a change from and to these values can never be put back, or None; told
+# without a read, so the trail marks each record revertable or not and a revert refuses before asking about later
+# changes.
+Refusal = Callable[["dict[str, Any] | None", "dict[str, Any] | None"], "str | None"]
 _REVERTERS: dict[str, Reverter] = {}
 _REFUSALS: dict[str, Refusal] = {}
 
@@ -237,7 +238,7 @@ def register_reverter(entity: str, fn: Reverter, *, refuses: Refusal | None = No
     exists: create it again with these fields) and the version the entity must still have (``None``
     when forced). It writes through the domain's service, which audits as usual: inside a revert
     every record is written with action ``revert`` and the reverted record's id. ``refuses`` tells, from
-    the before values alone, the changes fn always refuses (a call's, a sign-in).
+    the record's before and after values alone, the changes fn always refuses (a call's, a sign-in).
     """
     _REVERTERS[entity] = fn
     if refuses is not None:

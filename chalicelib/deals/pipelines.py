@@ -153,8 +153,9 @@ def default_pipeline_items(ctx: TenantContext, *, locale: str = "en") -> list[db
     pipeline = _new_pipeline(ctx, name=name, stages=_stages(stages), lost_reasons=lost_reasons, is_default=True)
     change = db.Change().save(pipeline)
     change.create(DefaultPipeline(pipelines_pk(ctx), DEFAULT_MARKER_SK, pipeline_id=pipeline.pipeline_id))
+    # is_default in its creation record: the trail then knows, without a read, that a revert (deleting it) is refused
     audit.attach(ctx, change, pipeline, entity="pipeline", entity_id=pipeline.pipeline_id, action="create",
-                 before=None, after=audit_view(pipeline))
+                 before=None, after={**audit_view(pipeline), "is_default": True})
     return [*change.saves, *change.creates]
 
 

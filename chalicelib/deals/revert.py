@@ -70,7 +70,7 @@ def _edit_back(ctx: TenantContext, deal: Deal, before: dict[str, Any]) -> None:
         service.update(ctx, deal.deal_id, data=validate(s.DealUpdate, {"version": int(deal.version or 0), **data}))
 
 
-def deal_refusal(before: dict[str, Any] | None) -> str | None:
+def deal_refusal(before: dict[str, Any] | None, after: dict[str, Any] | None = None) -> str | None:
     """Why a change of a deal can never be reverted (a field no service writes back, a sensitive custom
     value kept sealed), or None."""
     if before is None:
@@ -116,6 +116,14 @@ def _recreate_pipeline(ctx: TenantContext, pipeline_id: str, before: dict[str, A
     pipelines.create_pipeline(ctx, body, pipeline_id=pipeline_id)
 
 
+DEFAULT_KEPT = "The default pipeline cannot be deleted."
+
+
+def pipeline_refusal(before: dict[str, Any] | None, after: dict[str, Any] | None = None) -> str | None:
+    """Why a change of a pipeline can never be reverted (the default pipeline's creation: it is never deleted)."""
+    return DEFAULT_KEPT if before is None and (after or {}).get("is_default") is True else None
+
+
 def revert_pipeline(ctx: TenantContext, pipeline_id: str, before: dict[str, Any] | None,
                     expected: int | None) -> None:
     """Delete a created pipeline, put an edited one's name, stages and reasons back, or create a deleted one."""
@@ -140,4 +148,4 @@ def revert_pipeline(ctx: TenantContext, pipeline_id: str, before: dict[str, Any]
 
 
 audit.register_reverter("deal", revert_deal, refuses=deal_refusal)
-audit.register_reverter("pipeline", revert_pipeline)
+audit.register_reverter("pipeline", revert_pipeline, refuses=pipeline_refusal)

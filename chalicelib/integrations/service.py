@@ -484,7 +484,7 @@ NOT_REVERTABLE = ("Only changes of an integration's name, status or settings can
                   "keys and secrets are rotated again instead.")
 
 
-def integration_refusal(before: dict[str, Any] | None) -> str | None:
+def integration_refusal(before: dict[str, Any] | None, after: dict[str, Any] | None = None) -> str | None:
     """Why a change of an integration can never be reverted (its creation, key, secret, deletion), or None."""
     return NOT_REVERTABLE if not before or not set(before) <= REVERTABLE else None
 

@@ -134,7 +134,7 @@ def line_id() -> str:
     return new_id()
 
 
-audit.register_reverter("order", _not_revertable, refuses=lambda before: NOT_REVERTABLE)
+audit.register_reverter("order", _not_revertable, refuses=lambda before, after: NOT_REVERTABLE)
 
 ORDER = types.register(types.RecordType(
     name="order", plural="orders", prefix="OR", model=Order, id_attribute="order_id", space="ORX", row_model=OrderRow,

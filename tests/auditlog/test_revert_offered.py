@@ -104,3 +104,13 @@ def test_an_integration_s_creation_and_key_are_not_offered(client: ApiClient, co
     client.patch(f"/api/v1/integrations/{form['id']}", {"name": "Renamed", "version": form["version"]},
                  token=company.owner.token)
     assert newest(client, company, "integration", form["id"])["revertable"] is True
+
+
+def test_the_default_pipeline_s_creation_is_not_offered(client: ApiClient, company: Company) -> None:
+    owner = company.owner.token
+    default = next(p for p in body(client.get("/api/v1/pipelines", token=owner))["items"] if p["is_default"])
+    creation = newest(client, company, "pipeline", default["id"])
+    assert creation["action"] == "create" and creation["revertable"] is False
+    assert refused(client, company, creation) == "The default pipeline cannot be deleted."
+    other = body(client.post("/api/v1/pipelines", {"name": "Another"}, token=owner))
+    assert newest(client, company, "pipeline", other["id"])["revertable"] is True  # any other one is deleted

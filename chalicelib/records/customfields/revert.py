@@ -19,7 +19,7 @@ from chalicelib.records.reverting import expect, not_revertable
 EDITABLE = frozenset(FieldUpdate.model_fields) - {"version"}
 
 
-def field_refusal(before: dict[str, Any] | None) -> str | None:
+def field_refusal(before: dict[str, Any] | None, after: dict[str, Any] | None = None) -> str | None:
     """Why a change of a definition can never be reverted (its key, type, entity or sensitivity), or None."""
     fixed = set(before or {}) - EDITABLE
     return f"A custom field's {', '.join(sorted(fixed))} never change after creation." if fixed else None
