@@ -161,8 +161,12 @@ def test_a_whatsapp_line_is_connected_in_settings_with_the_steps_at_meta(browser
     secret = page.locator("[data-test=integration-secret]")
     secret.wait_for()
     assert secret.inner_text().startswith("whsec_")  # the verify token to paste at Meta, shown once
+    said = page.locator(".secret-box").inner_text()  # not a website form's "a server ... that sends leads"
+    assert "verify token to paste at Meta" in said and "leads" not in said
     panel = page.locator("[data-integration]", has_text="Shop WhatsApp")
     assert "/hooks/whatsapp/" in panel.locator("[data-test=webhook-url]").input_value()
+    assert panel.get_by_label("Webhook address").count() == 1  # not "Address to paste into your site"
+    panel.get_by_role("button", name="New secret").wait_for()  # the steps' "rotate it for a new one"
     assert "browser-app-secret" not in page.content() and "EAAG-browser" not in page.content()
     screens.shoot(page, "whatsapp-setup")
     assert_no_problems(page)

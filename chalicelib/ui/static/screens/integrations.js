@@ -4,7 +4,7 @@
 import { del, get, patch, post, query } from '../js/api.js';
 import { h, mount, uid } from '../js/dom.js';
 import { presetSteps } from './form-presets.js';
-import { t } from '../js/i18n.js';
+import { has, t } from '../js/i18n.js';
 import { formatDateTime, formatNumber } from '../js/format.js';
 import { can } from '../js/session.js';
 import { confirmAction, copyButton, empty, field, form, heading, pager, toast, toastError } from '../js/ui.js';
@@ -39,7 +39,9 @@ function copyable(text, label, test) {
 
 function secretPanel(answer) {
   if (!answer || !answer.secret) return null;
-  return h('div', { class: 'secret-box', role: 'alert' }, h('p', {}, h('strong', {}, t('integrations.secretOnce'))),
+  // What the secret is for: a form's signing server, a PBX's signature, WhatsApp's verify token at Meta.
+  const says = has(`integrations.secretOnce.${answer.type}`) ? `integrations.secretOnce.${answer.type}` : 'integrations.secretOnce';
+  return h('div', { class: 'secret-box', role: 'alert' }, h('p', {}, h('strong', {}, t(says))),
     h('code', { class: 'mono', 'data-test': 'integration-secret' }, answer.secret), copyButton(answer.secret));
 }
 
@@ -121,8 +123,8 @@ function integrationActions(integration, ctx) {
     toast(t('common.deleted'));
     await ctx.reload();
   }) : null;
-  // A phone line's secret signs nothing but a PBX of one's own's posts.
-  const signs = integration.type === 'form' || integration.type === 'pbx';
+  // A phone line's secret signs nothing but a PBX of one's own's posts; WhatsApp's is the verify token at Meta.
+  const signs = ['form', 'pbx', 'whatsapp'].includes(integration.type);
   return h('div', { class: 'row-actions' }, toggle, rotate('key'), signs ? rotate('secret') : null, remove);
 }
 
@@ -175,7 +177,7 @@ function linePanel(integration, ctx) {
   return h('section', { class: 'panel line-panel', 'data-integration': integration.id }, panelHead(integration, ctx),
     panelMeta(integration, 'telephony.received24h', ` · ${t('telephony.extensionCount', { n: extensions, count: formatNumber(extensions) })}`,
       type === 'pbx' ? ` · ${t('integrations.secretHint', { hint: integration.secret_hint || '' })}` : ''),
-    setupSteps(integration, copyable(integration.webhook_url, t('integrations.webhookUrl'), 'webhook-url')),
+    setupSteps(integration, copyable(integration.webhook_url, t('integrations.webhookUrlProvider'), 'webhook-url')),
     editForm(integration, ctx, [credentialFields(type, integration), ...lineFields(type, ctx, settings)], settingsFrom),
     eventsPanel(integration));
 }
@@ -187,7 +189,7 @@ function messengerPanel(integration, ctx) {
     panelMeta(integration, 'messenger.received24h'),
     messengerSteps(integration, type === 'email'  // an e-mail line is forwarded to, not posted to (#17)
       ? copyable(integration.settings?.inbound_address || '', t('messenger.forwardTo'), 'forward-address')
-      : copyable(integration.webhook_url, t('integrations.webhookUrl'), 'webhook-url')),
+      : copyable(integration.webhook_url, t('integrations.webhookUrlProvider'), 'webhook-url')),
     editForm(integration, ctx, messengerFields(type, ctx, integration), settingsFrom), eventsPanel(integration));
 }
 
