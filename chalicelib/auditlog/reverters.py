@@ -23,7 +23,7 @@ from chalicelib.core.tenancy import TenantContext
 from chalicelib.identity import access, service
 from chalicelib.identity.schemas import RoleIn, RoleUpdate, TeamIn, TenantUpdate, UserUpdate
 from chalicelib.records import types
-from chalicelib.records.reverting import delete_created, expect, not_revertable, record_reverter
+from chalicelib.records.reverting import delete_created, expect, not_revertable, record_refusal, record_reverter
 
 USER_FIELDS = frozenset({"name", "role", "team_id", "locale"})
 USER_STATUSES = frozenset({"active", "deactivated"})
@@ -151,5 +151,5 @@ def reverter_for(entity: str) -> audit.Reverter | None:
     if rtype is None or schema is None:
         return None
     reverter = record_reverter(rtype, schema())
-    audit.register_reverter(entity, reverter)
+    audit.register_reverter(entity, reverter, refuses=record_refusal(rtype, schema()))
     return reverter

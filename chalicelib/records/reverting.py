@@ -158,6 +158,25 @@ def record_trash(rtype: Any, refuse: Callable[[dict[str, Any]], None] = lambda b
                  restore=lambda ctx, i: trash.restore(ctx, rtype, i), refuse=refuse)
 
 
+def record_refusal(rtype: Any, update_schema: type[Any]) -> Callable[..., str | None]:
+    """What the engine's reverter of a type always refuses: a change that touched only fields its update does not
+    write (a ticket's status and SLA times: its own routes move them), which the revert would find changed nothing.
+    A type that maps audited fields itself (``revert_values``) is left to try."""
+    updatable = frozenset(update_schema.model_fields) - {"custom", "version"}
+    mapped = rtype.hook("revert_values") is not None
+
+    def refusal(before: dict[str, Any] | None, after: dict[str, Any] | None = None) -> str | None:
+        if before is None or mapped or "deleted_at" in before:
+            return None
+        fields, custom = split_custom({name: value for name, value in before.items() if name != "team_id"})
+        if custom or not fields or set(fields) & updatable:
+            return None
+        return (f"This change of a {rtype.label} ({', '.join(sorted(fields))}) cannot be reverted; make it again "
+                f"on the {rtype.label} itself.")
+
+    return refusal
+
+
 def record_reverter(rtype: Any, update_schema: type[Any]) -> Callable[..., None]:
     """The reverter of a record type that needs nothing of its own: trash state, then edited values
     through the engine's update (a type maps audited fields to its request with ``revert_values``)."""

@@ -114,3 +114,18 @@ def test_the_default_pipeline_s_creation_is_not_offered(client: ApiClient, compa
     assert refused(client, company, creation) == "The default pipeline cannot be deleted."
     other = body(client.post("/api/v1/pipelines", {"name": "Another"}, token=owner))
     assert newest(client, company, "pipeline", other["id"])["revertable"] is True  # any other one is deleted
+
+
+def test_a_ticket_s_status_change_is_not_offered(client: ApiClient, company: Company) -> None:
+    owner = company.owner.token
+    ticket = body(client.post("/api/v1/tickets", {"subject": "Wilted roses"}, token=owner))
+    edited = client.patch(f"/api/v1/tickets/{ticket['id']}", {"subject": "Wilted roses again",
+                                                               "version": ticket["version"]}, token=owner)
+    assert edited.status_code == 200, edited.body
+    assert newest(client, company, "ticket", ticket["id"])["revertable"] is True  # its subject goes back
+    moved = client.post(f"/api/v1/tickets/{ticket['id']}/status", {"status": "resolved",
+                                                                    "version": body(edited)["version"]}, token=owner)
+    assert moved.status_code == 200, moved.body
+    resolved = newest(client, company, "ticket", ticket["id"])
+    assert resolved["revertable"] is False, resolved["changes"]
+    assert "ticket itself" in refused(client, company, resolved)
