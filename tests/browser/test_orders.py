@@ -105,6 +105,10 @@ def test_a_won_deal_becomes_its_order_in_russian_on_a_desktop(browser: Any, live
     expect(page.locator("[data-test=order-totals]")).to_contain_text(re.compile(r"1\s?500,00\s?€"))
     page.get_by_role("button", name="Подтвердить").click()
     expect(page.locator(".order-status").first).to_have_text("Подтверждён")
+    # the timeline in Russian too, not the API's "Order confirmed" / "Created · Created"
+    expect(page.locator(".timeline")).to_contain_text("Статус заказа: Подтверждён")
+    expect(page.locator(".timeline")).to_contain_text("Заказ создан")
+    assert "Order" not in page.locator(".timeline").inner_text()
 
     page.locator(".main-nav a", has_text="Отчёты").click()
     orders_report = page.locator("[data-test=report-orders]")

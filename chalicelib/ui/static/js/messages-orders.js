@@ -86,6 +86,12 @@ export const ORDERS = {
   'detail.overpayment': ['More than is due', 'Больше, чем к оплате'],
   'detail.no_price_in_currency': ['The product has no price in this currency: type one', 'У товара нет цены в этой валюте: введите её'],
   'detail.customer_required': ['Choose the customer', 'Выберите клиента'],
+  // the order card's timeline, worded from its entries' data (the API's summary is English)
+  'timeline.createdOf.order': ['Order created', 'Заказ создан'],
+  'timeline.order_status': ['Status', 'Статус'],
+  'timeline.orderStatus': ['Order status: {status}', 'Статус заказа: {status}'],
+  'timeline.payment': ['Payment', 'Оплата'],
+  'timeline.paymentIn': ['Payment received: {amount}', 'Получена оплата: {amount}'],
   // the orders report on #/reports
   'orders.report': ['Orders', 'Заказы'],
   'orders.report.confirmed': ['Confirmed', 'Подтверждено'],

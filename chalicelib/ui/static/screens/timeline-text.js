@@ -2,7 +2,7 @@
 // an English summary for API clients; the web app words the entries it knows itself and shows the lead's own words.
 import { h } from '../js/dom.js';
 import { has, t } from '../js/i18n.js';
-import { formatPhone } from '../js/format.js';
+import { formatMoney, formatPhone } from '../js/format.js';
 
 const TASK_EVENTS = ['created', 'done', 'reopened', 'restored'];
 const UTM_KEYS = ['source', 'medium', 'campaign', 'term', 'content'];
@@ -63,6 +63,16 @@ export function entryWords(entry, subjectType = null) {
   }
   if (entry.kind === 'updated' && 'source' in data) return h('div', {}, t('timeline.mergedDuplicate'));
   if (entry.kind === 'merge') return h('div', {}, t('timeline.merged'));
+  if (entry.kind === 'order_status' && has(`orders.status.${data.to}`)) {
+    return h('div', {}, t('timeline.orderStatus', { status: t(`orders.status.${data.to}`) }));
+  }
+  if (entry.kind === 'payment' && Number.isInteger(data.amount_minor) && data.currency && has('timeline.paymentIn')) {
+    const method = has(`orders.method.${data.method}`) ? ` · ${t(`orders.method.${data.method}`)}` : '';
+    return h('div', {}, `${t('timeline.paymentIn', { amount: formatMoney(data.amount_minor, data.currency) })}${method}`);
+  }
+  if (entry.kind === 'document' && data.number && has(`timeline.doc.${data.type}`)) {
+    return h('div', {}, t(`timeline.doc.${data.type}`, { number: data.number }));
+  }
   if (entry.kind === 'message' && has(`inbox.channel.${data.channel}`)) {
     return h('div', {}, t(data.direction === 'out' ? 'timeline.messageOut' : 'timeline.messageIn',
       { channel: t(`inbox.channel.${data.channel}`) }));
