@@ -48,6 +48,10 @@ from chalicelib.core import routing  # noqa: E402
 # cross-tenant matrix, the fault walk, OpenAPI), so every route module is loaded up front here.
 routing.load_all()
 
+from tests import due_start  # noqa: E402
+
+due_start.install()  # a due run starts at the table's first timer, not 48 empty hours back (exactly the same run)
+
 
 @pytest.fixture(scope="session", autouse=True)
 def embedded_aws() -> Iterator[None]:
