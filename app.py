@@ -113,6 +113,16 @@ def domain_events(event: Any) -> Any:
     return jobs.stream_batch(event)
 
 
+@app.on_dynamodb_record(stream_arn=MAIN_TABLE_STREAM, batch_size=100, starting_position="TRIM_HORIZON",
+                        name="inbox_dispatch")
+def inbox_dispatch(event: Any) -> Any:
+    """Webhook events their hooks stored, from the same stream, to the jobs queue (its own reader: a lead never
+    waits behind the domain-event feed's consumers; infra/ filters the stream to these audit records)."""
+    from chalicelib.inbox import dispatch
+
+    return dispatch.stream_batch(event)
+
+
 @app.schedule(Rate(1, unit=Rate.MINUTES), name="due_timers")
 def due_timers(event: Any) -> Any:
     """Timers due by now: task reminders and overdue checks, notification e-mails and digests, automations' waits,

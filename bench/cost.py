@@ -49,8 +49,10 @@ KMS_DECRYPTS_PER_DAY, SHARED_TENANTS = 10 * 12 + COLD_STARTS_PER_DAY, 500
 SECRET_READS_PER_DAY = COLD_STARTS_PER_DAY + 10 * 12  # Powertools caches the secret 5 minutes
 LOG_BYTES_PER_REQUEST = 1500  # one request line plus the EMF metrics document
 
-# SQS: a hook sends one message per event (a lead, a provider's call event); the inbox_events function
-# receives and deletes them ten a batch. The event source mapping's idle long polls are shared by every
+# SQS: one message per event (a lead, a provider's call event), sent by the inbox_dispatch function from the
+# table's stream (#22): ten a request when a stream batch holds ten, counted here as one request an event, as
+# at a low rate; the inbox_events function receives and deletes them ten a batch. The event source mappings'
+# idle polls, and the dispatch's invocations (one per stream batch of the whole stage), are shared by every
 # tenant of the stage.
 SQS_REQUESTS_PER_EVENT = 1 + 2 / 10
 

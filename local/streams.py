@@ -34,6 +34,7 @@ class StreamConsumer:
     batch_size: int
     arn: str = ""
     iterators: dict[str, str] = field(default_factory=dict)
+    handed: int | None = None  # the sequence number of the last record it took (moto keeps one shard)
 
 
 def lambda_record(record: dict[str, Any], arn: str) -> dict[str, Any]:
@@ -61,6 +62,10 @@ class StreamPoller:
                           for source in app.event_sources if isinstance(source, DynamoDBEventConfig)]
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
+        # Each consumer reads in a thread of its own, and a trim drops records from moto's shard: moto's read takes
+        # the shard's first sequence number and then slices its list, so a trim between the two would make the
+        # read skip records. Reads and trims take turns.
+        self._shard_lock = threading.Lock()
 
     def _clients(self) -> tuple[Any, Any]:
         if self._dynamodb is None or self._streams is None:
@@ -90,7 +95,8 @@ class StreamPoller:
         _, streams = self._clients()
         handed = 0
         for shard_id, iterator in list(consumer.iterators.items()):
-            page = streams.get_records(ShardIterator=iterator, Limit=consumer.batch_size)
+            with self._shard_lock:
+                page = streams.get_records(ShardIterator=iterator, Limit=consumer.batch_size)
             records = page.get("Records", [])
             if not records:
                 consumer.iterators[shard_id] = page["NextShardIterator"]
@@ -113,20 +119,25 @@ class StreamPoller:
                 continue
             consumer.iterators[shard_id] = page["NextShardIterator"]
             handed += len(records)
-            self._forget_up_to(records[-1]["dynamodb"]["SequenceNumber"])
+            consumer.handed = int(records[-1]["dynamodb"]["SequenceNumber"])
+            self._forget_handed()
         return handed
 
-    def _forget_up_to(self, sequence_number: str) -> None:
-        """Drop records handed over from moto's shard (in this process, where the runner serves moto)."""
-        if len(self.consumers) != 1:
-            return  # another consumer may not have read them yet
+    def _forget_handed(self) -> None:
+        """Drop records every consumer has taken from moto's shard (in this process, where the runner serves
+        moto): the domain-event feed and the inbox dispatch read the same stream, each at its own pace."""
+        positions = [consumer.handed for consumer in self.consumers]
+        if not positions or any(position is None for position in positions):
+            return  # a consumer has not read them yet
+        sequence_number = str(min(position for position in positions if position is not None))
         try:
             from moto.core import DEFAULT_ACCOUNT_ID
             from moto.dynamodb.models import dynamodb_backends
 
             from local import moto_patches
 
-            with moto_patches._lock:  # the lock every write of the embedded DynamoDB takes (atomic requests)
+            # The lock every write of the embedded DynamoDB takes (atomic requests), and the readers' turn.
+            with self._shard_lock, moto_patches._lock:
                 self._trim(dynamodb_backends[DEFAULT_ACCOUNT_ID][self.region].tables.values(), sequence_number)
         except Exception:  # only memory is at stake
             log.debug("stream records not trimmed", exc_info=True)

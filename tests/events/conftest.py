@@ -38,13 +38,14 @@ class Feed:
                 data["ApproximateCreationDateTime"] = data["ApproximateCreationDateTime"].timestamp()
                 found.append({**record, "dynamodb": data, "eventSourceARN": self.arn})
 
-    def deliver(self, records: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-        """Hand records (those written since the last read by default) to the app's stream handler."""
+    def deliver(self, records: list[dict[str, Any]] | None = None, *, handler: str = "domain_events") -> dict[str, Any]:
+        """Hand records (those written since the last read by default) to one of the app's stream handlers
+        (the domain-event feed's, or ``inbox_dispatch``)."""
         from app import app
 
         batch = self.read() if records is None else records
         self.delivered += batch
-        result: dict[str, Any] = app.handler_map["domain_events"]({"Records": batch}, None)
+        result: dict[str, Any] = app.handler_map[handler]({"Records": batch}, None)
         return result
 
 
@@ -64,9 +65,9 @@ def _moto_table() -> Any:
     return dynamodb_backends[DEFAULT_ACCOUNT_ID][settings.region].get_table(settings.table_name)
 
 
-@pytest.fixture
-def feed(app: Any) -> Iterator[Feed]:
-    """The table's stream (NEW_IMAGE, as infra/ declares it), on for this test only."""
+@contextmanager
+def open_feed() -> Iterator[Feed]:
+    """The table's stream (NEW_IMAGE, as infra/ declares it), on until the block ends."""
     dynamodb = boto3.client("dynamodb", region_name=settings.region)
     dynamodb.update_table(TableName=settings.table_name,
                           StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"})
@@ -85,6 +86,13 @@ def feed(app: Any) -> Iterator[Feed]:
         table = _moto_table()
         table.stream_shard, table.latest_stream_label = None, None
         table.stream_specification = {"StreamEnabled": False}
+
+
+@pytest.fixture
+def feed(app: Any) -> Iterator[Feed]:
+    """The table's stream for one test."""
+    with open_feed() as opened:
+        yield opened
 
 
 @pytest.fixture(autouse=True)

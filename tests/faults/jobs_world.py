@@ -22,6 +22,7 @@ from chalicelib.contacts import derived
 from chalicelib.core import tenancy
 from chalicelib.core.config import settings
 from chalicelib.inbox import queue as inbox_queue
+from tests.events.conftest import Feed, open_feed
 from tests.factories import Company
 from tests.faults.snapshots import Key, Snapshot
 from tests.inbox.test_queue import _lambda_event, _received
@@ -72,15 +73,22 @@ def import_csv(rows: int) -> str:
 # -- the jobs queue ---------------------------------------------------------------------------
 
 
+_FEEDS: dict[str, Feed] = {}
+
+
 @contextmanager
 def jobs_queue(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """The stage's jobs queue, configured as in AWS (the suite otherwise processes events in the request)."""
+    """The stage's jobs queue, configured as in AWS (the suite otherwise processes events in the request), with
+    the table's stream that hands stored events to it (inbox.dispatch)."""
     sqs = boto3.client("sqs", region_name=settings.region)
     url = str(sqs.create_queue(QueueName=settings.jobs_queue_name)["QueueUrl"])
     monkeypatch.setattr(inbox_queue, "settings", dataclasses.replace(settings, jobs_queue_url=url))
     try:
-        yield url
+        with open_feed() as feed:
+            _FEEDS[url] = feed
+            yield url
     finally:
+        _FEEDS.pop(url, None)
         sqs.delete_queue(QueueUrl=url)
 
 
@@ -91,8 +99,11 @@ def lost_queue(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def queued_batch(url: str) -> tuple[SQSEvent, list[dict[str, Any]]]:
-    """The messages waiting in the queue, as the Lambda event that delivers them, and the messages."""
+    """The messages the stream handed to the queue for what was written since, as the Lambda event that
+    delivers them, and the messages."""
     sqs = boto3.client("sqs", region_name=settings.region)
+    if url in _FEEDS:
+        _FEEDS[url].deliver(handler="inbox_dispatch")
     messages = _received(sqs, url)
     assert messages, "no message was queued"
     return _lambda_event(messages), messages

@@ -1,5 +1,6 @@
-"""Events handed to the jobs queue: the hook answers once the event is stored, the queue's handler
-processes it, and an event whose message never comes is processed by the retry job after the grace."""
+"""Events handed to the jobs queue: the hook answers once the event is stored, the table's stream hands it to
+the queue (#22: not the hook), the queue's handler processes it, and an event whose message never comes is
+processed by the retry job after the grace."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from chalice.app import SQSEvent
 from chalicelib.core import db
 from chalicelib.core.config import settings
 from chalicelib.inbox import jobs, pipeline, queue
+from tests.events.conftest import Feed, open_feed
 from tests.factories import Company, signup
 from tests.integrations.helpers import create_form, events, post_form
 from tests.support import ApiClient, body
@@ -43,17 +45,22 @@ def queue_url(sqs: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     sqs.delete_queue(QueueUrl=url)
 
 
-@pytest.fixture(autouse=True)
-def nothing_left_waiting() -> Iterator[None]:
-    """Events a test leaves received (answered, never processed) are processed after it: the due run is one
-    for every tenant, and a later test of this worker counts what it processes."""
-    yield
-    jobs.retry_due(now=db.utcnow() + timedelta(hours=1))
+@pytest.fixture
+def feed() -> Iterator[Feed]:
+    """The table's stream, as in tests/events."""
+    with open_feed() as opened:
+        yield opened
 
 
 def _received(sqs: Any, url: str) -> list[dict[str, Any]]:
     found = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0)
     return list(found.get("Messages", []))
+
+
+def _handed_over(feed: Feed, sqs: Any, url: str) -> list[dict[str, Any]]:
+    """The messages the inbox dispatch queued for what was written since it last read the stream."""
+    assert feed.deliver(handler="inbox_dispatch") == {"batchItemFailures": []}
+    return _received(sqs, url)
 
 
 def _lambda_event(messages: list[dict[str, Any]]) -> SQSEvent:
@@ -68,7 +75,7 @@ def _contacts(client: ApiClient, company: Company) -> list[Any]:
 
 
 def test_the_hook_answers_once_stored_and_the_queue_handler_makes_the_lead(
-        client: ApiClient, company: Company, sqs: Any, queue_url: str) -> None:
+        client: ApiClient, company: Company, sqs: Any, queue_url: str, feed: Feed) -> None:
     form = create_form(client, company)
     answer = body(post_form(client, form, LEAD))
     assert answer["ok"] is True and answer["duplicate"] is False
@@ -77,8 +84,9 @@ def test_the_hook_answers_once_stored_and_the_queue_handler_makes_the_lead(
     # A received event is on no status list (#22: no index write while it waits); the received are still listed.
     assert [e["id"] for e in events(client, company, form, status="received")] == [event["id"]]
     assert events(client, company, form, status="processed") == []
+    assert _received(sqs, queue_url) == []  # the hook sent nothing: the stream hands the event over
 
-    messages = _received(sqs, queue_url)
+    messages = _handed_over(feed, sqs, queue_url)
     assert [json.loads(m["Body"]) for m in messages] == [{
         "kind": "inbox_event", "tenant_id": company.tenant_id, "integration_id": form["id"],
         "event_id": answer["event_id"]}]  # ids only: the sealed payload never leaves the table
@@ -91,16 +99,18 @@ def test_the_hook_answers_once_stored_and_the_queue_handler_makes_the_lead(
 
     assert jobs.queued_events(_lambda_event(messages)) == {"gone": 1}  # redelivered: nothing made twice
     assert len(_contacts(client, company)) == 1
-    assert body(post_form(client, form, LEAD))["duplicate"] is True and _received(sqs, queue_url) == []
+    assert body(post_form(client, form, LEAD))["duplicate"] is True and _handed_over(feed, sqs, queue_url) == []
 
 
 def test_an_event_whose_message_is_lost_is_processed_by_the_retry_job_after_the_grace(
-        client: ApiClient, company: Company, monkeypatch: pytest.MonkeyPatch) -> None:
+        client: ApiClient, company: Company, monkeypatch: pytest.MonkeyPatch, feed: Feed) -> None:
     monkeypatch.setattr(queue, "settings", dataclasses.replace(
         settings, jobs_queue_url=f"https://sqs.{settings.region}.amazonaws.com/123456789012/no-such-queue"))
     form = create_form(client, company)
     answer = post_form(client, form, LEAD)
-    assert answer.status_code == 200  # the send failed, but the event is stored: the sender is not told to retry
+    assert answer.status_code == 200
+    # the send failed: the stream moves on (nothing blocks its shard), the event waits for its timer
+    assert feed.deliver(handler="inbox_dispatch") == {"batchItemFailures": []}
     [event] = events(client, company, form)
     assert event["status"] == "received" and event["next_attempt_at"]
 
@@ -114,10 +124,10 @@ def test_an_event_whose_message_is_lost_is_processed_by_the_retry_job_after_the_
 
 
 def test_a_message_naming_no_event_is_dropped_and_the_rest_of_the_batch_is_processed(
-        client: ApiClient, company: Company, sqs: Any, queue_url: str) -> None:
+        client: ApiClient, company: Company, sqs: Any, queue_url: str, feed: Feed) -> None:
     form = create_form(client, company)
     post_form(client, form, LEAD)
-    messages = _received(sqs, queue_url)
+    messages = _handed_over(feed, sqs, queue_url)
     junk = [{"MessageId": "m1", "ReceiptHandle": "r1", "Body": "not json"},
             {"MessageId": "m2", "ReceiptHandle": "r2", "Body": json.dumps({"kind": "inbox_event", "tenant_id": "x"})}]
     assert jobs.queued_events(_lambda_event(junk + messages)) == {"unreadable": 2, "processed": 1}
@@ -125,11 +135,12 @@ def test_a_message_naming_no_event_is_dropped_and_the_rest_of_the_batch_is_proce
 
 
 def test_only_the_message_that_met_an_outage_returns_to_the_queue(
-        client: ApiClient, company: Company, sqs: Any, queue_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+        client: ApiClient, company: Company, sqs: Any, queue_url: str, monkeypatch: pytest.MonkeyPatch,
+        feed: Feed) -> None:
     form = create_form(client, company)
     post_form(client, form, LEAD)
     post_form(client, form, {**LEAD, "email": "second@example.com", "phone": "+79161234568"})
-    messages = _received(sqs, queue_url)
+    messages = _handed_over(feed, sqs, queue_url)
     assert len(messages) == 2
     real = jobs.retry_one
     unlucky = json.loads(messages[0]["Body"])["event_id"]
@@ -148,6 +159,15 @@ def test_only_the_message_that_met_an_outage_returns_to_the_queue(
     monkeypatch.setattr(jobs, "retry_one", real)
     assert jobs.queued_events(_lambda_event(messages[:1])) == {"processed": 1}  # the redelivery makes the lead
     assert len(_contacts(client, company)) == 2
+
+
+def test_an_event_stored_as_ignored_is_not_queued(client: ApiClient, company: Company, sqs: Any, queue_url: str,
+                                                 feed: Feed) -> None:
+    form = create_form(client, company, rate_limit_per_minute=1)
+    post_form(client, form, LEAD)
+    assert post_form(client, form, {**LEAD, "email": "over@example.com"}).status_code == 429  # stored as ignored
+    assert sorted(event["status"] for event in events(client, company, form)) == ["ignored", "received"]
+    assert len(_handed_over(feed, sqs, queue_url)) == 1
 
 
 def test_a_stored_post_takes_two_dynamodb_requests_in_a_warm_lambda(

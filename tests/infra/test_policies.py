@@ -17,7 +17,7 @@ CHALICE_RESOURCES = {"APIHandler", "ApiHandlerRole", "RestAPI", "APIHandlerInvok
                      "WebsocketAPI", "WebsocketAPIStage", "WebsocketConnect", "WebsocketMessage", "WebsocketDisconnect",
                      "WebsocketMessageRole", "InboxEventsRole", "DataioJobsRole",
                      "TenantDataJobsRole", "HousekeepingRole", "DomainEventsRole", "DueTimersRole",
-                     "MailInRole", "CampaignSendsRole", "CampaignMailEventsRole"}
+                     "InboxDispatchRole", "MailInRole", "CampaignSendsRole", "CampaignMailEventsRole"}
 
 
 def _policy(stage: str) -> dict[str, Any]:

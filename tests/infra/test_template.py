@@ -346,7 +346,8 @@ def test_queue_handlers_return_only_their_failed_messages(resources: dict[str, A
     sources = {name: event for function in functions for name, event in (function.get("Events") or {}).items()
                if event.get("Type") != "Schedule"}
     assert set(sources) == {"InboxEventsSqsEventSource", "MailInSqsEventSource", "CampaignSendsSqsEventSource",
-                            "CampaignMailEventsSqsEventSource", "DomainEventsDynamodbEventSource"}, sources
+                            "CampaignMailEventsSqsEventSource", "DomainEventsDynamodbEventSource",
+                            "InboxDispatchDynamodbEventSource"}, sources
     # mail_in, campaign_sends and campaign_mail_events answer batchItemFailures too
     for name in ("InboxEventsSqsEventSource", "MailInSqsEventSource", "CampaignSendsSqsEventSource",
                  "CampaignMailEventsSqsEventSource"):
@@ -362,6 +363,11 @@ def test_queue_handlers_return_only_their_failed_messages(resources: dict[str, A
     pattern = json.loads(feed["FilterCriteria"]["Filters"][0]["Pattern"])
     assert pattern["dynamodb"]["NewImage"]["kind"] == {"S": ["audit"]}
     assert resources["MainTable"]["Properties"]["StreamSpecification"] == {"StreamViewType": "NEW_IMAGE"}
+    # the inbox dispatch (#22): the same stream, its own reader, given only the audit records of stored events
+    dispatch = sources["InboxDispatchDynamodbEventSource"]["Properties"]
+    assert dispatch["Stream"] == {"Fn::GetAtt": ["MainTable", "StreamArn"]}
+    pattern = json.loads(dispatch["FilterCriteria"]["Filters"][0]["Pattern"])
+    assert pattern["dynamodb"]["NewImage"] == {"kind": {"S": ["audit"]}, "action": {"S": ["receive"]}}
 
 
 def test_alarms_cover_api_lambda_dynamodb_and_dlq(resources: dict[str, Any]) -> None:
