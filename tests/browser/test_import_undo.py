@@ -14,14 +14,15 @@ from tests.browser.test_data import run_dataio_jobs
 from tests.seeds.dataio import ensure_bucket
 
 VIEWPORTS = {"phone": {"width": 375, "height": 740}, "laptop": {"width": 1366, "height": 800}}
-CSV = "First name,Last name,Phone\n" + "".join(f"Guest{n},Wrongcolumn,+1 415 555 {n:04d}\n" for n in range(1, 41))
+CSV = ("First name,Last name,Phone\n" + "".join(f"Guest{n},Wrongcolumn,+1 415 555 {n:04d}\n" for n in range(1, 41))
+       + "Bad,Wrongcolumn,not-a-phone\n")
 TEXT = {
     "en": {"settings": "Settings", "file": "File", "upload": "Upload and preview", "start": "Start import",
            "done": "Done", "undo": "Undo this import", "undone": "Import undone: 40 records moved to the trash.",
-           "contacts": "Contacts"},
+           "contacts": "Contacts", "first_name": "First name", "bad_phone": "Not a valid phone number"},
     "ru": {"settings": "Настройки", "file": "Файл", "upload": "Загрузить и проверить", "start": "Начать импорт",
            "done": "Готово", "undo": "Отменить этот импорт", "undone": "Импорт отменён: 40 записей в корзине.",
-           "contacts": "Контакты"},
+           "contacts": "Контакты", "first_name": "Имя", "bad_phone": "Неверный номер телефона"},
 }
 
 
@@ -44,6 +45,10 @@ def test_a_wrong_import_is_undone_in_one_click(browser: Any, live_url: str, scre
     page.get_by_role("button", name=text["upload"]).click()
     preview = page.locator('[data-test="import-preview"]')
     preview.wait_for()
+    # the CRM's fields by their names in the reader's language (not first_name, phone), the bad row's problem too
+    assert preview.locator("select[data-column='First name'] option:checked").inner_text() == text["first_name"]
+    assert "first_name" not in preview.inner_text()
+    assert text["bad_phone"] in preview.locator(".row-errors").inner_text()
     preview.get_by_role("button", name=text["start"]).click()
     progress = page.locator('[data-test="import-progress"]')
     progress.wait_for()

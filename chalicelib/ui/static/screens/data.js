@@ -2,7 +2,7 @@
 // the company's deletion; and the public page of the e-mailed link that cancels a deletion.
 import { ApiError, api, get, post } from '../js/api.js';
 import { h, mount } from '../js/dom.js';
-import { t } from '../js/i18n.js';
+import { detailMessage, has, t } from '../js/i18n.js';
 import { formatDateTime, formatNumber } from '../js/format.js';
 import { can, forget, session } from '../js/session.js';
 import { empty, failed, field, form, heading, toast, toastError } from '../js/ui.js';
@@ -38,6 +38,15 @@ function readBase64(file) {
   });
 }
 
+/** A field of the import as people call it (the API names it first_name, prices.EUR, custom.inn). */
+function fieldName(name) {
+  if (has(`data.fieldName.${name}`)) return t(`data.fieldName.${name}`);
+  const price = /^prices\.([A-Z]{3})$/.exec(name);
+  if (price) return t('data.fieldName.priceIn', { currency: price[1] });
+  const custom = /^custom\.(.+)$/.exec(name);
+  return custom ? t('data.fieldName.custom', { key: custom[1] }) : name;
+}
+
 function stats(pairs) {
   return h('dl', { class: 'props stats' }, pairs.map(([label, value]) => [h('dt', {}, label), h('dd', {}, formatNumber(value))]));
 }
@@ -47,8 +56,8 @@ function rowErrors(errors) {
   return h('div', { class: 'table-wrap' }, h('table', { class: 'row-errors' },
     h('caption', {}, t('data.rowErrors')),
     h('thead', {}, h('tr', {}, ['data.row', 'data.field', 'data.problem'].map((k) => h('th', { scope: 'col' }, t(k))))),
-    h('tbody', {}, errors.map((e) => h('tr', {}, h('td', { class: 'num' }, e.row), h('td', { class: 'mono' }, e.field),
-      h('td', {}, e.message))))));
+    h('tbody', {}, errors.map((e) => h('tr', {}, h('td', { class: 'num' }, e.row), h('td', {}, fieldName(e.field)),
+      h('td', {}, detailMessage({ type: e.type, msg: e.message })))))));
 }
 
 function duplicateRows(duplicates, entity) {
@@ -65,7 +74,7 @@ function sampleTable(job) {
   if (!sample.length) return null;
   const keys = [...new Set(sample.flatMap((row) => Object.keys(row)))];
   return h('div', { class: 'table-wrap' }, h('table', {}, h('caption', {}, t('data.sample')),
-    h('thead', {}, h('tr', {}, keys.map((k) => h('th', { scope: 'col' }, k)))),
+    h('thead', {}, h('tr', {}, keys.map((k) => h('th', { scope: 'col' }, fieldName(k))))),
     h('tbody', {}, sample.map((row) => h('tr', {}, keys.map((k) => h('td', {}, formatCell(row[k]))))))));
 }
 
@@ -76,7 +85,7 @@ function formatCell(value) {
 }
 
 function mappingTable(job) {
-  const options = [['', t('data.ignore')], ...job.fields.map((f) => [f, f])];
+  const options = [['', t('data.ignore')], ...job.fields.map((f) => [f, fieldName(f)])];
   return h('div', { class: 'table-wrap' }, h('table', { class: 'mapping' }, h('caption', {}, t('data.mapping')),
     h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('data.column')), h('th', { scope: 'col' }, t('data.target')))),
     h('tbody', {}, job.columns.map((column) => h('tr', {}, h('th', { scope: 'row' }, column),
@@ -120,7 +129,7 @@ function importPreview(job, upload, alive) {
     count: formatNumber(job.total_rows) })),
   stats([[t('data.rows'), pv.rows], [t('data.valid'), pv.valid], [t('data.invalid'), pv.invalid],
     [t('data.duplicates'), pv.duplicates]]),
-  mappingTable(job), pv.ignored_fields.length ? h('p', { class: 'hint' }, t('data.ignored', { list: pv.ignored_fields.join(', ') })) : null,
+  mappingTable(job), pv.ignored_fields.length ? h('p', { class: 'hint' }, t('data.ignored', { list: pv.ignored_fields.map(fieldName).join(', ') })) : null,
   rowErrors(pv.errors), duplicateRows(pv.duplicate_rows, job.entity), sampleTable(job), h('div', { class: 'row-actions' }, recheck, start));
   return panel;
 }
