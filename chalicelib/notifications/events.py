@@ -97,15 +97,19 @@ def _call(ctx: TenantContext, event: DomainEvent) -> None:
 def _conversation(ctx: TenantContext, event: DomainEvent) -> None:
     if not event.after("last_inbound_at"):
         return
+    from chalicelib.conversations.models import Conversation
+    from chalicelib.messaging import threads
+
+    conversation = _item(ctx, event, Conversation)
     owner = event.after("owner_id") if event.changed("owner_id") else None
     if owner is None:
-        from chalicelib.conversations.models import Conversation
-
-        conversation = _item(ctx, event, Conversation)
         owner = conversation.owner_id if conversation is not None else None
     if owner and owner != event.actor_id:
+        # Who wrote and their first words, as the inbox lists them (sealed again in the notification).
+        preview, name = threads.preview_of(ctx, conversation, event.entity_id) if conversation else (None, None)
         service.notify(ctx, user_id=str(owner), type="message.received", cause=event.event_id, at=event.at,
-                       subject_type="conversation", subject_id=event.entity_id, actor_id=event.actor_id)
+                       subject_type="conversation", subject_id=event.entity_id, title=name, excerpt=preview,
+                       actor_id=event.actor_id)
 
 
 def mentioned(text: str | None) -> set[str]:

@@ -171,3 +171,20 @@ def test_a_missed_call_tells_the_one_responsible_and_counts_in_communications(cl
         ("call.missed", "+79161234567", call["id"])]
     report = body(client.get("/api/v1/reports/communications", token=company.owner.token))["items"]
     assert [(r["channel"], r["direction"], r["calls"], r["missed"]) for r in report] == [("call", "inbound", 1, 1)]
+
+
+def test_a_customers_message_tells_the_assignee_who_wrote_and_what(client: ApiClient, feed: Feed) -> None:
+    # The bell and its toast read "New message" and nothing more ("New message: "): now the customer's name as the
+    # channel gives it and the message's first words.
+    from tests.messaging.kit import APP_SECRET, create_line, play
+    from webhooks.messengers import Chat, whatsapp_message, whatsapp_post
+
+    company = signup(client, company="Messages told")
+    line = create_line(client, company, "whatsapp")
+    chat = Chat(customer="+79161230777", name="Maria Ivanova")
+    play(client, [whatsapp_post(line["webhook_url"], APP_SECRET,
+                                whatsapp_message(chat, 1, "text", {"body": "Is the blue vase in stock?"}))])
+    feed.deliver()
+    told = [n for n in _bell(client, company.owner.token)["items"] if n["type"] == "message.received"]
+    assert [(n["title"], n["excerpt"], n["subject"]["type"]) for n in told] == [
+        ("Maria Ivanova", "Is the blue vase in stock?", "conversation")]
