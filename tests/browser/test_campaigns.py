@@ -61,6 +61,9 @@ def test_segment_builder_campaign_wizard_results_and_consent(browser: Any, live_
     page.get_by_label("Name").fill("Newsletter")
     page.locator("[data-test=condition-value]").fill("news")
     page.get_by_role("button", name="+ Condition").click()  # "Owner is" offers the company's users by name
+    page.get_by_role("button", name="Save segment").click()  # its value left empty: said here, nothing sent
+    page.locator(".form-status", has_text="Fill in every condition").wait_for()
+    assert page.locator("[data-test=condition-value][aria-invalid=true]").count() == 1
     page.locator("[data-test=condition-type]").nth(1).select_option("owner_is")
     page.locator("[data-test=condition-owner]").nth(1).select_option(label="Olga Owner")
     page.locator("[data-test=live-count]", has_text="0 contacts").or_(

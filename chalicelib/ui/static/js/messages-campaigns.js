@@ -112,6 +112,7 @@ export const CAMPAIGNS = {
   'sg.remove': ['Remove', 'Убрать'],
   'sg.value': ['Value', 'Значение'],
   'sg.days': ['Days', 'Дней'],
+  'sg.incomplete': ['Fill in every condition: its value or number of days.', 'Заполните каждое условие: значение или число дней.'],
   'sg.key': ['Custom field key', 'Ключ поля'],
   'sg.product': ['Product id (any when empty)', 'ID товара (любой, если пусто)'],
   'sg.liveCount': ['About {count} contacts', 'Примерно {count} контактов'],

@@ -1,7 +1,7 @@
 // #/campaigns and #/segments (#24): campaigns to a segment by e-mail, SMS or a WhatsApp template (a wizard: who and
 // how, content with merge fields, a preview per channel and a test send to yourself, then send now or later), their
 // results; segments built from conditions with a live count, their members and CSV.
-import { del, get, patch, post, query } from '../js/api.js';
+import { ApiError, del, get, patch, post, query } from '../js/api.js';
 import { h, mount, uid } from '../js/dom.js';
 import { t } from '../js/i18n.js';
 import { formatDateTime, formatMoney, formatNumber } from '../js/format.js';
@@ -149,6 +149,18 @@ export async function segment(root, { params, navigate, alive }) {
     field({ name: 'name', label: t('sg.name'), value: found.name, required: true, maxlength: 120 }),
     h('div', { class: 'field' }, h('label', { for: matchId }, t('sg.match')), matchSelect), list, add, count,
   ], onSubmit: async (values) => {
+    // A condition without its value or days would come back as the validator's words ("Input should be a valid
+    // string"): the rows left to fill are marked here and nothing is sent.
+    const unfilled = [...list.children].filter((row) => !complete(row.read()));
+    if (unfilled.length) {
+      for (const row of unfilled) {
+        const needed = `[data-test=condition-value], [data-test=condition-owner], input[placeholder="${t('sg.key')}"]`;
+        for (const control of row.querySelectorAll(needed)) {
+          if (!control.hidden && !control.value.trim()) control.setAttribute('aria-invalid', 'true');
+        }
+      }
+      throw new ApiError(422, { code: 'segment_incomplete', message: t('sg.incomplete') });
+    }
     const body = { name: values.name, ...draft() };
     const saved = isNew ? await post('/api/v1/segments', body)
       : await patch(`/api/v1/segments/${id(found.id)}`, { ...body, version: found.version });
