@@ -45,6 +45,7 @@ def test_owner_runs_the_company_from_the_settings(browser: Any, live_url: str, a
     invite.get_by_role("button", name="Send invitation").click()
     row = page.locator("tr", has_text="Bob Baker")
     row.locator(".badge", has_text="Invited").wait_for()
+    assert page.locator("[data-test=users-count]").inner_text() == "2 users"  # the owner and Bob, not "1 user"
     page.get_by_label("Bob Baker: Team").select_option(label="Morning shift")
     page.wait_for_load_state("networkidle")
     screens.shoot(page, "users-invited")

@@ -112,11 +112,16 @@ export async function users(root, { alive }) {
     h('caption', { class: 'visually-hidden' }, t('settings.tab.users')),
     h('thead', {}, h('tr', {}, ['users.name', 'users.role', 'users.team', 'users.status', 'users.lastLogin', 'common.actions']
       .map((key) => h('th', { scope: 'col' }, t(key))))), body));
-  mount(root, heading(t('settings.title')), settingsTabs('users'),
-    h('p', { class: 'muted' }, t('users.count', { n: page.items.length, count: formatNumber(page.items.length) })),
-    table, pager(page.next_cursor, more),
+  let shown = page.items.length;
+  const counted = h('p', { class: 'muted', 'data-test': 'users-count' }, t('users.count', { n: shown, count: formatNumber(shown) }));
+  const invited = (user) => { // the newcomer on top, and counted (the count said "2 users" above three)
+    body.prepend(userRow(user, roles, teams, reload));
+    shown += 1;
+    counted.textContent = t('users.count', { n: shown, count: formatNumber(shown) });
+  };
+  mount(root, heading(t('settings.title')), settingsTabs('users'), counted, table, pager(page.next_cursor, more),
     can('users', 'create') ? h('section', { class: 'panel' }, h('h2', {}, t('users.inviteTitle')),
-      inviteForm(roles, teams, (user) => body.prepend(userRow(user, roles, teams, reload)))) : null);
+      inviteForm(roles, teams, invited)) : null);
 }
 
 function roleItem(role, onDelete, onEdit) {
