@@ -113,3 +113,22 @@ def test_a_reply_goes_out_with_sendmessage(client: ApiClient, company: Company) 
     assert template.status_code == 422 and body(template)["error"]["code"] == "templates_unavailable"
 
 
+
+
+def test_the_sandbox_numbers_messages_on_from_the_clock_so_a_restart_reuses_none() -> None:
+    # make run keeps its data over a restart, and the sandbox numbered from 1001 again: the next reply in an old chat
+    # went out but was refused as an id already taken ("Changed by someone else", the message marked failed).
+    import time
+
+    from chalicelib.messaging.providers import telegram
+
+    def send(method: str, extra: dict[str, object]) -> int:
+        request = transport.Outbound(provider="telegram", method="POST",
+                                     url=f"https://api.telegram.org/bot{BOT_TOKEN}/{method}",
+                                     body=json.dumps({"chat_id": 424242, **extra}).encode())
+        return int(json.loads(telegram.sandbox(request).body)["result"]["message_id"])
+
+    before = int(time.time() * 1000)
+    first = send("sendMessage", {"text": "Hello"})
+    second = send("sendDocument", {"document": "https://files.example/q.pdf"})
+    assert before <= first < second

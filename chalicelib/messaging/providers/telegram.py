@@ -24,6 +24,7 @@ from __future__ import annotations
 import hmac
 import json
 import re
+import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -188,7 +189,14 @@ class TelegramAdapter(MessagingAdapter):
 
 _METHOD = re.compile(r"^https://api\.telegram\.org/bot([0-9]{1,20}:[A-Za-z0-9_-]{20,100})/(\w+)$")
 _FILE = re.compile(r"^https://api\.telegram\.org/file/bot[0-9]{1,20}:[A-Za-z0-9_-]{20,100}/(.+)$")
-_SENT = {"n": 1000}
+_SENT = {"n": 0}
+
+
+def _message_id() -> int:
+    """The next id the sandbox gives a sent message: from the clock on (milliseconds), so ids keep rising over a
+    restart of make run, whose conversations keep the ids already claimed (Telegram's rise per chat)."""
+    _SENT["n"] = max(_SENT["n"] + 1, int(time.time() * 1000))
+    return _SENT["n"]
 
 
 def sandbox(request: transport.Outbound) -> transport.Answer:
@@ -215,14 +223,12 @@ def sandbox(request: transport.Outbound) -> transport.Answer:
     if method == "sendMessage":
         if not isinstance(params.get("chat_id"), int) or not str(params.get("text") or "").strip():
             return _error(400, "Bad Request: message text is empty")
-        _SENT["n"] += 1
-        return _ok({"message_id": _SENT["n"], "date": int(datetime.now(UTC).timestamp()), "text": params["text"],
+        return _ok({"message_id": _message_id(), "date": int(datetime.now(UTC).timestamp()), "text": params["text"],
                     "chat": {"id": params["chat_id"], "type": "private"}})
     if method == "sendDocument":
         if not isinstance(params.get("chat_id"), int) or not str(params.get("document") or "").startswith("http"):
             return _error(400, "Bad Request: there is no document in the request")
-        _SENT["n"] += 1
-        return _ok({"message_id": _SENT["n"], "date": int(datetime.now(UTC).timestamp()),
+        return _ok({"message_id": _message_id(), "date": int(datetime.now(UTC).timestamp()),
                     "chat": {"id": params["chat_id"], "type": "private"},
                     "document": {"file_id": "sandbox-document", "mime_type": "application/pdf"}})
     if method == "getFile":
