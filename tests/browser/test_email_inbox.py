@@ -40,6 +40,7 @@ def test_a_mailbox_is_connected_and_its_threads_are_answered(browser: Any, live_
     forward_to = address.input_value()
     assert forward_to.endswith("@inbound.test.crm.localhost")
     assert panel.locator(".setup-steps", has_text="Gmail").is_visible()
+    assert panel.get_by_role("button", name="New address").is_visible()  # its forwarding address, not "New URL"
     screens.shoot(page, "mailbox-setup")
 
     who = mail.Correspondent(forward_to=forward_to, sender="irina@customer.example", name="Irina Petrova")

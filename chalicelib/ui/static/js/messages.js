@@ -923,6 +923,8 @@ export const MESSAGES = {
   'integrations.enable': ['Enable', 'Включить'],
   'integrations.rotate.key': ['New URL', 'Новый адрес'],
   'integrations.rotate.secret': ['New secret', 'Новый секрет'],
+  'integrations.rotate.address': ['New address', 'Новый адрес'],
+  'integrations.rotateConfirm.address': ['Issue a new forwarding address? Mail forwarded to the old one is no longer received: change the forwarding in your mailbox.', 'Выдать новый адрес пересылки? Письма на старый адрес больше не принимаются: измените пересылку в почтовом ящике.'],
   'integrations.rotateConfirm.key': ['Issue a new webhook URL? The old one stops working at once: update your site.', 'Выдать новый адрес вебхука? Старый сразу перестанет работать: обновите сайт.'],
   'integrations.rotateConfirm.secret': ['Issue a new signing secret? The old one stops working at once.', 'Выдать новый секрет подписи? Старый сразу перестанет работать.'],
   'integrations.deleteConfirm': ['Delete “{name}”? Its webhook URL stops answering.', 'Удалить «{name}»? Его адрес вебхука перестанет отвечать.'],

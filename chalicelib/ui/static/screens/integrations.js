@@ -112,8 +112,10 @@ function integrationActions(integration, ctx) {
     toast(t('common.saved'));
     await ctx.reload();
   });
-  const rotate = (what) => actionButton(t(`integrations.rotate.${what}`), async () => {
-    if (!(await confirmAction(t(`integrations.rotateConfirm.${what}`), t(`integrations.rotate.${what}`)))) return;
+  // A mailbox's key is its forwarding address: "New URL" and "update your site" meant nothing there.
+  const words = (what) => (what === 'key' && integration.type === 'email' ? 'address' : what);
+  const rotate = (what) => actionButton(t(`integrations.rotate.${words(what)}`), async () => {
+    if (!(await confirmAction(t(`integrations.rotateConfirm.${words(what)}`), t(`integrations.rotate.${words(what)}`)))) return;
     const answer = await post(`${base(integration.id)}/rotate`, { what, version: integration.version });
     await ctx.reload(answer.secret ? answer : null);
   });
