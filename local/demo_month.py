@@ -158,6 +158,9 @@ def _seed(app: Any, token: str, *, agent_id: str, now: datetime | None, seed: in
                 "first_name": first, "last_name": last, "phones": [{"number": phone}],
                 "emails": [{"address": f"{first}.{last}@example.com".lower()}], "owner_id": owners[n % 2],
                 "company_ids": [venue["id"]] if venue else []}))
+            if n % 2 == 0:  # half agreed to the newsletter (on the website's form): the draft has someone to go to
+                api.call("PUT", f"/api/v1/contacts/{people[-1]['id']}/consent", {"email": "granted",
+                                                                                  "source": "web_form"})
     made["contacts"] = len(people)
 
     pipeline = next(p for p in api.call("GET", "/api/v1/pipelines")["items"] if p["is_default"])

@@ -58,6 +58,9 @@ def test_the_demo_company_has_a_month_of_a_flower_shop(app: Any) -> None:
     due.run_due()
     segment = body(client.get(f"/api/v1/segments/{campaign['segment_id']}", token=token))
     assert segment["status"] == "ready", segment
+    # and the newsletter has someone to go to: half the customers agreed to e-mails (none had, all were skipped)
+    emma = next(c for c in contacts if c.get("email") == "emma.clarke@example.com")
+    assert body(client.get(f"/api/v1/contacts/{emma['id']}/consent", token=token))["email"]["status"] == "granted"
 
     # spread over the month, not made in one instant
     created = sorted(c["created_at"][:10] for c in contacts)
