@@ -47,6 +47,9 @@ def test_the_dashboard_and_reports_draw_charts_and_tables(browser: Any, live_url
         tally.add("sources", {"source": "google", "owner_id": owner, "currency": "USD"}, deals=1, won=1,
                   revenue=120_000)
         tally.add("sources", {"source": "Website", "owner_id": owner}, leads=2)
+        tally.add("sources", {"source": "telegram:Shop bot", "owner_id": owner}, leads=1)
+        tally.add("communications", {"channel": "call", "direction": "inbound", "owner_id": owner}, calls=2, answered=1,
+                  missed=1)
         tally.add("managers", {"owner_id": owner, "currency": "USD"}, won=1, revenue=120_000)
         tally.add("funnel", {**where, "stage_id": first}, entered=4, value=400_000, left=2, stage_seconds=4 * 3600)
         tally.add("funnel", {**where, "stage_id": second}, entered=2, value=250_000)
@@ -59,10 +62,10 @@ def test_the_dashboard_and_reports_draw_charts_and_tables(browser: Any, live_url
     log_in(page, company.owner, "Report Bakery")
     assert scripts == []  # the chart library is not part of the first load
     page.locator(".main-nav a.nav-reports").click()
-    expect(page.locator("[data-test=kpi-leads] .kpi-value")).to_have_text("5")
+    expect(page.locator("[data-test=kpi-leads] .kpi-value")).to_have_text("6")
     expect(page.locator("[data-test=kpi-revenue] .kpi-value")).to_have_text("$1,200.00")
     sources = page.locator("[data-test=report-sources]")
-    expect(sources.locator("tbody tr")).to_have_count(2)
+    expect(sources.locator("tbody tr")).to_have_count(3)
     expect(sources.locator("tbody tr").first).to_contain_text("google")
     expect(sources.locator(".chart canvas")).to_have_count(1)
     assert any(url.endswith("/static/vendor/uplot.js") for url in scripts)
@@ -89,5 +92,10 @@ def test_the_dashboard_and_reports_draw_charts_and_tables(browser: Any, live_url
         "tables => tables.map((table) => [...table.querySelectorAll('thead th')].map((th) => th.innerText.trim()))")
     assert all(len(set(names)) == len(names) for names in headers), headers
     kpis = page.locator(".kpi-label").all_inner_texts()
+    # a channel by its name in Russian, not the counters' keys ("telegram:Shop bot", "call")
+    expect(sources.locator("tbody")).to_contain_text("Telegram: Shop bot")
+    communications = page.locator("[data-test=report-communications] tbody")
+    expect(communications).to_contain_text("Звонки")
+    assert "call" not in communications.inner_text() and "telegram:" not in sources.inner_text()
     assert kpis and len(set(kpis)) == len(kpis), kpis
     assert_no_problems(page)

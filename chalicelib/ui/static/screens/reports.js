@@ -3,7 +3,7 @@
 // chart, a table and its CSV; on a phone and a PC. Charts are uPlot (vendor/uplot.js, MIT), loaded only here.
 import { get } from '../js/api.js';
 import { h, mount, uid } from '../js/dom.js';
-import { t } from '../js/i18n.js';
+import { has, t } from '../js/i18n.js';
 import { browserZone, formatMoney, formatNumber, zonedInput } from '../js/format.js';
 import { MESSAGES } from '../js/messages.js';
 import { REPORTS } from '../js/messages-reports.js';
@@ -83,13 +83,27 @@ function userName(users, id) {
   return user ? (user.name || user.email) : id;
 }
 
+/** A lead source as people call it: a channel by its name ("Telegram: Shop bot", "Calls"); a utm_source or a form's
+ * name as it came. The CSV keeps the counters' own keys. */
+function sourceName(source) {
+  const [kind, ...rest] = String(source || '').split(':');
+  if (!has(`rep.sourceKind.${kind}`)) return source;
+  return rest.length ? `${t(`rep.sourceKind.${kind}`)}: ${rest.join(':')}` : t(`rep.sourceKind.${kind}`);
+}
+
+/** A communications channel by its name (the inbox's for messengers). */
+function channelName(channel) {
+  if (has(`inbox.channel.${channel}`)) return t(`inbox.channel.${channel}`);
+  return has(`rep.sourceKind.${channel}`) ? t(`rep.sourceKind.${channel}`) : channel;
+}
+
 function sourcesPart(report) {
-  const columns = [['source', (r) => r.source], ['leads', (r) => formatNumber(r.leads)], ['deals', (r) => formatNumber(r.deals)],
+  const columns = [['source', (r) => sourceName(r.source)], ['leads', (r) => formatNumber(r.leads)], ['deals', (r) => formatNumber(r.deals)],
     ['won', (r) => formatNumber(r.won)], ['revenue', (r) => formatMoney(r.revenue, report.currency)]];
   const labels = { source: t('rep.source'), leads: t('rep.leads'), deals: t('rep.deals'), won: t('rep.won'), revenue: t('rep.revenue') };
   const rows = report.items;
   return h('section', { class: 'panel report', 'data-test': 'report-sources' }, h('h2', {}, t('rep.sources')),
-    rows.length ? [barChart(t('rep.leads'), rows.map((r) => r.source), rows.map((r) => r.leads)),
+    rows.length ? [barChart(t('rep.leads'), rows.map((r) => sourceName(r.source)), rows.map((r) => r.leads)),
       table(t('rep.sources'), columns.map(([key, cell]) => [labels[key], cell]), rows),
       csvDownload(`sources-${report.from}-${report.to}`, columns, rows)] : empty(t('rep.empty')));
 }
@@ -109,12 +123,12 @@ function managersPart(report, users) {
 
 function communicationsPart(report) {
   const rows = report.items;
-  const columns = [['channel', t('rep.channel'), (r) => r.channel], ['direction', t('rep.direction'), (r) => (r.direction ? t(`rep.${r.direction}`) : '')],
+  const columns = [['channel', t('rep.channel'), (r) => channelName(r.channel)], ['direction', t('rep.direction'), (r) => (r.direction ? t(`rep.${r.direction}`) : '')],
     ['calls', t('rep.calls'), (r) => formatNumber(r.calls)], ['answered', t('rep.answered'), (r) => formatNumber(r.answered)],
     ['missed', t('rep.missed'), (r) => formatNumber(r.missed)], ['talk_seconds', t('rep.talk'), (r) => minutes(r.talk_seconds)],
     ['messages', t('rep.messages'), (r) => formatNumber(r.messages)], ['avg_response_seconds', t('rep.response'), (r) => minutes(r.avg_response_seconds)]];
   return h('section', { class: 'panel report', 'data-test': 'report-communications' }, h('h2', {}, t('rep.communications')),
-    rows.length ? [barChart(t('rep.calls'), rows.map((r) => `${r.channel} ${r.direction ? t(`rep.${r.direction}`) : ''}`), rows.map((r) => r.calls + r.messages)),
+    rows.length ? [barChart(t('rep.calls'), rows.map((r) => `${channelName(r.channel)} ${r.direction ? t(`rep.${r.direction}`) : ''}`), rows.map((r) => r.calls + r.messages)),
       table(t('rep.communications'), columns.map(([, label, cell]) => [label, cell]), rows),
       csvDownload(`communications-${report.from}-${report.to}`, columns.map(([key]) => [key]), rows)] : empty(t('rep.empty')));
 }
