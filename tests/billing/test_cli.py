@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import io
+import re
 import time
+from pathlib import Path
 
 import pytest
 
 from chalicelib.billing import ratelimit, traffic
-from tenants.__main__ import main
+from tenants.__main__ import main, parser
 from tests import stripe_kit
 from tests.billing import helpers
 from tests.factories import signup, unique_email
@@ -97,3 +99,12 @@ def test_recount_sets_the_counters_from_what_the_tenant_holds(client: ApiClient)
         in said  # the birthday greeting every company starts with is switched off
     assert {name: line["used"] for name, line in helpers.usage(client, company).items()} == {
         "users": 2, "contacts": 2, "pipelines": 1, "automation_rules": 0, "storage_mb": 0}
+
+
+def test_the_readme_names_every_operator_command() -> None:
+    # README.md listed seven of the eleven commands (no verify-audit, export, import or delete).
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    [listed] = re.findall(r"`python -m tenants ([^`]+)`", readme)
+    [commands] = re.findall(r"\{([a-z,-]+)\}", parser().format_usage())
+    assert sorted(name.strip() for name in listed.split("|")) == sorted(commands.split(","))
+
