@@ -48,6 +48,7 @@ def test_a_message_becomes_a_ticket_worked_in_the_queue_and_card(browser: Any, l
     person = body(client.get(f"/api/v1/contacts/{ticket['contact_id']}", token=company.owner.token))
     named = " ".join(filter(None, (person.get("first_name"), person.get("last_name"))))
     expect(page.locator(".ticket-details a[href^='#/contacts/']")).to_have_text(named)  # not "Contact"
+    expect(page.locator(".ticket-details a[href^='#/inbox/']")).to_have_text("Chat in WhatsApp")  # not "Conversation"
     page.get_by_role("button", name="Take into work").click()
     page.locator(".ticket-details .badge", has_text="Open").first.wait_for()
     page.get_by_label("Send as").select_option("comment")

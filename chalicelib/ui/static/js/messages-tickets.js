@@ -13,6 +13,8 @@ export const TICKETS = {
   'tk.conversation': ['Conversation', 'Переписка'],
   'tk.call': ['Call', 'Звонок'],
   'tk.order': ['Order', 'Заказ'],
+  'tk.chatOn': ['Chat in {channel}', 'Переписка в {channel}'],
+  'tk.orderNumber': ['Order {id}', 'Заказ {id}'],
   'tk.any': ['Any', 'Любой'],
   'tk.search': ['Search by subject', 'Поиск по теме'],
   'tk.views': ['Queues', 'Очереди'],

@@ -237,8 +237,9 @@ function details(ticket, names) {
     row(t('tk.channel'), t(`tk.channel.${ticket.channel}`)),
     row(t('tk.assignee'), names.get(ticket.owner_id) || '—'),
     row(t('tk.contact'), link('contacts', ticket.contact_id, ticket.contact_name || t('tk.contact'))),
-    row(t('tk.conversation'), link('inbox', ticket.conversation_id, t('tk.conversation'))),
-    row(t('tk.order'), ticket.order_id ? link('orders', ticket.order_id, t('tk.order')) : null),
+    // Named as the inbox and the orders list name them, not a link reading "Conversation" or "Order" again.
+    row(t('tk.conversation'), link('inbox', ticket.conversation_id, t('tk.chatOn', { channel: t(`tk.channel.${ticket.channel}`) }))),
+    row(t('tk.order'), ticket.order_id ? link('orders', ticket.order_id, t('tk.orderNumber', { id: ticket.order_id.slice(-6) })) : null),
     row(t('tk.sla'), slaBadge(ticket)),
     target(t('tk.firstResponse'), ticket.sla.first_response_due, ticket.sla.first_response_at),
     target(t('tk.resolution'), ticket.sla.resolution_due, ticket.sla.resolved_at),
