@@ -158,3 +158,30 @@ def test_a_deal_won_by_a_recipient_is_the_campaigns_conversion_once(client: ApiC
         assert refused.status_code == 422, (bad, refused.body)
     since = body(client.get("/api/v1/reports/campaigns?from=2020-01-01T00:00:00%2B03:00", token=owner))
     assert [row["id"] for row in since["items"]] == [campaign["id"]]
+
+
+def test_campaign_messages_a_month_are_limited_by_plan(client: ApiClient, campaign_queue: Queue) -> None:
+    # README: start 5,000 a month, pro 50,000; a send that would pass the month's number is refused up front (402 with
+    # the plan that allows it) and nothing is queued.
+    from chalicelib.campaigns import usage
+    from chalicelib.campaigns.models import CampaignUsage
+    from chalicelib.core import db
+    from tenants.plans import grant
+
+    company = signup(client, company="Campaign allowance")
+    owner = company.owner.token
+    reader = _contact(client, owner, "Olesya")
+    client.put(f"/api/v1/contacts/{reader['id']}/consent", {"email": "granted"}, token=owner)
+    campaign = _campaign(client, company, _segment(client, company), "Allowance")
+    assert client.post(f"/api/v1/campaigns/{campaign['id']}/test", {}, token=owner).status_code == 200
+    ctx = TenantContext(tenant_id=company.tenant_id)
+    for plan, allowed, upgrade in (("start", 5_000, "pro"), ("pro", 50_000, "enterprise")):
+        grant(company.tenant_id, plan)
+        with bind(ctx):
+            CampaignUsage(*usage.usage_key(ctx, db.utcnow()), messages=allowed).save()
+        version = body(client.get(f"/api/v1/campaigns/{campaign['id']}", token=owner))["version"]
+        refused = client.post(f"/api/v1/campaigns/{campaign['id']}/send", {"version": version}, token=owner)
+        assert refused.status_code == 402, refused.body
+        assert body(refused)["error"]["details"] == [{"limit": "campaign_messages_per_month", "allowed": allowed,
+                                                      "used": allowed, "plan": plan, "upgrade_to": upgrade}]
+    assert campaign_queue.drain() == 0
