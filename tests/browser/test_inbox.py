@@ -98,6 +98,8 @@ def test_the_inbox_answers_a_customer_and_hears_of_new_messages_live(browser: An
     assert page.locator("[data-test=assignee]").input_value() == company.owner.user_id
     page.locator(".conversation-row", has_text="Boris Old").click()
     page.locator("[data-test=template-picker]").wait_for()  # 30 hours since Boris wrote: a template only
+    # said so that it holds for a customer who never wrote too (a chat begun from the card): not "last wrote ... ago"
+    page.locator(".inbox-thread .notice", has_text="has not written in the last 24 hours").wait_for()
     page.get_by_label("Template name").fill("order_update")
     page.get_by_role("button", name="Send template").click()
     page.locator(".bubble-out", has_text="order_update").wait_for()
