@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.conversations.models import Conversation
-from chalicelib.conversations.record import CONVERSATION
+from chalicelib.conversations.record import CONVERSATION, SEALED_ENTITY
 from chalicelib.core import db, errors, permissions
 from chalicelib.core.tenancy import TenantContext, new_id
 from chalicelib.integrations import service as integrations_service
-from chalicelib.messaging import processor, service, threads, views
-from chalicelib.records import access
+from chalicelib.messaging import processor, sealing, service, threads, views
+from chalicelib.records import access, naming
 from chalicelib.records import timeline as timeline_service
 
 CHANNELS = frozenset({"whatsapp", "telegram"})
@@ -32,6 +32,7 @@ class Target:
     chat_id: str
     conversation: Conversation | None
     contact_id: str
+    contact_name: str | None = None  # what a conversation begun here is called, as the card calls the contact
 
     @property
     def label(self) -> str:
@@ -67,7 +68,7 @@ def target(ctx: TenantContext, *, contact: Any, integration_id: str | None) -> T
             continue
         existing = threads.conversation_of_chat(ctx, line.integration_id, chat_id)
         reachable.append(Target(integration=line, channel=channel, chat_id=chat_id, conversation=existing,
-                                contact_id=str(contact.contact_id)))
+                                contact_id=str(contact.contact_id), contact_name=naming.record_name(contact)))
     if not reachable:
         raise errors.ValidationError(details=[{"loc": ["body", "channel"], "type": "no_chat",
                                                "msg": "The contact has no WhatsApp or Telegram chat on a line"}])
@@ -105,6 +106,8 @@ def send(ctx: TenantContext, found: Target, *, url: str, filename: str, caption:
                              integration_id=found.integration.integration_id, provider_chat_id="",
                              contact_id=found.contact_id, status="open", owner_id=ctx.actor_id, team_id=ctx.team_id)
         threads.seal_chat(ctx, fresh, found.chat_id)
+        fresh.customer_name = sealing.seal(ctx, entity=SEALED_ENTITY, record_id=conversation_id,
+                                           field="customer_name", text=found.contact_name)
     start = found.conversation if found.conversation is not None else fresh
     assert start is not None
     conversation_id = start.conversation_id

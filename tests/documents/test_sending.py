@@ -142,3 +142,18 @@ def test_hidden_fields_stay_hidden_on_paper(client: ApiClient, shop: Company) ->
     assert made.status_code == 201, made.body
     assert body(made)["customer"]["email"] == "" and body(made)["customer"]["name"] == "Vera"
     assert document["customer"]["email"] == "vera@example.com"
+
+
+def test_a_document_that_begins_a_chat_names_it_as_the_card_does(client: ApiClient, shop: Company) -> None:
+    # A contact known by their Telegram id but never written with: the document begins the conversation, which the
+    # inbox listed as "Customer" (the channel names only those who write first).
+    token = shop.owner.token
+    nadia = body(client.post("/api/v1/contacts", {"first_name": "Nadia", "last_name": "Sokolova",
+                                                  "messengers": {"telegram_id": "5550001"}}, token=token))
+    deal = body(client.post("/api/v1/deals", {"title": "Vases", "contact_ids": [nadia["id"]],
+                                              "amount": {"minor": 5000, "currency": "EUR"}}, token=token))
+    document = body(client.post(f"/api/v1/deals/{deal['id']}/documents", {"type": "invoice"}, token=token))
+    sent = client.post(f"/api/v1/documents/{document['id']}/send", {"channel": "messenger"}, token=token)
+    assert sent.status_code == 200, sent.body
+    [conversation] = inbox(client, shop, f"?contact_id={nadia['id']}")
+    assert conversation["customer_name"] == "Nadia Sokolova"
