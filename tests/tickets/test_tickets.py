@@ -260,3 +260,26 @@ def test_hostile_ratings_and_links_answer_4xx_and_change_nothing(api: ApiClient,
     assert body(api.get(f"/api/v1/tickets/{ticket['id']}", token=token))["csat"] == rated["csat"]
     for path in ("/csat/" + "A" * 2000, "/csat/%00", "/csat/a.b.c", "/kb/%00", "/kb/" + "a" * 200, "/kb/x/%00"):
         assert api.get(path).status_code == 404, path
+
+
+def test_merging_contacts_moves_the_merged_ones_tickets_to_the_one_kept(api: ApiClient, company: Company) -> None:
+    # README: "Merging contacts moves the merged contact's tickets to the one kept" (and an undo moves them back).
+    token = company.owner.token
+    kept, merged = (body(api.post("/api/v1/contacts", {"first_name": name,
+                                                       "emails": [{"address": f"{name}@merge.test"}]}, token=token))
+                    for name in ("kept", "merged"))
+    ticket = open_ticket(api, token, subject="Wrong size", contact_id=merged["id"])
+    merge = api.post(f"/api/v1/contacts/{kept['id']}/merge", {"other_id": merged["id"], "version": kept["version"],
+                                                              "other_version": merged["version"]}, token=token)
+    assert merge.status_code == 200, merge.body
+
+    def listed(contact_id: str) -> list[str]:
+        page = body(api.get(f"/api/v1/tickets?contact_id={contact_id}", token=token))
+        return [found["id"] for found in page["items"]]
+
+    assert body(api.get(f"/api/v1/tickets/{ticket['id']}", token=token))["contact_id"] == kept["id"]
+    assert (listed(kept["id"]), listed(merged["id"])) == ([ticket["id"]], [])
+    undone = api.post(f"/api/v1/merges/{body(merge)['merge_id']}/undo", token=token)
+    assert undone.status_code == 200, undone.body
+    assert body(api.get(f"/api/v1/tickets/{ticket['id']}", token=token))["contact_id"] == merged["id"]
+    assert (listed(kept["id"]), listed(merged["id"])) == ([], [ticket["id"]])
