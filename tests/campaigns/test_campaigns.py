@@ -185,3 +185,28 @@ def test_campaign_messages_a_month_are_limited_by_plan(client: ApiClient, campai
         assert body(refused)["error"]["details"] == [{"limit": "campaign_messages_per_month", "allowed": allowed,
                                                       "used": allowed, "plan": plan, "upgrade_to": upgrade}]
     assert campaign_queue.drain() == 0
+
+
+def test_a_deal_won_or_order_paid_counts_for_seven_days_after_the_message(client: ApiClient,
+                                                                           campaign_queue: Queue) -> None:
+    # README: "deals won and orders paid within 7 days of the message"; a week and a day later is not the campaign's.
+    from datetime import timedelta
+
+    from chalicelib.campaigns import tracking
+    from chalicelib.core import db
+
+    company = signup(client, company="Campaign window")
+    owner = company.owner.token
+    buyer = _contact(client, owner, "Galina")
+    client.put(f"/api/v1/contacts/{buyer['id']}/consent", {"email": "granted"}, token=owner)
+    campaign = _campaign(client, company, _segment(client, company), "Window")
+    assert _send(client, company, campaign, campaign_queue)["sent"] == 1
+    ctx = TenantContext(tenant_id=company.tenant_id)
+    now = db.utcnow()
+    with bind(ctx):
+        assert not tracking.converted(ctx, contact_ids=(buyer["id"],), ref="late", at=now + timedelta(days=7, hours=1),
+                                      amount_minor=100)
+        assert tracking.converted(ctx, contact_ids=(buyer["id"],), ref="in-time", at=now + timedelta(days=6, hours=23),
+                                  amount_minor=100)
+    results = body(client.get(f"/api/v1/campaigns/{campaign['id']}/results", token=owner))
+    assert (results["conversions"], results["revenue_minor"]) == (1, 100)
