@@ -17,7 +17,7 @@ TEST_WORKERS ?= auto
 
 $(RUN_STAMP): requirements.txt requirements-local.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade "pip<26.3"  # chalice 1.34 needs pip<26.3
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-local.txt
 	@touch $(RUN_STAMP)
 
