@@ -19,10 +19,10 @@ CSV = ("First name,Last name,Phone\n" + "".join(f"Guest{n},Wrongcolumn,+1 415 55
 TEXT = {
     "en": {"settings": "Settings", "file": "File", "upload": "Upload and preview", "start": "Start import",
            "done": "Done", "undo": "Undo this import", "undone": "Import undone: 40 records moved to the trash.",
-           "contacts": "Contacts", "first_name": "First name", "bad_phone": "Not a valid phone number"},
+           "contacts": "Contacts", "first_name": "First name", "bad_phone": "Not a valid phone number", "row": "row"},
     "ru": {"settings": "Настройки", "file": "Файл", "upload": "Загрузить и проверить", "start": "Начать импорт",
            "done": "Готово", "undo": "Отменить этот импорт", "undone": "Импорт отменён: 40 записей в корзине.",
-           "contacts": "Контакты", "first_name": "Имя", "bad_phone": "Неверный номер телефона"},
+           "contacts": "Контакты", "first_name": "Имя", "bad_phone": "Неверный номер телефона", "row": "строка"},
 }
 
 
@@ -49,6 +49,7 @@ def test_a_wrong_import_is_undone_in_one_click(browser: Any, live_url: str, scre
     assert preview.locator("select[data-column='First name'] option:checked").inner_text() == text["first_name"]
     assert "first_name" not in preview.inner_text()
     assert text["bad_phone"] in preview.locator(".row-errors").inner_text()
+    assert preview.locator("table").last.locator("thead th").first.inner_text().lower() == text["row"]
     preview.get_by_role("button", name=text["start"]).click()
     progress = page.locator('[data-test="import-progress"]')
     progress.wait_for()

@@ -40,6 +40,7 @@ function readBase64(file) {
 
 /** A field of the import as people call it (the API names it first_name, prices.EUR, custom.inn). */
 function fieldName(name) {
+  if (name === 'row') return t('data.row'); // the first rows' number in the file
   if (has(`data.fieldName.${name}`)) return t(`data.fieldName.${name}`);
   const price = /^prices\.([A-Z]{3})$/.exec(name);
   if (price) return t('data.fieldName.priceIn', { currency: price[1] });
@@ -64,7 +65,7 @@ function duplicateRows(duplicates, entity) {
   if (!duplicates.length) return null;
   return h('div', { class: 'table-wrap' }, h('table', { class: 'duplicate-rows' }, h('caption', {}, t('data.duplicateRows')),
     h('thead', {}, h('tr', {}, ['data.row', 'data.match', 'data.sameAs'].map((k) => h('th', { scope: 'col' }, t(k))))),
-    h('tbody', {}, duplicates.map((d) => h('tr', {}, h('td', { class: 'num' }, d.row), h('td', { class: 'mono' }, d.match),
+    h('tbody', {}, duplicates.map((d) => h('tr', {}, h('td', { class: 'num' }, d.row), h('td', {}, fieldName(d.match)),
       h('td', {}, d.existing_id ? h('a', { href: `#/${PERMISSION[entity] || 'contacts'}/${encodeURIComponent(d.existing_id)}` }, t('data.existing'))
         : t('data.rowN', { row: d.same_as_row })))))));
 }
@@ -85,7 +86,8 @@ function formatCell(value) {
 }
 
 function mappingTable(job) {
-  const options = [['', t('data.ignore')], ...job.fields.map((f) => [f, fieldName(f)])];
+  const named = job.fields.map((f) => [f, fieldName(f)]).sort((a, b) => a[1].localeCompare(b[1]));
+  const options = [['', t('data.ignore')], ...named]; // in the reader's alphabet
   return h('div', { class: 'table-wrap' }, h('table', { class: 'mapping' }, h('caption', {}, t('data.mapping')),
     h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('data.column')), h('th', { scope: 'col' }, t('data.target')))),
     h('tbody', {}, job.columns.map((column) => h('tr', {}, h('th', { scope: 'row' }, column),
