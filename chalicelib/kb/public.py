@@ -63,6 +63,12 @@ def _language(ctx: TenantContext) -> str:
     return "ru" if str(getattr(tenant, "locale", None) or "en")[:2] == "ru" else "en"
 
 
+def _company_name(ctx: TenantContext) -> str | None:
+    from chalicelib.identity import service as identity_service
+
+    return getattr(identity_service.tenant_settings(ctx), "name", None) or None
+
+
 def index(site_slug: str, *, q: str | None = None) -> Response:
     """A company's public articles by category, or those a search finds."""
     ctx = _company(site_slug)
@@ -72,7 +78,7 @@ def index(site_slug: str, *, q: str | None = None) -> Response:
         site = service.get_site(ctx)
         lang = _language(ctx)
         words = _words(lang)
-        title = site.title or site_slug
+        title = site.title or _company_name(ctx) or site_slug  # not the address, "demo-flowers", as a heading
         base = f"/kb/{quote(site_slug)}"
         search = (f'<form class="kb-search" method="get" action="{escape(base, quote=True)}">'
                   f'<input type="search" name="q" maxlength="100" value="{escape(q or "", quote=True)}" '

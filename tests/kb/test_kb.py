@@ -79,6 +79,7 @@ def test_the_public_page_shows_public_articles_only_and_of_its_own_company(api: 
     taken = api.put("/api/v1/kb/site", {"version": 0, "slug": "helpful-co"}, token=other.owner.token)
     assert taken.status_code == 409
     assert api.put("/api/v1/kb/site", {"version": 0, "slug": "other-help"}, token=other.owner.token).status_code == 200
+    assert b"<h1>Other Help Co</h1>" in api.get("/kb/other-help").body  # no page title given: the company's name
     assert api.get(f"/kb/other-help/{public['slug']}").status_code == 404  # another company's article
     made_public = api.patch(f"/api/v1/kb/articles/{public['id']}", {"version": public["version"],
                                                                    "visibility": "internal"}, token=token)
