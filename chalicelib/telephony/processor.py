@@ -94,8 +94,8 @@ def settings_of(integration: Any) -> TelephonySettings:
 
 def _customer_number(ctx: TenantContext, call: Call) -> str | None:
     raw = call.from_number if call.direction == "inbound" else call.to_number
-    if not raw:
-        return None
+    if not raw or not any(ch.isdigit() for ch in raw):
+        return None  # none, or a withheld one ("anonymous", "unknown"): nobody to call back
     return phones.e164(raw[:phones.MAX_TYPED], matching.tenant_region(ctx)) or raw[:40]
 
 

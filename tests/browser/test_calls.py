@@ -187,6 +187,11 @@ def test_calls_screen_recording_timeline_and_click_to_call(browser: Any, live_ur
     screens.shoot(page, "all-calls-phone-ru")
     shoot_viewport(page, screens, "all-calls-phone-ru-top")
     page.locator("#lang-switch").select_option("en")
+    # A withheld caller ("anonymous" from Asterisk or Twilio) is a hidden number, with no number to call back.
+    withheld = page.evaluate("() => import('/static/js/telephony.js').then((m) => ["
+                             "m.customerNumber({ direction: 'inbound', from_number: 'anonymous' }),"
+                             "m.customerNumber({ direction: 'inbound', from_number: '+79161230000' })])")
+    assert withheld == [None, "+79161230000"]
     assert_no_problems(page)
     page.context.close()
 

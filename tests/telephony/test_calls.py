@@ -218,3 +218,15 @@ def test_a_number_the_phone_library_does_not_know_still_makes_its_call(client: A
     assert _get(client, company, "/api/v1/contacts")["items"] == []
     play(client, pbx, _scenario(pbx, "answered", customer=unknown))
     assert _get(client, company, f"/api/v1/calls/{missed['id']}")["callback"]["returned_call_id"]
+
+
+def test_a_withheld_number_is_a_hidden_caller_with_nothing_to_call_back(client: ApiClient, company: Company) -> None:
+    # Asterisk and Twilio send "anonymous" for a withheld number: it made a task "Call back anonymous" and one
+    # call-back mark shared by every withheld caller.
+    pbx = _pbx(client, company)
+    assert all(a.status_code == 200 for a in play(client, pbx, _scenario(pbx, "missed", customer="anonymous")))
+    [missed] = calls(client, company, "?status=missed")
+    call = _get(client, company, f"/api/v1/calls/{missed['id']}")
+    assert call["from_number"] == "anonymous"  # kept as the provider sent it
+    assert call["callback"]["task_id"] is None and call["contact_id"] is None
+    assert _get(client, company, "/api/v1/tasks?view=today")["items"] == []

@@ -49,9 +49,10 @@ export function employeeName(userId) {
   return el;
 }
 
-/** The customer's side of a call: who called in, or who was called. */
+/** The customer's side of a call: who called in, or who was called; null when hidden ("anonymous" has no digit). */
 export function customerNumber(call) {
-  return call.direction === 'outbound' ? call.to_number : call.from_number;
+  const number = call.direction === 'outbound' ? call.to_number : call.from_number;
+  return number && /\d/.test(number) ? number : null;
 }
 
 function chooseLine(lines) {
