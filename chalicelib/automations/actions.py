@@ -6,6 +6,10 @@ the run, and a webhook call carries the same ``webhook-id`` each attempt (receiv
 Standard Webhooks specification asks). A message or an e-mail to a customer goes out at most once: the engine
 records that its step began before it sends (``engine.AT_MOST_ONCE``). An action raises ``Failed`` (kept in the
 run log, not retried) or lets a ``CRMError`` of 5xx through (retried with a doubling pause).
+
+An action answers an ``Outcome``: the English sentence the run log has always shown (``detail``: the API's
+compatibility and the audit) and a stable ``code`` with its ``params`` (ids, a status code; never a personal
+value: the run is stored in clear), which the web app words in the reader's language and links to the record.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ import hashlib
 import hmac
 import ipaddress
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -37,8 +41,38 @@ from chalicelib.tasks import service as tasks_service
 WEBHOOK_PROVIDER = "automation_webhook"
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """What an action did: its English sentence (``detail``), and a stable ``code`` with ``params`` for the web app."""
+
+    detail: str
+    code: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+
+
 class Failed(Exception):
-    """An action that cannot succeed as it stands (a 4xx): recorded, not retried."""
+    """An action that cannot succeed as it stands (a 4xx): recorded, not retried; its ``code`` and ``params`` go
+    to the run log beside the sentence."""
+
+    def __init__(self, detail: str, code: str = "failed", **params: Any) -> None:
+        super().__init__(detail)
+        self.code = code
+        self.params = params
+
+
+class ReceiverError(transport.ProviderError):
+    """A webhook's receiver answered 5xx, 408 or 429: retried (a 502 of ours, as any provider's failure)."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(f"The receiver answered {status}.")
+        self.answer_status = status
+
+
+def error_outcome(exc: errors.CRMError) -> tuple[str, dict[str, Any]]:
+    """The code and params of an error that reached the engine (an outage, a receiver's failure, a 4xx deeper)."""
+    if isinstance(exc, ReceiverError):
+        return "webhook_failed", {"status": exc.answer_status}
+    return ("unavailable" if exc.status >= 500 else "refused"), {"error": exc.code}
 
 
 @dataclass
@@ -64,7 +98,7 @@ def derived_id(run: AutomationRun, *parts: str) -> str:
 
 def _next_user(ctx: TenantContext, rule: Automation, users: list[str]) -> str:
     if not users:
-        raise Failed("round_robin needs users to take turns")
+        raise Failed("round_robin needs users to take turns", "no_users")
     counter = RoundRobin(tenant_key(ctx, "AUTORR"), rule.rule_id)
     with db.translate_errors():
         counter.update(actions=[RoundRobin.made.add(1)])
@@ -76,7 +110,7 @@ def _assignee(ctx: TenantContext, rule: Automation, action: dict[str, Any], subj
     if who == "owner":
         owner = subject.state.get("owner_id") or subject.state.get("assignee_id")
         if not owner:
-            raise Failed("the record has no owner")
+            raise Failed("the record has no owner", "no_owner")
         return str(owner)
     if who == "round_robin":
         return _next_user(ctx, rule, list(action.get("users") or []))
@@ -84,11 +118,11 @@ def _assignee(ctx: TenantContext, rule: Automation, action: dict[str, Any], subj
 
 
 def _refused(exc: errors.CRMError) -> Failed:
-    return Failed(f"{exc.code}: {exc.message}"[:300])
+    return Failed(f"{exc.code}: {exc.message}"[:300], "refused", error=exc.code)
 
 
 def create_task(ctx: TenantContext, rule: Automation, run: AutomationRun, index: int, action: dict[str, Any],
-                subject: Subject) -> str:
+                subject: Subject) -> Outcome:
     """A task for the owner, a user or the next of a round-robin, about the record, due after some minutes."""
     title = str(action["title"]).replace("{title}", subject.title).strip()[:200] or rule.name
     related = task_schemas.Related(type=subject.type, id=subject.id) \
@@ -99,12 +133,12 @@ def create_task(ctx: TenantContext, rule: Automation, run: AutomationRun, index:
     try:
         tasks_service.create(ctx, data=data, task_id=task_id)
     except errors.VersionConflictError:
-        return f"task {task_id} (made before)"
+        return Outcome(f"task {task_id} (made before)", "task_existed", {"task_id": task_id})
     except errors.CRMError as exc:
         if exc.status >= 500:
             raise
         raise _refused(exc) from exc
-    return f"task {task_id}"
+    return Outcome(f"task {task_id}", "task_created", {"task_id": task_id})
 
 
 def _update(ctx: TenantContext, subject: Subject, changes: dict[str, Any]) -> None:
@@ -115,9 +149,10 @@ def _update(ctx: TenantContext, subject: Subject, changes: dict[str, Any]) -> No
         elif subject.type == "contact":
             contacts_service.update(ctx, str(subject.id), data=ContactUpdate(version=version, **changes))
         else:
-            raise Failed(f"a {subject.type or 'subject'} cannot be changed by an automation yet")
+            raise Failed(f"a {subject.type or 'subject'} cannot be changed by an automation yet", "not_changeable",
+                         entity=subject.type)
     except ValidationError as exc:
-        raise Failed(f"invalid value: {exc.errors()[0].get('msg', '')}"[:300]) from exc
+        raise Failed(f"invalid value: {exc.errors()[0].get('msg', '')}"[:300], "invalid_value") from exc
     except errors.CRMError as exc:
         if exc.status >= 500:
             raise
@@ -125,22 +160,22 @@ def _update(ctx: TenantContext, subject: Subject, changes: dict[str, Any]) -> No
 
 
 def assign(ctx: TenantContext, rule: Automation, run: AutomationRun, index: int, action: dict[str, Any],
-           subject: Subject) -> str:
+           subject: Subject) -> Outcome:
     """Give the record to a user, or to the next of a round-robin."""
     user = _assignee(ctx, rule, action, subject)
     if subject.state.get("owner_id") == user:
-        return f"owner {user} already"
+        return Outcome(f"owner {user} already", "owner_already", {"user_id": user})
     _update(ctx, subject, {"owner_id": user})
-    return f"owner {user}"
+    return Outcome(f"owner {user}", "assigned", {"user_id": user})
 
 
 def move_deal(ctx: TenantContext, rule: Automation, run: AutomationRun, index: int, action: dict[str, Any],
-              subject: Subject) -> str:
+              subject: Subject) -> Outcome:
     """Move the deal to a stage (of its pipeline, or of another)."""
     if subject.type != "deal":
-        raise Failed("only a deal can be moved")
+        raise Failed("only a deal can be moved", "not_a_deal")
     if subject.state.get("stage_id") == action["stage_id"]:
-        return "in the stage already"
+        return Outcome("in the stage already", "stage_already", {"stage_id": str(action["stage_id"])})
     body = DealMove(version=int(subject.state.get("version") or 0), stage_id=action["stage_id"],
                     pipeline_id=action.get("pipeline_id"))
     try:
@@ -149,41 +184,41 @@ def move_deal(ctx: TenantContext, rule: Automation, run: AutomationRun, index: i
         if exc.status >= 500:
             raise
         raise _refused(exc) from exc
-    return f"stage {action['stage_id']}"
+    return Outcome(f"stage {action['stage_id']}", "moved", {"stage_id": str(action["stage_id"])})
 
 
 def tag(ctx: TenantContext, rule: Automation, run: AutomationRun, index: int, action: dict[str, Any],
-        subject: Subject) -> str:
+        subject: Subject) -> Outcome:
     """Add and remove tags (contacts)."""
     if subject.type != "contact":
-        raise Failed("only contacts carry tags")
+        raise Failed("only contacts carry tags", "not_a_contact")
     tags = list(subject.state.get("tags") or [])
     wanted = [t for t in tags if t not in set(action.get("remove") or [])]
     wanted += [t for t in action.get("add") or [] if t not in wanted]
     if wanted == tags:
-        return "tags as they were"
+        return Outcome("tags as they were", "tags_unchanged")
     _update(ctx, subject, {"tags": wanted})
-    return "tags " + ", ".join(wanted)
+    return Outcome("tags " + ", ".join(wanted), "tagged", {"tags": wanted})
 
 
 def set_field(ctx: TenantContext, rule: Automation, run: AutomationRun, index: int, action: dict[str, Any],
-              subject: Subject) -> str:
+              subject: Subject) -> Outcome:
     """Set a field of the record (``custom.<key>`` for a custom field)."""
     name, value = str(action["field"]), action.get("value")
     if name.startswith("custom."):
         key = name.split(".", 1)[1]
         if (subject.state.get("custom") or {}).get(key) == value:
-            return f"{name} as it was"
+            return Outcome(f"{name} as it was", "field_unchanged", {"field": name})
         _update(ctx, subject, {"custom": {**(subject.state.get("custom") or {}), key: value}})
     else:
         if subject.state.get(name) == value:
-            return f"{name} as it was"
+            return Outcome(f"{name} as it was", "field_unchanged", {"field": name})
         _update(ctx, subject, {name: value})
-    return f"{name} set"
+    return Outcome(f"{name} set", "field_set", {"field": name})
 
 
 def notify(ctx: TenantContext, rule: Automation, run: AutomationRun, index: int, action: dict[str, Any],
-           subject: Subject) -> str:
+           subject: Subject) -> Outcome:
     """Notify users (``owner``: the record's owner) with the rule's name or the action's text."""
     told = []
     for user in action.get("users") or []:
@@ -193,7 +228,9 @@ def notify(ctx: TenantContext, rule: Automation, run: AutomationRun, index: int,
                                     title=action.get("text") or rule.name, actor_id=rule.rule_id)
         if made is not None:
             told.append(user_id)
-    return "told " + ", ".join(told) if told else "nobody new to tell"
+    if not told:
+        return Outcome("nobody new to tell", "nobody_new")
+    return Outcome("told " + ", ".join(told), "notified", {"user_ids": told})
 
 
 def _customer(ctx: TenantContext, subject: Subject) -> Any:
@@ -206,13 +243,13 @@ def _customer(ctx: TenantContext, subject: Subject) -> Any:
 
 
 def send_email(ctx: TenantContext, rule: Automation, run: AutomationRun, index: int, action: dict[str, Any],
-               subject: Subject) -> str:
+               subject: Subject) -> Outcome:
     """E-mail the customer (the contact, or a deal's first contact) who agreed to hear from the company."""
     contact = _customer(ctx, subject)
     if contact is None or not contact.emails:
-        raise Failed("no contact with an e-mail address")
+        raise Failed("no contact with an e-mail address", "no_email")
     if not (contact.consent or {}).get("marketing"):
-        raise Failed("the contact has not agreed to e-mails (consent)")  # consent and opt-out respected
+        raise Failed("the contact has not agreed to e-mails (consent)", "no_consent")  # consent and opt-out respected
     name = " ".join(part for part in (contact.first_name, contact.last_name) if part) or subject.title
     title = subject.title or name
 
@@ -221,7 +258,7 @@ def send_email(ctx: TenantContext, rule: Automation, run: AutomationRun, index: 
 
     mail.send(to=str(contact.emails[0]["address"]), subject=fill(str(action["subject"]))[:200],
               text=fill(str(action["text"])))
-    return "e-mailed"
+    return Outcome("e-mailed", "emailed", {"contact_id": str(contact.contact_id)})
 
 
 def _public_https(url: str) -> bool:
@@ -245,16 +282,16 @@ def signature(secret: str, message_id: str, timestamp: int, body: bytes) -> str:
 
 
 def webhook(ctx: TenantContext, rule: Automation, run: AutomationRun, index: int, action: dict[str, Any],
-            subject: Subject) -> str:
+            subject: Subject) -> Outcome:
     """POST what happened (ids only: the receiver reads the record through the API) to the rule's URL, signed."""
     from chalicelib.automations import service
 
     url = str(action["url"])
     if not _public_https(url):
-        raise Failed("the webhook URL must be https on a public host")
+        raise Failed("the webhook URL must be https on a public host", "webhook_url")
     secret = service.webhook_secret(ctx, rule)
     if secret is None:
-        raise Failed("the rule has no signing secret")
+        raise Failed("the rule has no signing secret", "no_secret")
     message_id = f"msg_{run.run_id}_{index}"
     timestamp = int(db.utcnow().timestamp())
     body = json.dumps({"type": run.trigger_type, "timestamp": run.created_at.isoformat(), "data": {
@@ -265,10 +302,10 @@ def webhook(ctx: TenantContext, rule: Automation, run: AutomationRun, index: int
         headers={"Content-Type": "application/json", "webhook-id": message_id, "webhook-timestamp": str(timestamp),
                  "webhook-signature": signature(secret, message_id, timestamp, body)}))
     if 200 <= answer.status < 300:
-        return f"delivered ({answer.status})"
+        return Outcome(f"delivered ({answer.status})", "webhook_delivered", {"status": answer.status})
     if answer.status in (408, 429) or answer.status >= 500:
-        raise transport.ProviderError(f"The receiver answered {answer.status}.")
-    raise Failed(f"the receiver answered {answer.status}")
+        raise ReceiverError(answer.status)
+    raise Failed(f"the receiver answered {answer.status}", "webhook_refused", status=answer.status)
 
 
 def _sandbox_answer(request: transport.Outbound) -> transport.Answer:
@@ -279,7 +316,7 @@ transport.register_sandbox(WEBHOOK_PROVIDER, _sandbox_answer)
 
 
 def send_message(ctx: TenantContext, rule: Automation, run: AutomationRun, index: int, action: dict[str, Any],
-                 subject: Subject) -> str:
+                 subject: Subject) -> Outcome:
     """Write to the customer in a conversation, within its reply window or as a template (``messages``)."""
     from chalicelib.automations import messages  # it imports this module
 

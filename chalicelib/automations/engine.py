@@ -17,7 +17,7 @@ from typing import Any
 
 from chalicelib.automations import actions as run_actions
 from chalicelib.automations import service
-from chalicelib.automations.actions import Failed, Subject
+from chalicelib.automations.actions import Failed, Outcome, Subject
 from chalicelib.automations.models import Automation, AutomationRun
 from chalicelib.calls.models import Call
 from chalicelib.contacts import service as contacts_service
@@ -245,6 +245,11 @@ def _not_begun(run: AutomationRun, index: int) -> None:
     run.begun = (set(run.begun or ()) - {mark}) or None
 
 
+def _record(step: dict[str, Any], status: str, detail: str, code: str | None, params: dict[str, Any]) -> None:
+    """A step's outcome: its English sentence (the API's ``detail``), and its code and params the web app words."""
+    step["status"], step["detail"], step["code"], step["params"] = status, detail[:300], code, params
+
+
 def _step(ctx: TenantContext, rule: Automation, run: AutomationRun, index: int, subject: Subject) -> bool:
     """Run one action; False when it waits for a retry."""
     action = (rule.actions or [])[index]
@@ -252,17 +257,19 @@ def _step(ctx: TenantContext, rule: Automation, run: AutomationRun, index: int, 
     step["attempts"] = int(step.get("attempts") or 0) + 1
     once = str(action["type"]) in AT_MOST_ONCE
     if once and not _begin(run, index):
-        step["status"], step["detail"] = "failed", INTERRUPTED
+        _record(step, "failed", INTERRUPTED, "interrupted", {})
         return True
     try:
-        step["detail"] = run_actions.ACTIONS[str(action["type"])](rule_context(ctx, rule, run), rule, run, index,
-                                                                 action, subject)
-        step["status"] = "done"
+        done = run_actions.ACTIONS[str(action["type"])](rule_context(ctx, rule, run), rule, run, index, action,
+                                                        subject)
+        outcome = done if isinstance(done, Outcome) else Outcome(str(done))
+        _record(step, "done", outcome.detail, outcome.code, outcome.params)
     except Failed as exc:
-        step["status"], step["detail"] = "failed", str(exc)[:300]
+        _record(step, "failed", str(exc), exc.code, exc.params)
     except errors.CRMError as exc:  # 5xx: an outage, a receiver that failed; 4xx from deeper down: final
         final = exc.status < 500 or step["attempts"] >= MAX_ATTEMPTS
-        step["status"], step["detail"] = ("failed" if final else "retrying"), f"{exc.code}: {exc.message}"[:300]
+        _record(step, "failed" if final else "retrying", f"{exc.code}: {exc.message}",
+                *run_actions.error_outcome(exc))
         if once and not final:
             _not_begun(run, index)
         return final

@@ -19,7 +19,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from chalicelib.automations.actions import Failed, Subject
+from chalicelib.automations.actions import Failed, Outcome, Subject
 from chalicelib.automations.engine import Happening
 from chalicelib.automations.models import Automation, AutomationRun
 from chalicelib.conversations.models import Conversation, Message
@@ -105,31 +105,33 @@ def _message(action: dict[str, Any], window_open: bool, title: str) -> MessageCr
         return MessageCreate(text=str(action["text"]).replace("{title}", title)[:4096])
     if template:
         return MessageCreate(template=TemplateIn(**template))
-    raise Failed("outside the channel's reply window (24 hours on WhatsApp) and no template to send")
+    raise Failed("outside the channel's reply window (24 hours on WhatsApp) and no template to send", "outside_window")
 
 
 def send_message(ctx: TenantContext, rule: Automation, run: AutomationRun, index: int, action: dict[str, Any],
-                 subject: Subject) -> str:
+                 subject: Subject) -> Outcome:
     """Write to the record's contact in its latest conversation (or on a channel or line), within the reply
     window or as the action's template."""
     contact_id = _contact_id(subject)
     conversation_id = subject.id if subject.type == "conversation" and not action.get("integration_id") else None
     if conversation_id is None:
         if contact_id is None:
-            raise Failed("no contact to write to")
+            raise Failed("no contact to write to", "no_contact")
         found = _latest(ctx, contact_id, action)
         conversation_id = str(found["id"]) if found is not None else None
     if conversation_id is None:
         if not action.get("integration_id"):
-            raise Failed("the contact has no conversation on that channel yet")
+            raise Failed("the contact has no conversation on that channel yet", "no_conversation")
         data = _message(action, not action.get("template"), subject.title)  # a template when there is one
         started = messaging.start(ctx, ConversationStart(contact_id=str(contact_id),
                                                          integration_id=str(action["integration_id"]),
                                                          **data.model_dump(exclude_none=True)))
-        return f"sent in a new conversation {started['id']}"
+        return Outcome(f"sent in a new conversation {started['id']}",
+                       "conversation_started", {"conversation_id": str(started["id"])})
     conversation = messaging.get_conversation(ctx, conversation_id, action="update")
     integration = integrations_service.get(ctx, conversation.integration_id)
     reply_window = processor.adapter_of(integration).reply_window if integration is not None else None
     data = _message(action, bool(views.window(conversation, reply_window)["open"]), subject.title)
     messaging.reply(ctx, conversation_id, data)
-    return f"sent {'a template' if data.template else 'a message'} in conversation {conversation_id}"
+    return Outcome(f"sent {'a template' if data.template else 'a message'} in conversation {conversation_id}",
+                   "template_sent" if data.template else "message_sent", {"conversation_id": conversation_id})

@@ -47,7 +47,7 @@ class AutomationRun(MainTable, discriminator="automation_run"):
     subject_id = UnicodeAttribute(null=True)
     depth = NumberAttribute(default=0)
     status = UnicodeAttribute(default="running")  # running | done | failed | retrying
-    steps = JSONAttribute(default=list)  # [{"type", "status", "attempts", "detail"}]
+    steps = JSONAttribute(default=list)  # [{"type", "status", "attempts", "detail", "code", "params"}]
     begun = UnicodeSetAttribute(null=True)  # the steps (index) whose message to a customer has begun to go out
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()

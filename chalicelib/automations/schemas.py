@@ -243,7 +243,12 @@ class RunStep(BaseModel):
     type: str
     status: str
     attempts: int
-    detail: str | None = None
+    detail: str | None = Field(default=None, description="What happened, in English (the audit's words)")
+    code: str | None = Field(default=None, description="What happened, as a stable code (task_created, "
+                             "message_sent, template_sent, emailed, webhook_delivered, no_contact, no_consent, "
+                             "outside_window, interrupted, ...): none on runs stored before it, and while pending")
+    params: dict[str, Any] | None = Field(default=None, description="The code's ids and numbers (task_id, "
+                                          "conversation_id, stage_id, user_id, status ...)")
 
 
 class RunRead(BaseModel):

@@ -60,6 +60,9 @@ def test_a_deal_entering_a_stage_gets_a_task_when_its_conditions_hold_once(clien
     runs = _runs(client, company, rule)
     assert [(r["status"], r["subject"], [s["status"] for s in r["steps"]]) for r in runs] == [
         ("done", {"type": "deal", "id": big["id"]}, ["done"])]
+    step = runs[0]["steps"][0]  # the web app words the code and links the task; detail stays the API's English
+    assert (step["code"], step["params"], step["detail"]) == ("task_created", {"task_id": tasks[0]["id"]},
+                                                              f"task {tasks[0]['id']}")
     trail = body(client.get(f"/api/v1/audit?entity=task&entity_id={tasks[0]['id']}", token=owner))["items"]
     assert trail[0]["actor_id"] == rule["id"] and trail[0]["actor_kind"] == "automation"
 
@@ -112,9 +115,11 @@ def test_a_webhook_is_signed_per_standard_webhooks_and_retried(client: ApiClient
     feed.deliver()
     run = _runs(client, company, rule)[0]
     assert run["status"] == "retrying" and run["steps"][0]["attempts"] == 1
+    assert (run["steps"][0]["code"], run["steps"][0]["params"]) == ("webhook_failed", {"status": 503})
     due.run_due(now=datetime.now(UTC) + timedelta(minutes=2))
     run = _runs(client, company, rule)[0]
     assert (run["status"], run["steps"][0]["attempts"], run["steps"][0]["detail"]) == ("done", 2, "delivered (204)")
+    assert (run["steps"][0]["code"], run["steps"][0]["params"]) == ("webhook_delivered", {"status": 204})
     sent = transport.sandbox_requests(actions.WEBHOOK_PROVIDER)
     assert len(sent) == 2 and sent[0]["headers"]["webhook-id"] == sent[1]["headers"]["webhook-id"]
     request = sent[1]
@@ -221,9 +226,9 @@ def test_an_email_goes_only_to_a_customer_who_agreed(client: ApiClient, feed: Fe
     assert [m.subject for m in outbox(anna)] == ["Welcome, Anna"]
     assert outbox(boris) == []
     runs = {r["subject"]["id"]: r["steps"][0] for r in _runs(client, company, rule)}
-    assert runs[agreed["id"]]["status"] == "done"
-    assert [s["detail"] for i, s in runs.items() if i != agreed["id"]] == [
-        "the contact has not agreed to e-mails (consent)"]
+    assert (runs[agreed["id"]]["status"], runs[agreed["id"]]["code"]) == ("done", "emailed")
+    assert [(s["detail"], s["code"]) for i, s in runs.items() if i != agreed["id"]] == [
+        ("the contact has not agreed to e-mails (consent)", "no_consent")]
 
 
 def test_a_task_overdue_by_an_hour_runs_its_rule_then_and_not_when_done(client: ApiClient, feed: Feed) -> None:

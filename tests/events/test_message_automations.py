@@ -61,6 +61,8 @@ def test_a_message_runs_matching_rules_once_and_the_answer_stays_in_the_window(
     [run] = _runs(client, company, price)
     assert run["trigger_type"] == "message.received" and run["subject"]["type"] == "contact"
     assert run["steps"][0]["status"] == "done" and "a message" in run["steps"][0]["detail"]
+    assert (run["steps"][0]["code"], run["steps"][0]["params"]) == (
+        "message_sent", {"conversation_id": conversation["id"]})  # the web app links the conversation
     said = [(m["direction"], m["text"]) for m in thread(client, company, conversation["id"])]
     assert said[-1] == ("out", "Our prices: example.com/prices") and len(said) == 3
     assert len(_runs(client, company, first)) == 1 and _runs(client, company, telegram) == []
@@ -80,6 +82,8 @@ def test_a_message_runs_matching_rules_once_and_the_answer_stays_in_the_window(
     [run] = _runs(client, company, outside)
     assert [step["status"] for step in run["steps"]] == ["done", "failed"], run
     assert "a template" in run["steps"][0]["detail"] and "reply window" in run["steps"][1]["detail"]
+    assert [(step["code"], step["params"]) for step in run["steps"]] == [
+        ("template_sent", {"conversation_id": conversation["id"]}), ("outside_window", {})]
     last = thread(client, company, conversation["id"])[-1]
     assert last["direction"] == "out" and last["kind"] == "template", last
     assert len(thread(client, company, conversation["id"])) == 4  # nothing went out for the failed step
@@ -116,6 +120,7 @@ def test_a_rule_s_message_goes_out_at_most_once_through_a_crash_and_again_after_
     [run] = _runs(client, company, rule)
     assert len(outgoing()) == 1, outgoing()  # never twice (it was, before the begun mark)
     assert run["steps"][0]["status"] == "failed" and "not sent again" in run["steps"][0]["detail"], run
+    assert run["steps"][0]["code"] == "interrupted", run
 
     # The channel refused the message (a 503): nothing went out, so its retry sends it, once.
     answers = [transport.Answer(503, b'{"error":{"message":"Service unavailable","code":2}}')]
