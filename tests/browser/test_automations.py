@@ -1,17 +1,36 @@
 """Settings → Automations (static/screens/automations.js): the pipeline's stages as the canvas, a rule built
-When → If → Then in a dialog and saved through the API, switched off, and its run log; on a phone."""
+When → If → Then in a dialog and saved through the API, switched off, and its run log, worded in Russian from
+each step's code with the record it made linked; on a phone."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from playwright.sync_api import expect
 
+from chalicelib.core.tenancy import TenantContext, bind
 from tests.browser.conftest import Screens, assert_fits_a_phone, new_page
 from tests.browser.test_app import assert_no_problems
 from tests.browser.test_sensitive import log_in
-from tests.factories import signup
+from tests.factories import Company, signup
 from tests.support import ApiClient, body
+
+
+def _run(client: ApiClient, company: Company, rule_id: str) -> str:
+    """The rule run for a deal entering its stage, as the feed runs it (the browser tests deliver no stream)."""
+    from chalicelib.automations import engine, service
+
+    deal = body(client.post("/api/v1/deals", {"title": "Big kitchen", "amount": {"minor": 5000_00, "currency": "USD"}},
+                            token=company.owner.token))
+    ctx = TenantContext(tenant_id=company.tenant_id)
+    with bind(ctx):
+        rule = service.get(ctx, rule_id)
+        assert rule is not None
+        run = engine.start(ctx, rule, event_id="browser-run", at=datetime.now(UTC),
+                           happening=engine.Happening("deal.stage_entered", {}, "deal", deal["id"]))
+    assert run is not None and [step["code"] for step in run.steps] == ["task_created", "notified"], run.steps
+    return str(deal["id"])
 
 
 def test_an_owner_builds_a_rule_on_a_stage_and_switches_it_off(browser: Any, live_url: str, app: Any,
@@ -67,4 +86,24 @@ def test_an_owner_builds_a_rule_on_a_stage_and_switches_it_off(browser: Any, liv
                                   "template": {"name": "price_list", "language": "en", "parameters": []},
                                   "channel": None, "integration_id": None}]
     assert_fits_a_phone(page, screens, "automations")
+
+    # The run log in Russian: each step worded from its code, the task linked to the deal it is about, the person
+    # told named; not the engine's English ("task 01M…", "told 01M…").
+    deal_id = _run(client, company, rule["id"])
+    page.evaluate("() => localStorage.setItem('crm.lang', 'ru')")
+    page.reload()
+    column = page.locator("[data-test=auto-canvas] .auto-column", has=page.locator(".auto-column-title",
+                                                                                  has_text="Proposal"))
+    column.get_by_role("button", name="Журнал").click()
+    steps = page.locator("dialog [data-test=run-step]")
+    expect(steps).to_have_count(2)
+    expect(steps.nth(0)).to_contain_text("Поставить задачу: Выполнено (1 попытка) — Поставлена задача")
+    expect(steps.nth(1)).to_contain_text("Уведомлены: ")
+    assert steps.nth(0).locator("[data-test=run-record]").get_attribute("href") == f"#/deals/{deal_id}"
+    log = page.locator("dialog").inner_text()
+    assert "task 01" not in log and "told" not in log and company.owner.user_id not in log, log
+    assert_fits_a_phone(page, screens, "automations-run-log-ru")
+    steps.nth(0).locator("[data-test=run-record]").click()  # the link leaves the dialog for the deal's card
+    expect(page.locator("dialog")).to_have_count(0)
+    page.wait_for_url(f"**/#/deals/{deal_id}")
     assert_no_problems(page)

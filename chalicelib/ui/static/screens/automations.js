@@ -3,7 +3,7 @@
 // When → If → Then, in a dialog; each rule can be switched on or off, changed, deleted, and its run log read.
 import { del, get, patch, post } from '../js/api.js';
 import { h, mount, uid } from '../js/dom.js';
-import { t } from '../js/i18n.js';
+import { errorMessage, has, t } from '../js/i18n.js';
 import { formatDateTime } from '../js/format.js';
 import { MESSAGES } from '../js/messages.js';
 import { AUTOMATIONS } from '../js/messages-automations.js';
@@ -242,15 +242,47 @@ function openBuilder(rule, prefill, context, reload) {
   openModal(dialog, () => {});
 }
 
-async function openRuns(rule) {
+// Where a run's record opens (the cards the app has); a task has no card: it shows on the record it is about.
+const RECORD_PATHS = { deal: (id) => `#/deals/${id}`, contact: (id) => `#/contacts/${id}`, company: (id) => `#/companies/${id}`,
+  ticket: (id) => `#/tickets/${id}`, order: (id) => `#/orders/${id}`, conversation: (id) => `#/inbox/${id}` };
+
+function recordPath(type, id) {
+  return type && id && RECORD_PATHS[type] ? RECORD_PATHS[type](encodeURIComponent(id)) : null;
+}
+
+/** A step's outcome in the reader's language, from its code and params (ids named from what the screen has, the
+ * record it made linked); a step stored before codes, or of a code this screen does not know, shows its detail. */
+function outcome(step, run, context) {
+  const params = step.params || {};
+  if (step.code === 'refused') return errorMessage({ code: params.error, message: step.detail });
+  if (!step.code || !has(`auto.outcome.${step.code}`)) return step.detail || null;
+  const person = (id) => { const user = context.users.find((u) => u.id === id); return user ? user.name || user.email : '—'; };
+  const stage = context.pipelines.flatMap((p) => p.stages || []).find((st) => st.id === params.stage_id);
+  const text = t(`auto.outcome.${step.code}`, { ...params, user: person(params.user_id), stage: stage ? stage.name : '—',
+    users: (params.user_ids || []).map(person).join(', '), tags: (params.tags || []).join(', ') });
+  const where = params.conversation_id ? recordPath('conversation', params.conversation_id)
+    : params.contact_id ? recordPath('contact', params.contact_id)
+      : params.task_id ? recordPath(run.subject?.type, run.subject?.id) : null;
+  return where ? h('a', { href: where, 'data-test': 'run-record' }, text) : text;
+}
+
+async function openRuns(rule, context) {
   let runs;
   try { runs = (await get(`/api/v1/automations/${encodeURIComponent(rule.id)}/runs?limit=50`)).items; } catch (error) { toastError(error); return; }
-  const rows = runs.map((run) => h('li', { class: 'run', 'data-test': 'run' },
-    h('div', { class: 'title' }, `${formatDateTime(run.created_at)} · ${t(`auto.status.${run.status}`)}`),
-    h('ul', {}, run.steps.map((step) => h('li', { class: 'meta small' },
-      `${t(`auto.action.${step.type}`)}: ${t(`auto.status.${step.status}`)} (${t('auto.attempts', { n: step.attempts })})`
-      + (step.detail ? ` — ${step.detail}` : ''))))));
-  const dialog = h('dialog', { class: 'dialog dialog-wide', 'aria-label': t('auto.runs') },
+  const rows = runs.map((run) => {
+    const about = run.subject && recordPath(run.subject.type, run.subject.id);
+    return h('li', { class: 'run', 'data-test': 'run' },
+      h('div', { class: 'title' }, `${formatDateTime(run.created_at)} · ${t(`auto.status.${run.status}`)}`,
+        about && has(`auto.subject.${run.subject.type}`) ? [' · ', h('a', { href: about }, t(`auto.subject.${run.subject.type}`))] : null),
+      h('ul', {}, run.steps.map((step) => {
+        const said = outcome(step, run, context);
+        return h('li', { class: 'meta small', 'data-test': 'run-step' },
+          `${t(`auto.action.${step.type}`)}: ${t(`auto.status.${step.status}`)} (${t('auto.attempts', { n: step.attempts })})`,
+          said ? [' — ', said] : null);
+      })));
+  });
+  const dialog = h('dialog', { class: 'dialog dialog-wide', 'aria-label': t('auto.runs'),
+    onClick: (event) => { if (event.target.closest('a[href^="#/"]')) dialog.close(); } }, // a record's link leaves for its screen
     h('form', { method: 'dialog' }, h('h2', {}, `${t('auto.runs')}: ${rule.name}`),
       rows.length ? h('ul', { class: 'runs' }, rows) : h('p', { class: 'muted' }, t('auto.noRuns')),
       h('div', { class: 'dialog-actions' }, h('button', { value: 'ok', class: 'primary' }, t('auto.close')))));
@@ -273,7 +305,7 @@ function ruleCard(rule, context, reload) {
     h('p', { class: 'meta small' }, rule.actions.map((action) => t(`auto.action.${action.type}`)).join(' · ')),
     h('div', { class: 'rule-actions' },
       h('button', { type: 'button', class: 'link', onClick: () => openBuilder(rule, null, context, reload) }, t('auto.edit')),
-      h('button', { type: 'button', class: 'link', onClick: () => openRuns(rule) }, t('auto.runs')),
+      h('button', { type: 'button', class: 'link', onClick: () => openRuns(rule, context) }, t('auto.runs')),
       h('button', { type: 'button', class: 'link', onClick: remove }, t('auto.delete'))));
 }
 
