@@ -29,7 +29,8 @@ def _run(client: ApiClient, company: Company, rule_id: str) -> str:
         assert rule is not None
         run = engine.start(ctx, rule, event_id="browser-run", at=datetime.now(UTC),
                            happening=engine.Happening("deal.stage_entered", {}, "deal", deal["id"]))
-    assert run is not None and [step["code"] for step in run.steps] == ["task_created", "notified"], run.steps
+    assert run is not None
+    assert [step["code"] for step in run.steps] == ["task_created", "notified"], run.steps
     return str(deal["id"])
 
 
