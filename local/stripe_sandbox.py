@@ -9,7 +9,9 @@ would have received. A Checkout URL opens a page showing the plan, the price and
 makes the subscription and its paid invoice and sends ``checkout.session.completed``,
 ``customer.subscription.created`` and ``invoice.paid`` to the app's ``/hooks/stripe``, signed with the
 stage's ``stripe_webhook_secret`` exactly as Stripe signs (``Stripe-Signature: t=..,v1=..``), then
-returns to the app. The portal page changes seats, fails or settles a payment, and cancels.
+returns to the app. The portal page changes seats, fails or settles a payment, and cancels; a portal
+session made with a ``subscription_update_confirm`` flow (a deep link to a change of plan) shows the change and
+confirms it, as Stripe's does, only for a price the session's configuration allows.
 """
 
 from __future__ import annotations
@@ -166,6 +168,11 @@ class StripeSandbox:
             return self._checkout_session(params)
         if method == "POST" and parts == ["billing_portal", "sessions"]:
             return self._portal_session(params)
+        if method == "GET" and parts == ["billing_portal", "configurations"]:
+            return _ok(_list("/v1/billing_portal/configurations", [
+                found for found in self.objects.values() if found.get("object") == "billing_portal.configuration"]))
+        if method == "POST" and parts[:2] == ["billing_portal", "configurations"] and len(parts) <= 3:
+            return self._portal_configuration(parts[2] if len(parts) == 3 else None, params)
         if parts[:1] == ["products"]:
             return self._products(method, parts[1:], params)
         if parts[:1] == ["prices"]:
@@ -203,13 +210,57 @@ class StripeSandbox:
             "subscription_metadata": (params.get("subscription_data") or {}).get("metadata") or {},
             "url": f"{self.public_base}/checkout/{session_id}", "created": int(self.clock())}))
 
+    def _portal_configuration(self, configuration_id: str | None, params: dict[str, Any]) -> Answer:
+        """Create or update a portal configuration (what the portal lets a customer do)."""
+        found = self.objects.get(configuration_id) if configuration_id else None
+        if configuration_id and (found is None or found.get("object") != "billing_portal.configuration"):
+            return _error(404, "invalid_request_error", f"No such configuration: '{configuration_id}'")
+        if found is None:
+            found = self._store({"id": _id("bpc"), "object": "billing_portal.configuration", "active": True,
+                                 "is_default": False, "created": int(self.clock()), "features": {},
+                                 "metadata": {}})
+        for name in ("features", "business_profile", "metadata", "default_return_url"):
+            if name in params:
+                found[name] = params[name]
+        found["updated"] = int(self.clock())
+        return _ok(found)
+
     def _portal_session(self, params: dict[str, Any]) -> Answer:
         if params.get("customer") not in self.objects:
             return _error(400, "invalid_request_error", "No such customer.")
+        configuration = params.get("configuration")
+        if configuration is not None and configuration not in self.objects:
+            return _error(400, "invalid_request_error", f"No such configuration: '{configuration}'")
+        flow, refused = self._flow(params.get("flow_data"), params["customer"], configuration)
+        if refused is not None:
+            return _error(400, "invalid_request_error", refused)
         session_id = _id("bps")
         return _ok(self._store({"id": session_id, "object": "billing_portal.session",
                                 "customer": params["customer"], "return_url": params.get("return_url"),
+                                "configuration": configuration, "flow": flow,
                                 "url": f"{self.public_base}/portal/{session_id}", "created": int(self.clock())}))
+
+    def _flow(self, data: Any, customer: str, configuration: str | None) -> tuple[dict[str, Any] | None, str | None]:
+        """A deep link's flow as Stripe checks it: only ``subscription_update_confirm`` here, its one item's price
+        among the configuration's ``features.subscription_update.products`` (else Stripe refuses the session)."""
+        if not data:
+            return None, None
+        if data.get("type") != "subscription_update_confirm":
+            return None, f"The sandbox plays no portal flow of type {data.get('type')!r}."
+        confirm = data.get("subscription_update_confirm") or {}
+        subscription = self.objects.get(str(confirm.get("subscription")))
+        items = confirm.get("items") or []
+        if subscription is None or subscription.get("customer") != customer or len(items) != 1:
+            return None, "No such subscription of this customer, or not exactly one item to update."
+        if items[0].get("id") != subscription["items"]["data"][0]["id"]:
+            return None, "No such subscription item."
+        update = ((self.objects.get(configuration or "") or {}).get("features") or {}).get("subscription_update") or {}
+        allowed = {str(price) for product in update.get("products") or [] for price in product.get("prices") or []}
+        if update.get("enabled") != "true" or str(items[0].get("price")) not in allowed:
+            return None, ("The price must also be included in the configuration's "
+                          "features.subscription_update.products.")
+        return {"type": "subscription_update_confirm", "subscription_update_confirm": confirm,
+                "after_completion": data.get("after_completion") or {"type": "portal_homepage"}}, None
 
     def _products(self, method: str, rest: list[str], params: dict[str, Any]) -> Answer:
         if method == "GET" and not rest:
@@ -378,7 +429,47 @@ class StripeSandbox:
 <button type="submit" data-test="pay">Pay</button></form>
 <p><a href="{html.escape(str(session['cancel_url']))}">Cancel and return</a></p>""")
 
+    def confirm_update(self, session: dict[str, Any]) -> str:
+        """Confirm a deep link's subscription update: the item's new price and seats, the subscription's update
+        event (Stripe prorates); where the flow's completion leads."""
+        with self._lock:
+            confirm = session["flow"]["subscription_update_confirm"]
+            subscription = self.objects[confirm["subscription"]]
+            wanted = confirm["items"][0]
+            item = subscription["items"]["data"][0]
+            item["price"] = self.objects[wanted["price"]]
+            item["quantity"] = _int(wanted.get("quantity"), item["quantity"])
+            session["flow"]["completed"] = True
+            self._send("customer.subscription.updated", subscription)
+            after = session["flow"]["after_completion"]
+            if after.get("type") == "redirect":
+                return str(after["redirect"]["return_url"])
+            return f"{self.public_base}/portal/{session['id']}"
+
+    def _confirm_page(self, session: dict[str, Any]) -> str:
+        confirm = session["flow"]["subscription_update_confirm"]
+        subscription = self.objects[confirm["subscription"]]
+        current, wanted = subscription["items"]["data"][0], confirm["items"][0]
+        price = self.objects[wanted["price"]]
+        quantity = _int(wanted.get("quantity"), current["quantity"])
+        each, currency = price["unit_amount"] / 100, html.escape(price["currency"].upper())
+        here = f"{PREFIX}/portal/{session['id']}"
+        return _document("Customer portal (sandbox)", f"""
+<h1>Confirm your new plan</h1>
+<p data-test="portal-current">Now: {html.escape(str(current['price'].get('nickname') or ''))},
+ {current['quantity']} seat(s)</p>
+<p data-test="portal-update">New: {html.escape(str(price.get('nickname') or ''))}, {quantity} seat(s):
+ <strong>{each * quantity:.2f} {currency}</strong> a month, prorated from today</p>
+<form method="post" action="{here}/confirm-update">
+<button type="submit" data-test="portal-confirm">Confirm</button></form>
+<p><a href="{html.escape(str(session['return_url']))}" data-test="portal-return">Return to the CRM</a></p>""")
+
     def _portal(self, method: str, session: dict[str, Any], action: list[str], body: bytes) -> Answer:
+        flow = session.get("flow") or {}
+        if flow.get("type") == "subscription_update_confirm" and not flow.get("completed"):
+            if method == "POST" and action == ["confirm-update"]:
+                return _redirect(self.confirm_update(session))
+            return _html(self._confirm_page(session))
         subscription = self.subscription_of(session["customer"])
         if method == "POST" and subscription is not None and action:
             form = dict(parse_qsl(body.decode()))

@@ -91,11 +91,33 @@ def checkout_session(*, tenant_id: str, customer_id: str, price_id: str, seats: 
     return str(found.url)
 
 
-def portal_session(*, customer_id: str, return_url: str, idempotency_key: str) -> str:
-    """A Customer Portal session (cards, invoices, seats, cancel); its URL."""
+def portal_session(*, customer_id: str, return_url: str, idempotency_key: str, configuration: str | None = None,
+                   flow: dict[str, Any] | None = None) -> str:
+    """A Customer Portal session (cards, invoices, seats, plans, cancel), under the catalog's configuration when
+    there is one, or a deep link into one of its flows (``flow_data``: a change of plan to confirm); its URL."""
+    params: dict[str, Any] = {"customer": customer_id, "return_url": return_url}
+    if configuration is not None:
+        params["configuration"] = configuration
+    if flow is not None:
+        params["flow_data"] = flow
     found = call("billing_portal.sessions.create", client().v1.billing_portal.sessions.create,
-                 idempotency_key=idempotency_key, customer=customer_id, return_url=return_url)
+                 idempotency_key=idempotency_key, **params)
     return str(found.url)
+
+
+def portal_configuration(marker: dict[str, str]) -> Any:
+    """The newest active Customer Portal configuration whose metadata holds ``marker`` (the catalog's), or None."""
+    found = call("billing_portal.configurations.list", client().v1.billing_portal.configurations.list,
+                 idempotency_key=None, active=True, limit=100)
+    ours = [c for c in found.data if all(metadata_of(c).get(k) == v for k, v in marker.items())]
+    return max(ours, key=lambda c: c.created) if ours else None
+
+
+def metadata_of(found: Any) -> dict[str, str]:
+    """A Stripe object's metadata as a dict (the SDK's StripeObject is not one)."""
+    metadata = getattr(found, "metadata", None)
+    plain = metadata.to_dict() if metadata is not None and hasattr(metadata, "to_dict") else dict(metadata or {})
+    return {str(k): str(v) for k, v in plain.items()}
 
 
 def update_seats(*, subscription_id: str, item_id: str, seats: int, idempotency_key: str) -> None:

@@ -89,10 +89,11 @@ class CustomerLookup(MainTable, discriminator="stripe_customer"):
 
 
 class PriceBook(MainTable, discriminator="stripe_prices"):
-    """The Stripe price id of each catalog price (by lookup key), written by ``tenants sync-plans``:
-    ``G#stripe-prices#catalog`` / ``PRICES``."""
+    """The Stripe price id of each catalog price (by lookup key) and the Customer Portal's configuration, written
+    by ``tenants sync-plans``: ``G#stripe-prices#catalog`` / ``PRICES``."""
 
     prices = MapAttribute(default=dict)  # type: ignore[var-annotated]
+    portal_configuration = UnicodeAttribute(null=True)  # the Customer Portal's configuration: plans to switch to
 
 
 def usage_key(ctx: TenantContext) -> tuple[str, str]:

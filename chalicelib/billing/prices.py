@@ -1,5 +1,6 @@
-"""The catalog's side in Stripe: a product per paid plan and a monthly per-seat price per currency,
-made or brought up to date by ``python -m tenants sync-plans``, and the price ids it found.
+"""The catalog's side in Stripe: a product per paid plan and a monthly per-seat price per currency, and the
+Customer Portal's configuration that lets a subscribed company switch between them, made or brought up to date by
+``python -m tenants sync-plans``, and the ids it found.
 
 Stripe prices cannot change their amount: a changed price in the catalog makes a new Stripe price
 that takes over the lookup key (``transfer_lookup_key``); subscriptions on the old one keep it until
@@ -9,6 +10,7 @@ they change plan. Running the sync again with nothing changed makes no request t
 from __future__ import annotations
 
 import hashlib
+import json
 from typing import Any
 
 from chalicelib.billing import catalog, gateway
@@ -62,9 +64,63 @@ def sync() -> list[str]:
             key = plan.lookup_key(currency)
             ids[key], line = _price(stripe, plan, currency, amount, existing.get(key))
             done.append(line)
+    configuration = _portal(stripe, ids, done)
     with db.translate_errors():
-        PriceBook(*prices_key(), prices=ids).save()
+        PriceBook(*prices_key(), prices=ids, portal_configuration=configuration).save()
     return done
+
+
+PORTAL_MARKER = {"crm": "plans"}  # the metadata that names the catalog's portal configuration in Stripe
+
+
+def portal_features(ids: dict[str, str]) -> dict[str, Any]:
+    """What the Customer Portal lets a customer do: cards, invoices, cancel at the period's end, and change
+    seats or switch between the paid plans (each in its currencies; Stripe offers the subscription's own),
+    prorated."""
+    products = [{"product": plan.product_id, "prices": [ids[plan.lookup_key(currency)] for currency in plan.prices]}
+                for plan in catalog.paid_plans()]
+    return {"invoice_history": {"enabled": True}, "payment_method_update": {"enabled": True},
+            "subscription_cancel": {"enabled": True, "mode": "at_period_end"},
+            "subscription_update": {"enabled": True, "default_allowed_updates": ["price", "quantity"],
+                                    "products": products, "proration_behavior": "create_prorations"}}
+
+
+def _portal(stripe: Any, ids: dict[str, str], done: list[str]) -> str:
+    """Make or bring up to date the portal configuration (found by its metadata, which keeps the digest of the
+    features it was given: nothing is written when they are the same); its id."""
+    features = portal_features(ids)
+    digest = _digest(json.dumps(features, sort_keys=True))
+    metadata = {**PORTAL_MARKER, "digest": digest}
+    profile = {"headline": "Your CRM subscription: plan, seats, cards and invoices"}
+    found = gateway.portal_configuration(PORTAL_MARKER)
+    if found is not None and gateway.metadata_of(found).get("digest") == digest:
+        done.append(f"portal configuration {found.id}: up to date")
+        return str(found.id)
+    if found is not None:
+        gateway.call("billing_portal.configurations.update", stripe.billing_portal.configurations.update, found.id,
+                     idempotency_key=f"crm-portal-configuration-{found.id}-{digest}", features=features,
+                     business_profile=profile, metadata=metadata)
+        done.append(f"portal configuration {found.id}: updated")
+        return str(found.id)
+    made = gateway.call("billing_portal.configurations.create", stripe.billing_portal.configurations.create,
+                        idempotency_key=f"crm-portal-configuration-{digest}", features=features,
+                        business_profile=profile, metadata=metadata)
+    done.append(f"portal configuration {made.id}: created")
+    return str(made.id)
+
+
+def portal_configuration() -> str | None:
+    """The Customer Portal configuration the last sync made: from the book, else asked of Stripe by its
+    metadata (None before any sync)."""
+    with db.translate_errors():
+        try:
+            known = PriceBook.get(*prices_key()).portal_configuration
+        except PriceBook.DoesNotExist:
+            known = None
+    if known:
+        return known
+    found = gateway.portal_configuration(PORTAL_MARKER)
+    return str(found.id) if found is not None else None
 
 
 def _product(stripe: Any, plan: Plan, found: Any) -> str:

@@ -28,9 +28,17 @@ def billing_checkout(request: ApiRequest) -> s.UrlOut:
 
 
 @api.route("/api/v1/billing/portal", method="POST",
-           summary="The Stripe Customer Portal (cards, invoices, seats, cancel)", response=s.UrlOut, errors=(403, 503))
+           summary="The Stripe Customer Portal (cards, invoices, seats, plans, cancel)", response=s.UrlOut,
+           errors=(403, 503))
 def billing_portal(request: ApiRequest) -> s.UrlOut:
     return s.UrlOut(url=service.portal(request.tenant))
+
+
+@api.route("/api/v1/billing/plan", method="POST",
+           summary="A Stripe Customer Portal page confirming a subscribed company's change of plan, prorated",
+           body=s.PlanChangeIn, response=s.UrlOut, errors=(403, 409, 422, 503))
+def billing_plan(request: ApiRequest) -> s.UrlOut:
+    return s.UrlOut(url=service.change_plan(request.tenant, request.body))
 
 
 @api.route("/hooks/stripe", method="POST", summary="Stripe's webhook (signed with the endpoint's secret)",

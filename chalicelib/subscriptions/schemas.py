@@ -66,6 +66,10 @@ class CheckoutIn(Schema):
     currency: Currency | None = None  # default: the company's currency where the plan is priced in it
 
 
+class PlanChangeIn(Schema):
+    plan: PaidPlan
+
+
 class UrlOut(BaseModel):
     url: str
 

@@ -109,12 +109,52 @@ def checkout(ctx: TenantContext, body: s.CheckoutIn) -> str:
 
 
 def portal(ctx: TenantContext) -> str:
-    """A Customer Portal session (cards, invoices, seats, cancel); its URL (the owner)."""
+    """A Customer Portal session (cards, invoices, seats, plans, cancel); its URL (the owner)."""
     permissions.require(ctx, "billing", "update")
     tenant = identity_service.get_tenant_or_raise(ctx)
     customer = ensure_customer(ctx, tenant)
     return gateway.portal_session(customer_id=customer, return_url=settings.public_url + RETURN_PATH,
+                                  configuration=prices.portal_configuration(),
                                   idempotency_key=f"crm-portal-{ctx.tenant_id}-{ctx.request_id}")
+
+
+def change_plan(ctx: TenantContext, body: s.PlanChangeIn) -> str:
+    """A Customer Portal page that shows a subscribed company's change of plan, prorated, and confirms it (a deep
+    link: Stripe's ``subscription_update_confirm`` flow); its URL (the owner). The plan changes when Stripe's
+    ``customer.subscription.updated`` arrives, as any change made in the portal."""
+    from chalicelib.billing import lifecycle
+
+    permissions.require(ctx, "billing", "update")
+    tenant = identity_service.get_tenant_or_raise(ctx)
+    standing = plans.standing_of(tenant)
+    current = subscription_of(tenant)
+    if not (standing.subscribed and standing.status in IN_FORCE) or current.manual or not current.subscription_id:
+        raise errors.ConflictError("The company has no subscription to change: choose a plan to subscribe.",
+                                   code="not_subscribed")
+    plan = catalog.plan(body.plan)
+    if plan.key == current.plan:
+        raise errors.ConflictError(f"The company is on the {plan.name} plan already.", code="same_plan")
+    users = max(1, limits.usage(ctx)["users"])
+    ceiling = plan.limit("users")
+    if ceiling is not None and users > ceiling:
+        raise errors.ValidationError(details=[{"loc": ["plan"], "type": "seats_out_of_range",
+                                               "msg": f"The {plan.name} plan allows {ceiling} users; the company "
+                                                      f"has {users}"}])
+    seats = max(int(current.seats or users), users)
+    seats = min(seats, ceiling) if ceiling is not None else seats
+    configuration = prices.portal_configuration()
+    if configuration is None:
+        raise gateway.unavailable("Plan changes are not on sale yet (the portal is not configured in Stripe).")
+    price = prices.price_id(plan, catalog.price_currency(current.currency or tenant.currency))
+    item = current.item_id or lifecycle.seat_item_id(gateway.subscription(str(current.subscription_id)))
+    back = settings.public_url + RETURN_PATH
+    flow = {"type": "subscription_update_confirm",
+            "subscription_update_confirm": {"subscription": current.subscription_id,
+                                            "items": [{"id": item, "price": price, "quantity": seats}]},
+            "after_completion": {"type": "redirect", "redirect": {"return_url": back + "?plan=changed"}}}
+    return gateway.portal_session(customer_id=ensure_customer(ctx, tenant), return_url=back,
+                                  configuration=configuration, flow=flow,
+                                  idempotency_key=f"crm-plan-{ctx.tenant_id}-{ctx.request_id}")
 
 
 def ensure_customer(ctx: TenantContext, tenant: Tenant) -> str:

@@ -52,6 +52,38 @@ def test_checkout_pays_in_the_sandbox_and_the_events_make_the_plan(client: ApiCl
     assert "/stripe/portal/bps_" in portal
 
 
+def test_a_subscribed_company_changes_plan_in_a_portal_page_that_confirms_it(client: ApiClient,
+                                                                            company: Company) -> None:
+    owner = company.owner.token
+    refused = client.post("/api/v1/billing/plan", {"plan": "start"}, token=owner)  # trialing: nothing to change
+    assert refused.status_code == 409 and body(refused)["error"]["code"] == "not_subscribed"
+    url = body(client.post("/api/v1/billing/checkout", {"plan": "start", "seats": 2}, token=owner))["url"]
+    sandbox = stripe_kit.sandbox()
+    sandbox.pay(urlsplit(url).path.rsplit("/", 1)[1])
+    same = client.post("/api/v1/billing/plan", {"plan": "start"}, token=owner)
+    assert same.status_code == 409 and body(same)["error"]["code"] == "same_plan"
+    assert client.post("/api/v1/billing/plan", {"plan": "gold"}, token=owner).status_code == 422
+    assert helpers.billing(client, company)["plan"] == "start"
+
+    url = body(client.post("/api/v1/billing/plan", {"plan": "pro"}, token=owner))["url"]
+    session = sandbox.objects[urlsplit(url).path.rsplit("/", 1)[1]]
+    subscription = sandbox.subscription_of(helpers.customer(client, company))
+    assert subscription is not None
+    confirm = session["flow"]["subscription_update_confirm"]
+    assert confirm["subscription"] == subscription["id"]
+    assert confirm["items"] == [{"id": subscription["items"]["data"][0]["id"], "price": helpers.price("pro")["id"],
+                                 "quantity": "2"}]  # the seats kept, the price of the company's currency
+    configuration = sandbox.objects[session["configuration"]]  # the catalog's: it lets the plans switch
+    assert configuration["features"]["subscription_update"]["default_allowed_updates"] == ["price", "quantity"]
+    assert helpers.billing(client, company)["plan"] == "start"  # nothing changes until the customer confirms
+    back = sandbox.confirm_update(session)  # what the page's "Confirm" does
+    assert back.endswith("/#/settings/billing?plan=changed")
+    found = helpers.billing(client, company)
+    assert (found["plan"], found["status"], found["seats"]) == ("pro", "active", 2)
+    again = client.post("/api/v1/billing/plan", {"plan": "pro"}, token=owner)
+    assert again.status_code == 409 and body(again)["error"]["code"] == "same_plan"
+
+
 def test_the_walk_in_order(client: ApiClient, company: Company) -> None:
     customer = helpers.customer(client, company)
     now = int(time.time())

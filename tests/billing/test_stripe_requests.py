@@ -62,8 +62,12 @@ def test_checkout_seats_must_cover_the_users(client: ApiClient, company: Company
 def test_the_portal_session_returns_to_the_billing_screen(client: ApiClient, company: Company) -> None:
     client.post("/api/v1/billing/portal", token=company.owner.token)
     portal = recorded("/v1/billing_portal/sessions")[-1]
-    assert portal.params == {"customer": helpers.customer(client, company),
+    configuration = stripe_kit.sandbox().objects[portal.params["configuration"]]  # the catalog's (sync-plans)
+    assert portal.params == {"customer": helpers.customer(client, company), "configuration": configuration["id"],
                              "return_url": settings.public_url + "/#/settings/billing"}
+    update = configuration["features"]["subscription_update"]  # seats and plans change there, prorated
+    assert (update["enabled"], update["proration_behavior"]) == ("true", "create_prorations")
+    assert {p["product"] for p in update["products"]} == {"crm_start", "crm_pro", "crm_enterprise"}
     assert portal.idempotency_key and portal.idempotency_key.startswith(f"crm-portal-{company.tenant_id}-")
 
 

@@ -1,5 +1,6 @@
 """Settings → Billing in the browser: the trial banner, usage, upgrading through the sandbox Stripe's Checkout page,
-402 answers shown as an upgrade prompt, and a suspended company's read-only banner (English and Russian)."""
+switching plan through its portal's confirmation, 402 answers shown as an upgrade prompt, and a suspended company's
+read-only banner (English and Russian)."""
 
 from __future__ import annotations
 
@@ -62,6 +63,16 @@ def test_a_trial_upgrades_through_checkout(browser: Any, live_url: str, app: Any
     assert "2 seats paid." in page.locator("[data-test=billing-plan]").inner_text()
     assert page.locator("[data-test=billing-banner]").is_hidden()
     screens.shoot(page, "billing-active")
+    # A subscribed company switches plan in a Stripe page that shows the change and confirms it (the seats kept).
+    assert page.locator("[data-test=switch-start]").count() == 0 and page.locator("[data-test=choose-pro]").count() == 0
+    page.locator("[data-test=switch-pro]").click()
+    page.wait_for_url(re.compile(r"/stripe/portal/bps_"))
+    assert "Pro per seat, monthly, 2 seat(s)" in page.locator("[data-test=portal-update]").inner_text()
+    page.locator("[data-test=portal-confirm]").click()
+    page.wait_for_url(re.compile(r"#/settings/billing\?plan=changed$"))
+    page.locator(".toast", has_text="Plan change confirmed.").wait_for()
+    page.locator("[data-test=billing-plan] h2", has_text="Pro").wait_for()
+    assert page.locator("[data-test=switch-start]").count() == 1 and page.locator("[data-test=switch-pro]").count() == 0
     # A Russian long date ends with its own dot (the year's abbreviation): the sentence adds no second one.
     page.get_by_label("Language").select_option("ru")
     page.locator("[data-test=billing-plan]", has_text="Продлится").wait_for()

@@ -140,6 +140,20 @@ def _stripe_event(fresh: Fresh) -> Call:
         "Content-Type": "application/json", "Stripe-Signature": sign(payload.encode(), stripe_kit.webhook_secret())})
 
 
+def _plan_change(fresh: Fresh) -> Call:
+    """A change of plan of a company of its own, subscribed to Start through the sandbox's Checkout (tenant A stays
+    on its trial, for the Checkout's own case)."""
+    from urllib.parse import urlsplit
+
+    from tests import stripe_kit
+    from tests.factories import signup
+
+    company = signup(fresh.client, company="Faulty Plans Ltd")
+    url = fresh.post("/api/v1/billing/checkout", {"plan": "start"}, token=company.owner.token)["url"]
+    stripe_kit.sandbox().pay(urlsplit(url).path.rsplit("/", 1)[1])
+    return Call("POST", "/api/v1/billing/plan", company.owner.token, {"plan": "pro"})
+
+
 def _sent(method: str, path: str, payload: Any) -> Callable[[Fresh], Call]:
     return lambda fresh: Call(method, path, fresh.owner, payload() if callable(payload) else payload)
 
@@ -163,6 +177,7 @@ def _record_overrides() -> dict[str, Callable[[Fresh], Call]]:
 
 
 OVERRIDES: dict[str, Callable[[Fresh], Call]] = {
+    "POST /api/v1/billing/plan": _plan_change,
     **ACCOUNT_OVERRIDES,
     **TELEPHONY_OVERRIDES,
     **NOTIFICATION_OVERRIDES,

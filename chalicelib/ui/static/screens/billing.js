@@ -70,7 +70,7 @@ function price(plan, currency) {
   return found ? t('billing.perSeat', { price: formatMoney(found.unit_amount, found.currency) }) : t('billing.freePrice');
 }
 
-function planCard(plan, billing, currency, choose) {
+function planCard(plan, billing, currency, choose, switchTo) {
   const current = plan.key === billing.plan;
   const limits = SHOWN_LIMITS.map((name) => `${capital(t(`limit.${name}`))}: ${
     plan.limits[name] === null ? '∞' : amount(plan.limits[name])}`);
@@ -82,7 +82,10 @@ function planCard(plan, billing, currency, choose) {
     current ? h('span', { class: 'badge badge-ok' }, t(billing.status === 'trialing' ? 'billing.trying' : 'billing.current'))
       : null,
     choosable ? h('button', { type: 'button', class: 'primary', 'data-test': `choose-${plan.key}`,
-      onClick: (event) => choose(plan, event.currentTarget) }, t('billing.choose', { plan: t(`plan.${plan.key}`) })) : null);
+      onClick: (event) => choose(plan, event.currentTarget) }, t('billing.choose', { plan: t(`plan.${plan.key}`) })) : null,
+    // A subscription in force switches plan in a Stripe page that shows the prorated difference and confirms it.
+    plan.paid && switchTo && !current ? h('button', { type: 'button', class: 'secondary', 'data-test': `switch-${plan.key}`,
+      onClick: (event) => switchTo(plan, event.currentTarget) }, t('billing.switch', { plan: t(`plan.${plan.key}`) })) : null);
 }
 
 async function leaveFor(path, body, button) {
@@ -104,12 +107,14 @@ function plansPanel(plans, billing) {
     hint: t('billing.seatsHint', { n: users }) });
   const choose = owner && !subscribed ? (plan, button) => leaveFor('/api/v1/billing/checkout', {
     plan: plan.key, seats: Number(seats.querySelector('input').value) || undefined }, button) : null;
+  const switchTo = owner && subscribed ? (plan, button) => leaveFor('/api/v1/billing/plan', { plan: plan.key }, button)
+    : null;
   const portal = owner ? h('button', { type: 'button', class: subscribed ? 'primary' : 'secondary', 'data-test': 'portal',
     onClick: (event) => leaveFor('/api/v1/billing/portal', undefined, event.currentTarget) }, t('billing.portal')) : null;
   return h('section', { class: 'panel' }, h('h2', {}, t('billing.plans')),
     owner ? h('div', { class: 'billing-actions' }, choose ? seats : null, portal) : h('p', { class: 'muted' }, t('billing.ownerOnly')),
     owner ? h('p', { class: 'hint' }, t('billing.portalHint')) : null,
-    h('div', { class: 'plan-cards' }, plans.items.map((plan) => planCard(plan, billing, plans.currency, choose))));
+    h('div', { class: 'plan-cards' }, plans.items.map((plan) => planCard(plan, billing, plans.currency, choose, switchTo))));
 }
 
 /** #/settings/billing. */
@@ -123,6 +128,7 @@ export async function billing(root, { query, alive }) {
   }
   if (query.get('checkout') === 'done') toast(t('billing.thanks'));
   if (query.get('checkout') === 'canceled') toast(t('billing.checkoutCanceled'));
+  if (query.get('plan') === 'changed') toast(t('billing.planChanged'));
   mount(root, heading(t('settings.title')), settingsTabs('billing'), standing(found), usage(found),
     plansPanel(plans, found));
 }
