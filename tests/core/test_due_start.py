@@ -22,13 +22,14 @@ HOUR = timedelta(hours=1)
 
 @pytest.fixture(scope="module")
 def timers() -> dict[str, tuple[str, str]]:
-    """Four timers of one tenant (their keys by name): set 30 h ago, 3 h ago, due a minute ago, due in 5 h."""
+    """Four timers of one tenant (their keys by name): due 30 h ago, 3 h ago, a minute ago, in 5 h."""
     ctx = TenantContext(tenant_id=new_id())
     placed: dict[str, tuple[str, str]] = {}
     with pytest.MonkeyPatch.context() as patch, tenancy.bind(ctx):
         for name, kind, set_at, due_at in [
             ("old", "task.reminder", REAL_NOW - 30 * HOUR, REAL_NOW - 30 * HOUR),
-            ("recent", "inbox.retry", REAL_NOW - 3 * HOUR, REAL_NOW - 3 * HOUR + timedelta(minutes=10)),
+            # due 3 h back, set an hour before: its hour is before a bookmark 2 h back at any minute of the clock
+            ("recent", "inbox.retry", REAL_NOW - 4 * HOUR, REAL_NOW - 3 * HOUR),
             ("now", "inbox.retry", REAL_NOW, REAL_NOW - timedelta(minutes=1)),
             ("ahead", "task.reminder", REAL_NOW, REAL_NOW + 5 * HOUR),
         ]:
