@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -492,6 +493,36 @@ def test_bundle_holds_no_dev_or_operator_code(package_dir: Path) -> None:
     assert not FORBIDDEN_TOP_LEVEL & top, FORBIDDEN_TOP_LEVEL & top
     dist_infos = {t.split("-", 1)[0].lower() for t in top if t.endswith(".dist-info")}
     assert not {"moto", "pytest", "chalice", "ruff", "mypy", "cfn_lint"} & dist_infos
+
+
+# Lambda's python3.11 runtime (Amazon Linux 2) has glibc 2.26; a wheel of a later manylinux does not load there.
+LAMBDA_GLIBC = (2, 26)
+LEGACY_MANYLINUX = {"manylinux1_x86_64": "manylinux_2_5_x86_64", "manylinux2010_x86_64": "manylinux_2_12_x86_64",
+                    "manylinux2014_x86_64": "manylinux_2_17_x86_64"}
+
+
+def _fits_lambda(tag: str) -> bool:
+    """A wheel tag (python-abi-platform, platforms joined by dots) one of whose platforms Lambda's glibc runs."""
+    for platform_tag in tag.rsplit("-", 1)[-1].split("."):
+        found = re.fullmatch(r"manylinux_(\d+)_(\d+)_x86_64", LEGACY_MANYLINUX.get(platform_tag, platform_tag))
+        if found and (int(found[1]), int(found[2])) <= LAMBDA_GLIBC:
+            return True
+    return False
+
+
+def test_bundle_binaries_are_wheels_built_for_lambda(package_dir: Path) -> None:
+    # Where no wheel fits Lambda's glibc, chalice builds the package from its sdist on this machine: the result
+    # links this machine's libraries and fails to import on Lambda (Pillow 13.0.0 did: libjpeg.so.62, libxcb).
+    with zipfile.ZipFile(package_dir / "deployment.zip") as bundle:
+        wheels = {name.split("/", 1)[0]: bundle.read(name).decode() for name in bundle.namelist()
+                  if name.endswith(".dist-info/WHEEL")}
+    assert "pydantic_core" in " ".join(wheels)  # a binary one is among them
+    built_here: dict[str, list[str]] = {}
+    for dist, text in wheels.items():
+        tags = [line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("Tag:")]
+        if "Root-Is-Purelib: true" not in text and not any(_fits_lambda(tag) for tag in tags):
+            built_here[dist] = tags
+    assert not built_here, built_here
 
 
 IMPORT_ALONE = r"""
