@@ -243,6 +243,12 @@ class PreboundHTTPServer(ThreadedHTTPServer):
         # http.server would resolve the host's FQDN here, which can stall on a machine without DNS.
         self.server_name, self.server_port = address
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A browser that closed its connection (a page left mid-load) is no error worth a traceback."""
+        if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+            return
+        super().handle_error(request, client_address)
+
 
 def create_http_server(app: Chalice, config: Config, sock: socket.socket,
                        live: LiveGateway | None = None, stripe: StripeSandbox | None = None) -> LocalDevServer:

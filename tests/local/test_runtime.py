@@ -322,3 +322,28 @@ def test_a_form_lead_is_processed_from_the_jobs_queue_as_in_aws(tmp_path: Path) 
         # a name in one box is split into first and last names (#20)
         assert (contact["first_name"], contact["last_name"]) == ("Queue", "Lead"), contact
         assert running.stop() == 0, running.output
+
+
+def test_a_browser_that_hangs_up_prints_no_traceback(capsys: pytest.CaptureFixture[str]) -> None:
+    # make run's console: a page left mid-load resets its connection; http.server printed a traceback for each.
+    from http.server import BaseHTTPRequestHandler
+
+    from local.server import PreboundHTTPServer
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    server = PreboundHTTPServer(sock, BaseHTTPRequestHandler)
+    try:
+        for hung_up in (ConnectionResetError(104, "Connection reset by peer"), BrokenPipeError(32, "Broken pipe")):
+            try:
+                raise hung_up
+            except OSError:
+                server.handle_error(None, ("127.0.0.1", 1))
+        assert capsys.readouterr().err == ""
+        try:
+            raise ValueError("a real failure")
+        except ValueError:
+            server.handle_error(None, ("127.0.0.1", 1))
+        assert "ValueError: a real failure" in capsys.readouterr().err  # anything else is still shown
+    finally:
+        server.server_close()
