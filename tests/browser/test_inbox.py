@@ -10,6 +10,7 @@ from typing import Any
 import boto3
 import pytest
 from botocore.config import Config
+from playwright.sync_api import expect
 
 from chalicelib.core.config import LOCAL_LIVE_PATH
 from chalicelib.core.tenancy import TenantContext, bind
@@ -19,9 +20,9 @@ from tests.browser.test_app import assert_no_problems, open_screen
 from tests.browser.test_live import until
 from tests.browser.test_sensitive import log_in
 from tests.factories import signup
-from tests.messaging.kit import APP_SECRET, WHATSAPP, play
+from tests.messaging.kit import APP_SECRET, BOT_TOKEN, WHATSAPP, play
 from tests.support import ApiClient, body
-from webhooks.messengers import Chat, whatsapp_message, whatsapp_post, whatsapp_status
+from webhooks.messengers import Chat, telegram_requests, whatsapp_message, whatsapp_post, whatsapp_status
 
 DESKTOP = {"width": 1366, "height": 800}
 PHONE = {"width": 375, "height": 740}
@@ -171,4 +172,29 @@ def test_a_whatsapp_line_is_connected_in_settings_with_the_steps_at_meta(browser
     panel.get_by_role("button", name="New secret").wait_for()  # the steps' "rotate it for a new one"
     assert "browser-app-secret" not in page.content() and "EAAG-browser" not in page.content()
     screens.shoot(page, "whatsapp-setup")
+
+    # A Telegram bot: nothing to paste at Telegram, but the address the CRM gave it and the secret token it sends
+    # are on the screen (shown nowhere before), which is what the simulator (or a check by hand) needs.
+    connect.get_by_label("Channel").select_option("telegram")
+    connect.get_by_label("Name").fill("Shop bot")
+    connect.get_by_label("Bot token").fill(BOT_TOKEN)
+    connect.get_by_role("button", name="Connect").click()
+    page.locator(".secret-box", has_text="X-Telegram-Bot-Api-Secret-Token").wait_for()
+    token = page.locator("[data-test=integration-secret]").inner_text()
+    bot = page.locator("[data-integration]", has_text="Shop bot")
+    url = bot.locator("[data-test=webhook-url]").input_value()
+    assert "/hooks/telegram/" in url and f"…{token[-4:]}" in bot.locator(".meta").first.inner_text()
+    answers = play(client, telegram_requests(url, secret_token=token, chat=Chat(chat_id=515151, name="Ivan Petrov")))
+    assert {answer.status_code for answer in answers} == {200}
+    bot.get_by_role("button", name="New secret").click()
+    page.get_by_role("dialog").get_by_role("button", name="New secret").click()
+    expect(page.locator("[data-test=integration-secret]")).not_to_have_text(token)
+    page.set_viewport_size(PHONE)
+    page.evaluate("() => localStorage.setItem('crm.lang', 'ru')")
+    page.reload()
+    bot.locator("li", has_text="X-Telegram-Bot-Api-Secret-Token").wait_for()
+    assert "/hooks/telegram/" in bot.get_by_label("Адрес вебхука").input_value()
+    bot.get_by_role("button", name="Новый секрет").wait_for()
+    assert page.evaluate(NO_SIDEWAYS)
+    screens.shoot(page, "telegram-setup-phone")
     assert_no_problems(page)

@@ -19,6 +19,8 @@ import { MESSENGER_TYPES, isMessenger, messengerFields, messengerSettings, messe
 const STATUS_BADGE = { active: 'badge-ok', disabled: 'badge-off', processed: 'badge-ok', failed: 'badge-warn',
   ignored: 'badge-off', received: '' };
 const base = (id) => `/api/v1/integrations/${encodeURIComponent(id)}`;
+// The types whose secret someone uses: shown once when made or rotated, its last characters beside the name.
+const SIGNED = ['form', 'pbx', 'whatsapp', 'telegram'];
 
 /** The embed snippet for a form integration's webhook URL. */
 export function snippet(webhookUrl) {
@@ -125,8 +127,9 @@ function integrationActions(integration, ctx) {
     toast(t('common.deleted'));
     await ctx.reload();
   }) : null;
-  // A phone line's secret signs nothing but a PBX of one's own's posts; WhatsApp's is the verify token at Meta.
-  const signs = ['form', 'pbx', 'whatsapp'].includes(integration.type);
+  // A phone line's secret signs nothing but a PBX of one's own's posts; WhatsApp's is the verify token at Meta,
+  // Telegram's the secret token it sends with each update (a new one is given to Telegram at once).
+  const signs = SIGNED.includes(integration.type);
   return h('div', { class: 'row-actions' }, toggle, rotate('key'), signs ? rotate('secret') : null, remove);
 }
 
@@ -188,7 +191,8 @@ function messengerPanel(integration, ctx) {
   const type = integration.type;
   const settingsFrom = (values, formEl) => messengerSettings(type, values, formEl, ctx.pipelines);
   return h('section', { class: 'panel line-panel', 'data-integration': integration.id }, panelHead(integration, ctx),
-    panelMeta(integration, 'messenger.received24h'),
+    panelMeta(integration, 'messenger.received24h',
+      SIGNED.includes(type) ? ` · ${t('integrations.secretHint', { hint: integration.secret_hint || '' })}` : ''),
     messengerSteps(integration, type === 'email'  // an e-mail line is forwarded to, not posted to (#17)
       ? copyable(integration.settings?.inbound_address || '', t('messenger.forwardTo'), 'forward-address')
       : copyable(integration.webhook_url, t('integrations.webhookUrlProvider'), 'webhook-url')),
@@ -210,8 +214,9 @@ function messengerForm(ctx) {
     const created = await post('/api/v1/integrations', { type, name: values.name,
       settings: messengerSettings(type, values, formEl, ctx.pipelines) });
     toast(t('common.saved'));
-    // WhatsApp's verify token is the integration's secret: shown once, to paste at Meta.
-    await ctx.reload(type === 'whatsapp' ? created : null, created.id);
+    // WhatsApp's verify token is the integration's secret, to paste at Meta; Telegram's secret token, which the
+    // simulator (or a check by hand) sends: shown once.
+    await ctx.reload(SIGNED.includes(type) ? created : null, created.id);
   }, children: [h('div', { class: 'form-grid' }, kind, field({ name: 'name', label: t('integrations.name'), required: true,
     maxlength: '80' })), fields] });
   kind.querySelector('select').addEventListener('change', (event) => {

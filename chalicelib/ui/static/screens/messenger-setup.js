@@ -1,6 +1,7 @@
 // Settings → Integrations, messengers: each one's credentials (a secret is never shown: the stored one's last
 // characters are its placeholder, and a blank box keeps it), what a message from someone new makes, who gets new
-// conversations, and the steps at Meta (Telegram needs none: the CRM registers its webhook itself).
+// conversations, and the steps at Meta (Telegram needs none: the CRM registers its webhook itself, and the steps
+// show that URL and the secret token Telegram sends with it, for the simulator or a check by hand).
 import { h } from '../js/dom.js';
 import { has, t } from '../js/i18n.js';
 import { field } from '../js/ui.js';
@@ -15,6 +16,9 @@ const CREDENTIALS = {
 };
 export const MESSENGER_TYPES = Object.keys(CREDENTIALS);
 const UNKNOWN_SENDER = ['contact', 'contact_and_deal', 'ignore'];
+// The step that shows where the line is reached: the URL pasted at Meta, the URL the CRM gave Telegram (with the
+// secret token it sends), the address a mailbox forwards to.
+const URL_STEP = { whatsapp: 2, telegram: 1, email: 1 };
 
 /** True for a messenger line. */
 export function isMessenger(type) {
@@ -60,7 +64,7 @@ export function messengerSteps(integration, urlField) {
     const bot = integration.settings?.bot_username;
     const from = integration.settings?.from_address || t('messenger.ourAddress');
     steps.push(h('li', {}, h('p', {}, t(`messenger.steps.${type}.${n}`, { bot: bot ? `@${bot}` : '', from })),
-      (type === 'whatsapp' && n === 2) || (type === 'email' && n === 1) ? urlField : null));
+      n === URL_STEP[type] ? urlField : null));
   }
   return h('details', { class: 'setup-steps', open: !integration.stats?.received_24h },
     h('summary', {}, t('telephony.stepsTitle', { provider: t(`integrations.type.${type}`) })), h('ol', {}, steps));
