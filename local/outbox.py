@@ -2,7 +2,9 @@
 
 moto accepts mail from a verified sender and only records it, so without this the sign-up and
 invitation links would be unreachable locally. Each message sent while the runner is up is printed and
-appended to ``.local/outbox.jsonl`` (one JSON object a line) for scripts that need the link.
+appended to ``.local/outbox.jsonl`` (one JSON object a line) for scripts that need the link. A whole MIME
+message (a reply from an e-mail line, a document with its PDF, a campaign e-mail) is printed as its reader sees
+it: its subject decoded and its text, each file named; the line keeps its MIME text in ``body`` beside them.
 """
 
 from __future__ import annotations
@@ -20,25 +22,63 @@ log = logging.getLogger("local.outbox")
 POLL_SECONDS = 0.5
 
 
+def _addresses(destinations: list[Any]) -> list[str]:
+    """A raw message's recipients, each once: moto lists the request's and again the To/Cc headers' (with the
+    name as the header encodes it)."""
+    from email.utils import parseaddr
+
+    found: dict[str, None] = {}
+    for item in destinations:
+        found.setdefault(parseaddr(str(item))[1] or str(item), None)
+    return list(found)
+
+
+def read_raw(raw: str) -> tuple[str, str]:
+    """(subject, text) of a whole MIME message as its reader sees them: the Subject decoded (an RFC 2047
+    encoded-word, Cyrillic included), the plain text part decoded from its transfer encoding, and a line naming
+    each attached file instead of its base64."""
+    from email import policy
+    from email.parser import Parser
+
+    try:
+        message = Parser(policy=policy.default).parsestr(raw)
+        subject = " ".join(str(message.get("Subject") or "").split())
+        body = message.get_body(preferencelist=("plain", "html"))
+        text = str(body.get_content()).replace("\r\n", "\n") if body is not None else ""
+        files = [f"[attached: {part.get_filename() or 'a file'} ({part.get_content_type()}, "
+                 f"{len(part.get_payload(decode=True) or b'')} bytes)]" for part in message.iter_attachments()]
+    except Exception:  # noqa: BLE001 - a message the parser trips over is printed as it was sent
+        return "", raw
+    return subject, "\n".join([text.rstrip(), *files]).strip()
+
+
 def describe(message: Any) -> dict[str, Any]:
-    """A moto SES message (simple, raw or templated) as a plain dict."""
+    """A moto SES message (simple, raw or templated) as a plain dict; a raw one keeps its MIME text in ``body``
+    (scripts read its headers) and gives its decoded subject and readable ``text``."""
     destinations = getattr(message, "destinations", None)
     if isinstance(destinations, dict):
         to = [address for kind in ("ToAddresses", "CcAddresses", "BccAddresses")
               for address in destinations.get(kind, [])]
     elif isinstance(destinations, list):
-        to = [str(item) for item in destinations]
+        to = _addresses(destinations)
     else:
         to = []
     body = getattr(message, "body", None)
-    if body is None:
-        body = getattr(message, "raw_data", None) or getattr(message, "template_data", "")
+    subject = getattr(message, "subject", None) or getattr(message, "template", "")
+    text = None
+    raw = getattr(message, "raw_data", None)
+    if body is None and raw:
+        body = raw
+        subject, text = read_raw(str(raw))
+    elif body is None:
+        body = getattr(message, "template_data", "")
     return {
         "id": getattr(message, "id", None) or ",".join(getattr(message, "ids", [])),
         "from": getattr(message, "source", ""),
         "to": to,
-        "subject": getattr(message, "subject", None) or getattr(message, "template", ""),
+        "subject": subject,
         "body": str(body),
+        "text": str(body) if text is None else text,
     }
 
 
@@ -80,7 +120,7 @@ class Outbox:
         for mail in new:
             self.write(
                 f"--- mail to {', '.join(mail['to']) or '(nobody)'} from {mail['from']}: {mail['subject']}\n"
-                f"{mail['body'].rstrip()}\n---"
+                f"{mail['text'].rstrip()}\n---"
             )
         if new:
             self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -167,6 +167,31 @@ def test_the_email_simulator_drops_real_mail_where_ses_stores_it(world: dict[str
     assert found["contact_id"] is not None
 
 
+def test_an_encoded_cyrillic_subject_and_a_plain_one_read_as_written(world: dict[str, object]) -> None:
+    """RFC 2047 encoded-words (folded over two lines, as mail programs send a long Cyrillic subject) and a plain
+    ASCII subject, in real RFC 5322 messages, and the simulator's own message with a Cyrillic subject."""
+    client, company, line = world["client"], world["company"], world["line"]
+    assert isinstance(client, ApiClient) and isinstance(company, Company) and isinstance(line, dict)
+    to = line["settings"]["inbound_address"]
+
+    def raw(sender: str, subject: str, n: int) -> bytes:
+        return (f"Delivered-To: {to}\r\nFrom: =?UTF-8?B?0JzQsNGA0LjRjw==?= <{sender}>\r\nTo: {BUSINESS}\r\n"
+                f"Subject: {subject}\r\nDate: Sun, 6 Dec 2026 12:00:0{n} +0300\r\n"
+                f"Message-ID: <subject-{n}@mua.example>\r\nMIME-Version: 1.0\r\n"
+                "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+                "Добрый день!\r\n").encode()
+
+    encoded = "=?UTF-8?B?0J/RgNCw0LnRgS3Qu9C40YHRgiDQvdCw?=\r\n =?UTF-8?B?INCy0LXRgdC90YM=?="
+    who = mail.Correspondent(forward_to=to, sender="sim.ru@c.example", name="Семён")
+    deliver(raw("enc@c.example", encoded, 1), raw("plain@c.example", "Order 15", 2),
+            mail.message(who, subject="Заказ на субботу", text="Привет"))
+    read = [get(client, company.owner.token, f"/api/v1/conversations/{c['id']}")
+            for c in inbox(client, company, "?channel=email")]
+    subjects = {c["address"]: c["subject"] for c in read}
+    assert (subjects["enc@c.example"], subjects["plain@c.example"], subjects["sim.ru@c.example"]) == (
+        "Прайс-лист на весну", "Order 15", "Заказ на субботу")
+
+
 def test_mail_of_one_company_never_threads_into_another(client: ApiClient, world: dict[str, object]) -> None:
     alpha, alpha_line = world["company"], world["line"]
     assert isinstance(alpha, Company) and isinstance(alpha_line, dict)
