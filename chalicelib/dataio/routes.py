@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from chalicelib.core.http import Api, ApiRequest
+from chalicelib.dataio import history, service, undo
 from chalicelib.dataio import schemas as s
-from chalicelib.dataio import service, undo
 
 api = Api(__name__, tag="dataio")
 
@@ -14,6 +14,12 @@ api = Api(__name__, tag="dataio")
 def imports_create(request: ApiRequest) -> s.ImportRead:
     ctx = request.tenant
     return service.import_read(ctx, service.create_import(ctx, request.body))
+
+
+@api.route("/api/v1/imports", summary="The company's recent imports, newest first: status, counts, who started it",
+           query=s.ImportListQuery, response=s.ImportPage, errors=(400, 403))
+def imports_list(request: ApiRequest) -> s.ImportPage:
+    return history.list_imports(request.tenant, limit=request.query.limit, cursor=request.query.cursor)
 
 
 @api.route("/api/v1/imports/uploads", method="POST", summary="A presigned form to upload a file of up to 20 MB",

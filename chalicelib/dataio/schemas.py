@@ -109,6 +109,42 @@ class ImportRead(BaseModel):
     version: int
 
 
+class ImportListQuery(Schema):
+    limit: int = Field(default=20, ge=1, le=50)
+    cursor: Annotated[str, Field(max_length=2000)] | None = None
+
+
+class StarterRead(BaseModel):
+    id: str
+    kind: str = Field(description="user | api_key")
+    name: str | None = Field(description="The user's name now; none for an API key or a user since removed")
+
+
+class ImportSummary(BaseModel):
+    """An import as the company's list of imports shows it (open it for its rows' errors and duplicates)."""
+
+    id: str
+    entity: str
+    status: str = Field(description="queued | running | done | failed")
+    filename: str
+    total_rows: int
+    processed: int
+    created: int
+    duplicates: int = Field(description="Rows skipped: a record with their phone, e-mail or key exists")
+    failed: int
+    failure: str | None
+    started_by: StarterRead
+    undo_status: str = Field(description="none | queued | running | done | failed")
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+class ImportPage(BaseModel):
+    items: list[ImportSummary]
+    next_cursor: str | None
+
+
 Filters = Annotated[dict[Annotated[str, Field(max_length=60)], Annotated[str, Field(max_length=200)]],
                     Field(max_length=10)]
 

@@ -1,6 +1,6 @@
 """Undoing a whole import from Settings → Data (#20 item 17): a wrong import of many rows is one click, confirmed,
-its progress shown; the contacts it made go to the trash and the ones made by hand stay. On a phone and a laptop, in
-English and in Russian."""
+its progress shown; the contacts it made go to the trash and the ones made by hand stay. The import is found again in
+the list of recent imports after the user has left the screen. On a phone and a laptop, in English and in Russian."""
 
 from __future__ import annotations
 
@@ -19,10 +19,14 @@ CSV = ("First name,Last name,Phone\n" + "".join(f"Guest{n},Wrongcolumn,+1 415 55
 TEXT = {
     "en": {"settings": "Settings", "file": "File", "upload": "Upload and preview", "start": "Start import",
            "done": "Done", "undo": "Undo this import", "undone": "Import undone: 40 records moved to the trash.",
-           "contacts": "Contacts", "first_name": "First name", "bad_phone": "Not a valid phone number", "row": "row"},
+           "contacts": "Contacts", "first_name": "First name", "bad_phone": "Not a valid phone number", "row": "row",
+           "made": "40 created", "failed": "1 with an error", "open": "Open the import of guests.csv",
+           "undone_badge": "Undone"},
     "ru": {"settings": "Настройки", "file": "Файл", "upload": "Загрузить и проверить", "start": "Начать импорт",
            "done": "Готово", "undo": "Отменить этот импорт", "undone": "Импорт отменён: 40 записей в корзине.",
-           "contacts": "Контакты", "first_name": "Имя", "bad_phone": "Неверный номер телефона", "row": "строка"},
+           "contacts": "Контакты", "first_name": "Имя", "bad_phone": "Неверный номер телефона", "row": "строка",
+           "made": "40 создано", "failed": "1 с ошибкой", "open": "Открыть импорт файла guests.csv",
+           "undone_badge": "Отменён"},
 }
 
 
@@ -56,11 +60,20 @@ def test_a_wrong_import_is_undone_in_one_click(browser: Any, live_url: str, scre
     run_dataio_jobs()
     progress.get_by_text(text["done"], exact=True).wait_for(timeout=15_000)
 
-    page.get_by_role("button", name=text["undo"]).click()
+    # Leaving the screen and coming back, the import is found in the list of recent imports, opened from there
+    open_screen(page, "/contacts", text["contacts"])
+    open_screen(page, "/settings/data", text["settings"])
+    listed = page.locator('[data-test="import-list"] li', has_text="guests.csv")
+    assert text["made"] in listed.inner_text() and text["failed"] in listed.inner_text(), listed.inner_text()
+    listed.get_by_role("button", name=text["open"]).click()
+    detail = page.locator('[data-test="import-detail"]')
+    assert text["bad_phone"] in detail.locator(".row-errors").inner_text()
+    detail.get_by_role("button", name=text["undo"]).click()
     page.locator("dialog[open]").get_by_role("button", name=text["undo"]).click()  # confirmed
     page.locator('[data-test="undo-status"]').wait_for()
     run_dataio_jobs()
     page.locator('[data-test="undo-status"]', has_text=text["undone"]).wait_for(timeout=15_000)
+    listed.locator(".badge", has_text=text["undone_badge"]).wait_for()  # the list says so too
     if size == "phone":
         assert_fits_a_phone(page, screens, lang)
     else:

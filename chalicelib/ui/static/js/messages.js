@@ -2,11 +2,13 @@
 import { EVERYDAY } from './messages-everyday.js';
 import { NOTIFICATIONS } from './messages-notifications.js';
 import { CONVERSATIONS } from './messages-conversations.js';
+import { LISTS } from './messages-lists.js';
 
 export const MESSAGES = {
   ...EVERYDAY,
   ...NOTIFICATIONS,
   ...CONVERSATIONS,
+  ...LISTS,
   'common.loading': ['Loading…', 'Загрузка…'],
   'common.save': ['Save', 'Сохранить'],
   'common.saved': ['Saved', 'Сохранено'],

@@ -1,11 +1,11 @@
 // Settings → Data: import from CSV/XLSX (mapping preview, progress), export, the owner's full export and
 // the company's deletion; and the public page of the e-mailed link that cancels a deletion.
-import { ApiError, api, get, post } from '../js/api.js';
+import { ApiError, api, get, post, query } from '../js/api.js';
 import { h, mount } from '../js/dom.js';
 import { detailMessage, has, t } from '../js/i18n.js';
 import { formatDateTime, formatNumber } from '../js/format.js';
 import { can, forget, session } from '../js/session.js';
-import { empty, failed, field, form, heading, toast, toastError } from '../js/ui.js';
+import { empty, failed, field, form, heading, pager, toast, toastError } from '../js/ui.js';
 import { settingsTabs } from './settings-nav.js';
 import { undoPanel } from './import-undo.js';
 
@@ -101,7 +101,7 @@ function chosenMapping(panel) {
   return mapping;
 }
 
-function progressView(job) {
+function progressView(job, undoStatus = 'none', alive = () => true, onUndone = () => {}) {
   const p = job.progress;
   const done = job.status === 'done';
   return h('div', { class: `notice ${done ? 'notice-ok' : ''}`, role: 'status', 'data-test': 'import-progress' },
@@ -109,10 +109,11 @@ function progressView(job) {
     h('progress', { max: String(job.total_rows || 1), value: String(p.processed), 'aria-label': t('data.progress') }),
     stats([[t('data.processed'), p.processed], [t('data.created'), p.created], [t('data.duplicates'), p.duplicates],
       [t('data.failed'), p.failed]]),
-    job.failure ? h('p', {}, job.failure) : null, rowErrors(p.errors), undoPanel(job));
+    job.failure ? h('p', {}, job.failure) : null, rowErrors(p.errors), duplicateRows(p.duplicate_rows || [], job.entity),
+    undoPanel(job, alive, undoStatus, onUndone));
 }
 
-function importPreview(job, upload, alive) {
+function importPreview(job, upload, alive, onStarted) {
   const panel = h('div', { class: 'import-preview', 'data-test': 'import-preview' });
   const pv = job.preview;
   const start = h('button', { type: 'button', class: 'primary', onClick: async () => {
@@ -120,9 +121,11 @@ function importPreview(job, upload, alive) {
     try {
       const started = await post(`/api/v1/imports/${encodeURIComponent(job.id)}/start`,
         { version: job.version, mapping: chosenMapping(panel) });
-      mount(panel, progressView(started));
-      poll(() => get(`/api/v1/imports/${encodeURIComponent(job.id)}`), (state) => mount(panel, progressView(state)),
-        (state) => !OPEN.has(state.status), alive);
+      mount(panel, progressView(started, 'none', alive, onStarted));
+      onStarted();
+      poll(() => get(`/api/v1/imports/${encodeURIComponent(job.id)}`),
+        (state) => mount(panel, progressView(state, 'none', alive, onStarted)),
+        (state) => !OPEN.has(state.status), alive).then(onStarted);
     } catch (error) { start.disabled = false; toastError(error); }
   } }, t('data.start'));
   const recheck = h('button', { type: 'button', class: 'secondary', onClick: () => upload(chosenMapping(panel)) },
@@ -136,7 +139,7 @@ function importPreview(job, upload, alive) {
   return panel;
 }
 
-function importSection(alive) {
+function importSection(alive, onStarted) {
   const entities = IMPORTABLE.filter((e) => can(PERMISSION[e], 'create'));
   if (!entities.length) return null;
   const slot = h('div', {});
@@ -145,7 +148,7 @@ function importSection(alive) {
   const upload = async (mapping = null) => {
     const job = await post('/api/v1/imports', { ...last, mapping });
     const mine = ++latest;
-    mount(slot, importPreview(job, (next) => upload(next).catch(toastError), () => alive() && mine === latest));
+    mount(slot, importPreview(job, (next) => upload(next).catch(toastError), () => alive() && mine === latest, onStarted));
   };
   return h('section', { class: 'panel' }, h('h2', {}, t('data.importTitle')), h('p', { class: 'muted' }, t('data.importIntro')),
     form({ submit: t('data.upload'), label: t('data.importTitle'), onSubmit: async (values, formEl) => {
@@ -160,6 +163,72 @@ function importSection(alive) {
       field({ name: 'entity', label: t('data.entity'), options: entities.map((e) => [e, t(`data.entity.${e}`)]) }),
       field({ name: 'file', label: t('data.file'), type: 'file', accept: '.csv,.xlsx,text/csv', hint: t('data.fileHint') })) }),
     slot);
+}
+
+// -- the company's recent imports: found again after leaving the screen --------------------------------------------
+
+const STATUS_BADGE = { done: 'badge-ok', failed: 'badge-off', queued: 'badge-warn', running: 'badge-warn' };
+
+function importCounts(item) {
+  const n = (key, value) => t(key, { n: value, count: formatNumber(value) });
+  return [n('data.history.made', item.created), item.duplicates ? n('data.history.skipped', item.duplicates) : null,
+    item.failed ? n('data.history.errors', item.failed) : null].filter(Boolean).join(' · ');
+}
+
+function starterName(starter) {
+  if (starter.kind === 'api_key') return t('data.history.byKey');
+  return starter.name || t('data.history.byRemoved');
+}
+
+function importItem(item, open) {
+  const undone = item.undo_status !== 'none';
+  const when = item.started_at || item.created_at;
+  return h('li', { 'data-import': item.id }, h('div', { class: 'grow' },
+    h('button', { type: 'button', class: 'link title', 'aria-label': t('data.history.open', { name: item.filename }),
+      onClick: () => open(item) }, item.filename),
+    h('div', { class: 'meta' }, [t(`data.entity.${item.entity}`), importCounts(item), starterName(item.started_by),
+      formatDateTime(when)].join(' · '))),
+  h('span', { class: `badge ${STATUS_BADGE[item.status] || ''}` }, t(`data.status.${item.status}`)),
+  undone ? h('span', { class: 'badge badge-off' }, t(item.undo_status === 'done' ? 'data.history.undone' : 'data.history.undoing'))
+    : null);
+}
+
+/** One import of the list opened: its progress (followed while it runs), its result, errors, skipped rows and undo. */
+async function openImport(item, slot, alive, refresh) {
+  const path = `/api/v1/imports/${encodeURIComponent(item.id)}`;
+  const draw = (job) => mount(slot, h('div', { class: 'import-detail', 'data-test': 'import-detail' },
+    h('h3', {}, job.filename), progressView(job, item.undo_status, alive, refresh)));
+  const job = await get(path);
+  if (!alive()) return;
+  draw(job);
+  slot.scrollIntoView({ block: 'nearest' });
+  if (OPEN.has(job.status)) poll(() => get(path), draw, (state) => !OPEN.has(state.status), alive);
+}
+
+/** Settings → Data, "Recent imports": newest first, each with its status, counts, who started it and when. */
+function historySection(alive) {
+  const list = h('div', {});
+  const detail = h('div', { class: 'import-opened' });
+  let asked = 0;
+  const open = (item) => {
+    const mine = ++asked;
+    openImport(item, detail, () => alive() && mine === asked, () => load().catch(toastError)).catch(toastError);
+  };
+  const load = async () => {
+    const page = await get('/api/v1/imports?limit=20');
+    if (!alive()) return;
+    const items = h('ul', { class: 'list import-list', 'data-test': 'import-list' }, page.items.map((item) => importItem(item, open)));
+    const more = async (cursor) => {
+      const next = await get(`/api/v1/imports${query({ limit: 20, cursor })}`);
+      items.append(...next.items.map((item) => importItem(item, open)));
+      const again = pager(next.next_cursor, more);
+      if (again) items.after(again);
+    };
+    mount(list, page.items.length ? items : h('p', { class: 'muted' }, t('data.history.empty')), pager(page.next_cursor, more));
+  };
+  const section = h('section', { class: 'panel', 'data-test': 'import-history' }, h('h2', {}, t('data.history.title')),
+    list, detail);
+  return { section, refresh: () => load().catch(toastError) };
 }
 
 function downloadLink(url, expires, label) {
@@ -245,8 +314,11 @@ function deletionSection(navigate) {
 /** #/settings/data: imports, exports and, for the owner, the company's full export and deletion. */
 export async function data(root, { navigate, alive }) {
   const owner = session.user.role === 'owner';
-  const sections = [importSection(alive), exportSection(alive), owner ? tenantExportSection(alive) : null,
-    owner ? deletionSection(navigate) : null].filter(Boolean);
+  const history = IMPORTABLE.some((e) => can(PERMISSION[e], 'create')) ? historySection(alive) : null;
+  const sections = [importSection(alive, () => history?.refresh()), history?.section, exportSection(alive),
+    owner ? tenantExportSection(alive) : null, owner ? deletionSection(navigate) : null].filter(Boolean);
+  if (history) await history.refresh();
+  if (!alive()) return;
   mount(root, heading(t('settings.title')), settingsTabs('data'), sections.length ? sections : empty(t('data.nothing')));
 }
 

@@ -31,12 +31,18 @@ async function follow(importId, place, alive) {
   }
 }
 
-/** Under a finished import: the way to undo it whole (or how its undo stands); null when there is nothing to undo. */
-export function undoPanel(job, alive = () => true) {
-  if (!['done', 'failed'].includes(job.status) || !job.progress?.created || !can(PERMISSION[job.entity], 'delete')) {
-    return null;
-  }
+/**
+ * Under a finished import: the way to undo it whole, or how its undo stands when undoStatus (from the list of imports)
+ * says it was asked for; null when there is nothing to undo. onUndone is told once an undo asked for here has ended.
+ */
+export function undoPanel(job, alive = () => true, undoStatus = 'none', onUndone = () => {}) {
+  if (!['done', 'failed'].includes(job.status) || !job.progress?.created) return null;
   const place = h('div', { class: 'undo-import', 'data-test': 'undo-import' });
+  if (undoStatus !== 'none') {
+    follow(job.id, place, alive).catch(toastError);
+    return place;
+  }
+  if (!can(PERMISSION[job.entity], 'delete')) return null;
   const button = h('button', { type: 'button', class: 'secondary', onClick: async () => {
     const n = job.progress.created;
     if (!(await confirmAction(t('undo.confirm', { n, count: formatNumber(n) }), t('undo.button')))) return;
@@ -44,6 +50,7 @@ export function undoPanel(job, alive = () => true) {
     try {
       mount(place, state(await post(`/api/v1/imports/${encodeURIComponent(job.id)}/undo`, {})));
       await follow(job.id, place, alive);
+      onUndone();
     } catch (error) { button.disabled = false; toastError(error); }
   } }, t('undo.button'));
   mount(place, h('p', { class: 'hint' }, t('undo.hint')), button);
