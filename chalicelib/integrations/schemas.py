@@ -94,7 +94,9 @@ class IntegrationRead(BaseModel):
     type: str
     name: str
     status: str
-    webhook_url: str
+    webhook_url: str | None = Field(description=(
+        "Where the provider or the website posts; null for an e-mail line, which nothing posts to: mail is "
+        "forwarded to its settings' inbound_address"))
     secret_hint: str
     settings: dict[str, Any]
     credential_hints: dict[str, str] = Field(default_factory=dict,

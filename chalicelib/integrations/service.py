@@ -139,10 +139,19 @@ def adapter_credentials(ctx: TenantContext, integration: Integration) -> Any:
                        signing_secret=signing_secret(ctx, integration), webhook_url=webhook_url(ctx, integration))
 
 
+def served_url(ctx: TenantContext, integration: Integration) -> str | None:
+    """The webhook URL a route serves, or None for a type nothing posts to (an e-mail line: SES stores its mail,
+    which is forwarded to its settings' inbound_address)."""
+    from chalicelib.channels import adapters
+
+    adapter = adapters.find(integration.integration_type)
+    return None if adapter is not None and not adapter.methods else webhook_url(ctx, integration)
+
+
 def integration_read(ctx: TenantContext, integration: Integration) -> dict[str, Any]:
     """The API view of an integration (never its secret)."""
     return {"id": integration.integration_id, "type": integration.integration_type, "name": integration.name,
-            "status": integration.status, "webhook_url": webhook_url(ctx, integration),
+            "status": integration.status, "webhook_url": served_url(ctx, integration),
             "secret_hint": integration.secret_hint, "settings": dict(integration.settings or {}),
             "credential_hints": dict(integration.credential_hints or {}),
             "created_at": integration.created_at, "updated_at": integration.updated_at,

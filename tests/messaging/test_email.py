@@ -44,6 +44,12 @@ def test_a_line_gets_a_forwarding_address_and_needs_a_verified_sender(client: Ap
     rotated = client.post(f"/api/v1/integrations/{line['id']}/rotate", {"what": "key", "version": line["version"]},
                           token=company.owner.token)
     assert rotated.status_code == 200 and body(rotated)["settings"]["inbound_address"] != address
+    # Nothing posts to an e-mail line: its answers name no webhook URL (one under /hooks/email/ was served by no
+    # route), as the published schema says; the forwarding address is where its mail goes.
+    listed = get(client, company.owner.token, "/api/v1/integrations")["items"]
+    assert [i["webhook_url"] for i in (line, again, body(rotated), *listed) if i["type"] == "email"] == [None] * 4
+    schema = get(client, company.owner.token, "/api/v1/openapi.json")["components"]["schemas"]["IntegrationRead"]
+    assert {"type": "null"} in schema["properties"]["webhook_url"]["anyOf"]
     old = mail.message(mail.Correspondent(forward_to=address), subject="Old address", text="Hi")
     assert deliver(old)["unrouted"] == 1  # a rotated key's address leads nowhere; the object stays in the bucket
 
