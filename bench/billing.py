@@ -6,7 +6,10 @@ trial: 1,200 API requests a minute, so the shared rate counter is written every 
 - API requests admitted by the rate limiter: the shared counter's UpdateItems over ``requests`` calls, per call;
 - a contact create and an invitation: the usage counter in their transaction (WRU of that item, of the whole);
 - GET /api/v1/billing: one BatchGetItem of the usage counters and the 8 days of short-lived files (storage);
-- one Stripe event through POST /hooks/stripe: stored through the inbox and applied to the tenant in the request.
+- one Stripe event through POST /hooks/stripe: stored through the inbox and applied to the tenant in the request;
+- a change of plan (POST /api/v1/billing/plan) of the company that event subscribed: the tenant, its users' count
+  and one read of the price book (the plan's price and the portal configuration); Stripe's portal session is not
+  an AWS request (a stub answers it here: the bench has no Stripe).
 
 The plan check itself reads nothing in a request (the tenant item authentication read carries the plan).
 """
@@ -67,6 +70,22 @@ def _stripe_event(app: Any, signed: dict[str, Any]) -> dict[str, Any]:
     return _cost(accounting.LEDGER.snapshot())
 
 
+def _plan_change(api: harness.Api) -> dict[str, Any]:
+    """The subscribed company (``_stripe_event``) switches from start to pro: what it reads in AWS."""
+    from chalicelib.billing import catalog, gateway
+    from chalicelib.billing.models import PriceBook, prices_key
+
+    ids = {plan.lookup_key(currency): f"price_bench_{plan.key}_{currency}" for plan in catalog.paid_plans()
+           for currency in plan.prices}
+    PriceBook(*prices_key(), prices=ids, portal_configuration="bpc_bench").save()  # what tenants sync-plans stores
+    made = gateway.portal_session
+    gateway.portal_session = lambda **_: "https://billing.stripe.com/p/session/bench"  # type: ignore[assignment]
+    try:
+        return _measured(api, "POST", "/api/v1/billing/plan", {"plan": "pro"})
+    finally:
+        gateway.portal_session = made  # type: ignore[assignment]
+
+
 def measure(requests: int = 600) -> dict[str, Any]:
     """Every figure of this module's docstring."""
     accounting.install()
@@ -84,7 +103,8 @@ def measure(requests: int = 600) -> dict[str, Any]:
                 "invitation": _measured(api, "POST", "/api/v1/users", {"email": "counted@bench.example.com",
                                                                        "name": "Counted", "role": "agent"}),
                 "billing_overview": _measured(api, "GET", "/api/v1/billing"),
-                "stripe_event": _stripe_event(app, signed)}
+                "stripe_event": _stripe_event(app, signed),
+                "plan_change": _plan_change(api)}
 
 
 def table(result: dict[str, Any]) -> list[tuple[str, str, str]]:
@@ -97,7 +117,8 @@ def table(result: dict[str, Any]) -> list[tuple[str, str, str]]:
         row = result[name]
         lines.append((f"billing: {label}'s usage counter", f"+{row['usage_wru']:g} WRU",
                       f"of {row['wru']:g} WRU in {row['requests']} requests (in its transaction: no request more)"))
-    for name, label in (("billing_overview", "GET /api/v1/billing"), ("stripe_event", "one Stripe event")):
+    for name, label in (("billing_overview", "GET /api/v1/billing"), ("stripe_event", "one Stripe event"),
+                        ("plan_change", "a change of plan")):
         row = result[name]
         lines.append((f"billing: {label}", f"{row['requests']} req", f"{row['rru']:g} RRU, {row['wru']:g} WRU "
                       f"[{', '.join(row['operations'])}]"))

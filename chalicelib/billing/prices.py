@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass, field
 from typing import Any
 
 from chalicelib.billing import catalog, gateway
@@ -28,20 +29,36 @@ def lookup_keys() -> list[str]:
     return [plan.lookup_key(currency) for plan in catalog.paid_plans() for currency in plan.prices]
 
 
-def book() -> dict[str, str]:
-    """The price ids the last sync found, by lookup key (one GetItem; empty before any sync)."""
+@dataclass(frozen=True)
+class Book:
+    """What the last sync stored: the price ids by lookup key and the portal configuration's id."""
+
+    prices: dict[str, str] = field(default_factory=dict)
+    portal_configuration: str | None = None
+
+
+def read_book() -> Book:
+    """The price book as the last sync stored it (one GetItem; empty before any sync)."""
     with db.translate_errors():
         try:
-            found = PriceBook.get(*prices_key()).prices
-            return {str(k): str(v) for k, v in (found.as_dict() if found is not None else {}).items()}
+            item = PriceBook.get(*prices_key())
         except PriceBook.DoesNotExist:
-            return {}
+            return Book()
+    found = item.prices
+    return Book(prices={str(k): str(v) for k, v in (found.as_dict() if found is not None else {}).items()},
+                portal_configuration=str(item.portal_configuration) if item.portal_configuration else None)
 
 
-def price_id(plan: Plan, currency: str) -> str:
-    """The Stripe price of a plan in a currency: from the book, else asked of Stripe by lookup key."""
+def book() -> dict[str, str]:
+    """The price ids the last sync found, by lookup key (one GetItem; empty before any sync)."""
+    return read_book().prices
+
+
+def price_id(plan: Plan, currency: str, *, known: Book | None = None) -> str:
+    """The Stripe price of a plan in a currency: from the book (read now unless given), else asked of Stripe by
+    lookup key."""
     key = plan.lookup_key(currency)
-    found = book().get(key) or gateway.price_ids([key]).get(key)
+    found = (known or read_book()).prices.get(key) or gateway.price_ids([key]).get(key)
     if found is None:
         raise gateway.unavailable("This plan is not on sale yet (its prices are not in Stripe).")
     return found
@@ -109,16 +126,12 @@ def _portal(stripe: Any, ids: dict[str, str], done: list[str]) -> str:
     return str(made.id)
 
 
-def portal_configuration() -> str | None:
-    """The Customer Portal configuration the last sync made: from the book, else asked of Stripe by its
-    metadata (None before any sync)."""
-    with db.translate_errors():
-        try:
-            known = PriceBook.get(*prices_key()).portal_configuration
-        except PriceBook.DoesNotExist:
-            known = None
-    if known:
-        return known
+def portal_configuration(*, known: Book | None = None) -> str | None:
+    """The Customer Portal configuration the last sync made: from the book (read now unless given), else asked of
+    Stripe by its metadata (None before any sync)."""
+    stored = (known or read_book()).portal_configuration
+    if stored:
+        return stored
     found = gateway.portal_configuration(PORTAL_MARKER)
     return str(found.id) if found is not None else None
 

@@ -142,10 +142,11 @@ def change_plan(ctx: TenantContext, body: s.PlanChangeIn) -> str:
                                                       f"has {users}"}])
     seats = max(int(current.seats or users), users)
     seats = min(seats, ceiling) if ceiling is not None else seats
-    configuration = prices.portal_configuration()
+    known = prices.read_book()  # once: the plan's price and the portal configuration are both in it
+    configuration = prices.portal_configuration(known=known)
     if configuration is None:
         raise gateway.unavailable("Plan changes are not on sale yet (the portal is not configured in Stripe).")
-    price = prices.price_id(plan, catalog.price_currency(current.currency or tenant.currency))
+    price = prices.price_id(plan, catalog.price_currency(current.currency or tenant.currency), known=known)
     item = current.item_id or lifecycle.seat_item_id(gateway.subscription(str(current.subscription_id)))
     back = settings.public_url + RETURN_PATH
     flow = {"type": "subscription_update_confirm",

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 
 from chalicelib.billing import lifecycle
-from chalicelib.billing.models import Subscription
+from chalicelib.billing.models import PriceBook, Subscription
 from chalicelib.billing.standing import evaluate
 from chalicelib.core.http import REGISTRY
 from tests import stripe_kit
@@ -52,8 +53,8 @@ def test_checkout_pays_in_the_sandbox_and_the_events_make_the_plan(client: ApiCl
     assert "/stripe/portal/bps_" in portal
 
 
-def test_a_subscribed_company_changes_plan_in_a_portal_page_that_confirms_it(client: ApiClient,
-                                                                            company: Company) -> None:
+def test_a_subscribed_company_changes_plan_in_a_portal_page_that_confirms_it(client: ApiClient, company: Company,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     owner = company.owner.token
     refused = client.post("/api/v1/billing/plan", {"plan": "start"}, token=owner)  # trialing: nothing to change
     assert refused.status_code == 409 and body(refused)["error"]["code"] == "not_subscribed"
@@ -65,7 +66,16 @@ def test_a_subscribed_company_changes_plan_in_a_portal_page_that_confirms_it(cli
     assert client.post("/api/v1/billing/plan", {"plan": "gold"}, token=owner).status_code == 422
     assert helpers.billing(client, company)["plan"] == "start"
 
+    read, book_reads = PriceBook.get, []
+
+    def counted(*key: Any, **kwargs: Any) -> Any:
+        book_reads.append(key)
+        return read(*key, **kwargs)
+
+    monkeypatch.setattr(PriceBook, "get", counted)
     url = body(client.post("/api/v1/billing/plan", {"plan": "pro"}, token=owner))["url"]
+    monkeypatch.undo()
+    assert len(book_reads) == 1  # the plan's price and the portal configuration from one read of the price book
     session = sandbox.objects[urlsplit(url).path.rsplit("/", 1)[1]]
     subscription = sandbox.subscription_of(helpers.customer(client, company))
     assert subscription is not None
