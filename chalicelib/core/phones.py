@@ -18,3 +18,17 @@ def e164(raw: str, region: str | None) -> str | None:
     if not phonenumbers.is_valid_number(number):
         return None
     return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+
+
+def readable(number: str) -> str:
+    """An E.164 number as people read it, in international format ("+7 916 123-45-67", "+44 7911 123456"), as
+    the web app shows every number; anything that is not one, as it came."""
+    import phonenumbers
+
+    try:
+        parsed = phonenumbers.parse(number, None)
+    except phonenumbers.NumberParseException:
+        return number
+    if not phonenumbers.is_valid_number(parsed):
+        return number
+    return str(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL))

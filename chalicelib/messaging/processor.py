@@ -21,7 +21,7 @@ from chalicelib.channels import adapters, parties
 from chalicelib.contacts import service as contacts_service
 from chalicelib.conversations.models import BindCode, Conversation, NewcomerClaim
 from chalicelib.conversations.record import CONVERSATION, SEALED_ENTITY
-from chalicelib.core import db, errors
+from chalicelib.core import db, errors, phones
 from chalicelib.core.tenancy import TenantContext, new_id, tenant_key
 from chalicelib.inbox import Outcome, Run, register_processor
 from chalicelib.integrations import service as integrations_service
@@ -91,9 +91,13 @@ def _newcomer(run: Run, adapter: MessagingAdapter, incoming: IncomingMessage,
               settings: MessengerSettings) -> parties.Newcomer:
     sender = incoming.sender
     owner_id = integrations_service.responsible_user(run.ctx, run.integration, settings.responsible)
-    name = (sender.name or sender.phone or (f"@{sender.username}" if sender.username else None)
-            or (sender.email.split("@", 1)[0] if sender.email else None) or f"{adapter.label} {sender.chat_id}")
-    first, _, last = name.partition(" ")
+    if sender.name or not sender.phone:
+        name = (sender.name or (f"@{sender.username}" if sender.username else None)
+                or (sender.email.split("@", 1)[0] if sender.email else None) or f"{adapter.label} {sender.chat_id}")
+        first, _, last = name.partition(" ")
+    else:  # an SMS, or WhatsApp without a profile name: the number as people read it, whole, as a call's caller
+        name = first = phones.readable(sender.phone)
+        last = ""
     messengers = ({"whatsapp": sender.phone} if adapter.channel == "whatsapp" and sender.phone else
                   {"telegram_id": sender.chat_id, **({"telegram_username": sender.username} if sender.username
                                                      else {})} if adapter.channel == "telegram" else {})

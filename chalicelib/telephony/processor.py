@@ -7,9 +7,9 @@ when the call ends, its counters and the call-back task of a missed call. A conc
 another event of the same call loses the version race and folds again on what the winner wrote.
 
 The customer is looked up once the call's numbers are known: a contact with that phone, else a
-company with it; an unknown number becomes a contact named by the number (and a lead deal when the
-integration says so), each checkpointed on the event in the transaction that makes it, so a retry
-never makes a second one.
+company with it; an unknown number becomes a contact named by the number as people read it (and a
+lead deal when the integration says so), each checkpointed on the event in the transaction that makes
+it, so a retry never makes a second one.
 """
 
 from __future__ import annotations
@@ -113,9 +113,12 @@ def resolve_party(run: Run, call: Call, settings: TelephonySettings) -> None:
     party = parties.find(run, e164=e164)
     if party is None and settings.unknown_caller != "ignore":
         owner_id = call.user_id or integrations_service.responsible_user(ctx, run.integration, settings.responsible)
+        # Named by the number as people read it ("+7 916 123-45-67", as the web app shows numbers) until someone
+        # learns the caller's name; the phone field keeps it in E.164, which the lookups find.
+        shown = phones.readable(e164)
         party = parties.make(run, parties.Newcomer(
-            first_name=e164, phone=e164, owner_id=owner_id, source=f"call:{run.integration.name}",
-            deal_title=wording.deal_title(ctx, e164) if settings.unknown_caller == "contact_and_deal" else None,
+            first_name=shown, phone=e164, owner_id=owner_id, source=f"call:{run.integration.name}",
+            deal_title=wording.deal_title(ctx, shown) if settings.unknown_caller == "contact_and_deal" else None,
             pipeline_id=settings.pipeline_id, stage_id=settings.stage_id))
     if party is None:
         return
@@ -162,7 +165,8 @@ def _on_end(run: Run, change: db.Change, before: Call | None, call: Call, settin
         task_id = None
         if settings.missed_call_task:
             data = task_schemas.TaskCreate(
-                title=wording.task_title(ctx, number), kind="call", due_at=db.utcnow(), assignee_id=call.owner_id,
+                title=wording.task_title(ctx, phones.readable(number)), kind="call", due_at=db.utcnow(),
+                assignee_id=call.owner_id,
                 related=task_schemas.Related(type="contact", id=call.contact_id) if call.contact_id else None,
                 description=wording.missed_note(ctx, day, str(call.provider)))
             task_id = str(tasks_service.create(ctx, data=data, into=change).task_id)

@@ -57,6 +57,8 @@ def test_an_sms_makes_a_conversation_once_and_a_reply_goes_out_as_the_sdk_sends_
     assert conversation["channel"] == "sms" and conversation["last_message_preview"] == "Is the shop open today?"
     contact = get(client, company.owner.token, f"/api/v1/contacts/{conversation['contact_id']}")
     assert [p["number"] for p in contact["phones"]] == [CUSTOMER]
+    # named by the number as people read it, whole (it was "+79161239900", and a name with a space split in two)
+    assert (contact["first_name"], contact.get("last_name")) == ("+7 916 123-99-00", None)
     assert get(client, company.owner.token, "/api/v1/calls")["items"] == []  # a message is not a call
     transport.clear_sandbox()
     reply = client.post(f"/api/v1/conversations/{conversation['id']}/messages", {"text": "Yes, until 8 pm"},

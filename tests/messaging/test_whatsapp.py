@@ -71,6 +71,22 @@ def _path(line: dict[str, Any]) -> str:
     return urlsplit(line["webhook_url"]).path
 
 
+def test_a_number_without_a_profile_name_is_named_by_the_number_as_people_read_it(client: ApiClient,
+                                                                                   company: Company) -> None:
+    line = create_line(client, company, "whatsapp", unknown_sender="contact_and_deal")
+    chat = Chat(customer="+79161112255", name="")  # WhatsApp sends no profile name for some accounts
+    answers = play(client, whatsapp_requests("text", line["webhook_url"], app_secret=APP_SECRET,
+                                             verify_token=line["secret"], chat=chat))
+    assert {a.status_code for a in answers} == {200}
+    [conversation] = inbox(client, company)
+    contact = get(client, company.owner.token, f"/api/v1/contacts/{conversation['contact_id']}")
+    assert (contact["first_name"], contact.get("last_name")) == ("+7 916 111-22-55", None)
+    assert [p["number"] for p in contact["phones"]] == ["+79161112255"]
+    read = get(client, company.owner.token, f"/api/v1/conversations/{conversation['id']}")
+    deal = get(client, company.owner.token, f"/api/v1/deals/{read['deal_id']}")
+    assert deal["deal"]["title"] == "WhatsApp: +7 916 111-22-55"
+
+
 def test_a_new_number_becomes_a_contact_with_one_conversation_however_often_meta_repeats_it(
         client: ApiClient, company: Company) -> None:
     line = create_line(client, company, "whatsapp", unknown_sender="contact_and_deal")

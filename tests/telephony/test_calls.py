@@ -16,6 +16,7 @@ from webhooks.providers import Call
 from webhooks.providers import pbx as pbx_sim
 
 CUSTOMER = "+79161234567"
+SHOWN = "+7 916 123-45-67"  # the number as the app shows it
 
 
 @pytest.fixture
@@ -50,9 +51,12 @@ def test_an_answered_call_lands_on_a_new_contact_with_a_lead_deal_and_its_record
     assert call["duration_seconds"] == 42 and call["from_number"] == CUSTOMER
     assert call["user_id"] and call["recording"] == {"available": True}
     contact = _get(client, company, f"/api/v1/contacts/{call['contact_id']}")
+    # Named by the number as people read it (as the app shows numbers), not "+79161234567"; the phone field
+    # keeps the number itself, which finds the caller next time.
+    assert (contact["first_name"], contact.get("last_name")) == (SHOWN, None)
     assert [p["number"] for p in contact["phones"]] == [CUSTOMER]
     deal = _get(client, company, f"/api/v1/deals/{call['deal_id']}")
-    assert deal["deal"]["title"] == f"Звонок с номера {CUSTOMER}"  # noqa: RUF001 (the company's language)
+    assert deal["deal"]["title"] == f"Звонок с номера {SHOWN}"  # noqa: RUF001 (the company's language)
     timeline = _get(client, company, f"/api/v1/contacts/{call['contact_id']}/timeline")["items"]
     [entry] = [e for e in timeline if e["kind"] == "call"]
     assert entry["data"]["status"] == "answered" and entry["data"]["duration_seconds"] == 42
@@ -81,7 +85,7 @@ def test_a_missed_call_makes_a_call_back_task_and_the_return_call_shows_on_it(
     pbx = _pbx(client, company, unknown_caller="contact")
     assert all(a.status_code == 200 for a in play(client, pbx, _scenario(pbx, "missed", customer=CUSTOMER)))
     [missed] = calls(client, company, "?status=missed")
-    assert missed["contact"] == {"id": missed["contact_id"], "name": CUSTOMER}  # named by the number
+    assert missed["contact"] == {"id": missed["contact_id"], "name": SHOWN}  # named by the number
     assert missed["callback"]["task_id"] and missed["callback"]["returned_call_id"] is None
     call = _get(client, company, f"/api/v1/calls/{missed['id']}")
     task = _get(client, company, f"/api/v1/tasks/{call['callback']['task_id']}")
@@ -90,7 +94,7 @@ def test_a_missed_call_makes_a_call_back_task_and_the_return_call_shows_on_it(
     # In the company's language and on its clock, not English and UTC's ISO form.
     zone = ZoneInfo(_get(client, company, "/api/v1/me")["tenant"]["timezone"])
     missed_at = datetime.fromisoformat(call["started_at"]).astimezone(zone)
-    assert task["title"] == f"Перезвонить {CUSTOMER}"
+    assert task["title"] == f"Перезвонить {SHOWN}"
     assert task["description"] == f"Пропущенный звонок в {missed_at:%Y-%m-%d %H:%M} (pbx)."
     assert call["deal_id"] is None  # unknown_caller="contact": no lead deal
     play(client, pbx, _scenario(pbx, "answered", customer=CUSTOMER))
