@@ -2,7 +2,8 @@
 with, wedding and event deals along the funnel (won, lost, in between), calls and visits to make (some overdue, some
 today, some ahead), notes, leads from the website form with the customers' own words, and the rest of the shop a
 newcomer opens next: its catalogue, orders (paid and delivered, confirmed, new), a customer's complaint, a help
-article, the segment of this month's buyers and a draft newsletter to them.
+article, the segment of this month's buyers and a draft newsletter to them; and the shop's requisites, which its
+quotes, invoices and delivery notes print as the seller.
 
 Everything goes through the API as a person would make it, on a clock moved back over the last thirty days, so the
 timelines, the stage history and the reports read like a real month. The same seed gives the same month.
@@ -42,6 +43,15 @@ ORDERS = [(0, [(0, "1"), (1, "8"), (2, "6")], "delivered"), (4, [(4, "1")], "del
 ARTICLE = ("How we deliver", "We deliver every day from 8 am to 8 pm within 10 miles of the shop. Same-day orders "
            "placed before 1 pm arrive the same day; a wedding is delivered and set up at the venue on the morning of "
            "the day. Tell the customer the delivery fee before they pay: free over 50 GBP, else 7 GBP.")
+# the shop's requisites as its documents print them (Settings → Requisites): a UK limited company, its numbers made up
+# in the published formats (Companies House, VAT, sort code, the IBAN of the UK's documentation examples) and its
+# phone in Ofcom's range for drama (020 7946 0xxx)
+REQUISITES = {"legal_name": "Demo Flowers Ltd", "registration_id": "Company No. 09876543",
+              "tax_id": "GB 123 4567 89", "address": "12 Columbia Road, London E2 7RG, United Kingdom",
+              "bank_name": "Barclays Bank UK PLC", "bank_code": "BUKBGB22, sort code 20-20-15",
+              "bank_account": "55555555", "iban": "GB33BUKB20201555555555", "phone": "+44 20 7946 0321",
+              "email": "accounts@demo.example.com", "director": "Olga Owner",
+              "note": "Payment by bank transfer, quoting the invoice number."}
 # where each deal of DEALS ends the month: how many stages past the first, or won, or lost
 FUNNEL: list[int | str] = [0, 1, 1, 2, 2, 3, 3, "won", "won", "lost", 1, 2]
 NOTES = ["Prefers white and blush tones; no lilies (allergy).", "Budget agreed on the phone, sending a quote today.",
@@ -139,6 +149,7 @@ def _seed(app: Any, token: str, *, agent_id: str, now: datetime | None, seed: in
     start = now - timedelta(days=DAYS)
     api = _Api(app, token)
     me = api.call("GET", "/api/v1/me")["user"]["id"]
+    api.call("PUT", "/api/v1/document-settings/requisites", {**REQUISITES, "version": 0})  # its invoices name it
     owners = [me, agent_id]
     day = lambda n, hour=10: (start + timedelta(days=n)).replace(hour=hour, minute=rng.choice((0, 15, 30, 45)))  # noqa: E731
     made = {"companies": 0, "contacts": 0, "deals": 0, "notes": 0, "tasks": 0, "leads": 0}

@@ -22,6 +22,22 @@ def values(requisites: Requisites | None) -> dict[str, str]:
             for name in REQUISITE_FIELDS}
 
 
+def missing(requisites: Requisites | None) -> bool:
+    """True while the company has not given its legal name (the seller line then prints its name alone)."""
+    return not (getattr(requisites, "legal_name", None) or "").strip()
+
+
+def seller(ctx: TenantContext, requisites: Requisites | None) -> dict[str, str]:
+    """What a document prints as the seller: the requisites, the company's name standing for a legal name not
+    given, so no document prints an empty seller line."""
+    from chalicelib.identity import service as identity_service
+
+    found = values(requisites)
+    if missing(requisites):
+        found["legal_name"] = str(getattr(identity_service.tenant_settings(ctx), "name", None) or "")
+    return found
+
+
 def read(requisites: Requisites | None) -> s.RequisitesRead:
     """The API view of the requisites."""
     if requisites is None:

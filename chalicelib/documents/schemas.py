@@ -194,6 +194,9 @@ class DocumentRead(BaseModel):
 class DocumentPage(BaseModel):
     items: list[DocumentRead]
     next_cursor: str | None = None
+    requisites_missing: bool = Field(default=False, description=(
+        "The company has not given its legal name: documents print its name alone as the seller until its "
+        "requisites are filled in (PUT /api/v1/document-settings/requisites)"))
 
 
 class DocumentLinkQuery(Schema):

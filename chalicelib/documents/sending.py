@@ -133,5 +133,5 @@ def preview(ctx: TenantContext, *, data: s.DocumentPreviewIn) -> bytes:
     source = sources.load(ctx, "deal", data.deal_id, action="read") if data.deal_id else _sample(ctx)
     day: date = service.today(ctx)
     values = service.context(source=source, doc_type=data.type, number=wording.document_number(data.type, day.year, 0),
-                             day=day, locale=data.locale, seller=requisites.values(requisites.get(ctx)))
+                             day=day, locale=data.locale, seller=requisites.seller(ctx, requisites.get(ctx)))
     return service.make_pdf(data.body, values)

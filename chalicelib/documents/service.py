@@ -162,7 +162,7 @@ def issue(ctx: TenantContext, source_kind: str, source_id: str, *, data: s.Docum
     source = sources.load(ctx, source_kind, source_id, action="update", lines=_lines_of(data))
     body, template_id, locale = templates.body_for(ctx, doc_type=data.type, template_id=data.template_id,
                                                    locale=data.locale or company_locale(ctx))
-    seller, day = requisites.values(requisites.get(ctx)), today(ctx)
+    seller, day = requisites.seller(ctx, requisites.get(ctx)), today(ctx)
     document_id = new_id()
     key = files.object_key(ctx, document_id)
     stored = False

@@ -43,6 +43,10 @@ def test_an_invoice_from_the_deal_card_previewed_downloaded_and_sent(browser: An
     assert panel.locator("summary").evaluate(MARKER), "the closed Documents panel shows no sign that it opens"
     panel.locator("summary").click()
     expect(panel.locator(".doc-list")).to_contain_text("No documents yet.")
+    # No requisites yet: the invoice would name the seller by the company's name alone, and the panel says so.
+    notice = panel.locator("[data-test=requisites-missing]")
+    expect(notice).to_contain_text("requisites are not filled in")
+    expect(notice.get_by_role("link", name="Settings → Requisites")).to_have_attribute("href", "#/settings/requisites")
     panel.get_by_role("button", name="Create invoice").click()
     dialog = page.locator("dialog.doc-dialog")
     expect(dialog.locator("h2")).to_have_text(re.compile(r"^Invoice INV-\d{4}-0001$"), timeout=15_000)
@@ -83,7 +87,13 @@ def test_requisites_and_a_template_with_its_preview_in_russian_on_a_phone(browse
     log_in(page, company.owner, "Бумажные цветы")
     page.get_by_label("Language", exact=True).select_option("ru")
     page.locator(".main-nav", has_text="Сделки").wait_for()
-    page.goto("/#/settings/requisites")
+    deal = body(client.post("/api/v1/deals", {"title": "Бумажные розы"}, token=company.owner.token))
+    page.goto(f"/#/deals/{deal['id']}")
+    panel = page.locator(".doc-panel")
+    panel.locator("summary").click()
+    notice = panel.locator("[data-test=requisites-missing]")
+    expect(notice).to_contain_text("Реквизиты компании не заполнены")
+    notice.get_by_role("link", name="Настройки → Реквизиты").click()  # the way to where they are filled in
     form = page.get_by_role("form", name="Реквизиты")
     form.get_by_label("Полное наименование").fill("ООО «Бумажные цветы»")  # noqa: RUF001
     form.get_by_label("ИНН").fill("7701234567")

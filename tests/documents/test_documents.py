@@ -88,6 +88,31 @@ def test_an_invoice_in_russian_reads_back_with_its_cyrillic(client: ApiClient, r
     assert reads["items"], reads
 
 
+def test_without_requisites_the_seller_is_the_company_by_name_and_the_list_says_so(client: ApiClient) -> None:
+    """An invoice of a company that filled in no requisites printed "Seller:" and nothing: it names the company,
+    and the record's documents say the requisites are missing (the screen links to them) until the legal name is
+    given."""
+    company = signup(client, company="Bare Blooms Ltd", country="GB")
+    token = company.owner.token
+    deal = body(client.post("/api/v1/deals", {"title": "Table posies", "amount": {"minor": 12000, "currency": "GBP"}},
+                            token=token))
+    listed = body(client.get(f"/api/v1/deals/{deal['id']}/documents", token=token))
+    assert (listed["items"], listed["requisites_missing"]) == ([], True)
+    document = body(issue(client, company, deal["id"]))
+    text = pdf_text(fetch(body(client.get(f"/api/v1/documents/{document['id']}/link", token=token))["url"]))
+    assert "Seller: Bare Blooms Ltd" in text, text
+    assert not re.search(r"Seller:\s*(\n|$)", text)
+    assert client.put("/api/v1/document-settings/requisites", {"version": 0, "address": "1 Market St"},
+                      token=token).status_code == 200  # an address alone: still no legal name to print
+    assert body(client.get(f"/api/v1/deals/{deal['id']}/documents", token=token))["requisites_missing"] is True
+    assert client.put("/api/v1/document-settings/requisites", {"version": 1, "legal_name": "Bare Blooms Limited"},
+                      token=token).status_code == 200
+    assert body(client.get(f"/api/v1/deals/{deal['id']}/documents", token=token))["requisites_missing"] is False
+    again = body(issue(client, company, deal["id"]))
+    assert "Seller: Bare Blooms Limited" in pdf_text(fetch(body(client.get(
+        f"/api/v1/documents/{again['id']}/link", token=token))["url"]))
+
+
 def test_numbers_run_per_type_without_gaps(client: ApiClient, ru: Company) -> None:
     deal = ru.extra["deal"]
     numbers = [body(issue(client, ru, deal["id"], type=kind))["number"] for kind in

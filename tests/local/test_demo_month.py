@@ -62,6 +62,11 @@ def test_the_demo_company_has_a_month_of_a_flower_shop(app: Any) -> None:
     emma = next(c for c in contacts if c.get("email") == "emma.clarke@example.com")
     assert body(client.get(f"/api/v1/contacts/{emma['id']}/consent", token=token))["email"]["status"] == "granted"
 
+    # the shop's requisites, so its first invoice names the seller in full (an empty "Seller:" line before)
+    requisites = body(client.get("/api/v1/document-settings/requisites", token=token))
+    assert requisites["legal_name"] == "Demo Flowers Ltd" and requisites["tax_id"] and requisites["iban"]
+    assert body(client.get(f"/api/v1/orders/{orders[0]['id']}/documents", token=token))["requisites_missing"] is False
+
     # spread over the month, not made in one instant
     created = sorted(c["created_at"][:10] for c in contacts)
     assert len(set(created)) >= 8

@@ -9,6 +9,7 @@ import { formatDate, formatMoney } from '../js/format.js';
 import { MESSAGES } from '../js/messages.js';
 import { DOCUMENTS } from '../js/messages-documents.js';
 import { field, form, openModal, toast, toastError } from '../js/ui.js';
+import { can } from '../js/session.js';
 
 Object.assign(MESSAGES, DOCUMENTS); // this screen's texts load with it, not with the app's first load
 
@@ -73,12 +74,23 @@ function row(doc, canSend, reload) {
         t('doc.send')) : null));
 }
 
+/** The company has not given its legal name: documents print its name alone as the seller. Says so, with the way
+ * to the requisites for who may fill them in. */
+function requisitesNotice() {
+  const writable = can('settings', 'update');
+  return h('p', { class: 'notice', role: 'status', 'data-test': 'requisites-missing' },
+    t(writable ? 'doc.req.missing' : 'doc.req.missingAsk'), ' ',
+    h('a', { href: '#/settings/requisites' }, t('doc.req.fill')));
+}
+
 /** The documents panel of a record (kind: deal | order); canIssue: the caller may change the record. */
 export function documentsPanel(kind, id, canIssue) {
   const base = `/api/v1/${PLURALS[kind]}/${encodeURIComponent(id)}/documents`;
   const list = h('ul', { class: 'doc-list' });
+  const notice = h('div', {});
   const load = async () => {
     const answer = await get(base);
+    mount(notice, answer.requisites_missing ? requisitesNotice() : null);
     mount(list, answer.items.length ? answer.items.slice().reverse().map((doc) => row(doc, canIssue, load))
       : h('li', { class: 'muted' }, t('doc.none')));
   };
@@ -99,7 +111,7 @@ export function documentsPanel(kind, id, canIssue) {
     canIssue ? h('div', { class: 'doc-create' }, TYPES.map((type) => h('button', {
       type: 'button', class: type === 'invoice' ? 'primary small' : 'secondary small', 'data-create': type,
       onClick: (event) => create(type, event.currentTarget) }, t(`doc.create.${type}`)))) : null,
-    list);
+    notice, list);
   let loaded = false;
   panel.addEventListener('toggle', () => {
     if (panel.open && !loaded) {
