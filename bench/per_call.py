@@ -7,6 +7,7 @@ per-request principal lookup (one BatchGetItem) is counted apart. Prints JSON on
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import math
 from dataclasses import asdict, dataclass
@@ -66,7 +67,19 @@ def _seed(api: harness.Api, signed: dict[str, Any]) -> dict[str, str]:
         api.ok("POST", "/api/v1/tasks", {"title": f"Call back {number}", "due_at": due,
                                          "related": {"type": "contact", "id": ids["contact"]}})
     api.ok("POST", "/api/v1/notes", {"subject": {"type": "contact", "id": ids["contact"]}, "text": "Likes tulips."})
+    _export_bucket()  # what infra/ makes in AWS and the local runner locally
+    csv = base64.b64encode(b"Name,Phone\nLeo Imported,+442079460777\n").decode()
+    imported = api.ok("POST", "/api/v1/imports", {"entity": "contact", "filename": "leads.csv", "content_base64": csv})
+    api.ok("POST", f"/api/v1/imports/{imported['id']}/start", {"version": imported["version"]})
     return ids
+
+
+def _export_bucket() -> None:
+    from chalicelib.core import aws
+    from chalicelib.core.config import settings
+
+    aws.client("s3").create_bucket(Bucket=settings.export_bucket,
+                                   CreateBucketConfiguration={"LocationConstraint": settings.region})
 
 
 def _calls(ids: dict[str, str], version: int) -> list[tuple[str, str, str, Any, str]]:
@@ -89,6 +102,7 @@ def _calls(ids: dict[str, str], version: int) -> list[tuple[str, str, str, Any, 
         ("deals search: title", "GET", "/api/v1/deals?q=spring", None, ROWS_THEN_RECORDS),
         ("tasks today", "GET", "/api/v1/tasks?view=today", None, PAGE_THEN_NAMES),
         ("audit list", "GET", "/api/v1/audit", None, page),
+        ("imports list", "GET", "/api/v1/imports", None, PAGE_THEN_NAMES),
         ("contact create", "POST", "/api/v1/contacts", {"first_name": "Lev", "last_name": "Tolstoy",
                                                         "phones": [{"number": "+442079460999"}],
                                                         "emails": [{"address": "lev@example.com"}]}, SINGLE_WRITE),
