@@ -11,8 +11,11 @@ from typing import Any
 
 from chalicelib.core import errors, schema
 from chalicelib.core.tenancy import TenantContext
+from chalicelib.dataio import export_names
+from chalicelib.dataio.export_columns import address_text, custom_cells, moment
+from chalicelib.dataio.export_names import Naming
 from chalicelib.dataio.mapping import FieldSpec
-from chalicelib.dataio.record_rows import flat_row, list_query
+from chalicelib.dataio.record_rows import list_query
 from chalicelib.records import matching
 from chalicelib.records.customfields import service as customfields_service
 
@@ -130,8 +133,22 @@ class CompanyTarget:
 
         companies = types.get("company")
         listed = search.list_records(ctx, companies, _query(filters, cursor, limit))
-        return [flat_row(companies_service.company_read(ctx, company).model_dump(mode="json"))
-                for company in exportable(ctx, companies, listed.items, scope)], listed.next_cursor
+        found = exportable(ctx, companies, listed.items, scope)
+        names = export_names.naming(ctx, "company", owners=[company.owner_id for company in found])
+        return [company_row(companies_service.company_read(ctx, company).model_dump(mode="json"), names)
+                for company in found], listed.next_cursor
+
+
+def company_row(data: dict[str, Any], names: Naming) -> dict[str, Any]:
+    """One company as columns, one a field (``export_columns``)."""
+    row = {"id": data["id"], "name": data.get("name"),
+           "phones": [phone["number"] for phone in data.get("phones") or []],
+           "emails": [email["address"] for email in data.get("emails") or []], "website": data.get("website"),
+           "industry": data.get("industry"), "address": address_text(data.get("address")),
+           "tags": data.get("tags") or [], "owner_id": names.user(data.get("owner_id")),
+           "created_at": moment(data.get("created_at"), names.zone),
+           "updated_at": moment(data.get("updated_at"), names.zone)}
+    return {**row, **custom_cells(data.get("custom"), names.definitions, names.locale)}
 
 
 def _query(filters: dict[str, str], cursor: str | None, limit: int) -> Any:

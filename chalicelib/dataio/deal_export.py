@@ -11,8 +11,9 @@ from typing import Any
 
 from chalicelib.core import errors, permissions, schema
 from chalicelib.core.tenancy import TenantContext
-from chalicelib.dataio.record_rows import flat_row
-from chalicelib.records.money import CURRENCIES
+from chalicelib.dataio import export_names
+from chalicelib.dataio.export_columns import amount_text, custom_cells, moment
+from chalicelib.dataio.export_names import Naming
 
 FILTERS = frozenset({"pipeline_id", "stage_id", "owner_id", "status"})
 
@@ -33,24 +34,22 @@ def check_filters(filters: dict[str, str]) -> None:
     _query(filters, None, 1)
 
 
-def amount_text(minor: int, currency: str) -> str:
-    """Minor units as a plain decimal ("1234.50"), which every spreadsheet reads as a number."""
-    digits = CURRENCIES.get(currency, 2)
-    if digits == 0:
-        return str(minor)
-    return f"{minor // 10**digits}.{minor % 10**digits:0{digits}d}"
-
-
-def deal_row(ctx: TenantContext, deal: Any, names: dict[str, str]) -> dict[str, Any]:
-    """One deal as columns: its pipeline and stage by name, its amount as a number and a currency."""
+def deal_row(ctx: TenantContext, deal: Any, stages: dict[str, str], names: Naming) -> dict[str, Any]:
+    """One deal as columns: pipeline and stage, contacts, company and owner by name, its amount as a number and a
+    currency (``export_columns``)."""
     from chalicelib.deals import records
 
     data = records.deal_read(ctx, deal).model_dump(mode="json")
-    amount = data.pop("amount")
-    row = {"id": data.pop("id"), "title": data.pop("title"), "pipeline": names.get(deal.pipeline_id),
-           "stage": names.get(f"{deal.pipeline_id}:{deal.stage_id}"),
-           "amount": amount_text(int(amount["minor"]), amount["currency"]), "currency": amount["currency"]}
-    return {**row, **flat_row(data)}
+    amount = data.get("amount") or {}
+    row = {"id": data["id"], "title": data.get("title"), "pipeline": stages.get(deal.pipeline_id),
+           "stage": stages.get(f"{deal.pipeline_id}:{deal.stage_id}"), "status": data.get("status"),
+           "amount": amount_text(int(amount["minor"]), amount["currency"]) if amount else None,
+           "currency": amount.get("currency"),
+           "contact_ids": [names.contacts.get(contact_id, contact_id) for contact_id in data.get("contact_ids") or []],
+           "company_id": names.record("company", data.get("company_id")), "owner_id": names.user(data.get("owner_id")),
+           "expected_close_on": data.get("expected_close_on"), "lost_reason": data.get("lost_reason"),
+           **{name: moment(data.get(name), names.zone) for name in ("created_at", "updated_at", "closed_at")}}
+    return {**row, **custom_cells(data.get("custom"), names.definitions, names.locale)}
 
 
 def _names(ctx: TenantContext) -> dict[str, str]:
@@ -94,7 +93,10 @@ def page(ctx: TenantContext, *, scope: str, filters: dict[str, str], cursor: str
         next_cursor = listed.next_cursor
     else:
         listed, next_cursor = _walk(ctx, filters, cursor, limit)
-    names = _names(ctx) if listed.items else {}
-    rows = [deal_row(ctx, deal, names) for deal in listed.items
-            if permissions.may_touch(ctx, scope, owner_id=deal.owner_id, team_id=deal.team_id)]
-    return rows, next_cursor
+    deals = [deal for deal in listed.items
+             if permissions.may_touch(ctx, scope, owner_id=deal.owner_id, team_id=deal.team_id)]
+    stages = _names(ctx) if deals else {}
+    names = export_names.naming(ctx, "deal", owners=[deal.owner_id for deal in deals],
+                                records=[("company", deal.company_id) for deal in deals if deal.company_id],
+                                contacts=[contact_id for deal in deals for contact_id in deal.contact_ids or []])
+    return [deal_row(ctx, deal, stages, names) for deal in deals], next_cursor

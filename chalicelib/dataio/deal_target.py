@@ -43,6 +43,7 @@ _GROUPED = re.compile(r"\d+|\d{1,3}(?:([.,])\d{3})(?:\1\d{3})*")
 _AFFIX = re.compile(r"^(?P<before>[^\d-]*)(?P<number>.*?)(?P<after>[^\d]*)$")
 _SYMBOLS = {"$": "USD", "\u20ac": "EUR", "\u00a3": "GBP", "\u20bd": "RUB", "\u00a5": "JPY",
             "\u0440": "RUB", "\u0440\u0443\u0431": "RUB", "rur": "RUB"}  # the rouble as typed
+_WRITTEN_CONTACT = re.compile(r"^(?P<name>.*?)\s*\((?P<key>[^()]+)\)\s*$")  # "Anna Petrova (anna@example.com)"
 PIPELINES_SECONDS = 60.0
 _pipelines: dict[str, tuple[float, list[Any]]] = {}
 
@@ -122,12 +123,21 @@ def resolve_stage(ctx: TenantContext, pipeline_name: str | None, stage_name: str
     return pipeline.pipeline_id, stage.stage_id
 
 
+def resolve_contacts(ctx: TenantContext, cell: str) -> list[str]:
+    """The contacts a row names, one or several joined by ";" (as an export writes them), each resolved alone."""
+    return list(dict.fromkeys(resolve_contact(ctx, part.strip()) for part in cell.split(";") if part.strip()))
+
+
 def resolve_contact(ctx: TenantContext, reference: str) -> str:
-    """The contact a row names by e-mail, phone or full name (422 when none, or several, match)."""
+    """The contact a row names by e-mail, phone or full name, or as an export writes it, "Name (e-mail or phone)"
+    (422 when none, or several, match)."""
     from chalicelib.contacts import service as contacts_service
     from chalicelib.contacts.schemas import ContactListQuery
     from chalicelib.records import search, types
 
+    written = _WRITTEN_CONTACT.match(reference)
+    if written and ("@" in written["key"] or matching.looks_like_phone(written["key"])):
+        reference = written["key"].strip()
     if "@" in reference:
         contact = contacts_service.find_by_email(ctx, reference)
         ids = [contact.contact_id] if contact is not None else []
@@ -194,7 +204,7 @@ class DealTarget:
         if values.get("amount"):
             payload["amount"] = {"minor": parse_amount(str(values["amount"]), currency), "currency": currency}
         if values.get("contact"):
-            payload["contact_ids"] = [resolve_contact(ctx, str(values["contact"]))]
+            payload["contact_ids"] = resolve_contacts(ctx, str(values["contact"]))
         if values.get("company"):
             payload["company_id"] = resolve_company(ctx, str(values["company"]))
         data = schema.validate(DealCreate, {name: value for name, value in payload.items() if value is not None})

@@ -15,14 +15,14 @@ from typing import Any
 
 from chalicelib.core import db, permissions
 from chalicelib.core.tenancy import TenantContext
-from chalicelib.dataio import files, queue, storage, targets
+from chalicelib.dataio import export_columns, files, queue, storage, targets
 from chalicelib.dataio.models import ExportJob
 from chalicelib.identity import plans
 from chalicelib.records import types
+from chalicelib.records.customfields import service as customfields_service
 from chalicelib.records.fieldaccess import views as field_views
 
 PAGE_ROWS = 200
-
 
 
 def page_key(ctx: TenantContext, job: ExportJob, number: int) -> str:
@@ -38,6 +38,24 @@ def _delimiter(ctx: TenantContext) -> str:
     return ";" if tenant is not None and (tenant.locale == "ru" or tenant.country not in {"US", "GB"}) else ","
 
 
+def _columns(ctx: TenantContext, entity: str, rows: list[dict[str, Any]]) -> tuple[list[str], list[str]]:
+    """The file's columns in the entity's order and their headings in the company's language; an empty export still
+    has its columns (those the caller may read)."""
+    from chalicelib.dataio.record_target import column_headings, column_order
+    from chalicelib.identity import service as identity_service
+
+    rtype = types.find(entity)
+    order = export_columns.ORDER.get(entity) or (column_order(rtype) if rtype is not None else ("id",))
+    keys = files.columns_of(rows) or list(field_views.export_rows(ctx, entity, [
+        dict.fromkeys(key for key in order if not key.endswith(".*"))])[0])
+    definitions = {d.key: d for d in customfields_service.active_definitions(ctx, entity)}
+    columns = export_columns.ordered(order, keys, list(definitions))
+    named = column_headings(rtype, columns) if rtype is not None and entity not in export_columns.ORDER else None
+    return columns, export_columns.headings(columns, locale=identity_service.company_locale(ctx),
+                                            definitions=definitions, named=named,
+                                            overrides=export_columns.OVERRIDES.get(entity))
+
+
 def assemble(ctx: TenantContext, job: ExportJob, *, now: datetime) -> int:
     """Write the export file from its pages, then remove the pages; answers the file's bytes."""
     keys = [page_key(ctx, job, number) for number in range(int(job.pages))]
@@ -47,12 +65,12 @@ def assemble(ctx: TenantContext, job: ExportJob, *, now: datetime) -> int:
         if stored is None:
             raise RuntimeError(f"export page {key} is missing")
         rows += json.loads(stored)
-    columns = files.columns_of(rows) or ["id"]
+    columns, titles = _columns(ctx, job.entity, rows)
     fmt = job.file_format
     found = types.find(job.entity)
     plural = found.plural if found is not None else job.entity  # file and sheet names
-    content = (files.write_xlsx(rows, columns, title=plural) if fmt == "xlsx"
-               else files.write_csv(rows, columns, delimiter=_delimiter(ctx)))
+    content = (files.write_xlsx(rows, columns, title=plural, headings=titles) if fmt == "xlsx"
+               else files.write_csv(rows, columns, delimiter=_delimiter(ctx), headings=titles))
     job.filename = f"{plural}-{now:%Y-%m-%d-%H%M}.{fmt}"
     job.file_key = storage.export_prefix(ctx, job.export_id) + job.filename
     storage.put(job.file_key, content, content_type=files.CONTENT_TYPES[fmt], filename=job.filename)

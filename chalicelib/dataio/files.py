@@ -13,7 +13,8 @@ import re
 from typing import Any
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = re.compile(r"^[+-]?[\d\s().-]+$")
+# a number, or several joined by "; " (a contact's phones): no letters, so nothing a spreadsheet could run
+_PLAIN_NUMBER = re.compile(r"^[+-]?[\d\s().-]+(?:;\s*[+-]?[\d\s().-]+)*$")
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -46,18 +47,20 @@ def columns_of(rows: list[dict[str, Any]]) -> list[str]:
     return list(seen)
 
 
-def write_csv(rows: list[dict[str, Any]], columns: list[str], *, delimiter: str = ",") -> bytes:
-    """UTF-8 CSV with a byte-order mark, so Excel opens Cyrillic correctly."""
+def write_csv(rows: list[dict[str, Any]], columns: list[str], *, delimiter: str = ",",
+              headings: list[str] | None = None) -> bytes:
+    """UTF-8 CSV with a byte-order mark, so Excel opens Cyrillic correctly; headed by headings (else the columns)."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
-    writer.writerow([defused(name) for name in columns])
+    writer.writerow([defused(name) for name in headings or columns])
     for row in rows:
         writer.writerow([defused(cell(row.get(name))) for name in columns])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def write_xlsx(rows: list[dict[str, Any]], columns: list[str], *, title: str = "Export") -> bytes:
-    """An XLSX workbook of one sheet, every cell a string (never a formula)."""
+def write_xlsx(rows: list[dict[str, Any]], columns: list[str], *, title: str = "Export",
+               headings: list[str] | None = None) -> bytes:
+    """An XLSX workbook of one sheet, every cell a string (never a formula), headed by headings (else the columns)."""
     from openpyxl import Workbook  # heavy: only when a workbook is asked for
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -70,7 +73,7 @@ def write_xlsx(rows: list[dict[str, Any]], columns: list[str], *, title: str = "
         written.data_type = "s"  # openpyxl would otherwise take "=..." for a formula
         return written
 
-    sheet.append([text_cell(name) for name in columns])
+    sheet.append([text_cell(name) for name in headings or columns])
     for row in rows:
         sheet.append([text_cell(cell(row.get(name))) for name in columns])
     buffer = io.BytesIO()

@@ -7,7 +7,7 @@ from typing import Any
 from chalicelib.core import errors, schema
 from chalicelib.records.customfields import service as customfields_service
 
-LEFT_OUT = frozenset({"version", "deleted_at", "custom"})
+LEFT_OUT = frozenset({"version", "deleted_at", "custom", "team_id"})
 LIST_FILTERS = frozenset({"q", "tag", "owner_id", "sort"})  # what a contact or company list takes besides custom.*
 
 

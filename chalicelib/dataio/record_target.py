@@ -12,13 +12,17 @@ search and shows each record as the API does (its ``read`` hook).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from chalicelib.core import db, permissions, schema
 from chalicelib.core.tenancy import TenantContext
+from chalicelib.dataio import export_names
 from chalicelib.dataio.deal_target import currency_of, parse_amount
+from chalicelib.dataio.export_columns import amount_text, custom_cells, moment, plain
+from chalicelib.dataio.export_names import Naming
 from chalicelib.dataio.mapping import FieldSpec
-from chalicelib.dataio.record_rows import flat_row, list_query
+from chalicelib.dataio.record_rows import LEFT_OUT, list_query
 from chalicelib.records import access, lookups, search
 from chalicelib.records import service as records_service
 from chalicelib.records.customfields import service as customfields_service
@@ -26,6 +30,7 @@ from chalicelib.records.money import CURRENCIES
 from chalicelib.records.timeline import PROFILE_SK
 from chalicelib.records.types import RecordType
 
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
 READ_AS = {"money": "text", "list": "list", "phone": "phone", "email": "email", "date": "date"}
 
 
@@ -101,11 +106,59 @@ class RecordTarget:
         """One page of the records the caller may export, as flat rows."""
         listed = search.list_records(ctx, self.rtype, self._query(filters, cursor, limit))
         read = self.rtype.hooks["read"]
-        return [flat_row(read(ctx, record).model_dump(mode="json"))
-                for record in exportable(ctx, self.rtype, listed.items, scope)], listed.next_cursor
+        found = exportable(ctx, self.rtype, listed.items, scope)
+        names = export_names.naming(ctx, self.entity, owners=[record.owner_id for record in found])
+        return [record_row(self.rtype, read(ctx, record).model_dump(mode="json"), names)
+                for record in found], listed.next_cursor
 
     def _query(self, filters: dict[str, str], cursor: str | None, limit: int) -> Any:
         return list_query(self.rtype.hooks["list_query"](), filters, cursor, limit)
+
+
+def record_row(rtype: RecordType, data: dict[str, Any], names: Naming) -> dict[str, Any]:
+    """One record as columns, as its import reads them: an amount as a number and a ``currency`` column, a price list
+    a column per currency (``prices.EUR``: "Price EUR"), lists joined, anything nested in one cell."""
+    row: dict[str, Any] = {"id": data.get("id")}
+    declared = {field.name: field for field in rtype.fields}
+    for name, value in data.items():
+        field = declared.get(name)
+        if name in LEFT_OUT or name in ("id", "revealed"):
+            continue
+        if field is not None and field.kind == "money" and isinstance(value, dict):
+            row[name], row["currency"] = amount_text(int(value["minor"]), str(value["currency"])), value["currency"]
+        elif field is not None and field.kind == "money_list":
+            row.update({f"{name}.{price['currency']}": amount_text(int(price["minor"]), str(price["currency"]))
+                        for price in value or []})
+        elif name == "owner_id":
+            row[name] = names.user(value)
+        elif name in ("created_at", "updated_at"):
+            row[name] = moment(value, names.zone)
+        else:
+            row[name] = plain(value)
+    return {**row, **custom_cells(data.get("custom"), names.definitions, names.locale)}
+
+
+def column_order(rtype: RecordType) -> tuple[str, ...]:
+    """A record type's columns in its declaration's order (a price list's currencies together)."""
+    own = [f"{field.name}.*" if field.kind == "money_list" else field.name for field in rtype.fields]
+    return ("id", *own, "tags", "owner_id", "created_at", "updated_at")
+
+
+def column_headings(rtype: RecordType, keys: list[str]) -> dict[str, tuple[str, str]]:
+    """Headings of a type's own columns, English and Russian, as its import reads them: its title and first Russian
+    alias ("SKU", "Артикул"); a price list's column per currency as "Price EUR", "Цена EUR"."""
+    named = {}
+    for field in rtype.fields:
+        russian = next((alias for alias in field.aliases if _CYRILLIC.search(alias)), None)
+        english = field.label[:1].upper() + field.label[1:]
+        if field.kind == "money_list":
+            english = (field.aliases or (field.name,))[0].capitalize()
+            named.update({key: (f"{english} {key.split('.', 1)[1]}", f"{(russian or english).capitalize()} "
+                                                                     f"{key.split('.', 1)[1]}")
+                          for key in keys if key.startswith(f"{field.name}.")})
+        else:
+            named[field.name] = (english, russian.capitalize() if russian else english)
+    return named
 
 
 def exportable(ctx: TenantContext, rtype: RecordType, rows: list[Any], scope: str) -> list[Any]:

@@ -107,11 +107,11 @@ def export_rows(client: ApiClient, token: str, **payload: Any) -> list[dict[str,
 
 def test_exports_hold_what_the_caller_may_export(client: ApiClient, company: Company) -> None:
     everything = export_rows(client, company.owner.token)
-    assert {"Ромашка", "Exporter's own"} <= {row["name"] for row in everything}
-    romashka = next(row for row in everything if row["name"] == "Ромашка")
-    assert romashka["website"] == "https://romashka.ru" and romashka["id"] == company.extra["existing_id"]
+    assert {"Ромашка", "Exporter's own"} <= {row["Название"] for row in everything}  # the company's language
+    romashka = next(row for row in everything if row["Название"] == "Ромашка")
+    assert romashka["Сайт"] == "https://romashka.ru" and romashka["ID"] == company.extra["existing_id"]
     own = export_rows(client, company.members["exporter"].token)
-    assert [row["name"] for row in own] == ["Exporter's own"]
+    assert [row["Название"] for row in own] == ["Exporter's own"]
     denied = client.post("/api/v1/exports", {"entity": "company"}, token=company.members["reader"].token)
     assert denied.status_code == 403
     bad = client.post("/api/v1/exports", {"entity": "company", "filters": {"stage": "x"}}, token=company.owner.token)

@@ -140,11 +140,11 @@ def test_exports_walk_every_pipeline_and_keep_to_the_callers_scope(client: ApiCl
     rows = list(sheet.iter_rows(values_only=True))
     header = list(rows[0])
     records = [dict(zip(header, row, strict=False)) for row in rows[1:]]
-    by_title = {r["title"]: r for r in records}
+    by_title = {r["Название"]: r for r in records}  # headed in the company's language
     assert {"Поставка", "Licence", "Exporter's deal"} <= set(by_title)  # both pipelines
-    assert (by_title["Licence"]["pipeline"], by_title["Licence"]["amount"], by_title["Licence"]["currency"]) == (
+    assert (by_title["Licence"]["Воронка"], by_title["Licence"]["Сумма"], by_title["Licence"]["Валюта"]) == (
         "Партнёры", "1234.50", "USD")
-    assert by_title["Поставка"]["stage"] == company.extra["pipeline"]["stages"][1]["name"]
+    assert by_title["Поставка"]["Этап"] == company.extra["pipeline"]["stages"][1]["name"]
     own = body(client.post("/api/v1/exports", {"entity": "deal"}, token=exporter))
     assert own["status"] == "done" and own["rows"] == 1
 

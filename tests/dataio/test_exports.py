@@ -66,18 +66,18 @@ def test_owner_exports_everything_without_sensitive_values(client: ApiClient, co
     query = parse_qs(urlparse(job["download_url"]).query)
     assert query.get("X-Amz-Expires") == ["900"] or query.get("Expires")
     rows = csv_rows(job)
-    assert sorted(row["last_name"] for row in rows) == ["Exporter", "Formula", "Owner"]
-    alice = next(row for row in rows if row["last_name"] == "Owner")
-    assert alice["phones"] == "+12025550101" and alice["tags"] == "vip"
+    assert sorted(row["Last name"] for row in rows) == ["Exporter", "Formula", "Owner"]
+    alice = next(row for row in rows if row["Last name"] == "Owner")
+    assert alice["Phone"] == "+12025550101" and alice["Tags"] == "vip"
     text = file_of(job).decode("utf-8-sig")
-    assert "P1234567" not in text and "XYZZY" not in text and "passport_number" not in text
+    assert "P1234567" not in text and "XYZZY" not in text and "Passport number" not in text
 
 
 def test_a_formula_never_runs_when_the_file_is_opened(client: ApiClient, company: Company) -> None:
     rows = csv_rows(body(export(client, company.owner.token)))
-    formula = next(row for row in rows if row["last_name"] == "Formula")
-    assert formula["first_name"].startswith("'=")
-    assert next(row for row in rows if row["last_name"] == "Owner")["phones"] == "+12025550101"  # phones untouched
+    formula = next(row for row in rows if row["Last name"] == "Formula")
+    assert formula["First name"].startswith("'=")
+    assert next(row for row in rows if row["Last name"] == "Owner")["Phone"] == "+12025550101"  # phones untouched
 
 
 def test_xlsx_export(client: ApiClient, company: Company) -> None:
@@ -88,16 +88,16 @@ def test_xlsx_export(client: ApiClient, company: Company) -> None:
     sheet = load_workbook(io.BytesIO(file_of(job))).active
     values = list(sheet.values)
     header = list(values[0])
-    names = sorted(row[header.index("last_name")] for row in values[1:])
+    names = sorted(row[header.index("Last name")] for row in values[1:])
     assert names == ["Exporter", "Formula", "Owner"]
     formula_cell = next(row for row in sheet.iter_rows(min_row=2)
-                        if row[header.index("last_name")].value == "Formula")[header.index("first_name")]
+                        if row[header.index("Last name")].value == "Formula")[header.index("First name")]
     assert formula_cell.data_type == "s" and formula_cell.value.startswith("=HYPERLINK")
 
 
 def test_own_scope_exports_only_own_contacts(client: ApiClient, company: Company) -> None:
     job = body(export(client, company.members["exporter"].token))
-    assert [row["last_name"] for row in csv_rows(job)] == ["Exporter"]
+    assert [row["Last name"] for row in csv_rows(job)] == ["Exporter"]
 
 
 def test_who_may_export(client: ApiClient, company: Company) -> None:
@@ -109,8 +109,8 @@ def test_who_may_export(client: ApiClient, company: Company) -> None:
 
 def test_sensitive_values_only_on_request_and_every_read_recorded(client: ApiClient, company: Company) -> None:
     job = body(export(client, company.owner.token, include_sensitive=True))
-    alice = next(row for row in csv_rows(job) if row["last_name"] == "Owner")
-    assert alice["passport_number"] == "P1234567" and alice["custom.secret_code"] == "XYZZY-42"
+    alice = next(row for row in csv_rows(job) if row["Last name"] == "Owner")
+    assert alice["Passport number"] == "P1234567" and alice["Secret code"] == "XYZZY-42"
     alice_id = company.extra["contacts"][0]["id"]
     ctx = tenancy.TenantContext(tenant_id=company.tenant_id, actor_id=company.owner.user_id)
     with tenancy.bind(ctx):
@@ -121,7 +121,7 @@ def test_sensitive_values_only_on_request_and_every_read_recorded(client: ApiCli
 
 def test_filters(client: ApiClient, company: Company) -> None:
     job = body(export(client, company.owner.token, filters={"tag": "vip"}))
-    assert [row["last_name"] for row in csv_rows(job)] == ["Owner"]
+    assert [row["Last name"] for row in csv_rows(job)] == ["Owner"]
     unknown = export(client, company.owner.token, filters={"salary": "1"})
     assert unknown.status_code == 422
 

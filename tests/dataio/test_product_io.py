@@ -92,8 +92,8 @@ def test_products_are_exported_as_the_api_shows_them(client: ApiClient, company:
     assert job["status"] == "done" and job["filename"].endswith(".csv"), job
     text = file_of(job).decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
-    old = next(row for row in rows if row["sku"] == "OLD-1")
-    assert (old["name"], old["price.minor"], old["price.currency"]) == ("Старый товар", "100", "RUB")
+    old = next(row for row in rows if row["Артикул"] == "OLD-1")  # headed as the import reads them, in Russian
+    assert (old["Название"], old["Цена"], old["Валюта"]) == ("Старый товар", "1.00", "RUB")
 
 
 def test_a_record_type_without_an_import_target_is_refused(client: ApiClient) -> None:
