@@ -282,8 +282,8 @@ def test_an_export_pauses_and_resumes_writing_each_record_once(
     done = body(client.get(path, token=company.owner.token))
     rows = csv_rows(done)
     assert done["rows"] == len(rows) == len(contacts)
-    assert sorted(row["id"] for row in rows) == sorted(contacts)  # each record once, none missing
-    assert "P1234567" in {row.get("passport_number") for row in rows}
+    assert sorted(row["ID"] for row in rows) == sorted(contacts)  # each record once, none missing
+    assert "P1234567" in {row.get("Passport number") for row in rows}
     assert _pages(company, export_id) == 0
 
 
@@ -319,7 +319,7 @@ def test_an_export_throttled_after_a_page_is_stored_rewrites_only_that_page(
 
     assert dataio_jobs.run_pending(30, now=later(5)) == {"done": 1}
     done = body(client.get(f"/api/v1/exports/{export_id}", token=company.owner.token))
-    assert sorted(row["id"] for row in csv_rows(done)) == sorted(contacts) and done["rows"] == len(contacts)
+    assert sorted(row["ID"] for row in csv_rows(done)) == sorted(contacts) and done["rows"] == len(contacts)
 
 
 # -- tenant_data_jobs: the tenant export ------------------------------------------------------

@@ -47,8 +47,8 @@ def test_a_price_list_with_currency_columns_tax_and_external_ids(client: ApiClie
     assert found["BR-2"]["price"]["minor"] == 120000 and found["BR-2"]["tax_rate"] == "10"
     assert "BR-3" not in found
     exported = body(client.post("/api/v1/exports", {"entity": "product", "format": "csv"}, token=token))
-    rows = {row["sku"]: row for row in csv.DictReader(io.StringIO(file_of(exported).decode("utf-8-sig")),
-                                                      delimiter=";")}
-    assert (rows["BR-1"]["tax_rate"], rows["BR-1"]["external_id"]) == ("20", "1c-0001")
+    rows = {row["Артикул"]: row for row in csv.DictReader(io.StringIO(file_of(exported).decode("utf-8-sig")),
+                                                          delimiter=";")}  # headed as its import reads them
+    assert (rows["BR-1"]["Ставка НДС"], rows["BR-1"]["Внешний код"]) == ("20", "1c-0001")
 
 

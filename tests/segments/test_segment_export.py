@@ -43,7 +43,7 @@ def test_a_segments_members_are_exported_through_an_export_job(client: ApiClient
     assert answer.status_code == 202, answer.body
     job = body(answer)
     assert job["status"] == "done" and job["rows"] == 2 and job["filters"] == {"segment": segment["id"]}
-    assert sorted(row["first_name"] for row in _rows(job)) == ["Anna", "Boris"]
+    assert sorted(row["First name"] for row in _rows(job)) == ["Anna", "Boris"]
     again = body(client.get(f"/api/v1/exports/{job['id']}", token=owner))
     assert again["download_url"] and again["rows"] == 2
     audit = body(client.get("/api/v1/audit?entity=export", token=owner))
