@@ -134,7 +134,28 @@ def tools_bin() -> Path:
             _run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
                   "-r", str(requirements)])
             marker.write_text(identity, encoding="utf-8")
+        tables = venv / ".parse-tables"
+        if not tables.exists():
+            _run([str(venv / "bin" / "python"), "-c", PARSE_TABLES])
+            tables.write_text(identity, encoding="utf-8")
     return venv / "bin"
+
+
+# checkov reads the template's Fn::Sub and GetAtt paths with bc_jsonpath_ng, whose parser has ply build its LALR
+# tables anew on every parse (write_tables=0): about 60% of checkov's time on our template (#22). ply loads the
+# tables from a module beside the parser's when one is there and its grammar's signature matches (otherwise it
+# builds them as before), so the scanners' environment gets those modules once: the same tables, the same scan.
+PARSE_TABLES = r"""
+import importlib, os, sys, ply.yacc
+from bc_jsonpath_ng import parser as base
+from bc_jsonpath_ng.ext import parser as ext
+for module, grammar in ((base, base.JsonPathParser()), (ext, ext.ExtentedJsonPathParser())):
+    ply.yacc.yacc(module=grammar, start="jsonpath", tabmodule="parser_jsonpath_parsetab", debug=False,
+                  outputdir=os.path.dirname(module.__file__), write_tables=1, errorlog=ply.yacc.NullLogger())
+    importlib.invalidate_caches()
+    module.parse("Resources.*.Properties")
+    assert module.__package__ + ".parser_jsonpath_parsetab" in sys.modules, "ply did not read the tables it wrote"
+"""
 
 
 def _effective_function(template: dict[str, Any], name: str) -> dict[str, Any]:
