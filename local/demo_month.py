@@ -46,7 +46,7 @@ ARTICLE = ("How we deliver", "We deliver every day from 8 am to 8 pm within 10 m
 # the shop's requisites as its documents print them (Settings → Requisites): a UK limited company, its numbers made up
 # in the published formats (Companies House, VAT, sort code, the IBAN of the UK's documentation examples) and its
 # phone in Ofcom's range for drama (020 7946 0xxx)
-REQUISITES = {"legal_name": "Demo Flowers Ltd", "registration_id": "Company No. 09876543",
+REQUISITES = {"legal_name": "Demo Flowers Ltd", "registration_id": "09876543",
               "tax_id": "GB 123 4567 89", "address": "12 Columbia Road, London E2 7RG, United Kingdom",
               "bank_name": "Barclays Bank UK PLC", "bank_code": "BUKBGB22, sort code 20-20-15",
               "bank_account": "55555555", "iban": "GB33BUKB20201555555555", "phone": "+44 20 7946 0321",

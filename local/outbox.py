@@ -38,10 +38,10 @@ def read_raw(raw: str) -> tuple[str, str]:
     encoded-word, Cyrillic included), the plain text part decoded from its transfer encoding, and a line naming
     each attached file instead of its base64."""
     from email import policy
-    from email.parser import Parser
+    from email.parser import BytesParser
 
-    try:
-        message = Parser(policy=policy.default).parsestr(raw)
+    try:  # as bytes: moto decoded them as UTF-8, and a str parser misreads an 8bit body (the CRM's replies)
+        message = BytesParser(policy=policy.default).parsebytes(raw.encode("utf-8", "surrogateescape"))
         subject = " ".join(str(message.get("Subject") or "").split())
         body = message.get_body(preferencelist=("plain", "html"))
         text = str(body.get_content()).replace("\r\n", "\n") if body is not None else ""

@@ -29,7 +29,8 @@ def _encoded(text: str) -> str:
 
 
 def _message(subject: str, text: str, *, attachment: bool) -> bytes:
-    """A real RFC 5322 message: a quoted-printable text part and, when asked, a base64 PDF."""
+    """A real RFC 5322 message: a quoted-printable text part and a base64 PDF, or an 8bit text alone (as the CRM's
+    replies go out)."""
     head = (f"From: Demo Flowers <{settings.mail_from}>\r\n"
             "To: =?UTF-8?B?0JzQsNGA0LjRjyDQmNCy0LDQvdC+0LLQsA==?= <maria@example.com>\r\n"
             f"Subject: {subject}\r\nDate: Sun, 06 Dec 2026 21:00:00 +0000\r\n"
@@ -37,7 +38,8 @@ def _message(subject: str, text: str, *, attachment: bool) -> bytes:
     quoted = quopri.encodestring(text.encode()).decode().replace("\n", "\r\n")
     part = "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n" + quoted
     if not attachment:
-        return (head + part).encode()
+        return (head + "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+                + text.replace("\n", "\r\n")).encode()
     pdf = base64.b64encode(PDF).decode()
     return (head + 'Content-Type: multipart/mixed; boundary="b1"\r\n\r\n--b1\r\n' + part
             + "--b1\r\nContent-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\n"
@@ -50,7 +52,7 @@ def test_a_raw_mime_email_prints_its_decoded_subject_and_text(tmp_path: Path) ->
     box.mark_seen()
     text = "Здравствуйте, Мария!\nСчёт во вложении: http://127.0.0.1:8000/#/documents/x\n"  # noqa: RUF001
     mail.send_raw(to="maria@example.com", message=_message(_encoded(SUBJECT), text, attachment=True))
-    mail.send_raw(to="maria@example.com", message=_message("Your order", "Plain words.\n", attachment=False))
+    mail.send_raw(to="maria@example.com", message=_message("Your order", "Спасибо, ждём!\n", attachment=False))
     mail.send(to="oleg@example.com", subject="Confirm your e-mail", text="Open the link.")
     cyrillic, plain, simple = box.deliver_new()
 
@@ -58,7 +60,7 @@ def test_a_raw_mime_email_prints_its_decoded_subject_and_text(tmp_path: Path) ->
                                                                           "Confirm your e-mail")
     assert cyrillic["to"] == plain["to"] == ["maria@example.com"]  # once, not again as the To header spells it
     assert cyrillic["text"] == text.strip() + f"\n[attached: INV-12.pdf (application/pdf, {len(PDF)} bytes)]"
-    assert plain["text"] == "Plain words." and simple["text"] == "Open the link."
+    assert plain["text"] == "Спасибо, ждём!" and simple["text"] == "Open the link."  # an 8bit body, not \\u escapes
     assert "Content-Transfer-Encoding" in cyrillic["body"]  # the MIME text, kept for scripts that read headers
     first = printed[0]
     assert first.startswith(f"--- mail to maria@example.com from {settings.mail_from}: {SUBJECT}\n{text[:5]}")
