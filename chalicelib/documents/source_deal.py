@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from chalicelib.core import phones
 from chalicelib.documents import sources
 from chalicelib.documents.sources import Line, Source
 from chalicelib.records import access, types
@@ -19,6 +20,12 @@ def address_text(address: Any) -> str:
     return ", ".join(str(part) for part in parts if part)
 
 
+def _phone(numbers: Any) -> str:
+    """The first phone as people read it ("+44 7911 120000"; stored in E.164), or ""."""
+    first = next((p.get("number") for p in numbers or [] if isinstance(p, dict)), "") or ""
+    return phones.readable(str(first)) if first else ""
+
+
 def contact_fields(contact: Any) -> dict[str, Any]:
     """The template's view of a contact."""
     if contact is None:
@@ -26,7 +33,7 @@ def contact_fields(contact: Any) -> dict[str, Any]:
     first, last = contact.first_name or "", contact.last_name or ""
     return {"name": " ".join(part for part in (first, last) if part), "first_name": first, "last_name": last,
             "email": next((e.get("address") for e in contact.emails or [] if isinstance(e, dict)), "") or "",
-            "phone": next((p.get("number") for p in contact.phones or [] if isinstance(p, dict)), "") or "",
+            "phone": _phone(contact.phones),
             "address": address_text(contact.billing_address or contact.shipping_address)}
 
 
@@ -36,7 +43,7 @@ def company_fields(company: Any) -> dict[str, Any]:
         return {}
     return {"name": company.name or "", "website": company.website or "", "address": address_text(company.address),
             "email": next((e.get("address") for e in company.emails or [] if isinstance(e, dict)), "") or "",
-            "phone": next((p.get("number") for p in company.phones or [] if isinstance(p, dict)), "") or ""}
+            "phone": _phone(company.phones)}
 
 
 def load(ctx: Any, record_id: str, *, action: str, lines: list[Line] | None = None) -> Source:

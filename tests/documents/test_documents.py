@@ -94,13 +94,16 @@ def test_without_requisites_the_seller_is_the_company_by_name_and_the_list_says_
     given."""
     company = signup(client, company="Bare Blooms Ltd", country="GB")
     token = company.owner.token
-    deal = body(client.post("/api/v1/deals", {"title": "Table posies", "amount": {"minor": 12000, "currency": "GBP"}},
+    rose = body(client.post("/api/v1/contacts", {"first_name": "Rose", "phones": [{"number": "+447911123456"}]},
                             token=token))
+    deal = body(client.post("/api/v1/deals", {"title": "Table posies", "amount": {"minor": 12000, "currency": "GBP"},
+                                              "contact_ids": [rose["id"]]}, token=token))
     listed = body(client.get(f"/api/v1/deals/{deal['id']}/documents", token=token))
     assert (listed["items"], listed["requisites_missing"]) == ([], True)
     document = body(issue(client, company, deal["id"]))
     text = pdf_text(fetch(body(client.get(f"/api/v1/documents/{document['id']}/link", token=token))["url"]))
     assert "Seller: Bare Blooms Ltd" in text, text
+    assert "+44 7911 123456" in text and "+447911123456" not in text  # the customer's phone as people read it
     assert not re.search(r"Seller:\s*(\n|$)", text)
     assert client.put("/api/v1/document-settings/requisites", {"version": 0, "address": "1 Market St"},
                       token=token).status_code == 200  # an address alone: still no legal name to print
