@@ -11,6 +11,7 @@ import { phoneLinks } from '../js/telephony.js';
 import { canEditField } from './field-rules.js';
 import { recordPicker } from './pickers.js';
 import { formDialog, newButton, newDealButton } from './new-record.js';
+import { emptyList } from './list-empty.js';
 
 function companyItem(company) {
   return h('li', {}, h('div', { class: 'grow' },
@@ -48,7 +49,8 @@ export async function list(root, { query: params, navigate, alive }) {
     }, children: [h('div', { class: 'form-grid' }, field({ name: 'name', label: t('companies.name'), required: true }),
       field({ name: 'website', label: t('companies.website'), type: 'url' })), customInputs(required, {})] })) : null;
   mount(root, heading(t('nav.companies'), newButton(create, t('picker.newCompany'))), search,
-    page.items.length ? items : empty(q ? t('contacts.noMatch') : t('companies.empty')), pager(page.next_cursor, more), create);
+    page.items.length ? items : q ? empty(t('contacts.noMatch')) : emptyList('companies', { panel: create }),
+    pager(page.next_cursor, more), create);
 }
 
 /** #/companies/:id. */

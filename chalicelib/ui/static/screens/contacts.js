@@ -15,6 +15,7 @@ import { consentPanel } from '../js/contact-consent.js';
 import { sourceText, utmText } from './timeline-text.js';
 import { recordPicker } from './pickers.js';
 import { newButton, newDealButton } from './new-record.js';
+import { emptyList } from './list-empty.js';
 import { canEditField } from './field-rules.js';
 
 const SENSITIVE = ['passport_number', 'tax_id', 'iban'];
@@ -121,7 +122,8 @@ export async function list(root, { query: params, navigate, alive }) {
     createForm(navigate)) : null;
   mount(root, heading(t('nav.contacts'), newButton(create, t('picker.newContact'))), searchForm(q, params, navigate),
     filtersPanel(params, navigate),
-    page.items.length ? [bulk && selection.head, items, bulk && bulk.bar] : empty(filtered ? t('contacts.noMatch') : t('contacts.empty')),
+    page.items.length ? [bulk && selection.head, items, bulk && bulk.bar]
+      : filtered ? empty(t('contacts.noMatch')) : emptyList('contacts', { panel: create }),
     pager(page.next_cursor, more), create);
 }
 

@@ -13,6 +13,7 @@ import { canEditField } from './field-rules.js';
 import { recordPicker } from './pickers.js';
 import { newButton } from './new-record.js';
 import { documentsPanel } from './documents.js';
+import { emptyList } from './list-empty.js';
 
 // A role may be kept from a deal's amount (#21 item 10): the API then leaves it, and the stage totals, out.
 const money = (deal) => (deal.amount ? formatMoney(deal.amount.minor, deal.amount.currency) : '');
@@ -227,12 +228,12 @@ function statusFilter(pipelineId, status, navigate) {
 }
 
 /** The deals of a pipeline (of one status, when chosen) as a table, most recently updated first (one request). */
-async function dealTable(pipeline, status, navigate) {
+async function dealTable(pipeline, status, navigate, create = null) {
   const stages = new Map(pipeline.stages.map((stage) => [stage.id, stage]));
   const path = (cursor) => `/api/v1/deals${query({ pipeline_id: pipeline.id, status, limit: 50, cursor })}`;
   const page = await get(path(null));
   const filter = statusFilter(pipeline.id, status, navigate);
-  if (!page.items.length) return [filter, h('div', { class: 'empty' }, h('p', {}, t(status ? 'contacts.noMatch' : 'deals.emptyList')))];
+  if (!page.items.length) return [filter, status ? empty(t('contacts.noMatch')) : emptyList('deals', { subject: 'pipelineDeals', panel: create })];
   const body = h('tbody', {}, page.items.map((deal) => dealRow(deal, stages)));
   const table = h('div', { class: 'table-wrap' }, h('table', { class: 'deal-table' }, h('caption', { class: 'visually-hidden' }, t('deals.view.list')),
     h('thead', {}, h('tr', {}, ['deals.title', 'deals.stage', 'deals.statusLabel', 'deals.amount', 'common.updated'].map((key) =>
@@ -246,7 +247,7 @@ async function dealTable(pipeline, status, navigate) {
   return [filter, table, pager(page.next_cursor, more)];
 }
 
-async function boardView(chosen, reload) {
+async function boardView(chosen, reload, create = null) {
   const boardPath = `/api/v1/pipelines/${encodeURIComponent(chosen.id)}/board`;
   const data = await get(`${boardPath}${query({ limit: 100 })}`);
   const kanban = new Board(data, reload);
@@ -259,7 +260,7 @@ async function boardView(chosen, reload) {
     const again = pager(next.next_cursor, more);
     if (again) view.after(again);
   };
-  return [anyDeals ? null : h('p', { class: 'notice' }, t('deals.empty')),
+  return [anyDeals ? null : emptyList('deals', { panel: create }),
     h('p', { class: 'hint' }, t('deals.dragHint')), view, pager(data.next_cursor, more)];
 }
 
@@ -343,10 +344,10 @@ export async function board(root, { query: params, navigate, alive }) {
   const chosen = pipelines.find((p) => p.id === params.get('pipeline')) || pipelines.find((p) => p.is_default) || pipelines[0];
   if (!chosen) { mount(root, heading(t('nav.deals')), h('p', { class: 'empty' }, t('deals.noPipeline'))); return; }
   const status = ['open', 'won', 'lost'].includes(params.get('status')) ? params.get('status') : '';
-  const content = view === 'list' ? await dealTable(chosen, status, navigate) : await boardView(chosen, reload);
-  if (!alive()) return;
   const create = can('deals', 'create') ? h('section', { class: 'panel' }, h('h2', {}, t('deals.createTitle')),
     createDealForm(chosen, reload)) : null;
+  const content = view === 'list' ? await dealTable(chosen, status, navigate, create) : await boardView(chosen, reload, create);
+  if (!alive()) return;
   mount(root, heading(t('nav.deals'), newButton(create, t('picker.newDeal'))), searchForm('', back, navigate),
     h('div', { class: 'deal-tools' }, viewTabs(chosen.id, view),
       pipelinePicker(pipelines, chosen.id, view === 'list' ? view : '', navigate)), content, create);

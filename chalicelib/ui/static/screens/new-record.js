@@ -11,13 +11,17 @@ import { openModal, toastError } from '../js/ui.js';
  */
 export function newButton(panel, label) {
   if (!panel) return null;
-  return h('button', { type: 'button', class: 'primary new-button', 'data-test': 'new', onClick: () => {
-    const head = panel.parentElement?.querySelector(':scope > .page-head');
-    if (head && head.nextElementSibling !== panel) head.after(panel);
-    panel.classList.add('create-open');
-    panel.scrollIntoView({ block: 'start' });
-    panel.querySelector('input:not([type=hidden]), select, textarea')?.focus({ preventScroll: true });
-  } }, `+ ${label}`);
+  return h('button', { type: 'button', class: 'primary new-button', 'data-test': 'new', onClick: () => openCreatePanel(panel) },
+    `+ ${label}`);
+}
+
+/** Bring a list's create panel up under the heading and put the cursor in its first box. */
+export function openCreatePanel(panel) {
+  const head = panel.parentElement?.querySelector(':scope > .page-head');
+  if (head && head.nextElementSibling !== panel) head.after(panel);
+  panel.classList.add('create-open');
+  panel.scrollIntoView({ block: 'start' });
+  panel.querySelector('input:not([type=hidden]), select, textarea')?.focus({ preventScroll: true });
 }
 
 /** A form in a modal dialog with its title and a way to close it; returns the close function. */

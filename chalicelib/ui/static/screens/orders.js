@@ -11,6 +11,7 @@ import { can, session } from '../js/session.js';
 import { empty, field, finder, form, heading, openModal, pager, showErrors, toast, toastError } from '../js/ui.js';
 import { documentsPanel } from './documents.js';
 import { noteForm, timelineList } from './records.js';
+import { emptyList } from './list-empty.js';
 
 Object.assign(MESSAGES, ORDERS); // this screen's texts load with it, not with the app's first load
 
@@ -55,7 +56,8 @@ export async function list(root, { query: params, navigate, alive }) {
   };
   const create = can('orders', 'create') ? h('a', { href: '#/orders/new', class: 'button-link primary-link' }, t('orders.new')) : null;
   mount(root, heading(t('nav.orders'), create), h('div', { class: 'list-tools' }, statusFilter(status, navigate)),
-    page.items.length ? items : empty(t('orders.empty')), pager(page.next_cursor, more));
+    page.items.length ? items : status ? empty(t('contacts.noMatch')) : emptyList('orders', { href: '#/orders/new' }),
+    pager(page.next_cursor, more));
 }
 
 // -- the editor ----------------------------------------------------------------------------------------------

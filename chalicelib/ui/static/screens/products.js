@@ -6,6 +6,7 @@ import { amountInput, currencyDigits, formatDateTime, formatMoney, parseMoney } 
 import { can, session } from '../js/session.js';
 import { confirmAction, empty, field, finder, form, heading, pager, toast, toastError } from '../js/ui.js';
 import { newButton } from './new-record.js';
+import { emptyList } from './list-empty.js';
 import { noteForm, timelineEntry, timelineList } from './records.js';
 import { collectCustom, customInputs, customRows, definitionsFor, requiredLater } from './custom-values.js';
 import { canEditField } from './field-rules.js';
@@ -175,7 +176,7 @@ export async function list(root, { query: params, navigate, alive }) {
   const page = await get(path(null));
   if (!alive()) return;
   const items = h('ul', { class: 'list product-list' }, page.items.map(productItem));
-  const none = empty(q || tag ? t('contacts.noMatch') : t('products.empty'));
+  let none = null; // the empty state, once the create panel it offers exists
   const more = async (cursor) => {
     const next = await get(path(cursor));
     items.append(...next.items.map(productItem));
@@ -190,6 +191,7 @@ export async function list(root, { query: params, navigate, alive }) {
   const trashLink = can('products', 'delete') ? h('a', { href: '#/products/trash', class: 'trash-link' }, t('products.trash')) : null;
   const panel = can('products', 'create')
     ? h('section', { class: 'panel' }, h('h2', {}, t('products.createTitle')), createForm(created)) : null;
+  none = q || tag ? empty(t('contacts.noMatch')) : emptyList('products', { panel });
   mount(root, heading(t('nav.products'), newButton(panel, t('picker.newProduct')), trashLink),
     searchForm(q, tag, sort, navigate), listTools(q, tag, sort, navigate),
     page.items.length ? items : none, pager(page.next_cursor, more), panel);
