@@ -7,6 +7,7 @@ import { can } from '../js/session.js';
 import { empty, field, form, toast } from '../js/ui.js';
 import { callLine } from '../js/telephony.js';
 import { entryWords, kindText } from './timeline-text.js';
+import { mentionBox, noteText } from './mentions.js';
 
 const LINK_PATHS = { deal: 'deals', task: 'tasks', company: 'companies', contact: 'contacts' };
 
@@ -20,6 +21,7 @@ export function timelineEntry(entry) {
   const kind = kindText(entry.kind);
   const when = h('div', { class: 'when' }, h('time', { datetime: entry.at }, formatDateTime(entry.at)), ' · ', kind);
   if (entry.kind === 'call' && entry.data) return h('li', { 'data-entry': entry.id, class: 'entry-call' }, when, callLine(entry.data));
+  if (entry.kind === 'note' && entryText(entry)) return h('li', { 'data-entry': entry.id, 'data-kind': 'note' }, when, noteText(entryText(entry)));
   const words = entryWords(entry, entry.subject?.type);
   if (words) return h('li', { 'data-entry': entry.id, 'data-kind': entry.kind }, when, words);
   const text = entryText(entry);
@@ -73,15 +75,19 @@ function linkItem(kind, link) {
   h('div', { class: 'meta' }, linkMeta(summary))));
 }
 
-/** The add-a-note form; the new entry is put on top of the timeline at once. */
+/** The add-a-note form (@ mentions a colleague); the new entry is put on top of the timeline at once. */
 export function noteForm(subject, timeline) {
   if (!can('notes', 'create')) return null;
-  return form({ submit: t('notes.add'), label: t('notes.title'), onSubmit: async (values, formEl) => {
-    const note = await post('/api/v1/notes', { subject, text: values.text });
+  let toApi = (text) => text;
+  const el = form({ submit: t('notes.add'), label: t('notes.title'), onSubmit: async (values, formEl) => {
+    const note = await post('/api/v1/notes', { subject, text: toApi(values.text) });
     formEl.reset();
     toast(t('common.saved'));
     timeline.list.prepend(timelineEntry({ id: note.id, kind: 'note', at: note.created_at, summary: note.text,
       data: { text: note.text } }));
     if (!timeline.list.isConnected) timeline.view.replaceWith(timeline.list);
-  }, children: [field({ name: 'text', label: t('notes.text'), type: 'textarea', required: true, maxlength: '10000' })] });
+  }, children: [field({ name: 'text', label: t('notes.text'), type: 'textarea', required: true, maxlength: '10000',
+    hint: t('mention.hint') })] });
+  toApi = mentionBox(el.querySelector('textarea[name=text]'));
+  return el;
 }
