@@ -10,6 +10,8 @@ import pytest
 
 from chalicelib.dataio import jobs
 from tests.factories import Company, add_member, signup
+from tests.faults.test_every_write import failing
+from tests.faults.test_write_faults import assert_unavailable
 from tests.seeds.dataio import upload
 from tests.support import ApiClient, body
 
@@ -76,3 +78,13 @@ def test_another_company_sees_none_of_them(client: ApiClient, company: Company) 
     cursor = body(client.get("/api/v1/imports?limit=1", token=company.owner.token))["next_cursor"]
     stolen = client.get(f"/api/v1/imports?cursor={cursor}", token=other.owner.token)
     assert stolen.status_code == 400 and body(stolen)["error"]["code"] == "invalid_cursor"
+
+
+def test_the_list_is_one_query_and_a_throttled_table_answers_503(client: ApiClient, company: Company,
+                                                                 tenancy_watcher: Any) -> None:
+    tenancy_watcher.reset()
+    assert client.get("/api/v1/imports", token=company.owner.token).status_code == 200
+    operations = [operation for operation, _ in tenancy_watcher.requests]
+    assert operations.count("Query") == 1 and set(operations) <= {"Query", "BatchGetItem"}, operations
+    with failing("dynamodb", frozenset({"Query"}), "ProvisionedThroughputExceededException"):
+        assert_unavailable(client.get("/api/v1/imports", token=company.owner.token))
