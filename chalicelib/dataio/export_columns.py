@@ -20,6 +20,7 @@ from chalicelib.records.customfields.models import FieldDefinition
 from chalicelib.records.money import CURRENCIES
 
 CUSTOM = "custom."
+SENSITIVE = ("passport_number", "tax_id", "iban")  # columns only of an export that asked for sensitive values
 # key: (English, Russian). Each heading of a field an import reads is one of that import's header names.
 HEADINGS: dict[str, tuple[str, str]] = {
     "id": ("ID", "ID"),

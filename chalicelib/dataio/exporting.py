@@ -38,17 +38,20 @@ def _delimiter(ctx: TenantContext) -> str:
     return ";" if tenant is not None and (tenant.locale == "ru" or tenant.country not in {"US", "GB"}) else ","
 
 
-def _columns(ctx: TenantContext, entity: str, rows: list[dict[str, Any]]) -> tuple[list[str], list[str]]:
+def _columns(ctx: TenantContext, entity: str, rows: list[dict[str, Any]], *,
+             sensitive: bool) -> tuple[list[str], list[str]]:
     """The file's columns in the entity's order and their headings in the company's language; an empty export still
-    has its columns (those the caller may read)."""
+    has its columns (those the caller may read; sensitive ones when asked for)."""
     from chalicelib.dataio.record_target import column_headings, column_order
     from chalicelib.identity import service as identity_service
 
     rtype = types.find(entity)
     order = export_columns.ORDER.get(entity) or (column_order(rtype) if rtype is not None else ("id",))
-    keys = files.columns_of(rows) or list(field_views.export_rows(ctx, entity, [
-        dict.fromkeys(key for key in order if not key.endswith(".*"))])[0])
     definitions = {d.key: d for d in customfields_service.active_definitions(ctx, entity)}
+    hidden = set() if sensitive else set(export_columns.SENSITIVE)
+    blank = [key for key in order if not key.endswith(".*") and key not in hidden] + [
+        export_columns.CUSTOM + key for key, d in definitions.items() if sensitive or not d.sensitive]
+    keys = files.columns_of(rows) or list(field_views.export_rows(ctx, entity, [dict.fromkeys(blank)])[0])
     columns = export_columns.ordered(order, keys, list(definitions))
     named = column_headings(rtype, columns) if rtype is not None and entity not in export_columns.ORDER else None
     return columns, export_columns.headings(columns, locale=identity_service.company_locale(ctx),
@@ -65,7 +68,7 @@ def assemble(ctx: TenantContext, job: ExportJob, *, now: datetime) -> int:
         if stored is None:
             raise RuntimeError(f"export page {key} is missing")
         rows += json.loads(stored)
-    columns, titles = _columns(ctx, job.entity, rows)
+    columns, titles = _columns(ctx, job.entity, rows, sensitive=bool(job.include_sensitive))
     fmt = job.file_format
     found = types.find(job.entity)
     plural = found.plural if found is not None else job.entity  # file and sheet names
