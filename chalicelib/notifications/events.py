@@ -128,8 +128,17 @@ def _note(ctx: TenantContext, event: DomainEvent) -> None:
         if subject_type and subject_id and not may_read(ctx, user_id, str(subject_type), str(subject_id)):
             continue  # a note on a record the user may not see tells them nothing of it
         service.notify(ctx, user_id=user_id, type="note.mention", cause=event.event_id, at=event.at,
-                       subject_type=subject_type, subject_id=subject_id, excerpt=MENTION.sub("@", text or ""),
+                       subject_type=subject_type, subject_id=subject_id, excerpt=_named(ctx, text or ""),
                        actor_id=event.actor_id)
+
+
+def _named(ctx: TenantContext, text: str) -> str:
+    """A note's text with each mention as "@Name" (the user as called now; "@" alone for one no longer there)."""
+    def name(found: re.Match[str]) -> str:
+        user = identity_service.get_user(ctx, found.group(1))
+        return f"@{user.name}" if user is not None else "@"
+
+    return MENTION.sub(name, text)
 
 
 def may_read(ctx: TenantContext, user_id: str, subject_type: str, subject_id: str) -> bool:

@@ -102,7 +102,7 @@ def test_a_mention_in_a_note_tells_the_user_named(client: ApiClient, feed: Feed)
     feed.deliver()
     items = _bell(client, agent.token)["items"]
     assert [(n["type"], n["subject"], n["excerpt"]) for n in items] == [
-        ("note.mention", {"type": "deal", "id": deal["id"]}, "@ please call them today")]
+        ("note.mention", {"type": "deal", "id": deal["id"]}, "@Admin please call them today")]  # named, not "@"
     client.patch(f"/api/v1/notes/{note['id']}", {"version": note["version"],
                                                  "text": f"@{agent.user_id} please call them tomorrow"},
                  token=company.owner.token)
