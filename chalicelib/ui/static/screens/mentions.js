@@ -95,7 +95,7 @@ export function mentionBox(textarea) {
   const update = async () => {
     const found = typedNow();
     const mine = ++ask;
-    if (!found) { close(); return; }
+    if (!found || !can('users', 'read')) { close(); return; } // a role that may not list colleagues types @ as text
     let list;
     try { list = await companyUsers(); } catch { close(); return; }
     if (mine !== ask) return;
