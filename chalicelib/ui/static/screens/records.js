@@ -87,7 +87,7 @@ export function noteForm(subject, timeline) {
       data: { text: note.text } }));
     if (!timeline.list.isConnected) timeline.view.replaceWith(timeline.list);
   }, children: [field({ name: 'text', label: t('notes.text'), type: 'textarea', required: true, maxlength: '10000',
-    hint: t('mention.hint') })] });
+    hint: can('users', 'read') ? t('mention.hint') : null })] });
   toApi = mentionBox(el.querySelector('textarea[name=text]'));
   return el;
 }
