@@ -216,6 +216,10 @@ function historySection(alive) {
   };
   const load = async () => {
     const page = await get('/api/v1/imports?limit=20');
+    // a page holds the started imports among 20 (uploads left in preview are not listed): read on past empty ones
+    for (let more = 4; !page.items.length && page.next_cursor && more > 0; more -= 1) {
+      Object.assign(page, await get(`/api/v1/imports${query({ limit: 20, cursor: page.next_cursor })}`));
+    }
     if (!alive()) return;
     const items = h('ul', { class: 'list import-list', 'data-test': 'import-list' }, page.items.map((item) => importItem(item, open)));
     const more = async (cursor) => {
