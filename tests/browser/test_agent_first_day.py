@@ -1,7 +1,8 @@
 """An agent's first day in a company that has customers already: their empty contacts list says why it is empty (they
 see only their own contacts) and offers to add one where the form is; a note mentions a colleague by name through @
-(arrows and Enter), stored as the API's `@<user id>` and read back by name. A read-only user's empty list offers
-nothing to add. On a phone in English, the deals board in Russian on a laptop."""
+(arrows and Enter), stored as the API's `@<user id>` and read back by name; Settings → Data offers them the import
+of their own records and nothing else. A read-only user's empty list offers nothing to add. On a phone in English,
+the deals board in Russian on a laptop."""
 
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ def test_an_agents_empty_list_says_why_and_a_note_mentions_a_colleague_by_name(
     empty = page.locator('[data-test="empty-list"]')
     assert "you see only the contacts you are responsible for" in empty.inner_text()
     assert "below" not in empty.inner_text()
+    assert empty.get_by_role("link", name="Import from a spreadsheet").is_visible()  # an agent may import their own
     assert_fits_a_phone(page, screens, "agent-contacts-empty")
     empty.get_by_role("button", name="New contact").click()
     first_name = page.locator("main form[aria-label] input[name=first_name]")
@@ -56,6 +58,14 @@ def test_an_agents_empty_list_says_why_and_a_note_mentions_a_colleague_by_name(
     assert texts == [f"Call back tomorrow, @{company.owner.user_id} please"]  # what the API reads as a mention
     page.reload()
     page.locator("ol.timeline .mention", has_text="@Olga Owner").wait_for()  # read back by name
+
+    # Settings → Data is theirs too, with only what they may use: an import and their imports, no export of any kind.
+    open_screen(page, "/settings", "Settings")
+    page.locator(".settings-index").get_by_role("link", name="Data", exact=True).click()
+    page.get_by_role("form", name="Import").wait_for()
+    page.locator('[data-test="import-history"]', has_text="No imports yet").wait_for()
+    assert page.get_by_role("form", name="Export").count() == 0
+    assert page.get_by_role("button", name="Export everything").count() == 0
 
     page.set_viewport_size({"width": 1366, "height": 800})
     page.get_by_label("Language", exact=True).select_option("ru")

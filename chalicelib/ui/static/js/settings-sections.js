@@ -2,6 +2,14 @@
 // section: its route (main.js reads this list), its place in the menu (screens/settings-nav.js) and who sees it.
 import { can } from './session.js';
 
+// What Settings → Data offers (screens/data.js): an import of the records one may create, an export of those one may
+// export, the owner's export of the whole company. An agent imports their own contacts: the section is theirs too.
+const DATA_ENTITIES = ['contacts', 'companies', 'deals', 'products'];
+
+function mayUseData() {
+  return DATA_ENTITIES.some((entity) => can(entity, 'create') || can(entity, 'export')) || can('tenant', 'export');
+}
+
 /** The groups in menu order; a group's title is `settings.group.<key>`. */
 export const GROUPS = ['you', 'team', 'sales', 'connect', 'company'];
 
@@ -27,8 +35,7 @@ export const SECTIONS = [
   { key: 'billing', group: 'company', screen: 'billing', show: 'billing', may: ['billing', 'read'] },
   { key: 'requisites', group: 'company', screen: 'document-settings', show: 'requisites', may: ['settings', 'read'] },
   { key: 'documents', group: 'company', screen: 'document-settings', show: 'templates', may: ['settings', 'read'] },
-  { key: 'data', group: 'company', screen: 'data', show: 'data',
-    check: () => can('contacts', 'export') || can('tenant', 'export') },
+  { key: 'data', group: 'company', screen: 'data', show: 'data', check: mayUseData },
   { key: 'audit', group: 'company', screen: 'audit', show: 'changes', may: ['audit', 'read'] },
 ];
 
