@@ -46,6 +46,8 @@ def test_owner_runs_the_company_from_the_settings(browser: Any, live_url: str, a
     row = page.locator("tr", has_text="Bob Baker")
     row.locator(".badge", has_text="Invited").wait_for()
     assert page.locator("[data-test=users-count]").inner_text() == "2 users"  # the owner and Bob, not "1 user"
+    # The form is ready for the next invitation with its defaults, not the first role (Administrator) it fell back to
+    assert invite.get_by_label("Role").input_value() == "agent"
     page.get_by_label("Bob Baker: Team").select_option(label="Morning shift")
     page.wait_for_load_state("networkidle")
     screens.shoot(page, "users-invited")

@@ -11,18 +11,27 @@ export function field({ name, label, type = 'text', value = '', options = null, 
   const hintId = hint ? `${id}-hint` : null;
   const common = { id, name, 'aria-describedby': [hintId, errorId].filter(Boolean).join(' '), ...attrs };
   let control;
+  // The value given is also the control's default, which a form's reset() returns to: the invite form, reset after
+  // each invitation, offered Administrator (the first role) instead of Agent, and the task form lost its due time.
   if (options) {
-    control = h('select', common, options.map(([optValue, text]) =>
-      h('option', { value: optValue, selected: String(optValue) === String(value ?? '') }, text)));
+    control = h('select', common, options.map(([optValue, text]) => {
+      const chosen = String(optValue) === String(value ?? '');
+      const option = h('option', { value: optValue, selected: chosen }, text);
+      option.defaultSelected = chosen;
+      return option;
+    }));
   } else if (type === 'textarea') {
     control = h('textarea', common);
+    control.defaultValue = value ?? '';
     control.value = value ?? '';
   } else if (type === 'checkbox') {
     control = h('input', { type, checked: Boolean(value), ...common });
+    control.defaultChecked = Boolean(value);
     return h('div', { class: 'field field-check' }, control, h('label', { for: id }, label),
       hint && h('p', { class: 'hint', id: hintId }, hint), h('p', { class: 'field-error', id: errorId }));
   } else {
     control = h('input', { type, value: value ?? '', ...common });
+    control.defaultValue = value ?? '';
   }
   return h('div', { class: 'field' }, h('label', { for: id }, label), control,
     hint && h('p', { class: 'hint', id: hintId }, hint), h('p', { class: 'field-error', id: errorId }));
