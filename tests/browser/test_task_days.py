@@ -43,6 +43,7 @@ def test_a_task_due_at_two_tomorrow_moscow_time_is_not_today_and_can_be_changed(
     due.fill(f"{tomorrow.isoformat()}T02:00")
     page.get_by_role("button", name=text["add"]).click()
     page.locator(".toast").wait_for()
+    assert due.input_value(), "the next task's box keeps its due time (the form's reset emptied it)"
     page.wait_for_load_state("networkidle")
     page.reload()
     page.locator(".empty", has_text=text["today_empty"]).wait_for()  # 02:00 tomorrow in Moscow is not today
@@ -87,7 +88,10 @@ def test_a_task_about_a_contact_is_named_by_the_contact(browser: Any, live_url: 
     page.get_by_label("What to do").fill("Send the price list")
     page.get_by_label("Due").fill(f"{(datetime.now(ZoneInfo('America/New_York')) + timedelta(days=2)).date()}T10:00")
     page.get_by_role("button", name="Add task").click()
-    page.locator(".panel li", has_text="Send the price list").first.wait_for()
+    on_card = page.locator("[data-links=task] li", has_text="Send the price list")
+    on_card.wait_for()
+    # due on the company's clock (New York), as the Tasks screen says, not the browser's (Berlin: 16:00)
+    assert re.search(r"\b10:00\b", on_card.inner_text()), on_card.inner_text()
     open_screen(page, "/tasks?view=upcoming", "Tasks")
     link = page.locator(".list li", has_text="Send the price list").locator("a.task-related")
     assert link.inner_text() == "Olga Smirnova"  # not "Contact"

@@ -2,8 +2,8 @@
 import { post } from '../js/api.js';
 import { h } from '../js/dom.js';
 import { t, has } from '../js/i18n.js';
-import { formatDateTime, formatMoney } from '../js/format.js';
-import { can } from '../js/session.js';
+import { browserZone, formatDateTime, formatMoney, formatZonedDateTime } from '../js/format.js';
+import { can, session } from '../js/session.js';
 import { empty, field, form, toast } from '../js/ui.js';
 import { callLine } from '../js/telephony.js';
 import { entryWords, kindText } from './timeline-text.js';
@@ -60,7 +60,8 @@ function linkMeta(summary) {
   const amount = summary.amount && typeof summary.amount === 'object'
     ? formatMoney(summary.amount.minor, summary.amount.currency) : null;
   const status = summary.status && has(`deals.status.${summary.status}`) ? t(`deals.status.${summary.status}`) : null;
-  const due = summary.due_at ? formatDateTime(summary.due_at) : null;
+  // A task's due time on the company's clock, as the Tasks screen shows it (a card said 01:40 for a task due at 22:40)
+  const due = summary.due_at ? formatZonedDateTime(summary.due_at, session.tenant?.timezone || browserZone()) : null;
   return [summary.stage_name, amount, status, due, summary.done ? t('tasks.done') : null].filter(Boolean).join(' · ');
 }
 
