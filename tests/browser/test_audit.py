@@ -1,5 +1,5 @@
 """Settings → Audit log in the browser: filters, diffs, revert (forced when changed since, refused when not
-revertable), chain verification and the sensitive-read log."""
+revertable), chain verification, the sensitive-read log and a note's mention named in its change."""
 
 from __future__ import annotations
 
@@ -95,6 +95,7 @@ def test_owner_filters_reverts_and_verifies_the_trail(browser: Any, live_url: st
     page.get_by_label("First name").fill("Ivan")
     page.get_by_role("button", name="Add contact").click()
     page.locator("#page-title", has_text="Ivan").wait_for()
+    ivan_url = page.url
     page.locator("summary", has_text="Edit").click()
     page.get_by_label("Passport number").fill("4510 123456")
     page.get_by_role("form", name="Edit").get_by_role("button", name="Save").click()
@@ -108,6 +109,15 @@ def test_owner_filters_reverts_and_verifies_the_trail(browser: Any, live_url: st
     row.wait_for()
     assert "Olga Owner" in row.inner_text() and "Contact" in row.inner_text()
     screens.shoot(page, "sensitive-reads")
+
+    # A note on Ivan mentioning the owner: its change names them "@Olga Owner" as the note does, not by their id.
+    owner_id = page.evaluate("async () => (await import('/static/js/session.js')).session.user.id")
+    page.evaluate("""async ([contact, owner]) => (await import('/static/js/api.js')).post('/api/v1/notes',
+        { subject: { type: 'contact', id: contact }, text: `Call back, @${owner} knows him` })""",
+                  [re.search(r"#/contacts/([0-9A-Z]{26})", ivan_url).group(1), owner_id])  # type: ignore[union-attr]
+    open_screen(page, "/settings/audit?entity=note", "Settings")
+    page.locator(".audit-list td.after", has_text="Call back").locator(".mention", has_text="@Olga Owner").wait_for()
+    assert owner_id not in page.locator(".audit-list").inner_text()
 
     # In Russian each change says in Russian what was done, to what and through what (not "sign_in", "api").
     page.select_option(".lang-select", "ru")

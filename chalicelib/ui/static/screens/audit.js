@@ -6,6 +6,7 @@ import { formatDateTime } from '../js/format.js';
 import { can } from '../js/session.js';
 import { confirmAction, empty, field, heading, pager, toast, toastError } from '../js/ui.js';
 import { settingsTabs } from './settings-nav.js';
+import { noteText } from './mentions.js';
 
 const ENTITIES = ['contact', 'company', 'deal', 'task', 'note', 'pipeline', 'custom_field', 'user', 'team', 'role',
   'api_key', 'tenant', 'import', 'export', 'tenant_export'];
@@ -22,19 +23,27 @@ function subTabs(current) {
       h('li', {}, h('a', { href: `#${path}`, 'aria-current': key === current ? 'page' : null }, t(`audit.tab.${key}`))))));
 }
 
-function shown(value) {
+// A note's text names whom it mentions as the API stores it, `@<user id>`: shown "@Name" as the note is.
+const MENTIONING = { note: 'text' };
+
+function shown(value, mentions = null) {
   if (value === null || value === undefined) return h('span', { class: 'muted' }, '—');
+  if (mentions && typeof value === 'string') return noteText(value, mentions);
   const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
   return h('span', { class: 'mono' }, text);
 }
 
-function diffTable(changes) {
+/** A change's fields, before → after; users' names (id -> name, read once by the screen) name a note's mentions. */
+function diffTable(record, users) {
+  const changes = record.changes;
   const names = Object.keys(changes || {});
   if (!names.length) return null;
+  const mentions = (name) => (MENTIONING[record.entity] === name ? users : null);
   return h('div', { class: 'table-wrap' }, h('table', { class: 'diff' },
     h('thead', {}, h('tr', {}, ['audit.field', 'audit.before', 'audit.after'].map((key) => h('th', { scope: 'col' }, t(key))))),
     h('tbody', {}, names.map((name) => h('tr', {}, h('th', { scope: 'row', class: 'mono' }, name),
-      h('td', { class: 'before' }, shown(changes[name]?.before)), h('td', { class: 'after' }, shown(changes[name]?.after)))))));
+      h('td', { class: 'before' }, shown(changes[name]?.before, mentions(name))),
+      h('td', { class: 'after' }, shown(changes[name]?.after, mentions(name))))))));
 }
 
 async function revert(record, reload) {
@@ -71,7 +80,7 @@ function recordItem(record, names, reload) {
       h('span', { class: 'meta mono' }, ` ${record.entity_id}`)),
     h('div', { class: 'meta' }, h('time', { datetime: record.at }, formatDateTime(record.at)), ` · ${who} · ${label('audit.src', record.source)}`,
       record.reverted_audit_id ? ` · ${t('audit.revertOf')}` : ''),
-    diffTable(record.changes)), undo);
+    diffTable(record, names)), undo);
 }
 
 function filterForm(params, users, navigate, path) {

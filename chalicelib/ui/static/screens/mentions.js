@@ -124,22 +124,25 @@ export function mentionBox(textarea) {
     .reduce((result, [name, id]) => result.split(`@${name}`).join(`@${id}`), text);
 }
 
-/** A note's text with each `@<user id>` as "@Name" (named once the company's users are read). */
-export function noteText(text) {
+/**
+ * A note's text with each `@<user id>` as "@Name": named from names (user id -> name) when the screen has read the
+ * company's users already (the audit log), else once they are read (one request a session).
+ */
+export function noteText(text, names = null) {
   const parts = [];
   let last = 0;
   for (const found of text.matchAll(MENTION)) {
     parts.push(text.slice(last, found.index));
-    parts.push(h('span', { class: 'mention', 'data-user': found[1] }, `@${t('mention.someone')}`));
+    parts.push(h('span', { class: 'mention', 'data-user': found[1] }, `@${names?.get(found[1]) || t('mention.someone')}`));
     last = found.index + found[0].length;
   }
   parts.push(text.slice(last));
   const el = h('p', { class: 'prewrap note-text' }, parts);
-  if (parts.length > 1) {
+  if (parts.length > 1 && !names) {
     companyUsers().then((list) => {
-      const names = new Map(list.map((user) => [user.id, user.name]));
+      const known = new Map(list.map((user) => [user.id, user.name]));
       for (const span of el.querySelectorAll('.mention')) {
-        if (names.has(span.dataset.user)) span.textContent = `@${names.get(span.dataset.user)}`;
+        if (known.has(span.dataset.user)) span.textContent = `@${known.get(span.dataset.user)}`;
       }
     }).catch(() => {});
   }
