@@ -12,7 +12,7 @@ from tests.browser.conftest import new_page
 from tests.browser.test_app import assert_no_problems, open_screen
 from tests.browser.test_sensitive import log_in
 from tests.factories import signup
-from tests.support import ApiClient
+from tests.support import ApiClient, body
 
 PHONE = {"width": 375, "height": 740}
 LAPTOP = {"width": 1366, "height": 800}
@@ -28,7 +28,8 @@ SMALL_TARGETS = """() => {
     return el.getBoundingClientRect().height;
   };
   return [...document.querySelectorAll('main button, main select, main input, main .auth-links a, main .tabs a, '
-    + '.main-nav a, main .settings-group a, main .list a.phone, header button, header select, header a, main summary')]
+    + '.main-nav a, main .settings-group a, main .list a.phone, header button, header select, header a, main summary, '
+    + 'main a.task-related, main .page-actions > a, main [data-links] a')]
     .filter(seen).filter((el) => target(el) < 44)
     .map((el) => `${el.tagName.toLowerCase()}.${el.className} `
       + `"${(el.innerText || el.value || el.name || '').slice(0, 30)}" ${Math.round(target(el))}`);
@@ -40,10 +41,13 @@ def test_every_control_is_44_px_to_tap_on_a_phone(browser: Any, live_url: str, a
     client = ApiClient(app)
     company = signup(client, company="Thumb Florist", country="RU")
     token = company.owner.token
-    for first in ("Olga", "Boris"):
-        client.post("/api/v1/contacts", {"first_name": first, "phones": [{"number": "+7916123456" + str(len(first))}]},
-                    token=token)
-    client.post("/api/v1/tasks", {"title": "Call Olga", "due_at": "2031-01-01T10:00:00Z"}, token=token)
+    made = [body(client.post("/api/v1/contacts", {"first_name": first,
+                                                  "phones": [{"number": "+7916123456" + str(len(first))}]},
+                             token=token)) for first in ("Olga", "Boris")]
+    # a task about a contact (its record's link), a deal of hers on the board (its "Move to" list) and on her card
+    client.post("/api/v1/tasks", {"title": "Call Olga", "due_at": "2031-01-01T10:00:00Z",
+                                  "related": {"type": "contact", "id": made[0]["id"]}}, token=token)
+    deal = body(client.post("/api/v1/deals", {"title": "Olga's bouquet", "contact_ids": [made[0]["id"]]}, token=token))
     page = new_page(browser, live_url, viewport=PHONE)
     page.goto("/#/login")
     page.get_by_label("Language", exact=True).select_option(lang)
@@ -53,7 +57,8 @@ def test_every_control_is_44_px_to_tap_on_a_phone(browser: Any, live_url: str, a
     page.locator("select[name=country]").wait_for()
     assert page.evaluate(SMALL_TARGETS) == [], "signup"
     log_in(page, company.owner, "Thumb Florist") if lang == "en" else _log_in_ru(page, company)
-    for path in ("/tasks?view=upcoming", "/contacts", "/settings/company", "/settings/security", "/deals"):
+    for path in ("/tasks?view=upcoming", "/contacts", "/settings/company", "/settings/security", "/deals",
+                 f"/contacts/{made[0]['id']}", f"/deals/{deal['id']}"):
         page.goto(f"/#{path}")
         page.locator("#page-title").wait_for()
         page.wait_for_load_state("networkidle")
