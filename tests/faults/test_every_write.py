@@ -87,37 +87,40 @@ def world(app: Any, watched: Watched) -> World:
 
 
 
-def recorded_failure(watched: Watched, name: str, response: Any, before: Snapshot) -> bool:
+def recorded_failure(name: str, response: Any, before: Snapshot, after: Snapshot) -> bool:
     """Whether the route answered with a failure it records on purpose, touching only the failing record."""
     if name not in RECORDS_FAILURE or response.status_code != 200 or body(response).get("status") != "failed":
         return False
     record_id = body(response)["id"]
-    written = changed(before, watched.snapshot())
+    written = changed(before, after)
     assert all(record_id in pk + sk for pk, sk in written), written
     return True
 
 
-def under_fault(client: ApiClient, watched: Watched, name: str, call: Call, service: str,
-                code: str) -> list[Key] | None:
+def under_fault(client: ApiClient, watched: Watched, name: str, call: Call, service: str, code: str,
+                before: Snapshot) -> tuple[list[Key] | None, Snapshot]:
     """Send under a fault and check the answer, and that nothing was half-written.
 
-    Returns None when the route met the fault and refused cleanly; the keys it wrote when it succeeded
-    without meeting the fault (it does not need that service): that answer was then its success.
+    ``before`` is the table as it stands (a snapshot taken since the last request). Returns None when the route
+    met the fault and refused cleanly, the keys it wrote when it succeeded without meeting the fault (it does not
+    need that service): that answer was then its success; and the table after the request, which the next step
+    compares against (nothing runs in between, so a new snapshot would be the same).
     """
     crypto.clear_cache()  # a warm key cache would spare KMS the call the fault is about
-    before, mails = watched.snapshot(), len(outbox())
+    mails = len(outbox())
     with failing(service, FAULTED[service], code) as calls:
         response = call.send(client)
     assert response.status_code != 500, response.body
-    if recorded_failure(watched, name, response, before):
-        return None
+    after = watched.snapshot()
+    if recorded_failure(name, response, before, after):
+        return None, after
     if response.status_code < 300 and not calls:
-        return changed(before, watched.snapshot())
+        return changed(before, after), after
     assert response.status_code == 503, f"answered {response.status_code} although {calls} failed under it"
     assert_unavailable(response)
-    assert changed(before, watched.snapshot()) == [], "half-written under the fault"
+    assert changed(before, after) == [], "half-written under the fault"
     assert len(outbox()) == mails
-    return None
+    return None, after
 
 
 def test_the_tables_name_only_routes_that_exist() -> None:
@@ -144,14 +147,17 @@ def test_write_route_under_faults(client: ApiClient, watched: Watched, world: Wo
     if name in SKIPPED:
         pytest.skip(SKIPPED[name])
     call = build(spec, Fresh(client, world))
-    if under_fault(client, watched, name, call, "dynamodb", "ProvisionedThroughputExceededException") is not None:
+    table = watched.snapshot()
+    written, table = under_fault(client, watched, name, call, "dynamodb", "ProvisionedThroughputExceededException",
+                                 table)
+    if written is not None:
         return  # it writes nothing to the table (a presigned upload): that answer was its success
-    written = under_fault(client, watched, name, call, "kms", "KMSInternalException")  # its keys when KMS is not needed
+    # its keys when KMS is not needed
+    written, table = under_fault(client, watched, name, call, "kms", "KMSInternalException", table)
     if written is None:
-        before = watched.snapshot()
         retried = call.send(client)
         assert retried.status_code < 300, retried.body
-        written = changed(before, watched.snapshot())
+        written = changed(table, watched.snapshot())
         if name in RECORDS_FAILURE:
             assert body(retried)["status"] != "failed", retried.body
     assert written, "the request succeeded without writing anything"
