@@ -264,6 +264,10 @@ def test_a_zadarma_line_is_set_up_with_an_extension_and_its_secret_kept(browser:
     page = new_page(browser, live_url, viewport=DESKTOP)
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     log_in(page, company.owner, "Line Bakery")
+    # No line yet: the calls come once one is connected, and the owner is offered to connect one.
+    open_screen(page, "/calls?view=all", "Calls")
+    page.locator(".empty", has_text="once a phone line is connected").get_by_role(
+        "link", name="Connect a phone line").wait_for()
     open_screen(page, "/settings/integrations", "Settings")
     create = page.get_by_role("form", name="Connect a phone line")
     create.get_by_label("Provider").select_option("zadarma")
@@ -326,6 +330,11 @@ def test_a_zadarma_line_is_set_up_with_an_extension_and_its_secret_kept(browser:
     shoot_viewport(page, screens, "steps-phone")
     create.get_by_label("Extension", exact=True).scroll_into_view_if_needed()
     shoot_viewport(page, screens, "form-phone")
+    # A line connected: the empty list no longer waits for one, nor offers to connect one.
+    open_screen(page, "/calls?view=all", "Calls")
+    none = page.locator(".empty", has_text="phone lines show here")
+    none.wait_for()
+    assert none.get_by_role("link").count() == 0
     assert_no_problems(page)
     page.context.close()
 
@@ -408,6 +417,11 @@ def test_an_agent_calls_a_customer_from_their_own_line(browser: Any, live_url: s
     assert line.status_code == 201, line.body
     page = new_page(browser, live_url, viewport=DESKTOP)
     log_in(page, agent, "Agent Bakery")
+    # Their empty list of calls says why (they see their own), not that a line is yet to be connected.
+    open_screen(page, "/calls?view=all", "Calls")
+    none = page.locator(".empty", has_text="you see only the calls you made or took")
+    none.wait_for()
+    assert "connected" not in none.inner_text() and none.get_by_role("link").count() == 0
     open_screen(page, f"/contacts/{body(made)['id']}", "Boris")
     phone = page.locator("dl.props a.click-to-call")  # an agent reads no integrations, yet has a line
     phone.wait_for()

@@ -64,7 +64,10 @@ def test_the_inbox_answers_a_customer_and_hears_of_new_messages_live(browser: An
 
     until(sockets, "the tab's socket")
     open_screen(page, "/inbox", "Inbox")
-    page.locator(".inbox-list .empty").wait_for()  # nothing yet: the first chats arrive while it is open
+    none = page.locator(".inbox-list .empty")
+    none.wait_for()  # nothing yet: the first chats arrive while it is open
+    assert "Connected: WhatsApp." in none.inner_text()  # not told to connect what is connected
+    assert none.get_by_role("link").count() == 0
     _write(client, line, old, 1, "Yesterday's question")
     page.locator(".conversation-row", has_text="Boris Old").wait_for()
     assert page.locator(".inbox-list .empty").count() == 0  # not "No conversations yet" above it
@@ -152,7 +155,10 @@ def test_a_whatsapp_line_is_connected_in_settings_with_the_steps_at_meta(browser
     company = signup(client, company="Setup Chats Ltd", country="RU")
     page = new_page(browser, live_url, viewport=DESKTOP)
     log_in(page, company.owner, "Setup Chats Ltd")
-    open_screen(page, "/settings/integrations", "Settings")
+    open_screen(page, "/inbox", "Inbox")  # nothing connected yet: the inbox says so and leads to where it is done
+    page.locator(".inbox-list .empty", has_text="once WhatsApp, Telegram or a mailbox is connected").get_by_role(
+        "link", name="Connect WhatsApp or Telegram").click()
+    page.locator("#page-title", has_text="Settings").wait_for()
     connect = page.locator("section.panel",
                            has=page.get_by_role("heading", name="Connect WhatsApp, Telegram or a mailbox"))
     connect.get_by_label("Name").fill("Shop WhatsApp")

@@ -1,5 +1,6 @@
 """Settings → Integrations in the browser: a website form connected, its URL and snippet copied, leads received,
-a failed one replayed, disabled and enabled, keys rotated, deleted."""
+a failed one replayed, disabled and enabled, keys rotated, deleted; what the empty screens say to a role that may only
+watch the lines."""
 
 from __future__ import annotations
 
@@ -14,6 +15,9 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import Screens, assert_fits_a_phone, new_page
 from tests.browser.test_app import BENIGN, open_screen, sign_up
+from tests.browser.test_sensitive import log_in
+from tests.factories import add_member, signup
+from tests.support import ApiClient
 
 LEAD = {"name": "Vera", "phone": "+1 415 555 0199", "message": "A cake for Friday"}
 
@@ -110,5 +114,33 @@ def test_owner_connects_a_website_form_and_replays_a_failed_lead(browser: Any, l
     panel.get_by_role("button", name="Delete").click()
     confirm(page, "Delete")
     page.locator(".empty", has_text="No integrations yet").wait_for()
+    assert not [p for p in page.problems if not BENIGN.search(p)], page.problems
+    page.context.close()
+
+
+def test_a_role_that_may_only_watch_is_told_what_is_true_of_lines(browser: Any, live_url: str, app: Any) -> None:
+    """A role that reads integrations, calls and conversations but may connect nothing: the empty screens say that
+    no line is connected yet without offering to connect one, on a phone in English and a laptop in Russian."""
+    client = ApiClient(app)
+    company = signup(client, company="Watch Bakery")
+    made = client.post("/api/v1/roles", {"key": "line_watcher", "name": "Line watcher", "permissions": [
+        "integrations:read:all", "calls:read:all", "conversations:read:all"]}, token=company.owner.token)
+    assert made.status_code == 201, made.body
+    watcher = add_member(client, company, role="line_watcher", name="walterwatch")
+    page = new_page(browser, live_url, viewport={"width": 375, "height": 740})
+    log_in(page, watcher, "Watch Bakery")
+    open_screen(page, "/settings/integrations", "Settings")
+    none = page.locator(".empty", has_text="No integrations yet")
+    assert "your role may see them, not connect them" in none.inner_text() and "below" not in none.inner_text()
+    open_screen(page, "/calls?view=all", "Calls")
+    calls = page.locator(".empty", has_text="once a phone line is connected")
+    calls.wait_for()
+    assert calls.get_by_role("link").count() == 0  # not offered what the role may not do
+    page.set_viewport_size({"width": 1366, "height": 800})
+    page.get_by_label("Language", exact=True).select_option("ru")
+    open_screen(page, "/inbox", "Чаты")
+    chats = page.locator(".inbox-list .empty", has_text="когда будет подключён WhatsApp, Telegram или почтовый ящик")
+    chats.wait_for()
+    assert chats.get_by_role("link").count() == 0
     assert not [p for p in page.problems if not BENIGN.search(p)], page.problems
     page.context.close()

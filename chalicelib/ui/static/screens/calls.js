@@ -5,9 +5,9 @@ import { get, query } from '../js/api.js';
 import { h, mount } from '../js/dom.js';
 import { t } from '../js/i18n.js';
 import { formatDateTime, formatDuration } from '../js/format.js';
-import { can } from '../js/session.js';
 import { empty, heading, pager } from '../js/ui.js';
 import { makeTicketButton } from './ticket-actions.js';
+import { emptyCalls } from './channel-empty.js';
 import { customerNumber, dial, directionClass, employeeName, myLines, phoneLink, recordingPlayer,
   userNames } from '../js/telephony.js';
 
@@ -113,11 +113,11 @@ function chosenFilters(params) {
     user_id: /^[0-9A-Z]{26}$/.test(userId || '') ? userId : '' };
 }
 
-function noCalls(view, filtered) {
+/** What an empty list says: no missed calls, none matching, or (no filter) why there are none for this reader. */
+async function noCalls(view, filtered) {
   if (view === 'missed') return empty(t('calls.noMissed'));
   if (filtered) return empty(t('calls.noMatch'));
-  return empty(t('calls.empty'), can('integrations', 'update')
-    ? h('a', { href: '#/settings/integrations' }, t('calls.connectLine')) : null);
+  return emptyCalls();
 }
 
 /** #/calls?view=missed|all&direction=&status=&user_id=: missed calls first, then all calls (cursor pages). */
@@ -128,6 +128,8 @@ export async function calls(root, { query: params, navigate, alive }) {
   const path = (cursor) => `/api/v1/calls${query({ ...filters, limit: PAGE, cursor })}`;
   const [page, lines, names] = await Promise.all([get(path(null)), myLines(), userNames()]);
   const returned = view === 'missed' ? calledBack(page.items) : new Set();
+  const filtered = Boolean(chosen.direction || chosen.status || chosen.user_id);
+  const none = page.items.length ? null : await noCalls(view, filtered);
   if (!alive()) return;
   const open = callTable(t(view === 'missed' ? 'calls.toCallBack' : 'calls.view.all'));
   const done = callTable(t('calls.calledBack'));
@@ -144,9 +146,8 @@ export async function calls(root, { query: params, navigate, alive }) {
     const again = pager(next.next_cursor, more);
     if (again) doneSection.after(again);
   };
-  const filtered = Boolean(chosen.direction || chosen.status || chosen.user_id);
   const allBack = view === 'missed' && page.items.length && !open.body.children.length
     ? h('p', { class: 'notice notice-ok' }, t('calls.allCalledBack')) : null;
   mount(root, heading(t('nav.calls')), viewTabs(view, chosen.user_id), filterBar(view, chosen, names, navigate),
-    page.items.length ? [allBack, open.table, doneSection] : noCalls(view, filtered), pager(page.next_cursor, more));
+    none || [allBack, open.table, doneSection], pager(page.next_cursor, more));
 }

@@ -11,6 +11,7 @@ import { empty, heading, pager, toastError } from '../js/ui.js';
 import { bubble, refreshUnread, replyBox, sendReply, ticks } from '../js/conversations.js';
 import { userNames } from '../js/telephony.js';
 import { makeTicketButton } from './ticket-actions.js';
+import { emptyInbox } from './channel-empty.js';
 
 const VIEWS = ['open', 'closed'];
 const CHANNELS = ['whatsapp', 'telegram', 'sms', 'email'];
@@ -42,11 +43,18 @@ function rowOf(item, current, choice) {
           'aria-label': t('inbox.unread', { n: item.unread_count }) }, String(item.unread_count)) : null)));
 }
 
-function listPane(page, current, choice, navigate) {
+/** What an empty list says: none closed, none on the chosen channel, or why there are none open for this reader. */
+async function noneListed(choice) {
+  if (choice.view === 'closed') return empty(t('inbox.emptyClosed'));
+  if (choice.channel) return empty(t('inbox.emptyChannel', { channel: t(`inbox.channel.${choice.channel}`) }));
+  return emptyInbox();
+}
+
+function listPane(page, current, choice, navigate, emptied) {
   const list = h('ul', { class: 'conversation-list', 'data-test': 'conversation-list' });
   const shown = new Map();
   const known = new Map(); // each row's conversation as last told
-  let none = null; // the empty state, gone with the first conversation (one arriving live included)
+  let none = emptied; // the empty state, gone with the first conversation (one arriving live included)
   const place = (items, atTop = false) => {
     if (items.length) { none?.remove(); none = null; }
     for (const item of items) {
@@ -83,8 +91,6 @@ function listPane(page, current, choice, navigate) {
     const again = pager(next.next_cursor, more);
     if (again) list.after(again);
   };
-  none = page.items.length ? null : empty(t(choice.view === 'closed' ? 'inbox.emptyClosed' : 'inbox.empty'),
-    choice.view === 'open' && can('integrations', 'update') ? h('a', { href: '#/settings/integrations' }, t('inbox.connect')) : null);
   const pane = h('section', { class: 'inbox-list', 'aria-label': t('nav.inbox') }, h('div', { class: 'list-tools' }, tabs, channelPick),
     none, list, pager(page.next_cursor, more));
   return { pane, place, shown, update };
@@ -192,8 +198,9 @@ async function screen(root, { query: params, navigate, alive }, current) {
   const path = (id) => `/api/v1/conversations/${encodeURIComponent(id)}`;
   const [page, conversation, messages] = await Promise.all([get(listPath(choice)),
     current ? get(path(current)) : null, current ? get(`${path(current)}/messages?limit=100`) : null]);
+  const none = page.items.length ? null : await noneListed(choice);
   if (!alive()) return;
-  const list = listPane(page, current, choice, navigate);
+  const list = listPane(page, current, choice, navigate, none);
   const reload = () => screen(root, { query: params, navigate, alive }, current);
   const sent = (message) => list.update(current, { last_direction: 'out', unread_count: 0, last_message_at: message.created_at,
     ...(message.text ? { last_message_preview: message.text } : {}) });

@@ -260,7 +260,8 @@ function lineForm(ctx) {
 
 /** #/settings/integrations: the company's website forms and phone lines, and their events. */
 export async function integrations(root, { alive }) {
-  const [list, pipelineList, userList, definitions] = await Promise.all([get('/api/v1/integrations'), get('/api/v1/pipelines'),
+  const [list, pipelineList, userList, definitions] = await Promise.all([get('/api/v1/integrations'),
+    can('pipelines', 'read') ? get('/api/v1/pipelines') : { items: [] }, // a role may watch integrations alone
     can('users', 'read') ? get('/api/v1/users?limit=200') : { items: [] }, definitionsFor('contact')]);
   if (!alive()) return;
   const ctx = { pipelines: pipelineList.items, users: userList.items, definitions, reload: null };
@@ -272,7 +273,8 @@ export async function integrations(root, { alive }) {
   };
   mount(root, heading(t('settings.title')), settingsTabs('integrations'), h('p', { class: 'muted' }, t('integrations.intro')),
     h('div', { class: 'secret-slot' }),
-    list.items.length ? list.items.map((i) => integrationPanel(i, ctx)) : empty(t('integrations.empty')),
+    list.items.length ? list.items.map((i) => integrationPanel(i, ctx))
+      : empty(t(can('integrations', 'create') ? 'integrations.empty' : 'integrations.emptyReadOnly')),
     can('integrations', 'create') ? [h('section', { class: 'panel' }, h('h2', {}, t('integrations.createTitle')), createForm(ctx)),
       h('section', { class: 'panel' }, h('h2', {}, t('telephony.createTitle')), lineForm(ctx)),
       h('section', { class: 'panel' }, h('h2', {}, t('messenger.createTitle')), messengerForm(ctx))] : null);
