@@ -25,6 +25,7 @@ from chalicelib.channels import adapters, parties
 from chalicelib.core import crypto, db, errors, phones
 from chalicelib.core.observability import logger
 from chalicelib.core.tenancy import TenantContext, new_id, tenant_key
+from chalicelib.identity import service as identity_service
 from chalicelib.inbox import Outcome, Run, register_processor
 from chalicelib.integrations import service as integrations_service
 from chalicelib.records import access, editing, matching, store
@@ -149,8 +150,16 @@ def _new_call(run: Run, event: CallEvent, settings: TelephonySettings) -> tuple[
     call = Call(access.collection_pk(ctx, CALL, call_id), timeline_service.PROFILE_SK, call_id=call_id,
                 integration_id=integration.integration_id, provider=integration.integration_type,
                 provider_call_id=event.provider_call_id, direction=direction, owner_id=owner_id,
-                team_id=None)
+                team_id=_team_of(ctx, owner_id))
     return None, call
+
+
+def _team_of(ctx: TenantContext, user_id: str | None) -> str | None:
+    """An employee's team: a call is its employee's, in their team, so a manager sees the calls (missed ones too)
+    of the team's agents, as the per-employee counters count them (without a team it was the agent's and the
+    owners' alone). The user is read once per processing run."""
+    user = identity_service.get_user(ctx, user_id) if user_id else None
+    return user.team_id if user is not None else None
 
 
 def _on_end(run: Run, change: db.Change, before: Call | None, call: Call, settings: TelephonySettings) -> None:
@@ -225,6 +234,8 @@ def _fold_once(run: Run, event: CallEvent, settings: TelephonySettings) -> Call:
     was = fold.fingerprint(after) if before is not None else None
     fold.apply(after, event, extensions=dict(settings.extensions), now=db.utcnow())
     if after.user_id:
+        if after.owner_id != after.user_id:  # the extension that rang: the call is that employee's, in their team
+            after.team_id = _team_of(ctx, after.user_id)
         after.owner_id = after.user_id
     if not after.party_resolved and (after.from_number or after.to_number):
         resolve_party(run, after, settings)

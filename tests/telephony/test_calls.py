@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.factories import Company, signup
+from tests.factories import Company, add_member, signup
 from tests.support import ApiClient, body
 from tests.telephony.kit import calls, create_telephony, play
 from webhooks.providers import Call
@@ -234,3 +234,26 @@ def test_a_withheld_number_is_a_hidden_caller_with_nothing_to_call_back(client: 
     assert call["from_number"] == "anonymous"  # kept as the provider sent it
     assert call["callback"]["task_id"] is None and call["contact_id"] is None
     assert _get(client, company, "/api/v1/tasks?view=today")["items"] == []
+
+
+def test_a_manager_sees_the_calls_of_the_team_s_agent_missed_ones_from_new_numbers_too(
+        client: ApiClient, company: Company) -> None:
+    team = body(client.post("/api/v1/teams", {"name": "Sales"}, token=company.owner.token))
+    agent = add_member(client, company, role="agent", name="agent", team_id=team["id"])
+    manager = add_member(client, company, role="manager", name="manager", team_id=team["id"])
+    elsewhere = add_member(client, company, role="manager", name="elsewhere")  # in no team
+    pbx = create_telephony(client, company, "pbx", extensions={"102": agent.user_id})
+    # the line's responsible user (the owner) gets the new caller's contact; the call is the agent's
+    play(client, pbx, _scenario(pbx, "missed", customer=CUSTOMER, extension="102"))
+    [missed] = calls(client, company, "?status=missed")
+    assert missed["user_id"] == agent.user_id
+
+    def listed(member: Any, query: str = "") -> list[str]:
+        response = client.get(f"/api/v1/calls{query}", token=member.token)
+        assert response.status_code == 200, response.body
+        return [item["id"] for item in body(response)["items"]]
+
+    assert listed(manager) == [missed["id"]]  # a call without a team was the agent's and the owner's alone
+    assert listed(manager, f"?status=missed&user_id={agent.user_id}") == [missed["id"]]
+    assert listed(agent) == [missed["id"]]
+    assert listed(elsewhere) == []
