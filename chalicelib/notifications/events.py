@@ -18,7 +18,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from chalicelib.calls.models import Call
-from chalicelib.core import db, errors, permissions
+from chalicelib.core import db, errors, permissions, phones
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.deals.models import Deal
 from chalicelib.due import service as due
@@ -88,10 +88,10 @@ def _call(ctx: TenantContext, event: DomainEvent) -> None:
     if call is None or call.direction != "inbound":
         return
     user_id = call.user_id or call.owner_id
-    if user_id:
+    if user_id:  # the number as people read it, as the call-back task names it (the bell said +447911130002)
+        number = phones.readable(call.customer_number) if call.customer_number else None
         service.notify(ctx, user_id=user_id, type="call.missed", cause=event.event_id, at=event.at,
-                       subject_type="call", subject_id=call.call_id, title=call.customer_number,
-                       actor_id=event.actor_id)
+                       subject_type="call", subject_id=call.call_id, title=number, actor_id=event.actor_id)
 
 
 def _conversation(ctx: TenantContext, event: DomainEvent) -> None:

@@ -168,7 +168,7 @@ def test_a_missed_call_tells_the_one_responsible_and_counts_in_communications(cl
     feed.deliver()
     items = _bell(client, company.owner.token)["items"]
     assert [(n["type"], n["title"], n["subject"]["id"]) for n in items if n["type"] == "call.missed"] == [
-        ("call.missed", "+79161234567", call["id"])]
+        ("call.missed", "+7 916 123-45-67", call["id"])]  # as people read it (the bell said +79161234567)
     report = body(client.get("/api/v1/reports/communications", token=company.owner.token))["items"]
     assert [(r["channel"], r["direction"], r["calls"], r["missed"]) for r in report] == [("call", "inbound", 1, 1)]
 
