@@ -15,6 +15,9 @@ from tests.support import ApiClient, body
 
 VIEWPORTS = {"phone": {"width": 375, "height": 740}, "laptop": {"width": 1366, "height": 800}}
 TITLE = {"en": "Search", "ru": "Поиск"}
+NONE = {"en": "Nothing found.", "ru": "Ничего не найдено."}
+WHOLE_NUMBER = {"en": f"{NONE['en']} A phone is found by its whole number.",
+                "ru": f"{NONE['ru']} Телефон находится только по номеру целиком."}
 
 
 @pytest.mark.parametrize("lang", ["en", "ru"])
@@ -59,6 +62,12 @@ def test_the_top_bar_finds_contacts_companies_and_deals(browser: Any, live_url: 
         contacts = page.locator("[data-group=contact] li")
         assert contacts.count() == 1 and "Olga Smirnova" in contacts.inner_text(), typed
         assert page.locator("[data-group=deal] li").count() == 0, typed
+    box.fill("123-45")  # a part of her number finds nobody, and the answer says why (it said only "Nothing found")
+    page.wait_for_function("() => document.querySelector('.search-results').dataset.q === '123-45'")
+    assert page.locator("[data-group=contact] p").inner_text() == WHOLE_NUMBER[lang]
+    assert page.locator("[data-group=deal] p").inner_text() == NONE[lang]
+    box.fill("olga.s@")
+    page.wait_for_function("() => document.querySelector('.search-results').dataset.q === 'olga.s@'")
     page.locator("[data-group=contact] a", has_text="Olga Smirnova").click()
     page.wait_for_url(f"**/#/contacts/{olga['id']}")
     page.go_back()

@@ -78,6 +78,7 @@ export const EVERYDAY = {
   'search.placeholder': ['Name, phone or e-mail', 'Имя, телефон или почта'],
   'search.hint': ['Type a name, a whole phone number or an e-mail address.', 'Введите имя, номер телефона целиком или адрес почты.'],
   'search.none': ['Nothing found.', 'Ничего не найдено.'],
+  'search.wholeNumber': ['A phone is found by its whole number.', 'Телефон находится только по номеру целиком.'],
   'search.all': ['Show all', 'Показать все'],
   'search.group.contact': ['Contacts', 'Контакты'],
   'search.group.company': ['Companies', 'Компании'],

@@ -16,6 +16,9 @@ const KINDS = [
 const SHOWN = 5;
 const WAIT_MS = 250;
 const MAX_Q = 100;
+// Digits as a phone's part is typed ("555 12"): a phone is found by its whole number only (a blind index), so an
+// empty answer says so rather than just "Nothing found".
+const PHONE_PART = /^[\d\s()+\-.]+$/;
 
 function meta(type, record) {
   if (type === 'contact') return [record.phone ? formatPhone(record.phone) : null, record.email].filter(Boolean).join(' · ');
@@ -30,7 +33,8 @@ function group(kind, q, page) {
     items.length ? h('ul', { class: 'list' }, items.map((record) => h('li', {}, h('div', { class: 'grow' },
       h('a', { class: 'title', href: `#/${kind.path}/${encodeURIComponent(record.id)}` }, recordName(kind.type, record)),
       meta(kind.type, record) ? h('div', { class: 'meta' }, meta(kind.type, record)) : null))))
-      : h('p', { class: 'muted' }, t('search.none')),
+      : h('p', { class: 'muted' }, t('search.none'), kind.type === 'contact' && PHONE_PART.test(q)
+        && q.replace(/\D/g, '').length >= 3 ? ` ${t('search.wholeNumber')}` : null),
     page.next_cursor || page.items.length > SHOWN ? h('a', { href: kind.list(q), class: 'search-all' }, t('search.all')) : null);
 }
 
