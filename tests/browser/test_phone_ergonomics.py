@@ -29,7 +29,7 @@ SMALL_TARGETS = """() => {
   };
   return [...document.querySelectorAll('main button, main select, main input, main .auth-links a, main .tabs a, '
     + '.main-nav a, main .settings-group a, main .list a.phone, header button, header select, header a, main summary, '
-    + 'main a.task-related, main .page-actions > a, main [data-links] a')]
+    + 'main a.task-related, main .page-actions > a, main [data-links] a, main .deal > a')]
     .filter(seen).filter((el) => target(el) < 44)
     .map((el) => `${el.tagName.toLowerCase()}.${el.className} `
       + `"${(el.innerText || el.value || el.name || '').slice(0, 30)}" ${Math.round(target(el))}`);
