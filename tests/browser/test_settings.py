@@ -48,6 +48,13 @@ def test_owner_runs_the_company_from_the_settings(browser: Any, live_url: str, a
     assert page.locator("[data-test=users-count]").inner_text() == "2 users"  # the owner and Bob, not "1 user"
     # The form is ready for the next invitation with its defaults, not the first role (Administrator) it fell back to
     assert invite.get_by_label("Role").input_value() == "agent"
+    # A manager sees their team's records: invited in no team, the form says they would see only their own
+    scope_hint = invite.locator(".hint", has_text="in no team, only their own")
+    assert scope_hint.is_hidden()
+    invite.get_by_label("Role").select_option("manager")
+    assert scope_hint.is_visible()
+    invite.get_by_label("Team").select_option(label="Morning shift")
+    assert scope_hint.is_hidden()
     page.get_by_label("Bob Baker: Team").select_option(label="Morning shift")
     page.wait_for_load_state("networkidle")
     screens.shoot(page, "users-invited")

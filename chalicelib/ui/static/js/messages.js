@@ -160,6 +160,8 @@ export const MESSAGES = {
   'users.lastLogin': ['Last login', 'Последний вход'],
   'users.never': ['Never', 'Никогда'],
   'users.noTeam': ['No team', 'Без команды'],
+  'users.teamScopeHint': ['This role sees its team’s records and numbers: in no team, only their own.',
+    'Эта роль видит записи и показатели своей команды: без команды — только свои.'],
   'users.status.active': ['Active', 'Активен'],
   'users.status.invited': ['Invited', 'Приглашён'],
   'users.status.deactivated': ['Deactivated', 'Отключён'],

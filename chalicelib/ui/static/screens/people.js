@@ -77,7 +77,10 @@ function userRow(user, roles, teams, reload) {
 }
 
 function inviteForm(roles, teams, onInvited) {
-  return form({ submit: t('users.invite'), label: t('users.inviteTitle'), onSubmit: async (values, formEl) => {
+  // A manager invited in no team saw no one's deals, calls or numbers but their own, and nothing said why.
+  const team = field({ name: 'team_id', label: t('users.team'), value: '', options: teamOptions(teams),
+    hint: t('users.teamScopeHint') });
+  const el = form({ submit: t('users.invite'), label: t('users.inviteTitle'), onSubmit: async (values, formEl) => {
     const user = await post('/api/v1/users', { email: values.email, name: values.name, role: values.role,
       team_id: values.team_id || null });
     formEl.reset();
@@ -88,7 +91,16 @@ function inviteForm(roles, teams, onInvited) {
     field({ name: 'name', label: t('users.name'), required: true }),
     field({ name: 'role', label: t('users.role'), value: 'agent',
       options: roleOptions(roles.filter((role) => role.key !== 'owner')) }),
-    field({ name: 'team_id', label: t('users.team'), value: '', options: teamOptions(teams) })) });
+    team) });
+  const hint = team.querySelector('.hint');
+  const sync = () => {
+    const role = roles.find((r) => r.key === el.elements.role.value);
+    hint.hidden = el.elements.team_id.value !== '' || !(role?.permissions || []).some((p) => p.endsWith(':team'));
+  };
+  el.addEventListener('change', sync);
+  el.addEventListener('reset', () => setTimeout(sync));
+  sync();
+  return el;
 }
 
 /** #/settings/users: the company's users and invitations. */
