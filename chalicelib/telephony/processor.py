@@ -112,6 +112,12 @@ def resolve_party(run: Run, call: Call, settings: TelephonySettings) -> None:
     if not e164 or not e164.startswith("+") or phones.e164(e164, None) is None:
         return  # a hidden or internal number, or one outside the numbering plan: nobody to find or make
     party = parties.find(run, e164=e164)
+    if party is None and settings.unknown_caller != "ignore" and not call.user_id and call.status == "ringing":
+        # A newcomer is made once the call knows its employee (the extension that rings) or ends: made now, it
+        # would be the line's responsible user's, and the agent the call rang would get a missed call's task about
+        # a contact she cannot open. A later event looks the number up again.
+        call.party_resolved = 0
+        return
     if party is None and settings.unknown_caller != "ignore":
         owner_id = call.user_id or integrations_service.responsible_user(ctx, run.integration, settings.responsible)
         # Named by the number as people read it ("+7 916 123-45-67", as the web app shows numbers) until someone

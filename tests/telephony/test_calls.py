@@ -236,6 +236,24 @@ def test_a_withheld_number_is_a_hidden_caller_with_nothing_to_call_back(client: 
     assert _get(client, company, "/api/v1/tasks?view=today")["items"] == []
 
 
+def test_a_missed_call_from_a_new_number_makes_a_contact_and_a_task_the_agent_whose_extension_rang_can_open(
+        client: ApiClient, company: Company) -> None:
+    agent = add_member(client, company, role="agent", name="agent")
+    pbx = create_telephony(client, company, "pbx", extensions={"102": agent.user_id})
+    # the call's first event names no extension: the newcomer is the agent's, whose extension rings next
+    play(client, pbx, _scenario(pbx, "missed", customer=CUSTOMER, extension="102"))
+    [missed] = calls(client, company, "?status=missed")
+    call = _get(client, company, f"/api/v1/calls/{missed['id']}")
+    contact = client.get(f"/api/v1/contacts/{call['contact_id']}", token=agent.token)
+    assert contact.status_code == 200, contact.body
+    assert body(contact)["owner_id"] == agent.user_id
+    deal = client.get(f"/api/v1/deals/{call['deal_id']}", token=agent.token)
+    assert deal.status_code == 200, deal.body
+    task = client.get(f"/api/v1/tasks/{call['callback']['task_id']}", token=agent.token)
+    assert task.status_code == 200, task.body
+    assert body(task)["related"]["id"] == call["contact_id"]
+
+
 def test_a_manager_sees_the_calls_of_the_team_s_agent_missed_ones_from_new_numbers_too(
         client: ApiClient, company: Company) -> None:
     team = body(client.post("/api/v1/teams", {"name": "Sales"}, token=company.owner.token))
@@ -243,7 +261,7 @@ def test_a_manager_sees_the_calls_of_the_team_s_agent_missed_ones_from_new_numbe
     manager = add_member(client, company, role="manager", name="manager", team_id=team["id"])
     elsewhere = add_member(client, company, role="manager", name="elsewhere")  # in no team
     pbx = create_telephony(client, company, "pbx", extensions={"102": agent.user_id})
-    # the line's responsible user (the owner) gets the new caller's contact; the call is the agent's
+    # the new caller's contact and the call are the agent's, whose extension rang
     play(client, pbx, _scenario(pbx, "missed", customer=CUSTOMER, extension="102"))
     [missed] = calls(client, company, "?status=missed")
     assert missed["user_id"] == agent.user_id
