@@ -58,6 +58,7 @@ def test_owner_runs_the_company_from_the_settings(browser: Any, live_url: str, a
     page.get_by_label("Bob Baker: Team").select_option(label="Morning shift")
     page.wait_for_load_state("networkidle")
     screens.shoot(page, "users-invited")
+    assert_the_users_table_fits(page, screens)
     page.reload()
     assert page.get_by_label("Bob Baker: Team").locator("option:checked").inner_text() == "Morning shift"
     assert page.get_by_label("Bob Baker: Role").locator("option:checked").inner_text() == "Baker"
@@ -106,6 +107,24 @@ def assert_the_roles_grid_fits(page: Any, screens: Screens, language: str = "en"
         page.set_viewport_size(LAPTOP)
         assert page.evaluate(OVERFLOWING) == [], "nor on a laptop"
         assert page.locator("table.permission-grid thead").first.is_visible()
+    finally:
+        page.set_viewport_size(DESKTOP)
+
+
+def assert_the_users_table_fits(page: Any, screens: Screens) -> None:
+    """Settings -> Users: at 1366 px the Actions column showed 'Resend invi...' clipped and the table scrolled
+    sideways in its frame; it fits there, and on a 390 px phone each user is a card with its action in full."""
+    action = page.locator("tr", has_text="Bob Baker").get_by_role("button", name="Resend invitation")
+    try:
+        for size in (LAPTOP, {"width": 390, "height": 844}):
+            page.set_viewport_size(size)
+            assert page.evaluate(OVERFLOWING) == [], f"nothing scrolls sideways at {size['width']} px"
+            box, frame = action.bounding_box(), page.locator(".table-wrap").bounding_box()
+            assert box and frame and box["x"] + box["width"] <= frame["x"] + frame["width"], "the action is whole"
+            assert page.locator("table.user-table .title", has_text="Bob Baker").is_visible()
+            screens.shoot(page, f"users-{size['width']}")
+        assert page.locator("table.user-table thead").is_hidden()
+        assert action.bounding_box()["height"] >= 44  # a thumb's target on the phone
     finally:
         page.set_viewport_size(DESKTOP)
 

@@ -65,12 +65,14 @@ function userRow(user, roles, teams, reload) {
   const draw = (fresh) => {
     Object.assign(user, fresh || {});
     mount(row,
-      h('td', {}, h('div', { class: 'title' }, user.name), h('div', { class: 'meta' }, user.email)),
-      h('td', {}, editableSelect(user, 'role', roleOptions(roles), t('users.role'), reload)),
-      h('td', {}, editableSelect(user, 'team_id', teamOptions(teams), t('users.team'), reload)),
-      h('td', {}, statusBadge(user.status)),
-      h('td', { class: 'small' }, user.last_login_at ? formatDateTime(user.last_login_at) : t('users.never')),
-      h('td', {}, h('div', { class: 'row-actions' }, userActions(user, draw))));
+      // data-label names each cell where a phone shows the rows as cards (the header is hidden there).
+      h('td', { class: 'user-who' }, h('div', { class: 'title' }, user.name), h('div', { class: 'meta' }, user.email)),
+      h('td', { 'data-label': t('users.role') }, editableSelect(user, 'role', roleOptions(roles), t('users.role'), reload)),
+      h('td', { 'data-label': t('users.team') }, editableSelect(user, 'team_id', teamOptions(teams), t('users.team'), reload)),
+      h('td', { 'data-label': t('users.status') }, statusBadge(user.status)),
+      h('td', { class: 'small', 'data-label': t('users.lastLogin') },
+        user.last_login_at ? formatDateTime(user.last_login_at) : t('users.never')),
+      h('td', { class: 'user-actions' }, h('div', { class: 'row-actions' }, userActions(user, draw))));
   };
   draw();
   return row;
@@ -120,7 +122,7 @@ export async function users(root, { alive }) {
     const again = pager(next.next_cursor, more);
     if (again) table.after(again);
   });
-  const table = h('div', { class: 'table-wrap' }, h('table', {},
+  const table = h('div', { class: 'table-wrap' }, h('table', { class: 'user-table' },
     h('caption', { class: 'visually-hidden' }, t('settings.tab.users')),
     h('thead', {}, h('tr', {}, ['users.name', 'users.role', 'users.team', 'users.status', 'users.lastLogin', 'common.actions']
       .map((key) => h('th', { scope: 'col' }, t(key))))), body));
