@@ -9,7 +9,8 @@ another event of the same call loses the version race and folds again on what th
 The customer is looked up once the call's numbers are known: a contact with that phone, else a
 company with it; an unknown number becomes a contact named by the number as people read it (and a
 lead deal when the integration says so), each checkpointed on the event in the transaction that makes
-it, so a retry never makes a second one.
+it, so a retry never makes a second one. They are made once the call knows its employee (whose they
+are) or has ended, so a first event that names no extension only looks the number up.
 """
 
 from __future__ import annotations
