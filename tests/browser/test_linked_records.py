@@ -12,18 +12,19 @@ import pytest
 from tests.browser.conftest import Screens, assert_fits_a_phone, new_page
 from tests.browser.test_app import assert_no_problems, open_screen
 from tests.browser.test_sensitive import log_in
-from tests.factories import signup
+from tests.factories import add_member, signup
 from tests.support import ApiClient, body
 
 VIEWPORTS = {"phone": {"width": 375, "height": 740}, "laptop": {"width": 1366, "height": 800}}
 TEXT = {
     "en": {"deals": "Deals", "new_deal": "+ Deal", "title": "Title", "contact": "Contact", "company": "Company",
            "add_deal": "Add deal", "new_company": "+ New company “Flower Hall”", "new_contact": "+ Contact",
-           "first": "First name", "add_contact": "Add contact", "link": "Add a contact", "contacts": "Contacts"},
+           "first": "First name", "add_contact": "Add contact", "link": "Add a contact", "contacts": "Contacts",
+           "responsible": "Responsible", "assign": "Assign"},
     "ru": {"deals": "Сделки", "new_deal": "+ Сделка", "title": "Название", "contact": "Контакт",
            "company": "Компания", "add_deal": "Добавить сделку", "new_company": "+ Новая компания «Flower Hall»",
            "new_contact": "+ Контакт", "first": "Имя", "add_contact": "Добавить контакт", "link": "Добавить контакт",
-           "contacts": "Контакты"},
+           "contacts": "Контакты", "responsible": "Ответственный", "assign": "Назначить"},
 }
 
 
@@ -40,6 +41,7 @@ def test_a_deal_made_by_hand_belongs_to_its_contact_and_company(browser: Any, li
     client = ApiClient(app)
     company = signup(client, company="Linked Florist")
     token = company.owner.token
+    manager = add_member(client, company, role="manager", name="mila")
     for first, last in (("Olga", "Smirnova"), ("Boris", "Ivanov"), ("Vera", "Sokolova")):
         made = client.post("/api/v1/contacts", {"first_name": first, "last_name": last}, token=token)
         assert made.status_code == 201, made.body
@@ -62,6 +64,14 @@ def test_a_deal_made_by_hand_belongs_to_its_contact_and_company(browser: Any, li
     page.locator("#page-title", has_text="Wedding bouquet").wait_for()
     page.locator("[data-links=contact] a", has_text="Olga Smirnova").wait_for()
     page.locator("[data-links=company] a", has_text="Flower Hall").wait_for()
+    # A manager reassigns the deal from its card: the responsible person by name, another picked and assigned
+    responsible = page.get_by_label(text["responsible"], exact=True)
+    assert responsible.locator("option:checked").inner_text() == "Olga Owner"
+    responsible.select_option(label="Mila")
+    page.get_by_role("button", name=text["assign"]).click()
+    page.locator(".toast", has_text="Mila").wait_for()  # "Mila is now responsible", once the deal is saved
+    deal_id = page.url.rsplit("/", 1)[-1]
+    assert body(client.get(f"/api/v1/deals/{deal_id}", token=token))["deal"]["owner_id"] == manager.user_id
     if size == "phone":
         assert_fits_a_phone(page, screens, f"deal-{lang}")
 
@@ -75,11 +85,13 @@ def test_a_deal_made_by_hand_belongs_to_its_contact_and_company(browser: Any, li
     page.locator("[data-links=contact] a", has_text="Ivan").wait_for()
     pick(page, text["link"], "Bor", "Boris Ivanov")
     page.locator("[data-links=contact] a", has_text="Boris Ivanov").wait_for()
+    assert page.get_by_label(text["responsible"], exact=True).locator("option:checked").inner_text() == "Olga Owner"
     screens.shoot(page, f"company-{size}-{lang}")
 
     # a contact's card starts a deal of its own
     page.locator("[data-links=contact] a", has_text="Boris Ivanov").click()
     page.locator("#page-title", has_text="Boris Ivanov").wait_for()
+    assert page.get_by_label(text["responsible"], exact=True).locator("option:checked").inner_text() == "Olga Owner"
     page.get_by_role("button", name=text["new_deal"]).click()
     dialog = page.locator("dialog[open]")
     dialog.locator(".picker-chip", has_text="Boris Ivanov").wait_for()  # already linked to the contact

@@ -5,7 +5,7 @@ import { t } from '../js/i18n.js';
 import { formatDateTime } from '../js/format.js';
 import { can } from '../js/session.js';
 import { confirmAction, empty, field, form, heading, pager, toast, toastError } from '../js/ui.js';
-import { linkGroups, noteForm, timelineList } from './records.js';
+import { companyUsers, linkGroups, noteForm, ownerRow, timelineList } from './records.js';
 import { collectCustom, customInputs, customRows, definitionsFor } from './custom-values.js';
 import { phoneLinks } from '../js/telephony.js';
 import { canEditField } from './field-rules.js';
@@ -56,10 +56,11 @@ export async function list(root, { query: params, navigate, alive }) {
 /** #/companies/:id. */
 export async function card(root, { params, navigate, alive }) {
   const reload = () => card(root, { params, navigate, alive });
-  const [answer, definitions] = await Promise.all([get(`/api/v1/companies/${encodeURIComponent(params.id)}`),
-    definitionsFor('company')]);
+  const [answer, definitions, users] = await Promise.all([get(`/api/v1/companies/${encodeURIComponent(params.id)}`),
+    definitionsFor('company'), companyUsers()]);
   if (!alive()) return;
   const company = answer.company || answer;
+  const owner = ownerRow('companies', company, users, { path: `/api/v1/companies/${encodeURIComponent(company.id)}`, reload });
   const timeline = timelineList(answer.timeline || []);
   const remove = can('companies', 'delete') ? h('button', { type: 'button', class: 'secondary', onClick: async () => {
     if (!(await confirmAction(t('contacts.deleteConfirm', { name: company.name }), t('common.delete')))) return;
@@ -88,7 +89,7 @@ export async function card(root, { params, navigate, alive }) {
   const preset = { company: { id: company.id, name: company.name } };
   mount(root, heading(company.name, newContactButton(company, navigate, reload), newDealButton(preset, navigate), remove),
     h('div', { class: 'card-grid' },
-    h('div', {}, h('section', { class: 'panel' }, h('dl', { class: 'props' },
+    h('div', {}, h('section', { class: 'panel' }, h('dl', { class: 'props' }, owner,
       (company.phones || []).length ? [h('dt', {}, t('contacts.phone')), h('dd', {}, phoneLinks(company.phones))] : null,
       company.website ? [h('dt', {}, t('companies.website')), h('dd', {}, company.website)] : null,
       customRows(definitions, company.custom).map(([label, text]) => [h('dt', {}, label), h('dd', {}, text)]),

@@ -5,7 +5,7 @@ import { t } from '../js/i18n.js';
 import { formatDateTime } from '../js/format.js';
 import { can, session } from '../js/session.js';
 import { confirmAction, empty, field, form, heading, pager, toast, toastError } from '../js/ui.js';
-import { linkGroups, noteForm, timelineList } from './records.js';
+import { companyUsers, linkGroups, noteForm, ownerRow, timelineList } from './records.js';
 import { taskForm } from './tasks.js';
 import { collectCustom, customInputs, customRows, customText, definitionsFor, requiredLater } from './custom-values.js';
 import { bulkBar, canBulk, filtersPanel, listFilters } from './contact-bulk.js';
@@ -196,7 +196,7 @@ function maskedValue(contact, name, text) {
   return [value, ' ', button];
 }
 
-function properties(contact, definitions) {
+function properties(contact, definitions, owner) {
   const rows = [
     [t('contacts.phone'), phoneLinks(contact.phones, contact.id)],
     [t('auth.email'), (contact.emails || []).map((e) => e.address).join(', ')],
@@ -209,7 +209,7 @@ function properties(contact, definitions) {
     [t('common.created'), formatDateTime(contact.created_at)],
     [t('common.updated'), formatDateTime(contact.updated_at)],
   ].filter(([, value]) => value);
-  return h('dl', { class: 'props' }, rows.map(([label, value]) => [h('dt', {}, label), h('dd', {}, value)]));
+  return h('dl', { class: 'props' }, owner, rows.map(([label, value]) => [h('dt', {}, label), h('dd', {}, value)]));
 }
 
 function deleteButton(contact, navigate) {
@@ -222,20 +222,21 @@ function deleteButton(contact, navigate) {
   } }, t('common.delete'));
 }
 
-/** #/contacts/:id: the card (one request: contact, links, timeline). */
+/** #/contacts/:id: the card (three requests: contact with links and timeline, custom fields, the users who may own it). */
 export async function card(root, { params, navigate, alive }) {
   const reload = () => card(root, { params, navigate, alive });
-  const [answer, definitions] = await Promise.all([get(`/api/v1/contacts/${encodeURIComponent(params.id)}`),
-    definitionsFor('contact')]);
+  const [answer, definitions, users] = await Promise.all([get(`/api/v1/contacts/${encodeURIComponent(params.id)}`),
+    definitionsFor('contact'), companyUsers()]);
   if (!alive()) return;
   const contact = answer.contact || answer;
+  const owner = ownerRow('contacts', contact, users, { path: `/api/v1/contacts/${encodeURIComponent(contact.id)}`, reload });
   const timeline = timelineList(answer.timeline || []);
   const subject = { type: 'contact', id: contact.id };
   const editing = h('details', { class: 'panel' }, h('summary', {}, t('contacts.edit')), editForm(contact, definitions, reload));
   mount(root, heading(fullName(contact), newDealButton({ contact: { id: contact.id, name: fullName(contact) } }, navigate),
     deleteButton(contact, navigate)),
     h('div', { class: 'card-grid' },
-      h('div', {}, h('section', { class: 'panel' }, properties(contact, definitions)), can('contacts', 'update') ? editing : null,
+      h('div', {}, h('section', { class: 'panel' }, properties(contact, definitions, owner)), can('contacts', 'update') ? editing : null,
         h('section', { class: 'panel' }, h('h2', {}, t('timeline.title')), noteForm(subject, timeline), timeline.view)),
       h('div', {}, linkGroups(answer.links, ['deal', 'task']), conversationsPanel(contact), consentPanel(contact),
         can('tasks', 'create') ? h('section', { class: 'panel' }, h('h2', {}, t('tasks.addTitle')),

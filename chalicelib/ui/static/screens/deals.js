@@ -6,7 +6,7 @@ import { t } from '../js/i18n.js';
 import { amountInput, currencyDigits, formatDate, formatDateTime, formatMoney, formatNumber, parseMoney } from '../js/format.js';
 import { can, session } from '../js/session.js';
 import { empty, field, form, heading, optimistic, pager, toast, toastError } from '../js/ui.js';
-import { linkGroups, noteForm, timelineList } from './records.js';
+import { companyUsers, linkGroups, noteForm, ownerRow, timelineList } from './records.js';
 import { askLostReason } from './lost-reason.js';
 import { collectCustom, customInputs, customRows, definitionsFor, requiredLater } from './custom-values.js';
 import { canEditField } from './field-rules.js';
@@ -353,7 +353,7 @@ export async function board(root, { query: params, navigate, alive }) {
       pipelinePicker(pipelines, chosen.id, view === 'list' ? view : '', navigate)), content, create);
 }
 
-function dealFacts(deal, stage, definitions) {
+function dealFacts(deal, stage, definitions, owner) {
   const rows = [
     [t('deals.amount'), money(deal)],
     [t('deals.stage'), stage ? stage.name : deal.stage_id],
@@ -363,7 +363,8 @@ function dealFacts(deal, stage, definitions) {
     ...customRows(definitions, deal.custom).map(([label, text]) => [label, text]),
     [t('common.created'), formatDateTime(deal.created_at)],
   ].filter(([, value]) => value);
-  return h('dl', { class: 'props' }, rows.map(([label, value]) => [h('dt', {}, label), h('dd', {}, value)]));
+  // The responsible person first: by name, or a picker for whoever may reassign the deal.
+  return h('dl', { class: 'props' }, owner, rows.map(([label, value]) => [h('dt', {}, label), h('dd', {}, value)]));
 }
 
 function history(changes) {
@@ -423,19 +424,20 @@ function createOrder(deal) {
   } }, t('deals.createOrder'));
 }
 
-/** #/deals/:id: the deal card (two requests: the card and the deal's custom fields). */
+/** #/deals/:id: the deal card (three requests: the card, the deal's custom fields, the users who may own it). */
 export async function card(root, { params, alive }) {
   const reload = () => card(root, { params, alive });
-  const [answer, definitions] = await Promise.all([get(`/api/v1/deals/${encodeURIComponent(params.id)}`),
-    definitionsFor('deal')]);
+  const [answer, definitions, users] = await Promise.all([get(`/api/v1/deals/${encodeURIComponent(params.id)}`),
+    definitionsFor('deal'), companyUsers()]);
   const deal = answer.deal;
+  const owner = ownerRow('deals', deal, users, { path: `/api/v1/deals/${encodeURIComponent(deal.id)}`, reload });
   const stage = await currentStage(deal, answer.stage_history || []);
   if (!alive()) return;
   const timeline = timelineList(answer.timeline || []);
   mount(root, heading(deal.title, h('a', { href: `#/deals${query({ pipeline: deal.pipeline_id })}` }, t('deals.backToBoard')),
     createOrder(deal)),
     h('div', { class: 'card-grid' },
-      h('div', {}, h('section', { class: 'panel' }, dealFacts(deal, stage, definitions)), can('deals', 'update') ? editDeal(deal, definitions, reload) : null,
+      h('div', {}, h('section', { class: 'panel' }, dealFacts(deal, stage, definitions, owner)), can('deals', 'update') ? editDeal(deal, definitions, reload) : null,
         h('section', { class: 'panel' }, h('h2', {}, t('timeline.title')), noteForm({ type: 'deal', id: deal.id }, timeline), timeline.view)),
       h('div', {}, history(answer.stage_history || []), linkGroups(answer.links), linkPanel(deal, answer, reload),
         documentsPanel('deal', deal.id, can('deals', 'update')))));

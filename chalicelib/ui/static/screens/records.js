@@ -1,13 +1,14 @@
 // Pieces shared by the contact, company and deal cards: the timeline, links and the note form.
-import { post } from '../js/api.js';
+import { get, patch, post } from '../js/api.js';
 import { h } from '../js/dom.js';
 import { t, has } from '../js/i18n.js';
 import { browserZone, formatDateTime, formatMoney, formatZonedDateTime } from '../js/format.js';
 import { can, session } from '../js/session.js';
-import { empty, field, form, toast } from '../js/ui.js';
+import { empty, field, form, toast, toastError } from '../js/ui.js';
 import { callLine } from '../js/telephony.js';
 import { entryWords, kindText } from './timeline-text.js';
 import { mentionBox, noteText } from './mentions.js';
+import { canEditField } from './field-rules.js';
 
 const LINK_PATHS = { deal: 'deals', task: 'tasks', company: 'companies', contact: 'contacts' };
 
@@ -91,4 +92,65 @@ export function noteForm(subject, timeline) {
     hint: can('users', 'read') ? t('mention.hint') : null })] });
   toApi = mentionBox(el.querySelector('textarea[name=text]'));
   return el;
+}
+
+// -- the responsible person (owner) of a contact, company or deal --------------------------------------------
+
+const SCOPES = ['all', 'team', 'own'];
+
+/** The widest scope the signed-in user holds for entity/action ('all', 'team', 'own'), or null. */
+function scopeOf(entity, action) {
+  return SCOPES.find((scope) => session.permissions.includes(`${entity}:${action}:${scope}`)) || null;
+}
+
+/** True when a record of that owner and team lies within scope (as the API's permissions.may_touch decides). */
+function within(scope, ownerId, teamId) {
+  if (scope === 'all') return true;
+  const me = session.user.id;
+  if (scope === 'team') return ownerId === me || (Boolean(session.user.team_id) && teamId === session.user.team_id);
+  return scope === 'own' && ownerId === me;
+}
+
+/** The company's users (every status, to name a deactivated owner); one who may not list users knows only themselves. */
+export function companyUsers() {
+  if (!can('users', 'read')) return Promise.resolve([{ ...session.user }]);
+  return get('/api/v1/users?limit=200').then((page) => page.items, () => [{ ...session.user }]);
+}
+
+function personName(user) {
+  if (!user) return t('owner.someone');
+  return user.status === 'deactivated' ? t('owner.inactive', { name: user.name }) : user.name;
+}
+
+/**
+ * The card's "Responsible" row ([dt, dd]): the owner by name; whoever may update the record at their scope picks
+ * another of the company's active users within that scope and presses Assign (a PATCH with the record's version;
+ * arrowing through the list changes nothing until then). entity: 'contacts' | 'companies' | 'deals'.
+ */
+export function ownerRow(entity, record, users, { path, reload }) {
+  const owner = users.find((u) => u.id === record.owner_id);
+  const scope = scopeOf(entity, 'update');
+  const choices = scope && within(scope, record.owner_id, record.team_id) && canEditField(entity, 'owner_id')
+    ? users.filter((u) => u.status === 'active' && within(scope, u.id, u.team_id)) : [];
+  const label = t('contacts.responsible');
+  if (!choices.some((u) => u.id !== record.owner_id)) {
+    return [h('dt', {}, label), h('dd', { 'data-test': 'owner' }, personName(owner))];
+  }
+  const id = `owner-${record.id}`;
+  const listed = choices.some((u) => u.id === record.owner_id) ? choices : [owner || { id: record.owner_id }, ...choices];
+  const select = h('select', { id, name: 'owner_id' }, listed.map((u) => h('option', { value: u.id,
+    selected: u.id === record.owner_id, disabled: !choices.includes(u) }, personName(u.name ? u : null))));
+  const button = h('button', { type: 'submit', class: 'secondary', disabled: true }, t('owner.assign'));
+  select.addEventListener('change', () => { button.disabled = select.value === record.owner_id; });
+  const el = h('form', { class: 'owner-pick', 'data-test': 'owner', onSubmit: async (event) => {
+    event.preventDefault();
+    const chosen = users.find((u) => u.id === select.value);
+    button.disabled = true;
+    try {
+      await patch(path, { version: record.version, owner_id: select.value });
+      toast(t('owner.assigned', { name: chosen ? chosen.name : '' }));
+    } catch (error) { toastError(error); }
+    await reload();
+  } }, select, button);
+  return [h('dt', {}, h('label', { for: id }, label)), h('dd', {}, el)];
 }
