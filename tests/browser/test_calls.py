@@ -9,7 +9,9 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
+from chalicelib.core import phones
 from tests.browser.conftest import SCREENSHOTS, Screens, new_page
 from tests.browser.test_app import assert_no_problems, open_screen
 from tests.browser.test_sensitive import log_in
@@ -119,6 +121,12 @@ def test_calls_screen_recording_timeline_and_click_to_call(browser: Any, live_ur
     assert called_back.locator("tr[data-call]").count() == 1
     rows = page.locator("tr[data-call]")
     assert "123-99-99" in rows.nth(0).inner_text() and "123-00-01" in rows.nth(1).inner_text(), "missed first"
+    # A call's time is on the company's clock, as tasks are, and names its zone where the browser's (Berlin) differs.
+    zone = ZoneInfo(body(client.get("/api/v1/me", token=company.owner.token))["tenant"]["timezone"])
+    when = rows.nth(0).locator("td.call-when time")
+    started = datetime.fromisoformat(str(when.get_attribute("datetime")).replace("Z", "+00:00")).astimezone(zone)
+    shown = when.inner_text()
+    assert re.search(rf"\b{started:%-I:%M}\s{started:%p} {started.tzname()}$", shown), (shown, started)
     assert page.locator("[aria-current=page]", has_text="Missed").count() == 1
     # Each row's cells share its lines (a cell laid out as a flex box left the table: its borders zigzagged).
     assert page.evaluate("""() => [...document.querySelectorAll('.call-table tr[data-call]')].every((row) => {
@@ -192,6 +200,12 @@ def test_calls_screen_recording_timeline_and_click_to_call(browser: Any, live_ur
                              "m.customerNumber({ direction: 'inbound', from_number: 'anonymous' }),"
                              "m.customerNumber({ direction: 'inbound', from_number: '+79161230000' })])")
     assert withheld == [None, "+79161230000"]
+    # A number reads as the server writes it (core.phones.readable, libphonenumber's grouping: a call-back task's
+    # title), not "+44 740 012 3456" beside "+44 7400 123456".
+    numbers = ["+447400123456", ANNA, "+14155550199", "+442037691880", "+4930123456"]
+    shown = page.evaluate("(numbers) => import('/static/js/format.js').then((m) => numbers.map(m.formatPhone))",
+                          numbers)
+    assert shown == [phones.readable(number) for number in numbers]
     assert_no_problems(page)
     page.context.close()
 

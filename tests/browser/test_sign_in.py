@@ -33,6 +33,9 @@ def test_company_choice_then_second_factor(browser: Any, live_url: str, app: Any
     signup(client, company="Chooser One", email=email)
     signup(client, company="Chooser Two", email=email)
     page = new_page(browser, live_url)
+    page.goto("/#/login")
+    page.locator("#page-title", has_text="Log in").wait_for()
+    assert page.problems == [], "a load without a session asks no refresh (its 401 was a console error)"
 
     log_in(page, email)
     page.get_by_role("group", name="Which company?").wait_for()

@@ -16,9 +16,30 @@ export class ApiError extends Error {
   }
 }
 
+// A mark that a session may exist (the refresh cookie is HttpOnly, so the script cannot see it): a page load
+// without it asks nothing, where a refresh would only log a 401 as a console error. It holds no secret (the
+// cookie alone restores a session); set by a session answer, dropped when the session ends or is signed out.
+const MAY_HAVE_SESSION = 'crm.session';
+
+function markSession(on) {
+  try {
+    if (on) localStorage.setItem(MAY_HAVE_SESSION, '1'); else localStorage.removeItem(MAY_HAVE_SESSION);
+  } catch { /* storage refused (private mode): the page then always asks */ }
+}
+
+/** False when no session was started in this browser since the last sign-out (nothing to restore). */
+export function maySession() {
+  try {
+    return localStorage.getItem(MAY_HAVE_SESSION) !== null;
+  } catch {
+    return true;
+  }
+}
+
 /** Remember the tokens of a session answer (only the access token; the refresh token is a cookie). */
 export function useSession(session) {
   accessToken = session ? session.access_token : null;
+  markSession(Boolean(session));
 }
 
 /** True while an access token is held. */
@@ -96,6 +117,7 @@ export async function api(method, path, body) {
 
 function endSession() {
   accessToken = null;
+  markSession(false);
   onSignedOut();
 }
 

@@ -55,17 +55,48 @@ export function parseMoney(text, currency) {
   return Math.round(Number(cleaned) * 10 ** currencyDigits(currency));
 }
 
-/** A date (no time). */
-export function formatDate(iso) {
-  if (!iso) return '';
-  const date = new Date(iso.length === 10 ? `${iso}T12:00:00` : iso);
-  return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium' }).format(date);
+// Times of the company's work (cards' created and updated, timeline entries, calls, messages, a last login) are
+// read on the company's clock, as tasks are (#20 item 4), whatever the browser's zone: one moment, one reading
+// for the whole team. Where that clock differs from the browser's, the time names its zone ("14:30 GMT+3").
+let companyClock = null;
+
+/** The company's time zone (session.js sets it from the signed-in company; null: the browser's). */
+export function useCompanyZone(zone) {
+  companyClock = zone || null;
 }
 
-/** A date with the time. */
+function zoneName(date, zone) {
+  try {
+    return new Intl.DateTimeFormat(locale(), { timeZone: zone, timeZoneName: 'short' }).formatToParts(date)
+      .find((part) => part.type === 'timeZoneName')?.value || zone;
+  } catch {
+    return zone;
+  }
+}
+
+/** A date (no time); a moment's date is the company's day. */
+export function formatDate(iso) {
+  if (!iso) return '';
+  if (iso.length === 10) return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium' }).format(new Date(`${iso}T12:00:00`));
+  try {
+    return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeZone: companyClock || undefined }).format(new Date(iso));
+  } catch {
+    return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium' }).format(new Date(iso));
+  }
+}
+
+/** A date with the time, on the company's clock (its zone named where the browser's differs). */
 export function formatDateTime(iso) {
   if (!iso) return '';
-  return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
+  const date = new Date(iso);
+  const zone = companyClock;
+  if (zone && zone !== browserZone()) {
+    try {
+      const text = new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'short', timeZone: zone }).format(date);
+      return `${text} ${zoneName(date, zone)}`;
+    } catch { /* a zone this browser does not know: its own clock */ }
+  }
+  return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'short' }).format(date);
 }
 
 /** "in 3 days", "2 hours ago". */
@@ -101,11 +132,23 @@ export function formatDuration(seconds) {
 const TWO_DIGIT_CODES = new Set(('20 27 30 31 32 33 34 36 39 40 41 43 44 45 46 47 48 49 51 52 53 54 55 56 57 58 60 61 62 63 '
   + '64 65 66 81 82 84 86 90 91 92 93 94 95 98').split(' '));
 
-/** An E.164 number for reading: "+7 916 123-45-67", "+1 415-555-0199", "+44 203 769 1880"; anything else as it came. */
+// Numbers are grouped by libphonenumber's metadata, as the server's core.phones.readable groups them (a call-back
+// task's title, a new caller's name), so one number reads the same in every place: "+44 7400 123456", not
+// "+44 740 012 3456". The library (vendor/libphonenumber.js, 29 KB gzipped) loads lazily, beside the session's
+// restore; the app's first screen waits for it (phonesReady), and until then the rough grouping below stands in.
+let international = null;
+
+/** Resolves once numbers are grouped as libphonenumber groups them (never rejects). */
+export const phonesReady = import('../vendor/libphonenumber.js')
+  .then((module) => { international = module.international; })
+  .catch(() => {});
+
+/** An E.164 number for reading: "+7 916 123-45-67", "+1 415-555-0199", "+44 20 3769 1880"; anything else as it came. */
 export function formatPhone(number) {
   const text = String(number || '');
   const digits = /^\+(\d{7,15})$/.exec(text)?.[1];
   if (!digits) return text;
+  if (international) return international(text) || text;
   const part = (from, to) => digits.slice(from, to);
   if (digits.length === 11 && digits[0] === '7') return `+7 ${part(1, 4)} ${part(4, 7)}-${part(7, 9)}-${part(9)}`;
   if (digits.length === 11 && digits[0] === '1') return `+1 ${part(1, 4)}-${part(4, 7)}-${part(7)}`;

@@ -4,6 +4,7 @@ import { h, mount } from './dom.js';
 import { LANGS, getLang, onLangChange, setLang, t } from './i18n.js';
 import { can, forget, onSessionChange, restore, session, signOut, signedIn } from './session.js';
 import { failed, heading, loading, toast, toastError } from './ui.js';
+import { phonesReady } from './format.js';
 import { settingsRoutes } from './settings-sections.js';
 import './live.js'; // the live-updates socket while signed in: `crm:live` events on window
 import './caller-card.js'; // who is calling, from the `call.ringing` events of that socket
@@ -301,7 +302,9 @@ async function start() {
   const path = currentLocation().path;
   const route = match(path);
   // Public pages that take a one-time token need no session; everything else tries to restore one.
-  if (!(route && route.options.public && route.options.any)) await restore();
+  // Numbers on screen are grouped by libphonenumber once its lazily loaded module is in (format.js), fetched
+  // beside the session's restore.
+  if (!(route && route.options.public && route.options.any)) await Promise.all([restore(), phonesReady]);
   await render({ focus: false });
 }
 

@@ -1,5 +1,6 @@
 // Who is signed in: the user, their company and what they may do. Nothing here is persisted.
-import { get, post, refreshSession, useSession } from './api.js';
+import { get, maySession, post, refreshSession, useSession } from './api.js';
+import { useCompanyZone } from './format.js';
 
 export const session = { user: null, tenant: null, permissions: [], seesSensitive: false, limited: null };
 const listeners = new Set();
@@ -10,6 +11,7 @@ export function onSessionChange(listener) {
 }
 
 function notify() {
+  useCompanyZone(session.tenant?.timezone);  // times of the company's work on its clock (format.js)
   for (const listener of listeners) listener(session);
 }
 
@@ -37,6 +39,7 @@ export async function begin(answer) {
 
 /** Restore the session from the refresh cookie; false when there is none. */
 export async function restore() {
+  if (!maySession()) return false;  // no session began here since the last sign-out: no refresh, no 401
   try {
     return Boolean(await begin(await refreshSession()));
   } catch {
