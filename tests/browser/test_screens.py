@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from tests.browser.conftest import Screens, assert_fits_a_phone, new_page
 from tests.browser.test_app import assert_no_problems, column
 from tests.browser.test_sensitive import log_in
-from tests.factories import Company, signup
+from tests.factories import Company, add_member, signup
 from tests.support import ApiClient, body
 
 MAX_CALLS = 2  # issue 7: each screen needs one or two API calls
@@ -112,6 +112,32 @@ def test_deals_as_a_list_with_money_and_dates_per_locale(browser: Any, live_url:
     page.locator(".empty", has_text="Nothing found").wait_for()
     assert "status=won" in page.url
     page.get_by_label("Status").select_option("open")
+    page.locator(".deal-table tbody tr", has_text="Anniversary cake").wait_for()
+    # A manager narrows the list to one person's deals, then to a stage; the address keeps both, as the contacts' does
+    mila = add_member(client, company, role="manager", name="mila")
+    sales = body(client.get("/api/v1/pipelines", token=company.owner.token))["items"][0]
+    first, second = sales["stages"][0], sales["stages"][1]
+    made = client.post("/api/v1/deals", {"title": "Wedding tiers", "stage_id": second["id"], "owner_id": mila.user_id},
+                       token=company.owner.token)
+    assert made.status_code == 201, made.body
+    page.reload()
+    page.locator(".deal-table tbody tr", has_text="Wedding tiers").wait_for()
+    page.locator(".owner-filter summary").click()  # opened, it reads the company's people (the list keeps 2 calls)
+    page.get_by_label("Responsible").select_option(label="Mila")
+    page.locator(".deal-table tbody tr", has_text="Anniversary cake").wait_for(state="detached")
+    expect(page.locator(".deal-table tbody tr")).to_have_count(1)  # Mila's deal alone
+    screens.shoot(page, "deal-list-mila")
+    page.locator("#stage-pick").select_option(first["id"])
+    page.locator(".empty", has_text="Nothing found").wait_for()
+    assert all(kept in page.url for kept in (f"owner_id={mila.user_id}", f"stage_id={first['id']}", "status=open"))
+    page.reload()
+    expect(page.locator("#stage-pick")).to_have_value(first["id"])
+    expect(page.get_by_label("Responsible")).to_have_value(mila.user_id)
+    page.locator("#stage-pick").select_option(second["id"])
+    page.locator(".deal-table tbody tr", has_text="Wedding tiers").wait_for()
+    page.get_by_label("Responsible").select_option("")
+    page.wait_for_url(lambda url: "owner_id" not in url)
+    page.locator("#stage-pick").select_option("")
     page.locator(".deal-table tbody tr", has_text="Anniversary cake").wait_for()
     page.get_by_label("Language", exact=True).select_option("ru")
     page.locator("#page-title", has_text="Сделки").wait_for()

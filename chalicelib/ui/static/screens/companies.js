@@ -5,7 +5,7 @@ import { t } from '../js/i18n.js';
 import { formatDateTime } from '../js/format.js';
 import { can } from '../js/session.js';
 import { confirmAction, empty, field, form, heading, pager, toast, toastError } from '../js/ui.js';
-import { companyUsers, linkGroups, noteForm, ownerRow, timelineList } from './records.js';
+import { linkGroups, noteForm, ownerRow, timelineList } from './records.js';
 import { collectCustom, customInputs, customRows, definitionsFor } from './custom-values.js';
 import { phoneLinks } from '../js/telephony.js';
 import { canEditField } from './field-rules.js';
@@ -56,11 +56,11 @@ export async function list(root, { query: params, navigate, alive }) {
 /** #/companies/:id. */
 export async function card(root, { params, navigate, alive }) {
   const reload = () => card(root, { params, navigate, alive });
-  const [answer, definitions, users] = await Promise.all([get(`/api/v1/companies/${encodeURIComponent(params.id)}`),
-    definitionsFor('company'), companyUsers()]);
-  if (!alive()) return;
+  const [answer, definitions] = await Promise.all([get(`/api/v1/companies/${encodeURIComponent(params.id)}`),
+    definitionsFor('company')]);
   const company = answer.company || answer;
-  const owner = ownerRow('companies', company, users, { path: `/api/v1/companies/${encodeURIComponent(company.id)}`, reload });
+  const owner = await ownerRow('companies', company, { path: `/api/v1/companies/${encodeURIComponent(company.id)}`, reload });
+  if (!alive()) return;
   const timeline = timelineList(answer.timeline || []);
   const remove = can('companies', 'delete') ? h('button', { type: 'button', class: 'secondary', onClick: async () => {
     if (!(await confirmAction(t('contacts.deleteConfirm', { name: company.name }), t('common.delete')))) return;

@@ -5,7 +5,7 @@ import { t } from '../js/i18n.js';
 import { formatDateTime } from '../js/format.js';
 import { can, session } from '../js/session.js';
 import { confirmAction, empty, field, form, heading, pager, toast, toastError } from '../js/ui.js';
-import { companyUsers, linkGroups, noteForm, ownerRow, timelineList } from './records.js';
+import { linkGroups, noteForm, ownerRow, timelineList } from './records.js';
 import { taskForm } from './tasks.js';
 import { collectCustom, customInputs, customRows, customText, definitionsFor, requiredLater } from './custom-values.js';
 import { bulkBar, canBulk, filtersPanel, listFilters } from './contact-bulk.js';
@@ -222,14 +222,14 @@ function deleteButton(contact, navigate) {
   } }, t('common.delete'));
 }
 
-/** #/contacts/:id: the card (three requests: contact with links and timeline, custom fields, the users who may own it). */
+/** #/contacts/:id: the card (two requests: contact with links and timeline, custom fields; the users once, for another's contact). */
 export async function card(root, { params, navigate, alive }) {
   const reload = () => card(root, { params, navigate, alive });
-  const [answer, definitions, users] = await Promise.all([get(`/api/v1/contacts/${encodeURIComponent(params.id)}`),
-    definitionsFor('contact'), companyUsers()]);
-  if (!alive()) return;
+  const [answer, definitions] = await Promise.all([get(`/api/v1/contacts/${encodeURIComponent(params.id)}`),
+    definitionsFor('contact')]);
   const contact = answer.contact || answer;
-  const owner = ownerRow('contacts', contact, users, { path: `/api/v1/contacts/${encodeURIComponent(contact.id)}`, reload });
+  const owner = await ownerRow('contacts', contact, { path: `/api/v1/contacts/${encodeURIComponent(contact.id)}`, reload });
+  if (!alive()) return;
   const timeline = timelineList(answer.timeline || []);
   const subject = { type: 'contact', id: contact.id };
   const editing = h('details', { class: 'panel' }, h('summary', {}, t('contacts.edit')), editForm(contact, definitions, reload));

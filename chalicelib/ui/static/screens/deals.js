@@ -6,7 +6,7 @@ import { t } from '../js/i18n.js';
 import { amountInput, currencyDigits, formatDate, formatDateTime, formatMoney, formatNumber, parseMoney } from '../js/format.js';
 import { can, session } from '../js/session.js';
 import { empty, field, form, heading, optimistic, pager, toast, toastError } from '../js/ui.js';
-import { companyUsers, linkGroups, noteForm, ownerRow, timelineList } from './records.js';
+import { companyUsers, linkGroups, noteForm, ownerRow, personName, scopeOf, timelineList, within } from './records.js';
 import { askLostReason } from './lost-reason.js';
 import { collectCustom, customInputs, customRows, definitionsFor, requiredLater } from './custom-values.js';
 import { canEditField } from './field-rules.js';
@@ -220,20 +220,54 @@ function dealRow(deal, stages) {
     h('td', { 'data-label': t('common.updated') }, formatDate(deal.updated_at)));
 }
 
-function statusFilter(pipelineId, status, navigate) {
-  return h('div', { class: 'field status-pick' }, h('label', { for: 'status-pick' }, t('deals.statusLabel')),
-    h('select', { id: 'status-pick', onChange: (event) => navigate(`/deals${query({ pipeline: pipelineId, view: 'list',
-      status: event.target.value })}`) }, [['', t('deals.anyStatus')], ...['open', 'won', 'lost'].map((s) => [s, t(`deals.status.${s}`)])]
-      .map(([value, text]) => h('option', { value, selected: value === status }, text))));
+/**
+ * The list's filters (status, a stage of the pipeline, the responsible person), kept in the address like the
+ * contacts list's: picking one reloads the list.
+ */
+function listFilters(pipeline, filters, navigate) {
+  const go = (change) => navigate(`/deals${query({ pipeline: pipeline.id, view: 'list', ...filters, ...change })}`);
+  const pick = (id, name, label, options, value) => h('div', { class: 'field' }, h('label', { for: id }, label),
+    h('select', { id, name, onChange: (event) => go({ [name]: event.target.value }) },
+      options.map(([optValue, text]) => h('option', { value: optValue, selected: optValue === value }, text))));
+  return h('div', { class: 'deal-filters', role: 'group', 'aria-label': t('contacts.filters') },
+    pick('status-pick', 'status', t('deals.statusLabel'), [['', t('deals.anyStatus')],
+      ...['open', 'won', 'lost'].map((s) => [s, t(`deals.status.${s}`)])], filters.status),
+    pick('stage-pick', 'stage_id', t('deals.stage'), [['', t('deals.anyStage')],
+      ...pipeline.stages.map((stage) => [stage.id, stage.name])], filters.stage_id),
+    ownerFilter(filters.owner_id, pick));
 }
 
-/** The deals of a pipeline (of one status, when chosen) as a table, most recently updated first (one request). */
-async function dealTable(pipeline, status, navigate, create = null) {
+/**
+ * The responsible person filter, for those who see others' deals: opened (or when chosen), it reads the company's
+ * users once a session, so the list keeps its two requests (as the contacts list's Filters panel does).
+ */
+function ownerFilter(ownerId, pick) {
+  const scope = scopeOf('deals', 'read');
+  if (!scope || scope === 'own' || !can('users', 'read')) return null;
+  const body = h('div', {});
+  const details = h('details', { class: 'owner-filter', open: Boolean(ownerId) }, h('summary', {}, t('contacts.responsible')), body);
+  const draw = async () => {
+    const users = (await companyUsers()).filter((u) => within(scope, u.id, u.team_id) || u.id === ownerId);
+    mount(body, pick('owner-pick', 'owner_id', t('contacts.responsible'), [['', t('contacts.anyone')],
+      ...users.map((u) => [u.id, personName(u)])], ownerId || ''));
+  };
+  const open = () => { if (details.open && !details.dataset.loaded) { details.dataset.loaded = '1'; draw().catch(toastError); } };
+  details.addEventListener('toggle', open);
+  if (ownerId) open();
+  return details;
+}
+
+/** The deals of a pipeline (of a status, stage or responsible person, when chosen) as a table, most recently updated first. */
+async function dealTable(pipeline, filters, navigate, create = null) {
   const stages = new Map(pipeline.stages.map((stage) => [stage.id, stage]));
-  const path = (cursor) => `/api/v1/deals${query({ pipeline_id: pipeline.id, status, limit: 50, cursor })}`;
+  const path = (cursor) => `/api/v1/deals${query({ pipeline_id: pipeline.id, ...filters, limit: 50, cursor })}`;
   const page = await get(path(null));
-  const filter = statusFilter(pipeline.id, status, navigate);
-  if (!page.items.length) return [filter, status ? empty(t('contacts.noMatch')) : emptyList('deals', { subject: 'pipelineDeals', panel: create })];
+  const filter = listFilters(pipeline, filters, navigate);
+  // A responsible person's page may come back empty with more to read (the other pipelines' deals are left out).
+  if (!page.items.length && !page.next_cursor) {
+    return [filter, Object.keys(filters).length ? empty(t('contacts.noMatch'))
+      : emptyList('deals', { subject: 'pipelineDeals', panel: create })];
+  }
   const body = h('tbody', {}, page.items.map((deal) => dealRow(deal, stages)));
   const table = h('div', { class: 'table-wrap' }, h('table', { class: 'deal-table' }, h('caption', { class: 'visually-hidden' }, t('deals.view.list')),
     h('thead', {}, h('tr', {}, ['deals.title', 'deals.stage', 'deals.statusLabel', 'deals.amount', 'common.updated'].map((key) =>
@@ -344,9 +378,13 @@ export async function board(root, { query: params, navigate, alive }) {
   const chosen = pipelines.find((p) => p.id === params.get('pipeline')) || pipelines.find((p) => p.is_default) || pipelines[0];
   if (!chosen) { mount(root, heading(t('nav.deals')), h('p', { class: 'empty' }, t('deals.noPipeline'))); return; }
   const status = ['open', 'won', 'lost'].includes(params.get('status')) ? params.get('status') : '';
+  // The list's filters from the address: a stage of another pipeline is dropped, not sent.
+  const stageId = chosen.stages.some((stage) => stage.id === params.get('stage_id')) ? params.get('stage_id') : '';
+  const filters = Object.fromEntries(Object.entries({ status, stage_id: stageId, owner_id: params.get('owner_id') || '' })
+    .filter(([, value]) => value));
   const create = can('deals', 'create') ? h('section', { class: 'panel' }, h('h2', {}, t('deals.createTitle')),
     createDealForm(chosen, reload)) : null;
-  const content = view === 'list' ? await dealTable(chosen, status, navigate, create) : await boardView(chosen, reload, create);
+  const content = view === 'list' ? await dealTable(chosen, filters, navigate, create) : await boardView(chosen, reload, create);
   if (!alive()) return;
   mount(root, heading(t('nav.deals'), newButton(create, t('picker.newDeal'))), searchForm('', back, navigate),
     h('div', { class: 'deal-tools' }, viewTabs(chosen.id, view),
@@ -424,14 +462,14 @@ function createOrder(deal) {
   } }, t('deals.createOrder'));
 }
 
-/** #/deals/:id: the deal card (three requests: the card, the deal's custom fields, the users who may own it). */
+/** #/deals/:id: the deal card (two requests: the card and the deal's custom fields; the users once, for another's deal). */
 export async function card(root, { params, alive }) {
   const reload = () => card(root, { params, alive });
-  const [answer, definitions, users] = await Promise.all([get(`/api/v1/deals/${encodeURIComponent(params.id)}`),
-    definitionsFor('deal'), companyUsers()]);
+  const [answer, definitions] = await Promise.all([get(`/api/v1/deals/${encodeURIComponent(params.id)}`),
+    definitionsFor('deal')]);
   const deal = answer.deal;
-  const owner = ownerRow('deals', deal, users, { path: `/api/v1/deals/${encodeURIComponent(deal.id)}`, reload });
-  const stage = await currentStage(deal, answer.stage_history || []);
+  const [stage, owner] = await Promise.all([currentStage(deal, answer.stage_history || []),
+    ownerRow('deals', deal, { path: `/api/v1/deals/${encodeURIComponent(deal.id)}`, reload })]);
   if (!alive()) return;
   const timeline = timelineList(answer.timeline || []);
   mount(root, heading(deal.title, h('a', { href: `#/deals${query({ pipeline: deal.pipeline_id })}` }, t('deals.backToBoard')),

@@ -7,7 +7,7 @@ import { can, session } from '../js/session.js';
 import { empty, field, form, toast, toastError } from '../js/ui.js';
 import { callLine } from '../js/telephony.js';
 import { entryWords, kindText } from './timeline-text.js';
-import { mentionBox, noteText } from './mentions.js';
+import { companyUsers as mentionUsers, mentionBox, noteText } from './mentions.js';
 import { canEditField } from './field-rules.js';
 
 const LINK_PATHS = { deal: 'deals', task: 'tasks', company: 'companies', contact: 'contacts' };
@@ -99,50 +99,45 @@ export function noteForm(subject, timeline) {
 const SCOPES = ['all', 'team', 'own'];
 
 /** The widest scope the signed-in user holds for entity/action ('all', 'team', 'own'), or null. */
-function scopeOf(entity, action) {
+export function scopeOf(entity, action) {
   return SCOPES.find((scope) => session.permissions.includes(`${entity}:${action}:${scope}`)) || null;
 }
 
 /** True when a record of that owner and team lies within scope (as the API's permissions.may_touch decides). */
-function within(scope, ownerId, teamId) {
+export function within(scope, ownerId, teamId) {
   if (scope === 'all') return true;
   const me = session.user.id;
   if (scope === 'team') return ownerId === me || (Boolean(session.user.team_id) && teamId === session.user.team_id);
   return scope === 'own' && ownerId === me;
 }
 
-/** The company's users (every status, to name a deactivated owner); one who may not list users knows only themselves. */
+/** The company's users (every status, to name a deactivated owner), read once a session with the mentions' list;
+ * one who may not list users knows only themselves. */
 export function companyUsers() {
-  if (!can('users', 'read')) return Promise.resolve([{ ...session.user }]);
-  return get('/api/v1/users?limit=200').then((page) => page.items, () => [{ ...session.user }]);
+  return mentionUsers().then((list) => (list.length ? list : [{ ...session.user }]), () => [{ ...session.user }]);
 }
 
-function personName(user) {
+export function personName(user) {
   if (!user) return t('owner.someone');
   return user.status === 'deactivated' ? t('owner.inactive', { name: user.name }) : user.name;
 }
 
-/**
- * The card's "Responsible" row ([dt, dd]): the owner by name; whoever may update the record at their scope picks
- * another of the company's active users within that scope and presses Assign (a PATCH with the record's version;
- * arrowing through the list changes nothing until then). entity: 'contacts' | 'companies' | 'deals'.
- */
-export function ownerRow(entity, record, users, { path, reload }) {
-  const owner = users.find((u) => u.id === record.owner_id);
-  const scope = scopeOf(entity, 'update');
-  const choices = scope && within(scope, record.owner_id, record.team_id) && canEditField(entity, 'owner_id')
-    ? users.filter((u) => u.status === 'active' && within(scope, u.id, u.team_id)) : [];
-  const label = t('contacts.responsible');
-  if (!choices.some((u) => u.id !== record.owner_id)) {
-    return [h('dt', {}, label), h('dd', { 'data-test': 'owner' }, personName(owner))];
-  }
+/** The owner's name: the signed-in user's own records need no request. */
+async function ownerName(ownerId) {
+  if (ownerId === session.user.id) return session.user.name;
+  return personName((await companyUsers()).find((u) => u.id === ownerId));
+}
+
+/** The colleagues picker with its Assign button (arrowing through the list changes nothing until Assign). */
+function ownerPicker(record, choices, users, { path, reload }) {
   const id = `owner-${record.id}`;
+  const owner = users.find((u) => u.id === record.owner_id);
   const listed = choices.some((u) => u.id === record.owner_id) ? choices : [owner || { id: record.owner_id }, ...choices];
-  const select = h('select', { id, name: 'owner_id' }, listed.map((u) => h('option', { value: u.id,
-    selected: u.id === record.owner_id, disabled: !choices.includes(u) }, personName(u.name ? u : null))));
+  const select = h('select', { id, name: 'owner_id', 'aria-label': t('contacts.responsible') }, listed.map((u) =>
+    h('option', { value: u.id, selected: u.id === record.owner_id, disabled: !choices.includes(u) }, personName(u.name ? u : null))));
   const button = h('button', { type: 'submit', class: 'secondary', disabled: true }, t('owner.assign'));
   select.addEventListener('change', () => { button.disabled = select.value === record.owner_id; });
-  const el = h('form', { class: 'owner-pick', 'data-test': 'owner', onSubmit: async (event) => {
+  const el = h('form', { class: 'owner-pick', onSubmit: async (event) => {
     event.preventDefault();
     const chosen = users.find((u) => u.id === select.value);
     button.disabled = true;
@@ -152,5 +147,32 @@ export function ownerRow(entity, record, users, { path, reload }) {
     } catch (error) { toastError(error); }
     await reload();
   } }, select, button);
-  return [h('dt', {}, h('label', { for: id }, label)), h('dd', {}, el)];
+  return { el, select };
+}
+
+/**
+ * The card's "Responsible" row ([dt, dd]): the owner by name. Whoever may update the record at their scope also
+ * gets Reassign, which reads the company's users (once) and offers the active ones within that scope. entity:
+ * 'contacts' | 'companies' | 'deals'; path: the record's PATCH address (sent with the record's version).
+ */
+export async function ownerRow(entity, record, { path, reload }) {
+  const name = await ownerName(record.owner_id);
+  const scope = scopeOf(entity, 'update');
+  const may = scope && scope !== 'own' && within(scope, record.owner_id, record.team_id) && canEditField(entity, 'owner_id');
+  const shown = h('span', { 'data-test': 'owner-name' }, name);
+  const dd = h('dd', { 'data-test': 'owner' }, shown);
+  if (may) {
+    const open = h('button', { type: 'button', class: 'secondary small owner-change', 'aria-label': t('owner.changeLabel', { name }),
+      onClick: async () => {
+        open.disabled = true;
+        const users = await companyUsers();
+        const choices = users.filter((u) => u.status === 'active' && within(scope, u.id, u.team_id));
+        if (!choices.some((u) => u.id !== record.owner_id)) { open.remove(); toast(t('owner.nobody')); return; }
+        const picker = ownerPicker(record, choices, users, { path, reload });
+        dd.replaceChildren(picker.el);
+        picker.select.focus();
+      } }, t('owner.change'));
+    dd.append(' ', open);
+  }
+  return [h('dt', {}, t('contacts.responsible')), dd];
 }
