@@ -52,6 +52,10 @@ from tests import due_start  # noqa: E402
 
 due_start.install()  # a due run starts at the table's first timer, not 48 empty hours back (exactly the same run)
 
+from tests import passwords  # noqa: E402
+
+passwords.install()  # argon2 hashes a password once per worker and checks a (hash, password) pair once
+
 
 @pytest.fixture(scope="session", autouse=True)
 def embedded_aws() -> Iterator[None]:
