@@ -9,8 +9,8 @@ another event of the same call loses the version race and folds again on what th
 The customer is looked up once the call's numbers are known: a contact with that phone, else a
 company with it; an unknown number becomes a contact named by the number as people read it (and a
 lead deal when the integration says so), each checkpointed on the event in the transaction that makes
-it, so a retry never makes a second one. They are made once the call knows its employee (whose they
-are) or has ended, so a first event that names no extension only looks the number up.
+it, so a retry never makes a second one. They are made once the call is answered or ends, when it is
+known whose they are (the call's employee), so a ringing call only looks the number up.
 """
 
 from __future__ import annotations
@@ -113,14 +113,18 @@ def resolve_party(run: Run, call: Call, settings: TelephonySettings) -> None:
     if not e164 or not e164.startswith("+") or phones.e164(e164, None) is None:
         return  # a hidden or internal number, or one outside the numbering plan: nobody to find or make
     party = parties.find(run, e164=e164)
-    if party is None and settings.unknown_caller != "ignore" and not call.user_id and call.status == "ringing":
-        # A newcomer is made once the call knows its employee (the extension that rings) or ends: made now, it
-        # would be the line's responsible user's, and the agent the call rang would get a missed call's task about
-        # a contact she cannot open. A later event looks the number up again.
+    if party is None and settings.unknown_caller != "ignore" and call.status == "ringing":
+        # A newcomer is made once the call is answered or ends, when it is known whose it is (the extension that
+        # answered, else the last one that rang, else the line's responsible user): made on a first event, it was
+        # the responsible user's, and the agent the call rang got a missed call's task about a contact she could
+        # not open (a ring group rings several). A later event looks the number up again.
         call.party_resolved = 0
         return
     if party is None and settings.unknown_caller != "ignore":
-        owner_id = call.user_id or integrations_service.responsible_user(ctx, run.integration, settings.responsible)
+        # The call's own employee (its owner is the responsible user a call without one was given when it began:
+        # not a second turn of a round-robin), so the missed call's task and the contact are one person's.
+        owner_id = call.user_id or call.owner_id or integrations_service.responsible_user(
+            ctx, run.integration, settings.responsible)
         # Named by the number as people read it ("+7 916 123-45-67", as the web app shows numbers) until someone
         # learns the caller's name; the phone field keeps it in E.164, which the lookups find.
         shown = phones.readable(e164)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -14,6 +15,7 @@ from tests.support import ApiClient, body
 from tests.telephony.kit import calls, create_telephony, play
 from webhooks.providers import Call
 from webhooks.providers import pbx as pbx_sim
+from webhooks.simulate import Request, signature_headers
 
 CUSTOMER = "+79161234567"
 SHOWN = "+7 916 123-45-67"  # the number as the app shows it
@@ -238,10 +240,18 @@ def test_a_withheld_number_is_a_hidden_caller_with_nothing_to_call_back(client: 
 
 def test_a_missed_call_from_a_new_number_makes_a_contact_and_a_task_the_agent_whose_extension_rang_can_open(
         client: ApiClient, company: Company) -> None:
+    first = add_member(client, company, role="agent", name="first")
     agent = add_member(client, company, role="agent", name="agent")
-    pbx = create_telephony(client, company, "pbx", extensions={"102": agent.user_id})
-    # the call's first event names no extension: the newcomer is the agent's, whose extension rings next
-    play(client, pbx, _scenario(pbx, "missed", customer=CUSTOMER, extension="102"))
+    pbx = create_telephony(client, company, "pbx", extensions={"102": first.user_id, "103": agent.user_id})
+    # The call's first event names no extension, then a ring group rings 102 and 103, and nobody answers: the
+    # newcomer is the agent's whose extension rang last, as the call-back task is (not the line's responsible user's,
+    # nor the first agent's).
+    placed = Call(customer=CUSTOMER, extension="102")
+    start, ringing, end = pbx_sim.requests("missed", pbx["webhook_url"], key=None, secret=pbx["secret"], call=placed)
+    also = json.dumps({**json.loads(ringing.body), "event_id": f"{placed.call_id}-9", "extension": "103"}).encode()
+    rings_too = Request(url=ringing.url, body=also,
+                        headers={**ringing.headers, **signature_headers(pbx["secret"], also)})
+    assert [a.status_code for a in play(client, pbx, [start, ringing, rings_too, end])] == [200] * 4
     [missed] = calls(client, company, "?status=missed")
     call = _get(client, company, f"/api/v1/calls/{missed['id']}")
     contact = client.get(f"/api/v1/contacts/{call['contact_id']}", token=agent.token)
