@@ -1,7 +1,8 @@
 """The web app's first load: gzip sizes of index.html, app.css and the JS main.js imports statically.
 
-Lazily imported screens (``import('...')``) are not part of the first load; every static ``import``
-of ``main.js`` and of the modules it imports is, followed transitively.
+Lazily imported screens (``import('...')`` inside a function) are not part of the first load; every static
+``import`` of ``main.js`` and of the modules it imports is, followed transitively, and so is an ``import()`` at a
+module's top level, which runs when the module loads (format.js's phone-number library, awaited by the first screen).
 """
 
 from __future__ import annotations
@@ -16,10 +17,14 @@ TARGET_BYTES = 150 * 1024
 # `import x from './a.js'`, `export {x} from './a.js'`, `import './a.js'`; never `import('./a.js')`.
 STATIC_IMPORT = re.compile(r"""^\s*(?:import|export)\s[^;'"()]*?from\s*['"](\.{1,2}/[^'"]+)['"]"""
                            r"""|^\s*import\s*['"](\.{1,2}/[^'"]+)['"]""", re.MULTILINE)
+# `export const x = import('./a.js')` at a module's top level: fetched when the module loads.
+TOP_LEVEL_IMPORT = re.compile(r"""^(?:export\s+)?(?:const|let|var)\s+\w+\s*=\s*import\(['"](\.{1,2}/[^'"]+)['"]\)""",
+                              re.MULTILINE)
 
 
 def eager_modules(entry: Path) -> list[Path]:
-    """entry and every module it imports statically, transitively (dynamic import() excluded)."""
+    """entry and every module it imports statically or at its top level, transitively (import() in a function
+    excluded)."""
     seen: list[Path] = []
     pending = [entry.resolve()]
     while pending:
@@ -27,8 +32,10 @@ def eager_modules(entry: Path) -> list[Path]:
         if module in seen:
             continue
         seen.append(module)
-        for found in STATIC_IMPORT.finditer(module.read_text(encoding="utf-8")):
+        text = module.read_text(encoding="utf-8")
+        for found in STATIC_IMPORT.finditer(text):
             pending.append((module.parent / (found.group(1) or found.group(2))).resolve())
+        pending += [(module.parent / found).resolve() for found in TOP_LEVEL_IMPORT.findall(text)]
     return seen
 
 
