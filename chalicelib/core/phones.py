@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 MAX_TYPED = 40  # longer text is not a phone number someone typed
 
 
-def e164(raw: str, region: str | None) -> str | None:
-    """The E.164 form of a phone typed in any format (region: the default country), or None when invalid."""
+def _valid(raw: str, region: str | None) -> Any:
+    """The parsed number when raw is a valid phone number (region: the default country), else None."""
     import phonenumbers  # on first use: its metadata is a noticeable part of a cold start
 
-    if not raw or len(raw) > MAX_TYPED:
-        return None
     try:
         number = phonenumbers.parse(raw, region)
     except phonenumbers.NumberParseException:
         return None
-    if not phonenumbers.is_valid_number(number):
-        return None
-    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+    return number if phonenumbers.is_valid_number(number) else None
+
+
+def e164(raw: str, region: str | None) -> str | None:
+    """The E.164 form of a phone typed in any format (region: the default country), or None when invalid."""
+    import phonenumbers
+
+    number = _valid(raw, region) if raw and len(raw) <= MAX_TYPED else None
+    return None if number is None else str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
 
 
 def readable(number: str) -> str:
@@ -25,10 +31,7 @@ def readable(number: str) -> str:
     the web app shows every number; anything that is not one, as it came."""
     import phonenumbers
 
-    try:
-        parsed = phonenumbers.parse(number, None)
-    except phonenumbers.NumberParseException:
-        return number
-    if not phonenumbers.is_valid_number(parsed):
+    parsed = _valid(number, None)
+    if parsed is None:
         return number
     return str(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL))
