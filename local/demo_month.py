@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 DAYS = 30
 VENUES = [("Rosewood Manor", "rosewood-manor.example"), ("The Old Mill Hall", "oldmillhall.example"),
@@ -148,7 +149,9 @@ def _seed(app: Any, token: str, *, agent_id: str, now: datetime | None, seed: in
     now = now or datetime.now(UTC)
     start = now - timedelta(days=DAYS)
     api = _Api(app, token)
-    me = api.call("GET", "/api/v1/me")["user"]["id"]
+    signed_in = api.call("GET", "/api/v1/me")
+    me = signed_in["user"]["id"]
+    zone = ZoneInfo(signed_in["tenant"]["timezone"])  # "today" is the company's, as the Tasks screen's
     api.call("PUT", "/api/v1/document-settings/requisites", {**REQUISITES, "version": 0})  # its invoices name it
     owners = [me, agent_id]
     day = lambda n, hour=10: (start + timedelta(days=n)).replace(hour=hour, minute=rng.choice((0, 15, 30, 45)))  # noqa: E731
@@ -209,10 +212,12 @@ def _seed(app: Any, token: str, *, agent_id: str, now: datetime | None, seed: in
     # calls and visits to make: two overdue, three today, the rest in the coming days; a few already done
     for n, (title, kind) in enumerate(TASKS * 2):
         offset = [-3, -1, 0, 0, 0, 1, 2, 3, 5, 7, -6, -4, -2, 4, 6, 9][n]
-        due = (now + timedelta(days=offset)).replace(hour=rng.choice((10, 12, 15, 17)), minute=0, second=0,
-                                                     microsecond=0)
-        if offset == 0:
-            due = max(due, now + timedelta(minutes=30 + n))  # today, still to come
+        local = (now.astimezone(zone) + timedelta(days=offset)).replace(hour=rng.choice((10, 12, 15, 17)), minute=0,
+                                                                        second=0, microsecond=0)
+        due = local.astimezone(UTC)
+        soon = now + timedelta(minutes=30 + n)
+        if offset == 0 and soon.astimezone(zone).date() == local.date():
+            due = max(due, soon)  # still to come today; in the day's last half hour, earlier today
         related = {"type": "deal", "id": deals[n % len(deals)]["id"]} if n % 2 else \
             {"type": "contact", "id": people[n % len(people)]["id"]}
         with _clock(min(now, due) - timedelta(days=2)):

@@ -77,3 +77,22 @@ def test_the_demo_company_has_a_month_of_a_flower_shop(app: Any) -> None:
     assert body(client.get(f"/api/v1/contacts?q={quote('+447911120000')}", token=token))["items"]  # a customer's
     for number in (Call.customer, simulate.DEFAULT_FIELDS["phone"]):
         assert body(client.get(f"/api/v1/contacts?q={quote(number)}", token=token))["items"] == [], number
+
+
+def test_the_demo_month_has_tasks_today_when_seeded_in_the_company_s_last_half_hour(app: Any) -> None:
+    # make run seeds the demo at any hour: seeded at 23:45 in London, "today" is still London's day (its three tasks
+    # were put half an hour ahead, on the next day, and the Tasks screen's Today was empty)
+    from datetime import UTC, datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    client = ApiClient(app)
+    company = signup(client, company="Late Night Flowers", country="GB")
+    agent = add_member(client, company, role="agent", name="lena")
+    london = ZoneInfo(body(client.get("/api/v1/me", token=company.owner.token))["tenant"]["timezone"])
+    assert london.key == "Europe/London"
+    night = (datetime.now(UTC) - timedelta(days=2)).astimezone(london).replace(hour=23, minute=45, second=0,
+                                                                               microsecond=0)
+    seed_month(app, company.owner.token, agent_id=agent.user_id, now=night.astimezone(UTC))
+    tasks = body(client.get("/api/v1/tasks?view=all&limit=100", token=company.owner.token))["items"]
+    days = [datetime.fromisoformat(task["due_at"].replace("Z", "+00:00")).astimezone(london).date() for task in tasks]
+    assert days.count(night.date()) == 3, sorted(days)
