@@ -70,7 +70,9 @@ def add_contact_and_complete_its_task(page: Any, screens: Screens) -> None:
     page.get_by_role("button", name="Add note").click()
     page.locator(".timeline", has_text="40 guests").wait_for()
     page.get_by_label("What to do").fill("Call about the cake")
-    page.get_by_label("Due").fill((datetime.now() - timedelta(days=1)).strftime("%Y-%m-%dT10:00"))
+    # two days back: yesterday at 10:00 on this machine's date is still "today" on a company's clock behind UTC after
+    # midnight UTC (a New York company from 00:00 to 05:00 UTC), so it was not overdue then
+    page.get_by_label("Due").fill((datetime.now() - timedelta(days=2)).strftime("%Y-%m-%dT10:00"))
     page.get_by_role("button", name="Add task").click()
     page.locator(".panel", has_text="Tasks").locator("li", has_text="Call about the cake").wait_for()
     screens.shoot(page, "contact-card")
