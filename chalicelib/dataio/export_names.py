@@ -64,10 +64,9 @@ def user_names(ctx: TenantContext, user_ids: list[str]) -> dict[str, str]:
     """Users' names by id, in one BatchGetItem."""
     from chalicelib.identity import service as identity_service
 
-    pk = identity_service.users_pk(ctx)
-    keys = [(pk, user_id) for user_id in dict.fromkeys(user_ids) if is_valid_id(user_id)]
-    return {str(item.sk): str(getattr(item, "name", "")) for chunk in db.each_in_batches(keys, BATCH)
-            for item in db.get_many(ctx, list(chunk)).values() if getattr(item, "name", None)}
+    keys = identity_service.user_keys(ctx, user_ids)
+    return {user_id: name for chunk in db.each_in_batches(keys, BATCH)
+            for user_id, name in identity_service.names_of_users(ctx, db.get_many(ctx, list(chunk))).items()}
 
 
 def _reference(record: Any, hidden: frozenset[str]) -> str | None:

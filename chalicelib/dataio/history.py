@@ -39,12 +39,10 @@ def _related(ctx: TenantContext, jobs: list[ImportJob]) -> tuple[dict[str, str],
     """The starters' names and the imports' undos, in one BatchGetItem."""
     from chalicelib.identity import service as identity_service
 
-    users = {job.actor_id for job in jobs if job.actor_kind == "user"}
-    keys = [(identity_service.users_pk(ctx), user_id) for user_id in sorted(users)]
+    keys = identity_service.user_keys(ctx, [job.actor_id for job in jobs if job.actor_kind == "user"])
     keys += [(queue.jobs_pk(ctx, "import_undo"), job.import_id) for job in jobs]
     found = db.get_many(ctx, keys) if keys else {}
-    names = {str(item.sk): str(getattr(item, "name", "") or "") for (pk, _), item in found.items()
-             if pk == identity_service.users_pk(ctx)}
+    names = identity_service.names_of_users(ctx, found)
     undos = {item.import_id: item for item in found.values() if isinstance(item, ImportUndo)}
     return names, undos
 

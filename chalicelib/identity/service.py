@@ -40,6 +40,18 @@ def users_pk(ctx: TenantContext) -> str:
     return tenant_key(ctx, "USER")
 
 
+def user_keys(ctx: TenantContext, user_ids: list[str]) -> list[tuple[str, str]]:
+    """The keys of these users' items (each once, malformed ids left out), for a caller's BatchGetItem."""
+    return [(users_pk(ctx), user_id) for user_id in dict.fromkeys(user_ids) if is_valid_id(user_id)]
+
+
+def names_of_users(ctx: TenantContext, found: dict[tuple[str, str], Any]) -> dict[str, str]:
+    """Users' names by id among items a BatchGetItem read (a user with no name left out)."""
+    pk = users_pk(ctx)
+    return {sk: str(item.name) for (item_pk, sk), item in found.items()
+            if item_pk == pk and getattr(item, "name", None)}
+
+
 def email_login_key(email: str) -> str:
     """Global key of an e-mail's memberships."""
     return global_key("email", email.lower())
