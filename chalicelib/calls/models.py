@@ -10,6 +10,8 @@
   called back.
 - :class:`CallStats`: ``T#<tid>#CALLSTATS#<yyyy-mm>`` / ``<yyyy-mm-dd>#<user or ->#<direction>``: counters
   added in the transaction that ends a call, so the reports read a month in one Query and never scan.
+- A call not yet ended has a due timer (``chalicelib.due``, kind ``call.unended``, ``telephony.unended``): a
+  call whose provider never reports its end is closed by it.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ class Call(Record, discriminator="call"):
     answered_at = UTCDateTimeAttribute(null=True)
     ended_at = UTCDateTimeAttribute(null=True)
     disposition = UnicodeAttribute(null=True)  # answered | missed | busy | failed, once it ended
+    end_reason = UnicodeAttribute(null=True)  # no_end_reported: closed by its timer, the provider never said it ended
     duration_seconds = NumberAttribute(null=True)  # talk time
     seq = NumberAttribute(default=-1)  # the highest provider sequence number applied (Mango)
     recording_ref = JSONAttribute(null=True)  # what the provider needs to hand the recording over
@@ -69,6 +72,7 @@ class CallRow(ListRow, discriminator="call_row"):
     user_id = UnicodeAttribute(null=True)
     started_at = UTCDateTimeAttribute(null=True)
     duration_seconds = NumberAttribute(null=True)
+    end_reason = UnicodeAttribute(null=True)
     has_recording = NumberAttribute(default=0)
     provider = UnicodeAttribute(null=True)
     task_id = UnicodeAttribute(null=True)

@@ -12,6 +12,9 @@ from chalicelib.core.schema import Schema
 Id = Annotated[str, Field(pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$")]
 Direction = Literal["inbound", "outbound"]
 Status = Literal["ringing", "in_progress", "answered", "missed", "busy", "failed"]
+# Why a call ended as it did when its provider did not say: no_end_reported (closed by its timer).
+EndReason = Annotated[Literal["no_end_reported"] | None, Field(
+    description="no_end_reported: the provider never reported the call's end; it was closed after a silence")]
 
 
 class CallListQuery(Schema):
@@ -62,6 +65,7 @@ class CallRead(BaseModel):
     answered_at: datetime | None = None
     ended_at: datetime | None = None
     duration_seconds: int | None = None
+    end_reason: EndReason = None
     recording: Recording
     callback: Callback
     callback_of: str | None = None
@@ -89,6 +93,7 @@ class CallSummary(BaseModel):
     user_id: str | None = None
     started_at: datetime | None = None
     duration_seconds: int | None = None
+    end_reason: EndReason = None
     recording: Recording
     provider: str | None = None
     callback: Callback

@@ -4,22 +4,37 @@ Every channel that brings a customer in (a call, a WhatsApp or Telegram message)
 a contact we know (its company and open deal with it), else a company with that switchboard number, else a
 newcomer to make as a contact named as the channel names them and, when the integration says so, a lead deal.
 What it makes is checkpointed on the inbox event in the transaction that makes it (``contact_id``,
-``deal_id``), so a retried or replayed event finds it instead of making a second one.
+``deal_id``), so a retried or replayed event finds it instead of making a second one. Whatever brings the
+customer in is an :class:`Intake`: an inbox run, or a call's timer closing a call whose end never came
+(``telephony.unended``), which checkpoints on the timer the same way.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from chalicelib.contacts import schemas as contact_schemas
 from chalicelib.contacts import service as contacts_service
+from chalicelib.core import db
 from chalicelib.core.tenancy import TenantContext, new_id
 from chalicelib.deals import schemas as deal_schemas
 from chalicelib.deals import service as deals_service
-from chalicelib.inbox import Run
 from chalicelib.records import links, lookups, types
+
+
+class Intake(Protocol):
+    """What brings a customer in (an inbox ``Run``): its tenant, its integration, and what earlier attempts made,
+    with a change that records what this one makes in the transaction that makes it."""
+
+    ctx: TenantContext
+    integration: Any
+    progress: dict[str, Any]
+
+    def checkpoint_with(self, **made: Any) -> AbstractContextManager[db.Change]:
+        """A change holding the checkpoint of what the block makes (committed with it)."""
 
 
 @dataclass
@@ -72,7 +87,7 @@ def of_contact(ctx: TenantContext, contact: Any, *, made: bool = False) -> Party
                  made=made)
 
 
-def find(run: Run, *, e164: str | None, email: str | None = None) -> Party | None:
+def find(run: Intake, *, e164: str | None, email: str | None = None) -> Party | None:
     """The known customer with this phone (E.164) or e-mail: the contact an earlier attempt made, a contact
     with it, else a company with the number; None for a newcomer."""
     ctx = run.ctx
@@ -87,7 +102,7 @@ def find(run: Run, *, e164: str | None, email: str | None = None) -> Party | Non
     return None
 
 
-def make(run: Run, newcomer: Newcomer, *, claim: Callable[[str], Any] | None = None) -> Party:
+def make(run: Intake, newcomer: Newcomer, *, claim: Callable[[str], Any] | None = None) -> Party:
     """Make a newcomer's contact (and lead deal), each checkpointed on the event with what makes it; ``claim``
     gives an item to create with the contact (a chat's claim: two racers for one newcomer make one contact, the
     loser's transaction failing with a 409)."""
@@ -108,7 +123,7 @@ def make(run: Run, newcomer: Newcomer, *, claim: Callable[[str], Any] | None = N
     return party
 
 
-def lead_deal(run: Run, newcomer: Newcomer, contact_id: str) -> str:
+def lead_deal(run: Intake, newcomer: Newcomer, contact_id: str) -> str:
     """The newcomer's lead deal (the one an earlier attempt made, if any)."""
     if "deal_id" in run.progress:
         return str(run.progress["deal_id"])

@@ -43,6 +43,7 @@ HANDLERS: dict[str, str] = {
     "notification.email": "chalicelib.notifications.timers",
     "notification.digest": "chalicelib.notifications.timers",
     "automation.retry": "chalicelib.automations.engine",
+    "call.unended": "chalicelib.telephony.unended",
     "automation.wait": "chalicelib.automations.waits",
     "ticket.first_response": "chalicelib.tickets.timers",
     "ticket.resolution": "chalicelib.tickets.timers",

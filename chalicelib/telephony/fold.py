@@ -8,7 +8,10 @@ arrive late, twice, or replayed change nothing that an earlier fold did not alre
 - an end event fixes the disposition and the talk time;
 - the employee is the one whose extension answered (else the one it rang, until someone answers);
 - where a provider numbers its events (Mango's ``seq``), an older event never overrides the
-  extension or numbers a newer one set.
+  extension or numbers a newer one set;
+- a call whose provider went silent is closed by its timer (``close_unended``: missed if nobody answered, else
+  answered with its talk time unknown, ``end_reason`` saying why); an end the provider sends after that is the
+  truth, and replaces what the timer assumed.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from chalicelib.calls.models import Call
 from chalicelib.telephony.events import CallEvent
 
 FINAL = frozenset({"answered", "missed", "busy", "failed"})
+NO_END = "no_end_reported"
 
 
 def status_of(call: Call) -> str:
@@ -54,6 +58,8 @@ def apply(call: Call, event: CallEvent, *, extensions: dict[str, str], now: date
     if event.phase == "answer":
         call.answered_at = _earliest(call.answered_at, at)
     elif event.phase == "end":
+        if call.end_reason:  # closed by its timer: what the provider now says replaces what the timer assumed
+            call.end_reason = call.disposition = call.duration_seconds = None
         call.ended_at = call.ended_at or at
         disposition = event.disposition or call.disposition or ("answered" if call.answered_at is not None
                                                                  else "missed")
@@ -71,8 +77,19 @@ def apply(call: Call, event: CallEvent, *, extensions: dict[str, str], now: date
     call.status = status_of(call)
 
 
+def close_unended(call: Call) -> None:
+    """End a call its provider never said ended: missed if nobody answered (no talk time), else answered with
+    its talk time unknown; when it ended is unknown too (the timer's moment would be made up)."""
+    if call.disposition:
+        return
+    call.end_reason = NO_END
+    call.disposition = "answered" if call.answered_at is not None else "missed"
+    call.duration_seconds = None if call.answered_at is not None else 0
+    call.status = status_of(call)
+
+
 def fingerprint(call: Call) -> tuple[Any, ...]:
     """What a fold may change, to tell whether an event changed anything (no write when it did not)."""
     return (call.seq, call.started_at, call.from_number, call.to_number, call.extension, call.user_id,
             call.answered_at, call.ended_at, call.disposition, call.duration_seconds, call.recording_ref,
-            call.status)
+            call.status, call.end_reason)

@@ -33,7 +33,7 @@ from chalicelib.records import access, editing, matching, store
 from chalicelib.records import timeline as timeline_service
 from chalicelib.tasks import schemas as task_schemas
 from chalicelib.tasks import service as tasks_service
-from chalicelib.telephony import entries, fold, wording
+from chalicelib.telephony import entries, fold, unended, wording
 from chalicelib.telephony.events import CallEvent, TelephonyAdapter
 from chalicelib.telephony.settings import TelephonySettings
 
@@ -104,7 +104,7 @@ def _customer_number(ctx: TenantContext, call: Call) -> str | None:
 open_deal = parties.open_deal  # click-to-call names the contact's open deal too
 
 
-def resolve_party(run: Run, call: Call, settings: TelephonySettings) -> None:
+def resolve_party(run: parties.Intake, call: Call, settings: TelephonySettings) -> None:
     """Find (or make) the customer of a call whose numbers are known: contact, company, open deal."""
     ctx = run.ctx
     e164 = call.customer_number or _customer_number(ctx, call)
@@ -121,22 +121,31 @@ def resolve_party(run: Run, call: Call, settings: TelephonySettings) -> None:
         call.party_resolved = 0
         return
     if party is None and settings.unknown_caller != "ignore":
-        # The call's own employee (its owner is the responsible user a call without one was given when it began:
-        # not a second turn of a round-robin), so the missed call's task and the contact are one person's.
-        owner_id = call.user_id or call.owner_id or integrations_service.responsible_user(
-            ctx, run.integration, settings.responsible)
-        # Named by the number as people read it ("+7 916 123-45-67", as the web app shows numbers) until someone
-        # learns the caller's name; the phone field keeps it in E.164, which the lookups find.
-        shown = phones.readable(e164)
-        party = parties.make(run, parties.Newcomer(
-            first_name=shown, phone=e164, owner_id=owner_id, source=f"call:{run.integration.name}",
-            deal_title=wording.deal_title(ctx, shown) if settings.unknown_caller == "contact_and_deal" else None,
-            pipeline_id=settings.pipeline_id, stage_id=settings.stage_id))
+        party = parties.make(run, _newcomer(run, call, settings, e164))
+    elif (party is not None and party.contact_id and party.contact_id == run.progress.get("contact_id")
+          and not party.deal_id and settings.unknown_caller == "contact_and_deal" and "deal_id" not in run.progress):
+        # An earlier attempt made the newcomer and stopped before its lead deal (a throttle): the deal is made now.
+        party.deal_id = parties.lead_deal(run, _newcomer(run, call, settings, e164), party.contact_id)
     if party is None:
         return
     call.contact_id, call.company_id, call.deal_id = party.contact_id, party.company_id, party.deal_id
     if not call.user_id and party.contact_id:
         call.owner_id, call.team_id = str(party.owner_id), party.team_id
+
+
+def _newcomer(run: parties.Intake, call: Call, settings: TelephonySettings, e164: str) -> parties.Newcomer:
+    """How an unknown caller is made: the call's own employee's (its owner is the responsible user a call without
+    one was given when it began: not a second turn of a round-robin), so the missed call's task and the contact
+    are one person's; named by the number as people read it ("+7 916 123-45-67", as the web app shows numbers)
+    until someone learns the caller's name, the phone field keeping it in E.164, which the lookups find."""
+    ctx = run.ctx
+    owner_id = call.user_id or call.owner_id or integrations_service.responsible_user(
+        ctx, run.integration, settings.responsible)
+    shown = phones.readable(e164)
+    return parties.Newcomer(
+        first_name=shown, phone=e164, owner_id=owner_id, source=f"call:{run.integration.name}",
+        deal_title=wording.deal_title(ctx, shown) if settings.unknown_caller == "contact_and_deal" else None,
+        pipeline_id=settings.pipeline_id, stage_id=settings.stage_id)
 
 
 # -- folding --------------------------------------------------------------------------------
@@ -173,7 +182,8 @@ def _team_of(ctx: TenantContext, user_id: str | None) -> str | None:
     return user.team_id if user is not None else None
 
 
-def _on_end(run: Run, change: db.Change, before: Call | None, call: Call, settings: TelephonySettings) -> None:
+def _on_end(run: parties.Intake, change: db.Change, before: Call | None, call: Call,
+            settings: TelephonySettings) -> None:
     """What a call's end adds, once: its counters, a missed call's task, a returned missed call."""
     ctx = run.ctx
     status = call.status
@@ -188,7 +198,7 @@ def _on_end(run: Run, change: db.Change, before: Call | None, call: Call, settin
                 title=wording.task_title(ctx, phones.readable(number)), kind="call", due_at=db.utcnow(),
                 assignee_id=call.owner_id,
                 related=task_schemas.Related(type="contact", id=call.contact_id) if call.contact_id else None,
-                description=wording.missed_note(ctx, day, str(call.provider)))
+                description=wording.missed_note(ctx, day, str(call.provider), unended=bool(call.end_reason)))
             task_id = str(tasks_service.create(ctx, data=data, into=change).task_id)
             call.task_id = task_id
         change.save(CallbackDue(callback_pk(ctx), callback_sk(ctx, number), call_id=call.call_id, task_id=task_id,
@@ -248,6 +258,25 @@ def _fold_once(run: Run, event: CallEvent, settings: TelephonySettings) -> Call:
         if after.owner_id != after.user_id:  # the extension that rang: the call is that employee's, in their team
             after.team_id = _team_of(ctx, after.user_id)
         after.owner_id = after.user_id
+    return _write(run, change, before, after, settings, was)
+
+
+def close_unended(run: parties.Intake, call: Call, settings: TelephonySettings) -> Call:
+    """End a call whose provider went silent (its timer, ``unended``) as its end event would have: missed or
+    answered, with the newcomer, the counters, the call-back task and the notifications an end makes; a call
+    that ended meanwhile is left as it is."""
+    if call.status in fold.FINAL:
+        return call
+    after = editing.clone(call)
+    was = fold.fingerprint(after)
+    fold.close_unended(after)
+    return _write(run, db.Change(), call, after, settings, was)
+
+
+def _write(run: parties.Intake, change: db.Change, before: Call | None, after: Call, settings: TelephonySettings,
+           was: tuple[Any, ...] | None) -> Call:
+    """Write what a fold changed of a call, with what its end or its correction adds; answers the call."""
+    ctx = run.ctx
     if not after.party_resolved and (after.from_number or after.to_number):
         resolve_party(run, after, settings)
     if before is not None and fold.fingerprint(after) == was and before.party_resolved == after.party_resolved:
@@ -256,6 +285,9 @@ def _fold_once(run: Run, event: CallEvent, settings: TelephonySettings) -> Call:
     ended_now = after.status in fold.FINAL and (before is None or before.status not in fold.FINAL)
     if ended_now:
         _on_end(run, change, before, after, settings)
+    elif before is not None and before.end_reason and not after.end_reason and after.status in fold.FINAL:
+        _on_late_end(run, change, before, after)
+    unended.follow(ctx, change, before, after)
     entries.write(ctx, change, after)
     store.save(ctx, CALL, before, after, action="create" if before is None else "update", change=change)
     if after.status == "ringing" and after.direction == "inbound" and (before is None or before.status != "ringing"
@@ -266,6 +298,29 @@ def _fold_once(run: Run, event: CallEvent, settings: TelephonySettings) -> Call:
     if after.callback_of and (before is None or not before.callback_of):
         _note_on_task(ctx, after)
     return after
+
+
+def _on_late_end(run: parties.Intake, change: db.Change, before: Call, after: Call) -> None:
+    """The provider's end of a call its timer closed: the counters move from what the timer assumed to what
+    happened (a call it took for missed was answered: it is no longer waiting for a call-back). Nothing is
+    made again: the newcomer, the task and the end's counters were made once, when the timer closed it."""
+    ctx = run.ctx
+    day = after.started_at or db.utcnow()
+    amounts: dict[tuple[str, str], tuple[CallStats, dict[str, int]]] = {}
+    for call, sign in ((before, -1), (after, 1)):
+        item = stats_item(ctx, call, call.started_at or day)
+        found = amounts.setdefault((item.pk, item.sk), (item, {}))[1]
+        for name, value in (("calls", 1), (str(call.status), 1), ("talk_seconds", int(call.duration_seconds or 0))):
+            found[name] = found.get(name, 0) + sign * value
+    for item, counted in amounts.values():
+        moved = {name: value for name, value in counted.items() if value}
+        if moved:
+            change.add(item, **moved)
+    number = after.customer_number
+    if before.status == "missed" and after.status != "missed" and number:
+        due_item = db.get(ctx, CallbackDue, callback_pk(ctx), callback_sk(ctx, number))
+        if due_item is not None and due_item.call_id == after.call_id:
+            change.delete(due_item)
 
 
 def _note_on_task(ctx: TenantContext, call: Call) -> None:

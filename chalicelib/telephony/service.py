@@ -13,7 +13,7 @@ from chalicelib.core.tenancy import TenantContext, new_id
 from chalicelib.integrations import service as integrations_service
 from chalicelib.records import access, listing, matching, store, types
 from chalicelib.records import timeline as timeline_service
-from chalicelib.telephony import caller_card, entries, processor, recordings
+from chalicelib.telephony import caller_card, entries, processor, recordings, unended
 
 DIAL_WAIT = timedelta(minutes=3)  # how long a click-to-call waits for the provider's first event of it
 COUNTERS = ("calls", "answered", "missed", "busy", "failed", "talk_seconds", "callbacks", "callback_seconds")
@@ -205,6 +205,7 @@ def click_to_call(ctx: TenantContext, data: s.CallCreate) -> Call:
         change.save(DialRequest(processor.dial_pk(ctx, integration.integration_id), processor.callback_sk(ctx, e164),
                                 call_id=call_id,
                                 valid_until=now + DIAL_WAIT, expires_at=now + DIAL_WAIT))
+    unended.follow(ctx, change, None, call)  # a call its provider never reports still ends
     entries.write(ctx, change, call)
     store.save(ctx, CALL, None, call, action="create", change=change)
     return call

@@ -14,9 +14,11 @@ from chalicelib.identity import zones
 WORDS = {
     "en": {"deal": "Call from {number}", "task": "Call back {number}",
            "missed": "Missed call at {at} ({provider}).",
+           "unended": "Missed call at {at} ({provider}): the provider never reported its end.",
            "returned": "Called back: answered call at {at} (call {call_id})."},
     "ru": {"deal": "Звонок с номера {number}", "task": "Перезвонить {number}",  # noqa: RUF001
            "missed": "Пропущенный звонок в {at} ({provider}).",
+           "unended": "Пропущенный звонок в {at} ({provider}): оператор не сообщил о конце звонка.",  # noqa: RUF001
            "returned": "Перезвонили: отвеченный звонок в {at} (звонок {call_id})."},
 }
 
@@ -40,9 +42,10 @@ def task_title(ctx: TenantContext, number: str) -> str:
     return _words(ctx)["task"].format(number=number)[:200]
 
 
-def missed_note(ctx: TenantContext, at: datetime, provider: str) -> str:
-    """The call-back task's description: when the call was missed, and through which provider."""
-    return _words(ctx)["missed"].format(at=_clock(ctx, at), provider=provider)
+def missed_note(ctx: TenantContext, at: datetime, provider: str, *, unended: bool = False) -> str:
+    """The call-back task's description: when the call was missed, through which provider, and (``unended``)
+    that it was taken for missed because the provider never said it ended."""
+    return _words(ctx)["unended" if unended else "missed"].format(at=_clock(ctx, at), provider=provider)
 
 
 def returned_note(ctx: TenantContext, at: datetime, call_id: str) -> str:

@@ -1,0 +1,217 @@
+"""A call whose provider never reports its end is closed by its timer, as its end would have closed it, once.
+
+The due run is driven with a clock moved past the call's window (``due.run_due(now=...)``, restricted to the
+calls' timers), never by sleeping; the provider's late end is played afterwards through its signed hook.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from chalicelib.core import db
+from chalicelib.due import service as due
+from chalicelib.tasks import service as tasks_service
+from chalicelib.telephony import unended
+from tests.deals.helpers import frozen
+from tests.factories import Company, signup
+from tests.support import ApiClient, body
+from tests.telephony.kit import calls, create_telephony, play
+from webhooks.providers import Call
+from webhooks.providers import pbx as pbx_sim
+
+CUSTOMER = "+79161234567"
+SHOWN = "+7 916 123-45-67"
+
+
+@pytest.fixture
+def company(client: ApiClient) -> Company:
+    return signup(client, company="Silent Line", country="RU", locale="ru")
+
+
+def _pbx(client: ApiClient, company: Company, **settings: Any) -> dict[str, Any]:
+    return create_telephony(client, company, "pbx", extensions={"101": company.owner.user_id}, **settings)
+
+
+def _events(pbx: dict[str, Any], scenario: str, call: Call) -> list[Any]:
+    return pbx_sim.requests(scenario, pbx["webhook_url"], key=None, secret=pbx["secret"], call=call)
+
+
+def _get(client: ApiClient, company: Company, path: str) -> dict[str, Any]:
+    response = client.get(path, token=company.owner.token)
+    assert response.status_code == 200, response.body
+    return dict(body(response))
+
+
+def _run(after: timedelta, *, start: datetime | None = None) -> dict[str, int]:
+    """The due run of the calls' timers with the clock moved on (what each firing answered)."""
+    outcomes: dict[str, int] = {}
+    due.run_due(now=(start or db.utcnow()) + after, kinds=frozenset({unended.KIND}), outcomes=outcomes)
+    return outcomes
+
+
+def _items(client: ApiClient, company: Company, path: str) -> list[Any]:
+    return list(_get(client, company, path)["items"])
+
+
+def _inbound_stats(client: ApiClient, company: Company) -> dict[str, int]:
+    today = datetime.now(UTC).date()
+    period = f"?from={today - timedelta(days=1)}T00:00:00Z&to={today + timedelta(days=1)}T00:00:00Z"
+    rows = [row for row in _items(client, company, f"/api/v1/calls/stats{period}") if row["direction"] == "inbound"]
+    return {name: sum(int(row[name]) for row in rows) for name in ("calls", "answered", "missed", "talk_seconds")}
+
+
+def _made(client: ApiClient, company: Company) -> tuple[int, int, int]:
+    """How many contacts, deals and tasks the company has."""
+    return (len(_items(client, company, "/api/v1/contacts")), len(_items(client, company, "/api/v1/deals")),
+            len(_items(client, company, "/api/v1/tasks?view=all")))
+
+
+def test_a_new_numbers_call_that_never_ends_makes_its_contact_lead_and_call_back_task_once(
+        client: ApiClient, company: Company) -> None:
+    pbx = _pbx(client, company)
+    *rang, end = _events(pbx, "missed", Call(customer=CUSTOMER))
+    assert [a.status_code for a in play(client, pbx, rang)] == [200, 200]  # start, ringing: then silence
+    [ringing] = calls(client, company)
+    assert ringing["status"] == "ringing" and ringing["contact_id"] is None and ringing["end_reason"] is None
+
+    assert _run(timedelta(minutes=9)) == {}  # still within a ringing phone's window: not due
+    assert _run(timedelta(minutes=11)) == {"closed": 1}
+    call = _get(client, company, f"/api/v1/calls/{ringing['id']}")
+    assert (call["status"], call["end_reason"], call["duration_seconds"]) == ("missed", "no_end_reported", 0)
+    assert call["ended_at"] is None  # when it stopped ringing is not known: none is made up
+    contact = _get(client, company, f"/api/v1/contacts/{call['contact_id']}")
+    assert contact["first_name"] == SHOWN and [p["number"] for p in contact["phones"]] == [CUSTOMER]
+    deal = _get(client, company, f"/api/v1/deals/{call['deal_id']}")
+    assert deal["deal"]["title"] == f"Звонок с номера {SHOWN}"  # noqa: RUF001 (the company's language)
+    task = _get(client, company, f"/api/v1/tasks/{call['callback']['task_id']}")
+    assert task["title"] == f"Перезвонить {SHOWN}" and task["assignee_id"] == company.owner.user_id
+    assert "оператор не сообщил о конце звонка" in task["description"]  # why it counts as missed  # noqa: RUF001
+    assert {k: task["related"][k] for k in ("type", "id")} == {"type": "contact", "id": call["contact_id"]}
+    [listed] = calls(client, company, "?status=missed")
+    assert listed["end_reason"] == "no_end_reported"  # the calls screen says why
+    assert _inbound_stats(client, company) == {"calls": 1, "answered": 0, "missed": 1, "talk_seconds": 0}
+    assert _made(client, company) == (1, 1, 1)
+
+    assert _run(timedelta(minutes=30)) == {}  # its timer is gone: nothing fires again
+    assert [a.status_code for a in play(client, pbx, [end])] == [200]  # the provider's end, late
+    late = _get(client, company, f"/api/v1/calls/{call['id']}")
+    assert (late["status"], late["end_reason"], late["duration_seconds"]) == ("missed", None, 0)
+    assert late["ended_at"] is not None and late["callback"]["task_id"] == task["id"]
+    assert (late["contact_id"], late["deal_id"]) == (call["contact_id"], call["deal_id"])
+    assert _made(client, company) == (1, 1, 1)  # nothing made twice
+    assert _inbound_stats(client, company) == {"calls": 1, "answered": 0, "missed": 1, "talk_seconds": 0}
+
+
+def test_a_late_end_that_says_answered_corrects_the_call_and_its_counters(
+        client: ApiClient, company: Company) -> None:
+    pbx = _pbx(client, company)
+    requests = _events(pbx, "answered", Call(customer=CUSTOMER, talk_seconds=95))
+    start, ringing, _answer, end, _recording = requests
+    play(client, pbx, [start, ringing])  # the answer and the end were lost
+    assert _run(timedelta(minutes=11)) == {"closed": 1}
+    [closed] = calls(client, company, "?status=missed")
+    assert _inbound_stats(client, company)["missed"] == 1
+
+    assert [a.status_code for a in play(client, pbx, [end])] == [200]
+    call = _get(client, company, f"/api/v1/calls/{closed['id']}")
+    assert (call["status"], call["duration_seconds"], call["end_reason"]) == ("answered", 95, None)
+    assert calls(client, company, "?status=missed") == []  # no longer waiting for a call-back
+    assert _inbound_stats(client, company) == {"calls": 1, "answered": 1, "missed": 0, "talk_seconds": 95}
+    assert _made(client, company) == (1, 1, 1)  # the call-back task the timer made stays, for a person to close
+    play(client, pbx, [end])  # repeated: changes nothing
+    assert _inbound_stats(client, company) == {"calls": 1, "answered": 1, "missed": 0, "talk_seconds": 95}
+
+
+def test_an_answered_call_without_its_end_is_closed_after_hours_with_its_talk_time_unknown(
+        client: ApiClient, company: Company) -> None:
+    pbx = _pbx(client, company)
+    start, ringing, answer, _end, _recording = _events(pbx, "answered", Call(customer=CUSTOMER))
+    play(client, pbx, [start, ringing, answer])
+    [talking] = calls(client, company)
+    assert talking["status"] == "in_progress" and talking["contact_id"]  # made once answered
+    assert _run(timedelta(minutes=11)) == {} and _run(timedelta(hours=3, minutes=50)) == {}  # a long talk
+    assert _run(timedelta(hours=4, minutes=1)) == {"closed": 1}
+    call = _get(client, company, f"/api/v1/calls/{talking['id']}")
+    assert (call["status"], call["end_reason"], call["duration_seconds"]) == ("answered", "no_end_reported", None)
+    assert call["callback"]["task_id"] is None  # answered: nobody to call back
+    assert _inbound_stats(client, company) == {"calls": 1, "answered": 1, "missed": 0, "talk_seconds": 0}
+    assert _made(client, company) == (1, 1, 0)
+
+
+def test_a_call_that_hears_from_its_provider_again_waits_from_its_last_event(
+        client: ApiClient, company: Company, monkeypatch: pytest.MonkeyPatch) -> None:
+    pbx = _pbx(client, company)
+    start, ringing, _end = _events(pbx, "missed", Call(customer=CUSTOMER))
+    play(client, pbx, [start])
+    first = db.utcnow()
+    with frozen(monkeypatch, first + timedelta(minutes=8)):  # a ring group's next extension, 8 min on
+        play(client, pbx, [ringing])
+    assert _run(timedelta(minutes=11), start=first) == {"waiting": 1}  # silent only 3 minutes: moved on
+    [call] = calls(client, company)
+    assert call["status"] == "ringing"
+    assert _run(timedelta(minutes=19), start=first) == {"closed": 1}
+
+
+def test_a_retried_firing_makes_nothing_twice(client: ApiClient, company: Company,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    pbx = _pbx(client, company)
+    *rang, _end = _events(pbx, "missed", Call(customer=CUSTOMER))
+    play(client, pbx, rang)
+    real = tasks_service.create
+
+    def refused(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("the call-back task's write failed")  # after the contact and its lead deal are made
+
+    monkeypatch.setattr(tasks_service, "create", refused)
+    assert _run(timedelta(minutes=11)) == {"error": 1}
+    [call] = calls(client, company)
+    assert call["status"] == "ringing"  # the end is written whole or not at all
+    assert _made(client, company) == (1, 1, 0)  # what it made is checkpointed on its timer
+    monkeypatch.setattr(tasks_service, "create", real)
+    assert _run(timedelta(minutes=30)) == {"closed": 1}  # past the retry's pause
+    closed = _get(client, company, f"/api/v1/calls/{call['id']}")
+    assert closed["status"] == "missed" and closed["callback"]["task_id"]
+    assert _made(client, company) == (1, 1, 1)
+    assert _inbound_stats(client, company)["missed"] == 1
+    # A timer fired again (its deletion lost): the call has ended, nothing is written.
+    stale = due.timer(_ctx(company), kind=unended.KIND, ref=call["id"], due_at=db.utcnow(),
+                      payload={"call_id": call["id"]})
+    with _bound(company):
+        assert unended.fire(_ctx(company), stale) == "ended"
+    assert _made(client, company) == (1, 1, 1) and _inbound_stats(client, company)["missed"] == 1
+
+
+def test_another_companys_calls_are_untouched(client: ApiClient, company: Company,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    other = signup(client, company="Busy Line", country="RU", locale="ru")
+    same = Call(customer=CUSTOMER)  # the same provider call id and number in both companies
+    pbx = _pbx(client, company)
+    past = db.utcnow() - timedelta(minutes=20)
+    with frozen(monkeypatch, past):  # this company's call went silent 20 minutes ago
+        play(client, pbx, _events(pbx, "missed", same)[:-1])
+    theirs = _pbx(client, other)
+    play(client, theirs, _events(theirs, "missed", same)[:-1])  # theirs rings now
+    [listed] = calls(client, other)
+    before = _get(client, other, f"/api/v1/calls/{listed['id']}")
+    assert _run(timedelta(minutes=1)) == {"closed": 1}
+    assert [c["status"] for c in calls(client, company)] == ["missed"]
+    assert _made(client, company) == (1, 1, 1)
+    after = _get(client, other, f"/api/v1/calls/{listed['id']}")
+    assert after == before and after["status"] == "ringing"  # not a field of it changed
+    assert _made(client, other) == (0, 0, 0)
+
+
+def _ctx(company: Company) -> Any:
+    from chalicelib.core.tenancy import TenantContext
+
+    return TenantContext(tenant_id=company.tenant_id, actor_id="scheduler", actor_kind="system", role="system",
+                         source="job")
+
+
+def _bound(company: Company) -> Any:
+    from chalicelib.core import tenancy
+
+    return tenancy.bind(_ctx(company))
