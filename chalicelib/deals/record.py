@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.core import db
 from chalicelib.core.tenancy import TenantContext
-from chalicelib.deals.models import Deal, DealRow
+from chalicelib.deals.models import Deal, DealRow, owner_pk
 from chalicelib.records import listing, matching, types
 
 
@@ -32,6 +33,15 @@ def row_values(deal: Deal) -> dict[str, Any]:
     return {"title": deal.title}
 
 
+def owned(ctx: TenantContext, owner_id: str, cursor: dict[str, Any] | None,
+          limit: int) -> tuple[list[str], dict[str, Any] | None]:
+    """One page of the ids of an owner's live deals, from their owner index (a team move's walk, ``records.teams``)."""
+    with db.translate_errors():
+        found = Deal.gsi2.query(owner_pk(ctx, owner_id), limit=limit, page_size=limit, last_evaluated_key=cursor,
+                                attributes_to_get=["pk", "sk", "kind", "deal_id"])
+        return [str(deal.deal_id) for deal in found if isinstance(deal, Deal)], found.last_evaluated_key
+
+
 def _purge(ctx: TenantContext, deal: Deal) -> None:
     from chalicelib.deals import service
 
@@ -44,5 +54,5 @@ DEAL = types.register(types.RecordType(
     fields=(types.Field("title", search=True, personal=True, aliases=("deal", "name")),),
     audit_fields=("title", "pipeline_id", "stage_id", "status", "lost_reason", "amount_minor", "currency",
                   "contact_ids", "company_id", "owner_id", "team_id", "expected_close_on", "custom", "deleted_at"),
-    hooks={"purge": _purge, "facets": facets, "row_values": row_values},
+    hooks={"purge": _purge, "facets": facets, "row_values": row_values, "owned": owned},
 ))

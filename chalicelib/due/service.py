@@ -54,6 +54,7 @@ HANDLERS: dict[str, str] = {
     "campaign.start": "chalicelib.campaigns.service",
     "trash.purge": "chalicelib.housekeeping.service",
     "inbox.retry": "chalicelib.inbox.jobs",
+    "records.team": "chalicelib.records.teams",
 }
 # A handler may answer a word for what it did ("purged", "processed" ...): a run restricted to its kind counts them.
 Handler = Callable[[TenantContext, DueTimer], str | None]

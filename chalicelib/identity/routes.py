@@ -206,7 +206,8 @@ def tenant_update(request: ApiRequest) -> s.TenantRead:
 @api.route("/api/v1/users", summary="List the company's users", query=s.ListQuery, response=s.UserPage)
 def users_list(request: ApiRequest) -> s.UserPage:
     page = service.list_users(request.tenant, limit=request.query.limit, cursor=request.query.cursor)
-    return s.UserPage(items=[service.user_read(u) for u in page.items], next_cursor=page.next_cursor)
+    moving = service.records_moving(request.tenant)
+    return s.UserPage(items=[service.user_read(u, moving=moving) for u in page.items], next_cursor=page.next_cursor)
 
 
 @api.route("/api/v1/users", method="POST", summary="Invite a user by e-mail", body=s.InviteIn,
@@ -228,7 +229,8 @@ def users_get(request: ApiRequest, user_id: str) -> s.UserRead:
 @api.route("/api/v1/users/{user_id}", method="PATCH", summary="Change a user's name, role or team",
            body=s.UserUpdate, response=s.UserRead, errors=(404, 409))
 def users_update(request: ApiRequest, user_id: str) -> s.UserRead:
-    return service.user_read(service.update_user(request.tenant, user_id, request.body))
+    user = service.update_user(request.tenant, user_id, request.body)
+    return service.user_read(user, moving=service.records_moving(request.tenant))
 
 
 @api.route("/api/v1/users/{user_id}/deactivate", method="POST", summary="Deactivate a user (tokens refused at once)",

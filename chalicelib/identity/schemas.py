@@ -152,6 +152,7 @@ class UserRead(BaseModel):
     last_login_at: datetime | None
     created_at: datetime
     version: int
+    records_moving: bool = False  # their records are still moving to their team (a team change's background walk)
 
 
 class UserPage(BaseModel):

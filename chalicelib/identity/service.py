@@ -24,6 +24,7 @@ COMMON_PASSWORDS = frozenset({
     "password", "password1", "password123", "1234567890", "qwertyuiop", "12345678910", "iloveyou12",
     "qwerty12345", "1q2w3e4r5t", "administrator", "welcome123", "letmein123", "йцукенгшщз",
 })
+TEAM_MOVE = "records.team"  # the due timer of a user's records following them to another team (records.teams)
 USER_AUDIT_FIELDS = ("email", "name", "role", "team_id", "status", "locale", "totp_enabled", "token_version")
 
 
@@ -84,14 +85,16 @@ def tenant_read(tenant: Tenant) -> TenantRead:
     )
 
 
-def user_read(user: User) -> UserRead:
-    """The API view of a user (never the password hash or the second-factor secret)."""
+def user_read(user: User, *, moving: set[str] | None = None) -> UserRead:
+    """The API view of a user (never the password hash or the second-factor secret); ``moving``: the users whose
+    records are still moving to their team (``records_moving``)."""
     from chalicelib.identity.schemas import UserRead
 
     return UserRead(
         id=user.user_id, email=user.email, name=user.name, role=user.role, team_id=user.team_id,
         status=user.status, locale=user.locale, totp_enabled=bool(user.totp_enabled),
         last_login_at=user.last_login_at, created_at=user.created_at, version=int(user.version or 0),
+        records_moving=user.user_id in (moving or ()),
     )
 
 
@@ -408,9 +411,32 @@ def update_user(ctx: TenantContext, user_id: str, update: UserUpdate) -> User:
     for name, value in fields.items():
         setattr(user, name, value)
     action = "change_role" if "role" in fields else "update"
+    change = db.Change()
+    if "team_id" in fields and fields["team_id"] != (before or {}).get("team_id"):
+        _move_records(ctx, change, user_id=user_id, seq=int(update.version) + 1)
     _commit_with_audit(ctx, user, entity="user", entity_id=user_id, action=action, before=before,
-                       after=user_audit_view(user))
+                       after=user_audit_view(user), extra=change)
     return user
+
+
+def _move_records(ctx: TenantContext, change: db.Change, *, user_id: str, seq: int) -> None:
+    """Add to change the timer whose walk gives the user's records their new team (``records.teams``, run by the
+    due run and acted by ctx's user); seq, the user's new version, keeps a later move's walk from being undone."""
+    from chalicelib.due import service as due
+
+    due.set_timer(ctx, kind=TEAM_MOVE, ref=user_id, due_at=db.utcnow(), payload={"actor_id": ctx.actor_id}, seq=seq,
+                  change=change)
+
+
+def records_moving(ctx: TenantContext) -> set[str]:
+    """The users whose records are still moving to their team (one Query of the tenant's timers)."""
+    from chalicelib.due import service as due
+    from chalicelib.due.models import DueTimer
+
+    with db.translate_errors():
+        found = DueTimer.query(due.timers_pk(ctx), DueTimer.sk.startswith(f"{TEAM_MOVE}#"),
+                               attributes_to_get=["pk", "sk", "kind", "ref"])
+        return {str(timer.ref) for timer in found if isinstance(timer, DueTimer)}
 
 
 def _guard_owner(ctx: TenantContext, user: User, new_role: str) -> None:

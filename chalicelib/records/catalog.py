@@ -27,6 +27,12 @@ RELINKERS = {
     "ticket": "chalicelib.tickets.service:move_contact_link",
 }
 
+# Who moves what else a user owns when the user moves to another team (``records.teams``), after the record types:
+# step name -> "module:function", ``fn(ctx, *, owner_id, team_id, cursor) -> (moved, next cursor or None)``, one page.
+TEAM_FOLLOWERS = {
+    "task": "chalicelib.tasks.service:follow_team",
+}
+
 # What else a package keeps per contact that a merge combines into the survivor, in the merge's own transaction:
 # "module:function", ``fn(ctx, change, *, survivor_id, absorbed_id)``, loaded the first time a merge needs it.
 MERGE_PARTS = (

@@ -313,3 +313,32 @@ def delete(ctx: TenantContext, task_id: str) -> None:
     audit.attach(ctx, change, task, entity="task", entity_id=task_id, action="delete", before=audit_view(task),
                  after=None)
     db.commit(ctx, change)
+
+
+# -- a team move ----------------------------------------------------------------------------
+
+
+def follow_team(ctx: TenantContext, *, owner_id: str, team_id: str | None,
+                cursor: dict[str, Any] | None) -> tuple[int, dict[str, Any] | None]:
+    """One page of a user's tasks given the user's team (``records.teams``, catalog.TEAM_FOLLOWERS): each task
+    still theirs and of another team is written with its version and audit record; answers (moved, next cursor)."""
+    with db.translate_errors():
+        found = Task.gsi1.query(assignee_pk(ctx, owner_id), limit=100, page_size=100, last_evaluated_key=cursor,
+                                attributes_to_get=["pk", "sk", "kind", "task_id"])
+        ids = [str(task.task_id) for task in found if isinstance(task, Task)]
+        cursor = found.last_evaluated_key
+    return sum(_restamp(ctx, task_id, owner_id=owner_id, team_id=team_id) for task_id in ids), cursor
+
+
+def _restamp(ctx: TenantContext, task_id: str, *, owner_id: str, team_id: str | None) -> bool:
+    for _ in range(3):
+        task = get(ctx, task_id)
+        if task is None or task.assignee_id != owner_id or task.team_id == team_id:
+            return False
+        before, task.team_id = audit_view(task), team_id
+        try:
+            _commit(ctx, db.Change(), task, action="team_move", before=before)
+        except errors.VersionConflictError:
+            continue  # changed meanwhile: read it again
+        return True
+    raise errors.ServiceUnavailableError("A task kept changing while its team moved; the walk goes on later.")
