@@ -26,7 +26,7 @@ def data(call: Call) -> dict[str, Any]:
     return {"call_id": call.call_id, "direction": call.direction, "status": call.status,
             "duration_seconds": None if call.duration_seconds is None else int(call.duration_seconds),
             "user_id": call.user_id, "number": call.customer_number, "provider": call.provider,
-            "recording": bool(call.recording_key)}
+            "recording": bool(call.recording_key), **({"end_reason": call.end_reason} if call.end_reason else {})}
 
 
 def write(ctx: TenantContext, change: db.Change, call: Call) -> None:

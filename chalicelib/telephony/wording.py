@@ -18,7 +18,7 @@ WORDS = {
            "returned": "Called back: answered call at {at} (call {call_id})."},
     "ru": {"deal": "Звонок с номера {number}", "task": "Перезвонить {number}",  # noqa: RUF001
            "missed": "Пропущенный звонок в {at} ({provider}).",
-           "unended": "Пропущенный звонок в {at} ({provider}): оператор не сообщил о конце звонка.",  # noqa: RUF001
+           "unended": "Пропущенный звонок в {at} ({provider}): оператор телефонии не сообщил о завершении звонка.",  # noqa: RUF001
            "returned": "Перезвонили: отвеченный звонок в {at} (звонок {call_id})."},
 }
 

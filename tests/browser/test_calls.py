@@ -372,6 +372,46 @@ def test_a_recorded_call_on_the_timeline_is_played_there(browser: Any, live_url:
         page.context.close()
 
 
+def test_a_call_its_provider_never_ended_says_why_in_both_languages(browser: Any, live_url: str, app: Any) -> None:
+    from chalicelib.core import db
+    from chalicelib.due import service as due
+    from chalicelib.telephony import unended
+    from tests.telephony.kit import play
+    from webhooks.providers import Call
+    from webhooks.providers import pbx as pbx_sim
+
+    client = ApiClient(app)
+    company = signup(client, company="Silent Bakery")
+    line = pbx_line(client, company, extensions={"101": company.owner.user_id})
+    rang = pbx_sim.requests("missed", line["webhook_url"], key=None, secret=line["secret"],
+                            call=Call(customer=STRANGER))[:-1]  # start, ringing: the end never came
+    assert [a.status_code for a in play(client, line, rang)] == [200, 200]
+    due.run_due(now=db.utcnow() + unended.RINGING + timedelta(minutes=1), kinds=frozenset({unended.KIND}))
+    page = new_page(browser, live_url, viewport=DESKTOP)
+    try:
+        log_in(page, company.owner, "Silent Bakery")
+        open_screen(page, "/calls", "Calls")
+        row = page.locator("tr[data-call]", has_text="+7 916 123-99-99")
+        row.locator(".call-end-reason", has_text="no end reported by the provider").wait_for()
+        assert "Missed" in row.inner_text()
+        row.get_by_role("link").filter(has_text="Contact without a name").click()
+        page.locator(".timeline li.entry-call",
+                     has_text="Incoming call · missed · no end reported by the provider").wait_for()
+        page.locator("#lang-switch").select_option("ru")
+        page.locator(".timeline li.entry-call",
+                     has_text="Входящий звонок · пропущен · оператор телефонии не сообщил о завершении",  # noqa: RUF001
+                     ).wait_for()
+        open_screen(page, "/calls", "Звонки")
+        page.locator("tr[data-call] .call-end-reason",
+                     has_text="оператор телефонии не сообщил о завершении").wait_for()  # noqa: RUF001
+        page.set_viewport_size(PHONE)
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"], "no sideways scrolling"
+        page.locator("#lang-switch").select_option("en")
+        assert_no_problems(page)
+    finally:
+        page.context.close()
+
+
 def test_each_provider_has_its_steps_and_fields_in_both_languages(browser: Any, live_url: str, app: Any,
                                                                   screens: Screens) -> None:
     client = ApiClient(app)

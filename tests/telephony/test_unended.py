@@ -88,7 +88,7 @@ def test_a_new_numbers_call_that_never_ends_makes_its_contact_lead_and_call_back
     assert deal["deal"]["title"] == f"Звонок с номера {SHOWN}"  # noqa: RUF001 (the company's language)
     task = _get(client, company, f"/api/v1/tasks/{call['callback']['task_id']}")
     assert task["title"] == f"Перезвонить {SHOWN}" and task["assignee_id"] == company.owner.user_id
-    assert "оператор не сообщил о конце звонка" in task["description"]  # why it counts as missed  # noqa: RUF001
+    assert "оператор телефонии не сообщил о завершении звонка" in task["description"]  # why it counts as missed  # noqa: RUF001
     assert {k: task["related"][k] for k in ("type", "id")} == {"type": "contact", "id": call["contact_id"]}
     [listed] = calls(client, company, "?status=missed")
     assert listed["end_reason"] == "no_end_reported"  # the calls screen says why
@@ -215,3 +215,20 @@ def _bound(company: Company) -> Any:
     from chalicelib.core import tenancy
 
     return tenancy.bind(_ctx(company))
+
+
+def test_the_closed_call_rings_the_bell_and_counts_in_the_reports_as_a_missed_one(
+        client: ApiClient, company: Company) -> None:
+    from tests.events.conftest import open_feed
+
+    pbx = _pbx(client, company)
+    with open_feed() as feed:
+        play(client, pbx, _events(pbx, "missed", Call(customer=CUSTOMER))[:-1])
+        assert _run(timedelta(minutes=11)) == {"closed": 1}
+        assert feed.deliver() == {"batchItemFailures": []}
+    [call] = calls(client, company)
+    bell = _items(client, company, "/api/v1/notifications")
+    assert [(n["type"], n["title"], n["subject"]["id"]) for n in bell if n["type"] == "call.missed"] == [
+        ("call.missed", SHOWN, call["id"])]
+    report = _items(client, company, "/api/v1/reports/communications")
+    assert [(r["channel"], r["direction"], r["calls"], r["missed"]) for r in report] == [("call", "inbound", 1, 1)]

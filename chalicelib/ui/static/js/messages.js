@@ -1059,6 +1059,7 @@ export const MESSAGES = {
   'calls.status.missed': ['missed', 'пропущен'],
   'calls.status.busy': ['busy', 'занято'],
   'calls.status.failed': ['failed', 'не состоялся'],
+  'calls.endReason.no_end_reported': ['no end reported by the provider', 'оператор телефонии не сообщил о завершении'],
   'calls.when': ['When', 'Когда'],
   'calls.number': ['Number', 'Номер'],
   'calls.employee': ['Employee', 'Сотрудник'],

@@ -163,16 +163,19 @@ export function recordingPlayer(callId) {
   return mount(slot, button);
 }
 
-/** "Incoming call · answered · 1:42" (the employee is added by callLine). */
+/** "Incoming call · answered · 1:42" (the employee is added by callLine); "· no end reported by the provider" for a
+ * call closed by its timer. */
 export function callWords(call) {
   const parts = [t(call.direction === 'outbound' ? 'calls.outgoing' : 'calls.incoming'), t(`calls.status.${call.status}`)];
   if (call.duration_seconds) parts.push(formatDuration(call.duration_seconds));
+  if (call.end_reason) parts.push(t(`calls.endReason.${call.end_reason}`));
   return parts.join(' · ');
 }
 
 /** A call as one line of a timeline: its words, its employee, and a Play button when recorded. */
 export function callLine(data) {
-  const call = { direction: data.direction, status: data.status, duration_seconds: data.duration_seconds };
+  const call = { direction: data.direction, status: data.status, duration_seconds: data.duration_seconds,
+    end_reason: data.end_reason };
   return h('div', { class: 'call-line' }, h('span', { class: `icon call-icon ${directionClass(call)}`, 'aria-hidden': 'true' }),
     h('span', { class: 'call-words' }, callWords(call), data.user_id ? [' · ', employeeName(data.user_id)] : null),
     data.recording && data.call_id ? recordingPlayer(data.call_id) : null);

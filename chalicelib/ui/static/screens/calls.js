@@ -1,6 +1,6 @@
 // Calls: the missed ones first (those nobody has called back yet on top), then every call, filtered by direction,
 // status and employee. Each call shows when, which way, the number (click-to-call) and its contact, the employee,
-// how long, how it ended, its recording and a Call back button.
+// how long, how it ended (and why, when its provider never said), its recording and a Call back button.
 import { get, query } from '../js/api.js';
 import { h, mount } from '../js/dom.js';
 import { t } from '../js/i18n.js';
@@ -69,7 +69,9 @@ function callRow(call, lines, returned) {
     h('td', { 'data-label': t('calls.employee') }, employeeName(call.user_id)),
     h('td', { class: 'num', 'data-label': t('calls.duration') }, call.duration_seconds ? formatDuration(call.duration_seconds) : '—'),
     h('td', { 'data-label': t('calls.statusLabel') }, h('span', { class: ['badge', STATUS_BADGE[call.status]] }, t(`calls.status.${call.status}`)),
-      returned ? [' ', h('span', { class: 'badge badge-ok' }, t('calls.calledBackBadge'))] : null),
+      returned ? [' ', h('span', { class: 'badge badge-ok' }, t('calls.calledBackBadge'))] : null,
+      // Closed by its timer: the provider never said it ended (missed after 10 silent minutes, answered after 4 hours).
+      call.end_reason ? h('span', { class: 'call-end-reason' }, t(`calls.endReason.${call.end_reason}`)) : null),
     h('td', { class: 'call-actions' }, h('div', { class: 'call-actions-in' },
       call.recording?.available ? recordingPlayer(call.id) : null,
       number ? callBackButton(number, lines) : null, makeTicketButton({ call_id: call.id }))));
