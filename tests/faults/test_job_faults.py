@@ -13,8 +13,8 @@ different requests: DynamoDB throttles request by request, and a transaction cos
 ``Onset`` starts a fault partway through a run (after some rows, a stored page, a made lead, a built
 archive), where a job has written part of its work. The jobs are driven through what their handlers in
 app.py call (``run_pending``, ``scheduled_tick``, ``queued_events``; the due run restricted to one kind:
-``retry_due``, ``purge_due``), with a later clock where a lease or a grace period must pass; each global queue is
-narrowed to this file's tenants.
+``retry_due``, ``purge_due``, the closing of calls whose end never came), with a later clock where a lease or
+a grace period must pass; each global queue is narrowed to this file's tenants.
 """
 
 from __future__ import annotations
@@ -639,3 +639,99 @@ def _assert_purged(client: ApiClient, watched: Watched, company: Company, entity
         again = client.post("/api/v1/contacts", {"first_name": "Reuses", "phones": [{"number": "+12025550166"}]},
                             token=token)
         assert again.status_code == 201, again.body  # the phone was released with it
+
+
+# -- due_timers: a call whose provider never reports its end -----------------------------------
+
+
+def _silent_call(client: ApiClient, company: Company) -> dict[str, Any]:
+    """A new number's inbound call that rang and was never reported again (its end lost)."""
+    from tests.telephony.kit import calls, create_telephony, play
+    from webhooks.providers import Call as SimulatedCall
+    from webhooks.providers import pbx as pbx_sim
+
+    line = create_telephony(client, company, "pbx", extensions={"101": company.owner.user_id})
+    rang = pbx_sim.requests("missed", line["webhook_url"], key=None, secret=line["secret"],
+                            call=SimulatedCall(customer="+12025550199"))[:-1]
+    assert [answer.status_code for answer in play(client, line, rang)] == [200, 200]
+    [call] = calls(client, company)
+    assert call["status"] == "ringing"
+    return dict(call)
+
+
+def _close_unended(now: datetime) -> dict[str, int]:
+    from chalicelib.telephony import unended
+
+    outcomes: dict[str, int] = {}
+    due.run_due(now=now, kinds=frozenset({unended.KIND}), outcomes=outcomes)
+    return outcomes
+
+
+def _closed_once(client: ApiClient, company: Company, call_id: str) -> None:
+    """The call ended missed, with one contact, one lead deal and one call-back task."""
+    token = company.owner.token
+    call = body(client.get(f"/api/v1/calls/{call_id}", token=token))
+    assert (call["status"], call["end_reason"]) == ("missed", "no_end_reported"), call
+    assert [c["id"] for c in world.listed_contacts(client, company)] == [call["contact_id"]]
+    assert [d["id"] for d in body(client.get("/api/v1/deals", token=token))["items"]] == [call["deal_id"]]
+    tasks = body(client.get("/api/v1/tasks?view=all", token=token))["items"]
+    assert [t["id"] for t in tasks] == [call["callback"]["task_id"]], tasks
+
+
+@pytest.mark.parametrize("fault", [
+    case(THROUGHPUT, "dynamodb-throughput"),
+    case(THROTTLED, "dynamodb-throttling"),
+    case(TRANSACTIONS, "dynamodb-transactions"),
+    case(KMS, "kms-throttling"),
+])
+def test_a_call_without_its_end_stays_due_and_is_closed_once(
+        client: ApiClient, watched: Watched, monkeypatch: pytest.MonkeyPatch, fault: Fault) -> None:
+    from chalicelib.telephony import unended
+
+    company = signup(client, company="Silent Fault", country="US")
+    call = _silent_call(client, company)
+    _due_timers_of(monkeypatch, company)
+    ctx = tenancy.TenantContext(tenant_id=company.tenant_id)
+    timer = (due.timers_pk(ctx), due.timer_sk(unended.KIND, call["id"]))
+    due_at = db.utcnow() + unended.RINGING + timedelta(minutes=1)
+
+    run = under(fault, watched, lambda: _close_unended(due_at))
+    assert run.calls, "the closing never met the fault"
+    assert run.answer == {"error": 1}, run.answer
+    assert body(client.get(f"/api/v1/calls/{call['id']}", token=company.owner.token))["status"] == "ringing"
+    assert world.listed_contacts(client, company) == []  # no newcomer, and no half of one
+    assert set(run.written) <= {timer}, run.written  # at most its timer, moved to its next attempt
+    assert timer in world.of_tenant(watched.snapshot(), company.tenant_id)  # the call is still due
+
+    assert _close_unended(due_at + timedelta(hours=1)) == {"closed": 1}
+    _closed_once(client, company, call["id"])
+    assert _close_unended(due_at + timedelta(hours=2)) == {}  # its timer dropped with the end: never made twice
+    _closed_once(client, company, call["id"])
+
+
+def test_a_call_closing_throttled_after_its_newcomer_is_made_makes_each_once(
+        client: ApiClient, watched: Watched, monkeypatch: pytest.MonkeyPatch) -> None:
+    from chalicelib.telephony import unended
+
+    company = signup(client, company="Silent Mid Fault", country="US")
+    call = _silent_call(client, company)
+    _due_timers_of(monkeypatch, company)
+    due_at = db.utcnow() + unended.RINGING + timedelta(minutes=1)
+    real = contacts_service.create
+
+    with Onset(THROUGHPUT) as onset:
+        def create(*args: Any, **kwargs: Any) -> Any:
+            made = real(*args, **kwargs)  # the contact and the timer's note of it, in one transaction
+            onset.begin()  # then the throttle: its lead deal, the call's end, even the timer's move fail
+            return made
+
+        monkeypatch.setattr(contacts_service, "create", create)
+        answer = _close_unended(due_at)
+    monkeypatch.setattr(contacts_service, "create", real)
+    assert onset.calls and answer == {"error": 1}, answer
+    [contact] = world.listed_contacts(client, company)  # made, whole, with its list rows
+    assert body(client.get(f"/api/v1/calls/{call['id']}", token=company.owner.token))["status"] == "ringing"
+
+    assert _close_unended(due_at + timedelta(hours=1)) == {"closed": 1}
+    _closed_once(client, company, call["id"])  # the lead deal the throttle stopped is made on the next firing
+    assert [c["id"] for c in world.listed_contacts(client, company)] == [contact["id"]]
