@@ -160,6 +160,8 @@ export const MESSAGES = {
   'users.lastLogin': ['Last login', 'Последний вход'],
   'users.never': ['Never', 'Никогда'],
   'users.noTeam': ['No team', 'Без команды'],
+  'users.recordsMoving': ['Their records are moving to {team}', 'Их записи переходят в команду «{team}»'],
+  'users.recordsLeaving': ['Their records are leaving the team', 'Их записи выходят из команды'],
   'users.teamScopeHint': ['This role sees its team’s records and numbers: in no team, only their own.',
     'Эта роль видит записи и показатели своей команды: без команды — только свои.'],
   'users.status.active': ['Active', 'Активен'],

@@ -41,7 +41,15 @@ function userActions(user, refresh) {
   } }, t('users.deactivate'));
 }
 
-function editableSelect(user, key, options, label, reload) {
+/** While a user's records follow them to their new team (a background walk), the users screen says so. */
+function movingNote(user, teams) {
+  if (!user.records_moving) return null;
+  const team = teams.find((candidate) => candidate.id === user.team_id);
+  return h('div', { class: 'meta', role: 'status', 'data-test': 'records-moving' },
+    team ? t('users.recordsMoving', { team: team.name }) : t('users.recordsLeaving'));
+}
+
+function editableSelect(user, key, options, label, reload, saved = null) {
   const select = h('select', { 'aria-label': `${user.name}: ${label}` },
     options.map(([value, text]) => h('option', { value, selected: String(user[key] ?? '') === value }, text)));
   const editable = can('users', 'update') && user.id !== session.user.id && user.role !== 'owner';
@@ -52,8 +60,12 @@ function editableSelect(user, key, options, label, reload) {
     optimistic({
       apply: () => { user[key] = value; },
       undo: () => { user[key] = before; select.value = before ?? ''; },
-      request: async () => Object.assign(user, await patch(`/api/v1/users/${encodeURIComponent(user.id)}`,
-        { version: user.version, [key]: value })),
+      request: async () => {
+        const fresh = Object.assign(user, await patch(`/api/v1/users/${encodeURIComponent(user.id)}`,
+          { version: user.version, [key]: value }));
+        if (saved) saved();
+        return fresh;
+      },
       reload,
     });
   });
@@ -62,13 +74,17 @@ function editableSelect(user, key, options, label, reload) {
 
 function userRow(user, roles, teams, reload) {
   const row = h('tr', {});
+  const moving = h('div', {});
+  const showMoving = () => mount(moving, movingNote(user, teams));
   const draw = (fresh) => {
     Object.assign(user, fresh || {});
+    showMoving();
     mount(row,
       // data-label names each cell where a phone shows the rows as cards (the header is hidden there).
       h('td', { class: 'user-who' }, h('div', { class: 'title' }, user.name), h('div', { class: 'meta' }, user.email)),
       h('td', { 'data-label': t('users.role') }, editableSelect(user, 'role', roleOptions(roles), t('users.role'), reload)),
-      h('td', { 'data-label': t('users.team') }, editableSelect(user, 'team_id', teamOptions(teams), t('users.team'), reload)),
+      h('td', { 'data-label': t('users.team') },
+        editableSelect(user, 'team_id', teamOptions(teams), t('users.team'), reload, showMoving), moving),
       h('td', { 'data-label': t('users.status') }, statusBadge(user.status)),
       h('td', { class: 'small', 'data-label': t('users.lastLogin') },
         user.last_login_at ? formatDateTime(user.last_login_at) : t('users.never')),
