@@ -13,7 +13,7 @@ from typing import Any
 
 from chalicelib.core import db
 from chalicelib.core.tenancy import TenantContext
-from chalicelib.deals.models import Deal, DealRow, owner_pk
+from chalicelib.deals.models import Deal, DealRow, owner_pk, trash_pk
 from chalicelib.records import listing, matching, types
 
 
@@ -33,12 +33,14 @@ def row_values(deal: Deal) -> dict[str, Any]:
     return {"title": deal.title}
 
 
-def owned(ctx: TenantContext, owner_id: str, cursor: dict[str, Any] | None,
-          limit: int) -> tuple[list[str], dict[str, Any] | None]:
-    """One page of the ids of an owner's live deals, from their owner index (a team move's walk, ``records.teams``)."""
+def owned(ctx: TenantContext, owner_id: str, cursor: dict[str, Any] | None, limit: int, *,
+          trash: bool = False) -> tuple[list[str], dict[str, Any] | None]:
+    """One page of the ids of an owner's live deals from their owner index, or with ``trash`` of their deals in the
+    trash (its index, filtered by owner): a team move's walk (``records.teams``)."""
     with db.translate_errors():
-        found = Deal.gsi2.query(owner_pk(ctx, owner_id), limit=limit, page_size=limit, last_evaluated_key=cursor,
-                                attributes_to_get=["pk", "sk", "kind", "deal_id"])
+        found = Deal.gsi2.query(trash_pk(ctx) if trash else owner_pk(ctx, owner_id), limit=limit, page_size=limit,
+                                last_evaluated_key=cursor, attributes_to_get=["pk", "sk", "kind", "deal_id"],
+                                filter_condition=(Deal.owner_id == owner_id) if trash else None)
         return [str(deal.deal_id) for deal in found if isinstance(deal, Deal)], found.last_evaluated_key
 
 

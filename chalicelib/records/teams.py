@@ -4,9 +4,10 @@ A record is stamped with its owner's team when it is made or reassigned (``editi
 team-scoped manager sees what carries their team (``permissions.may_touch``, the ``TEAM#<team>`` list rows). A
 change of a user's team sets a due timer (kind ``records.team``, ref the user id) in the user's own transaction
 (``identity.service.update_user``); the due run fires it here, and the walk restamps every record the user owns,
-type by type: the record types of the registry (``types.all_types``) through their owner's list rows (a type
-listing itself elsewhere declares an ``owned`` hook: deals, by their owner index), then what other packages own
-per user (``catalog.TEAM_FOLLOWERS``: tasks). Each record is written the usual way (``store.write``: its rows, its
+type by type: the record types of the registry (``types.all_types``) through their owner's list rows, then their
+trash rows filtered by owner (so a record restored later comes back in its owner's team; a type listing itself
+elsewhere declares an ``owned`` hook: deals, by their owner and trash indexes), then what other packages own per
+user (``catalog.TEAM_FOLLOWERS``: tasks). Each record is written the usual way (``store.write``: its rows, its
 lookups, its audit record, the version check), acted by the administrator who moved the user, and the domain-event
 feed adjusts what report facts keep per team as it does for a reassignment.
 
@@ -36,6 +37,7 @@ from chalicelib.records.types import RecordType
 KIND = "records.team"  # set by identity.service.update_user (its TEAM_MOVE)
 PAGE = 100
 SECONDS = 40.0
+TRASH = "#trash"  # the step of a type's trash
 ATTEMPTS = 3  # reads of a record another writer changed meanwhile, before the walk waits for its next run
 
 Page = tuple[int, dict[str, Any] | None]  # records moved, and where the next page starts (None: done)
@@ -44,8 +46,13 @@ Follower = Callable[..., Page]
 
 
 def steps() -> list[str]:
-    """The walk's steps in order: every record type that keeps a team, then the packages' own (tasks)."""
-    return [rtype.name for rtype in types.all_types() if _lists_owner(rtype)] + list(catalog.TEAM_FOLLOWERS)
+    """The walk's steps in order: every record type that keeps a team (and, for a type with trash rows, its trash:
+    a record restored later comes back in its owner's team), then the packages' own (tasks)."""
+    found: list[str] = []
+    for rtype in types.all_types():
+        found += [rtype.name] if _lists_owner(rtype) else []
+        found += [f"{rtype.name}{TRASH}"] if _keeps_trash(rtype) else []
+    return found + list(catalog.TEAM_FOLLOWERS)
 
 
 def _lists_owner(rtype: RecordType) -> bool:
@@ -53,16 +60,25 @@ def _lists_owner(rtype: RecordType) -> bool:
     return owner_rows or rtype.hook("owned") is not None
 
 
-def owned_page(ctx: TenantContext, rtype: RecordType, owner_id: str,
-               cursor: dict[str, Any] | None) -> tuple[list[str], dict[str, Any] | None]:
-    """One page of the ids of a user's live records of a type (the type's ``owned`` hook, else its OWNER rows)."""
+def _keeps_trash(rtype: RecordType) -> bool:
+    trash_rows = rtype.space is not None and (rtype.lists is None or "TRASH" in rtype.lists)
+    return trash_rows or rtype.hook("owned") is not None
+
+
+def owned_page(ctx: TenantContext, rtype: RecordType, owner_id: str, cursor: dict[str, Any] | None, *,
+               trash: bool = False) -> tuple[list[str], dict[str, Any] | None]:
+    """One page of the ids of a user's live records of a type, or with ``trash`` of those in the type's trash: the
+    type's ``owned`` hook, else its OWNER rows (its TRASH rows filtered by owner)."""
     hook = rtype.hook("owned")
     if hook is not None:
-        found: tuple[list[str], dict[str, Any] | None] = hook(ctx, owner_id, cursor, PAGE)
+        found: tuple[list[str], dict[str, Any] | None] = hook(ctx, owner_id, cursor, PAGE, trash=trash)
         return found
+    model = rtype.rows
+    partition = ("TRASH",) if trash else ("OWNER", owner_id)
     with db.translate_errors():
-        rows = rtype.rows.query(tenant_key(ctx, rtype.space or "", "OWNER", owner_id), limit=PAGE, page_size=PAGE,
-                                last_evaluated_key=cursor, attributes_to_get=["pk", "sk", "kind"])
+        rows = model.query(tenant_key(ctx, rtype.space or "", *partition), limit=PAGE, page_size=PAGE,
+                           last_evaluated_key=cursor, attributes_to_get=["pk", "sk", "kind"],
+                           filter_condition=(model.owner_id == owner_id) if trash else None)
         ids = [str(row.sk) for row in rows]
         return ids, rows.last_evaluated_key
 
@@ -83,18 +99,18 @@ def restamp(ctx: TenantContext, rtype: RecordType, record_id: str, *, owner_id: 
     raise errors.ServiceUnavailableError("A record kept changing while its team moved; the walk goes on later.")
 
 
-def _record_follower(rtype: RecordType) -> Follower:
+def _record_follower(rtype: RecordType, *, trash: bool) -> Follower:
     def follow(ctx: TenantContext, *, owner_id: str, team_id: str | None, cursor: dict[str, Any] | None) -> Page:
-        ids, cursor = owned_page(ctx, rtype, owner_id, cursor)
+        ids, cursor = owned_page(ctx, rtype, owner_id, cursor, trash=trash)
         return sum(restamp(ctx, rtype, record_id, owner_id=owner_id, team_id=team_id) for record_id in ids), cursor
 
     return follow
 
 
 def _follower(step: str) -> Follower:
-    rtype = types.find(step)
+    rtype = types.find(step.removesuffix(TRASH))
     if rtype is not None:
-        return _record_follower(rtype)
+        return _record_follower(rtype, trash=step.endswith(TRASH))
     module, _, name = catalog.TEAM_FOLLOWERS[step].partition(":")
     found: Follower = getattr(importlib.import_module(module), name)
     return found

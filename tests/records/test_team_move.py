@@ -277,3 +277,21 @@ def test_a_walk_out_of_time_goes_on_and_a_later_move_during_it_wins(
     for kind, (team, _, moves) in state(sales, records).items():
         assert team == sales.extra["A"], kind
         assert moves == (2 if kind == "contact" else 0), kind  # to B and back; the others never left A
+
+
+def test_records_in_the_trash_move_too_and_come_back_in_the_new_team(app: Any, sales: Company) -> None:
+    client = ApiClient(app)
+    agent, records = agent_with_records(client, sales, "rita")
+    trashed = {kind: records[kind] for kind in ("contact", "deal")}
+    for kind, record_id in trashed.items():
+        deleted = client.delete(f"/api/v1/{PATHS[kind]}/{record_id}", token=sales.owner.token)
+        assert deleted.status_code in (200, 204), deleted.body
+    move(client, sales, agent, "B")
+    walk()
+    teams_now = {kind: team for kind, (team, _, _) in state(sales, records).items()}
+    assert teams_now == dict.fromkeys(records, sales.extra["B"])
+    for kind, record_id in trashed.items():
+        restored = client.post(f"/api/v1/{PATHS[kind]}/{record_id}/restore", token=sales.owner.token)
+        assert restored.status_code == 200, restored.body
+    assert all(seen == (True, True) for seen in sees(client, sales.members["managerb"], agent, records).values())
+    assert all(seen == (False, False) for seen in sees(client, sales.members["managera"], agent, records).values())
