@@ -3,9 +3,10 @@
 Providers lose webhooks (an outage, a timeout on our side that they do not retry): without its end a call would
 ring, or be in progress, for ever, and a new number nobody answered would make no contact, no lead deal and no
 call-back task. So every call not yet ended has a due timer (``chalicelib.due``, kind ``call.unended``, one per
-call), set in the transaction that records the call, moved when it is answered and dropped in the one that ends
-it. Other events do not move it (a write each would cost every event of every call): when it fires, a call
-that heard from its provider within the window waits on, its timer set again from the call's last event.
+call), set in the transaction that first records the call and dropped in the one that ends it. No other event
+moves it (a write in each would cost every call, and most calls end within minutes): when it fires, a call that
+heard from its provider within its window (an answered one: hours) waits on, its timer set again from the call's
+last event.
 
 The windows: a phone rings for at most a few minutes before the provider gives up (Zadarma's and Mango's ring
 timeouts are set in seconds, Twilio's ``timeout`` is at most 600 s), so an unanswered call 10 minutes silent
@@ -51,11 +52,11 @@ def _payload(call: Call) -> dict[str, Any]:
 
 
 def follow(ctx: TenantContext, change: db.Change, before: Call | None, after: Call) -> None:
-    """Add to a call's change its timer: set when it is first recorded or answered, dropped when it ends."""
+    """Add to a call's change its timer: set when it is first recorded, dropped when it ends."""
     if after.status in fold.FINAL:
         if before is not None and before.status not in fold.FINAL:
             due.drop(ctx, change, kind=KIND, ref=after.call_id)
-    elif before is None or before.status != after.status:
+    elif before is None:
         change.save(due.timer(ctx, kind=KIND, ref=after.call_id, due_at=deadline(after), payload=_payload(after)))
 
 
