@@ -65,7 +65,7 @@ class CompanyTarget:
     specs = COMPANY_SPECS
     ignored = frozenset[str]()
 
-    def build(self, ctx: TenantContext, values: dict[str, Any], *, record_id: str) -> Any:
+    def build(self, ctx: TenantContext, values: dict[str, Any], *, record_id: str, import_id: str) -> Any:
         """CompanyCreate of a row; an INN goes to the tenant's ``inn`` custom field when it has one."""
         from chalicelib.companies.schemas import CompanyCreate
 
@@ -86,6 +86,10 @@ class CompanyTarget:
         if custom:
             customfields_service.clean(ctx, entity="company", record_id=record_id, values=custom)
         return data
+
+    def notes(self, data: Any) -> list[dict[str, str]]:
+        """None: a valid row is imported whole."""
+        return []
 
     def match_keys(self, values: dict[str, Any]) -> list[tuple[str, str]]:
         """Name, web domain and INN: two rows sharing one are one company."""

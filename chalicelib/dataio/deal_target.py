@@ -190,7 +190,7 @@ class DealTarget:
     specs = DEAL_SPECS
     ignored = frozenset[str]()
 
-    def build(self, ctx: TenantContext, values: dict[str, Any], *, record_id: str) -> Any:
+    def build(self, ctx: TenantContext, values: dict[str, Any], *, record_id: str, import_id: str) -> Any:
         """DealCreate of a row: stage, amount, contact and company resolved (422 naming the field otherwise)."""
         from chalicelib.deals.schemas import DealCreate
 
@@ -211,6 +211,10 @@ class DealTarget:
         if data.custom:
             customfields_service.clean(ctx, entity="deal", record_id=record_id, values=data.custom)
         return data
+
+    def notes(self, data: Any) -> list[dict[str, str]]:
+        """None: a valid row is imported whole."""
+        return []
 
     def match_keys(self, values: dict[str, Any]) -> list[tuple[str, str]]:
         """None: two rows with one title are two deals."""

@@ -52,7 +52,7 @@ def summary(job: ImportJob, *, name: str | None, undo: ImportUndo | None) -> Imp
     return ImportSummary(
         id=job.import_id, entity=job.entity, status=job.status, filename=job.filename, total_rows=int(job.total_rows),
         processed=int(job.next_row), created=int(job.created_count), duplicates=int(job.duplicate_count),
-        failed=int(job.failed_count), failure=job.failure,
+        failed=int(job.failed_count), companies_created=int(job.companies_created or 0), failure=job.failure,
         started_by=StarterRead(id=job.actor_id, kind=job.actor_kind, name=name or None),
         undo_status=undo.status if undo is not None else "none",
         created_at=job.created_at, started_at=job.started_at, finished_at=job.finished_at)

@@ -20,8 +20,8 @@ from ulid import ULID
 from chalicelib.core import db, errors, permissions
 from chalicelib.core.observability import logger
 from chalicelib.core.tenancy import TenantContext
+from chalicelib.dataio import contact_companies, queue, sheets, storage, targets
 from chalicelib.dataio import mapping as columns
-from chalicelib.dataio import queue, sheets, storage, targets
 from chalicelib.dataio.models import ImportJob
 from chalicelib.dataio.targets import Target, field_of
 from chalicelib.records.customfields import service as customfields_service
@@ -62,6 +62,7 @@ class Evaluated:
     values: dict[str, Any]
     data: Any = None
     problems: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[dict[str, Any]] = field(default_factory=list)  # what of a valid row is left out, and why
 
 
 def _problem(number: int, field_name: str, message: str, kind: str) -> dict[str, Any]:
@@ -78,11 +79,17 @@ def evaluate(ctx: TenantContext, target: Target, sheet: sheets.Sheet, index: int
     if row.problems:
         return row
     try:
-        row.data = target.build(ctx, values, record_id=record_id(import_id, number))
+        row.data = target.build(ctx, values, record_id=record_id(import_id, number), import_id=import_id)
     except errors.ValidationError as exc:
         row.problems = [_problem(number, field_of(list(d.get("loc", []))), str(d.get("msg", "")),
                                  str(d.get("type", "invalid_value"))) for d in exc.details]
+        return row
+    row.notes = _notes(target, number, row.data)
     return row
+
+
+def _notes(target: Target, number: int, data: Any) -> list[dict[str, Any]]:
+    return [_problem(number, note["field"], note["message"], note["type"]) for note in target.notes(data)]
 
 
 # -- the preview ----------------------------------------------------------------------------
@@ -101,6 +108,7 @@ class Preview:
     errors: list[dict[str, Any]] = field(default_factory=list)
     duplicate_rows: list[dict[str, Any]] = field(default_factory=list)
     ignored_fields: list[str] = field(default_factory=list)
+    new_companies: int = 0  # a contacts import: the companies its rows name that it would make
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON stored on the job."""
@@ -136,6 +144,7 @@ def preview(ctx: TenantContext, target: Target, sheet: sheets.Sheet, mapping: di
     mapped = {name for name in mapping.values() if name}
     result = Preview(rows=len(sheet.rows), ignored_fields=sorted(mapped & target.ignored))
     seen: dict[tuple[str, str], int] = {}
+    new_companies: set[str] = set()
     for index in range(len(sheet.rows)):
         row = evaluate(ctx, target, sheet, index, mapping, reading, import_id)
         if len(result.sample) < SAMPLE_ROWS:
@@ -144,6 +153,10 @@ def preview(ctx: TenantContext, target: Target, sheet: sheets.Sheet, mapping: di
             result.invalid += 1
             result.errors += row.problems[: max(0, MAX_LISTED - len(result.errors))]
             continue
+        result.errors += row.notes[: max(0, MAX_LISTED - len(result.errors))]  # imported, with what is left out
+        if isinstance(row.data, targets.ContactRow):
+            new_companies.update(new.company_id for new in row.data.companies.new)
+            result.new_companies = len(new_companies)
         lookups_left = PREVIEW_LOOKUP_ROWS - result.duplicates_checked_rows
         duplicate = _duplicate(ctx, target, row, seen, lookups_left)
         result.duplicates_checked_rows += 1 if lookups_left > 0 else 0
@@ -186,8 +199,8 @@ def import_row(ctx: TenantContext, target: Target, sheet: sheets.Sheet, index: i
         return Outcome("failed", problems=row.problems)
     rid = record_id(import_id, row.number)
     found = target.find_duplicates(ctx, row.data)
-    if any(existing == rid for _, existing in found):
-        return Outcome("created")  # created before a crash, found now by its own phone or e-mail
+    if any(existing == rid for _, existing in found):  # created before a crash, found now by its own phone or e-mail
+        return Outcome("created", problems=_notes(target, row.number, row.data))
     if found:
         return Outcome("duplicate", duplicate={"row": row.number, "match": found[0][0], "existing_id": found[0][1]})
     try:
@@ -201,7 +214,7 @@ def import_row(ctx: TenantContext, target: Target, sheet: sheets.Sheet, index: i
                                                     str(d.get("type"))) for d in exc.details])
     except errors.CRMError as exc:
         return Outcome("failed", problems=[_problem(row.number, "*", exc.message, exc.code)])
-    return Outcome("created")
+    return Outcome("created", problems=_notes(target, row.number, row.data))
 
 
 def safe_import_row(ctx: TenantContext, run: Callable[[], Outcome], number: int) -> Outcome:
@@ -223,6 +236,7 @@ CHUNK_ROWS = 100  # progress is checkpointed on the job after every chunk
 def _count(job: ImportJob, outcome: Outcome) -> None:
     if outcome.kind == "created":
         job.created_count = int(job.created_count) + 1
+        job.errors = [*job.errors, *outcome.problems][:MAX_LISTED]  # what of the row was left out
     elif outcome.kind == "duplicate":
         job.duplicate_count = int(job.duplicate_count) + 1
         if outcome.duplicate is not None and len(job.duplicates) < MAX_LISTED:
@@ -263,12 +277,21 @@ def run_import(ctx: TenantContext, job: ImportJob, *, deadline: float, now: Call
             index += 1
             if (index - done) % CHUNK_ROWS == 0:
                 job.next_row = index
+                _tally(ctx, target, job)
                 queue.checkpoint(ctx, job)
     except errors.ServiceUnavailableError:
         logger.warning("import paused: a service is unavailable", extra={"import_id": job.import_id})
     job.next_row = index
+    _tally(ctx, target, job)
     if index < len(sheet.rows):
         queue.checkpoint(ctx, job)
         return
     queue.finish(ctx, job, status="done", now=now(), summary={
-        "created": int(job.created_count), "duplicates": int(job.duplicate_count), "failed": int(job.failed_count)})
+        "created": int(job.created_count), "duplicates": int(job.duplicate_count), "failed": int(job.failed_count),
+        **({"companies_created": int(job.companies_created)} if target.entity == "contact" else {})})
+
+
+def _tally(ctx: TenantContext, target: Target, job: ImportJob) -> None:
+    """The companies a contacts import has made so far, as counted with each (one read a checkpoint)."""
+    if target.entity == "contact":
+        job.companies_created = contact_companies.companies_created(ctx, job.import_id)

@@ -16,7 +16,7 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
 )
 
-from chalicelib.core.db import VersionedItem
+from chalicelib.core.db import MainTable, VersionedItem
 
 
 class JobFields(VersionedItem):
@@ -56,9 +56,18 @@ class ImportJob(JobFields, discriminator="import_job"):
     created_count = NumberAttribute(default=0)
     duplicate_count = NumberAttribute(default=0)
     failed_count = NumberAttribute(default=0)
+    companies_created = NumberAttribute(default=0)  # a contacts import's new companies, read from its tally
     errors = JSONAttribute(default=list)  # [{row, field, message, type}], capped
     duplicates = JSONAttribute(default=list)  # [{row, match, existing_id}], capped
     started_at = UTCDateTimeAttribute(null=True)
+
+
+class ImportTally(MainTable, discriminator="import_tally"):
+    """The companies a contacts import created, counted in each company's own transaction, so a row retried after a
+    crash never counts one twice nor loses one (the job's counters are only as new as its last checkpoint).
+    pk ``T#<tid>#IMPORT_TALLY``, sk the import's id."""
+
+    companies_created = NumberAttribute(default=0)
 
 
 class ExportJob(JobFields, discriminator="export_job"):

@@ -50,7 +50,7 @@ class RecordTarget:
                     f"{alias} {code}" for alias in (field.name, *field.aliases))) for code in CURRENCIES})
         self.ignored = frozenset[str]()
 
-    def build(self, ctx: TenantContext, values: dict[str, Any], *, record_id: str) -> Any:
+    def build(self, ctx: TenantContext, values: dict[str, Any], *, record_id: str, import_id: str) -> Any:
         """The type's create schema of a row (422 naming the field otherwise)."""
         payload: dict[str, Any] = {"custom": values.get("custom") or {}}
         currency = None
@@ -73,6 +73,10 @@ class RecordTarget:
         if data.custom:
             customfields_service.clean(ctx, entity=self.entity, record_id=record_id, values=data.custom)
         return data
+
+    def notes(self, data: Any) -> list[dict[str, str]]:
+        """None: a valid row is imported whole."""
+        return []
 
     def match_keys(self, values: dict[str, Any]) -> list[tuple[str, str]]:
         """The unique lookup values of a row (a SKU): two rows sharing one are one record."""

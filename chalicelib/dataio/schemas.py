@@ -76,11 +76,13 @@ class PreviewRead(BaseModel):
     errors: list[RowErrorRead]
     duplicate_rows: list[DuplicateRead]
     ignored_fields: list[str]
+    new_companies: int = Field(default=0, description="A contacts import: companies its rows name that it would make")
 
 
 class ProgressRead(BaseModel):
     processed: int
     created: int
+    companies_created: int = Field(default=0, description="A contacts import: the companies it made for its rows")
     duplicates: int
     failed: int
     errors: list[RowErrorRead]
@@ -132,6 +134,7 @@ class ImportSummary(BaseModel):
     created: int
     duplicates: int = Field(description="Rows skipped: a record with their phone, e-mail or key exists")
     failed: int
+    companies_created: int = Field(default=0, description="A contacts import: the companies it made for its rows")
     failure: str | None
     started_by: StarterRead
     undo_status: str = Field(description="none | queued | running | done | failed")
@@ -177,7 +180,7 @@ class UndoRead(BaseModel):
 
     import_id: str
     status: str = Field(description="none | queued | running | done | failed")
-    to_undo: int = Field(description="The records the import created")
+    to_undo: int = Field(description="The records the import created (a contacts import's companies too)")
     undone: int = 0
     skipped: int = Field(default=0, description="Already deleted since")
     failed: int = 0

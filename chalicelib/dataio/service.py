@@ -148,6 +148,7 @@ def import_read(ctx: TenantContext, job: ImportJob) -> ImportRead:
         total_rows=int(job.total_rows),
         preview=schemas.PreviewRead(**job.preview),
         progress=schemas.ProgressRead(processed=int(job.next_row), created=int(job.created_count),
+                                      companies_created=int(job.companies_created or 0),
                                       duplicates=int(job.duplicate_count), failed=int(job.failed_count),
                                       errors=list(job.errors), duplicate_rows=list(job.duplicates)),
         failure=job.failure, created_at=job.created_at, started_at=job.started_at, finished_at=job.finished_at,

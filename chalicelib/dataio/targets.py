@@ -7,10 +7,13 @@ reads pages of records for an export, through the entity's own service (never it
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from chalicelib.core import errors, schema
 from chalicelib.core.tenancy import TenantContext
+from chalicelib.dataio import contact_companies
+from chalicelib.dataio.contact_companies import CompanyLinks
 from chalicelib.dataio.mapping import FieldSpec
 from chalicelib.records.customfields import service as customfields_service
 
@@ -23,8 +26,11 @@ class Target(Protocol):
     specs: dict[str, FieldSpec]
     ignored: frozenset[str]  # recognised, shown in the preview, not imported yet
 
-    def build(self, ctx: TenantContext, values: dict[str, Any], *, record_id: str) -> Any:
+    def build(self, ctx: TenantContext, values: dict[str, Any], *, record_id: str, import_id: str) -> Any:
         """The validated create payload of a row (422 with per-field details otherwise)."""
+
+    def notes(self, data: Any) -> list[dict[str, str]]:
+        """What of a valid row is not imported, and why ({field, message, type}): the row's problems."""
 
     def match_keys(self, values: dict[str, Any]) -> list[tuple[str, str]]:
         """The (match, value) pairs that make two rows of one file the same record."""
@@ -99,16 +105,35 @@ def field_of(loc: list[Any]) -> str:
     return _LOC_FIELDS.get(str(loc[0]), str(loc[0]))
 
 
+@dataclass
+class ContactRow:
+    """A contact row ready to create: the contact, and the companies its Company column names."""
+
+    contact: Any  # ContactCreate
+    companies: CompanyLinks
+    import_id: str
+
+
 class ContactTarget:
-    """Contacts, through ``contacts.service`` (its create schema, duplicate check and create)."""
+    """Contacts, through ``contacts.service`` (its create schema, duplicate check and create); the Company column
+    links each to its companies (``contact_companies``)."""
 
     entity = "contact"
     permission = "contacts"
     specs = CONTACT_SPECS
-    ignored = frozenset({"company"})  # linking companies by name waits for the companies service
+    ignored = frozenset[str]()
 
-    def build(self, ctx: TenantContext, values: dict[str, Any], *, record_id: str) -> Any:
-        """ContactCreate of a row, its custom values checked the way the contact's own create will."""
+    def build(self, ctx: TenantContext, values: dict[str, Any], *, record_id: str, import_id: str) -> ContactRow:
+        """The row's ContactCreate (custom values checked the way the contact's own create will) and its companies,
+        resolved: nothing is made until the row is imported."""
+        return ContactRow(self._contact(ctx, values, record_id=record_id),
+                          contact_companies.resolve(ctx, values.get("company"), import_id=import_id), import_id)
+
+    def notes(self, data: ContactRow) -> list[dict[str, str]]:
+        """The companies the row names that are not linked, and why."""
+        return list(data.companies.notes)
+
+    def _contact(self, ctx: TenantContext, values: dict[str, Any], *, record_id: str) -> Any:
         from chalicelib.contacts import schemas as contact_schemas
 
         first, last = contact_names(values)
@@ -134,17 +159,24 @@ class ContactTarget:
         return [("phone", phone) for phone in values.get("phone", [])] + [
             ("email", email) for email in values.get("email", [])]
 
-    def find_duplicates(self, ctx: TenantContext, data: Any) -> list[tuple[str, str]]:
+    def find_duplicates(self, ctx: TenantContext, data: ContactRow) -> list[tuple[str, str]]:
         """Existing contacts with the row's phone or e-mail."""
         from chalicelib.contacts import service as contacts_service
 
-        return list(contacts_service.find_duplicates(ctx, data))
+        return list(contacts_service.find_duplicates(ctx, data.contact))
 
-    def create(self, ctx: TenantContext, data: Any, *, record_id: str) -> None:
-        """One contact, with its lookups, audit record and timeline entry, in one transaction."""
+    def create(self, ctx: TenantContext, data: ContactRow, *, record_id: str) -> None:
+        """The row's new companies (each once per import), then one contact linked to its companies, with its
+        lookups, audit record and timeline entry, in one transaction."""
         from chalicelib.contacts import service as contacts_service
+        from chalicelib.contacts.schemas import MAX_COMPANIES
 
-        contacts_service.create(ctx, data=data, source="import", contact_id=record_id)
+        company_ids = contact_companies.make(ctx, data.companies, import_id=data.import_id)
+        if len(company_ids) > MAX_COMPANIES:
+            data.companies.notes.append({"field": "company", "message": f"A contact has at most {MAX_COMPANIES} "
+                                         "companies: the rest are not linked", "type": "too_many_companies"})
+        contact = data.contact.model_copy(update={"company_ids": company_ids[:MAX_COMPANIES]})
+        contacts_service.create(ctx, data=contact, source="import", contact_id=record_id)
 
     def exists(self, ctx: TenantContext, record_id: str) -> bool:
         """True when the contact exists (a retried row finds the one it created)."""

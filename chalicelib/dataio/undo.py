@@ -34,11 +34,16 @@ def _undo_of(ctx: TenantContext, import_id: str) -> ImportUndo | None:
 def undo_read(job: ImportUndo | None, import_job: ImportJob) -> UndoRead:
     """The API view of an import's undo (none yet: status "none", with what it would undo)."""
     if job is None:
-        return UndoRead(import_id=import_job.import_id, status="none", to_undo=int(import_job.created_count))
-    return UndoRead(import_id=job.import_id, status=job.status, to_undo=int(import_job.created_count),
+        return UndoRead(import_id=import_job.import_id, status="none", to_undo=_made(import_job))
+    return UndoRead(import_id=job.import_id, status=job.status, to_undo=_made(import_job),
                     undone=int(job.undone_count), skipped=int(job.skipped_count), failed=int(job.failed_count),
                     errors=list(job.errors or []), failure=job.failure, started_at=job.created_at,
                     finished_at=job.finished_at)
+
+
+def _made(import_job: ImportJob) -> int:
+    """The records an import made: its rows' and a contacts import's companies."""
+    return int(import_job.created_count) + int(import_job.companies_created or 0)
 
 
 def get_undo(ctx: TenantContext, import_id: str) -> UndoRead:

@@ -24,7 +24,7 @@ CREDENTIALS = ("password_hash", "totp_secret", "totp_enabled", "failed_logins", 
 
 
 def _fixed(ctx: TenantContext) -> Iterable[str]:
-    return [tenant_key(ctx, name) for name in (*IDENTITY_PARTITIONS, "EXPORT")]
+    return [tenant_key(ctx, name) for name in (*IDENTITY_PARTITIONS, "EXPORT", "IMPORT_TALLY")]
 
 
 def _user_links(ctx: TenantContext, item: RawItem) -> Iterable[Link]:

@@ -39,7 +39,9 @@ class FakeContacts(ContactTarget):
         self._lock = threading.Lock()
 
     def _keys(self, data: Any) -> list[tuple[str, str]]:
-        return [("phone", p.number) for p in data.phones or []] + [("email", e.address) for e in data.emails or []]
+        contact = data.contact  # the row's ContactCreate (ContactRow also holds the companies it names)
+        return [("phone", p.number) for p in contact.phones or []] + [
+            ("email", e.address) for e in contact.emails or []]
 
     def find_duplicates(self, ctx: TenantContext, data: Any) -> list[tuple[str, str]]:
         found = [(match, self.lookups.get((ctx.tenant_id, match, value))) for match, value in self._keys(data)]
@@ -56,8 +58,8 @@ class FakeContacts(ContactTarget):
                 raise errors.ConflictError("duplicate", code="duplicate_contact",
                                            details=[{"match": key[1], "existing_id": self.lookups[key]}
                                                     for key in taken])
-            self.records[(ctx.tenant_id, record_id)] = FakeRecord(record_id, data.first_name, data.last_name,
-                                                                  ctx.actor_id)
+            self.records[(ctx.tenant_id, record_id)] = FakeRecord(record_id, data.contact.first_name,
+                                                                  data.contact.last_name, ctx.actor_id)
             self.lookups.update(dict.fromkeys(keys, record_id))
 
     def exists(self, ctx: TenantContext, record_id: str) -> bool:

@@ -56,7 +56,7 @@ def test_preview_maps_columns_reports_rows_and_creates_nothing(client: ApiClient
     duplicates = {d["row"]: d for d in preview["duplicate_rows"]}
     assert duplicates[7]["same_as_row"] == 6 and duplicates[7]["match"] == "phone"
     assert duplicates[8]["existing_id"] == company.extra["existing_id"]
-    assert preview["ignored_fields"] == ["company"]
+    assert preview["ignored_fields"] == [] and preview["new_companies"] == 1  # Ромашка, made when imported
     assert preview["sample"][0]["phone"] == ["+79991234567"] and preview["sample"][0]["email"] == ["ivan@example.ru"]
     assert contact_count(client, company) == before  # a preview never creates
 
