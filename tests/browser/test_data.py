@@ -12,11 +12,11 @@ from tests.factories import PASSWORD, link_token
 from tests.seeds.dataio import ensure_bucket
 
 CSV = (
-    "First name,Last name,Phone,E-mail,Favourite cake\n"
-    "Anna,Smirnova,+1 415 555 0101,anna@example.com,Napoleon\n"
-    "Boris,Ivanov,+1 415 555 0102,not-an-email,Honey\n"
-    "Clara,Olsen,+1 415 555 0103,clara@example.com,Carrot\n"
-    "Clara,Olsen,+1 415 555 0103,clara@example.com,Carrot\n"
+    "First name,Last name,Phone,E-mail,Favourite cake,Company\n"
+    "Anna,Smirnova,+1 415 555 0101,anna@example.com,Napoleon,Cake Street\n"
+    "Boris,Ivanov,+1 415 555 0102,not-an-email,Honey,\n"
+    "Clara,Olsen,+1 415 555 0103,clara@example.com,Carrot,cake street\n"
+    "Clara,Olsen,+1 415 555 0103,clara@example.com,Carrot,cake street\n"
 )
 
 
@@ -48,6 +48,8 @@ def test_import_export_full_export_and_deletion(browser: Any, live_url: str, scr
     errors = preview.locator("table.row-errors")
     assert "3" in errors.inner_text() and "mail" in errors.inner_text().lower()  # row 3: the bad e-mail
     assert preview.get_by_label("Field for column E-mail").input_value() != ""
+    assert preview.get_by_label("Field for column Company").input_value() == "company"  # linked, not ignored
+    assert re.search(r"New companies\s*1", preview.inner_text()) and "not imported yet" not in preview.inner_text()
     screens.shoot(page, "import-preview")
     assert_fits_a_phone(page, screens, "import-preview-phone")
     preview.get_by_role("button", name="Start import").click()
@@ -56,6 +58,7 @@ def test_import_export_full_export_and_deletion(browser: Any, live_url: str, scr
     run_dataio_jobs()
     progress.get_by_text("Done").wait_for(timeout=15_000)
     assert re.search(r"Created\s*2", progress.inner_text()), progress.inner_text()
+    assert re.search(r"Companies created\s*1", progress.inner_text()), progress.inner_text()
 
     open_screen(page, "/contacts", "Contacts")
     page.locator(".list a", has_text="Clara Olsen").wait_for()

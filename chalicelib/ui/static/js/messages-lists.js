@@ -11,6 +11,8 @@ export const LISTS = {
     { one: '{count} пропущена как дубликат', few: '{count} пропущено как дубликаты', many: '{count} пропущено как дубликаты', other: '{count} пропущено как дубликаты' }],
   'data.history.errors': [{ one: '{count} with an error', other: '{count} with errors' },
     { one: '{count} с ошибкой', few: '{count} с ошибками', many: '{count} с ошибками', other: '{count} с ошибками' }],
+  'data.history.companies': [{ one: '{count} new company', other: '{count} new companies' },
+    { one: '{count} новая компания', few: '{count} новые компании', many: '{count} новых компаний', other: '{count} новых компаний' }],
   'data.history.byKey': ['an API key', 'API-ключ'],
   'data.history.byRemoved': ['a former user', 'бывший пользователь'],
   'data.history.undone': ['Undone', 'Отменён'],

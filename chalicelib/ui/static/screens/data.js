@@ -108,7 +108,7 @@ function progressView(job, undoStatus = 'none', alive = () => true, onUndone = (
     h('p', {}, t(`data.status.${job.status}`)),
     h('progress', { max: String(job.total_rows || 1), value: String(p.processed), 'aria-label': t('data.progress') }),
     stats([[t('data.processed'), p.processed], [t('data.created'), p.created], [t('data.duplicates'), p.duplicates],
-      [t('data.failed'), p.failed]]),
+      [t('data.failed'), p.failed], ...(p.companies_created ? [[t('data.companiesCreated'), p.companies_created]] : [])]),
     job.failure ? h('p', {}, job.failure) : null, rowErrors(p.errors), duplicateRows(p.duplicate_rows || [], job.entity),
     undoPanel(job, alive, undoStatus, onUndone));
 }
@@ -133,7 +133,7 @@ function importPreview(job, upload, alive, onStarted) {
   mount(panel, h('p', {}, t('data.fileInfo', { name: job.filename, format: job.file_format.toUpperCase(), n: job.total_rows,
     count: formatNumber(job.total_rows) })),
   stats([[t('data.rows'), pv.rows], [t('data.valid'), pv.valid], [t('data.invalid'), pv.invalid],
-    [t('data.duplicates'), pv.duplicates]]),
+    [t('data.duplicates'), pv.duplicates], ...(pv.new_companies ? [[t('data.newCompanies'), pv.new_companies]] : [])]),
   mappingTable(job), pv.ignored_fields.length ? h('p', { class: 'hint' }, t('data.ignored', { list: pv.ignored_fields.map(fieldName).join(', ') })) : null,
   rowErrors(pv.errors), duplicateRows(pv.duplicate_rows, job.entity), sampleTable(job), h('div', { class: 'row-actions' }, recheck, start));
   return panel;
@@ -171,7 +171,8 @@ const STATUS_BADGE = { done: 'badge-ok', failed: 'badge-off', queued: 'badge-war
 
 function importCounts(item) {
   const n = (key, value) => t(key, { n: value, count: formatNumber(value) });
-  return [n('data.history.made', item.created), item.duplicates ? n('data.history.skipped', item.duplicates) : null,
+  return [n('data.history.made', item.created), item.companies_created ? n('data.history.companies', item.companies_created) : null,
+    item.duplicates ? n('data.history.skipped', item.duplicates) : null,
     item.failed ? n('data.history.errors', item.failed) : null].filter(Boolean).join(' · ');
 }
 
