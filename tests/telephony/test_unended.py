@@ -128,7 +128,7 @@ def test_a_late_end_that_says_answered_corrects_the_call_and_its_counters(
 def test_an_answered_call_without_its_end_is_closed_after_hours_with_its_talk_time_unknown(
         client: ApiClient, company: Company) -> None:
     pbx = _pbx(client, company)
-    start, ringing, answer, _end, _recording = _events(pbx, "answered", Call(customer=CUSTOMER))
+    start, ringing, answer, end, _recording = _events(pbx, "answered", Call(customer=CUSTOMER, talk_seconds=42))
     play(client, pbx, [start, ringing, answer])
     [talking] = calls(client, company)
     assert talking["status"] == "in_progress" and talking["contact_id"]  # made once answered
@@ -139,6 +139,11 @@ def test_an_answered_call_without_its_end_is_closed_after_hours_with_its_talk_ti
     assert (call["status"], call["end_reason"], call["duration_seconds"]) == ("answered", "no_end_reported", None)
     assert call["callback"]["task_id"] is None  # answered: nobody to call back
     assert _inbound_stats(client, company) == {"calls": 1, "answered": 1, "missed": 0, "talk_seconds": 0}
+    assert _made(client, company) == (1, 1, 0)
+    play(client, pbx, [end])  # the provider's end, hours late: its talk time counts now
+    ended = _get(client, company, f"/api/v1/calls/{talking['id']}")
+    assert (ended["status"], ended["end_reason"], ended["duration_seconds"]) == ("answered", None, 42)
+    assert _inbound_stats(client, company) == {"calls": 1, "answered": 1, "missed": 0, "talk_seconds": 42}
     assert _made(client, company) == (1, 1, 0)
 
 
@@ -233,3 +238,16 @@ def test_the_closed_call_rings_the_bell_and_counts_in_the_reports_as_a_missed_on
         ("call.missed", SHOWN, call["id"])]
     report = _items(client, company, "/api/v1/reports/communications")
     assert [(r["channel"], r["direction"], r["calls"], r["missed"]) for r in report] == [("call", "inbound", 1, 1)]
+
+
+def test_a_click_to_call_its_provider_never_reports_ends_too(client: ApiClient, company: Company) -> None:
+    line = create_telephony(client, company, "zadarma", extensions={"100": company.owner.user_id})
+    dialled = client.post("/api/v1/calls", {"integration_id": line["id"], "number": CUSTOMER},
+                          token=company.owner.token)
+    assert dialled.status_code == 202, dialled.body
+    call_id = body(dialled)["id"]
+    assert _get(client, company, f"/api/v1/calls/{call_id}")["status"] == "ringing"
+    assert _run(timedelta(minutes=11)) == {"closed": 1}
+    call = _get(client, company, f"/api/v1/calls/{call_id}")
+    assert (call["direction"], call["status"], call["end_reason"]) == ("outbound", "missed", "no_end_reported")
+    assert call["callback"]["task_id"] is None  # nobody to call back: the business called
