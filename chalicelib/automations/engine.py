@@ -96,8 +96,10 @@ def happenings(ctx: TenantContext, event: DomainEvent) -> list[Happening]:
     found: list[Happening] = []
     if event.entity in ENTITIES and event.changes and event.action not in {"delete", "purge", "trash"}:
         kind = "record.created" if event.created else "record.updated"
-        found.append(Happening(kind, {"entity": event.entity, "changed": set(event.changes)}, event.entity,
-                               event.entity_id))
+        # A user's team move restamps every record they own (records.teams): a rule on any change of a record does
+        # not fire thousands of times for it, one that names team_id among its fields does.
+        found.append(Happening(kind, {"entity": event.entity, "changed": set(event.changes),
+                                      "team_move": event.action == "team_move"}, event.entity, event.entity_id))
     if event.entity == "deal":
         found += _deal_happenings(ctx, event)
     if event.entity == "order":
@@ -121,6 +123,8 @@ def matches(trigger: dict[str, Any], happening: Happening) -> bool:
     facts = happening.facts
     if happening.type in ("record.created", "record.updated"):
         wanted = set(trigger.get("fields") or [])
+        if not wanted and facts.get("team_move"):
+            return False
         return trigger.get("entity") == facts["entity"] and (not wanted or bool(wanted & facts["changed"]))
     if happening.type in ("deal.stage_entered", "deal.stage_left"):
         return trigger.get("pipeline_id") == facts["pipeline_id"] and trigger.get("stage_id") == facts["stage_id"]

@@ -33,14 +33,17 @@ def row_values(deal: Deal) -> dict[str, Any]:
     return {"title": deal.title}
 
 
-def owned(ctx: TenantContext, owner_id: str, cursor: dict[str, Any] | None, limit: int, *,
+def owned(ctx: TenantContext, owner_id: str, cursor: dict[str, Any] | None, limit: int, *, team_id: str | None,
           trash: bool = False) -> tuple[list[str], dict[str, Any] | None]:
-    """One page of the ids of an owner's live deals from their owner index, or with ``trash`` of their deals in the
-    trash (its index, filtered by owner): a team move's walk (``records.teams``)."""
+    """One page of the ids of an owner's live deals not in team_id from their owner index, or with ``trash`` of
+    their deals in the trash (its index, filtered by owner): a team move's walk (``records.teams``)."""
+    from chalicelib.records import teams
+
+    condition = teams.not_in_team(Deal.team_id, team_id)
     with db.translate_errors():
         found = Deal.gsi2.query(trash_pk(ctx) if trash else owner_pk(ctx, owner_id), limit=limit, page_size=limit,
                                 last_evaluated_key=cursor, attributes_to_get=["pk", "sk", "kind", "deal_id"],
-                                filter_condition=(Deal.owner_id == owner_id) if trash else None)
+                                filter_condition=condition & (Deal.owner_id == owner_id) if trash else condition)
         return [str(deal.deal_id) for deal in found if isinstance(deal, Deal)], found.last_evaluated_key
 
 

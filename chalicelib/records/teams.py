@@ -65,20 +65,30 @@ def _keeps_trash(rtype: RecordType) -> bool:
     return trash_rows or rtype.hook("owned") is not None
 
 
+def not_in_team(attribute: Any, team_id: str | None) -> Any:
+    """A filter keeping the items (rows, records) whose team is not team_id: a walk that finds a record already in
+    its owner's team reads its row only, so a second walk of a user's records costs a Query a page and no more."""
+    if team_id is None:
+        return attribute.exists()
+    return (attribute != team_id) | attribute.does_not_exist()
+
+
 def owned_page(ctx: TenantContext, rtype: RecordType, owner_id: str, cursor: dict[str, Any] | None, *,
-               trash: bool = False) -> tuple[list[str], dict[str, Any] | None]:
-    """One page of the ids of a user's live records of a type, or with ``trash`` of those in the type's trash: the
-    type's ``owned`` hook, else its OWNER rows (its TRASH rows filtered by owner)."""
+               team_id: str | None, trash: bool = False) -> tuple[list[str], dict[str, Any] | None]:
+    """One page of the ids of a user's live records of a type not in team_id, or with ``trash`` of those in the type's
+    trash: the type's ``owned`` hook, else its OWNER rows (its TRASH rows filtered by owner)."""
     hook = rtype.hook("owned")
     if hook is not None:
-        found: tuple[list[str], dict[str, Any] | None] = hook(ctx, owner_id, cursor, PAGE, trash=trash)
+        found: tuple[list[str], dict[str, Any] | None] = hook(ctx, owner_id, cursor, PAGE, team_id=team_id,
+                                                               trash=trash)
         return found
     model = rtype.rows
     partition = ("TRASH",) if trash else ("OWNER", owner_id)
+    condition = not_in_team(model.team_id, team_id)
     with db.translate_errors():
         rows = model.query(tenant_key(ctx, rtype.space or "", *partition), limit=PAGE, page_size=PAGE,
                            last_evaluated_key=cursor, attributes_to_get=["pk", "sk", "kind"],
-                           filter_condition=(model.owner_id == owner_id) if trash else None)
+                           filter_condition=condition & (model.owner_id == owner_id) if trash else condition)
         ids = [str(row.sk) for row in rows]
         return ids, rows.last_evaluated_key
 
@@ -101,7 +111,7 @@ def restamp(ctx: TenantContext, rtype: RecordType, record_id: str, *, owner_id: 
 
 def _record_follower(rtype: RecordType, *, trash: bool) -> Follower:
     def follow(ctx: TenantContext, *, owner_id: str, team_id: str | None, cursor: dict[str, Any] | None) -> Page:
-        ids, cursor = owned_page(ctx, rtype, owner_id, cursor, trash=trash)
+        ids, cursor = owned_page(ctx, rtype, owner_id, cursor, team_id=team_id, trash=trash)
         return sum(restamp(ctx, rtype, record_id, owner_id=owner_id, team_id=team_id) for record_id in ids), cursor
 
     return follow

@@ -322,9 +322,12 @@ def follow_team(ctx: TenantContext, *, owner_id: str, team_id: str | None,
                 cursor: dict[str, Any] | None) -> tuple[int, dict[str, Any] | None]:
     """One page of a user's tasks given the user's team (``records.teams``, catalog.TEAM_FOLLOWERS): each task
     still theirs and of another team is written with its version and audit record; answers (moved, next cursor)."""
+    from chalicelib.records import teams
+
     with db.translate_errors():
         found = Task.gsi1.query(assignee_pk(ctx, owner_id), limit=100, page_size=100, last_evaluated_key=cursor,
-                                attributes_to_get=["pk", "sk", "kind", "task_id"])
+                                attributes_to_get=["pk", "sk", "kind", "task_id"],
+                                filter_condition=teams.not_in_team(Task.team_id, team_id))
         ids = [str(task.task_id) for task in found if isinstance(task, Task)]
         cursor = found.last_evaluated_key
     return sum(_restamp(ctx, task_id, owner_id=owner_id, team_id=team_id) for task_id in ids), cursor

@@ -295,3 +295,22 @@ def test_records_in_the_trash_move_too_and_come_back_in_the_new_team(app: Any, s
         assert restored.status_code == 200, restored.body
     assert all(seen == (True, True) for seen in sees(client, sales.members["managerb"], agent, records).values())
     assert all(seen == (False, False) for seen in sees(client, sales.members["managera"], agent, records).values())
+
+
+def test_a_team_move_fires_only_the_rules_that_watch_the_team(sales: Company) -> None:
+    from chalicelib.automations import engine
+    from chalicelib.events.feed import DomainEvent
+
+    def happening(action: str) -> Any:
+        event = DomainEvent(event_id="01M97000000000000000000000", tenant_id=sales.tenant_id, entity="contact",
+                            entity_id="01M97000000000000000000001", seq=2, action=action, actor_id=sales.owner.user_id,
+                            actor_kind="user", source="job", at=db.utcnow(),
+                            changes={"team_id": {"before": sales.extra["A"], "after": sales.extra["B"]}})
+        (found,) = engine.happenings(owner_context(sales), event)
+        return found
+
+    any_change = {"type": "record.updated", "entity": "contact", "fields": []}
+    team_watch = {"type": "record.updated", "entity": "contact", "fields": ["team_id"]}
+    assert not engine.matches(any_change, happening("team_move"))  # not once per record of a moved user
+    assert engine.matches(team_watch, happening("team_move"))
+    assert engine.matches(any_change, happening("update"))  # a reassignment is a change like any other
