@@ -1,5 +1,6 @@
-"""Settings → Users: moving a user to another team says their records are moving, and once the walk has run the new
-team's manager finds the user's contact in the team's list while the old team's manager no longer does."""
+"""Settings → Users: moving a user to another team says their records are moving, and once the walk has run the audit
+trail names the move and the new team's manager finds the user's contact in the team's list while the old team's
+manager no longer does."""
 
 from __future__ import annotations
 
@@ -43,6 +44,8 @@ def test_a_team_change_says_the_records_move_and_the_new_manager_sees_them(
     page.reload()
     page.get_by_label("Mila: Team").wait_for()
     assert page.locator("tr", has_text="Mila").locator("[data-test=records-moving]").count() == 0
+    page.goto("/#/settings/audit?action=team_move")  # the contact's move, as the owner's change, by its name
+    page.locator("main", has_text="Moved to its owner’s team").wait_for()
     assert_no_problems(page)
     page.context.close()
 

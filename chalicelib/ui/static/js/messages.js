@@ -724,6 +724,7 @@ export const MESSAGES = {
   'audit.action.restore': ['Restored', 'Восстановление'],
   'audit.action.archive': ['Archived', 'Архивирование'],
   'audit.action.move': ['Moved', 'Перемещение'],
+  'audit.action.team_move': ['Moved to its owner’s team', 'Перенос в команду ответственного'],
   'audit.action.merge': ['Merged', 'Объединение'],
   'audit.action.revert': ['Reverted', 'Откат'],
   'audit.action.login': ['Signed in', 'Вход'],
