@@ -314,3 +314,20 @@ def test_a_team_move_fires_only_the_rules_that_watch_the_team(sales: Company) ->
     assert not engine.matches(any_change, happening("team_move"))  # not once per record of a moved user
     assert engine.matches(team_watch, happening("team_move"))
     assert engine.matches(any_change, happening("update"))  # a reassignment is a change like any other
+
+
+def test_a_record_of_every_type_follows_its_owner(app: Any) -> None:
+    from tests.records.samples import SAMPLES
+
+    client = ApiClient(app)
+    company = signup(client, company="Every Type Moves Ltd")
+    team = body(client.post("/api/v1/teams", {"name": "South"}, token=company.owner.token))
+    company.extra["South"] = team["id"]
+    made = {rtype.name: str(SAMPLES[rtype.name].made(client, company.owner.token, rtype.plural)["id"])
+            for rtype in types.all_types()}
+    made["task"] = str(body(client.post("/api/v1/tasks", {"title": "Call back"}, token=company.owner.token))["id"])
+    before = state(company, made)
+    move(client, company, company.owner, "South")  # the owner moves themself: every record made here is theirs
+    walk()
+    for kind, (team_id, version, moves) in state(company, made).items():
+        assert (team_id, version, moves) == (team["id"], before[kind][1] + 1, 1), kind
