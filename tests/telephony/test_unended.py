@@ -45,10 +45,14 @@ def _get(client: ApiClient, company: Company, path: str) -> dict[str, Any]:
     return dict(body(response))
 
 
-def _run(after: timedelta, *, start: datetime | None = None) -> dict[str, int]:
-    """The due run of the calls' timers with the clock moved on (what each firing answered)."""
+def _run(after: timedelta, *companies: Company, start: datetime | None = None) -> dict[str, int]:
+    """The due run of the calls' timers of these companies (the module's other tests leave calls ringing) with the
+    clock moved on: what each firing answered."""
+    tenants, real = {company.tenant_id for company in companies}, due.due_in
     outcomes: dict[str, int] = {}
-    due.run_due(now=(start or db.utcnow()) + after, kinds=frozenset({unended.KIND}), outcomes=outcomes)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(due, "due_in", lambda *args: [t for t in real(*args) if t.pk.split("#")[1] in tenants])
+        due.run_due(now=(start or db.utcnow()) + after, kinds=frozenset({unended.KIND}), outcomes=outcomes)
     return outcomes
 
 
@@ -77,8 +81,8 @@ def test_a_new_numbers_call_that_never_ends_makes_its_contact_lead_and_call_back
     [ringing] = calls(client, company)
     assert ringing["status"] == "ringing" and ringing["contact_id"] is None and ringing["end_reason"] is None
 
-    assert _run(timedelta(minutes=9)) == {}  # still within a ringing phone's window: not due
-    assert _run(timedelta(minutes=11)) == {"closed": 1}
+    assert _run(timedelta(minutes=9), company) == {}  # still within a ringing phone's window: not due
+    assert _run(timedelta(minutes=11), company) == {"closed": 1}
     call = _get(client, company, f"/api/v1/calls/{ringing['id']}")
     assert (call["status"], call["end_reason"], call["duration_seconds"]) == ("missed", "no_end_reported", 0)
     assert call["ended_at"] is None  # when it stopped ringing is not known: none is made up
@@ -95,7 +99,7 @@ def test_a_new_numbers_call_that_never_ends_makes_its_contact_lead_and_call_back
     assert _inbound_stats(client, company) == {"calls": 1, "answered": 0, "missed": 1, "talk_seconds": 0}
     assert _made(client, company) == (1, 1, 1)
 
-    assert _run(timedelta(minutes=30)) == {}  # its timer is gone: nothing fires again
+    assert _run(timedelta(minutes=30), company) == {}  # its timer is gone: nothing fires again
     assert [a.status_code for a in play(client, pbx, [end])] == [200]  # the provider's end, late
     late = _get(client, company, f"/api/v1/calls/{call['id']}")
     assert (late["status"], late["end_reason"], late["duration_seconds"]) == ("missed", None, 0)
@@ -111,7 +115,7 @@ def test_a_late_end_that_says_answered_corrects_the_call_and_its_counters(
     requests = _events(pbx, "answered", Call(customer=CUSTOMER, talk_seconds=95))
     start, ringing, _answer, end, _recording = requests
     play(client, pbx, [start, ringing])  # the answer and the end were lost
-    assert _run(timedelta(minutes=11)) == {"closed": 1}
+    assert _run(timedelta(minutes=11), company) == {"closed": 1}
     [closed] = calls(client, company, "?status=missed")
     assert _inbound_stats(client, company)["missed"] == 1
 
@@ -132,9 +136,9 @@ def test_an_answered_call_without_its_end_is_closed_after_hours_with_its_talk_ti
     play(client, pbx, [start, ringing, answer])
     [talking] = calls(client, company)
     assert talking["status"] == "in_progress" and talking["contact_id"]  # made once answered
-    assert _run(timedelta(minutes=11)) == {"waiting": 1}  # answered: its timer moves on to 4 hours after the answer
-    assert _run(timedelta(hours=3, minutes=50)) == {}  # a long talk
-    assert _run(timedelta(hours=4, minutes=1)) == {"closed": 1}
+    assert _run(timedelta(minutes=11), company) == {"waiting": 1}  # answered: moved on to 4 h after the answer
+    assert _run(timedelta(hours=3, minutes=50), company) == {}  # a long talk
+    assert _run(timedelta(hours=4, minutes=1), company) == {"closed": 1}
     call = _get(client, company, f"/api/v1/calls/{talking['id']}")
     assert (call["status"], call["end_reason"], call["duration_seconds"]) == ("answered", "no_end_reported", None)
     assert call["callback"]["task_id"] is None  # answered: nobody to call back
@@ -155,10 +159,10 @@ def test_a_call_that_hears_from_its_provider_again_waits_from_its_last_event(
     first = db.utcnow()
     with frozen(monkeypatch, first + timedelta(minutes=8)):  # a ring group's next extension, 8 min on
         play(client, pbx, [ringing])
-    assert _run(timedelta(minutes=11), start=first) == {"waiting": 1}  # silent only 3 minutes: moved on
+    assert _run(timedelta(minutes=11), company, start=first) == {"waiting": 1}  # silent only 3 minutes: moved on
     [call] = calls(client, company)
     assert call["status"] == "ringing"
-    assert _run(timedelta(minutes=19), start=first) == {"closed": 1}
+    assert _run(timedelta(minutes=19), company, start=first) == {"closed": 1}
 
 
 def test_a_retried_firing_makes_nothing_twice(client: ApiClient, company: Company,
@@ -172,12 +176,12 @@ def test_a_retried_firing_makes_nothing_twice(client: ApiClient, company: Compan
         raise RuntimeError("the call-back task's write failed")  # after the contact and its lead deal are made
 
     monkeypatch.setattr(tasks_service, "create", refused)
-    assert _run(timedelta(minutes=11)) == {"error": 1}
+    assert _run(timedelta(minutes=11), company) == {"error": 1}
     [call] = calls(client, company)
     assert call["status"] == "ringing"  # the end is written whole or not at all
     assert _made(client, company) == (1, 1, 0)  # what it made is checkpointed on its timer
     monkeypatch.setattr(tasks_service, "create", real)
-    assert _run(timedelta(minutes=30)) == {"closed": 1}  # past the retry's pause
+    assert _run(timedelta(minutes=30), company) == {"closed": 1}  # past the retry's pause
     closed = _get(client, company, f"/api/v1/calls/{call['id']}")
     assert closed["status"] == "missed" and closed["callback"]["task_id"]
     assert _made(client, company) == (1, 1, 1)
@@ -202,7 +206,7 @@ def test_another_companys_calls_are_untouched(client: ApiClient, company: Compan
     play(client, theirs, _events(theirs, "missed", same)[:-1])  # theirs rings now
     [listed] = calls(client, other)
     before = _get(client, other, f"/api/v1/calls/{listed['id']}")
-    assert _run(timedelta(minutes=1)) == {"closed": 1}
+    assert _run(timedelta(minutes=1), company, other) == {"closed": 1}
     assert [c["status"] for c in calls(client, company)] == ["missed"]
     assert _made(client, company) == (1, 1, 1)
     after = _get(client, other, f"/api/v1/calls/{listed['id']}")
@@ -230,7 +234,7 @@ def test_the_closed_call_rings_the_bell_and_counts_in_the_reports_as_a_missed_on
     pbx = _pbx(client, company)
     with open_feed() as feed:
         play(client, pbx, _events(pbx, "missed", Call(customer=CUSTOMER))[:-1])
-        assert _run(timedelta(minutes=11)) == {"closed": 1}
+        assert _run(timedelta(minutes=11), company) == {"closed": 1}
         assert feed.deliver() == {"batchItemFailures": []}
     [call] = calls(client, company)
     bell = _items(client, company, "/api/v1/notifications")
@@ -247,7 +251,7 @@ def test_a_click_to_call_its_provider_never_reports_ends_too(client: ApiClient, 
     assert dialled.status_code == 202, dialled.body
     call_id = body(dialled)["id"]
     assert _get(client, company, f"/api/v1/calls/{call_id}")["status"] == "ringing"
-    assert _run(timedelta(minutes=11)) == {"closed": 1}
+    assert _run(timedelta(minutes=11), company) == {"closed": 1}
     call = _get(client, company, f"/api/v1/calls/{call_id}")
     assert (call["direction"], call["status"], call["end_reason"]) == ("outbound", "missed", "no_end_reported")
     assert call["callback"]["task_id"] is None  # nobody to call back: the business called
