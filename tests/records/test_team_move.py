@@ -22,6 +22,7 @@ from chalicelib.due import service as due
 from chalicelib.identity import service as identity_service
 from chalicelib.records import access, store, teams, types
 from tests.deals.helpers import owner_context
+from tests.events.conftest import Feed, feed  # noqa: F401 - the fixture, shared
 from tests.factories import Company, Member, add_member, signup
 from tests.faults.test_every_write import failing
 from tests.support import ApiClient, body
@@ -331,3 +332,25 @@ def test_a_record_of_every_type_follows_its_owner(app: Any) -> None:
     walk()
     for kind, (team_id, version, moves) in state(company, made).items():
         assert (team_id, version, moves) == (team["id"], before[kind][1] + 1, 1), kind
+
+
+def test_a_deal_won_after_its_owner_moved_counts_for_the_new_team(app: Any, sales: Company, feed: Feed) -> None:  # noqa: F811
+    client = ApiClient(app)
+    agent, records = agent_with_records(client, sales, "lena")
+    move(client, sales, agent, "B")
+    walk()
+    assert feed.deliver() == {"batchItemFailures": []}  # the deal's team_move reaches its report facts
+    deal = {"id": records["deal"], "version": int(stored(sales, "deal", records["deal"]).version)}
+    pipeline = body(client.get("/api/v1/pipelines", token=sales.owner.token))["items"][0]
+    won = next(stage["id"] for stage in pipeline["stages"] if stage["name"] == "Won")
+    moved = client.post(f"/api/v1/deals/{deal['id']}/move", {"stage_id": won, "version": deal["version"]},
+                        token=sales.owner.token)
+    assert moved.status_code == 200, moved.body
+    assert feed.deliver() == {"batchItemFailures": []}
+
+    def managers(member: str) -> dict[str, Any]:
+        report = body(client.get("/api/v1/reports/managers", token=sales.members[member].token))["items"]
+        return {row["user_id"]: row for row in report}
+
+    assert managers("managerb")[agent.user_id]["won"] == 1  # won in B: B's numbers
+    assert managers("managera").get(agent.user_id, {}).get("won", 0) == 0
