@@ -8,7 +8,8 @@ A new company's id is derived from the import and the folded name, so the rows n
 in whatever batch or retry they run: the first row creates it (a conditional put), the others, and a retried
 row, find it by that id with one consistent read (the search's index may not have it yet). Its creation is
 counted in the same transaction (``ImportTally``), so the import's summary counts each once, and its audit
-record carries the import's request id, so the import's undo trashes it with the contacts.
+record carries the import's request id, so the import's undo trashes it with the contacts. What a name came
+to is remembered for a minute per import (``FOUND``): a file names the same few companies on many rows.
 
 What is not linked is said in the row's problems, never picked silently: several companies with the name,
 a role that may not read companies, or one that may not create the company a row names.
@@ -17,6 +18,7 @@ a role that may not read companies, or one that may not create the company a row
 from __future__ import annotations
 
 import hashlib
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +33,9 @@ from chalicelib.records import service as records_service
 
 SEPARATOR = ";"  # how an export joins a list in one cell (export_columns.plain)
 FIELD = "company"
+FOUND_SECONDS = 60.0
+# (tenant, import, folded name) -> (when, company id): a file naming 50 companies over 10,000 rows searches 50 times
+FOUND: dict[tuple[str, str, str], tuple[float, str]] = {}
 
 
 @dataclass(frozen=True)
@@ -86,8 +91,23 @@ def _made_by_import(ctx: TenantContext, company_id: str) -> bool:
     return company is not None and access.may_read(ctx, types.get("company"), company)
 
 
+def _remembered(ctx: TenantContext, import_id: str, name: str) -> str | None:
+    found = FOUND.get((ctx.tenant_id, import_id, matching.fold(name)))
+    return found[1] if found is not None and time.monotonic() - found[0] <= FOUND_SECONDS else None
+
+
+def _remember(ctx: TenantContext, import_id: str, name: str, company_id: str) -> None:
+    if len(FOUND) > 4096:  # a warm Lambda runs many imports: keep the memory small
+        FOUND.clear()
+    FOUND[(ctx.tenant_id, import_id, matching.fold(name))] = (time.monotonic(), company_id)
+
+
 def _choose(ctx: TenantContext, links: CompanyLinks, name: str, *, import_id: str, may_create: bool) -> str | None:
     """The id a name links (an existing company, or one to make, added to links), or None with a note saying why."""
+    remembered = _remembered(ctx, import_id, name)
+    if remembered is not None:
+        links.existing.append(remembered)
+        return remembered
     found = _matching(ctx, name)
     made = new_company_id(import_id, name)
     if len(found) > 1 and made not in found:
@@ -96,6 +116,7 @@ def _choose(ctx: TenantContext, links: CompanyLinks, name: str, *, import_id: st
         return None
     if found or _made_by_import(ctx, made):
         links.existing.append(made if made in found or not found else found[0])
+        _remember(ctx, import_id, name, links.existing[-1])
         return links.existing[-1]
     if not may_create:
         links.notes.append(_note(f"No company is called “{name}” and your role may not create companies: "
@@ -156,4 +177,5 @@ def make(ctx: TenantContext, links: CompanyLinks, *, import_id: str) -> list[str
                                      "is imported without it", "company_not_created"))
             continue
         ids.add(new.company_id)
+        _remember(ctx, import_id, new.name, new.company_id)
     return [company_id for company_id in links.order if company_id in ids]

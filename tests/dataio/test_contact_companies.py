@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 from typing import Any
+from unittest.mock import patch
 from urllib.parse import urlencode
 
 import pytest
@@ -52,7 +53,10 @@ def company(app: Any) -> Company:
     owner = company.owner.token
     client.post("/api/v1/roles", {"key": "contact_importer", "name": "Contact importer", "permissions": [
         "contacts:read:all", "contacts:create:all", "companies:read:all"]}, token=owner)
+    client.post("/api/v1/roles", {"key": "contacts_only", "name": "Contacts only", "permissions": [
+        "contacts:read:all", "contacts:create:all"]}, token=owner)
     add_member(client, company, role="contact_importer", name="linker")
+    add_member(client, company, role="contacts_only", name="blind")
     for made in ({"name": "Ёлка Flowers"}, {"name": "Verde Ltd", "website": "https://www.verde.example/about"},
                  {"name": "Twin Roses"}, {"name": "Twin Roses"}):
         answer = client.post("/api/v1/companies", made, token=owner)
@@ -117,14 +121,18 @@ def test_a_retried_batch_makes_no_second_company(client: ApiClient, company: Com
                                 role="owner", request_id=f"import:{job['id']}:again", permissions=frozenset({
                                     "contacts:create:all", "contacts:read:all", "companies:create:all",
                                     "companies:read:all"}))
+    contact_companies.FOUND.clear()  # another Lambda: nothing remembered from the first run
     with tenancy.bind(ctx):
         reading = importing.reading_for(ctx, target)
         sheet = importing.load_sheet(text.encode(), reading)
         mapping = {"First name": "first_name", "Company": "company"}
         # the batch again, as after a crash before its checkpoint: rows, and the company, are found, not made
         outcomes = [importing.import_row(ctx, target, sheet, index, mapping, reading, job["id"]) for index in (0, 1)]
-        # a retried row that had not made its company yet finds the one an earlier run made under the same id
-        links = contact_companies.resolve(ctx, "retry bloom", import_id=job["id"])
+        # a retried row that had not made its company yet finds the one an earlier run made under the same id,
+        # though the search may not list it yet
+        contact_companies.FOUND.clear()
+        with patch.object(contact_companies, "visible_companies", return_value=[]):
+            links = contact_companies.resolve(ctx, "retry bloom", import_id=job["id"])
         assert contact_companies.companies_created(ctx, job["id"]) == 1
     assert [outcome.kind for outcome in outcomes] == ["created", "created"]
     assert (links.new, links.existing) == ([], [contact_companies.new_company_id(job["id"], "Retry Bloom")])
@@ -141,6 +149,15 @@ def test_a_role_that_may_not_create_companies_imports_the_contact_unlinked(clien
     assert _contact(client, linker, job, 2)["company_ids"] == company.extra["ids"]["Verde Ltd"]
     assert _contact(client, linker, job, 3)["company_ids"] == []
     assert _named(client, company.owner.token, "Nowhere Florals") == []
+
+
+def test_a_role_that_may_not_see_companies_links_none(client: ApiClient, company: Company) -> None:
+    blind = company.members["blind"].token
+    job = _upload(client, blind, "First name,Company\nOla,Verde Ltd\n")
+    assert [(e["row"], e["type"]) for e in job["preview"]["errors"]] == [(2, "company_not_readable")]
+    done = _run(client, company, job, token=blind)
+    assert (done["progress"]["created"], done["progress"]["companies_created"]) == (1, 0)
+    assert _contact(client, company.owner.token, job, 2)["company_ids"] == []
 
 
 def test_another_companys_companies_are_never_matched(client: ApiClient, app: Any, company: Company) -> None:
