@@ -45,7 +45,7 @@ def test_a_team_change_says_the_records_move_and_the_new_manager_sees_them(
     page.get_by_label("Mila: Team").wait_for()
     assert page.locator("tr", has_text="Mila").locator("[data-test=records-moving]").count() == 0
     page.goto("/#/settings/audit?action=team_move")  # the contact's move, as the owner's change, by its name
-    page.locator("main", has_text="Moved to its owner’s team").wait_for()
+    page.locator("main", has_text="Moved to its owner\u2019s team").wait_for()
     assert_no_problems(page)
     page.context.close()
 
