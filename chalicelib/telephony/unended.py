@@ -10,10 +10,11 @@ last event.
 
 The windows: a phone rings for at most a few minutes before the provider gives up (Zadarma's and Mango's ring
 timeouts are set in seconds, Twilio's ``timeout`` is at most 600 s), so an unanswered call 10 minutes silent
-has ended; an answered one can last hours (Twilio ends any call at 4 hours, its ``timeLimit`` default), so it
-waits 4 hours after its last event. When it fires the call is closed through the processor
-(``processor.close_unended``): missed if nobody answered, else answered with its talk time unknown, with its
-``end_reason`` saying why; an end the provider sends afterwards corrects it (``fold``).
+has ended; an answered one can last hours (Twilio ends a call at 4 hours unless the account raises its call limit,
+up to 24), so it waits 4 hours after its last event; a longer call closed too soon is corrected by its end.
+When it fires the call is closed through the processor (``processor.close_unended``): missed if nobody answered,
+else answered with its talk time unknown, with its ``end_reason`` saying why; an end the provider sends afterwards
+corrects it (``fold``).
 
 A timer's attempt checkpoints what it makes (the newcomer's contact and lead deal) on the timer item itself, in
 the transaction that makes it, as an inbox run does on its event: a retried firing never makes them twice.
