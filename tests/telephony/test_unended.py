@@ -255,3 +255,19 @@ def test_a_click_to_call_its_provider_never_reports_ends_too(client: ApiClient, 
     call = _get(client, company, f"/api/v1/calls/{call_id}")
     assert (call["direction"], call["status"], call["end_reason"]) == ("outbound", "missed", "no_end_reported")
     assert call["callback"]["task_id"] is None  # nobody to call back: the business called
+
+
+def test_a_company_at_its_contacts_limit_still_has_the_call_closed_and_a_call_back_task(
+        client: ApiClient, company: Company) -> None:
+    from tests.billing import helpers
+
+    pbx = _pbx(client, company)
+    play(client, pbx, _events(pbx, "missed", Call(customer=CUSTOMER))[:-1])
+    limit = helpers.usage(client, company)["contacts"]["limit"]
+    helpers.set_usage(company, users=1, pipelines=1, contacts=limit)  # no room for the newcomer
+    assert _run(timedelta(minutes=11), company) == {"closed": 1}
+    [call] = calls(client, company)
+    assert (call["status"], call["end_reason"], call["contact_id"]) == ("missed", "no_end_reported", None)
+    task = _get(client, company, f"/api/v1/tasks/{call['callback']['task_id']}")
+    assert task["title"] == f"Перезвонить {SHOWN}" and task["related"] is None
+    assert _made(client, company) == (0, 0, 1)
