@@ -11,6 +11,10 @@ company with it; an unknown number becomes a contact named by the number as peop
 lead deal when the integration says so), each checkpointed on the event in the transaction that makes
 it, so a retry never makes a second one. They are made once the call is answered or ends, when it is
 known whose they are (the call's employee), so a ringing call only looks the number up.
+
+A call not yet ended has a timer (``unended``): when its provider never reports the end, ``close_unended`` writes
+the call's end as an end event would (the same ``_write``); the provider's late end then corrects the call and
+moves its counters (``_on_late_end``), making nothing again.
 """
 
 from __future__ import annotations
