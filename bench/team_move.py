@@ -4,9 +4,9 @@ walk that restamps their records, per record moved, and of a second walk that fi
 The user (the owner, who may move themself) owns ``runs`` contacts, deals and tasks; the PATCH that moves them sets
 the ``records.team`` timer, and the walk is that timer fired as the due run fires it (one run: it ends well within
 its 40 s). Per page of up to 100 of a type: one Query of the user's rows (OWNER rows, the deals' owner index, the
-tasks' assignee index; the trash rows filtered by owner) and one GetItem of the user; per record moved: a GetItem
-and its usual write transaction (the record, its list rows, its audit record). ``python -m bench.team_move [runs]
-[--table]``.
+tasks' assignee index; the trash rows filtered by owner; the articles filtered by author) and one GetItem of the
+user; per record moved: a GetItem and its usual write transaction (the record, its list rows, its audit record).
+``python -m bench.team_move [runs] [--table]``.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from chalicelib.kb import text
 from chalicelib.kb.models import Article, ArticleSlug, SearchRow, Site, SiteClaim
 
 ENTITY, SITE_ENTITY = "kb_article", "kb_site"
-AUDITED = ("title", "slug", "body", "category", "visibility", "owner_id")
+AUDITED = ("title", "slug", "body", "category", "visibility", "owner_id", "team_id")
 SITE_SK = "SITE"
 BUCKET = 3
 
@@ -309,3 +309,37 @@ def public_article(ctx: TenantContext, slug: str) -> Article | None:
 def public_search(ctx: TenantContext, q: str) -> list[SearchRow]:
     """Public articles found by q."""
     return [row for row in search(ctx, q, visibility="public", limit=20).items if row.visibility == "public"]
+
+
+# -- a team move ----------------------------------------------------------------------------
+
+
+def follow_team(ctx: TenantContext, *, owner_id: str, team_id: str | None,
+                cursor: dict[str, Any] | None) -> tuple[int, dict[str, Any] | None]:
+    """One page of the company's articles, those of the author not in the author's team given it (``records.teams``,
+    catalog.TEAM_FOLLOWERS: a team-scoped manager changes their team's articles); answers (moved, next cursor)."""
+    from chalicelib.records import teams
+
+    condition = (Article.owner_id == owner_id) & teams.not_in_team(Article.team_id, team_id)
+    with db.translate_errors():
+        found = Article.query(articles_pk(ctx), Article.sk.startswith("A#"), limit=100, page_size=100,
+                              last_evaluated_key=cursor, filter_condition=condition,
+                              attributes_to_get=["pk", "sk", "kind", "article_id"])
+        ids = [str(article.article_id) for article in found if isinstance(article, Article)]
+        cursor = found.last_evaluated_key
+    return sum(_restamp(ctx, article_id, owner_id=owner_id, team_id=team_id) for article_id in ids), cursor
+
+
+def _restamp(ctx: TenantContext, article_id: str, *, owner_id: str, team_id: str | None) -> bool:
+    for _ in range(3):
+        before = _item(ctx, article_id)
+        if before is None or before.owner_id != owner_id or before.team_id == team_id:
+            return False
+        after = Article.from_raw_data(before.serialize())
+        after.team_id = team_id
+        try:
+            _commit(ctx, before, after, action="team_move", subject=after)
+        except errors.VersionConflictError:
+            continue  # changed meanwhile: read it again
+        return True
+    raise errors.ServiceUnavailableError("An article kept changing while its team moved; the walk goes on later.")

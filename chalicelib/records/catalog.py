@@ -31,6 +31,7 @@ RELINKERS = {
 # step name -> "module:function", ``fn(ctx, *, owner_id, team_id, cursor) -> (moved, next cursor or None)``, one page.
 TEAM_FOLLOWERS = {
     "task": "chalicelib.tasks.service:follow_team",
+    "kb_article": "chalicelib.kb.service:follow_team",  # its team: who else may change it (a manager's team)
 }
 
 # What else a package keeps per contact that a merge combines into the survivor, in the merge's own transaction:

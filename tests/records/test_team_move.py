@@ -116,10 +116,13 @@ def moves_of(company: Company, kind: str, record_id: str) -> list[Any]:
 
 def stored(company: Company, kind: str, record_id: str) -> Any:
     """A record as stored (not every card shows its team)."""
+    from chalicelib.kb import service as kb_service
     from chalicelib.tasks import service as tasks_service
 
     ctx = owner_context(company)
     with tenancy.bind(ctx):
+        if kind == "kb_article":
+            return kb_service._item(ctx, record_id)
         return tasks_service.get(ctx, record_id) if kind == "task" else access.get_any(ctx, types.get(kind), record_id)
 
 
@@ -327,6 +330,8 @@ def test_a_record_of_every_type_follows_its_owner(app: Any) -> None:
     made = {rtype.name: str(SAMPLES[rtype.name].made(client, company.owner.token, rtype.plural)["id"])
             for rtype in types.all_types()}
     made["task"] = str(body(client.post("/api/v1/tasks", {"title": "Call back"}, token=company.owner.token))["id"])
+    made["kb_article"] = str(body(client.post("/api/v1/kb/articles", {"title": "Returns", "body": "Write to us."},
+                                              token=company.owner.token))["id"])
     before = state(company, made)
     move(client, company, company.owner, "South")  # the owner moves themself: every record made here is theirs
     walk()
@@ -354,3 +359,21 @@ def test_a_deal_won_after_its_owner_moved_counts_for_the_new_team(app: Any, sale
 
     assert managers("managerb")[agent.user_id]["won"] == 1  # won in B: B's numbers
     assert managers("managera").get(agent.user_id, {}).get("won", 0) == 0
+
+
+def test_a_moved_authors_article_is_changed_by_the_new_teams_manager(app: Any, sales: Company) -> None:
+    client = ApiClient(app)
+    agent = add_member(client, sales, role="agent", name="kira", team_id=sales.extra["A"])
+    article = body(client.post("/api/v1/kb/articles", {"title": "Delivery times", "body": "Two days."},
+                               token=agent.token))
+    move(client, sales, agent, "B")
+    walk()
+
+    def rename(member: str, title: str) -> int:
+        current = body(client.get(f"/api/v1/kb/articles/{article['id']}", token=sales.owner.token))
+        return int(client.patch(f"/api/v1/kb/articles/{article['id']}", {"version": current["version"],
+                                                                          "title": title},
+                                token=sales.members[member].token).status_code)
+
+    assert rename("managera", "Delivery times (A)") == 403
+    assert rename("managerb", "Delivery times (B)") == 200
