@@ -25,13 +25,17 @@ from chalicelib.core.tenancy import TenantContext, is_valid_id
 reverters.register_identity()
 # Actions whose records describe an entity coming into being (not a revert: it may have filled fields).
 CREATIONS = frozenset({"create", "invite", "request", "upload"})
-# Changes with their own way back, or none: a merge is undone by the merge's undo, a purge is final.
+# Changes with their own way back, or none: a merge is undone by the merge's undo, a purge is final, a team
+# move follows the owner.
 ONE_WAY = {"merge": "A merge is reverted with the merge's own undo (POST /api/v1/merges/{merge_id}/undo).",
            "merged_into": "A merge is reverted with the merge's own undo (POST /api/v1/merges/{merge_id}/undo).",
            "merge_undo": "An undone merge is merged again with a new merge.",
            # a record pointed from an absorbed contact to the survivor by a merge: the merge's undo points it back
            "contact_merge": "A merge is reverted with the merge's own undo (POST /api/v1/merges/{merge_id}/undo).",
-           "purge": "A purge deleted the record for good; there is nothing left to put back."}
+           "purge": "A purge deleted the record for good; there is nothing left to put back.",
+           # records follow their owner's team (records.teams): the old team is not the owner's any more
+           "team_move": "The record moved with its owner to their new team; to change its team, give it to someone "
+                        "of that team."}
 
 
 # -- views ----------------------------------------------------------------------------------

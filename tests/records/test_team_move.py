@@ -301,6 +301,23 @@ def test_records_in_the_trash_move_too_and_come_back_in_the_new_team(app: Any, s
     assert all(seen == (False, False) for seen in sees(client, sales.members["managera"], agent, records).values())
 
 
+def test_a_team_move_is_not_offered_as_revertable_and_a_revert_is_refused(app: Any, sales: Company) -> None:
+    client = ApiClient(app)
+    agent, records = agent_with_records(client, sales, "vera")
+    move(client, sales, agent, "B")
+    walk()
+    for kind in ("contact", "deal"):
+        trail = body(client.get(f"/api/v1/audit?entity={kind}&entity_id={records[kind]}",
+                                token=sales.owner.token))["items"]
+        (moved,) = [entry for entry in trail if entry["action"] == "team_move"]
+        assert moved["revertable"] is False  # the audit screen offers no Revert that would only answer 409
+        refused = client.post(f"/api/v1/audit/{moved['id']}/revert", {"force": True}, token=sales.owner.token)
+        assert refused.status_code == 409 and body(refused)["error"]["code"] == "not_revertable", refused.body
+        assert "owner" in body(refused)["error"]["message"]
+    teams_now = {kind: team for kind, (team, _, _) in state(sales, records).items()}
+    assert teams_now == dict.fromkeys(records, sales.extra["B"])
+
+
 def test_a_team_move_fires_only_the_rules_that_watch_the_team(sales: Company) -> None:
     from chalicelib.automations import engine
     from chalicelib.events.feed import DomainEvent
