@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
-from email.utils import formataddr
 from typing import Any
 
 from pydantic import ValidationError as PydanticValidationError
@@ -78,6 +77,15 @@ def _bound_contact(run: Run, code: str | None) -> Any:
 def claim_pk(ctx: TenantContext, integration_id: str) -> str:
     """Partition of the contacts new chats made (``NewcomerClaim``), by the chat's blind index."""
     return tenant_key(ctx, "CVCLAIM", integration_id)
+
+
+def _shown_sender(name: str | None, address: str | None) -> str | None:
+    """An e-mail's sender as the inbox shows it, 'Мария <maria@example.com>': its name as written, never the
+    RFC 2047 encoded-word formataddr makes of a name outside ASCII (that form is for headers, not people)."""
+    if not address:
+        return None
+    shown = " ".join((name or "").replace("<", "").replace(">", "").split())
+    return f"{shown} <{address}>" if shown else address
 
 
 def _claimed(run: Run, sender_key: str) -> parties.Party | None:
@@ -228,8 +236,7 @@ def _receive_once(run: Run, adapter: MessagingAdapter, incoming: IncomingMessage
     draft = threads.Draft(direction="in", at=incoming.at, text=incoming.text, kind=incoming.kind,
                           attachments=_attachments(incoming), provider_message_id=incoming.provider_message_id,
                           subject=incoming.subject, quoted=incoming.quoted,
-                          sender=formataddr((incoming.sender.name or "", incoming.sender.email))
-                          if incoming.sender.email else None)
+                          sender=_shown_sender(incoming.sender.name, incoming.sender.email))
     if adapter.channel == "email":
         _follow_mail(ctx, after, incoming)
     message = threads.new_message(ctx, after, draft)

@@ -196,6 +196,11 @@ def test_an_encoded_cyrillic_subject_and_a_plain_one_read_as_written(world: dict
     subjects = {c["address"]: c["subject"] for c in read}
     assert (subjects["enc@c.example"], subjects["plain@c.example"], subjects["sim.ru@c.example"]) == (
         "Прайс-лист на весну", "Order 15", "Заказ на субботу")
+    # The sender above the message's text reads as the customer wrote their name (it showed the encoded-word
+    # '=?utf-8?b?0KHQtdC80ZHQvQ==?= <sim.ru@c.example>' in the inbox).
+    senders = {c["address"]: thread(client, company, c["id"])[0]["sender"] for c in read}
+    assert (senders["enc@c.example"], senders["sim.ru@c.example"]) == (
+        "Мария <enc@c.example>", "Семён <sim.ru@c.example>")
 
 
 def test_mail_of_one_company_never_threads_into_another(client: ApiClient, world: dict[str, object]) -> None:
