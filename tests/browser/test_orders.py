@@ -124,3 +124,77 @@ def test_a_won_deal_becomes_its_order_in_russian_on_a_desktop(browser: Any, live
     _fits(page, DESKTOP["width"])
     screens.shoot(page, "orders-1366-ru")
     assert_no_problems(page)
+
+
+def test_a_won_deals_order_gets_its_products_and_a_discount_on_a_phone_in_russian(browser: Any, live_url: str,
+                                                                                   app: Any, screens: Screens) -> None:
+    # A won deal's order is made in one click with one line of the deal's amount; the card had no way to change its
+    # lines, so an order of several products with a discount could not be made from a deal in the app at all.
+    client = ApiClient(app)
+    company = euro_company(client, "Phone Deal Orders")
+    token = company.owner.token
+    contact = _made(client.post("/api/v1/contacts", {"first_name": "Иван"}, token=token))
+    _made(client.post("/api/v1/products", {"name": "Перчатки", "sku": "GLV-1", "tax_rate": "20",
+                                            "price": {"minor": 150050, "currency": "EUR"}}, token=token))
+    pipeline = body(client.get("/api/v1/pipelines", token=token))["items"][0]
+    won = next(stage["id"] for stage in pipeline["stages"] if stage["kind"] == "won")
+    deal = _made(client.post("/api/v1/deals", {"title": "Поставка перчаток", "pipeline_id": pipeline["id"],
+                                               "stage_id": won, "contact_ids": [contact["id"]]}, token=token))
+    page = new_page(browser, live_url, viewport=PHONE)
+    log_in(page, company.owner, "Phone Deal Orders")
+    page.get_by_label("Language", exact=True).select_option("ru")
+    page.goto(f"/#/deals/{deal['id']}")
+    page.get_by_role("button", name="Создать заказ").click()
+    page.locator("#page-title", has_text="Заказ").wait_for()
+
+    page.get_by_role("link", name="Изменить позиции").click()
+    page.locator("#page-title", has_text="позиции").wait_for()
+    expect(page.locator("[data-test=customer]")).to_have_text("Иван")
+    expect(page.locator(".order-line")).to_have_count(1)
+    expect(page.locator(".order-line").first.get_by_label("Описание")).to_have_value("Поставка перчаток")
+    page.get_by_label("Артикул или штрихкод").fill("glv-1")
+    page.get_by_role("button", name="Добавить", exact=True).click()
+    page.locator(".order-line").first.get_by_role("button", name=re.compile("Поставка перчаток")).click()
+    line = page.locator(".order-line").first
+    expect(line).to_contain_text("Перчатки")
+    line.get_by_label("Количество").fill("100")
+    line.get_by_label("Скидка, %").fill("10")
+    totals = page.locator("[data-test=order-totals]")
+    # 100 x 1500.50 = 150 050.00, less 10 % = 135 045.00, plus 20 % tax = 162 054.00
+    expect(totals.locator(".grand-total").last).to_have_text(re.compile(r"162\s054,00\s€"))
+    _fits(page, PHONE["width"])
+    screens.shoot(page, "edit-lines-375-ru")
+    page.get_by_role("button", name="Сохранить").click()
+
+    page.locator("#page-title", has_text="Заказ").wait_for()
+    expect(page.locator(".order-lines .order-line")).to_have_count(1)
+    expect(page.locator(".order-lines")).to_contain_text("Перчатки")
+    expect(page.locator("[data-test=order-totals]")).to_contain_text(re.compile(r"Скидки\s*15\s005,00\s€"))
+    order = body(client.get(f"/api/v1/orders?deal_id={deal['id']}", token=token))["items"][0]
+    assert order["total_minor"] == 16205400
+    page.get_by_role("button", name="Подтвердить").click()
+    expect(page.locator(".order-status").first).to_have_text("Подтверждён")
+    expect(page.get_by_role("link", name="Изменить позиции")).to_have_count(0)  # a confirmed order's lines stay
+    assert_no_problems(page)
+
+
+def test_a_payment_is_dated_the_companys_today_after_its_midnight(browser: Any, live_url: str, app: Any) -> None:
+    # At 01:30 in Moscow it is still yesterday in UTC (and in Berlin, where this browser is): the payment form
+    # offered the UTC date, so a payment taken after the company's midnight was booked on the day before.
+    client = ApiClient(app)
+    company = euro_company(client, "Moscow Night Orders")
+    token = company.owner.token
+    version = body(client.get("/api/v1/tenant", token=token))["version"]
+    _made(client.patch("/api/v1/tenant", {"version": version, "timezone": "Europe/Moscow"}, token=token))
+    contact = _made(client.post("/api/v1/contacts", {"first_name": "Пётр"}, token=token))
+    order = _made(client.post("/api/v1/orders", {"currency": "EUR", "contact_id": contact["id"], "lines": [
+        {"description": "Доставка", "quantity": "1", "unit_price_minor": 5000}]}, token=token))
+    _made(client.post(f"/api/v1/orders/{order['id']}/status", {"status": "confirmed", "version": order["version"]},
+                      token=token))
+    page = new_page(browser, live_url, viewport=PHONE)
+    page.clock.set_fixed_time("2026-03-10T22:30:00Z")  # 01:30 on 11 March in Moscow
+    log_in(page, company.owner, "Moscow Night Orders")
+    page.goto(f"/#/orders/{order['id']}")
+    payments = page.get_by_role("form", name="Record payment")
+    expect(payments.get_by_label("Date")).to_have_value("2026-03-11")
+    assert_no_problems(page)

@@ -68,6 +68,7 @@ const ROUTES = [
   ['/products/:id', 'products', 'card', { nav: 'products' }],
   ['/orders', 'orders', 'list', { nav: 'orders' }],
   ['/orders/new', 'orders', 'editor', { nav: 'orders' }],
+  ['/orders/:id/edit', 'orders', 'editor', { nav: 'orders' }],
   ['/orders/:id', 'orders', 'card', { nav: 'orders' }],
   ['/settings', 'settings-nav', 'index', { nav: 'settings', limitedOk: true, title: 'settings.title' }],
   ...settingsRoutes(), // one entry in screens/settings-nav.js adds a section of Settings

@@ -4,7 +4,7 @@
 import { ApiError, get, patch, post, query } from '../js/api.js';
 import { h, mount } from '../js/dom.js';
 import { t } from '../js/i18n.js';
-import { amountInput, formatDate, formatDateTime, formatMoney, parseMoney } from '../js/format.js';
+import { amountInput, browserZone, formatDate, formatDateTime, formatMoney, parseMoney, zonedInput } from '../js/format.js';
 import { MESSAGES } from '../js/messages.js';
 import { ORDERS } from '../js/messages-orders.js';
 import { can, session } from '../js/session.js';
@@ -141,6 +141,7 @@ function requestLine(line, currency) {
   } else if (!line.product_id) return null;
   const percent = (text) => String(text || '').replace(',', '.').replace('%', '').trim();
   if (percent(line.discount)) out.discount_percent = percent(line.discount);
+  else if (line.discount_minor) out.discount_minor = line.discount_minor; // an amount off, set through the API: kept
   if (percent(line.tax)) out.tax_rate = percent(line.tax);
   return out;
 }
@@ -154,17 +155,27 @@ function totalsView(totals, currency) {
     row(t('orders.total'), totals.total_minor, 'grand-total'));
 }
 
-/** #/orders/new?contact=&deal=: the order editor (its lines priced live by POST /orders/preview). */
-export async function editor(root, { query: params, navigate, alive }) {
+/** An order's saved line as the editor holds it (its typed texts, as the user would type them). */
+function editableLine(line, currency) {
+  return { product_id: line.product_id || undefined, name: line.description, sku: line.sku, description: line.description,
+    quantity: line.quantity, price: amountInput(line.unit_price_minor, currency), discount: line.discount_percent || '',
+    discount_minor: line.discount_minor || undefined, tax: line.tax_rate };
+}
+
+/** #/orders/new?contact=&deal= and #/orders/:id/edit (a new order's lines, currency and notes): the order editor
+ * (its lines priced live by POST /orders/preview). */
+export async function editor(root, { params: path = {}, query: params, navigate, alive }) {
   let customer = null;
-  const contactId = params.get('contact');
+  const order = path.id ? await get(itemPath(path.id)) : null;
+  const contactId = order ? null : params.get('contact');
   if (contactId) customer = await get(`/api/v1/contacts/${encodeURIComponent(contactId)}`).catch(() => null);
   if (!alive()) return;
+  if (order && order.status !== 'new') { navigate(`/orders/${order.id}`); return; }
   const lines = [];
   let keys = 0;
-  const currencyField = field({ name: 'currency', label: t('orders.currency'), value: session.tenant?.currency || 'USD',
+  const currencyField = field({ name: 'currency', label: t('orders.currency'), value: order?.currency || session.tenant?.currency || 'USD',
     options: (Intl.supportedValuesOf ? Intl.supportedValuesOf('currency') : ['USD', 'EUR', 'RUB']).map((c) => [c, c]) });
-  const modeField = field({ name: 'price_mode', label: t('orders.priceMode'), value: 'exclusive',
+  const modeField = field({ name: 'price_mode', label: t('orders.priceMode'), value: order?.price_mode || 'exclusive',
     options: [['exclusive', t('orders.mode.exclusive')], ['inclusive', t('orders.mode.inclusive')]] });
   const currency = () => currencyField.querySelector('select').value;
   const list = h('ol', { class: 'order-lines', 'aria-label': t('orders.lines') });
@@ -231,7 +242,9 @@ export async function editor(root, { query: params, navigate, alive }) {
     show: (p) => [p.name, p.sku ? ` · ${p.sku}` : '', p.price ? ` · ${money(p.price.minor, p.price.currency)}` : ''].join('') });
   const customerSlot = h('div', { class: 'customer-slot' });
   const showCustomer = () => {
-    if (customer) {
+    if (order) { // the customer an order was made for stays; the card links to it
+      customerSlot.replaceChildren(h('p', { class: 'picked', 'data-test': 'customer' }, order.customer_name || t('orders.customer')));
+    } else if (customer) {
       customerSlot.replaceChildren(h('p', { class: 'picked', 'data-test': 'customer' }, contactName(customer), ' ',
         h('button', { type: 'button', class: 'link', onClick: () => { customer = null; showCustomer(); } }, t('orders.change'))));
     } else {
@@ -243,7 +256,19 @@ export async function editor(root, { query: params, navigate, alive }) {
   showCustomer();
   currencyField.querySelector('select').addEventListener('change', editorApi.changed);
   modeField.querySelector('select').addEventListener('change', editorApi.changed);
-  const save = form({ submit: t('orders.save'), label: t('orders.new'), onSubmit: async (values, formEl) => {
+  const update = async (values, formEl) => {
+    const body = { version: order.version, currency: currency(), price_mode: modeField.querySelector('select').value,
+      lines: lines.map((line) => requestLine(line, currency())).filter(Boolean), notes: values.notes || null };
+    if (!body.lines.length) throw new ApiError(422, { code: 'validation_error', message: t('orders.noLines'), details: [] });
+    try {
+      await patch(itemPath(order.id), body);
+      toast(t('common.saved'));
+      navigate(`/orders/${order.id}`);
+    } catch (error) { showErrors(formEl, error); }
+  };
+  const save = form({ submit: order ? t('common.save') : t('orders.save'), label: order ? t('orders.editLines') : t('orders.new'),
+    onSubmit: async (values, formEl) => {
+    if (order) { await update(values, formEl); return; }
     if (!customer) throw new ApiError(422, { code: 'validation_error', message: t('orders.needCustomer'), details: [] });
     const body = { currency: currency(), price_mode: modeField.querySelector('select').value, contact_id: customer.id,
       lines: lines.map((line) => requestLine(line, currency())).filter(Boolean) };
@@ -254,13 +279,15 @@ export async function editor(root, { query: params, navigate, alive }) {
       toast(t('orders.created'));
       navigate(`/orders/${made.id}`);
     } catch (error) { showErrors(formEl, error); }
-  }, children: [field({ name: 'notes', label: t('orders.notes'), type: 'textarea', maxlength: '5000' })] });
-  mount(root, heading(t('orders.new'), h('a', { href: '#/orders' }, t('orders.all'))),
+  }, children: [field({ name: 'notes', label: t('orders.notes'), type: 'textarea', maxlength: '5000', value: order?.notes || '' })] });
+  mount(root, heading(order ? t('orders.editTitle', { id: shortId(order.id) }) : t('orders.new'),
+    h('a', { href: order ? `#/orders/${encodeURIComponent(order.id)}` : '#/orders' }, order ? t('orders.backToOrder') : t('orders.all'))),
     h('div', { class: 'order-editor' },
       h('section', { class: 'panel' }, h('h2', {}, t('orders.customer')), customerSlot),
       h('section', { class: 'panel' }, h('h2', {}, t('orders.lines')), productFinder, skuForm, none,
         h('button', { type: 'button', class: 'secondary', onClick: () => add({ description: '' }) }, t('orders.freeLine'))),
       h('section', { class: 'panel' }, h('div', { class: 'form-grid' }, currencyField, modeField), status, totals, save)));
+  (order?.lines || []).forEach((line) => add(editableLine(line, order.currency)));
 }
 
 // -- the card ------------------------------------------------------------------------------------------------
@@ -307,7 +334,7 @@ function paymentsPanel(order, reload) {
     field({ name: 'amount', label: t('orders.amount'), inputmode: 'decimal', value: amountInput(order.due_minor, order.currency),
       hint: `${t('orders.due')}: ${money(order.due_minor, order.currency)}` }),
     field({ name: 'method', label: t('orders.method'), value: 'card', options: METHODS.map((m) => [m, t(`orders.method.${m}`)]) }),
-    field({ name: 'paid_on', label: t('orders.paidOn'), type: 'date', value: new Date().toISOString().slice(0, 10) }))] }) : null;
+    field({ name: 'paid_on', label: t('orders.paidOn'), type: 'date', value: zonedInput(new Date(), session.tenant?.timezone || browserZone()).slice(0, 10) }))] }) : null; // the company's today
   return h('section', { class: 'panel' }, h('h2', {}, t('orders.payments')),
     h('p', { class: 'meta' }, `${t('orders.paid')}: ${money(order.paid_minor, order.currency)} · ${t('orders.due')}: ${money(order.due_minor, order.currency)}`),
     items, payForm);
@@ -356,7 +383,10 @@ export async function card(root, { params, alive }) {
   mount(root, heading(t('orders.number', { id: shortId(order.id) }), h('a', { href: '#/orders' }, t('orders.all'))),
     h('div', { class: 'card-grid' },
       h('div', {}, h('section', { class: 'panel' }, facts, statusActions(order, reload)),
-        h('section', { class: 'panel' }, h('h2', {}, t('orders.lines')), linesTable(order), totalsView(order.totals, order.currency)),
+        h('section', { class: 'panel' }, h('h2', {}, t('orders.lines')), linesTable(order), totalsView(order.totals, order.currency),
+          order.status === 'new' && can('orders', 'update')
+            ? h('a', { class: 'button-link', href: `#/orders/${encodeURIComponent(order.id)}/edit`, 'data-test': 'edit-lines' }, t('orders.editLines'))
+            : null),
         paymentsPanel(order, reload), shippingPanel(order, reload),
         documentsPanel('order', order.id, can('orders', 'update'))),
       h('div', {}, h('section', { class: 'panel' }, h('h2', {}, t('timeline.title')),
