@@ -371,9 +371,22 @@ def _made_once(ctx: TenantContext, kind: str, source_id: str,
     return ticket, True
 
 
+# A message without words (a photo, a voice note) names its ticket by its channel in the company's language.
+MESSAGE_SUBJECTS = {"en": "Message by {channel}", "ru": "Сообщение: {channel}"}
+CHANNEL_NAMES = {"en": {"whatsapp": "WhatsApp", "telegram": "Telegram", "sms": "SMS", "email": "e-mail"},
+                 "ru": {"whatsapp": "WhatsApp", "telegram": "Telegram", "sms": "SMS", "email": "эл. почта"}}
+
+
+def _wordless_subject(ctx: TenantContext, channel: str) -> str:
+    locale = identity_service.company_locale(ctx)
+    locale = locale if locale in MESSAGE_SUBJECTS else "en"
+    return MESSAGE_SUBJECTS[locale].format(channel=CHANNEL_NAMES[locale].get(channel, channel))
+
+
 def from_message(ctx: TenantContext, data: s.FromMessage) -> tuple[Ticket, bool]:
     """A ticket from a customer's message (one per message: a second click answers the first ticket), linked to
-    the conversation and its contact, its subject and description the message's words."""
+    the conversation and its contact, its subject an e-mail's subject or else the message's words, its description
+    the message's words."""
     from chalicelib.messaging import threads
 
     conversation = access.require_visible(ctx, "conversation", data.conversation_id, loc=["body", "conversation_id"])
@@ -382,7 +395,8 @@ def from_message(ctx: TenantContext, data: s.FromMessage) -> tuple[Ticket, bool]
         raise errors.NotFoundError("No such message.", details=[{"loc": ["body", "message_id"],
                                                                  "msg": "No such message", "type": "not_found"}])
     text = (threads.text_of(ctx, message) or "").strip()
-    subject = " ".join(text.split())[:120] or f"Message on {conversation.channel}"
+    mailed = " ".join((threads.mail_of(ctx, message).get("subject") or "").split())
+    subject = (mailed or " ".join(text.split()))[:120] or _wordless_subject(ctx, conversation.channel)
     channel = conversation.channel if conversation.channel in ("whatsapp", "telegram", "sms", "email") else "web"
 
     def make(change: db.Change, ticket_id: str) -> Ticket:

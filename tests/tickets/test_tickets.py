@@ -12,10 +12,13 @@ import pytest
 
 from chalicelib.core import db
 from tests.factories import Company, add_member, signup
-from tests.messaging.kit import make_conversation
+from tests.messaging.kit import APP_SECRET, make_conversation, play
+from tests.messaging.mailkit import create_line, deliver
 from tests.support import ApiClient, body
 from tests.telephony.kit import make_call
 from tests.tickets.kit import fire, open_ticket, status
+from webhooks import mail
+from webhooks.messengers import Chat, whatsapp_message, whatsapp_post
 
 
 @pytest.fixture(scope="module")
@@ -135,6 +138,34 @@ def test_business_hours_and_time_zone_set_the_due_time(api: ApiClient, company: 
     agent = api.put("/api/v1/ticket-settings", {"version": body(back)["version"], "csat": False},
                     token=company.members["agent"].token)
     assert agent.status_code == 403
+
+
+def test_an_email_becomes_a_ticket_named_by_its_subject_and_a_photo_by_its_channel(api: ApiClient) -> None:
+    """A ticket made from an e-mail took the first 120 characters of its text ('Hello! Could you send me ...') as
+    its subject though the customer had named it; a photo without words was 'Message on whatsapp' in English to a
+    Russian company."""
+    company = signup(api, company="Цветочная лавка", country="RU", locale="ru")
+    token = company.owner.token
+    line = create_line(api, company)
+    who = mail.Correspondent(forward_to=line["settings"]["inbound_address"], sender="marina@customer.example")
+    deliver(mail.message(who, subject="Заказ 1043 не пришёл", text="Здравствуйте! Где мой заказ?"))
+    [conversation] = body(api.get("/api/v1/conversations?channel=email", token=token))["items"]
+    [message] = body(api.get(f"/api/v1/conversations/{conversation['id']}/messages", token=token))["items"]
+    ticket = body(api.post("/api/v1/tickets/from-message", {"conversation_id": conversation["id"],
+                                                            "message_id": message["id"]}, token=token))
+    assert (ticket["subject"], ticket["description"], ticket["channel"]) == (
+        "Заказ 1043 не пришёл", "Здравствуйте! Где мой заказ?", "email")
+
+    whatsapp = make_conversation(api, token, customer="+79160007711")
+    line_url = body(api.get(f"/api/v1/integrations/{whatsapp['integration_id']}", token=token))["webhook_url"]
+    chat = Chat(customer="+79160007711", name="Sample Customer")
+    photo = whatsapp_message(chat, 2, "image", {"id": "media-1", "mime_type": "image/jpeg"})
+    assert play(api, [whatsapp_post(line_url, APP_SECRET, photo)])[0].status_code == 200
+    pictured = next(m for m in body(api.get(f"/api/v1/conversations/{whatsapp['id']}/messages", token=token))["items"]
+                    if not m["text"])
+    made = body(api.post("/api/v1/tickets/from-message", {"conversation_id": whatsapp["id"],
+                                                          "message_id": pictured["id"]}, token=token))
+    assert made["subject"] == "Сообщение: WhatsApp"
 
 
 def test_a_message_becomes_one_ticket_and_closing_asks_the_customer_once(api: ApiClient, company: Company) -> None:
