@@ -10,7 +10,7 @@ _WORDS = {
            "amount": "Amount", "tax": "Tax", "subtotal": "Subtotal", "total": "Total", "director": "Director",
            "received": "Received by", "delivered": "Delivered by", "valid": "This quote is valid for 30 days.",
            "pay": "Please pay within 5 banking days, quoting the invoice number.", "deal": "Re",
-           "unit": "Unit"},
+           "unit": "Unit", "discount": "Discount", "discounts": "Discounts"},
     "ru": {"no": "№", "of": "от", "seller": "Поставщик", "customer": "Покупатель", "tax_id": "ИНН",
            "reg": "ОГРН / КПП", "bank": "Банк", "account": "Расчётный счёт", "code": "БИК",
            "corr": "Корр. счёт", "iban": "IBAN", "item": "Наименование", "qty": "Кол-во", "price": "Цена",  # noqa: RUF001
@@ -18,7 +18,7 @@ _WORDS = {
            "director": "Руководитель", "received": "Груз получил", "delivered": "Груз отпустил",
            "valid": "Предложение действительно 30 дней.",
            "pay": "Оплатить в течение 5 банковских дней, указав номер счёта.", "deal": "По сделке",
-           "unit": "Ед."},
+           "unit": "Ед.", "discount": "Скидка", "discounts": "Скидки"},
 }
 
 
@@ -50,16 +50,23 @@ def _customer(w: dict[str, str]) -> str:
 
 
 def _priced_table(w: dict[str, str]) -> str:
+    # A discounted line's amount is less than its quantity times its price: the discount gets its own column (only
+    # when a line has one), or the customer reads "100 x 1 500,50 = 135 045,00" and takes it for a mistake.
+    off = "{% if totals.discount_minor %}"
     return (
         '<table width="100%">\n<thead><tr>'
-        f'<th width="6%">{w["no"]}</th><th width="40%">{w["item"]}</th><th width="10%">{w["qty"]}</th>'
-        f'<th width="14%">{w["price"]}</th><th width="12%">{w["tax"]}</th><th width="18%">{w["amount"]}</th>'
+        f'<th width="6%">{w["no"]}</th><th width="{off}28{{% else %}}40{{% endif %}}%">{w["item"]}</th>'
+        f'<th width="10%">{w["qty"]}</th><th width="14%">{w["price"]}</th>'
+        f'{off}<th width="12%">{w["discount"]}</th>{{% endif %}}'
+        f'<th width="12%">{w["tax"]}</th><th width="18%">{w["amount"]}</th>'
         "</tr></thead>\n<tbody>\n{% for line in lines %}"
         '<tr><td>{{ line.n }}</td><td>{{ line.description }}</td>'
         '<td align="right">{{ line.quantity }} {{ line.unit }}</td><td align="right">{{ line.price }}</td>'
+        f'{off}<td align="right">{{{{ line.discount }}}}</td>{{% endif %}}'
         '<td align="right">{{ line.tax_rate }}</td><td align="right">{{ line.amount }}</td></tr>\n'
         "{% endfor %}</tbody>\n</table>\n"
-        f'<p align="right">{w["subtotal"]}: {{{{ totals.subtotal }}}}<br>{w["tax"]}: {{{{ totals.tax }}}}<br>'
+        f'<p align="right">{off}{w["discounts"]}: {{{{ totals.discount }}}}<br>{{% endif %}}'
+        f'{w["subtotal"]}: {{{{ totals.subtotal }}}}<br>{w["tax"]}: {{{{ totals.tax }}}}<br>'
         f'<b>{w["total"]}: {{{{ totals.total }}}}</b></p>\n'
     )
 

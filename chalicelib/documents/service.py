@@ -76,6 +76,7 @@ def context(*, source: Source, doc_type: str, number: str, day: date, locale: st
                 "phone": contact.get("phone") or company.get("phone") or "",
                 "address": company.get("address") or contact.get("address") or ""}
     subtotal, tax, total = totals(source.lines)
+    discount = sum(line.discount_minor for line in source.lines)
     currency = source.currency
     return {
         "document": {"type": doc_type, "title": wording.title(doc_type, locale), "number": number,
@@ -86,7 +87,8 @@ def context(*, source: Source, doc_type: str, number: str, day: date, locale: st
         "lines": [_line_view(n, line, currency, locale) for n, line in enumerate(source.lines, start=1)],
         "totals": {"subtotal": wording.money(subtotal, currency, locale), "tax": wording.money(tax, currency, locale),
                    "total": wording.money(total, currency, locale), "subtotal_minor": subtotal, "tax_minor": tax,
-                   "total_minor": total, "currency": currency},
+                   "total_minor": total, "currency": currency,
+                   "discount": wording.money(discount, currency, locale), "discount_minor": discount},
     }
 
 
@@ -103,7 +105,8 @@ VARIABLES = {  # what the template editor lists
               "paid_minor", "shipping_address", "carrier", "tracking_number"],
     "lines": ["n", "description", "quantity", "unit", "price", "amount", "tax_rate", "tax", "discount",
               "price_minor", "amount_minor", "tax_minor", "discount_minor"],
-    "totals": ["subtotal", "tax", "total", "subtotal_minor", "tax_minor", "total_minor", "currency"],
+    "totals": ["subtotal", "tax", "total", "subtotal_minor", "tax_minor", "total_minor", "currency", "discount",
+               "discount_minor"],
 }
 
 

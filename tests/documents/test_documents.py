@@ -229,3 +229,24 @@ def test_an_order_gives_its_own_lines_and_amounts(client: ApiClient, ru: Company
     assert "Товарная накладная № DN-" in text and "Розы" in text and "Лента" in text, text
     listed = body(client.get(f"/api/v1/orders/{order['id']}/documents", token=token))["items"]
     assert [d["id"] for d in listed] == [document["id"]]
+
+
+def test_an_invoice_of_a_discounted_order_shows_the_discount(client: ApiClient, ru: Company) -> None:
+    # 100 x 1 500,50 printed as 135 045,00 with no discount in sight reads as a mistake to the customer
+    token = ru.owner.token
+    order = body(client.post("/api/v1/orders", {"currency": "RUB", "contact_id": ru.extra["contact"]["id"], "lines": [
+        {"description": "Перчатки", "quantity": "100", "unit_price_minor": 150050, "tax_rate": "20",
+         "discount_percent": "10"},
+        {"description": "Бумага", "quantity": "20", "unit_price_minor": 42000, "tax_rate": "20"}]}, token=token))
+    answer = client.post(f"/api/v1/orders/{order['id']}/documents", {"type": "invoice"}, token=token)
+    assert answer.status_code == 201, answer.body
+    document = body(answer)
+    assert document["total_minor"] == order["totals"]["total_minor"] == 17213400
+    text = pdf_text(fetch(body(client.get(f"/api/v1/documents/{document['id']}/link", token=token))["url"]))
+    for expected in ("Скидка", "15 005,00 ₽", "135 045,00 ₽", "Скидки: 15 005,00 ₽", "Итого без НДС: 143 445,00 ₽",
+                     "Итого к оплате: 172 134,00 ₽"):
+        assert expected in text, (expected, text)
+    undiscounted = body(client.post(f"/api/v1/deals/{ru.extra['deal']['id']}/documents", {"type": "quote"},
+                                    token=token))
+    text = pdf_text(fetch(body(client.get(f"/api/v1/documents/{undiscounted['id']}/link", token=token))["url"]))
+    assert "Скидк" not in text, text  # no empty discount column where nothing is discounted
