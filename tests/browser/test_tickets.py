@@ -12,10 +12,12 @@ from playwright.sync_api import expect
 from tests.browser.conftest import Screens, new_page
 from tests.browser.test_app import assert_no_problems, open_screen
 from tests.browser.test_sensitive import log_in
-from tests.factories import signup
+from tests.factories import add_member, signup
 from tests.messaging.kit import make_conversation
+from tests.messaging.mailkit import create_line, deliver
 from tests.support import ApiClient, body
 from tests.tickets.kit import fire, open_ticket, status
+from webhooks import mail
 
 DESKTOP = {"width": 1366, "height": 800}
 PHONE = {"width": 375, "height": 740}
@@ -136,3 +138,44 @@ def test_the_knowledge_base_editor_picker_settings_and_public_page(browser: Any,
     assert public.evaluate(NO_SIDEWAYS)
     screens.shoot(public, "kb-public-phone")
     assert not public.problems, public.problems
+
+
+def test_a_manager_assigns_an_e_mailed_ticket_to_an_agent_from_its_card(browser: Any, live_url: str, app: Any,
+                                                                        screens: Screens) -> None:
+    """The card named the assignee but offered no way to change it (the edit dialog has subject, description and
+    priority only), so a ticket made from a message stayed with whoever clicked; its e-mail link read 'Chat in
+    E-mail' ('Переписка в Почта' in Russian)."""
+    client = ApiClient(app)
+    company = signup(client, company="Assign Desk")
+    agent = add_member(client, company, role="agent", name="annaagent")
+    line = create_line(client, company)
+    who = mail.Correspondent(forward_to=line["settings"]["inbound_address"], sender="irina@customer.example")
+    deliver(mail.message(who, subject="Wilted roses", text="Two roses arrived wilted."))
+    [conversation] = body(client.get("/api/v1/conversations?channel=email", token=company.owner.token))["items"]
+    [message] = body(client.get(f"/api/v1/conversations/{conversation['id']}/messages",
+                                token=company.owner.token))["items"]
+    ticket = body(client.post("/api/v1/tickets/from-message", {"conversation_id": conversation["id"],
+                                                               "message_id": message["id"]}, token=company.owner.token))
+    page = new_page(browser, live_url, viewport=DESKTOP)
+    log_in(page, company.owner, "Assign Desk")
+    open_screen(page, f"/tickets/{ticket['id']}", "Wilted roses")
+    side = page.locator(".ticket-details")
+    expect(side.locator("a[href^='#/inbox/']")).to_have_text("E-mail thread")
+    side.get_by_role("button", name="Reassign").click()
+    side.get_by_label("Responsible").select_option(label="Annaagent")
+    side.get_by_role("button", name="Assign").click()
+    side.locator("[data-test=owner-name]", has_text="Annaagent").wait_for()
+    screens.shoot(page, "assigned-desktop")
+    assert body(client.get(f"/api/v1/tickets/{ticket['id']}", token=company.owner.token))["owner_id"] == agent.user_id
+    assert_no_problems(page)
+
+    phone = new_page(browser, live_url, viewport=PHONE)
+    log_in(phone, agent, "Assign Desk")
+    to_russian(phone)
+    open_screen(phone, f"/tickets/{ticket['id']}", "Wilted roses")
+    expect(phone.locator(".ticket-details a[href^='#/inbox/']")).to_have_text("Переписка по почте")
+    expect(phone.locator(".ticket-details [data-test=owner-name]")).to_have_text("Annaagent")
+    assert phone.locator(".ticket-details .owner-change").count() == 0  # an agent may not hand a ticket on
+    assert phone.evaluate(NO_SIDEWAYS)
+    screens.shoot(phone, "assigned-agent-phone-ru")
+    assert_no_problems(phone)

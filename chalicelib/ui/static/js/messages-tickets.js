@@ -14,6 +14,7 @@ export const TICKETS = {
   'tk.call': ['Call', 'Звонок'],
   'tk.order': ['Order', 'Заказ'],
   'tk.chatOn': ['Chat in {channel}', 'Переписка в {channel}'],
+  'tk.chatByEmail': ['E-mail thread', 'Переписка по почте'],
   'tk.orderNumber': ['Order {id}', 'Заказ {id}'],
   'tk.any': ['Any', 'Любой'],
   'tk.search': ['Search by subject', 'Поиск по теме'],

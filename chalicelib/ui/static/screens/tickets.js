@@ -10,6 +10,7 @@ import { TICKETS } from '../js/messages-tickets.js';
 import { can, session } from '../js/session.js';
 import { empty, field, form, heading, openModal, pager, toast, toastError } from '../js/ui.js';
 import { userNames } from '../js/telephony.js';
+import { ownerRow } from './records.js';
 
 Object.assign(MESSAGES, TICKETS); // this screen's texts load with it, not with the app's first load
 
@@ -225,7 +226,7 @@ function answerBox(ticket, reload) {
   return el;
 }
 
-function details(ticket, names) {
+function details(ticket, names, assignee) {
   const row = (label, value) => (value ? h('div', {}, h('dt', {}, label), h('dd', {}, value)) : null);
   const link = (path, id, label) => (id ? h('a', { href: `#/${path}/${encodeURIComponent(id)}` }, label) : null);
   const csat = ticket.csat || {};
@@ -235,10 +236,12 @@ function details(ticket, names) {
     row(t('tk.status'), h('span', { class: 'badge' }, t(`tk.status.${ticket.status}`))),
     row(t('tk.priority'), priorityBadge(ticket.priority)),
     row(t('tk.channel'), t(`tk.channel.${ticket.channel}`)),
-    row(t('tk.assignee'), names.get(ticket.owner_id) || '—'),
+    // Whoever may reassign the ticket (a manager for their team, the owner) picks its assignee here, as on a deal.
+    h('div', {}, h('dt', {}, t('tk.assignee')), assignee || h('dd', {}, names.get(ticket.owner_id) || '—')),
     row(t('tk.contact'), link('contacts', ticket.contact_id, ticket.contact_name || t('tk.contact'))),
     // Named as the inbox and the orders list name them, not a link reading "Conversation" or "Order" again.
-    row(t('tk.conversation'), link('inbox', ticket.conversation_id, t('tk.chatOn', { channel: t(`tk.channel.${ticket.channel}`) }))),
+    row(t('tk.conversation'), link('inbox', ticket.conversation_id, ticket.channel === 'email' ? t('tk.chatByEmail')
+      : t('tk.chatOn', { channel: t(`tk.channel.${ticket.channel}`) }))),
     row(t('tk.order'), ticket.order_id ? link('orders', ticket.order_id, t('tk.orderNumber', { id: ticket.order_id.slice(-6) })) : null),
     row(t('tk.sla'), slaBadge(ticket)),
     target(t('tk.firstResponse'), ticket.sla.first_response_due, ticket.sla.first_response_at),
@@ -267,6 +270,8 @@ function editTicket(ticket, reload) {
 export async function card(root, { params, alive }) {
   const load = async () => {
     const [ticket, names] = await Promise.all([get(`/api/v1/tickets/${encodeURIComponent(params.id)}`), userNames()]);
+    const [, assignee] = await ownerRow('tickets', ticket, { path: `/api/v1/tickets/${encodeURIComponent(ticket.id)}`,
+      reload: load });
     if (!alive()) return;
     const edit = can('tickets', 'update')
       ? h('button', { type: 'button', class: 'secondary', onClick: () => editTicket(ticket, load) }, t('tk.edit')) : null;
@@ -276,7 +281,7 @@ export async function card(root, { params, alive }) {
         h('section', { class: 'panel ticket-main' }, ticket.description ? h('p', { class: 'ticket-description' }, ticket.description) : null,
           statusActions(ticket, load), answerBox(ticket, load),
           h('h2', {}, t('tk.timeline')), timeline(ticket.timeline || [])),
-        h('aside', { class: 'panel ticket-side' }, details(ticket, names))));
+        h('aside', { class: 'panel ticket-side' }, details(ticket, names, assignee))));
   };
   await load();
 }
