@@ -119,3 +119,32 @@ def test_requisites_and_a_template_with_its_preview_in_russian_on_a_phone(browse
     screens.shoot(page, "templates-375-ru")
     assert_no_problems(page)
 
+
+
+def test_a_document_that_cannot_be_sent_says_why_in_russian(browser: Any, live_url: str, app: Any) -> None:
+    # The send form answered a Russian owner in the API's English ("The contact has no WhatsApp or Telegram chat on
+    # a line") when the customer had no chat, and likewise when they had no e-mail address.
+    client = ApiClient(app)
+    company = signup(client, company="Снабжение", locale="ru", country="RU")
+    token = company.owner.token
+    contact = body(client.post("/api/v1/contacts", {"first_name": "Иван", "phones": [{"number": "+79161234567"}]},
+                               token=token))
+    deal = body(client.post("/api/v1/deals", {"title": "Поставка", "contact_ids": [contact["id"]]}, token=token))
+    body(client.post(f"/api/v1/deals/{deal['id']}/documents", {"type": "invoice"}, token=token))
+    page = new_page(browser, live_url, viewport=PHONE)
+    log_in(page, company.owner, "Снабжение")
+    page.get_by_label("Language", exact=True).select_option("ru")
+    page.locator(".main-nav", has_text="Сделки").wait_for()
+    page.goto(f"/#/deals/{deal['id']}")
+    panel = page.locator(".doc-panel")
+    panel.locator("summary").click()
+    panel.locator(".doc-row").first.get_by_role("button", name="Отправить").click()
+    send = page.get_by_role("form", name=re.compile("Отправить INV-"))
+    send.get_by_role("button", name="Отправить").click()
+    expect(send).to_contain_text("У клиента нет адреса e-mail: введите его")  # noqa: RUF001
+    send.locator("select[name=channel]").select_option("messenger")
+    send.get_by_role("button", name="Отправить").click()
+    expect(send).to_contain_text("У клиента ещё нет чата с компанией в WhatsApp или Telegram")  # noqa: RUF001
+    assert "chat on a line" not in send.inner_text() and "give one" not in send.inner_text()
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+    assert_no_problems(page)

@@ -55,4 +55,8 @@ export const DOCUMENTS = {
   'doc.req.missing': ['Your company’s requisites are not filled in: documents name the seller by the company’s name alone, without its legal name, tax ID or bank details.', 'Реквизиты компании не заполнены: в документах поставщик назван только названием компании, без полного наименования, ИНН и банковских реквизитов.'],
   'doc.req.missingAsk': ['Your company’s requisites are not filled in: documents name the seller by the company’s name alone. Ask an administrator to fill them in.', 'Реквизиты компании не заполнены: в документах поставщик назван только названием компании. Попросите администратора их заполнить.'],
   'doc.req.fill': ['Settings → Requisites', 'Настройки → Реквизиты'],
+  // the send form's problems in the reader's language (the API's own words are English)
+  'detail.no_chat': ['The customer has no WhatsApp or Telegram chat with the company yet: send it by e-mail',
+    'У клиента ещё нет чата с компанией в WhatsApp или Telegram: отправьте по e-mail'],
+  'detail.no_address': ['The customer has no e-mail address: type one', 'У клиента нет адреса e-mail: введите его'],
 };
