@@ -172,7 +172,26 @@ def update(ctx: TenantContext, ticket_id: str, data: s.TicketUpdate) -> Ticket:
     TICKET.hooks["apply"](ctx, after, fields)
     if "custom" in data.model_fields_set:
         editing.apply_custom(ctx, TICKET, after, data.custom, new=False)
-    return write(ctx, before, after, action="update")
+    written = write(ctx, before, after, action="update")
+    if written.conversation_id and written.owner_id != before.owner_id:
+        _hand_conversation(ctx, written)
+    return written
+
+
+def _hand_conversation(ctx: TenantContext, ticket: Ticket) -> None:
+    """A ticket handed to someone hands them its conversation too, where the caller may assign it: the assignee
+    answers the customer there and hears of their next message (an agent given a ticket could not open its thread,
+    and its answer to the customer was refused as not found). Where the caller may not, the conversation stays."""
+    from chalicelib.conversations.schemas import AssignIn
+    from chalicelib.messaging import service as messaging_service
+
+    try:
+        conversation = messaging_service.get_conversation(ctx, str(ticket.conversation_id), action="update")
+        if conversation.owner_id != ticket.owner_id:
+            messaging_service.assign(ctx, conversation.conversation_id, AssignIn(
+                version=int(conversation.version or 0), assignee_id=str(ticket.owner_id)))
+    except (errors.NotFoundError, errors.ForbiddenError, errors.ConflictError, errors.ValidationError):
+        return
 
 
 def set_status(ctx: TenantContext, ticket_id: str, data: s.StatusChange) -> Ticket:

@@ -168,6 +168,27 @@ def test_an_email_becomes_a_ticket_named_by_its_subject_and_a_photo_by_its_chann
     assert made["subject"] == "Сообщение: WhatsApp"
 
 
+def test_a_ticket_handed_to_an_agent_hands_them_its_conversation(api: ApiClient, company: Company) -> None:
+    """An agent given a ticket made from a customer's message could not open its conversation, and their answer to
+    the customer on the ticket was refused as not found: the conversation stayed with whoever made the ticket."""
+    token, agent = company.owner.token, company.members["agent"]
+    conversation = make_conversation(api, token, customer="+79160008811")
+    [message] = body(api.get(f"/api/v1/conversations/{conversation['id']}/messages", token=token))["items"]
+    ticket = body(api.post("/api/v1/tickets/from-message", {"conversation_id": conversation["id"],
+                                                            "message_id": message["id"]}, token=token))
+    handed = api.patch(f"/api/v1/tickets/{ticket['id']}", {"version": ticket["version"], "owner_id": agent.user_id},
+                       token=token)
+    assert handed.status_code == 200, handed.body
+    seen = api.get(f"/api/v1/conversations/{conversation['id']}", token=agent.token)
+    assert seen.status_code == 200 and body(seen)["assignee_id"] == agent.user_id
+    answered = api.post(f"/api/v1/tickets/{ticket['id']}/replies", {"text": "Checking now", "via": "conversation"},
+                        token=agent.token)
+    assert answered.status_code == 200, answered.body
+    sent = [m["text"] for m in body(api.get(f"/api/v1/conversations/{conversation['id']}/messages",
+                                            token=agent.token))["items"] if m["direction"] == "out"]
+    assert sent == ["Checking now"]
+
+
 def test_a_message_becomes_one_ticket_and_closing_asks_the_customer_once(api: ApiClient, company: Company) -> None:
     token = company.owner.token
     conversation = make_conversation(api, token, customer="+79160004411")
