@@ -75,7 +75,7 @@ def test_an_invoice_from_the_deal_card_previewed_downloaded_and_sent(browser: An
     send.get_by_role("button", name="Send").click()
     page.locator(".toast", has_text="Sent").wait_for()
     assert len(outbox("iris@example.com")) == mails + 1
-    expect(panel.locator(".doc-row").first).to_contain_text("Sent by email")
+    expect(panel.locator(".doc-row").first).to_contain_text("Sent by e-mail")
     assert_no_problems(page)
 
 
@@ -146,5 +146,14 @@ def test_a_document_that_cannot_be_sent_says_why_in_russian(browser: Any, live_u
     send.get_by_role("button", name="Отправить").click()
     expect(send).to_contain_text("У клиента ещё нет чата с компанией в WhatsApp или Telegram")  # noqa: RUF001
     assert "chat on a line" not in send.inner_text() and "give one" not in send.inner_text()
+    send.locator("select[name=channel]").select_option("email")
+    send.get_by_label(re.compile("Адрес e-mail")).fill("ivan@example.com")
+    send.get_by_role("button", name="Отправить").click()
+    # the row and the deal's timeline say how it went in Russian, not "Sent INV-... by email"
+    expect(panel.locator(".doc-row").first).to_contain_text("Отправлено по e-mail")
+    page.reload()
+    timeline = page.locator(".timeline").first
+    expect(timeline).to_contain_text(re.compile(r"INV-\d{4}-0001 отправлен: по e-mail"))
+    assert "by email" not in timeline.inner_text()
     assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
     assert_no_problems(page)

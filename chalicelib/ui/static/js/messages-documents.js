@@ -20,7 +20,7 @@ export const DOCUMENTS = {
   'doc.to': ['E-mail address (empty: the customer’s)', 'Адрес e-mail (пусто — адрес клиента)'],
   'doc.message': ['Message', 'Сообщение'],
   'doc.sent': ['Sent', 'Отправлено'],
-  'doc.sentBy': ['Sent by {channel}', 'Отправлено: {channel}'],
+  'doc.sentBy': ['Sent by {channel}', 'Отправлено {channel}'],
   'doc.made': ['{number} is ready', '{number} готов'],
   'doc.preview': ['Preview', 'Предпросмотр'],
   'doc.close': ['Close', 'Закрыть'],

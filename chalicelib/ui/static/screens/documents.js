@@ -4,7 +4,7 @@
 // so the card keeps its requests.
 import { get, post, query } from '../js/api.js';
 import { h, mount } from '../js/dom.js';
-import { t } from '../js/i18n.js';
+import { has, t } from '../js/i18n.js';
 import { formatDate, formatMoney } from '../js/format.js';
 import { MESSAGES } from '../js/messages.js';
 import { DOCUMENTS } from '../js/messages-documents.js';
@@ -65,7 +65,7 @@ function row(doc, canSend, reload) {
   return h('li', { class: 'doc-row', 'data-doc': doc.number },
     h('div', {}, h('strong', {}, `${t(`doc.type.${doc.type}`)} ${doc.number}`),
       h('div', { class: 'muted' }, [formatDate(doc.created_at), doc.type === 'delivery_note' ? null
-        : formatMoney(doc.total_minor, doc.currency), last ? t('doc.sentBy', { channel: last.channel }) : null]
+        : formatMoney(doc.total_minor, doc.currency), last ? t('doc.sentBy', { channel: has(`timeline.via.${last.channel}`) ? t(`timeline.via.${last.channel}`) : last.channel }) : null]
         .filter(Boolean).join(' · '))),
     h('div', { class: 'doc-actions' },
       h('button', { type: 'button', class: 'secondary small', onClick: () => showDocument(doc).catch(toastError) },

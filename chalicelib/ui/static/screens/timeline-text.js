@@ -73,6 +73,9 @@ export function entryWords(entry, subjectType = null) {
   if (entry.kind === 'document' && data.number && has(`timeline.doc.${data.type}`)) {
     return h('div', {}, t(`timeline.doc.${data.type}`, { number: data.number }));
   }
+  if (entry.kind === 'document_sent' && data.number && has(`timeline.via.${data.channel}`)) {
+    return h('div', {}, t('timeline.docSent', { number: data.number, channel: t(`timeline.via.${data.channel}`) }));
+  }
   if (entry.kind === 'message' && has(`inbox.channel.${data.channel}`)) {
     return h('div', {}, t(data.direction === 'out' ? 'timeline.messageOut' : 'timeline.messageIn',
       { channel: t(`inbox.channel.${data.channel}`) }));
