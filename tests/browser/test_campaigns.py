@@ -133,3 +133,43 @@ def test_segment_builder_campaign_wizard_results_and_consent(browser: Any, live_
     assert page.evaluate(NO_SIDEWAYS)
     screens.shoot(page, "segment-phone-ru")
     assert_no_problems(page)
+
+
+def test_a_segment_of_a_products_buyers_is_built_by_the_products_name_on_a_phone(browser: Any, live_url: str,
+                                                                                  app: Any) -> None:
+    # "Bought within N days" asked a Russian owner on her phone for the product's id (a 26-letter ULID nobody knows);
+    # the product is now found by its name or SKU and shown by name when the segment is opened again.
+    from playwright.sync_api import expect
+
+    client = ApiClient(app)
+    company = signup(client, company="Снабжение сегменты", locale="ru", country="RU")
+    token = company.owner.token
+    gloves = body(client.post("/api/v1/products", {"name": "Перчатки нитриловые", "sku": "GLV-100",
+                                                   "price": {"minor": 150050, "currency": "RUB"}}, token=token))
+    page = new_page(browser, live_url, viewport={"width": 390, "height": 844})
+    log_in(page, company.owner, "Снабжение сегменты")
+    page.get_by_label("Language", exact=True).select_option("ru")
+    page.locator(".main-nav", has_text="Рассылки").wait_for()
+    page.goto("/#/segments/new")
+    page.locator("input[name=name]").fill("Купили перчатки")
+    page.locator("[data-test=condition-type]").select_option("bought_within_days")
+    page.locator("[data-test=condition-value]").fill("30")
+    picker = page.locator("[data-test=condition-product]")
+    picker.get_by_placeholder(re.compile("Какой товар")).fill("перчат")
+    picker.get_by_role("button", name="Перчатки нитриловые · GLV-100").click()
+    expect(picker.locator("[data-test=picked-product]")).to_have_text("Перчатки нитриловые · GLV-100")
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    page.get_by_role("button", name="Сохранить сегмент").click()
+    page.wait_for_url(re.compile(r"#/segments/[0-9A-Z]{26}$"))
+    segment_id = page.url.rsplit("/", 1)[1]
+    saved = body(client.get(f"/api/v1/segments/{segment_id}", token=token))
+    assert saved["conditions"] == [{"type": "bought_within_days", "value": 30, "product_id": gloves["id"]}]
+    page.reload()
+    picker = page.locator("[data-test=condition-product]")
+    expect(picker.locator("[data-test=picked-product]")).to_have_text("Перчатки нитриловые · GLV-100")
+    picker.get_by_role("button", name="Любой товар").click()  # back to any product
+    page.get_by_role("button", name="Сохранить сегмент").click()
+    page.locator(".toast", has_text="Сегмент сохранён").wait_for()
+    assert body(client.get(f"/api/v1/segments/{segment_id}", token=token))["conditions"] == [
+        {"type": "bought_within_days", "value": 30}]
+    assert_no_problems(page)

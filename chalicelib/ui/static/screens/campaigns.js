@@ -8,7 +8,7 @@ import { formatDateTime, formatMoney, formatNumber } from '../js/format.js';
 import { MESSAGES } from '../js/messages.js';
 import { CAMPAIGNS } from '../js/messages-campaigns.js';
 import { can, session } from '../js/session.js';
-import { confirmAction, empty, field, form, heading, pager, toast, toastError } from '../js/ui.js';
+import { confirmAction, empty, field, finder, form, heading, pager, toast, toastError } from '../js/ui.js';
 
 Object.assign(MESSAGES, CAMPAIGNS);
 
@@ -80,17 +80,37 @@ function ownerSelect(condition, owners) {
   return select;
 }
 
+/** "Bought within N days" of one product, found by its name or SKU (any product while none is chosen). */
+function productPicker(condition, onChange) {
+  let chosen = condition.product_id || '';
+  const slot = h('div', { class: 'condition-product', 'data-test': 'condition-product' });
+  const named = (p) => (p.sku ? `${p.name} · ${p.sku}` : p.name);
+  const draw = (name) => {
+    if (chosen) {
+      slot.replaceChildren(h('span', { class: 'picked', 'data-test': 'picked-product' }, name || chosen), ' ',
+        h('button', { type: 'button', class: 'link', onClick: () => { chosen = ''; draw(); onChange(); } }, t('sg.anyProduct')));
+    } else {
+      slot.replaceChildren(finder({ id: uid('product'), label: t('sg.product'), show: named,
+        find: async (q) => (await get(`/api/v1/products${query({ q, limit: 10 })}`)).items,
+        pick: (p) => { chosen = p.id; draw(named(p)); onChange(); } }));
+    }
+  };
+  draw();
+  if (chosen) get(`/api/v1/products/${id(chosen)}`).then((p) => draw(named(p)), () => {});
+  slot.chosen = () => chosen;
+  return slot;
+}
+
 function conditionRow(condition, onChange, owners) {
   const typeId = uid('cond');
   const type = h('select', { id: typeId, 'data-test': 'condition-type' }, CONDITIONS.map((value) =>
     h('option', { value, selected: value === condition.type }, t(`sg.type.${value}`))));
   const value = h('input', { 'data-test': 'condition-value', 'aria-label': t('sg.value'), maxlength: 100 });
   const key = h('input', { 'aria-label': t('sg.key'), placeholder: t('sg.key'), maxlength: 40 });
-  const product = h('input', { 'aria-label': t('sg.product'), placeholder: t('sg.product'), maxlength: 26 });
+  const product = productPicker(condition, onChange);
   const owner = ownerSelect(condition, owners);
   value.value = condition.type === 'owner_is' ? '' : condition.value ?? '';
   key.value = condition.key ?? '';
-  product.value = condition.product_id ?? '';
   const row = h('li', { class: 'condition' }, h('label', { for: typeId, class: 'visually-hidden' }, t('cm.segment')), type, value, owner, key, product);
   const shape = () => {
     const kind = type.value;
@@ -107,10 +127,10 @@ function conditionRow(condition, onChange, owners) {
     if (kind === 'owner_is') read.value = owner.value;
     else if (kind !== 'birthday_this_month') read.value = DAYS.has(kind) ? Number(value.value) : value.value.trim();
     if (kind === 'custom_is') read.key = key.value.trim();
-    if (kind === 'bought_within_days' && product.value.trim()) read.product_id = product.value.trim();
+    if (kind === 'bought_within_days' && product.chosen()) read.product_id = product.chosen();
     return read;
   };
-  for (const control of [type, value, owner, key, product]) control.addEventListener('input', () => { shape(); onChange(); });
+  for (const control of [type, value, owner, key]) control.addEventListener('input', () => { shape(); onChange(); });
   row.append(h('button', { type: 'button', class: 'secondary small', onClick: () => { row.remove(); onChange(); } }, t('sg.remove')));
   shape();
   return row;
