@@ -7,7 +7,7 @@ export const REPORTS = {
   'rep.today': ['Tasks today', 'Задач на сегодня'],
   'rep.overdue': ['Overdue tasks', 'Просрочено задач'],
   'rep.leads': ['New leads', 'Новых лидов'],
-  'rep.revenue': ['Won revenue', 'Выручка'],
+  'rep.revenue': ['Won revenue', 'Выручка по сделкам'],
   'rep.funnel': ['Funnel', 'Воронка'],
   'rep.stage': ['Stage', 'Этап'],
   'rep.entered': ['Entered', 'Вошло'],
