@@ -144,18 +144,22 @@ def test_a_manager_assigns_an_e_mailed_ticket_to_an_agent_from_its_card(browser:
                                                                         screens: Screens) -> None:
     """The card named the assignee but offered no way to change it (the edit dialog has subject, description and
     priority only), so a ticket made from a message stayed with whoever clicked; its e-mail link read 'Chat in
-    E-mail' ('Переписка в Почта' in Russian)."""
+    E-mail' ('Переписка в Почта' in Russian); the answer box of the card had no knowledge base article picker."""
     client = ApiClient(app)
     company = signup(client, company="Assign Desk")
     agent = add_member(client, company, role="agent", name="annaagent")
     line = create_line(client, company)
-    who = mail.Correspondent(forward_to=line["settings"]["inbound_address"], sender="irina@customer.example")
+    who = mail.Correspondent(forward_to=line["settings"]["inbound_address"], sender="vera.wilted@customer.example")
     deliver(mail.message(who, subject="Wilted roses", text="Two roses arrived wilted."))
     [conversation] = body(client.get("/api/v1/conversations?channel=email", token=company.owner.token))["items"]
     [message] = body(client.get(f"/api/v1/conversations/{conversation['id']}/messages",
                                 token=company.owner.token))["items"]
     ticket = body(client.post("/api/v1/tickets/from-message", {"conversation_id": conversation["id"],
                                                                "message_id": message["id"]}, token=company.owner.token))
+    article = client.post("/api/v1/kb/articles", {"title": "Возврат цветов", "category": "Заказы",
+                                                  "body": "Верните букет в течение 14 дней."},
+                          token=company.owner.token)
+    assert article.status_code == 201, article.body
     page = new_page(browser, live_url, viewport=DESKTOP)
     log_in(page, company.owner, "Assign Desk")
     open_screen(page, f"/tickets/{ticket['id']}", "Wilted roses")
@@ -176,6 +180,13 @@ def test_a_manager_assigns_an_e_mailed_ticket_to_an_agent_from_its_card(browser:
     expect(phone.locator(".ticket-details a[href^='#/inbox/']")).to_have_text("Переписка по почте")
     expect(phone.locator(".ticket-details [data-test=owner-name]")).to_have_text("Annaagent")
     assert phone.locator(".ticket-details .owner-change").count() == 0  # an agent may not hand a ticket on
+    phone.locator("[data-test=ticket-actions] ~ form [data-test=kb-insert]").click()  # the answer box had no picker
+    phone.locator("#kb-pick-q").fill("возврат")
+    phone.locator("[data-test=kb-insert-text]").first.click()
+    phone.wait_for_function(
+        "() => document.querySelector('[data-test=ticket-reply-text]').value.includes('в течение 14 дней')")
+    phone.get_by_role("button", name="Отправить").click()
+    phone.locator(".ticket-timeline", has_text="в течение 14 дней").wait_for()
     assert phone.evaluate(NO_SIDEWAYS)
     screens.shoot(phone, "assigned-agent-phone-ru")
     assert_no_problems(phone)

@@ -223,6 +223,12 @@ function answerBox(ticket, reload) {
     toast(t('tk.sent'), 'ok');
     await reload();
   } });
+  // An article of the knowledge base into the answer, as in the inbox's reply box (the card had none).
+  if (can('kb', 'read')) {
+    const text = el.querySelector('textarea[name=text]');
+    el.querySelector('.form-actions').append(h('button', { type: 'button', class: 'secondary', 'data-test': 'kb-insert',
+      onClick: async () => (await import('./ticket-actions.js')).pickArticle(text) }, t('kb.insert')));
+  }
   return el;
 }
 
