@@ -4,10 +4,11 @@ own, and what the template editor starts from. Each is Jinja2 text making the HT
 from __future__ import annotations
 
 _WORDS = {
-    "en": {"no": "No.", "of": "of", "seller": "Seller", "customer": "Customer", "tax_id": "Tax ID",
+    "en": {"no": "No.", "of": "dated", "seller": "Seller", "customer": "Customer", "tax_id": "Tax ID",
            "reg": "Registration No.", "bank": "Bank", "account": "Account", "code": "BIC / SWIFT",
            "corr": "Correspondent account", "iban": "IBAN", "item": "Item", "qty": "Qty", "price": "Price",
-           "amount": "Amount", "tax": "Tax", "subtotal": "Subtotal", "total": "Total", "director": "Director",
+           "amount": "Amount", "tax": "Tax", "subtotal": "Subtotal", "total": "Total",
+           "director": "Authorized signature",
            "received": "Received by", "delivered": "Delivered by", "valid": "This quote is valid for 30 days.",
            "pay": "Please pay within 5 banking days, quoting the invoice number.", "deal": "Re",
            "unit": "Unit", "discount": "Discount", "discounts": "Discounts"},

@@ -250,3 +250,20 @@ def test_an_invoice_of_a_discounted_order_shows_the_discount(client: ApiClient, 
                                     token=token))
     text = pdf_text(fetch(body(client.get(f"/api/v1/documents/{undiscounted['id']}/link", token=token))["url"]))
     assert "Скидк" not in text, text  # no empty discount column where nothing is discounted
+
+
+def test_an_english_invoice_reads_as_an_american_customer_expects(client: ApiClient) -> None:
+    # "Invoice No. INV-2026-0001 of 06 Dec 2026 ... Director: ____" is the Russian form word for word; the English one
+    # is dated and signed by whoever may sign, and a discounted line shows its discount here too
+    company = signup(client, company="Acme Supply", country="US", timezone="America/New_York")
+    token = company.owner.token
+    contact = body(client.post("/api/v1/contacts", {"first_name": "John"}, token=token))
+    order = body(client.post("/api/v1/orders", {"currency": "USD", "contact_id": contact["id"], "lines": [
+        {"description": "Nitrile gloves", "quantity": "40", "unit_price_minor": 1250, "tax_rate": "7.25",
+         "discount_percent": "5"}]}, token=token))
+    document = body(client.post(f"/api/v1/orders/{order['id']}/documents", {"type": "invoice"}, token=token))
+    text = pdf_text(fetch(body(client.get(f"/api/v1/documents/{document['id']}/link", token=token))["url"]))
+    assert re.search(r"Invoice No\. INV-\d{4}-0001 dated ", text), text
+    for expected in ("Authorized signature:", "Discount", "$25.00", "$475.00", "Discounts: $25.00", "Total: $509.44"):
+        assert expected in text, (expected, text)
+    assert "Director" not in text and " of " not in text.splitlines()[0], text
