@@ -190,3 +190,45 @@ def test_a_manager_assigns_an_e_mailed_ticket_to_an_agent_from_its_card(browser:
     assert phone.evaluate(NO_SIDEWAYS)
     screens.shoot(phone, "assigned-agent-phone-ru")
     assert_no_problems(phone)
+
+
+def test_a_ticket_opened_by_hand_names_its_customer(browser: Any, live_url: str, app: Any, screens: Screens) -> None:
+    """A customer on the phone: the New ticket dialog (and Change) had no contact, so a ticket opened by hand could
+    never be linked to whose request it was, nor show on their card."""
+    client = ApiClient(app)
+    company = signup(client, company="Phone Desk")
+    token = company.owner.token
+    vera = body(client.post("/api/v1/contacts", {"first_name": "Vera", "last_name": "Lind"}, token=token))
+    body(client.post("/api/v1/contacts", {"first_name": "Oleg", "last_name": "Popov"}, token=token))
+    page = new_page(browser, live_url, viewport=DESKTOP)
+    log_in(page, company.owner, "Phone Desk")
+    open_screen(page, "/tickets", "Tickets")
+    page.get_by_role("button", name="+ Ticket").click()
+    dialog = page.locator("dialog[open]")
+    dialog.get_by_label("Subject").fill("Bouquet delivered to the wrong door")
+    dialog.get_by_label("Channel").select_option("phone")
+    dialog.get_by_role("combobox", name="Contact").fill("Vera")
+    dialog.get_by_role("option", name="Vera Lind").click()
+    dialog.locator(".picker-chip", has_text="Vera Lind").wait_for()
+    screens.shoot(page, "new-ticket-desktop")
+    dialog.get_by_role("button", name="Open ticket").click()
+    page.locator("#page-title", has_text="Bouquet delivered to the wrong door").wait_for()
+    expect(page.locator(".ticket-details a[href^='#/contacts/']")).to_have_text("Vera Lind")
+    ticket_id = page.url.rsplit("/", 1)[-1]
+    assert body(client.get(f"/api/v1/tickets/{ticket_id}", token=token))["contact_id"] == vera["id"]
+    card = body(client.get(f"/api/v1/contacts/{vera['id']}", token=token))
+    assert ticket_id in [link["id"] for link in card["links"]["ticket"]]
+
+    page.set_viewport_size(PHONE)
+    to_russian(page)
+    page.get_by_role("button", name="Изменить").click()
+    dialog = page.locator("dialog[open]")
+    dialog.locator(".picker-chip", has_text="Vera Lind").wait_for()
+    dialog.get_by_role("button", name="Убрать: Vera Lind").click()
+    dialog.get_by_role("combobox", name="Контакт").fill("Oleg")
+    dialog.get_by_role("option", name="Oleg Popov").click()
+    assert page.evaluate(NO_SIDEWAYS)
+    screens.shoot(page, "change-contact-phone-ru")
+    dialog.get_by_role("button", name="Сохранить").click()
+    expect(page.locator(".ticket-details a[href^='#/contacts/']")).to_have_text("Oleg Popov")
+    assert_no_problems(page)

@@ -10,6 +10,7 @@ import { TICKETS } from '../js/messages-tickets.js';
 import { can, session } from '../js/session.js';
 import { empty, field, form, heading, openModal, pager, toast, toastError } from '../js/ui.js';
 import { userNames } from '../js/telephony.js';
+import { recordPicker } from './pickers.js';
 import { ownerRow } from './records.js';
 
 Object.assign(MESSAGES, TICKETS); // this screen's texts load with it, not with the app's first load
@@ -153,9 +154,11 @@ function newTicket(navigate) {
     field({ name: 'description', label: t('tk.description'), type: 'textarea', rows: 3, maxlength: 10000 }),
     field({ name: 'priority', label: t('tk.priority'), value: 'normal', options: options('priority', PRIORITIES) }),
     field({ name: 'channel', label: t('tk.channel'), value: 'manual', options: options('channel', CHANNELS) }),
+    // Whose request it is: a ticket opened by hand (a customer on the phone) had no way to name its contact.
+    recordPicker({ type: 'contact', name: 'contact_id', label: t('picker.contact') }),
   ], onSubmit: async (values) => {
     const made = await post('/api/v1/tickets', { subject: values.subject, description: values.description || null,
-      priority: values.priority, channel: values.channel });
+      priority: values.priority, channel: values.channel, contact_id: values.contact_id || null });
     dialog.close();
     toast(t('tk.created'), 'ok');
     navigate(`/tickets/${made.id}`);
@@ -262,9 +265,11 @@ function editTicket(ticket, reload) {
     field({ name: 'subject', label: t('tk.subject'), value: ticket.subject, required: true, maxlength: 200 }),
     field({ name: 'description', label: t('tk.description'), type: 'textarea', rows: 4, value: ticket.description || '' }),
     field({ name: 'priority', label: t('tk.priority'), value: ticket.priority, options }),
+    recordPicker({ type: 'contact', name: 'contact_id', label: t('picker.contact'),
+      value: ticket.contact_id ? { id: ticket.contact_id, name: ticket.contact_name || t('tk.contact') } : null }),
   ], onSubmit: async (values) => {
     await patch(`/api/v1/tickets/${encodeURIComponent(ticket.id)}`, { version: ticket.version, subject: values.subject,
-      description: values.description || null, priority: values.priority });
+      description: values.description || null, priority: values.priority, contact_id: values.contact_id || null });
     dialog.close();
     await reload();
   } });
