@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from tests.browser.conftest import Screens, assert_fits_a_phone, new_page
 from tests.browser.test_app import assert_no_problems, open_screen
 from tests.browser.test_sensitive import log_in
-from tests.factories import add_member, signup
+from tests.factories import Company, add_member, signup
 from tests.support import ApiClient, body
 
 VIEWPORTS = {"phone": {"width": 375, "height": 740}, "laptop": {"width": 1366, "height": 800}}
@@ -110,15 +110,26 @@ def test_a_deal_made_by_hand_belongs_to_its_contact_and_company(browser: Any, li
     page.context.close()
 
 
-@pytest.mark.parametrize("lang", ["en", "ru"])
-def test_new_is_at_the_top_of_a_long_list_on_a_phone(browser: Any, live_url: str, app: Any, lang: str) -> None:
+@pytest.fixture(scope="module")
+def long_lists(app: Any) -> Company:
+    """A company with a dozen contacts, companies and products (lists longer than a phone's screen), shared by both
+    languages' tests: they only open the lists and their forms, and each browser context keeps its own language."""
     client = ApiClient(app)
     company = signup(client, company="Long List Florist")
     for n in range(12):
-        client.post("/api/v1/contacts", {"first_name": f"Guest{n}", "last_name": "Long"}, token=company.owner.token)
-        client.post("/api/v1/companies", {"name": f"Venue {n}"}, token=company.owner.token)
-        client.post("/api/v1/products", {"name": f"Bouquet {n}", "price": {"minor": 1000 + n, "currency": "RUB"}},
-                    token=company.owner.token)
+        for path, payload in (("/api/v1/contacts", {"first_name": f"Guest{n}", "last_name": "Long"}),
+                              ("/api/v1/companies", {"name": f"Venue {n}"}),
+                              ("/api/v1/products", {"name": f"Bouquet {n}",
+                                                    "price": {"minor": 1000 + n, "currency": "RUB"}})):
+            made = client.post(path, payload, token=company.owner.token)
+            assert made.status_code == 201, made.body
+    return company
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_new_is_at_the_top_of_a_long_list_on_a_phone(browser: Any, live_url: str, app: Any, lang: str,
+                                                      long_lists: Company) -> None:
+    client, company = ApiClient(app), long_lists
     page = new_page(browser, live_url, viewport=VIEWPORTS["phone"])
     log_in(page, company.owner, "Long List Florist")
     page.get_by_label("Language", exact=True).select_option(lang)
