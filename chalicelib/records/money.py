@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Annotated
 
 from pydantic import AfterValidator, BeforeValidator, Field, StrictInt, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 from chalicelib.core.schema import Schema
 
@@ -70,6 +71,9 @@ def _decimal(value: object, *, places: int, upper: int) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, str | int):
         raise ValueError("give a decimal as a string (\"1.5\") or an integer")
     text = str(value).strip()
+    if re.fullmatch(r"\d{1,15}\.\d+", text) and not re.fullmatch(rf"\d+\.\d{{1,{places}}}", text):
+        # its own type, so the app can say it in the reader's language (a sales tax of 8.875 % has three places)
+        raise PydanticCustomError("decimal_places", "At most {places} decimal places", {"places": places})
     if not re.fullmatch(rf"\d{{1,15}}(\.\d{{1,{places}}})?", text):
         raise ValueError(f"a decimal of at most {places} decimal places, like \"1.5\"")
     number = Decimal(text)

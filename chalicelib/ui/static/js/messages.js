@@ -499,6 +499,7 @@ export const MESSAGES = {
   'detail.string_too_long': ['Too long', 'Слишком длинно'],
   'detail.string_pattern_mismatch': ['Not in the expected format', 'Неверный формат'],
   'detail.value_error': ['Not a valid value', 'Недопустимое значение'],
+  'detail.decimal_places': ['Too many decimal places', 'Слишком много знаков после запятой'],
   'detail.password_policy': ['Too short or too easy to guess', 'Слишком короткий или легко угадываемый'],
 
   // Settings added for custom fields, pipelines, audit, data and integrations.
