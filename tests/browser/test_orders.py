@@ -14,6 +14,7 @@ from tests.browser.conftest import Screens, new_page
 from tests.browser.test_app import assert_no_problems
 from tests.browser.test_products import euro_company
 from tests.browser.test_sensitive import log_in
+from tests.factories import signup
 from tests.support import ApiClient, body
 
 PHONE = {"width": 375, "height": 812}
@@ -197,4 +198,32 @@ def test_a_payment_is_dated_the_companys_today_after_its_midnight(browser: Any, 
     page.goto(f"/#/orders/{order['id']}")
     payments = page.get_by_role("form", name="Record payment")
     expect(payments.get_by_label("Date")).to_have_value("2026-03-11")
+    assert_no_problems(page)
+
+
+def test_an_order_for_a_companys_buyer_is_the_companys_and_its_invoice_names_it(browser: Any, live_url: str,
+                                                                                 app: Any) -> None:
+    # A supplier's order for John of Globex made an invoice to "Customer: John Smith": the order knew no company
+    client = ApiClient(app)
+    company = signup(client, company="Acme Supply B2B", country="US")
+    token = company.owner.token
+    globex = _made(client.post("/api/v1/companies", {"name": "Globex Corp"}, token=token))
+    john = _made(client.post("/api/v1/contacts", {"first_name": "John", "last_name": "Smith",
+                                                  "company_ids": [globex["id"]]}, token=token))
+    page = new_page(browser, live_url, viewport=DESKTOP)
+    log_in(page, company.owner, "Acme Supply B2B")
+    page.goto(f"/#/orders/new?contact={john['id']}")
+    page.locator("#page-title", has_text="New order").wait_for()
+    page.get_by_role("button", name="Line without a product").click()
+    line = page.locator(".order-line").first
+    line.get_by_label("Description").fill("Nitrile gloves")
+    line.get_by_label("Price").fill("12.50")
+    expect(page.locator("[data-test=order-totals] .grand-total").last).to_have_text("$12.50")
+    page.get_by_role("button", name="Create order").click()
+    page.locator("#page-title", has_text="Order").wait_for()
+    expect(page.locator("[data-test=card-customer]")).to_have_text("John Smith")
+    order = body(client.get(f"/api/v1/orders?contact_id={john['id']}", token=token))["items"][0]
+    assert (order["contact_id"], order["company_id"]) == (john["id"], globex["id"])
+    invoice = _made(client.post(f"/api/v1/orders/{order['id']}/documents", {"type": "invoice"}, token=token))
+    assert invoice["customer"]["name"] == "Globex Corp"
     assert_no_problems(page)

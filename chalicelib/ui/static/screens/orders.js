@@ -273,6 +273,8 @@ export async function editor(root, { params: path = {}, query: params, navigate,
     const body = { currency: currency(), price_mode: modeField.querySelector('select').value, contact_id: customer.id,
       lines: lines.map((line) => requestLine(line, currency())).filter(Boolean) };
     if (params.get('deal')) body.deal_id = params.get('deal');
+    // a buyer who works for one company buys for it: the invoice names the company (B2B), the list still the person
+    if (customer.company_ids?.length === 1 && can('companies', 'read')) body.company_id = customer.company_ids[0];
     if (values.notes) body.notes = values.notes;
     try {
       const made = await post('/api/v1/orders', body);
