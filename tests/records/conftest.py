@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from tests.contacts.helpers import copy_tables_once
 from tests.factories import Company, Member, add_member, signup
 from tests.support import ApiClient
-
-
-@pytest.fixture(autouse=True, scope="package")
-def fast_transactions() -> Iterator[None]:
-    """moto's transactions back the table up once, not once per item (see contacts.helpers._CopyTablesOnce)."""
-    with copy_tables_once():
-        yield
 
 
 @pytest.fixture(scope="module")
