@@ -327,7 +327,12 @@ async function previewAndSend(campaign, navigate) {
     onClick: async () => {
       try {
         const scheduled = when.value ? new Date(when.value).toISOString() : null;
-        if (!scheduled && !(await confirmAction(t('cm.sendConfirm', { count: '' }), t('cm.sendNow')))) return;
+        if (!scheduled) {
+          // how many it goes to, read now (the segment keeps changing); those without consent are skipped, said too
+          const members = (await get(`/api/v1/segments/${id(campaign.segment_id)}`).catch(() => null))?.members;
+          const question = t('cm.sendConfirm', { count: formatNumber(members ?? 0) });
+          if (!(await confirmAction(members == null ? t('cm.sendConfirmAny') : question, t('cm.sendNow')))) return;
+        }
         await post(`/api/v1/campaigns/${id(campaign.id)}/send`, { version: campaign.version, scheduled_at: scheduled });
         toast(t('cm.started'), 'ok');
         navigate(`/campaigns/${campaign.id}`);
