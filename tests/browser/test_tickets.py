@@ -179,6 +179,9 @@ def test_a_manager_assigns_an_e_mailed_ticket_to_an_agent_from_its_card(browser:
     open_screen(phone, f"/tickets/{ticket['id']}", "Wilted roses")
     expect(phone.locator(".ticket-details a[href^='#/inbox/']")).to_have_text("Переписка по почте")
     expect(phone.locator(".ticket-details [data-test=owner-name]")).to_have_text("Annaagent")
+    # The customer's contact is the owner's: named as such, not a link the agent would follow to 'not found'.
+    expect(phone.locator(".ticket-details [data-test=contact-hidden]")).to_have_text("Контакт коллеги")
+    assert phone.locator(".ticket-details a[href^='#/contacts/']").count() == 0
     assert phone.locator(".ticket-details .owner-change").count() == 0  # an agent may not hand a ticket on
     phone.locator("[data-test=ticket-actions] ~ form [data-test=kb-insert]").click()  # the answer box had no picker
     phone.locator("#kb-pick-q").fill("возврат")

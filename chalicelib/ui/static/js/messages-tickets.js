@@ -15,6 +15,7 @@ export const TICKETS = {
   'tk.order': ['Order', 'Заказ'],
   'tk.chatOn': ['Chat in {channel}', 'Переписка в {channel}'],
   'tk.chatByEmail': ['E-mail thread', 'Переписка по почте'],
+  'tk.contactHidden': ['A colleague’s contact', 'Контакт коллеги'],
   'tk.orderNumber': ['Order {id}', 'Заказ {id}'],
   'tk.any': ['Any', 'Любой'],
   'tk.search': ['Search by subject', 'Поиск по теме'],

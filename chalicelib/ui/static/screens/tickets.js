@@ -247,7 +247,9 @@ function details(ticket, names, assignee) {
     row(t('tk.channel'), t(`tk.channel.${ticket.channel}`)),
     // Whoever may reassign the ticket (a manager for their team, the owner) picks its assignee here, as on a deal.
     h('div', {}, h('dt', {}, t('tk.assignee')), assignee || h('dd', {}, names.get(ticket.owner_id) || '—')),
-    row(t('tk.contact'), link('contacts', ticket.contact_id, ticket.contact_name || t('tk.contact'))),
+    // No name: the caller may not open the contact (an agent's ticket of another's customer), so no link to a 404.
+    row(t('tk.contact'), ticket.contact_name ? link('contacts', ticket.contact_id, ticket.contact_name)
+      : ticket.contact_id && h('span', { class: 'muted', 'data-test': 'contact-hidden' }, t('tk.contactHidden'))),
     // Named as the inbox and the orders list name them, not a link reading "Conversation" or "Order" again.
     row(t('tk.conversation'), link('inbox', ticket.conversation_id, ticket.channel === 'email' ? t('tk.chatByEmail')
       : t('tk.chatOn', { channel: t(`tk.channel.${ticket.channel}`) }))),
@@ -266,7 +268,7 @@ function editTicket(ticket, reload) {
     field({ name: 'description', label: t('tk.description'), type: 'textarea', rows: 4, value: ticket.description || '' }),
     field({ name: 'priority', label: t('tk.priority'), value: ticket.priority, options }),
     recordPicker({ type: 'contact', name: 'contact_id', label: t('picker.contact'),
-      value: ticket.contact_id ? { id: ticket.contact_id, name: ticket.contact_name || t('tk.contact') } : null }),
+      value: ticket.contact_id ? { id: ticket.contact_id, name: ticket.contact_name || t('tk.contactHidden') } : null }),
   ], onSubmit: async (values) => {
     await patch(`/api/v1/tickets/${encodeURIComponent(ticket.id)}`, { version: ticket.version, subject: values.subject,
       description: values.description || null, priority: values.priority, contact_id: values.contact_id || null });
