@@ -30,7 +30,8 @@ def _read(ctx: TenantContext, article: Article) -> s.ArticleRead:
     url = f"{settings.public_url}/kb/{site.slug}/{article.slug}" if site is not None and site.slug else None
     return s.ArticleRead(id=article.article_id, title=article.title, slug=article.slug, category=article.category,
                          visibility=article.visibility, updated_at=article.updated_at, body=article.body,  # type: ignore[arg-type]
-                         html=text.render(article.body), excerpt=text.plain(article.body), public_url=url,
+                         html=text.render(article.body), excerpt=text.plain(article.body),
+                         text=text.message_text(article.body), public_url=url,
                          owner_id=article.owner_id, created_at=article.created_at, version=int(article.version or 0))
 
 

@@ -58,6 +58,8 @@ class ArticleRead(ArticleSummary):
     body: str
     html: str
     excerpt: str
+    text: str = Field(description="The whole article as plain text for a message to a customer: no Markdown symbols, "
+                                  "list items as bullets, links as 'label (address)'")
     public_url: str | None
     owner_id: str
     created_at: datetime

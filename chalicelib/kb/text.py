@@ -49,6 +49,65 @@ def plain(markdown: str, limit: int = 200) -> str:
     return text[:limit]
 
 
+def message_text(markdown: str) -> str:
+    """An article as the plain text of a message to a customer (a chat or an e-mail's text), no Markdown symbols
+    left: paragraphs and headings apart, list items as "• " or "1. ", links as "label (address)", a table's rows
+    with their cells joined by " | ", code as written."""
+    lines: list[str] = []
+    lists: list[int | None] = []  # the open lists, innermost last: None for bullets, else the last number used
+    cells: list[str] | None = None
+    prefix = ""
+    for token in _markdown().parse(markdown or ""):
+        kind = token.type
+        if kind in ("bullet_list_open", "ordered_list_open"):
+            lists.append(None if kind == "bullet_list_open" else int(token.attrGet("start") or 1) - 1)
+        elif kind in ("bullet_list_close", "ordered_list_close"):
+            lists.pop()
+            if not lists:
+                lines.append("")
+        elif kind == "list_item_open":
+            number = lists[-1]
+            if number is not None:
+                lists[-1] = number = number + 1
+            prefix = "  " * (len(lists) - 1) + ("• " if number is None else f"{number}. ")
+        elif kind == "tr_open":
+            cells = []
+        elif kind == "tr_close":
+            lines.append(" | ".join(cells or []))
+            cells = None
+        elif kind == "inline" and cells is not None:
+            cells.append(_inline_text(token.children))
+        elif kind == "inline":
+            lines.append(prefix + _inline_text(token.children))
+            prefix = ""
+        elif kind in ("fence", "code_block"):
+            lines += [token.content.rstrip("\n"), ""]
+        elif kind in ("paragraph_close", "heading_close", "table_close", "hr") and not lists:
+            lines.append("———\n" if kind == "hr" else "")
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def _inline_text(children: list[Any] | None) -> str:
+    parts: list[str] = []
+    link: tuple[str, int] | None = None  # the open link's address and where its label starts
+    for child in children or []:
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append("\n" if child.type == "hardbreak" else " ")
+        elif child.type == "link_open":
+            link = (str(child.attrGet("href") or ""), len(parts))
+        elif child.type == "link_close" and link is not None:
+            href, start = link
+            label = "".join(parts[start:])
+            if href and href not in (label, f"mailto:{label}"):
+                parts.append(f" ({href})")
+            link = None
+        elif child.type == "image":
+            parts.append(f"{child.content} ({child.attrGet('src')})" if child.content else str(child.attrGet("src")))
+    return "".join(parts)
+
+
 def fold(word: str) -> str:
     """A word as search compares it: no accents, lower case, yo (U+0451) as ye (U+0435)."""
     decomposed = unicodedata.normalize("NFKD", word.replace("ё", "е").replace("Ё", "Е"))  # noqa: RUF001

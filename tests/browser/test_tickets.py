@@ -110,6 +110,7 @@ def test_the_knowledge_base_editor_picker_settings_and_public_page(browser: Any,
     page.locator("#kb-pick-q").fill("refund")
     page.locator("[data-test=kb-insert-text]").first.click()
     page.wait_for_function("() => document.querySelector('[data-test=reply-text]').value.includes('14 days')")
+    assert "**" not in page.locator("[data-test=reply-text]").input_value()  # the customer reads text, not Markdown
 
     page.set_viewport_size(PHONE)
     to_russian(page)

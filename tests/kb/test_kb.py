@@ -44,6 +44,21 @@ def test_markdown_is_rendered_and_sanitised(api: ApiClient, company: Company) ->
     assert "<iframe" not in preview["html"] and "<em>hi</em>" in preview["html"]
 
 
+def test_an_article_reads_as_plain_text_in_a_message_to_a_customer(api: ApiClient, company: Company) -> None:
+    # the reply box's article picker inserts ``text``: a chat or a mail's text shows Markdown's symbols as typed
+    long = ("## Returns\n\nReturn **any** item within *14 days*, see "
+            "[our site](https://shop.example/returns).\n\n1. Pack the item\n2. Print the label\n   - and `receipt`\n\n"
+            "- Keep the receipt\n- Call us\n\n| When | What |\n|---|---|\n| 14 days | return |\n\n" + "More. " * 60)
+    made = article(api, company.owner.token, title="Returning an item", body=long)
+    assert made["text"].startswith(
+        "Returns\n\nReturn any item within 14 days, see our site (https://shop.example/returns)."
+        "\n\n1. Pack the item\n2. Print the label\n  • and receipt\n\n• Keep the receipt\n• Call us\n\n"
+        "When | What\n14 days | return\n\nMore.")
+    assert not re.search(r"[*`#|]{2}|\]\(", made["text"]) and made["text"].endswith("More.")
+    read = body(api.get(f"/api/v1/kb/articles/{made['id']}", token=company.owner.token))
+    assert read["text"] == made["text"] and len(read["excerpt"]) <= 200 < len(read["text"])
+
+
 def test_search_finds_russian_and_english_word_forms(api: ApiClient, company: Company) -> None:
     token = company.owner.token
     ru = article(api, token, title="Доставка заказов", body="Курьер привозит заказы за два дня.", category="Доставка")

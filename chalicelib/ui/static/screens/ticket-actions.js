@@ -49,8 +49,8 @@ export function pickArticle(textarea) {
   const use = async (summary, asLink) => {
     try {
       const article = await get(`/api/v1/kb/articles/${encodeURIComponent(summary.id)}`);
-      insertText(textarea, asLink && article.public_url ? article.public_url : `${article.title}\n\n${article.excerpt.length
-        < 200 ? article.excerpt : article.body}`);
+      // the article as plain text (no Markdown symbols a customer would see in a chat or a mail's text)
+      insertText(textarea, asLink && article.public_url ? article.public_url : `${article.title}\n\n${article.text}`);
       dialog.close();
     } catch (error) { toastError(error); }
   };
