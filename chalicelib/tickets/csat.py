@@ -106,6 +106,13 @@ def _language(ctx: TenantContext) -> str:
     return "ru" if str(getattr(tenant, "locale", None) or "en").lower()[:2] == "ru" else "en"
 
 
+def _company_name(ctx: TenantContext) -> str:
+    """The company's name, which the rating page names (the customer is asked by whom; read with its language)."""
+    from chalicelib.identity import service as identity_service
+
+    return str(getattr(identity_service.tenant_settings(ctx), "name", None) or "")
+
+
 def _send_message(ctx: TenantContext, ticket: Ticket, text: str) -> bool:
     """The question on the ticket's conversation; False when that channel cannot take it now (closed window,
     line gone)."""
@@ -242,7 +249,7 @@ def _customer(tenant_id: str) -> TenantContext:
 
 
 def open_request(token: str) -> dict[str, Any]:
-    """What the public page shows for a link: the ticket's subject and whether it was answered (404 when the
+    """What the public page shows for a link: whether it was answered, the company's language and name (404 when the
     link is forged, expired or of an earlier closing)."""
     tenant_id, ticket_id, nonce = read_token(token, db.utcnow())
     ctx = _customer(tenant_id)
@@ -254,7 +261,7 @@ def open_request(token: str) -> dict[str, Any]:
         if ticket is None or ticket.deleted_at is not None:
             raise errors.NotFoundError("This rating link is not valid or has expired.")
         return {"answered": request.answered_at is not None, "score": ticket.csat_score,
-                "language": _language(ctx)}
+                "language": _language(ctx), "company": _company_name(ctx)}
 
 
 def answer(token: str, *, score: int, comment: str | None) -> bool:

@@ -1,7 +1,8 @@
 """The public rating page of a closed ticket: plain HTML, no script, works without signing in.
 
-Everything shown is escaped; the page holds no personal data (not even the ticket's subject: a forwarded link
-would show it to whoever opens it). A bad link answers the same 404 page whether it is forged, expired or of an
+Everything shown is escaped; the page names the company asking (a customer who gets a bare "How did we do?" does
+not know who asks) and holds no personal data (not even the ticket's subject: a forwarded link would show it to
+whoever opens it). A bad link answers the same 404 page whether it is forged, expired or of an
 earlier closing; a bad answer (no score, a score outside 1..5, a comment too long) answers 422 with the form again
 and changes nothing.
 """
@@ -33,13 +34,14 @@ TEXT = {
 MAX_COMMENT = 2000
 
 
-def page(title: str, body: str, *, status: int = 200, lang: str = "en") -> Response:
-    """A small public HTML page with the public stylesheet."""
+def page(title: str, body: str, *, status: int = 200, lang: str = "en", company: str = "") -> Response:
+    """A small public HTML page with the public stylesheet, headed by the company's name where it is known."""
+    heading = f'<p class="company">{escape(company)}</p>' if company else ""
     html = (f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f'<title>{escape(title)}</title><link rel="icon" href="/static/icon.svg">'
-            '<link rel="stylesheet" href="/static/public.css"></head>'
-            f'<body><main class="public">{body}</main></body></html>')
+            f'<title>{escape(f"{title} · {company}" if company else title)}</title>'
+            '<link rel="icon" href="/static/icon.svg"><link rel="stylesheet" href="/static/public.css"></head>'
+            f'<body><main class="public">{heading}{body}</main></body></html>')
     return Response(body=html, status_code=status, headers={
         "Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": CSP, "Cache-Control": "no-store"})
 
@@ -69,10 +71,10 @@ def form(token: str, *, lang: str | None = None) -> Response:
         words = _words(lang)
         return page(str(words["title"]), f'<p>{escape(str(words["gone"]))}</p>', status=404)
     language = lang if lang in TEXT else str(state["language"])
-    words = _words(language)
+    words, company = _words(language), str(state["company"])
     if state["answered"]:
-        return page(str(words["title"]), f'<p>{escape(str(words["done"]))}</p>', lang=language)
-    return page(str(words["title"]), _form(token, words), lang=language)
+        return page(str(words["title"]), f'<p>{escape(str(words["done"]))}</p>', lang=language, company=company)
+    return page(str(words["title"]), _form(token, words), lang=language, company=company)
 
 
 def _read(raw: bytes) -> tuple[int | None, str | None]:
@@ -97,10 +99,12 @@ def submit(token: str, raw: bytes) -> Response:
     except errors.NotFoundError:
         words = _words("en")
         return page(str(words["title"]), f'<p>{escape(str(words["gone"]))}</p>', status=404)
-    language = str(state["language"])
+    language, company = str(state["language"]), str(state["company"])
     words = _words(language)
     score, comment = _read(raw)
     if score is None:
-        return page(str(words["title"]), _form(token, words, error=str(words["bad"])), status=422, lang=language)
+        return page(str(words["title"]), _form(token, words, error=str(words["bad"])), status=422, lang=language,
+                    company=company)
     taken = csat.answer(token, score=score, comment=comment)
-    return page(str(words["title"]), f'<p>{escape(str(words["thanks" if taken else "done"]))}</p>', lang=language)
+    return page(str(words["title"]), f'<p>{escape(str(words["thanks" if taken else "done"]))}</p>', lang=language,
+                company=company)

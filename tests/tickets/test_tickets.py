@@ -215,11 +215,12 @@ def test_a_message_becomes_one_ticket_and_closing_asks_the_customer_once(api: Ap
     csat_token = link.group(1)
     page = api.get(f"/csat/{csat_token}")
     assert page.status_code == 200 and b'name="score"' in page.body
+    assert b'<p class="company">Ticketing Co</p>' in page.body  # the customer sees who asks
     assert "default-src 'none'" in page.headers["Content-Security-Policy"]
     form = {"Content-Type": "application/x-www-form-urlencoded"}
     assert api.request("POST", f"/csat/{csat_token}", body="score=9", headers=form).status_code == 422
     taken = api.request("POST", f"/csat/{csat_token}", body=f"score=4&comment={quote('Fast, thanks')}", headers=form)
-    assert taken.status_code == 200 and b"Thank you" in taken.body
+    assert taken.status_code == 200 and b"Thank you" in taken.body and b"Ticketing Co" in taken.body
     twice = api.request("POST", f"/csat/{csat_token}", body="score=1", headers=form)
     assert twice.status_code == 200 and b"already" in twice.body
     rated = body(api.get(f"/api/v1/tickets/{ticket['id']}", token=token))
