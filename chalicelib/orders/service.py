@@ -129,8 +129,10 @@ def from_deal(ctx: TenantContext, deal_id: str, *, data: s.DealOrderCreate) -> O
     lines = data.model_dump(mode="json", exclude_unset=True).get("lines") or [{
         "description": deal.title or "Deal", "quantity": "1", "unit_price_minor": int(deal.amount_minor or 0)}]
     contact_ids = list(deal.contact_ids or [])
+    contact_id = contact_ids[0] if contact_ids else None
     fields: dict[str, Any] = {"currency": deal.currency, "lines": lines, "deal_id": deal.deal_id,
-                              "contact_id": contact_ids[0] if contact_ids else None, "company_id": deal.company_id}
+                              "contact_id": contact_id,
+                              "company_id": deal.company_id or _only_company(ctx, contact_id)}
     if data.warehouse_id is not None:
         fields["warehouse_id"] = data.warehouse_id
     from chalicelib.core.schema import validate
@@ -138,6 +140,16 @@ def from_deal(ctx: TenantContext, deal_id: str, *, data: s.DealOrderCreate) -> O
     fields["from_deal_id"] = deal.deal_id
     created: Order = records_service.create(ctx, ORDER, data=validate(_FromDeal, fields))
     return created
+
+
+def _only_company(ctx: TenantContext, contact_id: str | None) -> str | None:
+    """The one company a deal's contact works for, when the caller may read it: the buyer its documents name."""
+    contact = access.get(ctx, types.get("contact"), contact_id) if contact_id else None
+    company_ids = list(getattr(contact, "company_ids", None) or [])
+    if len(company_ids) != 1:
+        return None
+    company = access.get(ctx, types.get("company"), company_ids[0])
+    return company_ids[0] if company is not None and access.may_read(ctx, types.get("company"), company) else None
 
 
 class _FromDeal(s.OrderCreate):

@@ -91,3 +91,17 @@ def test_another_company_sending_the_same_external_id_gets_its_own_product(clien
     assert theirs.status_code == 201 and body(theirs)["id"] != body(mine)["id"]
     shown = ok(client.get(f"/api/v1/products/{body(mine)['id']}", token=company.owner.token))
     assert (shown["name"], shown["price"]["minor"], shown["version"]) == ("Ours", 100, 1)
+
+
+def test_a_won_deals_order_is_for_the_company_its_contact_works_for(client: ApiClient, company: Company) -> None:
+    # a deal made without its company (only the buyer linked) became an order, and so an invoice, to the person alone
+    token = company.owner.token
+    globex = ok(client.post("/api/v1/companies", {"name": "Globex Corp"}, token=token), 201)
+    john = ok(client.post("/api/v1/contacts", {"first_name": "John", "company_ids": [globex["id"]]}, token=token), 201)
+    deal = ok(client.post("/api/v1/deals", {"title": "Gloves for Globex", "pipeline_id": company.extra["pipeline"],
+                                            "stage_id": company.extra["won"], "contact_ids": [john["id"]]},
+                          token=token), 201)
+    made = ok(client.post(f"/api/v1/deals/{deal['id']}/order", {}, token=token), 201)
+    assert (made["contact_id"], made["company_id"]) == (john["id"], globex["id"])
+    invoice = ok(client.post(f"/api/v1/orders/{made['id']}/documents", {"type": "invoice"}, token=token), 201)
+    assert invoice["customer"]["name"] == "Globex Corp"
