@@ -23,11 +23,13 @@ SUBJECTS = {  # e-mail subjects in the user's language (the web app has its own 
     "en": {"task.reminder": "Task due soon", "task.overdue": "Task overdue", "deal.assigned": "A deal is yours now",
            "call.missed": "Missed call", "note.mention": "You were mentioned in a note",
            "message.received": "New message", "ticket.sla_breached": "Ticket SLA missed",
+           "ticket.reopened": "The customer wrote again on a resolved ticket",
            "digest": "Your notifications"},
     "ru": {"task.reminder": "Скоро срок задачи", "task.overdue": "Задача просрочена",
            "deal.assigned": "Вам назначена сделка", "call.missed": "Пропущенный звонок",
            "note.mention": "Вас упомянули в заметке", "message.received": "Новое сообщение",  # noqa: RUF001
            "ticket.sla_breached": "Нарушен SLA обращения",
+           "ticket.reopened": "Клиент снова написал по решённому обращению",
            "digest": "Ваши уведомления"},
 }
 ROUTES = {"task": "#/tasks", "deal": "#/deals/{id}", "contact": "#/contacts/{id}", "company": "#/companies/{id}",

@@ -20,7 +20,7 @@ from chalicelib.identity import zones
 from chalicelib.tickets.models import STATS_PARTITION, TicketStats
 
 NUMBERS = ("created", "first_responses", "first_response_met", "first_response_seconds", "resolved", "resolution_met",
-           "breached_first_response", "breached_resolution", "csat_answers", "csat_sum", "csat_good")
+           "reopened", "breached_first_response", "breached_resolution", "csat_answers", "csat_sum", "csat_good")
 MAX_DAYS = 366
 
 
@@ -37,8 +37,10 @@ class TicketReportRow(BaseModel):
     first_responses: int
     first_response_on_time: float | None = Field(description="Share of first responses within target (0..1)")
     avg_first_response_seconds: int | None
-    resolved: int
+    resolved: int = Field(description="Resolutions: a ticket resolved, reopened and resolved again counts twice, "
+                                      "each judged against the due time its clock had then")
     resolution_on_time: float | None
+    reopened: int = Field(default=0, description="Resolved or closed tickets opened again (by the customer or staff)")
     breaches: int
     csat_answers: int
     csat_average: float | None
@@ -76,6 +78,7 @@ def _row(key: str | None, n: dict[str, int]) -> TicketReportRow:
         avg_first_response_seconds=(n["first_response_seconds"] // n["first_responses"]) if n["first_responses"]
         else None,
         resolved=n["resolved"], resolution_on_time=_share(n["resolution_met"], n["resolved"]),
+        reopened=n["reopened"],
         breaches=n["breached_first_response"] + n["breached_resolution"], csat_answers=n["csat_answers"],
         csat_average=round(n["csat_sum"] / n["csat_answers"], 2) if n["csat_answers"] else None,
         csat_good_share=_share(n["csat_good"], n["csat_answers"]))

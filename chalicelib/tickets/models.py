@@ -10,8 +10,8 @@
 - :class:`TicketSettings`: ``T#<tid>#TKSET`` / ``SETTINGS``: business hours, time zone, holidays, SLA targets per
   priority, whether CSAT is asked.
 - :class:`TicketStats`: ``T#<tid>#TKSTATS`` / ``<yyyy-mm-dd>#<owner or ->#<priority>#<channel>``: counters added in
-  the transaction of the write they count (created, first responses and on time, resolved and on time, breaches,
-  CSAT answers and their sum), so the report is one Query of a period.
+  the transaction of the write they count (created, first responses and on time, resolved and on time, reopened,
+  breaches, CSAT answers and their sum), so the report is one Query of a period.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ class Ticket(Record, discriminator="ticket"):
     resolved_at = UTCDateTimeAttribute(null=True)
     closed_at = UTCDateTimeAttribute(null=True)
     breached = ListAttribute[str](default=list)  # "first_response", "resolution": each at most once
-    paused_at = UTCDateTimeAttribute(null=True)  # pending (waiting on the customer): the resolution clock stopped
+    paused_at = UTCDateTimeAttribute(null=True)  # pending, resolved or closed: the resolution clock stopped
     resolution_left = NumberAttribute(null=True)  # seconds of business time the paused resolution clock had left
     csat_score = NumberAttribute(null=True)
     csat_comment = UnicodeAttribute(null=True)
@@ -122,6 +122,7 @@ class TicketStats(MainTable, discriminator="ticket_stats"):
     first_response_seconds = NumberAttribute(null=True)
     resolved = NumberAttribute(null=True)
     resolution_met = NumberAttribute(null=True)
+    reopened = NumberAttribute(null=True)  # resolved or closed, then open again (by the customer or staff)
     breached_first_response = NumberAttribute(null=True)
     breached_resolution = NumberAttribute(null=True)
     csat_answers = NumberAttribute(null=True)

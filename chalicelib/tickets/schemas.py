@@ -75,10 +75,10 @@ class Sla(BaseModel):
     first_response_at: datetime | None
     resolved_at: datetime | None
     breached: list[str]
-    paused_at: datetime | None = Field(default=None, description="Waiting on the customer since: the resolution "
-                                                                   "clock is stopped")
-    resolution_left_seconds: int | None = Field(default=None, description="Business seconds the paused resolution "
-                                                                          "clock has left")
+    paused_at: datetime | None = Field(default=None, description="The resolution clock stopped since "
+                                                                   "(pending, resolved or closed)")
+    resolution_left_seconds: int | None = Field(default=None, description="Business seconds the stopped resolution "
+                                                                          "clock has left (none once breached)")
 
 
 class Csat(BaseModel):

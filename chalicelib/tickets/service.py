@@ -196,7 +196,8 @@ def _hand_conversation(ctx: TenantContext, ticket: Ticket) -> None:
 
 def set_status(ctx: TenantContext, ticket_id: str, data: s.StatusChange) -> Ticket:
     """Move a ticket to another status (only along ``TRANSITIONS``: 422 otherwise). Resolving stops the resolution
-    clock; closing asks the customer for a rating (when the company asks); reopening starts what is not breached."""
+    clock (each resolve counts, judged by the due time of that moment); closing asks the customer for a rating (when
+    the company asks); reopening counts a reopen and gives the clock the time it had left (none once breached)."""
     before = get_or_raise(ctx, ticket_id, action="update")
     if int(before.version or 0) != data.version:
         raise errors.VersionConflictError()
@@ -223,6 +224,7 @@ def set_status(ctx: TenantContext, ticket_id: str, data: s.StatusChange) -> Tick
         csat.ask_on_close(ctx, change, after)
     if data.status == "open" and before.status in ("resolved", "closed"):
         after.resolved_at, after.closed_at = None, None
+        counts = {"reopened": 1}
     timeline_service.add_entry(ctx, change, subject_type=TICKET.name, subject_id=ticket_id, kind="status",
                                summary=f"Status: {data.status}", data={"from": before.status, "to": data.status})
     return write(ctx, before, after, action="update", change=change, counts=counts, at=now)
@@ -313,32 +315,70 @@ def _conversation_rows(ctx: TenantContext, conversation_id: str) -> list[TicketR
         return [row for row in TicketRow.query(pk) if isinstance(row, TicketRow)]
 
 
+# The customer wrote on a resolved ticket's conversation: its timeline says so in the company's language.
+WROTE_AGAIN = {"en": "The customer wrote again: open", "ru": "Клиент написал снова: открыто"}
+REOPENED = "ticket.reopened"  # the assignee's notification
+
+
+def _waited_since(ticket: Ticket | TicketRow) -> datetime | None:
+    """Since when a ticket waits for the customer's word: pending (since it was paused) or resolved (since then);
+    None for any other status."""
+    if ticket.status == "pending":
+        return ticket.paused_at
+    return ticket.resolved_at if ticket.status == "resolved" else None
+
+
 def customer_answered(ctx: TenantContext, conversation_id: str, *, at: datetime) -> int:
-    """The customer wrote on a conversation: its tickets waiting on the customer since before that message open
-    again and their resolution clocks go on (one Query of their rows); how many. A message older than the pause (a
-    redelivered event) moves nothing."""
+    """The customer wrote on a conversation: its tickets waiting on the customer, or resolved, since before that
+    message open again and their resolution clocks go on with the time they had left (one Query of their rows); how
+    many. A resolved one's assignee is told. A message older than the pause or the resolve (a redelivered event)
+    moves nothing; a closed ticket stays closed."""
     moved = 0
     for row in _conversation_rows(ctx, conversation_id):
-        if row.status != "pending" or row.paused_at is None or row.paused_at >= at:
-            continue
-        for _ in range(3):
-            before = get(ctx, row.record_id)
-            if before is None or before.status != "pending" or before.paused_at is None or before.paused_at >= at:
-                break
-            after = editing.clone(before)
-            editing.touch(after)
-            after.status = "open"
-            change = db.Change()
-            timeline_service.add_entry(ctx, change, subject_type=TICKET.name, subject_id=before.ticket_id,
-                                       kind="status", summary="The customer answered: open",
-                                       data={"from": "pending", "to": "open", "by": "customer"})
-            try:
-                write(ctx, before, after, action="update", change=change)
-                moved += 1
-                break
-            except errors.VersionConflictError:
-                continue
+        since = _waited_since(row)
+        if since is not None and since < at and _reopen(ctx, row.record_id, at=at):
+            moved += 1
     return moved
+
+
+def _reopen(ctx: TenantContext, ticket_id: str, *, at: datetime) -> bool:
+    """Open one ticket on the customer's message at ``at`` (retried on a concurrent change); False when it no longer
+    waits since before then."""
+    for _ in range(3):
+        before = get(ctx, ticket_id)
+        since = _waited_since(before) if before is not None else None
+        if before is None or since is None or since >= at:
+            return False
+        after = editing.clone(before)
+        editing.touch(after)
+        after.status = "open"
+        resolved = before.status == "resolved"
+        if resolved:
+            after.resolved_at, after.closed_at = None, None
+        summary = "The customer answered: open"
+        if resolved:
+            locale = identity_service.company_locale(ctx)
+            summary = WROTE_AGAIN.get(locale, WROTE_AGAIN["en"])
+        change = db.Change()
+        timeline_service.add_entry(ctx, change, subject_type=TICKET.name, subject_id=before.ticket_id, kind="status",
+                                   summary=summary, data={"from": before.status, "to": "open", "by": "customer"})
+        try:
+            write(ctx, before, after, action="update", change=change, counts={"reopened": int(resolved)}, at=at)
+        except errors.VersionConflictError:
+            continue
+        if resolved and after.owner_id:
+            _tell_reopened(ctx, after, at=at)
+        return True
+    return False
+
+
+def _tell_reopened(ctx: TenantContext, ticket: Ticket, *, at: datetime) -> None:
+    """The assignee hears that the customer reopened their ticket (once per message: its time is the cause)."""
+    from chalicelib.notifications import service as notifications
+
+    notifications.notify(ctx, user_id=str(ticket.owner_id), type=REOPENED, cause=f"reopen:{ticket.ticket_id}",
+                         at=db.utcnow(), cause_at=at, subject_type="ticket", subject_id=ticket.ticket_id, title=None,
+                         actor_id=None)
 
 
 def move_contact_link(ctx: TenantContext, change: db.Change, ticket_id: str, *, from_id: str, to_id: str,

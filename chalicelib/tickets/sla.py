@@ -9,6 +9,10 @@ Waiting on the customer (``pending``) stops the resolution clock, as Zendesk's a
 business time it had left is kept on the ticket (``resolution_left``) and its timer dropped; leaving pending (the
 customer answers, or staff open it again) sets a new due time that many business seconds after that moment, and the
 timer with it. The first-response clock is not paused: the customer waits for a first answer all the same.
+
+A resolved (or closed) ticket keeps its clock stopped the same way: when it opens again (the customer wrote again,
+or staff reopened it) it has the time it had left when it was resolved, so a late "it still does not work" is not a
+miss at once. One resolved after its due (breached) keeps no time: it stays breached and gets no new timer.
 """
 
 from __future__ import annotations
@@ -139,13 +143,17 @@ def set_dues(ctx: TenantContext, ticket: Ticket, settings: TicketSettings | None
         ticket.resolution_left = business.business_seconds_between(ticket.paused_at, ticket.resolution_due, hours)
 
 
+STOPPED = ("pending", "resolved", "closed")  # the resolution clock does not run: waiting on the customer, or done
+
+
 def pause_or_resume(ctx: TenantContext, before: Ticket | None, after: Ticket, now: datetime) -> None:
-    """Stop the resolution clock when a ticket starts waiting on the customer, and start it again, with the business
-    time it had left, when it stops waiting (to open: the clock runs on; to resolved or closed: it is over)."""
+    """Stop the resolution clock when a ticket starts waiting on the customer or is resolved (or closed), and start
+    it again, with the business time it had left, when it opens again (pending to resolved keeps the time it had
+    when it started waiting)."""
     if after.deleted_at is not None:
         return  # in the trash: its timers are dropped; a restore finds the clock as it was
-    waiting = before is not None and before.status == "pending" and before.paused_at is not None
-    if after.status == "pending":
+    waiting = before is not None and before.status in STOPPED and before.paused_at is not None
+    if after.status in STOPPED:
         if not waiting:
             _pause(ctx, after, now)
         return

@@ -20,6 +20,7 @@ export const NOTIFICATIONS = {
   'notify.type.note.mention': ['You were mentioned in a note', 'Вас упомянули в заметке'],
   'notify.type.message.received': ['New message', 'Новое сообщение'],
   'notify.type.ticket.sla_breached': ['Ticket SLA missed', 'Нарушен SLA обращения'],
+  'notify.type.ticket.reopened': ['The customer wrote again on a resolved ticket', 'Клиент снова написал по решённому обращению'],
   'notify.type.automation': ['Automation', 'Автоматизация'],
   'settings.tab.automations': ['Automations', 'Автоматизация'],
   'nav.reports': ['Reports', 'Отчёты'],

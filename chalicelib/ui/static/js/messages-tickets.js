@@ -95,6 +95,7 @@ export const TICKETS = {
   'tk.rep.avgFirst': ['Avg. first response, min', 'Ср. первый ответ, мин'],
   'tk.rep.resolved': ['Resolved', 'Решено'],
   'tk.rep.resolvedOnTime': ['Resolved on time', 'Решено в срок'],
+  'tk.rep.reopened': ['Reopened', 'Открыто повторно'],
   'tk.rep.breaches': ['SLA misses', 'Нарушений SLA'],
   'tk.rep.csat': ['CSAT, avg.', 'CSAT, ср.'],
   'tk.rep.csatGood': ['Rated 4–5', 'Оценки 4–5'],

@@ -27,7 +27,8 @@ function reportTable(report, users) {
   const columns = [[t(`tk.rep.by.${report.by}`), (r) => keyName(report.by, r.key, users)],
     [t('tk.rep.created'), (r) => formatNumber(r.created)], [t('tk.rep.firstOnTime'), (r) => share(r.first_response_on_time)],
     [t('tk.rep.avgFirst'), (r) => minutes(r.avg_first_response_seconds)], [t('tk.rep.resolved'), (r) => formatNumber(r.resolved)],
-    [t('tk.rep.resolvedOnTime'), (r) => share(r.resolution_on_time)], [t('tk.rep.breaches'), (r) => formatNumber(r.breaches)],
+    [t('tk.rep.resolvedOnTime'), (r) => share(r.resolution_on_time)], [t('tk.rep.reopened'), (r) => formatNumber(r.reopened)],
+    [t('tk.rep.breaches'), (r) => formatNumber(r.breaches)],
     [t('tk.rep.csat'), (r) => (r.csat_average === null ? '—' : r.csat_average.toFixed(2))],
     [t('tk.rep.csatGood'), (r) => share(r.csat_good_share)]];
   const rows = [...report.items, report.total];
