@@ -62,15 +62,20 @@ def _admin() -> frozenset[str]:
     return frozenset(grant(entities, ACTIONS, "all") | grant(["billing", "tenant"], ["read"], "all") | {SENSITIVE})
 
 
+# What every role that reads an entity reads whole: the product catalogue is the company's, not someone's records
+# (an agent taking an order finds every product; changing one stays within the role's scope).
+CATALOGUES = ("products",)
+
+
 def _manager() -> frozenset[str]:
     crm = grant(CRM_ENTITIES, ["read", "create", "update", "delete", "export"], "team")
-    lookups = grant(["users", "teams", "pipelines", "customfields", "roles"], ["read"], "all")
+    lookups = grant(["users", "teams", "pipelines", "customfields", "roles", *CATALOGUES], ["read"], "all")
     return frozenset(crm | lookups | {SENSITIVE})
 
 
 def _agent() -> frozenset[str]:
     crm = grant(CRM_ENTITIES, ["read", "create", "update"], "own")
-    lookups = grant(["users", "teams", "pipelines", "customfields"], ["read"], "all")
+    lookups = grant(["users", "teams", "pipelines", "customfields", *CATALOGUES], ["read"], "all")
     return frozenset(crm | lookups)
 
 
