@@ -331,15 +331,11 @@ def follow_team(ctx: TenantContext, *, owner_id: str, team_id: str | None,
 
 
 def _restamp(ctx: TenantContext, article_id: str, *, owner_id: str, team_id: str | None) -> bool:
-    for _ in range(3):
-        before = _item(ctx, article_id)
-        if before is None or before.owner_id != owner_id or before.team_id == team_id:
-            return False
+    from chalicelib.records import teams
+
+    def write(before: Article) -> None:
         after = Article.from_raw_data(before.serialize())
         after.team_id = team_id
-        try:
-            _commit(ctx, before, after, action="team_move", subject=after)
-        except errors.VersionConflictError:
-            continue  # changed meanwhile: read it again
-        return True
-    raise errors.ServiceUnavailableError("An article kept changing while its team moved; the walk goes on later.")
+        _commit(ctx, before, after, action="team_move", subject=after)
+
+    return teams.restamp_once(lambda: _item(ctx, article_id), write, owner_id=owner_id, team_id=team_id)

@@ -93,20 +93,31 @@ def owned_page(ctx: TenantContext, rtype: RecordType, owner_id: str, cursor: dic
         return ids, rows.last_evaluated_key
 
 
-def restamp(ctx: TenantContext, rtype: RecordType, record_id: str, *, owner_id: str, team_id: str | None) -> bool:
-    """Give one record its owner's team (nothing when it has it, is gone or is someone else's); True if written."""
+def restamp_once(load: Callable[[], Any], write: Callable[[Any], None], *, owner_id: str, team_id: str | None,
+                 owner_field: str = "owner_id") -> bool:
+    """Give one record (a type's, a task, an article) its owner's team: ``load`` reads it, ``write`` writes it with
+    ``team_id`` through its own path (version check, audit); nothing when it is gone, someone else's or in the team
+    already; read again when it changed meanwhile (``write`` raised 409). True if written."""
     for _ in range(ATTEMPTS):
-        before = access.get_any(ctx, rtype, record_id)
-        if before is None or before.owner_id != owner_id or before.team_id == team_id:
+        record = load()
+        if record is None or getattr(record, owner_field) != owner_id or record.team_id == team_id:
             return False
-        after = editing.clone(before)
-        after.team_id = team_id
         try:
-            store.write(ctx, rtype, before, after, action="team_move")
+            write(record)
         except errors.VersionConflictError:
             continue  # changed meanwhile: read it again
         return True
     raise errors.ServiceUnavailableError("A record kept changing while its team moved; the walk goes on later.")
+
+
+def restamp(ctx: TenantContext, rtype: RecordType, record_id: str, *, owner_id: str, team_id: str | None) -> bool:
+    """Give one record of a type its owner's team (``restamp_once`` through the engine's write); True if written."""
+    def write(before: Any) -> None:
+        after = editing.clone(before)
+        after.team_id = team_id
+        store.write(ctx, rtype, before, after, action="team_move")
+
+    return restamp_once(lambda: access.get_any(ctx, rtype, record_id), write, owner_id=owner_id, team_id=team_id)
 
 
 def _record_follower(rtype: RecordType, *, trash: bool) -> Follower:

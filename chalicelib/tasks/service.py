@@ -334,14 +334,11 @@ def follow_team(ctx: TenantContext, *, owner_id: str, team_id: str | None,
 
 
 def _restamp(ctx: TenantContext, task_id: str, *, owner_id: str, team_id: str | None) -> bool:
-    for _ in range(3):
-        task = get(ctx, task_id)
-        if task is None or task.assignee_id != owner_id or task.team_id == team_id:
-            return False
+    from chalicelib.records import teams
+
+    def write(task: Task) -> None:
         before, task.team_id = audit_view(task), team_id
-        try:
-            _commit(ctx, db.Change(), task, action="team_move", before=before)
-        except errors.VersionConflictError:
-            continue  # changed meanwhile: read it again
-        return True
-    raise errors.ServiceUnavailableError("A task kept changing while its team moved; the walk goes on later.")
+        _commit(ctx, db.Change(), task, action="team_move", before=before)
+
+    return teams.restamp_once(lambda: get(ctx, task_id), write, owner_id=owner_id, team_id=team_id,
+                              owner_field="assignee_id")

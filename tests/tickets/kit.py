@@ -8,7 +8,20 @@ from typing import Any
 from chalicelib.core import tenancy
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.due import service as due
+from tests.factories import Company, signup
 from tests.support import ApiClient, body
+
+
+def moscow_hours_company(api: ApiClient, name: str) -> Company:
+    """A company whose support works 09:00-18:00 Moscow time on weekdays, high priority due in 60 business minutes
+    for a first response and 600 for a resolution (the SLA clock's tests count on these hours)."""
+    made = signup(api, company=name)
+    settings = body(api.get("/api/v1/ticket-settings", token=made.owner.token))
+    changed = api.put("/api/v1/ticket-settings", {
+        "version": settings["version"], "timezone": "Europe/Moscow", "days": [0, 1, 2, 3, 4], "opens": "09:00",
+        "closes": "18:00", "targets": {"high": {"first_response": 60, "resolution": 600}}}, token=made.owner.token)
+    assert changed.status_code == 200, changed.body
+    return made
 
 
 def open_ticket(client: ApiClient, token: str, **fields: Any) -> dict[str, Any]:

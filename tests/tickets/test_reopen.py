@@ -16,20 +16,14 @@ from chalicelib.due import service as due
 from tests.events.conftest import Feed, feed, fresh_due_bookmark  # noqa: F401 - the fixtures, shared
 from tests.factories import Company, signup
 from tests.support import ApiClient, body
-from tests.tickets.kit import fire, open_ticket, status
+from tests.tickets.kit import fire, moscow_hours_company, open_ticket, status
 
 RESOLUTION = "ticket.resolution"
 
 
 @pytest.fixture(scope="module")
 def company(api: ApiClient) -> Company:
-    made = signup(api, company="Reopening Co")
-    settings = body(api.get("/api/v1/ticket-settings", token=made.owner.token))
-    changed = api.put("/api/v1/ticket-settings", {
-        "version": settings["version"], "timezone": "Europe/Moscow", "days": [0, 1, 2, 3, 4], "opens": "09:00",
-        "closes": "18:00", "targets": {"high": {"first_response": 60, "resolution": 600}}}, token=made.owner.token)
-    assert changed.status_code == 200, changed.body
-    return made
+    return moscow_hours_company(api, "Reopening Co")
 
 
 def _system(tenant_id: str) -> TenantContext:
