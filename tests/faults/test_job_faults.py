@@ -78,6 +78,15 @@ def case(fault: Fault, name: str) -> Any:
     return pytest.param(fault, id=name)
 
 
+# What a job whose writes are transactions meets: throttled writes, throttled or cancelled transactions, a failing KMS.
+TRANSACTIONAL_FAULTS = [
+    case(THROUGHPUT, "dynamodb-throughput"),
+    case(THROTTLED, "dynamodb-throttling"),
+    case(TRANSACTIONS, "dynamodb-transactions"),
+    case(KMS, "kms-throttling"),
+]
+
+
 @pytest.fixture(scope="module")
 def watched(app: Any) -> Watched:
     """The table as the cases compare it (earlier modules' tenants left out)."""
@@ -145,12 +154,7 @@ def _due_timers_of(monkeypatch: pytest.MonkeyPatch, company: Company) -> None:
 IMPORT_ROWS = 6
 
 
-@pytest.mark.parametrize("fault", [
-    case(THROUGHPUT, "dynamodb-throughput"),
-    case(THROTTLED, "dynamodb-throttling"),
-    case(TRANSACTIONS, "dynamodb-transactions"),
-    case(KMS, "kms-throttling"),
-])
+@pytest.mark.parametrize("fault", TRANSACTIONAL_FAULTS)
 def test_an_import_pauses_and_resumes_creating_each_row_once(
         client: ApiClient, watched: Watched, monkeypatch: pytest.MonkeyPatch, fault: Fault) -> None:
     company = signup(client, company="Import Fault", country="US")
@@ -450,12 +454,7 @@ def test_a_tenant_purge_waits_for_the_next_tick_and_then_removes_everything(
 # -- inbox_events: the jobs queue's handler ---------------------------------------------------
 
 
-@pytest.mark.parametrize("fault", [
-    case(THROUGHPUT, "dynamodb-throughput"),
-    case(THROTTLED, "dynamodb-throttling"),
-    case(TRANSACTIONS, "dynamodb-transactions"),
-    case(KMS, "kms-throttling"),
-])
+@pytest.mark.parametrize("fault", TRANSACTIONAL_FAULTS)
 def test_a_queued_event_is_never_lost_and_makes_its_lead_once(
         client: ApiClient, watched: Watched, monkeypatch: pytest.MonkeyPatch, fault: Fault) -> None:
     company = signup(client, company="Queue Fault", country="US")
@@ -493,12 +492,7 @@ def test_a_queued_event_is_never_lost_and_makes_its_lead_once(
 # -- inbox_retries: the retry job -------------------------------------------------------------
 
 
-@pytest.mark.parametrize("fault", [
-    case(THROUGHPUT, "dynamodb-throughput"),
-    case(THROTTLED, "dynamodb-throttling"),
-    case(TRANSACTIONS, "dynamodb-transactions"),
-    case(KMS, "kms-throttling"),
-])
+@pytest.mark.parametrize("fault", TRANSACTIONAL_FAULTS)
 def test_a_waiting_event_stays_due_and_is_processed_once(
         client: ApiClient, watched: Watched, monkeypatch: pytest.MonkeyPatch, fault: Fault) -> None:
     company = signup(client, company="Retry Fault", country="US")
@@ -589,12 +583,7 @@ def _purge_timer(company: Company, entity: str, record_id: str) -> Key:
 
 
 @pytest.mark.parametrize("entity", sorted(TRASHED))
-@pytest.mark.parametrize("fault", [
-    case(THROUGHPUT, "dynamodb-throughput"),
-    case(THROTTLED, "dynamodb-throttling"),
-    case(TRANSACTIONS, "dynamodb-transactions"),
-    case(KMS, "kms-throttling"),
-])
+@pytest.mark.parametrize("fault", TRANSACTIONAL_FAULTS)
 def test_a_trashed_record_waits_for_the_next_run_and_is_purged_once(
         client: ApiClient, watched: Watched, monkeypatch: pytest.MonkeyPatch, fault: Fault, entity: str) -> None:
     company = signup(client, company="Trash Fault", country="US")
@@ -678,12 +667,7 @@ def _closed_once(client: ApiClient, company: Company, call_id: str) -> None:
     assert [t["id"] for t in tasks] == [call["callback"]["task_id"]], tasks
 
 
-@pytest.mark.parametrize("fault", [
-    case(THROUGHPUT, "dynamodb-throughput"),
-    case(THROTTLED, "dynamodb-throttling"),
-    case(TRANSACTIONS, "dynamodb-transactions"),
-    case(KMS, "kms-throttling"),
-])
+@pytest.mark.parametrize("fault", TRANSACTIONAL_FAULTS)
 def test_a_call_without_its_end_stays_due_and_is_closed_once(
         client: ApiClient, watched: Watched, monkeypatch: pytest.MonkeyPatch, fault: Fault) -> None:
     from chalicelib.telephony import unended
