@@ -14,7 +14,8 @@ from chalicelib.core.http import API_HEADERS, FORM, JSON, MULTIPART, Api, ApiReq
 api = Api(__name__, tag="campaigns")
 PAGE_HEADERS: dict[str, str | list[str]] = {
     **API_HEADERS, "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store",
-    "Content-Security-Policy": "default-src 'none'; form-action 'self'; style-src 'unsafe-inline'"}
+    "Content-Security-Policy": "default-src 'none'; form-action 'self'; style-src 'self'; base-uri 'none'; "
+                               "frame-ancestors 'none'"}
 
 
 @api.route("/api/v1/campaigns", summary="The company's campaigns, newest first", query=s.CampaignListQuery,
@@ -112,24 +113,34 @@ def contacts_consent_update(request: ApiRequest, contact_id: str) -> s.ConsentRe
 # -- the public links -----------------------------------------------------------------------------------------
 
 
-def _page(status: int, kind: str, form: str | None = None) -> Response:
-    texts = public.answer(kind)
-    return Response(body=public.page(texts["title"], texts["lines"], form=form), status_code=status,
+def _page(status: int, kind: str, *, lang: str = "en", company: str = "", form: str | None = None) -> Response:
+    return Response(body=public.page(kind, lang=lang, company=company, form=form), status_code=status,
                     headers=PAGE_HEADERS)
+
+
+def _asked(request: ApiRequest) -> str | None:
+    return (request.raw.query_params or {}).get("lang")
 
 
 @api.route("/m/u/{token}", summary="The unsubscribe page of a campaign's message", public=True, in_schema=False)
 def campaigns_unsubscribe_page(request: ApiRequest, token: str) -> Response:
     # A GET never unsubscribes: mail scanners follow links. The page's button (or a one-click POST) does.
-    if not public.valid(token, "u"):
-        return _page(404, "unknown")
-    return _page(200, "ask", form=f"/m/u/{token}")
+    sender, asked = public.sender(token, "u"), _asked(request)
+    lang = public.language(asked, sender)
+    if sender is None:
+        return _page(404, "unknown", lang=lang)
+    form = f"/m/u/{token}" + (f"?lang={lang}" if asked in public.TEXT else "")
+    return _page(200, "ask", lang=lang, company=sender.name, form=form)
 
 
 @api.route("/m/u/{token}", method="POST", summary="Unsubscribe (the page's button, or RFC 8058 one-click)",
            public=True, in_schema=False, raw_body=True, content_types=(FORM, MULTIPART, JSON))
 def campaigns_unsubscribe(request: ApiRequest, token: str) -> Response:
-    return _page(200, "done") if public.unsubscribe(token) else _page(404, "unknown")
+    sender = public.unsubscribe(token)
+    lang = public.language(_asked(request), sender)
+    if sender is None:
+        return _page(404, "unknown", lang=lang)
+    return _page(200, "done", lang=lang, company=sender.name)
 
 
 @api.route("/m/c/{token}", summary="A link in a campaign's message", public=True, in_schema=False)
