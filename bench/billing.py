@@ -5,7 +5,8 @@ trial: 1,200 API requests a minute, so the shared rate counter is written every 
 
 - API requests admitted by the rate limiter: the shared counter's UpdateItems over ``requests`` calls, per call;
 - a contact create and an invitation: the usage counter in their transaction (WRU of that item, of the whole);
-- GET /api/v1/billing: one BatchGetItem of the usage counters and the 8 days of short-lived files (storage);
+- GET /api/v1/billing: one BatchGetItem of the usage counters, the 8 days of short-lived files (storage) and the
+  month's campaign messages;
 - one Stripe event through POST /hooks/stripe: stored through the inbox and applied to the tenant in the request;
 - a change of plan (POST /api/v1/billing/plan) of the company that event subscribed: the tenant, its users' count
   and one read of the price book (the plan's price and the portal configuration); Stripe's portal session is not

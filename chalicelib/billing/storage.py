@@ -59,13 +59,23 @@ def _days() -> list[str]:
 
 def usage_and_stored(ctx: TenantContext) -> tuple[dict[str, int], Stored]:
     """The tenant's counters and stored bytes: one BatchGetItem of its usage item and its short-lived files' days."""
+    counters, now_stored, _ = usage_stored_and(ctx, [])
+    return counters, now_stored
+
+
+def usage_stored_and(ctx: TenantContext, also: list[tuple[str, str]]
+                     ) -> tuple[dict[str, int], Stored, dict[tuple[str, str], db.MainTable]]:
+    """usage_and_stored, and the tenant's items of the keys ``also`` names read in the same BatchGetItem (a
+    domain's own counter, such as the month's campaign messages), by key."""
     keys = [usage_key(ctx), *(files_key(ctx, day) for day in _days())]
-    found = db.get_many(ctx, keys, consistent=True)
+    found = db.get_many(ctx, [*keys, *also], consistent=True)
+    extra = {key: found[key] for key in also if key in found}
+    found = {key: found[key] for key in keys if key in found}
     usage = found.get(keys[0])
     counters = {name: max(0, int(getattr(usage, name, 0) or 0)) for name in catalog.COUNTED}
     kept = int(getattr(usage, "storage_bytes", 0) or 0) if isinstance(usage, Usage) else 0
     short = sum(int(item.stored_bytes or 0) for item in found.values() if isinstance(item, FilesOfDay))
-    return counters, Stored(kept=max(0, kept), short_lived=max(0, short))
+    return counters, Stored(kept=max(0, kept), short_lived=max(0, short)), extra
 
 
 def stored(ctx: TenantContext) -> Stored:

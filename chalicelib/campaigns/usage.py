@@ -26,8 +26,12 @@ def usage_key(ctx: TenantContext, now: datetime) -> tuple[str, str]:
 
 def used(ctx: TenantContext, now: datetime) -> int:
     """Messages counted this month (one GetItem)."""
-    found = db.get(ctx, CampaignUsage, *usage_key(ctx, now))
-    return int(getattr(found, "messages", 0) or 0)
+    return messages_of(db.get(ctx, CampaignUsage, *usage_key(ctx, now)))
+
+
+def messages_of(found: object) -> int:
+    """The messages a month's counter item holds (0 when there is none: nothing sent that month)."""
+    return max(0, int(getattr(found, "messages", 0) or 0)) if isinstance(found, CampaignUsage) else 0
 
 
 def _plan(ctx: TenantContext) -> catalog.Plan:

@@ -50,7 +50,8 @@ class BillingRead(BaseModel):
     cancel_at_period_end: bool
     seats: int | None
     currency: str
-    usage: dict[str, UsageLine]  # users, contacts, pipelines, storage_mb (megabytes, rounded up)
+    usage: dict[str, UsageLine]  # the counted limits, storage_mb (megabytes, rounded up), campaign_messages_per_month
+    # (this month, UTC)
     # Limits the company is above: a provider's file stored past storage_mb, or a plan with fewer than it holds.
     # Nothing is deleted; creating more of it is refused until it is back within the plan.
     over_limits: list[str]

@@ -98,7 +98,8 @@ def test_recount_sets_the_counters_from_what_the_tenant_holds(client: ApiClient)
     assert f"{company.tenant_id}: 2 users, 1 pipelines, 0 automation_rules, 2 contacts, 0 storage_bytes counted" \
         in said  # the birthday greeting every company starts with is switched off
     assert {name: line["used"] for name, line in helpers.usage(client, company).items()} == {
-        "users": 2, "contacts": 2, "pipelines": 1, "automation_rules": 0, "storage_mb": 0}
+        "users": 2, "contacts": 2, "pipelines": 1, "automation_rules": 0, "storage_mb": 0,
+        "campaign_messages_per_month": 0}
 
 
 def test_the_readme_names_every_operator_command() -> None:

@@ -34,6 +34,7 @@ def test_counters_follow_the_writes(client: ApiClient) -> None:
                                               "contacts": {"used": 0, "limit": 250000},
                                               "pipelines": {"used": 1, "limit": 50},
                                               "automation_rules": {"used": 0, "limit": 50},
+                                              "campaign_messages_per_month": {"used": 0, "limit": 50000},
                                               "storage_mb": {"used": 0, "limit": 51200}}
     ids = [body(client.post("/api/v1/contacts", {"first_name": f"C{n}"}, token=owner))["id"] for n in range(3)]
     assert client.delete(f"/api/v1/contacts/{ids[0]}", token=owner).status_code in (200, 204)

@@ -5,9 +5,14 @@ read-only banner (English and Russian)."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
+from chalicelib.campaigns import usage
+from chalicelib.campaigns.models import CampaignUsage
+from chalicelib.core import db
 from chalicelib.core.config import settings
+from chalicelib.core.tenancy import bind
 from tests.billing import helpers
 from tests.browser.conftest import Screens, assert_fits_a_phone, new_page
 from tests.browser.test_app import open_screen
@@ -103,11 +108,34 @@ def test_a_402_is_an_upgrade_prompt(browser: Any, live_url: str, app: Any, scree
     prompt.locator("[data-test=upgrade-link]").click()
     page.locator("[data-test=billing-status]").wait_for()
     assert "2 of 2" in page.locator("[data-test=usage-users]").inner_text()
+    assert page.locator("[data-test=usage-campaign_messages_per_month]").count() == 0  # free has no campaigns
 
     page.get_by_label("Language").select_option("ru")
     page.locator("h2", has_text="Тарифы").wait_for()
     assert "Бесплатный" in page.locator("[data-test=billing-plan] h2").inner_text()
     screens.shoot(page, "billing-free-ru")
+    assert not problems(page), page.problems
+    page.context.close()
+
+
+def test_the_campaign_messages_sent_this_month_show_against_the_plans_limit(
+        browser: Any, live_url: str, app: Any, screens: Screens) -> None:
+    company = signup(ApiClient(app), company="Mailing Bakery")
+    ctx = helpers.context(company)
+    with bind(ctx):
+        now = db.utcnow()
+        for moment in (now, now + timedelta(minutes=10)):  # whichever month the screen is read in (no time of day)
+            CampaignUsage(*usage.usage_key(ctx, moment), messages=1234).save()
+    page = new_page(browser, live_url)
+    sign_in(page, company.owner, "Mailing Bakery")
+    open_screen(page, "/settings/billing", "Settings")
+    line = page.locator("[data-test=usage-campaign_messages_per_month]")
+    assert "Campaign messages a month" in line.inner_text() and "1,234 of 50,000" in line.inner_text()  # pro's trial
+    assert line.locator("meter").get_attribute("value") == "1234"
+    page.get_by_label("Language").select_option("ru")
+    page.locator("h2", has_text="Тарифы").wait_for()
+    shown = re.sub(r"\s", " ", line.inner_text())  # Russian groups thousands with a no-break space
+    assert "Сообщений рассылок в месяц" in shown and "1 234 из 50 000" in shown
     assert not problems(page), page.problems
     page.context.close()
 

@@ -8,7 +8,8 @@ import { can, session, update } from '../js/session.js';
 import { field, heading, toast, toastError } from '../js/ui.js';
 import { settingsTabs } from './settings-nav.js';
 
-const COUNTED = ['users', 'contacts', 'pipelines', 'storage_mb'];
+// campaign_messages_per_month: this month's (UTC), shown where the plan has campaigns or the company sent some.
+const COUNTED = ['users', 'contacts', 'pipelines', 'storage_mb', 'campaign_messages_per_month'];
 const SHOWN_LIMITS = ['users', 'contacts', 'pipelines', 'api_requests_per_minute'];
 const STATUS_BADGE = { trialing: 'badge-warn', active: 'badge-ok', past_due: 'badge-warn', suspended: 'badge-off',
   canceled: 'badge-off' };
@@ -54,8 +55,10 @@ function usage(billing) {
   // company holds. Nothing is deleted; adding more of it is refused until the company is back within the plan.
   const over = (billing.over_limits || []).map((name) => h('p', { class: 'notice', role: 'status', 'data-test': `over-${name}` },
     t('billing.overLimit', { what: t(`limit.${name}`) })));
+  // A limit of 0 is a feature the plan lacks (campaigns on free): not shown unless some was used before a downgrade.
+  const shown = COUNTED.filter((name) => billing.usage[name] && (billing.usage[name].limit !== 0 || billing.usage[name].used));
   return h('section', { class: 'panel' }, h('h2', {}, t('billing.usage')), over, h('dl', { class: 'usage' },
-    COUNTED.filter((name) => billing.usage[name]).map((name) => {
+    shown.map((name) => {
       const { used, limit } = billing.usage[name];
       const text = limit === null ? t('billing.unlimited', { used: amount(used) })
         : t('billing.of', { used: amount(used), limit: amount(limit) });
