@@ -212,6 +212,9 @@ class DealCard(BaseModel):
     timeline_next_cursor: str | None = None
     contacts: list[NamedRecord] = Field(default_factory=list, description="The deal's contacts, named")
     company: NamedRecord | None = Field(default=None, description="The deal's company, named")
+    pipeline: PipelineRead | None = Field(default=None, description=(
+        "The deal's pipeline (its stages and lost reasons, for the card's stage bar), when the caller may read "
+        "pipelines"))
 
 
 # -- the board and the funnel ---------------------------------------------------------------

@@ -65,7 +65,8 @@ def get_or_raise(ctx: TenantContext, deal_id: str) -> Deal:
 
 
 def card(ctx: TenantContext, deal_id: str) -> s.DealCard:
-    """The deal card: the deal, its stage history, its links and newest timeline entries in ONE Query."""
+    """The deal card: the deal, its stage history, its links and newest timeline entries in ONE Query, and its
+    pipeline (one GetItem) for the card's stage bar, so the card's screen needs no third request."""
     scope = permissions.require(ctx, "deals", "read")
     if not is_valid_id(deal_id):
         raise errors.NotFoundError("No such deal.")
@@ -83,7 +84,16 @@ def card(ctx: TenantContext, deal_id: str) -> s.DealCard:
         links=[s.LinkRead(**links.link_view(i)) for i in page.items if isinstance(i, RecordLink)],
         timeline=[s.TimelineEntryRead(**timeline_service.entry_view(entry)) for entry in entries],
         timeline_next_cursor=cursor,
+        pipeline=_card_pipeline(ctx, deal),
     )
+
+
+def _card_pipeline(ctx: TenantContext, deal: Deal) -> s.PipelineRead | None:
+    """The deal's pipeline, for one who may read pipelines (as GET /api/v1/pipelines/{id} decides)."""
+    if permissions.scope_of(ctx, "pipelines", "read") is None:
+        return None
+    pipeline = pipelines.get(ctx, deal.pipeline_id)
+    return pipelines.pipeline_read(pipeline) if pipeline else None
 
 
 def people(ctx: TenantContext, deal: dict[str, Any]) -> dict[str, Any]:

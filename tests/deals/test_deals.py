@@ -197,7 +197,8 @@ def test_trash_is_kept_thirty_days(client: ApiClient, company: Company, monkeypa
         assert client.post(f"/api/v1/deals/{deal['id']}/restore", token=owner).status_code == 404
 
 
-def test_the_card_is_one_query(client: ApiClient, company: Company, sales: dict, tenancy_watcher: Any) -> None:
+def test_the_card_is_one_query_and_its_pipeline(client: ApiClient, company: Company, sales: dict,
+                                               tenancy_watcher: Any) -> None:
     owner = company.owner.token
     deal = body(create(client, owner))
     moved = body(client.post(f"/api/v1/deals/{deal['id']}/move", {"stage_id": stage(sales, "Qualified"),
@@ -206,9 +207,12 @@ def test_the_card_is_one_query(client: ApiClient, company: Company, sales: dict,
     tenancy_watcher.reset()
     card = client.get(f"/api/v1/deals/{deal['id']}", token=owner)
     assert card.status_code == 200
-    assert data_requests(tenancy_watcher) == ["Query"]
+    # The deal's collection in one Query; its pipeline (the card's stage bar, Won, Lost) in one GetItem.
+    assert data_requests(tenancy_watcher) == ["Query", "GetItem"]
     result = body(card)
     assert result["deal"]["version"] == moved["version"] and len(result["stage_history"]) == 2
+    assert result["pipeline"]["id"] == sales["id"] and result["pipeline"]["stages"] == sales["stages"]
+    assert result["pipeline"]["lost_reasons"] == sales["lost_reasons"]
     assert [e["kind"] for e in result["timeline"]] == ["note", "stage_change", "stage_change"]
 
 

@@ -438,12 +438,76 @@ function editDeal(deal, definitions, reload) {
     customInputs(own, deal.custom)] }));
 }
 
-/** The current stage: named in the stage history; the pipeline is read only when the history lacks it. */
-async function currentStage(deal, changes) {
-  const change = changes.find((c) => c.to_stage.id === deal.stage_id);
-  if (change) return change.to_stage;
-  const pipeline = await get(`/api/v1/pipelines/${encodeURIComponent(deal.pipeline_id)}`);
-  return pipeline.stages.find((s) => s.id === deal.stage_id) || null;
+/** True when the signed-in user may move this deal (an agent their own, a manager their team's, as the API decides). */
+function mayMove(deal) {
+  const scope = scopeOf('deals', 'update');
+  return Boolean(scope) && within(scope, deal.owner_id, deal.team_id);
+}
+
+/** The open stage a won or lost deal goes back to: the last open one it stood in (still in the pipeline), or the first. */
+function reopenStage(changes, open) {
+  const last = [...changes].sort((a, b) => (a.at < b.at ? -1 : 1)).reverse()
+    .find((c) => c.to_kind === 'open' && open.some((stage) => stage.id === c.to_stage.id));
+  return open.find((stage) => stage.id === last?.to_stage.id) || open[0];
+}
+
+/**
+ * The pipeline's open stages as a bar (the current one marked aria-current), with Won and Lost, or Reopen on a
+ * closed deal, for whoever may move it; one move a tap (the board's POST …/move with the deal's version), then the
+ * card reloads. A read-only user sees the stages alone.
+ */
+function stageBar(deal, pipeline, changes, reload) {
+  const open = pipeline.stages.filter((stage) => stage.kind === 'open');
+  const won = pipeline.stages.find((stage) => stage.kind === 'won');
+  const lost = pipeline.stages.find((stage) => stage.kind === 'lost');
+  const may = mayMove(deal);
+  let busy = false;
+  const move = async (stage, message) => {
+    if (busy || stage.id === deal.stage_id) return;
+    let lostReason = null;
+    if (stage.kind === 'lost') {
+      lostReason = await askLostReason(pipeline.lost_reasons || []);
+      if (!lostReason) return;
+    }
+    busy = true;
+    for (const button of bar.querySelectorAll('button')) button.disabled = true;
+    try {
+      const body = { stage_id: stage.id, version: deal.version };
+      if (lostReason) body.lost_reason = lostReason;
+      await post(`/api/v1/deals/${encodeURIComponent(deal.id)}/move`, body);
+      toast(message);
+    } catch (error) {
+      // 409: someone moved or changed the deal meanwhile; the reload shows where it stands now.
+      toastError(error);
+      if (!(error instanceof ApiError && error.status === 409)) {
+        busy = false;
+        for (const button of bar.querySelectorAll('button')) button.disabled = false;
+        return;
+      }
+    }
+    await reload();
+    // The bar was drawn anew: the keyboard stays on it (the stage the deal is in now, or its first button).
+    const again = document.querySelector('[data-test="stage-bar"]');
+    (again?.querySelector('button[aria-current]') || again?.querySelector('button'))?.focus();
+  };
+  const current = (stage) => (stage.id === deal.stage_id ? 'step' : null);
+  const steps = h('ol', { class: 'stage-steps' }, open.map((stage) => h('li', {}, may && deal.status === 'open'
+    ? h('button', { type: 'button', class: 'stage-step', 'aria-current': current(stage), 'data-stage': stage.id,
+      onClick: () => move(stage, t('deals.moved', { title: deal.title, stage: stage.name })) }, stage.name)
+    : h('span', { class: 'stage-step', 'aria-current': current(stage), 'data-stage': stage.id }, stage.name))));
+  // A lost deal's reopening clears its reason: a role that may not edit the reason keeps it lost (as the API does).
+  const back = deal.status === 'won' || (deal.status === 'lost' && mine('lost_reason')) ? reopenStage(changes, open) : null;
+  const actions = !may ? null : h('div', { class: 'stage-actions' }, deal.status === 'open' ? [
+    won && h('button', { type: 'button', class: 'primary won', 'data-test': 'deal-won', onClick: () => move(won, t('deals.wonToast', { title: deal.title })) },
+      t('deals.markWon')),
+    lost && mine('lost_reason') && h('button', { type: 'button', class: 'secondary', 'data-test': 'deal-lost', onClick: () => move(lost, t('deals.lostToast', { title: deal.title })) },
+      t('deals.markLost')),
+  ] : [h('span', { class: ['badge', deal.status === 'won' ? 'badge-ok' : 'badge-off'], 'data-test': 'deal-status' },
+    t(`deals.status.${deal.status}`)), back && h('button', { type: 'button', class: 'secondary', 'data-test': 'deal-reopen',
+    onClick: () => move(back, t('deals.reopened', { title: deal.title, stage: back.name })) }, t('deals.reopen'))]);
+  const bar = h('section', { class: ['panel', 'stage-bar', `stage-bar-${deal.status}`], 'aria-label': t('deals.stages'),
+    'data-test': 'stage-bar' }, steps, actions);
+  return bar;
 }
 
 /** "Create order" on a won deal (#23): its order in one step; a deal that has one already opens it. */
@@ -462,21 +526,25 @@ function createOrder(deal) {
   } }, t('deals.createOrder'));
 }
 
-/** #/deals/:id: the deal card (two requests: the card and the deal's custom fields; the users once, for another's deal). */
+/** #/deals/:id: the deal card (two requests: the card, with its pipeline, and the deal's custom fields; the users once,
+ * for another's deal). */
 export async function card(root, { params, alive }) {
   const reload = () => card(root, { params, alive });
   const [answer, definitions] = await Promise.all([get(`/api/v1/deals/${encodeURIComponent(params.id)}`),
     definitionsFor('deal')]);
   const deal = answer.deal;
-  const [stage, owner] = await Promise.all([currentStage(deal, answer.stage_history || []),
-    ownerRow('deals', deal, { path: `/api/v1/deals/${encodeURIComponent(deal.id)}`, reload })]);
+  const changes = answer.stage_history || [];
+  const pipeline = answer.pipeline || null;
+  const owner = await ownerRow('deals', deal, { path: `/api/v1/deals/${encodeURIComponent(deal.id)}`, reload });
   if (!alive()) return;
+  const stage = pipeline?.stages.find((s) => s.id === deal.stage_id) || changes.find((c) => c.to_stage.id === deal.stage_id)?.to_stage;
   const timeline = timelineList(answer.timeline || []);
   mount(root, heading(deal.title, h('a', { href: `#/deals${query({ pipeline: deal.pipeline_id })}` }, t('deals.backToBoard')),
     createOrder(deal)),
+    pipeline ? stageBar(deal, pipeline, changes, reload) : null,
     h('div', { class: 'card-grid' },
       h('div', {}, h('section', { class: 'panel' }, dealFacts(deal, stage, definitions, owner)), can('deals', 'update') ? editDeal(deal, definitions, reload) : null,
         h('section', { class: 'panel' }, h('h2', {}, t('timeline.title')), noteForm({ type: 'deal', id: deal.id }, timeline), timeline.view)),
-      h('div', {}, history(answer.stage_history || []), linkGroups(answer.links), linkPanel(deal, answer, reload),
+      h('div', {}, history(changes), linkGroups(answer.links), linkPanel(deal, answer, reload),
         documentsPanel('deal', deal.id, can('deals', 'update')))));
 }
