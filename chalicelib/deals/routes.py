@@ -105,7 +105,8 @@ def deals_get(request: ApiRequest, deal_id: str) -> Any:
     data = shown.record(ctx, DEAL, service.card(ctx, deal_id))  # its links and timeline
     if isinstance(data, dict):
         data["deal"] = shown.record(ctx, DEAL, data["deal"])
-        data.update(service.people(ctx, data["deal"]))  # its contacts and company named, as far as it shows them
+        # its contacts and company named, as far as it shows them, and its pipeline for the stage bar (one request)
+        data.update(service.people(ctx, data["deal"], with_pipeline=True))
     return data
 
 

@@ -65,8 +65,8 @@ def get_or_raise(ctx: TenantContext, deal_id: str) -> Deal:
 
 
 def card(ctx: TenantContext, deal_id: str) -> s.DealCard:
-    """The deal card: the deal, its stage history, its links and newest timeline entries in ONE Query, and its
-    pipeline (one GetItem) for the card's stage bar, so the card's screen needs no third request."""
+    """The deal card: the deal, its stage history, its links and newest timeline entries in ONE Query (``people``
+    then names its contacts and company and reads its pipeline in one BatchGetItem)."""
     scope = permissions.require(ctx, "deals", "read")
     if not is_valid_id(deal_id):
         raise errors.NotFoundError("No such deal.")
@@ -84,26 +84,28 @@ def card(ctx: TenantContext, deal_id: str) -> s.DealCard:
         links=[s.LinkRead(**links.link_view(i)) for i in page.items if isinstance(i, RecordLink)],
         timeline=[s.TimelineEntryRead(**timeline_service.entry_view(entry)) for entry in entries],
         timeline_next_cursor=cursor,
-        pipeline=_card_pipeline(ctx, deal),
     )
 
 
-def _card_pipeline(ctx: TenantContext, deal: Deal) -> s.PipelineRead | None:
-    """The deal's pipeline, for one who may read pipelines (as GET /api/v1/pipelines/{id} decides)."""
-    if permissions.scope_of(ctx, "pipelines", "read") is None:
-        return None
-    pipeline = pipelines.get(ctx, deal.pipeline_id)
-    return pipelines.pipeline_read(pipeline) if pipeline else None
-
-
-def people(ctx: TenantContext, deal: dict[str, Any]) -> dict[str, Any]:
-    """The contacts and company a deal's view names, with what they are called (one BatchGetItem; #20 item 1)."""
+def people(ctx: TenantContext, deal: dict[str, Any], *, with_pipeline: bool = False) -> dict[str, Any]:
+    """The contacts and company a deal's view names, with what they are called (one BatchGetItem; #20 item 1);
+    ``with_pipeline``: and the deal's pipeline in the same request (the card's stage bar), for one who may read
+    pipelines (as GET /api/v1/pipelines/{id} decides)."""
     contact_ids = [str(i) for i in deal.get("contact_ids") or []]
     company_id = deal.get("company_id")
     refs = [("contact", i) for i in contact_ids] + ([("company", str(company_id))] if company_id else [])
-    names = naming.record_names(ctx, refs) if refs else {}
-    return {"contacts": [{"id": i, "name": names.get(("contact", i))} for i in contact_ids],
-            "company": {"id": company_id, "name": names.get(("company", str(company_id)))} if company_id else None}
+    pipeline_id = str(deal.get("pipeline_id") or "")
+    wanted = with_pipeline and is_valid_id(pipeline_id) and permissions.scope_of(ctx, "pipelines", "read") is not None
+    key = (pipelines.pipelines_pk(ctx), pipeline_id)
+    names, items = naming.names_and_items(ctx, refs, also=[key] if wanted else []) if refs or wanted else ({}, {})
+    company = {"id": company_id, "name": names.get(("company", str(company_id)))} if company_id else None
+    shown: dict[str, Any] = {"contacts": [{"id": i, "name": names.get(("contact", i))} for i in contact_ids],
+                             "company": company}
+    if with_pipeline:
+        pipeline = items.get(key)
+        shown["pipeline"] = pipelines.pipeline_read(pipeline).model_dump(mode="json") \
+            if isinstance(pipeline, Pipeline) else None
+    return shown
 
 
 def timeline(ctx: TenantContext, deal_id: str, *, limit: int, cursor: str | None) -> db.Page[TimelineEntry]:

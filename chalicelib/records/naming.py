@@ -27,15 +27,27 @@ def record_name(record: Any) -> str | None:
     return " ".join(part for part in parts if isinstance(part, str) and part) or None
 
 
-def record_names(ctx: TenantContext, refs: Iterable[Ref]) -> dict[Ref, str]:
-    """The names of the live records the caller may read among refs, by (type, id)."""
+def record_names(ctx: TenantContext, refs: Iterable[Ref], *, also: Iterable[tuple[str, str]] = ()
+                 ) -> dict[Ref, str]:
+    """The names of the live records the caller may read among refs, by (type, id); ``also`` names the keys of
+    other items read in the same BatchGetItem (answered by :func:`names_and_items`)."""
+    return names_and_items(ctx, refs, also=also)[0]
+
+
+def names_and_items(ctx: TenantContext, refs: Iterable[Ref], *, also: Iterable[tuple[str, str]] = ()
+                    ) -> tuple[dict[Ref, str], dict[tuple[str, str], Any]]:
+    """record_names, and the items of ``also`` (by key) read in the same BatchGetItem (a deal card's pipeline)."""
     wanted: dict[tuple[str, str], tuple[RecordType, str]] = {}
     for type_name, record_id in refs:
         rtype = types.find(type_name) if type_name else None
         if rtype is not None and record_id and is_valid_id(record_id) and len(wanted) < MAX_NAMED:
             wanted[(access.collection_pk(ctx, rtype, record_id), PROFILE_SK)] = (rtype, record_id)
+    extra = [key for key in also if key not in wanted][:MAX_NAMED - len(wanted)]
+    found = db.get_many(ctx, [*wanted, *extra]) if wanted or extra else {}
     names: dict[Ref, str] = {}
-    for key, record in (db.get_many(ctx, list(wanted)) if wanted else {}).items():
+    for key, record in found.items():
+        if key not in wanted:
+            continue
         rtype, record_id = wanted[key]
         live = isinstance(record, rtype.model) and record.deleted_at is None
         # a name made of a field the caller's role may not read goes unsaid too (#21 item 10, field rules)
@@ -43,4 +55,4 @@ def record_names(ctx: TenantContext, refs: Iterable[Ref]) -> dict[Ref, str]:
             and not fieldaccess.name_hidden(ctx, rtype) else None
         if name:
             names[(rtype.name, record_id)] = name
-    return names
+    return names, {key: found[key] for key in extra if key in found}

@@ -26,7 +26,11 @@ def test_the_card_names_the_deals_contacts_and_company(client: ApiClient, compan
                                               "company_id": hall["id"]}, token=token))
     tenancy_watcher.reset()
     card = body(client.get(f"/api/v1/deals/{deal['id']}", token=token))
-    assert data_requests(tenancy_watcher) == ["Query", "GetItem"]  # with its pipeline; one BatchGetItem names them
+    operations = [operation for operation, _ in tenancy_watcher.requests]
+    # one Query; one BatchGetItem names them and reads the pipeline (the stage bar)
+    assert data_requests(tenancy_watcher) == ["Query"] and operations[operations.index("Query"):] == [
+        "Query", "BatchGetItem"]
+    assert card["pipeline"]["id"] == deal["pipeline_id"]
     assert card["contacts"] == [{"id": olga["id"], "name": "Ольга Смирнова"}]
     assert card["company"] == {"id": hall["id"], "name": "Flower Hall"}
     client.patch(f"/api/v1/companies/{hall['id']}", {"version": hall["version"], "name": "Flower Hall Ltd"},
