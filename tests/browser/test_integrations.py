@@ -129,6 +129,10 @@ def test_a_role_that_may_only_watch_is_told_what_is_true_of_lines(browser: Any, 
     watcher = add_member(client, company, role="line_watcher", name="walterwatch")
     page = new_page(browser, live_url, viewport={"width": 375, "height": 740})
     log_in(page, watcher, "Watch Bakery")
+    # Tasks is home, but a role that may not read tasks starts on the first screen it may open (the chats), never
+    # on a Tasks screen that answers 403 (which this test's console check caught whenever the load won the race)
+    page.wait_for_url("**/#/inbox")
+    page.locator("#page-title", has_text="Inbox").wait_for()
     open_screen(page, "/settings/integrations", "Settings")
     none = page.locator(".empty", has_text="No integrations yet")
     assert "your role may see them, not connect them" in none.inner_text() and "below" not in none.inner_text()

@@ -91,6 +91,12 @@ const NAV = [
   ['settings', '/settings', null],
 ];
 
+/** The first main screen the signed-in role may open (Settings, which every role reaches, when none). */
+function homePath() {
+  const first = NAV.find(([, , entity]) => entity && can(entity, 'read'));
+  return first ? first[1] : '/settings';
+}
+
 const app = document.getElementById('app');
 let renderCount = 0;
 
@@ -249,6 +255,8 @@ async function render({ focus = true } = {}) {
   const count = ++renderCount;
   const where = currentLocation();
   if (where.path in REDIRECTS) { location.replace(`#${REDIRECTS[where.path]}`); return; }
+  // Tasks is home; a role that may not read tasks starts on the first screen it may open (no 403 on sign-in)
+  if (where.path === '/tasks' && signedIn() && !can('tasks', 'read')) { location.replace(`#${homePath()}`); return; }
   const route = match(where.path);
   if (route && !route.options.public && !signedIn()) {
     navigate(`/login?next=${encodeURIComponent(where.raw)}`);
