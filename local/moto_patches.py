@@ -312,9 +312,14 @@ def _patch_transactions() -> None:
 
 def _patch_atomic() -> None:
     import moto.dynamodb.models as models
+    from moto.dynamodb.models.table import StreamShard
 
     for name in ATOMIC:
         setattr(models.DynamoDBBackend, name, _atomic(getattr(models.DynamoDBBackend, name)))
+    # A stream read waits for the request in flight: a transaction appends its records as it applies its items and
+    # a cancelled one takes them back (_forget_stream_records), so a reader between the two took records that never
+    # were, and the next write's record, numbered where they stood, was skipped (a lead waited for its retry timer).
+    StreamShard.get = _atomic(StreamShard.get)  # type: ignore[method-assign]
 
 
 def _patch_partitions() -> None:
@@ -354,8 +359,10 @@ def _transactions_fit() -> list[str]:
 
 def _atomic_fits() -> list[str]:
     import moto.dynamodb.models as models
+    from moto.dynamodb.models.table import StreamShard
 
-    return _missing(models.DynamoDBBackend, ATOMIC)
+    return (_missing(models.DynamoDBBackend, ATOMIC) + _parameters(StreamShard.get, ["self", "start", "quantity"])
+            + _source_says(StreamShard.add, "seq = len(self.items) + self.starting_sequence_number"))
 
 
 def _partitions_fit() -> list[str]:

@@ -264,3 +264,33 @@ def test_a_cancelled_transaction_leaves_no_stream_records() -> None:
     client.transact_write_items(TransactItems=[
         {"Put": {"TableName": name, "Item": {"pk": {"S": "X#1"}, "sk": {"S": "new"}}}}])
     assert len(shard.items) == streamed + 1  # a committed one streams as before
+
+
+def test_a_stream_read_sees_a_transaction_whole_or_not_at_all() -> None:
+    """A stream read holds the stand-in's lock, so it never falls between a cancelled transaction's writes and their
+    roll-back: a reader there took records that never were, and the next write's record, numbered where they had
+    stood, was skipped (a lead then waited for its retry timer; CI's load run caught it)."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.dynamodb.models import dynamodb_backends
+
+    client = boto3.client("dynamodb", region_name=settings.region)
+    name = f"read-{uuid.uuid4().hex[:8]}"
+    client.create_table(
+        TableName=name, BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in ("pk", "sk")],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"})
+    client.put_item(TableName=name, Item={"pk": {"S": "X#1"}, "sk": {"S": "one"}})
+    shard = dynamodb_backends[DEFAULT_ACCOUNT_ID][settings.region].tables[name].stream_shard
+    owned: list[bool] = []
+
+    class Watched(list):  # type: ignore[type-arg]
+        def __getitem__(self, index: Any) -> Any:
+            owned.append(moto_patches._lock._is_owned())  # type: ignore[attr-defined]
+            return super().__getitem__(index)
+
+    shard.items = Watched(shard.items)
+    # what GetRecords calls (moto's ShardIterator.get), here without the HTTP hop of the runner's poller
+    assert len(shard.get(shard.starting_sequence_number, 10)) == 1
+    assert owned and all(owned), owned
+    client.delete_table(TableName=name)
