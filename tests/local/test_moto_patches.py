@@ -43,6 +43,23 @@ def table() -> Iterator[tuple[Any, str]]:
     client.delete_table(TableName=name)
 
 
+@pytest.fixture
+def streamed() -> Iterator[tuple[Any, str, Any]]:
+    """A pk/sk table with its stream on (NEW_IMAGE, as infra/ declares ours): the client, its name, moto's shard."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.dynamodb.models import dynamodb_backends
+
+    client = boto3.client("dynamodb", region_name=settings.region)
+    name = f"streamed-{uuid.uuid4().hex[:8]}"
+    client.create_table(
+        TableName=name, BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in ("pk", "sk")],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"})
+    yield client, name, dynamodb_backends[DEFAULT_ACCOUNT_ID][settings.region].tables[name].stream_shard
+    client.delete_table(TableName=name)
+
+
 QUERIES: list[dict[str, Any]] = [
     {"KeyConditionExpression": "pk = :p", "ExpressionAttributeValues": {":p": {"S": "X#1#P1"}}},
     {"KeyConditionExpression": "pk = :p AND begins_with(sk, :s)",
@@ -238,20 +255,10 @@ def test_index_queries_answer_from_their_partition_as_moto_does(table: tuple[Any
     assert tables and moto_patches._books[tables[0]].partitions["gsi1"]  # the book answered the queries
 
 
-def test_a_cancelled_transaction_leaves_no_stream_records() -> None:
+def test_a_cancelled_transaction_leaves_no_stream_records(streamed: tuple[Any, str, Any]) -> None:
     """DynamoDB streams only what committed: the journal's roll-back must not leave moto's stream records of the
     cancelled writes (and of the roll-back itself) for the domain-event feed (#19) to read."""
-    from moto.core import DEFAULT_ACCOUNT_ID
-    from moto.dynamodb.models import dynamodb_backends
-
-    client = boto3.client("dynamodb", region_name=settings.region)
-    name = f"streamed-{uuid.uuid4().hex[:8]}"
-    client.create_table(
-        TableName=name, BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in ("pk", "sk")],
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"})
-    shard = dynamodb_backends[DEFAULT_ACCOUNT_ID][settings.region].tables[name].stream_shard
+    client, name, shard = streamed
     client.put_item(TableName=name, Item={"pk": {"S": "X#1"}, "sk": {"S": "kept"}})
     streamed = len(shard.items)
     assert streamed == 1
@@ -266,22 +273,12 @@ def test_a_cancelled_transaction_leaves_no_stream_records() -> None:
     assert len(shard.items) == streamed + 1  # a committed one streams as before
 
 
-def test_a_stream_read_sees_a_transaction_whole_or_not_at_all() -> None:
+def test_a_stream_read_sees_a_transaction_whole_or_not_at_all(streamed: tuple[Any, str, Any]) -> None:
     """A stream read holds the stand-in's lock, so it never falls between a cancelled transaction's writes and their
     roll-back: a reader there took records that never were, and the next write's record, numbered where they had
     stood, was skipped (a lead then waited for its retry timer; CI's load run caught it)."""
-    from moto.core import DEFAULT_ACCOUNT_ID
-    from moto.dynamodb.models import dynamodb_backends
-
-    client = boto3.client("dynamodb", region_name=settings.region)
-    name = f"read-{uuid.uuid4().hex[:8]}"
-    client.create_table(
-        TableName=name, BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in ("pk", "sk")],
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"})
+    client, name, shard = streamed
     client.put_item(TableName=name, Item={"pk": {"S": "X#1"}, "sk": {"S": "one"}})
-    shard = dynamodb_backends[DEFAULT_ACCOUNT_ID][settings.region].tables[name].stream_shard
     owned: list[bool] = []
 
     class Watched(list):  # type: ignore[type-arg]
@@ -293,4 +290,3 @@ def test_a_stream_read_sees_a_transaction_whole_or_not_at_all() -> None:
     # what GetRecords calls (moto's ShardIterator.get), here without the HTTP hop of the runner's poller
     assert len(shard.get(shard.starting_sequence_number, 10)) == 1
     assert owned and all(owned), owned
-    client.delete_table(TableName=name)
