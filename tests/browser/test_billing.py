@@ -109,6 +109,7 @@ def test_a_402_is_an_upgrade_prompt(browser: Any, live_url: str, app: Any, scree
     page.locator("[data-test=billing-status]").wait_for()
     assert "2 of 2" in page.locator("[data-test=usage-users]").inner_text()
     assert page.locator("[data-test=usage-campaign_messages_per_month]").count() == 0  # free has no campaigns
+    assert page.locator("[data-test=usage-automation_rules]").count() == 0  # nor automations
 
     page.get_by_label("Language").select_option("ru")
     page.locator("h2", has_text="Тарифы").wait_for()
@@ -118,9 +119,13 @@ def test_a_402_is_an_upgrade_prompt(browser: Any, live_url: str, app: Any, scree
     page.context.close()
 
 
-def test_the_campaign_messages_sent_this_month_show_against_the_plans_limit(
+def test_the_campaign_messages_and_enabled_rules_show_against_the_plans_limits(
         browser: Any, live_url: str, app: Any, screens: Screens) -> None:
-    company = signup(ApiClient(app), company="Mailing Bakery")
+    client = ApiClient(app)
+    company = signup(client, company="Mailing Bakery")
+    rule = {"name": "Greet", "enabled": True, "trigger": {"type": "record.created", "entity": "deal"},
+            "actions": [{"type": "notify", "users": ["owner"]}]}
+    assert client.post("/api/v1/automations", rule, token=company.owner.token).status_code == 201
     ctx = helpers.context(company)
     with bind(ctx):
         now = db.utcnow()
@@ -132,6 +137,8 @@ def test_the_campaign_messages_sent_this_month_show_against_the_plans_limit(
     line = page.locator("[data-test=usage-campaign_messages_per_month]")
     assert "Campaign messages a month" in line.inner_text() and "1,234 of 50,000" in line.inner_text()  # pro's trial
     assert line.locator("meter").get_attribute("value") == "1234"
+    assert "Enabled automation rules" in page.locator("[data-test=usage-automation_rules]").inner_text()
+    assert "1 of 50" in page.locator("[data-test=usage-automation_rules]").inner_text()  # pro's 50
     page.get_by_label("Language").select_option("ru")
     page.locator("h2", has_text="Тарифы").wait_for()
     shown = re.sub(r"\s", " ", line.inner_text())  # Russian groups thousands with a no-break space

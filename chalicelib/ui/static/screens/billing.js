@@ -8,8 +8,9 @@ import { can, session, update } from '../js/session.js';
 import { field, heading, toast, toastError } from '../js/ui.js';
 import { settingsTabs } from './settings-nav.js';
 
-// campaign_messages_per_month: this month's (UTC), shown where the plan has campaigns or the company sent some.
-const COUNTED = ['users', 'contacts', 'pipelines', 'storage_mb', 'campaign_messages_per_month'];
+// campaign_messages_per_month: this month's (UTC), shown where the plan has campaigns or the company sent some;
+// automation_rules: the enabled ones, shown where the plan has automations or the company has some on.
+const COUNTED = ['users', 'contacts', 'pipelines', 'automation_rules', 'storage_mb', 'campaign_messages_per_month'];
 const SHOWN_LIMITS = ['users', 'contacts', 'pipelines', 'api_requests_per_minute'];
 const STATUS_BADGE = { trialing: 'badge-warn', active: 'badge-ok', past_due: 'badge-warn', suspended: 'badge-off',
   canceled: 'badge-off' };
