@@ -159,7 +159,8 @@ def create(ctx: TenantContext, data: s.TicketCreate, *, change: db.Change | None
     change = db.Change().extend(change)
     timeline_service.add_entry(ctx, change, subject_type=TICKET.name, subject_id=ticket_id, kind="created",
                                summary="Ticket created", data={"channel": ticket.channel, **(made_from or {})})
-    return write(ctx, None, ticket, action="create", change=change, counts={"created": 1}, at=ticket.created_at)
+    written = write(ctx, None, ticket, action="create", change=change, counts={"created": 1}, at=ticket.created_at)
+    return hand_over(ctx, written, given=data.owner_id is not None and owner_id != ctx.actor_id)
 
 
 def update(ctx: TenantContext, ticket_id: str, data: s.TicketUpdate) -> Ticket:
@@ -173,25 +174,27 @@ def update(ctx: TenantContext, ticket_id: str, data: s.TicketUpdate) -> Ticket:
     if "custom" in data.model_fields_set:
         editing.apply_custom(ctx, TICKET, after, data.custom, new=False)
     written = write(ctx, before, after, action="update")
-    if written.conversation_id and written.owner_id != before.owner_id:
-        _hand_conversation(ctx, written)
-    return written
+    return hand_over(ctx, written, given=written.owner_id != before.owner_id)
 
 
-def _hand_conversation(ctx: TenantContext, ticket: Ticket) -> None:
-    """A ticket handed to someone hands them its conversation too, where the caller may assign it: the assignee
-    answers the customer there and hears of their next message (an agent given a ticket could not open its thread,
-    and its answer to the customer was refused as not found). Where the caller may not, the conversation stays."""
+def hand_over(ctx: TenantContext, ticket: Ticket, *, given: bool) -> Ticket:
+    """A ticket given to someone (made for a colleague, or reassigned) hands them its conversation too, where the
+    caller may assign it: the assignee answers the customer there and hears of their next message (an agent given a
+    ticket could not open its thread, and its answer to the customer was refused as not found). Where the caller may
+    not, the conversation stays. The ticket as written."""
     from chalicelib.conversations.schemas import AssignIn
     from chalicelib.messaging import service as messaging_service
 
+    if not given or not ticket.conversation_id:
+        return ticket
     try:
         conversation = messaging_service.get_conversation(ctx, str(ticket.conversation_id), action="update")
         if conversation.owner_id != ticket.owner_id:
             messaging_service.assign(ctx, conversation.conversation_id, AssignIn(
                 version=int(conversation.version or 0), assignee_id=str(ticket.owner_id)))
     except (errors.NotFoundError, errors.ForbiddenError, errors.ConflictError, errors.ValidationError):
-        return
+        pass
+    return ticket
 
 
 def set_status(ctx: TenantContext, ticket_id: str, data: s.StatusChange) -> Ticket:

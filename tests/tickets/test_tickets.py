@@ -189,6 +189,54 @@ def test_a_ticket_handed_to_an_agent_hands_them_its_conversation(api: ApiClient,
     assert sent == ["Checking now"]
 
 
+def test_a_ticket_made_for_an_agent_hands_them_its_conversation(api: ApiClient, company: Company) -> None:
+    """A ticket opened on a conversation with a colleague as its assignee left the conversation with its old owner:
+    the agent could not open it nor answer the customer from the ticket (only a later reassignment handed it)."""
+    token, agent = company.owner.token, company.members["agent"]
+    conversation = make_conversation(api, token, customer="+79160008812")
+    assert api.get(f"/api/v1/conversations/{conversation['id']}", token=agent.token).status_code == 404
+    ticket = open_ticket(api, token, subject="Wrong size", conversation_id=conversation["id"], owner_id=agent.user_id)
+    assert ticket["owner_id"] == agent.user_id
+    seen = api.get(f"/api/v1/conversations/{conversation['id']}", token=agent.token)
+    assert seen.status_code == 200 and body(seen)["assignee_id"] == agent.user_id
+    answered = api.post(f"/api/v1/tickets/{ticket['id']}/replies", {"text": "Sending the right one",
+                                                                   "via": "conversation"}, token=agent.token)
+    assert answered.status_code == 200, answered.body
+    sent = [m["text"] for m in body(api.get(f"/api/v1/conversations/{conversation['id']}/messages",
+                                            token=agent.token))["items"] if m["direction"] == "out"]
+    assert sent == ["Sending the right one"]
+
+
+def test_a_ticket_made_for_oneself_leaves_the_conversation_where_it_is(api: ApiClient, company: Company) -> None:
+    """Only an assignee named by the creator takes the conversation: a ticket the owner opens for themselves on a
+    conversation handed to an agent leaves it with the agent, as a reassignment to no one else would."""
+    token, agent = company.owner.token, company.members["agent"]
+    conversation = make_conversation(api, token, customer="+79160008813")
+    handed = api.post(f"/api/v1/conversations/{conversation['id']}/assign",
+                      {"version": conversation["version"], "assignee_id": agent.user_id}, token=token)
+    assert handed.status_code == 200, handed.body
+    open_ticket(api, token, subject="Follow up", conversation_id=conversation["id"])
+    assert body(api.get(f"/api/v1/conversations/{conversation['id']}", token=token))["assignee_id"] == agent.user_id
+
+
+def test_an_agent_may_not_make_a_ticket_for_someone_outside_their_scope(api: ApiClient, company: Company) -> None:
+    """An agent (their own records only) naming the owner as a new ticket's assignee is refused with a 403 that says
+    why, and nothing is made: no ticket in the queue, the conversation with its owner."""
+    token, agent = company.owner.token, company.members["agent"]
+    conversation = make_conversation(api, token, customer="+79160008814")
+    handed = api.post(f"/api/v1/conversations/{conversation['id']}/assign",
+                      {"version": conversation["version"], "assignee_id": agent.user_id}, token=token)
+    assert handed.status_code == 200, handed.body
+    before = body(api.get(f"/api/v1/conversations/{conversation['id']}", token=token))
+    refused = api.post("/api/v1/tickets", {"subject": "For the boss", "conversation_id": conversation["id"],
+                                           "owner_id": company.owner.user_id}, token=agent.token)
+    assert refused.status_code == 403 and "scope" in body(refused)["error"]["message"]
+    after = body(api.get(f"/api/v1/conversations/{conversation['id']}", token=token))
+    assert after["assignee_id"] == agent.user_id and after["version"] == before["version"]
+    queue = body(api.get("/api/v1/tickets?view=all&q=boss", token=token))["items"]
+    assert [row for row in queue if row["subject"] == "For the boss"] == []
+
+
 def test_a_message_becomes_one_ticket_and_closing_asks_the_customer_once(api: ApiClient, company: Company) -> None:
     token = company.owner.token
     conversation = make_conversation(api, token, customer="+79160004411")
