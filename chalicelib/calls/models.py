@@ -47,6 +47,7 @@ class Call(Record, discriminator="call"):
     ended_at = UTCDateTimeAttribute(null=True)
     disposition = UnicodeAttribute(null=True)  # answered | missed | busy | failed, once it ended
     end_reason = UnicodeAttribute(null=True)  # no_end_reported: closed by its timer, the provider never said it ended
+    contact_skipped = UnicodeAttribute(null=True)  # plan_limit: the unknown caller was not saved as a contact
     duration_seconds = NumberAttribute(null=True)  # talk time
     seq = NumberAttribute(default=-1)  # the highest provider sequence number applied (Mango)
     recording_ref = JSONAttribute(null=True)  # what the provider needs to hand the recording over
@@ -73,6 +74,7 @@ class CallRow(ListRow, discriminator="call_row"):
     started_at = UTCDateTimeAttribute(null=True)
     duration_seconds = NumberAttribute(null=True)
     end_reason = UnicodeAttribute(null=True)
+    contact_skipped = UnicodeAttribute(null=True)
     has_recording = NumberAttribute(default=0)
     provider = UnicodeAttribute(null=True)
     task_id = UnicodeAttribute(null=True)

@@ -30,7 +30,8 @@ def row_values(call: Call) -> dict[str, Any]:
     return {"direction": call.direction, "status": call.status, "from_number": call.from_number,
             "to_number": call.to_number, "contact_id": call.contact_id, "company_id": call.company_id,
             "user_id": call.user_id, "started_at": call.started_at, "duration_seconds": call.duration_seconds,
-            "end_reason": call.end_reason, "has_recording": 1 if call.recording_key else 0, "provider": call.provider,
+            "end_reason": call.end_reason, "contact_skipped": call.contact_skipped,
+            "has_recording": 1 if call.recording_key else 0, "provider": call.provider,
             "task_id": call.task_id, "returned_call_id": call.returned_call_id, "returned_at": call.returned_at}
 
 
@@ -42,7 +43,8 @@ def read(ctx: Any, call: Call) -> dict[str, Any]:
             "company_id": call.company_id, "deal_id": call.deal_id, "user_id": call.user_id,
             "started_at": call.started_at, "answered_at": call.answered_at, "ended_at": call.ended_at,
             "duration_seconds": None if call.duration_seconds is None else int(call.duration_seconds),
-            "end_reason": call.end_reason, "recording": {"available": bool(call.recording_key)},
+            "end_reason": call.end_reason, "contact_skipped": call.contact_skipped,
+            "recording": {"available": bool(call.recording_key)},
             "callback": {"task_id": call.task_id, "returned_call_id": call.returned_call_id,
                          "returned_at": call.returned_at},
             "callback_of": call.callback_of, "created_at": call.created_at, "updated_at": call.updated_at,
@@ -68,7 +70,8 @@ def summary(row: CallRow, names: dict[str, str | None] | None = None) -> dict[st
             "company": {"id": row.company_id, "name": names.get(row.company_id)} if row.company_id else None,
             "started_at": row.started_at,
             "duration_seconds": None if row.duration_seconds is None else int(row.duration_seconds),
-            "end_reason": row.end_reason, "recording": {"available": bool(row.has_recording)}, "provider": row.provider,
+            "end_reason": row.end_reason, "contact_skipped": row.contact_skipped,
+            "recording": {"available": bool(row.has_recording)}, "provider": row.provider,
             "callback": {"task_id": row.task_id, "returned_call_id": row.returned_call_id,
                          "returned_at": row.returned_at}}
 
@@ -87,7 +90,7 @@ CALL = types.register(types.RecordType(
     name="call", plural="calls", prefix="CL", model=Call, id_attribute="call_id", space="CLX", row_model=CallRow,
     lists=("ALL", "OWNER", "TEAM", "CF"), sorts=("created",),
     audit_fields=("status", "direction", "contact_id", "company_id", "deal_id", "user_id", "owner_id",
-                  "answered_at", "ended_at", "disposition", "end_reason", "duration_seconds", "recording_key",
-                  "task_id", "returned_call_id"),
+                  "answered_at", "ended_at", "disposition", "end_reason", "contact_skipped", "duration_seconds",
+                  "recording_key", "task_id", "returned_call_id"),
     hooks={"facets": facets, "row_values": row_values, "read": read, "tenant_links": tenant_links},
 ))

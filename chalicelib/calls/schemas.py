@@ -15,6 +15,9 @@ Status = Literal["ringing", "in_progress", "answered", "missed", "busy", "failed
 # Why a call ended as it did when its provider did not say: no_end_reported (closed by its timer).
 EndReason = Annotated[Literal["no_end_reported"] | None, Field(
     description="no_end_reported: the provider never reported the call's end; it was closed after a silence")]
+# Why a call from an unknown number has no contact: plan_limit (the company holds as many contacts as its plan allows).
+ContactSkipped = Annotated[Literal["plan_limit"] | None, Field(
+    description="plan_limit: the caller was not saved as a contact because the plan's contact limit is reached")]
 
 
 class CallListQuery(Schema):
@@ -66,6 +69,7 @@ class CallRead(BaseModel):
     ended_at: datetime | None = None
     duration_seconds: int | None = None
     end_reason: EndReason = None
+    contact_skipped: ContactSkipped = None
     recording: Recording
     callback: Callback
     callback_of: str | None = None
@@ -94,6 +98,7 @@ class CallSummary(BaseModel):
     started_at: datetime | None = None
     duration_seconds: int | None = None
     end_reason: EndReason = None
+    contact_skipped: ContactSkipped = None
     recording: Recording
     provider: str | None = None
     callback: Callback

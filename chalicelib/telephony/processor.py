@@ -125,7 +125,15 @@ def resolve_party(run: parties.Intake, call: Call, settings: TelephonySettings) 
         call.party_resolved = 0
         return
     if party is None and settings.unknown_caller != "ignore":
-        party = parties.make(run, _newcomer(run, call, settings, e164))
+        try:
+            party = parties.make(run, _newcomer(run, call, settings, e164))
+        except errors.PlanLimitError:
+            # The company holds as many contacts as its plan allows: the call is still recorded, with the caller's
+            # number and why it has no contact (a retry would meet the same limit until an upgrade, and the call
+            # would be missing from the calls list meanwhile). A person adding a contact by hand still meets the 402.
+            logger.warning("caller not saved as a contact: plan limit", extra={"call_id": call.call_id})
+            call.contact_skipped = "plan_limit"
+            return
     elif (party is not None and party.contact_id and party.contact_id == run.progress.get("contact_id")
           and not party.deal_id and settings.unknown_caller == "contact_and_deal" and "deal_id" not in run.progress):
         # An earlier attempt made the newcomer and stopped before its lead deal (a throttle): the deal is made now.
@@ -202,7 +210,8 @@ def _on_end(run: parties.Intake, change: db.Change, before: Call | None, call: C
                 title=wording.task_title(ctx, phones.readable(number)), kind="call", due_at=db.utcnow(),
                 assignee_id=call.owner_id,
                 related=task_schemas.Related(type="contact", id=call.contact_id) if call.contact_id else None,
-                description=wording.missed_note(ctx, day, str(call.provider), unended=bool(call.end_reason)))
+                description=wording.missed_note(ctx, day, str(call.provider), unended=bool(call.end_reason),
+                                                contact_skipped=bool(call.contact_skipped)))
             task_id = str(tasks_service.create(ctx, data=data, into=change).task_id)
             call.task_id = task_id
         change.save(CallbackDue(callback_pk(ctx), callback_sk(ctx, number), call_id=call.call_id, task_id=task_id,

@@ -31,7 +31,6 @@ from typing import Any
 from chalicelib.calls.models import Call
 from chalicelib.calls.record import CALL
 from chalicelib.core import db, errors, http
-from chalicelib.core.observability import logger
 from chalicelib.core.tenancy import TenantContext, bind
 from chalicelib.due import service as due
 from chalicelib.due.models import DueTimer
@@ -121,10 +120,5 @@ def _close(ctx: TenantContext, call: Call, timer: DueTimer) -> None:
         TelephonySettings(unknown_caller="ignore")
     run = TimerRun(ctx=ctx, integration=integration, timer=timer,
                    progress=dict((timer.payload or {}).get("made") or {}))
-    try:
-        processor.close_unended(run, call, settings)
-    except errors.PlanLimitError:
-        # The company holds as many contacts as its plan allows: the call still ends, and its call-back task names
-        # the number (a retry would meet the same limit eight times, then leave the call ringing for ever).
-        logger.warning("unended call closed without its newcomer: plan limit", extra={"call_id": call.call_id})
-        processor.close_unended(run, call, settings.model_copy(update={"unknown_caller": "ignore"}))
+    # At the company's contacts limit the call still ends, without its newcomer (``processor.resolve_party``).
+    processor.close_unended(run, call, settings)

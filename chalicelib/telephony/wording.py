@@ -15,11 +15,17 @@ WORDS = {
     "en": {"deal": "Call from {number}", "task": "Call back {number}",
            "missed": "Missed call at {at} ({provider}).",
            "unended": "Missed call at {at} ({provider}): the provider never reported its end.",
-           "returned": "Called back: answered call at {at} (call {call_id})."},
+           "returned": "Called back: answered call at {at} (call {call_id}).",
+           "plan_limit": "The caller was not saved as a contact: your plan's contact limit is reached.",
+           "answered_late": "Answered after all: the provider reported the end late (answered call at {at}, talk "
+                            "time {talk}); no call-back needed."},
     "ru": {"deal": "Звонок с номера {number}", "task": "Перезвонить {number}",  # noqa: RUF001
            "missed": "Пропущенный звонок в {at} ({provider}).",
            "unended": "Пропущенный звонок в {at} ({provider}): оператор телефонии не сообщил о завершении звонка.",  # noqa: RUF001
-           "returned": "Перезвонили: отвеченный звонок в {at} (звонок {call_id})."},
+           "returned": "Перезвонили: отвеченный звонок в {at} (звонок {call_id}).",
+           "plan_limit": "Номер не сохранён как контакт: достигнут лимит контактов вашего тарифа.",
+           "answered_late": "Звонок всё-таки был принят: оператор телефонии поздно сообщил о его завершении "  # noqa: RUF001
+                            "(принят в {at}, разговор {talk}); перезванивать не нужно."},
 }
 
 
@@ -42,12 +48,22 @@ def task_title(ctx: TenantContext, number: str) -> str:
     return _words(ctx)["task"].format(number=number)[:200]
 
 
-def missed_note(ctx: TenantContext, at: datetime, provider: str, *, unended: bool = False) -> str:
-    """The call-back task's description: when the call was missed, through which provider, and (``unended``)
-    that it was taken for missed because the provider never said it ended."""
-    return _words(ctx)["unended" if unended else "missed"].format(at=_clock(ctx, at), provider=provider)
+def missed_note(ctx: TenantContext, at: datetime, provider: str, *, unended: bool = False,
+                contact_skipped: bool = False) -> str:
+    """The call-back task's description: when the call was missed, through which provider, (``unended``) that it
+    was taken for missed because the provider never said it ended, and (``contact_skipped``) that the caller was not
+    saved as a contact because the plan's contact limit is reached."""
+    words = _words(ctx)
+    note = words["unended" if unended else "missed"].format(at=_clock(ctx, at), provider=provider)
+    return f"{note}\n{words['plan_limit']}" if contact_skipped else note
 
 
 def returned_note(ctx: TenantContext, at: datetime, call_id: str) -> str:
     """The line a return call adds to the call-back task."""
     return _words(ctx)["returned"].format(at=_clock(ctx, at), call_id=call_id)
+
+
+def answered_late_note(ctx: TenantContext, at: datetime, talk_seconds: int | None) -> str:
+    """The line that completes a call-back task whose call, taken for missed, was answered after all."""
+    talk = "—" if talk_seconds is None else f"{talk_seconds // 60}:{talk_seconds % 60:02d}"
+    return _words(ctx)["answered_late"].format(at=_clock(ctx, at), talk=talk)

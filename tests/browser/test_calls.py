@@ -417,6 +417,33 @@ def test_a_call_its_provider_never_ended_says_why_in_both_languages(browser: Any
         page.context.close()
 
 
+def test_a_call_at_the_contacts_limit_says_why_it_has_no_contact_and_where_to_raise_it(
+        browser: Any, live_url: str, app: Any) -> None:
+    from tests.billing import helpers
+
+    client = ApiClient(app)
+    company = signup(client, company="Full Bakery")
+    line = pbx_line(client, company, extensions={"101": company.owner.user_id})
+    limit = helpers.usage(client, company)["contacts"]["limit"]
+    helpers.set_usage(company, users=1, pipelines=1, contacts=limit)
+    pbx_call(client, line, customer=STRANGER, started=datetime.now(UTC) - timedelta(minutes=5), disposition="missed")
+    page = new_page(browser, live_url, viewport=DESKTOP)
+    try:
+        log_in(page, company.owner, "Full Bakery")
+        open_screen(page, "/calls", "Calls")
+        row = page.locator("tr[data-call]", has_text="+7 916 123-99-99")
+        note = row.locator("[data-test=contact-skipped]")
+        note.filter(has_text="not saved as a contact: your plan’s contact limit is reached").wait_for()  # noqa: RUF001
+        assert note.get_by_role("link", name="Raise the limit").get_attribute("href") == "#/settings/billing"
+        page.locator("#lang-switch").select_option("ru")
+        page.locator("tr[data-call] [data-test=contact-skipped]",
+                     has_text="не сохранён как контакт: достигнут лимит контактов вашего тарифа").wait_for()
+        page.locator("#lang-switch").select_option("en")
+        assert_no_problems(page)
+    finally:
+        page.context.close()
+
+
 def test_each_provider_has_its_steps_and_fields_in_both_languages(browser: Any, live_url: str, app: Any,
                                                                   screens: Screens) -> None:
     client = ApiClient(app)

@@ -268,6 +268,8 @@ def test_a_company_at_its_contacts_limit_still_has_the_call_closed_and_a_call_ba
     assert _run(timedelta(minutes=11), company) == {"closed": 1}
     [call] = calls(client, company)
     assert (call["status"], call["end_reason"], call["contact_id"]) == ("missed", "no_end_reported", None)
+    assert call["contact_skipped"] == "plan_limit"  # the calls screen says why it has no contact
     task = _get(client, company, f"/api/v1/tasks/{call['callback']['task_id']}")
     assert task["title"] == f"Перезвонить {SHOWN}" and task["related"] is None
+    assert "достигнут лимит контактов вашего тарифа" in task["description"]
     assert _made(client, company) == (0, 0, 1)

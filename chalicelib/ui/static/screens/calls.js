@@ -1,9 +1,11 @@
 // Calls: the missed ones first (those nobody has called back yet on top), then every call, filtered by direction,
 // status and employee. Each call shows when, which way, the number (click-to-call) and its contact, the employee,
-// how long, how it ended (and why, when its provider never said), its recording and a Call back button.
+// how long, how it ended (and why, when its provider never said), its recording and a Call back button; a caller
+// not saved as a contact (the plan's contact limit) says so.
 import { get, query } from '../js/api.js';
 import { h, mount } from '../js/dom.js';
 import { t } from '../js/i18n.js';
+import { can } from '../js/session.js';
 import { formatDateTime, formatDuration } from '../js/format.js';
 import { empty, heading, pager } from '../js/ui.js';
 import { makeTicketButton } from './ticket-actions.js';
@@ -55,6 +57,14 @@ function callBackButton(number, lines) {
   return button;
 }
 
+/** Why an unknown caller was not saved as a contact (the plan's contact limit), with the way to raise it for whoever
+ * sees the company's plan. */
+function contactSkipped(reason) {
+  return h('span', { class: 'call-end-reason call-contact-skipped', 'data-test': 'contact-skipped' },
+    t(`calls.contactSkipped.${reason}`),
+    can('billing', 'read') ? [' ', h('a', { href: '#/settings/billing' }, t('calls.contactSkipped.upgrade'))] : null);
+}
+
 function callRow(call, lines, returned) {
   const number = customerNumber(call);
   const way = t(call.direction === 'outbound' ? 'calls.outgoing' : 'calls.incoming');
@@ -65,7 +75,8 @@ function callRow(call, lines, returned) {
     h('td', { class: 'call-party' }, h('div', { class: 'call-party-in' },
       h('span', { class: `icon call-icon ${directionClass(call)}`, role: 'img', 'aria-label': way, title: way }),
       h('span', { class: 'call-who' }, number ? phoneLink(number) : h('span', { class: 'muted' }, t('calls.noNumber')),
-        call.contact_id || call.company ? contactLink(call) : null))),
+        call.contact_id || call.company ? contactLink(call) : null,
+        call.contact_skipped ? contactSkipped(call.contact_skipped) : null))),
     h('td', { 'data-label': t('calls.employee') }, employeeName(call.user_id)),
     h('td', { class: 'num', 'data-label': t('calls.duration') }, call.duration_seconds ? formatDuration(call.duration_seconds) : '—'),
     h('td', { 'data-label': t('calls.statusLabel') }, h('span', { class: ['badge', STATUS_BADGE[call.status]] }, t(`calls.status.${call.status}`)),
