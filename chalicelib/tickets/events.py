@@ -1,5 +1,5 @@
 """The tickets' consumer of the domain-event feed (#19): a customer's message on a conversation opens its tickets
-that were waiting on the customer, and their resolution clocks go on (``service.customer_answered``).
+that were waiting on the customer, and their resolution clocks go on (``statuses.customer_answered``).
 
 The conversation's audit record tells of a customer's message by its ``last_inbound_at`` moving forward (a staff
 reply does not touch it). The effect is idempotent: a ticket opened already, or paused after that message, is left
@@ -34,6 +34,6 @@ def consume(ctx: TenantContext, event: DomainEvent) -> None:
     after, before = _moment(event.after("last_inbound_at")), _moment(event.before("last_inbound_at"))
     if after is None or (before is not None and after <= before):
         return
-    from chalicelib.tickets import service
+    from chalicelib.tickets import statuses
 
-    service.customer_answered(ctx, event.entity_id, at=after)
+    statuses.customer_answered(ctx, event.entity_id, at=after)

@@ -14,7 +14,7 @@ from chalicelib.core.tenancy import TenantContext
 from chalicelib.records import card, routes
 from chalicelib.records.fieldaccess import service as field_rules
 from chalicelib.records.fieldaccess import views as shown
-from chalicelib.tickets import csat_page, service, sla
+from chalicelib.tickets import answers, csat_page, service, sla, sources, statuses
 from chalicelib.tickets import schemas as s
 from chalicelib.tickets.models import TicketRow
 from chalicelib.tickets.record import TICKET, read
@@ -85,27 +85,27 @@ def tickets_update(request: ApiRequest, ticket_id: str) -> Any:
                                                     "closed: only allowed transitions)",
            body=s.StatusChange, response=s.TicketRead, errors=(403, 404, 409, 422))
 def tickets_status(request: ApiRequest, ticket_id: str) -> Any:
-    return _shown(request, service.set_status(request.tenant, ticket_id, request.body))
+    return _shown(request, statuses.set_status(request.tenant, ticket_id, request.body))
 
 
 @api.route(ITEM + "/replies", method="POST", summary="Answer a ticket: a comment, or a message on its conversation "
                                                      "(the first answer stops the first-response clock)",
            body=s.ReplyIn, response=s.TicketRead, errors=(403, 404, 409, 422, 502))
 def tickets_reply(request: ApiRequest, ticket_id: str) -> Any:
-    return _shown(request, service.reply(request.tenant, ticket_id, request.body))
+    return _shown(request, answers.reply(request.tenant, ticket_id, request.body))
 
 
 @api.route(BASE + "/from-message", method="POST", summary="Make a ticket of a customer's message (one per message)",
            body=s.FromMessage, response=s.TicketRead, status=201, errors=(403, 404, 409, 422))
 def tickets_from_message(request: ApiRequest) -> Response:
-    ticket, made = service.from_message(request.tenant, request.body)
+    ticket, made = sources.from_message(request.tenant, request.body)
     return json_response(_shown(request, ticket), status=201 if made else 200)
 
 
 @api.route(BASE + "/from-call", method="POST", summary="Make a ticket of a call (one per call)",
            body=s.FromCall, response=s.TicketRead, status=201, errors=(403, 404, 409, 422))
 def tickets_from_call(request: ApiRequest) -> Response:
-    ticket, made = service.from_call(request.tenant, request.body)
+    ticket, made = sources.from_call(request.tenant, request.body)
     return json_response(_shown(request, ticket), status=201 if made else 200)
 
 

@@ -11,11 +11,11 @@ from collections.abc import Iterable
 
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.tenantdata import registry
-from chalicelib.tickets import service, sla
+from chalicelib.tickets import sla, sources
 
 
 def _partitions(ctx: TenantContext) -> Iterable[str]:
-    return [service.source_pk(ctx), sla.stats_pk(ctx), sla.settings_pk(ctx)]
+    return [sources.source_pk(ctx), sla.stats_pk(ctx), sla.settings_pk(ctx)]
 
 
 def register() -> None:

@@ -39,11 +39,11 @@ def _timer_due(tenant_id: str, ticket_id: str) -> datetime | None:
 
 def _customer_wrote(tenant_id: str, conversation_id: str, at: datetime) -> int:
     """What the domain-event feed does on a customer's message of time ``at`` (tickets/events.py)."""
-    from chalicelib.tickets import service
+    from chalicelib.tickets import statuses
 
     ctx = _system(tenant_id)
     with tenancy.bind(ctx):
-        return service.customer_answered(ctx, conversation_id, at=at)
+        return statuses.customer_answered(ctx, conversation_id, at=at)
 
 
 def _at(monkeypatch: pytest.MonkeyPatch, moment: datetime) -> None:
