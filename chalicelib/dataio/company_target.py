@@ -14,7 +14,7 @@ from chalicelib.core.tenancy import TenantContext
 from chalicelib.dataio import export_names
 from chalicelib.dataio.export_columns import address_text, custom_cells, moment
 from chalicelib.dataio.export_names import Naming
-from chalicelib.dataio.mapping import FieldSpec
+from chalicelib.dataio.mapping import TAGS, FieldSpec
 from chalicelib.dataio.record_rows import list_query
 from chalicelib.records import matching
 from chalicelib.records.customfields import service as customfields_service
@@ -31,7 +31,7 @@ COMPANY_SPECS = {spec.name: spec for spec in (
     FieldSpec("website", "text", ("website", "web site", "site", "web", "url", "domain", "сайт", "веб-сайт",
                                   "домен")),
     FieldSpec("industry", "text", ("industry", "sector", "отрасль", "сфера", "сфера деятельности")),
-    FieldSpec("tags", "list", ("tags", "tag", "labels", "теги", "тег", "метки"), repeatable=True),
+    TAGS,
     FieldSpec("inn", "text", ("inn", "tax id", "vat", "vat number", "инн")),
 )}
 

@@ -46,7 +46,8 @@ def deal_row(ctx: TenantContext, deal: Any, stages: dict[str, str], names: Namin
            "amount": amount_text(int(amount["minor"]), amount["currency"]) if amount else None,
            "currency": amount.get("currency"),
            "contact_ids": [names.contacts.get(contact_id, contact_id) for contact_id in data.get("contact_ids") or []],
-           "company_id": names.record("company", data.get("company_id")), "owner_id": names.user(data.get("owner_id")),
+           "company_id": names.record("company", data.get("company_id")), "tags": data.get("tags") or [],
+           "owner_id": names.user(data.get("owner_id")),
            "expected_close_on": data.get("expected_close_on"), "lost_reason": data.get("lost_reason"),
            **{name: moment(data.get(name), names.zone) for name in ("created_at", "updated_at", "closed_at")}}
     return {**row, **custom_cells(data.get("custom"), names.definitions, names.locale)}

@@ -55,7 +55,7 @@ ORDER: dict[str, tuple[str, ...]] = {
                 "consent.at", "passport_number", "tax_id", "iban", "created_at", "updated_at"),
     "company": ("id", "name", "phones", "emails", "website", "industry", "address", "tags", "owner_id",
                 "created_at", "updated_at"),
-    "deal": ("id", "title", "pipeline", "stage", "status", "amount", "currency", "contact_ids", "company_id",
+    "deal": ("id", "title", "pipeline", "stage", "status", "amount", "currency", "contact_ids", "company_id", "tags",
              "owner_id", "expected_close_on", "lost_reason", "created_at", "updated_at", "closed_at"),
 }
 OVERRIDES = {"deal": {"status": ("Deal status", "Статус сделки")}}  # not "Status": the deal import's stage

@@ -36,6 +36,11 @@ class FieldSpec:
     sensitive: bool = False  # masked wherever a preview shows it
 
 
+# Tags, in every type's import: a column of them, comma-separated, or several such columns.
+TAGS = FieldSpec("tags", "list", ("tags", "tag", "labels", "label", "теги", "тег", "тэги", "метки", "метка"),
+                 repeatable=True)
+
+
 @dataclass
 class RowProblem:
     """Why one field of one row cannot be imported."""

@@ -14,7 +14,7 @@ from chalicelib.core import errors, schema
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.dataio import contact_companies
 from chalicelib.dataio.contact_companies import CompanyLinks
-from chalicelib.dataio.mapping import FieldSpec
+from chalicelib.dataio.mapping import TAGS, FieldSpec
 from chalicelib.records.customfields import service as customfields_service
 
 
@@ -68,8 +68,7 @@ CONTACT_SPECS = {spec.name: spec for spec in (
     FieldSpec("email", "email", ("email", "e-mail", "emails", "email address", "e-mail address", "mail", "почта",
                                  "эл. почта", "электронная почта", "адрес электронной почты", "емейл", "имейл"),
               repeatable=True),
-    FieldSpec("tags", "list", ("tags", "tag", "labels", "label", "теги", "тег", "тэги", "метки", "метка"),
-              repeatable=True),
+    TAGS,
     FieldSpec("birthday", "date", ("birthday", "birth date", "date of birth", "dob", "день рождения",
                                    "дата рождения")),
     FieldSpec("passport_number", "text", ("passport", "passport number", "паспорт", "номер паспорта",

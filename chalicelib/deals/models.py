@@ -91,6 +91,7 @@ class Deal(VersionedItem, discriminator="deal"):
     owner_id = UnicodeAttribute()
     team_id = UnicodeAttribute(null=True)
     expected_close_on = UnicodeAttribute(null=True)  # ISO date
+    tags = ListAttribute[str](default=list)
     custom = JSONAttribute(default=dict)
     custom_indexed = JSONAttribute(default=list)  # [[key, value]] the select values a search filters by
     created_by = UnicodeAttribute()

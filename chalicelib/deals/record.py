@@ -2,7 +2,7 @@
 
 Deals list themselves on their board and owner indexes and write their own way (the board's stage
 totals, the stage history): their service keeps those steps, and the engine reaches a deal's purge
-through the ``purge`` hook. Search rows hold only what finds a deal (its title's words, its custom
+through the ``purge`` hook. Search rows hold only what finds a deal (its title's words, its tags, its custom
 select values), so they change with those and not with every move on the board; the search answers
 the deals themselves (``deals.service.search``).
 """
@@ -18,9 +18,9 @@ from chalicelib.records import listing, matching, types
 
 
 def facets(deal: Deal) -> listing.Facets:
-    """A deal is found by the words of its title and filtered by its custom select values."""
+    """A deal is found by the words of its title and filtered by its tags and custom select values."""
     return listing.Facets(
-        record_id=deal.deal_id, owner_id=deal.owner_id, team_id=deal.team_id,
+        record_id=deal.deal_id, owner_id=deal.owner_id, team_id=deal.team_id, tags=tuple(deal.tags or ()),
         custom=tuple((k, v) for k, v in deal.custom_indexed or []), tokens=tuple(matching.search_tokens(deal.title)),
         # rows change only with what finds the deal, so they sort by its creation, not its last change
         sort_name=matching.fold(deal.title), updated_at=deal.created_at.isoformat(),
@@ -55,9 +55,10 @@ def _purge(ctx: TenantContext, deal: Deal) -> None:
 
 DEAL = types.register(types.RecordType(
     name="deal", plural="deals", prefix="D", model=Deal, id_attribute="deal_id", space="DX", row_model=DealRow,
-    lists=("CF", "TOKEN"), sorts=listing.PERSONAL_SORTS, link_kinds={"task": "TASK"},
+    lists=("CF", "TAG", "TOKEN"), sorts=listing.PERSONAL_SORTS, link_kinds={"task": "TASK"},
     fields=(types.Field("title", search=True, personal=True, aliases=("deal", "name")),),
     audit_fields=("title", "pipeline_id", "stage_id", "status", "lost_reason", "amount_minor", "currency",
-                  "contact_ids", "company_id", "owner_id", "team_id", "expected_close_on", "custom", "deleted_at"),
+                  "contact_ids", "company_id", "owner_id", "team_id", "expected_close_on", "tags", "custom",
+                  "deleted_at"),
     hooks={"purge": _purge, "facets": facets, "row_values": row_values, "owned": owned},
 ))

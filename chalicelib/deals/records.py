@@ -46,7 +46,7 @@ def deal_read(ctx: TenantContext, deal: Deal) -> s.DealRead:
         status=deal.status,  # type: ignore[arg-type]
         lost_reason=deal.lost_reason, amount=s.AmountRead(minor=int(deal.amount_minor), currency=deal.currency),
         contact_ids=list(deal.contact_ids or []), company_id=deal.company_id, owner_id=deal.owner_id,
-        team_id=deal.team_id, custom=custom, created_by=deal.created_by,
+        team_id=deal.team_id, tags=list(deal.tags or []), custom=custom, created_by=deal.created_by,
         expected_close_on=date.fromisoformat(deal.expected_close_on) if deal.expected_close_on else None,
         created_at=deal.created_at, updated_at=deal.updated_at, stage_entered_at=deal.stage_entered_at,
         closed_at=deal.closed_at, deleted_at=deal.deleted_at, version=int(deal.version or 0),
@@ -89,7 +89,7 @@ def writable(ctx: TenantContext, deal: Deal | None, action: str) -> Deal:
 
 def write_rows(ctx: TenantContext, change: db.Change, before: Deal | None, after: Deal) -> None:
     """The deal's search rows, rewritten in change only when what finds it changed (its title, owner, team,
-    custom select values, the trash): a move on the board writes none."""
+    tags, custom select values, the trash): a move on the board writes none."""
     if before is not None and _found_by(before) == _found_by(after):
         return
     store.rewrite_rows(ctx, DEAL, change, before, after)
@@ -97,7 +97,7 @@ def write_rows(ctx: TenantContext, change: db.Change, before: Deal | None, after
 
 def _found_by(deal: Deal) -> tuple[object, ...]:
     facets = store.facets(DEAL, deal)
-    return (deal.title, facets.owner_id, facets.team_id, facets.custom, facets.deleted_at)
+    return (deal.title, facets.owner_id, facets.team_id, facets.tags, facets.custom, facets.deleted_at)
 
 
 def check_version(deal: Deal, version: int) -> None:

@@ -30,7 +30,7 @@ from chalicelib.records.reverting import (
 
 MOVE_FIELDS = frozenset({"stage_id", "pipeline_id", "status", "lost_reason"})
 EDIT_FIELDS = frozenset({"title", "amount_minor", "currency", "contact_ids", "company_id", "owner_id",
-                         "expected_close_on", "custom"})
+                         "expected_close_on", "tags", "custom"})
 
 
 # -- deals ----------------------------------------------------------------------------------
@@ -57,7 +57,7 @@ def _move_back(ctx: TenantContext, deal: Deal, before: dict[str, Any]) -> Deal:
 
 
 def _edit_back(ctx: TenantContext, deal: Deal, before: dict[str, Any]) -> None:
-    kept = ("title", "contact_ids", "company_id", "owner_id", "expected_close_on")
+    kept = ("title", "contact_ids", "company_id", "owner_id", "expected_close_on", "tags")
     data: dict[str, Any] = {name: before[name] for name in kept
                             if name in before and (before[name] is not None or name == "expected_close_on")}
     if "amount_minor" in before or "currency" in before:

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib.core.schema import Schema
 from chalicelib.records.money import Amount
+from chalicelib.records.schemas import Tag, Tags
 
 Id = Annotated[str, Field(min_length=1, max_length=26)]
 Title = Annotated[str, Field(min_length=1, max_length=200)]
@@ -82,6 +83,7 @@ class DealCreate(Schema):
     owner_id: Id | None = Field(default=None, description="The caller when left out")
     expected_close_on: date | None = None
     lost_reason: Reason | None = None
+    tags: Tags = Field(default_factory=list)
     custom: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -93,6 +95,7 @@ class DealUpdate(Schema):
     company_id: Id | None = None
     owner_id: Id | None = None
     expected_close_on: date | None = None
+    tags: Tags | None = None
     custom: dict[str, Any] | None = None
 
 
@@ -121,6 +124,7 @@ class DealRead(BaseModel):
     owner_id: str
     team_id: str | None
     expected_close_on: date | None
+    tags: list[str]
     custom: dict[str, Any]
     created_by: str
     created_at: datetime
@@ -137,8 +141,8 @@ class DealPage(BaseModel):
 
 
 class DealListQuery(Schema):
-    """``GET /deals``: a pipeline's or an owner's deals; with ``q`` (title words) or ``custom.<key>=<value>``
-    filters, a search across pipelines."""
+    """``GET /deals``: a pipeline's or an owner's deals; with ``q`` (title words), a ``tag`` or
+    ``custom.<key>=<value>`` filters, a search across pipelines (narrowed by pipeline, stage and status when given)."""
 
     model_config = ConfigDict(extra="allow", str_strip_whitespace=True)
 
@@ -147,6 +151,7 @@ class DealListQuery(Schema):
     stage_id: Id | None = None
     owner_id: Id | None = Field(default=None, description="Agents always see their own deals only")
     status: DealStatus | None = None
+    tag: Tag | None = Field(default=None, description="Deals with this tag, across pipelines unless one is given")
     sort: Literal["updated"] = Field(default="updated", description="Most recently updated first; a search (q or "
                                      "custom filters) answers in the order of the words it matched")
     limit: int = Field(default=50, ge=1, le=200)

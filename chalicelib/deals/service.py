@@ -116,8 +116,8 @@ def timeline(ctx: TenantContext, deal_id: str, *, limit: int, cursor: str | None
 
 def list_deals(ctx: TenantContext, *, query: s.DealListQuery) -> db.Page[Deal]:
     """Deals of one owner (gsi2, newest first) or of one pipeline (gsi1, by stage): one Query; a search
-    by title words or custom values reads the engine's search rows, then the deals they name."""
-    if query.q or query.model_extra:
+    by title words, a tag or custom values reads the engine's search rows, then the deals they name."""
+    if query.q or query.tag or query.model_extra:
         return search(ctx, query=query)
     scope = permissions.require(ctx, "deals", "read")
     owner_id = ctx.actor_id if scope == "own" else query.owner_id
@@ -138,11 +138,12 @@ def list_deals(ctx: TenantContext, *, query: s.DealListQuery) -> db.Page[Deal]:
 
 
 def search(ctx: TenantContext, *, query: s.DealListQuery) -> db.Page[Deal]:
-    """Deals whose title words start with ``q`` and whose custom values match ``custom.<key>=<value>``,
-    within the caller's scope (one Query of the search rows, one BatchGetItem of their deals); the
-    pipeline, stage and status filters apply to the deals found."""
-    asked = validate(ListQuery, {**(query.model_extra or {}), "q": query.q, "owner_id": query.owner_id,
-                                 "sort": "created", "limit": query.limit, "cursor": query.cursor})
+    """Deals whose title words start with ``q``, with ``tag`` and whose custom values match
+    ``custom.<key>=<value>``, within the caller's scope (one Query of the search rows, one BatchGetItem of their
+    deals); the pipeline, stage and status filters apply to the deals found."""
+    asked = validate(ListQuery, {**(query.model_extra or {}), "q": query.q, "tag": query.tag,
+                                 "owner_id": query.owner_id, "sort": "created", "limit": query.limit,
+                                 "cursor": query.cursor})
     rows = records_search.list_records(ctx, DEAL, asked)
     found = db.get_many(ctx, [(access.collection_pk(ctx, DEAL, row.record_id), timeline_service.PROFILE_SK)
                               for row in rows.items]) if rows.items else {}
@@ -223,7 +224,7 @@ def create(ctx: TenantContext, *, data: s.DealCreate, deal_id: str | None = None
                     amount_minor=amount.minor, currency=amount.currency, contact_ids=list(dict.fromkeys(
                         data.contact_ids)), company_id=data.company_id, owner_id=owner_id, team_id=team_id,
                     expected_close_on=data.expected_close_on.isoformat() if data.expected_close_on else None,
-                    custom=custom.stored, custom_indexed=[[k, v] for k, v in custom.indexed],
+                    tags=list(data.tags), custom=custom.stored, custom_indexed=[[k, v] for k, v in custom.indexed],
                     created_by=ctx.actor_id, created_at=now, updated_at=now)
         records.apply_stage(deal, stage, lost_reason=data.lost_reason, now=now)
         tally = Tally(ctx)
@@ -244,6 +245,7 @@ def _written(ctx: TenantContext, change: db.Change, before: Deal | None, deal: D
     tally.save_into(change)
     records.write_links(ctx, change, deal, pipeline, records.link_targets(before) if before is not None else [])
     records.write_rows(ctx, change, before, deal)
+    listing.check_size(change)  # a tag change rewrites its rows: 422 where they pass a transaction's 100 writes
     audit.attach(ctx, change, deal, entity="deal", entity_id=deal.deal_id, action=action,
                  before=records.audit_view(before) if before is not None else None, after=records.audit_view(deal))
     return change
@@ -290,6 +292,8 @@ def _apply_update(ctx: TenantContext, deal: Deal, data: s.DealUpdate, given: set
         deal.amount_minor, deal.currency = data.amount.minor, data.amount.currency
     if "expected_close_on" in given:
         deal.expected_close_on = data.expected_close_on.isoformat() if data.expected_close_on else None
+    if "tags" in given and data.tags is not None:
+        deal.tags = list(data.tags)
     if "custom" in given and data.custom is not None:
         cleaned = customfields_service.clean(ctx, entity="deal", record_id=deal.deal_id, values=data.custom,
                                              existing=deal.custom or {})

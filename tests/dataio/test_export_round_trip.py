@@ -60,7 +60,7 @@ def source(app: Any) -> Company:
     deal = client.post("/api/v1/deals", {
         "title": "Wedding order", "amount": {"minor": 123450, "currency": "USD"}, "stage_id": stage["id"],
         "contact_ids": [alice["id"]], "company_id": acme["id"], "expected_close_on": "2030-05-01",
-        "custom": {"channel": ["web", "phone"]}}, token=token)
+        "tags": ["wedding", "rush"], "custom": {"channel": ["web", "phone"]}}, token=token)
     assert deal.status_code == 201, deal.body
     company.extra["stage"] = stage["name"]
     return company
@@ -99,8 +99,8 @@ def test_exports_are_flat_and_import_back_the_same(client: ApiClient, source: Co
     assert (alice["Shoe size"], alice["VIP"], alice["Segment"], alice["Budget"]) == ("38", "yes", "Wholesale",
                                                                                      "1500.00 USD")
     deal = files["deal"][1][0]
-    assert (deal["Contact"], deal["Company"], deal["Amount"], deal["Channel"]) == (
-        "Alice Round (alice@round.example)", "Acme Roses", "1234.50", "Website; Phone call")
+    assert (deal["Contact"], deal["Company"], deal["Amount"], deal["Channel"], deal["Tags"]) == (
+        "Alice Round (alice@round.example)", "Acme Roses", "1234.50", "Website; Phone call", "wedding; rush")
 
     target = _company(client, "Round Trip Copy")
     blank, _ = _export(client, target.owner.token, "contact")  # nothing yet: the columns to fill in all the same
@@ -123,7 +123,7 @@ def test_exports_are_flat_and_import_back_the_same(client: ApiClient, source: Co
     wedding = body(client.get("/api/v1/deals?q=Wedding", token=copy))["items"][0]
     assert (wedding["amount"], wedding["contact_ids"], wedding["company_id"], wedding["custom"]) == (
         {"minor": 123450, "currency": "USD"}, [copied["id"]], firm["id"], {"channel": ["web", "phone"]})
-    assert wedding["expected_close_on"] == "2030-05-01"
+    assert (wedding["expected_close_on"], wedding["tags"]) == ("2030-05-01", ["wedding", "rush"])
 
 
 IMPORTED_AS: dict[str, dict[str, str | None]] = {
@@ -134,7 +134,7 @@ IMPORTED_AS: dict[str, dict[str, str | None]] = {
                 "tags": "tags"},
     "deal": {"title": "title", "pipeline": "pipeline", "stage": "stage", "amount": "amount", "currency": "currency",
              "contact_ids": "contact", "company_id": "company", "expected_close_on": "expected_close_on",
-             "lost_reason": "lost_reason", "status": None, "owner_id": None},
+             "tags": "tags", "lost_reason": "lost_reason", "status": None, "owner_id": None},
 }
 
 

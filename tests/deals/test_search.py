@@ -1,4 +1,4 @@
-"""Searching deals: by the words of their title and by custom select values, across pipelines, within scope."""
+"""Searching deals: by the words of their title, by tag and by custom select values, across pipelines, within scope."""
 
 from __future__ import annotations
 
@@ -126,6 +126,56 @@ def test_custom_select_values_filter_a_search(client: ApiClient, company: Compan
     assert sorted(found(client, token, **{f"custom.{key}": "large"})) == sorted([large["id"], small["id"]])
 
 
+def test_deals_are_tagged_and_listed_by_tag_within_a_pipeline_or_across_them(
+        client: ApiClient, company: Company) -> None:
+    token, tag = company.owner.token, f"vip-{word()}"
+    other = body(client.post("/api/v1/pipelines", {"name": f"Wholesale {word()}"}, token=token))
+    first = create(client, token, f"{word()} wedding", tags=[tag, " Spring  Sale "])
+    assert first["tags"] == [tag, "spring sale"]  # tags are kept folded, as contacts' are
+    second = create(client, token, f"{word()} office", pipeline_id=other["id"])
+    create(client, token, f"{word()} untagged")
+    tagged = client.patch(f"/api/v1/deals/{second['id']}", {"tags": [tag], "version": second["version"]}, token=token)
+    assert tagged.status_code == 200 and body(tagged)["tags"] == [tag], tagged.body
+    assert sorted(found(client, token, tag=tag)) == sorted([first["id"], second["id"]])
+    assert found(client, token, tag=tag, pipeline_id=other["id"]) == [second["id"]]
+    assert found(client, token, tag=tag, status="won") == []
+    assert found(client, token, tag=tag, q=first["title"].split()[0]) == [first["id"]]
+    # the card and a move keep the tags; untagging takes the deal off the tag's list
+    card = body(client.get(f"/api/v1/deals/{first['id']}", token=token))
+    assert card["deal"]["tags"] == [tag, "spring sale"]
+    untagged = client.patch(f"/api/v1/deals/{second['id']}", {"tags": [], "version": body(tagged)["version"]},
+                            token=token)
+    assert untagged.status_code == 200, untagged.body
+    assert found(client, token, tag=tag) == [first["id"]]
+    assert client.delete(f"/api/v1/deals/{first['id']}", token=token).status_code == 204
+    assert found(client, token, tag=tag) == []  # the trash leaves every list
+
+
+def test_bad_tags_are_refused_and_change_nothing(client: ApiClient, company: Company) -> None:
+    token = company.owner.token
+    deal = create(client, token, f"{word()} tags", tags=["kept"])
+    for tags in (["a#b"], [""], ["x" * 41], [f"t{i}" for i in range(21)], "kept"):
+        refused = client.patch(f"/api/v1/deals/{deal['id']}", {"tags": tags, "version": deal["version"]}, token=token)
+        assert refused.status_code == 422, (tags, refused.body)
+    assert client.post("/api/v1/deals", {"title": "Bad", "tags": ["a#b"]}, token=token).status_code == 422
+    assert body(client.get(f"/api/v1/deals/{deal['id']}", token=token))["deal"]["tags"] == ["kept"]
+    assert client.get("/api/v1/deals?tag=a%23b", token=token).status_code == 422
+
+
+def test_a_tag_change_is_audited_and_reverted(client: ApiClient, company: Company) -> None:
+    token = company.owner.token
+    deal = create(client, token, f"{word()} revert", tags=["old"])
+    changed = client.patch(f"/api/v1/deals/{deal['id']}", {"tags": ["new"], "version": deal["version"]}, token=token)
+    assert changed.status_code == 200, changed.body
+    entries = body(client.get(f"/api/v1/audit?entity=deal&entity_id={deal['id']}", token=token))["items"]
+    update = next(entry for entry in entries if entry["action"] == "update")
+    assert update["changes"] == {"tags": {"before": ["old"], "after": ["new"]}} and update["revertable"] is True
+    reverted = client.post(f"/api/v1/audit/{update['id']}/revert", {}, token=token)
+    assert reverted.status_code == 200, reverted.body
+    assert body(client.get(f"/api/v1/deals/{deal['id']}", token=token))["deal"]["tags"] == ["old"]
+    assert found(client, token, tag="old", q=deal["title"].split()[0]) == [deal["id"]]
+
+
 def test_an_agent_finds_only_its_own_deals_and_another_tenant_none(client: ApiClient, company: Company) -> None:
     stem = word()
     agent, colleague = member(company, "agent"), member(company, "agent2")
@@ -135,6 +185,12 @@ def test_an_agent_finds_only_its_own_deals_and_another_tenant_none(client: ApiCl
     assert len(found(client, company.owner.token, q=stem)) == 2
     stranger = signup(client, company="Deal Search Stranger")
     assert found(client, stranger.owner.token, q=stem) == []
+    tag = f"t{stem}"  # by tag too: a colleague's and another company's deals under the same tag stay unseen
+    create(client, colleague.token, f"{word()} tagged", tags=[tag])
+    create(client, stranger.owner.token, f"{word()} tagged", tags=[tag])
+    tagged = create(client, agent.token, f"{word()} tagged", tags=[tag])
+    assert found(client, agent.token, tag=tag) == [tagged["id"]]
+    assert len(found(client, company.owner.token, tag=tag)) == 2
 
 
 def test_an_unknown_filter_is_refused(client: ApiClient, company: Company) -> None:

@@ -28,7 +28,7 @@ _ROW_NAMES = {"phones": "phone", "emails": "email"}
 # may declare its own with a ``field_keys`` hook answering this mapping).
 _KEYS: dict[str, dict[str, tuple[str, ...]]] = {
     "deal": {"title": ("title",), "amount": ("amount", "amount_minor", "currency"), "lost_reason": ("lost_reason",),
-             "expected_close_on": ("expected_close_on",)},
+             "expected_close_on": ("expected_close_on",), "tags": ("tags",)},
     "product": {"name": ("name",), "sku": ("sku",), "price": ("price", "price_minor", "currency"),
                 "unit": ("unit",), "description": ("description",), "tags": ("tags",)},
     "call": {"from_number": ("from_number", "number"), "to_number": ("to_number", "number"),

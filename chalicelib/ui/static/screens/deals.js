@@ -18,6 +18,11 @@ import { emptyList } from './list-empty.js';
 // A role may be kept from a deal's amount (#21 item 10): the API then leaves it, and the stage totals, out.
 const money = (deal) => (deal.amount ? formatMoney(deal.amount.minor, deal.amount.currency) : '');
 const mine = (name) => canEditField('deals', name);
+// A deal's tags as badges (the board's cards, the list, the card); each one lists the deals with it.
+const tagBadges = (deal) => ((deal.tags || []).length ? h('span', { class: 'tags' }, deal.tags.map((tag) =>
+  [h('a', { class: 'badge', href: `#/deals${query({ pipeline: deal.pipeline_id, view: 'list', tag })}` }, tag), ' '])) : null);
+// Tags as typed in one box, "vip, spring sale": the API folds and checks each one.
+const typedTags = (text) => [...new Set((text || '').split(',').map((tag) => tag.trim()).filter(Boolean))];
 
 function addTotal(column, amount, sign) {
   if (!amount || !column.totals) return;
@@ -60,7 +65,7 @@ class Board {
     select.addEventListener('change', () => this.move(deal.id, select.value));
     const el = h('li', { class: 'deal', draggable: can('deals', 'update') ? 'true' : 'false', 'data-deal': deal.id },
       h('a', { href: `#/deals/${encodeURIComponent(deal.id)}` }, deal.title),
-      h('span', { class: 'amount' }, money(deal)),
+      h('span', { class: 'amount' }, money(deal)), tagBadges(deal),
       h('label', { class: 'visually-hidden', for: `move-${deal.id}` }, t('deals.moveTo', { title: deal.title })), select);
     select.id = `move-${deal.id}`;
     el.addEventListener('dragstart', (event) => {
@@ -213,7 +218,7 @@ function dealRow(deal, stages) {
   const stage = stages.get(deal.stage_id);
   // data-label names each cell where a phone shows the rows as cards (the header is hidden there).
   return h('tr', { 'data-deal': deal.id },
-    h('td', { class: 'deal-title' }, h('a', { href: `#/deals/${encodeURIComponent(deal.id)}` }, deal.title)),
+    h('td', { class: 'deal-title' }, h('a', { href: `#/deals/${encodeURIComponent(deal.id)}` }, deal.title), ' ', tagBadges(deal)),
     h('td', { 'data-label': t('deals.stage') }, stage ? stage.name : '—'),
     h('td', { 'data-label': t('deals.statusLabel') }, t(`deals.status.${deal.status}`)),
     h('td', { class: 'num', 'data-label': t('deals.amount') }, money(deal)),
@@ -234,7 +239,23 @@ function listFilters(pipeline, filters, navigate) {
       ...['open', 'won', 'lost'].map((s) => [s, t(`deals.status.${s}`)])], filters.status),
     pick('stage-pick', 'stage_id', t('deals.stage'), [['', t('deals.anyStage')],
       ...pipeline.stages.map((stage) => [stage.id, stage.name])], filters.stage_id),
-    ownerFilter(filters.owner_id, pick));
+    tagFilter(filters.tag, go), ownerFilter(filters.owner_id, pick));
+}
+
+/** The tag filter: a box applied on Enter or when left, cleared by emptying it. */
+function tagFilter(tag, go) {
+  const input = h('input', { id: 'tag-pick', name: 'tag', type: 'search', value: tag || '', maxlength: '40', autocomplete: 'off',
+    enterkeyhint: 'search' });
+  let gone = false; // Enter, then the box's "change" as the screen goes: the screen is left once
+  const apply = () => {
+    const typed = input.value.trim().toLowerCase();
+    if (gone || typed === (tag || '')) return;
+    gone = true;
+    go({ tag: typed });
+  };
+  input.addEventListener('change', apply);
+  input.addEventListener('keydown', (event) => { if (event.key === 'Enter') { event.preventDefault(); apply(); } });
+  return h('div', { class: 'field' }, h('label', { for: 'tag-pick' }, t('contacts.tag')), input);
 }
 
 /**
@@ -380,8 +401,8 @@ export async function board(root, { query: params, navigate, alive }) {
   const status = ['open', 'won', 'lost'].includes(params.get('status')) ? params.get('status') : '';
   // The list's filters from the address: a stage of another pipeline is dropped, not sent.
   const stageId = chosen.stages.some((stage) => stage.id === params.get('stage_id')) ? params.get('stage_id') : '';
-  const filters = Object.fromEntries(Object.entries({ status, stage_id: stageId, owner_id: params.get('owner_id') || '' })
-    .filter(([, value]) => value));
+  const filters = Object.fromEntries(Object.entries({ status, stage_id: stageId, owner_id: params.get('owner_id') || '',
+    tag: (params.get('tag') || '').trim().slice(0, 40) }).filter(([, value]) => value));
   const create = can('deals', 'create') ? h('section', { class: 'panel' }, h('h2', {}, t('deals.createTitle')),
     createDealForm(chosen, reload)) : null;
   const content = view === 'list' ? await dealTable(chosen, filters, navigate, create) : await boardView(chosen, reload, create);
@@ -398,6 +419,7 @@ function dealFacts(deal, stage, definitions, owner) {
     [t('deals.statusLabel'), t(`deals.status.${deal.status}`)],
     [t('deals.lostReason'), deal.lost_reason],
     [t('deals.expectedClose'), deal.expected_close_on ? formatDate(deal.expected_close_on) : null],
+    [t('contacts.tags'), tagBadges(deal)],
     ...customRows(definitions, deal.custom).map(([label, text]) => [label, text]),
     [t('common.created'), formatDateTime(deal.created_at)],
   ].filter(([, value]) => value);
@@ -420,6 +442,7 @@ function editDeal(deal, definitions, reload) {
       const body = { version: deal.version, custom: collectCustom(formEl, own, deal.custom) };
       if (mine('title')) body.title = values.title;
       if (mine('expected_close_on')) body.expected_close_on = values.expected_close_on || null;
+      if (mine('tags')) body.tags = typedTags(values.tags);
       if (minor !== null) body.amount = { minor, currency: deal.amount.currency };
       try {
         await patch(`/api/v1/deals/${encodeURIComponent(deal.id)}`, body);
@@ -434,7 +457,9 @@ function editDeal(deal, definitions, reload) {
       deal.amount && mine('amount') && field({ name: 'amount', label: `${t('deals.amount')} (${deal.amount.currency})`,
         inputmode: 'decimal', value: amountInput(deal.amount.minor, deal.amount.currency) }),
       mine('expected_close_on') && field({ name: 'expected_close_on', label: t('deals.expectedClose'), type: 'date',
-        value: deal.expected_close_on })),
+        value: deal.expected_close_on }),
+      mine('tags') && field({ name: 'tags', label: t('contacts.tags'), value: (deal.tags || []).join(', '),
+        hint: t('deals.tagsHint'), autocomplete: 'off' })),
     customInputs(own, deal.custom)] }));
 }
 
