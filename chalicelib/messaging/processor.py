@@ -99,6 +99,9 @@ def _newcomer(run: Run, adapter: MessagingAdapter, incoming: IncomingMessage,
               settings: MessengerSettings) -> parties.Newcomer:
     sender = incoming.sender
     owner_id = integrations_service.responsible_user(run.ctx, run.integration, settings.responsible)
+    # A number the phone library does not know yet (a new range, a reserved one) cannot be a contact's phone; the
+    # chat still comes in, with the number in the conversation, rather than failing for good in the inbox.
+    phone = sender.phone if sender.phone and phones.e164(sender.phone, None) else None
     if sender.name or not sender.phone:
         name = (sender.name or (f"@{sender.username}" if sender.username else None)
                 or (sender.email.split("@", 1)[0] if sender.email else None) or f"{adapter.label} {sender.chat_id}")
@@ -106,11 +109,11 @@ def _newcomer(run: Run, adapter: MessagingAdapter, incoming: IncomingMessage,
     else:  # an SMS, or WhatsApp without a profile name: the number as people read it, whole, as a call's caller
         name = first = phones.readable(sender.phone)
         last = ""
-    messengers = ({"whatsapp": sender.phone} if adapter.channel == "whatsapp" and sender.phone else
+    messengers = ({"whatsapp": phone} if adapter.channel == "whatsapp" and phone else
                   {"telegram_id": sender.chat_id, **({"telegram_username": sender.username} if sender.username
                                                      else {})} if adapter.channel == "telegram" else {})
     return parties.Newcomer(
-        first_name=first, last_name=last or None, phone=sender.phone, email=sender.email, messengers=messengers,
+        first_name=first, last_name=last or None, phone=phone, email=sender.email, messengers=messengers,
         owner_id=owner_id, source=f"{adapter.channel}:{run.integration.name}",
         deal_title=f"{adapter.label}: {name}" if settings.unknown_sender == "contact_and_deal" else None,
         pipeline_id=settings.pipeline_id, stage_id=settings.stage_id)

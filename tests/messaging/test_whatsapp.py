@@ -87,6 +87,24 @@ def test_a_number_without_a_profile_name_is_named_by_the_number_as_people_read_i
     assert deal["deal"]["title"] == "WhatsApp: +7 916 111-22-55"
 
 
+def test_a_number_the_phone_library_calls_invalid_still_brings_its_chat_in(client: ApiClient,
+                                                                          company: Company) -> None:
+    # A walk's customer wrote from +44 7700 900123 (a range libphonenumber does not take): the event failed for good
+    # in the inbox with validation_error and the conversation never appeared. WhatsApp has seen the number work.
+    line = create_line(client, company, "whatsapp", unknown_sender="contact_and_deal")
+    chat = Chat(customer="+447700900123", name="Tom")
+    answers = [_send(client, line, whatsapp_message(chat, 1, "text", {"body": "Roses for tonight?"})),
+               _send(client, line, whatsapp_message(chat, 2, "text", {"body": "Red ones"}))]
+    assert {a.status_code for a in answers} == {200}
+    assert {e["status"] for e in _events(client, company, line)} == {"processed"}
+    [conversation] = inbox(client, company)
+    assert [m["text"] for m in thread(client, company, conversation["id"])] == ["Roses for tonight?", "Red ones"]
+    contact = get(client, company.owner.token, f"/api/v1/contacts/{conversation['contact_id']}")
+    assert contact["first_name"] == "Tom" and not contact["phones"] and not (contact.get("messengers") or {})
+    read = get(client, company.owner.token, f"/api/v1/conversations/{conversation['id']}")
+    assert read["deal_id"]
+
+
 def test_a_new_number_becomes_a_contact_with_one_conversation_however_often_meta_repeats_it(
         client: ApiClient, company: Company) -> None:
     line = create_line(client, company, "whatsapp", unknown_sender="contact_and_deal")
