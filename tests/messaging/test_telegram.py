@@ -76,6 +76,35 @@ def test_a_chat_becomes_a_contact_and_one_conversation_with_its_photo_and_edits(
     assert (contact["first_name"], contact["last_name"]) == ("Pavel", "Smirnov")
 
 
+def test_voice_video_stickers_places_and_contacts_read_as_what_they_are(client: ApiClient, company: Company) -> None:
+    # A walk's customer sent a sticker: the inbox showed an empty bubble and '[text]'; a voice note, a place or a
+    # shared contact came in as empty too, though WhatsApp's read as a voice message, an address, a card.
+    line = create_line(client, company, "telegram")
+    chat = Chat(chat_id=777002, name="Nika")
+    sent = [{"voice": {"file_id": "AwACvoice", "file_unique_id": "v1", "duration": 4, "file_size": 9000}},
+            {"video_note": {"file_id": "DQACround", "file_unique_id": "r1", "length": 240, "duration": 3}},
+            {"sticker": {"file_id": "CAACsticker", "file_unique_id": "s1", "emoji": "😍", "width": 512, "height": 512,
+                         "is_animated": False, "is_video": False, "type": "regular"}},
+            {"location": {"latitude": 55.7522, "longitude": 37.5927}},
+            {"venue": {"location": {"latitude": 55.75, "longitude": 37.59}, "title": "Arbat 10", "address": "Moscow"},
+             "location": {"latitude": 55.75, "longitude": 37.59}},
+            {"contact": {"phone_number": "+79160001122", "first_name": "Ivan", "last_name": "Courier"}}]
+    answers = play(client, [telegram_post(line["webhook_url"], line["secret"],
+                                          telegram_update(chat, 9100 + n, {"message_id": n, **content}))
+                            for n, content in enumerate(sent, start=1)])
+    assert {a.status_code for a in answers} == {200}
+    [conversation] = inbox(client, company)
+    read = [(m["kind"], m["text"], [a["kind"] for a in m["attachments"]])
+            for m in thread(client, company, conversation["id"])]
+    assert read == [("audio", None, ["audio"]), ("video", None, ["video"]), ("sticker", "😍", ["sticker"]),
+                    ("location", "55.7522, 37.5927", []), ("location", "Arbat 10\nMoscow\n55.75, 37.59", []),
+                    ("contacts", "Ivan Courier +79160001122", [])]
+    assert conversation["last_message_preview"] == "Ivan Courier +79160001122"
+    getfile = [json.loads(r["body"])["file_id"] for r in transport.sandbox_requests("telegram")
+               if r["url"].endswith("/getFile")]
+    assert {"AwACvoice", "DQACround", "CAACsticker"} <= set(getfile)
+
+
 def test_a_deep_link_binds_the_chat_to_the_contact_of_the_card(client: ApiClient, company: Company) -> None:
     line = create_line(client, company, "telegram")
     made = client.post("/api/v1/contacts", {"first_name": "Carded", "last_name": "Customer"},

@@ -11,7 +11,9 @@ Every contract is the Bot API's published one (core.telegram.org/bots/api):
 - An ``Update`` holds ``update_id`` and one of ``message`` or ``edited_message`` (``message_id``, ``from``,
   ``chat`` (``id``, ``type``, ``first_name``, ``last_name``, ``username``), ``date`` (Unix seconds), ``text``,
   ``caption``, ``photo`` (sizes, the largest last), ``document`` (``file_id``, ``file_name``, ``mime_type``,
-  ``file_size``), ``edit_date``). A message id is unique within its chat, so ours is ``<chat id>:<message id>``.
+  ``file_size``), ``voice``, ``audio``, ``video``, ``video_note``, ``sticker`` (with its ``emoji``), ``location``,
+  ``venue``, ``contact``, ``edit_date``). A message id is unique within its chat, so ours is
+  ``<chat id>:<message id>``.
   ``/start <code>`` (a deep link's payload) binds the chat to the contact the code was made for.
 - ``sendMessage`` (``chat_id``, ``text``) answers ``{"ok": true, "result": Message}``, or ``{"ok": false,
   "error_code", "description"}``. The Bot API reports no delivery or read receipts: a sent message stays "sent".
@@ -127,19 +129,9 @@ class TelegramAdapter(MessagingAdapter):
         sender = message.get("from") or chat
         chat_id = str(int(chat["id"]))
         text = message.get("text") if isinstance(message.get("text"), str) else message.get("caption")
-        attachments: tuple[Attachment, ...] = ()
-        kind = "text"
-        if isinstance(message.get("photo"), list) and message["photo"]:
-            largest = message["photo"][-1]
-            kind = "image"
-            attachments = (Attachment(kind="image", provider_media_id=str(largest["file_id"]), mime="image/jpeg",
-                                      size=largest.get("file_size")),)
-        elif isinstance(message.get("document"), dict):
-            document = message["document"]
-            kind = "document"
-            attachments = (Attachment(kind="document", provider_media_id=str(document["file_id"]),
-                                      mime=document.get("mime_type"), name=document.get("file_name"),
-                                      size=document.get("file_size")),)
+        kind, attachments = _content(message)
+        if text is None:
+            text = _said(message)
         start = re.fullmatch(r"/start(?:@\w+)?\s+([A-Za-z0-9_-]{1,64})", (text or "").strip())
         name = " ".join(filter(None, [sender.get("first_name"), sender.get("last_name")])) or None
         stamp: Any = message.get("edit_date") if edited and message.get("edit_date") else message["date"]
@@ -183,6 +175,52 @@ class TelegramAdapter(MessagingAdapter):
     def chat_link(self, settings: Mapping[str, Any], chat_id: str) -> str | None:
         username = settings.get("bot_username")
         return f"https://t.me/{username}" if username else None
+
+
+# A file message's key and the kind the inbox shows it as (a voice note is read as a voice message; a round video
+# note as a video); a photo is a list of sizes, the largest last.
+FILE_KINDS = (("document", "document"), ("voice", "audio"), ("audio", "audio"), ("video", "video"),
+              ("video_note", "video"), ("sticker", "sticker"))
+DEFAULT_MIME = {"voice": "audio/ogg", "video_note": "video/mp4",
+                "sticker": "image/webp"}  # a sticker's mime is not given: a still one is WebP
+
+
+def _content(message: Mapping[str, Any]) -> tuple[str, tuple[Attachment, ...]]:
+    """The message's kind and its file (a photo's largest size), or ``text`` and none."""
+    if isinstance(message.get("photo"), list) and message["photo"]:
+        largest = message["photo"][-1]
+        return "image", (Attachment(kind="image", provider_media_id=str(largest["file_id"]), mime="image/jpeg",
+                                    size=largest.get("file_size")),)
+    for key, kind in FILE_KINDS:
+        found = message.get(key)
+        if isinstance(found, dict):
+            mime = found.get("mime_type") or (None if key == "sticker" and (found.get("is_animated") or
+                                                                            found.get("is_video"))
+                                              else DEFAULT_MIME.get(key))
+            return kind, (Attachment(kind=kind, provider_media_id=str(found["file_id"]), mime=mime,
+                                     name=found.get("file_name"), size=found.get("file_size")),)
+    if isinstance(message.get("location"), dict) or isinstance(message.get("venue"), dict):
+        return "location", ()
+    if isinstance(message.get("contact"), dict):
+        return "contacts", ()
+    return "text", ()
+
+
+def _said(message: Mapping[str, Any]) -> str | None:
+    """What a message without text says: a sticker's emoji, a place, a shared contact (as WhatsApp's read)."""
+    sticker, venue, contact = (message.get(key) if isinstance(message.get(key), dict) else None
+                               for key in ("sticker", "venue", "contact"))
+    if sticker is not None:
+        return str(sticker["emoji"]) if sticker.get("emoji") else None
+    place = (venue or {}).get("location") or message.get("location")
+    if isinstance(place, dict):
+        parts = [(venue or {}).get("title"), (venue or {}).get("address"),
+                 f"{place.get('latitude')}, {place.get('longitude')}"]
+        return "\n".join(str(part) for part in parts if part)
+    if contact is not None:
+        return " ".join(str(part) for part in (contact.get("first_name"), contact.get("last_name"),
+                                               contact.get("phone_number")) if part) or None
+    return None
 
 
 # -- the sandbox: the Bot API as Telegram documents its answers ---------------------------------
