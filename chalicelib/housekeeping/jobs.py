@@ -15,8 +15,9 @@ DEFAULT_SECONDS = 240.0
 
 
 def scheduled_tick(event: Any) -> dict[str, int]:
-    """Carry work scheduled before the due timers over to them (``migration``; the trash purge itself runs on the
-    due timers), then carry on the day's audit retention (``retention``), until shortly before the timeout."""
+    """Carry work scheduled before the due timers over to them and give calls left without an end their timers
+    (``migration``; the trash purge itself runs on the due timers), then carry on the day's audit retention
+    (``retention``), until shortly before the timeout."""
     context = getattr(event, "context", None)
     remaining = getattr(context, "get_remaining_time_in_millis", None)
     seconds = remaining() / 1000 - SAFETY_SECONDS if callable(remaining) else DEFAULT_SECONDS

@@ -15,6 +15,14 @@ hourly housekeeping tick carries what was scheduled the old way over:
 
 Progress is ``models.DueMigration``; every step is idempotent, and a run that stops is carried on next hour.
 Once both are done, a tick reads the state and nothing more.
+
+Calls recorded before a call not yet ended had its timer (``telephony.unended``, kind ``call.unended``) stay
+ringing or in progress for ever when their provider's end never came. The tick walks the tenants (the tenants'
+index, ``G#tenants#all``, a page at a time, resuming after the last tenant finished: ``models.UnendedCallsPass``) and
+gives each of their calls still ringing or in progress a timer unless it has one (``unended.arm_unarmed``: the calls
+list's status rows, one Query a page, never a Scan); the due run then closes each as its timer closes any call.
+Redoing a tenant (a run out of time inside it) sets nothing twice. Once through, a tick reads its state and nothing
+more.
 """
 
 from __future__ import annotations
@@ -27,11 +35,13 @@ from chalicelib.core.observability import logger
 from chalicelib.core.tenancy import TenantContext, is_valid_id
 from chalicelib.due import service as due
 from chalicelib.due.models import DueTimer
-from chalicelib.housekeeping.models import DueMigration, HousekeepingState
+from chalicelib.housekeeping.models import DueMigration, HousekeepingState, UnendedCallsPass
+from chalicelib.identity.models import Tenant
 from chalicelib.inbox import pipeline
 from chalicelib.inbox.models import InboxEvent
 from chalicelib.records import trash, types
 from chalicelib.records.models import TrashDue
+from chalicelib.telephony import unended
 
 STATE_PK = tenancy.global_key("housekeeping", "due-migration")
 STATE_SK = "STATE"
@@ -39,6 +49,10 @@ OLD_TRASH_PK = tenancy.global_key("housekeeping", "trash")  # the old purge's da
 FIRST_DAYS = 90
 MARGIN = timedelta(days=7)
 INBOX_PAGE = 100
+CALLS_PK = tenancy.global_key("housekeeping", "unended-calls")
+TENANTS_PK = tenancy.global_key("tenants", "all")
+TENANT_PAGE = 25
+WORKING = ("active", "suspended")  # a tenant being deleted is purged whole
 
 
 def _context(tenant_id: str) -> TenantContext:
@@ -119,21 +133,60 @@ def move_inbox() -> tuple[int, bool]:
     return made, not waiting
 
 
+def _calls_state() -> UnendedCallsPass:
+    with db.translate_errors():
+        try:
+            return UnendedCallsPass.get(CALLS_PK, STATE_SK, consistent_read=True)
+        except UnendedCallsPass.DoesNotExist:
+            return UnendedCallsPass(CALLS_PK, STATE_SK, after=None, done=False)
+
+
+def arm_calls(*, deadline: float) -> int:
+    """Give the calls every tenant left ringing or in progress before their timers existed a timer, tenant by
+    tenant until the deadline; how many timers were set."""
+    armed = 0
+    try:
+        state = _calls_state()
+        while not state.done and time.monotonic() < deadline:
+            with db.translate_errors():
+                page = Tenant.gsi1.query(TENANTS_PK, Tenant.gsi1sk > state.after if state.after else None,
+                                         limit=TENANT_PAGE)
+                tenants = [found for found in page if isinstance(found, Tenant)]
+                more = page.last_evaluated_key is not None
+            for tenant in tenants:
+                if time.monotonic() >= deadline:  # out of time: the next run carries on after the last one finished
+                    break
+                if tenant.status in WORKING:
+                    ctx = _context(tenant.tenant_id)
+                    with tenancy.bind(ctx):
+                        armed += unended.arm_unarmed(ctx)
+                state.after = tenant.gsi1sk
+            else:
+                state.done = not more
+            with db.translate_errors():
+                state.save()
+    except errors.CRMError:  # an outage: the timers set stay set, the pass resumes after the last tenant saved
+        logger.warning("unended calls' timers paused", exc_info=True)
+    return armed
+
+
 def run(*, now: datetime | None = None, seconds: float = 60.0) -> dict[str, int]:
-    """Carry the old scheduling over until both are through; what this run moved."""
+    """Carry the old scheduling over until both are through, and give the calls left without an end their timers;
+    what this run moved."""
     now = now or db.utcnow()
     deadline = time.monotonic() + seconds
-    counts = {"trash": 0, "inbox": 0}
+    counts = {"trash": 0, "inbox": 0, "calls": 0}
     try:
         state = _state()
-        if state.trash_done and state.inbox_done:
-            return counts
-        if not state.trash_done:
-            counts["trash"] = move_trash(state, now=now, deadline=deadline)
-        if not state.inbox_done and time.monotonic() < deadline:
-            counts["inbox"], state.inbox_done = move_inbox()
-        with db.translate_errors():
-            state.save()
+        if not (state.trash_done and state.inbox_done):
+            if not state.trash_done:
+                counts["trash"] = move_trash(state, now=now, deadline=deadline)
+            if not state.inbox_done and time.monotonic() < deadline:
+                counts["inbox"], state.inbox_done = move_inbox()
+            with db.translate_errors():
+                state.save()
+        if time.monotonic() < deadline:
+            counts["calls"] = arm_calls(deadline=deadline)
     except errors.CRMError:  # an outage: what was moved stays moved, the rest waits for the next run
         logger.warning("due migration paused", exc_info=True)
     return counts

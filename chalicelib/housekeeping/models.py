@@ -31,3 +31,12 @@ class DueMigration(MainTable, discriminator="due_migration"):
     trash_day = UnicodeAttribute(null=True)
     trash_done = BooleanAttribute(default=False)
     inbox_done = BooleanAttribute(default=False)
+
+
+class UnendedCallsPass(MainTable, discriminator="unended_calls_pass"):
+    """Giving the calls left ringing or in progress before their due timers existed a timer
+    (``G#housekeeping#unended-calls`` / ``STATE``): the tenants' index key of the last tenant finished, and whether
+    the pass is through."""
+
+    after = UnicodeAttribute(null=True)
+    done = BooleanAttribute(default=False)

@@ -23,6 +23,7 @@ from chalicelib.calls.models import Call
 from chalicelib.telephony.events import CallEvent
 
 FINAL = frozenset({"answered", "missed", "busy", "failed"})
+UNENDED = frozenset({"ringing", "in_progress"})  # the statuses of a call whose end has not come
 NO_END = "no_end_reported"
 
 

@@ -14,7 +14,8 @@ known whose they are (the call's employee), so a ringing call only looks the num
 
 A call not yet ended has a timer (``unended``): when its provider never reports the end, ``close_unended`` writes
 the call's end as an end event would (the same ``_write``); the provider's late end then corrects the call and
-moves its counters (``_on_late_end``), making nothing again.
+moves its counters (``_on_late_end``), making nothing again, and when it says the call was answered the call-back
+task the timer made is completed, saying why, unless a person changed it (``_settle_callback``).
 """
 
 from __future__ import annotations
@@ -243,10 +244,13 @@ def fold_event(run: Run, event: CallEvent, settings: TelephonySettings) -> Call:
     """Fold one event into its call and write what changed; answers the call."""
     for attempt in range(FOLD_ATTEMPTS):
         try:
-            return _fold_once(run, event, settings)
+            call = _fold_once(run, event, settings)
         except errors.VersionConflictError:
             if attempt == FOLD_ATTEMPTS - 1:
                 raise
+            continue
+        _settle_callback(run.ctx, call)
+        return call
     raise AssertionError("unreachable")
 
 
@@ -334,6 +338,30 @@ def _on_late_end(run: parties.Intake, change: db.Change, before: Call, after: Ca
         due_item = db.get(ctx, CallbackDue, callback_pk(ctx), callback_sk(ctx, number))
         if due_item is not None and due_item.call_id == after.call_id:
             change.delete(due_item)
+
+
+def _settle_callback(ctx: TenantContext, call: Call) -> None:
+    """Close the call-back task of a call taken for missed that was answered after all (its provider's late end):
+    noted and completed through the tasks service (audited, versioned), unless a person changed the task since the
+    call made it. Run on every fold of such a call, so an event retried after a failure here finishes the job."""
+    if call.status != "answered" or not call.task_id:
+        return  # only a missed call has a call-back task: an answered one with a task was taken for missed
+    task = tasks_service.get(ctx, str(call.task_id))
+    if task is None or task.done_at is not None:
+        return
+    line = wording.answered_late_note(ctx, call.answered_at or call.started_at or call.created_at,
+                                      None if call.duration_seconds is None else int(call.duration_seconds))
+    noted = (task.description or "").endswith(line)  # an earlier attempt's note, its completion not yet written
+    if int(task.version or 0) != (2 if noted else 1):
+        return  # a person changed it (edited, reassigned, a call back noted on it): theirs to close
+    try:
+        if not noted:
+            kept = (task.description or "")[:10_000 - len(line) - 1]  # a description holds 10,000 characters
+            task = tasks_service.update(ctx, task.task_id, data=task_schemas.TaskUpdate(
+                version=1, description="\n".join(filter(None, [kept, line]))))
+        tasks_service.set_done(ctx, task.task_id, version=int(task.version or 0), done=True)
+    except errors.VersionConflictError:  # a person changed it meanwhile: it is theirs
+        logger.info("call-back task left to its person", extra={"call_id": call.call_id})
 
 
 def _note_on_task(ctx: TenantContext, call: Call) -> None:

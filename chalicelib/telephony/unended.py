@@ -18,6 +18,9 @@ corrects it (``fold``).
 
 A timer's attempt checkpoints what it makes (the newcomer's contact and lead deal) on the timer item itself, in
 the transaction that makes it, as an inbox run does on its event: a retried firing never makes them twice.
+
+Calls recorded before the timers existed get theirs from a one-off pass (``arm_unarmed``, run tenant by tenant by
+the hourly housekeeping tick: ``housekeeping.migration.arm_calls``).
 """
 
 from __future__ import annotations
@@ -28,13 +31,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from chalicelib.calls.models import Call
+from chalicelib.calls.models import Call, CallRow
 from chalicelib.calls.record import CALL
 from chalicelib.core import db, errors, http
 from chalicelib.core.tenancy import TenantContext, bind
 from chalicelib.due import service as due
 from chalicelib.due.models import DueTimer
-from chalicelib.records import access
+from chalicelib.records import access, listing, matching
 from chalicelib.telephony import fold
 
 KIND = "call.unended"
@@ -59,6 +62,39 @@ def follow(ctx: TenantContext, change: db.Change, before: Call | None, after: Ca
             due.drop(ctx, change, kind=KIND, ref=after.call_id)
     elif before is None:
         change.save(due.timer(ctx, kind=KIND, ref=after.call_id, due_at=deadline(after), payload=_payload(after)))
+
+
+def arm_unarmed(ctx: TenantContext, *, page: int = 100) -> int:
+    """Give every call of the tenant not yet ended that has no timer its timer (calls recorded before the timers
+    existed): the calls list's status rows (``CF#status#ringing``, ``CF#status#in_progress``: one Query a page, no
+    Scan), each call read once; a timer already there stands (created only where absent), so a pass run again, or
+    stopped and redone, sets nothing twice. How many timers it set."""
+    armed = 0
+    for status in sorted(fold.UNENDED):
+        cursor: str | None = None
+        while True:
+            rows = listing.list_rows(ctx, CallRow, CALL.space or "", listing.ListQuery(
+                partition=("CF", matching.key_segment("status"), matching.key_segment(status)), sort="created",
+                limit=page, cursor=cursor, fingerprint={"unended": status}))
+            for row in rows.items:
+                call = access.get_any(ctx, CALL, str(row.record_id))
+                if isinstance(call, Call) and call.status not in fold.FINAL and _arm(ctx, call):
+                    armed += 1
+            cursor = rows.next_cursor
+            if cursor is None:
+                break
+    return armed
+
+
+def _arm(ctx: TenantContext, call: Call) -> bool:
+    """Set a call's timer unless it has one; whether it was set."""
+    timer = due.timer(ctx, kind=KIND, ref=call.call_id, due_at=deadline(call), payload=_payload(call))
+    try:
+        with db.translate_errors():
+            timer.save(condition=DueTimer.pk.does_not_exist())
+    except errors.VersionConflictError:  # its own timer (set with the call, or by an earlier pass): it stands
+        return False
+    return True
 
 
 @dataclass

@@ -138,7 +138,7 @@ def test_a_record_trashed_before_the_timers_is_carried_over_to_one_and_purged(
     timer = purge_timer(company.tenant_id, "contact", gone["id"])
     assert timer is not None and timer.due_at.date() == due_on
     state = DueMigration.get(migration.STATE_PK, migration.STATE_SK)
-    assert state.trash_done and jobs.scheduled_tick(object()) == {"trash": 0, "inbox": 0}  # once, then idle
+    assert state.trash_done and jobs.scheduled_tick(object()) == {"trash": 0, "inbox": 0, "calls": 0}  # once, then idle
 
     real_due_in = due.due_in
     monkeypatch.setattr(due, "due_in", lambda *args: [t for t in real_due_in(*args) if company.tenant_id in t.pk])

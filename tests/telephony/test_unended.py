@@ -16,7 +16,7 @@ from chalicelib.due import service as due
 from chalicelib.tasks import service as tasks_service
 from chalicelib.telephony import unended
 from tests.deals.helpers import frozen
-from tests.factories import Company, signup
+from tests.factories import Company, add_member, signup
 from tests.support import ApiClient, body
 from tests.telephony.kit import calls, create_telephony, play
 from webhooks.providers import Call
@@ -45,14 +45,15 @@ def _get(client: ApiClient, company: Company, path: str) -> dict[str, Any]:
     return dict(body(response))
 
 
-def _run(after: timedelta, *companies: Company, start: datetime | None = None) -> dict[str, int]:
-    """The due run of the calls' timers of these companies (the module's other tests leave calls ringing) with the
-    clock moved on: what each firing answered."""
+def _run(after: timedelta, *companies: Company, start: datetime | None = None,
+         kinds: frozenset[str] = frozenset({unended.KIND})) -> dict[str, int]:
+    """The due run of the calls' timers (or other kinds) of these companies (the module's other tests leave calls
+    ringing) with the clock moved on: what each firing answered."""
     tenants, real = {company.tenant_id for company in companies}, due.due_in
     outcomes: dict[str, int] = {}
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(due, "due_in", lambda *args: [t for t in real(*args) if t.pk.split("#")[1] in tenants])
-        due.run_due(now=(start or db.utcnow()) + after, kinds=frozenset({unended.KIND}), outcomes=outcomes)
+        due.run_due(now=(start or db.utcnow()) + after, kinds=kinds, outcomes=outcomes)
     return outcomes
 
 
@@ -124,8 +125,81 @@ def test_a_late_end_that_says_answered_corrects_the_call_and_its_counters(
     assert (call["status"], call["duration_seconds"], call["end_reason"]) == ("answered", 95, None)
     assert calls(client, company, "?status=missed") == []  # no longer waiting for a call-back
     assert _inbound_stats(client, company) == {"calls": 1, "answered": 1, "missed": 0, "talk_seconds": 95}
-    assert _made(client, company) == (1, 1, 1)  # the call-back task the timer made stays, for a person to close
+    assert _made(client, company) == (1, 1, 1)  # the call-back task is kept (nothing is lost) ...
+    task = _get(client, company, f"/api/v1/tasks/{call['callback']['task_id']}")
+    assert (task["status"], task["done_by"], task["version"]) == ("done", pbx["id"], 3)  # ... and closed by the line
+    note = task["description"].splitlines()
+    assert note[0].startswith("Пропущенный звонок в ")  # what it said stays
+    assert note[-1].startswith("Звонок всё-таки был принят: оператор телефонии поздно сообщил о его завершении")  # noqa: RUF001
+    assert note[-1].endswith("разговор 1:35); перезванивать не нужно.")
+    assert [(e["action"], e["actor_id"]) for e in _task_audit(client, company, task["id"])] == [
+        ("create", pbx["id"]), ("update", pbx["id"]), ("complete", pbx["id"])]  # the tasks service's own writes
     play(client, pbx, [end])  # repeated: changes nothing
+    assert _inbound_stats(client, company) == {"calls": 1, "answered": 1, "missed": 0, "talk_seconds": 95}
+    assert _get(client, company, f"/api/v1/tasks/{task['id']}")["version"] == 3
+
+
+def _task_audit(client: ApiClient, company: Company, task_id: str) -> list[dict[str, Any]]:
+    """The task's audit records, oldest first."""
+    records = _items(client, company, f"/api/v1/audit?entity=task&entity_id={task_id}")
+    return sorted(records, key=lambda record: record["seq"])
+
+
+def _person_changes(client: ApiClient, company: Company, task: dict[str, Any], how: str) -> None:
+    token, path = company.owner.token, f"/api/v1/tasks/{task['id']}"
+    if how == "done":
+        answer = client.post(f"{path}/complete", {"version": task["version"]}, token=token)
+    elif how == "edited":
+        answer = client.patch(path, {"version": task["version"], "description": "Client asked to call on Monday"},
+                              token=token)
+    else:
+        other = add_member(client, company, role="agent")
+        answer = client.patch(path, {"version": task["version"], "assignee_id": other.user_id}, token=token)
+    assert answer.status_code == 200, answer.body
+
+
+@pytest.mark.parametrize("how", ["done", "edited", "reassigned"])
+def test_a_late_answered_end_leaves_a_call_back_task_a_person_already_changed(
+        client: ApiClient, company: Company, how: str) -> None:
+    pbx = _pbx(client, company)
+    start, ringing, _answer, end, _recording = _events(pbx, "answered", Call(customer=CUSTOMER, talk_seconds=95))
+    play(client, pbx, [start, ringing])
+    assert _run(timedelta(minutes=11), company) == {"closed": 1}
+    [closed] = calls(client, company, "?status=missed")
+    task = _get(client, company, f"/api/v1/tasks/{closed['callback']['task_id']}")
+    _person_changes(client, company, task, how)
+    theirs = _get(client, company, f"/api/v1/tasks/{task['id']}")
+
+    assert [a.status_code for a in play(client, pbx, [end])] == [200]
+    assert _get(client, company, f"/api/v1/calls/{closed['id']}")["status"] == "answered"  # the call is corrected
+    assert _get(client, company, f"/api/v1/tasks/{task['id']}") == theirs  # the task is as the person left it
+
+
+def test_a_call_back_task_whose_closing_failed_is_closed_by_the_events_retry(
+        client: ApiClient, company: Company, monkeypatch: pytest.MonkeyPatch) -> None:
+    from chalicelib.inbox import pipeline
+
+    pbx = _pbx(client, company)
+    start, ringing, _answer, end, _recording = _events(pbx, "answered", Call(customer=CUSTOMER, talk_seconds=95))
+    play(client, pbx, [start, ringing])
+    assert _run(timedelta(minutes=11), company) == {"closed": 1}
+    [closed] = calls(client, company, "?status=missed")
+    real = tasks_service.set_done
+
+    def throttled(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("the task's completion was throttled")  # after the call's correction and the task's note
+
+    monkeypatch.setattr(tasks_service, "set_done", throttled)
+    play(client, pbx, [end])
+    assert _get(client, company, f"/api/v1/calls/{closed['id']}")["status"] == "answered"
+    task_path = f"/api/v1/tasks/{closed['callback']['task_id']}"
+    assert _get(client, company, task_path)["status"] == "open"
+    monkeypatch.setattr(tasks_service, "set_done", real)
+    assert _run(pipeline.MAX_DELAY + timedelta(minutes=5), company, kinds=frozenset({pipeline.RETRY_KIND})) == {
+        "processed": 1}
+    task = _get(client, company, task_path)
+    assert (task["status"], task["version"]) == ("done", 3)
+    assert task["description"].count("Звонок всё-таки был принят") == 1  # noted once
     assert _inbound_stats(client, company) == {"calls": 1, "answered": 1, "missed": 0, "talk_seconds": 95}
 
 
@@ -212,6 +286,25 @@ def test_another_companys_calls_are_untouched(client: ApiClient, company: Compan
     after = _get(client, other, f"/api/v1/calls/{listed['id']}")
     assert after == before and after["status"] == "ringing"  # not a field of it changed
     assert _made(client, other) == (0, 0, 0)
+
+
+def test_a_late_answered_end_closes_only_its_own_companys_call_back_task(
+        client: ApiClient, company: Company) -> None:
+    other = signup(client, company="Busy Line", country="RU", locale="ru")
+    same = Call(customer=CUSTOMER, talk_seconds=40)  # the same provider call id and number in both companies
+    ours, theirs = _pbx(client, company), _pbx(client, other)
+    start, ringing, _answer, end, _recording = _events(ours, "answered", same)
+    play(client, ours, [start, ringing])
+    play(client, theirs, _events(theirs, "answered", same)[:2])
+    assert _run(timedelta(minutes=11), company, other) == {"closed": 2}
+    [their_call] = calls(client, other)
+    their_task = _get(client, other, f"/api/v1/tasks/{their_call['callback']['task_id']}")
+
+    play(client, ours, [end])  # only this company's line reports the end
+    [our_call] = calls(client, company)
+    assert _get(client, company, f"/api/v1/tasks/{our_call['callback']['task_id']}")["status"] == "done"
+    assert _get(client, other, f"/api/v1/calls/{their_call['id']}")["status"] == "missed"
+    assert _get(client, other, f"/api/v1/tasks/{their_task['id']}") == their_task  # not a field of it changed
 
 
 def _ctx(company: Company) -> Any:
