@@ -236,3 +236,40 @@ def test_a_ticket_opened_by_hand_names_its_customer(browser: Any, live_url: str,
     dialog.get_by_role("button", name="Сохранить").click()
     expect(page.locator(".ticket-details a[href^='#/contacts/']")).to_have_text("Oleg Popov")
     assert_no_problems(page)
+
+
+def test_a_lead_opens_a_ticket_for_an_agent_on_a_phone(browser: Any, live_url: str, app: Any,
+                                                       screens: Screens) -> None:
+    """A customer called the owner about an order an agent handles: the New ticket dialog had no assignee, so the
+    ticket was the owner's until reassigned on its card. It names one now; an agent (their own tickets only) gets
+    no choice to make and opens tickets for themselves."""
+    client = ApiClient(app)
+    company = signup(client, company="Hand Desk")
+    agent = add_member(client, company, role="agent", name="ninaagent")
+    page = new_page(browser, live_url, viewport=PHONE)
+    log_in(page, company.owner, "Hand Desk")
+    to_russian(page)
+    open_screen(page, "/tickets", "Обращения")
+    page.get_by_role("button", name="+ Обращение").click()
+    dialog = page.locator("dialog[open]")
+    dialog.get_by_label("Тема").fill("Перезвонить по заказу 1043")
+    expect(dialog.get_by_label("Ответственный")).to_have_value(company.owner.user_id)  # the caller, unless changed
+    dialog.get_by_label("Ответственный").select_option(label="Ninaagent")
+    assert page.evaluate(NO_SIDEWAYS)
+    screens.shoot(page, "new-ticket-for-agent-phone-ru")
+    dialog.get_by_role("button", name="Создать").click()
+    page.locator("#page-title", has_text="Перезвонить по заказу 1043").wait_for()
+    expect(page.locator(".ticket-details [data-test=owner-name]")).to_have_text("Ninaagent")
+    ticket_id = page.url.rsplit("/", 1)[-1]
+    assert body(client.get(f"/api/v1/tickets/{ticket_id}", token=company.owner.token))["owner_id"] == agent.user_id
+    assert_no_problems(page)
+
+    phone = new_page(browser, live_url, viewport=PHONE)
+    log_in(phone, agent, "Hand Desk")
+    to_russian(phone)
+    open_screen(phone, "/tickets?view=mine", "Обращения")
+    phone.locator(f"[data-ticket='{ticket_id}']").wait_for()
+    phone.get_by_role("button", name="+ Обращение").click()
+    phone.locator("dialog[open]").get_by_label("Тема").wait_for()
+    assert phone.locator("dialog[open] select[name=owner_id]").count() == 0
+    assert_no_problems(phone)

@@ -10,8 +10,9 @@ import { TICKETS } from '../js/messages-tickets.js';
 import { can, session } from '../js/session.js';
 import { empty, field, form, heading, openModal, pager, toast, toastError } from '../js/ui.js';
 import { userNames } from '../js/telephony.js';
+import { canEditField } from './field-rules.js';
 import { recordPicker } from './pickers.js';
-import { ownerRow } from './records.js';
+import { companyUsers, ownerRow, personName, scopeOf, within } from './records.js';
 
 Object.assign(MESSAGES, TICKETS); // this screen's texts load with it, not with the app's first load
 
@@ -138,15 +139,30 @@ export async function queue(root, { query: params, navigate, alive }) {
     if (again) table.after(again);
   };
   const add = can('tickets', 'create')
-    ? h('button', { type: 'button', class: 'primary', 'data-test': 'new-ticket', onClick: () => newTicket(navigate) }, t('tk.new'))
+    ? h('button', { type: 'button', class: 'primary', 'data-test': 'new-ticket', onClick: async () => newTicket(navigate, await assignees()) },
+      t('tk.new'))
     : null;
   const kb = h('a', { class: 'button-link secondary', href: '#/kb' }, t('tk.kb'));
   mount(root, heading(t('title.tickets.queue'), kb, add), viewTabs(view), filterBar(view, chosen, navigate),
     page.items.length ? table : empty(t('tk.empty')), pager(page.next_cursor, more));
 }
 
-function newTicket(navigate) {
+/** Whom the caller may give a new ticket to: the active colleagues within their scope, themselves included; none
+ * (the caller's own ticket, no choice to show) for an agent, or where nobody else is within reach. */
+async function assignees() {
+  const scope = scopeOf('tickets', 'create');
+  if (!scope || scope === 'own' || !canEditField('tickets', 'owner_id')) return [];
+  const users = await companyUsers();
+  const choices = users.filter((u) => u.status === 'active' && within(scope, u.id, u.team_id));
+  return choices.some((u) => u.id !== session.user.id) ? choices : [];
+}
+
+// A ticket for a colleague (taken on the phone for the agent who knows the order) was the caller's until reassigned
+// on its card: the dialog names the assignee, who gets the ticket (and its conversation, as a reassignment does).
+function newTicket(navigate, people) {
   const options = (name, list) => list.map((value) => [value, t(`tk.${name}.${value}`)]);
+  const assignee = people.length ? field({ name: 'owner_id', label: t('tk.assignee'), value: session.user.id,
+    options: people.map((u) => [u.id, personName(u)]) }) : null;
   const dialog = h('dialog', { class: 'dialog', 'aria-label': t('tk.newTitle') });
   const el = form({ submit: t('tk.create'), label: t('tk.newTitle'), children: [
     h('h2', {}, t('tk.newTitle')),
@@ -154,11 +170,13 @@ function newTicket(navigate) {
     field({ name: 'description', label: t('tk.description'), type: 'textarea', rows: 3, maxlength: 10000 }),
     field({ name: 'priority', label: t('tk.priority'), value: 'normal', options: options('priority', PRIORITIES) }),
     field({ name: 'channel', label: t('tk.channel'), value: 'manual', options: options('channel', CHANNELS) }),
+    assignee,
     // Whose request it is: a ticket opened by hand (a customer on the phone) had no way to name its contact.
     recordPicker({ type: 'contact', name: 'contact_id', label: t('picker.contact') }),
   ], onSubmit: async (values) => {
     const made = await post('/api/v1/tickets', { subject: values.subject, description: values.description || null,
-      priority: values.priority, channel: values.channel, contact_id: values.contact_id || null });
+      priority: values.priority, channel: values.channel, contact_id: values.contact_id || null,
+      owner_id: values.owner_id || null });
     dialog.close();
     toast(t('tk.created'), 'ok');
     navigate(`/tickets/${made.id}`);
