@@ -204,3 +204,25 @@ def test_a_whatsapp_line_is_connected_in_settings_with_the_steps_at_meta(browser
     assert page.evaluate(NO_SIDEWAYS)
     screens.shoot(page, "telegram-setup-phone")
     assert_no_problems(page)
+
+
+def test_a_photo_without_words_is_previewed_as_a_photo_in_russian(browser: Any, live_url: str, app: Any,
+                                                                  screens: Screens) -> None:
+    # A walk's owner saw '[image]' under a customer's name in the list (the API's preview of a file alone) while the
+    # thread said 'Фото'.
+    client = ApiClient(app)
+    company = signup(client, company="Photo Ltd", country="RU")
+    line = _line(client, company.owner.token)
+    chat = Chat(customer="+79161230104", name="Pavel Foto")
+    [answer] = play(client, [whatsapp_post(line["webhook_url"], APP_SECRET, whatsapp_message(
+        chat, 1, "image", {"mime_type": "image/jpeg", "sha256": "c0ffee", "id": "1234567890123"}))])
+    assert answer.status_code == 200, answer.body
+    page = new_page(browser, live_url, viewport=PHONE)
+    log_in(page, company.owner, "Photo Ltd")
+    page.evaluate("() => localStorage.setItem('crm.lang', 'ru')")
+    page.goto("/#/inbox")
+    page.reload()
+    row = page.locator(".conversation-row", has_text="Pavel Foto")
+    expect(row.locator(".conversation-preview")).to_have_text("📎 Фото")
+    screens.shoot(page, "photo-preview-phone")
+    assert_no_problems(page)

@@ -4,7 +4,7 @@
 // `crm:live` events): the list and the open thread change in place, never by polling.
 import { get, post, query } from '../js/api.js';
 import { h, mount } from '../js/dom.js';
-import { t } from '../js/i18n.js';
+import { has, t } from '../js/i18n.js';
 import { formatDateTime, formatRelative } from '../js/format.js';
 import { can } from '../js/session.js';
 import { empty, heading, pager, toastError } from '../js/ui.js';
@@ -25,9 +25,15 @@ function chosen(params) {
 
 const unreadFirst = (items) => [...items].sort((a, b) => Number(b.unread_count > 0) - Number(a.unread_count > 0));
 
+// A message of a file alone has no words: the API previews it as its kind ("[image]"); say it as its bubble does.
+function shownPreview(text) {
+  const kind = /^\[(\w+)\]$/.exec(text || '')?.[1];
+  return kind && has(`inbox.kind.${kind}`) ? `📎 ${t(`inbox.kind.${kind}`)}` : (text || '');
+}
+
 function rowOf(item, current, choice) {
   const name = item.customer_name || t('inbox.unnamed');
-  const preview = `${item.last_direction === 'out' ? t('inbox.you') : ''}${item.last_message_preview || ''}`;
+  const preview = `${item.last_direction === 'out' ? t('inbox.you') : ''}${shownPreview(item.last_message_preview)}`;
   return h('li', { class: ['conversation-row', item.unread_count ? 'unread' : null], 'data-conversation': item.id },
     h('a', { href: `#/inbox/${encodeURIComponent(item.id)}${query({ view: choice.view === 'open' ? '' : choice.view,
       channel: choice.channel })}`, 'aria-current': item.id === current ? 'page' : null },
