@@ -158,8 +158,11 @@ def create(ctx: TenantContext, data: s.TicketCreate, *, change: db.Change | None
     change = db.Change().extend(change)
     timeline_service.add_entry(ctx, change, subject_type=TICKET.name, subject_id=ticket_id, kind="created",
                                summary="Ticket created", data={"channel": ticket.channel, **(made_from or {})})
+    given = data.owner_id is not None and owner_id != ctx.actor_id
+    if given:
+        _assigned(ctx, change, ticket, from_id=None)
     written = write(ctx, None, ticket, action="create", change=change, counts={"created": 1}, at=ticket.created_at)
-    return hand_over(ctx, written, given=data.owner_id is not None and owner_id != ctx.actor_id)
+    return hand_over(ctx, written, given=given)
 
 
 def update(ctx: TenantContext, ticket_id: str, data: s.TicketUpdate) -> Ticket:
@@ -172,8 +175,18 @@ def update(ctx: TenantContext, ticket_id: str, data: s.TicketUpdate) -> Ticket:
     TICKET.hooks["apply"](ctx, after, fields)
     if "custom" in data.model_fields_set:
         editing.apply_custom(ctx, TICKET, after, data.custom, new=False)
-    written = write(ctx, before, after, action="update")
+    change = db.Change()
+    if after.owner_id != before.owner_id:
+        _assigned(ctx, change, after, from_id=before.owner_id)
+    written = write(ctx, before, after, action="update", change=change)
     return hand_over(ctx, written, given=written.owner_id != before.owner_id)
+
+
+def _assigned(ctx: TenantContext, change: db.Change, ticket: Ticket, *, from_id: str | None) -> None:
+    """The ticket's history says whom it was given to (the entry's actor gave it): an agent handed a ticket saw only
+    "Ticket opened" and could not tell who had asked them to take it."""
+    timeline_service.add_entry(ctx, change, subject_type=TICKET.name, subject_id=ticket.ticket_id, kind="assigned",
+                               summary="Assigned", data={"from": from_id, "to": ticket.owner_id})
 
 
 def hand_over(ctx: TenantContext, ticket: Ticket, *, given: bool) -> Ticket:

@@ -260,6 +260,7 @@ def test_a_lead_opens_a_ticket_for_an_agent_on_a_phone(browser: Any, live_url: s
     dialog.get_by_role("button", name="Создать").click()
     page.locator("#page-title", has_text="Перезвонить по заказу 1043").wait_for()
     expect(page.locator(".ticket-details [data-test=owner-name]")).to_have_text("Ninaagent")
+    page.locator(".ticket-timeline", has_text="Назначено: Ninaagent").wait_for()  # whom it was given to, and by whom
     ticket_id = page.url.rsplit("/", 1)[-1]
     assert body(client.get(f"/api/v1/tickets/{ticket_id}", token=company.owner.token))["owner_id"] == agent.user_id
     assert_no_problems(page)
@@ -269,6 +270,10 @@ def test_a_lead_opens_a_ticket_for_an_agent_on_a_phone(browser: Any, live_url: s
     to_russian(phone)
     open_screen(phone, "/tickets?view=mine", "Обращения")
     phone.locator(f"[data-ticket='{ticket_id}']").wait_for()
+    open_screen(phone, f"/tickets/{ticket_id}", "Перезвонить по заказу 1043")
+    phone.locator(".ticket-timeline", has_text="Назначено: Ninaagent").wait_for()
+    screens.shoot(phone, "given-ticket-agent-phone-ru")
+    open_screen(phone, "/tickets", "Обращения")
     phone.get_by_role("button", name="+ Обращение").click()
     phone.locator("dialog[open]").get_by_label("Тема").wait_for()
     assert phone.locator("dialog[open] select[name=owner_id]").count() == 0

@@ -179,6 +179,9 @@ def test_a_ticket_handed_to_an_agent_hands_them_its_conversation(api: ApiClient,
     handed = api.patch(f"/api/v1/tickets/{ticket['id']}", {"version": ticket["version"], "owner_id": agent.user_id},
                        token=token)
     assert handed.status_code == 200, handed.body
+    [given] = [entry for entry in body(api.get(f"/api/v1/tickets/{ticket['id']}", token=token))["timeline"]
+               if entry["kind"] == "assigned"]
+    assert given["data"] == {"from": company.owner.user_id, "to": agent.user_id}
     seen = api.get(f"/api/v1/conversations/{conversation['id']}", token=agent.token)
     assert seen.status_code == 200 and body(seen)["assignee_id"] == agent.user_id
     answered = api.post(f"/api/v1/tickets/{ticket['id']}/replies", {"text": "Checking now", "via": "conversation"},
@@ -197,6 +200,9 @@ def test_a_ticket_made_for_an_agent_hands_them_its_conversation(api: ApiClient, 
     assert api.get(f"/api/v1/conversations/{conversation['id']}", token=agent.token).status_code == 404
     ticket = open_ticket(api, token, subject="Wrong size", conversation_id=conversation["id"], owner_id=agent.user_id)
     assert ticket["owner_id"] == agent.user_id
+    history = body(api.get(f"/api/v1/tickets/{ticket['id']}", token=agent.token))["timeline"]
+    [given] = [entry for entry in history if entry["kind"] == "assigned"]  # who gave it, to whom
+    assert given["data"]["to"] == agent.user_id and given["actor_id"] == company.owner.user_id
     seen = api.get(f"/api/v1/conversations/{conversation['id']}", token=agent.token)
     assert seen.status_code == 200 and body(seen)["assignee_id"] == agent.user_id
     answered = api.post(f"/api/v1/tickets/{ticket['id']}/replies", {"text": "Sending the right one",
@@ -215,8 +221,10 @@ def test_a_ticket_made_for_oneself_leaves_the_conversation_where_it_is(api: ApiC
     handed = api.post(f"/api/v1/conversations/{conversation['id']}/assign",
                       {"version": conversation["version"], "assignee_id": agent.user_id}, token=token)
     assert handed.status_code == 200, handed.body
-    open_ticket(api, token, subject="Follow up", conversation_id=conversation["id"])
+    mine = open_ticket(api, token, subject="Follow up", conversation_id=conversation["id"])
     assert body(api.get(f"/api/v1/conversations/{conversation['id']}", token=token))["assignee_id"] == agent.user_id
+    history = body(api.get(f"/api/v1/tickets/{mine['id']}", token=token))["timeline"]
+    assert [entry["kind"] for entry in history] == ["created"]
 
 
 def test_an_agent_may_not_make_a_ticket_for_someone_outside_their_scope(api: ApiClient, company: Company) -> None:

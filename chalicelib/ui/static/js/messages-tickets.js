@@ -80,6 +80,8 @@ export const TICKETS = {
   'tk.sent': ['Sent', 'Отправлено'],
   'tk.timeline': ['History', 'История'],
   'tk.entry.created': ['Ticket opened', 'Обращение создано'],
+  'tk.entry.assigned': ['Assigned to {name}', 'Назначено: {name}'],
+  'tk.entry.assignedBy': ['Assigned to {name} by {by}', 'Назначено: {name} (автор: {by})'],
   'tk.entry.status': ['Status: {from} → {to}', 'Статус: {from} → {to}'],
   'tk.entry.reply': ['Answer', 'Ответ'],
   'tk.entry.sla_breached': ['SLA missed: {target}', 'Нарушен SLA: {target}'],

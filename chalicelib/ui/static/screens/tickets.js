@@ -195,8 +195,14 @@ function target(label, due, done) {
       t(late ? 'tk.late' : 'tk.met')) : null));
 }
 
-function entryText(entry) {
+function entryText(entry, names) {
   const data = entry.data || {};
+  if (entry.kind === 'assigned') { // whom the ticket was given to, and who gave it (where the reader may know them)
+    const name = (id) => (id === session.user.id ? session.user.name : names.get(id));
+    const to = name(data.to) || t('owner.someone');
+    const by = entry.actor_id && entry.actor_id !== data.to ? name(entry.actor_id) : null;
+    return by ? t('tk.entry.assignedBy', { name: to, by }) : t('tk.entry.assigned', { name: to });
+  }
   if (entry.kind === 'status') {
     return t('tk.entry.status', { from: t(`tk.status.${data.from}`), to: t(`tk.status.${data.to}`) });
   }
@@ -206,9 +212,9 @@ function entryText(entry) {
   return MESSAGES[key] ? t(key) : entry.summary;
 }
 
-function timeline(entries) {
+function timeline(entries, names) {
   return h('ol', { class: 'timeline ticket-timeline', 'data-test': 'ticket-timeline' }, entries.map((entry) =>
-    h('li', { class: `entry entry-${entry.kind}` }, h('div', { class: 'entry-head' }, h('strong', {}, entryText(entry)), ' ',
+    h('li', { class: `entry entry-${entry.kind}` }, h('div', { class: 'entry-head' }, h('strong', {}, entryText(entry, names)), ' ',
       h('time', { datetime: entry.at }, formatDateTime(entry.at))),
     entry.data?.text ? h('p', { class: 'entry-text' }, entry.data.text) : null,
     entry.kind === 'csat' && entry.data?.comment ? h('p', { class: 'entry-text' }, entry.data.comment) : null)));
@@ -311,7 +317,7 @@ export async function card(root, { params, alive }) {
       h('div', { class: 'ticket-card' },
         h('section', { class: 'panel ticket-main' }, ticket.description ? h('p', { class: 'ticket-description' }, ticket.description) : null,
           statusActions(ticket, load), answerBox(ticket, load),
-          h('h2', {}, t('tk.timeline')), timeline(ticket.timeline || [])),
+          h('h2', {}, t('tk.timeline')), timeline(ticket.timeline || [], names)),
         h('aside', { class: 'panel ticket-side' }, details(ticket, names, assignee))));
   };
   await load();
