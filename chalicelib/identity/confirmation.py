@@ -17,6 +17,7 @@ from chalicelib.billing import limits
 from chalicelib.core import audit, auth, db, errors, mail
 from chalicelib.core.observability import logger
 from chalicelib.core.tenancy import TenantContext, bind
+from chalicelib.identity import letters
 from chalicelib.identity.models import Tenant, User
 
 CONFIRM_DAYS = 7
@@ -50,11 +51,9 @@ def begin(ctx: TenantContext, tenant: Tenant, change: db.Change) -> str:
 def send(tenant: Tenant, user: User, token: str) -> None:
     """E-mail the confirmation link (a failure is logged: the banner's "send again" recovers)."""
     try:
-        mail.send(to=user.email, subject=f"Confirm your e-mail address for {tenant.name}",
-                  text=(f"Hello {user.name},\n\nYou signed {tenant.name} up for the CRM with this address. "
-                        f"Confirm it here within {CONFIRM_DAYS} days; after that the company is read-only "
-                        f"until you do:\n{mail.link('/#/confirm-email?token=' + token)}\n\n"
-                        "If it was not you, ignore this e-mail: nothing will be done with your address.\n"))
+        mail.send(to=user.email, **letters.confirmation(
+            letters.language(user.locale, tenant.locale), name=user.name, company=tenant.name, days=CONFIRM_DAYS,
+            link=mail.link("/#/confirm-email?token=" + token)))
     except errors.ServiceUnavailableError:
         logger.warning("confirmation e-mail not sent; the owner can ask for it again")
 

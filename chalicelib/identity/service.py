@@ -12,7 +12,7 @@ from chalicelib.billing.models import CustomerLookup, Subscription, customer_key
 from chalicelib.core import audit, auth, db, errors, http, mail, permissions
 from chalicelib.core.observability import logger
 from chalicelib.core.tenancy import TenantContext, bind, global_key, is_valid_id, new_id, tenant_key
-from chalicelib.identity import access, plans, zones
+from chalicelib.identity import access, letters, plans, zones
 from chalicelib.identity.models import EmailLogin, Tenant, TokenLookup, User
 
 if TYPE_CHECKING:  # the schemas load with the routes that take them, not on every request's session check (#22)
@@ -340,10 +340,9 @@ def _token_lookup(ctx: TenantContext, purpose: str, token: str, user_id: str, *,
 
 def _send_invitation(ctx: TenantContext, user: User, token: str) -> None:
     tenant = get_tenant_or_raise(ctx)
-    mail.send(to=user.email, subject=f"You are invited to {tenant.name}",
-              text=(f"Hello {user.name},\n\nYou have been invited to join {tenant.name} in the CRM.\n"
-                    f"Set your password here (the link works for {INVITATION_DAYS} days):\n"
-                    f"{mail.link('/#/accept?token=' + token)}\n"))
+    mail.send(to=user.email, **letters.invitation(
+        letters.language(user.locale, tenant.locale), name=user.name, company=tenant.name, days=INVITATION_DAYS,
+        link=mail.link("/#/accept?token=" + token)))
 
 
 def redeem_token(purpose: str, token: str) -> TokenLookup:

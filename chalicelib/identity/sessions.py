@@ -17,7 +17,7 @@ from chalicelib.core.config import settings
 from chalicelib.core.observability import logger
 from chalicelib.core.tenancy import TenantContext, bind, global_key, is_valid_id, new_id, tenant_key
 from chalicelib.core.warm import WarmCache
-from chalicelib.identity import access, apikeys, lockout, service
+from chalicelib.identity import access, apikeys, letters, lockout, service
 from chalicelib.identity.models import AddressThrottle, CustomRole, EmailLogin, Session, Tenant, User
 
 ADDRESS_WINDOW_SECONDS = 900
@@ -327,9 +327,11 @@ def request_password_reset(*, email: str, request_id: str | None, source_ip: str
                 for m in memberships] or [service.system_context(new_id(), request_id=request_id, source_ip=source_ip)]
     change = db.Change().add(_address_throttle(source_ip), failures=1)
     links: list[tuple[str, str]] = []
+    locales: list[str | None] = []
     for ctx in contexts:
         with bind(ctx):
             tenant = service.get_tenant(ctx)
+            locales.append(tenant.locale if tenant is not None else None)
             token = auth.new_opaque_token("rst_")
             lookup = service._token_lookup(ctx, "reset", token, ctx.actor_id, days=RESET_HOURS / 24)
             if memberships and tenant is not None:
@@ -337,20 +339,7 @@ def request_password_reset(*, email: str, request_id: str | None, source_ip: str
                 links.append((tenant.name, mail.link("/#/reset?token=" + token)))
     with bind(contexts[0]):  # every key of the change is global
         db.commit(contexts[0], change)
-    mail.send(to=email, **_reset_mail(email, links))
-
-
-def _reset_mail(email: str, links: list[tuple[str, str]]) -> dict[str, str]:
-    if not links:
-        return {"subject": "Password reset requested", "text": (
-            f"Someone asked to reset the password of {email} in the CRM, but no company's account uses this "
-            "address. If it was you, you may have signed up with another address.\n\nIf not, ignore this e-mail.\n")}
-    subject = f"Reset your password for {links[0][0]}" if len(links) == 1 else "Reset your password"
-    lines = "\n".join(f"{name}: {link}" if len(links) > 1 else link for name, link in links)
-    return {"subject": subject, "text": (
-        f"Someone asked to reset the password of {email} for {', '.join(name for name, _ in links)}.\n"
-        f"If it was you, choose a new one here within {RESET_HOURS} hour:\n{lines}\n\n"
-        "If not, ignore this e-mail.\n")}
+    mail.send(to=email, **letters.reset(letters.language(*locales), email=email, links=links, hours=RESET_HOURS))
 
 
 def confirm_password_reset(*, token: str, new_password: str, request_id: str | None,

@@ -1,0 +1,47 @@
+"""The account e-mails speak the reader's language: a Russian owner's confirmation, the invitation a Russian
+company sends, and a password reset of its account are in Russian; an English company's stay in English.
+
+A walk's flower shop signed up in Russian and got 'Confirm your e-mail address for ...', and its courier, invited in
+a Russian company, 'You are invited to ...'.
+"""
+
+from __future__ import annotations
+
+import re
+
+from tests.factories import link_token, outbox, signup, unique_email
+from tests.support import ApiClient
+
+
+def _last(to: str) -> tuple[str, str]:
+    message = outbox(to)[-1]
+    return message.subject, message.body
+
+
+def test_a_russian_company_mails_confirmation_invitation_and_reset_in_russian(client: ApiClient) -> None:
+    company = signup(client, company="Цветы на Арбате", country="RU", locale="ru", confirm=False)
+    subject, text = _last(company.owner.email)
+    assert subject == "Подтвердите адрес электронной почты для «Цветы на Арбате»"
+    assert "в течение 7 дней" in text and re.search(r"/#/confirm-email\?token=\S+", text)
+    courier = unique_email("courier")
+    invited = client.post("/api/v1/users", {"email": courier, "name": "Иван", "role": "agent"},
+                          token=company.owner.token)
+    assert invited.status_code == 201, invited.body
+    subject, text = _last(courier)
+    assert subject == "Приглашение в «Цветы на Арбате»"
+    assert text.startswith("Здравствуйте, Иван!") and "действует 7 дней" in text and link_token(courier, "accept")
+    assert client.post("/api/v1/auth/password-reset", {"email": company.owner.email}).status_code == 202
+    subject, text = _last(company.owner.email)
+    assert subject == "Сброс пароля для «Цветы на Арбате»" and "в течение часа" in text  # noqa: RUF001
+    assert link_token(company.owner.email, "reset")
+
+
+def test_an_english_company_mails_in_english(client: ApiClient) -> None:
+    company = signup(client, company="Flowers Ltd", country="GB", locale="en", confirm=False)
+    assert _last(company.owner.email)[0] == "Confirm your e-mail address for Flowers Ltd"
+    member = unique_email("member")
+    assert client.post("/api/v1/users", {"email": member, "name": "Mary", "role": "agent"},
+                       token=company.owner.token).status_code == 201
+    assert _last(member)[0] == "You are invited to Flowers Ltd"
+    assert client.post("/api/v1/auth/password-reset", {"email": company.owner.email}).status_code == 202
+    assert _last(company.owner.email)[0] == "Reset your password for Flowers Ltd"
