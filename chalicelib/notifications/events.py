@@ -5,7 +5,10 @@
   newer than the one that set it (the audit record's seq);
 - a deal whose owner became someone other than who made the change: ``deal.assigned`` to the new owner
   (a lead from a form or a call is assigned by its integration);
-- a call that ended missed: ``call.missed`` to its employee, else the one responsible;
+- a call that ended missed: ``call.missed`` to its employee, else the one responsible; marked read when the
+  provider's late end says a call its timer took for missed was answered after all;
+- a caller not saved as a contact (the plan's contact limit): ``call.contact_skipped`` to whoever sees the
+  company's plan (owners, administrators), once a company day;
 - a note whose text names a user as ``@<user id>`` (not in the text before): ``note.mention`` to that user;
 - a customer's message (a conversation's change that moves ``last_inbound_at``): ``message.received`` to the
   conversation's assignee, once per message (its time is the cause), unless they wrote it themselves.
@@ -25,6 +28,8 @@ from chalicelib.due import service as due
 from chalicelib.events.feed import DomainEvent
 from chalicelib.identity import access as identity_access
 from chalicelib.identity import service as identity_service
+from chalicelib.identity import zones
+from chalicelib.identity.models import User
 from chalicelib.notifications import service
 from chalicelib.records import access as records_access
 from chalicelib.tasks import service as tasks_service
@@ -82,6 +87,10 @@ def _deal(ctx: TenantContext, event: DomainEvent) -> None:
 
 
 def _call(ctx: TenantContext, event: DomainEvent) -> None:
+    if event.before("status") == "missed" and event.after("status") == "answered":
+        _answered_after_all(ctx, event)
+    if event.after("contact_skipped") == "plan_limit":
+        _contacts_full(ctx, event)
     if event.after("status") != "missed" or event.before("status") == "missed":
         return
     call = _item(ctx, event, Call)
@@ -92,6 +101,48 @@ def _call(ctx: TenantContext, event: DomainEvent) -> None:
         number = phones.readable(call.customer_number) if call.customer_number else None
         service.notify(ctx, user_id=user_id, type="call.missed", cause=event.event_id, at=event.at,
                        subject_type="call", subject_id=call.call_id, title=number, actor_id=event.actor_id)
+
+
+def _answered_after_all(ctx: TenantContext, event: DomainEvent) -> None:
+    """A call taken for missed (its timer closed it) that its provider's late end says was answered: its
+    ``call.missed`` notification is marked read (kept: what the bell said stays in the list), so the bell no longer
+    counts a missed call nobody missed. Its recipient was the call's employee then, else the one responsible."""
+    call = _item(ctx, event, Call)
+    if call is None:
+        return
+    then = (event.before("user_id") if event.changed("user_id") else call.user_id) or (
+        event.before("owner_id") if event.changed("owner_id") else call.owner_id)
+    for user_id in {str(who) for who in (then, call.user_id or call.owner_id) if who}:
+        service.mark_read_about(ctx, user_id, type="call.missed", subject_id=call.call_id, since=call.created_at)
+
+
+def _contacts_full(ctx: TenantContext, event: DomainEvent) -> None:
+    """A caller not saved as a contact because the plan's contact limit is reached: the company's administrators
+    (whoever sees its plan) are told, once a company day (the first such call of the day names the number; the Calls
+    screen marks them all)."""
+    call = _item(ctx, event, Call)
+    if call is None:
+        return
+    day = zones.company_day(ctx, event.at)
+    number = phones.readable(call.customer_number) if call.customer_number else None
+    for user_id in _plan_readers(ctx):
+        service.notify(ctx, user_id=user_id, type="call.contact_skipped", cause=f"contacts-full:{day}", at=event.at,
+                       cause_at=datetime.fromisoformat(f"{day}T00:00:00+00:00"), subject_type="call",
+                       subject_id=call.call_id, title=number, actor_id=event.actor_id)
+
+
+def _plan_readers(ctx: TenantContext) -> list[str]:
+    """The active users whose role sees the company's plan and usage (billing:read: owners and administrators), who
+    can raise the limit or make room (the Calls screen shows them the way to the plan)."""
+    with db.translate_errors():
+        users = [user for user in User.query(identity_service.users_pk(ctx)) if isinstance(user, User)]
+    return sorted(user.user_id for user in users if user.status == "active"
+                  and permissions.scope_of(_as_role(ctx, user.role), "billing", "read") is not None)
+
+
+def _as_role(ctx: TenantContext, role: str) -> TenantContext:
+    held = identity_access.role_permissions(ctx, role) or frozenset()
+    return TenantContext(tenant_id=ctx.tenant_id, role=role, permissions=held)
 
 
 def _conversation(ctx: TenantContext, event: DomainEvent) -> None:

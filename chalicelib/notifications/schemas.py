@@ -19,8 +19,8 @@ class NotificationSubject(BaseModel):
 
 class NotificationRead(BaseModel):
     id: str
-    type: str = Field(description="task.reminder, task.overdue, deal.assigned, call.missed, note.mention, "
-                                  "message.received")
+    type: str = Field(description="task.reminder, task.overdue, deal.assigned, call.missed, call.contact_skipped, "
+                                  "note.mention, message.received")
     subject: NotificationSubject | None
     title: str | None = Field(description="The subject's title or name, as the recipient may see it")
     excerpt: str | None

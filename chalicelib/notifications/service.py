@@ -267,6 +267,20 @@ def mark_all_read(ctx: TenantContext) -> int:
     return marked
 
 
+def mark_read_about(ctx: TenantContext, user_id: str, *, type: str, subject_id: str, since: datetime) -> int:
+    """Mark read a user's unread notifications of a type about one subject made since a time (what they announced
+    turned out otherwise: a missed call answered after all), and tell the user's open web apps the unread count;
+    how many were marked (none again: a redelivered event changes nothing)."""
+    found = [item for item in unread_since(ctx, user_id, since)
+             if item.type == type and item.subject_id == subject_id]
+    now = db.utcnow()
+    for item in found:
+        _mark(ctx, item, now)
+    if found:
+        live.push(ctx, [user_id], {"type": "notifications.read", "unread": unread_count(ctx, user_id)})
+    return len(found)
+
+
 def unread_since(ctx: TenantContext, user_id: str, since: datetime) -> list[Notification]:
     """The user's unread notifications made since a time, newest first (for the digest)."""
     inverted = MAX_INVERTED - int(since.timestamp() * 1000)

@@ -22,11 +22,13 @@ from chalicelib.tasks import service as tasks_service
 SUBJECTS = {  # e-mail subjects in the user's language (the web app has its own strings)
     "en": {"task.reminder": "Task due soon", "task.overdue": "Task overdue", "deal.assigned": "A deal is yours now",
            "call.missed": "Missed call", "note.mention": "You were mentioned in a note",
+           "call.contact_skipped": "A caller was not saved as a contact: your plan's contact limit is reached",
            "message.received": "New message", "ticket.sla_breached": "Ticket SLA missed",
            "ticket.reopened": "The customer wrote again on a resolved ticket",
            "digest": "Your notifications"},
     "ru": {"task.reminder": "Скоро срок задачи", "task.overdue": "Задача просрочена",
            "deal.assigned": "Вам назначена сделка", "call.missed": "Пропущенный звонок",
+           "call.contact_skipped": "Звонивший не сохранён как контакт: достигнут лимит контактов вашего тарифа",
            "note.mention": "Вас упомянули в заметке", "message.received": "Новое сообщение",  # noqa: RUF001
            "ticket.sla_breached": "Нарушен SLA обращения",
            "ticket.reopened": "Клиент снова написал по решённому обращению",

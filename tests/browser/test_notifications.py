@@ -64,6 +64,39 @@ def test_the_bell_counts_what_the_socket_brings_and_the_list_marks_read(
     assert_no_problems(page)
 
 
+def test_a_missed_call_answered_after_all_leaves_the_bell_and_a_caller_not_saved_is_told(
+        browser: Any, live_url: str, app: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    management = boto3.client("apigatewaymanagementapi", endpoint_url=live_url + LOCAL_LIVE_PATH,
+                              region_name="eu-west-1", config=Config(retries={"max_attempts": 1}))
+    monkeypatch.setattr(live, "management_client", lambda: management)
+    company = signup(ApiClient(app), company="Phone Bakery")
+    ctx = TenantContext(tenant_id=company.tenant_id, actor_id="events", actor_kind="system", source="job")
+    owner, call_id, start = company.owner.user_id, new_id(), db.utcnow()
+    with bind(ctx):
+        service.notify(ctx, user_id=owner, type="call.missed", cause=new_id(), at=db.utcnow(), subject_type="call",
+                       subject_id=call_id, title="+7 916 123-45-67")
+    page = new_page(browser, live_url)
+    log_in(page, company.owner, "Phone Bakery")
+    expect(page.locator("[data-test=bell-count]")).to_have_text("1")
+
+    def sockets() -> list[Any]:
+        with bind(ctx):
+            return live.connections(ctx, owner)
+
+    until(sockets, "the tab's socket")
+    with bind(ctx):
+        service.notify(ctx, user_id=owner, type="call.contact_skipped", cause=new_id(), at=db.utcnow(),
+                       subject_type="call", subject_id=new_id(), title="+7 916 123-45-68")
+    expect(page.locator("[data-test=bell-count]")).to_have_text("2")
+    with bind(ctx):  # the provider's late end: the missed call was answered after all
+        assert service.mark_read_about(ctx, owner, type="call.missed", subject_id=call_id, since=start) == 1
+    expect(page.locator("[data-test=bell-count]")).to_have_text("1")  # pushed, not fetched
+    page.locator("[data-test=bell]").click()
+    expect(page.locator("[data-test=notification]").first).to_contain_text(
+        "A caller was not saved as a contact: your plan’s contact limit is reached")  # noqa: RUF001
+    assert_no_problems(page)
+
+
 def test_notification_settings_in_russian(browser: Any, live_url: str, app: Any) -> None:
     company = signup(ApiClient(app), company="Настройки")
     page = new_page(browser, live_url)

@@ -86,3 +86,25 @@ def test_an_answered_call_at_the_limit_is_recorded_and_the_next_call_after_an_up
     assert newest["contact_id"] and newest["contact_skipped"] is None
     assert older["id"] == first["id"] and older["contact_skipped"] == "plan_limit"  # what happened stays said
     assert _made(client, company) == (1, 1, 0)
+
+
+def test_the_administrators_are_told_once_a_day_and_agents_not(client: ApiClient, company: Company) -> None:
+    from tests.events.conftest import open_feed
+    from tests.factories import add_member
+
+    admin = add_member(client, company, role="admin", name="admin")
+    agent = add_member(client, company, role="agent", name="agent")
+    pbx = _pbx(client, company)
+    _full(client, company)
+    with open_feed() as feed:
+        play(client, pbx, _events(pbx, "missed", Call(customer=CUSTOMER)))
+        play(client, pbx, _events(pbx, "answered", Call(customer="+79161234568", talk_seconds=20)))
+        assert feed.deliver() == {"batchItemFailures": []}
+    first, second = calls(client, company)[::-1]
+    for token in (company.owner.token, admin.token):
+        told = [n for n in body(client.get("/api/v1/notifications", token=token))["items"]
+                if n["type"] == "call.contact_skipped"]
+        assert [(n["title"], n["subject"]) for n in told] == [(SHOWN, {"type": "call", "id": first["id"]})]
+    assert second["contact_skipped"] == "plan_limit"  # the second call of the day is marked, not told again
+    assert [n for n in body(client.get("/api/v1/notifications", token=agent.token))["items"]
+            if n["type"] == "call.contact_skipped"] == []

@@ -337,6 +337,28 @@ def test_the_closed_call_rings_the_bell_and_counts_in_the_reports_as_a_missed_on
     assert [(r["channel"], r["direction"], r["calls"], r["missed"]) for r in report] == [("call", "inbound", 1, 1)]
 
 
+def test_a_late_answered_end_marks_the_missed_call_notification_read_and_keeps_it(
+        client: ApiClient, company: Company) -> None:
+    from tests.events.conftest import open_feed
+
+    pbx = _pbx(client, company)
+    start, ringing, _answer, end, _recording = _events(pbx, "answered", Call(customer=CUSTOMER, talk_seconds=95))
+    with open_feed() as feed:
+        play(client, pbx, [start, ringing])
+        assert _run(timedelta(minutes=11), company) == {"closed": 1}
+        assert feed.deliver() == {"batchItemFailures": []}
+        bell = _get(client, company, "/api/v1/notifications")
+        [missed] = [n for n in bell["items"] if n["type"] == "call.missed"]
+        assert not missed["read"] and bell["unread"] >= 1
+        play(client, pbx, [end])  # the provider's end, late: the call was answered
+        assert feed.deliver() == {"batchItemFailures": []}
+        assert feed.deliver() == {"batchItemFailures": []}  # nothing more (and nothing again)
+    after = _get(client, company, "/api/v1/notifications")
+    [kept] = [n for n in after["items"] if n["id"] == missed["id"]]
+    assert kept["read"] and kept["read_at"]  # kept (the list says what the bell said then), no longer counted
+    assert after["unread"] == bell["unread"] - 1
+
+
 def test_a_click_to_call_its_provider_never_reports_ends_too(client: ApiClient, company: Company) -> None:
     line = create_telephony(client, company, "zadarma", extensions={"100": company.owner.user_id})
     dialled = client.post("/api/v1/calls", {"integration_id": line["id"], "number": CUSTOMER},

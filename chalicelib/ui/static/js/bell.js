@@ -1,6 +1,6 @@
 // The bell in the top bar: the unread count, read once when a session begins and then kept current by the live
-// socket's `notification` messages (never polled); a new notification is also announced as a toast. The list is
-// the #/notifications screen.
+// socket's `notification` and `notifications.read` messages (never polled); a new notification is also announced as
+// a toast. The list is the #/notifications screen.
 import { get } from './api.js';
 import { h } from './dom.js';
 import { t } from './i18n.js';
@@ -42,6 +42,7 @@ onSessionChange(() => {
 
 window.addEventListener('crm:live', (event) => {
   const message = event.detail || {};
+  if (message.type === 'notifications.read') { setUnread(message.unread); return; } // marked read for the user
   if (message.type !== 'notification') return;
   setUnread(message.unread);
   const item = message.notification || {};

@@ -17,6 +17,7 @@ export const NOTIFICATIONS = {
   'notify.type.task.overdue': ['Task overdue', 'Задача просрочена'],
   'notify.type.deal.assigned': ['A deal is yours now', 'Вам назначена сделка'],
   'notify.type.call.missed': ['Missed call', 'Пропущенный звонок'],
+  'notify.type.call.contact_skipped': ['A caller was not saved as a contact: your plan’s contact limit is reached', 'Звонивший не сохранён как контакт: достигнут лимит контактов вашего тарифа'],
   'notify.type.note.mention': ['You were mentioned in a note', 'Вас упомянули в заметке'],
   'notify.type.message.received': ['New message', 'Новое сообщение'],
   'notify.type.ticket.sla_breached': ['Ticket SLA missed', 'Нарушен SLA обращения'],
