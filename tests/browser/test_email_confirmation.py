@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
-from tests.browser.conftest import Screens, new_page
+import pytest
+
+from chalicelib.core import db
+from tests.browser.conftest import NARROW, Screens, new_page
 from tests.browser.test_app import BENIGN
 from tests.browser.test_sensitive import log_in
-from tests.factories import add_member, link_token, outbox, signup
+from tests.factories import PASSWORD, add_member, link_token, outbox, signup, unique_email
 from tests.support import ApiClient
 
 
@@ -44,4 +48,43 @@ def test_a_spent_link_says_so(browser: Any, live_url: str, app: Any) -> None:
     page = new_page(browser, live_url)
     page.goto("/#/confirm-email?token=cfm_not-a-real-link")
     page.get_by_role("alert").filter(has_text="This link is invalid or has expired.").wait_for()
+    page.context.close()
+
+
+def test_a_cut_link_and_an_expired_invitation_say_what_to_do_on_a_phone_in_russian(
+        browser: Any, live_url: str, app: Any, screens: Screens, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A walk's owner opened a confirmation link cut short ('Проверьте отмеченные поля.' on a page with no field), and
+    # her courier an invitation a week old ('Ссылка недействительна или устарела.', and nothing said what next).
+    client = ApiClient(app)
+    company = signup(client, company="Link Florist", country="RU", locale="ru")
+    email = unique_email("courier")
+    invited = client.post("/api/v1/users", {"email": email, "name": "Ivan", "role": "agent"},
+                          token=company.owner.token)
+    assert invited.status_code == 201, invited.body
+    page = new_page(browser, live_url, viewport=NARROW, locale="ru-RU")
+    page.goto("/#/login")
+    page.evaluate("() => localStorage.setItem('crm.lang', 'ru')")
+    page.goto("/#/confirm-email?token=cfm_cut")
+    page.reload()
+    page.get_by_role("alert").filter(has_text="Ссылка недействительна или устарела.").wait_for()
+    page.goto("/#/reset?token=rst_cut")
+    page.reload()
+    page.fill("[name=password]", PASSWORD)
+    page.fill("[name=password_confirm]", PASSWORD)
+    page.locator("button[type=submit]").click()
+    page.locator(".form-status", has_text="Ссылка недействительна или устарела.").wait_for()
+    assert "Проверьте отмеченные поля" not in page.locator("main").inner_text()
+
+    real = db.utcnow
+    monkeypatch.setattr(db, "utcnow", lambda: real() + timedelta(days=8))  # the invitation's 7 days are over
+    page.goto(f"/#/accept?token={link_token(email, 'accept')}")
+    page.reload()
+    page.fill("[name=password]", PASSWORD)
+    page.fill("[name=password_confirm]", PASSWORD)
+    page.locator("button[type=submit]").click()
+    page.locator(".form-status", has_text="Попросите того, кто вас пригласил, отправить её ещё раз").wait_for()
+    screens.shoot(page, "expired-invitation")
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    problems = [p for p in page.problems if not BENIGN.search(p) and "400" not in p]  # type: ignore[attr-defined]
+    assert not problems, problems
     page.context.close()

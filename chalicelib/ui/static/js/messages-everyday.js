@@ -9,6 +9,8 @@ export const EVERYDAY = {
   'settings.group.company': ['Company', 'Компания'],
   'detail.email': ['Enter an e-mail address like name@example.com', 'Введите адрес вида name@example.com'],
   'auth.timezone': ['Time zone', 'Часовой пояс'],
+  'error.invitation_expired': ['This invitation link is invalid or has expired (a link works for 7 days, once). Ask whoever invited you to send it again: Settings → Users → Resend invitation.',
+    'Ссылка-приглашение недействительна или устарела (ссылка действует 7 дней и один раз). Попросите того, кто вас пригласил, отправить её ещё раз: Настройки → Пользователи → Отправить ещё раз.'],
   'auth.timezoneHint': ['“Today” and due times of tasks follow it.', 'По нему считаются «сегодня» и сроки задач.'],
   'tasks.reopen': ['Reopen “{title}”', 'Вернуть в работу «{title}»'],
   'tasks.reopened': ['Task reopened', 'Задача снова в работе'],

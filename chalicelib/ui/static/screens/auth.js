@@ -54,6 +54,15 @@ function mismatch(name) {
     details: [{ loc: [name], msg: t('auth.passwordsDiffer') }] });
 }
 
+// A link's token the API refuses: unknown, used or expired (400 invalid_token), or cut short on its way (a 422 on the
+// token, which no field of the page shows): both are the link, said as such (code: the page's own words for it).
+function linkError(error, code) {
+  const tokenOnly = error?.code === 'validation_error' && error.details?.length
+    && error.details.every((detail) => Array.isArray(detail.loc) && detail.loc.includes('token'));
+  if (error?.code !== 'invalid_token' && !tokenOnly) return error;
+  return new ApiError(400, { code, message: t(`error.${code}`) });
+}
+
 function safeNext(query) {
   const next = query.get('next') || '';
   return next.startsWith('/') && !next.startsWith('//') ? next : '/tasks';
@@ -158,8 +167,9 @@ export function reset(root, { query }) {
     try {
       await post('/api/v1/auth/password-reset/confirm', { token, new_password: values.password });
     } catch (error) {
-      if (error.details) error.details = error.details.map((d) => ({ ...d, loc: fixLoc(d.loc) }));
-      throw error;
+      const refused = linkError(error, 'invalid_token');
+      if (refused.details) refused.details = refused.details.map((d) => ({ ...d, loc: fixLoc(d.loc) }));
+      throw refused;
     }
     formEl.hidden = true;
     done.hidden = false;
@@ -183,7 +193,8 @@ export async function confirmEmail(root, { query }) {
     if (!token) throw Object.assign(new Error(), { code: 'invalid_token' });
     await post('/api/v1/auth/confirm-email', { token });
   } catch (error) {
-    status.textContent = has(`error.${error.code}`) ? t(`error.${error.code}`) : t('error.invalid_token');
+    const code = linkError(error, 'invalid_token').code;
+    status.textContent = has(`error.${code}`) ? t(`error.${code}`) : t('error.invalid_token');
     return;
   }
   if (signedIn()) update({ tenant: (await get('/api/v1/me')).tenant }); // the banner goes away
@@ -198,7 +209,7 @@ export function accept(root, { query, navigate }) {
   const submit = async (values) => {
     if (values.password !== values.password_confirm) throw mismatch('password_confirm');
     const answer = await post('/api/v1/auth/accept-invitation', { token, password: values.password,
-      name: values.name || null });
+      name: values.name || null }).catch((error) => { throw linkError(error, 'invitation_expired'); });
     await begin(answer);
     navigate('/tasks');
   };
