@@ -438,6 +438,8 @@ def test_a_call_at_the_contacts_limit_says_why_it_has_no_contact_and_where_to_ra
         page.locator("#lang-switch").select_option("ru")
         page.locator("tr[data-call] [data-test=contact-skipped]",
                      has_text="не сохранён как контакт: достигнут лимит контактов вашего тарифа").wait_for()
+        page.set_viewport_size(PHONE)
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"], "no sideways scrolling"
         page.locator("#lang-switch").select_option("en")
         assert_no_problems(page)
     finally:
