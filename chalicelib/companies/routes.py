@@ -28,4 +28,4 @@ def _page(page: db.Page[CompanyRow]) -> s.CompanyPage:
 routes.declare(api, COMPANY, routes.Views(
     read=service.company_read, read_schema=s.CompanyRead, page=_page, page_schema=s.CompanyPage,
     list_query=s.CompanyListQuery, create=s.CompanyCreate, update=s.CompanyUpdate, card=service.card,
-    card_schema=s.CompanyCard))
+    card_schema=s.CompanyCard, bulk=True))

@@ -8,7 +8,7 @@ from typing import Any
 from chalice import Response
 
 import chalicelib.contacts.revert  # noqa: F401 - registers the reverters of its audited changes
-from chalicelib.contacts import bulk, links, merge, service, views
+from chalicelib.contacts import links, merge, service, views
 from chalicelib.contacts import schemas as s
 from chalicelib.contacts.models import Contact, ContactRow
 from chalicelib.contacts.record import CONTACT
@@ -77,12 +77,6 @@ def merges_undo(request: ApiRequest, merge_id: str) -> dict[str, Any]:
             "other": _read(ctx, other)}
 
 
-@api.route("/api/v1/contacts/bulk", method="POST", summary="Assign, tag, untag or delete many contacts",
-           body=s.BulkIn, response=s.BulkOut, errors=(403,))
-def contacts_bulk(request: ApiRequest) -> s.BulkOut:
-    return s.BulkOut(items=bulk.run(request.tenant, request.body))
-
-
 @api.route("/api/v1/companies/{company_id}/contacts", method="POST", summary="Link a contact to a company",
            body=s.ContactLinkIn, response=s.ContactRead, errors=(403, 404))
 def companies_link_contact(request: ApiRequest, company_id: str) -> Any:
@@ -100,4 +94,4 @@ def companies_unlink_contact(request: ApiRequest, company_id: str, contact_id: s
 
 routes.declare(api, CONTACT, routes.Views(
     read=views.contact_read, read_schema=s.ContactRead, page=_page, page_schema=s.ContactPage,
-    list_query=s.ContactListQuery), skip=("get", "timeline"))
+    list_query=s.ContactListQuery, bulk=True), skip=("get", "timeline"))

@@ -131,21 +131,3 @@ class MergeUndoOut(BaseModel):
     contact: ContactRead
     other: ContactRead
 
-
-class BulkIn(Schema):
-    ids: Annotated[list[Id], Field(min_length=1, max_length=100), AfterValidator(unique)]
-    action: Literal["assign", "tag", "untag", "delete"]
-    owner_id: Id | None = None
-    tags: Tags | None = None
-
-
-class BulkOutcome(BaseModel):
-    id: str
-    ok: bool
-    status: int
-    code: str | None = None
-    version: int | None = None
-
-
-class BulkOut(BaseModel):
-    items: list[BulkOutcome]

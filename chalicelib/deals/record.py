@@ -2,9 +2,10 @@
 
 Deals list themselves on their board and owner indexes and write their own way (the board's stage
 totals, the stage history): their service keeps those steps, and the engine reaches a deal's purge
-through the ``purge`` hook. Search rows hold only what finds a deal (its title's words, its tags, its custom
-select values), so they change with those and not with every move on the board; the search answers
-the deals themselves (``deals.service.search``).
+through the ``purge`` hook and its bulk actions through ``change_with`` and ``trash``. Search rows hold
+only what finds a deal (its title's words, its tags, its custom select values), so they change with
+those and not with every move on the board; the search answers the deals themselves
+(``deals.service.search``).
 """
 
 from __future__ import annotations
@@ -53,6 +54,18 @@ def _purge(ctx: TenantContext, deal: Deal) -> None:
     service.purge_deal(ctx, deal)
 
 
+def _change_with(ctx: TenantContext, deal_id: str, *, action: str, mutate: Any) -> Deal:
+    from chalicelib.deals import service
+
+    return service.change_with(ctx, deal_id, action=action, mutate=mutate)
+
+
+def _trash(ctx: TenantContext, deal_id: str) -> Deal:
+    from chalicelib.deals import service
+
+    return service.delete(ctx, deal_id)
+
+
 DEAL = types.register(types.RecordType(
     name="deal", plural="deals", prefix="D", model=Deal, id_attribute="deal_id", space="DX", row_model=DealRow,
     lists=("CF", "TAG", "TOKEN"), sorts=listing.PERSONAL_SORTS, link_kinds={"task": "TASK"},
@@ -60,5 +73,6 @@ DEAL = types.register(types.RecordType(
     audit_fields=("title", "pipeline_id", "stage_id", "status", "lost_reason", "amount_minor", "currency",
                   "contact_ids", "company_id", "owner_id", "team_id", "expected_close_on", "tags", "custom",
                   "deleted_at"),
-    hooks={"purge": _purge, "facets": facets, "row_values": row_values, "owned": owned},
+    hooks={"purge": _purge, "facets": facets, "row_values": row_values, "owned": owned,
+           "change_with": _change_with, "trash": _trash},
 ))

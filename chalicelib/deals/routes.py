@@ -9,10 +9,12 @@ from chalicelib.core.http import Api, ApiRequest
 from chalicelib.deals import board, pipeline_changes, pipelines, records, service
 from chalicelib.deals import schemas as s
 from chalicelib.deals.record import DEAL
+from chalicelib.records import bulk
 from chalicelib.records import timeline as timeline_service
 from chalicelib.records.fieldaccess import search as field_search
 from chalicelib.records.fieldaccess import service as field_rules
 from chalicelib.records.fieldaccess import views as shown
+from chalicelib.records.schemas import BulkIn, BulkOut
 
 api = Api(__name__, tag="deals")
 
@@ -116,6 +118,12 @@ def deals_update(request: ApiRequest, deal_id: str) -> Any:
     ctx = request.tenant
     field_rules.check_request(ctx, DEAL, request.body, create=False)
     return shown.record(ctx, DEAL, records.deal_read(ctx, service.update(ctx, deal_id, data=request.body)))
+
+
+@api.route("/api/v1/deals/bulk", method="POST", summary="Assign, tag, untag or trash many deals", body=BulkIn,
+           response=BulkOut, errors=(403,))
+def deals_bulk(request: ApiRequest) -> BulkOut:
+    return BulkOut(items=bulk.run(request.tenant, DEAL, request.body))
 
 
 @api.route("/api/v1/deals/{deal_id}", method="DELETE", summary="Move a deal to the trash (restorable for 30 days)",

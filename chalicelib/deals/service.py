@@ -276,6 +276,20 @@ def update(ctx: TenantContext, deal_id: str, *, data: s.DealUpdate) -> Deal:
     return records.commit_retrying(ctx, build)
 
 
+def change_with(ctx: TenantContext, deal_id: str, *, action: str, mutate: Any) -> Deal:
+    """Apply mutate(deal) to the current version of a deal the caller may update (bulk actions: its owner or
+    tags), written with its rows, links and audit; its stage and amount stay, so its totals do too."""
+
+    def build() -> tuple[db.Change, Deal]:
+        deal = records.writable(ctx, get(ctx, deal_id), "update")
+        before = editing.clone(deal)
+        mutate(deal)
+        deal.updated_at = db.utcnow()
+        return _written(ctx, db.Change(), before, deal, records.pipeline_of(ctx, deal), Tally(ctx), action=action), deal
+
+    return records.commit_retrying(ctx, build)
+
+
 def _apply_update(ctx: TenantContext, deal: Deal, data: s.DealUpdate, given: set[str],
                   previous: list[tuple[str, str]]) -> None:
     if "owner_id" in given and data.owner_id != deal.owner_id:

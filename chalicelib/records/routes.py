@@ -1,7 +1,8 @@
 """The routes every record type answers, declared from its type into the calling module's ``Api``.
 
 ``/api/v1/<plural>`` (list, search, filter; create), ``/<plural>/{<name>_id}`` (read, change, move
-to the trash), ``/restore``, ``/timeline``, and ``/api/v1/trash/<plural>`` (the trash, purge). A
+to the trash), ``/restore``, ``/timeline``, ``/api/v1/trash/<plural>`` (the trash, purge), and where the
+type offers them ``/<plural>/bulk`` (assign, tag, untag or trash many at once). A
 domain passes how its records and rows read and leaves out (``skip``) the routes it answers its own
 way (a contact's create, which may merge a duplicate; its card, which may reveal encrypted ids).
 """
@@ -17,13 +18,13 @@ from pydantic import BaseModel
 from chalicelib.core import db
 from chalicelib.core.http import Api, ApiRequest
 from chalicelib.core.tenancy import TenantContext
-from chalicelib.records import access, trash
+from chalicelib.records import access, bulk, trash
 from chalicelib.records import service as records_service
 from chalicelib.records import timeline as timeline_service
 from chalicelib.records.fieldaccess import search as field_search
 from chalicelib.records.fieldaccess import service as field_rules
 from chalicelib.records.fieldaccess import views as shown
-from chalicelib.records.schemas import PageQuery, TimelinePage
+from chalicelib.records.schemas import BulkIn, BulkOut, PageQuery, TimelinePage
 from chalicelib.records.types import RecordType
 
 
@@ -40,6 +41,7 @@ class Views:
     update: type[BaseModel] | None = None
     card: Callable[[TenantContext, str], BaseModel] | None = None  # the GET answer; read by default
     card_schema: type[BaseModel] | None = None
+    bulk: bool = False  # offers bulk actions (a type whose own steps a bulk change would skip does not)
 
 
 def declare(api: Api, rtype: RecordType, views: Views, *, skip: Iterable[str] = ()) -> None:
@@ -91,6 +93,11 @@ def declare(api: Api, rtype: RecordType, views: Views, *, skip: Iterable[str] = 
                                        body=views.update, response=views.read_schema, errors=(403, 404, 409)),
                             lambda r, **p: read(r, records_service.update(
                                 r.tenant, rtype, p[param], data=checked(r, create=False))[1]))
+    if views.bulk:
+        summary = f"Assign, tag, untag or trash many {rtype.plural}"
+        routes["bulk"] = (f"{base}/bulk", _opts(method="POST", summary=summary, body=BulkIn, response=BulkOut,
+                                               errors=(403,)),
+                          lambda r: BulkOut(items=bulk.run(r.tenant, rtype, r.body)))
     for action, (path, options, view) in routes.items():
         if action not in skip:
             view.__name__ = f"{rtype.plural}_{action}"

@@ -153,3 +153,24 @@ class CardParts(BaseModel):
     timeline: list[dict[str, Any]]
     more_timeline: bool
     more_links: bool
+
+
+class BulkIn(Schema):
+    """One action on many records of a type (at most 100), each checked and written on its own."""
+
+    ids: Annotated[list[Id], Field(min_length=1, max_length=100), AfterValidator(unique)]
+    action: Literal["assign", "tag", "untag", "delete"]
+    owner_id: Id | None = Field(default=None, description="Required to assign")
+    tags: Tags | None = Field(default=None, description="Required to tag or untag")
+
+
+class BulkOutcome(BaseModel):
+    id: str
+    ok: bool
+    status: int
+    code: str | None = None
+    version: int | None = None
+
+
+class BulkOut(BaseModel):
+    items: list[BulkOutcome]

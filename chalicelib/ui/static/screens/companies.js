@@ -12,11 +12,13 @@ import { canEditField } from './field-rules.js';
 import { recordPicker } from './pickers.js';
 import { formDialog, newButton, newDealButton } from './new-record.js';
 import { emptyList } from './list-empty.js';
+import { bulkBar, canBulk, pickBox, selectionOf } from './bulk.js';
 
-function companyItem(company) {
-  return h('li', {}, h('div', { class: 'grow' },
+function companyItem(company, selectable) {
+  return h('li', { 'data-company': company.id }, selectable ? pickBox(company.id, company.name) : null, h('div', { class: 'grow' },
     h('a', { class: 'title', href: `#/companies/${encodeURIComponent(company.id)}` }, company.name),
-    h('div', { class: 'meta' }, [company.website, company.industry].filter(Boolean).join(' · '))));
+    h('div', { class: 'meta' }, [company.website, company.industry].filter(Boolean).join(' · ')),
+    (company.tags || []).length ? h('div', {}, company.tags.map((tag) => [h('span', { class: 'badge' }, tag), ' '])) : null));
 }
 
 /** #/companies?q=. */
@@ -27,10 +29,11 @@ export async function list(root, { query: params, navigate, alive }) {
     creating ? definitionsFor('company') : []]);
   if (!alive()) return;
   const required = definitions.filter((d) => d.required);
-  const items = h('ul', { class: 'list' }, page.items.map(companyItem));
+  const selectable = canBulk('companies');
+  const items = h('ul', { class: 'list company-list' }, page.items.map((c) => companyItem(c, selectable)));
   const more = async (cursor) => {
     const next = await get(`/api/v1/companies${query({ q, limit: 50, cursor })}`);
-    items.append(...next.items.map(companyItem));
+    items.append(...next.items.map((c) => companyItem(c, selectable)));
     const again = pager(next.next_cursor, more);
     if (again) items.after(again);
   };
@@ -48,8 +51,12 @@ export async function list(root, { query: params, navigate, alive }) {
       navigate(`/companies/${encodeURIComponent(company.id)}`);
     }, children: [h('div', { class: 'form-grid' }, field({ name: 'name', label: t('companies.name'), required: true }),
       field({ name: 'website', label: t('companies.website'), type: 'url' })), customInputs(required, {})] })) : null;
+  let selection = { ticked: () => [], head: null };
+  const bulk = selectable ? bulkBar('companies', () => selection.ticked(), () => list(root, { query: params, navigate, alive })) : null;
+  if (bulk) selection = selectionOf(items, bulk);
   mount(root, heading(t('nav.companies'), newButton(create, t('picker.newCompany'))), search,
-    page.items.length ? items : q ? empty(t('contacts.noMatch')) : emptyList('companies', { panel: create }),
+    page.items.length ? [bulk && selection.head, items, bulk && bulk.bar]
+      : q ? empty(t('contacts.noMatch')) : emptyList('companies', { panel: create }),
     pager(page.next_cursor, more), create);
 }
 

@@ -8,7 +8,8 @@ import { confirmAction, empty, field, form, heading, pager, toast, toastError } 
 import { linkGroups, noteForm, ownerRow, timelineList } from './records.js';
 import { taskForm } from './tasks.js';
 import { collectCustom, customInputs, customRows, customText, definitionsFor, requiredLater } from './custom-values.js';
-import { bulkBar, canBulk, filtersPanel, listFilters } from './contact-bulk.js';
+import { filtersPanel, listFilters } from './contact-bulk.js';
+import { bulkBar, canBulk, pickBox, selectionOf } from './bulk.js';
 import { phoneLink, phoneLinks } from '../js/telephony.js';
 import { conversationsPanel } from '../js/contact-conversations.js';
 import { consentPanel } from '../js/contact-consent.js';
@@ -29,9 +30,7 @@ function contactItem(contact, selectable) {
   const phone = contact.phone || contact.phones?.[0]?.number;
   const email = contact.email || contact.emails?.[0]?.address;
   const name = fullName(contact);
-  // The box sits in a 44 px label: a thumb ticks it without aiming at 18 px (#20 item 14).
-  const pick = selectable ? h('label', { class: 'pick-wrap' }, h('input', { type: 'checkbox', class: 'pick', value: contact.id,
-    'aria-label': t('contacts.bulk.pick', { name }) })) : null;
+  const pick = selectable ? pickBox(contact.id, name) : null;
   return h('li', { 'data-contact': contact.id }, pick, h('div', { class: 'grow' },
     h('a', { class: 'title', href: `#/contacts/${encodeURIComponent(contact.id)}` }, name),
     h('div', { class: 'meta' }, phone ? phoneLink(phone, { contactId: contact.id }) : null, phone && email ? ' · ' : null, email),
@@ -88,17 +87,6 @@ function searchForm(q, params, navigate) {
   h('button', { type: 'submit', class: 'secondary' }, t('common.search')));
 }
 
-// Ticking contacts feeds the bulk bar; "select all" ticks the contacts loaded so far.
-function selectionOf(items, bulk) {
-  const all = h('input', { type: 'checkbox', id: 'pick-all', class: 'pick-all-box' });
-  const boxes = () => [...items.querySelectorAll('input.pick')];
-  const ticked = () => boxes().filter((box) => box.checked).map((box) => box.value);
-  const sync = () => { const n = ticked().length; bulk.update(n); all.checked = n > 0 && n === boxes().length; };
-  items.addEventListener('change', sync);
-  all.addEventListener('change', () => { for (const box of boxes()) box.checked = all.checked; sync(); });
-  return { ticked, head: h('div', { class: 'pick-all' }, all, h('label', { for: 'pick-all' }, t('contacts.bulk.all'))) };
-}
-
 /** #/contacts?q=&tag=&owner_id=&custom.<key>=: the list with search, filters and bulk actions (one request). */
 export async function list(root, { query: params, navigate, alive }) {
   const q = params.get('q') || '';
@@ -106,7 +94,7 @@ export async function list(root, { query: params, navigate, alive }) {
   const reload = () => list(root, { query: params, navigate, alive });
   const page = await get(`/api/v1/contacts${query({ q, ...filters, limit: 50 })}`);
   if (!alive()) return;
-  const selectable = canBulk();
+  const selectable = canBulk('contacts');
   const items = h('ul', { class: 'list contact-list' }, page.items.map((c) => contactItem(c, selectable)));
   const more = async (cursor) => {
     const next = await get(`/api/v1/contacts${query({ q, ...filters, limit: 50, cursor })}`);
@@ -115,7 +103,7 @@ export async function list(root, { query: params, navigate, alive }) {
     if (again) items.after(again);
   };
   let selection = { ticked: () => [], head: null };
-  const bulk = selectable ? bulkBar(() => selection.ticked(), reload) : null;
+  const bulk = selectable ? bulkBar('contacts', () => selection.ticked(), reload) : null;
   if (bulk) selection = selectionOf(items, bulk);
   const filtered = q || Object.keys(filters).length;
   const create = can('contacts', 'create') ? h('section', { class: 'panel' }, h('h2', {}, t('contacts.createTitle')),

@@ -14,6 +14,7 @@ import { recordPicker } from './pickers.js';
 import { newButton } from './new-record.js';
 import { documentsPanel } from './documents.js';
 import { emptyList } from './list-empty.js';
+import { bulkBar, canBulk, pickBox, selectionOf } from './bulk.js';
 
 // A role may be kept from a deal's amount (#21 item 10): the API then leaves it, and the stage totals, out.
 const money = (deal) => (deal.amount ? formatMoney(deal.amount.minor, deal.amount.currency) : '');
@@ -214,10 +215,10 @@ function viewTabs(pipelineId, current) {
       'aria-current': view === current ? 'page' : null }, t(`deals.view.${view}`))))));
 }
 
-function dealRow(deal, stages) {
+function dealRow(deal, stages, selectable) {
   const stage = stages.get(deal.stage_id);
   // data-label names each cell where a phone shows the rows as cards (the header is hidden there).
-  return h('tr', { 'data-deal': deal.id },
+  return h('tr', { 'data-deal': deal.id }, selectable ? h('td', { class: 'pick-cell' }, pickBox(deal.id, deal.title)) : null,
     h('td', { class: 'deal-title' }, h('a', { href: `#/deals/${encodeURIComponent(deal.id)}` }, deal.title), ' ', tagBadges(deal)),
     h('td', { 'data-label': t('deals.stage') }, stage ? stage.name : '—'),
     h('td', { 'data-label': t('deals.statusLabel') }, t(`deals.status.${deal.status}`)),
@@ -279,7 +280,7 @@ function ownerFilter(ownerId, pick) {
 }
 
 /** The deals of a pipeline (of a status, stage or responsible person, when chosen) as a table, most recently updated first. */
-async function dealTable(pipeline, filters, navigate, create = null) {
+async function dealTable(pipeline, filters, navigate, reload, create = null) {
   const stages = new Map(pipeline.stages.map((stage) => [stage.id, stage]));
   const path = (cursor) => `/api/v1/deals${query({ pipeline_id: pipeline.id, ...filters, limit: 50, cursor })}`;
   const page = await get(path(null));
@@ -289,17 +290,22 @@ async function dealTable(pipeline, filters, navigate, create = null) {
     return [filter, Object.keys(filters).length ? empty(t('contacts.noMatch'))
       : emptyList('deals', { subject: 'pipelineDeals', panel: create })];
   }
-  const body = h('tbody', {}, page.items.map((deal) => dealRow(deal, stages)));
+  const selectable = canBulk('deals');
+  const body = h('tbody', {}, page.items.map((deal) => dealRow(deal, stages, selectable)));
   const table = h('div', { class: 'table-wrap' }, h('table', { class: 'deal-table' }, h('caption', { class: 'visually-hidden' }, t('deals.view.list')),
-    h('thead', {}, h('tr', {}, ['deals.title', 'deals.stage', 'deals.statusLabel', 'deals.amount', 'common.updated'].map((key) =>
-      h('th', { scope: 'col', class: key === 'deals.amount' ? 'num' : null }, t(key))))), body));
+    h('thead', {}, h('tr', {}, selectable ? h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, t('contacts.bulk.all'))) : null,
+      ['deals.title', 'deals.stage', 'deals.statusLabel', 'deals.amount', 'common.updated'].map((key) =>
+        h('th', { scope: 'col', class: key === 'deals.amount' ? 'num' : null }, t(key))))), body));
   const more = async (cursor) => {
     const next = await get(path(cursor));
-    body.append(...next.items.map((deal) => dealRow(deal, stages)));
+    body.append(...next.items.map((deal) => dealRow(deal, stages, selectable)));
     const again = pager(next.next_cursor, more);
     if (again) table.after(again);
   };
-  return [filter, table, pager(page.next_cursor, more)];
+  let selection = { ticked: () => [], head: null };
+  const bulk = selectable ? bulkBar('deals', () => selection.ticked(), reload) : null;
+  if (bulk) selection = selectionOf(body, bulk);
+  return [filter, bulk && selection.head, table, pager(page.next_cursor, more), bulk && bulk.bar];
 }
 
 async function boardView(chosen, reload, create = null) {
@@ -405,7 +411,7 @@ export async function board(root, { query: params, navigate, alive }) {
     tag: (params.get('tag') || '').trim().slice(0, 40) }).filter(([, value]) => value));
   const create = can('deals', 'create') ? h('section', { class: 'panel' }, h('h2', {}, t('deals.createTitle')),
     createDealForm(chosen, reload)) : null;
-  const content = view === 'list' ? await dealTable(chosen, filters, navigate, create) : await boardView(chosen, reload, create);
+  const content = view === 'list' ? await dealTable(chosen, filters, navigate, reload, create) : await boardView(chosen, reload, create);
   if (!alive()) return;
   mount(root, heading(t('nav.deals'), newButton(create, t('picker.newDeal'))), searchForm('', back, navigate),
     h('div', { class: 'deal-tools' }, viewTabs(chosen.id, view),
