@@ -1,7 +1,7 @@
 """Bulk actions on the companies list and the deals list in a browser, as on the contacts list: tick records, tag
-them, hand them to a colleague, move them to the trash (after a confirmation); a record the colleague may not change
-is counted apart; on a 360 px phone the boxes are thumb-sized and nothing scrolls sideways; in Russian the counts
-agree with their number."""
+them, hand them to a colleague, move them to the trash (after a confirmation); an agent is offered no trash; on a
+360 px phone the boxes are thumb-sized and nothing scrolls sideways; in Russian the counts agree with their number.
+The companies list filters by tag as the contacts list does."""
 
 from __future__ import annotations
 
@@ -36,7 +36,9 @@ def test_deals_and_companies_are_tagged_assigned_and_trashed_in_bulk(browser: An
     deals = {title: body(client.post("/api/v1/deals", {"title": title}, token=token))["id"]
              for title in ("Tulip order", "Rose order", "Lily order")}
     for name in ("Acme Roses", "Bloom Ltd", "Calla Inc"):
-        assert client.post("/api/v1/companies", {"name": name}, token=token).status_code == 201
+        made = client.post("/api/v1/companies", {"name": name, "tags": ["wholesale"] if name == "Bloom Ltd" else []},
+                           token=token)
+        assert made.status_code == 201, made.body
     page = new_page(browser, live_url)
     log_in(page, company.owner, "Bulk Florist")
 
@@ -85,6 +87,15 @@ def test_deals_and_companies_are_tagged_assigned_and_trashed_in_bulk(browser: An
     assert_fits_a_phone(page, screens, "companies-bulk-phone")
     tagged = body(client.get("/api/v1/companies?tag=supplier", token=token))["items"]
     assert len(tagged) == 3
+    # The companies list filters by tag as the contacts list does, kept in the address.
+    page.locator(".filters summary").click()
+    page.get_by_label("Метка", exact=True).fill("wholesale")
+    page.get_by_role("button", name="Применить фильтры").click()
+    page.wait_for_url(re.compile(r"#/companies\?tag=wholesale"))
+    expect(page.locator(".company-list li")).to_have_count(1)
+    expect(page.locator(".company-list li")).to_contain_text("Bloom Ltd")
+    page.get_by_role("link", name="Сбросить фильтры").click()
+    expect(page.locator(".company-list li")).to_have_count(3)
     assert_no_problems(page)
     page.context.close()
 

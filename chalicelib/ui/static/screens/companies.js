@@ -13,6 +13,7 @@ import { recordPicker } from './pickers.js';
 import { formDialog, newButton, newDealButton } from './new-record.js';
 import { emptyList } from './list-empty.js';
 import { bulkBar, canBulk, pickBox, selectionOf } from './bulk.js';
+import { filtersPanel, listFilters } from './list-filters.js';
 
 function companyItem(company, selectable) {
   return h('li', { 'data-company': company.id }, selectable ? pickBox(company.id, company.name) : null, h('div', { class: 'grow' },
@@ -21,25 +22,26 @@ function companyItem(company, selectable) {
     (company.tags || []).length ? h('div', {}, company.tags.map((tag) => [h('span', { class: 'badge' }, tag), ' '])) : null));
 }
 
-/** #/companies?q=. */
+/** #/companies?q=&tag=&owner_id=&custom.<key>=: the list with search, filters and bulk actions. */
 export async function list(root, { query: params, navigate, alive }) {
   const q = params.get('q') || '';
+  const filters = listFilters(params);
   const creating = can('companies', 'create');
-  const [page, definitions] = await Promise.all([get(`/api/v1/companies${query({ q, limit: 50 })}`),
+  const [page, definitions] = await Promise.all([get(`/api/v1/companies${query({ q, ...filters, limit: 50 })}`),
     creating ? definitionsFor('company') : []]);
   if (!alive()) return;
   const required = definitions.filter((d) => d.required);
   const selectable = canBulk('companies');
   const items = h('ul', { class: 'list company-list' }, page.items.map((c) => companyItem(c, selectable)));
   const more = async (cursor) => {
-    const next = await get(`/api/v1/companies${query({ q, limit: 50, cursor })}`);
+    const next = await get(`/api/v1/companies${query({ q, ...filters, limit: 50, cursor })}`);
     items.append(...next.items.map((c) => companyItem(c, selectable)));
     const again = pager(next.next_cursor, more);
     if (again) items.after(again);
   };
   const search = h('form', { class: 'search', role: 'search', onSubmit: (event) => {
     event.preventDefault();
-    navigate(`/companies${query({ q: event.target.elements.q.value.trim() })}`);
+    navigate(`/companies${query({ ...filters, q: event.target.elements.q.value.trim() })}`);
   } }, h('label', { for: 'company-search', class: 'visually-hidden' }, t('companies.search')),
   h('input', { id: 'company-search', name: 'q', type: 'search', value: q, placeholder: t('companies.search') }),
   h('button', { type: 'submit', class: 'secondary' }, t('common.search')));
@@ -55,8 +57,9 @@ export async function list(root, { query: params, navigate, alive }) {
   const bulk = selectable ? bulkBar('companies', () => selection.ticked(), () => list(root, { query: params, navigate, alive })) : null;
   if (bulk) selection = selectionOf(items, bulk);
   mount(root, heading(t('nav.companies'), newButton(create, t('picker.newCompany'))), search,
+    filtersPanel(params, navigate, 'companies', 'company'),
     page.items.length ? [bulk && selection.head, items, bulk && bulk.bar]
-      : q ? empty(t('contacts.noMatch')) : emptyList('companies', { panel: create }),
+      : q || Object.keys(filters).length ? empty(t('contacts.noMatch')) : emptyList('companies', { panel: create }),
     pager(page.next_cursor, more), create);
 }
 

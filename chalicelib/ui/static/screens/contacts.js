@@ -8,7 +8,7 @@ import { confirmAction, empty, field, form, heading, pager, toast, toastError } 
 import { linkGroups, noteForm, ownerRow, timelineList } from './records.js';
 import { taskForm } from './tasks.js';
 import { collectCustom, customInputs, customRows, customText, definitionsFor, requiredLater } from './custom-values.js';
-import { filtersPanel, listFilters } from './contact-bulk.js';
+import { filtersPanel, listFilters } from './list-filters.js';
 import { bulkBar, canBulk, pickBox, selectionOf } from './bulk.js';
 import { phoneLink, phoneLinks } from '../js/telephony.js';
 import { conversationsPanel } from '../js/contact-conversations.js';

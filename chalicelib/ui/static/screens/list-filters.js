@@ -1,4 +1,4 @@
-// The contacts list's filters (tag, responsible, select custom fields); its bulk actions are ./bulk.js's.
+// The Filters panel of the contacts and companies lists (tag, responsible, select custom fields), kept in the address.
 import { query } from '../js/api.js';
 import { h, mount } from '../js/dom.js';
 import { t } from '../js/i18n.js';
@@ -27,21 +27,24 @@ function filterFields(filters, users, definitions) {
       options: [['', t('contacts.anyValue')], ...d.options.map((o) => [o.value, o.label])] })));
 }
 
-/** The Filters panel: opened, it loads the people and the select fields (two requests, only when wanted). */
-export function filtersPanel(params, navigate) {
+/**
+ * The Filters panel of a list ('contacts' of entity 'contact'): opened, it loads the people and the select
+ * fields (two requests, only when wanted).
+ */
+export function filtersPanel(params, navigate, plural = 'contacts', entity = 'contact') {
   const filters = listFilters(params);
   const count = Object.keys(filters).length;
   const body = h('div', {});
   const details = h('details', { class: 'panel filters', open: count > 0 },
     h('summary', {}, count ? t('contacts.filtersOn', { n: count }) : t('contacts.filters')), body);
   const draw = async () => {
-    const [users, definitions] = await Promise.all([responsibleChoices(), definitionsFor('contact')]);
+    const [users, definitions] = await Promise.all([responsibleChoices(), definitionsFor(entity)]);
     mount(body, form({ submit: t('contacts.applyFilters'), label: t('contacts.filters'), onSubmit: async (values) => {
       const next = { q: params.get('q') || '' };
       for (const [key, value] of Object.entries(values)) if (value) next[key] = value;
-      navigate(`/contacts${query(next)}`);
+      navigate(`/${plural}${query(next)}`);
     }, children: [filterFields(filters, users, definitions),
-      count ? h('p', {}, h('a', { href: `#/contacts${query({ q: params.get('q') || '' })}` }, t('contacts.clearFilters'))) : null] }));
+      count ? h('p', {}, h('a', { href: `#/${plural}${query({ q: params.get('q') || '' })}` }, t('contacts.clearFilters'))) : null] }));
   };
   const open = () => { if (details.open && !details.dataset.loaded) { details.dataset.loaded = '1'; draw().catch(toastError); } };
   details.addEventListener('toggle', open);
