@@ -103,3 +103,51 @@ def test_the_dashboard_and_reports_draw_charts_and_tables(browser: Any, live_url
     assert "call" not in communications.inner_text() and "telegram:" not in sources.inner_text()
     assert kpis and len(set(kpis)) == len(kpis), kpis
     assert_no_problems(page)
+
+
+# Every text a canvas draws, where and how wide (the charts' axis labels are drawn, not in the page's text).
+RECORD_CANVAS_TEXT = """
+window.drawnTexts = [];
+const fill = CanvasRenderingContext2D.prototype.fillText;
+CanvasRenderingContext2D.prototype.fillText = function (text, x, y, ...rest) {
+  const chart = this.canvas.closest('[data-test]');
+  window.drawnTexts.push({ chart: chart ? chart.dataset.test : '', text: String(text), x, y,
+    width: this.measureText(String(text)).width, align: this.textAlign });
+  return fill.call(this, text, x, y, ...rest);
+};
+"""
+
+
+def test_long_source_names_do_not_run_into_each_other_under_a_phones_chart(browser: Any, live_url: str, app: Any,
+                                                                          screens: Screens) -> None:
+    # A walk's flower shop read its lead sources on a phone: 'Telegram: Telegram магазина', 'Заказ букета на сайте',
+    # 'Добавлены вручную' and 'WhatsApp: WhatsApp магазина' were drawn over each other under the bars.
+    client = ApiClient(app)
+    company = signup(client, company="Chart Florist", country="RU", locale="ru")
+    ctx = TenantContext(tenant_id=company.tenant_id)
+    owner = company.owner.user_id
+    with bind(ctx):
+        tally = counters.Tally(ctx, cause=new_id(), at=db.utcnow())
+        for source, leads in (("telegram:Telegram магазина", 3), ("Заказ букета на сайте", 3), ("manual", 1),
+                              ("whatsapp:WhatsApp магазина", 1)):
+            tally.add("sources", {"source": source, "owner_id": owner}, leads=leads)
+        assert tally.commit()
+    page = new_page(browser, live_url, viewport={"width": 390, "height": 844})
+    page.context.add_init_script(RECORD_CANVAS_TEXT)
+    log_in(page, company.owner, "Chart Florist")
+    page.evaluate("() => localStorage.setItem('crm.lang', 'ru')")
+    page.goto("/#/reports")
+    page.reload()
+    sources = page.locator("[data-test=report-sources]")
+    expect(sources.locator("tbody tr")).to_have_count(4)
+    expect(sources.locator("tbody")).to_contain_text("Telegram: Telegram магазина")  # the table names it in full
+    page.wait_for_function("() => window.drawnTexts.some((t) => t.chart === 'report-sources' && /Заказ/.test(t.text))")
+    drawn = page.evaluate("() => window.drawnTexts.filter((t) => t.chart === 'report-sources')")
+    bottom = max(t["y"] for t in drawn)
+    labels = sorted([t for t in drawn if t["y"] == bottom][-4:], key=lambda t: t["x"])  # the last drawing's
+    assert len(labels) == 4 and all(t["align"] == "center" for t in labels), labels
+    spans = [(t["x"] - t["width"] / 2, t["x"] + t["width"] / 2) for t in labels]
+    assert all(left[1] <= right[0] for left, right in zip(spans, spans[1:], strict=False)), labels
+    assert labels[0]["text"].startswith("Tele") and labels[0]["text"].endswith("…")
+    screens.shoot(page, "sources-phone")
+    assert_no_problems(page)
