@@ -37,6 +37,7 @@ class Conversation(Record, discriminator="conversation"):
     provider_chat_id = UnicodeAttribute()  # sealed: WhatsApp's wa_id (a phone number), Telegram's chat id
     chat_key = UnicodeAttribute(null=True)  # the chat id's blind index: the sort key of its ConversationRef
     contact_id = UnicodeAttribute(null=True)
+    contact_skipped = UnicodeAttribute(null=True)  # plan_limit: a new sender was not saved as a contact
     deal_id = UnicodeAttribute(null=True)
     status = UnicodeAttribute(default="open")  # open | closed
     customer_name = UnicodeAttribute(null=True)  # sealed (field "customer_name"): how the channel names them
@@ -58,6 +59,7 @@ class ConversationRow(ListRow, discriminator="conversation_row"):
     channel = UnicodeAttribute()
     integration_id = UnicodeAttribute()
     contact_id = UnicodeAttribute(null=True)
+    contact_skipped = UnicodeAttribute(null=True)
     status = UnicodeAttribute()
     last_message_at = UTCDateTimeAttribute(null=True)
     last_preview = UnicodeAttribute(null=True)  # sealed under the conversation (field "last_preview")

@@ -37,7 +37,8 @@ def facets(conversation: Conversation) -> listing.Facets:
 def row_values(conversation: Conversation) -> dict[str, Any]:
     """What the inbox shows of a conversation (the preview and name stay sealed in the row)."""
     return {"channel": conversation.channel, "integration_id": conversation.integration_id,
-            "contact_id": conversation.contact_id, "status": conversation.status,
+            "contact_id": conversation.contact_id, "contact_skipped": conversation.contact_skipped,
+            "status": conversation.status,
             "last_message_at": conversation.last_message_at, "last_preview": conversation.last_preview,
             "last_direction": conversation.last_direction, "customer_name": conversation.customer_name,
             "unread_count": int(conversation.unread_count or 0)}

@@ -33,6 +33,8 @@ class ConversationSummary(BaseModel):
     channel: str
     integration_id: str
     contact_id: str | None = None
+    contact_skipped: Literal["plan_limit"] | None = Field(
+        default=None, description="plan_limit: a new sender was not saved as a contact (the plan's contact limit)")
     customer_name: str | None = None
     status: Status
     assignee_id: str

@@ -21,6 +21,7 @@ from chalicelib.contacts import service as contacts_service
 from chalicelib.conversations.models import BindCode, Conversation, NewcomerClaim
 from chalicelib.conversations.record import CONVERSATION, SEALED_ENTITY
 from chalicelib.core import db, errors, phones
+from chalicelib.core.observability import logger
 from chalicelib.core.tenancy import TenantContext, new_id, tenant_key
 from chalicelib.inbox import Outcome, Run, register_processor
 from chalicelib.integrations import service as integrations_service
@@ -150,7 +151,16 @@ def _customer(run: Run, adapter: MessagingAdapter, incoming: IncomingMessage,
 def _new_conversation(run: Run, adapter: MessagingAdapter, incoming: IncomingMessage,
                       settings: MessengerSettings) -> Conversation:
     ctx, integration = run.ctx, run.integration
-    party = _customer(run, adapter, incoming, settings)
+    skipped = None
+    try:
+        party = _customer(run, adapter, incoming, settings)
+    except errors.PlanLimitError:
+        # The company holds as many contacts as its plan allows: the chat still comes in, named as the channel
+        # names its sender, and says why it has no contact (a retry would meet the same limit until an upgrade,
+        # and the customer's messages would be missing from the inbox meanwhile). A person adding a contact by hand
+        # still meets the 402.
+        logger.warning("sender not saved as a contact: plan limit", extra={"channel": adapter.channel})
+        party, skipped = None, "plan_limit"
     assignee = party.owner_id if party is not None and party.owner_id else None
     team_id = party.team_id if party is not None and party.owner_id else None
     if assignee is None:
@@ -159,7 +169,7 @@ def _new_conversation(run: Run, adapter: MessagingAdapter, incoming: IncomingMes
     conversation = Conversation(
         access.collection_pk(ctx, CONVERSATION, conversation_id), timeline_service.PROFILE_SK,
         conversation_id=conversation_id, channel=adapter.channel, integration_id=integration.integration_id,
-        provider_chat_id="", contact_id=party.contact_id if party else None,
+        provider_chat_id="", contact_id=party.contact_id if party else None, contact_skipped=skipped,
         deal_id=party.deal_id if party else None, status="open", owner_id=assignee, team_id=team_id,
         referral=dict(incoming.referral) if incoming.referral else None)
     threads.seal_chat(ctx, conversation, incoming.chat)

@@ -17,6 +17,7 @@ def summary(ctx: TenantContext, record: Any) -> dict[str, Any]:
     preview, name = threads.preview_of(ctx, record, conversation_id)
     return {"id": conversation_id, "channel": record.channel, "integration_id": record.integration_id,
             "contact_id": record.contact_id, "customer_name": name, "status": record.status,
+            "contact_skipped": None if record.contact_id else getattr(record, "contact_skipped", None),
             "assignee_id": record.owner_id, "last_message_at": record.last_message_at,
             "last_message_preview": preview, "last_direction": record.last_direction,
             "unread_count": int(record.unread_count or 0), "version": int(record.version or 0)}

@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 from chalicelib.core.config import LOCAL_LIVE_PATH
 from chalicelib.core.tenancy import TenantContext, bind
 from chalicelib.live import service as live_service
+from tests.billing import helpers as billing_helpers
 from tests.browser.conftest import Screens, new_page
 from tests.browser.test_app import assert_no_problems, open_screen
 from tests.browser.test_live import until
@@ -225,4 +226,28 @@ def test_a_photo_without_words_is_previewed_as_a_photo_in_russian(browser: Any, 
     row = page.locator(".conversation-row", has_text="Pavel Foto")
     expect(row.locator(".conversation-preview")).to_have_text("📎 Фото")
     screens.shoot(page, "photo-preview-phone")
+    assert_no_problems(page)
+
+
+def test_a_chat_at_the_contacts_limit_comes_in_and_says_why_it_has_no_contact(browser: Any, live_url: str, app: Any,
+                                                                              screens: Screens) -> None:
+    client = ApiClient(app)
+    company = signup(client, company="Full Chat Ltd", country="RU")
+    line = _line(client, company.owner.token)
+    limit = billing_helpers.usage(client, company)["contacts"]["limit"]
+    billing_helpers.set_usage(company, users=1, pipelines=1, contacts=limit)  # no room for one more contact
+    _write(client, line, Chat(customer="+79161230104", name="Gleb Orlov"), 1, "Можно заказать на завтра?")
+    [conversation] = body(client.get("/api/v1/conversations", token=company.owner.token))["items"]
+    page = new_page(browser, live_url, viewport=PHONE)
+    log_in(page, company.owner, "Full Chat Ltd")
+    page.evaluate("() => localStorage.setItem('crm.lang', 'ru')")
+    page.goto(f"/#/inbox/{conversation['id']}")
+    page.reload()
+    page.locator(".bubble-in", has_text="Можно заказать на завтра?").wait_for()
+    notice = page.locator("[data-test=contact-skipped]")
+    expect(notice).to_contain_text("Отправитель не сохранён как контакт: достигнут лимит контактов вашего тарифа")
+    expect(notice.get_by_role("link", name="Увеличить лимит")).to_have_attribute("href", "#/settings/billing")
+    assert page.locator(".thread-actions a", has_text="Контакт").count() == 0
+    assert page.evaluate(NO_SIDEWAYS)
+    screens.shoot(page, "contacts-full-phone")
     assert_no_problems(page)

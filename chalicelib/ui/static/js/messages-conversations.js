@@ -72,6 +72,8 @@ export const CONVERSATIONS = {
   'inbox.openFile': ['Open file', 'Открыть файл'],
   'inbox.edited': ['edited', 'изменено'],
   'inbox.referral': ['From an ad: {headline}', 'Из рекламы: {headline}'],
+  'inbox.contactSkipped': ['The sender was not saved as a contact: your plan’s contact limit is reached. Their messages come in and can be answered.',
+    'Отправитель не сохранён как контакт: достигнут лимит контактов вашего тарифа. Его сообщения приходят, на них можно отвечать.'],
   'inbox.status.received': ['received', 'получено'],
   'inbox.status.queued': ['queued', 'в очереди'],
   'inbox.status.sent': ['sent', 'отправлено'],

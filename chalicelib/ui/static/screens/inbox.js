@@ -152,6 +152,10 @@ function threadPane(conversation, messages, choice, onChange, onSent) {
         conversation.contact_id ? h('a', { class: 'button-link small', href: `#/contacts/${encodeURIComponent(conversation.contact_id)}` },
           t('inbox.contact')) : null, toggle)), assignee,
     conversation.referral?.headline ? h('p', { class: 'muted' }, t('inbox.referral', { headline: conversation.referral.headline })) : null,
+    // A new sender not saved as a contact (the plan's contact limit), with the way to raise it for whoever sees the plan.
+    conversation.contact_skipped ? h('p', { class: 'notice', 'data-test': 'contact-skipped' },
+      t('inbox.contactSkipped'), can('billing', 'read') ? [' ', h('a', { href: '#/settings/billing' }, t('calls.contactSkipped.upgrade'))] : null)
+      : null,
     conversation.channel === 'email' ? h('p', { class: 'muted thread-mail', 'data-test': 'thread-mail' },
       [conversation.subject, conversation.address].filter(Boolean).join(' · ')) : null,
     messages.items.length ? null : h('p', { class: 'muted' }, t('inbox.noMessages')),
