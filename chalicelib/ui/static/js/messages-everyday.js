@@ -14,6 +14,8 @@ export const EVERYDAY = {
   'auth.timezoneHint': ['“Today” and due times of tasks follow it.', 'По нему считаются «сегодня» и сроки задач.'],
   'tasks.reopen': ['Reopen “{title}”', 'Вернуть в работу «{title}»'],
   'tasks.reopened': ['Task reopened', 'Задача снова в работе'],
+  'tasks.assignee': ['Assignee', 'Исполнитель'],
+  'tasks.given': ['Task given to {name}', 'Задача поставлена: {name}'],
   'tasks.edit': ['Change', 'Изменить'],
   'tasks.editOne': ['Change “{title}”', 'Изменить «{title}»'],
   'tasks.editTitle': ['Change the task', 'Изменить задачу'],

@@ -128,19 +128,39 @@ function defaultDue() {
   return zonedInput(new Date(Math.ceil((Date.now() + 1) / 3_600_000) * 3_600_000), zone);
 }
 
+// Whom a task may be given to: the caller's colleagues when their role creates tasks beyond their own (all, or their
+// team's), active ones only (the API refuses an invited or disabled user); an agent's tasks are their own.
+function assigneeField() {
+  const scopes = ['all', 'team'].filter((scope) => session.permissions.includes(`tasks:create:${scope}`));
+  if (!scopes.length || !can('users', 'read')) return null;
+  const me = session.user;
+  const box = field({ name: 'assignee_id', label: t('tasks.assignee'), value: me.id, options: [[me.id, me.name]] });
+  const select = box.querySelector('select');
+  get('/api/v1/users?limit=200').then((page) => {
+    const others = page.items.filter((user) => user.id !== me.id && user.status === 'active'
+      && (scopes.includes('all') || (me.team_id && user.team_id === me.team_id)));
+    select.append(...others.map((user) => h('option', { value: user.id }, user.name)));
+  }).catch(() => { /* the task is the caller's, as without the box */ });
+  return box;
+}
+
 /** The add-a-task form; related is {type, id} when the task belongs to a record. */
 export function taskForm(onCreated, related = null) {
+  const assignee = assigneeField();
   return form({ submit: t('tasks.add'), label: t('tasks.addTitle'), onSubmit: async (values, formEl) => {
     const body = { title: values.title, kind: values.kind, due_at: fromZonedInput(values.due_at, companyZone()) };
     if (related) body.related = related;
+    if (values.assignee_id && values.assignee_id !== session.user.id) body.assignee_id = values.assignee_id;
     const task = await post('/api/v1/tasks', body);
+    const given = body.assignee_id ? assignee.querySelector('select').selectedOptions[0]?.textContent : null;
     formEl.reset();
-    toast(t('common.saved'));
+    toast(given ? t('tasks.given', { name: given }) : t('common.saved'));
     onCreated(task);
   }, children: h('div', { class: 'form-grid' },
     field({ name: 'title', label: t('tasks.title'), required: true }),
     field({ name: 'kind', label: t('tasks.kindLabel'), value: 'todo', options: KINDS.map((k) => [k, t(`tasks.kind.${k}`)]) }),
-    field({ name: 'due_at', label: t('tasks.due'), type: 'datetime-local', value: defaultDue(), hint: zoneHint() })) });
+    field({ name: 'due_at', label: t('tasks.due'), type: 'datetime-local', value: defaultDue(), hint: zoneHint() }),
+    assignee) });
 }
 
 /** #/tasks?view=today|overdue|upcoming. */
@@ -157,7 +177,10 @@ export async function tasks(root, { query: params, alive }) {
     if (again) list.after(again);
   };
   const create = can('tasks', 'create') ? h('section', { class: 'panel' }, h('h2', {}, t('tasks.addTitle')),
-    taskForm((task) => { if (page.items.length) list.prepend(taskItem(task, reload)); else reload(); })) : null;
+    taskForm((task) => {
+      if (task.assignee_id !== session.user.id) return; // given to a colleague: on their list, not on these
+      if (page.items.length) list.prepend(taskItem(task, reload)); else reload();
+    })) : null;
   mount(root, heading(t('nav.tasks'), newButton(create, t('picker.newTask'))), viewTabs(view),
     page.items.length ? list : empty(t(`tasks.empty.${view}`)), pager(page.next_cursor, more), create);
 }
