@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field
 
 from chalicelib.core.schema import Schema
 from chalicelib.identity.zones import TimeZone
@@ -27,7 +27,14 @@ Name = Annotated[str, Field(min_length=1, max_length=120)]
 Locale = Literal["en", "ru"]
 Country = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
 RoleKey = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,39}$")]
-Otp = Annotated[str, Field(pattern=r"^[0-9]{6}$")]
+
+
+def _digits(value: object) -> object:
+    """A code as authenticator apps show it ("123 456", "123-456") is the code: the gaps go."""
+    return "".join(value.split()).replace("-", "") if isinstance(value, str) else value
+
+
+Otp = Annotated[str, BeforeValidator(_digits), Field(pattern=r"^[0-9]{6}$")]
 
 
 # Browsers get the refresh token only in the HttpOnly cookie, out of reach of the page's scripts; an API

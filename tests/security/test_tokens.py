@@ -255,6 +255,21 @@ def test_totp_required_and_wrong(client: ApiClient) -> None:
     assert ok.status_code == 200
 
 
+def test_a_code_typed_as_the_app_shows_it_is_taken(client: ApiClient) -> None:
+    # A walk's owner typed '123 456' as her authenticator app shows it and was told 'wrong format'.
+    company = signup(client)
+    setup = client.post("/api/v1/auth/totp/setup", {}, token=company.owner.token)
+    secret = body(setup)["secret"]
+    code = pyotp.TOTP(secret).now()
+    enabled = client.post("/api/v1/auth/totp/enable", {"code": f" {code[:3]} {code[3:]} "}, token=company.owner.token)
+    assert enabled.status_code == 200, enabled.body
+    code = pyotp.TOTP(secret).now()
+    assert login(client, company.owner.email, otp=f"{code[:3]}-{code[3:]}").status_code == 200
+    for bad in ("12 34 5", "abc def", "1234567"):
+        refused = login(client, company.owner.email, otp=bad)
+        assert refused.status_code == 422 and body(refused)["error"]["code"] == "validation_error", refused.body
+
+
 def test_totp_secret_is_encrypted_at_rest(client: ApiClient) -> None:
     from chalicelib.core.tenancy import TenantContext, bind
     from chalicelib.identity import service
