@@ -88,7 +88,8 @@ CONVERSATION = types.register(types.RecordType(
     name="conversation", plural="conversations", prefix="CV", model=Conversation, id_attribute="conversation_id",
     space="CVX", row_model=ConversationRow, lists=("ALL", "OWNER", "TEAM", "CF"), sorts=("updated",),
     # last_inbound_at: a customer's message moves it, so the domain-event feed sees one (message.received, #19)
-    audit_fields=("channel", "integration_id", "contact_id", "deal_id", "status", "owner_id", "last_inbound_at"),
+    audit_fields=("channel", "integration_id", "contact_id", "contact_skipped", "deal_id", "status", "owner_id",
+                  "last_inbound_at"),
     hooks={"facets": facets, "row_values": row_values, "tenant_links": tenant_links, "derived": derived},
     derived_kinds=("conversation_ref",),
 ))
