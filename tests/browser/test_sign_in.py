@@ -128,3 +128,24 @@ def test_a_stale_move_is_rolled_back_and_the_board_reloaded(browser: Any, live_u
     assert column(page, "Qualified").locator(".deal").count() == 0
     assert re.fullmatch(r"0", column(page, "Qualified").locator(".badge").inner_text())
     page.context.close()
+
+
+def test_a_code_typed_with_the_apps_space_signs_in(browser: Any, live_url: str, app: Any) -> None:
+    # A walk's owner typed '123 456' as her app shows it: the box kept '123 45' (six characters at most) and the
+    # server refused the format.
+    client = ApiClient(app)
+    company = signup(client, company="Spaced Code")
+    setup = body(client.post("/api/v1/auth/totp/setup", {}, token=company.owner.token))
+    enabled = client.post("/api/v1/auth/totp/enable", {"code": pyotp.TOTP(setup["secret"]).now()},
+                          token=company.owner.token)
+    assert enabled.status_code == 200, enabled.body
+    page = new_page(browser, live_url)
+    log_in(page, company.owner.email)
+    code = page.get_by_label("Code from your authenticator app")
+    code.wait_for()
+    now = pyotp.TOTP(setup["secret"]).now()
+    code.press_sequentially(f"{now[:3]} {now[3:]}")
+    page.get_by_role("button", name="Log in").click()
+    page.locator(".brand-name", has_text="Spaced Code").wait_for()
+    assert not [p for p in page.problems if not BENIGN.search(p)], page.problems
+    page.context.close()

@@ -72,7 +72,7 @@ function safeNext(query) {
 export function login(root, { query, navigate }) {
   const state = { otp: false, tenants: null };
   const otpField = field({ name: 'otp', label: t('auth.otp'), inputmode: 'numeric', autocomplete: 'one-time-code',
-    pattern: '[0-9]{6}', maxlength: '6' });
+    pattern: '[0-9 -]{6,9}', maxlength: '9' }); // as the app shows it too: "123 456"
   otpField.hidden = true;
   const chooser = h('fieldset', { hidden: true }, h('legend', {}, t('auth.chooseCompany')));
   const submit = async (values) => {
