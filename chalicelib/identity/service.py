@@ -206,7 +206,8 @@ def signup(*, company_name: str, name: str, email: str, password: str, locale: s
                     billing=Subscription(status="trialing", plan=catalog.TRIAL_PLAN, customer_id=customer_id),
                     gsi1pk=global_key("tenants", "all"), gsi1sk=f"{now.isoformat()}#{tenant_id}")
     user = User(users_pk(ctx), user_id, user_id=user_id, email=email, name=name, role="owner", status="active",
-                locale=locale, password_hash=auth.hash_password(password), password_changed_at=now)
+                locale=locale, password_hash=auth.hash_password(password), password_changed_at=now,
+                last_login_at=now)  # sign-up signs the owner in
     with bind(ctx):
         change = db.Change().save(tenant).save(user)
         confirm_token = None if email_confirmed else confirmation.begin(ctx, tenant, change)
@@ -368,6 +369,7 @@ def accept_invitation(*, token: str, password: str, name: str | None, request_id
         before = user_audit_view(user)
         user.status, user.name = "active", name or user.name
         user.password_hash, user.password_changed_at = auth.hash_password(password), db.utcnow()
+        user.last_login_at = user.password_changed_at  # joining signs them in (Settings -> Users said "never")
         change = db.Change().delete(lookup)
         change.create(EmailLogin(email_login_key(user.email), ctx.tenant_id, tenant_id=ctx.tenant_id,
                                  user_id=user.user_id))

@@ -139,6 +139,15 @@ def test_invitation_then_login_and_duplicate(client: ApiClient) -> None:
     assert {u["email"] for u in users} == {company.owner.email, agent.email}
 
 
+def test_signing_up_and_joining_count_as_signing_in(client: ApiClient) -> None:
+    # A walk's owner saw 'Last sign-in: never' beside herself and her courier while both were working in the app:
+    # sign-up and accepting an invitation start a session without passing through the sign-in.
+    company = signup(client)
+    courier = add_member(client, company, role="agent", name="ivan")
+    users = {u["id"]: u for u in body(client.get("/api/v1/users", token=company.owner.token))["items"]}
+    assert users[company.owner.user_id]["last_login_at"] and users[courier.user_id]["last_login_at"]
+
+
 def test_deactivated_users_live_token_is_refused(client: ApiClient) -> None:
     company = signup(client)
     agent = add_member(client, company, role="agent", name="boris")
