@@ -3,6 +3,7 @@ loaded only on this screen (vendored, our own origin), tables and CSV; English a
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
 from playwright.sync_api import expect
@@ -147,7 +148,7 @@ def test_long_source_names_do_not_run_into_each_other_under_a_phones_chart(brows
     labels = sorted([t for t in drawn if t["y"] == bottom][-4:], key=lambda t: t["x"])  # the last drawing's
     assert len(labels) == 4 and all(t["align"] == "center" for t in labels), labels
     spans = [(t["x"] - t["width"] / 2, t["x"] + t["width"] / 2) for t in labels]
-    assert all(left[1] <= right[0] for left, right in zip(spans, spans[1:], strict=False)), labels
+    assert all(left[1] <= right[0] for left, right in pairwise(spans)), labels
     assert labels[0]["text"].startswith("Tele") and labels[0]["text"].endswith("…")
     screens.shoot(page, "sources-phone")
     assert_no_problems(page)
