@@ -3,7 +3,10 @@
 Each step checkpoints the id it made on the event in the very transaction that makes it (the task's
 is the outcome's own, see ``pipeline._finish``), so a retry or a replay after a failure or a crash
 part-way goes on from there and never makes a second contact, deal or task. The contact keeps its first
-attribution (source, UTM): a returning visitor's later forms are on its timeline instead.
+attribution (source, UTM): a returning visitor's later forms are on its timeline instead. A company holding as many
+contacts as its plan allows still gets the lead: its deal and task are made without a contact, the deal's timeline
+entry keeps what the visitor typed and says why (``contact_skipped``), and the outcome says so for the plan's readers'
+notice (``notifications.events``).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from chalicelib.contacts import service as contacts_service
 from chalicelib.contacts.models import Contact
 from chalicelib.core import db, errors, phones
 from chalicelib.core.crypto import MASK_PREFIX
+from chalicelib.core.observability import logger
 from chalicelib.core.tenancy import TenantContext, new_id
 from chalicelib.deals import schemas as deal_schemas
 from chalicelib.deals import service as deals_service
@@ -37,6 +41,7 @@ from chalicelib.tasks import service as tasks_service
 
 TASK_DUE = timedelta(minutes=15)
 ENTRY_KIND = "form_submission"
+PLAN_LIMIT = "plan_limit"  # why a lead has no contact: the company holds as many contacts as its plan allows
 MAX_SENSITIVE = 40  # the longest passport number or tax id a contact takes (an IBAN: 42)
 _PLACEHOLDER = re.compile(r"\{(name|phone|email|form)\}")
 
@@ -137,14 +142,14 @@ def deal_title(template: str | None, lead: Lead, form_name: str) -> str:
     return title.strip()[:200] or form_name[:200]
 
 
-def create_deal(run: Run, lead: Lead, settings: integration_schemas.FormSettings, contact_id: str,
+def create_deal(run: Run, lead: Lead, settings: integration_schemas.FormSettings, contact_id: str | None,
                 owner_id: str, found: dict[str, str] | None = None) -> str:
     """The lead deal in the form's pipeline and stage (the default pipeline's first open stage if unset),
-    checkpointed in its own transaction (with a contact that was found, not made: ``found``)."""
+    checkpointed in its own transaction (with a contact that was found, not made, or why there is none: ``found``)."""
     template = settings.deal_title or wording.deal_title_template(run.ctx)  # in the company's language
     data = deal_schemas.DealCreate(title=deal_title(template, lead, run.integration.name),
                                    pipeline_id=settings.pipeline_id, stage_id=settings.stage_id,
-                                   contact_ids=[contact_id], owner_id=owner_id)
+                                   contact_ids=[contact_id] if contact_id else [], owner_id=owner_id)
     deal_id = new_id()
     with run.checkpoint_with(**(found or {}), deal_id=deal_id) as change:
         deal = deals_service.create(run.ctx, data=data, deal_id=deal_id, change=change)
@@ -152,12 +157,17 @@ def create_deal(run: Run, lead: Lead, settings: integration_schemas.FormSettings
     return deal_id
 
 
-def create_task(run: Run, lead: Lead, deal_id: str, owner_id: str, into: db.Change) -> str:
-    """A call-back task for the responsible user about the deal, written with the event's outcome (into)."""
+def create_task(run: Run, lead: Lead, deal_id: str, owner_id: str, into: db.Change, *,
+                contact_skipped: bool = False) -> str:
+    """A call-back task for the responsible user about the deal, written with the event's outcome (into); its
+    description is the lead's message, and (``contact_skipped``) why the lead has no contact."""
+    message = (lead.message or "")[:10_000]
+    if contact_skipped:  # in the company's language, as the task's title
+        note = wording.contact_skipped(run.ctx)
+        message = f"{message[:10_000 - len(note) - 2]}\n\n{note}" if message else note
     data = task_schemas.TaskCreate(
         title=wording.call_back_title(run.ctx, lead.display_name)[:200], kind="call", due_at=db.utcnow() + TASK_DUE,
-        assignee_id=owner_id, related=task_schemas.Related(type="deal", id=deal_id),
-        description=(lead.message or "")[:10_000] or None)
+        assignee_id=owner_id, related=task_schemas.Related(type="deal", id=deal_id), description=message or None)
     return str(tasks_service.create(run.ctx, data=data, into=into).task_id)
 
 
@@ -166,11 +176,12 @@ def sensitive_custom(ctx: TenantContext) -> frozenset[str]:
     return frozenset(d.key for d in customfields_service.definitions(ctx, "contact") if d.sensitive)
 
 
-def entry_data(run: Run, lead: Lead, matched: str | None = None) -> dict[str, Any]:
+def entry_data(run: Run, lead: Lead, matched: str | None = None, skipped: str | None = None) -> dict[str, Any]:
     """What the timeline shows of a submission (bounded: the full fields stay on the event, sealed). A sensitive
     value (a passport number, tax id or IBAN, a custom field marked sensitive) is shown only as the mask, to every
     role, as on the card: it is revealed on the contact's card, where the read is audited. ``masked`` names them.
-    ``matched``: the lead went to a contact already there, found by its "phone" or "email" (#20 item 12)."""
+    ``matched``: the lead went to a contact already there, found by its "phone" or "email" (#20 item 12).
+    ``skipped``: why the lead has no contact (``plan_limit``): the entry is then all the CRM shows of what was typed."""
     hidden = sensitive_custom(run.ctx) if lead.custom else frozenset()
     other = {name[:100]: MASK_PREFIX for name in lead.masked[:20]}
     other.update({name[:100]: value[:500] for name, value in list(lead.other.items())[:20]})
@@ -180,7 +191,7 @@ def entry_data(run: Run, lead: Lead, matched: str | None = None) -> dict[str, An
             "form": run.integration.name, "name": lead.display_name, "phone": lead.phone, "email": lead.email,
             "message": (lead.message or "")[:2000], "company": lead.company, "utm": lead.utm,
             "referrer": lead.referrer, "page": lead.page, "custom": custom, "other": other, "masked": masked,
-            **({"matched": matched} if matched else {})}
+            **({"matched": matched} if matched else {}), **({"contact_skipped": skipped} if skipped else {})}
 
 
 def process_submission(run: Run) -> Outcome:
@@ -192,27 +203,54 @@ def process_submission(run: Run) -> Outcome:
         return Outcome("ignored", {"reason": "no_contact_details"})
     made = run.progress
     found: dict[str, str] = {}
-    if "contact_id" not in made:
-        owner_id = responsible_user(run.ctx, run.integration, settings)
-        contact_id, matched = find_or_create_contact(run, lead, owner_id)
-        if matched is not None:  # checkpointed with the deal: a retry still says the lead was matched
-            found = {"responsible_id": owner_id, "contact_id": contact_id, "matched": matched}
+    if "contact_id" not in made and "contact_skipped" not in made:
+        found = _contact_step(run, lead, settings)
     ids = {**made, **found}
-    owner_id = str(ids["responsible_id"])
+    owner_id, contact_id = str(ids["responsible_id"]), ids.get("contact_id")
     if "deal_id" not in made:
-        create_deal(run, lead, settings, str(ids["contact_id"]), owner_id, found)
+        create_deal(run, lead, settings, str(contact_id) if contact_id else None, owner_id, found)
     # The task, the timeline entries and the outcome commit in one transaction (pipeline._finish): a
     # task is made exactly when the event is recorded processed, so a retry never makes a second one.
-    change, details = db.Change(), {}
+    change = db.Change()
+    details: dict[str, Any] = {}
+    skipped = made.get("contact_skipped")
     if settings.create_task and "task_id" not in made:
-        details["task_id"] = create_task(run, lead, str(made["deal_id"]), owner_id, change)
-    summary, at = f"Form “{run.integration.name}”: {lead.display_name}", _after_entries_in(change)
-    for subject_type, subject_id in (("contact", made["contact_id"]), ("deal", made["deal_id"])):
-        timeline_service.add_entry(run.ctx, change, subject_type=subject_type, subject_id=str(subject_id),
-                                   kind=ENTRY_KIND, summary=summary, data=entry_data(run, lead, ids.get("matched")),
-                                   at=at,
-                                   entry_id=str(ULID.from_datetime(at)) if at is not None else None)
+        details["task_id"] = create_task(run, lead, str(made["deal_id"]), owner_id, change,
+                                         contact_skipped=bool(skipped))
+    if "entries" not in made:  # a replay of a processed event writes no second entry on the lead's timelines
+        details["entries"] = _add_entries(run, lead, change, ids={**made, **found})
     return Outcome("processed", details, change)
+
+
+def _add_entries(run: Run, lead: Lead, change: db.Change, *, ids: dict[str, Any]) -> int:
+    """The submission's entry on its contact's and its deal's timelines (the deal's alone when no contact was saved),
+    in change; how many."""
+    skipped, contact_id, deal_id = ids.get("contact_skipped"), ids.get("contact_id"), str(ids["deal_id"])
+    summary, at = f"Form “{run.integration.name}”: {lead.display_name}", _after_entries_in(change)
+    if skipped:  # the web app words it from the entry's data; API clients read it here
+        summary += " (not saved as a contact: the plan's contact limit is reached)"
+    subjects = (("contact", str(contact_id)), ("deal", deal_id)) if contact_id else (("deal", deal_id),)
+    for subject_type, subject_id in subjects:
+        timeline_service.add_entry(run.ctx, change, subject_type=subject_type, subject_id=subject_id, kind=ENTRY_KIND,
+                                   summary=summary, data=entry_data(run, lead, ids.get("matched"), skipped), at=at,
+                                   entry_id=str(ULID.from_datetime(at)) if at is not None else None)
+    return len(subjects)
+
+
+def _contact_step(run: Run, lead: Lead, settings: integration_schemas.FormSettings) -> dict[str, str]:
+    """Find or make the lead's contact; what the deal's transaction checkpoints with it: a contact found (not made
+    here), or why none was made. At the plan's contact limit the lead still comes in, without a contact (a retry
+    would meet the same limit until an upgrade, and the business would see no lead meanwhile); a person adding a
+    contact by hand still meets the 402."""
+    owner_id = responsible_user(run.ctx, run.integration, settings)
+    try:
+        contact_id, matched = find_or_create_contact(run, lead, owner_id)
+    except errors.PlanLimitError:
+        logger.warning("lead not saved as a contact: plan limit", extra={"event_id": run.event.event_id})
+        return {"responsible_id": owner_id, "contact_skipped": PLAN_LIMIT}
+    if matched is None:
+        return {}  # made here: checkpointed in the contact's own transaction
+    return {"responsible_id": owner_id, "contact_id": contact_id, "matched": matched}
 
 
 def _after_entries_in(change: db.Change) -> datetime | None:

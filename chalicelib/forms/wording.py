@@ -9,6 +9,8 @@ from chalicelib.identity import service as identity_service
 
 DEAL_TITLES = {"en": "Website form: {name}", "ru": "Заявка с сайта: {name}"}  # noqa: RUF001
 CALL_BACK_TITLES = {"en": "Call back: {name}", "ru": "Перезвонить: {name}"}
+CONTACT_SKIPPED = {"en": "Not saved as a contact: your plan's contact limit is reached.",
+                   "ru": "Не сохранён как контакт: достигнут лимит контактов вашего тарифа."}  # noqa: RUF001
 
 
 def _locale(ctx: TenantContext) -> str:
@@ -24,3 +26,8 @@ def deal_title_template(ctx: TenantContext) -> str:
 def call_back_title(ctx: TenantContext, name: str) -> str:
     """The title of the task to call a lead back."""
     return CALL_BACK_TITLES[_locale(ctx)].format(name=name)
+
+
+def contact_skipped(ctx: TenantContext) -> str:
+    """Why a lead has no contact: the plan's contact limit is reached (its call-back task says so)."""
+    return CONTACT_SKIPPED[_locale(ctx)]

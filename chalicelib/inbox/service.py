@@ -197,7 +197,7 @@ def replay(ctx: TenantContext, integration_id: str, event_id: str) -> InboxEvent
 def event_view(event: InboxEvent) -> dict[str, Any]:
     """The API view of an event (its payload only on request)."""
     shown = {"contact_id", "deal_id", "task_id", "call_id", "reason", "message", "duplicate_of", "final",
-             "custom_dropped"}
+             "custom_dropped", "contact_skipped"}
     return {"id": event.event_id, "integration_id": event.integration_id, "received_at": event.received_at,
             "status": event.status, "outcome": {k: v for k, v in (event.outcome or {}).items() if k in shown},
             "attempts": int(event.attempts or 0), "next_attempt_at": event.next_attempt_at,

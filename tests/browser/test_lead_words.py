@@ -113,3 +113,29 @@ def test_a_lead_matched_by_phone_says_so_on_the_card(browser: Any, live_url: str
     assert_fits_a_phone(page, screens, lang)
     assert_no_problems(page)
     page.context.close()
+
+
+def test_a_lead_at_the_contacts_limit_says_on_its_deal_why_it_has_no_contact(browser: Any, live_url: str, app: Any,
+                                                                               screens: Screens) -> None:
+    from tests.billing import helpers
+
+    client = ApiClient(app)
+    company = signup(client, company="Полный дом", country="RU", locale="ru")
+    limit = helpers.usage(client, company)["contacts"]["limit"]
+    helpers.set_usage(company, users=1, pipelines=1, contacts=limit)  # no room for one more contact
+    form = create_form(client, company, name="Свадьбы")
+    assert post_form(client, form, OLGA).status_code == 200
+    outcome = events(client, company, form)[0]["outcome"]
+    page = new_page(browser, live_url, viewport=VIEWPORTS["phone"])
+    log_in(page, company.owner, "Полный дом")
+    page.get_by_label("Language", exact=True).select_option("ru")
+    page.goto(f"/#/deals/{outcome['deal_id']}")
+    page.locator("#page-title", has_text=TEXT["ru"]["deal"]).wait_for()
+    entry = page.locator("main .timeline li[data-kind=form_submission]")
+    entry.locator("[data-test=contact-skipped]",
+                  has_text="Не сохранён как контакт: достигнут лимит контактов вашего тарифа").wait_for()  # noqa: RUF001
+    assert entry.locator("[data-test=lead-message]").inner_text() == "Хочу букет на свадьбу"  # what she typed
+    assert entry.locator(".entry-title").inner_text() == TEXT["ru"]["form"]
+    assert_fits_a_phone(page, screens, "contact-skipped")
+    assert_no_problems(page)
+    page.context.close()

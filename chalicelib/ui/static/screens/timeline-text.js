@@ -35,6 +35,8 @@ function formLines(data) {
     h('div', { class: 'entry-title' }, t('timeline.formFrom', { form: data.form || '—', name: data.name || '—' })),
     data.matched ? h('p', { class: 'notice entry-matched', 'data-test': 'matched' },
       t(`timeline.matched.${data.matched === 'email' ? 'email' : 'phone'}`)) : null,
+    data.contact_skipped ? h('p', { class: 'notice entry-skipped', 'data-test': 'contact-skipped' },
+      t('timeline.contactSkipped')) : null,
     data.message ? h('blockquote', { class: 'lead-message prewrap', 'data-test': 'lead-message' }, data.message) : null,
     h('dl', { class: 'props entry-facts' },
       [[t('lead.contacts'), contactBits], [t('lead.company'), data.company], [t('lead.page'), data.page],
