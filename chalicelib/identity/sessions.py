@@ -316,7 +316,8 @@ def request_password_reset(*, email: str, request_id: str | None, source_ip: str
     """E-mail the address a reset link for each company it belongs to, or word that none uses it.
 
     Both paths do the same work in the same order, as sign-in spends an argon2 check on an unknown address:
-    the lookup; per company (or once in its place) a tenant read and a new token with its digest; one
+    the lookup; per company (or once in its place) a tenant and a user read (the e-mail's language: the
+    user's, else the company's) and a new token with its digest; one
     transaction that also counts the request against the source address (30 a window, with failed
     sign-ins: the hook cannot be used to mail strangers in bulk); one e-mail. So the answer's time does
     not tell whether an account exists (a known address took 76 ms, an unknown one 56 ms)."""
@@ -331,7 +332,8 @@ def request_password_reset(*, email: str, request_id: str | None, source_ip: str
     for ctx in contexts:
         with bind(ctx):
             tenant = service.get_tenant(ctx)
-            locales.append(tenant.locale if tenant is not None else None)
+            user = service.get_user(ctx, ctx.actor_id if memberships else new_id())  # read on both paths too
+            locales += [user.locale if user is not None else None, tenant.locale if tenant is not None else None]
             token = auth.new_opaque_token("rst_")
             lookup = service._token_lookup(ctx, "reset", token, ctx.actor_id, days=RESET_HOURS / 24)
             if memberships and tenant is not None:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-from tests.factories import link_token, outbox, signup, unique_email
-from tests.support import ApiClient
+from tests.factories import add_member, link_token, outbox, signup, unique_email
+from tests.support import ApiClient, body
 
 
 def _last(to: str) -> tuple[str, str]:
@@ -45,3 +45,13 @@ def test_an_english_company_mails_in_english(client: ApiClient) -> None:
     assert _last(member)[0] == "You are invited to Flowers Ltd"
     assert client.post("/api/v1/auth/password-reset", {"email": company.owner.email}).status_code == 202
     assert _last(company.owner.email)[0] == "Reset your password for Flowers Ltd"
+
+
+def test_a_colleague_who_chose_english_gets_the_reset_in_english(client: ApiClient) -> None:
+    company = signup(client, company="Цветы на Арбате", country="RU", locale="ru")
+    mary = add_member(client, company, role="agent", name="mary")
+    version = body(client.get("/api/v1/me", token=mary.token))["user"]["version"]
+    chose = client.patch(f"/api/v1/users/{mary.user_id}", {"locale": "en", "version": version}, token=mary.token)
+    assert chose.status_code == 200, chose.body
+    assert client.post("/api/v1/auth/password-reset", {"email": mary.email}).status_code == 202
+    assert _last(mary.email)[0] == "Reset your password for Цветы на Арбате"
