@@ -4,11 +4,12 @@
   ``reminder_minutes`` before due) and its overdue timer (at due) are set or dropped, each only by a change
   newer than the one that set it (the audit record's seq);
 - a deal whose owner became someone other than who made the change: ``deal.assigned`` to the new owner
-  (a lead from a form or a call is assigned by its integration);
+  (a lead from a form or a call is assigned by its integration); a ticket likewise: ``ticket.assigned``;
 - a call that ended missed: ``call.missed`` to its employee, else the one responsible; marked read when the
   provider's late end says a call its timer took for missed was answered after all;
-- a caller not saved as a contact (the plan's contact limit): ``call.contact_skipped`` to whoever sees the
-  company's plan (owners, administrators), once a company day;
+- a caller, a chat's sender or a website lead not saved as a contact (the plan's contact limit):
+  ``call.contact_skipped``, ``conversation.contact_skipped`` or ``lead.contact_skipped`` to whoever sees the
+  company's plan (owners, administrators), once a company day whichever came first;
 - a note whose text names a user as ``@<user id>`` (not in the text before): ``note.mention`` to that user;
 - a customer's message (a conversation's change that moves ``last_inbound_at``): ``message.received`` to the
   conversation's assignee, once per message (its time is the cause), unless they wrote it themselves.
@@ -30,11 +31,13 @@ from chalicelib.identity import access as identity_access
 from chalicelib.identity import service as identity_service
 from chalicelib.identity import zones
 from chalicelib.identity.models import User
+from chalicelib.inbox.pipeline import AUDIT_ENTITY
 from chalicelib.notifications import service
 from chalicelib.records import access as records_access
 from chalicelib.tasks import service as tasks_service
 
 REMINDER, OVERDUE = "task.reminder", "task.overdue"
+CONTACTS_FULL = "call.contact_skipped"  # the type the contacts limit's daily notice counts under, whatever met it
 TASK_FIELDS = ("due_at", "assignee_id", "done_at")
 MENTION = re.compile(r"@([0-9A-HJKMNP-TV-Z]{26})\b")
 
@@ -74,23 +77,49 @@ def set_task_timers(ctx: TenantContext, *, task_id: str, due_at: datetime, assig
 # -- deals, calls, notes ----------------------------------------------------------------------
 
 
-def _deal(ctx: TenantContext, event: DomainEvent) -> None:
+def _given(event: DomainEvent) -> str | None:
+    """Who a record was given to by someone else (its owner changed to another than whoever changed it), or None."""
     owner = event.after("owner_id")
     if not event.changed("owner_id") or not owner or owner == event.actor_id:
+        return None
+    return str(owner)
+
+
+def _deal(ctx: TenantContext, event: DomainEvent) -> None:
+    owner = _given(event)
+    if owner is None:
         return
     title = event.after("title")
     if title is None:
         deal = _item(ctx, event, Deal)
         title = deal.title if deal is not None else None
-    service.notify(ctx, user_id=str(owner), type="deal.assigned", cause=event.event_id, at=event.at,
+    service.notify(ctx, user_id=owner, type="deal.assigned", cause=event.event_id, at=event.at,
                    subject_type="deal", subject_id=event.entity_id, title=title, actor_id=event.actor_id)
+
+
+def _ticket(ctx: TenantContext, event: DomainEvent) -> None:
+    """A ticket made for a colleague or reassigned to them: ``ticket.assigned`` (not one a person takes themselves)."""
+    owner = _given(event)
+    if owner is None:
+        return
+    title = event.after("subject")
+    if title is None:
+        from chalicelib.tickets import service as tickets_service
+
+        ticket = tickets_service.get(ctx, event.entity_id)
+        title = ticket.subject if ticket is not None else None
+    service.notify(ctx, user_id=owner, type="ticket.assigned", cause=event.event_id, at=event.at,
+                   subject_type="ticket", subject_id=event.entity_id, title=title, actor_id=event.actor_id)
 
 
 def _call(ctx: TenantContext, event: DomainEvent) -> None:
     if event.before("status") == "missed" and event.after("status") == "answered":
         _answered_after_all(ctx, event)
     if event.after("contact_skipped") == "plan_limit":
-        _contacts_full(ctx, event)
+        call = _item(ctx, event, Call)
+        if call is not None:  # the first such call of the day names the number; the Calls screen marks them all
+            _contacts_full(ctx, event, type="call.contact_skipped", subject_type="call", subject_id=call.call_id,
+                           title=phones.readable(call.customer_number) if call.customer_number else None)
     if event.after("status") != "missed" or event.before("status") == "missed":
         return
     call = _item(ctx, event, Call)
@@ -116,19 +145,29 @@ def _answered_after_all(ctx: TenantContext, event: DomainEvent) -> None:
         service.mark_read_about(ctx, user_id, type="call.missed", subject_id=call.call_id, since=call.created_at)
 
 
-def _contacts_full(ctx: TenantContext, event: DomainEvent) -> None:
-    """A caller not saved as a contact because the plan's contact limit is reached: the company's administrators
-    (whoever sees its plan) are told, once a company day (the first such call of the day names the number; the Calls
-    screen marks them all)."""
-    call = _item(ctx, event, Call)
-    if call is None:
-        return
+def _contacts_full(ctx: TenantContext, event: DomainEvent, *, type: str, subject_type: str, subject_id: str,
+                   title: str | None) -> None:
+    """A caller, a chat's sender or a website lead not saved as a contact because the plan's contact limit is
+    reached: the company's administrators (whoever sees its plan) are told, once a company day whichever came first
+    (the notification's id derives from the day, counted under ``CONTACTS_FULL`` whatever its type: a day with a
+    call and a chat is one notice, naming the first)."""
     day = zones.company_day(ctx, event.at)
-    number = phones.readable(call.customer_number) if call.customer_number else None
     for user_id in _plan_readers(ctx):
-        service.notify(ctx, user_id=user_id, type="call.contact_skipped", cause=f"contacts-full:{day}", at=event.at,
-                       cause_at=datetime.fromisoformat(f"{day}T00:00:00+00:00"), subject_type="call",
-                       subject_id=call.call_id, title=number, actor_id=event.actor_id)
+        service.notify(ctx, user_id=user_id, type=type, cause=f"contacts-full:{day}", at=event.at,
+                       cause_at=datetime.fromisoformat(f"{day}T00:00:00+00:00"), once_as=CONTACTS_FULL,
+                       subject_type=subject_type, subject_id=subject_id, title=title, actor_id=event.actor_id)
+
+
+def _lead(ctx: TenantContext, event: DomainEvent) -> None:
+    """A website lead processed without a contact (its event's outcome says why): its deal is the notice's subject."""
+    outcome = event.after("outcome") if event.after("status") == "processed" else None
+    if not isinstance(outcome, dict) or outcome.get("contact_skipped") != "plan_limit" or not outcome.get("deal_id"):
+        return
+    from chalicelib.deals import service as deals_service
+
+    deal = deals_service.get(ctx, str(outcome["deal_id"]))
+    _contacts_full(ctx, event, type="lead.contact_skipped", subject_type="deal", subject_id=str(outcome["deal_id"]),
+                   title=deal.title if deal is not None else None)
 
 
 def _plan_readers(ctx: TenantContext) -> list[str]:
@@ -146,12 +185,18 @@ def _as_role(ctx: TenantContext, role: str) -> TenantContext:
 
 
 def _conversation(ctx: TenantContext, event: DomainEvent) -> None:
-    if not event.after("last_inbound_at"):
+    if not (event.after("last_inbound_at") or event.after("contact_skipped")):
         return
     from chalicelib.conversations.models import Conversation
     from chalicelib.messaging import threads
 
     conversation = _item(ctx, event, Conversation)
+    if event.after("contact_skipped") == "plan_limit":  # named as the inbox names its sender
+        name = threads.preview_of(ctx, conversation, event.entity_id)[1] if conversation else None
+        _contacts_full(ctx, event, type="conversation.contact_skipped", subject_type="conversation",
+                       subject_id=event.entity_id, title=name)
+    if not event.after("last_inbound_at"):
+        return
     owner = event.after("owner_id") if event.changed("owner_id") else None
     if owner is None:
         owner = conversation.owner_id if conversation is not None else None
@@ -210,7 +255,8 @@ def may_read(ctx: TenantContext, user_id: str, subject_type: str, subject_id: st
 
 
 HANDLERS: dict[str, Callable[[TenantContext, DomainEvent], None]] = {
-    "task": _task, "deal": _deal, "call": _call, "note": _note, "conversation": _conversation,
+    "task": _task, "deal": _deal, "call": _call, "note": _note, "conversation": _conversation, "ticket": _ticket,
+    AUDIT_ENTITY: _lead,  # a website lead's event, processed
 }
 
 

@@ -170,15 +170,17 @@ def next_digest(ctx: TenantContext, item: NotificationSettings, *, after: dateti
 
 def notify(ctx: TenantContext, *, user_id: str, type: str, cause: str, at: datetime, subject_type: str | None = None,
            subject_id: str | None = None, title: str | None = None, excerpt: str | None = None,
-           actor_id: str | None = None, cause_at: datetime | None = None) -> Notification | None:
+           actor_id: str | None = None, cause_at: datetime | None = None,
+           once_as: str | None = None) -> Notification | None:
     """Notify an active user once per cause; None when the user cannot be told or the cause was told already.
 
     The id derives from the cause and its time (``cause_at``, else ``at``): both must be the same whenever the
-    cause is delivered again."""
+    cause is delivered again. ``once_as``: the type the once-per-cause rule counts it under, when notifications of
+    several types share one cause (the contacts limit met by a call, a chat or a lead: one notification a day)."""
     user = identity_service.get_user(ctx, user_id) if is_valid_id(user_id) else None
     if user is None or user.status != "active":
         return None
-    notification_id = derived_id(cause_at or at, ctx.tenant_id, user_id, type, cause)
+    notification_id = derived_id(cause_at or at, ctx.tenant_id, user_id, once_as or type, cause)
     item = Notification(notifications_pk(ctx), notification_sk(user_id, notification_id),
                         notification_id=notification_id, user_id=user_id, type=type, subject_type=subject_type,
                         subject_id=subject_id,

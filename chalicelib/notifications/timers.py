@@ -23,12 +23,21 @@ SUBJECTS = {  # e-mail subjects in the user's language (the web app has its own 
     "en": {"task.reminder": "Task due soon", "task.overdue": "Task overdue", "deal.assigned": "A deal is yours now",
            "call.missed": "Missed call", "note.mention": "You were mentioned in a note",
            "call.contact_skipped": "A caller was not saved as a contact: your plan's contact limit is reached",
+           "conversation.contact_skipped": "A customer who wrote was not saved as a contact: your plan's contact "
+                                           "limit is reached",
+           "lead.contact_skipped": "A website lead was not saved as a contact: your plan's contact limit is reached",
+           "ticket.assigned": "A ticket is yours now",
            "message.received": "New message", "ticket.sla_breached": "Ticket SLA missed",
            "ticket.reopened": "The customer wrote again on a resolved ticket",
            "digest": "Your notifications"},
     "ru": {"task.reminder": "Скоро срок задачи", "task.overdue": "Задача просрочена",
            "deal.assigned": "Вам назначена сделка", "call.missed": "Пропущенный звонок",
            "call.contact_skipped": "Звонивший не сохранён как контакт: достигнут лимит контактов вашего тарифа",
+           "conversation.contact_skipped": "Написавший клиент не сохранён как контакт: достигнут лимит контактов "
+                                           "вашего тарифа",
+           "lead.contact_skipped": "Клиент из заявки с сайта не сохранён как контакт: достигнут лимит контактов "  # noqa: RUF001
+                                   "вашего тарифа",
+           "ticket.assigned": "Вам назначено обращение",
            "note.mention": "Вас упомянули в заметке", "message.received": "Новое сообщение",  # noqa: RUF001
            "ticket.sla_breached": "Нарушен SLA обращения",
            "ticket.reopened": "Клиент снова написал по решённому обращению",

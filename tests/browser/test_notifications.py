@@ -111,3 +111,34 @@ def test_notification_settings_in_russian(browser: Any, live_url: str, app: Any)
         saved = service.get_settings(TenantContext(tenant_id=company.tenant_id), company.owner.user_id)
     assert saved.email == "immediate"
     assert_no_problems(page)
+
+
+def test_a_ticket_given_and_customers_not_saved_as_contacts_read_in_russian_on_a_phone(
+        browser: Any, live_url: str, app: Any, screens: Screens) -> None:
+    company = signup(ApiClient(app), company="Обращения")
+    ctx = TenantContext(tenant_id=company.tenant_id, actor_id="events", actor_kind="system", source="job")
+    owner, ticket_id, conversation_id, deal_id = company.owner.user_id, new_id(), new_id(), new_id()
+    with bind(ctx):
+        for kind, subject_type, subject_id, title in (
+                ("ticket.assigned", "ticket", ticket_id, "Разбитая ваза"),
+                ("conversation.contact_skipped", "conversation", conversation_id, "Павел Смирнов"),
+                ("lead.contact_skipped", "deal", deal_id, "Заявка с сайта: Анна Петрова")):  # noqa: RUF001
+            service.notify(ctx, user_id=owner, type=kind, cause=new_id(), at=db.utcnow(), subject_type=subject_type,
+                           subject_id=subject_id, title=title)
+    page = new_page(browser, live_url, viewport={"width": 375, "height": 740})
+    log_in(page, company.owner, "Обращения")
+    page.select_option(".lang-select", "ru")
+    page.locator("[data-test=bell]").click()
+    items = page.locator("[data-test=notification]")
+    expect(items).to_have_count(3)
+    for text, path in (
+            ("Вам назначено обращение", f"#/tickets/{ticket_id}"),
+            ("Написавший клиент не сохранён как контакт: достигнут лимит контактов вашего тарифа",
+             f"#/inbox/{conversation_id}"),
+            ("Клиент из заявки с сайта не сохранён как контакт: достигнут лимит контактов вашего тарифа",  # noqa: RUF001
+             f"#/deals/{deal_id}")):
+        item = items.filter(has_text=text)
+        expect(item).to_have_count(1)
+        assert item.locator("a").get_attribute("href") == path
+    assert_fits_a_phone(page, screens, "notifications-ru")
+    assert_no_problems(page)

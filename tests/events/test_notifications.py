@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
 from chalicelib.core import db
 from chalicelib.core.tenancy import TenantContext, bind
 from chalicelib.due import service as due
@@ -188,3 +190,87 @@ def test_a_customers_message_tells_the_assignee_who_wrote_and_what(client: ApiCl
     told = [n for n in _bell(client, company.owner.token)["items"] if n["type"] == "message.received"]
     assert [(n["title"], n["excerpt"], n["subject"]["type"]) for n in told] == [
         ("Maria Ivanova", "Is the blue vase in stock?", "conversation")]
+
+
+def test_a_ticket_given_to_someone_tells_them_and_one_taken_oneself_does_not(client: ApiClient, feed: Feed) -> None:
+    company = signup(client, company="Tickets given")
+    agent = add_member(client, company, role="agent", name="agent")
+    admin = add_member(client, company, role="admin", name="admin")
+    token = company.owner.token
+    given = body(client.post("/api/v1/tickets", {"subject": "The vase came broken", "owner_id": agent.user_id},
+                             token=token))
+    mine = body(client.post("/api/v1/tickets", {"subject": "Invoice for March"}, token=token))
+    taken = body(client.post("/api/v1/tickets", {"subject": "Wrong address"}, token=token))
+    feed.deliver()
+    told = [(n["type"], n["title"], n["subject"], n["actor_id"]) for n in _bell(client, agent.token)["items"]]
+    assert told == [("ticket.assigned", "The vase came broken", {"type": "ticket", "id": given["id"]},
+                     company.owner.user_id)]
+    assert "ticket.assigned" not in str(_bell(client, token))  # nobody is told of a ticket they opened for themselves
+
+    reassigned = client.patch(f"/api/v1/tickets/{mine['id']}", {"version": mine["version"], "owner_id": agent.user_id},
+                              token=token)
+    took = client.patch(f"/api/v1/tickets/{taken['id']}", {"version": taken["version"], "owner_id": admin.user_id},
+                        token=admin.token)
+    assert reassigned.status_code == 200 and took.status_code == 200, (reassigned.body, took.body)
+    assert feed.deliver() == {"batchItemFailures": []}
+    assert [(n["type"], n["title"]) for n in _bell(client, agent.token)["items"]] == [
+        ("ticket.assigned", "Invoice for March"), ("ticket.assigned", "The vase came broken")]
+    assert "ticket.assigned" not in str(_bell(client, admin.token))  # the admin took it: nothing to tell her
+    assert feed.deliver(feed.delivered) == {"batchItemFailures": []}  # the same records again: nothing new
+    assert _bell(client, agent.token)["unread"] == 2
+
+
+def _limit_reached(client: ApiClient, company: Any) -> None:
+    from tests.billing import helpers
+
+    limit = helpers.usage(client, company)["contacts"]["limit"]
+    helpers.set_usage(company, users=3, pipelines=1, contacts=limit)  # no room for one more contact
+
+
+def _not_saved(client: ApiClient, token: str) -> list[tuple[str, str | None, dict[str, str]]]:
+    return [(n["type"], n["title"], n["subject"]) for n in _bell(client, token)["items"]
+            if n["type"].endswith(".contact_skipped")]
+
+
+def test_a_chat_a_website_lead_and_a_call_not_saved_as_contacts_tell_the_plans_readers_once_a_day(
+        client: ApiClient, feed: Feed, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.integrations.helpers import create_form, post_form
+    from tests.messaging.kit import create_line, inbox, play
+    from webhooks.messengers import Chat, telegram_requests
+
+    company = signup(client, company="Full everywhere")
+    admin = add_member(client, company, role="admin", name="admin")
+    agent = add_member(client, company, role="agent", name="agent")
+    line = create_line(client, company, "telegram")
+    form = create_form(client, company, name="Site")
+    _limit_reached(client, company)
+    moment = datetime.now(UTC)
+    with monkeypatch.context() as patch:  # one moment for every change: one company day, whatever the clock says
+        patch.setattr("chalicelib.core.audit.utcnow", lambda: moment)
+        play(client, telegram_requests(line["webhook_url"], secret_token=line["secret"],
+                                       chat=Chat(chat_id=881002, name="Pavel Smirnov")))
+        assert post_form(client, form, {"name": "Anna Petrova", "phone": "+79123456789"}).status_code == 200
+        call = make_call(client, company.owner.token, customer="+79161234567")
+    assert call["contact_skipped"] == "plan_limit"
+    assert feed.deliver() == {"batchItemFailures": []}
+    [conversation] = inbox(client, company)
+    for token in (company.owner.token, admin.token):  # the chat came first: it is the day's one notice
+        assert _not_saved(client, token) == [("conversation.contact_skipped", "Pavel Smirnov",
+                                              {"type": "conversation", "id": conversation["id"]})]
+    assert _not_saved(client, agent.token) == []  # an agent cannot raise the plan
+
+
+def test_a_website_lead_not_saved_as_a_contact_tells_the_plans_readers_naming_its_deal(
+        client: ApiClient, feed: Feed) -> None:
+    from tests.integrations.helpers import create_form, events, post_form
+
+    company = signup(client, company="Full forms")
+    form = create_form(client, company, name="Site")
+    _limit_reached(client, company)
+    assert post_form(client, form, {"name": "Anna Petrova", "email": "anna@example.com"}).status_code == 200
+    [event] = events(client, company, form)
+    assert feed.deliver() == {"batchItemFailures": []}
+    assert _not_saved(client, company.owner.token) == [
+        ("lead.contact_skipped", "Website form: Anna Petrova", {"type": "deal", "id": event["outcome"]["deal_id"]})]
+    assert feed.deliver(feed.delivered) == {"batchItemFailures": []}  # the same records again: nothing new
+    assert len(_not_saved(client, company.owner.token)) == 1
