@@ -23,7 +23,15 @@ from tests.browser.test_sensitive import log_in
 from tests.factories import signup
 from tests.messaging.kit import APP_SECRET, BOT_TOKEN, WHATSAPP, play
 from tests.support import ApiClient, body
-from webhooks.messengers import Chat, telegram_requests, whatsapp_message, whatsapp_post, whatsapp_status
+from webhooks.messengers import (
+    Chat,
+    telegram_post,
+    telegram_requests,
+    telegram_update,
+    whatsapp_message,
+    whatsapp_post,
+    whatsapp_status,
+)
 
 DESKTOP = {"width": 1366, "height": 800}
 PHONE = {"width": 375, "height": 740}
@@ -250,4 +258,32 @@ def test_a_chat_at_the_contacts_limit_comes_in_and_says_why_it_has_no_contact(br
     assert page.locator(".thread-actions a", has_text="Контакт").count() == 0
     assert page.evaluate(NO_SIDEWAYS)
     screens.shoot(page, "contacts-full-phone")
+    assert_no_problems(page)
+
+
+def test_a_telegram_start_reads_as_the_chat_opening_not_as_a_command(browser: Any, live_url: str, app: Any,
+                                                                     screens: Screens) -> None:
+    # A walk's shop saw '/start' as the first thing each Telegram customer 'wrote' (what Telegram sends when someone
+    # opens the bot), in the list and in the thread.
+    client = ApiClient(app)
+    company = signup(client, company="Start Ltd", country="RU")
+    made = client.post("/api/v1/integrations", {"type": "telegram", "name": "Shop bot",
+                                                "settings": {"bot_token": BOT_TOKEN}}, token=company.owner.token)
+    assert made.status_code == 201, made.body
+    line = body(made)
+    chat = Chat(chat_id=5550101, name="Svetlana Start")
+    [answer] = play(client, [telegram_post(line["webhook_url"], line["secret"],
+                                           telegram_update(chat, 8801, {"message_id": 1, "text": "/start"}))])
+    assert answer.status_code == 200, answer.body
+    page = new_page(browser, live_url, viewport=PHONE)
+    log_in(page, company.owner, "Start Ltd")
+    page.evaluate("() => localStorage.setItem('crm.lang', 'ru')")
+    page.goto("/#/inbox")
+    page.reload()
+    opened = "Открыт чат с вашим ботом (/start)"  # noqa: RUF001
+    row = page.locator(".conversation-row", has_text="Svetlana Start")
+    expect(row.locator(".conversation-preview")).to_have_text(opened)
+    row.locator("a").click()
+    expect(page.locator(".bubble-in .bubble-text")).to_have_text(opened)
+    screens.shoot(page, "bot-start-phone")
     assert_no_problems(page)

@@ -90,10 +90,20 @@ function quoted(message) {
     h('p', { class: 'bubble-text muted' }, message.quoted));
 }
 
+// What Telegram sends when someone opens the bot (its Start button, or a card's link with a code): no words of the
+// customer's, so it reads as what happened rather than as "/start".
+const BOT_START = /^\/start(?:@\w+)?(?:\s+\S+)?$/;
+
+/** A customer's text as the inbox shows it: a Telegram bot's /start says the chat began. */
+export function customerWords(text) {
+  return BOT_START.test((text || '').trim()) ? t('inbox.botStarted') : text;
+}
+
 /** One message as a bubble: its text, files, time, and ticks on ours (an e-mail's sender, subject and quote too). */
 export function bubble(conversationId, message) {
   const text = message.kind === 'template' && !message.text
-    ? t('inbox.kind.template', { name: message.template?.name || '' }) : message.text;
+    ? t('inbox.kind.template', { name: message.template?.name || '' })
+    : (message.direction === 'in' ? customerWords(message.text) : message.text);
   return h('li', { class: ['bubble', message.direction === 'out' ? 'bubble-out' : 'bubble-in'], 'data-message': message.id },
     mailHead(message),
     text ? h('p', { class: 'bubble-text' }, text) : null, quoted(message),

@@ -80,6 +80,7 @@ export const CONVERSATIONS = {
   'inbox.status.delivered': ['delivered', 'доставлено'],
   'inbox.status.read': ['read', 'прочитано'],
   'inbox.status.failed': ['not delivered', 'не доставлено'],
+  'inbox.botStarted': ['Opened the chat with your bot (/start)', 'Открыт чат с вашим ботом (/start)'],
   'inbox.kind.image': ['Photo', 'Фото'],
   'inbox.kind.document': ['Document', 'Документ'],
   'inbox.kind.audio': ['Voice message', 'Голосовое сообщение'],

@@ -8,7 +8,7 @@ import { has, t } from '../js/i18n.js';
 import { formatDateTime, formatRelative } from '../js/format.js';
 import { can } from '../js/session.js';
 import { empty, heading, pager, toastError } from '../js/ui.js';
-import { bubble, refreshUnread, replyBox, sendReply, ticks } from '../js/conversations.js';
+import { bubble, customerWords, refreshUnread, replyBox, sendReply, ticks } from '../js/conversations.js';
 import { userNames } from '../js/telephony.js';
 import { makeTicketButton } from './ticket-actions.js';
 import { emptyInbox } from './channel-empty.js';
@@ -28,7 +28,7 @@ const unreadFirst = (items) => [...items].sort((a, b) => Number(b.unread_count >
 // A message of a file alone has no words: the API previews it as its kind ("[image]"); say it as its bubble does.
 function shownPreview(text) {
   const kind = /^\[(\w+)\]$/.exec(text || '')?.[1];
-  return kind && has(`inbox.kind.${kind}`) ? `📎 ${t(`inbox.kind.${kind}`)}` : (text || '');
+  return kind && has(`inbox.kind.${kind}`) ? `📎 ${t(`inbox.kind.${kind}`)}` : (customerWords(text) || '');
 }
 
 function rowOf(item, current, choice) {
