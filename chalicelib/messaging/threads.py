@@ -207,7 +207,10 @@ def new_message(ctx: TenantContext, conversation: Conversation, draft: Draft) ->
 
 
 def set_preview(ctx: TenantContext, conversation: Conversation, draft: Draft) -> None:
-    """The conversation's last message as the inbox shows it (sealed)."""
+    """The conversation's last message as the inbox shows it (sealed); an older one processed late (a provider's
+    out-of-order delivery, a retried or replayed event) leaves the newest message's preview in place."""
+    if conversation.last_message_at is not None and draft.at < conversation.last_message_at:
+        return
     shown = (draft.text or "").strip() or (f"[{draft.template['name']}]" if draft.template else f"[{draft.kind}]")
     if draft.subject:
         shown = f"{draft.subject} — {' '.join((draft.text or '').split())}".rstrip(" —")

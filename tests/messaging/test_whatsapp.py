@@ -105,6 +105,19 @@ def test_a_number_the_phone_library_calls_invalid_still_brings_its_chat_in(clien
     assert read["deal_id"]
 
 
+def test_an_older_message_processed_late_leaves_the_newest_as_the_preview(client: ApiClient,
+                                                                         company: Company) -> None:
+    # A walk's owner replayed a customer's two failed events, the address (newer) first, then the sticker: the list
+    # then previewed the sticker under the customer's name, though the thread ended with the address.
+    line = create_line(client, company, "whatsapp")
+    chat = Chat(customer="+79161114466", name="Late Order")
+    assert _send(client, line, whatsapp_message(chat, 2, "text", {"body": "Arbat 10"})).status_code == 200
+    assert _send(client, line, whatsapp_message(chat, 1, "text", {"body": "Roses please"})).status_code == 200
+    [conversation] = inbox(client, company)
+    assert conversation["last_message_preview"] == "Arbat 10" and conversation["unread_count"] == 2
+    assert [m["text"] for m in thread(client, company, conversation["id"])] == ["Roses please", "Arbat 10"]
+
+
 def test_a_new_number_becomes_a_contact_with_one_conversation_however_often_meta_repeats_it(
         client: ApiClient, company: Company) -> None:
     line = create_line(client, company, "whatsapp", unknown_sender="contact_and_deal")
