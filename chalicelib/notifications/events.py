@@ -2,7 +2,8 @@
 
 - a task (created, due time, assignee or done changed, deleted): its reminder timer (the assignee's
   ``reminder_minutes`` before due) and its overdue timer (at due) are set or dropped, each only by a change
-  newer than the one that set it (the audit record's seq);
+  newer than the one that set it (the audit record's seq); a task a person gave to a colleague (made for them,
+  or reassigned): ``task.assigned`` (not one made by a line, a form or an automation, which say so their own way);
 - a deal whose owner became someone other than who made the change: ``deal.assigned`` to the new owner
   (a lead from a form or a call is assigned by its integration); a ticket likewise: ``ticket.assigned``;
 - a call that ended missed: ``call.missed`` to its employee, else the one responsible; marked read when the
@@ -55,6 +56,10 @@ def _task(ctx: TenantContext, event: DomainEvent) -> None:
     if not (event.created or event.action == "delete" or any(event.changed(name) for name in TASK_FIELDS)):
         return
     task = tasks_service.get(ctx, event.entity_id)
+    given = _given(event, "assignee_id") if event.actor_kind == "user" else None
+    if given is not None and task is not None and task.done_at is None:
+        service.notify(ctx, user_id=given, type="task.assigned", cause=event.event_id, at=event.at,
+                       subject_type="task", subject_id=event.entity_id, title=task.title, actor_id=event.actor_id)
     if task is None or task.done_at is not None or task.due_at is None:
         for kind in (REMINDER, OVERDUE):
             due.cancel(ctx, kind=kind, ref=event.entity_id, seq=event.seq)
@@ -77,10 +82,11 @@ def set_task_timers(ctx: TenantContext, *, task_id: str, due_at: datetime, assig
 # -- deals, calls, notes ----------------------------------------------------------------------
 
 
-def _given(event: DomainEvent) -> str | None:
-    """Who a record was given to by someone else (its owner changed to another than whoever changed it), or None."""
-    owner = event.after("owner_id")
-    if not event.changed("owner_id") or not owner or owner == event.actor_id:
+def _given(event: DomainEvent, field: str = "owner_id") -> str | None:
+    """Who a record was given to by someone else (its owner, or a task's assignee, changed to another than whoever
+    changed it), or None."""
+    owner = event.after(field)
+    if not event.changed(field) or not owner or owner == event.actor_id:
         return None
     return str(owner)
 

@@ -19,9 +19,10 @@ class NotificationSubject(BaseModel):
 
 class NotificationRead(BaseModel):
     id: str
-    type: str = Field(description="task.reminder, task.overdue, deal.assigned, ticket.assigned, call.missed, "
-                                  "call.contact_skipped, conversation.contact_skipped, lead.contact_skipped, "
-                                  "note.mention, message.received, ticket.sla_breached, ticket.reopened")
+    type: str = Field(description="task.reminder, task.overdue, task.assigned, deal.assigned, ticket.assigned, "
+                                  "call.missed, call.contact_skipped, conversation.contact_skipped, "
+                                  "lead.contact_skipped, note.mention, message.received, ticket.sla_breached, "
+                                  "ticket.reopened")
     subject: NotificationSubject | None
     title: str | None = Field(description="The subject's title or name, as the recipient may see it")
     excerpt: str | None

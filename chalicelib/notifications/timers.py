@@ -26,7 +26,7 @@ SUBJECTS = {  # e-mail subjects in the user's language (the web app has its own 
            "conversation.contact_skipped": "A customer who wrote was not saved as a contact: your plan's contact "
                                            "limit is reached",
            "lead.contact_skipped": "A website lead was not saved as a contact: your plan's contact limit is reached",
-           "ticket.assigned": "A ticket is yours now",
+           "ticket.assigned": "A ticket is yours now", "task.assigned": "A task is yours now",
            "message.received": "New message", "ticket.sla_breached": "Ticket SLA missed",
            "ticket.reopened": "The customer wrote again on a resolved ticket",
            "digest": "Your notifications"},
@@ -37,7 +37,7 @@ SUBJECTS = {  # e-mail subjects in the user's language (the web app has its own 
                                            "вашего тарифа",
            "lead.contact_skipped": "Клиент из заявки с сайта не сохранён как контакт: достигнут лимит контактов "  # noqa: RUF001
                                    "вашего тарифа",
-           "ticket.assigned": "Вам назначено обращение",
+           "ticket.assigned": "Вам назначено обращение", "task.assigned": "Вам поставлена задача",
            "note.mention": "Вас упомянули в заметке", "message.received": "Новое сообщение",  # noqa: RUF001
            "ticket.sla_breached": "Нарушен SLA обращения",
            "ticket.reopened": "Клиент снова написал по решённому обращению",

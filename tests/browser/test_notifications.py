@@ -120,6 +120,7 @@ def test_a_ticket_given_and_customers_not_saved_as_contacts_read_in_russian_on_a
     owner, ticket_id, conversation_id, deal_id = company.owner.user_id, new_id(), new_id(), new_id()
     with bind(ctx):
         for kind, subject_type, subject_id, title in (
+                ("task.assigned", "task", new_id(), "Доставить розы на Арбат"),
                 ("ticket.assigned", "ticket", ticket_id, "Разбитая ваза"),
                 ("conversation.contact_skipped", "conversation", conversation_id, "Павел Смирнов"),
                 ("lead.contact_skipped", "deal", deal_id, "Заявка с сайта: Анна Петрова")):  # noqa: RUF001
@@ -130,8 +131,9 @@ def test_a_ticket_given_and_customers_not_saved_as_contacts_read_in_russian_on_a
     page.select_option(".lang-select", "ru")
     page.locator("[data-test=bell]").click()
     items = page.locator("[data-test=notification]")
-    expect(items).to_have_count(3)
+    expect(items).to_have_count(4)
     for text, path in (
+            ("Вам поставлена задача", "#/tasks"),
             ("Вам назначено обращение", f"#/tickets/{ticket_id}"),
             ("Написавший клиент не сохранён как контакт: достигнут лимит контактов вашего тарифа",
              f"#/inbox/{conversation_id}"),

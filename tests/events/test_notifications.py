@@ -40,24 +40,25 @@ def test_a_task_reminds_its_assignee_then_tells_it_is_overdue_once_each(client: 
     assert reminder is not None and reminder.due_at == due_at - timedelta(minutes=15)
     assert overdue is not None and overdue.due_at == due_at
 
+    given = ("task.assigned", "Call the Petrovs back", {"type": "task", "id": task["id"]})  # the owner gave it
     due.run_due(now=due_at - timedelta(minutes=30))
-    assert _bell(client, agent.token)["items"] == []  # nothing due yet
+    assert [(n["type"], n["title"], n["subject"]) for n in _bell(client, agent.token)["items"]] == [given]  # not due
     due.run_due(now=due_at - timedelta(minutes=14))
     bell = _bell(client, agent.token)
-    assert bell["unread"] == 1
+    assert bell["unread"] == 2
     assert [(n["type"], n["title"], n["subject"]) for n in bell["items"]] == [
-        ("task.reminder", "Call the Petrovs back", {"type": "task", "id": task["id"]})]
+        ("task.reminder", "Call the Petrovs back", {"type": "task", "id": task["id"]}), given]
 
     due.run_due(now=due_at + timedelta(minutes=1))
     with bind(_ctx(company.tenant_id)):  # fired timers are gone
         assert due.get_timer(_ctx(company.tenant_id), kind="task.overdue", ref=task["id"]) is None
     bell = _bell(client, agent.token)
-    assert [n["type"] for n in bell["items"]] == ["task.overdue", "task.reminder"]
+    assert [n["type"] for n in bell["items"]] == ["task.overdue", "task.reminder", "task.assigned"]
     assert _bell(client, company.owner.token)["items"] == []  # the assignee's, nobody else's
 
     assert feed.deliver(feed.delivered) == {"batchItemFailures": []}  # the same records again: nothing new
     due.run_due(now=due_at + timedelta(minutes=3))  # the timers they set again find their notifications made
-    assert _bell(client, agent.token)["unread"] == 2
+    assert _bell(client, agent.token)["unread"] == 3
 
 
 def test_a_task_done_or_moved_drops_or_moves_its_timers(client: ApiClient, feed: Feed) -> None:
