@@ -30,9 +30,9 @@ def test_the_owner_gives_the_courier_a_delivery_and_the_agent_keeps_their_own(br
     open_screen(page, "/tasks", "Tasks")
     form = page.get_by_role("form", name="Add a task")
     assignee = form.get_by_label("Assignee")
+    form.get_by_label("What to do").fill("Deliver 15 peonies to Arbat 10")  # the form in use reads the colleagues
     expect(assignee.locator("option", has_text="Ivan")).to_have_count(1)
     expect(assignee.locator("option", has_text="Not Yet")).to_have_count(0)  # invited: not a user yet
-    form.get_by_label("What to do").fill("Deliver 15 peonies to Arbat 10")
     next_week = (datetime.now(UTC) + timedelta(days=7)).strftime("%Y-%m-%dT10:00")  # upcoming on any clock
     form.get_by_label("Due").fill(next_week)
     assignee.select_option(label="Ivan")

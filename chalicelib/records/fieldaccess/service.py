@@ -19,9 +19,9 @@ from chalicelib.records.types import RecordType
 
 CUSTOM = "custom."
 # What every record answers with that is not a field of the customer's: ids, owner and team (scope is
-# decided by them), times, versions, links to other records.
+# decided by them), times, versions, links to other records, why a record has no contact (contact_skipped).
 SYSTEM = frozenset({"id", "owner_id", "team_id", "created_at", "updated_at", "deleted_at", "version", "custom",
-                    "merged_into", "revealed", "created_by", "status"})
+                    "merged_into", "revealed", "created_by", "status", "contact_skipped"})
 # A list row shows the first of a list field under its singular.
 _ROW_NAMES = {"phones": "phone", "emails": "email"}
 # The fields whose API name differs from what is stored and audited, or that a type does not declare (a type

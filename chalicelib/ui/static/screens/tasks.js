@@ -129,25 +129,31 @@ function defaultDue() {
 }
 
 // Whom a task may be given to: the caller's colleagues when their role creates tasks beyond their own (all, or their
-// team's), active ones only (the API refuses an invited or disabled user); an agent's tasks are their own.
+// team's), active ones only (the API refuses an invited or disabled user); an agent's tasks are their own. The
+// colleagues are read once the form is first used (a card that only shows the form keeps its two requests).
 function assigneeField() {
   const scopes = ['all', 'team'].filter((scope) => session.permissions.includes(`tasks:create:${scope}`));
   if (!scopes.length || !can('users', 'read')) return null;
   const me = session.user;
   const box = field({ name: 'assignee_id', label: t('tasks.assignee'), value: me.id, options: [[me.id, me.name]] });
   const select = box.querySelector('select');
-  get('/api/v1/users?limit=200').then((page) => {
-    const others = page.items.filter((user) => user.id !== me.id && user.status === 'active'
-      && (scopes.includes('all') || (me.team_id && user.team_id === me.team_id)));
-    select.append(...others.map((user) => h('option', { value: user.id }, user.name)));
-  }).catch(() => { /* the task is the caller's, as without the box */ });
+  let loading = null;
+  box.load = () => {
+    loading = loading || get('/api/v1/users?limit=200').then((page) => {
+      const others = page.items.filter((user) => user.id !== me.id && user.status === 'active'
+        && (scopes.includes('all') || (me.team_id && user.team_id === me.team_id)));
+      select.append(...others.map((user) => h('option', { value: user.id }, user.name)));
+    }).catch(() => { loading = null; /* the task is the caller's, as without the box; the next use tries again */ });
+    return loading;
+  };
+  select.addEventListener('pointerdown', () => box.load());
   return box;
 }
 
 /** The add-a-task form; related is {type, id} when the task belongs to a record. */
 export function taskForm(onCreated, related = null) {
   const assignee = assigneeField();
-  return form({ submit: t('tasks.add'), label: t('tasks.addTitle'), onSubmit: async (values, formEl) => {
+  const el = form({ submit: t('tasks.add'), label: t('tasks.addTitle'), onSubmit: async (values, formEl) => {
     const body = { title: values.title, kind: values.kind, due_at: fromZonedInput(values.due_at, companyZone()) };
     if (related) body.related = related;
     if (values.assignee_id && values.assignee_id !== session.user.id) body.assignee_id = values.assignee_id;
@@ -161,6 +167,8 @@ export function taskForm(onCreated, related = null) {
     field({ name: 'kind', label: t('tasks.kindLabel'), value: 'todo', options: KINDS.map((k) => [k, t(`tasks.kind.${k}`)]) }),
     field({ name: 'due_at', label: t('tasks.due'), type: 'datetime-local', value: defaultDue(), hint: zoneHint() }),
     assignee) });
+  if (assignee) el.addEventListener('focusin', () => assignee.load());
+  return el;
 }
 
 /** #/tasks?view=today|overdue|upcoming. */
