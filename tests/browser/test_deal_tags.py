@@ -76,3 +76,37 @@ def test_a_deal_is_tagged_on_its_card_and_the_tag_lists_its_deals(browser: Any, 
     expect(page.get_by_text("Через запятую: vip, опт")).to_be_visible()
     assert_no_problems(page)
     page.context.close()
+
+
+def test_the_deals_list_filters_by_a_select_custom_field(browser: Any, live_url: str, app: Any,
+                                                         screens: Screens) -> None:
+    client = ApiClient(app)
+    company = signup(client, company="Filtering Florist")
+    token = company.owner.token
+    defined = client.post("/api/v1/custom-fields", {
+        "entity": "deal", "key": "occasion", "label": "Occasion", "type": "select", "filterable": True,
+        "options": [{"value": "wedding", "label": "Wedding"}, {"value": "funeral", "label": "Funeral"}]}, token=token)
+    assert defined.status_code == 201, defined.body
+    for title, occasion in (("Arch of peonies", "wedding"), ("Wreath of lilies", "funeral"), ("Office tulips", None)):
+        custom = {"custom": {"occasion": occasion}} if occasion else {}
+        made = client.post("/api/v1/deals", {"title": title, **custom}, token=token)
+        assert made.status_code == 201, made.body
+    page = new_page(browser, live_url)
+    log_in(page, company.owner, "Filtering Florist")
+    page.goto("/#/deals?view=list")
+    rows = page.locator(".deal-table tbody tr")
+    expect(rows).to_have_count(3)
+    page.locator(".custom-filter summary").click()
+    page.get_by_label("Occasion").select_option("wedding")
+    page.wait_for_url(re.compile(r"custom\.occasion=wedding"))
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Arch of peonies")
+    page.reload()  # kept in the address, the panel open with the value chosen
+    expect(page.get_by_label("Occasion")).to_have_value("wedding")
+    expect(page.locator(".custom-filter summary")).to_have_text("Filters (1 on)")
+    assert_fits_a_phone(page, screens, "deal-list-custom-phone")
+    page.get_by_label("Occasion").select_option("")
+    page.wait_for_url(lambda url: "occasion" not in url)
+    expect(rows).to_have_count(3)
+    assert_no_problems(page)
+    page.context.close()

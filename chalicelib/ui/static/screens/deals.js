@@ -19,6 +19,7 @@ import { bulkBar, canBulk, pickBox, selectionOf } from './bulk.js';
 // A role may be kept from a deal's amount (#21 item 10): the API then leaves it, and the stage totals, out.
 const money = (deal) => (deal.amount ? formatMoney(deal.amount.minor, deal.amount.currency) : '');
 const mine = (name) => canEditField('deals', name);
+const CUSTOM = 'custom.';
 // A deal's tags as badges (the board's cards, the list, the card); each one lists the deals with it.
 const tagBadges = (deal) => ((deal.tags || []).length ? h('span', { class: 'tags' }, deal.tags.map((tag) =>
   [h('a', { class: 'badge', href: `#/deals${query({ pipeline: deal.pipeline_id, view: 'list', tag })}` }, tag), ' '])) : null);
@@ -240,7 +241,29 @@ function listFilters(pipeline, filters, navigate) {
       ...['open', 'won', 'lost'].map((s) => [s, t(`deals.status.${s}`)])], filters.status),
     pick('stage-pick', 'stage_id', t('deals.stage'), [['', t('deals.anyStage')],
       ...pipeline.stages.map((stage) => [stage.id, stage.name])], filters.stage_id),
-    tagFilter(filters.tag, go), ownerFilter(filters.owner_id, pick));
+    tagFilter(filters.tag, go), ownerFilter(filters.owner_id, pick), customFilter(filters, pick));
+}
+
+/**
+ * The deals' select custom fields marked filterable, as more filters: opened (or when one is set in the address), it
+ * reads the definitions, so the list keeps its two requests.
+ */
+function customFilter(filters, pick) {
+  if (!can('customfields', 'read')) return null;
+  const set = Object.keys(filters).filter((key) => key.startsWith(CUSTOM));
+  const body = h('div', { class: 'deal-filters' });
+  const details = h('details', { class: 'custom-filter', open: set.length > 0 },
+    h('summary', {}, set.length ? t('contacts.filtersOn', { n: set.length }) : t('deals.moreFilters')), body);
+  const draw = async () => {
+    const selects = (await definitionsFor('deal')).filter((d) => (d.type === 'select' || d.type === 'multiselect') && d.filterable);
+    mount(body, selects.length ? selects.map((d) => pick(`cf-${d.key}`, `${CUSTOM}${d.key}`, d.label,
+      [['', t('contacts.anyValue')], ...d.options.map((o) => [o.value, o.label])], filters[`${CUSTOM}${d.key}`] || ''))
+      : h('p', { class: 'hint' }, t('deals.noFilterFields')));
+  };
+  const open = () => { if (details.open && !details.dataset.loaded) { details.dataset.loaded = '1'; draw().catch(toastError); } };
+  details.addEventListener('toggle', open);
+  if (set.length) open();
+  return details;
 }
 
 /** The tag filter: a box applied on Enter or when left, cleared by emptying it. */
@@ -407,8 +430,9 @@ export async function board(root, { query: params, navigate, alive }) {
   const status = ['open', 'won', 'lost'].includes(params.get('status')) ? params.get('status') : '';
   // The list's filters from the address: a stage of another pipeline is dropped, not sent.
   const stageId = chosen.stages.some((stage) => stage.id === params.get('stage_id')) ? params.get('stage_id') : '';
+  const custom = [...params.entries()].filter(([key]) => key.startsWith(CUSTOM)).slice(0, 5);
   const filters = Object.fromEntries(Object.entries({ status, stage_id: stageId, owner_id: params.get('owner_id') || '',
-    tag: (params.get('tag') || '').trim().slice(0, 40) }).filter(([, value]) => value));
+    tag: (params.get('tag') || '').trim().slice(0, 40), ...Object.fromEntries(custom) }).filter(([, value]) => value));
   const create = can('deals', 'create') ? h('section', { class: 'panel' }, h('h2', {}, t('deals.createTitle')),
     createDealForm(chosen, reload)) : null;
   const content = view === 'list' ? await dealTable(chosen, filters, navigate, reload, create) : await boardView(chosen, reload, create);
