@@ -58,6 +58,13 @@ function settingsFields(ctx, settings = {}) {
       hint: t('integrations.redirectHint') }), fieldMapEditor(settings.field_map, ctx.definitions)];
 }
 
+// Why an event was ignored or failed, in the reader's language: the inbox's own reasons, else an API error's words
+// (a failure keeps its code, e.g. plan_limit_reached), else the code as it came.
+function reasonText(reason) {
+  if (has(`integrations.reason.${reason}`)) return t(`integrations.reason.${reason}`);
+  return has(`error.${reason}`) ? t(`error.${reason}`) : reason;
+}
+
 function eventItem(integration, event, replace) {
   const reason = event.outcome?.reason;
   const replay = event.status === 'failed' && can('integrations', 'update') ? h('button', { type: 'button', class: 'secondary small',
@@ -73,7 +80,8 @@ function eventItem(integration, event, replace) {
     h('div', { class: 'title' }, h('span', { class: `badge ${STATUS_BADGE[event.status] || ''}` }, t(`integrations.event.${event.status}`)),
       ' ', event.summary || '—'),
     h('div', { class: 'meta' }, formatDateTime(event.received_at), event.attempts ? ` · ${t('integrations.attempts', { n: event.attempts, count: formatNumber(event.attempts) })}` : '',
-      reason ? ` · ${reason}` : ''), eventFields(`${base(integration.id)}/events/${encodeURIComponent(event.id)}`)), replay);
+      reason ? ` · ${reasonText(reason)}` : '', event.outcome?.contact_skipped ? ` · ${t('integrations.reason.contact_skipped')}` : ''),
+    eventFields(`${base(integration.id)}/events/${encodeURIComponent(event.id)}`)), replay);
 }
 
 function eventsPanel(integration) {
