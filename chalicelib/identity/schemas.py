@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 from chalicelib.core.schema import Schema
+from chalicelib.identity import passwords
 from chalicelib.identity.zones import TimeZone
 
 MAX_PASSWORD = 256
@@ -53,6 +55,16 @@ class SignupIn(Schema):
     timezone: TimeZone | None = Field(default=None, description=(
         "The company's time zone (\"today\" and due times follow it); without it, the country's usual one"))
     refresh_token_in_body: InBody = False
+
+    @field_validator("password")
+    @classmethod
+    def _policy(cls, value: str, info: ValidationInfo) -> str:
+        """The new company's password policy, said beside the other fields' problems (a sign-up with a bad e-mail
+        and a short password heard of the password only once the e-mail was mended)."""
+        found = passwords.problems(value, email=str(info.data.get("email") or ""))
+        if found:
+            raise PydanticCustomError("password_policy", passwords.wanted(found))
+        return value
 
 
 class LoginIn(Schema):

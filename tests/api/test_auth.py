@@ -41,6 +41,18 @@ def test_signup_rejects_bad_input_and_creates_nothing(client: ApiClient, bad: di
     assert login(client, email).status_code == 401
 
 
+def test_signup_names_every_problem_at_once(client: ApiClient) -> None:
+    # A walk's newcomer mended her e-mail, then heard her password was too short: one answer now names both.
+    response = client.post("/api/v1/auth/signup", {"company_name": "X", "name": "Y", "email": "not-an-email",
+                                                   "password": "short"})
+    assert response.status_code == 422, response.body
+    assert [(d["loc"], d["type"]) for d in body(response)["error"]["details"]] == [
+        (["email"], "value_error"), (["password"], "password_policy")]
+    guessable = client.post("/api/v1/auth/signup", {"company_name": "X", "name": "Y", "email": unique_email(),
+                                                    "password": "password123"})
+    assert body(guessable)["error"]["details"][0]["msg"] == "Needs not a common or guessable password"
+
+
 def test_login_and_wrong_password(client: ApiClient) -> None:
     company = signup(client)
     ok = login(client, company.owner.email)
