@@ -215,7 +215,7 @@ def users_list(request: ApiRequest) -> s.UserPage:
 def users_invite(request: ApiRequest) -> s.UserRead:
     body = request.body
     return service.user_read(service.invite_user(request.tenant, email=body.email, name=body.name, role=body.role,
-                                                 team_id=body.team_id))
+                                                 team_id=body.team_id, locale=body.locale))
 
 
 @api.route("/api/v1/users/{user_id}", summary="One user", response=s.UserRead, errors=(404,))

@@ -184,6 +184,8 @@ class InviteIn(Schema):
     name: Name
     role: RoleKey = "agent"
     team_id: str | None = Field(default=None, max_length=26)
+    locale: Locale | None = Field(default=None, description=(
+        "The language of their invitation and of the app for them; the company's when left out"))
 
 
 class UserUpdate(Schema):

@@ -295,15 +295,17 @@ def _email_taken(ctx: TenantContext, email: str) -> bool:
     return any(user.email == email for user in User.query(users_pk(ctx)))
 
 
-def invite_user(ctx: TenantContext, *, email: str, name: str, role: str, team_id: str | None) -> User:
-    """Create an invited user and e-mail them a link to set a password."""
+def invite_user(ctx: TenantContext, *, email: str, name: str, role: str, team_id: str | None,
+                locale: str | None = None) -> User:
+    """Create an invited user and e-mail them a link to set a password (in their language when the inviter named
+    one, else the company's)."""
     permissions.require(ctx, "users", "create")
     access.check_assignable(ctx, role=role, team_id=team_id)
     if _email_taken(ctx, email):
         raise errors.ConflictError("This e-mail already belongs to a user of this company.", code="duplicate_user")
     user_id = new_id()
     user = User(users_pk(ctx), user_id, user_id=user_id, email=email, name=name, role=role, team_id=team_id,
-                status="invited", invited_by=ctx.actor_id)
+                status="invited", invited_by=ctx.actor_id, locale=locale)
     token = auth.new_opaque_token("inv_")
     change = db.Change().create(_token_lookup(ctx, "invite", token, user_id, days=INVITATION_DAYS))
     plans.require(ctx, count="users", change=change)  # an invited user takes a seat

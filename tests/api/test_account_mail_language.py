@@ -55,3 +55,17 @@ def test_a_colleague_who_chose_english_gets_the_reset_in_english(client: ApiClie
     assert chose.status_code == 200, chose.body
     assert client.post("/api/v1/auth/password-reset", {"email": mary.email}).status_code == 202
     assert _last(mary.email)[0] == "Reset your password for Цветы на Арбате"
+
+
+def test_an_invitation_speaks_the_language_the_inviter_chose_for_the_colleague(client: ApiClient) -> None:
+    # A Russian flower shop's English-speaking assistant got her invitation in Russian: nothing asked her language.
+    company = signup(client, company="Цветы на Арбате", country="RU", locale="ru")
+    mary = unique_email("mary")
+    invited = client.post("/api/v1/users", {"email": mary, "name": "Mary", "role": "agent", "locale": "en"},
+                          token=company.owner.token)
+    assert invited.status_code == 201 and body(invited)["locale"] == "en", invited.body
+    subject, text = _last(mary)
+    assert subject == "You are invited to Цветы на Арбате" and text.startswith("Hello Mary,")
+    wrong = client.post("/api/v1/users", {"email": unique_email("x"), "name": "X", "role": "agent", "locale": "de"},
+                        token=company.owner.token)
+    assert wrong.status_code == 422, wrong.body  # a language the app does not speak: nothing made, nothing sent

@@ -7,7 +7,7 @@ from typing import Any
 
 from tests.browser.conftest import DESKTOP, Screens, new_page
 from tests.browser.test_app import BENIGN, open_screen, sign_up
-from tests.factories import unique_email
+from tests.factories import outbox, unique_email
 from tests.support import ApiClient, body
 
 
@@ -42,9 +42,12 @@ def test_owner_runs_the_company_from_the_settings(browser: Any, live_url: str, a
     invite.get_by_label("E-mail").fill(email)
     invite.get_by_label("Name").fill("Bob Baker")
     invite.get_by_label("Role").select_option("baker")
+    assert invite.get_by_label("Language").input_value() == ""  # the company's, unless the inviter says otherwise
+    invite.get_by_label("Language").select_option("ru")
     invite.get_by_role("button", name="Send invitation").click()
     row = page.locator("tr", has_text="Bob Baker")
     row.locator(".badge", has_text="Invited").wait_for()
+    assert outbox(email)[-1].subject.startswith("Приглашение в")  # his invitation in the language chosen for him
     assert page.locator("[data-test=users-count]").inner_text() == "2 users"  # the owner and Bob, not "1 user"
     # The form is ready for the next invitation with its defaults, not the first role (Administrator) it fell back to
     assert invite.get_by_label("Role").input_value() == "agent"

@@ -156,6 +156,8 @@ export const MESSAGES = {
   'users.name': ['Name', 'Имя'],
   'users.role': ['Role', 'Роль'],
   'users.team': ['Team', 'Команда'],
+  'users.language': ['Language', 'Язык'],
+  'users.companyLanguage': ['The company’s', 'Как у компании'],
   'users.status': ['Status', 'Статус'],
   'users.lastLogin': ['Last login', 'Последний вход'],
   'users.never': ['Never', 'Никогда'],

@@ -100,7 +100,7 @@ function inviteForm(roles, teams, onInvited) {
     hint: t('users.teamScopeHint') });
   const el = form({ submit: t('users.invite'), label: t('users.inviteTitle'), onSubmit: async (values, formEl) => {
     const user = await post('/api/v1/users', { email: values.email, name: values.name, role: values.role,
-      team_id: values.team_id || null });
+      team_id: values.team_id || null, locale: values.locale || null });
     formEl.reset();
     toast(t('users.invited', { email: user.email }));
     onInvited(user);
@@ -109,7 +109,10 @@ function inviteForm(roles, teams, onInvited) {
     field({ name: 'name', label: t('users.name'), required: true }),
     field({ name: 'role', label: t('users.role'), value: 'agent',
       options: roleOptions(roles.filter((role) => role.key !== 'owner')) }),
-    team) });
+    team,
+    // The invitation's language and the app's for them: an English-speaking assistant of a Russian shop reads hers.
+    field({ name: 'locale', label: t('users.language'), value: '', options: [['', t('users.companyLanguage')],
+      ['en', 'English'], ['ru', 'Русский']] })) });
   const hint = team.querySelector('.hint');
   const sync = () => {
     const role = roles.find((r) => r.key === el.elements.role.value);
