@@ -35,8 +35,8 @@ from chalicelib.core.observability import logger
 from chalicelib.core.tenancy import TenantContext, is_valid_id
 from chalicelib.due import service as due
 from chalicelib.due.models import DueTimer
+from chalicelib.housekeeping import tenants as tenant_walk
 from chalicelib.housekeeping.models import DueMigration, HousekeepingState, UnendedCallsPass
-from chalicelib.identity.models import Tenant
 from chalicelib.inbox import pipeline
 from chalicelib.inbox.models import InboxEvent
 from chalicelib.records import trash, types
@@ -50,7 +50,6 @@ FIRST_DAYS = 90
 MARGIN = timedelta(days=7)
 INBOX_PAGE = 100
 CALLS_PK = tenancy.global_key("housekeeping", "unended-calls")
-TENANTS_PK = tenancy.global_key("tenants", "all")
 TENANT_PAGE = 25
 WORKING = ("active", "suspended")  # a tenant being deleted is purged whole
 
@@ -148,11 +147,7 @@ def arm_calls(*, deadline: float) -> int:
     try:
         state = _calls_state()
         while not state.done and time.monotonic() < deadline:
-            with db.translate_errors():
-                page = Tenant.gsi1.query(TENANTS_PK, Tenant.gsi1sk > state.after if state.after else None,
-                                         limit=TENANT_PAGE)
-                tenants = [found for found in page if isinstance(found, Tenant)]
-                more = page.last_evaluated_key is not None
+            tenants, more = tenant_walk.page_after(state.after, limit=TENANT_PAGE)
             for tenant in tenants:
                 if time.monotonic() >= deadline:  # out of time: the next run carries on after the last one finished
                     break

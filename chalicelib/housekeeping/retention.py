@@ -24,13 +24,13 @@ from chalicelib.core.audit import AuditRecord, SensitiveRead
 from chalicelib.core.audit_anchors import AuditAnchor
 from chalicelib.core.observability import logger
 from chalicelib.core.tenancy import TenantContext
+from chalicelib.housekeeping import tenants as tenant_walk
 from chalicelib.housekeeping.models import RetentionPass
 from chalicelib.identity import plans
 from chalicelib.identity.models import Tenant
 
 STATE_PK = tenancy.global_key("housekeeping", "audit-retention")
 STATE_SK = "STATE"
-TENANTS_PK = tenancy.global_key("tenants", "all")
 TENANT_PAGE = 25
 FEED_PAGE = 100
 BATCH = 99  # records removed per transaction: DynamoDB takes 100 writes, and the anchor is one
@@ -50,11 +50,7 @@ def expire_due(*, now: datetime | None = None, seconds: float = 60.0) -> dict[st
     try:
         state = _state(now)
         while not state.done and time.monotonic() < deadline:
-            with db.translate_errors():
-                page = Tenant.gsi1.query(TENANTS_PK, Tenant.gsi1sk > state.after if state.after else None,
-                                         limit=TENANT_PAGE)
-                tenants = [found for found in page if isinstance(found, Tenant)]
-                more = page.last_evaluated_key is not None
+            tenants, more = tenant_walk.page_after(state.after, limit=TENANT_PAGE)
             for tenant in tenants:
                 if not expire_tenant(tenant, now=now, deadline=deadline, counts=counts):
                     _save(state)  # out of time inside this tenant: the next run redoes it, idempotently

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from chalicelib.calls.models import Call
 from chalicelib.core import db, errors, permissions, phones
@@ -91,31 +92,29 @@ def _given(event: DomainEvent, field: str = "owner_id") -> str | None:
     return str(owner)
 
 
-def _deal(ctx: TenantContext, event: DomainEvent) -> None:
+def _tell_given(ctx: TenantContext, event: DomainEvent, *, title_field: str, read: Callable[[], Any]) -> None:
+    """``<entity>.assigned`` to whom a record was given by someone else, named by its title (the audited one, else
+    the record's as read)."""
     owner = _given(event)
     if owner is None:
         return
-    title = event.after("title")
+    title = event.after(title_field)
     if title is None:
-        deal = _item(ctx, event, Deal)
-        title = deal.title if deal is not None else None
-    service.notify(ctx, user_id=owner, type="deal.assigned", cause=event.event_id, at=event.at,
-                   subject_type="deal", subject_id=event.entity_id, title=title, actor_id=event.actor_id)
+        found = read()
+        title = getattr(found, title_field, None) if found is not None else None
+    service.notify(ctx, user_id=owner, type=f"{event.entity}.assigned", cause=event.event_id, at=event.at,
+                   subject_type=event.entity, subject_id=event.entity_id, title=title, actor_id=event.actor_id)
+
+
+def _deal(ctx: TenantContext, event: DomainEvent) -> None:
+    _tell_given(ctx, event, title_field="title", read=lambda: _item(ctx, event, Deal))
 
 
 def _ticket(ctx: TenantContext, event: DomainEvent) -> None:
     """A ticket made for a colleague or reassigned to them: ``ticket.assigned`` (not one a person takes themselves)."""
-    owner = _given(event)
-    if owner is None:
-        return
-    title = event.after("subject")
-    if title is None:
-        from chalicelib.tickets import service as tickets_service
+    from chalicelib.tickets import service as tickets_service
 
-        ticket = tickets_service.get(ctx, event.entity_id)
-        title = ticket.subject if ticket is not None else None
-    service.notify(ctx, user_id=owner, type="ticket.assigned", cause=event.event_id, at=event.at,
-                   subject_type="ticket", subject_id=event.entity_id, title=title, actor_id=event.actor_id)
+    _tell_given(ctx, event, title_field="subject", read=lambda: tickets_service.get(ctx, event.entity_id))
 
 
 def _call(ctx: TenantContext, event: DomainEvent) -> None:

@@ -1,0 +1,18 @@
+"""Walking every tenant a page at a time through the tenants' index, for the hourly passes that go tenant by tenant
+(the audit trail's retention, the calls given their unended timers) and save where they stand after each page."""
+
+from __future__ import annotations
+
+from chalicelib.core import db, tenancy
+from chalicelib.identity.models import Tenant
+
+TENANTS_PK = tenancy.global_key("tenants", "all")
+
+
+def page_after(after: str | None, *, limit: int) -> tuple[list[Tenant], bool]:
+    """One page of tenants after ``after`` (a tenant's index sort key; None: from the first), and whether more
+    follow."""
+    with db.translate_errors():
+        page = Tenant.gsi1.query(TENANTS_PK, Tenant.gsi1sk > after if after else None, limit=limit)
+        tenants = [found for found in page if isinstance(found, Tenant)]
+        return tenants, page.last_evaluated_key is not None
