@@ -84,29 +84,42 @@ class BoardPage:
     totals_cover: str  # all | visible
 
 
-def board_page(ctx: TenantContext, pipeline_id: str, *, limit: int, cursor: str | None) -> BoardPage:
-    """One page of a pipeline's board: one Query (own scope: the owner's deals in that pipeline)."""
+def board_page(ctx: TenantContext, pipeline_id: str, *, limit: int, cursor: str | None,
+               tag: str | None = None) -> BoardPage:
+    """One page of a pipeline's board: one Query (own scope: the owner's deals in that pipeline); with a tag, its
+    deals alone (a filter on the same Query; the pipeline read apart, the totals of the deals shown)."""
     permissions.require(ctx, "pipelines", "read")
     scope = permissions.require(ctx, "deals", "read")
     if scope == "own":
-        return _own_board(ctx, pipeline_id, limit=limit, cursor=cursor)
+        return _own_board(ctx, pipeline_id, limit=limit, cursor=cursor, tag=tag)
+    if tag is not None:
+        pipeline = pipelines.get_or_raise(ctx, pipeline_id)
+        found = db.query_page(ctx, Deal, board_pk(ctx, pipeline_id), scope=f"board:{pipeline_id}:tag:{tag}",
+                              limit=limit, cursor=cursor, index=Deal.gsi1, newest_first=False,
+                              filter_condition=Deal.tags.contains(tag))
+        deals = [deal for deal in found.items
+                 if permissions.may_touch(ctx, scope, owner_id=deal.owner_id, team_id=deal.team_id)]
+        return BoardPage(pipeline=pipeline, summaries={}, deals=deals, next_cursor=found.next_cursor,
+                         totals_cover="visible")
     page = db.query_page(ctx, db.MainTable, board_pk(ctx, pipeline_id), scope=f"board:{pipeline_id}", limit=limit,
                          cursor=cursor, index=db.MainTable.gsi1, newest_first=False)
-    pipeline = next((item for item in page.items if isinstance(item, Pipeline)), None)
+    head = next((item for item in page.items if isinstance(item, Pipeline)), None)
     summaries = {item.stage_id: item for item in page.items if isinstance(item, StageSummary)}
-    if pipeline is None:  # a later page (the head items sort first), or a missing pipeline (404)
-        pipeline = pipelines.get_or_raise(ctx, pipeline_id)
+    if head is None:  # a later page (the head items sort first), or a missing pipeline (404)
+        head = pipelines.get_or_raise(ctx, pipeline_id)
         summaries = pipelines.stage_summaries(ctx, pipeline_id)
     deals = [item for item in page.items if isinstance(item, Deal)
              and permissions.may_touch(ctx, scope, owner_id=item.owner_id, team_id=item.team_id)]
-    return BoardPage(pipeline=pipeline, summaries=summaries, deals=deals, next_cursor=page.next_cursor,
+    return BoardPage(pipeline=head, summaries=summaries, deals=deals, next_cursor=page.next_cursor,
                      totals_cover="all" if scope == "all" else "visible")
 
 
-def _own_board(ctx: TenantContext, pipeline_id: str, *, limit: int, cursor: str | None) -> BoardPage:
+def _own_board(ctx: TenantContext, pipeline_id: str, *, limit: int, cursor: str | None, tag: str | None) -> BoardPage:
     pipeline = pipelines.get_or_raise(ctx, pipeline_id)
-    page = db.query_page(ctx, Deal, owner_pk(ctx, ctx.actor_id), scope=f"board:{pipeline_id}:own", limit=limit,
-                         cursor=cursor, index=Deal.gsi2, filter_condition=Deal.pipeline_id == pipeline_id)
+    condition = Deal.pipeline_id == pipeline_id
+    page = db.query_page(ctx, Deal, owner_pk(ctx, ctx.actor_id), scope=f"board:{pipeline_id}:own:{tag}", limit=limit,
+                         cursor=cursor, index=Deal.gsi2,
+                         filter_condition=condition & Deal.tags.contains(tag) if tag is not None else condition)
     return BoardPage(pipeline=pipeline, summaries={}, deals=page.items, next_cursor=page.next_cursor,
                      totals_cover="visible")
 

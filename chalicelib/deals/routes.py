@@ -53,10 +53,13 @@ def pipelines_delete(request: ApiRequest, pipeline_id: str) -> None:
 
 
 @api.route("/api/v1/pipelines/{pipeline_id}/board", summary="The kanban board: stages with their deals and totals",
-           query=s.DealPageQuery, response=s.Board, errors=(404,))
+           query=s.BoardQuery, response=s.Board, errors=(403, 404))
 def pipelines_board(request: ApiRequest, pipeline_id: str) -> Any:
-    ctx = request.tenant
-    page = board.board_page(ctx, pipeline_id, limit=request.query.limit, cursor=request.query.cursor)
+    ctx, query = request.tenant, request.query
+    gone = field_rules.hidden(ctx, DEAL)
+    if gone:
+        field_search.check_query(DEAL, query, gone)  # a tag filter where tags are hidden: 403
+    page = board.board_page(ctx, pipeline_id, limit=query.limit, cursor=query.cursor, tag=query.tag)
     columns = board.board_columns(page, lambda deal: records.deal_read(ctx, deal))
     answer = s.Board(pipeline=pipelines.pipeline_read(page.pipeline), columns=columns,
                      totals_cover=page.totals_cover, next_cursor=page.next_cursor)  # type: ignore[arg-type]

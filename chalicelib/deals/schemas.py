@@ -163,6 +163,10 @@ class DealPageQuery(Schema):
     cursor: str | None = Field(default=None, max_length=2000)
 
 
+class BoardQuery(DealPageQuery):
+    tag: Tag | None = Field(default=None, description="Only the deals with this tag (the totals are then theirs)")
+
+
 class StageRef(BaseModel):
     id: str
     name: str

@@ -69,6 +69,16 @@ def test_a_deal_is_tagged_on_its_card_and_the_tag_lists_its_deals(browser: Any, 
     page.wait_for_url(lambda url: "tag=" not in url)
     expect(rows).to_have_count(3)
 
+    # The board narrows to a tag's deals too, from its own tag box; the stage counts are then theirs.
+    page.goto("/#/deals")
+    board_tag = page.get_by_label("Tag", exact=True)
+    board_tag.fill("VIP")
+    board_tag.press("Enter")
+    page.wait_for_url(re.compile(r"#/deals\?pipeline=\w+&tag=vip$"))
+    cards = page.locator(".board .deal")
+    expect(cards).to_have_count(2)
+    expect(page.locator(".board .deal", has_text="Office tulips")).to_have_count(0)
+
     page.get_by_label("Language").select_option("ru")
     page.goto(f"/#/deals/{made['Office tulips']['id']}")
     page.get_by_text("Изменить", exact=True).click()

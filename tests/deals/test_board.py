@@ -140,6 +140,33 @@ def test_managers_see_totals_of_their_team_only(client: ApiClient, company: Comp
     assert everything["columns"][0]["totals"] == [{"currency": "EUR", "minor": 700}]
 
 
+def test_a_tag_narrows_the_board_to_its_deals_and_their_totals(client: ApiClient, company: Company) -> None:
+    pipeline = _pipeline(client, company, "Tagged board")
+    made = {}
+    for who, title, tags, minor, stage in (("agent", "Peony arch", ["wedding"], 100, 0),
+                                           ("agent", "Lily wreath", [], 200, 0),
+                                           ("agent2", "Rose bows", ["wedding"], 400, 1),
+                                           ("outsider", "Tulip vases", ["wedding"], 800, 1)):
+        answer = client.post("/api/v1/deals", {"title": title, "pipeline_id": pipeline["id"], "tags": tags,
+                                               "stage_id": pipeline["stages"][stage]["id"],
+                                               "amount": {"minor": minor, "currency": "EUR"}},
+                             token=member(company, who).token)
+        assert answer.status_code == 201, answer.body
+        made[title] = body(answer)["id"]
+    path = f"/api/v1/pipelines/{pipeline['id']}/board?tag=wedding"
+    board = body(client.get(path, token=company.owner.token))
+    assert board["totals_cover"] == "visible"  # the tag's deals, not the stages' summaries
+    assert [(c["count"], c["totals"]) for c in board["columns"][:2]] == [
+        (1, [{"currency": "EUR", "minor": 100}]), (2, [{"currency": "EUR", "minor": 1200}])]
+    assert {d["title"] for c in board["columns"] for d in c["deals"]} == {"Peony arch", "Rose bows", "Tulip vases"}
+    managed = body(client.get(path, token=member(company, "manager").token))  # the team's tagged deals alone
+    assert {d["title"] for c in managed["columns"] for d in c["deals"]} == {"Peony arch", "Rose bows"}
+    own = body(client.get(path, token=member(company, "agent").token))  # an agent: their own tagged deals
+    assert [d["title"] for c in own["columns"] for d in c["deals"]] == ["Peony arch"]
+    assert client.get(f"/api/v1/pipelines/{pipeline['id']}/board?tag=a%23b", token=company.owner.token
+                      ).status_code == 422
+
+
 def test_another_pipeline_or_a_missing_one_answers_404(client: ApiClient, company: Company) -> None:
     response = client.get("/api/v1/pipelines/01ARZ3NDEKTSV4RRFFQ69G5FAV/board", token=company.owner.token)
     assert response.status_code == 404

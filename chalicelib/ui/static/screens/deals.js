@@ -331,20 +331,23 @@ async function dealTable(pipeline, filters, navigate, reload, create = null) {
   return [filter, bulk && selection.head, table, pager(page.next_cursor, more), bulk && bulk.bar];
 }
 
-async function boardView(chosen, reload, create = null) {
+async function boardView(chosen, reload, create = null, tag = '', navigate = null) {
   const boardPath = `/api/v1/pipelines/${encodeURIComponent(chosen.id)}/board`;
-  const data = await get(`${boardPath}${query({ limit: 100 })}`);
+  const data = await get(`${boardPath}${query({ limit: 100, tag })}`);
   const kanban = new Board(data, reload);
   const anyDeals = data.columns.some((col) => col.deals.length);
   const view = kanban.view();
   // Counts and totals cover every deal already; further pages only add cards.
   const more = async (cursor) => {
-    const next = await get(`${boardPath}${query({ limit: 100, cursor })}`);
+    const next = await get(`${boardPath}${query({ limit: 100, tag, cursor })}`);
     for (const col of next.columns) for (const deal of col.deals) if (!kanban.deals.has(deal.id)) kanban.addDeal(deal);
     const again = pager(next.next_cursor, more);
     if (again) view.after(again);
   };
-  return [anyDeals ? null : emptyList('deals', { panel: create }),
+  // A tag narrows the board to its deals (their totals); emptied, the whole board comes back.
+  const filter = navigate ? h('div', { class: 'deal-filters', role: 'group', 'aria-label': t('contacts.filters') },
+    tagFilter(tag, (change) => navigate(`/deals${query({ pipeline: chosen.id, ...change })}`))) : null;
+  return [filter, anyDeals ? null : tag ? empty(t('contacts.noMatch')) : emptyList('deals', { panel: create }),
     h('p', { class: 'hint' }, t('deals.dragHint')), view, pager(data.next_cursor, more)];
 }
 
@@ -435,7 +438,8 @@ export async function board(root, { query: params, navigate, alive }) {
     tag: (params.get('tag') || '').trim().slice(0, 40), ...Object.fromEntries(custom) }).filter(([, value]) => value));
   const create = can('deals', 'create') ? h('section', { class: 'panel' }, h('h2', {}, t('deals.createTitle')),
     createDealForm(chosen, reload)) : null;
-  const content = view === 'list' ? await dealTable(chosen, filters, navigate, reload, create) : await boardView(chosen, reload, create);
+  const content = view === 'list' ? await dealTable(chosen, filters, navigate, reload, create)
+    : await boardView(chosen, reload, create, filters.tag || '', navigate);
   if (!alive()) return;
   mount(root, heading(t('nav.deals'), newButton(create, t('picker.newDeal'))), searchForm('', back, navigate),
     h('div', { class: 'deal-tools' }, viewTabs(chosen.id, view),
