@@ -58,7 +58,7 @@ def _seed(api: harness.Api, signed: dict[str, Any]) -> dict[str, str]:
             "emails": [{"address": f"anna{number}@example.com"}], "company_ids": [company["id"]]})
         ids.setdefault("contact", contact["id"])
     deal = api.ok("POST", "/api/v1/deals", {"title": "Spring bouquets", "contact_ids": [ids["contact"]],
-                                            "amount": {"minor": 125000, "currency": "GBP"}})
+                                            "amount": {"minor": 125000, "currency": "GBP"}, "tags": ["spring"]})
     ids["deal"], ids["pipeline"], ids["deal_version"] = deal["id"], deal["pipeline_id"], str(deal["version"])
     stages = api.ok("GET", f"/api/v1/pipelines/{deal['pipeline_id']}")["stages"]
     ids["next_stage"] = next(stage["id"] for stage in stages if stage["id"] != deal["stage_id"])
@@ -98,6 +98,9 @@ def _calls(ids: dict[str, str], version: int) -> list[tuple[str, str, str, Any, 
         ("products search: name", "GET", "/api/v1/products?q=tulip", None, page),
         ("products search: SKU", "GET", "/api/v1/products?q=TB-003", None, page),
         ("deal board", "GET", f"/api/v1/pipelines/{ids['pipeline']}/board", None, page),
+        ("deal board: tag", "GET", f"/api/v1/pipelines/{ids['pipeline']}/board?tag=spring", None,
+         ROWS_THEN_RECORDS),  # the pipeline's GetItem, then its Query with the tag as a filter
+        ("deals list: tag", "GET", "/api/v1/deals?tag=spring", None, ROWS_THEN_RECORDS),
         ("deal card", "GET", f"/api/v1/deals/{ids['deal']}", None, PAGE_THEN_NAMES),
         ("deals search: title", "GET", "/api/v1/deals?q=spring", None, ROWS_THEN_RECORDS),
         ("tasks today", "GET", "/api/v1/tasks?view=today", None, PAGE_THEN_NAMES),
