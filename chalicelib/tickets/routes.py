@@ -43,13 +43,11 @@ def _page(page: db.Page[TicketRow]) -> s.TicketPage:
 
 
 def _card(ctx: TenantContext, ticket_id: str) -> s.TicketCard:
-    from chalicelib.records import naming
+    from chalicelib.tickets import customer
 
     found = card.card(ctx, TICKET, ticket_id)
-    contact = ("contact", found.record.contact_id) if found.record.contact_id else None
-    names = naming.record_names(ctx, [contact]) if contact else {}  # one read, as a deal card names its people
-    return s.TicketCard(**read(ctx, found.record).model_dump(), **found.parts(),
-                        contact_name=names.get(contact) if contact else None)
+    # whoever may read the ticket sees whom it is from (one read), though the contact's card may stay closed to them
+    return s.TicketCard(**read(ctx, found.record).model_dump(), **found.parts(), **customer.of(ctx, found.record))
 
 
 routes.declare(api, TICKET, routes.Views(

@@ -104,11 +104,37 @@ class TicketRead(RecordRead):
     closed_at: datetime | None
 
 
-class TicketCard(TicketRead, CardParts):
-    """The card: the ticket, its links by kind, its newest timeline entries."""
+class TicketContact(BaseModel):
+    """The ticket's customer as whoever may read the ticket sees them, their contacts scope aside (a field the
+    caller's role may not read is left out)."""
 
-    contact_name: str | None = Field(default=None, description="What the ticket's contact is called, when the "
-                                                               "caller may read it")
+    id: str
+    name: str | None = None
+    phone: str | None = Field(default=None, description="The contact's first phone")
+    email: str | None = Field(default=None, description="The contact's first e-mail")
+    readable: bool = Field(description="Whether the caller may open the contact's card")
+
+
+class TicketReach(BaseModel):
+    """The conversation the ticket came through: its channel and how it reaches the customer."""
+
+    channel: str
+    handle: str | None = Field(default=None, description="The WhatsApp or SMS number, the e-mail address, the "
+                                                          "Telegram name")
+    name: str | None = Field(default=None, description="How the channel names the customer")
+    readable: bool = Field(description="Whether the caller may open the conversation in the inbox")
+    answerable: bool = Field(description="Whether the caller may answer the customer on it")
+
+
+class TicketCard(TicketRead, CardParts):
+    """The card: the ticket, its customer and the conversation it came through, its links by kind, its newest
+    timeline entries."""
+
+    contact_name: str | None = Field(default=None, description="What the ticket's customer is called (the contact, "
+                                                               "else the conversation's name for them), for whoever "
+                                                               "may read the ticket, unless field rules hide it")
+    contact: TicketContact | None = None
+    reached_via: TicketReach | None = None
 
 
 class TicketSummary(RecordSummary):

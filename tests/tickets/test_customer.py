@@ -1,0 +1,155 @@
+"""Whom a ticket is from, for whoever handles it: an agent (their own contacts only) given a ticket about a
+colleague's customer opened it and saw 'A colleague's contact', with no name, number or address to answer by. The
+card now names the customer and the way the ticket reaches them, while the contact's card stays closed to the agent;
+field rules still hide what a role may not read, and another company's contact is never named."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.factories import Company, add_member, signup
+from tests.messaging.kit import make_conversation
+from tests.messaging.mailkit import create_line, deliver
+from tests.support import ApiClient, body
+from tests.tickets.kit import open_ticket
+from webhooks import mail
+
+
+@pytest.fixture(scope="module")
+def company(api: ApiClient) -> Company:
+    made = signup(api, company="Requester Desk")
+    add_member(api, made, role="agent", name="agent")
+    return made
+
+
+def vera(api: ApiClient, company: Company, number: str = "+79160007711",
+         address: str = "vera.lindqvist@customer.example") -> dict[str, Any]:
+    """The owner's customer, out of the agent's contacts scope."""
+    made = api.post("/api/v1/contacts", {"first_name": "Vera", "last_name": "Lindqvist",
+                                         "phones": [{"number": number}], "emails": [{"address": address}]},
+                    token=company.owner.token)
+    assert made.status_code == 201, made.body
+    return dict(body(made))
+
+
+def card(api: ApiClient, token: str, ticket_id: str) -> dict[str, Any]:
+    answer = api.get(f"/api/v1/tickets/{ticket_id}", token=token)
+    assert answer.status_code == 200, answer.body
+    return dict(body(answer))
+
+
+def test_an_agent_given_a_colleague_s_customer_s_ticket_sees_who_they_are(api: ApiClient, company: Company) -> None:
+    agent = company.members["agent"]
+    contact = vera(api, company)
+    ticket = open_ticket(api, company.owner.token, subject="Bouquet late", contact_id=contact["id"],
+                         owner_id=agent.user_id)
+    seen = card(api, agent.token, ticket["id"])
+    assert seen["contact_name"] == "Vera Lindqvist"
+    assert seen["contact"] == {"id": contact["id"], "name": "Vera Lindqvist", "phone": "+79160007711",
+                               "email": "vera.lindqvist@customer.example", "readable": False}
+    assert seen["reached_via"] is None  # made by hand: no conversation
+    # the contact's card stays the owner's: 404 as a missing one, and not in the agent's contacts list
+    assert api.get(f"/api/v1/contacts/{contact['id']}", token=agent.token).status_code == 404
+    listed = body(api.get("/api/v1/contacts?q=Lindqvist", token=agent.token))["items"]
+    assert [row for row in listed if row["id"] == contact["id"]] == []
+    # the owner, who may open the contact, gets the link
+    assert card(api, company.owner.token, ticket["id"])["contact"]["readable"] is True
+
+
+def test_the_handed_ticket_names_its_whatsapp_number_and_the_agent_answers_there(api: ApiClient,
+                                                                                  company: Company) -> None:
+    token, agent = company.owner.token, company.members["agent"]
+    conversation = make_conversation(api, token, customer="+79160007722")
+    [message] = body(api.get(f"/api/v1/conversations/{conversation['id']}/messages", token=token))["items"]
+    ticket = body(api.post("/api/v1/tickets/from-message", {"conversation_id": conversation["id"],
+                                                            "message_id": message["id"]}, token=token))
+    handed = api.patch(f"/api/v1/tickets/{ticket['id']}", {"version": ticket["version"], "owner_id": agent.user_id},
+                       token=token)
+    assert handed.status_code == 200, handed.body
+    seen = card(api, agent.token, ticket["id"])
+    assert seen["contact_name"] == "Sample Customer" and seen["contact"]["phone"] == "+79160007722"
+    assert seen["contact"]["readable"] is False
+    assert api.get(f"/api/v1/contacts/{seen['contact_id']}", token=agent.token).status_code == 404
+    assert seen["reached_via"] == {"channel": "whatsapp", "handle": "+79160007722", "name": "Sample Customer",
+                                   "readable": True, "answerable": True}
+    answered = api.post(f"/api/v1/tickets/{ticket['id']}/replies", {"text": "On its way", "via": "conversation"},
+                        token=agent.token)
+    assert answered.status_code == 200, answered.body
+
+    # the owner takes the conversation back in the inbox: the agent still sees whom the ticket is from, and the card
+    # says the conversation is no longer theirs to answer on (the app offers a comment only)
+    current = body(api.get(f"/api/v1/conversations/{conversation['id']}", token=token))
+    taken = api.post(f"/api/v1/conversations/{conversation['id']}/assign",
+                     {"version": current["version"], "assignee_id": company.owner.user_id}, token=token)
+    assert taken.status_code == 200, taken.body
+    seen = card(api, agent.token, ticket["id"])
+    assert seen["contact_name"] == "Sample Customer" and seen["reached_via"]["handle"] == "+79160007722"
+    assert seen["reached_via"]["readable"] is False and seen["reached_via"]["answerable"] is False
+
+
+def test_an_e_mailed_ticket_names_the_address_it_came_from(api: ApiClient, company: Company) -> None:
+    agent = company.members["agent"]
+    line = create_line(api, company)
+    who = mail.Correspondent(forward_to=line["settings"]["inbound_address"], sender="ivy.thorn@customer.example")
+    deliver(mail.message(who, subject="Thorns on the roses", text="They scratched my son."))
+    [conversation] = body(api.get("/api/v1/conversations?channel=email", token=company.owner.token))["items"]
+    [message] = body(api.get(f"/api/v1/conversations/{conversation['id']}/messages",
+                             token=company.owner.token))["items"]
+    ticket = body(api.post("/api/v1/tickets/from-message", {"conversation_id": conversation["id"],
+                                                            "message_id": message["id"]}, token=company.owner.token))
+    handed = api.patch(f"/api/v1/tickets/{ticket['id']}", {"version": ticket["version"], "owner_id": agent.user_id},
+                       token=company.owner.token)
+    assert handed.status_code == 200, handed.body
+    seen = card(api, agent.token, ticket["id"])
+    assert seen["reached_via"]["channel"] == "email"
+    assert seen["reached_via"]["handle"] == "ivy.thorn@customer.example"
+    assert seen["contact"]["email"] == "ivy.thorn@customer.example" and seen["contact"]["readable"] is False
+
+
+def test_another_company_s_contact_is_never_named(api: ApiClient, company: Company) -> None:
+    contact = vera(api, company, "+79160007744", "vera.l@customer.example")
+    mine = open_ticket(api, company.owner.token, subject="Ours", contact_id=contact["id"])
+    other = signup(api, company="Other Desk")
+    named = api.post("/api/v1/tickets", {"subject": "Theirs", "contact_id": contact["id"]}, token=other.owner.token)
+    assert named.status_code == 404, named.body
+    theirs = open_ticket(api, other.owner.token, subject="Theirs")
+    moved = api.patch(f"/api/v1/tickets/{theirs['id']}", {"version": theirs["version"], "contact_id": contact["id"]},
+                      token=other.owner.token)
+    assert moved.status_code == 404, moved.body
+    seen = card(api, other.owner.token, theirs["id"])
+    assert seen["contact"] is None and seen["contact_name"] is None and "Lindqvist" not in str(seen)
+    assert api.get(f"/api/v1/tickets/{mine['id']}", token=other.owner.token).status_code == 404
+    queue = body(api.get("/api/v1/tickets?view=all", token=other.owner.token))
+    assert "Lindqvist" not in str(queue) and contact["id"] not in str(queue)
+
+
+def test_a_field_the_role_hides_stays_hidden_on_the_ticket(api: ApiClient, company: Company) -> None:
+    token = company.owner.token
+    desk = ["tickets:read:own", "tickets:update:own", "conversations:read:own", "conversations:update:own",
+            "contacts:read:own", "users:read:all"]
+    for key, rules in (("hushed", ["contacts.phones:hidden", "contacts.emails:hidden"]),
+                       ("nameless", ["contacts.last_name:hidden"])):
+        made = api.post("/api/v1/roles", {"key": key, "name": key.title(), "permissions": [*desk, *rules]},
+                        token=token)
+        assert made.status_code == 201, made.body
+    hushed = add_member(api, company, role="hushed", name="hushed")
+    nameless = add_member(api, company, role="nameless", name="nameless")
+    contact = vera(api, company, "+79160007755", "vera.lindqvist@shop.example")
+    conversation = make_conversation(api, token, customer="+79160007733")
+    for member in (hushed, nameless):
+        ticket = open_ticket(api, token, subject="Hidden things", contact_id=contact["id"],
+                             conversation_id=conversation["id"], owner_id=member.user_id)
+        seen = card(api, member.token, ticket["id"])
+        if member is hushed:  # the name, never the number nor the address (not even as the chat's handle)
+            assert seen["contact_name"] == "Vera Lindqvist" and seen["contact"]["name"] == "Vera Lindqvist"
+            assert seen["contact"].get("phone") is None and seen["contact"].get("email") is None
+            assert seen["reached_via"]["channel"] == "whatsapp" and seen["reached_via"]["handle"] is None
+            assert "9160007755" not in str(seen) and "9160007733" not in str(seen) and "vera.lindqvist" not in str(seen)
+        else:  # a name made of a hidden field goes unsaid, the WhatsApp profile's name too
+            assert seen["contact_name"] is None and seen["contact"].get("name") is None
+            assert seen["reached_via"]["name"] is None
+            assert seen["contact"]["phone"] == "+79160007755" and seen["reached_via"]["handle"] == "+79160007733"
+            assert "Lindqvist" not in str(seen) and "Sample Customer" not in str(seen)
+        assert api.get(f"/api/v1/contacts/{contact['id']}", token=member.token).status_code == 404
