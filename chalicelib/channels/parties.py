@@ -129,7 +129,8 @@ def lead_deal(run: Intake, newcomer: Newcomer, contact_id: str) -> str:
         return str(run.progress["deal_id"])
     data = deal_schemas.DealCreate(title=(newcomer.deal_title or newcomer.first_name)[:200],
                                    pipeline_id=newcomer.pipeline_id, stage_id=newcomer.stage_id,
-                                   contact_ids=[contact_id], owner_id=newcomer.owner_id)
+                                   contact_ids=[contact_id], owner_id=newcomer.owner_id,
+                                   source=newcomer.source[:40])
     deal_id = new_id()
     with run.checkpoint_with(deal_id=deal_id) as change:
         deals_service.create(run.ctx, data=data, deal_id=deal_id, change=change)

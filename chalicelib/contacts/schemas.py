@@ -29,12 +29,13 @@ from chalicelib.records.schemas import (
     Tags,
     Text,
     TimelinePage,
+    Utm,
     unique,
 )
 
 __all__ = ["MAX_EMAILS", "MAX_PHONES", "MAX_TAGS", "SENSITIVE_FIELDS", "Address", "CardQuery", "ContactCard",
            "ContactRead", "ContactSummary", "EmailIn", "EmailOut", "Id", "LinkOut", "PageQuery", "PhoneIn", "PhoneOut",
-           "RecordRef", "Tag", "Tags", "TimelinePage"]
+           "RecordRef", "Tag", "Tags", "TimelinePage", "Utm"]
 
 MAX_COMPANIES = 20
 
@@ -43,14 +44,6 @@ class Messengers(Schema):
     whatsapp: Annotated[str, Field(max_length=40)] | None = None
     telegram_id: Annotated[str, Field(pattern=r"^[0-9]{1,20}$")] | None = None
     telegram_username: Annotated[str, Field(pattern=r"^@?[A-Za-z0-9_]{4,32}$")] | None = None
-
-
-class Utm(Schema):
-    source: Text | None = None
-    medium: Text | None = None
-    campaign: Text | None = None
-    term: Text | None = None
-    content: Text | None = None
 
 
 class Consent(Schema):

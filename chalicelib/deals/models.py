@@ -94,6 +94,8 @@ class Deal(VersionedItem, discriminator="deal"):
     tags = ListAttribute[str](default=list)
     custom = JSONAttribute(default=dict)
     custom_indexed = JSONAttribute(default=list)  # [[key, value]] the select values a search filters by
+    source = UnicodeAttribute(null=True)  # where the deal came from ("form:<name>", call, whatsapp, ...), as made
+    utm = JSONAttribute(null=True)
     created_by = UnicodeAttribute()
     closed_at = UTCDateTimeAttribute(null=True)
     deleted_at = UTCDateTimeAttribute(null=True)

@@ -72,7 +72,7 @@ DEAL = types.register(types.RecordType(
     fields=(types.Field("title", search=True, personal=True, aliases=("deal", "name")),),
     audit_fields=("title", "pipeline_id", "stage_id", "status", "lost_reason", "amount_minor", "currency",
                   "contact_ids", "company_id", "owner_id", "team_id", "expected_close_on", "tags", "custom",
-                  "deleted_at"),
+                  "source", "utm", "deleted_at"),
     hooks={"purge": _purge, "facets": facets, "row_values": row_values, "owned": owned,
            "change_with": _change_with, "trash": _trash},
 ))

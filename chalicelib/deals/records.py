@@ -46,7 +46,8 @@ def deal_read(ctx: TenantContext, deal: Deal) -> s.DealRead:
         status=deal.status,  # type: ignore[arg-type]
         lost_reason=deal.lost_reason, amount=s.AmountRead(minor=int(deal.amount_minor), currency=deal.currency),
         contact_ids=list(deal.contact_ids or []), company_id=deal.company_id, owner_id=deal.owner_id,
-        team_id=deal.team_id, tags=list(deal.tags or []), custom=custom, created_by=deal.created_by,
+        team_id=deal.team_id, tags=list(deal.tags or []), custom=custom, source=deal.source, utm=deal.utm,
+        created_by=deal.created_by,
         expected_close_on=date.fromisoformat(deal.expected_close_on) if deal.expected_close_on else None,
         created_at=deal.created_at, updated_at=deal.updated_at, stage_entered_at=deal.stage_entered_at,
         closed_at=deal.closed_at, deleted_at=deal.deleted_at, version=int(deal.version or 0),

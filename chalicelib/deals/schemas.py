@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib.core.schema import Schema
 from chalicelib.records.money import Amount
-from chalicelib.records.schemas import Tag, Tags
+from chalicelib.records.schemas import Tag, Tags, Utm
 
 Id = Annotated[str, Field(min_length=1, max_length=26)]
 Title = Annotated[str, Field(min_length=1, max_length=200)]
@@ -85,6 +85,10 @@ class DealCreate(Schema):
     lost_reason: Reason | None = None
     tags: Tags = Field(default_factory=list)
     custom: dict[str, Any] = Field(default_factory=dict)
+    source: Annotated[str, Field(max_length=40)] | None = Field(
+        default=None, description="Where the deal came from (a form's 'form:<name>', call, whatsapp, telegram, "
+                                  "e-mail; manual when left out); kept as made")
+    utm: Utm | None = Field(default=None, description="The lead's utm_* parameters; kept as made")
 
 
 class DealUpdate(Schema):
@@ -126,6 +130,8 @@ class DealRead(BaseModel):
     expected_close_on: date | None
     tags: list[str]
     custom: dict[str, Any]
+    source: str | None = Field(default=None, description="Where the deal came from, as it was made")
+    utm: dict[str, Any] | None = None
     created_by: str
     created_at: datetime
     updated_at: datetime

@@ -225,6 +225,7 @@ def create(ctx: TenantContext, *, data: s.DealCreate, deal_id: str | None = None
                         data.contact_ids)), company_id=data.company_id, owner_id=owner_id, team_id=team_id,
                     expected_close_on=data.expected_close_on.isoformat() if data.expected_close_on else None,
                     tags=list(data.tags), custom=custom.stored, custom_indexed=[[k, v] for k, v in custom.indexed],
+                    source=data.source, utm=data.utm.model_dump(exclude_none=True) or None if data.utm else None,
                     created_by=ctx.actor_id, created_at=now, updated_at=now)
         records.apply_stage(deal, stage, lost_reason=data.lost_reason, now=now)
         tally = Tally(ctx)

@@ -71,16 +71,26 @@ def responsible_user(ctx: TenantContext, integration: Any, settings: integration
     return integrations_service.responsible_user(ctx, integration, settings.responsible)
 
 
+def lead_source(run: Run) -> str:
+    """Where a lead came from, as its contact and its deal keep it (the sources report's channel)."""
+    return f"form:{run.integration.name}"[:40]
+
+
+def lead_utm(lead: Lead) -> dict[str, str]:
+    """The lead's utm_* parameters a contact and a deal keep."""
+    return {key: value[:200] for key, value in lead.utm.items() if key in contact_schemas.Utm.model_fields}
+
+
 def _contact_data(run: Run, lead: Lead, owner_id: str, *, with_custom: bool) -> contact_schemas.ContactCreate:
     first, last = lead.first_name or lead.name, lead.last_name
     if lead.name and not lead.first_name and not lead.last_name:
         first, last = split_name(lead.name)  # "Ольга Смирнова" typed in one box: first and last names
-    utm = {key: value[:200] for key, value in lead.utm.items() if key in contact_schemas.Utm.model_fields}
+    utm = lead_utm(lead)
     data: dict[str, Any] = {
         "first_name": first[:100] if first else None, "last_name": last[:100] if last else None,
         "phones": [{"number": lead.phone}] if lead.phone else None,
         "emails": [{"address": lead.email}] if lead.email and _is_email(lead.email) else None,
-        "source": f"form:{run.integration.name}"[:40], "utm": utm or None, "owner_id": owner_id,
+        "source": lead_source(run), "utm": utm or None, "owner_id": owner_id,
         "custom": (lead.custom or None) if with_custom else None, "on_duplicate": "merge",
     }
     if with_custom:  # sealed on the contact (the card masks them); a value too long to be one stays on the event
@@ -147,9 +157,11 @@ def create_deal(run: Run, lead: Lead, settings: integration_schemas.FormSettings
     """The lead deal in the form's pipeline and stage (the default pipeline's first open stage if unset),
     checkpointed in its own transaction (with a contact that was found, not made, or why there is none: ``found``)."""
     template = settings.deal_title or wording.deal_title_template(run.ctx)  # in the company's language
+    utm = lead_utm(lead)
     data = deal_schemas.DealCreate(title=deal_title(template, lead, run.integration.name),
                                    pipeline_id=settings.pipeline_id, stage_id=settings.stage_id,
-                                   contact_ids=[contact_id] if contact_id else [], owner_id=owner_id)
+                                   contact_ids=[contact_id] if contact_id else [], owner_id=owner_id,
+                                   source=lead_source(run), utm=contact_schemas.Utm(**utm) if utm else None)
     deal_id = new_id()
     with run.checkpoint_with(**(found or {}), deal_id=deal_id) as change:
         deal = deals_service.create(run.ctx, data=data, deal_id=deal_id, change=change)

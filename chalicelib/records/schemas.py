@@ -20,6 +20,16 @@ Name = Annotated[str, Field(max_length=100)]
 Text = Annotated[str, Field(max_length=200)]
 
 
+class Utm(Schema):
+    """Where a lead came from, as its page's utm_* parameters said (a contact's, a lead deal's)."""
+
+    source: Text | None = None
+    medium: Text | None = None
+    campaign: Text | None = None
+    term: Text | None = None
+    content: Text | None = None
+
+
 def _tag(value: str) -> str:
     value = " ".join(value.split()).lower()
     if not value or "#" in value:

@@ -135,7 +135,11 @@ class Tally:
 # -- deals -------------------------------------------------------------------------------------
 
 
-def _contact_source(ctx: TenantContext, contact_ids: Any) -> str:
+def _deal_source(ctx: TenantContext, source: Any, utm: Any, contact_ids: Any) -> str:
+    """A deal's source: the channel it was made by (a form, a call, a chat: kept on the deal, so a lead made without
+    a contact counts too), else its first contact's, else manual."""
+    if source or (isinstance(utm, dict) and utm.get("source")):
+        return lead_source(utm, source)
     if not contact_ids:
         return "manual"
     contact = db.get(ctx, Contact, tenant_key(ctx, "C", str(contact_ids[0])), "#PROFILE")
@@ -149,12 +153,14 @@ def _facts(ctx: TenantContext, event: DomainEvent) -> DealFacts:
     deal = db.get(ctx, Deal, event.item_pk, event.item_sk) if event.item_pk and event.item_sk else None
     if event.created or deal is None:  # what it was made with (the deal may have moved on since)
         contacts = event.after("contact_ids") or (deal.contact_ids if deal else None)
-        return DealFacts(facts_pk(ctx), event.entity_id, source=_contact_source(ctx, contacts),
+        source = _deal_source(ctx, event.after("source") or (deal.source if deal else None),
+                              event.after("utm") or (deal.utm if deal else None), contacts)
+        return DealFacts(facts_pk(ctx), event.entity_id, source=source,
                          owner_id=event.after("owner_id"), team_id=event.after("team_id"),
                          pipeline_id=event.after("pipeline_id"), stage_id=event.after("stage_id"),
                          stage_entered_at=event.at, currency=event.after("currency"),
                          amount_minor=int(event.after("amount_minor") or 0), status=event.after("status") or "open")
-    return DealFacts(facts_pk(ctx), event.entity_id, source=_contact_source(ctx, deal.contact_ids),
+    return DealFacts(facts_pk(ctx), event.entity_id, source=_deal_source(ctx, deal.source, deal.utm, deal.contact_ids),
                      owner_id=deal.owner_id, team_id=deal.team_id, pipeline_id=event.before("pipeline_id")
                      or deal.pipeline_id, stage_id=event.before("stage_id") or deal.stage_id,
                      stage_entered_at=deal.stage_entered_at, currency=deal.currency,

@@ -22,7 +22,8 @@ def seed(client: ApiClient, company: Company, member: Member, title: str) -> dic
     pipeline = body(client.get("/api/v1/pipelines", token=member.token))["items"][0]
     made = client.post("/api/v1/deals", {"title": title, "pipeline_id": pipeline["id"],
                                          "stage_id": pipeline["stages"][0]["id"],
-                                         "amount": {"minor": 4500000, "currency": "RUB"}}, token=member.token)
+                                         "amount": {"minor": 4500000, "currency": "RUB"}, "source": "whatsapp",
+                                         "utm": {"source": "instagram", "campaign": "svadba"}}, token=member.token)
     assert made.status_code == 201, made.body
     return dict(body(made), pipeline=pipeline)
 
@@ -55,6 +56,8 @@ def test_an_agent_moves_loses_reopens_and_wins_her_deal_on_a_phone_in_russian(
     bar = page.locator('[data-test="stage-bar"]')
     bar.wait_for()
     assert current(page) == "Новая"
+    facts = page.locator("dl.props").first.inner_text()
+    assert "Источник\nиз WhatsApp" in facts and "instagram / svadba" in facts  # the channel that made the deal
     # The open stages only: won and lost are the buttons, not steps.
     assert bar.locator(".stage-step").all_inner_texts() == ["Новая", "Квалификация", "Предложение", "Переговоры"]
     fits(page)

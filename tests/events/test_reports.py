@@ -106,3 +106,31 @@ def test_messages_count_in_communications_and_managers_from_the_messengers_count
     managers = {r["user_id"]: r for r in body(client.get("/api/v1/reports/managers", token=owner))["items"]}
     assert managers[company.owner.user_id]["messages"] == 2
     assert managers[company.owner.user_id]["avg_response_seconds"] is not None
+
+
+def test_a_deal_counts_under_the_channel_that_made_it_even_without_a_contact(client: ApiClient, feed: Feed) -> None:
+    from tests.billing import helpers
+    from tests.integrations.helpers import create_form, events, post_form
+
+    company = signup(client, company="Leads at the limit", country="RU")
+    owner = company.owner.token
+    form = create_form(client, company, name="Букеты")
+    walk_in = body(client.post("/api/v1/contacts", {"first_name": "Walk", "source": "form:Shop"}, token=owner))
+    chat = body(client.post("/api/v1/deals", {"title": "From a chat", "contact_ids": [walk_in["id"]],
+                                              "source": "whatsapp"}, token=owner))
+    assert chat["source"] == "whatsapp"  # the deal's own channel, kept beside its contact's
+    limit = helpers.usage(client, company)["contacts"]["limit"]
+    helpers.set_usage(company, users=1, pipelines=1, contacts=limit)  # no room for the lead's contact
+    assert post_form(client, form, {"name": "Анна", "phone": "+7 912 345-67-89", "utm_campaign": "spring"}
+                     ).status_code == 200
+    assert post_form(client, form, {"name": "Борис", "phone": "+7 912 345-67-80", "utm_source": "yandex"}
+                     ).status_code == 200
+    made = [body(client.get(f"/api/v1/deals/{event['outcome']['deal_id']}", token=owner))["deal"]
+            for event in events(client, company, form)]
+    assert all(deal["contact_ids"] == [] for deal in made)  # both leads came in without a contact
+    assert sorted((deal["source"], str(deal["utm"])) for deal in made) == [
+        ("form:Букеты", str({"campaign": "spring"})), ("form:Букеты", str({"source": "yandex"}))]
+    assert feed.deliver() == {"batchItemFailures": []}
+    rows = {row["source"]: (row["leads"], row["deals"]) for row in _sources(client, owner)["items"]}
+    # Each deal under the channel that made it, not "manual" for want of a contact; the contact under its own.
+    assert rows == {"Букеты": (0, 1), "yandex": (0, 1), "whatsapp": (0, 1), "Shop": (1, 0)}

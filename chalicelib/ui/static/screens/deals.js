@@ -15,6 +15,7 @@ import { newButton } from './new-record.js';
 import { documentsPanel } from './documents.js';
 import { emptyList } from './list-empty.js';
 import { bulkBar, canBulk, pickBox, selectionOf } from './bulk.js';
+import { sourceText, utmText } from './timeline-text.js';
 
 // A role may be kept from a deal's amount (#21 item 10): the API then leaves it, and the stage totals, out.
 const money = (deal) => (deal.amount ? formatMoney(deal.amount.minor, deal.amount.currency) : '');
@@ -454,6 +455,7 @@ function dealFacts(deal, stage, definitions, owner) {
     [t('deals.lostReason'), deal.lost_reason],
     [t('deals.expectedClose'), deal.expected_close_on ? formatDate(deal.expected_close_on) : null],
     [t('contacts.tags'), tagBadges(deal)],
+    [t('lead.source'), sourceText(deal.source)], [t('lead.utm'), utmText(deal.utm)], // the channel that made it
     ...customRows(definitions, deal.custom).map(([label, text]) => [label, text]),
     [t('common.created'), formatDateTime(deal.created_at)],
   ].filter(([, value]) => value);
