@@ -180,8 +180,9 @@ def test_a_manager_assigns_an_e_mailed_ticket_to_an_agent_from_its_card(browser:
     open_screen(phone, f"/tickets/{ticket['id']}", "Wilted roses")
     expect(phone.locator(".ticket-details a[href^='#/inbox/']")).to_have_text("Переписка по почте")
     expect(phone.locator(".ticket-details [data-test=owner-name]")).to_have_text("Annaagent")
-    # The customer's contact is the owner's: named as such, not a link the agent would follow to 'not found'.
-    expect(phone.locator(".ticket-details [data-test=contact-hidden]")).to_have_text("Контакт коллеги")
+    # The customer's contact is the owner's: the agent sees the address the ticket came from, and no link they would
+    # follow to 'not found'.
+    expect(phone.locator(".ticket-details [data-test=reached-via]")).to_contain_text("vera.wilted@customer.example")
     assert phone.locator(".ticket-details a[href^='#/contacts/']").count() == 0
     assert phone.locator(".ticket-details .owner-change").count() == 0  # an agent may not hand a ticket on
     phone.locator("[data-test=ticket-actions] ~ form [data-test=kb-insert]").click()  # the answer box had no picker
@@ -277,4 +278,61 @@ def test_a_lead_opens_a_ticket_for_an_agent_on_a_phone(browser: Any, live_url: s
     phone.get_by_role("button", name="+ Обращение").click()
     phone.locator("dialog[open]").get_by_label("Тема").wait_for()
     assert phone.locator("dialog[open] select[name=owner_id]").count() == 0
+    assert_no_problems(phone)
+
+
+def test_an_agent_given_a_colleague_s_customer_s_ticket_sees_whom_to_answer(browser: Any, live_url: str, app: Any,
+                                                                          screens: Screens) -> None:
+    """An agent (their own contacts only) handed a ticket about the owner's WhatsApp customer opened it on a phone
+    and read 'Контакт коллеги': no name, no number, nothing to answer by. The card names the customer and the number
+    the ticket came through, with no link to the contact's card they may not open, and the answer goes to the
+    customer on the conversation handed with the ticket (390 px, Russian)."""
+    client = ApiClient(app)
+    company = signup(client, company="Requester Phone Desk")
+    agent = add_member(client, company, role="agent", name="idaagent")
+    conversation = make_conversation(client, company.owner.token, customer="+79160007766")
+    [message] = body(client.get(f"/api/v1/conversations/{conversation['id']}/messages",
+                                token=company.owner.token))["items"]
+    ticket = body(client.post("/api/v1/tickets/from-message", {"conversation_id": conversation["id"],
+                                                               "message_id": message["id"]}, token=company.owner.token))
+    handed = client.patch(f"/api/v1/tickets/{ticket['id']}", {"version": ticket["version"], "owner_id": agent.user_id},
+                          token=company.owner.token)
+    assert handed.status_code == 200, handed.body
+    assert client.get(f"/api/v1/contacts/{ticket['contact_id']}", token=agent.token).status_code == 404
+
+    phone = new_page(browser, live_url, viewport={"width": 390, "height": 780})
+    log_in(phone, agent, "Requester Phone Desk")
+    to_russian(phone)
+    open_screen(phone, f"/tickets/{ticket['id']}", "Sample hi")
+    side = phone.locator(".ticket-details")
+    expect(side.locator("[data-test=contact-name]")).to_have_text("Sample Customer")
+    assert side.locator("a[href^='#/contacts/']").count() == 0
+    assert side.locator("[data-test=contact-hidden]").count() == 0
+    expect(side.locator("a[href^='tel:']")).to_have_text("+7 916 000-77-66")
+    expect(side.locator("[data-test=reached-via]")).to_have_text("Переписка в WhatsApp · +7 916 000-77-66")
+    expect(side.locator("[data-test=reached-via] a[href^='#/inbox/']")).to_have_text("Переписка в WhatsApp")
+    assert phone.evaluate(NO_SIDEWAYS)
+    screens.shoot(phone, "customer-for-agent-phone-ru")
+    expect(phone.get_by_label("Отправить как")).to_have_value("conversation")
+    phone.locator("[data-test=ticket-reply-text]").fill("Курьер будет через час")
+    phone.get_by_role("button", name="Отправить").click()
+    phone.locator(".ticket-timeline", has_text="Курьер будет через час").wait_for()
+    sent = [m["text"] for m in body(client.get(f"/api/v1/conversations/{conversation['id']}/messages",
+                                               token=agent.token))["items"] if m["direction"] == "out"]
+    assert sent == ["Курьер будет через час"]
+    assert_no_problems(phone)
+
+    # the owner takes the conversation back: the agent still sees whom the ticket is from, and may leave a comment
+    current = body(client.get(f"/api/v1/conversations/{conversation['id']}", token=company.owner.token))
+    taken = client.post(f"/api/v1/conversations/{conversation['id']}/assign",
+                        {"version": current["version"], "assignee_id": company.owner.user_id},
+                        token=company.owner.token)
+    assert taken.status_code == 200, taken.body
+    phone.reload()
+    phone.locator("#page-title", has_text="Sample hi").wait_for()
+    expect(side.locator("[data-test=contact-name]")).to_have_text("Sample Customer")
+    assert side.locator("a[href^='#/inbox/']").count() == 0
+    phone.locator("[data-test=reply-comment-only]").wait_for()
+    assert phone.locator("select[name=via]").count() == 0
+    assert phone.evaluate(NO_SIDEWAYS)
     assert_no_problems(phone)

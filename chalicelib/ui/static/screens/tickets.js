@@ -4,12 +4,12 @@
 import { get, patch, post, query } from '../js/api.js';
 import { h, mount } from '../js/dom.js';
 import { t } from '../js/i18n.js';
-import { formatDateTime } from '../js/format.js';
+import { formatDateTime, formatPhone } from '../js/format.js';
 import { MESSAGES } from '../js/messages.js';
 import { TICKETS } from '../js/messages-tickets.js';
 import { can, session } from '../js/session.js';
 import { empty, field, form, heading, openModal, pager, toast, toastError } from '../js/ui.js';
-import { userNames } from '../js/telephony.js';
+import { phoneLink, userNames } from '../js/telephony.js';
 import { canEditField } from './field-rules.js';
 import { recordPicker } from './pickers.js';
 import { companyUsers, ownerRow, personName, scopeOf, within } from './records.js';
@@ -239,11 +239,16 @@ function statusActions(ticket, reload) {
 
 function answerBox(ticket, reload) {
   if (!can('tickets', 'update')) return null;
-  const via = ticket.conversation_id ? field({ name: 'via', label: t('tk.replyVia'), value: 'conversation',
+  // A message to the customer only where the caller may answer on the conversation (it was handed with the ticket;
+  // one a colleague took back leaves a comment, not a send refused as 'not found').
+  const answerable = ticket.conversation_id && ticket.reached_via?.answerable;
+  const elsewhere = ticket.conversation_id && !answerable
+    ? h('p', { class: 'hint', 'data-test': 'reply-comment-only' }, t('tk.commentOnly')) : null;
+  const via = answerable ? field({ name: 'via', label: t('tk.replyVia'), value: 'conversation',
     options: [['conversation', t('tk.via.toCustomer')], ['comment', t('tk.via.comment')]] }) : null;
   const el = form({ className: 'form ticket-reply', submit: t('tk.send'), label: t('tk.reply'), children: [
     field({ name: 'text', label: t('tk.reply'), type: 'textarea', rows: 3, required: true, maxlength: 4096,
-      'data-test': 'ticket-reply-text' }), via,
+      'data-test': 'ticket-reply-text' }), via, elsewhere,
   ], onSubmit: async (values) => {
     if (!values.text) return;
     await post(`/api/v1/tickets/${encodeURIComponent(ticket.id)}/replies`, { text: values.text, via: values.via || 'comment' });
@@ -259,6 +264,31 @@ function answerBox(ticket, reload) {
   return el;
 }
 
+// Whom the ticket is from, for whoever handles it (as Zendesk shows the requester): the name, number and address even
+// when the contact is a colleague's (its card then stays closed: the name is no link to a 'not found'), and the
+// conversation it came through with its handle. What the role may not read is not in the answer at all.
+function customerRows(ticket, row, link) {
+  const contact = ticket.contact || {};
+  const via = ticket.reached_via;
+  const name = ticket.contact_name;
+  const who = name ? (contact.readable ? link('contacts', ticket.contact_id, name)
+    : h('span', { 'data-test': 'contact-name' }, name))
+    : ticket.contact_id && h('span', { class: 'muted', 'data-test': 'contact-hidden' }, t('tk.contactHidden'));
+  const channel = via?.channel || ticket.channel;
+  const chat = channel === 'email' ? t('tk.chatByEmail') : t('tk.chatOn', { channel: t(`tk.channel.${channel}`) });
+  const handle = via?.handle ? (['whatsapp', 'sms'].includes(channel) ? formatPhone(via.handle) : via.handle) : null;
+  // Named as the inbox and the orders list name them, not a link reading "Conversation" again; a link only where the
+  // caller may open the thread.
+  const thread = ticket.conversation_id && (via?.readable ? link('inbox', ticket.conversation_id, chat) : h('span', {}, chat));
+  return [
+    row(t('tk.contact'), who),
+    row(t('tk.phone'), contact.phone ? phoneLink(contact.phone, { contactId: contact.readable ? ticket.contact_id : null }) : null),
+    row(t('tk.email'), contact.email ? h('a', { href: `mailto:${contact.email}` }, contact.email) : null),
+    row(t('tk.conversation'), thread ? h('span', { 'data-test': 'reached-via' }, thread,
+      handle ? h('span', { class: 'muted' }, ` · ${handle}`) : null) : null),
+  ];
+}
+
 function details(ticket, names, assignee) {
   const row = (label, value) => (value ? h('div', {}, h('dt', {}, label), h('dd', {}, value)) : null);
   const link = (path, id, label) => (id ? h('a', { href: `#/${path}/${encodeURIComponent(id)}` }, label) : null);
@@ -271,12 +301,7 @@ function details(ticket, names, assignee) {
     row(t('tk.channel'), t(`tk.channel.${ticket.channel}`)),
     // Whoever may reassign the ticket (a manager for their team, the owner) picks its assignee here, as on a deal.
     h('div', {}, h('dt', {}, t('tk.assignee')), assignee || h('dd', {}, names.get(ticket.owner_id) || '—')),
-    // No name: the caller may not open the contact (an agent's ticket of another's customer), so no link to a 404.
-    row(t('tk.contact'), ticket.contact_name ? link('contacts', ticket.contact_id, ticket.contact_name)
-      : ticket.contact_id && h('span', { class: 'muted', 'data-test': 'contact-hidden' }, t('tk.contactHidden'))),
-    // Named as the inbox and the orders list name them, not a link reading "Conversation" or "Order" again.
-    row(t('tk.conversation'), link('inbox', ticket.conversation_id, ticket.channel === 'email' ? t('tk.chatByEmail')
-      : t('tk.chatOn', { channel: t(`tk.channel.${ticket.channel}`) }))),
+    ...customerRows(ticket, row, link),
     row(t('tk.order'), ticket.order_id ? link('orders', ticket.order_id, t('tk.orderNumber', { id: ticket.order_id.slice(-6) })) : null),
     row(t('tk.sla'), slaBadge(ticket)),
     target(t('tk.firstResponse'), ticket.sla.first_response_due, ticket.sla.first_response_at),
