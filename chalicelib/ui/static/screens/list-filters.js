@@ -2,9 +2,11 @@
 import { query } from '../js/api.js';
 import { h, mount } from '../js/dom.js';
 import { t } from '../js/i18n.js';
+import { can } from '../js/session.js';
 import { field, form, toastError } from '../js/ui.js';
 import { definitionsFor } from './custom-values.js';
 import { responsibleChoices } from './bulk.js';
+import { companyUsers, personName } from './records.js';
 
 const CUSTOM = 'custom.';
 
@@ -28,6 +30,15 @@ function filterFields(filters, users, definitions) {
 }
 
 /**
+ * Whose records the list may be narrowed to: the colleagues who can sign in and those deactivated (marked so), whose
+ * records stay theirs until handed over: an owner finds a leaver's contacts here, ticks them and assigns them.
+ */
+function ownerChoices() {
+  if (!can('users', 'read')) return responsibleChoices();
+  return companyUsers().then((users) => users.filter((u) => u.status !== 'invited').map((u) => [u.id, personName(u)]));
+}
+
+/**
  * The Filters panel of a list ('contacts' of entity 'contact'): opened, it loads the people and the select
  * fields (two requests, only when wanted).
  */
@@ -38,7 +49,7 @@ export function filtersPanel(params, navigate, plural = 'contacts', entity = 'co
   const details = h('details', { class: 'panel filters', open: count > 0 },
     h('summary', {}, count ? t('contacts.filtersOn', { n: count }) : t('contacts.filters')), body);
   const draw = async () => {
-    const [users, definitions] = await Promise.all([responsibleChoices(), definitionsFor(entity)]);
+    const [users, definitions] = await Promise.all([ownerChoices(), definitionsFor(entity)]);
     mount(body, form({ submit: t('contacts.applyFilters'), label: t('contacts.filters'), onSubmit: async (values) => {
       const next = { q: params.get('q') || '' };
       for (const [key, value] of Object.entries(values)) if (value) next[key] = value;

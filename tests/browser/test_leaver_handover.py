@@ -1,0 +1,55 @@
+"""A colleague leaves: the owner deactivates her, then finds her contacts and companies through the lists' Filters
+(she is listed there, marked as deactivated) and hands them to a colleague in bulk; on a phone, in Russian."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import PHONE, Screens, assert_fits_a_phone, new_page
+from tests.browser.test_app import assert_no_problems
+from tests.browser.test_sensitive import log_in
+from tests.factories import add_member, signup
+from tests.support import ApiClient, body
+
+
+def test_a_leavers_contacts_are_found_by_the_filter_and_handed_to_a_colleague(browser: Any, live_url: str, app: Any,
+                                                                               screens: Screens) -> None:
+    client = ApiClient(app)
+    company = signup(client, company="Автосервис Нева", locale="ru", country="RU")
+    owner = company.owner
+    anna = add_member(client, company, role="agent", name="anna")
+    petr = add_member(client, company, role="agent", name="petr")
+    for name in ("Сергей Волков", "Мария Кузнецова"):
+        made = client.post("/api/v1/contacts", {"first_name": name}, token=anna.token)
+        assert made.status_code == 201, made.body
+    made = client.post("/api/v1/contacts", {"first_name": "Алексей Иванов"}, token=petr.token)
+    assert made.status_code == 201, made.body
+    gone = client.post(f"/api/v1/users/{anna.user_id}/deactivate", {}, token=owner.token)
+    assert gone.status_code == 200, gone.body
+
+    page = new_page(browser, live_url, viewport=PHONE)
+    log_in(page, owner, "Автосервис Нева")
+    page.get_by_label("Language", exact=True).select_option("ru")
+    page.goto("/#/contacts")
+    page.locator(".contact-list li", has_text="Алексей Иванов").wait_for()
+    page.get_by_text("Фильтры", exact=True).click()
+    responsible = page.locator("details.filters").get_by_label("Ответственный")
+    responsible.select_option(label="Anna (отключён)")
+    page.get_by_role("button", name="Применить фильтры").click()
+    rows = page.locator(".contact-list li")
+    expect(rows).to_have_count(2)
+    expect(page.locator(".contact-list")).not_to_contain_text("Алексей Иванов")
+    assert_fits_a_phone(page, screens, "leaver-contacts")
+
+    page.get_by_label("Выбрать все показанные").check()
+    page.get_by_label("Действие", exact=True).select_option("assign")
+    page.locator("form.bulk-bar").get_by_label("Ответственный").select_option(label="Petr")
+    page.get_by_role("button", name="Применить", exact=True).click()
+    expect(rows).to_have_count(0)
+    mine = body(client.get("/api/v1/contacts", token=petr.token))["items"]
+    assert sorted(contact["first_name"] for contact in mine) == ["Алексей Иванов", "Мария Кузнецова", "Сергей Волков"]
+    screens.shoot(page, "handed-over")
+    assert_no_problems(page)
+    page.context.close()
