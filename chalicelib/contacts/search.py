@@ -1,7 +1,8 @@
 """Contacts found by an exact key (the contact type's ``exact`` hook; lists and word search are the engine's).
 
 - ``q`` that reads as a phone: parsed with the tenant's region, then the phone's lookup item, which
-  carries the contact's list row (one GetItem; a lookup written before it did: then the contact).
+  carries the contact's list row (one GetItem; a lookup written before it did: then the contact); not a
+  whole valid number: None (the engine finds it as a part of a number, ``records.search``).
 - ``q`` with an ``@``: the e-mail's lookup item likewise, else None (the engine's prefix search).
 - ``tax_id`` / ``iban``: the blind index of the encrypted value (sensitive permission only).
 """
@@ -58,7 +59,9 @@ def exact(ctx: TenantContext, query: ContactListQuery) -> list[ContactRow] | Non
     q = query.q or ""
     if matching.looks_like_phone(q):
         e164 = phones.e164(q, matching.tenant_region(ctx))
-        return _by_lookup(ctx, derived.phone_key(ctx, e164)) if e164 else []
+        if e164 is not None:
+            return _by_lookup(ctx, derived.phone_key(ctx, e164))
+        return None  # a part of a number: the engine searches its digits
     if "@" in q and matching.is_email(matching.normalise_email(q)):
         rows = _by_lookup(ctx, derived.email_key(ctx, matching.normalise_email(q)))
         return rows or None  # not a known address: fall back to the prefix search

@@ -27,6 +27,7 @@ from typing import Any
 
 from chalicelib.core import crypto, db, errors
 from chalicelib.core.tenancy import TenantContext, tenant_key
+from chalicelib.records import matching
 from chalicelib.records.matching import key_segment, words
 
 MAX_TRANSACTION = 100
@@ -95,7 +96,9 @@ def _row_keys(ctx: TenantContext, space: str, facets: Facets) -> list[RowKey]:
 
 
 def token_prefixes(token: str) -> set[str]:
-    """The prefixes of a search token that get a row (``PREFIX_LENGTHS``)."""
+    """The prefixes of a search token that get a row (``PREFIX_LENGTHS``); a phone's, its runs of 4 digits."""
+    if token.startswith(matching.PHONE_MARK):
+        return matching.phone_windows(token)
     return {token[:length] for length in PREFIX_LENGTHS if len(token) >= length}
 
 
@@ -218,14 +221,24 @@ def scope_conditions(ctx: TenantContext, model: type[Any], scope: str) -> list[A
 
 
 def matches_all_words(query_words: list[str], tokens: str | None) -> bool:
-    """True when every query word prefixes one of the row's tokens (multi-word name search)."""
+    """True when every query word prefixes one of the row's tokens (multi-word name search); a phone's digits
+    (marked) start or end one of its phones, and a word of 4 digits or more may also ("anna 4567")."""
     have = (tokens or "").split()
-    return all(any(token.startswith(word) for token in have) for word in query_words)
+    return all(_matches(word, have) for word in query_words)
+
+
+def _matches(word: str, tokens: list[str]) -> bool:
+    if word.startswith(matching.PHONE_MARK):
+        return matching.matches_phone(word[1:], tokens)
+    if any(token.startswith(word) for token in tokens):
+        return True
+    return word.isdigit() and len(word) >= matching.MIN_PHONE_DIGITS and matching.matches_phone(word, tokens)
 
 
 def query_words(q: str) -> list[str]:
-    """The folded words of a search query, longest first (the longest is the most selective prefix)."""
-    return sorted(set(words(q)), key=len, reverse=True)
+    """The folded words of a search query, longest first (the longest is the most selective prefix), words of
+    letters before numbers (a number may be a phone's part, which a word's bucket does not hold)."""
+    return sorted(set(words(q)), key=lambda word: (not word.isdigit(), len(word)), reverse=True)
 
 
 def search_by_words(ctx: TenantContext, model: type[Any], space: str, query: ListQuery, *, prefix: str,

@@ -126,14 +126,21 @@ def row_of(rtype: RecordType, lookup: RecordLookup) -> Any:
 
 
 def search(ctx: TenantContext, rtype: RecordType, q: str) -> list[Any] | None:
-    """Rows of the live records holding q as a lookup value (one read), or None when q is none of them."""
+    """Rows of the live records holding q as a lookup value (one read), or None when q is none of them (a
+    phone's part, not a whole number, is searched by its digits: ``digits_of``)."""
     for field in rtype.fields:
         if field.lookup == "phone" and matching.looks_like_phone(q):
             e164 = phones.e164(q, matching.tenant_region(ctx))
-            return _rows(ctx, rtype, field, lookup_pk(ctx, "phone", e164)) if e164 else []
+            return _rows(ctx, rtype, field, lookup_pk(ctx, "phone", e164)) if e164 else None
         if field.lookup == "email" and "@" in q and matching.is_email(matching.normalise_email(q)):
             return _rows(ctx, rtype, field, lookup_pk(ctx, "email", matching.normalise_email(q))) or None
     return None
+
+
+def digits_of(rtype: RecordType, q: str) -> str | None:
+    """The digits a query finds a type's phones by (their start or tail, 4 or more), or None: the type has no
+    phone lookup, or q is not digits (a whole valid number is looked up first, :func:`search`)."""
+    return matching.digit_query(q) if any(field.lookup == "phone" for field in rtype.fields) else None
 
 
 def _rows(ctx: TenantContext, rtype: RecordType, field: types.Field, pk: str) -> list[Any]:

@@ -15,9 +15,15 @@ from chalicelib.core import errors, phones
 from chalicelib.core.tenancy import TenantContext
 
 MAX_NAME_TOKENS = 6
+# A phone is found by a part of 4 digits or more: a search reads the rows of the part's first 4 digits (each
+# phone has a row per 4 digits in a row of its number), and a tail of 3 would match one number in a thousand.
+MIN_PHONE_DIGITS = 4
+PHONE_MARK = "~"  # a phone's digits among a row's search tokens: no word (\w+) a query is split into has it
+MAX_FOUND_PHONES = 3  # a record's first phones found by a part (8 to 9 rows each); the others by the whole number
 REGION_CACHE_SECONDS = 60.0
 _WORD = re.compile(r"\w+")
 _PHONE_LIKE = re.compile(r"^\+?[\d\s().\-]{5,40}$")
+_DIGITS_LIKE = re.compile(r"^\+?[\d\s().\-]{4,40}$")
 _IBAN = re.compile(r"^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$")
 _TAX_ID = re.compile(r"^[A-Z0-9./\-]{4,32}$")
 
@@ -85,6 +91,58 @@ def tenant_region(ctx: TenantContext) -> str:
 def looks_like_phone(text: str) -> bool:
     """True when a search query reads as a phone number rather than a name."""
     return bool(_PHONE_LIKE.match(text)) and sum(char.isdigit() for char in text) >= 5
+
+
+def digit_query(text: str) -> str | None:
+    """The digits a search query is a part of a phone number by: 4 or more digits with spaces, dashes, dots or
+    brackets ("45-67", "916 123", "+7 916 12": a leading country code is dropped, as a phone's digit tokens have
+    none), else None."""
+    if not _DIGITS_LIKE.match(text.strip()):
+        return None
+    digits = "".join(char for char in text if char.isdigit())
+    if text.strip().startswith("+"):
+        digits = _without_country_code(digits)
+    return digits if len(digits) >= MIN_PHONE_DIGITS else None
+
+
+def _without_country_code(digits: str) -> str:
+    import phonenumbers
+
+    for length in (1, 2, 3):  # country codes are a prefix code: at most one of these is one
+        if int(digits[:length] or 0) in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
+            return digits[length:]
+    return digits
+
+
+def phone_tokens(numbers: list[str]) -> list[str]:
+    """The search tokens of phones (E.164): each number's national significant number ("9161234567") and its
+    digits as dialled at home ("89161234567"), marked, so a query's digits find a number by its start or tail."""
+    import phonenumbers
+
+    found: list[str] = []
+    for number in numbers[:MAX_FOUND_PHONES]:
+        try:
+            parsed = phonenumbers.parse(number, None)
+        except phonenumbers.NumberParseException:
+            continue
+        national = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
+        for digits in (phonenumbers.national_significant_number(parsed), "".join(filter(str.isdigit, national))):
+            token = f"{PHONE_MARK}{digits}"
+            if len(digits) >= MIN_PHONE_DIGITS and token not in found:
+                found.append(token)
+    return found
+
+
+def phone_windows(token: str) -> set[str]:
+    """The 4-digit runs of a phone token, each marked: a row each, so a part of the number finds it in one read."""
+    digits = token.removeprefix(PHONE_MARK)
+    return {f"{PHONE_MARK}{digits[i:i + MIN_PHONE_DIGITS]}" for i in range(len(digits) - MIN_PHONE_DIGITS + 1)}
+
+
+def matches_phone(digits: str, tokens: list[str]) -> bool:
+    """True when a phone token starts or ends with the digits (a national number's start or any tail)."""
+    return any(token.startswith(PHONE_MARK) and (token[1:].startswith(digits) or token.endswith(digits))
+               for token in tokens)
 
 
 def clean_phone(raw: str, region: str, *, loc: list[str | int]) -> str:

@@ -9,6 +9,7 @@ from the record's state before and after, so no read is needed to know which row
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -16,7 +17,7 @@ from chalicelib.billing import catalog
 from chalicelib.core import audit, db, errors
 from chalicelib.core.tenancy import TenantContext, tenant_key
 from chalicelib.identity import plans
-from chalicelib.records import listing, lookups, types
+from chalicelib.records import listing, lookups, matching, types
 from chalicelib.records.types import RecordType
 
 CUSTOM = "custom."
@@ -52,6 +53,9 @@ def facets(rtype: RecordType, record: Any) -> listing.Facets:
     if hook is None:
         raise TypeError(f"record type {rtype.name} declares no facets")
     found: listing.Facets = hook(record)
+    numbers = [value for field, value in lookups.values(rtype, record) if field.lookup == "phone"]
+    if numbers:  # a type with phones is found by a part of one too (``matching.phone_tokens``)
+        return dataclasses.replace(found, tokens=(*found.tokens, *matching.phone_tokens(numbers)))
     return found
 
 

@@ -3,9 +3,10 @@ record by their values (else a search by a hidden phone would tell who has it).
 
 A filter (``custom.<key>``, ``tag``, ``tax_id`` ...) or the name order on a hidden field answers 403 naming
 it. A search ``q`` still runs as one Query on the rows; a row is kept only when the query is explained by
-the fields of the row the caller may read (a phone query by a phone field it may read; words by the visible
-words). Rows show a list field's first value only (a contact's first e-mail), so while a search field of
-the type is hidden, a record found by its second e-mail alone is left out: a missed hit, never a leak.
+the fields of the row the caller may read (a phone query, whole or a part of 4 digits or more, by a phone field
+it may read; words by the visible words, a number among them by the phone the row shows). Rows show a list
+field's first value only (a contact's first e-mail), so while a search field of the type is hidden, a record
+found by its second e-mail alone is left out: a missed hit, never a leak.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 
 from chalicelib.core import db
 from chalicelib.core.tenancy import TenantContext
-from chalicelib.records import listing, matching, types
+from chalicelib.records import listing, lookups, matching, types
 from chalicelib.records import search as records_search
 from chalicelib.records.fieldaccess import service
 from chalicelib.records.types import RecordType
@@ -62,7 +63,7 @@ def _row_value(row: Any, name: str) -> Any:
 def explains(rtype: RecordType, q: str, row: Any, gone: frozenset[str]) -> bool:
     """True when q finds the row by fields the caller may read (see the module docstring)."""
     visible = [f for f in rtype.fields if (f.search or f.lookup) and f.name not in gone]
-    if matching.looks_like_phone(q):
+    if matching.looks_like_phone(q) or lookups.digits_of(rtype, q) is not None:  # found by a phone alone
         return any(f.lookup == "phone" for f in visible)
     values = [str(value) for f in visible if (value := _row_value(row, f.name)) is not None]
     whole = [matching.fold(value).removeprefix("www.") for value in values]
@@ -71,7 +72,11 @@ def explains(rtype: RecordType, q: str, row: Any, gone: frozenset[str]) -> bool:
     folded = matching.fold(q).removeprefix("www.")
     if any(value.startswith(folded) for value in whole):
         return True
-    return all(any(token.startswith(word) for token in tokens) for word in matching.words(q))
+    numbers = [str(value) for f in visible if f.lookup == "phone" and (value := _row_value(row, f.name))]
+    digits = matching.phone_tokens(numbers)  # "anna 4567": the number's part by the phone the row shows
+    return all(any(token.startswith(word) for token in tokens)
+               or (len(word) >= matching.MIN_PHONE_DIGITS and word.isdigit() and matching.matches_phone(word, digits))
+               for word in matching.words(q))
 
 
 def check_export(ctx: TenantContext, type_name: str, filters: dict[str, str]) -> None:
