@@ -2,7 +2,7 @@
 import { ApiError, del, get, patch, post, query } from '../js/api.js';
 import { h, mount } from '../js/dom.js';
 import { t } from '../js/i18n.js';
-import { formatDateTime } from '../js/format.js';
+import { formatDateTime, formatPhone } from '../js/format.js';
 import { can, session } from '../js/session.js';
 import { confirmAction, empty, field, form, heading, pager, toast, toastError } from '../js/ui.js';
 import { linkGroups, noteForm, ownerRow, timelineList } from './records.js';
@@ -148,7 +148,8 @@ function editForm(contact, definitions, reload) {
   return form({ submit: t('common.save'), label: t('contacts.edit'), onSubmit: async (values, formEl) => {
     const body = editable({ version: contact.version, first_name: values.first_name, last_name: values.last_name || null,
       phones: collect(formEl, 'phones', 'number', 'mobile'), emails: collect(formEl, 'emails', 'address', 'work'),
-      custom: collectCustom(formEl, ownDefinitions, contact.custom) });
+      custom: collectCustom(formEl, ownDefinitions, contact.custom), messengers: typedMessengers(contact, values) });
+    if (!body.messengers) delete body.messengers;
     // A sensitive value is only ever typed in: the form never holds it, so an empty box keeps it.
     for (const name of SENSITIVE) if (values[name] && mine(name)) body[name] = values[name];
     try {
@@ -163,6 +164,11 @@ function editForm(contact, definitions, reload) {
     mine('first_name') && field({ name: 'first_name', label: t('contacts.firstName'), value: contact.first_name, required: true }),
     mine('last_name') && field({ name: 'last_name', label: t('contacts.lastName'), value: contact.last_name }),
     mine('phones') && listInputs('phones', contact.phones, 'number'), mine('emails') && listInputs('emails', contact.emails, 'address'),
+    mine('messengers') && [
+      field({ name: 'whatsapp', label: t('contacts.whatsapp'), type: 'tel', autocomplete: 'off',
+        value: contact.messengers?.whatsapp ? formatPhone(`+${digitsOf(contact.messengers.whatsapp)}`) : '' }),
+      field({ name: 'telegram_username', label: t('contacts.telegramUsername'), autocomplete: 'off',
+        value: contact.messengers?.telegram_username || '', pattern: '@?[A-Za-z0-9_]{4,32}', hint: t('contacts.telegramHint') })],
     sensitiveInputs(contact).filter((_, i) => mine(SENSITIVE[i]))), customInputs(ownDefinitions, contact.custom)] });
 }
 
@@ -184,9 +190,38 @@ function maskedValue(contact, name, text) {
   return [value, ' ', button];
 }
 
+const digitsOf = (text) => String(text || '').replace(/\D/g, '');
+
+/** The contact's messenger handles the phones do not already show: a WhatsApp number of its own, a Telegram
+ * username as a t.me link, else the Telegram chat id a chat came from. */
+function messengerRows(contact) {
+  const m = contact.messengers || {};
+  const phones = new Set((contact.phones || []).map((phone) => digitsOf(phone.number)));
+  const link = (href, text) => h('a', { href, target: '_blank', rel: 'noopener' }, text);
+  const whatsapp = digitsOf(m.whatsapp);
+  const username = String(m.telegram_username || '').replace(/^@/, '');
+  return [
+    [t('contacts.whatsapp'), whatsapp && !phones.has(whatsapp) ? link(`https://wa.me/${whatsapp}`, formatPhone(`+${whatsapp}`)) : null],
+    [t('contacts.telegram'), username ? link(`https://t.me/${username}`, `@${username}`)
+      : (m.telegram_id ? t('contacts.telegramId', { id: m.telegram_id }) : null)],
+  ];
+}
+
+/** The messengers to save when the WhatsApp number or Telegram username typed differ from the contact's (the chat
+ * ids a conversation set are kept), else null: an edit of something else writes no messenger change. */
+function typedMessengers(contact, values) {
+  const m = contact.messengers || {};
+  const username = (text) => String(text || '').trim().replace(/^@/, '') || null;
+  const typed = { whatsapp: String(values.whatsapp || '').trim() || null, telegram_username: username(values.telegram_username) };
+  if (values.whatsapp === undefined || (digitsOf(typed.whatsapp) === digitsOf(m.whatsapp)
+    && typed.telegram_username === username(m.telegram_username))) return null;
+  return { ...m, ...typed };
+}
+
 function properties(contact, definitions, owner) {
   const rows = [
     [t('contacts.phone'), phoneLinks(contact.phones, contact.id)],
+    ...messengerRows(contact),
     [t('auth.email'), (contact.emails || []).map((e) => e.address).join(', ')],
     [t('contacts.tags'), (contact.tags || []).join(', ')],
     [t('lead.source'), sourceText(contact.source)], [t('lead.utm'), utmText(contact.utm)], // where it came from (#20)
