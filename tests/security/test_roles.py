@@ -101,6 +101,29 @@ def test_custom_role_takes_effect_on_the_next_request(client: ApiClient, company
     assert in_use.status_code == 409
 
 
+def test_a_role_that_reads_deals_reads_their_pipelines(client: ApiClient, company: Company) -> None:
+    """A car-repair shop's mechanic role ticked Deals: Read alone and met 'Your role may not read pipelines' on the
+    deals screen, while the contact card showed him the same deal at its stage: reading deals reads the pipelines'
+    names and stages with them (nothing more: no pipeline is changed)."""
+    owner = company.owner.token
+    made = client.post("/api/v1/roles", {"key": "mechanic", "name": "Mechanic",
+                                         "permissions": ["contacts:read:all", "deals:read:all"]}, token=owner)
+    assert made.status_code == 201, made.body
+    client.post("/api/v1/roles", {"key": "desk", "name": "Desk", "permissions": ["contacts:read:all"]}, token=owner)
+    mechanic = add_member(client, company, role="mechanic", name="mechanic")
+    desk = add_member(client, company, role="desk", name="desk")
+    deal = body(client.post("/api/v1/deals", {"title": "Volvo bodywork"}, token=owner))
+    pipelines = client.get("/api/v1/pipelines", token=mechanic.token)
+    assert pipelines.status_code == 200, pipelines.body
+    listed = client.get(f"/api/v1/deals?pipeline_id={deal['pipeline_id']}", token=mechanic.token)
+    assert listed.status_code == 200, listed.body
+    assert "Volvo bodywork" in [item["title"] for item in body(listed)["items"]]
+    board = client.get(f"/api/v1/pipelines/{deal['pipeline_id']}/board", token=mechanic.token)
+    assert board.status_code == 200, board.body
+    assert client.post("/api/v1/pipelines", {"name": "Mine"}, token=mechanic.token).status_code == 403
+    assert client.get("/api/v1/pipelines", token=desk.token).status_code == 403
+
+
 def test_api_key_is_scoped_and_revocable(client: ApiClient, company: Company) -> None:
     created = client.post("/api/v1/api-keys", {"name": "1C", "permissions": ["users:read:all"]},
                           token=company.owner.token)
