@@ -1,8 +1,8 @@
 """Who a ticket's customer is, for whoever may read the ticket: the contact's name, first phone and first e-mail, and
-the conversation's channel and handle the ticket came through (as Zendesk and Freshdesk show the requester to whoever
-handles a ticket), even when the contact itself is outside the caller's contacts scope. Its card stays theirs to
-open or not (``readable``); field rules still apply: a role that may not read contacts' names, phones or e-mails
-does not get them here either, nor a handle that is one."""
+the conversation's channel and handle the ticket came through, or the number of the call it was made of (as Zendesk
+and Freshdesk show the requester to whoever handles a ticket), even when the contact itself is outside the caller's
+contacts scope. Its card stays theirs to open or not (``readable``); field rules still apply: a role that may not
+read contacts' names, phones or e-mails does not get them here either, nor a handle that is one."""
 
 from __future__ import annotations
 
@@ -73,11 +73,22 @@ def _reach(ctx: TenantContext, conversation: Any, hidden: set[str]) -> dict[str,
             "answerable": rtype is not None and access.may_act(ctx, rtype, conversation, "update")}
 
 
+def _call(ctx: TenantContext, call: Any, hidden: set[str]) -> dict[str, Any]:
+    """A ticket made of a call reaches the customer at the number they called from or were called on (hidden with
+    the contacts' phones, or the calls' numbers)."""
+    rtype = types.find("call")
+    numbers_hidden = rtype is not None and bool(fieldaccess.hidden(ctx, rtype) & {"from_number", "to_number"})
+    shown = "phones" not in hidden and not numbers_hidden
+    return {"channel": "phone", "handle": call.customer_number if shown else None, "name": None,
+            "readable": rtype is not None and access.may_read(ctx, rtype, call), "answerable": False}
+
+
 def of(ctx: TenantContext, ticket: Ticket) -> dict[str, Any]:
     """The ticket's ``contact`` and ``reached_via`` (each None without one) and ``contact_name``: one BatchGetItem of
-    its contact and conversation, read without the contacts' scope (the caller may read the ticket)."""
+    its contact and its conversation or call, read without their scope (the caller may read the ticket)."""
     wanted: dict[str, tuple[str, str]] = {}
-    for type_name, record_id in (("contact", ticket.contact_id), ("conversation", ticket.conversation_id)):
+    for type_name, record_id in (("contact", ticket.contact_id), ("conversation", ticket.conversation_id),
+                                 ("call", ticket.call_id)):
         rtype = types.find(type_name)
         if rtype is not None and record_id and is_valid_id(record_id):
             wanted[type_name] = (access.collection_pk(ctx, rtype, record_id), PROFILE_SK)
@@ -90,6 +101,8 @@ def of(ctx: TenantContext, ticket: Ticket) -> dict[str, Any]:
     hidden = _hidden(ctx)
     contact = _contact(ctx, items.get("contact"), str(ticket.contact_id), hidden) if ticket.contact_id else None
     conversation = items.get("conversation")
-    reach = _reach(ctx, conversation, hidden) if conversation is not None and conversation.deleted_at is None else None
+    call = items.get("call")
+    reach = _reach(ctx, conversation, hidden) if conversation is not None and conversation.deleted_at is None \
+        else _call(ctx, call, hidden) if call is not None and call.deleted_at is None else None
     return {"contact": contact, "reached_via": reach,
             "contact_name": (contact or {}).get("name") or (reach or {}).get("name")}

@@ -13,6 +13,7 @@ from tests.factories import Company, add_member, signup
 from tests.messaging.kit import make_conversation
 from tests.messaging.mailkit import create_line, deliver
 from tests.support import ApiClient, body
+from tests.telephony.kit import make_call
 from tests.tickets.kit import open_ticket
 from webhooks import mail
 
@@ -108,6 +109,19 @@ def test_an_e_mailed_ticket_names_the_address_it_came_from(api: ApiClient, compa
     assert seen["contact"]["email"] == "ivy.thorn@customer.example" and seen["contact"]["readable"] is False
 
 
+def test_a_call_s_ticket_names_the_number_it_came_from(api: ApiClient, company: Company) -> None:
+    agent = company.members["agent"]
+    call = make_call(api, company.owner.token, customer="+79160007788")
+    ticket = body(api.post("/api/v1/tickets/from-call", {"call_id": call["id"]}, token=company.owner.token))
+    handed = api.patch(f"/api/v1/tickets/{ticket['id']}", {"version": ticket["version"], "owner_id": agent.user_id},
+                       token=company.owner.token)
+    assert handed.status_code == 200, handed.body
+    seen = card(api, agent.token, ticket["id"])
+    assert seen["reached_via"]["channel"] == "phone" and seen["reached_via"]["handle"] == "+79160007788"
+    assert seen["reached_via"]["answerable"] is False
+    assert seen["contact"]["phone"] == "+79160007788" and seen["contact"]["readable"] is False
+
+
 def test_another_company_s_contact_is_never_named(api: ApiClient, company: Company) -> None:
     contact = vera(api, company, "+79160007744", "vera.l@customer.example")
     mine = open_ticket(api, company.owner.token, subject="Ours", contact_id=contact["id"])
@@ -153,3 +167,11 @@ def test_a_field_the_role_hides_stays_hidden_on_the_ticket(api: ApiClient, compa
             assert seen["contact"]["phone"] == "+79160007755" and seen["reached_via"]["handle"] == "+79160007733"
             assert "Lindqvist" not in str(seen) and "Sample Customer" not in str(seen)
         assert api.get(f"/api/v1/contacts/{contact['id']}", token=member.token).status_code == 404
+    call = make_call(api, token, customer="+79160007799")  # a call's number is a phone too
+    ticket = body(api.post("/api/v1/tickets/from-call", {"call_id": call["id"]}, token=token))
+    handed = api.patch(f"/api/v1/tickets/{ticket['id']}", {"version": ticket["version"], "owner_id": hushed.user_id},
+                       token=token)
+    assert handed.status_code == 200, handed.body
+    seen = card(api, hushed.token, ticket["id"])
+    assert seen["reached_via"]["channel"] == "phone" and seen["reached_via"]["handle"] is None
+    assert "9160007799" not in str(seen)

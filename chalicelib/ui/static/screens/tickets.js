@@ -280,12 +280,15 @@ function customerRows(ticket, row, link) {
   // Named as the inbox and the orders list name them, not a link reading "Conversation" again; a link only where the
   // caller may open the thread.
   const thread = ticket.conversation_id && (via?.readable ? link('inbox', ticket.conversation_id, chat) : h('span', {}, chat));
+  const contactId = contact.readable ? ticket.contact_id : null;
+  const called = ticket.call_id && via?.handle && via.handle !== contact.phone; // the number the call came from
   return [
     row(t('tk.contact'), who),
-    row(t('tk.phone'), contact.phone ? phoneLink(contact.phone, { contactId: contact.readable ? ticket.contact_id : null }) : null),
+    row(t('tk.phone'), contact.phone ? phoneLink(contact.phone, { contactId }) : null),
     row(t('tk.email'), contact.email ? h('a', { href: `mailto:${contact.email}` }, contact.email) : null),
     row(t('tk.conversation'), thread ? h('span', { 'data-test': 'reached-via' }, thread,
       handle ? h('span', { class: 'muted' }, ` · ${handle}`) : null) : null),
+    row(t('tk.call'), called ? h('span', { 'data-test': 'reached-via' }, phoneLink(via.handle, { contactId })) : null),
   ];
 }
 
