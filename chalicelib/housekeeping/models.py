@@ -40,3 +40,14 @@ class UnendedCallsPass(MainTable, discriminator="unended_calls_pass"):
 
     after = UnicodeAttribute(null=True)
     done = BooleanAttribute(default=False)
+
+
+class PhoneRowsPass(MainTable, discriminator="phone_rows_pass"):
+    """Giving the contacts and companies written before a phone was found by a part of its number their phones'
+    search rows (``G#housekeeping#phone-rows`` / ``STATE``): the tenants' index key of the last tenant finished,
+    where the next tenant stands (``<type>#<record id>`` of the last record seen in it), and whether the pass is
+    through."""
+
+    after = UnicodeAttribute(null=True)
+    position = UnicodeAttribute(null=True)
+    done = BooleanAttribute(default=False)

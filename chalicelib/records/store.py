@@ -122,6 +122,26 @@ def save(ctx: TenantContext, rtype: RecordType, before: Any, after: Any, *, acti
     return after
 
 
+def refresh_rows(ctx: TenantContext, rtype: RecordType, record: Any) -> bool:
+    """Put every list row a stored record's state gives (rows written before the rows changed: a one-off pass),
+    only while the record is still at the version read; False when it changed meanwhile (its write wrote them)
+    or its rows pass one transaction (left for its next change)."""
+    if rtype.space is None:
+        return False
+    make_row = row_builder(rtype, record, pending=False)
+    change = db.Change()
+    for key in listing.row_keys(ctx, rtype.space, facets(rtype, record), rtype.lists, sorts=rtype.sorts):
+        change.save(make_row(key))
+    change.checks.append((rtype.model, record.pk, record.sk, rtype.model.version == record.version))
+    if listing.change_size(change) > listing.MAX_TRANSACTION:
+        return False
+    try:
+        db.commit(ctx, change)
+    except errors.VersionConflictError:
+        return False
+    return True
+
+
 def derived_items(ctx: TenantContext, rtype: RecordType, record: Any) -> list[Any]:
     """The items a record's stored state alone gives (its list rows and lookups; the type's ``derived`` hook
     for a type that writes its own): an import builds them again, under the new tenant's key, whose blind

@@ -1,0 +1,123 @@
+"""Search rows for a part of a phone number on the records written before them, once, from the hourly tick.
+
+A record type with a phone lookup (contacts, companies) writes a search row per run of 4 digits of each of its
+first phones and the phones' digits among its rows' sealed tokens (``records.matching.phone_tokens``), as every
+write of it does now; a record written before has neither until it changes. The pass walks the tenants (the
+tenants' index a page at a time, like ``migration.arm_calls``), each type's ``ALL`` rows a page at a time (one
+Query, never a Scan), and for a row whose phone's tokens are not among its own reads the record and puts its
+rows as its state gives them, only while the record is at the version read (``records.store.refresh_rows``: a
+record changed meanwhile got them from its own write). Where it stands is saved after each page
+(``models.PhoneRowsPass``), so a run out of time carries on next hour; once through, a tick reads its state and
+nothing more. Nothing personal is logged: counts only.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from chalicelib.core import db, errors, tenancy
+from chalicelib.core.observability import logger
+from chalicelib.core.tenancy import TenantContext, tenant_key
+from chalicelib.housekeeping import tenants as tenant_walk
+from chalicelib.housekeeping.models import PhoneRowsPass
+from chalicelib.records import access, matching, store, types
+from chalicelib.records.types import RecordType
+
+STATE_PK = tenancy.global_key("housekeeping", "phone-rows")
+STATE_SK = "STATE"
+TENANT_PAGE = 25
+ROW_PAGE = 100
+WORKING = ("active", "suspended")  # a tenant being deleted is purged whole
+
+
+def _context(tenant_id: str) -> TenantContext:
+    return TenantContext(tenant_id=tenant_id, actor_id="housekeeping", actor_kind="system", role="system",
+                         source="job")
+
+
+def _state() -> PhoneRowsPass:
+    with db.translate_errors():
+        try:
+            return PhoneRowsPass.get(STATE_PK, STATE_SK, consistent_read=True)
+        except PhoneRowsPass.DoesNotExist:
+            return PhoneRowsPass(STATE_PK, STATE_SK, after=None, position=None, done=False)
+
+
+def phone_types() -> list[RecordType]:
+    """The record types found by a part of a phone: those with a phone lookup and an ``ALL`` list."""
+    return sorted((rtype for rtype in types.all_types() if rtype.space and rtype.row_model is not None
+                   and (rtype.lists is None or "ALL" in rtype.lists)
+                   and any(field.lookup == "phone" for field in rtype.fields)), key=lambda rtype: rtype.name)
+
+
+def _unfound(row: Any) -> bool:
+    """True for a row whose phone's tokens are not among its own (written before phones had them)."""
+    phone = getattr(row, "phone", None)
+    wanted = set(matching.phone_tokens([phone])) if phone else set()
+    return bool(wanted - set((row.tokens or "").split()))
+
+
+def _page(ctx: TenantContext, rtype: RecordType, after: str | None) -> tuple[list[Any], bool]:
+    pk = tenant_key(ctx, rtype.space or "", "ALL")
+    with db.translate_errors():
+        page = rtype.rows.query(pk, rtype.rows.sk > after if after else None, limit=ROW_PAGE)
+        rows = list(page)
+        return rows, page.last_evaluated_key is not None
+
+
+def _refresh(ctx: TenantContext, rtype: RecordType, rows: list[Any]) -> int:
+    refreshed = 0
+    for row in rows:
+        record = access.get(ctx, rtype, row.record_id) if _unfound(row) else None
+        if record is not None and store.refresh_rows(ctx, rtype, record):
+            refreshed += 1
+    return refreshed
+
+
+def _tenant(ctx: TenantContext, state: PhoneRowsPass, *, deadline: float) -> tuple[int, bool]:
+    """Refresh one tenant's records from where the state stands; (records refreshed, whether it is through)."""
+    refreshed = 0
+    name, _, after = (state.position or "").partition("#")
+    for rtype in phone_types():
+        if name and rtype.name < name:
+            continue
+        cursor: str | None = after if rtype.name == name and after else None
+        more = True
+        while more:
+            if time.monotonic() >= deadline:
+                return refreshed, False
+            rows, more = _page(ctx, rtype, cursor)
+            refreshed += _refresh(ctx, rtype, rows)
+            cursor = str(rows[-1].sk) if rows else cursor
+            state.position = f"{rtype.name}#{cursor or ''}"
+            with db.translate_errors():
+                state.save()
+    return refreshed, True
+
+
+def run(*, deadline: float) -> int:
+    """Give the records written before their phones' search rows those rows, tenant by tenant until the deadline;
+    how many records were refreshed."""
+    refreshed = 0
+    try:
+        state = _state()
+        while not state.done and time.monotonic() < deadline:
+            tenants, more = tenant_walk.page_after(state.after, limit=TENANT_PAGE)
+            for tenant in tenants:
+                if tenant.status in WORKING:
+                    with tenancy.bind(ctx := _context(tenant.tenant_id)):
+                        count, through = _tenant(ctx, state, deadline=deadline)
+                    refreshed += count
+                    if not through:  # out of time: the next run carries on inside this tenant
+                        with db.translate_errors():
+                            state.save()
+                        return refreshed
+                state.after, state.position = tenant.gsi1sk, None
+            else:
+                state.done = not more
+            with db.translate_errors():
+                state.save()
+    except errors.CRMError:  # an outage: what was refreshed stays, the pass resumes where it saved
+        logger.warning("phone rows pass paused", exc_info=True)
+    return refreshed
