@@ -275,3 +275,40 @@ def test_a_website_lead_not_saved_as_a_contact_tells_the_plans_readers_naming_it
         ("lead.contact_skipped", "Website form: Anna Petrova", {"type": "deal", "id": event["outcome"]["deal_id"]})]
     assert feed.deliver(feed.delivered) == {"batchItemFailures": []}  # the same records again: nothing new
     assert len(_not_saved(client, company.owner.token)) == 1
+
+
+def test_the_daily_digest_mails_the_days_unread_at_the_users_hour_on_the_companys_clock(client: ApiClient,
+                                                                                         feed: Feed) -> None:
+    # README: notifications by "e-mail at once, in a daily digest or never"; the digest is everyone's default.
+    from zoneinfo import ZoneInfo
+
+    from chalicelib.notifications.service import DIGEST_KIND
+
+    company = signup(client, company="Digest", timezone="Europe/Moscow")
+    agent = add_member(client, company, role="agent", name="agent")  # default settings: a digest at 08:00
+    quiet = add_member(client, company, role="agent", name="quiet")
+    client.patch("/api/v1/notifications/settings", {"version": 0, "email": "off"}, token=quiet.token)
+    for title, owner in (("Roses for the Petrovs", agent), ("Tulips for the school", agent), ("Lilies", quiet)):
+        client.post("/api/v1/deals", {"title": title, "owner_id": owner.user_id}, token=company.owner.token)
+    feed.deliver()
+    read = next(n for n in _bell(client, agent.token)["items"] if n["title"] == "Tulips for the school")
+    client.post(f"/api/v1/notifications/{read['id']}/read", token=agent.token)  # read in the app: not mailed
+    with bind(_ctx(company.tenant_id)):
+        timer = due.get_timer(_ctx(company.tenant_id), kind=DIGEST_KIND, ref=agent.user_id)
+        assert due.get_timer(_ctx(company.tenant_id), kind=DIGEST_KIND, ref=quiet.user_id) is None
+    assert timer is not None
+    at = timer.due_at.astimezone(ZoneInfo("Europe/Moscow"))
+    assert (at.hour, at.minute) == (8, 0) and timedelta(0) < timer.due_at - db.utcnow() <= timedelta(days=1)
+
+    before, quiet_before = len(outbox(agent.email)), len(outbox(quiet.email))
+    due.run_due(now=timer.due_at - timedelta(minutes=1))
+    assert len(outbox(agent.email)) == before  # not yet its hour
+    due.run_due(now=timer.due_at + timedelta(seconds=1))
+    mails = outbox(agent.email)[before:]
+    assert len(mails) == 1 and mails[0].subject == "Your notifications (1)"
+    assert "Roses for the Petrovs" in mails[0].body and "/#/deals/" in mails[0].body
+    assert "Tulips for the school" not in mails[0].body
+    assert len(outbox(quiet.email)) == quiet_before  # "never" mails nothing
+    with bind(_ctx(company.tenant_id)):  # the next day's digest, at the same hour
+        again = due.get_timer(_ctx(company.tenant_id), kind=DIGEST_KIND, ref=agent.user_id)
+    assert again is not None and again.due_at == timer.due_at + timedelta(days=1)
