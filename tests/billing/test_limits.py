@@ -115,13 +115,15 @@ def test_an_invitation_beyond_the_seats_is_refused_before_any_mail(client: ApiCl
     ("/api/v1/integrations", {"type": "telegram", "name": "Bot", "settings": TELEGRAM}, "messengers"),
     ("/api/v1/automations", {"name": "Greet", "trigger": {"type": "record.created", "entity": "deal"},
                              "actions": [{"type": "notify", "users": ["owner"]}]}, "automations"),
+    ("/api/v1/campaigns", {"name": "Spring offer", "channel": "email"}, "campaigns"),
 ])
 def test_features_outside_the_plan_are_refused(client: ApiClient, free: Company, path: str, payload: dict[str, Any],
                                                feature: str) -> None:
     error = refusal(client.post(path, payload, token=free.owner.token))
     assert error["code"] == "feature_not_in_plan"
     assert error["details"][0]["feature"] == feature
-    assert error["details"][0]["upgrade_to"] == ("start" if feature in ("telephony", "messengers") else "pro")
+    on_start = ("telephony", "messengers", "campaigns")
+    assert error["details"][0]["upgrade_to"] == ("start" if feature in on_start else "pro")
 
 
 def test_what_the_free_plan_keeps(client: ApiClient, free: Company) -> None:
