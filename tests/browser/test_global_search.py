@@ -16,8 +16,8 @@ from tests.support import ApiClient, body
 VIEWPORTS = {"phone": {"width": 375, "height": 740}, "laptop": {"width": 1366, "height": 800}}
 TITLE = {"en": "Search", "ru": "Поиск"}
 NONE = {"en": "Nothing found.", "ru": "Ничего не найдено."}
-WHOLE_NUMBER = {"en": f"{NONE['en']} A phone is found by its whole number.",
-                "ru": f"{NONE['ru']} Телефон находится только по номеру целиком."}
+FEW_DIGITS = {"en": f"{NONE['en']} A phone is found by 4 digits or more: the end of its number or its start.",
+              "ru": f"{NONE['ru']} Телефон находится по 4 цифрам и более: концу номера или его началу."}
 
 
 @pytest.mark.parametrize("lang", ["en", "ru"])
@@ -30,7 +30,7 @@ def test_the_top_bar_finds_contacts_companies_and_deals(browser: Any, live_url: 
     olga = body(client.post("/api/v1/contacts", {"first_name": "Olga", "last_name": "Smirnova",
                                                  "phones": [{"number": "+79161234567"}],
                                                  "emails": [{"address": "olga.s@example.com"}]}, token=token))
-    client.post("/api/v1/companies", {"name": "Olga's Garden"}, token=token)
+    client.post("/api/v1/companies", {"name": "Olga's Garden", "phones": [{"number": "+74955554567"}]}, token=token)
     client.post("/api/v1/deals", {"title": "Olga wedding bouquet"}, token=token)
     client.post("/api/v1/contacts", {"first_name": "Boris"}, token=token)
     page = new_page(browser, live_url, viewport=VIEWPORTS[size])
@@ -56,16 +56,22 @@ def test_the_top_bar_finds_contacts_companies_and_deals(browser: Any, live_url: 
     else:
         screens.shoot(page, f"results-{lang}")
 
-    for typed in ("8 916 123-45-67", "olga.s@"):  # by a whole phone number as people type it, by e-mail
+    # by a whole phone number as people type it, by its tail or its start (without +7), by e-mail
+    for typed in ("8 916 123-45-67", "45-67", "916 123", "olga.s@"):
         box.fill(typed)
         page.wait_for_function("(q) => document.querySelector('.search-results').dataset.q === q", arg=typed)
         contacts = page.locator("[data-group=contact] li")
         assert contacts.count() == 1 and "Olga Smirnova" in contacts.inner_text(), typed
         assert page.locator("[data-group=deal] li").count() == 0, typed
-    box.fill("123-45")  # a part of her number finds nobody, and the answer says why (it said only "Nothing found")
-    page.wait_for_function("() => document.querySelector('.search-results').dataset.q === '123-45'")
-    assert page.locator("[data-group=contact] p").inner_text() == WHOLE_NUMBER[lang]
+        garden = typed == "45-67"  # the shop's switchboard ends the same way
+        assert page.locator("[data-group=company] li").count() == int(garden), typed
+    box.fill("4-67")  # 3 digits find no phone, and the answer says how many it takes
+    page.wait_for_function("() => document.querySelector('.search-results').dataset.q === '4-67'")
+    assert page.locator("[data-group=contact] p").inner_text() == FEW_DIGITS[lang]
     assert page.locator("[data-group=deal] p").inner_text() == NONE[lang]
+    box.fill("123-45")  # 5 digits from the middle of her number: neither its end nor its start
+    page.wait_for_function("() => document.querySelector('.search-results').dataset.q === '123-45'")
+    assert page.locator("[data-group=contact] p").inner_text() == NONE[lang]
     box.fill("olga.s@")
     page.wait_for_function("() => document.querySelector('.search-results').dataset.q === 'olga.s@'")
     page.locator("[data-group=contact] a", has_text="Olga Smirnova").click()

@@ -16,9 +16,10 @@ const KINDS = [
 const SHOWN = 5;
 const WAIT_MS = 250;
 const MAX_Q = 100;
-// Digits as a phone's part is typed ("555 12"): a phone is found by its whole number only (a blind index), so an
-// empty answer says so rather than just "Nothing found".
+// Digits as a phone's part is typed ("45 6"): a phone is found by 4 digits or more (its tail, or its start as dialled
+// at home), so an empty answer to fewer says so rather than just "Nothing found".
 const PHONE_PART = /^[\d\s()+\-.]+$/;
+const PHONE_DIGITS = 4;
 
 function meta(type, record) {
   if (type === 'contact') return [record.phone ? formatPhone(record.phone) : null, record.email].filter(Boolean).join(' · ');
@@ -34,7 +35,7 @@ function group(kind, q, page) {
       h('a', { class: 'title', href: `#/${kind.path}/${encodeURIComponent(record.id)}` }, recordName(kind.type, record)),
       meta(kind.type, record) ? h('div', { class: 'meta' }, meta(kind.type, record)) : null))))
       : h('p', { class: 'muted' }, t('search.none'), kind.type === 'contact' && PHONE_PART.test(q)
-        && q.replace(/\D/g, '').length >= 3 ? ` ${t('search.wholeNumber')}` : null),
+        && q.replace(/\D/g, '').length < PHONE_DIGITS ? ` ${t('search.phoneDigits')}` : null),
     page.next_cursor || page.items.length > SHOWN ? h('a', { href: kind.list(q), class: 'search-all' }, t('search.all')) : null);
 }
 
