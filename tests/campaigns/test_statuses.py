@@ -170,6 +170,28 @@ def test_ses_events_reach_the_results_once_and_bounces_and_complaints_suppress(c
     assert (after["sent"], after["skipped_consent"]) == (1, 2)  # only Vera is written to again
 
 
+def test_an_email_ses_rejected_shows_as_undelivered_with_its_reason_and_keeps_the_consent(
+        client: ApiClient, campaign_queue: Queue) -> None:
+    # SES refuses to send a message it finds bad (a Reject event): the campaign's Messages panel says so, the
+    # results count it undelivered, and the contact, who did nothing, may still be written to.
+    company = signup(client, company="SES reject")
+    people = {"Gleb": f"gleb{DOMAIN}"}
+    ids = _audience(client, company, "email", people)
+    campaign_id = _send(client, company, {"name": "Offer", "channel": "email", "segment_id": ids["segment"],
+                                          "subject": "Offer", "body": "Peonies are in"}, campaign_queue)
+    [message_id] = [m.id for m in outbox(people["Gleb"]) if hasattr(m, "raw_data")]
+    rejected = ses_events.event("reject", message_id=message_id, tenant_id=company.tenant_id,
+                                campaign_id=campaign_id, contact_id=ids["Gleb"], recipient=people["Gleb"],
+                                configuration_set=settings.campaign_configuration_set)
+    assert _mail_events([rejected, rejected]) == {"batchItemFailures": []}
+    results = _results(client, company, campaign_id)
+    assert (results["sent"], results["undelivered"], results["delivered"]) == (1, 1, 0)
+    shown = _messages(client, company, campaign_id)[ids["Gleb"]]
+    assert (shown["delivery"], shown["reason"]) == ("undelivered", "Reject: Bad content")
+    consent = body(client.get(f"/api/v1/contacts/{ids['Gleb']}/consent", token=company.owner.token))["email"]
+    assert consent["status"] == "granted"
+
+
 def test_a_garbled_ses_event_is_kept_failed_and_another_companys_message_is_unknown(client: ApiClient) -> None:
     company, other = signup(client, company="SES garbled"), signup(client, company="SES other")
     shape = ses_events.event("delivery", message_id="0100abc", tenant_id=other.tenant_id,
