@@ -82,7 +82,8 @@ def parse_amount(text: str, currency: str, *, field: str = "amount") -> int:
         if not grouping:
             whole, fraction = cleaned[:last], cleaned[last + 1:]
     if not _GROUPED.fullmatch(whole) or not re.fullmatch(rf"\d{{0,{digits}}}", fraction):
-        raise _invalid(field, f"Not an amount in {currency} (such as 1 234,50; at most {digits} decimals)")
+        raise _invalid(field, f"Not an amount in {currency} (such as 1 234,50; at most {digits} decimals)",
+                       "invalid_amount")
     minor = int(re.sub(r"[.,]", "", whole)) * 10**digits + int(fraction.ljust(digits, "0") or "0")
     if minor > 10**15:
         raise _invalid(field, "The amount is too large", "too_large")
@@ -151,9 +152,10 @@ def resolve_contact(ctx: TenantContext, reference: str) -> str:
         rows = search.list_records(ctx, types.get("contact"), query).items
         ids = list(dict.fromkeys(row.record_id for row in rows
                                  if matching.fold(f"{row.first_name or ''} {row.last_name or ''}".strip()) == wanted))
-    if len(ids) != 1:
-        raise _invalid("contact", "No contact with this e-mail, phone or name" if not ids
-                       else "Several contacts have this name; use an e-mail or phone", "unknown_contact")
+    if not ids:
+        raise _invalid("contact", "No contact with this e-mail, phone or name", "unknown_contact")
+    if len(ids) > 1:
+        raise _invalid("contact", "Several contacts have this name; use an e-mail or phone", "several_contacts")
     return ids[0]
 
 
@@ -166,9 +168,10 @@ def resolve_company(ctx: TenantContext, reference: str) -> str:
         ids = [row.record_id for row in visible_companies(ctx, q=reference)
                if matching.fold(row.name) == matching.fold(reference)]
     ids = list(dict.fromkeys(ids))
-    if len(ids) != 1:
-        raise _invalid("company", "No company with this name or domain" if not ids
-                       else "Several companies have this name; use the web domain", "unknown_company")
+    if not ids:
+        raise _invalid("company", "No company with this name or domain", "unknown_company")
+    if len(ids) > 1:
+        raise _invalid("company", "Several companies have this name; use the web domain", "several_companies")
     return ids[0]
 
 
