@@ -116,6 +116,7 @@ def start_import(ctx: TenantContext, import_id: str, *, version: int,
         field_rules.check_import(ctx, job.entity, [str(field) for field in mapping.values() if field])
         _remap(ctx, job, target, mapping)
     field_rules.check_import(ctx, job.entity, [str(field) for field in dict(job.mapping).values() if field])
+    _require_a_row(job)
     for name, value in queue.actor_snapshot(ctx).items():  # it runs with the rights of whoever starts it
         setattr(job, name, value)
     job.status, job.version = "queued", version
@@ -125,6 +126,16 @@ def start_import(ctx: TenantContext, import_id: str, *, version: int,
                  after={"status": "queued", "mapping": job.mapping})
     db.commit(ctx, change)
     return job
+
+
+def _require_a_row(job: ImportJob) -> None:
+    """422 when the preview found no row to import or to skip as a known record (every row has a problem, or the file
+    holds only empty rows): started, it made nothing and stayed among the company's imports as done."""
+    preview = dict(job.preview or {})
+    if int(preview.get("valid") or 0) or int(preview.get("duplicates") or 0):
+        return
+    raise errors.ValidationError("No row of this file can be imported: correct the rows with problems or the columns' "
+                                 "fields, then check again.", code="nothing_to_import")
 
 
 def _remap(ctx: TenantContext, job: ImportJob, target: targets.Target, mapping: dict[str, str | None]) -> None:

@@ -83,6 +83,26 @@ def test_a_stale_version_cannot_start(client: ApiClient, company: Company) -> No
     assert body(client.get(f"/api/v1/imports/{job['id']}", token=company.owner.token))["status"] == "preview"
 
 
+def test_a_file_with_no_row_to_import_is_not_started(client: ApiClient, company: Company) -> None:
+    """A newcomer's file whose every row has a problem (or only empty rows) started an import that made nothing and
+    stayed in the company's imports as done; now the start says so (422) and the preview stays to be remapped."""
+    token = company.owner.token
+    for text in ("Имя;Почта\n;broken@\n;also@@broken\n", "Имя;Телефон;Email\n;;\n;;\n"):
+        job = body(upload(client, token, text, encoding="cp1251"))
+        assert job["preview"]["valid"] == 0 and job["preview"]["duplicates"] == 0, job["preview"]
+        refused = client.post(f"/api/v1/imports/{job['id']}/start", {"version": job["version"]}, token=token)
+        assert refused.status_code == 422, refused.body
+        assert body(refused)["error"]["code"] == "nothing_to_import"
+        assert body(client.get(f"/api/v1/imports/{job['id']}", token=token))["status"] == "preview"
+        listed = body(client.get("/api/v1/imports", token=token))["items"]
+        assert job["id"] not in [item["id"] for item in listed]
+    # The same file mapped right at the start has a row to import: it starts.
+    job = body(upload(client, token, "Имя;Почта\nЮлия;broken@\n", encoding="cp1251"))
+    started = client.post(f"/api/v1/imports/{job['id']}/start",
+                          {"version": job["version"], "mapping": {"Имя": "first_name", "Почта": None}}, token=token)
+    assert started.status_code == 202, started.body
+
+
 def test_xlsx_upload(client: ApiClient, company: Company) -> None:
     from openpyxl import Workbook
 

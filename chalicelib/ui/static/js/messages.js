@@ -513,6 +513,8 @@ export const MESSAGES = {
   'error.role_in_use': ['Users still hold this role; give them another first.', 'Эта роль ещё назначена пользователям; сначала смените им роль.'],
   'error.team_in_use': ['Move the team’s members to another team first.', 'Сначала переведите участников команды в другую.'],
   'error.plan_limit': ['Your plan’s limit is reached.', 'Достигнут лимит вашего тарифа.'],
+  'error.nothing_to_import': ['No row of this file can be imported: correct the rows with problems or the columns’ fields, then check again.',
+    'Ни одну строку этого файла нельзя импортировать: исправьте строки с ошибками или поля столбцов и проверьте снова.'],
   'error.internal_error': ['Something went wrong on our side; it has been logged.', 'Ошибка на нашей стороне; она записана в журнал.'],
 
   'detail.missing': ['Required', 'Обязательное поле'],
