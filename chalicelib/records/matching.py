@@ -19,7 +19,8 @@ MAX_NAME_TOKENS = 6
 # phone has a row per 4 digits in a row of its number), and a tail of 3 would match one number in a thousand.
 MIN_PHONE_DIGITS = 4
 PHONE_MARK = "~"  # a phone's digits among a row's search tokens: no word (\w+) a query is split into has it
-MAX_FOUND_PHONES = 3  # a record's first phones found by a part (8 to 9 rows each); the others by the whole number
+MAX_FOUND_PHONES = 2  # a record's first phones found by a part (8 rows each): with 3, a contact with many e-mails
+# and tags passes a transaction's 100 items when it changes its numbers; the others are found by the whole number
 REGION_CACHE_SECONDS = 60.0
 _WORD = re.compile(r"\w+")
 _PHONE_LIKE = re.compile(r"^\+?[\d\s().\-]{5,40}$")

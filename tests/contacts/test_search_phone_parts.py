@@ -105,6 +105,20 @@ def test_a_contact_with_two_numbers_sharing_a_part_is_listed_once(client: ApiCli
     assert found(client, token, "904 555") == [made["id"]]
 
 
+def test_the_first_two_numbers_are_found_by_a_part_the_others_by_the_whole_number(client: ApiClient,
+                                                                                  shop: Company) -> None:
+    token = shop.owner.token
+    made = new_contact(client, token, first_name="Zhanna", phones=[
+        {"number": "+79055557001"}, {"number": "+79055557002"}, {"number": "+79055557003"}])
+    assert found(client, token, "7001") == [made["id"]] and found(client, token, "7002") == [made["id"]]
+    assert found(client, token, "7003") == []  # a contact's transaction stays within 100 items
+    assert found(client, token, "+7 905 555-70-03") == [made["id"]]
+    reordered = client.patch(f"/api/v1/contacts/{made['id']}", {"version": made["version"], "phones": [
+        {"number": "+79055557003"}, {"number": "+79055557001"}]}, token=token)
+    assert reordered.status_code == 200, reordered.body
+    assert found(client, token, "7003") == [made["id"]] and found(client, token, "7002") == []
+
+
 def test_a_merge_keeps_the_absorbed_number_findable_by_its_tail(client: ApiClient, shop: Company) -> None:
     token = shop.owner.token
     kept = new_contact(client, token, first_name="Egor", phones=[{"number": "+79605550011"}])
