@@ -1,8 +1,10 @@
 """A colleague leaves: the owner deactivates her, then finds her contacts and companies through the lists' Filters
-(she is listed there, marked as deactivated) and hands them to a colleague in bulk; on a phone, in Russian."""
+(she is listed there, marked as deactivated) and hands them to a colleague in bulk, and finds her open tasks on the
+Tasks screen (Whose tasks) and gives each to a colleague (Change → Assignee); on a phone, in Russian."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from playwright.sync_api import expect
@@ -51,5 +53,44 @@ def test_a_leavers_contacts_are_found_by_the_filter_and_handed_to_a_colleague(br
     mine = body(client.get("/api/v1/contacts", token=petr.token))["items"]
     assert sorted(contact["first_name"] for contact in mine) == ["Алексей Иванов", "Мария Кузнецова", "Сергей Волков"]
     screens.shoot(page, "handed-over")
+    assert_no_problems(page)
+    page.context.close()
+
+
+def test_a_leavers_open_task_is_found_on_the_tasks_screen_and_given_to_a_colleague(browser: Any, live_url: str,
+                                                                                    app: Any, screens: Screens) -> None:
+    client = ApiClient(app)
+    company = signup(client, company="Автосервис Тосно", locale="ru", country="RU")
+    owner = company.owner
+    anna = add_member(client, company, role="agent", name="anna")
+    petr = add_member(client, company, role="agent", name="petr")
+    due = (datetime.now(UTC) + timedelta(days=2)).isoformat()  # upcoming on any company clock
+    made = client.post("/api/v1/tasks", {"title": "Заказать запчасти Kia", "assignee_id": anna.user_id,
+                                         "due_at": due}, token=owner.token)
+    assert made.status_code == 201, made.body
+    gone = client.post(f"/api/v1/users/{anna.user_id}/deactivate", {}, token=owner.token)
+    assert gone.status_code == 200, gone.body
+
+    page = new_page(browser, live_url, viewport=PHONE)
+    log_in(page, owner, "Автосервис Тосно")
+    page.get_by_label("Language", exact=True).select_option("ru")
+    page.goto("/#/tasks?view=upcoming")
+    page.get_by_text("Чьи задачи", exact=True).click()
+    page.locator("#whose-pick").select_option(label="Anna (отключён)")
+    row = page.locator("li[data-task]", has_text="Заказать запчасти Kia")
+    row.wait_for()
+    assert "assignee=" in page.url
+    assert_fits_a_phone(page, screens, "leaver-tasks")
+    row.get_by_role("button", name="Изменить «Заказать запчасти Kia»").click()
+    dialog = page.get_by_role("dialog")
+    assignee = dialog.get_by_label("Исполнитель")
+    expect(assignee.locator("option").first).to_have_text("Anna (отключён)")
+    assignee.select_option(label="Petr")
+    dialog.get_by_role("button", name="Сохранить").click()
+    page.locator(".toast", has_text="Задача поставлена: Petr").wait_for()
+    expect(row).to_have_count(0)
+    theirs = body(client.get("/api/v1/tasks?view=upcoming", token=petr.token))["items"]
+    assert [task["title"] for task in theirs] == ["Заказать запчасти Kia"]
+    screens.shoot(page, "task-handed-over")
     assert_no_problems(page)
     page.context.close()

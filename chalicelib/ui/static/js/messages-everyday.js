@@ -15,6 +15,8 @@ export const EVERYDAY = {
   'tasks.reopen': ['Reopen “{title}”', 'Вернуть в работу «{title}»'],
   'tasks.reopened': ['Task reopened', 'Задача снова в работе'],
   'tasks.assignee': ['Assignee', 'Исполнитель'],
+  'tasks.whose': ['Whose tasks', 'Чьи задачи'],
+  'tasks.mine': ['Mine', 'Мои'],
   'tasks.given': ['Task given to {name}', 'Задача поставлена: {name}'],
   'tasks.edit': ['Change', 'Изменить'],
   'tasks.editOne': ['Change “{title}”', 'Изменить «{title}»'],

@@ -6,14 +6,15 @@ import { browserZone, formatRelative, formatZonedDateTime, fromZonedInput, zoned
 import { can, session } from '../js/session.js';
 import { empty, field, form, heading, openModal, optimistic, pager, toast, toastError } from '../js/ui.js';
 import { newButton } from './new-record.js';
+import { companyUsers } from './mentions.js';
 
 const VIEWS = ['today', 'overdue', 'upcoming'];
 const KINDS = ['todo', 'call', 'meeting', 'email'];
 const RELATED_PATHS = { contact: 'contacts', company: 'companies', deal: 'deals' };
 
-function viewTabs(current) {
+function viewTabs(current, assignee) {
   return h('nav', { 'aria-label': t('tasks.views') }, h('ul', { class: 'tabs' }, VIEWS.map((view) =>
-    h('li', {}, h('a', { href: `#/tasks?view=${view}`, 'aria-current': view === current ? 'page' : null },
+    h('li', {}, h('a', { href: `#/tasks${query({ view, assignee })}`, 'aria-current': view === current ? 'page' : null },
       t(`tasks.view.${view}`))))));
 }
 
@@ -94,6 +95,8 @@ function editTask(task, reload) {
   const shortcut = (key, days) => h('button', { type: 'button', class: 'secondary small', onClick: () => {
     dueInput.value = inDays(days, 10);
   } }, t(key));
+  const assignee = assigneeField({ action: 'update', current: task.assignee_id });
+  if (assignee) assignee.load();
   const dialog = h('dialog', { class: 'dialog task-dialog', 'aria-label': t('tasks.editTitle') });
   const close = () => dialog.close();
   const body = form({ submit: t('common.save'), label: t('tasks.editTitle'), onSubmit: async (values) => {
@@ -101,9 +104,12 @@ function editTask(task, reload) {
       description: values.description || null };
     if (values.due_at) change.due_at = fromZonedInput(values.due_at, zone);
     else if (task.due_at) change.due_at = null;
+    const given = assignee && values.assignee_id && values.assignee_id !== task.assignee_id
+      ? assignee.querySelector('select').selectedOptions[0]?.textContent : null;
+    if (given) change.assignee_id = values.assignee_id;
     try {
       await patch(`/api/v1/tasks/${encodeURIComponent(task.id)}`, change);
-      toast(t('common.saved'));
+      toast(given ? t('tasks.given', { name: given }) : t('common.saved'));
     } catch (error) {
       if (error.status !== 409) throw error;
       toastError(error);
@@ -116,6 +122,7 @@ function editTask(task, reload) {
     due, h('div', { class: 'row-actions' }, shortcut('tasks.tomorrow', 1), shortcut('tasks.nextWeek', 7)),
     field({ name: 'description', label: t('tasks.description'), type: 'textarea', value: task.description || '',
       maxlength: '10000' }),
+    assignee,
   ] });
   body.querySelector('.form-actions').append(h('button', { type: 'button', class: 'secondary', onClick: close },
     t('common.cancel')));
@@ -128,19 +135,25 @@ function defaultDue() {
   return zonedInput(new Date(Math.ceil((Date.now() + 1) / 3_600_000) * 3_600_000), zone);
 }
 
-// Whom a task may be given to: the caller's colleagues when their role creates tasks beyond their own (all, or their
-// team's), active ones only (the API refuses an invited or disabled user); an agent's tasks are their own. The
-// colleagues are read once the form is first used (a card that only shows the form keeps its two requests).
-function assigneeField() {
-  const scopes = ['all', 'team'].filter((scope) => session.permissions.includes(`tasks:create:${scope}`));
+// Whom a task may be given to: the caller's colleagues when their role creates (or, changing a task, updates) tasks
+// beyond their own (all, or their team's), active ones only (the API refuses an invited or disabled user); an agent's
+// tasks are their own. The colleagues are read once the form is first used (a card that only shows the form keeps its
+// two requests). A task being changed lists its assignee first, a deactivated one marked: a leaver's task is handed
+// to a colleague here.
+function assigneeField({ action = 'create', current = null } = {}) {
+  const scopes = ['all', 'team'].filter((scope) => session.permissions.includes(`tasks:${action}:${scope}`));
   if (!scopes.length || !can('users', 'read')) return null;
   const me = session.user;
-  const box = field({ name: 'assignee_id', label: t('tasks.assignee'), value: me.id, options: [[me.id, me.name]] });
+  const first = current || me.id;
+  const box = field({ name: 'assignee_id', label: t('tasks.assignee'), value: first,
+    options: [[first, first === me.id ? me.name : t('owner.someone')]] });
   const select = box.querySelector('select');
   let loading = null;
   box.load = () => {
     loading = loading || get('/api/v1/users?limit=200').then((page) => {
-      const others = page.items.filter((user) => user.id !== me.id && user.status === 'active'
+      const holder = page.items.find((user) => user.id === first);
+      if (holder) select.options[0].textContent = personName(holder);
+      const others = page.items.filter((user) => user.id !== first && user.status === 'active'
         && (scopes.includes('all') || (me.team_id && user.team_id === me.team_id)));
       select.append(...others.map((user) => h('option', { value: user.id }, user.name)));
     }).catch(() => { loading = null; /* the task is the caller's, as without the box; the next use tries again */ });
@@ -171,24 +184,56 @@ export function taskForm(onCreated, related = null) {
   return el;
 }
 
-/** #/tasks?view=today|overdue|upcoming. */
-export async function tasks(root, { query: params, alive }) {
+function personName(user) {
+  return user.status === 'deactivated' ? t('owner.inactive', { name: user.name }) : user.name;
+}
+
+/**
+ * Whose tasks the list shows, for a role that reads colleagues' tasks (all, or the team's): one's own, or a
+ * colleague's, a deactivated one's included (marked), so a leaver's open tasks are found and handed over (Change).
+ * The people are read when it is opened (or when a colleague is chosen), so the list keeps its one request.
+ */
+function whoseFilter(view, assignee, navigate) {
+  const scopes = ['all', 'team'].filter((scope) => session.permissions.includes(`tasks:read:${scope}`));
+  if (!scopes.length || !can('users', 'read')) return null;
+  const me = session.user;
+  const body = h('div', {});
+  const details = h('details', { class: 'owner-filter', open: Boolean(assignee) }, h('summary', {}, t('tasks.whose')), body);
+  const draw = async () => {
+    const people = (await companyUsers()).filter((u) => u.id !== me.id && u.status !== 'invited'
+      && (u.id === assignee || scopes.includes('all') || (me.team_id && u.team_id === me.team_id)));
+    mount(body, h('div', { class: 'field' }, h('label', { for: 'whose-pick' }, t('tasks.whose')),
+      h('select', { id: 'whose-pick', name: 'assignee', onChange: (event) => navigate(`/tasks${query({ view,
+        assignee: event.target.value })}`) },
+      [['', t('tasks.mine')], ...people.map((u) => [u.id, personName(u)])].map(([value, text]) =>
+        h('option', { value, selected: value === (assignee || '') }, text)))));
+  };
+  const open = () => { if (details.open && !details.dataset.loaded) { details.dataset.loaded = '1'; draw().catch(toastError); } };
+  details.addEventListener('toggle', open);
+  if (assignee) open();
+  return details;
+}
+
+/** #/tasks?view=today|overdue|upcoming (&assignee=: a colleague's). */
+export async function tasks(root, { query: params, alive, navigate }) {
   const view = VIEWS.includes(params.get('view')) ? params.get('view') : 'today';
-  const reload = () => tasks(root, { query: params, alive });
-  const page = await get(`/api/v1/tasks${query({ view })}`);
+  const assignee = params.get('assignee') || '';
+  const reload = () => tasks(root, { query: params, alive, navigate });
+  const page = await get(`/api/v1/tasks${query({ view, assignee_id: assignee })}`);
   if (!alive()) return;
   const list = h('ul', { class: 'list' }, page.items.map((task) => taskItem(task, reload)));
   const more = async (cursor) => {
-    const next = await get(`/api/v1/tasks${query({ view, cursor })}`);
+    const next = await get(`/api/v1/tasks${query({ view, assignee_id: assignee, cursor })}`);
     list.append(...next.items.map((task) => taskItem(task, reload)));
     const again = pager(next.next_cursor, more);
     if (again) list.after(again);
   };
   const create = can('tasks', 'create') ? h('section', { class: 'panel' }, h('h2', {}, t('tasks.addTitle')),
     taskForm((task) => {
-      if (task.assignee_id !== session.user.id) return; // given to a colleague: on their list, not on these
+      if (task.assignee_id !== (assignee || session.user.id)) return; // given to someone else: on their list
       if (page.items.length) list.prepend(taskItem(task, reload)); else reload();
     })) : null;
-  mount(root, heading(t('nav.tasks'), newButton(create, t('picker.newTask'))), viewTabs(view),
+  mount(root, heading(t('nav.tasks'), newButton(create, t('picker.newTask'))), viewTabs(view, assignee),
+    whoseFilter(view, assignee, navigate),
     page.items.length ? list : empty(t(`tasks.empty.${view}`)), pager(page.next_cursor, more), create);
 }
