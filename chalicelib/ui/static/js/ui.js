@@ -4,6 +4,29 @@ import { h, mount, uid } from './dom.js';
 import { detailMessage, errorMessage, t } from './i18n.js';
 import { can } from './session.js';
 
+const LATIN = Object.fromEntries([...'абвгдеёжзийклмнопрстуфхцчшщъыьэюя'].map((letter, i) => [letter,
+  ['a', 'b', 'v', 'g', 'd', 'e', 'yo', 'zh', 'z', 'i', 'y', 'k', 'l', 'm', 'n', 'o', 'p', 'r', 's', 't', 'u', 'f', 'kh',
+    'ts', 'ch', 'sh', 'sch', '', 'y', '', 'e', 'yu', 'ya'][i]]));
+
+/** A key as the API wants one (a Latin letter, then letters, digits and _) made from a name, Cyrillic written in Latin
+ * letters: "Механик" gives "mekhanik"; empty when the name gives no such key (one made of digits). */
+export function keyFrom(name) {
+  const latin = [...name.toLowerCase()].map((letter) => LATIN[letter] ?? letter).join('')
+    .normalize('NFKD').replace(/[\u0300-\u036f]/g, '');
+  const key = latin.replace(/[^a-z0-9]+/g, '_').replace(/^[^a-z]+/, '').slice(0, 40).replace(/_+$/, '');
+  return key.length > 1 ? key : '';
+}
+
+/** The key field of a form follows its name field as the name is typed, until a key is typed by hand: a Russian-speaking
+ * owner naming a role "Механик" was refused for the Latin key he had left empty. */
+export function keyFollowsName(nameBox, keyBox) {
+  const name = nameBox.querySelector('input');
+  const key = keyBox.querySelector('input');
+  let typed = false;
+  key.addEventListener('input', () => { typed = key.value !== ''; });
+  name.addEventListener('input', () => { if (!typed || !key.value) key.value = keyFrom(name.value); });
+}
+
 /** A labelled input (or select/textarea) with its error slot; returns the wrapper. */
 export function field({ name, label, type = 'text', value = '', options = null, hint = null, ...attrs }) {
   const id = uid(name);

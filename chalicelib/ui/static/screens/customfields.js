@@ -3,7 +3,7 @@ import { ApiError, del, get, patch, post, query } from '../js/api.js';
 import { h, mount } from '../js/dom.js';
 import { t } from '../js/i18n.js';
 import { can } from '../js/session.js';
-import { confirmAction, empty, field, form, heading, toast, toastError } from '../js/ui.js';
+import { confirmAction, empty, field, form, heading, keyFollowsName, toast, toastError } from '../js/ui.js';
 import { settingsTabs } from './settings-nav.js';
 
 export const ENTITIES = ['contact', 'company', 'deal', 'product'];
@@ -86,6 +86,9 @@ function createForm(entity, reload) {
     options: TYPES.map((type) => [type, t(`custom.type.${type}`)]) });
   const filterable = field({ name: 'filterable', label: t('custom.filterable'), type: 'checkbox', hint: t('custom.filterableHint') });
   filterable.hidden = true;
+  const label = field({ name: 'label', label: t('custom.label'), required: true, maxlength: '120' });
+  const key = field({ name: 'key', label: t('custom.key'), required: true, pattern: '[a-z][a-z0-9_]{1,39}', hint: t('custom.keyHint') });
+  keyFollowsName(label, key);
   typeField.querySelector('select').addEventListener('change', (event) => {
     options.hidden = !CHOICES.has(event.target.value);
     filterable.hidden = options.hidden;
@@ -103,9 +106,7 @@ function createForm(entity, reload) {
     formEl.reset();
     await reload();
   }, children: h('div', { class: 'form-grid' },
-    field({ name: 'label', label: t('custom.label'), required: true, maxlength: '120' }),
-    field({ name: 'key', label: t('custom.key'), required: true, pattern: '[a-z][a-z0-9_]{1,39}', hint: t('custom.keyHint') }),
-    typeField, options,
+    label, key, typeField, options,
     field({ name: 'required', label: t('custom.required'), type: 'checkbox' }),
     field({ name: 'sensitive', label: t('custom.sensitive'), type: 'checkbox', hint: t('custom.sensitiveHint') }),
     filterable) });

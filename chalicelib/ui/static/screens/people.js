@@ -4,7 +4,7 @@ import { h, mount } from '../js/dom.js';
 import { t } from '../js/i18n.js';
 import { formatDateTime, formatNumber } from '../js/format.js';
 import { can, session } from '../js/session.js';
-import { confirmAction, empty, field, form, heading, optimistic, pager, toast, toastError } from '../js/ui.js';
+import { confirmAction, empty, field, form, heading, keyFollowsName, optimistic, pager, toast, toastError } from '../js/ui.js';
 import { fieldRulesGrid, isFieldRule } from './field-rules.js';
 import { permissionChecklist } from './permissions.js';
 import { roleName } from './settings.js';
@@ -188,6 +188,14 @@ function editRole(role, catalog, again) {
     }, children: [field({ name: 'name', label: t('roles.name'), value: role.name, required: true }), checklist, grid] }));
 }
 
+/** A new role's name and key fields, the key following the name until typed by hand. */
+function namedKey(nameLabel, keyLabel, keyHint) {
+  const name = field({ name: 'name', label: nameLabel, required: true });
+  const key = field({ name: 'key', label: keyLabel, required: true, pattern: '[a-z][a-z0-9_]{1,39}', hint: keyHint });
+  keyFollowsName(name, key);
+  return [name, key];
+}
+
 /** #/settings/roles: built-in and custom roles; create a custom one from a checklist. */
 export async function roles(root, { alive }) {
   const [list, catalog] = await Promise.all([get('/api/v1/roles'), get('/api/v1/roles/fields')]);
@@ -203,10 +211,8 @@ export async function roles(root, { alive }) {
         permissions: [...checklist.permissions(), ...grid.rules()] });
       toast(t('common.saved'));
       await again();
-    }, children: [h('div', { class: 'form-grid' },
-      field({ name: 'name', label: t('roles.name'), required: true }),
-      field({ name: 'key', label: t('roles.key'), required: true, pattern: '[a-z][a-z0-9_]{1,39}',
-        hint: t('roles.keyHint') })), checklist, grid] })) : null;
+    }, children: [h('div', { class: 'form-grid' }, ...namedKey(t('roles.name'), t('roles.key'), t('roles.keyHint'))),
+      checklist, grid] })) : null;
   mount(root, heading(t('settings.title')), settingsTabs('roles'),
     h('ul', { class: 'list' }, list.items.map((role) => roleItem(role, again, onEdit))), editing, create);
 }
