@@ -94,3 +94,23 @@ def test_a_leavers_open_task_is_found_on_the_tasks_screen_and_given_to_a_colleag
     screens.shoot(page, "task-handed-over")
     assert_no_problems(page)
     page.context.close()
+
+
+def test_deactivating_a_colleague_says_where_their_records_are_handed_over(browser: Any, live_url: str, app: Any,
+                                                                            screens: Screens) -> None:
+    client = ApiClient(app)
+    company = signup(client, company="Автосервис Лахта", locale="ru", country="RU")
+    add_member(client, company, role="agent", name="anna")
+    page = new_page(browser, live_url, viewport=PHONE)
+    log_in(page, company.owner, "Автосервис Лахта")
+    page.get_by_label("Language", exact=True).select_option("ru")
+    page.goto("/#/settings/users")
+    page.get_by_role("button", name="Отключить").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text("останутся за ним, пока вы не передадите их коллеге")
+    expect(dialog).to_contain_text("«Чьи задачи»")
+    screens.shoot(page, "deactivate-confirm")
+    dialog.get_by_role("button", name="Отключить").click()
+    page.locator(".toast", has_text="Пользователь отключён").wait_for()
+    assert_no_problems(page)
+    page.context.close()

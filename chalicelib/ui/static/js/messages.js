@@ -177,7 +177,10 @@ export const MESSAGES = {
   'users.resend': ['Resend invitation', 'Отправить ещё раз'],
   'users.resent': ['Invitation sent again', 'Приглашение отправлено повторно'],
   'users.deactivate': ['Deactivate', 'Отключить'],
-  'users.deactivateConfirm': ['Deactivate {name}? They are logged out at once.', 'Отключить пользователя {name}? Он сразу выйдет из системы.'],
+  'users.deactivateConfirm': ['Deactivate {name}? They are logged out at once. Their contacts, deals and tasks stay theirs until '
+    + 'you hand them to a colleague: pick them under “Responsible” in the lists’ Filters and under “Whose tasks” on Tasks.',
+  'Отключить пользователя {name}? Он сразу выйдет из системы. Его контакты, сделки и задачи останутся за ним, пока вы не '
+    + 'передадите их коллеге: выберите его в фильтре «Ответственный» в списках и в «Чьи задачи» в задачах.'],
   'users.deactivated': ['User deactivated', 'Пользователь отключён'],
   'users.reactivate': ['Reactivate', 'Включить снова'],
   'users.reactivated': ['User reactivated', 'Пользователь снова активен'],
