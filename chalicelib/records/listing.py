@@ -11,7 +11,8 @@ changes the record. Under ``T#<tid>#<space>#...`` (space ``CX`` for contacts, ``
 - ``TOKEN``: sk ``<blind index of a prefix>#<id>``, one row per prefix of 1, 3 and 5 characters of each
   name word and e-mail (``PREFIX_LENGTHS``). A search reads the bucket of the longest such prefix of
   its longest word, and keeps the rows whose tokens (sealed in the row) every word prefixes: one Query,
-  and no key holds a word (#21).
+  and no key holds a word (#21). A phone's token (``~<digits>``, ``matching.phone_tokens``) has a row per
+  run of 4 of its digits instead, so a part of the number reads the bucket of its first 4 digits.
 - ``TRASH``: deleted records, gsi1 sorted by deletion time.
 
 The module is shared by the contacts and companies packages; each supplies its row model.
