@@ -240,8 +240,21 @@ def _on_end(run: parties.Intake, change: db.Change, before: Call | None, call: C
         change.add(item, **amounts)
 
 
+def _working(ctx: TenantContext, settings: TelephonySettings, event: CallEvent) -> TelephonySettings:
+    """The line's settings for one event, its extension left out when it names someone who cannot work (deactivated,
+    not joined yet, removed): the call falls to the line's responsible user. An agent who left stayed in the map (and
+    in the provider's ring group), and her calls failed: their newcomer and call-back task could not be hers."""
+    user_id = settings.extensions.get(event.extension or "")
+    user = identity_service.get_user(ctx, user_id) if user_id else None  # read once per run (_team_of reads it too)
+    if not user_id or (user is not None and user.status == "active"):
+        return settings
+    kept = {extension: someone for extension, someone in settings.extensions.items() if extension != event.extension}
+    return settings.model_copy(update={"extensions": kept})
+
+
 def fold_event(run: Run, event: CallEvent, settings: TelephonySettings) -> Call:
     """Fold one event into its call and write what changed; answers the call."""
+    settings = _working(run.ctx, settings, event)
     for attempt in range(FOLD_ATTEMPTS):
         try:
             call = _fold_once(run, event, settings)
