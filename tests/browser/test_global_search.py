@@ -17,7 +17,7 @@ VIEWPORTS = {"phone": {"width": 375, "height": 740}, "laptop": {"width": 1366, "
 TITLE = {"en": "Search", "ru": "Поиск"}
 NONE = {"en": "Nothing found.", "ru": "Ничего не найдено."}
 FEW_DIGITS = {"en": f"{NONE['en']} A phone is found by 4 digits or more: the end of its number or its start.",
-              "ru": f"{NONE['ru']} Телефон находится по 4 цифрам и более: концу номера или его началу."}
+              "ru": f"{NONE['ru']} Телефон находится по 4 цифрам и более: концу или началу номера."}
 
 
 @pytest.mark.parametrize("lang", ["en", "ru"])

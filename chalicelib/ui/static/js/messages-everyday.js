@@ -90,7 +90,7 @@ export const EVERYDAY = {
   'search.placeholder': ['Name, phone or e-mail', 'Имя, телефон или почта'],
   'search.hint': ['Type a name, a phone number or its last 4 digits, or an e-mail address.', 'Введите имя, номер телефона или его последние 4 цифры, или адрес почты.'],
   'search.none': ['Nothing found.', 'Ничего не найдено.'],
-  'search.phoneDigits': ['A phone is found by 4 digits or more: the end of its number or its start.', 'Телефон находится по 4 цифрам и более: концу номера или его началу.'],
+  'search.phoneDigits': ['A phone is found by 4 digits or more: the end of its number or its start.', 'Телефон находится по 4 цифрам и более: концу или началу номера.'],
   'search.all': ['Show all', 'Показать все'],
   'search.group.contact': ['Contacts', 'Контакты'],
   'search.group.company': ['Companies', 'Компании'],
