@@ -24,6 +24,8 @@ ROWS_THEN_RECORDS = "two requests"
 # A page or card that names the records it links (a task its contact or deal, a deal its contacts and company, #20)
 # reads them in one BatchGetItem after its Query: names kept on the links would go stale at every rename.
 PAGE_THEN_NAMES = "a Query, then one BatchGetItem of names"
+# A board narrowed to a tag reads its pipeline (the columns), then the board's Query with the tag as a filter.
+PIPELINE_THEN_BOARD = "the pipeline's GetItem, then one Query"
 
 
 @dataclass
@@ -60,6 +62,9 @@ def _seed(api: harness.Api, signed: dict[str, Any]) -> dict[str, str]:
     deal = api.ok("POST", "/api/v1/deals", {"title": "Spring bouquets", "contact_ids": [ids["contact"]],
                                             "amount": {"minor": 125000, "currency": "GBP"}, "tags": ["spring"]})
     ids["deal"], ids["pipeline"], ids["deal_version"] = deal["id"], deal["pipeline_id"], str(deal["version"])
+    for title in ("Lost bouquets", "Old order"):  # the trash's lists have something to show
+        api.ok("DELETE", f"/api/v1/deals/{api.ok('POST', '/api/v1/deals', {'title': title})['id']}")
+    api.ok("DELETE", f"/api/v1/contacts/{api.ok('POST', '/api/v1/contacts', {'first_name': 'Gone'})['id']}")
     stages = api.ok("GET", f"/api/v1/pipelines/{deal['pipeline_id']}")["stages"]
     ids["next_stage"] = next(stage["id"] for stage in stages if stage["id"] != deal["stage_id"])
     due = (dt.datetime.now(dt.UTC) + dt.timedelta(minutes=30)).isoformat()
@@ -103,10 +108,12 @@ def _calls(ids: dict[str, str], version: int) -> list[tuple[str, str, str, Any, 
         ("products search: SKU", "GET", "/api/v1/products?q=TB-003", None, page),
         ("deal board", "GET", f"/api/v1/pipelines/{ids['pipeline']}/board", None, page),
         ("deal board: tag", "GET", f"/api/v1/pipelines/{ids['pipeline']}/board?tag=spring", None,
-         ROWS_THEN_RECORDS),  # the pipeline's GetItem, then its Query with the tag as a filter
+         PIPELINE_THEN_BOARD),
         ("deals list: tag", "GET", "/api/v1/deals?tag=spring", None, ROWS_THEN_RECORDS),
         ("deal card", "GET", f"/api/v1/deals/{ids['deal']}", None, PAGE_THEN_NAMES),
         ("deals search: title", "GET", "/api/v1/deals?q=spring", None, ROWS_THEN_RECORDS),
+        ("contacts trash", "GET", "/api/v1/trash/contacts", None, page),
+        ("deals trash", "GET", "/api/v1/trash/deals", None, page),
         ("tasks today", "GET", "/api/v1/tasks?view=today", None, PAGE_THEN_NAMES),
         ("audit list", "GET", "/api/v1/audit", None, page),
         ("imports list", "GET", "/api/v1/imports", None, PAGE_THEN_NAMES),
@@ -126,6 +133,8 @@ def _met(target: str, own: list[accounting.Call]) -> bool:
         return len(own) == 1
     if target in (ROWS_THEN_RECORDS, PAGE_THEN_NAMES):
         return [call.operation for call in own] == ["Query", "BatchGetItem"]
+    if target == PIPELINE_THEN_BOARD:
+        return [call.operation for call in own] == ["GetItem", "Query"]
     # A single-record write is one transaction; the reads before it (duplicate check, the record's
     # current state) are shown in the operations column but do not make it a second write.
     writes = [call for call in own if call.operation in accounting.WRITE_OPERATIONS]

@@ -9,7 +9,7 @@ from chalicelib.core.http import Api, ApiRequest
 from chalicelib.deals import board, pipeline_changes, pipelines, records, service
 from chalicelib.deals import schemas as s
 from chalicelib.deals.record import DEAL
-from chalicelib.records import bulk
+from chalicelib.records import bulk, trash
 from chalicelib.records import timeline as timeline_service
 from chalicelib.records.fieldaccess import search as field_search
 from chalicelib.records.fieldaccess import service as field_rules
@@ -140,6 +140,21 @@ def deals_delete(request: ApiRequest, deal_id: str) -> None:
 def deals_restore(request: ApiRequest, deal_id: str) -> Any:
     ctx = request.tenant
     return shown.record(ctx, DEAL, records.deal_read(ctx, service.restore(ctx, deal_id)))
+
+
+@api.route("/api/v1/trash/deals", summary="Deleted deals, most recent first", query=s.DealPageQuery,
+           response=s.DealPage, errors=(400, 403))
+def deals_trash(request: ApiRequest) -> Any:
+    ctx = request.tenant
+    page = service.trashed(ctx, limit=request.query.limit, cursor=request.query.cursor)
+    return shown.page(ctx, DEAL, s.DealPage(items=[records.deal_read(ctx, deal) for deal in page.items],
+                                            next_cursor=page.next_cursor))
+
+
+@api.route("/api/v1/trash/deals/{deal_id}", method="DELETE", summary="Purge a deleted deal for good", status=204,
+           errors=(403, 404))
+def deals_purge(request: ApiRequest, deal_id: str) -> None:
+    trash.purge(request.tenant, DEAL, deal_id)
 
 
 @api.route("/api/v1/deals/{deal_id}/move", method="POST",

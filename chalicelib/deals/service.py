@@ -15,7 +15,16 @@ from chalicelib.core.tenancy import TenantContext, is_valid_id, new_id
 from chalicelib.deals import pipelines, records
 from chalicelib.deals import schemas as s
 from chalicelib.deals.board import Tally
-from chalicelib.deals.models import Deal, Pipeline, Stage, StageChange, board_pk, board_stage_prefix, owner_pk
+from chalicelib.deals.models import (
+    Deal,
+    Pipeline,
+    Stage,
+    StageChange,
+    board_pk,
+    board_stage_prefix,
+    owner_pk,
+    trash_pk,
+)
 from chalicelib.deals.record import DEAL
 from chalicelib.identity import service as identity_service
 from chalicelib.records import access, editing, links, listing, naming, trash
@@ -403,6 +412,17 @@ def restore(ctx: TenantContext, deal_id: str) -> Deal:
         return _written(ctx, change, before, deal, pipeline, tally, action="restore"), deal
 
     return records.commit_retrying(ctx, build)
+
+
+def trashed(ctx: TenantContext, *, limit: int, cursor: str | None) -> db.Page[Deal]:
+    """Deals in the trash the caller could restore, most recently deleted first: one Query of the trash index."""
+    scope = permissions.require(ctx, "deals", "delete")
+
+    def keep(deal: Deal) -> bool:
+        return permissions.may_touch(ctx, scope, owner_id=deal.owner_id, team_id=deal.team_id)
+
+    return db.query_page(ctx, Deal, trash_pk(ctx), scope="deals:trash", limit=limit, cursor=cursor, index=Deal.gsi2,
+                         keep=keep)
 
 
 def _trashed(ctx: TenantContext, deal_id: str) -> Deal:

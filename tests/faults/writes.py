@@ -208,6 +208,7 @@ OVERRIDES: dict[str, Callable[[Fresh], Call]] = {
                                                    title="Retitled"),
     "POST /api/v1/deals/{deal_id}/move": _move,
     "POST /api/v1/deals/{deal_id}/restore": _restore("deals"),
+    "DELETE /api/v1/trash/deals/{deal_id}": _purge("deals"),
     "POST /api/v1/exports": _sent("POST", "/api/v1/exports", {"entity": "contact", "format": "csv"}),
     "POST /api/v1/imports": lambda f: Call("POST", "/api/v1/imports", f.owner, {
         "entity": "contact", "filename": "f.csv", "content_base64": base64.b64encode(b"Name\nImportee\n").decode()}),

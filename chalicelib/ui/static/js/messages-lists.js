@@ -1,6 +1,21 @@
 // The texts of the data screens: the Data screen's list of recent imports, @mentions in notes, and what an empty list
 // says to whom (its reader's scope, whether they may add): [English, Russian], merged into MESSAGES by messages.js.
 export const LISTS = {
+  // Settings → Data → Trash: deleted records, restorable for 30 days.
+  'data.tab.transfer': ['Import and export', 'Импорт и экспорт'],
+  'trash.types': ['Record types', 'Типы записей'],
+  'trash.about': ['Deleted records stay here for {days} days: restore one, or it is deleted for good after that.',
+    'Удалённые записи хранятся здесь {days} дней: восстановите нужную, иначе после этого она удаляется навсегда.'],
+  'trash.empty': ['The trash is empty.', 'Корзина пуста.'],
+  'trash.unnamed': ['(no name)', '(без названия)'],
+  'trash.deletedAt': ['Deleted {at}', 'Удалено {at}'],
+  'trash.until': ['restorable until {at}', 'можно восстановить до {at}'],
+  'trash.expired': ['no longer restorable', 'восстановить уже нельзя'],
+  'trash.restore': ['Restore', 'Восстановить'],
+  'trash.restored': ['{name} is back.', '«{name}» восстановлено.'],
+  'trash.purge': ['Delete forever', 'Удалить навсегда'],
+  'trash.purgeConfirm': ['Delete {name} for good? This cannot be undone.', 'Удалить «{name}» навсегда? Это нельзя отменить.'],
+  'trash.purged': ['{name} is deleted for good.', '«{name}» удалено навсегда.'],
   'data.history.title': ['Recent imports', 'Последние импорты'],
   'data.history.empty': ['No imports yet. An import you start shows here with its progress and result, even after you leave this screen.',
     'Импортов пока нет. Запущенный импорт появится здесь с ходом и итогом, даже если вы уйдёте с этого экрана.'],

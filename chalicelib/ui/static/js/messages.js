@@ -560,6 +560,7 @@ export const MESSAGES = {
   'settings.tab.integrations': ['Integrations', 'Интеграции'],
   'settings.tab.audit': ['Audit log', 'Журнал аудита'],
   'settings.tab.data': ['Data', 'Данные'],
+  'settings.tab.trash': ['Trash', 'Корзина'],
   'settings.tab.billing': ['Billing', 'Оплата'],
   'title.billing.billing': ['Billing', 'Оплата'],
 

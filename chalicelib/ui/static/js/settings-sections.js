@@ -6,6 +6,13 @@ import { can } from './session.js';
 // export, the owner's export of the whole company. An agent imports their own contacts: the section is theirs too.
 const DATA_ENTITIES = ['contacts', 'companies', 'deals', 'products'];
 
+// Settings → Data → Trash (screens/trash.js): for whoever may delete records of a type with a trash (agents may not).
+const TRASH_ENTITIES = ['contacts', 'companies', 'deals', 'products', 'orders', 'tickets'];
+
+export function mayUseTrash() {
+  return TRASH_ENTITIES.some((entity) => can(entity, 'delete'));
+}
+
 function mayUseData() {
   return DATA_ENTITIES.some((entity) => can(entity, 'create') || can(entity, 'export')) || can('tenant', 'export');
 }
@@ -16,7 +23,8 @@ export const GROUPS = ['you', 'team', 'sales', 'connect', 'company'];
 /**
  * key: #/settings/<key> and the title `settings.tab.<key>`; group: one of GROUPS; screen, show: the module under
  * screens/ and its export that draws the section; may: [entity, action] the user needs (none: everyone); check: a
- * test of its own instead; limitedOk: open to a session that must first change its password or enrol a second factor.
+ * test of its own instead; limitedOk: open to a session that must first change its password or enrol a second factor;
+ * within: a section reached from another's sub-tabs (the trash, from Data), not listed in the menu on its own.
  */
 export const SECTIONS = [
   { key: 'profile', group: 'you', screen: 'settings', show: 'profile', limitedOk: true },
@@ -37,6 +45,7 @@ export const SECTIONS = [
   { key: 'documents', group: 'company', screen: 'document-settings', show: 'templates', may: ['settings', 'read'] },
   { key: 'data', group: 'company', screen: 'data', show: 'data', check: mayUseData },
   { key: 'audit', group: 'company', screen: 'audit', show: 'changes', may: ['audit', 'read'] },
+  { key: 'trash', group: 'company', screen: 'trash', show: 'trash', check: mayUseTrash, within: 'data' },
 ];
 
 /** The sections this user may open. */

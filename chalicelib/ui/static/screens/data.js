@@ -6,7 +6,7 @@ import { detailMessage, has, t } from '../js/i18n.js';
 import { formatDateTime, formatNumber } from '../js/format.js';
 import { can, forget, session } from '../js/session.js';
 import { empty, failed, field, form, heading, pager, toast, toastError } from '../js/ui.js';
-import { settingsTabs } from './settings-nav.js';
+import { dataTabs, settingsTabs } from './settings-nav.js';
 import { undoPanel } from './import-undo.js';
 
 // What the API accepts (chalicelib/dataio/schemas.py): grow these as entities are added there.
@@ -324,7 +324,8 @@ export async function data(root, { navigate, alive }) {
     owner ? tenantExportSection(alive) : null, owner ? deletionSection(navigate) : null].filter(Boolean);
   if (history) await history.refresh();
   if (!alive()) return;
-  mount(root, heading(t('settings.title')), settingsTabs('data'), sections.length ? sections : empty(t('data.nothing')));
+  mount(root, heading(t('settings.title')), settingsTabs('data'), dataTabs('data'),
+    sections.length ? sections : empty(t('data.nothing')));
 }
 
 /** #/cancel-deletion?token=: the e-mailed link that stops a scheduled deletion (no sign-in needed). */

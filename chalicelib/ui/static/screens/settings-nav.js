@@ -2,16 +2,25 @@
 // as the #/settings page itself on a phone.
 import { h } from '../js/dom.js';
 import { t } from '../js/i18n.js';
-import { GROUPS, visibleSections } from '../js/settings-sections.js';
+import { GROUPS, mayUseTrash, visibleSections } from '../js/settings-sections.js';
 
 function menu(current) {
-  const sections = visibleSections();
+  const sections = visibleSections().filter((section) => !section.within);
+  const marked = visibleSections().find((section) => section.key === current)?.within || current;
   return GROUPS.map((group) => [group, sections.filter((section) => section.group === group)])
     .filter(([, members]) => members.length)
     .map(([group, members]) => h('div', { class: 'settings-group' },
       h('h2', {}, t(`settings.group.${group}`)),
       h('ul', {}, members.map(({ key }) => h('li', {}, h('a', { href: `#/settings/${key}`,
-        'aria-current': key === current ? 'page' : null }, t(`settings.tab.${key}`)))))));
+        'aria-current': key === marked ? 'page' : null }, t(`settings.tab.${key}`)))))));
+}
+
+/** Data's sub-tabs: import and export, and the trash for whoever may delete records (null when there is no trash). */
+export function dataTabs(current) {
+  if (!mayUseTrash()) return null;
+  return h('nav', { 'aria-label': t('settings.tab.data') }, h('ul', { class: 'tabs tabs-sub' },
+    [['data', t('data.tab.transfer')], ['trash', t('settings.tab.trash')]].map(([key, label]) =>
+      h('li', {}, h('a', { href: `#/settings/${key}`, 'aria-current': key === current ? 'page' : null }, label)))));
 }
 
 /**
