@@ -312,6 +312,10 @@ def test_an_agent_given_a_colleague_s_customer_s_ticket_sees_whom_to_answer(brow
     expect(side.locator("[data-test=reached-via]")).to_have_text("Переписка в WhatsApp · +7 916 000-77-66")
     expect(side.locator("[data-test=reached-via] a[href^='#/inbox/']")).to_have_text("Переписка в WhatsApp")
     assert phone.evaluate(NO_SIDEWAYS)
+    # Whom they answer is also said above the answer box, where the details are below it on a phone.
+    who = phone.locator("[data-test=ticket-who]")
+    expect(who).to_have_text("Sample Customer · +7 916 000-77-66 · WhatsApp")
+    assert who.bounding_box()["y"] < phone.locator("[data-test=ticket-reply-text]").bounding_box()["y"]
     screens.shoot(phone, "customer-for-agent-phone-ru")
     expect(phone.get_by_label("Отправить как")).to_have_value("conversation")
     phone.locator("[data-test=ticket-reply-text]").fill("Курьер будет через час")

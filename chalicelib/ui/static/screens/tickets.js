@@ -292,6 +292,19 @@ function customerRows(ticket, row, link) {
   ];
 }
 
+/** Whom the ticket is from, in one line above the answer box, where the details panel is below it (a phone): the
+ * name, a number to call (else the e-mail) and the channel, so an agent sees whom they answer without scrolling. */
+function whoLine(ticket) {
+  const contact = ticket.contact || {};
+  const via = ticket.reached_via;
+  const phone = contact.phone || (via?.handle && ['whatsapp', 'sms', 'phone'].includes(via.channel) ? via.handle : null);
+  if (!ticket.contact_name && !phone && !contact.email) return null;
+  const reach = phone ? phoneLink(phone, { contactId: contact.readable ? ticket.contact_id : null })
+    : (contact.email ? h('a', { href: `mailto:${contact.email}` }, contact.email) : null);
+  return h('p', { class: 'ticket-who', 'data-test': 'ticket-who' }, ticket.contact_name ? h('strong', {}, ticket.contact_name) : null,
+    reach ? [ticket.contact_name ? ' · ' : '', reach] : null, ` · ${t(`tk.channel.${via?.channel || ticket.channel}`)}`);
+}
+
 function details(ticket, names, assignee) {
   const row = (label, value) => (value ? h('div', {}, h('dt', {}, label), h('dd', {}, value)) : null);
   const link = (path, id, label) => (id ? h('a', { href: `#/${path}/${encodeURIComponent(id)}` }, label) : null);
@@ -341,7 +354,7 @@ export async function card(root, { params, alive }) {
     const edit = can('tickets', 'update')
       ? h('button', { type: 'button', class: 'secondary', onClick: () => editTicket(ticket, load) }, t('tk.edit')) : null;
     mount(root, heading(ticket.subject, edit),
-      h('p', { class: 'back' }, h('a', { href: '#/tickets' }, `← ${t('title.tickets.queue')}`)),
+      h('p', { class: 'back' }, h('a', { href: '#/tickets' }, `← ${t('title.tickets.queue')}`)), whoLine(ticket),
       h('div', { class: 'ticket-card' },
         h('section', { class: 'panel ticket-main' }, ticket.description ? h('p', { class: 'ticket-description' }, ticket.description) : null,
           statusActions(ticket, load), answerBox(ticket, load),
