@@ -32,7 +32,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from chalicelib.core import db, errors, tenancy
 from chalicelib.core.observability import logger
-from chalicelib.core.tenancy import TenantContext, is_valid_id
+from chalicelib.core.tenancy import is_valid_id
 from chalicelib.due import service as due
 from chalicelib.due.models import DueTimer
 from chalicelib.housekeeping import tenants as tenant_walk
@@ -51,12 +51,6 @@ MARGIN = timedelta(days=7)
 INBOX_PAGE = 100
 CALLS_PK = tenancy.global_key("housekeeping", "unended-calls")
 TENANT_PAGE = 25
-WORKING = ("active", "suspended")  # a tenant being deleted is purged whole
-
-
-def _context(tenant_id: str) -> TenantContext:
-    return TenantContext(tenant_id=tenant_id, actor_id="housekeeping", actor_kind="system", role="system",
-                         source="job")
 
 
 def _state() -> DueMigration:
@@ -76,7 +70,7 @@ def _first_trash_day(today: date) -> date:
 
 
 def _move_trash_entry(entry: TrashDue) -> None:
-    ctx = _context(entry.pk.split("#", 2)[1])  # the entry's own key names its tenant (T#<tid>#...)
+    ctx = tenant_walk.context(entry.pk.split("#", 2)[1])  # the entry's own key names its tenant (T#<tid>#...)
     rtype = types.find(entry.entity)
     with tenancy.bind(ctx):
         change = db.Change().delete(entry)
@@ -119,7 +113,7 @@ def move_inbox() -> tuple[int, bool]:
     """Give each event on the old retry index a timer unless it has one; (timers made, whether the index is empty)."""
     waiting, made = _old_retries(INBOX_PAGE), 0
     for tenant_id, integration_id, event_id, due_at in waiting:
-        ctx = _context(tenant_id)
+        ctx = tenant_walk.context(tenant_id)
         with tenancy.bind(ctx):
             timer = due.timer(ctx, kind=pipeline.RETRY_KIND, ref=f"{integration_id}.{event_id}", due_at=due_at,
                               payload={"integration_id": integration_id, "event_id": event_id})
@@ -151,8 +145,8 @@ def arm_calls(*, deadline: float) -> int:
             for tenant in tenants:
                 if time.monotonic() >= deadline:  # out of time: the next run carries on after the last one finished
                     break
-                if tenant.status in WORKING:
-                    ctx = _context(tenant.tenant_id)
+                if tenant.status in tenant_walk.WORKING:
+                    ctx = tenant_walk.context(tenant.tenant_id)
                     with tenancy.bind(ctx):
                         armed += unended.arm_unarmed(ctx)
                 state.after = tenant.gsi1sk

@@ -28,12 +28,6 @@ STATE_PK = tenancy.global_key("housekeeping", "phone-rows")
 STATE_SK = "STATE"
 TENANT_PAGE = 25
 ROW_PAGE = 100
-WORKING = ("active", "suspended")  # a tenant being deleted is purged whole
-
-
-def _context(tenant_id: str) -> TenantContext:
-    return TenantContext(tenant_id=tenant_id, actor_id="housekeeping", actor_kind="system", role="system",
-                         source="job")
 
 
 def _state() -> PhoneRowsPass:
@@ -105,8 +99,8 @@ def run(*, deadline: float) -> int:
         while not state.done and time.monotonic() < deadline:
             tenants, more = tenant_walk.page_after(state.after, limit=TENANT_PAGE)
             for tenant in tenants:
-                if tenant.status in WORKING:
-                    with tenancy.bind(ctx := _context(tenant.tenant_id)):
+                if tenant.status in tenant_walk.WORKING:
+                    with tenancy.bind(ctx := tenant_walk.context(tenant.tenant_id)):
                         count, through = _tenant(ctx, state, deadline=deadline)
                     refreshed += count
                     if not through:  # out of time: the next run carries on inside this tenant

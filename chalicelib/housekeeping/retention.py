@@ -34,12 +34,6 @@ STATE_SK = "STATE"
 TENANT_PAGE = 25
 FEED_PAGE = 100
 BATCH = 99  # records removed per transaction: DynamoDB takes 100 writes, and the anchor is one
-WORKING = ("active", "suspended")  # a tenant being deleted is purged whole
-
-
-def _context(tenant_id: str) -> TenantContext:
-    return TenantContext(tenant_id=tenant_id, actor_id="housekeeping", actor_kind="system", role="system",
-                         source="job")
 
 
 def expire_due(*, now: datetime | None = None, seconds: float = 60.0) -> dict[str, int]:
@@ -83,12 +77,12 @@ def _save(state: RetentionPass) -> None:
 
 def expire_tenant(tenant: Tenant, *, now: datetime, deadline: float, counts: dict[str, int]) -> bool:
     """Expire one tenant's records older than its plan's window; False when the time ran out first."""
-    if tenant.status not in WORKING:
+    if tenant.status not in tenant_walk.WORKING:
         return True
     days = plans.standing_of(tenant).plan.limit("audit_retention_days")
     if days is None:
         return True
-    ctx = _context(tenant.tenant_id)
+    ctx = tenant_walk.context(tenant.tenant_id)
     cutoff = now - timedelta(days=int(days))
     with tenancy.bind(ctx):
         try:

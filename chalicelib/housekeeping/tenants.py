@@ -4,9 +4,17 @@
 from __future__ import annotations
 
 from chalicelib.core import db, tenancy
+from chalicelib.core.tenancy import TenantContext
 from chalicelib.identity.models import Tenant
 
 TENANTS_PK = tenancy.global_key("tenants", "all")
+WORKING = ("active", "suspended")  # a tenant being deleted is purged whole: no pass works on it
+
+
+def context(tenant_id: str) -> TenantContext:
+    """The housekeeping job acting on one tenant's data."""
+    return TenantContext(tenant_id=tenant_id, actor_id="housekeeping", actor_kind="system", role="system",
+                         source="job")
 
 
 def page_after(after: str | None, *, limit: int) -> tuple[list[Tenant], bool]:
