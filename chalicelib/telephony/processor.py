@@ -142,7 +142,7 @@ def resolve_party(run: parties.Intake, call: Call, settings: TelephonySettings) 
     if party is None:
         return
     call.contact_id, call.company_id, call.deal_id = party.contact_id, party.company_id, party.deal_id
-    if not call.user_id and party.contact_id:
+    if party.contact_id and not _at_work(ctx, call.user_id) and _at_work(ctx, str(party.owner_id)):
         call.owner_id, call.team_id = str(party.owner_id), party.team_id
 
 
@@ -152,8 +152,8 @@ def _newcomer(run: parties.Intake, call: Call, settings: TelephonySettings, e164
     are one person's; named by the number as people read it ("+7 916 123-45-67", as the web app shows numbers)
     until someone learns the caller's name, the phone field keeping it in E.164, which the lookups find."""
     ctx = run.ctx
-    owner_id = call.user_id or call.owner_id or integrations_service.responsible_user(
-        ctx, run.integration, settings.responsible)
+    owner_id = (call.user_id if _at_work(ctx, call.user_id) else None) or call.owner_id or \
+        integrations_service.responsible_user(ctx, run.integration, settings.responsible)
     shown = phones.readable(e164)
     return parties.Newcomer(
         first_name=shown, phone=e164, owner_id=owner_id, source=f"call:{run.integration.name}",
@@ -240,13 +240,19 @@ def _on_end(run: parties.Intake, change: db.Change, before: Call | None, call: C
         change.add(item, **amounts)
 
 
+def _at_work(ctx: TenantContext, user_id: str | None) -> bool:
+    """True for a colleague a call, its newcomer or its call-back task can be given to: an active user of the company
+    (read once per processing run, as _team_of reads them)."""
+    user = identity_service.get_user(ctx, user_id) if user_id else None
+    return user is not None and user.status == "active"
+
+
 def _working(ctx: TenantContext, settings: TelephonySettings, event: CallEvent) -> TelephonySettings:
     """The line's settings for one event, its extension left out when it names someone who cannot work (deactivated,
     not joined yet, removed): the call falls to the line's responsible user. An agent who left stayed in the map (and
     in the provider's ring group), and her calls failed: their newcomer and call-back task could not be hers."""
     user_id = settings.extensions.get(event.extension or "")
-    user = identity_service.get_user(ctx, user_id) if user_id else None  # read once per run (_team_of reads it too)
-    if not user_id or (user is not None and user.status == "active"):
+    if not user_id or _at_work(ctx, user_id):
         return settings
     kept = {extension: someone for extension, someone in settings.extensions.items() if extension != event.extension}
     return settings.model_copy(update={"extensions": kept})
@@ -284,7 +290,7 @@ def _fold_once(run: Run, event: CallEvent, settings: TelephonySettings) -> Call:
                               call_id=after.call_id))
     was = fold.fingerprint(after) if before is not None else None
     fold.apply(after, event, extensions=dict(settings.extensions), now=db.utcnow())
-    if after.user_id:
+    if after.user_id and _at_work(ctx, after.user_id):
         if after.owner_id != after.user_id:  # the extension that rang: the call is that employee's, in their team
             after.team_id = _team_of(ctx, after.user_id)
         after.owner_id = after.user_id
@@ -307,6 +313,9 @@ def _write(run: parties.Intake, change: db.Change, before: Call | None, after: C
            was: tuple[Any, ...] | None) -> Call:
     """Write what a fold changed of a call, with what its end or its correction adds; answers the call."""
     ctx = run.ctx
+    if after.owner_id and not _at_work(ctx, after.owner_id):  # it rang her before she left, or it was her customer
+        after.owner_id = integrations_service.responsible_user(ctx, run.integration, settings.responsible)
+        after.team_id = _team_of(ctx, after.owner_id)
     if not after.party_resolved and (after.from_number or after.to_number):
         resolve_party(run, after, settings)
     if before is not None and fold.fingerprint(after) == was and before.party_resolved == after.party_resolved:

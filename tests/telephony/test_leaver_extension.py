@@ -39,3 +39,25 @@ def test_a_call_to_a_deactivated_agents_extension_is_processed_for_the_lines_res
     assert contact["owner_id"] == owner.user_id  # the line's responsible user: its creator
     tasks: list[Any] = body(client.get("/api/v1/tasks?view=all", token=owner.token))["items"]
     assert [task["kind"] for task in tasks] == (["call"] if scenario == "missed" else [])
+
+
+def test_a_missed_call_from_a_leavers_customer_leaves_its_call_back_task_with_the_lines_responsible_user(
+        client: ApiClient, company: Company) -> None:
+    """Her customers not handed over yet: the call (rung on no mapped extension) and its call-back task were hers."""
+    owner = company.owner
+    anna = add_member(client, company, role="agent", name="anna")
+    made = client.post("/api/v1/contacts", {"first_name": "Мария", "phones": [{"number": "+79215552211"}]},
+                       token=anna.token)
+    assert made.status_code == 201, made.body
+    line = create_telephony(client, company, "mango", extensions={"101": owner.user_id})
+    gone = client.post(f"/api/v1/users/{anna.user_id}/deactivate", {}, token=owner.token)
+    assert gone.status_code == 200, gone.body
+
+    requests = mango_sim.requests("missed", line["webhook_url"], key="mango-key-0001", secret="mango-salt-0001",
+                                  call=Call(customer="+79215552211", extension="555"))
+    assert all(answer.status_code == 200 for answer in play(client, line, requests))
+    assert [event for event in events(client, company, line) if event["status"] == "failed"] == []
+    [call] = calls(client, company)
+    assert call["status"] == "missed" and call["contact_id"] == body(made)["id"]
+    [task] = body(client.get("/api/v1/tasks?view=all", token=owner.token))["items"]
+    assert task["kind"] == "call" and task["related"]["id"] == body(made)["id"]
