@@ -17,7 +17,7 @@ from chalicelib.core import db, permissions
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.dataio import export_columns, files, queue, storage, targets
 from chalicelib.dataio.models import ExportJob
-from chalicelib.identity import plans
+from chalicelib.identity import plans, zones
 from chalicelib.records import types
 from chalicelib.records.customfields import service as customfields_service
 from chalicelib.records.fieldaccess import views as field_views
@@ -74,7 +74,7 @@ def assemble(ctx: TenantContext, job: ExportJob, *, now: datetime) -> int:
     plural = found.plural if found is not None else job.entity  # file and sheet names
     content = (files.write_xlsx(rows, columns, title=plural, headings=titles) if fmt == "xlsx"
                else files.write_csv(rows, columns, delimiter=_delimiter(ctx), headings=titles))
-    job.filename = f"{plural}-{now:%Y-%m-%d-%H%M}.{fmt}"
+    job.filename = f"{plural}-{now.astimezone(zones.company_zone(ctx)):%Y-%m-%d-%H%M}.{fmt}"  # the company's clock
     job.file_key = storage.export_prefix(ctx, job.export_id) + job.filename
     storage.put(job.file_key, content, content_type=files.CONTENT_TYPES[fmt], filename=job.filename)
     storage.delete(keys)

@@ -151,3 +151,21 @@ def test_a_large_export_is_built_page_by_page_across_runs(client: ApiClient, com
     leftovers = aws.client("s3").list_objects_v2(Bucket=settings.export_bucket,
                                                  Prefix=f"exports/{company.tenant_id}/{job['id']}/pages/")
     assert leftovers.get("KeyCount", 0) == 0  # pages are removed once the file is written
+
+
+def test_the_file_is_named_by_the_companys_clock(client: ApiClient, company: Company,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """An export finished at 03:30 UTC on 7 December is 22:30 on the 6th in New York, the company's zone: its file
+    was named by the UTC clock (a Saint Petersburg shop's 01:30 export named the day before)."""
+    from datetime import UTC, datetime
+
+    monkeypatch.setattr(service, "EXPORT_INLINE_SECONDS", 0.0)
+    monkeypatch.setattr(exporting, "PAGE_ROWS", 1)  # the file is written by a later run, at the time given
+    job = body(export(client, company.owner.token))
+    for _ in range(10):
+        if job["status"] == "done":
+            break
+        jobs.run_job("export", company.tenant_id, job["id"], seconds=0.0,
+                     now=lambda: datetime(2026, 12, 7, 3, 30, tzinfo=UTC))
+        job = body(client.get(f"/api/v1/exports/{job['id']}", token=company.owner.token))
+    assert job["filename"] == "contacts-2026-12-06-2230.csv", job
