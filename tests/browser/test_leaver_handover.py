@@ -114,3 +114,26 @@ def test_deactivating_a_colleague_says_where_their_records_are_handed_over(brows
     page.locator(".toast", has_text="Пользователь отключён").wait_for()
     assert_no_problems(page)
     page.context.close()
+
+
+def test_a_lines_extension_of_a_colleague_who_left_is_marked_so(browser: Any, live_url: str, app: Any) -> None:
+    client = ApiClient(app)
+    company = signup(client, company="Автосервис Охта", locale="ru", country="RU")
+    owner = company.owner
+    anna = add_member(client, company, role="agent", name="anna")
+    made = client.post("/api/v1/integrations", {"type": "pbx", "name": "Телефония", "settings": {
+        "extensions": {"101": owner.user_id, "102": anna.user_id}}}, token=owner.token)
+    assert made.status_code == 201, made.body
+    gone = client.post(f"/api/v1/users/{anna.user_id}/deactivate", {}, token=owner.token)
+    assert gone.status_code == 200, gone.body
+    page = new_page(browser, live_url, viewport=PHONE)
+    log_in(page, owner, "Автосервис Охта")
+    page.get_by_label("Language", exact=True).select_option("ru")
+    page.goto("/#/settings/integrations")
+    panel = page.locator("section[data-integration]", has_text="Телефония")
+    panel.locator("summary", has_text="Настройки").click()
+    employees = panel.get_by_label("Сотрудник", exact=True)
+    expect(employees.nth(1).locator("option:checked")).to_have_text("Anna (отключён)")
+    expect(employees.nth(0).locator("option:checked")).to_have_text("Olga Owner")
+    assert_no_problems(page)
+    page.context.close()

@@ -48,12 +48,15 @@ function extensionRow(users, extension = '', userId = '') {
   const numberId = uid('extension');
   const userSelectId = uid('extension-user');
   const people = users.filter((user) => user.status === 'active' || user.id === userId);
+  // A colleague who left keeps their extension until it is given to someone else: marked, so it is seen to be done
+  // (meanwhile its calls go to the line's responsible user).
+  const named = (user) => (user.status === 'deactivated' ? t('owner.inactive', { name: user.name }) : user.name);
   const row = h('div', { class: 'extension-row' },
     h('div', { class: 'field' }, h('label', { for: numberId }, t('telephony.extension')),
       h('input', { id: numberId, class: 'extension-number', value: extension, maxlength: '64', autocomplete: 'off',
         spellcheck: 'false' })),
     h('div', { class: 'field' }, h('label', { for: userSelectId }, t('telephony.employee')),
-      h('select', { id: userSelectId, class: 'extension-user' }, [['', t('telephony.chooseEmployee')], ...people.map((u) => [u.id, u.name])]
+      h('select', { id: userSelectId, class: 'extension-user' }, [['', t('telephony.chooseEmployee')], ...people.map((u) => [u.id, named(u)])]
         .map(([value, text]) => h('option', { value, selected: value === userId }, text)))),
     h('button', { type: 'button', class: 'secondary small', 'aria-label': t('telephony.removeExtension'), onClick: () => {
       row.closest('fieldset')?.querySelector('.add-extension')?.focus();
