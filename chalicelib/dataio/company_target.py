@@ -14,7 +14,7 @@ from chalicelib.core.tenancy import TenantContext
 from chalicelib.dataio import export_names
 from chalicelib.dataio.export_columns import address_text, custom_cells, moment
 from chalicelib.dataio.export_names import Naming
-from chalicelib.dataio.mapping import TAGS, FieldSpec
+from chalicelib.dataio.mapping import TAGS, Choices, FieldSpec
 from chalicelib.dataio.record_rows import list_query
 from chalicelib.records import matching
 from chalicelib.records.customfields import service as customfields_service
@@ -65,7 +65,8 @@ class CompanyTarget:
     specs = COMPANY_SPECS
     ignored = frozenset[str]()
 
-    def build(self, ctx: TenantContext, values: dict[str, Any], *, record_id: str, import_id: str) -> Any:
+    def build(self, ctx: TenantContext, values: dict[str, Any], *, record_id: str, import_id: str,
+              choices: Choices | None = None) -> Any:
         """CompanyCreate of a row; an INN goes to the tenant's ``inn`` custom field when it has one."""
         from chalicelib.companies.schemas import CompanyCreate
 

@@ -17,7 +17,7 @@ from chalicelib.core import errors, schema
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.dataio import deal_export
 from chalicelib.dataio.company_target import visible_companies, website_host
-from chalicelib.dataio.mapping import TAGS, FieldSpec
+from chalicelib.dataio.mapping import TAGS, Choices, FieldSpec
 from chalicelib.records import matching
 from chalicelib.records.customfields import service as customfields_service
 from chalicelib.records.money import CURRENCIES
@@ -108,20 +108,37 @@ def _named(items: list[Any], name: str) -> Any:
     return next((item for item in items if matching.fold(item.name) == wanted), None)
 
 
-def resolve_stage(ctx: TenantContext, pipeline_name: str | None, stage_name: str | None) -> tuple[str, str | None]:
-    """The ids of the pipeline and stage a row names (422 for a name the tenant does not have)."""
+def resolve_stage(ctx: TenantContext, pipeline_name: str | None, stage_name: str | None,
+                  choices: Choices | None = None, lost_reason: str | None = None) -> tuple[str, str | None]:
+    """The ids of the pipeline and stage a row names (422 for a name the tenant does not have).
+
+    A row naming no pipeline goes to the importer's chosen one (else the default); in that pipeline a stage value the
+    importer mapped becomes the stage chosen for it, and one they left unmapped fails the row.
+    """
     found = _pipelines_of(ctx)
+    chosen = choices or Choices()
     if pipeline_name:
         pipeline = _named(found, pipeline_name)
         if pipeline is None:
+            raise _invalid("pipeline", "No pipeline with this name", "unknown_pipeline")
+    elif chosen.pipeline_id:
+        pipeline = next((p for p in found if p.pipeline_id == chosen.pipeline_id), None)
+        if pipeline is None:  # deleted since the import was previewed
             raise _invalid("pipeline", "No pipeline with this name", "unknown_pipeline")
     else:
         pipeline = next((p for p in found if p.is_default), found[0])
     if not stage_name:
         return pipeline.pipeline_id, None
-    stage = _named(list(pipeline.stages), stage_name)
+    folded = matching.fold(stage_name)
+    if pipeline.pipeline_id == chosen.pipeline_id and folded in chosen.stages:
+        stage_id = chosen.stages[folded]
+        stage = next((s for s in pipeline.stages if s.stage_id == stage_id), None) if stage_id else None
+    else:
+        stage = _named(list(pipeline.stages), stage_name)
     if stage is None:
         raise _invalid("stage", f"No stage with this name in {pipeline.name}", "unknown_stage")
+    if stage.stage_kind == "lost" and not lost_reason:  # said in the preview, not first when the row is created
+        raise _invalid("lost_reason", "Required when moving to a lost stage", "lost_reason_required")
     return pipeline.pipeline_id, stage.stage_id
 
 
@@ -194,13 +211,15 @@ class DealTarget:
     specs = DEAL_SPECS
     ignored = frozenset[str]()
 
-    def build(self, ctx: TenantContext, values: dict[str, Any], *, record_id: str, import_id: str) -> Any:
+    def build(self, ctx: TenantContext, values: dict[str, Any], *, record_id: str, import_id: str,
+              choices: Choices | None = None) -> Any:
         """DealCreate of a row: stage, amount, contact and company resolved (422 naming the field otherwise)."""
         from chalicelib.deals.schemas import DealCreate
 
         if not values.get("title"):
             raise _invalid("title", "A deal needs a title", "missing")
-        pipeline_id, stage_id = resolve_stage(ctx, values.get("pipeline"), values.get("stage"))
+        pipeline_id, stage_id = resolve_stage(ctx, values.get("pipeline"), values.get("stage"), choices,
+                                             values.get("lost_reason"))
         payload: dict[str, Any] = {"title": values["title"], "pipeline_id": pipeline_id, "stage_id": stage_id,
                                    "expected_close_on": values.get("expected_close_on"),
                                    "lost_reason": values.get("lost_reason"), "tags": values.get("tags"),

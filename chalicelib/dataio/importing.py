@@ -20,7 +20,7 @@ from ulid import ULID
 from chalicelib.core import db, errors, permissions
 from chalicelib.core.observability import logger
 from chalicelib.core.tenancy import TenantContext
-from chalicelib.dataio import contact_companies, queue, sheets, storage, targets
+from chalicelib.dataio import contact_companies, deal_stages, queue, sheets, storage, targets
 from chalicelib.dataio import mapping as columns
 from chalicelib.dataio.models import ImportJob
 from chalicelib.dataio.targets import Target, field_of
@@ -38,15 +38,16 @@ def record_id(import_id: str, row_number: int) -> str:
     return str(ULID.from_bytes(millis.to_bytes(6, "big") + digest[:10]))
 
 
-def reading_for(ctx: TenantContext, target: Target) -> columns.Reading:
-    """The target's fields, the tenant's active custom fields and its region and currency."""
+def reading_for(ctx: TenantContext, target: Target, choices: columns.Choices | None = None) -> columns.Reading:
+    """The target's fields, the tenant's active custom fields, its region and currency, and the importer's choices."""
     from chalicelib.identity import service as identity_service
 
     tenant = identity_service.get_tenant(ctx)
     country = tenant.country if tenant is not None else "US"
     custom = {d.key: d for d in customfields_service.active_definitions(ctx, target.entity)}
     return columns.Reading(specs=target.specs, custom=custom, country=lambda: country,
-                           currency=tenant.currency if tenant is not None else "USD")
+                           currency=tenant.currency if tenant is not None else "USD",
+                           choices=choices or columns.Choices())
 
 
 def load_sheet(content: bytes, reading: columns.Reading, header_row: int | None = None) -> sheets.Sheet:
@@ -79,7 +80,8 @@ def evaluate(ctx: TenantContext, target: Target, sheet: sheets.Sheet, index: int
     if row.problems:
         return row
     try:
-        row.data = target.build(ctx, values, record_id=record_id(import_id, number), import_id=import_id)
+        row.data = target.build(ctx, values, record_id=record_id(import_id, number), import_id=import_id,
+                                choices=reading.choices)
     except errors.ValidationError as exc:
         row.problems = [_problem(number, field_of(list(d.get("loc", []))), str(d.get("msg", "")),
                                  str(d.get("type", "invalid_value"))) for d in exc.details]
@@ -109,6 +111,8 @@ class Preview:
     duplicate_rows: list[dict[str, Any]] = field(default_factory=list)
     ignored_fields: list[str] = field(default_factory=list)
     new_companies: int = 0  # a contacts import: the companies its rows name that it would make
+    pipeline_id: str | None = None  # a deals import: the pipeline of rows naming none, whose stages are mapped
+    stages: list[dict[str, Any]] = field(default_factory=list)  # a deals import: each stage value and its stage
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON stored on the job."""
@@ -142,7 +146,9 @@ def preview(ctx: TenantContext, target: Target, sheet: sheets.Sheet, mapping: di
             reading: columns.Reading, import_id: str) -> Preview:
     """What importing the file would do: nothing is created."""
     mapped = {name for name in mapping.values() if name}
-    result = Preview(rows=len(sheet.rows), ignored_fields=sorted(mapped & target.ignored))
+    result = Preview(rows=len(sheet.rows), ignored_fields=sorted(mapped & target.ignored),
+                     pipeline_id=reading.choices.pipeline_id,
+                     stages=deal_stages.listed(sheet, mapping, reading.choices) if target.entity == "deal" else [])
     seen: dict[tuple[str, str], int] = {}
     new_companies: set[str] = set()
     for index in range(len(sheet.rows)):
@@ -256,7 +262,7 @@ def _prepare(ctx: TenantContext, job: ImportJob) -> tuple[Target, sheets.Sheet, 
         queue.finish(ctx, job, status="failed", failure="The uploaded file has expired; upload it again.",
                      now=db.utcnow())
         return None
-    reading = reading_for(ctx, target)
+    reading = reading_for(ctx, target, columns.Choices.of(job.choices))
     sheet = load_sheet(content, reading, header_row=int(job.header_row))
     return target, sheet, columns.check_mapping(dict(job.mapping), sheet.headers, reading), reading
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -51,13 +51,36 @@ class RowProblem:
 
 
 @dataclass(frozen=True)
+class Choices:
+    """What the importer chose beside the columns, kept with the import: a deals import's pipeline (for rows naming
+    none) and the stage each stage value of the file becomes (by its folded text; None: left unmapped)."""
+
+    pipeline_id: str | None = None
+    stages: dict[str, str | None] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, object]:
+        """The JSON stored on the job."""
+        return {"pipeline_id": self.pipeline_id, "stages": dict(self.stages)}
+
+    @classmethod
+    def of(cls, stored: dict[str, object] | None) -> Choices:
+        """The choices a job stored (none for an import from before them)."""
+        stored = dict(stored or {})
+        stages = stored.get("stages")
+        return cls(pipeline_id=str(stored["pipeline_id"]) if stored.get("pipeline_id") else None,
+                   stages=dict(stages) if isinstance(stages, dict) else {})
+
+
+@dataclass(frozen=True)
 class Reading:
-    """What reading a row needs besides the row: its fields, the tenant's custom fields and region."""
+    """What reading a row needs besides the row: its fields, the tenant's custom fields and region, and the
+    importer's choices."""
 
     specs: dict[str, FieldSpec]
     custom: dict[str, FieldDefinition]
     country: Callable[[], str]
     currency: str = "USD"
+    choices: Choices = field(default_factory=Choices)
 
 
 def fold_header(text: str) -> str:

@@ -50,6 +50,7 @@ class ImportJob(JobFields, discriminator="import_job"):
     header_row = NumberAttribute(default=1)
     headers = ListAttribute(of=UnicodeAttribute, default=list)
     mapping = JSONAttribute(default=dict)  # column -> field or null
+    choices = JSONAttribute(null=True)  # a deals import: {pipeline_id, stages: {folded value: stage id or null}}
     preview = JSONAttribute(default=dict)  # counts, sample rows, per-row errors and duplicates
     total_rows = NumberAttribute(default=0)
     next_row = NumberAttribute(default=0)  # checkpoint: index of the first data row not yet done

@@ -21,7 +21,7 @@ from chalicelib.dataio import export_names
 from chalicelib.dataio.deal_target import currency_of, parse_amount
 from chalicelib.dataio.export_columns import amount_text, custom_cells, moment, plain
 from chalicelib.dataio.export_names import Naming
-from chalicelib.dataio.mapping import FieldSpec
+from chalicelib.dataio.mapping import Choices, FieldSpec
 from chalicelib.dataio.record_rows import LEFT_OUT, list_query
 from chalicelib.records import access, lookups, search
 from chalicelib.records import service as records_service
@@ -50,7 +50,8 @@ class RecordTarget:
                     f"{alias} {code}" for alias in (field.name, *field.aliases))) for code in CURRENCIES})
         self.ignored = frozenset[str]()
 
-    def build(self, ctx: TenantContext, values: dict[str, Any], *, record_id: str, import_id: str) -> Any:
+    def build(self, ctx: TenantContext, values: dict[str, Any], *, record_id: str, import_id: str,
+              choices: Choices | None = None) -> Any:
         """The type's create schema of a row (422 naming the field otherwise)."""
         payload: dict[str, Any] = {"custom": values.get("custom") or {}}
         currency = None

@@ -35,11 +35,14 @@ def imports_get(request: ApiRequest, import_id: str) -> s.ImportRead:
     return service.import_read(ctx, service.get_import(ctx, import_id))
 
 
-@api.route("/api/v1/imports/{import_id}/start", method="POST", summary="Start an import (optionally remapped)",
+@api.route("/api/v1/imports/{import_id}/start", method="POST",
+           summary="Start an import (optionally remapped or, for deals, its stages mapped)",
            body=s.ImportStartIn, response=s.ImportRead, status=202, errors=(404, 409, 422))
 def imports_start(request: ApiRequest, import_id: str) -> s.ImportRead:
     ctx = request.tenant
-    job = service.start_import(ctx, import_id, version=request.body.version, mapping=request.body.mapping)
+    body = request.body
+    job = service.start_import(ctx, import_id, version=body.version, mapping=body.mapping,
+                               pipeline_id=body.pipeline_id, stages=body.stages)
     return service.import_read(ctx, job)
 
 

@@ -17,6 +17,9 @@ Entity = RecordTypeName  # a type without an import target answers 422 from the 
 Column = Annotated[str, Field(min_length=1, max_length=200)]
 Target = Annotated[str, Field(max_length=60)]
 Mapping = Annotated[dict[Column, Target | None], Field(max_length=200)]
+StageId = Annotated[str, Field(min_length=1, max_length=40)]
+StageMap = Annotated[dict[Annotated[str, Field(min_length=1, max_length=500)], StageId | None], Field(max_length=100)]
+PipelineId = Annotated[str, Field(min_length=26, max_length=26)]
 
 
 class ImportIn(Schema):
@@ -26,6 +29,10 @@ class ImportIn(Schema):
     upload_id: Annotated[str, Field(min_length=26, max_length=26)] | None = Field(
         default=None, description="A file put in the bucket through POST /api/v1/imports/uploads, up to 20 MB")
     mapping: Mapping | None = None
+    pipeline_id: PipelineId | None = Field(default=None, description="A deals import: the pipeline of rows naming "
+                                           "none (the default pipeline when left out)")
+    stages: StageMap | None = Field(default=None, description="A deals import: the stage id each stage value of the "
+                                    "file becomes (null: left unmapped, its rows fail); the rest as suggested")
 
     @model_validator(mode="after")
     def _one_file(self) -> ImportIn:
@@ -50,6 +57,8 @@ class UploadRead(BaseModel):
 class ImportStartIn(Schema):
     version: int
     mapping: Mapping | None = None
+    pipeline_id: PipelineId | None = Field(default=None, description="As in the upload; the preview is redone")
+    stages: StageMap | None = Field(default=None, description="As in the upload; the preview is redone")
 
 
 class RowErrorRead(BaseModel):
@@ -66,6 +75,12 @@ class DuplicateRead(BaseModel):
     same_as_row: int | None = None
 
 
+class StageValueRead(BaseModel):
+    value: str
+    rows: int
+    stage_id: str | None
+
+
 class PreviewRead(BaseModel):
     rows: int
     valid: int
@@ -77,6 +92,9 @@ class PreviewRead(BaseModel):
     duplicate_rows: list[DuplicateRead]
     ignored_fields: list[str]
     new_companies: int = Field(default=0, description="A contacts import: companies its rows name that it would make")
+    pipeline_id: str | None = Field(default=None, description="A deals import: the pipeline of rows naming none")
+    stages: list[StageValueRead] = Field(default_factory=list, description="A deals import: each stage value of the "
+                                         "file, its rows and the stage of pipeline_id it becomes (null: unmapped)")
 
 
 class ProgressRead(BaseModel):

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
 from chalicelib.core import audit, db, errors, permissions
 from chalicelib.core.tenancy import TenantContext, is_valid_id, new_id
-from chalicelib.dataio import importing, jobs, queue, schemas, segment_export, storage, targets
+from chalicelib.dataio import deal_stages, importing, jobs, queue, schemas, segment_export, storage, targets
 from chalicelib.dataio import mapping as columns
 from chalicelib.dataio.models import ExportJob, ImportJob, JobFields
 from chalicelib.dataio.schemas import ExportIn, ExportRead, ImportIn, ImportRead, UploadIn, UploadRead
@@ -76,6 +77,8 @@ def create_import(ctx: TenantContext, body: ImportIn) -> ImportJob:
         field_rules.check_import(ctx, body.entity, [str(field) for field in body.mapping.values() if field])
     mapping = (columns.check_mapping(body.mapping, sheet.headers, reading) if body.mapping is not None
                else field_rules.importable(ctx, body.entity, columns.auto_map(sheet.headers, reading)))
+    choices = deal_stages.choose(ctx, body.entity, sheet, mapping, body.pipeline_id, body.stages)
+    reading = replace(reading, choices=choices)
     import_id = new_id()
     preview = importing.preview(ctx, target, sheet, mapping, reading, import_id)
     job = ImportJob(
@@ -83,6 +86,7 @@ def create_import(ctx: TenantContext, body: ImportIn) -> ImportJob:
         filename=body.filename, file_key=storage.import_key(ctx, import_id), file_size=len(content),
         file_format=sheet.file_format, encoding=sheet.encoding, delimiter=sheet.delimiter,
         header_row=sheet.header_row, headers=sheet.headers, mapping=mapping, preview=preview.as_dict(),
+        choices=choices.as_dict() if body.entity == "deal" else None,
         total_rows=len(sheet.rows), **queue.actor_snapshot(ctx),
     )
     change = db.Change().create(job)
@@ -104,9 +108,10 @@ def get_import(ctx: TenantContext, import_id: str) -> ImportJob:
     return job
 
 
-def start_import(ctx: TenantContext, import_id: str, *, version: int,
-                 mapping: dict[str, str | None] | None) -> ImportJob:
-    """Queue an import for the scheduler, with a corrected mapping if given (the preview is redone)."""
+def start_import(ctx: TenantContext, import_id: str, *, version: int, mapping: dict[str, str | None] | None,
+                 pipeline_id: str | None = None, stages: dict[str, str | None] | None = None) -> ImportJob:
+    """Queue an import for the scheduler, with a corrected mapping or a deals import's stages if given (the preview is
+    redone)."""
     job = get_import(ctx, import_id)
     target = targets.target(job.entity)
     permissions.require(ctx, target.permission, "create")
@@ -114,7 +119,8 @@ def start_import(ctx: TenantContext, import_id: str, *, version: int,
         raise errors.ConflictError("This import has already been started.", code="import_started")
     if mapping is not None:
         field_rules.check_import(ctx, job.entity, [str(field) for field in mapping.values() if field])
-        _remap(ctx, job, target, mapping)
+    if mapping is not None or pipeline_id is not None or stages is not None:
+        _remap(ctx, job, target, dict(job.mapping) if mapping is None else mapping, pipeline_id, stages)
     field_rules.check_import(ctx, job.entity, [str(field) for field in dict(job.mapping).values() if field])
     _require_a_row(job)
     for name, value in queue.actor_snapshot(ctx).items():  # it runs with the rights of whoever starts it
@@ -138,13 +144,18 @@ def _require_a_row(job: ImportJob) -> None:
                                  "fields, then check again.", code="nothing_to_import")
 
 
-def _remap(ctx: TenantContext, job: ImportJob, target: targets.Target, mapping: dict[str, str | None]) -> None:
+def _remap(ctx: TenantContext, job: ImportJob, target: targets.Target, mapping: dict[str, str | None],
+           pipeline_id: str | None, stages: dict[str, str | None] | None) -> None:
     content = storage.get(job.file_key)
     if content is None:
         raise errors.ConflictError("The uploaded file has expired; upload it again.", code="import_expired")
     reading = importing.reading_for(ctx, target)
     sheet = importing.load_sheet(content, reading, header_row=int(job.header_row))
     job.mapping = columns.check_mapping(mapping, sheet.headers, reading)
+    kept = columns.Choices.of(job.choices)  # what was chosen before stays unless given anew
+    choices = deal_stages.choose(ctx, job.entity, sheet, job.mapping, pipeline_id or kept.pipeline_id, stages, kept)
+    job.choices = choices.as_dict() if job.entity == "deal" else None
+    reading = replace(reading, choices=choices)
     job.preview = importing.preview(ctx, target, sheet, job.mapping, reading, job.import_id).as_dict()
 
 

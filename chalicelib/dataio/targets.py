@@ -14,7 +14,7 @@ from chalicelib.core import errors, schema
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.dataio import contact_companies
 from chalicelib.dataio.contact_companies import CompanyLinks
-from chalicelib.dataio.mapping import TAGS, FieldSpec
+from chalicelib.dataio.mapping import TAGS, Choices, FieldSpec
 from chalicelib.records.customfields import service as customfields_service
 
 
@@ -26,7 +26,8 @@ class Target(Protocol):
     specs: dict[str, FieldSpec]
     ignored: frozenset[str]  # recognised, shown in the preview, not imported yet
 
-    def build(self, ctx: TenantContext, values: dict[str, Any], *, record_id: str, import_id: str) -> Any:
+    def build(self, ctx: TenantContext, values: dict[str, Any], *, record_id: str, import_id: str,
+              choices: Choices | None = None) -> Any:
         """The validated create payload of a row (422 with per-field details otherwise)."""
 
     def notes(self, data: Any) -> list[dict[str, str]]:
@@ -122,7 +123,8 @@ class ContactTarget:
     specs = CONTACT_SPECS
     ignored = frozenset[str]()
 
-    def build(self, ctx: TenantContext, values: dict[str, Any], *, record_id: str, import_id: str) -> ContactRow:
+    def build(self, ctx: TenantContext, values: dict[str, Any], *, record_id: str, import_id: str,
+              choices: Choices | None = None) -> ContactRow:
         """The row's ContactCreate (custom values checked the way the contact's own create will) and its companies,
         resolved: nothing is made until the row is imported."""
         return ContactRow(self._contact(ctx, values, record_id=record_id),

@@ -1,0 +1,115 @@
+# ruff: noqa: RUF001
+"""A car-repair shop moving from amoCRM brings its deals over: amoCRM's stage names are mapped to the chosen
+pipeline's stages (suggested by name, its closed stages to won and lost, the rest as the importer picks), the mapping
+is kept with the import and applied to every row, and a value left unmapped fails its rows."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import pytest
+
+from chalicelib.dataio import importing, jobs
+from tests.factories import Company, signup
+from tests.support import ApiClient, body
+
+AMO = ("Название сделки;Бюджет;Этап;Причина отказа\n"
+       "Замена масла;12 500;Переговоры;\n"
+       "Кузовной ремонт;45 000;Первичный контакт;\n"
+       "Шиномонтаж;3000;Принимают решение;\n"
+       "Диагностика;3000;Успешно реализовано;\n"
+       "Покраска;9000;Закрыто и не реализовано;Дорого\n"
+       "Развал;2000;первичный КОНТАКТ;\n")
+
+
+@pytest.fixture(scope="module")
+def company(app: Any) -> Company:
+    client = ApiClient(app)
+    company = signup(client, company="Автосервис Нева", country="RU", locale="ru")
+    token = company.owner.token
+    sales = body(client.get("/api/v1/pipelines", token=token))["items"][0]
+    other = client.post("/api/v1/pipelines", {"name": "Ремонт"}, token=token)
+    assert other.status_code == 201, other.body
+    company.extra.update({"sales": sales, "other": body(other)})
+    return company
+
+
+def stage(pipeline: dict[str, Any], name: str) -> str:
+    return str(next(s["id"] for s in pipeline["stages"] if s["name"] == name))
+
+
+def upload(client: ApiClient, token: str, text: str, **extra: Any) -> Any:
+    content = base64.b64encode(text.encode()).decode()
+    return client.post("/api/v1/imports", {"entity": "deal", "filename": "amocrm_leads.csv",
+                                           "content_base64": content, **extra}, token=token)
+
+
+def test_the_preview_lists_each_stage_value_suggested_by_name_and_amocrm_closed_stages(
+        client: ApiClient, company: Company) -> None:
+    sales = company.extra["sales"]
+    job = body(upload(client, company.owner.token, AMO))
+    preview = job["preview"]
+    assert preview["pipeline_id"] == sales["id"]
+    assert preview["stages"] == [
+        {"value": "Переговоры", "rows": 1, "stage_id": stage(sales, "Переговоры")},
+        {"value": "Первичный контакт", "rows": 2, "stage_id": None},  # both spellings, one value
+        {"value": "Принимают решение", "rows": 1, "stage_id": None},
+        {"value": "Успешно реализовано", "rows": 1, "stage_id": stage(sales, "Успешно")},
+        {"value": "Закрыто и не реализовано", "rows": 1, "stage_id": stage(sales, "Не реализовано")}]
+    assert (preview["valid"], preview["invalid"]) == (3, 3)
+    assert sorted((e["row"], e["field"], e["type"]) for e in preview["errors"]) == [
+        (3, "stage", "unknown_stage"), (4, "stage", "unknown_stage"), (7, "stage", "unknown_stage")]
+    lost_without_reason = body(upload(client, company.owner.token, AMO.replace("Дорого", "")))["preview"]
+    assert [(e["row"], e["type"]) for e in lost_without_reason["errors"] if e["row"] == 6] == [
+        (6, "lost_reason_required")]  # said before the import starts, not first when the row is created
+
+
+def test_the_chosen_mapping_is_kept_and_applied_to_every_row(client: ApiClient, company: Company) -> None:
+    token, sales = company.owner.token, company.extra["sales"]
+    job = body(upload(client, token, AMO, stages={"Первичный контакт": stage(sales, "Новая")}))
+    assert (job["preview"]["valid"], job["preview"]["invalid"]) == (5, 1)  # "Принимают решение" left unmapped
+    started = client.post(f"/api/v1/imports/{job['id']}/start", {
+        "version": job["version"], "stages": {"Принимают решение": stage(sales, "Квалификация")}}, token=token)
+    assert started.status_code == 202, started.body
+    assert body(started)["preview"]["invalid"] == 0  # the earlier choice stays, the new one is added
+    assert jobs.run_job("import", company.tenant_id, job["id"], seconds=60) == "done"
+    progress = body(client.get(f"/api/v1/imports/{job['id']}", token=token))["progress"]
+    assert (progress["created"], progress["failed"]) == (6, 0), progress["errors"]
+
+    def deal(row: int) -> dict[str, Any]:
+        return body(client.get(f"/api/v1/deals/{importing.record_id(job['id'], row)}", token=token))["deal"]
+
+    assert [deal(row)["stage_id"] for row in (2, 3, 4, 7)] == [
+        stage(sales, "Переговоры"), stage(sales, "Новая"), stage(sales, "Квалификация"), stage(sales, "Новая")]
+    assert (deal(5)["status"], deal(6)["status"]) == ("won", "lost")
+
+
+def test_another_pipeline_is_suggested_from_its_own_stages(client: ApiClient, company: Company) -> None:
+    other = company.extra["other"]
+    job = body(upload(client, company.owner.token, AMO, pipeline_id=other["id"]))
+    suggested = {item["value"]: item["stage_id"] for item in job["preview"]["stages"]}
+    won = next(s["id"] for s in other["stages"] if s["kind"] == "won")
+    assert job["preview"]["pipeline_id"] == other["id"] and suggested["Успешно реализовано"] == won
+    assert suggested["Переговоры"] is None  # not a stage of this pipeline
+
+
+def test_a_stage_mapping_that_cannot_be_applied_is_refused_and_changes_nothing(client: ApiClient,
+                                                                                company: Company) -> None:
+    token, sales, other = company.owner.token, company.extra["sales"], company.extra["other"]
+    not_in_file = upload(client, token, AMO, stages={"Нет такого": stage(sales, "Новая")})
+    assert not_in_file.status_code == 422 and body(not_in_file)["error"]["details"][0]["type"] == "unknown_stage_value"
+    job = body(upload(client, token, AMO))
+    foreign = other["stages"][0]["id"]
+    refused = client.post(f"/api/v1/imports/{job['id']}/start",
+                          {"version": job["version"], "stages": {"Первичный контакт": foreign}}, token=token)
+    assert refused.status_code == 422 and body(refused)["error"]["details"][0]["type"] == "unknown_stage"
+    no_pipeline = client.post(f"/api/v1/imports/{job['id']}/start",
+                              {"version": job["version"], "pipeline_id": "0" * 26}, token=token)
+    assert no_pipeline.status_code == 422, no_pipeline.body
+    again = body(client.get(f"/api/v1/imports/{job['id']}", token=token))
+    assert again["status"] == "preview" and again["preview"] == job["preview"]
+    contacts = base64.b64encode("Имя;Email\nАнна;anna@example.ru\n".encode()).decode()
+    not_deals = client.post("/api/v1/imports", {"entity": "contact", "filename": "c.csv", "content_base64": contacts,
+                                                "stages": {"Анна": stage(sales, "Новая")}}, token=token)
+    assert not_deals.status_code == 422, not_deals.body
