@@ -3,6 +3,7 @@ or amount the CRM cannot read say why in Russian (they read in English before), 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from tests.browser.conftest import PHONE, Screens, assert_fits_a_phone, new_page
@@ -69,4 +70,52 @@ def test_a_file_with_no_row_to_import_says_so_in_russian_and_starts_nothing(brow
     assert preview.is_visible()  # still there to be corrected, and no import listed as done
     assert body(client.get("/api/v1/imports", token=company.owner.token))["items"] == []
     screens.shoot(page, "nothing-to-import")
+    page.context.close()
+
+
+AMO_STAGES = ("Название сделки;Бюджет;Этап\n"
+              "Замена масла;12 500;Переговоры\n"
+              "Кузовной ремонт;45 000;Первичный контакт\n"
+              "Шиномонтаж;3000;Принимают решение\n"
+              "Диагностика;3000;Успешно реализовано\n")
+
+
+def test_an_amocrm_deals_file_maps_its_stages_to_the_pipelines_on_a_phone(browser: Any, live_url: str, app: Any,
+                                                                         screens: Screens) -> None:
+    from tests.browser.test_data import run_dataio_jobs
+
+    ensure_bucket()
+    client = ApiClient(app)
+    company = signup(client, company="Автосервис Этапы", locale="ru", country="RU")
+    sales = body(client.get("/api/v1/pipelines", token=company.owner.token))["items"][0]
+    stage = {s["name"]: s["id"] for s in sales["stages"]}
+    page = new_page(browser, live_url, viewport=PHONE)
+    log_in(page, company.owner, "Автосервис Этапы")
+    page.get_by_label("Language", exact=True).select_option("ru")
+    page.goto("/#/settings/data")
+    page.get_by_label("Что").first.select_option("deal")
+    page.get_by_label("Файл").set_input_files({"name": "amocrm_leads.csv", "mimeType": "text/csv",
+                                               "buffer": AMO_STAGES.encode("cp1251")})
+    page.get_by_role("button", name="Загрузить и проверить").click()
+    mapping = page.locator('[data-test="stage-mapping"]')
+    mapping.wait_for()
+    # each stage of the file, pre-filled where the pipeline has its name or it is amoCRM's won stage
+    assert page.get_by_label("Этап для Переговоры").input_value() == stage["Переговоры"]
+    assert page.get_by_label("Этап для Успешно реализовано").input_value() == stage["Успешно"]
+    assert page.get_by_label("Этап для Первичный контакт").input_value() == ""
+    assert "В воронке нет этапа с таким названием" in page.locator("table.row-errors").inner_text()  # noqa: RUF001
+    assert_fits_a_phone(page, screens, "amo-stage-mapping")
+    page.get_by_label("Этап для Первичный контакт").select_option(stage["Новая"])
+    page.get_by_label("Этап для Принимают решение").select_option(stage["Квалификация"])
+    page.get_by_role("button", name="Начать импорт").click()
+    progress = page.locator('[data-test="import-progress"]')
+    progress.wait_for()
+    run_dataio_jobs()
+    progress.get_by_text("Готово", exact=True).wait_for(timeout=15_000)
+    assert re.search(r"Создано\s*4", progress.inner_text()), progress.inner_text()
+    deals = body(client.get(f"/api/v1/deals?owner_id={company.owner.user_id}&limit=50", token=company.owner.token))
+    assert {d["title"]: d["stage_id"] for d in deals["items"]} == {
+        "Замена масла": stage["Переговоры"], "Кузовной ремонт": stage["Новая"],
+        "Шиномонтаж": stage["Квалификация"], "Диагностика": stage["Успешно"]}
+    assert_no_problems(page)
     page.context.close()

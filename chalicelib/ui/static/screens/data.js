@@ -95,6 +95,34 @@ function mappingTable(job) {
         options.map(([value, text]) => h('option', { value, selected: (job.mapping[column] || '') === value }, text)))))))));
 }
 
+/** A deals import's stages: each stage value of the file and the stage of the chosen pipeline it becomes. */
+function stageTable(job, pipelines, remap) {
+  const pv = job.preview;
+  const pipeline = pipelines.find((p) => p.id === pv.pipeline_id);
+  if (job.entity !== 'deal' || !pv.stages?.length || !pipeline) return null;
+  const choose = h('select', { 'data-pipeline': '', 'aria-label': t('data.pipeline'),
+    onChange: () => remap(choose.value) }, pipelines.map((p) => h('option', { value: p.id, selected: p.id === pipeline.id }, p.name)));
+  const options = [['', t('data.noStage')], ...pipeline.stages.map((stage) => [stage.id, stage.name])];
+  return h('div', { class: 'stage-mapping', 'data-test': 'stage-mapping' }, h('h3', {}, t('data.stages')),
+    h('label', { class: 'field' }, h('span', {}, t('data.pipeline')), choose),
+    h('p', { class: 'hint' }, t('data.stagesHint')),
+    h('div', { class: 'table-wrap' }, h('table', { class: 'mapping stages' }, h('caption', {}, t('data.stages')),
+      h('thead', {}, h('tr', {}, ['data.stageInFile', 'data.stageTarget'].map((k) => h('th', { scope: 'col' }, t(k))))),
+      h('tbody', {}, pv.stages.map((item) => h('tr', {}, h('th', { scope: 'row' }, item.value,
+        h('div', { class: 'hint' }, t('data.rowsCount', { n: item.rows, count: formatNumber(item.rows) }))),
+        h('td', {}, h('select', { 'data-stage': item.value, 'aria-label': t('data.mapStage', { value: item.value }) },
+          options.map(([value, text]) => h('option', { value, selected: (item.stage_id || '') === value }, text))))))))));
+}
+
+/** The pipeline and stages chosen on the panel, as the upload and the start take them (none for other imports). */
+function chosenStages(panel) {
+  const pipeline = panel.querySelector('select[data-pipeline]');
+  if (!pipeline) return {};
+  const stages = {};
+  for (const select of panel.querySelectorAll('select[data-stage]')) stages[select.dataset.stage] = select.value || null;
+  return { pipeline_id: pipeline.value, stages };
+}
+
 function chosenMapping(panel) {
   const mapping = {};
   for (const select of panel.querySelectorAll('select[data-column]')) mapping[select.dataset.column] = select.value || null;
@@ -113,14 +141,14 @@ function progressView(job, undoStatus = 'none', alive = () => true, onUndone = (
     undoPanel(job, alive, undoStatus, onUndone));
 }
 
-function importPreview(job, upload, alive, onStarted) {
+function importPreview(job, upload, alive, onStarted, pipelines = []) {
   const panel = h('div', { class: 'import-preview', 'data-test': 'import-preview' });
   const pv = job.preview;
   const start = h('button', { type: 'button', class: 'primary', onClick: async () => {
     start.disabled = true;
     try {
       const started = await post(`/api/v1/imports/${encodeURIComponent(job.id)}/start`,
-        { version: job.version, mapping: chosenMapping(panel) });
+        { version: job.version, mapping: chosenMapping(panel), ...chosenStages(panel) });
       mount(panel, progressView(started, 'none', alive, onStarted));
       onStarted();
       poll(() => get(`/api/v1/imports/${encodeURIComponent(job.id)}`),
@@ -128,13 +156,14 @@ function importPreview(job, upload, alive, onStarted) {
         (state) => !OPEN.has(state.status), alive).then(onStarted);
     } catch (error) { start.disabled = false; toastError(error); }
   } }, t('data.start'));
-  const recheck = h('button', { type: 'button', class: 'secondary', onClick: () => upload(chosenMapping(panel)) },
-    t('data.recheck'));
+  const recheck = h('button', { type: 'button', class: 'secondary',
+    onClick: () => upload(chosenMapping(panel), chosenStages(panel)) }, t('data.recheck'));
+  const remap = (pipelineId) => upload(chosenMapping(panel), { pipeline_id: pipelineId }); // its stages suggested anew
   mount(panel, h('p', {}, t('data.fileInfo', { name: job.filename, format: job.file_format.toUpperCase(), n: job.total_rows,
     count: formatNumber(job.total_rows) })),
   stats([[t('data.rows'), pv.rows], [t('data.valid'), pv.valid], [t('data.invalid'), pv.invalid],
     [t('data.duplicates'), pv.duplicates], ...(pv.new_companies ? [[t('data.newCompanies'), pv.new_companies]] : [])]),
-  mappingTable(job), pv.ignored_fields.length ? h('p', { class: 'hint' }, t('data.ignored', { list: pv.ignored_fields.map(fieldName).join(', ') })) : null,
+  mappingTable(job), stageTable(job, pipelines, remap), pv.ignored_fields.length ? h('p', { class: 'hint' }, t('data.ignored', { list: pv.ignored_fields.map(fieldName).join(', ') })) : null,
   rowErrors(pv.errors), duplicateRows(pv.duplicate_rows, job.entity), sampleTable(job), h('div', { class: 'row-actions' }, recheck, start));
   return panel;
 }
@@ -145,10 +174,14 @@ function importSection(alive, onStarted) {
   const slot = h('div', {});
   let last = null;
   let latest = 0;  // a newer upload's preview and progress replace an older one's
-  const upload = async (mapping = null) => {
-    const job = await post('/api/v1/imports', { ...last, mapping });
+  const upload = async (mapping = null, stages = {}) => {
+    const job = await post('/api/v1/imports', { ...last, mapping, ...stages });
     const mine = ++latest;
-    mount(slot, importPreview(job, (next) => upload(next).catch(toastError), () => alive() && mine === latest, onStarted));
+    // a deals import maps its stages to a pipeline's: read the pipelines (a role that may not keep the names matching)
+    const pipelines = job.preview.stages?.length ? await get('/api/v1/pipelines').then((page) => page.items, () => []) : [];
+    if (mine !== latest) return;
+    mount(slot, importPreview(job, (next, more) => upload(next, more).catch(toastError), () => alive() && mine === latest,
+      onStarted, pipelines));
   };
   return h('section', { class: 'panel' }, h('h2', {}, t('data.importTitle')), h('p', { class: 'muted' }, t('data.importIntro')),
     form({ submit: t('data.upload'), label: t('data.importTitle'), onSubmit: async (values, formEl) => {
