@@ -14,7 +14,7 @@ from chalicelib.core.tenancy import TenantContext
 from chalicelib.dataio import export_names
 from chalicelib.dataio.export_columns import address_text, custom_cells, moment
 from chalicelib.dataio.export_names import Naming
-from chalicelib.dataio.mapping import TAGS, Choices, FieldSpec
+from chalicelib.dataio.mapping import OWNER, TAGS, Choices, FieldSpec
 from chalicelib.dataio.record_rows import list_query
 from chalicelib.records import matching
 from chalicelib.records.customfields import service as customfields_service
@@ -33,6 +33,7 @@ COMPANY_SPECS = {spec.name: spec for spec in (
     FieldSpec("industry", "text", ("industry", "sector", "отрасль", "сфера", "сфера деятельности")),
     TAGS,
     FieldSpec("inn", "text", ("inn", "tax id", "vat", "vat number", "инн")),
+    OWNER,
 )}
 
 
@@ -77,7 +78,7 @@ class CompanyTarget:
             "name": values.get("name"), "website": values.get("website"), "industry": values.get("industry"),
             "phones": [{"number": number} for number in values.get("phone", [])],
             "emails": [{"address": address} for address in values.get("email", [])],
-            "tags": values.get("tags"), "custom": custom,
+            "tags": values.get("tags"), "custom": custom, "owner_id": values.get("owner_id"),
         }
         payload = {name: value for name, value in payload.items() if value}
         if not payload.get("name"):

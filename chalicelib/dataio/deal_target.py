@@ -17,7 +17,7 @@ from chalicelib.core import errors, schema
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.dataio import deal_export
 from chalicelib.dataio.company_target import visible_companies, website_host
-from chalicelib.dataio.mapping import TAGS, Choices, FieldSpec
+from chalicelib.dataio.mapping import OWNER, TAGS, Choices, FieldSpec
 from chalicelib.records import matching
 from chalicelib.records.customfields import service as customfields_service
 from chalicelib.records.money import CURRENCIES
@@ -38,6 +38,7 @@ DEAL_SPECS = {spec.name: spec for spec in (
                                             "дата закрытия", "ожидаемая дата закрытия", "плановая дата закрытия")),
     FieldSpec("lost_reason", "text", ("lost reason", "reason lost", "причина отказа", "причина проигрыша")),
     TAGS,
+    OWNER,
 )}
 _SPACES = re.compile(r"[\s\u00a0\u202f'\u2019]")  # thousands as "1 234", "1'234" (Swiss)
 _GROUPED = re.compile(r"\d+|\d{1,3}(?:([.,])\d{3})(?:\1\d{3})*")
@@ -223,6 +224,7 @@ class DealTarget:
         payload: dict[str, Any] = {"title": values["title"], "pipeline_id": pipeline_id, "stage_id": stage_id,
                                    "expected_close_on": values.get("expected_close_on"),
                                    "lost_reason": values.get("lost_reason"), "tags": values.get("tags"),
+                                   "owner_id": values.get("owner_id"),
                                    "custom": values.get("custom") or {}}
         currency = currency_of(ctx, values)
         if values.get("amount"):

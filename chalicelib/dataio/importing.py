@@ -20,7 +20,7 @@ from ulid import ULID
 from chalicelib.core import db, errors, permissions
 from chalicelib.core.observability import logger
 from chalicelib.core.tenancy import TenantContext
-from chalicelib.dataio import contact_companies, deal_stages, queue, sheets, storage, targets
+from chalicelib.dataio import contact_companies, deal_stages, owners, queue, sheets, storage, targets
 from chalicelib.dataio import mapping as columns
 from chalicelib.dataio.models import ImportJob
 from chalicelib.dataio.targets import Target, field_of
@@ -64,6 +64,7 @@ class Evaluated:
     data: Any = None
     problems: list[dict[str, Any]] = field(default_factory=list)
     notes: list[dict[str, Any]] = field(default_factory=list)  # what of a valid row is left out, and why
+    owner_notes: list[dict[str, Any]] = field(default_factory=list)  # why the row's record is not whom it names
 
 
 def _problem(number: int, field_name: str, message: str, kind: str) -> dict[str, Any]:
@@ -79,6 +80,11 @@ def evaluate(ctx: TenantContext, target: Target, sheet: sheets.Sheet, index: int
                     problems=[_problem(number, p.field, p.message, p.type) for p in problems])
     if row.problems:
         return row
+    if values.get("owner_id") and target.specs.get("owner_id") is columns.OWNER:  # a user, or the importer
+        resolved = owners.resolve(ctx, target.permission, values["owner_id"])
+        values = {**values, "owner_id": resolved.owner_id}
+        note = resolved.note
+        row.owner_notes = [_problem(number, note["field"], note["message"], note["type"])] if note else []
     try:
         row.data = target.build(ctx, values, record_id=record_id(import_id, number), import_id=import_id,
                                 choices=reading.choices)
@@ -86,7 +92,7 @@ def evaluate(ctx: TenantContext, target: Target, sheet: sheets.Sheet, index: int
         row.problems = [_problem(number, field_of(list(d.get("loc", []))), str(d.get("msg", "")),
                                  str(d.get("type", "invalid_value"))) for d in exc.details]
         return row
-    row.notes = _notes(target, number, row.data)
+    row.notes = [*row.owner_notes, *_notes(target, number, row.data)]
     return row
 
 
@@ -206,7 +212,7 @@ def import_row(ctx: TenantContext, target: Target, sheet: sheets.Sheet, index: i
     rid = record_id(import_id, row.number)
     found = target.find_duplicates(ctx, row.data)
     if any(existing == rid for _, existing in found):  # created before a crash, found now by its own phone or e-mail
-        return Outcome("created", problems=_notes(target, row.number, row.data))
+        return Outcome("created", problems=[*row.owner_notes, *_notes(target, row.number, row.data)])
     if found:
         return Outcome("duplicate", duplicate={"row": row.number, "match": found[0][0], "existing_id": found[0][1]})
     try:
@@ -220,7 +226,7 @@ def import_row(ctx: TenantContext, target: Target, sheet: sheets.Sheet, index: i
                                                     str(d.get("type"))) for d in exc.details])
     except errors.CRMError as exc:
         return Outcome("failed", problems=[_problem(row.number, "*", exc.message, exc.code)])
-    return Outcome("created", problems=_notes(target, row.number, row.data))
+    return Outcome("created", problems=[*row.owner_notes, *_notes(target, row.number, row.data)])
 
 
 def safe_import_row(ctx: TenantContext, run: Callable[[], Outcome], number: int) -> Outcome:

@@ -41,6 +41,13 @@ TAGS = FieldSpec("tags", "list", ("tags", "tag", "labels", "label", "теги", 
                  repeatable=True)
 
 
+# The responsible person ("Ответственный"), in contacts', companies' and deals' imports: resolved to a user by
+# ``dataio.owners`` before the row is built, as its owner.
+OWNER = FieldSpec("owner_id", "text", ("owner", "owner id", "responsible", "responsible user", "responsible person",
+                                       "assigned to", "deal owner", "contact owner", "company owner", "ответственный",
+                                       "ответственное лицо", "ответственный менеджер", "ответственный сотрудник"))
+
+
 @dataclass
 class RowProblem:
     """Why one field of one row cannot be imported."""

@@ -14,7 +14,7 @@ from chalicelib.core import errors, schema
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.dataio import contact_companies
 from chalicelib.dataio.contact_companies import CompanyLinks
-from chalicelib.dataio.mapping import TAGS, Choices, FieldSpec
+from chalicelib.dataio.mapping import OWNER, TAGS, Choices, FieldSpec
 from chalicelib.records.customfields import service as customfields_service
 
 
@@ -78,6 +78,7 @@ CONTACT_SPECS = {spec.name: spec for spec in (
     FieldSpec("iban", "text", ("iban", "bank account", "расчетный счет"), sensitive=True),
     FieldSpec("company", "text", ("company", "company name", "organization", "organisation", "account",
                                   "компания", "организация", "название компании", "фирма")),
+    OWNER,
 )}
 _LOC_FIELDS = {"phones": "phone", "emails": "email"}
 
@@ -143,6 +144,7 @@ class ContactTarget:
             "phones": [{"number": number} for number in values.get("phone", [])],
             "emails": [{"address": address} for address in values.get("email", [])],
             "tags": values.get("tags"), "birthday": values.get("birthday"), "custom": values.get("custom"),
+            "owner_id": values.get("owner_id"),
             **{name: values.get(name) for name in ("passport_number", "tax_id", "iban")},
         }
         payload = {name: value for name, value in payload.items() if value}

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from chalicelib.dataio import importing, jobs
-from tests.factories import Company, signup
+from tests.factories import Company, Member, add_member, signup
 from tests.support import ApiClient, body
 
 AMO = ("Название сделки;Бюджет;Этап;Причина отказа\n"
@@ -32,6 +32,14 @@ def company(app: Any) -> Company:
     other = client.post("/api/v1/pipelines", {"name": "Ремонт"}, token=token)
     assert other.status_code == 201, other.body
     company.extra.update({"sales": sales, "other": body(other)})
+    for key, name in (("anna", "Анна Петрова"), ("boris", "Борис Ким"), ("oleg", "Олег Сидоров")):
+        member = add_member(client, company, role="agent", name=key)
+        user = body(client.get(f"/api/v1/users/{member.user_id}", token=token))
+        renamed = client.patch(f"/api/v1/users/{member.user_id}", {"version": user["version"], "name": name},
+                               token=token)
+        assert renamed.status_code == 200, renamed.body
+    left = client.post(f"/api/v1/users/{company.members['oleg'].user_id}/deactivate", token=token)
+    assert left.status_code == 200, left.body
     return company
 
 
@@ -113,3 +121,62 @@ def test_a_stage_mapping_that_cannot_be_applied_is_refused_and_changes_nothing(c
     not_deals = client.post("/api/v1/imports", {"entity": "contact", "filename": "c.csv", "content_base64": contacts,
                                                 "stages": {"Анна": stage(sales, "Новая")}}, token=token)
     assert not_deals.status_code == 422, not_deals.body
+
+
+def owners_csv(company: Company) -> str:
+    return ("Название сделки;Ответственный\n"
+            "Замена масла;Петрова Анна\n"
+            "Кузовной ремонт;анна петрова\n"
+            f"Шиномонтаж;{company.members['boris'].email.upper()}\n"
+            "Диагностика;Олег Сидоров\n"
+            "Покраска;Никто Никтоев\n")
+
+
+def owner_of(client: ApiClient, company: Company, import_id: str, row: int) -> str:
+    deal = client.get(f"/api/v1/deals/{importing.record_id(import_id, row)}", token=company.owner.token)
+    return str(body(deal)["deal"]["owner_id"])
+
+
+def run(client: ApiClient, company: Company, member: Member, text: str) -> dict[str, Any]:
+    job = body(upload(client, member.token, text))
+    started = client.post(f"/api/v1/imports/{job['id']}/start", {"version": job["version"]}, token=member.token)
+    assert started.status_code == 202, started.body
+    assert jobs.run_job("import", company.tenant_id, job["id"], seconds=60) == "done"
+    return dict(body(client.get(f"/api/v1/imports/{job['id']}", token=member.token)))
+
+
+def test_the_responsible_person_becomes_the_deals_owner_by_name_or_e_mail(client: ApiClient,
+                                                                         company: Company) -> None:
+    job = body(upload(client, company.owner.token, owners_csv(company)))
+    assert job["mapping"]["Ответственный"] == "owner_id"
+    assert (job["preview"]["valid"], job["preview"]["invalid"]) == (5, 0)
+    done = run(client, company, company.owner, owners_csv(company))
+    assert (done["progress"]["created"], done["progress"]["failed"]) == (5, 0)
+    members = company.members
+    assert [owner_of(client, company, done["id"], row) for row in (2, 3, 4, 5, 6)] == [
+        members["anna"].user_id, members["anna"].user_id, members["boris"].user_id,
+        company.owner.user_id, company.owner.user_id]  # a colleague who left, and nobody: the importer's
+    assert [(e["row"], e["field"], e["type"]) for e in done["progress"]["errors"]] == [
+        (5, "owner_id", "owner_not_found"), (6, "owner_id", "owner_not_found")]
+
+
+def test_an_agent_may_give_imported_deals_only_to_themselves(client: ApiClient, company: Company) -> None:
+    anna = company.members["anna"]
+    done = run(client, company, anna, "Название сделки;Ответственный\nСвоя;Анна Петрова\nЧужая;Борис Ким\n")
+    assert (done["progress"]["created"], done["progress"]["failed"]) == (2, 0)
+    assert [owner_of(client, company, done["id"], row) for row in (2, 3)] == [anna.user_id, anna.user_id]
+    assert [(e["row"], e["type"]) for e in done["progress"]["errors"]] == [(3, "owner_out_of_scope")]
+
+
+def test_contacts_and_companies_go_to_their_responsible_person_too(client: ApiClient, company: Company) -> None:
+    token, anna = company.owner.token, company.members["anna"]
+    for entity, text in (("contact", "Имя;Телефон;Ответственный\nЕлена;+7 921 555-01-01;Петрова Анна\n"),
+                         ("company", "Компания;Ответственный\nТакси Невский;Анна Петрова\n")):
+        content = base64.b64encode(text.encode()).decode()
+        job = body(client.post("/api/v1/imports", {"entity": entity, "filename": "amo.csv", "content_base64": content},
+                               token=token))
+        client.post(f"/api/v1/imports/{job['id']}/start", {"version": job["version"]}, token=token)
+        assert jobs.run_job("import", company.tenant_id, job["id"], seconds=60) == "done"
+        record = body(client.get(f"/api/v1/{entity.replace('y', 'ie')}s/{importing.record_id(job['id'], 2)}",
+                                 token=token))
+        assert record["owner_id"] == anna.user_id, (entity, record)

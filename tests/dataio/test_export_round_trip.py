@@ -129,12 +129,12 @@ def test_exports_are_flat_and_import_back_the_same(client: ApiClient, source: Co
 IMPORTED_AS: dict[str, dict[str, str | None]] = {
     "contact": {"first_name": "first_name", "last_name": "last_name", "phones": "phone", "emails": "email",
                 "tags": "tags", "birthday": "birthday", "passport_number": "passport_number", "tax_id": "tax_id",
-                "iban": "iban", "company_ids": "company"},
+                "iban": "iban", "company_ids": "company", "owner_id": "owner_id"},
     "company": {"name": "name", "phones": "phone", "emails": "email", "website": "website", "industry": "industry",
-                "tags": "tags"},
+                "tags": "tags", "owner_id": "owner_id"},
     "deal": {"title": "title", "pipeline": "pipeline", "stage": "stage", "amount": "amount", "currency": "currency",
              "contact_ids": "contact", "company_id": "company", "expected_close_on": "expected_close_on",
-             "tags": "tags", "lost_reason": "lost_reason", "status": None, "owner_id": None},
+             "tags": "tags", "lost_reason": "lost_reason", "status": None, "owner_id": "owner_id"},
 }
 
 

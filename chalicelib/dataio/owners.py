@@ -1,0 +1,78 @@
+"""The responsible person a row names ("Ответственный", "Owner"): one of the company's active users, as its owner.
+
+amoCRM and other CRMs export each record's responsible user by full name (either "Фамилия Имя" or "Имя Фамилия")
+or e-mail; the import gives the record to that user, as the API's create would: only someone within the importer's
+create scope (an agent's is their own records, so only themselves). A value naming nobody, several users, or
+someone outside that scope leaves the record the importer's, and the row's outcome says why (kept with the import's
+problems, not counted as a failed row).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from chalicelib.core import permissions
+from chalicelib.core.tenancy import TenantContext
+from chalicelib.records import matching
+
+USERS_SECONDS = 60.0
+_users: dict[str, tuple[float, list[Any]]] = {}
+
+
+@dataclass
+class Resolved:
+    """The owner a row's cell names (None: the importer), and why it is not the one named, if not."""
+
+    owner_id: str | None
+    note: dict[str, str] | None = None
+
+
+def _active_users(ctx: TenantContext) -> list[Any]:
+    """The company's active users, read once a minute while an import runs (not once per row)."""
+    from chalicelib.identity import service as identity_service
+    from chalicelib.identity.models import User
+
+    cached = _users.get(ctx.tenant_id)
+    if cached is None or time.monotonic() - cached[0] > USERS_SECONDS:
+        if len(_users) > 256:  # a warm Lambda serves many tenants: keep the cache small
+            _users.clear()
+        found = [user for user in User.query(identity_service.users_pk(ctx))
+                 if isinstance(user, User) and user.status == "active"]
+        cached = (time.monotonic(), found)
+        _users[ctx.tenant_id] = cached
+    return cached[1]
+
+
+def _words(text: str) -> list[str]:
+    return sorted(matching.fold(text).split())
+
+
+def _note(message: str, kind: str) -> dict[str, str]:
+    return {"field": "owner_id", "message": message, "type": kind}
+
+
+def resolve(ctx: TenantContext, permission: str, cell: Any) -> Resolved:
+    """The active user a cell names by e-mail or full name (its words in any order, case and ё folded), if the
+    importer may give them records; otherwise the importer, with a note saying why."""
+    reference = str(cell or "").strip()
+    if not reference:
+        return Resolved(None)
+    users = _active_users(ctx)
+    if "@" in reference:
+        found = [user for user in users if str(user.email).casefold() == reference.casefold()]
+    else:
+        wanted = _words(reference)
+        found = [user for user in users if _words(str(user.name)) == wanted]
+    if not found:
+        return Resolved(None, _note("No active user with this e-mail or name: the record is yours", "owner_not_found"))
+    if len(found) > 1:
+        return Resolved(None, _note("Several users have this name; use the e-mail: the record is yours",
+                                    "several_owners"))
+    user = found[0]
+    scope = permissions.scope_of(ctx, permission, "create") or "own"
+    if not permissions.may_touch(ctx, scope, owner_id=user.user_id, team_id=user.team_id):
+        return Resolved(None, _note("You may not give records to someone outside your scope: the record is yours",
+                                    "owner_out_of_scope"))
+    return Resolved(str(user.user_id))
