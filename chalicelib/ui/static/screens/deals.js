@@ -62,15 +62,16 @@ class Board {
   }
 
   dealCard(deal) {
-    const select = h('select', { 'aria-label': t('deals.moveTo', { title: deal.title }), disabled: !can('deals', 'update') },
+    const mayMove = can('deals', 'update');
+    const select = h('select', { 'aria-label': t('deals.moveTo', { title: deal.title }), id: `move-${deal.id}` },
       [...this.columns.values()].map((col) => h('option', { value: col.stage.id, selected: col.stage.id === deal.stage_id },
         col.stage.name)));
     select.addEventListener('change', () => this.move(deal.id, select.value));
-    const el = h('li', { class: 'deal', draggable: can('deals', 'update') ? 'true' : 'false', 'data-deal': deal.id },
+    const el = h('li', { class: 'deal', draggable: mayMove, 'data-deal': deal.id }, // a boolean: the string 'false' made it true
       h('a', { href: `#/deals/${encodeURIComponent(deal.id)}` }, deal.title),
       h('span', { class: 'amount' }, money(deal)), tagBadges(deal),
-      h('label', { class: 'visually-hidden', for: `move-${deal.id}` }, t('deals.moveTo', { title: deal.title })), select);
-    select.id = `move-${deal.id}`;
+      mayMove ? [h('label', { class: 'visually-hidden', for: `move-${deal.id}` }, t('deals.moveTo', { title: deal.title })),
+        select] : null);
     el.addEventListener('dragstart', (event) => {
       event.dataTransfer.setData('text/plain', deal.id);
       event.dataTransfer.effectAllowed = 'move';
@@ -349,7 +350,8 @@ async function boardView(chosen, reload, create = null, tag = '', navigate = nul
   const filter = navigate ? h('div', { class: 'deal-filters', role: 'group', 'aria-label': t('contacts.filters') },
     tagFilter(tag, (change) => navigate(`/deals${query({ pipeline: chosen.id, ...change })}`))) : null;
   return [filter, anyDeals ? null : tag ? empty(t('contacts.noMatch')) : emptyList('deals', { panel: create }),
-    h('p', { class: 'hint' }, t('deals.dragHint')), view, pager(data.next_cursor, more)];
+    // a role that may not change deals is not told to drag them (nor offered a "Move to" list: see dealCard)
+    can('deals', 'update') ? h('p', { class: 'hint' }, t('deals.dragHint')) : null, view, pager(data.next_cursor, more)];
 }
 
 // -- the search across pipelines ---------------------------------------------------------------------------

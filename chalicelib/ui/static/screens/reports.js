@@ -70,9 +70,10 @@ function barChart(title, labels, values) {
 }
 
 function table(caption, columns, rows) {
-  return h('div', { class: 'table-wrap' }, h('table', {}, h('caption', { class: 'visually-hidden' }, caption),
+  // on a phone each row stacks (app.css .report-table), each figure named by its column
+  return h('div', { class: 'table-wrap' }, h('table', { class: 'report-table' }, h('caption', { class: 'visually-hidden' }, caption),
     h('thead', {}, h('tr', {}, columns.map(([label]) => h('th', { scope: 'col' }, label)))),
-    h('tbody', {}, rows.map((row) => h('tr', {}, columns.map(([, cell]) => h('td', {}, cell(row))))))));
+    h('tbody', {}, rows.map((row) => h('tr', {}, columns.map(([label, cell]) => h('td', { 'data-label': label }, cell(row))))))));
 }
 
 function csvDownload(name, columns, rows) {
@@ -96,7 +97,9 @@ const minutes = (seconds) => (seconds === null || seconds === undefined ? '' : f
 function userName(users, id) {
   if (!id) return t('rep.nobody');
   const user = users.find((one) => one.id === id);
-  return user ? (user.name || user.email) : id;
+  if (!user) return id;
+  // one who left is marked as Settings -> Users marks them: their figures stay, nobody takes them for a colleague
+  return user.status === 'deactivated' ? t('owner.inactive', { name: user.name || user.email }) : (user.name || user.email);
 }
 
 /** A lead source as people call it: a channel by its name ("Telegram: Shop bot", "Calls"); a utm_source or a form's
