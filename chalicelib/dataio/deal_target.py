@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import time
+from dataclasses import dataclass, field
 from typing import Any
 
 from chalicelib.core import errors, schema
@@ -39,6 +40,14 @@ DEAL_SPECS = {spec.name: spec for spec in (
     FieldSpec("lost_reason", "text", ("lost reason", "reason lost", "причина отказа", "причина проигрыша")),
     TAGS,
     OWNER,
+    # the contact's phone and e-mail beside the deal (amoCRM's leads export): its contact is found by them
+    FieldSpec("contact_phone", "list", ("phone", "phones", "phone number", "telephone", "tel", "mobile", "mobile phone",
+                                        "work phone", "телефон", "телефоны", "тел", "мобильный", "мобильный телефон",
+                                        "рабочий телефон", "номер телефона", "телефон контакта",
+                                        "рабочий телефон контакт", "мобильный телефон контакт"), repeatable=True),
+    FieldSpec("contact_email", "list", ("email", "e-mail", "emails", "email address", "mail", "почта", "эл. почта",
+                                        "электронная почта", "рабочий email", "личный email", "email контакта",
+                                        "рабочий email контакт", "личный email контакт"), repeatable=True),
 )}
 _SPACES = re.compile(r"[\s\u00a0\u202f'\u2019]")  # thousands as "1 234", "1'234" (Swiss)
 _GROUPED = re.compile(r"\d+|\d{1,3}(?:([.,])\d{3})(?:\1\d{3})*")
@@ -177,6 +186,27 @@ def resolve_contact(ctx: TenantContext, reference: str) -> str:
     return ids[0]
 
 
+def contacts_by_keys(ctx: TenantContext, values: dict[str, Any]) -> tuple[list[str], list[dict[str, str]]]:
+    """The contacts a deal row's Phone and Email columns find (their lookups: e-mails first, then phones), those the
+    importer may see; none: no link, and a note saying so (a deal import never makes contacts)."""
+    from chalicelib.contacts import service as contacts_service
+    from chalicelib.core import permissions
+
+    scope = permissions.scope_of(ctx, "contacts", "read")
+    found: list[str] = []
+    finders = (("contact_email", contacts_service.find_by_email), ("contact_phone", contacts_service.find_by_phone))
+    for kind, find in finders:
+        for key in values.get(kind) or []:
+            contact = find(ctx, str(key))
+            if contact is not None and scope is not None and permissions.may_touch(
+                    ctx, scope, owner_id=contact.owner_id, team_id=contact.team_id):
+                found.append(str(contact.contact_id))
+    if found:
+        return list(dict.fromkeys(found)), []
+    return [], [{"field": "contact", "message": "No contact with this phone or e-mail: the deal is made without one",
+                 "type": "contact_not_found"}]
+
+
 def resolve_company(ctx: TenantContext, reference: str) -> str:
     """The company a row names by name or web domain (422 when none, or several, match)."""
     host = website_host(reference) if "." in reference and " " not in reference.strip() else ""
@@ -204,6 +234,14 @@ def currency_of(ctx: TenantContext, values: dict[str, Any]) -> str:
     return code
 
 
+@dataclass
+class DealRow:
+    """A deal row ready to create, and what of it is left out (a contact its phone or e-mail did not find)."""
+
+    deal: Any  # DealCreate
+    notes: list[dict[str, str]] = field(default_factory=list)
+
+
 class DealTarget:
     """Deals, through ``deals.service`` (its create schema and create)."""
 
@@ -215,7 +253,7 @@ class DealTarget:
     def build(self, ctx: TenantContext, values: dict[str, Any], *, record_id: str, import_id: str,
               choices: Choices | None = None) -> Any:
         """DealCreate of a row: stage, amount, contact and company resolved (422 naming the field otherwise)."""
-        from chalicelib.deals.schemas import DealCreate
+        from chalicelib.deals.schemas import MAX_CONTACTS, DealCreate
 
         if not values.get("title"):
             raise _invalid("title", "A deal needs a title", "missing")
@@ -229,18 +267,22 @@ class DealTarget:
         currency = currency_of(ctx, values)
         if values.get("amount"):
             payload["amount"] = {"minor": parse_amount(str(values["amount"]), currency), "currency": currency}
+        notes: list[dict[str, str]] = []
         if values.get("contact"):
             payload["contact_ids"] = resolve_contacts(ctx, str(values["contact"]))
+        elif values.get("contact_phone") or values.get("contact_email"):
+            payload["contact_ids"], notes = contacts_by_keys(ctx, values)
+            payload["contact_ids"] = payload["contact_ids"][:MAX_CONTACTS]
         if values.get("company"):
             payload["company_id"] = resolve_company(ctx, str(values["company"]))
         data = schema.validate(DealCreate, {name: value for name, value in payload.items() if value is not None})
         if data.custom:
             customfields_service.clean(ctx, entity="deal", record_id=record_id, values=data.custom)
-        return data
+        return DealRow(data, notes)
 
-    def notes(self, data: Any) -> list[dict[str, str]]:
-        """None: a valid row is imported whole."""
-        return []
+    def notes(self, data: DealRow) -> list[dict[str, str]]:
+        """A contact the row's phone or e-mail did not find."""
+        return list(data.notes)
 
     def match_keys(self, values: dict[str, Any]) -> list[tuple[str, str]]:
         """None: two rows with one title are two deals."""
@@ -250,11 +292,11 @@ class DealTarget:
         """None: deals have no natural key."""
         return []
 
-    def create(self, ctx: TenantContext, data: Any, *, record_id: str) -> None:
+    def create(self, ctx: TenantContext, data: DealRow, *, record_id: str) -> None:
         """One deal under the row's id, with its totals, links and audit record, in one transaction."""
         from chalicelib.deals import service as deals_service
 
-        deals_service.create(ctx, data=data, deal_id=record_id)
+        deals_service.create(ctx, data=data.deal, deal_id=record_id)
 
     def exists(self, ctx: TenantContext, record_id: str) -> bool:
         """True when the deal exists (a retried row finds the one it created)."""

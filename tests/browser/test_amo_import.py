@@ -73,11 +73,11 @@ def test_a_file_with_no_row_to_import_says_so_in_russian_and_starts_nothing(brow
     page.context.close()
 
 
-AMO_STAGES = ("Название сделки;Бюджет;Этап;Ответственный\n"
-              "Замена масла;12 500;Переговоры;\n"
-              "Кузовной ремонт;45 000;Первичный контакт;\n"
-              "Шиномонтаж;3000;Принимают решение;Никто Никтоев\n"
-              "Диагностика;3000;Успешно реализовано;\n")
+AMO_STAGES = ("Название сделки;Бюджет;Этап;Ответственный;Email\n"
+              "Замена масла;12 500;Переговоры;;new@mail.ru\n"
+              "Кузовной ремонт;45 000;Первичный контакт;;\n"
+              "Шиномонтаж;3000;Принимают решение;Никто Никтоев;\n"
+              "Диагностика;3000;Успешно реализовано;;\n")
 
 
 def test_an_amocrm_deals_file_maps_its_stages_to_the_pipelines_on_a_phone(browser: Any, live_url: str, app: Any,
@@ -115,6 +115,8 @@ def test_an_amocrm_deals_file_maps_its_stages_to_the_pipelines_on_a_phone(browse
     assert re.search(r"Создано\s*4", progress.inner_text()), progress.inner_text()
     # a responsible person who is nobody in the company: the deal is the importer's, and the row says so
     assert "Нет активного сотрудника с такой почтой или именем" in progress.inner_text()  # noqa: RUF001
+    # a contact's e-mail that finds nobody: the deal is made without a contact, and the row says so
+    assert "Нет контакта с таким телефоном или почтой" in progress.inner_text()  # noqa: RUF001
     deals = body(client.get(f"/api/v1/deals?owner_id={company.owner.user_id}&limit=50", token=company.owner.token))
     assert {d["title"]: d["stage_id"] for d in deals["items"]} == {
         "Замена масла": stage["Переговоры"], "Кузовной ремонт": stage["Новая"],

@@ -180,3 +180,41 @@ def test_contacts_and_companies_go_to_their_responsible_person_too(client: ApiCl
         record = body(client.get(f"/api/v1/{entity.replace('y', 'ie')}s/{importing.record_id(job['id'], 2)}",
                                  token=token))
         assert record["owner_id"] == anna.user_id, (entity, record)
+
+
+def test_a_deal_row_finds_its_contact_by_phone_or_e_mail_and_never_makes_one(client: ApiClient,
+                                                                            company: Company) -> None:
+    token = company.owner.token
+    maria = client.post("/api/v1/contacts", {"first_name": "Мария", "phones": [{"number": "+7 921 555-03-03"}],
+                                             "emails": [{"address": "m.kuz@yandex.ru"}]}, token=token)
+    assert maria.status_code == 201, maria.body
+    text = ("Название сделки;Телефон;Email\n"
+            "Замена масла;8 (921) 555-03-03;\n"
+            "Кузовной ремонт;;M.KUZ@yandex.ru\n"
+            "Шиномонтаж;+7 999 000-00-00;nobody@example.ru\n")
+    job = body(upload(client, token, text))
+    assert (job["mapping"]["Телефон"], job["mapping"]["Email"]) == ("contact_phone", "contact_email")
+    assert (job["preview"]["valid"], job["preview"]["invalid"]) == (3, 0)
+    done = run(client, company, company.owner, text)
+    assert (done["progress"]["created"], done["progress"]["failed"]) == (3, 0)
+
+    def contacts_of(row: int) -> list[str]:
+        deal = client.get(f"/api/v1/deals/{importing.record_id(done['id'], row)}", token=token)
+        return list(body(deal)["deal"]["contact_ids"])
+
+    maria_id = body(maria)["id"]
+    assert [contacts_of(row) for row in (2, 3, 4)] == [[maria_id], [maria_id], []]
+    assert [(e["row"], e["field"], e["type"]) for e in done["progress"]["errors"]] == [
+        (4, "contact", "contact_not_found")]
+    found = body(client.get("/api/v1/contacts?q=nobody%40example.ru", token=token))["items"]
+    assert found == []  # a deal import never makes a contact
+
+
+def test_an_agent_links_only_contacts_they_may_see(client: ApiClient, company: Company) -> None:
+    boris, anna = company.members["boris"], company.members["anna"]
+    his = client.post("/api/v1/contacts", {"first_name": "Клиент Бориса", "phones": [{"number": "+7 921 555-02-02"}]},
+                      token=boris.token)
+    assert his.status_code == 201, his.body
+    done = run(client, company, anna, "Название сделки;Телефон\nЧужой клиент;+7 921 555-02-02\n")
+    assert (done["progress"]["created"], done["progress"]["failed"]) == (1, 0)
+    assert [e["type"] for e in done["progress"]["errors"]] == ["contact_not_found"]
