@@ -20,6 +20,8 @@ from tests.support import ApiClient, body
 MECHANIC = ["contacts:read:all", "deals:read:all"]
 SIDEWAYS = """() => [document.documentElement, ...document.querySelectorAll('main .table-wrap')]
     .filter((el) => el.scrollWidth > el.clientWidth + 1).map((el) => el.className || el.tagName)"""
+LEFT_EDGES = """tables => tables.map((table) => [...table.querySelectorAll('thead th')]
+    .map((th) => Math.round(th.getBoundingClientRect().left)))"""
 
 
 def _russian_phone(browser: Any, live_url: str, member: Any, company: str) -> Any:
@@ -71,6 +73,14 @@ def test_the_roles_grid_on_a_phone_folds_into_groups_in_the_menus_order(browser:
         "Контакты: просмотр; Сделки: просмотр")
     expect(edit.locator("details.permission-group[data-group=team] .permission-granted")).to_have_text(
         "Ничего не выдано")
+
+    # on a laptop the groups are open, their columns lined up from one group's table to the next
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.reload()
+    create = page.locator("section.panel", has=page.get_by_role("heading", name="Новая роль"))
+    expect(create.locator("details.permission-group[open]")).to_have_count(5)
+    columns = create.locator("table.permission-grid").evaluate_all(LEFT_EDGES)
+    assert all(column == columns[0] for column in columns), columns
     assert_no_problems(page)
     page.context.close()
 
