@@ -177,10 +177,8 @@ export const MESSAGES = {
   'users.resend': ['Resend invitation', 'Отправить ещё раз'],
   'users.resent': ['Invitation sent again', 'Приглашение отправлено повторно'],
   'users.deactivate': ['Deactivate', 'Отключить'],
-  'users.deactivateConfirm': ['Deactivate {name}? They are logged out at once. Their contacts, deals and tasks stay theirs until '
-    + 'you hand them to a colleague: pick them under “Responsible” in the lists’ Filters and under “Whose tasks” on Tasks.',
-  'Отключить пользователя {name}? Он сразу выйдет из системы. Его контакты, сделки и задачи останутся за ним, пока вы не '
-    + 'передадите их коллеге: выберите его в фильтре «Ответственный» в списках и в «Чьи задачи» в задачах.'],
+  'users.deactivateConfirm': ['Deactivate {name}? They are logged out at once. Their contacts, deals and tasks stay theirs until you hand them to a colleague: pick them under “Responsible” in the lists’ Filters and under “Whose tasks” on Tasks.',
+    'Отключить пользователя {name}? Он сразу выйдет из системы. Его контакты, сделки и задачи останутся за ним, пока вы не передадите их коллеге: выберите его в фильтре «Ответственный» в списках и в «Чьи задачи» в задачах.'],
   'users.deactivated': ['User deactivated', 'Пользователь отключён'],
   'users.reactivate': ['Reactivate', 'Включить снова'],
   'users.reactivated': ['User reactivated', 'Пользователь снова активен'],
@@ -927,8 +925,8 @@ export const MESSAGES = {
   'data.fieldName.pipeline': ['Pipeline', 'Воронка'],
   'data.fieldName.stage': ['Stage', 'Этап'],
   'data.fieldName.owner_id': ['Responsible', 'Ответственный'],
-  'data.fieldName.contact_phone': ["Contact's phone", 'Телефон контакта'],
-  'data.fieldName.contact_email': ["Contact's e-mail", 'Эл. почта контакта'],
+  'data.fieldName.contact_phone': ['Contact’s phone', 'Телефон контакта'],
+  'data.fieldName.contact_email': ['Contact’s e-mail', 'Эл. почта контакта'],
   'data.fieldName.expected_close_on': ['Expected close date', 'Ожидаемая дата закрытия'],
   'data.fieldName.lost_reason': ['Lost reason', 'Причина проигрыша'],
   'data.fieldName.sku': ['SKU', 'Артикул'],
