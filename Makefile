@@ -30,8 +30,11 @@ run: $(RUN_STAMP)
 	PORT=$(PORT) $(PY) -m local
 
 ## test: lint, types and every test suite, as CI runs them (the fuzz and load suites at a small size)
+# Bytecode is written even where the shell says not to (PYTHONDONTWRITEBYTECODE): each worker and each
+# `python -m local` a test starts would otherwise compile the app again and rewrite every test module's asserts
+# (about 1 s of CPU a process; __pycache__ is ignored by git).
 test: $(STAMP) browser-deps lint typecheck
-	$(PY) -m pytest tests -n $(TEST_WORKERS) --dist loadfile
+	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest tests -n $(TEST_WORKERS) --dist loadfile
 
 # lint-imports: the import contracts of .importlinter (function-level imports count too).
 lint: $(STAMP)
