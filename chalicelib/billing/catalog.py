@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-# What a plan may switch on. Messengers and automations are not built yet: they are sold by plan all the same.
+# What a plan may switch on (billing.limits refuses a gated feature with 402 naming the cheapest plan that has it).
 FEATURES = ("telephony", "messengers", "api_keys", "custom_roles", "automations", "data_export", "campaigns")
 # Counted as writes happen (billing.limits); a create beyond the plan's number is refused. automation_rules: the
 # enabled ones (#19), counted as a rule is made enabled, switched on or off, or deleted (chalicelib.automations).

@@ -1,7 +1,7 @@
 """Settings → Data → Trash: a deleted contact or deal is found and brought back, or deleted for good by the owner,
-with a tab per record type; a manager restores the team's and is offered no Delete forever; an agent, who may not
-delete, is offered no Trash. Before, a deleted record came back only by reverting its deletion in the audit log,
-which few roles may do and nobody would look for."""
+with a tab per record type (a deal and a ticket deleted from their own cards among them); a manager restores the
+team's and is offered no Delete forever; an agent, who may not delete, is offered no Trash. Before, a deleted record
+came back only by reverting its deletion in the audit log, which few roles may do and nobody would look for."""
 
 from __future__ import annotations
 
@@ -32,12 +32,20 @@ def test_the_owner_restores_and_purges_from_the_trash_on_a_phone_in_russian(
     contact = _made(client, "/api/v1/contacts", {"first_name": "Ольга", "last_name": "Смирнова"}, token)
     deal = _made(client, "/api/v1/deals", {"title": "Свадебные букеты"}, token)
     theirs = _made(client, "/api/v1/deals", {"title": "Букет менеджера"}, manager.token)
+    live = _made(client, "/api/v1/deals", {"title": "Живая сделка"}, token)
+    ticket = _made(client, "/api/v1/tickets", {"subject": "Помятый букет"}, token)
     for path in (f"/api/v1/contacts/{contact}", f"/api/v1/deals/{deal}", f"/api/v1/deals/{theirs}"):
         assert client.delete(path, token=token).status_code in (200, 204)
 
     page = new_page(browser, live_url, viewport=PHONE)
     log_in(page, company.owner, "Цветочная лавка")
     page.get_by_label("Language", exact=True).select_option("ru")
+    for path, back in ((f"/#/deals/{live}", "#/deals"), (f"/#/tickets/{ticket}", "#/tickets")):
+        page.goto(path)  # a deal's and a ticket's own card move it to the trash
+        page.locator("[data-test=trash-record]").click()
+        page.get_by_role("dialog").get_by_role("button", name="Удалить").click()
+        page.wait_for_url(f"**/{back}*")
+    assert client.get(f"/api/v1/tickets/{ticket}", token=token).status_code == 404
     page.goto("/#/settings")
     page.get_by_role("link", name="Данные").click()
     page.get_by_role("navigation", name="Данные").get_by_role("link", name="Корзина").click()
@@ -49,11 +57,13 @@ def test_the_owner_restores_and_purges_from_the_trash_on_a_phone_in_russian(
     assert client.get(f"/api/v1/contacts/{contact}", token=token).status_code == 200  # back in the contacts
 
     page.get_by_role("navigation", name="Типы записей").get_by_role("link", name="Сделки").click()
-    expect(page.locator("[data-trash]")).to_have_count(2)
+    expect(page.locator("[data-trash]")).to_have_count(3)
     wedding = page.locator("[data-trash]", has_text="Свадебные букеты")
     wedding.get_by_role("button", name="Удалить навсегда").click()
     page.get_by_role("dialog").get_by_role("button", name="Удалить навсегда").click()
-    expect(page.locator("[data-trash]")).to_have_count(1)
+    expect(page.locator("[data-trash]")).to_have_count(2)
+    page.get_by_role("navigation", name="Типы записей").get_by_role("link", name="Обращения").click()
+    expect(page.locator("[data-trash]", has_text="Помятый букет")).to_be_visible()
     assert client.delete(f"/api/v1/trash/deals/{deal}", token=token).status_code == 404  # gone for good
     assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
     assert_no_problems(page)

@@ -16,6 +16,8 @@ export const LISTS = {
   'trash.purge': ['Delete forever', 'Удалить навсегда'],
   'trash.purgeConfirm': ['Delete {name} for good? This cannot be undone.', 'Удалить «{name}» навсегда? Это нельзя отменить.'],
   'trash.purged': ['{name} is deleted for good.', '«{name}» удалено навсегда.'],
+  'trash.moveConfirm': ['Move {name} to the trash? It can be restored there for 30 days.', 'Переместить «{name}» в корзину? Там её можно восстановить в течение 30 дней.'],
+  'trash.moved': ['{name} is in the trash (Settings → Data → Trash).', '«{name}» в корзине (Настройки → Данные → Корзина).'],
   'data.history.title': ['Recent imports', 'Последние импорты'],
   'data.history.empty': ['No imports yet. An import you start shows here with its progress and result, even after you leave this screen.',
     'Импортов пока нет. Запущенный импорт появится здесь с ходом и итогом, даже если вы уйдёте с этого экрана.'],

@@ -6,7 +6,7 @@ import { t } from '../js/i18n.js';
 import { amountInput, currencyDigits, formatDate, formatDateTime, formatMoney, formatNumber, parseMoney } from '../js/format.js';
 import { can, session } from '../js/session.js';
 import { empty, field, form, heading, optimistic, pager, toast, toastError } from '../js/ui.js';
-import { companyUsers, linkGroups, noteForm, ownerRow, personName, scopeOf, timelineList, within } from './records.js';
+import { companyUsers, linkGroups, noteForm, ownerRow, personName, scopeOf, timelineList, trashButton, within } from './records.js';
 import { askLostReason } from './lost-reason.js';
 import { collectCustom, customInputs, customRows, definitionsFor, requiredLater } from './custom-values.js';
 import { canEditField } from './field-rules.js';
@@ -591,7 +591,7 @@ function createOrder(deal) {
 
 /** #/deals/:id: the deal card (two requests: the card, with its pipeline, and the deal's custom fields; the users once,
  * for another's deal). */
-export async function card(root, { params, alive }) {
+export async function card(root, { params, navigate, alive }) {
   const reload = () => card(root, { params, alive });
   const [answer, definitions] = await Promise.all([get(`/api/v1/deals/${encodeURIComponent(params.id)}`),
     definitionsFor('deal')]);
@@ -603,7 +603,7 @@ export async function card(root, { params, alive }) {
   const stage = pipeline?.stages.find((s) => s.id === deal.stage_id) || changes.find((c) => c.to_stage.id === deal.stage_id)?.to_stage;
   const timeline = timelineList(answer.timeline || []);
   mount(root, heading(deal.title, h('a', { href: `#/deals${query({ pipeline: deal.pipeline_id })}` }, t('deals.backToBoard')),
-    createOrder(deal)),
+    createOrder(deal), trashButton('deals', deal, deal.title, navigate, `/deals${query({ pipeline: deal.pipeline_id })}`)),
     pipeline ? stageBar(deal, pipeline, changes, reload) : null,
     h('div', { class: 'card-grid' },
       h('div', {}, h('section', { class: 'panel' }, dealFacts(deal, stage, definitions, owner)), can('deals', 'update') ? editDeal(deal, definitions, reload) : null,

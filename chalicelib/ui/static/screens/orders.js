@@ -10,7 +10,7 @@ import { ORDERS } from '../js/messages-orders.js';
 import { can, session } from '../js/session.js';
 import { empty, field, finder, form, heading, openModal, pager, showErrors, toast, toastError } from '../js/ui.js';
 import { documentsPanel } from './documents.js';
-import { noteForm, timelineList } from './records.js';
+import { noteForm, timelineList, trashButton } from './records.js';
 import { emptyList } from './list-empty.js';
 
 Object.assign(MESSAGES, ORDERS); // this screen's texts load with it, not with the app's first load
@@ -364,7 +364,7 @@ function shippingPanel(order, reload) {
 }
 
 /** #/orders/:id: the order card (one request: the order with its links and newest timeline). */
-export async function card(root, { params, alive }) {
+export async function card(root, { params, navigate, alive }) {
   const reload = async () => {
     await card(root, { params, alive });
     root.querySelector('#page-title')?.focus();
@@ -382,7 +382,8 @@ export async function card(root, { params, alive }) {
     h('dt', {}, t('common.created')), h('dd', {}, formatDateTime(order.created_at)),
     order.notes ? [h('dt', {}, t('orders.notes')), h('dd', { class: 'prewrap' }, order.notes)] : null);
   const timeline = timelineList(order.timeline || []);
-  mount(root, heading(t('orders.number', { id: shortId(order.id) }), h('a', { href: '#/orders' }, t('orders.all'))),
+  mount(root, heading(t('orders.number', { id: shortId(order.id) }), h('a', { href: '#/orders' }, t('orders.all')),
+    trashButton('orders', order, t('orders.number', { id: shortId(order.id) }), navigate, '/orders')),
     h('div', { class: 'card-grid' },
       h('div', {}, h('section', { class: 'panel' }, facts, statusActions(order, reload)),
         h('section', { class: 'panel' }, h('h2', {}, t('orders.lines')), linesTable(order), totalsView(order.totals, order.currency),

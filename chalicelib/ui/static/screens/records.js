@@ -1,10 +1,10 @@
 // Pieces shared by the contact, company and deal cards: the timeline, links and the note form.
-import { get, patch, post } from '../js/api.js';
+import { del, get, patch, post } from '../js/api.js';
 import { h } from '../js/dom.js';
 import { t, has } from '../js/i18n.js';
 import { browserZone, formatDateTime, formatMoney, formatZonedDateTime } from '../js/format.js';
 import { can, session } from '../js/session.js';
-import { empty, field, form, toast, toastError } from '../js/ui.js';
+import { confirmAction, empty, field, form, toast, toastError } from '../js/ui.js';
 import { callLine } from '../js/telephony.js';
 import { entryWords, kindText } from './timeline-text.js';
 import { companyUsers as mentionUsers, mentionBox, noteText } from './mentions.js';
@@ -175,4 +175,18 @@ export async function ownerRow(entity, record, { path, reload }) {
     dd.append(' ', open);
   }
   return [h('dt', {}, t('contacts.responsible')), dd];
+}
+
+/** A card's Delete for whoever may delete records of the type (plural): confirmed, then the record waits in the trash
+ * (Settings → Data → Trash) and the user goes back to the list at ``back``. */
+export function trashButton(plural, record, name, navigate, back) {
+  if (!can(plural, 'delete')) return null;
+  return h('button', { type: 'button', class: 'secondary', 'data-test': 'trash-record', onClick: async () => {
+    if (!(await confirmAction(t('trash.moveConfirm', { name }), t('common.delete')))) return;
+    try {
+      await del(`/api/v1/${plural}/${encodeURIComponent(record.id)}`);
+      toast(t('trash.moved', { name }));
+      navigate(back);
+    } catch (error) { toastError(error); }
+  } }, t('common.delete'));
 }

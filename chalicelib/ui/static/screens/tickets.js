@@ -12,7 +12,7 @@ import { empty, field, form, heading, openModal, pager, toast, toastError } from
 import { phoneLink, userNames } from '../js/telephony.js';
 import { canEditField } from './field-rules.js';
 import { recordPicker } from './pickers.js';
-import { companyUsers, ownerRow, personName, scopeOf, within } from './records.js';
+import { companyUsers, ownerRow, personName, scopeOf, trashButton, within } from './records.js';
 
 Object.assign(MESSAGES, TICKETS); // this screen's texts load with it, not with the app's first load
 
@@ -345,7 +345,7 @@ function editTicket(ticket, reload) {
 }
 
 /** #/tickets/:id: the ticket's card. */
-export async function card(root, { params, alive }) {
+export async function card(root, { params, navigate, alive }) {
   const load = async () => {
     const [ticket, names] = await Promise.all([get(`/api/v1/tickets/${encodeURIComponent(params.id)}`), userNames()]);
     const [, assignee] = await ownerRow('tickets', ticket, { path: `/api/v1/tickets/${encodeURIComponent(ticket.id)}`,
@@ -353,7 +353,7 @@ export async function card(root, { params, alive }) {
     if (!alive()) return;
     const edit = can('tickets', 'update')
       ? h('button', { type: 'button', class: 'secondary', onClick: () => editTicket(ticket, load) }, t('tk.edit')) : null;
-    mount(root, heading(ticket.subject, edit),
+    mount(root, heading(ticket.subject, edit, trashButton('tickets', ticket, ticket.subject, navigate, '/tickets')),
       h('p', { class: 'back' }, h('a', { href: '#/tickets' }, `← ${t('title.tickets.queue')}`)), whoLine(ticket),
       h('div', { class: 'ticket-card' },
         h('section', { class: 'panel ticket-main' }, ticket.description ? h('p', { class: 'ticket-description' }, ticket.description) : null,
