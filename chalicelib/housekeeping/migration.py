@@ -44,21 +44,13 @@ from chalicelib.records.models import TrashDue
 from chalicelib.telephony import unended
 
 STATE_PK = tenancy.global_key("housekeeping", "due-migration")
-STATE_SK = "STATE"
+STATE_SK = tenant_walk.STATE_SK
 OLD_TRASH_PK = tenancy.global_key("housekeeping", "trash")  # the old purge's day bookmark
 FIRST_DAYS = 90
 MARGIN = timedelta(days=7)
 INBOX_PAGE = 100
 CALLS_PK = tenancy.global_key("housekeeping", "unended-calls")
 TENANT_PAGE = 25
-
-
-def _state() -> DueMigration:
-    with db.translate_errors():
-        try:
-            return DueMigration.get(STATE_PK, STATE_SK, consistent_read=True)
-        except DueMigration.DoesNotExist:
-            return DueMigration(STATE_PK, STATE_SK, trash_done=False, inbox_done=False)
 
 
 def _first_trash_day(today: date) -> date:
@@ -126,20 +118,12 @@ def move_inbox() -> tuple[int, bool]:
     return made, not waiting
 
 
-def _calls_state() -> UnendedCallsPass:
-    with db.translate_errors():
-        try:
-            return UnendedCallsPass.get(CALLS_PK, STATE_SK, consistent_read=True)
-        except UnendedCallsPass.DoesNotExist:
-            return UnendedCallsPass(CALLS_PK, STATE_SK, after=None, done=False)
-
-
 def arm_calls(*, deadline: float) -> int:
     """Give the calls every tenant left ringing or in progress before their timers existed a timer, tenant by
     tenant until the deadline; how many timers were set."""
     armed = 0
     try:
-        state = _calls_state()
+        state = tenant_walk.saved_state(UnendedCallsPass, CALLS_PK, after=None, done=False)
         while not state.done and time.monotonic() < deadline:
             tenants, more = tenant_walk.page_after(state.after, limit=TENANT_PAGE)
             for tenant in tenants:
@@ -166,7 +150,7 @@ def run(*, now: datetime | None = None, seconds: float = 60.0) -> dict[str, int]
     deadline = time.monotonic() + seconds
     counts = {"trash": 0, "inbox": 0, "calls": 0}
     try:
-        state = _state()
+        state = tenant_walk.saved_state(DueMigration, STATE_PK, trash_done=False, inbox_done=False)
         if not (state.trash_done and state.inbox_done):
             if not state.trash_done:
                 counts["trash"] = move_trash(state, now=now, deadline=deadline)

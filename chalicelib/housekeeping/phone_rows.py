@@ -25,17 +25,9 @@ from chalicelib.records import access, matching, store, types
 from chalicelib.records.types import RecordType
 
 STATE_PK = tenancy.global_key("housekeeping", "phone-rows")
-STATE_SK = "STATE"
+STATE_SK = tenant_walk.STATE_SK
 TENANT_PAGE = 25
 ROW_PAGE = 100
-
-
-def _state() -> PhoneRowsPass:
-    with db.translate_errors():
-        try:
-            return PhoneRowsPass.get(STATE_PK, STATE_SK, consistent_read=True)
-        except PhoneRowsPass.DoesNotExist:
-            return PhoneRowsPass(STATE_PK, STATE_SK, after=None, position=None, done=False)
 
 
 def phone_types() -> list[RecordType]:
@@ -95,7 +87,7 @@ def run(*, deadline: float) -> int:
     how many records were refreshed."""
     refreshed = 0
     try:
-        state = _state()
+        state = tenant_walk.saved_state(PhoneRowsPass, STATE_PK, after=None, position=None, done=False)
         while not state.done and time.monotonic() < deadline:
             tenants, more = tenant_walk.page_after(state.after, limit=TENANT_PAGE)
             for tenant in tenants:

@@ -30,7 +30,7 @@ from chalicelib.identity import plans
 from chalicelib.identity.models import Tenant
 
 STATE_PK = tenancy.global_key("housekeeping", "audit-retention")
-STATE_SK = "STATE"
+STATE_SK = tenant_walk.STATE_SK
 TENANT_PAGE = 25
 FEED_PAGE = 100
 BATCH = 99  # records removed per transaction: DynamoDB takes 100 writes, and the anchor is one
@@ -60,14 +60,9 @@ def expire_due(*, now: datetime | None = None, seconds: float = 60.0) -> dict[st
 
 def _state(now: datetime) -> RetentionPass:
     today = now.date().isoformat()
-    with db.translate_errors():
-        try:
-            found = RetentionPass.get(STATE_PK, STATE_SK, consistent_read=True)
-        except RetentionPass.DoesNotExist:
-            found = None
-    if found is None or found.day != today:
-        return RetentionPass(STATE_PK, STATE_SK, day=today, after=None, done=False)
-    return found
+    found = tenant_walk.saved_state(RetentionPass, STATE_PK, day=today, after=None, done=False)
+    return found if found.day == today else RetentionPass(STATE_PK, STATE_SK, day=today, after=None,
+                                                          done=False)
 
 
 def _save(state: RetentionPass) -> None:
