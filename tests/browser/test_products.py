@@ -133,16 +133,15 @@ def test_a_product_from_the_form_to_the_trash_and_back(browser: Any, live_url: s
     page.locator("#page-title", has_text="Products").wait_for()
     expect(product_row(page, "Matcha tin")).to_be_visible()
     expect(product_row(page, "Rye loaf")).to_have_count(0)
-    page.get_by_role("link", name="Trash", exact=True).click()
-    page.locator("#page-title", has_text="Products in the trash").wait_for()
+    page.get_by_role("link", name="Trash", exact=True).click()  # Settings → Data → Trash, on its products tab
     trashed = page.locator(".trash-list li", has_text="Rye loaf")
     expect(trashed).to_contain_text("€14.20")
     expect(trashed).to_contain_text("Deleted")
     screens.shoot(page, "trash")
-    page.get_by_role("button", name="Restore “Rye loaf”").click()
-    page.locator(".toast", has_text="“Rye loaf” restored").wait_for()
+    page.get_by_role("button", name="Restore: Rye loaf").click()
+    page.locator(".toast", has_text="Rye loaf is back.").wait_for()
     expect(page.locator(".empty")).to_have_text("The trash is empty.")
-    page.get_by_role("link", name="All products").click()
+    page.get_by_role("link", name="Products", exact=True).first.click()
     expect(product_row(page, "Rye loaf").locator("[data-test=price]")).to_have_text("€14.20")
     # Its SKU is its own again: a search by it finds it.
     page.get_by_label("Search by name or SKU").fill("rye-001")
@@ -171,7 +170,7 @@ def test_product_screens_need_at_most_two_calls_and_fit_a_phone(browser: Any, li
     for name, path, ready in [
         ("products", "/products", ".product-list li"),
         ("product-card", f"/products/{body(made)['id']}", ".timeline"),
-        ("product-trash", "/products/trash", ".trash-list li"),
+        ("product-trash", "/settings/trash?type=products", ".trash-list li"),
         ("products-by-tag", "/products?tag=kits&sort=name", ".tag-filter"),
     ]:
         calls[name] = api_calls(page, path, ready)
@@ -181,11 +180,12 @@ def test_product_screens_need_at_most_two_calls_and_fit_a_phone(browser: Any, li
     expect(page.locator(".product-list li")).to_have_count(1)
 
     # An administrator may purge the trash: asked first, then gone for good.
-    page.goto("/#/products/trash")
-    page.get_by_role("button", name="Delete “Old flour” for good").click()
+    page.goto("/#/products")
+    page.get_by_role("link", name="Trash").click()  # the products' trash is Settings → Data → Trash's products tab
+    page.get_by_role("button", name="Delete forever: Old flour").click()
     dialog = page.get_by_role("dialog")
     expect(dialog).to_contain_text("Delete Old flour for good? This cannot be undone.")
-    dialog.get_by_role("button", name="Delete for good").click()
+    dialog.get_by_role("button", name="Delete forever").click()
     expect(page.locator(".empty")).to_have_text("The trash is empty.")
     assert body(client.get("/api/v1/trash/products", token=token))["items"] == []
     assert_no_problems(page)
@@ -240,7 +240,6 @@ def test_products_in_russian_on_a_small_phone(browser: Any, live_url: str, app: 
     assert_fits_a_phone(page, screens, "card-ru")
     page.get_by_role("link", name="Все товары").click()  # noqa: RUF001
     page.get_by_role("link", name="Корзина", exact=True).click()
-    page.locator("#page-title", has_text="Товары в корзине").wait_for()
     expect(page.locator(".empty")).to_have_text("Корзина пуста.")
     assert not [p for p in page.problems if "missing text" in p], page.problems
     assert_no_problems(page)

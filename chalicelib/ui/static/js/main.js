@@ -64,7 +64,6 @@ const ROUTES = [
   ['/notifications', 'notifications', 'list', {}],
   ['/reports', 'reports', 'dashboard', { nav: 'reports' }],
   ['/products', 'products', 'list', { nav: 'products' }],
-  ['/products/trash', 'products', 'trash', { nav: 'products' }],
   ['/products/:id', 'products', 'card', { nav: 'products' }],
   ['/orders', 'orders', 'list', { nav: 'orders' }],
   ['/orders/new', 'orders', 'editor', { nav: 'orders' }],

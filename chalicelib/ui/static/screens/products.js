@@ -188,7 +188,7 @@ export async function list(root, { query: params, navigate, alive }) {
     items.prepend(productItem(product));
     if (!items.isConnected) none.replaceWith(items);
   };
-  const trashLink = can('products', 'delete') ? h('a', { href: '#/products/trash', class: 'trash-link' }, t('products.trash')) : null;
+  const trashLink = can('products', 'delete') ? h('a', { href: '#/settings/trash?type=products', class: 'trash-link' }, t('products.trash')) : null;
   const panel = can('products', 'create')
     ? h('section', { class: 'panel' }, h('h2', {}, t('products.createTitle')), createForm(created)) : null;
   none = q || tag ? empty(t('contacts.noMatch')) : emptyList('products', { panel });
@@ -395,58 +395,3 @@ function partsPanel(product, reload) {
     h('summary', {}, t('products.partsTitle')), editor);
 }
 
-// -- the trash ---------------------------------------------------------------------------------------------
-
-function trashItem(product, mayPurge, onGone) {
-  const li = h('li', { 'data-product': product.id });
-  const act = (button, work) => async () => {
-    button.disabled = true;
-    try { if (await work()) onGone(li); else button.disabled = false; } catch (error) { button.disabled = false; toastError(error); }
-  };
-  const restore = h('button', { type: 'button', class: 'secondary small', 'aria-label': t('products.restoreNamed', { name: product.name }) },
-    t('products.restore'));
-  restore.addEventListener('click', act(restore, async () => {
-    await post(`${itemPath(product.id)}/restore`);
-    toast(t('products.restored', { name: product.name }));
-    return true;
-  }));
-  const purge = mayPurge ? h('button', { type: 'button', class: 'secondary small',
-    'aria-label': t('products.purgeNamed', { name: product.name }) }, t('products.purge')) : null;
-  purge?.addEventListener('click', act(purge, async () => {
-    if (!(await confirmAction(t('products.purgeConfirm', { name: product.name }), t('products.purge')))) return false;
-    await del(`/api/v1/trash/products/${encodeURIComponent(product.id)}`);
-    toast(t('products.purged'));
-    return true;
-  }));
-  return mount(li, h('div', { class: 'grow' }, h('span', { class: 'title' }, product.name),
-    h('div', { class: 'meta' }, [product.sku, t('products.deletedAt', { when: formatDateTime(product.deleted_at) })]
-      .filter(Boolean).join(' · '))),
-  h('span', { class: 'price num' }, priceText(product)), h('div', { class: 'row-actions' }, restore, purge));
-}
-
-/** #/products/trash: deleted products, most recent first, to restore (or, for administrators, purge). One request. */
-export async function trash(root, { alive }) {
-  const path = (cursor) => `/api/v1/trash/products${query({ limit: 50, cursor })}`;
-  const page = await get(path(null));
-  if (!alive()) return;
-  const mayPurge = session.permissions.includes('products:delete:all');
-  const items = h('ul', { class: 'list product-list trash-list' });
-  const none = empty(t('products.trashEmpty'));
-  // A restored or purged product leaves the list; focus moves on to the next one's button (or the heading).
-  const gone = (li) => {
-    const next = li.nextElementSibling || li.previousElementSibling;
-    li.remove();
-    if (!items.children.length) items.replaceWith(none);
-    (next?.querySelector('button') || root.querySelector('#page-title'))?.focus();
-  };
-  const add = (products) => items.append(...products.map((product) => trashItem(product, mayPurge, gone)));
-  add(page.items);
-  const more = async (cursor) => {
-    const next = await get(path(cursor));
-    add(next.items);
-    const again = pager(next.next_cursor, more);
-    if (again) items.after(again);
-  };
-  mount(root, heading(t('title.products.trash'), h('a', { href: '#/products' }, t('products.all'))),
-    h('p', { class: 'hint trash-hint' }, t('products.trashHint')), page.items.length ? items : none, pager(page.next_cursor, more));
-}
