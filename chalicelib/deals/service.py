@@ -130,10 +130,7 @@ def list_deals(ctx: TenantContext, *, query: s.DealListQuery) -> db.Page[Deal]:
         return search(ctx, query=query)
     scope = permissions.require(ctx, "deals", "read")
     owner_id = ctx.actor_id if scope == "own" else query.owner_id
-
-    def keep(deal: Deal) -> bool:
-        return permissions.may_touch(ctx, scope, owner_id=deal.owner_id, team_id=deal.team_id)
-
+    keep = _within(ctx, scope)
     if owner_id is not None:
         if scope == "own" and query.owner_id not in (None, ctx.actor_id):
             return db.Page(items=[], next_cursor=None)
@@ -164,6 +161,11 @@ def search(ctx: TenantContext, *, query: s.DealListQuery) -> db.Page[Deal]:
                 all(v is None or getattr(deal, k) == v for k, v in wanted.items()):
             deals.append(deal)
     return db.Page(items=deals, next_cursor=rows.next_cursor)
+
+
+def _within(ctx: TenantContext, scope: str) -> Any:
+    """Whether a deal read from an index is within the caller's scope (own / team / all)."""
+    return lambda deal: permissions.may_touch(ctx, scope, owner_id=deal.owner_id, team_id=deal.team_id)
 
 
 def _pipeline_deals(ctx: TenantContext, query: s.DealListQuery, keep: Any) -> db.Page[Deal]:
@@ -416,13 +418,8 @@ def restore(ctx: TenantContext, deal_id: str) -> Deal:
 
 def trashed(ctx: TenantContext, *, limit: int, cursor: str | None) -> db.Page[Deal]:
     """Deals in the trash the caller could restore, most recently deleted first: one Query of the trash index."""
-    scope = permissions.require(ctx, "deals", "delete")
-
-    def keep(deal: Deal) -> bool:
-        return permissions.may_touch(ctx, scope, owner_id=deal.owner_id, team_id=deal.team_id)
-
     return db.query_page(ctx, Deal, trash_pk(ctx), scope="deals:trash", limit=limit, cursor=cursor, index=Deal.gsi2,
-                         keep=keep)
+                         keep=_within(ctx, permissions.require(ctx, "deals", "delete")))
 
 
 def _trashed(ctx: TenantContext, deal_id: str) -> Deal:

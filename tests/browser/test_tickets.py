@@ -16,7 +16,7 @@ from tests.factories import add_member, signup
 from tests.messaging.kit import make_conversation
 from tests.messaging.mailkit import create_line, deliver
 from tests.support import ApiClient, body
-from tests.tickets.kit import fire, open_ticket, status
+from tests.tickets.kit import fire, from_message, hand, open_ticket, status
 from webhooks import mail
 
 DESKTOP = {"width": 1366, "height": 800}
@@ -153,10 +153,7 @@ def test_a_manager_assigns_an_e_mailed_ticket_to_an_agent_from_its_card(browser:
     who = mail.Correspondent(forward_to=line["settings"]["inbound_address"], sender="vera.wilted@customer.example")
     deliver(mail.message(who, subject="Wilted roses", text="Two roses arrived wilted."))
     [conversation] = body(client.get("/api/v1/conversations?channel=email", token=company.owner.token))["items"]
-    [message] = body(client.get(f"/api/v1/conversations/{conversation['id']}/messages",
-                                token=company.owner.token))["items"]
-    ticket = body(client.post("/api/v1/tickets/from-message", {"conversation_id": conversation["id"],
-                                                               "message_id": message["id"]}, token=company.owner.token))
+    ticket = from_message(client, company.owner.token, conversation)
     article = client.post("/api/v1/kb/articles", {"title": "Возврат цветов", "category": "Заказы",
                                                   "body": "Верните букет в течение 14 дней."},
                           token=company.owner.token)
@@ -291,13 +288,8 @@ def test_an_agent_given_a_colleague_s_customer_s_ticket_sees_whom_to_answer(brow
     company = signup(client, company="Requester Phone Desk")
     agent = add_member(client, company, role="agent", name="idaagent")
     conversation = make_conversation(client, company.owner.token, customer="+79160007766")
-    [message] = body(client.get(f"/api/v1/conversations/{conversation['id']}/messages",
-                                token=company.owner.token))["items"]
-    ticket = body(client.post("/api/v1/tickets/from-message", {"conversation_id": conversation["id"],
-                                                               "message_id": message["id"]}, token=company.owner.token))
-    handed = client.patch(f"/api/v1/tickets/{ticket['id']}", {"version": ticket["version"], "owner_id": agent.user_id},
-                          token=company.owner.token)
-    assert handed.status_code == 200, handed.body
+    ticket = from_message(client, company.owner.token, conversation)
+    hand(client, company.owner.token, ticket, agent.user_id)
     assert client.get(f"/api/v1/contacts/{ticket['contact_id']}", token=agent.token).status_code == 404
 
     phone = new_page(browser, live_url, viewport={"width": 390, "height": 780})

@@ -72,3 +72,20 @@ def rate(client: ApiClient, token: str, ticket: dict[str, Any], *, score: int, c
 
 def _tenant_of(client: ApiClient, token: str) -> str:
     return str(body(client.get("/api/v1/me", token=token))["tenant"]["id"])
+
+
+def from_message(client: ApiClient, token: str, conversation: dict[str, Any], **fields: Any) -> dict[str, Any]:
+    """A ticket made from a conversation's one message (as it answers)."""
+    [message] = body(client.get(f"/api/v1/conversations/{conversation['id']}/messages", token=token))["items"]
+    answer = client.post("/api/v1/tickets/from-message", {"conversation_id": conversation["id"],
+                                                          "message_id": message["id"], **fields}, token=token)
+    assert answer.status_code < 300, answer.body
+    return dict(body(answer))
+
+
+def hand(client: ApiClient, token: str, ticket: dict[str, Any], user_id: str) -> dict[str, Any]:
+    """The ticket given to user_id (as it answers)."""
+    handed = client.patch(f"/api/v1/tickets/{ticket['id']}", {"version": ticket["version"], "owner_id": user_id},
+                          token=token)
+    assert handed.status_code == 200, handed.body
+    return dict(body(handed))

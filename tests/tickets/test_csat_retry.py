@@ -17,7 +17,7 @@ from chalicelib.tickets import csat
 from tests.factories import Company, signup
 from tests.messaging.kit import make_conversation
 from tests.support import ApiClient, body
-from tests.tickets.kit import fire, open_ticket, status
+from tests.tickets.kit import fire, from_message, open_ticket, status
 
 
 @pytest.fixture(scope="module")
@@ -38,9 +38,7 @@ def _asked(api: ApiClient, company: Company, conversation_id: str) -> int:
 def _closed_on_conversation(api: ApiClient, company: Company, customer: str) -> tuple[dict[str, Any], str]:
     token = company.owner.token
     conversation = make_conversation(api, token, customer=customer)
-    [message] = body(api.get(f"/api/v1/conversations/{conversation['id']}/messages", token=token))["items"]
-    ticket = body(api.post("/api/v1/tickets/from-message", {"conversation_id": conversation["id"],
-                                                            "message_id": message["id"]}, token=token))
+    ticket = from_message(api, token, conversation)
     return status(api, token, ticket, "closed"), conversation["id"]
 
 

@@ -14,7 +14,7 @@ from tests.messaging.kit import make_conversation
 from tests.messaging.mailkit import create_line, deliver
 from tests.support import ApiClient, body
 from tests.telephony.kit import make_call
-from tests.tickets.kit import open_ticket
+from tests.tickets.kit import from_message, hand, open_ticket
 from webhooks import mail
 
 
@@ -63,12 +63,8 @@ def test_the_handed_ticket_names_its_whatsapp_number_and_the_agent_answers_there
                                                                                   company: Company) -> None:
     token, agent = company.owner.token, company.members["agent"]
     conversation = make_conversation(api, token, customer="+79160007722")
-    [message] = body(api.get(f"/api/v1/conversations/{conversation['id']}/messages", token=token))["items"]
-    ticket = body(api.post("/api/v1/tickets/from-message", {"conversation_id": conversation["id"],
-                                                            "message_id": message["id"]}, token=token))
-    handed = api.patch(f"/api/v1/tickets/{ticket['id']}", {"version": ticket["version"], "owner_id": agent.user_id},
-                       token=token)
-    assert handed.status_code == 200, handed.body
+    ticket = from_message(api, token, conversation)
+    hand(api, token, ticket, agent.user_id)
     seen = card(api, agent.token, ticket["id"])
     assert seen["contact_name"] == "Sample Customer" and seen["contact"]["phone"] == "+79160007722"
     assert seen["contact"]["readable"] is False
@@ -96,13 +92,8 @@ def test_an_e_mailed_ticket_names_the_address_it_came_from(api: ApiClient, compa
     who = mail.Correspondent(forward_to=line["settings"]["inbound_address"], sender="ivy.thorn@customer.example")
     deliver(mail.message(who, subject="Thorns on the roses", text="They scratched my son."))
     [conversation] = body(api.get("/api/v1/conversations?channel=email", token=company.owner.token))["items"]
-    [message] = body(api.get(f"/api/v1/conversations/{conversation['id']}/messages",
-                             token=company.owner.token))["items"]
-    ticket = body(api.post("/api/v1/tickets/from-message", {"conversation_id": conversation["id"],
-                                                            "message_id": message["id"]}, token=company.owner.token))
-    handed = api.patch(f"/api/v1/tickets/{ticket['id']}", {"version": ticket["version"], "owner_id": agent.user_id},
-                       token=company.owner.token)
-    assert handed.status_code == 200, handed.body
+    ticket = from_message(api, company.owner.token, conversation)
+    hand(api, company.owner.token, ticket, agent.user_id)
     seen = card(api, agent.token, ticket["id"])
     assert seen["reached_via"]["channel"] == "email"
     assert seen["reached_via"]["handle"] == "ivy.thorn@customer.example"
@@ -113,9 +104,7 @@ def test_a_call_s_ticket_names_the_number_it_came_from(api: ApiClient, company: 
     agent = company.members["agent"]
     call = make_call(api, company.owner.token, customer="+79160007788")
     ticket = body(api.post("/api/v1/tickets/from-call", {"call_id": call["id"]}, token=company.owner.token))
-    handed = api.patch(f"/api/v1/tickets/{ticket['id']}", {"version": ticket["version"], "owner_id": agent.user_id},
-                       token=company.owner.token)
-    assert handed.status_code == 200, handed.body
+    hand(api, company.owner.token, ticket, agent.user_id)
     seen = card(api, agent.token, ticket["id"])
     assert seen["reached_via"]["channel"] == "phone" and seen["reached_via"]["handle"] == "+79160007788"
     assert seen["reached_via"]["answerable"] is False
@@ -169,9 +158,7 @@ def test_a_field_the_role_hides_stays_hidden_on_the_ticket(api: ApiClient, compa
         assert api.get(f"/api/v1/contacts/{contact['id']}", token=member.token).status_code == 404
     call = make_call(api, token, customer="+79160007799")  # a call's number is a phone too
     ticket = body(api.post("/api/v1/tickets/from-call", {"call_id": call["id"]}, token=token))
-    handed = api.patch(f"/api/v1/tickets/{ticket['id']}", {"version": ticket["version"], "owner_id": hushed.user_id},
-                       token=token)
-    assert handed.status_code == 200, handed.body
+    hand(api, token, ticket, hushed.user_id)
     seen = card(api, hushed.token, ticket["id"])
     assert seen["reached_via"]["channel"] == "phone" and seen["reached_via"]["handle"] is None
     assert "9160007799" not in str(seen)

@@ -14,7 +14,7 @@ from chalicelib.due import service as due
 from tests.events.conftest import Feed, feed, fresh_due_bookmark  # noqa: F401 - the fixtures, shared
 from tests.factories import Company
 from tests.support import ApiClient, body
-from tests.tickets.kit import fire, moscow_hours_company, open_ticket, status
+from tests.tickets.kit import fire, from_message, moscow_hours_company, open_ticket, status
 
 
 @pytest.fixture(scope="module")
@@ -81,10 +81,7 @@ def test_the_customers_message_opens_a_waiting_ticket_and_its_clock_goes_on(api:
 
     token = company.owner.token
     conversation = make_conversation(api, token, customer="+79160005511")
-    [message] = body(api.get(f"/api/v1/conversations/{conversation['id']}/messages", token=token))["items"]
-    ticket = body(api.post("/api/v1/tickets/from-message", {"conversation_id": conversation["id"],
-                                                            "message_id": message["id"], "priority": "high"},
-                           token=token))
+    ticket = from_message(api, token, conversation, priority="high")
     paused = status(api, token, ticket, "pending")
     feed.deliver()
     assert body(api.get(f"/api/v1/tickets/{ticket['id']}", token=token))["status"] == "pending"  # older message

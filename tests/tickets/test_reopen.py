@@ -16,7 +16,7 @@ from chalicelib.due import service as due
 from tests.events.conftest import Feed, feed, fresh_due_bookmark  # noqa: F401 - the fixtures, shared
 from tests.factories import Company, signup
 from tests.support import ApiClient, body
-from tests.tickets.kit import fire, moscow_hours_company, open_ticket, status
+from tests.tickets.kit import fire, from_message, moscow_hours_company, open_ticket, status
 
 RESOLUTION = "ticket.resolution"
 
@@ -147,10 +147,7 @@ def test_the_customers_message_reopens_a_resolved_ticket_not_a_closed_one_nor_st
 
     token = company.owner.token
     conversation = make_conversation(api, token, customer="+79160007703")
-    [message] = body(api.get(f"/api/v1/conversations/{conversation['id']}/messages", token=token))["items"]
-    ticket = body(api.post("/api/v1/tickets/from-message", {"conversation_id": conversation["id"],
-                                                            "message_id": message["id"], "priority": "high"},
-                           token=token))
+    ticket = from_message(api, token, conversation, priority="high")
     closed = open_ticket(api, token, subject="Refund done", conversation_id=conversation["id"])
     status(api, token, closed, "closed")
     resolved = status(api, token, ticket, "resolved")

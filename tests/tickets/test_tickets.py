@@ -16,7 +16,7 @@ from tests.messaging.kit import APP_SECRET, make_conversation, play
 from tests.messaging.mailkit import create_line, deliver
 from tests.support import ApiClient, body
 from tests.telephony.kit import make_call
-from tests.tickets.kit import fire, open_ticket, status
+from tests.tickets.kit import fire, from_message, hand, open_ticket, status
 from webhooks import mail
 from webhooks.messengers import Chat, whatsapp_message, whatsapp_post
 
@@ -150,9 +150,7 @@ def test_an_email_becomes_a_ticket_named_by_its_subject_and_a_photo_by_its_chann
     who = mail.Correspondent(forward_to=line["settings"]["inbound_address"], sender="marina@customer.example")
     deliver(mail.message(who, subject="Заказ 1043 не пришёл", text="Здравствуйте! Где мой заказ?"))
     [conversation] = body(api.get("/api/v1/conversations?channel=email", token=token))["items"]
-    [message] = body(api.get(f"/api/v1/conversations/{conversation['id']}/messages", token=token))["items"]
-    ticket = body(api.post("/api/v1/tickets/from-message", {"conversation_id": conversation["id"],
-                                                            "message_id": message["id"]}, token=token))
+    ticket = from_message(api, token, conversation)
     assert (ticket["subject"], ticket["description"], ticket["channel"]) == (
         "Заказ 1043 не пришёл", "Здравствуйте! Где мой заказ?", "email")
 
@@ -173,12 +171,8 @@ def test_a_ticket_handed_to_an_agent_hands_them_its_conversation(api: ApiClient,
     the customer on the ticket was refused as not found: the conversation stayed with whoever made the ticket."""
     token, agent = company.owner.token, company.members["agent"]
     conversation = make_conversation(api, token, customer="+79160008811")
-    [message] = body(api.get(f"/api/v1/conversations/{conversation['id']}/messages", token=token))["items"]
-    ticket = body(api.post("/api/v1/tickets/from-message", {"conversation_id": conversation["id"],
-                                                            "message_id": message["id"]}, token=token))
-    handed = api.patch(f"/api/v1/tickets/{ticket['id']}", {"version": ticket["version"], "owner_id": agent.user_id},
-                       token=token)
-    assert handed.status_code == 200, handed.body
+    ticket = from_message(api, token, conversation)
+    hand(api, token, ticket, agent.user_id)
     [given] = [entry for entry in body(api.get(f"/api/v1/tickets/{ticket['id']}", token=token))["timeline"]
                if entry["kind"] == "assigned"]
     assert given["data"] == {"from": company.owner.user_id, "to": agent.user_id}
@@ -322,9 +316,7 @@ def test_a_reply_from_the_inbox_is_the_first_response_of_the_conversations_ticke
                                                                                    company: Company) -> None:
     token = company.owner.token
     conversation = make_conversation(api, token, customer="+79160004413")
-    [message] = body(api.get(f"/api/v1/conversations/{conversation['id']}/messages", token=token))["items"]
-    ticket = body(api.post("/api/v1/tickets/from-message", {"conversation_id": conversation["id"],
-                                                            "message_id": message["id"]}, token=token))
+    ticket = from_message(api, token, conversation)
     assert ticket["sla"]["first_response_at"] is None
     sent = api.post(f"/api/v1/conversations/{conversation['id']}/messages", {"text": "Hello, we see it"}, token=token)
     assert sent.status_code == 201, sent.body

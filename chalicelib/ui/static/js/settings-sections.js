@@ -7,7 +7,7 @@ import { can } from './session.js';
 const DATA_ENTITIES = ['contacts', 'companies', 'deals', 'products'];
 
 // Settings → Data → Trash (screens/trash.js): for whoever may delete records of a type with a trash (agents may not).
-const TRASH_ENTITIES = ['contacts', 'companies', 'deals', 'products', 'orders', 'tickets'];
+export const TRASH_ENTITIES = ['contacts', 'companies', 'deals', 'products', 'orders', 'tickets'];
 
 export function mayUseTrash() {
   return TRASH_ENTITIES.some((entity) => can(entity, 'delete'));

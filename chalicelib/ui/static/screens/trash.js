@@ -6,21 +6,22 @@ import { t } from '../js/i18n.js';
 import { formatDateTime, formatMoney } from '../js/format.js';
 import { can, session } from '../js/session.js';
 import { confirmAction, empty, heading, pager, toast, toastError } from '../js/ui.js';
+import { TRASH_ENTITIES } from '../js/settings-sections.js';
 import { dataTabs, settingsTabs } from './settings-nav.js';
 
 const RETENTION_DAYS = 30; // records.types.RecordType.retention: restorable this long, then purged
 const DAY = 24 * 60 * 60 * 1000;
 
-/** The record types with a trash, in the order of the app's menu: what names one of its records, and what tells it
- * from another of that name (shown under it). */
-export const TRASH_TYPES = [
-  ['contacts', (r) => [r.first_name, r.last_name].filter(Boolean).join(' '), (r) => r.phone || r.email],
-  ['companies', (r) => r.name, () => null],
-  ['deals', (r) => r.title, (r) => (r.amount ? formatMoney(r.amount.minor, r.amount.currency) : null)],
-  ['products', (r) => r.name, (r) => [r.sku, r.price ? formatMoney(r.price.minor, r.price.currency) : null].filter(Boolean).join(' · ')],
-  ['orders', (r) => r.customer_name, (r) => formatMoney(r.total_minor, r.currency)],
-  ['tickets', (r) => r.subject, () => null],
-];
+/** What names a deleted record of each type (settings-sections' TRASH_ENTITIES, in the app's menu order), and what
+ * tells it from another of that name (shown under it). */
+const NAMING = {
+  contacts: [(r) => [r.first_name, r.last_name].filter(Boolean).join(' '), (r) => r.phone || r.email],
+  companies: [(r) => r.name, () => null],
+  deals: [(r) => r.title, (r) => (r.amount ? formatMoney(r.amount.minor, r.amount.currency) : null)],
+  products: [(r) => r.name, (r) => [r.sku, r.price ? formatMoney(r.price.minor, r.price.currency) : null].filter(Boolean).join(' · ')],
+  orders: [(r) => r.customer_name, (r) => formatMoney(r.total_minor, r.currency)],
+  tickets: [(r) => r.subject, () => null],
+};
 
 function typeTabs(types, current) {
   return h('nav', { 'aria-label': t('trash.types') }, h('ul', { class: 'tabs tabs-sub' },
@@ -64,9 +65,9 @@ function item(plural, record, [nameOf, detailOf], gone) {
 
 /** #/settings/trash?type=<plural>: one type's deleted records (a sub-tab of Data). */
 export async function trash(root, { query: params, navigate, alive }) {
-  const types = TRASH_TYPES.filter(([plural]) => can(plural, 'delete')).map(([plural]) => plural);
+  const types = TRASH_ENTITIES.filter((plural) => can(plural, 'delete'));
   const current = types.includes(params.get('type')) ? params.get('type') : types[0];
-  const naming = TRASH_TYPES.find(([plural]) => plural === current).slice(1);
+  const naming = NAMING[current];
   const page = await get(`/api/v1/trash/${current}${query({ limit: 50 })}`);
   if (!alive()) return;
   const list = h('ul', { class: 'list trash-list' });
