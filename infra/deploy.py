@@ -38,7 +38,6 @@ CAPABILITIES = ["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"]
 # Stack outputs (infra/resources.json) -> the environment variables chalicelib/core/config.py reads.
 OUTPUT_ENV = {
     "TableName": "CRM_TABLE",
-    "IdempotencyTableName": "CRM_IDEMPOTENCY_TABLE",
     "KmsKeyArn": "CRM_KMS_KEY_ID",
     "AppSecretArn": "CRM_APP_SECRET_ID",
     "ExportBucketName": "CRM_EXPORT_BUCKET",

@@ -19,7 +19,6 @@ class Settings:
     stage: str
     region: str
     table_name: str
-    idempotency_table_name: str
     aws_endpoint_url: str | None
     kms_key_id: str
     app_secret_id: str
@@ -84,7 +83,6 @@ class Settings:
             stage=stage,
             region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "eu-west-1",
             table_name=env.get("CRM_TABLE", f"{prefix}-main"),
-            idempotency_table_name=env.get("CRM_IDEMPOTENCY_TABLE", f"{prefix}-idempotency"),
             aws_endpoint_url=env.get("CRM_AWS_ENDPOINT_URL") or None,
             kms_key_id=env.get("CRM_KMS_KEY_ID", f"alias/{prefix}"),
             app_secret_id=env.get("CRM_APP_SECRET_ID", f"{prefix}/app"),

@@ -62,7 +62,6 @@ def test_policy_covers_what_the_app_uses(stage: str) -> None:
         f"arn:aws:dynamodb:*:*:table/{table}/index/{index}"
         for table in (f"{p}-main", f"{p}-main-restored-*") for index in ("gsi1", "gsi2")
     ]
-    assert s["IdempotencyTable"]["Resource"] == [f"arn:aws:dynamodb:*:*:table/{p}-idempotency"]
     assert s["StageKeyByAlias"]["Condition"] == {"ForAnyValue:StringEquals": {"kms:ResourceAliases": [f"alias/{p}"]}}
     assert s["AppSecret"]["Resource"] == [f"arn:aws:secretsmanager:*:*:secret:{p}/app-??????"]
     assert set(s["AppSecret"]["Action"]) <= {"secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"}

@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[2]
 INFRA = ROOT / "infra"
 BIN = Path(sys.executable).parent
 STAGE = "dev"
-APP_ENV = ("CRM_TABLE", "CRM_KMS_KEY_ID", "CRM_APP_SECRET_ID", "CRM_EXPORT_BUCKET", "CRM_IDEMPOTENCY_TABLE")
+APP_ENV = ("CRM_TABLE", "CRM_KMS_KEY_ID", "CRM_APP_SECRET_ID", "CRM_EXPORT_BUCKET")
 # cfn-lint warnings accepted on the packaged template, rule id -> reason (also in infra/README.md).
 CFN_LINT_WAIVED: dict[str, str] = {}
 CFN_LINT_EXIT_CODES = tuple(range(0, 16, 2))  # a bit mask: 2 errors, 4 warnings, 8 informational
@@ -290,10 +290,14 @@ def test_main_table_matches_the_pynamodb_models(resources: dict[str, Any]) -> No
     assert props["TimeToLiveSpecification"]["AttributeName"] == db.MainTable.expires_at.attr_name
 
 
-def test_idempotency_table(resources: dict[str, Any]) -> None:
-    props = _assert_protected_table(resources["IdempotencyTable"], "expiration")
-    assert props["TableName"] == {"Fn::Sub": "crm-${Stage}-idempotency"}
-    assert props["KeySchema"] == [{"AttributeName": "id", "KeyType": "HASH"}]
+def test_the_stack_provisions_one_table(resources: dict[str, Any]) -> None:
+    """Single-table design: Idempotency-Key answers, dedupe marks and timers live in the main table too, so a
+    table nothing reads (as the Powertools idempotency table was) is not paid for, alarmed on, nor granted."""
+    from chalicelib.core import db, idempotency
+
+    tables = [name for name, resource in resources.items() if resource.get("Type") == "AWS::DynamoDB::Table"]
+    assert tables == ["MainTable"]
+    assert issubclass(idempotency.IdempotencyRecord, db.MainTable)
 
 
 def test_key_rotates_and_its_policy_is_scoped(resources: dict[str, Any]) -> None:
@@ -443,7 +447,6 @@ def test_every_function_gets_the_resource_names(template: dict[str, Any]) -> Non
     assert "APIHandler" in functions
     expected = {
         "CRM_TABLE": {"Fn::If": ["UseRestoredMainTable", {"Ref": "RestoredMainTableName"}, {"Ref": "MainTable"}]},
-        "CRM_IDEMPOTENCY_TABLE": {"Ref": "IdempotencyTable"},
         "CRM_KMS_KEY_ID": {"Fn::GetAtt": ["AppKey", "Arn"]},
         "CRM_APP_SECRET_ID": {"Ref": "AppSecret"},
         "CRM_EXPORT_BUCKET": {"Ref": "ExportBucket"},
