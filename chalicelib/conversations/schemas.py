@@ -52,8 +52,18 @@ class Window(BaseModel):
     closes_at: datetime | None = None
 
 
+class ConversationContact(BaseModel):
+    """The conversation's contact as whoever may read the conversation sees it, their contacts scope aside."""
+
+    id: str
+    name: str | None = Field(default=None, description="What the contact is called (none when the caller's field "
+                                                        "rules hide it, or the contact is in the trash)")
+    readable: bool = Field(description="Whether the caller may open the contact's card")
+
+
 class ConversationRead(ConversationSummary):
     deal_id: str | None = None
+    contact: ConversationContact | None = Field(default=None, description="The contact, when there is one")
     referral: dict[str, Any] | None = None
     window: Window
     chat_link: str | None = None

@@ -16,7 +16,7 @@ from chalicelib.identity import zones
 from chalicelib.integrations import service as integrations_service
 from chalicelib.messaging import mailing, processor, sealing, threads, views
 from chalicelib.messaging.events import Sent, Template
-from chalicelib.records import access, editing, listing, naming, store
+from chalicelib.records import access, editing, listing, naming, store, types
 from chalicelib.records import timeline as timeline_service
 
 BIND_CODE_LIFETIME = timedelta(days=7)
@@ -68,13 +68,33 @@ def get_conversation(ctx: TenantContext, conversation_id: str, *, action: str = 
     return found
 
 
+def _line_and_contact(ctx: TenantContext, conversation: Conversation) -> tuple[Any, Any]:
+    """The conversation's line and its contact, in the one read the line took alone: a BatchGetItem of both (each
+    half an RRU, eventually consistent, where the line's GetItem was one consistent RRU). The contact is read
+    whatever the caller's contacts scope, to tell whether they may open its card (its owner and team decide)."""
+    from chalicelib.integrations.models import Integration
+    from chalicelib.records.timeline import PROFILE_SK
+
+    contact_type = types.find("contact")
+    if not conversation.contact_id or contact_type is None or not is_valid_id(conversation.contact_id) \
+            or not is_valid_id(conversation.integration_id):
+        return integrations_service.get(ctx, conversation.integration_id), None
+    line_key = (integrations_service.integrations_pk(ctx), conversation.integration_id)
+    contact_key = (access.collection_pk(ctx, contact_type, conversation.contact_id), PROFILE_SK)
+    found = db.get_many(ctx, [line_key, contact_key])
+    line, contact = found.get(line_key), found.get(contact_key)
+    return (line if isinstance(line, Integration) and line.status != "deleted" else None,
+            contact if isinstance(contact, contact_type.model) else None)
+
+
 def conversation_read(ctx: TenantContext, conversation: Conversation) -> dict[str, Any]:
-    """A conversation as the API shows it, with its reply window and chat link."""
-    integration = integrations_service.get(ctx, conversation.integration_id)
+    """A conversation as the API shows it, with its reply window, chat link and contact (whether the caller may
+    open its card)."""
+    integration, contact = _line_and_contact(ctx, conversation)
     adapter = processor.adapter_of(integration) if integration is not None else None
     return views.read(ctx, conversation, reply_window=adapter.reply_window if adapter else None,
                       chat_link=adapter.chat_link(dict(integration.settings or {}), threads.chat_of(ctx, conversation))
-                      if adapter and integration else None)
+                      if adapter and integration else None, contact=contact)
 
 
 def messages(ctx: TenantContext, conversation_id: str, *, limit: int, cursor: str | None) -> db.Page[dict[str, Any]]:

@@ -33,11 +33,28 @@ def window(conversation: Conversation, reply_window: int | None) -> dict[str, An
     return {"open": db.utcnow() < closes, "closes_at": closes}
 
 
+def contact_of(ctx: TenantContext, contact_id: str | None, contact: Any) -> dict[str, Any] | None:
+    """The conversation's contact for whoever may read the conversation (ConversationContact): its name, unless the
+    caller's field rules hide what it is made of, and whether they may open its card (the inbox's Contact button led
+    an agent to "not found" when the customer was a colleague's). A contact in the trash, or gone, is neither."""
+    from chalicelib.records import access, naming, types
+    from chalicelib.records.fieldaccess import service as fieldaccess
+
+    if not contact_id:
+        return None
+    rtype = types.find("contact")
+    live = rtype is not None and contact is not None and contact.deleted_at is None
+    named = live and rtype is not None and not fieldaccess.name_hidden(ctx, rtype)
+    return {"id": contact_id, "name": naming.record_name(contact) if named else None,
+            "readable": bool(live and rtype is not None and access.may_read(ctx, rtype, contact))}
+
+
 def read(ctx: TenantContext, conversation: Conversation, *, reply_window: int | None,
-         chat_link: str | None) -> dict[str, Any]:
-    """One conversation (ConversationRead)."""
+         chat_link: str | None, contact: Any = None) -> dict[str, Any]:
+    """One conversation (ConversationRead); contact is its contact's item, read with its line."""
     mail = threads.mail_thread_of(ctx, conversation) if conversation.mail_thread else {}
     return {**summary(ctx, conversation), "deal_id": conversation.deal_id, "referral": conversation.referral,
+            "contact": contact_of(ctx, conversation.contact_id, contact),
             "window": window(conversation, reply_window), "chat_link": chat_link,
             "subject": mail.get("subject"), "address": mail.get("address"),
             "templates": conversation.channel == "whatsapp", "created_at": conversation.created_at,

@@ -53,6 +53,8 @@ export const CONVERSATIONS = {
   'inbox.pick': ['Choose a conversation on the left.', 'Выберите переписку слева.'],
   'inbox.back': ['All conversations', 'Все переписки'],
   'inbox.contact': ['Contact card', 'Карточка контакта'],
+  'inbox.contactNamed': ['Contact: {name}', 'Контакт: {name}'],
+  'inbox.contactNotYours': ['A colleague’s contact: its card is not open to you', 'Контакт коллеги: его карточка вам недоступна'],
   'inbox.close': ['Close', 'Закрыть'],
   'inbox.assignee': ['Answered by', 'Отвечает'],
   'inbox.reopen': ['Reopen', 'Открыть снова'],

@@ -148,9 +148,7 @@ function threadPane(conversation, messages, choice, onChange, onSent) {
     h('div', { class: 'thread-head' }, back,
       h('h2', {}, conversation.customer_name || t('inbox.unnamed'), ' ',
         h('span', { class: 'muted' }, `· ${t(`inbox.channel.${conversation.channel}`)}`)),
-      h('div', { class: 'thread-actions' },
-        conversation.contact_id ? h('a', { class: 'button-link small', href: `#/contacts/${encodeURIComponent(conversation.contact_id)}` },
-          t('inbox.contact')) : null, toggle)), assignee,
+      h('div', { class: 'thread-actions' }, contactLink(conversation), toggle)), assignee,
     conversation.referral?.headline ? h('p', { class: 'muted' }, t('inbox.referral', { headline: conversation.referral.headline })) : null,
     // A new sender not saved as a contact (the plan's contact limit), with the way to raise it for whoever sees the plan.
     conversation.contact_skipped ? h('p', { class: 'notice', 'data-test': 'contact-skipped' },
@@ -165,6 +163,19 @@ function threadPane(conversation, messages, choice, onChange, onSent) {
     box);
   queueMicrotask(() => list.lastElementChild?.scrollIntoView({ block: 'end' }));
   return { pane, add, setStatus };
+}
+
+/** The contact's card, offered only to whoever may open it (the answer says so: its scope is the contact's owner and
+ * team, not the conversation's); a colleague's customer is named, as a ticket names them, with no link to 'not found'. */
+function contactLink(conversation) {
+  const contact = conversation.contact;
+  if (!contact) return null;
+  if (contact.readable) {
+    return h('a', { class: 'button-link small', 'data-test': 'thread-contact', href: `#/contacts/${encodeURIComponent(contact.id)}` },
+      t('inbox.contact'));
+  }
+  return contact.name ? h('span', { class: 'muted thread-contact-name', 'data-test': 'thread-contact-name',
+    title: t('inbox.contactNotYours') }, t('inbox.contactNamed', { name: contact.name })) : null;
 }
 
 /** Who answers the conversation: a select of the company's people (their names are read once per session). */
