@@ -136,13 +136,6 @@ def sealed_refusal(values: dict[str, Any], what: str) -> str | None:
     return None
 
 
-def refuse_sealed(values: dict[str, Any], what: str) -> None:
-    """409 when an audited value is a sealed token: written back it would be taken for clear text."""
-    refused = sealed_refusal(values, what)
-    if refused is not None:
-        raise not_revertable(refused)
-
-
 def record_trash(rtype: Any, refuse: Callable[[dict[str, Any]], None] = lambda before: None) -> Trash[Any]:
     """How a record of a type on the engine's trash goes into and out of it for a revert (found live or
     trashed, checked for an update)."""

@@ -144,20 +144,6 @@ def purge_record(ctx: TenantContext, rtype: RecordType, record: Any) -> None:
     store.write(ctx, rtype, record, None, action="purge", change=change)
 
 
-def purge_expired(ctx: TenantContext, rtype: RecordType, *, now: datetime | None = None, limit: int = 100) -> int:
-    """Purge records deleted longer ago than the retention (no permission check: for jobs)."""
-    cutoff = ((now or db.utcnow()) - rtype.retention).isoformat()
-    page = listing.trash_rows(ctx, rtype.rows, rtype.space or "", limit=limit, cursor=None, conditions=[],
-                              before=cutoff)
-    purged = 0
-    for row in page.items:
-        record = access.get_any(ctx, rtype, row.record_id)
-        if record is not None and record.deleted_at is not None:
-            purge_record(ctx, rtype, record)
-            purged += 1
-    return purged
-
-
 def purge_if_expired(ctx: TenantContext, rtype: RecordType, record_id: str, now: datetime) -> bool:
     """Purge a record still in the trash after its retention (the housekeeping job); True if purged."""
     record = access.get_any(ctx, rtype, record_id)

@@ -96,19 +96,6 @@ def test_only_an_admin_purges_and_the_purge_is_audited(client: ApiClient, shop: 
     assert left == [] and [r.action for r in records] == ["create", "delete", "purge"]
 
 
-def test_the_expiry_job_purges_only_contacts_deleted_over_30_days_ago(client: ApiClient) -> None:
-    company = signup(client, company="Expiry")
-    old = new_contact(client, company.owner.token, first_name="Old")
-    fresh = new_contact(client, company.owner.token, first_name="Fresh")
-    for contact in (old, fresh):
-        client.delete(f"/api/v1/contacts/{contact['id']}", token=company.owner.token)
-    with tenancy.bind(ctx := context(company)):
-        assert trash.purge_expired(ctx, CONTACT) == 0
-        assert trash.purge_expired(ctx, CONTACT, now=db.utcnow() + timedelta(days=31)) == 2
-        assert service.get_any(ctx, old["id"]) is None
-    assert trashed(client, company.owner.token) == []
-
-
 def test_a_deleted_contact_carries_its_ttl(client: ApiClient, shop: Company) -> None:
     contact = new_contact(client, shop.owner.token)
     client.delete(f"/api/v1/contacts/{contact['id']}", token=shop.owner.token)
