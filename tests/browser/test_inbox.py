@@ -20,7 +20,7 @@ from tests.browser.conftest import Screens, new_page
 from tests.browser.test_app import assert_no_problems, open_screen
 from tests.browser.test_live import until
 from tests.browser.test_sensitive import log_in
-from tests.factories import signup
+from tests.factories import add_member, signup
 from tests.messaging.kit import APP_SECRET, BOT_TOKEN, WHATSAPP, play
 from tests.support import ApiClient, body
 from webhooks.messengers import (
@@ -287,3 +287,46 @@ def test_a_telegram_start_reads_as_the_chat_opening_not_as_a_command(browser: An
     expect(page.locator(".bubble-in .bubble-text")).to_have_text(opened)
     screens.shoot(page, "bot-start-phone")
     assert_no_problems(page)
+
+
+def test_an_agent_s_thread_with_a_colleague_s_customer_names_them_with_no_dead_link(
+        browser: Any, live_url: str, app: Any, screens: Screens) -> None:
+    """An agent handed the owner's customer's chat pressed 'Карточка контакта' and landed on 'not found' (the contact
+    is the owner's). On a phone in Russian the thread now names the customer, with no link; the owner, who may open
+    the card, keeps the button (390 px)."""
+    client = ApiClient(app)
+    company = signup(client, company="Handed Chat Ltd", country="RU")
+    agent = add_member(client, company, role="agent", name="chatagent")
+    made = client.post("/api/v1/contacts", {"first_name": "Vera", "last_name": "Lindqvist",
+                                            "phones": [{"number": "+79161230188"}]}, token=company.owner.token)
+    assert made.status_code == 201, made.body
+    line = _line(client, company.owner.token)
+    _write(client, line, Chat(customer="+79161230188", name="Verochka"), 1, "Где мой заказ?")
+    [conversation] = body(client.get("/api/v1/conversations", token=company.owner.token))["items"]
+    handed = client.post(f"/api/v1/conversations/{conversation['id']}/assign",
+                         {"version": conversation["version"], "assignee_id": agent.user_id}, token=company.owner.token)
+    assert handed.status_code == 200, handed.body
+
+    page = new_page(browser, live_url, viewport={"width": 390, "height": 780})
+    log_in(page, agent, "Handed Chat Ltd")
+    page.evaluate("() => localStorage.setItem('crm.lang', 'ru')")
+    page.goto(f"/#/inbox/{conversation['id']}")
+    page.reload()
+    page.locator(".bubble-in", has_text="Где мой заказ?").wait_for()
+    actions = page.locator(".thread-actions")
+    expect(actions.locator("[data-test=thread-contact-name]")).to_have_text("Контакт: Vera Lindqvist")
+    assert actions.locator("a[href^='#/contacts/']").count() == 0
+    assert page.evaluate(NO_SIDEWAYS)
+    screens.shoot(page, "thread-colleague-contact-phone")
+    assert_no_problems(page)
+
+    owner = new_page(browser, live_url, viewport={"width": 390, "height": 780})
+    log_in(owner, company.owner, "Handed Chat Ltd")
+    owner.evaluate("() => localStorage.setItem('crm.lang', 'ru')")
+    owner.goto(f"/#/inbox/{conversation['id']}")
+    owner.reload()
+    link = owner.locator(".thread-actions [data-test=thread-contact]")
+    expect(link).to_have_text("Карточка контакта")
+    link.click()
+    owner.locator("#page-title", has_text="Vera Lindqvist").wait_for()
+    assert_no_problems(owner)
