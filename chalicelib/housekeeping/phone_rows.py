@@ -2,13 +2,15 @@
 
 A record type with a phone lookup (contacts, companies) writes a search row per run of 4 digits of each of its
 first phones and the phones' digits among its rows' sealed tokens (``records.matching.phone_tokens``), as every
-write of it does now; a record written before has neither until it changes. The pass walks the tenants (the
-tenants' index a page at a time, like ``migration.arm_calls``), each type's ``ALL`` rows a page at a time (one
-Query, never a Scan), and for a row whose phone's tokens are not among its own reads the record and puts its
-rows as its state gives them, only while the record is at the version read (``records.store.refresh_rows``: a
-record changed meanwhile got them from its own write). Where it stands is saved after each page
-(``models.PhoneRowsPass``), so a run out of time carries on next hour; once through, a tick reads its state and
-nothing more. Nothing personal is logged: counts only.
+write of it does now; a record written before has neither until it changes. Likewise a word, e-mail or web
+address starting with 4 digits has a row in the bucket digits alone are searched by ("1520 Studio",
+``records.listing.token_prefixes``), which records written before lack: the second walk (``STATE_PK``) gives them
+theirs too. The pass walks the tenants (the tenants' index a page at a time, like ``migration.arm_calls``), each
+type's ``ALL`` rows a page at a time (one Query, never a Scan), and for a row lacking its phone's tokens or such
+a word's row reads the record and puts its rows as its state gives them, only while the record is at the
+version read (``records.store.refresh_rows``: a record changed meanwhile got them from its own write). Where it
+stands is saved after each page (``models.PhoneRowsPass``), so a run out of time carries on next hour; once
+through, a tick reads its state and nothing more. Nothing personal is logged: counts only.
 """
 
 from __future__ import annotations
@@ -21,10 +23,12 @@ from chalicelib.core.observability import logger
 from chalicelib.core.tenancy import TenantContext, tenant_key
 from chalicelib.housekeeping import tenants as tenant_walk
 from chalicelib.housekeeping.models import PhoneRowsPass
-from chalicelib.records import access, matching, store, types
+from chalicelib.records import access, listing, matching, store, types
 from chalicelib.records.types import RecordType
 
-STATE_PK = tenancy.global_key("housekeeping", "phone-rows")
+# The second walk: the first (``phone-rows``) gave phones their rows; this one also gives words starting with 4
+# digits theirs, and finds nothing to write for a record the first refreshed unless it has such a word.
+STATE_PK = tenancy.global_key("housekeeping", "phone-rows-2")
 STATE_SK = tenant_walk.STATE_SK
 TENANT_PAGE = 25
 ROW_PAGE = 100
@@ -37,11 +41,19 @@ def phone_types() -> list[RecordType]:
                    and any(field.lookup == "phone" for field in rtype.fields)), key=lambda rtype: rtype.name)
 
 
-def _unfound(row: Any) -> bool:
-    """True for a row whose phone's tokens are not among its own (written before phones had them)."""
+def _unfound(ctx: TenantContext, rtype: RecordType, row: Any) -> bool:
+    """True for a row whose phone's tokens are not among its own (written before phones had them), or whose word
+    starting with 4 digits has no row in their bucket (written before words had one there: a GetItem each, for
+    the few records with such a word)."""
+    tokens = (row.tokens or "").split()
     phone = getattr(row, "phone", None)
-    wanted = set(matching.phone_tokens([phone])) if phone else set()
-    return bool(wanted - set((row.tokens or "").split()))
+    if set(matching.phone_tokens([phone]) if phone else []) - set(tokens):
+        return True
+    starts = sorted({start for token in tokens if not token.startswith(matching.PHONE_MARK)
+                     and (start := matching.digit_start(token)) is not None})
+    pk = tenant_key(ctx, rtype.space or "", "TOKEN")
+    return any(db.get(ctx, rtype.rows, pk, f"{listing.token_bucket(ctx, start)}#{row.record_id}") is None
+               for start in starts)
 
 
 def _page(ctx: TenantContext, rtype: RecordType, after: str | None) -> tuple[list[Any], bool]:
@@ -55,7 +67,7 @@ def _page(ctx: TenantContext, rtype: RecordType, after: str | None) -> tuple[lis
 def _refresh(ctx: TenantContext, rtype: RecordType, rows: list[Any]) -> int:
     refreshed = 0
     for row in rows:
-        record = access.get(ctx, rtype, row.record_id) if _unfound(row) else None
+        record = access.get(ctx, rtype, row.record_id) if _unfound(ctx, rtype, row) else None
         if record is not None and store.refresh_rows(ctx, rtype, record):
             refreshed += 1
     return refreshed

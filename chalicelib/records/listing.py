@@ -12,7 +12,8 @@ changes the record. Under ``T#<tid>#<space>#...`` (space ``CX`` for contacts, ``
   name word and e-mail (``PREFIX_LENGTHS``). A search reads the bucket of the longest such prefix of
   its longest word, and keeps the rows whose tokens (sealed in the row) every word prefixes: one Query,
   and no key holds a word (#21). A phone's token (``~<digits>``, ``matching.phone_tokens``) has a row per
-  run of 4 of its digits instead, so a part of the number reads the bucket of its first 4 digits.
+  run of 4 of its digits instead, so a part of the number reads the bucket of its first 4 digits; a word
+  starting with 4 digits ("1520 Studio") has one more row in that bucket, so digits alone find both at once.
 - ``TRASH``: deleted records, gsi1 sorted by deletion time.
 
 The module is shared by the contacts and companies packages; each supplies its row model.
@@ -97,10 +98,12 @@ def _row_keys(ctx: TenantContext, space: str, facets: Facets) -> list[RowKey]:
 
 
 def token_prefixes(token: str) -> set[str]:
-    """The prefixes of a search token that get a row (``PREFIX_LENGTHS``); a phone's, its runs of 4 digits."""
+    """The prefixes of a search token that get a row (``PREFIX_LENGTHS``); a phone's, its runs of 4 digits; a
+    word's that starts with 4 digits, also the bucket of a phone's part of them (``matching.digit_start``)."""
     if token.startswith(matching.PHONE_MARK):
         return matching.phone_windows(token)
-    return {token[:length] for length in PREFIX_LENGTHS if len(token) >= length}
+    digits = matching.digit_start(token)
+    return {token[:length] for length in PREFIX_LENGTHS if len(token) >= length} | ({digits} if digits else set())
 
 
 def token_bucket(ctx: TenantContext, prefix: str) -> str:
@@ -252,6 +255,16 @@ def search_by_words(ctx: TenantContext, model: type[Any], space: str, query: Lis
     words = [prefix, *others]
     query.keep = lambda row: matches_all_words(words, row.tokens)
     page = search_rows(ctx, model, space, query, prefix=prefix)
+    return db.Page(items=unique_rows(page.items), next_cursor=page.next_cursor)
+
+
+def search_by_digits(ctx: TenantContext, model: type[Any], space: str, query: ListQuery, *, digits: str,
+                     words: bool) -> db.Page[Any]:
+    """One page of rows whose phone starts or ends with digits, and (words: the query was the digits alone) whose
+    word, e-mail or web address starts with them, in one Query of the bucket of their first 4 digits, which holds
+    both (``token_prefixes``), in the order of every search (a record's id), a record once."""
+    query.keep = lambda row: matching.matches_digits(digits, (row.tokens or "").split(), words=words)
+    page = search_rows(ctx, model, space, query, prefix=f"{matching.PHONE_MARK}{digits}")
     return db.Page(items=unique_rows(page.items), next_cursor=page.next_cursor)
 
 

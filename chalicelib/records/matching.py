@@ -140,6 +140,26 @@ def phone_windows(token: str) -> set[str]:
     return {f"{PHONE_MARK}{digits[i:i + MIN_PHONE_DIGITS]}" for i in range(len(digits) - MIN_PHONE_DIGITS + 1)}
 
 
+def digit_start(token: str) -> str | None:
+    """The marked first 4 characters of a word, e-mail or web address that starts with 4 digits ("~1520" of
+    "1520", "2024shop@mail.ru"), or None: such a token has a row in the bucket a digits-only query reads, which
+    is its phone part's (``listing.token_prefixes``), so "1520" finds "1520 Studio" in the same Query as a phone."""
+    start = token[:MIN_PHONE_DIGITS]
+    return f"{PHONE_MARK}{start}" if len(start) == MIN_PHONE_DIGITS and start.isdigit() else None
+
+
+def digits_alone(q: str) -> bool:
+    """True when a query is one run of digits and nothing else ("1520"): a phone's part or a word's start alike
+    ("15-20", "+7 916" are a phone's part only: no word is written so)."""
+    return q.strip().isdigit()
+
+
+def matches_digits(digits: str, tokens: list[str], *, words: bool) -> bool:
+    """True when a phone token starts or ends with the digits, or (words) a word token starts with them."""
+    return matches_phone(digits, tokens) or (
+        words and any(not token.startswith(PHONE_MARK) and token.startswith(digits) for token in tokens))
+
+
 def matches_phone(digits: str, tokens: list[str]) -> bool:
     """True when a phone token starts or ends with the digits (a national number's start or any tail)."""
     return any(token.startswith(PHONE_MARK) and (token[1:].startswith(digits) or token.endswith(digits))

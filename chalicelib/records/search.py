@@ -3,7 +3,9 @@
 - ``q`` a type finds by an exact key (a phone or e-mail of a lookup field, ``records.lookups``; a
   contact's own lookups and encrypted ids through its hook ``exact``): that lookup.
 - ``q`` of 4 or more digits (spaces, dashes, brackets) that is no whole valid number, for a type with a phone
-  lookup: the phones starting (national number) or ending with them, from the rows of their first 4 digits.
+  lookup: the phones starting (national number) or ending with them, from the rows of their first 4 digits;
+  digits alone ("1520") also the records with a word, e-mail or web address starting with them, from the same
+  rows ("1520 Studio": one Query still).
 - ``q`` a type reads as one whole token (an e-mail, a web address, a SKU; its hook ``whole_token``):
   a prefix search for that token.
 - any other ``q``: prefix search of the longest word over the token partition; the other words must
@@ -52,8 +54,7 @@ def list_records(ctx: TenantContext, rtype: RecordType, query: Any) -> db.Page[A
     q = query.q.strip()
     digits = lookups.digits_of(rtype, q)
     if digits is not None:
-        return listing.search_by_words(ctx, rtype.rows, space, plan, prefix=f"{matching.PHONE_MARK}{digits}",
-                                       others=[])
+        return listing.search_by_digits(ctx, rtype.rows, space, plan, digits=digits, words=matching.digits_alone(q))
     whole = rtype.hook("whole_token")
     token = whole(q) if whole is not None else None
     if token is not None:

@@ -203,3 +203,101 @@ def test_a_role_that_sees_phones_but_not_e_mails_still_finds_by_a_part(client: A
     for q in ("4433", "55-44-33", "909 555 44", "shown 4433"):
         assert found(client, clerk.token, q) == [made["id"]], q
     assert found(client, clerk.token, "shown.number@example.com") == []  # the hidden e-mail finds nothing
+
+
+# -- digits alone: a phone's part and a word's start at once ----------------------------------
+
+
+@pytest.fixture(scope="module")
+def studio(app: Any) -> dict[str, Any]:
+    """A company whose customers' names, e-mails and phones hold "1520" at their start, end or middle."""
+    client = ApiClient(app)
+    company = signup(client, company="Digits Studio", country="RU")
+    token = company.owner.token
+    made = {"company": company,
+            "email": new_contact(client, token, first_name="Studio", emails=[{"address": "1520shop@example.com"}]),
+            "tail": new_contact(client, token, first_name="Anna", phones=[{"number": "+7 916 555-15-20"}]),
+            "middle": new_contact(client, token, first_name="Ivan", phones=[{"number": "+7 916 152-07-77"}]),
+            "longer": new_contact(client, token, first_name="Petr", last_name="15200"),
+            "both": new_contact(client, token, first_name="1520", phones=[{"number": "+7 926 555-15-20"}]),
+            "other": new_contact(client, token, first_name="2gis")}
+    made["named"] = new_company(client, token, name="1520 Studio")
+    made["switchboard"] = new_company(client, token, name="Switchboard", phones=[{"number": "+7 495 555-15-20"}])
+    made["site"] = new_company(client, token, name="Site Only", website="https://www.1520.ru/about")
+    made["deal"] = body(client.post("/api/v1/deals", {"title": "1520 boxes"}, token=token))
+    return made
+
+
+def test_digits_alone_find_a_name_an_e_mail_and_a_phone_in_one_query(client: ApiClient, studio: dict[str, Any]) -> None:
+    token = studio["company"].owner.token
+    ids = [studio[name]["id"] for name in ("email", "tail", "longer", "both")]  # in the order they were made
+    assert found(client, token, "1520") == ids
+    assert operations(studio["company"], "1520") == ["Query"]
+    assert found(client, token, "15200") == [studio["longer"]["id"]]
+    assert found(client, token, "152001") == []
+    assert found(client, token, "15-20") == [studio["tail"]["id"], studio["both"]["id"]]  # a phone's part only
+    assert found(client, token, "2gis") == [studio["other"]["id"]]
+    companies = [studio[name]["id"] for name in ("named", "switchboard", "site")]
+    assert found(client, token, "1520", "companies") == companies
+    assert found(client, token, "15-20", "companies") == [studio["switchboard"]["id"]]
+    assert found(client, token, "studio 1520", "companies") == found(client, token, "1520 studio", "companies") \
+        == [studio["named"]["id"]]
+
+
+def test_a_name_and_a_number_find_the_same_in_either_order(client: ApiClient, studio: dict[str, Any]) -> None:
+    token = studio["company"].owner.token
+    for first, second in (("anna", "1520"), ("anna", "555-15-20"), ("studio", "1520"), ("1520", "15-20")):
+        assert found(client, token, f"{first} {second}") == found(client, token, f"{second} {first}"), first
+    assert found(client, token, "anna 1520") == [studio["tail"]["id"]]
+    assert found(client, token, "studio 1520") == [studio["email"]["id"]]
+    assert found(client, token, "ivan 1520") == []  # 1520 in the middle of his number
+
+
+def test_digits_alone_walk_their_pages_each_record_once(client: ApiClient, studio: dict[str, Any]) -> None:
+    token = studio["company"].owner.token
+    walked: list[str] = []
+    cursor = ""
+    while True:
+        response = client.get(f"/api/v1/contacts?q=1520&limit=1{cursor}", token=token)
+        assert response.status_code == 200, response.body
+        page = body(response)
+        walked += [item["id"] for item in page["items"]]
+        if not page["next_cursor"]:
+            break
+        cursor = f"&cursor={quote(page['next_cursor'])}"
+        other = client.get(f"/api/v1/contacts?q=1521&limit=1{cursor}", token=token)  # another search's cursor
+        assert other.status_code == 400, other.body
+    assert walked == [studio[name]["id"] for name in ("email", "tail", "longer", "both")]
+
+
+def test_the_search_across_the_crm_finds_digits_in_every_type(client: ApiClient, studio: dict[str, Any]) -> None:
+    """The top bar's search asks each type's list with the same q and at most five (screens/search.js)."""
+    token = studio["company"].owner.token
+    answers = {}
+    for plural in ("contacts", "companies", "deals"):
+        response = client.get(f"/api/v1/{plural}?q=1520&limit=5", token=token)
+        assert response.status_code == 200, response.body
+        answers[plural] = [item["id"] for item in body(response)["items"]]
+    assert answers == {"contacts": [studio[name]["id"] for name in ("email", "tail", "longer", "both")],
+                       "companies": [studio[name]["id"] for name in ("named", "switchboard", "site")],
+                       "deals": [studio["deal"]["id"]]}
+
+
+def test_digits_alone_find_only_by_the_fields_a_role_may_read(client: ApiClient, studio: dict[str, Any]) -> None:
+    company, owner = studio["company"], studio["company"].owner.token
+    roles = {"digits_no_phones": ["contacts.phones:hidden", "companies.phones:hidden"],
+             "digits_no_names": ["contacts.first_name:hidden", "contacts.last_name:hidden", "contacts.emails:hidden",
+                                 "companies.name:hidden", "companies.emails:hidden", "companies.website:hidden"]}
+    clerks = {}
+    for key, rules in roles.items():
+        made = client.post("/api/v1/roles", {"key": key, "name": key, "permissions": [
+            "contacts:read:all", "companies:read:all", *rules]}, token=owner)
+        assert made.status_code == 201, made.body
+        clerks[key] = add_member(client, company, role=key, name=key.replace("_", "-")).token
+    ids = {name: studio[name]["id"] for name in studio if name != "company"}
+    assert found(client, clerks["digits_no_phones"], "1520") == [ids["email"], ids["longer"], ids["both"]]
+    assert found(client, clerks["digits_no_phones"], "1520", "companies") == [ids["named"], ids["site"]]
+    assert found(client, clerks["digits_no_phones"], "15-20") == []
+    assert found(client, clerks["digits_no_names"], "1520") == [ids["tail"], ids["both"]]
+    assert found(client, clerks["digits_no_names"], "1520", "companies") == [ids["switchboard"]]
+    assert found(client, clerks["digits_no_names"], "15200") == []  # Petr's hidden last name

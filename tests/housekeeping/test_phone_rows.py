@@ -99,3 +99,26 @@ def test_a_run_out_of_time_saves_where_it_stands_and_writes_nothing_more(client:
     assert _found(client, company, "3301") == []
     assert phone_rows.run(deadline=time.monotonic() + 600) >= 1
     assert _found(client, company, "3301") == [made["id"]]
+
+
+def test_the_tick_gives_older_names_starting_with_digits_their_row(client: ApiClient, app: Any,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """A name written before digits alone found it ("1520" of "1520 Studio") gets the row of its 4 digits' bucket;
+    one written since, or with a phone's run in that bucket, costs a GetItem and no write."""
+    company = signup(ApiClient(app), company="Older Digits", country="RU")
+    with monkeypatch.context() as patched:  # as the code before wrote them: no row in a digits' bucket for words
+        patched.setattr(matching, "digit_start", lambda token: None)
+        older = client.post("/api/v1/companies", {"name": "1520 Studio"}, token=company.owner.token)
+        mailed = client.post("/api/v1/contacts", {"first_name": "Mailed", "emails": [{"address": "1520@example.com"}]},
+                             token=company.owner.token)
+    assert older.status_code == 201 and mailed.status_code == 201, (older.body, mailed.body)
+    newer = client.post("/api/v1/companies", {"name": "1520 Bakery"}, token=company.owner.token)
+    assert newer.status_code == 201, newer.body
+    assert _found(client, company, "1520", "companies") == [body(newer)["id"]]
+    assert _found(client, company, "1520") == []
+    _from(company)
+    assert phone_rows.run(deadline=time.monotonic() + 600) == 2
+    assert _found(client, company, "1520", "companies") == [body(older)["id"], body(newer)["id"]]
+    assert _found(client, company, "1520") == [body(mailed)["id"]]
+    _from(company)
+    assert phone_rows.run(deadline=time.monotonic() + 600) == 0

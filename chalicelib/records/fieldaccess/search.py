@@ -4,16 +4,16 @@ record by their values (else a search by a hidden phone would tell who has it).
 A filter (``custom.<key>``, ``tag``, ``tax_id`` ...) or the name order on a hidden field answers 403 naming
 it. A search ``q`` still runs as one Query on the rows; a row is kept only when the query is explained by
 the fields of the row the caller may read (a phone query, whole or a part of 4 digits or more, by a phone field
-it may read; words by the visible words, a number among them by the phone the row shows). Rows show a list
-field's first value only (a contact's first e-mail), so while a search field of the type is hidden, a record
-found by its second e-mail alone is left out: a missed hit, never a leak.
+it may read; words by the visible words, a number among them by the phone the row shows; digits alone by
+either). Rows show a list field's first value only (a contact's first e-mail), so while a search field of the
+type is hidden, a record found by its second e-mail alone is left out: a missed hit, never a leak.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.core import db
+from chalicelib.core import db, phones
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.records import listing, lookups, matching, types
 from chalicelib.records import search as records_search
@@ -32,7 +32,9 @@ def list_records(ctx: TenantContext, rtype: RecordType, query: Any) -> db.Page[A
     page = records_search.list_records(ctx, rtype, query)
     if not query.q or not searched_hidden(rtype, gone):
         return page
-    return db.Page(items=[row for row in page.items if explains(rtype, query.q.strip(), row, gone)],
+    q = query.q.strip()
+    whole = matching.looks_like_phone(q) and phones.e164(q, matching.tenant_region(ctx)) is not None
+    return db.Page(items=[row for row in page.items if explains(rtype, q, row, gone, whole_number=whole)],
                    next_cursor=page.next_cursor)
 
 
@@ -60,11 +62,18 @@ def _row_value(row: Any, name: str) -> Any:
     return next((getattr(row, key) for key in keys if getattr(row, key, None) is not None), None)
 
 
-def explains(rtype: RecordType, q: str, row: Any, gone: frozenset[str]) -> bool:
-    """True when q finds the row by fields the caller may read (see the module docstring)."""
+def explains(rtype: RecordType, q: str, row: Any, gone: frozenset[str], *, whole_number: bool = False) -> bool:
+    """True when q finds the row by fields the caller may read (see the module docstring); whole_number: q is a
+    valid number, found by its lookup."""
     visible = [f for f in rtype.fields if (f.search or f.lookup) and f.name not in gone]
-    if matching.looks_like_phone(q) or lookups.digits_of(rtype, q) is not None:  # found by a phone alone
-        return any(f.lookup == "phone" for f in visible)
+    sees_phones = any(f.lookup == "phone" for f in visible)
+    part = lookups.digits_of(rtype, q)
+    if part is not None and matching.digits_alone(q) and not whole_number:
+        # "1520": found by a phone's part (its digits are among the row's tokens) or by a word's start
+        if sees_phones and matching.matches_phone(part, (row.tokens or "").split()):
+            return True
+    elif matching.looks_like_phone(q) or part is not None:  # found by a phone alone
+        return sees_phones
     values = [str(value) for f in visible if (value := _row_value(row, f.name)) is not None]
     whole = [matching.fold(value).removeprefix("www.") for value in values]
     whole += [host for value in whole if (host := value.split("://", 1)[-1].split("/", 1)[0])]
