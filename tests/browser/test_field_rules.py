@@ -90,6 +90,9 @@ def test_the_field_grid_speaks_russian(browser: Any, live_url: str, app: Any) ->
     sign_in(page, company.owner.email, company.owner.password, "Пекарня правил", russian=True)
     open_screen(page, "/settings/roles", "Настройки")
     create = page.get_by_role("form", name="Новая роль")
+    # The record types come in the menu's order, as the permissions grid above them does.
+    kinds_in_order = create.locator(".field-rules details > summary").all_inner_texts()
+    assert kinds_in_order == ["Контакты", "Компании", "Сделки", "Переписки", "Обращения", "Звонки", "Товары", "Заказы"]
     create.locator("summary", has_text="Контакты").click()
     phones = create.get_by_label("Контакты: Телефоны")
     assert phones.locator("option").all_inner_texts() == ["Просмотр и изменение", "Только чтение", "Скрыто"]

@@ -1,10 +1,11 @@
 // Field rules of a role (#21 item 10): per field of each record type, editable, read-only or hidden.
 // A rule is a permission string `<entity>.<field>:readonly|hidden`; a field without one is editable.
+// Record types come in the menu's order, as the permissions grid above lists them.
 // Nobody loosens a rule of their own: the grid offers each field only as strict as the user's own rule or stricter.
 import { h } from '../js/dom.js';
 import { t, has } from '../js/i18n.js';
 import { session } from '../js/session.js';
-import { entityName } from './permissions.js';
+import { entityName, menuRank } from './permissions.js';
 
 const LEVELS = ['edit', 'readonly', 'hidden'];
 
@@ -33,7 +34,8 @@ function fieldLabel(entry) {
 /** The grid element; call .rules() on it to read the chosen rule strings. */
 export function fieldRulesGrid(catalog, selected = []) {
   const rows = [];
-  const sections = catalog.items.map((entity) => {
+  const ordered = [...catalog.items].sort((a, b) => menuRank(a.entity) - menuRank(b.entity));
+  const sections = ordered.map((entity) => {
     const chosen = entity.fields.filter((entry) => fieldRule(entity.entity, entry.field, selected) !== 'edit').length;
     const body = entity.fields.map((entry) => {
       const floor = LEVELS.indexOf(fieldRule(entity.entity, entry.field));

@@ -17,6 +17,11 @@ const GROUPS = [
   ['connect', ['integrations', 'api_keys']],
   ['company', ['tenant', 'billing', 'audit']],
 ];
+/** Where a record type stands in the app's menu (Infinity for one the menu does not name): grids list types so. */
+export function menuRank(entity) {
+  const index = GROUPS[0][1].indexOf(entity);
+  return index < 0 ? Infinity : index;
+}
 const FOLDED = '(max-width: 719px)'; // where the grid stacks (its container query) on a phone's screen
 
 function held() {
