@@ -99,6 +99,8 @@ def _calls(ids: dict[str, str], version: int) -> list[tuple[str, str, str, Any, 
         # a part of a number: the rows of its first 4 digits, one Query (a tail finds one, a start all twelve)
         ("contacts search: phone's tail", "GET", "/api/v1/contacts?q=00-03", None, page),
         ("contacts search: phone's start", "GET", "/api/v1/contacts?q=020%207946%2000", None, page),
+        # digits alone are also a word's start ("1520 Studio"): the same rows, one Query still
+        ("contacts search: digits alone", "GET", "/api/v1/contacts?q=0003", None, page),
         ("companies list", "GET", "/api/v1/companies", None, page),
         ("companies search: phone", "GET", "/api/v1/companies?q=%2B442079461000", None, page),
         ("companies search: phone's tail", "GET", "/api/v1/companies?q=1000", None, page),
@@ -125,6 +127,11 @@ def _calls(ids: dict[str, str], version: int) -> list[tuple[str, str, str, Any, 
          {"stage_id": ids["next_stage"], "version": int(ids["deal_version"])}, SINGLE_WRITE),
         ("product create", "POST", "/api/v1/products", {"name": "Peony bouquet", "sku": "PB-001",
                                                         "price": {"minor": 3900, "currency": "GBP"}}, SINGLE_WRITE),
+        # a name starting with 4 digits has one row more, in the bucket digits alone are searched by
+        ("company create", "POST", "/api/v1/companies", {"name": "Studio Twenty"}, SINGLE_WRITE),
+        ("company create: a word starting with 4 digits", "POST", "/api/v1/companies", {"name": "Studio 20240"},
+         SINGLE_WRITE),
+        ("companies search: digits alone (a name's start)", "GET", "/api/v1/companies?q=2024", None, page),
     ]
 
 
