@@ -143,6 +143,9 @@ class TicketSummary(RecordSummary):
     priority: Priority
     channel: Channel
     contact_id: str | None
+    contact_name: str | None = Field(default=None, description="What the ticket's contact is called now, for "
+                                                               "whoever may read the ticket (none: no contact, one "
+                                                               "in the trash or gone, or a name field rules hide)")
     sla: Sla
     csat_score: int | None
 

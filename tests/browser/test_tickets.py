@@ -332,3 +332,34 @@ def test_an_agent_given_a_colleague_s_customer_s_ticket_sees_whom_to_answer(brow
     assert phone.locator("select[name=via]").count() == 0
     assert phone.evaluate(NO_SIDEWAYS)
     assert_no_problems(phone)
+
+
+def test_the_queue_names_each_ticket_s_customer_on_a_phone(browser: Any, live_url: str, app: Any,
+                                                           screens: Screens) -> None:
+    """A support agent triaging the queue saw subjects only. Each row now says whom it is from and how (the
+    customer's name as it is now, a colleague's customer's too, and the channel), in Russian on a phone (390 px)."""
+    client = ApiClient(app)
+    company = signup(client, company="Queue Names Desk")
+    agent = add_member(client, company, role="agent", name="queueagent")
+    conversation = make_conversation(client, company.owner.token, customer="+79160007799")
+    chat = from_message(client, company.owner.token, conversation)
+    hand(client, company.owner.token, chat, agent.user_id)
+    open_ticket(client, company.owner.token, subject="Who wrote this?", owner_id=agent.user_id)
+    contact = body(client.get(f"/api/v1/contacts/{chat['contact_id']}", token=company.owner.token))
+    renamed = client.patch(f"/api/v1/contacts/{contact['id']}", {"version": contact["version"],
+                                                                  "first_name": "Ida", "last_name": "Brandt"},
+                           token=company.owner.token)
+    assert renamed.status_code == 200, renamed.body
+
+    phone = new_page(browser, live_url, viewport={"width": 390, "height": 780})
+    log_in(phone, agent, "Queue Names Desk")
+    to_russian(phone)
+    open_screen(phone, "/tickets", "Обращения")
+    row = phone.locator("tr[data-ticket]", has_text="Sample hi")
+    expect(row.locator(".ticket-customer")).to_have_text("Ida Brandt · WhatsApp")
+    expect(row.locator("[data-test=ticket-customer]")).to_have_text("Ida Brandt")
+    nameless = phone.locator("tr[data-ticket]", has_text="Who wrote this?")
+    expect(nameless.locator(".ticket-customer")).to_have_text("Без контакта · Вручную")
+    assert phone.evaluate(NO_SIDEWAYS)
+    screens.shoot(phone, "queue-customers-phone-ru")
+    assert_no_problems(phone)

@@ -162,3 +162,53 @@ def test_a_field_the_role_hides_stays_hidden_on_the_ticket(api: ApiClient, compa
     seen = card(api, hushed.token, ticket["id"])
     assert seen["reached_via"]["channel"] == "phone" and seen["reached_via"]["handle"] is None
     assert "9160007799" not in str(seen)
+
+
+def queue_names(api: ApiClient, token: str, query: str = "") -> dict[str, str | None]:
+    """The queue's rows as a subject -> the customer each names."""
+    answer = api.get(f"/api/v1/tickets?view=all{query}", token=token)
+    assert answer.status_code == 200, answer.body
+    return {row["subject"]: row.get("contact_name") for row in body(answer)["items"]}
+
+
+def test_the_queue_names_each_ticket_s_customer_as_they_are_called_now(api: ApiClient, company: Company) -> None:
+    """A support agent triaging the queue saw subjects only; each row now names its customer (a colleague's too,
+    as the card does), read at the time of the list: a rename shows, a contact in the trash or purged is not named."""
+    token, agent = company.owner.token, company.members["agent"]
+    made = api.post("/api/v1/contacts", {"first_name": "Ingrid", "last_name": "Holm"}, token=token)
+    assert made.status_code == 201, made.body
+    contact = body(made)
+    open_ticket(api, token, subject="Wrong colour ribbon", contact_id=contact["id"], owner_id=agent.user_id)
+    open_ticket(api, token, subject="Nobody's ribbon", owner_id=agent.user_id)
+    seen = queue_names(api, agent.token)
+    assert seen["Wrong colour ribbon"] == "Ingrid Holm" and seen["Nobody's ribbon"] is None
+    assert queue_names(api, agent.token, "&q=ribbon")["Wrong colour ribbon"] == "Ingrid Holm"  # the search too
+    assert api.get(f"/api/v1/contacts/{contact['id']}", token=agent.token).status_code == 404  # still the owner's
+    renamed = api.patch(f"/api/v1/contacts/{contact['id']}", {"version": contact["version"], "last_name": "Dahl"},
+                        token=token)
+    assert renamed.status_code == 200, renamed.body
+    assert queue_names(api, agent.token)["Wrong colour ribbon"] == "Ingrid Dahl"
+    assert api.delete(f"/api/v1/contacts/{contact['id']}", token=token).status_code in (200, 204)
+    assert queue_names(api, agent.token)["Wrong colour ribbon"] is None
+    restored = api.post(f"/api/v1/contacts/{contact['id']}/restore", {}, token=token)
+    assert restored.status_code == 200, restored.body
+    assert queue_names(api, agent.token)["Wrong colour ribbon"] == "Ingrid Dahl"
+    assert api.delete(f"/api/v1/contacts/{contact['id']}", token=token).status_code in (200, 204)
+    purged = api.delete(f"/api/v1/trash/contacts/{contact['id']}", token=token)
+    assert purged.status_code in (200, 204), purged.body
+    queue = body(api.get("/api/v1/tickets?view=all", token=agent.token))
+    assert "Dahl" not in str(queue) and "Holm" not in str(queue)
+
+
+def test_the_queue_leaves_out_a_name_the_role_may_not_read(api: ApiClient, company: Company) -> None:
+    token = company.owner.token
+    made = api.post("/api/v1/roles", {"key": "queue_nameless", "name": "Queue nameless", "permissions": [
+        "tickets:read:own", "tickets:update:own", "contacts:read:own", "contacts.first_name:hidden"]}, token=token)
+    assert made.status_code == 201, made.body
+    member = add_member(api, company, role="queue_nameless", name="queue_nameless")
+    contact = vera(api, company, "+79160007767", "vera.hidden@customer.example")
+    open_ticket(api, token, subject="Hidden name", contact_id=contact["id"], owner_id=member.user_id)
+    queue = body(api.get("/api/v1/tickets?view=all", token=member.token))
+    [row] = [row for row in queue["items"] if row["subject"] == "Hidden name"]
+    assert row["contact_id"] == contact["id"] and row.get("contact_name") is None
+    assert "Vera" not in str(queue) and "Lindqvist" not in str(queue)

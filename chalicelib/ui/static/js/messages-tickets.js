@@ -6,6 +6,8 @@ export const TICKETS = {
   'tk.subject': ['Subject', 'Тема'],
   'tk.description': ['Description', 'Описание'],
   'tk.channel': ['Channel', 'Канал'],
+  'tk.customer': ['Customer', 'Клиент'],
+  'tk.noContact': ['No contact', 'Без контакта'],
   'tk.priority': ['Priority', 'Приоритет'],
   'tk.status': ['Status', 'Статус'],
   'tk.assignee': ['Assignee', 'Ответственный'],

@@ -103,20 +103,29 @@ function filterBar(view, chosen, navigate) {
     pick('priority', PRIORITIES), pick('channel', CHANNELS));
 }
 
+// Whom each request is from, beside its subject (as Zendesk and Freshdesk list the requester): the contact's name as
+// it is now (the server names it for whoever may read the ticket, field rules aside) and the channel it came by.
+function customerCell(ticket) {
+  const who = ticket.contact_name ? h('span', { 'data-test': 'ticket-customer' }, ticket.contact_name)
+    : h('span', { class: 'muted' }, t(ticket.contact_id ? 'tk.contactHidden' : 'tk.noContact'));
+  return h('td', { class: 'ticket-customer', 'data-label': t('tk.customer') }, who,
+    h('span', { class: 'muted' }, ` · ${t(`tk.channel.${ticket.channel}`)}`));
+}
+
 function ticketRow(ticket, names) {
   const href = `#/tickets/${encodeURIComponent(ticket.id)}`;
   return h('tr', { 'data-ticket': ticket.id },
     h('td', { class: 'ticket-subject' }, h('a', { href }, ticket.subject || t('title.tickets.card'))),
+    customerCell(ticket),
     h('td', { 'data-label': t('tk.status') }, h('span', { class: 'badge' }, t(`tk.status.${ticket.status}`))),
     h('td', { 'data-label': t('tk.priority') }, priorityBadge(ticket.priority)),
     h('td', { 'data-label': t('tk.sla') }, slaBadge(ticket) || '—'),
-    h('td', { 'data-label': t('tk.channel') }, t(`tk.channel.${ticket.channel}`)),
     h('td', { 'data-label': t('tk.assignee') }, names.get(ticket.owner_id) || '—'));
 }
 
 function ticketTable() {
   const body = h('tbody', {});
-  const columns = ['tk.subject', 'tk.status', 'tk.priority', 'tk.sla', 'tk.channel', 'tk.assignee'];
+  const columns = ['tk.subject', 'tk.customer', 'tk.status', 'tk.priority', 'tk.sla', 'tk.assignee'];
   const table = h('div', { class: 'table-wrap' }, h('table', { class: 'ticket-table' },
     h('thead', {}, h('tr', {}, columns.map((key) => h('th', { scope: 'col' }, t(key))))), body));
   return { body, table };
