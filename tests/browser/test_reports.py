@@ -84,6 +84,12 @@ def test_the_dashboard_and_reports_draw_charts_and_tables(browser: Any, live_url
     expect(campaigns.first).to_contain_text("Spring tulips")
     expect(campaigns.first.locator("td[data-label=Opened]")).to_have_text("5 (50%)")  # opened of sent
     expect(campaigns.first).to_contain_text("$300.00")
+    # A figure there is none of (the owner answered no message; no talk time) reads as a dash, not an empty cell
+    # (on a phone's card an empty one showed its label alone). The CSV keeps it empty.
+    managers = page.locator("[data-test=report-managers] tbody tr").first
+    expect(managers.locator("td").last).to_have_text("—")
+    empty = page.locator(".report-table td").evaluate_all("cells => cells.filter((c) => !c.innerText.trim()).length")
+    assert empty == 0
     assert_fits_a_phone(page, screens, "reports")
     page.select_option(".lang-select", "ru")
     expect(page.get_by_role("heading", name="Источники лидов")).to_be_visible()

@@ -92,7 +92,10 @@ function card(label, value, test) {
   return h('div', { class: 'kpi', 'data-test': test }, h('div', { class: 'kpi-value' }, value), h('div', { class: 'kpi-label' }, label));
 }
 
-const minutes = (seconds) => (seconds === null || seconds === undefined ? '' : formatNumber(Math.round(seconds / 60)));
+// A figure there is none of (no reply to time, a ratio of nothing, an amount the role may not see) reads as a dash: an
+// empty cell looked like a missing label on a phone's card. The CSV keeps it empty.
+const NONE = '—';
+const minutes = (seconds) => (seconds === null || seconds === undefined ? NONE : formatNumber(Math.round(seconds / 60)));
 
 function userName(users, id) {
   if (!id) return t('rep.nobody');
@@ -142,7 +145,7 @@ function managersPart(report, users) {
 
 function communicationsPart(report) {
   const rows = report.items;
-  const columns = [['channel', t('rep.channel'), (r) => channelName(r.channel)], ['direction', t('rep.direction'), (r) => (r.direction ? t(`rep.${r.direction}`) : '')],
+  const columns = [['channel', t('rep.channel'), (r) => channelName(r.channel)], ['direction', t('rep.direction'), (r) => (r.direction ? t(`rep.${r.direction}`) : NONE)],
     ['calls', t('rep.calls'), (r) => formatNumber(r.calls)], ['answered', t('rep.answered'), (r) => formatNumber(r.answered)],
     ['missed', t('rep.missed'), (r) => formatNumber(r.missed)], ['talk_seconds', t('rep.talk'), (r) => minutes(r.talk_seconds)],
     ['messages', t('rep.messages'), (r) => formatNumber(r.messages)], ['avg_response_seconds', t('rep.response'), (r) => minutes(r.avg_response_seconds)]];
@@ -154,9 +157,9 @@ function communicationsPart(report) {
 
 function funnelPart(funnel) {
   const stages = funnel?.stages || [];
-  const percent = (ratio) => (ratio === null || ratio === undefined ? '' : `${Math.round(ratio * 100)}%`);
-  const hours = (seconds) => (seconds === null || seconds === undefined ? '' : formatNumber(Math.round(seconds / 360) / 10));
-  const money = (minor) => (minor === undefined ? '' : formatMoney(minor, funnel.currency)); // left out: the amount is hidden from the role
+  const percent = (ratio) => (ratio === null || ratio === undefined ? NONE : `${Math.round(ratio * 100)}%`);
+  const hours = (seconds) => (seconds === null || seconds === undefined ? NONE : formatNumber(Math.round(seconds / 360) / 10));
+  const money = (minor) => (minor === undefined ? NONE : formatMoney(minor, funnel.currency)); // left out: the amount is hidden from the role
   const columns = [['stage', t('rep.stage'), (s) => s.stage.name], ['entered', t('rep.entered'), (s) => formatNumber(s.entered)],
     ['conversion', t('rep.conversion'), (s) => percent(s.conversion)], ['step_conversion', t('rep.stepConversion'), (s) => percent(s.step_conversion)],
     ['avg_seconds_in_stage', t('rep.timeInStage'), (s) => hours(s.avg_seconds_in_stage)], ['value', t('rep.value'), (s) => money(s.value)],
