@@ -65,10 +65,20 @@ class Evaluated:
     problems: list[dict[str, Any]] = field(default_factory=list)
     notes: list[dict[str, Any]] = field(default_factory=list)  # what of a valid row is left out, and why
     owner_notes: list[dict[str, Any]] = field(default_factory=list)  # why the row's record is not whom it names
+    cell_notes: list[dict[str, Any]] = field(default_factory=list)  # what of its cells is not kept (an extension)
+
+    @property
+    def early_notes(self) -> list[dict[str, Any]]:
+        """The notes known before the record is built: its cells', its owner's."""
+        return [*self.cell_notes, *self.owner_notes]
 
 
 def _problem(number: int, field_name: str, message: str, kind: str) -> dict[str, Any]:
     return {"row": number, "field": field_name, "message": message, "type": kind}
+
+
+def _cell_note(number: int, note: columns.RowProblem) -> dict[str, Any]:
+    return {**_problem(number, note.field, note.message, note.type), **({"value": note.value} if note.value else {})}
 
 
 def evaluate(ctx: TenantContext, target: Target, sheet: sheets.Sheet, index: int, mapping: dict[str, str | None],
@@ -77,7 +87,8 @@ def evaluate(ctx: TenantContext, target: Target, sheet: sheets.Sheet, index: int
     number = sheet.numbers[index]
     values, problems = columns.read_row(sheet.rows[index], sheet.headers, mapping, reading)
     row = Evaluated(number=number, values=values,
-                    problems=[_problem(number, p.field, p.message, p.type) for p in problems])
+                    problems=[_problem(number, p.field, p.message, p.type) for p in problems if not p.note],
+                    cell_notes=[_cell_note(number, p) for p in problems if p.note])
     if row.problems:
         return row
     if values.get("owner_id") and target.specs.get("owner_id") is columns.OWNER:  # a user, or the importer
@@ -92,7 +103,7 @@ def evaluate(ctx: TenantContext, target: Target, sheet: sheets.Sheet, index: int
         row.problems = [_problem(number, field_of(list(d.get("loc", []))), str(d.get("msg", "")),
                                  str(d.get("type", "invalid_value"))) for d in exc.details]
         return row
-    row.notes = [*row.owner_notes, *_notes(target, number, row.data)]
+    row.notes = [*row.early_notes, *_notes(target, number, row.data)]
     return row
 
 
@@ -212,7 +223,7 @@ def import_row(ctx: TenantContext, target: Target, sheet: sheets.Sheet, index: i
     rid = record_id(import_id, row.number)
     found = target.find_duplicates(ctx, row.data)
     if any(existing == rid for _, existing in found):  # created before a crash, found now by its own phone or e-mail
-        return Outcome("created", problems=[*row.owner_notes, *_notes(target, row.number, row.data)])
+        return Outcome("created", problems=[*row.early_notes, *_notes(target, row.number, row.data)])
     if found:
         return Outcome("duplicate", duplicate={"row": row.number, "match": found[0][0], "existing_id": found[0][1]})
     try:
@@ -226,7 +237,7 @@ def import_row(ctx: TenantContext, target: Target, sheet: sheets.Sheet, index: i
                                                     str(d.get("type"))) for d in exc.details])
     except errors.CRMError as exc:
         return Outcome("failed", problems=[_problem(row.number, "*", exc.message, exc.code)])
-    return Outcome("created", problems=[*row.owner_notes, *_notes(target, row.number, row.data)])
+    return Outcome("created", problems=[*row.early_notes, *_notes(target, row.number, row.data)])
 
 
 def safe_import_row(ctx: TenantContext, run: Callable[[], Outcome], number: int) -> Outcome:

@@ -21,6 +21,8 @@ CUSTOM = "custom."
 _PUNCTUATION = re.compile(r"[\s\-_.:;,*\"'()\[\]/\\#№]+")
 _SPLIT_LIST = re.compile(r"[;,|\n]+")
 _SPLIT_PHONES = re.compile(r"[;,\n]+")
+# A part of a phones cell that is only an extension ("8 (495) 123-45-67, доб. 12"): it belongs to the number before it.
+_EXTENSION_ONLY = re.compile(r"^(?:доб(?:авочный)?|ext(?:ension)?|x|#)\.?\s*\d{1,8}$", re.IGNORECASE)
 _SPLIT_EMAILS = re.compile(r"[;,\s]+")
 _DOTTED_DATE = re.compile(r"^(\d{1,2})[./](\d{1,2})[./](\d{4})$")
 
@@ -34,6 +36,11 @@ class FieldSpec:
     headers: tuple[str, ...]
     repeatable: bool = False  # may come from several columns (work and mobile phone ...)
     sensitive: bool = False  # masked wherever a preview shows it
+    # What a column headed one of ``alone_headers`` means in a file with no column of ``alone_unless``: amoCRM's
+    # contacts export without a "Фамилия" column has the whole name under "Имя", so there "Имя" is the full name.
+    alone_headers: tuple[str, ...] = ()
+    alone_as: str | None = None
+    alone_unless: tuple[str, ...] = ()
 
 
 # Tags, in every type's import: a column of them, comma-separated, or several such columns.
@@ -50,11 +57,13 @@ OWNER = FieldSpec("owner_id", "text", ("owner", "owner id", "responsible", "resp
 
 @dataclass
 class RowProblem:
-    """Why one field of one row cannot be imported."""
+    """Why one field of one row cannot be imported; or, as a note, what of a row that is imported is left out."""
 
     field: str
     message: str
     type: str = "invalid_value"
+    note: bool = False  # the row is imported: this says what of it is not
+    value: str | None = None  # the cell's part as typed, where the note is about it (a phone's extension)
 
 
 @dataclass(frozen=True)
@@ -126,6 +135,18 @@ def auto_map(headers: list[str], reading: Reading) -> dict[str, str | None]:
             continue
         mapping[header] = target
         taken.add(target)
+    return _alone(mapping, reading.specs)
+
+
+def _alone(mapping: dict[str, str | None], specs: dict[str, FieldSpec]) -> dict[str, str | None]:
+    """Each column whose heading means another field when the file has none of its partners (``alone_as``): shown
+    so in the preview, where the importer may choose otherwise."""
+    for header, target in mapping.items():
+        spec = specs.get(target or "")
+        mapped = set(mapping.values())
+        if (spec and spec.alone_as and fold_header(header) in {fold_header(h) for h in spec.alone_headers}
+                and spec.alone_as not in mapped and not mapped & set(spec.alone_unless)):
+            mapping[header] = spec.alone_as
     return mapping
 
 
@@ -168,10 +189,43 @@ def parse_date(cell: str, country: str) -> str:
     raise value_types.InvalidValue("Not a date (use YYYY-MM-DD or DD.MM.YYYY)", "type_error")
 
 
-def _read_cell(spec: FieldSpec, cell: str, reading: Reading) -> Any:
+def _phone_parts(cell: str) -> list[str]:
+    """The numbers of a phones cell, each with the extension typed after it, even beyond a comma."""
+    parts: list[str] = []
+    for part in (part.strip() for part in _SPLIT_PHONES.split(cell)):
+        if parts and _EXTENSION_ONLY.match(part):
+            parts[-1] = f"{parts[-1]} {part}"
+        elif part:
+            parts.append(part)
+    return parts
+
+
+def extension(typed: str, country: str) -> str | None:
+    """The extension typed with a phone number ("доб. 12", "ext. 12", "x12"), as phonenumbers reads it, or None."""
+    import phonenumbers  # on first use, as core.phones does
+
+    try:
+        return phonenumbers.parse(typed, country).extension or None
+    except phonenumbers.NumberParseException:
+        return None
+
+
+def _read_phones(spec: FieldSpec, cell: str, reading: Reading, notes: list[RowProblem]) -> list[str]:
+    """A cell's phones in E.164. A phone of the CRM has no extension: the number is kept (so a call from it finds
+    the record) and the row's note says which extension was not, with the number as typed."""
+    numbers = []
+    for part in _phone_parts(cell):
+        numbers.append(value_types.phone(part, country=reading.country))
+        ext = extension(part, reading.country())
+        if ext:
+            notes.append(RowProblem(field=spec.name, message=f"The extension {ext} is not kept: a phone in the CRM "
+                                    "has none", type="phone_extension", note=True, value=part))
+    return numbers
+
+
+def _read_cell(spec: FieldSpec, cell: str, reading: Reading, notes: list[RowProblem]) -> Any:
     if spec.kind == "phone":
-        return [value_types.phone(part.strip(), country=reading.country)
-                for part in _SPLIT_PHONES.split(cell) if part.strip()]
+        return _read_phones(spec, cell, reading, notes)
     if spec.kind == "email":
         return [value_types.email(part) for part in _SPLIT_EMAILS.split(cell) if part.strip()]
     if spec.kind == "list":
@@ -200,7 +254,8 @@ def _read_custom(definition: FieldDefinition, cell: str, reading: Reading) -> An
 
 def read_row(row: list[str], headers: list[str], mapping: dict[str, str | None],
              reading: Reading) -> tuple[dict[str, Any], list[RowProblem]]:
-    """A row's values by field (custom ones under ``custom``), and the problems of its cells."""
+    """A row's values by field (custom ones under ``custom``), and the problems of its cells (those marked as a note
+    leave the row importable)."""
     values: dict[str, Any] = {}
     problems: list[RowProblem] = []
     for header, cell in zip(headers, row, strict=False):
@@ -213,7 +268,7 @@ def read_row(row: list[str], headers: list[str], mapping: dict[str, str | None],
                 values.setdefault("custom", {})[key] = _read_custom(reading.custom[key], cell, reading)
             else:
                 spec = reading.specs[target]
-                _merge(values, spec, _read_cell(spec, cell, reading))
+                _merge(values, spec, _read_cell(spec, cell, reading, problems))
         except value_types.InvalidValue as exc:
             problems.append(RowProblem(field=target, message=exc.message, type=exc.kind))
     return values, problems

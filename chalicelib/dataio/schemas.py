@@ -66,6 +66,8 @@ class RowErrorRead(BaseModel):
     field: str
     message: str
     type: str
+    value: str | None = Field(default=None, description="What the note is about as the file has it (a phone with "
+                              "the extension that is not kept); never a cell that fails the row")
 
 
 class DuplicateRead(BaseModel):

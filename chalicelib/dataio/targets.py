@@ -56,18 +56,23 @@ class Target(Protocol):
 # -- contacts -------------------------------------------------------------------------------
 
 CONTACT_SPECS = {spec.name: spec for spec in (
-    FieldSpec("first_name", "text", ("first name", "firstname", "given name", "имя")),
+    FieldSpec("first_name", "text", ("first name", "firstname", "given name", "имя"),
+              alone_headers=("имя",), alone_as="full_name", alone_unless=("last_name", "fio", "full_name")),
     FieldSpec("middle_name", "text", ("middle name", "patronymic", "отчество")),
     FieldSpec("last_name", "text", ("last name", "lastname", "surname", "family name", "фамилия")),
     FieldSpec("full_name", "text", ("name", "full name", "contact", "contact name", "contact person", "полное имя",
-                                    "имя и фамилия", "контакт", "контактное лицо")),
+                                    "имя и фамилия", "контакт", "контактное лицо", "наименование",
+                                    "полное имя контакта")),
     FieldSpec("fio", "text", ("фио", "\u0444.\u0438.\u043e.", "фамилия имя отчество", "фамилия имя")),
     FieldSpec("phone", "phone", ("phone", "phones", "phone number", "telephone", "tel", "mobile", "mobile phone",
                                  "cell", "cell phone", "work phone", "home phone", "телефон", "телефоны", "тел",
                                  "мобильный", "мобильный телефон", "сотовый", "рабочий телефон", "домашний телефон",
-                                 "номер телефона"), repeatable=True),
+                                 "номер телефона", "other phone", "direct phone", "рабочий прямой телефон",
+                                 "другой телефон"), repeatable=True),
     FieldSpec("email", "email", ("email", "e-mail", "emails", "email address", "e-mail address", "mail", "почта",
-                                 "эл. почта", "электронная почта", "адрес электронной почты", "емейл", "имейл"),
+                                 "эл. почта", "электронная почта", "адрес электронной почты", "емейл", "имейл",
+                                 "work email", "personal email", "other email", "рабочий email", "личный email",
+                                 "другой email"),  # amoCRM's three e-mail columns
               repeatable=True),
     TAGS,
     FieldSpec("birthday", "date", ("birthday", "birth date", "date of birth", "dob", "день рождения",
@@ -77,21 +82,23 @@ CONTACT_SPECS = {spec.name: spec for spec in (
     FieldSpec("tax_id", "text", ("tax id", "inn", "vat", "vat number", "инн"), sensitive=True),
     FieldSpec("iban", "text", ("iban", "bank account", "расчетный счет"), sensitive=True),
     FieldSpec("company", "text", ("company", "company name", "organization", "organisation", "account",
-                                  "компания", "организация", "название компании", "фирма")),
+                                  "компания", "организация", "название компании", "фирма", "компания контакта")),
     OWNER,
 )}
 _LOC_FIELDS = {"phones": "phone", "emails": "email"}
 
 
 def contact_names(values: dict[str, Any]) -> tuple[str | None, str | None]:
-    """First and last name from the name columns the file has (ФИО is last, first, middle)."""
+    """First and last name from the name columns the file has (ФИО is last, first, middle); a full name is split as
+    a website form's name box is (``forms.mapping.split_name``: "Иван Петров", "Петров Иван Сергеевич")."""
+    from chalicelib.forms.mapping import split_name
+
     first, last = values.get("first_name"), values.get("last_name")
     if not first and not last and values.get("fio"):
         parts = str(values["fio"]).split()
         last, first = parts[0], " ".join(parts[1:]) or None
     elif not first and not last and values.get("full_name"):
-        parts = str(values["full_name"]).split()
-        first, last = (" ".join(parts[:-1]), parts[-1]) if len(parts) > 1 else (parts[0], None)
+        first, last = split_name(str(values["full_name"]))
     if values.get("middle_name"):  # Russian records keep the patronymic with the first name
         first = f"{first} {values['middle_name']}" if first else values["middle_name"]
     return first, last

@@ -128,7 +128,7 @@ def test_custom_field_columns_are_validated(client: ApiClient, app: Any) -> None
                                           "type": "text", "sensitive": True}, token=company.owner.token)
     job = body(upload(client, company.owner.token,
                       "\n".join(["Имя,Уровень,Паспорт клиента", "Анна,Золото,4510 123456", "Борис,Платина,"])))
-    assert job["mapping"] == {"Имя": "first_name", "Уровень": "custom.tier", "Паспорт клиента": "custom.passport"}
+    assert job["mapping"] == {"Имя": "full_name", "Уровень": "custom.tier", "Паспорт клиента": "custom.passport"}
     assert [(e["row"], e["field"]) for e in job["preview"]["errors"]] == [(3, "custom.tier")]
     assert job["preview"]["sample"][0]["custom.tier"] == "gold"
     assert "4510" not in str(job)  # a sensitive column is masked in the preview

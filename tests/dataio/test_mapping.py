@@ -27,9 +27,12 @@ READING = columns.Reading(specs=CONTACT_SPECS, custom=CUSTOM, country=lambda: "R
 
 
 @pytest.mark.parametrize("header,field", [
-    ("First name", "first_name"), ("Имя", "first_name"), ("Фамилия", "last_name"), ("Отчество", "middle_name"),
+    ("First name", "first_name"), ("Фамилия", "last_name"), ("Отчество", "middle_name"),
     ("ФИО", "fio"), ("\u0424.\u0418.\u041e.", "fio"), ("Full Name", "full_name"), ("Контактное лицо", "full_name"),
     ("Телефон", "phone"), ("Мобильный телефон", "phone"), ("Phone Number", "phone"), ("E-mail", "email"),
+    ("Рабочий email", "email"), ("Личный email", "email"), ("Другой email", "email"), ("Другой телефон", "phone"),
+    ("Рабочий прямой телефон", "phone"), ("Наименование", "full_name"), ("Полное имя контакта", "full_name"),
+    ("Компания контакта", "company"),
     ("Email", "email"), ("Почта", "email"), ("Эл. почта", "email"), ("Электронная почта", "email"),
     ("Компания", "company"), ("Организация", "company"), ("Теги", "tags"), ("Тэги", "tags"), ("Tags", "tags"),
     ("Дата рождения", "birthday"), ("ИНН", "tax_id"), ("  phone:  ", "phone"),
@@ -41,8 +44,21 @@ def test_headers_are_recognised(header: str, field: str | None) -> None:
 
 
 def test_one_column_per_single_field_but_phones_may_come_from_several() -> None:
-    mapped = columns.auto_map(["Имя", "First name", "Рабочий телефон", "Мобильный"], READING)
-    assert mapped == {"Имя": "first_name", "First name": None, "Рабочий телефон": "phone", "Мобильный": "phone"}
+    mapped = columns.auto_map(["First name", "Имя", "Рабочий телефон", "Мобильный"], READING)
+    assert mapped == {"First name": "first_name", "Имя": None, "Рабочий телефон": "phone", "Мобильный": "phone"}
+
+
+@pytest.mark.parametrize("headers,mapped", [
+    (["Имя", "Телефон"], {"Имя": "full_name", "Телефон": "phone"}),  # amoCRM's export: the whole name under "Имя"
+    (["Имя", "Отчество", "Телефон"], {"Имя": "full_name", "Отчество": "middle_name", "Телефон": "phone"}),
+    (["Имя", "Фамилия"], {"Имя": "first_name", "Фамилия": "last_name"}),
+    (["Фамилия", "Имя"], {"Фамилия": "last_name", "Имя": "first_name"}),
+    (["Имя", "ФИО"], {"Имя": "first_name", "ФИО": "fio"}),
+    (["Имя", "Полное имя"], {"Имя": "first_name", "Полное имя": "full_name"}),
+    (["First name", "Phone"], {"First name": "first_name", "Phone": "phone"}),  # says what it holds
+])
+def test_a_name_column_without_a_surname_column_is_the_full_name(headers: list[str], mapped: dict) -> None:
+    assert columns.auto_map(headers, READING) == mapped
 
 
 def test_a_callers_mapping_is_checked_and_completed() -> None:
@@ -76,13 +92,35 @@ def test_a_russian_row_is_read_into_contact_values() -> None:
 
 
 @pytest.mark.parametrize("values,names", [
-    ({"full_name": "Anna Maria Smith"}, ("Anna Maria", "Smith")),
+    # split as a website form's name box is (forms.mapping.split_name), a Russian patronymic with the first name
+    ({"full_name": "Иван Петров"}, ("Иван", "Петров")),
+    ({"full_name": "Петров Иван Сергеевич"}, ("Иван Сергеевич", "Петров")),
+    ({"full_name": "Иван Сергеевич Петров"}, ("Иван Сергеевич", "Петров")),
+    ({"full_name": "Anna Maria Smith"}, ("Anna Maria Smith", None)),  # which word is the surname is not known
     ({"full_name": "Cher"}, ("Cher", None)),
     ({"first_name": "Иван", "middle_name": "Петрович", "last_name": "Сидоров"}, ("Иван Петрович", "Сидоров")),
     ({"first_name": "Anna", "full_name": "ignored when names are given"}, ("Anna", None)),
 ])
 def test_names_from_whichever_columns_the_file_has(values: dict, names: tuple) -> None:
     assert contact_names(values) == names
+
+
+@pytest.mark.parametrize("cell,numbers,typed", [
+    ("+7 495 123-45-67 доб. 12", ["+74951234567"], ["+7 495 123-45-67 доб. 12"]),
+    ("+7 495 123-45-67 ext. 12", ["+74951234567"], ["+7 495 123-45-67 ext. 12"]),
+    ("+7 495 123-45-67 x12", ["+74951234567"], ["+7 495 123-45-67 x12"]),
+    # amoCRM joins a cell's numbers with commas: an extension after one is still that number's
+    ("8 (495) 123-45-67, доб. 12, +7 916 555-00-00", ["+74951234567", "+79165550000"],
+     ["8 (495) 123-45-67 доб. 12"]),
+    ("+7 495 123-45-67, +7 916 555-00-00", ["+74951234567", "+79165550000"], []),
+])
+def test_a_phones_extension_is_a_note_on_the_row_and_its_number_is_kept(cell: str, numbers: list[str],
+                                                                       typed: list[str]) -> None:
+    values, problems = read({"Рабочий телефон": cell})
+    assert values["phone"] == numbers
+    assert [(p.field, p.type, p.note, p.value) for p in problems] == [
+        ("phone", "phone_extension", True, value) for value in typed]
+    assert all("12" in p.message for p in problems)
 
 
 def test_bad_cells_are_reported_by_field_and_never_echoed() -> None:
