@@ -42,6 +42,21 @@ def _tick(signed: dict[str, Any], ticket_id: str) -> str:
     return due.fire(timer, timer.due_at) if timer is not None else "none"
 
 
+def _named_queue(api: Any, page: int = 50) -> dict[str, Any]:
+    """The web app's page of the queue (50) when each ticket is a different customer's: the Query of the rows and
+    the BatchGetItem that names the page's contacts (a contact of two names, a phone and an e-mail)."""
+    for n in range(page):
+        contact = api.ok("POST", "/api/v1/contacts", {"first_name": f"Customer{n}", "last_name": "Benchmark",
+                                                      "phones": [{"number": f"+4420794670{n:02d}"}],
+                                                      "emails": [{"address": f"customer{n}@bench.example"}]})
+        api.ok("POST", "/api/v1/tickets", {"subject": f"Named {n}", "contact_id": contact["id"]})
+    cost = _cost(lambda: api.call("GET", f"/api/v1/tickets?limit={page}")[0])
+    calls = [c for c in accounting.LEDGER.snapshot() if not c.auth]
+    return {"read": f"queue, {page} customers named", "status": cost["status"], "requests": cost["requests"],
+            "read_units": cost["read_units"],
+            "by_request": ", ".join(f"{c.operation} {c.read_units:g} RRU" for c in calls)}
+
+
 def measure(runs: int = 10) -> dict[str, Any]:
     """Make, answer, move and breach tickets runs times, and read the screens; the costs."""
     accounting.install()
@@ -87,6 +102,7 @@ def measure(runs: int = 10) -> dict[str, Any]:
             cost = _cost(lambda p=path: api.call("GET", p)[0])
             reads.append({"read": name, "status": cost["status"], "requests": cost["requests"],
                           "read_units": cost["read_units"]})
+        reads.append(_named_queue(api))
         return {"scenarios": [_summary("ticket create", created, 201),
                               _summary("first answer (comment)", answered, 200),
                               _summary("SLA tick (breach fired)", ticks, "fired"),
