@@ -54,6 +54,7 @@ class Facets:
     sort_name: str = ""
     updated_at: str = ""
     deleted_at: str | None = None
+    digit_words: bool = False  # a word starting with 4 digits also has a row in their bucket (a type with phones)
 
 
 @dataclass(frozen=True)
@@ -93,16 +94,19 @@ def _row_keys(ctx: TenantContext, space: str, facets: Facets) -> list[RowKey]:
     by_name, by_update = f"{facets.sort_name}#{rid}", f"{facets.updated_at}#{rid}"
     keys = [RowKey(tenant_key(ctx, space, *parts), rid, by_name, by_update) for parts in partitions]
     token_pk = tenant_key(ctx, space, "TOKEN")
-    buckets = sorted({token_bucket(ctx, prefix) for token in facets.tokens for prefix in token_prefixes(token)})
+    buckets = sorted({token_bucket(ctx, prefix) for token in facets.tokens
+                      for prefix in token_prefixes(token, digit_words=facets.digit_words)})
     return keys + [RowKey(token_pk, f"{bucket}#{rid}") for bucket in buckets]
 
 
-def token_prefixes(token: str) -> set[str]:
-    """The prefixes of a search token that get a row (``PREFIX_LENGTHS``); a phone's, its runs of 4 digits; a
-    word's that starts with 4 digits, also the bucket of a phone's part of them (``matching.digit_start``)."""
+def token_prefixes(token: str, *, digit_words: bool = False) -> set[str]:
+    """The prefixes of a search token that get a row (``PREFIX_LENGTHS``); a phone's, its runs of 4 digits; with
+    digit_words (a type with phones, whose digits alone read a phone's bucket), a word's that starts with 4 digits
+    also the bucket of a phone's part of them (``matching.digit_start``). A type without phones reads a word's own
+    bucket for digits as for any word, so it writes no such row."""
     if token.startswith(matching.PHONE_MARK):
         return matching.phone_windows(token)
-    digits = matching.digit_start(token)
+    digits = matching.digit_start(token) if digit_words else None
     return {token[:length] for length in PREFIX_LENGTHS if len(token) >= length} | ({digits} if digits else set())
 
 

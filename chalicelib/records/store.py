@@ -53,10 +53,12 @@ def facets(rtype: RecordType, record: Any) -> listing.Facets:
     if hook is None:
         raise TypeError(f"record type {rtype.name} declares no facets")
     found: listing.Facets = hook(record)
+    if not any(field.lookup == "phone" for field in rtype.fields):
+        return found
+    # A type with phones is found by a part of one too (``matching.phone_tokens``), and its words starting with 4
+    # digits by those digits alone, from the same rows (``listing.token_prefixes``)
     numbers = [value for field, value in lookups.values(rtype, record) if field.lookup == "phone"]
-    if numbers:  # a type with phones is found by a part of one too (``matching.phone_tokens``)
-        return dataclasses.replace(found, tokens=(*found.tokens, *matching.phone_tokens(numbers)))
-    return found
+    return dataclasses.replace(found, tokens=(*found.tokens, *matching.phone_tokens(numbers)), digit_words=True)
 
 
 def row_builder(rtype: RecordType, record: Any, *, pending: bool = True) -> Callable[[listing.RowKey], Any]:
