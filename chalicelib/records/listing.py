@@ -229,15 +229,13 @@ def scope_conditions(ctx: TenantContext, model: type[Any], scope: str) -> list[A
 
 
 def matches_all_words(query_words: list[str], tokens: str | None) -> bool:
-    """True when every query word prefixes one of the row's tokens (multi-word name search); a phone's digits
-    (marked) start or end one of its phones, and a word of 4 digits or more may also ("anna 4567")."""
+    """True when every query word prefixes one of the row's tokens (multi-word name search); a word of 4 digits
+    or more may also start or end one of its phones ("anna 4567"; digits alone: ``search_by_digits``)."""
     have = (tokens or "").split()
     return all(_matches(word, have) for word in query_words)
 
 
 def _matches(word: str, tokens: list[str]) -> bool:
-    if word.startswith(matching.PHONE_MARK):
-        return matching.matches_phone(word[1:], tokens)
     if any(token.startswith(word) for token in tokens):
         return True
     return word.isdigit() and len(word) >= matching.MIN_PHONE_DIGITS and matching.matches_phone(word, tokens)
