@@ -85,8 +85,9 @@ class CampaignListQuery(Schema):
 
 
 class CampaignTestSend(Schema):
-    to: Annotated[str, Field(min_length=5, max_length=20, pattern=r"^\+?[0-9]{5,17}$")] | None = Field(
-        default=None, description="SMS and WhatsApp: your own number (e-mail goes to your sign-in address)")
+    to: Annotated[str, Field(min_length=3, max_length=40)] | None = Field(
+        default=None, description=("SMS and WhatsApp: your own number, in any format the company's country reads "
+                                   "('8 917 000-11-22', '+7 (917) 000-11-22'); e-mail goes to your sign-in address"))
 
 
 class CampaignSendIn(Schema):

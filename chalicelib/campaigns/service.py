@@ -157,6 +157,18 @@ def preview(ctx: TenantContext, campaign_id: str) -> s.CampaignPreview:
                          parameters=list(rendered.parameters))
 
 
+def _own_number(ctx: TenantContext, typed: str, *, sms: bool) -> str:
+    """The tester's number as typed, read as the company's country reads a phone (any format): E.164 for an SMS,
+    its digits for WhatsApp (the Graph API's ``to``); 422 ``invalid_phone`` when it is none."""
+    from chalicelib.core import phones
+    from chalicelib.records import matching
+
+    number = phones.e164(typed.strip(), matching.tenant_region(ctx))
+    if number is None:
+        raise _invalid("to", "Not a valid phone number", "invalid_phone")
+    return number if sms else number.lstrip("+")
+
+
 def test_send(ctx: TenantContext, campaign_id: str, *, data: s.CampaignTestSend) -> s.CampaignTestSent:
     """Send the campaign's message to the caller (their sign-in e-mail, or their own number), as a recipient named
     as they are would get it; counted in the month's allowance. Required before the campaign goes out."""
@@ -172,7 +184,7 @@ def test_send(ctx: TenantContext, campaign_id: str, *, data: s.CampaignTestSend)
     elif data.to is None:
         raise _invalid("to", "Give your own number to send the test to", "to_required")
     else:
-        to = data.to if campaign.channel == "sms" else data.to.lstrip("+")
+        to = _own_number(ctx, data.to, sms=campaign.channel == "sms")
     now = db.utcnow()
     names = str(user.name or "").split(" ", 1)
     person = {"first_name": names[0], "last_name": names[1] if len(names) > 1 else ""}

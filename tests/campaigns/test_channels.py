@@ -79,3 +79,44 @@ def test_a_whatsapp_template_campaign_carries_the_unsubscribe_link_last(client: 
     assert sent["to"] == PHONES[0].lstrip("+") and sent["template"]["name"] == "spring_sale"
     values = [p["text"] for p in sent["template"]["components"][0]["parameters"]]
     assert values[0] == "Olga" and "/m/u/" in values[-1]
+
+
+def test_a_test_send_takes_the_testers_number_as_people_type_it(client: ApiClient) -> None:
+    """A Kazan salon's owner typed her number as she writes it and was refused ('check the marked fields', nothing
+    marked); any format the company's country reads goes through, and what is no number is refused, sending nothing."""
+    company = signup(client, company="Lilia salon", country="RU", timezone="Europe/Moscow", locale="ru")
+    owner = company.owner.token
+    line = create_line(client, company, "whatsapp")
+    segment = body(client.post("/api/v1/segments", {"name": "All", "conditions": [
+        {"type": "tag_has", "value": "clients"}]}, token=owner))
+    made = body(client.post("/api/v1/campaigns", {
+        "name": "December", "channel": "whatsapp", "segment_id": segment["id"], "integration_id": line["id"],
+        "template": {"name": "december_ru", "language": "ru", "parameters": ["{first_name}"]}}, token=owner))
+    transport.clear_sandbox()
+    for junk in ("12345", "call me", "+7 917"):
+        refused = client.post(f"/api/v1/campaigns/{made['id']}/test", {"to": junk}, token=owner)
+        assert refused.status_code == 422, refused.body
+        assert body(refused)["error"]["details"][0]["type"] == "invalid_phone"
+    assert transport.sandbox_requests("whatsapp") == []
+    assert body(client.get(f"/api/v1/campaigns/{made['id']}", token=owner))["test_sent_at"] is None
+    for typed in ("8 (917) 000-11-22", "+7 917 000-11-22", "89170001122"):
+        tested = client.post(f"/api/v1/campaigns/{made['id']}/test", {"to": typed}, token=owner)
+        assert tested.status_code == 200, tested.body
+        assert body(tested)["to"] == "79170001122"
+    sent = [json.loads(r["body"])["to"] for r in transport.sandbox_requests("whatsapp")
+            if r["url"].endswith("/messages")]
+    assert sent == ["79170001122"] * 3
+
+
+def test_an_sms_test_send_goes_to_the_typed_number_in_e164(client: ApiClient) -> None:
+    company = signup(client, company="Lilia SMS", country="RU", timezone="Europe/Moscow", locale="ru")
+    owner = company.owner.token
+    line = create_telephony(client, company, "twilio", caller_id="+74951110000")
+    segment = body(client.post("/api/v1/segments", {"name": "All", "conditions": [
+        {"type": "tag_has", "value": "clients"}]}, token=owner))
+    made = body(client.post("/api/v1/campaigns", {"name": "Sale", "channel": "sms", "segment_id": segment["id"],
+                                                  "integration_id": line["id"], "body": "{first_name}, -20%"},
+                            token=owner))
+    tested = client.post(f"/api/v1/campaigns/{made['id']}/test", {"to": "8 917 000-11-22"}, token=owner)
+    assert tested.status_code == 200, tested.body
+    assert body(tested)["to"] == "+79170001122"

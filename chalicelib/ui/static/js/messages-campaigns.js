@@ -29,6 +29,7 @@ export const CAMPAIGNS = {
   'cm.saved': ['Draft saved', 'Черновик сохранён'],
   'cm.saveFirst': ['Save the draft to see its preview.', 'Сохраните черновик, чтобы увидеть предпросмотр.'],
   'cm.testTo': ['Your own number', 'Ваш номер'],
+  'detail.to_required': ['Give your own number to send the test to', 'Введите свой номер, чтобы отправить тест'],
   'cm.testSend': ['Send me a test', 'Отправить тест себе'],
   'cm.testSent': ['Test sent to {to}', 'Тест отправлен на {to}'],
   'cm.testFirst': ['Send yourself a test first: sending opens after it.', 'Сначала отправьте тест себе: после этого можно отправлять.'],

@@ -3,7 +3,7 @@
 // results; segments built from conditions with a live count, their members and CSV.
 import { ApiError, del, get, patch, post, query } from '../js/api.js';
 import { h, mount, uid } from '../js/dom.js';
-import { t } from '../js/i18n.js';
+import { detailMessage, t } from '../js/i18n.js';
 import { formatDateTime, formatMoney, formatNumber } from '../js/format.js';
 import { MESSAGES } from '../js/messages.js';
 import { CAMPAIGNS } from '../js/messages-campaigns.js';
@@ -313,13 +313,19 @@ function previewView(preview) {
 async function previewAndSend(campaign, navigate) {
   const preview = await get(`/api/v1/campaigns/${id(campaign.id)}/preview`);
   const toId = uid('to');
-  const to = campaign.channel === 'email' ? null : h('input', { id: toId, type: 'tel', maxlength: 20, placeholder: '+44…' });
+  // the number as people type it ('8 917 000-11-22'): the server reads it as the company's country does
+  const to = campaign.channel === 'email' ? null : h('input', { id: toId, type: 'tel', maxlength: 40, autocomplete: 'tel',
+    'data-test': 'test-to' });
   const testButton = h('button', { type: 'button', class: 'secondary', 'data-test': 'test-send', onClick: async () => {
     try {
       const answer = await post(`/api/v1/campaigns/${id(campaign.id)}/test`, to ? { to: to.value.trim() } : {});
       toast(t('cm.testSent', { to: answer.to }), 'ok');
       navigate(`/campaigns/${campaign.id}/edit`);
-    } catch (error) { toastError(error); }
+    } catch (error) {
+      // the number is no form field: its problem is said in words ('check the marked fields' would mark nothing)
+      const detail = error instanceof ApiError && error.details?.find((d) => Array.isArray(d.loc) && d.loc.includes('to'));
+      if (detail) toast(detailMessage(detail), 'error'); else toastError(error);
+    }
   } }, t('cm.testSend'));
   const whenId = uid('when');
   const when = h('input', { id: whenId, type: 'datetime-local' });

@@ -1,0 +1,46 @@
+"""A Kazan beauty salon's walk on a phone in Russian (390 px): the owner's WhatsApp campaign to her customers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.browser.conftest import Screens, new_page
+from tests.browser.test_app import assert_no_problems
+from tests.browser.test_sensitive import log_in
+from tests.factories import signup
+from tests.messaging.kit import create_line
+from tests.support import ApiClient, body
+
+PHONE = {"width": 390, "height": 844}
+
+
+def test_the_owner_tests_a_whatsapp_campaign_on_her_own_number_as_she_types_it(browser: Any, live_url: str, app: Any,
+                                                                               screens: Screens) -> None:
+    # She typed her number as she writes it ('8 917 000-11-22') and was told 'check the marked fields', with nothing
+    # marked: the test send now takes it, and a number that is none is named as such.
+    client = ApiClient(app)
+    company = signup(client, company="Салон Лилия", locale="ru", country="RU", timezone="Europe/Moscow")
+    token = company.owner.token
+    line = create_line(client, company, "whatsapp")
+    segment = body(client.post("/api/v1/segments", {"name": "Клиентки", "conditions": [
+        {"type": "tag_has", "value": "клиентка"}]}, token=token))
+    campaign = body(client.post("/api/v1/campaigns", {
+        "name": "Декабрь: окрашивание", "channel": "whatsapp", "segment_id": segment["id"],
+        "integration_id": line["id"], "template": {"name": "december_ru", "language": "ru",
+                                                   "parameters": ["{first_name}", "20%"]}}, token=token))
+    page = new_page(browser, live_url, viewport=PHONE)
+    log_in(page, company.owner, "Салон Лилия")
+    page.get_by_label("Language", exact=True).select_option("ru")
+    page.locator(".main-nav", has_text="Рассылки").wait_for()
+    page.goto(f"/#/campaigns/{campaign['id']}/edit")
+    number = page.locator("[data-test=test-to]")
+    number.fill("917 000")
+    page.locator("[data-test=test-send]").click()
+    page.locator(".toast", has_text="Неверный номер телефона").wait_for()
+    assert page.locator("[data-test=send-now]").is_disabled()
+    number.fill("8 917 000-11-22")
+    page.locator("[data-test=test-send]").click()
+    page.locator(".toast", has_text="Тест отправлен на 79170001122").wait_for()
+    page.locator("[data-test=send-now]:not([disabled])").wait_for()
+    screens.shoot(page, "campaign-test-phone-ru")
+    assert_no_problems(page)
