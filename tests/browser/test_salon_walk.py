@@ -42,5 +42,8 @@ def test_the_owner_tests_a_whatsapp_campaign_on_her_own_number_as_she_types_it(b
     page.locator("[data-test=test-send]").click()
     page.locator(".toast", has_text="Тест отправлен на 79170001122").wait_for()
     page.locator("[data-test=send-now]:not([disabled])").wait_for()
+    # the preview's last variable, the unsubscribe link, wraps: the screen ran to 1,275 px sideways
+    page.locator("[data-test=campaign-preview] li", has_text="/m/u/").wait_for()
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
     screens.shoot(page, "campaign-test-phone-ru")
     assert_no_problems(page)
