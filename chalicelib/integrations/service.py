@@ -188,11 +188,14 @@ def _settings_model(integration_type: str) -> tuple[type[Any], tuple[str, ...]]:
 def _clean_settings(ctx: TenantContext, integration: Integration, raw: dict[str, Any]) -> dict[str, Any]:
     """Validate settings and keep them; a provider's secrets are sealed apart (one left out keeps its
     stored value), so neither the answer, the audit trail nor an export ever holds one."""
+    from chalicelib.records import matching
+
     model, secret_names = _settings_model(integration.integration_type)
     stored = provider_secrets(ctx, integration) if secret_names else {}
     merged = {**{k: v for k, v in stored.items() if k in secret_names}, **raw}
     try:
-        cleaned = model.model_validate(merged)
+        # The company's country reads the phone numbers its settings hold as typed ("(718) 555-0100").
+        cleaned = model.model_validate(merged, context={"region": matching.tenant_region(ctx)})
     except PydanticValidationError as exc:
         details = [{"loc": ["settings", *item["loc"]], "msg": item["msg"], "type": item["type"]}
                    for item in exc.errors(include_url=False, include_input=False, include_context=False)]

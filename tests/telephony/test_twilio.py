@@ -241,6 +241,27 @@ def test_the_auth_token_is_sealed_and_the_settings_checked(client: ApiClient, co
         assert answer.status_code == 422, (wrong, answer.body)
 
 
+def test_a_us_company_types_its_numbers_as_people_write_them(client: ApiClient) -> None:
+    """A New York plumber's Twilio number typed "(718) 555-0100" was refused with a regular expression, and a
+    plumber's cell typed "718-555-0101" was kept as a Client identity, so a call ringing it named nobody."""
+    plumbers = signup(client, company="Brooklyn Pipe Co.", country="US")
+    line = create_telephony(client, plumbers, "twilio", caller_id="(718) 555-0100",
+                            extensions={"718-555-0101": plumbers.owner.user_id, "rosa": plumbers.owner.user_id})
+    assert line["settings"]["caller_id"] == "+17185550100"
+    assert line["settings"]["extensions"] == {"+17185550101": plumbers.owner.user_id, "rosa": plumbers.owner.user_id}
+    call = Call(customer="+19175550134", line="+17185550100", extension="+17185550101")
+    requests = simulator.requests("answered", line["webhook_url"], key=ACCOUNT, secret=TOKEN, call=call)
+    assert {answer.status_code for answer in play(client, line, requests)} == {200}
+    [answered] = kit_calls(client, plumbers)
+    assert answered["status"] == "answered" and answered["user_id"] == plumbers.owner.user_id
+    for wrong in ({"caller_id": "(718) 555"}, {"extensions": {"(718) 555-01": plumbers.owner.user_id}}):
+        answer = client.post("/api/v1/integrations", {"type": "twilio", "name": "bad", "settings": {
+            **CREDENTIALS["twilio"], **wrong}}, token=plumbers.owner.token)
+        assert answer.status_code == 422 and body(answer)["error"]["details"][0]["type"] == "invalid_phone", answer.body
+    assert [found["name"] for found in body(client.get("/api/v1/integrations", token=plumbers.owner.token))["items"]] \
+        == ["twilio line"]
+
+
 @pytest.mark.parametrize("scenario, count", [("answered", 6), ("missed", 4), ("outbound", 9)])
 def test_the_simulators_calls_are_accepted_by_the_hook(client: ApiClient, company: Company, line: dict[str, Any],
                                                        scenario: str, count: int) -> None:

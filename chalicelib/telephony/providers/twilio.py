@@ -60,11 +60,12 @@ from typing import Annotated, Any, Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from xml.sax.saxutils import escape, quoteattr
 
-from pydantic import BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import BeforeValidator, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 from chalicelib.channels import adapters, transport
 from chalicelib.channels.adapters import Credentials, Inbound, Parsed, Reply
-from chalicelib.core import errors
+from chalicelib.core import errors, phones
 from chalicelib.core.schema import Schema
 from chalicelib.telephony.events import CallEvent, Dialled, Disposition, Phase, Recording, TelephonyAdapter
 from chalicelib.telephony.settings import Credential, TelephonySettings
@@ -97,6 +98,47 @@ class TwilioSettings(TelephonySettings):
     auth_token: Credential = Field(description="The account's auth token: Twilio signs its callbacks with it")
     caller_id: str | None = Field(default=None, pattern=E164, description=(
         "The Twilio number (E.164) click-to-call calls come from; without it there is no click-to-call"))
+
+    @field_validator("caller_id", mode="before")
+    @classmethod
+    def _caller_id_as_typed(cls, value: Any, info: ValidationInfo) -> Any:
+        """The Twilio number in any format the company types it ("(718) 555-0100"), kept in E.164 by its
+        country (the ``region`` the caller gives as context); Twilio takes and reports E.164 only."""
+        region = _region(info)
+        if region and isinstance(value, str) and value.strip() and not re.fullmatch(E164, value):
+            return _typed_number(value, region)
+        return value
+
+    @field_validator("extensions", mode="before")
+    @classmethod
+    def _employee_numbers_as_typed(cls, value: Any, info: ValidationInfo) -> Any:
+        """An employee's phone number typed as people write it ("718-555-0101") kept in E.164: Twilio reports
+        the leg ringing it so, and kept as typed it would be taken for a Client identity and never match."""
+        region = _region(info)
+        if not region or not isinstance(value, dict):
+            return value
+        return {(_typed_number(key, region) if _reads_as_number(key) else key): user_id
+                for key, user_id in value.items()}
+
+
+def _region(info: ValidationInfo) -> str | None:
+    """The company's country, when the caller validates its settings with it as context."""
+    found = info.context.get("region") if isinstance(info.context, dict) else None
+    return found if isinstance(found, str) and found else None
+
+
+def _reads_as_number(text: Any) -> bool:
+    """True when an extension is a phone number as people type it (digits, spaces, brackets, dashes, dots, a
+    leading +; 7 digits or more), not a Client identity or a SIP address."""
+    return (isinstance(text, str) and re.fullmatch(r"\+?[0-9 ().\-]+", text) is not None
+            and sum(char.isdigit() for char in text) >= 7)
+
+
+def _typed_number(text: str, region: str) -> str:
+    found = phones.e164(text.strip(), region)
+    if found is None:
+        raise PydanticCustomError("invalid_phone", "Not a valid phone number")
+    return found
 
 
 def _blank_is_none(value: Any) -> Any:
