@@ -21,6 +21,7 @@ from chalicelib.core.tenancy import TenantContext
 
 LINK = re.compile(r"https?://[^\s<>\"')]+")
 FIELDS = ("first_name", "last_name", "name")
+FIELD_LIKE = re.compile(r"\{\s*(\w+)\s*\}")  # what a writer means as a merge field ({имя}, {unsubscribe_url})
 MAX_LINKS = 20
 FOOTER = {"en": ("Unsubscribe", "You receive this because you agreed to hear from us."),
           "ru": ("Отписаться", "Вы получили это письмо, потому что согласились получать наши сообщения.")}
@@ -54,6 +55,12 @@ def merge(text: str, person: dict[str, Any]) -> str:
     for name in FIELDS:
         text = text.replace("{" + name + "}", values[name])
     return text
+
+
+def unknown_fields(text: str | None) -> list[str]:
+    """The ``{...}`` of a text that are no merge field (``{ first_name }`` included): they would reach every
+    recipient as written."""
+    return [match.group(0) for match in FIELD_LIKE.finditer(text or "") if match.group(0)[1:-1] not in FIELDS]
 
 
 def person_of(contact: Any) -> dict[str, Any]:

@@ -80,7 +80,21 @@ def _apply(campaign: Campaign, data: Any) -> None:
         if name in data.model_fields_set:
             value = getattr(data, name)
             setattr(campaign, name, value.model_dump(mode="json") if hasattr(value, "model_dump") else value)
+            _known_fields(name, value)
     campaign.links = content.links_of(campaign.body)
+
+
+def _known_fields(name: str, value: Any) -> None:
+    """Refuse what is written as a merge field but is none (``{unsubscribe_url}``, ``{имя}``): it would go to every
+    recipient as written. The unsubscribe link needs no field: every channel adds it."""
+    texts = {(name, "parameters", i): str(p) for i, p in enumerate(value.parameters)} \
+        if name == "template" and value is not None else {(name,): value}
+    for loc, text in texts.items():
+        if isinstance(text, str) and (unknown := content.unknown_fields(text)):
+            message = (f"{unknown[0]} is not a merge field: use {{first_name}}, {{last_name}} or {{name}}; "
+                       "the unsubscribe link is added by itself")
+            raise errors.ValidationError(message, code="unknown_merge_field", details=[
+                {"loc": ["body", *loc], "msg": message, "type": "unknown_merge_field", "ctx": {"field": unknown[0]}}])
 
 
 def create(ctx: TenantContext, *, data: s.CampaignCreate) -> s.CampaignRead:

@@ -33,6 +33,17 @@ def test_the_owner_tests_a_whatsapp_campaign_on_her_own_number_as_she_types_it(b
     page.get_by_label("Language", exact=True).select_option("ru")
     page.locator(".main-nav", has_text="Рассылки").wait_for()
     page.goto(f"/#/campaigns/{campaign['id']}/edit")
+    # the hint says the CRM fills the last variable with the unsubscribe link; a field of her own naming is refused
+    page.locator("label", has_text="кроме последней: её CRM заполнит ссылкой для отписки сама").wait_for()
+    variables = page.locator("textarea[name=template_parameters]")
+    variables.fill("{first_name}\n20%\n{unsubscribe_url}")
+    page.get_by_role("button", name="Сохранить черновик").click()
+    page.locator(".form-status", has_text="{unsubscribe_url} — такого поля подстановки нет").wait_for()
+    assert body(client.get(f"/api/v1/campaigns/{campaign['id']}", token=token))["template"]["parameters"] == [
+        "{first_name}", "20%"]
+    variables.fill("{first_name}\n20%")
+    page.get_by_role("button", name="Сохранить черновик").click()
+    page.locator(".toast", has_text="Черновик сохранён").wait_for()
     number = page.locator("[data-test=test-to]")
     number.fill("917 000")
     page.locator("[data-test=test-send]").click()

@@ -120,3 +120,29 @@ def test_an_sms_test_send_goes_to_the_typed_number_in_e164(client: ApiClient) ->
     tested = client.post(f"/api/v1/campaigns/{made['id']}/test", {"to": "8 917 000-11-22"}, token=owner)
     assert tested.status_code == 200, tested.body
     assert body(tested)["to"] == "+79170001122"
+
+
+def test_a_field_that_is_no_merge_field_is_refused_not_sent_as_written(client: ApiClient) -> None:
+    """A salon's owner wrote '{unsubscribe_url}' as the template's last variable (the hint said the last one takes the
+    link): every customer would have got the braces as written, and Meta a variable more than the template has."""
+    company = signup(client, company="Lilia fields", country="RU", timezone="Europe/Moscow", locale="ru")
+    owner = company.owner.token
+    line = create_line(client, company, "whatsapp")
+    shape = {"name": "December", "channel": "whatsapp", "integration_id": line["id"],
+             "template": {"name": "december_ru", "language": "ru", "parameters": ["{first_name}", "{unsubscribe_url}"]}}
+    refused = client.post("/api/v1/campaigns", shape, token=owner)
+    assert refused.status_code == 422, refused.body
+    [detail] = body(refused)["error"]["details"]
+    assert (detail["loc"], detail["type"], detail["ctx"]) == (
+        ["body", "template", "parameters", 1], "unknown_merge_field", {"field": "{unsubscribe_url}"})
+    assert body(client.get("/api/v1/campaigns", token=owner))["items"] == []
+    shape["template"]["parameters"] = ["{first_name}", "20%"]
+    made = body(client.post("/api/v1/campaigns", shape, token=owner))
+    for change in ({"body": "Привет, {имя}!"}, {"subject": "{ first_name }, -20%"}):
+        sms = client.post("/api/v1/campaigns", {"name": "SMS", "channel": "email", **change}, token=owner)
+        assert sms.status_code == 422 and body(sms)["error"]["code"] == "unknown_merge_field", sms.body
+    kept = client.patch(f"/api/v1/campaigns/{made['id']}", {"version": made["version"], "template": {
+        "name": "december_ru", "language": "ru", "parameters": ["{name}", "{Имя}"]}}, token=owner)
+    assert kept.status_code == 422, kept.body
+    assert body(client.get(f"/api/v1/campaigns/{made['id']}", token=owner))["template"]["parameters"] == [
+        "{first_name}", "20%"]

@@ -68,6 +68,6 @@ export function errorMessage(error) {
 
 /** A field problem from the API: its own words in English, our translation by type otherwise. */
 export function detailMessage(detail) {
-  if (lang !== 'en' && detail.type && has(`detail.${detail.type}`)) return t(`detail.${detail.type}`);
+  if (lang !== 'en' && detail.type && has(`detail.${detail.type}`)) return t(`detail.${detail.type}`, detail.ctx || {});
   return detail.msg;
 }
