@@ -121,6 +121,8 @@ class ImportRead(BaseModel):
     columns: list[str]
     mapping: dict[str, str | None]
     fields: list[str] = Field(description="Fields a column may be mapped to")
+    labels: dict[str, str] = Field(default_factory=dict, description="The labels of the custom fields among them "
+                                   "(custom.<key>), as the company named them")
     total_rows: int
     preview: PreviewRead
     progress: ProgressRead

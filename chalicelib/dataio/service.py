@@ -162,12 +162,12 @@ def _remap(ctx: TenantContext, job: ImportJob, target: targets.Target, mapping: 
 def import_read(ctx: TenantContext, job: ImportJob) -> ImportRead:
     """The API view of an import job."""
     reading_fields = sorted(targets.target(job.entity).specs)
-    custom = [f"custom.{d.key}" for d in customfields_service.active_definitions(ctx, job.entity)]
+    labels = {f"custom.{d.key}": str(d.label) for d in customfields_service.active_definitions(ctx, job.entity)}
     return ImportRead(
         id=job.import_id, entity=job.entity, status=job.status, filename=job.filename, file_format=job.file_format,
         encoding=job.encoding, delimiter=job.delimiter, header_row=int(job.header_row),
-        columns=[str(header) for header in job.headers], mapping=dict(job.mapping), fields=reading_fields + custom,
-        total_rows=int(job.total_rows),
+        columns=[str(header) for header in job.headers], mapping=dict(job.mapping),
+        fields=reading_fields + list(labels), labels=labels, total_rows=int(job.total_rows),
         preview=schemas.PreviewRead(**job.preview),
         progress=schemas.ProgressRead(processed=int(job.next_row), created=int(job.created_count),
                                       companies_created=int(job.companies_created or 0),

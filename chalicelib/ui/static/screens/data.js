@@ -38,27 +38,31 @@ function readBase64(file) {
   });
 }
 
-/** A field of the import as people call it (the API names it first_name, prices.EUR, custom.inn). */
-function fieldName(name) {
+/** A field of the import as people call it (the API names it first_name, prices.EUR, custom.inn); a custom field by
+ * the label the company gave it (the import's labels), else its key. */
+function fieldName(name, labels = {}) {
   if (name === 'row') return t('data.row'); // the first rows' number in the file
   if (has(`data.fieldName.${name}`)) return t(`data.fieldName.${name}`);
   const price = /^prices\.([A-Z]{3})$/.exec(name);
   if (price) return t('data.fieldName.priceIn', { currency: price[1] });
   const custom = /^custom\.(.+)$/.exec(name);
-  return custom ? t('data.fieldName.custom', { key: custom[1] }) : name;
+  return custom ? t('data.fieldName.custom', { key: labels[name] || custom[1] }) : name;
 }
 
 function stats(pairs) {
   return h('dl', { class: 'props stats' }, pairs.map(([label, value]) => [h('dt', {}, label), h('dd', {}, formatNumber(value))]));
 }
 
-function rowErrors(errors) {
+/** Each row's problem under its field's name (two columns: on a phone the message has the width), with what of the
+ * file it is about where the API names it (a phone with the extension that is not kept). */
+function rowErrors(errors, labels = {}) {
   if (!errors.length) return null;
   return h('div', { class: 'table-wrap' }, h('table', { class: 'row-errors' },
     h('caption', {}, t('data.rowErrors')),
-    h('thead', {}, h('tr', {}, ['data.row', 'data.field', 'data.problem'].map((k) => h('th', { scope: 'col' }, t(k))))),
-    h('tbody', {}, errors.map((e) => h('tr', {}, h('td', { class: 'num' }, e.row), h('td', {}, fieldName(e.field)),
-      h('td', {}, detailMessage({ type: e.type, msg: e.message })))))));
+    h('thead', {}, h('tr', {}, ['data.row', 'data.problem'].map((k) => h('th', { scope: 'col' }, t(k))))),
+    h('tbody', {}, errors.map((e) => h('tr', {}, h('td', { class: 'num' }, e.row),
+      h('td', {}, h('strong', {}, fieldName(e.field, labels)), ': ', detailMessage({ type: e.type, msg: e.message }),
+        e.value ? h('div', { class: 'hint' }, t('data.asTyped', { value: e.value })) : null))))));
 }
 
 function duplicateRows(duplicates, entity) {
@@ -75,7 +79,7 @@ function sampleTable(job) {
   if (!sample.length) return null;
   const keys = [...new Set(sample.flatMap((row) => Object.keys(row)))];
   return h('div', { class: 'table-wrap' }, h('table', {}, h('caption', {}, t('data.sample')),
-    h('thead', {}, h('tr', {}, keys.map((k) => h('th', { scope: 'col' }, fieldName(k))))),
+    h('thead', {}, h('tr', {}, keys.map((k) => h('th', { scope: 'col' }, fieldName(k, job.labels))))),
     h('tbody', {}, sample.map((row) => h('tr', {}, keys.map((k) => h('td', {}, formatCell(row[k]))))))));
 }
 
@@ -86,7 +90,7 @@ function formatCell(value) {
 }
 
 function mappingTable(job) {
-  const named = job.fields.map((f) => [f, fieldName(f)]).sort((a, b) => a[1].localeCompare(b[1]));
+  const named = job.fields.map((f) => [f, fieldName(f, job.labels)]).sort((a, b) => a[1].localeCompare(b[1]));
   const options = [['', t('data.ignore')], ...named]; // in the reader's alphabet
   return h('div', { class: 'table-wrap' }, h('table', { class: 'mapping' }, h('caption', {}, t('data.mapping')),
     h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('data.column')), h('th', { scope: 'col' }, t('data.target')))),
@@ -137,7 +141,7 @@ function progressView(job, undoStatus = 'none', alive = () => true, onUndone = (
     h('progress', { max: String(job.total_rows || 1), value: String(p.processed), 'aria-label': t('data.progress') }),
     stats([[t('data.processed'), p.processed], [t('data.created'), p.created], [t('data.duplicates'), p.duplicates],
       [t('data.failed'), p.failed], ...(p.companies_created ? [[t('data.companiesCreated'), p.companies_created]] : [])]),
-    job.failure ? h('p', {}, job.failure) : null, rowErrors(p.errors), duplicateRows(p.duplicate_rows || [], job.entity),
+    job.failure ? h('p', {}, job.failure) : null, rowErrors(p.errors, job.labels), duplicateRows(p.duplicate_rows || [], job.entity),
     undoPanel(job, alive, undoStatus, onUndone));
 }
 
@@ -164,7 +168,7 @@ function importPreview(job, upload, alive, onStarted, pipelines = []) {
   stats([[t('data.rows'), pv.rows], [t('data.valid'), pv.valid], [t('data.invalid'), pv.invalid],
     [t('data.duplicates'), pv.duplicates], ...(pv.new_companies ? [[t('data.newCompanies'), pv.new_companies]] : [])]),
   mappingTable(job), stageTable(job, pipelines, remap), pv.ignored_fields.length ? h('p', { class: 'hint' }, t('data.ignored', { list: pv.ignored_fields.map(fieldName).join(', ') })) : null,
-  rowErrors(pv.errors), duplicateRows(pv.duplicate_rows, job.entity), sampleTable(job), h('div', { class: 'row-actions' }, recheck, start));
+  rowErrors(pv.errors, job.labels), duplicateRows(pv.duplicate_rows, job.entity), sampleTable(job), h('div', { class: 'row-actions' }, recheck, start));
   return panel;
 }
 
