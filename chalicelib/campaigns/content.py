@@ -25,7 +25,8 @@ FIELD_LIKE = re.compile(r"\{\s*(\w+)\s*\}")  # what a writer means as a merge fi
 MAX_LINKS = 20
 FOOTER = {"en": ("Unsubscribe", "You receive this because you agreed to hear from us."),
           "ru": ("Отписаться", "Вы получили это письмо, потому что согласились получать наши сообщения.")}
-SAMPLE = {"first_name": "Anna", "last_name": "Smith"}
+SAMPLES = {"en": {"first_name": "Anna", "last_name": "Smith"},  # the preview's recipient, as the company names people
+           "ru": {"first_name": "Анна", "last_name": "Смирнова"}}
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,11 @@ class Rendered:
     html: str | None
     parameters: tuple[str, ...] = ()
     unsubscribe_url: str = ""
+
+
+def sample(locale: str) -> dict[str, str]:
+    """The preview's recipient in the company's language."""
+    return SAMPLES.get(locale[:2], SAMPLES["en"])
 
 
 def links_of(body: str | None) -> list[str]:

@@ -161,12 +161,13 @@ def _ready(campaign: Campaign) -> None:
 
 
 def preview(ctx: TenantContext, campaign_id: str) -> s.CampaignPreview:
-    """The message as a sample recipient (Anna Smith) would get it on the campaign's channel."""
+    """The message as a sample recipient (Anna Smith; Анна Смирнова in Russian) would get it on the campaign's
+    channel."""
     from chalicelib.identity import service as identity_service
 
     campaign = get_or_raise(ctx, campaign_id)
-    rendered = content.render(ctx, campaign, TEST_CONTACT, content.SAMPLE, locale=identity_service.company_locale(ctx),
-                              tracked=False)
+    locale = identity_service.company_locale(ctx)
+    rendered = content.render(ctx, campaign, TEST_CONTACT, content.sample(locale), locale=locale, tracked=False)
     return s.CampaignPreview(channel=campaign.channel, subject=rendered.subject, text=rendered.text, html=rendered.html,
                          parameters=list(rendered.parameters))
 

@@ -44,6 +44,8 @@ def test_the_owner_tests_a_whatsapp_campaign_on_her_own_number_as_she_types_it(b
     variables.fill("{first_name}\n20%")
     page.get_by_role("button", name="Сохранить черновик").click()
     page.locator(".toast", has_text="Черновик сохранён").wait_for()
+    # the preview's customer is named as the salon's customers are, not 'Anna'
+    page.locator("[data-test=campaign-preview] li", has_text="Анна").wait_for()
     number = page.locator("[data-test=test-to]")
     number.fill("917 000")
     page.locator("[data-test=test-send]").click()
