@@ -22,7 +22,10 @@ _PUNCTUATION = re.compile(r"[\s\-_.:;,*\"'()\[\]/\\#№]+")
 _SPLIT_LIST = re.compile(r"[;,|\n]+")
 _SPLIT_PHONES = re.compile(r"[;,\n]+")
 # A part of a phones cell that is only an extension ("8 (495) 123-45-67, доб. 12"): it belongs to the number before it.
-_EXTENSION_ONLY = re.compile(r"^(?:доб(?:авочный)?|ext(?:ension)?|x|#)\.?\s*\d{1,8}$", re.IGNORECASE)
+_EXTENSION_ONLY = re.compile(r"^\(?(?:доб(?:авочный)?|вн(?:утр(?:енний)?)?|ext(?:ension)?|x|#)\.?\s*\d{1,8}\)?$",
+                             re.IGNORECASE)
+# Russian words for an extension phonenumbers does not read ("добавочный 12", "вн. 12"), as the one it does ("доб.").
+_EXTENSION_WORDS = re.compile(r"\b(?:добавочный|внутренний|внутр|вн)\b\.?\s*(?=\d)", re.IGNORECASE)
 _SPLIT_EMAILS = re.compile(r"[;,\s]+")
 _DOTTED_DATE = re.compile(r"^(\d{1,2})[./](\d{1,2})[./](\d{4})$")
 
@@ -215,8 +218,9 @@ def _read_phones(spec: FieldSpec, cell: str, reading: Reading, notes: list[RowPr
     the record) and the row's note says which extension was not, with the number as typed."""
     numbers = []
     for part in _phone_parts(cell):
-        numbers.append(value_types.phone(part, country=reading.country))
-        ext = extension(part, reading.country())
+        readable = _EXTENSION_WORDS.sub("доб. ", part)
+        numbers.append(value_types.phone(readable, country=reading.country))
+        ext = extension(readable, reading.country())
         if ext:
             notes.append(RowProblem(field=spec.name, message=f"The extension {ext} is not kept: a phone in the CRM "
                                     "has none", type="phone_extension", note=True, value=part))

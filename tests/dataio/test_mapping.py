@@ -109,6 +109,9 @@ def test_names_from_whichever_columns_the_file_has(values: dict, names: tuple) -
     ("+7 495 123-45-67 доб. 12", ["+74951234567"], ["+7 495 123-45-67 доб. 12"]),
     ("+7 495 123-45-67 ext. 12", ["+74951234567"], ["+7 495 123-45-67 ext. 12"]),
     ("+7 495 123-45-67 x12", ["+74951234567"], ["+7 495 123-45-67 x12"]),
+    # Russian words phonenumbers does not read: the row failed on them as an invalid phone
+    ("+7 495 123-45-67 добавочный 12", ["+74951234567"], ["+7 495 123-45-67 добавочный 12"]),
+    ("8 495 123 45 67 (вн. 12)", ["+74951234567"], ["8 495 123 45 67 (вн. 12)"]),
     # amoCRM joins a cell's numbers with commas: an extension after one is still that number's
     ("8 (495) 123-45-67, доб. 12, +7 916 555-00-00", ["+74951234567", "+79165550000"],
      ["8 (495) 123-45-67 доб. 12"]),
