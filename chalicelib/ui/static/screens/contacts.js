@@ -20,6 +20,31 @@ import { emptyList } from './list-empty.js';
 import { canEditField } from './field-rules.js';
 
 const SENSITIVE = ['passport_number', 'tax_id', 'iban'];
+// Where the customer is: the API's two addresses of a contact (a plumber's job site, a delivery), each on the card
+// as one line and in the editor as its parts; a part the editor does not show (line 2, the country) is kept.
+const ADDRESSES = ['shipping_address', 'billing_address'];
+const ADDRESS_PARTS = [['line1', 'street-address', '200'], ['city', 'address-level2', '100'],
+  ['region', 'address-level1', '100'], ['postal_code', 'postal-code', '20']];
+
+/** An address as one line: "412 5th St, Brooklyn, NY 11215, US". */
+function addressText(address) {
+  if (!address) return '';
+  const { line1, line2, city, region, postal_code: postal, country } = address;
+  return [line1, line2, city, [region, postal].filter(Boolean).join(' '), country].filter(Boolean).join(', ');
+}
+
+function addressInputs(name, address) {
+  return h('fieldset', { class: 'address-fields', 'data-address': name }, h('legend', {}, t(`fieldName.${name}`)),
+    ADDRESS_PARTS.map(([part, autocomplete, maxlength]) => field({ name: `${name}.${part}`,
+      label: t(`contacts.address.${part}`), value: address?.[part] || '', autocomplete, maxlength })));
+}
+
+/** The address typed in the editor (its parts not shown kept), or null when every part is empty. */
+function typedAddress(values, name, before) {
+  const typed = { ...(before || {}) };
+  for (const [part] of ADDRESS_PARTS) typed[part] = String(values[`${name}.${part}`] || '').trim() || null;
+  return Object.values(typed).some(Boolean) ? typed : null;
+}
 
 /** "First Last", or a dash. */
 export function fullName(contact) {
@@ -148,7 +173,8 @@ function editForm(contact, definitions, reload) {
   return form({ submit: t('common.save'), label: t('contacts.edit'), onSubmit: async (values, formEl) => {
     const body = editable({ version: contact.version, first_name: values.first_name, last_name: values.last_name || null,
       phones: collect(formEl, 'phones', 'number', 'mobile'), emails: collect(formEl, 'emails', 'address', 'work'),
-      custom: collectCustom(formEl, ownDefinitions, contact.custom), messengers: typedMessengers(contact, values) });
+      custom: collectCustom(formEl, ownDefinitions, contact.custom), messengers: typedMessengers(contact, values),
+      ...Object.fromEntries(ADDRESSES.map((name) => [name, typedAddress(values, name, contact[name])])) });
     if (!body.messengers) delete body.messengers;
     // A sensitive value is only ever typed in: the form never holds it, so an empty box keeps it.
     for (const name of SENSITIVE) if (values[name] && mine(name)) body[name] = values[name];
@@ -169,6 +195,7 @@ function editForm(contact, definitions, reload) {
         value: contact.messengers?.whatsapp ? formatPhone(`+${digitsOf(contact.messengers.whatsapp)}`) : '' }),
       field({ name: 'telegram_username', label: t('contacts.telegramUsername'), autocomplete: 'off',
         value: contact.messengers?.telegram_username || '', pattern: '@?[A-Za-z0-9_]{4,32}', hint: t('contacts.telegramHint') })],
+    ADDRESSES.filter(mine).map((name) => addressInputs(name, contact[name])),
     sensitiveInputs(contact).filter((_, i) => mine(SENSITIVE[i]))), customInputs(ownDefinitions, contact.custom)] });
 }
 
@@ -223,6 +250,7 @@ function properties(contact, definitions, owner) {
     [t('contacts.phone'), phoneLinks(contact.phones, contact.id)],
     ...messengerRows(contact),
     [t('auth.email'), (contact.emails || []).map((e) => e.address).join(', ')],
+    ...ADDRESSES.map((name) => [t(`fieldName.${name}`), addressText(contact[name])]),
     [t('contacts.tags'), (contact.tags || []).join(', ')],
     [t('lead.source'), sourceText(contact.source)], [t('lead.utm'), utmText(contact.utm)], // where it came from (#20)
     ...SENSITIVE.filter((name) => contact[name]).map((name) => [t(`contacts.${name}`),
