@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from chalicelib.core.tenancy import TenantContext, bind
+from chalicelib.segments import jobs
 from tests.browser.conftest import Screens, new_page
 from tests.browser.test_app import assert_no_problems
 from tests.browser.test_sensitive import log_in
@@ -59,4 +62,16 @@ def test_the_owner_tests_a_whatsapp_campaign_on_her_own_number_as_she_types_it(b
     page.locator("[data-test=campaign-preview] li", has_text="/m/u/").wait_for()
     assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
     screens.shoot(page, "campaign-test-phone-ru")
+    # She schedules it for 10:00 of a day in ten days from a browser on another clock (Berlin's): 10:00 in Kazan,
+    # the company's clock every time of the app is shown on, not 10:00 in Berlin (it read '(your time)')
+    ctx = TenantContext(tenant_id=company.tenant_id)
+    with bind(ctx):  # the segment's members placed, as the segments job does within a minute
+        assert jobs.build(ctx, segment["id"])
+    day = (datetime.now(UTC) + timedelta(days=10)).date()
+    page.locator("[data-test=send-at]").fill(f"{day}T10:00")
+    page.locator(".hint", has_text="По времени компании: Europe/Moscow").wait_for()
+    page.get_by_role("button", name="Запланировать").click()
+    page.locator("[data-test=campaign-results]").wait_for()
+    scheduled = body(client.get(f"/api/v1/campaigns/{campaign['id']}", token=token))
+    assert (scheduled["status"], scheduled["scheduled_at"][:16]) == ("scheduled", f"{day}T07:00")
     assert_no_problems(page)

@@ -4,7 +4,7 @@
 import { ApiError, del, get, patch, post, query } from '../js/api.js';
 import { h, mount, uid } from '../js/dom.js';
 import { detailMessage, t } from '../js/i18n.js';
-import { formatDateTime, formatMoney, formatNumber } from '../js/format.js';
+import { browserZone, formatDateTime, formatMoney, formatNumber, fromZonedInput } from '../js/format.js';
 import { MESSAGES } from '../js/messages.js';
 import { CAMPAIGNS } from '../js/messages-campaigns.js';
 import { can, session } from '../js/session.js';
@@ -328,11 +328,13 @@ async function previewAndSend(campaign, navigate) {
     }
   } }, t('cm.testSend'));
   const whenId = uid('when');
-  const when = h('input', { id: whenId, type: 'datetime-local' });
+  const when = h('input', { id: whenId, type: 'datetime-local', 'data-test': 'send-at' });
+  // on the company's clock, as every time the app shows and every task's due time (the browser's may differ)
+  const zone = session.tenant?.timezone || browserZone();
   const send = h('button', { type: 'button', class: 'primary', 'data-test': 'send-now', disabled: !campaign.test_sent_at,
     onClick: async () => {
       try {
-        const scheduled = when.value ? new Date(when.value).toISOString() : null;
+        const scheduled = when.value ? fromZonedInput(when.value, zone) : null;
         if (!scheduled) {
           // how many it goes to, read now (the segment keeps changing); those without consent are skipped, said too
           const members = (await get(`/api/v1/segments/${id(campaign.segment_id)}`).catch(() => null))?.members;
@@ -349,7 +351,8 @@ async function previewAndSend(campaign, navigate) {
     h('section', { class: 'panel' }, h('h2', {}, t('cm.step3')), previewView(preview),
       to ? h('label', { for: toId }, t('cm.testTo')) : null, to, testButton),
     h('section', { class: 'panel' }, h('h2', {}, t('cm.step4')), campaign.test_sent_at ? null : h('p', { class: 'muted' }, t('cm.testFirst')),
-      h('label', { for: whenId }, t('cm.scheduleAt')), when, send));
+      h('label', { for: whenId }, t('cm.scheduleAt')), when,
+      zone === browserZone() ? null : h('p', { class: 'hint' }, t('cm.scheduleZone', { zone: zone.replaceAll('_', ' ') })), send));
 }
 
 const RESULTS = ['recipients', 'sent', 'delivered', 'opened', 'clicked', 'replied', 'unsubscribed', 'conversions',
