@@ -64,6 +64,10 @@ def test_the_owner_tests_a_whatsapp_campaign_on_her_own_number_as_she_types_it(b
     screens.shoot(page, "campaign-test-phone-ru")
     # She schedules it for 10:00 of a day in ten days from a browser on another clock (Berlin's): 10:00 in Kazan,
     # the company's clock every time of the app is shown on, not 10:00 in Berlin (it read '(your time)')
+    # a segment made a minute ago is still being built: said in Russian (it was English)
+    page.locator("[data-test=send-now]").click()
+    page.locator("dialog").get_by_role("button", name="Отправить сейчас").click()
+    page.locator(".toast", has_text="Сегмент ещё собирается: отправьте через минуту.").wait_for()
     ctx = TenantContext(tenant_id=company.tenant_id)
     with bind(ctx):  # the segment's members placed, as the segments job does within a minute
         assert jobs.build(ctx, segment["id"])
