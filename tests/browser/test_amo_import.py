@@ -156,6 +156,8 @@ def test_an_amocrm_contacts_export_comes_over_whole_on_a_phone_in_russian(browse
     errors = preview.locator("table.row-errors").inner_text()
     assert "Добавочный не сохранён" in errors and "В файле: +7 495 123-45-00 доб. 12" in errors, errors  # noqa: RUF001
     assert "extension" not in errors
+    sample = preview.locator("table").last.inner_text()  # the first rows as the card will show them
+    assert "+7 495 123-45-00, +7 916 555-00-00, +7 903 111-22-00" in sample and "+7495" not in sample, sample
     assert_fits_a_phone(page, screens, "amo-contacts-preview")
     preview.get_by_role("button", name="Начать импорт").click()
     progress = page.locator('[data-test="import-progress"]')

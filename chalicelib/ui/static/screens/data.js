@@ -3,7 +3,7 @@
 import { ApiError, api, get, post, query } from '../js/api.js';
 import { h, mount } from '../js/dom.js';
 import { detailMessage, has, t } from '../js/i18n.js';
-import { formatDateTime, formatNumber } from '../js/format.js';
+import { formatDateTime, formatNumber, formatPhone } from '../js/format.js';
 import { can, forget, session } from '../js/session.js';
 import { empty, failed, field, form, heading, pager, toast, toastError } from '../js/ui.js';
 import { dataTabs, settingsTabs } from './settings-nav.js';
@@ -80,13 +80,15 @@ function sampleTable(job) {
   const keys = [...new Set(sample.flatMap((row) => Object.keys(row)))];
   return h('div', { class: 'table-wrap' }, h('table', {}, h('caption', {}, t('data.sample')),
     h('thead', {}, h('tr', {}, keys.map((k) => h('th', { scope: 'col' }, fieldName(k, job.labels))))),
-    h('tbody', {}, sample.map((row) => h('tr', {}, keys.map((k) => h('td', {}, formatCell(row[k]))))))));
+    h('tbody', {}, sample.map((row) => h('tr', {}, keys.map((k) => h('td', {}, formatCell(row[k], k))))))));
 }
 
-function formatCell(value) {
+/** A sample's value as the card will show it: phones read as numbers ("+7 495 123-45-00"), not E.164. */
+function formatCell(value, key = '') {
   if (value === null || value === undefined) return '';
-  if (Array.isArray(value)) return value.map(formatCell).join(', ');
-  return typeof value === 'object' ? JSON.stringify(value) : String(value);
+  if (Array.isArray(value)) return value.map((item) => formatCell(item, key)).join(', ');
+  if (typeof value === 'object') return JSON.stringify(value);
+  return key === 'phone' || key.endsWith('_phone') ? formatPhone(String(value)) : String(value);
 }
 
 function mappingTable(job) {
