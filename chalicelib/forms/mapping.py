@@ -29,6 +29,13 @@ for _target, _names in {
                 "комментарий", "вопрос", "текст", "ваше_сообщение", "ваш_вопрос"),
     "company": ("company", "company_name", "organization", "organisation", "компания", "организация",
                 "название_компании"),
+    # Where the visitor is (a plumber's job site, a delivery): a new contact's shipping address.
+    "address": ("address", "street_address", "street", "your_address", "service_address", "address_line_1",
+                "адрес", "ваш_адрес", "адрес_доставки", "улица"),
+    "city": ("city", "town", "город", "населенный_пункт"),
+    "region": ("state", "region", "province", "регион", "область"),
+    "postal_code": ("zip", "zip_code", "zipcode", "postal_code", "postcode", "post_code", "индекс",
+                    "почтовый_индекс"),
     # The contact's sensitive built-ins: stored sealed on a new contact, shown masked everywhere else.
     "passport_number": ("passport", "passport_number", "passport_no", "паспорт", "номер_паспорта",
                         "серия_и_номер_паспорта", "паспортные_данные"),
@@ -54,6 +61,10 @@ class Lead:
     email: str | None = None
     message: str | None = None
     company: str | None = None
+    address: str | None = None
+    city: str | None = None
+    region: str | None = None
+    postal_code: str | None = None
     custom: dict[str, str] = field(default_factory=dict)
     utm: dict[str, str] = field(default_factory=dict)
     referrer: str | None = None
@@ -90,7 +101,8 @@ def split_name(full: str) -> tuple[str, str | None]:
 
 # A person's name, phone, e-mail or company is one line: a form's line breaks and control characters become
 # spaces here (the lead matters more than a stray Enter), where the API refuses them (422).
-ONE_LINE_TARGETS = frozenset({"first_name", "last_name", "name", "phone", "email", "company"})
+ADDRESS_TARGETS = ("address", "city", "region", "postal_code")
+ONE_LINE_TARGETS = frozenset({"first_name", "last_name", "name", "phone", "email", "company", *ADDRESS_TARGETS})
 SENSITIVE_TARGETS = ("passport_number", "tax_id", "iban")
 _NOT_ONE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 
@@ -112,6 +124,10 @@ def _place(lead: Lead, name: str, target: str, value: str) -> None:
         return
     elif target == "message" and lead.message:
         lead.message = f"{lead.message}\n{value}"
+    elif target in ADDRESS_TARGETS:  # a new contact's address, and the lead's history as the visitor typed it
+        if getattr(lead, target) is None:
+            setattr(lead, target, value)
+        lead.other[name] = value
     elif getattr(lead, target) is None:
         setattr(lead, target, value)
     else:

@@ -92,10 +92,23 @@ def _contact_data(run: Run, lead: Lead, owner_id: str, *, with_custom: bool) -> 
         "emails": [{"address": lead.email}] if lead.email and _is_email(lead.email) else None,
         "source": lead_source(run), "utm": utm or None, "owner_id": owner_id,
         "custom": (lead.custom or None) if with_custom else None, "on_duplicate": "merge",
+        "shipping_address": _address(lead) if with_custom else None,
     }
     if with_custom:  # sealed on the contact (the card masks them); a value too long to be one stays on the event
         data.update({name: value for name, value in lead.sensitive.items() if len(value) <= MAX_SENSITIVE})
     return contact_schemas.ContactCreate.model_validate({k: v for k, v in data.items() if v is not None})
+
+
+# An address part longer than the contact keeps is cut, not refused: the lead matters more (its history keeps all).
+ADDRESS_PARTS = {"line1": ("address", 200), "city": ("city", 100), "region": ("region", 100),
+                 "postal_code": ("postal_code", 20)}
+
+
+def _address(lead: Lead) -> dict[str, str] | None:
+    """The new contact's shipping address from the form's address, city, state and ZIP (None when it gives none)."""
+    parts = {part: str(getattr(lead, name))[:limit] for part, (name, limit) in ADDRESS_PARTS.items()
+             if getattr(lead, name)}
+    return parts or None
 
 
 def _is_email(value: str) -> bool:
@@ -122,11 +135,11 @@ def find_or_create_contact(run: Run, lead: Lead, owner_id: str) -> tuple[str, st
     try:
         contact = _new_contact(run, lead, owner_id, matches, with_custom=True)
     except errors.ValidationError:
-        if not lead.custom and not lead.sensitive:
+        if not lead.custom and not lead.sensitive and _address(lead) is None:
             raise
-        # A custom field the form names but the company has not defined (or of another type), or a tax id or
-        # IBAN that is not one: the lead matters more; the values stay on the event (and the timeline entry,
-        # masked where they are sensitive).
+        # A custom field the form names but the company has not defined (or of another type), a tax id or
+        # IBAN that is not one, or an address the contact cannot keep: the lead matters more; the values stay on
+        # the event (and the timeline entry, masked where they are sensitive).
         run.checkpoint(custom_dropped=sorted(lead.custom) + sorted(lead.sensitive))
         contact = _new_contact(run, lead, owner_id, matches, with_custom=False)
     contacts_service.remember(ctx, contact)

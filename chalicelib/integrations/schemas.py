@@ -14,8 +14,8 @@ Id = Annotated[str, Field(pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$")]
 Name = Annotated[str, Field(min_length=1, max_length=80)]
 IntegrationType = Literal["form", "zadarma", "mango", "twilio", "pbx", "whatsapp", "telegram", "email"]
 EventStatus = Literal["received", "processed", "ignored", "failed"]
-TARGETS = ("first_name", "last_name", "name", "phone", "email", "message", "company", "passport_number", "tax_id",
-           "iban", "ignore")
+TARGETS = ("first_name", "last_name", "name", "phone", "email", "message", "company", "address", "city", "region",
+           "postal_code", "passport_number", "tax_id", "iban", "ignore")
 _CUSTOM = re.compile(r"^custom\.[a-z][a-z0-9_]{0,39}$")
 MAX_FIELD_MAP = 100
 

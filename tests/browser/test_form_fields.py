@@ -38,30 +38,35 @@ def test_owner_maps_form_fields_and_reads_an_events_fields(browser: Any, live_ur
     panel.get_by_role("button", name="Add a field").click()
     rows.last.get_by_label("Field of the form").fill("utm-junk")
     rows.last.get_by_label("Fills").select_option("ignore")
+    panel.get_by_role("button", name="Add a field").click()
+    rows.last.get_by_label("Field of the form").fill("deliver-to")  # a new contact's address (street)
+    rows.last.get_by_label("Fills").select_option(label="Address (street)")
     panel.get_by_role("button", name="Save").click()
     page.locator(".toast", has_text="Saved").wait_for()
     saved = body(client.get(f"/api/v1/integrations/{created['id']}", token=token))["settings"]["field_map"]
-    assert saved == {"client": "name", "cake-flavour": "custom.flavour", "utm-junk": "ignore"}
+    assert saved == {"client": "name", "cake-flavour": "custom.flavour", "utm-junk": "ignore", "deliver-to": "address"}
 
     # The map is shown again for editing; removing a row removes it from the settings.
     page.reload()
     panel.locator("summary", has_text="Settings").click()
     assert [row.get_by_label("Field of the form").input_value() for row in rows.all()] == [
-        "client", "cake-flavour", "utm-junk", ""]
+        "client", "cake-flavour", "utm-junk", "deliver-to", ""]
     rows.nth(2).get_by_role("button", name="Remove this field").click()
     panel.get_by_role("button", name="Save").click()
     page.locator(".toast", has_text="Saved").nth(0).wait_for()
     page.wait_for_load_state("networkidle")
     saved = body(client.get(f"/api/v1/integrations/{created['id']}", token=token))["settings"]["field_map"]
-    assert saved == {"client": "name", "cake-flavour": "custom.flavour"}
+    assert saved == {"client": "name", "cake-flavour": "custom.flavour", "deliver-to": "address"}
 
     # A lead posted with the site's own names lands where the map says; its fields are shown as received.
-    assert post_lead(live_url, created["webhook_url"], {"client": "Zoya Lebedeva", "phone": "+1 415 555 0142",
-                                                        "cake-flavour": "Lemon"})["ok"] is True
+    lead = {"client": "Zoya Lebedeva", "phone": "+1 415 555 0142", "cake-flavour": "Lemon",
+            "deliver-to": "12 Mill Lane"}
+    assert post_lead(live_url, created["webhook_url"], lead)["ok"] is True
     contacts = body(client.get("/api/v1/contacts?q=Zoya", token=token))["items"]
     assert [" ".join(filter(None, (c["first_name"], c["last_name"]))) for c in contacts] == ["Zoya Lebedeva"]
     card = body(client.get(f"/api/v1/contacts/{contacts[0]['id']}", token=token))
     assert card.get("contact", card)["custom"] == {"flavour": "Lemon"}
+    assert card.get("contact", card)["shipping_address"] == {"line1": "12 Mill Lane"}
     page.reload()
     panel.locator("summary", has_text="Recent events").click()
     event = panel.locator("details.events .list > li").first

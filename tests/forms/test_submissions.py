@@ -94,6 +94,22 @@ def test_russian_field_names_and_a_custom_map(client: ApiClient, company: Compan
     assert "Город" not in entry["data"]["other"]
 
 
+def test_the_visitors_address_is_the_new_contacts(client: ApiClient) -> None:
+    """A New York plumber's form asks where the job is; the address reached only the deal's history, and the
+    contact, whose card the plumber opens on the way, had none."""
+    plumbers = signup(client, company="Brooklyn Pipe Co.", country="US")
+    form = create_form(client, plumbers, field_map={"Where is the job?": "address"})
+    typed = {"Name": "Sarah Goldberg", "Phone": "(917) 555-0134", "Where is the job?": "412 5th St, basement",
+             "City": "Brooklyn", "State": "NY", "Zip": "11215-" + "9" * 30}
+    assert post_form(client, form, typed).status_code == 200
+    [event] = events(client, plumbers, form)
+    contact = _lead_of(client, plumbers, event)["contact"]
+    assert contact["shipping_address"] == {"line1": "412 5th St, basement", "city": "Brooklyn", "region": "NY",
+                                           "postal_code": ("11215-" + "9" * 30)[:20]}  # cut, never refused
+    entry = next(e for e in contact["timeline"] if e["kind"] == "form_submission")
+    assert entry["data"]["other"] == {name: typed[name] for name in ("Where is the job?", "City", "State", "Zip")}
+
+
 def test_a_known_phone_finds_the_existing_contact(client: ApiClient, company: Company) -> None:
     existing = body(client.post("/api/v1/contacts", {"first_name": "Old", "phones": [{"number": "+79123456789"}]},
                                 token=company.owner.token))

@@ -5,7 +5,8 @@ import { h, mount, uid } from '../js/dom.js';
 import { t } from '../js/i18n.js';
 import { toastError } from '../js/ui.js';
 
-const TARGETS = ['first_name', 'last_name', 'name', 'phone', 'email', 'message', 'company', 'ignore'];
+const TARGETS = ['first_name', 'last_name', 'name', 'phone', 'email', 'message', 'company', 'address', 'city', 'region',
+  'postal_code', 'ignore'];
 
 function targetOptions(definitions) {
   return [...TARGETS.map((target) => [target, t(`integrations.target.${target}`)]),
