@@ -11,6 +11,7 @@ _WORDS = {
            "director": "Authorized signature",
            "received": "Received by", "delivered": "Delivered by", "valid": "This quote is valid for 30 days.",
            "pay": "Please pay within 5 banking days, quoting the invoice number.", "deal": "Re",
+           "paid": "Paid in full. Thank you!",
            "unit": "Unit", "discount": "Discount", "discounts": "Discounts"},
     "ru": {"no": "№", "of": "от", "seller": "Поставщик", "customer": "Покупатель", "tax_id": "ИНН",
            "reg": "ОГРН / КПП", "bank": "Банк", "account": "Расчётный счёт", "code": "БИК",
@@ -19,6 +20,7 @@ _WORDS = {
            "director": "Руководитель", "received": "Груз получил", "delivered": "Груз отпустил",
            "valid": "Предложение действительно 30 дней.",
            "pay": "Оплатить в течение 5 банковских дней, указав номер счёта.", "deal": "По сделке",
+           "paid": "Оплачено полностью. Спасибо!",
            "unit": "Ед.", "discount": "Скидка", "discounts": "Скидки"},
 }
 
@@ -93,7 +95,9 @@ def _body(doc_type: str, locale: str) -> str:
     if doc_type == "delivery_note":
         return (head + _seller(w, bank=False) + _customer(w) + _quantity_table(w)
                 + f"<p>{w['delivered']}: {_SIGN} &nbsp; &nbsp; {w['received']}: {_SIGN}</p>\n")
-    closing = w["pay"] if doc_type == "invoice" else w["valid"]
+    # an invoice of an order paid in full (a salon's gift card paid at the desk) says so, not 'pay within 5 days'
+    paid = "{% if order is defined and order.total_minor and order.paid_minor >= order.total_minor %}"
+    closing = f"{paid}{w['paid']}{{% else %}}{w['pay']}{{% endif %}}" if doc_type == "invoice" else w["valid"]
     return (head + _seller(w, bank=doc_type == "invoice") + _customer(w) + _priced_table(w)
             + f"<p>{closing}</p>\n<p>{w['director']}: {_SIGN} {{{{ seller.director }}}}</p>\n")
 

@@ -267,3 +267,31 @@ def test_an_english_invoice_reads_as_an_american_customer_expects(client: ApiCli
     for expected in ("Authorized signature:", "Discount", "$25.00", "$475.00", "Discounts: $25.00", "Total: $509.44"):
         assert expected in text, (expected, text)
     assert "Director" not in text and " of " not in text.splitlines()[0], text
+
+
+def test_an_invoice_of_an_order_paid_in_full_says_so(client: ApiClient, ru: Company) -> None:
+    # A Kazan salon's invoice for a gift card paid at the desk told the customer to pay within 5 banking days
+    token = ru.owner.token
+    made = body(client.post("/api/v1/orders", {"currency": "RUB", "contact_id": ru.extra["contact"]["id"], "lines": [
+        {"description": "Подарочный сертификат", "quantity": "1", "unit_price_minor": 300000}]}, token=token))
+
+    def invoice_text() -> str:
+        document = body(client.post(f"/api/v1/orders/{made['id']}/documents", {"type": "invoice"}, token=token))
+        return pdf_text(fetch(body(client.get(f"/api/v1/documents/{document['id']}/link", token=token))["url"]))
+
+    due = invoice_text()
+    assert "Оплатить в течение 5 банковских дней" in due and "Оплачено" not in due, due
+    confirmed = body(client.post(f"/api/v1/orders/{made['id']}/status", {"status": "confirmed",
+                                                                       "version": made["version"]}, token=token))
+    part = client.post(f"/api/v1/orders/{made['id']}/payments", {"version": confirmed["version"],
+                                                               "amount_minor": 100000, "method": "cash"}, token=token)
+    assert part.status_code in (200, 201), part.body
+    assert "Оплатить в течение 5 банковских дней" in invoice_text()  # partly paid: the rest is still due
+    rest = client.post(f"/api/v1/orders/{made['id']}/payments", {"version": body(part)["version"],
+                                                               "amount_minor": 200000, "method": "card"}, token=token)
+    assert rest.status_code in (200, 201), rest.body
+    paid = invoice_text()
+    assert "Оплачено полностью. Спасибо!" in paid and "Оплатить в течение" not in paid, paid
+    deal = body(client.post(f"/api/v1/deals/{ru.extra['deal']['id']}/documents", {"type": "invoice"}, token=token))
+    text = pdf_text(fetch(body(client.get(f"/api/v1/documents/{deal['id']}/link", token=token))["url"]))
+    assert "Оплатить в течение 5 банковских дней" in text  # a deal's invoice: nothing is paid on a deal
