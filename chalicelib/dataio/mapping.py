@@ -125,8 +125,9 @@ def recogniser(specs: dict[str, FieldSpec], custom: dict[str, FieldDefinition]) 
     return lambda header: fold_header(header) in table
 
 
-def auto_map(headers: list[str], reading: Reading) -> dict[str, str | None]:
-    """Each column's field by its header; a field that takes one column gets the first that names it."""
+def auto_map(headers: list[str], reading: Reading, *, alone: bool = True) -> dict[str, str | None]:
+    """Each column's field by its header; a field that takes one column gets the first that names it (with ``alone``,
+    a column's field as the file's other columns make it: ``FieldSpec.alone_as``)."""
     table = _synonyms(reading.specs, reading.custom)
     mapping: dict[str, str | None] = {}
     taken: set[str] = set()
@@ -138,7 +139,7 @@ def auto_map(headers: list[str], reading: Reading) -> dict[str, str | None]:
             continue
         mapping[header] = target
         taken.add(target)
-    return _alone(mapping, reading.specs)
+    return _alone(mapping, reading.specs) if alone else mapping
 
 
 def _alone(mapping: dict[str, str | None], specs: dict[str, FieldSpec]) -> dict[str, str | None]:

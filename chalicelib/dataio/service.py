@@ -66,6 +66,18 @@ def _visible(ctx: TenantContext, job: JobFields, permission: str, action: str) -
 # -- imports --------------------------------------------------------------------------------
 
 
+def _auto_mapping(ctx: TenantContext, entity: str, headers: list[str],
+                  reading: columns.Reading) -> dict[str, str | None]:
+    """The columns' fields by their headers, without those the caller's role may not change; a column taken as
+    another field for the file's sake ("Имя" as the full name) that the role may not write keeps its own (a role that
+    may not change last names still imports "Имя" as first names)."""
+    mapping = field_rules.importable(ctx, entity, columns.auto_map(headers, reading))
+    if all(mapping.values()):
+        return mapping
+    plain = field_rules.importable(ctx, entity, columns.auto_map(headers, reading, alone=False))
+    return {column: target or plain[column] for column, target in mapping.items()}
+
+
 def create_import(ctx: TenantContext, body: ImportIn) -> ImportJob:
     """Read an uploaded file, keep it, and preview what importing it would do (nothing is created)."""
     target = targets.target(body.entity)
@@ -76,7 +88,7 @@ def create_import(ctx: TenantContext, body: ImportIn) -> ImportJob:
     if body.mapping is not None:  # a column mapped by hand to a field the role may not change: 403 naming it
         field_rules.check_import(ctx, body.entity, [str(field) for field in body.mapping.values() if field])
     mapping = (columns.check_mapping(body.mapping, sheet.headers, reading) if body.mapping is not None
-               else field_rules.importable(ctx, body.entity, columns.auto_map(sheet.headers, reading)))
+               else _auto_mapping(ctx, body.entity, sheet.headers, reading))
     choices = deal_stages.choose(ctx, body.entity, sheet, mapping, body.pipeline_id, body.stages)
     reading = replace(reading, choices=choices)
     import_id = new_id()

@@ -113,3 +113,16 @@ def test_with_a_surname_column_the_name_column_is_the_first_name(client: ApiClie
     done = run(client, company, "Имя;Фамилия;Телефон\nАнна Мария;Сидорова;+7 921 555-77-01\n")
     made = body(client.get(f"/api/v1/contacts/{importing.record_id(done['id'], 2)}", token=company.owner.token))
     assert (made["first_name"], made["last_name"]) == ("Анна Мария", "Сидорова")
+
+
+def test_a_role_that_may_not_change_last_names_imports_the_name_column_as_first_names(
+        client: ApiClient, company: Company) -> None:
+    role = client.post("/api/v1/roles", {"key": "frontdesk", "name": "Ресепшн", "permissions": [
+        "contacts:read:all", "contacts:create:all", "contacts.last_name:readonly"]}, token=company.owner.token)
+    assert role.status_code == 201, role.body
+    desk = add_member(client, company, role="frontdesk", name="desk")
+    job = upload(client, desk.token, "Имя;Телефон\nИван Петров;+7 921 555-77-02\n")
+    assert job["mapping"] == {"Имя": "first_name", "Телефон": "phone"}  # not dropped with the full name it would be
+    assert job["preview"]["sample"][0]["first_name"] == "Иван Петров"
+    assert upload(client, company.owner.token, "Имя;Телефон\nИван Петров;+7 921 555-77-02\n")["mapping"] == {
+        "Имя": "full_name", "Телефон": "phone"}
