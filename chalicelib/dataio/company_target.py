@@ -25,9 +25,11 @@ COMPANY_SPECS = {spec.name: spec for spec in (
                                "account name", "компания", "название", "название компании", "наименование",
                                "организация", "фирма")),
     FieldSpec("phone", "phone", ("phone", "phones", "phone number", "telephone", "tel", "телефон", "телефоны",
-                                 "тел", "рабочий телефон"), repeatable=True),
+                                 "тел", "рабочий телефон", "other phone", "direct phone", "мобильный телефон",
+                                 "рабочий прямой телефон", "другой телефон"), repeatable=True),
     FieldSpec("email", "email", ("email", "e-mail", "emails", "mail", "почта", "эл. почта", "электронная почта",
-                                 "емейл"), repeatable=True),
+                                 "емейл", "work email", "other email", "рабочий email", "личный email",
+                                 "другой email"), repeatable=True),  # amoCRM's phone and e-mail columns
     FieldSpec("website", "text", ("website", "web site", "site", "web", "url", "domain", "сайт", "веб-сайт",
                                   "домен")),
     FieldSpec("industry", "text", ("industry", "sector", "отрасль", "сфера", "сфера деятельности")),

@@ -6,6 +6,7 @@ import pytest
 
 from chalicelib.core import errors
 from chalicelib.dataio import mapping as columns
+from chalicelib.dataio.company_target import COMPANY_SPECS
 from chalicelib.dataio.targets import CONTACT_SPECS, contact_names
 from chalicelib.records.customfields.models import FieldDefinition
 
@@ -139,3 +140,12 @@ def test_bad_cells_are_reported_by_field_and_never_echoed() -> None:
 ])
 def test_dates_in_the_tenants_order(cell: str, country: str, expected: str) -> None:
     assert columns.parse_date(cell, country) == expected
+
+
+def test_a_companies_export_of_amocrm_keeps_every_phone_and_e_mail_column() -> None:
+    reading = columns.Reading(specs=COMPANY_SPECS, custom={}, country=lambda: "RU")
+    headers = ["Наименование", "Рабочий телефон", "Мобильный телефон", "Другой телефон", "Рабочий email",
+               "Личный email", "Web"]
+    assert columns.auto_map(headers, reading) == {"Наименование": "name", "Рабочий телефон": "phone",
+                                                  "Мобильный телефон": "phone", "Другой телефон": "phone",
+                                                  "Рабочий email": "email", "Личный email": "email", "Web": "website"}
