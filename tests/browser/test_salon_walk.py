@@ -79,3 +79,32 @@ def test_the_owner_tests_a_whatsapp_campaign_on_her_own_number_as_she_types_it(b
     scheduled = body(client.get(f"/api/v1/campaigns/{campaign['id']}", token=token))
     assert (scheduled["status"], scheduled["scheduled_at"][:16]) == ("scheduled", f"{day}T07:00")
     assert_no_problems(page)
+
+
+def test_the_administrator_keeps_a_customers_birthday_on_her_card(browser: Any, live_url: str, app: Any,
+                                                                  screens: Screens) -> None:
+    # The salon's birthday greeting and its 'birthday this month' segment read a contact's birthday, which the card's
+    # editor did not offer: only an import or the API could give one
+    client = ApiClient(app)
+    company = signup(client, company="Салон Лилия ДР", locale="ru", country="RU", timezone="Europe/Moscow")
+    token = company.owner.token
+    guzel = body(client.post("/api/v1/contacts", {"first_name": "Гузель", "phones": [{"number": "+79033401122"}]},
+                             token=token))
+    page = new_page(browser, live_url, viewport=PHONE)
+    log_in(page, company.owner, "Салон Лилия ДР")
+    page.get_by_label("Language", exact=True).select_option("ru")
+    page.locator(".main-nav", has_text="Контакты").wait_for()
+    page.goto(f"/#/contacts/{guzel['id']}")
+    page.locator("summary", has_text="Изменить").click()
+    page.get_by_label("День рождения").fill("1990-03-15")
+    page.get_by_role("button", name="Сохранить").click()
+    page.locator(".props", has_text="15 мар. 1990").wait_for()
+    assert body(client.get(f"/api/v1/contacts/{guzel['id']}", token=token))["birthday"] == "1990-03-15"
+    page.locator("summary", has_text="Изменить").click()
+    page.get_by_label("Имя", exact=True).fill("Гузель Р.")  # another change keeps it
+    page.get_by_role("button", name="Сохранить").click()
+    page.locator("#page-title", has_text="Гузель Р.").wait_for()
+    assert body(client.get(f"/api/v1/contacts/{guzel['id']}", token=token))["birthday"] == "1990-03-15"
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+    screens.shoot(page, "birthday-card-phone-ru")
+    assert_no_problems(page)

@@ -2,7 +2,7 @@
 import { ApiError, del, get, patch, post, query } from '../js/api.js';
 import { h, mount } from '../js/dom.js';
 import { t } from '../js/i18n.js';
-import { formatDateTime, formatPhone } from '../js/format.js';
+import { formatDate, formatDateTime, formatPhone } from '../js/format.js';
 import { can, session } from '../js/session.js';
 import { confirmAction, empty, field, form, heading, pager, toast, toastError } from '../js/ui.js';
 import { linkGroups, noteForm, ownerRow, timelineList } from './records.js';
@@ -174,6 +174,7 @@ function editForm(contact, definitions, reload) {
     const body = editable({ version: contact.version, first_name: values.first_name, last_name: values.last_name || null,
       phones: collect(formEl, 'phones', 'number', 'mobile'), emails: collect(formEl, 'emails', 'address', 'work'),
       custom: collectCustom(formEl, ownDefinitions, contact.custom), messengers: typedMessengers(contact, values),
+      birthday: values.birthday || null,
       ...Object.fromEntries(ADDRESSES.map((name) => [name, typedAddress(values, name, contact[name])])) });
     if (!body.messengers) delete body.messengers;
     // A sensitive value is only ever typed in: the form never holds it, so an empty box keeps it.
@@ -190,6 +191,8 @@ function editForm(contact, definitions, reload) {
     mine('first_name') && field({ name: 'first_name', label: t('contacts.firstName'), value: contact.first_name, required: true }),
     mine('last_name') && field({ name: 'last_name', label: t('contacts.lastName'), value: contact.last_name }),
     mine('phones') && listInputs('phones', contact.phones, 'number'), mine('emails') && listInputs('emails', contact.emails, 'address'),
+    // what the birthday greeting and the 'birthday this month' segment read (a salon's customers' birthdays)
+    mine('birthday') && field({ name: 'birthday', label: t('fieldName.birthday'), type: 'date', value: contact.birthday || '' }),
     mine('messengers') && [
       field({ name: 'whatsapp', label: t('contacts.whatsapp'), type: 'tel', autocomplete: 'off',
         value: contact.messengers?.whatsapp ? formatPhone(`+${digitsOf(contact.messengers.whatsapp)}`) : '' }),
@@ -250,6 +253,7 @@ function properties(contact, definitions, owner) {
     [t('contacts.phone'), phoneLinks(contact.phones, contact.id)],
     ...messengerRows(contact),
     [t('auth.email'), (contact.emails || []).map((e) => e.address).join(', ')],
+    [t('fieldName.birthday'), contact.birthday ? formatDate(contact.birthday) : ''],
     ...ADDRESSES.map((name) => [t(`fieldName.${name}`), addressText(contact[name])]),
     [t('contacts.tags'), (contact.tags || []).join(', ')],
     [t('lead.source'), sourceText(contact.source)], [t('lead.utm'), utmText(contact.utm)], // where it came from (#20)
