@@ -422,6 +422,7 @@ export const MESSAGES = {
   'owner.change': ['Reassign', 'Передать'],
   'owner.changeLabel': ['Reassign (responsible: {name})', 'Передать другому (ответственный: {name})'],
   'owner.nobody': ['There is nobody else you may hand it to.', 'Передать больше некому: других сотрудников в вашей зоне нет.'],
+  'owner.noTeam': ['You hand records to colleagues of your team, and you are in no team yet: an administrator puts you and them in one in Settings → Teams.', 'Передать можно коллегам из вашей команды, а вы пока ни в одной команде: администратор добавит вас и их в команду в Настройки → Команды.'],
   'owner.assigned': ['{name} is now responsible', 'Ответственный теперь: {name}'],
   'owner.inactive': ['{name} (deactivated)', '{name} (отключён)'],
   'owner.someone': ['Someone you cannot list', 'Сотрудник, которого вам не видно'],

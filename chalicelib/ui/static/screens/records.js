@@ -167,7 +167,12 @@ export async function ownerRow(entity, record, { path, reload }) {
         open.disabled = true;
         const users = await companyUsers();
         const choices = users.filter((u) => u.status === 'active' && within(scope, u.id, u.team_id));
-        if (!choices.some((u) => u.id !== record.owner_id)) { open.remove(); toast(t('owner.nobody')); return; }
+        if (!choices.some((u) => u.id !== record.owner_id)) {
+          // A manager in no team may hand records only to themselves: say how that changes, not that nobody is there.
+          open.remove();
+          toast(t(scope === 'team' && !session.user.team_id ? 'owner.noTeam' : 'owner.nobody'));
+          return;
+        }
         const picker = ownerPicker(record, choices, users, { path, reload });
         dd.replaceChildren(picker.el);
         picker.select.focus();
