@@ -126,3 +126,11 @@ def test_a_role_that_may_not_change_last_names_imports_the_name_column_as_first_
     assert job["preview"]["sample"][0]["first_name"] == "Иван Петров"
     assert upload(client, company.owner.token, "Имя;Телефон\nИван Петров;+7 921 555-77-02\n")["mapping"] == {
         "Имя": "full_name", "Телефон": "phone"}
+    # An ФИО column writes last names too: such a role's mapping leaves it out, and asking for it by hand is refused
+    # before the import runs (it was kept, and every row would have been refused one by one)
+    fio = upload(client, desk.token, "ФИО;Телефон\nПетров Иван;+7 921 555-77-03\n")
+    assert fio["mapping"] == {"ФИО": None, "Телефон": "phone"}, fio["mapping"]
+    content = base64.b64encode("ФИО;Телефон\nПетров Иван;+7 921 555-77-03\n".encode()).decode()
+    by_hand = client.post("/api/v1/imports", {"entity": "contact", "filename": "fio.csv", "content_base64": content,
+                                              "mapping": {"ФИО": "fio", "Телефон": "phone"}}, token=desk.token)
+    assert by_hand.status_code == 403 and by_hand.json_body["error"]["details"][0]["loc"] == ["last_name"], by_hand.body

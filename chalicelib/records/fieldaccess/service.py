@@ -34,8 +34,8 @@ _KEYS: dict[str, dict[str, tuple[str, ...]]] = {
     "call": {"from_number": ("from_number", "number"), "to_number": ("to_number", "number"),
              "recording": ("recording", "has_recording", "recording_key"), "duration_seconds": ("duration_seconds",)},
 }
-# An import column may fill several fields at once.
-_IMPORT_TARGETS = {"full_name": ("first_name", "last_name")}
+# An import column may fill several fields at once (a full name, an ФИО: last, first and middle names).
+_IMPORT_TARGETS = {"full_name": ("first_name", "last_name"), "fio": ("first_name", "last_name")}
 NAME_FIELDS = ("first_name", "last_name", "name", "title")  # what a record's name (on other records) is made of
 
 
