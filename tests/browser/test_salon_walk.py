@@ -108,3 +108,46 @@ def test_the_administrator_keeps_a_customers_birthday_on_her_card(browser: Any, 
     assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
     screens.shoot(page, "birthday-card-phone-ru")
     assert_no_problems(page)
+
+
+def test_the_administrator_sends_an_invoice_to_a_telegram_customers_chat(browser: Any, live_url: str, app: Any,
+                                                                         screens: Screens) -> None:
+    # A customer who writes on Telegram has no e-mail address: the send dialog offered e-mail first and answered
+    # 'the customer has no e-mail address', and kept the address box when the chat was chosen
+    from chalicelib.channels import transport
+    from tests.messaging.kit import inbox, play
+    from webhooks.messengers import Chat, telegram_post, telegram_update
+
+    client = ApiClient(app)
+    company = signup(client, company="Салон Лилия Счета", locale="ru", country="RU", timezone="Europe/Moscow")
+    token = company.owner.token
+    line = create_line(client, company, "telegram")
+    chat = Chat(chat_id=5550001, name="Альбина Галиева")
+    [answer] = play(client, [telegram_post(line["webhook_url"], line["secret"], telegram_update(
+        chat, 1, {"message_id": 1, "text": "Можно счёт за сертификат?"}))])
+    assert answer.status_code == 200, answer.body
+    [conversation] = inbox(client, company)
+    order = body(client.post("/api/v1/orders", {"currency": "RUB", "contact_id": conversation["contact_id"], "lines": [
+        {"description": "Подарочный сертификат", "quantity": "1", "unit_price_minor": 300000}]}, token=token))
+    page = new_page(browser, live_url, viewport=PHONE)
+    log_in(page, company.owner, "Салон Лилия Счета")
+    page.get_by_label("Language", exact=True).select_option("ru")
+    page.locator(".main-nav", has_text="Заказы").wait_for()
+    page.goto(f"/#/orders/{order['id']}")
+    page.locator("summary", has_text="Документы").click()
+    page.get_by_role("button", name="Выставить счёт").click()
+    page.locator("dialog.doc-dialog[open]").get_by_role("button", name="Закрыть").click()  # the PDF, shown at once
+    page.locator(".doc-row", has_text="Счёт").get_by_role("button", name="Отправить").click()
+    dialog = page.locator("dialog[open]")
+    assert dialog.locator("select[name=channel]").input_value() == "messenger"
+    assert dialog.locator("input[name=to]").is_hidden()
+    dialog.locator("select[name=channel]").select_option("email")
+    assert dialog.locator("input[name=to]").is_visible()
+    dialog.locator("select[name=channel]").select_option("messenger")
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+    screens.shoot(page, "invoice-send-phone-ru")
+    transport.clear_sandbox()
+    dialog.get_by_role("button", name="Отправить").click()
+    page.locator(".doc-row", has_text="Отправлено в Telegram").wait_for()
+    assert [r for r in transport.sandbox_requests("telegram") if r["url"].endswith("/sendDocument")]
+    assert_no_problems(page)

@@ -40,6 +40,15 @@ export async function showDocument(doc) {
 
 function sendDialog(doc, onSent) {
   const dialog = h('dialog', { class: 'dialog', 'aria-label': t('doc.sendTitle', { number: doc.number }) });
+  // a customer without an e-mail address (a salon's WhatsApp or Telegram customer) is sent to in her chat first;
+  // the address box shows only for e-mail
+  const email = (doc.customer || {}).email || '';
+  const to = field({ name: 'to', label: t('doc.to'), type: 'email', value: email });
+  const channel = field({ name: 'channel', label: t('doc.channel'), value: email ? 'email' : 'messenger',
+    options: [['email', t('doc.channel.email')], ['messenger', t('doc.channel.messenger')]] });
+  const showTo = () => { to.hidden = channel.querySelector('select').value !== 'email'; };
+  channel.querySelector('select').addEventListener('change', showTo);
+  showTo();
   const sendForm = form({ submit: t('doc.send'), label: t('doc.sendTitle', { number: doc.number }),
     onSubmit: async (values) => {
       const body = { channel: values.channel };
@@ -49,11 +58,7 @@ function sendDialog(doc, onSent) {
       dialog.close();
       toast(t('doc.sent'));
       onSent(sent);
-    }, children: [
-      field({ name: 'channel', label: t('doc.channel'), value: 'email',
-        options: [['email', t('doc.channel.email')], ['messenger', t('doc.channel.messenger')]] }),
-      field({ name: 'to', label: t('doc.to'), type: 'email', value: (doc.customer || {}).email || '' }),
-      field({ name: 'message', label: t('doc.message'), type: 'textarea' })] });
+    }, children: [channel, to, field({ name: 'message', label: t('doc.message'), type: 'textarea' })] });
   mount(dialog, h('h2', {}, t('doc.sendTitle', { number: doc.number })), sendForm,
     h('form', { method: 'dialog', class: 'dialog-actions' }, h('button', { value: 'close', class: 'secondary' },
       t('doc.close'))));
