@@ -90,8 +90,8 @@ _LOC_FIELDS = {"phones": "phone", "emails": "email"}
 
 def contact_names(values: dict[str, Any]) -> tuple[str | None, str | None]:
     """First and last name from the name columns the file has (ФИО is last, first, middle); a full name is split as
-    a website form's name box is (``forms.mapping.split_name``: "Иван Петров", "Петров Иван Сергеевич")."""
-    from chalicelib.forms.mapping import split_name
+    a website form's name box is (``records.naming.split_name``: "Иван Петров", "Петров Иван Сергеевич")."""
+    from chalicelib.records.naming import split_name
 
     first, last = values.get("first_name"), values.get("last_name")
     if not first and not last and values.get("fio"):

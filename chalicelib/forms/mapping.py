@@ -81,24 +81,6 @@ class Lead:
         return full or self.email or self.phone or "Unknown"
 
 
-# Russian patronymics: "Ивановна", "Петрович", "Ильич", "Кузьминична" (and their Latin spellings).
-_PATRONYMIC = re.compile(r"(вич|вна|ична|чна|ич|vich|vna|ichna|ich)$", re.IGNORECASE)
-
-
-def split_name(full: str) -> tuple[str, str | None]:
-    """A name typed in one box as first and last names (#20 item 12): "Ольга Смирнова" is Ольга and Смирнова;
-    a Russian full name with a patronymic keeps it with the first name whichever way round it was typed
-    ("Смирнова Ольга Ивановна", "Ольга Ивановна Смирнова"); one word, or four and more, stays the first name."""
-    words = full.split()
-    if len(words) == 2:
-        return words[0], words[1]
-    if len(words) == 3 and _PATRONYMIC.search(words[2]):
-        return f"{words[1]} {words[2]}", words[0]
-    if len(words) == 3 and _PATRONYMIC.search(words[1]):
-        return f"{words[0]} {words[1]}", words[2]
-    return full, None
-
-
 # A person's name, phone, e-mail or company is one line: a form's line breaks and control characters become
 # spaces here (the lead matters more than a stray Enter), where the API refuses them (422).
 ADDRESS_TARGETS = ("address", "city", "region", "postal_code")

@@ -28,7 +28,7 @@ from chalicelib.core.tenancy import TenantContext, new_id
 from chalicelib.deals import schemas as deal_schemas
 from chalicelib.deals import service as deals_service
 from chalicelib.forms import wording
-from chalicelib.forms.mapping import Lead, read_lead, split_name
+from chalicelib.forms.mapping import Lead, read_lead
 from chalicelib.inbox import Outcome, Run, register_processor
 from chalicelib.integrations import schemas as integration_schemas
 from chalicelib.integrations import service as integrations_service
@@ -36,6 +36,7 @@ from chalicelib.records import matching
 from chalicelib.records import timeline as timeline_service
 from chalicelib.records.customfields import service as customfields_service
 from chalicelib.records.models import TimelineEntry
+from chalicelib.records.naming import split_name
 from chalicelib.tasks import schemas as task_schemas
 from chalicelib.tasks import service as tasks_service
 

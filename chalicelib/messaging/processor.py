@@ -27,7 +27,7 @@ from chalicelib.inbox import Outcome, Run, register_processor
 from chalicelib.integrations import service as integrations_service
 from chalicelib.messaging import media, sealing, threads, views
 from chalicelib.messaging.events import IncomingMessage, MessagingAdapter, MessengerSettings, StatusUpdate
-from chalicelib.records import access, editing
+from chalicelib.records import access, editing, naming
 from chalicelib.records import timeline as timeline_service
 
 PROVIDERS = tuple(name for name, module in adapters.PROVIDERS.items() if module.startswith("chalicelib.messaging."))
@@ -106,10 +106,10 @@ def _newcomer(run: Run, adapter: MessagingAdapter, incoming: IncomingMessage,
     if sender.name or not sender.phone:
         name = (sender.name or (f"@{sender.username}" if sender.username else None)
                 or (sender.email.split("@", 1)[0] if sender.email else None) or f"{adapter.label} {sender.chat_id}")
-        first, _, last = name.partition(" ")
+        first, last = naming.split_name(name)  # as a website form's name box is
     else:  # an SMS, or WhatsApp without a profile name: the number as people read it, whole, as a call's caller
         name = first = phones.readable(sender.phone)
-        last = ""
+        last = None
     messengers = ({"whatsapp": phone} if adapter.channel == "whatsapp" and phone else
                   {"telegram_id": sender.chat_id, **({"telegram_username": sender.username} if sender.username
                                                      else {})} if adapter.channel == "telegram" else {})

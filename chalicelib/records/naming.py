@@ -4,6 +4,7 @@ not read, a deleted one and a missing one go unnamed."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -25,6 +26,25 @@ def record_name(record: Any) -> str | None:
             return str(getattr(record, attribute))
     parts = [getattr(record, attribute, None) for attribute in ("first_name", "last_name")]
     return " ".join(part for part in parts if isinstance(part, str) and part) or None
+
+
+# Russian patronymics: "Ивановна", "Петрович", "Ильич", "Кузьминична" (and their Latin spellings).
+_PATRONYMIC = re.compile(r"(вич|вна|ична|чна|ич|vich|vna|ichna|ich)$", re.IGNORECASE)
+
+
+def split_name(full: str) -> tuple[str, str | None]:
+    """A name typed in one box (a website form's, an import's full-name column, a messenger's profile name) as first
+    and last names (#20 item 12): "Ольга Смирнова" is Ольга and Смирнова;
+    a Russian full name with a patronymic keeps it with the first name whichever way round it was typed
+    ("Смирнова Ольга Ивановна", "Ольга Ивановна Смирнова"); one word, or four and more, stays the first name."""
+    words = full.split()
+    if len(words) == 2:
+        return words[0], words[1]
+    if len(words) == 3 and _PATRONYMIC.search(words[2]):
+        return f"{words[1]} {words[2]}", words[0]
+    if len(words) == 3 and _PATRONYMIC.search(words[1]):
+        return f"{words[0]} {words[1]}", words[2]
+    return full, None
 
 
 def record_names(ctx: TenantContext, refs: Iterable[Ref], *, also: Iterable[tuple[str, str]] = ()

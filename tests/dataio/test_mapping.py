@@ -93,7 +93,7 @@ def test_a_russian_row_is_read_into_contact_values() -> None:
 
 
 @pytest.mark.parametrize("values,names", [
-    # split as a website form's name box is (forms.mapping.split_name), a Russian patronymic with the first name
+    # split as a website form's name box is (records.naming.split_name), a Russian patronymic with the first name
     ({"full_name": "Иван Петров"}, ("Иван", "Петров")),
     ({"full_name": "Петров Иван Сергеевич"}, ("Иван Сергеевич", "Петров")),
     ({"full_name": "Иван Сергеевич Петров"}, ("Иван Сергеевич", "Петров")),

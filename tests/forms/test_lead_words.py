@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.forms.mapping import split_name
+from chalicelib.records.naming import split_name
 from tests.factories import Company, signup
 from tests.integrations.helpers import create_form, events, post_form
 from tests.support import ApiClient, body

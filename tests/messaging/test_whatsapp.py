@@ -87,6 +87,19 @@ def test_a_number_without_a_profile_name_is_named_by_the_number_as_people_read_i
     assert deal["deal"]["title"] == "WhatsApp: +7 916 111-22-55"
 
 
+def test_a_russian_profile_name_is_split_as_a_website_forms_name_box_is(client: ApiClient, company: Company) -> None:
+    # "Смирнова Ольга Ивановна" made a contact whose first name was the surname and whose last name was "Ольга
+    # Ивановна" (the first space split it); the forms' and the imports' splitter keeps the patronymic with the name
+    line = create_line(client, company, "whatsapp", unknown_sender="contact")
+    chat = Chat(customer="+79161112266", name="Смирнова Ольга Ивановна")
+    answers = play(client, whatsapp_requests("text", line["webhook_url"], app_secret=APP_SECRET,
+                                             verify_token=line["secret"], chat=chat))
+    assert {a.status_code for a in answers} == {200}
+    [conversation] = inbox(client, company)
+    contact = get(client, company.owner.token, f"/api/v1/contacts/{conversation['contact_id']}")
+    assert (contact["first_name"], contact["last_name"]) == ("Ольга Ивановна", "Смирнова")
+
+
 def test_a_number_the_phone_library_calls_invalid_still_brings_its_chat_in(client: ApiClient,
                                                                           company: Company) -> None:
     # A walk's customer wrote from +44 7700 900123 (a range libphonenumber does not take): the event failed for good
