@@ -195,6 +195,15 @@ def _team_of(ctx: TenantContext, user_id: str | None) -> str | None:
     return user.team_id if user is not None else None
 
 
+def _line_name(run: parties.Intake, call: Call) -> str:
+    """The line a call came in on as the company named it, else its provider's name."""
+    name = getattr(run.integration, "name", None)
+    if name:
+        return str(name)
+    adapter = adapters.find(str(call.provider))
+    return adapter.label if adapter is not None else str(call.provider)
+
+
 def _on_end(run: parties.Intake, change: db.Change, before: Call | None, call: Call,
             settings: TelephonySettings) -> None:
     """What a call's end adds, once: its counters, a missed call's task, a returned missed call."""
@@ -211,7 +220,7 @@ def _on_end(run: parties.Intake, change: db.Change, before: Call | None, call: C
                 title=wording.task_title(ctx, phones.readable(number)), kind="call", due_at=db.utcnow(),
                 assignee_id=call.owner_id,
                 related=task_schemas.Related(type="contact", id=call.contact_id) if call.contact_id else None,
-                description=wording.missed_note(ctx, day, str(call.provider), unended=bool(call.end_reason),
+                description=wording.missed_note(ctx, day, _line_name(run, call), unended=bool(call.end_reason),
                                                 contact_skipped=bool(call.contact_skipped)))
             task_id = str(tasks_service.create(ctx, data=data, into=change).task_id)
             call.task_id = task_id

@@ -13,15 +13,15 @@ from chalicelib.identity import zones
 
 WORDS = {
     "en": {"deal": "Call from {number}", "task": "Call back {number}",
-           "missed": "Missed call at {at} ({provider}).",
-           "unended": "Missed call at {at} ({provider}): the provider never reported its end.",
+           "missed": "Missed call at {at} on the line “{line}”.",
+           "unended": "Missed call at {at} on the line “{line}”: the provider never reported its end.",
            "returned": "Called back: answered call at {at} (call {call_id}).",
            "plan_limit": "The caller was not saved as a contact: your plan's contact limit is reached.",
            "answered_late": "Answered after all: the provider reported the end late (answered call at {at}, talk "
                             "time {talk}); no call-back needed."},
     "ru": {"deal": "Звонок с номера {number}", "task": "Перезвонить {number}",  # noqa: RUF001
-           "missed": "Пропущенный звонок в {at} ({provider}).",
-           "unended": "Пропущенный звонок в {at} ({provider}): оператор телефонии не сообщил о завершении звонка.",  # noqa: RUF001
+           "missed": "Пропущенный звонок в {at} на линию «{line}».",
+           "unended": "Пропущенный звонок в {at} на линию «{line}»: оператор телефонии не сообщил о завершении звонка.",  # noqa: RUF001
            "returned": "Перезвонили: отвеченный звонок в {at} (звонок {call_id}).",
            "plan_limit": "Номер не сохранён как контакт: достигнут лимит контактов вашего тарифа.",
            "answered_late": "Звонок всё-таки был принят: оператор телефонии поздно сообщил о его завершении "  # noqa: RUF001
@@ -48,13 +48,14 @@ def task_title(ctx: TenantContext, number: str) -> str:
     return _words(ctx)["task"].format(number=number)[:200]
 
 
-def missed_note(ctx: TenantContext, at: datetime, provider: str, *, unended: bool = False,
+def missed_note(ctx: TenantContext, at: datetime, line: str, *, unended: bool = False,
                 contact_skipped: bool = False) -> str:
-    """The call-back task's description: when the call was missed, through which provider, (``unended``) that it
+    """The call-back task's description: when the call was missed, on which line (its name in Settings ->
+    Integrations, where the provider's type read "(twilio)"), (``unended``) that it
     was taken for missed because the provider never said it ended, and (``contact_skipped``) that the caller was not
     saved as a contact because the plan's contact limit is reached."""
     words = _words(ctx)
-    note = words["unended" if unended else "missed"].format(at=_clock(ctx, at), provider=provider)
+    note = words["unended" if unended else "missed"].format(at=_clock(ctx, at), line=line)
     return f"{note}\n{words['plan_limit']}" if contact_skipped else note
 
 

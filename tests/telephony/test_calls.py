@@ -97,7 +97,7 @@ def test_a_missed_call_makes_a_call_back_task_and_the_return_call_shows_on_it(
     zone = ZoneInfo(_get(client, company, "/api/v1/me")["tenant"]["timezone"])
     missed_at = datetime.fromisoformat(call["started_at"]).astimezone(zone)
     assert task["title"] == f"Перезвонить {SHOWN}"
-    assert task["description"] == f"Пропущенный звонок в {missed_at:%Y-%m-%d %H:%M} (pbx)."
+    assert task["description"] == f"Пропущенный звонок в {missed_at:%Y-%m-%d %H:%M} на линию «pbx line»."
     assert call["deal_id"] is None  # unknown_caller="contact": no lead deal
     play(client, pbx, _scenario(pbx, "answered", customer=CUSTOMER))
     returned = _get(client, company, f"/api/v1/calls/{missed['id']}")

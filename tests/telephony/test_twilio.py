@@ -254,6 +254,11 @@ def test_a_us_company_types_its_numbers_as_people_write_them(client: ApiClient) 
     assert {answer.status_code for answer in play(client, line, requests)} == {200}
     [answered] = kit_calls(client, plumbers)
     assert answered["status"] == "answered" and answered["user_id"] == plumbers.owner.user_id
+    missed = Call(customer="+13475550177", line="+17185550100", extension="rosa")
+    play(client, line, simulator.requests("missed", line["webhook_url"], key=ACCOUNT, secret=TOKEN, call=missed))
+    [call_back] = [call for call in kit_calls(client, plumbers) if call["status"] == "missed"]
+    task = body(client.get(f"/api/v1/tasks/{call_back['callback']['task_id']}", token=plumbers.owner.token))
+    assert task["description"].endswith(" on the line “twilio line”.")  # its name, not the type's "(twilio)"
     for wrong in ({"caller_id": "(718) 555"}, {"extensions": {"(718) 555-01": plumbers.owner.user_id}}):
         answer = client.post("/api/v1/integrations", {"type": "twilio", "name": "bad", "settings": {
             **CREDENTIALS["twilio"], **wrong}}, token=plumbers.owner.token)
