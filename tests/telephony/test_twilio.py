@@ -29,7 +29,7 @@ from chalicelib.channels.adapters import Credentials
 from chalicelib.core import errors
 from chalicelib.telephony.events import CallEvent
 from chalicelib.telephony.providers import twilio as provider
-from tests.factories import Company, signup
+from tests.factories import Company, add_member, signup
 from tests.support import ApiClient, body
 from tests.telephony.kit import CREDENTIALS, create_telephony, events, hook_path, play, post
 from tests.telephony.kit import calls as kit_calls
@@ -259,10 +259,14 @@ def test_a_us_company_types_its_numbers_as_people_write_them(client: ApiClient) 
     [call_back] = [call for call in kit_calls(client, plumbers) if call["status"] == "missed"]
     task = body(client.get(f"/api/v1/tasks/{call_back['callback']['task_id']}", token=plumbers.owner.token))
     assert task["description"].endswith(" on the line “twilio line”.")  # its name, not the type's "(twilio)"
-    for wrong in ({"caller_id": "(718) 555"}, {"extensions": {"(718) 555-01": plumbers.owner.user_id}}):
+    owner, dispatcher = plumbers.owner.user_id, add_member(client, plumbers, role="manager", name="rosa").user_id
+    for wrong, problem in (({"caller_id": "(718) 555"}, "invalid_phone"),
+                           ({"extensions": {"(718) 555-01": owner}}, "invalid_phone"),
+                           ({"extensions": {"718-555-0101": owner, "(718) 555-0101": dispatcher}},
+                            "duplicate_extension")):
         answer = client.post("/api/v1/integrations", {"type": "twilio", "name": "bad", "settings": {
             **CREDENTIALS["twilio"], **wrong}}, token=plumbers.owner.token)
-        assert answer.status_code == 422 and body(answer)["error"]["details"][0]["type"] == "invalid_phone", answer.body
+        assert answer.status_code == 422 and body(answer)["error"]["details"][0]["type"] == problem, answer.body
     assert [found["name"] for found in body(client.get("/api/v1/integrations", token=plumbers.owner.token))["items"]] \
         == ["twilio line"]
 

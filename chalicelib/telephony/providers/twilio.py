@@ -117,8 +117,14 @@ class TwilioSettings(TelephonySettings):
         region = _region(info)
         if not region or not isinstance(value, dict):
             return value
-        return {(_typed_number(key, region) if _reads_as_number(key) else key): user_id
-                for key, user_id in value.items()}
+        kept: dict[Any, Any] = {}
+        for key, user_id in value.items():
+            number = _typed_number(key, region) if _reads_as_number(key) else key
+            if number in kept and kept[number] != user_id:  # "718-555-0101" and "(718) 555-0101": one phone
+                raise PydanticCustomError("duplicate_extension", "{number} is given to two employees",
+                                          {"number": number})
+            kept[number] = user_id
+        return kept
 
 
 def _region(info: ValidationInfo) -> str | None:
