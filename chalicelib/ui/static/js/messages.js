@@ -944,6 +944,7 @@ export const MESSAGES = {
   'data.fieldName.priceIn': ['Price in {currency}', 'Цена в {currency}'],
   'data.fieldName.custom': ['Custom field “{key}”', 'Доп. поле «{key}»'],
   'detail.invalid_phone': ['Not a valid phone number', 'Неверный номер телефона'],
+  'detail.duplicate_extension': ['The same number is given to two employees', 'Один и тот же номер указан у двух сотрудников'],
   'detail.invalid_email': ['Not a valid e-mail address', 'Неверный адрес эл. почты'],
   'data.duplicateRows': ['Rows that match existing records (skipped)', 'Строки, совпадающие с существующими записями (будут пропущены)'],
   'data.match': ['Matched on', 'Совпадение по'],
