@@ -179,6 +179,8 @@ export const MESSAGES = {
   'users.deactivate': ['Deactivate', 'Отключить'],
   'users.deactivateConfirm': ['Deactivate {name}? They are logged out at once. Their contacts, deals and tasks stay theirs until you hand them to a colleague: pick them under “Responsible” in the lists’ Filters and under “Whose tasks” on Tasks.',
     'Отключить пользователя {name}? Он сразу выйдет из системы. Его контакты, сделки и задачи останутся за ним, пока вы не передадите их коллеге: выберите его в фильтре «Ответственный» в списках и в «Чьи задачи» в задачах.'],
+  'users.ownerConfirm': ['Make {name} an owner? Owners manage billing and every setting and can delete the company with its data; only an owner can take it back.', 'Сделать {name} владельцем? Владельцы управляют оплатой и всеми настройками и могут удалить компанию со всеми данными; вернуть прежнюю роль может только владелец.'],
+  'users.ownerConfirmButton': ['Make an owner', 'Сделать владельцем'],
   'users.deactivated': ['User deactivated', 'Пользователь отключён'],
   'users.reactivate': ['Reactivate', 'Включить снова'],
   'users.reactivated': ['User reactivated', 'Пользователь снова активен'],

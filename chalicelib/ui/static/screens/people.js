@@ -52,11 +52,19 @@ function movingNote(user, teams) {
 function editableSelect(user, key, options, label, reload, saved = null) {
   const select = h('select', { 'aria-label': `${user.name}: ${label}` },
     options.map(([value, text]) => h('option', { value, selected: String(user[key] ?? '') === value }, text)));
-  const editable = can('users', 'update') && user.id !== session.user.id && user.role !== 'owner';
+  // Only an owner changes another owner (the API's rule), so an ownership given by a slip can be taken back.
+  const editable = can('users', 'update') && user.id !== session.user.id
+    && (user.role !== 'owner' || session.user.role === 'owner');
   select.disabled = !editable;
-  select.addEventListener('change', () => {
+  select.addEventListener('change', async () => {
     const before = user[key];
     const value = select.value === '' ? null : select.value;
+    // One tap on "Owner" beside "Administrator" gave a dispatcher billing and the company's deletion: asked first.
+    if (key === 'role' && value === 'owner' && !(await confirmAction(t('users.ownerConfirm', { name: user.name }),
+      t('users.ownerConfirmButton')))) {
+      select.value = before ?? '';
+      return;
+    }
     optimistic({
       apply: () => { user[key] = value; },
       undo: () => { user[key] = before; select.value = before ?? ''; },
