@@ -15,6 +15,7 @@ from chalicelib.contacts.record import CONTACT
 from chalicelib.contacts.schemas import ContactCreate, ContactUpdate
 from chalicelib.core import db, errors, permissions, phones
 from chalicelib.core.tenancy import TenantContext, is_valid_id, new_id
+from chalicelib.identity import service as identity_service
 from chalicelib.records import access, editing, links, listing, matching, store, types
 from chalicelib.records import timeline as timeline_service
 
@@ -128,12 +129,17 @@ def find_duplicates(ctx: TenantContext, data: ContactCreate) -> list[tuple[str, 
 
 
 def duplicate_error(ctx: TenantContext, matches: list[tuple[str, str]]) -> DuplicateContactError:
-    """409 naming the matching contacts the caller may see (others only by the kind of match)."""
+    """409 naming the matching contacts the caller may see; of one outside their scope, only the kind of match and
+    the colleague responsible for it, whom an agent can ask to hand the customer over (amoCRM's duplicate control
+    names the responsible user too): the 409 already tells that the number is taken, never whose it is."""
     details: list[dict[str, Any]] = []
     for match, contact_id in matches:
         contact = get(ctx, contact_id)
         visible = contact is not None and access.may_read(ctx, CONTACT, contact)
-        details.append({"match": match, **({"existing_id": contact_id} if visible else {})})
+        owner_id = contact.owner_id if contact is not None and not visible else None
+        holder = identity_service.get_user(ctx, owner_id) if owner_id else None
+        details.append({"match": match, **({"existing_id": contact_id} if visible else {}),
+                        **({"owner_name": holder.name or holder.email} if holder is not None else {})})
     return DuplicateContactError(details=details)
 
 

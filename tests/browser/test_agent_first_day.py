@@ -22,7 +22,8 @@ def test_an_agents_empty_list_says_why_and_a_note_mentions_a_colleague_by_name(
         browser: Any, live_url: str, app: Any, screens: Screens) -> None:
     client = ApiClient(app)
     company = signup(client, company=COMPANY)
-    client.post("/api/v1/contacts", {"first_name": "Owned", "last_name": "Byowner"}, token=company.owner.token)
+    client.post("/api/v1/contacts", {"first_name": "Owned", "last_name": "Byowner",
+                                     "phones": [{"number": "+12025550143"}]}, token=company.owner.token)
     agent = add_member(client, company, role="agent", name="anyaagent")
     reader = add_member(client, company, role="read_only", name="ritareader")
 
@@ -38,6 +39,13 @@ def test_an_agents_empty_list_says_why_and_a_note_mentions_a_colleague_by_name(
     first_name = page.locator("main form[aria-label] input[name=first_name]")
     assert first_name.evaluate("(el) => el === document.activeElement")  # the form it offers, ready to type in
     first_name.fill("Kira")
+    # The number is a colleague's customer's: not hers to open, so she is told whom to ask, and nothing is made
+    phone = page.locator("main form[aria-label] input[name=phone]")
+    phone.fill("(202) 555-0143")
+    page.locator("main form[aria-label] button[type=submit]").first.click()
+    page.get_by_text("This customer is already Olga Owner’s. Ask them or your manager").first.wait_for()
+    assert body(client.get("/api/v1/contacts", token=agent.token))["items"] == []
+    phone.fill("")
     page.locator("main form[aria-label] button[type=submit]").first.click()
     page.locator("#page-title", has_text="Kira").wait_for()
     contact_id = re.search(r"#/contacts/([0-9A-Z]{26})", page.url).group(1)  # type: ignore[union-attr]

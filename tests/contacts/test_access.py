@@ -121,3 +121,19 @@ def test_api_keys_act_within_their_permissions(client: ApiClient, office: Office
     created = client.post("/api/v1/contacts", {"first_name": "From ERP"}, token=key)
     assert created.status_code == 201 and body(created)["owner_id"] == office.company.owner.user_id
     assert client.delete(f"/api/v1/contacts/{body(created)['id']}", token=key).status_code == 403
+
+
+def test_an_agent_adding_a_colleagues_customer_is_told_whom_to_ask(client: ApiClient, office: Office) -> None:
+    # A master adding a customer whose number is a colleague's got "already exists" and nothing to do next (the card
+    # is not hers to open); the 409 names the responsible colleague, never the contact's id or data
+    taken = new_contact(client, office.company.owner.token, owner_id=office.other_agent.user_id,
+                        first_name="Guzel", phones=[{"number": "+79172223344"}])
+    response = client.post("/api/v1/contacts", {"first_name": "G", "phones": [{"number": "+7 917 222-33-44"}]},
+                           token=office.agent.token)
+    assert response.status_code == 409 and body(response)["error"]["code"] == "duplicate_contact"
+    assert body(response)["error"]["details"] == [{"match": "phone", "owner_name": "Other"}]
+    assert taken["id"] not in response.body.decode() and "Guzel" not in response.body.decode()
+    # whoever may open it gets its id, as before, and not a name to ask
+    owners = client.post("/api/v1/contacts", {"first_name": "G", "phones": [{"number": "+79172223344"}]},
+                         token=office.company.owner.token)
+    assert body(owners)["error"]["details"] == [{"match": "phone", "existing_id": taken["id"]}]

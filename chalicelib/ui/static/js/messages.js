@@ -372,6 +372,7 @@ export const MESSAGES = {
   'contacts.edit': ['Edit', 'Изменить'],
   'contacts.deleteConfirm': ['Move {name} to the trash?', 'Переместить {name} в корзину?'],
   'contacts.duplicateOpen': ['This contact already exists; here it is.', 'Такой контакт уже есть — открываем его.'],
+  'contacts.duplicateColleague': ['This customer is already {name}’s. Ask them or your manager to hand the customer over to you.', 'Этот клиент уже у коллеги: {name}. Попросите коллегу или руководителя передать клиента вам.'],
 
   'companies.search': ['Search companies', 'Поиск компаний'],
   'companies.createTitle': ['Add a company', 'Новая компания'],

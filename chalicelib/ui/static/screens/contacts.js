@@ -86,6 +86,12 @@ export function createForm(navigate, { company = null, onCreated = null } = {}) 
       navigate(`/contacts/${encodeURIComponent(contact.id)}`);
     } catch (error) {
       if (error.code === 'duplicate_contact') {
+        // a colleague's customer: not ours to open, so say whom to ask to hand them over
+        const colleague = error.details?.find((d) => d && d.owner_name);
+        if (colleague) {
+          throw new ApiError(409, { code: 'duplicate_contact_colleague', details: [],
+            message: t('contacts.duplicateColleague', { name: colleague.owner_name }) });
+        }
         const hint = duplicateHint(error);
         if (hint.existingId) toast(t('contacts.duplicateOpen'));
         if (hint.existingId) { navigate(`/contacts/${encodeURIComponent(hint.existingId)}`); return; }
