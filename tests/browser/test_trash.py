@@ -52,6 +52,10 @@ def test_the_owner_restores_and_purges_from_the_trash_on_a_phone_in_russian(
     row = page.locator("[data-trash]", has_text="Ольга Смирнова")
     expect(row).to_contain_text("можно восстановить до")
     screens.shoot(page, "trash-contacts-ru")
+    # Deleting a contact for good says what stays: what was done with the customer is not deleted with the card
+    row.get_by_role("button", name="Удалить навсегда").click()
+    expect(page.get_by_role("dialog")).to_contain_text("сделки, переписки, звонки, заказы и обращения с этим клиентом остаются")
+    page.get_by_role("dialog").get_by_role("button", name="Отмена").click()
     row.get_by_role("button", name="Восстановить").click()
     expect(page.locator(".empty")).to_contain_text("Корзина пуста")
     assert client.get(f"/api/v1/contacts/{contact}", token=token).status_code == 200  # back in the contacts

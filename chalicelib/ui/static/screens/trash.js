@@ -2,7 +2,7 @@
 // 30 days, Delete forever for an administrator. One request a type: GET /api/v1/trash/<plural>.
 import { get, post, del, query } from '../js/api.js';
 import { h, mount } from '../js/dom.js';
-import { t } from '../js/i18n.js';
+import { has, t } from '../js/i18n.js';
 import { formatDateTime, formatMoney } from '../js/format.js';
 import { can, session } from '../js/session.js';
 import { confirmAction, empty, heading, pager, toast, toastError } from '../js/ui.js';
@@ -51,7 +51,9 @@ function item(plural, record, [nameOf, detailOf], gone) {
   const purge = session.permissions.includes(`${plural}:delete:all`) ? h('button', {
     type: 'button', class: 'danger small', 'data-test': 'purge', 'aria-label': `${t('trash.purge')}: ${name}`,
     onClick: act(async () => {
-      if (!(await confirmAction(t('trash.purgeConfirm', { name }), t('trash.purge')))) return false;
+      // a contact's or a company's card goes with its history; what was done with the customer stays, and says so
+      const confirm = has(`trash.purgeConfirm.${plural}`) ? `trash.purgeConfirm.${plural}` : 'trash.purgeConfirm';
+      if (!(await confirmAction(t(confirm, { name }), t('trash.purge')))) return false;
       await del(`/api/v1/trash/${plural}/${encodeURIComponent(record.id)}`);
       toast(t('trash.purged', { name }));
       return true;
