@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,9 @@ def live_url(app: Any) -> Iterator[str]:
     thread = threading.Thread(target=server.server.serve_forever, kwargs={"poll_interval": 0.1},
                               name="browser-tests-http", daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    CONTEXTS.app_url = url
+    yield url
     server.shutdown()
     server.server.server_close()
 
@@ -70,16 +73,156 @@ def screens(request: pytest.FixtureRequest) -> Screens:
     return Screens(re.sub(r"[^a-z0-9]+", "-", request.node.name.lower()).strip("-"))
 
 
-def new_page(browser: Any, live_url: str, *, viewport: dict[str, int] = DESKTOP, locale: str = "en-US") -> Any:
-    """A page in a fresh browser context (its own cookies), failing on any console error or CSP violation."""
-    context = browser.new_context(base_url=live_url, viewport=viewport, locale=locale,
-                                  timezone_id="Europe/Berlin")
+# What a test may change in a browser context that outlives closing its pages: a lent context whose test changed any
+# of these is closed for good instead of lent again (permissions, init scripts, routes, the fake clock...).
+CONTEXT_CHANGES = ("add_init_script", "grant_permissions", "route", "route_from_har", "route_web_socket",
+                   "expose_binding", "expose_function", "set_extra_http_headers", "set_geolocation", "set_offline",
+                   "set_default_navigation_timeout", "set_default_timeout", "on", "once")
+CLOCK_CHANGES = ("install", "set_fixed_time", "set_system_time", "pause_at", "run_for", "fast_forward", "resume")
+ROOM_PER_LOCALE = 3  # contexts kept per locale: a test with more pages open at once gets fresh ones beyond that
+
+# The request the sign-in form sends (screens/auth.js), and the mark a session answer leaves (js/api.js).
+SIGN_IN = """async ([email, password]) => {
+  const answer = await fetch('/api/v1/auth/login', {
+    method: 'POST', credentials: 'same-origin', cache: 'no-store',
+    headers: {Accept: 'application/json', 'Content-Type': 'application/json'}, body: JSON.stringify({email, password}),
+  });
+  const session = await answer.json().catch(() => null);
+  if (answer.ok) localStorage.setItem('crm.session', '1');
+  return [answer.status, session];
+}"""
+
+
+@dataclass
+class Kept:
+    """A browser context kept for the worker, with a page parked on the app's origin: the renderer process that page
+    keeps alive serves each test's page as well, and its origin is where storage is cleared between tests."""
+
+    context: Any
+    keeper: Any
+    locale: str
+    in_use: bool = False
+    changed: bool = False
+
+
+@dataclass
+class Contexts:
+    """The contexts new_page hands out on the app's URL. A fresh context per test costs about a second of CPU
+    (a new renderer process and a cold cache); a kept one, emptied between tests (pages, cookies, storage), costs a
+    few tenths. A context whose test changed more than its cookies and storage is not lent again."""
+
+    app_url: str = ""
+    kept: list[Kept] = field(default_factory=list)
+    fresh: list[Any] = field(default_factory=list)
+
+    def page(self, browser: Any, live_url: str, viewport: dict[str, int], locale: str) -> Any:
+        lent = next((c for c in self.kept if c.locale == locale and not c.in_use), None) \
+            or self._keep(browser, live_url, locale)
+        if lent is None:
+            context = _context(browser, live_url, viewport, locale)
+            self.fresh.append(context)
+            return context.new_page()
+        lent.in_use = True
+        page = lent.context.new_page()
+        page.set_viewport_size(viewport)
+        return page
+
+    def _keep(self, browser: Any, live_url: str, locale: str) -> Kept | None:
+        if sum(c.locale == locale for c in self.kept) >= ROOM_PER_LOCALE:
+            return None
+        context = _context(browser, live_url, DESKTOP, locale)
+        keeper = context.new_page()
+        keeper.goto("/static/icon.svg")
+        lent = Kept(context, keeper, locale)
+        for name in CONTEXT_CHANGES:
+            setattr(context, name, _noting(lent, getattr(context, name)))
+        for name in CLOCK_CHANGES:  # page.clock is the context's clock
+            setattr(context.clock, name, _noting(lent, getattr(context.clock, name)))
+        context.close = lambda **_: self.give_back(lent)  # a test's page.context.close() ends its loan
+        self.kept.append(lent)
+        return lent
+
+    def lent_as(self, context: Any) -> Kept | None:
+        return next((c for c in self.kept if c.context is context and c.in_use), None)
+
+    def give_back(self, lent: Kept) -> None:
+        """Empty a context after its test: its pages closed, cookies and the origin's storage cleared."""
+        if not lent.in_use:
+            return
+        lent.in_use = False
+        for page in lent.context.pages:
+            if page is not lent.keeper:
+                page.close()
+        if lent.changed or lent.keeper.is_closed():
+            self.kept.remove(lent)
+            type(lent.context).close(lent.context)
+            return
+        lent.context.clear_cookies()
+        lent.keeper.evaluate("() => localStorage.clear()")  # each page has a sessionStorage of its own
+
+    def after_test(self) -> None:
+        for lent in [c for c in self.kept if c.in_use]:
+            self.give_back(lent)
+        for context in self.fresh:
+            context.close()
+        self.fresh.clear()
+
+
+def _context(browser: Any, live_url: str, viewport: dict[str, int], locale: str) -> Any:
+    context = browser.new_context(base_url=live_url, viewport=viewport, locale=locale, timezone_id="Europe/Berlin")
     context.set_default_timeout(10_000)
-    page = context.new_page()
+    return context
+
+
+def _noting(lent: Kept, method: Any) -> Any:
+    def changing(*args: Any, **kwargs: Any) -> Any:
+        lent.changed = True
+        return method(*args, **kwargs)
+    return changing
+
+
+CONTEXTS = Contexts()  # the worker's (one browser, one app)
+
+
+@pytest.fixture(autouse=True)
+def contexts_back(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After each browser test, what it borrowed is emptied for the next, and the contexts made for it alone closed."""
+    yield
+    CONTEXTS.after_test()
+
+
+def new_page(browser: Any, live_url: str, *, viewport: dict[str, int] = DESKTOP, locale: str = "en-US") -> Any:
+    """A page with cookies and storage of its own (a context kept for the worker and emptied after each test, or a
+    fresh one when another page is open in it or base_url is not the app's), failing on any console error or CSP
+    violation."""
+    if live_url == CONTEXTS.app_url:
+        page = CONTEXTS.page(browser, live_url, viewport, locale)
+    else:
+        context = _context(browser, live_url, viewport, locale)
+        CONTEXTS.fresh.append(context)
+        page = context.new_page()
     page.problems = []  # type: ignore[attr-defined]
     page.on("console", lambda msg: msg.type == "error" and page.problems.append(msg.text))
     page.on("pageerror", lambda exc: page.problems.append(str(exc)))
     return page
+
+
+def sign_in_by_request(page: Any, email: str, password: str) -> bool:
+    """On a new page, sign in with the request the sign-in form sends, from the app's origin, then open the app,
+    which restores the session from the cookie as on any later visit, on the screen the form leads to (#/tasks, or
+    #/settings/security when a password or a second factor must be set first). The form costs a render of the
+    sign-in screen per test; tests/browser/test_sign_in.py and test_app.py drive it. False, having done nothing, on
+    a page already showing something: there the caller signs in through the form, as a user would."""
+    if page.url != "about:blank":
+        return False
+    lent = CONTEXTS.lent_as(page.context)
+    if lent is None:
+        page.goto("/static/icon.svg")  # the app's origin, without loading the app
+    status, session = (lent.keeper if lent else page).evaluate(SIGN_IN, [email, password])
+    assert status == 200, (status, session)
+    limited = session["must_change_password"] or session["must_enroll_totp"]
+    page.goto("/#/settings/security" if limited else "/#/tasks")
+    return True
 
 
 def assert_fits_a_phone(page: Any, screens: Screens, name: str) -> None:

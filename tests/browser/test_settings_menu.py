@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from playwright.sync_api import expect
+
 from tests.browser.conftest import Screens, assert_fits_a_phone, new_page
 from tests.browser.test_app import assert_no_problems, open_screen, sign_up
 
@@ -19,6 +21,8 @@ def test_every_section_is_in_full_view_beside_the_section_on_a_laptop(browser: A
     page = new_page(browser, live_url, viewport=LAPTOP)
     sign_up(page, company="Menu Florist")
     open_screen(page, "/settings/profile", "Settings")
+    # the screen is drawn when its title takes the focus (main.js), which scrolls the page: measure after that
+    expect(page.locator("#page-title")).to_be_focused()
     menu = page.locator(".settings-nav")
     for name in SECTIONS_EN:
         link = menu.get_by_role("link", name=name, exact=True)
