@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from playwright.sync_api import expect
+
 from tests.browser.conftest import PHONE, Screens, new_page
 from tests.browser.test_app import assert_no_problems
 from tests.browser.test_sensitive import log_in
@@ -32,7 +34,8 @@ def test_an_owner_is_made_only_when_confirmed_and_can_be_unmade(
     assert "Make Rosa an owner?" in dialog.inner_text()
     screens.shoot(page, "owner-confirm")
     dialog.get_by_role("button", name="Cancel").click()
-    assert select.input_value() == "manager" and role() == "manager"
+    expect(select).to_have_value("manager")
+    assert role() == "manager"
 
     select.select_option("owner")
     with page.expect_response(lambda r: "/api/v1/users/" in r.url and r.request.method == "PATCH") as made:
