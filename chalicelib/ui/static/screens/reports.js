@@ -46,6 +46,8 @@ function fitted(label, room) {
   return cut ? `${cut.trimEnd()}…` : '';
 }
 
+const WHOLE_STEPS = [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10000, 20000, 50000, 100000];
+
 /** A bar chart of labelled values (one series), as wide as its box; its table is the accessible form. */
 function barChart(title, labels, values) {
   const box = h('div', { class: 'chart', role: 'img', 'aria-label': t('rep.chart', { what: title }) });
@@ -55,11 +57,12 @@ function barChart(title, labels, values) {
     const xs = labels.map((_, index) => index);
     const bars = uPlot.paths.bars({ size: [0.6, 64, 16] });
     const top = Math.max(1, ...values) * 1.1;
+    const whole = values.every(Number.isInteger); // counts (leads, deals, calls) step by whole numbers: no "2.5 leads"
     const plot = new uPlot({ width, height: 220, legend: { show: false }, cursor: { show: false },
       scales: { x: { time: false, range: [-0.5, labels.length - 0.5] }, y: { range: [0, top] } },
       axes: [{ values: (chart, ticks) => ticks.map((tick) => fitted(labels[tick] ?? '',
         (chart.width - Y_AXIS) / labels.length - 8)), gap: 4, size: 40 },
-        { values: (_, ticks) => ticks.map((tick) => formatNumber(tick)), size: Y_AXIS }],
+        { values: (_, ticks) => ticks.map((tick) => formatNumber(tick)), size: Y_AXIS, incrs: whole ? WHOLE_STEPS : undefined }],
       series: [{}, { label: title, paths: bars, points: { show: false }, fill: '#2454d6', stroke: '#1a3fa6' }] },
     [xs, values], box);
     // a phone turned, a window resized: the chart follows its box
