@@ -40,6 +40,10 @@ def test_the_owner_restores_and_purges_from_the_trash_on_a_phone_in_russian(
     page = new_page(browser, live_url, viewport=PHONE)
     log_in(page, company.owner, "Цветочная лавка")
     page.get_by_label("Language", exact=True).select_option("ru")
+    # A name with its own quotes is not quoted twice («Салон красоты «Лилия»» read as a typo)
+    said = page.evaluate("""async () => { const { t } = await import('/static/js/i18n.js');
+      return [t('trash.restored', { name: 'Салон красоты «Лилия»' }), t('trash.restored', { name: 'Лилия' })]; }""")
+    assert said == ["Салон красоты «Лилия» восстановлено.", "«Лилия» восстановлено."]
     for path, back in ((f"/#/deals/{live}", "#/deals"), (f"/#/tickets/{ticket}", "#/tickets")):
         page.goto(path)  # a deal's and a ticket's own card move it to the trash
         page.locator("[data-test=trash-record]").click()

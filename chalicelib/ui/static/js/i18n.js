@@ -50,7 +50,13 @@ export function t(key, params = {}) {
     const form = new Intl.PluralRules(lang).select(Number(params.n ?? 0));
     text = text[form] ?? text.other;
   }
-  return text.replace(/\{(\w+)\}/g, (match, name) => (name in params ? String(params[name]) : match));
+  // A name quoted in a text that carries its own quotes («Салон красоты «Лилия»») is not quoted twice: the slot's
+  // quotes go (Russian typesetting drops the outer pair rather than nest «« »»).
+  return text.replace(/(«?)\{(\w+)\}(»?)/g, (match, open, name, close) => {
+    if (!(name in params)) return match;
+    const value = String(params[name]);
+    return open && close && /[«»"]/.test(value) ? value : `${open}${value}${close}`;
+  });
 }
 
 /** True when a text exists for the key. */
