@@ -153,12 +153,10 @@ class Contexts:
         for page in lent.context.pages:
             if page is not lent.keeper:
                 page.close()
-        if lent.changed or lent.keeper.is_closed():
-            self.kept.remove(lent)
-            type(lent.context).close(lent.context)
+        if not lent.changed and _emptied(lent):
             return
-        lent.context.clear_cookies()
-        lent.keeper.evaluate("() => localStorage.clear()")  # each page has a sessionStorage of its own
+        self.kept.remove(lent)
+        type(lent.context).close(lent.context)
 
     def after_test(self) -> None:
         for lent in [c for c in self.kept if c.in_use]:
@@ -174,9 +172,22 @@ def _context(browser: Any, live_url: str, viewport: dict[str, int], locale: str)
     return context
 
 
-def _noting(lent: Kept, method: Any) -> Any:
+def _emptied(kept: Kept) -> bool:
+    """Cookies and the app origin's localStorage cleared (each page has a sessionStorage of its own); False when
+    the parked page is gone (its renderer crashed with a test's page, say)."""
+    from playwright.sync_api import Error
+
+    try:
+        kept.context.clear_cookies()
+        kept.keeper.evaluate("() => localStorage.clear()")
+    except Error:
+        return False
+    return True
+
+
+def _noting(kept: Kept, method: Any) -> Any:
     def changing(*args: Any, **kwargs: Any) -> Any:
-        lent.changed = True
+        kept.changed = True
         return method(*args, **kwargs)
     return changing
 
@@ -185,7 +196,7 @@ CONTEXTS = Contexts()  # the worker's (one browser, one app)
 
 
 @pytest.fixture(autouse=True)
-def contexts_back(request: pytest.FixtureRequest) -> Iterator[None]:
+def contexts_back() -> Iterator[None]:
     """After each browser test, what it borrowed is emptied for the next, and the contexts made for it alone closed."""
     yield
     CONTEXTS.after_test()

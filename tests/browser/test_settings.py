@@ -7,6 +7,7 @@ from typing import Any
 
 from tests.browser.conftest import DESKTOP, Screens, new_page
 from tests.browser.test_app import BENIGN, open_screen, sign_up
+from tests.browser.test_sensitive import log_in
 from tests.factories import outbox, unique_email
 from tests.support import ApiClient, body
 
@@ -140,11 +141,7 @@ def test_an_agent_sees_no_administration(browser: Any, live_url: str, app: Any) 
     agent = add_member(client, company, role="agent", name="annaagent")
     assert body(client.get("/api/v1/me", token=agent.token))["user"]["role"] == "agent"
     page = new_page(browser, live_url)
-    page.goto("/#/login")
-    page.get_by_label("E-mail").fill(agent.email)
-    page.get_by_label("Password").fill(agent.password)
-    page.get_by_role("button", name="Log in").click()
-    page.locator(".brand-name", has_text="Agent Bakery").wait_for()
+    log_in(page, agent, "Agent Bakery")
     open_screen(page, "/settings/profile", "Settings")
     tabs = page.locator(".settings-nav .settings-menu").inner_text()
     assert "Users" in tabs and "API keys" not in tabs and "Roles" not in tabs and "Company" not in tabs
