@@ -10,7 +10,7 @@ STATIC = Path(__file__).resolve().parents[2] / "chalicelib" / "ui" / "static"
 # are merged when their screens load, to keep the first load small)
 MESSAGE_FILES = ("messages.js", "messages-everyday.js", "messages-conversations.js", "messages-notifications.js",
                  "messages-automations.js", "messages-reports.js", "messages-documents.js", "messages-tickets.js",
-                 "messages-campaigns.js", "messages-orders.js", "messages-lists.js")
+                 "messages-campaigns.js", "messages-orders.js", "messages-lists.js", "messages-errors.js")
 ENTRY = re.compile(r"^\s*'([^']+)':\s*\[(.*)$", re.M)
 USED = re.compile(r"\bt\('([^'$]+)'")
 

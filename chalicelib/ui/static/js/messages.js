@@ -3,12 +3,14 @@ import { EVERYDAY } from './messages-everyday.js';
 import { NOTIFICATIONS } from './messages-notifications.js';
 import { CONVERSATIONS } from './messages-conversations.js';
 import { LISTS } from './messages-lists.js';
+import { ERRORS } from './messages-errors.js';
 
 export const MESSAGES = {
   ...EVERYDAY,
   ...NOTIFICATIONS,
   ...CONVERSATIONS,
   ...LISTS,
+  ...ERRORS,
   'common.loading': ['Loading…', 'Загрузка…'],
   'common.save': ['Save', 'Сохранить'],
   'common.saved': ['Saved', 'Сохранено'],
