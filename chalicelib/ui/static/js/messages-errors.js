@@ -47,7 +47,7 @@ export const ERRORS = {
   'error.pipeline_gone': ['The deal’s pipeline has been deleted. Move the deal to another pipeline first.', 'Воронка сделки удалена. Сначала перенесите сделку в другую воронку.'],
   'error.too_many_custom_fields': ['There are as many custom fields here as allowed. Delete one you no longer use to add another.', 'Здесь уже максимум дополнительных полей. Удалите ненужное, чтобы добавить новое.'],
   'error.too_many_warehouses': ['A company has at most 50 warehouses. Delete one you no longer use to add another.', 'У компании может быть не больше 50 складов. Удалите ненужный, чтобы добавить новый.'],
-  'error.order_active': ['The order still holds its products in stock. Cancel the order first, then delete it.', 'Заказ ещё держит товары на складе. Сначала отмените заказ, потом удалите его.'],
+  'error.order_active': ['The order still holds its products in stock. Cancel the order first, then delete it.', 'Заказ ещё держит товары на складе. Сначала отмените заказ, затем удалите.'],
 
   // Merging contacts
   'error.merge_conflict': ['The contacts changed while they were being merged. Reload and try again.', 'Контакты изменились во время объединения. Обновите страницу и попробуйте ещё раз.'],
