@@ -227,3 +227,42 @@ def test_an_order_for_a_companys_buyer_is_the_companys_and_its_invoice_names_it(
     invoice = _made(client.post(f"/api/v1/orders/{order['id']}/documents", {"type": "invoice"}, token=token))
     assert invoice["customer"]["name"] == "Globex Corp"
     assert_no_problems(page)
+
+
+def test_an_open_deal_is_quoted_from_its_card_and_lists_its_orders(browser: Any, live_url: str, app: Any) -> None:
+    # A New York plumber quoting a job (parts and labour) from the open deal had no way in from its card, and once the
+    # deal was won 'Create order' made a second order beside the one quoted for it
+    client = ApiClient(app)
+    company = euro_company(client, "Pipe Quotes")
+    token = company.owner.token
+    contact = _made(client.post("/api/v1/contacts", {"first_name": "Dana", "last_name": "Homeowner"}, token=token))
+    pipeline = body(client.get("/api/v1/pipelines", token=token))["items"][0]
+    deal = _made(client.post("/api/v1/deals", {"title": "Boiler swap", "pipeline_id": pipeline["id"],
+                                               "contact_ids": [contact["id"]]}, token=token))
+    page = new_page(browser, live_url, viewport=PHONE)
+    log_in(page, company.owner, "Pipe Quotes")
+    page.goto(f"/#/deals/{deal['id']}")
+    expect(page.locator("[data-links=orders]")).to_contain_text("No orders for this deal yet.")
+    page.locator("[data-test=deal-new-order]").click()
+    page.locator("#page-title", has_text="New order").wait_for()
+    expect(page.locator("[data-test=customer]")).to_contain_text("Dana Homeowner")
+    page.get_by_role("button", name="Line without a product").click()
+    line = page.locator(".order-line").first
+    line.get_by_label("Description").fill("Labour, 3 h")
+    line.get_by_label("Price").fill("300")
+    page.get_by_role("button", name="Create order").click()
+    page.locator("#page-title", has_text="Order").wait_for()
+    expect(page.get_by_role("link", name="Boiler swap")).to_be_visible()
+
+    won = next(stage["id"] for stage in pipeline["stages"] if stage["kind"] == "won")
+    current = body(client.get(f"/api/v1/deals/{deal['id']}", token=token))["deal"]
+    assert client.post(f"/api/v1/deals/{deal['id']}/move", {"version": current["version"], "stage_id": won},
+                       token=token).status_code == 200
+    page.goto(f"/#/deals/{deal['id']}")
+    orders = page.locator("[data-test=deal-orders] li")
+    expect(orders).to_have_count(1)
+    expect(orders.first).to_contain_text("€300.00")
+    assert page.locator("[data-test=create-order]").count() == 0  # it has its order: no second one offered
+    assert page.locator("[data-test=deal-new-order]").count() == 0
+    _fits(page, PHONE["width"])
+    assert_no_problems(page)

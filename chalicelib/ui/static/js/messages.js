@@ -1103,6 +1103,8 @@ export const MESSAGES = {
   'title.orders.editor': ['New order', 'Новый заказ'],
   'title.orders.card': ['Order', 'Заказ'],
   'deals.createOrder': ['Create order', 'Создать заказ'],
+  'deals.newOrder': ['New order for this deal', 'Новый заказ по сделке'],
+  'deals.noOrders': ['No orders for this deal yet.', 'Заказов по сделке пока нет.'],
   'products.search': ['Search by name or SKU', 'Поиск по названию или артикулу'],
   'products.createTitle': ['Add a product', 'Новый товар'],
   'products.create': ['Add product', 'Добавить товар'],

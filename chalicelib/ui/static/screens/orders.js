@@ -25,7 +25,8 @@ const statusBadge = (status) => h('span', { class: `badge order-status status-${
 
 // -- the list ------------------------------------------------------------------------------------------------
 
-function orderItem(order) {
+/** An order as a list names it (the orders list; a deal's orders on its card). */
+export function orderItem(order) {
   return h('li', { 'data-order': order.id }, h('div', { class: 'grow' },
     h('a', { class: 'title', href: `#/orders/${encodeURIComponent(order.id)}` }, t('orders.number', { id: shortId(order.id) })),
     order.customer_name ? h('div', { class: 'customer', 'data-test': 'order-customer' }, order.customer_name) : null,
