@@ -64,11 +64,15 @@ def measure(runs: int = 10) -> dict[str, Any]:
             "version": c["answer"]["version"], "amount_minor": 1000, "method": "card"})) for c in confirmed]
         cards = [_cost(lambda o=o: api.call("GET", f"/api/v1/orders/{o['id']}")) for o in orders]
         listed = [_cost(lambda: api.call("GET", "/api/v1/orders?status=partially_paid&limit=50")) for _ in range(runs)]
+        deal = api.ok("POST", "/api/v1/deals", {"title": "Refit", "contact_ids": [contact["id"]]})
+        api.ok("POST", "/api/v1/orders", {**body, "deal_id": deal["id"]})
+        by_deal = [_cost(lambda: api.call("GET", f"/api/v1/orders?deal_id={deal['id']}&limit=20")) for _ in range(runs)]
         return {"scenarios": [_summary("order created (6 lines)", created, 201),
                               _summary("totals preview (6 lines)", previews, 200),
                               _summary(f"confirmed ({STOCKED} products reserved)", confirmed, 200),
                               _summary("payment recorded", paid, 200), _summary("order card", cards, 200),
-                              _summary("orders list by status", listed, 200)], "runs": runs}
+                              _summary("orders list by status", listed, 200),
+                              _summary("a deal's orders (its card's panel)", by_deal, 200)], "runs": runs}
 
 
 def table(result: dict[str, Any]) -> list[tuple[str, str, str]]:
