@@ -9,6 +9,7 @@ source: ``code="..."`` arguments, ``code = "..."`` class attributes, helpers tha
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 from tests.browser.test_messages import message_keys
@@ -169,6 +170,16 @@ def test_the_collector_reads_every_code_argument() -> None:
             "totp_enrollment_required", "duplicate_sku", "duplicate_external_id"} <= codes
     assert "password_change" not in codes  # a conditional's test is no code
     assert not NEVER_SHOWN.keys() - codes, "an allowed code the API no longer answers"
+
+
+def test_the_codes_shown_in_the_apis_own_english_words_are_answered() -> None:
+    # i18n.js keeps the API's English message for codes whose message names specifics; a stale name there is dead.
+    source = (CHALICELIB / "ui" / "static" / "js" / "i18n.js").read_text(encoding="utf-8")
+    listed = re.search(r"OWN_WORDS_IN_ENGLISH = new Set\(\[(.*?)\]\)", source, re.S)
+    assert listed is not None
+    own_words = set(re.findall(r"'([a-z_0-9]+)'", listed.group(1)))
+    codes, _ = api_error_codes()
+    assert own_words and not own_words - codes, own_words - codes
 
 
 def test_every_refusal_has_its_words_in_both_languages() -> None:

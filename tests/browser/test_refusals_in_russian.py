@@ -62,5 +62,18 @@ def test_a_held_order_and_a_plan_limit_are_refused_in_russian_on_a_phone(browser
         "Тариф «Бесплатный» позволяет 2 (пользователей); используется 2. Это есть в тарифе «Старт».")
     assert_fits_a_phone(page, screens, "refusal-plan-limit-ru")
     assert len(body(client.get("/api/v1/users", token=token))["items"]) == 2  # nobody invited
+    # A refusal whose API message names its reason keeps those words on an English screen, not on a Russian one;
+    # one whose message says nothing more than its code reads our text in both.
+    said = page.evaluate("""async () => {
+      const i18n = await import('/static/js/i18n.js');
+      const revert = { code: 'not_revertable', message: 'This task no longer exists.' };
+      const order = { code: 'order_active', message: 'Cancel the order (or take it back) before deleting it.' };
+      const russian = i18n.errorMessage(revert);
+      i18n.setLang('en');
+      return [russian, i18n.errorMessage(revert), i18n.errorMessage(order)];
+    }""")
+    assert said[0].startswith("Это изменение отменить нельзя: запись")
+    assert said[1:] == ["This task no longer exists.",
+                        "The order still holds its products in stock. Cancel the order first, then delete it."]
     problems = [p for p in page.problems if not EXPECTED.search(p)]
     assert not problems, problems

@@ -64,9 +64,17 @@ export function has(key) {
   return key in MESSAGES;
 }
 
+// Refusals whose API message names what the code alone cannot (the fields, the limit, the reason, the template's
+// line): an English screen keeps the API's own words, another language reads our general text of the code.
+const OWN_WORDS_IN_ENGLISH = new Set(['not_revertable', 'field_read_only', 'field_hidden', 'merge_too_large',
+  'too_many_custom_fields', 'too_many_segments', 'test_refused', 'same_plan', 'content_required', 'invalid_campaign',
+  'unknown_reference', 'unknown_merge_field', 'template_syntax', 'template_error', 'template_unsafe',
+  'template_too_large', 'document_layout', 'document_tag_refused', 'document_too_long']);
+
 /** What to tell a person about an API error: our translation of its code, else the API's message. */
 export function errorMessage(error) {
   const code = error && error.code ? `error.${error.code}` : null;
+  if (code && lang === 'en' && OWN_WORDS_IN_ENGLISH.has(error.code) && error.message) return error.message;
   if (code && has(code)) return t(code);
   if (error && error.status === 0) return t('error.network_error');
   return (error && error.message) || t('error.unknown');

@@ -43,7 +43,7 @@ export const ERRORS = {
   'error.duplicate_external_id': ['Another record already has this external id. Open that one, or give another id.', 'Этот внешний идентификатор уже есть у другой записи. Откройте её или укажите другой идентификатор.'],
   'error.duplicate_from_deal_id': ['An order has already been made from this deal. Open it on the deal’s card.', 'Из этой сделки уже сделан заказ. Откройте его в карточке сделки.'],
   'error.merged_contact': ['This contact was merged into another. Open the contact it was merged into, or undo the merge.', 'Этот контакт объединён с другим. Откройте контакт, в который он вошёл, или отмените объединение.'],
-  'error.not_revertable': ['This change cannot be undone.', 'Это изменение отменить нельзя.'],
+  'error.not_revertable': ['This change cannot be undone: the record has been deleted or moved to the trash since, or the history does not keep what it was.', 'Это изменение отменить нельзя: запись с тех пор удалена или в корзине, либо в истории не сохранилось, какой она была.'],
   'error.pipeline_gone': ['The deal’s pipeline has been deleted. Move the deal to another pipeline first.', 'Воронка сделки удалена. Сначала перенесите сделку в другую воронку.'],
   'error.too_many_custom_fields': ['There are as many custom fields here as allowed. Delete one you no longer use to add another.', 'Здесь уже максимум дополнительных полей. Удалите ненужное, чтобы добавить новое.'],
   'error.too_many_warehouses': ['A company has at most 50 warehouses. Delete one you no longer use to add another.', 'У компании может быть не больше 50 складов. Удалите ненужный, чтобы добавить новый.'],
