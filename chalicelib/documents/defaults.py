@@ -12,7 +12,8 @@ _WORDS = {
            "received": "Received by", "delivered": "Delivered by", "valid": "This quote is valid for 30 days.",
            "pay": "Please pay within 5 banking days, quoting the invoice number.", "deal": "Re",
            "paid": "Paid in full. Thank you!",
-           "unit": "Unit", "discount": "Discount", "discounts": "Discounts"},
+           "unit": "Unit", "discount": "Discount", "discounts": "Discounts", "untaxed_subtotal": "Subtotal",
+           "untaxed": "No tax"},
     "ru": {"no": "№", "of": "от", "seller": "Поставщик", "customer": "Покупатель", "tax_id": "ИНН",
            "reg": "ОГРН / КПП", "bank": "Банк", "account": "Расчётный счёт", "code": "БИК",
            "corr": "Корр. счёт", "iban": "IBAN", "item": "Наименование", "qty": "Кол-во", "price": "Цена",  # noqa: RUF001
@@ -21,7 +22,8 @@ _WORDS = {
            "valid": "Предложение действительно 30 дней.",
            "pay": "Оплатить в течение 5 банковских дней, указав номер счёта.", "deal": "По сделке",
            "paid": "Оплачено полностью. Спасибо!",
-           "unit": "Ед.", "discount": "Скидка", "discounts": "Скидки"},
+           "unit": "Ед.", "discount": "Скидка", "discounts": "Скидки", "untaxed_subtotal": "Итого",
+           "untaxed": "Без НДС", "count": "Всего наименований", "sum": "на сумму"},  # noqa: RUF001
 }
 
 
@@ -69,9 +71,18 @@ def _priced_table(w: dict[str, str]) -> str:
         '<td align="right">{{ line.tax_rate }}</td><td align="right">{{ line.amount }}</td></tr>\n'
         "{% endfor %}</tbody>\n</table>\n"
         f'<p align="right">{off}{w["discounts"]}: {{{{ totals.discount }}}}<br>{{% endif %}}'
-        f'{w["subtotal"]}: {{{{ totals.subtotal }}}}<br>{w["tax"]}: {{{{ totals.tax }}}}<br>'
+        # no line with a tax rate: "Без НДС", not "НДС: 0,00 ₽" (a 0% rate is another thing in law, and prints so)
+        f'{{% if totals.taxed %}}{w["subtotal"]}: {{{{ totals.subtotal }}}}<br>{w["tax"]}: {{{{ totals.tax }}}}'
+        f'{{% else %}}{w["untaxed_subtotal"]}: {{{{ totals.subtotal }}}}<br>{w["untaxed"]}{{% endif %}}<br>'
         f'<b>{w["total"]}: {{{{ totals.total }}}}</b></p>\n'
+        + (_in_words(w) if "count" in w else "")
     )
+
+
+def _in_words(w: dict[str, str]) -> str:
+    # a Russian invoice repeats its total in words under the table, as accountants check it
+    return (f"{{% if totals.in_words %}}<p>{w['count']} {{{{ lines|length }}}}, {w['sum']} {{{{ totals.total }}}}<br>"
+            "<b>{{ totals.in_words }}</b></p>{% endif %}\n")
 
 
 def _quantity_table(w: dict[str, str]) -> str:

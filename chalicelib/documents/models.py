@@ -4,7 +4,8 @@ requisites.
 - DocumentTemplate: pk ``T#<tid>#DOCTPL``, sk ``<template id>``: a tenant's templates are one Query. Audited
   (entity ``document_template``). The business's own text, like a pipeline's names: kept in clear.
 - Requisites: pk ``T#<tid>#DOCSET``, sk ``REQUISITES``: the seller's legal name, tax ids, bank details and address
-  as documents print them. Audited (entity ``requisites``); every value sealed (a sole trader's are a person's).
+  as documents print them. Audited (entity ``requisites``); every value sealed (a sole trader's are a person's),
+  but the number prefixes per type (the company's own words, read with the requisites when a document is issued).
 - DocumentCounter: pk ``T#<tid>#DOCNUM``, sk ``<type>#<year>``: the last number given, advanced (version-checked)
   in the transaction that writes the document, so a number is consumed only with its document.
 - Document: pk ``T#<tid>#DOC#<id>``, sk ``#DOC``; gsi1 ``T#<tid>#DOCS#<source kind>#<source id>`` / ``<id>``:
@@ -55,6 +56,7 @@ class Requisites(VersionedItem, discriminator="requisites"):
     email = UnicodeAttribute(null=True)
     director = UnicodeAttribute(null=True)
     note = UnicodeAttribute(null=True)
+    number_prefixes = JSONAttribute(null=True)  # {type: prefix}; a type not named: the company language's default
 
 
 class DocumentCounter(VersionedItem, discriminator="document_counter"):

@@ -1,4 +1,10 @@
-"""Numbers per company, document type and year without gaps (INV-2026-0001, INV-2026-0002 ...).
+"""Numbers per company, document type and year without gaps (INV-2026-0001, INV-2026-0002 ...; a Russian company's
+1, 2 ... of the year, as "Счёт на оплату № 12 от 07.12.2026" reads).
+
+The prefix of each type is the company's (kept with its requisites, changed in Settings → Requisites), else the one
+a company of its language starts with: QUO, INV, DN in English, none in Russian (the company's locale or country
+RU). A prefix changed later names the next numbers only: issued documents keep theirs, and the count of the year
+goes on (one counter per type and year, whatever the prefix), so no number is given twice.
 
 A counter item per type and year holds the last number given. Issuing reads it (a consistent GetItem), takes the
 next number, and puts the counter back with that number in the transaction that writes the document, on the
@@ -10,6 +16,7 @@ never consumed without its document, and never given twice. The counters are not
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from chalicelib.core import db
 from chalicelib.core.tenancy import TenantContext
@@ -31,7 +38,25 @@ def counter_sk(doc_type: str, year: int) -> str:
     return f"{doc_type}#{year:04d}"
 
 
-def next_number(ctx: TenantContext, doc_type: str, year: int) -> tuple[DocumentCounter, Number]:
+def company_prefixes(ctx: TenantContext) -> dict[str, str]:
+    """The prefixes a company starts with: Russian ones (none) for a company working in Russian or in Russia."""
+    from chalicelib.identity import service as identity_service
+
+    tenant = identity_service.tenant_settings(ctx)
+    russian = str(getattr(tenant, "locale", None) or "")[:2].lower() == "ru" or getattr(tenant, "country", None) == "RU"
+    return wording.default_prefixes("ru" if russian else "en")
+
+
+def prefixes(ctx: TenantContext, requisites: Any) -> dict[str, str]:
+    """The prefix of each type's numbers: the company's own (in its requisites), else its language's default."""
+    found = company_prefixes(ctx)
+    stored = getattr(requisites, "number_prefixes", None) or {}
+    found.update({doc_type: str(prefix) for doc_type, prefix in stored.items()
+                  if doc_type in wording.DOC_TYPES and isinstance(prefix, str)})
+    return found
+
+
+def next_number(ctx: TenantContext, doc_type: str, year: int, *, prefix: str) -> tuple[DocumentCounter, Number]:
     """The counter set to the next number (to be saved in the document's transaction) and that number."""
     counter = db.get(ctx, DocumentCounter, counters_pk(ctx), counter_sk(doc_type, year))
     if counter is None:
@@ -39,7 +64,7 @@ def next_number(ctx: TenantContext, doc_type: str, year: int) -> tuple[DocumentC
     seq = int(counter.last or 0) + 1
     counter.last = seq
     counter.updated_at = db.utcnow()
-    return counter, Number(year=year, seq=seq, text=wording.document_number(doc_type, year, seq))
+    return counter, Number(year=year, seq=seq, text=wording.document_number(prefix, year, seq))
 
 
 def last_number(ctx: TenantContext, doc_type: str, year: int) -> int:

@@ -7,6 +7,7 @@ from typing import Any
 
 from chalicelib.core import audit, db, errors, permissions
 from chalicelib.core.tenancy import TenantContext
+from chalicelib.documents import numbering
 from chalicelib.documents import schemas as s
 from chalicelib.documents.models import REQUISITE_FIELDS, REQUISITES_SK, Requisites, settings_pk
 
@@ -38,22 +39,33 @@ def seller(ctx: TenantContext, requisites: Requisites | None) -> dict[str, str]:
     return found
 
 
-def read(requisites: Requisites | None) -> s.RequisitesRead:
-    """The API view of the requisites."""
+def read(ctx: TenantContext, requisites: Requisites | None) -> s.RequisitesRead:
+    """The API view of the requisites, with the number prefixes documents take (the company's or its default)."""
+    prefixes = numbering.prefixes(ctx, requisites)
     if requisites is None:
-        return s.RequisitesRead()
+        return s.RequisitesRead(number_prefixes=prefixes)
     return s.RequisitesRead(**{name: getattr(requisites, name) for name in REQUISITE_FIELDS},
-                            version=int(requisites.version or 0), updated_at=requisites.updated_at)
+                            number_prefixes=prefixes, version=int(requisites.version or 0),
+                            updated_at=requisites.updated_at)
 
 
 def show(ctx: TenantContext) -> s.RequisitesRead:
     """The requisites, for who may read the company's settings."""
     permissions.require(ctx, "settings", "read")
-    return read(get(ctx))
+    return read(ctx, get(ctx))
 
 
 def _audit_view(requisites: Requisites | None) -> dict[str, Any] | None:
-    return None if requisites is None else {name: getattr(requisites, name) for name in REQUISITE_FIELDS}
+    if requisites is None:
+        return None
+    return {name: getattr(requisites, name) for name in (*REQUISITE_FIELDS, "number_prefixes")}
+
+
+def _prefixes(given: s.NumberPrefixes | None) -> dict[str, str] | None:
+    """The prefixes a company set (a type left out keeps its language's default)."""
+    if given is None:
+        return None
+    return {name: value for name, value in given.model_dump().items() if value is not None} or None
 
 
 def replace(ctx: TenantContext, *, data: s.RequisitesIn) -> s.RequisitesRead:
@@ -68,9 +80,10 @@ def replace(ctx: TenantContext, *, data: s.RequisitesIn) -> s.RequisitesRead:
     for name in REQUISITE_FIELDS:
         value = getattr(data, name)
         setattr(after, name, value or None)
+    after.number_prefixes = _prefixes(data.number_prefixes)
     after.updated_at = db.utcnow()
     change = db.Change().save(after)
     audit.attach(ctx, change, after, entity="requisites", entity_id=ctx.tenant_id,
                  action="create" if current is None else "update", before=before, after=_audit_view(after))
     db.commit(ctx, change)
-    return read(after)
+    return read(ctx, after)

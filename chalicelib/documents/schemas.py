@@ -89,6 +89,19 @@ class DocumentPreviewOut(BaseModel):
 
 # -- requisites --------------------------------------------------------------------------------
 
+_ALNUM = "0-9A-Za-zА-Яа-яЁё"  # noqa: RUF001
+Prefix = Annotated[str, Field(max_length=12, pattern=rf"^([{_ALNUM}]([{_ALNUM}./-]*[{_ALNUM}])?)?$",
+                              description="Letters and digits, '-', '.' or '/' inside; empty: the bare number")]
+
+
+class NumberPrefixes(Schema):
+    """The prefix of each type's numbers: "INV" makes INV-2026-0001, "" makes 1, 2 ... of the year."""
+
+    quote: Prefix | None = None
+    invoice: Prefix | None = None
+    delivery_note: Prefix | None = None
+
+
 
 class RequisitesIn(Schema):
     version: StrictInt | None = Field(default=None, ge=0, description="The version read (0 or null: none yet)")
@@ -105,6 +118,8 @@ class RequisitesIn(Schema):
     email: EmailAddress | None = None
     director: Annotated[str, Field(max_length=200)] | None = None
     note: Text | None = None
+    number_prefixes: NumberPrefixes | None = Field(default=None, description=(
+        "Each type's number prefix; a type not given (or null): the default of the company's language"))
 
 
 class RequisitesRead(BaseModel):
@@ -121,6 +136,7 @@ class RequisitesRead(BaseModel):
     email: str | None = None
     director: str | None = None
     note: str | None = None
+    number_prefixes: dict[str, str] = Field(default_factory=dict, description="The prefix each type's numbers take")
     version: int = 0
     updated_at: datetime | None = None
 
@@ -133,7 +149,8 @@ class DocumentLineIn(Schema):
     quantity: Decimal = Field(default=Decimal(1), gt=0, le=Decimal(10**6), decimal_places=3)
     unit: Annotated[str, Field(max_length=20)] | None = None
     unit_price_minor: StrictInt = Field(ge=0, le=10**12)
-    tax_rate_bp: StrictInt = Field(default=0, ge=0, le=10000, description="Tax on top, in basis points (2000: 20%)")
+    tax_rate_bp: StrictInt | None = Field(default=None, ge=0, le=10000, description=(
+        "Tax on top, in basis points (2000: 20%; 0: a 0% rate); none: no rate applies (printed 'Без НДС' / '—')"))
 
 
 class DocumentCreate(Schema):
@@ -156,7 +173,7 @@ class DocumentLine(BaseModel):
     quantity: str
     unit: str | None = None
     unit_price_minor: int
-    tax_rate_bp: int
+    tax_rate_bp: int | None = None
     amount_minor: int
     tax_minor: int
     discount_minor: int = 0

@@ -17,7 +17,7 @@ from typing import Any
 from chalicelib.core import audit, db, errors, mail
 from chalicelib.core.config import settings
 from chalicelib.core.tenancy import TenantContext
-from chalicelib.documents import files, requisites, service, sources, templates, wording
+from chalicelib.documents import files, numbering, requisites, service, sources, templates, wording
 from chalicelib.documents import schemas as s
 from chalicelib.documents.models import Document
 from chalicelib.documents.sources import Source
@@ -31,9 +31,9 @@ def _message(document: Document, *, to: str, text: str, body: bytes) -> bytes:
     message = EmailMessage()
     message["From"] = settings.mail_from
     message["To"] = to
-    message["Subject"] = f"{wording.title(document.doc_type, document.locale)} {document.number}"
+    message["Subject"] = wording.named(document.doc_type, document.number, document.locale)
     message.set_content(text)
-    message.add_attachment(body, maintype="application", subtype="pdf", filename=f"{document.number}.pdf")
+    message.add_attachment(body, maintype="application", subtype="pdf", filename=service.pdf_name(document))
     return message.as_bytes()
 
 
@@ -100,7 +100,8 @@ def _send_by_messenger(ctx: TenantContext, document: Document, data: s.DocumentS
         raise errors.ValidationError(details=[{"loc": ["body", "channel"], "type": "no_chat",
                                                "msg": "The record has no contact to write to"}])
     shared = files.link(ctx, document_id=document.document_id, key=document.file_key,
-                        filename=f"{document.number}.pdf", seconds=files.SEND_LINK_SECONDS)
+                        filename=service.pdf_name(document),
+                        seconds=files.SEND_LINK_SECONDS)
     target = messaging_documents.target(ctx, contact=source.contact, integration_id=data.integration_id)
     entry = {"channel": target.channel, "to": target.label, "status": "sending", "at": db.utcnow().isoformat(),
              "by": ctx.actor_id}
@@ -132,6 +133,8 @@ def preview(ctx: TenantContext, *, data: s.DocumentPreviewIn) -> bytes:
     templates.require_read(ctx)
     source = sources.load(ctx, "deal", data.deal_id, action="read") if data.deal_id else _sample(ctx)
     day: date = service.today(ctx)
-    values = service.context(source=source, doc_type=data.type, number=wording.document_number(data.type, day.year, 0),
-                             day=day, locale=data.locale, seller=requisites.seller(ctx, requisites.get(ctx)))
+    found = requisites.get(ctx)
+    number = wording.document_number(numbering.prefixes(ctx, found)[data.type], day.year, 1)
+    values = service.context(source=source, doc_type=data.type, number=number, day=day, locale=data.locale,
+                             seller=requisites.seller(ctx, found))
     return service.make_pdf(data.body, values)

@@ -50,7 +50,8 @@ def _line_view(n: int, line: Line, currency: str, locale: str) -> dict[str, Any]
     return {"n": n, "description": line.description, "quantity": wording.quantity(line.quantity, locale),
             "unit": line.unit or "", "price": wording.money(line.unit_price_minor, currency, locale),
             "amount": wording.money(line.amount_minor, currency, locale),
-            "tax_rate": wording.rate(line.tax_rate_bp, locale), "tax": wording.money(line.tax_minor, currency, locale),
+            "tax_rate": wording.rate(line.tax_rate_bp, locale), "taxed": line.tax_rate_bp is not None,
+            "tax": wording.money(line.tax_minor, currency, locale),
             "discount": wording.money(line.discount_minor, currency, locale) if line.discount_minor else "",
             "price_minor": line.unit_price_minor, "amount_minor": line.amount_minor, "tax_minor": line.tax_minor,
             "discount_minor": line.discount_minor}
@@ -88,7 +89,9 @@ def context(*, source: Source, doc_type: str, number: str, day: date, locale: st
         "totals": {"subtotal": wording.money(subtotal, currency, locale), "tax": wording.money(tax, currency, locale),
                    "total": wording.money(total, currency, locale), "subtotal_minor": subtotal, "tax_minor": tax,
                    "total_minor": total, "currency": currency,
-                   "discount": wording.money(discount, currency, locale), "discount_minor": discount},
+                   "discount": wording.money(discount, currency, locale), "discount_minor": discount,
+                   "taxed": any(line.tax_rate_bp is not None for line in source.lines),
+                   "in_words": wording.in_words(total, currency, locale)},
     }
 
 
@@ -103,10 +106,10 @@ VARIABLES = {  # what the template editor lists
     "deal": ["title", "amount_minor", "currency", "status", "expected_close_on"],
     "order": ["status", "currency", "price_mode", "subtotal_minor", "discount_minor", "tax_minor", "total_minor",
               "paid_minor", "shipping_address", "carrier", "tracking_number"],
-    "lines": ["n", "description", "quantity", "unit", "price", "amount", "tax_rate", "tax", "discount",
+    "lines": ["n", "description", "quantity", "unit", "price", "amount", "tax_rate", "taxed", "tax", "discount",
               "price_minor", "amount_minor", "tax_minor", "discount_minor"],
     "totals": ["subtotal", "tax", "total", "subtotal_minor", "tax_minor", "total_minor", "currency", "discount",
-               "discount_minor"],
+               "discount_minor", "taxed", "in_words"],
 }
 
 
@@ -165,13 +168,15 @@ def issue(ctx: TenantContext, source_kind: str, source_id: str, *, data: s.Docum
     source = sources.load(ctx, source_kind, source_id, action="update", lines=_lines_of(data))
     body, template_id, locale = templates.body_for(ctx, doc_type=data.type, template_id=data.template_id,
                                                    locale=data.locale or company_locale(ctx))
-    seller, day = requisites.seller(ctx, requisites.get(ctx)), today(ctx)
+    found = requisites.get(ctx)
+    seller, day = requisites.seller(ctx, found), today(ctx)
+    prefix = numbering.prefixes(ctx, found)[data.type]
     document_id = new_id()
     key = files.object_key(ctx, document_id)
     stored = False
     try:
         for _ in range(ATTEMPTS):
-            counter, number = numbering.next_number(ctx, data.type, day.year)
+            counter, number = numbering.next_number(ctx, data.type, day.year, prefix=prefix)
             values = context(source=source, doc_type=data.type, number=number.text, day=day, locale=locale,
                              seller=seller)
             pdf_bytes = make_pdf(body, values)
@@ -215,11 +220,17 @@ def list_documents(ctx: TenantContext, source_kind: str, source_id: str, *, limi
                          limit=limit, cursor=cursor, index=Document.gsi1, newest_first=False)
 
 
+def pdf_name(document: Document) -> str:
+    """The file name a document's PDF goes by (a download, an attachment, a messenger's file)."""
+    return wording.file_name(document.doc_type, document.number, int(document.year), int(document.seq))
+
+
 def link(ctx: TenantContext, document_id: str, *, download: bool = False) -> dict[str, Any]:
     """A five-minute link to a document's PDF, for who may read its record (an audited read)."""
     document = get_or_raise(ctx, document_id)
     return files.link(ctx, document_id=document.document_id, key=document.file_key,
-                      filename=f"{document.number}.pdf", download=download)
+                      filename=pdf_name(document),
+                      download=download)
 
 
 def document_read(document: Document) -> s.DocumentRead:

@@ -13,11 +13,15 @@ from chalicelib.documents.sources import Line, Source
 from chalicelib.records import access, types
 
 
-def _rate_bp(rate: Any) -> int:
+def _rate_bp(rate: Any) -> int | None:
+    """An order line's rate in basis points; None where the line has none (orders store "0" for a line without a
+    rate today, so such a line prints 0 %)."""
+    if rate is None or rate == "":
+        return None
     try:
-        return int((Decimal(str(rate or 0)) * 100).to_integral_value())
+        return int((Decimal(str(rate)) * 100).to_integral_value())
     except (InvalidOperation, ValueError):
-        return 0
+        return None
 
 
 def _line(found: dict[str, Any]) -> Line:

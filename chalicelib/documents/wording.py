@@ -8,8 +8,14 @@ from decimal import ROUND_HALF_UP, Decimal
 from chalicelib.records.money import minor_exponent
 
 DOC_TYPES = ("quote", "invoice", "delivery_note")
-PREFIXES = {"quote": "QUO", "invoice": "INV", "delivery_note": "DN"}
+# A number's prefix per type: "INV" makes INV-2026-0001; none makes the bare number of the year (a Russian invoice is
+# "Счёт на оплату № 12 от 07.12.2026", its number restarting each year). A company changes them in its requisites.
+PREFIXES = {"en": {"quote": "QUO", "invoice": "INV", "delivery_note": "DN"},
+            "ru": {"quote": "", "invoice": "", "delivery_note": ""}}
 LOCALES = ("en", "ru")
+# What a line without a tax rate prints in its tax column: not "0%", which is a rate (Russia's 0% VAT on exports is
+# not "not subject to VAT")
+NO_RATE = {"en": "—", "ru": "Без НДС"}
 TITLES = {
     "en": {"quote": "Quote", "invoice": "Invoice", "delivery_note": "Delivery note"},
     "ru": {"quote": "Коммерческое предложение", "invoice": "Счёт на оплату", "delivery_note": "Товарная накладная"},
@@ -63,8 +69,11 @@ def quantity(value: Decimal, locale: str) -> str:
     return number(value, places=places, locale=locale)
 
 
-def rate(basis_points: int, locale: str) -> str:
-    """A tax rate in basis points as a percentage: 2000 -> "20%", 1250 -> "12.5%"."""
+def rate(basis_points: int | None, locale: str) -> str:
+    """A tax rate in basis points as a percentage: 2000 -> "20%", 1250 -> "12.5%", 0 -> "0%"; no rate (None) -> "Без
+    НДС" in Russian, "—" in English."""
+    if basis_points is None:
+        return NO_RATE[locale_of(locale)]
     value = Decimal(int(basis_points)) / 100
     return f"{quantity(value, locale)}%"
 
@@ -79,6 +88,41 @@ def title(doc_type: str, locale: str) -> str:
     return TITLES[locale_of(locale)][doc_type]
 
 
-def document_number(doc_type: str, year: int, seq: int) -> str:
-    """A document's number: its type's prefix, the year and its place in that year (INV-2026-0001)."""
-    return f"{PREFIXES[doc_type]}-{year}-{seq:04d}"
+def default_prefixes(locale: str) -> dict[str, str]:
+    """The number prefixes a company of a language starts with."""
+    return dict(PREFIXES[locale_of(locale)])
+
+
+def document_number(prefix: str, year: int, seq: int) -> str:
+    """A document's number: its type's prefix, the year and its place in that year (INV-2026-0001), or without a
+    prefix its place in the year alone (12)."""
+    return f"{prefix}-{year}-{seq:04d}" if prefix else str(seq)
+
+
+def named(doc_type: str, number: str, locale: str) -> str:
+    """A document named as its language names it: "Invoice INV-2026-0001", "Счёт на оплату № 12"."""
+    found = locale_of(locale)
+    return f"{title(doc_type, found)} № {number}" if found == "ru" else f"{title(doc_type, found)} {number}"
+
+
+def file_name(doc_type: str, number: str, year: int, seq: int) -> str:
+    """A document's PDF file name in ASCII (headers and mail clients carry it safely): its number when that says what
+    it is ("INV-2026-0001.pdf"), else its type, year and place in the year ("invoice-2026-0012.pdf" for "12" or
+    "СЧ-2026-0012")."""
+    if number.isascii() and not number.isdigit():
+        return f"{number}.pdf"
+    return f"{doc_type}-{year}-{seq:04d}.pdf"
+
+
+def in_words(minor: int, currency: str, locale: str) -> str:
+    """An amount in words as an invoice writes it ("Одна тысяча двести рублей 50 копеек"), the minor units in
+    figures; empty for a currency num2words cannot name."""
+    from num2words import num2words
+
+    places = minor_exponent(currency)
+    try:
+        text = str(num2words(Decimal(int(minor)).scaleb(-places), lang=locale_of(locale), to="currency",
+                             currency=currency, cents=False, separator=""))
+    except (NotImplementedError, KeyError, ValueError, OverflowError):
+        return ""
+    return text[:1].upper() + text[1:]

@@ -18,6 +18,7 @@ from tests.support import ApiClient, body
 
 WIDE = {"width": 1366, "height": 900}
 PHONE = {"width": 375, "height": 812}
+SALON_PHONE = {"width": 390, "height": 844}
 # A closed panel says it opens: the summary's own triangle, or the one drawn where a phone's flex summary lost it.
 MARKER = """(summary) => {
   const own = getComputedStyle(summary), drawn = getComputedStyle(summary, '::before');
@@ -139,7 +140,7 @@ def test_a_document_that_cannot_be_sent_says_why_in_russian(browser: Any, live_u
     panel = page.locator(".doc-panel")
     panel.locator("summary").click()
     panel.locator(".doc-row").first.get_by_role("button", name="Отправить").click()
-    send = page.get_by_role("form", name=re.compile("Отправить INV-"))
+    send = page.get_by_role("form", name="Отправить документ № 1")  # a Russian company's first invoice: no prefix
     # a customer without an e-mail address is offered her chat first (tests/browser/test_salon_walk.py)
     send.get_by_role("button", name="Отправить").click()
     expect(send).to_contain_text("У клиента ещё нет чата с компанией в WhatsApp или Telegram")  # noqa: RUF001
@@ -149,11 +150,61 @@ def test_a_document_that_cannot_be_sent_says_why_in_russian(browser: Any, live_u
     assert "chat on a line" not in send.inner_text() and "give one" not in send.inner_text()
     send.get_by_label(re.compile("Адрес e-mail")).fill("ivan@example.com")
     send.get_by_role("button", name="Отправить").click()
-    # the row and the deal's timeline say how it went in Russian, not "Sent INV-... by email"
+    # the row and the deal's timeline say how it went in Russian, not "Sent 1 by email"
     expect(panel.locator(".doc-row").first).to_contain_text("Отправлено по e-mail")
     page.reload()
     timeline = page.locator(".timeline").first
-    expect(timeline).to_contain_text(re.compile(r"INV-\d{4}-0001 отправлен: по e-mail"))
+    expect(timeline).to_contain_text("Документ № 1 отправлен: по e-mail")
     assert "by email" not in timeline.inner_text()
     assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+    assert_no_problems(page)
+
+
+def test_a_salon_numbers_its_invoices_the_russian_way_and_chooses_a_prefix(browser: Any, live_url: str, app: Any,
+                                                                          screens: Screens) -> None:
+    # A Kazan salon's invoice read "Счёт INV-2026-0001": a Russian invoice is "Счёт № 1" of the year, and the
+    # company may give its own prefix in Settings → Requisites (the next documents take it, issued ones keep theirs)
+    client = ApiClient(app)
+    company = signup(client, company="Салон Алсу", locale="ru", country="RU", timezone="Europe/Moscow")
+    token = company.owner.token
+    deal = body(client.post("/api/v1/deals", {"title": "Свадебная причёска",
+                                              "amount": {"minor": 450000, "currency": "RUB"}}, token=token))
+    page = new_page(browser, live_url, viewport=SALON_PHONE)
+    log_in(page, company.owner, "Салон Алсу")
+    page.get_by_label("Language", exact=True).select_option("ru")
+    page.locator(".main-nav", has_text="Сделки").wait_for()
+    page.goto(f"/#/deals/{deal['id']}")
+    panel = page.locator(".doc-panel")
+    panel.locator("summary").click()
+    panel.get_by_role("button", name="Выставить счёт").click()
+    dialog = page.locator("dialog.doc-dialog")
+    expect(dialog.locator("h2")).to_have_text("Счёт № 1", timeout=15_000)
+    dialog.get_by_role("button", name="Закрыть").click()
+
+    page.goto("/#/settings/requisites")
+    form = page.get_by_role("form", name="Реквизиты")
+    prefix = form.get_by_label("Префикс номера счёта")
+    expect(prefix).to_have_value("")
+    expect(form.locator(".doc-prefixes")).to_contain_text("без префикса — 1, 2, 3… с начала каждого года")  # noqa: RUF001
+    prefix.fill("СЧ-")  # a prefix ends in a letter or a digit: the number adds "-2026-0002" itself
+    form.get_by_role("button", name="Сохранить").click()
+    expect(prefix).to_have_attribute("aria-invalid", "true")
+    expect(form).to_contain_text("Неверный формат")
+    prefix.fill("СЧ")
+    form.get_by_role("button", name="Сохранить").click()
+    page.locator(".toast", has_text="Сохранено").wait_for()
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= SALON_PHONE["width"]
+    screens.shoot(page, "requisites-prefixes-390-ru")
+    saved = body(client.get("/api/v1/document-settings/requisites", token=token))
+    assert saved["number_prefixes"] == {"quote": "", "invoice": "СЧ", "delivery_note": ""}
+
+    page.goto(f"/#/deals/{deal['id']}")
+    panel.locator("summary").click()
+    panel.get_by_role("button", name="Выставить счёт").click()
+    expect(dialog.locator("h2")).to_have_text(re.compile(r"^Счёт № СЧ-\d{4}-0002$"), timeout=15_000)
+    dialog.get_by_role("button", name="Закрыть").click()
+    rows = panel.locator(".doc-row strong")
+    expect(rows).to_have_count(2)
+    expect(rows.nth(1)).to_have_text("Счёт № 1")  # the first invoice keeps its number
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= SALON_PHONE["width"]
     assert_no_problems(page)

@@ -1,6 +1,6 @@
 // Settings → Document templates (#23): the company's templates of invoices, quotes and delivery notes, edited with
 // a PDF preview of sample values (framed from a blob of the answer), and Settings → Requisites: the company's
-// details as documents print them.
+// details as documents print them and the prefixes of their numbers.
 import { api, del, get, patch, post } from '../js/api.js';
 import { h, mount } from '../js/dom.js';
 import { t } from '../js/i18n.js';
@@ -107,19 +107,31 @@ export async function templates(root) {
   if (writable && !rows.length) open(null);
 }
 
-/** #/settings/requisites: the company's details that documents print. */
+/** Each type's number prefix (INV makes INV-2026-0001; none, a Russian company's default, makes 1, 2 … of the
+ * year): changed here, it names the next documents only. */
+function prefixFields(current, writable) {
+  const prefixes = current.number_prefixes || {};
+  return h('fieldset', { class: 'doc-prefixes' }, h('legend', {}, t('doc.prefix.title')),
+    h('p', { class: 'hint' }, t('doc.prefix.hint')),
+    h('div', { class: 'form-grid' }, TYPES.map((type) => field({
+      name: `number_prefixes.${type}`, label: t(`doc.prefix.${type}`), value: prefixes[type] || '',
+      disabled: !writable, maxlength: 12, autocomplete: 'off', spellcheck: 'false' }))));
+}
+
+/** #/settings/requisites: the company's details that documents print, and how their numbers begin. */
 export async function requisites(root) {
   const current = await get('/api/v1/document-settings/requisites');
   const writable = can('settings', 'update');
   const requisitesForm = form({ submit: t('common.save'), label: t('settings.tab.requisites'),
     onSubmit: async (values) => {
-      const body = { version: current.version };
+      const body = { version: current.version, number_prefixes: {} };
       for (const name of REQUISITES) body[name] = values[name] || null;
+      for (const type of TYPES) body.number_prefixes[type] = (values[`number_prefixes.${type}`] || '').trim();
       Object.assign(current, await api('PUT', '/api/v1/document-settings/requisites', body));
       toast(t('common.saved'));
     }, children: [h('div', { class: 'form-grid' }, REQUISITES.map((name) => field({
       name, label: t(`doc.req.${name}`), value: current[name] || '', disabled: !writable,
-      type: name === 'email' ? 'email' : 'text' })))] });
+      type: name === 'email' ? 'email' : 'text' }))), prefixFields(current, writable)] });
   mount(root, heading(t('settings.tab.requisites')), h('p', { class: 'muted' }, t('doc.req.intro')),
     h('section', { class: 'panel' }, requisitesForm));
 }

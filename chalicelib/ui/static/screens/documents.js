@@ -17,6 +17,11 @@ const TYPES = ['invoice', 'quote', 'delivery_note'];
 const PLURALS = { deal: 'deals', order: 'orders' };
 const WIDE = '(min-width: 700px)';
 
+/** A document as its reader's language names it: "Invoice INV-2026-0001", "Счёт № 12". */
+function named(doc) {
+  return has(`doc.named.${doc.type}`) ? t(`doc.named.${doc.type}`, { number: doc.number }) : doc.number;
+}
+
 async function link(documentId, download = false) {
   return get(`/api/v1/documents/${encodeURIComponent(documentId)}/link${query({ download: download ? 'true' : '' })}`);
 }
@@ -26,7 +31,7 @@ export async function showDocument(doc) {
   const [inline, saved] = await Promise.all([link(doc.id), link(doc.id, true)]);
   const wide = window.matchMedia(WIDE).matches;
   const dialog = h('dialog', { class: 'dialog doc-dialog', 'aria-label': doc.number },
-    h('h2', {}, `${t(`doc.type.${doc.type}`)} ${doc.number}`),
+    h('h2', {}, named(doc)),
     wide ? h('iframe', { class: 'doc-frame', src: inline.url, title: doc.number }) : null,
     h('p', { class: 'doc-links' },
       h('a', { href: saved.url, download: saved.filename, class: 'button-link primary-link', 'data-doc-download': '' },
@@ -68,7 +73,7 @@ function sendDialog(doc, onSent) {
 function row(doc, canSend, reload) {
   const last = (doc.sends || []).filter((s) => s.status === 'sent').pop();
   return h('li', { class: 'doc-row', 'data-doc': doc.number },
-    h('div', {}, h('strong', {}, `${t(`doc.type.${doc.type}`)} ${doc.number}`),
+    h('div', {}, h('strong', {}, named(doc)),
       h('div', { class: 'muted' }, [formatDate(doc.created_at), doc.type === 'delivery_note' ? null
         : formatMoney(doc.total_minor, doc.currency), last ? t('doc.sentBy', { channel: has(`timeline.via.${last.channel}`) ? t(`timeline.via.${last.channel}`) : last.channel }) : null]
         .filter(Boolean).join(' · '))),

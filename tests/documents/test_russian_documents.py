@@ -1,0 +1,122 @@
+"""Documents of a Russian company read as a Russian accountant expects (a Kazan salon's walk): a line with no tax rate
+is "Без НДС" (a real 0% rate stays 0%), numbers are the year's 1, 2 ... ("Счёт на оплату № 12") until the company
+gives a prefix in its requisites, and an invoice says its total in words. English documents keep their own forms."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from tests.documents.test_documents import REQUISITES, fetch, pdf_text
+from tests.factories import Company, signup
+from tests.support import ApiClient, body
+
+
+@pytest.fixture(scope="module")
+def salon(app: Any) -> Company:
+    client = ApiClient(app)
+    company = signup(client, company="Салон Алсу", locale="ru", country="RU", timezone="Europe/Moscow")
+    token = company.owner.token
+    assert client.put("/api/v1/document-settings/requisites", {**REQUISITES, "version": 0},
+                      token=token).status_code == 200
+    contact = body(client.post("/api/v1/contacts", {"first_name": "Гузель", "last_name": "Хабибуллина",
+                                                    "emails": [{"address": "guzel@example.com"}]}, token=token))
+    deal = body(client.post("/api/v1/deals", {
+        "title": "Свадебная причёска", "amount": {"minor": 1234550, "currency": "RUB"},
+        "contact_ids": [contact["id"]]}, token=token))
+    company.extra.update(deal=deal, contact=contact)
+    return company
+
+
+def issued(client: ApiClient, company: Company, deal_id: str, **fields: Any) -> tuple[dict[str, Any], str]:
+    """A document of a deal and its PDF's text."""
+    made = client.post(f"/api/v1/deals/{deal_id}/documents", {"type": "invoice", **fields},
+                       token=company.owner.token)
+    assert made.status_code == 201, made.body
+    document = body(made)
+    link = body(client.get(f"/api/v1/documents/{document['id']}/link", token=company.owner.token))
+    return document, pdf_text(fetch(link["url"]))
+
+
+def test_a_salon_invoice_without_a_tax_rate_says_bez_nds_and_its_total_in_words(client: ApiClient,
+                                                                                salon: Company) -> None:
+    # A deal has no tax rate: its invoice printed "0%" on the line and "НДС: 0,00 ₽" under it, which is a 0% rate
+    # (exports), not a salon on the simplified system that is not subject to VAT
+    document, text = issued(client, salon, salon.extra["deal"]["id"])
+    assert document["lines"][0]["tax_rate_bp"] is None
+    for expected in ("Без НДС", "Итого: 12 345,50 ₽", "Итого к оплате: 12 345,50 ₽",
+                     "Всего наименований 1, на сумму 12 345,50 ₽",  # noqa: RUF001
+                     "Двенадцать тысяч триста сорок пять рублей 50 копеек"):
+        assert expected in text, (expected, text)
+    assert "0%" not in text and "НДС: 0,00" not in text and "Итого без НДС" not in text, text
+
+
+def test_a_real_0_percent_rate_stays_0_beside_a_line_without_a_rate(client: ApiClient, salon: Company) -> None:
+    document, text = issued(client, salon, salon.extra["deal"]["id"], lines=[
+        {"description": "Окрашивание", "quantity": "1", "unit_price_minor": 500000},
+        {"description": "Шампунь на экспорт", "quantity": "2", "unit_price_minor": 70000, "tax_rate_bp": 0},
+        {"description": "Маска", "quantity": "1", "unit_price_minor": 100000, "tax_rate_bp": 2000}])
+    assert [line["tax_rate_bp"] for line in document["lines"]] == [None, 0, 2000]
+    rows = {name: next(line for line in text.splitlines() if name in line)
+            for name in ("Окрашивание", "Шампунь на экспорт", "Маска")}
+    assert "Без НДС" in rows["Окрашивание"] and "%" not in rows["Окрашивание"], rows
+    assert "0%" in rows["Шампунь на экспорт"] and "Без НДС" not in rows["Шампунь на экспорт"], rows
+    assert "20%" in rows["Маска"], rows
+    for expected in ("Итого без НДС: 7 400,00 ₽", "НДС: 200,00 ₽", "Итого к оплате: 7 600,00 ₽",
+                     "Семь тысяч шестьсот рублей 00 копеек"):
+        assert expected in text, (expected, text)
+
+
+def test_an_english_invoice_without_a_tax_rate_prints_no_tax_rather_than_0_percent(client: ApiClient) -> None:
+    company = signup(client, company="Bay Plumbing", country="US", timezone="America/New_York")
+    token = company.owner.token
+    deal = body(client.post("/api/v1/deals", {"title": "Water heater install",
+                                              "amount": {"minor": 120000, "currency": "USD"}}, token=token))
+    _, text = issued(client, company, deal["id"])
+    assert re.search(r"Invoice No\. INV-20\d\d-0001 dated ", text), text
+    row = next(line for line in text.splitlines() if line.startswith("1 Water heater install"))
+    assert "—" in row and "%" not in row, row
+    assert "No tax" in text and "Total: $1,200.00" in text, text
+    assert "Tax: $0.00" not in text and "dollars" not in text, text  # an amount in words is a Russian form
+
+
+def test_a_russian_company_numbers_by_the_year_and_may_give_a_prefix(client: ApiClient, salon: Company) -> None:
+    # "INV-2026-0001" on a Russian invoice: its number is "№ 12" of the year, unless the company chose a prefix
+    token = salon.owner.token
+    settings = body(client.get("/api/v1/document-settings/requisites", token=token))
+    assert settings["number_prefixes"] == {"quote": "", "invoice": "", "delivery_note": ""}
+    quote, text = issued(client, salon, salon.extra["deal"]["id"], type="quote")
+    assert quote["number"] == "1" and "Коммерческое предложение № 1 от " in text, text
+    before, _ = issued(client, salon, salon.extra["deal"]["id"])
+    assert before["number"].isdigit()
+
+    refused = client.put("/api/v1/document-settings/requisites", {
+        **REQUISITES, "version": settings["version"], "number_prefixes": {"invoice": "СЧ-"}}, token=token)
+    assert refused.status_code == 422 and refused.body
+    assert body(refused)["error"]["details"][0]["loc"][-2:] == ["number_prefixes", "invoice"]
+    assert body(client.get("/api/v1/document-settings/requisites", token=token)) == settings  # nothing changed
+
+    saved = client.put("/api/v1/document-settings/requisites", {
+        **REQUISITES, "version": settings["version"], "number_prefixes": {"invoice": "СЧ"}}, token=token)
+    assert saved.status_code == 200, saved.body
+    assert body(saved)["number_prefixes"] == {"quote": "", "invoice": "СЧ", "delivery_note": ""}
+    after, text = issued(client, salon, salon.extra["deal"]["id"])
+    # the count of the year goes on under the new prefix, and what was issued keeps its number
+    assert re.fullmatch(rf"СЧ-20\d\d-{int(before['number']) + 1:04d}", after["number"]), after
+    assert f"Счёт на оплату № {after['number']} от " in text, text
+    assert body(client.get(f"/api/v1/documents/{before['id']}", token=token))["number"] == before["number"]
+    link = body(client.get(f"/api/v1/documents/{after['id']}/link", token=token))
+    assert link["filename"] == f"invoice-{after['number'][3:]}.pdf", link  # ASCII, for headers and mail clients
+    assert issued(client, salon, salon.extra["deal"]["id"], type="quote")[0]["number"] == "2"
+
+
+def test_an_english_company_keeps_its_prefixes() -> None:
+    from chalicelib.documents import wording
+
+    assert wording.default_prefixes("en") == {"quote": "QUO", "invoice": "INV", "delivery_note": "DN"}
+    assert wording.document_number("INV", 2026, 3) == "INV-2026-0003"
+    assert wording.file_name("invoice", "12", 2026, 12) == "invoice-2026-0012.pdf"
+    assert wording.file_name("invoice", "INV-2026-0003", 2026, 3) == "INV-2026-0003.pdf"
+    assert wording.in_words(100, "XYZ", "ru") == ""  # a currency num2words cannot name: no line rather than a 500
