@@ -40,10 +40,13 @@ def apply(ctx: TenantContext, order: Order, fields: dict[str, Any]) -> None:
     """Set an order's own fields from a request; lines, currency, price mode and warehouse only while it is new."""
     from chalicelib.orders import pricing
 
+    customers: dict[str, Any] = {}
     for name in ("contact_id", "company_id", "deal_id"):
         if name in fields and fields[name] != getattr(order, name):
-            _check_linked(ctx, name, fields[name])
+            customers[name] = _check_linked(ctx, name, fields[name])
             setattr(order, name, fields[name])
+    if order.version is None and not (fields.get("shipping") or {}).get("address"):
+        _ship_to_customer(ctx, order, customers)
     if "warehouse_id" in fields and fields["warehouse_id"] != order.warehouse_id:
         _locked(order, "warehouse_id")
         if fields["warehouse_id"] is not None:
@@ -77,11 +80,28 @@ def apply(ctx: TenantContext, order: Order, fields: dict[str, Any]) -> None:
                                                "type": "customer_required"}])
 
 
-def _check_linked(ctx: TenantContext, name: str, record_id: str | None) -> None:
-    if record_id is not None:
-        from chalicelib.records import access
+def _check_linked(ctx: TenantContext, name: str, record_id: str | None) -> Any:
+    if record_id is None:
+        return None
+    from chalicelib.records import access
 
-        access.require_visible(ctx, name.removesuffix("_id"), record_id, loc=[name])
+    return access.require_visible(ctx, name.removesuffix("_id"), record_id, loc=[name])
+
+
+# Where a new order is shipped when it names no address: its contact's shipping address, else its company's address
+# (as Pipedrive's and HubSpot's orders start from the customer's), when the caller's role may read it there.
+SHIP_TO = (("contact_id", "contacts", "shipping_address"), ("company_id", "companies", "address"))
+
+
+def _ship_to_customer(ctx: TenantContext, order: Order, customers: dict[str, Any]) -> None:
+    from chalicelib.core import permissions
+
+    rules = permissions.field_rules(ctx)
+    for name, entity, field in SHIP_TO:
+        address = getattr(customers.get(name), field, None)
+        if address and rules.may_read(entity, field):
+            order.shipping = {**(order.shipping or {}), "address": dict(address)}
+            return
 
 
 def _locked(order: Order, name: str) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.factories import Company
+from tests.factories import Company, add_member
 from tests.orders.kit import move, ok, order, product, shop, stock_of
 from tests.support import ApiClient, body
 
@@ -108,6 +108,29 @@ def test_lines_are_fixed_once_confirmed(client: ApiClient, company: Company) -> 
         "version": confirmed["version"], "lines": [{"description": "Thing", "quantity": "2",
                                                     "unit_price_minor": 100}]}, token=company.owner.token)
     assert changed.status_code == 409 and body(changed)["error"]["code"] == "order_locked"
+
+
+def test_a_new_order_ships_to_its_customers_address_unless_it_names_one(client: ApiClient, company: Company) -> None:
+    # An order from a contact whose card has a shipping address started with none: the plumber typed the street again
+    owner = company.owner.token
+    home = {"line1": "412 5th St", "city": "Brooklyn", "region": "NY", "postal_code": "11215", "country": "US"}
+    buyer = ok(client.post("/api/v1/contacts", {"first_name": "Dana", "shipping_address": home}, token=owner), 201)
+    line = [{"description": "Labour", "quantity": "1", "unit_price_minor": 30000}]
+    made = ok(client.post("/api/v1/orders", {"currency": "EUR", "contact_id": buyer["id"], "lines": line},
+                          token=owner), 201)
+    assert made["shipping"]["address"] == home
+    elsewhere = {"line1": "1 Dock St", "city": "Brooklyn"}
+    named = ok(client.post("/api/v1/orders", {"currency": "EUR", "contact_id": buyer["id"], "lines": line,
+                                              "shipping": {"address": elsewhere}}, token=owner), 201)
+    assert named["shipping"]["address"] == elsewhere
+    # a role that may not read contacts' shipping addresses does not get one through an order
+    role = client.post("/api/v1/roles", {"key": "counter", "name": "Counter", "permissions": [
+        "contacts:read:all", "orders:read:all", "orders:create:all", "contacts.shipping_address:hidden"]}, token=owner)
+    assert role.status_code == 201, role.body
+    counter = add_member(client, company, role="counter", name="counter")
+    blind = ok(client.post("/api/v1/orders", {"currency": "EUR", "contact_id": buyer["id"], "lines": line},
+                           token=counter.token), 201)
+    assert not blind["shipping"].get("address")
 
 
 def test_an_order_needs_a_customer(client: ApiClient, company: Company) -> None:
