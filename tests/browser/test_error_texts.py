@@ -182,6 +182,58 @@ def test_the_codes_shown_in_the_apis_own_english_words_are_answered() -> None:
     assert own_words and not own_words - codes, own_words - codes
 
 
+# Field problems (details[].type) a person never meets: only an API client sends what they refuse (the web app
+# offers a list, or sends what it made itself), or a webhook's sender receives them.
+DETAILS_NEVER_SHOWN = {
+    "extra_forbidden": "an unknown query parameter",
+    "invalid_base64": "a file the web app encodes itself",
+    "unexpected_id": "stage ids on a new pipeline",
+    "unknown_entity": "custom fields of an unknown record type",
+    "unknown_link": "a link name that is not one",
+    "unknown_permission": "a permission the role editor does not offer",
+    "unknown_filter": "an export filter that is not one",
+    "segment_only": "a segment's export with other filters",
+    "unknown_subject": "a record type that is not one",
+    "unsortable": "a sort the lists do not offer",
+    "invalid_filter": "overdue and done tasks asked at once",
+    "unknown": "an import target that is not one",
+    "unknown_source": "documents of a record type without them",
+    "not_telegram": "a Telegram link asked of another line",
+    "field_too_long": "a website form post",
+    "invalid_event": "a provider's event that cannot be read",
+}
+
+
+def field_problem_types() -> set[str]:
+    """Every details[].type chalicelib words itself: {"type": ..., "msg": ...} literals, pydantic's custom errors
+    and custom values' refusals (InvalidValue's kind)."""
+    found: set[str] = set()
+    for tree in _parsed().values():
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Dict):
+                named = {key.value: value for key, value in zip(node.keys, node.values, strict=True)
+                         if isinstance(key, ast.Constant)}
+                if "msg" in named and "type" in named:
+                    found |= _strings(named["type"])
+            elif isinstance(node, ast.Call):
+                name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+                if name == "PydanticCustomError" and node.args:
+                    found |= _strings(node.args[0])
+                elif name == "InvalidValue":
+                    found |= _strings(node.args[1]) if len(node.args) > 1 else {"invalid_value"}
+    return found
+
+
+def test_every_field_problem_has_russian_words() -> None:
+    # detailMessage shows a field's problem in the API's words on an English screen and by detail.<type> otherwise.
+    types = field_problem_types()
+    assert {"duplicate", "invalid_phone", "control_character", "not_an_option", "invalid_value"} <= types
+    assert not DETAILS_NEVER_SHOWN.keys() - types, "an allowed type the API no longer gives"
+    keys = message_keys()
+    missing = sorted(kind for kind in types - DETAILS_NEVER_SHOWN.keys() if f"detail.{kind}" not in keys)
+    assert not missing, f"detail.<type> texts missing in messages*.js: {missing}"
+
+
 def test_every_refusal_has_its_words_in_both_languages() -> None:
     codes, _ = api_error_codes()
     keys = message_keys()

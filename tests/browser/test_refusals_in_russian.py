@@ -68,12 +68,15 @@ def test_a_held_order_and_a_plan_limit_are_refused_in_russian_on_a_phone(browser
       const i18n = await import('/static/js/i18n.js');
       const revert = { code: 'not_revertable', message: 'This task no longer exists.' };
       const order = { code: 'order_active', message: 'Cancel the order (or take it back) before deleting it.' };
-      const russian = i18n.errorMessage(revert);
+      const stage = { loc: ['stages'], msg: 'A pipeline needs exactly one won stage', type: 'invalid_stages' };
+      const russian = [i18n.errorMessage(revert), i18n.detailMessage(stage)];
       i18n.setLang('en');
-      return [russian, i18n.errorMessage(revert), i18n.errorMessage(order)];
+      return [...russian, i18n.errorMessage(revert), i18n.errorMessage(order), i18n.detailMessage(stage)];
     }""")
     assert said[0].startswith("Это изменение отменить нельзя: запись")
-    assert said[1:] == ["This task no longer exists.",
-                        "The order still holds its products in stock. Cancel the order first, then delete it."]
+    assert "воронке нужны ровно один выигрышный этап" in said[1]  # a field's problem too
+    assert said[2:] == ["This task no longer exists.",
+                        "The order still holds its products in stock. Cancel the order first, then delete it.",
+                        "A pipeline needs exactly one won stage"]
     problems = [p for p in page.problems if not EXPECTED.search(p)]
     assert not problems, problems
