@@ -9,6 +9,7 @@ source: ``code="..."`` arguments, ``code = "..."`` class attributes, helpers tha
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from pathlib import Path
 
@@ -71,6 +72,7 @@ def _strings(node: ast.expr) -> set[str]:
     return set()
 
 
+@functools.cache
 def _parsed() -> dict[str, ast.Module]:
     return {str(path.relative_to(CHALICELIB.parent)): ast.parse(path.read_text(encoding="utf-8"))
             for path in sorted(CHALICELIB.rglob("*.py"))}
@@ -127,23 +129,41 @@ def unique_field_codes(trees: dict[str, ast.Module]) -> set[str]:
     return codes
 
 
-def api_error_codes() -> tuple[set[str], list[str]]:
-    """Every error code chalicelib can answer, and the code= expressions this collector cannot read."""
+def _types_its_code(function: ast.FunctionDef, parameter: str) -> bool:
+    """True when the function also gives its code parameter as a detail's type ({"type": code, "msg": ...})."""
+    return any(isinstance(node, ast.Dict) and any(
+        isinstance(key, ast.Constant) and key.value == "type" and isinstance(value, ast.Name) and value.id == parameter
+        for key, value in zip(node.keys, node.values, strict=True)) for node in ast.walk(function))
+
+
+@functools.cache
+def collect() -> tuple[set[str], list[str], set[str]]:
+    """Every error code chalicelib can answer, the code= expressions this collector cannot read, and the codes
+    that helpers give as a detail's type too."""
     trees = _parsed()
     codes: set[str] = set()
+    typed: set[str] = set()
     unresolved: list[str] = []
-    helpers: dict[tuple[str, str], tuple[int | None, str]] = {}
+    helpers: dict[tuple[str, str], tuple[int | None, str, bool]] = {}
     for where, tree in trees.items():
         codes |= _class_codes(tree)
         for node in ast.walk(tree):
             if isinstance(node, ast.Call):
                 codes |= {k.value.value for k in node.keywords if k.arg == "code"
                           and isinstance(k.value, ast.Constant) and isinstance(k.value.value, str)}
+            if isinstance(node, ast.ClassDef):  # an error class whose __init__ passes code on: called by its name
+                for method in node.body:
+                    if isinstance(method, ast.FunctionDef) and method.name == "__init__":
+                        found, helper = _function_codes(method, [], where)
+                        if helper is not None:
+                            helpers[(where, node.name)] = (*helper, _types_its_code(method, helper[1]))
+                            typed |= found if _types_its_code(method, helper[1]) else set()
             if isinstance(node, ast.FunctionDef):
                 found, helper = _function_codes(node, unresolved, where)
                 codes |= found
                 if helper is not None:
-                    helpers[(where, node.name)] = helper
+                    helpers[(where, node.name)] = (*helper, _types_its_code(node, helper[1]))
+                    typed |= found if helpers[(where, node.name)][2] else set()
     for where, tree in trees.items():  # the codes callers give the helpers that pass theirs on
         for node in ast.walk(tree):
             if not isinstance(node, ast.Call):
@@ -153,11 +173,18 @@ def api_error_codes() -> tuple[set[str], list[str]]:
                 (k for k in helpers if k[1] == name and not name.startswith("_")), None)
             if key is None:
                 continue
-            position, parameter = helpers[key]
-            if position is not None and len(node.args) > position:
-                codes |= _strings(node.args[position])
-            codes |= set().union(*[_strings(k.value) for k in node.keywords if k.arg == parameter])
-    return codes | unique_field_codes(trees), unresolved
+            position, parameter, as_type = helpers[key]
+            given = _strings(node.args[position]) if position is not None and len(node.args) > position else set()
+            given |= set().union(*[_strings(k.value) for k in node.keywords if k.arg == parameter])
+            codes |= given
+            typed |= given if as_type else set()
+    return codes | unique_field_codes(trees), unresolved, typed
+
+
+def api_error_codes() -> tuple[set[str], list[str]]:
+    """Every error code chalicelib can answer, and the code= expressions this collector cannot read."""
+    codes, unresolved, _ = collect()
+    return set(codes), list(unresolved)
 
 
 def test_the_collector_reads_every_code_argument() -> None:
@@ -204,10 +231,17 @@ DETAILS_NEVER_SHOWN = {
 }
 
 
+# Field problems shown in the API's words in every language, on purpose: a document template's problem names its
+# line and the template engine's own words, which its author needs as written to correct it; the refusal above it
+# (error.<code>) says in the reader's language what kind of problem it is.
+DETAILS_IN_API_WORDS = {"template_syntax", "template_error", "template_unsafe", "template_too_large",
+                        "template_too_slow", "document_layout", "document_tag_refused", "document_too_long"}
+
+
 def field_problem_types() -> set[str]:
-    """Every details[].type chalicelib words itself: {"type": ..., "msg": ...} literals, pydantic's custom errors
-    and custom values' refusals (InvalidValue's kind)."""
-    found: set[str] = set()
+    """Every details[].type chalicelib words itself: {"type": ..., "msg": ...} literals, the codes helpers give as
+    a detail's type too, pydantic's custom errors and custom values' refusals (InvalidValue's kind)."""
+    found: set[str] = set(collect()[2])
     for tree in _parsed().values():
         for node in ast.walk(tree):
             if isinstance(node, ast.Dict):
@@ -228,9 +262,11 @@ def test_every_field_problem_has_russian_words() -> None:
     # detailMessage shows a field's problem in the API's words on an English screen and by detail.<type> otherwise.
     types = field_problem_types()
     assert {"duplicate", "invalid_phone", "control_character", "not_an_option", "invalid_value"} <= types
-    assert not DETAILS_NEVER_SHOWN.keys() - types, "an allowed type the API no longer gives"
+    assert not (DETAILS_NEVER_SHOWN.keys() | DETAILS_IN_API_WORDS) - types, "an allowed type the API no longer gives"
     keys = message_keys()
-    missing = sorted(kind for kind in types - DETAILS_NEVER_SHOWN.keys() if f"detail.{kind}" not in keys)
+    assert not {f"detail.{kind}" for kind in DETAILS_IN_API_WORDS} & keys.keys(), "in the API's words, or ours?"
+    missing = sorted(kind for kind in types - DETAILS_NEVER_SHOWN.keys() - DETAILS_IN_API_WORDS
+                     if f"detail.{kind}" not in keys)
     assert not missing, f"detail.<type> texts missing in messages*.js: {missing}"
 
 

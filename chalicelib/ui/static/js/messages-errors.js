@@ -143,5 +143,8 @@ export const ERRORS = {
   'detail.email_only': ['Only an e-mail has a subject', 'Тема бывает только у письма'],
   'detail.sender_not_verified': ['Not verified for sending in Amazon SES', 'Не подтверждён для отправки в Amazon SES'],
   'detail.template_required': ['Outside the 24-hour reply window: choose an approved template', 'Вне 24-часового окна ответа: выберите одобренный шаблон'],
+  'detail.content_required': ['Fill this in before sending', 'Заполните перед отправкой'],
+  'detail.invalid_campaign': ['Not possible on this campaign’s channel', 'Для канала этой рассылки так нельзя'],
+  'detail.subject_required': ['A new e-mail needs a subject', 'У нового письма должна быть тема'],
   'detail.text_or_template': ['Write a message or choose a template, not both', 'Напишите сообщение или выберите шаблон, что-то одно'],
 };
