@@ -64,7 +64,7 @@ export const ERRORS = {
   'error.unreadable_file': ['This file cannot be read as a table. Save it as CSV or Excel (.xlsx) and upload it again.', 'Этот файл не читается как таблица. Сохраните его в CSV или Excel (.xlsx) и загрузите снова.'],
 
   // Messages, lines and the inbox
-  'error.integration_gone': ['The line of this conversation has been deleted. Answer from another line.', 'Линия этого диалога удалена. Ответьте через другую линию.'],
+  'error.integration_gone': ['The line of this conversation has been deleted, so it can no longer be answered here. Write to the customer from another conversation.', 'Линия этого диалога удалена, поэтому ответить здесь уже нельзя. Напишите клиенту из другого диалога.'],
   'error.email_only': ['An e-mail is answered with its subject, in its thread. Open the e-mail conversation to answer.', 'На письмо отвечают с темой, в его цепочке. Откройте переписку по почте, чтобы ответить.'],
   'error.caller_id_required': ['Set the line’s Twilio number first: Settings → Integrations.', 'Сначала укажите номер Twilio у линии: Настройки → Интеграции.'],
   'error.no_attachment': ['This file is not kept (yet). Try again in a minute.', 'Этот файл (пока) не сохранён. Попробуйте через минуту.'],
@@ -108,7 +108,7 @@ export const ERRORS = {
   'detail.not_found': ['Not found: it may have been deleted', 'Не найдено: возможно, это удалено'],
   'detail.unknown_reference': ['Not found: choose another', 'Не найдено: выберите другое'],
   'detail.unknown_owner': ['No such active user', 'Нет такого работающего сотрудника'],
-  'detail.unknown_user': ['Not an active user of this company', 'Это не работающий сотрудник компании'],
+  'detail.unknown_user': ['Not an active user of this company', 'Такого работающего сотрудника в компании нет'],
   'detail.unknown_role': ['No such role', 'Нет такой роли'],
   'detail.unknown_team': ['No such team', 'Нет такой команды'],
   'detail.unknown_timezone': ['Unknown time zone', 'Неизвестный часовой пояс'],
