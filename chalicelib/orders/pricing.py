@@ -34,15 +34,19 @@ def price(ctx: TenantContext, lines: list[dict[str, Any]], *, currency: str, inc
                              "msg": f"The product has no price in {currency}: give a unit price"})
             continue
         rate = line.get("tax_rate")
+        # no rate from the line or its product is priced as 0 but marked: its documents say "Без НДС", not 0 %
+        no_rate = rate is not None and bool(line.get("no_tax_rate"))
         if rate is None:
-            rate = _percent(found["tax_rate_bp"]) if found is not None and found["tax_rate_bp"] is not None else "0"
+            rate = _percent(found["tax_rate_bp"]) if found is not None and found["tax_rate_bp"] is not None else None
+            no_rate = rate is None
         resolved.append({
             "id": line.get("id") or new_id(), "product_id": line.get("product_id"),
             "sku": found["sku"] if found is not None else None,
             "description": line.get("description") or (found["name"] if found is not None else ""),
             "unit": found["unit"] if found is not None else None, "quantity": line["quantity"],
             "unit_price_minor": int(unit_price), "discount_percent": line.get("discount_percent"),
-            "discount_minor": line.get("discount_minor"), "tax_rate": rate})
+            "discount_minor": line.get("discount_minor"), "tax_rate": rate or "0",
+            **({"no_tax_rate": True} if no_rate else {})})  # kept only where true: every line is in the order item
     if problems:
         raise errors.ValidationError(details=problems)
     return totals.compute(resolved, inclusive=inclusive)
@@ -55,8 +59,10 @@ def _percent(basis_points: int) -> str:
 
 
 def requested(stored: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Stored lines as a request makes them (to price them again in another currency or mode)."""
-    return [{name: line.get(name) for name in ASKED} for line in stored]
+    """Stored lines as a request makes them (to price them again in another currency or mode), a line without a
+    tax rate still marked so."""
+    return [{**{name: line.get(name) for name in ASKED}, "no_tax_rate": line.get("no_tax_rate", False)}
+            for line in stored]
 
 
 def same(priced: list[dict[str, Any]], stored: list[dict[str, Any]]) -> bool:

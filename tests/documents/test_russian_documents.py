@@ -120,3 +120,26 @@ def test_an_english_company_keeps_its_prefixes() -> None:
     assert wording.file_name("invoice", "12", 2026, 12) == "invoice-2026-0012.pdf"
     assert wording.file_name("invoice", "INV-2026-0003", 2026, 3) == "INV-2026-0003.pdf"
     assert wording.in_words(100, "XYZ", "ru") == ""  # a currency num2words cannot name: no line rather than a 500
+
+
+def test_an_order_line_without_a_rate_is_bez_nds_even_repriced(client: ApiClient, salon: Company) -> None:
+    # The salon's orders (a haircut, a shampoo from a product without a rate) printed "0%" like a 0% export line;
+    # the order prices such a line at 0 and marks it, and a change of price mode (the lines priced again) keeps it
+    token = salon.owner.token
+    made = client.post("/api/v1/orders", {"currency": "RUB", "contact_id": salon.extra["contact"]["id"], "lines": [
+        {"description": "Стрижка", "quantity": "1", "unit_price_minor": 250000},
+        {"description": "Шампунь на экспорт", "quantity": "1", "unit_price_minor": 90000, "tax_rate": "0"}]},
+        token=token)
+    assert made.status_code == 201, made.body
+    order = body(made)
+    assert [line["tax_rate"] for line in order["lines"]] == ["0", "0"]  # the order's own view is unchanged
+    changed = client.patch(f"/api/v1/orders/{order['id']}", {"version": order["version"], "price_mode": "inclusive"},
+                           token=token)
+    assert changed.status_code == 200, changed.body
+    document = body(client.post(f"/api/v1/orders/{order['id']}/documents", {"type": "invoice"}, token=token))
+    assert [line["tax_rate_bp"] for line in document["lines"]] == [None, 0]
+    text = pdf_text(fetch(body(client.get(f"/api/v1/documents/{document['id']}/link", token=token))["url"]))
+    haircut = next(line for line in text.splitlines() if "Стрижка" in line)
+    export = next(line for line in text.splitlines() if "Шампунь на экспорт" in line)
+    assert "Без НДС" in haircut and "%" not in haircut, text
+    assert "0%" in export and "Без НДС" not in export, text
