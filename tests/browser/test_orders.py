@@ -160,6 +160,10 @@ def test_a_won_deals_order_gets_its_products_and_a_discount_on_a_phone_in_russia
     expect(line).to_contain_text("Перчатки")
     line.get_by_label("Количество").fill("100")
     line.get_by_label("Скидка, %").fill("10")
+    # a line's problem is said in Russian (it read "At most 2 decimal places")
+    line.get_by_label("Налог, %").fill("8.875")
+    expect(page.locator(".preview-error")).to_have_text("Слишком много знаков после запятой")
+    line.get_by_label("Налог, %").fill("20")
     totals = page.locator("[data-test=order-totals]")
     # 100 x 1500.50 = 150 050.00, less 10 % = 135 045.00, plus 20 % tax = 162 054.00
     expect(totals.locator(".grand-total").last).to_have_text(re.compile(r"162\s054,00\s€"))

@@ -232,7 +232,7 @@ function openBuilder(rule, prefill, context, reload) {
       if (answer.webhook_secret) showSecret(answer.webhook_secret);
     } catch (error) {
       status.hidden = false;
-      status.textContent = error.message || String(error);
+      status.textContent = errorMessage(error); // a plan's limit, a refused rule: in the reader's language
     }
   };
   mount(dialog, h('form', { onSubmit: save, novalidate: true },

@@ -3,7 +3,7 @@
 // so rounding lives in one place), and the card with its status actions, payments and shipping.
 import { ApiError, get, patch, post, query } from '../js/api.js';
 import { h, mount } from '../js/dom.js';
-import { t } from '../js/i18n.js';
+import { detailMessage, errorMessage, t } from '../js/i18n.js';
 import { amountInput, browserZone, formatDate, formatDateTime, formatMoney, parseMoney, zonedInput } from '../js/format.js';
 import { MESSAGES } from '../js/messages.js';
 import { ORDERS } from '../js/messages-orders.js';
@@ -198,7 +198,8 @@ export async function editor(root, { params: path = {}, query: params, navigate,
       totals.replaceChildren(totalsView(answer.totals, answer.currency));
       status.textContent = '';
     } catch (error) {
-      if (mine === previewSeq) status.textContent = error instanceof ApiError ? (error.details?.[0]?.msg || error.message) : String(error);
+      if (mine !== previewSeq) return; // a line's problem in the reader's language (i18n.detailMessage), else the refusal's
+      status.textContent = error instanceof ApiError ? (error.details?.[0] ? detailMessage(error.details[0]) : errorMessage(error)) : String(error);
     }
   };
   const editorApi = {
