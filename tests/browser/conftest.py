@@ -202,11 +202,12 @@ def contexts_back() -> Iterator[None]:
     CONTEXTS.after_test()
 
 
-def new_page(browser: Any, live_url: str, *, viewport: dict[str, int] = DESKTOP, locale: str = "en-US") -> Any:
+def new_page(browser: Any, live_url: str, *, viewport: dict[str, int] = DESKTOP, locale: str = "en-US",
+             own_context: bool = False) -> Any:
     """A page with cookies and storage of its own (a context kept for the worker and emptied after each test, or a
-    fresh one when another page is open in it or base_url is not the app's), failing on any console error or CSP
-    violation."""
-    if live_url == CONTEXTS.app_url:
+    new one when another page is open in it, base_url is not the app's or own_context asks for a cold start),
+    failing on any console error or CSP violation."""
+    if live_url == CONTEXTS.app_url and not own_context:
         page = CONTEXTS.page(browser, live_url, viewport, locale)
     else:
         context = _context(browser, live_url, viewport, locale)
