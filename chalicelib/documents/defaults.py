@@ -49,6 +49,7 @@ def _seller(w: dict[str, str], *, bank: bool) -> str:
 
 def _customer(w: dict[str, str]) -> str:
     return (f"<p><b>{w['customer']}:</b> {{{{ customer.name }}}}"
+            f"{{% if customer.tax_id %}}, {w['tax_id']} {{{{ customer.tax_id }}}}{{% endif %}}"
             "{% if customer.address %}<br>{{ customer.address }}{% endif %}"
             "{% if customer.email or customer.phone %}<br>{{ customer.email }} {{ customer.phone }}{% endif %}"
             "</p>\n")

@@ -75,7 +75,8 @@ def context(*, source: Source, doc_type: str, number: str, day: date, locale: st
     customer = {"name": company.get("name") or contact.get("name") or "",
                 "email": contact.get("email") or company.get("email") or "",
                 "phone": contact.get("phone") or company.get("phone") or "",
-                "address": company.get("address") or contact.get("address") or ""}
+                "address": company.get("address") or contact.get("address") or "",
+                "tax_id": company.get("tax_id") or ""}
     subtotal, tax, total = totals(source.lines)
     discount = sum(line.discount_minor for line in source.lines)
     currency = source.currency
@@ -99,9 +100,9 @@ VARIABLES = {  # what the template editor lists
     "document": ["type", "title", "number", "date", "date_iso", "currency", "locale"],
     "seller": ["legal_name", "tax_id", "registration_id", "address", "bank_name", "bank_account", "bank_code",
                "correspondent_account", "iban", "phone", "email", "director", "note"],
-    "customer": ["name", "email", "phone", "address"],
+    "customer": ["name", "tax_id", "email", "phone", "address"],
     "contact": ["name", "first_name", "last_name", "email", "phone", "address"],
-    "company": ["name", "email", "phone", "website", "address"],
+    "company": ["name", "tax_id", "email", "phone", "website", "address"],
     "source": ["kind", "title"],
     "deal": ["title", "amount_minor", "currency", "status", "expected_close_on"],
     "order": ["status", "currency", "price_mode", "subtotal_minor", "discount_minor", "tax_minor", "total_minor",

@@ -43,7 +43,16 @@ def company_fields(company: Any) -> dict[str, Any]:
         return {}
     return {"name": company.name or "", "website": company.website or "", "address": address_text(company.address),
             "email": next((e.get("address") for e in company.emails or [] if isinstance(e, dict)), "") or "",
-            "phone": _phone(company.phones)}
+            "phone": _phone(company.phones), "tax_id": _tax_id(company)}
+
+
+def _tax_id(company: Any) -> str:
+    """The company's INN, kept in its custom field ``inn`` (as imports keep it), unless that field is sensitive:
+    reading a sensitive value is an audited read of its own, not something a document does on the way."""
+    if sources.TAX_ID_FIELD in (company.custom_sensitive or []):
+        return ""
+    value = (company.custom or {}).get(sources.TAX_ID_FIELD)
+    return str(value) if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
 
 
 def load(ctx: Any, record_id: str, *, action: str, lines: list[Line] | None = None) -> Source:

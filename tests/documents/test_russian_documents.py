@@ -143,3 +143,36 @@ def test_an_order_line_without_a_rate_is_bez_nds_even_repriced(client: ApiClient
     export = next(line for line in text.splitlines() if "Шампунь на экспорт" in line)
     assert "Без НДС" in haircut and "%" not in haircut, text
     assert "0%" in export and "Без НДС" not in export, text
+
+
+def test_the_buyers_inn_is_printed_from_its_inn_field_unless_that_is_sensitive(client: ApiClient,
+                                                                               salon: Company) -> None:
+    # The buyer was printed without its INN, which the company card keeps (the import fills an "inn" field)
+    token = salon.owner.token
+    made = client.post("/api/v1/custom-fields", {"entity": "company", "key": "inn", "label": "ИНН", "type": "text"},
+                       token=token)
+    assert made.status_code == 201, made.body
+    buyer = body(client.post("/api/v1/companies", {"name": "ООО «Лютик»", "custom": {"inn": "1655123456"}},  # noqa: RUF001
+                             token=token))
+    deal = body(client.post("/api/v1/deals", {"title": "Корпоратив", "amount": {"minor": 1500000, "currency": "RUB"},
+                                              "company_id": buyer["id"]}, token=token))
+    document, text = issued(client, salon, deal["id"])
+    assert "Покупатель: ООО «Лютик», ИНН 1655123456" in text, text  # noqa: RUF001
+    assert document["customer"]["tax_id"] == "1655123456"
+    plain = body(client.post("/api/v1/companies", {"name": "ИП Шарипова"}, token=token))
+    other = body(client.post("/api/v1/deals", {"title": "Свадьба", "amount": {"minor": 100000, "currency": "RUB"},
+                                               "company_id": plain["id"]}, token=token))
+    _, text = issued(client, salon, other["id"])
+    assert "ИНН" not in next(line for line in text.splitlines() if line.startswith("Покупатель")), text
+
+    # where the company keeps INNs in a sensitive field, reading one is an audited read of its own: not printed
+    guarded = signup(client, company="Салон Гузель", locale="ru", country="RU", timezone="Europe/Moscow")
+    assert client.post("/api/v1/custom-fields", {"entity": "company", "key": "inn", "label": "ИНН", "type": "text",
+                                                 "sensitive": True}, token=guarded.owner.token).status_code == 201
+    hidden = body(client.post("/api/v1/companies", {"name": "ООО «Мак»", "custom": {"inn": "1655654321"}},  # noqa: RUF001
+                              token=guarded.owner.token))
+    deal = body(client.post("/api/v1/deals", {"title": "Выпускной", "amount": {"minor": 100000, "currency": "RUB"},
+                                              "company_id": hidden["id"]}, token=guarded.owner.token))
+    document, text = issued(client, guarded, deal["id"])
+    assert document["customer"]["tax_id"] == "", document  # neither the value nor its ciphertext
+    assert "ИНН" not in next(line for line in text.splitlines() if line.startswith("Покупатель")), text
