@@ -126,6 +126,12 @@ def from_deal(ctx: TenantContext, deal_id: str, *, data: s.DealOrderCreate) -> O
     deal = access.get_or_raise(ctx, types.get("deal"), deal_id)
     if deal.status != "won":
         raise errors.ConflictError("Only a won deal becomes an order.", code="deal_not_won")
+    # an order made for it by hand while it was open (a quote of parts and labour) is its order: not a second one
+    made = list_orders(ctx, s.OrderListQuery(deal_id=deal.deal_id, limit=1)).items
+    if made:
+        raise errors.ConflictError("This deal already has an order.", code="duplicate_from_deal_id", details=[
+            {"loc": ["deal_id"], "msg": "The deal has an order", "type": "duplicate",
+             "existing_id": made[0].record_id}])
     lines = data.model_dump(mode="json", exclude_unset=True).get("lines") or [{
         "description": deal.title or "Deal", "quantity": "1", "unit_price_minor": int(deal.amount_minor or 0)}]
     contact_ids = list(deal.contact_ids or [])

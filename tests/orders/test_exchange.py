@@ -47,6 +47,19 @@ def test_a_won_deal_becomes_its_order_once(client: ApiClient, company: Company) 
     assert [item["id"] for item in listed] == [made["id"]]
 
 
+def test_a_won_deal_with_an_order_made_for_it_by_hand_opens_that_one(client: ApiClient, company: Company) -> None:
+    # quoted while the job was open (the order editor, with the deal); 'Create order' once it is won made a second
+    deal = _deal(client, company, company.extra["won"])
+    labour = [{"description": "Labour", "quantity": "3", "unit_price_minor": 9000}]
+    quoted = ok(client.post("/api/v1/orders", {"currency": "EUR", "contact_id": company.extra["contact"]["id"],
+                                               "deal_id": deal["id"], "lines": labour}, token=company.owner.token), 201)
+    again = client.post(f"/api/v1/deals/{deal['id']}/order", {}, token=company.owner.token)
+    assert again.status_code == 409 and body(again)["error"]["code"] == "duplicate_from_deal_id"
+    assert body(again)["error"]["details"][0]["existing_id"] == quoted["id"]
+    listed = ok(client.get(f"/api/v1/orders?deal_id={deal['id']}", token=company.owner.token))["items"]
+    assert [item["id"] for item in listed] == [quoted["id"]]
+
+
 def test_an_open_deal_makes_no_order(client: ApiClient, company: Company) -> None:
     deal = _deal(client, company, company.extra["open"])
     refused = client.post(f"/api/v1/deals/{deal['id']}/order", {}, token=company.owner.token)

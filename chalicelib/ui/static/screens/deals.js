@@ -573,10 +573,10 @@ function stageBar(deal, pipeline, changes, reload) {
   return bar;
 }
 
-/** "Create order" on a won deal (#23): its order in one step; a deal that has one already opens it. A won deal
- * whose card lists an order (made by hand for it while it was open) is not offered a second. */
-function createOrder(deal, orders) {
-  if (deal.status !== 'won' || !can('orders', 'create') || orders?.items.length) return null;
+/** "Create order" on a won deal (#23): its order in one step; a deal that has one already (made in one step, or by
+ * hand while it was open) opens it. */
+function createOrder(deal) {
+  if (deal.status !== 'won' || !can('orders', 'create')) return null;
   return h('button', { type: 'button', class: 'primary', 'data-test': 'create-order', onClick: async (event) => {
     event.target.disabled = true;
     try {
@@ -591,31 +591,37 @@ function createOrder(deal, orders) {
 }
 
 /** The deal's orders (#23) and a new one for it, for whoever may read orders: a plumber quotes parts and labour while
- * the job is open (the order editor with the deal's first contact as the customer), and sees what was ordered once
- * it is won. The orders' screen (and its texts) load with the first order or the button. */
-function ordersPanel(deal, orders) {
-  if (!orders) return null;
+ * the job is open (the order editor with the deal's first contact as the customer), and sees what was ordered. The
+ * list is read when opened (the card keeps to its two requests); the orders' screen and its texts load with it. */
+function ordersPanel(deal) {
+  if (!can('orders', 'read')) return null;
   const contact = (deal.contact_ids || [])[0];
   const make = deal.status === 'open' && can('orders', 'create') && contact
     ? h('a', { class: 'button-link small', 'data-test': 'deal-new-order',
       href: `#/orders/new${query({ contact, deal: deal.id })}` }, t('deals.newOrder')) : null;
-  if (!orders.items.length && !make) return null;
-  const list = h('ul', { class: 'list', 'data-test': 'deal-orders' });
-  if (orders.items.length) {
-    import('./orders.js').then(({ orderItem }) => list.replaceChildren(...orders.items.map(orderItem)))
-      .catch(() => { /* the card stands without its orders' rows */ });
-  }
-  return h('section', { class: 'panel', 'data-links': 'orders' }, h('h2', {}, t('nav.orders')),
-    orders.items.length ? list : h('p', { class: 'muted' }, t('deals.noOrders')), make);
+  const list = h('ul', { class: 'list', 'data-test': 'deal-orders', 'aria-busy': 'true' });
+  let read = false;
+  const open = async () => {
+    if (read) return;
+    read = true;
+    try {
+      const [{ orderItem }, page] = await Promise.all([import('./orders.js'),
+        get(`/api/v1/orders${query({ deal_id: deal.id, limit: 20 })}`)]);
+      list.replaceChildren(...(page.items.length ? page.items.map(orderItem)
+        : [h('li', { class: 'muted' }, t('deals.noOrders'))]));
+    } catch (error) { read = false; toastError(error); } finally { list.removeAttribute('aria-busy'); }
+  };
+  return h('section', { class: 'panel', 'data-links': 'orders' },
+    h('details', { onToggle: (event) => { if (event.target.open) open(); } },
+      h('summary', {}, t('nav.orders')), list), make);
 }
 
-/** #/deals/:id: the deal card (three requests: the card, with its pipeline, the deal's custom fields and, for whoever
- * may read orders, the deal's orders; the users once, for another's deal). */
+/** #/deals/:id: the deal card (two requests: the card, with its pipeline, and the deal's custom fields; the users once,
+ * for another's deal; its orders when their panel is opened). */
 export async function card(root, { params, navigate, alive }) {
   const reload = () => card(root, { params, alive });
-  const [answer, definitions, orders] = await Promise.all([get(`/api/v1/deals/${encodeURIComponent(params.id)}`),
-    definitionsFor('deal'), can('orders', 'read')
-      ? get(`/api/v1/orders${query({ deal_id: params.id, limit: 20 })}`).catch(() => null) : null]);
+  const [answer, definitions] = await Promise.all([get(`/api/v1/deals/${encodeURIComponent(params.id)}`),
+    definitionsFor('deal')]);
   const deal = answer.deal;
   const changes = answer.stage_history || [];
   const pipeline = answer.pipeline || null;
@@ -624,11 +630,11 @@ export async function card(root, { params, navigate, alive }) {
   const stage = pipeline?.stages.find((s) => s.id === deal.stage_id) || changes.find((c) => c.to_stage.id === deal.stage_id)?.to_stage;
   const timeline = timelineList(answer.timeline || []);
   mount(root, heading(deal.title, h('a', { href: `#/deals${query({ pipeline: deal.pipeline_id })}` }, t('deals.backToBoard')),
-    createOrder(deal, orders), trashButton('deals', deal, deal.title, navigate, `/deals${query({ pipeline: deal.pipeline_id })}`)),
+    createOrder(deal), trashButton('deals', deal, deal.title, navigate, `/deals${query({ pipeline: deal.pipeline_id })}`)),
     pipeline ? stageBar(deal, pipeline, changes, reload) : null,
     h('div', { class: 'card-grid' },
       h('div', {}, h('section', { class: 'panel' }, dealFacts(deal, stage, definitions, owner)), can('deals', 'update') ? editDeal(deal, definitions, reload) : null,
         h('section', { class: 'panel' }, h('h2', {}, t('timeline.title')), noteForm({ type: 'deal', id: deal.id }, timeline), timeline.view)),
-      h('div', {}, history(changes), linkGroups(answer.links), linkPanel(deal, answer, reload), ordersPanel(deal, orders),
+      h('div', {}, history(changes), linkGroups(answer.links), linkPanel(deal, answer, reload), ordersPanel(deal),
         documentsPanel('deal', deal.id, can('deals', 'update')))));
 }
