@@ -10,11 +10,24 @@ from chalicelib.segments import jobs
 from tests.browser.conftest import Screens, new_page
 from tests.browser.test_app import assert_no_problems
 from tests.browser.test_sensitive import log_in
-from tests.factories import signup
+from tests.factories import Company, signup
 from tests.messaging.kit import create_line
 from tests.support import ApiClient, body
 
 PHONE = {"width": 390, "height": 844}
+
+
+def salon(client: ApiClient, name: str) -> Company:
+    """A salon in Kazan: Russian, on Moscow's clock."""
+    return signup(client, company=name, locale="ru", country="RU", timezone="Europe/Moscow")
+
+
+def owners_phone(browser: Any, live_url: str, company: Company, name: str) -> Any:
+    """The owner signed in on her phone, the app in Russian."""
+    page = new_page(browser, live_url, viewport=PHONE)
+    log_in(page, company.owner, name)
+    page.get_by_label("Language", exact=True).select_option("ru")
+    return page
 
 
 def test_the_owner_tests_a_whatsapp_campaign_on_her_own_number_as_she_types_it(browser: Any, live_url: str, app: Any,
@@ -22,7 +35,7 @@ def test_the_owner_tests_a_whatsapp_campaign_on_her_own_number_as_she_types_it(b
     # She typed her number as she writes it ('8 917 000-11-22') and was told 'check the marked fields', with nothing
     # marked: the test send now takes it, and a number that is none is named as such.
     client = ApiClient(app)
-    company = signup(client, company="Салон Лилия", locale="ru", country="RU", timezone="Europe/Moscow")
+    company = salon(client, "Салон Лилия")
     token = company.owner.token
     line = create_line(client, company, "whatsapp")
     segment = body(client.post("/api/v1/segments", {"name": "Клиентки", "conditions": [
@@ -31,9 +44,7 @@ def test_the_owner_tests_a_whatsapp_campaign_on_her_own_number_as_she_types_it(b
         "name": "Декабрь: окрашивание", "channel": "whatsapp", "segment_id": segment["id"],
         "integration_id": line["id"], "template": {"name": "december_ru", "language": "ru",
                                                    "parameters": ["{first_name}", "20%"]}}, token=token))
-    page = new_page(browser, live_url, viewport=PHONE)
-    log_in(page, company.owner, "Салон Лилия")
-    page.get_by_label("Language", exact=True).select_option("ru")
+    page = owners_phone(browser, live_url, company, "Салон Лилия")
     page.locator(".main-nav", has_text="Рассылки").wait_for()
     page.goto(f"/#/campaigns/{campaign['id']}/edit")
     # the hint says the CRM fills the last variable with the unsubscribe link; a field of her own naming is refused
@@ -86,13 +97,11 @@ def test_the_administrator_keeps_a_customers_birthday_on_her_card(browser: Any, 
     # The salon's birthday greeting and its 'birthday this month' segment read a contact's birthday, which the card's
     # editor did not offer: only an import or the API could give one
     client = ApiClient(app)
-    company = signup(client, company="Салон Лилия ДР", locale="ru", country="RU", timezone="Europe/Moscow")
+    company = salon(client, "Салон Лилия ДР")
     token = company.owner.token
     guzel = body(client.post("/api/v1/contacts", {"first_name": "Гузель", "phones": [{"number": "+79033401122"}]},
                              token=token))
-    page = new_page(browser, live_url, viewport=PHONE)
-    log_in(page, company.owner, "Салон Лилия ДР")
-    page.get_by_label("Language", exact=True).select_option("ru")
+    page = owners_phone(browser, live_url, company, "Салон Лилия ДР")
     page.locator(".main-nav", has_text="Контакты").wait_for()
     page.goto(f"/#/contacts/{guzel['id']}")
     page.locator("summary", has_text="Изменить").click()
@@ -119,7 +128,7 @@ def test_the_administrator_sends_an_invoice_to_a_telegram_customers_chat(browser
     from webhooks.messengers import Chat, telegram_post, telegram_update
 
     client = ApiClient(app)
-    company = signup(client, company="Салон Лилия Счета", locale="ru", country="RU", timezone="Europe/Moscow")
+    company = salon(client, "Салон Лилия Счета")
     token = company.owner.token
     line = create_line(client, company, "telegram")
     chat = Chat(chat_id=5550001, name="Альбина Галиева")
@@ -129,9 +138,7 @@ def test_the_administrator_sends_an_invoice_to_a_telegram_customers_chat(browser
     [conversation] = inbox(client, company)
     order = body(client.post("/api/v1/orders", {"currency": "RUB", "contact_id": conversation["contact_id"], "lines": [
         {"description": "Подарочный сертификат", "quantity": "1", "unit_price_minor": 300000}]}, token=token))
-    page = new_page(browser, live_url, viewport=PHONE)
-    log_in(page, company.owner, "Салон Лилия Счета")
-    page.get_by_label("Language", exact=True).select_option("ru")
+    page = owners_phone(browser, live_url, company, "Салон Лилия Счета")
     page.locator(".main-nav", has_text="Заказы").wait_for()
     page.goto(f"/#/orders/{order['id']}")
     page.locator("summary", has_text="Документы").click()
