@@ -27,6 +27,19 @@ MARKER = """(summary) => {
 }"""
 
 
+def deal_documents_in_russian(browser: Any, live_url: str, company: Any, name: str, deal_id: str,
+                              viewport: dict[str, int]) -> tuple[Any, Any]:
+    """The owner on the deal's card, the app in Russian, its documents panel opened: (page, panel)."""
+    page = new_page(browser, live_url, viewport=viewport)
+    log_in(page, company.owner, name)
+    page.get_by_label("Language", exact=True).select_option("ru")
+    page.locator(".main-nav", has_text="Сделки").wait_for()
+    page.goto(f"/#/deals/{deal_id}")
+    panel = page.locator(".doc-panel")
+    panel.locator("summary").click()
+    return page, panel
+
+
 def test_an_invoice_from_the_deal_card_previewed_downloaded_and_sent(browser: Any, live_url: str, app: Any,
                                                                       screens: Screens) -> None:
     client = ApiClient(app)
@@ -84,14 +97,8 @@ def test_requisites_and_a_template_with_its_preview_in_russian_on_a_phone(browse
                                                                           screens: Screens) -> None:
     client = ApiClient(app)
     company = signup(client, company="Бумажные цветы", locale="ru", country="RU")
-    page = new_page(browser, live_url, viewport=PHONE)
-    log_in(page, company.owner, "Бумажные цветы")
-    page.get_by_label("Language", exact=True).select_option("ru")
-    page.locator(".main-nav", has_text="Сделки").wait_for()
     deal = body(client.post("/api/v1/deals", {"title": "Бумажные розы"}, token=company.owner.token))
-    page.goto(f"/#/deals/{deal['id']}")
-    panel = page.locator(".doc-panel")
-    panel.locator("summary").click()
+    page, panel = deal_documents_in_russian(browser, live_url, company, "Бумажные цветы", deal["id"], PHONE)
     notice = panel.locator("[data-test=requisites-missing]")
     expect(notice).to_contain_text("Реквизиты компании не заполнены")
     notice.get_by_role("link", name="Настройки → Реквизиты").click()  # the way to where they are filled in
@@ -132,13 +139,7 @@ def test_a_document_that_cannot_be_sent_says_why_in_russian(browser: Any, live_u
                                token=token))
     deal = body(client.post("/api/v1/deals", {"title": "Поставка", "contact_ids": [contact["id"]]}, token=token))
     body(client.post(f"/api/v1/deals/{deal['id']}/documents", {"type": "invoice"}, token=token))
-    page = new_page(browser, live_url, viewport=PHONE)
-    log_in(page, company.owner, "Снабжение")
-    page.get_by_label("Language", exact=True).select_option("ru")
-    page.locator(".main-nav", has_text="Сделки").wait_for()
-    page.goto(f"/#/deals/{deal['id']}")
-    panel = page.locator(".doc-panel")
-    panel.locator("summary").click()
+    page, panel = deal_documents_in_russian(browser, live_url, company, "Снабжение", deal["id"], PHONE)
     panel.locator(".doc-row").first.get_by_role("button", name="Отправить").click()
     send = page.get_by_role("form", name="Отправить документ № 1")  # a Russian company's first invoice: no prefix
     # a customer without an e-mail address is offered her chat first (tests/browser/test_salon_walk.py)
@@ -169,13 +170,7 @@ def test_a_salon_numbers_its_invoices_the_russian_way_and_chooses_a_prefix(brows
     token = company.owner.token
     deal = body(client.post("/api/v1/deals", {"title": "Свадебная причёска",
                                               "amount": {"minor": 450000, "currency": "RUB"}}, token=token))
-    page = new_page(browser, live_url, viewport=SALON_PHONE)
-    log_in(page, company.owner, "Салон Алсу")
-    page.get_by_label("Language", exact=True).select_option("ru")
-    page.locator(".main-nav", has_text="Сделки").wait_for()
-    page.goto(f"/#/deals/{deal['id']}")
-    panel = page.locator(".doc-panel")
-    panel.locator("summary").click()
+    page, panel = deal_documents_in_russian(browser, live_url, company, "Салон Алсу", deal["id"], SALON_PHONE)
     panel.get_by_role("button", name="Выставить счёт").click()
     dialog = page.locator("dialog.doc-dialog")
     expect(dialog.locator("h2")).to_have_text("Счёт № 1", timeout=15_000)
