@@ -80,7 +80,8 @@ def replace(ctx: TenantContext, *, data: s.RequisitesIn) -> s.RequisitesRead:
     for name in REQUISITE_FIELDS:
         value = getattr(data, name)
         setattr(after, name, value or None)
-    after.number_prefixes = _prefixes(data.number_prefixes)
+    if "number_prefixes" in data.model_fields_set:  # left out (a client older than the prefixes): kept as they are
+        after.number_prefixes = _prefixes(data.number_prefixes)
     after.updated_at = db.utcnow()
     change = db.Change().save(after)
     audit.attach(ctx, change, after, entity="requisites", entity_id=ctx.tenant_id,

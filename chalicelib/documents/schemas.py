@@ -119,7 +119,8 @@ class RequisitesIn(Schema):
     director: Annotated[str, Field(max_length=200)] | None = None
     note: Text | None = None
     number_prefixes: NumberPrefixes | None = Field(default=None, description=(
-        "Each type's number prefix; a type not given (or null): the default of the company's language"))
+        "Each type's number prefix; a type not given (or null): the default of the company's language; the field "
+        "left out: the prefixes stay as they are"))
 
 
 class RequisitesRead(BaseModel):

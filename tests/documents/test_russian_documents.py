@@ -110,6 +110,10 @@ def test_a_russian_company_numbers_by_the_year_and_may_give_a_prefix(client: Api
     link = body(client.get(f"/api/v1/documents/{after['id']}/link", token=token))
     assert link["filename"] == f"invoice-{after['number'][3:]}.pdf", link  # ASCII, for headers and mail clients
     assert issued(client, salon, salon.extra["deal"]["id"], type="quote")[0]["number"] == "2"
+    # a client older than the prefixes saves the requisites without them: the company's prefix stays
+    older = client.put("/api/v1/document-settings/requisites", {**REQUISITES, "version": body(saved)["version"]},
+                       token=token)
+    assert older.status_code == 200 and body(older)["number_prefixes"]["invoice"] == "СЧ", older.body
 
 
 def test_an_english_company_keeps_its_prefixes() -> None:
