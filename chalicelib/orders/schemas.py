@@ -123,6 +123,9 @@ class OrderLineOut(BaseModel):
     discount_percent: str | None
     discount_minor: int | None
     tax_rate: str
+    no_tax_rate: bool = Field(default=False, description=(
+        "No rate applies (neither the line's nor its product's): priced at 0, its documents say 'No tax' / 'Без НДС' "
+        "where a rate of 0 says 0 %"))
     gross_minor: int
     discount_total_minor: int
     net_minor: int

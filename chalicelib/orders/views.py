@@ -45,7 +45,8 @@ def totals(values: dict[str, Any], lines: list[dict[str, Any]]) -> s.OrderTotals
 def lines(stored: list[dict[str, Any]]) -> list[s.OrderLineOut]:
     """Stored lines as the API shows them."""
     fields = s.OrderLineOut.model_fields
-    return [s.OrderLineOut.model_validate({name: line.get(name) for name in fields}) for line in stored]
+    return [s.OrderLineOut.model_validate({**{name: line.get(name) for name in fields},
+                                           "no_tax_rate": bool(line.get("no_tax_rate"))}) for line in stored]
 
 
 def order(ctx: TenantContext, found: Order) -> s.OrderRead:

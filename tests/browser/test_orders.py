@@ -275,3 +275,30 @@ def test_an_open_deal_is_quoted_from_its_card_and_lists_its_orders(browser: Any,
     page.wait_for_url(f"**/#/orders/{order_id}")
     assert len(body(client.get(f"/api/v1/orders?deal_id={deal['id']}", token=token))["items"]) == 1
     assert_no_problems(page)
+
+
+def test_a_line_without_a_tax_rate_reads_so_and_stays_so_when_the_lines_are_edited(browser: Any, live_url: str,
+                                                                                     app: Any) -> None:
+    # A salon's haircut has no VAT: its order line read "Налог 0%", and editing the order's lines sent that 0 back as
+    # a rate of its own, so the invoice's "Без НДС" turned into 0 %
+    client = ApiClient(app)
+    company = euro_company(client, "Salon Lines")
+    token = company.owner.token
+    contact = _made(client.post("/api/v1/contacts", {"first_name": "Алина"}, token=token))
+    order = _made(client.post("/api/v1/orders", {"currency": "EUR", "contact_id": contact["id"], "lines": [
+        {"description": "Стрижка", "quantity": "1", "unit_price_minor": 2500}]}, token=token))
+    page = new_page(browser, live_url, viewport=PHONE)
+    log_in(page, company.owner, "Salon Lines")
+    page.get_by_label("Language", exact=True).select_option("ru")
+    page.goto(f"/#/orders/{order['id']}")
+    expect(page.locator(".order-lines .order-line").first).to_contain_text("Без НДС")
+    page.get_by_role("link", name="Изменить позиции").click()
+    line = page.locator(".order-line").first
+    expect(line.get_by_label("Налог, %")).to_have_value("")
+    line.get_by_label("Количество").fill("2")
+    page.get_by_role("button", name="Сохранить").click()
+    page.locator("#page-title", has_text="Заказ").wait_for()
+    expect(page.locator(".order-lines .order-line").first).to_contain_text("Без НДС")
+    saved = body(client.get(f"/api/v1/orders/{order['id']}", token=token))
+    assert (saved["lines"][0]["quantity"], saved["lines"][0]["no_tax_rate"]) == ("2", True)
+    assert_no_problems(page)

@@ -136,10 +136,13 @@ def test_an_order_line_without_a_rate_is_bez_nds_even_repriced(client: ApiClient
         token=token)
     assert made.status_code == 201, made.body
     order = body(made)
-    assert [line["tax_rate"] for line in order["lines"]] == ["0", "0"]  # the order's own view is unchanged
+    assert [line["tax_rate"] for line in order["lines"]] == ["0", "0"]
+    # the order says which has no rate, so its card reads "Без НДС" and its editor sends that line without one again
+    assert [line["no_tax_rate"] for line in order["lines"]] == [True, False]
     changed = client.patch(f"/api/v1/orders/{order['id']}", {"version": order["version"], "price_mode": "inclusive"},
                            token=token)
     assert changed.status_code == 200, changed.body
+    assert [line["no_tax_rate"] for line in body(changed)["lines"]] == [True, False]
     document = body(client.post(f"/api/v1/orders/{order['id']}/documents", {"type": "invoice"}, token=token))
     assert [line["tax_rate_bp"] for line in document["lines"]] == [None, 0]
     text = pdf_text(fetch(body(client.get(f"/api/v1/documents/{document['id']}/link", token=token))["url"]))

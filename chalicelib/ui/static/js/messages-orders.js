@@ -40,6 +40,7 @@ export const ORDERS = {
   'orders.unitPrice': ['Price', 'Цена'],
   'orders.discount': ['Discount, %', 'Скидка, %'],
   'orders.tax': ['Tax, %', 'Налог, %'],
+  'orders.noTax': ['No tax', 'Без НДС'],
   'orders.lineTotal': ['Total', 'Сумма'],
   'orders.remove': ['Remove {name}', 'Убрать {name}'],
   'orders.noLines': ['Add the first line: find a product, scan it or type its SKU.', 'Добавьте первую позицию: найдите товар, отсканируйте его или введите артикул.'],

@@ -160,7 +160,7 @@ function totalsView(totals, currency) {
 function editableLine(line, currency) {
   return { product_id: line.product_id || undefined, name: line.description, sku: line.sku, description: line.description,
     quantity: line.quantity, price: amountInput(line.unit_price_minor, currency), discount: line.discount_percent || '',
-    discount_minor: line.discount_minor || undefined, tax: line.tax_rate };
+    discount_minor: line.discount_minor || undefined, tax: line.no_tax_rate ? '' : line.tax_rate }; // no rate stays none
 }
 
 /** #/orders/new?contact=&deal= and #/orders/:id/edit (a new order's lines, currency and notes): the order editor
@@ -302,7 +302,7 @@ function linesTable(order) {
       ? h('a', { href: `#/products/${encodeURIComponent(line.product_id)}` }, line.description) : line.description,
     line.sku ? h('span', { class: 'meta' }, ` · ${line.sku}`) : null),
     h('div', { class: 'meta' }, `${line.quantity}${line.unit ? ` ${line.unit}` : ''} × ${money(line.unit_price_minor, order.currency)}`,
-      line.discount_total_minor ? ` − ${money(line.discount_total_minor, order.currency)}` : '', ` · ${t('orders.taxTotal')} ${line.tax_rate}%`),
+      line.discount_total_minor ? ` − ${money(line.discount_total_minor, order.currency)}` : '', ` · ${line.no_tax_rate ? t('orders.noTax') : `${t('orders.taxTotal')} ${line.tax_rate}%`}`),
     h('span', { class: 'line-total num' }, money(line.total_minor, order.currency)))));
 }
 
