@@ -43,6 +43,8 @@ class Sender:
     phone: str | None = None  # E.164 when the channel gives one
     username: str | None = None
     email: str | None = None  # an e-mail's From address (lower-cased)
+    first_name: str | None = None  # the name's parts where the channel gives them apart (Telegram); else name is
+    last_name: str | None = None  # split as a name typed in one box is (records.naming.split_name)
 
 
 @dataclass(frozen=True)

@@ -106,7 +106,9 @@ def _newcomer(run: Run, adapter: MessagingAdapter, incoming: IncomingMessage,
     if sender.name or not sender.phone:
         name = (sender.name or (f"@{sender.username}" if sender.username else None)
                 or (sender.email.split("@", 1)[0] if sender.email else None) or f"{adapter.label} {sender.chat_id}")
-        first, last = naming.split_name(name)  # as a website form's name box is
+        # the parts the channel gives apart (Telegram's first and last names), else as a website form's name box is
+        first, last = ((sender.first_name, sender.last_name) if sender.name and sender.first_name
+                       else naming.split_name(name))
     else:  # an SMS, or WhatsApp without a profile name: the number as people read it, whole, as a call's caller
         name = first = phones.readable(sender.phone)
         last = None

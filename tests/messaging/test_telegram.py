@@ -76,6 +76,18 @@ def test_a_chat_becomes_a_contact_and_one_conversation_with_its_photo_and_edits(
     assert (contact["first_name"], contact["last_name"]) == ("Pavel", "Smirnov")
 
 
+def test_a_name_telegram_gives_in_parts_keeps_them(client: ApiClient, company: Company) -> None:
+    # Telegram gives first and last names apart: "Анна Мария" + "Сидорова" is not a name to split again
+    line = create_line(client, company, "telegram")
+    update = telegram_update(Chat(chat_id=777010, name="Анна"), 9200, {"message_id": 1, "text": "Здравствуйте"})
+    update["message"]["from"].update(first_name="Анна Мария", last_name="Сидорова")
+    [answer] = play(client, [telegram_post(line["webhook_url"], line["secret"], update)])
+    assert answer.status_code == 200
+    [conversation] = inbox(client, company)
+    contact = get(client, company.owner.token, f"/api/v1/contacts/{conversation['contact_id']}")
+    assert (contact["first_name"], contact["last_name"]) == ("Анна Мария", "Сидорова")
+
+
 def test_voice_video_stickers_places_and_contacts_read_as_what_they_are(client: ApiClient, company: Company) -> None:
     # A walk's customer sent a sticker: the inbox showed an empty bubble and '[text]'; a voice note, a place or a
     # shared contact came in as empty too, though WhatsApp's read as a voice message, an address, a card.

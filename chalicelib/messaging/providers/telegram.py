@@ -139,7 +139,8 @@ class TelegramAdapter(MessagingAdapter):
         return [IncomingMessage(
             provider_message_id=f"{chat_id}:{int(message['message_id'])}", at=at, kind=kind,
             text=str(text)[:4096] if text is not None else None, attachments=attachments, edited=edited,
-            sender=Sender(chat_id=chat_id, name=name, username=sender.get("username")),
+            sender=Sender(chat_id=chat_id, name=name, username=sender.get("username"),
+                          first_name=_part(sender.get("first_name")), last_name=_part(sender.get("last_name"))),
             start_code=start.group(1) if start else None)]
 
     def send_text(self, credentials: Credentials, *, chat_id: str, text: str) -> Sent:
@@ -183,6 +184,11 @@ FILE_KINDS = (("document", "document"), ("voice", "audio"), ("audio", "audio"), 
               ("video_note", "video"), ("sticker", "sticker"))
 DEFAULT_MIME = {"voice": "audio/ogg", "video_note": "video/mp4",
                 "sticker": "image/webp"}  # a sticker's mime is not given: a still one is WebP
+
+
+def _part(value: Any) -> str | None:
+    """A part of a user's name as Telegram gives it (first_name, last_name), or None."""
+    return value.strip() or None if isinstance(value, str) else None
 
 
 def _content(message: Mapping[str, Any]) -> tuple[str, tuple[Attachment, ...]]:
