@@ -208,13 +208,12 @@ def search_rows(ctx: TenantContext, model: type[Any], space: str, query: ListQue
 
 
 def trash_rows(ctx: TenantContext, model: type[Any], space: str, *, limit: int, cursor: str | None,
-               conditions: list[Any], before: str | None = None) -> db.Page[Any]:
-    """Deleted records, most recently deleted first (or those deleted before a time, for purging)."""
+               conditions: list[Any]) -> db.Page[Any]:
+    """Deleted records, most recently deleted first (the due timers purge them, not a walk of this list)."""
     pk = tenant_key(ctx, space, "TRASH")
     query = ListQuery(partition=("TRASH",), sort="name", limit=limit, cursor=cursor)
     return db.query_page(ctx, model, pk, scope=scope_name(space, query), limit=limit, cursor=cursor,
-                         index=model.gsi1, range_key_condition=model.gsi1sk < before if before else None,
-                         filter_condition=combined(conditions), newest_first=before is None)
+                         index=model.gsi1, filter_condition=combined(conditions), newest_first=True)
 
 
 def scope_conditions(ctx: TenantContext, model: type[Any], scope: str) -> list[Any]:
