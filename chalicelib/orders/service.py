@@ -126,8 +126,9 @@ def from_deal(ctx: TenantContext, deal_id: str, *, data: s.DealOrderCreate) -> O
     deal = access.get_or_raise(ctx, types.get("deal"), deal_id)
     if deal.status != "won":
         raise errors.ConflictError("Only a won deal becomes an order.", code="deal_not_won")
-    # an order made for it by hand while it was open (a quote of parts and labour) is its order: not a second one
-    made = list_orders(ctx, s.OrderListQuery(deal_id=deal.deal_id, limit=1)).items
+    # an order made for it by hand while it was open (a quote of parts and labour) is its order: not a second one,
+    # whoever's it is and whether or not the caller may list orders (a role may make a deal's order without that)
+    made = _rows(ctx, s.OrderListQuery(deal_id=deal.deal_id, limit=1), "all").items
     if made:
         raise errors.ConflictError("This deal already has an order.", code="duplicate_from_deal_id", details=[
             {"loc": ["deal_id"], "msg": "The deal has an order", "type": "duplicate",
@@ -178,7 +179,10 @@ class _Plan:
 
 def list_orders(ctx: TenantContext, query: s.OrderListQuery) -> db.Page[OrderRow]:
     """One page of the orders the caller may see, newest first, by status, contact, company or deal (one Query)."""
-    scope = permissions.require(ctx, ORDER.plural, "read")
+    return _rows(ctx, query, permissions.require(ctx, ORDER.plural, "read"))
+
+
+def _rows(ctx: TenantContext, query: s.OrderListQuery, scope: str) -> db.Page[OrderRow]:
     custom = [(key, value) for key, value in (("status", query.status), ("contact", query.contact_id),
                                               ("company", query.company_id), ("deal", query.deal_id)) if value]
     plan = listing.plan(ctx, OrderRow, _Plan(query), scope, custom)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.factories import Company
+from tests.factories import Company, add_member
 from tests.orders.kit import ok, shop
 from tests.support import ApiClient, body
 
@@ -58,6 +58,18 @@ def test_a_won_deal_with_an_order_made_for_it_by_hand_opens_that_one(client: Api
     assert body(again)["error"]["details"][0]["existing_id"] == quoted["id"]
     listed = ok(client.get(f"/api/v1/orders?deal_id={deal['id']}", token=company.owner.token))["items"]
     assert [item["id"] for item in listed] == [quoted["id"]]
+
+
+def test_a_role_that_may_not_list_orders_still_makes_a_won_deals_order(client: ApiClient, company: Company) -> None:
+    # the check for an order made for the deal by hand must not need orders:read (it answered 403 to such a role)
+    role = client.post("/api/v1/roles", {"key": "closer", "name": "Closer", "permissions": [
+        "deals:read:all", "deals:update:all", "contacts:read:all", "orders:create:all"]}, token=company.owner.token)
+    assert role.status_code == 201, role.body
+    closer = add_member(client, company, role="closer", name="closer")
+    deal = _deal(client, company, company.extra["won"])
+    made = client.post(f"/api/v1/deals/{deal['id']}/order", {}, token=closer.token)
+    assert made.status_code == 201, made.body
+    assert client.get(f"/api/v1/orders?deal_id={deal['id']}", token=closer.token).status_code == 403
 
 
 def test_an_open_deal_makes_no_order(client: ApiClient, company: Company) -> None:
