@@ -16,7 +16,7 @@ from tests.factories import add_member, signup
 from tests.messaging.kit import make_conversation
 from tests.messaging.mailkit import create_line, deliver
 from tests.support import ApiClient, body
-from tests.tickets.kit import fire, from_message, hand, open_ticket, status
+from tests.tickets.kit import fire, from_message, handed_chat, open_ticket, status
 from webhooks import mail
 
 DESKTOP = {"width": 1366, "height": 800}
@@ -285,11 +285,8 @@ def test_an_agent_given_a_colleague_s_customer_s_ticket_sees_whom_to_answer(brow
     the ticket came through, with no link to the contact's card they may not open, and the answer goes to the
     customer on the conversation handed with the ticket (390 px, Russian)."""
     client = ApiClient(app)
-    company = signup(client, company="Requester Phone Desk")
-    agent = add_member(client, company, role="agent", name="idaagent")
-    conversation = make_conversation(client, company.owner.token, customer="+79160007766")
-    ticket = from_message(client, company.owner.token, conversation)
-    hand(client, company.owner.token, ticket, agent.user_id)
+    company, agent, conversation, ticket = handed_chat(client, "Requester Phone Desk", agent="idaagent",
+                                                       customer="+79160007766")
     assert client.get(f"/api/v1/contacts/{ticket['contact_id']}", token=agent.token).status_code == 404
 
     phone = new_page(browser, live_url, viewport={"width": 390, "height": 780})
@@ -339,11 +336,8 @@ def test_the_queue_names_each_ticket_s_customer_on_a_phone(browser: Any, live_ur
     """A support agent triaging the queue saw subjects only. Each row now says whom it is from and how (the
     customer's name as it is now, a colleague's customer's too, and the channel), in Russian on a phone (390 px)."""
     client = ApiClient(app)
-    company = signup(client, company="Queue Names Desk")
-    agent = add_member(client, company, role="agent", name="queueagent")
-    conversation = make_conversation(client, company.owner.token, customer="+79160007799")
-    chat = from_message(client, company.owner.token, conversation)
-    hand(client, company.owner.token, chat, agent.user_id)
+    company, agent, _, chat = handed_chat(client, "Queue Names Desk", agent="queueagent",
+                                          customer="+79160007799")
     open_ticket(client, company.owner.token, subject="Who wrote this?", owner_id=agent.user_id)
     contact = body(client.get(f"/api/v1/contacts/{chat['contact_id']}", token=company.owner.token))
     renamed = client.patch(f"/api/v1/contacts/{contact['id']}", {"version": contact["version"],

@@ -8,7 +8,7 @@ from typing import Any
 from chalicelib.core import tenancy
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.due import service as due
-from tests.factories import Company, signup
+from tests.factories import Company, Member, add_member, signup
 from tests.support import ApiClient, body
 
 
@@ -89,3 +89,16 @@ def hand(client: ApiClient, token: str, ticket: dict[str, Any], user_id: str) ->
                           token=token)
     assert handed.status_code == 200, handed.body
     return dict(body(handed))
+
+
+def handed_chat(client: ApiClient, name: str, *, agent: str, customer: str) -> tuple[Company, Member, Any, Any]:
+    """A company whose owner's WhatsApp customer wrote, the ticket made of it handed to a new agent (their own
+    contacts only): (company, agent, conversation, ticket)."""
+    from tests.messaging.kit import make_conversation
+
+    company = signup(client, company=name)
+    member = add_member(client, company, role="agent", name=agent)
+    conversation = make_conversation(client, company.owner.token, customer=customer)
+    ticket = from_message(client, company.owner.token, conversation)
+    hand(client, company.owner.token, ticket, member.user_id)
+    return company, member, conversation, ticket
