@@ -23,7 +23,7 @@ INN_FIELD = "inn"
 COMPANY_SPECS = {spec.name: spec for spec in (
     FieldSpec("name", "text", ("company", "company name", "name", "organization", "organisation", "account",
                                "account name", "компания", "название", "название компании", "наименование",
-                               "организация", "фирма")),
+                               "организация", "фирма", "organization name")),  # Pipedrive's "Organization - Name"
     FieldSpec("phone", "phone", ("phone", "phones", "phone number", "telephone", "tel", "телефон", "телефоны",
                                  "тел", "рабочий телефон", "other phone", "direct phone", "мобильный телефон",
                                  "рабочий прямой телефон", "другой телефон"), repeatable=True),
@@ -31,8 +31,9 @@ COMPANY_SPECS = {spec.name: spec for spec in (
                                  "емейл", "work email", "other email", "рабочий email", "личный email",
                                  "другой email"), repeatable=True),  # amoCRM's phone and e-mail columns
     FieldSpec("website", "text", ("website", "web site", "site", "web", "url", "domain", "сайт", "веб-сайт",
-                                  "домен")),
-    FieldSpec("industry", "text", ("industry", "sector", "отрасль", "сфера", "сфера деятельности")),
+                                  "домен", "organization website")),
+    FieldSpec("industry", "text", ("industry", "sector", "отрасль", "сфера", "сфера деятельности",
+                                   "organization industry")),
     TAGS,
     FieldSpec("inn", "text", ("inn", "tax id", "vat", "vat number", "инн")),
     OWNER,

@@ -30,24 +30,30 @@ DEAL_SPECS = {spec.name: spec for spec in (
     FieldSpec("stage", "text", ("stage", "status", "deal stage", "этап", "статус", "стадия", "этап сделки")),
     FieldSpec("amount", "text", ("amount", "value", "sum", "budget", "price", "deal value", "сумма", "бюджет",
                                  "стоимость", "сумма сделки")),
-    FieldSpec("currency", "text", ("currency", "валюта")),
+    FieldSpec("currency", "text", ("currency", "валюта", "deal currency", "deal currency of value",
+                                   "currency of value")),  # Pipedrive's "Deal - Currency of Value"
     FieldSpec("contact", "text", ("contact", "contact email", "contact phone", "contact name", "client",
-                                  "customer", "контакт", "клиент", "контактное лицо", "покупатель")),
+                                  "customer", "контакт", "клиент", "контактное лицо", "покупатель",
+                                  "deal contact person", "person name")),  # Pipedrive's "Deal - Contact person"
     FieldSpec("company", "text", ("company", "company name", "organization", "organisation", "account",
-                                  "компания", "организация", "фирма")),
+                                  "компания", "организация", "фирма", "deal organization", "organization name")),
     FieldSpec("expected_close_on", "date", ("expected close", "expected close date", "close date", "closing date",
-                                            "дата закрытия", "ожидаемая дата закрытия", "плановая дата закрытия")),
-    FieldSpec("lost_reason", "text", ("lost reason", "reason lost", "причина отказа", "причина проигрыша")),
+                                            "дата закрытия", "ожидаемая дата закрытия", "плановая дата закрытия",
+                                            "deal expected close date")),
+    FieldSpec("lost_reason", "text", ("lost reason", "reason lost", "причина отказа", "причина проигрыша",
+                                    "deal lost reason")),
     TAGS,
     OWNER,
     # the contact's phone and e-mail beside the deal (amoCRM's leads export): its contact is found by them
     FieldSpec("contact_phone", "list", ("phone", "phones", "phone number", "telephone", "tel", "mobile", "mobile phone",
                                         "work phone", "телефон", "телефоны", "тел", "мобильный", "мобильный телефон",
                                         "рабочий телефон", "номер телефона", "телефон контакта",
-                                        "рабочий телефон контакт", "мобильный телефон контакт"), repeatable=True),
+                                        "рабочий телефон контакт", "мобильный телефон контакт", "person phone",
+                                        "person phone work", "person phone mobile"), repeatable=True),
     FieldSpec("contact_email", "list", ("email", "e-mail", "emails", "email address", "mail", "почта", "эл. почта",
                                         "электронная почта", "рабочий email", "личный email", "email контакта",
-                                        "рабочий email контакт", "личный email контакт"), repeatable=True),
+                                        "рабочий email контакт", "личный email контакт", "person email",
+                                        "person email work"), repeatable=True),
 )}
 _SPACES = re.compile(r"[\s\u00a0\u202f'\u2019]")  # thousands as "1 234", "1'234" (Swiss)
 _GROUPED = re.compile(r"\d+|\d{1,3}(?:([.,])\d{3})(?:\1\d{3})*")

@@ -47,14 +47,17 @@ class FieldSpec:
 
 
 # Tags, in every type's import: a column of them, comma-separated, or several such columns.
-TAGS = FieldSpec("tags", "list", ("tags", "tag", "labels", "label", "теги", "тег", "тэги", "метки", "метка"),
+TAGS = FieldSpec("tags", "list", ("tags", "tag", "labels", "label", "теги", "тег", "тэги", "метки", "метка",
+                                  "person label", "person labels", "organization label", "organization labels",
+                                  "deal label", "deal labels"),  # Pipedrive's "Person - Label" ...
                  repeatable=True)
 
 
 # The responsible person ("Ответственный"), in contacts', companies' and deals' imports: resolved to a user by
 # ``dataio.owners`` before the row is built, as its owner.
 OWNER = FieldSpec("owner_id", "text", ("owner", "owner id", "responsible", "responsible user", "responsible person",
-                                       "assigned to", "deal owner", "contact owner", "company owner", "ответственный",
+                                       "assigned to", "deal owner", "contact owner", "company owner", "person owner",
+                                       "organization owner", "ответственный",
                                        "ответственное лицо", "ответственный менеджер", "ответственный сотрудник"))
 
 

@@ -56,23 +56,28 @@ class Target(Protocol):
 # -- contacts -------------------------------------------------------------------------------
 
 CONTACT_SPECS = {spec.name: spec for spec in (
-    FieldSpec("first_name", "text", ("first name", "firstname", "given name", "имя"),
+    FieldSpec("first_name", "text", ("first name", "firstname", "given name", "person first name", "имя"),
               alone_headers=("имя",), alone_as="full_name", alone_unless=("last_name", "fio", "full_name")),
     FieldSpec("middle_name", "text", ("middle name", "patronymic", "отчество")),
-    FieldSpec("last_name", "text", ("last name", "lastname", "surname", "family name", "фамилия")),
+    FieldSpec("last_name", "text", ("last name", "lastname", "surname", "family name", "person last name",
+                                    "фамилия")),
     FieldSpec("full_name", "text", ("name", "full name", "contact", "contact name", "contact person", "полное имя",
                                     "имя и фамилия", "контакт", "контактное лицо", "наименование",
-                                    "полное имя контакта")),
+                                    "полное имя контакта", "person name")),  # Pipedrive's "Person - Name"
     FieldSpec("fio", "text", ("фио", "\u0444.\u0438.\u043e.", "фамилия имя отчество", "фамилия имя")),
     FieldSpec("phone", "phone", ("phone", "phones", "phone number", "telephone", "tel", "mobile", "mobile phone",
                                  "cell", "cell phone", "work phone", "home phone", "телефон", "телефоны", "тел",
                                  "мобильный", "мобильный телефон", "сотовый", "рабочий телефон", "домашний телефон",
                                  "номер телефона", "other phone", "direct phone", "рабочий прямой телефон",
-                                 "другой телефон"), repeatable=True),
+                                 "другой телефон", "person phone", "person phone work", "person phone mobile",
+                                 "person phone home", "person phone other", "phone work", "phone mobile", "phone home",
+                                 "phone other"), repeatable=True),  # Pipedrive's "Person - Phone - Work" ...
     FieldSpec("email", "email", ("email", "e-mail", "emails", "email address", "e-mail address", "mail", "почта",
                                  "эл. почта", "электронная почта", "адрес электронной почты", "емейл", "имейл",
                                  "work email", "personal email", "other email", "рабочий email", "личный email",
-                                 "другой email"),  # amoCRM's three e-mail columns
+                                 "другой email",  # amoCRM's three e-mail columns
+                                 "person email", "person email work", "person email home", "person email other",
+                                 "email work", "email home", "email other"),  # Pipedrive's "Person - Email - Work" ...
               repeatable=True),
     TAGS,
     FieldSpec("birthday", "date", ("birthday", "birth date", "date of birth", "dob", "день рождения",
@@ -82,7 +87,8 @@ CONTACT_SPECS = {spec.name: spec for spec in (
     FieldSpec("tax_id", "text", ("tax id", "inn", "vat", "vat number", "инн"), sensitive=True),
     FieldSpec("iban", "text", ("iban", "bank account", "расчетный счет"), sensitive=True),
     FieldSpec("company", "text", ("company", "company name", "organization", "organisation", "account",
-                                  "компания", "организация", "название компании", "фирма", "компания контакта")),
+                                  "компания", "организация", "название компании", "фирма", "компания контакта",
+                                  "person organization", "organization name")),  # Pipedrive's "Person - Organization"
     OWNER,
 )}
 _LOC_FIELDS = {"phones": "phone", "emails": "email"}
