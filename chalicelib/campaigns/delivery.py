@@ -4,8 +4,9 @@ messaging adapters over ``channels.transport``, whose sandbox records every requ
 tests).
 
 A provider's answer is one of three: accepted (its message id), ``Refused`` (this recipient will never take it: a
-rejected address, an invalid number: the send is failed for good) or ``Unavailable`` (an outage, throttling, a 5xx:
-the claim is released and the queue brings the recipient again).
+rejected address, an invalid number: the send is failed for good) or ``Unavailable`` (an outage, a 5xx, throttling
+even where the provider answers it with a 4xx, ``transport.ProviderBusy``: the claim is released and the queue brings
+the recipient again).
 """
 
 from __future__ import annotations
@@ -78,6 +79,8 @@ def send(campaign: Any, address: str, rendered: content.Rendered, line: tuple[An
             sent = adapter.send_template(credentials, chat_id=address, template=Template(
                 name=str(template.get("name")), language=str(template.get("language") or "en"),
                 parameters=rendered.parameters))
+    except transport.ProviderBusy as exc:  # throttled: the queue brings the recipient again
+        raise Unavailable(str(exc)[:200]) from exc
     except transport.ProviderError as exc:
         if PROVIDER_4XX.search(str(exc)):
             raise Refused(str(exc)[:200]) from exc

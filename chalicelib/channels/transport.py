@@ -78,6 +78,14 @@ class ProviderError(errors.CRMError):
     code = "provider_error"
 
 
+class ProviderBusy(ProviderError):
+    """The provider asked to be called again later: it throttled the request (HTTP 429, or a rate-limit code in its
+    body as Meta answers) (503). A campaign's send tries the recipient again instead of failing it for good."""
+
+    status = 503
+    code = "provider_busy"
+
+
 Responder = Callable[[Outbound], Answer]
 _RESPONDERS: dict[str, Responder] = {}
 _RECORDED: list[dict[str, Any]] = []

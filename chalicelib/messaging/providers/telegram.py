@@ -70,7 +70,8 @@ def _call(credentials: Credentials, method: str, payload: Mapping[str, Any]) -> 
     found = answer.json()
     if answer.status != 200 or not isinstance(found, dict) or found.get("ok") is not True:
         reason = found.get("description") if isinstance(found, dict) else None
-        raise transport.ProviderError(f"Telegram refused {method} ({answer.status}): {str(reason or '')[:200]}")
+        refused = transport.ProviderBusy if answer.status == 429 else transport.ProviderError  # "retry after N"
+        raise refused(f"Telegram refused {method} ({answer.status}): {str(reason or '')[:200]}")
     return found.get("result")
 
 

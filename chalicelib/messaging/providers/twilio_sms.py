@@ -135,7 +135,8 @@ class TwilioSmsAdapter(MessagingAdapter):
         sid = created.get("sid") if isinstance(created, dict) else None
         if answer.status != 201 or not isinstance(sid, str) or not re.fullmatch(MESSAGE_SID, sid):
             message = created.get("message") if isinstance(created, dict) else None
-            raise transport.ProviderError(f"Twilio refused the message ({answer.status}): {message or 'no reason'}")
+            refused = transport.ProviderBusy if answer.status == 429 else transport.ProviderError  # 20429: too many
+            raise refused(f"Twilio refused the message ({answer.status}): {message or 'no reason'}")
         return Sent(provider_message_id=sid)
 
     def fetch_media(self, credentials: Credentials, attachment: Attachment) -> Media:

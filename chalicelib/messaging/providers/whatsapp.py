@@ -203,7 +203,10 @@ class WhatsAppAdapter(MessagingAdapter):
         found: Any = next(iter(created.get("messages") or []), {}) if isinstance(created, dict) else {}
         wamid = found.get("id") if isinstance(found, dict) else None
         if answer.status != 200 or not isinstance(wamid, str):
-            raise transport.ProviderError(f"WhatsApp refused the message ({answer.status}): {_reason(created)}")
+            error = created.get("error") if isinstance(created, dict) else None
+            busy = answer.status == 429 or (isinstance(error, dict) and error.get("code") in WAIT_CODES)
+            raise (transport.ProviderBusy if busy else transport.ProviderError)(
+                f"WhatsApp refused the message ({answer.status}): {_reason(created)}")
         return Sent(provider_message_id=wamid)
 
     def fetch_media(self, credentials: Credentials, attachment: Attachment) -> Media:
@@ -227,13 +230,22 @@ class WhatsAppAdapter(MessagingAdapter):
         return f"https://wa.me/{chat_id}" if chat_id.isdigit() else None
 
 
+# Meta's codes for "send again later", answered with HTTP 400 (developers.facebook.com/documentation/business-messaging/
+# whatsapp/support/error-codes): 4 the app's call rate, 80007 the account's rate, 130429 the number's throughput, 131056
+# the pair rate (one customer too often), 2 and 131016 its service briefly down.
+WAIT_CODES = frozenset({2, 4, 80007, 130429, 131016, 131056})
+
+
 def _auth(credentials: Credentials) -> dict[str, str]:
     return {"Authorization": f"Bearer {credentials.secret('access_token')}"}
 
 
 def _reason(answer: Any) -> str:
     error = answer.get("error") if isinstance(answer, dict) else None
-    return str(error.get("message") or error.get("code"))[:200] if isinstance(error, dict) else "no reason"
+    if not isinstance(error, dict):
+        return "no reason"
+    code, message = error.get("code"), str(error.get("message") or "")
+    return (message if code is None or f"#{code}" in message else f"(#{code}) {message}".strip())[:200]
 
 
 def _message(message: Mapping[str, Any], names: Mapping[str, Any]) -> IncomingMessage:
