@@ -250,14 +250,12 @@ def send_email(ctx: TenantContext, rule: Automation, run: AutomationRun, index: 
         raise Failed("no contact with an e-mail address", "no_email")
     if not (contact.consent or {}).get("marketing"):
         raise Failed("the contact has not agreed to e-mails (consent)", "no_consent")  # consent and opt-out respected
-    name = " ".join(part for part in (contact.first_name, contact.last_name) if part) or subject.title
-    title = subject.title or name
+    from chalicelib.automations import merge_fields  # it imports this module
 
-    def fill(text: str) -> str:
-        return text.replace("{title}", title).replace("{name}", name)
-
-    mail.send(to=str(contact.emails[0]["address"]), subject=fill(str(action["subject"]))[:200],
-              text=fill(str(action["text"])))
+    found = merge_fields.values(ctx, run, subject, contact)
+    found["name"] = found["name"] or subject.title
+    mail.send(to=str(contact.emails[0]["address"]), subject=merge_fields.fill(str(action["subject"]), found)[:200],
+              text=merge_fields.fill(str(action["text"]), found))
     return Outcome("e-mailed", "emailed", {"contact_id": str(contact.contact_id)})
 
 

@@ -208,7 +208,8 @@ def _claim(ctx: TenantContext, rule: Automation, event_id: str, happening: Happe
     now = db.utcnow()
     run = AutomationRun(service.runs_pk(ctx), service.run_sk(rule.rule_id, run_id), run_id=run_id, rule_id=rule.rule_id,
                         event_id=event_id, trigger_type=happening.type, subject_type=happening.subject_type,
-                        subject_id=happening.subject_id, depth=depth, status="running",
+                        subject_id=happening.subject_id, task_id=happening.facts.get("task_id"), depth=depth,
+                        status="running",
                         steps=[{"type": a.get("type"), "status": "pending", "attempts": 0, "detail": None}
                                for a in rule.actions or []], created_at=at, updated_at=now, expires_at=now + RUN_KEPT)
     try:
@@ -303,7 +304,7 @@ def execute(ctx: TenantContext, rule: Automation, run: AutomationRun) -> Automat
     return run
 
 
-WAITING = frozenset({"deal.idle", "date.reached", "task.overdue"})
+WAITING = frozenset({"deal.idle", "date.reached", "task.overdue", "task.due_soon"})
 
 
 def consume(ctx: TenantContext, event: DomainEvent) -> None:

@@ -9,7 +9,8 @@ conditions read the contact's fields), else the conversation.
 ``send_message`` writes to the record's contact (a deal's first contact; a conversation itself) through its
 latest conversation, or the latest on a channel, or on a given line (starting one there when there is none).
 Free text goes out only inside the channel's reply window (WhatsApp's 24 hours); outside it the action's
-template does, and without one the step fails, recorded in the run log. The message is written as the rule
+template does (the text and the template's parameters with their merge fields filled: ``merge_fields``), and
+without one the step fails, recorded in the run log. The message is written as the rule
 (author and audit actor), so the conversation's event carries the run's depth: rules answering each other stop
 at the loop bound.
 """
@@ -19,9 +20,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from chalicelib.automations import merge_fields
 from chalicelib.automations.actions import Failed, Outcome, Subject
 from chalicelib.automations.engine import Happening
 from chalicelib.automations.models import Automation, AutomationRun
+from chalicelib.contacts import service as contacts_service
 from chalicelib.conversations.models import Conversation, Message
 from chalicelib.conversations.schemas import ConversationListQuery, ConversationStart, MessageCreate, TemplateIn
 from chalicelib.core import db
@@ -99,13 +102,19 @@ def _latest(ctx: TenantContext, contact_id: str, action: dict[str, Any]) -> dict
     return next((found for found in page.items if line in (None, found["integration_id"])), None)
 
 
-def _message(action: dict[str, Any], window_open: bool, title: str) -> MessageCreate:
+def _message(action: dict[str, Any], window_open: bool, found: dict[str, str]) -> MessageCreate:
     template = action.get("template")
     if window_open and action.get("text"):
-        return MessageCreate(text=str(action["text"]).replace("{title}", title)[:4096])
+        return MessageCreate(text=merge_fields.fill(str(action["text"]), found)[:4096])
     if template:
-        return MessageCreate(template=TemplateIn(**template))
+        parameters = [merge_fields.fill(str(p), found)[:1024] or "-" for p in template.get("parameters") or []]
+        return MessageCreate(template=TemplateIn(**{**template, "parameters": parameters}))
     raise Failed("outside the channel's reply window (24 hours on WhatsApp) and no template to send", "outside_window")
+
+
+def _merged(ctx: TenantContext, run: AutomationRun, subject: Subject, contact_id: str | None) -> dict[str, str]:
+    contact = contacts_service.get(ctx, contact_id) if contact_id else None
+    return merge_fields.values(ctx, run, subject, contact)
 
 
 def send_message(ctx: TenantContext, rule: Automation, run: AutomationRun, index: int, action: dict[str, Any],
@@ -122,7 +131,8 @@ def send_message(ctx: TenantContext, rule: Automation, run: AutomationRun, index
     if conversation_id is None:
         if not action.get("integration_id"):
             raise Failed("the contact has no conversation on that channel yet", "no_conversation")
-        data = _message(action, not action.get("template"), subject.title)  # a template when there is one
+        data = _message(action, not action.get("template"),  # a template when there is one
+                        _merged(ctx, run, subject, contact_id))
         started = messaging.start(ctx, ConversationStart(contact_id=str(contact_id),
                                                          integration_id=str(action["integration_id"]),
                                                          **data.model_dump(exclude_none=True)))
@@ -131,7 +141,8 @@ def send_message(ctx: TenantContext, rule: Automation, run: AutomationRun, index
     conversation = messaging.get_conversation(ctx, conversation_id, action="update")
     integration = integrations_service.get(ctx, conversation.integration_id)
     reply_window = processor.adapter_of(integration).reply_window if integration is not None else None
-    data = _message(action, bool(views.window(conversation, reply_window)["open"]), subject.title)
+    data = _message(action, bool(views.window(conversation, reply_window)["open"]),
+                    _merged(ctx, run, subject, contact_id or conversation.contact_id))
     messaging.reply(ctx, conversation_id, data)
     return Outcome(f"sent {'a template' if data.template else 'a message'} in conversation {conversation_id}",
                    "template_sent" if data.template else "message_sent", {"conversation_id": conversation_id})

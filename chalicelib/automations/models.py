@@ -3,7 +3,8 @@
 - Automation: pk ``T#<tid>#AUTOMATION``, sk ``<rule id>``: a tenant's rules are one Query (the feed reads them
   for each event of a tenant that has any). Audited (entity ``automation``).
 - AutomationRun: pk ``T#<tid>#AUTORUN``, sk ``<rule id>#<run id>``: one run of a rule for one event, its id
-  derived from the rule and the event (created only if absent: a redelivered event runs nothing twice), with
+  derived from the rule and the event (created only if absent: a redelivered event runs nothing twice), what it
+  acts on (its subject; and the task, for ``task.due_soon``, whose subject is the task's contact), with
   each action's outcome and attempts (the run log and the webhooks' delivery log), and which of its messages to
   a customer have begun to go out (``begun``: each goes out at most once, a crash or not). Kept 90 days.
 - RoundRobin: ``T#<tid>#AUTORR`` / ``<rule id>``: the count of assignments a rule made, for round-robin.
@@ -45,6 +46,7 @@ class AutomationRun(MainTable, discriminator="automation_run"):
     trigger_type = UnicodeAttribute()
     subject_type = UnicodeAttribute(null=True)
     subject_id = UnicodeAttribute(null=True)
+    task_id = UnicodeAttribute(null=True)  # the task a task's trigger fired for, when its contact is the subject
     depth = NumberAttribute(default=0)
     status = UnicodeAttribute(default="running")  # running | done | failed | retrying
     steps = JSONAttribute(default=list)  # [{"type", "status", "attempts", "detail", "code", "params"}]

@@ -68,6 +68,14 @@ class TaskOverdue(Schema):
     minutes: int = Field(default=0, ge=0, le=525_600, description="Overdue by this many minutes (0: when due)")
 
 
+class TaskDueSoon(Schema):
+    type: Literal["task.due_soon"]
+    minutes_before: int = Field(ge=1, le=43_200, description=(
+        "This many minutes before the task's due time (1440: a day, 120: two hours), once per due time; a task "
+        "made or moved later than that runs it at once if it is not yet due. The run's record is the contact the "
+        "task is about (a deal's first contact), so send_message writes to the client"))
+
+
 class DealIdle(Schema):
     type: Literal["deal.idle"]
     days: int = Field(ge=1, le=365, description="An open deal nobody changed for this many days")
@@ -109,8 +117,8 @@ class TicketSlaBreached(Schema):
 
 
 Trigger = Annotated[RecordCreated | RecordUpdated | StageEntered | StageLeft | DealWon | DealLost | LeadReceived
-                    | CallMissed | MessageReceived | TaskOverdue | DealIdle | DateReached | TicketSlaBreached
-                    | OrderStatusChanged
+                    | CallMissed | MessageReceived | TaskOverdue | TaskDueSoon | DealIdle | DateReached
+                    | TicketSlaBreached | OrderStatusChanged
                     | OrderPaid,
                     Field(discriminator="type")]
 
@@ -256,6 +264,8 @@ class RunRead(BaseModel):
     event_id: str
     trigger_type: str
     subject: dict[str, str] | None
+    task_id: str | None = Field(default=None, description="The task a task.due_soon run reminds of (its subject "
+                                "is the task's contact, or the task when it is about none)")
     depth: int
     status: str
     steps: list[RunStep]

@@ -13,6 +13,7 @@ import secrets
 import time
 from typing import Any
 
+from chalicelib.automations import merge_fields
 from chalicelib.automations import schemas as s
 from chalicelib.automations.models import Automation, AutomationRun
 from chalicelib.core import audit, crypto, db, errors, permissions
@@ -140,6 +141,7 @@ def run_read(run: AutomationRun) -> s.RunRead:
     """The API view of a run."""
     subject = {"type": run.subject_type, "id": run.subject_id} if run.subject_type and run.subject_id else None
     return s.RunRead(id=run.run_id, event_id=run.event_id, trigger_type=run.trigger_type, subject=subject,
+                     task_id=run.task_id,
                      depth=int(run.depth or 0), status=run.status,
                      steps=[s.RunStep(**step) for step in run.steps or []], created_at=run.created_at,
                      updated_at=run.updated_at)
@@ -175,6 +177,7 @@ def create(ctx: TenantContext, *, data: s.AutomationCreate) -> tuple[Automation,
     rule = Automation(rules_pk(ctx), rule_id, rule_id=rule_id, name=data.name, enabled=data.enabled,
                       trigger=data.trigger.model_dump(mode="json"), conditions=_dumped(data.conditions),
                       actions=_dumped(data.actions), created_by=ctx.actor_id)
+    merge_fields.check(rule.trigger, rule.actions)  # 422 before anything is written
     secret = _new_secret() if _has_webhook(rule.actions) else None
     if secret is not None:
         _seal_secret(ctx, rule, secret)
@@ -205,6 +208,7 @@ def update(ctx: TenantContext, rule_id: str, *, data: s.AutomationUpdate) -> tup
         rule.conditions = _dumped(data.conditions)
     if data.actions is not None:
         rule.actions = _dumped(data.actions)
+    merge_fields.check(rule.trigger or {}, rule.actions or [])
     secret = None
     if _has_webhook(rule.actions or []) and not rule.webhook_secret:
         secret = _new_secret()

@@ -1,11 +1,21 @@
 """Triggers that wait: ``deal.idle`` (an open deal nobody changed for N days), ``date.reached`` (a date field
 of a contact or deal, a birthday every year, at an offset and a time of day in the company's time zone) and
-``task.overdue`` by N minutes (when due, the task's own overdue timer runs the rules: ``engine.task_overdue``).
+``task.overdue`` by N minutes (when due, the task's own overdue timer runs the rules: ``engine.task_overdue``) and
+``task.due_soon`` N minutes before a task's due time (an appointment's reminder to the client).
 
 Both ride the due timers (``automation.wait``, one per rule and record): the feed arms or moves a rule's timer
 with every change of a record it watches (only a change newer than the one that set it wins), and drops it
 when the record closes or loses its date. When it fires, the record is read again: a deal changed since, or a
 date changed, runs nothing (their own timers stand for them). A yearly date arms next year's when it has run.
+
+``task.due_soon``: a task made, moved or reopened arms the rule's timer at its due time less the minutes; one whose
+moment has passed but which is not yet due (a visit booked an hour ahead for a rule of two hours) is armed for
+now, so the next due run reminds at once; one already due, done or deleted drops it. The run happens once per
+rule, task and due time (its event id names the due time: a task moved and moved back, or reopened, does not
+remind twice), only while the task is open, still due then and not yet due. Its subject is the contact the task
+is about (a deal's first contact), so ``send_message`` writes to the client; the task rides on the run
+(``task_id``) for the merge fields. A task about no contact runs with the task as subject, and its message fails
+as ``no_contact`` in the run log.
 """
 
 from __future__ import annotations
@@ -14,6 +24,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from chalicelib.automations import engine, service
+from chalicelib.automations.actions import Subject
 from chalicelib.automations.models import Automation
 from chalicelib.core import db
 from chalicelib.core.tenancy import TenantContext
@@ -105,6 +116,22 @@ def _arm_overdue(ctx: TenantContext, rule: Automation, event: DomainEvent) -> No
         "rule_id": rule.rule_id, "subject_type": "task", "subject_id": event.entity_id, "value": due_at.isoformat()})
 
 
+def _arm_due_soon(ctx: TenantContext, rule: Automation, event: DomainEvent) -> None:
+    if not (event.created or event.action == "delete" or any(event.changed(f) for f in ("due_at", "done_at"))):
+        return
+    subject = engine.subject_of(ctx, "task", event.entity_id)
+    ref = _ref(rule, event.entity_id)
+    due_at = subject.state.get("due_at") if subject is not None else None
+    now = db.utcnow()
+    if subject is None or subject.state.get("done_at") is not None or not isinstance(due_at, datetime) \
+            or due_at <= now:
+        due.cancel(ctx, kind=KIND, ref=ref, seq=event.seq)
+        return
+    planned = due_at - timedelta(minutes=int((rule.trigger or {})["minutes_before"]))
+    due.set_timer(ctx, kind=KIND, ref=ref, due_at=max(planned, now), seq=event.seq, payload={
+        "rule_id": rule.rule_id, "subject_type": "task", "subject_id": event.entity_id, "value": due_at.isoformat()})
+
+
 def arm(ctx: TenantContext, event: DomainEvent, rules: list[Automation]) -> None:
     """Arm, move or drop the waiting rules' timers for the record an event changed."""
     for rule in rules:
@@ -115,6 +142,8 @@ def arm(ctx: TenantContext, event: DomainEvent, rules: list[Automation]) -> None
             _arm_date(ctx, rule, event)
         elif trigger.get("type") == "task.overdue" and trigger.get("minutes") and event.entity == "task":
             _arm_overdue(ctx, rule, event)
+        elif trigger.get("type") == "task.due_soon" and event.entity == "task":
+            _arm_due_soon(ctx, rule, event)
 
 
 def fire(ctx: TenantContext, timer: DueTimer) -> None:
@@ -142,6 +171,9 @@ def fire(ctx: TenantContext, timer: DueTimer) -> None:
         if subject.state.get("done_at") is not None or not isinstance(due_at, datetime) \
                 or due_at.isoformat() != payload.get("value"):
             return  # done, or its due time moved (its newer timer stands for it)
+    elif trigger.get("type") == "task.due_soon":
+        _remind(ctx, rule, timer, subject)
+        return
     else:
         return
     happening = engine.Happening(str(trigger["type"]), {}, subject_type, subject_id)
@@ -151,3 +183,29 @@ def fire(ctx: TenantContext, timer: DueTimer) -> None:
         following = next_time(ctx, trigger, value, after=timer.due_at + timedelta(minutes=1))
         if following is not None:
             due.set_timer(ctx, kind=KIND, ref=timer.ref, due_at=following, payload=dict(payload))
+
+
+def task_contact(ctx: TenantContext, task: Subject) -> str | None:
+    """The contact a task is about: its own, or its deal's first contact (None: it is about neither)."""
+    kind, record_id = task.state.get("related_type"), task.state.get("related_id")
+    if kind == "contact" and record_id:
+        return str(record_id)
+    if kind == "deal" and record_id:
+        deal = engine.subject_of(ctx, "deal", str(record_id))
+        contacts = deal.state.get("contact_ids") if deal is not None else None
+        return str(contacts[0]) if contacts else None
+    return None
+
+
+def _remind(ctx: TenantContext, rule: Automation, timer: DueTimer, task: Subject) -> None:
+    """A task's reminder is due: the rule runs for its contact, once per due time, while the task is open and not
+    yet due (a due run far behind does not remind of what has begun)."""
+    due_at = task.state.get("due_at")
+    if task.state.get("done_at") is not None or not isinstance(due_at, datetime) \
+            or due_at.isoformat() != (timer.payload or {}).get("value") or due_at <= due.moment():
+        return  # done, moved (its newer timer stands for it) or already due
+    contact_id = task_contact(ctx, task)
+    subject = ("contact", contact_id) if contact_id is not None else ("task", str(task.id))
+    happening = engine.Happening("task.due_soon", {"task_id": task.id}, *subject)
+    planned = due_at - timedelta(minutes=int((rule.trigger or {})["minutes_before"]))
+    engine.start(ctx, rule, event_id=f"soon-{task.id}-{due_at.isoformat()}", happening=happening, at=planned)

@@ -63,10 +63,10 @@ def merge(text: str, person: dict[str, Any]) -> str:
     return text
 
 
-def unknown_fields(text: str | None) -> list[str]:
+def unknown_fields(text: str | None, known: tuple[str, ...] = FIELDS) -> list[str]:
     """The ``{...}`` of a text that are no merge field (``{ first_name }`` included): they would reach every
-    recipient as written."""
-    return [match.group(0) for match in FIELD_LIKE.finditer(text or "") if match.group(0)[1:-1] not in FIELDS]
+    recipient as written. ``known``: the fields of the text's kind (an automation's message knows a task's too)."""
+    return [match.group(0) for match in FIELD_LIKE.finditer(text or "") if match.group(0)[1:-1] not in known]
 
 
 def person_of(contact: Any) -> dict[str, Any]:
