@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, StrictInt
+from pydantic import BaseModel, Field, StrictInt, model_validator
 
 from chalicelib.core.schema import Schema
 from chalicelib.documents.rendering import MAX_BODY
+from chalicelib.records import money
+from chalicelib.records.money import Percent
 from chalicelib.records.schemas import EmailAddress
 
 DocType = Literal["quote", "invoice", "delivery_note"]
@@ -150,8 +152,23 @@ class DocumentLineIn(Schema):
     quantity: Decimal = Field(default=Decimal(1), gt=0, le=Decimal(10**6), decimal_places=3)
     unit: Annotated[str, Field(max_length=20)] | None = None
     unit_price_minor: StrictInt = Field(ge=0, le=10**12)
+    tax_rate: Percent | None = Field(default=None, description=(
+        "Tax on top, in percent up to 3 decimals (\"20\", \"8.875\"; \"0\": a 0% rate); none (and no tax_rate_bp): no "
+        "rate applies (printed 'Без НДС' / '—')"))
     tax_rate_bp: StrictInt | None = Field(default=None, ge=0, le=10000, description=(
-        "Tax on top, in basis points (2000: 20%; 0: a 0% rate); none: no rate applies (printed 'Без НДС' / '—')"))
+        "The same in basis points (2000: 20%), as before rates had three places; give one of the two"))
+
+    @model_validator(mode="after")
+    def _one_rate(self) -> DocumentLineIn:
+        if self.tax_rate is not None and self.tax_rate_bp is not None:
+            raise ValueError("give tax_rate or tax_rate_bp, not both")
+        return self
+
+    def rate(self) -> Decimal | None:
+        """The line's rate in percent, whichever way it was given; None: no rate applies."""
+        if self.tax_rate is not None:
+            return Decimal(str(self.tax_rate))
+        return None if self.tax_rate_bp is None else Decimal(self.tax_rate_bp) / money.BASIS_POINTS
 
 
 class DocumentCreate(Schema):
@@ -174,10 +191,22 @@ class DocumentLine(BaseModel):
     quantity: str
     unit: str | None = None
     unit_price_minor: int
-    tax_rate_bp: int | None = None
+    tax_rate: str | None = Field(default=None, description="Percent as given (\"8.875\"); none: no rate applies")
+    tax_rate_bp: int | None = Field(default=None, description=(
+        "The rate in basis points, as before rates had three places (rounded half up for one of three: read tax_rate)"))
     amount_minor: int
     tax_minor: int
     discount_minor: int = 0
+
+    @classmethod
+    def stored(cls, line: dict[str, Any]) -> DocumentLine:
+        """A line as a document keeps it: its rate in percent ("tax_rate") since rates have three places, in basis
+        points ("tax_rate_bp") on a document issued before, read as then."""
+        values = {name: value for name, value in line.items() if name in cls.model_fields}
+        rate = line["tax_rate"] if "tax_rate" in line else money.stored_percent(None, line.get("tax_rate_bp"))
+        points = None if rate is None else int((Decimal(rate) * money.BASIS_POINTS).quantize(
+            Decimal(1), rounding=ROUND_HALF_UP))
+        return cls(**{**values, "tax_rate": rate, "tax_rate_bp": points})
 
 
 class DocumentSend(BaseModel):

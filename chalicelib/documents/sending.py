@@ -117,7 +117,8 @@ def _send_by_messenger(ctx: TenantContext, document: Document, data: s.DocumentS
 
 # -- preview ----------------------------------------------------------------------------------------
 
-SAMPLE_LINES = (("Bouquet \u201cSpring\u201d", Decimal(2), 150000, 2000), ("Delivery", Decimal(1), 50000, 0))
+SAMPLE_LINES = (("Bouquet \u201cSpring\u201d", Decimal(2), 150000, Decimal(20)),
+                ("Delivery", Decimal(1), 50000, Decimal(0)))
 
 
 def _sample(ctx: TenantContext) -> Source:

@@ -50,7 +50,7 @@ def _line_view(n: int, line: Line, currency: str, locale: str) -> dict[str, Any]
     return {"n": n, "description": line.description, "quantity": wording.quantity(line.quantity, locale),
             "unit": line.unit or "", "price": wording.money(line.unit_price_minor, currency, locale),
             "amount": wording.money(line.amount_minor, currency, locale),
-            "tax_rate": wording.rate(line.tax_rate_bp, locale), "taxed": line.tax_rate_bp is not None,
+            "tax_rate": wording.rate(line.tax_rate, locale), "taxed": line.tax_rate is not None,
             "tax": wording.money(line.tax_minor, currency, locale),
             "discount": wording.money(line.discount_minor, currency, locale) if line.discount_minor else "",
             "price_minor": line.unit_price_minor, "amount_minor": line.amount_minor, "tax_minor": line.tax_minor,
@@ -91,7 +91,7 @@ def context(*, source: Source, doc_type: str, number: str, day: date, locale: st
                    "total": wording.money(total, currency, locale), "subtotal_minor": subtotal, "tax_minor": tax,
                    "total_minor": total, "currency": currency,
                    "discount": wording.money(discount, currency, locale), "discount_minor": discount,
-                   "taxed": any(line.tax_rate_bp is not None for line in source.lines),
+                   "taxed": any(line.tax_rate is not None for line in source.lines),
                    "in_words": wording.in_words(total, currency, locale)},
     }
 
@@ -126,8 +126,8 @@ def make_pdf(body: str, ctx_values: dict[str, Any]) -> bytes:
 def _lines_of(data: s.DocumentCreate) -> list[Line] | None:
     if data.lines is None:
         return None
-    return [sources.priced(line.description, Decimal(line.quantity), line.unit_price_minor, line.tax_rate_bp,
-                           line.unit) for line in data.lines]
+    return [sources.priced(line.description, Decimal(line.quantity), line.unit_price_minor, line.rate(), line.unit)
+            for line in data.lines]
 
 
 def audit_view(document: Document) -> dict[str, Any]:
@@ -145,7 +145,8 @@ def _document(ctx: TenantContext, document_id: str, *, source: Source, doc_type:
         currency=source.currency, subtotal_minor=subtotal, tax_minor=tax, total_minor=total, file_key=key,
         file_size=len(body), created_by=ctx.actor_id, title=source.title, customer=customer,
         lines=[{"description": line.description, "quantity": str(line.quantity), "unit": line.unit,
-                "unit_price_minor": line.unit_price_minor, "tax_rate_bp": line.tax_rate_bp,
+                "unit_price_minor": line.unit_price_minor,
+                "tax_rate": None if line.tax_rate is None else format(line.tax_rate.normalize(), "f"),
                 "amount_minor": line.amount_minor, "tax_minor": line.tax_minor,
                 "discount_minor": line.discount_minor} for line in source.lines],
         gsi1pk=source_pk(ctx, source.kind, source.record_id), gsi1sk=document_id)
@@ -242,6 +243,6 @@ def document_read(document: Document) -> s.DocumentRead:
         locale=document.locale, currency=document.currency, subtotal_minor=int(document.subtotal_minor),
         tax_minor=int(document.tax_minor), total_minor=int(document.total_minor), size=int(document.file_size),
         title=document.title, customer=document.customer,
-        lines=[s.DocumentLine(**line) for line in document.lines or []],
+        lines=[s.DocumentLine.stored(line) for line in document.lines or []],
         sends=[s.DocumentSend(**send) for send in document.sends or []], created_by=document.created_by,
         created_at=document.created_at, version=int(document.version or 0))

@@ -13,14 +13,14 @@ from chalicelib.documents.sources import Line, Source
 from chalicelib.records import access, types
 
 
-def _rate_bp(found: dict[str, Any]) -> int | None:
-    """An order line's rate in basis points; None where neither the line nor its product had one (priced as 0, marked
-    ``no_tax_rate``; a line of an order priced before the mark reads 0)."""
+def _rate(found: dict[str, Any]) -> Decimal | None:
+    """An order line's rate in percent, exactly as the order kept it ("8.875"); None where neither the line nor its
+    product had one (priced as 0, marked ``no_tax_rate``; a line of an order priced before the mark reads 0)."""
     rate = found.get("tax_rate")
     if found.get("no_tax_rate") or rate is None or rate == "":
         return None
     try:
-        return int((Decimal(str(rate)) * 100).to_integral_value())
+        return Decimal(str(rate))
     except (InvalidOperation, ValueError):
         return None
 
@@ -29,7 +29,7 @@ def _line(found: dict[str, Any]) -> Line:
     """A line of the order as it computed it (the document never recomputes an order's amounts)."""
     quantity = Decimal(str(found.get("quantity") or 1))
     return Line(description=str(found.get("description") or found.get("sku") or ""), quantity=quantity,
-                unit_price_minor=int(found.get("unit_price_minor") or 0), tax_rate_bp=_rate_bp(found),
+                unit_price_minor=int(found.get("unit_price_minor") or 0), tax_rate=_rate(found),
                 unit=found.get("unit"), amount_minor=int(found.get("net_minor") or 0),
                 tax_minor=int(found.get("tax_minor") or 0), discount_minor=int(found.get("discount_total_minor") or 0))
 

@@ -39,7 +39,7 @@ class Line:
     description: str
     quantity: Decimal
     unit_price_minor: int
-    tax_rate_bp: int | None = None  # basis points: 2000 is 20 %; None: no rate applies ("Без НДС"), unlike 0 %
+    tax_rate: Decimal | None = None  # percent, to 3 places (8.875); None: no rate applies ("Без НДС"), unlike 0 %
     unit: str | None = None
     amount_minor: int = 0  # net of the discount and of tax
     tax_minor: int = 0
@@ -64,14 +64,14 @@ class Source:
     hidden_company: frozenset[str] = frozenset()
 
 
-def priced(description: str, quantity: Decimal, unit_price_minor: int, tax_rate_bp: int | None = None,
+def priced(description: str, quantity: Decimal, unit_price_minor: int, tax_rate: Decimal | None = None,
            unit: str | None = None) -> Line:
     """A line with its amount (quantity x price) and tax (on top of the amount), each rounded half up per line
     to whole minor units, as accountants round; no rate (None) is no tax."""
     amount = (quantity * unit_price_minor).quantize(Decimal(1), rounding=ROUND_HALF_UP)
-    tax = (amount * (tax_rate_bp or 0) / Decimal(10000)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    tax = (amount * (tax_rate or 0) / Decimal(100)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
     return Line(description=description, quantity=quantity, unit_price_minor=unit_price_minor,
-                tax_rate_bp=tax_rate_bp, unit=unit, amount_minor=int(amount), tax_minor=int(tax))
+                tax_rate=tax_rate, unit=unit, amount_minor=int(amount), tax_minor=int(tax))
 
 
 def kinds() -> tuple[str, ...]:

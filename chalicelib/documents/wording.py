@@ -69,13 +69,12 @@ def quantity(value: Decimal, locale: str) -> str:
     return number(value, places=places, locale=locale)
 
 
-def rate(basis_points: int | None, locale: str) -> str:
-    """A tax rate in basis points as a percentage: 2000 -> "20%", 1250 -> "12.5%", 0 -> "0%"; no rate (None) -> "Без
-    НДС" in Russian, "—" in English."""
-    if basis_points is None:
+def rate(percent: Decimal | None, locale: str) -> str:
+    """A tax rate as typed, with as many decimals as it has (up to three): 20 -> "20%", 12.5 -> "12.5%", 8.875 ->
+    "8.875%" ("8,875%" in Russian), 0 -> "0%"; no rate (None) -> "Без НДС" in Russian, "—" in English."""
+    if percent is None:
         return NO_RATE[locale_of(locale)]
-    value = Decimal(int(basis_points)) / 100
-    return f"{quantity(value, locale)}%"
+    return f"{quantity(Decimal(percent), locale)}%"
 
 
 def day(value: date, locale: str) -> str:

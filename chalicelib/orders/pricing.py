@@ -37,7 +37,7 @@ def price(ctx: TenantContext, lines: list[dict[str, Any]], *, currency: str, inc
         # no rate from the line or its product is priced as 0 but marked: its documents say "Без НДС", not 0 %
         no_rate = rate is not None and bool(line.get("no_tax_rate"))
         if rate is None:
-            rate = _percent(found["tax_rate_bp"]) if found is not None and found["tax_rate_bp"] is not None else None
+            rate = found["tax_rate"] if found is not None else None
             no_rate = rate is None
         resolved.append({
             "id": line.get("id") or new_id(), "product_id": line.get("product_id"),
@@ -50,12 +50,6 @@ def price(ctx: TenantContext, lines: list[dict[str, Any]], *, currency: str, inc
     if problems:
         raise errors.ValidationError(details=problems)
     return totals.compute(resolved, inclusive=inclusive)
-
-
-def _percent(basis_points: int) -> str:
-    from chalicelib.records import money
-
-    return money.from_basis_points(basis_points)
 
 
 def requested(stored: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -26,9 +26,10 @@ class OrderLineIn(Schema):
     description: Annotated[str, Field(min_length=1, max_length=500)] | None = None
     quantity: Quantity
     unit_price_minor: Minor | None = Field(default=None, description="Default: the product's price in the currency")
-    discount_percent: Percent | None = None
+    discount_percent: Percent | None = Field(default=None, description="Percent, up to 3 decimals")
     discount_minor: Minor | None = Field(default=None, description="A discount off the line, in minor units")
-    tax_rate: Percent | None = Field(default=None, description="Percent; default: the product's, else 0")
+    tax_rate: Percent | None = Field(default=None, description=(
+        "Percent, up to 3 decimals (\"8.875\"); default: the product's, else 0"))
 
     @model_validator(mode="after")
     def _what_and_how_much(self) -> OrderLineIn:

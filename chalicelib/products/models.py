@@ -28,7 +28,10 @@ class Product(Record, discriminator="product"):
     price_minor = NumberAttribute(default=0)
     currency = UnicodeAttribute(default="USD")
     prices = JSONAttribute(default=dict)  # the price list beyond the default: currency -> minor units
-    tax_rate_bp = NumberAttribute(null=True)  # basis points: 2000 is 20 %
+    tax_rate_milli = NumberAttribute(null=True)  # thousandths of a percent: 8875 is 8.875 %, written since rates
+    # have three places; a product saved before holds basis points instead (2000 is 20 %), read as a fallback and
+    # dropped when its rate is next set (money.stored_percent): never rescaled in place, so no item is misread
+    tax_rate_bp = NumberAttribute(null=True)
     unit = UnicodeAttribute(null=True)
     description = UnicodeAttribute(null=True)
     external_id = UnicodeAttribute(null=True)  # the accounting system's id (1C ...), unique in the tenant
@@ -45,6 +48,7 @@ class ProductRow(ListRow, discriminator="product_row"):
     price_minor = NumberAttribute()
     currency = UnicodeAttribute()
     unit = UnicodeAttribute(null=True)
+    tax_rate_milli = NumberAttribute(null=True)  # as the product's: thousandths, basis points on an older row
     tax_rate_bp = NumberAttribute(null=True)
 
 

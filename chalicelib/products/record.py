@@ -29,7 +29,13 @@ def row_values(product: Product) -> dict[str, Any]:
     """What a product's list rows show besides the common attributes."""
     return {"name": product.name, "sku": product.sku, "price_minor": int(product.price_minor),
             "currency": product.currency, "unit": product.unit,
+            "tax_rate_milli": None if product.tax_rate_milli is None else int(product.tax_rate_milli),
             "tax_rate_bp": None if product.tax_rate_bp is None else int(product.tax_rate_bp)}
+
+
+def tax_rate(product: Any) -> str | None:
+    """A product's (or its list row's) tax rate as the API shows it, whichever way it was stored."""
+    return money.stored_percent(product.tax_rate_milli, product.tax_rate_bp)
 
 
 def whole_token(q: str) -> str | None:
@@ -48,7 +54,8 @@ def apply(ctx: TenantContext, product: Product, fields: dict[str, Any]) -> None:
     if "prices" in fields:
         product.prices = {p["currency"]: p["minor"] for p in fields["prices"] or []}
     if "tax_rate" in fields:
-        product.tax_rate_bp = None if fields["tax_rate"] is None else money.to_basis_points(fields["tax_rate"])
+        product.tax_rate_milli = None if fields["tax_rate"] is None else money.to_milli(fields["tax_rate"])
+        product.tax_rate_bp = None  # the old attribute goes: the rate is now in thousandths
     if "tags" in fields:
         product.tags = list(fields["tags"] or [])
     if "track_stock" in fields:
@@ -101,7 +108,7 @@ def read(ctx: TenantContext, product: Product) -> Any:
         id=product.product_id, name=product.name, sku=product.sku, unit=product.unit,
         price=s.Price(minor=int(product.price_minor), currency=product.currency),
         prices=[s.Price(minor=int(minor), currency=code) for code, minor in sorted((product.prices or {}).items())],
-        tax_rate=None if product.tax_rate_bp is None else money.from_basis_points(int(product.tax_rate_bp)),
+        tax_rate=tax_rate(product),
         description=product.description, external_id=product.external_id, track_stock=bool(product.track_stock),
         components=[s.ProductComponentOut(product_id=c["product_id"], quantity=money.from_milli(c["quantity_milli"]),
                                           name=c.get("name")) for c in product.components or []],
@@ -114,16 +121,15 @@ def read(ctx: TenantContext, product: Product) -> Any:
 def revert_values(audited: dict[str, Any], product: Product) -> dict[str, Any]:
     """Audited fields as a change request: the price is one field of minor units and currency, the price list a
     list of amounts, the tax rate a percentage, parts their quantities."""
-    values = {k: v for k, v in audited.items() if k not in ("price_minor", "currency", "prices", "tax_rate_bp",
-                                                             "components")}
+    values = {k: v for k, v in audited.items() if k not in ("price_minor", "currency", "prices", "tax_rate_milli",
+                                                             "tax_rate_bp", "components")}
     if "price_minor" in audited or "currency" in audited:
         values["price"] = {"minor": audited.get("price_minor", product.price_minor),
                            "currency": audited.get("currency", product.currency)}
     if "prices" in audited:
         values["prices"] = [{"minor": minor, "currency": code} for code, minor in (audited["prices"] or {}).items()]
-    if "tax_rate_bp" in audited:
-        rate = audited["tax_rate_bp"]
-        values["tax_rate"] = None if rate is None else money.from_basis_points(int(rate))
+    if "tax_rate_milli" in audited or "tax_rate_bp" in audited:  # a change recorded before rates had 3 places: bp
+        values["tax_rate"] = money.stored_percent(audited.get("tax_rate_milli"), audited.get("tax_rate_bp"))
     if "components" in audited:
         values["components"] = [{"product_id": c["product_id"], "quantity": money.from_milli(c["quantity_milli"])}
                                 for c in audited["components"] or []]
@@ -179,9 +185,9 @@ PRODUCT = types.register(types.RecordType(
                         aliases=("external id", "external_id", "1c id", "guid", "внешний код", "код 1с")),  # noqa: RUF001
             types.Field("tags", kind="list", aliases=("tags", "tag", "labels", "category", "теги", "метки",
                                                       "категория"))),
-    audit_fields=("name", "sku", "price_minor", "currency", "prices", "tax_rate_bp", "unit", "description",
-                  "external_id", "track_stock", "components", "labour_minor", "tags", "owner_id", "team_id",
-                  "deleted_at"),
+    audit_fields=("name", "sku", "price_minor", "currency", "prices", "tax_rate_milli", "tax_rate_bp", "unit",
+                  "description", "external_id", "track_stock", "components", "labour_minor", "tags", "owner_id",
+                  "team_id", "deleted_at"),
     hooks={"facets": facets, "row_values": row_values, "whole_token": whole_token, "apply": apply, "save": save,
            "update_schema": _update_schema, "revert_values": revert_values, "create_schema": _create_schema,
            "list_query": _list_query, "read": read, "sale_terms": sale_terms, "stock_moves": stock_moves,

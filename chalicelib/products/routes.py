@@ -10,8 +10,8 @@ from chalicelib.core.http import Api, ApiRequest, json_response
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.products import schemas as s
 from chalicelib.products.models import ProductRow
-from chalicelib.products.record import PRODUCT, read
-from chalicelib.records import card, money, routes, upsert
+from chalicelib.products.record import PRODUCT, read, tax_rate
+from chalicelib.records import card, routes, upsert
 from chalicelib.records.fieldaccess import views as shown
 
 api = Api(__name__, tag="products")
@@ -20,7 +20,7 @@ api = Api(__name__, tag="products")
 def _page(page: db.Page[ProductRow]) -> s.ProductPage:
     return s.ProductPage(next_cursor=page.next_cursor, items=[s.ProductSummary(
         id=row.record_id, name=row.name, sku=row.sku, price=s.Price(minor=int(row.price_minor), currency=row.currency),
-        unit=row.unit, tax_rate=None if row.tax_rate_bp is None else money.from_basis_points(int(row.tax_rate_bp)),
+        unit=row.unit, tax_rate=tax_rate(row),
         tags=sorted(row.tags or ()), owner_id=row.owner_id, team_id=row.team_id, created_at=row.created_at,
         updated_at=row.updated_at, deleted_at=row.deleted_at, version=int(row.version)) for row in page.items])
 

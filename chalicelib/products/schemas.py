@@ -35,7 +35,8 @@ class ProductFields(Schema):
     custom: Annotated[dict[str, Any], Field(max_length=50)] | None = None
     prices: Annotated[list[Amount], Field(max_length=MAX_PRICES)] | None = Field(
         default=None, description="The price list: prices in currencies other than the default price's")
-    tax_rate: Percent | None = Field(default=None, description="VAT or sales tax in percent (\"20\", \"7.5\")")
+    tax_rate: Percent | None = Field(default=None, description=(
+        "VAT or sales tax in percent, up to 3 decimals (\"20\", \"7.5\", \"8.875\")"))
     external_id: ExternalId | None = None
     track_stock: bool | None = Field(default=None, description="An order reserves it when confirmed")
     components: Annotated[list[ProductComponentIn], Field(max_length=MAX_COMPONENTS)] | None = Field(

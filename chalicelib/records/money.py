@@ -61,8 +61,10 @@ def minor_exponent(code: str) -> int:
 
 # -- quantities and rates (#23): exact decimals in a body, integers in storage ------------------------------------
 
-MILLI = 1000  # a quantity is kept in thousandths of its unit (1.5 kg: 1500)
-BASIS_POINTS = 100  # a percentage is kept in hundredths of a percent (20 %: 2000)
+MILLI = 1000  # a quantity is kept in thousandths of its unit (1.5 kg: 1500), a percentage in thousandths of a
+# percent (New York City's sales tax of 8.875 %: 8875), its ``*_milli`` attribute
+BASIS_POINTS = 100  # hundredths of a percent, how ``*_bp`` attributes written before rates had three places keep them
+RATE_PLACES = 3  # a rate's decimals: 8.875 % (New York City), 9.975 % (Quebec's QST)
 
 
 def _decimal(value: object, *, places: int, upper: int) -> Decimal:
@@ -94,7 +96,7 @@ def _count(value: object) -> str:
 
 
 def _percent(value: object) -> str:
-    return format(_decimal(value, places=2, upper=100).normalize(), "f")
+    return format(_decimal(value, places=RATE_PLACES, upper=100).normalize(), "f")
 
 
 Quantity = Annotated[int | str, BeforeValidator(_quantity),
@@ -102,24 +104,28 @@ Quantity = Annotated[int | str, BeforeValidator(_quantity),
 Count = Annotated[int | str, BeforeValidator(_count),  # a quantity that may be 0 (stock on hand)
                   WithJsonSchema({"type": "string", "pattern": r"^\d{1,10}(\.\d{1,3})?$", "examples": ["0", "12.5"]})]
 Percent = Annotated[int | str, BeforeValidator(_percent),
-                    WithJsonSchema({"type": "string", "pattern": r"^\d{1,3}(\.\d{1,2})?$", "examples": ["20"]})]
+                    WithJsonSchema({"type": "string", "pattern": r"^\d{1,3}(\.\d{1,3})?$",
+                                    "examples": ["20", "8.875"]})]
 
 
 def to_milli(quantity: str) -> int:
-    """A validated quantity in thousandths."""
+    """A validated quantity (or percentage) in thousandths."""
     return int(Decimal(quantity) * MILLI)
 
 
 def from_milli(milli: int) -> str:
-    """Thousandths as the decimal string the API shows ("1.5")."""
+    """Thousandths as the decimal string the API shows ("1.5", "8.875")."""
     return format((Decimal(int(milli)) / MILLI).normalize(), "f")
-
-
-def to_basis_points(percent: str) -> int:
-    """A validated percentage in basis points."""
-    return int(Decimal(percent) * BASIS_POINTS)
 
 
 def from_basis_points(points: int) -> str:
     """Basis points as the percentage the API shows ("20", "7.5")."""
     return format((Decimal(int(points)) / BASIS_POINTS).normalize(), "f")
+
+
+def stored_percent(milli: int | None, basis_points: int | None = None) -> str | None:
+    """A percentage as an item keeps it: in thousandths (``*_milli``) since rates have three places, else in the
+    basis points (``*_bp``) an item written before holds, read exactly as then; None: neither (no rate)."""
+    if milli is not None:
+        return from_milli(int(milli))
+    return None if basis_points is None else from_basis_points(int(basis_points))

@@ -19,6 +19,7 @@ CSV = """Артикул;Наименование;Цена;Цена EUR;Price USD
 BR-1;Кирпич;45,50;0,55;0.60;20 %;1c-0001
 BR-2;Блок;1 200;;;10;1c-0002
 BR-3;Плохой НДС;10;;;двадцать;
+BR-4;Фитинг;10;;;8,875 %;
 """
 
 
@@ -46,9 +47,11 @@ def test_a_price_list_with_currency_columns_tax_and_external_ids(client: ApiClie
     assert brick["prices"] == [{"minor": 55, "currency": "EUR"}, {"minor": 60, "currency": "USD"}]
     assert found["BR-2"]["price"]["minor"] == 120000 and found["BR-2"]["tax_rate"] == "10"
     assert "BR-3" not in found
+    assert found["BR-4"]["tax_rate"] == "8.875"  # a US sales tax, typed with a decimal comma, to three places
     exported = body(client.post("/api/v1/exports", {"entity": "product", "format": "csv"}, token=token))
     rows = {row["Артикул"]: row for row in csv.DictReader(io.StringIO(file_of(exported).decode("utf-8-sig")),
                                                           delimiter=";")}  # headed as its import reads them
     assert (rows["BR-1"]["Ставка НДС"], rows["BR-1"]["Внешний код"]) == ("20", "1c-0001")
+    assert rows["BR-4"]["Ставка НДС"] == "8.875"
 
 
