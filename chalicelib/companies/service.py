@@ -10,6 +10,7 @@ from __future__ import annotations
 from chalicelib.companies.models import Company
 from chalicelib.companies.record import COMPANY, link_summary
 from chalicelib.companies.schemas import CompanyCard, CompanyCreate, CompanyRead
+from chalicelib.core import db
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.records import card as records_card
 from chalicelib.records import links
@@ -38,9 +39,11 @@ def card(ctx: TenantContext, company_id: str) -> CompanyCard:
 # -- writing --------------------------------------------------------------------------------
 
 
-def create(ctx: TenantContext, *, data: CompanyCreate, company_id: str | None = None) -> Company:
-    """Create a company (an import passes the id it chose for the row, so a retry never creates twice)."""
-    company: Company = records_service.create(ctx, COMPANY, data=data, record_id=company_id)
+def create(ctx: TenantContext, *, data: CompanyCreate, company_id: str | None = None,
+           change: db.Change | None = None) -> Company:
+    """Create a company (an import passes the id it chose for the row, so a retry never creates twice, and may pass
+    a ``change`` of its own writes to commit in the company's transaction: the row's notes)."""
+    company: Company = records_service.create(ctx, COMPANY, data=data, record_id=company_id, change=change)
     return company
 
 

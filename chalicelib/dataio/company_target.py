@@ -7,15 +7,17 @@ one in a custom field ``inn`` (a row's INN is otherwise read, shown, and not imp
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.core import errors, schema
 from chalicelib.core.tenancy import TenantContext
-from chalicelib.dataio import export_names
+from chalicelib.dataio import export_names, row_notes
 from chalicelib.dataio.export_columns import address_text, custom_cells, moment
 from chalicelib.dataio.export_names import Naming
-from chalicelib.dataio.mapping import OWNER, TAGS, Choices, FieldSpec
+from chalicelib.dataio.mapping import NOTES, OWNER, TAGS, Choices, FieldSpec
 from chalicelib.dataio.record_rows import list_query
+from chalicelib.dataio.row_notes import RowNotes
 from chalicelib.records import matching
 from chalicelib.records.customfields import service as customfields_service
 
@@ -37,6 +39,7 @@ COMPANY_SPECS = {spec.name: spec for spec in (
     TAGS,
     FieldSpec("inn", "text", ("inn", "tax id", "vat", "vat number", "инн")),
     OWNER,
+    NOTES,
 )}
 
 
@@ -61,6 +64,14 @@ def visible_companies(ctx: TenantContext, **filters: str) -> list[Any]:
         return []
 
 
+@dataclass
+class CompanyRow:
+    """A company row ready to create, and its notes."""
+
+    company: Any  # CompanyCreate
+    timeline_notes: RowNotes
+
+
 class CompanyTarget:
     """Companies, through ``companies.service`` (its create schema and create)."""
 
@@ -70,8 +81,8 @@ class CompanyTarget:
     ignored = frozenset[str]()
 
     def build(self, ctx: TenantContext, values: dict[str, Any], *, record_id: str, import_id: str,
-              choices: Choices | None = None) -> Any:
-        """CompanyCreate of a row; an INN goes to the tenant's ``inn`` custom field when it has one."""
+              choices: Choices | None = None) -> CompanyRow:
+        """CompanyCreate of a row and its notes; an INN goes to the tenant's ``inn`` custom field when it has one."""
         from chalicelib.companies.schemas import CompanyCreate
 
         custom: dict[str, Any] = dict(values.get("custom") or {})
@@ -90,11 +101,11 @@ class CompanyTarget:
         data = schema.validate(CompanyCreate, payload)
         if custom:
             customfields_service.clean(ctx, entity="company", record_id=record_id, values=custom)
-        return data
+        return CompanyRow(data, row_notes.read(ctx, values))
 
-    def notes(self, data: Any) -> list[dict[str, str]]:
-        """None: a valid row is imported whole."""
-        return []
+    def notes(self, data: CompanyRow) -> list[dict[str, str]]:
+        """Notes the role may not write."""
+        return list(data.timeline_notes.problems)
 
     def match_keys(self, values: dict[str, Any]) -> list[tuple[str, str]]:
         """Name, web domain and INN: two rows sharing one are one company."""
@@ -103,8 +114,9 @@ class CompanyTarget:
             keys.append(("domain", website_host(values.get("website"))))
         return keys + ([("inn", str(values["inn"]).strip())] if values.get("inn") else [])
 
-    def find_duplicates(self, ctx: TenantContext, data: Any) -> list[tuple[str, str]]:
+    def find_duplicates(self, ctx: TenantContext, row: CompanyRow) -> list[tuple[str, str]]:
         """Companies the caller sees with the row's name, web domain or INN."""
+        data = row.company
         found = [("name", row.record_id) for row in visible_companies(ctx, q=data.name)
                  if matching.fold(row.name) == matching.fold(data.name)]
         host = website_host(data.website)
@@ -117,11 +129,13 @@ class CompanyTarget:
                       for row in visible_companies(ctx, **{f"custom.{INN_FIELD}": str(inn)})]
         return list(dict.fromkeys(found))
 
-    def create(self, ctx: TenantContext, data: Any, *, record_id: str) -> None:
-        """One company with its rows, audit record and timeline entry, in one transaction, under the row's id."""
+    def create(self, ctx: TenantContext, data: CompanyRow, *, record_id: str) -> None:
+        """One company with its rows, audit record, timeline entry and notes, in one transaction, under the row's
+        id."""
         from chalicelib.companies import service as companies_service
 
-        companies_service.create(ctx, data=data, company_id=record_id)
+        companies_service.create(ctx, data=data.company, company_id=record_id, change=row_notes.change(
+            ctx, data.timeline_notes, subject_type="company", subject_id=record_id))
 
     def exists(self, ctx: TenantContext, record_id: str) -> bool:
         """True when the company exists."""

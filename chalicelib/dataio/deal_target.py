@@ -16,9 +16,10 @@ from typing import Any
 
 from chalicelib.core import errors, schema
 from chalicelib.core.tenancy import TenantContext
-from chalicelib.dataio import deal_export
+from chalicelib.dataio import deal_export, row_notes
 from chalicelib.dataio.company_target import visible_companies, website_host
-from chalicelib.dataio.mapping import OWNER, TAGS, Choices, FieldSpec
+from chalicelib.dataio.mapping import NOTES, OWNER, TAGS, Choices, FieldSpec
+from chalicelib.dataio.row_notes import RowNotes
 from chalicelib.records import matching
 from chalicelib.records.customfields import service as customfields_service
 from chalicelib.records.money import CURRENCIES
@@ -44,6 +45,7 @@ DEAL_SPECS = {spec.name: spec for spec in (
                                     "deal lost reason")),
     TAGS,
     OWNER,
+    NOTES,
     # the contact's phone and e-mail beside the deal (amoCRM's leads export): its contact is found by them
     FieldSpec("contact_phone", "list", ("phone", "phones", "phone number", "telephone", "tel", "mobile", "mobile phone",
                                         "work phone", "телефон", "телефоны", "тел", "мобильный", "мобильный телефон",
@@ -242,10 +244,12 @@ def currency_of(ctx: TenantContext, values: dict[str, Any]) -> str:
 
 @dataclass
 class DealRow:
-    """A deal row ready to create, and what of it is left out (a contact its phone or e-mail did not find)."""
+    """A deal row ready to create, what of it is left out (a contact its phone or e-mail did not find), and its
+    notes."""
 
     deal: Any  # DealCreate
     notes: list[dict[str, str]] = field(default_factory=list)
+    timeline_notes: RowNotes = field(default_factory=RowNotes)
 
 
 class DealTarget:
@@ -284,11 +288,11 @@ class DealTarget:
         data = schema.validate(DealCreate, {name: value for name, value in payload.items() if value is not None})
         if data.custom:
             customfields_service.clean(ctx, entity="deal", record_id=record_id, values=data.custom)
-        return DealRow(data, notes)
+        return DealRow(data, notes, row_notes.read(ctx, values))
 
     def notes(self, data: DealRow) -> list[dict[str, str]]:
-        """A contact the row's phone or e-mail did not find."""
-        return list(data.notes)
+        """A contact the row's phone or e-mail did not find; notes the role may not write."""
+        return [*data.notes, *data.timeline_notes.problems]
 
     def match_keys(self, values: dict[str, Any]) -> list[tuple[str, str]]:
         """None: two rows with one title are two deals."""
@@ -299,10 +303,11 @@ class DealTarget:
         return []
 
     def create(self, ctx: TenantContext, data: DealRow, *, record_id: str) -> None:
-        """One deal under the row's id, with its totals, links and audit record, in one transaction."""
+        """One deal under the row's id, with its totals, links, audit record and notes, in one transaction."""
         from chalicelib.deals import service as deals_service
 
-        deals_service.create(ctx, data=data.deal, deal_id=record_id)
+        deals_service.create(ctx, data=data.deal, deal_id=record_id, change=row_notes.change(
+            ctx, data.timeline_notes, subject_type="deal", subject_id=record_id))
 
     def exists(self, ctx: TenantContext, record_id: str) -> bool:
         """True when the deal exists (a retried row finds the one it created)."""

@@ -35,9 +35,10 @@ class FieldSpec:
     """An importable field: its name, how its cells are read, and the headers that mean it."""
 
     name: str
-    kind: str  # text | phone | email | list | date
+    kind: str  # text | phone | email | list | date | note
     headers: tuple[str, ...]
     repeatable: bool = False  # may come from several columns (work and mobile phone ...)
+    numbered: bool = False  # a header with a number after it means it too: amoCRM's "Примечание 2"
     sensitive: bool = False  # masked wherever a preview shows it
     # What a column headed one of ``alone_headers`` means in a file with no column of ``alone_unless``: amoCRM's
     # contacts export without a "Фамилия" column has the whole name under "Имя", so there "Имя" is the full name.
@@ -59,6 +60,12 @@ OWNER = FieldSpec("owner_id", "text", ("owner", "owner id", "responsible", "resp
                                        "assigned to", "deal owner", "contact owner", "company owner", "person owner",
                                        "organization owner", "ответственный",
                                        "ответственное лицо", "ответственный менеджер", "ответственный сотрудник"))
+
+
+# Notes ("Примечание", "Примечание 1" ... in amoCRM's exports): each non-empty cell a note on the record's timeline.
+NOTES = FieldSpec("notes", "note", ("note", "notes", "comment", "comments", "примечание", "примечания", "заметка",
+                                    "заметки", "комментарий", "комментарии"), repeatable=True, numbered=True)
+_NUMBERED = re.compile(r"^(.*\D)\s*\d{1,3}$")
 
 
 @dataclass
@@ -122,10 +129,22 @@ def _synonyms(specs: dict[str, FieldSpec], custom: dict[str, FieldDefinition]) -
     return table
 
 
+def _field_of(table: dict[str, str], specs: dict[str, FieldSpec], header: str) -> str | None:
+    """The field a header names: by its synonyms, or a numbered field's with a number after it ("Примечание 2")."""
+    folded = fold_header(header)
+    found = table.get(folded)
+    numbered = _NUMBERED.match(folded) if found is None else None
+    if numbered is not None:
+        found = table.get(numbered.group(1).strip())
+        spec = specs.get(found or "")
+        found = found if spec is not None and spec.numbered else None
+    return found
+
+
 def recogniser(specs: dict[str, FieldSpec], custom: dict[str, FieldDefinition]) -> Callable[[str], bool]:
     """A test of whether a header names a known field (used to find the header row)."""
     table = _synonyms(specs, custom)
-    return lambda header: fold_header(header) in table
+    return lambda header: _field_of(table, specs, header) is not None
 
 
 def auto_map(headers: list[str], reading: Reading, *, alone: bool = True) -> dict[str, str | None]:
@@ -135,7 +154,7 @@ def auto_map(headers: list[str], reading: Reading, *, alone: bool = True) -> dic
     mapping: dict[str, str | None] = {}
     taken: set[str] = set()
     for header in headers:
-        target = table.get(fold_header(header))
+        target = _field_of(table, reading.specs, header)
         spec = reading.specs.get(target or "")
         if target is None or (target in taken and not (spec and spec.repeatable)):
             mapping[header] = None
@@ -240,11 +259,15 @@ def _read_cell(spec: FieldSpec, cell: str, reading: Reading, notes: list[RowProb
         return [part.strip() for part in _SPLIT_LIST.split(cell) if part.strip()]
     if spec.kind == "date":
         return parse_date(cell, reading.country())
+    if spec.kind == "note":
+        return [cell.strip()] if cell.strip() else []
     return cell
 
 
 def _merge(values: dict[str, Any], spec: FieldSpec, value: Any) -> None:
-    if isinstance(value, list):
+    if spec.kind == "note":  # two notes of the same words are two notes
+        values.setdefault(spec.name, []).extend(value)
+    elif isinstance(value, list):
         merged = values.setdefault(spec.name, [])
         for item in value:
             if item not in merged:

@@ -12,9 +12,10 @@ from typing import Any, Protocol
 
 from chalicelib.core import errors, schema
 from chalicelib.core.tenancy import TenantContext
-from chalicelib.dataio import contact_companies
+from chalicelib.dataio import contact_companies, row_notes
 from chalicelib.dataio.contact_companies import CompanyLinks
-from chalicelib.dataio.mapping import OWNER, TAGS, Choices, FieldSpec
+from chalicelib.dataio.mapping import NOTES, OWNER, TAGS, Choices, FieldSpec
+from chalicelib.dataio.row_notes import RowNotes
 from chalicelib.records.customfields import service as customfields_service
 
 
@@ -90,6 +91,7 @@ CONTACT_SPECS = {spec.name: spec for spec in (
                                   "компания", "организация", "название компании", "фирма", "компания контакта",
                                   "person organization", "organization name")),  # Pipedrive's "Person - Organization"
     OWNER,
+    NOTES,
 )}
 _LOC_FIELDS = {"phones": "phone", "emails": "email"}
 
@@ -121,11 +123,12 @@ def field_of(loc: list[Any]) -> str:
 
 @dataclass
 class ContactRow:
-    """A contact row ready to create: the contact, and the companies its Company column names."""
+    """A contact row ready to create: the contact, the companies its Company column names, and its notes."""
 
     contact: Any  # ContactCreate
     companies: CompanyLinks
     import_id: str
+    timeline_notes: RowNotes
 
 
 class ContactTarget:
@@ -142,11 +145,12 @@ class ContactTarget:
         """The row's ContactCreate (custom values checked the way the contact's own create will) and its companies,
         resolved: nothing is made until the row is imported."""
         return ContactRow(self._contact(ctx, values, record_id=record_id),
-                          contact_companies.resolve(ctx, values.get("company"), import_id=import_id), import_id)
+                          contact_companies.resolve(ctx, values.get("company"), import_id=import_id), import_id,
+                          row_notes.read(ctx, values))
 
     def notes(self, data: ContactRow) -> list[dict[str, str]]:
-        """The companies the row names that are not linked, and why."""
-        return list(data.companies.notes)
+        """The companies the row names that are not linked, and notes the role may not write: why."""
+        return [*data.companies.notes, *data.timeline_notes.problems]
 
     def _contact(self, ctx: TenantContext, values: dict[str, Any], *, record_id: str) -> Any:
         from chalicelib.contacts import schemas as contact_schemas
@@ -183,7 +187,7 @@ class ContactTarget:
 
     def create(self, ctx: TenantContext, data: ContactRow, *, record_id: str) -> None:
         """The row's new companies (each once per import), then one contact linked to its companies, with its
-        lookups, audit record and timeline entry, in one transaction."""
+        lookups, audit record, timeline entry and notes, in one transaction."""
         from chalicelib.contacts import service as contacts_service
         from chalicelib.contacts.schemas import MAX_COMPANIES
 
@@ -192,7 +196,8 @@ class ContactTarget:
             data.companies.notes.append({"field": "company", "message": f"A contact has at most {MAX_COMPANIES} "
                                          "companies: the rest are not linked", "type": "too_many_companies"})
         contact = data.contact.model_copy(update={"company_ids": company_ids[:MAX_COMPANIES]})
-        contacts_service.create(ctx, data=contact, source="import", contact_id=record_id)
+        contacts_service.create(ctx, data=contact, source="import", contact_id=record_id, change=row_notes.change(
+            ctx, data.timeline_notes, subject_type="contact", subject_id=record_id))
 
     def exists(self, ctx: TenantContext, record_id: str) -> bool:
         """True when the contact exists (a retried row finds the one it created)."""

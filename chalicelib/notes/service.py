@@ -86,7 +86,8 @@ def _editable(ctx: TenantContext, note_id: str, action: str) -> Note:
     note = get_or_raise(ctx, note_id)
     scope = permissions.require(ctx, "notes", action)
     if note.pointer.author_id != ctx.actor_id and scope != "all":
-        raise errors.ForbiddenError("Only the author or an administrator may change this note.")
+        raise errors.ForbiddenError("Only the author or an administrator may change this note.",
+                                    code="note_author_only")
     return note
 
 
@@ -103,8 +104,19 @@ def create(ctx: TenantContext, *, subject_type: str, subject_id: str, text: str,
         raise ValueError("a note id must be a ULID")
     permissions.require(ctx, "notes", "create")
     access.require_visible(ctx, subject_type, subject_id, loc=["subject", "id"])
-    note_id = note_id or new_id()
     change = db.Change()
+    note = add_to(ctx, change, subject_type=subject_type, subject_id=subject_id, text=text, note_id=note_id)
+    db.commit(ctx, change)
+    return note
+
+
+def add_to(ctx: TenantContext, change: db.Change, *, subject_type: str, subject_id: str, text: str,
+           note_id: str | None = None) -> Note:
+    """Add a note, its pointer and audit record to a change the caller commits: an import's row writes its notes in
+    the transaction that creates their record, so a retried row never writes them twice (the caller checked the
+    subject; the role must be allowed to write notes)."""
+    permissions.require(ctx, "notes", "create")
+    note_id = note_id or new_id()
     entry = timeline_service.add_entry(ctx, change, subject_type=subject_type, subject_id=subject_id, kind=KIND,
                                        summary=text, data={"text": text, "team_id": ctx.team_id},
                                        entry_id=note_id)
@@ -113,7 +125,6 @@ def create(ctx: TenantContext, *, subject_type: str, subject_id: str, text: str,
     change.save(pointer)
     audit.attach(ctx, change, pointer, entity="note", entity_id=note_id, action="create", before=None,
                  after=_audit_view(note_id, entry))
-    db.commit(ctx, change)
     return Note(pointer=pointer, entry=entry, subject_id=subject_id)
 
 

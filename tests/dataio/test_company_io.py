@@ -59,7 +59,7 @@ def test_preview_maps_russian_headers_and_finds_duplicates_and_errors(client: Ap
     assert response.status_code == 201, response.body
     job = body(response)
     assert job["mapping"] == {"Название": "name", "ИНН": "inn", "Сайт": "website", "Телефон": "phone",
-                              "Отрасль": "industry", "Заметка": None}
+                              "Отрасль": "industry", "Заметка": "notes"}
     preview = job["preview"]
     assert (preview["rows"], preview["valid"], preview["invalid"], preview["duplicates"]) == (6, 1, 2, 3)
     assert sorted((e["row"], e["field"]) for e in preview["errors"]) == [(5, "name"), (7, "phone")]

@@ -49,7 +49,7 @@ def test_preview_maps_columns_reports_rows_and_creates_nothing(client: ApiClient
     job = body(response)
     assert (job["status"], job["encoding"], job["delimiter"], job["total_rows"]) == ("preview", "cp1251", ";", 7)
     assert job["mapping"] == {"Имя": "first_name", "Фамилия": "last_name", "Телефон": "phone", "Почта": "email",
-                              "Компания": "company", "Теги": "tags", "Комментарий": None}
+                              "Компания": "company", "Теги": "tags", "Комментарий": "notes"}
     preview = job["preview"]
     assert (preview["rows"], preview["valid"], preview["invalid"], preview["duplicates"]) == (7, 2, 3, 2)
     assert sorted((e["row"], e["field"]) for e in preview["errors"]) == [(3, "email"), (4, "phone"), (5, "*")]
@@ -148,7 +148,7 @@ def test_bad_uploads(client: ApiClient, company: Company, monkeypatch: pytest.Mo
                        token=token).status_code == 422
     monkeypatch.setattr(schemas, "MAX_UPLOAD_BYTES", 10)
     too_large = upload(client, token, "Name\nAnna Smith\n")
-    assert too_large.status_code == 413 and body(too_large)["error"]["code"] == "payload_too_large"
+    assert too_large.status_code == 413 and body(too_large)["error"]["code"] == "import_file_too_large"
 
 
 def test_who_may_import_and_see_an_import(client: ApiClient, company: Company) -> None:

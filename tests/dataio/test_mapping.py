@@ -38,7 +38,7 @@ READING = columns.Reading(specs=CONTACT_SPECS, custom=CUSTOM, country=lambda: "R
     ("Компания", "company"), ("Организация", "company"), ("Теги", "tags"), ("Тэги", "tags"), ("Tags", "tags"),
     ("Дата рождения", "birthday"), ("ИНН", "tax_id"), ("  phone:  ", "phone"),
     ("Уровень клиента", "custom.tier"), ("budget", "custom.budget"), ("custom.vip", "custom.vip"),
-    ("Notes", None), ("Комментарий", None),
+    ("Notes", "notes"), ("Комментарий", "notes"), ("Примечание 3", "notes"), ("Теги 2", None),
 ])
 def test_headers_are_recognised(header: str, field: str | None) -> None:
     assert columns.auto_map([header], READING) == {header: field}

@@ -1,0 +1,117 @@
+# ruff: noqa: RUF001, RUF002
+"""What amoCRM's exports brought that an import dropped: its "Примечание" columns (each a note on the record's
+timeline, written once however often the row is retried), a phone with a remark ("(моб)", "раб."), and a combined
+export's rows of the other kind ("Тип": a company in a contacts import)."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import pytest
+
+from chalicelib.core import tenancy
+from chalicelib.dataio import importing, jobs, targets
+from tests.factories import Company, add_member, signup
+from tests.support import ApiClient, body
+
+
+@pytest.fixture(scope="module")
+def company(app: Any) -> Company:
+    client = ApiClient(app)
+    company = signup(client, company="Автосервис Примечаний", country="RU", locale="ru")
+    role = client.post("/api/v1/roles", {"key": "no_notes", "name": "Без заметок", "permissions": [
+        "contacts:read:all", "contacts:create:all"]}, token=company.owner.token)
+    assert role.status_code == 201, role.body
+    add_member(client, company, role="no_notes", name="silent")
+    return company
+
+
+def upload(client: ApiClient, token: str, text: str, entity: str = "contact") -> dict[str, Any]:
+    content = base64.b64encode(text.encode("utf-8-sig")).decode()
+    made = client.post("/api/v1/imports", {"entity": entity, "filename": "amocrm.csv", "content_base64": content},
+                       token=token)
+    assert made.status_code == 201, made.body
+    return dict(body(made))
+
+
+def run(client: ApiClient, token: str, tenant_id: str, text: str, entity: str = "contact") -> dict[str, Any]:
+    job = upload(client, token, text, entity)
+    started = client.post(f"/api/v1/imports/{job['id']}/start", {"version": job["version"]}, token=token)
+    assert started.status_code == 202, started.body
+    assert jobs.run_job("import", tenant_id, job["id"], seconds=120) == "done"
+    return dict(body(client.get(f"/api/v1/imports/{job['id']}", token=token)))
+
+
+def notes_of(client: ApiClient, token: str, plural: str, record_id: str) -> list[tuple[str, str]]:
+    entries = body(client.get(f"/api/v1/{plural}/{record_id}/timeline?limit=50", token=token))["items"]
+    return sorted((entry["data"]["text"], entry["actor_id"]) for entry in entries if entry["kind"] == "note")
+
+
+CONTACTS = ("Имя;Телефон;Примечание;Примечание 1;Примечание 2\n"
+            "Иван Петров;+7 916 123-45-67;Звонить после 18:00;;Любит скидки\n"
+            "Мария Кузнецова;;Постоянный клиент;Постоянный клиент;\n"
+            "Ольга Иванова;;;;\n")
+
+
+def test_each_note_column_is_a_note_on_the_contacts_timeline_by_the_importer(client: ApiClient,
+                                                                              company: Company) -> None:
+    token, owner = company.owner.token, company.owner.user_id
+    job = upload(client, token, CONTACTS)
+    assert job["mapping"] == {"Имя": "full_name", "Телефон": "phone", "Примечание": "notes",
+                              "Примечание 1": "notes", "Примечание 2": "notes"}
+    assert job["preview"]["sample"][0]["notes"] == ["Звонить после 18:00", "Любит скидки"]
+    done = run(client, token, company.tenant_id, CONTACTS)
+    assert (done["progress"]["created"], done["progress"]["failed"], done["progress"]["errors"]) == (3, 0, [])
+    ids = [importing.record_id(done["id"], row) for row in (2, 3, 4)]
+    assert notes_of(client, token, "contacts", ids[0]) == [("Звонить после 18:00", owner), ("Любит скидки", owner)]
+    assert notes_of(client, token, "contacts", ids[1]) == [("Постоянный клиент", owner)] * 2  # two notes, as given
+    assert notes_of(client, token, "contacts", ids[2]) == []
+    listed = body(client.get(f"/api/v1/contacts/{ids[0]}/timeline?limit=50", token=token))["items"]
+    note_id = next(entry["id"] for entry in listed if entry["kind"] == "note")
+    assert body(client.get(f"/api/v1/notes/{note_id}", token=token))["author_id"] == owner  # a note like any other
+
+
+def test_a_retried_row_writes_its_notes_once(client: ApiClient, company: Company) -> None:
+    token = company.owner.token
+    text = "Имя;Примечание\nПавел Без Телефона;Перезвонить в понедельник\nАнна Сидорова;Одна заметка\n"
+    done = run(client, token, company.tenant_id, text)
+    target = targets.target("contact")
+    ctx = tenancy.TenantContext(tenant_id=company.tenant_id, actor_id=company.owner.user_id, actor_kind="user",
+                                role="owner", permissions=frozenset({"contacts:create:all", "contacts:read:all",
+                                                                     "notes:create:all", "notes:read:all"}))
+    with tenancy.bind(ctx):
+        reading = importing.reading_for(ctx, target)
+        sheet = importing.load_sheet(text.encode(), reading)
+        mapping = {"Имя": "full_name", "Примечание": "notes"}
+        # the rows again, as after a crash before the checkpoint: each finds its contact, and writes no note
+        outcomes = [importing.import_row(ctx, target, sheet, index, mapping, reading, done["id"]) for index in (0, 1)]
+    assert [outcome.kind for outcome in outcomes] == ["created", "created"]
+    for row, text_of in ((2, "Перезвонить в понедельник"), (3, "Одна заметка")):
+        assert [note[0] for note in notes_of(client, token, "contacts", importing.record_id(done["id"], row))] == [
+            text_of]
+
+
+def test_a_role_that_may_not_write_notes_imports_the_contact_and_the_row_says_so(client: ApiClient,
+                                                                                 company: Company) -> None:
+    silent = company.members["silent"]
+    text = "Имя;Примечание\nГеоргий Тихий;Важная заметка\n"
+    job = upload(client, silent.token, text)
+    assert [(e["row"], e["type"]) for e in job["preview"]["errors"]] == [(2, "notes_not_allowed")]
+    done = run(client, silent.token, company.tenant_id, text)
+    assert (done["progress"]["created"], [e["type"] for e in done["progress"]["errors"]]) == (
+        1, ["notes_not_allowed"])
+    made = importing.record_id(done["id"], 2)
+    assert notes_of(client, company.owner.token, "contacts", made) == []
+
+
+def test_companies_and_deals_keep_their_notes_too(client: ApiClient, company: Company) -> None:
+    token, owner = company.owner.token, company.owner.user_id
+    firms = run(client, token, company.tenant_id, "Название;Примечание\nООО Ромашка;Оплата по счёту\n", "company")
+    assert firms["progress"]["created"] == 1, firms["progress"]
+    assert notes_of(client, token, "companies", importing.record_id(firms["id"], 2)) == [("Оплата по счёту", owner)]
+    deals = run(client, token, company.tenant_id, "Название сделки;Примечание;Примечание 2\nЗамена масла;Масло своё;"
+                "Скидка 5%\n", "deal")
+    assert deals["progress"]["created"] == 1, deals["progress"]
+    assert notes_of(client, token, "deals", importing.record_id(deals["id"], 2)) == [
+        ("Масло своё", owner), ("Скидка 5%", owner)]
