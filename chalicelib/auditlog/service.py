@@ -67,7 +67,7 @@ def _actor_in_scope(ctx: TenantContext, actor: str | None) -> str | None:
     if permissions.require(ctx, "audit", "read") == "all":
         return actor
     if actor is not None and actor != ctx.actor_id:
-        raise errors.ForbiddenError("You may only read the trail of your own actions.")
+        raise errors.ForbiddenError("You may only read the trail of your own actions.", code="own_trail_only")
     return ctx.actor_id
 
 

@@ -38,7 +38,7 @@ def attach_company(ctx: TenantContext, contact: Contact, *, company_id: str, sum
 def detach_company(ctx: TenantContext, contact: Contact, *, company_id: str) -> Contact:
     """Unlink a contact from a company (both collections); 404 when they are not linked."""
     if company_id not in (contact.company_ids or []):
-        raise errors.NotFoundError("This contact is not linked to this company.")
+        raise errors.NotFoundError("This contact is not linked to this company.", code="not_linked")
     after = editing.clone(contact)
     after.company_ids = [c for c in contact.company_ids or [] if c != company_id]
     editing.touch(after)

@@ -21,7 +21,8 @@ def send(*, to: str, subject: str, text: str) -> str:
     except (ClientError, BotoCoreError) as exc:
         # The address is personal data and the body holds a one-time link: log neither.
         logger.warning("e-mail not sent", extra={"error": type(exc).__name__})
-        raise errors.ServiceUnavailableError("E-mail could not be sent; try again shortly.") from exc
+        raise errors.ServiceUnavailableError("E-mail could not be sent; try again shortly.",
+                                             code="mail_unavailable") from exc
     return str(response.get("MessageId", ""))
 
 
@@ -35,7 +36,8 @@ def send_raw(*, to: str, message: bytes) -> str:
         )
     except (ClientError, BotoCoreError) as exc:
         logger.warning("e-mail not sent", extra={"error": type(exc).__name__})
-        raise errors.ServiceUnavailableError("E-mail could not be sent; try again shortly.") from exc
+        raise errors.ServiceUnavailableError("E-mail could not be sent; try again shortly.",
+                                             code="mail_unavailable") from exc
     return str(response.get("MessageId", ""))
 
 

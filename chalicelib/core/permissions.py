@@ -141,7 +141,8 @@ def require_record(ctx: TenantContext, entity: str, action: str, *, owner_id: st
     """403 unless ctx may act on this record; callers answer 404 for reads outside scope."""
     scope = require(ctx, entity, action)
     if not may_touch(ctx, scope, owner_id=owner_id, team_id=team_id):
-        raise errors.ForbiddenError(f"This {entity[:-1]} belongs to someone outside your scope.")
+        raise errors.ForbiddenError(f"This {entity[:-1]} belongs to someone outside your scope.",
+                                    code="outside_scope")
 
 
 def may_read_record(ctx: TenantContext, entity: str, *, owner_id: str | None, team_id: str | None) -> bool:

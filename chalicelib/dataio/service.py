@@ -29,23 +29,24 @@ EXPORT_INLINE_SECONDS = 8.0  # a small export is ready in the answer that asked 
 
 def _content(encoded: str) -> bytes:
     if len(encoded) > schemas.MAX_BASE64_CHARS:
-        raise errors.PayloadTooLargeError("The file is larger than 5 MB.")
+        raise errors.PayloadTooLargeError("The file is larger than 5 MB.", code="import_file_too_large")
     try:
         content = base64.b64decode(encoded, validate=True)
     except (binascii.Error, ValueError) as exc:
         raise errors.ValidationError(details=[{"loc": ["content_base64"], "msg": "Not valid base64",
                                                "type": "invalid_base64"}]) from exc
     if len(content) > schemas.MAX_UPLOAD_BYTES:
-        raise errors.PayloadTooLargeError("The file is larger than 5 MB.")
+        raise errors.PayloadTooLargeError("The file is larger than 5 MB.", code="import_file_too_large")
     return content
 
 
 def _uploaded(ctx: TenantContext, upload_id: str | None) -> bytes:
     content = storage.get(storage.upload_key(ctx, upload_id)) if upload_id and is_valid_id(upload_id) else None
     if content is None:  # never uploaded, expired, used already, or another tenant's id: all look the same
-        raise errors.NotFoundError("No such upload; ask for a new upload form and upload the file again.")
+        raise errors.NotFoundError("No such upload; ask for a new upload form and upload the file again.",
+                                  code="upload_not_found")
     if len(content) > storage.MAX_DIRECT_UPLOAD:
-        raise errors.PayloadTooLargeError("The file is larger than 20 MB.")
+        raise errors.PayloadTooLargeError("The file is larger than 20 MB.", code="import_file_too_large")
     return content
 
 
@@ -198,7 +199,7 @@ def create_export(ctx: TenantContext, body: ExportIn) -> ExportJob:
     target = targets.target(body.entity)
     permissions.require(ctx, target.permission, "export")
     if body.include_sensitive and not permissions.sees_sensitive(ctx):
-        raise errors.ForbiddenError("Your role may not export sensitive fields.")
+        raise errors.ForbiddenError("Your role may not export sensitive fields.", code="sensitive_forbidden")
     filters = dict(body.filters or {})
     target.check_filters(filters)
     segment_export.check_access(ctx, filters)  # a segment's members: a segment the caller may read

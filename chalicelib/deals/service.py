@@ -219,7 +219,7 @@ def create(ctx: TenantContext, *, data: s.DealCreate, deal_id: str | None = None
     owner_id = data.owner_id or ctx.actor_id
     team_id = records.owner_team(ctx, owner_id)
     if not permissions.may_touch(ctx, scope, owner_id=owner_id, team_id=team_id):
-        raise errors.ForbiddenError("You may only create deals you own.")
+        raise errors.ForbiddenError("You may only create deals you own.", code="owner_outside_scope")
     pipeline = _body_pipeline(ctx, data.pipeline_id, loc=["pipeline_id"])
     stage = _body_stage(pipeline, data.stage_id, loc=["stage_id"]) if data.stage_id else \
         pipelines.first_open_stage(pipeline)
@@ -330,7 +330,8 @@ def _reassign(ctx: TenantContext, deal: Deal, owner_id: str) -> None:
     team_id = records.owner_team(ctx, owner_id)
     scope = permissions.require(ctx, "deals", "update")
     if not permissions.may_touch(ctx, scope, owner_id=owner_id, team_id=team_id):
-        raise errors.ForbiddenError("You may not hand this deal to someone outside your scope.")
+        raise errors.ForbiddenError("You may not hand this deal to someone outside your scope.",
+                                    code="owner_outside_scope")
     deal.owner_id, deal.team_id = owner_id, team_id
 
 

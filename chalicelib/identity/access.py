@@ -70,7 +70,7 @@ def check_grantable(ctx: TenantContext, granted: list[str]) -> None:
         raise errors.ValidationError(details=[{"loc": ["permissions"], "msg": f"Unknown permission {p}",
                                                "type": "unknown_permission"} for p in unknown])
     if not permissions.can_grant(ctx, granted):
-        raise errors.ForbiddenError("You cannot grant permissions you do not hold.")
+        raise errors.ForbiddenError("You cannot grant permissions you do not hold.", code="permission_not_held")
 
 
 def create_role(ctx: TenantContext, body: RoleIn) -> CustomRole:
@@ -97,7 +97,7 @@ def update_role(ctx: TenantContext, key: str, body: RoleUpdate) -> CustomRole:
     permissions.require(ctx, "roles", "update")
     role = get_custom_role(ctx, key)
     if role is None:
-        raise errors.NotFoundError("No such role (built-in roles cannot be changed).")
+        raise errors.NotFoundError("No such role (built-in roles cannot be changed).", code="builtin_role")
     before = {"name": role.name, "permissions": sorted(role.permissions or ())}
     if body.permissions is not None:
         check_grantable(ctx, body.permissions)
@@ -132,9 +132,9 @@ def check_assignable(ctx: TenantContext, *, role: str, team_id: str | None) -> N
     if granted is None:
         raise errors.ValidationError(details=[{"loc": ["role"], "msg": "No such role", "type": "unknown_role"}])
     if role == "owner" and ctx.role != "owner":
-        raise errors.ForbiddenError("Only the owner can make someone an owner.")
+        raise errors.ForbiddenError("Only the owner can make someone an owner.", code="owner_only")
     if not permissions.can_grant(ctx, granted):
-        raise errors.ForbiddenError("You cannot give a role with more rights than yours.")
+        raise errors.ForbiddenError("You cannot give a role with more rights than yours.", code="role_above_yours")
     if team_id is not None and get_team(ctx, team_id) is None:
         raise errors.ValidationError(details=[{"loc": ["team_id"], "msg": "No such team", "type": "unknown_team"}])
 

@@ -436,17 +436,19 @@ def records_moving(ctx: TenantContext) -> set[str]:
 
 def _guard_owner(ctx: TenantContext, user: User, new_role: str) -> None:
     if user.user_id == ctx.actor_id and new_role != user.role:
-        raise errors.ForbiddenError("You cannot change your own role.")
+        raise errors.ForbiddenError("You cannot change your own role.", code="own_role")
     if (user.role == "owner" or new_role == "owner") and ctx.role != "owner":
-        raise errors.ForbiddenError("Only the owner can hand over or take away ownership.")
+        raise errors.ForbiddenError("Only the owner can hand over or take away ownership.", code="owner_only")
 
 
 def set_status(ctx: TenantContext, user_id: str, *, active: bool) -> User:
     """Deactivate (every token refused at once) or reactivate a user."""
     permissions.require(ctx, "users", "update")
     user = get_user_or_raise(ctx, user_id)
-    if user.user_id == ctx.actor_id or user.role == "owner":
-        raise errors.ForbiddenError("The owner and you yourself cannot be deactivated.")
+    if user.user_id == ctx.actor_id:
+        raise errors.ForbiddenError("The owner and you yourself cannot be deactivated.", code="self_deactivation")
+    if user.role == "owner":
+        raise errors.ForbiddenError("The owner and you yourself cannot be deactivated.", code="owner_deactivation")
     if active and user.status == "invited":
         raise errors.ConflictError("This user has not accepted the invitation yet.", code="not_active")
     before = user_audit_view(user)

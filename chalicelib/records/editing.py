@@ -45,7 +45,8 @@ def resolve_owner(ctx: TenantContext, owner_id: str | None, scope: str) -> tuple
         raise errors.ValidationError(details=[{"loc": ["owner_id"], "msg": "No such active user",
                                                "type": "unknown_owner"}])
     if not permissions.may_touch(ctx, scope, owner_id=user.user_id, team_id=user.team_id):
-        raise errors.ForbiddenError("You may not give a record to someone outside your scope.")
+        raise errors.ForbiddenError("You may not give a record to someone outside your scope.",
+                                    code="owner_outside_scope")
     return user.user_id, user.team_id
 
 

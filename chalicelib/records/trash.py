@@ -126,7 +126,7 @@ def list_trash(ctx: TenantContext, rtype: RecordType, *, limit: int, cursor: str
 def purge(ctx: TenantContext, rtype: RecordType, record_id: str) -> None:
     """Delete a record in the trash for good, its whole collection included (admins only; audited)."""
     if permissions.require(ctx, rtype.plural, "delete") != "all":
-        raise errors.ForbiddenError("Only an administrator may purge the trash.")
+        raise errors.ForbiddenError("Only an administrator may purge the trash.", code="purge_admin_only")
     purge_record(ctx, rtype, get_trashed(ctx, rtype, record_id))
 
 

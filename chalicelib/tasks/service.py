@@ -222,7 +222,7 @@ def create(ctx: TenantContext, *, data: s.TaskCreate, task_id: str | None = None
     assignee_id = data.assignee_id or ctx.actor_id
     team_id = _assignee_team(ctx, assignee_id)
     if not permissions.may_touch(ctx, scope, owner_id=assignee_id, team_id=team_id):
-        raise errors.ForbiddenError("You may only create tasks for yourself.")
+        raise errors.ForbiddenError("You may only create tasks for yourself.", code="owner_outside_scope")
     if data.related is not None:
         access.require_visible(ctx, data.related.type, data.related.id, loc=["related", "id"])
     task_id, now = task_id or new_id(), db.utcnow()
@@ -263,7 +263,8 @@ def _reassign(ctx: TenantContext, task: Task, assignee_id: str) -> None:
     team_id = _assignee_team(ctx, assignee_id)
     scope = permissions.require(ctx, "tasks", "update")
     if not permissions.may_touch(ctx, scope, owner_id=assignee_id, team_id=team_id):
-        raise errors.ForbiddenError("You may not hand this task to someone outside your scope.")
+        raise errors.ForbiddenError("You may not hand this task to someone outside your scope.",
+                                    code="owner_outside_scope")
     task.assignee_id, task.team_id = assignee_id, team_id
 
 

@@ -78,7 +78,7 @@ def test_another_tenants_upload_id_is_404_and_one_file_is_required(client: ApiCl
     other = signup(client, company="Not theirs")
     stolen = client.post("/api/v1/imports", {"entity": "contact", "filename": "x.csv",
                                              "upload_id": upload["upload_id"]}, token=other.owner.token)
-    assert stolen.status_code == 404
+    assert stolen.status_code == 404 and body(stolen)["error"]["code"] == "upload_not_found"
     both = client.post("/api/v1/imports", {"entity": "contact", "filename": "x.csv", "upload_id": upload["upload_id"],
                                            "content_base64": base64.b64encode(b"a;b\n").decode()},
                        token=company.owner.token)

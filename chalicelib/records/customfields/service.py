@@ -294,7 +294,7 @@ def view(ctx: TenantContext, *, entity: str, record_id: str, stored: dict[str, A
          reveal: frozenset[str] = frozenset()) -> dict[str, Any]:
     """Custom values as the caller may see them (sensitive ones masked unless revealed and allowed)."""
     if reveal and not permissions.sees_sensitive(ctx):
-        raise errors.ForbiddenError("Your role may not see sensitive fields.")
+        raise errors.ForbiddenError("Your role may not see sensitive fields.", code="sensitive_forbidden")
     stored = stored or {}
     shown: dict[str, Any] = {}
     revealed: list[str] = []

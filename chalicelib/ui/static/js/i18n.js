@@ -69,7 +69,8 @@ export function has(key) {
 const OWN_WORDS_IN_ENGLISH = new Set(['not_revertable', 'field_read_only', 'field_hidden', 'merge_too_large',
   'too_many_custom_fields', 'too_many_segments', 'test_refused', 'same_plan', 'content_required', 'invalid_campaign',
   'unknown_reference', 'unknown_merge_field', 'template_syntax', 'template_error', 'template_unsafe',
-  'template_too_large', 'document_layout', 'document_tag_refused', 'document_too_long']);
+  'template_too_large', 'document_layout', 'document_tag_refused', 'document_too_long',
+  'import_file_too_large']);
 
 /** What to tell a person about an API error: our translation of its code, else the API's message. */
 export function errorMessage(error) {

@@ -16,6 +16,7 @@ export const ERRORS = {
   'error.service_unavailable': ['The CRM is busy right now. Try again in a minute.', 'CRM сейчас перегружена. Попробуйте через минуту.'],
   'error.tenant_key_unavailable': ['Your company’s protected data cannot be opened right now. Try again in a minute; if it goes on, write to support.', 'Защищённые данные компании сейчас недоступны. Попробуйте через минуту; если не пройдёт, напишите в поддержку.'],
   'error.undecryptable': ['A protected value could not be opened. We have been told; write to support if it goes on.', 'Не удалось открыть защищённое значение. Мы уже знаем об этом; если повторится, напишите в поддержку.'],
+  'error.mail_unavailable': ['The e-mail could not be sent right now. Try again in a minute.', 'Письмо сейчас не удалось отправить. Попробуйте через минуту.'],
 
   // Signing in and the session
   'error.unauthenticated': ['Your session has ended. Sign in again.', 'Сеанс завершён. Войдите снова.'],
@@ -36,6 +37,17 @@ export const ERRORS = {
   'error.field_read_only': ['Your role may not change some of these fields. Leave them as they are, or ask an administrator.', 'Ваша роль не может менять некоторые из этих полей. Оставьте их как есть или обратитесь к администратору.'],
   'error.field_hidden': ['Your role may not see this. Ask an administrator if you need it.', 'Вашей роли это не видно. Если это нужно для работы, обратитесь к администратору.'],
   'error.actor_inactive': ['The person who started this is no longer active in the company. Start it again yourself.', 'Сотрудник, который это запустил, больше не работает в компании. Запустите заново от своего имени.'],
+  'error.outside_scope': ['This belongs to someone outside your reach (another person or team). Ask its owner or an administrator to change it.', 'Это принадлежит тому, кто вне вашей зоны доступа (другому сотруднику или команде). Попросите ответственного или администратора изменить это.'],
+  'error.owner_outside_scope': ['Your role may not give this to that person. Choose yourself or, if your role allows, someone in your team.', 'Ваша роль не может передать это этому сотруднику. Выберите себя или, если роль позволяет, кого-то из своей команды.'],
+  'error.own_trail_only': ['Your role sees only the history of your own actions. Clear the person filter to see it.', 'Вашей роли видна только история ваших собственных действий. Уберите фильтр по сотруднику, чтобы её увидеть.'],
+  'error.permission_not_held': ['You cannot grant a permission you do not hold yourself. Untick it, or ask the owner to grant it.', 'Нельзя выдать право, которого нет у вас самих. Снимите его или попросите владельца выдать его.'],
+  'error.role_above_yours': ['You cannot give a role with more rights than your own. Choose a role with fewer rights, or ask the owner.', 'Нельзя назначить роль с более широкими правами, чем у вас. Выберите роль с меньшими правами или обратитесь к владельцу.'],
+  'error.builtin_role': ['Built-in roles cannot be changed. Make a role of your own with the rights you need.', 'Встроенные роли изменить нельзя. Создайте свою роль с нужными правами.'],
+  'error.own_role': ['You cannot change your own role. Ask the owner or another administrator.', 'Свою роль изменить нельзя. Обратитесь к владельцу или другому администратору.'],
+  'error.self_deactivation': ['You cannot deactivate yourself. Ask the owner or another administrator.', 'Нельзя отключить самого себя. Обратитесь к владельцу или другому администратору.'],
+  'error.owner_deactivation': ['The company’s owner cannot be deactivated. Another owner first gives them another role.', 'Владельца компании отключить нельзя. Сначала другой владелец должен назначить ему другую роль.'],
+  'error.note_author_only': ['Only the note’s author or an administrator may change this note. Add a note of your own instead.', 'Менять эту заметку может только её автор или администратор. Добавьте вместо этого свою заметку.'],
+  'error.purge_admin_only': ['Only an administrator may delete from the trash for good. Leave it in the trash, or ask an administrator.', 'Удалить из корзины навсегда может только администратор. Оставьте запись в корзине или обратитесь к администратору.'],
 
   // Records
   'error.duplicate_phones': ['Another contact already has this phone number. Find that contact instead of adding a new one.', 'Этот номер телефона уже есть у другого контакта. Найдите этот контакт, а не создавайте новый.'],
@@ -48,6 +60,7 @@ export const ERRORS = {
   'error.too_many_custom_fields': ['There are as many custom fields here as allowed. Delete one you no longer use to add another.', 'Здесь уже максимум дополнительных полей. Удалите ненужное, чтобы добавить новое.'],
   'error.too_many_warehouses': ['A company has at most 50 warehouses. Delete one you no longer use to add another.', 'У компании может быть не больше 50 складов. Удалите ненужный, чтобы добавить новый.'],
   'error.order_active': ['The order still holds its products in stock. Cancel the order first, then delete it.', 'Заказ ещё держит товары на складе. Сначала отмените заказ, затем удалите.'],
+  'error.not_linked': ['This contact is no longer linked to this company. Reload the card to see its companies.', 'Этот контакт уже не связан с этой компанией. Обновите карточку, чтобы увидеть его компании.'],
 
   // Merging contacts
   'error.merge_conflict': ['The contacts changed while they were being merged. Reload and try again.', 'Контакты изменились во время объединения. Обновите страницу и попробуйте ещё раз.'],
@@ -62,6 +75,8 @@ export const ERRORS = {
   'error.import_not_finished': ['An import can be undone only when it has finished. Wait until it ends.', 'Отменить можно только завершённый импорт. Дождитесь его окончания.'],
   'error.import_undone': ['This import has already been undone.', 'Этот импорт уже отменён.'],
   'error.unreadable_file': ['This file cannot be read as a table. Save it as CSV or Excel (.xlsx) and upload it again.', 'Этот файл не читается как таблица. Сохраните его в CSV или Excel (.xlsx) и загрузите снова.'],
+  'error.upload_not_found': ['The uploaded file is no longer kept (it expired or was used). Upload the file again.', 'Загруженный файл больше не хранится (истёк срок или он уже использован). Загрузите файл снова.'],
+  'error.import_file_too_large': ['The file is too large to import. Split it into several smaller files.', 'Файл слишком большой для импорта. Разбейте его на несколько файлов поменьше.'],
 
   // Messages, lines and the inbox
   'error.integration_gone': ['The line of this conversation has been deleted, so it can no longer be answered here. Write to the customer from another conversation.', 'Линия этого диалога удалена, поэтому ответить здесь уже нельзя. Напишите клиенту из другого диалога.'],
