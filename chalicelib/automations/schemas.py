@@ -180,14 +180,17 @@ class SendEmail(Schema):
 class TemplateRef(Schema):
     name: Annotated[str, Field(min_length=1, max_length=512, pattern=r"^[a-z0-9_]+$")]
     language: Annotated[str, Field(min_length=2, max_length=15, pattern=r"^[a-z]{2,3}(_[A-Za-z]{2,4})?$")]
-    parameters: list[Annotated[str, Field(min_length=1, max_length=1024)]] = Field(default_factory=list,
-                                                                                   max_length=20)
+    parameters: list[Annotated[str, Field(min_length=1, max_length=1024)]] = Field(
+        default_factory=list, max_length=20, description="The body's parameters in order, with the text's merge fields")
 
 
 class SendMessage(Schema):
     type: Literal["send_message"]
     text: Annotated[str, Field(min_length=1, max_length=4096)] | None = Field(
-        default=None, description="Free text, inside the channel's reply window; {title}: the record's name")
+        default=None, description="Free text, inside the channel's reply window. Merge fields: {first_name}, "
+        "{last_name}, {name} (the contact), {title} (the record's name); on a task's trigger also {task}, {date}, "
+        "{time}, {when} (its due time on the company's clock and in its language) and {assignee}; any other {...} "
+        "is refused (422 unknown_merge_field)")
     template: TemplateRef | None = Field(
         default=None, description="An approved WhatsApp template: what goes out outside the 24-hour window")
     channel: Literal["whatsapp", "telegram", "email", "sms"] | None = Field(

@@ -108,3 +108,36 @@ def test_an_owner_builds_a_rule_on_a_stage_and_switches_it_off(browser: Any, liv
     expect(page.locator("dialog")).to_have_count(0)
     page.wait_for_url(f"**/#/deals/{deal_id}")
     assert_no_problems(page)
+
+
+def test_a_salon_owner_makes_the_appointment_reminder_from_the_recipe_on_her_phone(browser: Any, live_url: str,
+                                                                                   app: Any) -> None:
+    # A Russian salon owner on her phone: the ready-made "remind the client" rule opens filled in, she sets it to two
+    # hours and a half before the visit and saves it; the API has the trigger in minutes and the text's fields.
+    client = ApiClient(app)
+    company = signup(client, company="Салон напоминания", locale="ru", country="RU", timezone="Europe/Moscow")
+    page = new_page(browser, live_url, viewport={"width": 390, "height": 844})
+    log_in(page, company.owner, "Салон напоминания")
+    page.evaluate("() => localStorage.setItem('crm.lang', 'ru')")
+    page.evaluate("() => { location.hash = '#/settings/automations'; }")
+    page.reload()
+    recipe = "Напомнить клиенту о записи"  # noqa: RUF001
+    hours = "За сколько часов до времени задачи"  # noqa: RUF001
+    page.get_by_role("button", name=recipe).click()
+    dialog = page.locator("dialog")
+    expect(dialog.locator("[data-test=trigger-type]")).to_have_value("task.due_soon")
+    expect(dialog.get_by_label(hours)).to_have_value("24")
+    dialog.get_by_label(hours).fill("2")
+    dialog.get_by_label("И минут").fill("30")
+    expect(dialog.get_by_text("{when} («завтра в 14:00»)", exact=False)).to_be_visible()
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390, "no sideways scrolling"
+    dialog.locator("[data-test=rule-save]").click()
+    expect(page.get_by_label(f"Включено: {recipe}")).to_be_visible()
+    (rule,) = [rule for rule in body(client.get("/api/v1/automations", token=company.owner.token))["items"]
+               if rule["trigger"]["type"] == "task.due_soon"]
+    assert (rule["name"], rule["enabled"], rule["trigger"]) == (
+        recipe, True, {"type": "task.due_soon", "minutes_before": 150})
+    assert [(a["type"], a["text"]) for a in rule["actions"]] == [
+        ("send_message", "{first_name}, напоминаем: {when} {task}, мастер {assignee}. Ждём вас!")]
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    assert_no_problems(page)

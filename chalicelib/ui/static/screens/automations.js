@@ -13,7 +13,7 @@ import { settingsTabs } from './settings-nav.js';
 Object.assign(MESSAGES, AUTOMATIONS); // this screen's texts load with it, not with the app's first load
 
 const TRIGGERS = ['deal.stage_entered', 'deal.stage_left', 'deal.won', 'deal.lost', 'record.created', 'record.updated',
-  'lead.received', 'call.missed', 'message.received', 'task.overdue', 'deal.idle', 'date.reached', 'ticket.sla_breached'];
+  'lead.received', 'call.missed', 'message.received', 'task.due_soon', 'task.overdue', 'deal.idle', 'date.reached', 'ticket.sla_breached'];
 const ACTIONS = ['create_task', 'assign', 'move_deal', 'tag', 'set_field', 'notify', 'send_message', 'send_email', 'webhook'];
 const MESSENGERS = ['whatsapp', 'telegram', 'email', 'sms'];
 const ENTITIES = ['deal', 'contact', 'company', 'task'];
@@ -75,6 +75,7 @@ class Builder {
       if (type === 'lead.received') this.rule.trigger.channel = 'any';
       if (type === 'message.received') Object.assign(this.rule.trigger, { channel: 'any', text_contains: null, first_only: false });
       if (type === 'deal.idle') this.rule.trigger.days = 7;
+      if (type === 'task.due_soon') this.rule.trigger.minutes_before = 1440;
       if (type === 'date.reached') Object.assign(this.rule.trigger, { entity: 'contact', field: 'birthday', offset_days: 0, at: '10:00', yearly: true });
       this.draw();
     }, { 'data-test': 'trigger-type' })];
@@ -89,6 +90,20 @@ class Builder {
     }
     if (trigger.type === 'task.overdue') {
       parts.push(input(t('auto.lateBy'), trigger.minutes ?? 0, (v) => { trigger.minutes = Number(v) || 0; }, { type: 'number', min: '0' }));
+    }
+    if (trigger.type === 'task.due_soon') { // an appointment's reminder: hours and minutes before its due time
+      const before = Number(trigger.minutes_before) || 0;
+      const [hoursId, minutesId] = [uid('auto-hours'), uid('auto-minutes')];
+      const total = () => {
+        const hours = Number(document.getElementById(hoursId).value) || 0;
+        trigger.minutes_before = hours * 60 + (Number(document.getElementById(minutesId).value) || 0);
+      };
+      parts.push(h('div', { class: 'builder-row' },
+        h('div', { class: 'field' }, h('label', { for: hoursId }, t('auto.beforeHours')), h('input', { id: hoursId, type: 'number',
+          min: '0', max: '720', value: String(Math.floor(before / 60)), onInput: total, 'data-test': 'before-hours' })),
+        h('div', { class: 'field' }, h('label', { for: minutesId }, t('auto.beforeMinutes')), h('input', { id: minutesId, type: 'number',
+          min: '0', max: '59', step: '5', value: String(before % 60), onInput: total, 'data-test': 'before-minutes' }))),
+      h('p', { class: 'hint' }, t('auto.dueSoonHint')));
     }
     if (trigger.type === 'ticket.sla_breached') { // #24: which SLA target a ticket missed
       parts.push(select(t('auto.slaTarget'), trigger.target || 'any', ['any', 'first_response', 'resolution']
@@ -161,7 +176,8 @@ class Builder {
           action.template = { ...(action.template || { name: '', language: 'en' }), [field]: v.trim() };
           if (!action.template.name) action.template = null;
         };
-        return [input(t('auto.messageText'), action.text, (v) => { action.text = v || null; }),
+        return [input(t('auto.messageText'), action.text, (v) => { action.text = v || null; }, { 'data-test': 'message-text' }),
+          h('p', { class: 'hint' }, ['task.due_soon', 'task.overdue'].includes(this.rule.trigger.type) ? t('auto.fieldsTask') : t('auto.fields')),
           select(t('auto.channel'), action.channel || '', [['', t('auto.latestConversation')], ...MESSENGERS.map((c) => [c, t(`auto.messenger.${c}`)])],
             (c) => { action.channel = c || null; }),
           input(t('auto.templateName'), action.template?.name, template('name'), { pattern: '[a-z0-9_]+' }),
@@ -217,8 +233,8 @@ function showSecret(secret) {
   openModal(dialog, () => {});
 }
 
-function openBuilder(rule, prefill, context, reload) {
-  const builder = new Builder(rule, prefill, context);
+function openBuilder(rule, prefill, context, reload, draft = null) {
+  const builder = new Builder(rule || draft, prefill, context);
   const status = h('p', { class: 'form-status', role: 'alert', hidden: true });
   const dialog = h('dialog', { class: 'dialog dialog-wide', 'aria-label': rule ? t('auto.editTitle') : t('auto.newTitle') });
   const save = async (event) => {
@@ -241,6 +257,11 @@ function openBuilder(rule, prefill, context, reload) {
       h('button', { type: 'submit', class: 'primary', 'data-test': 'rule-save' }, t('common.save')))));
   openModal(dialog, () => {});
 }
+
+// Ready-made rules: the builder opens filled in, to be read, changed and saved (nothing is saved by the click).
+const RECIPES = [{ key: 'remind', rule: () => ({ name: t('auto.recipe.remind'), enabled: true,
+  trigger: { type: 'task.due_soon', minutes_before: 1440 }, conditions: [],
+  actions: [{ type: 'send_message', text: t('auto.recipe.remindText'), template: null, channel: null }] }) }];
 
 // Where a run's record opens (the cards the app has); a task has no card: it shows on the record it is about.
 const RECORD_PATHS = { deal: (id) => `#/deals/${id}`, contact: (id) => `#/contacts/${id}`, company: (id) => `#/companies/${id}`,
@@ -330,8 +351,11 @@ export async function automations(root, { alive, query }) {
     () => openBuilder(null, { type: 'deal.stage_entered', pipeline_id: pipeline.id, stage_id: stage.id }, context, reload), context, reload));
   columns.push(column(t('auto.other'), rules.items.filter((rule) => !onStage(rule)), t('auto.add'),
     () => openBuilder(null, { type: 'record.created', entity: 'deal' }, context, reload), context, reload));
+  const recipes = h('div', { class: 'auto-recipes' }, h('span', { class: 'muted small' }, t('auto.recipes')), ' ',
+    RECIPES.map((recipe) => h('button', { type: 'button', class: 'secondary small', 'data-test': `recipe-${recipe.key}`,
+      onClick: () => openBuilder(null, null, context, reload, recipe.rule()) }, t(`auto.recipe.${recipe.key}`))));
   const pick = context.pipelines.length > 1 ? select(t('auto.pipeline'), pipeline?.id, context.pipelines.map((p) => [p.id, p.name]),
     (id) => { location.hash = `#/settings/automations?pipeline=${encodeURIComponent(id)}`; }) : null;
   mount(root, heading(t('settings.title')), settingsTabs('automations'),
-    h('p', { class: 'muted' }, t('auto.intro')), pick, h('div', { class: 'auto-canvas', 'data-test': 'auto-canvas' }, columns));
+    h('p', { class: 'muted' }, t('auto.intro')), recipes, pick, h('div', { class: 'auto-canvas', 'data-test': 'auto-canvas' }, columns));
 }
