@@ -99,6 +99,12 @@ def test_a_product_stored_in_basis_points_reads_as_before(client: ApiClient, sho
     profile = next(item for (pk, sk), item in of_tenant(shop.tenant_id).items()
                    if pk.endswith(f"#PR#{product['id']}") and sk == "#PROFILE")
     assert profile["tax_rate_milli"] == {"N": "8875"} and "tax_rate_bp" not in profile
+    # the change is reverted from the audit trail to the rate the old item held, now kept in thousandths
+    trail = body(client.get(f"/api/v1/audit?entity=product&entity_id={product['id']}", token=token))["items"]
+    assert trail[0]["action"] == "update", trail[0]
+    reverted = client.post(f"/api/v1/audit/{trail[0]['id']}/revert", {}, token=token)
+    assert reverted.status_code == 200, reverted.body
+    assert body(client.get(f"/api/v1/products/{product['id']}", token=token))["tax_rate"] == "7.5"
 
 
 def test_a_quantity_with_too_many_decimal_places_says_so(client: ApiClient, shop: Company) -> None:
