@@ -55,3 +55,19 @@ def test_a_price_list_with_currency_columns_tax_and_external_ids(client: ApiClie
     assert rows["BR-4"]["Ставка НДС"] == "8.875"
 
 
+
+
+def test_a_us_price_list_with_a_tax_column_of_three_decimals(client: ApiClient) -> None:
+    company = signup(client, company="Five Boroughs Supply", country="US", timezone="America/New_York")
+    token = company.owner.token
+    content = base64.b64encode(b"SKU,Name,Price,Tax\nWH-40,Water heater,1234.56,8.875%\n"
+                               b"QC-1,Quebec kit,10,9.975\nBAD-1,Too fine,10,8.8755\n").decode()
+    job = body(client.post("/api/v1/imports", {"entity": "product", "filename": "prices.csv",
+                                               "content_base64": content}, token=token))
+    assert job["mapping"]["Tax"] == "tax_rate"
+    assert [(e["row"], e["field"]) for e in job["preview"]["errors"]] == [(4, "tax_rate")]  # a fourth decimal
+    started = client.post(f"/api/v1/imports/{job['id']}/start", {"version": job["version"]}, token=token)
+    assert started.status_code == 202, started.body
+    assert jobs.run_job("import", company.tenant_id, job["id"], seconds=60) == "done"
+    found = {p["sku"]: p["tax_rate"] for p in body(client.get("/api/v1/products?limit=50", token=token))["items"]}
+    assert found == {"WH-40": "8.875", "QC-1": "9.975"}
