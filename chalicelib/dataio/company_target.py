@@ -15,7 +15,7 @@ from chalicelib.core.tenancy import TenantContext
 from chalicelib.dataio import export_names, row_notes
 from chalicelib.dataio.export_columns import address_text, custom_cells, moment
 from chalicelib.dataio.export_names import Naming
-from chalicelib.dataio.mapping import NOTES, OWNER, TAGS, Choices, FieldSpec
+from chalicelib.dataio.mapping import NOTES, OWNER, TAGS, Choices, FieldSpec, phones_in
 from chalicelib.dataio.record_rows import list_query
 from chalicelib.dataio.row_notes import RowNotes
 from chalicelib.records import matching
@@ -90,7 +90,7 @@ class CompanyTarget:
             custom.setdefault(INN_FIELD, values["inn"])
         payload = {
             "name": values.get("name"), "website": values.get("website"), "industry": values.get("industry"),
-            "phones": [{"number": number} for number in values.get("phone", [])],
+            "phones": phones_in(values),
             "emails": [{"address": address} for address in values.get("email", [])],
             "tags": values.get("tags"), "custom": custom, "owner_id": values.get("owner_id"),
         }

@@ -138,7 +138,7 @@ class Preview:
 
 def _sample(values: dict[str, Any], reading: columns.Reading) -> dict[str, Any]:
     shown = {name: customfields_service.MASK if reading.specs[name].sensitive else value
-             for name, value in values.items() if name != "custom"}
+             for name, value in values.items() if name in reading.specs}  # not custom values, nor phones' kinds
     for key, value in (values.get("custom") or {}).items():
         sensitive = reading.custom[key].sensitive
         shown[columns.CUSTOM + key] = customfields_service.MASK if sensitive else value

@@ -26,6 +26,14 @@ _EXTENSION_ONLY = re.compile(r"^\(?(?:доб(?:авочный)?|вн(?:утр(?:
                              re.IGNORECASE)
 # Russian words for an extension phonenumbers does not read ("добавочный 12", "вн. 12"), as the one it does ("доб.").
 _EXTENSION_WORDS = re.compile(r"\b(?:добавочный|внутренний|внутр|вн)\b\.?\s*(?=\d)", re.IGNORECASE)
+# What a word typed after a number says of it ("+7 916 123-45-67 (моб)", "8 (495) 123-45-67 рабочий"): its kind.
+_PHONE_KINDS = {"моб": "mobile", "мобильный": "mobile", "сотовый": "mobile", "mobile": "mobile", "cell": "mobile",
+                "раб": "work", "рабочий": "work", "work": "work", "дом": "home", "домашний": "home",  # noqa: RUF001
+                "home": "home"}
+# A remark after a number: any words in brackets at its end, or one of the kind words, with a dot or not.
+_PHONE_REMARK = re.compile(r"\s*(?:\(([^()]*[^\W\d_][^()]*)\)|\b("
+                           + "|".join(sorted(_PHONE_KINDS, key=len, reverse=True)) + r")\b\.?)\s*$", re.IGNORECASE)
+PHONE_KINDS = "phone_kinds"  # a row's values: the kind its remark gave a phone, by number
 _SPLIT_EMAILS = re.compile(r"[;,\s]+")
 _DOTTED_DATE = re.compile(r"^(\d{1,2})[./](\d{1,2})[./](\d{4})$")
 
@@ -236,13 +244,31 @@ def extension(typed: str, country: str) -> str | None:
         return None
 
 
-def _read_phones(spec: FieldSpec, cell: str, reading: Reading, notes: list[RowProblem]) -> list[str]:
-    """A cell's phones in E.164. A phone of the CRM has no extension: the number is kept (so a call from it finds
-    the record) and the row's note says which extension was not, with the number as typed."""
+def _remark(part: str) -> tuple[str, str | None]:
+    """A phone as typed without the remark after it ("(моб)", "рабочий", "(Иван)"), and that remark (an extension in
+    brackets is no remark: phonenumbers reads it)."""
+    found = _PHONE_REMARK.search(part)
+    if found is None or _EXTENSION_ONLY.match(found.group(0).strip()):
+        return part, None
+    return part[:found.start()], (found.group(1) or found.group(2)).strip()
+
+
+def _read_phones(spec: FieldSpec, cell: str, reading: Reading, notes: list[RowProblem],
+                 kinds: dict[str, str]) -> list[str]:
+    """A cell's phones in E.164. A phone of the CRM has no extension and no remark: the number is kept (so a call
+    from it finds the record) and the row's note says which extension or remark was not, with the number as typed; a
+    remark naming the kind of phone ("моб", "рабочий", "home") gives it its kind instead."""
     numbers = []
     for part in _phone_parts(cell):
-        readable = _EXTENSION_WORDS.sub("доб. ", part)
+        typed, remark = _remark(part)
+        readable = _EXTENSION_WORDS.sub("доб. ", typed)
         numbers.append(value_types.phone(readable, country=reading.country))
+        kind = _PHONE_KINDS.get(remark.casefold().rstrip(". ")) if remark else None
+        if kind:
+            kinds.setdefault(numbers[-1], kind)
+        elif remark:
+            notes.append(RowProblem(field=spec.name, message=f"The remark “{remark}” is not kept: a phone in the CRM "
+                                    "has none", type="phone_remark", note=True, value=part))
         ext = extension(readable, reading.country())
         if ext:
             notes.append(RowProblem(field=spec.name, message=f"The extension {ext} is not kept: a phone in the CRM "
@@ -250,9 +276,9 @@ def _read_phones(spec: FieldSpec, cell: str, reading: Reading, notes: list[RowPr
     return numbers
 
 
-def _read_cell(spec: FieldSpec, cell: str, reading: Reading, notes: list[RowProblem]) -> Any:
+def _read_cell(spec: FieldSpec, cell: str, reading: Reading, notes: list[RowProblem], kinds: dict[str, str]) -> Any:
     if spec.kind == "phone":
-        return _read_phones(spec, cell, reading, notes)
+        return _read_phones(spec, cell, reading, notes, kinds)
     if spec.kind == "email":
         return [value_types.email(part) for part in _SPLIT_EMAILS.split(cell) if part.strip()]
     if spec.kind == "list":
@@ -289,6 +315,7 @@ def read_row(row: list[str], headers: list[str], mapping: dict[str, str | None],
     leave the row importable)."""
     values: dict[str, Any] = {}
     problems: list[RowProblem] = []
+    kinds: dict[str, str] = {}
     for header, cell in zip(headers, row, strict=False):
         target = mapping.get(header)
         if not target or not cell:
@@ -299,7 +326,16 @@ def read_row(row: list[str], headers: list[str], mapping: dict[str, str | None],
                 values.setdefault("custom", {})[key] = _read_custom(reading.custom[key], cell, reading)
             else:
                 spec = reading.specs[target]
-                _merge(values, spec, _read_cell(spec, cell, reading, problems))
+                _merge(values, spec, _read_cell(spec, cell, reading, problems, kinds))
         except value_types.InvalidValue as exc:
             problems.append(RowProblem(field=target, message=exc.message, type=exc.kind))
+    if kinds:
+        values[PHONE_KINDS] = kinds
     return values, problems
+
+
+def phones_in(values: dict[str, Any], name: str = "phone") -> list[dict[str, str]]:
+    """A row's phones as a create schema takes them: each number, with the kind its remark gave it."""
+    kinds = values.get(PHONE_KINDS) or {}
+    return [{"number": number, **({"kind": kinds[number]} if number in kinds else {})}
+            for number in values.get(name, [])]

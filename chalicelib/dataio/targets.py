@@ -14,7 +14,7 @@ from chalicelib.core import errors, schema
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.dataio import contact_companies, row_notes
 from chalicelib.dataio.contact_companies import CompanyLinks
-from chalicelib.dataio.mapping import NOTES, OWNER, TAGS, Choices, FieldSpec
+from chalicelib.dataio.mapping import NOTES, OWNER, TAGS, Choices, FieldSpec, phones_in
 from chalicelib.dataio.row_notes import RowNotes
 from chalicelib.records.customfields import service as customfields_service
 
@@ -158,7 +158,7 @@ class ContactTarget:
         first, last = contact_names(values)
         payload = {
             "first_name": first, "last_name": last,
-            "phones": [{"number": number} for number in values.get("phone", [])],
+            "phones": phones_in(values),
             "emails": [{"address": address} for address in values.get("email", [])],
             "tags": values.get("tags"), "birthday": values.get("birthday"), "custom": values.get("custom"),
             "owner_id": values.get("owner_id"),

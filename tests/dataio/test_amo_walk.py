@@ -115,3 +115,31 @@ def test_companies_and_deals_keep_their_notes_too(client: ApiClient, company: Co
     assert deals["progress"]["created"] == 1, deals["progress"]
     assert notes_of(client, token, "deals", importing.record_id(deals["id"], 2)) == [
         ("Масло своё", owner), ("Скидка 5%", owner)]
+
+
+PHONES = ("Имя;Телефон\n"
+          "Иван Петров;+7 916 223-45-67 (моб)\n"
+          "Мария Кузнецова;8 (495) 123-45-68 раб.\n"
+          'Алексей Смирнов;"+7 916 123-45-69 (звонить после 18); 8 495 123-45-70 дом"\n'
+          'Ольга Иванова;"+7 916 123-45-71, 8 (495) 123-45-72 доб. 12 (рабочий), +7 903 111-22-33"\n')
+
+
+def test_a_phone_with_a_remark_is_kept_its_kind_taken_and_the_rest_said(client: ApiClient, company: Company) -> None:
+    token = company.owner.token
+    job = upload(client, token, PHONES)
+    assert (job["preview"]["valid"], job["preview"]["invalid"]) == (4, 0)
+    done = run(client, token, company.tenant_id, PHONES)
+    assert (done["progress"]["created"], done["progress"]["failed"]) == (4, 0)
+    assert [(e["row"], e["type"], e["value"]) for e in done["progress"]["errors"]] == [
+        (4, "phone_remark", "+7 916 123-45-69 (звонить после 18)"),
+        (5, "phone_extension", "8 (495) 123-45-72 доб. 12 (рабочий)")]
+    assert "звонить после 18" in done["progress"]["errors"][0]["message"]
+
+    def phones(row: int) -> list[tuple[str, str]]:
+        made = body(client.get(f"/api/v1/contacts/{importing.record_id(done['id'], row)}", token=token))
+        return [(phone["number"], phone["kind"]) for phone in made["phones"]]
+
+    assert phones(2) == [("+79162234567", "mobile")]
+    assert phones(3) == [("+74951234568", "work")]
+    assert phones(4) == [("+79161234569", "mobile"), ("+74951234570", "home")]
+    assert phones(5) == [("+79161234571", "mobile"), ("+74951234572", "work"), ("+79031112233", "mobile")]

@@ -551,6 +551,8 @@ export const MESSAGES = {
   'detail.contact_not_found': ['No contact with this phone or e-mail: the deal is made without one', 'Нет контакта с таким телефоном или почтой: сделка создана без контакта'],
   'detail.notes_not_allowed': ['Your role may not write notes: the row’s notes are not imported',
     'Ваша роль не может писать заметки: примечания строки не импортированы'],
+  'detail.phone_remark': ['The remark after the number is not kept: a phone in the CRM has none (the number is)',
+    'Пометка после номера не сохранена: у телефона в CRM её нет (сам номер сохранён)'],
   'detail.phone_extension': ['The extension is not kept: a phone in the CRM has none (the number is)', 'Добавочный не сохранён: у телефона в CRM его нет (сам номер сохранён)'],
   'detail.owner_out_of_scope': ['You may not give records to someone else: the record is yours', 'Вы не можете передавать записи другим: запись остаётся за вами'],
   'detail.lost_reason_required': ['A lost deal needs a lost reason', 'Для проигранной сделки нужна причина проигрыша'],
