@@ -16,6 +16,7 @@ from __future__ import annotations
 from pynamodb.attributes import BooleanAttribute, JSONAttribute, NumberAttribute, UnicodeAttribute
 
 from chalicelib.core.db import MainTable, VersionedItem
+from chalicelib.records import money
 from chalicelib.records.models import ListRow, Record
 
 
@@ -38,6 +39,11 @@ class Product(Record, discriminator="product"):
     track_stock = BooleanAttribute(default=False)  # an order reserves it on confirmation
     components = JSONAttribute(default=list)  # [{"product_id", "quantity_milli"}]: a service made of parts
     labour_minor = NumberAttribute(null=True)  # added to the parts' prices, in the default currency
+
+    @property
+    def tax_rate(self) -> str | None:
+        """The rate as the API shows it ("8.875"), whichever way it is stored: what the audit trail records."""
+        return money.stored_percent(self.tax_rate_milli, self.tax_rate_bp)
 
 
 class ProductRow(ListRow, discriminator="product_row"):

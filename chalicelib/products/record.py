@@ -34,7 +34,7 @@ def row_values(product: Product) -> dict[str, Any]:
 
 
 def tax_rate(product: Any) -> str | None:
-    """A product's (or its list row's) tax rate as the API shows it, whichever way it was stored."""
+    """A product's (or its list row's) tax rate as the API shows it, whichever way it is stored."""
     return money.stored_percent(product.tax_rate_milli, product.tax_rate_bp)
 
 
@@ -120,16 +120,17 @@ def read(ctx: TenantContext, product: Product) -> Any:
 
 def revert_values(audited: dict[str, Any], product: Product) -> dict[str, Any]:
     """Audited fields as a change request: the price is one field of minor units and currency, the price list a
-    list of amounts, the tax rate a percentage, parts their quantities."""
-    values = {k: v for k, v in audited.items() if k not in ("price_minor", "currency", "prices", "tax_rate_milli",
-                                                             "tax_rate_bp", "components")}
+    list of amounts, the tax rate a percentage (in basis points in a record made before rates had three places),
+    parts their quantities."""
+    values = {k: v for k, v in audited.items() if k not in ("price_minor", "currency", "prices", "tax_rate_bp",
+                                                             "components")}
     if "price_minor" in audited or "currency" in audited:
         values["price"] = {"minor": audited.get("price_minor", product.price_minor),
                            "currency": audited.get("currency", product.currency)}
     if "prices" in audited:
         values["prices"] = [{"minor": minor, "currency": code} for code, minor in (audited["prices"] or {}).items()]
-    if "tax_rate_milli" in audited or "tax_rate_bp" in audited:  # a change recorded before rates had 3 places: bp
-        values["tax_rate"] = money.stored_percent(audited.get("tax_rate_milli"), audited.get("tax_rate_bp"))
+    if "tax_rate_bp" in audited and "tax_rate" not in audited:  # a change recorded before rates had 3 places
+        values["tax_rate"] = money.stored_percent(None, audited["tax_rate_bp"])
     if "components" in audited:
         values["components"] = [{"product_id": c["product_id"], "quantity": money.from_milli(c["quantity_milli"])}
                                 for c in audited["components"] or []]
@@ -185,9 +186,9 @@ PRODUCT = types.register(types.RecordType(
                         aliases=("external id", "external_id", "1c id", "guid", "внешний код", "код 1с")),  # noqa: RUF001
             types.Field("tags", kind="list", aliases=("tags", "tag", "labels", "category", "теги", "метки",
                                                       "категория"))),
-    audit_fields=("name", "sku", "price_minor", "currency", "prices", "tax_rate_milli", "tax_rate_bp", "unit",
-                  "description", "external_id", "track_stock", "components", "labour_minor", "tags", "owner_id",
-                  "team_id", "deleted_at"),
+    audit_fields=("name", "sku", "price_minor", "currency", "prices", "tax_rate", "unit", "description",
+                  "external_id", "track_stock", "components", "labour_minor", "tags", "owner_id", "team_id",
+                  "deleted_at"),
     hooks={"facets": facets, "row_values": row_values, "whole_token": whole_token, "apply": apply, "save": save,
            "update_schema": _update_schema, "revert_values": revert_values, "create_schema": _create_schema,
            "list_query": _list_query, "read": read, "sale_terms": sale_terms, "stock_moves": stock_moves,

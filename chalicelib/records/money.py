@@ -123,7 +123,7 @@ def from_basis_points(points: int) -> str:
     return format((Decimal(int(points)) / BASIS_POINTS).normalize(), "f")
 
 
-def stored_percent(milli: int | None, basis_points: int | None = None) -> str | None:
+def stored_percent(milli: float | None, basis_points: float | None = None) -> str | None:
     """A percentage as an item keeps it: in thousandths (``*_milli``) since rates have three places, else in the
     basis points (``*_bp``) an item written before holds, read exactly as then; None: neither (no rate)."""
     if milli is not None:

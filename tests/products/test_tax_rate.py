@@ -103,6 +103,7 @@ def test_a_product_stored_in_basis_points_reads_as_before(client: ApiClient, sho
     # the change is reverted from the audit trail to the rate the old item held, now kept in thousandths
     trail = body(client.get(f"/api/v1/audit?entity=product&entity_id={product['id']}", token=token))["items"]
     assert trail[0]["action"] == "update", trail[0]
+    assert trail[0]["changes"] == {"tax_rate": {"before": "7.5", "after": "8.875"}}  # as typed, however stored
     reverted = client.post(f"/api/v1/audit/{trail[0]['id']}/revert", {}, token=token)
     assert reverted.status_code == 200, reverted.body
     assert body(client.get(f"/api/v1/products/{product['id']}", token=token))["tax_rate"] == "7.5"
