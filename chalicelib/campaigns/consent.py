@@ -1,4 +1,4 @@
-"""A contact's consent to be written to, per channel (email, sms, whatsapp), with its source and time.
+"""A contact's consent to be written to, per channel (email, sms, whatsapp, telegram), with its source and time.
 
 Kept as an item of this package per contact (``Consent``), not on the contact: the contact model is its record
 type's, and a consent changes without the contact changing. A channel is ``granted`` or ``withdrawn``; a campaign
@@ -19,7 +19,7 @@ from chalicelib.campaigns.models import Consent
 from chalicelib.core import audit, db, errors
 from chalicelib.core.tenancy import TenantContext, is_valid_id, tenant_key
 
-CHANNELS = ("email", "sms", "whatsapp")
+CHANNELS = ("email", "sms", "whatsapp", "telegram")
 STATUSES = ("granted", "withdrawn")
 
 

@@ -4,8 +4,9 @@ Merge fields are ``{first_name}``, ``{last_name}`` and ``{name}``, replaced as t
 body is the business's text, not code). The links of the body (``http(s)://...``) are found when the campaign is
 saved and kept in order; each is sent as the recipient's click link naming it by index. Every message carries
 its unsubscribe link: an e-mail in its footer and in ``List-Unsubscribe`` with ``List-Unsubscribe-Post:
-List-Unsubscribe=One-Click`` (RFC 8058: a mail client unsubscribes with one POST, no page, no sign-in); an SMS in
-its last line; a WhatsApp template as its last body parameter (the approved template ends with a variable for it).
+List-Unsubscribe=One-Click`` (RFC 8058: a mail client unsubscribes with one POST, no page, no sign-in); an SMS and
+a Telegram message in its last line; a WhatsApp template as its last body parameter (the approved template ends with
+a variable for it).
 """
 
 from __future__ import annotations
@@ -108,7 +109,7 @@ def render(ctx: TenantContext, campaign: Any, contact_id: str, person: dict[str,
         return Rendered(None, " · ".join(parameters), None, (*parameters, unsubscribe), unsubscribe)
     body = merge(campaign.body or "", person)
     text = _tracked(ctx, campaign, contact_id, body, as_html=False) if tracked else body
-    if campaign.channel == "sms":
+    if campaign.channel in ("sms", "telegram"):
         return Rendered(None, f"{text}\n{word}: {unsubscribe}", None, (), unsubscribe)
     subject = merge(campaign.subject or "", person)
     pixel = tokens.url(ctx, kind="o", campaign_id=campaign.campaign_id, contact_id=contact_id, channel="email")

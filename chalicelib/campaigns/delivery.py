@@ -1,7 +1,7 @@
 """One message to one recipient through the campaign's channel: SES for e-mail, the Twilio line's Messaging API
-for SMS and the WhatsApp line's template send, each through the seam the CRM already has (``core.mail``, the
-messaging adapters over ``channels.transport``, whose sandbox records every request under ``make run`` and the
-tests).
+for SMS, the WhatsApp line's template send and the Telegram bot's sendMessage, each through the seam the CRM already
+has (``core.mail``, the messaging adapters over ``channels.transport``, whose sandbox records every request under
+``make run`` and the tests).
 
 A provider's answer is one of three: accepted (its message id), ``Refused`` (this recipient will never take it: a
 rejected address, an invalid number: the send is failed for good) or ``Unavailable`` (an outage, a 5xx, throttling
@@ -32,12 +32,16 @@ class Unavailable(Exception):
 
 
 def address_of(contact: Any, channel: str) -> str | None:
-    """Where a contact is written to on a channel: the first e-mail, the first phone (WhatsApp: its number too)."""
+    """Where a contact is written to on a channel: the first e-mail, the first phone (WhatsApp: its number too),
+    Telegram's chat id."""
     if channel == "email":
         found = next((e.get("address") for e in contact.emails or [] if isinstance(e, dict) and e.get("address")),
                      None)
         return str(found) if found else None
     messengers = getattr(contact, "messengers", None) or {}
+    if channel == "telegram":  # the chat a bot may write to: the customer's own, known once they wrote to the bot
+        found = messengers.get("telegram_id") if isinstance(messengers, dict) else None
+        return str(found) if found else None
     numbers = [messengers.get("whatsapp")] if channel == "whatsapp" and isinstance(messengers, dict) else []
     numbers += [p.get("number") for p in contact.phones or [] if isinstance(p, dict)]
     found = next((n for n in numbers if n), None)
@@ -47,7 +51,7 @@ def address_of(contact: Any, channel: str) -> str | None:
 
 
 def line_of(ctx: TenantContext, integration_id: str | None) -> tuple[Any, Any, Any] | None:
-    """The messaging line of an SMS or WhatsApp campaign: (integration, adapter, credentials), or None."""
+    """The messaging line of an SMS, WhatsApp or Telegram campaign: (integration, adapter, credentials), or None."""
     from chalicelib.integrations import service as integrations_service
     from chalicelib.messaging import processor
 
@@ -70,7 +74,7 @@ def send(campaign: Any, address: str, rendered: content.Rendered, line: tuple[An
 
     _, adapter, credentials = line
     try:
-        if campaign.channel == "sms":
+        if campaign.channel in ("sms", "telegram"):
             sent = adapter.send_text(credentials, chat_id=address, text=rendered.text)
         else:
             from chalicelib.messaging.events import Template

@@ -10,7 +10,7 @@ from pydantic import AwareDatetime, BaseModel, Field, model_validator
 from chalicelib.core.schema import Schema
 
 Id = Annotated[str, Field(min_length=26, max_length=26, pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$")]
-Channel = Literal["email", "sms", "whatsapp"]
+Channel = Literal["email", "sms", "whatsapp", "telegram"]
 Body = Annotated[str, Field(min_length=1, max_length=20_000)]
 
 
@@ -26,7 +26,7 @@ class CampaignCreate(Schema):
     name: Annotated[str, Field(min_length=1, max_length=120)]
     channel: Channel
     segment_id: Id | None = None
-    integration_id: Id | None = Field(default=None, description="The Twilio (SMS) or WhatsApp line")
+    integration_id: Id | None = Field(default=None, description="The Twilio (SMS), WhatsApp or Telegram line")
     subject: Annotated[str, Field(min_length=1, max_length=200)] | None = None
     body: Body | None = None
     template: CampaignTemplate | None = None
@@ -88,6 +88,9 @@ class CampaignTestSend(Schema):
     to: Annotated[str, Field(min_length=3, max_length=40)] | None = Field(
         default=None, description=("SMS and WhatsApp: your own number, in any format the company's country reads "
                                    "('8 917 000-11-22', '+7 (917) 000-11-22'); e-mail goes to your sign-in address"))
+    conversation_id: Id | None = Field(default=None, description=(
+        "Telegram: a chat of the campaign's bot to send the test to (a bot writes only to whoever wrote to it first: "
+        "write to the bot from your own Telegram, then choose that chat)"))
 
 
 class CampaignSendIn(Schema):
@@ -201,10 +204,12 @@ class ConsentRead(BaseModel):
     email: ConsentState
     sms: ConsentState
     whatsapp: ConsentState
+    telegram: ConsentState
 
 
 class ConsentIn(Schema):
     email: Literal["granted", "withdrawn"] | None = None
     sms: Literal["granted", "withdrawn"] | None = None
     whatsapp: Literal["granted", "withdrawn"] | None = None
+    telegram: Literal["granted", "withdrawn"] | None = None
     source: Literal["verbal", "written", "web_form", "contact_card", "import"] = "contact_card"

@@ -70,7 +70,7 @@ def _check_refs(ctx: TenantContext, campaign: Campaign) -> None:
         raise _invalid("segment_id", "No such segment", "unknown_reference")
     if campaign.integration_id is not None:
         line = delivery.line_of(ctx, campaign.integration_id)
-        wanted = {"sms": "sms", "whatsapp": "whatsapp"}.get(campaign.channel)
+        wanted = campaign.channel if campaign.channel != "email" else None
         if line is None or getattr(line[1], "channel", None) != wanted:
             raise _invalid("integration_id", f"No active {campaign.channel} line with this id", "unknown_reference")
 
@@ -184,6 +184,22 @@ def _own_number(ctx: TenantContext, typed: str, *, sms: bool) -> str:
     return number if sms else number.lstrip("+")
 
 
+def _own_chat(ctx: TenantContext, campaign: Campaign, conversation_id: str | None) -> tuple[str, str]:
+    """Where a Telegram test goes: a chat of the campaign's bot the caller may read. A bot cannot write first to
+    anyone, so the tester writes to the bot from their own Telegram and chooses that chat: (chat id, its name)."""
+    from chalicelib.messaging import service as messaging
+    from chalicelib.messaging import threads
+
+    if conversation_id is None:
+        raise _invalid("conversation_id", "Write to the bot from your own Telegram, then choose that chat",
+                       "to_required")
+    with contextlib.suppress(errors.NotFoundError):
+        chat = messaging.get_conversation(ctx, conversation_id)
+        if chat.channel == "telegram" and chat.integration_id == campaign.integration_id and chat.provider_chat_id:
+            return threads.chat_of(ctx, chat), threads.preview_of(ctx, chat, chat.conversation_id)[1] or "Telegram"
+    raise _invalid("conversation_id", "No chat of this campaign's bot with this id", "unknown_reference")
+
+
 def test_send(ctx: TenantContext, campaign_id: str, *, data: s.CampaignTestSend) -> s.CampaignTestSent:
     """Send the campaign's message to the caller (their sign-in e-mail, or their own number), as a recipient named
     as they are would get it; counted in the month's allowance. Required before the campaign goes out."""
@@ -194,8 +210,11 @@ def test_send(ctx: TenantContext, campaign_id: str, *, data: s.CampaignTestSend)
     user = identity_service.get_user(ctx, ctx.actor_id)
     if user is None:
         raise errors.ForbiddenError("A test send goes to a signed-in person.", code="user_required")
+    shown = None
     if campaign.channel == "email":
         to = str(user.email)
+    elif campaign.channel == "telegram":
+        to, shown = _own_chat(ctx, campaign, data.conversation_id)
     elif data.to is None:
         raise _invalid("to", "Give your own number to send the test to", "to_required")
     else:
@@ -217,7 +236,7 @@ def test_send(ctx: TenantContext, campaign_id: str, *, data: s.CampaignTestSend)
         raise errors.ServiceUnavailableError("The provider could not take the test now; try again.") from exc
     campaign.test_sent_at = now
     db.put(ctx, campaign)
-    return s.CampaignTestSent(to=to, provider_message_id=message_id, test_sent_at=now)
+    return s.CampaignTestSent(to=shown or to, provider_message_id=message_id, test_sent_at=now)
 
 
 def send(ctx: TenantContext, campaign_id: str, *, data: s.CampaignSendIn) -> s.CampaignRead:

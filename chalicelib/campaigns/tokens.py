@@ -17,7 +17,7 @@ from chalicelib.core.config import settings
 from chalicelib.core.tenancy import TenantContext, is_valid_id
 
 KINDS = ("u", "c", "o")
-CHANNELS = ("email", "sms", "whatsapp")
+CHANNELS = ("email", "sms", "whatsapp", "telegram")
 MAC_CHARS = 22  # 132 bits of the digest
 PATHS = {"u": "/m/u/", "c": "/m/c/", "o": "/m/o/"}
 

@@ -10,7 +10,7 @@ import { can } from './session.js';
 import { toast, toastError } from './ui.js';
 
 Object.assign(MESSAGES, CAMPAIGNS);
-const CHANNELS = ['email', 'sms', 'whatsapp'];
+const CHANNELS = ['email', 'sms', 'whatsapp', 'telegram'];
 const SOURCES = ['contact_card', 'verbal', 'written', 'web_form', 'import'];
 
 function view(contactId, consent, place) {

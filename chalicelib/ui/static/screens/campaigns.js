@@ -257,7 +257,7 @@ export async function wizard(root, { params, navigate, alive }) {
   const lineList = lines.items || lines;
   const channel = campaign.channel;
   const channelField = field({ name: 'channel', label: t('cm.channel'), value: channel, disabled: !isNew,
-    options: ['email', 'sms', 'whatsapp'].map((value) => [value, t(`cm.channel.${value}`)]) });
+    options: ['email', 'sms', 'whatsapp', 'telegram'].map((value) => [value, t(`cm.channel.${value}`)]) });
   // With no segment yet there is nothing to pick: say what a campaign is sent to and where to make one.
   const segmentField = segmentPage.items.length || campaign.segment_id ? field({ name: 'segment_id', label: t('cm.segment'),
     value: campaign.segment_id || '', options: [['', '—'], ...segmentPage.items.map((s) => [s.id, `${s.name} (${formatNumber(s.members)})`])] })
@@ -270,7 +270,7 @@ export async function wizard(root, { params, navigate, alive }) {
         field({ name: 'template_language', label: t('cm.language'), value: template.language, maxlength: 15 }),
         field({ name: 'template_parameters', label: t('cm.parameters'), type: 'textarea', rows: 3, value: (template.parameters || []).join('\n') })];
     }
-    return [kind === 'sms' ? field({ name: 'integration_id', label: t('cm.line'), value: campaign.integration_id || '', options: lineOptions(lineList, kind) }) : null,
+    return [kind === 'sms' || kind === 'telegram' ? field({ name: 'integration_id', label: t('cm.line'), value: campaign.integration_id || '', options: lineOptions(lineList, kind) }) : null,
       kind === 'email' ? field({ name: 'subject', label: t('cm.subject'), value: campaign.subject || '', maxlength: 200 }) : null,
       field({ name: 'body', label: t('cm.body'), type: 'textarea', rows: 8, value: campaign.body || '', hint: t('cm.bodyHint'), 'data-test': 'campaign-body' })];
   };
@@ -306,24 +306,35 @@ function previewView(preview) {
     return h('div', { class: 'preview-mail', 'data-test': 'campaign-preview' }, h('p', {}, h('strong', {}, preview.subject)),
       h('pre', { class: 'preview-text' }, preview.text));
   }
-  if (preview.channel === 'sms') return h('div', { class: 'preview-bubble', 'data-test': 'campaign-preview' }, h('pre', {}, preview.text));
+  if (preview.channel === 'sms' || preview.channel === 'telegram') return h('div', { class: 'preview-bubble', 'data-test': 'campaign-preview' }, h('pre', {}, preview.text));
   return h('ol', { class: 'preview-bubble', 'data-test': 'campaign-preview' }, preview.parameters.map((p) => h('li', {}, p)));
 }
 
+/** Where a Telegram test can go: the bot's chats (a bot writes only to whoever wrote to it first), newest first. */
+async function botChats(campaign) {
+  const page = await get('/api/v1/conversations?channel=telegram&limit=50').catch(() => ({ items: [] }));
+  return page.items.filter((chat) => chat.integration_id === campaign.integration_id)
+    .map((chat) => [chat.id, chat.customer_name || chat.id]);
+}
+
 async function previewAndSend(campaign, navigate) {
-  const preview = await get(`/api/v1/campaigns/${id(campaign.id)}/preview`);
+  const telegram = campaign.channel === 'telegram';
+  const [preview, chats] = await Promise.all([get(`/api/v1/campaigns/${id(campaign.id)}/preview`),
+    telegram ? botChats(campaign) : Promise.resolve([])]);
   const toId = uid('to');
   // the number as people type it ('8 917 000-11-22'): the server reads it as the company's country does
-  const to = campaign.channel === 'email' ? null : h('input', { id: toId, type: 'tel', maxlength: 40, autocomplete: 'tel',
-    'data-test': 'test-to' });
+  const to = campaign.channel === 'email' ? null : telegram
+    ? h('select', { id: toId, 'data-test': 'test-chat' }, [['', '—'], ...chats].map(([value, label]) => h('option', { value }, label)))
+    : h('input', { id: toId, type: 'tel', maxlength: 40, autocomplete: 'tel', 'data-test': 'test-to' });
   const testButton = h('button', { type: 'button', class: 'secondary', 'data-test': 'test-send', onClick: async () => {
     try {
-      const answer = await post(`/api/v1/campaigns/${id(campaign.id)}/test`, to ? { to: to.value.trim() } : {});
-      toast(t('cm.testSent', { to: answer.to }), 'ok');
+      const target = telegram ? { conversation_id: to.value || null } : to ? { to: to.value.trim() } : {};
+      const answer = await post(`/api/v1/campaigns/${id(campaign.id)}/test`, target);
+      toast(t(telegram ? 'cm.testSentChat' : 'cm.testSent', { to: answer.to }), 'ok');
       navigate(`/campaigns/${campaign.id}/edit`);
     } catch (error) {
       // the number is no form field: its problem is said in words ('check the marked fields' would mark nothing)
-      const detail = error instanceof ApiError && error.details?.find((d) => Array.isArray(d.loc) && d.loc.includes('to'));
+      const detail = error instanceof ApiError && error.details?.find((d) => Array.isArray(d.loc) && (d.loc.includes('to') || d.loc.includes('conversation_id')));
       if (detail) toast(detailMessage(detail), 'error'); else toastError(error);
     }
   } }, t('cm.testSend'));
@@ -349,7 +360,8 @@ async function previewAndSend(campaign, navigate) {
   when.addEventListener('input', () => { send.textContent = t(when.value ? 'cm.schedule' : 'cm.sendNow'); });
   return h('div', { class: 'campaign-steps' },
     h('section', { class: 'panel' }, h('h2', {}, t('cm.step3')), previewView(preview),
-      to ? h('label', { for: toId }, t('cm.testTo')) : null, to, testButton),
+      to ? h('label', { for: toId }, t(telegram ? 'cm.testChat' : 'cm.testTo')) : null, to,
+      telegram ? h('p', { class: 'hint' }, t('cm.testChatHint')) : null, testButton),
     h('section', { class: 'panel' }, h('h2', {}, t('cm.step4')), campaign.test_sent_at ? null : h('p', { class: 'muted' }, t('cm.testFirst')),
       h('label', { for: whenId }, t('cm.scheduleAt')), when,
       zone === browserZone() ? null : h('p', { class: 'hint' }, t('cm.scheduleZone', { zone: zone.replaceAll('_', ' ') })), send));
@@ -358,7 +370,7 @@ async function previewAndSend(campaign, navigate) {
 const RESULTS = ['recipients', 'sent', 'delivered', 'opened', 'clicked', 'replied', 'unsubscribed', 'conversions',
   'skipped_consent', 'skipped_address', 'skipped_limit', 'failed', 'in_flight'];
 // What each channel's provider reports of a message it took (#24): SES bounces and complaints, WhatsApp reads.
-const DELIVERY = { email: ['bounced', 'complained', 'undelivered'], sms: ['undelivered'], whatsapp: ['read', 'undelivered'] };
+const DELIVERY = { email: ['bounced', 'complained', 'undelivered'], sms: ['undelivered'], whatsapp: ['read', 'undelivered'], telegram: [] };
 const FILTERS = ['delivered', 'read', 'bounced', 'complained', 'undelivered', 'sent', 'failed', 'skipped'];
 const TIMES = ['read_at', 'complained_at', 'bounced_at', 'undelivered_at', 'delivered_at', 'sent_at'];
 
