@@ -15,7 +15,7 @@ import pytest
 from chalicelib.core import db
 from chalicelib.due import service as due
 from tests.events.conftest import Feed
-from tests.factories import Company, signup
+from tests.factories import Company, outbox, signup
 from tests.messaging.kit import make_conversation, thread
 from tests.support import ApiClient, body
 
@@ -140,6 +140,30 @@ def test_a_task_about_nobody_says_so_in_the_run_log(client: ApiClient, feed: Fee
     assert (run["subject"], run["task_id"], run["status"]) == ({"type": "task", "id": task["id"]}, task["id"],
                                                                 "failed")
     assert (run["steps"][0]["code"], run["steps"][0]["detail"]) == ("no_contact", "no contact to write to")
+
+
+def test_a_new_york_plumber_s_customer_is_e_mailed_in_english_on_the_company_s_clock(client: ApiClient,
+                                                                                     feed: Feed) -> None:
+    company = signup(client, company="NY Plumbing", timezone="America/New_York")
+    new_york = ZoneInfo("America/New_York")
+    rule = _rule(client, company, trigger={"type": "task.due_soon", "minutes_before": 1440},
+                 actions=[{"type": "send_email", "subject": "See you {when}",
+                           "text": "Hi {first_name}, {assignee} comes {date} at {time} to {task}."}])
+    address = "dana.reminded@ny-plumbing.test"  # this test's own: the embedded SES keeps every test's messages
+    dana = body(client.post("/api/v1/contacts", {"first_name": "Dana", "emails": [{"address": address}],
+                                                 "consent": {"marketing": True}}, token=company.owner.token))
+    today = datetime.now(UTC).astimezone(new_york).date()
+    due_at = datetime.combine(today + timedelta(days=2), time(14), tzinfo=new_york).astimezone(UTC)
+    _visit(client, company, due_at, dana["id"], title="fix the sink")
+    feed.deliver()
+    due.run_due(now=due_at - timedelta(minutes=1439))
+    [run] = _runs(client, company, rule)
+    assert (run["status"], run["steps"][0]["code"]) == ("done", "emailed"), run
+    day = due_at.astimezone(new_york)
+    year = "" if day.year == (due_at - timedelta(minutes=1439)).astimezone(new_york).year else f" {day.year}"
+    [mail] = outbox(address)
+    assert mail.subject == "See you tomorrow at 2:00 PM"
+    assert f"Hi Dana, Olga Owner comes {day:%B} {day.day}{year} at 2:00 PM to fix the sink." in str(mail.body)
 
 
 def test_outside_whatsapp_s_window_the_template_goes_with_its_fields_filled(
