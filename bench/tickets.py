@@ -57,6 +57,31 @@ def _named_queue(api: Any, page: int = 50) -> dict[str, Any]:
             "by_request": ", ".join(f"{c.operation} {c.read_units:g} RRU" for c in calls)}
 
 
+def _chat_queue(app: Any, page: int = 50) -> dict[str, Any]:
+    """The queue's page (50) of tickets made of WhatsApp chats whose customers are no contacts (a line that ignores
+    unknown senders): each row named by its conversation, read in the one BatchGetItem."""
+    from bench.messaging import APP_SECRET, _post
+    from webhooks.messengers import Chat, whatsapp_message, whatsapp_post
+
+    api, _ = harness.sign_up(app, company="Bench Chats Ltd")
+    line = api.ok("POST", "/api/v1/integrations", {"type": "whatsapp", "name": "Bench WhatsApp", "settings": {
+        "phone_number_id": "106540352242922", "waba_id": "102290129340398", "access_token": "EAAG-bench-token-0001",
+        "app_secret": APP_SECRET, "unknown_sender": "ignore"}})
+    for n in range(page):
+        chat = Chat(customer=f"+4420794680{n:02d}", name=f"Chatter{n} Benchmark")
+        _post(app, whatsapp_post(line["webhook_url"], APP_SECRET, whatsapp_message(chat, 1, "text", {"body": "Hi"})))
+    for conversation in api.ok("GET", f"/api/v1/conversations?limit={page}")["items"]:
+        [message] = api.ok("GET", f"/api/v1/conversations/{conversation['id']}/messages")["items"]
+        api.ok("POST", "/api/v1/tickets/from-message", {"conversation_id": conversation["id"],
+                                                        "message_id": message["id"]})
+    cost = _cost(lambda: api.call("GET", f"/api/v1/tickets?limit={page}")[0])
+    calls = [c for c in accounting.LEDGER.snapshot() if not c.auth]
+    named = sum(1 for row in api.ok("GET", f"/api/v1/tickets?limit={page}")["items"] if row.get("contact_name"))
+    return {"read": f"queue, {page} chats' customers (no contacts) named: {named}", "status": cost["status"],
+            "requests": cost["requests"], "read_units": cost["read_units"],
+            "by_request": ", ".join(f"{c.operation} {c.read_units:g} RRU" for c in calls)}
+
+
 def measure(runs: int = 10) -> dict[str, Any]:
     """Make, answer, move and breach tickets runs times, and read the screens; the costs."""
     accounting.install()
@@ -103,6 +128,7 @@ def measure(runs: int = 10) -> dict[str, Any]:
             reads.append({"read": name, "status": cost["status"], "requests": cost["requests"],
                           "read_units": cost["read_units"]})
         reads.append(_named_queue(api))
+        reads.append(_chat_queue(app))
         return {"scenarios": [_summary("ticket create", created, 201),
                               _summary("first answer (comment)", answered, 200),
                               _summary("SLA tick (breach fired)", ticks, "fired"),

@@ -7,6 +7,7 @@ row's customer the same way (``names``)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -20,6 +21,8 @@ from chalicelib.tickets.models import Ticket
 # The contact field a conversation's handle is, by channel (hidden from a role with that field hidden); a
 # Telegram chat is named by what the customer called themselves there, so it goes with the name.
 HANDLE_FIELD = {"whatsapp": "phones", "sms": "phones", "email": "emails", "telegram": "name"}
+# A channel's name for a customer that is their number or address (an e-mail's sender without a display name).
+PHONE_LIKE = re.compile(r"\+?[\d\s().-]{5,}")
 
 
 def _hidden(ctx: TenantContext) -> set[str]:
@@ -64,12 +67,21 @@ def _handle(ctx: TenantContext, conversation: Any) -> str | None:
     return threads.preview_of(ctx, conversation, conversation.conversation_id)[1]
 
 
-def _reach(ctx: TenantContext, conversation: Any, hidden: set[str]) -> dict[str, Any]:
+def _channel_name(ctx: TenantContext, conversation: Any, hidden: set[str]) -> str | None:
+    """How the channel names the customer (the inbox's name of the conversation), unless field rules hide it: it goes
+    with the contact's name, and one that is an e-mail address or a number goes with the e-mails or the phones."""
     from chalicelib.messaging import threads
 
+    name = threads.preview_of(ctx, conversation, conversation.conversation_id)[1] if "name" not in hidden else None
+    if name and (("@" in name and "emails" in hidden) or (PHONE_LIKE.fullmatch(name) and "phones" in hidden)):
+        return None
+    return name
+
+
+def _reach(ctx: TenantContext, conversation: Any, hidden: set[str]) -> dict[str, Any]:
     rtype = types.find("conversation")
     shown = HANDLE_FIELD.get(conversation.channel, "name") not in hidden
-    name = threads.preview_of(ctx, conversation, conversation.conversation_id)[1] if "name" not in hidden else None
+    name = _channel_name(ctx, conversation, hidden)
     return {"channel": conversation.channel, "handle": _handle(ctx, conversation) if shown else None, "name": name,
             "readable": rtype is not None and access.may_read(ctx, rtype, conversation),
             "answerable": rtype is not None and access.may_act(ctx, rtype, conversation, "update")}
@@ -110,24 +122,35 @@ def of(ctx: TenantContext, ticket: Ticket) -> dict[str, Any]:
             "contact_name": (contact or {}).get("name") or (reach or {}).get("name")}
 
 
-def names(ctx: TenantContext, contact_ids: Iterable[str | None]) -> dict[str, str]:
-    """What the customers of a page of the queue are called, by contact id: one BatchGetItem of the page's distinct
-    contacts per 100 (a page of 50, the web app's, is one), read now rather than copied onto the tickets' rows, so a
-    renamed contact shows its new name and a purged one none (a name kept on a row would be a sealed copy to rewrite
-    on every rename and to reach on every erasure). Named for whoever may read the tickets, as the card names them,
-    the contacts scope aside; a contact in the trash, gone, or whose name is made of a field the caller may not read
-    goes unnamed."""
-    rtype = types.find("contact")
-    wanted = {contact_id for contact_id in contact_ids if contact_id and is_valid_id(contact_id)}
-    if rtype is None or not wanted or "name" in _hidden(ctx):
+def names(ctx: TenantContext, contact_ids: Iterable[str | None],
+          conversation_ids: Iterable[str | None] = ()) -> dict[str, str]:
+    """What the customers of a page of the queue are called, by contact id, and by conversation id for a ticket made
+    of a conversation with no contact (a Telegram or WhatsApp customer not saved as a contact: the conversation's
+    name for them, as the inbox shows it): one BatchGetItem of the page's distinct contacts and conversations per
+    100 (a page of 50, the web app's, is one), read now rather than copied onto the tickets' rows, so a renamed
+    contact shows its new name and a purged one none (a name kept on a row would be a sealed copy to rewrite on every
+    rename and to reach on every erasure). Named for whoever may read the tickets, as the card names them, the
+    contacts' and conversations' scopes aside; a contact in the trash, gone, or whose name is made of a field the
+    caller may not read goes unnamed, and so does a conversation's name then, or one that is a number or an address
+    the caller's role may not read."""
+    keys: dict[tuple[str, str], tuple[Any, str]] = {}
+    for type_name, record_ids in (("contact", contact_ids), ("conversation", conversation_ids)):
+        rtype = types.find(type_name)
+        if rtype is None:
+            continue
+        for record_id in sorted({r for r in record_ids if r and is_valid_id(r)}):
+            keys[(access.collection_pk(ctx, rtype, record_id), PROFILE_SK)] = (rtype, record_id)
+    hidden = _hidden(ctx) if keys else set()
+    if not keys or "name" in hidden:
         return {}
-    keys = {(access.collection_pk(ctx, rtype, contact_id), PROFILE_SK): contact_id for contact_id in sorted(wanted)}
     batches = [list(keys)[start:start + naming.MAX_NAMED] for start in range(0, len(keys), naming.MAX_NAMED)]
     named: dict[str, str] = {}
     for batch in batches:
-        for key, contact in db.get_many(ctx, batch).items():
-            live = isinstance(contact, rtype.model) and contact.deleted_at is None
-            name = naming.record_name(contact) if live else None
-            if key in keys and name:
-                named[keys[key]] = name
+        for key, item in db.get_many(ctx, batch).items():
+            rtype, record_id = keys.get(key, (None, ""))
+            if rtype is None or not isinstance(item, rtype.model) or item.deleted_at is not None:
+                continue
+            name = naming.record_name(item) if rtype.name == "contact" else _channel_name(ctx, item, hidden)
+            if name:
+                named[record_id] = name
     return named

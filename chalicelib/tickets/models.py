@@ -64,6 +64,7 @@ class TicketRow(ListRow, discriminator="ticket_row"):
     priority = UnicodeAttribute()
     channel = UnicodeAttribute()
     contact_id = UnicodeAttribute(null=True)
+    conversation_id = UnicodeAttribute(null=True)  # names a row without a contact (the chat's name for them)
     first_response_due = UTCDateTimeAttribute(null=True)
     resolution_due = UTCDateTimeAttribute(null=True)
     first_response_at = UTCDateTimeAttribute(null=True)

@@ -41,7 +41,7 @@ def facets(ticket: Ticket) -> listing.Facets:
 def row_values(ticket: Ticket) -> dict[str, Any]:
     """What the queue shows of a ticket besides the common attributes."""
     return {"subject": ticket.subject, "status": ticket.status, "priority": ticket.priority,
-            "channel": ticket.channel, "contact_id": ticket.contact_id,
+            "channel": ticket.channel, "contact_id": ticket.contact_id, "conversation_id": ticket.conversation_id,
             "first_response_due": ticket.first_response_due, "resolution_due": ticket.resolution_due,
             "first_response_at": ticket.first_response_at, "resolved_at": ticket.resolved_at,
             "breached": list(ticket.breached or []) or None, "paused_at": ticket.paused_at,

@@ -25,11 +25,12 @@ ITEM = BASE + "/{ticket_id}"
 
 
 def summary(row: TicketRow, names: dict[str, str] | None = None) -> s.TicketSummary:
-    """A queue row as the API shows it (its customer named from names, by contact id)."""
+    """A queue row as the API shows it (its customer named from names: by contact id, else by conversation id)."""
+    named = (names or {}).get(row.contact_id or "") if row.contact_id else (names or {}).get(row.conversation_id or "")
     return s.TicketSummary(
         id=row.record_id, subject=row.subject, status=row.status, priority=row.priority,  # type: ignore[arg-type]
         channel=row.channel,  # type: ignore[arg-type]
-        contact_id=row.contact_id, contact_name=(names or {}).get(row.contact_id or ""),
+        contact_id=row.contact_id, contact_name=named,
         sla=s.Sla(first_response_due=row.first_response_due, resolution_due=row.resolution_due,
                   first_response_at=row.first_response_at, resolved_at=row.resolved_at,
                   breached=list(row.breached or []), paused_at=row.paused_at),
@@ -43,12 +44,15 @@ def _page(page: db.Page[TicketRow], names: dict[str, str] | None = None) -> s.Ti
 
 
 def _named_page(ctx: TenantContext, page: db.Page[TicketRow]) -> s.TicketPage:
-    """A page of the queue with each ticket's customer named (one BatchGetItem of the page's contacts, read now:
-    ``customer.names``), as a triaging agent sees whom each request is from."""
+    """A page of the queue with each ticket's customer named (one BatchGetItem of the page's contacts, and of the
+    conversations of tickets without one, read now: ``customer.names``), as a triaging agent sees whom each request
+    is from."""
     from chalicelib.tickets import customer
 
     contact_ids = [row.contact_id for row in page.items if row.contact_id]
-    return _page(page, customer.names(ctx, contact_ids) if contact_ids else {})
+    conversation_ids = [row.conversation_id for row in page.items if not row.contact_id and row.conversation_id]
+    named = customer.names(ctx, contact_ids, conversation_ids) if contact_ids or conversation_ids else {}
+    return _page(page, named)
 
 
 def _card(ctx: TenantContext, ticket_id: str) -> s.TicketCard:

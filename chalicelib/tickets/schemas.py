@@ -143,9 +143,10 @@ class TicketSummary(RecordSummary):
     priority: Priority
     channel: Channel
     contact_id: str | None
-    contact_name: str | None = Field(default=None, description="What the ticket's contact is called now, for "
-                                                               "whoever may read the ticket (none: no contact, one "
-                                                               "in the trash or gone, or a name field rules hide)")
+    contact_name: str | None = Field(default=None, description=(
+        "What the ticket's contact is called now, else (a ticket of a conversation with no contact) the "
+        "conversation's name for the customer, for whoever may read the ticket (none: neither, a contact in the "
+        "trash or gone, or a name field rules hide)"))
     sla: Sla
     csat_score: int | None
 

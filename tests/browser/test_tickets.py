@@ -16,7 +16,7 @@ from tests.factories import add_member, signup
 from tests.messaging.kit import make_conversation
 from tests.messaging.mailkit import create_line, deliver
 from tests.support import ApiClient, body
-from tests.tickets.kit import fire, from_message, handed_chat, open_ticket, status
+from tests.tickets.kit import chat_without_contact, fire, from_message, hand, handed_chat, open_ticket, status
 from webhooks import mail
 
 DESKTOP = {"width": 1366, "height": 800}
@@ -339,6 +339,9 @@ def test_the_queue_names_each_ticket_s_customer_on_a_phone(browser: Any, live_ur
     company, agent, _, chat = handed_chat(client, "Queue Names Desk", agent="queueagent",
                                           customer="+79160007799")
     open_ticket(client, company.owner.token, subject="Who wrote this?", owner_id=agent.user_id)
+    unsaved = chat_without_contact(client, company, customer="+79160007798", name="Marta Kowalska",
+                                   text="Not saved yet")  # a chat's customer who is no contact: the inbox's name
+    hand(client, company.owner.token, from_message(client, company.owner.token, unsaved), agent.user_id)
     contact = body(client.get(f"/api/v1/contacts/{chat['contact_id']}", token=company.owner.token))
     renamed = client.patch(f"/api/v1/contacts/{contact['id']}", {"version": contact["version"],
                                                                   "first_name": "Ida", "last_name": "Brandt"},
@@ -352,6 +355,8 @@ def test_the_queue_names_each_ticket_s_customer_on_a_phone(browser: Any, live_ur
     row = phone.locator("tr[data-ticket]", has_text="Sample hi")
     expect(row.locator(".ticket-customer")).to_have_text("Ida Brandt · WhatsApp")
     expect(row.locator("[data-test=ticket-customer]")).to_have_text("Ida Brandt")
+    expect(phone.locator("tr[data-ticket]", has_text="Not saved yet").locator("[data-test=ticket-customer]")
+           ).to_have_text("Marta Kowalska")
     nameless = phone.locator("tr[data-ticket]", has_text="Who wrote this?")
     expect(nameless.locator(".ticket-customer")).to_have_text("Без контакта · Вручную")
     assert phone.evaluate(NO_SIDEWAYS)

@@ -102,3 +102,25 @@ def handed_chat(client: ApiClient, name: str, *, agent: str, customer: str) -> t
     ticket = from_message(client, company.owner.token, conversation)
     hand(client, company.owner.token, ticket, member.user_id)
     return company, member, conversation, ticket
+
+
+def chat_without_contact(api: ApiClient, company: Company, *, customer: str, name: str, text: str
+                         ) -> dict[str, Any]:
+    """A WhatsApp customer's first message on a line that saves nobody as a contact (unknown_sender: ignore)."""
+    from tests.messaging.kit import APP_SECRET, WHATSAPP, play
+    from webhooks.messengers import Chat, whatsapp_message, whatsapp_post
+
+    token = company.owner.token
+    made = api.post("/api/v1/integrations", {"type": "whatsapp", "name": "Unsaved chats", "settings": {
+        **WHATSAPP, "unknown_sender": "ignore"}}, token=token)
+    assert made.status_code == 201, made.body
+    line = body(made)
+    chat = Chat(customer=customer, name=name)
+    [answer] = play(api, [whatsapp_post(line["webhook_url"], APP_SECRET,
+                                        whatsapp_message(chat, 1, "text", {"body": text}))])
+    assert answer.status_code == 200, answer.body
+    listed = body(api.get("/api/v1/conversations?channel=whatsapp", token=token))["items"]
+    conversation = next(item for item in listed if item["integration_id"] == line["id"])
+    assert conversation["contact_id"] is None
+    return dict(conversation)
+

@@ -14,7 +14,7 @@ from tests.messaging.kit import make_conversation
 from tests.messaging.mailkit import create_line, deliver
 from tests.support import ApiClient, body
 from tests.telephony.kit import make_call
-from tests.tickets.kit import from_message, hand, open_ticket
+from tests.tickets.kit import chat_without_contact, from_message, hand, open_ticket
 from webhooks import mail
 
 
@@ -212,3 +212,41 @@ def test_the_queue_leaves_out_a_name_the_role_may_not_read(api: ApiClient, compa
     [row] = [row for row in queue["items"] if row["subject"] == "Hidden name"]
     assert row["contact_id"] == contact["id"] and row.get("contact_name") is None
     assert "Vera" not in str(queue) and "Lindqvist" not in str(queue)
+
+
+def test_the_queue_names_a_chat_s_customer_not_saved_as_a_contact(api: ApiClient, company: Company) -> None:
+    """A ticket made of a WhatsApp chat whose customer is not a contact showed 'no customer' in the queue; it now
+    reads the name the inbox shows for the chat (in the same BatchGetItem as the page's contacts), unless the role
+    may not read names."""
+    token, agent = company.owner.token, company.members["agent"]
+    conversation = chat_without_contact(api, company, customer="+79160007791", name="Marta Kowalska",
+                                        text="Order not delivered")
+    assert conversation["customer_name"] == "Marta Kowalska"
+    ticket = from_message(api, token, conversation)
+    assert ticket["contact_id"] is None and ticket["conversation_id"] == conversation["id"]
+    hand(api, token, ticket, agent.user_id)
+    assert queue_names(api, agent.token)["Order not delivered"] == "Marta Kowalska"
+    assert queue_names(api, token, "&channel=whatsapp")["Order not delivered"] == "Marta Kowalska"
+    assert card(api, agent.token, ticket["id"])["contact_name"] == "Marta Kowalska"  # as the card names them
+    made = api.post("/api/v1/roles", {"key": "chat_nameless", "name": "Chat nameless", "permissions": [
+        "tickets:read:all", "contacts:read:own", "contacts.last_name:hidden"]}, token=token)
+    assert made.status_code == 201, made.body
+    nameless = add_member(api, company, role="chat_nameless", name="chat_nameless")
+    queue = body(api.get("/api/v1/tickets?view=all", token=nameless.token))
+    [row] = [row for row in queue["items"] if row["subject"] == "Order not delivered"]
+    assert row.get("contact_name") is None and "Kowalska" not in str(queue)
+
+
+def test_a_chat_named_by_its_number_stays_hidden_from_a_role_without_phones(api: ApiClient,
+                                                                            company: Company) -> None:
+    token = company.owner.token
+    conversation = chat_without_contact(api, company, customer="+79160007792", name="+7 916 000-77-92",
+                                        text="Call me back")
+    from_message(api, token, conversation)
+    assert queue_names(api, token)["Call me back"] == "+7 916 000-77-92"
+    made = api.post("/api/v1/roles", {"key": "chat_phoneless", "name": "Chat phoneless", "permissions": [
+        "tickets:read:all", "contacts:read:own", "contacts.phones:hidden"]}, token=token)
+    assert made.status_code == 201, made.body
+    phoneless = add_member(api, company, role="chat_phoneless", name="chat_phoneless")
+    queue = body(api.get("/api/v1/tickets?view=all", token=phoneless.token))
+    assert queue_names(api, phoneless.token)["Call me back"] is None and "77-92" not in str(queue)
