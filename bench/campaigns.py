@@ -81,14 +81,48 @@ def _ses_delivery(measured: Any) -> tuple[dict[str, Any], dict[str, Any]]:
             measured(lambda: mail_events.queued_events(SQSEvent(batch, None))))
 
 
+def _telegram(api: Any, ids: list[str], segment_id: str) -> dict[str, Any]:
+    """The same recipients on the company's Telegram bot: each contact's chat id and Telegram consent, the owner's own
+    chat with the bot for the test (a webhook update), then a Telegram campaign sent through the queue."""
+    import json
+    from urllib.parse import urlsplit
+
+    from webhooks.messengers import Chat, telegram_post, telegram_update
+
+    line = api.ok("POST", "/api/v1/integrations", {"type": "telegram", "name": "Bench bot", "settings": {
+        "bot_token": "123456789:AAE-bench-bot-token-000000000001"}})
+    for n, contact_id in enumerate(ids):
+        version = api.ok("GET", f"/api/v1/contacts/{contact_id}")["version"]
+        api.ok("PATCH", f"/api/v1/contacts/{contact_id}", {"messengers": {"telegram_id": str(900_000 + n)},
+                                                          "version": version})
+        api.ok("PUT", f"/api/v1/contacts/{contact_id}/consent", {"telegram": "granted"})
+    own = telegram_post(line["webhook_url"], line["secret"], telegram_update(Chat(chat_id=899_999, name="Olga Owner"),
+                                                                              1, {"message_id": 1, "text": "test"}))
+    answer = api._gateway.handle_request(method="POST", path=urlsplit(own.url).path, headers=own.headers, body=own.body)
+    assert answer["statusCode"] == 200, answer
+    chat = api.ok("GET", "/api/v1/conversations?channel=telegram")["items"][0]
+    campaign = api.ok("POST", "/api/v1/campaigns", {"name": "Bench TG", "channel": "telegram", "segment_id": segment_id,
+                                                    "integration_id": line["id"], "body": "News, {first_name}"})
+    api.ok("POST", f"/api/v1/campaigns/{campaign['id']}/test", {"conversation_id": chat["id"]})
+    version = api.ok("GET", f"/api/v1/campaigns/{campaign['id']}")["version"]
+    api.ok("POST", f"/api/v1/campaigns/{campaign['id']}/send", {"version": version})
+    sent = _measured(_drain)
+    results = api.ok("GET", f"/api/v1/campaigns/{campaign['id']}/results")
+    assert results["sent"] == results["delivered"] > 0, json.dumps(results)  # the segment's members (one moved out)
+    return _per(sent, int(results["sent"]))
+
+
 def measure(contacts: int = 200) -> dict[str, Any]:
     """A tenant with ``contacts`` consenting contacts: a segment built and refreshed, a campaign sent to it."""
+    import os
+
     import boto3
 
     from chalicelib.campaigns import sending
     from chalicelib.core import db, tenancy
     from chalicelib.segments import events, jobs
 
+    os.environ["CRM_PROVIDER_TRANSPORT"] = "sandbox"  # the Telegram bot is answered by its sandbox, never called
     accounting.install()
     with harness.in_process_app() as app:
         api, signed = harness.sign_up(app)
@@ -125,6 +159,7 @@ def measure(contacts: int = 200) -> dict[str, Any]:
         messages = _measured(lambda: api.call("GET", f"/api/v1/campaigns/{campaign['id']}/messages?limit=50")[0])
         delivered, again = _ses_delivery(_measured)
         recipients = int(results["sent"])
+        telegram = _telegram(api, ids, segment["id"])
         return {"contacts": contacts, "recipients": recipients, "queue_messages": sent["outcome"],
                 "send_now": {k: start[k] for k in ("outcome", "requests", "read_units", "write_units")},
                 "per_recipient": _per(sent, max(recipients, 1)),
@@ -133,13 +168,14 @@ def measure(contacts: int = 200) -> dict[str, Any]:
                 "daily_refresh_per_contact_moved": _per(refresh_moved, contacts),
                 "feed_contact_change": _per(feed, 1), "live_count": _per(live, 1), "results_read": _per(read, 1),
                 "messages_page": _per(messages, 1), "ses_delivery_event": _per(delivered, 1),
-                "ses_event_repeated": _per(again, 1)}
+                "ses_event_repeated": _per(again, 1), "telegram_per_recipient": telegram}
 
 
 def table(result: dict[str, Any]) -> list[tuple[str, str, str]]:
     """(name, value, note) lines for the summary table."""
     rows = []
-    for key, label in (("per_recipient", "a campaign, per recipient"), ("segment_build_per_contact",
+    for key, label in (("per_recipient", "a campaign, per recipient"),
+                       ("telegram_per_recipient", "a Telegram campaign, per recipient"), ("segment_build_per_contact",
                                                                         "segment build, per contact"),
                        ("daily_refresh_per_contact_unchanged", "daily refresh, per contact (nobody moves)"),
                        ("daily_refresh_per_contact_moved", "daily refresh, per contact (each moves)"),
