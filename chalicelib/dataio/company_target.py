@@ -15,7 +15,7 @@ from chalicelib.core.tenancy import TenantContext
 from chalicelib.dataio import export_names, row_notes
 from chalicelib.dataio.export_columns import address_text, custom_cells, moment
 from chalicelib.dataio.export_names import Naming
-from chalicelib.dataio.mapping import NOTES, OWNER, TAGS, Choices, FieldSpec, phones_in
+from chalicelib.dataio.mapping import NOTES, OWNER, RECORD_TYPE, TAGS, Choices, FieldSpec, phones_in
 from chalicelib.dataio.record_rows import list_query
 from chalicelib.dataio.row_notes import RowNotes
 from chalicelib.records import matching
@@ -40,6 +40,7 @@ COMPANY_SPECS = {spec.name: spec for spec in (
     FieldSpec("inn", "text", ("inn", "tax id", "vat", "vat number", "инн")),
     OWNER,
     NOTES,
+    RECORD_TYPE,
 )}
 
 

@@ -89,6 +89,9 @@ def evaluate(ctx: TenantContext, target: Target, sheet: sheets.Sheet, index: int
     row = Evaluated(number=number, values=values,
                     problems=[_problem(number, p.field, p.message, p.type) for p in problems if not p.note],
                     cell_notes=[_cell_note(number, p) for p in problems if p.note])
+    other = columns.other_entity(values, target.entity) if "record_type" in target.specs else None
+    if other is not None:  # a combined export's row of the other kind, or a Тип that says neither
+        (row.cell_notes if other.note else row.problems).append(_cell_note(number, other))
     if row.problems:
         return row
     if values.get("owner_id") and target.specs.get("owner_id") is columns.OWNER:  # a user, or the importer

@@ -76,6 +76,13 @@ NOTES = FieldSpec("notes", "note", ("note", "notes", "comment", "comments", "п�
 _NUMBERED = re.compile(r"^(.*\D)\s*\d{1,3}$")
 
 
+# amoCRM's combined export: a "Тип" column says whether a row is a contact or a company. Contacts' and companies'
+# imports read it so a row of the other kind is not made into one of theirs (``other_entity``).
+RECORD_TYPE = FieldSpec("record_type", "text", ("тип", "type", "тип записи", "record type"))
+_ENTITY_NAMES = {"контакт": "contact", "contact": "contact", "компания": "company", "company": "company"}
+_ENTITY_PLURALS = {"contact": "contacts", "company": "companies"}
+
+
 @dataclass
 class RowProblem:
     """Why one field of one row cannot be imported; or, as a note, what of a row that is imported is left out."""
@@ -332,6 +339,20 @@ def read_row(row: list[str], headers: list[str], mapping: dict[str, str | None],
     if kinds:
         values[PHONE_KINDS] = kinds
     return values, problems
+
+
+def other_entity(values: dict[str, Any], entity: str) -> RowProblem | None:
+    """Why a row is not this import's, when its Тип names the other kind ("Компания" in a contacts import: the row is
+    not imported, and says to import the file again as that); a Тип naming neither is a note: it is not kept."""
+    typed = str(values.get("record_type") or "").strip()
+    named = _ENTITY_NAMES.get(fold_header(typed)) if typed else entity
+    if named == entity:
+        return None
+    if named is not None:
+        return RowProblem(field="record_type", message=f"A {named}: import this file again as {_ENTITY_PLURALS[named]}",
+                          type=f"a_{named}")
+    return RowProblem(field="record_type", message=f"The type “{typed}” is not kept: this column says only whether a "
+                      "row is a contact or a company", type="record_type_not_kept", note=True, value=typed)
 
 
 def phones_in(values: dict[str, Any], name: str = "phone") -> list[dict[str, str]]:

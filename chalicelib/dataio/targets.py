@@ -14,7 +14,7 @@ from chalicelib.core import errors, schema
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.dataio import contact_companies, row_notes
 from chalicelib.dataio.contact_companies import CompanyLinks
-from chalicelib.dataio.mapping import NOTES, OWNER, TAGS, Choices, FieldSpec, phones_in
+from chalicelib.dataio.mapping import NOTES, OWNER, RECORD_TYPE, TAGS, Choices, FieldSpec, phones_in
 from chalicelib.dataio.row_notes import RowNotes
 from chalicelib.records.customfields import service as customfields_service
 
@@ -92,6 +92,7 @@ CONTACT_SPECS = {spec.name: spec for spec in (
                                   "person organization", "organization name")),  # Pipedrive's "Person - Organization"
     OWNER,
     NOTES,
+    RECORD_TYPE,
 )}
 _LOC_FIELDS = {"phones": "phone", "emails": "email"}
 

@@ -143,3 +143,33 @@ def test_a_phone_with_a_remark_is_kept_its_kind_taken_and_the_rest_said(client: 
     assert phones(3) == [("+74951234568", "work")]
     assert phones(4) == [("+79161234569", "mobile"), ("+74951234570", "home")]
     assert phones(5) == [("+79161234571", "mobile"), ("+74951234572", "work"), ("+79031112233", "mobile")]
+
+
+COMBINED = ("Тип;Название;Имя;Телефон\n"
+            "Контакт;;Иван Комбинированный;+7 916 333-45-01\n"
+            "Компания;ООО Комбинат;;+7 495 333-45-02\n"
+            "Company;Combine Ltd;;+7 495 333-45-03\n"
+            "Контакт;;Мария Комбинированная;+7 916 333-45-04\n"
+            ";;Пётр Без Типа;+7 916 333-45-05\n"
+            "Постоянный;;Олег Постоянный;+7 916 333-45-06\n")
+
+
+def test_a_combined_export_brings_each_kind_only_into_its_own_import(client: ApiClient, company: Company) -> None:
+    token = company.owner.token
+    job = upload(client, token, COMBINED)
+    assert job["mapping"]["Тип"] == "record_type"
+    assert [(e["row"], e["type"]) for e in job["preview"]["errors"]] == [
+        (3, "a_company"), (4, "a_company"), (7, "record_type_not_kept")]
+    assert job["preview"]["errors"][0]["message"] == "A company: import this file again as companies"
+    contacts = run(client, token, company.tenant_id, COMBINED)
+    assert (contacts["progress"]["created"], contacts["progress"]["failed"]) == (4, 2)
+    assert [(e["row"], e["type"]) for e in contacts["progress"]["errors"]] == [
+        (3, "a_company"), (4, "a_company"), (7, "record_type_not_kept")]
+    listed = body(client.get("/api/v1/contacts?q=%D0%9A%D0%BE%D0%BC%D0%B1%D0%B8%D0%BD%D0%B0%D1%82", token=token))
+    assert listed["items"] == []  # "Комбинат" made no contact
+    companies = run(client, token, company.tenant_id, COMBINED, "company")
+    assert (companies["progress"]["created"], companies["progress"]["failed"]) == (2, 4)
+    assert [(e["row"], e["type"]) for e in companies["progress"]["errors"]] == [
+        (2, "a_contact"), (5, "a_contact"), (6, "missing"), (7, "missing")]
+    names = sorted(c["name"] for c in body(client.get("/api/v1/companies?limit=200", token=token))["items"])
+    assert "ООО Комбинат" in names and "Combine Ltd" in names
