@@ -108,7 +108,7 @@ export const AUTOMATIONS = {
   'auto.trigger.call.missed': ['A call is missed', 'Пропущен звонок'],
   'auto.trigger.message.received': ['A customer writes', 'Клиент написал'],
   'auto.trigger.task.overdue': ['A task is overdue', 'Задача просрочена'],
-  'auto.trigger.task.due_soon': ['An appointment is coming (remind the client)', 'Скоро запись (напомнить клиенту)'],
+  'auto.trigger.task.due_soon': ['A client’s appointment is near', 'Скоро запись клиента'],
   'auto.beforeHours': ['Hours before the task’s time', 'За сколько часов до времени задачи'],
   'auto.beforeMinutes': ['And minutes', 'И минут'],
   'auto.dueSoonHint': ['Once for each task’s time, to the client the task is about (a deal’s first contact); a moved task reminds at its new time, a done one never; one booked later than that reminds at once.',

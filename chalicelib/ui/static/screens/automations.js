@@ -351,7 +351,7 @@ export async function automations(root, { alive, query }) {
     () => openBuilder(null, { type: 'deal.stage_entered', pipeline_id: pipeline.id, stage_id: stage.id }, context, reload), context, reload));
   columns.push(column(t('auto.other'), rules.items.filter((rule) => !onStage(rule)), t('auto.add'),
     () => openBuilder(null, { type: 'record.created', entity: 'deal' }, context, reload), context, reload));
-  const recipes = h('div', { class: 'auto-recipes' }, h('span', { class: 'muted small' }, t('auto.recipes')), ' ',
+  const recipes = h('div', { class: 'auto-recipes' }, h('span', { class: 'muted small' }, t('auto.recipes')),
     RECIPES.map((recipe) => h('button', { type: 'button', class: 'secondary small', 'data-test': `recipe-${recipe.key}`,
       onClick: () => openBuilder(null, null, context, reload, recipe.rule()) }, t(`auto.recipe.${recipe.key}`))));
   const pick = context.pipelines.length > 1 ? select(t('auto.pipeline'), pipeline?.id, context.pipelines.map((p) => [p.id, p.name]),
