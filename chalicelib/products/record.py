@@ -33,9 +33,9 @@ def row_values(product: Product) -> dict[str, Any]:
             "tax_rate_bp": None if product.tax_rate_bp is None else int(product.tax_rate_bp)}
 
 
-def tax_rate(product: Any) -> str | None:
-    """A product's (or its list row's) tax rate as the API shows it, whichever way it is stored."""
-    return money.stored_percent(product.tax_rate_milli, product.tax_rate_bp)
+def tax_rate(row: ProductRow) -> str | None:
+    """A list row's tax rate as the API shows it, whichever way it is stored (a product has its own ``tax_rate``)."""
+    return money.stored_percent(row.tax_rate_milli, row.tax_rate_bp)
 
 
 def whole_token(q: str) -> str | None:
@@ -108,7 +108,7 @@ def read(ctx: TenantContext, product: Product) -> Any:
         id=product.product_id, name=product.name, sku=product.sku, unit=product.unit,
         price=s.Price(minor=int(product.price_minor), currency=product.currency),
         prices=[s.Price(minor=int(minor), currency=code) for code, minor in sorted((product.prices or {}).items())],
-        tax_rate=tax_rate(product),
+        tax_rate=product.tax_rate,
         description=product.description, external_id=product.external_id, track_stock=bool(product.track_stock),
         components=[s.ProductComponentOut(product_id=c["product_id"], quantity=money.from_milli(c["quantity_milli"]),
                                           name=c.get("name")) for c in product.components or []],

@@ -157,7 +157,7 @@ def sale_terms(ctx: TenantContext, product_ids: list[str], currency: str, *, sco
         price = int(item.price_minor) if item.currency == currency else (item.prices or {}).get(currency)
         terms[item.product_id] = {
             "name": item.name, "sku": item.sku, "unit": item.unit, "price_minor": price,
-            "tax_rate": money.stored_percent(item.tax_rate_milli, item.tax_rate_bp),
+            "tax_rate": item.tax_rate,
             "track_stock": bool(item.track_stock), "has_parts": bool(item.components)}
     return terms
 
