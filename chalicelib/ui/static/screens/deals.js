@@ -16,6 +16,7 @@ import { documentsPanel } from './documents.js';
 import { emptyList } from './list-empty.js';
 import { bulkBar, canBulk, pickBox, selectionOf } from './bulk.js';
 import { sourceText, utmText } from './timeline-text.js';
+import { taskForm } from './tasks.js';
 
 // A role may be kept from a deal's amount (#21 item 10): the API then leaves it, and the stage totals, out.
 const money = (deal) => (deal.amount ? formatMoney(deal.amount.minor, deal.amount.currency) : '');
@@ -635,6 +636,9 @@ export async function card(root, { params, navigate, alive }) {
     h('div', { class: 'card-grid' },
       h('div', {}, h('section', { class: 'panel' }, dealFacts(deal, stage, definitions, owner)), can('deals', 'update') ? editDeal(deal, definitions, reload) : null,
         h('section', { class: 'panel' }, h('h2', {}, t('timeline.title')), noteForm({ type: 'deal', id: deal.id }, timeline), timeline.view)),
-      h('div', {}, history(changes), linkGroups(answer.links), linkPanel(deal, answer, reload), ordersPanel(deal),
-        documentsPanel('deal', deal.id, can('deals', 'update')))));
+      h('div', {}, history(changes), linkGroups(answer.links, ['task']),
+        // The deal's next step, below its tasks, where a rep between visits works: a call, a meeting, a to-do.
+        can('tasks', 'create') ? h('section', { class: 'panel', 'data-test': 'deal-add-task' },
+          h('h2', {}, t('tasks.addTitle')), taskForm(() => reload(), { type: 'deal', id: deal.id })) : null,
+        linkPanel(deal, answer, reload), ordersPanel(deal), documentsPanel('deal', deal.id, can('deals', 'update')))));
 }
