@@ -28,6 +28,13 @@ CASES = [
     ("3", 999, "5", None, "10", True, (2997, 150, 2588, 259, 2847)),
     # a discount of the whole line leaves nothing, not a negative
     ("2", 500, "100", None, "20", False, (1000, 1000, 0, 0, 0)),
+    # New York City's sales tax: 1,234.56 at 8.875 % = 109.5672 -> 109.57
+    ("1", 123456, None, None, "8.875", False, (123456, 0, 123456, 10957, 134413)),
+    # the same with tax included: 1,344.13 x 8.875/108.875 = 109.5674 -> 109.57, net 1,234.56
+    ("1", 134413, None, None, "8.875", True, (134413, 0, 123456, 10957, 134413)),
+    # three places in a discount and a rate: 3 x 19.99 = 59.97, 2.125 % off = 1.2743625 -> 58.6956375 -> 58.70;
+    # Quebec's QST 9.975 % of 58.70 = 5.855325 -> 5.86
+    ("3", 1999, "2.125", None, "9.975", False, (5997, 127, 5870, 586, 6456)),
 ]
 
 
