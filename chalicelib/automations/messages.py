@@ -112,7 +112,12 @@ def _message(action: dict[str, Any], window_open: bool, found: dict[str, str]) -
     raise Failed("outside the channel's reply window (24 hours on WhatsApp) and no template to send", "outside_window")
 
 
-def _merged(ctx: TenantContext, run: AutomationRun, subject: Subject, contact_id: str | None) -> dict[str, str]:
+def _merged(ctx: TenantContext, run: AutomationRun, subject: Subject, action: dict[str, Any],
+            contact_id: str | None) -> dict[str, str]:
+    """The merge fields' values, read only when the action's texts have a field (a plain answer reads nothing)."""
+    texts = [str(action.get("text") or ""), *(str(p) for p in (action.get("template") or {}).get("parameters") or [])]
+    if not any("{" in text for text in texts):
+        return {}
     contact = contacts_service.get(ctx, contact_id) if contact_id else None
     return merge_fields.values(ctx, run, subject, contact)
 
@@ -132,7 +137,7 @@ def send_message(ctx: TenantContext, rule: Automation, run: AutomationRun, index
         if not action.get("integration_id"):
             raise Failed("the contact has no conversation on that channel yet", "no_conversation")
         data = _message(action, not action.get("template"),  # a template when there is one
-                        _merged(ctx, run, subject, contact_id))
+                        _merged(ctx, run, subject, action, contact_id))
         started = messaging.start(ctx, ConversationStart(contact_id=str(contact_id),
                                                          integration_id=str(action["integration_id"]),
                                                          **data.model_dump(exclude_none=True)))
@@ -142,7 +147,7 @@ def send_message(ctx: TenantContext, rule: Automation, run: AutomationRun, index
     integration = integrations_service.get(ctx, conversation.integration_id)
     reply_window = processor.adapter_of(integration).reply_window if integration is not None else None
     data = _message(action, bool(views.window(conversation, reply_window)["open"]),
-                    _merged(ctx, run, subject, contact_id or conversation.contact_id))
+                    _merged(ctx, run, subject, action, contact_id or conversation.contact_id))
     messaging.reply(ctx, conversation_id, data)
     return Outcome(f"sent {'a template' if data.template else 'a message'} in conversation {conversation_id}",
                    "template_sent" if data.template else "message_sent", {"conversation_id": conversation_id})
