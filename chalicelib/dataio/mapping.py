@@ -35,7 +35,8 @@ _PHONE_REMARK = re.compile(r"\s*(?:\(([^()]*[^\W\d_][^()]*)\)|\b("
                            + "|".join(sorted(_PHONE_KINDS, key=len, reverse=True)) + r")\b\.?)\s*$", re.IGNORECASE)
 PHONE_KINDS = "phone_kinds"  # a row's values: the kind its remark gave a phone, by number
 _SPLIT_EMAILS = re.compile(r"[;,\s]+")
-_DOTTED_DATE = re.compile(r"^(\d{1,2})[./](\d{1,2})[./](\d{4})$")
+# A date as people type it, with the time another CRM writes after it ("12.03.2024 10:15:00" in amoCRM's exports).
+_DOTTED_DATE = re.compile(r"^(\d{1,2})[./](\d{1,2})[./](\d{4})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$")
 
 
 @dataclass(frozen=True)
@@ -312,6 +313,8 @@ def _merge(values: dict[str, Any], spec: FieldSpec, value: Any) -> None:
 
 
 def _read_custom(definition: FieldDefinition, cell: str, reading: Reading) -> Any:
+    if definition.field_type == "date":  # as a birthday is read: "12.03.2024", amoCRM's "12.03.2024 10:15:00"
+        return parse_date(cell, reading.country())
     return value_types.from_text(definition.field_type, cell, options=list(definition.options or []),
                                  default_currency=reading.currency)
 
