@@ -151,8 +151,8 @@ def test_an_amocrm_contacts_export_comes_over_whole_on_a_phone_in_russian(browse
         return str(preview.locator(f"select[data-column='{column}'] option:checked").inner_text())
 
     # the whole name under amoCRM's "Имя" (no "Фамилия" column), its e-mail columns, the company's own field by name
-    assert [mapped(c) for c in ("Имя", "Рабочий email", "Личный email", "Марка автомобиля")] == [
-        "Полное имя", "Эл. почта", "Эл. почта", "Доп. поле «Марка автомобиля»"]
+    assert [mapped(c) for c in ("Имя", "Рабочий email", "Личный email", "Марка автомобиля", "Примечание")] == [
+        "Полное имя", "Эл. почта", "Эл. почта", "Доп. поле «Марка автомобиля»", "Примечания (каждое — заметка в ленте)"]
     errors = preview.locator("table.row-errors").inner_text()
     assert "Добавочный не сохранён" in errors and "В файле: +7 495 123-45-00 доб. 12" in errors, errors  # noqa: RUF001
     assert "extension" not in errors
@@ -177,5 +177,49 @@ def test_an_amocrm_contacts_export_comes_over_whole_on_a_phone_in_russian(browse
     # phone with its WA/TG links, the contact card's own layout)
     assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
     screens.shoot(page, "amo-contact-card")
+    assert_no_problems(page)
+    page.context.close()
+
+
+COMBINED = ("Тип;Название;Имя;Телефон;Примечание\n"
+            "Контакт;;Иван Петров;+7 916 123-45-67 (моб);Звонить после 18:00\n"
+            "Компания;ООО Такси Невский;;8 (812) 123-45-67 раб.;\n"  # noqa: RUF001
+            "Контакт;;Мария Кузнецова;+7 916 765-43-21 (только WhatsApp);\n")
+
+
+def test_a_combined_amocrm_export_says_in_russian_which_rows_are_companies(browser: Any, live_url: str, app: Any,
+                                                                          screens: Screens) -> None:
+    from tests.browser.test_data import run_dataio_jobs
+
+    ensure_bucket()
+    client = ApiClient(app)
+    company = signup(client, company="Автосервис Смешанный", locale="ru", country="RU")
+    page = new_page(browser, live_url, viewport=PHONE)
+    log_in(page, company.owner, "Автосервис Смешанный")
+    page.get_by_label("Language", exact=True).select_option("ru")
+    page.goto("/#/settings/data")
+    page.get_by_label("Файл").set_input_files({"name": "amocrm_export.csv", "mimeType": "text/csv",
+                                               "buffer": COMBINED.encode("utf-8-sig")})
+    page.get_by_role("button", name="Загрузить и проверить").click()
+    preview = page.locator('[data-test="import-preview"]')
+    preview.wait_for()
+    assert preview.locator("select[data-column='Тип'] option:checked").inner_text() == "Тип (контакт или компания)"
+    errors = preview.locator("table.row-errors").inner_text()
+    # the company's row is not made a contact, and says what to do; a remark that is no kind of phone is named
+    assert "Это компания: импортируйте этот файл ещё раз как компании" in errors, errors
+    assert "Пометка после номера не сохранена" in errors, errors
+    assert "В файле: +7 916 765-43-21 (только WhatsApp)" in errors, errors  # noqa: RUF001
+    assert "company" not in errors and "remark" not in errors
+    assert_fits_a_phone(page, screens, "amo-combined-preview")
+    preview.get_by_role("button", name="Начать импорт").click()
+    progress = page.locator('[data-test="import-progress"]')
+    progress.wait_for()
+    run_dataio_jobs()
+    progress.get_by_text("Готово", exact=True).wait_for(timeout=15_000)
+    assert re.search(r"Создано\s*2", progress.inner_text()), progress.inner_text()
+    found = body(client.get("/api/v1/contacts?q=%2B79161234567", token=company.owner.token))["items"]
+    page.goto(f"/#/contacts/{found[0]['id']}")
+    page.locator("#page-title", has_text="Иван Петров").wait_for()
+    page.get_by_text("Звонить после 18:00").first.wait_for()  # the file's note, on the contact's timeline
     assert_no_problems(page)
     page.context.close()
