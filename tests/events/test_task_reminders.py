@@ -134,12 +134,21 @@ def test_a_task_about_nobody_says_so_in_the_run_log(client: ApiClient, feed: Fee
                  actions=[{"type": "send_message", "text": "Hi {first_name}, see you {when}"}])
     due_at = (datetime.now(UTC) + timedelta(days=1)).replace(microsecond=0)
     task = _visit(client, company, due_at, None, title="Fix the sink")
+    # a task about a deal reminds the deal's first contact (who has no conversation yet: the run says that too)
+    sam = body(client.post("/api/v1/contacts", {"first_name": "Sam"}, token=company.owner.token))
+    deal = body(client.post("/api/v1/deals", {"title": "New boiler", "contact_ids": [sam["id"]]},
+                            token=company.owner.token))
+    made = client.post("/api/v1/tasks", {"title": "Boiler visit", "due_at": due_at.isoformat(),
+                                         "related": {"type": "deal", "id": deal["id"]}}, token=company.owner.token)
+    assert made.status_code == 201, made.body
     feed.deliver()
     due.run_due(now=due_at - timedelta(minutes=59))
-    [run] = _runs(client, company, rule)
-    assert (run["subject"], run["task_id"], run["status"]) == ({"type": "task", "id": task["id"]}, task["id"],
-                                                                "failed")
+    runs = {run["task_id"]: run for run in _runs(client, company, rule)}
+    run = runs[task["id"]]
+    assert (run["subject"], run["status"]) == ({"type": "task", "id": task["id"]}, "failed"), run
     assert (run["steps"][0]["code"], run["steps"][0]["detail"]) == ("no_contact", "no contact to write to")
+    run = runs[body(made)["id"]]
+    assert (run["subject"], run["steps"][0]["code"]) == ({"type": "contact", "id": sam["id"]}, "no_conversation")
 
 
 def test_a_new_york_plumber_s_customer_is_e_mailed_in_english_on_the_company_s_clock(client: ApiClient,
