@@ -174,6 +174,7 @@ def test_a_won_deals_order_gets_its_products_and_a_discount_on_a_phone_in_russia
     page.locator("#page-title", has_text="Заказ").wait_for()
     expect(page.locator(".order-lines .order-line")).to_have_count(1)
     expect(page.locator(".order-lines")).to_contain_text("Перчатки")
+    expect(page.locator(".order-lines")).to_contain_text(re.compile(r"Налог 20\s%"))  # as Russian writes it, not "20%"
     expect(page.locator("[data-test=order-totals]")).to_contain_text(re.compile(r"Скидки\s*15\s005,00\s€"))
     order = body(client.get(f"/api/v1/orders?deal_id={deal['id']}", token=token))["items"][0]
     assert order["total_minor"] == 16205400

@@ -29,6 +29,12 @@ export function formatNumber(value) {
   return new Intl.NumberFormat(locale()).format(value);
 }
 
+/** A rate as the API gives it ('8.875', '20') as the reader writes a percentage ('8.875%', '8,875 %'). */
+export function formatRate(rate) {
+  if (rate === null || rate === undefined || rate === '' || Number.isNaN(Number(rate))) return rate ?? '';
+  return new Intl.NumberFormat(locale(), { style: 'percent', maximumFractionDigits: 5 }).format(Number(rate) / 100);
+}
+
 /** Integer minor units of a currency, formatted as money. */
 export function formatMoney(minor, currency) {
   if (minor === null || minor === undefined || !currency) return '';

@@ -2,7 +2,7 @@
 import { ApiError, api, del, get, patch, post, query } from '../js/api.js';
 import { h, mount } from '../js/dom.js';
 import { t } from '../js/i18n.js';
-import { amountInput, currencyDigits, formatDateTime, formatMoney, parseMoney } from '../js/format.js';
+import { amountInput, currencyDigits, formatDateTime, formatMoney, formatRate, parseMoney } from '../js/format.js';
 import { can, session } from '../js/session.js';
 import { confirmAction, empty, field, finder, form, heading, pager, toast, toastError } from '../js/ui.js';
 import { newButton } from './new-record.js';
@@ -203,7 +203,7 @@ function properties(product, definitions) {
   const rows = [
     [t('products.price'), priceText(product)],
     [t('products.priceList'), (product.prices || []).map((p) => formatMoney(p.minor, p.currency)).join(' · ')],
-    [t('products.taxRate'), product.tax_rate],
+    [t('products.taxRate'), formatRate(product.tax_rate)],
     [t('products.parts'), product.components?.length ? h('ul', { class: 'parts' }, product.components.map((part) => h('li', {},
       `${part.quantity} × `, h('a', { href: cardHash(part.product_id) }, part.name || part.product_id))),
     product.labour_minor ? h('li', {}, `${t('products.labour')}: ${formatMoney(product.labour_minor, product.price.currency)}`) : null) : null],
