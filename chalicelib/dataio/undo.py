@@ -82,7 +82,10 @@ def _page(ctx: TenantContext, job: ImportUndo) -> db.Page[AuditRecord]:
 
 
 def _revert_creation(ctx: TenantContext, job: ImportUndo, record: AuditRecord) -> None:
-    """The record an import row created, to the trash, as a revert of its creation; already gone: skipped."""
+    """The record an import row created, to the trash, as a revert of its creation; already gone: skipped. A row's
+    notes are not undone apart: they are on their record's timeline, to the trash and back with it."""
+    if record.entity == "note":
+        return
     reverter = reverters.reverter_for(record.entity)
     try:
         if reverter is None:

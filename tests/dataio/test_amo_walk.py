@@ -193,3 +193,20 @@ def test_position_and_creation_date_go_to_the_custom_fields_labelled_so(client: 
     assert first["custom"] == {"amo_created": "2024-03-12", "position": "Директор"}
     second = body(client.get(f"/api/v1/contacts/{importing.record_id(done['id'], 3)}", token=token))
     assert second["custom"] == {"amo_created": "2023-11-05"}
+
+
+def test_undoing_the_import_takes_the_notes_with_their_records_and_counts_only_the_records(
+        client: ApiClient, company: Company) -> None:
+    token = company.owner.token
+    text = "Имя;Примечание;Примечание 2\nЕвгений Отменный;Первая;Вторая\nЗоя Отменная;Третья;\n"
+    done = run(client, token, company.tenant_id, text)
+    made = importing.record_id(done["id"], 2)
+    undone = client.post(f"/api/v1/imports/{done['id']}/undo", token=token)
+    assert undone.status_code == 202, undone.body
+    assert jobs.run_job("import_undo", company.tenant_id, done["id"], seconds=120) == "done"
+    state = body(client.get(f"/api/v1/imports/{done['id']}/undo", token=token))
+    assert (state["to_undo"], state["undone"], state["skipped"], state["failed"]) == (2, 2, 0, 0), state
+    assert client.get(f"/api/v1/contacts/{made}", token=token).status_code == 404
+    restored = client.post(f"/api/v1/contacts/{made}/restore", token=token)  # from the trash, with its notes
+    assert restored.status_code == 200, restored.body
+    assert [note[0] for note in notes_of(client, token, "contacts", made)] == ["Вторая", "Первая"]
