@@ -104,14 +104,18 @@ def _body(doc_type: str, locale: str) -> str:
     w = _WORDS[locale]
     head = (f"<h2>{{{{ document.title }}}} {w['no']} {{{{ document.number }}}} {w['of']} {{{{ document.date }}}}</h2>\n"
             f"{{% if source.title %}}<p>{w['deal']}: {{{{ source.title }}}}</p>{{% endif %}}\n")
+    # the company's note (Settings -> Requisites: its payment terms, where it is registered ...) on every document
+    note = "{% if seller.note %}<p>{{ seller.note }}</p>{% endif %}\n"
     if doc_type == "delivery_note":
-        return (head + _seller(w, bank=False) + _customer(w) + _quantity_table(w)
+        return (head + _seller(w, bank=False) + _customer(w) + _quantity_table(w) + note
                 + f"<p>{w['delivered']}: {_SIGN} &nbsp; &nbsp; {w['received']}: {_SIGN}</p>\n")
-    # an invoice of an order paid in full (a salon's gift card paid at the desk) says so, not 'pay within 5 days'
+    # an invoice of an order paid in full (a salon's gift card paid at the desk) says so, not 'pay within 5 days';
+    # a company's note speaks of payment in its own words (a London supplier's 30 days), so the default's 5 days go
     paid = "{% if order is defined and order.total_minor and order.paid_minor >= order.total_minor %}"
-    closing = f"{paid}{w['paid']}{{% else %}}{w['pay']}{{% endif %}}" if doc_type == "invoice" else w["valid"]
-    return (head + _seller(w, bank=doc_type == "invoice") + _customer(w) + _priced_table(w)
-            + f"<p>{closing}</p>\n<p>{w['director']}: {_SIGN} {{{{ seller.director }}}}</p>\n")
+    closing = (f"{paid}<p>{w['paid']}</p>{{% elif not seller.note %}}<p>{w['pay']}</p>{{% endif %}}\n"
+               if doc_type == "invoice" else f"<p>{w['valid']}</p>\n")
+    return (head + _seller(w, bank=doc_type == "invoice") + _customer(w) + _priced_table(w) + closing + note
+            + f"<p>{w['director']}: {_SIGN} {{{{ seller.director }}}}</p>\n")
 
 
 BUILT_IN: dict[tuple[str, str], str] = {

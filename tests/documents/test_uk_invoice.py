@@ -1,0 +1,50 @@
+"""A London office supplier's quotes and invoices read as a British customer expects: the company's note from
+Settings -> Requisites (its payment terms) printed on them, in place of the built-in invoice's 'pay within 5 banking
+days'."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.documents.test_documents import fetch, pdf_text
+from tests.factories import Company, signup
+from tests.support import ApiClient, body
+
+REQUISITES = {"legal_name": "Thames Office Supplies Ltd", "tax_id": "GB123456789", "registration_id": "09876543",
+              "address": "Unit 4, 22 Wharf Road, London N1 7GR", "bank_name": "Barclays Bank UK PLC",
+              "bank_account": "41234567", "iban": "GB29NWBK60161331926819",
+              "note": "Payment due within 30 days of the invoice date."}
+
+
+@pytest.fixture(scope="module")
+def thames(app: Any) -> Company:
+    client = ApiClient(app)
+    company = signup(client, company="Thames Office Supplies", country="GB", timezone="Europe/London")
+    token = company.owner.token
+    assert client.put("/api/v1/document-settings/requisites", {**REQUISITES, "version": 0},
+                      token=token).status_code == 200
+    customer = body(client.post("/api/v1/contacts", {"first_name": "Emily", "last_name": "Hart"}, token=token))
+    order = body(client.post("/api/v1/orders", {"currency": "GBP", "contact_id": customer["id"], "lines": [
+        {"description": "A4 copier paper, box of 5 reams", "quantity": "10", "unit_price_minor": 2499,
+         "tax_rate": "20"}]}, token=token))
+    company.extra["order"] = order
+    return company
+
+
+def document_text(client: ApiClient, company: Company, doc_type: str) -> str:
+    token, order = company.owner.token, company.extra["order"]
+    made = client.post(f"/api/v1/orders/{order['id']}/documents", {"type": doc_type}, token=token)
+    assert made.status_code == 201, made.body
+    return pdf_text(fetch(body(client.get(f"/api/v1/documents/{body(made)['id']}/link", token=token))["url"]))
+
+
+def test_the_companys_note_is_printed_and_its_payment_terms_replace_the_default(client: ApiClient,
+                                                                                 thames: Company) -> None:
+    invoice = document_text(client, thames, "invoice")
+    assert "Payment due within 30 days of the invoice date." in invoice, invoice
+    assert "5 banking days" not in invoice, invoice
+    quote = document_text(client, thames, "quote")
+    assert "This quote is valid for 30 days." in quote and "Payment due within 30 days" in quote, quote
+    assert "Payment due within 30 days" in document_text(client, thames, "delivery_note")
