@@ -8,24 +8,25 @@ from __future__ import annotations
 from datetime import datetime
 
 from chalicelib.core.tenancy import TenantContext
+from chalicelib.identity import moments
 from chalicelib.identity import service as identity_service
-from chalicelib.identity import zones
 
 WORDS = {
     "en": {"deal": "Call from {number}", "task": "Call back {number}",
-           "missed": "Missed call at {at} on the line “{line}”.",
-           "unended": "Missed call at {at} on the line “{line}”: the provider never reported its end.",
-           "returned": "Called back: answered call at {at} (call {call_id}).",
+           "missed": "Missed call on {day} at {time} on the line “{line}”.",
+           "unended": "Missed call on {day} at {time} on the line “{line}”: the provider never reported its end.",
+           "returned": "Called back: answered call on {day} at {time} (call {call_id}).",
            "plan_limit": "The caller was not saved as a contact: your plan's contact limit is reached.",
-           "answered_late": "Answered after all: the provider reported the end late (answered call at {at}, talk "
-                            "time {talk}); no call-back needed."},
+           "answered_late": "Answered after all: the provider reported the end late (answered call on {day} at {time}, "
+                            "talk time {talk}); no call-back needed."},
     "ru": {"deal": "Звонок с номера {number}", "task": "Перезвонить {number}",  # noqa: RUF001
-           "missed": "Пропущенный звонок в {at} на линию «{line}».",
-           "unended": "Пропущенный звонок в {at} на линию «{line}»: оператор телефонии не сообщил о завершении звонка.",  # noqa: RUF001
-           "returned": "Перезвонили: отвеченный звонок в {at} (звонок {call_id}).",
+           "missed": "Пропущенный звонок {day} в {time} на линию «{line}».",
+           "unended": "Пропущенный звонок {day} в {time} на линию «{line}»: оператор телефонии не сообщил о "  # noqa: RUF001
+                      "завершении звонка.",
+           "returned": "Перезвонили: отвеченный звонок {day} в {time} (звонок {call_id}).",
            "plan_limit": "Номер не сохранён как контакт: достигнут лимит контактов вашего тарифа.",
            "answered_late": "Звонок всё-таки был принят: оператор телефонии поздно сообщил о его завершении "  # noqa: RUF001
-                            "(принят в {at}, разговор {talk}); перезванивать не нужно."},
+                            "(принят {day} в {time}, разговор {talk}); перезванивать не нужно."},
 }
 
 
@@ -33,9 +34,11 @@ def _words(ctx: TenantContext) -> dict[str, str]:
     return WORDS.get(identity_service.company_locale(ctx), WORDS["en"])
 
 
-def _clock(ctx: TenantContext, moment: datetime) -> str:
-    """A moment as the company's wall clock shows it ("2026-12-06 19:34"), not UTC's ISO form."""
-    return f"{zones.company_time(ctx, moment):%Y-%m-%d %H:%M}"
+def _clock(ctx: TenantContext, moment: datetime) -> dict[str, str]:
+    """A moment as the company reads it: its day and time on the company's clock ("7 December 2026", "19:34"),
+    not UTC's ISO form nor the machine's "2026-12-06 19:34"."""
+    day, time = moments.day_and_time(ctx, moment)
+    return {"day": day, "time": time}
 
 
 def deal_title(ctx: TenantContext, number: str) -> str:
@@ -55,16 +58,16 @@ def missed_note(ctx: TenantContext, at: datetime, line: str, *, unended: bool = 
     was taken for missed because the provider never said it ended, and (``contact_skipped``) that the caller was not
     saved as a contact because the plan's contact limit is reached."""
     words = _words(ctx)
-    note = words["unended" if unended else "missed"].format(at=_clock(ctx, at), line=line)
+    note = words["unended" if unended else "missed"].format(**_clock(ctx, at), line=line)
     return f"{note}\n{words['plan_limit']}" if contact_skipped else note
 
 
 def returned_note(ctx: TenantContext, at: datetime, call_id: str) -> str:
     """The line a return call adds to the call-back task."""
-    return _words(ctx)["returned"].format(at=_clock(ctx, at), call_id=call_id)
+    return _words(ctx)["returned"].format(**_clock(ctx, at), call_id=call_id)
 
 
 def answered_late_note(ctx: TenantContext, at: datetime, talk_seconds: int | None) -> str:
     """The line that completes a call-back task whose call, taken for missed, was answered after all."""
     talk = "—" if talk_seconds is None else f"{talk_seconds // 60}:{talk_seconds % 60:02d}"
-    return _words(ctx)["answered_late"].format(at=_clock(ctx, at), talk=talk)
+    return _words(ctx)["answered_late"].format(**_clock(ctx, at), talk=talk)

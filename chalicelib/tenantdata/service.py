@@ -163,16 +163,32 @@ def schedule(ctx: TenantContext, *, purge_after: datetime, notify: str | None) -
                  before=before, after={"status": "deleting", "purge_after": purge_after})
     db.commit(ctx, change, conflict=_scheduled)
     if notify:
-        _send_notice(notify, tenant.name, purge_after, token)
+        _send_notice(ctx, notify, tenant.name, purge_after, token)
     return deletion
 
 
-def _send_notice(to: str, company: str, purge_after: datetime, token: str) -> None:
-    mail.send(to=to, subject=f"{company} will be deleted on {purge_after:%Y-%m-%d}",
-              text=(f"The deletion of {company} and all its data is scheduled for {purge_after:%Y-%m-%d %H:%M} UTC.\n"
-                    "Until then nobody can sign in. To cancel the deletion, open this link:\n"
-                    f"{mail.link('/#/cancel-deletion?token=' + token)}\n\n"
-                    "Afterwards the data cannot be recovered.\n"))
+# The notice is in the company's language, its time on the company's clock ("scheduled for 2026-12-07 03:36 UTC" was
+# 06:36 for a Moscow owner, who read the UTC date the day before theirs around midnight).
+NOTICE = {
+    "en": ("{company} will be deleted on {day}",
+           "The deletion of {company} and all its data is scheduled for {day} at {time} ({zone} time).\n"
+           "Until then nobody can sign in. To cancel the deletion, open this link:\n{link}\n\n"
+           "Afterwards the data cannot be recovered.\n"),
+    "ru": ("{company}: компания будет удалена {day}",
+           "Удаление компании {company} и всех её данных назначено на {day}, {time} (время {zone}).\n"
+           "До этого никто не сможет войти. Чтобы отменить удаление, откройте ссылку:\n{link}\n\n"
+           "После удаления данные восстановить нельзя.\n"),
+}
+
+
+def _send_notice(ctx: TenantContext, to: str, company: str, purge_after: datetime, token: str) -> None:
+    from chalicelib.identity import moments, zones
+
+    subject, text = NOTICE[moments.language(ctx)]
+    day, time = moments.day_and_time(ctx, purge_after)
+    words = {"company": company, "day": day, "time": time, "zone": zones.company_zone(ctx).key,
+             "link": mail.link("/#/cancel-deletion?token=" + token)}
+    mail.send(to=to, subject=subject.format(**words), text=text.format(**words))
 
 
 def cancel_with_link(*, token: str) -> None:

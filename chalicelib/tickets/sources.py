@@ -8,8 +8,8 @@ from datetime import datetime
 
 from chalicelib.core import db, errors
 from chalicelib.core.tenancy import TenantContext, new_id, tenant_key
+from chalicelib.identity import moments
 from chalicelib.identity import service as identity_service
-from chalicelib.identity import zones
 from chalicelib.records import access
 from chalicelib.tickets import schemas as s
 from chalicelib.tickets import service
@@ -91,7 +91,7 @@ CALL_SUBJECTS = {"en": ("Inbound call {at}", "Outbound call {at}"),
 
 def _call_subject(ctx: TenantContext, direction: str | None, started: datetime) -> str:
     words = CALL_SUBJECTS.get(identity_service.company_locale(ctx), CALL_SUBJECTS["en"])
-    return words[direction == "outbound"].format(at=f"{zones.company_time(ctx, started):%Y-%m-%d %H:%M}")
+    return words[direction == "outbound"].format(at=moments.when(ctx, started))
 
 
 def from_call(ctx: TenantContext, data: s.FromCall) -> tuple[Ticket, bool]:

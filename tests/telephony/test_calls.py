@@ -19,6 +19,8 @@ from webhooks.simulate import Request, signature_headers
 
 CUSTOMER = "+79161234567"
 SHOWN = "+7 916 123-45-67"  # the number as the app shows it
+RU_MONTHS = ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября",
+             "ноября", "декабря")
 
 
 @pytest.fixture
@@ -97,7 +99,8 @@ def test_a_missed_call_makes_a_call_back_task_and_the_return_call_shows_on_it(
     zone = ZoneInfo(_get(client, company, "/api/v1/me")["tenant"]["timezone"])
     missed_at = datetime.fromisoformat(call["started_at"]).astimezone(zone)
     assert task["title"] == f"Перезвонить {SHOWN}"
-    assert task["description"] == f"Пропущенный звонок в {missed_at:%Y-%m-%d %H:%M} на линию «pbx line»."
+    day = f"{missed_at.day} {RU_MONTHS[missed_at.month - 1]} {missed_at.year}"  # as a person dates it
+    assert task["description"] == f"Пропущенный звонок {day} в {missed_at:%H:%M} на линию «pbx line»."
     assert call["deal_id"] is None  # unknown_caller="contact": no lead deal
     play(client, pbx, _scenario(pbx, "answered", customer=CUSTOMER))
     returned = _get(client, company, f"/api/v1/calls/{missed['id']}")
@@ -108,7 +111,9 @@ def test_a_missed_call_makes_a_call_back_task_and_the_return_call_shows_on_it(
     assert later["callback_of"] == missed["id"] and later["contact_id"] == call["contact_id"]
     done = _get(client, company, f"/api/v1/tasks/{task['id']}")
     assert done["done_at"] is None  # a call back closes nothing by itself
-    assert "Перезвонили: отвеченный звонок в " in done["description"]  # but shows on the task
+    answered_at = datetime.fromisoformat(later["answered_at"]).astimezone(zone)
+    answered_day = f"{answered_at.day} {RU_MONTHS[answered_at.month - 1]} {answered_at.year}"
+    assert f"Перезвонили: отвеченный звонок {answered_day} в {answered_at:%H:%M}" in done["description"]  # shown
     assert f"(звонок {later['id']})" in done["description"]
     today = datetime.now(UTC).date()
     period = f"?from={today - timedelta(days=1)}T00:00:00Z&to={today + timedelta(days=1)}T00:00:00Z"

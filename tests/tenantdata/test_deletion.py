@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from botocore.exceptions import ClientError
@@ -16,7 +17,7 @@ from chalicelib.core.tenancy import bind
 from chalicelib.identity.service import system_context
 from chalicelib.tenantdata import jobs, service
 from tenants.__main__ import main
-from tests.factories import Company, add_member, link_token, login, signup
+from tests.factories import Company, add_member, link_token, login, outbox, signup
 from tests.support import ApiClient, body
 from tests.tenantdata import sealed_probe, table
 
@@ -216,3 +217,20 @@ def test_a_copy_taken_before_the_purge_holds_no_readable_contact_value(client: A
             crypto.open_values(ctx, kind="contact", identity=profile["pk"]["S"], token=profile["pd"]["S"])
         with pytest.raises(crypto.KeyUnavailableError):  # nor can a blind index be matched any more
             crypto.blind_index(ctx, entity="contact", field="iban", value="DE89370400440532013000")
+
+
+RU_MONTHS = ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября",
+             "ноября", "декабря")
+
+
+def test_the_deletion_notice_names_the_company_s_own_day_and_time(client: ApiClient) -> None:
+    """A Moscow owner's notice said 'scheduled for 2027-01-06 21:30 UTC', the day before hers around midnight, in
+    English: it now says it in Russian, on Moscow's clock, as a person dates it, and names the zone."""
+    company = signup(client, company="Полночь", country="RU", locale="ru", timezone="Europe/Moscow")
+    deletion = body(schedule(client, company))
+    local = datetime.fromisoformat(deletion["purge_after"]).astimezone(ZoneInfo("Europe/Moscow"))
+    day = f"{local.day} {RU_MONTHS[local.month - 1]} {local.year}"
+    [notice] = outbox(company.owner.email)[-1:]
+    assert notice.subject == f"Полночь: компания будет удалена {day}"
+    assert f"назначено на {day}, {local:%H:%M} (время Europe/Moscow)" in notice.body
+    assert "UTC" not in notice.body and "/#/cancel-deletion?token=" in notice.body

@@ -300,10 +300,12 @@ def test_a_call_becomes_one_ticket_and_another_company_cannot_make_one(api: ApiC
     made = api.post("/api/v1/tickets/from-call", {"call_id": call["id"]}, token=token)
     assert made.status_code == 201, made.body
     assert body(made)["channel"] == "phone" and body(made)["call_id"] == call["id"]
-    # Named in the company's words, on its clock (it read "Call inbound 2026-12-06 16:34 UTC").
+    # Named in the company's words, on its clock, as a New York company dates it (it read "Call inbound 2026-12-06
+    # 16:34 UTC", then "Inbound call 2026-12-06 11:34").
     zone = ZoneInfo(body(api.get("/api/v1/me", token=token))["tenant"]["timezone"])
     started = datetime.fromisoformat(call["started_at"]).astimezone(zone)
-    assert body(made)["subject"] == f"Inbound call {started:%Y-%m-%d %H:%M}"
+    clock = started.strftime("%I:%M %p").lstrip("0")
+    assert body(made)["subject"] == f"Inbound call {started:%B} {started.day}, {started.year}, {clock}"
     assert api.post("/api/v1/tickets/from-call", {"call_id": call["id"]}, token=token).status_code == 200
     other = signup(api, company="Stranger Co")
     assert api.post("/api/v1/tickets/from-call", {"call_id": call["id"]}, token=other.owner.token).status_code == 404
