@@ -25,6 +25,12 @@ _WORDS = {
            "unit": "Ед.", "discount": "Скидка", "discounts": "Скидки", "untaxed_subtotal": "Итого",
            "untaxed": "Без НДС", "count": "Всего наименований", "sum": "на сумму"},  # noqa: RUF001
 }
+# A country's own words for what its documents must name (a British VAT invoice names the seller's VAT number and its
+# Companies House number, and calls the tax VAT): the built-in template of its language, with these words.
+_COUNTRY_WORDS = {
+    ("en", "GB"): {"tax_id": "VAT No.", "reg": "Company No.", "code": "Sort code / BIC", "tax": "VAT",
+                   "subtotal": "Subtotal excl. VAT", "untaxed": "No VAT"},
+}
 
 
 def _seller(w: dict[str, str], *, bank: bool) -> str:
@@ -100,8 +106,8 @@ def _quantity_table(w: dict[str, str]) -> str:
 _SIGN = "_" * 20  # where a signature goes
 
 
-def _body(doc_type: str, locale: str) -> str:
-    w = _WORDS[locale]
+def _body(doc_type: str, locale: str, country: str | None = None) -> str:
+    w = {**_WORDS[locale], **_COUNTRY_WORDS.get((locale, country or ""), {})}
     head = (f"<h2>{{{{ document.title }}}} {w['no']} {{{{ document.number }}}} {w['of']} {{{{ document.date }}}}</h2>\n"
             f"{{% if source.title %}}<p>{w['deal']}: {{{{ source.title }}}}</p>{{% endif %}}\n")
     # the company's note (Settings -> Requisites: its payment terms, where it is registered ...) on every document
@@ -123,6 +129,9 @@ BUILT_IN: dict[tuple[str, str], str] = {
     for locale in ("en", "ru")}
 
 
-def body(doc_type: str, locale: str) -> str:
-    """The built-in template of a type in a language (English when the language has none)."""
+def body(doc_type: str, locale: str, country: str | None = None) -> str:
+    """The built-in template of a type in a language (English when the language has none), in the words of the
+    company's country where it has its own (``_COUNTRY_WORDS``)."""
+    if (locale, country or "") in _COUNTRY_WORDS:
+        return _body(doc_type, locale, country)
     return BUILT_IN.get((doc_type, locale)) or BUILT_IN[(doc_type, "en")]

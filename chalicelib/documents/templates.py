@@ -11,6 +11,7 @@ from chalicelib.core.tenancy import TenantContext, is_valid_id, new_id
 from chalicelib.documents import defaults, rendering
 from chalicelib.documents import schemas as s
 from chalicelib.documents.models import DocumentTemplate, templates_pk
+from chalicelib.identity import service as identity_service
 
 FIELDS = ("doc_type", "name", "locale", "body", "is_default")
 MAX_TEMPLATES = 100  # a company's templates are read in one Query
@@ -73,7 +74,7 @@ def body_for(ctx: TenantContext, *, doc_type: str, template_id: str | None, loca
     chosen = next((t for t in _all(ctx) if t.doc_type == doc_type and t.is_default), None)
     if chosen is not None:
         return chosen.body, chosen.template_id, chosen.locale
-    return defaults.body(doc_type, locale), None, locale
+    return defaults.body(doc_type, locale, identity_service.tenant_settings_or_raise(ctx).country), None, locale
 
 
 def _unset_other_defaults(ctx: TenantContext, change: db.Change, template: DocumentTemplate) -> None:

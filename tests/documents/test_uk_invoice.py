@@ -48,3 +48,23 @@ def test_the_companys_note_is_printed_and_its_payment_terms_replace_the_default(
     quote = document_text(client, thames, "quote")
     assert "This quote is valid for 30 days." in quote and "Payment due within 30 days" in quote, quote
     assert "Payment due within 30 days" in document_text(client, thames, "delivery_note")
+
+
+def test_a_british_invoice_names_the_vat_number_the_company_number_and_vat(client: ApiClient,
+                                                                          thames: Company) -> None:
+    # 'Tax ID GB123456789, Registration No. 09876543 ... Tax: £49.98' read as an American form to a London buyer
+    invoice = document_text(client, thames, "invoice")
+    assert "VAT No. GB123456789, Company No. 09876543" in invoice, invoice
+    for expected in ("Subtotal excl. VAT: £249.90", "VAT: £49.98", "Total: £299.88"):
+        assert expected in invoice, (expected, invoice)
+    assert "Tax ID" not in invoice and "Tax:" not in invoice, invoice
+    american = signup(client, company="Acme Supply", country="US", timezone="America/New_York")
+    token = american.owner.token
+    customer = body(client.post("/api/v1/contacts", {"first_name": "John"}, token=token))
+    order = body(client.post("/api/v1/orders", {"currency": "USD", "contact_id": customer["id"], "lines": [
+        {"description": "Nitrile gloves", "quantity": "1", "unit_price_minor": 1000, "tax_rate": "8"}]}, token=token))
+    assert client.put("/api/v1/document-settings/requisites", {"version": 0, "legal_name": "Acme Supply LLC",
+                                                               "tax_id": "12-3456789"}, token=token).status_code == 200
+    american.extra["order"] = order
+    text = document_text(client, american, "invoice")
+    assert "Tax ID 12-3456789" in text and "Tax: $0.80" in text and "VAT" not in text, text
