@@ -210,3 +210,13 @@ def test_undoing_the_import_takes_the_notes_with_their_records_and_counts_only_t
     restored = client.post(f"/api/v1/contacts/{made}/restore", token=token)  # from the trash, with its notes
     assert restored.status_code == 200, restored.body
     assert [note[0] for note in notes_of(client, token, "contacts", made)] == ["Вторая", "Первая"]
+
+
+def test_more_notes_than_a_transaction_takes_are_joined_in_order(client: ApiClient, company: Company) -> None:
+    token = company.owner.token
+    headers = ";".join(["Имя", *(f"Примечание {n}" for n in range(1, 31))])
+    text = f"{headers}\nНина Многословная;" + ";".join(f"Заметка {n}" for n in range(1, 31)) + "\n"
+    done = run(client, token, company.tenant_id, text)
+    assert (done["progress"]["created"], done["progress"]["errors"]) == (1, [])
+    notes = notes_of(client, token, "contacts", importing.record_id(done["id"], 2))
+    assert [note[0] for note in notes] == ["\n\n".join(f"Заметка {n}" for n in range(1, 31))]

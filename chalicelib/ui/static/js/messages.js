@@ -555,6 +555,8 @@ export const MESSAGES = {
     'Это контакт: импортируйте этот файл ещё раз как контакты'],
   'detail.record_type_not_kept': ['This type is not kept: the column says only whether a row is a contact or a company',
     'Этот тип не сохранён: столбец говорит лишь, контакт это или компания'],
+  'detail.notes_too_long': ['A row’s notes are at most 10 of 10,000 characters: the rest are not imported',
+    'Примечаний в строке не больше 10 по 10 000 символов: остальное не импортировано'],
   'detail.notes_not_allowed': ['Your role may not write notes: the row’s notes are not imported',
     'Ваша роль не может писать заметки: примечания строки не импортированы'],
   'detail.phone_remark': ['The remark after the number is not kept: a phone in the CRM has none (the number is)',
