@@ -233,7 +233,8 @@ def test_send(ctx: TenantContext, campaign_id: str, *, data: s.CampaignTestSend)
     except delivery.Refused as exc:
         raise errors.ValidationError(f"The provider refused the test: {exc}", code="test_refused") from exc
     except delivery.Unavailable as exc:
-        raise errors.ServiceUnavailableError("The provider could not take the test now; try again.") from exc
+        raise errors.ServiceUnavailableError("The provider could not take the test now; try again.",
+                                             code="provider_unavailable") from exc
     campaign.test_sent_at = now
     db.put(ctx, campaign)
     return s.CampaignTestSent(to=shown or to, provider_message_id=message_id, test_sent_at=now)

@@ -140,3 +140,25 @@ def test_an_invitation_not_mailed_says_the_mail_failed(client: ApiClient, compan
     monkeypatch.setattr(mail.aws, "client", lambda name: SesDown())
     refused(client.post(f"/api/v1/users/{invited['id']}/resend-invitation", {}, token=company.owner.token), 503,
             "mail_unavailable", "E-mail could not be sent; try again shortly.")
+
+
+def test_a_campaign_test_the_provider_could_not_take_says_so(client: ApiClient, company: Company,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from chalicelib.campaigns import delivery
+    from chalicelib.core.tenancy import TenantContext, bind
+    from chalicelib.segments import jobs
+
+    token = company.owner.token
+    segment = body(client.post("/api/v1/segments", {"name": "All news", "conditions": [
+        {"type": "tag_has", "value": "news"}]}, token=token))
+    with bind(TenantContext(tenant_id=company.tenant_id)):
+        assert jobs.build(TenantContext(tenant_id=company.tenant_id), segment["id"])
+    campaign = body(client.post("/api/v1/campaigns", {"name": "Spring", "channel": "email", "segment_id": segment["id"],
+                                                      "subject": "Spring", "body": "Tulips are in."}, token=token))
+
+    def busy(*_: Any) -> str:
+        raise delivery.Unavailable("Throttling")
+
+    monkeypatch.setattr(delivery, "send", busy)
+    refused(client.post(f"/api/v1/campaigns/{campaign['id']}/test", {}, token=token), 503, "provider_unavailable",
+            "The provider could not take the test now; try again.")

@@ -87,9 +87,11 @@ def _verified(identity: str) -> bool | None:
     except ClientError as exc:
         if exc.response.get("Error", {}).get("Code") == "NotFoundException":
             return None
-        raise errors.ServiceUnavailableError("SES could not be asked about the sender; try again shortly.") from exc
+        raise errors.ServiceUnavailableError("SES could not be asked about the sender; try again shortly.",
+                                             code="provider_unavailable") from exc
     except BotoCoreError as exc:
-        raise errors.ServiceUnavailableError("SES could not be asked about the sender; try again shortly.") from exc
+        raise errors.ServiceUnavailableError("SES could not be asked about the sender; try again shortly.",
+                                             code="provider_unavailable") from exc
     # VerificationStatus (SUCCESS) is the newer of the two fields SES answers; either says it may send.
     return bool(found.get("VerifiedForSendingStatus")) or found.get("VerificationStatus") == "SUCCESS"
 

@@ -16,6 +16,7 @@ export const ERRORS = {
   'error.service_unavailable': ['The CRM is busy right now. Try again in a minute.', 'CRM сейчас перегружена. Попробуйте через минуту.'],
   'error.tenant_key_unavailable': ['Your company’s protected data cannot be opened right now. Try again in a minute; if it goes on, write to support.', 'Защищённые данные компании сейчас недоступны. Попробуйте через минуту; если не пройдёт, напишите в поддержку.'],
   'error.undecryptable': ['A protected value could not be opened. We have been told; write to support if it goes on.', 'Не удалось открыть защищённое значение. Мы уже знаем об этом; если повторится, напишите в поддержку.'],
+  'error.provider_unavailable': ['The provider (e-mail, SMS or messenger) could not be reached just now. Try again in a minute.', 'Провайдер (почта, SMS или мессенджер) сейчас недоступен. Попробуйте через минуту.'],
   'error.mail_unavailable': ['The e-mail could not be sent right now. Try again in a minute.', 'Письмо сейчас не удалось отправить. Попробуйте через минуту.'],
 
   // Signing in and the session
