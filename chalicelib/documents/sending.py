@@ -26,10 +26,26 @@ from chalicelib.records import editing, timeline
 SEND_FIELDS = ("sends",)
 
 
-def _message(document: Document, *, to: str, text: str, body: bytes) -> bytes:
+def _sender(ctx: TenantContext) -> tuple[str, str | None]:
+    """Whom the customer reads the e-mail from (the employee sending it and the company, on the CRM's own address,
+    the only one SES may send from) and where their answer goes: the employee's address. A London supplier's
+    customer answering its quote wrote to the CRM's no-reply address, and the answer was lost."""
+    from email.utils import formataddr
+
+    company = str(getattr(service.identity_service.tenant_settings(ctx), "name", None) or "")
+    user = service.identity_service.get_user(ctx, ctx.actor_id) if ctx.actor_id else None
+    if user is None:  # an API key: the company alone
+        return formataddr((company, settings.mail_from)), None
+    shown = f"{user.name} ({company})" if company else str(user.name)
+    return formataddr((shown, settings.mail_from)), formataddr((str(user.name), str(user.email)))
+
+
+def _message(document: Document, *, to: str, text: str, body: bytes, sender: tuple[str, str | None]) -> bytes:
     """The e-mail: the text, and the PDF attached under its number."""
     message = EmailMessage()
-    message["From"] = settings.mail_from
+    message["From"], reply_to = sender
+    if reply_to:
+        message["Reply-To"] = reply_to
     message["To"] = to
     message["Subject"] = wording.named(document.doc_type, document.number, document.locale)
     message.set_content(text)
@@ -83,8 +99,9 @@ def send(ctx: TenantContext, document_id: str, *, data: s.DocumentSendIn) -> Doc
     entry = {"channel": "email", "to": to, "status": "sending", "at": db.utcnow().isoformat(), "by": ctx.actor_id}
     document = _record(ctx, document, entry)
     try:
+        sender = _sender(ctx)
         mail.send_raw(to=to, message=_message(document, to=to, text=data.message or _default_text(document),
-                                              body=body))
+                                              body=body, sender=sender))
     except errors.ServiceUnavailableError:
         _record(ctx, document, entry, status="failed")
         raise

@@ -68,3 +68,25 @@ def test_a_british_invoice_names_the_vat_number_the_company_number_and_vat(clien
     american.extra["order"] = order
     text = document_text(client, american, "invoice")
     assert "Tax ID 12-3456789" in text and "Tax: $0.80" in text and "VAT" not in text, text
+
+
+def test_a_quote_e_mailed_by_a_rep_names_them_and_the_company_and_answers_reach_the_rep(client: ApiClient,
+                                                                                          thames: Company) -> None:
+    # Emily answered 'Looks good, please go ahead' to no-reply@..., a quote from nobody she knew, and it was lost
+    from email import message_from_string
+    from email.utils import getaddresses
+
+    from tests.factories import add_member, outbox
+
+    rep = add_member(client, thames, role="agent", name="sarah")
+    customer = body(client.post("/api/v1/contacts", {"first_name": "Emily"}, token=rep.token))
+    order = body(client.post("/api/v1/orders", {"currency": "GBP", "contact_id": customer["id"], "lines": [
+        {"description": "Toner", "quantity": "1", "unit_price_minor": 6250, "tax_rate": "20"}]}, token=rep.token))
+    quote = body(client.post(f"/api/v1/orders/{order['id']}/documents", {"type": "quote"}, token=rep.token))
+    sent = client.post(f"/api/v1/documents/{quote['id']}/send", {"channel": "email", "to": "emily@blackfriars.example"},
+                       token=rep.token)
+    assert sent.status_code == 200, sent.body
+    message = message_from_string(outbox("emily@blackfriars.example")[-1].raw_data)
+    [(shown, address)] = getaddresses([message["From"]])
+    assert shown == "Sarah (Thames Office Supplies)" and address.startswith("no-reply@"), message["From"]
+    assert getaddresses([message["Reply-To"]]) == [("Sarah", rep.email)], message["Reply-To"]
