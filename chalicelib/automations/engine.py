@@ -158,6 +158,11 @@ def subject_of(ctx: TenantContext, subject_type: str | None, subject_id: str | N
 
         rtype = types.find(subject_type)
         record = access.get(ctx, rtype, subject_id) if rtype is not None else None
+    return subject_from(subject_type, subject_id, record)
+
+
+def subject_from(subject_type: str | None, subject_id: str | None, record: Any) -> Subject | None:
+    """A record read as a run's subject (None when it is missing or in the trash)."""
     if record is None or getattr(record, "deleted_at", None) is not None:
         return None
     state = {name: value for name, value in record.attribute_values.items() if name not in ("pk", "sk")}
@@ -304,7 +309,7 @@ def execute(ctx: TenantContext, rule: Automation, run: AutomationRun) -> Automat
     return run
 
 
-WAITING = frozenset({"deal.idle", "date.reached", "task.overdue", "task.due_soon"})
+WAITING = service.WAITING
 
 
 def consume(ctx: TenantContext, event: DomainEvent) -> None:

@@ -9,6 +9,8 @@ sealed under the tenant's data key and shown once, when the rule is made or its 
 from __future__ import annotations
 
 import base64
+import hashlib
+import json
 import secrets
 import time
 from typing import Any
@@ -18,11 +20,14 @@ from chalicelib.automations import schemas as s
 from chalicelib.automations.models import Automation, AutomationRun
 from chalicelib.core import audit, crypto, db, errors, permissions
 from chalicelib.core.tenancy import TenantContext, is_valid_id, new_id, tenant_key
+from chalicelib.due import service as due
 from chalicelib.identity import plans
 
 FIELDS = ("name", "enabled", "trigger", "conditions", "actions")
 RULES_LIMIT = "automation_rules"  # the plan's number of enabled rules, counted on the tenant's usage item
 SECRET_FIELD = "webhook_secret"
+WAITING = frozenset({"deal.idle", "date.reached", "task.overdue", "task.due_soon"})  # a due timer per record
+SWEEP = "automation.sweep"  # the due timer of a rule's walk over the records already there (automations.sweep)
 
 
 def rules_pk(ctx: TenantContext) -> str:
@@ -76,6 +81,26 @@ def webhook_secret(ctx: TenantContext, rule: Automation) -> str | None:
 
 def _has_webhook(actions: list[dict[str, Any]]) -> bool:
     return any(action.get("type") == "webhook" for action in actions)
+
+
+def trigger_mark(trigger: dict[str, Any]) -> str:
+    """A short fingerprint of a trigger: a timer armed for it, or a sweep begun for it, is stale once it differs."""
+    text = json.dumps(trigger, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def waits_per_record(trigger: dict[str, Any]) -> bool:
+    """True for a trigger that waits on a timer of its own per record (overdue when due rides the task's own)."""
+    kind = trigger.get("type")
+    return kind in WAITING and not (kind == "task.overdue" and not trigger.get("minutes"))
+
+
+def _sweep(ctx: TenantContext, change: db.Change, rule: Automation, seq: int) -> None:
+    """Reach the records already there: a sweep (``automations.sweep``) starts now, in the rule's own transaction,
+    and arms each record's timer as the feed does for a change; ``seq`` (the rule's new version) outranks any
+    earlier sweep of the rule, whose next page is then never set."""
+    change.save(due.timer(ctx, kind=SWEEP, ref=rule.rule_id, due_at=db.utcnow(), seq=seq,
+                          payload={"rule_id": rule.rule_id, "mark": trigger_mark(rule.trigger or {})}))
 
 
 # -- reads ------------------------------------------------------------------------------------
@@ -183,8 +208,10 @@ def create(ctx: TenantContext, *, data: s.AutomationCreate) -> tuple[Automation,
         _seal_secret(ctx, rule, secret)
     change = db.Change().save(rule)
     plans.require(ctx, count=RULES_LIMIT, by=int(bool(rule.enabled)), change=change)  # 402 past the plan's number
-    audit.attach(ctx, change, rule, entity="automation", entity_id=rule_id, action="create", before=None,
-                 after=audit_view(rule))
+    record = audit.attach(ctx, change, rule, entity="automation", entity_id=rule_id, action="create", before=None,
+                          after=audit_view(rule))
+    if rule.enabled and waits_per_record(rule.trigger):
+        _sweep(ctx, change, rule, int(record.seq))
     db.commit(ctx, change)
     return rule, secret
 
@@ -216,8 +243,11 @@ def update(ctx: TenantContext, rule_id: str, *, data: s.AutomationUpdate) -> tup
     rule.updated_at = db.utcnow()
     change = db.Change().save(rule)
     plans.require(ctx, count=RULES_LIMIT, by=int(bool(rule.enabled)) - int(was_enabled), change=change)
-    audit.attach(ctx, change, rule, entity="automation", entity_id=rule_id, action="update", before=before,
-                 after=audit_view(rule))
+    record = audit.attach(ctx, change, rule, entity="automation", entity_id=rule_id, action="update", before=before,
+                          after=audit_view(rule))
+    trigger = rule.trigger or {}
+    if rule.enabled and waits_per_record(trigger) and (not was_enabled or trigger != before["trigger"]):
+        _sweep(ctx, change, rule, int(record.seq))
     db.commit(ctx, change)
     return rule, secret
 

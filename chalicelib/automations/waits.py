@@ -70,80 +70,111 @@ def _value(state: dict[str, Any], field: str) -> Any:
     return state.get(field)
 
 
-def _arm_idle(ctx: TenantContext, rule: Automation, event: DomainEvent) -> None:
-    trigger = rule.trigger or {}
-    subject = engine.subject_of(ctx, "deal", event.entity_id)
-    ref = _ref(rule, event.entity_id)
-    open_deal = subject is not None and subject.state.get("status") == "open" and \
-        trigger.get("pipeline_id") in (None, subject.state.get("pipeline_id"))
-    if not open_deal:
-        due.cancel(ctx, kind=KIND, ref=ref, seq=event.seq)
-        return
-    due.set_timer(ctx, kind=KIND, ref=ref, due_at=event.at + timedelta(days=int(trigger["days"])), seq=event.seq,
-                  payload={"rule_id": rule.rule_id, "subject_type": "deal", "subject_id": event.entity_id,
-                           "since": event.at.isoformat()})
+Timing = tuple[datetime, dict[str, Any]]  # when a rule's timer for a record is due, and its payload
 
 
-def _arm_date(ctx: TenantContext, rule: Automation, event: DomainEvent) -> None:
+def _idle_timing(rule: Automation, subject: Subject) -> Timing | None:
     trigger = rule.trigger or {}
-    field = str(trigger.get("field"))
-    top = field.split(".", 1)[0]
-    if not (event.created or event.changed(top) or event.action in {"delete", "trash", "purge"}):
-        return
-    subject = engine.subject_of(ctx, event.entity, event.entity_id)
-    value = _date_of(_value(subject.state, field)) if subject is not None else None
+    if subject.state.get("status") != "open" or trigger.get("pipeline_id") not in (None, subject.state.get(
+            "pipeline_id")):
+        return None
+    # The idle clock starts at the deal's own last change, so the feed and a sweep arm one due time for one state
+    # (a rule switched off and on again finds the run it made and makes no second).
+    since = subject.state.get("updated_at")
+    since = since if isinstance(since, datetime) else db.utcnow()
+    return since + timedelta(days=int(trigger["days"])), {"since": since.isoformat()}
+
+
+def _date_timing(ctx: TenantContext, rule: Automation, subject: Subject) -> Timing | None:
+    trigger = rule.trigger or {}
+    value = _date_of(_value(subject.state, str(trigger.get("field"))))
     moment = next_time(ctx, trigger, value, after=db.utcnow()) if value is not None else None
-    ref = _ref(rule, event.entity_id)
-    if moment is None:
-        due.cancel(ctx, kind=KIND, ref=ref, seq=event.seq)
-        return
-    due.set_timer(ctx, kind=KIND, ref=ref, due_at=moment, seq=event.seq, payload={
-        "rule_id": rule.rule_id, "subject_type": event.entity, "subject_id": event.entity_id,
-        "value": value.isoformat() if value else None})
+    return (moment, {"value": value.isoformat()}) if moment is not None and value is not None else None
 
 
-def _arm_overdue(ctx: TenantContext, rule: Automation, event: DomainEvent) -> None:
-    if not (event.created or event.action == "delete" or any(event.changed(f) for f in ("due_at", "done_at"))):
-        return
-    subject = engine.subject_of(ctx, "task", event.entity_id)
-    ref = _ref(rule, event.entity_id)
-    due_at = subject.state.get("due_at") if subject is not None else None
-    if subject is None or subject.state.get("done_at") is not None or not isinstance(due_at, datetime):
-        due.cancel(ctx, kind=KIND, ref=ref, seq=event.seq)
-        return
-    late = timedelta(minutes=int((rule.trigger or {})["minutes"]))
-    due.set_timer(ctx, kind=KIND, ref=ref, due_at=due_at + late, seq=event.seq, payload={
-        "rule_id": rule.rule_id, "subject_type": "task", "subject_id": event.entity_id, "value": due_at.isoformat()})
+def _open_due(subject: Subject) -> datetime | None:
+    due_at = subject.state.get("due_at")
+    return due_at if subject.state.get("done_at") is None and isinstance(due_at, datetime) else None
 
 
-def _arm_due_soon(ctx: TenantContext, rule: Automation, event: DomainEvent) -> None:
-    if not (event.created or event.action == "delete" or any(event.changed(f) for f in ("due_at", "done_at"))):
-        return
-    subject = engine.subject_of(ctx, "task", event.entity_id)
-    ref = _ref(rule, event.entity_id)
-    due_at = subject.state.get("due_at") if subject is not None else None
-    now = db.utcnow()
-    if subject is None or subject.state.get("done_at") is not None or not isinstance(due_at, datetime) \
-            or due_at <= now:
-        due.cancel(ctx, kind=KIND, ref=ref, seq=event.seq)
-        return
+def _overdue_timing(rule: Automation, subject: Subject) -> Timing | None:
+    due_at = _open_due(subject)
+    if due_at is None:
+        return None
+    return due_at + timedelta(minutes=int((rule.trigger or {})["minutes"])), {"value": due_at.isoformat()}
+
+
+def _due_soon_timing(rule: Automation, subject: Subject) -> Timing | None:
+    due_at, now = _open_due(subject), db.utcnow()
+    if due_at is None or due_at <= now:
+        return None
     planned = due_at - timedelta(minutes=int((rule.trigger or {})["minutes_before"]))
-    due.set_timer(ctx, kind=KIND, ref=ref, due_at=max(planned, now), seq=event.seq, payload={
-        "rule_id": rule.rule_id, "subject_type": "task", "subject_id": event.entity_id, "value": due_at.isoformat()})
+    return max(planned, now), {"value": due_at.isoformat()}
+
+
+def timing(ctx: TenantContext, rule: Automation, subject: Subject | None) -> Timing | None:
+    """When the rule's timer for a record in its present state is due, with its payload (None: it waits on nothing:
+    closed, done, dated nowhere, past)."""
+    kind = (rule.trigger or {}).get("type")
+    if subject is None:
+        return None
+    found: Timing | None = None
+    if kind == "deal.idle":
+        found = _idle_timing(rule, subject)
+    elif kind == "date.reached":
+        found = _date_timing(ctx, rule, subject)
+    elif kind == "task.overdue":
+        found = _overdue_timing(rule, subject)
+    elif kind == "task.due_soon":
+        found = _due_soon_timing(rule, subject)
+    if found is None:
+        return None
+    due_at, payload = found
+    return due_at, {"rule_id": rule.rule_id, "subject_type": subject.type, "subject_id": subject.id,
+                    "mark": service.trigger_mark(rule.trigger or {}), **payload}
+
+
+def _set(ctx: TenantContext, rule: Automation, record_id: str, found: Timing, seq: int) -> bool:
+    due_at, payload = found
+    return due.set_timer(ctx, kind=KIND, ref=_ref(rule, record_id), due_at=due_at, seq=seq, payload=payload)
+
+
+def arm_record(ctx: TenantContext, rule: Automation, subject: Subject, *, seq: int) -> bool:
+    """Arm or move the rule's timer for a record as it is now, as the feed does for its change (a sweep's step:
+    ``seq`` is the record's version); False when it waits on nothing or a newer change of it set the timer."""
+    found = timing(ctx, rule, subject)
+    return found is not None and _set(ctx, rule, str(subject.id), found, seq)
+
+
+def _concerns(rule: Automation, event: DomainEvent) -> bool:
+    """True when the event changed what the rule's timer for its record depends on."""
+    trigger = rule.trigger or {}
+    kind = trigger.get("type")
+    if kind == "deal.idle":
+        return event.entity == "deal"  # any change of a deal is activity
+    if kind == "date.reached":
+        top = str(trigger.get("field")).split(".", 1)[0]
+        return trigger.get("entity") == event.entity and (event.created or event.changed(top)
+                                                           or event.action in {"delete", "trash", "purge"})
+    if kind in ("task.overdue", "task.due_soon") and event.entity == "task":
+        if kind == "task.overdue" and not trigger.get("minutes"):
+            return False  # overdue when due rides the task's own overdue timer (engine.task_overdue)
+        return event.created or event.action == "delete" or any(event.changed(f) for f in ("due_at", "done_at"))
+    return False
 
 
 def arm(ctx: TenantContext, event: DomainEvent, rules: list[Automation]) -> None:
-    """Arm, move or drop the waiting rules' timers for the record an event changed."""
-    for rule in rules:
-        trigger = rule.trigger or {}
-        if trigger.get("type") == "deal.idle" and event.entity == "deal":
-            _arm_idle(ctx, rule, event)
-        elif trigger.get("type") == "date.reached" and trigger.get("entity") == event.entity:
-            _arm_date(ctx, rule, event)
-        elif trigger.get("type") == "task.overdue" and trigger.get("minutes") and event.entity == "task":
-            _arm_overdue(ctx, rule, event)
-        elif trigger.get("type") == "task.due_soon" and event.entity == "task":
-            _arm_due_soon(ctx, rule, event)
+    """Arm, move or drop the waiting rules' timers for the record an event changed (read once for them all)."""
+    concerned = [rule for rule in rules if _concerns(rule, event)]
+    if not concerned:
+        return
+    subject = engine.subject_of(ctx, event.entity, event.entity_id)
+    for rule in concerned:
+        found = timing(ctx, rule, subject)
+        if found is None:
+            due.cancel(ctx, kind=KIND, ref=_ref(rule, event.entity_id), seq=event.seq)
+        else:
+            _set(ctx, rule, event.entity_id, found, event.seq)
 
 
 def fire(ctx: TenantContext, timer: DueTimer) -> None:
@@ -153,6 +184,8 @@ def fire(ctx: TenantContext, timer: DueTimer) -> None:
     if rule is None or not rule.enabled:
         return
     trigger = rule.trigger or {}
+    if payload.get("mark") not in (None, service.trigger_mark(trigger)):
+        return  # armed for the rule's trigger before it changed (its sweep armed what the new one waits on)
     subject_type, subject_id = str(payload.get("subject_type")), str(payload.get("subject_id"))
     subject = engine.subject_of(ctx, subject_type, subject_id)
     if subject is None:

@@ -45,6 +45,7 @@ HANDLERS: dict[str, str] = {
     "automation.retry": "chalicelib.automations.engine",
     "call.unended": "chalicelib.telephony.unended",
     "automation.wait": "chalicelib.automations.waits",
+    "automation.sweep": "chalicelib.automations.sweep",
     "ticket.first_response": "chalicelib.tickets.timers",
     "ticket.resolution": "chalicelib.tickets.timers",
     "ticket.csat": "chalicelib.tickets.timers",
@@ -255,7 +256,7 @@ def run_due(*, now: datetime | None = None, seconds: float = 50.0, kinds: frozen
     With ``kinds`` only timers of those kinds fire (an operator's or a test's run of one job): the bookmark is
     read, never moved, since the hours keep the other kinds' timers. ``outcomes`` counts the handlers' answers.
     """
-    now = now or db.utcnow()
+    now = (now or db.utcnow()).astimezone(UTC)  # hours are UTC hours, whatever clock the caller's moment reads
     deadline = time.monotonic() + seconds
     counts = {"fired": 0, "retrying": 0, "stuck": 0}
     hour, last = _start_hour(now), now.replace(minute=0, second=0, microsecond=0)
