@@ -38,8 +38,8 @@ from chalicelib.records.models import TimelineEntry
 MAX_COPIES = 5000
 MOVED_KINDS = ("deal", "task", "ticket")
 TRANSACTION_ITEMS = 100  # DynamoDB's limit on the actions of one transaction
-FILLED = ("first_name", "last_name", "messengers", "billing_address", "shipping_address", "birthday", "source",
-          "utm", "consent")
+FILLED = ("first_name", "last_name", "messengers", "billing_address", "shipping_address", "birthday", "job_title",
+          "source", "utm", "consent")
 
 
 class MergeConflictError(errors.ConflictError):

@@ -31,7 +31,8 @@ class Contact(Record, discriminator="contact"):
     """A person the business deals with."""
 
     personal = Record.personal | frozenset({"first_name", "last_name", "phones", "emails", "messengers",
-                                            "billing_address", "shipping_address", "birthday", "masks"})
+                                            "billing_address", "shipping_address", "birthday", "job_title",
+                                            "masks"})
 
     contact_id = UnicodeAttribute()
     first_name = UnicodeAttribute(null=True)
@@ -43,6 +44,7 @@ class Contact(Record, discriminator="contact"):
     billing_address = JSONAttribute(null=True)
     shipping_address = JSONAttribute(null=True)
     birthday = UnicodeAttribute(null=True)  # ISO date
+    job_title = UnicodeAttribute(null=True)  # "Office manager", "Главный бухгалтер"
     source = UnicodeAttribute(null=True)
     utm = JSONAttribute(null=True)
     consent = JSONAttribute(null=True)

@@ -11,7 +11,7 @@ from chalicelib.core import errors
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.records import editing, matching
 
-PLAIN_FIELDS = ("billing_address", "shipping_address", "utm", "consent", "source", "birthday")
+PLAIN_FIELDS = ("billing_address", "shipping_address", "utm", "consent", "source", "birthday", "job_title")
 NAME_FIELDS = ("first_name", "last_name")
 
 

@@ -27,6 +27,7 @@ class ContactRead(RecordRead):
     billing_address: dict[str, Any] | None
     shipping_address: dict[str, Any] | None
     birthday: str | None
+    job_title: str | None = None
     source: str | None
     utm: dict[str, Any] | None
     consent: dict[str, Any] | None

@@ -66,6 +66,8 @@ class ContactFields(Schema):
     billing_address: Address | None = None
     shipping_address: Address | None = None
     birthday: date | None = None
+    job_title: Annotated[str, Field(min_length=1, max_length=100)] | None = Field(
+        default=None, description="What the person does where they work (\"Office manager\")")
     source: Annotated[str, Field(max_length=40)] | None = None
     utm: Utm | None = None
     consent: Consent | None = None

@@ -32,7 +32,8 @@ def contact_read(ctx: TenantContext, contact: Contact, *, reveal: frozenset[str]
         company_ids=list(contact.company_ids or []), tags=list(contact.tags or []), owner_id=contact.owner_id,
         team_id=contact.team_id, custom=custom_view(ctx, contact, reveal), messengers=contact.messengers,
         billing_address=contact.billing_address, shipping_address=contact.shipping_address,
-        birthday=contact.birthday, source=contact.source, utm=contact.utm, consent=contact.consent,
+        birthday=contact.birthday, job_title=contact.job_title, source=contact.source, utm=contact.utm,
+        consent=contact.consent,
         revealed=sorted(clear), created_at=contact.created_at, updated_at=contact.updated_at,
         deleted_at=contact.deleted_at, merged_into=contact.merged_into, version=int(contact.version or 0), **shown,
     )

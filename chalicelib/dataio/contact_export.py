@@ -46,7 +46,8 @@ def contact_row(read: Any, *, revealed: frozenset[str], names: Naming) -> dict[s
         "emails": [email["address"] for email in data.get("emails") or []],
         "company_ids": [names.record("company", company_id) or company_id
                         for company_id in data.get("company_ids") or []],
-        "tags": data.get("tags") or [], "birthday": data.get("birthday"), "owner_id": names.user(data.get("owner_id")),
+        "tags": data.get("tags") or [], "birthday": data.get("birthday"),
+        "job_title": data.get("job_title"), "owner_id": names.user(data.get("owner_id")),
         "messengers.whatsapp": messengers.get("whatsapp"),
         "messengers.telegram": messengers.get("telegram_username") or messengers.get("telegram_id"),
         "billing_address": address_text(data.get("billing_address")),

@@ -27,6 +27,7 @@ HEADINGS: dict[str, tuple[str, str]] = {
     "first_name": ("First name", "Имя"), "last_name": ("Last name", "Фамилия"),
     "phones": ("Phone", "Телефон"), "emails": ("Email", "Эл. почта"),
     "company_ids": ("Company", "Компания"), "tags": ("Tags", "Теги"), "birthday": ("Birthday", "Дата рождения"),
+    "job_title": ("Job title", "Должность"),
     "owner_id": ("Owner", "Ответственный"),
     "messengers.whatsapp": ("WhatsApp", "WhatsApp"), "messengers.telegram": ("Telegram", "Telegram"),
     "billing_address": ("Billing address", "Адрес для счетов"),
@@ -49,7 +50,8 @@ HEADINGS: dict[str, tuple[str, str]] = {
     "created_at": ("Created", "Создано"), "updated_at": ("Updated", "Изменено"),
 }
 ORDER: dict[str, tuple[str, ...]] = {
-    "contact": ("id", "first_name", "last_name", "phones", "emails", "company_ids", "tags", "birthday", "owner_id",
+    "contact": ("id", "first_name", "last_name", "phones", "emails", "company_ids", "job_title", "tags", "birthday",
+                "owner_id",
                 "messengers.whatsapp", "messengers.telegram", "billing_address", "shipping_address", "source",
                 "utm.source", "utm.medium", "utm.campaign", "utm.term", "utm.content", "consent.marketing",
                 "consent.at", "passport_number", "tax_id", "iban", "created_at", "updated_at"),

@@ -83,6 +83,8 @@ CONTACT_SPECS = {spec.name: spec for spec in (
     TAGS,
     FieldSpec("birthday", "date", ("birthday", "birth date", "date of birth", "dob", "день рождения",
                                    "дата рождения")),
+    FieldSpec("job_title", "text", ("job title", "title", "position", "job", "должность", "позиция",
+                                    "person job title")),  # Salesforce's and vCard's "Title", amoCRM's "Должность"
     FieldSpec("passport_number", "text", ("passport", "passport number", "паспорт", "номер паспорта",
                                           "серия и номер паспорта"), sensitive=True),
     FieldSpec("tax_id", "text", ("tax id", "inn", "vat", "vat number", "инн"), sensitive=True),
@@ -161,7 +163,8 @@ class ContactTarget:
             "first_name": first, "last_name": last,
             "phones": phones_in(values),
             "emails": [{"address": address} for address in values.get("email", [])],
-            "tags": values.get("tags"), "birthday": values.get("birthday"), "custom": values.get("custom"),
+            "tags": values.get("tags"), "birthday": values.get("birthday"), "job_title": values.get("job_title"),
+            "custom": values.get("custom"),
             "owner_id": values.get("owner_id"),
             **{name: values.get(name) for name in ("passport_number", "tax_id", "iban")},
         }

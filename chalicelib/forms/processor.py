@@ -18,6 +18,8 @@ from typing import Any
 from pydantic import ValidationError as PydanticValidationError
 from ulid import ULID
 
+from chalicelib.companies import schemas as company_schemas
+from chalicelib.companies import service as companies_service
 from chalicelib.contacts import schemas as contact_schemas
 from chalicelib.contacts import service as contacts_service
 from chalicelib.contacts.models import Contact
@@ -83,6 +85,7 @@ def lead_utm(lead: Lead) -> dict[str, str]:
 
 
 def _contact_data(run: Run, lead: Lead, owner_id: str, *, with_custom: bool) -> contact_schemas.ContactCreate:
+    company_id = run.progress.get("company_id")
     first, last = lead.first_name or lead.name, lead.last_name
     if lead.name and not lead.first_name and not lead.last_name:
         first, last = split_name(lead.name)  # "Ольга Смирнова" typed in one box: first and last names
@@ -94,6 +97,7 @@ def _contact_data(run: Run, lead: Lead, owner_id: str, *, with_custom: bool) -> 
         "source": lead_source(run), "utm": utm or None, "owner_id": owner_id,
         "custom": (lead.custom or None) if with_custom else None, "on_duplicate": "merge",
         "shipping_address": _address(lead) if with_custom else None,
+        "company_ids": [str(company_id)] if company_id else None,
     }
     if with_custom:  # sealed on the contact (the card masks them); a value too long to be one stays on the event
         data.update({name: value for name, value in lead.sensitive.items() if len(value) <= MAX_SENSITIVE})
@@ -175,6 +179,7 @@ def create_deal(run: Run, lead: Lead, settings: integration_schemas.FormSettings
     data = deal_schemas.DealCreate(title=deal_title(template, lead, run.integration.name),
                                    pipeline_id=settings.pipeline_id, stage_id=settings.stage_id,
                                    contact_ids=[contact_id] if contact_id else [], owner_id=owner_id,
+                                   company_id=run.progress.get("company_id"),
                                    source=lead_source(run), utm=contact_schemas.Utm(**utm) if utm else None)
     deal_id = new_id()
     with run.checkpoint_with(**(found or {}), deal_id=deal_id) as change:
@@ -269,6 +274,8 @@ def _contact_step(run: Run, lead: Lead, settings: integration_schemas.FormSettin
     would meet the same limit until an upgrade, and the business would see no lead meanwhile); a person adding a
     contact by hand still meets the 402."""
     owner_id = responsible_user(run.ctx, run.integration, settings)
+    if "company_id" not in run.progress:
+        lead_company(run, lead, owner_id)
     try:
         contact_id, matched = find_or_create_contact(run, lead, owner_id)
     except errors.PlanLimitError:
@@ -277,6 +284,33 @@ def _contact_step(run: Run, lead: Lead, settings: integration_schemas.FormSettin
     if matched is None:
         return {}  # made here: checkpointed in the contact's own transaction
     return {"responsible_id": owner_id, "contact_id": contact_id, "matched": matched}
+
+
+def lead_company(run: Run, lead: Lead, owner_id: str) -> None:
+    """The company a business's lead names (the form's Company field), checkpointed as ``company_id`` for the new
+    contact and the lead deal: the one company of that name (letter case and accents aside), else a new one of the
+    lead's responsible user. Nothing is noted when the form names no company or several companies have the name: the
+    timeline entry keeps what was typed. A London supplier's web leads named their firms, and no firm was kept."""
+    from chalicelib.records import search, types
+
+    name = " ".join((lead.company or "").split())[:200]
+    if not name:
+        return
+    query = company_schemas.CompanyListQuery.model_validate({"q": name, "limit": 50})
+    try:
+        rows = search.list_records(run.ctx, types.get("company"), query).items
+    except errors.ValidationError:  # no searchable word in the name ("&"): nothing to find, a new company
+        rows = []
+    same = [str(row.record_id) for row in rows if matching.fold(str(row.name)) == matching.fold(name)]
+    if len(same) > 1:
+        return
+    if same:
+        run.progress["company_id"] = same[0]
+        return
+    company_id = new_id()
+    with run.checkpoint_with(company_id=company_id) as change:
+        companies_service.create(run.ctx, data=company_schemas.CompanyCreate(name=name, owner_id=owner_id),
+                                 company_id=company_id, change=change)
 
 
 def _after_entries_in(change: db.Change) -> datetime | None:

@@ -36,6 +36,7 @@ PLAN_FEATURES = {"zadarma": "telephony", "mango": "telephony", "twilio": "teleph
 # What an integration may do when it acts for the tenant (a lead: contact, deal, task, timeline).
 WEBHOOK_PERMISSIONS = frozenset(
     permissions.grant(["contacts", "deals", "tasks", "calls", "conversations"], ["read", "create", "update"], "all")
+    | permissions.grant(["companies"], ["read", "create"], "all")  # a form lead's firm: found, else made
     | permissions.grant(["users", "teams", "pipelines", "customfields"], ["read"], "all")
 )
 

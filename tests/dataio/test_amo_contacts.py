@@ -74,7 +74,7 @@ def test_the_preview_reads_amocrms_columns(client: ApiClient, company: Company) 
     assert job["mapping"] == {
         "ID": None, "Имя": "full_name", "Компания": "company", "Рабочий телефон": "phone",
         "Мобильный телефон": "phone", "Рабочий email": "email", "Личный email": "email", "Теги": "tags",
-        "Ответственный": "owner_id", "Дата создания": None, "Должность": None, "Марка автомобиля": "custom.car",
+        "Ответственный": "owner_id", "Дата создания": None, "Должность": "job_title", "Марка автомобиля": "custom.car",
         "Примечание": "notes"}
     assert job["labels"] == {"custom.car": "Марка автомобиля"}  # the web app names the column's field so
     preview = job["preview"]

@@ -29,6 +29,7 @@ CUSTOM = [
      "options": [{"value": "web", "label": "Website"}, {"value": "phone", "label": "Phone call"}]},
 ]
 ALICE = {"first_name": "Alice", "last_name": "Round", "tags": ["vip", "florist"], "birthday": "1990-02-03",
+         "job_title": "Head florist",
          "phones": [{"number": "+12025550141"}, {"number": "+12025550142"}],
          "emails": [{"address": "alice@round.example"}, {"address": "alice.home@round.example"}],
          "billing_address": {"line1": "1 Main St", "city": "Springfield", "country": "US"},
@@ -94,8 +95,8 @@ def test_exports_are_flat_and_import_back_the_same(client: ApiClient, source: Co
     alice = next(row for row in files["contact"][1] if row["First name"] == "Alice")
     assert alice["Phone"] == "+12025550141; +12025550142"  # joined as the import splits them, no apostrophe
     assert alice["Email"] == "alice@round.example; alice.home@round.example"
-    assert (alice["Company"], alice["Owner"], alice["Billing address"]) == (
-        "Acme Roses", "Olga Owner", "1 Main St, Springfield, US")
+    assert (alice["Company"], alice["Owner"], alice["Billing address"], alice["Job title"]) == (
+        "Acme Roses", "Olga Owner", "1 Main St, Springfield, US", "Head florist")
     assert (alice["Shoe size"], alice["VIP"], alice["Segment"], alice["Budget"]) == ("38", "yes", "Wholesale",
                                                                                      "1500.00 USD")
     deal = files["deal"][1][0]
@@ -115,7 +116,8 @@ def test_exports_are_flat_and_import_back_the_same(client: ApiClient, source: Co
     copied = body(client.get(f"/api/v1/contacts/{contacts[0]['id']}", token=copy))
     assert [p["number"] for p in copied["phones"]] == ["+12025550141", "+12025550142"]
     assert [e["address"] for e in copied["emails"]] == ["alice@round.example", "alice.home@round.example"]
-    assert (copied["tags"], copied["birthday"], copied["custom"]) == (ALICE["tags"], ALICE["birthday"], ALICE["custom"])
+    assert (copied["tags"], copied["birthday"], copied["custom"], copied["job_title"]) == (
+        ALICE["tags"], ALICE["birthday"], ALICE["custom"], ALICE["job_title"])
     firm = body(client.get("/api/v1/companies?q=Acme", token=copy))["items"][0]
     firm = body(client.get(f"/api/v1/companies/{firm['id']}", token=copy))
     assert (firm["website"], firm["industry"], firm["custom"]) == ("https://acme-roses.example", "Flowers",

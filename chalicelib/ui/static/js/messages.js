@@ -232,6 +232,7 @@ export const MESSAGES = {
   'fieldName.shipping_address': ['Shipping address', 'Адрес доставки'],
   'fieldName.address': ['Address', 'Адрес'],
   'fieldName.birthday': ['Birthday', 'День рождения'],
+  'fieldName.job_title': ['Job title', 'Должность'],
   'fieldName.source': ['Source', 'Источник'],
   'fieldName.utm': ['UTM tags', 'UTM-метки'],
   'fieldName.consent': ['Consent', 'Согласие'],

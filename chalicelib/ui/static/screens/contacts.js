@@ -78,7 +78,7 @@ export function createForm(navigate, { company = null, onCreated = null } = {}) 
     const body = editable({ first_name: values.first_name, last_name: values.last_name || null,
       phones: values.phone ? [{ number: values.phone, kind: 'mobile' }] : [],
       emails: values.email ? [{ address: values.email, kind: 'work' }] : [], custom: collectCustom(formEl, required),
-      company_ids: values.company_id ? [values.company_id] : [] });
+      company_ids: values.company_id ? [values.company_id] : [], job_title: values.job_title?.trim() || null });
     try {
       const contact = await post('/api/v1/contacts', body);
       toast(t('common.saved'));
@@ -103,7 +103,8 @@ export function createForm(navigate, { company = null, onCreated = null } = {}) 
     mine('last_name') && field({ name: 'last_name', label: t('contacts.lastName'), autocomplete: 'off' }),
     mine('phones') && field({ name: 'phone', label: t('contacts.phone'), type: 'tel', autocomplete: 'off' }),
     mine('emails') && field({ name: 'email', label: t('auth.email'), type: 'email', autocomplete: 'off' }),
-    mine('company_ids') && recordPicker({ type: 'company', name: 'company_id', label: t('picker.company'), value: company })),
+    mine('company_ids') && recordPicker({ type: 'company', name: 'company_id', label: t('picker.company'), value: company }),
+    mine('job_title') && field({ name: 'job_title', label: t('fieldName.job_title'), autocomplete: 'organization-title', maxlength: 100 })),
   later.slot] });
   later.watch(el);
   return el;
@@ -180,7 +181,7 @@ function editForm(contact, definitions, reload) {
     const body = editable({ version: contact.version, first_name: values.first_name, last_name: values.last_name || null,
       phones: collect(formEl, 'phones', 'number', 'mobile'), emails: collect(formEl, 'emails', 'address', 'work'),
       custom: collectCustom(formEl, ownDefinitions, contact.custom), messengers: typedMessengers(contact, values),
-      birthday: values.birthday || null,
+      birthday: values.birthday || null, job_title: values.job_title?.trim() || null,
       ...Object.fromEntries(ADDRESSES.map((name) => [name, typedAddress(values, name, contact[name])])) });
     if (!body.messengers) delete body.messengers;
     // A sensitive value is only ever typed in: the form never holds it, so an empty box keeps it.
@@ -196,6 +197,8 @@ function editForm(contact, definitions, reload) {
   }, children: [h('div', { class: 'form-grid' },
     mine('first_name') && field({ name: 'first_name', label: t('contacts.firstName'), value: contact.first_name, required: true }),
     mine('last_name') && field({ name: 'last_name', label: t('contacts.lastName'), value: contact.last_name }),
+    mine('job_title') && field({ name: 'job_title', label: t('fieldName.job_title'), value: contact.job_title || '',
+      autocomplete: 'organization-title', maxlength: 100 }),
     mine('phones') && listInputs('phones', contact.phones, 'number'), mine('emails') && listInputs('emails', contact.emails, 'address'),
     // what the birthday greeting and the 'birthday this month' segment read (a salon's customers' birthdays)
     mine('birthday') && field({ name: 'birthday', label: t('fieldName.birthday'), type: 'date', value: contact.birthday || '' }),
@@ -256,6 +259,7 @@ function typedMessengers(contact, values) {
 
 function properties(contact, definitions, owner) {
   const rows = [
+    [t('fieldName.job_title'), contact.job_title || ''],
     [t('contacts.phone'), phoneLinks(contact.phones, contact.id)],
     ...messengerRows(contact),
     [t('auth.email'), (contact.emails || []).map((e) => e.address).join(', ')],
