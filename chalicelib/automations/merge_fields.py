@@ -9,13 +9,13 @@ replaced as text, never ``str.format``), ``{title}`` is the record's title or na
 company, day before month and 24-hour elsewhere; the year only when it is not this one),
 ``{assignee}`` the name of whom it is assigned to. What is written as a field but is none (``{имя}``, ``{date}``
 in a rule on a deal) is refused when the rule is saved (422 ``unknown_merge_field``, as a campaign's text is): it
-would reach every customer as written. The months are named from a table of our own: two languages' twelve
-genitive months did not justify Babel's locale data in the Lambda bundle.
+would reach every customer as written. Days and times are said as ``identity.moments`` says them everywhere the
+server writes one.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from chalicelib.automations.actions import Subject
@@ -24,19 +24,13 @@ from chalicelib.campaigns import content
 from chalicelib.core import errors
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.due import service as due
+from chalicelib.identity import moments, zones
 from chalicelib.identity import service as identity_service
-from chalicelib.identity import zones
 from chalicelib.tasks import service as tasks_service
 
 RECORD_FIELDS = (*content.FIELDS, "title")
 TASK_FIELDS = ("task", "date", "time", "when", "assignee")
 TASK_TRIGGERS = frozenset({"task.due_soon", "task.overdue"})
-MONTHS = {
-    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December"),
-    "ru": ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября",
-           "ноября", "декабря"),
-}
 DAYS = {"en": ("today", "tomorrow"), "ru": ("сегодня", "завтра")}
 AT = {"en": "at", "ru": "в"}
 
@@ -72,28 +66,13 @@ def check(trigger: dict[str, Any], actions: list[dict[str, Any]]) -> None:
                      "ctx": {"field": unknown[0]}}])
 
 
-def _clock(moment: datetime, language: str, twelve_hour: bool) -> str:
-    if twelve_hour and language == "en":
-        return moment.strftime("%I:%M %p").lstrip("0")
-    return moment.strftime("%H:%M")
-
-
-def _day(day: date, today: date, language: str, us: bool) -> str:
-    month = MONTHS[language][day.month - 1]
-    said = f"{month} {day.day}" if language == "en" and us else f"{day.day} {month}"
-    return said if day.year == today.year else f"{said} {day.year}"
-
-
 def due_words(ctx: TenantContext, moment: datetime, *, now: datetime | None = None) -> dict[str, str]:
-    """A due time as ``date``, ``time`` and ``when`` on the company's clock and in its language ("today" and
-    "tomorrow" as of now: the due run's clock while a timer fires)."""
-    tenant = identity_service.tenant_settings(ctx)
-    language = identity_service.company_locale(ctx)[:2]
-    language = language if language in MONTHS else "en"
-    us = tenant is not None and tenant.country == "US"
-    local, today = zones.company_time(ctx, moment), zones.company_time(ctx, now or due.moment()).date()
-    day, clock = _day(local.date(), today, language, us), _clock(local, language, us)
-    shift = (local.date() - today).days
+    """A due time as ``date``, ``time`` and ``when`` on the company's clock and in its language (``identity.moments``),
+    "today" and "tomorrow" as of now: the due run's clock while a timer fires."""
+    language = moments.language(ctx)
+    today = zones.company_time(ctx, now or due.moment()).date()
+    day, clock = moments.day_and_time(ctx, moment, this_year=today.year)
+    shift = (zones.company_time(ctx, moment).date() - today).days
     near = DAYS[language][shift] if shift in (0, 1) else None
     when = f"{near} {AT[language]} {clock}" if near else (
         f"{'on ' if language == 'en' else ''}{day} {AT[language]} {clock}")

@@ -35,11 +35,15 @@ def _twelve_hour(ctx: TenantContext) -> bool:
     return tenant is not None and tenant.country == "US"
 
 
-def day_and_time(ctx: TenantContext, moment: datetime) -> tuple[str, str]:
-    """The moment's day and time of day on the company's clock, in its words: ("7 December 2026", "03:36")."""
+def day_and_time(ctx: TenantContext, moment: datetime, *, this_year: int | None = None) -> tuple[str, str]:
+    """The moment's day and time of day on the company's clock, in its words: ("7 December 2026", "03:36"); the
+    year left out when it is ``this_year`` (a reminder's "8 December")."""
     local, words, us = zones.company_time(ctx, moment), language(ctx), _twelve_hour(ctx)
-    month = MONTHS[words][local.month - 1]
-    day = f"{month} {local.day}, {local.year}" if us and words == "en" else f"{local.day} {month} {local.year}"
+    month, year = MONTHS[words][local.month - 1], local.year != this_year
+    if us and words == "en":
+        day = f"{month} {local.day}, {local.year}" if year else f"{month} {local.day}"
+    else:
+        day = f"{local.day} {month} {local.year}" if year else f"{local.day} {month}"
     clock = local.strftime("%I:%M %p").lstrip("0") if us and words == "en" else local.strftime("%H:%M")
     return day, clock
 
