@@ -199,3 +199,37 @@ def test_an_idle_deal_rule_finds_the_open_deals_already_there(client: ApiClient,
     _sweep(company, rule)
     due.run_due(now=datetime.now(UTC) + timedelta(minutes=2))
     assert len(_runs(client, company, rule)) == 1  # the same idle stretch runs once
+
+
+def test_an_overdue_rule_finds_the_open_dated_tasks_and_a_page_fired_twice_arms_once(
+        client: ApiClient, feed: Feed, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sweep, "PAGE", 1)
+    company = signup(client, company="Late tasks", timezone="America/New_York")
+    owner = company.owner.token
+    now = datetime.now(UTC).replace(microsecond=0)
+
+    def task(title: str, due_at: datetime | None) -> dict[str, Any]:
+        made = client.post("/api/v1/tasks", {"title": title, **({"due_at": due_at.isoformat()} if due_at else {})},
+                           token=owner)
+        assert made.status_code == 201, made.body
+        return dict(body(made))
+
+    late = task("Call the supplier back", now - timedelta(hours=2))
+    ahead = task("Send the quote", now + timedelta(hours=3))
+    done = task("Done already", now - timedelta(hours=5))
+    assert client.post(f"/api/v1/tasks/{done['id']}/complete", {"version": done["version"]},
+                       token=owner).status_code == 200
+    task("Some day", None)
+    feed.deliver()
+    rule = _rule(client, company, trigger={"type": "task.overdue", "minutes": 60},
+                 actions=[{"type": "notify", "users": ["owner"], "text": "An hour late"}])
+    first = _sweep_timer(company, rule)
+    assert first is not None
+    assert due.fire(first, datetime.now(UTC)) == "fired"
+    assert due.fire(first, datetime.now(UTC)) == "fired"  # the same page again: its timers and next page once
+    _sweep(company, rule)
+    waits = _waits(company)
+    assert {ref: timer.due_at for ref, timer in waits.items()} == {
+        late["id"]: now - timedelta(hours=1), ahead["id"]: now + timedelta(hours=4)}
+    due.run_due(now=datetime.now(UTC) + timedelta(minutes=1))  # overdue by more than an hour already: at once
+    assert [(r["subject"]["id"], r["status"]) for r in _runs(client, company, rule)] == [(late["id"], "done")]
