@@ -7,19 +7,20 @@ from typing import Any
 
 from tests.faults.fresh import Call, Fresh
 
-# A webhook's signing secret is sealed: the rule's write meets KMS.
-SHAPE: dict[str, Any] = {"name": "Faulty rule", "trigger": {"type": "record.created", "entity": "deal"},
+# A webhook's signing secret is sealed: the rule's write meets KMS. A rule that waits (an idle deal) made or switched
+# on sets its sweep over the deals already there in the same transaction.
+SHAPE: dict[str, Any] = {"name": "Faulty rule", "trigger": {"type": "deal.idle", "days": 7},
                          "actions": [{"type": "webhook", "url": "https://faulty.example.com/hook"}]}
 
 
-def _rule(fresh: Fresh) -> dict[str, Any]:
-    return fresh.post("/api/v1/automations", SHAPE)
+def _rule(fresh: Fresh, **shape: Any) -> dict[str, Any]:
+    return fresh.post("/api/v1/automations", {**SHAPE, **shape})
 
 
 def _update(fresh: Fresh) -> Call:
-    rule = _rule(fresh)
+    rule = _rule(fresh, enabled=False)
     return Call("PATCH", f"/api/v1/automations/{rule['id']}", fresh.owner, {"version": rule["version"],
-                                                                            "enabled": False})
+                                                                            "enabled": True})
 
 
 def _delete(fresh: Fresh) -> Call:
