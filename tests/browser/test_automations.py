@@ -130,6 +130,10 @@ def test_a_salon_owner_makes_the_appointment_reminder_from_the_recipe_on_her_pho
     dialog.get_by_label(hours).fill("2")
     dialog.get_by_label("И минут").fill("30")
     expect(dialog.get_by_text("{when} («завтра в 14:00»)", exact=False)).to_be_visible()
+    # switched on, it reminds the visits already booked too (automations.sweep), and says so
+    expect(dialog.locator("[data-test=applies-existing]")).to_have_text(
+        "С момента включения правило действует и на то, что уже есть в CRM: на задачи, сделки и контакты, созданные "  # noqa: RUF001
+        "раньше.")
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 390, "no sideways scrolling"
     dialog.locator("[data-test=rule-save]").click()
     expect(page.get_by_label(f"Включено: {recipe}")).to_be_visible()

@@ -113,6 +113,8 @@ export const AUTOMATIONS = {
   'auto.beforeMinutes': ['And minutes', 'И минут'],
   'auto.dueSoonHint': ['Once for each task’s time, to the client the task is about (a deal’s first contact); a moved task reminds at its new time, a done one never; one booked later than that reminds at once.',
     'Один раз на каждое время задачи — клиенту, к которому она привязана (у сделки — первому контакту); перенесённая задача напомнит к новому времени, выполненная — никогда; записанная позже этого срока — сразу.'],
+  'auto.appliesExisting': ['From the moment it is switched on, the rule also applies to what is already in the CRM: the tasks, deals and contacts made before it.',
+    'С момента включения правило действует и на то, что уже есть в CRM: на задачи, сделки и контакты, созданные раньше.'],
   'auto.fields': ['Fields: {first_name}, {last_name}, {name}, {title}', 'Поля: {first_name}, {last_name}, {name}, {title}'],
   'auto.fieldsTask': ['Fields: {first_name}, {name} (the client), {task}, {when} (“tomorrow at 14:00”), {date}, {time}, {assignee}',
     'Поля: {first_name}, {name} (клиент), {task}, {when} («завтра в 14:00»), {date}, {time}, {assignee}'],

@@ -133,6 +133,9 @@ class Builder {
       parts.push(select(t('auto.channel'), trigger.channel, ['any', 'form', 'call'].map((c) => [c, t(`auto.channel.${c}`)]),
         (c) => { trigger.channel = c; }));
     }
+    if (['deal.idle', 'date.reached', 'task.due_soon'].includes(trigger.type)) { // its sweep arms what is there already
+      parts.push(h('p', { class: 'hint', 'data-test': 'applies-existing' }, t('auto.appliesExisting')));
+    }
     return h('fieldset', { class: 'builder-step' }, parts);
   }
 
