@@ -275,9 +275,7 @@ def receive(run: Run, adapter: MessagingAdapter, incoming: IncomingMessage, sett
         credentials = integrations_service.adapter_credentials(run.ctx, run.integration)
         message = media.fetch_missing(run.ctx, adapter, credentials, message)  # a failure retries the event
     if new:
-        views.notify(run.ctx, [conversation.owner_id], views.json_ready({
-            "type": "conversation.message", "conversation": views.summary(run.ctx, conversation),
-            "message": views.message(run.ctx, message)}))
+        views.notify_message(run.ctx, conversation.owner_id, conversation, views.message(run.ctx, message))
     return conversation.conversation_id
 
 

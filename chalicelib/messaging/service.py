@@ -50,7 +50,8 @@ def list_conversations(ctx: TenantContext, query: s.ConversationListQuery) -> db
     scope = permissions.require(ctx, CONVERSATION.plural, "read")
     plan = listing.plan(ctx, ConversationRow, _Plan(query), scope, _filters(query))
     page = listing.list_rows(ctx, ConversationRow, CONVERSATION.space or "", plan)
-    return db.Page(items=[views.summary(ctx, row) for row in page.items], next_cursor=page.next_cursor)
+    hidden = views.hidden_contact_fields(ctx)
+    return db.Page(items=[views.summary(ctx, row, hidden=hidden) for row in page.items], next_cursor=page.next_cursor)
 
 
 def unread_count(ctx: TenantContext) -> dict[str, int]:
@@ -211,8 +212,8 @@ def reply(ctx: TenantContext, conversation_id: str, data: s.MessageCreate) -> di
     conversation, message = _record_reply(ctx, conversation_id, draft, integration.integration_id)
     _tell_reply_listeners(ctx, conversation_id, message)
     shown = views.message(ctx, message)
-    views.notify(ctx, [conversation.owner_id] if conversation.owner_id != ctx.actor_id else [], views.json_ready({
-        "type": "conversation.message", "conversation": views.summary(ctx, conversation), "message": shown}))
+    views.notify_message(ctx, conversation.owner_id if conversation.owner_id != ctx.actor_id else None, conversation,
+                         shown)
     return shown
 
 

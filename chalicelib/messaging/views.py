@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -10,11 +12,40 @@ from chalicelib.core import db
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.messaging import threads
 
+# A channel's name for a customer that is their number or address (an e-mail's sender without a display name).
+PHONE_LIKE = re.compile(r"\+?[\d\s().-]{5,}")
 
-def summary(ctx: TenantContext, record: Any) -> dict[str, Any]:
-    """A conversation or its list row as the inbox lists it (ConversationSummary)."""
+
+def hidden_contact_fields(ctx: TenantContext) -> frozenset[str]:
+    """The contact fields the reader may not read ("name" when the name is made of one): how the channel names a
+    customer goes with them, wherever it is shown (the inbox, a ticket)."""
+    from chalicelib.records import types
+    from chalicelib.records.fieldaccess import service as fieldaccess
+
+    contact = types.find("contact")
+    if contact is None:
+        return frozenset()
+    hidden = set(fieldaccess.hidden(ctx, contact))
+    if fieldaccess.name_hidden(ctx, contact):
+        hidden.add("name")
+    return frozenset(hidden)
+
+
+def shown_name(name: str | None, hidden: frozenset[str]) -> str | None:
+    """How the channel names the customer, unless field rules hide it: it goes with the contact's name, and one that
+    is an e-mail address or a number goes with the e-mails or the phones."""
+    if not name or "name" in hidden or ("@" in name and "emails" in hidden) or (
+            PHONE_LIKE.fullmatch(name) and "phones" in hidden):
+        return None
+    return name
+
+
+def summary(ctx: TenantContext, record: Any, *, hidden: frozenset[str] | None = None) -> dict[str, Any]:
+    """A conversation or its list row as the inbox lists it (ConversationSummary), the customer's name as the
+    reader's field rules let them read it (``hidden``: theirs, when a page has it at hand)."""
     conversation_id = str(getattr(record, "conversation_id", None) or record.record_id)
     preview, name = threads.preview_of(ctx, record, conversation_id)
+    name = shown_name(name, hidden_contact_fields(ctx) if hidden is None else hidden)
     return {"id": conversation_id, "channel": record.channel, "integration_id": record.integration_id,
             "contact_id": record.contact_id, "customer_name": name, "status": record.status,
             "contact_skipped": None if record.contact_id else getattr(record, "contact_skipped", None),
@@ -71,6 +102,28 @@ def message(ctx: TenantContext, found: Message) -> dict[str, Any]:
             "status": found.status, "error": found.error, "author_id": found.author_id, "template": found.template,
             "created_at": found.sent_at, "edited_at": found.edited_at,
             "provider_message_id": threads.provider_id_of(ctx, found), **threads.mail_of(ctx, found)}
+
+
+def reader(ctx: TenantContext, user_id: str) -> TenantContext:
+    """The context of a user a push goes to, their role's permissions included (what the push may show them is what
+    their own request would), or ctx itself when the user or their role is gone."""
+    from chalicelib.identity import access
+    from chalicelib.identity import service as identity_service
+
+    user = identity_service.get_user(ctx, user_id)
+    granted = access.role_permissions(ctx, str(user.role)) if user is not None else None
+    if user is None or granted is None:
+        return ctx
+    return replace(ctx, actor_id=user_id, actor_kind="user", role=str(user.role), team_id=user.team_id,
+                   permissions=granted)
+
+
+def notify_message(ctx: TenantContext, user_id: str | None, conversation: Conversation, shown: dict[str, Any]) -> None:
+    """Push a conversation's new message to one user's open web apps, the conversation as that user reads it."""
+    if not user_id:
+        return
+    notify(ctx, [user_id], json_ready({"type": "conversation.message",
+                                       "conversation": summary(reader(ctx, user_id), conversation), "message": shown}))
 
 
 def notify(ctx: TenantContext, user_ids: list[str | None], payload: dict[str, Any]) -> None:

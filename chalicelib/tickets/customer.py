@@ -7,7 +7,6 @@ row's customer the same way (``names``)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -21,19 +20,13 @@ from chalicelib.tickets.models import Ticket
 # The contact field a conversation's handle is, by channel (hidden from a role with that field hidden); a
 # Telegram chat is named by what the customer called themselves there, so it goes with the name.
 HANDLE_FIELD = {"whatsapp": "phones", "sms": "phones", "email": "emails", "telegram": "name"}
-# A channel's name for a customer that is their number or address (an e-mail's sender without a display name).
-PHONE_LIKE = re.compile(r"\+?[\d\s().-]{5,}")
 
 
-def _hidden(ctx: TenantContext) -> set[str]:
+def _hidden(ctx: TenantContext) -> frozenset[str]:
     """The contact fields the caller may not read ("name" when the name is made of one)."""
-    contact = types.find("contact")
-    if contact is None:
-        return set()
-    hidden = set(fieldaccess.hidden(ctx, contact))
-    if fieldaccess.name_hidden(ctx, contact):
-        hidden.add("name")
-    return hidden
+    from chalicelib.messaging import views
+
+    return views.hidden_contact_fields(ctx)
 
 
 def _first(values: Any, key: str) -> str | None:
@@ -44,7 +37,7 @@ def _first(values: Any, key: str) -> str | None:
     return None
 
 
-def _contact(ctx: TenantContext, contact: Any, contact_id: str, hidden: set[str]) -> dict[str, Any]:
+def _contact(ctx: TenantContext, contact: Any, contact_id: str, hidden: frozenset[str]) -> dict[str, Any]:
     live = contact is not None and contact.deleted_at is None
     rtype = types.find("contact")
     return {"id": contact_id,
@@ -67,18 +60,14 @@ def _handle(ctx: TenantContext, conversation: Any) -> str | None:
     return threads.preview_of(ctx, conversation, conversation.conversation_id)[1]
 
 
-def _channel_name(ctx: TenantContext, conversation: Any, hidden: set[str]) -> str | None:
-    """How the channel names the customer (the inbox's name of the conversation), unless field rules hide it: it goes
-    with the contact's name, and one that is an e-mail address or a number goes with the e-mails or the phones."""
-    from chalicelib.messaging import threads
+def _channel_name(ctx: TenantContext, conversation: Any, hidden: frozenset[str]) -> str | None:
+    """How the channel names the customer (the inbox's name of the conversation), unless field rules hide it."""
+    from chalicelib.messaging import threads, views
 
-    name = threads.preview_of(ctx, conversation, conversation.conversation_id)[1] if "name" not in hidden else None
-    if name and (("@" in name and "emails" in hidden) or (PHONE_LIKE.fullmatch(name) and "phones" in hidden)):
-        return None
-    return name
+    return views.shown_name(threads.preview_of(ctx, conversation, conversation.conversation_id)[1], hidden)
 
 
-def _reach(ctx: TenantContext, conversation: Any, hidden: set[str]) -> dict[str, Any]:
+def _reach(ctx: TenantContext, conversation: Any, hidden: frozenset[str]) -> dict[str, Any]:
     rtype = types.find("conversation")
     shown = HANDLE_FIELD.get(conversation.channel, "name") not in hidden
     name = _channel_name(ctx, conversation, hidden)
@@ -87,7 +76,7 @@ def _reach(ctx: TenantContext, conversation: Any, hidden: set[str]) -> dict[str,
             "answerable": rtype is not None and access.may_act(ctx, rtype, conversation, "update")}
 
 
-def _call(ctx: TenantContext, call: Any, hidden: set[str]) -> dict[str, Any]:
+def _call(ctx: TenantContext, call: Any, hidden: frozenset[str]) -> dict[str, Any]:
     """A ticket made of a call reaches the customer at the number they called from or were called on (hidden with
     the contacts' phones, or the calls' numbers)."""
     rtype = types.find("call")
@@ -140,7 +129,7 @@ def names(ctx: TenantContext, contact_ids: Iterable[str | None],
             continue
         for record_id in sorted({r for r in record_ids if r and is_valid_id(r)}):
             keys[(access.collection_pk(ctx, rtype, record_id), PROFILE_SK)] = (rtype, record_id)
-    hidden = _hidden(ctx) if keys else set()
+    hidden = _hidden(ctx) if keys else frozenset()
     if not keys or "name" in hidden:
         return {}
     batches = [list(keys)[start:start + naming.MAX_NAMED] for start in range(0, len(keys), naming.MAX_NAMED)]
