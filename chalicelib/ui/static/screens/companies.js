@@ -14,6 +14,7 @@ import { formDialog, newButton, newDealButton } from './new-record.js';
 import { emptyList } from './list-empty.js';
 import { bulkBar, canBulk, pickBox, selectionOf } from './bulk.js';
 import { filtersPanel, listFilters } from './list-filters.js';
+import { addressInputs, addressText, typedAddress } from './contacts.js';
 
 function companyItem(company, selectable) {
   return h('li', { 'data-company': company.id }, selectable ? pickBox(company.id, company.name) : null, h('div', { class: 'grow' },
@@ -85,6 +86,7 @@ export async function card(root, { params, navigate, alive }) {
         const body = { version: company.version, custom: collectCustom(formEl, own, company.custom) };
         if (mine('name')) body.name = values.name;
         if (mine('website')) body.website = values.website || null;
+        if (mine('address')) body.address = typedAddress(values, 'address', company.address);
         await patch(`/api/v1/companies/${encodeURIComponent(company.id)}`, body);
         toast(t('common.saved'));
       } catch (error) {
@@ -95,13 +97,15 @@ export async function card(root, { params, navigate, alive }) {
     }, children: [h('div', { class: 'form-grid' },
       mine('name') && field({ name: 'name', label: t('companies.name'), value: company.name, required: true }),
       mine('website') && field({ name: 'website', label: t('companies.website'), type: 'url', value: company.website })),
-    customInputs(own, company.custom)] })) : null;
+    // where the business is: its invoices name it (a British VAT invoice names the customer's address)
+    mine('address') && addressInputs('address', company.address), customInputs(own, company.custom)] })) : null;
   const preset = { company: { id: company.id, name: company.name } };
   mount(root, heading(company.name, newContactButton(company, navigate, reload), newDealButton(preset, navigate), remove),
     h('div', { class: 'card-grid' },
     h('div', {}, h('section', { class: 'panel' }, h('dl', { class: 'props' }, owner,
       (company.phones || []).length ? [h('dt', {}, t('contacts.phone')), h('dd', {}, phoneLinks(company.phones))] : null,
       company.website ? [h('dt', {}, t('companies.website')), h('dd', {}, company.website)] : null,
+      company.address ? [h('dt', {}, t('fieldName.address')), h('dd', {}, addressText(company.address))] : null,
       customRows(definitions, company.custom).map(([label, text]) => [h('dt', {}, label), h('dd', {}, text)]),
       h('dt', {}, t('common.created')), h('dd', {}, formatDateTime(company.created_at)))), edit,
     h('section', { class: 'panel' }, h('h2', {}, t('timeline.title')), noteForm({ type: 'company', id: company.id }, timeline),

@@ -27,20 +27,20 @@ const ADDRESS_PARTS = [['line1', 'street-address', '200'], ['city', 'address-lev
   ['region', 'address-level1', '100'], ['postal_code', 'postal-code', '20']];
 
 /** An address as one line: "412 5th St, Brooklyn, NY 11215, US". */
-function addressText(address) {
+export function addressText(address) {
   if (!address) return '';
   const { line1, line2, city, region, postal_code: postal, country } = address;
   return [line1, line2, city, [region, postal].filter(Boolean).join(' '), country].filter(Boolean).join(', ');
 }
 
-function addressInputs(name, address) {
+export function addressInputs(name, address) {
   return h('fieldset', { class: 'address-fields', 'data-address': name }, h('legend', {}, t(`fieldName.${name}`)),
     ADDRESS_PARTS.map(([part, autocomplete, maxlength]) => field({ name: `${name}.${part}`,
       label: t(`contacts.address.${part}`), value: address?.[part] || '', autocomplete, maxlength })));
 }
 
 /** The address typed in the editor (its parts not shown kept), or null when every part is empty. */
-function typedAddress(values, name, before) {
+export function typedAddress(values, name, before) {
   const typed = { ...(before || {}) };
   for (const [part] of ADDRESS_PARTS) typed[part] = String(values[`${name}.${part}`] || '').trim() || null;
   return Object.values(typed).some(Boolean) ? typed : null;
