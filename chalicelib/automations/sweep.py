@@ -28,7 +28,7 @@ from chalicelib.automations import engine, service, waits
 from chalicelib.automations.actions import Subject
 from chalicelib.automations.models import Automation
 from chalicelib.contacts.models import Contact, ContactRow
-from chalicelib.core import db
+from chalicelib.core import db, errors
 from chalicelib.core.tenancy import TenantContext, tenant_key
 from chalicelib.deals.models import Deal, Pipeline, board_pk, pipelines_pk
 from chalicelib.due import service as due
@@ -142,7 +142,10 @@ def fire(ctx: TenantContext, timer: DueTimer) -> str:
     read = queries = 0
     for source, cursor in _from(_sources(ctx, trigger), payload):
         while True:
-            found, count, cursor = _page(ctx, rule, source, cursor, PAGE - read)
+            try:
+                found, count, cursor = _page(ctx, rule, source, cursor, PAGE - read)
+            except errors.InvalidCursorError:  # signed under a key rotated since: the source again (idempotent)
+                found, count, cursor = _page(ctx, rule, source, None, PAGE - read)
             read, queries = read + count, queries + 1
             for subject, version in found:
                 waits.arm_record(ctx, rule, subject, seq=version)
