@@ -22,8 +22,8 @@ def test_the_forms_company_is_the_new_contacts_and_the_deals(client: ApiClient) 
     company = signup(client, company="Thames Office Supplies", country="GB", timezone="Europe/London")
     token = company.owner.token
     form = create_form(client, company, name="Website quote form")
-    for fields in ({"name": "Charlotte Evans", "email": "charlotte@shoreditch.example", "company": "Shoreditch Coworking",
-                    "message": "40 reams of A4 a month"},
+    for fields in ({"name": "Charlotte Evans", "email": "charlotte@shoreditch.example",
+                    "company": "Shoreditch Coworking", "message": "40 reams of A4 a month"},
                    {"name": "Ravi Shah", "phone": "07911 123456", "company": "  shoreditch   COWORKING "},
                    {"name": "Jo Bloggs", "email": "jo@example.com"}):
         answer = post_form(client, form, fields)
