@@ -96,7 +96,7 @@ def measure(runs: int = 5) -> dict[str, Any]:
                 due_at + timedelta(days=8, minutes=n)).isoformat(), "related": {"type": "contact",
                                                                                "id": clients[n % runs]["id"]}})
         feed.deliver()
-        api.ok("POST", "/api/v1/automations", RULE)
+        made = accounting.cost_of(lambda: api.call("POST", "/api/v1/automations", RULE)[0])
         swept = _sweep_cost(signed, runs + BOOKED)  # the visits booked before the rule: the plain ones and these
         feed.deliver()
         ruled = [_write_and_feed(api, feed, c["id"], due_at + timedelta(minutes=1)) for c in clients]
@@ -109,6 +109,8 @@ def measure(runs: int = 5) -> dict[str, Any]:
         rule = next(r for r in rules if r["name"] == RULE["name"])
         steps = [run["steps"][0]["code"] for run in api.ok("GET", f"/api/v1/automations/{rule['id']}/runs")["items"]]
         assert steps == ["message_sent"] * (2 * runs), steps
+        plain_rule = accounting.cost_of(lambda: api.call("POST", "/api/v1/automations", {
+            **RULE, "name": "Switched off", "enabled": False})[0])
         fired["cpu_s"] /= max(1, runs)
         per_reminder = {**fired, "requests": fired["requests"] / runs, "read_units": fired["read_units"] / runs,
                         "write_units": fired["write_units"] / runs,
@@ -119,6 +121,8 @@ def measure(runs: int = 5) -> dict[str, Any]:
             _summary("task write about a client, a due_soon rule", [w for w, _ in ruled]),
             _summary("  its feed, a due_soon rule", [f for _, f in ruled]),
             _summary(f"a reminder sent (per reminder of {runs} due in one run)", [per_reminder]),
+            _summary("a waiting rule made switched off (no sweep)", [plain_rule]),
+            _summary("a waiting rule made switched on (its sweep's timer in its transaction)", [made]),
             _summary(f"the rule's sweep, per task booked before it ({runs + BOOKED} tasks, {swept['firings']} firings)",
                      [swept])], "runs": runs}
 
