@@ -204,6 +204,15 @@ def _line_name(run: parties.Intake, call: Call) -> str:
     return adapter.label if adapter is not None else str(call.provider)
 
 
+def _caller_name(ctx: TenantContext, call: Call) -> str | None:
+    """A known caller's name, for the call-back task (one GetItem of the contact, on a missed call only)."""
+    from chalicelib.records import naming, types
+
+    rtype = types.find("contact")
+    contact = access.get(ctx, rtype, str(call.contact_id)) if rtype is not None and call.contact_id else None
+    return naming.record_name(contact) if contact is not None else None
+
+
 def _on_end(run: parties.Intake, change: db.Change, before: Call | None, call: Call,
             settings: TelephonySettings) -> None:
     """What a call's end adds, once: its counters, a missed call's task, a returned missed call."""
@@ -217,7 +226,8 @@ def _on_end(run: parties.Intake, change: db.Change, before: Call | None, call: C
         task_id = None
         if settings.missed_call_task:
             data = task_schemas.TaskCreate(
-                title=wording.task_title(ctx, phones.readable(number)), kind="call", due_at=db.utcnow(),
+                title=wording.task_title(ctx, phones.readable(number), _caller_name(ctx, call)), kind="call",
+                due_at=db.utcnow(),
                 assignee_id=call.owner_id,
                 related=task_schemas.Related(type="contact", id=call.contact_id) if call.contact_id else None,
                 description=wording.missed_note(ctx, day, _line_name(run, call), unended=bool(call.end_reason),

@@ -12,7 +12,7 @@ from chalicelib.identity import moments
 from chalicelib.identity import service as identity_service
 
 WORDS = {
-    "en": {"deal": "Call from {number}", "task": "Call back {number}",
+    "en": {"deal": "Call from {number}", "task": "Call back {number}", "task_named": "Call back {name} ({number})",
            "missed": "Missed call on {day} at {time} on the line “{line}”.",
            "unended": "Missed call on {day} at {time} on the line “{line}”: the provider never reported its end.",
            "returned": "Called back: answered call on {day} at {time} (call {call_id}).",
@@ -20,6 +20,7 @@ WORDS = {
            "answered_late": "Answered after all: the provider reported the end late (answered call on {day} at {time}, "
                             "talk time {talk}); no call-back needed."},
     "ru": {"deal": "Звонок с номера {number}", "task": "Перезвонить {number}",  # noqa: RUF001
+           "task_named": "Перезвонить: {name} ({number})",  # a colon: a name after "перезвонить" would want the dative
            "missed": "Пропущенный звонок {day} в {time} на линию «{line}».",
            "unended": "Пропущенный звонок {day} в {time} на линию «{line}»: оператор телефонии не сообщил о "  # noqa: RUF001
                       "завершении звонка.",
@@ -46,9 +47,13 @@ def deal_title(ctx: TenantContext, number: str) -> str:
     return _words(ctx)["deal"].format(number=number)
 
 
-def task_title(ctx: TenantContext, number: str) -> str:
-    """The title of a missed call's call-back task."""
-    return _words(ctx)["task"].format(number=number)[:200]
+def task_title(ctx: TenantContext, number: str, name: str | None = None) -> str:
+    """The title of a missed call's call-back task: the caller's name as well when the caller is a contact named
+    otherwise than by the number ("Call back Priya Shah (+44 20 7946 0000)")."""
+    words = _words(ctx)
+    if name and name != number:
+        return words["task_named"].format(name=name, number=number)[:200]
+    return words["task"].format(number=number)[:200]
 
 
 def missed_note(ctx: TenantContext, at: datetime, line: str, *, unended: bool = False,

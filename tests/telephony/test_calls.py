@@ -290,3 +290,16 @@ def test_a_manager_sees_the_calls_of_the_team_s_agent_missed_ones_from_new_numbe
     assert listed(manager, f"?status=missed&user_id={agent.user_id}") == [missed["id"]]
     assert listed(agent) == [missed["id"]]
     assert listed(elsewhere) == []
+
+
+def test_a_known_callers_call_back_task_names_them(client: ApiClient, company: Company) -> None:
+    # A London rep's task list read "Call back +44 20 7946 0000" for a buyer saved as a contact: who is that? It now
+    # names her, the number beside (a caller saved only as the number keeps the number alone, as above)
+    made = client.post("/api/v1/contacts", {"first_name": "Priya", "last_name": "Shah",
+                                            "phones": [{"number": CUSTOMER}]}, token=company.owner.token)
+    assert made.status_code == 201, made.body
+    pbx = _pbx(client, company, unknown_caller="contact")
+    assert all(a.status_code == 200 for a in play(client, pbx, _scenario(pbx, "missed", customer=CUSTOMER)))
+    [missed] = calls(client, company, "?status=missed")
+    task = _get(client, company, f"/api/v1/tasks/{missed['callback']['task_id']}")
+    assert task["title"] == f"Перезвонить: Priya Shah ({SHOWN})"
