@@ -154,5 +154,5 @@ def preview(ctx: TenantContext, *, data: s.DocumentPreviewIn) -> bytes:
     found = requisites.get(ctx)
     number = wording.document_number(numbering.prefixes(ctx, found)[data.type], day.year, 1)
     values = service.context(source=source, doc_type=data.type, number=number, day=day, locale=data.locale,
-                             seller=requisites.seller(ctx, found))
+                             seller=requisites.seller(ctx, found), country=service.company_country(ctx))
     return service.make_pdf(data.body, values)

