@@ -27,10 +27,22 @@ const ADDRESS_PARTS = [['line1', 'street-address', '200'], ['city', 'address-lev
   ['region', 'address-level1', '100'], ['postal_code', 'postal-code', '20']];
 
 /** An address as one line: "412 5th St, Brooklyn, NY 11215, US". */
+// The order a country writes an address in (as documents print it: chalicelib/documents/source_deal.py)
+const POSTAL_FIRST = new Set(['RU', 'BY', 'KZ', 'KG', 'UZ', 'TJ', 'TM', 'AM', 'AZ', 'GE', 'MD', 'UA']);
+const CITY_THEN_POSTAL = new Set(['US', 'CA', 'AU', 'PR']);
+const POSTAL_AFTER_CITY = new Set(['GB', 'IE', 'NZ', 'SG', 'ZA', 'IN']);
+
+/** An address on one line in the order its country (else the company's) writes one. */
 export function addressText(address) {
   if (!address) return '';
   const { line1, line2, city, region, postal_code: postal, country } = address;
-  return [line1, line2, city, [region, postal].filter(Boolean).join(' '), country].filter(Boolean).join(', ');
+  const where = country || session.tenant?.country || '';
+  const joined = (...parts) => parts.filter(Boolean).join(' ');
+  const parts = POSTAL_FIRST.has(where) ? [postal, region, city, line1, line2]
+    : CITY_THEN_POSTAL.has(where) ? [line1, line2, city, joined(region, postal)]
+      : POSTAL_AFTER_CITY.has(where) ? [line1, line2, city, region, postal]
+        : [line1, line2, joined(postal, city), region];
+  return [...parts, country].filter(Boolean).join(', ');
 }
 
 export function addressInputs(name, address) {
