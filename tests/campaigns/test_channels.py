@@ -8,6 +8,8 @@ import json
 from typing import Any
 from urllib.parse import parse_qsl
 
+import pytest
+
 from chalicelib.channels import transport
 from chalicelib.core.tenancy import TenantContext, bind
 from chalicelib.segments import jobs
@@ -148,55 +150,40 @@ def test_a_field_that_is_no_merge_field_is_refused_not_sent_as_written(client: A
         "{first_name}", "20%"]
 
 
-def test_a_throttled_provider_delays_a_recipient_and_never_fails_them(client: ApiClient, campaign_queue: Queue,
-                                                                       monkeypatch: Any) -> None:
+PAIR = "(Business Account, Consumer Account) pair rate limit hit"
+
+
+@pytest.mark.parametrize(("answers", "outcome"), [
+    ([(400, 130429, "Rate limit hit"), (400, 131056, PAIR), (429, 4, "Application request limit")], (1, 0, 4)),
+    ([(400, 131026, "(#131026) Message undeliverable")], (0, 1, 1))], ids=["throttled", "refused"])
+def test_a_throttled_provider_delays_a_recipient_and_a_refusal_fails_them(
+        client: ApiClient, campaign_queue: Queue, monkeypatch: Any, answers: list[tuple[int, int, str]],
+        outcome: tuple[int, int, int]) -> None:
     """Meta answers a throughput or pair-rate limit with HTTP 400 and code 130429 / 131056, Twilio and Telegram with
     429: each said 'later', yet the 4xx failed the recipient for good and the salon's customer never got the message.
-    Now the queue brings her again; a real refusal (an invalid number, 131026-like 400) still fails at once."""
+    Now the queue brings her again; a real refusal (131026, undeliverable) still fails at once."""
     company = signup(client, company="Throttled sender")
     line = create_line(client, company, "whatsapp")
     segment_id = _audience(client, company, "whatsapp")
-    pair = "(Business Account, Consumer Account) pair rate limit hit"
-    answers = iter([(400, 130429, "Rate limit hit"), (400, 131056, pair), (429, 4, "Application request limit")])
-    real = transport._RESPONDERS["whatsapp"]
+    left, real = iter(answers), transport._RESPONDERS["whatsapp"]
 
-    def throttling(request: transport.Outbound) -> transport.Answer:
+    def answering(request: transport.Outbound) -> transport.Answer:
         if request.url.endswith("/messages") and PHONES[0].lstrip("+") in request.body.decode():  # not the test
-            status, code, message = next(answers, (0, 0, ""))
+            status, code, message = next(left, (0, 0, ""))
             if status:
                 return transport.Answer(status, json.dumps({"error": {
                     "message": message, "type": "OAuthException", "code": code, "fbtrace_id": "t"}}).encode())
         return real(request)
 
-    monkeypatch.setitem(transport._RESPONDERS, "whatsapp", throttling)
+    monkeypatch.setitem(transport._RESPONDERS, "whatsapp", answering)
     results = _send(client, company, {"name": "Spring", "channel": "whatsapp", "segment_id": segment_id,
                                       "integration_id": line["id"], "template": {
                                           "name": "spring_sale", "language": "ru", "parameters": ["{first_name}"]}},
                     campaign_queue)
-    assert (results["sent"], results["failed"], results["in_flight"]) == (1, 0, 0), results
     tries = [r for r in transport.sandbox_requests("whatsapp") if r["url"].endswith("/messages")]
-    assert len(tries) == 4  # three times told to wait (the test send is cleared), then sent once
-
-
-def test_a_refusal_that_is_no_throttle_still_fails_the_recipient(client: ApiClient, campaign_queue: Queue,
-                                                                  monkeypatch: Any) -> None:
-    company = signup(client, company="Refused sender")
-    line = create_line(client, company, "whatsapp")
-    segment_id = _audience(client, company, "whatsapp")
-    real = transport._RESPONDERS["whatsapp"]
-
-    def refusing(request: transport.Outbound) -> transport.Answer:
-        if request.url.endswith("/messages") and PHONES[0].lstrip("+") in request.body.decode():  # not the test
-            return transport.Answer(400, json.dumps({"error": {"message": "(#131026) Message undeliverable",
-                                                               "code": 131026}}).encode())
-        return real(request)
-
-    monkeypatch.setitem(transport._RESPONDERS, "whatsapp", refusing)
-    results = _send(client, company, {"name": "Spring", "channel": "whatsapp", "segment_id": segment_id,
-                                      "integration_id": line["id"], "template": {
-                                          "name": "spring_sale", "language": "ru", "parameters": ["{first_name}"]}},
-                    campaign_queue)
-    assert (results["sent"], results["failed"]) == (0, 1), results
+    # throttled: three times told to wait (the test send is cleared), then sent once; refused: once, for good
+    assert (results["sent"], results["failed"], len(tries)) == outcome, results
+    assert results["in_flight"] == 0
 
 
 def test_twilio_answering_429_delays_an_sms_recipient(client: ApiClient, campaign_queue: Queue,
