@@ -10,7 +10,7 @@ from typing import Any
 from tests.browser.conftest import PHONE, Screens, assert_fits_a_phone, new_page
 from tests.browser.test_app import assert_no_problems
 from tests.browser.test_sensitive import log_in
-from tests.factories import signup
+from tests.factories import Company, signup
 from tests.seeds.dataio import ensure_bucket
 from tests.support import ApiClient, body
 
@@ -22,22 +22,35 @@ DEALS = ("Название сделки;Контакт;Компания;Бюдж
          "Покраска;m.kuz@yandex.ru;;много;Новая\n")
 
 
-def test_an_amocrm_deals_file_says_in_russian_why_rows_cannot_be_imported(browser: Any, live_url: str, app: Any,
-                                                                           screens: Screens) -> None:
+def _russian(app: Any, name: str) -> tuple[ApiClient, Company]:
+    """A Russian car-repair shop of that name, with the bucket its files go to."""
     ensure_bucket()
     client = ApiClient(app)
-    company = signup(client, company="Автосервис Нева", locale="ru", country="RU")
+    return client, signup(client, company=name, locale="ru", country="RU")
+
+
+def _upload(browser: Any, live_url: str, company: Company, name: str, filename: str, content: bytes, *,
+            kind: str | None = None) -> Any:
+    """The owner's phone, in Russian, on Settings → Data with the file uploaded for its preview."""
+    page = new_page(browser, live_url, viewport=PHONE)
+    log_in(page, company.owner, name)
+    page.get_by_label("Language", exact=True).select_option("ru")
+    page.goto("/#/settings/data")
+    if kind:
+        page.get_by_label("Что").first.select_option(kind)
+    page.get_by_label("Файл").set_input_files({"name": filename, "mimeType": "text/csv", "buffer": content})
+    page.get_by_role("button", name="Загрузить и проверить").click()
+    return page
+
+
+def test_an_amocrm_deals_file_says_in_russian_why_rows_cannot_be_imported(browser: Any, live_url: str, app: Any,
+                                                                           screens: Screens) -> None:
+    client, company = _russian(app, "Автосервис Нева")
     made = client.post("/api/v1/contacts", {"first_name": "Мария", "emails": [{"address": "m.kuz@yandex.ru"}]},
                        token=company.owner.token)
     assert made.status_code == 201, made.body
-    page = new_page(browser, live_url, viewport=PHONE)
-    log_in(page, company.owner, "Автосервис Нева")
-    page.get_by_label("Language", exact=True).select_option("ru")
-    page.goto("/#/settings/data")
-    page.get_by_label("Что").first.select_option("deal")
-    page.get_by_label("Файл").set_input_files({"name": "amocrm_leads.csv", "mimeType": "text/csv",
-                                               "buffer": DEALS.encode("cp1251")})
-    page.get_by_role("button", name="Загрузить и проверить").click()
+    page = _upload(browser, live_url, company, "Автосервис Нева", "amocrm_leads.csv",
+                   DEALS.encode("cp1251"), kind="deal")
     preview = page.locator('[data-test="import-preview"]')
     preview.wait_for()
     errors = preview.locator("table.row-errors")
@@ -54,16 +67,9 @@ def test_an_amocrm_deals_file_says_in_russian_why_rows_cannot_be_imported(browse
 
 def test_a_file_with_no_row_to_import_says_so_in_russian_and_starts_nothing(browser: Any, live_url: str, app: Any,
                                                                              screens: Screens) -> None:
-    ensure_bucket()
-    client = ApiClient(app)
-    company = signup(client, company="Шиномонтаж Пустой", locale="ru", country="RU")
-    page = new_page(browser, live_url, viewport=PHONE)
-    log_in(page, company.owner, "Шиномонтаж Пустой")
-    page.get_by_label("Language", exact=True).select_option("ru")
-    page.goto("/#/settings/data")
-    page.get_by_label("Файл").set_input_files({"name": "empty.csv", "mimeType": "text/csv",
-                                               "buffer": "Имя;Телефон;Email\n;;\n;;\n".encode("cp1251")})
-    page.get_by_role("button", name="Загрузить и проверить").click()
+    client, company = _russian(app, "Шиномонтаж Пустой")
+    page = _upload(browser, live_url, company, "Шиномонтаж Пустой", "empty.csv",
+                   "Имя;Телефон;Email\n;;\n;;\n".encode("cp1251"))
     preview = page.locator('[data-test="import-preview"]')
     preview.wait_for()
     preview.get_by_role("button", name="Начать импорт").click()
@@ -85,19 +91,11 @@ def test_an_amocrm_deals_file_maps_its_stages_to_the_pipelines_on_a_phone(browse
                                                                          screens: Screens) -> None:
     from tests.browser.test_data import run_dataio_jobs
 
-    ensure_bucket()
-    client = ApiClient(app)
-    company = signup(client, company="Автосервис Этапы", locale="ru", country="RU")
+    client, company = _russian(app, "Автосервис Этапы")
     sales = body(client.get("/api/v1/pipelines", token=company.owner.token))["items"][0]
     stage = {s["name"]: s["id"] for s in sales["stages"]}
-    page = new_page(browser, live_url, viewport=PHONE)
-    log_in(page, company.owner, "Автосервис Этапы")
-    page.get_by_label("Language", exact=True).select_option("ru")
-    page.goto("/#/settings/data")
-    page.get_by_label("Что").first.select_option("deal")
-    page.get_by_label("Файл").set_input_files({"name": "amocrm_leads.csv", "mimeType": "text/csv",
-                                               "buffer": AMO_STAGES.encode("cp1251")})
-    page.get_by_role("button", name="Загрузить и проверить").click()
+    page = _upload(browser, live_url, company, "Автосервис Этапы", "amocrm_leads.csv",
+                   AMO_STAGES.encode("cp1251"), kind="deal")
     mapping = page.locator('[data-test="stage-mapping"]')
     mapping.wait_for()
     # each stage of the file, pre-filled where the pipeline has its name or it is amoCRM's won stage
@@ -131,19 +129,12 @@ def test_an_amocrm_contacts_export_comes_over_whole_on_a_phone_in_russian(browse
     from tests.browser.test_data import run_dataio_jobs
     from tests.dataio.test_amo_contacts import AMO_CONTACTS
 
-    ensure_bucket()
-    client = ApiClient(app)
-    company = signup(client, company="Автосервис Контакты", locale="ru", country="RU")
+    client, company = _russian(app, "Автосервис Контакты")
     car = client.post("/api/v1/custom-fields", {"entity": "contact", "key": "car", "label": "Марка автомобиля",
                                                 "type": "text"}, token=company.owner.token)
     assert car.status_code == 201, car.body
-    page = new_page(browser, live_url, viewport=PHONE)
-    log_in(page, company.owner, "Автосервис Контакты")
-    page.get_by_label("Language", exact=True).select_option("ru")
-    page.goto("/#/settings/data")
-    page.get_by_label("Файл").set_input_files({"name": "amocrm_contacts.csv", "mimeType": "text/csv",
-                                               "buffer": AMO_CONTACTS.encode("utf-8-sig")})
-    page.get_by_role("button", name="Загрузить и проверить").click()
+    page = _upload(browser, live_url, company, "Автосервис Контакты", "amocrm_contacts.csv",
+                   AMO_CONTACTS.encode("utf-8-sig"))
     preview = page.locator('[data-test="import-preview"]')
     preview.wait_for()
 
@@ -191,16 +182,9 @@ def test_a_combined_amocrm_export_says_in_russian_which_rows_are_companies(brows
                                                                           screens: Screens) -> None:
     from tests.browser.test_data import run_dataio_jobs
 
-    ensure_bucket()
-    client = ApiClient(app)
-    company = signup(client, company="Автосервис Смешанный", locale="ru", country="RU")
-    page = new_page(browser, live_url, viewport=PHONE)
-    log_in(page, company.owner, "Автосервис Смешанный")
-    page.get_by_label("Language", exact=True).select_option("ru")
-    page.goto("/#/settings/data")
-    page.get_by_label("Файл").set_input_files({"name": "amocrm_export.csv", "mimeType": "text/csv",
-                                               "buffer": COMBINED.encode("utf-8-sig")})
-    page.get_by_role("button", name="Загрузить и проверить").click()
+    client, company = _russian(app, "Автосервис Смешанный")
+    page = _upload(browser, live_url, company, "Автосервис Смешанный", "amocrm_export.csv",
+                   COMBINED.encode("utf-8-sig"))
     preview = page.locator('[data-test="import-preview"]')
     preview.wait_for()
     assert preview.locator("select[data-column='Тип'] option:checked").inner_text() == "Тип (контакт или компания)"
