@@ -52,7 +52,7 @@ def test_the_owner_tests_a_whatsapp_campaign_on_her_own_number_as_she_types_it(b
     variables = page.locator("textarea[name=template_parameters]")
     variables.fill("{first_name}\n20%\n{unsubscribe_url}")
     page.get_by_role("button", name="Сохранить черновик").click()
-    page.locator(".form-status", has_text="{unsubscribe_url} — такого поля подстановки нет").wait_for()
+    page.locator(".form-status", has_text="{unsubscribe_url} — такого поля подстановки здесь нет").wait_for()
     assert body(client.get(f"/api/v1/campaigns/{campaign['id']}", token=token))["template"]["parameters"] == [
         "{first_name}", "20%"]
     variables.fill("{first_name}\n20%")

@@ -22,7 +22,7 @@ export const CAMPAIGNS = {
   'cm.template': ['Approved template name', 'Название одобренного шаблона'],
   'cm.language': ['Template language', 'Язык шаблона'],
   'cm.parameters': ['Template variables, one per line, all but the last: the CRM fills the template’s last variable with the unsubscribe link itself', 'Переменные шаблона, по одной в строке, кроме последней: её CRM заполнит ссылкой для отписки сама'],
-  'detail.unknown_merge_field': ['{field} is not a merge field: use {first_name}, {last_name} or {name}; the unsubscribe link is added by itself', '{field} — такого поля подстановки нет: используйте {first_name}, {last_name} или {name}; ссылка для отписки добавляется сама'],
+  'detail.unknown_merge_field': ['{field} is not a merge field here: use those the hint under the box lists (a campaign adds its unsubscribe link by itself)', '{field} — такого поля подстановки здесь нет: используйте поля из подсказки под полем (ссылку для отписки рассылка добавляет сама)'],
   'cm.step1': ['1. Who and how', '1. Кому и как'],
   'cm.step2': ['2. Content', '2. Содержание'],
   'cm.step3': ['3. Preview and test', '3. Предпросмотр и тест'],
