@@ -71,9 +71,11 @@ def document_templates_list(request: ApiRequest) -> s.DocumentTemplatePage:
            response=s.DocumentBuiltInList, errors=(403,))
 def document_templates_built_in(request: ApiRequest) -> s.DocumentBuiltInList:
     templates.require_read(request.tenant)
-    return s.DocumentBuiltInList(items=[s.DocumentBuiltInTemplate(type=doc_type, locale=locale, body=body)
-                                for (doc_type, locale), body in defaults.BUILT_IN.items()],
-                         variables=service.VARIABLES)
+    country = service.company_country(request.tenant)  # a British company starts from "VAT No.", "Company No."
+    return s.DocumentBuiltInList(items=[s.DocumentBuiltInTemplate(type=doc_type, locale=locale,
+                                                                  body=defaults.body(doc_type, locale, country))
+                                        for (doc_type, locale) in defaults.BUILT_IN],
+                                 variables=service.VARIABLES)
 
 
 @api.route(TEMPLATES, method="POST", summary="Make a document template (checked in the sandbox)",

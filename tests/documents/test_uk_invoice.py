@@ -107,3 +107,15 @@ def test_an_address_prints_in_the_order_its_country_writes_one() -> None:
     assert address_text({"line1": "ул. Ленина, д. 1", "city": "Москва", "postal_code": "123456"},
                         "RU") == "123456, Москва, ул. Ленина, д. 1"
     assert address_text(None) == "" and address_text({}, "GB") == ""
+
+
+def test_a_british_company_starts_a_template_from_the_british_words(client: ApiClient) -> None:
+    # The template editor offered the generic English invoice ("Tax ID") to a London company whose issued invoices
+    # say "VAT No.": the built-in templates it starts from are now the ones its documents are issued with
+    london = signup(client, company="Built-in London", country="GB")
+    items = body(client.get("/api/v1/document-templates/built-in", token=london.owner.token))["items"]
+    invoice = next(t["body"] for t in items if t["type"] == "invoice" and t["locale"] == "en")
+    assert "VAT No." in invoice and "Company No." in invoice
+    new_york = signup(client, company="Built-in New York", country="US")
+    items = body(client.get("/api/v1/document-templates/built-in", token=new_york.owner.token))["items"]
+    assert "VAT No." not in next(t["body"] for t in items if t["type"] == "invoice" and t["locale"] == "en")
