@@ -36,6 +36,10 @@ COMPANY_SPECS = {spec.name: spec for spec in (
                                   "домен", "organization website")),
     FieldSpec("industry", "text", ("industry", "sector", "отрасль", "сфера", "сфера деятельности",
                                    "organization industry")),
+    # one line, kept as the address's first line (the card shows it so, an invoice prints it): Pipedrive's
+    # "Organization - Address", amoCRM's "Адрес", our export's "Address"
+    FieldSpec("address", "text", ("address", "адрес", "organization address", "company address", "адрес компании",
+                                  "organization address full combined address")),
     TAGS,
     FieldSpec("inn", "text", ("inn", "tax id", "vat", "vat number", "инн")),
     OWNER,
@@ -94,6 +98,7 @@ class CompanyTarget:
             "phones": phones_in(values),
             "emails": [{"address": address} for address in values.get("email", [])],
             "tags": values.get("tags"), "custom": custom, "owner_id": values.get("owner_id"),
+            "address": {"line1": str(values["address"]).strip()} if str(values.get("address") or "").strip() else None,
         }
         payload = {name: value for name, value in payload.items() if value}
         if not payload.get("name"):

@@ -12,23 +12,30 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from datetime import time as dtime
 from typing import Any
 
-from chalicelib.core import errors, schema
+from chalicelib.core import db, errors, schema
 from chalicelib.core.tenancy import TenantContext
-from chalicelib.dataio import deal_export, row_notes
+from chalicelib.dataio import deal_export, mapping, row_notes
 from chalicelib.dataio.company_target import visible_companies, website_host
 from chalicelib.dataio.mapping import NOTES, OWNER, TAGS, Choices, FieldSpec
 from chalicelib.dataio.row_notes import RowNotes
 from chalicelib.records import matching
 from chalicelib.records.customfields import service as customfields_service
+from chalicelib.records.customfields import values as value_types
 from chalicelib.records.money import CURRENCIES
 
 DEAL_SPECS = {spec.name: spec for spec in (
     FieldSpec("title", "text", ("title", "deal", "deal name", "deal title", "name", "opportunity", "название",
                                 "сделка", "название сделки", "наименование")),
     FieldSpec("pipeline", "text", ("pipeline", "funnel", "воронка", "воронка продаж")),
-    FieldSpec("stage", "text", ("stage", "status", "deal stage", "этап", "статус", "стадия", "этап сделки")),
+    FieldSpec("stage", "text", ("stage", "deal stage", "этап", "стадия", "этап сделки")),
+    # open, won or lost (Pipedrive's "Deal - Status", our export's "Deal status"); a file's only "Status" column is
+    # its stage, as before (``alone_as``)
+    FieldSpec("status", "text", ("status", "deal status", "статус", "статус сделки", "won lost"),
+              alone_headers=("status", "статус"), alone_as="stage", alone_unless=("stage",)),
     FieldSpec("amount", "text", ("amount", "value", "sum", "budget", "price", "deal value", "сумма", "бюджет",
                                  "стоимость", "сумма сделки")),
     FieldSpec("currency", "text", ("currency", "валюта", "deal currency", "deal currency of value",
@@ -39,8 +46,13 @@ DEAL_SPECS = {spec.name: spec for spec in (
     FieldSpec("company", "text", ("company", "company name", "organization", "organisation", "account",
                                   "компания", "организация", "фирма", "deal organization", "organization name")),
     FieldSpec("expected_close_on", "date", ("expected close", "expected close date", "close date", "closing date",
-                                            "дата закрытия", "ожидаемая дата закрытия", "плановая дата закрытия",
+                                            "ожидаемая дата закрытия", "плановая дата закрытия",
                                             "deal expected close date")),
+    # when a won or lost deal closed (Pipedrive's "Deal - Won time" / "Deal - Lost time", amoCRM's "Дата закрытия",
+    # our export's "Closed"); an open deal's is its expected close date, as "Дата закрытия" was read before
+    FieldSpec("closed_at", "list", ("closed", "closed at", "close time", "closed time", "won time", "lost time",
+                                    "deal won time", "deal lost time", "deal close time", "дата закрытия", "закрыта",
+                                    "дата закрытия сделки"), repeatable=True),
     FieldSpec("lost_reason", "text", ("lost reason", "reason lost", "причина отказа", "причина проигрыша",
                                     "deal lost reason")),
     TAGS,
@@ -62,7 +74,13 @@ _GROUPED = re.compile(r"\d+|\d{1,3}(?:([.,])\d{3})(?:\1\d{3})*")
 _AFFIX = re.compile(r"^(?P<before>[^\d-]*)(?P<number>.*?)(?P<after>[^\d]*)$")
 _SYMBOLS = {"$": "USD", "\u20ac": "EUR", "\u00a3": "GBP", "\u20bd": "RUB", "\u00a5": "JPY",
             "\u0440": "RUB", "\u0440\u0443\u0431": "RUB", "rur": "RUB"}  # the rouble as typed
+_CLOCK = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?")  # the time after a closing date
 _WRITTEN_CONTACT = re.compile(r"^(?P<name>.*?)\s*\((?P<key>[^()]+)\)\s*$")  # "Anna Petrova (anna@example.com)"
+# A status cell's words, where they say one thing only ("Закрыто" alone may be won or lost: not read).
+_STATUSES = {"open": "open", "won": "won", "lost": "lost", "открыта": "open", "открыто": "open", "в работе": "open",
+             "успешно": "won", "успешно реализовано": "won", "выиграна": "won", "выиграно": "won",
+             "не реализовано": "lost", "закрыто и не реализовано": "lost", "проиграна": "lost", "проиграно": "lost"}
+IMPORTED_AS_LOST = {"en": "Imported as lost", "ru": "Импортирована как проигранная"}
 PIPELINES_SECONDS = 60.0
 _pipelines: dict[str, tuple[float, list[Any]]] = {}
 
@@ -126,12 +144,23 @@ def _named(items: list[Any], name: str) -> Any:
     return next((item for item in items if matching.fold(item.name) == wanted), None)
 
 
+def deal_status(cell: Any) -> str | None:
+    """The status a row's status cell says (open, won, lost), None for an empty one; 422 for anything else."""
+    typed = matching.fold(str(cell or ""))
+    if not typed:
+        return None
+    if typed not in _STATUSES:
+        raise _invalid("status", "Not a deal status (open, won or lost)", "unknown_status")
+    return _STATUSES[typed]
+
+
 def resolve_stage(ctx: TenantContext, pipeline_name: str | None, stage_name: str | None,
-                  choices: Choices | None = None, lost_reason: str | None = None) -> tuple[str, str | None]:
-    """The ids of the pipeline and stage a row names (422 for a name the tenant does not have).
+                  choices: Choices | None = None, status: str | None = None) -> tuple[str, Any]:
+    """The pipeline's id and the stage a row names (422 for a name the tenant does not have); None for no stage.
 
     A row naming no pipeline goes to the importer's chosen one (else the default); in that pipeline a stage value the
-    importer mapped becomes the stage chosen for it, and one they left unmapped fails the row.
+    importer mapped becomes the stage chosen for it, and one they left unmapped fails the row. A won or lost status
+    puts the deal in the pipeline's won or lost stage, whatever stage it was in before it closed.
     """
     found = _pipelines_of(ctx)
     chosen = choices or Choices()
@@ -145,6 +174,11 @@ def resolve_stage(ctx: TenantContext, pipeline_name: str | None, stage_name: str
             raise _invalid("pipeline", "No pipeline with this name", "unknown_pipeline")
     else:
         pipeline = next((p for p in found if p.is_default), found[0])
+    if status in ("won", "lost"):
+        closed = next((s for s in pipeline.stages if s.stage_kind == status), None)
+        if closed is None:
+            raise _invalid("status", f"{pipeline.name} has no {status} stage", "no_closed_stage")
+        return pipeline.pipeline_id, closed
     if not stage_name:
         return pipeline.pipeline_id, None
     folded = matching.fold(stage_name)
@@ -155,9 +189,61 @@ def resolve_stage(ctx: TenantContext, pipeline_name: str | None, stage_name: str
         stage = _named(list(pipeline.stages), stage_name)
     if stage is None:
         raise _invalid("stage", f"No stage with this name in {pipeline.name}", "unknown_stage")
-    if stage.stage_kind == "lost" and not lost_reason:  # said in the preview, not first when the row is created
-        raise _invalid("lost_reason", "Required when moving to a lost stage", "lost_reason_required")
-    return pipeline.pipeline_id, stage.stage_id
+    return pipeline.pipeline_id, stage
+
+
+def lost_reason_of(ctx: TenantContext, stage: Any, typed: Any) -> tuple[str | None, list[dict[str, str]]]:
+    """A row's lost reason: as typed; for a lost deal without one, a neutral one in the company's language (a lost
+    deal needs a reason, and the company's history is kept rather than failed), with a note saying it was set."""
+    from chalicelib.identity import service as identity_service
+
+    if typed or stage is None or stage.stage_kind != "lost":
+        return (str(typed) if typed else None), []
+    reason = IMPORTED_AS_LOST.get(identity_service.company_locale(ctx), IMPORTED_AS_LOST["en"])
+    return reason, [{"field": "lost_reason", "message": f"A lost deal without a reason: “{reason}” is recorded",
+                     "type": "lost_reason_set"}]
+
+
+def _company_zone(ctx: TenantContext) -> Any:
+    from chalicelib.identity import zones
+
+    return zones.company_zone(ctx)
+
+
+def closed_moment(ctx: TenantContext, cell: str) -> datetime:
+    """When a deal closed, from "2024-03-12 14:35:10" (Pipedrive), "12.03.2024 10:15:00" (amoCRM) or a date alone (its
+    company's midnight), read on the company's clock; 422 for a cell that is no date."""
+    from chalicelib.identity import service as identity_service
+
+    country = str(identity_service.tenant_settings_or_raise(ctx).country or "US")
+    try:
+        day = date.fromisoformat(mapping.parse_date(cell, country))
+    except value_types.InvalidValue as exc:
+        raise _invalid("closed_at", exc.message, exc.kind) from exc
+    clock = _CLOCK.search(cell.strip()[10:])
+    hours, minutes, seconds = (int(part or 0) for part in clock.groups()) if clock else (0, 0, 0)
+    try:
+        local = datetime.combine(day, dtime(hours, minutes, seconds))
+    except ValueError as exc:
+        raise _invalid("closed_at", "Not a real time", "invalid_value") from exc
+    return local.replace(tzinfo=_company_zone(ctx)).astimezone(UTC)
+
+
+def closing_of(ctx: TenantContext, stage: Any,
+               values: dict[str, Any]) -> tuple[datetime | None, str | None, list[dict[str, str]]]:
+    """A won or lost deal's closing moment and the row's expected close date: a closing still to come is not kept (a
+    note says so); an open deal's closing date is its expected close date when the row gives none."""
+    cells = [str(cell) for cell in values.get("closed_at") or [] if str(cell).strip()]
+    expected = values.get("expected_close_on")
+    if not cells:
+        return None, expected, []
+    closed = closed_moment(ctx, cells[0])
+    if stage is None or stage.stage_kind == "open":
+        return None, expected or closed.astimezone(_company_zone(ctx)).date().isoformat(), []
+    if closed > db.utcnow():
+        return None, expected, [{"field": "closed_at", "message": "A closing time still to come is not kept: the "
+                                 "deal is closed now", "type": "closed_at_future", "value": cells[0]}]
+    return closed, expected, []
 
 
 def resolve_contacts(ctx: TenantContext, cell: str) -> list[str]:
@@ -215,6 +301,23 @@ def contacts_by_keys(ctx: TenantContext, values: dict[str, Any]) -> tuple[list[s
                  "type": "contact_not_found"}]
 
 
+def contact_of_row(ctx: TenantContext, values: dict[str, Any]) -> tuple[list[str], list[dict[str, str]]]:
+    """The contacts a row's Contact cell names; when it names nobody (or several), those its Phone and Email columns
+    find, with a note saying so (Pipedrive's "Dr Raj Patel" beside "Person - Email"); neither: the cell's 422."""
+    from chalicelib.deals.schemas import MAX_CONTACTS
+
+    cell = str(values["contact"])
+    try:
+        return resolve_contacts(ctx, cell), []
+    except errors.ValidationError:
+        found = contacts_by_keys(ctx, values)[0] if values.get("contact_phone") or values.get("contact_email") else []
+        if not found:
+            raise
+    note = {"field": "contact", "message": "No one contact by this name: the contact with the row's e-mail or phone "
+            "is linked", "type": "contact_by_keys", "value": cell}
+    return found[:MAX_CONTACTS], [note]
+
+
 def resolve_company(ctx: TenantContext, reference: str) -> str:
     """The company a row names by name or web domain (422 when none, or several, match)."""
     host = website_host(reference) if "." in reference and " " not in reference.strip() else ""
@@ -250,6 +353,7 @@ class DealRow:
     deal: Any  # DealCreate
     notes: list[dict[str, str]] = field(default_factory=list)
     timeline_notes: RowNotes = field(default_factory=RowNotes)
+    closed_at: datetime | None = None  # when a won or lost deal closed, as the file says
 
 
 class DealTarget:
@@ -267,28 +371,33 @@ class DealTarget:
 
         if not values.get("title"):
             raise _invalid("title", "A deal needs a title", "missing")
-        pipeline_id, stage_id = resolve_stage(ctx, values.get("pipeline"), values.get("stage"), choices,
-                                             values.get("lost_reason"))
-        payload: dict[str, Any] = {"title": values["title"], "pipeline_id": pipeline_id, "stage_id": stage_id,
-                                   "expected_close_on": values.get("expected_close_on"),
-                                   "lost_reason": values.get("lost_reason"), "tags": values.get("tags"),
+        pipeline_id, stage = resolve_stage(ctx, values.get("pipeline"), values.get("stage"), choices,
+                                           deal_status(values.get("status")))
+        lost_reason, notes = lost_reason_of(ctx, stage, values.get("lost_reason"))
+        closed_at, expected, closing = closing_of(ctx, stage, values)
+        notes += closing
+        payload: dict[str, Any] = {"title": values["title"], "pipeline_id": pipeline_id,
+                                   "stage_id": stage.stage_id if stage is not None else None,
+                                   "expected_close_on": expected,
+                                   "lost_reason": lost_reason, "tags": values.get("tags"),
                                    "owner_id": values.get("owner_id"),
                                    "custom": values.get("custom") or {}}
         currency = currency_of(ctx, values)
         if values.get("amount"):
             payload["amount"] = {"minor": parse_amount(str(values["amount"]), currency), "currency": currency}
-        notes: list[dict[str, str]] = []
         if values.get("contact"):
-            payload["contact_ids"] = resolve_contacts(ctx, str(values["contact"]))
+            payload["contact_ids"], named = contact_of_row(ctx, values)
+            notes += named
         elif values.get("contact_phone") or values.get("contact_email"):
-            payload["contact_ids"], notes = contacts_by_keys(ctx, values)
+            payload["contact_ids"], unfound = contacts_by_keys(ctx, values)
+            notes += unfound
             payload["contact_ids"] = payload["contact_ids"][:MAX_CONTACTS]
         if values.get("company"):
             payload["company_id"] = resolve_company(ctx, str(values["company"]))
         data = schema.validate(DealCreate, {name: value for name, value in payload.items() if value is not None})
         if data.custom:
             customfields_service.clean(ctx, entity="deal", record_id=record_id, values=data.custom)
-        return DealRow(data, notes, row_notes.read(ctx, values))
+        return DealRow(data, notes, row_notes.read(ctx, values), closed_at)
 
     def notes(self, data: DealRow) -> list[dict[str, str]]:
         """A contact the row's phone or e-mail did not find; notes the role may not write."""
@@ -306,8 +415,9 @@ class DealTarget:
         """One deal under the row's id, with its totals, links, audit record and notes, in one transaction."""
         from chalicelib.deals import service as deals_service
 
-        deals_service.create(ctx, data=data.deal, deal_id=record_id, change=row_notes.change(
-            ctx, data.timeline_notes, subject_type="deal", subject_id=record_id))
+        deals_service.create(ctx, data=data.deal, deal_id=record_id, closed_at=data.closed_at,
+                             change=row_notes.change(ctx, data.timeline_notes, subject_type="deal",
+                                                     subject_id=record_id))
 
     def exists(self, ctx: TenantContext, record_id: str) -> bool:
         """True when the deal exists (a retried row finds the one it created)."""

@@ -105,13 +105,16 @@ def evaluate(ctx: TenantContext, target: Target, sheet: sheets.Sheet, index: int
     except errors.ValidationError as exc:
         row.problems = [_problem(number, field_of(list(d.get("loc", []))), str(d.get("msg", "")),
                                  str(d.get("type", "invalid_value"))) for d in exc.details]
+        # a phone left out may be why it fails (a row of one bad phone has nothing left): said with it
+        row.problems += [note for note in row.cell_notes if note["type"] == "phone_dropped"]
         return row
     row.notes = [*row.early_notes, *_notes(target, number, row.data)]
     return row
 
 
 def _notes(target: Target, number: int, data: Any) -> list[dict[str, Any]]:
-    return [_problem(number, note["field"], note["message"], note["type"]) for note in target.notes(data)]
+    return [{**_problem(number, note["field"], note["message"], note["type"]),
+             **({"value": note["value"]} if note.get("value") else {})} for note in target.notes(data)]
 
 
 # -- the preview ----------------------------------------------------------------------------

@@ -265,12 +265,18 @@ def _read_phones(spec: FieldSpec, cell: str, reading: Reading, notes: list[RowPr
                  kinds: dict[str, str]) -> list[str]:
     """A cell's phones in E.164. A phone of the CRM has no extension and no remark: the number is kept (so a call
     from it finds the record) and the row's note says which extension or remark was not, with the number as typed; a
-    remark naming the kind of phone ("моб", "рабочий", "home") gives it its kind instead."""
+    remark naming the kind of phone ("моб", "рабочий", "home") gives it its kind instead. A part that is no phone
+    number is left out, and the row's note says which (the row is imported with its other values)."""
     numbers = []
     for part in _phone_parts(cell):
         typed, remark = _remark(part)
         readable = _EXTENSION_WORDS.sub("доб. ", typed)
-        numbers.append(value_types.phone(readable, country=reading.country))
+        try:
+            numbers.append(value_types.phone(readable, country=reading.country))
+        except value_types.InvalidValue as exc:  # a typo, a drama number: the row is kept without it
+            notes.append(RowProblem(field=spec.name, message=f"{exc.message}: not kept", type="phone_dropped",
+                                    note=True, value=part))
+            continue
         kind = _PHONE_KINDS.get(remark.casefold().rstrip(". ")) if remark else None
         if kind:
             kinds.setdefault(numbers[-1], kind)

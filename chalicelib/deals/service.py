@@ -7,6 +7,7 @@ transaction. Pipelines are in ``deals.pipelines``; the board and funnel in ``dea
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from chalicelib.core import audit, db, errors, permissions
@@ -207,11 +208,12 @@ def _body_stage(pipeline: Pipeline, stage_id: str, *, loc: list[str | int]) -> S
 
 
 def create(ctx: TenantContext, *, data: s.DealCreate, deal_id: str | None = None,
-           change: db.Change | None = None) -> Deal:
+           change: db.Change | None = None, closed_at: datetime | None = None) -> Deal:
     """Create a deal in a stage (the default pipeline's first stage unless given).
 
-    An import passes the id it chose for the row, so a retried row cannot create a second deal. A
-    ``change`` of the caller's own writes (an inbox event's checkpoint) commits in the deal's transaction.
+    An import passes the id it chose for the row, so a retried row cannot create a second deal, and, for a deal
+    made won or lost, when it closed (a past moment; now otherwise). A ``change`` of the caller's own writes (an inbox
+    event's checkpoint) commits in the deal's transaction.
     """
     if deal_id is not None and not is_valid_id(deal_id):
         raise ValueError("a deal id must be a ULID")
@@ -239,6 +241,8 @@ def create(ctx: TenantContext, *, data: s.DealCreate, deal_id: str | None = None
                     source=data.source, utm=data.utm.model_dump(exclude_none=True) or None if data.utm else None,
                     created_by=ctx.actor_id, created_at=now, updated_at=now)
         records.apply_stage(deal, stage, lost_reason=data.lost_reason, now=now)
+        if deal.closed_at is not None and closed_at is not None:
+            deal.closed_at = min(closed_at, now)
         tally = Tally(ctx)
         tally.count_deal(deal, 1)
         new = db.Change().extend(change)

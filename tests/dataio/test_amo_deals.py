@@ -70,7 +70,8 @@ def test_the_preview_lists_each_stage_value_suggested_by_name_and_amocrm_closed_
         (3, "stage", "unknown_stage"), (4, "stage", "unknown_stage"), (7, "stage", "unknown_stage")]
     lost_without_reason = body(upload(client, company.owner.token, AMO.replace("Дорого", "")))["preview"]
     assert [(e["row"], e["type"]) for e in lost_without_reason["errors"] if e["row"] == 6] == [
-        (6, "lost_reason_required")]  # said before the import starts, not first when the row is created
+        (6, "lost_reason_set")]  # kept, with a neutral reason in the company's language, which the preview names
+    assert "Импортирована как проигранная" in next(e["message"] for e in lost_without_reason["errors"] if e["row"] == 6)
 
 
 def test_the_chosen_mapping_is_kept_and_applied_to_every_row(client: ApiClient, company: Company) -> None:

@@ -21,7 +21,7 @@ CSV = """Название;ИНН;Сайт;Телефон;Отрасль;Заме
 ЛЮТИК;;;;;same name as row 3
 ;7700000000;;;;no name
 Василёк;;https://www.romashka.ru/about;;;the existing company's domain
-Клевер;;;12345;;bad phone
+Клевер;;;12345;;bad phone: imported without it
 """
 
 
@@ -61,8 +61,9 @@ def test_preview_maps_russian_headers_and_finds_duplicates_and_errors(client: Ap
     assert job["mapping"] == {"Название": "name", "ИНН": "inn", "Сайт": "website", "Телефон": "phone",
                               "Отрасль": "industry", "Заметка": "notes"}
     preview = job["preview"]
-    assert (preview["rows"], preview["valid"], preview["invalid"], preview["duplicates"]) == (6, 1, 2, 3)
-    assert sorted((e["row"], e["field"]) for e in preview["errors"]) == [(5, "name"), (7, "phone")]
+    assert (preview["rows"], preview["valid"], preview["invalid"], preview["duplicates"]) == (6, 2, 1, 3)
+    assert sorted((e["row"], e["field"], e["type"]) for e in preview["errors"]) == [(5, "name", "missing"),
+                                                                                   (7, "phone", "phone_dropped")]
     duplicates = {d["row"]: d for d in preview["duplicate_rows"]}
     assert duplicates[2] == {"row": 2, "match": "name", "existing_id": company.extra["existing_id"],
                              "same_as_row": None}
@@ -80,12 +81,12 @@ def test_import_creates_each_new_company_once(client: ApiClient, company: Compan
     assert again.status_code == 409 and body(again)["error"]["code"] == "import_started"
     assert jobs.run_job("import", company.tenant_id, job["id"], seconds=60) == "done"
     progress = body(client.get(f"/api/v1/imports/{job['id']}", token=token))["progress"]
-    assert (progress["created"], progress["duplicates"], progress["failed"]) == (1, 3, 2)
+    assert (progress["created"], progress["duplicates"], progress["failed"]) == (2, 3, 1)
     listed = body(client.get("/api/v1/companies?q=Лютик", token=token))["items"]
     assert [(c["name"], c["phone"], c["website"], c["industry"]) for c in listed] == [
         ("Лютик", "+79990001122", "https://lyutik.ru", "Розница")]
     second = body(upload(client, token, CSV))  # the same file again: every row is now a duplicate or an error
-    assert (second["preview"]["valid"], second["preview"]["duplicates"]) == (0, 4)
+    assert (second["preview"]["valid"], second["preview"]["duplicates"]) == (0, 5)
 
 
 def test_a_read_only_user_cannot_import_and_an_unknown_column_is_422(client: ApiClient, company: Company) -> None:

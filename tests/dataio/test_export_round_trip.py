@@ -122,6 +122,7 @@ def test_exports_are_flat_and_import_back_the_same(client: ApiClient, source: Co
     firm = body(client.get(f"/api/v1/companies/{firm['id']}", token=copy))
     assert (firm["website"], firm["industry"], firm["custom"]) == ("https://acme-roses.example", "Flowers",
                                                                    {"inn": "7701234567"})
+    assert export_columns.address_text(firm["address"]) == "5 Rose Rd, Portland, US"  # one line, as it was exported
     wedding = body(client.get("/api/v1/deals?q=Wedding", token=copy))["items"][0]
     assert (wedding["amount"], wedding["contact_ids"], wedding["company_id"], wedding["custom"]) == (
         {"minor": 123450, "currency": "USD"}, [copied["id"]], firm["id"], {"channel": ["web", "phone"]})
@@ -133,10 +134,11 @@ IMPORTED_AS: dict[str, dict[str, str | None]] = {
                 "tags": "tags", "birthday": "birthday", "passport_number": "passport_number", "tax_id": "tax_id",
                 "iban": "iban", "company_ids": "company", "owner_id": "owner_id"},
     "company": {"name": "name", "phones": "phone", "emails": "email", "website": "website", "industry": "industry",
-                "tags": "tags", "owner_id": "owner_id"},
+                "tags": "tags", "owner_id": "owner_id", "address": "address"},
     "deal": {"title": "title", "pipeline": "pipeline", "stage": "stage", "amount": "amount", "currency": "currency",
              "contact_ids": "contact", "company_id": "company", "expected_close_on": "expected_close_on",
-             "tags": "tags", "lost_reason": "lost_reason", "status": None, "owner_id": "owner_id"},
+             "tags": "tags", "lost_reason": "lost_reason", "status": "status", "owner_id": "owner_id",
+             "closed_at": "closed_at"},
 }
 
 

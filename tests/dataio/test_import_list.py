@@ -15,7 +15,7 @@ from tests.faults.test_write_faults import assert_unavailable
 from tests.seeds.dataio import upload
 from tests.support import ApiClient, body
 
-CSV = "Name,Phone\nAnna Listed,+1 202 555 0181\nBoris Listed,+1 202 555 0182\nBad Row,not-a-phone\n"
+CSV = "Name,Phone,Email\nAnna Listed,+1 202 555 0181,\nBoris Listed,+1 202 555 0182,\nBad Row,,not-an-e-mail\n"
 
 
 @pytest.fixture(scope="module")

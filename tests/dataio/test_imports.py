@@ -16,7 +16,7 @@ from tests.support import ApiClient, body
 CSV = """Имя;Фамилия;Телефон;Почта;Компания;Теги;Комментарий
 Иван;Петров;8 (999) 123-45-67;Ivan@Example.ru;Ромашка;vip, опт;первый
 Анна;Смирнова;+7 999 000 00 01;anna@example;;;bad e-mail
-Пётр;Ёлкин;12345;;;;bad phone
+Пётр;Ёлкин;12345;;;;bad phone: imported without it
 ;;;;;;no name, no phone
 Мария;Иванова;+7 999 111 22 33;maria@example.ru;;;
 Мария;Дубль;+7 (999) 111-22-33;;;;same phone as row 6
@@ -51,8 +51,9 @@ def test_preview_maps_columns_reports_rows_and_creates_nothing(client: ApiClient
     assert job["mapping"] == {"Имя": "first_name", "Фамилия": "last_name", "Телефон": "phone", "Почта": "email",
                               "Компания": "company", "Теги": "tags", "Комментарий": "notes"}
     preview = job["preview"]
-    assert (preview["rows"], preview["valid"], preview["invalid"], preview["duplicates"]) == (7, 2, 3, 2)
-    assert sorted((e["row"], e["field"]) for e in preview["errors"]) == [(3, "email"), (4, "phone"), (5, "*")]
+    assert (preview["rows"], preview["valid"], preview["invalid"], preview["duplicates"]) == (7, 3, 2, 2)
+    assert sorted((e["row"], e["field"], e["type"]) for e in preview["errors"]) == [
+        (3, "email", "invalid_email"), (4, "phone", "phone_dropped"), (5, "*", "empty_contact")]
     duplicates = {d["row"]: d for d in preview["duplicate_rows"]}
     assert duplicates[7]["same_as_row"] == 6 and duplicates[7]["match"] == "phone"
     assert duplicates[8]["existing_id"] == company.extra["existing_id"]

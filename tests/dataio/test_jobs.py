@@ -64,7 +64,7 @@ def job_of(client: ApiClient, company: Company, import_id: str) -> dict[str, Any
 
 
 def test_an_import_creates_each_valid_row_once(client: ApiClient, company: Company, fake: FakeContacts) -> None:
-    text = ("Name,Phone,Email\nAnna Smith,+7 999 200 00 01,anna@example.ru\nBad Phone,123,\n"
+    text = ("Name,Phone,Email\nAnna Smith,+7 999 200 00 01,anna@example.ru\nBad Mail,,bad@\n"
             "Anna Twin,+7 (999) 200-00-01,\nBob Brown,,bob@example.ru\n")
     job = started(client, company, text)
     assert jobs.run_job("import", company.tenant_id, job["id"], seconds=30) == "done"
@@ -72,7 +72,7 @@ def test_an_import_creates_each_valid_row_once(client: ApiClient, company: Compa
     assert done["status"] == "done" and done["finished_at"]
     progress = done["progress"]
     assert (progress["processed"], progress["created"], progress["duplicates"], progress["failed"]) == (4, 2, 1, 1)
-    assert [(e["row"], e["field"]) for e in progress["errors"]] == [(3, "phone")]
+    assert [(e["row"], e["field"]) for e in progress["errors"]] == [(3, "email")]
     assert progress["duplicate_rows"][0]["row"] == 4
     created = {r.record_id for r in fake.of(company.tenant_id)}
     assert {importing.record_id(job["id"], 2), importing.record_id(job["id"], 5)} <= created
