@@ -16,6 +16,8 @@ remembered for five minutes per warm Lambda and forgotten when this process comm
 - task done: ``managers`` tasks_done +1 (its assignee); a task overdue (the overdue timer): tasks_overdue +1;
 - call ended: ``communications`` by channel ``call`` and direction (calls, answered, missed, talk seconds)
   and ``managers`` calls +1 (its employee, else the one responsible);
+- a record an import made (its audit record's source ``import``): nothing; a deal's facts are remembered, so its
+  later moves count as any deal's;
 - message (issue #17's conversations, expected): an audit record of entity ``message`` with action
   ``create`` and ``channel`` (whatsapp, telegram, email ...), ``direction`` (inbound | outbound),
   ``owner_id`` (the conversation's) and, on the first answer to a customer, ``response_seconds``:
@@ -40,6 +42,7 @@ from chalicelib.identity import zones
 from chalicelib.reports.models import DealFacts, ReportClaim, ReportCounter
 
 CLAIM_KEPT = timedelta(days=3)
+IMPORTED = "import"  # the source of an import's changes (dataio's jobs, a tenant's data brought in)
 FINAL_CALL = frozenset({"answered", "missed", "busy", "failed"})
 NONE = "-"
 # The dimensions of each report, in the order its sort keys hold them.
@@ -263,13 +266,22 @@ HANDLERS: dict[str, Callable[[TenantContext, DomainEvent, Tally], None]] = {
 
 
 def consume(ctx: TenantContext, event: DomainEvent) -> None:
-    """Add what an event counts, once."""
+    """Add what an event counts, once; an import's creations count nothing (``_imported``)."""
     handler = HANDLERS.get(event.entity)
     if handler is None:
         return
     tally = Tally(ctx, cause=event.event_id, at=event.at)
     handler(ctx, event, tally)
+    if event.source == IMPORTED and event.created:
+        _imported(tally)
     tally.commit()
+
+
+def _imported(tally: Tally) -> None:
+    """A record an import made is the company's history arriving, not this period's leads, deals, wins or losses:
+    its numbers are dropped, and what the counters remember of a deal (its source, stage, status) is kept, so a move
+    of it later counts as any deal's does."""
+    tally.amounts.clear()
 
 
 def count_overdue(ctx: TenantContext, *, task_id: str, assignee_id: str, due: str, at: datetime) -> None:
