@@ -90,7 +90,7 @@ def context(*, source: Source, doc_type: str, number: str, day: date, locale: st
     currency = source.currency
     return {
         "document": {"type": doc_type, "title": wording.title(doc_type, locale), "number": number,
-                     "date": wording.day(day, locale), "date_iso": day.isoformat(), "currency": currency,
+                     "date": wording.day(day, locale, country), "date_iso": day.isoformat(), "currency": currency,
                      "locale": locale},
         "seller": seller, "customer": customer, "contact": contact, "company": company,
         "source": {"kind": source.kind, "title": source.title or ""}, source.kind: dict(source.fields),

@@ -77,9 +77,16 @@ def rate(percent: Decimal | None, locale: str) -> str:
     return f"{quantity(Decimal(percent), locale)}%"
 
 
-def day(value: date, locale: str) -> str:
-    """A date as the language writes it on paper."""
-    return value.strftime("%d.%m.%Y") if locale == "ru" else value.strftime("%d %b %Y")
+def day(value: date, locale: str, country: str | None = None) -> str:
+    """A date as the language (and in English the company's country) writes it on paper: "07.12.2026", "December 7,
+    2026" for a US company, "7 December 2026" elsewhere (the months of ``identity.moments``, never the process's
+    locale, which strftime's "%b" would read)."""
+    from chalicelib.identity.moments import MONTHS
+
+    if locale == "ru":
+        return value.strftime("%d.%m.%Y")
+    month = MONTHS["en"][value.month - 1]
+    return f"{month} {value.day}, {value.year}" if country == "US" else f"{value.day} {month} {value.year}"
 
 
 def title(doc_type: str, locale: str) -> str:

@@ -119,3 +119,16 @@ def test_a_british_company_starts_a_template_from_the_british_words(client: ApiC
     new_york = signup(client, company="Built-in New York", country="US")
     items = body(client.get("/api/v1/document-templates/built-in", token=new_york.owner.token))["items"]
     assert "VAT No." not in next(t["body"] for t in items if t["type"] == "invoice" and t["locale"] == "en")
+
+
+def test_a_documents_date_reads_as_its_country_writes_one() -> None:
+    # An American plumber's invoice was dated "07 Dec 2026" (strftime's "%b", in whatever locale the process had);
+    # a US company's now reads "December 7, 2026", a British one's "7 December 2026", a Russian one's "07.12.2026"
+    from datetime import date
+
+    from chalicelib.documents import wording
+
+    day = date(2026, 12, 7)
+    assert wording.day(day, "en", "US") == "December 7, 2026"
+    assert wording.day(day, "en", "GB") == wording.day(day, "en") == "7 December 2026"
+    assert wording.day(day, "ru", "RU") == "07.12.2026"
