@@ -26,16 +26,33 @@ def _invalid(loc: list[str], message: str, kind: str) -> errors.ValidationError:
     return errors.ValidationError(details=[{"loc": loc, "msg": message, "type": kind}])
 
 
+def _column(sheet: sheets.Sheet, mapping: dict[str, str | None], target: str) -> int | None:
+    return next((sheet.headers.index(header) for header, found in mapping.items()
+                 if found == target and header in sheet.headers), None)
+
+
+def _closed(row: list[str], column: int | None) -> bool:
+    """Whether the row's status column says won or lost: its stage is not where the deal goes then."""
+    from chalicelib.dataio.deal_target import deal_status
+
+    if column is None or column >= len(row):
+        return False
+    try:
+        return deal_status(row[column]) in ("won", "lost")
+    except errors.ValidationError:  # a status no one can read: the row fails on it, not on its stage
+        return False
+
+
 def values_of(sheet: sheets.Sheet, mapping: dict[str, str | None]) -> list[tuple[str, int]]:
-    """The distinct stage values of the file (as first written, folded alike once) and how many rows hold each."""
-    column = next((sheet.headers.index(header) for header, target in mapping.items()
-                   if target == "stage" and header in sheet.headers), None)
+    """The distinct stage values of the file (as first written, folded alike once) and how many rows hold each; a
+    won or lost row's stage (Pipedrive's "Deal - Stage" beside "Deal - Status") is no value to map."""
+    column, status = _column(sheet, mapping, "stage"), _column(sheet, mapping, "status")
     if column is None:
         return []
     counts: dict[str, list[Any]] = {}
     for row in sheet.rows:
         cell = row[column].strip() if column < len(row) else ""
-        if cell:
+        if cell and not _closed(row, status):
             counts.setdefault(matching.fold(cell), [cell, 0])[1] += 1
     return [(written, count) for written, count in counts.values()][:MAX_VALUES]
 

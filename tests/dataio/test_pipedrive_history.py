@@ -106,3 +106,11 @@ def test_a_deal_named_by_nobody_and_found_by_no_key_still_fails(client: ApiClien
     job = upload(client, company, "deal", '"Deal - Title","Deal - Contact person","Person - Email"\n'
                                           '"Pens","Dr Nobody","nobody@example.com"\n')
     assert [(e["field"], e["type"]) for e in job["preview"]["errors"]] == [("contact", "unknown_contact")]
+
+
+def test_the_preview_asks_to_map_only_the_stages_of_open_deals(client: ApiClient, company: Company) -> None:
+    # Pipedrive keeps a won or lost deal's last stage beside its status: the preview listed "Negotiation" and
+    # "Proposal" for mapping though those rows go to the won and lost stages whatever they are mapped to
+    preview = upload(client, company, "deal", DEALS)["preview"]
+    assert [value["value"] for value in preview["stages"]] == ["Qualified"]
+    assert [value["rows"] for value in preview["stages"]] == [1]  # "Chairs" is lost: only "Copier paper" is open
