@@ -31,6 +31,12 @@ _COUNTRY_WORDS = {
     ("en", "GB"): {"tax_id": "VAT No.", "reg": "Company No.", "code": "Sort code / BIC", "tax": "VAT",
                    "subtotal": "Subtotal excl. VAT", "untaxed": "No VAT"},
 }
+# An EU company's invoice names the seller's VAT identification number (a German USt-IdNr. "DE312345678") and the
+# net, the VAT and the gross (Art. 226 of the VAT Directive; section 14 (4) UStG): "VAT ID", "VAT", not "Tax ID", "Tax".
+_EU = frozenset({"AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE", "IT", "LT",
+                "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK"})
+_COUNTRY_WORDS.update({("en", country): {"tax_id": "VAT ID", "tax": "VAT", "subtotal": "Subtotal excl. VAT",
+                                         "untaxed": "No VAT"} for country in _EU})
 
 
 def _seller(w: dict[str, str], *, bank: bool) -> str:
