@@ -372,6 +372,7 @@ export const MESSAGES = {
   'contacts.address.city': ['City', 'Город'],
   'contacts.address.region': ['State or region', 'Регион'],
   'contacts.address.postal_code': ['ZIP or postal code', 'Индекс'],
+  'contacts.addressOnMap': ['{address}: open on the map', '{address}: открыть на карте'],
   'contacts.edit': ['Edit', 'Изменить'],
   'contacts.deleteConfirm': ['Move {name} to the trash?', 'Переместить {name} в корзину?'],
   'contacts.duplicateOpen': ['This contact already exists; here it is.', 'Такой контакт уже есть — открываем его.'],

@@ -14,7 +14,7 @@ import { formDialog, newButton, newDealButton } from './new-record.js';
 import { emptyList } from './list-empty.js';
 import { bulkBar, canBulk, pickBox, selectionOf } from './bulk.js';
 import { filtersPanel, listFilters } from './list-filters.js';
-import { addressInputs, addressText, typedAddress } from './contacts.js';
+import { addressInputs, addressLink, typedAddress } from './contacts.js';
 
 function companyItem(company, selectable) {
   return h('li', { 'data-company': company.id }, selectable ? pickBox(company.id, company.name) : null, h('div', { class: 'grow' },
@@ -105,7 +105,7 @@ export async function card(root, { params, navigate, alive }) {
     h('div', {}, h('section', { class: 'panel' }, h('dl', { class: 'props' }, owner,
       (company.phones || []).length ? [h('dt', {}, t('contacts.phone')), h('dd', {}, phoneLinks(company.phones))] : null,
       company.website ? [h('dt', {}, t('companies.website')), h('dd', {}, company.website)] : null,
-      company.address ? [h('dt', {}, t('fieldName.address')), h('dd', {}, addressText(company.address))] : null,
+      company.address ? [h('dt', {}, t('fieldName.address')), h('dd', {}, addressLink(company.address))] : null,
       customRows(definitions, company.custom).map(([label, text]) => [h('dt', {}, label), h('dd', {}, text)]),
       h('dt', {}, t('common.created')), h('dd', {}, formatDateTime(company.created_at)))), edit,
     h('section', { class: 'panel' }, h('h2', {}, t('timeline.title')), noteForm({ type: 'company', id: company.id }, timeline),

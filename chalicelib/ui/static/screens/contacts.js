@@ -45,6 +45,20 @@ export function addressText(address) {
   return [...parts, country].filter(Boolean).join(', ');
 }
 
+// A technician at the door taps the address to open it in the phone's map: Yandex Maps where its customers use it, else
+// Google Maps (each app takes its own web link on a phone), the address searched as the card writes it.
+const YANDEX_MAPS = new Set(['RU', 'BY', 'KZ', 'UZ']);
+
+/** The address as a link that opens it in a map, or '' for none. */
+export function addressLink(address) {
+  const text = addressText(address);
+  if (!text) return '';
+  const where = address.country || session.tenant?.country || '';
+  const href = YANDEX_MAPS.has(where) ? `https://yandex.ru/maps/?text=${encodeURIComponent(text)}`
+    : `https://www.google.com/maps/search/?api=1&query=${encodeURIComponent(text)}`;
+  return h('a', { href, target: '_blank', rel: 'noopener', class: 'address-link', 'aria-label': t('contacts.addressOnMap', { address: text }) }, text);
+}
+
 export function addressInputs(name, address) {
   return h('fieldset', { class: 'address-fields', 'data-address': name }, h('legend', {}, t(`fieldName.${name}`)),
     ADDRESS_PARTS.map(([part, autocomplete, maxlength]) => field({ name: `${name}.${part}`,
@@ -276,7 +290,7 @@ function properties(contact, definitions, owner) {
     ...messengerRows(contact),
     [t('auth.email'), (contact.emails || []).map((e) => e.address).join(', ')],
     [t('fieldName.birthday'), contact.birthday ? formatDate(contact.birthday) : ''],
-    ...ADDRESSES.map((name) => [t(`fieldName.${name}`), addressText(contact[name])]),
+    ...ADDRESSES.map((name) => [t(`fieldName.${name}`), addressLink(contact[name])]),
     [t('contacts.tags'), (contact.tags || []).join(', ')],
     [t('lead.source'), sourceText(contact.source)], [t('lead.utm'), utmText(contact.utm)], // where it came from (#20)
     ...SENSITIVE.filter((name) => contact[name]).map((name) => [t(`contacts.${name}`),

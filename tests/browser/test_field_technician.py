@@ -1,0 +1,58 @@
+"""A Kazan heating-repair firm's technicians work from Android phones in Russian: what a walk of their day found.
+The client's address on the card was plain text, so a technician at the van copied it by hand into a map."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import PHONE, Screens, new_page
+from tests.browser.test_app import assert_no_problems
+from tests.browser.test_sensitive import log_in
+from tests.factories import signup
+from tests.support import ApiClient, body
+
+KAZAN = {"line1": "ул. Баумана, д. 44, кв. 12", "city": "Казань", "postal_code": "420111"}
+
+
+def _russian_phone(browser: Any, live_url: str, company: Any, name: str) -> Any:
+    page = new_page(browser, live_url, viewport=PHONE)
+    log_in(page, company.owner, name)
+    page.get_by_label("Language", exact=True).select_option("ru")
+    return page
+
+
+def test_a_clients_address_opens_in_a_map_on_a_phone(browser: Any, live_url: str, app: Any,
+                                                     screens: Screens) -> None:
+    client = ApiClient(app)
+    company = signup(client, company="Тепло-Сервис Карта", locale="ru", country="RU")
+    made = client.post("/api/v1/contacts", {"first_name": "Гульнара", "last_name": "Сафина",
+                                            "phones": [{"number": "+79171234567"}], "shipping_address": KAZAN},
+                       token=company.owner.token)
+    assert made.status_code == 201, made.body
+    firm = client.post("/api/v1/companies", {"name": "ТСЖ Берлинская", "address": {
+        "line1": "1 Friedrichstraße", "city": "Berlin", "postal_code": "10117", "country": "DE"}},
+        token=company.owner.token)
+    assert firm.status_code == 201, firm.body
+
+    page = _russian_phone(browser, live_url, company, "Тепло-Сервис Карта")
+    page.goto(f"/#/contacts/{body(made)['id']}")
+    where = page.locator("dl.props").first.get_by_role("link", name="открыть на карте")
+    expect(where).to_have_text("420111, Казань, ул. Баумана, д. 44, кв. 12")
+    href = urlsplit(where.get_attribute("href") or "")
+    assert (href.scheme, href.netloc, href.path) == ("https", "yandex.ru", "/maps/")
+    assert parse_qs(href.query)["text"] == ["420111, Казань, ул. Баумана, д. 44, кв. 12"]
+    assert where.get_attribute("target") == "_blank"
+    screens.shoot(page, "contact-address-map")
+
+    # an address in another country opens where that country's people look (the company card's too)
+    page.goto(f"/#/companies/{body(firm)['id']}")
+    abroad = page.locator("dl.props").first.get_by_role("link", name="открыть на карте")
+    expect(abroad).to_have_text("1 Friedrichstraße, 10117 Berlin, DE")
+    href = urlsplit(abroad.get_attribute("href") or "")
+    assert (href.netloc, href.path) == ("www.google.com", "/maps/search/")
+    assert parse_qs(href.query) == {"api": ["1"], "query": ["1 Friedrichstraße, 10117 Berlin, DE"]}
+    assert_no_problems(page)
+    page.context.close()
