@@ -41,6 +41,12 @@ for _target, _names in {
                         "серия_и_номер_паспорта", "паспортные_данные"),
     "tax_id": ("tax_id", "taxid", "tin", "inn", "vat_id", "vat_number", "инн"),
     "iban": ("iban", "bank_account_iban"),
+    # A ticked box agreeing to hear from the business (never a privacy-policy "agree": that is no marketing opt-in).
+    "consent_email": ("newsletter", "subscribe", "subscribe_newsletter", "marketing", "marketing_consent",
+                      "email_consent", "email_marketing", "email_opt_in", "opt_in", "optin", "рассылка", "подписка",
+                      "подписаться", "подписка_на_рассылку", "согласие_на_рассылку"),
+    "consent_sms": ("sms_consent", "sms_marketing", "sms_opt_in", "согласие_на_смс", "согласие_на_sms"),
+    "consent_whatsapp": ("whatsapp_consent", "whatsapp_opt_in", "согласие_на_whatsapp"),
 }.items():
     DEFAULTS.update(dict.fromkeys(_names, _target))
 
@@ -72,6 +78,7 @@ class Lead:
     other: dict[str, str] = field(default_factory=dict)
     honeypot: bool = False
     sensitive: dict[str, str] = field(default_factory=dict)  # passport_number, tax_id, iban: the first of each
+    consent: list[str] = field(default_factory=list)  # channels a ticked box agreed to: email, sms, whatsapp
     masked: list[str] = field(default_factory=list)  # the posted names of sensitive values: shown only masked
 
     @property
@@ -86,6 +93,9 @@ class Lead:
 ADDRESS_TARGETS = ("address", "city", "region", "postal_code")
 ONE_LINE_TARGETS = frozenset({"first_name", "last_name", "name", "phone", "email", "company", *ADDRESS_TARGETS})
 SENSITIVE_TARGETS = ("passport_number", "tax_id", "iban")
+CONSENT_TARGETS = ("consent_email", "consent_sms", "consent_whatsapp")
+# What a ticked checkbox posts: its value attribute, "on" by default; an unticked box posts nothing at all.
+TICKED = frozenset({"on", "yes", "y", "true", "1", "checked", "agree", "agreed", "да", "согласен", "согласна"})
 _NOT_ONE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 
 
@@ -104,6 +114,11 @@ def _place(lead: Lead, name: str, target: str, value: str) -> None:
         lead.custom[target[len("custom."):]] = value
     elif target == "ignore":
         return
+    elif target in CONSENT_TARGETS:  # kept as sent on the lead's history; a ticked box is the channel's consent
+        lead.other[name] = value
+        channel = target.removeprefix("consent_")
+        if fold(value) in TICKED and channel not in lead.consent:
+            lead.consent.append(channel)
     elif target == "message" and lead.message:
         lead.message = f"{lead.message}\n{value}"
     elif target in ADDRESS_TARGETS:  # a new contact's address, and the lead's history as the visitor typed it

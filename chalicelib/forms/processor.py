@@ -238,6 +238,8 @@ def process_submission(run: Run) -> Outcome:
         found = _contact_step(run, lead, settings)
     ids = {**made, **found}
     owner_id, contact_id = str(ids["responsible_id"]), ids.get("contact_id")
+    if lead.consent and contact_id:
+        _consent(run, lead, str(contact_id))
     if "deal_id" not in made:
         create_deal(run, lead, settings, str(contact_id) if contact_id else None, owner_id, found)
     # The task, the timeline entries and the outcome commit in one transaction (pipeline._finish): a
@@ -251,6 +253,16 @@ def process_submission(run: Run) -> Outcome:
     if "entries" not in made:  # a replay of a processed event writes no second entry on the lead's timelines
         details["entries"] = _add_entries(run, lead, change, ids={**made, **found})
     return Outcome("processed", details, change)
+
+
+def _consent(run: Run, lead: Lead, contact_id: str) -> None:
+    """The channels the visitor's ticked box agreed to, granted on the contact from the form (audited, dated when
+    the form was sent); a channel already granted is left as it is, so a retried event writes nothing again. A box
+    ticked again after an unsubscribe is the visitor's own new opt-in."""
+    from chalicelib.campaigns import consent
+
+    consent.change(run.ctx, contact_id, dict.fromkeys(lead.consent, "granted"), source="web_form", by=None,
+                   at=run.event.received_at)
 
 
 def _add_entries(run: Run, lead: Lead, change: db.Change, *, ids: dict[str, Any]) -> int:

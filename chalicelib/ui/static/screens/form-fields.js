@@ -6,7 +6,7 @@ import { t } from '../js/i18n.js';
 import { toastError } from '../js/ui.js';
 
 const TARGETS = ['first_name', 'last_name', 'name', 'phone', 'email', 'message', 'company', 'address', 'city', 'region',
-  'postal_code', 'ignore'];
+  'postal_code', 'consent_email', 'consent_sms', 'consent_whatsapp', 'ignore'];
 
 function targetOptions(definitions) {
   return [...TARGETS.map((target) => [target, t(`integrations.target.${target}`)]),
