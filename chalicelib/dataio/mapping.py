@@ -59,7 +59,8 @@ class FieldSpec:
 # Tags, in every type's import: a column of them, comma-separated, or several such columns.
 TAGS = FieldSpec("tags", "list", ("tags", "tag", "labels", "label", "теги", "тег", "тэги", "метки", "метка",
                                   "person label", "person labels", "organization label", "organization labels",
-                                  "deal label", "deal labels"),  # Pipedrive's "Person - Label" ...
+                                  "deal label", "deal labels",  # Pipedrive's "Person - Label" ...
+                                  "lifecycle stage"),  # HubSpot's (lead, customer ...): no field of ours holds it
                  repeatable=True)
 
 

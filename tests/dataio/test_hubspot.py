@@ -1,0 +1,55 @@
+"""A Berlin web agency moving from HubSpot imports HubSpot's contacts export as HubSpot writes it ("First Name",
+"Company Name", "Job Title", "Phone Number", "Lifecycle Stage", "Contact owner"): every column comes over, the
+lifecycle stage (lead, customer ...) as a tag, where it was skipped and so lost."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import pytest
+
+from chalicelib.dataio import importing, jobs
+from tests.factories import Company, add_member, signup
+from tests.support import ApiClient, body
+
+CONTACTS = (
+    '"First Name","Last Name","Email","Company Name","Job Title","Phone Number","Lifecycle Stage","Contact owner"\n'
+    '"Jana","Krüger","jana.krueger@mueller-bau.de","Müller Bau GmbH","Head of Marketing","030 12345678",'
+    '"Customer","Lena Vogel"\n'
+    '"Tom","Becker","tom@startup.example","","","0171 2345678","Marketing Qualified Lead",""\n')
+
+
+@pytest.fixture(scope="module")
+def company(app: Any) -> Company:
+    client = ApiClient(app)
+    company = signup(client, company="Spreeblick Digital", country="DE", timezone="Europe/Berlin")
+    lena = add_member(client, company, role="agent", name="lena")
+    user = body(client.get(f"/api/v1/users/{lena.user_id}", token=company.owner.token))
+    renamed = client.patch(f"/api/v1/users/{lena.user_id}", {"version": user["version"], "name": "Lena Vogel"},
+                           token=company.owner.token)
+    assert renamed.status_code == 200, renamed.body
+    return company
+
+
+def test_a_hubspot_contacts_export_comes_over_with_its_lifecycle_stage(client: ApiClient, company: Company) -> None:
+    token = company.owner.token
+    made = client.post("/api/v1/imports", {"entity": "contact", "filename": "hubspot-contacts.csv",
+                                           "content_base64": base64.b64encode(CONTACTS.encode()).decode()},
+                       token=token)
+    assert made.status_code == 201, made.body
+    job = body(made)
+    assert job["mapping"] == {
+        "First Name": "first_name", "Last Name": "last_name", "Email": "email", "Company Name": "company",
+        "Job Title": "job_title", "Phone Number": "phone", "Lifecycle Stage": "tags", "Contact owner": "owner_id"}
+    started = client.post(f"/api/v1/imports/{job['id']}/start", {"version": job["version"]}, token=token)
+    assert started.status_code == 202, started.body
+    assert jobs.run_job("import", company.tenant_id, job["id"], seconds=60) == "done"
+    done = body(client.get(f"/api/v1/imports/{job['id']}", token=token))
+    assert done["progress"]["created"] == 2 and done["progress"]["errors"] == [], done["progress"]
+    jana = body(client.get(f"/api/v1/contacts/{importing.record_id(job['id'], 2)}", token=token))
+    assert (jana["job_title"], jana["tags"], jana["owner_id"]) == ("Head of Marketing", ["customer"],
+                                                                   company.members["lena"].user_id)
+    assert [p["number"] for p in jana["phones"]] == ["+493012345678"] and len(jana["company_ids"]) == 1
+    tom = body(client.get(f"/api/v1/contacts/{importing.record_id(job['id'], 3)}", token=token))
+    assert tom["tags"] == ["marketing qualified lead"]
