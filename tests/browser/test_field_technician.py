@@ -56,3 +56,32 @@ def test_a_clients_address_opens_in_a_map_on_a_phone(browser: Any, live_url: str
     assert parse_qs(href.query) == {"api": ["1"], "query": ["1 Friedrichstraße, 10117 Berlin, DE"]}
     assert_no_problems(page)
     page.context.close()
+
+
+def _reminder_dialog(browser: Any, live_url: str, company: Any, name: str) -> tuple[Any, Any]:
+    """The dispatcher on her phone, in Russian, with the ready-made reminder rule open."""
+    page = _russian_phone(browser, live_url, company, name)
+    page.goto("/#/settings/automations")
+    page.get_by_role("button", name="Напомнить клиенту о записи").click()  # noqa: RUF001
+    dialog = page.locator("dialog")
+    expect(dialog.locator("[data-test=trigger-type]")).to_have_value("task.due_soon")
+    return page, dialog
+
+
+def test_the_reminders_whatsapp_template_is_in_the_companys_language(browser: Any, live_url: str,
+                                                                      app: Any) -> None:
+    # A template is approved by WhatsApp in one language; a Kazan firm's Russian one sent as 'en' is refused.
+    client = ApiClient(app)
+    company = signup(client, company="Тепло-Сервис Шаблон", locale="ru", country="RU", timezone="Europe/Moscow")
+    page, dialog = _reminder_dialog(browser, live_url, company, "Тепло-Сервис Шаблон")
+    dialog.get_by_label("Канал").select_option("whatsapp")
+    expect(dialog.get_by_label("Язык шаблона")).to_have_value("ru")
+    dialog.get_by_label("Шаблон WhatsApp (после 24 часов)").fill("napominanie_o_vizite")
+    dialog.locator("[data-test=rule-save]").click()
+    expect(page.get_by_label("Включено: Напомнить клиенту о записи")).to_be_visible()  # noqa: RUF001
+    (rule,) = [rule for rule in body(client.get("/api/v1/automations", token=company.owner.token))["items"]
+               if rule["trigger"]["type"] == "task.due_soon"]
+    assert [(a["channel"], a["template"]) for a in rule["actions"]] == [
+        ("whatsapp", {"name": "napominanie_o_vizite", "language": "ru", "parameters": []})]
+    assert_no_problems(page)
+    page.context.close()

@@ -7,6 +7,7 @@ import { errorMessage, has, t } from '../js/i18n.js';
 import { formatDateTime } from '../js/format.js';
 import { MESSAGES } from '../js/messages.js';
 import { AUTOMATIONS } from '../js/messages-automations.js';
+import { session } from '../js/session.js';
 import { confirmAction, heading, openModal, toast, toastError } from '../js/ui.js';
 import { settingsTabs } from './settings-nav.js';
 
@@ -175,8 +176,10 @@ class Builder {
         input(t('auto.body'), action.text, (v) => { action.text = v; }, { required: true }),
         h('p', { class: 'hint' }, t('auto.consent'))];
       case 'send_message': {
+        // A template is approved in one language: the company's (a Kazan firm's reminder sent as 'en' is refused)
+        const language = action.template?.language || session.tenant?.locale || 'en';
         const template = (field) => (v) => {
-          action.template = { ...(action.template || { name: '', language: 'en' }), [field]: v.trim() };
+          action.template = { ...(action.template || { name: '', language }), [field]: v.trim() };
           if (!action.template.name) action.template = null;
         };
         return [input(t('auto.messageText'), action.text, (v) => { action.text = v || null; }, { 'data-test': 'message-text' }),
@@ -184,7 +187,7 @@ class Builder {
           select(t('auto.channel'), action.channel || '', [['', t('auto.latestConversation')], ...MESSENGERS.map((c) => [c, t(`auto.messenger.${c}`)])],
             (c) => { action.channel = c || null; }),
           input(t('auto.templateName'), action.template?.name, template('name'), { pattern: '[a-z0-9_]+' }),
-          input(t('auto.templateLanguage'), action.template?.language || 'en', template('language')),
+          input(t('auto.templateLanguage'), language, template('language')),
           h('p', { class: 'hint' }, t('auto.window'))];
       }
       case 'webhook': return [input(t('auto.url'), action.url, (v) => { action.url = v.trim(); }, { type: 'url', required: true })];
