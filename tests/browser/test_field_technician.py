@@ -85,3 +85,25 @@ def test_the_reminders_whatsapp_template_is_in_the_companys_language(browser: An
         ("whatsapp", {"name": "napominanie_o_vizite", "language": "ru", "parameters": []})]
     assert_no_problems(page)
     page.context.close()
+
+
+def test_the_reminders_text_is_read_whole_on_a_phone(browser: Any, live_url: str, app: Any) -> None:
+    # The dispatcher reads what the client will get before saving: a one-line box showed "{first_name}, напоминаем:
+    # {when" and hid the rest, the same for a letter's body.
+    client = ApiClient(app)
+    company = signup(client, company="Тепло-Сервис Текст", locale="ru", country="RU", timezone="Europe/Moscow")
+    page, dialog = _reminder_dialog(browser, live_url, company, "Тепло-Сервис Текст")
+    whole = "el => el.scrollWidth <= el.clientWidth && el.scrollHeight <= el.clientHeight"
+    text = dialog.get_by_label("Текст", exact=True)
+    expect(text).to_have_value("{first_name}, напоминаем: {when} {task}, мастер {assignee}. Ждём вас!")
+    assert text.evaluate(whole), "the whole reminder is in sight"
+    text.fill("{first_name}, добрый день! Напоминаем: {when} к вам приедет мастер {assignee} из «Тепло-Сервиса» "
+              "({task}). Если время не подходит, ответьте на это сообщение.")
+    assert text.evaluate(whole), "a longer one too"
+    dialog.locator("[data-test=action-type]").last.select_option("send_email")
+    letter = dialog.get_by_label("Текст ({name}, {title})")
+    letter.fill("Здравствуйте, {first_name}! Напоминаем: {when} к вам приедет мастер {assignee}. Ждём вас дома.")
+    assert letter.evaluate(whole), "a letter's body as well"
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+    assert_no_problems(page)
+    page.context.close()

@@ -34,6 +34,13 @@ function input(label, value, onInput, attrs = {}) {
     h('input', { id, value: value ?? '', onInput: (event) => onInput(event.target.value), ...attrs }));
 }
 
+// A message to a client is read whole before it is saved: on a phone a one-line box showed its first words only
+function textBox(label, value, onInput, attrs = {}) {
+  const id = uid('auto');
+  return h('div', { class: 'field' }, h('label', { for: id }, label),
+    h('textarea', { id, rows: '4', value: value ?? '', onInput: (event) => onInput(event.target.value), ...attrs }));
+}
+
 function usersPicker(label, chosen, users, extra = []) {
   const id = uid('auto-users');
   const options = [...extra, ...users.map((user) => [user.id, user.name || user.email])];
@@ -173,7 +180,7 @@ class Builder {
         input(t('auto.value'), action.value, (v) => { action.value = typed(v); })];
       case 'notify': return [people([['owner', t('auto.owner')]]), input(t('auto.text'), action.text, (v) => { action.text = v || null; })];
       case 'send_email': return [input(t('auto.subject'), action.subject, (v) => { action.subject = v; }, { required: true }),
-        input(t('auto.body'), action.text, (v) => { action.text = v; }, { required: true }),
+        textBox(t('auto.body'), action.text, (v) => { action.text = v; }, { required: true }),
         h('p', { class: 'hint' }, t('auto.consent'))];
       case 'send_message': {
         // A template is approved in one language: the company's (a Kazan firm's reminder sent as 'en' is refused)
@@ -182,7 +189,7 @@ class Builder {
           action.template = { ...(action.template || { name: '', language }), [field]: v.trim() };
           if (!action.template.name) action.template = null;
         };
-        return [input(t('auto.messageText'), action.text, (v) => { action.text = v || null; }, { 'data-test': 'message-text' }),
+        return [textBox(t('auto.messageText'), action.text, (v) => { action.text = v || null; }, { 'data-test': 'message-text' }),
           h('p', { class: 'hint' }, ['task.due_soon', 'task.overdue'].includes(this.rule.trigger.type) ? t('auto.fieldsTask') : t('auto.fields')),
           select(t('auto.channel'), action.channel || '', [['', t('auto.latestConversation')], ...MESSENGERS.map((c) => [c, t(`auto.messenger.${c}`)])],
             (c) => { action.channel = c || null; }),
