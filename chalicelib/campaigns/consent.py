@@ -60,8 +60,10 @@ def view(item: Consent | None, contact: Any) -> dict[str, Any]:
         state = channels.get(channel)
         if isinstance(state, dict):
             shown[channel] = state
-        elif channel == "email" and allowed(None, contact, "email"):
-            shown[channel] = {"status": "granted", "source": "contact_card", "at": None, "by": None}
+        elif channel == "email" and allowed(None, contact, "email"):  # the card's older consent, or an import's
+            legacy = getattr(contact, "consent", None) or {}
+            source = legacy.get("source") if legacy.get("source") in ("import", "web_form") else "contact_card"
+            shown[channel] = {"status": "granted", "source": source, "at": legacy.get("at"), "by": None}
         else:
             shown[channel] = {"status": "unknown", "source": None, "at": None, "by": None}
     return shown

@@ -34,7 +34,7 @@ HEADINGS: dict[str, tuple[str, str]] = {
     "shipping_address": ("Shipping address", "Адрес доставки"), "address": ("Address", "Адрес"),
     "source": ("Source", "Источник"),
     **{f"utm.{part}": (f"UTM {part}", f"UTM {part}") for part in ("source", "medium", "campaign", "term", "content")},
-    "consent.marketing": ("Marketing consent", "Согласие на рассылки"),
+    "consent.marketing": ("Marketing consent", "Согласие на рассылки"),  # read back by the import's marketing_consent
     "consent.at": ("Consent given at", "Дата согласия"),
     "passport_number": ("Passport number", "Номер паспорта"), "tax_id": ("Tax ID", "ИНН"), "iban": ("IBAN", "IBAN"),
     "name": ("Name", "Название"), "website": ("Website", "Сайт"), "industry": ("Industry", "Отрасль"),

@@ -44,7 +44,7 @@ class FieldSpec:
     """An importable field: its name, how its cells are read, and the headers that mean it."""
 
     name: str
-    kind: str  # text | phone | email | list | date | note
+    kind: str  # text | phone | email | list | date | note | yes_no
     headers: tuple[str, ...]
     repeatable: bool = False  # may come from several columns (work and mobile phone ...)
     numbered: bool = False  # a header with a number after it means it too: amoCRM's "Примечание 2"
@@ -302,7 +302,28 @@ def _read_cell(spec: FieldSpec, cell: str, reading: Reading, notes: list[RowProb
         return parse_date(cell, reading.country())
     if spec.kind == "note":
         return [cell.strip()] if cell.strip() else []
+    if spec.kind == "yes_no":
+        return _yes_no(spec, cell, notes)
     return cell
+
+
+YES = frozenset({"subscribed", "opted in", "opt-in", "granted", "согласен", "согласна", "подписан", "подписана"})
+NO = frozenset({"unsubscribed", "opted out", "opt-out", "не подписан", "не подписана"})
+
+
+def _yes_no(spec: FieldSpec, cell: str, notes: list[RowProblem]) -> bool | None:
+    """A yes ("yes", "да", "subscribed" ...) or a no; a word the CRM cannot read is neither, and the row's note says
+    so (the row is imported: nobody is opted in on a guess)."""
+    from chalicelib.records.customfields.values import FALSE_WORDS, TRUE_WORDS
+
+    typed = cell.strip().casefold()
+    if typed in TRUE_WORDS or typed in YES:
+        return True
+    if typed in FALSE_WORDS or typed in NO:
+        return False
+    notes.append(RowProblem(field=spec.name, message=f"“{cell.strip()}” is neither a yes nor a no: not kept",
+                            type="not_yes_or_no", note=True, value=cell.strip()))
+    return None
 
 
 def _merge(values: dict[str, Any], spec: FieldSpec, value: Any) -> None:

@@ -92,6 +92,11 @@ CONTACT_SPECS = {spec.name: spec for spec in (
     FieldSpec("company", "text", ("company", "company name", "organization", "organisation", "account",
                                   "компания", "организация", "название компании", "фирма", "компания контакта",
                                   "person organization", "organization name")),  # Pipedrive's "Person - Organization"
+    # a list's e-mail opt-in (our export's "Marketing consent", Mailchimp's and HubSpot's subscription columns):
+    # the contact's consent to e-mails from the import, which campaigns honour
+    FieldSpec("marketing_consent", "yes_no", ("marketing consent", "email consent", "email marketing consent",
+                                            "newsletter", "subscribed", "email subscription", "opted in",
+                                            "согласие на рассылки", "согласие на рассылку", "подписка на рассылку")),
     OWNER,
     NOTES,
     RECORD_TYPE,
@@ -113,6 +118,13 @@ def contact_names(values: dict[str, Any]) -> tuple[str | None, str | None]:
     if values.get("middle_name"):  # Russian records keep the patronymic with the first name
         first = f"{first} {values['middle_name']}" if first else values["middle_name"]
     return first, last
+
+
+def _consent(said: bool | None) -> dict[str, Any] | None:
+    """A consent column's yes or no as the contact's e-mail consent from the import (campaigns honour it)."""
+    from chalicelib.core import db
+
+    return None if said is None else {"marketing": said, "source": "import", "at": db.utcnow().isoformat()}
 
 
 def field_of(loc: list[Any]) -> str:
@@ -164,7 +176,7 @@ class ContactTarget:
             "phones": phones_in(values),
             "emails": [{"address": address} for address in values.get("email", [])],
             "tags": values.get("tags"), "birthday": values.get("birthday"), "job_title": values.get("job_title"),
-            "custom": values.get("custom"),
+            "custom": values.get("custom"), "consent": _consent(values.get("marketing_consent")),
             "owner_id": values.get("owner_id"),
             **{name: values.get(name) for name in ("passport_number", "tax_id", "iban")},
         }
