@@ -69,6 +69,31 @@ def view(item: Consent | None, contact: Any) -> dict[str, Any]:
     return shown
 
 
+# A customer's whole message that asks to stop or to start hearing from the business on that channel (Twilio's
+# standard opt-out and opt-in keywords, and their Russian; the message alone, case and punctuation aside: "stop the
+# delivery at 5" is no opt-out). A CRM honours them on every channel it sends campaigns on, not only where the
+# carrier does (US SMS).
+STOP_WORDS = frozenset({"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "optout", "opt out", "стоп",
+                        "отписаться", "отписка", "отпишите", "отписать"})
+START_WORDS = frozenset({"start", "unstop", "subscribe", "подписаться", "подписка", "подпишите"})
+
+
+def keyword(text: str | None) -> str | None:
+    """"withdrawn" for a message that is an opt-out keyword, "granted" for an opt-in one, else None."""
+    said = " ".join("".join(ch for ch in str(text or "").casefold() if ch.isalnum() or ch.isspace()).split())
+    return "withdrawn" if said in STOP_WORDS else "granted" if said in START_WORDS else None
+
+
+def by_keyword(ctx: TenantContext, contact_id: str, channel: str, text: str | None, *, at: datetime) -> str | None:
+    """A customer's keyword message sets the channel's consent on their contact (audited, source reply_keyword;
+    written once however often the message is processed); answers the state it set, or None."""
+    state = keyword(text)
+    if state is None or channel not in CHANNELS or not is_valid_id(contact_id):
+        return None
+    change(ctx, contact_id, {channel: state}, source="reply_keyword", by=None, at=at)
+    return state
+
+
 def merge_contacts(ctx: TenantContext, work: db.Change, *, survivor_id: str, absorbed_id: str) -> None:
     """In a contact merge's transaction: per channel, the survivor keeps a withdrawal of either contact, else a
     grant of either (the absorbed contact's states named ``merged_from``); audited. Nothing when nothing changes."""

@@ -276,6 +276,10 @@ def receive(run: Run, adapter: MessagingAdapter, incoming: IncomingMessage, sett
         message = media.fetch_missing(run.ctx, adapter, credentials, message)  # a failure retries the event
     if new:
         views.notify_message(run.ctx, conversation.owner_id, conversation, views.message(run.ctx, message))
+    if conversation.contact_id and incoming.text:  # "STOP", "ОТПИСАТЬСЯ": the channel's campaigns stop for them
+        from chalicelib.campaigns import consent
+
+        consent.by_keyword(run.ctx, str(conversation.contact_id), adapter.channel, incoming.text, at=incoming.at)
     return conversation.conversation_id
 
 

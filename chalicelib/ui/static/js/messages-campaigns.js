@@ -165,6 +165,7 @@ export const CAMPAIGNS = {
   'consent.source.web_form': ['On a web form', 'На сайте'],
   'consent.source.import': ['Imported', 'Импорт'],
   'consent.source.unsubscribe_link': ['Unsubscribe link', 'Ссылка для отписки'],
+  'consent.source.reply_keyword': ['Wrote STOP or START', 'Написал «стоп» или «подписаться»'],
   'consent.source.bounce': ['The address bounced', 'Адрес не принимает почту'],
   'consent.source.complaint': ['Marked a campaign as spam', 'Отметил рассылку как спам'],
   'consent.save': ['Save consent', 'Сохранить согласие'],
