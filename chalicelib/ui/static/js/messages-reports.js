@@ -4,6 +4,8 @@ export const REPORTS = {
   'rep.from': ['From', 'С'],
   'rep.to': ['To', 'По'],
   'rep.show': ['Show', 'Показать'],
+  'rep.monthBefore': ['Previous month', 'Прошлый месяц'],
+  'rep.thisMonth': ['This month', 'Этот месяц'],
   'rep.today': ['Tasks today', 'Задач на сегодня'],
   'rep.overdue': ['Overdue tasks', 'Просрочено задач'],
   'rep.leads': ['New leads', 'Новых лидов'],

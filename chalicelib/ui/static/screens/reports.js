@@ -176,6 +176,15 @@ function funnelPart(funnel) {
       csvDownload(`funnel-${funnel.from}-${funnel.to}`, columns.map(([key]) => [key]), flat)] : empty(t('rep.empty')));
 }
 
+/** The first and the last day (YYYY-MM-DD) of the calendar month before the one a day is in: at a month's end the
+ * owner reads the month just closed with one click, not two dates picked by hand. */
+export function monthBefore(day) {
+  const [year, month] = String(day).split('-').map(Number);
+  if (!Number.isInteger(year) || !(month >= 1 && month <= 12)) return null; // a period typed into the address badly
+  const iso = (date) => date.toISOString().slice(0, 10);
+  return [iso(new Date(Date.UTC(year, month - 2, 1))), iso(new Date(Date.UTC(year, month - 1, 0)))];
+}
+
 /** #/reports. */
 export async function dashboard(root, { alive, query, navigate }) {
   // The company's today and month (its time zone's clock, as the counters keep their days), wherever the browser is.
@@ -195,6 +204,7 @@ export async function dashboard(root, { alive, query, navigate }) {
   if (!alive()) return;
   const leads = sources.items.reduce((sum, row) => sum + row.leads, 0);
   const revenue = sources.items.reduce((sum, row) => sum + row.revenue, 0);
+  const before = monthBefore(from);
   const fromId = uid('rep-from');
   const toId = uid('rep-to');
   const picker = h('form', { class: 'report-period', onSubmit: (event) => {
@@ -202,7 +212,10 @@ export async function dashboard(root, { alive, query, navigate }) {
     navigate(`/reports?from=${encodeURIComponent(event.target.elements.from.value)}&to=${encodeURIComponent(event.target.elements.to.value)}`);
   } }, h('label', { for: fromId }, t('rep.from')), h('input', { id: fromId, name: 'from', type: 'date', value: from }),
   h('label', { for: toId }, t('rep.to')), h('input', { id: toId, name: 'to', type: 'date', value: to }),
-  h('button', { type: 'submit', class: 'secondary small' }, t('rep.show')));
+  h('button', { type: 'submit', class: 'secondary small' }, t('rep.show')),
+  h('span', { class: 'report-months' },
+    before ? [h('a', { href: `#/reports?from=${before[0]}&to=${before[1]}`, 'data-test': 'rep-month-before' },
+      t('rep.monthBefore')), ' · '] : null, h('a', { href: '#/reports', 'data-test': 'rep-this-month' }, t('rep.thisMonth'))));
   try {
     mount(root, heading(t('title.reports.dashboard')), picker,
       h('div', { class: 'kpis' }, card(t('rep.today'), formatNumber(todays.items.length), 'kpi-today'),
