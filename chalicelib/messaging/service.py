@@ -189,11 +189,14 @@ def _record_reply(ctx: TenantContext, conversation_id: str, draft: threads.Draft
         message = threads.new_message(ctx, after, draft)
         threads.set_preview(ctx, after, draft)
         counters = {"outbound": 1, "conversations": 1 if before is None else 0}
-        if after.awaiting_since is not None:
-            counters["first_responses"] = 1
-            counters["first_response_seconds"] = max(int((draft.at - after.awaiting_since).total_seconds()), 0)
-            after.awaiting_since = None
-        after.unread_count = 0  # a reply reads what it answers
+        # a rule's message (an appointment reminder) answers nobody: the customer's question stays unread, awaiting
+        # an employee, whose first response it is when they give it
+        if ctx.actor_kind != "automation":
+            if after.awaiting_since is not None:
+                counters["first_responses"] = 1
+                counters["first_response_seconds"] = max(int((draft.at - after.awaiting_since).total_seconds()), 0)
+                after.awaiting_since = None
+            after.unread_count = 0  # a reply reads what it answers
         threads.write(ctx, before, after, message, counters=counters,
                       claim=(integration_id, str(draft.provider_message_id)), change=change,
                       also_known_as=draft.also_known_as)
