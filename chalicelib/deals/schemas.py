@@ -29,6 +29,8 @@ class StageIn(Schema):
     id: Id | None = Field(default=None, description="An existing stage's id; leave out for a new stage")
     name: StageName
     kind: StageKind = "open"
+    position: int | None = Field(default=None, ge=0, le=1000, description=(
+        "Ignored: the list's order is the stages' order (taken so that a pipeline read can be sent back as it is)"))
 
 
 class PipelineCreate(Schema):

@@ -203,3 +203,18 @@ def test_sign_up_commits_the_default_pipeline_once(client: ApiClient) -> None:
     assert body(client.post("/api/v1/deals", {"title": "First"}, token=fresh.owner.token))["pipeline_id"] \
         == listed[0]["id"]
     assert len(body(client.get("/api/v1/pipelines", token=fresh.owner.token))["items"]) == 1
+
+
+def test_a_pipeline_read_can_be_sent_back_as_it_is(client: ApiClient, company: Company) -> None:
+    # A Berlin agency's script read its pipeline, renamed a stage and sent it back: 422, because each stage carried
+    # the position the read gives; the list's order is the order, and a position sent back is taken and ignored
+    token = company.owner.token
+    pipeline = body(client.get("/api/v1/pipelines", token=token))["items"][0]
+    stages = [{**stage, "name": "Proposal sent"} if n == 1 else stage for n, stage in enumerate(pipeline["stages"])]
+    stages[0], stages[2] = {**stages[2], "position": 0}, {**stages[0], "position": 2}  # positions sent stale
+    changed = client.patch(f"/api/v1/pipelines/{pipeline['id']}", {"version": pipeline["version"],
+                                                                    "stages": stages}, token=token)
+    assert changed.status_code == 200, changed.body
+    got = body(changed)["stages"]
+    assert [s["id"] for s in got] == [s["id"] for s in stages] and got[1]["name"] == "Proposal sent"
+    assert [s["position"] for s in got] == list(range(len(got)))
