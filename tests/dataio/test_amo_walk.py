@@ -5,13 +5,13 @@ export's rows of the other kind ("Тип": a company in a contacts import)."""
 
 from __future__ import annotations
 
-import base64
 from typing import Any
 
 import pytest
 
 from chalicelib.core import tenancy
 from chalicelib.dataio import importing, jobs, targets
+from tests.dataio.kit import run, upload
 from tests.factories import Company, add_member, signup
 from tests.support import ApiClient, body
 
@@ -25,22 +25,6 @@ def company(app: Any) -> Company:
     assert role.status_code == 201, role.body
     add_member(client, company, role="no_notes", name="silent")
     return company
-
-
-def upload(client: ApiClient, token: str, text: str, entity: str = "contact") -> dict[str, Any]:
-    content = base64.b64encode(text.encode("utf-8-sig")).decode()
-    made = client.post("/api/v1/imports", {"entity": entity, "filename": "amocrm.csv", "content_base64": content},
-                       token=token)
-    assert made.status_code == 201, made.body
-    return dict(body(made))
-
-
-def run(client: ApiClient, token: str, tenant_id: str, text: str, entity: str = "contact") -> dict[str, Any]:
-    job = upload(client, token, text, entity)
-    started = client.post(f"/api/v1/imports/{job['id']}/start", {"version": job["version"]}, token=token)
-    assert started.status_code == 202, started.body
-    assert jobs.run_job("import", tenant_id, job["id"], seconds=120) == "done"
-    return dict(body(client.get(f"/api/v1/imports/{job['id']}", token=token)))
 
 
 def notes_of(client: ApiClient, token: str, plural: str, record_id: str) -> list[tuple[str, str]]:

@@ -5,7 +5,7 @@ row is imported). Before, the column was not read: every imported subscriber was
 
 from __future__ import annotations
 
-from tests.dataio.test_amo_walk import run, upload
+from tests.dataio.kit import run, upload
 from tests.factories import signup
 from tests.support import ApiClient, body
 

@@ -4,13 +4,13 @@ lifecycle stage (lead, customer ...) as a tag, where it was skipped and so lost.
 
 from __future__ import annotations
 
-import base64
 from typing import Any
 
 import pytest
 
-from chalicelib.dataio import importing, jobs
-from tests.factories import Company, add_member, signup
+from chalicelib.dataio import importing
+from tests.dataio.kit import named_member, run
+from tests.factories import Company, signup
 from tests.support import ApiClient, body
 
 CONTACTS = (
@@ -24,28 +24,16 @@ CONTACTS = (
 def company(app: Any) -> Company:
     client = ApiClient(app)
     company = signup(client, company="Spreeblick Digital", country="DE", timezone="Europe/Berlin")
-    lena = add_member(client, company, role="agent", name="lena")
-    user = body(client.get(f"/api/v1/users/{lena.user_id}", token=company.owner.token))
-    renamed = client.patch(f"/api/v1/users/{lena.user_id}", {"version": user["version"], "name": "Lena Vogel"},
-                           token=company.owner.token)
-    assert renamed.status_code == 200, renamed.body
+    named_member(client, company, "lena", "Lena Vogel")
     return company
 
 
 def test_a_hubspot_contacts_export_comes_over_with_its_lifecycle_stage(client: ApiClient, company: Company) -> None:
     token = company.owner.token
-    made = client.post("/api/v1/imports", {"entity": "contact", "filename": "hubspot-contacts.csv",
-                                           "content_base64": base64.b64encode(CONTACTS.encode()).decode()},
-                       token=token)
-    assert made.status_code == 201, made.body
-    job = body(made)
+    job = done = run(client, token, company.tenant_id, CONTACTS, filename="hubspot-contacts.csv")
     assert job["mapping"] == {
         "First Name": "first_name", "Last Name": "last_name", "Email": "email", "Company Name": "company",
         "Job Title": "job_title", "Phone Number": "phone", "Lifecycle Stage": "tags", "Contact owner": "owner_id"}
-    started = client.post(f"/api/v1/imports/{job['id']}/start", {"version": job["version"]}, token=token)
-    assert started.status_code == 202, started.body
-    assert jobs.run_job("import", company.tenant_id, job["id"], seconds=60) == "done"
-    done = body(client.get(f"/api/v1/imports/{job['id']}", token=token))
     assert done["progress"]["created"] == 2 and done["progress"]["errors"] == [], done["progress"]
     jana = body(client.get(f"/api/v1/contacts/{importing.record_id(job['id'], 2)}", token=token))
     assert (jana["job_title"], jana["tags"], jana["owner_id"]) == ("Head of Marketing", ["customer"],

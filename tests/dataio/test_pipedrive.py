@@ -4,13 +4,14 @@ organizations, people and deals come over with their names, phones, e-mails, lab
 
 from __future__ import annotations
 
-import base64
 from typing import Any
 
 import pytest
 
-from chalicelib.dataio import importing, jobs
-from tests.factories import Company, add_member, signup
+from chalicelib.dataio import importing
+from tests.dataio import kit
+from tests.dataio.kit import named_member
+from tests.factories import Company, signup
 from tests.support import ApiClient, body
 
 ORGANIZATIONS = (
@@ -34,26 +35,14 @@ DEALS = (
 def company(app: Any) -> Company:
     client = ApiClient(app)
     company = signup(client, company="Thames Office Supplies Ltd", country="GB", timezone="Europe/London")
-    sarah = add_member(client, company, role="agent", name="sarah")
-    user = body(client.get(f"/api/v1/users/{sarah.user_id}", token=company.owner.token))
-    renamed = client.patch(f"/api/v1/users/{sarah.user_id}", {"version": user["version"], "name": "Sarah Collins"},
-                           token=company.owner.token)
-    assert renamed.status_code == 200, renamed.body
+    named_member(client, company, "sarah", "Sarah Collins")
     return company
 
 
 def run(client: ApiClient, company: Company, entity: str, text: str) -> dict[str, Any]:
-    token = company.owner.token
-    made = client.post("/api/v1/imports", {"entity": entity, "filename": f"{entity}s-pipedrive.csv",
-                                           "content_base64": base64.b64encode(text.encode()).decode()}, token=token)
-    assert made.status_code == 201, made.body
-    job = body(made)
-    started = client.post(f"/api/v1/imports/{job['id']}/start", {"version": job["version"]}, token=token)
-    assert started.status_code == 202, started.body
-    assert jobs.run_job("import", company.tenant_id, job["id"], seconds=60) == "done"
-    done = dict(body(client.get(f"/api/v1/imports/{job['id']}", token=token)))
+    done = kit.run(client, company.owner.token, company.tenant_id, text, entity, filename=f"{entity}s-pipedrive.csv")
     assert done["progress"]["created"] == 1 and done["progress"]["errors"] == [], done["progress"]
-    return {**done, "mapping": job["mapping"]}
+    return done
 
 
 def test_organizations_people_and_deals_come_over_as_pipedrive_exports_them(client: ApiClient,

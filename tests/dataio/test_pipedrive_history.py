@@ -5,12 +5,12 @@ phone (Ofcom's drama range) is left out, not the person."""
 
 from __future__ import annotations
 
-import base64
 from typing import Any
 
 import pytest
 
-from chalicelib.dataio import importing, jobs
+from chalicelib.dataio import importing
+from tests.dataio import kit
 from tests.factories import Company, signup
 from tests.support import ApiClient, body
 
@@ -36,20 +36,11 @@ def company(app: Any) -> Company:
 
 
 def upload(client: ApiClient, company: Company, entity: str, text: str) -> dict[str, Any]:
-    made = client.post("/api/v1/imports", {"entity": entity, "filename": f"{entity}s-pipedrive.csv",
-                                           "content_base64": base64.b64encode(text.encode()).decode()},
-                       token=company.owner.token)
-    assert made.status_code == 201, made.body
-    return dict(body(made))
+    return kit.upload(client, company.owner.token, text, entity, filename=f"{entity}s-pipedrive.csv")
 
 
 def run(client: ApiClient, company: Company, entity: str, text: str) -> dict[str, Any]:
-    job = upload(client, company, entity, text)
-    started = client.post(f"/api/v1/imports/{job['id']}/start", {"version": job["version"]},
-                          token=company.owner.token)
-    assert started.status_code == 202, started.body
-    assert jobs.run_job("import", company.tenant_id, job["id"], seconds=60) == "done"
-    return {**body(client.get(f"/api/v1/imports/{job['id']}", token=company.owner.token)), "mapping": job["mapping"]}
+    return kit.run(client, company.owner.token, company.tenant_id, text, entity, filename=f"{entity}s-pipedrive.csv")
 
 
 def notes(job: dict[str, Any]) -> list[tuple[int, str, str, str | None]]:
