@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from tests.documents.test_documents import fetch, pdf_text
+from tests.documents.test_uk_invoice import seller_with_an_order
 from tests.factories import Company, signup
 from tests.support import ApiClient, body
 
@@ -18,17 +19,9 @@ REQUISITES = {"legal_name": "Spreeblick Digital GmbH", "tax_id": "DE312345678",
 
 @pytest.fixture(scope="module")
 def spreeblick(app: Any) -> Company:
-    client = ApiClient(app)
-    company = signup(client, company="Spreeblick Digital", country="DE", timezone="Europe/Berlin")
-    token = company.owner.token
-    assert client.put("/api/v1/document-settings/requisites", {**REQUISITES, "version": 0},
-                      token=token).status_code == 200
-    client_firm = body(client.post("/api/v1/contacts", {"first_name": "Jana", "last_name": "Krüger"}, token=token))
-    order = body(client.post("/api/v1/orders", {"currency": "EUR", "contact_id": client_firm["id"], "lines": [
-        {"description": "Website relaunch, design sprint", "quantity": "1", "unit_price_minor": 100000,
-         "tax_rate": "19"}]}, token=token))
-    company.extra["order"] = order
-    return company
+    return seller_with_an_order(app, "Spreeblick Digital", "DE", "Europe/Berlin", REQUISITES, ("Jana", "Krüger"),
+                                "EUR", {"description": "Website relaunch, design sprint", "quantity": "1",
+                                        "unit_price_minor": 100000, "tax_rate": "19"})
 
 
 def test_a_german_invoice_names_the_vat_id_the_net_the_vat_and_the_gross(client: ApiClient,

@@ -18,19 +18,25 @@ REQUISITES = {"legal_name": "Thames Office Supplies Ltd", "tax_id": "GB123456789
               "note": "Payment due within 30 days of the invoice date."}
 
 
+def seller_with_an_order(app: Any, name: str, country: str, zone: str, requisites: dict[str, Any],
+                         customer: tuple[str, str], currency: str, line: dict[str, Any]) -> Company:
+    """A company of that country with its requisites, and an order of one line to a customer (``extra["order"]``)."""
+    client = ApiClient(app)
+    company = signup(client, company=name, country=country, timezone=zone)
+    token = company.owner.token
+    assert client.put("/api/v1/document-settings/requisites", {**requisites, "version": 0},
+                      token=token).status_code == 200
+    buyer = body(client.post("/api/v1/contacts", {"first_name": customer[0], "last_name": customer[1]}, token=token))
+    company.extra["order"] = body(client.post("/api/v1/orders", {"currency": currency, "contact_id": buyer["id"],
+                                                                 "lines": [line]}, token=token))
+    return company
+
+
 @pytest.fixture(scope="module")
 def thames(app: Any) -> Company:
-    client = ApiClient(app)
-    company = signup(client, company="Thames Office Supplies", country="GB", timezone="Europe/London")
-    token = company.owner.token
-    assert client.put("/api/v1/document-settings/requisites", {**REQUISITES, "version": 0},
-                      token=token).status_code == 200
-    customer = body(client.post("/api/v1/contacts", {"first_name": "Emily", "last_name": "Hart"}, token=token))
-    order = body(client.post("/api/v1/orders", {"currency": "GBP", "contact_id": customer["id"], "lines": [
-        {"description": "A4 copier paper, box of 5 reams", "quantity": "10", "unit_price_minor": 2499,
-         "tax_rate": "20"}]}, token=token))
-    company.extra["order"] = order
-    return company
+    return seller_with_an_order(app, "Thames Office Supplies", "GB", "Europe/London", REQUISITES, ("Emily", "Hart"),
+                                "GBP", {"description": "A4 copier paper, box of 5 reams", "quantity": "10",
+                                        "unit_price_minor": 2499, "tax_rate": "20"})
 
 
 def document_text(client: ApiClient, company: Company, doc_type: str) -> str:
