@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from tests.browser.conftest import PHONE, Screens, new_page
 from tests.browser.test_app import assert_no_problems
 from tests.browser.test_sensitive import log_in
-from tests.factories import signup
+from tests.factories import add_member, signup
 from tests.support import ApiClient, body
 
 KAZAN = {"line1": "ул. Баумана, д. 44, кв. 12", "city": "Казань", "postal_code": "420111"}
@@ -104,6 +104,36 @@ def test_the_reminders_text_is_read_whole_on_a_phone(browser: Any, live_url: str
     letter = dialog.get_by_label("Текст ({name}, {title})")
     letter.fill("Здравствуйте, {first_name}! Напоминаем: {when} к вам приедет мастер {assignee}. Ждём вас дома.")
     assert letter.evaluate(whole), "a letter's body as well"
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+    assert_no_problems(page)
+    page.context.close()
+
+
+def test_a_new_orders_card_says_to_confirm_it_before_the_payment(browser: Any, live_url: str, app: Any) -> None:
+    # A technician made the order for the parts and labour and had the client's cash in hand: the card said "no
+    # payments yet" and had no form (a new order takes no payment), with nothing saying why.
+    client = ApiClient(app)
+    company = signup(client, company="Тепло-Сервис Оплата", locale="ru", country="RU", timezone="Europe/Moscow")
+    artur = add_member(client, company, role="agent", name="artur")
+    contact = body(client.post("/api/v1/contacts", {"first_name": "Гульнара", "shipping_address": KAZAN},
+                               token=artur.token))
+    made = client.post("/api/v1/orders", {"currency": "RUB", "contact_id": contact["id"], "lines": [
+        {"description": "Датчик NTC Baxi", "quantity": "1", "unit_price_minor": 120000},
+        {"description": "Диагностика и замена датчика", "quantity": "1", "unit_price_minor": 250000}]},
+        token=artur.token)
+    assert made.status_code == 201, made.body
+    page = new_page(browser, live_url, viewport=PHONE)
+    log_in(page, artur, "Тепло-Сервис Оплата")
+    page.get_by_label("Language", exact=True).select_option("ru")
+    page.goto(f"/#/orders/{body(made)['id']}")
+    expect(page.locator("[data-test=pay-after-confirm]")).to_have_text("Подтвердите заказ, чтобы внести оплату.")
+    page.get_by_role("button", name="Подтвердить").click()
+    payment = page.get_by_role("form", name="Внести оплату")
+    expect(payment).to_be_visible()
+    expect(page.locator("[data-test=pay-after-confirm]")).to_have_count(0)
+    payment.get_by_label("Способ", exact=True).select_option("cash")
+    payment.get_by_role("button", name="Внести оплату").click()
+    expect(page.get_by_text("Оплачено: 3 700,00 ₽")).to_be_visible()
     assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
     assert_no_problems(page)
     page.context.close()

@@ -62,6 +62,7 @@ export const ORDERS = {
   'orders.needCustomer': ['Choose the customer first.', 'Сначала выберите клиента.'],
   'orders.payments': ['Payments', 'Оплаты'],
   'orders.noPayments': ['No payments yet.', 'Оплат пока нет.'],
+  'orders.payAfterConfirm': ['Confirm the order to record its payment.', 'Подтвердите заказ, чтобы внести оплату.'],
   'orders.pay': ['Record payment', 'Внести оплату'],
   'orders.amount': ['Amount', 'Сумма'],
   'orders.method': ['Method', 'Способ'],

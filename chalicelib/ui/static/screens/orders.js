@@ -339,9 +339,12 @@ function paymentsPanel(order, reload) {
       hint: `${t('orders.due')}: ${money(order.due_minor, order.currency)}` }),
     field({ name: 'method', label: t('orders.method'), value: 'card', options: METHODS.map((m) => [m, t(`orders.method.${m}`)]) }),
     field({ name: 'paid_on', label: t('orders.paidOn'), type: 'date', value: zonedInput(new Date(), session.tenant?.timezone || browserZone()).slice(0, 10) }))] }) : null; // the company's today
+  // a new order takes no payment (409): a technician with the client's cash in hand is told why there is no form
+  const later = order.status === 'new' && order.due_minor > 0 && can('orders', 'update')
+    ? h('p', { class: 'hint', 'data-test': 'pay-after-confirm' }, t('orders.payAfterConfirm')) : null;
   return h('section', { class: 'panel' }, h('h2', {}, t('orders.payments')),
     h('p', { class: 'meta' }, `${t('orders.paid')}: ${money(order.paid_minor, order.currency)} · ${t('orders.due')}: ${money(order.due_minor, order.currency)}`),
-    items, payForm);
+    items, later, payForm);
 }
 
 function shippingPanel(order, reload) {
