@@ -43,6 +43,18 @@ def _upload(browser: Any, live_url: str, company: Company, name: str, filename: 
     return page
 
 
+def _imported(page: Any) -> Any:
+    """The previewed file imported to its end (the import's jobs run as the schedule would): its progress panel."""
+    from tests.browser.test_data import run_dataio_jobs
+
+    page.get_by_role("button", name="Начать импорт").click()
+    progress = page.locator('[data-test="import-progress"]')
+    progress.wait_for()
+    run_dataio_jobs()
+    progress.get_by_text("Готово", exact=True).wait_for(timeout=15_000)
+    return progress
+
+
 def test_an_amocrm_deals_file_says_in_russian_why_rows_cannot_be_imported(browser: Any, live_url: str, app: Any,
                                                                            screens: Screens) -> None:
     client, company = _russian(app, "Автосервис Нева")
@@ -89,8 +101,6 @@ AMO_STAGES = ("Название сделки;Бюджет;Этап;Ответс�
 
 def test_an_amocrm_deals_file_maps_its_stages_to_the_pipelines_on_a_phone(browser: Any, live_url: str, app: Any,
                                                                          screens: Screens) -> None:
-    from tests.browser.test_data import run_dataio_jobs
-
     client, company = _russian(app, "Автосервис Этапы")
     sales = body(client.get("/api/v1/pipelines", token=company.owner.token))["items"][0]
     stage = {s["name"]: s["id"] for s in sales["stages"]}
@@ -106,11 +116,7 @@ def test_an_amocrm_deals_file_maps_its_stages_to_the_pipelines_on_a_phone(browse
     assert_fits_a_phone(page, screens, "amo-stage-mapping")
     page.get_by_label("Этап для Первичный контакт").select_option(stage["Новая"])
     page.get_by_label("Этап для Принимают решение").select_option(stage["Квалификация"])
-    page.get_by_role("button", name="Начать импорт").click()
-    progress = page.locator('[data-test="import-progress"]')
-    progress.wait_for()
-    run_dataio_jobs()
-    progress.get_by_text("Готово", exact=True).wait_for(timeout=15_000)
+    progress = _imported(page)
     assert re.search(r"Создано\s*4", progress.inner_text()), progress.inner_text()
     # a responsible person who is nobody in the company: the deal is the importer's, and the row says so
     assert "Нет активного сотрудника с такой почтой или именем" in progress.inner_text()  # noqa: RUF001
@@ -126,7 +132,6 @@ def test_an_amocrm_deals_file_maps_its_stages_to_the_pipelines_on_a_phone(browse
 
 def test_an_amocrm_contacts_export_comes_over_whole_on_a_phone_in_russian(browser: Any, live_url: str, app: Any,
                                                                           screens: Screens) -> None:
-    from tests.browser.test_data import run_dataio_jobs
     from tests.dataio.test_amo_contacts import AMO_CONTACTS
 
     client, company = _russian(app, "Автосервис Контакты")
@@ -150,11 +155,7 @@ def test_an_amocrm_contacts_export_comes_over_whole_on_a_phone_in_russian(browse
     sample = preview.locator("table").last.inner_text()  # the first rows as the card will show them
     assert "+7 495 123-45-00, +7 916 555-00-00, +7 903 111-22-00" in sample and "+7495" not in sample, sample
     assert_fits_a_phone(page, screens, "amo-contacts-preview")
-    preview.get_by_role("button", name="Начать импорт").click()
-    progress = page.locator('[data-test="import-progress"]')
-    progress.wait_for()
-    run_dataio_jobs()
-    progress.get_by_text("Готово", exact=True).wait_for(timeout=15_000)
+    progress = _imported(page)
     assert re.search(r"Создано\s*30", progress.inner_text()), progress.inner_text()
     assert "В файле: +7 495 123-45-00 доб. 12" in progress.locator("table.row-errors").inner_text()  # noqa: RUF001
     found = body(client.get("/api/v1/contacts?q=%2B74951234500", token=company.owner.token))["items"]
@@ -180,8 +181,6 @@ COMBINED = ("Тип;Название;Имя;Телефон;Примечание\
 
 def test_a_combined_amocrm_export_says_in_russian_which_rows_are_companies(browser: Any, live_url: str, app: Any,
                                                                           screens: Screens) -> None:
-    from tests.browser.test_data import run_dataio_jobs
-
     client, company = _russian(app, "Автосервис Смешанный")
     page = _upload(browser, live_url, company, "Автосервис Смешанный", "amocrm_export.csv",
                    COMBINED.encode("utf-8-sig"))
@@ -195,11 +194,7 @@ def test_a_combined_amocrm_export_says_in_russian_which_rows_are_companies(brows
     assert "В файле: +7 916 765-43-21 (только WhatsApp)" in errors, errors  # noqa: RUF001
     assert "company" not in errors and "remark" not in errors
     assert_fits_a_phone(page, screens, "amo-combined-preview")
-    preview.get_by_role("button", name="Начать импорт").click()
-    progress = page.locator('[data-test="import-progress"]')
-    progress.wait_for()
-    run_dataio_jobs()
-    progress.get_by_text("Готово", exact=True).wait_for(timeout=15_000)
+    progress = _imported(page)
     assert re.search(r"Создано\s*2", progress.inner_text()), progress.inner_text()
     found = body(client.get("/api/v1/contacts?q=%2B79161234567", token=company.owner.token))["items"]
     page.goto(f"/#/contacts/{found[0]['id']}")
