@@ -10,18 +10,11 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE, Screens, new_page
 from tests.browser.test_app import assert_no_problems
-from tests.browser.test_sensitive import log_in
+from tests.browser.test_sensitive import log_in, russian_phone
 from tests.factories import add_member, signup
 from tests.support import ApiClient, body
 
 KAZAN = {"line1": "ул. Баумана, д. 44, кв. 12", "city": "Казань", "postal_code": "420111"}
-
-
-def _russian_phone(browser: Any, live_url: str, company: Any, name: str) -> Any:
-    page = new_page(browser, live_url, viewport=PHONE)
-    log_in(page, company.owner, name)
-    page.get_by_label("Language", exact=True).select_option("ru")
-    return page
 
 
 def test_a_clients_address_opens_in_a_map_on_a_phone(browser: Any, live_url: str, app: Any,
@@ -37,7 +30,7 @@ def test_a_clients_address_opens_in_a_map_on_a_phone(browser: Any, live_url: str
         token=company.owner.token)
     assert firm.status_code == 201, firm.body
 
-    page = _russian_phone(browser, live_url, company, "Тепло-Сервис Карта")
+    page = russian_phone(browser, live_url, company.owner, "Тепло-Сервис Карта")
     page.goto(f"/#/contacts/{body(made)['id']}")
     where = page.locator("dl.props").first.get_by_role("link", name="открыть на карте")
     expect(where).to_have_text("420111, Казань, ул. Баумана, д. 44, кв. 12")
@@ -60,7 +53,7 @@ def test_a_clients_address_opens_in_a_map_on_a_phone(browser: Any, live_url: str
 
 def _reminder_dialog(browser: Any, live_url: str, company: Any, name: str) -> tuple[Any, Any]:
     """The dispatcher on her phone, in Russian, with the ready-made reminder rule open."""
-    page = _russian_phone(browser, live_url, company, name)
+    page = russian_phone(browser, live_url, company.owner, name)
     page.goto("/#/settings/automations")
     page.get_by_role("button", name="Напомнить клиенту о записи").click()  # noqa: RUF001
     dialog = page.locator("dialog")

@@ -11,9 +11,9 @@ from playwright.sync_api import expect
 from chalicelib.core import db
 from chalicelib.core.tenancy import TenantContext, bind, new_id
 from chalicelib.reports import counters
-from tests.browser.conftest import NARROW, PHONE, Screens, new_page
+from tests.browser.conftest import NARROW, PHONE, Screens
 from tests.browser.test_app import assert_no_problems
-from tests.browser.test_sensitive import log_in
+from tests.browser.test_sensitive import russian_phone
 from tests.factories import add_member, signup
 from tests.support import ApiClient, body
 
@@ -24,13 +24,6 @@ LEFT_EDGES = """tables => tables.map((table) => [...table.querySelectorAll('thea
     .map((th) => Math.round(th.getBoundingClientRect().left)))"""
 
 
-def _russian_phone(browser: Any, live_url: str, member: Any, company: str) -> Any:
-    page = new_page(browser, live_url, viewport=PHONE)
-    log_in(page, member, company)
-    page.get_by_label("Language", exact=True).select_option("ru")
-    return page
-
-
 def test_the_roles_grid_on_a_phone_folds_into_groups_in_the_menus_order(browser: Any, live_url: str, app: Any,
                                                                         screens: Screens) -> None:
     client = ApiClient(app)
@@ -38,7 +31,7 @@ def test_the_roles_grid_on_a_phone_folds_into_groups_in_the_menus_order(browser:
     made = client.post("/api/v1/roles", {"key": "mechanic", "name": "Механик", "permissions": MECHANIC},
                        token=company.owner.token)
     assert made.status_code == 201, made.body
-    page = _russian_phone(browser, live_url, company.owner, "Автосервис Роли")
+    page = russian_phone(browser, live_url, company.owner, "Автосервис Роли")
     page.goto("/#/settings/roles")
     create = page.locator("section.panel", has=page.get_by_role("heading", name="Новая роль"))
     groups = create.locator("details.permission-group")
@@ -101,7 +94,7 @@ def test_report_tables_fit_a_phone_and_mark_a_manager_who_left(browser: Any, liv
     gone = client.post(f"/api/v1/users/{anna.user_id}/deactivate", {}, token=company.owner.token)
     assert gone.status_code == 200, gone.body
 
-    page = _russian_phone(browser, live_url, company.owner, "Автосервис Отчёт")
+    page = russian_phone(browser, live_url, company.owner, "Автосервис Отчёт")
     page.goto("/#/reports")
     managers = page.locator("[data-test=report-managers]")
     expect(managers.locator("tbody tr")).to_have_count(2)
@@ -134,7 +127,7 @@ def test_a_read_only_role_is_not_offered_to_move_deals_on_the_board(browser: Any
     assert deal.status_code == 201, deal.body
     mechanic = add_member(client, company, role="mechanic", name="mechanic")
 
-    page = _russian_phone(browser, live_url, mechanic, "Автосервис Доска")
+    page = russian_phone(browser, live_url, mechanic, "Автосервис Доска")
     page.goto("/#/deals")
     card = page.locator(".board .deal", has_text="Замена ремня ГРМ")
     expect(card).to_be_visible()
@@ -144,7 +137,7 @@ def test_a_read_only_role_is_not_offered_to_move_deals_on_the_board(browser: Any
     screens.shoot(page, "board-read-only")
     page.context.close()
 
-    page = _russian_phone(browser, live_url, company.owner, "Автосервис Доска")  # who may move deals is told how
+    page = russian_phone(browser, live_url, company.owner, "Автосервис Доска")  # who may move deals is told how
     page.goto("/#/deals")
     expect(page.locator("main")).to_contain_text("Перетащите карточку")
     expect(page.locator(".board .deal", has_text="Замена ремня ГРМ").locator("select")).to_have_count(1)

@@ -7,9 +7,9 @@ from typing import Any
 
 from chalicelib.core.tenancy import TenantContext, bind
 from chalicelib.segments import jobs
-from tests.browser.conftest import Screens, new_page
+from tests.browser.conftest import Screens
 from tests.browser.test_app import assert_no_problems
-from tests.browser.test_sensitive import log_in
+from tests.browser.test_sensitive import russian_phone
 from tests.factories import Company, signup
 from tests.messaging.kit import create_line
 from tests.support import ApiClient, body
@@ -20,14 +20,6 @@ PHONE = {"width": 390, "height": 844}
 def salon(client: ApiClient, name: str) -> Company:
     """A salon in Kazan: Russian, on Moscow's clock."""
     return signup(client, company=name, locale="ru", country="RU", timezone="Europe/Moscow")
-
-
-def owners_phone(browser: Any, live_url: str, company: Company, name: str) -> Any:
-    """The owner signed in on her phone, the app in Russian."""
-    page = new_page(browser, live_url, viewport=PHONE)
-    log_in(page, company.owner, name)
-    page.get_by_label("Language", exact=True).select_option("ru")
-    return page
 
 
 def test_the_owner_tests_a_whatsapp_campaign_on_her_own_number_as_she_types_it(browser: Any, live_url: str, app: Any,
@@ -44,7 +36,7 @@ def test_the_owner_tests_a_whatsapp_campaign_on_her_own_number_as_she_types_it(b
         "name": "Декабрь: окрашивание", "channel": "whatsapp", "segment_id": segment["id"],
         "integration_id": line["id"], "template": {"name": "december_ru", "language": "ru",
                                                    "parameters": ["{first_name}", "20%"]}}, token=token))
-    page = owners_phone(browser, live_url, company, "Салон Лилия")
+    page = russian_phone(browser, live_url, company.owner, "Салон Лилия")
     page.locator(".main-nav", has_text="Рассылки").wait_for()
     page.goto(f"/#/campaigns/{campaign['id']}/edit")
     # the hint says the CRM fills the last variable with the unsubscribe link; a field of her own naming is refused
@@ -101,7 +93,7 @@ def test_the_administrator_keeps_a_customers_birthday_on_her_card(browser: Any, 
     token = company.owner.token
     guzel = body(client.post("/api/v1/contacts", {"first_name": "Гузель", "phones": [{"number": "+79033401122"}]},
                              token=token))
-    page = owners_phone(browser, live_url, company, "Салон Лилия ДР")
+    page = russian_phone(browser, live_url, company.owner, "Салон Лилия ДР")
     page.locator(".main-nav", has_text="Контакты").wait_for()
     page.goto(f"/#/contacts/{guzel['id']}")
     page.locator("summary", has_text="Изменить").click()
@@ -138,7 +130,7 @@ def test_the_administrator_sends_an_invoice_to_a_telegram_customers_chat(browser
     [conversation] = inbox(client, company)
     order = body(client.post("/api/v1/orders", {"currency": "RUB", "contact_id": conversation["contact_id"], "lines": [
         {"description": "Подарочный сертификат", "quantity": "1", "unit_price_minor": 300000}]}, token=token))
-    page = owners_phone(browser, live_url, company, "Салон Лилия Счета")
+    page = russian_phone(browser, live_url, company.owner, "Салон Лилия Счета")
     page.locator(".main-nav", has_text="Заказы").wait_for()
     page.goto(f"/#/orders/{order['id']}")
     page.locator("summary", has_text="Документы").click()

@@ -23,6 +23,14 @@ def log_in(page: Any, member: Member, company: str) -> None:
     page.locator(".brand-name", has_text=company).wait_for()
 
 
+def russian_phone(browser: Any, live_url: str, member: Member, company: str) -> Any:
+    """The member signed in on a 390 px phone, the app switched to Russian."""
+    page = new_page(browser, live_url, viewport={"width": 390, "height": 844})
+    log_in(page, member, company)
+    page.get_by_label("Language", exact=True).select_option("ru")
+    return page
+
+
 def contact_with_passport(client: ApiClient, member: Member, name: str) -> str:
     answer = client.post("/api/v1/contacts", {"first_name": name, "passport_number": PASSPORT}, token=member.token)
     assert answer.status_code == 201, answer.body
