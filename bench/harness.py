@@ -54,6 +54,17 @@ def read_rows(area: str, reads: list[dict[str, Any]]) -> list[tuple[str, str, st
              "one request" if read["requests"] == 1 else f"{read['requests']} requests") for read in reads]
 
 
+def scenario_row(area: str, scenario: dict[str, Any]) -> tuple[str, str, str]:
+    """A measured scenario as a summary table's line: its requests, units and CPU (and other AWS requests), whether it
+    went as it should, and the items that took most of its writes."""
+    biggest = ", ".join(f"{kind} {units:g}" for kind, units in list(scenario["wru_by_kind"].items())[:5])
+    other = scenario.get("other") or []
+    value = (f"{scenario['requests']:g} req, {scenario['read_units']:g} RRU, {scenario['write_units']:g} WRU, "
+             f"{scenario['cpu_ms']:.0f} ms CPU" + (f", {len(other)} S3/SES req" if other else ""))
+    note = ("ok" if scenario.get("ok", True) else "FAILED") + f"; WRU by item: {biggest}"
+    return f"{area}: {scenario['scenario']}", value, note + (f"; {', '.join(other)}" if other else "")
+
+
 def quiet_logs() -> None:
     """The app logs every request at INFO; a benchmark prints only its result."""
     import logging

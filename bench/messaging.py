@@ -175,17 +175,8 @@ def measure(runs: int = 10) -> dict[str, Any]:
 
 def table(result: dict[str, Any]) -> list[tuple[str, str, str]]:
     """(name, value, note) lines for the summary table."""
-    rows = []
-    for scenario in result["scenarios"]:
-        biggest = ", ".join(f"{kind} {units:g}" for kind, units in list(scenario["wru_by_kind"].items())[:5])
-        rows.append((f"message: {scenario['scenario']}",
-                     f"{scenario['requests']} req, {scenario['read_units']:g} RRU, {scenario['write_units']:g} WRU, "
-                     f"{scenario['cpu_ms']:.0f} ms CPU" + (f", {len(scenario['other'])} S3/SES req"
-                                                          if scenario["other"] else ""),
-                     ("ok" if scenario["ok"] else "FAILED") + f"; WRU by item: {biggest}"
-                     + (f"; {', '.join(scenario['other'])}" if scenario["other"] else "")))
-    rows += harness.read_rows("conversations", result["reads"])
-    return rows
+    return [*(harness.scenario_row("message", scenario) for scenario in result["scenarios"]),
+            *harness.read_rows("conversations", result["reads"])]
 
 
 if __name__ == "__main__":

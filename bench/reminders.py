@@ -129,13 +129,7 @@ def measure(runs: int = 5) -> dict[str, Any]:
 
 def table(result: dict[str, Any]) -> list[tuple[str, str, str]]:
     """(name, value, note) lines for the summary table."""
-    rows = []
-    for scenario in result["scenarios"]:
-        biggest = ", ".join(f"{kind} {units:g}" for kind, units in list(scenario["wru_by_kind"].items())[:5])
-        rows.append((f"reminder: {scenario['scenario']}",
-                     f"{scenario['requests']:g} req, {scenario['read_units']:g} RRU, {scenario['write_units']:g} WRU, "
-                     f"{scenario['cpu_ms']:.0f} ms CPU", f"WRU by item: {biggest}"))
-    return rows
+    return [harness.scenario_row("reminder", scenario) for scenario in result["scenarios"]]
 
 
 if __name__ == "__main__":

@@ -140,15 +140,8 @@ def measure(runs: int = 10) -> dict[str, Any]:
 
 def table(result: dict[str, Any]) -> list[tuple[str, str, str]]:
     """(name, value, note) lines for the summary table."""
-    rows = []
-    for scenario in result["scenarios"]:
-        biggest = ", ".join(f"{kind} {units:g}" for kind, units in list(scenario["wru_by_kind"].items())[:5])
-        rows.append((f"tickets: {scenario['scenario']}",
-                     f"{scenario['requests']} req, {scenario['read_units']:g} RRU, {scenario['write_units']:g} WRU, "
-                     f"{scenario['cpu_ms']:.0f} ms CPU", ("ok" if scenario["ok"] else "FAILED") + f"; WRU by item: "
-                     f"{biggest}"))
-    rows += harness.read_rows("tickets", result["reads"])
-    return rows
+    return [*(harness.scenario_row("tickets", scenario) for scenario in result["scenarios"]),
+            *harness.read_rows("tickets", result["reads"])]
 
 
 if __name__ == "__main__":
