@@ -27,6 +27,9 @@ for _target, _names in {
               "емейл", "эл_почта"),
     "message": ("message", "comment", "comments", "text", "question", "msg", "your_message", "сообщение",
                 "комментарий", "вопрос", "текст", "ваше_сообщение", "ваш_вопрос"),
+    # The visitor's Telegram (a school's parents leave their @username to be written to there): the contact's.
+    "telegram": ("telegram", "telegram_username", "telegram_nick", "tg", "телеграм", "телеграмм", "ник_в_телеграм",
+                 "ник_в_telegram", "ваш_телеграм"),
     "company": ("company", "company_name", "organization", "organisation", "компания", "организация",
                 "название_компании"),
     # Where the visitor is (a plumber's job site, a delivery): a new contact's shipping address.
@@ -67,6 +70,7 @@ class Lead:
     email: str | None = None
     message: str | None = None
     company: str | None = None
+    telegram: str | None = None  # the @username the visitor typed, as typed
     address: str | None = None
     city: str | None = None
     region: str | None = None
@@ -91,7 +95,8 @@ class Lead:
 # A person's name, phone, e-mail or company is one line: a form's line breaks and control characters become
 # spaces here (the lead matters more than a stray Enter), where the API refuses them (422).
 ADDRESS_TARGETS = ("address", "city", "region", "postal_code")
-ONE_LINE_TARGETS = frozenset({"first_name", "last_name", "name", "phone", "email", "company", *ADDRESS_TARGETS})
+ONE_LINE_TARGETS = frozenset({"first_name", "last_name", "name", "phone", "email", "company", "telegram",
+                              *ADDRESS_TARGETS})
 SENSITIVE_TARGETS = ("passport_number", "tax_id", "iban")
 CONSENT_TARGETS = ("consent_email", "consent_sms", "consent_whatsapp")
 # What a ticked checkbox posts: its value attribute, "on" by default; an unticked box posts nothing at all.
@@ -121,7 +126,7 @@ def _place(lead: Lead, name: str, target: str, value: str) -> None:
             lead.consent.append(channel)
     elif target == "message" and lead.message:
         lead.message = f"{lead.message}\n{value}"
-    elif target in ADDRESS_TARGETS:  # a new contact's address, and the lead's history as the visitor typed it
+    elif target in (*ADDRESS_TARGETS, "telegram"):  # a new contact's, and the lead's history as the visitor typed it
         if getattr(lead, target) is None:
             setattr(lead, target, value)
         lead.other[name] = value
@@ -129,6 +134,16 @@ def _place(lead: Lead, name: str, target: str, value: str) -> None:
         setattr(lead, target, value)
     else:
         lead.other[name] = value  # a second phone or e-mail is kept, not lost
+
+
+_TELEGRAM = re.compile(r"^(?:https?://)?(?:www\.)?(?:t\.me/|telegram\.me/)?@?([A-Za-z][A-Za-z0-9_]{3,31})/?$")
+
+
+def telegram_username(value: str | None) -> str | None:
+    """The Telegram username a visitor typed ("@elena_k", "elena_k", "t.me/elena_k"), else None (a phone number
+    typed in the box, a name: the lead's history keeps it as typed)."""
+    found = _TELEGRAM.match((value or "").strip())
+    return found.group(1) if found else None
 
 
 def _special(lead: Lead, folded: str, value: str) -> bool:

@@ -30,7 +30,7 @@ from chalicelib.core.tenancy import TenantContext, new_id
 from chalicelib.deals import schemas as deal_schemas
 from chalicelib.deals import service as deals_service
 from chalicelib.forms import wording
-from chalicelib.forms.mapping import Lead, read_lead
+from chalicelib.forms.mapping import Lead, read_lead, telegram_username
 from chalicelib.inbox import Outcome, Run, register_processor
 from chalicelib.integrations import schemas as integration_schemas
 from chalicelib.integrations import service as integrations_service
@@ -98,6 +98,7 @@ def _contact_data(run: Run, lead: Lead, owner_id: str, *, with_custom: bool) -> 
         "custom": (lead.custom or None) if with_custom else None, "on_duplicate": "merge",
         "shipping_address": _address(lead) if with_custom else None,
         "company_ids": [str(company_id)] if company_id else None,
+        "messengers": {"telegram_username": username} if (username := telegram_username(lead.telegram)) else None,
     }
     if with_custom:  # sealed on the contact (the card masks them); a value too long to be one stays on the event
         data.update({name: value for name, value in lead.sensitive.items() if len(value) <= MAX_SENSITIVE})

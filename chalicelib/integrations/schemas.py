@@ -14,9 +14,9 @@ Id = Annotated[str, Field(pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$")]
 Name = Annotated[str, Field(min_length=1, max_length=80)]
 IntegrationType = Literal["form", "zadarma", "mango", "twilio", "pbx", "whatsapp", "telegram", "email"]
 EventStatus = Literal["received", "processed", "ignored", "failed"]
-TARGETS = ("first_name", "last_name", "name", "phone", "email", "message", "company", "address", "city", "region",
-           "postal_code", "passport_number", "tax_id", "iban", "consent_email", "consent_sms", "consent_whatsapp",
-           "ignore")
+TARGETS = ("first_name", "last_name", "name", "phone", "email", "telegram", "message", "company", "address", "city",
+           "region", "postal_code", "passport_number", "tax_id", "iban", "consent_email", "consent_sms",
+           "consent_whatsapp", "ignore")
 _CUSTOM = re.compile(r"^custom\.[a-z][a-z0-9_]{0,39}$")
 MAX_FIELD_MAP = 100
 

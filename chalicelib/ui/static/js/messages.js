@@ -1086,6 +1086,7 @@ export const MESSAGES = {
   'integrations.target.name': ['Full name', 'Полное имя'],
   'integrations.target.phone': ['Phone', 'Телефон'],
   'integrations.target.email': ['E-mail', 'Эл. почта'],
+  'integrations.target.telegram': ['Telegram username', 'Ник в Telegram'],
   'integrations.target.message': ['Message (a note)', 'Сообщение (заметка)'],
   'integrations.target.company': ['Company', 'Компания'],
   'integrations.target.address': ['Address (street)', 'Адрес (улица, дом)'],

@@ -5,7 +5,7 @@ import { h, mount, uid } from '../js/dom.js';
 import { t } from '../js/i18n.js';
 import { toastError } from '../js/ui.js';
 
-const TARGETS = ['first_name', 'last_name', 'name', 'phone', 'email', 'message', 'company', 'address', 'city', 'region',
+const TARGETS = ['first_name', 'last_name', 'name', 'phone', 'email', 'telegram', 'message', 'company', 'address', 'city', 'region',
   'postal_code', 'consent_email', 'consent_sms', 'consent_whatsapp', 'ignore'];
 
 function targetOptions(definitions) {
