@@ -20,7 +20,7 @@ class Company(Record, discriminator="company"):
     """An organisation the business deals with; contacts work there."""
 
     # A company's name is personal data too: a sole trader trades under their own name.
-    personal = Record.personal | frozenset({"name", "phones", "emails", "website", "address"})
+    personal = Record.personal | frozenset({"name", "phones", "emails", "website", "address", "tax_number"})
 
     company_id = UnicodeAttribute()
     name = UnicodeAttribute()
@@ -29,6 +29,7 @@ class Company(Record, discriminator="company"):
     website = UnicodeAttribute(null=True)
     industry = UnicodeAttribute(null=True)
     address = JSONAttribute(null=True)
+    tax_number = UnicodeAttribute(null=True)  # its VAT ID ("DE312345678"), INN in Russia: its invoices name it
 
 class CompanyRow(ListRow, discriminator="company_row"):
     """What a list shows of a company, under each partition it is listed in."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field
 
 from chalicelib.core.schema import Schema
 from chalicelib.records.schemas import (
@@ -37,6 +37,11 @@ def _website(value: str) -> str:
 
 
 Website = Annotated[str, Field(min_length=3, max_length=200), AfterValidator(_website)]
+# A VAT ID ("DE312345678", "FR40303265045"), a Russian INN ("7701234567") or another country's tax number, as the
+# company writes it: letters, digits, and spaces, dots, dashes or slashes between them ("12-3456789", "123/456/78901")
+TaxNumber = Annotated[str, BeforeValidator(lambda value: value.strip() if isinstance(value, str) else value),
+                      Field(min_length=2, max_length=40, pattern=r"^[0-9A-Za-z]([0-9A-Za-z ./-]*[0-9A-Za-z])?$",
+                            description="VAT ID (EU), INN (Russia) or another tax number, as invoices print it")]
 
 
 class CompanyFields(Schema):
@@ -47,6 +52,7 @@ class CompanyFields(Schema):
     website: Website | None = None
     industry: Annotated[str, Field(max_length=100)] | None = None
     address: Address | None = None
+    tax_number: TaxNumber | None = None
     tags: Tags | None = None
     owner_id: Id | None = None
     custom: Annotated[dict[str, Any], Field(max_length=50)] | None = None
@@ -69,6 +75,7 @@ class CompanyRead(RecordRead):
     website: str | None
     industry: str | None
     address: dict[str, Any] | None
+    tax_number: str | None = None
 
 
 class CompanyCard(CompanyRead, CardParts):

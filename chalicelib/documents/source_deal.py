@@ -69,8 +69,11 @@ def company_fields(company: Any, country: str | None = None) -> dict[str, Any]:
 
 
 def _tax_id(company: Any) -> str:
-    """The company's INN, kept in its custom field ``inn`` (as imports keep it), unless that field is sensitive:
-    reading a sensitive value is an audited read of its own, not something a document does on the way."""
+    """The company's VAT ID or tax number (its ``tax_number``), else its INN kept in the custom field ``inn`` (as
+    Russian companies kept it before the field), unless that field is sensitive: reading a sensitive value is an
+    audited read of its own, not something a document does on the way."""
+    if getattr(company, "tax_number", None):
+        return str(company.tax_number)
     if sources.TAX_ID_FIELD in (company.custom_sensitive or []):
         return ""
     value = (company.custom or {}).get(sources.TAX_ID_FIELD)

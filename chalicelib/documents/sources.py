@@ -27,9 +27,12 @@ SOURCES: dict[str, str] = {
 PRINTED: dict[str, frozenset[str]] = {"deal": frozenset({"title", "amount"}),
                                       "order": frozenset({"lines", "shipping", "total", "totals"})}
 # What a document prints of its customer, by the contact's and company's field names; hidden ones are left out.
-TAX_ID_FIELD = "inn"  # the custom field a company's INN is kept in (dataio's company import fills it)
+# The company's VAT ID or tax number is its field ``tax_number``; before it, Russian companies kept an INN in a custom
+# field ``inn`` (dataio's company import fills it), read where the field is empty
+TAX_ID_FIELD = "inn"
 CUSTOMER_FIELDS = {"name": ("first_name", "last_name", "name"), "email": ("emails",), "phone": ("phones",),
-                   "address": ("billing_address", "shipping_address", "address"), "tax_id": (f"custom.{TAX_ID_FIELD}",)}
+                   "address": ("billing_address", "shipping_address", "address"),
+                   "tax_id": ("tax_number", f"custom.{TAX_ID_FIELD}")}
 
 
 @dataclass(frozen=True)

@@ -240,6 +240,7 @@ export const MESSAGES = {
   'fieldName.tax_id': ['Tax id', 'ИНН'],
   'fieldName.iban': ['IBAN', 'IBAN'],
   'fieldName.website': ['Website', 'Сайт'],
+  'fieldName.tax_number': ['VAT ID / tax number', 'ИНН'],
   'fieldName.industry': ['Industry', 'Отрасль'],
   'fieldName.amount': ['Amount', 'Сумма'],
   'fieldName.lost_reason': ['Lost reason', 'Причина проигрыша'],

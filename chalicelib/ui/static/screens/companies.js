@@ -87,6 +87,7 @@ export async function card(root, { params, navigate, alive }) {
         if (mine('name')) body.name = values.name;
         if (mine('website')) body.website = values.website || null;
         if (mine('address')) body.address = typedAddress(values, 'address', company.address);
+        if (mine('tax_number')) body.tax_number = values.tax_number?.trim() || null;
         await patch(`/api/v1/companies/${encodeURIComponent(company.id)}`, body);
         toast(t('common.saved'));
       } catch (error) {
@@ -96,7 +97,10 @@ export async function card(root, { params, navigate, alive }) {
       await reload();
     }, children: [h('div', { class: 'form-grid' },
       mine('name') && field({ name: 'name', label: t('companies.name'), value: company.name, required: true }),
-      mine('website') && field({ name: 'website', label: t('companies.website'), type: 'url', value: company.website })),
+      mine('website') && field({ name: 'website', label: t('companies.website'), type: 'url', value: company.website }),
+      // its invoices name it: an EU client's VAT ID (a reverse charge needs it), a Russian buyer's INN
+      mine('tax_number') && field({ name: 'tax_number', label: t('fieldName.tax_number'), value: company.tax_number || '',
+        maxlength: '40', autocomplete: 'off' })),
     // where the business is: its invoices name it (a British VAT invoice names the customer's address)
     mine('address') && addressInputs('address', company.address), customInputs(own, company.custom)] })) : null;
   const preset = { company: { id: company.id, name: company.name } };
@@ -106,6 +110,7 @@ export async function card(root, { params, navigate, alive }) {
       (company.phones || []).length ? [h('dt', {}, t('contacts.phone')), h('dd', {}, phoneLinks(company.phones))] : null,
       company.website ? [h('dt', {}, t('companies.website')), h('dd', {}, company.website)] : null,
       company.address ? [h('dt', {}, t('fieldName.address')), h('dd', {}, addressLink(company.address))] : null,
+      company.tax_number ? [h('dt', {}, t('fieldName.tax_number')), h('dd', {}, company.tax_number)] : null,
       customRows(definitions, company.custom).map(([label, text]) => [h('dt', {}, label), h('dd', {}, text)]),
       h('dt', {}, t('common.created')), h('dd', {}, formatDateTime(company.created_at)))), edit,
     h('section', { class: 'panel' }, h('h2', {}, t('timeline.title')), noteForm({ type: 'company', id: company.id }, timeline),
