@@ -111,7 +111,7 @@ def deals_get(request: ApiRequest, deal_id: str) -> Any:
     if isinstance(data, dict):
         data["deal"] = shown.record(ctx, DEAL, data["deal"])
         # its contacts and company named, as far as it shows them, and its pipeline for the stage bar (one request)
-        data.update(service.people(ctx, data["deal"], with_pipeline=True))
+        data.update(service.people(ctx, data["deal"], with_pipeline=True, card_links=data.get("links") or ()))
     return data
 
 

@@ -7,6 +7,7 @@ transaction. Pipelines are in ``deals.pipelines``; the board and funnel in ``dea
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -97,17 +98,23 @@ def card(ctx: TenantContext, deal_id: str) -> s.DealCard:
     )
 
 
-def people(ctx: TenantContext, deal: dict[str, Any], *, with_pipeline: bool = False) -> dict[str, Any]:
+def people(ctx: TenantContext, deal: dict[str, Any], *, with_pipeline: bool = False,
+           card_links: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
     """The contacts and company a deal's view names, with what they are called (one BatchGetItem; #20 item 1);
     ``with_pipeline``: and the deal's pipeline in the same request (the card's stage bar), for one who may read
-    pipelines (as GET /api/v1/pipelines/{id} decides)."""
+    pipelines (as GET /api/v1/pipelines/{id} decides). Among ``card_links`` (the card's), an open task of the
+    caller's about the deal lets them read its contacts (``access.on_my_task``): they are named."""
     contact_ids = [str(i) for i in deal.get("contact_ids") or []]
     company_id = deal.get("company_id")
     refs = [("contact", i) for i in contact_ids] + ([("company", str(company_id))] if company_id else [])
     pipeline_id = str(deal.get("pipeline_id") or "")
     wanted = with_pipeline and is_valid_id(pipeline_id) and permissions.scope_of(ctx, "pipelines", "read") is not None
     key = (pipelines.pipelines_pk(ctx), pipeline_id)
-    names, items = naming.names_and_items(ctx, refs, also=[key] if wanted else []) if refs or wanted else ({}, {})
+    mine = any(link.get("kind") == "task" and (link.get("summary") or {}).get("assignee_id") == ctx.actor_id
+               and not (link.get("summary") or {}).get("done") for link in card_links)
+    granted = {("contact", i) for i in contact_ids} if mine else set()
+    names, items = naming.names_and_items(ctx, refs, also=[key] if wanted else [], granted=granted) \
+        if refs or wanted else ({}, {})
     company = {"id": company_id, "name": names.get(("company", str(company_id)))} if company_id else None
     shown: dict[str, Any] = {"contacts": [{"id": i, "name": names.get(("contact", i))} for i in contact_ids],
                              "company": company}

@@ -3,6 +3,10 @@
 ``get`` answers live records only, whatever the type; the trash is read through ``records.trash``.
 Another tenant's id, a malformed id, a record outside the caller's read scope and a missing one all
 answer the same 404.
+
+An open task assigned to the caller lets them read the record it is about, whatever their scope: a visit the
+dispatcher hands a technician, a call a manager asks an agent to make (:func:`on_my_task`). They read it only,
+as their role's field rules show it, and may add notes and tasks to it; changing it stays within their scope.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from typing import Any
 from chalicelib.core import db, errors, http, permissions
 from chalicelib.core.tenancy import TenantContext, is_valid_id, tenant_key
 from chalicelib.records import types
+from chalicelib.records.models import RecordLink
 from chalicelib.records.timeline import PROFILE_SK
 from chalicelib.records.types import RecordType
 
@@ -54,8 +59,27 @@ def may_act(ctx: TenantContext, rtype: RecordType, record: Any, action: str) -> 
     return scope is not None and permissions.may_touch(ctx, scope, owner_id=record.owner_id, team_id=record.team_id)
 
 
+def on_my_task(ctx: TenantContext, rtype: RecordType, record_id: str) -> bool:
+    """True when an open task about the record (or about a deal it is a contact of) is assigned to the caller: one
+    Query over the record's task links, asked only when the caller's scope does not cover the record."""
+    if "task" not in rtype.link_kinds or not ctx.actor_id:
+        return False
+    model = rtype.link_model or RecordLink
+    with db.translate_errors():
+        tasks = model.query(collection_pk(ctx, rtype, record_id), model.sk.startswith(f"{rtype.link_kinds['task']}#"))
+        return any((link.summary or {}).get("assignee_id") == ctx.actor_id and not (link.summary or {}).get("done")
+                   for link in tasks)
+
+
 def check_access(ctx: TenantContext, rtype: RecordType, record: Any, action: str = "read") -> None:
-    """404 when the caller may not read the record, 403 when it may read but not do action."""
+    """404 when the caller may not read the record, 403 when it may read but not do action; a record the caller
+    reads through an open task of theirs (:func:`on_my_task`) is theirs to read and not to change."""
+    if not may_read(ctx, rtype, record) and permissions.scope_of(ctx, rtype.plural, "read") is not None \
+            and on_my_task(ctx, rtype, rtype.record_id(record)):
+        if action != "read":
+            raise errors.ForbiddenError(f"You may read this {rtype.label} for your task but not change it.",
+                                        code="task_read_only")
+        return
     permissions.check_record(ctx, rtype.plural, action, owner_id=record.owner_id, team_id=record.team_id,
                              missing=f"No such {rtype.label}.")
 

@@ -5,7 +5,7 @@ not read, a deleted one and a missing one go unnamed."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from chalicelib.core import db
@@ -47,15 +47,16 @@ def split_name(full: str) -> tuple[str, str | None]:
     return full, None
 
 
-def record_names(ctx: TenantContext, refs: Iterable[Ref], *, also: Iterable[tuple[str, str]] = ()
-                 ) -> dict[Ref, str]:
+def record_names(ctx: TenantContext, refs: Iterable[Ref], *, also: Iterable[tuple[str, str]] = (),
+                 granted: Collection[Ref] = ()) -> dict[Ref, str]:
     """The names of the live records the caller may read among refs, by (type, id); ``also`` names the keys of
-    other items read in the same BatchGetItem (answered by :func:`names_and_items`)."""
-    return names_and_items(ctx, refs, also=also)[0]
+    other items read in the same BatchGetItem (answered by :func:`names_and_items`); ``granted``: records the
+    caller reads whatever their scope (the caller's open tasks are about them: ``access.on_my_task``)."""
+    return names_and_items(ctx, refs, also=also, granted=granted)[0]
 
 
-def names_and_items(ctx: TenantContext, refs: Iterable[Ref], *, also: Iterable[tuple[str, str]] = ()
-                    ) -> tuple[dict[Ref, str], dict[tuple[str, str], Any]]:
+def names_and_items(ctx: TenantContext, refs: Iterable[Ref], *, also: Iterable[tuple[str, str]] = (),
+                    granted: Collection[Ref] = ()) -> tuple[dict[Ref, str], dict[tuple[str, str], Any]]:
     """record_names, and the items of ``also`` (by key) read in the same BatchGetItem (a deal card's pipeline)."""
     wanted: dict[tuple[str, str], tuple[RecordType, str]] = {}
     for type_name, record_id in refs:
@@ -71,7 +72,8 @@ def names_and_items(ctx: TenantContext, refs: Iterable[Ref], *, also: Iterable[t
         rtype, record_id = wanted[key]
         live = isinstance(record, rtype.model) and record.deleted_at is None
         # a name made of a field the caller's role may not read goes unsaid too (#21 item 10, field rules)
-        name = record_name(record) if live and access.may_read(ctx, rtype, record) \
+        readable = (rtype.name, record_id) in granted or access.may_read(ctx, rtype, record)
+        name = record_name(record) if live and readable \
             and not fieldaccess.name_hidden(ctx, rtype) else None
         if name:
             names[(rtype.name, record_id)] = name

@@ -49,8 +49,10 @@ def task_read(task: Task, names: dict[tuple[str, str], str] | None = None) -> s.
 def related_names(ctx: TenantContext, tasks: Sequence[Task]) -> dict[tuple[str, str], str]:
     """The names of the records the tasks are about that the caller may read, by (type, id): one BatchGetItem a
     page, so a list names every task's record (#20 item 11) and a rename shows at once."""
-    return naming.record_names(ctx, [(task.related_type, task.related_id) for task in tasks
-                                     if task.related_type and task.related_id])
+    refs = [(task.related_type, task.related_id) for task in tasks if task.related_type and task.related_id]
+    mine = {(task.related_type, task.related_id) for task in tasks  # the caller's open tasks open their records
+            if task.assignee_id == ctx.actor_id and task.done_at is None and task.related_type and task.related_id}
+    return naming.record_names(ctx, refs, granted=mine)
 
 
 def audit_view(task: Task) -> dict[str, Any]:

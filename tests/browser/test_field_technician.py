@@ -3,6 +3,7 @@ The client's address on the card was plain text, so a technician at the van copi
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -128,5 +129,37 @@ def test_a_new_orders_card_says_to_confirm_it_before_the_payment(browser: Any, l
     payment.get_by_role("button", name="Внести оплату").click()
     expect(page.get_by_text("Оплачено: 3 700,00 ₽")).to_be_visible()
     assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+    assert_no_problems(page)
+    page.context.close()
+
+
+def test_a_technician_opens_the_client_of_the_visit_handed_to_him(browser: Any, live_url: str, app: Any) -> None:
+    """The dispatcher's client, a visit handed to a technician (an agent, who reads only his own contacts): his
+    task names the client, the card opens with the phone and the address, and offers no change to someone else's
+    client. Before, the task did not name the client and the card answered "not found"."""
+    client = ApiClient(app)
+    company = signup(client, company="Тепло-Сервис Визиты", locale="ru", country="RU")
+    technician = add_member(client, company, role="agent", name="technician")
+    made = client.post("/api/v1/contacts", {"first_name": "Ильдар", "last_name": "Хасанов",
+                                            "phones": [{"number": "+79172223344"}], "shipping_address": KAZAN},
+                       token=company.owner.token)
+    assert made.status_code == 201, made.body
+    when = (datetime.now(UTC) + timedelta(days=2)).isoformat()  # upcoming on any clock
+    visit = client.post("/api/v1/tasks", {"title": "Обслуживание котла", "kind": "meeting", "due_at": when,
+                                           "assignee_id": technician.user_id,
+                                           "related": {"type": "contact", "id": body(made)["id"]}},
+                        token=company.owner.token)
+    assert visit.status_code == 201, visit.body
+
+    page = russian_phone(browser, live_url, technician, "Тепло-Сервис Визиты")
+    page.goto("/#/tasks?view=upcoming")
+    page.get_by_role("link", name="Ильдар Хасанов").click()
+    expect(page.get_by_role("heading", name="Ильдар Хасанов")).to_be_visible()
+    props = page.locator("dl.props").first
+    where = props.get_by_role("link", name="открыть на карте")
+    expect(where).to_have_text("420111, Казань, ул. Баумана, д. 44, кв. 12")
+    expect(props).to_contain_text("917")
+    expect(page.get_by_text("Изменить", exact=True)).to_have_count(0)
+    expect(page.get_by_role("button", name="Удалить")).to_have_count(0)
     assert_no_problems(page)
     page.context.close()

@@ -49,6 +49,7 @@ export const ERRORS = {
   'error.owner_deactivation': ['The company’s owner cannot be deactivated. Another owner first gives them another role.', 'Владельца компании отключить нельзя. Сначала другой владелец должен назначить ему другую роль.'],
   'error.note_author_only': ['Only the note’s author or an administrator may change this note. Add a note of your own instead.', 'Менять эту заметку может только её автор или администратор. Добавьте вместо этого свою заметку.'],
   'error.purge_admin_only': ['Only an administrator may delete from the trash for good. Leave it in the trash, or ask an administrator.', 'Удалить из корзины навсегда может только администратор. Оставьте запись в корзине или обратитесь к администратору.'],
+  'error.task_read_only': ['You see this record for a task of yours, and may not change it. Add a note, or ask its owner to change it.', 'Эту запись вы видите по своей задаче, а изменить её не можете. Оставьте заметку или попросите ответственного изменить её.'],
 
   // Records
   'error.duplicate_phones': ['Another contact already has this phone number. Find that contact instead of adding a new one.', 'Этот номер телефона уже есть у другого контакта. Найдите этот контакт, а не создавайте новый.'],

@@ -5,7 +5,7 @@ import { t } from '../js/i18n.js';
 import { formatDate, formatDateTime, formatPhone } from '../js/format.js';
 import { can, session } from '../js/session.js';
 import { confirmAction, empty, field, form, heading, pager, toast, toastError } from '../js/ui.js';
-import { linkGroups, noteForm, ownerRow, timelineList } from './records.js';
+import { linkGroups, noteForm, ownerRow, scopeOf, timelineList, within } from './records.js';
 import { taskForm } from './tasks.js';
 import { collectCustom, customInputs, customRows, customText, definitionsFor, requiredLater } from './custom-values.js';
 import { filtersPanel, listFilters } from './list-filters.js';
@@ -324,10 +324,12 @@ export async function card(root, { params, navigate, alive }) {
   const timeline = timelineList(answer.timeline || []);
   const subject = { type: 'contact', id: contact.id };
   const editing = h('details', { class: 'panel' }, h('summary', {}, t('contacts.edit')), editForm(contact, definitions, reload));
+  // one who reads the contact only for a task of theirs (a technician's visit) is offered no change to it
+  const changeable = within(scopeOf('contacts', 'update'), contact.owner_id, contact.team_id);
   mount(root, heading(fullName(contact), newDealButton({ contact: { id: contact.id, name: fullName(contact) } }, navigate),
-    deleteButton(contact, navigate)),
+    changeable ? deleteButton(contact, navigate) : null),
     h('div', { class: 'card-grid' },
-      h('div', {}, h('section', { class: 'panel' }, properties(contact, definitions, owner)), can('contacts', 'update') ? editing : null,
+      h('div', {}, h('section', { class: 'panel' }, properties(contact, definitions, owner)), changeable ? editing : null,
         h('section', { class: 'panel' }, h('h2', {}, t('timeline.title')), noteForm(subject, timeline), timeline.view)),
       h('div', {}, linkGroups(answer.links, ['deal', 'task']), conversationsPanel(contact), consentPanel(contact),
         can('tasks', 'create') ? h('section', { class: 'panel' }, h('h2', {}, t('tasks.addTitle')),

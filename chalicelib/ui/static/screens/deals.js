@@ -190,7 +190,7 @@ function linkPanel(deal, answer, reload) {
     answer.company ? h('section', { class: 'panel', 'data-links': 'company' }, h('h2', {}, t('picker.company')),
       h('ul', { class: 'list' }, personLink('company', answer.company))) : null,
   ];
-  if (!can('deals', 'update')) return shown;
+  if (!mayMove(deal)) return shown;
   const change = async (body) => {
     try {
       await patch(`/api/v1/deals/${encodeURIComponent(deal.id)}`, { version: deal.version, ...body });
@@ -630,15 +630,16 @@ export async function card(root, { params, navigate, alive }) {
   if (!alive()) return;
   const stage = pipeline?.stages.find((s) => s.id === deal.stage_id) || changes.find((c) => c.to_stage.id === deal.stage_id)?.to_stage;
   const timeline = timelineList(answer.timeline || []);
+  const changeable = mayMove(deal); // not so for one who reads the deal only for a task of theirs (a visit)
   mount(root, heading(deal.title, h('a', { href: `#/deals${query({ pipeline: deal.pipeline_id })}` }, t('deals.backToBoard')),
-    createOrder(deal), trashButton('deals', deal, deal.title, navigate, `/deals${query({ pipeline: deal.pipeline_id })}`)),
+    createOrder(deal), changeable ? trashButton('deals', deal, deal.title, navigate, `/deals${query({ pipeline: deal.pipeline_id })}`) : null),
     pipeline ? stageBar(deal, pipeline, changes, reload) : null,
     h('div', { class: 'card-grid' },
-      h('div', {}, h('section', { class: 'panel' }, dealFacts(deal, stage, definitions, owner)), can('deals', 'update') ? editDeal(deal, definitions, reload) : null,
+      h('div', {}, h('section', { class: 'panel' }, dealFacts(deal, stage, definitions, owner)), changeable ? editDeal(deal, definitions, reload) : null,
         h('section', { class: 'panel' }, h('h2', {}, t('timeline.title')), noteForm({ type: 'deal', id: deal.id }, timeline), timeline.view)),
       h('div', {}, history(changes), linkGroups(answer.links, ['task']),
         // The deal's next step, below its tasks, where a rep between visits works: a call, a meeting, a to-do.
         can('tasks', 'create') ? h('section', { class: 'panel', 'data-test': 'deal-add-task' },
           h('h2', {}, t('tasks.addTitle')), taskForm(() => reload(), { type: 'deal', id: deal.id })) : null,
-        linkPanel(deal, answer, reload), ordersPanel(deal), documentsPanel('deal', deal.id, can('deals', 'update')))));
+        linkPanel(deal, answer, reload), ordersPanel(deal), documentsPanel('deal', deal.id, changeable))));
 }
