@@ -3,6 +3,7 @@ read by who may read its settings, written by who may change them, audited, ever
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from chalicelib.core import audit, db, errors, permissions
@@ -10,6 +11,7 @@ from chalicelib.core.tenancy import TenantContext
 from chalicelib.documents import numbering
 from chalicelib.documents import schemas as s
 from chalicelib.documents.models import REQUISITE_FIELDS, REQUISITES_SK, Requisites, settings_pk
+from chalicelib.records import money
 
 
 def get(ctx: TenantContext) -> Requisites | None:
@@ -21,6 +23,12 @@ def values(requisites: Requisites | None) -> dict[str, str]:
     """The template's view of the requisites (empty strings for what is not filled in)."""
     return {name: (getattr(requisites, name, None) or "") if requisites is not None else ""
             for name in REQUISITE_FIELDS}
+
+
+def default_rate(requisites: Requisites | None) -> Decimal | None:
+    """The VAT rate in percent a deal's own line takes, or None (no rate: "No VAT" / "Без НДС")."""
+    milli = getattr(requisites, "default_tax_rate_milli", None)
+    return None if milli is None else Decimal(money.from_milli(int(milli)))
 
 
 def missing(requisites: Requisites | None) -> bool:
@@ -44,9 +52,10 @@ def read(ctx: TenantContext, requisites: Requisites | None) -> s.RequisitesRead:
     prefixes = numbering.prefixes(ctx, requisites)
     if requisites is None:
         return s.RequisitesRead(number_prefixes=prefixes)
+    rate = default_rate(requisites)
     return s.RequisitesRead(**{name: getattr(requisites, name) for name in REQUISITE_FIELDS},
-                            number_prefixes=prefixes, version=int(requisites.version or 0),
-                            updated_at=requisites.updated_at)
+                            number_prefixes=prefixes, default_tax_rate=None if rate is None else format(rate, "f"),
+                            version=int(requisites.version or 0), updated_at=requisites.updated_at)
 
 
 def show(ctx: TenantContext) -> s.RequisitesRead:
@@ -58,7 +67,8 @@ def show(ctx: TenantContext) -> s.RequisitesRead:
 def _audit_view(requisites: Requisites | None) -> dict[str, Any] | None:
     if requisites is None:
         return None
-    return {name: getattr(requisites, name) for name in (*REQUISITE_FIELDS, "number_prefixes")}
+    return {name: getattr(requisites, name) for name in (*REQUISITE_FIELDS, "number_prefixes",
+                                                         "default_tax_rate_milli")}
 
 
 def _prefixes(given: s.NumberPrefixes | None) -> dict[str, str] | None:
@@ -82,6 +92,9 @@ def replace(ctx: TenantContext, *, data: s.RequisitesIn) -> s.RequisitesRead:
         setattr(after, name, value or None)
     if "number_prefixes" in data.model_fields_set:  # left out (a client older than the prefixes): kept as they are
         after.number_prefixes = _prefixes(data.number_prefixes)
+    if "default_tax_rate" in data.model_fields_set:  # left out (an older client): kept as it is
+        rate = data.default_tax_rate
+        after.default_tax_rate_milli = None if rate is None else money.to_milli(str(rate))
     after.updated_at = db.utcnow()
     change = db.Change().save(after)
     audit.attach(ctx, change, after, entity="requisites", entity_id=ctx.tenant_id,

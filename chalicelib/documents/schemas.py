@@ -123,6 +123,10 @@ class RequisitesIn(Schema):
     number_prefixes: NumberPrefixes | None = Field(default=None, description=(
         "Each type's number prefix; a type not given (or null): the default of the company's language; the field "
         "left out: the prefixes stay as they are"))
+    default_tax_rate: Percent | None = Field(default=None, description=(
+        "The VAT rate in percent (\"19\", \"8.875\") a deal's documents charge on top of the deal's amount when "
+        "they are issued without lines of their own; null: none (printed 'No VAT' / 'Без НДС'); the field left out: "
+        "kept as it is"))
 
 
 class RequisitesRead(BaseModel):
@@ -140,6 +144,7 @@ class RequisitesRead(BaseModel):
     director: str | None = None
     note: str | None = None
     number_prefixes: dict[str, str] = Field(default_factory=dict, description="The prefix each type's numbers take")
+    default_tax_rate: str | None = Field(default=None, description="Percent (\"19\"): a deal's own line's VAT rate")
     version: int = 0
     updated_at: datetime | None = None
 

@@ -149,9 +149,10 @@ def _sample(ctx: TenantContext) -> Source:
 def preview(ctx: TenantContext, *, data: s.DocumentPreviewIn) -> bytes:
     """A template's PDF (not kept, not numbered) with sample values, or a deal's the caller may read."""
     templates.require_read(ctx)
-    source = sources.load(ctx, "deal", data.deal_id, action="read") if data.deal_id else _sample(ctx)
-    day: date = service.today(ctx)
     found = requisites.get(ctx)
+    source = (sources.load(ctx, "deal", data.deal_id, action="read", default_rate=requisites.default_rate(found))
+              if data.deal_id else _sample(ctx))
+    day: date = service.today(ctx)
     number = wording.document_number(numbering.prefixes(ctx, found)[data.type], day.year, 1)
     values = service.context(source=source, doc_type=data.type, number=number, day=day, locale=data.locale,
                              seller=requisites.seller(ctx, found), country=service.company_country(ctx))

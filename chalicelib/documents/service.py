@@ -175,10 +175,11 @@ def _change(ctx: TenantContext, document: Document, counter: Any, source: Source
 
 def issue(ctx: TenantContext, source_kind: str, source_id: str, *, data: s.DocumentCreate) -> Document:
     """Make a document of a record the caller may change, numbered in the transaction that writes it."""
-    source = sources.load(ctx, source_kind, source_id, action="update", lines=_lines_of(data))
+    found = requisites.get(ctx)
+    source = sources.load(ctx, source_kind, source_id, action="update", lines=_lines_of(data),
+                          default_rate=requisites.default_rate(found))
     body, template_id, locale = templates.body_for(ctx, doc_type=data.type, template_id=data.template_id,
                                                    locale=data.locale or company_locale(ctx))
-    found = requisites.get(ctx)
     seller, day = requisites.seller(ctx, found), today(ctx)
     prefix = numbering.prefixes(ctx, found)[data.type]
     document_id = new_id()

@@ -80,13 +80,16 @@ def _tax_id(company: Any) -> str:
     return str(value) if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
 
 
-def load(ctx: Any, record_id: str, *, action: str, lines: list[Line] | None = None) -> Source:
-    """A deal the caller may do action on, with its first contact and its company as far as the caller may read."""
+def load(ctx: Any, record_id: str, *, action: str, lines: list[Line] | None = None,
+         default_rate: Decimal | None = None) -> Source:
+    """A deal the caller may do action on, with its first contact and its company as far as the caller may read;
+    without lines given, one line of its title and amount at the company's default VAT rate, the amount taken
+    without tax as an order's prices are by default (``price_mode`` exclusive), the VAT on top."""
     deal = access.get_or_raise(ctx, types.get("deal"), record_id, action=action)
     contact = sources.readable(ctx, "contact", (deal.contact_ids or [None])[0])
     company = sources.readable(ctx, "company", deal.company_id)
     if lines is None:
-        lines = [sources.priced(deal.title, Decimal(1), int(deal.amount_minor or 0))]
+        lines = [sources.priced(deal.title, Decimal(1), int(deal.amount_minor or 0), default_rate)]
     fields = {"title": deal.title, "amount_minor": int(deal.amount_minor or 0), "currency": deal.currency,
               "status": deal.status, "expected_close_on": deal.expected_close_on or ""}
     return Source(kind="deal", record_id=deal.deal_id, title=deal.title, currency=deal.currency,

@@ -35,8 +35,10 @@ def _line(found: dict[str, Any]) -> Line:
                 tax_minor=int(found.get("tax_minor") or 0), discount_minor=int(found.get("discount_total_minor") or 0))
 
 
-def load(ctx: Any, record_id: str, *, action: str, lines: list[Line] | None = None) -> Source:
-    """An order the caller may do action on (its own lines: lines given with the request are not taken)."""
+def load(ctx: Any, record_id: str, *, action: str, lines: list[Line] | None = None,
+         default_rate: Decimal | None = None) -> Source:
+    """An order the caller may do action on (its own lines, each at the rate the order gave it: lines given with the
+    request and the company's default rate are not taken)."""
     order = access.get_or_raise(ctx, types.get("order"), record_id, action=action)
     shipping = order.shipping or {}
     fields = {"status": order.status, "currency": order.currency, "price_mode": order.price_mode,

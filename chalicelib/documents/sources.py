@@ -91,9 +91,10 @@ def _module(kind: str, loc: tuple[str | int, ...]) -> Any:
 
 
 def load(ctx: TenantContext, kind: str, record_id: str, *, action: str, lines: list[Line] | None = None,
-         loc: tuple[str | int, ...] = ("body", "source", "kind")) -> Source:
-    """A record's source, when the caller may do action on it and see what its documents print (404 / 403)."""
-    found: Source = _module(kind, loc).load(ctx, record_id, action=action, lines=lines)
+         default_rate: Decimal | None = None, loc: tuple[str | int, ...] = ("body", "source", "kind")) -> Source:
+    """A record's source, when the caller may do action on it and see what its documents print (404 / 403);
+    ``default_rate``: the company's VAT rate, which a line the source makes of its own amount takes (a deal's)."""
+    found: Source = _module(kind, loc).load(ctx, record_id, action=action, lines=lines, default_rate=default_rate)
     require_printed(ctx, kind)
     found.hidden_contact = hidden_customer_fields(ctx, "contact") if found.contact is not None else frozenset()
     found.hidden_company = hidden_customer_fields(ctx, "company") if found.company is not None else frozenset()

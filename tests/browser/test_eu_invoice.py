@@ -54,3 +54,37 @@ def test_the_company_card_keeps_the_clients_vat_id_in_english_and_the_inn_in_rus
         "1655123456"
     assert_no_problems(page)
     page.context.close()
+
+
+def test_the_default_vat_rate_is_set_in_the_requisites_in_english_and_russian(
+        browser: Any, live_url: str, app: Any) -> None:
+    client = ApiClient(app)
+    agency = signup(client, company="Kreuzberg Studio", country="DE", timezone="Europe/Berlin")
+    page = new_page(browser, live_url, viewport=WIDE)
+    log_in(page, agency.owner, "Kreuzberg Studio")
+    page.goto("/#/settings/requisites")
+    page.get_by_label("Legal name").fill("Kreuzberg Studio GmbH")
+    rate = page.get_by_label("Default VAT rate, %")
+    rate.fill("19,5%")  # a comma and a percent sign as people type them
+    page.get_by_role("button", name="Save").click()
+    page.locator(".toast", has_text="Saved").wait_for()
+    assert body(client.get("/api/v1/document-settings/requisites",
+                           token=agency.owner.token))["default_tax_rate"] == "19.5"
+    rate.fill("19.0001")  # a fourth decimal: said at the field, the rate kept
+    page.get_by_role("button", name="Save").click()
+    expect(rate).to_have_attribute("aria-invalid", "true")
+    assert body(client.get("/api/v1/document-settings/requisites",
+                           token=agency.owner.token))["default_tax_rate"] == "19.5"
+    assert_no_problems(page)
+    page.context.close()
+
+    salon = signup(client, company="Салон Роза", locale="ru", country="RU", timezone="Europe/Moscow")
+    page = russian_phone(browser, live_url, salon.owner, "Салон Роза")
+    page.goto("/#/settings/requisites")
+    page.get_by_label("Ставка НДС по умолчанию, %").fill("20")
+    page.get_by_role("button", name="Сохранить").click()
+    page.locator(".toast", has_text="Сохранено").wait_for()
+    assert body(client.get("/api/v1/document-settings/requisites",
+                           token=salon.owner.token))["default_tax_rate"] == "20"
+    assert_no_problems(page)
+    page.context.close()

@@ -44,3 +44,37 @@ def test_the_clients_vat_id_is_printed_from_its_company_card(client: ApiClient, 
     document, text = invoice_text(client, agency, agency.extra["deal"]["id"])
     assert "Customer: Atelier Lumière SARL, VAT ID FR40303265045" in text, text
     assert document["customer"]["tax_id"] == "FR40303265045"
+
+
+def test_a_deals_invoice_charges_the_companys_default_vat_rate(client: ApiClient, agency: Company) -> None:
+    # the deal's EUR 1,000.00 was printed as a line with no VAT at all: "No VAT", Total €1,000.00
+    token = agency.owner.token
+    settings = body(client.get("/api/v1/document-settings/requisites", token=token))
+    assert settings["default_tax_rate"] is None
+    saved = client.put("/api/v1/document-settings/requisites", {**REQUISITES, "version": settings["version"],
+                                                                 "default_tax_rate": "19"}, token=token)
+    assert saved.status_code == 200, saved.body
+    assert body(saved)["default_tax_rate"] == "19"
+    document, text = invoice_text(client, agency, agency.extra["deal"]["id"])
+    for expected in ("Subtotal excl. VAT: €1,000.00", "VAT: €190.00", "Total: €1,190.00"):
+        assert expected in text, (expected, text)
+    assert "19%" in text and "No VAT" not in text, text
+    assert (document["subtotal_minor"], document["tax_minor"], document["total_minor"]) == (100000, 19000, 119000)
+    assert document["lines"][0]["tax_rate"] == "19"
+    # lines given with the document keep their own rate, none included ("—"): the default is the deal's own line's
+    _, text = invoice_text(client, agency, agency.extra["deal"]["id"], lines=[
+        {"description": "Hosting, pass-through", "unit_price_minor": 5000}])
+    assert "No VAT" in text and "19%" not in text, text
+    # a requisites write that leaves the rate out keeps it; null clears it
+    kept = body(client.put("/api/v1/document-settings/requisites", {**REQUISITES, "version": body(saved)["version"]},
+                           token=token))
+    assert kept["default_tax_rate"] == "19"
+    for bad in ("19.0001", "101", "-1", "abc"):
+        refused = client.put("/api/v1/document-settings/requisites", {**REQUISITES, "version": kept["version"],
+                                                                       "default_tax_rate": bad}, token=token)
+        assert refused.status_code == 422, (bad, refused.body)
+    cleared = body(client.put("/api/v1/document-settings/requisites", {**REQUISITES, "version": kept["version"],
+                                                                        "default_tax_rate": None}, token=token))
+    assert cleared["default_tax_rate"] is None
+    _, text = invoice_text(client, agency, agency.extra["deal"]["id"])
+    assert "No VAT" in text and "Total: €1,000.00" in text, text

@@ -127,11 +127,16 @@ export async function requisites(root) {
       const body = { version: current.version, number_prefixes: {} };
       for (const name of REQUISITES) body[name] = values[name] || null;
       for (const type of TYPES) body.number_prefixes[type] = (values[`number_prefixes.${type}`] || '').trim();
+      body.default_tax_rate = String(values.default_tax_rate || '').replace(',', '.').replace('%', '').trim() || null;
       Object.assign(current, await api('PUT', '/api/v1/document-settings/requisites', body));
       toast(t('common.saved'));
     }, children: [h('div', { class: 'form-grid' }, REQUISITES.map((name) => field({
       name, label: t(`doc.req.${name}`), value: current[name] || '', disabled: !writable,
-      type: name === 'email' ? 'email' : 'text' }))), prefixFields(current, writable)] });
+      type: name === 'email' ? 'email' : 'text' }))),
+    // the rate a deal's invoice charges on top of the deal's amount (a Berlin agency's 19 %); empty: no VAT
+    h('div', { class: 'form-grid' }, field({ name: 'default_tax_rate', label: t('doc.req.default_tax_rate'),
+      value: current.default_tax_rate ?? '', inputmode: 'decimal', disabled: !writable, autocomplete: 'off',
+      hint: t('doc.req.default_tax_rate.hint') })), prefixFields(current, writable)] });
   mount(root, heading(t('settings.tab.requisites')), h('p', { class: 'muted' }, t('doc.req.intro')),
     h('section', { class: 'panel' }, requisitesForm));
 }
