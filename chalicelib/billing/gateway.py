@@ -82,9 +82,13 @@ def create_customer(*, tenant_id: str, name: str, email: str) -> str:
 
 def checkout_session(*, tenant_id: str, customer_id: str, price_id: str, seats: int, plan: str,
                      success_url: str, cancel_url: str, idempotency_key: str) -> str:
-    """A Checkout Session in subscription mode; its URL."""
+    """A Checkout Session in subscription mode; its URL. A business pays with its billing address and may give its VAT
+    or other tax ID, which Stripe keeps on the customer (its legal name and address too: ``customer_update``) and
+    prints on our invoices to it, as an EU business buying from another member state needs for reverse charge."""
     found = call("checkout.sessions.create", client().v1.checkout.sessions.create, idempotency_key=idempotency_key,
                  mode="subscription", customer=customer_id, client_reference_id=tenant_id,
+                 billing_address_collection="required", tax_id_collection={"enabled": True},
+                 customer_update={"name": "auto", "address": "auto"},
                  line_items=[{"price": price_id, "quantity": seats}], success_url=success_url,
                  cancel_url=cancel_url, metadata={"tenant_id": tenant_id, "plan": plan},
                  subscription_data={"metadata": {"tenant_id": tenant_id, "plan": plan}})

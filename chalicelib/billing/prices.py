@@ -91,12 +91,13 @@ PORTAL_MARKER = {"crm": "plans"}  # the metadata that names the catalog's portal
 
 
 def portal_features(ids: dict[str, str]) -> dict[str, Any]:
-    """What the Customer Portal lets a customer do: cards, invoices, cancel at the period's end, and change
-    seats or switch between the paid plans (each in its currencies; Stripe offers the subscription's own),
-    prorated."""
+    """What the Customer Portal lets a customer do: cards, invoices, its billing name, e-mail, address and tax ID
+    (printed on the invoices that follow), cancel at the period's end, and change seats or switch between the paid
+    plans (each in its currencies; Stripe offers the subscription's own), prorated."""
     products = [{"product": plan.product_id, "prices": [ids[plan.lookup_key(currency)] for currency in plan.prices]}
                 for plan in catalog.paid_plans()]
     return {"invoice_history": {"enabled": True}, "payment_method_update": {"enabled": True},
+            "customer_update": {"enabled": True, "allowed_updates": ["name", "email", "address", "tax_id"]},
             "subscription_cancel": {"enabled": True, "mode": "at_period_end"},
             "subscription_update": {"enabled": True, "default_allowed_updates": ["price", "quantity"],
                                     "products": products, "proration_behavior": "create_prorations"}}

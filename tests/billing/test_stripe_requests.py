@@ -46,6 +46,9 @@ def test_checkout_asks_for_a_subscription_of_the_plans_price(client: ApiClient, 
     assert params["client_reference_id"] == company.tenant_id
     assert params["metadata"] == {"tenant_id": company.tenant_id, "plan": "pro"}
     assert params["success_url"].endswith("/#/settings/billing?checkout=done")
+    # a business gives its billing address and may give its VAT ID, kept on its customer for our invoices to it
+    assert params["billing_address_collection"] == "required" and params["tax_id_collection"] == {"enabled": "true"}
+    assert params["customer_update"] == {"name": "auto", "address": "auto"}
     assert url.endswith(stripe_kit.sandbox().objects[url.rsplit("/", 1)[1]]["id"])
 
 
@@ -65,6 +68,8 @@ def test_the_portal_session_returns_to_the_billing_screen(client: ApiClient, com
     configuration = stripe_kit.sandbox().objects[portal.params["configuration"]]  # the catalog's (sync-plans)
     assert portal.params == {"customer": helpers.customer(client, company), "configuration": configuration["id"],
                              "return_url": settings.public_url + "/#/settings/billing"}
+    details = configuration["features"]["customer_update"]  # its billing details and tax ID change there too
+    assert details == {"enabled": "true", "allowed_updates": ["name", "email", "address", "tax_id"]}
     update = configuration["features"]["subscription_update"]  # seats and plans change there, prorated
     assert (update["enabled"], update["proration_behavior"]) == ("true", "create_prorations")
     assert {p["product"] for p in update["products"]} == {"crm_start", "crm_pro", "crm_enterprise"}
