@@ -22,7 +22,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from chalicelib.contacts import derived, sensitive
+from chalicelib.contacts import derived, profile, sensitive
 from chalicelib.contacts.models import Contact, ContactLink, MergeMarker, MergeRecord
 from chalicelib.contacts.record import CONTACT
 from chalicelib.contacts.schemas import MAX_COMPANIES, MAX_EMAILS, MAX_PHONES, MAX_TAGS, SENSITIVE_FIELDS
@@ -98,6 +98,7 @@ def merged_contact(ctx: TenantContext, survivor: Contact, absorbed: Contact) -> 
     for name in SENSITIVE_FIELDS:
         if getattr(after, name) is None and getattr(absorbed, name) is not None:
             sensitive.copy_for(ctx, absorbed, after, name)  # tokens are sealed to their record
+    profile.index_telegram(ctx, after)  # the Telegram username it took from the other, if any
     _merge_custom(after, absorbed)
     return after
 

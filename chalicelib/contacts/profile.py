@@ -7,10 +7,11 @@ from typing import Any
 from chalicelib.contacts import sensitive
 from chalicelib.contacts.models import Contact
 from chalicelib.contacts.schemas import SENSITIVE_FIELDS
-from chalicelib.core import errors
+from chalicelib.core import crypto, errors
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.records import editing, matching
 
+TELEGRAM = "telegram"  # contact.blind's key of its Telegram username's blind index (a CBI lookup)
 PLAIN_FIELDS = ("billing_address", "shipping_address", "utm", "consent", "source", "birthday", "job_title")
 NAME_FIELDS = ("first_name", "last_name")
 
@@ -24,6 +25,23 @@ def _messengers(value: dict[str, Any] | None, region: str) -> dict[str, Any] | N
     if "telegram_username" in kept:
         kept["telegram_username"] = kept["telegram_username"].lstrip("@")
     return kept or None
+
+
+def telegram_digest(ctx: TenantContext, username: str) -> str:
+    """The blind index of a Telegram username (letter case and a leading @ aside)."""
+    return crypto.blind_index(ctx, entity=sensitive.ENTITY, field=TELEGRAM, value=username.lstrip("@"))
+
+
+def index_telegram(ctx: TenantContext, contact: Contact) -> None:
+    """The contact's blind map follows its Telegram username, so a chat with the company's bot from that username
+    finds the contact (a parent who left it on the website's form and then writes to the bot)."""
+    blind = dict(contact.blind or {})
+    username = (contact.messengers or {}).get("telegram_username")
+    if username:
+        blind[TELEGRAM] = telegram_digest(ctx, username)
+    else:
+        blind.pop(TELEGRAM, None)
+    contact.blind = blind
 
 
 def _compact(value: Any) -> Any:
@@ -46,6 +64,7 @@ def apply(ctx: TenantContext, contact: Contact, fields: dict[str, Any], region: 
         contact.tags = list(fields["tags"] or [])
     if "messengers" in fields:
         contact.messengers = _messengers(fields["messengers"], region)
+        index_telegram(ctx, contact)
     for name in PLAIN_FIELDS:
         if name in fields:
             setattr(contact, name, _compact(fields[name]))

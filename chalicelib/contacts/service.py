@@ -48,6 +48,14 @@ def get(ctx: TenantContext, contact_id: str) -> Contact | None:
     return contact
 
 
+def find_by_telegram(ctx: TenantContext, username: str) -> Contact | None:
+    """The oldest live contact with this Telegram username (its blind-index lookup), or None."""
+    pk = derived.blind_key(ctx, profile.TELEGRAM, profile.telegram_digest(ctx, username))
+    with db.translate_errors():
+        ids = sorted(item.contact_id for item in ContactLookup.query(pk, limit=20))
+    return next((contact for contact_id in ids if (contact := get(ctx, contact_id)) is not None), None)
+
+
 def check_access(ctx: TenantContext, contact: Contact, action: str = "read") -> None:
     """404 when the caller may not read the contact, 403 when it may read but not do action."""
     access.check_access(ctx, CONTACT, contact, action)

@@ -122,6 +122,14 @@ def _newcomer(run: Run, adapter: MessagingAdapter, incoming: IncomingMessage,
         pipeline_id=settings.pipeline_id, stage_id=settings.stage_id)
 
 
+def _by_username(run: Run, adapter: MessagingAdapter, incoming: IncomingMessage) -> parties.Party | None:
+    """The contact holding a new Telegram chat's username (typed on the website's form, say), or None."""
+    if adapter.channel != "telegram" or not incoming.sender.username:
+        return None
+    contact = contacts_service.find_by_telegram(run.ctx, incoming.sender.username)
+    return parties.of_contact(run.ctx, contact) if contact is not None else None
+
+
 def _customer(run: Run, adapter: MessagingAdapter, incoming: IncomingMessage,
               settings: MessengerSettings) -> parties.Party | None:
     """The contact (or company) a new chat is with: bound by a deep link, found by phone or e-mail, or made.
@@ -132,7 +140,8 @@ def _customer(run: Run, adapter: MessagingAdapter, incoming: IncomingMessage,
     bound = _bound_contact(run, incoming.start_code)
     if bound is not None:
         return parties.of_contact(run.ctx, bound)
-    party = parties.find(run, e164=incoming.sender.phone, email=incoming.sender.email)
+    party = parties.find(run, e164=incoming.sender.phone, email=incoming.sender.email) \
+        or _by_username(run, adapter, incoming)
     if party is not None or settings.unknown_sender == "ignore" or incoming.automated:
         return party
     ctx, integration_id = run.ctx, run.integration.integration_id

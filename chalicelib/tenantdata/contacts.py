@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import json
 
-from chalicelib.contacts import merge, sensitive
+from chalicelib.contacts import merge, profile, sensitive
 from chalicelib.contacts.schemas import SENSITIVE_FIELDS
-from chalicelib.core import crypto
+from chalicelib.core import crypto, db
 from chalicelib.core.tenancy import TenantContext, bound_tenant, tenant_key
 from chalicelib.identity.service import system_context
 from chalicelib.tenantdata import registry
@@ -44,10 +44,22 @@ def _importing() -> TenantContext:
     return system_context(tenant_id, source="import")
 
 
+def _telegram_username(values: RawItem) -> str | None:
+    """The Telegram username of a (typed) contact whose personal values are sealed under the importing key."""
+    opened = db.open_personal(values) if "pk" in values else values
+    username = json.loads(text(opened, "messengers") or "{}").get("telegram_username")
+    return str(username) if username else None
+
+
 def _digests(ctx: TenantContext, contact_id: str, values: RawItem) -> dict[str, str]:
     """Blind indexes of the indexed sensitive values of a (typed) contact, under ctx's key (in its map's order)."""
     found = {}
     for field in json.loads(text(values, "blind") or "{}"):
+        if field == profile.TELEGRAM:  # the username is among the contact's personal values, sealed anew by now
+            username = _telegram_username(values)
+            if username:
+                found[field] = profile.telegram_digest(ctx, username)
+            continue
         token = text(values, field) if field in sensitive.INDEXED else None
         if token:
             clear = crypto.decrypt_field(ctx, entity=sensitive.ENTITY, record_id=contact_id, field=field, token=token)

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from tests.factories import signup
 from tests.integrations.helpers import create_form, events, post_form
+from tests.messaging.kit import create_line, inbox, play
 from tests.support import ApiClient, body
+from webhooks.messengers import telegram_post
 
 
 def test_the_forms_telegram_username_is_the_new_contacts_messenger(client: ApiClient) -> None:
@@ -38,3 +40,29 @@ def test_a_forms_field_can_be_mapped_to_the_telegram_username(client: ApiClient)
     [event] = events(client, company, form)
     contact = body(client.get(f"/api/v1/contacts/{event['outcome']['contact_id']}", token=company.owner.token))
     assert contact["messengers"] == {"telegram_username": "oleg_tg"}
+
+
+def test_the_parents_chat_with_the_bot_joins_the_contact_her_form_made(client: ApiClient) -> None:
+    company = signup(client, company="Английский с Анной", country="RU", timezone="Asia/Yekaterinburg")
+    token = company.owner.token
+    form = create_form(client, company, name="Пробный урок")
+    line = create_line(client, company, "telegram", unknown_sender="contact_and_deal")
+    assert post_form(client, form, {"name": "Елена Кузнецова", "phone": "8 912 345-67-89",
+                                    "telegram": "@Elena_K"}).status_code == 200
+    [event] = events(client, company, form)
+    contact_id, deal_id = event["outcome"]["contact_id"], event["outcome"]["deal_id"]
+    parent = {"id": 55501, "is_bot": False, "first_name": "Елена", "username": "elena_k", "language_code": "ru"}
+    update = {"update_id": 9001, "message": {
+        "message_id": 1, "from": parent, "chat": {**parent, "type": "private"}, "date": 1796000000,
+        "text": "Здравствуйте! Оставляла заявку на пробный урок для дочки"}}
+    [answer] = play(client, [telegram_post(line["webhook_url"], line["secret"], update)])
+    assert answer.status_code == 200, answer.body
+    [conversation] = inbox(client, company)
+    assert conversation["contact_id"] == contact_id
+    assert [row["id"] for row in body(client.get("/api/v1/contacts", token=token))["items"]] == [contact_id]
+    assert [row["id"] for row in body(client.get("/api/v1/deals", token=token))["items"]] == [deal_id]
+    stranger = {**parent, "id": 55502, "username": "someone_else"}
+    other = {"update_id": 9002, "message": {"message_id": 1, "from": stranger, "chat": {**stranger, "type": "private"},
+                                            "date": 1796000001, "text": "Сколько стоит курс?"}}
+    play(client, [telegram_post(line["webhook_url"], line["secret"], other)])
+    assert len(body(client.get("/api/v1/contacts", token=token))["items"]) == 2  # another username: a newcomer

@@ -190,7 +190,7 @@ def crm_company(client: ApiClient) -> Company:
     contact = company.extra["contact"]
     updated = client.patch(f"/api/v1/contacts/{contact['id']}", {
         "version": contact["version"], "custom": {"alpha_tier": "gold", "alpha_passport": "P-7788"},
-        "tax_id": "123-45-6789"}, token=owner)
+        "tax_id": "123-45-6789", "messengers": {"telegram_username": "alpha_tg"}}, token=owner)
     assert updated.status_code == 200, updated.body
     return company
 
@@ -259,7 +259,7 @@ def test_the_crm_records_are_reproduced_record_by_record(client: ApiClient, crm_
     summary = importer.import_archive(str(path))
     copy = export_lines(summary.tenant_id)
     assert crm_comparable(copy, summary.tenant_id) == crm_comparable(source, crm_company.tenant_id)
-    assert len(_digests(copy)) == len(_digests(source)) == 2  # iban and tax id, recomputed under the new key
+    assert len(_digests(copy)) == len(_digests(source)) == 3  # iban, tax id, Telegram, recomputed under the new key
     assert not set(_digests(copy)) & set(_digests(source))
     contact_id = crm_company.extra["contact"]["id"]
     sealed = {entry["field"] for key, line in copy.items() if key[1] == "#PROFILE" and contact_id in key[0]
@@ -283,3 +283,9 @@ def test_the_imported_tenant_finds_its_contacts_by_exact_values(client: ApiClien
     duplicate = client.post("/api/v1/contacts", {"first_name": "Copy", "phones": [{"number": "+12025550123"}]},
                             token=token)
     assert duplicate.status_code == 409  # the imported phone lookup still claims the number
+    from chalicelib.contacts import service as contacts_service
+
+    imported = system_context(summary.tenant_id)
+    with bind(imported):  # a chat with the bot from the contact's Telegram username finds it (its blind index)
+        found = contacts_service.find_by_telegram(imported, "Alpha_TG")
+    assert found is not None and found.contact_id == contact_id
