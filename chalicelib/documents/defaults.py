@@ -13,7 +13,7 @@ _WORDS = {
            "pay": "Please pay within 5 banking days, quoting the invoice number.", "deal": "Re",
            "paid": "Paid in full. Thank you!",
            "unit": "Unit", "discount": "Discount", "discounts": "Discounts", "untaxed_subtotal": "Subtotal",
-           "untaxed": "No tax"},
+           "untaxed": "No tax", "supply": "Date of supply"},
     "ru": {"no": "№", "of": "от", "seller": "Поставщик", "customer": "Покупатель", "tax_id": "ИНН",
            "reg": "ОГРН / КПП", "bank": "Банк", "account": "Расчётный счёт", "code": "БИК",
            "corr": "Корр. счёт", "iban": "IBAN", "item": "Наименование", "qty": "Кол-во", "price": "Цена",  # noqa: RUF001
@@ -23,7 +23,8 @@ _WORDS = {
            "pay": "Оплатить в течение 5 банковских дней, указав номер счёта.", "deal": "По сделке",
            "paid": "Оплачено полностью. Спасибо!",
            "unit": "Ед.", "discount": "Скидка", "discounts": "Скидки", "untaxed_subtotal": "Итого",
-           "untaxed": "Без НДС", "count": "Всего наименований", "sum": "на сумму"},  # noqa: RUF001
+           "untaxed": "Без НДС", "count": "Всего наименований", "sum": "на сумму",  # noqa: RUF001
+           "supply": "Дата поставки"},
 }
 # A country's own words for what its documents must name (a British VAT invoice names the seller's VAT number and its
 # Companies House number, and calls the tax VAT): the built-in template of its language, with these words.
@@ -116,6 +117,11 @@ def _body(doc_type: str, locale: str, country: str | None = None) -> str:
     w = {**_WORDS[locale], **_COUNTRY_WORDS.get((locale, country or ""), {})}
     head = (f"<h2>{{{{ document.title }}}} {w['no']} {{{{ document.number }}}} {w['of']} {{{{ document.date }}}}</h2>\n"
             f"{{% if source.title %}}<p>{w['deal']}: {{{{ source.title }}}}</p>{{% endif %}}\n")
+    if doc_type == "invoice":
+        # the date of supply: an EU invoice names it always (Art. 226(7); the German Leistungsdatum, section 14 (4)
+        # no. 6 UStG, even when it is the invoice's date), another where it differs from the invoice's date
+        shown = "" if (country or "") in _EU else "{% if document.supply_differs %}"
+        head += (f"{shown}<p>{w['supply']}: {{{{ document.supply_date }}}}</p>{'{% endif %}' if shown else ''}\n")
     # the company's note (Settings -> Requisites: its payment terms, where it is registered ...) on every document
     note = "{% if seller.note %}<p>{{ seller.note }}</p>{% endif %}\n"
     if doc_type == "delivery_note":

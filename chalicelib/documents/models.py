@@ -94,6 +94,7 @@ class Document(VersionedItem, discriminator="document"):
     file_key = UnicodeAttribute()
     file_size = NumberAttribute(default=0)
     created_by = UnicodeAttribute()
+    supply_date = UnicodeAttribute(null=True)  # ISO date of supply (Art. 226(7)); None: issued before it was kept
     title = UnicodeAttribute(null=True)  # the source's title (a deal's)
     customer = JSONAttribute(null=True)  # {"name", "email", "phone"} as printed
     lines = JSONAttribute(default=list)

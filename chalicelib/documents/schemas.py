@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Any, Literal
 
@@ -176,12 +176,19 @@ class DocumentLineIn(Schema):
         return None if self.tax_rate_bp is None else Decimal(self.tax_rate_bp) / money.BASIS_POINTS
 
 
+# A date of supply from 1970 to 2100 is one an invoice names; another is a typing mistake (0026-12-07)
+SupplyDate = Annotated[date, Field(ge=date(1970, 1, 1), le=date(2100, 12, 31))]
+
+
 class DocumentCreate(Schema):
     type: DocType
     template_id: Id | None = Field(default=None, description="The company's template (else its default one)")
     locale: Locale | None = Field(default=None, description="The built-in template's language (else the company's)")
     lines: Annotated[list[DocumentLineIn], Field(min_length=1, max_length=200)] | None = Field(
         default=None, description="The lines (else one line: the deal's title and amount)")
+    supply_date: SupplyDate | None = Field(default=None, description=(
+        "The date the goods or services were supplied (Art. 226(7) of the VAT Directive, the German Leistungsdatum), "
+        "else the document's date; printed on invoices: always an EU company's, else where it differs"))
 
 
 class DocumentSendIn(Schema):
@@ -235,6 +242,7 @@ class DocumentRead(BaseModel):
     total_minor: int
     size: int
     title: str | None = None
+    supply_date: date | None = Field(default=None, description="The date of supply (none: issued before it was kept)")
     customer: dict[str, Any] | None = None
     lines: list[DocumentLine]
     sends: list[DocumentSend]

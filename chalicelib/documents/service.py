@@ -69,10 +69,9 @@ def totals(lines: list[Line]) -> tuple[int, int, int]:
     return subtotal, tax, subtotal + tax
 
 
-def context(*, source: Source, doc_type: str, number: str, day: date, locale: str,
-            seller: dict[str, str], country: str | None = None) -> dict[str, Any]:
-    """Everything a template may print: plain values only (the sandbox has nothing else to reach); ``country``: the
-    company's, whose way of writing an address an address naming no country takes."""
+def customer_of(source: Source, country: str | None = None) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """The template's contact, company and customer (the company, else the contact) of a source, without what the
+    issuer may not see of them."""
     from chalicelib.documents.source_deal import company_fields, contact_fields
 
     contact = {k: ("" if k in source.hidden_contact or (k in ("first_name", "last_name")
@@ -85,13 +84,24 @@ def context(*, source: Source, doc_type: str, number: str, day: date, locale: st
                 "phone": contact.get("phone") or company.get("phone") or "",
                 "address": company.get("address") or contact.get("address") or "",
                 "tax_id": company.get("tax_id") or ""}
+    return contact, company, customer
+
+
+def context(*, source: Source, doc_type: str, number: str, day: date, locale: str,
+            seller: dict[str, str], country: str | None = None, supply: date | None = None) -> dict[str, Any]:
+    """Everything a template may print: plain values only (the sandbox has nothing else to reach); ``country``: the
+    company's, whose way of writing an address an address naming no country takes; ``supply``: the date of supply
+    (else the document's date)."""
+    contact, company, customer = customer_of(source, country)
     subtotal, tax, total = totals(source.lines)
     discount = sum(line.discount_minor for line in source.lines)
     currency = source.currency
+    supplied = supply or day
     return {
         "document": {"type": doc_type, "title": wording.title(doc_type, locale), "number": number,
                      "date": wording.day(day, locale, country), "date_iso": day.isoformat(), "currency": currency,
-                     "locale": locale},
+                     "locale": locale, "supply_date": wording.day(supplied, locale, country),
+                     "supply_date_iso": supplied.isoformat(), "supply_differs": supplied != day},
         "seller": seller, "customer": customer, "contact": contact, "company": company,
         "source": {"kind": source.kind, "title": source.title or ""}, source.kind: dict(source.fields),
         "lines": [_line_view(n, line, currency, locale) for n, line in enumerate(source.lines, start=1)],
@@ -105,7 +115,8 @@ def context(*, source: Source, doc_type: str, number: str, day: date, locale: st
 
 
 VARIABLES = {  # what the template editor lists
-    "document": ["type", "title", "number", "date", "date_iso", "currency", "locale"],
+    "document": ["type", "title", "number", "date", "date_iso", "currency", "locale", "supply_date",
+                 "supply_date_iso", "supply_differs"],
     "seller": ["legal_name", "tax_id", "registration_id", "address", "bank_name", "bank_account", "bank_code",
                "correspondent_account", "iban", "phone", "email", "director", "note"],
     "customer": ["name", "tax_id", "email", "phone", "address"],
@@ -144,7 +155,8 @@ def audit_view(document: Document) -> dict[str, Any]:
 
 
 def _document(ctx: TenantContext, document_id: str, *, source: Source, doc_type: str, number: numbering.Number,
-              template_id: str | None, locale: str, body: bytes, key: str, customer: dict[str, Any]) -> Document:
+              template_id: str | None, locale: str, body: bytes, key: str, customer: dict[str, Any],
+              supply: date) -> Document:
     subtotal, tax, total = totals(source.lines)
     return Document(
         document_pk(ctx, document_id), DOCUMENT_SK, document_id=document_id, doc_type=doc_type, number=number.text,
@@ -152,6 +164,7 @@ def _document(ctx: TenantContext, document_id: str, *, source: Source, doc_type:
         owner_id=source.owner_id, team_id=source.team_id, template_id=template_id, locale=locale,
         currency=source.currency, subtotal_minor=subtotal, tax_minor=tax, total_minor=total, file_key=key,
         file_size=len(body), created_by=ctx.actor_id, title=source.title, customer=customer,
+        supply_date=supply.isoformat(),
         lines=[{"description": line.description, "quantity": str(line.quantity), "unit": line.unit,
                 "unit_price_minor": line.unit_price_minor,
                 "tax_rate": None if line.tax_rate is None else format(line.tax_rate.normalize(), "f"),
@@ -178,6 +191,7 @@ def issue(ctx: TenantContext, source_kind: str, source_id: str, *, data: s.Docum
     found = requisites.get(ctx)
     source = sources.load(ctx, source_kind, source_id, action="update", lines=_lines_of(data),
                           default_rate=requisites.default_rate(found))
+    country = company_country(ctx)
     body, template_id, locale = templates.body_for(ctx, doc_type=data.type, template_id=data.template_id,
                                                    locale=data.locale or company_locale(ctx))
     seller, day = requisites.seller(ctx, found), today(ctx)
@@ -189,13 +203,13 @@ def issue(ctx: TenantContext, source_kind: str, source_id: str, *, data: s.Docum
         for _ in range(ATTEMPTS):
             counter, number = numbering.next_number(ctx, data.type, day.year, prefix=prefix)
             values = context(source=source, doc_type=data.type, number=number.text, day=day, locale=locale,
-                             seller=seller, country=company_country(ctx))
+                             seller=seller, country=country, supply=data.supply_date)
             pdf_bytes = make_pdf(body, values)
             files.put(key, pdf_bytes)
             stored = True
             document = _document(ctx, document_id, source=source, doc_type=data.type, number=number,
                                  template_id=template_id, locale=locale, body=pdf_bytes, key=key,
-                                 customer=values["customer"])
+                                 customer=values["customer"], supply=data.supply_date or day)
             try:
                 db.commit(ctx, _change(ctx, document, counter, source))
                 return document
@@ -252,6 +266,7 @@ def document_read(document: Document) -> s.DocumentRead:
         locale=document.locale, currency=document.currency, subtotal_minor=int(document.subtotal_minor),
         tax_minor=int(document.tax_minor), total_minor=int(document.total_minor), size=int(document.file_size),
         title=document.title, customer=document.customer,
+        supply_date=date.fromisoformat(document.supply_date) if document.supply_date else None,
         lines=[s.DocumentLine.stored(line) for line in document.lines or []],
         sends=[s.DocumentSend(**send) for send in document.sends or []], created_by=document.created_by,
         created_at=document.created_at, version=int(document.version or 0))

@@ -4,12 +4,14 @@ treatment its invoice is issued with."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from playwright.sync_api import expect
 
 from tests.browser.conftest import new_page
 from tests.browser.test_app import assert_no_problems
+from tests.browser.test_calls import S3_LINK, recording_from_s3
 from tests.browser.test_sensitive import log_in, russian_phone
 from tests.factories import signup
 from tests.support import ApiClient, body
@@ -86,5 +88,43 @@ def test_the_default_vat_rate_is_set_in_the_requisites_in_english_and_russian(
     page.locator(".toast", has_text="Сохранено").wait_for()
     assert body(client.get("/api/v1/document-settings/requisites",
                            token=salon.owner.token))["default_tax_rate"] == "20"
+    assert_no_problems(page)
+    page.context.close()
+
+
+def agency_with_a_deal(client: ApiClient, name: str, tax_number: str | None) -> tuple[Any, dict[str, Any]]:
+    """A Berlin agency with its requisites and a deal of EUR 1,000.00 for a French client (its VAT ID, if any)."""
+    agency = signup(client, company=name, country="DE", timezone="Europe/Berlin")
+    token = agency.owner.token
+    assert client.put("/api/v1/document-settings/requisites", {"version": 0, "legal_name": f"{name} GmbH",
+                                                               "tax_id": "DE312345678"}, token=token).status_code == 200
+    firm = body(client.post("/api/v1/companies", {"name": "Atelier Lumière SARL", "tax_number": tax_number},
+                            token=token))
+    deal = body(client.post("/api/v1/deals", {"title": "Website relaunch", "company_id": firm["id"],
+                                              "amount": {"minor": 100000, "currency": "EUR"}}, token=token))
+    return agency, deal
+
+
+def issued_documents(client: ApiClient, agency: Any, deal: dict[str, Any]) -> list[dict[str, Any]]:
+    return list(body(client.get(f"/api/v1/deals/{deal['id']}/documents", token=agency.owner.token))["items"])
+
+
+def test_an_invoice_is_issued_with_its_date_of_supply_from_the_deal_card(browser: Any, live_url: str,
+                                                                          app: Any) -> None:
+    client = ApiClient(app)
+    agency, deal = agency_with_a_deal(client, "Mitte Media", "FR40303265045")
+    page = new_page(browser, live_url, viewport=WIDE)
+    page.route(S3_LINK, recording_from_s3)
+    log_in(page, agency.owner, "Mitte Media")
+    page.goto(f"/#/deals/{deal['id']}")
+    panel = page.locator(".doc-panel")
+    panel.locator("summary").click()
+    expect(panel.locator(".doc-list")).to_contain_text("No documents yet.")
+    panel.get_by_label("Date of supply").fill("2026-11-30")
+    panel.get_by_role("button", name="Create invoice").click()
+    dialog = page.locator("dialog.doc-dialog")
+    expect(dialog.locator("h2")).to_have_text(re.compile(r"^Invoice INV-\d{4}-0001$"), timeout=15_000)
+    dialog.get_by_role("button", name="Close").click()
+    assert [d["supply_date"] for d in issued_documents(client, agency, deal)] == ["2026-11-30"]
     assert_no_problems(page)
     page.context.close()

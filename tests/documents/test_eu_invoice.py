@@ -1,9 +1,13 @@
 """A Berlin agency's invoices are ones a German business may send (section 14 (4) UStG; Art. 226 of the VAT
 Directive for every EU country): the client's VAT ID from its company card, VAT on a deal's invoice at the company's
 default rate, the date of supply, and a reverse charge or an exemption said in the law's words."""
+# ruff: noqa: RUF001 (Russian invoices' text, Cyrillic letters that look Latin)
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -78,3 +82,99 @@ def test_a_deals_invoice_charges_the_companys_default_vat_rate(client: ApiClient
     assert cleared["default_tax_rate"] is None
     _, text = invoice_text(client, agency, agency.extra["deal"]["id"])
     assert "No VAT" in text and "Total: €1,000.00" in text, text
+
+
+def test_an_eu_invoice_names_its_date_of_supply(client: ApiClient, agency: Company) -> None:
+    # no date of supply anywhere: Art. 226(7) asks for it where it differs from the invoice's date, and section 14 (4)
+    # no. 6 UStG always
+    from chalicelib.documents import wording
+
+    document, text = invoice_text(client, agency, agency.extra["deal"]["id"], supply_date="2026-11-30")
+    assert "Date of supply: 30 November 2026" in text, text
+    assert document["supply_date"] == "2026-11-30"
+    document, text = invoice_text(client, agency, agency.extra["deal"]["id"])  # by default the invoice's date
+    issued = wording.day(date.fromisoformat(document["supply_date"]), "en", "DE")
+    assert f"dated {issued}" in text and f"Date of supply: {issued}" in text, text
+    for bad in ("30.11.2026", "2026-02-30", "0026-11-30", ""):
+        refused = client.post(f"/api/v1/deals/{agency.extra['deal']['id']}/documents",
+                              {"type": "invoice", "supply_date": bad}, token=agency.owner.token)
+        assert refused.status_code == 422 and body(refused)["error"]["details"][0]["loc"][-1] == "supply_date", bad
+
+
+def test_russian_and_british_invoices_print_a_date_of_supply_only_when_it_differs(client: ApiClient) -> None:
+    salon = signup(client, company="Салон Вера", locale="ru", country="RU", timezone="Europe/Moscow")
+    deal = body(client.post("/api/v1/deals", {"title": "Свадьба", "amount": {"minor": 500000, "currency": "RUB"}},
+                            token=salon.owner.token))
+    _, text = invoice_text(client, salon, deal["id"])
+    assert "Дата поставки" not in text, text
+    _, text = invoice_text(client, salon, deal["id"], supply_date="2026-11-30")
+    assert "Дата поставки: 30.11.2026" in text, text
+    london = signup(client, company="Thames Print", country="GB", timezone="Europe/London")
+    deal = body(client.post("/api/v1/deals", {"title": "Leaflets", "amount": {"minor": 50000, "currency": "GBP"}},
+                            token=london.owner.token))
+    _, text = invoice_text(client, london, deal["id"])
+    assert "Date of supply" not in text, text
+    _, text = invoice_text(client, london, deal["id"], supply_date="2026-11-30")
+    assert "Date of supply: 30 November 2026" in text, text
+
+
+# The text of a Russian, a British and an American invoice of the built-in templates as they printed before the date
+# of supply and the VAT treatment (rendered at bae60fd): none of them changes unless those are given
+BEFORE = {
+    ("ru", "RU", None): """Счёт на оплату № N-1 от 07.12.2026
+По сделке: Deal one
+Поставщик: Seller, ИНН 123
+Покупатель: Buyer Ltd, ИНН 7701234567
+123, Town, 1 Road
+№ Наименование Кол-во Цена НДС Сумма
+1 Thing 2 123,45 ₽ Без НДС 246,90 ₽
+Итого: 246,90 ₽
+Без НДС
+Итого к оплате: 246,90 ₽
+Всего наименований 1, на сумму 246,90 ₽
+Двести сорок шесть рублей 90 копеек
+Оплатить в течение 5 банковских дней, указав номер счёта.
+Руководитель: ____________________""",
+    ("en", "GB", Decimal(20)): """Invoice No. N-1 dated 7 December 2026
+Re: Deal one
+Seller: Seller, VAT No. 123
+Customer: Buyer Ltd, VAT No. 7701234567
+1 Road, Town, 123
+No. Item Qty Price VAT Amount
+1 Thing 2 £123.45 20% £246.90
+Subtotal excl. VAT: £246.90
+VAT: £49.38
+Total: £296.28
+Please pay within 5 banking days, quoting the invoice number.
+Authorized signature: ____________________""",
+    ("en", "US", Decimal(20)): """Invoice No. N-1 dated December 7, 2026
+Re: Deal one
+Seller: Seller, Tax ID 123
+Customer: Buyer Ltd, Tax ID 7701234567
+1 Road, Town, 123
+No. Item Qty Price Tax Amount
+1 Thing 2 $123.45 20% $246.90
+Subtotal: $246.90
+Tax: $49.38
+Total: $296.28
+Please pay within 5 banking days, quoting the invoice number.
+Authorized signature: ____________________""",
+}
+
+
+@pytest.mark.parametrize(("locale", "country", "rate"), list(BEFORE))
+def test_russian_british_and_american_invoices_print_as_before(locale: str, country: str,
+                                                                rate: Decimal | None) -> None:
+    from chalicelib.documents import defaults, service, sources
+
+    company = SimpleNamespace(name="Buyer Ltd", website=None, emails=[], phones=[], custom={"inn": "7701234567"},
+                              address={"line1": "1 Road", "city": "Town", "postal_code": "123"},
+                              custom_sensitive=[], tax_number=None)
+    source = sources.Source(kind="deal", record_id="X", title="Deal one", currency={"RU": "RUB", "GB": "GBP"}.get(
+        country, "USD"), owner_id=None, team_id=None, lines=[sources.priced("Thing", Decimal(2), 12345, rate)],
+        fields={"title": "Deal one"}, company=company)
+    seller = {**dict.fromkeys(service.VARIABLES["seller"], ""), "legal_name": "Seller", "tax_id": "123"}
+    values = service.context(source=source, doc_type="invoice", number="N-1", day=date(2026, 12, 7), locale=locale,
+                             seller=seller, country=country)
+    text = pdf_text(service.make_pdf(defaults.body("invoice", locale, country), values))
+    assert text.strip() == BEFORE[(locale, country, rate)], text

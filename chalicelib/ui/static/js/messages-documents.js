@@ -55,6 +55,8 @@ export const DOCUMENTS = {
   'doc.req.email': ['E-mail', 'E-mail'],
   'doc.req.director': ['Director (signs documents)', 'Руководитель (подписывает документы)'],
   'doc.req.note': ['Note printed on documents', 'Примечание для документов'],
+  'doc.supplyDate': ['Date of supply', 'Дата поставки'],
+  'doc.supplyDate.hint': ['When the goods or services were supplied; empty: the document’s date.', 'Когда поставлены товары или оказаны услуги; пусто — дата документа.'],
   'doc.req.default_tax_rate': ['Default VAT rate, %', 'Ставка НДС по умолчанию, %'],
   'doc.req.default_tax_rate.hint': ['Charged on top of a deal’s amount on its invoices and quotes, as on an order’s prices. Empty: no VAT.', 'Начисляется сверх суммы сделки в её счетах и КП, как на цены заказа. Пусто — без НДС.'],
   'doc.req.missing': ['Your company’s requisites are not filled in: documents name the seller by the company’s name alone, without its legal name, tax ID or bank details.', 'Реквизиты компании не заполнены: в документах поставщик назван только названием компании, без полного наименования, ИНН и банковских реквизитов.'],

@@ -104,10 +104,20 @@ export function documentsPanel(kind, id, canIssue) {
     mount(list, answer.items.length ? answer.items.slice().reverse().map((doc) => row(doc, canIssue, load))
       : h('li', { class: 'muted' }, t('doc.none')));
   };
+  // what the next document is issued with: its date of supply (empty: the document's date), which an EU invoice
+  // names always (Art. 226(7) of the VAT Directive) and another where it differs
+  const options = h('div', { class: 'form-grid doc-options' },
+    field({ name: 'supply_date', type: 'date', label: t('doc.supplyDate'), hint: t('doc.supplyDate.hint') }));
+  const issued = (type) => {
+    const body = { type };
+    const supply = options.querySelector('[name=supply_date]').value;
+    if (supply) body.supply_date = supply;
+    return body;
+  };
   const create = async (type, button) => {
     button.disabled = true;
     try {
-      const doc = await post(base, { type });
+      const doc = await post(base, issued(type));
       toast(t('doc.made', { number: doc.number }));
       await load();
       await showDocument(doc);
@@ -118,6 +128,7 @@ export function documentsPanel(kind, id, canIssue) {
     }
   };
   const panel = h('details', { class: 'panel doc-panel' }, h('summary', {}, h('h2', {}, t('doc.title'))),
+    canIssue ? options : null,
     canIssue ? h('div', { class: 'doc-create' }, TYPES.map((type) => h('button', {
       type: 'button', class: type === 'invoice' ? 'primary small' : 'secondary small', 'data-create': type,
       onClick: (event) => create(type, event.currentTarget) }, t(`doc.create.${type}`)))) : null,
