@@ -31,7 +31,7 @@ DOMAINS = (
     "chalicelib.subscriptions.routes", "chalicelib.notifications.routes",
     "chalicelib.segments.routes", "chalicelib.campaigns.routes",
     "chalicelib.reports.routes", "chalicelib.automations.routes", "chalicelib.tickets.routes", "chalicelib.kb.routes",
-    "chalicelib.documents.routes", "chalicelib.ui.routes",
+    "chalicelib.documents.routes", "chalicelib.personaldata.routes", "chalicelib.ui.routes",
 )
 _lock = threading.Lock()
 _entries: list[dict[str, Any]] = []

@@ -1315,4 +1315,14 @@ export const MESSAGES = {
   'telephony.steps.pbx.2': ['Sign each post with this line’s secret (shown once when the line was connected; “New secret” issues another): X-CRM-Timestamp is the time in Unix seconds, X-CRM-Signature is “v1=” and the hex HMAC-SHA256 of “<timestamp>.<body>”. A post more than five minutes old is refused. An event looks like this:', 'Подписывайте каждый запрос секретом этой линии (он показывается один раз при подключении; «Новый секрет» выдаёт другой): X-CRM-Timestamp — время в секундах Unix, X-CRM-Signature — «v1=» и HMAC-SHA256 в hex от «<timestamp>.<тело>». Запрос старше пяти минут отклоняется. Событие выглядит так:'],
   'telephony.steps.pbx.3': ['For Asterisk and FreePBX, the sample AGI script asterisk_crm.py in the CRM’s webhooks kit sends these events from the dialplan.', 'Для Asterisk и FreePBX пример AGI-скрипта asterisk_crm.py из набора вебхуков CRM отправляет эти события из диалплана.'],
   'telephony.steps.pbx.4': ['Below, say which employee answers on each extension your PBX sends.', 'Ниже укажите, какой сотрудник отвечает на каждом внутреннем номере, который передаёт АТС.'],
+  // A person's data on the contact card (GDPR Art. 15/17/20, 152-FZ): administrators download it or erase it.
+  'personal.menu': ['Personal data', 'Персональные данные'],
+  'personal.download': ['Download personal data', 'Скачать персональные данные'],
+  'personal.erase': ['Erase personal data…', 'Удалить персональные данные…'],
+  'personal.eraseButton': ['Erase for good', 'Удалить навсегда'],
+  'personal.eraseConfirm': ['Erase everything held on {name}, at the person’s request? This cannot be undone.', 'Удалить всё, что хранится о человеке «{name}», по его запросу? Отменить это нельзя.'],
+  'personal.eraseRemoves': ['Goes: the contact, notes, tasks about this person alone, calls and recordings, conversations and messages, tickets, consent, campaign deliveries, form posts, the audit history and earlier export files.', 'Будут удалены: контакт, заметки, задачи только по этому человеку, звонки и записи, переписки и сообщения, обращения, согласия, рассылки, заявки с форм, история изменений и прежние файлы выгрузок.'],
+  'personal.eraseKeeps': ['Stays, without the person: orders and invoices (the law makes the company keep them: 10 years in Germany, 5 in Russia) and deals.', 'Останутся, но без привязки к человеку: заказы и счета (их велит хранить закон: 10 лет в Германии, 5 в России) и сделки.'],
+  'personal.erased': ['Personal data erased', 'Персональные данные удалены'],
+  'error.personal_data_admin_only': ['Only an administrator may download or erase a person’s data. Ask an administrator.', 'Скачать или удалить персональные данные человека может только администратор. Обратитесь к администратору.'],
 };

@@ -13,6 +13,7 @@ import { bulkBar, canBulk, pickBox, selectionOf } from './bulk.js';
 import { phoneLink, phoneLinks } from '../js/telephony.js';
 import { conversationsPanel } from '../js/contact-conversations.js';
 import { consentPanel } from '../js/contact-consent.js';
+import { personalDataMenu } from '../js/contact-personal-data.js';
 import { sourceText, utmText } from './timeline-text.js';
 import { recordPicker } from './pickers.js';
 import { newButton, newDealButton } from './new-record.js';
@@ -327,7 +328,7 @@ export async function card(root, { params, navigate, alive }) {
   // one who reads the contact only for a task of theirs (a technician's visit) is offered no change to it
   const changeable = within(scopeOf('contacts', 'update'), contact.owner_id, contact.team_id);
   mount(root, heading(fullName(contact), newDealButton({ contact: { id: contact.id, name: fullName(contact) } }, navigate),
-    changeable ? deleteButton(contact, navigate) : null),
+    changeable ? deleteButton(contact, navigate) : null, personalDataMenu(contact, fullName(contact), navigate)),
     h('div', { class: 'card-grid' },
       h('div', {}, h('section', { class: 'panel' }, properties(contact, definitions, owner)), changeable ? editing : null,
         h('section', { class: 'panel' }, h('h2', {}, t('timeline.title')), noteForm(subject, timeline), timeline.view)),

@@ -1,0 +1,291 @@
+"""Erasure of one person's data on her request (GDPR Art. 17, 152-FZ art. 21): at once and for good.
+
+What goes: the contact with her whole collection (links, timeline, notes) and derived items (list rows, phone and
+e-mail lookups, company entries), the records about her alone (calls with their recordings, conversations with their
+messages and attachments, tickets with their messages), the tasks about her alone, her consent and its history,
+campaign deliveries, segment memberships, merge records, the form posts and provider events that named her, every
+export file made before (any may list her: the erasure cannot tell which rows a file holds without opening it), and
+the audit chains and sensitive-read logs of everything erased. An audit chain is one hash chain per entity, so
+removing a whole entity's chain leaves every other chain verifiable.
+
+What stays, detached from her, because the law makes the business keep it: orders (accounting records) and the
+documents issued on them or on her deals (invoices and their PDFs, kept as issued: 10 years in Germany, AO s. 147
+and HGB s. 257; 5 in Russia, 402-FZ art. 29); deals (the business's own), which lose her link.
+
+One erasure record (entity ``erasure``) says who erased which contact id when, and how many items of each kind went
+and stayed, and why: no personal data. The steps are ordered so that a failure part-way leaves the contact, from
+which a second request finds what is left; the record is written last.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from typing import Any
+
+from chalicelib.core import audit, aws, db, errors, permissions
+from chalicelib.core.config import settings
+from chalicelib.core.tenancy import GLOBAL_PREFIX, TenantContext, new_id, tenant_key
+from chalicelib.due import service as due
+from chalicelib.personaldata import footprint
+from chalicelib.personaldata.footprint import ABOUT_HER, Footprint
+from chalicelib.personaldata.models import Erasure, erasures_pk
+from chalicelib.records import access, editing, store, trash, types
+from chalicelib.records.models import TimelineEntry
+from chalicelib.tenantdata import registry
+from chalicelib.tenantdata.registry import RawItem, kind_of, text
+
+BATCH = 25  # BatchWriteItem's limit
+RETRIES = 6
+KEPT = {
+    "orders": "accounting records (10 years in Germany, AO s. 147 and HGB s. 257; 5 in Russia, 402-FZ art. 29): "
+              "kept without the contact and her shipping address",
+    "documents": "invoices and other documents as issued, with their PDFs (10 years in Germany, 5 in Russia): "
+                 "kept as issued",
+    "deals": "the business's own records: kept without her link",
+}
+
+
+class AdminOnlyError(errors.ForbiddenError):
+    code = "personal_data_admin_only"
+    message = "Only an administrator may export or erase a person's data."
+
+
+def require_admin(ctx: TenantContext) -> None:
+    """403 unless the caller may delete every contact (an administrator), as a purge requires."""
+    if permissions.scope_of(ctx, "contacts", "delete") != "all":
+        raise AdminOnlyError()
+
+
+def contact_or_404(ctx: TenantContext, contact_id: str) -> Any:
+    """The contact, live or in the trash (not one merged into another), or 404."""
+    contact = access.get_any(ctx, types.get("contact"), contact_id)
+    if contact is None or contact.merged_into:
+        raise errors.NotFoundError("No such contact.")
+    return contact
+
+
+# -- deleting -------------------------------------------------------------------------------------
+
+
+def _delete(ctx: TenantContext, keys: list[tuple[str, str]]) -> int:
+    """Delete items by key (the tenant's only), retrying what DynamoDB left unprocessed; how many were asked."""
+    if any(not pk.startswith(ctx.prefix) for pk, _ in keys):
+        raise errors.ForbiddenError("A write crossed the tenant boundary.")
+    unique = sorted(set(keys))
+    client = aws.client("dynamodb")
+    for batch in db.each_in_batches(unique, BATCH):
+        pending = {settings.table_name: [{"DeleteRequest": {"Key": {"pk": {"S": pk}, "sk": {"S": sk}}}}
+                                         for pk, sk in batch]}
+        for attempt in range(RETRIES):
+            with db.translate_errors():
+                pending = client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+            if not pending:
+                break
+            time.sleep(min(0.05 * 2**attempt, 1.0))
+        else:
+            raise errors.ServiceUnavailableError("DynamoDB kept items of the erasure unprocessed.")
+    return len(unique)
+
+
+def _keys(items: list[RawItem]) -> list[tuple[str, str]]:
+    return [(str(item["pk"]["S"]), str(item["sk"]["S"])) for item in items]
+
+
+def _remove_objects(bucket: str, keys: list[str]) -> int:
+    """Delete every version of these objects of a bucket."""
+    s3 = aws.client("s3")
+    removed = 0
+    for key in keys:
+        for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket, Prefix=key):
+            versions = [{"Key": v["Key"], "VersionId": v["VersionId"]}
+                        for v in [*page.get("Versions", []), *page.get("DeleteMarkers", [])] if v["Key"] == key]
+            if versions:
+                s3.delete_objects(Bucket=bucket, Delete={"Objects": versions, "Quiet": True})
+        removed += 1
+    return removed
+
+
+def _chains(ctx: TenantContext, entity: str, entity_id: str) -> list[tuple[str, str]]:
+    """The keys of an entity's whole audit chain (its anchor too) and of its sensitive-read log."""
+    return [*_keys(list(footprint.query(audit.entity_key(ctx, entity, entity_id)))),
+            *_keys(list(footprint.query(audit.reads_key(ctx, entity, entity_id))))]
+
+
+def _own_links(ctx: TenantContext, items: list[RawItem]) -> list[tuple[str, str]]:
+    """The single items the registry says these items lead to (a call's provider reference, a message's), never a
+    shared partition (list rows) nor a global item."""
+    return [(pk, sk) for item in items for pk, sk in registry.links(ctx, item)
+            if sk is not None and not pk.startswith(GLOBAL_PREFIX) and pk.startswith(ctx.prefix)]
+
+
+# -- the steps ------------------------------------------------------------------------------------
+
+
+def _erase_records(ctx: TenantContext, found: Footprint, removed: Counter[str]) -> None:
+    """Calls, conversations and tickets about her: purged with their collections, references, files and chains."""
+    for name in ABOUT_HER:
+        rtype = types.get(name)
+        for record in found.records.get(name, []):
+            record_id = rtype.record_id(record)
+            collection = found.collections.get(record.pk, [])
+            objects = [record.recording_key] if getattr(record, "recording_key", None) else []
+            for item in collection:
+                if kind_of(item) == "conversation_message":
+                    objects += [str(a["key"]) for a in json.loads(text(item, "attachments") or "[]") if a.get("key")]
+            links = _own_links(ctx, collection)
+            trash.purge_record(ctx, rtype, access.get_any(ctx, rtype, record_id) or record)
+            extra = [(due.timers_pk(ctx), due.timer_sk(trash.PURGE_KIND, trash.purge_ref(rtype, record_id))),
+                     (tenant_key(ctx, "TKSRC"), f"{name}#{record_id}")]
+            extra += [(tenant_key(ctx, "TKSRC"), f"message#{text(item, 'message_id')}") for item in collection
+                      if kind_of(item) == "conversation_message"]
+            if getattr(record, "chat_key", None):
+                extra.append((tenant_key(ctx, "CVCLAIM", record.integration_id), record.chat_key))
+            _delete(ctx, links + extra + _chains(ctx, name, record_id))
+            removed[f"{rtype.plural}"] += 1
+            removed["messages"] += sum(kind_of(item) == "conversation_message" for item in collection)
+            removed["files"] += _remove_objects(settings.recordings_bucket, objects)
+
+
+def _naming_her(ctx: TenantContext, found: Footprint, pk: str) -> list[tuple[str, str]]:
+    """What a kept record's collection holds of her: her link, and entries naming her or a record about her."""
+    ids = found.ids()
+    doomed = []
+    for item in footprint.query(pk):
+        sk = str(item["sk"]["S"])
+        if sk.endswith(f"#{found.contact_id}"):
+            doomed.append((pk, sk))
+        elif kind_of(item) == "timeline_entry":
+            entry = TimelineEntry.from_raw_data(item)
+            said = json.dumps(audit.plain(entry.data), ensure_ascii=False)
+            if any(value in said for value in ids):
+                doomed.append((pk, sk))
+    return doomed
+
+
+def _detach_orders(ctx: TenantContext, found: Footprint, kept: Counter[str], removed: Counter[str]) -> None:
+    """Her orders stay as accounting records, naming no contact and no shipping address."""
+    rtype = types.get("order")
+    for order in found.records.get("order", []):
+        before = access.get_any(ctx, rtype, order.order_id)
+        if before is None:
+            continue
+        after = editing.clone(before)
+        after.contact_id, after.shipping, after.updated_at = None, {}, db.utcnow()
+        store.write(ctx, rtype, before, after, action="erasure")
+        removed["entries"] += _delete(ctx, _naming_her(ctx, found, before.pk))
+        kept["orders"] += 1
+    kept["documents"] += sum(kind_of(item) == "document" for item in found.documents)
+
+
+def _detach_deals(ctx: TenantContext, found: Footprint, kept: Counter[str], removed: Counter[str]) -> None:
+    """Deals she was on stay, without her."""
+    from chalicelib.deals import records as deal_records
+
+    rtype = types.get("deal")
+    for listed in found.deals:
+        deal = access.get_any(ctx, rtype, listed.deal_id)
+        if deal is None or found.contact_id not in (deal.contact_ids or []):
+            continue
+        before = deal_records.audit_view(deal)
+        deal.contact_ids = [cid for cid in deal.contact_ids if cid != found.contact_id]
+        change = db.Change().save(deal)
+        audit.attach(ctx, change, deal, entity="deal", entity_id=deal.deal_id, action="erasure", before=before,
+                     after=deal_records.audit_view(deal))
+        db.commit(ctx, change)
+        removed["entries"] += _delete(ctx, _naming_her(ctx, found, deal.pk))
+        kept["deals"] += 1
+
+
+def _delete_rest(ctx: TenantContext, found: Footprint, removed: Counter[str]) -> None:
+    """Tasks about her alone, her notes' pointers and chains, consent, sends, segments, merges, deliveries."""
+    keys: list[tuple[str, str]] = []
+    for task in found.tasks:
+        task_id = str(text(task, "task_id"))
+        keys += _keys(list(footprint.query(str(task["pk"]["S"])))) + _chains(ctx, "task", task_id)
+    for item in found.collection:
+        if kind_of(item) == "timeline_entry" and text(item, "entry_kind") == "note":
+            note_id = str(text(item, "entry_id"))
+            keys += [(tenant_key(ctx, "NOTE", note_id), "NOTE"), *_chains(ctx, "note", note_id)]
+            removed["notes"] += 1
+    keys += _keys(found.consent + found.sends + found.segments + found.merges + found.deliveries)
+    for event in found.deliveries:  # an event's steps are audited: its chain goes with it
+        if kind_of(event) == "inbox_event":
+            keys += _chains(ctx, "inbox_event", str(text(event, "event_id")))
+    _delete(ctx, keys)
+    _uncount_segments(ctx, found)
+    removed["tasks"] += len(found.tasks)
+    removed["consent"] += sum(kind_of(item) == "consent" for item in found.consent)
+    removed["campaign_deliveries"] += sum(kind_of(item) == "campaign_send" for item in found.sends)
+    removed["segment_memberships"] += sum(kind_of(item) == "segment_member" for item in found.segments)
+    removed["merges"] += len(found.merges)
+    removed["deliveries"] += sum(kind_of(item) == "inbox_event" for item in found.deliveries)
+
+
+def _uncount_segments(ctx: TenantContext, found: Footprint) -> None:
+    from chalicelib.segments.models import SegmentCount
+
+    members = [item for item in found.segments if kind_of(item) == "segment_member"]
+    if members:
+        change = db.Change()
+        for item in members:
+            change.add(SegmentCount(tenant_key(ctx, "SEGCOUNT"), str(text(item, "segment_id"))), members=-1)
+        db.commit(ctx, change)
+
+
+def _delete_exports(ctx: TenantContext, removed: Counter[str]) -> None:
+    """Export files finished before the erasure: any of them may list her. A job still running is left (its walk
+    reads the data as it is when it reaches it)."""
+    from chalicelib.tenantdata import service as tenant_exports
+
+    jobs = [item for item in footprint.query(tenant_key(ctx, "EXPORT"))
+            if text(item, "status") not in ("queued", "pending", "running")]
+    files = [str(text(item, "file_key")) for item in jobs if kind_of(item) == "export_job" and text(item, "file_key")]
+    files += [tenant_exports.object_key(ctx.tenant_id, str(text(item, "export_id"))) for item in jobs
+              if kind_of(item) == "tenant_export"]
+    removed["export_files"] += _remove_objects(settings.export_bucket, files)
+    removed["export_jobs"] += _delete(ctx, _keys(jobs))
+
+
+def _purge_contact(ctx: TenantContext, found: Footprint, removed: Counter[str]) -> None:
+    """The contact with her collection and derived items, then her whole audit chain and read log."""
+    rtype = types.get("contact")
+    contact = access.get_any(ctx, rtype, found.contact_id)
+    if contact is not None:
+        trash.purge_record(ctx, rtype, contact)
+    timer = (due.timers_pk(ctx), due.timer_sk(trash.PURGE_KIND, trash.purge_ref(rtype, found.contact_id)))
+    _delete(ctx, [timer, *_chains(ctx, "contact", found.contact_id)])
+    removed["contacts"] += 1
+    removed["timeline_entries"] += sum(kind_of(item) == "timeline_entry" for item in found.collection)
+    removed["audit_records"] += sum(kind_of(item) == "audit" for item in found.chain) + 1
+    removed["sensitive_reads"] += len(found.reads)
+
+
+def _record(ctx: TenantContext, contact_id: str, removed: Counter[str], kept: Counter[str]) -> Erasure:
+    """The erasure record, audited: counts and reasons, no personal data."""
+    erasure_id = new_id()
+    record = Erasure(erasures_pk(ctx), erasure_id, erasure_id=erasure_id, contact_id=contact_id,
+                     actor_id=ctx.actor_id, at=db.utcnow(), removed=dict(sorted(removed.items())),
+                     kept=[{"what": what, "count": count, "why": KEPT[what]} for what, count in sorted(kept.items())])
+    change = db.Change().save(record)
+    audit.attach(ctx, change, record, entity="erasure", entity_id=erasure_id, action="erase", before=None,
+                 after={"contact_id": contact_id, "removed": record.removed, "kept": record.kept})
+    db.commit(ctx, change)
+    return record
+
+
+def erase(ctx: TenantContext, contact_id: str) -> Erasure:
+    """Erase everything the tenant holds on a contact but what the law makes it keep (detached): admins only."""
+    require_admin(ctx)
+    contact = contact_or_404(ctx, contact_id)
+    found = footprint.find(ctx, contact)
+    removed: Counter[str] = Counter()
+    kept: Counter[str] = Counter()
+    _erase_records(ctx, found, removed)
+    _detach_orders(ctx, found, kept, removed)
+    _detach_deals(ctx, found, kept, removed)
+    _delete_rest(ctx, found, removed)
+    _delete_exports(ctx, removed)
+    _purge_contact(ctx, found, removed)
+    return _record(ctx, found.contact_id, removed, kept)

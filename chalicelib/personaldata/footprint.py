@@ -1,0 +1,191 @@
+"""What a tenant holds on one person: every item naming a contact, found with Queries and GetItems only.
+
+The export of her data (GDPR Art. 15/20) and its erasure (Art. 17, 152-FZ art. 21) read the same footprint. It starts
+from the contact's item collection (profile, links, timeline: notes, forms, calls), her audit chain and sensitive-read
+log, and reaches the records of other types through the engine's registry: every record type listed by contact
+(``CF#contact#<id>`` rows: calls, conversations, tickets, orders) is one Query each, so a type declared later is
+found without a line here. What other packages keep per contact lives under keys they publish (consent, campaign
+sends, segment memberships, merges, form and provider deliveries in the inbox, documents of her orders and deals).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from chalicelib.core import audit, aws, db
+from chalicelib.core.config import settings
+from chalicelib.core.tenancy import TenantContext, tenant_key
+from chalicelib.records import access, types
+from chalicelib.records.matching import key_segment
+from chalicelib.tenantdata.registry import RawItem, kind_of, text
+
+# Record types whose records linked to her are hers alone, erased with her; the others (orders) are kept detached.
+ABOUT_HER = ("call", "conversation", "ticket")
+
+
+@dataclass
+class Footprint:
+    """Everything found on one contact, as raw items (DynamoDB's typed JSON) and the records' models."""
+
+    contact: Any
+    collection: list[RawItem] = field(default_factory=list)  # her profile, links and timeline
+    chain: list[RawItem] = field(default_factory=list)  # her audit records (and the chain's anchor)
+    reads: list[RawItem] = field(default_factory=list)  # clear reads of her sensitive values
+    records: dict[str, list[Any]] = field(default_factory=dict)  # type name -> records naming her
+    collections: dict[str, list[RawItem]] = field(default_factory=dict)  # record pk -> its collection
+    deals: list[Any] = field(default_factory=list)
+    tasks: list[Any] = field(default_factory=list)  # tasks about her alone
+    consent: list[RawItem] = field(default_factory=list)  # her consent item and its audit chain
+    sends: list[RawItem] = field(default_factory=list)  # campaign deliveries and their provider ids
+    segments: list[RawItem] = field(default_factory=list)  # her segment facts and memberships
+    merges: list[RawItem] = field(default_factory=list)
+    deliveries: list[RawItem] = field(default_factory=list)  # inbox events (forms, calls, messages) and fields
+    documents: list[RawItem] = field(default_factory=list)  # documents issued on her orders and deals
+
+    @property
+    def contact_id(self) -> str:
+        """The contact's id."""
+        return str(self.contact.contact_id)
+
+    def ids(self) -> set[str]:
+        """Her id and the ids of the records about her: what an event or entry naming her names."""
+        found = {self.contact_id}
+        for name in ABOUT_HER:
+            rtype = types.get(name)
+            found |= {rtype.record_id(record) for record in self.records.get(name, [])}
+        for items in self.collections.values():
+            found |= {str(text(item, "message_id")) for item in items if text(item, "message_id")}
+        return found
+
+
+def query(pk: str, *, index: str | None = None, consistent: bool = True) -> Iterator[RawItem]:
+    """Every item of a partition (of the table, or of an index), page by page."""
+    request: dict[str, Any] = {
+        "TableName": settings.table_name, "KeyConditionExpression": "#p = :p",
+        "ExpressionAttributeNames": {"#p": f"{index}pk" if index else "pk"},
+        "ExpressionAttributeValues": {":p": {"S": pk}}}
+    if index:
+        request["IndexName"] = index
+    else:
+        request["ConsistentRead"] = consistent
+    client = aws.client("dynamodb")
+    while True:
+        with db.translate_errors():
+            page = client.query(**request)
+        yield from page.get("Items", [])
+        if not page.get("LastEvaluatedKey"):
+            return
+        request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def get(key: tuple[str, str]) -> RawItem | None:
+    """One item by key, or None."""
+    with db.translate_errors():
+        found = aws.client("dynamodb").get_item(TableName=settings.table_name, ConsistentRead=True,
+                                                Key={"pk": {"S": key[0]}, "sk": {"S": key[1]}})
+    item: RawItem | None = found.get("Item")
+    return item
+
+
+def record_pk(ctx: TenantContext, rtype: types.RecordType, record_id: str) -> str:
+    """The partition of a record's collection."""
+    return tenant_key(ctx, rtype.prefix, record_id)
+
+
+def find(ctx: TenantContext, contact: Any) -> Footprint:
+    """What ctx's tenant holds on this contact."""
+    found = Footprint(contact=contact)
+    cid = found.contact_id
+    found.collection = list(query(contact.pk))
+    found.chain = list(query(audit.entity_key(ctx, "contact", cid)))
+    found.reads = list(query(audit.reads_key(ctx, "contact", cid)))
+    _linked_records(ctx, found)
+    _deals_and_tasks(ctx, found)
+    _kept_by_other_packages(ctx, found)
+    _deliveries(ctx, found)
+    _documents(ctx, found)
+    return found
+
+
+def _linked_records(ctx: TenantContext, found: Footprint) -> None:
+    """Records of every type listed by contact (its ``CF#contact#<id>`` rows), with their collections."""
+    for rtype in types.all_types():
+        if rtype.space is None or rtype.name == "contact" or (rtype.lists is not None and "CF" not in rtype.lists):
+            continue
+        rows = query(tenant_key(ctx, rtype.space, "CF", "contact", key_segment(found.contact_id)))
+        ids = sorted({str(text(row, "record_id")) for row in rows if text(row, "record_id")})
+        records = [record for record in (access.get_any(ctx, rtype, rid) for rid in ids) if record is not None]
+        if records:
+            found.records[rtype.name] = records
+        for record in records:
+            found.collections[record.pk] = list(query(record.pk))
+
+
+def _deals_and_tasks(ctx: TenantContext, found: Footprint) -> None:
+    """The deals she is on and the tasks about her alone (their links sit in her collection)."""
+    links = [item for item in found.collection if kind_of(item) in ("contact_link", "record_link")]
+    deals, tasks = types.get("deal"), []
+    for item in links:
+        kind, ref = text(item, "link_kind"), str(text(item, "ref_id"))
+        if kind == "deal":
+            deal = access.get_any(ctx, deals, ref)
+            if deal is not None and found.contact_id in (deal.contact_ids or []):
+                found.deals.append(deal)
+        elif kind == "task":
+            tasks.append(ref)
+    for task_id in tasks:
+        task = get((tenant_key(ctx, "TASK", task_id), "#TASK"))
+        about = (text(task, "related_type"), text(task, "related_id")) if task is not None else None
+        if task is not None and about == ("contact", found.contact_id):
+            found.tasks.append(task)
+
+
+def _kept_by_other_packages(ctx: TenantContext, found: Footprint) -> None:
+    """Consent, campaign deliveries, segment memberships and merges: each package's items naming her."""
+    cid = found.contact_id
+    consent = get((tenant_key(ctx, "CONSENT"), cid))
+    found.consent = ([consent] if consent else []) + list(query(audit.entity_key(ctx, "consent", cid)))
+    found.sends = [item for item in query(tenant_key(ctx, "CAMPCONTACT", cid), index="gsi1")
+                   if text(item, "contact_id") == cid]
+    found.sends += [item for item in query(tenant_key(ctx, "CAMPMSG")) if text(item, "contact_id") == cid]
+    facts = get((tenant_key(ctx, "SEGFACTS"), cid))
+    if facts is not None:
+        found.segments.append(facts)
+        for segment_id in [str(value.get("S")) for value in facts.get("segments", {}).get("L", [])]:
+            member = get((tenant_key(ctx, "SEGMEMBER"), f"{segment_id}#{cid}"))
+            if member is not None:
+                found.segments.append(member)
+    found.merges = [item for item in query(tenant_key(ctx, "MERGE"))
+                    if cid in (text(item, "contact_id"), text(item, "other_id"))]
+
+
+def _integration_ids(ctx: TenantContext) -> list[str]:
+    ids = [str(text(item, "integration_id")) for item in query(tenant_key(ctx, "INTEGRATION"))
+           if kind_of(item) == "integration"]
+    from chalicelib.campaigns import mail_events  # SES's events: stored under no integration of the tenant's
+
+    return [*ids, mail_events.MAIL_EVENTS.integration_id]
+
+
+def _deliveries(ctx: TenantContext, found: Footprint) -> None:
+    """Inbox events (a form post, a provider's call or message) whose outcome names her or a record about her,
+    with their sealed fields: kept 30 days for retries and replays, and hers."""
+    ids = found.ids()
+    for integration_id in _integration_ids(ctx):
+        for event in query(tenant_key(ctx, "INBOX", integration_id)):
+            outcome = text(event, "outcome") or ""
+            if kind_of(event) == "inbox_event" and any(value in outcome for value in ids):
+                found.deliveries.append(event)
+                fields = get((tenant_key(ctx, "INBOXRAW", integration_id), str(event["sk"]["S"])))
+                if fields is not None:
+                    found.deliveries.append(fields)
+
+
+def _documents(ctx: TenantContext, found: Footprint) -> None:
+    """Documents issued on her orders and deals (gsi1 of each source)."""
+    sources = [("order", order.order_id) for order in found.records.get("order", [])]
+    sources += [("deal", deal.deal_id) for deal in found.deals]
+    for kind, source_id in sources:
+        found.documents += list(query(tenant_key(ctx, "DOCS", kind, source_id), index="gsi1"))

@@ -1,0 +1,207 @@
+"""A person's rights over her data: its export (GDPR Art. 15/20) and its erasure (Art. 17, 152-FZ art. 21).
+
+A customer, Anna, is seeded through the real routes and hooks: a note, a task, a deal, consent, a website form's
+post, a telephone call through the PBX webhook, a WhatsApp message through its webhook, a ticket, an order with an
+invoice, a campaign delivery and a segment. Her export holds each; her erasure removes each (read from the table
+itself: no item of the tenant keeps her id or her phone's or e-mail's blind index, but the kept order and invoice,
+which no longer name her), keeps the invoice and the order, leaves every other audit chain verifiable, writes a
+record without personal data, and leaves a second customer, Boris, as he was.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from chalicelib.core import crypto
+from chalicelib.core.tenancy import TenantContext, bind
+from tests.factories import Company, add_member, signup
+from tests.integrations.helpers import create_form, events, post_form
+from tests.messaging.kit import APP_SECRET, WHATSAPP
+from tests.messaging.kit import play as play_messages
+from tests.support import ApiClient, body
+from tests.telephony.kit import create_telephony
+from tests.telephony.kit import play as play_calls
+from tests.tenantdata.table import of_tenant
+from webhooks.messengers import Chat, whatsapp_message, whatsapp_post
+from webhooks.providers import Call
+from webhooks.providers import pbx as pbx_sim
+
+ANNA = {"first_name": "Annabella", "last_name": "Quenneville", "phones": [{"number": "+7 916 111-00-22"}],
+        "emails": [{"address": "annabella.q@example.org"}], "passport_number": "4510 123456"}
+BORIS = {"first_name": "Borislav", "last_name": "Trenchard", "phones": [{"number": "+7 916 333-44-55"}],
+         "emails": [{"address": "borislav.t@example.org"}]}
+ANNA_E164, BORIS_E164 = "+79161110022", "+79163334455"
+
+
+def _made(response: Any, status: int = 201) -> dict[str, Any]:
+    assert response.status_code == status, response.body
+    return dict(body(response))
+
+
+class World:
+    """A company with Anna's and Boris's histories, and an agent, a manager and another company's owner."""
+
+    def __init__(self, client: ApiClient) -> None:
+        self.company: Company = signup(client, company="Erasure Florists")
+        self.other: Company = signup(client, company="Other Florists")
+        self.agent = add_member(client, self.company, role="agent", name="agent")
+        self.manager = add_member(client, self.company, role="manager", name="manager")
+        token = self.company.owner.token
+        self.anna = _made(client.post("/api/v1/contacts", ANNA, token=token))
+        self.boris = _made(client.post("/api/v1/contacts", BORIS, token=token))
+        self.deal = _made(client.post("/api/v1/deals", {"title": "Wedding flowers",
+                                                        "contact_ids": [self.anna["id"], self.boris["id"]]},
+                                      token=token))
+        _made(client.post("/api/v1/tasks", {"title": "Call Annabella back",
+                                            "related": {"type": "contact", "id": self.anna["id"]}}, token=token))
+        _made(client.post("/api/v1/notes", {"subject": {"type": "contact", "id": self.anna["id"]},
+                                            "text": "Prefers white peonies"}, token=token))
+        _made(client.put(f"/api/v1/contacts/{self.anna['id']}/consent", {"email": "granted"}, token=token), 200)
+        form = create_form(client, self.company)
+        assert post_form(client, form, {"name": "Annabella", "email": ANNA["emails"][0]["address"],  # type: ignore[index]
+                                        "message": "A bouquet for Friday"}).status_code == 200
+        assert [e["status"] for e in events(client, self.company, form)] == ["processed"]
+        line = create_telephony(client, self.company, "pbx", extensions={"101": self.company.owner.user_id})
+        for customer in (ANNA_E164, BORIS_E164):
+            answers = play_calls(client, line, pbx_sim.requests("answered", line["webhook_url"], key=None,
+                                                                secret=line["secret"],
+                                                                call=Call(customer=customer, talk_seconds=42)))
+            assert {a.status_code for a in answers} == {200}
+        whatsapp = _made(client.post("/api/v1/integrations", {"type": "whatsapp", "name": "Shop WhatsApp",
+                                                              "settings": WHATSAPP}, token=token))
+        chat = Chat(customer=ANNA_E164, name="Annabella Q")
+        asked = whatsapp_message(chat, 1, "text", {"body": "Are peonies in?"})
+        [answer] = play_messages(client, [whatsapp_post(whatsapp["webhook_url"], APP_SECRET, asked)])
+        assert answer.status_code == 200, answer.body
+        _made(client.post("/api/v1/tickets", {"subject": "Wilted roses", "contact_id": self.anna["id"]}, token=token))
+        self.order = _made(client.post("/api/v1/orders", {
+            "currency": "EUR", "contact_id": self.anna["id"],
+            "lines": [{"description": "Peony bouquet", "quantity": "1", "unit_price_minor": 4500, "tax_rate": "19"}],
+            "shipping": {"address": {"line1": "Rosenweg 3", "city": "Bonn"}}}, token=token))
+        confirmed = client.post(f"/api/v1/orders/{self.order['id']}/status",
+                                {"status": "confirmed", "version": self.order["version"]}, token=token)
+        assert confirmed.status_code == 200, confirmed.body
+        self.invoice = _made(client.post(f"/api/v1/orders/{self.order['id']}/documents", {"type": "invoice"},
+                                         token=token))
+
+
+@pytest.fixture(scope="module")
+def world(app: Any) -> World:
+    return World(ApiClient(app))
+
+
+def _export(client: ApiClient, world: World, contact_id: str) -> dict[str, Any]:
+    return _made(client.get(f"/api/v1/contacts/{contact_id}/personal-data", token=world.company.owner.token), 200)
+
+
+def test_the_export_holds_each_kind_of_her_data(client: ApiClient, world: World) -> None:
+    data = _export(client, world, world.anna["id"])
+    assert data["contact"]["first_name"] == "Annabella"
+    assert data["contact"]["passport_number"] == "4510 123456"  # her sensitive value, in clear
+    assert data["contact"]["emails"][0]["address"] == "annabella.q@example.org"
+    [call] = data["calls"]
+    assert (call["direction"], call["duration_seconds"], call["customer_number"]) == ("inbound", 42, ANNA_E164)
+    [conversation] = data["conversations"]
+    assert conversation["channel"] == "whatsapp"
+    assert [m["text"] for m in conversation["conversation_message"]] == ["Are peonies in?"]
+    [order] = data["orders"]
+    assert order["total_minor"] > 0
+    assert [d["number"] for d in data["documents"]] == [world.invoice["number"]]
+    [ticket] = data["tickets"]
+    assert ticket["subject"] == "Wilted roses"
+    assert [task["title"] for task in data["tasks"]] == ["Call Annabella back"]
+    assert "Wedding flowers" in [deal["name"] for deal in data["deals"]]
+    kinds = {entry["entry_kind"] for entry in data["timeline"]}
+    assert {"note", "form_submission", "call"} <= kinds, kinds
+    assert data["consent"][0]["channels"]["email"]["status"] == "granted"
+    assert any(e["integration_type"] == "form" for e in data["form_and_provider_deliveries"])
+    assert {r["action"] for r in data["audit_history"]} >= {"create"}
+    assert "Borislav" not in json.dumps(data["contact"])
+
+
+def test_the_export_is_recorded_as_a_clear_read(client: ApiClient, world: World) -> None:
+    _export(client, world, world.boris["id"])
+    reads = _export(client, world, world.boris["id"])["sensitive_reads"]
+    assert "personal_data_export" in {read["field"] for read in reads}
+
+
+def test_only_administrators_export_or_erase(client: ApiClient, world: World) -> None:
+    for member in (world.agent, world.manager):
+        refused = client.get(f"/api/v1/contacts/{world.anna['id']}/personal-data", token=member.token)
+        assert refused.status_code == 403, refused.body
+        assert body(refused)["error"]["code"] == "personal_data_admin_only"
+        refused = client.post(f"/api/v1/contacts/{world.anna['id']}/erase", {"confirm": True}, token=member.token)
+        assert refused.status_code == 403
+        assert body(refused)["error"]["code"] == "personal_data_admin_only"
+
+
+def test_another_company_finds_no_such_person(client: ApiClient, world: World) -> None:
+    token = world.other.owner.token
+    assert client.get(f"/api/v1/contacts/{world.anna['id']}/personal-data", token=token).status_code == 404
+    assert client.post(f"/api/v1/contacts/{world.anna['id']}/erase", {"confirm": True},
+                       token=token).status_code == 404
+
+
+def test_erasure_needs_its_confirmation(client: ApiClient, world: World) -> None:
+    token = world.company.owner.token
+    for sent in ({}, {"confirm": False}, {"confirm": "yes"}):
+        assert client.post(f"/api/v1/contacts/{world.anna['id']}/erase", sent, token=token).status_code == 422
+    assert client.get(f"/api/v1/contacts/{world.anna['id']}", token=token).status_code == 200
+
+
+def _blind_keys(world: World, e164: str, email: str) -> list[str]:
+    ctx = TenantContext(tenant_id=world.company.tenant_id)
+    with bind(ctx):
+        return [crypto.blind_key(ctx, kind="phone", value=e164), crypto.blind_key(ctx, kind="email", value=email)]
+
+
+def test_erasure_removes_her_and_keeps_what_the_law_requires(client: ApiClient, world: World) -> None:
+    token, anna_id, boris_id = world.company.owner.token, world.anna["id"], world.boris["id"]
+    boris_before = _export(client, world, boris_id)
+    erased = _made(client.post(f"/api/v1/contacts/{anna_id}/erase", {"confirm": True}, token=token), 200)
+    assert erased["contact_id"] == anna_id
+    assert erased["removed"]["contacts"] == 1 and erased["removed"]["calls"] == 1
+    assert erased["removed"]["conversations"] == 1 and erased["removed"]["tickets"] == 1
+    assert {part["what"] for part in erased["kept"]} == {"orders", "documents", "deals"}
+
+    items = of_tenant(world.company.tenant_id)
+    blinds = _blind_keys(world, ANNA_E164, "annabella.q@example.org")
+    erasures = {key for key, item in items.items() if item.get("kind", {}).get("S") == "erasure"
+                or key[0].endswith(f"#AUDIT#erasure#{erased['erasure_id']}")}
+    for key, item in items.items():
+        if key in erasures:
+            continue
+        said = json.dumps(item, default=str)
+        assert anna_id not in said, (key, item.get("kind"))
+        assert not any(blind in said for blind in blinds), key
+
+    order = _made(client.get(f"/api/v1/orders/{world.order['id']}", token=token), 200)
+    assert order["contact_id"] is None and order["totals"]["total_minor"] > 0
+    assert _made(client.get(f"/api/v1/documents/{world.invoice['id']}", token=token), 200)["number"] \
+        == world.invoice["number"]
+    deal = _made(client.get(f"/api/v1/deals/{world.deal['id']}", token=token), 200)
+    assert [c["id"] for c in deal["contacts"]] == [boris_id]
+
+    [record] = [item for key, item in items.items() if item.get("kind", {}).get("S") == "erasure"]
+    for value in ("Annabella", "Quenneville", "annabella", "9161110022", "4510", "peonies"):
+        assert value not in json.dumps(record, default=str)
+
+    cursor = ""
+    while cursor is not None:  # every chain of the trail, page by page
+        verified = _made(client.get(f"/api/v1/audit/verify?limit=50{cursor}", token=token), 200)
+        assert verified["ok"] is True, [c for c in verified["chains"] if not c["ok"] or c["head_ok"] is False]
+        cursor = f"&cursor={verified['next_cursor']}" if verified["next_cursor"] else None
+    boris_chain = _made(client.get(f"/api/v1/audit/verify?entity=contact&entity_id={boris_id}", token=token), 200)
+    assert boris_chain["ok"] is True
+
+    boris_after = _export(client, world, boris_id)
+    for section in ("calls", "contact", "deals", "timeline"):
+        assert len(json.dumps(boris_after[section])) >= len(json.dumps(boris_before[section])) - 200, section
+    assert len(boris_after["calls"]) == 1
+
+    again = client.post(f"/api/v1/contacts/{anna_id}/erase", {"confirm": True}, token=token)
+    assert again.status_code == 404
+    assert client.get(f"/api/v1/contacts/{anna_id}/personal-data", token=token).status_code == 404
