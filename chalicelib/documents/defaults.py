@@ -132,6 +132,8 @@ def _body(doc_type: str, locale: str, country: str | None = None) -> str:
     paid = "{% if order is defined and order.total_minor and order.paid_minor >= order.total_minor %}"
     closing = (f"{paid}<p>{w['paid']}</p>{{% elif not seller.note %}}<p>{w['pay']}</p>{{% endif %}}\n"
                if doc_type == "invoice" else f"<p>{w['valid']}</p>\n")
+    # why no VAT is charged (a reverse charge, an exemption), under the totals
+    closing = "{% if document.vat_note %}<p><b>{{ document.vat_note }}</b></p>{% endif %}\n" + closing
     return (head + _seller(w, bank=doc_type == "invoice") + _customer(w) + _priced_table(w) + closing + note
             + f"<p>{w['director']}: {_SIGN} {{{{ seller.director }}}}</p>\n")
 

@@ -95,6 +95,8 @@ class Document(VersionedItem, discriminator="document"):
     file_size = NumberAttribute(default=0)
     created_by = UnicodeAttribute()
     supply_date = UnicodeAttribute(null=True)  # ISO date of supply (Art. 226(7)); None: issued before it was kept
+    vat_treatment = UnicodeAttribute(default="standard")  # standard | reverse_charge | exempt
+    vat_exemption_reason = UnicodeAttribute(null=True)  # an exemption's ground as printed ("§ 4 Nr. 14 UStG")
     title = UnicodeAttribute(null=True)  # the source's title (a deal's)
     customer = JSONAttribute(null=True)  # {"name", "email", "phone"} as printed
     lines = JSONAttribute(default=list)

@@ -177,6 +177,7 @@ class DocumentLineIn(Schema):
 
 
 # A date of supply from 1970 to 2100 is one an invoice names; another is a typing mistake (0026-12-07)
+VatTreatment = Literal["standard", "reverse_charge", "exempt"]
 SupplyDate = Annotated[date, Field(ge=date(1970, 1, 1), le=date(2100, 12, 31))]
 
 
@@ -189,6 +190,11 @@ class DocumentCreate(Schema):
     supply_date: SupplyDate | None = Field(default=None, description=(
         "The date the goods or services were supplied (Art. 226(7) of the VAT Directive, the German Leistungsdatum), "
         "else the document's date; printed on invoices: always an EU company's, else where it differs"))
+    vat_treatment: VatTreatment = Field(default="standard", description=(
+        "standard: the lines' rates; reverse_charge: no VAT, the client accounts for it (an EU business client in "
+        "another member state; needs the client's VAT ID on its company card); exempt: no VAT, for the reason given"))
+    vat_exemption_reason: Annotated[str, Field(max_length=300)] | None = Field(default=None, description=(
+        "Exempt only, and then required: the ground printed (\"Exempt under section 4 no. 14 UStG\")"))
 
 
 class DocumentSendIn(Schema):
@@ -243,6 +249,8 @@ class DocumentRead(BaseModel):
     size: int
     title: str | None = None
     supply_date: date | None = Field(default=None, description="The date of supply (none: issued before it was kept)")
+    vat_treatment: str = "standard"
+    vat_exemption_reason: str | None = None
     customer: dict[str, Any] | None = None
     lines: list[DocumentLine]
     sends: list[DocumentSend]

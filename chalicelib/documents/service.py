@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from chalicelib.core import audit, db, errors
 from chalicelib.core.tenancy import TenantContext, is_valid_id, new_id
-from chalicelib.documents import files, numbering, pdf, rendering, requisites, sources, templates, wording
+from chalicelib.documents import files, numbering, pdf, rendering, requisites, sources, templates, vat, wording
 from chalicelib.documents import schemas as s
 from chalicelib.documents.models import DOCUMENT_SK, Document, document_pk, source_pk
 from chalicelib.documents.sources import Line, Source
@@ -88,10 +88,11 @@ def customer_of(source: Source, country: str | None = None) -> tuple[dict[str, A
 
 
 def context(*, source: Source, doc_type: str, number: str, day: date, locale: str,
-            seller: dict[str, str], country: str | None = None, supply: date | None = None) -> dict[str, Any]:
+            seller: dict[str, str], country: str | None = None, supply: date | None = None,
+            vat_treatment: str = "standard", vat_exemption_reason: str | None = None) -> dict[str, Any]:
     """Everything a template may print: plain values only (the sandbox has nothing else to reach); ``country``: the
     company's, whose way of writing an address an address naming no country takes; ``supply``: the date of supply
-    (else the document's date)."""
+    (else the document's date); the VAT treatment, whose note says why no VAT is charged."""
     contact, company, customer = customer_of(source, country)
     subtotal, tax, total = totals(source.lines)
     discount = sum(line.discount_minor for line in source.lines)
@@ -101,7 +102,9 @@ def context(*, source: Source, doc_type: str, number: str, day: date, locale: st
         "document": {"type": doc_type, "title": wording.title(doc_type, locale), "number": number,
                      "date": wording.day(day, locale, country), "date_iso": day.isoformat(), "currency": currency,
                      "locale": locale, "supply_date": wording.day(supplied, locale, country),
-                     "supply_date_iso": supplied.isoformat(), "supply_differs": supplied != day},
+                     "supply_date_iso": supplied.isoformat(), "supply_differs": supplied != day,
+                     "vat_treatment": vat_treatment,
+                     "vat_note": wording.vat_note(vat_treatment, locale, country, vat_exemption_reason)},
         "seller": seller, "customer": customer, "contact": contact, "company": company,
         "source": {"kind": source.kind, "title": source.title or ""}, source.kind: dict(source.fields),
         "lines": [_line_view(n, line, currency, locale) for n, line in enumerate(source.lines, start=1)],
@@ -116,7 +119,7 @@ def context(*, source: Source, doc_type: str, number: str, day: date, locale: st
 
 VARIABLES = {  # what the template editor lists
     "document": ["type", "title", "number", "date", "date_iso", "currency", "locale", "supply_date",
-                 "supply_date_iso", "supply_differs"],
+                 "supply_date_iso", "supply_differs", "vat_treatment", "vat_note"],
     "seller": ["legal_name", "tax_id", "registration_id", "address", "bank_name", "bank_account", "bank_code",
                "correspondent_account", "iban", "phone", "email", "director", "note"],
     "customer": ["name", "tax_id", "email", "phone", "address"],
@@ -156,7 +159,7 @@ def audit_view(document: Document) -> dict[str, Any]:
 
 def _document(ctx: TenantContext, document_id: str, *, source: Source, doc_type: str, number: numbering.Number,
               template_id: str | None, locale: str, body: bytes, key: str, customer: dict[str, Any],
-              supply: date) -> Document:
+              supply: date, vat_treatment: str, vat_exemption_reason: str | None) -> Document:
     subtotal, tax, total = totals(source.lines)
     return Document(
         document_pk(ctx, document_id), DOCUMENT_SK, document_id=document_id, doc_type=doc_type, number=number.text,
@@ -164,7 +167,7 @@ def _document(ctx: TenantContext, document_id: str, *, source: Source, doc_type:
         owner_id=source.owner_id, team_id=source.team_id, template_id=template_id, locale=locale,
         currency=source.currency, subtotal_minor=subtotal, tax_minor=tax, total_minor=total, file_key=key,
         file_size=len(body), created_by=ctx.actor_id, title=source.title, customer=customer,
-        supply_date=supply.isoformat(),
+        supply_date=supply.isoformat(), vat_treatment=vat_treatment, vat_exemption_reason=vat_exemption_reason,
         lines=[{"description": line.description, "quantity": str(line.quantity), "unit": line.unit,
                 "unit_price_minor": line.unit_price_minor,
                 "tax_rate": None if line.tax_rate is None else format(line.tax_rate.normalize(), "f"),
@@ -188,10 +191,13 @@ def _change(ctx: TenantContext, document: Document, counter: Any, source: Source
 
 def issue(ctx: TenantContext, source_kind: str, source_id: str, *, data: s.DocumentCreate) -> Document:
     """Make a document of a record the caller may change, numbered in the transaction that writes it."""
+    reason = (data.vat_exemption_reason or "").strip() or None
+    vat.check(treatment=data.vat_treatment, reason=reason)
     found = requisites.get(ctx)
     source = sources.load(ctx, source_kind, source_id, action="update", lines=_lines_of(data),
                           default_rate=requisites.default_rate(found))
     country = company_country(ctx)
+    vat.apply(source, treatment=data.vat_treatment, client_tax_id=customer_of(source, country)[2]["tax_id"])
     body, template_id, locale = templates.body_for(ctx, doc_type=data.type, template_id=data.template_id,
                                                    locale=data.locale or company_locale(ctx))
     seller, day = requisites.seller(ctx, found), today(ctx)
@@ -203,13 +209,15 @@ def issue(ctx: TenantContext, source_kind: str, source_id: str, *, data: s.Docum
         for _ in range(ATTEMPTS):
             counter, number = numbering.next_number(ctx, data.type, day.year, prefix=prefix)
             values = context(source=source, doc_type=data.type, number=number.text, day=day, locale=locale,
-                             seller=seller, country=country, supply=data.supply_date)
+                             seller=seller, country=country, supply=data.supply_date,
+                             vat_treatment=data.vat_treatment, vat_exemption_reason=reason)
             pdf_bytes = make_pdf(body, values)
             files.put(key, pdf_bytes)
             stored = True
             document = _document(ctx, document_id, source=source, doc_type=data.type, number=number,
                                  template_id=template_id, locale=locale, body=pdf_bytes, key=key,
-                                 customer=values["customer"], supply=data.supply_date or day)
+                                 customer=values["customer"], supply=data.supply_date or day,
+                                 vat_treatment=data.vat_treatment, vat_exemption_reason=reason)
             try:
                 db.commit(ctx, _change(ctx, document, counter, source))
                 return document
@@ -267,6 +275,7 @@ def document_read(document: Document) -> s.DocumentRead:
         tax_minor=int(document.tax_minor), total_minor=int(document.total_minor), size=int(document.file_size),
         title=document.title, customer=document.customer,
         supply_date=date.fromisoformat(document.supply_date) if document.supply_date else None,
+        vat_treatment=document.vat_treatment or "standard", vat_exemption_reason=document.vat_exemption_reason,
         lines=[s.DocumentLine.stored(line) for line in document.lines or []],
         sends=[s.DocumentSend(**send) for send in document.sends or []], created_by=document.created_by,
         created_at=document.created_at, version=int(document.version or 0))

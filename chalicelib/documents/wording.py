@@ -26,6 +26,27 @@ PREFIXED = frozenset({"USD", "GBP", "JPY", "CNY", "INR", "ILS", "KRW"})  # writt
 NBSP = "\u00a0"  # an amount is never broken across lines
 
 
+# Why an invoice charges no VAT, in the law's words (Art. 226(11) and (11a) of the VAT Directive): the reverse charge
+# of Art. 196 (an EU business client in another member state accounts for the VAT), or an exemption and its ground
+REVERSE_CHARGE = {"en": "Reverse charge: VAT to be accounted for by the recipient (Article 196, Directive 2006/112/EC)",
+                  "ru": "Обратное начисление: НДС уплачивает покупатель (статья 196 Директивы 2006/112/ЕС)"}  # noqa: RUF001
+# A German seller's invoice says it in German too: section 14a (5) UStG names these words, and the client's and the
+# seller's tax auditors look for them; the documents have no German template, so the phrase stands beside the English
+REVERSE_CHARGE_DE = "Steuerschuldnerschaft des Leistungsempfängers"
+EXEMPT = {"en": "VAT exempt: {reason}", "ru": "Освобождено от НДС: {reason}"}
+
+
+def vat_note(treatment: str, locale: str, country: str | None, reason: str | None = None) -> str:
+    """What an invoice says of a VAT treatment other than the standard one (empty for the standard one)."""
+    found = locale_of(locale)
+    if treatment == "reverse_charge":
+        text = REVERSE_CHARGE[found]
+        return f"{text} / {REVERSE_CHARGE_DE}" if country == "DE" else text
+    if treatment == "exempt":
+        return EXEMPT[found].format(reason=reason or "")
+    return ""
+
+
 def locale_of(value: str | None) -> str:
     """One of the languages documents are worded in (English when another is asked)."""
     short = (value or "en")[:2].lower()

@@ -128,3 +128,56 @@ def test_an_invoice_is_issued_with_its_date_of_supply_from_the_deal_card(browser
     assert [d["supply_date"] for d in issued_documents(client, agency, deal)] == ["2026-11-30"]
     assert_no_problems(page)
     page.context.close()
+
+
+def test_a_reverse_charge_and_an_exemption_are_chosen_on_the_deal_card(browser: Any, live_url: str,
+                                                                         app: Any) -> None:
+    client = ApiClient(app)
+    agency, deal = agency_with_a_deal(client, "Prenzlauer Pixel", None)
+    page = new_page(browser, live_url, viewport=WIDE)
+    page.route(S3_LINK, recording_from_s3)
+    log_in(page, agency.owner, "Prenzlauer Pixel")
+    page.goto(f"/#/deals/{deal['id']}")
+    panel = page.locator(".doc-panel")
+    panel.locator("summary").click()
+    expect(panel.get_by_label("Reason for the exemption")).to_be_hidden()
+    panel.get_by_label("VAT", exact=True).select_option("reverse_charge")
+    panel.get_by_role("button", name="Create invoice").click()
+    # the client has no VAT ID on its card: said, and nothing issued
+    page.locator(".toast", has_text="client's VAT ID").wait_for()
+    assert issued_documents(client, agency, deal) == []
+
+    firm = body(client.get(f"/api/v1/companies/{deal['company_id']}", token=agency.owner.token))
+    client.patch(f"/api/v1/companies/{firm['id']}", {"version": firm["version"], "tax_number": "FR40303265045"},
+                 token=agency.owner.token)
+    panel.get_by_role("button", name="Create invoice").click()
+    dialog = page.locator("dialog.doc-dialog")
+    expect(dialog.locator("h2")).to_have_text(re.compile(r"^Invoice INV-\d{4}-0001$"), timeout=15_000)
+    dialog.get_by_role("button", name="Close").click()
+
+    panel.get_by_label("VAT", exact=True).select_option("exempt")
+    panel.get_by_label("Reason for the exemption").fill("Exempt under section 4 no. 21 UStG")
+    panel.get_by_role("button", name="Create invoice").click()
+    expect(dialog.locator("h2")).to_have_text(re.compile(r"^Invoice INV-\d{4}-0002$"), timeout=15_000)
+    dialog.get_by_role("button", name="Close").click()
+    made = issued_documents(client, agency, deal)
+    assert [(d["vat_treatment"], d["vat_exemption_reason"], d["tax_minor"]) for d in made] == [
+        ("reverse_charge", None, 0), ("exempt", "Exempt under section 4 no. 21 UStG", 0)]
+    assert_no_problems(page)
+    page.context.close()
+
+    # in Russian the panel's boxes speak Russian
+    salon = signup(client, company="Салон Ирис", locale="ru", country="RU", timezone="Europe/Moscow")
+    russian_deal = body(client.post("/api/v1/deals", {"title": "Свадьба", "amount": {"minor": 500000,
+                                                                                      "currency": "RUB"}},
+                                    token=salon.owner.token))
+    page = russian_phone(browser, live_url, salon.owner, "Салон Ирис")
+    page.goto(f"/#/deals/{russian_deal['id']}")
+    panel = page.locator(".doc-panel")
+    panel.locator("summary").click()
+    expect(panel.get_by_label("Дата поставки")).to_be_visible()
+    panel.get_by_label("НДС", exact=True).select_option("exempt")
+    expect(panel.get_by_label("Основание освобождения")).to_be_visible()
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    assert_no_problems(page)
+    page.context.close()

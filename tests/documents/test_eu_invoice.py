@@ -118,6 +118,65 @@ def test_russian_and_british_invoices_print_a_date_of_supply_only_when_it_differ
     assert "Date of supply: 30 November 2026" in text, text
 
 
+def test_a_reverse_charge_invoice_charges_no_vat_and_says_why_in_english_and_german(client: ApiClient,
+                                                                                      agency: Company) -> None:
+    # a French business client is invoiced without VAT under the reverse charge: the invoice had no way to say so
+    deal = agency.extra["deal"]["id"]
+    document, text = invoice_text(client, agency, deal, vat_treatment="reverse_charge", lines=[
+        {"description": "Design sprint", "unit_price_minor": 100000, "tax_rate": "19"}])
+    assert ("Reverse charge: VAT to be accounted for by the recipient (Article 196, Directive 2006/112/EC) / "
+            "Steuerschuldnerschaft des Leistungsempfängers") in " ".join(text.split()), text
+    assert "VAT ID FR40303265045" in text and "Total: €1,000.00" in text and "€190.00" not in text, text
+    assert (document["tax_minor"], document["total_minor"], document["vat_treatment"]) == (0, 100000, "reverse_charge")
+    assert document["lines"][0]["tax_rate"] is None and document["lines"][0]["tax_minor"] == 0
+
+    # a client without a VAT ID on its card: 422 naming it, no number taken
+    token = agency.owner.token
+    bare = body(client.post("/api/v1/companies", {"name": "Studio Bianchi"}, token=token))
+    other = body(client.post("/api/v1/deals", {"title": "Logo", "company_id": bare["id"],
+                                               "amount": {"minor": 50000, "currency": "EUR"}}, token=token))
+    refused = client.post(f"/api/v1/deals/{other['id']}/documents", {"type": "invoice",
+                                                                     "vat_treatment": "reverse_charge"}, token=token)
+    assert refused.status_code == 422, refused.body
+    detail = body(refused)["error"]["details"][0]
+    assert detail["loc"] == ["body", "vat_treatment"] and detail["type"] == "client_vat_id_missing"
+    assert "VAT ID" in detail["msg"]
+    assert body(client.get(f"/api/v1/deals/{other['id']}/documents", token=token))["items"] == []
+
+
+def test_an_exempt_invoice_prints_its_reason_and_needs_one(client: ApiClient, agency: Company) -> None:
+    deal, token = agency.extra["deal"]["id"], agency.owner.token
+    document, text = invoice_text(client, agency, deal, vat_treatment="exempt",
+                                  vat_exemption_reason="Exempt under section 4 no. 21 UStG (training)")
+    assert "VAT exempt: Exempt under section 4 no. 21 UStG (training)" in " ".join(text.split()), text
+    assert "No VAT" in text and document["tax_minor"] == 0, text
+    assert document["vat_exemption_reason"] == "Exempt under section 4 no. 21 UStG (training)"
+    for fields, field in (({"vat_treatment": "exempt"}, "vat_exemption_reason"),
+                          ({"vat_treatment": "exempt", "vat_exemption_reason": "  "}, "vat_exemption_reason"),
+                          ({"vat_exemption_reason": "why"}, "vat_exemption_reason"),
+                          ({"vat_treatment": "zero"}, "vat_treatment")):
+        refused = client.post(f"/api/v1/deals/{deal}/documents", {"type": "invoice", **fields}, token=token)
+        assert refused.status_code == 422, (fields, refused.body)
+        assert body(refused)["error"]["details"][0]["loc"][-1] == field, refused.body
+
+
+def test_an_order_that_charges_vat_is_not_reverse_charged_on_paper(client: ApiClient, agency: Company) -> None:
+    # the document never recomputes an order: its totals would disagree with the order's
+    token = agency.owner.token
+    firm = agency.extra["client_company"]["id"]
+    taxed = body(client.post("/api/v1/orders", {"currency": "EUR", "company_id": firm, "lines": [
+        {"description": "Workshop", "quantity": "1", "unit_price_minor": 80000, "tax_rate": "19"}]}, token=token))
+    refused = client.post(f"/api/v1/orders/{taxed['id']}/documents", {"type": "invoice",
+                                                                       "vat_treatment": "reverse_charge"}, token=token)
+    assert refused.status_code == 422 and body(refused)["error"]["details"][0]["type"] == "order_charges_vat"
+    untaxed = body(client.post("/api/v1/orders", {"currency": "EUR", "company_id": firm, "lines": [
+        {"description": "Workshop", "quantity": "1", "unit_price_minor": 80000, "tax_rate": "0"}]}, token=token))
+    made = client.post(f"/api/v1/orders/{untaxed['id']}/documents", {"type": "invoice",
+                                                                      "vat_treatment": "reverse_charge"}, token=token)
+    assert made.status_code == 201, made.body
+    assert body(made)["total_minor"] == 80000
+
+
 # The text of a Russian, a British and an American invoice of the built-in templates as they printed before the date
 # of supply and the VAT treatment (rendered at bae60fd): none of them changes unless those are given
 BEFORE = {

@@ -4,7 +4,7 @@
 // so the card keeps its requests.
 import { get, post, query } from '../js/api.js';
 import { h, mount } from '../js/dom.js';
-import { has, t } from '../js/i18n.js';
+import { detailMessage, has, t } from '../js/i18n.js';
 import { formatDate, formatMoney } from '../js/format.js';
 import { MESSAGES } from '../js/messages.js';
 import { DOCUMENTS } from '../js/messages-documents.js';
@@ -14,6 +14,7 @@ import { can } from '../js/session.js';
 Object.assign(MESSAGES, DOCUMENTS); // this screen's texts load with it, not with the app's first load
 
 const TYPES = ['invoice', 'quote', 'delivery_note'];
+const VAT_TREATMENTS = ['standard', 'reverse_charge', 'exempt'];
 const PLURALS = { deal: 'deals', order: 'orders' };
 const WIDE = '(min-width: 700px)';
 
@@ -105,13 +106,25 @@ export function documentsPanel(kind, id, canIssue) {
       : h('li', { class: 'muted' }, t('doc.none')));
   };
   // what the next document is issued with: its date of supply (empty: the document's date), which an EU invoice
-  // names always (Art. 226(7) of the VAT Directive) and another where it differs
+  // names always (Art. 226(7) of the VAT Directive) and another where it differs; and its VAT treatment: a reverse
+  // charge (an EU business client in another country: its VAT ID on its company card) or an exemption and its reason
+  const reason = field({ name: 'vat_exemption_reason', label: t('doc.vat.reason'), maxlength: '300',
+    hint: t('doc.vat.reason.hint') });
+  const treatment = field({ name: 'vat_treatment', label: t('doc.vat'), value: 'standard',
+    options: VAT_TREATMENTS.map((name) => [name, t(`doc.vat.${name}`)]) });
   const options = h('div', { class: 'form-grid doc-options' },
-    field({ name: 'supply_date', type: 'date', label: t('doc.supplyDate'), hint: t('doc.supplyDate.hint') }));
+    field({ name: 'supply_date', type: 'date', label: t('doc.supplyDate'), hint: t('doc.supplyDate.hint') }),
+    treatment, reason);
+  const showReason = () => { reason.hidden = treatment.querySelector('select').value !== 'exempt'; };
+  treatment.querySelector('select').addEventListener('change', showReason);
+  showReason();
   const issued = (type) => {
     const body = { type };
     const supply = options.querySelector('[name=supply_date]').value;
     if (supply) body.supply_date = supply;
+    const vat = treatment.querySelector('select').value;
+    if (vat !== 'standard') body.vat_treatment = vat;
+    if (vat === 'exempt') body.vat_exemption_reason = options.querySelector('[name=vat_exemption_reason]').value.trim();
     return body;
   };
   const create = async (type, button) => {
@@ -122,7 +135,10 @@ export function documentsPanel(kind, id, canIssue) {
       await load();
       await showDocument(doc);
     } catch (error) {
-      toastError(error);
+      // what is wrong with the VAT treatment or the date (a reverse charge to a client with no VAT ID) in its words
+      const detail = error.status === 422 && (error.details || [])[0];
+      if (detail && detail.msg) toast(detailMessage(detail), 'error');
+      else toastError(error);
     } finally {
       button.disabled = false;
     }
