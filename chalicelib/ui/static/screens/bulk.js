@@ -1,5 +1,5 @@
 // Bulk actions on the records ticked in a list (contacts, companies, deals): assign, tag, untag, move to the trash,
-// through POST /api/v1/<plural>/bulk, which answers an outcome per record.
+// through POST /api/v1/<plural>/bulk, which answers an outcome per record; two contacts ticked can also be merged.
 import { get, post } from '../js/api.js';
 import { h, mount } from '../js/dom.js';
 import { t } from '../js/i18n.js';
@@ -43,6 +43,7 @@ export function canBulk(plural) {
 function actionChoices(plural) {
   const actions = [];
   if (can(plural, 'update')) actions.push('assign', 'tag', 'untag');
+  if (plural === 'contacts' && can(plural, 'update') && can(plural, 'delete')) actions.push('merge');
   if (can(plural, 'delete')) actions.push('delete');
   return actions.map((a) => [a, t(`contacts.bulk.${a}`)]);
 }
@@ -58,6 +59,30 @@ async function runBulk(plural, ids, values) {
   if (values.action === 'delete'
     && !(await confirmAction(t(`${plural}.bulk.deleteConfirm`, { n: ids.length }), t('common.delete')))) return null;
   return post(`/api/v1/${plural}/bulk`, body);
+}
+
+function contactName(contact) {
+  return [contact.first_name, contact.last_name].filter(Boolean).join(' ')
+    || contact.emails?.[0]?.address || contact.phones?.[0]?.number || contact.id;
+}
+
+/**
+ * Two contacts of one person made one (a parent who wrote to the bot and then filled in the site's form with another
+ * number): the one made first is kept, so the lead's first source stays, and the other's phones, e-mails, deals,
+ * tasks and history join it (POST /api/v1/contacts/{id}/merge). True when they were merged.
+ */
+async function mergeTicked(ids) {
+  if (ids.length !== 2) {
+    toast(t('contacts.bulk.mergeTwo'), 'error');
+    return false;
+  }
+  const [first, second] = await Promise.all(ids.map((id) => get(`/api/v1/contacts/${id}`)));
+  const [keep, other] = first.created_at <= second.created_at ? [first, second] : [second, first];
+  if (!(await confirmAction(t('contacts.bulk.mergeConfirm', { keep: contactName(keep), other: contactName(other) }),
+    t('contacts.bulk.mergeButton')))) return false;
+  await post(`/api/v1/contacts/${keep.id}/merge`, { other_id: other.id, version: keep.version,
+    other_version: other.version });
+  return true;
 }
 
 function report(plural, outcomes) {
@@ -88,6 +113,13 @@ export function bulkBar(plural, selection, reload) {
   action.querySelector('select').addEventListener('change', (event) => drawTarget(event.target.value).catch(toastError));
   const bar = form({ className: 'form bulk-bar', submit: t('contacts.bulk.apply'), label: t(`${plural}.bulk.title`),
     onSubmit: async (values) => {
+      if (values.action === 'merge') {
+        if (await mergeTicked(selection())) {
+          await reload();
+          toast(t('contacts.bulk.merged'));
+        }
+        return;
+      }
       const answer = await runBulk(plural, selection(), values);
       if (!answer) return;
       // The list is redrawn first, so the message describes what is on screen.
