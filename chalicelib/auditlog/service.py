@@ -33,6 +33,9 @@ ONE_WAY = {"merge": "A merge is reverted with the merge's own undo (POST /api/v1
            # a record pointed from an absorbed contact to the survivor by a merge: the merge's undo points it back
            "contact_merge": "A merge is reverted with the merge's own undo (POST /api/v1/merges/{merge_id}/undo).",
            "purge": "A purge deleted the record for good; there is nothing left to put back.",
+           # a person's data erased at her request (personaldata.erasure): her link is never put back, nor the record
+           "erasure": "A person's data was erased at her request; her link to this record is not put back.",
+           "erase": "An erasure is final: the person's data is gone for good.",
            # records follow their owner's team (records.teams): the old team is not the owner's any more
            "team_move": "The record moved with its owner to their new team; to change its team, give it to someone "
                         "of that team."}

@@ -251,12 +251,15 @@ def _delete_exports(ctx: TenantContext, removed: Counter[str]) -> None:
 def _purge_contact(ctx: TenantContext, found: Footprint, removed: Counter[str]) -> None:
     """The contact with her collection and derived items, then her whole audit chain and read log."""
     rtype = types.get("contact")
-    contact = access.get_any(ctx, rtype, found.contact_id)
-    if contact is not None:
-        trash.purge_record(ctx, rtype, contact)
-    timer = (due.timers_pk(ctx), due.timer_sk(trash.PURGE_KIND, trash.purge_ref(rtype, found.contact_id)))
-    _delete(ctx, [timer, *_chains(ctx, "contact", found.contact_id)])
-    removed["contacts"] += 1
+    # the contacts merged into her (her duplicates) live on hidden, naming her: they go first
+    absorbed = [str(text(merge, "other_id")) for merge in found.merges if text(merge, "contact_id") == found.contact_id]
+    for contact_id in [*absorbed, found.contact_id]:
+        contact = access.get_any(ctx, rtype, contact_id)
+        if contact is not None and contact.merged_into in (None, found.contact_id):
+            trash.purge_record(ctx, rtype, contact)
+        timer = (due.timers_pk(ctx), due.timer_sk(trash.PURGE_KIND, trash.purge_ref(rtype, contact_id)))
+        _delete(ctx, [timer, *_chains(ctx, "contact", contact_id)])
+        removed["contacts"] += 1
     removed["timeline_entries"] += sum(kind_of(item) == "timeline_entry" for item in found.collection)
     removed["audit_records"] += sum(kind_of(item) == "audit" for item in found.chain) + 1
     removed["sensitive_reads"] += len(found.reads)

@@ -49,9 +49,9 @@ def _refresh_contact(ctx: TenantContext, contact_id: str) -> None:
     contact = _contact(ctx, contact_id)
 
     def mutate(found: ContactFacts) -> bool:
-        if contact is None:
+        if contact is None:  # gone: facts it had are marked; none are made for it (an erased person's are gone)
             found.deleted = True
-            return True
+            return found.version is not None
         facts.of_contact(found, contact)
         return True
 

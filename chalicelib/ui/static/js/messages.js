@@ -1329,5 +1329,8 @@ export const MESSAGES = {
   'personal.eraseRemoves': ['Goes: the contact, notes, tasks about this person alone, calls and recordings, conversations and messages, tickets, consent, campaign deliveries, form posts, the audit history and earlier export files.', 'Будут удалены: контакт, заметки, задачи только по этому человеку, звонки и записи, переписки и сообщения, обращения, согласия, рассылки, заявки с форм, история изменений и прежние файлы выгрузок.'],
   'personal.eraseKeeps': ['Stays, without the person: orders and invoices (the law makes the company keep them: 10 years in Germany, 5 in Russia) and deals.', 'Останутся, но без привязки к человеку: заказы и счета (их велит хранить закон: 10 лет в Германии, 5 в России) и сделки.'],
   'personal.erased': ['Personal data erased', 'Персональные данные удалены'],
+  'audit.entity.erasure': ['Erasure of personal data', 'Удаление персональных данных'],
+  'audit.action.erase': ['Personal data erased', 'Удаление персональных данных'],
+  'audit.action.erasure': ['Detached from an erased person', 'Отвязано от удалённого человека'],
   'error.personal_data_admin_only': ['Only an administrator may download or erase a person’s data. Ask an administrator.', 'Скачать или удалить персональные данные человека может только администратор. Обратитесь к администратору.'],
 };
