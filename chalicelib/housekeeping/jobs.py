@@ -8,7 +8,7 @@ from typing import Any
 from chalicelib.core import observability
 from chalicelib.core.observability import logger
 from chalicelib.core.tenancy import new_id
-from chalicelib.housekeeping import migration, phone_rows, retention
+from chalicelib.housekeeping import migration, phone_rows, retention, task_index
 
 SAFETY_SECONDS = 20.0
 DEFAULT_SECONDS = 240.0
@@ -17,7 +17,8 @@ DEFAULT_SECONDS = 240.0
 def scheduled_tick(event: Any) -> dict[str, int]:
     """Carry work scheduled before the due timers over to them and give calls left without an end their timers
     (``migration``; the trash purge itself runs on the due timers), give records written before their phones'
-    search rows those rows (``phone_rows``, once), then carry on the day's audit retention
+    search rows those rows (``phone_rows``, once), tasks written before their place on everyone's list
+    (``task_index``, once), then carry on the day's audit retention
     (``retention``), until shortly before the timeout."""
     context = getattr(event, "context", None)
     remaining = getattr(context, "get_remaining_time_in_millis", None)
@@ -33,6 +34,10 @@ def scheduled_tick(event: Any) -> dict[str, int]:
         refreshed = phone_rows.run(deadline=time.monotonic() + max(1.0, left / 2))  # half: retention keeps its turn
         if refreshed:
             logger.info("phone search rows written", extra={"records": refreshed})
+        left = seconds - (time.monotonic() - started)
+        indexed = task_index.run(deadline=time.monotonic() + max(1.0, left / 2))
+        if indexed:
+            logger.info("tasks put on everyone's list", extra={"tasks": indexed})
         expired = retention.expire_due(seconds=max(1.0, seconds - (time.monotonic() - started)))
         logger.info("audit retention", extra=expired)  # once a day; a run that stops is carried on next hour
         return counts

@@ -42,6 +42,15 @@ class UnendedCallsPass(MainTable, discriminator="unended_calls_pass"):
     done = BooleanAttribute(default=False)
 
 
+class TaskIndexPass(MainTable, discriminator="task_index_pass"):
+    """Giving the tasks written before everyone's tasks had a partition (``tasks.models`` gsi2) their keys
+    (``G#housekeeping#task-index`` / ``STATE``): the tenants' index key of the last tenant finished, and whether
+    the pass is through."""
+
+    after = UnicodeAttribute(null=True)
+    done = BooleanAttribute(default=False)
+
+
 class PhoneRowsPass(MainTable, discriminator="phone_rows_pass"):
     """Giving the contacts and companies written before a phone was found by a part of its number their phones'
     search rows (``G#housekeeping#phone-rows`` / ``STATE``): the tenants' index key of the last tenant finished,

@@ -4,6 +4,8 @@
   ``<A|D>#<due stamp>#<task id>``: a user's open ("A"ctive) tasks first, by due date (undated ones
   last, ``~``), then the "D"one ones, so "today", "overdue" and "upcoming" are each one range of one
   Query (``A`` rather than ``O`` for open: it must sort before ``D``).
+- gsi2 ``T#<tid>#TASKS#DUE`` / the same sort key: everyone's tasks in one partition, so a dispatcher's "today" of
+  all her technicians is one Query too (a task written before has it from ``housekeeping.task_index``).
 - Its link ``TASK#<task id>`` sits in the related record's collection (see ``deals.links``).
 """
 
@@ -53,6 +55,11 @@ def task_pk(ctx: TenantContext, task_id: str) -> str:
 def assignee_pk(ctx: TenantContext, user_id: str) -> str:
     """gsi1 partition of one user's tasks."""
     return tenant_key(ctx, "TASKS", "ASSIGNEE", user_id)
+
+
+def due_pk(ctx: TenantContext) -> str:
+    """gsi2 partition of every user's tasks."""
+    return tenant_key(ctx, "TASKS", "DUE")
 
 
 def assignee_sk(task: Task) -> str:

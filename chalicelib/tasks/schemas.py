@@ -27,6 +27,9 @@ class TaskCreate(Schema):
     kind: TaskKind = "todo"
     due_at: AwareDatetime | None = Field(default=None, description="ISO 8601 with a UTC offset")
     assignee_id: Id | None = Field(default=None, description="The caller when left out")
+    everyone: bool = Field(default=False, description=(
+        "Everyone's tasks the caller may read, by due time (one who reads only their own gets their own); "
+        "not with assignee_id"))
     related: Related | None = None
     description: Description | None = None
 
@@ -80,6 +83,9 @@ class TaskListQuery(Schema):
     view: Literal["today", "overdue", "upcoming", "all"] = Field(
         default="all", description="Days are the company's days (its time zone); overdue means due before today")
     assignee_id: Id | None = Field(default=None, description="The caller when left out")
+    everyone: bool = Field(default=False, description=(
+        "Everyone's tasks the caller may read, by due time (one who reads only their own gets their own); "
+        "not with assignee_id"))
     status: Literal["open", "done"] | None = Field(
         default=None, description="open for today/overdue/upcoming when left out; both for all")
     limit: int = Field(default=50, ge=1, le=200)

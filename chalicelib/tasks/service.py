@@ -19,7 +19,7 @@ from chalicelib.identity import service as identity_service
 from chalicelib.records import access, links, naming, types
 from chalicelib.records import timeline as timeline_service
 from chalicelib.tasks import schemas as s
-from chalicelib.tasks.models import DONE, OPEN, TASK_SK, Task, assignee_pk, assignee_sk, stamp, task_pk
+from chalicelib.tasks.models import DONE, OPEN, TASK_SK, Task, assignee_pk, assignee_sk, due_pk, stamp, task_pk
 
 AUDIT_FIELDS = ("title", "task_kind", "due_at", "assignee_id", "team_id", "related_type", "related_id",
                 "description", "done_at")
@@ -127,8 +127,12 @@ def company_day(ctx: TenantContext) -> Day:
 
 
 def list_tasks(ctx: TenantContext, *, query: s.TaskListQuery) -> db.Page[Task]:
-    """One user's tasks (the caller's by default) for a view: today, overdue, upcoming or all; one Query."""
+    """One user's tasks (the caller's by default), or everyone's the caller may read (``everyone``), for a view:
+    today, overdue, upcoming or all; one Query."""
     scope = permissions.require(ctx, "tasks", "read")
+    if query.everyone and query.assignee_id:
+        raise errors.ValidationError(details=[{"loc": ["query", "everyone"], "msg": "Everyone's tasks or one user's",
+                                               "type": "invalid_filter"}])
     assignee = query.assignee_id or ctx.actor_id
     if query.view == "overdue" and query.status == "done":
         raise errors.ValidationError(details=[{"loc": ["query", "status"], "msg": "Overdue tasks are open tasks",
@@ -136,16 +140,17 @@ def list_tasks(ctx: TenantContext, *, query: s.TaskListQuery) -> db.Page[Task]:
     if scope == "own" and assignee != ctx.actor_id:
         return db.Page(items=[], next_cursor=None)
     status = query.status or ("open" if query.view != "all" else None)
-    condition = _view_range(ctx, query.view, status)
+    everyone = query.everyone and scope != "own"  # one who reads only their own tasks has no one else's to list
+    condition = _view_range(ctx, query.view, status, Task.gsi2sk if everyone else Task.gsi1sk)
     return db.query_page(
-        ctx, Task, assignee_pk(ctx, assignee), scope=f"tasks:{assignee}:{query.view}:{status}", limit=query.limit,
-        cursor=query.cursor, index=Task.gsi1, range_key_condition=condition, newest_first=status == "done",
+        ctx, Task, due_pk(ctx) if everyone else assignee_pk(ctx, assignee), limit=query.limit,
+        scope=f"tasks:{'*' if everyone else assignee}:{query.view}:{status}", cursor=query.cursor,
+        index=Task.gsi2 if everyone else Task.gsi1, range_key_condition=condition, newest_first=status == "done",
         keep=lambda task: permissions.may_touch(ctx, scope, owner_id=task.assignee_id, team_id=task.team_id),
     )
 
 
-def _view_range(ctx: TenantContext, view: str, status: str | None) -> Any:
-    sk = Task.gsi1sk
+def _view_range(ctx: TenantContext, view: str, status: str | None, sk: Any) -> Any:
     if view == "all":
         return sk.startswith(f"{OPEN if status == 'open' else DONE}#") if status else None
     letter = DONE if status == "done" else OPEN
@@ -171,6 +176,7 @@ def _assignee_team(ctx: TenantContext, assignee_id: str) -> str | None:
 
 def _index(ctx: TenantContext, task: Task) -> None:
     task.gsi1pk, task.gsi1sk = assignee_pk(ctx, task.assignee_id), assignee_sk(task)
+    task.gsi2pk, task.gsi2sk = due_pk(ctx), task.gsi1sk
 
 
 def _deal_contacts(ctx: TenantContext, related_type: str | None, related_id: str | None) -> list[str]:

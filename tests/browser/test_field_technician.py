@@ -163,3 +163,29 @@ def test_a_technician_opens_the_client_of_the_visit_handed_to_him(browser: Any, 
     expect(page.get_by_role("button", name="Удалить")).to_have_count(0)
     assert_no_problems(page)
     page.context.close()
+
+
+def test_the_dispatcher_sees_every_technicians_visits_in_one_list(browser: Any, live_url: str, app: Any) -> None:
+    """The dispatcher chose each technician in turn to see the day's visits; the "everyone" choice lists them all,
+    each naming whose it is, in time order."""
+    client = ApiClient(app)
+    company = signup(client, company="Тепло-Сервис Диспетчер", locale="ru", country="RU")
+    for name, days in (("rustem", 3), ("marat", 2)):
+        technician = add_member(client, company, role="agent", name=name)
+        when = (datetime.now(UTC) + timedelta(days=days)).isoformat()  # upcoming on any clock
+        made = client.post("/api/v1/tasks", {"title": f"Обслуживание котла: {name}", "kind": "meeting", "due_at": when,
+                                             "assignee_id": technician.user_id}, token=company.owner.token)
+        assert made.status_code == 201, made.body
+
+    page = russian_phone(browser, live_url, company.owner, "Тепло-Сервис Диспетчер")
+    page.goto("/#/tasks?view=upcoming")
+    page.get_by_text("Чьи задачи").first.click()
+    page.locator("#whose-pick").select_option(label="Все")  # noqa: RUF001
+    rows = page.locator("li[data-task]")
+    expect(rows).to_have_count(2)
+    expect(rows.nth(0)).to_contain_text("Обслуживание котла: marat")
+    expect(rows.nth(0).locator("[data-test=task-who]")).to_have_text("Marat")
+    expect(rows.nth(1).locator("[data-test=task-who]")).to_have_text("Rustem")
+    assert "assignee=everyone" in page.url
+    assert_no_problems(page)
+    page.context.close()

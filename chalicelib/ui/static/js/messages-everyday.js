@@ -17,6 +17,7 @@ export const EVERYDAY = {
   'tasks.assignee': ['Assignee', 'Исполнитель'],
   'tasks.whose': ['Whose tasks', 'Чьи задачи'],
   'tasks.mine': ['Mine', 'Мои'],
+  'tasks.everyone': ['Everyone’s', 'Все'],
   'tasks.given': ['Task given to {name}', 'Задача поставлена: {name}'],
   'tasks.edit': ['Change', 'Изменить'],
   'tasks.editOne': ['Change “{title}”', 'Изменить «{title}»'],

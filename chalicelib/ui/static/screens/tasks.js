@@ -40,7 +40,7 @@ function dueText(task) {
 }
 
 /** One task row: complete or reopen in one click (optimistic; a 409 reloads), and change it in a dialog. */
-export function taskItem(task, reload) {
+export function taskItem(task, reload, who = null) {
   const mayChange = can('tasks', 'update');
   const done = () => Boolean(task.done_at);
   const overdue = !done() && task.due_at && new Date(task.due_at) < new Date();
@@ -53,7 +53,8 @@ export function taskItem(task, reload) {
       h('div', { class: 'meta' }, task.kind ? h('span', { class: 'badge' }, t(`tasks.kind.${task.kind}`)) : null, ' ',
         task.due_at ? h('time', { datetime: task.due_at, class: overdue ? 'overdue' : null,
           title: formatRelative(task.due_at) }, dueText(task)) : t('tasks.noDue'), ' ',
-        relatedLink(task.related))),
+        relatedLink(task.related), who ? ' ' : null,
+        who ? h('span', { class: 'task-who', 'data-test': 'task-who' }, who) : null)),
     mayChange ? h('button', { type: 'button', class: 'secondary small task-edit',
       'aria-label': t('tasks.editOne', { title: task.title }), onClick: () => editTask(task, reload) }, t('tasks.edit')) : null);
   const mark = (isDone) => {
@@ -205,7 +206,7 @@ function whoseFilter(view, assignee, navigate) {
     mount(body, h('div', { class: 'field' }, h('label', { for: 'whose-pick' }, t('tasks.whose')),
       h('select', { id: 'whose-pick', name: 'assignee', onChange: (event) => navigate(`/tasks${query({ view,
         assignee: event.target.value })}`) },
-      [['', t('tasks.mine')], ...people.map((u) => [u.id, personName(u)])].map(([value, text]) =>
+      [['', t('tasks.mine')], ['everyone', t('tasks.everyone')], ...people.map((u) => [u.id, personName(u)])].map(([value, text]) =>
         h('option', { value, selected: value === (assignee || '') }, text)))));
   };
   const open = () => { if (details.open && !details.dataset.loaded) { details.dataset.loaded = '1'; draw().catch(toastError); } };
@@ -214,24 +215,29 @@ function whoseFilter(view, assignee, navigate) {
   return details;
 }
 
-/** #/tasks?view=today|overdue|upcoming (&assignee=: a colleague's). */
+/** #/tasks?view=today|overdue|upcoming (&assignee=: a colleague's, or everyone's, each task naming whose it is). */
 export async function tasks(root, { query: params, alive, navigate }) {
   const view = VIEWS.includes(params.get('view')) ? params.get('view') : 'today';
   const assignee = params.get('assignee') || '';
+  const everyone = assignee === 'everyone';
+  const whose = everyone ? { everyone: 'true' } : { assignee_id: assignee };
   const reload = () => tasks(root, { query: params, alive, navigate });
-  const page = await get(`/api/v1/tasks${query({ view, assignee_id: assignee })}`);
+  const [page, users] = await Promise.all([get(`/api/v1/tasks${query({ view, ...whose })}`),
+    everyone ? companyUsers() : []]);
   if (!alive()) return;
-  const list = h('ul', { class: 'list' }, page.items.map((task) => taskItem(task, reload)));
+  const who = (task) => (everyone ? personName(users.find((u) => u.id === task.assignee_id) || { name: '' }) : null);
+  const item = (task) => taskItem(task, reload, who(task));
+  const list = h('ul', { class: 'list' }, page.items.map(item));
   const more = async (cursor) => {
-    const next = await get(`/api/v1/tasks${query({ view, assignee_id: assignee, cursor })}`);
-    list.append(...next.items.map((task) => taskItem(task, reload)));
+    const next = await get(`/api/v1/tasks${query({ view, ...whose, cursor })}`);
+    list.append(...next.items.map(item));
     const again = pager(next.next_cursor, more);
     if (again) list.after(again);
   };
   const create = can('tasks', 'create') ? h('section', { class: 'panel' }, h('h2', {}, t('tasks.addTitle')),
     taskForm((task) => {
-      if (task.assignee_id !== (assignee || session.user.id)) return; // given to someone else: on their list
-      if (page.items.length) list.prepend(taskItem(task, reload)); else reload();
+      if (!everyone && task.assignee_id !== (assignee || session.user.id)) return; // given to someone else: on their list
+      if (page.items.length) list.prepend(item(task)); else reload();
     })) : null;
   mount(root, heading(t('nav.tasks'), newButton(create, t('picker.newTask'))), viewTabs(view, assignee),
     whoseFilter(view, assignee, navigate),
