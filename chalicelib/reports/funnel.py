@@ -41,12 +41,16 @@ def funnel(ctx: TenantContext, *, query: s.FunnelQuery) -> s.FunnelRead:
         row = sums[stage.stage_id]
         entered = row["entered"]
         first = entered if first is None else first
+        # Deals reach a lost stage from any stage: it has no stage before it to convert from (its entries over the
+        # won stage's read "200%"); a won stage converts from the last open stage.
+        step = None if stage.stage_kind == "lost" else _ratio(entered, first if previous is None else previous)
         stages.append(s.FunnelStage(
             stage=pipelines.stage_read(stage), entered=entered, conversion=_ratio(entered, first),
-            step_conversion=_ratio(entered, previous) if previous is not None else _ratio(entered, first),
+            step_conversion=step,
             left=row["left"], avg_seconds_in_stage=row["stage_seconds"] // row["left"] if row["left"] else None,
             value=row["value"], won=row["won"], lost=row["lost"], revenue=row["revenue"]))
-        previous = entered
+        if stage.stage_kind == "open":
+            previous = entered
     return s.FunnelRead(pipeline_id=pipeline.pipeline_id, from_=start, to=end, currency=currency, stages=stages,
                         lost_reasons=_lost_reasons(ctx, pipeline.pipeline_id, start, end))
 

@@ -90,7 +90,8 @@ class FunnelStage(BaseModel):
     stage: StageRead
     entered: int = Field(description="Distinct deals that reached the stage in the period (a return is no entry)")
     conversion: float | None = Field(description="entered / entered in the first stage")
-    step_conversion: float | None = Field(description="entered / entered in the stage before (stage to stage)")
+    step_conversion: float | None = Field(description="entered / entered in the open stage before (stage to stage); "
+                                                      "none for a lost stage, which deals reach from any stage")
     left: int = Field(description="Deals that moved on from the stage in the period")
     avg_seconds_in_stage: int | None = Field(description="Average time the deals that left it spent in it")
     value: int = Field(description="Amounts of the deals as they reached the stage, company currency, minor units")

@@ -80,3 +80,30 @@ def test_the_funnel_counts_distinct_deals_time_in_stage_value_and_lost_reasons(
     bad = client.get("/api/v1/reports/funnel?from=2031-06-30&to=2031-06-01", token=owner)
     assert bad.status_code == 422
     assert client.get("/api/v1/reports/funnel?pipeline_id=01ARZ3NDEKTSV4RRFFQ69G5FAV", token=owner).status_code == 404
+
+
+def test_a_lost_stage_has_no_stage_to_stage_conversion(client: ApiClient, feed: Feed,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    # An English school's month: one parent paid, two were lost, each from wherever they were. The lost stage read
+    # '200%' from the stage before it (the won stage), a figure nobody could make sense of; deals reach a lost stage
+    # from any stage, so it has none, while the won stage keeps its step from the last open stage.
+    company = signup(client, company="School", country="RU", timezone="Asia/Yekaterinburg")
+    owner = company.owner.token
+    pipeline = body(client.post("/api/v1/pipelines", {"name": "Courses", "stages": [
+        {"name": "New"}, {"name": "Trial booked"}, {"name": "Paid", "kind": "won"}, {"name": "Lost", "kind": "lost"}],
+        "lost_reasons": ["Дорого", "Пропал"]}, token=owner))
+    new, trial, paid, lost = (stage["id"] for stage in pipeline["stages"])
+    with frozen(monkeypatch, DAY):
+        deals = [body(client.post("/api/v1/deals", {"title": f"Lead {n}", "pipeline_id": pipeline["id"]},
+                                  token=owner)) for n in range(3)]
+    with frozen(monkeypatch, DAY + timedelta(hours=2)):
+        booked = _move(client, owner, deals[0], trial)
+        _move(client, owner, booked, paid)
+        _move(client, owner, deals[1], lost, lost_reason="Дорого")
+        _move(client, owner, deals[2], lost, lost_reason="Пропал")
+    assert feed.deliver() == {"batchItemFailures": []}
+    report = body(client.get(f"/api/v1/reports/funnel?pipeline_id={pipeline['id']}&{JUNE}", token=owner))
+    rows = {row["stage"]["id"]: row for row in report["stages"]}
+    assert [rows[stage]["entered"] for stage in (new, trial, paid, lost)] == [3, 1, 1, 2]
+    assert rows[paid]["step_conversion"] == 1.0  # from Trial booked
+    assert rows[lost]["step_conversion"] is None and rows[lost]["conversion"] == 0.6667
