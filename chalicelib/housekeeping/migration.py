@@ -50,7 +50,6 @@ FIRST_DAYS = 90
 MARGIN = timedelta(days=7)
 INBOX_PAGE = 100
 CALLS_PK = tenancy.global_key("housekeeping", "unended-calls")
-TENANT_PAGE = 25
 
 
 def _first_trash_day(today: date) -> date:
@@ -120,27 +119,10 @@ def move_inbox() -> tuple[int, bool]:
 
 def arm_calls(*, deadline: float) -> int:
     """Give the calls every tenant left ringing or in progress before their timers existed a timer, tenant by
-    tenant until the deadline; how many timers were set."""
-    armed = 0
-    try:
-        state = tenant_walk.saved_state(UnendedCallsPass, CALLS_PK, after=None, done=False)
-        while not state.done and time.monotonic() < deadline:
-            tenants, more = tenant_walk.page_after(state.after, limit=TENANT_PAGE)
-            for tenant in tenants:
-                if time.monotonic() >= deadline:  # out of time: the next run carries on after the last one finished
-                    break
-                if tenant.status in tenant_walk.WORKING:
-                    ctx = tenant_walk.context(tenant.tenant_id)
-                    with tenancy.bind(ctx):
-                        armed += unended.arm_unarmed(ctx)
-                state.after = tenant.gsi1sk
-            else:
-                state.done = not more
-            with db.translate_errors():
-                state.save()
-    except errors.CRMError:  # an outage: the timers set stay set, the pass resumes after the last tenant saved
-        logger.warning("unended calls' timers paused", exc_info=True)
-    return armed
+    tenant until the deadline; how many timers were set (an outage: the timers set stay set, the pass resumes after
+    the last tenant saved)."""
+    return tenant_walk.walk(UnendedCallsPass, CALLS_PK, deadline=deadline, paused="unended calls' timers paused",
+                            each=lambda ctx, state: (unended.arm_unarmed(ctx), True))
 
 
 def run(*, now: datetime | None = None, seconds: float = 60.0) -> dict[str, int]:

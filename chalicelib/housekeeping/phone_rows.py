@@ -18,8 +18,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from chalicelib.core import db, errors, tenancy
-from chalicelib.core.observability import logger
+from chalicelib.core import db, tenancy
 from chalicelib.core.tenancy import TenantContext, tenant_key
 from chalicelib.housekeeping import tenants as tenant_walk
 from chalicelib.housekeeping.models import PhoneRowsPass
@@ -30,7 +29,6 @@ from chalicelib.records.types import RecordType
 # digits theirs, and finds nothing to write for a record the first refreshed unless it has such a word.
 STATE_PK = tenancy.global_key("housekeeping", "phone-rows-2")
 STATE_SK = tenant_walk.STATE_SK
-TENANT_PAGE = 25
 ROW_PAGE = 100
 
 
@@ -96,26 +94,13 @@ def _tenant(ctx: TenantContext, state: PhoneRowsPass, *, deadline: float) -> tup
 
 def run(*, deadline: float) -> int:
     """Give the records written before their phones' search rows those rows, tenant by tenant until the deadline;
-    how many records were refreshed."""
-    refreshed = 0
-    try:
-        state = tenant_walk.saved_state(PhoneRowsPass, STATE_PK, after=None, position=None, done=False)
-        while not state.done and time.monotonic() < deadline:
-            tenants, more = tenant_walk.page_after(state.after, limit=TENANT_PAGE)
-            for tenant in tenants:
-                if tenant.status in tenant_walk.WORKING:
-                    with tenancy.bind(ctx := tenant_walk.context(tenant.tenant_id)):
-                        count, through = _tenant(ctx, state, deadline=deadline)
-                    refreshed += count
-                    if not through:  # out of time: the next run carries on inside this tenant
-                        with db.translate_errors():
-                            state.save()
-                        return refreshed
-                state.after, state.position = tenant.gsi1sk, None
-            else:
-                state.done = not more
-            with db.translate_errors():
-                state.save()
-    except errors.CRMError:  # an outage: what was refreshed stays, the pass resumes where it saved
-        logger.warning("phone rows pass paused", exc_info=True)
-    return refreshed
+    how many records were refreshed (an outage: what was refreshed stays, the pass resumes where it saved)."""
+
+    def each(ctx: TenantContext, state: PhoneRowsPass) -> tuple[int, bool]:
+        count, through = _tenant(ctx, state, deadline=deadline)
+        if through:
+            state.position = None  # the next tenant starts at its first record
+        return count, through
+
+    return tenant_walk.walk(PhoneRowsPass, STATE_PK, deadline=deadline, each=each, paused="phone rows pass paused",
+                            position=None)

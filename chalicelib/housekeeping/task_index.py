@@ -14,7 +14,6 @@ from __future__ import annotations
 import time
 
 from chalicelib.core import db, errors, tenancy
-from chalicelib.core.observability import logger
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.housekeeping import tenants as tenant_walk
 from chalicelib.housekeeping.models import TaskIndexPass
@@ -23,7 +22,6 @@ from chalicelib.identity.service import users_pk
 from chalicelib.tasks.models import Task, assignee_pk, assignee_sk, due_pk
 
 STATE_PK = tenancy.global_key("housekeeping", "task-index")
-TENANT_PAGE = 25
 TASK_PAGE = 100
 
 
@@ -64,25 +62,5 @@ def _tenant(ctx: TenantContext, *, deadline: float) -> tuple[int, bool]:
 def run(*, deadline: float) -> int:
     """Give every tenant's tasks written before their place in everyone's partition, tenant by tenant until the
     deadline; how many tasks were given it."""
-    indexed = 0
-    try:
-        state = tenant_walk.saved_state(TaskIndexPass, STATE_PK, after=None, done=False)
-        while not state.done and time.monotonic() < deadline:
-            tenants, more = tenant_walk.page_after(state.after, limit=TENANT_PAGE)
-            for tenant in tenants:
-                if tenant.status in tenant_walk.WORKING:
-                    with tenancy.bind(ctx := tenant_walk.context(tenant.tenant_id)):
-                        count, through = _tenant(ctx, deadline=deadline)
-                    indexed += count
-                    if not through:  # out of time: the next run does this tenant again
-                        with db.translate_errors():
-                            state.save()
-                        return indexed
-                state.after = tenant.gsi1sk
-            else:
-                state.done = not more
-            with db.translate_errors():
-                state.save()
-    except errors.CRMError:  # an outage: what was indexed stays, the pass resumes after the last tenant saved
-        logger.warning("task index pass paused", exc_info=True)
-    return indexed
+    return tenant_walk.walk(TaskIndexPass, STATE_PK, deadline=deadline, paused="task index pass paused",
+                            each=lambda ctx, state: _tenant(ctx, deadline=deadline))

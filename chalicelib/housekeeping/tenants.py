@@ -3,14 +3,18 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from typing import Any, TypeVar
 
-from chalicelib.core import db, tenancy
+from chalicelib.core import db, errors, tenancy
+from chalicelib.core.observability import logger
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.identity.models import Tenant
 
 _State = TypeVar("_State", bound=db.MainTable)
 STATE_SK = "STATE"
+PAGE = 25  # tenants a page of the walk reads
 
 TENANTS_PK = tenancy.global_key("tenants", "all")
 WORKING = ("active", "suspended")  # a tenant being deleted is purged whole: no pass works on it
@@ -38,3 +42,36 @@ def saved_state(model: type[_State], pk: str, **fresh: Any) -> _State:
             return model.get(pk, STATE_SK, consistent_read=True)
         except model.DoesNotExist:
             return model(pk, STATE_SK, **fresh)
+
+
+def walk(model: type[_State], pk: str, *, deadline: float, each: Callable[[TenantContext, _State], tuple[int, bool]],
+         paused: str, **fresh: Any) -> int:
+    """Run a pass over every working tenant, from where its state (``model`` at pk: ``after``, ``done`` and the
+    ``fresh`` values of a new one) stands, until the deadline; the sum of what each answered.
+
+    ``each(ctx, state)`` works in one tenant (bound) and answers (how much it did, whether it is through): a tenant
+    left halfway is saved as it stands, and the next run does it again or carries on from what ``each`` kept in the
+    state. The state is saved after each page, and is ``done`` once the index has no tenant more. An outage stops
+    the pass (logged as ``paused``) where it last saved; what it did stays done."""
+    total = 0
+    try:
+        state: Any = saved_state(model, pk, after=None, done=False, **fresh)
+        while not state.done and time.monotonic() < deadline:
+            tenants, more = page_after(state.after, limit=PAGE)
+            for tenant in tenants:
+                through = time.monotonic() < deadline
+                if through and tenant.status in WORKING:
+                    with tenancy.bind(ctx := context(tenant.tenant_id)):
+                        count, through = each(ctx, state)
+                    total += count
+                if not through:  # out of time: the next run carries on with this tenant
+                    with db.translate_errors():
+                        state.save()
+                    return total
+                state.after = tenant.gsi1sk
+            state.done = not more
+            with db.translate_errors():
+                state.save()
+    except errors.CRMError:
+        logger.warning(paused, exc_info=True)
+    return total

@@ -14,6 +14,7 @@ import pytest
 from chalicelib.core import db, errors, tenancy
 from chalicelib.due import service as due
 from chalicelib.housekeeping import migration
+from chalicelib.housekeeping import tenants as tenant_walk
 from chalicelib.housekeeping.models import DueMigration, UnendedCallsPass
 from chalicelib.telephony import unended
 from tests.billing import helpers
@@ -85,7 +86,7 @@ def test_calls_left_without_an_end_before_the_timers_get_one_once_and_are_closed
 
     DueMigration(migration.STATE_PK, migration.STATE_SK, trash_done=True, inbox_done=True).save()
     _from(ringing_co)
-    monkeypatch.setattr(migration, "TENANT_PAGE", 1)  # a page a tenant: the pass saves where it stands after each
+    monkeypatch.setattr(tenant_walk, "PAGE", 1)  # a page a tenant: the pass saves where it stands after each
     real = unended.arm_unarmed
     failures = {"left": 1}
 
