@@ -178,6 +178,10 @@ def test_a_reverse_charge_and_an_exemption_are_chosen_on_the_deal_card(browser: 
     expect(panel.get_by_label("Дата поставки")).to_be_visible()
     panel.get_by_label("НДС", exact=True).select_option("exempt")
     expect(panel.get_by_label("Основание освобождения")).to_be_visible()
+    panel.get_by_label("НДС", exact=True).select_option("reverse_charge")
+    panel.get_by_role("button", name="Выставить счёт").click()
+    page.locator(".toast", has_text="добавьте его в карточку компании клиента").wait_for()  # noqa: RUF001
+    assert issued_documents(client, salon, russian_deal) == []
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
     assert_no_problems(page)
     page.context.close()

@@ -136,7 +136,7 @@ export function documentsPanel(kind, id, canIssue) {
       await showDocument(doc);
     } catch (error) {
       // what is wrong with the VAT treatment or the date (a reverse charge to a client with no VAT ID) in its words
-      const detail = error.status === 422 && (error.details || [])[0];
+      const detail = error.code === 'validation_error' && (error.details || [])[0];
       if (detail && detail.msg) toast(detailMessage(detail), 'error');
       else toastError(error);
     } finally {
