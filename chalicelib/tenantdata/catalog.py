@@ -94,6 +94,7 @@ def _load_domains() -> None:
     import chalicelib.events.tenantdata_items
     import chalicelib.integrations.tenantdata_items
     import chalicelib.kb.tenantdata_items
+    import chalicelib.messaging.tenantdata_items
     import chalicelib.segments.tenantdata_items
     import chalicelib.subscriptions.tenantdata_items
     import chalicelib.telephony.tenantdata_items

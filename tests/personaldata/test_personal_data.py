@@ -215,3 +215,16 @@ def test_erasure_removes_her_and_keeps_what_the_law_requires(client: ApiClient, 
     again = client.post(f"/api/v1/contacts/{anna_id}/erase", {"confirm": True}, token=token)
     assert again.status_code == 404
     assert client.get(f"/api/v1/contacts/{anna_id}/personal-data", token=token).status_code == 404
+
+
+def test_a_lambda_that_loaded_no_messaging_route_still_opens_conversations() -> None:
+    """The tenant-data catalogue alone declares where conversations and messages keep sealed values: the export of a
+    person (or of a company) runs in a Lambda that may have loaded no messaging route."""
+    import subprocess
+    import sys
+
+    probe = ("from chalicelib.tenantdata import registry, walk\n"
+             "assert registry.sealed('conversation') and registry.sealed('conversation_message')\n"
+             "import sys; assert 'chalicelib.messaging.routes' not in sys.modules")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
