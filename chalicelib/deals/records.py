@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from chalicelib.core import db, errors, permissions
+from chalicelib.core import db, errors
 from chalicelib.core.tenancy import TenantContext, new_id
 from chalicelib.deals import pipelines
 from chalicelib.deals import schemas as s
@@ -71,23 +71,6 @@ def stage_change_read(change: StageChange) -> s.StageChangeRead:
 
 
 # -- reading for a write --------------------------------------------------------------------
-
-
-def visible(ctx: TenantContext, deal: Deal | None, scope: str) -> Deal | None:
-    """The deal when it is live and within scope, or an open task of the caller's is about it; else None."""
-    if deal is None or deal.deleted_at is not None:
-        return None
-    if permissions.may_touch(ctx, scope, owner_id=deal.owner_id, team_id=deal.team_id):
-        return deal
-    return deal if access.on_my_task(ctx, DEAL, deal.deal_id) else None
-
-
-def writable(ctx: TenantContext, deal: Deal | None, action: str) -> Deal:
-    """A live deal the caller may change: 404 when it cannot even read it, 403 when it may only read it."""
-    if visible(ctx, deal, permissions.require(ctx, "deals", "read")) is None or deal is None:
-        raise errors.NotFoundError("No such deal.")
-    access.check_access(ctx, DEAL, deal, action)
-    return deal
 
 
 def write_rows(ctx: TenantContext, change: db.Change, before: Deal | None, after: Deal) -> None:

@@ -67,25 +67,23 @@ def remember(ctx: TenantContext, deal: Deal) -> None:
 
 
 def get_or_raise(ctx: TenantContext, deal_id: str) -> Deal:
-    """A live deal within the caller's read scope, or 404."""
-    scope = permissions.require(ctx, "deals", "read")
-    deal = records.visible(ctx, get(ctx, deal_id), scope)
-    if deal is None:
-        raise errors.NotFoundError("No such deal.")
+    """A live deal within the caller's read scope (or an open task of theirs is about it), or 404."""
+    deal: Deal = access.get_or_raise(ctx, DEAL, deal_id)
     return deal
 
 
 def card(ctx: TenantContext, deal_id: str) -> s.DealCard:
     """The deal card: the deal, its stage history, its links and newest timeline entries in ONE Query (``people``
     then names its contacts and company and reads its pipeline in one BatchGetItem)."""
-    scope = permissions.require(ctx, "deals", "read")
+    permissions.require(ctx, "deals", "read")
     if not is_valid_id(deal_id):
         raise errors.NotFoundError("No such deal.")
     page = db.query_page(ctx, db.MainTable, deal_pk(ctx, deal_id), scope=f"timeline:deal:{deal_id}",
                          limit=CARD_ITEMS, newest_first=False)
-    deal = records.visible(ctx, next((i for i in page.items if isinstance(i, Deal)), None), scope)
-    if deal is None:
+    deal = next((i for i in page.items if isinstance(i, Deal)), None)
+    if deal is None or deal.deleted_at is not None:
         raise errors.NotFoundError("No such deal.")
+    access.check_access(ctx, DEAL, deal)
     entries = [item for item in page.items if isinstance(item, TimelineEntry)]
     # The page's cursor continues the timeline only when the page ended inside it.
     cursor = page.next_cursor if page.items and isinstance(page.items[-1], TimelineEntry) else None
@@ -283,7 +281,7 @@ def update(ctx: TenantContext, deal_id: str, *, data: s.DealUpdate) -> Deal:
              if getattr(data, name) is not None or name in NULLABLE}
 
     def build() -> tuple[db.Change, Deal]:
-        deal = records.writable(ctx, get(ctx, deal_id), "update")
+        deal = access.get_or_raise(ctx, DEAL, deal_id, action="update")
         records.check_version(deal, data.version)
         pipeline = records.pipeline_of(ctx, deal)
         before = editing.clone(deal)
@@ -304,7 +302,7 @@ def change_with(ctx: TenantContext, deal_id: str, *, action: str, mutate: Any) -
     tags), written with its rows, links and audit; its stage and amount stay, so its totals do too."""
 
     def build() -> tuple[db.Change, Deal]:
-        deal = records.writable(ctx, get(ctx, deal_id), "update")
+        deal = access.get_or_raise(ctx, DEAL, deal_id, action="update")
         before = editing.clone(deal)
         mutate(deal)
         deal.updated_at = db.utcnow()
@@ -353,7 +351,7 @@ def move(ctx: TenantContext, deal_id: str, *, body: s.DealMove) -> Deal:
     """Move a deal to a stage (of its pipeline, or of another one): history, status, totals, timelines."""
 
     def build() -> tuple[db.Change | None, Deal]:
-        deal = records.writable(ctx, get(ctx, deal_id), "update")
+        deal = access.get_or_raise(ctx, DEAL, deal_id, action="update")
         records.check_version(deal, body.version)
         source_pipeline = records.pipeline_of(ctx, deal)
         target_pipeline = source_pipeline
@@ -393,7 +391,7 @@ def delete(ctx: TenantContext, deal_id: str) -> Deal:
     """Move a deal to the trash: it leaves the board, lists, totals and its contacts' cards for 30 days."""
 
     def build() -> tuple[db.Change, Deal]:
-        deal = records.writable(ctx, get(ctx, deal_id), "delete")
+        deal = access.get_or_raise(ctx, DEAL, deal_id, action="delete")
         pipeline = records.pipeline_of(ctx, deal)
         before, tally = editing.clone(deal), Tally(ctx)
         tally.count_deal(deal, -1)

@@ -175,7 +175,7 @@ def test_trash_and_restore(client: ApiClient, company: Company, sales: dict) -> 
     owner = company.owner.token
     deal = body(create(client, owner, title="Trash me", stage_id=stage(sales, "Negotiation")))
     url = f"/api/v1/deals/{deal['id']}"
-    assert client.delete(url, token=member(company, "agent").token).status_code == 404  # not the agent's
+    assert client.delete(url, token=member(company, "agent").token).status_code == 403  # agents delete no deal
     assert client.delete(url, token=owner).status_code == 204
     assert client.get(url, token=owner).status_code == 404
     assert client.patch(url, {"version": 2, "title": "x"}, token=owner).status_code == 404
