@@ -74,6 +74,9 @@ class TaskDueSoon(Schema):
         "This many minutes before the task's due time (1440: a day, 120: two hours), once per due time; a task "
         "made or moved later than that runs it at once if it is not yet due. The run's record is the contact the "
         "task is about (a deal's first contact), so send_message writes to the client"))
+    task_kinds: list[Literal["call", "meeting", "email", "todo"]] | None = Field(
+        default=None, min_length=1, description="Only tasks of these kinds (an appointment, not the call-back a lead "
+        "makes for the manager); every kind when left out")
 
 
 class DealIdle(Schema):

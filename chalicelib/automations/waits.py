@@ -104,9 +104,15 @@ def _overdue_timing(rule: Automation, subject: Subject) -> Timing | None:
     return due_at + timedelta(minutes=int((rule.trigger or {})["minutes"])), {"value": due_at.isoformat()}
 
 
+def _of_kind(rule: Automation, task: Subject) -> bool:
+    """Whether a task is of a kind the rule reminds of (a reminder for meetings says nothing of a call-back)."""
+    kinds = (rule.trigger or {}).get("task_kinds")
+    return not kinds or task.state.get("task_kind") in kinds
+
+
 def _due_soon_timing(rule: Automation, subject: Subject) -> Timing | None:
     due_at, now = _open_due(subject), db.utcnow()
-    if due_at is None or due_at <= now:
+    if due_at is None or due_at <= now or not _of_kind(rule, subject):
         return None
     planned = due_at - timedelta(minutes=int((rule.trigger or {})["minutes_before"]))
     return max(planned, now), {"value": due_at.isoformat()}
@@ -235,8 +241,9 @@ def _remind(ctx: TenantContext, rule: Automation, timer: DueTimer, task: Subject
     yet due (a due run far behind does not remind of what has begun)."""
     due_at = task.state.get("due_at")
     if task.state.get("done_at") is not None or not isinstance(due_at, datetime) \
-            or due_at.isoformat() != (timer.payload or {}).get("value") or due_at <= due.moment():
-        return  # done, moved (its newer timer stands for it) or already due
+            or due_at.isoformat() != (timer.payload or {}).get("value") or due_at <= due.moment() \
+            or not _of_kind(rule, task):
+        return  # done, moved (its newer timer stands for it), already due, or now of another kind
     contact_id = task_contact(ctx, task)
     subject = ("contact", contact_id) if contact_id is not None else ("task", str(task.id))
     happening = engine.Happening("task.due_soon", {"task_id": task.id}, *subject)

@@ -140,7 +140,7 @@ def test_a_salon_owner_makes_the_appointment_reminder_from_the_recipe_on_her_pho
     (rule,) = [rule for rule in body(client.get("/api/v1/automations", token=company.owner.token))["items"]
                if rule["trigger"]["type"] == "task.due_soon"]
     assert (rule["name"], rule["enabled"], rule["trigger"]) == (
-        recipe, True, {"type": "task.due_soon", "minutes_before": 150})
+        recipe, True, {"type": "task.due_soon", "minutes_before": 150, "task_kinds": ["todo", "meeting"]})
     assert [(a["type"], a["text"]) for a in rule["actions"]] == [
         ("send_message", "{first_name}, напоминаем: {when} {task}, мастер {assignee}. Ждём вас!")]
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 390

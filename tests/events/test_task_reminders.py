@@ -219,3 +219,26 @@ def test_an_unknown_merge_field_is_refused_and_task_fields_only_on_task_rules(cl
         assert answer.status_code == 422, answer.body
     names = [rule["name"] for rule in body(client.get("/api/v1/automations", token=token))["items"]]
     assert "Bad" not in names
+
+
+def test_a_reminder_of_meetings_says_nothing_of_the_managers_call_back(client: ApiClient, feed: Feed) -> None:
+    # An English school's reminder of trial lessons (meetings) also told a parent «напоминаем: Перезвонить: Мария
+    # Иванова»: the call-back task her web lead made for the manager was a task about her with a time, too.
+    company, contact, conversation = _salon(client, "Школа английского")
+    rule = _rule(client, company, trigger={"type": "task.due_soon", "minutes_before": 120, "task_kinds": ["meeting"]},
+                 actions=[{"type": "send_message", "text": "{first_name}, напоминаем: {task} {when}"}])
+    assert rule["trigger"]["task_kinds"] == ["meeting"]
+    _visit(client, company, _at_two(1), contact["id"], title="пробный урок")
+    call_back = client.post("/api/v1/tasks", {"title": "Перезвонить: Ольга Петрова", "kind": "call",
+                                              "due_at": _at_two(1).isoformat(),
+                                              "related": {"type": "contact", "id": contact["id"]}},
+                            token=company.owner.token)
+    assert call_back.status_code == 201, call_back.body
+    feed.deliver()
+    due.run_due(now=_at_two(1) - timedelta(minutes=119))
+    assert [m["text"] for m in _sent(client, company, conversation)] == [
+        "Ольга, напоминаем: пробный урок сегодня в 14:00"]
+    refused = client.post("/api/v1/automations", {"name": "x", "trigger": {
+        "type": "task.due_soon", "minutes_before": 60, "task_kinds": ["lesson"]}, "actions": [
+        {"type": "send_message", "text": "hi"}]}, token=company.owner.token)
+    assert refused.status_code == 422

@@ -111,6 +111,7 @@ export const AUTOMATIONS = {
   'auto.trigger.task.due_soon': ['A client’s appointment is near', 'Скоро запись клиента'],
   'auto.beforeHours': ['Hours before the task’s time', 'За сколько часов до времени задачи'],
   'auto.beforeMinutes': ['And minutes', 'И минут'],
+  'auto.taskKinds': ['Tasks of these kinds remind the client', 'О каких задачах напоминать клиенту'],
   'auto.dueSoonHint': ['Once for each task’s time, to the client the task is about (a deal’s first contact); a moved task reminds at its new time, a done one never; one booked later than that reminds at once.',
     'Один раз на каждое время задачи — клиенту, к которому она привязана (у сделки — первому контакту); перенесённая задача напомнит к новому времени, выполненная — никогда; записанная позже этого срока — сразу.'],
   'auto.appliesExisting': ['From the moment it is switched on, the rule also applies to what is already in the CRM: the tasks, deals and contacts made before it.',

@@ -17,6 +17,7 @@ const TRIGGERS = ['deal.stage_entered', 'deal.stage_left', 'deal.won', 'deal.los
   'lead.received', 'call.missed', 'message.received', 'task.due_soon', 'task.overdue', 'deal.idle', 'date.reached', 'ticket.sla_breached'];
 const ACTIONS = ['create_task', 'assign', 'move_deal', 'tag', 'set_field', 'notify', 'send_message', 'send_email', 'webhook'];
 const MESSENGERS = ['whatsapp', 'telegram', 'email', 'sms'];
+const TASK_KINDS = ['todo', 'call', 'meeting', 'email'];
 const ENTITIES = ['deal', 'contact', 'company', 'task'];
 const OPS = ['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'contains', 'in', 'empty', 'not_empty'];
 const FIELDS = ['title', 'amount_minor', 'currency', 'source', 'tags', 'owner_id', 'stage_id', 'first_name', 'last_name'];
@@ -111,7 +112,7 @@ class Builder {
           min: '0', max: '720', value: String(Math.floor(before / 60)), onInput: total, 'data-test': 'before-hours' })),
         h('div', { class: 'field' }, h('label', { for: minutesId }, t('auto.beforeMinutes')), h('input', { id: minutesId, type: 'number',
           min: '0', max: '59', step: '5', value: String(before % 60), onInput: total, 'data-test': 'before-minutes' }))),
-      h('p', { class: 'hint' }, t('auto.dueSoonHint')));
+      this.taskKinds(trigger), h('p', { class: 'hint' }, t('auto.dueSoonHint')));
     }
     if (trigger.type === 'ticket.sla_breached') { // #24: which SLA target a ticket missed
       parts.push(select(t('auto.slaTarget'), trigger.target || 'any', ['any', 'first_response', 'resolution']
@@ -145,6 +146,21 @@ class Builder {
       parts.push(h('p', { class: 'hint', 'data-test': 'applies-existing' }, t('auto.appliesExisting')));
     }
     return h('fieldset', { class: 'builder-step' }, parts);
+  }
+
+  // Which tasks remind the client: all kinds ticked is every task (task_kinds left out), so a call-back the manager
+  // makes for themselves can be left out of a reminder of appointments.
+  taskKinds(trigger) {
+    const ticked = new Set(trigger.task_kinds || TASK_KINDS);
+    const boxes = TASK_KINDS.map((kind) => {
+      const id = uid('auto-kind');
+      return h('div', { class: 'field field-check' }, h('input', { type: 'checkbox', id, value: kind, checked: ticked.has(kind),
+        onChange: (event) => {
+          if (event.target.checked) ticked.add(kind); else ticked.delete(kind);
+          trigger.task_kinds = ticked.size === TASK_KINDS.length ? null : TASK_KINDS.filter((k) => ticked.has(k));
+        } }), h('label', { for: id }, t(`tasks.kind.${kind}`)));
+    });
+    return h('fieldset', { class: 'task-kinds' }, h('legend', {}, t('auto.taskKinds')), boxes);
   }
 
   conditionRow(condition, index) {
@@ -273,7 +289,7 @@ function openBuilder(rule, prefill, context, reload, draft = null) {
 
 // Ready-made rules: the builder opens filled in, to be read, changed and saved (nothing is saved by the click).
 const RECIPES = [{ key: 'remind', rule: () => ({ name: t('auto.recipe.remind'), enabled: true,
-  trigger: { type: 'task.due_soon', minutes_before: 1440 }, conditions: [],
+  trigger: { type: 'task.due_soon', minutes_before: 1440, task_kinds: ['todo', 'meeting'] }, conditions: [],
   actions: [{ type: 'send_message', text: t('auto.recipe.remindText'), template: null, channel: null }] }) }];
 
 // Where a run's record opens (the cards the app has); a task has no card: it shows on the record it is about.
