@@ -4,8 +4,9 @@ What goes: the contact with her whole collection (links, timeline, notes) and de
 e-mail lookups, company entries), the records about her alone (calls with their recordings, conversations with their
 messages and attachments, tickets with their messages), the tasks about her alone, her consent and its history,
 campaign deliveries, segment memberships, merge records, the form posts and provider events that named her, every
-export file made before (any may list her: the erasure cannot tell which rows a file holds without opening it), and
-the audit chains and sensitive-read logs of everything erased. An audit chain is one hash chain per entity, so
+export and import file made before (any may list her: the erasure cannot tell which rows a file holds without
+opening it), the rows of an import's preview naming her, and the audit chains and sensitive-read logs of everything
+erased. An audit chain is one hash chain per entity, so
 removing a whole entity's chain leaves every other chain verifiable.
 
 What stays, detached from her, because the law makes the business keep it: orders (accounting records) and the
@@ -20,6 +21,7 @@ which a second request finds what is left; the record is written last.
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections import Counter
 from typing import Any
@@ -248,6 +250,47 @@ def _delete_exports(ctx: TenantContext, removed: Counter[str]) -> None:
     removed["export_jobs"] += _delete(ctx, _keys(jobs))
 
 
+def _her_values(contact: Any) -> tuple[list[str], list[str]]:
+    """What of her a file's rows would hold: her id, e-mails and full name (folded), and her phones' last 10 digits."""
+    words = [str(contact.contact_id), *(str(e.get("address", "")).casefold() for e in contact.emails or [])]
+    if contact.first_name and contact.last_name:
+        words.append(f"{contact.first_name} {contact.last_name}".casefold())
+    digits = [re.sub(r"\D", "", str(p.get("number", "")))[-10:] for p in contact.phones or []]
+    return [w.casefold() for w in words if w], [d for d in digits if len(d) >= 7]
+
+
+def _delete_imports(ctx: TenantContext, found: Footprint, removed: Counter[str]) -> None:
+    """Imported files hold whole rows: every finished import's file goes (its run is over). An import's preview
+    keeps sample rows, duplicates and problems: where they name her, a finished import keeps only its counts and
+    one not started is withdrawn (started later, it would bring her back). A running one is left."""
+    from chalicelib.dataio.models import ImportJob
+    from chalicelib.dataio.storage import import_key
+
+    words, digits = _her_values(found.contact)
+    files, doomed = [], []
+    for item in footprint.query(tenant_key(ctx, "IMPORT")):
+        status = text(item, "status")
+        if kind_of(item) != "import_job" or status in ("queued", "running"):
+            continue
+        import_id = str(text(item, "import_id"))
+        if status in ("done", "failed"):
+            files.append(import_key(ctx, import_id))
+        job = ImportJob.from_raw_data(item)
+        said = json.dumps([job.preview, job.duplicates, job.errors], ensure_ascii=False).casefold()
+        if not any(word in said for word in words) and not any(d in re.sub(r"\D", "", said) for d in digits):
+            continue
+        if status == "preview":
+            doomed.append((job.pk, job.sk))
+            files.append(import_key(ctx, import_id))
+            continue
+        job.preview = {**(job.preview or {}), "sample": [], "errors": [], "duplicate_rows": []}  # the counts stay
+        job.duplicates, job.errors = [], []
+        db.commit(ctx, db.Change().save(job))
+        removed["import_previews"] += 1
+    removed["import_previews"] += _delete(ctx, doomed)
+    removed["import_files"] += _remove_objects(settings.export_bucket, files)
+
+
 def _purge_contact(ctx: TenantContext, found: Footprint, removed: Counter[str]) -> None:
     """The contact with her collection and derived items, then her whole audit chain and read log."""
     rtype = types.get("contact")
@@ -290,5 +333,6 @@ def erase(ctx: TenantContext, contact_id: str) -> Erasure:
     _detach_deals(ctx, found, kept, removed)
     _delete_rest(ctx, found, removed)
     _delete_exports(ctx, removed)
+    _delete_imports(ctx, found, removed)
     _purge_contact(ctx, found, removed)
     return _record(ctx, found.contact_id, removed, kept)

@@ -17,11 +17,13 @@ import pytest
 
 from chalicelib.core import crypto
 from chalicelib.core.tenancy import TenantContext, bind
+from tests.dataio.kit import run as import_run
 from tests.events.conftest import open_feed
 from tests.factories import Company, add_member, signup
 from tests.integrations.helpers import create_form, events, post_form
 from tests.messaging.kit import APP_SECRET, WHATSAPP
 from tests.messaging.kit import play as play_messages
+from tests.seeds.dataio import ensure_bucket
 from tests.support import ApiClient, body
 from tests.telephony.kit import create_telephony
 from tests.telephony.kit import play as play_calls
@@ -93,6 +95,10 @@ class World:
         assert confirmed.status_code == 200, confirmed.body
         self.invoice = _made(client.post(f"/api/v1/orders/{self.order['id']}/documents", {"type": "invoice"},
                                          token=token))
+        ensure_bucket()  # a file with her row imported again: the import keeps her as a duplicate
+        imported = import_run(client, token, self.company.tenant_id,
+                              "Name,Email\nAnnabella Quenneville,annabella.q@example.org\nNew Person,new@example.org\n")
+        assert imported["progress"]["duplicates"] == 1, imported["progress"]
 
 
 @pytest.fixture(scope="module")
@@ -188,6 +194,10 @@ def test_erasure_removes_her_and_keeps_what_the_law_requires(client: ApiClient, 
         assert anna_id not in said, (key, item.get("kind"))
         assert not any(blind in said for blind in blinds), key
 
+    [job] = _made(client.get("/api/v1/imports", token=token), 200)["items"]  # its counts stay, her row went
+    job = _made(client.get(f"/api/v1/imports/{job['id']}", token=token), 200)
+    assert (job["preview"]["duplicates"], job["preview"]["duplicate_rows"], job["progress"]["duplicate_rows"]) \
+        == (1, [], [])
     order = _made(client.get(f"/api/v1/orders/{world.order['id']}", token=token), 200)
     assert order["contact_id"] is None and order["totals"]["total_minor"] > 0
     assert _made(client.get(f"/api/v1/documents/{world.invoice['id']}", token=token), 200)["number"] \
