@@ -2,7 +2,8 @@
 
 The companies domain has no unique keys, so a duplicate is a company the caller can see with the
 same name (folded: case, accents, ё) or the same web domain; an INN counts when the tenant keeps
-one in a custom field ``inn`` (a row's INN is otherwise read, shown, and not imported).
+one in a custom field ``inn``. A row's VAT ID or INN ("VAT ID", "Tax ID", "ИНН") is the company's ``tax_number``,
+or that custom field's value where the tenant keeps one (as before the built-in field).
 """
 
 from __future__ import annotations
@@ -41,7 +42,9 @@ COMPANY_SPECS = {spec.name: spec for spec in (
     FieldSpec("address", "text", ("address", "адрес", "organization address", "company address", "адрес компании",
                                   "organization address full combined address")),
     TAGS,
-    FieldSpec("inn", "text", ("inn", "tax id", "vat", "vat number", "инн")),
+    FieldSpec("inn", "text", ("inn", "инн")),  # a Russian INN: the tenant's ``inn`` custom field where it has one
+    FieldSpec("tax_number", "text", ("vat id", "vat", "vat number", "tax id", "tax number", "ust-idnr",
+                                     "vat id / tax number")),
     OWNER,
     NOTES,
     RECORD_TYPE,
@@ -87,18 +90,24 @@ class CompanyTarget:
 
     def build(self, ctx: TenantContext, values: dict[str, Any], *, record_id: str, import_id: str,
               choices: Choices | None = None) -> CompanyRow:
-        """CompanyCreate of a row and its notes; an INN goes to the tenant's ``inn`` custom field when it has one."""
+        """CompanyCreate of a row and its notes; a VAT ID or INN is the company's tax number, or goes to the tenant's
+        ``inn`` custom field when it has one."""
         from chalicelib.companies.schemas import CompanyCreate
 
         custom: dict[str, Any] = dict(values.get("custom") or {})
-        if values.get("inn") and _has_inn_field(ctx):
-            custom.setdefault(INN_FIELD, values["inn"])
+        tax_number = str(values.get("tax_number") or "").strip() or None
+        inn = str(values.get("inn") or "").strip() or None
+        if inn and _has_inn_field(ctx):
+            custom.setdefault(INN_FIELD, inn)
+        else:
+            tax_number = tax_number or inn
         payload = {
             "name": values.get("name"), "website": values.get("website"), "industry": values.get("industry"),
             "phones": phones_in(values),
             "emails": [{"address": address} for address in values.get("email", [])],
             "tags": values.get("tags"), "custom": custom, "owner_id": values.get("owner_id"),
             "address": {"line1": str(values["address"]).strip()} if str(values.get("address") or "").strip() else None,
+            "tax_number": tax_number,
         }
         payload = {name: value for name, value in payload.items() if value}
         if not payload.get("name"):
@@ -118,7 +127,7 @@ class CompanyTarget:
         keys = [("name", matching.fold(values.get("name")))] if values.get("name") else []
         if website_host(values.get("website")):
             keys.append(("domain", website_host(values.get("website"))))
-        return keys + ([("inn", str(values["inn"]).strip())] if values.get("inn") else [])
+        return keys + [("inn", str(values[name]).strip()) for name in ("inn", "tax_number") if values.get(name)]
 
     def find_duplicates(self, ctx: TenantContext, row: CompanyRow) -> list[tuple[str, str]]:
         """Companies the caller sees with the row's name, web domain or INN."""
@@ -174,6 +183,7 @@ def company_row(data: dict[str, Any], names: Naming) -> dict[str, Any]:
            "phones": [phone["number"] for phone in data.get("phones") or []],
            "emails": [email["address"] for email in data.get("emails") or []], "website": data.get("website"),
            "industry": data.get("industry"), "address": address_text(data.get("address")),
+           "tax_number": data.get("tax_number"),
            "tags": data.get("tags") or [], "owner_id": names.user(data.get("owner_id")),
            "created_at": moment(data.get("created_at"), names.zone),
            "updated_at": moment(data.get("updated_at"), names.zone)}

@@ -85,6 +85,8 @@ def test_import_creates_each_new_company_once(client: ApiClient, company: Compan
     listed = body(client.get("/api/v1/companies?q=Лютик", token=token))["items"]
     assert [(c["name"], c["phone"], c["website"], c["industry"]) for c in listed] == [
         ("Лютик", "+79990001122", "https://lyutik.ru", "Розница")]
+    card = body(client.get(f"/api/v1/companies/{listed[0]['id']}", token=token))
+    assert card["tax_number"] == "7701234567"  # the row's INN is the company's, printed on its invoices
     second = body(upload(client, token, CSV))  # the same file again: every row is now a duplicate or an error
     assert (second["preview"]["valid"], second["preview"]["duplicates"]) == (0, 5)
 
@@ -117,3 +119,17 @@ def test_exports_hold_what_the_caller_may_export(client: ApiClient, company: Com
     assert denied.status_code == 403
     bad = client.post("/api/v1/exports", {"entity": "company", "filters": {"stage": "x"}}, token=company.owner.token)
     assert bad.status_code == 422 and body(bad)["error"]["details"][0]["type"] == "unknown_filter"
+
+
+def test_a_vat_id_column_comes_in_and_goes_out_as_the_companys_own(client: ApiClient, app: Any) -> None:
+    """A Berlin agency's client list: its "VAT ID" column was dropped, as only a custom field keyed inn took one."""
+    berlin = signup(ApiClient(app), company="Spreeblick IO", country="DE")
+    token = berlin.owner.token
+    job = body(upload(client, token, "Company Name;VAT ID\nLumière SARL;FR40303265045\n"))
+    assert job["mapping"] == {"Company Name": "name", "VAT ID": "tax_number"}
+    client.post(f"/api/v1/imports/{job['id']}/start", {"version": job["version"]}, token=token)
+    assert jobs.run_job("import", berlin.tenant_id, job["id"], seconds=60) == "done"
+    [listed] = body(client.get("/api/v1/companies?q=Lumière", token=token))["items"]
+    assert body(client.get(f"/api/v1/companies/{listed['id']}", token=token))["tax_number"] == "FR40303265045"
+    [row] = export_rows(client, token)
+    assert row["VAT ID"] == "FR40303265045"

@@ -961,6 +961,7 @@ export const MESSAGES = {
   'data.fieldName.name': ['Name', 'Название'],
   'data.fieldName.industry': ['Industry', 'Отрасль'],
   'data.fieldName.inn': ['Tax ID (INN)', 'ИНН'],
+  'data.fieldName.tax_number': ['VAT ID / tax number', 'Налоговый номер (VAT ID)'],
   'data.fieldName.website': ['Website', 'Сайт'],
   'data.fieldName.title': ['Title', 'Название'],
   'data.fieldName.amount': ['Amount', 'Сумма'],
