@@ -312,8 +312,9 @@ def _record(ctx: TenantContext, contact_id: str, removed: Counter[str], kept: Co
     """The erasure record, audited: counts and reasons, no personal data."""
     erasure_id = new_id()
     record = Erasure(erasures_pk(ctx), erasure_id, erasure_id=erasure_id, contact_id=contact_id,
-                     actor_id=ctx.actor_id, at=db.utcnow(), removed=dict(sorted(removed.items())),
-                     kept=[{"what": what, "count": count, "why": KEPT[what]} for what, count in sorted(kept.items())])
+                     actor_id=ctx.actor_id, at=db.utcnow(), removed={k: n for k, n in sorted(removed.items()) if n},
+                     kept=[{"what": what, "count": count, "why": KEPT[what]} for what, count in sorted(kept.items())
+                           if count])
     change = db.Change().save(record)
     audit.attach(ctx, change, record, entity="erasure", entity_id=erasure_id, action="erase", before=None,
                  after={"contact_id": contact_id, "removed": record.removed, "kept": record.kept})

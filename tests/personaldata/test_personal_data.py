@@ -238,3 +238,16 @@ def test_a_lambda_that_loaded_no_messaging_route_still_opens_conversations() -> 
              "import sys; assert 'chalicelib.messaging.routes' not in sys.modules")
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
+
+
+def test_a_person_in_the_trash_is_erased_too(client: ApiClient, world: World) -> None:
+    token = world.company.owner.token
+    carla = _made(client.post("/api/v1/contacts", {"first_name": "Carlotta",
+                                                   "phones": [{"number": "+7 916 555-66-77"}]}, token=token))
+    assert client.delete(f"/api/v1/contacts/{carla['id']}", token=token).status_code in (200, 204)
+    erased = _made(client.post(f"/api/v1/contacts/{carla['id']}/erase", {"confirm": True}, token=token), 200)
+    assert erased["removed"]["contacts"] == 1 and erased["kept"] == []
+    assert client.delete(f"/api/v1/trash/contacts/{carla['id']}", token=token).status_code == 404
+    holders = [item["kind"]["S"] for item in of_tenant(world.company.tenant_id).values()
+               if carla["id"] in json.dumps(item, default=str)]
+    assert holders == ["erasure"]  # her id stays in the erasure record alone
