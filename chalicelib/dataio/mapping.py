@@ -44,7 +44,7 @@ class FieldSpec:
     """An importable field: its name, how its cells are read, and the headers that mean it."""
 
     name: str
-    kind: str  # text | phone | email | list | date | note | yes_no
+    kind: str  # text | phone | email | list | date | note | yes_no | telegram
     headers: tuple[str, ...]
     repeatable: bool = False  # may come from several columns (work and mobile phone ...)
     numbered: bool = False  # a header with a number after it means it too: amoCRM's "Примечание 2"
@@ -304,7 +304,23 @@ def _read_cell(spec: FieldSpec, cell: str, reading: Reading, notes: list[RowProb
         return [cell.strip()] if cell.strip() else []
     if spec.kind == "yes_no":
         return _yes_no(spec, cell, notes)
+    if spec.kind == "telegram":
+        return _telegram(spec, cell, notes)
     return cell
+
+
+_TELEGRAM = re.compile(r"^(?:https?://)?(?:www\.)?(?:t\.me/|telegram\.me/)?@?([A-Za-z][A-Za-z0-9_]{3,31})/?$")
+
+
+def _telegram(spec: FieldSpec, cell: str, notes: list[RowProblem]) -> str | None:
+    """A Telegram username as a file writes it ("@elena_k", "elena_k", "https://t.me/elena_k"); anything else is
+    named in the row's note and not kept (the row is imported with its other values)."""
+    found = _TELEGRAM.match(cell.strip())
+    if found is None:
+        notes.append(RowProblem(field=spec.name, message=f"“{cell.strip()}” is no Telegram username: not kept",
+                                type="telegram_dropped", note=True, value=cell.strip()))
+        return None
+    return found.group(1)
 
 
 YES = frozenset({"subscribed", "opted in", "opt-in", "granted", "согласен", "согласна", "подписан", "подписана"})

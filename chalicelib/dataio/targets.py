@@ -85,6 +85,10 @@ CONTACT_SPECS = {spec.name: spec for spec in (
                                    "дата рождения")),
     FieldSpec("job_title", "text", ("job title", "title", "position", "job", "должность", "позиция",
                                     "person job title")),  # Salesforce's and vCard's "Title", amoCRM's "Должность"
+    # the messengers our export writes ("Telegram", "WhatsApp"), and a school's amoCRM field of parents' usernames
+    FieldSpec("telegram", "telegram", ("telegram", "telegram username", "телеграм", "телеграмм", "ник в telegram",
+                                       "ник в телеграм", "ник в телеграме", "tg")),
+    FieldSpec("whatsapp", "phone", ("whatsapp", "ватсап", "вотсап", "номер whatsapp", "whatsapp number")),
     FieldSpec("passport_number", "text", ("passport", "passport number", "паспорт", "номер паспорта",
                                           "серия и номер паспорта"), sensitive=True),
     FieldSpec("tax_id", "text", ("tax id", "inn", "vat", "vat number", "инн"), sensitive=True),
@@ -125,6 +129,12 @@ def _consent(said: bool | None) -> dict[str, Any] | None:
     from chalicelib.core import db
 
     return None if said is None else {"marketing": said, "source": "import", "at": db.utcnow().isoformat()}
+
+
+def _messengers(values: dict[str, Any]) -> dict[str, str] | None:
+    """The row's Telegram username and WhatsApp number (its first), as the contact's messengers."""
+    found = {"telegram_username": values.get("telegram"), "whatsapp": next(iter(values.get("whatsapp") or []), None)}
+    return {name: value for name, value in found.items() if value} or None
 
 
 def field_of(loc: list[Any]) -> str:
@@ -177,7 +187,7 @@ class ContactTarget:
             "emails": [{"address": address} for address in values.get("email", [])],
             "tags": values.get("tags"), "birthday": values.get("birthday"), "job_title": values.get("job_title"),
             "custom": values.get("custom"), "consent": _consent(values.get("marketing_consent")),
-            "owner_id": values.get("owner_id"),
+            "owner_id": values.get("owner_id"), "messengers": _messengers(values),
             **{name: values.get(name) for name in ("passport_number", "tax_id", "iban")},
         }
         payload = {name: value for name, value in payload.items() if value}
