@@ -2,7 +2,7 @@
 about a client with and without such a rule, of the domain-event feed's handling of that write, and of the
 reminder itself when its due timer fires (the rule, the task, the client, her conversation, the run and the
 WhatsApp message through the Graph API's sandbox), and the sweep that arms the rule for the tasks booked before it
-was made (``automations.sweep``: its due timer's firings, a page of up to 100 tasks each, per task armed).
+was made (``automations.sweep``: its due timer's firings, up to 5 pages of up to 100 tasks each, per task armed).
 
 The rule changes nothing on the write path: the feed's automations consumer arms the rule's due timer (a read of
 the task and one conditional PutItem of the timer with its due-run index entry). CPU is the process time (moto runs

@@ -4,9 +4,9 @@ The feed arms a waiting rule's timer per record (``automations.waits``) only whe
 so a birthday greeting switched on after 800 clients were imported would greet nobody until each card changed.
 A rule that waits per record, made enabled, switched on, or given another trigger while on, therefore sets a
 sweep in its own transaction (``service._sweep``): a due timer of kind ``automation.sweep`` per rule, which walks
-the records its trigger watches one page a firing (``PAGE``), arms each one's timer exactly as the feed does for
-a change (``waits.arm_record``, with the record's version as the change's seq, so a change the feed brings
-meanwhile wins), and moves itself to now with the cursor of the next page.
+the records its trigger watches up to ``PAGES`` pages of ``PAGE`` a firing, arms each one's timer exactly as the
+feed does for a change (``waits.arm_record``, with the record's version as the change's seq, so a change the feed
+brings meanwhile wins), and moves itself to now with the cursor of the next page.
 
 - It stops when the rule is deleted, switched off, or its trigger changed (the payload's mark); a newer sweep
   of the rule (a higher seq: the rule's version) cannot be overwritten by an older one's next page.
@@ -39,7 +39,9 @@ from chalicelib.records import access, types
 from chalicelib.records.timeline import PROFILE_SK
 from chalicelib.tasks.models import OPEN, Task, assignee_pk, stamp
 
-PAGE = 100  # records a firing walks: one BatchGetItem of contacts
+PAGE = 100  # records a Query reads: one BatchGetItem of contacts
+PAGES = 5  # pages a firing walks: 500 records a minute (a few seconds of conditional PutItems), where one page made
+# a 10,000-contact birthday rule take 100 minutes to reach everyone
 QUERIES = 25  # Queries a firing makes at most (sources with nothing to walk: users without open tasks)
 Source = tuple[str, str]  # (what is walked, the partition's id: a pipeline, a user; "" for contacts)
 Found = list[tuple[Subject, int]]  # a record as a run's subject, and its version
@@ -140,18 +142,20 @@ def fire(ctx: TenantContext, timer: DueTimer) -> str:
     if rule is None or not rule.enabled or payload.get("mark") != service.trigger_mark(trigger):
         return "stopped"  # deleted, off, or another trigger (whose own sweep walks)
     read = queries = 0
+    most = PAGE * PAGES
     for source, cursor in _from(_sources(ctx, trigger), payload):
         while True:
+            limit = min(PAGE, most - read)
             try:
-                found, count, cursor = _page(ctx, rule, source, cursor, PAGE - read)
+                found, count, cursor = _page(ctx, rule, source, cursor, limit)
             except errors.InvalidCursorError:  # signed under a key rotated since: the source again (idempotent)
-                found, count, cursor = _page(ctx, rule, source, None, PAGE - read)
+                found, count, cursor = _page(ctx, rule, source, None, limit)
             read, queries = read + count, queries + 1
             for subject, version in found:
                 waits.arm_record(ctx, rule, subject, seq=version)
-            if cursor is None or read >= PAGE or queries >= QUERIES:
+            if cursor is None or read >= most or queries >= QUERIES:
                 break
-        if read >= PAGE or queries >= QUERIES:
+        if read >= most or queries >= QUERIES:
             _next(ctx, timer, {**payload, "source": list(source), "cursor": cursor})  # None: the source is done
             return "paged"
     return "swept"

@@ -146,6 +146,7 @@ def test_a_reminder_rule_made_after_the_bookings_reminds_them_and_off_and_on_sen
 def test_a_sweep_walks_page_after_page_and_stops_when_switched_off_or_retriggered(
         client: ApiClient, feed: Feed, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sweep, "PAGE", 2)
+    monkeypatch.setattr(sweep, "PAGES", 1)  # a page a firing
     shop = signup(client, company="Pages", timezone="Europe/Moscow")
     other = signup(client, company="Next door")
     day = _day_ahead(20)
@@ -204,6 +205,7 @@ def test_an_idle_deal_rule_finds_the_open_deals_already_there(client: ApiClient,
 def test_an_overdue_rule_finds_the_open_dated_tasks_and_a_page_fired_twice_arms_once(
         client: ApiClient, feed: Feed, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sweep, "PAGE", 1)
+    monkeypatch.setattr(sweep, "PAGES", 1)
     company = signup(client, company="Late tasks", timezone="America/New_York")
     owner = company.owner.token
     now = datetime.now(UTC).replace(microsecond=0)
@@ -233,3 +235,18 @@ def test_an_overdue_rule_finds_the_open_dated_tasks_and_a_page_fired_twice_arms_
         late["id"]: now - timedelta(hours=1), ahead["id"]: now + timedelta(hours=4)}
     due.run_due(now=datetime.now(UTC) + timedelta(minutes=1))  # overdue by more than an hour already: at once
     assert [(r["subject"]["id"], r["status"]) for r in _runs(client, company, rule)] == [(late["id"], "done")]
+
+
+def test_a_firing_walks_several_pages(client: ApiClient, feed: Feed, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A page a firing, a minute apart, made a 10,000-contact birthday rule take 100 minutes to reach everyone."""
+    monkeypatch.setattr(sweep, "PAGE", 2)
+    monkeypatch.setattr(sweep, "PAGES", 3)
+    shop = signup(client, company="Several pages", timezone="Europe/Moscow")
+    day = _day_ahead(20)
+    made = [body(client.post("/api/v1/contacts", {"first_name": f"Client {n}", "birthday": _born(day)},
+                             token=shop.owner.token))["id"] for n in range(7)]
+    feed.deliver()
+    (greeting,) = _rules(client, shop)
+    greeting = _switch(client, shop, greeting, enabled=True)
+    assert _sweep(shop, greeting) == {"paged": 1, "swept": 1}  # 6 contacts in the first firing, 1 in the next
+    assert sorted(_waits(shop)) == sorted(made)
