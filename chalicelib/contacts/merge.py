@@ -223,6 +223,10 @@ def _finish(ctx: TenantContext, record: MergeRecord) -> MergeRecord:
         abandon(ctx, get_record(ctx, record.merge_id) or record)
         raise
     _commit_rest(ctx, chunks[1:])
+    for name in catalog.MERGE_FOLLOWERS:  # what names the absorbed contact outside its collection (its chats)
+        module, _, function = name.partition(":")
+        getattr(importlib.import_module(module), function)(ctx, survivor_id=record.contact_id,
+                                                           absorbed_id=record.other_id)
     return record
 
 

@@ -39,3 +39,9 @@ TEAM_FOLLOWERS = {
 MERGE_PARTS = (
     "chalicelib.campaigns.consent:merge_contacts",  # consent per channel: a withdrawal on either contact wins
 )
+
+# What follows the survivor once a merge is visible, each in transactions of its own: "module:function",
+# ``fn(ctx, *, survivor_id, absorbed_id)``.
+MERGE_FOLLOWERS = (
+    "chalicelib.messaging.merging:contact_merged",  # the absorbed contact's conversations
+)
