@@ -138,6 +138,10 @@ def find_or_create_contact(run: Run, lead: Lead, owner_id: str) -> tuple[str, st
         contacts_service.remember(ctx, found)  # the deal's link check reads it from the run's memo
         by = next((match for match, contact_id in matches if contact_id == found.contact_id), "phone")
         return str(found.contact_id), by
+    known = _by_telegram(run, lead) if not matches else None
+    if known is not None:
+        contacts_service.remember(ctx, known)
+        return str(known.contact_id), "telegram"
     try:
         contact = _new_contact(run, lead, owner_id, matches, with_custom=True)
     except errors.ValidationError:
@@ -150,6 +154,24 @@ def find_or_create_contact(run: Run, lead: Lead, owner_id: str) -> tuple[str, st
         contact = _new_contact(run, lead, owner_id, matches, with_custom=False)
     contacts_service.remember(ctx, contact)
     return str(contact.contact_id), None
+
+
+def _by_telegram(run: Run, lead: Lead) -> Contact | None:
+    """The contact holding the Telegram username the visitor typed (a parent who wrote to the bot first), given the
+    lead's phone and e-mail where it has none (a chat brings neither), or None."""
+    username = telegram_username(lead.telegram)
+    known = contacts_service.find_by_telegram(run.ctx, username) if username else None
+    if known is None:
+        return None
+    added: dict[str, Any] = {}
+    if lead.phone and not known.phones:
+        added["phones"] = [{"number": lead.phone}]
+    if lead.email and _is_email(lead.email) and not known.emails:
+        added["emails"] = [{"address": lead.email}]
+    if not added:
+        return known
+    data = contact_schemas.ContactUpdate.model_validate({**added, "version": known.version})
+    return contacts_service.update(run.ctx, str(known.contact_id), data=data)
 
 
 def _new_contact(run: Run, lead: Lead, owner_id: str, matches: list[tuple[str, str]], *,

@@ -34,3 +34,30 @@ def test_the_trial_lesson_reminder_leaves_the_managers_call_backs_out(browser: A
               if rule["trigger"]["type"] == "task.due_soon"]
     assert rule["trigger"] == {"type": "task.due_soon", "minutes_before": 1440, "task_kinds": ["meeting"]}
     assert_no_problems(page)
+
+
+def test_the_card_says_the_web_lead_was_matched_by_the_parents_telegram(browser: Any, live_url: str,
+                                                                          app: Any) -> None:
+    # A parent wrote to the bot first, then sent the site's form with her @username: the lead joined her contact,
+    # and the card says why, as it does for a phone or an e-mail (it said 'по номеру телефона' for anything else).
+    from tests.integrations.helpers import create_form, post_form
+    from tests.messaging.kit import create_line, play
+    from webhooks.messengers import telegram_post
+
+    client = ApiClient(app)
+    company = signup(client, company="Английский с Анной", locale="ru", country="RU", timezone="Asia/Yekaterinburg")
+    token = company.owner.token
+    line = create_line(client, company, "telegram")
+    parent = {"id": 55501, "is_bot": False, "first_name": "Елена", "username": "elena_k"}
+    update = {"update_id": 1, "message": {"message_id": 1, "from": parent, "chat": {**parent, "type": "private"},
+                                          "date": 1796000000, "text": "Здравствуйте!"}}
+    assert play(client, [telegram_post(line["webhook_url"], line["secret"], update)])[0].status_code == 200
+    [contact] = body(client.get("/api/v1/contacts", token=token))["items"]
+    form = create_form(client, company, name="Пробный урок")
+    assert post_form(client, form, {"name": "Елена", "phone": "8 912 345-67-89", "telegram": "elena_k"}).status_code \
+        == 200
+    page = russian_phone(browser, live_url, company.owner, "Английский с Анной")
+    page.evaluate(f"() => {{ location.hash = '#/contacts/{contact['id']}'; }}")
+    expect(page.locator("[data-test=matched]")).to_have_text("Привязана к существующему контакту по нику в Telegram")
+    expect(page.locator("a[href^='tel:']").first).to_have_attribute("href", "tel:+79123456789")
+    assert_no_problems(page)

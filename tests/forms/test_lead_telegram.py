@@ -66,3 +66,27 @@ def test_the_parents_chat_with_the_bot_joins_the_contact_her_form_made(client: A
                                             "date": 1796000001, "text": "Сколько стоит курс?"}}
     play(client, [telegram_post(line["webhook_url"], line["secret"], other)])
     assert len(body(client.get("/api/v1/contacts", token=token))["items"]) == 2  # another username: a newcomer
+
+
+def test_a_form_naming_the_username_of_a_parent_who_wrote_first_finds_her(client: ApiClient) -> None:
+    # The other way round: the parent wrote to the bot first (a contact with her Telegram and no phone), then sent
+    # the site's form with her phone and @username; the lead goes to that contact, which takes the phone.
+    company = signup(client, company="Английский с Анной", country="RU", timezone="Asia/Yekaterinburg")
+    token = company.owner.token
+    form = create_form(client, company, name="Пробный урок")
+    line = create_line(client, company, "telegram")
+    parent = {"id": 55501, "is_bot": False, "first_name": "Елена", "username": "elena_k", "language_code": "ru"}
+    update = {"update_id": 9001, "message": {"message_id": 1, "from": parent, "chat": {**parent, "type": "private"},
+                                             "date": 1796000000, "text": "Сколько стоит пробный урок?"}}
+    assert play(client, [telegram_post(line["webhook_url"], line["secret"], update)])[0].status_code == 200
+    [chat] = inbox(client, company)
+    assert post_form(client, form, {"name": "Елена Кузнецова", "phone": "8 912 345-67-89",
+                                    "telegram": "@Elena_K"}).status_code == 200
+    [event] = events(client, company, form)
+    assert event["outcome"]["contact_id"] == chat["contact_id"]
+    history = body(client.get(f"/api/v1/contacts/{chat['contact_id']}/timeline", token=token))["items"]
+    [entry] = [item for item in history if item["kind"] == "form_submission"]
+    assert entry["data"]["matched"] == "telegram"  # the card says it was matched by the Telegram username
+    contact = body(client.get(f"/api/v1/contacts/{chat['contact_id']}", token=token))
+    assert [phone["number"] for phone in contact["phones"]] == ["+79123456789"]
+    assert len(body(client.get("/api/v1/contacts", token=token))["items"]) == 1

@@ -31,6 +31,7 @@ export const EVERYDAY = {
   'timeline.formFrom': ['Form “{form}”: {name}', 'Форма «{form}»: {name}'],
   'timeline.matched.phone': ['Matched to this existing contact by phone number', 'Привязана к существующему контакту по номеру телефона'],
   'timeline.matched.email': ['Matched to this existing contact by e-mail address', 'Привязана к существующему контакту по адресу эл. почты'],
+  'timeline.matched.telegram': ['Matched to this existing contact by Telegram username', 'Привязана к существующему контакту по нику в Telegram'],
   'timeline.contactSkipped': ['Not saved as a contact: your plan’s contact limit is reached', 'Не сохранён как контакт: достигнут лимит контактов вашего тарифа'],
   'timeline.taskEvent.created': ['Task created: {title}', 'Создана задача: {title}'],
   'timeline.taskEvent.done': ['Task done: {title}', 'Выполнена задача: {title}'],

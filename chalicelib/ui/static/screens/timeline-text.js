@@ -34,7 +34,7 @@ function formLines(data) {
   return [
     h('div', { class: 'entry-title' }, t('timeline.formFrom', { form: data.form || '—', name: data.name || '—' })),
     data.matched ? h('p', { class: 'notice entry-matched', 'data-test': 'matched' },
-      t(`timeline.matched.${data.matched === 'email' ? 'email' : 'phone'}`)) : null,
+      t(`timeline.matched.${['email', 'telegram'].includes(data.matched) ? data.matched : 'phone'}`)) : null,
     data.contact_skipped ? h('p', { class: 'notice entry-skipped', 'data-test': 'contact-skipped' },
       t('timeline.contactSkipped')) : null,
     data.message ? h('blockquote', { class: 'lead-message prewrap', 'data-test': 'lead-message' }, data.message) : null,
