@@ -26,7 +26,7 @@ import time
 from collections import Counter
 from typing import Any
 
-from chalicelib.core import audit, aws, db, errors, permissions
+from chalicelib.core import audit, aws, crypto, db, errors, permissions
 from chalicelib.core.config import settings
 from chalicelib.core.tenancy import GLOBAL_PREFIX, TenantContext, new_id, tenant_key
 from chalicelib.due import service as due
@@ -212,6 +212,8 @@ def _delete_rest(ctx: TenantContext, found: Footprint, removed: Counter[str]) ->
             keys += [(tenant_key(ctx, "NOTE", note_id), "NOTE"), *_chains(ctx, "note", note_id)]
             removed["notes"] += 1
     keys += _keys(found.consent + found.sends + found.segments + found.merges + found.deliveries)
+    for phone in found.contact.phones or []:  # a missed call of hers waiting to be called back is keyed by her number
+        keys.append((tenant_key(ctx, "CALLBACK"), crypto.blind_key(ctx, kind="phone", value=str(phone["number"]))))
     for event in found.deliveries:  # an event's steps are audited: its chain goes with it
         if kind_of(event) == "inbox_event":
             keys += _chains(ctx, "inbox_event", str(text(event, "event_id")))
