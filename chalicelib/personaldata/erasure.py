@@ -211,7 +211,7 @@ def _delete_rest(ctx: TenantContext, found: Footprint, removed: Counter[str]) ->
             note_id = str(text(item, "entry_id"))
             keys += [(tenant_key(ctx, "NOTE", note_id), "NOTE"), *_chains(ctx, "note", note_id)]
             removed["notes"] += 1
-    keys += _keys(found.consent + found.sends + found.segments + found.merges + found.deliveries)
+    keys += _keys(found.consent + found.sends + found.segments + found.merges + found.bindings + found.deliveries)
     for phone in found.contact.phones or []:  # a missed call of hers waiting to be called back is keyed by her number
         keys.append((tenant_key(ctx, "CALLBACK"), crypto.blind_key(ctx, kind="phone", value=str(phone["number"]))))
     for event in found.deliveries:  # an event's steps are audited: its chain goes with it
@@ -224,6 +224,7 @@ def _delete_rest(ctx: TenantContext, found: Footprint, removed: Counter[str]) ->
     removed["campaign_deliveries"] += sum(kind_of(item) == "campaign_send" for item in found.sends)
     removed["segment_memberships"] += sum(kind_of(item) == "segment_member" for item in found.segments)
     removed["merges"] += len(found.merges)
+    removed["telegram_links"] += len(found.bindings)
     removed["deliveries"] += sum(kind_of(item) == "inbox_event" for item in found.deliveries)
 
 
@@ -297,7 +298,8 @@ def _purge_contact(ctx: TenantContext, found: Footprint, removed: Counter[str]) 
     """The contact with her collection and derived items, then her whole audit chain and read log."""
     rtype = types.get("contact")
     # the contacts merged into her (her duplicates) live on hidden, naming her: they go first
-    absorbed = [str(text(merge, "other_id")) for merge in found.merges if text(merge, "contact_id") == found.contact_id]
+    absorbed = [str(text(merge, "other_id")) for merge in found.merges
+                if kind_of(merge) == "contact_merge" and text(merge, "contact_id") == found.contact_id]
     for contact_id in [*absorbed, found.contact_id]:
         contact = access.get_any(ctx, rtype, contact_id)
         if contact is not None and contact.merged_into in (None, found.contact_id):

@@ -41,6 +41,7 @@ class Footprint:
     sends: list[RawItem] = field(default_factory=list)  # campaign deliveries and their provider ids
     segments: list[RawItem] = field(default_factory=list)  # her segment facts and memberships
     merges: list[RawItem] = field(default_factory=list)
+    bindings: list[RawItem] = field(default_factory=list)  # Telegram deep links naming her
     deliveries: list[RawItem] = field(default_factory=list)  # inbox events (forms, calls, messages) and fields
     documents: list[RawItem] = field(default_factory=list)  # documents issued on her orders and deals
 
@@ -159,6 +160,8 @@ def _kept_by_other_packages(ctx: TenantContext, found: Footprint) -> None:
                 found.segments.append(member)
     found.merges = [item for item in query(tenant_key(ctx, "MERGE"))
                     if cid in (text(item, "contact_id"), text(item, "other_id"))]
+    # Telegram deep links made to bind her chat (they expire within days: a few a company)
+    found.bindings = [item for item in query(tenant_key(ctx, "TGBIND")) if text(item, "contact_id") == cid]
 
 
 def _integration_ids(ctx: TenantContext) -> list[str]:

@@ -21,7 +21,7 @@ from tests.dataio.kit import run as import_run
 from tests.events.conftest import open_feed
 from tests.factories import Company, add_member, signup
 from tests.integrations.helpers import create_form, events, post_form
-from tests.messaging.kit import APP_SECRET, WHATSAPP
+from tests.messaging.kit import APP_SECRET, WHATSAPP, create_line
 from tests.messaging.kit import play as play_messages
 from tests.seeds.dataio import ensure_bucket
 from tests.support import ApiClient, body
@@ -88,6 +88,9 @@ class World:
         asked = whatsapp_message(chat, 1, "text", {"body": "Are peonies in?"})
         [answer] = play_messages(client, [whatsapp_post(whatsapp["webhook_url"], APP_SECRET, asked)])
         assert answer.status_code == 200, answer.body
+        telegram = create_line(client, self.company, "telegram")  # a deep link to bind her chat, never followed
+        _made(client.post(f"/api/v1/contacts/{self.anna['id']}/telegram-link", {"integration_id": telegram["id"]},
+                          token=token), 200)
         _made(client.post("/api/v1/tickets", {"subject": "Wilted roses", "contact_id": self.anna["id"]}, token=token))
         self.order = _made(client.post("/api/v1/orders", {
             "currency": "EUR", "contact_id": self.anna["id"],
@@ -192,7 +195,7 @@ def test_erasure_removes_her_and_keeps_what_the_law_requires(client: ApiClient, 
     with open_feed() as feed:  # what the domain-event feed's consumers then do must not bring her back
         erased = _made(client.post(f"/api/v1/contacts/{anna_id}/erase", {"confirm": True}, token=token), 200)
         assert feed.deliver() == {"batchItemFailures": []}
-    assert erased["contact_id"] == anna_id
+    assert erased["contact_id"] == anna_id and erased["removed"]["telegram_links"] == 1
     assert erased["removed"]["contacts"] == 2 and erased["removed"]["calls"] == 2  # she and her merged twin
     assert erased["removed"]["conversations"] == 1 and erased["removed"]["tickets"] == 1
     assert {part["what"] for part in erased["kept"]} == {"orders", "documents", "deals"}
