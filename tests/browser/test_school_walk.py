@@ -61,3 +61,32 @@ def test_the_card_says_the_web_lead_was_matched_by_the_parents_telegram(browser:
     expect(page.locator("[data-test=matched]")).to_have_text("Привязана к существующему контакту по нику в Telegram")
     expect(page.locator("a[href^='tel:']").first).to_have_attribute("href", "tel:+79123456789")
     assert_no_problems(page)
+
+
+def test_the_owner_finds_yekaterinburg_time_by_its_russian_name(browser: Any, live_url: str) -> None:
+    # Anna signed the school up from a laptop set to Berlin time: the zone box offered Moscow and 400 English names
+    # in the alphabet's order ("Asia/Yekaterinburg" among them, nothing saying it was Ekaterinburg or UTC+5). The
+    # country's zones now come first, each with its offset and its name in the reader's language.
+    from tests.browser.conftest import new_page
+    from tests.factories import PASSWORD, unique_email
+
+    page = new_page(browser, live_url, viewport={"width": 1280, "height": 900}, locale="ru-RU")
+    page.goto("/#/signup")
+    page.locator("#lang-switch").select_option("ru")
+    page.locator("select[name=country]").select_option("RU")
+    zone = page.locator("select[name=timezone]")
+    assert zone.input_value() == "Europe/Moscow"
+    first = zone.locator("option").all_inner_texts()[:25]
+    assert "Europe/Moscow (GMT+3, Москва, стандартное время)" in first
+    ural = "Asia/Yekaterinburg (GMT+5, Екатеринбург, стандартное время)"
+    assert ural in first
+    zone.select_option(label=ural)
+    page.get_by_label("Название компании").fill("Английский с Анной")
+    page.get_by_label("Ваше имя").fill("Анна Смирнова")
+    page.get_by_label("Эл. почта").fill(unique_email("anna"))
+    page.get_by_label("Пароль").fill(PASSWORD)
+    page.get_by_role("button", name="Зарегистрироваться").click()
+    page.wait_for_url("**/#/tasks")
+    page.goto("/#/settings/company")
+    expect(page.locator("select[name=timezone] option:checked")).to_have_text(ural)
+    assert_no_problems(page)

@@ -32,15 +32,14 @@ function guessCountry() {
 function zoneField(countryField) {
   const country = countryField.querySelector('select');
   const zone = field({ name: 'timezone', label: t('auth.timezone'), value: zoneFor(country.value),
-    options: zoneOptions(zoneFor(country.value)), hint: t('auth.timezoneHint') });
+    options: zoneOptions(zoneFor(country.value), country.value), hint: t('auth.timezoneHint') });
   const select = zone.querySelector('select');
   let touched = false;
   select.addEventListener('change', () => { touched = true; });
-  country.addEventListener('change', () => {
-    if (touched) return;
-    const preset = zoneFor(country.value);
-    if (![...select.options].some((option) => option.value === preset)) select.prepend(h('option', { value: preset }, preset));
-    select.value = preset;
+  country.addEventListener('change', () => { // the country's zones first; its usual one chosen until one is picked
+    const chosen = touched ? select.value : zoneFor(country.value);
+    select.replaceChildren(...zoneOptions(chosen, country.value).map(([value, text]) => h('option', { value }, text)));
+    select.value = chosen;
   });
   return zone;
 }

@@ -160,7 +160,7 @@ function companyForm(tenant, reload) {
     field({ name: 'locale', label: t('company.locale'), value: tenant.locale, options: LANGS }),
     field({ name: 'country', label: t('auth.country'), value: tenant.country, options: countryOptions() }),
     field({ name: 'currency', label: t('company.currency'), value: tenant.currency, options: currencies() }),
-    field({ name: 'timezone', label: t('company.timezone'), value: tenant.timezone, options: zoneOptions(tenant.timezone) }),
+    field({ name: 'timezone', label: t('company.timezone'), value: tenant.timezone, options: zoneOptions(tenant.timezone, tenant.country) }),
     field({ name: 'password_min_length', label: t('company.passwordMin'), type: 'number', min: '8', max: '128',
       value: tenant.password_min_length }),
     field({ name: 'password_max_age_days', label: t('company.passwordMaxAge'), type: 'number', min: '0', max: '3650',
