@@ -211,7 +211,8 @@ def _delete_rest(ctx: TenantContext, found: Footprint, removed: Counter[str]) ->
             note_id = str(text(item, "entry_id"))
             keys += [(tenant_key(ctx, "NOTE", note_id), "NOTE"), *_chains(ctx, "note", note_id)]
             removed["notes"] += 1
-    keys += _keys(found.consent + found.sends + found.segments + found.merges + found.bindings + found.deliveries)
+    keys += _keys(found.consent + found.sends + found.segments + found.merges + found.bindings + found.replays
+                  + found.deliveries)
     for phone in found.contact.phones or []:  # a missed call of hers waiting to be called back is keyed by her number
         keys.append((tenant_key(ctx, "CALLBACK"), crypto.blind_key(ctx, kind="phone", value=str(phone["number"]))))
     for event in found.deliveries:  # an event's steps are audited: its chain goes with it
@@ -225,6 +226,7 @@ def _delete_rest(ctx: TenantContext, found: Footprint, removed: Counter[str]) ->
     removed["segment_memberships"] += sum(kind_of(item) == "segment_member" for item in found.segments)
     removed["merges"] += len(found.merges)
     removed["telegram_links"] += len(found.bindings)
+    removed["replay_answers"] += len(found.replays)
     removed["deliveries"] += sum(kind_of(item) == "inbox_event" for item in found.deliveries)
 
 

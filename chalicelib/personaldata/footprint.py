@@ -42,6 +42,7 @@ class Footprint:
     segments: list[RawItem] = field(default_factory=list)  # her segment facts and memberships
     merges: list[RawItem] = field(default_factory=list)
     bindings: list[RawItem] = field(default_factory=list)  # Telegram deep links naming her
+    replays: list[RawItem] = field(default_factory=list)  # answers kept for Idempotency-Key replays naming her
     deliveries: list[RawItem] = field(default_factory=list)  # inbox events (forms, calls, messages) and fields
     documents: list[RawItem] = field(default_factory=list)  # documents issued on her orders and deals
 
@@ -160,6 +161,13 @@ def _kept_by_other_packages(ctx: TenantContext, found: Footprint) -> None:
                 found.segments.append(member)
     found.merges = [item for item in query(tenant_key(ctx, "MERGE"))
                     if cid in (text(item, "contact_id"), text(item, "other_id"))]
+    # answers kept 24 hours for Idempotency-Key replays that repeat what was made of her (her contact's creation)
+    from chalicelib.core.idempotency import IdempotencyRecord
+
+    for item in query(tenant_key(ctx, "IDEM"), index="gsi1"):
+        kept = db.MainTable.from_raw_data(item)
+        if isinstance(kept, IdempotencyRecord) and cid in (kept.response_body or ""):
+            found.replays.append(item)
     # Telegram deep links made to bind her chat (they expire within days: a few a company)
     found.bindings = [item for item in query(tenant_key(ctx, "TGBIND")) if text(item, "contact_id") == cid]
 

@@ -53,7 +53,7 @@ class World:
         self.agent = add_member(client, self.company, role="agent", name="agent")
         self.manager = add_member(client, self.company, role="manager", name="manager")
         token = self.company.owner.token
-        self.anna = _made(client.post("/api/v1/contacts", ANNA, token=token))
+        self.anna = _made(client.post("/api/v1/contacts", ANNA, token=token, headers={"Idempotency-Key": "anna-1"}))
         self.boris = _made(client.post("/api/v1/contacts", BORIS, token=token))
         twin = _made(client.post("/api/v1/contacts", {"first_name": "Annabella", "last_name": "Q",
                                                       "emails": [{"address": "a.quenneville@example.net"}]},
@@ -196,6 +196,7 @@ def test_erasure_removes_her_and_keeps_what_the_law_requires(client: ApiClient, 
         erased = _made(client.post(f"/api/v1/contacts/{anna_id}/erase", {"confirm": True}, token=token), 200)
         assert feed.deliver() == {"batchItemFailures": []}
     assert erased["contact_id"] == anna_id and erased["removed"]["telegram_links"] == 1
+    assert erased["removed"]["replay_answers"] == 1  # her creation's answer, kept for a replay, repeated her data
     assert erased["removed"]["contacts"] == 2 and erased["removed"]["calls"] == 2  # she and her merged twin
     assert erased["removed"]["conversations"] == 1 and erased["removed"]["tickets"] == 1
     assert {part["what"] for part in erased["kept"]} == {"orders", "documents", "deals"}
