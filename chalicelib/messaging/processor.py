@@ -185,9 +185,21 @@ def _new_conversation(run: Run, adapter: MessagingAdapter, incoming: IncomingMes
         referral=dict(incoming.referral) if incoming.referral else None)
     threads.seal_chat(ctx, conversation, incoming.chat)
     conversation.customer_name = sealing.seal(ctx, entity=SEALED_ENTITY, record_id=conversation_id,
-                                              field="customer_name",
-                                              text=incoming.sender.name or incoming.sender.email)
+                                              field="customer_name", text=_customer_name(run, incoming, party))
     return conversation
+
+
+def _customer_name(run: Run, incoming: IncomingMessage, party: parties.Party | None) -> str | None:
+    """How the inbox names a new conversation's customer: as the channel names them, else (an SMS names nobody) as
+    the card names the contact the text joined, else by the number as people read it; the inbox said "Customer"."""
+    sender = incoming.sender
+    if sender.name or sender.email:
+        return sender.name or sender.email
+    contact = contacts_service.get(run.ctx, party.contact_id) if party and party.contact_id and not party.made \
+        else None
+    if contact is not None:
+        return naming.record_name(contact) or None
+    return phones.readable(sender.phone) if sender.phone else None
 
 
 def _conversation_of(ctx: TenantContext, integration_id: str,
