@@ -132,8 +132,21 @@ def _line(ctx: TenantContext, integration_id: str, *, loc: list[str | int] | Non
     return integration
 
 
+def _refuse_opted_out(ctx: TenantContext, contact_id: str | None) -> None:
+    """A customer who texted STOP gets no text until they text START: Twilio refuses it (error 21610, "Attempt to
+    send to unsubscribed recipient"), so it is refused here, saying why, before anything is sent or written. A
+    withdrawal made on the card or through a campaign's link stops campaigns only."""
+    from chalicelib.campaigns import consent
+
+    found = consent.get(ctx, contact_id) if contact_id else None
+    state = ((found.channels or {}) if found is not None else {}).get("sms")
+    if isinstance(state, dict) and state.get("status") == "withdrawn" and state.get("source") == "reply_keyword":
+        raise errors.ConflictError("This customer texted STOP: no text reaches them until they text START.",
+                                   code="sms_opted_out")
+
+
 def _deliver(ctx: TenantContext, integration: Any, chat_id: str, data: s.MessageCreate,
-             conversation: Conversation | None) -> tuple[Sent, threads.Draft]:
+             conversation: Conversation | None, *, contact_id: str | None) -> tuple[Sent, threads.Draft]:
     """Send a reply through the provider (inside its window, or as a template); nothing is written yet."""
     adapter = processor.adapter_of(integration)
     if (data.text is None) == (data.template is None) or (data.text is not None and not data.text.strip()):
@@ -155,6 +168,8 @@ def _deliver(ctx: TenantContext, integration: Any, chat_id: str, data: s.Message
     if data.subject is not None:
         raise errors.ValidationError(details=[{"loc": ["body", "subject"], "msg": "Only an e-mail has a subject",
                                                "type": "email_only"}])
+    if adapter.channel == "sms":
+        _refuse_opted_out(ctx, contact_id)
     credentials = integrations_service.adapter_credentials(ctx, integration)
     now = db.utcnow()
     if data.template is not None:
@@ -211,7 +226,8 @@ def reply(ctx: TenantContext, conversation_id: str, data: s.MessageCreate) -> di
     """Send a reply in a conversation the caller may update; 201 with the message as written."""
     conversation = get_conversation(ctx, conversation_id, action="update")
     integration = _line(ctx, conversation.integration_id)
-    _, draft = _deliver(ctx, integration, threads.chat_of(ctx, conversation), data, conversation)
+    _, draft = _deliver(ctx, integration, threads.chat_of(ctx, conversation), data, conversation,
+                        contact_id=conversation.contact_id)
     conversation, message = _record_reply(ctx, conversation_id, draft, integration.integration_id)
     _tell_reply_listeners(ctx, conversation_id, message)
     shown = views.message(ctx, message)
@@ -265,7 +281,7 @@ def start(ctx: TenantContext, data: s.ConversationStart) -> dict[str, Any]:
     existing = threads.conversation_of_chat(ctx, integration.integration_id, chat_id)
     if existing is not None:
         access.check_access(ctx, CONVERSATION, existing, "update")
-    _, draft = _deliver(ctx, integration, chat_id, data, existing)
+    _, draft = _deliver(ctx, integration, chat_id, data, existing, contact_id=str(contact.contact_id))
     fresh: Conversation | None = None
     if existing is None:
         conversation_id = new_id()

@@ -1,5 +1,6 @@
 """A Phoenix real estate team's buyers text its Twilio number first: the inbox names each text's sender (the number
-as people read it, or the contact it joined)."""
+as people read it, or the contact it joined), and a buyer who texted STOP is not texted again, by an agent or by a
+showing reminder, until they text START (Twilio refuses those texts with error 21610 anyway)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from urllib.parse import urlencode
 import pytest
 from twilio.request_validator import RequestValidator
 
+from chalicelib.channels import transport
 from tests.factories import Company, signup
-from tests.messaging.kit import get, inbox
+from tests.messaging.kit import get, inbox, thread
 from tests.support import ApiClient, body
 from tests.telephony.kit import CREDENTIALS, create_telephony, hook_path, post
 
@@ -50,3 +52,25 @@ def test_a_text_is_named_by_its_number_or_by_the_contact_it_joins(client: ApiCli
     read = get(client, company.owner.token, f"/api/v1/conversations/{joined['id']}")
     assert read["customer_name"] == "Rachel Kim"
 
+
+def test_a_buyer_who_texted_stop_is_not_texted_until_start(client: ApiClient, company: Company) -> None:
+    line = create_telephony(client, company, "twilio", caller_id=LINE)
+    _text(client, line, "SM" + "3" * 32, "Can I see it Saturday?")
+    [conversation] = inbox(client, company)
+    path = f"/api/v1/conversations/{conversation['id']}/messages"
+    assert client.post(path, {"text": "Sure, 10 am?"}, token=company.owner.token).status_code == 201
+    _text(client, line, "SM" + "4" * 32, "STOP")
+    transport.clear_sandbox()
+    refused = client.post(path, {"text": "Still interested?"}, token=company.owner.token)
+    assert refused.status_code == 409, refused.body
+    assert body(refused)["error"]["code"] == "sms_opted_out"
+    assert transport.sandbox_requests("twilio") == []  # nothing went to Twilio, nothing is in the thread
+    assert [m["text"] for m in thread(client, company, conversation["id"])][-1] == "STOP"
+    started = client.post("/api/v1/conversations", {"contact_id": conversation["contact_id"],
+                                                    "integration_id": line["id"], "text": "Hello again"},
+                          token=company.owner.token)
+    assert started.status_code == 409 and body(started)["error"]["code"] == "sms_opted_out"
+    _text(client, line, "SM" + "5" * 32, "START")
+    again = client.post(path, {"text": "Welcome back! Saturday 10 am?"}, token=company.owner.token)
+    assert again.status_code == 201, again.body
+    assert len(transport.sandbox_requests("twilio")) == 1

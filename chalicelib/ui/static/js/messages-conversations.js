@@ -138,4 +138,6 @@ export const CONVERSATIONS = {
     'Вне суточного окна WhatsApp можно отправить только одобренный шаблон.'],
   'error.templates_unavailable': ['This channel has no templates.', 'У этого канала нет шаблонов.'],
   'error.text_or_template': ['Write a message or choose a template.', 'Напишите сообщение или выберите шаблон.'],
+  'error.sms_opted_out': ['This customer texted STOP: no text reaches them until they text START. Call them, or write on another channel.',
+    'Клиент ответил STOP: SMS до него не дойдут, пока он не пришлёт START. Позвоните или напишите в другом канале.'],
 };

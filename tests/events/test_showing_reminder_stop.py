@@ -1,0 +1,46 @@
+"""A Phoenix real estate team's showing reminder texts the buyer two hours before the showing, unless the buyer
+texted STOP to the team's Twilio number: then the run says why nothing went, and nothing goes to Twilio."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from chalicelib.channels import transport
+from chalicelib.core import db
+from chalicelib.due import service as due
+from tests.events.conftest import Feed
+from tests.factories import signup
+from tests.messaging.kit import inbox
+from tests.messaging.test_sms_buyers import LINE, _text
+from tests.support import ApiClient, body
+from tests.telephony.kit import create_telephony
+
+REMINDER = "{first_name}, a reminder: {task} {when} with {assignee}. See you!"
+
+
+def test_a_buyer_who_texted_stop_gets_no_showing_reminder(client: ApiClient, feed: Feed) -> None:
+    company = signup(client, company="Sunbelt Homes Realty", country="US", timezone="America/Phoenix")
+    line = create_telephony(client, company, "twilio", caller_id=LINE)
+    rule = client.post("/api/v1/automations", {
+        "name": "Showing reminder", "trigger": {"type": "task.due_soon", "minutes_before": 120,
+                                                "task_kinds": ["meeting"]},
+        "actions": [{"type": "send_message", "text": REMINDER}]}, token=company.owner.token)
+    assert rule.status_code == 201, rule.body
+    _text(client, line, "SM" + "6" * 32, "Can I see 4218 E Camelback Rd on Saturday?")
+    _text(client, line, "SM" + "7" * 32, "Stop")
+    [conversation] = inbox(client, company)
+    showing = client.post("/api/v1/tasks", {
+        "title": "Showing: 4218 E Camelback Rd", "kind": "meeting",
+        "due_at": (db.utcnow() + timedelta(minutes=60)).replace(microsecond=0).isoformat(),
+        "related": {"type": "contact", "id": conversation["contact_id"]}}, token=company.owner.token)
+    assert showing.status_code == 201, showing.body
+    transport.clear_sandbox()
+    feed.deliver()
+    due.run_due(now=db.utcnow() + timedelta(minutes=1))
+    runs: list[dict[str, Any]] = body(client.get(f"/api/v1/automations/{body(rule)['id']}/runs",
+                                                 token=company.owner.token))["items"]
+    [run] = runs
+    step = run["steps"][0]
+    assert (step["code"], step["params"]["error"]) == ("refused", "sms_opted_out"), run  # it was message_sent
+    assert transport.sandbox_requests("twilio") == []
