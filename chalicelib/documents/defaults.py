@@ -1,9 +1,11 @@
-"""The built-in template of each document type in English and Russian: what a company prints until it writes its
-own, and what the template editor starts from. Each is Jinja2 text making the HTML the PDF is laid out from."""
+"""The built-in template of each document type in English, Russian and German: what a company prints until it writes
+its own, and what the template editor starts from. Each is Jinja2 text making the HTML the PDF is laid out from."""
 
 from __future__ import annotations
 
-_WORDS = {
+from typing import Any
+
+_WORDS: dict[str, dict[str, Any]] = {
     "en": {"no": "No.", "of": "dated", "seller": "Seller", "customer": "Customer", "tax_id": "Tax ID",
            "reg": "Registration No.", "bank": "Bank", "account": "Account", "code": "BIC / SWIFT",
            "corr": "Correspondent account", "iban": "IBAN", "item": "Item", "qty": "Qty", "price": "Price",
@@ -25,10 +27,26 @@ _WORDS = {
            "unit": "Ед.", "discount": "Скидка", "discounts": "Скидки", "untaxed_subtotal": "Итого",
            "untaxed": "Без НДС", "count": "Всего наименований", "sum": "на сумму",  # noqa: RUF001
            "supply": "Дата поставки"},
+    # German: the words a German client's accounts department looks for (section 14 (4) UStG): the USt-IdNr. (or the
+    # Steuernummer, when the seller's number is not a VAT ID), the Leistungsdatum, the net, each rate's VAT and the
+    # gross. Keys only German has: "pos" (the line's column), "dated" (the date on a line of its own under the
+    # title), "tax_no" (the Steuernummer), "plus" (each rate's VAT: "zzgl. 19 % USt."), "bank_details".
+    "de": {"no": "Nr.", "pos": "Pos.", "of": "vom", "seller": "Anbieter", "customer": "Kunde",
+           "tax_id": "USt-IdNr.", "tax_no": "Steuernummer", "reg": "Handelsregister", "bank": "Bank",
+           "bank_details": "Bankverbindung", "account": "Konto", "code": "BIC", "corr": "Korrespondenzkonto",
+           "iban": "IBAN", "item": "Bezeichnung", "qty": "Menge", "price": "Einzelpreis", "amount": "Betrag",
+           "tax": "USt.", "plus": "zzgl.", "subtotal": "Nettobetrag", "total": "Gesamtbetrag",
+           "director": "Unterschrift", "received": "Ware erhalten", "delivered": "Ware übergeben",
+           "valid": "Dieses Angebot ist 30 Tage gültig.",
+           "pay": "Zahlungsziel: 14 Tage ohne Abzug. Bitte geben Sie bei der Zahlung die Rechnungsnummer an.",
+           "deal": "Betreff", "paid": "Der Betrag ist vollständig bezahlt. Vielen Dank!",
+           "unit": "Einheit", "discount": "Rabatt", "discounts": "Rabatte", "untaxed_subtotal": "Summe",
+           "untaxed": "ohne Umsatzsteuer", "supply": "Leistungsdatum",
+           "dated": {"invoice": "Rechnungsdatum", "quote": "Angebotsdatum", "delivery_note": "Lieferdatum"}},
 }
 # A country's own words for what its documents must name (a British VAT invoice names the seller's VAT number and its
 # Companies House number, and calls the tax VAT): the built-in template of its language, with these words.
-_COUNTRY_WORDS = {
+_COUNTRY_WORDS: dict[tuple[str, str], dict[str, str]] = {
     ("en", "GB"): {"tax_id": "VAT No.", "reg": "Company No.", "code": "Sort code / BIC", "tax": "VAT",
                    "subtotal": "Subtotal excl. VAT", "untaxed": "No VAT"},
 }
@@ -38,19 +56,34 @@ _EU = frozenset({"AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR
                 "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK"})
 _COUNTRY_WORDS.update({("en", country): {"tax_id": "VAT ID", "tax": "VAT", "subtotal": "Subtotal excl. VAT",
                                          "untaxed": "No VAT"} for country in _EU})
+# Austria calls the VAT ID the UID-Nummer; Switzerland and Liechtenstein call the tax MWST and its number the
+# MWST-Nummer (the UID with "MWST"), their register the Handelsregister as Germany does
+_COUNTRY_WORDS.update({
+    ("de", "AT"): {"tax_id": "UID-Nr.", "reg": "Firmenbuch"},
+    **{("de", country): {"tax_id": "MWST-Nr.", "tax_no": "UID", "tax": "MWST", "untaxed": "ohne MWST"}
+       for country in ("CH", "LI")},
+})
 
 
-def _seller(w: dict[str, str], *, bank: bool) -> str:
+def _tax_label(w: dict[str, Any], who: str) -> str:
+    # a German seller without a VAT ID prints its Steuernummer ("12/345/67890"), which section 14 (4) no. 2 UStG
+    # accepts: a number beginning with two capitals (DE312345678) is a VAT ID, another the Steuernummer
+    if "tax_no" not in w:
+        return str(w["tax_id"])
+    return f"{{% if {who}.tax_id[:2] is upper %}}{w['tax_id']}{{% else %}}{w['tax_no']}{{% endif %}}"
+
+
+def _seller(w: dict[str, Any], *, bank: bool) -> str:
     lines = [
         f"<p><b>{w['seller']}:</b> {{{{ seller.legal_name }}}}"
-        f"{{% if seller.tax_id %}}, {w['tax_id']} {{{{ seller.tax_id }}}}{{% endif %}}"
+        f"{{% if seller.tax_id %}}, {_tax_label(w, 'seller')} {{{{ seller.tax_id }}}}{{% endif %}}"
         f"{{% if seller.registration_id %}}, {w['reg']} {{{{ seller.registration_id }}}}{{% endif %}}",
         "{% if seller.address %}<br>{{ seller.address }}{% endif %}",
         "{% if seller.phone or seller.email %}<br>{{ seller.phone }} {{ seller.email }}{% endif %}",
     ]
     if bank:
         lines += [
-            f"{{% if seller.bank_name %}}<br>{w['bank']}: {{{{ seller.bank_name }}}}"
+            f"{{% if seller.bank_name %}}<br>{w.get('bank_details', w['bank'])}: {{{{ seller.bank_name }}}}"
             f"{{% if seller.bank_code %}}, {w['code']} {{{{ seller.bank_code }}}}{{% endif %}}{{% endif %}}",
             f"{{% if seller.bank_account %}}<br>{w['account']}: {{{{ seller.bank_account }}}}{{% endif %}}",
             f"{{% if seller.correspondent_account %}}<br>{w['corr']}: {{{{ seller.correspondent_account }}}}"
@@ -60,21 +93,30 @@ def _seller(w: dict[str, str], *, bank: bool) -> str:
     return "\n".join(lines) + "</p>\n"
 
 
-def _customer(w: dict[str, str]) -> str:
+def _customer(w: dict[str, Any]) -> str:
     return (f"<p><b>{w['customer']}:</b> {{{{ customer.name }}}}"
-            f"{{% if customer.tax_id %}}, {w['tax_id']} {{{{ customer.tax_id }}}}{{% endif %}}"
+            f"{{% if customer.tax_id %}}, {_tax_label(w, 'customer')} {{{{ customer.tax_id }}}}{{% endif %}}"
             "{% if customer.address %}<br>{{ customer.address }}{% endif %}"
             "{% if customer.email or customer.phone %}<br>{{ customer.email }} {{ customer.phone }}{% endif %}"
             "</p>\n")
 
 
-def _priced_table(w: dict[str, str]) -> str:
+def _taxes(w: dict[str, Any]) -> str:
+    # the VAT under the net: one line, or in German one per rate ("zzgl. 19 % USt.: 190,00 €"), as section 14 (4)
+    # no. 8 UStG asks for the tax of each rate
+    if "plus" not in w:
+        return f'{w["tax"]}: {{{{ totals.tax }}}}'
+    return (f'{{% for rated in totals.by_rate %}}{w["plus"]} {{{{ rated.rate }}}} {w["tax"]}: {{{{ rated.tax }}}}'
+            "{% if not loop.last %}<br>{% endif %}{% endfor %}")
+
+
+def _priced_table(w: dict[str, Any]) -> str:
     # A discounted line's amount is less than its quantity times its price: the discount gets its own column (only
     # when a line has one), or the customer reads "100 x 1 500,50 = 135 045,00" and takes it for a mistake.
     off = "{% if totals.discount_minor %}"
     return (
         '<table width="100%">\n<thead><tr>'
-        f'<th width="6%">{w["no"]}</th><th width="{off}28{{% else %}}40{{% endif %}}%">{w["item"]}</th>'
+        f'<th width="6%">{w.get("pos", w["no"])}</th><th width="{off}28{{% else %}}40{{% endif %}}%">{w["item"]}</th>'
         f'<th width="10%">{w["qty"]}</th><th width="14%">{w["price"]}</th>'
         f'{off}<th width="12%">{w["discount"]}</th>{{% endif %}}'
         f'<th width="12%">{w["tax"]}</th><th width="18%">{w["amount"]}</th>'
@@ -86,23 +128,23 @@ def _priced_table(w: dict[str, str]) -> str:
         "{% endfor %}</tbody>\n</table>\n"
         f'<p align="right">{off}{w["discounts"]}: {{{{ totals.discount }}}}<br>{{% endif %}}'
         # no line with a tax rate: "Без НДС", not "НДС: 0,00 ₽" (a 0% rate is another thing in law, and prints so)
-        f'{{% if totals.taxed %}}{w["subtotal"]}: {{{{ totals.subtotal }}}}<br>{w["tax"]}: {{{{ totals.tax }}}}'
+        f'{{% if totals.taxed %}}{w["subtotal"]}: {{{{ totals.subtotal }}}}<br>{_taxes(w)}'
         f'{{% else %}}{w["untaxed_subtotal"]}: {{{{ totals.subtotal }}}}<br>{w["untaxed"]}{{% endif %}}<br>'
         f'<b>{w["total"]}: {{{{ totals.total }}}}</b></p>\n'
         + (_in_words(w) if "count" in w else "")
     )
 
 
-def _in_words(w: dict[str, str]) -> str:
+def _in_words(w: dict[str, Any]) -> str:
     # a Russian invoice repeats its total in words under the table, as accountants check it
     return (f"{{% if totals.in_words %}}<p>{w['count']} {{{{ lines|length }}}}, {w['sum']} {{{{ totals.total }}}}<br>"
             "<b>{{ totals.in_words }}</b></p>{% endif %}\n")
 
 
-def _quantity_table(w: dict[str, str]) -> str:
+def _quantity_table(w: dict[str, Any]) -> str:
     return (
         '<table width="100%">\n<thead><tr>'
-        f'<th width="8%">{w["no"]}</th><th width="62%">{w["item"]}</th><th width="15%">{w["qty"]}</th>'
+        f'<th width="8%">{w.get("pos", w["no"])}</th><th width="62%">{w["item"]}</th><th width="15%">{w["qty"]}</th>'
         f'<th width="15%">{w["unit"]}</th>'
         "</tr></thead>\n<tbody>\n{% for line in lines %}"
         '<tr><td>{{ line.n }}</td><td>{{ line.description }}</td><td align="right">{{ line.quantity }}</td>'
@@ -115,12 +157,18 @@ _SIGN = "_" * 20  # where a signature goes
 
 def _body(doc_type: str, locale: str, country: str | None = None) -> str:
     w = {**_WORDS[locale], **_COUNTRY_WORDS.get((locale, country or ""), {})}
-    head = (f"<h2>{{{{ document.title }}}} {w['no']} {{{{ document.number }}}} {w['of']} {{{{ document.date }}}}</h2>\n"
-            f"{{% if source.title %}}<p>{w['deal']}: {{{{ source.title }}}}</p>{{% endif %}}\n")
+    if "dated" in w:  # German: "Rechnung Nr. RE-2026-0001", then "Rechnungsdatum: 7. Dezember 2026" on its own line
+        head = (f"<h2>{{{{ document.title }}}} {w['no']} {{{{ document.number }}}}</h2>\n"
+                f"<p>{w['dated'][doc_type]}: {{{{ document.date }}}}</p>\n")
+    else:
+        head = (f"<h2>{{{{ document.title }}}} {w['no']} {{{{ document.number }}}} {w['of']} {{{{ document.date }}}}"
+                "</h2>\n")
+    head += f"{{% if source.title %}}<p>{w['deal']}: {{{{ source.title }}}}</p>{{% endif %}}\n"
     if doc_type == "invoice":
         # the date of supply: an EU invoice names it always (Art. 226(7); the German Leistungsdatum, section 14 (4)
         # no. 6 UStG, even when it is the invoice's date), another where it differs from the invoice's date
-        shown = "" if (country or "") in _EU else "{% if document.supply_differs %}"
+        # (a German document always: Germany's law, and Switzerland's, Art. 26 MWSTG, ask for it)
+        shown = "" if (country or "") in _EU or locale == "de" else "{% if document.supply_differs %}"
         head += (f"{shown}<p>{w['supply']}: {{{{ document.supply_date }}}}</p>{'{% endif %}' if shown else ''}\n")
     # the company's note (Settings -> Requisites: its payment terms, where it is registered ...) on every document
     note = "{% if seller.note %}<p>{{ seller.note }}</p>{% endif %}\n"
@@ -140,7 +188,7 @@ def _body(doc_type: str, locale: str, country: str | None = None) -> str:
 
 BUILT_IN: dict[tuple[str, str], str] = {
     (doc_type, locale): _body(doc_type, locale) for doc_type in ("quote", "invoice", "delivery_note")
-    for locale in ("en", "ru")}
+    for locale in ("en", "ru", "de")}
 
 
 def body(doc_type: str, locale: str, country: str | None = None) -> str:

@@ -5,8 +5,8 @@ requisites.
   (entity ``document_template``). The business's own text, like a pipeline's names: kept in clear.
 - Requisites: pk ``T#<tid>#DOCSET``, sk ``REQUISITES``: the seller's legal name, tax ids, bank details and address
   as documents print them. Audited (entity ``requisites``); every value sealed (a sole trader's are a person's),
-  but the number prefixes per type and the default VAT rate (the company's own terms, read with the requisites when a
-  document is issued).
+  but the number prefixes per type, the default VAT rate and the documents' language (the company's own terms, read
+  with the requisites when a document is issued).
 - DocumentCounter: pk ``T#<tid>#DOCNUM``, sk ``<type>#<year>``: the last number given, advanced (version-checked)
   in the transaction that writes the document, so a number is consumed only with its document.
 - Document: pk ``T#<tid>#DOC#<id>``, sk ``#DOC``; gsi1 ``T#<tid>#DOCS#<source kind>#<source id>`` / ``<id>``:
@@ -61,6 +61,9 @@ class Requisites(VersionedItem, discriminator="requisites"):
     # the VAT rate a deal's own line takes (thousandths of a percent, 19000: 19 %), as a product's rate is kept; in
     # clear, like the prefixes: the company's terms, not a person's
     default_tax_rate_milli = NumberAttribute(null=True)
+    # the language documents are worded in (en | ru | de), chosen here; None: the company's own (the web app's), as
+    # before it could choose, so no company's documents changed language unless it chose. In clear, like the prefixes
+    document_locale = UnicodeAttribute(null=True)
 
 
 class DocumentCounter(VersionedItem, discriminator="document_counter"):

@@ -2,9 +2,10 @@
 1, 2 ... of the year, as "Счёт на оплату № 12 от 07.12.2026" reads).
 
 The prefix of each type is the company's (kept with its requisites, changed in Settings → Requisites), else the one
-a company of its language starts with: QUO, INV, DN in English, none in Russian (the company's locale or country
-RU). A prefix changed later names the next numbers only: issued documents keep theirs, and the count of the year
-goes on (one counter per type and year, whatever the prefix), so no number is given twice.
+a company of its documents' language starts with: QUO, INV, DN in English, none in Russian (the company's locale or
+country RU), RE, AN, LS in German (chosen with the documents' language). A prefix changed later names the next
+numbers only: issued documents keep theirs, and the count of the year goes on (one counter per type and year,
+whatever the prefix), so no number is given twice.
 
 A counter item per type and year holds the last number given. Issuing reads it (a consistent GetItem), takes the
 next number, and puts the counter back with that number in the transaction that writes the document, on the
@@ -38,10 +39,14 @@ def counter_sk(doc_type: str, year: int) -> str:
     return f"{doc_type}#{year:04d}"
 
 
-def company_prefixes(ctx: TenantContext) -> dict[str, str]:
-    """The prefixes a company starts with: Russian ones (none) for a company working in Russian or in Russia."""
+def company_prefixes(ctx: TenantContext, requisites: Any = None) -> dict[str, str]:
+    """The prefixes a company starts with: its documents' language's where it chose one (German RE, AN, LS), else
+    Russian ones (none) for a company working in Russian or in Russia, else English ones."""
     from chalicelib.identity import service as identity_service
 
+    chosen = getattr(requisites, "document_locale", None)
+    if chosen:
+        return wording.default_prefixes(chosen)
     tenant = identity_service.tenant_settings(ctx)
     russian = str(getattr(tenant, "locale", None) or "")[:2].lower() == "ru" or getattr(tenant, "country", None) == "RU"
     return wording.default_prefixes("ru" if russian else "en")
@@ -49,7 +54,7 @@ def company_prefixes(ctx: TenantContext) -> dict[str, str]:
 
 def prefixes(ctx: TenantContext, requisites: Any) -> dict[str, str]:
     """The prefix of each type's numbers: the company's own (in its requisites), else its language's default."""
-    found = company_prefixes(ctx)
+    found = company_prefixes(ctx, requisites)
     stored = getattr(requisites, "number_prefixes", None) or {}
     found.update({doc_type: str(prefix) for doc_type, prefix in stored.items()
                   if doc_type in wording.DOC_TYPES and isinstance(prefix, str)})

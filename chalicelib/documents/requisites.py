@@ -8,7 +8,7 @@ from typing import Any
 
 from chalicelib.core import audit, db, errors, permissions
 from chalicelib.core.tenancy import TenantContext
-from chalicelib.documents import numbering
+from chalicelib.documents import numbering, wording
 from chalicelib.documents import schemas as s
 from chalicelib.documents.models import REQUISITE_FIELDS, REQUISITES_SK, Requisites, settings_pk
 from chalicelib.records import money
@@ -47,14 +47,26 @@ def seller(ctx: TenantContext, requisites: Requisites | None) -> dict[str, str]:
     return found
 
 
+def offered_locale(ctx: TenantContext) -> str:
+    """The documents' language offered until the company chooses one: its country's where we have it (a Berlin
+    agency's German), else the one its documents are worded in now (the web app's)."""
+    from chalicelib.identity import service as identity_service
+
+    tenant = identity_service.tenant_settings(ctx)
+    return (wording.country_locale(getattr(tenant, "country", None))
+            or wording.locale_of(identity_service.company_locale(ctx)))
+
+
 def read(ctx: TenantContext, requisites: Requisites | None) -> s.RequisitesRead:
     """The API view of the requisites, with the number prefixes documents take (the company's or its default)."""
     prefixes = numbering.prefixes(ctx, requisites)
+    offered = offered_locale(ctx)
     if requisites is None:
-        return s.RequisitesRead(number_prefixes=prefixes)
+        return s.RequisitesRead(number_prefixes=prefixes, document_locale_default=offered)
     rate = default_rate(requisites)
     return s.RequisitesRead(**{name: getattr(requisites, name) for name in REQUISITE_FIELDS},
                             number_prefixes=prefixes, default_tax_rate=None if rate is None else format(rate, "f"),
+                            document_locale=requisites.document_locale, document_locale_default=offered,
                             version=int(requisites.version or 0), updated_at=requisites.updated_at)
 
 
@@ -68,7 +80,7 @@ def _audit_view(requisites: Requisites | None) -> dict[str, Any] | None:
     if requisites is None:
         return None
     return {name: getattr(requisites, name) for name in (*REQUISITE_FIELDS, "number_prefixes",
-                                                         "default_tax_rate_milli")}
+                                                         "default_tax_rate_milli", "document_locale")}
 
 
 def _prefixes(given: s.NumberPrefixes | None) -> dict[str, str] | None:
@@ -95,6 +107,8 @@ def replace(ctx: TenantContext, *, data: s.RequisitesIn) -> s.RequisitesRead:
     if "default_tax_rate" in data.model_fields_set:  # left out (an older client): kept as it is
         rate = data.default_tax_rate
         after.default_tax_rate_milli = None if rate is None else money.to_milli(str(rate))
+    if "document_locale" in data.model_fields_set:  # left out (an older client): kept as it is
+        after.document_locale = data.document_locale
     after.updated_at = db.utcnow()
     change = db.Change().save(after)
     audit.attach(ctx, change, after, entity="requisites", entity_id=ctx.tenant_id,

@@ -15,7 +15,7 @@ from chalicelib.records.money import Percent
 from chalicelib.records.schemas import EmailAddress
 
 DocType = Literal["quote", "invoice", "delivery_note"]
-Locale = Literal["en", "ru"]
+Locale = Literal["en", "ru", "de"]  # documents' languages: the web app's two and German, which only documents speak
 Id = Annotated[str, Field(min_length=26, max_length=26, pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$")]
 Text = Annotated[str, Field(max_length=500)]
 Line = Annotated[str, Field(max_length=200)]
@@ -127,6 +127,9 @@ class RequisitesIn(Schema):
         "The VAT rate in percent (\"19\", \"8.875\") a deal's documents charge on top of the deal's amount when "
         "they are issued without lines of their own; null: none (printed 'No VAT' / 'Без НДС'); the field left out: "
         "kept as it is"))
+    document_locale: Locale | None = Field(default=None, description=(
+        "The language documents are worded in (en, ru, de); null: the company's own (the web app's); the field left "
+        "out: kept as it is"))
 
 
 class RequisitesRead(BaseModel):
@@ -145,6 +148,11 @@ class RequisitesRead(BaseModel):
     note: str | None = None
     number_prefixes: dict[str, str] = Field(default_factory=dict, description="The prefix each type's numbers take")
     default_tax_rate: str | None = Field(default=None, description="Percent (\"19\"): a deal's own line's VAT rate")
+    document_locale: str | None = Field(default=None, description=(
+        "The language the company chose for its documents; null: none chosen (they are worded in its own language)"))
+    document_locale_default: str = Field(default="en", description=(
+        "The language offered until it chooses: its country's where we have one (DE, AT, CH, LI, LU: de; RU, BY, KZ: "
+        "ru), else the one its documents are worded in now"))
     version: int = 0
     updated_at: datetime | None = None
 
@@ -184,7 +192,8 @@ SupplyDate = Annotated[date, Field(ge=date(1970, 1, 1), le=date(2100, 12, 31))]
 class DocumentCreate(Schema):
     type: DocType
     template_id: Id | None = Field(default=None, description="The company's template (else its default one)")
-    locale: Locale | None = Field(default=None, description="The built-in template's language (else the company's)")
+    locale: Locale | None = Field(default=None, description=(
+        "The built-in template's language (else the one chosen for documents in the requisites, else the company's)"))
     lines: Annotated[list[DocumentLineIn], Field(min_length=1, max_length=200)] | None = Field(
         default=None, description="The lines (else one line: the deal's title and amount)")
     supply_date: SupplyDate | None = Field(default=None, description=(

@@ -24,6 +24,8 @@ from chalicelib.documents.sources import Source
 from chalicelib.records import editing, timeline
 
 SEND_FIELDS = ("sends",)
+# "anbei erhalten Sie unsere Rechnung RE-2026-0001": the German words take their article's case
+GERMAN_ARTICLES = {"invoice": "unsere", "quote": "unser", "delivery_note": "unseren"}
 
 
 def _sender(ctx: TenantContext) -> tuple[str, str | None]:
@@ -58,6 +60,9 @@ def _default_text(document: Document) -> str:
     total = wording.money(int(document.total_minor), document.currency, wording.locale_of(document.locale))
     if document.locale == "ru":
         return f"Здравствуйте!\n\n{title} № {document.number} на сумму {total} во вложении.\n"
+    if document.locale == "de":
+        ours = GERMAN_ARTICLES[document.doc_type]
+        return f"Guten Tag,\n\nanbei erhalten Sie {ours} {title} {document.number} über {total}.\n"
     return f"Hello,\n\nPlease find attached {title.lower()} {document.number} for {total}.\n"
 
 

@@ -49,6 +49,13 @@ def company_locale(ctx: TenantContext) -> str:
     return wording.locale_of(identity_service.company_locale(ctx))
 
 
+def document_locale(ctx: TenantContext, found: Any) -> str:
+    """The language the company's documents are worded in: the one it chose (Settings -> Requisites: English,
+    Russian or German), else the one it works in, as every document was worded before it could choose."""
+    chosen = getattr(found, "document_locale", None)
+    return wording.locale_of(chosen) if chosen else company_locale(ctx)
+
+
 # -- the template's context ------------------------------------------------------------------------
 
 
@@ -61,6 +68,19 @@ def _line_view(n: int, line: Line, currency: str, locale: str) -> dict[str, Any]
             "discount": wording.money(line.discount_minor, currency, locale) if line.discount_minor else "",
             "price_minor": line.unit_price_minor, "amount_minor": line.amount_minor, "tax_minor": line.tax_minor,
             "discount_minor": line.discount_minor}
+
+
+def by_rate(lines: list[Line], currency: str, locale: str) -> list[dict[str, Any]]:
+    """The net and the tax of each rate the lines charge, highest rate first ("zzgl. 19 % USt.: 190,00 €"; section 14
+    (4) no. 8 UStG asks for each rate's tax); lines without a rate are not among them."""
+    rates: dict[Decimal, tuple[int, int]] = {}
+    for line in lines:
+        if line.tax_rate is not None:
+            net, tax = rates.get(line.tax_rate.normalize(), (0, 0))
+            rates[line.tax_rate.normalize()] = (net + line.amount_minor, tax + line.tax_minor)
+    return [{"rate": wording.rate(rate, locale), "net": wording.money(net, currency, locale),
+             "tax": wording.money(tax, currency, locale), "net_minor": net, "tax_minor": tax}
+            for rate, (net, tax) in sorted(rates.items(), reverse=True)]
 
 
 def totals(lines: list[Line]) -> tuple[int, int, int]:
@@ -113,6 +133,7 @@ def context(*, source: Source, doc_type: str, number: str, day: date, locale: st
                    "total_minor": total, "currency": currency,
                    "discount": wording.money(discount, currency, locale), "discount_minor": discount,
                    "taxed": any(line.tax_rate is not None for line in source.lines),
+                   "by_rate": by_rate(source.lines, currency, locale),
                    "in_words": wording.in_words(total, currency, locale)},
     }
 
@@ -132,7 +153,7 @@ VARIABLES = {  # what the template editor lists
     "lines": ["n", "description", "quantity", "unit", "price", "amount", "tax_rate", "taxed", "tax", "discount",
               "price_minor", "amount_minor", "tax_minor", "discount_minor"],
     "totals": ["subtotal", "tax", "total", "subtotal_minor", "tax_minor", "total_minor", "currency", "discount",
-               "discount_minor", "taxed", "in_words"],
+               "discount_minor", "taxed", "by_rate", "in_words"],
 }
 
 
@@ -199,7 +220,7 @@ def issue(ctx: TenantContext, source_kind: str, source_id: str, *, data: s.Docum
     country = company_country(ctx)
     vat.apply(source, treatment=data.vat_treatment, client_tax_id=customer_of(source, country)[2]["tax_id"])
     body, template_id, locale = templates.body_for(ctx, doc_type=data.type, template_id=data.template_id,
-                                                   locale=data.locale or company_locale(ctx))
+                                                   locale=data.locale or document_locale(ctx, found))
     seller, day = requisites.seller(ctx, found), today(ctx)
     prefix = numbering.prefixes(ctx, found)[data.type]
     document_id = new_id()

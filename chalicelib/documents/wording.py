@@ -10,30 +10,42 @@ from chalicelib.records.money import minor_exponent
 DOC_TYPES = ("quote", "invoice", "delivery_note")
 # A number's prefix per type: "INV" makes INV-2026-0001; none makes the bare number of the year (a Russian invoice is
 # "Счёт на оплату № 12 от 07.12.2026", its number restarting each year). A company changes them in its requisites.
+# A German company's are RE (Rechnung), AN (Angebot) and LS (Lieferschein): RE-2026-0001 as German invoices read.
 PREFIXES = {"en": {"quote": "QUO", "invoice": "INV", "delivery_note": "DN"},
-            "ru": {"quote": "", "invoice": "", "delivery_note": ""}}
-LOCALES = ("en", "ru")
+            "ru": {"quote": "", "invoice": "", "delivery_note": ""},
+            "de": {"quote": "AN", "invoice": "RE", "delivery_note": "LS"}}
+# The languages documents are worded in: the web app's two and German, which only documents speak (a Berlin agency's
+# clients read German invoices whatever language its staff reads the CRM in)
+LOCALES = ("en", "ru", "de")
+# The language a company of a country writes its documents in, offered when it chooses one (``document_locale``)
+COUNTRY_LOCALES = {**dict.fromkeys(("DE", "AT", "CH", "LI", "LU"), "de"), **dict.fromkeys(("RU", "BY", "KZ"), "ru")}
 # What a line without a tax rate prints in its tax column: not "0%", which is a rate (Russia's 0% VAT on exports is
 # not "not subject to VAT")
-NO_RATE = {"en": "—", "ru": "Без НДС"}
+NO_RATE = {"en": "—", "ru": "Без НДС", "de": "ohne USt."}
 TITLES = {
     "en": {"quote": "Quote", "invoice": "Invoice", "delivery_note": "Delivery note"},
     "ru": {"quote": "Коммерческое предложение", "invoice": "Счёт на оплату", "delivery_note": "Товарная накладная"},
+    "de": {"quote": "Angebot", "invoice": "Rechnung", "delivery_note": "Lieferschein"},
 }
+# German months: a German document is dated "7. Dezember 2026"
+MONTHS_DE = ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
+             "November", "Dezember")
 SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "RUB": "₽", "UAH": "₴", "KZT": "₸", "JPY": "¥", "CNY": "¥",
            "INR": "₹", "TRY": "₺", "ILS": "₪", "KRW": "₩", "GEL": "₾", "AMD": "֏", "BYN": "Br", "PLN": "zł"}
 PREFIXED = frozenset({"USD", "GBP", "JPY", "CNY", "INR", "ILS", "KRW"})  # written before the number in English
 NBSP = "\u00a0"  # an amount is never broken across lines
 
 
+# A German seller's invoice says the reverse charge in German: section 14a (5) UStG names these words, and the client's
+# and the seller's tax auditors look for them. A German document prints them alone; an English or Russian one of a
+# German seller prints them beside its own words, for the client abroad and the auditor at home.
+REVERSE_CHARGE_DE = "Steuerschuldnerschaft des Leistungsempfängers"
 # Why an invoice charges no VAT, in the law's words (Art. 226(11) and (11a) of the VAT Directive): the reverse charge
 # of Art. 196 (an EU business client in another member state accounts for the VAT), or an exemption and its ground
 REVERSE_CHARGE = {"en": "Reverse charge: VAT to be accounted for by the recipient (Article 196, Directive 2006/112/EC)",
-                  "ru": "Обратное начисление: НДС уплачивает покупатель (статья 196 Директивы 2006/112/ЕС)"}  # noqa: RUF001
-# A German seller's invoice says it in German too: section 14a (5) UStG names these words, and the client's and the
-# seller's tax auditors look for them; the documents have no German template, so the phrase stands beside the English
-REVERSE_CHARGE_DE = "Steuerschuldnerschaft des Leistungsempfängers"
-EXEMPT = {"en": "VAT exempt: {reason}", "ru": "Освобождено от НДС: {reason}"}
+                  "ru": "Обратное начисление: НДС уплачивает покупатель (статья 196 Директивы 2006/112/ЕС)",  # noqa: RUF001
+                  "de": REVERSE_CHARGE_DE}
+EXEMPT = {"en": "VAT exempt: {reason}", "ru": "Освобождено от НДС: {reason}", "de": "Umsatzsteuerfrei: {reason}"}
 
 
 def vat_note(treatment: str, locale: str, country: str | None, reason: str | None = None) -> str:
@@ -41,7 +53,7 @@ def vat_note(treatment: str, locale: str, country: str | None, reason: str | Non
     found = locale_of(locale)
     if treatment == "reverse_charge":
         text = REVERSE_CHARGE[found]
-        return f"{text} / {REVERSE_CHARGE_DE}" if country == "DE" else text
+        return f"{text} / {REVERSE_CHARGE_DE}" if country == "DE" and found != "de" else text
     if treatment == "exempt":
         return EXEMPT[found].format(reason=reason or "")
     return ""
@@ -67,13 +79,14 @@ def number(value: Decimal | int, *, places: int, locale: str) -> str:
     quantized = Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     sign = "-" if quantized < 0 else ""
     whole, _, fraction = f"{abs(quantized):f}".partition(".")
-    group, point = (NBSP, ",") if locale == "ru" else (",", ".")
+    group, point = {"ru": (NBSP, ","), "de": (".", ",")}.get(locale, (",", "."))
     text = _grouped(whole, group)
     return f"{sign}{text}{point}{fraction}" if places else f"{sign}{text}"
 
 
 def money(minor: int, currency: str, locale: str) -> str:
-    """An amount in minor units as the language writes it: "$1,234.50", "1,234.50 EUR"-like, "1 234,50 ₽"."""
+    """An amount in minor units as the language writes it: "$1,234.50", "1,234.50 EUR"-like, "1 234,50 ₽", in German
+    "1.234,50 €" (the symbol after the amount, whatever the currency)."""
     places = minor_exponent(currency)
     text = number(Decimal(int(minor)).scaleb(-places), places=places, locale=locale)
     symbol = SYMBOLS.get(currency)
@@ -85,27 +98,30 @@ def money(minor: int, currency: str, locale: str) -> str:
 
 
 def quantity(value: Decimal, locale: str) -> str:
-    """A quantity with as many decimals as it has (up to three): "2", "1.5", "0,250"."""
+    """A quantity with as many decimals as it has (up to three): "2", "1.5", "0,250" ("1,5" in German)."""
     places = max(0, min(3, -int(value.normalize().as_tuple().exponent)))
     return number(value, places=places, locale=locale)
 
 
 def rate(percent: Decimal | None, locale: str) -> str:
     """A tax rate as typed, with as many decimals as it has (up to three): 20 -> "20%", 12.5 -> "12.5%", 8.875 ->
-    "8.875%" ("8,875%" in Russian), 0 -> "0%"; no rate (None) -> "Без НДС" in Russian, "—" in English."""
+    "8.875%" ("8,875%" in Russian, "8,875 %" in German, which spaces the sign), 0 -> "0%"; no rate (None) -> "Без
+    НДС" in Russian, "ohne USt." in German, "—" in English."""
     if percent is None:
         return NO_RATE[locale_of(locale)]
-    return f"{quantity(Decimal(percent), locale)}%"
+    return f"{quantity(Decimal(percent), locale)}{NBSP if locale == 'de' else ''}%"
 
 
 def day(value: date, locale: str, country: str | None = None) -> str:
     """A date as the language (and in English the company's country) writes it on paper: "07.12.2026", "December 7,
-    2026" for a US company, "7 December 2026" elsewhere (the months of ``identity.moments``, never the process's
-    locale, which strftime's "%b" would read)."""
+    2026" for a US company, "7 December 2026" elsewhere, "7. Dezember 2026" in German (the months of
+    ``identity.moments`` and ``MONTHS_DE``, never the process's locale, which strftime's "%b" would read)."""
     from chalicelib.identity.moments import MONTHS
 
     if locale == "ru":
         return value.strftime("%d.%m.%Y")
+    if locale == "de":
+        return f"{value.day}. {MONTHS_DE[value.month - 1]} {value.year}"
     month = MONTHS["en"][value.month - 1]
     return f"{month} {value.day}, {value.year}" if country == "US" else f"{value.day} {month} {value.year}"
 
@@ -127,7 +143,8 @@ def document_number(prefix: str, year: int, seq: int) -> str:
 
 
 def named(doc_type: str, number: str, locale: str) -> str:
-    """A document named as its language names it: "Invoice INV-2026-0001", "Счёт на оплату № 12"."""
+    """A document named as its language names it: "Invoice INV-2026-0001", "Счёт на оплату № 12", "Rechnung
+    RE-2026-0001"."""
     found = locale_of(locale)
     return f"{title(doc_type, found)} № {number}" if found == "ru" else f"{title(doc_type, found)} {number}"
 
@@ -153,3 +170,8 @@ def in_words(minor: int, currency: str, locale: str) -> str:
     except (NotImplementedError, KeyError, ValueError, OverflowError):
         return ""
     return text[:1].upper() + text[1:]
+
+
+def country_locale(country: str | None) -> str | None:
+    """The language a company of a country writes its documents in, where we have it (DE -> "de", RU -> "ru")."""
+    return COUNTRY_LOCALES.get((country or "").upper())

@@ -12,6 +12,13 @@ import { confirmAction, field, form, heading, toast, toastError } from '../js/ui
 Object.assign(MESSAGES, DOCUMENTS); // this screen's texts load with it, not with the app's first load
 
 const TYPES = ['invoice', 'quote', 'delivery_note'];
+// Documents are worded in English, Russian or German (German for documents only: the app itself speaks English and
+// Russian), each language's name in its own words
+const LANGUAGES = [['en', 'English'], ['ru', 'Русский'], ['de', 'Deutsch']];
+// the number prefixes a company of each language starts with (documents/wording.PREFIXES): choosing German turns the
+// invoice prefix INV into RE, unless the company wrote its own
+const LANGUAGE_PREFIXES = { en: { invoice: 'INV', quote: 'QUO', delivery_note: 'DN' },
+  ru: { invoice: '', quote: '', delivery_note: '' }, de: { invoice: 'RE', quote: 'AN', delivery_note: 'LS' } };
 const REQUISITES = ['legal_name', 'tax_id', 'registration_id', 'address', 'bank_name', 'bank_account', 'bank_code',
   'correspondent_account', 'iban', 'phone', 'email', 'director', 'note'];
 let previewUrl = null;
@@ -44,7 +51,7 @@ function editor(template, builtIn, onSaved) {
       options: TYPES.map((type) => [type, t(`doc.type.${type}`)]), disabled: Boolean(template) }),
     field({ name: 'name', label: t('doc.templates.name'), value: template ? template.name : '', required: true }),
     field({ name: 'locale', label: t('doc.templates.locale'), value: template ? template.locale : 'en',
-      options: [['en', 'English'], ['ru', 'Русский']] }),
+      options: LANGUAGES }),
     field({ name: 'is_default', label: t('doc.templates.default'), type: 'checkbox',
       value: template ? template.is_default : true })),
   field({ name: 'body', label: t('doc.templates.body'), type: 'textarea', rows: 16, spellcheck: 'false',
@@ -118,6 +125,36 @@ function prefixFields(current, writable) {
       disabled: !writable, maxlength: 12, autocomplete: 'off', spellcheck: 'false' }))));
 }
 
+/** The language documents are worded in: the company's choice, else offered its country's (a Berlin agency's German);
+ * until it saves one, documents keep the app's language, as they did before it could choose. */
+function languageField(current, writable) {
+  return h('div', { class: 'form-grid' }, field({ name: 'document_locale', label: t('doc.req.document_locale'),
+    value: current.document_locale || current.document_locale_default || 'en', options: LANGUAGES,
+    disabled: !writable, hint: t(current.document_locale ? 'doc.req.document_locale.hint'
+      : 'doc.req.document_locale.unchosen') }));
+}
+
+/** A prefix still at its language's default follows the language chosen (INV becomes RE for German); one the company
+ * wrote stays. Offered a language it has not chosen yet, the form shows that language's prefixes from the start. */
+function followLanguage(requisitesForm, prefixes) {
+  const select = requisitesForm.querySelector('[name=document_locale]');
+  const swap = (from, to) => {
+    for (const type of TYPES) {
+      const input = requisitesForm.querySelector(`[name="number_prefixes.${type}"]`);
+      if (from && input.value.trim() === LANGUAGE_PREFIXES[from][type]) input.value = LANGUAGE_PREFIXES[to][type];
+    }
+  };
+  // the language the prefixes follow now: the one whose defaults they all are (none: the company wrote its own)
+  let before = Object.keys(LANGUAGE_PREFIXES).find((language) => TYPES.every((type) =>
+    (prefixes[type] || '') === LANGUAGE_PREFIXES[language][type]));
+  swap(before, select.value);
+  before = select.value;
+  select.addEventListener('change', () => {
+    swap(before, select.value);
+    before = select.value;
+  });
+}
+
 /** #/settings/requisites: the company's details that documents print, and how their numbers begin. */
 export async function requisites(root) {
   const current = await get('/api/v1/document-settings/requisites');
@@ -127,16 +164,18 @@ export async function requisites(root) {
       const body = { version: current.version, number_prefixes: {} };
       for (const name of REQUISITES) body[name] = values[name] || null;
       for (const type of TYPES) body.number_prefixes[type] = (values[`number_prefixes.${type}`] || '').trim();
+      body.document_locale = values.document_locale || null;
       body.default_tax_rate = String(values.default_tax_rate || '').replace(',', '.').replace('%', '').trim() || null;
       Object.assign(current, await api('PUT', '/api/v1/document-settings/requisites', body));
       toast(t('common.saved'));
-    }, children: [h('div', { class: 'form-grid' }, REQUISITES.map((name) => field({
+    }, children: [languageField(current, writable), h('div', { class: 'form-grid' }, REQUISITES.map((name) => field({
       name, label: t(`doc.req.${name}`), value: current[name] || '', disabled: !writable,
       type: name === 'email' ? 'email' : 'text' }))),
     // the rate a deal's invoice charges on top of the deal's amount (a Berlin agency's 19 %); empty: no VAT
     h('div', { class: 'form-grid' }, field({ name: 'default_tax_rate', label: t('doc.req.default_tax_rate'),
       value: current.default_tax_rate ?? '', inputmode: 'decimal', disabled: !writable, autocomplete: 'off',
       hint: t('doc.req.default_tax_rate.hint') })), prefixFields(current, writable)] });
+  followLanguage(requisitesForm, current.number_prefixes || {});
   mount(root, heading(t('settings.tab.requisites')), h('p', { class: 'muted' }, t('doc.req.intro')),
     h('section', { class: 'panel' }, requisitesForm));
 }
