@@ -64,5 +64,10 @@ def test_a_german_company_chooses_german_and_its_invoice_is_german(browser: Any,
                      "Gesamtbetrag: 1.469,13 €"):
         assert expected in text, (expected, text)
     assert "Invoice" not in text and "Total" not in text, text
+
+    # a template of its own starts from the German built-in one
+    page.goto("/#/settings/documents")
+    expect(page.get_by_label("Language of the built-in text")).to_have_value("de")
+    expect(page.locator("textarea[name=body]")).to_have_value(re.compile("Gesamtbetrag"))
     assert_no_problems(page)
     page.context.close()

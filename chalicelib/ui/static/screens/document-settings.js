@@ -37,7 +37,7 @@ function variablesList(variables) {
       h('dd', {}, h('code', {}, keys.map((key) => `${name === 'lines' ? 'line' : name}.${key}`).join('  ')))])));
 }
 
-function editor(template, builtIn, onSaved) {
+function editor(template, builtIn, onSaved, language = 'en') {
   const preview = h('div', { class: 'doc-preview', 'aria-live': 'polite' });
   const builtInBody = (type, locale) => (builtIn.items.find((b) => b.type === type && b.locale === locale) || {}).body;
   const editorForm = form({ submit: t('common.save'), label: t('doc.templates.new'), onSubmit: async (values) => {
@@ -50,12 +50,12 @@ function editor(template, builtIn, onSaved) {
     field({ name: 'type', label: t('doc.templates.type'), value: template ? template.type : 'invoice',
       options: TYPES.map((type) => [type, t(`doc.type.${type}`)]), disabled: Boolean(template) }),
     field({ name: 'name', label: t('doc.templates.name'), value: template ? template.name : '', required: true }),
-    field({ name: 'locale', label: t('doc.templates.locale'), value: template ? template.locale : 'en',
+    field({ name: 'locale', label: t('doc.templates.locale'), value: template ? template.locale : language,
       options: LANGUAGES }),
     field({ name: 'is_default', label: t('doc.templates.default'), type: 'checkbox',
       value: template ? template.is_default : true })),
   field({ name: 'body', label: t('doc.templates.body'), type: 'textarea', rows: 16, spellcheck: 'false',
-    class: 'code', value: template ? template.body : builtInBody('invoice', 'en') })] });
+    class: 'code', value: template ? template.body : builtInBody('invoice', language) })] });
   const bodyInput = editorForm.querySelector('textarea[name=body]');
   const choose = () => {
     if (template) return;
@@ -82,12 +82,13 @@ function editor(template, builtIn, onSaved) {
 
 /** #/settings/documents: the company's templates and the editor. */
 export async function templates(root) {
-  const [page, builtIn] = await Promise.all([get('/api/v1/document-templates'),
-    get('/api/v1/document-templates/built-in')]);
+  // a new template starts from the built-in one in the language the company chose for its documents
+  const [page, builtIn, settings] = await Promise.all([get('/api/v1/document-templates'),
+    get('/api/v1/document-templates/built-in'), get('/api/v1/document-settings/requisites')]);
   const reload = () => templates(root);
   const writable = can('settings', 'update');
   const slot = h('div', {});
-  const open = (template) => mount(slot, editor(template, builtIn, reload));
+  const open = (template) => mount(slot, editor(template, builtIn, reload, settings.document_locale || 'en'));
   const rows = page.items.map((template) => h('li', { class: 'doc-row' },
     h('div', {}, h('strong', {}, template.name), h('div', { class: 'muted' },
       [t(`doc.type.${template.type}`), template.is_default ? t('doc.templates.isDefault') : null].filter(Boolean)
