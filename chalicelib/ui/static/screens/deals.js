@@ -227,6 +227,8 @@ function dealRow(deal, stages, selectable) {
     h('td', { 'data-label': t('deals.stage') }, stage ? stage.name : '—'),
     h('td', { 'data-label': t('deals.statusLabel') }, t(`deals.status.${deal.status}`)),
     h('td', { class: 'num', 'data-label': t('deals.amount') }, money(deal)),
+    // A coordinator lists the deals under contract to see when each closes, not only when it last changed.
+    h('td', { 'data-label': t('deals.expectedClose') }, deal.expected_close_on ? formatDate(deal.expected_close_on) : '—'),
     h('td', { 'data-label': t('common.updated') }, formatDate(deal.updated_at)));
 }
 
@@ -320,7 +322,7 @@ async function dealTable(pipeline, filters, navigate, reload, create = null) {
   const body = h('tbody', {}, page.items.map((deal) => dealRow(deal, stages, selectable)));
   const table = h('div', { class: 'table-wrap' }, h('table', { class: 'deal-table' }, h('caption', { class: 'visually-hidden' }, t('deals.view.list')),
     h('thead', {}, h('tr', {}, selectable ? h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, t('contacts.bulk.all'))) : null,
-      ['deals.title', 'deals.stage', 'deals.statusLabel', 'deals.amount', 'common.updated'].map((key) =>
+      ['deals.title', 'deals.stage', 'deals.statusLabel', 'deals.amount', 'deals.expectedClose', 'common.updated'].map((key) =>
         h('th', { scope: 'col', class: key === 'deals.amount' ? 'num' : null }, t(key))))), body));
   const more = async (cursor) => {
     const next = await get(path(cursor));
