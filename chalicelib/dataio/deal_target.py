@@ -20,7 +20,7 @@ from chalicelib.core import db, errors, schema
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.dataio import deal_export, mapping, row_notes
 from chalicelib.dataio.company_target import visible_companies, website_host
-from chalicelib.dataio.mapping import NOTES, OWNER, TAGS, Choices, FieldSpec
+from chalicelib.dataio.mapping import NOTES, OWNER, SOURCE, TAGS, UTM, Choices, FieldSpec
 from chalicelib.dataio.row_notes import RowNotes
 from chalicelib.records import matching
 from chalicelib.records.customfields import service as customfields_service
@@ -58,6 +58,8 @@ DEAL_SPECS = {spec.name: spec for spec in (
     TAGS,
     OWNER,
     NOTES,
+    SOURCE,
+    *UTM,
     # the contact's phone and e-mail beside the deal (amoCRM's leads export): its contact is found by them
     FieldSpec("contact_phone", "list", ("phone", "phones", "phone number", "telephone", "tel", "mobile", "mobile phone",
                                         "work phone", "телефон", "телефоны", "тел", "мобильный", "мобильный телефон",
@@ -381,7 +383,7 @@ class DealTarget:
                                    "expected_close_on": expected,
                                    "lost_reason": lost_reason, "tags": values.get("tags"),
                                    "owner_id": values.get("owner_id"),
-                                   "custom": values.get("custom") or {}}
+                                   "custom": values.get("custom") or {}, **mapping.attribution(values)}
         currency = currency_of(ctx, values)
         if values.get("amount"):
             payload["amount"] = {"minor": parse_amount(str(values["amount"]), currency), "currency": currency}

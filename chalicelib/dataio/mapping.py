@@ -72,6 +72,21 @@ OWNER = FieldSpec("owner_id", "text", ("owner", "owner id", "responsible", "resp
                                        "ответственное лицо", "ответственный менеджер", "ответственный сотрудник"))
 
 
+# Where a lead came from, in contacts' and deals' imports: amoCRM's leads export ("Источник", utm_source ...), our own
+# export's "Source" and "UTM source" ... columns; the record's source and UTM as a form's lead keeps them.
+UTM_PARTS = ("source", "medium", "campaign", "term", "content")
+SOURCE = FieldSpec("source", "text", ("source", "lead source", "original source", "deal source", "person source",
+                                      "источник", "источник сделки", "источник лида", "источник контакта"))
+UTM = tuple(FieldSpec(f"utm_{part}", "text", (f"utm {part}",)) for part in UTM_PARTS)
+
+
+def attribution(values: dict[str, Any]) -> dict[str, Any]:
+    """A row's source (as a record keeps it: 40 characters) and UTM parameters, for its create schema."""
+    utm = {part: str(values[f"utm_{part}"]).strip()[:200] for part in UTM_PARTS if values.get(f"utm_{part}")}
+    source = str(values.get("source") or "").strip()[:40]
+    return {"source": source or None, "utm": utm or None}
+
+
 # Notes ("Примечание", "Примечание 1" ... in amoCRM's exports): each non-empty cell a note on the record's timeline.
 NOTES = FieldSpec("notes", "note", ("note", "notes", "comment", "comments", "примечание", "примечания", "заметка",
                                     "заметки", "комментарий", "комментарии"), repeatable=True, numbered=True)

@@ -14,7 +14,18 @@ from chalicelib.core import errors, schema
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.dataio import contact_companies, row_notes
 from chalicelib.dataio.contact_companies import CompanyLinks
-from chalicelib.dataio.mapping import NOTES, OWNER, RECORD_TYPE, TAGS, Choices, FieldSpec, phones_in
+from chalicelib.dataio.mapping import (
+    NOTES,
+    OWNER,
+    RECORD_TYPE,
+    SOURCE,
+    TAGS,
+    UTM,
+    Choices,
+    FieldSpec,
+    attribution,
+    phones_in,
+)
 from chalicelib.dataio.row_notes import RowNotes
 from chalicelib.records.customfields import service as customfields_service
 
@@ -103,6 +114,8 @@ CONTACT_SPECS = {spec.name: spec for spec in (
                                             "согласие на рассылки", "согласие на рассылку", "подписка на рассылку")),
     OWNER,
     NOTES,
+    SOURCE,
+    *UTM,
     RECORD_TYPE,
 )}
 _LOC_FIELDS = {"phones": "phone", "emails": "email"}
@@ -187,7 +200,7 @@ class ContactTarget:
             "emails": [{"address": address} for address in values.get("email", [])],
             "tags": values.get("tags"), "birthday": values.get("birthday"), "job_title": values.get("job_title"),
             "custom": values.get("custom"), "consent": _consent(values.get("marketing_consent")),
-            "owner_id": values.get("owner_id"), "messengers": _messengers(values),
+            "owner_id": values.get("owner_id"), "messengers": _messengers(values), **attribution(values),
             **{name: values.get(name) for name in ("passport_number", "tax_id", "iban")},
         }
         payload = {name: value for name, value in payload.items() if value}
