@@ -5,9 +5,9 @@ e-mail lookups, company entries), the records about her alone (calls with their 
 messages and attachments, tickets with their messages), the tasks about her alone, her consent and its history,
 campaign deliveries, segment memberships, merge records, the form posts and provider events that named her, every
 export and import file made before (any may list her: the erasure cannot tell which rows a file holds without
-opening it), the rows of an import's preview naming her, and the audit chains and sensitive-read logs of everything
-erased. An audit chain is one hash chain per entity, so
-removing a whole entity's chain leaves every other chain verifiable.
+opening it), the rows of an import's preview and the filters of an export naming her, and the audit chains and
+sensitive-read logs of everything erased. An audit chain is one hash chain per entity, so removing a whole entity's
+chain leaves every other chain verifiable.
 
 What stays, detached from her, because the law makes the business keep it: orders (accounting records) and the
 documents issued on them or on her deals (invoices and their PDFs, kept as issued: 10 years in Germany, AO s. 147
@@ -22,11 +22,10 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from collections import Counter
 from typing import Any
 
-from chalicelib.core import audit, aws, crypto, db, errors, permissions
+from chalicelib.core import audit, crypto, db, errors, permissions
 from chalicelib.core.config import settings
 from chalicelib.core.tenancy import GLOBAL_PREFIX, TenantContext, new_id, tenant_key
 from chalicelib.due import service as due
@@ -35,11 +34,10 @@ from chalicelib.personaldata.footprint import ABOUT_HER, Footprint
 from chalicelib.personaldata.models import Erasure, erasures_pk
 from chalicelib.records import access, editing, store, trash, types
 from chalicelib.records.models import TimelineEntry
-from chalicelib.tenantdata import registry
+from chalicelib.tenantdata import purge, registry
 from chalicelib.tenantdata.registry import RawItem, kind_of, text
 
 BATCH = 25  # BatchWriteItem's limit
-RETRIES = 6
 KEPT = {
     "orders": "accounting records (10 years in Germany, AO s. 147 and HGB s. 257; 5 in Russia, 402-FZ art. 29): "
               "kept without the contact and her shipping address",
@@ -72,22 +70,12 @@ def contact_or_404(ctx: TenantContext, contact_id: str) -> Any:
 
 
 def _delete(ctx: TenantContext, keys: list[tuple[str, str]]) -> int:
-    """Delete items by key (the tenant's only), retrying what DynamoDB left unprocessed; how many were asked."""
+    """Delete items by key (the tenant's only: a batch is outside db.commit's boundary check); how many were asked."""
     if any(not pk.startswith(ctx.prefix) for pk, _ in keys):
         raise errors.ForbiddenError("A write crossed the tenant boundary.")
     unique = sorted(set(keys))
-    client = aws.client("dynamodb")
     for batch in db.each_in_batches(unique, BATCH):
-        pending = {settings.table_name: [{"DeleteRequest": {"Key": {"pk": {"S": pk}, "sk": {"S": sk}}}}
-                                         for pk, sk in batch]}
-        for attempt in range(RETRIES):
-            with db.translate_errors():
-                pending = client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
-            if not pending:
-                break
-            time.sleep(min(0.05 * 2**attempt, 1.0))
-        else:
-            raise errors.ServiceUnavailableError("DynamoDB kept items of the erasure unprocessed.")
+        purge.delete_batch(list(batch))
     return len(unique)
 
 
@@ -96,17 +84,11 @@ def _keys(items: list[RawItem]) -> list[tuple[str, str]]:
 
 
 def _remove_objects(bucket: str, keys: list[str]) -> int:
-    """Delete every version of these objects of a bucket."""
-    s3 = aws.client("s3")
-    removed = 0
+    """Delete every version of these objects (each key ends in an id or a file name of its own: no other object
+    starts with it); how many objects were asked."""
     for key in keys:
-        for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket, Prefix=key):
-            versions = [{"Key": v["Key"], "VersionId": v["VersionId"]}
-                        for v in [*page.get("Versions", []), *page.get("DeleteMarkers", [])] if v["Key"] == key]
-            if versions:
-                s3.delete_objects(Bucket=bucket, Delete={"Objects": versions, "Quiet": True})
-        removed += 1
-    return removed
+        purge.remove_objects(bucket, key)
+    return len(keys)
 
 
 def _chains(ctx: TenantContext, entity: str, entity_id: str) -> list[tuple[str, str]]:
@@ -241,25 +223,43 @@ def _uncount_segments(ctx: TenantContext, found: Footprint) -> None:
         db.commit(ctx, change)
 
 
-def _delete_exports(ctx: TenantContext, removed: Counter[str]) -> None:
-    """Export files finished before the erasure: any of them may list her. A job still running is left (its walk
-    reads the data as it is when it reaches it)."""
+def _names_her(said: str, words: list[str], digits: list[str]) -> bool:
+    """True when a text (folded) holds one of her values (``_her_values``)."""
+    return any(word in said for word in words) or any(d in re.sub(r"\D", "", said) for d in digits)
+
+
+def _delete_exports(ctx: TenantContext, found: Footprint, removed: Counter[str]) -> None:
+    """Export files finished before the erasure: any of them may list her, so they go (the bucket keeps them 7 days
+    anyway). The jobs stay, audited: who exported what and when is the company's security record; a job's filters
+    naming her (a search for her name) are emptied. A job still running is left (it reads the data as it finds it)."""
+    from chalicelib.dataio import storage
+    from chalicelib.dataio.models import ExportJob
     from chalicelib.tenantdata import service as tenant_exports
 
+    words, digits = _her_values(found.contact, names=True)
     jobs = [item for item in footprint.query(tenant_key(ctx, "EXPORT"))
             if text(item, "status") not in ("queued", "pending", "running")]
-    files = [str(text(item, "file_key")) for item in jobs if kind_of(item) == "export_job" and text(item, "file_key")]
+    files = [storage.export_prefix(ctx, str(text(item, "export_id"))) for item in jobs  # its pages and its file
+             if kind_of(item) == "export_job"]
     files += [tenant_exports.object_key(ctx.tenant_id, str(text(item, "export_id"))) for item in jobs
               if kind_of(item) == "tenant_export"]
     removed["export_files"] += _remove_objects(settings.export_bucket, files)
-    removed["export_jobs"] += _delete(ctx, _keys(jobs))
+    for item in jobs:
+        job = ExportJob.from_raw_data(item) if kind_of(item) == "export_job" else None
+        if job is not None and _names_her(json.dumps(job.filters, ensure_ascii=False).casefold(), words, digits):
+            job.filters = {}
+            db.commit(ctx, db.Change().save(job))
+            removed["export_filters"] += 1
 
 
-def _her_values(contact: Any) -> tuple[list[str], list[str]]:
-    """What of her a file's rows would hold: her id, e-mails and full name (folded), and her phones' last 10 digits."""
+def _her_values(contact: Any, *, names: bool = False) -> tuple[list[str], list[str]]:
+    """What of her a file's rows would hold: her id, e-mails and full name (folded), and her phones' last 10 digits;
+    with names, each of her names alone too (what a search for her is typed as)."""
     words = [str(contact.contact_id), *(str(e.get("address", "")).casefold() for e in contact.emails or [])]
     if contact.first_name and contact.last_name:
         words.append(f"{contact.first_name} {contact.last_name}".casefold())
+    if names:
+        words += [str(name) for name in (contact.first_name, contact.last_name) if name and len(name) >= 3]
     digits = [re.sub(r"\D", "", str(p.get("number", "")))[-10:] for p in contact.phones or []]
     return [w.casefold() for w in words if w], [d for d in digits if len(d) >= 7]
 
@@ -281,8 +281,8 @@ def _delete_imports(ctx: TenantContext, found: Footprint, removed: Counter[str])
         if status in ("done", "failed"):
             files.append(import_key(ctx, import_id))
         job = ImportJob.from_raw_data(item)
-        said = json.dumps([job.preview, job.duplicates, job.errors], ensure_ascii=False).casefold()
-        if not any(word in said for word in words) and not any(d in re.sub(r"\D", "", said) for d in digits):
+        if not _names_her(json.dumps([job.preview, job.duplicates, job.errors], ensure_ascii=False).casefold(),
+                          words, digits):
             continue
         if status == "preview":
             doomed.append((job.pk, job.sk))
@@ -339,7 +339,7 @@ def erase(ctx: TenantContext, contact_id: str) -> Erasure:
     _detach_orders(ctx, found, kept, removed)
     _detach_deals(ctx, found, kept, removed)
     _delete_rest(ctx, found, removed)
-    _delete_exports(ctx, removed)
+    _delete_exports(ctx, found, removed)
     _delete_imports(ctx, found, removed)
     _purge_contact(ctx, found, removed)
     return _record(ctx, found.contact_id, removed, kept)

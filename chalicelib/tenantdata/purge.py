@@ -23,7 +23,7 @@ MAX_PASSES = 3  # a second walk catches what the feeds (eventually consistent in
 RETRIES = 6
 
 
-def _delete_batch(keys: list[walk.Key]) -> None:
+def delete_batch(keys: list[walk.Key]) -> None:
     """Delete up to 25 items, retrying what DynamoDB left unprocessed with backoff."""
     requests = [{"DeleteRequest": {"Key": {"pk": {"S": pk}, "sk": {"S": sk}}}} for pk, sk in keys]
     pending = {settings.table_name: requests}
@@ -36,7 +36,7 @@ def _delete_batch(keys: list[walk.Key]) -> None:
     raise errors.ServiceUnavailableError("DynamoDB kept items of the purge unprocessed.")
 
 
-def _remove_objects(bucket: str, prefix: str) -> int:
+def remove_objects(bucket: str, prefix: str) -> int:
     """Delete every version of every object under a prefix of a bucket."""
     s3 = aws.client("s3")
     removed = 0
@@ -52,8 +52,8 @@ def _remove_objects(bucket: str, prefix: str) -> int:
 def _remove_archives(tenant_id: str) -> int:
     """Delete the tenant's export archives (they hold its sealed values in clear) and its call recordings
     (``telephony.recordings`` keeps them under ``tenants/<tenant id>/``, encrypted with the stage key)."""
-    return (_remove_objects(settings.export_bucket, f"exports/{tenant_id}/")
-            + _remove_objects(settings.recordings_bucket, f"tenants/{tenant_id}/"))
+    return (remove_objects(settings.export_bucket, f"exports/{tenant_id}/")
+            + remove_objects(settings.recordings_bucket, f"tenants/{tenant_id}/"))
 
 
 def _remove_items(ctx: TenantContext, *, keep: walk.Key) -> int:
@@ -64,7 +64,7 @@ def _remove_items(ctx: TenantContext, *, keep: walk.Key) -> int:
         if not found:
             break
         for batch in db.each_in_batches(sorted(found), BATCH):
-            _delete_batch(list(batch))
+            delete_batch(list(batch))
         deleted.update(found)
     return len(deleted)
 

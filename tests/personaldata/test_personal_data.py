@@ -17,6 +17,7 @@ import pytest
 
 from chalicelib.core import crypto
 from chalicelib.core.tenancy import TenantContext, bind
+from chalicelib.dataio import jobs
 from tests.dataio.kit import run as import_run
 from tests.events.conftest import open_feed
 from tests.factories import Company, add_member, signup
@@ -105,6 +106,11 @@ class World:
         imported = import_run(client, token, self.company.tenant_id,
                               "Name,Email\nAnnabella Quenneville,annabella.q@example.org\nNew Person,new@example.org\n")
         assert imported["progress"]["duplicates"] == 1, imported["progress"]
+        self.export = _made(client.post("/api/v1/exports", {"entity": "contact", "format": "csv",
+                                                            "filters": {"q": "Annabella"}}, token=token), 202)
+        while self.export["status"] != "done":  # a contacts file listing her, made before her erasure
+            jobs.run_job("export", self.company.tenant_id, self.export["id"], seconds=30.0)
+            self.export = _made(client.get(f"/api/v1/exports/{self.export['id']}", token=token), 200)
 
 
 @pytest.fixture(scope="module")
@@ -188,15 +194,27 @@ def _recordings(world: World) -> list[str]:
     return [v["Key"] for v in found.get("Versions", [])]
 
 
+def _exported_files(world: World) -> list[str]:
+    """The company's export files (every version)."""
+    from chalicelib.core import aws
+    from chalicelib.core.config import settings
+
+    found = aws.client("s3").list_object_versions(Bucket=settings.export_bucket,
+                                                  Prefix=f"exports/{world.company.tenant_id}/")
+    return [v["Key"] for v in found.get("Versions", [])]
+
+
 def test_erasure_removes_her_and_keeps_what_the_law_requires(client: ApiClient, world: World) -> None:
     token, anna_id, boris_id = world.company.owner.token, world.anna["id"], world.boris["id"]
     boris_before = _export(client, world, boris_id)
     recordings_before = _recordings(world)
+    assert any(key.endswith(".csv") for key in _exported_files(world))
     with open_feed() as feed:  # what the domain-event feed's consumers then do must not bring her back
         erased = _made(client.post(f"/api/v1/contacts/{anna_id}/erase", {"confirm": True}, token=token), 200)
         assert feed.deliver() == {"batchItemFailures": []}
     assert erased["contact_id"] == anna_id and erased["removed"]["telegram_links"] == 1
     assert erased["removed"]["replay_answers"] == 1  # her creation's answer, kept for a replay, repeated her data
+    assert erased["removed"]["export_filters"] == 1  # the export searched her name
     assert erased["removed"]["contacts"] == 2 and erased["removed"]["calls"] == 2  # she and her merged twin
     assert erased["removed"]["conversations"] == 1 and erased["removed"]["tickets"] == 1
     assert {part["what"] for part in erased["kept"]} == {"orders", "documents", "deals"}
@@ -220,6 +238,8 @@ def test_erasure_removes_her_and_keeps_what_the_law_requires(client: ApiClient, 
     recordings_after = _recordings(world)  # her call's recording went, his stayed, and so did her invoice's PDF
     assert [len([k for k in keys if "/calls/" in k]) for keys in (recordings_before, recordings_after)] == [2, 1]
     assert [k for k in recordings_after if "/documents/" in k] == [k for k in recordings_before if "/documents/" in k]
+    assert _exported_files(world) == []  # the file that listed her went; the job stays, audited (who exported what)
+    assert _made(client.get(f"/api/v1/exports/{world.export['id']}", token=token), 200)["status"] == "done"
     order = _made(client.get(f"/api/v1/orders/{world.order['id']}", token=token), 200)
     assert order["contact_id"] is None and order["totals"]["total_minor"] > 0
     assert _made(client.get(f"/api/v1/documents/{world.invoice['id']}", token=token), 200)["number"] \
