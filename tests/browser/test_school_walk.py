@@ -90,3 +90,26 @@ def test_the_owner_finds_yekaterinburg_time_by_its_russian_name(browser: Any, li
     page.goto("/#/settings/company")
     expect(page.locator("select[name=timezone] option:checked")).to_have_text(ural)
     assert_no_problems(page)
+
+
+def test_a_parent_on_a_phone_reads_the_thank_you_page(browser: Any, live_url: str, app: Any) -> None:
+    # A site's form posted by the browser itself (no script, or a builder's plain form) lands on the CRM's thank-you
+    # page; on a parent's phone it was laid out for a 980 px desktop, its words a few pixels high.
+    from urllib.parse import urlsplit
+
+    from tests.integrations.helpers import create_form
+
+    client = ApiClient(app)
+    company = signup(client, company="Английский с Анной", locale="ru", country="RU", timezone="Asia/Yekaterinburg")
+    form = create_form(client, company, name="Пробный урок")
+    hook = live_url + urlsplit(form["webhook_url"]).path
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
+                                  java_script_enabled=False, locale="ru-RU")
+    page = context.new_page()
+    page.set_content(f'<form method="post" action="{hook}"><input name="name" value="Елена">'
+                     '<input name="phone" value="+7 912 345-67-89"><button>Записаться</button></form>')
+    with page.expect_navigation():
+        page.click("button")
+    assert "Спасибо! Мы получили вашу заявку" in page.inner_text("body")
+    assert page.evaluate("() => document.documentElement.clientWidth") == 390, "laid out for the phone's width"
+    context.close()
