@@ -91,11 +91,6 @@ def get(key: tuple[str, str]) -> RawItem | None:
     return item
 
 
-def record_pk(ctx: TenantContext, rtype: types.RecordType, record_id: str) -> str:
-    """The partition of a record's collection."""
-    return tenant_key(ctx, rtype.prefix, record_id)
-
-
 def find(ctx: TenantContext, contact: Any) -> Footprint:
     """What ctx's tenant holds on this contact."""
     found = Footprint(contact=contact)
@@ -116,7 +111,10 @@ def _linked_records(ctx: TenantContext, found: Footprint) -> None:
     for rtype in types.all_types():
         if rtype.space is None or rtype.name == "contact" or (rtype.lists is not None and "CF" not in rtype.lists):
             continue
-        rows = query(tenant_key(ctx, rtype.space, "CF", "contact", key_segment(found.contact_id)))
+        rows = list(query(tenant_key(ctx, rtype.space, "CF", "contact", key_segment(found.contact_id))))
+        # a record in the trash keeps one row, in the type's trash, which names its contact
+        rows += [row for row in query(tenant_key(ctx, rtype.space, "TRASH"))
+                 if text(row, "contact_id") == found.contact_id]
         ids = sorted({str(text(row, "record_id")) for row in rows if text(row, "record_id")})
         records = [record for record in (access.get_any(ctx, rtype, rid) for rid in ids) if record is not None]
         if records:
