@@ -26,7 +26,7 @@ OPEN, DONE = "A", "D"  # open tasks sort before done ones
 class Task(VersionedItem, discriminator="task"):
     """Something a user has to do, by a time, maybe about a contact, company or deal."""
 
-    personal = frozenset({"title", "description"})
+    personal = frozenset({"title", "description", "location"})
 
     task_id = UnicodeAttribute()
     title = UnicodeAttribute()
@@ -37,6 +37,7 @@ class Task(VersionedItem, discriminator="task"):
     related_type = UnicodeAttribute(null=True)  # contact | company | deal
     related_id = UnicodeAttribute(null=True)
     description = UnicodeAttribute(null=True)
+    location = UnicodeAttribute(null=True)  # where: a showing's or a meeting's address, opened in a map
     done_at = UTCDateTimeAttribute(null=True)
     done_by = UnicodeAttribute(null=True)
     created_by = UnicodeAttribute()

@@ -20,7 +20,7 @@ from chalicelib.tasks import service
 from chalicelib.tasks.models import Task
 
 EDITS = {"title": "title", "task_kind": "kind", "due_at": "due_at", "assignee_id": "assignee_id",
-         "description": "description"}
+         "description": "description", "location": "location"}
 
 
 def _edit_back(ctx: TenantContext, task: Task, before: dict[str, Any]) -> None:
@@ -41,7 +41,8 @@ def _recreate(ctx: TenantContext, task_id: str, before: dict[str, Any]) -> None:
                if before.get("related_type") and before.get("related_id") else None)
     data = validate(s.TaskCreate, {"title": before.get("title"), "kind": before.get("task_kind") or "todo",
                                    "due_at": before.get("due_at"), "assignee_id": before.get("assignee_id"),
-                                   "description": before.get("description"), "related": related})
+                                   "description": before.get("description"), "location": before.get("location"),
+                                   "related": related})
     assignee = identity_service.get_user(ctx, str(data.assignee_id or ctx.actor_id))
     if assignee is None or assignee.status != "active":  # 409 here: the service's 422 would blame the caller
         raise not_revertable("The task's assignee is no longer an active user.")

@@ -13,6 +13,7 @@ from chalicelib.records.schemas import RecordTypeName
 Id = Annotated[str, Field(min_length=1, max_length=26)]
 Title = Annotated[str, Field(min_length=1, max_length=200)]
 Description = Annotated[str, Field(max_length=10_000)]
+Location = Annotated[str, Field(max_length=300, description="Where: an address the web app opens in a map")]
 TaskKind = Literal["call", "meeting", "email", "todo"]
 RelatedType = RecordTypeName
 
@@ -32,6 +33,7 @@ class TaskCreate(Schema):
         "not with assignee_id"))
     related: Related | None = None
     description: Description | None = None
+    location: Location | None = None
 
 
 class TaskUpdate(Schema):
@@ -42,6 +44,7 @@ class TaskUpdate(Schema):
     assignee_id: Id | None = None
     related: Related | None = None
     description: Description | None = None
+    location: Location | None = None
 
 
 class TaskVersion(Schema):
@@ -66,6 +69,7 @@ class TaskRead(BaseModel):
     team_id: str | None
     related: RelatedRead | None
     description: str | None
+    location: str | None = None
     done_at: datetime | None
     done_by: str | None
     created_by: str

@@ -22,8 +22,8 @@ from chalicelib.tasks import schemas as s
 from chalicelib.tasks.models import DONE, OPEN, TASK_SK, Task, assignee_pk, assignee_sk, due_pk, stamp, task_pk
 
 AUDIT_FIELDS = ("title", "task_kind", "due_at", "assignee_id", "team_id", "related_type", "related_id",
-                "description", "done_at")
-NULLABLE = frozenset({"due_at", "related", "description"})
+                "description", "location", "done_at")
+NULLABLE = frozenset({"due_at", "related", "description", "location"})
 TICK = timedelta(microseconds=1)
 DEAL_CONTACTS_SHOWN = 10  # a deal's task shows on the cards of its first contacts
 
@@ -40,7 +40,8 @@ def task_read(task: Task, names: dict[tuple[str, str], str] | None = None) -> s.
     return s.TaskRead(
         id=task.task_id, title=task.title, kind=task.task_kind,  # type: ignore[arg-type]
         status="done" if task.done_at is not None else "open", due_at=task.due_at, assignee_id=task.assignee_id,
-        team_id=task.team_id, related=related, description=task.description, done_at=task.done_at,
+        team_id=task.team_id, related=related, description=task.description,
+        location=task.location, done_at=task.done_at,
         done_by=task.done_by, created_by=task.created_by, created_at=task.created_at, updated_at=task.updated_at,
         version=int(task.version or 0),
     )
@@ -236,6 +237,7 @@ def create(ctx: TenantContext, *, data: s.TaskCreate, task_id: str | None = None
     task_id, now = task_id or new_id(), db.utcnow()
     task = Task(task_pk(ctx, task_id), TASK_SK, task_id=task_id, title=data.title, task_kind=data.kind,
                 due_at=data.due_at, assignee_id=assignee_id, team_id=team_id, description=data.description,
+                location=data.location,
                 related_type=data.related.type if data.related else None,
                 related_id=data.related.id if data.related else None, created_by=ctx.actor_id,
                 created_at=now, updated_at=now, done_at=done_at, done_by=ctx.actor_id if done_at else None)
@@ -258,7 +260,7 @@ def update(ctx: TenantContext, task_id: str, *, data: s.TaskUpdate) -> Task:
     if "related" in given:
         _relate(ctx, change, task, data.related)
     for name, attribute in (("title", "title"), ("kind", "task_kind"), ("due_at", "due_at"),
-                            ("description", "description")):
+                            ("description", "description"), ("location", "location")):
         if name in given:
             setattr(task, attribute, getattr(data, name))
     task.updated_at = db.utcnow()

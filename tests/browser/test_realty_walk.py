@@ -39,3 +39,25 @@ def test_the_coordinator_reads_each_deal_s_close_date_in_the_list(browser: Any, 
     screens.shoot(page, "deals-close-dates")
     assert_no_problems(page)
     page.context.close()
+
+
+def test_an_agent_books_a_showing_with_its_address_and_taps_it_to_the_map(browser: Any, live_url: str, app: Any,
+                                                                          screens: Screens) -> None:
+    client = ApiClient(app)
+    company = signup(client, company="Sunbelt Showings", country="US", timezone="America/Phoenix")
+    page = new_page(browser, live_url, viewport=PHONE)
+    log_in(page, company.owner, "Sunbelt Showings")
+    page.goto("/#/tasks")
+    page.get_by_label("What to do").fill("Showing for Rachel Kim")
+    page.get_by_label("Kind").select_option("meeting")
+    page.get_by_label("Where").fill("7312 N Central Ave, Phoenix, AZ 85020")  # there was nowhere to put it
+    page.get_by_role("button", name="Add task").click()
+    place = page.locator("[data-test=task-place] a")
+    place.wait_for()
+    assert place.inner_text() == "7312 N Central Ave, Phoenix, AZ 85020"
+    assert place.get_attribute("href") == ("https://www.google.com/maps/search/?api=1&query="
+                                           "7312%20N%20Central%20Ave%2C%20Phoenix%2C%20AZ%2085020")
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+    screens.shoot(page, "showing-address")
+    assert_no_problems(page)
+    page.context.close()

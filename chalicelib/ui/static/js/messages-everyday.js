@@ -71,6 +71,8 @@ export const EVERYDAY = {
   'lead.source': ['Source', 'Источник'],
   'lead.message': ['Customer’s words', 'Слова клиента'],
   'tasks.description': ['Details', 'Подробности'],
+  'tasks.location': ['Where', 'Где'],
+  'tasks.locationHint': ['An address, such as a showing’s: tapped, it opens in the map', 'Адрес, например показа: по нажатию он откроется на карте'],
   'picker.contact': ['Contact', 'Контакт'],
   'picker.company': ['Company', 'Компания'],
   'picker.find.contact': ['Find by name, phone or e-mail', 'Имя, телефон или почта'],

@@ -7,6 +7,7 @@ import { can, session } from '../js/session.js';
 import { empty, field, form, heading, openModal, optimistic, pager, toast, toastError } from '../js/ui.js';
 import { newButton } from './new-record.js';
 import { companyUsers } from './mentions.js';
+import { addressLink } from './contacts.js';
 
 const VIEWS = ['today', 'overdue', 'upcoming'];
 const KINDS = ['todo', 'call', 'meeting', 'email'];
@@ -50,6 +51,8 @@ export function taskItem(task, reload, who = null) {
   const row = h('li', { class: done() ? 'task-done' : null, 'data-task': task.id }, button,
     h('div', { class: 'grow' }, h('div', { class: 'title' }, task.title),
       task.description ? h('p', { class: 'task-words', 'data-test': 'task-words' }, task.description) : null,
+      // A showing's address: an agent in her car taps it to open the phone's map.
+      task.location ? h('p', { class: 'task-place', 'data-test': 'task-place' }, addressLink({ line1: task.location })) : null,
       h('div', { class: 'meta' }, task.kind ? h('span', { class: 'badge' }, t(`tasks.kind.${task.kind}`)) : null, ' ',
         task.due_at ? h('time', { datetime: task.due_at, class: overdue ? 'overdue' : null,
           title: formatRelative(task.due_at) }, dueText(task)) : t('tasks.noDue'), ' ',
@@ -102,7 +105,7 @@ function editTask(task, reload) {
   const close = () => dialog.close();
   const body = form({ submit: t('common.save'), label: t('tasks.editTitle'), onSubmit: async (values) => {
     const change = { version: task.version, title: values.title, kind: values.kind,
-      description: values.description || null };
+      description: values.description || null, location: values.location || null };
     if (values.due_at) change.due_at = fromZonedInput(values.due_at, zone);
     else if (task.due_at) change.due_at = null;
     const given = assignee && values.assignee_id && values.assignee_id !== task.assignee_id
@@ -123,6 +126,8 @@ function editTask(task, reload) {
     due, h('div', { class: 'row-actions' }, shortcut('tasks.tomorrow', 1), shortcut('tasks.nextWeek', 7)),
     field({ name: 'description', label: t('tasks.description'), type: 'textarea', value: task.description || '',
       maxlength: '10000' }),
+    field({ name: 'location', label: t('tasks.location'), value: task.location || '', maxlength: '300',
+      autocomplete: 'street-address', hint: t('tasks.locationHint') }),
     assignee,
   ] });
   body.querySelector('.form-actions').append(h('button', { type: 'button', class: 'secondary', onClick: close },
@@ -169,6 +174,7 @@ export function taskForm(onCreated, related = null) {
   const assignee = assigneeField();
   const el = form({ submit: t('tasks.add'), label: t('tasks.addTitle'), onSubmit: async (values, formEl) => {
     const body = { title: values.title, kind: values.kind, due_at: fromZonedInput(values.due_at, companyZone()) };
+    if (values.location) body.location = values.location;
     if (related) body.related = related;
     if (values.assignee_id && values.assignee_id !== session.user.id) body.assignee_id = values.assignee_id;
     const task = await post('/api/v1/tasks', body);
@@ -180,6 +186,8 @@ export function taskForm(onCreated, related = null) {
     field({ name: 'title', label: t('tasks.title'), required: true }),
     field({ name: 'kind', label: t('tasks.kindLabel'), value: 'todo', options: KINDS.map((k) => [k, t(`tasks.kind.${k}`)]) }),
     field({ name: 'due_at', label: t('tasks.due'), type: 'datetime-local', value: defaultDue(), hint: zoneHint() }),
+    field({ name: 'location', label: t('tasks.location'), maxlength: '300', autocomplete: 'street-address',
+      hint: t('tasks.locationHint') }),
     assignee) });
   if (assignee) el.addEventListener('focusin', () => assignee.load());
   return el;
