@@ -7,7 +7,8 @@ replaced as text, never ``str.format``), ``{title}`` is the record's title or na
 ``{date}``, ``{time}`` and ``{when}`` its due time on the company's clock in the company's language ("8 декабря",
 "14:00", and "завтра в 14:00" or "8 декабря в 14:00"; "December 8", "2:00 PM", "tomorrow at 2:00 PM" for a US
 company, day before month and 24-hour elsewhere; the year only when it is not this one),
-``{assignee}`` the name of whom it is assigned to. What is written as a field but is none (``{имя}``, ``{date}``
+``{assignee}`` the name of whom it is assigned to, ``{place}`` where it happens (a showing's address; empty when
+not given). What is written as a field but is none (``{имя}``, ``{date}``
 in a rule on a deal) is refused when the rule is saved (422 ``unknown_merge_field``, as a campaign's text is): it
 would reach every customer as written. Days and times are said as ``identity.moments`` says them everywhere the
 server writes one.
@@ -29,7 +30,7 @@ from chalicelib.identity import service as identity_service
 from chalicelib.tasks import service as tasks_service
 
 RECORD_FIELDS = (*content.FIELDS, "title")
-TASK_FIELDS = ("task", "date", "time", "when", "assignee")
+TASK_FIELDS = ("task", "date", "time", "when", "assignee", "place")
 TASK_TRIGGERS = frozenset({"task.due_soon", "task.overdue"})
 DAYS = {"en": ("today", "tomorrow"), "ru": ("сегодня", "завтра")}
 AT = {"en": "at", "ru": "в"}
@@ -90,7 +91,7 @@ def values(ctx: TenantContext, run: AutomationRun, subject: Subject, contact: An
     if task is not None:
         assignee = identity_service.get_user(ctx, task.assignee_id)
         found.update({"task": str(task.title), "assignee": str(assignee.name) if assignee is not None else "",
-                      "date": "", "time": "", "when": ""})
+                      "date": "", "time": "", "when": "", "place": str(task.location or "")})
         if task.due_at is not None:
             found.update(due_words(ctx, task.due_at))
     return found

@@ -1,10 +1,12 @@
-"""A Phoenix real estate team's showing reminder texts the buyer two hours before the showing, unless the buyer
-texted STOP to the team's Twilio number: then the run says why nothing went, and nothing goes to Twilio."""
+"""A Phoenix real estate team's showing reminder texts the buyer two hours before the showing, where it is and when
+on the Phoenix clock, unless the buyer texted STOP to the team's Twilio number: then the run says why nothing went,
+and nothing goes to Twilio."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import parse_qsl
 
 from chalicelib.channels import transport
 from chalicelib.core import db
@@ -44,3 +46,31 @@ def test_a_buyer_who_texted_stop_gets_no_showing_reminder(client: ApiClient, fee
     step = run["steps"][0]
     assert (step["code"], step["params"]["error"]) == ("refused", "sms_opted_out"), run  # it was message_sent
     assert transport.sandbox_requests("twilio") == []
+
+
+def test_the_buyer_is_told_where_the_showing_is(client: ApiClient, feed: Feed) -> None:
+    company = signup(client, company="Sunbelt Homes Realty", country="US", timezone="America/Phoenix")
+    line = create_telephony(client, company, "twilio", caller_id=LINE)
+    rule = client.post("/api/v1/automations", {
+        "name": "Showing reminder", "trigger": {"type": "task.due_soon", "minutes_before": 120,
+                                                "task_kinds": ["meeting"]},
+        "actions": [{"type": "send_message", "text": "Reminder: your showing at {place} is {when}."}]},
+        token=company.owner.token)
+    assert rule.status_code == 201, rule.body  # {place} was an unknown merge field (422)
+    _text(client, line, "SM" + "8" * 32, "Can I see 7312 N Central Ave?")
+    [conversation] = inbox(client, company)
+    now = db.utcnow()
+    # 2:00 PM in Phoenix (UTC-7 all year) on a day after tomorrow, whatever the hour the test runs at
+    day = (now.astimezone(UTC) - timedelta(hours=7)).date() + timedelta(days=3)
+    at = datetime(day.year, day.month, day.day, 21, 0, tzinfo=UTC)
+    showing = client.post("/api/v1/tasks", {
+        "title": "Showing", "kind": "meeting", "due_at": at.isoformat(), "location": "7312 N Central Ave, Phoenix",
+        "related": {"type": "contact", "id": conversation["contact_id"]}}, token=company.owner.token)
+    assert showing.status_code == 201, showing.body
+    transport.clear_sandbox()
+    feed.deliver()
+    due.run_due(now=at - timedelta(minutes=119))
+    [request] = transport.sandbox_requests("twilio")
+    text = dict(parse_qsl(request["body"]))["Body"]
+    # reminded at 12:01 PM on the showing's day, on the Phoenix clock
+    assert text == "Reminder: your showing at 7312 N Central Ave, Phoenix is today at 2:00 PM.", text
