@@ -196,6 +196,18 @@ def _recordings(world: World) -> list[str]:
     return [v["Key"] for v in found.get("Versions", [])]
 
 
+def _anchor(world: World, *entities: tuple[str, str]) -> None:
+    """Expire every record of these chains so far (the retention's job): each chain then starts from its anchor."""
+    from datetime import UTC, datetime
+
+    from chalicelib.housekeeping import retention
+
+    ctx = TenantContext(tenant_id=world.company.tenant_id)
+    with bind(ctx):
+        for entity, entity_id in entities:
+            assert retention.expire_chain(ctx, entity=entity, entity_id=entity_id, cutoff=datetime.now(UTC)) > 0
+
+
 def _exported_files(world: World) -> list[str]:
     """The company's export files (every version)."""
     from chalicelib.core import aws
@@ -208,6 +220,7 @@ def _exported_files(world: World) -> list[str]:
 
 def test_erasure_removes_her_and_keeps_what_the_law_requires(client: ApiClient, world: World) -> None:
     token, anna_id, boris_id = world.company.owner.token, world.anna["id"], world.boris["id"]
+    _anchor(world, ("contact", anna_id), ("deal", world.deal["id"]))  # chains whose oldest records expired
     boris_before = _export(client, world, boris_id)
     recordings_before = _recordings(world)
     assert any(key.endswith(".csv") for key in _exported_files(world))
@@ -260,6 +273,8 @@ def test_erasure_removes_her_and_keeps_what_the_law_requires(client: ApiClient, 
         cursor = f"&cursor={verified['next_cursor']}" if verified["next_cursor"] else None
     boris_chain = _made(client.get(f"/api/v1/audit/verify?entity=contact&entity_id={boris_id}", token=token), 200)
     assert boris_chain["ok"] is True
+    deal_chain = _made(client.get(f"/api/v1/audit/verify?entity=deal&entity_id={world.deal['id']}", token=token), 200)
+    assert deal_chain["ok"] is True and deal_chain["chains"][0]["anchor"] is not None  # from its anchor, detached
 
     boris_after = _export(client, world, boris_id)  # the other customer is as he was
     for section in ("contact", "calls", "timeline", "links", "audit_history"):
