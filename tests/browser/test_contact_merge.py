@@ -42,7 +42,8 @@ def test_the_owner_merges_a_parents_two_contacts_from_the_list(browser: Any, liv
     boxes.nth(1).check()
     page.get_by_role("button", name="Применить", exact=True).click()
     dialog = page.get_by_role("dialog")
-    expect(dialog).to_contain_text("Объединить «Елена Кузнецова» с «Елена Кузнецова»? Останется контакт, созданный раньше")
+    expect(dialog).to_contain_text(
+        "Объединить «Елена Кузнецова» с «Елена Кузнецова»? Останется контакт, созданный раньше")
     screens.shoot(page, "merge-confirm")
     dialog.get_by_role("button", name="Объединить").click()
     page.locator(".toast", has_text="Контакты объединены").wait_for()

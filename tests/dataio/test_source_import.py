@@ -14,7 +14,8 @@ from tests.support import ApiClient, body
 LEADS = ("Название сделки;Бюджет;Этап сделки;Источник;utm_source;utm_medium;utm_campaign\n"
          "Пробный: Елена;0;Новая;Сайт;vk;cpc;september_group\n"
          "Пробный: Ирина;0;Новая;Партнёр: школа №5;;;\n")
-CONTACTS = "First name;Last name;Phone;Source;UTM source;UTM campaign\nOlga;Smirnova;+7 912 111-22-33;Instagram;ig;spring\n"
+CONTACTS = ("First name;Last name;Phone;Source;UTM source;UTM campaign\n"
+            "Olga;Smirnova;+7 912 111-22-33;Instagram;ig;spring\n")
 
 
 def test_the_leads_source_and_utm_columns_come_over(client: ApiClient) -> None:
