@@ -157,21 +157,14 @@ def find_or_create_contact(run: Run, lead: Lead, owner_id: str) -> tuple[str, st
 
 
 def _by_telegram(run: Run, lead: Lead) -> Contact | None:
-    """The contact holding the Telegram username the visitor typed (a parent who wrote to the bot first), given the
-    lead's phone and e-mail where it has none (a chat brings neither), or None."""
+    """The contact holding the Telegram username the visitor typed (a parent who wrote to the bot first), or None.
+
+    The contact is not changed: anyone may type anyone's public username into a website form, so the phone and
+    e-mail typed beside it stay on the lead's history (the card shows them there) until a colleague adds them; a
+    phone written onto the card would make the next call from it open her card. A lead matched by phone or e-mail
+    changes nothing on its contact either."""
     username = telegram_username(lead.telegram)
-    known = contacts_service.find_by_telegram(run.ctx, username) if username else None
-    if known is None:
-        return None
-    added: dict[str, Any] = {}
-    if lead.phone and not known.phones:
-        added["phones"] = [{"number": lead.phone}]
-    if lead.email and _is_email(lead.email) and not known.emails:
-        added["emails"] = [{"address": lead.email}]
-    if not added:
-        return known
-    data = contact_schemas.ContactUpdate.model_validate({**added, "version": known.version})
-    return contacts_service.update(run.ctx, str(known.contact_id), data=data)
+    return contacts_service.find_by_telegram(run.ctx, username) if username else None
 
 
 def _new_contact(run: Run, lead: Lead, owner_id: str, matches: list[tuple[str, str]], *,
