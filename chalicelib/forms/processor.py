@@ -135,6 +135,7 @@ def find_or_create_contact(run: Run, lead: Lead, owner_id: str) -> tuple[str, st
     found, matches = contacts_service.find_by_phone_or_email(ctx, lead.phone, email) if lead.phone or email \
         else (None, [])
     if found is not None:
+        found = _named_from_lead(run, lead, found)
         contacts_service.remember(ctx, found)  # the deal's link check reads it from the run's memo
         by = next((match for match, contact_id in matches if contact_id == found.contact_id), "phone")
         return str(found.contact_id), by
@@ -154,6 +155,24 @@ def find_or_create_contact(run: Run, lead: Lead, owner_id: str) -> tuple[str, st
         contact = _new_contact(run, lead, owner_id, matches, with_custom=False)
     contacts_service.remember(ctx, contact)
     return str(contact.contact_id), None
+
+
+def _named_from_lead(run: Run, lead: Lead, contact: Contact) -> Contact:
+    """A contact named only by its number (a text or a call made it) takes the name the lead typed, and its e-mail
+    when it has none: a Phoenix buyer who texted first and then sent the website's form stayed '+1 623-555-0166'.
+    A contact someone named keeps its name (the timeline entry shows the lead's); a retry finds it named."""
+    numbers = {phones.readable(str(p.get("number"))) for p in contact.phones or [] if isinstance(p, dict)}
+    if contact.last_name or contact.first_name not in numbers or not (lead.name or lead.first_name or lead.last_name):
+        return contact
+    first, last = lead.first_name or lead.name, lead.last_name
+    if lead.name and not lead.first_name and not lead.last_name:
+        first, last = split_name(lead.name)
+    data: dict[str, Any] = {"version": int(contact.version or 0), "first_name": first[:100] if first else None,
+                            "last_name": last[:100] if last else None}
+    if lead.email and _is_email(lead.email) and not contact.emails:
+        data["emails"] = [{"address": lead.email}]
+    return contacts_service.update(run.ctx, str(contact.contact_id),
+                                   data=contact_schemas.ContactUpdate.model_validate(data))
 
 
 def _by_telegram(run: Run, lead: Lead) -> Contact | None:
