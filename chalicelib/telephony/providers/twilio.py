@@ -114,12 +114,16 @@ class TwilioSettings(TelephonySettings):
     def _employee_numbers_as_typed(cls, value: Any, info: ValidationInfo) -> Any:
         """An employee's phone number typed as people write it ("718-555-0101") kept in E.164: Twilio reports
         the leg ringing it so, and kept as typed it would be taken for a Client identity and never match."""
-        region = _region(info)
-        if not region or not isinstance(value, dict):
+        if not isinstance(value, dict):
             return value
+        region = _region(info)
         kept: dict[Any, Any] = {}
-        for key, user_id in value.items():
-            number = _typed_number(key, region) if _reads_as_number(key) else key
+        for typed, user_id in value.items():
+            # "client:jess" or "sip:carlos@acme.sip.twilio.com" pasted from the Twilio Console: the extension is the
+            # address without its scheme, as a call's leg reports it (extension_of); it was refused by the pattern
+            key = (extension_of(typed.strip()) or typed) if isinstance(typed, str) and re.match(
+                r"\s*(client|sip):", typed, re.IGNORECASE) else typed
+            number = _typed_number(key, region) if region and _reads_as_number(key) else key
             if number in kept and kept[number] != user_id:  # "718-555-0101" and "(718) 555-0101": one phone
                 raise PydanticCustomError("duplicate_extension", "{number} is given to two employees",
                                           {"number": number})
