@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import secrets
 import time
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ class Chat:
     display_number: str = "15550783881"
     waba_id: str = "102290129340398"
     chat_id: int = 424242  # a Telegram private chat
+    username: str | None = None  # the sender's Telegram @username; by default made of the name ("maria_i")
     start: float = field(default_factory=lambda: time.time() - 60)  # its messages were written a minute ago
     serial: str = field(default_factory=lambda: secrets.token_hex(6))
 
@@ -104,12 +106,24 @@ def whatsapp_requests(scenario: str, url: str, *, app_secret: str, verify_token:
     raise ValueError(f"unknown scenario {scenario}")
 
 
+def telegram_username(chat: Chat) -> str:
+    """The sender's @username: the chat's own, or one made of its name as people make theirs ("Maria Ivanova" is
+    maria_i; a name in another script, user<chat id>), so two people writing to a bot are two usernames, as in
+    Telegram, where a username is one account's."""
+    if chat.username:
+        return chat.username
+    first, _, last = chat.name.partition(" ")
+    made = first.lower() + (f"_{last[0].lower()}" if last else "")
+    return made if re.fullmatch(r"[a-z][a-z0-9_]{4,31}", made) else f"user{chat.chat_id}"
+
+
 def telegram_update(chat: Chat, update_id: int, message: dict[str, Any], *, edited: bool = False) -> dict[str, Any]:
     """A bot's Update with one private message."""
     first, _, last = chat.name.partition(" ")
+    username = telegram_username(chat)
     user = {"id": chat.chat_id, "is_bot": False, "first_name": first, "last_name": last or None,
-            "username": "maria_i", "language_code": "ru"}
-    body = {"chat": {"id": chat.chat_id, "type": "private", "first_name": first, "username": "maria_i"},
+            "username": username, "language_code": "ru"}
+    body = {"chat": {"id": chat.chat_id, "type": "private", "first_name": first, "username": username},
             "from": {k: v for k, v in user.items() if v is not None}, "date": int(chat.start) + update_id % 10,
             **message}
     return {"update_id": update_id, ("edited_message" if edited else "message"): body}

@@ -72,7 +72,7 @@ def test_a_chat_becomes_a_contact_and_one_conversation_with_its_photo_and_edits(
     getfile = [r for r in transport.sandbox_requests("telegram") if r["url"].endswith("/getFile")]
     assert json.loads(getfile[-1]["body"]) == {"file_id": "AgACAgIAAxlarge"}  # the largest size
     contact = get(client, company.owner.token, f"/api/v1/contacts/{conversation['contact_id']}")
-    assert contact["messengers"] == {"telegram_id": "777001", "telegram_username": "maria_i"}
+    assert contact["messengers"] == {"telegram_id": "777001", "telegram_username": "pavel_s"}
     assert (contact["first_name"], contact["last_name"]) == ("Pavel", "Smirnov")
 
 
