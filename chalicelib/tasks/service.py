@@ -63,7 +63,8 @@ def audit_view(task: Task) -> dict[str, Any]:
 
 def _link_summary(task: Task) -> dict[str, Any]:
     return {"title": task.title, "kind": task.task_kind, "due_at": task.due_at.isoformat() if task.due_at else None,
-            "assignee_id": task.assignee_id, "done": task.done_at is not None}
+            "assignee_id": task.assignee_id, "done": task.done_at is not None,
+            **({"location": task.location} if task.location else {})}  # a card's task names where it happens
 
 
 # -- reads ----------------------------------------------------------------------------------

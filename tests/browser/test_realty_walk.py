@@ -61,3 +61,25 @@ def test_an_agent_books_a_showing_with_its_address_and_taps_it_to_the_map(browse
     screens.shoot(page, "showing-address")
     assert_no_problems(page)
     page.context.close()
+
+
+def test_the_buyer_s_deal_card_shows_where_her_showing_is(browser: Any, live_url: str, app: Any,
+                                                          screens: Screens) -> None:
+    client = ApiClient(app)
+    company = signup(client, company="Sunbelt Cards", country="US", timezone="America/Phoenix")
+    token = company.owner.token
+    deal = client.post("/api/v1/deals", {"title": "Rachel Kim - buyer"}, token=token)
+    assert deal.status_code == 201, deal.body
+    showing = client.post("/api/v1/tasks", {"title": "Showing", "kind": "meeting", "due_at": "2026-12-13T21:00:00Z",
+                                            "location": "4218 E Camelback Rd, Phoenix, AZ",
+                                            "related": {"type": "deal", "id": body(deal)["id"]}}, token=token)
+    assert showing.status_code == 201, showing.body
+    page = new_page(browser, live_url, viewport=PHONE)
+    log_in(page, company.owner, "Sunbelt Cards")
+    page.goto(f"/#/deals/{body(deal)['id']}")
+    place = page.locator("[data-test=task-place] a")
+    place.wait_for()  # the card's Tasks said 'Showing' and its time only
+    assert place.inner_text() == "4218 E Camelback Rd, Phoenix, AZ"
+    assert "google.com/maps/search" in str(place.get_attribute("href"))
+    assert_no_problems(page)
+    page.context.close()

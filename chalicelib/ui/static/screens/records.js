@@ -9,6 +9,7 @@ import { callLine } from '../js/telephony.js';
 import { entryWords, kindText } from './timeline-text.js';
 import { companyUsers as mentionUsers, mentionBox, noteText } from './mentions.js';
 import { canEditField } from './field-rules.js';
+import { addressLink } from './contacts.js';
 
 const LINK_PATHS = { deal: 'deals', task: 'tasks', company: 'companies', contact: 'contacts' };
 
@@ -74,6 +75,8 @@ function linkItem(kind, link) {
   const path = LINK_PATHS[kind];
   return h('li', {}, h('div', { class: 'grow' }, path && kind !== 'task'
     ? h('a', { href: `#/${path}/${encodeURIComponent(link.id)}`, class: 'title' }, label) : h('span', { class: 'title' }, label),
+  // A showing on the buyer's deal: its address opens in the phone's map, as on the Tasks screen.
+  kind === 'task' && summary.location ? h('div', { class: 'task-place', 'data-test': 'task-place' }, addressLink({ line1: summary.location })) : null,
   h('div', { class: 'meta' }, linkMeta(summary))));
 }
 
