@@ -3,6 +3,7 @@ import { ApiError, del, get, patch, post, query } from '../js/api.js';
 import { h, mount } from '../js/dom.js';
 import { t } from '../js/i18n.js';
 import { formatDate, formatDateTime, formatPhone } from '../js/format.js';
+import { placeLink } from '../js/maps.js';
 import { can, session } from '../js/session.js';
 import { confirmAction, empty, field, form, heading, pager, toast, toastError } from '../js/ui.js';
 import { linkGroups, noteForm, ownerRow, scopeOf, timelineList, within } from './records.js';
@@ -46,18 +47,10 @@ export function addressText(address) {
   return [...parts, country].filter(Boolean).join(', ');
 }
 
-// A technician at the door taps the address to open it in the phone's map: Yandex Maps where its customers use it, else
-// Google Maps (each app takes its own web link on a phone), the address searched as the card writes it.
-const YANDEX_MAPS = new Set(['RU', 'BY', 'KZ', 'UZ']);
-
-/** The address as a link that opens it in a map, or '' for none. */
+/** The address as a link that opens it in a map (a technician at the door taps it), the address searched as the card
+ * writes it, or '' for none. */
 export function addressLink(address) {
-  const text = addressText(address);
-  if (!text) return '';
-  const where = address.country || session.tenant?.country || '';
-  const href = YANDEX_MAPS.has(where) ? `https://yandex.ru/maps/?text=${encodeURIComponent(text)}`
-    : `https://www.google.com/maps/search/?api=1&query=${encodeURIComponent(text)}`;
-  return h('a', { href, target: '_blank', rel: 'noopener', class: 'address-link', 'aria-label': t('contacts.addressOnMap', { address: text }) }, text);
+  return placeLink(addressText(address), address?.country);
 }
 
 export function addressInputs(name, address) {

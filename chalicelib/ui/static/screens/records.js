@@ -9,7 +9,7 @@ import { callLine } from '../js/telephony.js';
 import { entryWords, kindText } from './timeline-text.js';
 import { companyUsers as mentionUsers, mentionBox, noteText } from './mentions.js';
 import { canEditField } from './field-rules.js';
-import { addressLink } from './contacts.js';
+import { placeLink } from '../js/maps.js';
 
 const LINK_PATHS = { deal: 'deals', task: 'tasks', company: 'companies', contact: 'contacts' };
 
@@ -76,7 +76,7 @@ function linkItem(kind, link) {
   return h('li', {}, h('div', { class: 'grow' }, path && kind !== 'task'
     ? h('a', { href: `#/${path}/${encodeURIComponent(link.id)}`, class: 'title' }, label) : h('span', { class: 'title' }, label),
   // A showing on the buyer's deal: its address opens in the phone's map, as on the Tasks screen.
-  kind === 'task' && summary.location ? h('div', { class: 'task-place', 'data-test': 'task-place' }, addressLink({ line1: summary.location })) : null,
+  kind === 'task' && summary.location ? h('div', { class: 'task-place', 'data-test': 'task-place' }, placeLink(summary.location)) : null,
   h('div', { class: 'meta' }, linkMeta(summary))));
 }
 

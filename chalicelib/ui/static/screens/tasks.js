@@ -7,7 +7,7 @@ import { can, session } from '../js/session.js';
 import { empty, field, form, heading, openModal, optimistic, pager, toast, toastError } from '../js/ui.js';
 import { newButton } from './new-record.js';
 import { companyUsers } from './mentions.js';
-import { addressLink } from './contacts.js';
+import { placeLink } from '../js/maps.js';
 
 const VIEWS = ['today', 'overdue', 'upcoming'];
 const KINDS = ['todo', 'call', 'meeting', 'email'];
@@ -52,7 +52,7 @@ export function taskItem(task, reload, who = null) {
     h('div', { class: 'grow' }, h('div', { class: 'title' }, task.title),
       task.description ? h('p', { class: 'task-words', 'data-test': 'task-words' }, task.description) : null,
       // A showing's address: an agent in her car taps it to open the phone's map.
-      task.location ? h('p', { class: 'task-place', 'data-test': 'task-place' }, addressLink({ line1: task.location })) : null,
+      task.location ? h('p', { class: 'task-place', 'data-test': 'task-place' }, placeLink(task.location)) : null,
       h('div', { class: 'meta' }, task.kind ? h('span', { class: 'badge' }, t(`tasks.kind.${task.kind}`)) : null, ' ',
         task.due_at ? h('time', { datetime: task.due_at, class: overdue ? 'overdue' : null,
           title: formatRelative(task.due_at) }, dueText(task)) : t('tasks.noDue'), ' ',
