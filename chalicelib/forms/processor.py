@@ -158,9 +158,11 @@ def find_or_create_contact(run: Run, lead: Lead, owner_id: str) -> tuple[str, st
 
 
 def _named_from_lead(run: Run, lead: Lead, contact: Contact) -> Contact:
-    """A contact named only by its number (a text or a call made it) takes the name the lead typed, and its e-mail
-    when it has none: a Phoenix buyer who texted first and then sent the website's form stayed '+1 623-555-0166'.
-    A contact someone named keeps its name (the timeline entry shows the lead's); a retry finds it named."""
+    """A contact named only by its number (a text or a call made it) takes the name the lead typed: a Phoenix buyer
+    who texted first and then sent the website's form stayed '+1 623-555-0166'. A contact someone named keeps its
+    name (the timeline entry shows the lead's); a retry finds it named. Nothing else of the form reaches the card:
+    anyone may type anyone's number into a website form, and an e-mail written onto the card would receive what the
+    business sends her (quotes, invoices); the e-mail stays on the lead's history for a colleague to add."""
     numbers = {phones.readable(str(p.get("number"))) for p in contact.phones or [] if isinstance(p, dict)}
     if contact.last_name or contact.first_name not in numbers or not (lead.name or lead.first_name or lead.last_name):
         return contact
@@ -169,8 +171,6 @@ def _named_from_lead(run: Run, lead: Lead, contact: Contact) -> Contact:
         first, last = split_name(lead.name)
     data: dict[str, Any] = {"version": int(contact.version or 0), "first_name": first[:100] if first else None,
                             "last_name": last[:100] if last else None}
-    if lead.email and _is_email(lead.email) and not contact.emails:
-        data["emails"] = [{"address": lead.email}]
     return contacts_service.update(run.ctx, str(contact.contact_id),
                                    data=contact_schemas.ContactUpdate.model_validate(data))
 
