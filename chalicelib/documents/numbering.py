@@ -52,6 +52,11 @@ def company_prefixes(ctx: TenantContext, requisites: Any = None) -> dict[str, st
     return wording.default_prefixes("ru" if russian else "en")
 
 
+def any_issued(ctx: TenantContext) -> bool:
+    """True once the company has numbered a document (a counter of some type and year exists): one Query, one item."""
+    return bool(db.query_page(ctx, DocumentCounter, counters_pk(ctx), scope="document-counters", limit=1).items)
+
+
 def prefixes(ctx: TenantContext, requisites: Any) -> dict[str, str]:
     """The prefix of each type's numbers: the company's own (in its requisites), else its language's default."""
     found = company_prefixes(ctx, requisites)

@@ -47,26 +47,40 @@ def seller(ctx: TenantContext, requisites: Requisites | None) -> dict[str, str]:
     return found
 
 
-def offered_locale(ctx: TenantContext) -> str:
-    """The documents' language offered until the company chooses one: its country's where we have it (a Berlin
-    agency's German), else the one its documents are worded in now (the web app's)."""
+def in_use_locale(ctx: TenantContext, requisites: Requisites | None) -> str:
+    """The language the company's documents are worded in today: the one it chose (Settings -> Requisites: English,
+    Russian or German), else the one it works in (the web app's), as every document was worded before it could
+    choose."""
     from chalicelib.identity import service as identity_service
 
-    tenant = identity_service.tenant_settings(ctx)
-    return (wording.country_locale(getattr(tenant, "country", None))
-            or wording.locale_of(identity_service.company_locale(ctx)))
+    chosen = getattr(requisites, "document_locale", None)
+    return wording.locale_of(chosen) if chosen else wording.locale_of(identity_service.company_locale(ctx))
+
+
+def suggested_locale(ctx: TenantContext) -> str | None:
+    """Its country's documents' language, where we have one (a Berlin agency's German): suggested, never chosen."""
+    from chalicelib.identity import service as identity_service
+
+    return wording.country_locale(getattr(identity_service.tenant_settings(ctx), "country", None))
 
 
 def read(ctx: TenantContext, requisites: Requisites | None) -> s.RequisitesRead:
-    """The API view of the requisites, with the number prefixes documents take (the company's or its default)."""
+    """The API view of the requisites, with the number prefixes documents take (the company's or its default) and
+    the documents' language: chosen, in use today, its country's, and the one the form starts at. The form starts at
+    the language in use, so saving the requisites for another reason (a new IBAN) changes no document's language;
+    a new company (no requisites saved and no document ever numbered) starts at its country's, as it has no
+    document whose language could change (one Query of its counters, only while it has no requisites)."""
     prefixes = numbering.prefixes(ctx, requisites)
-    offered = offered_locale(ctx)
+    in_use, suggested = in_use_locale(ctx, requisites), suggested_locale(ctx)
+    starts = suggested if suggested and requisites is None and not numbering.any_issued(ctx) else in_use
+    languages: dict[str, Any] = {"document_locale_in_use": in_use, "document_locale_suggested": suggested,
+                                 "document_locale_default": starts}
     if requisites is None:
-        return s.RequisitesRead(number_prefixes=prefixes, document_locale_default=offered)
+        return s.RequisitesRead(number_prefixes=prefixes, **languages)
     rate = default_rate(requisites)
     return s.RequisitesRead(**{name: getattr(requisites, name) for name in REQUISITE_FIELDS},
                             number_prefixes=prefixes, default_tax_rate=None if rate is None else format(rate, "f"),
-                            document_locale=requisites.document_locale, document_locale_default=offered,
+                            document_locale=requisites.document_locale, **languages,
                             version=int(requisites.version or 0), updated_at=requisites.updated_at)
 
 

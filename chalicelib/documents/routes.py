@@ -23,8 +23,10 @@ def _declare_source(kind: str) -> None:
     def documents_list(request: ApiRequest, **ids: str) -> s.DocumentPage:
         page = service.list_documents(request.tenant, kind, ids[f"{kind}_id"], limit=request.query.limit,
                                       cursor=request.query.cursor)
+        found = requisites.get(request.tenant)
         return s.DocumentPage(items=[service.document_read(d) for d in page.items], next_cursor=page.next_cursor,
-                              requisites_missing=requisites.missing(requisites.get(request.tenant)))
+                              document_locale=requisites.in_use_locale(request.tenant, found),
+                              requisites_missing=requisites.missing(found))
 
     def documents_create(request: ApiRequest, **ids: str) -> s.DocumentRead:
         return service.document_read(service.issue(request.tenant, kind, ids[f"{kind}_id"], data=request.body))

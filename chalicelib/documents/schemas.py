@@ -150,9 +150,14 @@ class RequisitesRead(BaseModel):
     default_tax_rate: str | None = Field(default=None, description="Percent (\"19\"): a deal's own line's VAT rate")
     document_locale: str | None = Field(default=None, description=(
         "The language the company chose for its documents; null: none chosen (they are worded in its own language)"))
+    document_locale_in_use: str = Field(default="en", description=(
+        "The language its documents are worded in today: the one chosen, else the company's own (the web app's)"))
+    document_locale_suggested: str | None = Field(default=None, description=(
+        "Its country's documents' language where we have one (DE, AT, CH, LI, LU: de; RU, BY, KZ: ru): suggested, "
+        "never chosen for it"))
     document_locale_default: str = Field(default="en", description=(
-        "The language offered until it chooses: its country's where we have one (DE, AT, CH, LI, LU: de; RU, BY, KZ: "
-        "ru), else the one its documents are worded in now"))
+        "The language the requisites form starts at: the one in use, so saving the form for another reason changes "
+        "no document's language; a new company's (no requisites saved, no document numbered) its country's"))
     version: int = 0
     updated_at: datetime | None = None
 
@@ -193,7 +198,9 @@ class DocumentCreate(Schema):
     type: DocType
     template_id: Id | None = Field(default=None, description="The company's template (else its default one)")
     locale: Locale | None = Field(default=None, description=(
-        "The built-in template's language (else the one chosen for documents in the requisites, else the company's)"))
+        "This document's language, kept on it (else the one chosen for documents in the requisites, else the "
+        "company's): the company's template of the type in it (its default first), else the built-in one. Its number "
+        "is the company's next of the type, with the company's prefix, whatever the language"))
     lines: Annotated[list[DocumentLineIn], Field(min_length=1, max_length=200)] | None = Field(
         default=None, description="The lines (else one line: the deal's title and amount)")
     supply_date: SupplyDate | None = Field(default=None, description=(
@@ -271,6 +278,8 @@ class DocumentRead(BaseModel):
 class DocumentPage(BaseModel):
     items: list[DocumentRead]
     next_cursor: str | None = None
+    document_locale: str | None = Field(default=None, description=(
+        "The language a document is worded in unless it is given one (locale): the company's documents' language"))
     requisites_missing: bool = Field(default=False, description=(
         "The company has not given its legal name: documents print its name alone as the seller until its "
         "requisites are filled in (PUT /api/v1/document-settings/requisites)"))

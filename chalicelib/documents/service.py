@@ -52,8 +52,7 @@ def company_locale(ctx: TenantContext) -> str:
 def document_locale(ctx: TenantContext, found: Any) -> str:
     """The language the company's documents are worded in: the one it chose (Settings -> Requisites: English,
     Russian or German), else the one it works in, as every document was worded before it could choose."""
-    chosen = getattr(found, "document_locale", None)
-    return wording.locale_of(chosen) if chosen else company_locale(ctx)
+    return requisites.in_use_locale(ctx, found)
 
 
 # -- the template's context ------------------------------------------------------------------------
@@ -219,8 +218,11 @@ def issue(ctx: TenantContext, source_kind: str, source_id: str, *, data: s.Docum
                           default_rate=requisites.default_rate(found))
     country = company_country(ctx)
     vat.apply(source, treatment=data.vat_treatment, client_tax_id=customer_of(source, country)[2]["tax_id"])
+    # a document's own language (a Berlin agency's English invoice to a French client) is kept on it; its number
+    # stays the company's next, with the company's prefix: one run of numbers whatever the language
     body, template_id, locale = templates.body_for(ctx, doc_type=data.type, template_id=data.template_id,
-                                                   locale=data.locale or document_locale(ctx, found))
+                                                   locale=data.locale or document_locale(ctx, found),
+                                                   asked=data.locale is not None)
     seller, day = requisites.seller(ctx, found), today(ctx)
     prefix = numbering.prefixes(ctx, found)[data.type]
     document_id = new_id()

@@ -62,16 +62,20 @@ def _all(ctx: TenantContext) -> list[DocumentTemplate]:
                 if isinstance(t, DocumentTemplate)]
 
 
-def body_for(ctx: TenantContext, *, doc_type: str, template_id: str | None, locale: str) -> tuple[str, str | None, str]:
+def body_for(ctx: TenantContext, *, doc_type: str, template_id: str | None, locale: str,
+             asked: bool = False) -> tuple[str, str | None, str]:
     """The template a document of a type uses: the one named, else the company's default of the type, else the
-    built-in one in the language; answers its body, id (None: built-in) and language."""
+    built-in one in the language; answers its body, id (None: built-in) and language. A language asked for the
+    document (asked) is kept: the company's template of the type in it (its default first), else the built-in one,
+    so a German agency's English invoice is not printed from its German template."""
     if template_id is not None:
         template = get(ctx, template_id)
         if template is None or template.doc_type != doc_type:
             raise errors.ValidationError(details=[{"loc": ["body", "template_id"], "type": "unknown_reference",
                                                    "msg": "No such template of this document type"}])
         return template.body, template.template_id, template.locale
-    chosen = next((t for t in _all(ctx) if t.doc_type == doc_type and t.is_default), None)
+    own = [t for t in _all(ctx) if t.doc_type == doc_type and (not asked or t.locale == locale)]
+    chosen = next((t for t in own if t.is_default), own[0] if asked and own else None)
     if chosen is not None:
         return chosen.body, chosen.template_id, chosen.locale
     return defaults.body(doc_type, locale, identity_service.tenant_settings_or_raise(ctx).country), None, locale

@@ -1,5 +1,6 @@
 """A Berlin agency whose staff read the CRM in English chooses German for its documents in Settings -> Requisites
-(German offered, as its country's language), and the invoice it then issues from a deal is German, its number RE-."""
+(German suggested, as its country's language, and chosen with "Use German"), and the invoice it then issues from a
+deal is German, its number RE-."""
 
 from __future__ import annotations
 
@@ -33,9 +34,12 @@ def test_a_german_company_chooses_german_and_its_invoice_is_german(browser: Any,
     log_in(page, agency.owner, "Friedrichshain Design")
     page.goto("/#/settings/requisites")
     language = page.get_by_label("Language of documents")
-    # offered German (the country's), not chosen yet: said so, and the prefixes shown are German ones
-    expect(language).to_have_value("de")
+    # not chosen yet: the form shows what its documents print in today (English) and suggests German, one click away
+    expect(language).to_have_value("en")
     expect(page.get_by_text("Not chosen yet")).to_be_visible()
+    expect(page.get_by_label("Invoice number prefix")).to_have_value("INV")
+    page.get_by_role("button", name="Use German").click()
+    expect(language).to_have_value("de")
     expect(page.get_by_label("Invoice number prefix")).to_have_value("RE")
     language.select_option("en")  # the prefixes follow the language while they are its defaults
     expect(page.get_by_label("Invoice number prefix")).to_have_value("INV")

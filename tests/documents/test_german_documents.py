@@ -155,7 +155,9 @@ def issued(client: ApiClient, company: Company, doc_type: str) -> tuple[dict[str
 def test_a_german_company_is_offered_german_and_prints_as_before_until_it_chooses(client: ApiClient) -> None:
     berlin = agency(client)
     settings = body(client.get("/api/v1/document-settings/requisites", token=berlin.owner.token))
-    assert settings["document_locale"] is None and settings["document_locale_default"] == "de"
+    # suggested German, not started at it: its requisites are saved, so the form starts at what it prints in today
+    assert settings["document_locale"] is None and settings["document_locale_suggested"] == "de"
+    assert settings["document_locale_default"] == "en"
     document, text = issued(client, berlin, "invoice")
     assert document["locale"] == "en" and document["number"].startswith("INV-"), document
     assert "Invoice No." in text and "Total: €1,190.00" in text, text

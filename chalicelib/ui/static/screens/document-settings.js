@@ -126,13 +126,35 @@ function prefixFields(current, writable) {
       disabled: !writable, maxlength: 12, autocomplete: 'off', spellcheck: 'false' }))));
 }
 
-/** The language documents are worded in: the company's choice, else offered its country's (a Berlin agency's German);
- * until it saves one, documents keep the app's language, as they did before it could choose. */
+/** The language documents are worded in: the company's choice, else the one they print in today (the app's), so
+ * saving the requisites for another reason (a new IBAN) never switches them. Its country's language (a Berlin
+ * agency's German) is suggested beside it with a one-click "Use German", never chosen for it; a new company (no
+ * requisites, no document yet) starts at its country's, as no document of its could change. */
 function languageField(current, writable) {
-  return h('div', { class: 'form-grid' }, field({ name: 'document_locale', label: t('doc.req.document_locale'),
-    value: current.document_locale || current.document_locale_default || 'en', options: LANGUAGES,
-    disabled: !writable, hint: t(current.document_locale ? 'doc.req.document_locale.hint'
-      : 'doc.req.document_locale.unchosen') }));
+  const chosen = current.document_locale;
+  const inUse = current.document_locale_in_use || 'en';
+  const starts = chosen || current.document_locale_default || inUse;
+  const name = (code) => t(`doc.lang.${code}`);
+  let hint = 'doc.req.document_locale.hint';
+  if (!chosen) hint = starts === inUse ? 'doc.req.document_locale.unchosen' : 'doc.req.document_locale.new';
+  const select = field({ name: 'document_locale', label: t('doc.req.document_locale'), value: starts,
+    options: LANGUAGES, disabled: !writable, hint: t(hint, { language: name(starts) }) });
+  // offered while none is chosen and the form is not at it already: a company that chose English is not asked again
+  const suggested = chosen || current.document_locale_suggested === starts ? null : current.document_locale_suggested;
+  const offer = suggested && writable ? h('p', { class: 'notice doc-language-offer', role: 'status' },
+    t('doc.req.document_locale.suggest', { language: name(suggested) }), ' ',
+    h('button', { type: 'button', class: 'secondary small', 'data-use-language': suggested, onClick: () => {
+      const control = select.querySelector('select');
+      control.value = suggested;
+      control.dispatchEvent(new Event('change', { bubbles: true }));
+    } }, t('doc.req.document_locale.use', { language: name(suggested) }))) : null;
+  if (offer) {
+    const control = select.querySelector('select');
+    const show = () => { offer.hidden = control.value === suggested; };
+    control.addEventListener('change', show);
+    show();
+  }
+  return h('div', {}, h('div', { class: 'form-grid' }, select), offer);
 }
 
 /** A prefix still at its language's default follows the language chosen (INV becomes RE for German); one the company
@@ -165,7 +187,9 @@ export async function requisites(root) {
       const body = { version: current.version, number_prefixes: {} };
       for (const name of REQUISITES) body[name] = values[name] || null;
       for (const type of TYPES) body.number_prefixes[type] = (values[`number_prefixes.${type}`] || '').trim();
-      body.document_locale = values.document_locale || null;
+      // not chosen and left at the language documents print in today: still not chosen (they follow the app's)
+      const keep = !current.document_locale && values.document_locale === current.document_locale_in_use;
+      body.document_locale = keep ? null : values.document_locale || null;
       body.default_tax_rate = String(values.default_tax_rate || '').replace(',', '.').replace('%', '').trim() || null;
       Object.assign(current, await api('PUT', '/api/v1/document-settings/requisites', body));
       toast(t('common.saved'));

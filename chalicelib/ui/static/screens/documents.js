@@ -17,6 +17,9 @@ const TYPES = ['invoice', 'quote', 'delivery_note'];
 const VAT_TREATMENTS = ['standard', 'reverse_charge', 'exempt'];
 const PLURALS = { deal: 'deals', order: 'orders' };
 const WIDE = '(min-width: 700px)';
+// the languages a document is worded in (documents/wording.LOCALES), each named in its own words as in Settings ->
+// Requisites: a Berlin agency writes German to German clients and English to a French one
+const LANGUAGES = [['en', 'English'], ['ru', 'Русский'], ['de', 'Deutsch']];
 
 /** A document as its reader's language names it: "Invoice INV-2026-0001", "Счёт № 12". */
 function named(doc) {
@@ -71,12 +74,15 @@ function sendDialog(doc, onSent) {
   openModal(dialog, () => {});
 }
 
-function row(doc, canSend, reload) {
+function row(doc, canSend, reload, language) {
   const last = (doc.sends || []).filter((s) => s.status === 'sent').pop();
   return h('li', { class: 'doc-row', 'data-doc': doc.number },
     h('div', {}, h('strong', {}, named(doc)),
       h('div', { class: 'muted' }, [formatDate(doc.created_at), doc.type === 'delivery_note' ? null
-        : formatMoney(doc.total_minor, doc.currency), last ? t('doc.sentBy', { channel: has(`timeline.via.${last.channel}`) ? t(`timeline.via.${last.channel}`) : last.channel }) : null]
+        : formatMoney(doc.total_minor, doc.currency),
+      // a document keeps the language it was issued in: named where it is not the company's documents' language
+      doc.locale && doc.locale !== language() && has(`doc.lang.${doc.locale}`) ? t(`doc.lang.${doc.locale}`) : null,
+      last ? t('doc.sentBy', { channel: has(`timeline.via.${last.channel}`) ? t(`timeline.via.${last.channel}`) : last.channel }) : null]
         .filter(Boolean).join(' · '))),
     h('div', { class: 'doc-actions' },
       h('button', { type: 'button', class: 'secondary small', onClick: () => showDocument(doc).catch(toastError) },
@@ -99,10 +105,18 @@ export function documentsPanel(kind, id, canIssue) {
   const base = `/api/v1/${PLURALS[kind]}/${encodeURIComponent(id)}/documents`;
   const list = h('ul', { class: 'doc-list' });
   const notice = h('div', {});
+  // the company's documents' language (the list answers it): what the language box starts at, and what a document
+  // is issued in unless another is chosen for this client
+  let language = null;
   const load = async () => {
     const answer = await get(base);
+    if (answer.document_locale && answer.document_locale !== language) {
+      const box = options.querySelector('[name=locale]');
+      if (language === null || box.value === language) box.value = answer.document_locale;
+      language = answer.document_locale;
+    }
     mount(notice, answer.requisites_missing ? requisitesNotice() : null);
-    mount(list, answer.items.length ? answer.items.slice().reverse().map((doc) => row(doc, canIssue, load))
+    mount(list, answer.items.length ? answer.items.slice().reverse().map((doc) => row(doc, canIssue, load, () => language))
       : h('li', { class: 'muted' }, t('doc.none')));
   };
   // what the next document is issued with: its date of supply (empty: the document's date), which an EU invoice
@@ -113,6 +127,7 @@ export function documentsPanel(kind, id, canIssue) {
   const treatment = field({ name: 'vat_treatment', label: t('doc.vat'), value: 'standard',
     options: VAT_TREATMENTS.map((name) => [name, t(`doc.vat.${name}`)]) });
   const options = h('div', { class: 'form-grid doc-options' },
+    field({ name: 'locale', label: t('doc.locale'), options: LANGUAGES, value: '', hint: t('doc.locale.hint') }),
     field({ name: 'supply_date', type: 'date', label: t('doc.supplyDate'), hint: t('doc.supplyDate.hint') }),
     treatment, reason);
   const showReason = () => { reason.hidden = treatment.querySelector('select').value !== 'exempt'; };
@@ -120,6 +135,9 @@ export function documentsPanel(kind, id, canIssue) {
   showReason();
   const issued = (type) => {
     const body = { type };
+    // sent only when it differs from the company's: left alone, the company's own template of the type still prints
+    const chosen = options.querySelector('[name=locale]').value;
+    if (chosen && language !== null && chosen !== language) body.locale = chosen;
     const supply = options.querySelector('[name=supply_date]').value;
     if (supply) body.supply_date = supply;
     const vat = treatment.querySelector('select').value;
