@@ -23,12 +23,14 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from datetime import timedelta
 from typing import Any
 
 from chalicelib.core import audit, crypto, db, errors, permissions
 from chalicelib.core.config import settings
 from chalicelib.core.tenancy import GLOBAL_PREFIX, TenantContext, new_id, tenant_key
 from chalicelib.due import service as due
+from chalicelib.housekeeping import retention
 from chalicelib.personaldata import footprint
 from chalicelib.personaldata.footprint import ABOUT_HER, Footprint
 from chalicelib.personaldata.models import Erasure, erasures_pk
@@ -133,18 +135,23 @@ def _erase_records(ctx: TenantContext, found: Footprint, removed: Counter[str]) 
 
 
 def _naming_her(ctx: TenantContext, found: Footprint, pk: str) -> list[tuple[str, str]]:
-    """What a kept record's collection holds of her: her link, and entries naming her or a record about her."""
+    """What a kept record's collection holds of her: her link, links to tasks erased with her, and entries naming her
+    or a record about her, or quoting her name, e-mail or number ("Task created: Call back Elena")."""
     ids = found.ids()
+    words, digits = footprint.her_values(found.contact, names=True)
     doomed = []
     for item in footprint.query(pk):
         sk = str(item["sk"]["S"])
-        if sk.endswith(f"#{found.contact_id}"):
+        if sk.endswith(f"#{found.contact_id}") or (kind_of(item) in ("contact_link", "record_link")
+                                                   and text(item, "ref_id") in ids):
             doomed.append((pk, sk))
         elif kind_of(item) == "timeline_entry":
             entry = TimelineEntry.from_raw_data(item)
-            said = json.dumps(audit.plain(entry.data), ensure_ascii=False)
-            if any(value in said for value in ids):
+            said = json.dumps([entry.summary, audit.plain(entry.data)], ensure_ascii=False)
+            if any(value in said for value in ids) or footprint.names_her(said, words, digits):
                 doomed.append((pk, sk))
+                if entry.entry_kind == "note":  # a note quoting her (a mention): its pointer and history too
+                    doomed += [(tenant_key(ctx, "NOTE", entry.entry_id), "NOTE"), *_chains(ctx, "note", entry.entry_id)]
     return doomed
 
 
@@ -163,38 +170,56 @@ def _detach_orders(ctx: TenantContext, found: Footprint, kept: Counter[str], rem
     kept["documents"] += sum(kind_of(item) == "document" for item in found.documents)
 
 
-def _detach_deals(ctx: TenantContext, found: Footprint, kept: Counter[str], removed: Counter[str]) -> None:
-    """Deals she was on stay, without her."""
-    from chalicelib.deals import records as deal_records
+def _scrub(said: str, words: list[str], digits: list[str]) -> str:
+    """A text without her values (``footprint.her_values``): each name, e-mail or number becomes "…"."""
+    for word in sorted(words, key=len, reverse=True):
+        said = re.sub(re.escape(word), "…", said, flags=re.IGNORECASE)
+    for number in digits:  # her number as typed: +7 916 111-00-22, (916) 111 0022 ...
+        said = re.sub(r"\+?\d{0,3}[\s().-]*" + r"[\s().-]*".join(number), "…", said)
+    return said.strip() or "…"
 
+
+def _detach_deals(ctx: TenantContext, found: Footprint, kept: Counter[str], removed: Counter[str]) -> None:
+    """Deals she was on stay, without her; a title made of her name (a lead's deal, "Elena Kuznetsova — Website")
+    loses it."""
     rtype = types.get("deal")
+    words, digits = footprint.her_values(found.contact, names=True)
     for listed in found.deals:
-        deal = access.get_any(ctx, rtype, listed.deal_id)
-        if deal is None or found.contact_id not in (deal.contact_ids or []):
+        before = access.get_any(ctx, rtype, listed.deal_id)
+        if before is None or found.contact_id not in (before.contact_ids or []):
             continue
-        before = deal_records.audit_view(deal)
-        deal.contact_ids = [cid for cid in deal.contact_ids if cid != found.contact_id]
-        change = db.Change().save(deal)
-        audit.attach(ctx, change, deal, entity="deal", entity_id=deal.deal_id, action="erasure", before=before,
-                     after=deal_records.audit_view(deal))
-        db.commit(ctx, change)
-        removed["entries"] += _delete(ctx, _naming_her(ctx, found, deal.pk))
+        after = editing.clone(before)
+        after.contact_ids = [cid for cid in before.contact_ids if cid != found.contact_id]
+        if footprint.names_her(before.title or "", words, digits):
+            after.title = _scrub(before.title, words, digits)
+            removed["deal_titles"] += 1
+        after.updated_at = db.utcnow()
+        store.write(ctx, rtype, before, after, action="erasure")
+        removed["entries"] += _delete(ctx, _naming_her(ctx, found, before.pk))
+        # its history names her (its contacts, a title of her name): cut from an anchor, as the retention cuts it
+        removed["deal_history"] += max(0, retention.expire_chain(ctx, entity="deal", entity_id=before.deal_id,
+                                                                 cutoff=db.utcnow() + timedelta(microseconds=1)))
         kept["deals"] += 1
 
 
 def _delete_rest(ctx: TenantContext, found: Footprint, removed: Counter[str]) -> None:
     """Tasks about her alone, her notes' pointers and chains, consent, sends, segments, merges, deliveries."""
     keys: list[tuple[str, str]] = []
-    for task in found.tasks:
+    for task in found.tasks + found.named_tasks:
         task_id = str(text(task, "task_id"))
         keys += _keys(list(footprint.query(str(task["pk"]["S"])))) + _chains(ctx, "task", task_id)
+    deals = {deal.deal_id: deal for deal in found.deals}
+    for task in found.named_tasks:  # a deal's task shows on its contacts' cards too
+        deal = deals.get(str(text(task, "related_id")))
+        keys += [(tenant_key(ctx, types.get("contact").prefix, cid), f"TASK#{text(task, 'task_id')}")
+                 for cid in (deal.contact_ids if deal is not None else None) or []]
     for item in found.collection:
         if kind_of(item) == "timeline_entry" and text(item, "entry_kind") == "note":
             note_id = str(text(item, "entry_id"))
             keys += [(tenant_key(ctx, "NOTE", note_id), "NOTE"), *_chains(ctx, "note", note_id)]
             removed["notes"] += 1
     keys += _keys(found.consent + found.sends + found.segments + found.merges + found.bindings + found.replays
-                  + found.deliveries)
+                  + found.deliveries + found.notifications + found.runs + found.timers)
     for phone in found.contact.phones or []:  # a missed call of hers waiting to be called back is keyed by her number
         keys.append((tenant_key(ctx, "CALLBACK"), crypto.blind_key(ctx, kind="phone", value=str(phone["number"]))))
     for event in found.deliveries:  # an event's steps are audited: its chain goes with it
@@ -202,7 +227,10 @@ def _delete_rest(ctx: TenantContext, found: Footprint, removed: Counter[str]) ->
             keys += _chains(ctx, "inbox_event", str(text(event, "event_id")))
     _delete(ctx, keys)
     _uncount_segments(ctx, found)
-    removed["tasks"] += len(found.tasks)
+    removed["tasks"] += len(found.tasks) + len(found.named_tasks)
+    removed["notifications"] += len(found.notifications)
+    removed["automation_runs"] += len(found.runs)
+    removed["timers"] += len(found.timers)
     removed["consent"] += sum(kind_of(item) == "consent" for item in found.consent)
     removed["campaign_deliveries"] += sum(kind_of(item) == "campaign_send" for item in found.sends)
     removed["segment_memberships"] += sum(kind_of(item) == "segment_member" for item in found.segments)
@@ -224,8 +252,8 @@ def _uncount_segments(ctx: TenantContext, found: Footprint) -> None:
 
 
 def _names_her(said: str, words: list[str], digits: list[str]) -> bool:
-    """True when a text (folded) holds one of her values (``_her_values``)."""
-    return any(word in said for word in words) or any(d in re.sub(r"\D", "", said) for d in digits)
+    """True when a text holds one of her values (``_her_values``)."""
+    return footprint.names_her(said, words, digits)
 
 
 def _delete_exports(ctx: TenantContext, found: Footprint, removed: Counter[str]) -> None:
@@ -249,19 +277,14 @@ def _delete_exports(ctx: TenantContext, found: Footprint, removed: Counter[str])
         if job is not None and _names_her(json.dumps(job.filters, ensure_ascii=False).casefold(), words, digits):
             job.filters = {}
             db.commit(ctx, db.Change().save(job))
-            removed["export_filters"] += 1
+            removed["export_filters"] += 1  # its history repeats them: cut from an anchor (the job keeps who, when)
+            retention.expire_chain(ctx, entity="export", entity_id=job.export_id,
+                                   cutoff=db.utcnow() + timedelta(microseconds=1))
 
 
 def _her_values(contact: Any, *, names: bool = False) -> tuple[list[str], list[str]]:
-    """What of her a file's rows would hold: her id, e-mails and full name (folded), and her phones' last 10 digits;
-    with names, each of her names alone too (what a search for her is typed as)."""
-    words = [str(contact.contact_id), *(str(e.get("address", "")).casefold() for e in contact.emails or [])]
-    if contact.first_name and contact.last_name:
-        words.append(f"{contact.first_name} {contact.last_name}".casefold())
-    if names:
-        words += [str(name) for name in (contact.first_name, contact.last_name) if name and len(name) >= 3]
-    digits = [re.sub(r"\D", "", str(p.get("number", "")))[-10:] for p in contact.phones or []]
-    return [w.casefold() for w in words if w], [d for d in digits if len(d) >= 7]
+    """What of her a file's rows would hold (``footprint.her_values``)."""
+    return footprint.her_values(contact, names=names)
 
 
 def _delete_imports(ctx: TenantContext, found: Footprint, removed: Counter[str]) -> None:

@@ -91,7 +91,7 @@ def document(ctx: TenantContext, found: Footprint, *, exported_at: str) -> dict[
         "consent": _by_kind(ctx, found.consent, "consent"),
         "consent_history": _by_kind(ctx, found.consent, "audit"),
         "deals": _deals(ctx, found),
-        "tasks": [plain(ctx, task) for task in found.tasks],
+        "tasks": [plain(ctx, task) for task in found.tasks + found.named_tasks],
         "calls": _calls(ctx, found),
         "conversations": _records(ctx, found, "conversation", "conversation_message"),
         "tickets": _records(ctx, found, "ticket", "timeline_entry"),
@@ -101,6 +101,9 @@ def document(ctx: TenantContext, found: Footprint, *, exported_at: str) -> dict[
         "campaign_deliveries": _by_kind(ctx, found.sends, "campaign_send"),
         "segments": _by_kind(ctx, found.segments, "segment_member"),
         "merges": _by_kind(ctx, found.merges, "contact_merge"),
+        "notifications": _by_kind(ctx, found.notifications, "notification"),
+        "automation_runs": _by_kind(ctx, found.runs, "automation_run"),
+        "timers": _by_kind(ctx, found.timers, "due_timer"),
         "audit_history": _by_kind(ctx, found.chain, "audit"),
         "sensitive_reads": _by_kind(ctx, found.reads, "sensitive_read"),
     }

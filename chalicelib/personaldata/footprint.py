@@ -10,6 +10,8 @@ sends, segment memberships, merges, form and provider deliveries in the inbox, d
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,6 +47,10 @@ class Footprint:
     replays: list[RawItem] = field(default_factory=list)  # answers kept for Idempotency-Key replays naming her
     deliveries: list[RawItem] = field(default_factory=list)  # inbox events (forms, calls, messages) and fields
     documents: list[RawItem] = field(default_factory=list)  # documents issued on her orders and deals
+    named_tasks: list[RawItem] = field(default_factory=list)  # tasks on her deals whose words name her
+    notifications: list[RawItem] = field(default_factory=list)  # users' bells about her or naming her
+    runs: list[RawItem] = field(default_factory=list)  # automation runs about her or naming her
+    timers: list[RawItem] = field(default_factory=list)  # due timers (reminders, waits) naming her or hers
 
     @property
     def contact_id(self) -> str:
@@ -59,7 +65,29 @@ class Footprint:
             found |= {rtype.record_id(record) for record in self.records.get(name, [])}
         for items in self.collections.values():
             found |= {str(text(item, "message_id")) for item in items if text(item, "message_id")}
-        return found
+        found |= {str(text(merge, "other_id")) for merge in self.merges  # her duplicates, erased with her
+                  if kind_of(merge) == "contact_merge" and text(merge, "contact_id") == self.contact_id}
+        found |= {str(text(task, "task_id")) for task in [*self.tasks, *self.named_tasks]}
+        found |= {str(text(run, "run_id")) for run in self.runs}
+        return found - {"None", ""}
+
+
+def her_values(contact: Any, *, names: bool = False) -> tuple[list[str], list[str]]:
+    """What of her a text would hold: her id, e-mails and full name (folded), and her phones' last 10 digits;
+    with names, each of her names alone too (what a search for her, or a title made of a lead's name, holds)."""
+    words = [str(contact.contact_id), *(str(e.get("address", "")).casefold() for e in contact.emails or [])]
+    if contact.first_name and contact.last_name:
+        words.append(f"{contact.first_name} {contact.last_name}".casefold())
+    if names:
+        words += [str(name) for name in (contact.first_name, contact.last_name) if name and len(name) >= 3]
+    digits = [re.sub(r"\D", "", str(p.get("number", "")))[-10:] for p in contact.phones or []]
+    return [w.casefold() for w in words if w], [d for d in digits if len(d) >= 7]
+
+
+def names_her(said: str, words: list[str], digits: list[str]) -> bool:
+    """True when a text holds one of her values (``her_values``), whatever its case."""
+    said = said.casefold()
+    return any(word in said for word in words) or any(d in re.sub(r"\D", "", said) for d in digits)
 
 
 def query(pk: str, *, index: str | None = None, consistent: bool = True) -> Iterator[RawItem]:
@@ -103,6 +131,9 @@ def find(ctx: TenantContext, contact: Any) -> Footprint:
     _kept_by_other_packages(ctx, found)
     _deliveries(ctx, found)
     _documents(ctx, found)
+    _runs(ctx, found)
+    _notifications(ctx, found)
+    _timers(ctx, found)
     return found
 
 
@@ -140,6 +171,29 @@ def _deals_and_tasks(ctx: TenantContext, found: Footprint) -> None:
         about = (text(task, "related_type"), text(task, "related_id")) if task is not None else None
         if task is not None and about == ("contact", found.contact_id):
             found.tasks.append(task)
+    _named_tasks(ctx, found)
+
+
+def _named_tasks(ctx: TenantContext, found: Footprint) -> None:
+    """Tasks on her deals whose title, description or place names her (a lead's "Call back: Priya Shah", a missed
+    call's "Call back Priya Shah (+44 20 7946 0000)"): about calling her, they go with her."""
+    from chalicelib.tasks.models import Task
+
+    words, digits = her_values(found.contact, names=True)
+    seen = {str(text(task, "task_id")) for task in found.tasks}
+    for deal in found.deals:
+        for link in query(deal.pk):
+            task_id = str(text(link, "ref_id"))
+            if kind_of(link) not in ("contact_link", "record_link") or text(link, "link_kind") != "task" \
+                    or task_id in seen:
+                continue
+            item = get((tenant_key(ctx, "TASK", task_id), "#TASK"))
+            if item is None:
+                continue
+            task = Task.from_raw_data(item)
+            if names_her(" ".join(filter(None, (task.title, task.description, task.location))), words, digits):
+                found.named_tasks.append(item)
+                seen.add(task_id)
 
 
 def _kept_by_other_packages(ctx: TenantContext, found: Footprint) -> None:
@@ -150,15 +204,18 @@ def _kept_by_other_packages(ctx: TenantContext, found: Footprint) -> None:
     found.sends = [item for item in query(tenant_key(ctx, "CAMPCONTACT", cid), index="gsi1")
                    if text(item, "contact_id") == cid]
     found.sends += [item for item in query(tenant_key(ctx, "CAMPMSG")) if text(item, "contact_id") == cid]
-    facts = get((tenant_key(ctx, "SEGFACTS"), cid))
-    if facts is not None:
-        found.segments.append(facts)
-        for segment_id in [str(value.get("S")) for value in facts.get("segments", {}).get("L", [])]:
-            member = get((tenant_key(ctx, "SEGMEMBER"), f"{segment_id}#{cid}"))
-            if member is not None:
-                found.segments.append(member)
     found.merges = [item for item in query(tenant_key(ctx, "MERGE"))
                     if cid in (text(item, "contact_id"), text(item, "other_id"))]
+    twins = [str(text(item, "other_id")) for item in found.merges  # her duplicates, merged into her
+             if kind_of(item) == "contact_merge" and text(item, "contact_id") == cid]
+    for contact_id in [cid, *twins]:
+        facts = get((tenant_key(ctx, "SEGFACTS"), contact_id))
+        if facts is not None:
+            found.segments.append(facts)
+            for segment_id in [str(value.get("S")) for value in facts.get("segments", {}).get("L", [])]:
+                member = get((tenant_key(ctx, "SEGMEMBER"), f"{segment_id}#{contact_id}"))
+                if member is not None:
+                    found.segments.append(member)
     # answers kept 24 hours for Idempotency-Key replays that repeat what was made of her (her contact's creation)
     from chalicelib.core.idempotency import IdempotencyRecord
 
@@ -198,3 +255,48 @@ def _documents(ctx: TenantContext, found: Footprint) -> None:
     sources += [("deal", deal.deal_id) for deal in found.deals]
     for kind, source_id in sources:
         found.documents += list(query(tenant_key(ctx, "DOCS", kind, source_id), index="gsi1"))
+
+
+def _runs(ctx: TenantContext, found: Footprint) -> None:
+    """Automation runs (kept 90 days) about her or a record about her, or whose steps name her (a message sent to
+    her): their subject and log are hers."""
+    from chalicelib.automations.models import AutomationRun
+
+    ids, (words, digits) = found.ids(), her_values(found.contact)
+    for item in query(tenant_key(ctx, "AUTORUN")):
+        if kind_of(item) != "automation_run":
+            continue
+        run = AutomationRun.from_raw_data(item)
+        if run.subject_id in ids or run.task_id in ids \
+                or names_her(json.dumps(run.steps, ensure_ascii=False, default=str), words, digits):
+            found.runs.append(item)
+
+
+def _notifications(ctx: TenantContext, found: Footprint) -> None:
+    """Users' notifications (kept 90 days) about her or a record about her, or whose title or excerpt names her
+    ("New lead: Elena Kuznetsova", a mention quoting her name); on one of her deals her first name alone will do."""
+    from chalicelib.notifications import service as notifications
+    from chalicelib.notifications.models import Notification
+
+    ids, deals = found.ids(), {deal.deal_id for deal in found.deals}
+    full, names = her_values(found.contact), her_values(found.contact, names=True)
+    for item in query(notifications.notifications_pk(ctx)):
+        if kind_of(item) != "notification":
+            continue
+        told = Notification.from_raw_data(item)
+        said = " ".join(filter(None, (notifications.open_text(ctx, told.title),
+                                      notifications.open_text(ctx, told.excerpt))))
+        if told.subject_id in ids or names_her(said, *(names if told.subject_id in deals else full)):
+            found.notifications.append(item)
+
+
+def _timers(ctx: TenantContext, found: Footprint) -> None:
+    """Due timers whose subject or payload names her or a record about her (a task's reminder, an automation's
+    wait or retry): one partition per tenant."""
+    from chalicelib.due import service as due
+
+    ids = found.ids()
+    for item in query(due.timers_pk(ctx)):
+        said = f"{text(item, 'ref') or ''} {text(item, 'payload') or ''}"
+        if kind_of(item) == "due_timer" and any(value in said for value in ids):
+            found.timers.append(item)

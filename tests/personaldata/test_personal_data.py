@@ -54,9 +54,20 @@ class World:
         self.agent = add_member(client, self.company, role="agent", name="agent")
         self.manager = add_member(client, self.company, role="manager", name="manager")
         token = self.company.owner.token
-        self.anna = _made(client.post("/api/v1/contacts", ANNA, token=token, headers={"Idempotency-Key": "anna-1"}))
+        with open_feed() as feed:  # the feed's consumers make notifications, automation runs and timers of it
+            self._seed(client, token)
+            assert feed.deliver() == {"batchItemFailures": []}
+
+    def _seed(self, client: ApiClient, token: str) -> None:
+        _made(client.post("/api/v1/automations", {  # a rule greeting each new contact, and a task to call her
+            "name": "Welcome", "trigger": {"type": "record.created", "entity": "contact"},
+            "actions": [{"type": "notify", "users": ["owner"]},
+                        {"type": "create_task", "title": "Call back {title}", "due_in_minutes": 600}]}, token=token))
+        self.firm = _made(client.post("/api/v1/companies", {"name": "Peony Events"}, token=token))
+        self.anna = _made(client.post("/api/v1/contacts", {**ANNA, "company_ids": [self.firm["id"]]}, token=token,
+                                      headers={"Idempotency-Key": "anna-1"}))
         self.boris = _made(client.post("/api/v1/contacts", BORIS, token=token))
-        twin = _made(client.post("/api/v1/contacts", {"first_name": "Annabella", "last_name": "Q",
+        self.twin = twin = _made(client.post("/api/v1/contacts", {"first_name": "Annabella", "last_name": "Q",
                                                       "emails": [{"address": "a.quenneville@example.net"}]},
                                  token=token))  # her duplicate, merged into her: it lives on hidden, naming her
         merged = client.post(f"/api/v1/contacts/{self.anna['id']}/merge", {
@@ -69,6 +80,12 @@ class World:
                                             "related": {"type": "contact", "id": self.anna["id"]}}, token=token))
         _made(client.post("/api/v1/notes", {"subject": {"type": "contact", "id": self.anna["id"]},
                                             "text": "Prefers white peonies"}, token=token))
+        _made(client.post("/api/v1/notes", {"subject": {"type": "deal", "id": self.deal["id"]},  # a mention
+                                            "text": f"@{self.manager.user_id} Annabella Quenneville wants them "
+                                                    "by Friday"}, token=token))
+        self.named_task = _made(client.post("/api/v1/tasks", {  # about the deal, naming her: the agent is told
+            "title": "Call back Annabella Quenneville (+7 916 111-00-22)", "assignee_id": self.agent.user_id,
+            "related": {"type": "deal", "id": self.deal["id"]}}, token=token))
         _made(client.put(f"/api/v1/contacts/{self.anna['id']}/consent", {"email": "granted"}, token=token), 200)
         form = create_form(client, self.company)
         assert post_form(client, form, {"name": "Annabella", "email": ANNA["emails"][0]["address"],  # type: ignore[index]
@@ -140,7 +157,10 @@ def test_the_export_holds_each_kind_of_her_data(client: ApiClient, world: World)
     assert order["total_minor"] > 0
     assert [d["number"] for d in data["documents"]] == [world.invoice["number"]]
     assert sorted(ticket["subject"] for ticket in data["tickets"]) == ["Wilted roses", "Wrong address"]
-    assert "Call Annabella back" in [task["title"] for task in data["tasks"]]
+    assert {"Call Annabella back", world.named_task["title"]} <= {task["title"] for task in data["tasks"]}
+    assert {"automation", "message.received", "task.assigned"} <= {n["type"] for n in data["notifications"]}
+    assert {run["subject_id"] for run in data["automation_runs"]} == {world.anna["id"], world.twin["id"]}
+    assert {"task.reminder", "ticket.first_response"} <= {timer["timer_kind"] for timer in data["timers"]}
     assert "Wedding flowers" in [deal["name"] for deal in data["deals"]]
     kinds = {entry["entry_kind"] for entry in data["timeline"]}
     assert {"note", "form_submission", "call"} <= kinds, kinds
@@ -218,6 +238,35 @@ def _exported_files(world: World) -> list[str]:
     return [v["Key"] for v in found.get("Versions", [])]
 
 
+# What of her an item may hold, in clear or sealed: her names, her e-mails, her number as typed, stored and read.
+HER_VALUES = ("annabella", "quenneville", "annabella.q@example.org", "a.quenneville@example.net", ANNA_E164,
+              "9161110022", "916 111-00-22", "916 111 00 22", "4510 123456")
+
+
+def _opened(world: World, item: dict[str, Any]) -> str:
+    """An item as its values, its sealed ones opened (as the export opens them), folded, for a search."""
+    from chalicelib.core import db
+    from chalicelib.tenantdata import archive
+
+    ctx = TenantContext(tenant_id=world.company.tenant_id)
+    with bind(ctx):  # the registry's sealed values (custom fields, snapshots), then the item's personal token
+        opened = db.open_personal(archive.open_item(ctx, item)[0])
+    return json.dumps(opened, default=str, ensure_ascii=False).casefold()
+
+
+def _assert_nothing_names(world: World, items: dict[Any, dict[str, Any]], erasures: set[Any]) -> None:
+    """No item of the tenant holds her name, e-mail, number or passport, in clear or sealed."""
+    naming = []
+    for key, item in items.items():
+        if key in erasures:
+            continue
+        said = _opened(world, item)
+        found = [value for value in (*HER_VALUES, world.anna["id"], world.twin["id"]) if value.casefold() in said]
+        if found:
+            naming.append((key, item.get("kind", {}).get("S"), found))
+    assert naming == [], "\n".join(map(str, naming))
+
+
 def test_erasure_removes_her_and_keeps_what_the_law_requires(client: ApiClient, world: World) -> None:
     token, anna_id, boris_id = world.company.owner.token, world.anna["id"], world.boris["id"]
     _anchor(world, ("contact", anna_id), ("deal", world.deal["id"]))  # chains whose oldest records expired
@@ -233,6 +282,10 @@ def test_erasure_removes_her_and_keeps_what_the_law_requires(client: ApiClient, 
     assert erased["removed"]["contacts"] == 2 and erased["removed"]["calls"] == 2  # she and her merged twin
     assert erased["removed"]["conversations"] == 1 and erased["removed"]["tickets"] == 2
     assert {part["what"] for part in erased["kept"]} == {"orders", "documents", "deals"}
+    # the bell (her creation, her missed call and message, the mention quoting her, the task naming her), the rules'
+    # runs about her and her twin, their timers and the tasks' reminders, the lead deal's title of her name
+    assert erased["removed"]["notifications"] >= 4 and erased["removed"]["automation_runs"] == 2
+    assert erased["removed"]["timers"] >= 2 and erased["removed"]["deal_titles"] == 1
 
     items = of_tenant(world.company.tenant_id)
     blinds = [*_blind_keys(world, ANNA_E164, "annabella.q@example.org"),
@@ -245,6 +298,10 @@ def test_erasure_removes_her_and_keeps_what_the_law_requires(client: ApiClient, 
         said = json.dumps(item, default=str)
         assert anna_id not in said, (key, item.get("kind"))
         assert not any(blind in said for blind in blinds), key
+
+    kept = {key for key in items if key[0].endswith((f"#AUDIT#order#{world.order['id']}",  # the law keeps them
+                                                      f"#DOC#{world.invoice['id']}"))}
+    _assert_nothing_names(world, items, erasures | kept)
 
     [job] = _made(client.get("/api/v1/imports", token=token), 200)["items"]  # its counts stay, her row went
     job = _made(client.get(f"/api/v1/imports/{job['id']}", token=token), 200)
@@ -266,7 +323,7 @@ def test_erasure_removes_her_and_keeps_what_the_law_requires(client: ApiClient, 
     for value in ("Annabella", "Quenneville", "annabella", "9161110022", "4510 123456", "peonies"):
         assert value not in json.dumps(record, default=str)
 
-    cursor = ""
+    cursor: str | None = ""
     while cursor is not None:  # every chain of the trail, page by page
         verified = _made(client.get(f"/api/v1/audit/verify?limit=50{cursor}", token=token), 200)
         assert verified["ok"] is True, [c for c in verified["chains"] if not c["ok"] or c["head_ok"] is False]
@@ -276,7 +333,10 @@ def test_erasure_removes_her_and_keeps_what_the_law_requires(client: ApiClient, 
     deal_chain = _made(client.get(f"/api/v1/audit/verify?entity=deal&entity_id={world.deal['id']}", token=token), 200)
     assert deal_chain["ok"] is True and deal_chain["chains"][0]["anchor"] is not None  # from its anchor, detached
 
-    boris_after = _export(client, world, boris_id)  # the other customer is as he was
+    boris_after = _export(client, world, boris_id)  # the other customer is as he was, but for the task naming her
+    assert [link["ref_id"] for link in boris_before["links"] if link not in boris_after["links"]] \
+        == [world.named_task["id"]]
+    boris_before["links"] = [link for link in boris_before["links"] if link["ref_id"] != world.named_task["id"]]
     for section in ("contact", "calls", "timeline", "links", "audit_history"):
         for found in (boris_before, boris_after):  # a recording's link is signed anew at each read
             found[section] = [{k: v for k, v in e.items() if k != "recording"} for e in found[section]] \
@@ -284,6 +344,10 @@ def test_erasure_removes_her_and_keeps_what_the_law_requires(client: ApiClient, 
         assert boris_after[section] == boris_before[section], section
     assert [deal["name"] for deal in boris_after["deals"]] == ["Wedding flowers"]
     assert len(boris_after["calls"]) == 1
+
+    assert client.get(f"/api/v1/tasks/{world.named_task['id']}", token=token).status_code == 404
+    titles = [deal["title"] for deal in _made(client.get("/api/v1/deals", token=token), 200)["items"]]
+    assert len(titles) == 2 and not any("Annabella" in title for title in titles), titles  # the lead's deal stays
 
     again = client.post(f"/api/v1/contacts/{anna_id}/erase", {"confirm": True}, token=token)
     assert again.status_code == 404
