@@ -5,13 +5,16 @@ e-mail lookups, company entries), the records about her alone (calls with their 
 messages and attachments, tickets with their messages), the tasks about her alone, her consent and its history,
 campaign deliveries, segment memberships, merge records, the form posts and provider events that named her, every
 export and import file made before (any may list her: the erasure cannot tell which rows a file holds without
-opening it), the rows of an import's preview and the filters of an export naming her, and the audit chains and
-sensitive-read logs of everything erased. An audit chain is one hash chain per entity, so removing a whole entity's
-chain leaves every other chain verifiable.
+opening it), the rows of an import's preview and the filters of an export naming her, the users' notifications, the
+automation runs and the due timers about her or naming her, the tasks on her deals and the entries and notes in their
+timelines that name her, and the audit chains and sensitive-read logs of everything erased. An audit chain is one
+hash chain per entity, so removing a whole entity's chain leaves every other chain verifiable.
 
 What stays, detached from her, because the law makes the business keep it: orders (accounting records) and the
 documents issued on them or on her deals (invoices and their PDFs, kept as issued: 10 years in Germany, AO s. 147
-and HGB s. 257; 5 in Russia, 402-FZ art. 29); deals (the business's own), which lose her link.
+and HGB s. 257; 5 in Russia, 402-FZ art. 29), the orders with their audit history (a change to an accounting record
+stays traceable, AO s. 146(4)); deals (the business's own), which lose her link and her name in their title, their
+audit history (which names her) cut from an anchor up to the erasure, as the retention cuts it.
 
 One erasure record (entity ``erasure``) says who erased which contact id when, and how many items of each kind went
 and stayed, and why: no personal data. The steps are ordered so that a failure part-way leaves the contact, from

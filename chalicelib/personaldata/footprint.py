@@ -259,16 +259,18 @@ def _documents(ctx: TenantContext, found: Footprint) -> None:
 
 def _runs(ctx: TenantContext, found: Footprint) -> None:
     """Automation runs (kept 90 days) about her or a record about her, or whose steps name her (a message sent to
-    her): their subject and log are hers."""
+    her; on one of her deals, her first name alone will do): their subject and log are hers."""
     from chalicelib.automations.models import AutomationRun
 
-    ids, (words, digits) = found.ids(), her_values(found.contact)
+    ids, deals = found.ids(), {deal.deal_id for deal in found.deals}
+    full, names = her_values(found.contact), her_values(found.contact, names=True)
     for item in query(tenant_key(ctx, "AUTORUN")):
         if kind_of(item) != "automation_run":
             continue
         run = AutomationRun.from_raw_data(item)
+        said = json.dumps(run.steps, ensure_ascii=False, default=str)
         if run.subject_id in ids or run.task_id in ids \
-                or names_her(json.dumps(run.steps, ensure_ascii=False, default=str), words, digits):
+                or names_her(said, *(names if run.subject_id in deals else full)):
             found.runs.append(item)
 
 

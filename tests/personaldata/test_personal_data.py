@@ -1,11 +1,14 @@
 """A person's rights over her data: its export (GDPR Art. 15/20) and its erasure (Art. 17, 152-FZ art. 21).
 
-A customer, Anna, is seeded through the real routes and hooks: a note, a task, a deal, consent, a website form's
-post, a telephone call through the PBX webhook, a WhatsApp message through its webhook, a ticket, an order with an
-invoice, a campaign delivery and a segment. Her export holds each; her erasure removes each (read from the table
-itself: no item of the tenant keeps her id or her phone's or e-mail's blind index, but the kept order and invoice,
-which no longer name her), keeps the invoice and the order, leaves every other audit chain verifiable, writes a
-record without personal data, and leaves a second customer, Boris, as he was.
+A customer, Anna, is seeded through the real routes and hooks, the domain-event feed delivered: a note, a task, a
+deal, consent, a website form's post (a lead deal titled with her name, its call-back task), a telephone call through
+the PBX webhook, a WhatsApp message through its webhook, a ticket, an order with an invoice, a campaign delivery, a
+segment, an automation rule's notification, run and task, a mention quoting her on the deal and a task on the deal
+naming her, given to a colleague. Her export holds each; her erasure removes each (read from the table itself: no
+item of the tenant keeps her id or her phone's or e-mail's blind index, and none, its sealed values opened, her
+names, e-mails, number or passport, but the kept order's history and its invoice), keeps the invoice and the order,
+leaves every other audit chain verifiable, writes a record without personal data, and leaves a second customer,
+Boris, as he was.
 """
 
 from __future__ import annotations
