@@ -67,12 +67,16 @@ def measure(runs: int = 10) -> dict[str, Any]:
         deal = api.ok("POST", "/api/v1/deals", {"title": "Refit", "contact_ids": [contact["id"]]})
         api.ok("POST", "/api/v1/orders", {**body, "deal_id": deal["id"]})
         by_deal = [_cost(lambda: api.call("GET", f"/api/v1/orders?deal_id={deal['id']}&limit=20")) for _ in range(runs)]
+        sold = api.ok("POST", "/api/v1/deals", {"title": "Course", "contact_ids": [contact["id"]]})
+        on_deal = [_cost(lambda: api.call("POST", "/api/v1/orders", {**body, "deal_id": sold["id"]}))
+                   for _ in range(runs)]
         return {"scenarios": [_summary("order created (6 lines)", created, 201),
                               _summary("totals preview (6 lines)", previews, 200),
                               _summary(f"confirmed ({STOCKED} products reserved)", confirmed, 200),
                               _summary("payment recorded", paid, 200), _summary("order card", cards, 200),
                               _summary("orders list by status", listed, 200),
-                              _summary("a deal's orders (its card's panel, when opened)", by_deal, 200)], "runs": runs}
+                              _summary("a deal's orders (its card's panel, when opened)", by_deal, 200),
+                              _summary("order created on a deal (its amount follows)", on_deal, 201)], "runs": runs}
 
 
 def table(result: dict[str, Any]) -> list[tuple[str, str, str]]:

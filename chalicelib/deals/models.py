@@ -86,6 +86,12 @@ class Deal(VersionedItem, discriminator="deal"):
     lost_reason = UnicodeAttribute(null=True)
     amount_minor = NumberAttribute(default=0)
     currency = UnicodeAttribute()
+    # While the deal has orders (not cancelled or returned), its amount is their total (``deals.orders``): the
+    # orders counted (ids, oldest first), those in another currency than the first's (not added: no conversion),
+    # and the amount it had by hand before, which it takes again when no order is left.
+    amount_orders: ListAttribute[str] = ListAttribute(of=UnicodeAttribute, null=True)  # type: ignore[arg-type]
+    amount_other_orders: ListAttribute[str] = ListAttribute(of=UnicodeAttribute, null=True)  # type: ignore[arg-type]
+    hand_amount = JSONAttribute(null=True)  # {"minor", "currency"}
     contact_ids: ListAttribute[str] = ListAttribute(of=UnicodeAttribute, default=list)  # type: ignore[arg-type]
     company_id = UnicodeAttribute(null=True)
     owner_id = UnicodeAttribute()

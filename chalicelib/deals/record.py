@@ -60,6 +60,13 @@ def _change_with(ctx: TenantContext, deal_id: str, *, action: str, mutate: Any) 
     return service.change_with(ctx, deal_id, action=action, mutate=mutate)
 
 
+def _follow_orders(ctx: TenantContext, change: db.Change, deal_id: str, *, orders: list[tuple[str, str, int]],
+                   cause: str) -> None:
+    from chalicelib.deals import amounts
+
+    amounts.follow(ctx, change, deal_id, orders=[amounts.OrderAmount(*order) for order in orders], cause=cause)
+
+
 def _trash(ctx: TenantContext, deal_id: str) -> Deal:
     from chalicelib.deals import service
 
@@ -71,8 +78,10 @@ DEAL = types.register(types.RecordType(
     lists=("CF", "TAG", "TOKEN"), sorts=listing.PERSONAL_SORTS, link_kinds={"task": "TASK"},
     fields=(types.Field("title", search=True, personal=True, aliases=("deal", "name")),),
     audit_fields=("title", "pipeline_id", "stage_id", "status", "lost_reason", "amount_minor", "currency",
+                  "amount_orders", "amount_other_orders",
                   "contact_ids", "company_id", "owner_id", "team_id", "expected_close_on", "tags", "custom",
                   "source", "utm", "deleted_at"),
     hooks={"purge": _purge, "facets": facets, "row_values": row_values, "owned": owned,
-           "change_with": _change_with, "trash": _trash},
+           "change_with": _change_with, "trash": _trash,
+           "follow_orders": _follow_orders},
 ))

@@ -45,6 +45,7 @@ def deal_read(ctx: TenantContext, deal: Deal) -> s.DealRead:
         id=deal.deal_id, title=deal.title, pipeline_id=deal.pipeline_id, stage_id=deal.stage_id,
         status=deal.status,  # type: ignore[arg-type]
         lost_reason=deal.lost_reason, amount=s.AmountRead(minor=int(deal.amount_minor), currency=deal.currency),
+        amount_orders=list(deal.amount_orders or []), amount_other_orders=list(deal.amount_other_orders or []),
         contact_ids=list(deal.contact_ids or []), company_id=deal.company_id, owner_id=deal.owner_id,
         team_id=deal.team_id, tags=list(deal.tags or []), custom=custom, source=deal.source, utm=deal.utm,
         created_by=deal.created_by,

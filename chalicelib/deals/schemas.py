@@ -125,6 +125,10 @@ class DealRead(BaseModel):
     status: DealStatus
     lost_reason: str | None
     amount: AmountRead
+    # The orders whose total the amount is (then read-only: 409 ``amount_follows_orders`` on a change by hand),
+    # and those in another currency, not added (``deals.amounts``).
+    amount_orders: list[str] = Field(default_factory=list)
+    amount_other_orders: list[str] = Field(default_factory=list)
     contact_ids: list[str]
     company_id: str | None
     owner_id: str

@@ -14,7 +14,7 @@ from typing import Any
 from chalicelib.core import audit, db, errors, permissions
 from chalicelib.core.schema import validate
 from chalicelib.core.tenancy import TenantContext, is_valid_id, new_id
-from chalicelib.deals import pipelines, records
+from chalicelib.deals import amounts, pipelines, records
 from chalicelib.deals import schemas as s
 from chalicelib.deals.board import Tally
 from chalicelib.deals.models import (
@@ -324,6 +324,7 @@ def _apply_update(ctx: TenantContext, deal: Deal, data: s.DealUpdate, given: set
     if "title" in given and data.title is not None:
         deal.title = data.title
     if "amount" in given and data.amount is not None:
+        amounts.refuse_hand_edit(deal, data.amount.minor, data.amount.currency)
         deal.amount_minor, deal.currency = data.amount.minor, data.amount.currency
     if "expected_close_on" in given:
         deal.expected_close_on = data.expected_close_on.isoformat() if data.expected_close_on else None

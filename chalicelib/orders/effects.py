@@ -3,6 +3,9 @@
 - stock (through the product type's ``stock_moves`` hook): reserved when it is confirmed, released when a held
   order is cancelled, taken out of on-hand when it ships, put back when a shipped order is returned;
 - its status history: a timeline entry per status it enters after ``new`` (its creation has the engine's entry);
+- the amount of its deal (through the deal type's ``follow_orders`` hook): the total of the deal's orders that are
+  not cancelled, returned or trashed, whenever this order's part of it changes (its lines, discounts, currency,
+  status or deal), so won revenue counts what was sold;
 - the orders report's day counters (``OrderStats``): created, confirmed and revenue, cancelled or returned,
   payments received, paid in full and the time from the order to its last payment, on the company's day (its
   date on the clock of the company's time zone, ``identity.zones.company_day``, as the other reports).
@@ -15,7 +18,7 @@ from __future__ import annotations
 from chalicelib.core import db, errors
 from chalicelib.core.tenancy import TenantContext, tenant_key
 from chalicelib.identity import zones
-from chalicelib.orders.models import Order, OrderStats
+from chalicelib.orders.models import Order, OrderRow, OrderStats
 from chalicelib.records import timeline as timeline_service
 from chalicelib.records import types
 
@@ -45,6 +48,43 @@ def add(ctx: TenantContext, change: db.Change, before: Order | None, after: Orde
                                    data={"from": before.status if before is not None else None,
                                          "to": after.status})
     _count(ctx, change, before, after)
+    _deal_amount(ctx, change, before, after)
+
+
+def _counted(order: Order | None) -> tuple[str, str, str, int] | None:
+    """What an order adds to its deal's amount (deal, id, currency, total), or None: no deal, closed or trashed."""
+    if order is None or order.deleted_at is not None or order.status in CLOSED or not order.deal_id:
+        return None
+    return str(order.deal_id), str(order.order_id), str(order.currency), int(order.total_minor)
+
+
+def _deal_amount(ctx: TenantContext, change: db.Change, before: Order | None, after: Order | None) -> None:
+    """Each deal whose orders' total this change moves follows it (a Query of the deal's orders, the deal's write)."""
+    was, now = _counted(before), _counted(after)
+    subject = after if after is not None else before
+    if was == now or subject is None:
+        return
+    for deal_id in dict.fromkeys(part[0] for part in (was, now) if part is not None):
+        others = [(row.record_id, row.currency, int(row.total_minor)) for row in _deal_orders(ctx, deal_id)
+                  if row.record_id != subject.order_id and row.status not in CLOSED]
+        own = [now[1:]] if now is not None and now[0] == deal_id else []
+        orders = sorted([*others, *own])  # oldest first: ids are ULIDs
+        types.get("deal").hooks["follow_orders"](ctx, change, deal_id, orders=orders, cause=subject.order_id)
+
+
+def _deal_orders(ctx: TenantContext, deal_id: str) -> list[OrderRow]:
+    """The rows of a deal's live orders, whoever's they are (the list's deal partition, every page)."""
+    from chalicelib.orders import schemas as s
+    from chalicelib.orders import service
+
+    rows: list[OrderRow] = []
+    cursor: str | None = None
+    while True:
+        page = service.deal_rows(ctx, s.OrderListQuery(deal_id=deal_id, limit=200, cursor=cursor))
+        rows += page.items
+        cursor = page.next_cursor
+        if cursor is None:
+            return rows
 
 
 def _stock(ctx: TenantContext, change: db.Change, before: Order | None, after: Order | None) -> None:

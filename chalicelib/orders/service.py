@@ -182,6 +182,11 @@ def list_orders(ctx: TenantContext, query: s.OrderListQuery) -> db.Page[OrderRow
     return _rows(ctx, query, permissions.require(ctx, ORDER.plural, "read"))
 
 
+def deal_rows(ctx: TenantContext, query: s.OrderListQuery) -> db.Page[OrderRow]:
+    """One page of a deal's orders whoever may list them: what its amount sums (``orders.effects``)."""
+    return _rows(ctx, query, "all")
+
+
 def _rows(ctx: TenantContext, query: s.OrderListQuery, scope: str) -> db.Page[OrderRow]:
     custom = [(key, value) for key, value in (("status", query.status), ("contact", query.contact_id),
                                               ("company", query.company_id), ("deal", query.deal_id)) if value]

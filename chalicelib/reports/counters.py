@@ -11,8 +11,9 @@ remembered for five minutes per warm Lambda and forgotten when this process comm
 - deal created: ``sources`` deals +1 (the source of its first contact), ``funnel`` entered +1 and value (its
   amount) at its stage; a stage change: ``funnel`` left +1 and the seconds it sat there at the old stage,
   entered +1 and value at the new one when the deal never entered it before (a return counts no new entry);
-  won: ``funnel``/``sources``/``managers`` won +1 and revenue (minor units, by currency); lost: lost +1 and
-  ``lost_reasons`` by reason;
+  won: ``funnel``/``sources``/``managers`` won +1 and revenue (minor units, by currency); a won deal's amount
+  changing (its order filled in: ``deals.amounts``): revenue by the difference, on the day it was won; lost: lost +1
+  and ``lost_reasons`` by reason;
 - task done: ``managers`` tasks_done +1 (its assignee); a task overdue (the overdue timer): tasks_overdue +1;
 - call ended: ``communications`` by channel ``call`` and direction (calls, answered, missed, talk seconds)
   and ``managers`` calls +1 (its employee, else the one responsible);
@@ -106,9 +107,13 @@ class Tally:
     team_of: dict[str, str | None] = field(default_factory=dict)
 
     def add(self, report: str, dims: dict[str, Any], **amounts: int) -> None:
-        """Add numbers to the day's item of a report for these dimensions."""
+        """Add numbers to the event's day's item of a report for these dimensions."""
+        self.add_on(self.at, report, dims, amounts)
+
+    def add_on(self, at: datetime, report: str, dims: dict[str, Any], amounts: dict[str, int]) -> None:
+        """Add numbers to the item of a report for these dimensions on the day of at."""
         values = {name: clean(dims.get(name)) for name in DIMENSIONS[report]}
-        sk = "#".join([day_of(self.ctx, self.at).isoformat(), *values.values()])
+        sk = "#".join([day_of(self.ctx, at).isoformat(), *values.values()])
         found = self.amounts.setdefault((report, sk), ({**values, "team_id": dims.get("team_id")}, {}))
         for name, value in amounts.items():
             if value:
@@ -178,6 +183,7 @@ def _deal(ctx: TenantContext, event: DomainEvent, tally: Tally) -> None:
         tally.add("sources", where, deals=1)
         tally.add("managers", where, deals=1)
         _entered(facts, where, tally)
+    counted = (facts.currency, int(facts.amount_minor or 0))
     for name in ("owner_id", "team_id", "currency", "amount_minor"):
         if event.changed(name) and not event.created:
             setattr(facts, name, event.after(name) if name != "amount_minor" else int(event.after(name) or 0))
@@ -200,9 +206,22 @@ def _deal(ctx: TenantContext, event: DomainEvent, tally: Tally) -> None:
         for report in ("funnel", "managers"):
             tally.add(report, now, lost=1)
         tally.add("lost_reasons", {**now, "reason": event.after("lost_reason") or "unspecified"}, lost_count=1)
+    elif status is None and facts.status == "won" and counted != (facts.currency, int(facts.amount_minor or 0)):
+        _revenue_moved(facts, now, counted, tally)
+    if status == "won":
+        facts.won_at = event.at
     if status is not None:
         facts.status = status
     tally.saves.append(facts)
+
+
+def _revenue_moved(facts: DealFacts, where: dict[str, Any], counted: tuple[str | None, int], tally: Tally) -> None:
+    """A won deal's amount changed (its order filled in, a line added): its revenue moves by the difference, on the
+    day it was won, so a period's won revenue is its won deals' amounts as they are now, each counted once."""
+    at = facts.won_at or tally.at
+    for report in ("funnel", "sources", "managers"):
+        tally.add_on(at, report, {**where, "currency": counted[0]}, {"revenue": -counted[1]})
+        tally.add_on(at, report, where, {"revenue": int(facts.amount_minor or 0)})
 
 
 def _entered(facts: DealFacts, where: dict[str, Any], tally: Tally) -> None:

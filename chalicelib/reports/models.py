@@ -75,4 +75,5 @@ class DealFacts(MainTable, discriminator="report_deal_facts"):
     currency = UnicodeAttribute(null=True)
     amount_minor = NumberAttribute(default=0)
     status = UnicodeAttribute(default="open")
+    won_at = UTCDateTimeAttribute(null=True)  # when it was won: where a later change of its amount moves revenue
     stages_seen = UnicodeSetAttribute(null=True)  # stages it has entered: a return is no new entry to the funnel

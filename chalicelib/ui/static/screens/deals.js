@@ -452,9 +452,21 @@ export async function board(root, { query: params, navigate, alive }) {
       pipelinePicker(pipelines, chosen.id, view === 'list' ? view : '', navigate)), content, create);
 }
 
+/** Where a deal's amount comes from: the orders whose total it is (each a link to it), and those in another currency,
+ * not added; nothing for an amount set by hand. */
+function amountOrigin(deal) {
+  const number = (id) => h('a', { href: `#/orders/${encodeURIComponent(id)}` }, `№${id.slice(-6)}`);
+  const list = (ids) => ids.flatMap((id, index) => (index ? [', ', number(id)] : [number(id)]));
+  const counted = deal.amount_orders || [];
+  const other = deal.amount_other_orders || [];
+  if (!counted.length) return null;
+  return h('span', { class: 'muted', 'data-test': 'amount-origin' }, ' (', t('deals.amountFromOrders'), ' ',
+    ...list(counted), other.length ? ['; ', t('deals.amountOtherOrders'), ' ', ...list(other)] : [], ')');
+}
+
 function dealFacts(deal, stage, definitions, owner) {
   const rows = [
-    [t('deals.amount'), money(deal)],
+    [t('deals.amount'), deal.amount ? [money(deal), amountOrigin(deal)] : ''],
     [t('deals.stage'), stage ? stage.name : deal.stage_id],
     [t('deals.statusLabel'), t(`deals.status.${deal.status}`)],
     [t('deals.lostReason'), deal.lost_reason],
@@ -477,9 +489,10 @@ function history(changes) {
 
 function editDeal(deal, definitions, reload) {
   const own = definitions.filter((d) => mine(`custom.${d.key}`));
+  const following = (deal.amount_orders || []).length > 0; // the orders' total: changed on the order, not here
   return h('details', { class: 'panel' }, h('summary', {}, t('contacts.edit')),
     form({ submit: t('common.save'), label: t('contacts.edit'), onSubmit: async (values, formEl) => {
-      const minor = deal.amount && mine('amount') ? parseMoney(values.amount, deal.amount.currency) : null;
+      const minor = deal.amount && mine('amount') && !following ? parseMoney(values.amount, deal.amount.currency) : null;
       const body = { version: deal.version, custom: collectCustom(formEl, own, deal.custom) };
       if (mine('title')) body.title = values.title;
       if (mine('expected_close_on')) body.expected_close_on = values.expected_close_on || null;
@@ -496,7 +509,8 @@ function editDeal(deal, definitions, reload) {
     }, children: [h('div', { class: 'form-grid' },
       mine('title') && field({ name: 'title', label: t('deals.title'), value: deal.title, required: true }),
       deal.amount && mine('amount') && field({ name: 'amount', label: `${t('deals.amount')} (${deal.amount.currency})`,
-        inputmode: 'decimal', value: amountInput(deal.amount.minor, deal.amount.currency) }),
+        inputmode: 'decimal', value: amountInput(deal.amount.minor, deal.amount.currency),
+        ...(following ? { readonly: true, 'data-test': 'amount-follows', hint: t('deals.amountFollowsOrders') } : {}) }),
       mine('expected_close_on') && field({ name: 'expected_close_on', label: t('deals.expectedClose'), type: 'date',
         value: deal.expected_close_on }),
       mine('tags') && field({ name: 'tags', label: t('contacts.tags'), value: (deal.tags || []).join(', '),

@@ -1,0 +1,42 @@
+"""The deal card says where a deal's amount comes from: a Yekaterinburg school's course of three payments, sold as an
+order on the deal, shows the order's total with "из заказа №…" (a link to the order), and the edit form keeps the
+amount read-only, changed on the order."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.browser.conftest import PHONE, new_page
+from tests.browser.test_app import assert_no_problems
+from tests.browser.test_sensitive import log_in
+from tests.factories import signup
+from tests.support import ApiClient, body
+
+
+def test_the_deal_card_names_the_order_its_amount_comes_from(browser: Any, live_url: str, app: Any) -> None:
+    client = ApiClient(app)
+    company = signup(client, company="Школа английского", country="RU", locale="ru")
+    token = company.owner.token
+    contact = body(client.post("/api/v1/contacts", {"first_name": "Анна"}, token=token))
+    deal = body(client.post("/api/v1/deals", {"title": "Обучение Анны", "contact_ids": [contact["id"]],
+                                              "amount": {"minor": 0, "currency": "RUB"}}, token=token))
+    made = client.post("/api/v1/orders", {"currency": "RUB", "contact_id": contact["id"], "deal_id": deal["id"],
+                                          "lines": [{"description": f"Платёж {n}", "quantity": "1",
+                                                     "unit_price_minor": 1_200_000} for n in (1, 2, 3)]}, token=token)
+    assert made.status_code == 201, made.body
+    order = body(made)
+
+    page = new_page(browser, live_url, viewport=PHONE)
+    log_in(page, company.owner, "Школа английского")
+    page.get_by_label("Language", exact=True).select_option("ru")
+    page.goto(f"/#/deals/{deal['id']}")
+    origin = page.locator('[data-test="amount-origin"]')
+    origin.wait_for()
+    facts = page.locator("dl.props").first.inner_text()
+    assert "36 000" in facts.replace("\u00a0", " ").replace("\u202f", " ")
+    assert f"из заказа №{order['id'][-6:]}" in origin.inner_text()
+    assert origin.locator("a").get_attribute("href") == f"#/orders/{order['id']}"
+    page.locator("details.panel summary", has_text="Изменить").first.click()
+    amount = page.locator('[data-test="amount-follows"]')
+    assert amount.get_attribute("readonly") is not None
+    assert_no_problems(page)
