@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from chalicelib.core import db, errors
 from chalicelib.core.tenancy import TenantContext
-from chalicelib.deals import records
+from chalicelib.deals import pipelines, records
 from chalicelib.deals.board import Tally
 from chalicelib.deals.models import Deal
 from chalicelib.deals.record import DEAL
@@ -46,23 +46,26 @@ def refuse_hand_edit(deal: Deal, minor: int, currency: str) -> None:
 
 def follow(ctx: TenantContext, change: db.Change, deal_id: str, *, orders: list[OrderAmount], cause: str) -> None:
     """Set a deal's amount from its counted orders (oldest first) in change, audited as the system's change named
-    after the order that caused it; nothing when the amount and its orders stay as they are, or the deal is gone."""
-    deal = access.get(ctx, DEAL, deal_id)
-    if not isinstance(deal, Deal) or deal.deleted_at is not None:
+    after the order that caused it; nothing when the amount and its orders stay as they are, or the deal is gone.
+    A deal in the trash follows too (off the board: no stage total moves), so it comes back at its orders' total."""
+    deal = access.get_any(ctx, DEAL, deal_id)
+    pipeline = pipelines.get(ctx, deal.pipeline_id) if isinstance(deal, Deal) else None
+    if not isinstance(deal, Deal) or pipeline is None:  # gone, or in the trash of a deleted pipeline: nowhere to show
         return
     before = editing.clone(deal)
     _apply(deal, orders)
     if records.audit_view(before) == records.audit_view(deal):
         return
     tally = Tally(ctx)
-    tally.add(deal.pipeline_id, deal.stage_id, count=0, currency=before.currency, minor=-int(before.amount_minor))
-    tally.add(deal.pipeline_id, deal.stage_id, count=0, currency=deal.currency, minor=int(deal.amount_minor))
+    if deal.deleted_at is None:
+        tally.add(deal.pipeline_id, deal.stage_id, count=0, currency=before.currency, minor=-int(before.amount_minor))
+        tally.add(deal.pipeline_id, deal.stage_id, count=0, currency=deal.currency, minor=int(deal.amount_minor))
     deal.updated_at = db.utcnow()
     from chalicelib.deals import service
 
     system = TenantContext(tenant_id=ctx.tenant_id, actor_id=f"order:{cause}", actor_kind="system", role="system",
                            source=ctx.source, request_id=ctx.request_id)
-    service._written(system, change, before, deal, records.pipeline_of(ctx, deal), tally, action="order_amount")
+    service._written(system, change, before, deal, pipeline, tally, action="order_amount")
 
 
 def _apply(deal: Deal, orders: list[OrderAmount]) -> None:

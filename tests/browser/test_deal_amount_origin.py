@@ -1,6 +1,6 @@
 """The deal card says where a deal's amount comes from: a Yekaterinburg school's course of three payments, sold as an
 order on the deal, shows the order's total with "из заказа №…" (a link to the order), and the edit form keeps the
-amount read-only, changed on the order."""
+amount read-only, changed on the order; the order's card says the deal's amount includes it."""
 
 from __future__ import annotations
 
@@ -39,4 +39,10 @@ def test_the_deal_card_names_the_order_its_amount_comes_from(browser: Any, live_
     page.locator("details.panel summary", has_text="Изменить").first.click()
     amount = page.locator('[data-test="amount-follows"]')
     assert amount.get_attribute("readonly") is not None
+    assert_no_problems(page)
+
+    origin.locator("a").click()  # the order's card says its deal's amount counts it
+    follows = page.locator('[data-test="deal-amount-follows"]')
+    follows.wait_for()
+    assert "сумма включает этот заказ" in follows.inner_text()
     assert_no_problems(page)

@@ -83,6 +83,18 @@ def test_the_deals_amount_is_its_orders_total_and_a_hand_edit_is_refused(client:
                                                    "amount": {"minor": 7_000_00, "currency": "RUB"}}, token=token))
 
 
+def test_a_deal_in_the_trash_comes_back_at_its_orders_total(client: ApiClient) -> None:
+    company = shop(client)
+    token = company.owner.token
+    deal = _deal(client, company)
+    made = order(client, company, COURSE, currency="RUB", deal_id=deal["id"])
+    assert client.delete(f"/api/v1/deals/{deal['id']}", token=token).status_code in (200, 204)
+    ok(client.patch(f"/api/v1/orders/{made['id']}", {"version": made["version"], "lines": COURSE[:1]}, token=token))
+    ok(client.post(f"/api/v1/deals/{deal['id']}/restore", {}, token=token))
+    card = _card(client, company, deal)
+    assert card["amount"] == {"minor": 1_200_000, "currency": "RUB"} and card["amount_orders"] == [made["id"]]
+
+
 def test_an_order_change_that_leaves_its_total_writes_nothing_on_the_deal(client: ApiClient) -> None:
     company = shop(client)
     deal = _deal(client, company)

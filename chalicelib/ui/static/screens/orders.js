@@ -383,7 +383,10 @@ export async function card(root, { params, navigate, alive }) {
   const facts = h('dl', { class: 'props' },
     h('dt', {}, t('orders.status')), h('dd', {}, statusBadge(order.status)),
     h('dt', {}, t('orders.customer')), h('dd', {}, customer),
-    order.deal_id ? [h('dt', {}, t('orders.deal')), h('dd', {}, h('a', { href: `#/deals/${encodeURIComponent(order.deal_id)}` }, order.deal_name || t('orders.deal')))] : null,
+    order.deal_id ? [h('dt', {}, t('orders.deal')), h('dd', {}, h('a', { href: `#/deals/${encodeURIComponent(order.deal_id)}` }, order.deal_name || t('orders.deal')),
+      // the deal's amount is its orders' total while this one counts (deals/amounts.py)
+      ['cancelled', 'returned'].includes(order.status) ? null
+        : h('span', { class: 'muted', 'data-test': 'deal-amount-follows' }, ` · ${t('orders.dealAmountFollows')}`))] : null,
     h('dt', {}, t('common.created')), h('dd', {}, formatDateTime(order.created_at)),
     order.notes ? [h('dt', {}, t('orders.notes')), h('dd', { class: 'prewrap' }, order.notes)] : null);
   const timeline = timelineList(order.timeline || []);
