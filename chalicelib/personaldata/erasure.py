@@ -145,8 +145,7 @@ def _naming_her(ctx: TenantContext, found: Footprint, pk: str) -> list[tuple[str
     doomed = []
     for item in footprint.query(pk):
         sk = str(item["sk"]["S"])
-        if sk.endswith(f"#{found.contact_id}") or (kind_of(item) in ("contact_link", "record_link")
-                                                   and text(item, "ref_id") in ids):
+        if sk.endswith(f"#{found.contact_id}") or (kind_of(item).endswith("_link") and text(item, "ref_id") in ids):
             doomed.append((pk, sk))
         elif kind_of(item) == "timeline_entry":
             entry = TimelineEntry.from_raw_data(item)
@@ -205,6 +204,14 @@ def _detach_deals(ctx: TenantContext, found: Footprint, kept: Counter[str], remo
         kept["deals"] += 1
 
 
+def _clean_companies(ctx: TenantContext, found: Footprint, removed: Counter[str]) -> None:
+    """The companies she is on stay (the business's own; she leaves them with her contact): the entries, notes and
+    task links in their collections that name her go."""
+    rtype = types.get("company")
+    for company_id in found.contact.company_ids or []:
+        removed["entries"] += _delete(ctx, _naming_her(ctx, found, access.collection_pk(ctx, rtype, company_id)))
+
+
 def _delete_rest(ctx: TenantContext, found: Footprint, removed: Counter[str]) -> None:
     """Tasks about her alone, her notes' pointers and chains, consent, sends, segments, merges, deliveries."""
     keys: list[tuple[str, str]] = []
@@ -214,7 +221,7 @@ def _delete_rest(ctx: TenantContext, found: Footprint, removed: Counter[str]) ->
     deals = {deal.deal_id: deal for deal in found.deals}
     for task in found.named_tasks:  # a deal's task shows on its contacts' cards too
         deal = deals.get(str(text(task, "related_id")))
-        keys += [(tenant_key(ctx, types.get("contact").prefix, cid), f"TASK#{text(task, 'task_id')}")
+        keys += [(access.collection_pk(ctx, types.get("contact"), cid), f"TASK#{text(task, 'task_id')}")
                  for cid in (deal.contact_ids if deal is not None else None) or []]
     for item in found.collection:
         if kind_of(item) == "timeline_entry" and text(item, "entry_kind") == "note":
@@ -364,6 +371,7 @@ def erase(ctx: TenantContext, contact_id: str) -> Erasure:
     _erase_records(ctx, found, removed)
     _detach_orders(ctx, found, kept, removed)
     _detach_deals(ctx, found, kept, removed)
+    _clean_companies(ctx, found, removed)
     _delete_rest(ctx, found, removed)
     _delete_exports(ctx, found, removed)
     _delete_imports(ctx, found, removed)

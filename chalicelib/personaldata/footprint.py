@@ -174,18 +174,26 @@ def _deals_and_tasks(ctx: TenantContext, found: Footprint) -> None:
     _named_tasks(ctx, found)
 
 
+def kept_records(ctx: TenantContext, found: Footprint) -> dict[str, str]:
+    """The partitions of the records she is on that stay (her deals and companies), by record id: their tasks,
+    timelines, notifications and runs may name her by her first name alone."""
+    kept = {deal.deal_id: deal.pk for deal in found.deals}
+    kept.update({company_id: access.collection_pk(ctx, types.get("company"), company_id)
+                 for company_id in found.contact.company_ids or []})
+    return kept
+
+
 def _named_tasks(ctx: TenantContext, found: Footprint) -> None:
-    """Tasks on her deals whose title, description or place names her (a lead's "Call back: Priya Shah", a missed
-    call's "Call back Priya Shah (+44 20 7946 0000)"): about calling her, they go with her."""
+    """Tasks on her deals and companies whose title, description or place names her (a lead's "Call back: Priya
+    Shah", a missed call's "Call back Priya Shah (+44 20 7946 0000)"): about calling her, they go with her."""
     from chalicelib.tasks.models import Task
 
     words, digits = her_values(found.contact, names=True)
     seen = {str(text(task, "task_id")) for task in found.tasks}
-    for deal in found.deals:
-        for link in query(deal.pk):
+    for pk in kept_records(ctx, found).values():
+        for link in query(pk):
             task_id = str(text(link, "ref_id"))
-            if kind_of(link) not in ("contact_link", "record_link") or text(link, "link_kind") != "task" \
-                    or task_id in seen:
+            if not kind_of(link).endswith("_link") or text(link, "link_kind") != "task" or task_id in seen:
                 continue
             item = get((tenant_key(ctx, "TASK", task_id), "#TASK"))
             if item is None:
@@ -259,10 +267,10 @@ def _documents(ctx: TenantContext, found: Footprint) -> None:
 
 def _runs(ctx: TenantContext, found: Footprint) -> None:
     """Automation runs (kept 90 days) about her or a record about her, or whose steps name her (a message sent to
-    her; on one of her deals, her first name alone will do): their subject and log are hers."""
+    her; on one of her deals or companies, her first name alone will do): their subject and log are hers."""
     from chalicelib.automations.models import AutomationRun
 
-    ids, deals = found.ids(), {deal.deal_id for deal in found.deals}
+    ids, deals = found.ids(), set(kept_records(ctx, found))
     full, names = her_values(found.contact), her_values(found.contact, names=True)
     for item in query(tenant_key(ctx, "AUTORUN")):
         if kind_of(item) != "automation_run":
@@ -276,11 +284,12 @@ def _runs(ctx: TenantContext, found: Footprint) -> None:
 
 def _notifications(ctx: TenantContext, found: Footprint) -> None:
     """Users' notifications (kept 90 days) about her or a record about her, or whose title or excerpt names her
-    ("New lead: Elena Kuznetsova", a mention quoting her name); on one of her deals her first name alone will do."""
+    ("New lead: Elena Kuznetsova", a mention quoting her name); on one of her deals or companies her first name alone
+    will do."""
     from chalicelib.notifications import service as notifications
     from chalicelib.notifications.models import Notification
 
-    ids, deals = found.ids(), {deal.deal_id for deal in found.deals}
+    ids, deals = found.ids(), set(kept_records(ctx, found))
     full, names = her_values(found.contact), her_values(found.contact, names=True)
     for item in query(notifications.notifications_pk(ctx)):
         if kind_of(item) != "notification":

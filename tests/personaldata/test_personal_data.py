@@ -86,6 +86,11 @@ class World:
         _made(client.post("/api/v1/notes", {"subject": {"type": "deal", "id": self.deal["id"]},  # a mention
                                             "text": f"@{self.manager.user_id} Annabella Quenneville wants them "
                                                     "by Friday"}, token=token))
+        self.company_task = _made(client.post("/api/v1/tasks", {  # about her company, naming her
+            "title": "Send Annabella the Peony Events catalogue",
+            "related": {"type": "company", "id": self.firm["id"]}}, token=token))
+        _made(client.post("/api/v1/notes", {"subject": {"type": "company", "id": self.firm["id"]},
+                                            "text": "Ordered through annabella.q@example.org"}, token=token))
         self.named_task = _made(client.post("/api/v1/tasks", {  # about the deal, naming her: the agent is told
             "title": "Call back Annabella Quenneville (+7 916 111-00-22)", "assignee_id": self.agent.user_id,
             "related": {"type": "deal", "id": self.deal["id"]}}, token=token))
@@ -160,7 +165,8 @@ def test_the_export_holds_each_kind_of_her_data(client: ApiClient, world: World)
     assert order["total_minor"] > 0
     assert [d["number"] for d in data["documents"]] == [world.invoice["number"]]
     assert sorted(ticket["subject"] for ticket in data["tickets"]) == ["Wilted roses", "Wrong address"]
-    assert {"Call Annabella back", world.named_task["title"]} <= {task["title"] for task in data["tasks"]}
+    assert {"Call Annabella back", world.named_task["title"], world.company_task["title"]} \
+        <= {task["title"] for task in data["tasks"]}
     assert {"automation", "message.received", "task.assigned"} <= {n["type"] for n in data["notifications"]}
     assert {run["subject_id"] for run in data["automation_runs"]} == {world.anna["id"], world.twin["id"]}
     assert {"task.reminder", "ticket.first_response"} <= {timer["timer_kind"] for timer in data["timers"]}
@@ -348,7 +354,9 @@ def test_erasure_removes_her_and_keeps_what_the_law_requires(client: ApiClient, 
     assert [deal["name"] for deal in boris_after["deals"]] == ["Wedding flowers"]
     assert len(boris_after["calls"]) == 1
 
-    assert client.get(f"/api/v1/tasks/{world.named_task['id']}", token=token).status_code == 404
+    for task in (world.named_task, world.company_task):
+        assert client.get(f"/api/v1/tasks/{task['id']}", token=token).status_code == 404
+    assert _made(client.get(f"/api/v1/companies/{world.firm['id']}", token=token), 200)["name"] == "Peony Events"
     titles = [deal["title"] for deal in _made(client.get("/api/v1/deals", token=token), 200)["items"]]
     assert len(titles) == 2 and not any("Annabella" in title for title in titles), titles  # the lead's deal stays
 
