@@ -3,6 +3,12 @@
 pk ``T#<tid>#IMPORT`` / ``T#<tid>#EXPORT``, sk ``<job id>``. A job waiting for the scheduler also
 carries the sparse index key ``gsi2pk = G#jobs#dataio`` (removed when it finishes), so one Query
 finds the work of every tenant without a Scan; the tenant is then bound from the item itself.
+
+What a job keeps of the customers' data is sealed under the tenant's key (``MainTable.personal``): an import's file
+name, its columns and their mapping, its preview (sample rows), problems and duplicates; an export's filters (a
+search for a name). Each is bound to its job's id, not to the partition all the tenant's jobs share, so one job's
+token does not open as another's. A job written before they were sealed reads as it was (no token: attributes in
+clear) and is sealed at its next save.
 """
 
 from __future__ import annotations
@@ -40,6 +46,11 @@ class JobFields(VersionedItem):
 class ImportJob(JobFields, discriminator="import_job"):
     """An uploaded file, its column mapping, its preview and, once started, its progress."""
 
+    # The file's name and columns, its rows' values (sample, problems quoting them, duplicates) and a deals
+    # import's stage values: the customer's data (the counts, statuses and ids stay in clear).
+    personal = frozenset({"filename", "headers", "mapping", "choices", "preview", "errors", "duplicates"})
+    seal_identity = "import_id"
+
     import_id = UnicodeAttribute()
     filename = UnicodeAttribute()
     file_key = UnicodeAttribute()
@@ -73,6 +84,9 @@ class ImportTally(MainTable, discriminator="import_tally"):
 
 class ExportJob(JobFields, discriminator="export_job"):
     """A requested export: its filters, its pages built so far, and the finished file."""
+
+    personal = frozenset({"filters"})  # a search for a name, a phone, an e-mail (the file's name is the CRM's own)
+    seal_identity = "export_id"
 
     export_id = UnicodeAttribute()
     file_format = UnicodeAttribute()

@@ -49,10 +49,16 @@ def dequeue(job: JobFields) -> None:
     job.lease_until = job.lease_owner = None
 
 
+# What the scheduler reads of a queued job: which it is and whose. Not its sealed token: opening every tenant's
+# would call on each tenant's key before any job runs, and one tenant's key shredded or out of reach would stop all.
+QUEUED_ATTRIBUTES = ["pk", "sk", "kind", "tenant_id", "import_id", "export_id", "status", "gsi2pk", "gsi2sk"]
+
+
 def queued(limit: int = 50) -> list[JobFields]:
-    """The oldest queued jobs of every tenant (eventually consistent: each is re-read before it runs)."""
+    """The oldest queued jobs of every tenant, who and which only (eventually consistent: each is re-read, whole,
+    before it runs)."""
     with db.translate_errors():
-        return list(JobFields.query(QUEUE, index_name="gsi2", limit=limit))
+        return list(JobFields.query(QUEUE, index_name="gsi2", limit=limit, attributes_to_get=QUEUED_ATTRIBUTES))
 
 
 def actor_snapshot(ctx: TenantContext) -> dict[str, Any]:

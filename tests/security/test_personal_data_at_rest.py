@@ -40,6 +40,10 @@ TEXTS = ["Marzipanova banquet", "Sandpiperine callback", "Bring the Oolongberry 
          "Gingerbloomish terrace", "Lindenhollow Allee 5", "Fernwickstadt", "Ring Quillfeather twice"]  # an order's
 # A ticket's subject, description, staff comment and the customer's CSAT comment (#24).
 TICKET_TEXTS = ["Frumblegast Wobbleton", "Snorkelwhip Quandaroo", "Plimsollyx Grubnacious", "Thundergrovia Yarblekin"]
+# An import's file name, a column's header, its sample row and a problem row, and an export's search (#21).
+IMPORT_TEXTS = ["Pomegranitova", "Wafflestonia", "Snickerdoodlia", "Grumbleberryhof", "Clientsfrom_Quillovka",
+                "Tremblewick Quillsbury", "Frobisherella"]
+IMPORT_MAIL = "pomegranitova.w@wafflestonia.test"
 # A document's free-text line, and the seller's requisites a sole trader's name and address may be (#23).
 DOCUMENT_TEXTS = ["Whistlethorn bouquet", "Pennywhistle Sole Trader", "Marrowgate Lane 9"]
 DOCUMENT_MAIL = "pennywhistle.ledgerbox@example.org"
@@ -61,7 +65,7 @@ def secrets() -> set[str]:
     found: set[str] = set()
     for value in [CONTACT["first_name"], CONTACT["last_name"], CONTACT["billing_address"]["line1"],  # type: ignore[index]
                   CONTACT["billing_address"]["city"], "quixbrumble", "Glimmerwort", COMPANY["name"],  # type: ignore[index]
-                  *TEXTS, *TICKET_TEXTS, *DOCUMENT_TEXTS, *EMAILS]:
+                  *TEXTS, *TICKET_TEXTS, *DOCUMENT_TEXTS, *EMAILS, *IMPORT_TEXTS, IMPORT_MAIL]:
         found |= _variants(str(value))
     for e164, national in PHONES.items():
         found |= {e164, e164[1:], national}
@@ -119,7 +123,36 @@ def _seed(client: ApiClient, company: Company) -> dict[str, str]:
     _document(client, token, deal["id"])
     segment_id = _segment(client, company, contact["id"])
     _campaign_bounce(client, company, segment_id, contact["id"])
-    return {"contact": contact["id"], "company": firm["id"]}
+    imported, exported = _import_and_export(client, company)
+    return {"contact": contact["id"], "company": firm["id"], "import": imported, "export": exported}
+
+
+def _import_and_export(client: ApiClient, company: Company) -> tuple[str, str]:
+    """A contacts import (#21) of a file named after its source, with a column of its own, a good row, a row with a
+    bad e-mail and a row naming no one, run to its end; and an export of a search for the imported contact."""
+    import base64
+
+    from chalicelib.dataio import jobs
+    from tests.seeds.dataio import ensure_bucket
+
+    ensure_bucket()
+    token = company.owner.token
+    csv = (f"First name,Last name,Email,{IMPORT_TEXTS[5]}\n"
+           f"{IMPORT_TEXTS[0]},{IMPORT_TEXTS[1]},{IMPORT_MAIL},{IMPORT_TEXTS[2]}\n"
+           f"{IMPORT_TEXTS[3]},{IMPORT_TEXTS[6]},{IMPORT_TEXTS[3]}@@bad,x\n,,,{IMPORT_TEXTS[2]}\n")
+    job = _created(client.post("/api/v1/imports", {
+        "entity": "contact", "filename": f"{IMPORT_TEXTS[4]}.csv",
+        "content_base64": base64.b64encode(csv.encode()).decode()}, token=token))
+    assert job["preview"]["invalid"] == 2, job["preview"]
+    started = client.post(f"/api/v1/imports/{job['id']}/start", {"version": job["version"]}, token=token)
+    assert started.status_code == 202, started.body
+    assert jobs.run_job("import", company.tenant_id, job["id"], seconds=120) == "done"
+    asked = client.post("/api/v1/exports", {"entity": "contact", "format": "csv",
+                                            "filters": {"q": f"{IMPORT_TEXTS[0]} {IMPORT_TEXTS[1]}"}}, token=token)
+    assert asked.status_code == 202, asked.body
+    export = dict(body(asked))
+    assert (export["status"], export["rows"]) == ("done", 1), export
+    return str(job["id"]), str(export["id"])
 
 
 def _order(client: ApiClient, token: str, contact_id: str) -> None:
@@ -233,6 +266,12 @@ def test_the_seeded_values_read_back_in_clear_through_the_api(client: ApiClient,
     assert [row["id"] for row in firms] == [ids["company"]]
     deals = body(client.get("/api/v1/deals?q=marzipanova", token=token))["items"]
     assert [row["title"] for row in deals] == [TEXTS[0]]
+    job = body(client.get(f"/api/v1/imports/{ids['import']}", token=token))
+    assert (job["filename"], job["columns"][-1]) == (f"{IMPORT_TEXTS[4]}.csv", IMPORT_TEXTS[5])
+    assert job["preview"]["sample"][0]["first_name"] == IMPORT_TEXTS[0] and job["progress"]["failed"] == 2
+    assert {e["row"] for e in job["progress"]["errors"]} == {3, 4}
+    export = body(client.get(f"/api/v1/exports/{ids['export']}", token=token))
+    assert export["filters"] == {"q": f"{IMPORT_TEXTS[0]} {IMPORT_TEXTS[1]}"}
 
 
 def _other_tenants(item: dict[str, Any], tenant_id: str) -> bool:
