@@ -38,6 +38,7 @@ from chalicelib.personaldata import footprint
 from chalicelib.personaldata.footprint import ABOUT_HER, Footprint
 from chalicelib.personaldata.models import Erasure, erasures_pk
 from chalicelib.records import access, editing, store, trash, types
+from chalicelib.records.fieldaccess import service as fieldaccess
 from chalicelib.records.models import TimelineEntry
 from chalicelib.tenantdata import purge, registry
 from chalicelib.tenantdata.registry import RawItem, kind_of, text
@@ -61,6 +62,20 @@ def require_admin(ctx: TenantContext) -> None:
     """403 unless the caller may delete every contact (an administrator), as a purge requires."""
     if permissions.scope_of(ctx, "contacts", "delete") != "all":
         raise AdminOnlyError()
+
+
+class FieldsHiddenError(errors.ForbiddenError):
+    code = "personal_data_fields_hidden"
+    message = "Your role does not show every field of a contact, so it may not export a person's whole data."
+
+
+def require_whole_view(ctx: TenantContext) -> None:
+    """403 unless the caller's role shows a contact whole: no field rule hides one of its fields, and it reads
+    sensitive values in clear. The export gives her every value; a role that may delete every contact but is kept
+    from her phone or her passport number must not read them there."""
+    if fieldaccess.hidden(ctx, types.get("contact")) or not permissions.sees_sensitive(ctx):
+        raise FieldsHiddenError("Your role does not show every field of a contact (a field rule, or sensitive values "
+                                "masked), so it may not export a person's whole data. Ask an administrator.")
 
 
 def contact_or_404(ctx: TenantContext, contact_id: str) -> Any:

@@ -17,6 +17,7 @@ def contacts_personal_data(request: ApiRequest, contact_id: str) -> Any:
 
     ctx = request.tenant
     erasure.require_admin(ctx)
+    erasure.require_whole_view(ctx)
     return export.export(ctx, erasure.contact_or_404(ctx, contact_id))
 
 

@@ -195,6 +195,22 @@ def test_only_administrators_export_or_erase(client: ApiClient, world: World) ->
         assert body(refused)["error"]["code"] == "personal_data_admin_only"
 
 
+@pytest.mark.parametrize("rule", ["contacts.phones:hidden", None])
+def test_a_role_kept_from_some_of_her_fields_does_not_export_them(app: Any, client: ApiClient, world: World,
+                                                                   rule: str | None) -> None:
+    """A custom role may purge every contact yet be kept from phones by a field rule, or see sensitive values only
+    masked: the export would have given it all of them in clear."""
+    key = "purger_" + ("rule" if rule else "masked")
+    grants = ["contacts:read:all", "contacts:update:all", "contacts:delete:all"]
+    made = client.post("/api/v1/roles", {"key": key, "name": key.title(), "permissions": [
+        *grants, *([rule, "sensitive:read:all"] if rule else [])]}, token=world.company.owner.token)
+    assert made.status_code == 201, made.body
+    member = add_member(ApiClient(app), world.company, role=key, name=key)
+    refused = client.get(f"/api/v1/contacts/{world.anna['id']}/personal-data", token=member.token)
+    assert refused.status_code == 403 and body(refused)["error"]["code"] == "personal_data_fields_hidden"
+    assert world.anna["phones"][0]["number"] not in refused.body.decode()
+
+
 def test_another_company_finds_no_such_person(client: ApiClient, world: World) -> None:
     token = world.other.owner.token
     assert client.get(f"/api/v1/contacts/{world.anna['id']}/personal-data", token=token).status_code == 404

@@ -1348,4 +1348,5 @@ export const MESSAGES = {
   'audit.action.erase': ['Personal data erased', 'Удаление персональных данных'],
   'audit.action.erasure': ['Detached from an erased person', 'Отвязано от удалённого человека'],
   'error.personal_data_admin_only': ['Only an administrator may download or erase a person’s data. Ask an administrator.', 'Скачать или удалить персональные данные человека может только администратор. Обратитесь к администратору.'],
+  'error.personal_data_fields_hidden': ['Your role does not show every field of a contact, so it may not download a person’s data. Ask an administrator.', 'Ваша роль видит не все поля контакта, поэтому не может скачать персональные данные человека. Обратитесь к администратору.'],
 };
