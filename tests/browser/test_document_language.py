@@ -10,14 +10,12 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import new_page
 from tests.browser.test_app import assert_no_problems
-from tests.browser.test_calls import S3_LINK, recording_from_s3
-from tests.browser.test_sensitive import log_in, russian_phone
+from tests.browser.test_eu_invoice import documents_panel, on_a_laptop
+from tests.browser.test_sensitive import russian_phone
 from tests.factories import signup
 from tests.support import ApiClient, body
 
-WIDE = {"width": 1280, "height": 900}
 REQUISITES = "/api/v1/document-settings/requisites"
 
 
@@ -35,9 +33,7 @@ def test_saving_a_new_iban_keeps_the_documents_language_and_german_is_one_click_
     client = ApiClient(app)
     agency = _agency(client, "Prenzlauer Pixel")
     token = agency.owner.token
-    page = new_page(browser, live_url, viewport=WIDE)
-    log_in(page, agency.owner, "Prenzlauer Pixel")
-    page.goto("/#/settings/requisites")
+    page = on_a_laptop(browser, live_url, agency.owner, "Prenzlauer Pixel", "/#/settings/requisites")
     language = page.get_by_label("Language of documents")
     # the language its documents print in today, German only suggested
     expect(language).to_have_value("en")
@@ -69,9 +65,7 @@ def test_a_new_company_starts_at_its_countrys_language_and_a_russian_one_reads_w
         browser: Any, live_url: str, app: Any) -> None:
     client = ApiClient(app)
     agency = signup(client, company="Neukölln Neu", country="DE", timezone="Europe/Berlin")
-    page = new_page(browser, live_url, viewport=WIDE)
-    log_in(page, agency.owner, "Neukölln Neu")
-    page.goto("/#/settings/requisites")
+    page = on_a_laptop(browser, live_url, agency.owner, "Neukölln Neu", "/#/settings/requisites")
     expect(page.get_by_label("Language of documents")).to_have_value("de")
     expect(page.get_by_text("Your company has issued no documents yet, so they start in German")).to_be_visible()
     expect(page.get_by_label("Invoice number prefix")).to_have_value("RE")
@@ -105,12 +99,8 @@ def test_the_deal_and_order_cards_issue_a_document_in_a_language_of_its_own(
         {"description": "Hosting", "quantity": "1", "unit_price_minor": 5000, "tax_rate": "19"}]}, token=token))
     order = made.get("order", made)
 
-    page = new_page(browser, live_url, viewport=WIDE)
-    page.route(S3_LINK, recording_from_s3)
-    log_in(page, agency.owner, "Moabit Media")
-    page.goto(f"/#/deals/{deal['id']}")
-    panel = page.locator(".doc-panel")
-    panel.locator("summary").click()
+    page = on_a_laptop(browser, live_url, agency.owner, "Moabit Media", f"/#/deals/{deal['id']}")
+    panel = documents_panel(page)
     expect(panel.get_by_label("Language of the document")).to_have_value("de")  # the company's documents' language
     panel.get_by_label("Language of the document").select_option("en")  # to a French client
     panel.get_by_role("button", name="Create invoice").click()

@@ -19,14 +19,28 @@ from tests.support import ApiClient, body
 WIDE = {"width": 1280, "height": 900}
 
 
+def on_a_laptop(browser: Any, live_url: str, member: Any, company: str, path: str) -> Any:
+    """The member signed in on a 1280 px laptop at path, documents' PDFs read from the embedded S3."""
+    page = new_page(browser, live_url, viewport=WIDE)
+    page.route(S3_LINK, recording_from_s3)
+    log_in(page, member, company)
+    page.goto(path)
+    return page
+
+
+def documents_panel(page: Any) -> Any:
+    """The card's Documents panel, opened."""
+    panel = page.locator(".doc-panel")
+    panel.locator("summary").click()
+    return panel
+
+
 def test_the_company_card_keeps_the_clients_vat_id_in_english_and_the_inn_in_russian(
         browser: Any, live_url: str, app: Any) -> None:
     client = ApiClient(app)
     agency = signup(client, company="Spreeblick Digital", country="DE", timezone="Europe/Berlin")
     firm = body(client.post("/api/v1/companies", {"name": "Atelier Lumière SARL"}, token=agency.owner.token))
-    page = new_page(browser, live_url, viewport=WIDE)
-    log_in(page, agency.owner, "Spreeblick Digital")
-    page.goto(f"/#/companies/{firm['id']}")
+    page = on_a_laptop(browser, live_url, agency.owner, "Spreeblick Digital", f"/#/companies/{firm['id']}")
     page.locator("summary", has_text="Edit").click()
     page.get_by_label("VAT ID / tax number").fill(" FR40303265045 ")
     page.get_by_role("button", name="Save").click()
@@ -62,9 +76,7 @@ def test_the_default_vat_rate_is_set_in_the_requisites_in_english_and_russian(
         browser: Any, live_url: str, app: Any) -> None:
     client = ApiClient(app)
     agency = signup(client, company="Kreuzberg Studio", country="DE", timezone="Europe/Berlin")
-    page = new_page(browser, live_url, viewport=WIDE)
-    log_in(page, agency.owner, "Kreuzberg Studio")
-    page.goto("/#/settings/requisites")
+    page = on_a_laptop(browser, live_url, agency.owner, "Kreuzberg Studio", "/#/settings/requisites")
     page.get_by_label("Legal name").fill("Kreuzberg Studio GmbH")
     rate = page.get_by_label("Default VAT rate, %")
     rate.fill("19,5%")  # a comma and a percent sign as people type them
@@ -113,12 +125,8 @@ def test_an_invoice_is_issued_with_its_date_of_supply_from_the_deal_card(browser
                                                                           app: Any) -> None:
     client = ApiClient(app)
     agency, deal = agency_with_a_deal(client, "Mitte Media", "FR40303265045")
-    page = new_page(browser, live_url, viewport=WIDE)
-    page.route(S3_LINK, recording_from_s3)
-    log_in(page, agency.owner, "Mitte Media")
-    page.goto(f"/#/deals/{deal['id']}")
-    panel = page.locator(".doc-panel")
-    panel.locator("summary").click()
+    page = on_a_laptop(browser, live_url, agency.owner, "Mitte Media", f"/#/deals/{deal['id']}")
+    panel = documents_panel(page)
     expect(panel.locator(".doc-list")).to_contain_text("No documents yet.")
     panel.get_by_label("Date of supply").fill("2026-11-30")
     panel.get_by_role("button", name="Create invoice").click()
@@ -134,12 +142,8 @@ def test_a_reverse_charge_and_an_exemption_are_chosen_on_the_deal_card(browser: 
                                                                          app: Any) -> None:
     client = ApiClient(app)
     agency, deal = agency_with_a_deal(client, "Prenzlauer Pixel", None)
-    page = new_page(browser, live_url, viewport=WIDE)
-    page.route(S3_LINK, recording_from_s3)
-    log_in(page, agency.owner, "Prenzlauer Pixel")
-    page.goto(f"/#/deals/{deal['id']}")
-    panel = page.locator(".doc-panel")
-    panel.locator("summary").click()
+    page = on_a_laptop(browser, live_url, agency.owner, "Prenzlauer Pixel", f"/#/deals/{deal['id']}")
+    panel = documents_panel(page)
     expect(panel.get_by_label("Reason for the exemption")).to_be_hidden()
     panel.get_by_label("VAT", exact=True).select_option("reverse_charge")
     panel.get_by_role("button", name="Create invoice").click()

@@ -9,15 +9,11 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import new_page
 from tests.browser.test_app import assert_no_problems
-from tests.browser.test_calls import S3_LINK, recording_from_s3
-from tests.browser.test_sensitive import log_in
+from tests.browser.test_eu_invoice import on_a_laptop
 from tests.documents.test_documents import fetch, pdf_text
 from tests.factories import signup
 from tests.support import ApiClient, body
-
-WIDE = {"width": 1280, "height": 900}
 
 
 def test_a_german_company_chooses_german_and_its_invoice_is_german(browser: Any, live_url: str, app: Any) -> None:
@@ -29,10 +25,7 @@ def test_a_german_company_chooses_german_and_its_invoice_is_german(browser: Any,
                       token=token).status_code == 200
     deal = body(client.post("/api/v1/deals", {"title": "Website-Relaunch",
                                               "amount": {"minor": 123456, "currency": "EUR"}}, token=token))
-    page = new_page(browser, live_url, viewport=WIDE)
-    page.route(S3_LINK, recording_from_s3)
-    log_in(page, agency.owner, "Friedrichshain Design")
-    page.goto("/#/settings/requisites")
+    page = on_a_laptop(browser, live_url, agency.owner, "Friedrichshain Design", "/#/settings/requisites")
     language = page.get_by_label("Language of documents")
     # not chosen yet: the form shows what its documents print in today (English) and suggests German, one click away
     expect(language).to_have_value("en")
