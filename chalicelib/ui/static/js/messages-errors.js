@@ -50,6 +50,7 @@ export const ERRORS = {
   'error.note_author_only': ['Only the note’s author or an administrator may change this note. Add a note of your own instead.', 'Менять эту заметку может только её автор или администратор. Добавьте вместо этого свою заметку.'],
   'error.purge_admin_only': ['Only an administrator may delete from the trash for good. Leave it in the trash, or ask an administrator.', 'Удалить из корзины навсегда может только администратор. Оставьте запись в корзине или обратитесь к администратору.'],
   'error.task_read_only': ['You see this record for a task of yours, and may not change it. Add a note, or ask its owner to change it.', 'Эту запись вы видите по своей задаче, а изменить её не можете. Оставьте заметку или попросите ответственного изменить её.'],
+  'error.amount_follows_orders': ['This deal’s amount is the total of its orders. Change the order instead.', 'Сумма этой сделки — итог её заказов. Измените заказ.'],
 
   // Records
   'error.duplicate_phones': ['Another contact already has this phone number. Find that contact instead of adding a new one.', 'Этот номер телефона уже есть у другого контакта. Найдите этот контакт, а не создавайте новый.'],
@@ -120,6 +121,7 @@ export const ERRORS = {
   // words, which may name a number these leave out)
   'detail.field_read_only': ['Read-only for your role', 'Ваша роль не может это менять'],
   'detail.field_hidden': ['Hidden from your role', 'Скрыто от вашей роли'],
+  'detail.amount_follows_orders': ['Follows the deal’s orders: change the order', 'Следует за заказами сделки: измените заказ'],
   'detail.control_character': ['Remove the tab, line break or invisible character', 'Уберите табуляцию, перенос строки или невидимый символ'],
   'detail.duplicate': ['Another record already has it', 'Это уже есть у другой записи'],
   'detail.not_found': ['Not found: it may have been deleted', 'Не найдено: возможно, это удалено'],
