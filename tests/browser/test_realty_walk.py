@@ -14,10 +14,23 @@ from tests.support import ApiClient, body
 PHONE = {"width": 390, "height": 844}
 
 
+def _team(name: str, app: Any) -> tuple[ApiClient, Any]:
+    """A Phoenix real estate company (no daylight saving) and a client of its API."""
+    client = ApiClient(app)
+    return client, signup(client, company=name, country="US", timezone="America/Phoenix")
+
+
+def _on_a_phone(browser: Any, live_url: str, company: Any, name: str, path: str) -> Any:
+    """The company's owner signed in on a 390 px phone at path."""
+    page = new_page(browser, live_url, viewport=PHONE)
+    log_in(page, company.owner, name)
+    page.goto(path)
+    return page
+
+
 def test_the_coordinator_reads_each_deal_s_close_date_in_the_list(browser: Any, live_url: str, app: Any,
                                                                    screens: Screens) -> None:
-    client = ApiClient(app)
-    company = signup(client, company="Sunbelt Homes Realty", country="US", timezone="America/Phoenix")
+    client, company = _team("Sunbelt Homes Realty", app)
     token = company.owner.token
     pipeline = body(client.get("/api/v1/pipelines", token=token))["items"][0]
     stage = pipeline["stages"][1]
@@ -26,9 +39,8 @@ def test_the_coordinator_reads_each_deal_s_close_date_in_the_list(browser: Any, 
                                              "amount": {"minor": 1950000, "currency": "USD"},
                                              "expected_close_on": close}, token=token)
         assert made.status_code == 201, made.body
-    page = new_page(browser, live_url, viewport=PHONE)
-    log_in(page, company.owner, "Sunbelt Homes Realty")
-    page.goto(f"/#/deals?pipeline={pipeline['id']}&view=list&stage_id={stage['id']}")
+    page = _on_a_phone(browser, live_url, company, "Sunbelt Homes Realty",
+                       f"/#/deals?pipeline={pipeline['id']}&view=list&stage_id={stage['id']}")
     rachel = page.locator("tr[data-deal]", has_text="Rachel Kim")
     rachel.wait_for()
     # the list said when each was last updated, and nothing of when it closes
@@ -43,11 +55,8 @@ def test_the_coordinator_reads_each_deal_s_close_date_in_the_list(browser: Any, 
 
 def test_an_agent_books_a_showing_with_its_address_and_taps_it_to_the_map(browser: Any, live_url: str, app: Any,
                                                                           screens: Screens) -> None:
-    client = ApiClient(app)
-    company = signup(client, company="Sunbelt Showings", country="US", timezone="America/Phoenix")
-    page = new_page(browser, live_url, viewport=PHONE)
-    log_in(page, company.owner, "Sunbelt Showings")
-    page.goto("/#/tasks")
+    _, company = _team("Sunbelt Showings", app)
+    page = _on_a_phone(browser, live_url, company, "Sunbelt Showings", "/#/tasks")
     page.get_by_label("What to do").fill("Showing for Rachel Kim")
     page.get_by_label("Kind").select_option("meeting")
     page.get_by_label("Where").fill("7312 N Central Ave, Phoenix, AZ 85020")  # there was nowhere to put it
@@ -65,8 +74,7 @@ def test_an_agent_books_a_showing_with_its_address_and_taps_it_to_the_map(browse
 
 def test_the_buyer_s_deal_card_shows_where_her_showing_is(browser: Any, live_url: str, app: Any,
                                                           screens: Screens) -> None:
-    client = ApiClient(app)
-    company = signup(client, company="Sunbelt Cards", country="US", timezone="America/Phoenix")
+    client, company = _team("Sunbelt Cards", app)
     token = company.owner.token
     deal = client.post("/api/v1/deals", {"title": "Rachel Kim - buyer"}, token=token)
     assert deal.status_code == 201, deal.body
@@ -74,9 +82,7 @@ def test_the_buyer_s_deal_card_shows_where_her_showing_is(browser: Any, live_url
                                             "location": "4218 E Camelback Rd, Phoenix, AZ",
                                             "related": {"type": "deal", "id": body(deal)["id"]}}, token=token)
     assert showing.status_code == 201, showing.body
-    page = new_page(browser, live_url, viewport=PHONE)
-    log_in(page, company.owner, "Sunbelt Cards")
-    page.goto(f"/#/deals/{body(deal)['id']}")
+    page = _on_a_phone(browser, live_url, company, "Sunbelt Cards", f"/#/deals/{body(deal)['id']}")
     place = page.locator("[data-test=task-place] a")
     place.wait_for()  # the card's Tasks said 'Showing' and its time only
     assert place.inner_text() == "4218 E Camelback Rd, Phoenix, AZ"
