@@ -11,7 +11,7 @@ from typing import Any
 from playwright.sync_api import expect
 
 from tests.browser.test_app import assert_no_problems
-from tests.browser.test_eu_invoice import documents_panel, on_a_laptop
+from tests.browser.test_eu_invoice import at_the_requisites, documents_panel, on_a_laptop
 from tests.browser.test_sensitive import russian_phone
 from tests.factories import signup
 from tests.support import ApiClient, body
@@ -63,9 +63,7 @@ def test_saving_a_new_iban_keeps_the_documents_language_and_german_is_one_click_
 
 def test_a_new_company_starts_at_its_countrys_language_and_a_russian_one_reads_why(
         browser: Any, live_url: str, app: Any) -> None:
-    client = ApiClient(app)
-    agency = signup(client, company="Neukölln Neu", country="DE", timezone="Europe/Berlin")
-    page = on_a_laptop(browser, live_url, agency.owner, "Neukölln Neu", "/#/settings/requisites")
+    client, _, page = at_the_requisites(browser, live_url, app, "Neukölln Neu")
     expect(page.get_by_label("Language of documents")).to_have_value("de")
     expect(page.get_by_text("Your company has issued no documents yet, so they start in German")).to_be_visible()
     expect(page.get_by_label("Invoice number prefix")).to_have_value("RE")

@@ -28,6 +28,13 @@ def on_a_laptop(browser: Any, live_url: str, member: Any, company: str, path: st
     return page
 
 
+def at_the_requisites(browser: Any, live_url: str, app: Any, name: str) -> tuple[ApiClient, Any, Any]:
+    """A new Berlin agency, its API client, and its owner at Settings -> Requisites on a laptop."""
+    client = ApiClient(app)
+    agency = signup(client, company=name, country="DE", timezone="Europe/Berlin")
+    return client, agency, on_a_laptop(browser, live_url, agency.owner, name, "/#/settings/requisites")
+
+
 def documents_panel(page: Any) -> Any:
     """The card's Documents panel, opened."""
     panel = page.locator(".doc-panel")
@@ -74,9 +81,7 @@ def test_the_company_card_keeps_the_clients_vat_id_in_english_and_the_inn_in_rus
 
 def test_the_default_vat_rate_is_set_in_the_requisites_in_english_and_russian(
         browser: Any, live_url: str, app: Any) -> None:
-    client = ApiClient(app)
-    agency = signup(client, company="Kreuzberg Studio", country="DE", timezone="Europe/Berlin")
-    page = on_a_laptop(browser, live_url, agency.owner, "Kreuzberg Studio", "/#/settings/requisites")
+    client, agency, page = at_the_requisites(browser, live_url, app, "Kreuzberg Studio")
     page.get_by_label("Legal name").fill("Kreuzberg Studio GmbH")
     rate = page.get_by_label("Default VAT rate, %")
     rate.fill("19,5%")  # a comma and a percent sign as people type them

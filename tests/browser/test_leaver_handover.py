@@ -9,9 +9,9 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PHONE, Screens, assert_fits_a_phone, new_page
+from tests.browser.conftest import Screens, assert_fits_a_phone
 from tests.browser.test_app import assert_no_problems
-from tests.browser.test_sensitive import log_in
+from tests.browser.test_sensitive import russian_phone
 from tests.factories import add_member, signup
 from tests.support import ApiClient, body
 
@@ -31,9 +31,7 @@ def test_a_leavers_contacts_are_found_by_the_filter_and_handed_to_a_colleague(br
     gone = client.post(f"/api/v1/users/{anna.user_id}/deactivate", {}, token=owner.token)
     assert gone.status_code == 200, gone.body
 
-    page = new_page(browser, live_url, viewport=PHONE)
-    log_in(page, owner, "Автосервис Нева")
-    page.get_by_label("Language", exact=True).select_option("ru")
+    page = russian_phone(browser, live_url, owner, "Автосервис Нева")
     page.goto("/#/contacts")
     page.locator(".contact-list li", has_text="Алексей Иванов").wait_for()
     page.get_by_text("Фильтры", exact=True).click()
@@ -71,9 +69,7 @@ def test_a_leavers_open_task_is_found_on_the_tasks_screen_and_given_to_a_colleag
     gone = client.post(f"/api/v1/users/{anna.user_id}/deactivate", {}, token=owner.token)
     assert gone.status_code == 200, gone.body
 
-    page = new_page(browser, live_url, viewport=PHONE)
-    log_in(page, owner, "Автосервис Тосно")
-    page.get_by_label("Language", exact=True).select_option("ru")
+    page = russian_phone(browser, live_url, owner, "Автосервис Тосно")
     page.goto("/#/tasks?view=upcoming")
     page.get_by_text("Чьи задачи", exact=True).click()
     page.locator("#whose-pick").select_option(label="Anna (отключён)")
@@ -101,9 +97,7 @@ def test_deactivating_a_colleague_says_where_their_records_are_handed_over(brows
     client = ApiClient(app)
     company = signup(client, company="Автосервис Лахта", locale="ru", country="RU")
     add_member(client, company, role="agent", name="anna")
-    page = new_page(browser, live_url, viewport=PHONE)
-    log_in(page, company.owner, "Автосервис Лахта")
-    page.get_by_label("Language", exact=True).select_option("ru")
+    page = russian_phone(browser, live_url, company.owner, "Автосервис Лахта")
     page.goto("/#/settings/users")
     page.get_by_role("button", name="Отключить").click()
     dialog = page.get_by_role("dialog")
@@ -126,9 +120,7 @@ def test_a_lines_extension_of_a_colleague_who_left_is_marked_so(browser: Any, li
     assert made.status_code == 201, made.body
     gone = client.post(f"/api/v1/users/{anna.user_id}/deactivate", {}, token=owner.token)
     assert gone.status_code == 200, gone.body
-    page = new_page(browser, live_url, viewport=PHONE)
-    log_in(page, owner, "Автосервис Охта")
-    page.get_by_label("Language", exact=True).select_option("ru")
+    page = russian_phone(browser, live_url, owner, "Автосервис Охта")
     page.goto("/#/settings/integrations")
     panel = page.locator("section[data-integration]", has_text="Телефония")
     panel.locator("summary", has_text="Настройки").click()

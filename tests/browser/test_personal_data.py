@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE, Screens, new_page
 from tests.browser.test_app import assert_no_problems
-from tests.browser.test_sensitive import log_in
+from tests.browser.test_sensitive import log_in, russian_phone
 from tests.factories import add_member, signup
 from tests.support import ApiClient, body
 
@@ -30,9 +30,7 @@ def test_an_administrator_downloads_and_erases_a_customers_data_in_russian(
     assert client.post("/api/v1/notes", {"subject": {"type": "contact", "id": contact["id"]},
                                          "text": "Любит пионы"}, token=token).status_code == 201
 
-    page = new_page(browser, live_url, viewport=PHONE)
-    log_in(page, company.owner, "Цветочный двор")
-    page.get_by_label("Language", exact=True).select_option("ru")
+    page = russian_phone(browser, live_url, company.owner, "Цветочный двор")
     page.goto(f"/#/contacts/{contact['id']}")
     menu = page.locator("[data-test=personal-data-menu]")
     menu.locator("summary", has_text="Персональные данные").click()

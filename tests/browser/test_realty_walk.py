@@ -20,6 +20,14 @@ def _team(name: str, app: Any) -> tuple[ApiClient, Any]:
     return client, signup(client, company=name, country="US", timezone="America/Phoenix")
 
 
+def _fits_and_closes(page: Any, screens: Screens, shot: str) -> None:
+    """The screen fits the phone's width without a sideways scroll, shot for the gallery, with no problem logged."""
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+    screens.shoot(page, shot)
+    assert_no_problems(page)
+    page.context.close()
+
+
 def _on_a_phone(browser: Any, live_url: str, company: Any, name: str, path: str) -> Any:
     """The company's owner signed in on a 390 px phone at path."""
     page = new_page(browser, live_url, viewport=PHONE)
@@ -47,10 +55,7 @@ def test_the_coordinator_reads_each_deal_s_close_date_in_the_list(browser: Any, 
     assert rachel.locator("td[data-label='Expected close']").inner_text() == "Dec 22, 2026"
     tom = page.locator("tr[data-deal]", has_text="Tom Becker")
     assert tom.locator("td[data-label='Expected close']").inner_text() == "—"
-    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
-    screens.shoot(page, "deals-close-dates")
-    assert_no_problems(page)
-    page.context.close()
+    _fits_and_closes(page, screens, "deals-close-dates")
 
 
 def test_an_agent_books_a_showing_with_its_address_and_taps_it_to_the_map(browser: Any, live_url: str, app: Any,
@@ -66,10 +71,7 @@ def test_an_agent_books_a_showing_with_its_address_and_taps_it_to_the_map(browse
     assert place.inner_text() == "7312 N Central Ave, Phoenix, AZ 85020"
     assert place.get_attribute("href") == ("https://www.google.com/maps/search/?api=1&query="
                                            "7312%20N%20Central%20Ave%2C%20Phoenix%2C%20AZ%2085020")
-    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
-    screens.shoot(page, "showing-address")
-    assert_no_problems(page)
-    page.context.close()
+    _fits_and_closes(page, screens, "showing-address")
 
 
 def test_the_buyer_s_deal_card_shows_where_her_showing_is(browser: Any, live_url: str, app: Any,

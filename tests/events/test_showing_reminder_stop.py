@@ -21,14 +21,20 @@ from tests.telephony.kit import create_telephony
 REMINDER = "{first_name}, a reminder: {task} {when} with {assignee}. See you!"
 
 
-def test_a_buyer_who_texted_stop_gets_no_showing_reminder(client: ApiClient, feed: Feed) -> None:
+def _with_a_showing_reminder(client: ApiClient, text: str) -> tuple[Any, dict[str, Any], Any]:
+    """A Phoenix team with its Twilio line and a rule texting the buyer 2 hours before a showing (a meeting)."""
     company = signup(client, company="Sunbelt Homes Realty", country="US", timezone="America/Phoenix")
     line = create_telephony(client, company, "twilio", caller_id=LINE)
     rule = client.post("/api/v1/automations", {
         "name": "Showing reminder", "trigger": {"type": "task.due_soon", "minutes_before": 120,
                                                 "task_kinds": ["meeting"]},
-        "actions": [{"type": "send_message", "text": REMINDER}]}, token=company.owner.token)
-    assert rule.status_code == 201, rule.body
+        "actions": [{"type": "send_message", "text": text}]}, token=company.owner.token)
+    assert rule.status_code == 201, rule.body  # {place} was an unknown merge field (422)
+    return company, line, rule
+
+
+def test_a_buyer_who_texted_stop_gets_no_showing_reminder(client: ApiClient, feed: Feed) -> None:
+    company, line, rule = _with_a_showing_reminder(client, REMINDER)
     _text(client, line, "SM" + "6" * 32, "Can I see 4218 E Camelback Rd on Saturday?")
     _text(client, line, "SM" + "7" * 32, "Stop")
     [conversation] = inbox(client, company)
@@ -49,14 +55,7 @@ def test_a_buyer_who_texted_stop_gets_no_showing_reminder(client: ApiClient, fee
 
 
 def test_the_buyer_is_told_where_the_showing_is(client: ApiClient, feed: Feed) -> None:
-    company = signup(client, company="Sunbelt Homes Realty", country="US", timezone="America/Phoenix")
-    line = create_telephony(client, company, "twilio", caller_id=LINE)
-    rule = client.post("/api/v1/automations", {
-        "name": "Showing reminder", "trigger": {"type": "task.due_soon", "minutes_before": 120,
-                                                "task_kinds": ["meeting"]},
-        "actions": [{"type": "send_message", "text": "Reminder: your showing at {place} is {when}."}]},
-        token=company.owner.token)
-    assert rule.status_code == 201, rule.body  # {place} was an unknown merge field (422)
+    company, line, _ = _with_a_showing_reminder(client, "Reminder: your showing at {place} is {when}.")
     _text(client, line, "SM" + "8" * 32, "Can I see 7312 N Central Ave?")
     [conversation] = inbox(client, company)
     now = db.utcnow()
