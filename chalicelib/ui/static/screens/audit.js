@@ -2,16 +2,18 @@
 import { ApiError, get, post, query } from '../js/api.js';
 import { h, mount } from '../js/dom.js';
 import { t, has } from '../js/i18n.js';
+import { MESSAGES } from '../js/messages.js';
 import { formatDateTime } from '../js/format.js';
 import { can } from '../js/session.js';
 import { confirmAction, empty, field, heading, pager, toast, toastError } from '../js/ui.js';
 import { settingsTabs } from './settings-nav.js';
 import { noteText } from './mentions.js';
 
-const ENTITIES = ['contact', 'company', 'deal', 'task', 'note', 'pipeline', 'custom_field', 'user', 'team', 'role',
-  'api_key', 'tenant', 'import', 'export', 'tenant_export'];
-const ACTIONS = ['create', 'update', 'delete', 'restore', 'archive', 'move', 'merge', 'revert', 'login', 'request',
-  'schedule_deletion', 'cancel_deletion'];
+// The filters offer every record type and action the log may name: each has its words in the catalogue.
+const keysOf = (prefix) => Object.keys(MESSAGES).filter((key) => key.startsWith(`${prefix}.`))
+  .map((key) => key.slice(prefix.length + 1));
+const byLabel = (prefix) => keysOf(prefix).map((key) => [key, label(prefix, key)])
+  .sort(([, a], [, b]) => a.localeCompare(b));
 
 function label(prefix, key) {
   return has(`${prefix}.${key}`) ? t(`${prefix}.${key}`) : key;
@@ -60,13 +62,24 @@ async function revert(record, reload) {
   await reload();
 }
 
+// Who acted, by name: a user, an integration or an automation rule by theirs; the CRM's own workers by what they
+// do (the retention, the scheduler); a deal's amount set from its orders by the order, linked.
 function actorName(record, names) {
   const kind = label('audit.actorKind', record.actor_kind);
-  if (record.actor_kind === 'webhook') { // an integration: its name when the list is readable, else its id
-    return names.get(record.actor_id) ? t('audit.actorNamed', { kind, name: names.get(record.actor_id) })
-      : `${kind} ${record.actor_id}`;
+  const name = names.get(record.actor_id);
+  if (record.actor_kind === 'webhook' || record.actor_kind === 'automation') {
+    return name ? t('audit.actorNamed', { kind, name }) : `${kind} ${record.actor_id}`;
   }
-  return names.get(record.actor_id) || `${kind} ${record.actor_id}`;
+  if (name) return name;
+  if (record.actor_kind !== 'system') return `${kind} ${record.actor_id}`;
+  const order = /^order:(.+)$/.exec(record.actor_id);
+  if (order) {
+    return h('span', {}, `${kind}: `, h('a', { href: `#/orders/${encodeURIComponent(order[1])}` },
+      t('audit.byOrder', { number: order[1].slice(-6) })));
+  }
+  if (record.source === 'campaign_link') return t('audit.systemActor.recipient'); // its id is the contact's
+  return has(`audit.systemActor.${record.actor_id}`) ? t(`audit.systemActor.${record.actor_id}`)
+    : `${kind} ${record.actor_id}`;
 }
 
 function recordItem(record, names, reload) {
@@ -78,7 +91,8 @@ function recordItem(record, names, reload) {
   return h('li', { 'data-audit': record.id }, h('div', { class: 'grow' },
     h('div', { class: 'title' }, `${label('audit.action', record.action)} · ${label('audit.entity', record.entity)}`,
       h('span', { class: 'meta mono' }, ` ${record.entity_id}`)),
-    h('div', { class: 'meta' }, h('time', { datetime: record.at }, formatDateTime(record.at)), ` · ${who} · ${label('audit.src', record.source)}`,
+    h('div', { class: 'meta' }, h('time', { datetime: record.at }, formatDateTime(record.at)), ' · ', who,
+      ` · ${label('audit.src', record.source)}`,
       record.reverted_audit_id ? ` · ${t('audit.revertOf')}` : ''),
     diffTable(record, names)), undo);
 }
@@ -92,12 +106,12 @@ function filterForm(params, users, navigate, path) {
       action: data.get('action'), from: toIso(data.get('from')), to: toIso(data.get('to')) })}`);
   } }, h('div', { class: 'form-grid filter-grid' },
     field({ name: 'entity', label: t('audit.entityLabel'), value: params.get('entity') || '',
-      options: [['', t('audit.any')], ...ENTITIES.map((e) => [e, label('audit.entity', e)])] }),
+      options: [['', t('audit.any')], ...byLabel('audit.entity')] }),
     field({ name: 'entity_id', label: t('audit.entityId'), value: params.get('entity_id') || '' }),
     field({ name: 'actor', label: t('audit.actor'), value: params.get('actor') || '',
       options: [['', t('audit.any')], ...users.map((u) => [u.id, u.name])] }),
     path.endsWith('reads') ? null : field({ name: 'action', label: t('audit.actionLabel'), value: params.get('action') || '',
-      options: [['', t('audit.any')], ...ACTIONS.map((a) => [a, label('audit.action', a)])] }),
+      options: [['', t('audit.any')], ...byLabel('audit.action')] }),
     path.endsWith('reads') ? null : field({ name: 'from', label: t('audit.from'), type: 'datetime-local', value: localInput(params.get('from')) }),
     path.endsWith('reads') ? null : field({ name: 'to', label: t('audit.to'), type: 'datetime-local', value: localInput(params.get('to')) })),
   h('div', { class: 'form-actions' }, h('button', { type: 'submit', class: 'secondary' }, t('audit.apply'))));
@@ -134,6 +148,11 @@ async function userNames() {
   try { return (await get('/api/v1/users?limit=200')).items; } catch { return []; }
 }
 
+async function ruleNames() {
+  if (!can('settings', 'read')) return [];
+  try { return (await get('/api/v1/automations?limit=200')).items; } catch { return []; }
+}
+
 async function integrationNames() {
   if (!can('integrations', 'read')) return [];
   try { return (await get('/api/v1/integrations?limit=200')).items; } catch { return []; }
@@ -142,10 +161,10 @@ async function integrationNames() {
 /** #/settings/audit?entity=&actor=&action=&from=&to=: the audit trail, newest first. */
 export async function changes(root, { query: params, navigate, alive }) {
   const filters = filtersOf(params, ['entity', 'entity_id', 'actor', 'action', 'from', 'to']);
-  const [page, users, hooks] = await Promise.all([get(`/api/v1/audit${query({ ...filters, limit: 50 })}`), userNames(),
-    integrationNames()]);
+  const [page, users, hooks, rules] = await Promise.all([get(`/api/v1/audit${query({ ...filters, limit: 50 })}`),
+    userNames(), integrationNames(), ruleNames()]);
   if (!alive()) return;
-  const names = new Map([...users, ...hooks].map((u) => [u.id, u.name]));
+  const names = new Map([...users, ...hooks, ...rules].map((u) => [u.id, u.name]));
   const reload = () => changes(root, { query: params, navigate, alive });
   const list = h('ul', { class: 'list audit-list' }, page.items.map((r) => recordItem(r, names, reload)));
   const more = async (cursor) => {
