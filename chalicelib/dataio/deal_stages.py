@@ -18,8 +18,9 @@ from chalicelib.dataio.mapping import Choices
 from chalicelib.records import matching
 
 MAX_VALUES = 100  # values listed for mapping; a file with more keeps matching the rest by name
-WON = frozenset({"успешно реализовано"})  # amoCRM's closed stages, as it exports them
-LOST = frozenset({"закрыто и не реализовано"})
+# amoCRM's and HubSpot's closed stages, as they export them
+WON = frozenset({"успешно реализовано", "closed won"})
+LOST = frozenset({"закрыто и не реализовано", "closed lost"})
 
 
 def _invalid(loc: list[str], message: str, kind: str) -> errors.ValidationError:

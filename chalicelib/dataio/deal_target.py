@@ -42,17 +42,20 @@ DEAL_SPECS = {spec.name: spec for spec in (
                                    "currency of value")),  # Pipedrive's "Deal - Currency of Value"
     FieldSpec("contact", "text", ("contact", "contact email", "contact phone", "contact name", "client",
                                   "customer", "контакт", "клиент", "контактное лицо", "покупатель",
-                                  "deal contact person", "person name")),  # Pipedrive's "Deal - Contact person"
+                                  "deal contact person", "person name",  # Pipedrive's "Deal - Contact person"
+                                  "associated contact")),  # HubSpot's: "Name (e-mail)", several joined by ";"
     FieldSpec("company", "text", ("company", "company name", "organization", "organisation", "account",
-                                  "компания", "организация", "фирма", "deal organization", "organization name")),
-    FieldSpec("expected_close_on", "date", ("expected close", "expected close date", "close date", "closing date",
+                                  "компания", "организация", "фирма", "deal organization", "organization name",
+                                  "associated company")),  # HubSpot's
+    FieldSpec("expected_close_on", "date", ("expected close", "expected close date", "closing date",
                                             "ожидаемая дата закрытия", "плановая дата закрытия",
                                             "deal expected close date")),
     # when a won or lost deal closed (Pipedrive's "Deal - Won time" / "Deal - Lost time", amoCRM's "Дата закрытия",
-    # our export's "Closed"); an open deal's is its expected close date, as "Дата закрытия" was read before
+    # HubSpot's "Close Date", our export's "Closed"); an open deal's is its expected close date, as "Дата закрытия"
+    # was read before
     FieldSpec("closed_at", "list", ("closed", "closed at", "close time", "closed time", "won time", "lost time",
-                                    "deal won time", "deal lost time", "deal close time", "дата закрытия", "закрыта",
-                                    "дата закрытия сделки"), repeatable=True),
+                                    "deal won time", "deal lost time", "deal close time", "close date",
+                                    "дата закрытия", "закрыта", "дата закрытия сделки"), repeatable=True),
     FieldSpec("lost_reason", "text", ("lost reason", "reason lost", "причина отказа", "причина проигрыша",
                                     "deal lost reason")),
     TAGS,
