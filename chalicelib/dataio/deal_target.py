@@ -87,7 +87,8 @@ _STATUSES = {"open": "open", "won": "won", "lost": "lost", "открыта": "op
              "не реализовано": "lost", "закрыто и не реализовано": "lost", "проиграна": "lost", "проиграно": "lost"}
 IMPORTED_AS_LOST = {"en": "Imported as lost", "ru": "Импортирована как проигранная"}
 PIPELINES_SECONDS = 60.0
-_pipelines: dict[str, tuple[float, list[Any]]] = {}
+# a tenant's pipelines as read, and the names and ids not found in them since (each read again once meanwhile)
+_pipelines: dict[str, tuple[float, list[Any], set[str]]] = {}
 
 
 def _invalid(field_name: str, message: str, kind: str = "invalid_value") -> errors.ValidationError:
@@ -139,7 +140,7 @@ def _pipelines_of(ctx: TenantContext) -> list[Any]:
     if cached is None or time.monotonic() - cached[0] > PIPELINES_SECONDS:
         if len(_pipelines) > 256:  # a warm Lambda serves many tenants: keep the cache small
             _pipelines.clear()
-        cached = (time.monotonic(), pipelines.list_pipelines(ctx))
+        cached = (time.monotonic(), pipelines.list_pipelines(ctx), set())
         _pipelines[ctx.tenant_id] = cached
     return cached[1]
 
@@ -147,6 +148,20 @@ def _pipelines_of(ctx: TenantContext) -> list[Any]:
 def _named(items: list[Any], name: str) -> Any:
     wanted = matching.fold(name)
     return next((item for item in items if matching.fold(item.name) == wanted), None)
+
+
+def _pipeline_where(ctx: TenantContext, key: str, test: Any) -> Any:
+    """The pipeline that passes test; on a miss the list is read again, once per key while it is kept, so a
+    pipeline made a moment before the import is found and a file's unknown name is not read for on every row."""
+    found = next((p for p in _pipelines_of(ctx) if test(p)), None)
+    read_at, items, missed = _pipelines[ctx.tenant_id]
+    if found is not None or key in missed:
+        return found
+    from chalicelib.deals import pipelines
+
+    items = pipelines.list_pipelines(ctx)
+    _pipelines[ctx.tenant_id] = (read_at, items, {*missed, key})
+    return next((p for p in items if test(p)), None)
 
 
 def deal_status(cell: Any) -> str | None:
@@ -157,6 +172,17 @@ def deal_status(cell: Any) -> str | None:
     if typed not in _STATUSES:
         raise _invalid("status", "Not a deal status (open, won or lost)", "unknown_status")
     return _STATUSES[typed]
+
+
+def known_pipeline(ctx: TenantContext, name: Any) -> tuple[str | None, list[dict[str, str]]]:
+    """The pipeline a row names when the company has one by that name; one it has not (HubSpot's "Sales Pipeline"
+    beside our "Sales") is none, so the row goes to the pipeline chosen in the preview, whose stages the preview
+    mapped, and a note names it."""
+    wanted = matching.fold(str(name or ""))
+    if not name or _pipeline_where(ctx, wanted, lambda p: matching.fold(p.name) == wanted) is not None:
+        return (str(name) if name else None), []
+    return None, [{"field": "pipeline", "message": "No pipeline with this name: the deal goes to the pipeline chosen "
+                   "for the import", "type": "pipeline_chosen", "value": str(name)}]
 
 
 def resolve_stage(ctx: TenantContext, pipeline_name: str | None, stage_name: str | None,
@@ -170,11 +196,12 @@ def resolve_stage(ctx: TenantContext, pipeline_name: str | None, stage_name: str
     found = _pipelines_of(ctx)
     chosen = choices or Choices()
     if pipeline_name:
-        pipeline = _named(found, pipeline_name)
+        wanted = matching.fold(pipeline_name)
+        pipeline = _pipeline_where(ctx, wanted, lambda p: matching.fold(p.name) == wanted)
         if pipeline is None:
             raise _invalid("pipeline", "No pipeline with this name", "unknown_pipeline")
     elif chosen.pipeline_id:
-        pipeline = next((p for p in found if p.pipeline_id == chosen.pipeline_id), None)
+        pipeline = _pipeline_where(ctx, chosen.pipeline_id, lambda p: p.pipeline_id == chosen.pipeline_id)
         if pipeline is None:  # deleted since the import was previewed
             raise _invalid("pipeline", "No pipeline with this name", "unknown_pipeline")
     else:
@@ -376,9 +403,11 @@ class DealTarget:
 
         if not values.get("title"):
             raise _invalid("title", "A deal needs a title", "missing")
-        pipeline_id, stage = resolve_stage(ctx, values.get("pipeline"), values.get("stage"), choices,
+        pipeline_name, unknown = known_pipeline(ctx, values.get("pipeline"))
+        pipeline_id, stage = resolve_stage(ctx, pipeline_name, values.get("stage"), choices,
                                            deal_status(values.get("status")))
         lost_reason, notes = lost_reason_of(ctx, stage, values.get("lost_reason"))
+        notes = unknown + notes
         closed_at, expected, closing = closing_of(ctx, stage, values)
         notes += closing
         payload: dict[str, Any] = {"title": values["title"], "pipeline_id": pipeline_id,

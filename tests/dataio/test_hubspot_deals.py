@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib.dataio import importing
+from chalicelib.dataio import importing, jobs
 from tests.dataio.kit import named_member, run, upload
 from tests.factories import Company, signup
 from tests.support import ApiClient, body
@@ -76,3 +76,25 @@ def test_a_hubspot_deals_export_keeps_its_contacts_companies_and_closing(client:
     assert (lost["contact_ids"], lost["company_id"], lost["status"]) == ([maria], dental, "lost")
     assert (still_open["contact_ids"], still_open["status"]) == ([james], "open")
     assert still_open["expected_close_on"] == "2027-03-20" and still_open["closed_at"] is None
+
+
+def test_deals_of_hubspot_s_sales_pipeline_go_to_the_pipeline_chosen_for_the_import(
+        client: ApiClient, company: Company) -> None:
+    """HubSpot's free CRM calls its one pipeline "Sales Pipeline", the company's here is "Sales": every row failed
+    on "No pipeline with this name" until the column was found and skipped by hand."""
+    token = company.owner.token
+    service = body(client.post("/api/v1/pipelines", {"name": "Service"}, token=token))
+    qualified = next(s["id"] for s in service["stages"] if s["kind"] == "open")
+    text = ("Deal Name,Pipeline,Deal Stage,Amount\n"
+            "Furnace tune-up,Sales Pipeline,Appointment Scheduled,189\n"
+            "Duct cleaning,Service,Appointment Scheduled,650\n")
+    job = upload(client, token, text, "deal", filename="hubspot-deals.csv", pipeline_id=service["id"],
+                 stages={"Appointment Scheduled": qualified})
+    assert (job["preview"]["valid"], job["preview"]["invalid"]) == (2, 0), job["preview"]["errors"]
+    assert [(e["row"], e["type"], e["value"]) for e in job["preview"]["errors"]] == [
+        (2, "pipeline_chosen", "Sales Pipeline")]
+    started = client.post(f"/api/v1/imports/{job['id']}/start", {"version": job["version"]}, token=token)
+    assert started.status_code == 202, started.body
+    assert jobs.run_job("import", company.tenant_id, job["id"], seconds=120) == "done"
+    made = [deal(client, token, importing.record_id(job["id"], row)) for row in (2, 3)]
+    assert [(d["pipeline_id"], d["stage_id"]) for d in made] == [(service["id"], qualified)] * 2
