@@ -35,13 +35,20 @@ export function formatRate(rate) {
   return new Intl.NumberFormat(locale(), { style: 'percent', maximumFractionDigits: 5 }).format(Number(rate) / 100);
 }
 
+// Currencies whose minor unit no shop prints (Kazakhstan's tiyn): a whole amount is written without it ("8 900 ₸"),
+// one with a fraction keeps it (a VAT of 4 979,46 ₸). They are written with their own sign, which CLDR gives only as
+// the narrow symbol in Russian and English ("KZT" otherwise).
+const WHOLE_UNITS = new Set(['KZT']);
+
 /** Integer minor units of a currency, formatted as money. */
 export function formatMoney(minor, currency) {
   if (minor === null || minor === undefined || !currency) return '';
   const digits = currencyDigits(currency);
+  const whole = WHOLE_UNITS.has(currency) && minor % 10 ** digits === 0;
   try {
-    return new Intl.NumberFormat(locale(), { style: 'currency', currency, minimumFractionDigits: digits,
-      maximumFractionDigits: digits }).format(minor / 10 ** digits);
+    return new Intl.NumberFormat(locale(), { style: 'currency', currency, minimumFractionDigits: whole ? 0 : digits,
+      maximumFractionDigits: whole ? 0 : digits, currencyDisplay: WHOLE_UNITS.has(currency) ? 'narrowSymbol' : 'symbol' })
+      .format(minor / 10 ** digits);
   } catch {
     return `${formatNumber(minor / 10 ** digits)} ${currency}`;
   }

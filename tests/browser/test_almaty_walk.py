@@ -1,0 +1,57 @@
+"""An Almaty online shop of home goods on phones in Russian (390 px): its managers read prices in tenge as
+Kazakhstan writes them."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import Screens
+from tests.browser.test_app import assert_no_problems
+from tests.browser.test_sensitive import russian_phone
+from tests.factories import Company, signup
+from tests.support import ApiClient, body
+
+PHONE = {"width": 390, "height": 844}
+
+
+def shop(client: ApiClient, name: str) -> Company:
+    """A shop in Almaty: Russian, tenge, on Almaty's clock (UTC+5 since March 2024)."""
+    return signup(client, company=name, locale="ru", country="KZ", timezone="Asia/Almaty")
+
+
+def _spaced(text: str) -> str:
+    return re.sub(r"[\s\u00a0\u202f]+", " ", text)
+
+
+def test_the_board_shows_tenge_with_its_sign_and_whole_tenge_without_tiyn(browser: Any, live_url: str, app: Any,
+                                                                         screens: Screens) -> None:
+    # The board read '0,00 KZT' and '8 900,00 KZT': the code for the sign a Kazakh shop prints, and tiyn that no
+    # price of theirs has. A whole amount now reads '8 900 ₸'; one with tiyn keeps them.
+    client = ApiClient(app)
+    company = shop(client, "Алма Декор Доска")
+    token = company.owner.token
+    assert body(client.get("/api/v1/tenant", token=token))["currency"] == "KZT"
+    pipeline = body(client.get("/api/v1/pipelines", token=token))["items"][0]
+    for title, minor in (("Подушка «Степь»", 890000), ("Ваза Шаңырақ", 1275050)):
+        made = client.post("/api/v1/deals", {"title": title, "pipeline_id": pipeline["id"],
+                                             "stage_id": pipeline["stages"][0]["id"],
+                                             "amount": {"minor": minor, "currency": "KZT"}}, token=token)
+        assert made.status_code == 201, made.body
+    page = russian_phone(browser, live_url, company.owner, "Алма Декор Доска")
+    page.goto("/#/deals")
+    pillow = page.locator(".board .deal", has_text="Подушка «Степь»").locator(".amount")
+    expect(pillow).to_be_visible()
+    assert _spaced(pillow.inner_text()) == "8 900 ₸"
+    vase = page.locator(".board .deal", has_text="Ваза Шаңырақ").locator(".amount")
+    assert _spaced(vase.inner_text()) == "12 750,50 ₸"
+    total = page.get_by_role("region", name="Квалификация").locator("[data-test=stage-total]")
+    assert _spaced(total.inner_text()) == "0 ₸"
+    total = page.get_by_role("region", name="Новая").locator("[data-test=stage-total]")
+    assert _spaced(total.inner_text()) == "21 650,50 ₸"
+    expect(page.locator("main")).not_to_contain_text("KZT")
+    screens.shoot(page, "board-tenge")
+    assert_no_problems(page)
+    page.context.close()
