@@ -98,8 +98,6 @@ def values(ctx: TenantContext, run: AutomationRun, subject: Subject, contact: An
 
 
 def fill(text: str, found: dict[str, str]) -> str:
-    """A text with its merge fields replaced (a field without a value: empty)."""
-    text = content.merge(text, found)
-    for name in (*RECORD_FIELDS, *TASK_FIELDS):
-        text = text.replace("{" + name + "}", found.get(name, ""))
-    return text
+    """A text with its merge fields replaced (a field without a value: its default, ``{place|our office}``, or
+    empty)."""
+    return content.fill(text, found, (*RECORD_FIELDS, *TASK_FIELDS))

@@ -1,12 +1,14 @@
 """A campaign's content per recipient: merge fields, tracked links, the unsubscribe footer, the e-mail's MIME.
 
 Merge fields are ``{first_name}``, ``{last_name}`` and ``{name}``, replaced as text (never ``str.format``: a
-body is the business's text, not code). The links of the body (``http(s)://...``) are found when the campaign is
-saved and kept in order; each is sent as the recipient's click link naming it by index. Every message carries
-its unsubscribe link: an e-mail in its footer and in ``List-Unsubscribe`` with ``List-Unsubscribe-Post:
-List-Unsubscribe=One-Click`` (RFC 8058: a mail client unsubscribes with one POST, no page, no sign-in); an SMS and
-a Telegram message in its last line; a WhatsApp template as its last body parameter (the approved template ends with
-a variable for it).
+body is the business's text, not code). A field may carry the words said when it has no value,
+``{first_name|друг}`` ("Hi {first_name|there}", HubSpot's and Mailchimp's default value): a contact the CRM named
+by its phone number (a call's or a text's newcomer) has no first name to greet, so "Здравствуйте, +7 916 …!" is
+not sent. The links of the body (``http(s)://...``) are found when the campaign is saved and kept in order; each
+is sent as the recipient's click link naming it by index. Every message carries its unsubscribe link: an e-mail in
+its footer and in ``List-Unsubscribe`` with ``List-Unsubscribe-Post: List-Unsubscribe=One-Click`` (RFC 8058: a mail
+client unsubscribes with one POST, no page, no sign-in); an SMS and a Telegram message in its last line; a WhatsApp
+template as its last body parameter (the approved template ends with a variable for it).
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from chalicelib.core.tenancy import TenantContext
 
 LINK = re.compile(r"https?://[^\s<>\"')]+")
 FIELDS = ("first_name", "last_name", "name")
-FIELD_LIKE = re.compile(r"\{\s*(\w+)\s*\}")  # what a writer means as a merge field ({имя}, {unsubscribe_url})
+FIELD_LIKE = re.compile(r"\{\s*(\w+)\s*(?:\|[^{}]*)?\}")  # what a writer means as a field ({имя}, {url|x})
+FIELD = re.compile(r"\{(\w+)(?:\|([^{}]*))?\}")  # a field as written: {first_name}, or {first_name|there}
 MAX_LINKS = 20
 FOOTER = {"en": ("Unsubscribe", "You receive this because you agreed to hear from us."),
           "ru": ("Отписаться", "Вы получили это письмо, потому что согласились получать наши сообщения.")}
@@ -56,23 +59,34 @@ def links_of(body: str | None) -> list[str]:
 
 
 def merge(text: str, person: dict[str, Any]) -> str:
-    """Text with its merge fields replaced by the person's values (empty when unknown)."""
+    """Text with its merge fields replaced by the person's values (the field's default when unknown, else empty)."""
     first, last = str(person.get("first_name") or ""), str(person.get("last_name") or "")
-    values = {"first_name": first, "last_name": last, "name": " ".join(part for part in (first, last) if part)}
-    for name in FIELDS:
-        text = text.replace("{" + name + "}", values[name])
-    return text
+    return fill(text, {"first_name": first, "last_name": last, "name": " ".join(p for p in (first, last) if p)})
+
+
+def fill(text: str, values: dict[str, str], known: tuple[str, ...] = FIELDS) -> str:
+    """Each known field of a text (``{name}`` or ``{name|default}``) replaced by its value, or by its default
+    when it has none; anything else is left as written."""
+    def one(found: re.Match[str]) -> str:
+        if found.group(1) not in known:
+            return found.group(0)
+        return values.get(found.group(1)) or (found.group(2) or "").strip()
+    return FIELD.sub(one, text)
 
 
 def unknown_fields(text: str | None, known: tuple[str, ...] = FIELDS) -> list[str]:
     """The ``{...}`` of a text that are no merge field (``{ first_name }`` included): they would reach every
     recipient as written. ``known``: the fields of the text's kind (an automation's message knows a task's too)."""
-    return [match.group(0) for match in FIELD_LIKE.finditer(text or "") if match.group(0)[1:-1] not in known]
+    return [match.group(0) for match in FIELD_LIKE.finditer(text or "")
+            if not ((field := FIELD.fullmatch(match.group(0))) and field.group(1) in known)]
 
 
 def person_of(contact: Any) -> dict[str, Any]:
-    """What merge fields read of a contact."""
-    return {"first_name": getattr(contact, "first_name", None), "last_name": getattr(contact, "last_name", None)}
+    """What merge fields read of a contact: a first name with no letter is the number the CRM named a caller or a
+    texter by, no name to greet her with."""
+    first = getattr(contact, "first_name", None)
+    named = first if first and any(ch.isalpha() for ch in str(first)) else None
+    return {"first_name": named, "last_name": getattr(contact, "last_name", None)}
 
 
 def _tracked(ctx: TenantContext, campaign: Any, contact_id: str, text: str, *, as_html: bool) -> str:

@@ -18,7 +18,7 @@ export const CAMPAIGNS = {
   'cm.noLines': ['No active line for this channel: connect one in Settings → Integrations.', 'Нет активной линии для этого канала: подключите её в Настройках → Интеграции.'],
   'cm.subject': ['Subject', 'Тема'],
   'cm.body': ['Message', 'Сообщение'],
-  'cm.bodyHint': ['Merge fields: {first_name}, {last_name}, {name}. Links are tracked; the unsubscribe link is added.', 'Поля подстановки: {first_name}, {last_name}, {name}. Ссылки отслеживаются, ссылка для отписки добавляется сама.'],
+  'cm.bodyHint': ['Merge fields: {first_name}, {last_name}, {name}; {first_name|there} says “there” when the name is unknown. Links are tracked; the unsubscribe link is added.', 'Поля подстановки: {first_name}, {last_name}, {name}; {first_name|друг} скажет «друг», если имя неизвестно. Ссылки отслеживаются, ссылка для отписки добавляется сама.'],
   'cm.template': ['Approved template name', 'Название одобренного шаблона'],
   'cm.language': ['Template language', 'Язык шаблона'],
   'cm.parameters': ['Template variables, one per line, all but the last: the CRM fills the template’s last variable with the unsubscribe link itself', 'Переменные шаблона, по одной в строке, кроме последней: её CRM заполнит ссылкой для отписки сама'],
