@@ -49,6 +49,11 @@ _WORDS: dict[str, dict[str, Any]] = {
 _COUNTRY_WORDS: dict[tuple[str, str], dict[str, str]] = {
     ("en", "GB"): {"tax_id": "VAT No.", "reg": "Company No.", "code": "Sort code / BIC", "tax": "VAT",
                    "subtotal": "Subtotal excl. VAT", "untaxed": "No VAT"},
+    # A Kazakh company's number is its БИН (an entrepreneur's ИИН), its account the ИИК; Russia's ОГРН / КПП and
+    # расчётный счёт are no Kazakh words
+    ("ru", "KZ"): {"tax_id": "БИН/ИИН", "reg": "Рег. номер", "account": "ИИК"},  # noqa: RUF001
+    ("en", "KZ"): {"tax_id": "BIN/IIN", "account": "IIC", "tax": "VAT", "subtotal": "Subtotal excl. VAT",
+                   "untaxed": "No VAT"},
 }
 # An EU company's invoice names the seller's VAT identification number (a German USt-IdNr. "DE312345678") and the
 # net, the VAT and the gross (Art. 226 of the VAT Directive; section 14 (4) UStG): "VAT ID", "VAT", not "Tax ID", "Tax".
