@@ -16,7 +16,17 @@ from chalicelib.core.tenancy import TenantContext
 from chalicelib.dataio import export_names, row_notes
 from chalicelib.dataio.export_columns import address_text, custom_cells, moment
 from chalicelib.dataio.export_names import Naming
-from chalicelib.dataio.mapping import NOTES, OWNER, RECORD_TYPE, TAGS, Choices, FieldSpec, phones_in
+from chalicelib.dataio.mapping import (
+    ADDRESS,
+    NOTES,
+    OWNER,
+    RECORD_TYPE,
+    TAGS,
+    Choices,
+    FieldSpec,
+    address_of,
+    phones_in,
+)
 from chalicelib.dataio.record_rows import list_query
 from chalicelib.dataio.row_notes import RowNotes
 from chalicelib.records import matching
@@ -34,13 +44,14 @@ COMPANY_SPECS = {spec.name: spec for spec in (
                                  "емейл", "work email", "other email", "рабочий email", "личный email",
                                  "другой email"), repeatable=True),  # amoCRM's phone and e-mail columns
     FieldSpec("website", "text", ("website", "web site", "site", "web", "url", "domain", "сайт", "веб-сайт",
-                                  "домен", "organization website")),
+                                  "домен", "organization website", "company domain name", "domain name")),  # HubSpot's
     FieldSpec("industry", "text", ("industry", "sector", "отрасль", "сфера", "сфера деятельности",
                                    "organization industry")),
     # one line, kept as the address's first line (the card shows it so, an invoice prints it): Pipedrive's
     # "Organization - Address", amoCRM's "Адрес", our export's "Address"
     FieldSpec("address", "text", ("address", "адрес", "organization address", "company address", "адрес компании",
                                   "organization address full combined address")),
+    *ADDRESS,  # in parts (HubSpot's "Street Address", "City", "State/Region" ...)
     TAGS,
     FieldSpec("inn", "text", ("inn", "инн")),  # a Russian INN: the tenant's ``inn`` custom field where it has one
     FieldSpec("tax_number", "text", ("vat id", "vat", "vat number", "tax id", "tax number", "ust-idnr",
@@ -106,7 +117,7 @@ class CompanyTarget:
             "phones": phones_in(values),
             "emails": [{"address": address} for address in values.get("email", [])],
             "tags": values.get("tags"), "custom": custom, "owner_id": values.get("owner_id"),
-            "address": {"line1": str(values["address"]).strip()} if str(values.get("address") or "").strip() else None,
+            "address": address_of(values, values.get("address")),
             "tax_number": tax_number,
         }
         payload = {name: value for name, value in payload.items() if value}

@@ -6,6 +6,7 @@ A target (contacts, ...) names its importable fields as :class:`FieldSpec`; cust
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable
@@ -44,7 +45,7 @@ class FieldSpec:
     """An importable field: its name, how its cells are read, and the headers that mean it."""
 
     name: str
-    kind: str  # text | phone | email | list | date | note | yes_no | telegram
+    kind: str  # text | phone | email | list | date | note | yes_no | telegram | country
     headers: tuple[str, ...]
     repeatable: bool = False  # may come from several columns (work and mobile phone ...)
     numbered: bool = False  # a header with a number after it means it too: amoCRM's "Примечание 2"
@@ -85,6 +86,53 @@ def attribution(values: dict[str, Any]) -> dict[str, Any]:
     utm = {part: str(values[f"utm_{part}"]).strip()[:200] for part in UTM_PARTS if values.get(f"utm_{part}")}
     source = str(values.get("source") or "").strip()[:40]
     return {"source": source or None, "utm": utm or None}
+
+
+# An address in parts (HubSpot's "Street Address", "City", "State/Region", "Postal Code", "Country/Region"): a contact's
+# shipping address (where an order goes), a company's address.
+ADDRESS_PARTS = {
+    "line1": ("street address", "street", "address line 1", "address 1", "улица"),
+    "line2": ("street address 2", "address line 2", "address 2"),
+    "city": ("city", "town", "город", "населенный пункт"),
+    "region": ("state", "state region", "region", "province", "county", "регион", "область"),
+    "postal_code": ("postal code", "zip", "zip code", "postcode", "post code", "индекс", "почтовый индекс"),
+    "country": ("country", "country region", "страна"),
+}
+ADDRESS = tuple(FieldSpec(f"address_{part}", "country" if part == "country" else "text", headers)
+                for part, headers in ADDRESS_PARTS.items())
+
+
+def address_of(values: dict[str, Any], line: Any = None) -> dict[str, str] | None:
+    """A row's address from its parts (a one-line address cell, where the file has one, as the first line when no
+    street is given), as a record keeps it; None when the row has none."""
+    parts = {part: str(values[f"address_{part}"]).strip() for part in ADDRESS_PARTS if values.get(f"address_{part}")}
+    if str(line or "").strip():
+        parts.setdefault("line1", str(line).strip())
+    return {part: value for part, value in parts.items() if value} or None
+
+
+def country_code(cell: str) -> str | None:
+    """The ISO 3166 code of a country cell: a code ("US") or a name in English or Russian ("United States", "Россия"),
+    as phonenumbers' geocoder names countries; None for neither."""
+    typed = fold_header(cell)
+    names = _country_names()
+    return typed.upper() if typed.upper() in names.values() else names.get(typed)
+
+
+@functools.cache
+def _country_names() -> dict[str, str]:
+    """Each country's English and Russian names, folded, to its code (read once, on the first address imported)."""
+    from phonenumbers import geocoder
+    from phonenumbers.phonenumberutil import SUPPORTED_REGIONS
+
+    names = {"usa": "US", "united states of america": "US", "uk": "GB"}
+    for region in SUPPORTED_REGIONS:
+        for lang in ("en", "ru"):
+            # the geocoder's own lookup of a region's name, which follows its data's references between languages
+            name = geocoder._region_display_name(region, lang)
+            if name:
+                names.setdefault(fold_header(name), str(region))
+    return names
 
 
 # Notes ("Примечание", "Примечание 1" ... in amoCRM's exports): each non-empty cell a note on the record's timeline.
@@ -321,6 +369,12 @@ def _read_cell(spec: FieldSpec, cell: str, reading: Reading, notes: list[RowProb
         return _yes_no(spec, cell, notes)
     if spec.kind == "telegram":
         return _telegram(spec, cell, notes)
+    if spec.kind == "country":
+        code = country_code(cell)
+        if code is None:
+            notes.append(RowProblem(field=spec.name, message=f"“{cell.strip()}” is no country: not kept",
+                                    type="country_dropped", note=True, value=cell.strip()))
+        return code
     return cell
 
 

@@ -15,6 +15,7 @@ from chalicelib.core.tenancy import TenantContext
 from chalicelib.dataio import contact_companies, row_notes
 from chalicelib.dataio.contact_companies import CompanyLinks
 from chalicelib.dataio.mapping import (
+    ADDRESS,
     NOTES,
     OWNER,
     RECORD_TYPE,
@@ -23,6 +24,7 @@ from chalicelib.dataio.mapping import (
     UTM,
     Choices,
     FieldSpec,
+    address_of,
     attribution,
     phones_in,
 )
@@ -83,7 +85,8 @@ CONTACT_SPECS = {spec.name: spec for spec in (
                                  "номер телефона", "other phone", "direct phone", "рабочий прямой телефон",
                                  "другой телефон", "person phone", "person phone work", "person phone mobile",
                                  "person phone home", "person phone other", "phone work", "phone mobile", "phone home",
-                                 "phone other"), repeatable=True),  # Pipedrive's "Person - Phone - Work" ...
+                                 "phone other",  # Pipedrive's "Person - Phone - Work" ...
+                                 "mobile phone number"), repeatable=True),  # HubSpot's, beside its "Phone Number"
     FieldSpec("email", "email", ("email", "e-mail", "emails", "email address", "e-mail address", "mail", "почта",
                                  "эл. почта", "электронная почта", "адрес электронной почты", "емейл", "имейл",
                                  "work email", "personal email", "other email", "рабочий email", "личный email",
@@ -106,12 +109,14 @@ CONTACT_SPECS = {spec.name: spec for spec in (
     FieldSpec("iban", "text", ("iban", "bank account", "расчетный счет"), sensitive=True),
     FieldSpec("company", "text", ("company", "company name", "organization", "organisation", "account",
                                   "компания", "организация", "название компании", "фирма", "компания контакта",
-                                  "person organization", "organization name")),  # Pipedrive's "Person - Organization"
+                                  "person organization", "organization name",  # Pipedrive's "Person - Organization"
+                                  "associated company")),  # HubSpot's
     # a list's e-mail opt-in (our export's "Marketing consent", Mailchimp's and HubSpot's subscription columns):
     # the contact's consent to e-mails from the import, which campaigns honour
     FieldSpec("marketing_consent", "yes_no", ("marketing consent", "email consent", "email marketing consent",
                                             "newsletter", "subscribed", "email subscription", "opted in",
                                             "согласие на рассылки", "согласие на рассылку", "подписка на рассылку")),
+    *ADDRESS,
     OWNER,
     NOTES,
     SOURCE,
@@ -201,6 +206,7 @@ class ContactTarget:
             "tags": values.get("tags"), "birthday": values.get("birthday"), "job_title": values.get("job_title"),
             "custom": values.get("custom"), "consent": _consent(values.get("marketing_consent")),
             "owner_id": values.get("owner_id"), "messengers": _messengers(values), **attribution(values),
+            "shipping_address": address_of(values),
             **{name: values.get(name) for name in ("passport_number", "tax_id", "iban")},
         }
         payload = {name: value for name, value in payload.items() if value}
