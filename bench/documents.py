@@ -10,6 +10,7 @@ in-process: an upper bound of ours; requests and units are exact). ``python -m b
 
 from __future__ import annotations
 
+import functools
 import statistics
 import subprocess
 import sys
@@ -45,15 +46,6 @@ def _cost(made: list[str], run: Any) -> dict[str, Any]:
     return {**found, "other": ", ".join(made)}
 
 
-def _summary(name: str, costs: list[dict[str, Any]], ok: int) -> dict[str, Any]:
-    last = costs[-1]  # the first call pays fpdf2's import; later ones are the warm Lambda's
-    return {"scenario": name, "requests": last["requests"], "read_units": last["read_units"],
-            "write_units": last["write_units"], "operations": last["operations"], "other": last["other"],
-            "cpu_ms": statistics.median(c["cpu_s"] for c in costs[1:] or costs) * 1000,
-            "wru_by_kind": {kind: round(units, 1) for kind, units in list(last["wru_by_kind"].items())[:6]},
-            "ok": all(c["status"] == ok for c in costs)}
-
-
 def _pdf_cpu(runs: int) -> dict[str, float]:
     """The PDF alone (sandboxed render and layout of the built-in Russian invoice, three lines), warm, in ms."""
     from decimal import Decimal
@@ -61,7 +53,7 @@ def _pdf_cpu(runs: int) -> dict[str, float]:
     from chalicelib.documents import defaults, service, sources, wording
 
     source = sources.Source(kind="deal", record_id="", title="Свадебные букеты", currency="RUB", owner_id=None,
-                            team_id=None, fields={}, lines=[sources.priced(f"Букет №{n}", Decimal(n), 150050, 2000)
+                            team_id=None, fields={}, lines=[sources.priced(f"Букет №{n}", Decimal(n), 150050, Decimal(20))
                                                             for n in (1, 2, 3)])
     values = service.context(source=source, doc_type="invoice", number="INV-2026-0001",
                              day=__import__("datetime").date(2026, 12, 6), locale="ru",
@@ -109,9 +101,10 @@ def measure(runs: int = 10) -> dict[str, Any]:
                   for d in documents[:runs]]
         sent = [_cost(made, lambda d=d: api.call("POST", f"/api/v1/documents/{d['id']}/send",
                                                  {"channel": "email"})[0]) for d in documents[:runs]]
-        return {"scenarios": [_summary("invoice issued (deal)", issued, 201), _summary("list of a deal", listed, 200),
-                              _summary("short link (audited read)", linked, 200),
-                              _summary("sent by e-mail", sent, 200)],
+        row = functools.partial(harness.summary, warm=True)  # the first call pays an import: the warm Lambda's
+        return {"scenarios": [row("invoice issued (deal)", issued, 201), row("list of a deal", listed, 200),
+                              row("short link (audited read)", linked, 200),
+                              row("sent by e-mail", sent, 200)],
                 "pdf": _pdf_cpu(runs), "first_issue_cpu_ms": issued[0]["cpu_s"] * 1000, "runs": runs}
 
 

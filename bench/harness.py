@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import statistics
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -27,6 +28,7 @@ BENCH_ENV = {
 }
 PASSWORD = "correct horse battery staple"
 RESULT_MARK = "BENCH-RESULT "
+APP_SECRET = "bench-app-secret-0001"  # the bench WhatsApp line's Meta app secret
 
 
 def emit(result: Any) -> None:
@@ -190,3 +192,39 @@ def tenant_context(signed: dict[str, Any]) -> Any:
 
     return TenantContext(tenant_id=signed["tenant"]["id"], actor_id=signed["user"]["id"], actor_kind="user",
                          role="owner", permissions=permissions.BUILTIN_ROLES["owner"].permissions)
+
+
+def summary(name: str, costs: list[dict[str, Any]], ok: Any = None, *, warm: bool = False,
+            kinds: int = 6) -> dict[str, Any]:
+    """A scenario's row from its calls' costs (``accounting.cost_of``): the first call's requests and units (the
+    last's, ``warm``, where the first pays an import: CPU then leaves it out too), the median CPU, the ``kinds``
+    items written most, what else was called (``other``, where counted) and whether every call answered ``ok``."""
+    chosen = costs[-1] if warm else costs[0]
+    row = {"scenario": name, "requests": chosen["requests"], "read_units": chosen["read_units"],
+           "write_units": chosen["write_units"], "operations": chosen["operations"],
+           "cpu_ms": statistics.median(c["cpu_s"] for c in (costs[1:] if warm else []) or costs) * 1000,
+           "wru_by_kind": {kind: round(units, 1) for kind, units in list(chosen["wru_by_kind"].items())[:kinds]}}
+    if "other" in chosen:
+        row["other"] = chosen["other"]
+    if ok is not None:
+        row["ok"] = all(c["status"] == ok for c in costs)
+    return row
+
+
+def post_request(app: Any, request: Any) -> int:
+    """The status of a provider's prepared webhook request (a ``webhooks`` simulator's) through the local gateway."""
+    from urllib.parse import urlsplit
+
+    from chalice.test import Client
+
+    gateway = Client(app).http._local_gateway
+    answer = gateway.handle_request(method=request.method, path=urlsplit(request.url).path,
+                                    headers=dict(request.headers), body=request.body)
+    return int(answer["statusCode"])
+
+
+def whatsapp_line(api: Api, **settings: Any) -> Any:
+    """The bench company's WhatsApp Cloud API line (the Graph API answered by its sandbox, never called)."""
+    return api.ok("POST", "/api/v1/integrations", {"type": "whatsapp", "name": "Bench WhatsApp", "settings": {
+        "phone_number_id": "106540352242922", "waba_id": "102290129340398", "access_token": "EAAG-bench-token-0001",
+        "app_secret": APP_SECRET, **settings}})

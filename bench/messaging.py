@@ -17,14 +17,10 @@ requests and units, the S3 and SES requests each makes are counted.
 
 from __future__ import annotations
 
-import statistics
 from typing import Any
-from urllib.parse import urlsplit
 
 from bench import accounting, harness
-
-APP_SECRET = "bench-app-secret-0001"
-
+from bench.harness import APP_SECRET
 
 _OTHER: list[str] = []  # the S3 and SES requests made since the last reset ("s3.GetObject")
 
@@ -43,16 +39,6 @@ def _install_other() -> None:
         handler = (f"after-call.{service}", _count_other)
         if handler not in botocore.handlers.BUILTIN_HANDLERS:
             botocore.handlers.BUILTIN_HANDLERS.append(handler)
-
-
-def _post(app: Any, request: Any) -> int:
-    from chalice.test import Client
-
-    gateway = Client(app).http._local_gateway
-    path = urlsplit(request.url).path
-    answer = gateway.handle_request(method=request.method, path=path, headers=dict(request.headers),
-                                    body=request.body)
-    return int(answer["statusCode"])
 
 
 def _cost(run: Any) -> dict[str, Any]:
@@ -105,9 +91,9 @@ def _emails(app: Any, api: Any, runs: int) -> list[dict[str, Any]]:
         sent = api.ok("GET", f"/api/v1/conversations/{conversation['id']}/messages?limit=1")["items"][0]
         [answer] = mail.messages("reply", who, reply_to=sent["provider_message_id"])
         answers.append(_mail(app, answer))
-    return [_summary("e-mail, new address (contact made, a file kept)", first, 200),
-            _summary("e-mail, the customer's answer in its thread", answers, 200),
-            _summary("e-mail reply (SES)", replies, 201)]
+    return [harness.summary("e-mail, new address (contact made, a file kept)", first, 200),
+            harness.summary("e-mail, the customer's answer in its thread", answers, 200),
+            harness.summary("e-mail reply (SES)", replies, 201)]
 
 
 def _inbound(app: Any, line: dict[str, Any], customer: str, n: int) -> dict[str, Any]:
@@ -116,16 +102,7 @@ def _inbound(app: Any, line: dict[str, Any], customer: str, n: int) -> dict[str,
     request = whatsapp_post(line["webhook_url"], APP_SECRET,
                             whatsapp_message(Chat(customer=customer, name="Bench Customer"), n, "text",
                                              {"body": "Is it still available?"}))
-    return _cost(lambda: _post(app, request))
-
-
-def _summary(name: str, costs: list[dict[str, Any]], ok: int) -> dict[str, Any]:
-    first = costs[0]
-    return {"scenario": name, "requests": first["requests"], "read_units": first["read_units"],
-            "write_units": first["write_units"], "operations": first["operations"],
-            "cpu_ms": statistics.median(c["cpu_s"] for c in costs) * 1000,
-            "wru_by_kind": {kind: round(units, 1) for kind, units in list(first["wru_by_kind"].items())[:6]},
-            "other": first.get("other", []), "ok": all(c["status"] == ok for c in costs)}
+    return _cost(lambda: harness.post_request(app, request))
 
 
 def measure(runs: int = 10) -> dict[str, Any]:
@@ -143,9 +120,7 @@ def measure(runs: int = 10) -> dict[str, Any]:
         boto3.client("s3", region_name=settings.region).create_bucket(
             Bucket=settings.recordings_bucket, CreateBucketConfiguration={"LocationConstraint": settings.region})
         api, _ = harness.sign_up(app)
-        line = api.ok("POST", "/api/v1/integrations", {"type": "whatsapp", "name": "Bench WhatsApp", "settings": {
-            "phone_number_id": "106540352242922", "waba_id": "102290129340398",
-            "access_token": "EAAG-bench-token-0001", "app_secret": APP_SECRET}})
+        line = harness.whatsapp_line(api)
         known = [api.ok("POST", "/api/v1/contacts", {"first_name": f"Writer{n}",
                                                      "phones": [{"number": f"+4420794650{n:02d}"}]})
                  for n in range(runs)]
@@ -166,10 +141,10 @@ def measure(runs: int = 10) -> dict[str, Any]:
             cost = _cost(lambda p=path: api.call("GET", p)[0])
             reads.append({"read": name, "status": cost["status"], "requests": cost["requests"],
                           "read_units": cost["read_units"]})
-        return {"scenarios": [_summary("inbound, known contact, conversation exists", again, 200),
-                              _summary("inbound, known contact, new conversation", first_known, 200),
-                              _summary("inbound, new number (contact made)", newcomer, 200),
-                              _summary("reply (Graph API through the sandbox)", replies, 201), *emails],
+        return {"scenarios": [harness.summary("inbound, known contact, conversation exists", again, 200),
+                              harness.summary("inbound, known contact, new conversation", first_known, 200),
+                              harness.summary("inbound, new number (contact made)", newcomer, 200),
+                              harness.summary("reply (Graph API through the sandbox)", replies, 201), *emails],
                 "reads": reads, "runs": runs}
 
 

@@ -13,24 +13,15 @@ in the same process: an upper bound of ours); requests and units are exact. ``py
 from __future__ import annotations
 
 import os
-import statistics
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bench import accounting, harness
-from bench.messaging import APP_SECRET, _inbound
+from bench.messaging import _inbound
 
 BOOKED = 100  # visits booked before the rule, further ahead than the reminders the bench sends: the sweep arms them
 RULE = {"name": "Remind the client", "trigger": {"type": "task.due_soon", "minutes_before": 120},
         "actions": [{"type": "send_message", "text": "{first_name}, see you {when}: {task} with {assignee}"}]}
-
-
-def _summary(name: str, costs: list[dict[str, Any]]) -> dict[str, Any]:
-    first = costs[0]
-    return {"scenario": name, "requests": first["requests"], "read_units": first["read_units"],
-            "write_units": first["write_units"], "operations": first["operations"],
-            "cpu_ms": statistics.median(c["cpu_s"] for c in costs) * 1000,
-            "wru_by_kind": {kind: round(units, 1) for kind, units in list(first["wru_by_kind"].items())[:20]}}
 
 
 def _write_and_feed(api: harness.Api, feed: harness.DomainFeed, contact_id: str, due_at: datetime
@@ -80,9 +71,7 @@ def measure(runs: int = 5) -> dict[str, Any]:
 
         api, signed = harness.sign_up(app, "Bench Salon")
         feed = harness.DomainFeed(app)
-        line = api.ok("POST", "/api/v1/integrations", {"type": "whatsapp", "name": "Bench WhatsApp", "settings": {
-            "phone_number_id": "106540352242922", "waba_id": "102290129340398",
-            "access_token": "EAAG-bench-token-0001", "app_secret": APP_SECRET}})
+        line = harness.whatsapp_line(api)
         clients = [api.ok("POST", "/api/v1/contacts", {"first_name": f"Client{n}",
                                                        "phones": [{"number": f"+4420794670{n:02d}"}]})
                    for n in range(runs)]
@@ -116,15 +105,15 @@ def measure(runs: int = 5) -> dict[str, Any]:
                         "write_units": fired["write_units"] / runs,
                         "wru_by_kind": {k: v / runs for k, v in fired["wru_by_kind"].items()}}
         return {"scenarios": [
-            _summary("task write about a client, no rule", [w for w, _ in plain]),
-            _summary("  its feed, no rule", [f for _, f in plain]),
-            _summary("task write about a client, a due_soon rule", [w for w, _ in ruled]),
-            _summary("  its feed, a due_soon rule", [f for _, f in ruled]),
-            _summary(f"a reminder sent (per reminder of {runs} due in one run)", [per_reminder]),
-            _summary("a waiting rule made switched off (no sweep)", [plain_rule]),
-            _summary("a waiting rule made switched on (its sweep's timer in its transaction)", [made]),
-            _summary(f"the rule's sweep, per task booked before it ({runs + BOOKED} tasks, {swept['firings']} firings)",
-                     [swept])], "runs": runs}
+            harness.summary("task write about a client, no rule", [w for w, _ in plain], kinds=20),
+            harness.summary("  its feed, no rule", [f for _, f in plain], kinds=20),
+            harness.summary("task write about a client, a due_soon rule", [w for w, _ in ruled], kinds=20),
+            harness.summary("  its feed, a due_soon rule", [f for _, f in ruled], kinds=20),
+            harness.summary(f"a reminder sent (per reminder of {runs} due in one run)", [per_reminder], kinds=20),
+            harness.summary("a waiting rule made switched off (no sweep)", [plain_rule], kinds=20),
+            harness.summary("a waiting rule made switched on (its sweep's timer in its transaction)", [made], kinds=20),
+            harness.summary(f"the rule's sweep, per task booked before it ({runs + BOOKED} tasks, "
+                            f"{swept['firings']} firings)", [swept], kinds=20)], "runs": runs}
 
 
 def table(result: dict[str, Any]) -> list[tuple[str, str, str]]:

@@ -15,21 +15,10 @@ import os
 import statistics
 import time
 from typing import Any
-from urllib.parse import urlsplit
 
 from bench import accounting, harness
 
 BY_KIND = int(os.environ.get("BENCH_BY_KIND", "6"))  # kinds of item kept per event in the report
-
-
-def _post(app: Any, request: Any) -> int:
-    from chalice.test import Client
-
-    gateway = Client(app).http._local_gateway
-    path = urlsplit(request.url).path
-    answer = gateway.handle_request(method=request.method, path=path, headers=dict(request.headers),
-                                    body=request.body)
-    return int(answer["statusCode"])
 
 
 def _play(app: Any, line: dict[str, Any], scenario: str, customer: str) -> list[dict[str, Any]]:
@@ -42,7 +31,7 @@ def _play(app: Any, line: dict[str, Any], scenario: str, customer: str) -> list[
                                       call=Call(customer=customer)):
         accounting.LEDGER.reset()
         started = time.process_time()
-        status = _post(app, request)
+        status = harness.post_request(app, request)
         cpu = time.process_time() - started
         calls = accounting.LEDGER.snapshot()
         event = request.body.decode()

@@ -11,7 +11,6 @@ exact). ``python -m bench.tickets [runs] [--table]``.
 
 from __future__ import annotations
 
-import statistics
 import time
 from typing import Any
 
@@ -20,15 +19,6 @@ from bench import accounting, harness
 
 def _cost(run: Any) -> dict[str, Any]:
     return accounting.cost_of(run)
-
-
-def _summary(name: str, costs: list[dict[str, Any]], ok: Any) -> dict[str, Any]:
-    first = costs[0]
-    return {"scenario": name, "requests": first["requests"], "read_units": first["read_units"],
-            "write_units": first["write_units"], "operations": first["operations"],
-            "cpu_ms": statistics.median(c["cpu_s"] for c in costs) * 1000,
-            "wru_by_kind": {kind: round(units, 1) for kind, units in list(first["wru_by_kind"].items())[:6]},
-            "ok": all(c["status"] == ok for c in costs)}
 
 
 def _tick(signed: dict[str, Any], ticket_id: str) -> str:
@@ -60,16 +50,15 @@ def _named_queue(api: Any, page: int = 50) -> dict[str, Any]:
 def _chat_queue(app: Any, page: int = 50) -> dict[str, Any]:
     """The queue's page (50) of tickets made of WhatsApp chats whose customers are no contacts (a line that ignores
     unknown senders): each row named by its conversation, read in the one BatchGetItem."""
-    from bench.messaging import APP_SECRET, _post
+    from bench.harness import APP_SECRET
     from webhooks.messengers import Chat, whatsapp_message, whatsapp_post
 
     api, _ = harness.sign_up(app, company="Bench Chats Ltd")
-    line = api.ok("POST", "/api/v1/integrations", {"type": "whatsapp", "name": "Bench WhatsApp", "settings": {
-        "phone_number_id": "106540352242922", "waba_id": "102290129340398", "access_token": "EAAG-bench-token-0001",
-        "app_secret": APP_SECRET, "unknown_sender": "ignore"}})
+    line = harness.whatsapp_line(api, unknown_sender="ignore")
     for n in range(page):
         chat = Chat(customer=f"+4420794680{n:02d}", name=f"Chatter{n} Benchmark")
-        _post(app, whatsapp_post(line["webhook_url"], APP_SECRET, whatsapp_message(chat, 1, "text", {"body": "Hi"})))
+        harness.post_request(app, whatsapp_post(line["webhook_url"], APP_SECRET,
+                                                whatsapp_message(chat, 1, "text", {"body": "Hi"})))
     for conversation in api.ok("GET", f"/api/v1/conversations?limit={page}")["items"]:
         [message] = api.ok("GET", f"/api/v1/conversations/{conversation['id']}/messages")["items"]
         api.ok("POST", "/api/v1/tickets/from-message", {"conversation_id": conversation["id"],
@@ -129,12 +118,12 @@ def measure(runs: int = 10) -> dict[str, Any]:
                           "read_units": cost["read_units"]})
         reads.append(_named_queue(api))
         reads.append(_chat_queue(app))
-        return {"scenarios": [_summary("ticket create", created, 201),
-                              _summary("first answer (comment)", answered, 200),
-                              _summary("SLA tick (breach fired)", ticks, "fired"),
-                              _summary("status change (resolved)", moved, 200),
-                              _summary("pending (clock paused)", paused, 200),
-                              _summary("open again (clock resumed)", resumed, 200)],
+        return {"scenarios": [harness.summary("ticket create", created, 201),
+                              harness.summary("first answer (comment)", answered, 200),
+                              harness.summary("SLA tick (breach fired)", ticks, "fired"),
+                              harness.summary("status change (resolved)", moved, 200),
+                              harness.summary("pending (clock paused)", paused, 200),
+                              harness.summary("open again (clock resumed)", resumed, 200)],
                 "reads": reads, "runs": runs}
 
 
