@@ -55,3 +55,26 @@ def test_the_board_shows_tenge_with_its_sign_and_whole_tenge_without_tiyn(browse
     screens.shoot(page, "board-tenge")
     assert_no_problems(page)
     page.context.close()
+
+
+def test_the_owner_fills_in_the_bin_and_the_iik_where_the_form_names_them(browser: Any, live_url: str, app: Any,
+                                                                         screens: Screens) -> None:
+    # Settings -> Requisites asked a Kazakh company for its ИНН, ОГРН / КПП, расчётный and корреспондентский счёт:
+    # a Russian company's words. It now asks for the БИН / ИИН and the ИИК, and no correspondent account.
+    client = ApiClient(app)
+    company = shop(client, "Алма Декор Реквизиты")
+    page = russian_phone(browser, live_url, company.owner, "Алма Декор Реквизиты")
+    page.goto("/#/settings/requisites")
+    page.get_by_label("БИН / ИИН").fill("180540012345")
+    page.get_by_label("ИИК", exact=True).fill("KZ86722S000012345678")
+    expect(page.get_by_label("ИНН", exact=True)).to_have_count(0)
+    expect(page.get_by_label("ОГРН / КПП")).to_have_count(0)
+    expect(page.get_by_label("Корреспондентский счёт")).to_have_count(0)
+    page.get_by_role("button", name="Сохранить").click()
+    page.locator(".toast", has_text="Сохранено").wait_for()
+    saved = body(client.get("/api/v1/document-settings/requisites", token=company.owner.token))
+    assert (saved["tax_id"], saved["bank_account"]) == ("180540012345", "KZ86722S000012345678")
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+    screens.shoot(page, "requisites-kz")
+    assert_no_problems(page)
+    page.context.close()

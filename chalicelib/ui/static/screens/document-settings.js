@@ -6,7 +6,7 @@ import { h, mount } from '../js/dom.js';
 import { t } from '../js/i18n.js';
 import { MESSAGES } from '../js/messages.js';
 import { DOCUMENTS } from '../js/messages-documents.js';
-import { can } from '../js/session.js';
+import { can, session } from '../js/session.js';
 import { confirmAction, field, form, heading, toast, toastError } from '../js/ui.js';
 
 Object.assign(MESSAGES, DOCUMENTS); // this screen's texts load with it, not with the app's first load
@@ -21,6 +21,10 @@ const LANGUAGE_PREFIXES = { en: { invoice: 'INV', quote: 'QUO', delivery_note: '
   ru: { invoice: '', quote: '', delivery_note: '' }, de: { invoice: 'RE', quote: 'AN', delivery_note: 'LS' } };
 const REQUISITES = ['legal_name', 'tax_id', 'registration_id', 'address', 'bank_name', 'bank_account', 'bank_code',
   'correspondent_account', 'iban', 'phone', 'email', 'director', 'note'];
+// A country's own names of its requisites, as its documents print them (documents/defaults._COUNTRY_WORDS): a Kazakh
+// company's БИН / ИИН and ИИК. Kazakh banks have no correspondent accounts, so the field is not asked while empty.
+const COUNTRY_LABELS = { KZ: ['tax_id', 'registration_id', 'bank_account'] };
+const COUNTRY_UNUSED = { KZ: ['correspondent_account'] };
 let previewUrl = null;
 
 function pdfBlobUrl(base64) {
@@ -182,6 +186,8 @@ function followLanguage(requisitesForm, prefixes) {
 export async function requisites(root) {
   const current = await get('/api/v1/document-settings/requisites');
   const writable = can('settings', 'update');
+  const country = session.tenant?.country || '';
+  const asked = REQUISITES.filter((name) => current[name] || !(COUNTRY_UNUSED[country] || []).includes(name));
   const requisitesForm = form({ submit: t('common.save'), label: t('settings.tab.requisites'),
     onSubmit: async (values) => {
       const body = { version: current.version, number_prefixes: {} };
@@ -193,9 +199,9 @@ export async function requisites(root) {
       body.default_tax_rate = String(values.default_tax_rate || '').replace(',', '.').replace('%', '').trim() || null;
       Object.assign(current, await api('PUT', '/api/v1/document-settings/requisites', body));
       toast(t('common.saved'));
-    }, children: [languageField(current, writable), h('div', { class: 'form-grid' }, REQUISITES.map((name) => field({
-      name, label: t(`doc.req.${name}`), value: current[name] || '', disabled: !writable,
-      type: name === 'email' ? 'email' : 'text' }))),
+    }, children: [languageField(current, writable), h('div', { class: 'form-grid' }, asked.map((name) => field({
+      name, label: t((COUNTRY_LABELS[country] || []).includes(name) ? `doc.req.${name}.${country}` : `doc.req.${name}`),
+      value: current[name] || '', disabled: !writable, type: name === 'email' ? 'email' : 'text' }))),
     // the rate a deal's invoice charges on top of the deal's amount (a Berlin agency's 19 %); empty: no VAT
     h('div', { class: 'form-grid' }, field({ name: 'default_tax_rate', label: t('doc.req.default_tax_rate'),
       value: current.default_tax_rate ?? '', inputmode: 'decimal', disabled: !writable, autocomplete: 'off',
