@@ -24,6 +24,7 @@ from chalicelib.automations import merge_fields
 from chalicelib.automations.actions import Failed, Outcome, Subject
 from chalicelib.automations.engine import Happening
 from chalicelib.automations.models import Automation, AutomationRun
+from chalicelib.campaigns import consent
 from chalicelib.contacts import service as contacts_service
 from chalicelib.conversations.models import Conversation, Message
 from chalicelib.conversations.schemas import ConversationListQuery, ConversationStart, MessageCreate, TemplateIn
@@ -122,6 +123,15 @@ def _merged(ctx: TenantContext, run: AutomationRun, subject: Subject, action: di
     return merge_fields.values(ctx, run, subject, contact)
 
 
+def _refuse_withdrawn(ctx: TenantContext, contact_id: str | None, channel: str) -> None:
+    """A customer whose consent to the channel was withdrawn (on the card, by a STOP, through a campaign's link) gets
+    no rule's message there, a reminder included: a colleague may still answer them, a rule does not write unasked."""
+    found = consent.get(ctx, contact_id) if contact_id else None
+    state = ((found.channels or {}) if found is not None else {}).get(channel)
+    if isinstance(state, dict) and state.get("status") == "withdrawn":
+        raise Failed("the contact withdrew their consent to messages on that channel", "consent_withdrawn")
+
+
 def send_message(ctx: TenantContext, rule: Automation, run: AutomationRun, index: int, action: dict[str, Any],
                  subject: Subject) -> Outcome:
     """Write to the record's contact in its latest conversation (or on a channel or line), within the reply
@@ -136,6 +146,9 @@ def send_message(ctx: TenantContext, rule: Automation, run: AutomationRun, index
     if conversation_id is None:
         if not action.get("integration_id"):
             raise Failed("the contact has no conversation on that channel yet", "no_conversation")
+        line = integrations_service.get(ctx, str(action["integration_id"]))
+        if line is not None and line.integration_type in processor.LINE_TYPES:  # else start() says what is wrong
+            _refuse_withdrawn(ctx, contact_id, processor.adapter_of(line).channel)
         data = _message(action, not action.get("template"),  # a template when there is one
                         _merged(ctx, run, subject, action, contact_id))
         started = messaging.start(ctx, ConversationStart(contact_id=str(contact_id),
@@ -144,6 +157,7 @@ def send_message(ctx: TenantContext, rule: Automation, run: AutomationRun, index
         return Outcome(f"sent in a new conversation {started['id']}",
                        "conversation_started", {"conversation_id": str(started["id"])})
     conversation = messaging.get_conversation(ctx, conversation_id, action="update")
+    _refuse_withdrawn(ctx, contact_id or conversation.contact_id, conversation.channel)
     integration = integrations_service.get(ctx, conversation.integration_id)
     reply_window = processor.adapter_of(integration).reply_window if integration is not None else None
     data = _message(action, bool(views.window(conversation, reply_window)["open"]),

@@ -50,7 +50,7 @@ def test_a_buyer_who_texted_stop_gets_no_showing_reminder(client: ApiClient, fee
                                                  token=company.owner.token))["items"]
     [run] = runs
     step = run["steps"][0]
-    assert (step["code"], step["params"]["error"]) == ("refused", "sms_opted_out"), run  # it was message_sent
+    assert step["code"] == "consent_withdrawn", run  # it was message_sent; then refused by the SMS line itself
     assert transport.sandbox_requests("twilio") == []
 
 

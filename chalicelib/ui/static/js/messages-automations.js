@@ -77,6 +77,7 @@ export const AUTOMATIONS = {
   'auto.outcome.conversation_started': ['Started a conversation', 'Начат диалог'],
   'auto.outcome.no_contact': ['No contact to write to', 'Некому писать: нет контакта'],
   'auto.outcome.no_conversation': ['The customer has no conversation on that channel yet', 'У клиента пока нет диалога в этом канале'],
+  'auto.outcome.consent_withdrawn': ['The customer withdrew their consent to messages on that channel', 'Клиент отозвал согласие на сообщения в этом канале'],
   'auto.outcome.outside_window': ['Outside the channel’s reply window (24 hours on WhatsApp), and no template to send',
     'Окно ответа канала закрыто (24 часа в WhatsApp), а шаблона нет'],
   'auto.outcome.interrupted': ['An earlier attempt began sending this and was interrupted: it may have gone out, so it is not sent again',
