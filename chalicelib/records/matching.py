@@ -28,6 +28,10 @@ _DIGITS_LIKE = re.compile(r"^\+?[\d\s().\-]{4,40}$")
 _IBAN = re.compile(r"^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$")
 _TAX_ID = re.compile(r"^[A-Z0-9./\-]{4,32}$")
 
+# Kazakh letters that a Russian keyboard has no keys for, as people type them on one ("Гулнур" for "Гүлнұр",
+# "Асел" for "Әсел"): a word with them is found by that spelling too
+_RUSSIAN_KEYS = str.maketrans("әғқңөұүһі", "агкноуухи")
+
 _regions: dict[str, tuple[float, str]] = {}
 _regions_lock = threading.Lock()
 
@@ -52,7 +56,8 @@ def words(text: str | None) -> list[str]:
 
 
 def search_tokens(*texts: str | None, extra: list[str] | tuple[str, ...] = ()) -> list[str]:
-    """Distinct tokens a record is found by, without tokens that merely prefix another one.
+    """Distinct tokens a record is found by (a word with Kazakh letters also as typed without them), without tokens
+    that merely prefix another one.
 
     A token that is a prefix of another ("ivan" of "ivanov") is redundant for prefix search and
     would list the record twice for the same query.
@@ -60,7 +65,9 @@ def search_tokens(*texts: str | None, extra: list[str] | tuple[str, ...] = ()) -
     name_words: list[str] = []
     for text in texts:
         name_words += [word for word in words(text) if word not in name_words]
-    candidates = name_words[:MAX_NAME_TOKENS] + [token for token in extra if token]
+    candidates = name_words[:MAX_NAME_TOKENS]
+    candidates += [typed for typed in (word.translate(_RUSSIAN_KEYS) for word in candidates) if typed not in candidates]
+    candidates += [token for token in extra if token]
     unique = sorted(set(candidates))
     return [token for token in unique if not any(other != token and other.startswith(token) for other in unique)]
 
