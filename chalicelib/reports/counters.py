@@ -6,7 +6,7 @@ and adds nothing. Days are the company's days: the event's time on its time zone
 remembered for five minutes per warm Lambda and forgotten when this process commits the tenant), so a report's
 "today" ends at the company's midnight. What each event adds:
 
-- contact created: ``sources`` leads +1 by its source (``utm_source``, else its channel: the form's name,
+- contact created: ``sources`` leads +1 by its source (``utm_source / utm_medium``, else its channel: the form's name,
   ``call``, a messenger ...), owner;
 - deal created: ``sources`` deals +1 (the source of its first contact), ``funnel`` entered +1 and value (its
   amount) at its stage; a stage change: ``funnel`` left +1 and the seconds it sat there at the old stage,
@@ -84,9 +84,11 @@ def clean(value: Any, limit: int = 60) -> str:
 
 
 def lead_source(utm: Any, source: Any) -> str:
-    """A lead's source: its utm_source, else its channel (a form's name, call, a messenger, manual)."""
+    """A lead's source: its utm_source with its utm_medium as Google Analytics shows them ("google / cpc": Google
+    Ads, apart from "google / organic"), else its channel (a form's name, call, a messenger, manual)."""
     if isinstance(utm, dict) and utm.get("source"):
-        return clean(utm["source"])
+        medium = str(utm.get("medium") or "").strip()
+        return clean(f"{str(utm['source']).strip()} / {medium}" if medium else utm["source"])
     text = str(source or "")
     if text.startswith("form:"):
         return clean(text[len("form:"):]) or "form"

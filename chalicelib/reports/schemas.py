@@ -23,7 +23,8 @@ class ReportQuery(Schema):
 
 
 class SourceRow(BaseModel):
-    source: str = Field(description="utm_source, else the channel: a form's name, call, a messenger, manual")
+    source: str = Field(description="utm_source (with its utm_medium: \"google / cpc\"), else the channel: a "
+                        "form's name, call, a messenger, manual")
     leads: int
     deals: int
     won: int
