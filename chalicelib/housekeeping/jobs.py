@@ -8,17 +8,29 @@ from typing import Any
 from chalicelib.core import observability
 from chalicelib.core.observability import logger
 from chalicelib.core.tenancy import new_id
-from chalicelib.housekeeping import migration, phone_rows, retention, task_index
+from chalicelib.housekeeping import (
+    migration,
+    phone_rows,
+    retention,
+    sealed_jobs,
+    task_index,
+    telegram_index,
+)
 
 SAFETY_SECONDS = 20.0
 DEFAULT_SECONDS = 240.0
+# The passes that give what was written before a feature what its writes give now: what each logs, and its run.
+ONE_OFF = (("phone search rows written", "records", phone_rows.run),
+           ("tasks put on everyone's list", "tasks", task_index.run),
+           ("telegram usernames indexed", "contacts", telegram_index.run),
+           ("jobs written in clear sealed", "jobs", sealed_jobs.run))
 
 
 def scheduled_tick(event: Any) -> dict[str, int]:
     """Carry work scheduled before the due timers over to them and give calls left without an end their timers
-    (``migration``; the trash purge itself runs on the due timers), give records written before their phones'
-    search rows those rows (``phone_rows``, once), tasks written before their place on everyone's list
-    (``task_index``, once), then carry on the day's audit retention
+    (``migration``; the trash purge itself runs on the due timers), give what was written before a feature what
+    its writes give now, each pass once (``ONE_OFF``: phones' search rows, tasks' place on everyone's list, contacts'
+    Telegram usernames' index, jobs' sealed customer data), then carry on the day's audit retention
     (``retention``), until shortly before the timeout."""
     context = getattr(event, "context", None)
     remaining = getattr(context, "get_remaining_time_in_millis", None)
@@ -30,14 +42,11 @@ def scheduled_tick(event: Any) -> dict[str, int]:
         counts = migration.run(seconds=max(1.0, seconds))
         if any(counts.values()):
             logger.info("moved onto due timers", extra=counts)
-        left = seconds - (time.monotonic() - started)
-        refreshed = phone_rows.run(deadline=time.monotonic() + max(1.0, left / 2))  # half: retention keeps its turn
-        if refreshed:
-            logger.info("phone search rows written", extra={"records": refreshed})
-        left = seconds - (time.monotonic() - started)
-        indexed = task_index.run(deadline=time.monotonic() + max(1.0, left / 2))
-        if indexed:
-            logger.info("tasks put on everyone's list", extra={"tasks": indexed})
+        for message, counted, one_off in ONE_OFF:  # each once through, a GetItem of its state an hour
+            left = seconds - (time.monotonic() - started)
+            done = one_off(deadline=time.monotonic() + max(1.0, left / 2))  # half: retention keeps its turn
+            if done:
+                logger.info(message, extra={counted: done})
         expired = retention.expire_due(seconds=max(1.0, seconds - (time.monotonic() - started)))
         logger.info("audit retention", extra=expired)  # once a day; a run that stops is carried on next hour
         return counts

@@ -60,3 +60,14 @@ class PhoneRowsPass(MainTable, discriminator="phone_rows_pass"):
     after = UnicodeAttribute(null=True)
     position = UnicodeAttribute(null=True)
     done = BooleanAttribute(default=False)
+
+
+class TenantPass(MainTable, discriminator="tenant_pass"):
+    """A one-off pass over every tenant's items (its own pk, ``G#housekeeping#<pass>`` / ``STATE``, e.g. the Telegram
+    usernames' index, the jobs sealed, the merged contacts' chats): the tenants' index key of the last tenant
+    finished, where the next tenant stands (``<partition>#<sort key>`` of the last page read in it) and whether the
+    pass is through."""
+
+    after = UnicodeAttribute(null=True)
+    position = UnicodeAttribute(null=True)
+    done = BooleanAttribute(default=False)

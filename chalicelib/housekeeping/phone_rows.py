@@ -15,7 +15,6 @@ through, a tick reads its state and nothing more. Nothing personal is logged: co
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from chalicelib.core import db, tenancy
@@ -54,15 +53,8 @@ def _unfound(ctx: TenantContext, rtype: RecordType, row: Any) -> bool:
                for start in starts)
 
 
-def _page(ctx: TenantContext, rtype: RecordType, after: str | None) -> tuple[list[Any], bool]:
-    pk = tenant_key(ctx, rtype.space or "", "ALL")
-    with db.translate_errors():
-        page = rtype.rows.query(pk, rtype.rows.sk > after if after else None, limit=ROW_PAGE)
-        rows = list(page)
-        return rows, page.last_evaluated_key is not None
-
-
-def _refresh(ctx: TenantContext, rtype: RecordType, rows: list[Any]) -> int:
+def _refresh(ctx: TenantContext, name: str, rows: list[Any]) -> int:
+    rtype = types.get(name)
     refreshed = 0
     for row in rows:
         record = access.get(ctx, rtype, row.record_id) if _unfound(ctx, rtype, row) else None
@@ -71,36 +63,13 @@ def _refresh(ctx: TenantContext, rtype: RecordType, rows: list[Any]) -> int:
     return refreshed
 
 
-def _tenant(ctx: TenantContext, state: PhoneRowsPass, *, deadline: float) -> tuple[int, bool]:
-    """Refresh one tenant's records from where the state stands; (records refreshed, whether it is through)."""
-    refreshed = 0
-    name, _, after = (state.position or "").partition("#")
-    for rtype in phone_types():
-        if name and rtype.name < name:
-            continue
-        cursor: str | None = after if rtype.name == name and after else None
-        more = True
-        while more:
-            if time.monotonic() >= deadline:
-                return refreshed, False
-            rows, more = _page(ctx, rtype, cursor)
-            refreshed += _refresh(ctx, rtype, rows)
-            cursor = str(rows[-1].sk) if rows else cursor
-            state.position = f"{rtype.name}#{cursor or ''}"
-            with db.translate_errors():
-                state.save()
-    return refreshed, True
+def _page(ctx: TenantContext, name: str, after: str | None) -> tenant_walk.Page:
+    rtype = types.get(name)
+    return tenant_walk.partition_page(rtype.rows, tenant_key(ctx, rtype.space or "", "ALL"), after, limit=ROW_PAGE)
 
 
 def run(*, deadline: float) -> int:
     """Give the records written before their phones' search rows those rows, tenant by tenant until the deadline;
     how many records were refreshed (an outage: what was refreshed stays, the pass resumes where it saved)."""
-
-    def each(ctx: TenantContext, state: PhoneRowsPass) -> tuple[int, bool]:
-        count, through = _tenant(ctx, state, deadline=deadline)
-        if through:
-            state.position = None  # the next tenant starts at its first record
-        return count, through
-
-    return tenant_walk.walk(PhoneRowsPass, STATE_PK, deadline=deadline, each=each, paused="phone rows pass paused",
-                            position=None)
+    return tenant_walk.one_off(STATE_PK, [rtype.name for rtype in phone_types()], deadline=deadline,
+                               paused="phone rows pass paused", page=_page, work=_refresh, model=PhoneRowsPass)

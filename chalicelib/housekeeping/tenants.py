@@ -4,15 +4,17 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from chalicelib.core import db, errors, tenancy
 from chalicelib.core.observability import logger
 from chalicelib.core.tenancy import TenantContext
+from chalicelib.housekeeping.models import TenantPass
 from chalicelib.identity.models import Tenant
 
 _State = TypeVar("_State", bound=db.MainTable)
+Page = tuple[list[Any], str | None]  # a page's items, and the sort key to read on after (None: the partition's end)
 STATE_SK = "STATE"
 PAGE = 25  # tenants a page of the walk reads
 
@@ -69,9 +71,60 @@ def walk(model: type[_State], pk: str, *, deadline: float, each: Callable[[Tenan
                         state.save()
                     return total
                 state.after = tenant.gsi1sk
+                if "position" in fresh:  # the next tenant starts at its start (one skipped left no position of its own)
+                    state.position = None
             state.done = not more
             with db.translate_errors():
                 state.save()
     except errors.CRMError:
         logger.warning(paused, exc_info=True)
     return total
+
+
+def partition_page(model: type[db.MainTable], pk: str, after: str | None, *, limit: int, **options: Any) -> Page:
+    """One page of a partition after the sort key ``after`` (None: from its start): the items and the sort key the
+    next page starts after, taken from DynamoDB's last evaluated key (a page a filter emptied still moves on)."""
+    with db.translate_errors():
+        page = model.query(pk, model.sk > after if after else None, limit=limit, **options)
+        items = list(page)
+        last = page.last_evaluated_key
+    return items, str(last["sk"]["S"]) if last else None
+
+
+def walk_pages(state: Any, names: Sequence[str], *, deadline: float, page: Callable[[str, str | None], Page],
+               work: Callable[[str, list[Any]], int]) -> tuple[int, bool]:
+    """Work through one tenant's partitions (``names``, in that order) a page at a time, from where
+    ``state.position`` (``<name>#<sort key>``) stands, until the deadline; (what ``work`` counted, whether the tenant
+    is through). The position is saved after each page, so a run out of time carries on with the next page; a
+    tenant through leaves it empty for the next one."""
+    counted = 0
+    at, _, after = (state.position or "").partition("#")
+    start = names.index(at) if at in names else 0
+    for name in names[start:]:
+        cursor: str | None = (after or None) if name == at else None
+        while True:
+            if time.monotonic() >= deadline:
+                return counted, False
+            items, cursor = page(name, cursor)
+            counted += work(name, items)
+            if cursor is None:
+                break
+            state.position = f"{name}#{cursor}"
+            with db.translate_errors():
+                state.save()
+    state.position = None
+    return counted, True
+
+
+def one_off(pk: str, names: Sequence[str], *, deadline: float, paused: str,
+            page: Callable[[TenantContext, str, str | None], Page],
+            work: Callable[[TenantContext, str, list[Any]], int], model: type[db.MainTable] | None = None) -> int:
+    """A pass that runs once over every tenant's partitions ``names``, a page at a time (``page(ctx, name, after)``,
+    ``work(ctx, name, items)``: how much it did), from where its state stands (``model`` at pk, ``models.TenantPass``
+    by default: the last tenant finished, the position inside the next, done) until the deadline; the sum of what
+    ``work`` counted. Once through, a run reads the state and nothing more."""
+    def each(ctx: TenantContext, state: Any) -> tuple[int, bool]:
+        return walk_pages(state, names, deadline=deadline, page=lambda name, after: page(ctx, name, after),
+                          work=lambda name, items: work(ctx, name, items))
+
+    return walk(model or TenantPass, pk, deadline=deadline, each=each, paused=paused, position=None)
