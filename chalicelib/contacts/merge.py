@@ -223,11 +223,17 @@ def _finish(ctx: TenantContext, record: MergeRecord) -> MergeRecord:
         abandon(ctx, get_record(ctx, record.merge_id) or record)
         raise
     _commit_rest(ctx, chunks[1:])
-    for name in catalog.MERGE_FOLLOWERS:  # what names the absorbed contact outside its collection (its chats)
+    follow(ctx, record)
+    return record
+
+
+def follow(ctx: TenantContext, record: MergeRecord) -> None:
+    """What names the absorbed contact outside its collection (its chats) follows the merge to the survivor
+    (``catalog.MERGE_FOLLOWERS``; each is idempotent, so a merge made before one existed is followed later)."""
+    for name in catalog.MERGE_FOLLOWERS:
         module, _, function = name.partition(":")
         getattr(importlib.import_module(module), function)(ctx, survivor_id=record.contact_id,
                                                            absorbed_id=record.other_id)
-    return record
 
 
 # -- deals and tasks of the absorbed contact --------------------------------------------------

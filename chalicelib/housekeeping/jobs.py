@@ -9,12 +9,14 @@ from chalicelib.core import observability
 from chalicelib.core.observability import logger
 from chalicelib.core.tenancy import new_id
 from chalicelib.housekeeping import (
+    merged_chats,
     migration,
     phone_rows,
     retention,
     sealed_jobs,
     task_index,
     telegram_index,
+    ticket_rows,
 )
 
 SAFETY_SECONDS = 20.0
@@ -23,14 +25,17 @@ DEFAULT_SECONDS = 240.0
 ONE_OFF = (("phone search rows written", "records", phone_rows.run),
            ("tasks put on everyone's list", "tasks", task_index.run),
            ("telegram usernames indexed", "contacts", telegram_index.run),
-           ("jobs written in clear sealed", "jobs", sealed_jobs.run))
+           ("jobs written in clear sealed", "jobs", sealed_jobs.run),
+           ("merged contacts' chats moved", "merges", merged_chats.run),
+           ("tickets' rows name their chats", "tickets", ticket_rows.run))
 
 
 def scheduled_tick(event: Any) -> dict[str, int]:
     """Carry work scheduled before the due timers over to them and give calls left without an end their timers
     (``migration``; the trash purge itself runs on the due timers), give what was written before a feature what
     its writes give now, each pass once (``ONE_OFF``: phones' search rows, tasks' place on everyone's list, contacts'
-    Telegram usernames' index, jobs' sealed customer data), then carry on the day's audit retention
+    Telegram usernames' index, jobs' sealed customer data, merged contacts' chats, tickets' rows naming their chats),
+    then carry on the day's audit retention
     (``retention``), until shortly before the timeout."""
     context = getattr(event, "context", None)
     remaining = getattr(context, "get_remaining_time_in_millis", None)
