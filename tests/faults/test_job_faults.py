@@ -146,6 +146,26 @@ def _tenant_data_queues_of(monkeypatch: pytest.MonkeyPatch, company: Company) ->
 
 
 def _due_timers_of(monkeypatch: pytest.MonkeyPatch, company: Company) -> None:
+    """The due run's Queries answer only this company's timers. An hour's shard that holds none of them is answered
+    empty without its Query (its timers read from the embedded table's items, unseen by the faults, which are on
+    writes and KMS): a run 31 days on walks 48 hours of 8 shards, 392 Queries of other tenants' timers or none,
+    twice a case, which were a third of this file's CPU. The shards that hold one are queried as before."""
+    ctx = tenancy.TenantContext(tenant_id=company.tenant_id)
+    real = due.due_in
+
+    def holds_ours(hour: str, shard: int, now: datetime) -> list[Any]:
+        from moto.core import DEFAULT_ACCOUNT_ID
+        from moto.dynamodb.models import dynamodb_backends
+        from moto.dynamodb.models.dynamo_type import DynamoType
+
+        table = dynamodb_backends[DEFAULT_ACCOUNT_ID][settings.region].tables[settings.table_name]
+        feed = DynamoType({"S": due.feed_key(hour, shard)})
+        timers = table.items.get(DynamoType({"S": due.timers_pk(ctx)}), {})
+        if not any(item.attrs.get("gsi1pk") == feed for item in list(timers.values())):
+            return []
+        return real(hour, shard, now)
+
+    monkeypatch.setattr(due, "due_in", holds_ours)
     world.only_ours(monkeypatch, due, "due_in", lambda timer: timer.pk.split("#")[1], {company.tenant_id})
 
 
