@@ -435,12 +435,16 @@ def _read_custom(definition: FieldDefinition, cell: str, reading: Reading) -> An
 def read_row(row: list[str], headers: list[str], mapping: dict[str, str | None],
              reading: Reading) -> tuple[dict[str, Any], list[RowProblem]]:
     """A row's values by field (custom ones under ``custom``), and the problems of its cells (those marked as a note
-    leave the row importable)."""
+    leave the row importable). The cells of columns mapped to no field ("Record ID", "Lead Status" of a HubSpot
+    export) are one note on the record, each "Column: value", where the entity takes notes: nothing is lost."""
     values: dict[str, Any] = {}
     problems: list[RowProblem] = []
     kinds: dict[str, str] = {}
+    unmapped: list[str] = []
     for header, cell in zip(headers, row, strict=False):
         target = mapping.get(header)
+        if not target and cell.strip():
+            unmapped.append(f"{header.strip()}: {cell.strip()}")
         if not target or not cell:
             continue
         try:
@@ -454,6 +458,8 @@ def read_row(row: list[str], headers: list[str], mapping: dict[str, str | None],
             problems.append(RowProblem(field=target, message=exc.message, type=exc.kind))
     if kinds:
         values[PHONE_KINDS] = kinds
+    if unmapped and NOTES.name in reading.specs:  # no field holds them: kept as the record's note, as the file says
+        values.setdefault(NOTES.name, []).append("\n".join(unmapped))
     return values, problems
 
 

@@ -98,3 +98,17 @@ def test_deals_of_hubspot_s_sales_pipeline_go_to_the_pipeline_chosen_for_the_imp
     assert jobs.run_job("import", company.tenant_id, job["id"], seconds=120) == "done"
     made = [deal(client, token, importing.record_id(job["id"], row)) for row in (2, 3)]
     assert [(d["pipeline_id"], d["stage_id"]) for d in made] == [(service["id"], qualified)] * 2
+
+
+def test_the_columns_no_field_holds_are_kept_as_a_note_on_each_record(client: ApiClient, company: Company) -> None:
+    """HubSpot's "Record ID", "Lead Status", "Create Date" and "Deal Type" have no field here: they were dropped
+    without a word, and the office could no longer tell a lead's status or find a record by its HubSpot id."""
+    token = company.owner.token
+    text = ("Record ID,First Name,Last Name,Email,Lead Status,Create Date,Marketing contact status\n"
+            "51009,Ana,Ruiz,ana.ruiz@example.com,In Progress,2026-03-04 10:15,\n")
+    job = run(client, token, company.tenant_id, text, filename="hubspot-contacts.csv")
+    assert job["mapping"]["Lead Status"] is None and job["progress"]["created"] == 1, job["progress"]
+    contact_id = importing.record_id(job["id"], 2)
+    entries = body(client.get(f"/api/v1/contacts/{contact_id}/timeline?limit=50", token=token))["items"]
+    notes = [entry["data"]["text"] for entry in entries if entry["kind"] == "note"]
+    assert notes == ["Record ID: 51009\nLead Status: In Progress\nCreate Date: 2026-03-04 10:15"]

@@ -951,6 +951,7 @@ export const MESSAGES = {
   'data.target': ['Field in the CRM', 'Поле CRM'],
   'data.mapColumn': ['Field for column {column}', 'Поле для столбца {column}'],
   'data.ignore': ['— skip —', '— пропустить —'],
+  'data.keepInNote': ['— in a note —', '— в заметку —'],
   'data.ignored': ['Recognised but not imported yet: {list}', 'Распознаны, но пока не импортируются: {list}'],
   'data.stages': ['Stages', 'Этапы'],
   'data.stagesHint': ['Each stage found in the file becomes a stage of this pipeline; rows of a stage left unmapped are not imported.',

@@ -1,0 +1,54 @@
+"""An Austin HVAC installer leaving HubSpot's free CRM previews its deals export: the associated contact taken as the
+deal's contact, "Closed Won" suggested as the pipeline's won stage, HubSpot's "Sales Pipeline" named as going to the
+pipeline chosen here, and the columns no field holds ("Record ID") kept in the record's note, where before the
+screen offered only to skip them. On a phone and a laptop, in English."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import PHONE, Screens, assert_fits_a_phone, new_page
+from tests.browser.test_app import assert_no_problems
+from tests.browser.test_sensitive import log_in
+from tests.factories import signup
+from tests.seeds.dataio import ensure_bucket
+from tests.support import ApiClient
+
+DEALS = ("Record ID,Deal Name,Pipeline,Deal Stage,Amount,Associated Contact\n"
+         "7001,Rooftop unit replacement,Sales Pipeline,Closed Won,18450.00,"
+         "Maria Gonzalez (maria.gonzalez@bartoncreekdental.example)\n")
+LAPTOP = {"width": 1280, "height": 800}
+
+
+@pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["laptop", "phone"])
+def test_a_hubspot_deals_preview_keeps_what_no_field_holds_and_maps_its_closed_stage(
+        browser: Any, live_url: str, app: Any, screens: Screens, viewport: dict[str, int]) -> None:
+    ensure_bucket()
+    client = ApiClient(app)
+    company = signup(client, company="Lone Star Air", country="US", timezone="America/Chicago")
+    made = client.post("/api/v1/contacts", {"first_name": "Maria", "last_name": "Gonzalez", "emails": [
+        {"address": "maria.gonzalez@bartoncreekdental.example"}]}, token=company.owner.token)
+    assert made.status_code == 201, made.body
+    page = new_page(browser, live_url, viewport=viewport)
+    log_in(page, company.owner, "Lone Star Air")
+    page.goto("/#/settings/data")
+    page.get_by_label("What").first.select_option("deal")
+    page.get_by_label("File").set_input_files({"name": "hubspot-crm-exports-all-deals.csv", "mimeType": "text/csv",
+                                               "buffer": DEALS.encode()})
+    page.get_by_role("button", name="Upload and preview").click()
+    preview = page.locator('[data-test="import-preview"]')
+    preview.wait_for()
+    chosen = preview.locator("select[data-column] option:checked")
+    assert chosen.all_inner_texts() == ["— in a note —", "Title", "Pipeline", "Stage", "Amount",
+                                        "Contact"]
+    assert preview.locator("select[data-stage='Closed Won'] option:checked").inner_text() == "Won"
+    problems = preview.locator("table.row-errors").inner_text()
+    assert "the deal goes to the pipeline chosen for the import" in problems, problems
+    if viewport is PHONE:
+        assert_fits_a_phone(page, screens, "hubspot-deals-preview")
+    else:
+        screens.shoot(page, "hubspot-deals-preview")
+    assert_no_problems(page)
+    page.context.close()
