@@ -77,7 +77,19 @@ function linkItem(kind, link) {
     ? h('a', { href: `#/${path}/${encodeURIComponent(link.id)}`, class: 'title' }, label) : h('span', { class: 'title' }, label),
   // A showing on the buyer's deal: its address opens in the phone's map, as on the Tasks screen.
   kind === 'task' && summary.location ? h('div', { class: 'task-place', 'data-test': 'task-place' }, placeLink(summary.location)) : null,
-  h('div', { class: 'meta' }, linkMeta(summary))));
+  h('div', { class: 'meta' }, linkMeta(summary), kind === 'task' ? assigneeOf(summary) : null)));
+}
+
+// Whom a colleague's task is given to (a clinic's desk reads which doctor a visit is with), named from the company's
+// users once they are read; one's own tasks and a name the reader may not list stay unsaid.
+function assigneeOf(summary) {
+  if (!summary.assignee_id || summary.assignee_id === session.user.id) return null;
+  const who = h('span', { class: 'task-who', 'data-test': 'task-who' });
+  companyUsers().then((users) => {
+    const user = users.find((u) => u.id === summary.assignee_id);
+    if (user) who.textContent = ` · ${personName(user)}`;
+  });
+  return who;
 }
 
 /** The add-a-note form (@ mentions a colleague); the new entry is put on top of the timeline at once. */

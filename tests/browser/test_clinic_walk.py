@@ -1,0 +1,62 @@
+"""A Saint Petersburg dental clinic on phones (390 px, Russian): the administrator at the desk books a patient's first
+visit with a doctor on the patient's deal, and reads on the card which doctor each visit is with."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.browser.conftest import Screens
+from tests.browser.test_app import assert_no_problems
+from tests.browser.test_sensitive import russian_phone
+from tests.factories import Company, Member, add_member, link_token, refresh_cookie, signup, unique_email
+from tests.support import ApiClient, body
+
+PHONE = {"width": 390, "height": 844}
+
+
+def _clinic(client: ApiClient, name: str) -> Company:
+    """A clinic in Saint Petersburg: Russian, on Moscow's clock."""
+    return signup(client, company=name, locale="ru", country="RU", timezone="Europe/Moscow")
+
+
+def _doctor(client: ApiClient, company: Company, name: str) -> Member:
+    """A doctor of the clinic (an agent) by their Russian name."""
+    email = unique_email("doctor")
+    invited = client.post("/api/v1/users", {"email": email, "name": name, "role": "agent"}, token=company.owner.token)
+    assert invited.status_code == 201, invited.body
+    accepted = client.post("/api/v1/auth/accept-invitation", {"token": link_token(email, "accept"),
+                                                               "password": company.owner.password})
+    assert accepted.status_code == 200, accepted.body
+    data = body(accepted)
+    return Member(user_id=data["user"]["id"], email=email, token=data["access_token"],
+                  refresh_token=refresh_cookie(accepted), role="agent")
+
+
+def test_the_desk_reads_on_the_patient_s_deal_which_doctor_the_visit_is_with(browser: Any, live_url: str, app: Any,
+                                                                              screens: Screens) -> None:
+    client = ApiClient(app)
+    company = _clinic(client, "Стоматология Улыбка")
+    desk = add_member(client, company, role="admin", name="deskadmin")
+    _doctor(client, company, "Андрей Петров")
+    token = desk.token
+    patient = body(client.post("/api/v1/contacts", {"first_name": "Наталья", "last_name": "Иванова",
+                                                     "phones": [{"number": "+79214445566"}]}, token=token))
+    deal = body(client.post("/api/v1/deals", {"title": "Имплантация: Наталья Иванова",
+                                              "contact_ids": [patient["id"]]}, token=token))
+    page = russian_phone(browser, live_url, desk, "Стоматология Улыбка")
+    page.locator(".main-nav", has_text="Сделки").wait_for()
+    page.goto(f"/#/deals/{deal['id']}")
+    booking = page.locator("form[aria-label='Новая задача']")
+    booking.get_by_label("Что сделать").fill("Первичная консультация")
+    booking.get_by_label("Тип").select_option("meeting")
+    booking.get_by_label("Где").fill("Кабинет 2")
+    doctor = booking.get_by_label("Исполнитель")
+    doctor.locator("option", has_text="Андрей Петров").wait_for(state="attached")
+    doctor.select_option(label="Андрей Петров")
+    booking.get_by_role("button", name="Добавить задачу").click()
+    visit = page.locator("[data-links=task] li", has_text="Первичная консультация")
+    # the card listed the visit with its room and time, and nothing of whom it was with
+    visit.locator("[data-test=task-who]", has_text="Андрей Петров").wait_for()
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+    screens.shoot(page, "clinic-visit-doctor-phone-ru")
+    assert_no_problems(page)
