@@ -3,8 +3,9 @@ their Telegram usernames were indexed, its import jobs written in clear before j
 through (its state's GetItem, every hour after).
 
 A company of ``runs`` contacts holding a username, saved as the code before wrote them (no blind index, no lookup),
-and as many without one, plus ``runs`` finished-looking imports in preview written back in clear; each pass is run
-over that tenant alone. ``python -m bench.backfills [runs] [--table]``.
+and as many without one, ``runs`` imports in preview written back in clear, and ``runs`` contacts named in Kazakh
+letters without their typed spelling's tokens; each pass is run over that tenant alone.
+``python -m bench.backfills [runs] [--table]``.
 """
 
 from __future__ import annotations
@@ -31,6 +32,18 @@ def _old_contacts(api: Any, runs: int) -> None:
             api.ok("POST", "/api/v1/contacts", {"first_name": f"Plain{n}", "last_name": "Benchmark"})
     finally:
         profile.index_telegram = real  # type: ignore[assignment]
+
+
+def _old_kazakh_names(api: Any, runs: int) -> None:
+    from chalicelib.records import matching
+
+    real = matching._RUSSIAN_KEYS
+    matching._RUSSIAN_KEYS = str.maketrans("", "")  # as the code before wrote them: the Kazakh spelling only
+    try:
+        for n in range(runs):
+            api.ok("POST", "/api/v1/contacts", {"first_name": f"Гүлнұр{n}", "last_name": "Әбдіқадырова"})
+    finally:
+        matching._RUSSIAN_KEYS = real
 
 
 def _old_imports(api: Any, signed: dict[str, Any], runs: int) -> None:
@@ -73,15 +86,17 @@ def _pass(name: str, module: Any, signed: dict[str, Any], runs: int) -> list[dic
 
 def measure(runs: int = 10) -> dict[str, Any]:
     """Seed a tenant written before both features, run each pass over it; the costs."""
-    from chalicelib.housekeeping import sealed_jobs, telegram_index
+    from chalicelib.housekeeping import sealed_jobs, telegram_index, typed_names
 
     accounting.install()
     with harness.in_process_app() as app:
         api, signed = harness.sign_up(app)
         _old_contacts(api, runs)
         _old_imports(api, signed, runs)
+        _old_kazakh_names(api, runs)
         reads = [*_pass("telegram usernames indexed", telegram_index, signed, runs),
-                 *_pass("import jobs sealed", sealed_jobs, signed, runs)]
+                 *_pass("import jobs sealed", sealed_jobs, signed, runs),
+                 *_pass("kazakh names given their typed spelling", typed_names, signed, runs)]
         return {"reads": reads, "runs": runs}
 
 

@@ -17,6 +17,7 @@ from chalicelib.housekeeping import (
     task_index,
     telegram_index,
     ticket_rows,
+    typed_names,
 )
 
 SAFETY_SECONDS = 20.0
@@ -27,15 +28,16 @@ ONE_OFF = (("phone search rows written", "records", phone_rows.run),
            ("telegram usernames indexed", "contacts", telegram_index.run),
            ("jobs written in clear sealed", "jobs", sealed_jobs.run),
            ("merged contacts' chats moved", "merges", merged_chats.run),
-           ("tickets' rows name their chats", "tickets", ticket_rows.run))
+           ("tickets' rows name their chats", "tickets", ticket_rows.run),
+           ("kazakh names' typed spelling written", "records", typed_names.run))
 
 
 def scheduled_tick(event: Any) -> dict[str, int]:
     """Carry work scheduled before the due timers over to them and give calls left without an end their timers
     (``migration``; the trash purge itself runs on the due timers), give what was written before a feature what
     its writes give now, each pass once (``ONE_OFF``: phones' search rows, tasks' place on everyone's list, contacts'
-    Telegram usernames' index, jobs' sealed customer data, merged contacts' chats, tickets' rows naming their chats),
-    then carry on the day's audit retention
+    Telegram usernames' index, jobs' sealed customer data, merged contacts' chats, tickets' rows naming their chats,
+    Kazakh names' spelling on a Russian keyboard), then carry on the day's audit retention
     (``retention``), until shortly before the timeout."""
     context = getattr(event, "context", None)
     remaining = getattr(context, "get_remaining_time_in_millis", None)

@@ -21,21 +21,18 @@ from chalicelib.core import db, tenancy
 from chalicelib.core.tenancy import TenantContext, tenant_key
 from chalicelib.housekeeping import tenants as tenant_walk
 from chalicelib.housekeeping.models import PhoneRowsPass
-from chalicelib.records import access, listing, matching, store, types
+from chalicelib.records import listing, matching
 from chalicelib.records.types import RecordType
 
 # The second walk: the first (``phone-rows``) gave phones their rows; this one also gives words starting with 4
 # digits theirs, and finds nothing to write for a record the first refreshed unless it has such a word.
 STATE_PK = tenancy.global_key("housekeeping", "phone-rows-2")
 STATE_SK = tenant_walk.STATE_SK
-ROW_PAGE = 100
 
 
 def phone_types() -> list[RecordType]:
     """The record types found by a part of a phone: those with a phone lookup and an ``ALL`` list."""
-    return sorted((rtype for rtype in types.all_types() if rtype.space and rtype.row_model is not None
-                   and (rtype.lists is None or "ALL" in rtype.lists)
-                   and any(field.lookup == "phone" for field in rtype.fields)), key=lambda rtype: rtype.name)
+    return [rtype for rtype in tenant_walk.listed_types() if any(field.lookup == "phone" for field in rtype.fields)]
 
 
 def _unfound(ctx: TenantContext, rtype: RecordType, row: Any) -> bool:
@@ -53,23 +50,10 @@ def _unfound(ctx: TenantContext, rtype: RecordType, row: Any) -> bool:
                for start in starts)
 
 
-def _refresh(ctx: TenantContext, name: str, rows: list[Any]) -> int:
-    rtype = types.get(name)
-    refreshed = 0
-    for row in rows:
-        record = access.get(ctx, rtype, row.record_id) if _unfound(ctx, rtype, row) else None
-        if record is not None and store.refresh_rows(ctx, rtype, record):
-            refreshed += 1
-    return refreshed
-
-
-def _page(ctx: TenantContext, name: str, after: str | None) -> tenant_walk.Page:
-    rtype = types.get(name)
-    return tenant_walk.partition_page(rtype.rows, tenant_key(ctx, rtype.space or "", "ALL"), after, limit=ROW_PAGE)
-
-
 def run(*, deadline: float) -> int:
     """Give the records written before their phones' search rows those rows, tenant by tenant until the deadline;
     how many records were refreshed (an outage: what was refreshed stays, the pass resumes where it saved)."""
     return tenant_walk.one_off(STATE_PK, [rtype.name for rtype in phone_types()], deadline=deadline,
-                               paused="phone rows pass paused", page=_page, work=_refresh, model=PhoneRowsPass)
+                               paused="phone rows pass paused", page=tenant_walk.record_rows, model=PhoneRowsPass,
+                               work=lambda ctx, name, rows: tenant_walk.refresh_records(
+                                   ctx, name, rows, lambda rtype, row: _unfound(ctx, rtype, row)))

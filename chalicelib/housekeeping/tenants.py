@@ -9,14 +9,17 @@ from typing import Any, TypeVar
 
 from chalicelib.core import db, errors, tenancy
 from chalicelib.core.observability import logger
-from chalicelib.core.tenancy import TenantContext
+from chalicelib.core.tenancy import TenantContext, tenant_key
 from chalicelib.housekeeping.models import TenantPass
 from chalicelib.identity.models import Tenant
+from chalicelib.records import access, store, types
+from chalicelib.records.types import RecordType
 
 _State = TypeVar("_State", bound=db.MainTable)
 Page = tuple[list[Any], str | None]  # a page's items, and the sort key to read on after (None: the partition's end)
 STATE_SK = "STATE"
 PAGE = 25  # tenants a page of the walk reads
+RECORD_PAGE = 100  # a record type's rows a page of a pass reads
 
 TENANTS_PK = tenancy.global_key("tenants", "all")
 WORKING = ("active", "suspended")  # a tenant being deleted is purged whole: no pass works on it
@@ -128,3 +131,28 @@ def one_off(pk: str, names: Sequence[str], *, deadline: float, paused: str,
                           work=lambda name, items: work(ctx, name, items))
 
     return walk(model or TenantPass, pk, deadline=deadline, each=each, paused=paused, position=None)
+
+
+def listed_types() -> list[RecordType]:
+    """The record types listed through rows with an ``ALL`` list (what ``record_rows`` reads), by name."""
+    return sorted((rtype for rtype in types.all_types() if rtype.space and rtype.row_model is not None
+                   and (rtype.lists is None or "ALL" in rtype.lists)), key=lambda rtype: rtype.name)
+
+
+def record_rows(ctx: TenantContext, type_name: str, after: str | None) -> Page:
+    """One page (100) of a record type's ``ALL`` rows after the record id ``after``: a pass over a type's records."""
+    rtype = types.get(type_name)
+    return partition_page(rtype.rows, tenant_key(ctx, rtype.space or "", "ALL"), after, limit=RECORD_PAGE)
+
+
+def refresh_records(ctx: TenantContext, type_name: str, rows: list[Any],
+                    stale: Callable[[RecordType, Any], bool]) -> int:
+    """Put the rows of each record whose row is ``stale`` as its state gives them (the record read, its rows written
+    only while it is at the version read: ``store.refresh_rows``); how many records were refreshed."""
+    rtype = types.get(type_name)
+    refreshed = 0
+    for row in rows:
+        record = access.get(ctx, rtype, row.record_id) if stale(rtype, row) else None
+        if record is not None and store.refresh_rows(ctx, rtype, record):
+            refreshed += 1
+    return refreshed
