@@ -38,7 +38,7 @@ from chalicelib.records.models import TimelineEntry
 MAX_COPIES = 5000
 MOVED_KINDS = ("deal", "task", "ticket")
 TRANSACTION_ITEMS = 100  # DynamoDB's limit on the actions of one transaction
-FILLED = ("first_name", "last_name", "messengers", "billing_address", "shipping_address", "birthday", "job_title",
+FILLED = ("first_name", "last_name", "billing_address", "shipping_address", "birthday", "job_title",
           "source", "utm", "consent")
 
 
@@ -85,7 +85,8 @@ def _union(name: str, first: list[Any], second: list[Any], cap: int, key: Any = 
 
 
 def merged_contact(ctx: TenantContext, survivor: Contact, absorbed: Contact) -> Contact:
-    """A's state after absorbing B: B's phones, e-mails, tags and companies added, A's empty values filled."""
+    """A's state after absorbing B: B's phones, e-mails, tags, companies and messengers added, A's empty values
+    filled."""
     after = editing.clone(survivor)
     editing.touch(after)
     after.phones = _union("phones", survivor.phones or [], absorbed.phones or [], MAX_PHONES, lambda p: p["number"])
@@ -95,6 +96,8 @@ def merged_contact(ctx: TenantContext, survivor: Contact, absorbed: Contact) -> 
     for name in FILLED:
         if getattr(after, name) in (None, {}, []) and getattr(absorbed, name) not in (None, {}, []):
             setattr(after, name, getattr(absorbed, name))
+    # messengers one by one: a customer who wrote on WhatsApp and to the bot keeps her Telegram beside her WhatsApp
+    after.messengers = {**(absorbed.messengers or {}), **(after.messengers or {})} or None
     for name in SENSITIVE_FIELDS:
         if getattr(after, name) is None and getattr(absorbed, name) is not None:
             sensitive.copy_for(ctx, absorbed, after, name)  # tokens are sealed to their record
