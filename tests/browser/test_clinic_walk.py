@@ -60,3 +60,35 @@ def test_the_desk_reads_on_the_patient_s_deal_which_doctor_the_visit_is_with(bro
     assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
     screens.shoot(page, "clinic-visit-doctor-phone-ru")
     assert_no_problems(page)
+
+
+def test_the_owner_sets_the_reminder_to_reach_patients_who_never_wrote_on_whatsapp(browser: Any, live_url: str,
+                                                                                  app: Any, screens: Screens) -> None:
+    # A patient who booked by phone or on the site has no WhatsApp chat: the ready-made reminder, set to WhatsApp,
+    # failed for every such patient ("no conversation on that channel yet"), and the builder had no way to name the
+    # clinic's line to start one on, nor the template's variables
+    from tests.messaging.kit import create_line
+
+    client = ApiClient(app)
+    company = _clinic(client, "Стоматология Улыбка Напоминания")
+    line = create_line(client, company, "whatsapp")
+    page = russian_phone(browser, live_url, company.owner, "Стоматология Улыбка Напоминания")
+    page.locator(".main-nav", has_text="Настройки").wait_for()
+    page.goto("/#/settings/automations")
+    page.locator("[data-test=recipe-remind]").click()
+    rule = page.locator("dialog")
+    rule.get_by_label("Канал").select_option("whatsapp")
+    rule.get_by_label("Линия").select_option(label=line["name"])
+    rule.get_by_label("Шаблон WhatsApp (после 24 часов)").fill("appointment_reminder")
+    rule.locator("[data-test=template-parameters]").fill("{first_name}\n{when}\n{assignee}")
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+    screens.shoot(page, "clinic-reminder-line-phone-ru")
+    rule.locator("[data-test=rule-save]").click()
+    page.locator(".toast", has_text="Правило сохранено").wait_for()
+    [saved] = [r for r in body(client.get("/api/v1/automations", token=company.owner.token))["items"]
+               if r["trigger"]["type"] == "task.due_soon"]
+    [action] = saved["actions"]
+    assert (action["channel"], action["integration_id"]) == ("whatsapp", line["id"])
+    assert action["template"] == {"name": "appointment_reminder", "language": "ru",
+                                  "parameters": ["{first_name}", "{when}", "{assignee}"]}
+    assert_no_problems(page)

@@ -74,3 +74,30 @@ def test_a_patient_who_asked_not_to_be_written_to_gets_no_reminder(client: ApiCl
     assert steps[olga]["code"] == "message_sent", steps[olga]
     [sent] = transport.sandbox_requests("whatsapp")
     assert "79214445566" in sent["body"] and "79313332211" not in sent["body"]
+
+
+def test_a_patient_who_booked_on_the_site_is_reminded_by_template_on_the_clinic_s_line(client: ApiClient,
+                                                                                        feed: Feed) -> None:
+    # She has no WhatsApp chat: the rule names the clinic's line, so it starts one there with the template, its
+    # variables filled for her visit
+    company = signup(client, company="Стоматология Улыбка", locale="ru", country="RU", timezone="Europe/Moscow")
+    line = create_line(client, company, "whatsapp")
+    rule = client.post("/api/v1/automations", {
+        "name": "Напомнить клиенту о записи", "trigger": {"type": "task.due_soon", "minutes_before": 1440,
+                                                           "task_kinds": ["meeting"]},
+        "actions": [{"type": "send_message", "text": REMINDER, "channel": "whatsapp", "integration_id": line["id"],
+                     "template": {"name": "appointment_reminder", "language": "ru",
+                                  "parameters": ["{first_name}", "{assignee}"]}}]}, token=company.owner.token)
+    assert rule.status_code == 201, rule.body
+    natalia = body(client.post("/api/v1/contacts", {"first_name": "Наталья", "last_name": "Иванова",
+                                                     "phones": [{"number": "8 921 444-55-66"}]},
+                                token=company.owner.token))["id"]
+    _visit_tomorrow(client, company, natalia)
+    transport.clear_sandbox()
+    feed.deliver()
+    due.run_due(now=db.utcnow() + timedelta(minutes=1))
+    step = _steps(client, company, str(body(rule)["id"]))[natalia]
+    assert step["code"] == "conversation_started", step
+    [sent] = transport.sandbox_requests("whatsapp")
+    assert '"to":"79214445566"' in sent["body"].replace(" ", "") and "appointment_reminder" in sent["body"]
+    assert "Наталья" in sent["body"] and "Olga Owner" in sent["body"]

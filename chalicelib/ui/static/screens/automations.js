@@ -17,6 +17,7 @@ const TRIGGERS = ['deal.stage_entered', 'deal.stage_left', 'deal.won', 'deal.los
   'lead.received', 'call.missed', 'message.received', 'task.due_soon', 'task.overdue', 'deal.idle', 'date.reached', 'ticket.sla_breached'];
 const ACTIONS = ['create_task', 'assign', 'move_deal', 'tag', 'set_field', 'notify', 'send_message', 'send_email', 'webhook'];
 const MESSENGERS = ['whatsapp', 'telegram', 'email', 'sms'];
+const LINE_TYPES = { whatsapp: ['whatsapp'], telegram: ['telegram'], email: ['email'], sms: ['twilio'] }; // a channel's lines
 const TASK_KINDS = ['todo', 'call', 'meeting', 'email'];
 const ENTITIES = ['deal', 'contact', 'company', 'task'];
 const OPS = ['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'contains', 'in', 'empty', 'not_empty'];
@@ -202,15 +203,22 @@ class Builder {
         // A template is approved in one language: the company's (a Kazan firm's reminder sent as 'en' is refused)
         const language = action.template?.language || session.tenant?.locale || 'en';
         const template = (field) => (v) => {
-          action.template = { ...(action.template || { name: '', language }), [field]: v.trim() };
+          action.template = { ...(action.template || { name: '', language }), [field]: v };
           if (!action.template.name) action.template = null;
         };
+        // A patient who booked by phone or on the site has no chat yet: on a line chosen here the rule starts one (with
+        // the template); without one it writes only where a conversation already is.
+        const lines = (this.context.lines || []).filter((line) => (LINE_TYPES[action.channel] || []).includes(line.type));
         return [textBox(t('auto.messageText'), action.text, (v) => { action.text = v || null; }, { 'data-test': 'message-text' }),
           h('p', { class: 'hint' }, ['task.due_soon', 'task.overdue'].includes(this.rule.trigger.type) ? t('auto.fieldsTask') : t('auto.fields')),
           select(t('auto.channel'), action.channel || '', [['', t('auto.latestConversation')], ...MESSENGERS.map((c) => [c, t(`auto.messenger.${c}`)])],
-            (c) => { action.channel = c || null; }),
-          input(t('auto.templateName'), action.template?.name, template('name'), { pattern: '[a-z0-9_]+' }),
-          input(t('auto.templateLanguage'), language, template('language')),
+            (c) => { action.channel = c || null; action.integration_id = null; this.draw(); }),
+          action.channel ? select(t('auto.line'), action.integration_id || '', [['', t('auto.line.existing')],
+            ...lines.map((line) => [line.id, line.name])], (id) => { action.integration_id = id || null; }, { 'data-test': 'message-line' }) : null,
+          input(t('auto.templateName'), action.template?.name, (v) => template('name')(v.trim()), { pattern: '[a-z0-9_]+' }),
+          input(t('auto.templateLanguage'), language, (v) => template('language')(v.trim())),
+          textBox(t('auto.templateParameters'), (action.template?.parameters || []).join('\n'), (v) => template('parameters')(
+            v.split('\n').map((line) => line.trim()).filter(Boolean)), { rows: '3', 'data-test': 'template-parameters' }),
           h('p', { class: 'hint' }, t('auto.window'))];
       }
       case 'webhook': return [input(t('auto.url'), action.url, (v) => { action.url = v.trim(); }, { type: 'url', required: true })];
@@ -368,10 +376,11 @@ function column(title, rules, addLabel, onAdd, context, reload) {
 
 /** #/settings/automations. */
 export async function automations(root, { alive, query }) {
-  const [rules, pipelines, users] = await Promise.all([get('/api/v1/automations?limit=200'), get('/api/v1/pipelines'),
-    get('/api/v1/users?limit=200').catch(() => ({ items: [] }))]);
+  const [rules, pipelines, users, lines] = await Promise.all([get('/api/v1/automations?limit=200'), get('/api/v1/pipelines'),
+    get('/api/v1/users?limit=200').catch(() => ({ items: [] })), get('/api/v1/integrations?limit=100').catch(() => ({ items: [] }))]);
   if (!alive()) return;
-  const context = { pipelines: pipelines.items, users: users.items.filter((u) => u.status === 'active') };
+  const context = { pipelines: pipelines.items, users: users.items.filter((u) => u.status === 'active'),
+    lines: lines.items.filter((line) => line.status === 'active') };
   const reload = () => automations(root, { alive, query });
   const pipeline = context.pipelines.find((p) => p.id === query.get('pipeline')) || context.pipelines[0];
   const onStage = (rule) => rule.trigger.type === 'deal.stage_entered' && rule.trigger.pipeline_id === pipeline?.id;
