@@ -59,13 +59,22 @@ def check_markup(html: str) -> None:
                             code="document_tag_refused")
 
 
-def render(html: str, *, title: str) -> bytes:
-    """The PDF of a document's HTML (A4, DejaVu Sans 10 pt), with its title in the file's properties."""
+# Where US Letter is the paper in the printers (the Americas that use it, and the Philippines); A4 elsewhere.
+LETTER_COUNTRIES = frozenset({"US", "CA", "MX", "PH", "CL", "CO", "VE", "CR", "GT", "DO", "PA", "PR"})
+
+
+def paper_of(country: str | None) -> str:
+    """The paper a company's documents print on: US Letter in its countries, else A4."""
+    return "Letter" if country in LETTER_COUNTRIES else "A4"
+
+
+def render(html: str, *, title: str, paper: str = "A4") -> bytes:
+    """The PDF of a document's HTML (A4 or US Letter, DejaVu Sans 10 pt), with its title in the file's properties."""
     from fpdf import FPDF
     from fpdf.errors import FPDFException
 
     check_markup(html)
-    pdf = FPDF(format="A4", unit="mm")
+    pdf = FPDF(format=paper, unit="mm")
     pdf.set_margins(15, 15, 15)
     pdf.set_auto_page_break(True, margin=15)
     for style, name in FONT_FILES.items():

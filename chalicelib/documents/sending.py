@@ -159,6 +159,7 @@ def preview(ctx: TenantContext, *, data: s.DocumentPreviewIn) -> bytes:
               if data.deal_id else _sample(ctx))
     day: date = service.today(ctx)
     number = wording.document_number(numbering.prefixes(ctx, found)[data.type], day.year, 1)
+    country = service.company_country(ctx)
     values = service.context(source=source, doc_type=data.type, number=number, day=day, locale=data.locale,
-                             seller=requisites.seller(ctx, found), country=service.company_country(ctx))
-    return service.make_pdf(data.body, values)
+                             seller=requisites.seller(ctx, found), country=country)
+    return service.make_pdf(data.body, values, country=country)

@@ -156,10 +156,12 @@ VARIABLES = {  # what the template editor lists
 }
 
 
-def make_pdf(body: str, ctx_values: dict[str, Any]) -> bytes:
-    """A template made into a PDF with a context (422 naming what is wrong)."""
+def make_pdf(body: str, ctx_values: dict[str, Any], *, country: str | None = None) -> bytes:
+    """A template made into a PDF with a context, on the paper of the company's country (422 naming what is
+    wrong)."""
     html = rendering.render(body, ctx_values)
-    return pdf.render(html, title=f"{ctx_values['document']['title']} {ctx_values['document']['number']}")
+    return pdf.render(html, title=f"{ctx_values['document']['title']} {ctx_values['document']['number']}",
+                      paper=pdf.paper_of(country))
 
 
 # -- issuing ---------------------------------------------------------------------------------------
@@ -234,7 +236,7 @@ def issue(ctx: TenantContext, source_kind: str, source_id: str, *, data: s.Docum
             values = context(source=source, doc_type=data.type, number=number.text, day=day, locale=locale,
                              seller=seller, country=country, supply=data.supply_date,
                              vat_treatment=data.vat_treatment, vat_exemption_reason=reason)
-            pdf_bytes = make_pdf(body, values)
+            pdf_bytes = make_pdf(body, values, country=country)
             files.put(key, pdf_bytes)
             stored = True
             document = _document(ctx, document_id, source=source, doc_type=data.type, number=number,

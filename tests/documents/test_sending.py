@@ -82,8 +82,8 @@ def test_racing_documents_take_consecutive_numbers(client: ApiClient, shop: Comp
     monkeypatch.setattr(numbering, "next_number", next_number)
     renders: list[str] = []
     make_pdf = service.make_pdf
-    monkeypatch.setattr(service, "make_pdf", lambda text, values: (renders.append(values["document"]["number"]),
-                                                                   make_pdf(text, values))[1])
+    monkeypatch.setattr(service, "make_pdf", lambda text, values, **paper: (
+        renders.append(values["document"]["number"]), make_pdf(text, values, **paper))[1])
     first = client.post(path, {"type": "delivery_note"}, token=shop.owner.token)
     assert first.status_code == 201, first.body
     rival_number, number = raced[1], body(first)["number"]
