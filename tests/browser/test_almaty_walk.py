@@ -12,6 +12,7 @@ from tests.browser.conftest import Screens
 from tests.browser.test_app import assert_no_problems
 from tests.browser.test_sensitive import russian_phone
 from tests.factories import Company, signup
+from tests.messaging.kit import create_line
 from tests.support import ApiClient, body
 
 PHONE = {"width": 390, "height": 844}
@@ -76,5 +77,32 @@ def test_the_owner_fills_in_the_bin_and_the_iik_where_the_form_names_them(browse
     assert (saved["tax_id"], saved["bank_account"]) == ("180540012345", "KZ86722S000012345678")
     assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
     screens.shoot(page, "requisites-kz")
+    assert_no_problems(page)
+    page.context.close()
+
+
+def test_a_new_whatsapp_campaign_s_template_is_in_the_company_s_language(browser: Any, live_url: str, app: Any,
+                                                                        screens: Screens) -> None:
+    # The campaign wizard offered the template's language as 'en': the shop's template, approved by Meta in Russian,
+    # would be refused for every customer as a template that does not exist in English. It starts at the company's
+    # language, as a rule's reminder does.
+    client = ApiClient(app)
+    company = shop(client, "Алма Декор Рассылка")
+    token = company.owner.token
+    line = create_line(client, company, "whatsapp")
+    segment = body(client.post("/api/v1/segments", {"name": "Покупатели пледов", "conditions": [
+        {"type": "tag_has", "value": "плед"}]}, token=token))
+    page = russian_phone(browser, live_url, company.owner, "Алма Декор Рассылка")
+    page.goto("/#/campaigns/new")
+    page.get_by_label("Название", exact=True).fill("Декабрьские пледы")
+    page.get_by_label("Канал").select_option("whatsapp")
+    expect(page.get_by_label("Язык шаблона")).to_have_value("ru")
+    page.get_by_label("Название одобренного шаблона").fill("december_sale")
+    page.get_by_label("Сегмент").select_option(segment["id"])
+    page.get_by_role("button", name="Сохранить черновик").click()
+    page.locator(".toast", has_text="Черновик сохранён").wait_for()
+    saved = body(client.get("/api/v1/campaigns", token=token))["items"][0]
+    assert (saved["integration_id"], saved["template"]["language"]) == (line["id"], "ru")
+    screens.shoot(page, "campaign-template-language")
     assert_no_problems(page)
     page.context.close()

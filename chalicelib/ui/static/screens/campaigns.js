@@ -264,7 +264,9 @@ export async function wizard(root, { params, navigate, alive }) {
     : h('div', { class: 'notice', 'data-test': 'no-segments' }, h('p', {}, t('cm.noSegments')), createSegmentLink());
   const contentFor = (kind) => {
     if (kind === 'whatsapp') {
-      const template = campaign.template || { name: '', language: 'en', parameters: [] };
+      // a template is approved in one language: the company's, as a rule's reminder starts (a Kazan or Almaty shop's
+      // Russian template sent as 'en' is refused for every customer)
+      const template = campaign.template || { name: '', language: session.tenant?.locale || 'en', parameters: [] };
       return [field({ name: 'integration_id', label: t('cm.line'), value: campaign.integration_id || '', options: lineOptions(lineList, kind) }),
         field({ name: 'template_name', label: t('cm.template'), value: template.name, maxlength: 512 }),
         field({ name: 'template_language', label: t('cm.language'), value: template.language, maxlength: 15 }),
@@ -284,7 +286,7 @@ export async function wizard(root, { params, navigate, alive }) {
     const body = { name: values.name, segment_id: values.segment_id || null };
     if (kind !== 'email') body.integration_id = values.integration_id || null;
     if (kind === 'whatsapp') {
-      body.template = { name: values.template_name, language: values.template_language || 'en',
+      body.template = { name: values.template_name, language: values.template_language || session.tenant?.locale || 'en',
         parameters: (values.template_parameters || '').split('\n').map((line) => line.trim()).filter(Boolean) };
     } else {
       body.body = values.body || null;
