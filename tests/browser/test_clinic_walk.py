@@ -92,3 +92,32 @@ def test_the_owner_sets_the_reminder_to_reach_patients_who_never_wrote_on_whatsa
     assert action["template"] == {"name": "appointment_reminder", "language": "ru",
                                   "parameters": ["{first_name}", "{when}", "{assignee}"]}
     assert_no_problems(page)
+
+
+def test_the_desk_recognises_a_returning_patient_writing_under_a_nickname(browser: Any, live_url: str, app: Any,
+                                                                         screens: Screens) -> None:
+    # Наталья Иванова, a patient of the clinic, writes on WhatsApp as "Natasha": the thread was headed "Natasha" with
+    # a "Карточка контакта" button, so the administrator could not tell who wrote without opening the card
+    from tests.messaging.kit import APP_SECRET, create_line, play
+    from webhooks.messengers import Chat, whatsapp_message, whatsapp_post
+
+    client = ApiClient(app)
+    company = _clinic(client, "Стоматология Улыбка Чаты")
+    desk = add_member(client, company, role="admin", name="deskchat")
+    patient = body(client.post("/api/v1/contacts", {"first_name": "Наталья", "last_name": "Иванова",
+                                                     "phones": [{"number": "8 921 444-55-66"}]}, token=desk.token))
+    line = create_line(client, company, "whatsapp")
+    [answer] = play(client, [whatsapp_post(line["webhook_url"], APP_SECRET, whatsapp_message(
+        Chat(customer="+79214445566", name="Natasha"), 1, "text", {"body": "Можно перенести приём на пятницу?"}))])
+    assert answer.status_code == 200, answer.body
+    [conversation] = body(client.get("/api/v1/conversations", token=desk.token))["items"]
+    page = russian_phone(browser, live_url, desk, "Стоматология Улыбка Чаты")
+    page.locator(".main-nav", has_text="Чаты").wait_for()
+    page.goto(f"/#/inbox/{conversation['id']}")
+    page.locator(".bubble-in", has_text="Можно перенести приём на пятницу?").wait_for()
+    card = page.locator(".thread-actions [data-test=thread-contact]")
+    card.filter(has_text="Контакт: Наталья Иванова").wait_for()
+    assert card.get_attribute("href") == f"#/contacts/{patient['id']}"
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+    screens.shoot(page, "clinic-thread-patient-phone-ru")
+    assert_no_problems(page)

@@ -326,7 +326,7 @@ def test_an_agent_s_thread_with_a_colleague_s_customer_names_them_with_no_dead_l
     owner.goto(f"/#/inbox/{conversation['id']}")
     owner.reload()
     link = owner.locator(".thread-actions [data-test=thread-contact]")
-    expect(link).to_have_text("Карточка контакта")
+    expect(link).to_have_text("Контакт: Vera Lindqvist")  # named as for the agent, and a link
     link.click()
     owner.locator("#page-title", has_text="Vera Lindqvist").wait_for()
     assert_no_problems(owner)

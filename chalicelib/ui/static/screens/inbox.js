@@ -171,8 +171,9 @@ function contactLink(conversation) {
   const contact = conversation.contact;
   if (!contact) return null;
   if (contact.readable) {
+    // named as the card names them: a returning patient who writes as "Natasha" is the desk's Наталья Иванова
     return h('a', { class: 'button-link small', 'data-test': 'thread-contact', href: `#/contacts/${encodeURIComponent(contact.id)}` },
-      t('inbox.contact'));
+      contact.name ? t('inbox.contactNamed', { name: contact.name }) : t('inbox.contact'));
   }
   return contact.name ? h('span', { class: 'muted thread-contact-name', 'data-test': 'thread-contact-name',
     title: t('inbox.contactNotYours') }, t('inbox.contactNamed', { name: contact.name })) : null;
