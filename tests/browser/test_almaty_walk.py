@@ -106,3 +106,29 @@ def test_a_new_whatsapp_campaign_s_template_is_in_the_company_s_language(browser
     screens.shoot(page, "campaign-template-language")
     assert_no_problems(page)
     page.context.close()
+
+
+def test_the_payment_form_offers_the_amount_due_in_whole_tenge(browser: Any, live_url: str, app: Any,
+                                                               screens: Screens) -> None:
+    # The order card's payment form offered '9968,00' and the deal's amount box '8900,00': tiyn again, in the boxes
+    # a manager types over. A whole amount is offered as '9968'.
+    client = ApiClient(app)
+    company = shop(client, "Алма Декор Оплата")
+    token = company.owner.token
+    customer = body(client.post("/api/v1/contacts", {"first_name": "Гүлнұр"}, token=token))
+    order = body(client.post("/api/v1/orders", {"currency": "KZT", "contact_id": customer["id"], "lines": [
+        {"description": "Подушка «Степь»", "quantity": "1", "unit_price_minor": 890000, "tax_rate": "12"}]},
+        token=token))
+    confirmed = client.post(f"/api/v1/orders/{order['id']}/status", {"status": "confirmed",
+                                                                      "version": order["version"]}, token=token)
+    assert confirmed.status_code == 200, confirmed.body
+    page = russian_phone(browser, live_url, company.owner, "Алма Декор Оплата")
+    page.goto(f"/#/orders/{order['id']}")
+    expect(page.locator("input[name=amount]")).to_have_value("9968")
+    page.locator("input[name=amount]").fill("5000")
+    page.get_by_role("button", name="Внести оплату").click()
+    expect(page.locator("main")).to_contain_text(re.compile(r"К оплате: 4\s968\s₸"))  # noqa: RUF001
+    assert body(client.get(f"/api/v1/orders/{order['id']}", token=token))["paid_minor"] == 500000
+    screens.shoot(page, "payment-tenge")
+    assert_no_problems(page)
+    page.context.close()

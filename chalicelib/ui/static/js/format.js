@@ -54,10 +54,12 @@ export function formatMoney(minor, currency) {
   }
 }
 
-/** Minor units as an editable amount in the interface's convention ("1234.50", "1234,50"); parseMoney reads it back. */
+/** Minor units as an editable amount in the interface's convention ("1234.50", "1234,50"; whole tenge "9968");
+ * parseMoney reads it back. */
 export function amountInput(minor, currency) {
   const digits = currencyDigits(currency);
-  return new Intl.NumberFormat(locale(), { minimumFractionDigits: digits, maximumFractionDigits: digits, useGrouping: false })
+  const places = WHOLE_UNITS.has(currency) && minor % 10 ** digits === 0 ? 0 : digits;
+  return new Intl.NumberFormat(locale(), { minimumFractionDigits: places, maximumFractionDigits: places, useGrouping: false })
     .format(minor / 10 ** digits);
 }
 
