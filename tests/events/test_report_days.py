@@ -29,6 +29,9 @@ def _leads(client: ApiClient, company: Company, day: str) -> int:
     ("Asia/Vladivostok", datetime(2031, 6, 10, 14, 30, tzinfo=UTC), datetime(2031, 6, 11, 13, 30, tzinfo=UTC)),
     # Los Angeles (PDT): 00:30 on the 11th is 07:30 UTC on the 11th; 23:30 on the 11th is 06:30 UTC on the 12th
     ("America/Los_Angeles", datetime(2031, 6, 11, 7, 30, tzinfo=UTC), datetime(2031, 6, 12, 6, 30, tzinfo=UTC)),
+    # Almaty, UTC+5 since Kazakhstan moved to one zone on 1 March 2024 (tz 2024a): 23:30 on the 11th is 18:30 UTC,
+    # which a time zone database from before read as 00:30 on the 12th
+    ("Asia/Almaty", datetime(2031, 6, 10, 19, 30, tzinfo=UTC), datetime(2031, 6, 11, 18, 30, tzinfo=UTC)),
 ])
 def test_a_lead_counts_on_the_companys_day_and_today_is_the_companys(
         client: ApiClient, feed: Feed, monkeypatch: pytest.MonkeyPatch, zone: str, after_midnight: datetime,
