@@ -16,11 +16,11 @@ from chalicelib.core.config import LOCAL_LIVE_PATH
 from chalicelib.core.tenancy import TenantContext, bind
 from chalicelib.live import service as live_service
 from tests.billing import helpers as billing_helpers
-from tests.browser.conftest import Screens, new_page
+from tests.browser.conftest import CONTEXTS, SIGN_IN, Screens, new_page
 from tests.browser.test_app import assert_no_problems, open_screen
 from tests.browser.test_live import until
 from tests.browser.test_sensitive import log_in
-from tests.factories import add_member, signup
+from tests.factories import Member, add_member, signup
 from tests.messaging.kit import APP_SECRET, BOT_TOKEN, WHATSAPP, play
 from tests.support import ApiClient, body
 from webhooks.messengers import (
@@ -49,6 +49,21 @@ def _write(client: ApiClient, line: dict[str, Any], chat: Chat, n: int, text: st
     [answer] = play(client, [whatsapp_post(line["webhook_url"], APP_SECRET,
                                            whatsapp_message(chat, n, "text", {"body": text}))])
     assert answer.status_code == 200, answer.body
+
+
+def in_russian(page: Any, member: Member, company: str, path: str) -> None:
+    """On a new page, the member signed in with the sign-in form's own request (conftest.SIGN_IN) and the app opened
+    at path in Russian, as after choosing Russian and reloading there: the app's first load finds the language in the
+    origin's storage and starts at path, restoring the session from the cookie (one load of the app, not two)."""
+    lent = CONTEXTS.lent_as(page.context)
+    if lent is None:
+        page.goto("/static/icon.svg")  # the app's origin, without loading the app
+    origin = lent.keeper if lent else page
+    status, session = origin.evaluate(SIGN_IN, [member.email, member.password])
+    assert status == 200 and not (session["must_change_password"] or session["must_enroll_totp"]), session
+    origin.evaluate("() => localStorage.setItem('crm.lang', 'ru')")
+    page.goto(f"/#{path}")
+    page.locator(".brand-name", has_text=company).wait_for()
 
 
 def test_the_inbox_answers_a_customer_and_hears_of_new_messages_live(browser: Any, live_url: str, app: Any,
@@ -140,10 +155,7 @@ def test_the_contact_card_shows_its_conversations_in_russian(browser: Any, live_
     _write(client, line, Chat(customer="+79161230103", name="Vera Klimova"), 1, "Zdravstvuyte!")
     contact_id = body(client.get("/api/v1/conversations", token=company.owner.token))["items"][0]["contact_id"]
     page = new_page(browser, live_url, viewport=PHONE)
-    log_in(page, company.owner, "Card Ltd")
-    page.evaluate("() => localStorage.setItem('crm.lang', 'ru')")
-    page.goto(f"/#/contacts/{contact_id}")
-    page.reload()
+    in_russian(page, company.owner, "Card Ltd", f"/contacts/{contact_id}")
     page.locator("[data-test=card-conversations]").locator("summary", has_text="Переписка").click()
     page.locator(".card-thread .bubble-in", has_text="Zdravstvuyte!").wait_for()
     page.locator("[data-test=whatsapp-link]").wait_for()
@@ -227,10 +239,7 @@ def test_a_photo_without_words_is_previewed_as_a_photo_in_russian(browser: Any, 
         chat, 1, "image", {"mime_type": "image/jpeg", "sha256": "c0ffee", "id": "1234567890123"}))])
     assert answer.status_code == 200, answer.body
     page = new_page(browser, live_url, viewport=PHONE)
-    log_in(page, company.owner, "Photo Ltd")
-    page.evaluate("() => localStorage.setItem('crm.lang', 'ru')")
-    page.goto("/#/inbox")
-    page.reload()
+    in_russian(page, company.owner, "Photo Ltd", "/inbox")
     row = page.locator(".conversation-row", has_text="Pavel Foto")
     expect(row.locator(".conversation-preview")).to_have_text("📎 Фото")
     screens.shoot(page, "photo-preview-phone")
@@ -247,10 +256,7 @@ def test_a_chat_at_the_contacts_limit_comes_in_and_says_why_it_has_no_contact(br
     _write(client, line, Chat(customer="+79161230104", name="Gleb Orlov"), 1, "Можно заказать на завтра?")
     [conversation] = body(client.get("/api/v1/conversations", token=company.owner.token))["items"]
     page = new_page(browser, live_url, viewport=PHONE)
-    log_in(page, company.owner, "Full Chat Ltd")
-    page.evaluate("() => localStorage.setItem('crm.lang', 'ru')")
-    page.goto(f"/#/inbox/{conversation['id']}")
-    page.reload()
+    in_russian(page, company.owner, "Full Chat Ltd", f"/inbox/{conversation['id']}")
     page.locator(".bubble-in", has_text="Можно заказать на завтра?").wait_for()
     notice = page.locator("[data-test=contact-skipped]")
     expect(notice).to_contain_text("Отправитель не сохранён как контакт: достигнут лимит контактов вашего тарифа")
@@ -276,10 +282,7 @@ def test_a_telegram_start_reads_as_the_chat_opening_not_as_a_command(browser: An
                                            telegram_update(chat, 8801, {"message_id": 1, "text": "/start"}))])
     assert answer.status_code == 200, answer.body
     page = new_page(browser, live_url, viewport=PHONE)
-    log_in(page, company.owner, "Start Ltd")
-    page.evaluate("() => localStorage.setItem('crm.lang', 'ru')")
-    page.goto("/#/inbox")
-    page.reload()
+    in_russian(page, company.owner, "Start Ltd", "/inbox")
     opened = "Открыт чат с вашим ботом (/start)"  # noqa: RUF001
     row = page.locator(".conversation-row", has_text="Svetlana Start")
     expect(row.locator(".conversation-preview")).to_have_text(opened)
@@ -308,10 +311,7 @@ def test_an_agent_s_thread_with_a_colleague_s_customer_names_them_with_no_dead_l
     assert handed.status_code == 200, handed.body
 
     page = new_page(browser, live_url, viewport={"width": 390, "height": 780})
-    log_in(page, agent, "Handed Chat Ltd")
-    page.evaluate("() => localStorage.setItem('crm.lang', 'ru')")
-    page.goto(f"/#/inbox/{conversation['id']}")
-    page.reload()
+    in_russian(page, agent, "Handed Chat Ltd", f"/inbox/{conversation['id']}")
     page.locator(".bubble-in", has_text="Где мой заказ?").wait_for()
     actions = page.locator(".thread-actions")
     expect(actions.locator("[data-test=thread-contact-name]")).to_have_text("Контакт: Vera Lindqvist")
@@ -321,10 +321,7 @@ def test_an_agent_s_thread_with_a_colleague_s_customer_names_them_with_no_dead_l
     assert_no_problems(page)
 
     owner = new_page(browser, live_url, viewport={"width": 390, "height": 780})
-    log_in(owner, company.owner, "Handed Chat Ltd")
-    owner.evaluate("() => localStorage.setItem('crm.lang', 'ru')")
-    owner.goto(f"/#/inbox/{conversation['id']}")
-    owner.reload()
+    in_russian(owner, company.owner, "Handed Chat Ltd", f"/inbox/{conversation['id']}")
     link = owner.locator(".thread-actions [data-test=thread-contact]")
     expect(link).to_have_text("Контакт: Vera Lindqvist")  # named as for the agent, and a link
     link.click()
