@@ -4,7 +4,9 @@ Kazakhstan writes them."""
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from playwright.sync_api import expect
 
@@ -130,5 +132,24 @@ def test_the_payment_form_offers_the_amount_due_in_whole_tenge(browser: Any, liv
     expect(page.locator("main")).to_contain_text(re.compile(r"К оплате: 4\s968\s₸"))  # noqa: RUF001
     assert body(client.get(f"/api/v1/orders/{order['id']}", token=token))["paid_minor"] == 500000
     screens.shoot(page, "payment-tenge")
+    assert_no_problems(page)
+    page.context.close()
+
+
+def test_the_card_reads_times_on_almaty_s_clock_at_utc_plus_5(browser: Any, live_url: str, app: Any,
+                                                              screens: Screens) -> None:
+    # Kazakhstan moved to UTC+5 on 1 March 2024: the browser's zone data and the server's must both say so, or a
+    # customer's message written at 20:25 reads 21:25 on the card while the reports count it by the server's clock
+    client = ApiClient(app)
+    company = shop(client, "Алма Декор Время")
+    contact = body(client.post("/api/v1/contacts", {"first_name": "Әсел", "last_name": "Қайратқызы"},
+                               token=company.owner.token))
+    made = datetime.fromisoformat(contact["created_at"].replace("Z", "+00:00")).astimezone(ZoneInfo("Asia/Almaty"))
+    assert made.utcoffset() is not None and made.utcoffset().total_seconds() == 5 * 3600
+    page = russian_phone(browser, live_url, company.owner, "Алма Декор Время")
+    page.goto(f"/#/contacts/{contact['id']}")
+    created = page.locator("dt:has-text('Создано') + dd")
+    expect(created).to_contain_text(made.strftime("%H:%M"))
+    expect(created).to_contain_text(str(made.year))
     assert_no_problems(page)
     page.context.close()
