@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from chalicelib.core.tenancy import TenantContext, bind
 from tests.browser.conftest import Screens, assert_fits_a_phone, new_page
 from tests.browser.test_app import assert_no_problems
+from tests.browser.test_inbox import in_russian
 from tests.browser.test_sensitive import log_in
 from tests.factories import Company, signup
 from tests.support import ApiClient, body
@@ -117,10 +118,7 @@ def test_a_salon_owner_makes_the_appointment_reminder_from_the_recipe_on_her_pho
     client = ApiClient(app)
     company = signup(client, company="Салон напоминания", locale="ru", country="RU", timezone="Europe/Moscow")
     page = new_page(browser, live_url, viewport={"width": 390, "height": 844})
-    log_in(page, company.owner, "Салон напоминания")
-    page.evaluate("() => localStorage.setItem('crm.lang', 'ru')")
-    page.evaluate("() => { location.hash = '#/settings/automations'; }")
-    page.reload()
+    in_russian(page, company.owner, "Салон напоминания", "/settings/automations")
     recipe = "Напомнить клиенту о записи"  # noqa: RUF001
     hours = "За сколько часов до времени задачи"  # noqa: RUF001
     page.get_by_role("button", name=recipe).click()

@@ -8,6 +8,7 @@ from typing import Any
 
 from tests.browser.conftest import Screens, new_page
 from tests.browser.test_app import assert_no_problems, open_screen
+from tests.browser.test_inbox import in_russian
 from tests.browser.test_sensitive import log_in
 from tests.factories import signup
 from tests.messaging.mailkit import BUSINESS, deliver, ensure_mail_bucket, sent_mail, verify_sender
@@ -66,11 +67,8 @@ def test_a_mailbox_is_connected_and_its_threads_are_answered(browser: Any, live_
     assert_no_problems(page)
 
     phone = new_page(browser, live_url, viewport=PHONE)
-    log_in(phone, company.owner, "Mailbox Browser Ltd")
-    phone.evaluate("() => localStorage.setItem('crm.lang', 'ru')")
     conversation = body(client.get("/api/v1/conversations?channel=email", token=company.owner.token))["items"][0]
-    phone.goto(f"/#/inbox/{conversation['id']}")
-    phone.reload()
+    in_russian(phone, company.owner, "Mailbox Browser Ltd", f"/inbox/{conversation['id']}")
     phone.locator(".bubble-in [data-test=quoted] summary", has_text="Цитата").wait_for()
     assert phone.get_by_label("Тема").is_visible() and phone.evaluate(NO_SIDEWAYS)
     screens.shoot(phone, "mail-thread-phone-ru")

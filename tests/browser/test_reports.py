@@ -14,6 +14,7 @@ from chalicelib.core.tenancy import TenantContext, bind, new_id
 from chalicelib.reports import counters
 from tests.browser.conftest import Screens, assert_fits_a_phone, new_page
 from tests.browser.test_app import assert_no_problems
+from tests.browser.test_inbox import in_russian
 from tests.browser.test_sensitive import log_in
 from tests.factories import signup
 from tests.support import ApiClient, body
@@ -142,10 +143,7 @@ def test_long_source_names_do_not_run_into_each_other_under_a_phones_chart(brows
         assert tally.commit()
     page = new_page(browser, live_url, viewport={"width": 390, "height": 844})
     page.context.add_init_script(RECORD_CANVAS_TEXT)
-    log_in(page, company.owner, "Chart Florist")
-    page.evaluate("() => localStorage.setItem('crm.lang', 'ru')")
-    page.goto("/#/reports")
-    page.reload()
+    in_russian(page, company.owner, "Chart Florist", "/reports")
     sources = page.locator("[data-test=report-sources]")
     expect(sources.locator("tbody tr")).to_have_count(4)
     expect(sources.locator("tbody")).to_contain_text("Telegram: Telegram магазина")  # the table names it in full
