@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001
 """A Saint Petersburg dental clinic on phones (390 px, Russian): the administrator at the desk books a patient's first
 visit with a doctor on the patient's deal, and reads on the card which doctor each visit is with."""
 
@@ -120,4 +121,35 @@ def test_the_desk_recognises_a_returning_patient_writing_under_a_nickname(browse
     assert card.get_attribute("href") == f"#/contacts/{patient['id']}"
     assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
     screens.shoot(page, "clinic-thread-patient-phone-ru")
+    assert_no_problems(page)
+
+
+def test_the_desk_reads_in_the_chat_that_the_patient_asked_not_to_be_written_to(browser: Any, live_url: str,
+                                                                                app: Any, screens: Screens) -> None:
+    # Павел wrote "не пишите мне" and a colleague withdrew his WhatsApp consent on his card: the next administrator
+    # opening his chat saw nothing of it above the reply box
+    from tests.messaging.kit import APP_SECRET, create_line, play
+    from webhooks.messengers import Chat, whatsapp_message, whatsapp_post
+
+    client = ApiClient(app)
+    company = _clinic(client, "Стоматология Улыбка Согласие")
+    desk = add_member(client, company, role="admin", name="deskconsent")
+    line = create_line(client, company, "whatsapp")
+    chat = Chat(customer="+79313332211", name="Павел Сидоров")
+    words = ((1, "Можно на чистку?"), (2, "Не пишите мне больше, пожалуйста"))
+    answers = play(client, [whatsapp_post(line["webhook_url"], APP_SECRET,
+                                          whatsapp_message(chat, n, "text", {"body": text})) for n, text in words])
+    assert [a.status_code for a in answers] == [200, 200]
+    [conversation] = body(client.get("/api/v1/conversations", token=desk.token))["items"]
+    withdrawn = client.put(f"/api/v1/contacts/{conversation['contact_id']}/consent",
+                           {"whatsapp": "withdrawn", "source": "written"}, token=company.owner.token)
+    assert withdrawn.status_code == 200, withdrawn.body
+    page = russian_phone(browser, live_url, desk, "Стоматология Улыбка Согласие")
+    page.locator(".main-nav", has_text="Чаты").wait_for()
+    page.goto(f"/#/inbox/{conversation['id']}")
+    page.locator(".bubble-in", has_text="Не пишите мне больше").wait_for()
+    page.locator("[data-test=consent-withdrawn]",
+                 has_text="Клиент отозвал согласие на сообщения в этом канале (WhatsApp)").wait_for()
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+    screens.shoot(page, "clinic-thread-consent-phone-ru")
     assert_no_problems(page)

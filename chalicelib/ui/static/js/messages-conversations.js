@@ -54,6 +54,7 @@ export const CONVERSATIONS = {
   'inbox.back': ['All conversations', 'Все переписки'],
   'inbox.contact': ['Contact card', 'Карточка контакта'],
   'inbox.contactNamed': ['Contact: {name}', 'Контакт: {name}'],
+  'inbox.consentWithdrawn': ['The customer withdrew their consent to messages on this channel ({channel}): rules and campaigns no longer write to them. Answer only what they ask.', 'Клиент отозвал согласие на сообщения в этом канале ({channel}): правила и рассылки ему не пишут. Отвечайте, только если он сам спросит.'],
   'inbox.contactNotYours': ['A colleague’s contact: its card is not open to you', 'Контакт коллеги: его карточка вам недоступна'],
   'inbox.close': ['Close', 'Закрыть'],
   'inbox.assignee': ['Answered by', 'Отвечает'],

@@ -124,6 +124,7 @@ function threadPane(conversation, messages, choice, onChange, onSent) {
   };
   const windowOpen = conversation.window?.open !== false;
   const closesAt = conversation.window?.closes_at;
+  const consentNote = withdrawnNote(conversation);
   const box = conversation.status === 'open' && can('conversations', 'update') ? replyBox({
     windowOpen, templates: conversation.templates, subject: conversation.channel === 'email' ? (conversation.subject || '') : null,
     send: async (body) => {
@@ -160,9 +161,23 @@ function threadPane(conversation, messages, choice, onChange, onSent) {
     list,
     conversation.status === 'closed' ? h('p', { class: 'notice' }, t('inbox.closed')) : null,
     windowOpen && closesAt ? h('p', { class: 'hint' }, t('inbox.windowCloses', { time: formatDateTime(closesAt) })) : null,
-    box);
+    consentNote, box);
   queueMicrotask(() => list.lastElementChild?.scrollIntoView({ block: 'end' }));
   return { pane, add, setStatus };
+}
+
+/** A notice, filled once read, that the customer withdrew their consent to this channel (a patient's "не пишите мне"
+ * marked on the card): rules and campaigns no longer write to them, and whoever answers should know. Read only for
+ * whoever may open the card; nothing is said otherwise. */
+function withdrawnNote(conversation) {
+  const note = h('p', { class: 'notice', 'data-test': 'consent-withdrawn', hidden: true });
+  if (!conversation.contact?.readable) return note;
+  get(`/api/v1/contacts/${encodeURIComponent(conversation.contact.id)}/consent`).then((consent) => {
+    if (consent[conversation.channel]?.status !== 'withdrawn') return;
+    note.textContent = t('inbox.consentWithdrawn', { channel: t(`inbox.channel.${conversation.channel}`) });
+    note.hidden = false;
+  }).catch(() => { /* the thread stands without it */ });
+  return note;
 }
 
 /** The contact's card, offered only to whoever may open it (the answer says so: its scope is the contact's owner and
