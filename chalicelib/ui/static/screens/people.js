@@ -132,13 +132,29 @@ function inviteForm(roles, teams, onInvited) {
   return el;
 }
 
+/** What an invitation costs, for whoever sees billing: the plan's users taken, and on a subscription that each new
+ * user (an invitation included) adds a paid seat; at the plan's limit, where to raise it. */
+function seatsHint(billing) {
+  const users = billing?.usage?.users;
+  if (!users) return null;
+  const hint = (...children) => h('p', { class: 'hint', 'data-test': 'invite-seats' }, ...children);
+  if (users.limit !== null && users.used >= users.limit) {
+    return hint(t('users.seats.full', { limit: formatNumber(users.limit) }), ' ',
+      h('a', { href: '#/settings/billing' }, t('users.seats.upgrade')));
+  }
+  const taken = users.limit === null ? '' : t('users.seats.taken', { used: formatNumber(users.used), limit: formatNumber(users.limit) });
+  const paid = billing.seats && billing.subscription_id ? t('users.seats.paid', { seats: formatNumber(billing.seats) }) : '';
+  return taken || paid ? hint([taken, paid].filter(Boolean).join(' ')) : null;
+}
+
 /** #/settings/users: the company's users and invitations. */
 export async function users(root, { alive }) {
   const reload = () => users(root, { alive });
   // Those who may not read roles still see users' roles, by name for the built-in ones.
   const builtinRoles = { items: ['owner', 'admin', 'manager', 'agent', 'read_only'].map((key) => ({ key, builtin: true })) };
-  const [page, roleList, teamList] = await Promise.all([get('/api/v1/users'),
-    can('roles', 'read') ? get('/api/v1/roles') : builtinRoles, get('/api/v1/teams')]);
+  const [page, roleList, teamList, billing] = await Promise.all([get('/api/v1/users'),
+    can('roles', 'read') ? get('/api/v1/roles') : builtinRoles, get('/api/v1/teams'),
+    can('users', 'create') && can('billing', 'read') ? get('/api/v1/billing').catch(() => null) : null]);
   if (!alive()) return;
   const roles = roleList.items;
   for (const user of page.items) if (!roles.some((role) => role.key === user.role)) roles.push({ key: user.role, name: user.role });
@@ -161,7 +177,7 @@ export async function users(root, { alive }) {
     counted.textContent = t('users.count', { n: shown, count: formatNumber(shown) });
   };
   mount(root, heading(t('settings.title')), settingsTabs('users'), counted, table, pager(page.next_cursor, more),
-    can('users', 'create') ? h('section', { class: 'panel' }, h('h2', {}, t('users.inviteTitle')),
+    can('users', 'create') ? h('section', { class: 'panel' }, h('h2', {}, t('users.inviteTitle')), seatsHint(billing),
       inviteForm(roles, teams, invited)) : null);
 }
 
