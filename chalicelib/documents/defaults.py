@@ -15,7 +15,7 @@ _WORDS: dict[str, dict[str, Any]] = {
            "pay": "Please pay within 5 banking days, quoting the invoice number.", "deal": "Re",
            "paid": "Paid in full. Thank you!",
            "unit": "Unit", "discount": "Discount", "discounts": "Discounts", "untaxed_subtotal": "Subtotal",
-           "untaxed": "No tax", "supply": "Date of supply"},
+           "untaxed": "No tax", "supply": "Date of supply", "incl": "incl."},
     "ru": {"no": "№", "of": "от", "seller": "Поставщик", "customer": "Покупатель", "tax_id": "ИНН",
            "reg": "ОГРН / КПП", "bank": "Банк", "account": "Расчётный счёт", "code": "БИК",
            "corr": "Корр. счёт", "iban": "IBAN", "item": "Наименование", "qty": "Кол-во", "price": "Цена",  # noqa: RUF001
@@ -26,7 +26,7 @@ _WORDS: dict[str, dict[str, Any]] = {
            "paid": "Оплачено полностью. Спасибо!",
            "unit": "Ед.", "discount": "Скидка", "discounts": "Скидки", "untaxed_subtotal": "Итого",
            "untaxed": "Без НДС", "count": "Всего наименований", "sum": "на сумму",  # noqa: RUF001
-           "supply": "Дата поставки"},
+           "supply": "Дата поставки", "incl": "В том числе"},  # noqa: RUF001
     # German: the words a German client's accounts department looks for (section 14 (4) UStG): the USt-IdNr. (or the
     # Steuernummer, when the seller's number is not a VAT ID), the Leistungsdatum, the net, each rate's VAT and the
     # gross. Keys only German has: "pos" (the line's column), "dated" (the date on a line of its own under the
@@ -41,7 +41,7 @@ _WORDS: dict[str, dict[str, Any]] = {
            "pay": "Zahlungsziel: 14 Tage ohne Abzug. Bitte geben Sie bei der Zahlung die Rechnungsnummer an.",
            "deal": "Betreff", "paid": "Der Betrag ist vollständig bezahlt. Vielen Dank!",
            "unit": "Einheit", "discount": "Rabatt", "discounts": "Rabatte", "untaxed_subtotal": "Summe",
-           "untaxed": "ohne Umsatzsteuer", "supply": "Leistungsdatum",
+           "untaxed": "ohne Umsatzsteuer", "supply": "Leistungsdatum", "incl": "darin enthaltene",
            "dated": {"invoice": "Rechnungsdatum", "quote": "Angebotsdatum", "delivery_note": "Lieferdatum"}},
 }
 # A country's own words for what its documents must name (a British VAT invoice names the seller's VAT number and its
@@ -115,6 +115,12 @@ def _taxes(w: dict[str, Any]) -> str:
             "{% if not loop.last %}<br>{% endif %}{% endfor %}")
 
 
+def _included(w: dict[str, Any]) -> str:
+    # the VAT an order's prices include, per rate, under its total
+    return (f'{{% for rated in totals.by_rate %}}{w["incl"]} {w["tax"]} {{{{ rated.rate }}}}: {{{{ rated.tax }}}}'
+            "{% if not loop.last %}<br>{% endif %}{% endfor %}")
+
+
 def _priced_table(w: dict[str, Any]) -> str:
     # A discounted line's amount is less than its quantity times its price: the discount gets its own column (only
     # when a line has one), or the customer reads "100 x 1 500,50 = 135 045,00" and takes it for a mistake.
@@ -129,13 +135,16 @@ def _priced_table(w: dict[str, Any]) -> str:
         '<tr><td>{{ line.n }}</td><td>{{ line.description }}</td>'
         '<td align="right">{{ line.quantity }} {{ line.unit }}</td><td align="right">{{ line.price }}</td>'
         f'{off}<td align="right">{{{{ line.discount }}}}</td>{{% endif %}}'
-        '<td align="right">{{ line.tax_rate }}</td><td align="right">{{ line.amount }}</td></tr>\n'
+        '<td align="right">{{ line.tax_rate }}</td>'
+        '<td align="right">{% if totals.inclusive %}{{ line.gross }}{% else %}{{ line.amount }}{% endif %}</td></tr>\n'
         "{% endfor %}</tbody>\n</table>\n"
         f'<p align="right">{off}{w["discounts"]}: {{{{ totals.discount }}}}<br>{{% endif %}}'
+        # prices with their VAT in: the total, then the VAT it includes per rate (in Russian "В том числе НДС 12%")  # noqa: RUF003
+        f'{{% if totals.taxed and totals.inclusive %}}<b>{w["total"]}: {{{{ totals.total }}}}</b><br>{_included(w)}'
         # no line with a tax rate: "Без НДС", not "НДС: 0,00 ₽" (a 0% rate is another thing in law, and prints so)
-        f'{{% if totals.taxed %}}{w["subtotal"]}: {{{{ totals.subtotal }}}}<br>{_taxes(w)}'
+        f'{{% else %}}{{% if totals.taxed %}}{w["subtotal"]}: {{{{ totals.subtotal }}}}<br>{_taxes(w)}'
         f'{{% else %}}{w["untaxed_subtotal"]}: {{{{ totals.subtotal }}}}<br>{w["untaxed"]}{{% endif %}}<br>'
-        f'<b>{w["total"]}: {{{{ totals.total }}}}</b></p>\n'
+        f'<b>{w["total"]}: {{{{ totals.total }}}}</b>{{% endif %}}</p>\n'
         + (_in_words(w) if "count" in w else "")
     )
 

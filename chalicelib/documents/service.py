@@ -62,6 +62,7 @@ def _line_view(n: int, line: Line, currency: str, locale: str) -> dict[str, Any]
     return {"n": n, "description": line.description, "quantity": wording.quantity(line.quantity, locale),
             "unit": line.unit or "", "price": wording.money(line.unit_price_minor, currency, locale),
             "amount": wording.money(line.amount_minor, currency, locale),
+            "gross": wording.money(line.amount_minor + line.tax_minor, currency, locale),
             "tax_rate": wording.rate(line.tax_rate, locale), "taxed": line.tax_rate is not None,
             "tax": wording.money(line.tax_minor, currency, locale),
             "discount": wording.money(line.discount_minor, currency, locale) if line.discount_minor else "",
@@ -132,6 +133,9 @@ def context(*, source: Source, doc_type: str, number: str, day: date, locale: st
                    "total_minor": total, "currency": currency,
                    "discount": wording.money(discount, currency, locale), "discount_minor": discount,
                    "taxed": any(line.tax_rate is not None for line in source.lines),
+                   # an order priced with its VAT in (a shop's retail prices): its lines print at those prices and
+                   # its total says the VAT it includes
+                   "inclusive": source.fields.get("price_mode") == "inclusive",
                    "by_rate": by_rate(source.lines, currency, locale),
                    "in_words": wording.in_words(total, currency, locale)},
     }
@@ -149,10 +153,10 @@ VARIABLES = {  # what the template editor lists
     "deal": ["title", "amount_minor", "currency", "status", "expected_close_on"],
     "order": ["status", "currency", "price_mode", "subtotal_minor", "discount_minor", "tax_minor", "total_minor",
               "paid_minor", "shipping_address", "carrier", "tracking_number"],
-    "lines": ["n", "description", "quantity", "unit", "price", "amount", "tax_rate", "taxed", "tax", "discount",
-              "price_minor", "amount_minor", "tax_minor", "discount_minor"],
+    "lines": ["n", "description", "quantity", "unit", "price", "amount", "gross", "tax_rate", "taxed", "tax",
+              "discount", "price_minor", "amount_minor", "tax_minor", "discount_minor"],
     "totals": ["subtotal", "tax", "total", "subtotal_minor", "tax_minor", "total_minor", "currency", "discount",
-               "discount_minor", "taxed", "by_rate", "in_words"],
+               "discount_minor", "taxed", "inclusive", "by_rate", "in_words"],
 }
 
 

@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 
+from tests.documents.test_documents import fetch, pdf_text
 from tests.documents.test_uk_invoice import document_text, seller_with_an_order
 from tests.factories import Company
-from tests.support import ApiClient
+from tests.support import ApiClient, body
 
 REQUISITES = {"legal_name": "ТОО «Алма Декор»", "tax_id": "180540012345", "address": "050000, г. Алматы, пр. Абая, 150",  # noqa: RUF001
               "bank_name": "АО «Kaspi Bank»", "bank_code": "CASPKZKA", "bank_account": "KZ86722S000012345678",  # noqa: RUF001
@@ -39,3 +40,27 @@ def test_a_kazakh_invoice_names_the_bin_and_the_iik(client: ApiClient, alma: Com
 def test_the_delivery_note_names_the_bin_too(client: ApiClient, alma: Company) -> None:
     note = document_text(client, alma, "delivery_note")
     assert "БИН/ИИН 180540012345" in note and "ИНН" not in note, note
+
+
+def test_prices_with_vat_in_them_print_as_paid_with_the_vat_they_include(client: ApiClient, alma: Company) -> None:
+    # A shop's prices include its 12 % VAT; the invoice of such an order read "1 x 24 500,00 ₸ = 21 875,00 ₸",
+    # the line's amount without the VAT beside its price with it, then "Итого без НДС". It now reads as a Kazakh
+    # (or Russian) invoice of prices with VAT reads: the lines at their prices, the total, and the VAT it includes.
+    token = alma.owner.token
+    buyer = body(client.get("/api/v1/contacts", token=token))["items"][0]
+    made = client.post("/api/v1/orders", {"currency": "KZT", "contact_id": buyer["id"], "price_mode": "inclusive",
+                                          "lines": [{"description": "Плед шерстяной", "quantity": "1",
+                                                     "unit_price_minor": 2450000, "tax_rate": "12"},
+                                                    {"description": "Свеча ароматическая", "quantity": "3",
+                                                     "unit_price_minor": 350000, "tax_rate": "12"}]}, token=token)
+    assert made.status_code == 201, made.body
+    order = body(made)
+    document = client.post(f"/api/v1/orders/{order['id']}/documents", {"type": "invoice"}, token=token)
+    assert document.status_code == 201, document.body
+    text = pdf_text(fetch(body(client.get(f"/api/v1/documents/{body(document)['id']}/link", token=token))["url"]))
+    plaid = next(line for line in text.splitlines() if "Плед шерстяной" in line)
+    candles = next(line for line in text.splitlines() if "Свеча ароматическая" in line)
+    assert plaid.endswith("24 500,00 ₸ 12% 24 500,00 ₸"), text
+    assert candles.endswith("3 500,00 ₸ 12% 10 500,00 ₸"), text
+    assert "Итого к оплате: 35 000,00 ₸" in text and "В том числе НДС 12%: 3 750,00 ₸" in text, text  # noqa: RUF001
+    assert "Итого без НДС" not in text and "21 875,00" not in text, text
