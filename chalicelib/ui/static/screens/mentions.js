@@ -45,16 +45,16 @@ export function mentionBox(textarea) {
   let active = -1;
   let shown = [];
   let ask = 0;
+  // A textarea is a textbox, which has no aria-expanded (screen readers reject it): the open list is told by
+  // aria-activedescendant, as a textbox with aria-autocomplete may.
   textarea.setAttribute('aria-autocomplete', 'list');
   textarea.setAttribute('aria-controls', listId);
-  textarea.setAttribute('aria-expanded', 'false');
   const field = textarea.closest('.field') || textarea.parentElement;
   field.classList.add('picker');
   field.append(options);
 
   const close = () => {
     options.hidden = true; shown = []; active = -1;
-    textarea.setAttribute('aria-expanded', 'false');
     textarea.removeAttribute('aria-activedescendant');
   };
   const typedNow = () => TYPED.exec(textarea.value.slice(0, textarea.selectionStart ?? textarea.value.length));
@@ -88,7 +88,6 @@ export function mentionBox(textarea) {
       return item;
     }) : [h('li', { class: 'picker-none', role: 'presentation' }, t('mention.none'))]));
     options.hidden = false;
-    textarea.setAttribute('aria-expanded', 'true');
     active = list.length ? 0 : -1;
     mark();
   };
