@@ -69,6 +69,15 @@ def campaign_sends(event: Any) -> Any:
     return sending.handle(event)
 
 
+@app.on_sqs_message(queue=f"crm-{settings.stage}-personal-data", batch_size=1, name="personal_data_jobs")
+def personal_data_jobs(event: Any) -> Any:
+    """A person's data past one request: an erasure's next slice, or the file of her data (one message at a time:
+    each has the function's time); a message to come again is answered in batchItemFailures."""
+    from chalicelib.personaldata import queue
+
+    return queue.handle(event)
+
+
 @app.on_sqs_message(queue=settings.campaign_mail_events_queue_name, batch_size=10, name="campaign_mail_events")
 def campaign_mail_events(event: Any) -> Any:
     """SES's delivery events of campaign e-mails (delivered, bounced, complained, rejected), published through the

@@ -56,6 +56,8 @@ HANDLERS: dict[str, str] = {
     "trash.purge": "chalicelib.housekeeping.service",
     "inbox.retry": "chalicelib.inbox.jobs",
     "records.team": "chalicelib.records.teams",
+    "personal_data.erasure": "chalicelib.personaldata.queue",
+    "personal_data.sweep": "chalicelib.personaldata.queue",
 }
 # A handler may answer a word for what it did ("purged", "processed" ...): a run restricted to its kind counts them.
 Handler = Callable[[TenantContext, DueTimer], str | None]

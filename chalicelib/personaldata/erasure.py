@@ -17,8 +17,9 @@ stays traceable, AO s. 146(4)); deals (the business's own), which lose her link 
 audit history (which names her) cut from an anchor up to the erasure, as the retention cuts it.
 
 One erasure record (entity ``erasure``) says who erased which contact id when, and how many items of each kind went
-and stayed, and why: no personal data. The steps are ordered so that a failure part-way leaves the contact, from
-which a second request finds what is left; the record is written last.
+and stayed, and why: no personal data. The steps here are run by ``slices``, in phases that each find only what is
+left, so a failure part-way is finished by the next slice; the contact goes last, and the record is audited when
+she is gone.
 """
 
 from __future__ import annotations
@@ -31,15 +32,15 @@ from typing import Any
 
 from chalicelib.core import audit, crypto, db, errors, permissions
 from chalicelib.core.config import settings
-from chalicelib.core.tenancy import GLOBAL_PREFIX, TenantContext, new_id, tenant_key
+from chalicelib.core.tenancy import GLOBAL_PREFIX, TenantContext, tenant_key
 from chalicelib.due import service as due
 from chalicelib.housekeeping import retention
 from chalicelib.personaldata import footprint
-from chalicelib.personaldata.footprint import ABOUT_HER, Footprint
-from chalicelib.personaldata.models import Erasure, erasures_pk
+from chalicelib.personaldata.footprint import Footprint
 from chalicelib.records import access, editing, store, trash, types
 from chalicelib.records.fieldaccess import service as fieldaccess
 from chalicelib.records.models import TimelineEntry
+from chalicelib.records.timeline import PROFILE_SK
 from chalicelib.tenantdata import purge, registry
 from chalicelib.tenantdata.registry import RawItem, kind_of, text
 
@@ -78,6 +79,11 @@ def require_whole_view(ctx: TenantContext) -> None:
                                 "masked), so it may not export a person's whole data. Ask an administrator.")
 
 
+class ErasureRunningError(errors.ConflictError):
+    code = "personal_data_erasure_running"
+    message = "This person's data is being erased; there is nothing left to export."
+
+
 def contact_or_404(ctx: TenantContext, contact_id: str) -> Any:
     """The contact, live or in the trash (not one merged into another), or 404."""
     contact = access.get_any(ctx, types.get("contact"), contact_id)
@@ -89,7 +95,7 @@ def contact_or_404(ctx: TenantContext, contact_id: str) -> Any:
 # -- deleting -------------------------------------------------------------------------------------
 
 
-def _delete(ctx: TenantContext, keys: list[tuple[str, str]]) -> int:
+def delete(ctx: TenantContext, keys: list[tuple[str, str]]) -> int:
     """Delete items by key (the tenant's only: a batch is outside db.commit's boundary check); how many were asked."""
     if any(not pk.startswith(ctx.prefix) for pk, _ in keys):
         raise errors.ForbiddenError("A write crossed the tenant boundary.")
@@ -111,7 +117,7 @@ def _remove_objects(bucket: str, keys: list[str]) -> int:
     return len(keys)
 
 
-def _chains(ctx: TenantContext, entity: str, entity_id: str) -> list[tuple[str, str]]:
+def chains(ctx: TenantContext, entity: str, entity_id: str) -> list[tuple[str, str]]:
     """The keys of an entity's whole audit chain (its anchor too) and of its sensitive-read log."""
     return [*_keys(list(footprint.query(audit.entity_key(ctx, entity, entity_id)))),
             *_keys(list(footprint.query(audit.reads_key(ctx, entity, entity_id))))]
@@ -127,29 +133,92 @@ def _own_links(ctx: TenantContext, items: list[RawItem]) -> list[tuple[str, str]
 # -- the steps ------------------------------------------------------------------------------------
 
 
-def _erase_records(ctx: TenantContext, found: Footprint, removed: Counter[str]) -> None:
-    """Calls, conversations and tickets about her: purged with their collections, references, files and chains."""
-    for name in ABOUT_HER:
-        rtype = types.get(name)
-        for record in found.records.get(name, []):
-            record_id = rtype.record_id(record)
-            collection = found.collections.get(record.pk, [])
-            objects = [record.recording_key] if getattr(record, "recording_key", None) else []
-            for item in collection:
-                if kind_of(item) == "conversation_message":
-                    objects += [str(a["key"]) for a in json.loads(text(item, "attachments") or "[]") if a.get("key")]
-            links = _own_links(ctx, collection)
-            trash.purge_record(ctx, rtype, access.get_any(ctx, rtype, record_id) or record)
-            extra = [(due.timers_pk(ctx), due.timer_sk(trash.PURGE_KIND, trash.purge_ref(rtype, record_id))),
-                     (tenant_key(ctx, "TKSRC"), f"{name}#{record_id}")]
-            extra += [(tenant_key(ctx, "TKSRC"), f"message#{text(item, 'message_id')}") for item in collection
-                      if kind_of(item) == "conversation_message"]
-            if getattr(record, "chat_key", None):
-                extra.append((tenant_key(ctx, "CVCLAIM", record.integration_id), record.chat_key))
-            _delete(ctx, links + extra + _chains(ctx, name, record_id))
-            removed[f"{rtype.plural}"] += 1
-            removed["messages"] += sum(kind_of(item) == "conversation_message" for item in collection)
-            removed["files"] += _remove_objects(settings.recordings_bucket, objects)
+def _collection_parts(ctx: TenantContext, name: str, items: list[RawItem]) -> tuple[list[tuple[str, str]], list[str]]:
+    """What goes with these items of a record's collection: their own links (a call's provider reference), the
+    provider references of its messages, and their attachments in S3."""
+    keys = _own_links(ctx, items)
+    objects: list[str] = []
+    for item in items:
+        if kind_of(item) == "conversation_message":
+            objects += [str(a["key"]) for a in json.loads(text(item, "attachments") or "[]") if a.get("key")]
+            keys.append((tenant_key(ctx, "TKSRC"), f"message#{text(item, 'message_id')}"))
+    return keys, objects
+
+
+def drain(ctx: TenantContext, name: str, pk: str, *, budget: int, removed: Counter[str],
+          kinds: frozenset[str] | None = None) -> int:
+    """Delete up to budget items of a record's collection (but the record and its purge entry; of kinds, if named),
+    with what goes with them, a batch at a time, each counted once it is gone: a collection of tens of thousands of
+    messages goes in slices, and a slice cut short counts exactly what went. How many it deleted."""
+    page: list[RawItem] = []
+    for item in footprint.query(pk):
+        sk = str(item["sk"]["S"])
+        if sk in (PROFILE_SK, trash.DUE_SK) or (kinds is not None and kind_of(item) not in kinds):
+            continue
+        page.append(item)
+        if len(page) >= budget:
+            break
+    for batch in db.each_in_batches(page, BATCH):
+        keys, objects = _collection_parts(ctx, name, list(batch))
+        removed["files"] += _remove_objects(settings.recordings_bucket, objects)  # first: the items name them
+        delete(ctx, keys)
+        delete(ctx, _keys(list(batch)))  # one request: the batch is gone, and counted, or it is all still there
+        removed["messages"] += sum(kind_of(item) == "conversation_message" for item in batch)
+        if name == "contact":  # her timeline (a record's entries go uncounted, with the record)
+            removed["timeline_entries"] += sum(kind_of(item) == "timeline_entry" for item in batch)
+    return len(page)
+
+
+def release_record(ctx: TenantContext, name: str, record: Any) -> int:
+    """Before a call, conversation or ticket about her is purged, what goes with it but its history: its own links
+    and provider references, its chat's claim, its purge timer, its recording and attachments. How many files."""
+    rtype = types.get(name)
+    record_id = rtype.record_id(record)
+    links, files = _collection_parts(ctx, name, list(footprint.query(record.pk)))
+    files += [record.recording_key] if getattr(record, "recording_key", None) else []
+    extra = [(due.timers_pk(ctx), due.timer_sk(trash.PURGE_KIND, trash.purge_ref(rtype, record_id))),
+             (tenant_key(ctx, "TKSRC"), f"{name}#{record_id}")]
+    if getattr(record, "chat_key", None):
+        extra.append((tenant_key(ctx, "CVCLAIM", record.integration_id), record.chat_key))
+    delete(ctx, links + extra)
+    return _remove_objects(settings.recordings_bucket, files)
+
+
+def _hers(name: str, record: Any, owner: str) -> bool:
+    """True for a record erased with her: one about her, her contact, or a duplicate merged into her."""
+    return name != "contact" or record.merged_into in (None, owner)
+
+
+def purge_record(ctx: TenantContext, name: str, record_id: str, *, owner: str) -> None:
+    """A record about her (or her contact, or a duplicate merged into her) purged with its collection, if it is
+    still there."""
+    rtype = types.get(name)
+    record = access.get_any(ctx, rtype, record_id)
+    if record is not None and _hers(name, record, owner):
+        trash.purge_record(ctx, rtype, record)
+
+
+def settle(ctx: TenantContext, name: str, record_id: str, removed: Counter[str], *, owner: str, count: int) -> bool:
+    """After its purge, a record's audit chain and read log go (the purge's own record with them) and it is counted
+    (count: its files; her timeline entries). False when it is still there (its purge failed: it is erased again)."""
+    rtype = types.get(name)
+    still = access.get_any(ctx, rtype, record_id)
+    if still is not None and _hers(name, still, owner):
+        return False
+    chain = list(footprint.query(audit.entity_key(ctx, name, record_id)))
+    reads = list(footprint.query(audit.reads_key(ctx, name, record_id)))
+    keys = _keys(chain) + _keys(reads)
+    if name == "contact":
+        keys.append((due.timers_pk(ctx), due.timer_sk(trash.PURGE_KIND, trash.purge_ref(rtype, record_id))))
+    if record_id == owner:  # her own history (its purge's record with it)
+        removed["audit_records"] += sum(kind_of(item) == "audit" for item in chain)
+        removed["sensitive_reads"] += len(reads)
+        removed["timeline_entries"] += count
+    else:
+        removed["files"] += count
+    delete(ctx, keys)
+    removed[rtype.plural] += 1
+    return True
 
 
 def _naming_her(ctx: TenantContext, found: Footprint, pk: str) -> list[tuple[str, str]]:
@@ -168,7 +237,7 @@ def _naming_her(ctx: TenantContext, found: Footprint, pk: str) -> list[tuple[str
             if any(value in said for value in ids) or footprint.names_her(said, words, digits):
                 doomed.append((pk, sk))
                 if entry.entry_kind == "note":  # a note quoting her (a mention): its pointer and history too
-                    doomed += [(tenant_key(ctx, "NOTE", entry.entry_id), "NOTE"), *_chains(ctx, "note", entry.entry_id)]
+                    doomed += [(tenant_key(ctx, "NOTE", entry.entry_id), "NOTE"), *chains(ctx, "note", entry.entry_id)]
     return doomed
 
 
@@ -182,7 +251,7 @@ def _detach_orders(ctx: TenantContext, found: Footprint, kept: Counter[str], rem
         after = editing.clone(before)
         after.contact_id, after.shipping, after.updated_at = None, {}, db.utcnow()
         store.write(ctx, rtype, before, after, action="erasure")
-        removed["entries"] += _delete(ctx, _naming_her(ctx, found, before.pk))
+        removed["entries"] += delete(ctx, _naming_her(ctx, found, before.pk))
         kept["orders"] += 1
     kept["documents"] += sum(kind_of(item) == "document" for item in found.documents)
 
@@ -212,7 +281,7 @@ def _detach_deals(ctx: TenantContext, found: Footprint, kept: Counter[str], remo
             removed["deal_titles"] += 1
         after.updated_at = db.utcnow()
         store.write(ctx, rtype, before, after, action="erasure")
-        removed["entries"] += _delete(ctx, _naming_her(ctx, found, before.pk))
+        removed["entries"] += delete(ctx, _naming_her(ctx, found, before.pk))
         # its history names her (its contacts, a title of her name): cut from an anchor, as the retention cuts it
         removed["deal_history"] += max(0, retention.expire_chain(ctx, entity="deal", entity_id=before.deal_id,
                                                                  cutoff=db.utcnow() + timedelta(microseconds=1)))
@@ -224,7 +293,7 @@ def _clean_companies(ctx: TenantContext, found: Footprint, removed: Counter[str]
     task links in their collections that name her go."""
     rtype = types.get("company")
     for company_id in found.contact.company_ids or []:
-        removed["entries"] += _delete(ctx, _naming_her(ctx, found, access.collection_pk(ctx, rtype, company_id)))
+        removed["entries"] += delete(ctx, _naming_her(ctx, found, access.collection_pk(ctx, rtype, company_id)))
 
 
 def _delete_rest(ctx: TenantContext, found: Footprint, removed: Counter[str]) -> None:
@@ -232,7 +301,7 @@ def _delete_rest(ctx: TenantContext, found: Footprint, removed: Counter[str]) ->
     keys: list[tuple[str, str]] = []
     for task in found.tasks + found.named_tasks:
         task_id = str(text(task, "task_id"))
-        keys += _keys(list(footprint.query(str(task["pk"]["S"])))) + _chains(ctx, "task", task_id)
+        keys += _keys(list(footprint.query(str(task["pk"]["S"])))) + chains(ctx, "task", task_id)
     deals = {deal.deal_id: deal for deal in found.deals}
     for task in found.named_tasks:  # a deal's task shows on its contacts' cards too
         deal = deals.get(str(text(task, "related_id")))
@@ -241,7 +310,7 @@ def _delete_rest(ctx: TenantContext, found: Footprint, removed: Counter[str]) ->
     for item in found.collection:
         if kind_of(item) == "timeline_entry" and text(item, "entry_kind") == "note":
             note_id = str(text(item, "entry_id"))
-            keys += [(tenant_key(ctx, "NOTE", note_id), "NOTE"), *_chains(ctx, "note", note_id)]
+            keys += [(tenant_key(ctx, "NOTE", note_id), "NOTE"), *chains(ctx, "note", note_id)]
             removed["notes"] += 1
     keys += _keys(found.consent + found.sends + found.segments + found.merges + found.bindings + found.replays
                   + found.deliveries + found.notifications + found.runs + found.timers)
@@ -249,8 +318,8 @@ def _delete_rest(ctx: TenantContext, found: Footprint, removed: Counter[str]) ->
         keys.append((tenant_key(ctx, "CALLBACK"), crypto.blind_key(ctx, kind="phone", value=str(phone["number"]))))
     for event in found.deliveries:  # an event's steps are audited: its chain goes with it
         if kind_of(event) == "inbox_event":
-            keys += _chains(ctx, "inbox_event", str(text(event, "event_id")))
-    _delete(ctx, keys)
+            keys += chains(ctx, "inbox_event", str(text(event, "event_id")))
+    delete(ctx, keys)
     _uncount_segments(ctx, found)
     removed["tasks"] += len(found.tasks) + len(found.named_tasks)
     removed["notifications"] += len(found.notifications)
@@ -340,55 +409,28 @@ def _delete_imports(ctx: TenantContext, found: Footprint, removed: Counter[str])
         job.duplicates, job.errors = [], []
         db.commit(ctx, db.Change().save(job))
         removed["import_previews"] += 1
-    removed["import_previews"] += _delete(ctx, doomed)
+    removed["import_previews"] += delete(ctx, doomed)
     removed["import_files"] += _remove_objects(settings.export_bucket, files)
 
 
-def _purge_contact(ctx: TenantContext, found: Footprint, removed: Counter[str]) -> None:
-    """The contact with her collection and derived items, then her whole audit chain and read log."""
-    rtype = types.get("contact")
-    # the contacts merged into her (her duplicates) live on hidden, naming her: they go first
-    absorbed = [str(text(merge, "other_id")) for merge in found.merges
-                if kind_of(merge) == "contact_merge" and text(merge, "contact_id") == found.contact_id]
-    for contact_id in [*absorbed, found.contact_id]:
-        contact = access.get_any(ctx, rtype, contact_id)
-        if contact is not None and contact.merged_into in (None, found.contact_id):
-            trash.purge_record(ctx, rtype, contact)
-        timer = (due.timers_pk(ctx), due.timer_sk(trash.PURGE_KIND, trash.purge_ref(rtype, contact_id)))
-        _delete(ctx, [timer, *_chains(ctx, "contact", contact_id)])
-        removed["contacts"] += 1
-    removed["timeline_entries"] += sum(kind_of(item) == "timeline_entry" for item in found.collection)
-    removed["audit_records"] += sum(kind_of(item) == "audit" for item in found.chain) + 1
-    removed["sensitive_reads"] += len(found.reads)
+def twins(found: Footprint) -> list[str]:
+    """Her duplicates, merged into her: they live on hidden, naming her, and go with her."""
+    return [str(text(merge, "other_id")) for merge in found.merges
+            if kind_of(merge) == "contact_merge" and text(merge, "contact_id") == found.contact_id]
 
 
-def _record(ctx: TenantContext, contact_id: str, removed: Counter[str], kept: Counter[str]) -> Erasure:
-    """The erasure record, audited: counts and reasons, no personal data."""
-    erasure_id = new_id()
-    record = Erasure(erasures_pk(ctx), erasure_id, erasure_id=erasure_id, contact_id=contact_id,
-                     actor_id=ctx.actor_id, at=db.utcnow(), removed={k: n for k, n in sorted(removed.items()) if n},
-                     kept=[{"what": what, "count": count, "why": KEPT[what]} for what, count in sorted(kept.items())
-                           if count])
-    change = db.Change().save(record)
-    audit.attach(ctx, change, record, entity="erasure", entity_id=erasure_id, action="erase", before=None,
-                 after={"contact_id": contact_id, "removed": record.removed, "kept": record.kept})
-    db.commit(ctx, change)
-    return record
-
-
-def erase(ctx: TenantContext, contact_id: str) -> Erasure:
-    """Erase everything the tenant holds on a contact but what the law makes it keep (detached): admins only."""
-    require_admin(ctx)
-    contact = contact_or_404(ctx, contact_id)
-    found = footprint.find(ctx, contact)
-    removed: Counter[str] = Counter()
-    kept: Counter[str] = Counter()
-    _erase_records(ctx, found, removed)
+def erase_around(ctx: TenantContext, found: Footprint, removed: Counter[str], kept: Counter[str]) -> None:
+    """Everything found through her and the ids of what is about her, while all of it is still there to find:
+    her orders and deals detached, her companies cleaned, tasks, notes, consent, sends, deliveries, notifications,
+    runs and timers, export and import files. Her calls, conversations and tickets, and she, go after (in slices)."""
     _detach_orders(ctx, found, kept, removed)
     _detach_deals(ctx, found, kept, removed)
     _clean_companies(ctx, found, removed)
     _delete_rest(ctx, found, removed)
     _delete_exports(ctx, found, removed)
     _delete_imports(ctx, found, removed)
-    _purge_contact(ctx, found, removed)
-    return _record(ctx, found.contact_id, removed, kept)
+
+
+def kept_parts(kept: dict[str, int]) -> list[dict[str, Any]]:
+    """What stayed, with why (the erasure record's ``kept``)."""
+    return [{"what": what, "count": count, "why": KEPT[what]} for what, count in sorted(kept.items()) if count]

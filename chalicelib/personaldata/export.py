@@ -4,7 +4,8 @@ Every item of her footprint is opened the way the tenant export opens it (``tena
 registry knows where each kind keeps sealed values), then read through its model, so the document holds values,
 not DynamoDB's typed JSON nor ciphertext. Her sensitive values are in clear (it is her data): the read is recorded
 in the sensitive-read log, like any clear read, before anything is answered. A person's footprint is a contact card
-with its history: a few hundred items, one answer (no job).
+with its history, mostly a few hundred items: one answer; one too large for it is written to a file by a job
+(``exports``).
 """
 
 from __future__ import annotations
@@ -109,11 +110,16 @@ def document(ctx: TenantContext, found: Footprint, *, exported_at: str) -> dict[
     }
 
 
-def export(ctx: TenantContext, contact: Any) -> dict[str, Any]:
-    """Everything the tenant holds on a contact; her clear sensitive values and the export itself are recorded as
-    reads first (throttled: 503, and nothing is shown)."""
-    found = footprint.find(ctx, contact)
+def record_reads(ctx: TenantContext, contact: Any) -> None:
+    """Her clear sensitive values and the export itself, recorded as reads before anything is handed out
+    (throttled: 503, and nothing is shown)."""
     fields = [name for name in SENSITIVE if getattr(contact, name, None)]
-    audit.record_reads(ctx, entity="contact", entity_id=found.contact_id, fields=[*fields, "personal_data_export"])
-    return document(ctx, found, exported_at=db.utcnow().isoformat())
+    audit.record_reads(ctx, entity="contact", entity_id=str(contact.contact_id),
+                       fields=[*fields, "personal_data_export"])
 
+
+def export(ctx: TenantContext, contact: Any, found: Footprint | None = None) -> dict[str, Any]:
+    """Everything the tenant holds on a contact (her footprint, if already found), its reads recorded first."""
+    found = found or footprint.find(ctx, contact)
+    record_reads(ctx, contact)
+    return document(ctx, found, exported_at=db.utcnow().isoformat())

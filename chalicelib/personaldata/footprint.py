@@ -10,9 +10,12 @@ sends, segment memberships, merges, form and provider deliveries in the inbox, d
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +28,23 @@ from chalicelib.tenantdata.registry import RawItem, kind_of, text
 
 # Record types whose records linked to her are hers alone, erased with her; the others (orders) are kept detached.
 ABOUT_HER = ("call", "conversation", "ticket")
+# Items a bounded read may still take (``bounded``): a request stops reading where an answer or 29 seconds would end.
+_LEFT: ContextVar[list[int] | None] = ContextVar("footprint_left", default=None)
+
+
+class TooLargeError(Exception):
+    """Her footprint holds more items than the bounded read allowed: a job reads it instead."""
+
+
+@contextmanager
+def bounded(limit: int | None) -> Iterator[None]:
+    """While inside, the footprint's Queries read at most limit items in all (None: no bound), then raise
+    TooLargeError: a customer with years of chats is found by a job, not within a request."""
+    token = _LEFT.set([limit] if limit is not None else None)
+    try:
+        yield
+    finally:
+        _LEFT.reset(token)
 
 
 @dataclass
@@ -71,6 +91,11 @@ class Footprint:
         found |= {str(text(run, "run_id")) for run in self.runs}
         return found - {"None", ""}
 
+    def size(self) -> int:
+        """How many items were found (the records' collections with them)."""
+        lists = [value for value in vars(self).values() if isinstance(value, list)]
+        return 1 + sum(map(len, lists)) + sum(map(len, self.collections.values()))
+
 
 def her_values(contact: Any, *, names: bool = False) -> tuple[list[str], list[str]]:
     """What of her a text would hold: her id, e-mails and full name (folded), and her phones' last 10 digits;
@@ -104,6 +129,11 @@ def query(pk: str, *, index: str | None = None, consistent: bool = True) -> Iter
     while True:
         with db.translate_errors():
             page = client.query(**request)
+        left = _LEFT.get()
+        if left is not None:
+            left[0] -= len(page.get("Items", []))
+            if left[0] < 0:
+                raise TooLargeError()
         yield from page.get("Items", [])
         if not page.get("LastEvaluatedKey"):
             return
@@ -152,6 +182,26 @@ def _linked_records(ctx: TenantContext, found: Footprint) -> None:
             found.records[rtype.name] = records
         for record in records:
             found.collections[record.pk] = list(query(record.pk))
+
+
+def records_about(ctx: TenantContext, contact_id: str) -> Iterator[tuple[str, Any]]:
+    """Her calls, conversations and tickets (live or in the trash), one at a time, read as they are needed: the
+    erasure's slices purge them one after another without reading them all first."""
+    for name in ABOUT_HER:
+        rtype = types.get(name)
+        if rtype.space is None or (rtype.lists is not None and "CF" not in rtype.lists):
+            continue
+        rows = query(tenant_key(ctx, rtype.space, "CF", "contact", key_segment(contact_id)))
+        trashed = (row for row in query(tenant_key(ctx, rtype.space, "TRASH")) if text(row, "contact_id") == contact_id)
+        seen: set[str] = set()
+        for row in itertools.chain(rows, trashed):
+            record_id = str(text(row, "record_id") or "")
+            if not record_id or record_id in seen:
+                continue
+            seen.add(record_id)
+            record = access.get_any(ctx, rtype, record_id)
+            if record is not None:
+                yield name, record
 
 
 def _deals_and_tasks(ctx: TenantContext, found: Footprint) -> None:

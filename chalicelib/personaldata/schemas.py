@@ -38,6 +38,26 @@ class PersonalData(BaseModel):
     sensitive_reads: list[dict[str, Any]] = Field(description="Who read her sensitive values in clear, and when")
 
 
+class PersonalDataQuery(Schema):
+    file: bool = Field(default=False, description="true: always as a file written by a job (202), never inline")
+
+
+class PersonalDataExportRead(BaseModel):
+    """An export of a person's data written to a file by a job (her data was too large for one answer)."""
+
+    id: str
+    contact_id: str
+    status: Literal["queued", "running", "done", "failed", "expired"]
+    requested_at: datetime
+    finished_at: datetime | None = None
+    expires_at: datetime | None = Field(default=None, description="When the file is deleted")
+    size: int = Field(description="Bytes of the file")
+    items: int = Field(description="Items of her data it holds")
+    mine: bool = Field(description="Asked for by the caller: only that administrator may download it")
+    download_url: str | None = Field(default=None, description="A link valid 5 minutes (a recorded read)")
+    download_expires_at: datetime | None = None
+
+
 class ErasureIn(Schema):
     confirm: Literal[True] = Field(description="true: erase this person's data for good")
 
@@ -51,6 +71,15 @@ class KeptPart(BaseModel):
 class ErasureRead(BaseModel):
     erasure_id: str
     contact_id: str
+    status: Literal["running", "done"] = Field(description="running: it goes on in the background (answered 202)")
     at: datetime
-    removed: dict[str, int] = Field(description="What went, by kind")
+    finished_at: datetime | None = None
+    removed: dict[str, int] = Field(description="What went, by kind (so far, while it runs)")
     kept: list[KeptPart] = Field(description="What the law makes the company keep, detached from her, and why")
+
+
+class PersonalDataState(BaseModel):
+    """What the contact card's Personal data menu shows: her files being written or ready, a running erasure."""
+
+    exports: list[PersonalDataExportRead]
+    erasure: ErasureRead | None = None

@@ -17,7 +17,8 @@ CHALICE_RESOURCES = {"APIHandler", "ApiHandlerRole", "RestAPI", "APIHandlerInvok
                      "WebsocketAPI", "WebsocketAPIStage", "WebsocketConnect", "WebsocketMessage", "WebsocketDisconnect",
                      "WebsocketMessageRole", "InboxEventsRole", "DataioJobsRole",
                      "TenantDataJobsRole", "HousekeepingRole", "DomainEventsRole", "DueTimersRole",
-                     "InboxDispatchRole", "MailInRole", "CampaignSendsRole", "CampaignMailEventsRole"}
+                     "InboxDispatchRole", "MailInRole", "CampaignSendsRole", "CampaignMailEventsRole",
+                     "PersonalDataJobsRole"}
 
 
 def _policy(stage: str) -> dict[str, Any]:

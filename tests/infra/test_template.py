@@ -351,7 +351,8 @@ def test_queues_are_encrypted_with_dead_letter_queues(template: dict[str, Any], 
     queues = {n: r["Properties"] for n, r in resources.items() if r["Type"] == "AWS::SQS::Queue"}
     assert set(queues) == {"JobsQueue", "JobsDeadLetterQueue", "FunctionDeadLetterQueue", "MailInQueue",
                            "MailInDeadLetterQueue", "CampaignsQueue", "CampaignsDeadLetterQueue",
-                           "CampaignMailEventsQueue", "CampaignMailEventsDeadLetterQueue"}
+                           "CampaignMailEventsQueue", "CampaignMailEventsDeadLetterQueue", "PersonalDataQueue",
+                           "PersonalDataDeadLetterQueue"}
     # S3 notifies the mail queue (#17): SQS's own keys, so the stage key never has to trust S3 as a principal
     assert all(q["KmsMasterKeyId"] == {"Ref": "AppKey"} for n, q in queues.items() if not n.startswith("MailIn"))
     assert all(q["SqsManagedSseEnabled"] is True for n, q in queues.items() if n.startswith("MailIn"))
@@ -360,6 +361,8 @@ def test_queues_are_encrypted_with_dead_letter_queues(template: dict[str, Any], 
     assert queues["JobsQueue"]["RedrivePolicy"]["deadLetterTargetArn"] == {"Fn::GetAtt": ["JobsDeadLetterQueue", "Arn"]}
     assert queues["CampaignsQueue"]["RedrivePolicy"]["deadLetterTargetArn"] == {
         "Fn::GetAtt": ["CampaignsDeadLetterQueue", "Arn"]}
+    assert queues["PersonalDataQueue"]["RedrivePolicy"]["deadLetterTargetArn"] == {
+        "Fn::GetAtt": ["PersonalDataDeadLetterQueue", "Arn"]}
     # every function's failed asynchronous invocations (schedules, events) are parked, not dropped
     assert template["Globals"]["Function"]["DeadLetterQueue"] == {
         "Type": "SQS", "TargetArn": {"Fn::GetAtt": ["FunctionDeadLetterQueue", "Arn"]}}
@@ -372,11 +375,11 @@ def test_queue_handlers_return_only_their_failed_messages(resources: dict[str, A
     sources = {name: event for function in functions for name, event in (function.get("Events") or {}).items()
                if event.get("Type") != "Schedule"}
     assert set(sources) == {"InboxEventsSqsEventSource", "MailInSqsEventSource", "CampaignSendsSqsEventSource",
-                            "CampaignMailEventsSqsEventSource", "DomainEventsDynamodbEventSource",
-                            "InboxDispatchDynamodbEventSource"}, sources
-    # mail_in, campaign_sends and campaign_mail_events answer batchItemFailures too
+                            "CampaignMailEventsSqsEventSource", "PersonalDataJobsSqsEventSource",
+                            "DomainEventsDynamodbEventSource", "InboxDispatchDynamodbEventSource"}, sources
+    # mail_in, campaign_sends, campaign_mail_events and personal_data_jobs answer batchItemFailures too
     for name in ("InboxEventsSqsEventSource", "MailInSqsEventSource", "CampaignSendsSqsEventSource",
-                 "CampaignMailEventsSqsEventSource"):
+                 "CampaignMailEventsSqsEventSource", "PersonalDataJobsSqsEventSource"):
         event = sources[name]
         assert event["Type"] == "SQS" and event["Properties"]["Queue"]
         assert event["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]

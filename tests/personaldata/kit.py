@@ -1,0 +1,104 @@
+"""The personal-data queue in the embedded AWS, delivered to the app's ``personal_data_jobs`` as Lambda would, and a
+customer with a long history (WhatsApp messages, calls, notes) made through the real routes and hooks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+
+from chalicelib.core.config import settings
+from chalicelib.personaldata import queue as pd_queue
+from tests.factories import Company
+from tests.messaging.kit import APP_SECRET, WHATSAPP
+from tests.messaging.kit import play as play_messages
+from tests.support import ApiClient, body
+from tests.telephony.kit import create_telephony
+from tests.telephony.kit import play as play_calls
+from webhooks.messengers import Chat, whatsapp_message, whatsapp_post
+from webhooks.providers import Call
+from webhooks.providers import pbx as pbx_sim
+
+
+@dataclass
+class Queue:
+    """The stage's personal-data queue; ``drain`` delivers until it is empty."""
+
+    url: str
+    outcomes: list[dict[str, Any]] = field(default_factory=list)  # each delivery's batchItemFailures answer
+
+    @property
+    def sqs(self) -> Any:
+        return boto3.client("sqs", region_name=settings.region)
+
+    def drain(self, *, redeliver: Callable[[int], bool] = lambda n: False, limit: int = 200) -> int:
+        """Hand every message to ``app.personal_data_jobs`` one at a time (its batch size), deleting it unless it
+        failed or ``redeliver(n)`` says to deliver the n-th message again (as SQS may); how many were delivered."""
+        from app import personal_data_jobs
+
+        count = 0
+        while count < limit:
+            messages = self.sqs.receive_message(QueueUrl=self.url, MaxNumberOfMessages=1,
+                                                VisibilityTimeout=0).get("Messages", [])
+            if not messages:
+                return count
+            [message] = messages
+            count += 1
+            answer = personal_data_jobs({"Records": [{"messageId": message["MessageId"], "body": message["Body"],
+                                                      "receiptHandle": message["ReceiptHandle"],
+                                                      "eventSource": "aws:sqs"}]}, None)
+            self.outcomes.append(answer)
+            if not answer["batchItemFailures"] and not redeliver(count):
+                self.sqs.delete_message(QueueUrl=self.url, ReceiptHandle=message["ReceiptHandle"])
+        return count
+
+
+def queue() -> Queue:
+    """The personal-data queue, made if missing, emptied."""
+    sqs = boto3.client("sqs", region_name=settings.region)
+    url = sqs.create_queue(QueueName=pd_queue.queue_name())["QueueUrl"]
+    while True:  # left over by an earlier test (PurgeQueue is allowed once a minute)
+        found = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=0).get("Messages", [])
+        if not found:
+            break
+        for message in found:
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+    return Queue(url)
+
+
+def made(response: Any, status: int = 201) -> dict[str, Any]:
+    assert response.status_code == status, response.body
+    return dict(body(response))
+
+
+def lines(client: ApiClient, company: Company) -> dict[str, dict[str, Any]]:
+    """The company's WhatsApp line and PBX (with their secrets, as made)."""
+    return {"whatsapp": made(client.post("/api/v1/integrations", {"type": "whatsapp", "name": "Clinic WhatsApp",
+                                                                  "settings": WHATSAPP},
+                                         token=company.owner.token)),
+            "pbx": create_telephony(client, company, "pbx", extensions={"101": company.owner.user_id})}
+
+
+def long_customer(client: ApiClient, company: Company, lines: dict[str, dict[str, Any]], *, first: str, last: str,
+                  phone: str, messages: int, calls: int, notes: int) -> dict[str, Any]:
+    """A customer with years of history in miniature: her WhatsApp messages, answered calls and notes."""
+    token = company.owner.token
+    contact = made(client.post("/api/v1/contacts", {"first_name": first, "last_name": last,
+                                                    "phones": [{"number": phone}]}, token=token))
+    for k in range(notes):
+        made(client.post("/api/v1/notes", {"subject": {"type": "contact", "id": contact["id"]},
+                                           "text": f"Visit {k}: all well"}, token=token))
+    whatsapp, pbx = lines["whatsapp"], lines["pbx"]
+    e164 = "+" + "".join(ch for ch in phone if ch.isdigit())
+    chat = Chat(customer=e164, name=f"{first} {last}")
+    posts = [whatsapp_post(whatsapp["webhook_url"], APP_SECRET, whatsapp_message(chat, k, "text", {"body": f"Hi {k}"}))
+             for k in range(1, messages + 1)]
+    assert {answer.status_code for answer in play_messages(client, posts)} == {200}
+    for _ in range(calls):
+        answers = play_calls(client, pbx, pbx_sim.requests("answered", pbx["webhook_url"], key=None,
+                                                           secret=pbx["secret"], call=Call(customer=e164,
+                                                                                           talk_seconds=30)))
+        assert {answer.status_code for answer in answers} == {200}
+    return contact
