@@ -43,8 +43,8 @@ SUBJECTS = {  # e-mail subjects in the user's language (the web app has its own 
            "ticket.reopened": "Клиент снова написал по решённому обращению",
            "digest": "Ваши уведомления"},
 }
-ROUTES = {"task": "#/tasks", "deal": "#/deals/{id}", "contact": "#/contacts/{id}", "company": "#/companies/{id}",
-          "call": "#/calls", "ticket": "#/tickets/{id}", "conversation": "#/inbox/{id}"}
+ROUTES = {"task": "#/tasks?task={id}", "deal": "#/deals/{id}", "contact": "#/contacts/{id}",
+          "company": "#/companies/{id}", "call": "#/calls", "ticket": "#/tickets/{id}", "conversation": "#/inbox/{id}"}
 
 
 def _task_timer(ctx: TenantContext, timer: DueTimer) -> None:

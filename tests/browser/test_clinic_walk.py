@@ -153,3 +153,40 @@ def test_the_desk_reads_in_the_chat_that_the_patient_asked_not_to_be_written_to(
     assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
     screens.shoot(page, "clinic-thread-consent-phone-ru")
     assert_no_problems(page)
+
+
+def test_a_doctor_taps_the_notice_of_tomorrow_s_visit_and_finds_it(browser: Any, live_url: str, app: Any,
+                                                                   screens: Screens) -> None:
+    # The desk booked Андрей Петров a visit for tomorrow; his "Вам поставлена задача" opened today's tasks, where
+    # tomorrow's visit is not, so on his phone he found nothing to tap
+    from datetime import timedelta
+
+    from chalicelib.core import db
+    from chalicelib.core.tenancy import TenantContext, bind
+    from chalicelib.notifications import service as notifications
+
+    client = ApiClient(app)
+    company = _clinic(client, "Стоматология Улыбка Врачи")
+    desk = add_member(client, company, role="admin", name="deskbook")
+    doctor = _doctor(client, company, "Андрей Петров")
+    patient = body(client.post("/api/v1/contacts", {"first_name": "Наталья", "last_name": "Иванова"},
+                               token=desk.token))
+    visit = client.post("/api/v1/tasks", {
+        "title": "Первичная консультация", "kind": "meeting", "assignee_id": doctor.user_id,
+        "due_at": (db.utcnow() + timedelta(days=1)).replace(microsecond=0).isoformat(),
+        "related": {"type": "contact", "id": patient["id"]}}, token=desk.token)
+    assert visit.status_code == 201, visit.body
+    ctx = TenantContext(tenant_id=company.tenant_id, actor_id="events", actor_kind="system", source="job")
+    with bind(ctx):  # the change feed's notice of the task given to him (it runs beside the app)
+        notifications.notify(ctx, user_id=doctor.user_id, type="task.assigned", cause=body(visit)["id"],
+                             at=db.utcnow(), subject_type="task", subject_id=body(visit)["id"],
+                             title="Первичная консультация", actor_id=desk.user_id)
+    page = russian_phone(browser, live_url, doctor, "Стоматология Улыбка Врачи")
+    page.locator(".main-nav", has_text="Задачи").wait_for()
+    page.goto("/#/notifications")
+    page.locator("[data-test=notification] a", has_text="Первичная консультация").click()
+    page.locator(f"li[data-task='{body(visit)['id']}']", has_text="Первичная консультация").wait_for()
+    assert page.locator(".tabs a[aria-current=page]").inner_text() == "Предстоящие"
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+    screens.shoot(page, "clinic-doctor-notice-visit-phone-ru")
+    assert_no_problems(page)

@@ -117,10 +117,10 @@ def test_a_ticket_given_and_customers_not_saved_as_contacts_read_in_russian_on_a
         browser: Any, live_url: str, app: Any, screens: Screens) -> None:
     company = signup(ApiClient(app), company="Обращения")
     ctx = TenantContext(tenant_id=company.tenant_id, actor_id="events", actor_kind="system", source="job")
-    owner, ticket_id, conversation_id, deal_id = company.owner.user_id, new_id(), new_id(), new_id()
+    owner, task_id, ticket_id, conversation_id, deal_id = company.owner.user_id, new_id(), new_id(), new_id(), new_id()
     with bind(ctx):
         for kind, subject_type, subject_id, title in (
-                ("task.assigned", "task", new_id(), "Доставить розы на Арбат"),
+                ("task.assigned", "task", task_id, "Доставить розы на Арбат"),
                 ("ticket.assigned", "ticket", ticket_id, "Разбитая ваза"),
                 ("conversation.contact_skipped", "conversation", conversation_id, "Павел Смирнов"),
                 ("lead.contact_skipped", "deal", deal_id, "Заявка с сайта: Анна Петрова")):  # noqa: RUF001
@@ -133,7 +133,7 @@ def test_a_ticket_given_and_customers_not_saved_as_contacts_read_in_russian_on_a
     items = page.locator("[data-test=notification]")
     expect(items).to_have_count(4)
     for text, path in (
-            ("Вам поставлена задача", "#/tasks"),
+            ("Вам поставлена задача", f"#/tasks?task={task_id}"),  # opened on the tab it is on
             ("Вам назначено обращение", f"#/tickets/{ticket_id}"),
             ("Написавший клиент не сохранён как контакт: достигнут лимит контактов вашего тарифа",
              f"#/inbox/{conversation_id}"),

@@ -8,7 +8,7 @@ import { formatDateTime } from '../js/format.js';
 import { empty, field, form, heading, pager, toast, toastError } from '../js/ui.js';
 import { settingsTabs } from './settings-nav.js';
 
-const PATHS = { task: () => '#/tasks', deal: (id) => `#/deals/${id}`, contact: (id) => `#/contacts/${id}`,
+const PATHS = { task: (id) => `#/tasks?task=${id}`, deal: (id) => `#/deals/${id}`, contact: (id) => `#/contacts/${id}`,
   company: (id) => `#/companies/${id}`, call: () => '#/calls', ticket: (id) => `#/tickets/${id}`,
   conversation: (id) => `#/inbox/${id}` };
 

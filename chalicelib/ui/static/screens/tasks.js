@@ -223,9 +223,23 @@ function whoseFilter(view, assignee, navigate) {
   return details;
 }
 
-/** #/tasks?view=today|overdue|upcoming (&assignee=: a colleague's, or everyone's, each task naming whose it is). */
+/** The tab a task is on, on the company's clock: overdue while open and past, else today or upcoming by its day. */
+function viewOf(task) {
+  if (!task.due_at) return 'today';
+  const due = new Date(task.due_at);
+  if (!task.done_at && due < new Date()) return 'overdue';
+  const zone = companyZone();
+  return zonedInput(due, zone).slice(0, 10) > zonedInput(new Date(), zone).slice(0, 10) ? 'upcoming' : 'today';
+}
+
+/** #/tasks?view=today|overdue|upcoming (&assignee=: a colleague's, or everyone's, each task naming whose it is);
+ * &task=<id> (a notification's link) opens the tab the task is on, scrolled to it: a visit booked for tomorrow was
+ * looked for among today's. */
 export async function tasks(root, { query: params, alive, navigate }) {
-  const view = VIEWS.includes(params.get('view')) ? params.get('view') : 'today';
+  const focus = params.get('task');
+  const found = focus && !params.get('view') ? await get(`/api/v1/tasks/${encodeURIComponent(focus)}`).catch(() => null) : null;
+  if (!alive()) return;
+  const view = VIEWS.includes(params.get('view')) ? params.get('view') : (found ? viewOf(found) : 'today');
   const assignee = params.get('assignee') || '';
   const everyone = assignee === 'everyone';
   const whose = everyone ? { everyone: 'true' } : { assignee_id: assignee };
@@ -250,4 +264,5 @@ export async function tasks(root, { query: params, alive, navigate }) {
   mount(root, heading(t('nav.tasks'), newButton(create, t('picker.newTask'))), viewTabs(view, assignee),
     whoseFilter(view, assignee, navigate),
     page.items.length ? list : empty(t(`tasks.empty.${view}`)), pager(page.next_cursor, more), create);
+  if (focus) list.querySelector(`[data-task="${CSS.escape(focus)}"]`)?.scrollIntoView({ block: 'center' });
 }
