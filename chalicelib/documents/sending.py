@@ -57,7 +57,7 @@ def _message(document: Document, *, to: str, text: str, body: bytes, sender: tup
 
 def _default_text(document: Document) -> str:
     title = wording.title(document.doc_type, document.locale)
-    total = wording.money(int(document.total_minor), document.currency, wording.locale_of(document.locale))
+    total = wording.money(int(document.total_minor), document.currency, wording.locale_of(document.locale), said=True)
     if document.locale == "ru":
         return f"Здравствуйте!\n\n{title} № {document.number} на сумму {total} во вложении.\n"
     if document.locale == "de":

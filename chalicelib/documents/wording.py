@@ -33,6 +33,9 @@ MONTHS_DE = ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "Augu
 SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "RUB": "₽", "UAH": "₴", "KZT": "₸", "JPY": "¥", "CNY": "¥",
            "INR": "₹", "TRY": "₺", "ILS": "₪", "KRW": "₩", "GEL": "₾", "AMD": "֏", "BYN": "Br", "PLN": "zł"}
 PREFIXED = frozenset({"USD", "GBP", "JPY", "CNY", "INR", "ILS", "KRW"})  # written before the number in English
+# Currencies whose minor unit no shop writes to a customer (Kazakhstan's tiyn): a message says a whole amount without
+# it ("8 900 ₸", as the web app shows it); documents print it, as accountants do
+WHOLE_UNITS = frozenset({"KZT"})
 NBSP = "\u00a0"  # an amount is never broken across lines
 
 
@@ -84,11 +87,13 @@ def number(value: Decimal | int, *, places: int, locale: str) -> str:
     return f"{sign}{text}{point}{fraction}" if places else f"{sign}{text}"
 
 
-def money(minor: int, currency: str, locale: str) -> str:
+def money(minor: int, currency: str, locale: str, *, said: bool = False) -> str:
     """An amount in minor units as the language writes it: "$1,234.50", "1,234.50 EUR"-like, "1 234,50 ₽", in German
-    "1.234,50 €" (the symbol after the amount, whatever the currency)."""
+    "1.234,50 €" (the symbol after the amount, whatever the currency); said (a message to a customer): a whole amount
+    of a currency whose minor unit no shop writes without it ("8 900 ₸")."""
     places = minor_exponent(currency)
-    text = number(Decimal(int(minor)).scaleb(-places), places=places, locale=locale)
+    shown = 0 if said and currency in WHOLE_UNITS and int(minor) % 10**places == 0 else places
+    text = number(Decimal(int(minor)).scaleb(-places), places=shown, locale=locale)
     symbol = SYMBOLS.get(currency)
     if locale == "en" and symbol and currency in PREFIXED:
         return f"-{symbol}{text[1:]}" if text.startswith("-") else f"{symbol}{text}"

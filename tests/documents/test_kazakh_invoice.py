@@ -4,14 +4,18 @@ Kazakh letters."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 
+from chalicelib.channels import transport
 from tests.documents.test_documents import fetch, pdf_text
 from tests.documents.test_uk_invoice import document_text, seller_with_an_order
 from tests.factories import Company
+from tests.messaging.kit import create_line, inbox, play
 from tests.support import ApiClient, body
+from webhooks.messengers import Chat, telegram_post, telegram_update
 
 REQUISITES = {"legal_name": "ТОО «Алма Декор»", "tax_id": "180540012345", "address": "050000, г. Алматы, пр. Абая, 150",  # noqa: RUF001
               "bank_name": "АО «Kaspi Bank»", "bank_code": "CASPKZKA", "bank_account": "KZ86722S000012345678",  # noqa: RUF001
@@ -64,3 +68,25 @@ def test_prices_with_vat_in_them_print_as_paid_with_the_vat_they_include(client:
     assert candles.endswith("3 500,00 ₸ 12% 10 500,00 ₸"), text
     assert "Итого к оплате: 35 000,00 ₸" in text and "В том числе НДС 12%: 3 750,00 ₸" in text, text  # noqa: RUF001
     assert "Итого без НДС" not in text and "21 875,00" not in text, text
+
+
+def test_the_chat_message_carrying_an_invoice_says_its_total_in_whole_tenge(client: ApiClient, alma: Company) -> None:
+    # The customer's Telegram got "Счёт на оплату № 3 на сумму 8 900,00 ₸ во вложении.": tiyn no shop writes to a
+    # customer. The message says "8 900 ₸"; the PDF prints the total as accountants do, with its tiyn.
+    token = alma.owner.token
+    line = create_line(client, alma, "telegram")
+    chat = Chat(chat_id=5550101, name="Әсел Қайратқызы")
+    [answer] = play(client, [telegram_post(line["webhook_url"], line["secret"],
+                                           telegram_update(chat, 1, {"message_id": 1, "text": "Шот жіберіңізші"}))])
+    assert answer.status_code == 200, answer.body
+    [conversation] = inbox(client, alma)
+    deal = body(client.post("/api/v1/deals", {"title": "Подушка «Степь»", "contact_ids": [conversation["contact_id"]],
+                                              "amount": {"minor": 890000, "currency": "KZT"}}, token=token))
+    document = body(client.post(f"/api/v1/deals/{deal['id']}/documents", {"type": "invoice"}, token=token))
+    sent = client.post(f"/api/v1/documents/{document['id']}/send", {"channel": "messenger"}, token=token)
+    assert sent.status_code == 200, sent.body
+    request = [r for r in transport.sandbox_requests("telegram") if r["url"].endswith("/sendDocument")][-1]
+    caption = json.loads(request["body"])["caption"]
+    assert caption == f"Счёт на оплату № {document['number']} на сумму 8\u00a0900\u00a0₸ во вложении.", caption
+    text = pdf_text(fetch(body(client.get(f"/api/v1/documents/{document['id']}/link", token=token))["url"]))
+    assert "Итого к оплате: 8 900,00 ₸" in text, text
