@@ -52,9 +52,9 @@ def _pdf_cpu(runs: int) -> dict[str, float]:
 
     from chalicelib.documents import defaults, service, sources, wording
 
+    lines = [sources.priced(f"Букет №{n}", Decimal(n), 150050, Decimal(20)) for n in (1, 2, 3)]
     source = sources.Source(kind="deal", record_id="", title="Свадебные букеты", currency="RUB", owner_id=None,
-                            team_id=None, fields={}, lines=[sources.priced(f"Букет №{n}", Decimal(n), 150050, Decimal(20))
-                                                            for n in (1, 2, 3)])
+                            team_id=None, fields={}, lines=lines)
     values = service.context(source=source, doc_type="invoice", number="INV-2026-0001",
                              day=__import__("datetime").date(2026, 12, 6), locale="ru",
                              seller={"legal_name": "ООО «Ромашка»"})  # noqa: RUF001

@@ -31,7 +31,8 @@ def test_the_log_names_a_rule_an_order_and_the_crm_and_filters_any_type(browser:
     pipeline = body(client.get("/api/v1/pipelines", token=token))["items"][0]
     rule = body(client.post("/api/v1/automations", {
         "name": "Позвонить по сделке",
-        "trigger": {"type": "deal.stage_entered", "pipeline_id": pipeline["id"], "stage_id": pipeline["stages"][1]["id"]},
+        "trigger": {"type": "deal.stage_entered", "pipeline_id": pipeline["id"],
+                    "stage_id": pipeline["stages"][1]["id"]},
         "actions": [{"type": "create_task", "title": "Позвонить: {title}", "due_in_minutes": 60}]}, token=token))
     ctx = TenantContext(tenant_id=company.tenant_id)
     with bind(ctx):  # the rule run as the feed runs it (the browser tests deliver no stream)
