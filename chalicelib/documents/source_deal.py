@@ -1,5 +1,5 @@
-"""Deals as a document source: its title and amount, or the lines the request gives, made out to its first
-contact and its company."""
+"""Deals as a document source: its title and amount (the lines of the orders its amount follows, where it does), or
+the lines the request gives, made out to its first contact and its company."""
 
 from __future__ import annotations
 
@@ -80,16 +80,31 @@ def _tax_id(company: Any) -> str:
     return str(value) if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
 
 
+def _order_lines(ctx: Any, deal: Any) -> list[Line]:
+    """The lines of the orders a deal's amount follows (``deals.amounts``: its amount is their total, tax included),
+    each at the rate its order gave it: the deal's own line would print that total untaxed, or tax it again at the
+    company's default rate. None while one of them is out of the caller's reach: the deal's own line then, as before
+    (a document prints only what its maker may see)."""
+    from chalicelib.documents import source_order
+
+    orders = [sources.readable(ctx, "order", order_id) for order_id in deal.amount_orders or []]
+    if not orders or any(order is None for order in orders):
+        return []
+    return [line for order in orders for line in source_order.order_lines(order)]
+
+
 def load(ctx: Any, record_id: str, *, action: str, lines: list[Line] | None = None,
          default_rate: Decimal | None = None) -> Source:
     """A deal the caller may do action on, with its first contact and its company as far as the caller may read;
-    without lines given, one line of its title and amount at the company's default VAT rate, the amount taken
-    without tax as an order's prices are by default (``price_mode`` exclusive), the VAT on top."""
+    without lines given, the lines of the orders its amount follows, else one line of its title and amount at the
+    company's default VAT rate, the amount taken without tax as an order's prices are by default (``price_mode``
+    exclusive), the VAT on top."""
     deal = access.get_or_raise(ctx, types.get("deal"), record_id, action=action)
     contact = sources.readable(ctx, "contact", (deal.contact_ids or [None])[0])
     company = sources.readable(ctx, "company", deal.company_id)
     if lines is None:
-        lines = [sources.priced(deal.title, Decimal(1), int(deal.amount_minor or 0), default_rate)]
+        lines = _order_lines(ctx, deal) or [sources.priced(deal.title, Decimal(1), int(deal.amount_minor or 0),
+                                                           default_rate)]
     fields = {"title": deal.title, "amount_minor": int(deal.amount_minor or 0), "currency": deal.currency,
               "status": deal.status, "expected_close_on": deal.expected_close_on or ""}
     return Source(kind="deal", record_id=deal.deal_id, title=deal.title, currency=deal.currency,

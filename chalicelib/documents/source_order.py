@@ -35,6 +35,11 @@ def _line(found: dict[str, Any]) -> Line:
                 tax_minor=int(found.get("tax_minor") or 0), discount_minor=int(found.get("discount_total_minor") or 0))
 
 
+def order_lines(order: Any) -> list[Line]:
+    """An order's lines as it computed them."""
+    return [_line(found) for found in order.lines or [] if isinstance(found, dict)]
+
+
 def load(ctx: Any, record_id: str, *, action: str, lines: list[Line] | None = None,
          default_rate: Decimal | None = None) -> Source:
     """An order the caller may do action on (its own lines, each at the rate the order gave it: lines given with the
@@ -49,6 +54,6 @@ def load(ctx: Any, record_id: str, *, action: str, lines: list[Line] | None = No
               "carrier": shipping.get("carrier") or "", "tracking_number": shipping.get("tracking_number") or ""}
     return Source(kind="order", record_id=order.order_id, title=None, currency=order.currency,
                   owner_id=order.owner_id, team_id=order.team_id,
-                  lines=[_line(found) for found in order.lines or [] if isinstance(found, dict)], fields=fields,
+                  lines=order_lines(order), fields=fields,
                   contact=sources.readable(ctx, "contact", order.contact_id),
                   company=sources.readable(ctx, "company", order.company_id))
