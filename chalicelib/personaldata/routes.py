@@ -18,14 +18,14 @@ api = Api(__name__, tag="contacts")
            "Art. 15 and 20; administrators); too large for one answer (or ?file=true): 202 with the job writing "
            "its file", query=s.PersonalDataQuery, response=s.PersonalData, errors=(403, 404, 409))
 def contacts_personal_data(request: ApiRequest, contact_id: str) -> Any:
-    from chalicelib.personaldata import erasure, exports, slices
+    from chalicelib.personaldata import exports, rights, slices
 
     ctx = request.tenant
-    erasure.require_admin(ctx)
-    erasure.require_whole_view(ctx)
-    contact = erasure.contact_or_404(ctx, contact_id)
+    rights.require_admin(ctx)
+    rights.require_whole_view(ctx)
+    contact = rights.contact_or_404(ctx, contact_id)
     if slices.running(ctx, contact.contact_id) is not None:
-        raise erasure.ErasureRunningError()
+        raise rights.ErasureRunningError()
     answer = exports.answer(ctx, contact, as_file=request.query.file)
     if isinstance(answer, dict):
         return answer
@@ -35,11 +35,11 @@ def contacts_personal_data(request: ApiRequest, contact_id: str) -> Any:
 @api.route("/api/v1/contacts/{contact_id}/personal-data/state", summary="A person's data files being written or "
            "ready, and her erasure while it runs (administrators)", response=s.PersonalDataState, errors=(403, 404))
 def contacts_personal_data_state(request: ApiRequest, contact_id: str) -> s.PersonalDataState:
-    from chalicelib.personaldata import erasure, exports, slices
+    from chalicelib.personaldata import exports, rights, slices
 
     ctx = request.tenant
-    erasure.require_admin(ctx)
-    contact = erasure.contact_or_404(ctx, contact_id)
+    rights.require_admin(ctx)
+    contact = rights.contact_or_404(ctx, contact_id)
     running = slices.running(ctx, contact.contact_id)
     return s.PersonalDataState(
         exports=[s.PersonalDataExportRead(**exports.read(ctx, job)) for job in exports.jobs_of(ctx, contact_id)],
@@ -52,10 +52,10 @@ def contacts_personal_data_state(request: ApiRequest, contact_id: str) -> s.Pers
 def contacts_personal_data_export(request: ApiRequest, contact_id: str,
                                   personal_export_id: str) -> s.PersonalDataExportRead:
     from chalicelib.core import errors
-    from chalicelib.personaldata import erasure, exports
+    from chalicelib.personaldata import exports, rights
 
     ctx = request.tenant
-    erasure.require_admin(ctx)
+    rights.require_admin(ctx)
     job = exports.get(ctx, contact_id, personal_export_id)
     if job is None:
         raise errors.NotFoundError("No such file of a person's data.")

@@ -30,7 +30,7 @@ from chalicelib.core import audit, db, errors
 from chalicelib.core.observability import logger
 from chalicelib.core.tenancy import TenantContext, is_valid_id, key_belongs_to, new_id
 from chalicelib.due import service as due
-from chalicelib.personaldata import erasure, exports, footprint
+from chalicelib.personaldata import erasure, exports, footprint, rights
 from chalicelib.personaldata.footprint import Footprint
 from chalicelib.personaldata.models import Erasure, RunningErasure, erasures_pk, running_sk
 from chalicelib.records import access, types
@@ -75,12 +75,12 @@ def running(ctx: TenantContext, contact_id: str) -> Erasure | None:
 def request(ctx: TenantContext, contact_id: str, *, items: int | None = None) -> Erasure:
     """POST erase: her erasure started (or the one running taken up), its first slice run here; the rest is queued.
     Nothing is written before her footprint has been read (a fault there changes nothing)."""
-    erasure.require_admin(ctx)
+    rights.require_admin(ctx)
     items = items or REQUEST_ITEMS
     record = running(ctx, contact_id)
     found: Footprint | None = None
     if record is None or record.phase == PHASES[0]:
-        found = _bounded_find(ctx, erasure.contact_or_404(ctx, contact_id), items)
+        found = _bounded_find(ctx, rights.contact_or_404(ctx, contact_id), items)
     record = record or _start(ctx, contact_id)
     if run(ctx, record, budget=Budget(items), found=found, may_find=False) == "more":
         hand_over(ctx, record)
@@ -144,7 +144,7 @@ def _work(ctx: TenantContext, record: Erasure, removed: Counter[str], kept: Coun
     if record.phase == "around":
         if found is None and not may_find:  # the request, and her footprint is too large for it
             return False
-        found = found or footprint.find(ctx, erasure.contact_or_404(ctx, record.contact_id))
+        found = found or footprint.find(ctx, rights.contact_or_404(ctx, record.contact_id))
         record.twin_ids = erasure.twins(found)
         erasure.erase_around(ctx, found, removed, kept)
         removed["personal_data_exports"] += exports.erase(ctx, record.contact_id)
