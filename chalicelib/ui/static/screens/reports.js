@@ -4,7 +4,7 @@
 import { get } from '../js/api.js';
 import { h, mount, uid } from '../js/dom.js';
 import { has, t } from '../js/i18n.js';
-import { browserZone, formatMoney, formatNumber, zonedInput } from '../js/format.js';
+import { browserZone, currencyDigits, formatMoney, formatNumber, zonedInput } from '../js/format.js';
 import { MESSAGES } from '../js/messages.js';
 import { REPORTS } from '../js/messages-reports.js';
 import { can, session } from '../js/session.js';
@@ -79,13 +79,19 @@ function table(caption, columns, rows) {
     h('tbody', {}, rows.map((row) => h('tr', {}, columns.map(([label, cell]) => h('td', { 'data-label': label }, cell(row))))))));
 }
 
-function csvDownload(name, columns, rows) {
+/** A table's rows as a CSV file: figures as numbers a spreadsheet reads, amounts (``money``, in minor units from the
+ * API) in the currency's units with a point, "46475.00", the currency named in the column's header, revenue_KZT. */
+function csvDownload(name, columns, rows, { money = [], currency = null } = {}) {
   const quote = (value) => {
     let text = value === null || value === undefined ? '' : String(value);
     if (/^[=+\-@]/.test(text)) text = `'${text}`; // a spreadsheet would run it as a formula
     return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
   };
-  const lines = [columns.map(([key]) => key).join(','), ...rows.map((row) => columns.map(([key]) => quote(row[key])).join(','))];
+  const digits = currencyDigits(currency);
+  const cell = (row, key) => (money.includes(key) && typeof row[key] === 'number'
+    ? (row[key] / 10 ** digits).toFixed(digits) : row[key]);
+  const header = ([key]) => (money.includes(key) && currency ? `${key}_${currency}` : key);
+  const lines = [columns.map(header).join(','), ...rows.map((row) => columns.map(([key]) => quote(cell(row, key))).join(','))];
   const url = URL.createObjectURL(new Blob([lines.join('\r\n') + '\r\n'], { type: 'text/csv' }));
   const link = h('a', { href: url, download: `${name}.csv`, class: 'button-link small' }, t('rep.csv'));
   return link;
@@ -130,7 +136,8 @@ function sourcesPart(report) {
   return h('section', { class: 'panel report', 'data-test': 'report-sources' }, h('h2', {}, t('rep.sources')),
     rows.length ? [barChart(t('rep.leads'), rows.map((r) => sourceName(r.source)), rows.map((r) => r.leads)),
       table(t('rep.sources'), columns.map(([key, cell]) => [labels[key], cell]), rows),
-      csvDownload(`sources-${report.from}-${report.to}`, columns, rows)] : empty(t('rep.empty')));
+      csvDownload(`sources-${report.from}-${report.to}`, columns, rows,
+        { money: ['revenue'], currency: report.currency })] : empty(t('rep.empty')));
 }
 
 function managersPart(report, users) {
@@ -143,7 +150,8 @@ function managersPart(report, users) {
   return h('section', { class: 'panel report', 'data-test': 'report-managers' }, h('h2', {}, t('rep.managers')),
     rows.length ? [barChart(t('rep.revenue'), rows.map((r) => r.name), rows.map((r) => r.revenue / 100)),
       table(t('rep.managers'), columns.map(([, label, cell]) => [label, cell]), rows),
-      csvDownload(`managers-${report.from}-${report.to}`, columns.map(([key]) => [key]), rows)] : empty(t('rep.empty')));
+      csvDownload(`managers-${report.from}-${report.to}`, columns.map(([key]) => [key]), rows,
+        { money: ['revenue'], currency: report.currency })] : empty(t('rep.empty')));
 }
 
 function communicationsPart(report) {
@@ -173,7 +181,8 @@ function funnelPart(funnel) {
     stages.length ? [barChart(t('rep.entered'), stages.map((s) => s.stage.name), stages.map((s) => s.entered)),
       table(t('rep.funnel'), columns.map(([, label, cell]) => [label, cell]), stages),
       reasons.length ? table(t('rep.lostReasons'), [[t('rep.lostReason'), (r) => r.reason], [t('rep.lost'), (r) => formatNumber(r.lost)]], reasons) : null,
-      csvDownload(`funnel-${funnel.from}-${funnel.to}`, columns.map(([key]) => [key]), flat)] : empty(t('rep.empty')));
+      csvDownload(`funnel-${funnel.from}-${funnel.to}`, columns.map(([key]) => [key]), flat,
+        { money: ['value'], currency: funnel.currency })] : empty(t('rep.empty')));
 }
 
 /** The first and the last day (YYYY-MM-DD) of the calendar month before the one a day is in: at a month's end the
