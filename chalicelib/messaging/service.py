@@ -341,7 +341,9 @@ def mark_read(ctx: TenantContext, conversation_id: str) -> Conversation:
 
 
 def assign(ctx: TenantContext, conversation_id: str, data: s.AssignIn) -> Conversation:
-    """Hand a conversation to an active user (the scope of the caller decides whether it may)."""
+    """Hand a conversation to an active user whose role reads conversations (the scope of the caller decides
+    whether it may): one who cannot open it (an accountant's custom role) would leave the customer unanswered."""
+    from chalicelib.identity import access as identity_access
     from chalicelib.identity import service as identity_service
 
     def mutate(after: Conversation) -> None:  # the conversation is checked first: another tenant's answers 404
@@ -349,6 +351,10 @@ def assign(ctx: TenantContext, conversation_id: str, data: s.AssignIn) -> Conver
         if user is None or user.status == "deactivated":
             raise errors.ValidationError(details=[{"loc": ["body", "assignee_id"], "msg": "No such active user",
                                                    "type": "unknown_reference"}])
+        granted = identity_access.role_permissions(ctx, user.role) or frozenset()
+        if not any(p.startswith(f"{CONVERSATION.plural}:read:") for p in granted):
+            raise errors.ValidationError(details=[{"loc": ["body", "assignee_id"], "type": "cannot_read_conversations",
+                                                   "msg": "This colleague's role cannot read conversations"}])
         after.owner_id, after.team_id = str(user.user_id), user.team_id
 
     return _change(ctx, conversation_id, data.version, mutate, action="assign")

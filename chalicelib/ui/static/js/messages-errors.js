@@ -159,6 +159,7 @@ export const ERRORS = {
   'detail.no_phone': ['The contact has no phone number', 'У контакта нет телефона'],
   'detail.no_files': ['This channel sends no files', 'Этот канал не отправляет файлы'],
   'detail.no_conversation': ['The ticket has no conversation to answer in', 'У обращения нет переписки, где можно ответить'],
+  'detail.cannot_read_conversations': ['This colleague’s role cannot read conversations: choose another', 'Роль этого сотрудника не даёт читать переписки: выберите другого'],
   'detail.email_only': ['Only an e-mail has a subject', 'Тема бывает только у письма'],
   'detail.sender_not_verified': ['Not verified for sending in Amazon SES', 'Не подтверждён для отправки в Amazon SES'],
   'detail.template_required': ['Outside the 24-hour reply window: choose an approved template', 'Вне 24-часового окна ответа: выберите одобренный шаблон'],
