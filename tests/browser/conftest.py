@@ -219,10 +219,11 @@ def new_page(browser: Any, live_url: str, *, viewport: dict[str, int] = DESKTOP,
     return page
 
 
-def sign_in_by_request(page: Any, email: str, password: str) -> bool:
+def sign_in_by_request(page: Any, email: str, password: str, at: str = "/tasks") -> bool:
     """On a new page, sign in with the request the sign-in form sends, from the app's origin, then open the app,
     which restores the session from the cookie as on any later visit, on the screen the form leads to (#/tasks, or
-    #/settings/security when a password or a second factor must be set first). The form costs a render of the
+    #/settings/security when a password or a second factor must be set first), or straight on the screen ``at``
+    when the test goes there next (the screen it would have left unseen is not drawn). The form costs a render of the
     sign-in screen per test; tests/browser/test_sign_in.py and test_app.py drive it. False, having done nothing, on
     a page already showing something: there the caller signs in through the form, as a user would."""
     if page.url != "about:blank":
@@ -233,7 +234,7 @@ def sign_in_by_request(page: Any, email: str, password: str) -> bool:
     status, session = (lent.keeper if lent else page).evaluate(SIGN_IN, [email, password])
     assert status == 200, (status, session)
     limited = session["must_change_password"] or session["must_enroll_totp"]
-    page.goto("/#/settings/security" if limited else "/#/tasks")
+    page.goto("/#/settings/security" if limited else f"/#{at}")
     return True
 
 

@@ -28,7 +28,7 @@ def test_an_agents_empty_list_says_why_and_a_note_mentions_a_colleague_by_name(
     reader = add_member(client, company, role="read_only", name="ritareader")
 
     page = new_page(browser, live_url, viewport={"width": 375, "height": 740})
-    log_in(page, agent, COMPANY)
+    log_in(page, agent, COMPANY, at="/contacts")
     open_screen(page, "/contacts", "Contacts")
     empty = page.locator('[data-test="empty-list"]')
     assert "you see only the contacts you are responsible for" in empty.inner_text()
@@ -90,7 +90,7 @@ def test_an_agents_empty_list_says_why_and_a_note_mentions_a_colleague_by_name(
     page.context.close()
 
     page = new_page(browser, live_url)
-    log_in(page, reader, COMPANY)
+    log_in(page, reader, COMPANY, at="/companies")
     open_screen(page, "/companies", "Companies")
     empty = page.locator('[data-test="empty-list"]')
     assert empty.inner_text().strip() == "No companies yet."  # nothing to add for whom may not add

@@ -101,8 +101,7 @@ def test_deals_and_companies_are_tagged_assigned_and_trashed_in_bulk(browser: An
 
     # An agent ticks the deals it sees; the bar offers no trash (agents may not delete).
     agent_page = new_page(browser, live_url)
-    log_in(agent_page, agnes, "Bulk Florist")
-    agent_page.goto("/#/deals?view=list")
+    log_in(agent_page, agnes, "Bulk Florist", at="/deals?view=list")
     expect(agent_page.locator(".deal-table tbody tr")).to_have_count(2)
     _tick(agent_page, "Tulip order")
     options = agent_page.get_by_label("Action").locator("option").all_inner_texts()

@@ -361,7 +361,7 @@ def test_a_recorded_call_on_the_timeline_is_played_there(browser: Any, live_url:
     anna_id = seed_calls(client, company)
     page = new_page(browser, live_url, viewport=DESKTOP)
     page.route(S3_LINK, recording_from_s3)
-    log_in(page, company.owner, "Timeline Bakery")
+    log_in(page, company.owner, "Timeline Bakery", at=f"/contacts/{anna_id}")
     open_screen(page, f"/contacts/{anna_id}", "Anna Smirnova")
     entry = page.locator(".timeline li.entry-call", has_text="Incoming call · answered · 1:42 · Olga Owner")
     entry.wait_for()
@@ -394,7 +394,7 @@ def test_a_call_its_provider_never_ended_says_why_in_both_languages(browser: Any
         due.run_due(now=db.utcnow() + unended.RINGING + timedelta(minutes=1), kinds=frozenset({unended.KIND}))
     page = new_page(browser, live_url, viewport=DESKTOP)
     try:
-        log_in(page, company.owner, "Silent Bakery")
+        log_in(page, company.owner, "Silent Bakery", at="/calls")
         open_screen(page, "/calls", "Calls")
         row = page.locator("tr[data-call]", has_text="+7 916 123-99-99")
         row.locator(".call-end-reason", has_text="no end reported by the provider").wait_for()
@@ -429,7 +429,7 @@ def test_a_call_at_the_contacts_limit_says_why_it_has_no_contact_and_where_to_ra
     pbx_call(client, line, customer=STRANGER, started=datetime.now(UTC) - timedelta(minutes=5), disposition="missed")
     page = new_page(browser, live_url, viewport=DESKTOP)
     try:
-        log_in(page, company.owner, "Full Bakery")
+        log_in(page, company.owner, "Full Bakery", at="/calls")
         open_screen(page, "/calls", "Calls")
         row = page.locator("tr[data-call]", has_text="+7 916 123-99-99")
         note = row.locator("[data-test=contact-skipped]")
@@ -455,7 +455,7 @@ def test_each_provider_has_its_steps_and_fields_in_both_languages(browser: Any, 
             **CREDENTIALS[provider], "extensions": {"101": company.owner.user_id}}}, token=company.owner.token)
         assert made.status_code == 201, made.body
     page = new_page(browser, live_url, viewport=DESKTOP)
-    log_in(page, company.owner, "Lines Bakery")
+    log_in(page, company.owner, "Lines Bakery", at="/settings/integrations")
     open_screen(page, "/settings/integrations", "Settings")
     expected = {"Mango line": ("How to connect Mango Office", "external system address", "/hooks/mango/"),
                 "Twilio line": ("How to connect Twilio", "Call status changes", "/hooks/twilio/"),

@@ -18,8 +18,7 @@ from tests.support import ApiClient, body
 def _card(browser: Any, live_url: str, company: Company, name: str, path: str) -> tuple[Any, Any]:
     """The owner's phone on a record's card, and the card's facts."""
     page = new_page(browser, live_url, viewport=PHONE)
-    log_in(page, company.owner, name)
-    page.goto(f"/#/{path}")
+    log_in(page, company.owner, name, at=f"/{path}")
     return page, page.locator("dl.props").first
 
 

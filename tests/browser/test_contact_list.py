@@ -59,7 +59,7 @@ def test_filters_and_bulk_actions_on_the_contacts_list(browser: Any, live_url: s
     ids = seed_contacts(client, company.owner.token)
 
     page = new_page(browser, live_url)
-    log_in(page, company.owner, "Bulk Bakery")
+    log_in(page, company.owner, "Bulk Bakery", at="/contacts")
     open_screen(page, "/contacts", "Contacts")
     assert names_shown(page, ["Anna", "Boris", "Clara", "Denis"]) == ["Anna", "Boris", "Clara", "Denis"]
     assert page.locator("form.bulk-bar").is_hidden(), "no bulk bar before anything is ticked"
@@ -144,7 +144,7 @@ def test_an_agent_filters_and_tags_only_their_own_contacts(browser: Any, live_ur
     mine = body(client.post("/api/v1/contacts", {"first_name": "Mila"}, token=agent.token))
 
     page = new_page(browser, live_url)
-    log_in(page, agent, "Agent Bakery")
+    log_in(page, agent, "Agent Bakery", at="/contacts")
     open_screen(page, "/contacts", "Contacts")
     assert names_shown(page, ["Mila"]) == ["Mila"]
     tick(page, "Mila")

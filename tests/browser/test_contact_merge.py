@@ -30,8 +30,7 @@ def test_the_owner_merges_a_parents_two_contacts_from_the_list(browser: Any, liv
     deal = body(client.post("/api/v1/deals", {"title": "Пробный урок: Елена", "contact_ids": [form["id"]]},
                             token=token))
     page = new_page(browser, live_url, viewport={"width": 1280, "height": 900}, locale="ru-RU")
-    log_in(page, company.owner, "Английский с Анной")
-    page.goto("/#/contacts")
+    log_in(page, company.owner, "Английский с Анной", at="/contacts")
     rows = page.locator(".contact-list li")
     expect(rows).to_have_count(2)
     boxes = page.get_by_label("Выбрать: Елена Кузнецова")

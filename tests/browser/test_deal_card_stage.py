@@ -129,8 +129,7 @@ def test_on_a_laptop_in_english_the_same_bar_and_a_read_only_user_sees_no_button
     deal = seed(client, company, company.owner, "Hotel lobby flowers")
 
     page = new_page(browser, live_url, viewport=LAPTOP)
-    log_in(page, company.owner, "Corner Florist")
-    page.goto(f"/#/deals/{deal['id']}")
+    log_in(page, company.owner, "Corner Florist", at=f"/deals/{deal['id']}")
     bar = page.get_by_role("region", name="Stages")
     bar.wait_for()
     assert bar.locator(".stage-step").all_inner_texts() == ["New", "Qualified", "Proposal", "Negotiation"]
@@ -149,8 +148,7 @@ def test_on_a_laptop_in_english_the_same_bar_and_a_read_only_user_sees_no_button
     page.context.close()
 
     page = new_page(browser, live_url, viewport=LAPTOP)
-    log_in(page, reader, "Corner Florist")
-    page.goto(f"/#/deals/{deal['id']}")
+    log_in(page, reader, "Corner Florist", at=f"/deals/{deal['id']}")
     bar = page.locator('[data-test="stage-bar"]')
     bar.wait_for()
     assert bar.locator(".stage-step").all_inner_texts() == ["New", "Qualified", "Proposal", "Negotiation"]

@@ -53,8 +53,7 @@ def test_deals_found_across_pipelines_open_their_card_and_the_board_comes_back(b
     company = signup(client, company="Searching Bakery")
     deals = seed_deals(client, company)
     page = new_page(browser, live_url)
-    log_in(page, company.owner, "Searching Bakery")
-    page.goto("/#/deals")
+    log_in(page, company.owner, "Searching Bakery", at="/deals")
     page.locator(".board .deal", has_text="Apple pie tasting").wait_for()
 
     # One word: both quince deals, the one of the other pipeline too, each with where it stands.
@@ -139,8 +138,7 @@ def test_more_deals_found_than_a_page_holds_load_on_demand(browser: Any, live_ur
         answer = client.post("/api/v1/deals", {"title": f"Batch order {n:02d}"}, token=company.owner.token)
         assert answer.status_code == 201, answer.body
     page = new_page(browser, live_url)
-    log_in(page, company.owner, "Paging Search Bakery")
-    page.goto("/#/deals?q=batch")
+    log_in(page, company.owner, "Paging Search Bakery", at="/deals?q=batch")
     expect(page.locator(".deal-results li")).to_have_count(50)
     page.get_by_role("button", name="Load more").click()
     expect(page.locator(".deal-results li")).to_have_count(52)

@@ -102,8 +102,7 @@ def test_the_deals_list_filters_by_a_select_custom_field(browser: Any, live_url:
         made = client.post("/api/v1/deals", {"title": title, **custom}, token=token)
         assert made.status_code == 201, made.body
     page = new_page(browser, live_url)
-    log_in(page, company.owner, "Filtering Florist")
-    page.goto("/#/deals?view=list")
+    log_in(page, company.owner, "Filtering Florist", at="/deals?view=list")
     rows = page.locator(".deal-table tbody tr")
     expect(rows).to_have_count(3)
     page.locator(".custom-filter summary").click()

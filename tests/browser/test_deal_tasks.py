@@ -23,8 +23,7 @@ def test_a_rep_adds_a_call_on_the_deal_card_and_finds_it_there_and_on_tasks(brow
     assert made.status_code == 201, made.body
     deal_id = body(made)["id"]
     page = new_page(browser, live_url, viewport=PHONE)
-    log_in(page, rep, "Thames Office Supplies")
-    page.goto(f"/#/deals/{deal_id}")
+    log_in(page, rep, "Thames Office Supplies", at=f"/deals/{deal_id}")
     tasks = page.locator("[data-links=task]")
     tasks.get_by_text("No tasks yet; add one below.").wait_for()
     panel = page.locator("[data-test=deal-add-task]")

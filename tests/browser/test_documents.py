@@ -51,8 +51,7 @@ def test_an_invoice_from_the_deal_card_previewed_downloaded_and_sent(browser: An
                                               "contact_ids": [contact["id"]]}, token=token))
     page = new_page(browser, live_url, viewport=WIDE)
     page.route(S3_LINK, recording_from_s3)
-    log_in(page, company.owner, "Paper Flowers")
-    page.goto(f"/#/deals/{deal['id']}")
+    log_in(page, company.owner, "Paper Flowers", at=f"/deals/{deal['id']}")
     panel = page.locator(".doc-panel")
     assert panel.locator("summary").evaluate(MARKER), "the closed Documents panel shows no sign that it opens"
     panel.locator("summary").click()

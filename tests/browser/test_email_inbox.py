@@ -27,7 +27,7 @@ def test_a_mailbox_is_connected_and_its_threads_are_answered(browser: Any, live_
     ensure_mail_bucket()
     verify_sender()
     page = new_page(browser, live_url, viewport=DESKTOP)
-    log_in(page, company.owner, "Mailbox Browser Ltd")
+    log_in(page, company.owner, "Mailbox Browser Ltd", at="/settings/integrations")
     open_screen(page, "/settings/integrations", "Settings")
     connect = page.locator("section.panel",
                            has=page.get_by_role("heading", name="Connect WhatsApp, Telegram or a mailbox"))

@@ -23,8 +23,7 @@ def on_a_laptop(browser: Any, live_url: str, member: Any, company: str, path: st
     """The member signed in on a 1280 px laptop at path, documents' PDFs read from the embedded S3."""
     page = new_page(browser, live_url, viewport=WIDE)
     page.route(S3_LINK, recording_from_s3)
-    log_in(page, member, company)
-    page.goto(path)
+    log_in(page, member, company, at=path.removeprefix("/#"))  # the app opened there, not on #/tasks first
     return page
 
 

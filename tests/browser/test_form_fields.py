@@ -25,7 +25,7 @@ def test_owner_maps_form_fields_and_reads_an_events_fields(browser: Any, live_ur
                                token=token))
 
     page = new_page(browser, live_url)
-    log_in(page, company.owner, "Mapping Bakery")
+    log_in(page, company.owner, "Mapping Bakery", at="/settings/integrations")
     open_screen(page, "/settings/integrations", "Settings")
     panel = page.locator("section[data-integration]", has_text="Cake form")
     panel.locator("summary", has_text="Settings").click()

@@ -134,7 +134,7 @@ def test_the_inbox_answers_a_customer_and_hears_of_new_messages_live(browser: An
     assert_no_problems(page)
 
     phone = new_page(browser, live_url, viewport=PHONE)
-    log_in(phone, company.owner, "Inbox Browser Ltd")
+    log_in(phone, company.owner, "Inbox Browser Ltd", at="/inbox")
     open_screen(phone, "/inbox", "Inbox")
     assert phone.evaluate(NO_SIDEWAYS)
     phone.locator(".conversation-row", has_text="Anna Lebedeva").click()
@@ -175,7 +175,7 @@ def test_a_whatsapp_line_is_connected_in_settings_with_the_steps_at_meta(browser
     client = ApiClient(app)
     company = signup(client, company="Setup Chats Ltd", country="RU")
     page = new_page(browser, live_url, viewport=DESKTOP)
-    log_in(page, company.owner, "Setup Chats Ltd")
+    log_in(page, company.owner, "Setup Chats Ltd", at="/inbox")
     open_screen(page, "/inbox", "Inbox")  # nothing connected yet: the inbox says so and leads to where it is done
     page.locator(".inbox-list .empty", has_text="once WhatsApp, Telegram or a mailbox is connected").get_by_role(
         "link", name="Connect WhatsApp or Telegram").click()

@@ -19,8 +19,7 @@ PHONE = {"width": 390, "height": 844}
 def test_a_buyers_job_title_from_the_new_contact_form_to_her_card(browser: Any, live_url: str, app: Any) -> None:
     company = signup(ApiClient(app), company="Thames Office Supplies", country="GB")
     page = new_page(browser, live_url, viewport=PHONE)
-    log_in(page, company.owner, "Thames Office Supplies")
-    page.goto("/#/contacts")
+    log_in(page, company.owner, "Thames Office Supplies", at="/contacts")
     page.get_by_label("First name").fill("Priya")
     page.get_by_label("Last name").fill("Shah")
     page.get_by_label("Job title").fill("Office manager")

@@ -25,8 +25,7 @@ def test_a_manager_in_no_team_is_told_how_to_hand_a_job_to_a_plumber(
     job = body(made)
 
     page = new_page(browser, live_url, viewport=PHONE)
-    log_in(page, dispatcher, "Brooklyn Pipe Co.")
-    page.goto(f"/#/deals/{job['id']}")
+    log_in(page, dispatcher, "Brooklyn Pipe Co.", at=f"/deals/{job['id']}")
     page.get_by_role("button", name="Reassign").click()
     page.locator(".toast", has_text="you are in no team yet").wait_for()
     assert "Settings → Teams" in page.locator(".toast").inner_text()

@@ -199,8 +199,7 @@ def test_a_payment_is_dated_the_companys_today_after_its_midnight(browser: Any, 
                       token=token))
     page = new_page(browser, live_url, viewport=PHONE)
     page.clock.set_fixed_time("2026-03-10T22:30:00Z")  # 01:30 on 11 March in Moscow
-    log_in(page, company.owner, "Moscow Night Orders")
-    page.goto(f"/#/orders/{order['id']}")
+    log_in(page, company.owner, "Moscow Night Orders", at=f"/orders/{order['id']}")
     payments = page.get_by_role("form", name="Record payment")
     expect(payments.get_by_label("Date")).to_have_value("2026-03-11")
     assert_no_problems(page)
@@ -216,8 +215,7 @@ def test_an_order_for_a_companys_buyer_is_the_companys_and_its_invoice_names_it(
     john = _made(client.post("/api/v1/contacts", {"first_name": "John", "last_name": "Smith",
                                                   "company_ids": [globex["id"]]}, token=token))
     page = new_page(browser, live_url, viewport=DESKTOP)
-    log_in(page, company.owner, "Acme Supply B2B")
-    page.goto(f"/#/orders/new?contact={john['id']}")
+    log_in(page, company.owner, "Acme Supply B2B", at=f"/orders/new?contact={john['id']}")
     page.locator("#page-title", has_text="New order").wait_for()
     page.get_by_role("button", name="Line without a product").click()
     line = page.locator(".order-line").first
@@ -245,8 +243,7 @@ def test_an_open_deal_is_quoted_from_its_card_and_lists_its_orders(browser: Any,
     deal = _made(client.post("/api/v1/deals", {"title": "Boiler swap", "pipeline_id": pipeline["id"],
                                                "contact_ids": [contact["id"]]}, token=token))
     page = new_page(browser, live_url, viewport=PHONE)
-    log_in(page, company.owner, "Pipe Quotes")
-    page.goto(f"/#/deals/{deal['id']}")
+    log_in(page, company.owner, "Pipe Quotes", at=f"/deals/{deal['id']}")
     page.locator("[data-links=orders] summary").click()  # read when opened: the card keeps to its two requests
     expect(page.locator("[data-links=orders]")).to_contain_text("No orders for this deal yet.")
     page.locator("[data-test=deal-new-order]").click()

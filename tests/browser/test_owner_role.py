@@ -26,8 +26,7 @@ def test_an_owner_is_made_only_when_confirmed_and_can_be_unmade(
         return str(body(client.get(f"/api/v1/users/{dispatcher.user_id}", token=company.owner.token))["role"])
 
     page = new_page(browser, live_url, viewport=PHONE)
-    log_in(page, company.owner, "Brooklyn Pipe Co.")
-    page.goto("/#/settings/users")
+    log_in(page, company.owner, "Brooklyn Pipe Co.", at="/settings/users")
     select = page.get_by_label("Rosa: Role")
     select.select_option("owner")
     dialog = page.get_by_role("dialog")

@@ -31,8 +31,7 @@ def _fits_and_closes(page: Any, screens: Screens, shot: str) -> None:
 def _on_a_phone(browser: Any, live_url: str, company: Any, name: str, path: str) -> Any:
     """The company's owner signed in on a 390 px phone at path."""
     page = new_page(browser, live_url, viewport=PHONE)
-    log_in(page, company.owner, name)
-    page.goto(path)
+    log_in(page, company.owner, name, at=path.removeprefix("/#"))  # the app opened there, not on #/tasks first
     return page
 
 

@@ -98,8 +98,7 @@ def test_deals_as_a_list_with_money_and_dates_per_locale(browser: Any, live_url:
     company = signup(client, company="Listing Bakery")
     seed_records(client, company)
     page = new_page(browser, live_url)
-    log_in(page, company.owner, "Listing Bakery")
-    page.goto("/#/deals")
+    log_in(page, company.owner, "Listing Bakery", at="/deals")
     page.locator(".board .deal", has_text="Anniversary cake").wait_for()
     page.get_by_role("link", name="List", exact=True).click()
     row = page.locator(".deal-table tbody tr", has_text="Anniversary cake")
@@ -157,8 +156,7 @@ def test_a_stale_move_is_rolled_back_with_the_reason_and_the_fresh_deal(browser:
     company = signup(client, company="Stale Bakery")
     deal = seed_records(client, company)["deal"]
     page = new_page(browser, live_url)
-    log_in(page, company.owner, "Stale Bakery")
-    page.goto("/#/deals")
+    log_in(page, company.owner, "Stale Bakery", at="/deals")
     page.locator(".board .deal", has_text="Anniversary cake").wait_for()
 
     # Someone else renames the deal meanwhile: the board's copy is now one version behind.
@@ -192,8 +190,7 @@ def test_a_stale_contact_edit_shows_the_reason_and_the_fresh_contact(browser: An
     company = signup(client, company="Edit Bakery")
     contact = seed_records(client, company)["contact"]
     page = new_page(browser, live_url)
-    log_in(page, company.owner, "Edit Bakery")
-    page.goto(f"/#/contacts/{contact['id']}")
+    log_in(page, company.owner, "Edit Bakery", at=f"/contacts/{contact['id']}")
     page.locator("#page-title", has_text="Irina Sokolova").wait_for()
     page.locator("summary", has_text="Edit").click()
     page.get_by_label("Last name").fill("Petrova")

@@ -13,9 +13,10 @@ from tests.support import ApiClient, body
 PASSPORT = "4510 987654"
 
 
-def log_in(page: Any, member: Member, company: str) -> None:
-    """Signed in as the member: by request on a new page (conftest.sign_in_by_request), else through the form."""
-    if not sign_in_by_request(page, member.email, member.password):
+def log_in(page: Any, member: Member, company: str, at: str = "/tasks") -> None:
+    """Signed in as the member: by request on a new page (conftest.sign_in_by_request), the app opened at the screen
+    ``at`` (#/tasks unless the test goes elsewhere next), else through the form."""
+    if not sign_in_by_request(page, member.email, member.password, at):
         page.goto("/#/login")
         page.get_by_label("E-mail").fill(member.email)
         page.get_by_label("Password").fill(member.password)

@@ -141,7 +141,7 @@ def test_an_agent_sees_no_administration(browser: Any, live_url: str, app: Any) 
     agent = add_member(client, company, role="agent", name="annaagent")
     assert body(client.get("/api/v1/me", token=agent.token))["user"]["role"] == "agent"
     page = new_page(browser, live_url)
-    log_in(page, agent, "Agent Bakery")
+    log_in(page, agent, "Agent Bakery", at="/settings/profile")
     open_screen(page, "/settings/profile", "Settings")
     tabs = page.locator(".settings-nav .settings-menu").inner_text()
     assert "Users" in tabs and "API keys" not in tabs and "Roles" not in tabs and "Company" not in tabs

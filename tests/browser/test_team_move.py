@@ -31,7 +31,7 @@ def test_a_team_change_says_the_records_move_and_the_new_manager_sees_them(
     assert made.status_code == 201, made.body
 
     page = new_page(browser, live_url)
-    log_in(page, company.owner, COMPANY)
+    log_in(page, company.owner, COMPANY, at="/settings/users")
     open_screen(page, "/settings/users", "Settings")
     row = page.locator("tr", has_text="Mila")
     assert row.locator("[data-test=records-moving]").count() == 0
@@ -50,7 +50,7 @@ def test_a_team_change_says_the_records_move_and_the_new_manager_sees_them(
     page.context.close()
 
     manager = new_page(browser, live_url)
-    log_in(manager, southern, COMPANY)
+    log_in(manager, southern, COMPANY, at="/contacts")
     open_screen(manager, "/contacts", "Contacts")
     manager.locator("main", has_text="Pavel Brodsky").wait_for()
     assert_no_problems(manager)

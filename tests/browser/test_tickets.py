@@ -41,7 +41,7 @@ def test_a_message_becomes_a_ticket_worked_in_the_queue_and_card(browser: Any, l
                            token=company.owner.token)
     status(client, company.owner.token, body(answered), "pending")  # the resolution clock is paused
     page = new_page(browser, live_url, viewport=DESKTOP)
-    log_in(page, company.owner, "Ticket Desk")
+    log_in(page, company.owner, "Ticket Desk", at=f"/inbox/{conversation['id']}")
     open_screen(page, f"/inbox/{conversation['id']}", "Inbox")
     page.get_by_role("button", name="Make ticket").first.click()
     page.get_by_role("link", name="Open the ticket").click()
@@ -93,7 +93,7 @@ def test_the_knowledge_base_editor_picker_settings_and_public_page(browser: Any,
     site = client.put("/api/v1/kb/site", {"version": 0, "slug": "know-how", "title": "Know How help"}, token=token)
     assert site.status_code == 200, site.body
     page = new_page(browser, live_url, viewport=DESKTOP)
-    log_in(page, company.owner, "Know How")
+    log_in(page, company.owner, "Know How", at="/kb/new")
     open_screen(page, "/kb/new", "Article")
     page.get_by_label("Title").fill("Returns and refunds")
     page.get_by_label("Category").fill("Orders")
@@ -159,7 +159,7 @@ def test_a_manager_assigns_an_e_mailed_ticket_to_an_agent_from_its_card(browser:
                           token=company.owner.token)
     assert article.status_code == 201, article.body
     page = new_page(browser, live_url, viewport=DESKTOP)
-    log_in(page, company.owner, "Assign Desk")
+    log_in(page, company.owner, "Assign Desk", at=f"/tickets/{ticket['id']}")
     open_screen(page, f"/tickets/{ticket['id']}", "Wilted roses")
     side = page.locator(".ticket-details")
     expect(side.locator("a[href^='#/inbox/']")).to_have_text("E-mail thread")
@@ -203,7 +203,7 @@ def test_a_ticket_opened_by_hand_names_its_customer(browser: Any, live_url: str,
     vera = body(client.post("/api/v1/contacts", {"first_name": "Vera", "last_name": "Lind"}, token=token))
     body(client.post("/api/v1/contacts", {"first_name": "Oleg", "last_name": "Popov"}, token=token))
     page = new_page(browser, live_url, viewport=DESKTOP)
-    log_in(page, company.owner, "Phone Desk")
+    log_in(page, company.owner, "Phone Desk", at="/tickets")
     open_screen(page, "/tickets", "Tickets")
     page.get_by_role("button", name="+ Ticket").click()
     dialog = page.locator("dialog[open]")

@@ -77,8 +77,7 @@ def test_the_owner_restores_and_purges_from_the_trash_on_a_phone_in_russian(
     assert_no_problems(page)
 
     page = new_page(browser, live_url, viewport=PHONE)
-    log_in(page, manager, "Цветочная лавка")
-    page.goto("/#/settings/trash?type=deals")
+    log_in(page, manager, "Цветочная лавка", at="/settings/trash?type=deals")
     mine = page.locator("[data-trash]", has_text="Букет менеджера")
     expect(mine.get_by_role("button", name="Restore")).to_be_visible()
     assert mine.get_by_role("button", name="Delete forever").count() == 0  # purging is the administrators'
@@ -86,7 +85,6 @@ def test_the_owner_restores_and_purges_from_the_trash_on_a_phone_in_russian(
     expect(page.locator(".empty")).to_contain_text("The trash is empty.")
 
     page = new_page(browser, live_url, viewport=PHONE)
-    log_in(page, agent, "Цветочная лавка")
-    page.goto("/#/settings/data")
+    log_in(page, agent, "Цветочная лавка", at="/settings/data")
     page.get_by_role("heading", name="Import").first.wait_for()
     assert page.get_by_role("link", name="Trash").count() == 0
