@@ -69,6 +69,7 @@ export function form({ className = 'form', submit, onSubmit, children, label = n
   el.addEventListener('submit', async (event) => {
     event.preventDefault();
     clearErrors(el);
+    const pressed = document.activeElement === button; // by the keyboard (Enter) or a click
     holdPlace(button);
     button.disabled = true;
     el.setAttribute('aria-busy', 'true');
@@ -81,6 +82,9 @@ export function form({ className = 'form', submit, onSubmit, children, label = n
       button.disabled = false;
       button.classList.remove('busy');
       el.removeAttribute('aria-busy');
+      // Disabled, the button lost the focus to the page: a keyboard user would start again from the top (a note
+      // added on a card). Where the form stays on screen and nothing else took the focus, it comes back here.
+      if (pressed && button.isConnected && focusIsLost()) button.focus();
     }
   });
   return el;
