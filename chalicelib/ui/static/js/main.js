@@ -303,6 +303,29 @@ document.addEventListener('keydown', (event) => {
   if (menu) { menu.open = false; menu.querySelector('summary').focus(); }
 });
 
+// A table wider than its screen (a report in Russian, a phone) scrolls sideways in its .table-wrap; with nothing in it
+// to focus, a keyboard user could not scroll it (WCAG 2.1.1). Such a wrap takes the focus, named by its table's
+// caption; one that fits again gives it back.
+function scrollableTables() {
+  for (const wrap of app.querySelectorAll('.table-wrap')) {
+    const scrolls = wrap.scrollWidth > wrap.clientWidth + 1;
+    if (scrolls === (wrap.getAttribute('tabindex') === '0')) continue;
+    const caption = wrap.querySelector('caption')?.textContent;
+    const marks = { tabindex: '0', role: 'region', 'aria-label': caption || null };
+    for (const [name, value] of Object.entries(marks)) {
+      if (scrolls && value) wrap.setAttribute(name, value); else wrap.removeAttribute(name);
+    }
+  }
+}
+let tablesQueued = false;
+function queueTables() {
+  if (tablesQueued) return;
+  tablesQueued = true;
+  requestAnimationFrame(() => { tablesQueued = false; scrollableTables(); });
+}
+new MutationObserver(queueTables).observe(app, { childList: true, subtree: true });
+window.addEventListener('resize', queueTables);
+
 async function start() {
   // The app's frame at once, then the screen's shape while the session and the screen load (#20 item 14).
   mount(app, h('div', { class: 'boot-frame' }, h('div', { class: 'topbar' }, h('span', { class: 'brand' },
