@@ -14,7 +14,6 @@ from typing import Any
 
 from chalicelib.core import audit, db
 from chalicelib.core.tenancy import TenantContext
-from chalicelib.personaldata import footprint
 from chalicelib.personaldata.footprint import Footprint
 from chalicelib.tenantdata import archive  # loads the walk, and with it the registry of sealed values
 from chalicelib.tenantdata.registry import RawItem, kind_of
@@ -116,10 +115,3 @@ def record_reads(ctx: TenantContext, contact: Any) -> None:
     fields = [name for name in SENSITIVE if getattr(contact, name, None)]
     audit.record_reads(ctx, entity="contact", entity_id=str(contact.contact_id),
                        fields=[*fields, "personal_data_export"])
-
-
-def export(ctx: TenantContext, contact: Any, found: Footprint | None = None) -> dict[str, Any]:
-    """Everything the tenant holds on a contact (her footprint, if already found), its reads recorded first."""
-    found = found or footprint.find(ctx, contact)
-    record_reads(ctx, contact)
-    return document(ctx, found, exported_at=db.utcnow().isoformat())

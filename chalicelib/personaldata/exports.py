@@ -55,8 +55,9 @@ def answer(ctx: TenantContext, contact: Any, *, as_file: bool = False) -> dict[s
                 found = footprint.find(ctx, contact)
         except footprint.TooLargeError:
             return request_file(ctx, str(contact.contact_id))
-        data = export.export(ctx, contact, found)
+        data = export.document(ctx, found, exported_at=db.utcnow().isoformat())
         if len(json.dumps(data, ensure_ascii=False, default=str).encode()) <= INLINE_BYTES:
+            export.record_reads(ctx, contact)  # before anything is answered: throttled, 503 and nothing shown
             return data
     return request_file(ctx, str(contact.contact_id))
 
