@@ -52,3 +52,34 @@ def test_a_hubspot_deals_preview_keeps_what_no_field_holds_and_maps_its_closed_s
         screens.shoot(page, "hubspot-deals-preview")
     assert_no_problems(page)
     page.context.close()
+
+
+CONTACTS = ("Record ID,First Name,Last Name,Email,Lead Status,Create Date,Last Activity Date,Marketing contact status\n"
+            "51001,Maria,Gonzalez,maria.gonzalez@bartoncreekdental.example,Connected,2026-03-04 10:15,"
+            "10/28/2026 16:20,Marketing contact\n")
+
+
+def test_the_first_rows_keep_the_note_of_unmapped_columns_readable_on_a_phone(
+        browser: Any, live_url: str, app: Any, screens: Screens) -> None:
+    """The note of a HubSpot contact's unmapped columns, in a column of a few letters, made each of the first rows
+    some 600 px tall on a phone; it reads now a line a column."""
+    ensure_bucket()
+    client = ApiClient(app)
+    company = signup(client, company="Lone Star Air", country="US", timezone="America/Chicago")
+    page = new_page(browser, live_url, viewport=PHONE)
+    log_in(page, company.owner, "Lone Star Air")
+    page.goto("/#/settings/data")
+    page.get_by_label("What").first.select_option("contact")
+    page.get_by_label("File").set_input_files({"name": "hubspot-crm-exports-all-contacts.csv", "mimeType": "text/csv",
+                                               "buffer": CONTACTS.encode()})
+    page.get_by_role("button", name="Upload and preview").click()
+    preview = page.locator('[data-test="import-preview"]')
+    preview.wait_for()
+    note = preview.locator("td.sample-notes")
+    assert note.inner_text().splitlines() == [
+        "Record ID: 51001", "Lead Status: Connected", "Create Date: 2026-03-04 10:15",
+        "Last Activity Date: 10/28/2026 16:20", "Marketing contact status: Marketing contact"]
+    assert note.bounding_box()["height"] < 240  # some 600 px before
+    assert_fits_a_phone(page, screens, "hubspot-contacts-preview")
+    assert_no_problems(page)
+    page.context.close()

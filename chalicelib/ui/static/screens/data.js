@@ -80,7 +80,9 @@ function sampleTable(job) {
   const keys = [...new Set(sample.flatMap((row) => Object.keys(row)))];
   return h('div', { class: 'table-wrap' }, h('table', {}, h('caption', {}, t('data.sample')),
     h('thead', {}, h('tr', {}, keys.map((k) => h('th', { scope: 'col' }, fieldName(k, job.labels))))),
-    h('tbody', {}, sample.map((row) => h('tr', {}, keys.map((k) => h('td', {}, formatCell(row[k], k))))))));
+    // a row's note (its columns mapped to no field, "Column: value" a line) a line each, not letters in a narrow column
+    h('tbody', {}, sample.map((row) => h('tr', {}, keys.map((k) => h('td', { class: k === 'notes' ? 'sample-notes' : null },
+      formatCell(row[k], k))))))));
 }
 
 /** A sample's value as the card will show it: phones read as numbers ("+7 495 123-45-00"), not E.164. */
