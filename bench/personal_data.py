@@ -8,6 +8,11 @@ invoice. The export reads her footprint (her collection, audit chain and read lo
 records the clear read; the erasure reads the same, purges, detaches and deletes. Tenant-wide partitions it reads
 (the inbox of each line, the campaigns' message ids, the merges, the export jobs) grow with the company, not with
 her: their share is in the figures. CPU is process time (moto runs in-process: an upper bound of ours).
+
+The job path: a long-time customer (``LONG_MESSAGES`` WhatsApp messages, ``LONG_CALLS`` calls, ``LONG_NOTES`` notes)
+with the bounds made small (``exports.INLINE_ITEMS``, ``slices.REQUEST_ITEMS`` at ``LONG_BOUND`` items,
+``slices.SLICE_ITEMS`` at ``LONG_SLICE``), so the export answers 202 and the queue's function writes her file, and the
+erasure answers 202 and the queue runs its slices: each figure is the request and every queued message it led to.
 ``python -m bench.personal_data [runs] [--table]``.
 """
 
@@ -18,7 +23,9 @@ from typing import Any
 
 from bench import accounting, harness
 
-APP_SECRET = "bench-app-secret-0001"
+APP_SECRET = harness.APP_SECRET
+LONG_MESSAGES, LONG_CALLS, LONG_NOTES = 300, 10, 20
+LONG_BOUND, LONG_SLICE = 100, 150
 
 
 def _summary(name: str, costs: list[dict[str, Any]], ok: int) -> dict[str, Any]:
@@ -31,9 +38,76 @@ def _summary(name: str, costs: list[dict[str, Any]], ok: int) -> dict[str, Any]:
             "ok": all(c["status"] == ok for c in costs)}
 
 
+def _drain() -> int:
+    """Deliver the personal-data queue's messages to ``app.personal_data_jobs`` until it is empty; how many."""
+    import boto3
+
+    from app import personal_data_jobs
+    from chalicelib.core.config import settings
+    from chalicelib.personaldata import queue
+
+    sqs = boto3.client("sqs", region_name=settings.region)
+    url = sqs.create_queue(QueueName=queue.queue_name())["QueueUrl"]
+    count = 0
+    while messages := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=1).get("Messages", []):
+        [message] = messages
+        answer = personal_data_jobs({"Records": [{"messageId": message["MessageId"], "body": message["Body"],
+                                                      "receiptHandle": message["ReceiptHandle"]}]}, None)
+        if not answer["batchItemFailures"]:
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+        count += 1
+    return count
+
+
+def _long_customer(app: Any, api: harness.Api, lines: dict[str, Any], n: int) -> str:
+    """A customer with years of history in miniature: many WhatsApp messages, calls and notes; her id."""
+    from webhooks.messengers import Chat, whatsapp_message, whatsapp_post
+    from webhooks.providers import Call
+    from webhooks.providers import pbx as simulator
+
+    phone = f"+4420794691{n:02d}"
+    contact = api.ok("POST", "/api/v1/contacts", {"first_name": f"Longtime{n}", "last_name": "Benchmark",
+                                                  "phones": [{"number": phone}]})
+    for k in range(LONG_NOTES):
+        api.ok("POST", "/api/v1/notes", {"subject": {"type": "contact", "id": contact["id"]}, "text": f"Visit {k}"})
+    for _ in range(LONG_CALLS):
+        for request in simulator.requests("answered", lines["pbx"]["webhook_url"], key=None,
+                                          secret=lines["pbx"]["secret"], call=Call(customer=phone, talk_seconds=60)):
+            harness.post_request(app, request)
+    chat = Chat(customer=phone, name=f"Longtime{n} Benchmark")
+    for k in range(1, LONG_MESSAGES + 1):
+        harness.post_request(app, whatsapp_post(lines["whatsapp"]["webhook_url"], APP_SECRET,
+                                 whatsapp_message(chat, k, "text", {"body": f"Message {k}"})))
+    return str(contact["id"])
+
+
+def _job_path(app: Any, api: harness.Api, lines: dict[str, Any], runs: int) -> list[dict[str, Any]]:
+    """The export and the erasure of long-time customers through the queue: the request and its messages."""
+    from chalicelib.personaldata import exports, slices
+
+    exports.INLINE_ITEMS = slices.REQUEST_ITEMS = LONG_BOUND
+    slices.SLICE_ITEMS = LONG_SLICE
+    _drain()  # the queue made (infra/ makes it in AWS, the local runner locally)
+    people = [_long_customer(app, api, lines, n) for n in range(runs)]
+    messages: dict[str, list[int]] = {"export": [], "erasure": []}
+
+    def through_queue(kind: str, method: str, path: str, body: dict[str, Any] | None) -> int:
+        status = api.call(method, path, body)[0]
+        messages[kind].append(_drain())
+        return int(status)
+
+    exported = [accounting.cost_of(lambda p=p: through_queue("export", "GET", f"/api/v1/contacts/{p}/personal-data",
+                                                             None)) for p in people]
+    erased = [accounting.cost_of(lambda p=p: through_queue("erasure", "POST", f"/api/v1/contacts/{p}/erase",
+                                                           {"confirm": True})) for p in people]
+    return [{**_summary(f"export of a long history as a file (202, then {max(messages['export'])} queued job)",
+                        exported, 202), "queued": messages["export"]},
+            {**_summary(f"erasure of a long history (202, then {max(messages['erasure'])} queued slices)",
+                        erased, 202), "queued": messages["erasure"]}]
+
+
 def _customer(app: Any, api: harness.Api, lines: dict[str, Any], n: int) -> str:
     """One customer with a typical history, made through the API and the webhooks; her id."""
-    from bench.messaging import _post
     from webhooks.messengers import Chat, whatsapp_message, whatsapp_post
     from webhooks.providers import Call
     from webhooks.providers import pbx as simulator
@@ -52,10 +126,10 @@ def _customer(app: Any, api: harness.Api, lines: dict[str, Any], n: int) -> str:
     for _ in range(2):
         for request in simulator.requests("answered", lines["pbx"]["webhook_url"], key=None,
                                           secret=lines["pbx"]["secret"], call=Call(customer=phone, talk_seconds=60)):
-            _post(app, request)
+            harness.post_request(app, request)
     chat = Chat(customer=phone, name=f"Person{n} Benchmark")
     for k in range(1, 4):
-        _post(app, whatsapp_post(lines["whatsapp"]["webhook_url"], APP_SECRET,
+        harness.post_request(app, whatsapp_post(lines["whatsapp"]["webhook_url"], APP_SECRET,
                                  whatsapp_message(chat, k, "text", {"body": f"Message {k}"})))
     api.ok("POST", "/api/v1/tickets", {"subject": "Late delivery", "contact_id": contact["id"]})
     order = api.ok("POST", "/api/v1/orders", {"currency": "GBP", "contact_id": contact["id"], "lines": [
@@ -92,8 +166,13 @@ def measure(runs: int = 5) -> dict[str, Any]:
                     for p in people]
         erased = [accounting.cost_of(lambda p=p: api.call("POST", f"/api/v1/contacts/{p}/erase",
                                                           {"confirm": True})[0]) for p in people]
+        long_runs = max(1, runs // 2)
         return {"scenarios": [_summary("export of one person (GET personal-data)", exported, 200),
-                              _summary("erasure of one person (POST erase)", erased, 200)], "runs": runs}
+                              _summary("erasure of one person (POST erase)", erased, 200),
+                              *_job_path(app, api, lines, long_runs)],
+                "runs": runs, "long_runs": long_runs,
+                "long_history": {"messages": LONG_MESSAGES, "calls": LONG_CALLS, "notes": LONG_NOTES,
+                                 "bound": LONG_BOUND, "slice": LONG_SLICE}}
 
 
 def table(result: dict[str, Any]) -> list[tuple[str, str, str]]:
