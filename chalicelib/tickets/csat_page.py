@@ -46,8 +46,14 @@ def page(title: str, body: str, *, status: int = 200, lang: str = "en", company:
         "Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": CSP, "Cache-Control": "no-store"})
 
 
+def _language(lang: str | None) -> str:
+    """The page's language: the one asked for when we have its words, else English."""
+    asked = (lang or "en")[:2]
+    return asked if asked in TEXT else "en"
+
+
 def _words(lang: str | None) -> dict[str, object]:
-    return dict(TEXT.get((lang or "en")[:2], TEXT["en"]))
+    return dict(TEXT[_language(lang)])
 
 
 def _form(token: str, words: dict[str, object], *, error: str | None = None) -> str:
@@ -68,8 +74,8 @@ def form(token: str, *, lang: str | None = None) -> Response:
     try:
         state = csat.open_request(token)
     except errors.NotFoundError:
-        words = _words(lang)
-        return page(str(words["title"]), f'<p>{escape(str(words["gone"]))}</p>', status=404)
+        words = _words(lang)  # in Russian when asked (?lang=ru), so marked Russian for screen readers
+        return page(str(words["title"]), f'<p>{escape(str(words["gone"]))}</p>', status=404, lang=_language(lang))
     language = lang if lang in TEXT else str(state["language"])
     words, company = _words(language), str(state["company"])
     if state["answered"]:
