@@ -1,6 +1,7 @@
-"""The suite's shortcut for the due run (tests/due_start.py) fires what the product's walk fires and saves its
-bookmark: the same timers in the same order, the same counts, the same ``DueState``, on timers set in the past
-(a clock frozen 30 and 3 hours back), this hour and ahead, with and without a bookmark, with and without kinds."""
+"""The suite's shortcuts for the due run (tests/due_start.py: the raised first hour, the empty shards left unqueried)
+fire what the product's walk fires and save its bookmark: the same timers in the same order, the same counts, the
+same ``DueState``, on timers set in the past (a clock frozen 30 and 3 hours back), this hour and ahead, with and
+without a bookmark, with and without kinds."""
 
 from __future__ import annotations
 
@@ -78,6 +79,10 @@ def test_the_shortcut_fires_and_saves_what_the_product_walk_does(
         fired, counts, saved, product_queries = _walk(monkeypatch, tenancy_watcher, now=now, kinds=kinds,
                                                       bookmark=bookmark)
     assert sorted(fired) == sorted(timers[name] for name in expected)
+    with due_start.every_shard():
+        *raised, start_queries = _walk(monkeypatch, tenancy_watcher, now=now, kinds=kinds, bookmark=bookmark)
+    assert raised == [fired, counts, saved]
+    assert start_queries < product_queries if skips else start_queries == product_queries
     *shortcut, shortcut_queries = _walk(monkeypatch, tenancy_watcher, now=now, kinds=kinds, bookmark=bookmark)
     assert shortcut == [fired, counts, saved]
-    assert shortcut_queries < product_queries if skips else shortcut_queries == product_queries
+    assert 0 < shortcut_queries < start_queries  # the shards holding a timer are queried, the empty ones not
