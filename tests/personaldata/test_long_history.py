@@ -20,7 +20,7 @@ from chalicelib.core import db
 from chalicelib.core.config import settings
 from chalicelib.due import service as due
 from chalicelib.personaldata import exports, slices
-from tests.factories import Company, add_member, signup
+from tests.factories import Company, add_member, login, signup
 from tests.personaldata.kit import Queue, long_customer, made, queue
 from tests.personaldata.kit import lines as make_lines
 from tests.seeds.dataio import ensure_bucket
@@ -100,9 +100,14 @@ def test_a_long_history_is_written_to_a_file_only_its_administrator_downloads(
     reads = data_reads(client, world, her["id"])
     assert "personal_data_export" in reads  # the link handed out is a read of her data in clear
 
-    other_admin = client.get(path, token=world.admin.token)
+    made(client.post("/api/v1/roles", {"key": "masked_admin", "name": "Masked", "permissions": [
+        "contacts:read:all", "contacts:update:all", "contacts:delete:all"]}, token=token))  # sensitive values masked
+    masked = client.get(path, token=_set_role(client, world, "masked_admin"))  # her role no longer sees all
+    assert masked.status_code == 403 and body(masked)["error"]["code"] == "personal_data_fields_hidden"
+    admin_token = _set_role(client, world, "admin")
+    other_admin = client.get(path, token=admin_token)
     assert other_admin.status_code == 403 and body(other_admin)["error"]["code"] == "personal_data_export_not_yours"
-    seen = made(client.get(f"/api/v1/contacts/{her['id']}/personal-data/state", token=world.admin.token), 200)
+    seen = made(client.get(f"/api/v1/contacts/{her['id']}/personal-data/state", token=admin_token), 200)
     assert [(job["status"], job["mine"], job["download_url"]) for job in seen["exports"]] == [("done", False, None)]
     for route in (path, f"/api/v1/contacts/{her['id']}/personal-data/state",
                   f"/api/v1/contacts/{her['id']}/personal-data?file=true"):
@@ -117,6 +122,15 @@ def test_a_long_history_is_written_to_a_file_only_its_administrator_downloads(
     assert _s3_keys(f"exports/{world.company.tenant_id}/personal-data/") == []
     expired = made(client.get(path, token=token), 200)
     assert expired["status"] == "expired" and expired["download_url"] is None
+
+
+def _set_role(client: ApiClient, world: World, role: str) -> str:
+    """The second administrator given another role (which ends her sessions); her new token."""
+    token = world.company.owner.token
+    user = made(client.get(f"/api/v1/users/{world.admin.user_id}", token=token), 200)
+    made(client.patch(f"/api/v1/users/{world.admin.user_id}", {"role": role, "version": user["version"]},
+                      token=token), 200)
+    return str(made(login(client, world.admin.email), 200)["access_token"])
 
 
 def data_reads(client: ApiClient, world: World, contact_id: str) -> list[str]:
