@@ -174,7 +174,7 @@ def test_a_stale_move_is_rolled_back_with_the_reason_and_the_fresh_deal(browser:
     # Keyboard: the move list is reachable and shows where focus is; the retried move now succeeds.
     select = page.get_by_label("Move “Golden anniversary cake” to")
     select.focus()
-    assert page.evaluate("() => getComputedStyle(document.activeElement).boxShadow") != "none"
+    assert page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle") != "none"  # the focus ring
     select.select_option(label="Proposal")
     page.locator(".toast", has_text="moved to Proposal").wait_for()
     column(page, "Proposal").locator(".deal", has_text="Golden anniversary cake").wait_for()
