@@ -42,7 +42,8 @@ _WORDS: dict[str, dict[str, Any]] = {
            "deal": "Betreff", "paid": "Der Betrag ist vollständig bezahlt. Vielen Dank!",
            "unit": "Einheit", "discount": "Rabatt", "discounts": "Rabatte", "untaxed_subtotal": "Summe",
            "untaxed": "ohne Umsatzsteuer", "supply": "Leistungsdatum", "incl": "darin enthaltene",
-           "dated": {"invoice": "Rechnungsdatum", "quote": "Angebotsdatum", "delivery_note": "Lieferdatum"}},
+           "dated": {"invoice": "Rechnungsdatum", "quote": "Angebotsdatum", "delivery_note": "Lieferdatum",
+                     "act": "Datum"}},
 }
 # A country's own words for what its documents must name (a British VAT invoice names the seller's VAT number and its
 # Companies House number, and calls the tax VAT): the built-in template of its language, with these words.
@@ -168,15 +169,88 @@ def _quantity_table(w: dict[str, Any]) -> str:
 
 _SIGN = "_" * 20  # where a signature goes
 
+# An act of services rendered in the words of the form Russian accountants expect: the sides as the contractor and the
+# client (Исполнитель, Заказчик), its basis, the services, how many were rendered for what total (in words too), that
+# they were rendered in full and on time, and both sides' signatures and seals. Keys over the language's words
+# (``_WORDS``).
+_ACT_WORDS: dict[str, dict[str, str]] = {
+    "en": {"seller": "Contractor", "customer": "Customer", "basis": "Basis", "item": "Services", "unit": "Unit",
+           "act_total": "Total", "count": "Total services rendered:", "sum": "amounting to",
+           "done": "The services above were rendered in full and on time. The Customer has no claims as to their "
+                   "scope, quality or timing.",
+           "signed": "signature / full name", "seal": "Seal"},
+    "ru": {"seller": "Исполнитель", "customer": "Заказчик", "basis": "Основание", "item": "Наименование работ, услуг",
+           "act_total": "Итого", "count": "Всего оказано услуг", "sum": "на сумму",  # noqa: RUF001
+           "done": "Вышеперечисленные услуги выполнены полностью и в срок. Заказчик претензий по объему, качеству и "
+                   "срокам оказания услуг не имеет.",
+           "signed": "подпись / Ф.И.О.", "seal": "М.П."},  # noqa: RUF001
+    "de": {"seller": "Auftragnehmer", "customer": "Auftraggeber", "basis": "Grundlage", "item": "Leistung",
+           "act_total": "Gesamtbetrag", "count": "Erbrachte Leistungen:", "sum": "im Gesamtwert von",
+           "done": "Die oben genannten Leistungen wurden vollständig und fristgerecht erbracht. Der Auftraggeber hat "
+                   "keine Beanstandungen hinsichtlich Umfang, Qualität und Fristen der Leistungen.",
+           "signed": "Unterschrift / Name", "seal": "Stempel"},
+}
+
+
+def _services_table(w: dict[str, Any], *, in_words: bool) -> str:
+    # an act's services: no tax column (its VAT is said under the total, as the invoice says it), the unit apart
+    off = "{% if totals.discount_minor %}"
+    return (
+        '<table width="100%">\n<thead><tr>'
+        f'<th width="6%">{w.get("pos", w["no"])}</th><th width="{off}32{{% else %}}44{{% endif %}}%">{w["item"]}</th>'
+        f'<th width="10%">{w["qty"]}</th><th width="10%">{w["unit"]}</th><th width="14%">{w["price"]}</th>'
+        f'{off}<th width="12%">{w["discount"]}</th>{{% endif %}}<th width="16%">{w["amount"]}</th>'
+        "</tr></thead>\n<tbody>\n{% for line in lines %}"
+        '<tr><td>{{ line.n }}</td><td>{{ line.description }}</td><td align="right">{{ line.quantity }}</td>'
+        '<td>{{ line.unit }}</td><td align="right">{{ line.price }}</td>'
+        f'{off}<td align="right">{{{{ line.discount }}}}</td>{{% endif %}}'
+        '<td align="right">{% if totals.inclusive %}{{ line.gross }}{% else %}{{ line.amount }}{% endif %}</td></tr>\n'
+        "{% endfor %}</tbody>\n</table>\n"
+        f'<p align="right">{off}{w["discounts"]}: {{{{ totals.discount }}}}<br>{{% endif %}}'
+        # the total and the VAT its prices include per rate, or the net, its VAT and the total, or the total untaxed
+        f'{{% if totals.taxed and totals.inclusive %}}<b>{w["act_total"]}: {{{{ totals.total }}}}</b><br>{_included(w)}'
+        f'{{% elif totals.taxed %}}{w["subtotal"]}: {{{{ totals.subtotal }}}}<br>{_taxes(w)}<br>'
+        f'<b>{w["act_total"]}: {{{{ totals.total }}}}</b>'
+        f'{{% else %}}<b>{w["act_total"]}: {{{{ totals.total }}}}</b><br>{w["untaxed"]}{{% endif %}}</p>\n'
+        f"<p>{w['count']} {{{{ lines|length }}}}, {w['sum']} {{{{ totals.total }}}}"
+        # the total in words, as a Russian invoice writes it (only Russian documents do)
+        + ("{% if totals.in_words %}<br><b>{{ totals.in_words }}</b>{% endif %}" if in_words else "") + "</p>\n"
+    )
+
+
+def _act_signatures(w: dict[str, Any]) -> str:
+    # both sides sign (and stamp) the act: the contractor's director by name, the customer's by hand
+    return (
+        '<table width="100%">\n<thead><tr>'
+        f'<th width="50%">{w["seller"]}</th><th width="50%">{w["customer"]}</th></tr></thead>\n<tbody>\n'
+        "<tr><td>{{ seller.legal_name }}</td><td>{{ customer.name }}</td></tr>\n"
+        f"<tr><td>{_SIGN} / {{% if seller.director %}}{{{{ seller.director }}}}{{% else %}}{_SIGN}{{% endif %}}</td>"
+        f"<td>{_SIGN} / {_SIGN}</td></tr>\n"
+        f"<tr><td>{w['signed']}</td><td>{w['signed']}</td></tr>\n"
+        f"<tr><td>{w['seal']}</td><td>{w['seal']}</td></tr>\n</tbody>\n</table>\n"
+    )
+
+
+def _act(w: dict[str, Any], head: str, note: str) -> str:
+    act = {**w, **_ACT_WORDS[w["locale"]]}
+    return (head + f"{{% if document.basis %}}<p>{act['basis']}: {{{{ document.basis }}}}</p>{{% endif %}}\n"
+            + _seller(act, bank=False) + _customer(act) + _services_table(act, in_words=w["locale"] == "ru")
+            + "{% if document.vat_note %}<p><b>{{ document.vat_note }}</b></p>{% endif %}\n"
+            + f"<p>{act['done']}</p>\n" + note + _act_signatures(act))
+
 
 def _body(doc_type: str, locale: str, country: str | None = None) -> str:
-    w = {**_WORDS[locale], **_COUNTRY_WORDS.get((locale, country or ""), {})}
+    w = {**_WORDS[locale], **_COUNTRY_WORDS.get((locale, country or ""), {}), "locale": locale}
     if "dated" in w:  # German: "Rechnung Nr. RE-2026-0001", then "Rechnungsdatum: 7. Dezember 2026" on its own line
         head = (f"<h2>{{{{ document.title }}}} {w['no']} {{{{ document.number }}}}</h2>\n"
                 f"<p>{w['dated'][doc_type]}: {{{{ document.date }}}}</p>\n")
     else:
         head = (f"<h2>{{{{ document.title }}}} {w['no']} {{{{ document.number }}}} {w['of']} {{{{ document.date }}}}"
                 "</h2>\n")
+    # the company's note (Settings -> Requisites: its payment terms, where it is registered ...) on every document
+    note = "{% if seller.note %}<p>{{ seller.note }}</p>{% endif %}\n"
+    if doc_type == "act":  # an act names its basis (the invoice it follows, else the deal) in place of the deal
+        return _act(w, head, note)
     head += f"{{% if source.title %}}<p>{w['deal']}: {{{{ source.title }}}}</p>{{% endif %}}\n"
     if doc_type == "invoice":
         # the date of supply: an EU invoice names it always (Art. 226(7); the German Leistungsdatum, section 14 (4)
@@ -184,8 +258,6 @@ def _body(doc_type: str, locale: str, country: str | None = None) -> str:
         # (a German document always: Germany's law, and Switzerland's, Art. 26 MWSTG, ask for it)
         shown = "" if (country or "") in _EU or locale == "de" else "{% if document.supply_differs %}"
         head += (f"{shown}<p>{w['supply']}: {{{{ document.supply_date }}}}</p>{'{% endif %}' if shown else ''}\n")
-    # the company's note (Settings -> Requisites: its payment terms, where it is registered ...) on every document
-    note = "{% if seller.note %}<p>{{ seller.note }}</p>{% endif %}\n"
     if doc_type == "delivery_note":
         return (head + _seller(w, bank=False) + _customer(w) + _quantity_table(w) + note
                 + f"<p>{w['delivered']}: {_SIGN} &nbsp; &nbsp; {w['received']}: {_SIGN}</p>\n")
@@ -201,7 +273,7 @@ def _body(doc_type: str, locale: str, country: str | None = None) -> str:
 
 
 BUILT_IN: dict[tuple[str, str], str] = {
-    (doc_type, locale): _body(doc_type, locale) for doc_type in ("quote", "invoice", "delivery_note")
+    (doc_type, locale): _body(doc_type, locale) for doc_type in ("quote", "invoice", "delivery_note", "act")
     for locale in ("en", "ru", "de")}
 
 

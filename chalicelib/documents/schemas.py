@@ -14,7 +14,7 @@ from chalicelib.records import money
 from chalicelib.records.money import Percent
 from chalicelib.records.schemas import EmailAddress
 
-DocType = Literal["quote", "invoice", "delivery_note"]
+DocType = Literal["quote", "invoice", "delivery_note", "act"]  # wording.DOC_TYPES
 Locale = Literal["en", "ru", "de"]  # documents' languages: the web app's two and German, which only documents speak
 Id = Annotated[str, Field(min_length=26, max_length=26, pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$")]
 Text = Annotated[str, Field(max_length=500)]
@@ -102,6 +102,7 @@ class NumberPrefixes(Schema):
     quote: Prefix | None = None
     invoice: Prefix | None = None
     delivery_note: Prefix | None = None
+    act: Prefix | None = None
 
 
 

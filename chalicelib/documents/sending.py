@@ -25,7 +25,7 @@ from chalicelib.records import editing, timeline
 
 SEND_FIELDS = ("sends",)
 # "anbei erhalten Sie unsere Rechnung RE-2026-0001": the German words take their article's case
-GERMAN_ARTICLES = {"invoice": "unsere", "quote": "unser", "delivery_note": "unseren"}
+GERMAN_ARTICLES = {"invoice": "unsere", "quote": "unser", "delivery_note": "unseren", "act": "unseren"}
 
 
 def _sender(ctx: TenantContext) -> tuple[str, str | None]:
@@ -160,6 +160,7 @@ def preview(ctx: TenantContext, *, data: s.DocumentPreviewIn) -> bytes:
     day: date = service.today(ctx)
     number = wording.document_number(numbering.prefixes(ctx, found)[data.type], day.year, 1)
     country = service.company_country(ctx)
+    basis = service.act_basis(ctx, source, locale=data.locale, country=country) if data.type == "act" else ""
     values = service.context(source=source, doc_type=data.type, number=number, day=day, locale=data.locale,
-                             seller=requisites.seller(ctx, found), country=country)
+                             seller=requisites.seller(ctx, found), country=country, basis=basis)
     return service.make_pdf(data.body, values, country=country)

@@ -9,7 +9,7 @@ one that meets another document's number (the counter moved on) renders again wi
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -30,12 +30,17 @@ AUDIT_FIELDS = ("doc_type", "number", "source_kind", "source_id", "currency", "t
 
 def today(ctx: TenantContext) -> date:
     """The company's date (its time zone): the year a number belongs to and the date the document carries."""
+    return company_day(ctx, db.utcnow())
+
+
+def company_day(ctx: TenantContext, moment: datetime) -> date:
+    """The company's date (its time zone) at a moment (UTC)."""
     tenant = identity_service.tenant_settings(ctx)
     zone = getattr(tenant, "timezone", None) or "UTC"
     try:
-        return db.utcnow().astimezone(ZoneInfo(zone)).date()
+        return moment.astimezone(ZoneInfo(zone)).date()
     except (KeyError, ValueError):  # a zone this machine's tz database lacks: the UTC date
-        return db.utcnow().date()
+        return moment.date()
 
 
 def company_country(ctx: TenantContext) -> str | None:
@@ -109,10 +114,12 @@ def customer_of(source: Source, country: str | None = None) -> tuple[dict[str, A
 
 def context(*, source: Source, doc_type: str, number: str, day: date, locale: str,
             seller: dict[str, str], country: str | None = None, supply: date | None = None,
-            vat_treatment: str = "standard", vat_exemption_reason: str | None = None) -> dict[str, Any]:
+            vat_treatment: str = "standard", vat_exemption_reason: str | None = None,
+            basis: str = "") -> dict[str, Any]:
     """Everything a template may print: plain values only (the sandbox has nothing else to reach); ``country``: the
     company's, whose way of writing an address an address naming no country takes; ``supply``: the date of supply
-    (else the document's date); the VAT treatment, whose note says why no VAT is charged."""
+    (else the document's date); the VAT treatment, whose note says why no VAT is charged; ``basis``: what an act is
+    based on (``act_basis``)."""
     contact, company, customer = customer_of(source, country)
     subtotal, tax, total = totals(source.lines)
     discount = sum(line.discount_minor for line in source.lines)
@@ -124,7 +131,8 @@ def context(*, source: Source, doc_type: str, number: str, day: date, locale: st
                      "locale": locale, "supply_date": wording.day(supplied, locale, country),
                      "supply_date_iso": supplied.isoformat(), "supply_differs": supplied != day,
                      "vat_treatment": vat_treatment,
-                     "vat_note": wording.vat_note(vat_treatment, locale, country, vat_exemption_reason)},
+                     "vat_note": wording.vat_note(vat_treatment, locale, country, vat_exemption_reason),
+                     "basis": basis},
         "seller": seller, "customer": customer, "contact": contact, "company": company,
         "source": {"kind": source.kind, "title": source.title or ""}, source.kind: dict(source.fields),
         "lines": [_line_view(n, line, currency, locale) for n, line in enumerate(source.lines, start=1)],
@@ -143,7 +151,7 @@ def context(*, source: Source, doc_type: str, number: str, day: date, locale: st
 
 VARIABLES = {  # what the template editor lists
     "document": ["type", "title", "number", "date", "date_iso", "currency", "locale", "supply_date",
-                 "supply_date_iso", "supply_differs", "vat_treatment", "vat_note"],
+                 "supply_date_iso", "supply_differs", "vat_treatment", "vat_note", "basis"],
     "seller": ["legal_name", "tax_id", "registration_id", "address", "bank_name", "bank_account", "bank_code",
                "correspondent_account", "iban", "phone", "email", "director", "note"],
     "customer": ["name", "tax_id", "email", "phone", "address"],
@@ -158,6 +166,25 @@ VARIABLES = {  # what the template editor lists
     "totals": ["subtotal", "tax", "total", "subtotal_minor", "tax_minor", "total_minor", "currency", "discount",
                "discount_minor", "taxed", "inclusive", "by_rate", "in_words"],
 }
+
+
+INVOICES_LOOKED_AT = 50  # an act's basis: the newest invoice among a record's newest documents (one Query)
+
+
+def act_basis(ctx: TenantContext, source: Source, *, locale: str, country: str | None) -> str:
+    """What an act is based on: the record's newest invoice ("Счёт на оплату № 12 от 07.12.2026"), else the deal
+    ("Сделка «Ремонт котла»") or the order ("Заказ от 01.12.2026")."""
+    if source.record_id:
+        newest = db.query_page(ctx, Document, source_pk(ctx, source.kind, source.record_id),
+                               scope=f"documents:{source.record_id}", limit=INVOICES_LOOKED_AT, index=Document.gsi1,
+                               newest_first=True).items
+        invoice = next((found for found in newest if found.doc_type == "invoice"), None)
+        if invoice is not None:
+            return wording.basis("invoice", locale, named=wording.named("invoice", invoice.number, locale),
+                                 day=wording.day(company_day(ctx, invoice.created_at), locale, country))
+    made = company_day(ctx, source.created_at) if source.created_at is not None else None
+    return wording.basis(source.kind, locale, title=source.title or "",
+                         day=wording.day(made, locale, country) if made else "")
 
 
 def make_pdf(body: str, ctx_values: dict[str, Any], *, country: str | None = None) -> bytes:
@@ -230,6 +257,7 @@ def issue(ctx: TenantContext, source_kind: str, source_id: str, *, data: s.Docum
                                                    locale=data.locale or document_locale(ctx, found),
                                                    asked=data.locale is not None)
     seller, day = requisites.seller(ctx, found), today(ctx)
+    basis = act_basis(ctx, source, locale=locale, country=country) if data.type == "act" else ""
     prefix = numbering.prefixes(ctx, found)[data.type]
     document_id = new_id()
     key = files.object_key(ctx, document_id)
@@ -239,7 +267,7 @@ def issue(ctx: TenantContext, source_kind: str, source_id: str, *, data: s.Docum
             counter, number = numbering.next_number(ctx, data.type, day.year, prefix=prefix)
             values = context(source=source, doc_type=data.type, number=number.text, day=day, locale=locale,
                              seller=seller, country=country, supply=data.supply_date,
-                             vat_treatment=data.vat_treatment, vat_exemption_reason=reason)
+                             vat_treatment=data.vat_treatment, vat_exemption_reason=reason, basis=basis)
             pdf_bytes = make_pdf(body, values, country=country)
             files.put(key, pdf_bytes)
             stored = True

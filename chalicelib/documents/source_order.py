@@ -56,4 +56,4 @@ def load(ctx: Any, record_id: str, *, action: str, lines: list[Line] | None = No
                   owner_id=order.owner_id, team_id=order.team_id,
                   lines=order_lines(order), fields=fields,
                   contact=sources.readable(ctx, "contact", order.contact_id),
-                  company=sources.readable(ctx, "company", order.company_id))
+                  company=sources.readable(ctx, "company", order.company_id), created_at=order.created_at)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -65,6 +66,7 @@ class Source:
     company: Any = None
     hidden_contact: frozenset[str] = frozenset()  # what of them the issuer may not see (left off the document)
     hidden_company: frozenset[str] = frozenset()
+    created_at: datetime | None = None  # when the record was made (an act of an order is based on "the order of ...")
 
 
 def priced(description: str, quantity: Decimal, unit_price_minor: int, tax_rate: Decimal | None = None,

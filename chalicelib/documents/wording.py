@@ -7,13 +7,15 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from chalicelib.records.money import minor_exponent
 
-DOC_TYPES = ("quote", "invoice", "delivery_note")
+# An act (a certificate of services rendered, the Russian "Akt ob okazanii uslug") closes a job done for a client: a
+# dental visit, a site launched, a boiler serviced; both sides sign it
+DOC_TYPES = ("quote", "invoice", "delivery_note", "act")
 # A number's prefix per type: "INV" makes INV-2026-0001; none makes the bare number of the year (a Russian invoice is
 # "Счёт на оплату № 12 от 07.12.2026", its number restarting each year). A company changes them in its requisites.
 # A German company's are RE (Rechnung), AN (Angebot) and LS (Lieferschein): RE-2026-0001 as German invoices read.
-PREFIXES = {"en": {"quote": "QUO", "invoice": "INV", "delivery_note": "DN"},
-            "ru": {"quote": "", "invoice": "", "delivery_note": ""},
-            "de": {"quote": "AN", "invoice": "RE", "delivery_note": "LS"}}
+PREFIXES = {"en": {"quote": "QUO", "invoice": "INV", "delivery_note": "DN", "act": "ACT"},
+            "ru": {"quote": "", "invoice": "", "delivery_note": "", "act": ""},
+            "de": {"quote": "AN", "invoice": "RE", "delivery_note": "LS", "act": "LN"}}
 # The languages documents are worded in: the web app's two and German, which only documents speak (a Berlin agency's
 # clients read German invoices whatever language its staff reads the CRM in)
 LOCALES = ("en", "ru", "de")
@@ -23,10 +25,16 @@ COUNTRY_LOCALES = {**dict.fromkeys(("DE", "AT", "CH", "LI", "LU"), "de"), **dict
 # not "not subject to VAT")
 NO_RATE = {"en": "—", "ru": "Без НДС", "de": "ohne USt."}
 TITLES = {
-    "en": {"quote": "Quote", "invoice": "Invoice", "delivery_note": "Delivery note"},
-    "ru": {"quote": "Коммерческое предложение", "invoice": "Счёт на оплату", "delivery_note": "Товарная накладная"},
-    "de": {"quote": "Angebot", "invoice": "Rechnung", "delivery_note": "Lieferschein"},
+    "en": {"quote": "Quote", "invoice": "Invoice", "delivery_note": "Delivery note",
+           "act": "Certificate of services rendered"},
+    "ru": {"quote": "Коммерческое предложение", "invoice": "Счёт на оплату", "delivery_note": "Товарная накладная",
+           "act": "Акт"},  # "Акт № 3 от 07.12.2026", as accountants title an act of services rendered
+    "de": {"quote": "Angebot", "invoice": "Rechnung", "delivery_note": "Lieferschein", "act": "Leistungsnachweis"},
 }
+# What an act is based on ("Основание"): the invoice it follows, else its deal or order
+BASIS = {"en": {"invoice": "{named} dated {day}", "deal": "Deal \u201c{title}\u201d", "order": "Order of {day}"},
+         "ru": {"invoice": "{named} от {day}", "deal": "Сделка «{title}»", "order": "Заказ от {day}"},
+         "de": {"invoice": "{named} vom {day}", "deal": "Auftrag \u201e{title}\u201c", "order": "Bestellung vom {day}"}}
 # German months: a German document is dated "7. Dezember 2026"
 MONTHS_DE = ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
              "November", "Dezember")
@@ -60,6 +68,14 @@ def vat_note(treatment: str, locale: str, country: str | None, reason: str | Non
     if treatment == "exempt":
         return EXEMPT[found].format(reason=reason or "")
     return ""
+
+
+def basis(kind: str, locale: str, *, named: str = "", day: str = "", title: str = "") -> str:
+    """What an act names as its basis: "Счёт на оплату № 12 от 07.12.2026" (kind invoice), "Сделка «Ремонт котла»",
+    "Заказ от 07.12.2026"; empty for a deal without a title."""
+    if kind == "deal" and not title:
+        return ""
+    return BASIS[locale_of(locale)][kind].format(named=named, day=day, title=title)
 
 
 def locale_of(value: str | None) -> str:

@@ -190,7 +190,7 @@ def test_a_salon_numbers_its_invoices_the_russian_way_and_chooses_a_prefix(brows
     assert page.evaluate("() => document.documentElement.scrollWidth") <= SALON_PHONE["width"]
     screens.shoot(page, "requisites-prefixes-390-ru")
     saved = body(client.get("/api/v1/document-settings/requisites", token=token))
-    assert saved["number_prefixes"] == {"quote": "", "invoice": "СЧ", "delivery_note": ""}
+    assert saved["number_prefixes"] == {"quote": "", "invoice": "СЧ", "delivery_note": "", "act": ""}
 
     page.goto(f"/#/deals/{deal['id']}")
     panel.locator("summary").click()

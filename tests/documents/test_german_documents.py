@@ -118,7 +118,7 @@ def test_german_wording() -> None:
     assert wording.rate(Decimal("8.875"), "de") == "8,875\u00a0%"
     assert wording.day(date(2026, 3, 1), "de") == "1. März 2026"
     assert wording.named("invoice", "RE-2026-0001", "de") == "Rechnung RE-2026-0001"
-    assert wording.default_prefixes("de") == {"quote": "AN", "invoice": "RE", "delivery_note": "LS"}
+    assert wording.default_prefixes("de") == {"quote": "AN", "invoice": "RE", "delivery_note": "LS", "act": "LN"}
     assert [wording.country_locale(c) for c in ("DE", "AT", "CH", "LI", "LU", "RU", "BY", "KZ", "GB", "FR", None)] \
         == ["de"] * 5 + ["ru"] * 3 + [None] * 3
 
@@ -170,7 +170,7 @@ def test_a_german_company_that_chooses_german_issues_german_documents(client: Ap
                        {**REQUISITES, "version": settings["version"], "document_locale": "de"}, token=token)
     assert saved.status_code == 200, saved.body
     assert body(saved)["document_locale"] == "de"
-    assert body(saved)["number_prefixes"] == {"quote": "AN", "invoice": "RE", "delivery_note": "LS"}
+    assert body(saved)["number_prefixes"] == {"quote": "AN", "invoice": "RE", "delivery_note": "LS", "act": "LN"}
     assert body(saved)["default_tax_rate"] == "19"  # left out of the request: kept
     document, text = issued(client, berlin, "invoice")
     assert document["locale"] == "de" and re.fullmatch(r"RE-\d{4}-\d{4}", document["number"]), document

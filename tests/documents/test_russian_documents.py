@@ -86,7 +86,7 @@ def test_a_russian_company_numbers_by_the_year_and_may_give_a_prefix(client: Api
     # "INV-2026-0001" on a Russian invoice: its number is "№ 12" of the year, unless the company chose a prefix
     token = salon.owner.token
     settings = body(client.get("/api/v1/document-settings/requisites", token=token))
-    assert settings["number_prefixes"] == {"quote": "", "invoice": "", "delivery_note": ""}
+    assert settings["number_prefixes"] == {"quote": "", "invoice": "", "delivery_note": "", "act": ""}
     quote, text = issued(client, salon, salon.extra["deal"]["id"], type="quote")
     assert quote["number"] == "1" and "Коммерческое предложение № 1 от " in text, text
     before, _ = issued(client, salon, salon.extra["deal"]["id"])
@@ -101,7 +101,7 @@ def test_a_russian_company_numbers_by_the_year_and_may_give_a_prefix(client: Api
     saved = client.put("/api/v1/document-settings/requisites", {
         **REQUISITES, "version": settings["version"], "number_prefixes": {"invoice": "СЧ"}}, token=token)
     assert saved.status_code == 200, saved.body
-    assert body(saved)["number_prefixes"] == {"quote": "", "invoice": "СЧ", "delivery_note": ""}
+    assert body(saved)["number_prefixes"] == {"quote": "", "invoice": "СЧ", "delivery_note": "", "act": ""}
     after, text = issued(client, salon, salon.extra["deal"]["id"])
     # the count of the year goes on under the new prefix, and what was issued keeps its number
     assert re.fullmatch(rf"СЧ-20\d\d-{int(before['number']) + 1:04d}", after["number"]), after
@@ -119,7 +119,8 @@ def test_a_russian_company_numbers_by_the_year_and_may_give_a_prefix(client: Api
 def test_an_english_company_keeps_its_prefixes() -> None:
     from chalicelib.documents import wording
 
-    assert wording.default_prefixes("en") == {"quote": "QUO", "invoice": "INV", "delivery_note": "DN"}
+    assert wording.default_prefixes("en") == {"quote": "QUO", "invoice": "INV", "delivery_note": "DN",
+                                               "act": "ACT"}
     assert wording.document_number("INV", 2026, 3) == "INV-2026-0003"
     assert wording.file_name("invoice", "12", 2026, 12) == "invoice-2026-0012.pdf"
     assert wording.file_name("invoice", "INV-2026-0003", 2026, 3) == "INV-2026-0003.pdf"

@@ -46,6 +46,7 @@ export const EVERYDAY = {
   'timeline.doc.invoice': ['Invoice {number}', 'Счёт № {number}'],
   'timeline.doc.quote': ['Quote {number}', 'Коммерческое предложение № {number}'],
   'timeline.doc.delivery_note': ['Delivery note {number}', 'Накладная № {number}'],
+  'timeline.doc.act': ['Certificate of services {number}', 'Акт № {number}'],
   'timeline.document_sent': ['Document sent', 'Документ отправлен'],
   'timeline.docSent': ['{number} sent by {channel}', 'Документ № {number} отправлен: {channel}'],
   'timeline.via.email': ['e-mail', 'по e-mail'],

@@ -11,14 +11,15 @@ import { confirmAction, field, form, heading, toast, toastError } from '../js/ui
 
 Object.assign(MESSAGES, DOCUMENTS); // this screen's texts load with it, not with the app's first load
 
-const TYPES = ['invoice', 'quote', 'delivery_note'];
+const TYPES = ['invoice', 'quote', 'delivery_note', 'act'];
 // Documents are worded in English, Russian or German (German for documents only: the app itself speaks English and
 // Russian), each language's name in its own words
 const LANGUAGES = [['en', 'English'], ['ru', 'Русский'], ['de', 'Deutsch']];
 // the number prefixes a company of each language starts with (documents/wording.PREFIXES): choosing German turns the
 // invoice prefix INV into RE, unless the company wrote its own
-const LANGUAGE_PREFIXES = { en: { invoice: 'INV', quote: 'QUO', delivery_note: 'DN' },
-  ru: { invoice: '', quote: '', delivery_note: '' }, de: { invoice: 'RE', quote: 'AN', delivery_note: 'LS' } };
+const LANGUAGE_PREFIXES = { en: { invoice: 'INV', quote: 'QUO', delivery_note: 'DN', act: 'ACT' },
+  ru: { invoice: '', quote: '', delivery_note: '', act: '' },
+  de: { invoice: 'RE', quote: 'AN', delivery_note: 'LS', act: 'LN' } };
 const REQUISITES = ['legal_name', 'tax_id', 'registration_id', 'address', 'bank_name', 'bank_account', 'bank_code',
   'correspondent_account', 'iban', 'phone', 'email', 'director', 'note'];
 // A country's own names of its requisites, as its documents print them (documents/defaults._COUNTRY_WORDS): a Kazakh

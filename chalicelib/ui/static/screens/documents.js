@@ -1,7 +1,7 @@
-// Documents of a record (#23): "Create invoice", quote or delivery note on a deal's (or an order's) card, the
-// record's documents, a PDF preview through a five-minute link (an <iframe> on a wide screen, a download link on a
-// phone), and "Send" by e-mail or in the customer's messenger chat. The panel reads the documents only when opened,
-// so the card keeps its requests.
+// Documents of a record (#23): "Create invoice", quote, delivery note or act of services rendered on a deal's (or
+// an order's) card, the record's documents, a PDF preview through a five-minute link (an <iframe> on a wide screen, a
+// download link on a phone), and "Send" by e-mail or in the customer's messenger chat. The panel reads the documents
+// only when opened, so the card keeps its requests.
 import { get, post, query } from '../js/api.js';
 import { h, mount } from '../js/dom.js';
 import { detailMessage, has, t } from '../js/i18n.js';
@@ -13,7 +13,7 @@ import { can } from '../js/session.js';
 
 Object.assign(MESSAGES, DOCUMENTS); // this screen's texts load with it, not with the app's first load
 
-const TYPES = ['invoice', 'quote', 'delivery_note'];
+const TYPES = ['invoice', 'quote', 'delivery_note', 'act'];
 const VAT_TREATMENTS = ['standard', 'reverse_charge', 'exempt'];
 const PLURALS = { deal: 'deals', order: 'orders' };
 const WIDE = '(min-width: 700px)';
