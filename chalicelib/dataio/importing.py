@@ -168,7 +168,7 @@ def _duplicate(ctx: TenantContext, target: Target, row: Evaluated, seen: dict[tu
 def preview(ctx: TenantContext, target: Target, sheet: sheets.Sheet, mapping: dict[str, str | None],
             reading: columns.Reading, import_id: str) -> Preview:
     """What importing the file would do: nothing is created."""
-    mapped = {name for name in mapping.values() if name}
+    mapped = {name for name in mapping.values() if name and name != columns.SKIP}
     result = Preview(rows=len(sheet.rows), ignored_fields=sorted(mapped & target.ignored),
                      pipeline_id=reading.choices.pipeline_id,
                      stages=deal_stages.listed(sheet, mapping, reading.choices) if target.entity == "deal" else [])

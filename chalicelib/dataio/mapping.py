@@ -35,6 +35,10 @@ _PHONE_KINDS = {"моб": "mobile", "мобильный": "mobile", "сотов�
 _PHONE_REMARK = re.compile(r"\s*(?:\(([^()]*[^\W\d_][^()]*)\)|\b("
                            + "|".join(sorted(_PHONE_KINDS, key=len, reverse=True)) + r")\b\.?)\s*$", re.IGNORECASE)
 PHONE_KINDS = "phone_kinds"  # a row's values: the kind its remark gave a phone, by number
+# A column left out of the import: neither a field nor the note that keeps the cells of columns mapped to none
+# (a column mapped to null). The importer chooses it, and so does a field the role may not change: its values
+# are not written at all, not even as a note.
+SKIP = "-"
 _SPLIT_EMAILS = re.compile(r"[;,\s]+")
 # A date as people type it, with the time another CRM writes after it ("12.03.2024 10:15:00" in amoCRM's exports).
 _DOTTED_DATE = re.compile(r"^(\d{1,2})[./](\d{1,2})[./](\d{4})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$")
@@ -262,9 +266,10 @@ def check_mapping(mapping: dict[str, str | None], headers: list[str], reading: R
     for column, target in mapping.items():
         if column not in headers:
             problems.append({"loc": ["mapping", column], "msg": "No such column in the file", "type": "unknown_column"})
-        elif target and target not in reading.specs and target.removeprefix(CUSTOM) not in reading.custom:
+        elif (target and target != SKIP and target not in reading.specs
+              and target.removeprefix(CUSTOM) not in reading.custom):
             problems.append({"loc": ["mapping", column], "msg": "No such field", "type": "unknown_field"})
-    targets = [t for t in mapping.values() if t]
+    targets = [t for t in mapping.values() if t and t != SKIP]
     for target in sorted({t for t in targets if targets.count(t) > 1}):
         spec = reading.specs.get(target)
         if spec is None or not spec.repeatable:
@@ -443,6 +448,8 @@ def read_row(row: list[str], headers: list[str], mapping: dict[str, str | None],
     unmapped: list[str] = []
     for header, cell in zip(headers, row, strict=False):
         target = mapping.get(header)
+        if target == SKIP:
+            continue
         if not target and cell.strip():
             unmapped.append(f"{header.strip()}: {cell.strip()}")
         if not target or not cell:

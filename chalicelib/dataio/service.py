@@ -72,11 +72,15 @@ def _auto_mapping(ctx: TenantContext, entity: str, headers: list[str],
     """The columns' fields by their headers, without those the caller's role may not change; a column taken as
     another field for the file's sake ("Имя" as the full name) that the role may not write keeps its own (a role that
     may not change last names still imports "Имя" as first names)."""
-    mapping = field_rules.importable(ctx, entity, columns.auto_map(headers, reading))
-    if all(mapping.values()):
-        return mapping
-    plain = field_rules.importable(ctx, entity, columns.auto_map(headers, reading, alone=False))
-    return {column: target or plain[column] for column, target in mapping.items()}
+    found = columns.auto_map(headers, reading)
+    mapping = field_rules.importable(ctx, entity, found)
+    if not all(mapping.values()):
+        plain_found = columns.auto_map(headers, reading, alone=False)
+        plain = field_rules.importable(ctx, entity, plain_found)
+        mapping = {column: target or plain[column] for column, target in mapping.items()}
+        found = {column: found[column] or plain_found[column] for column in found}
+    # a column of a field the role may not change is left out whole: not written as the unmapped columns' note
+    return {column: target or (columns.SKIP if found[column] else None) for column, target in mapping.items()}
 
 
 def create_import(ctx: TenantContext, body: ImportIn) -> ImportJob:
@@ -87,7 +91,8 @@ def create_import(ctx: TenantContext, body: ImportIn) -> ImportJob:
     reading = importing.reading_for(ctx, target)
     sheet = importing.load_sheet(content, reading)
     if body.mapping is not None:  # a column mapped by hand to a field the role may not change: 403 naming it
-        field_rules.check_import(ctx, body.entity, [str(field) for field in body.mapping.values() if field])
+        field_rules.check_import(ctx, body.entity, [str(field) for field in body.mapping.values()
+                                                    if field and field != columns.SKIP])
     mapping = (columns.check_mapping(body.mapping, sheet.headers, reading) if body.mapping is not None
                else _auto_mapping(ctx, body.entity, sheet.headers, reading))
     choices = deal_stages.choose(ctx, body.entity, sheet, mapping, body.pipeline_id, body.stages)
@@ -131,7 +136,8 @@ def start_import(ctx: TenantContext, import_id: str, *, version: int, mapping: d
     if job.status != "preview":
         raise errors.ConflictError("This import has already been started.", code="import_started")
     if mapping is not None:
-        field_rules.check_import(ctx, job.entity, [str(field) for field in mapping.values() if field])
+        field_rules.check_import(ctx, job.entity, [str(field) for field in mapping.values()
+                                                   if field and field != columns.SKIP])
     if mapping is not None or pipeline_id is not None or stages is not None:
         _remap(ctx, job, target, dict(job.mapping) if mapping is None else mapping, pipeline_id, stages)
     field_rules.check_import(ctx, job.entity, [str(field) for field in dict(job.mapping).values() if field])

@@ -13,6 +13,7 @@ import pytest
 
 from chalicelib.core import aws
 from chalicelib.core.config import settings
+from chalicelib.dataio import importing, jobs
 from tests.factories import Company, add_member, signup
 from tests.seeds.dataio import ensure_bucket
 from tests.support import ApiClient, body
@@ -231,7 +232,8 @@ def test_an_import_never_writes_nor_looks_up_a_read_only_field(client: ApiClient
     content = base64.b64encode(f"First name,E-mail,Phone\nIgor,{EMAIL},{PHONE}\n".encode()).decode()
     job = body(client.post("/api/v1/imports", {"entity": "contact", "filename": "people.csv",
                                                "content_base64": content}, token=clerk(company)))
-    assert job["mapping"] == {"First name": "first_name", "E-mail": None, "Phone": None}, job["mapping"]
+    # left out whole ("-"): not a field, and not the note that keeps the cells of columns mapped to none
+    assert job["mapping"] == {"First name": "first_name", "E-mail": "-", "Phone": "-"}, job["mapping"]
     assert job["preview"]["duplicates"] == 0 and company.extra["contact"]["id"] not in str(job)
     remapped = client.post(f"/api/v1/imports/{job['id']}/start", {"version": job["version"], "mapping": {
         "First name": "first_name", "E-mail": "email"}}, token=clerk(company))
@@ -241,6 +243,11 @@ def test_an_import_never_writes_nor_looks_up_a_read_only_field(client: ApiClient
     assert by_hand.status_code == 403, by_hand.body
     started = client.post(f"/api/v1/imports/{job['id']}/start", {"version": job["version"]}, token=clerk(company))
     assert started.status_code == 202, started.body
+    assert jobs.run_job("import", company.tenant_id, job["id"], seconds=120) == "done"
+    made = importing.record_id(job["id"], 2)  # neither the phone nor the e-mail the clerk may not write is in a note
+    assert client.get(f"/api/v1/contacts/{made}", token=company.owner.token).status_code == 200
+    timeline = str(body(client.get(f"/api/v1/contacts/{made}/timeline?limit=50", token=company.owner.token)))
+    assert PHONE not in timeline and EMAIL not in timeline, timeline
     owner_job = body(client.post("/api/v1/imports", {"entity": "contact", "filename": "people.csv",
                                                      "content_base64": content}, token=company.owner.token))
     assert owner_job["preview"]["duplicates"] == 1  # the owner's preview finds the contact by its phone

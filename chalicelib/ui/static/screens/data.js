@@ -95,8 +95,10 @@ function formatCell(value, key = '') {
 
 function mappingTable(job) {
   const named = job.fields.map((f) => [f, fieldName(f, job.labels)]).sort((a, b) => a[1].localeCompare(b[1]));
-  // a column mapped to no field is kept in a note on its record where the records take notes (not products)
-  const options = [['', t(job.fields.includes('notes') ? 'data.keepInNote' : 'data.ignore')], ...named]; // in the reader's alphabet
+  // a column mapped to no field is kept in a note on its record where the records take notes (not products), unless
+  // it is left out ('-': chosen so, or a field the role may not change)
+  const skips = job.fields.includes('notes') ? [['', t('data.keepInNote')], ['-', t('data.ignore')]] : [['', t('data.ignore')]];
+  const options = [...skips, ...named]; // in the reader's alphabet
   return h('div', { class: 'table-wrap' }, h('table', { class: 'mapping' }, h('caption', {}, t('data.mapping')),
     h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('data.column')), h('th', { scope: 'col' }, t('data.target')))),
     h('tbody', {}, job.columns.map((column) => h('tr', {}, h('th', { scope: 'row' }, column),
