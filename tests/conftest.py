@@ -128,6 +128,19 @@ def client(app: Any) -> Any:
     return ApiClient(app)
 
 
+@pytest.fixture
+def log_stream() -> Iterator[Any]:
+    """What the Powertools logger writes (its handler holds the stdout of its import), in a buffer."""
+    import io
+
+    from chalicelib.core.observability import logger
+
+    buffer = io.StringIO()
+    previous = logger.registered_handler.setStream(buffer)  # type: ignore[attr-defined]
+    yield buffer
+    logger.registered_handler.setStream(previous)  # type: ignore[attr-defined]
+
+
 def pytest_configure(config: pytest.Config) -> None:
     from tests import schedule
 

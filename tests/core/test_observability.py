@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterator
 
 import pytest
 
@@ -17,17 +16,6 @@ def log_lines(captured: str) -> list[dict]:
         if line.startswith("{") and '"level"' in line:
             lines.append(json.loads(line))
     return lines
-
-
-@pytest.fixture
-def log_stream() -> Iterator[io.StringIO]:
-    """Point the Powertools handlers (logs and metrics write to the stdout of their import) at a buffer."""
-    from chalicelib.core.observability import logger
-
-    buffer = io.StringIO()
-    previous = logger.registered_handler.setStream(buffer)
-    yield buffer
-    logger.registered_handler.setStream(previous)
 
 
 def test_request_log_has_request_id_and_no_stale_tenant(client: ApiClient, log_stream: io.StringIO) -> None:

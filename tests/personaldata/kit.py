@@ -3,17 +3,13 @@ customer with a long history (WhatsApp messages, calls, notes) made through the 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
-import boto3
-
-from chalicelib.core.config import settings
 from chalicelib.personaldata import queue as pd_queue
 from tests.factories import Company
 from tests.messaging.kit import APP_SECRET, WHATSAPP
 from tests.messaging.kit import play as play_messages
+from tests.sqs_kit import HandlerQueue, emptied
 from tests.support import ApiClient, body
 from tests.telephony.kit import create_telephony
 from tests.telephony.kit import play as play_calls
@@ -21,51 +17,12 @@ from webhooks.messengers import Chat, whatsapp_message, whatsapp_post
 from webhooks.providers import Call
 from webhooks.providers import pbx as pbx_sim
 
-
-@dataclass
-class Queue:
-    """The stage's personal-data queue; ``drain`` delivers until it is empty."""
-
-    url: str
-    outcomes: list[dict[str, Any]] = field(default_factory=list)  # each delivery's batchItemFailures answer
-
-    @property
-    def sqs(self) -> Any:
-        return boto3.client("sqs", region_name=settings.region)
-
-    def drain(self, *, redeliver: Callable[[int], bool] = lambda n: False, limit: int = 200) -> int:
-        """Hand every message to ``app.personal_data_jobs`` one at a time (its batch size), deleting it unless it
-        failed or ``redeliver(n)`` says to deliver the n-th message again (as SQS may); how many were delivered."""
-        from app import personal_data_jobs
-
-        count = 0
-        while count < limit:
-            messages = self.sqs.receive_message(QueueUrl=self.url, MaxNumberOfMessages=1,
-                                                VisibilityTimeout=0).get("Messages", [])
-            if not messages:
-                return count
-            [message] = messages
-            count += 1
-            answer = personal_data_jobs({"Records": [{"messageId": message["MessageId"], "body": message["Body"],
-                                                      "receiptHandle": message["ReceiptHandle"],
-                                                      "eventSource": "aws:sqs"}]}, None)
-            self.outcomes.append(answer)
-            if not answer["batchItemFailures"] and not redeliver(count):
-                self.sqs.delete_message(QueueUrl=self.url, ReceiptHandle=message["ReceiptHandle"])
-        return count
+Queue = HandlerQueue
 
 
 def queue() -> Queue:
     """The personal-data queue, made if missing, emptied."""
-    sqs = boto3.client("sqs", region_name=settings.region)
-    url = sqs.create_queue(QueueName=pd_queue.queue_name())["QueueUrl"]
-    while True:  # left over by an earlier test (PurgeQueue is allowed once a minute)
-        found = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=0).get("Messages", [])
-        if not found:
-            break
-        for message in found:
-            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
-    return Queue(url)
+    return Queue(emptied(pd_queue.queue_name()), "personal_data_jobs")
 
 
 def made(response: Any, status: int = 201) -> dict[str, Any]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import pytest
@@ -30,17 +29,6 @@ PEOPLE = {  # each customer's name, phone and e-mail as they reach the CRM
 }
 PASSPORT = "4510 987654"
 CARD = "4111 1111 1111 1111"
-
-
-@pytest.fixture
-def log_stream() -> Iterator[io.StringIO]:
-    """The Powertools logger's lines (its handler writes to the stdout of its import) into a buffer."""
-    from chalicelib.core.observability import logger
-
-    buffer = io.StringIO()
-    previous = logger.registered_handler.setStream(buffer)
-    yield buffer
-    logger.registered_handler.setStream(previous)
 
 
 def _digits(phone: str) -> list[str]:
