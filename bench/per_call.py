@@ -118,6 +118,8 @@ def _calls(ids: dict[str, str], version: int) -> list[tuple[str, str, str, Any, 
         ("deals trash", "GET", "/api/v1/trash/deals", None, page),
         ("tasks today", "GET", "/api/v1/tasks?view=today", None, PAGE_THEN_NAMES),
         ("tasks today: everyone's", "GET", "/api/v1/tasks?view=today&everyone=true", None, PAGE_THEN_NAMES),
+        # the dashboard's task tiles: an owner's today and overdue, everyone's, from one Query of everyone's partition
+        ("dashboard task tiles: everyone's", "GET", "/api/v1/reports/tasks", None, page),
         ("audit list", "GET", "/api/v1/audit", None, page),
         ("imports list", "GET", "/api/v1/imports", None, PAGE_THEN_NAMES),
         ("contact create", "POST", "/api/v1/contacts", {"first_name": "Lev", "last_name": "Tolstoy",

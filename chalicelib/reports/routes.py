@@ -10,6 +10,7 @@ from chalicelib.core.http import API_HEADERS, Api, ApiRequest
 from chalicelib.reports import schemas as s
 from chalicelib.reports import service
 from chalicelib.reports.orders import OrdersReport
+from chalicelib.reports.taskcounts import TaskCounts
 from chalicelib.reports.tickets import TicketReport, TicketReportQuery
 
 api = Api(__name__, tag="reports")
@@ -68,6 +69,15 @@ def reports_managers(request: ApiRequest) -> Any:
            query=s.ReportQuery, response=s.CommunicationsReport, errors=(403, 422))
 def reports_communications(request: ApiRequest) -> Any:
     return _answer(service.communications(request.tenant, query=request.query), "communications", request)
+
+
+@api.route("/api/v1/reports/tasks", summary="The dashboard's task tiles: open tasks due today and overdue ones (due "
+           "time passed), the caller's own or, for a role that reads others' tasks, all she may read",
+           response=TaskCounts, errors=(403,))
+def reports_tasks(request: ApiRequest) -> Any:
+    from chalicelib.reports import taskcounts
+
+    return taskcounts.task_counts(request.tenant).model_dump(mode="json")
 
 
 @api.route("/api/v1/reports/orders", summary="Orders: revenue, payments received and time to payment, per day",

@@ -97,8 +97,18 @@ function csvDownload(name, columns, rows, { money = [], currency = null } = {}) 
   return link;
 }
 
-function card(label, value, test) {
-  return h('div', { class: 'kpi', 'data-test': test }, h('div', { class: 'kpi-value' }, value), h('div', { class: 'kpi-label' }, label));
+function card(label, value, test, href = null) {
+  const body = [h('div', { class: 'kpi-value' }, value), h('div', { class: 'kpi-label' }, label)];
+  return href ? h('a', { class: 'kpi', href, 'data-test': test }, body) : h('div', { class: 'kpi', 'data-test': test }, body);
+}
+
+/** The task tiles (GET /api/v1/reports/tasks, one Query): open tasks due on the company's today, and overdue ones (due
+ * time passed, today's included, as the Tasks screen marks them and the managers report counts them), of whom the
+ * role sees: an agent's own, a manager's team's, an owner's everyone's; each says whose and opens the Tasks list. */
+function taskCards(counts) {
+  const whose = counts.whose === 'own' ? '' : '&assignee=everyone';
+  return [card(t(`rep.today.${counts.whose}`), formatNumber(counts.today), 'kpi-today', `#/tasks?view=today${whose}`),
+    card(t(`rep.overdue.${counts.whose}`), formatNumber(counts.overdue), 'kpi-overdue', `#/tasks?view=overdue${whose}`)];
 }
 
 // A figure there is none of (no reply to time, a ratio of nothing, an amount the role may not see) reads as a dash: an
@@ -203,11 +213,11 @@ export async function dashboard(root, { alive, query, navigate }) {
   const from = query.get('from') || `${today.slice(0, 8)}01`;
   const period = `from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`;
   const seesCalls = can('calls', 'read');
-  const [sources, managers, communications, funnel, todays, overdue, users] = await Promise.all([
+  const [sources, managers, communications, funnel, taskCounts, users] = await Promise.all([
     get(`/api/v1/reports/sources?${period}`), get(`/api/v1/reports/managers?${period}`),
     seesCalls ? get(`/api/v1/reports/communications?${period}`) : Promise.resolve({ items: [], from, to }),
     get(`/api/v1/reports/funnel?${period}`).catch(() => null),
-    get('/api/v1/tasks?view=today&limit=200'), get('/api/v1/tasks?view=overdue&limit=200'),
+    get('/api/v1/reports/tasks'),
     get('/api/v1/users?limit=200').catch(() => ({ items: [] })),
   ]);
   if (!alive()) return;
@@ -227,8 +237,7 @@ export async function dashboard(root, { alive, query, navigate }) {
       t('rep.monthBefore')), ' · '] : null, h('a', { href: '#/reports', 'data-test': 'rep-this-month' }, t('rep.thisMonth'))));
   try {
     mount(root, heading(t('title.reports.dashboard')), picker,
-      h('div', { class: 'kpis' }, card(t('rep.today'), formatNumber(todays.items.length), 'kpi-today'),
-        card(t('rep.overdue'), formatNumber(overdue.items.length), 'kpi-overdue'),
+      h('div', { class: 'kpis' }, taskCards(taskCounts),
         card(t('rep.leads'), formatNumber(leads), 'kpi-leads'), card(t('rep.revenue'), formatMoney(revenue, sources.currency), 'kpi-revenue')),
       funnelPart(funnel), sourcesPart(sources), managersPart(managers, users.items),
       seesCalls ? communicationsPart(communications) : null, ticketsPart({ from, to, users: users.items }),
