@@ -106,6 +106,7 @@ function card(label, value, test, href = null) {
  * time passed, today's included, as the Tasks screen marks them and the managers report counts them), of whom the
  * role sees: an agent's own, a manager's team's, an owner's everyone's; each says whose and opens the Tasks list. */
 function taskCards(counts) {
+  if (!counts) return [];
   const whose = counts.whose === 'own' ? '' : '&assignee=everyone';
   return [card(t(`rep.today.${counts.whose}`), formatNumber(counts.today), 'kpi-today', `#/tasks?view=today${whose}`),
     card(t(`rep.overdue.${counts.whose}`), formatNumber(counts.overdue), 'kpi-overdue', `#/tasks?view=overdue${whose}`)];
@@ -217,7 +218,7 @@ export async function dashboard(root, { alive, query, navigate }) {
     get(`/api/v1/reports/sources?${period}`), get(`/api/v1/reports/managers?${period}`),
     seesCalls ? get(`/api/v1/reports/communications?${period}`) : Promise.resolve({ items: [], from, to }),
     get(`/api/v1/reports/funnel?${period}`).catch(() => null),
-    get('/api/v1/reports/tasks'),
+    can('tasks', 'read') ? get('/api/v1/reports/tasks') : null, // a role that reads no tasks has no task tiles
     get('/api/v1/users?limit=200').catch(() => ({ items: [] })),
   ]);
   if (!alive()) return;
