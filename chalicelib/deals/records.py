@@ -93,14 +93,19 @@ def check_version(deal: Deal, version: int) -> None:
         raise errors.VersionConflictError()
 
 
-def owner_team(ctx: TenantContext, owner_id: str) -> str | None:
-    """The team of a deal's owner; 422 when the owner is not an active user of the tenant."""
+def owner_team(ctx: TenantContext, owner_id: str, *, handed: bool = False) -> str | None:
+    """The team of a deal's owner; 422 when the owner is not an active user of the tenant, or, for a deal ``handed``
+    to a colleague, one whose role reads no deals (``cannot_read_deals``)."""
+    from chalicelib.identity import access as identity_access
+
     if owner_id == ctx.actor_id and ctx.actor_kind == "user":
         return ctx.team_id
     user = identity_service.get_user(ctx, owner_id)
     if user is None or user.status != "active":
         raise errors.ValidationError(details=[{"loc": ["owner_id"], "msg": "Not an active user of this company",
                                                "type": "unknown_user"}])
+    if handed:
+        identity_access.require_reader(ctx, user.role, "deals", ["owner_id"])
     return user.team_id
 
 

@@ -337,7 +337,7 @@ def _apply_update(ctx: TenantContext, deal: Deal, data: s.DealUpdate, given: set
 
 
 def _reassign(ctx: TenantContext, deal: Deal, owner_id: str) -> None:
-    team_id = records.owner_team(ctx, owner_id)
+    team_id = records.owner_team(ctx, owner_id, handed=True)
     scope = permissions.require(ctx, "deals", "update")
     if not permissions.may_touch(ctx, scope, owner_id=owner_id, team_id=team_id):
         raise errors.ForbiddenError("You may not hand this deal to someone outside your scope.",

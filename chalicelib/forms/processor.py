@@ -71,7 +71,8 @@ def _valid_phone(ctx: TenantContext, lead: Lead) -> str | None:
 
 def responsible_user(ctx: TenantContext, integration: Any, settings: integration_schemas.FormSettings) -> str:
     """Who handles the lead (see ``integrations.service.responsible_user``)."""
-    return integrations_service.responsible_user(ctx, integration, settings.responsible)
+    return integrations_service.responsible_user(ctx, integration, settings.responsible,
+                                                 reads=("contacts", "deals"))
 
 
 def lead_source(run: Run) -> str:

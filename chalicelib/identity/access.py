@@ -55,6 +55,32 @@ def role_permissions(ctx: TenantContext, key: str) -> frozenset[str] | None:
     return frozenset(role.permissions or ()) if role is not None else None
 
 
+def role_reads(ctx: TenantContext, key: str, entity: str) -> bool:
+    """Whether a role reads an entity (conversations, deals, tasks...) at some scope: work handed to a colleague
+    whose role cannot would sit where nobody opens it (a built-in role is in code; a custom one costs a GetItem)."""
+    granted = role_permissions(ctx, key) or frozenset()
+    return any(p.startswith(f"{entity}:read:") for p in granted)
+
+
+# The work a colleague is handed (a chat, a lead's contact and deal, a task, a call, a ticket): pickers offer it only
+# to those whose role reads it, and the API refuses anyone else (``require_reader``).
+HANDED = ("conversations", "contacts", "companies", "deals", "tasks", "calls", "tickets")
+
+
+def handed_reads(ctx: TenantContext, keys: set[str]) -> dict[str, list[str]]:
+    """For each role key, the kinds of handed work it reads (one GetItem per custom role of the page)."""
+    granted = {key: role_permissions(ctx, key) or frozenset() for key in keys}
+    return {key: [entity for entity in HANDED if any(p.startswith(f"{entity}:read:") for p in held)]
+            for key, held in granted.items()}
+
+
+def require_reader(ctx: TenantContext, key: str, entity: str, loc: list[str]) -> None:
+    """422 ``cannot_read_<entity>`` unless a role reads the entity it is handed."""
+    if not role_reads(ctx, key, entity):
+        raise errors.ValidationError(details=[{"loc": loc, "type": f"cannot_read_{entity}",
+                                               "msg": f"This colleague's role cannot read {entity}"}])
+
+
 def list_roles(ctx: TenantContext) -> list[RoleRead]:
     """Built-in roles, then the tenant's custom ones."""
     permissions.require(ctx, "roles", "read")

@@ -207,7 +207,9 @@ def tenant_update(request: ApiRequest) -> s.TenantRead:
 def users_list(request: ApiRequest) -> s.UserPage:
     page = service.list_users(request.tenant, limit=request.query.limit, cursor=request.query.cursor)
     moving = service.records_moving(request.tenant)
-    return s.UserPage(items=[service.user_read(u, moving=moving) for u in page.items], next_cursor=page.next_cursor)
+    reads = access.handed_reads(request.tenant, {u.role for u in page.items})
+    return s.UserPage(items=[service.user_read(u, moving=moving, reads=reads.get(u.role, [])) for u in page.items],
+                      next_cursor=page.next_cursor)
 
 
 @api.route("/api/v1/users", method="POST", summary="Invite a user by e-mail", body=s.InviteIn,

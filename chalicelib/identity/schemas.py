@@ -172,6 +172,8 @@ class UserRead(BaseModel):
     created_at: datetime
     version: int
     records_moving: bool = False  # their records are still moving to their team (a team change's background walk)
+    # In the list: the kinds of work the role reads (a picker offers a chat, a task or a deal only to those who do)
+    reads: list[str] | None = None
 
 
 class UserPage(BaseModel):

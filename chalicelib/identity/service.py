@@ -81,16 +81,17 @@ def tenant_read(tenant: Tenant) -> TenantRead:
     )
 
 
-def user_read(user: User, *, moving: set[str] | None = None) -> UserRead:
+def user_read(user: User, *, moving: set[str] | None = None, reads: list[str] | None = None) -> UserRead:
     """The API view of a user (never the password hash or the second-factor secret); ``moving``: the users whose
-    records are still moving to their team (``records_moving``)."""
+    records are still moving to their team (``records_moving``); ``reads``: what the user's role reads of the work
+    a colleague can be handed (``access.handed_reads``)."""
     from chalicelib.identity.schemas import UserRead
 
     return UserRead(
         id=user.user_id, email=user.email, name=user.name, role=user.role, team_id=user.team_id,
         status=user.status, locale=user.locale, totp_enabled=bool(user.totp_enabled),
         last_login_at=user.last_login_at, created_at=user.created_at, version=int(user.version or 0),
-        records_moving=user.user_id in (moving or ()),
+        records_moving=user.user_id in (moving or ()), reads=reads,
     )
 
 

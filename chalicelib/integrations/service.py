@@ -474,9 +474,12 @@ def take_turn(ctx: TenantContext, integration_id: str) -> int:
     return int(turn.turns) - 1
 
 
-def responsible_user(ctx: TenantContext, integration: Integration, responsible: s.Responsible) -> str:
-    """Who handles what an integration brings: the fixed user, the next active one in the round, or the
-    integration's creator; the company's owner when none of them is active."""
+def responsible_user(ctx: TenantContext, integration: Integration, responsible: s.Responsible,
+                     reads: tuple[str, ...] = ()) -> str:
+    """Who handles what an integration brings: the fixed user, the next active one in the round whose role reads
+    every entity in ``reads`` (a chat or a lead handed to an accountant's role without them is never opened), or
+    the integration's creator; the company's owner when none of them is."""
+    from chalicelib.identity import access as identity_access
     from chalicelib.identity import service as identity_service
 
     user_ids = list(responsible.user_ids) or [integration.created_by]
@@ -485,7 +488,8 @@ def responsible_user(ctx: TenantContext, integration: Integration, responsible: 
         start = take_turn(ctx, integration.integration_id) % len(user_ids)
     for offset in range(len(user_ids)):
         user = identity_service.get_user(ctx, user_ids[(start + offset) % len(user_ids)])
-        if user is not None and user.status != "deactivated":
+        if user is not None and user.status != "deactivated" and (
+                not reads or set(reads) <= set(identity_access.handed_reads(ctx, {user.role})[user.role])):
             return str(user.user_id)
     return str(identity_service.tenant_settings_or_raise(ctx).owner_id)  # nobody left: the owner sees it
 

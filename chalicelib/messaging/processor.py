@@ -99,7 +99,8 @@ def _claimed(run: Run, sender_key: str) -> parties.Party | None:
 def _newcomer(run: Run, adapter: MessagingAdapter, incoming: IncomingMessage,
               settings: MessengerSettings) -> parties.Newcomer:
     sender = incoming.sender
-    owner_id = integrations_service.responsible_user(run.ctx, run.integration, settings.responsible)
+    owner_id = integrations_service.responsible_user(run.ctx, run.integration, settings.responsible,
+                                                     reads=("conversations", "contacts"))
     # A number the phone library does not know yet (a new range, a reserved one) cannot be a contact's phone; the
     # chat still comes in, with the number in the conversation, rather than failing for good in the inbox.
     phone = sender.phone if sender.phone and phones.e164(sender.phone, None) else None
@@ -175,7 +176,8 @@ def _new_conversation(run: Run, adapter: MessagingAdapter, incoming: IncomingMes
     assignee = party.owner_id if party is not None and party.owner_id else None
     team_id = party.team_id if party is not None and party.owner_id else None
     if assignee is None:
-        assignee = integrations_service.responsible_user(ctx, integration, settings.responsible)
+        assignee = integrations_service.responsible_user(ctx, integration, settings.responsible,
+                                                         reads=("conversations",))
     conversation_id = new_id()
     conversation = Conversation(
         access.collection_pk(ctx, CONVERSATION, conversation_id), timeline_service.PROFILE_SK,

@@ -45,7 +45,8 @@ def _mutation(ctx: TenantContext, rtype: RecordType, request: BulkIn) -> Callabl
         if request.owner_id is None:
             raise _missing("owner_id")
         owner_id, team_id = editing.resolve_owner(ctx, request.owner_id,
-                                                  permissions.require(ctx, rtype.plural, "update"))
+                                                  permissions.require(ctx, rtype.plural, "update"),
+                                                  handed=rtype.plural)
 
         def assign(record: Any) -> None:
             record.owner_id, record.team_id = owner_id, team_id

@@ -34,8 +34,11 @@ def emails(raw: list[dict[str, Any]]) -> list[dict[str, str]]:
     return [{"address": address, "kind": kind} for address, kind in found.items()]
 
 
-def resolve_owner(ctx: TenantContext, owner_id: str | None, scope: str) -> tuple[str, str | None]:
-    """The owner (default: the acting user, else the tenant's owner) and the team the record joins."""
+def resolve_owner(ctx: TenantContext, owner_id: str | None, scope: str, *,
+                  handed: str | None = None) -> tuple[str, str | None]:
+    """The owner (default: the acting user, else the tenant's owner) and the team the record joins; a record
+    ``handed`` over (its entity named) goes only to a colleague whose role reads that entity, else 422."""
+    from chalicelib.identity import access as identity_access
     from chalicelib.identity import service as identity_service
 
     if owner_id is None:  # an API key or a webhook gives new records to the tenant's owner
@@ -47,6 +50,8 @@ def resolve_owner(ctx: TenantContext, owner_id: str | None, scope: str) -> tuple
     if not permissions.may_touch(ctx, scope, owner_id=user.user_id, team_id=user.team_id):
         raise errors.ForbiddenError("You may not give a record to someone outside your scope.",
                                     code="owner_outside_scope")
+    if handed is not None:
+        identity_access.require_reader(ctx, user.role, handed, ["owner_id"])
     return user.user_id, user.team_id
 
 
@@ -75,5 +80,6 @@ def updating(ctx: TenantContext, rtype: RecordType, before: Any, data: Any) -> A
     touch(after)
     if data.owner_id is not None and data.owner_id != before.owner_id:
         after.owner_id, after.team_id = resolve_owner(ctx, data.owner_id,
-                                                      permissions.require(ctx, rtype.plural, "update"))
+                                                      permissions.require(ctx, rtype.plural, "update"),
+                                                      handed=rtype.plural)
     return after

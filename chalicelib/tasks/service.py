@@ -168,11 +168,15 @@ def _view_range(ctx: TenantContext, view: str, status: str | None, sk: Any) -> A
 
 
 def _assignee_team(ctx: TenantContext, assignee_id: str) -> str | None:
-    """The assignee's team; 422 unless the assignee is an active user of the tenant."""
+    """The assignee's team; 422 unless the assignee is an active user of the tenant whose role reads tasks (a task
+    handed to an accountant's custom role without them would sit where nobody opens it)."""
+    from chalicelib.identity import access as identity_access
+
     user = identity_service.get_user(ctx, assignee_id)
     if user is None or user.status != "active":
         raise errors.ValidationError(details=[{"loc": ["assignee_id"], "msg": "Not an active user of this company",
                                                "type": "unknown_user"}])
+    identity_access.require_reader(ctx, user.role, "tasks", ["assignee_id"])
     return user.team_id
 
 

@@ -43,6 +43,9 @@ from chalicelib.telephony.events import CallEvent, TelephonyAdapter
 from chalicelib.telephony.settings import TelephonySettings
 
 FOLD_ATTEMPTS = 3
+# What the responsible user of a call is handed: the call, its caller's contact and the missed call's task (a colleague
+# whose role reads none of them, an accountant's, is skipped in the round).
+READS = ("calls", "contacts", "tasks")
 # The telephony providers among the channel's (messengers are adapters of the same seam, not phone lines).
 PROVIDERS = tuple(name for name, module in adapters.PROVIDERS.items() if module.startswith("chalicelib.telephony."))
 
@@ -153,7 +156,7 @@ def _newcomer(run: parties.Intake, call: Call, settings: TelephonySettings, e164
     until someone learns the caller's name, the phone field keeping it in E.164, which the lookups find."""
     ctx = run.ctx
     owner_id = (call.user_id if _at_work(ctx, call.user_id) else None) or call.owner_id or \
-        integrations_service.responsible_user(ctx, run.integration, settings.responsible)
+        integrations_service.responsible_user(ctx, run.integration, settings.responsible, reads=READS)
     shown = phones.readable(e164)
     return parties.Newcomer(
         first_name=shown, phone=e164, owner_id=owner_id, source=f"call:{run.integration.name}",
@@ -178,7 +181,7 @@ def _new_call(run: Run, event: CallEvent, settings: TelephonySettings) -> tuple[
             after.provider_call_id = event.provider_call_id
             return dialled, after
     owner_id = settings.extensions.get(event.extension or "") or integrations_service.responsible_user(
-        ctx, integration, settings.responsible)
+        ctx, integration, settings.responsible, reads=READS)
     call_id = new_id()
     call = Call(access.collection_pk(ctx, CALL, call_id), timeline_service.PROFILE_SK, call_id=call_id,
                 integration_id=integration.integration_id, provider=integration.integration_type,
@@ -228,7 +231,7 @@ def _on_end(run: parties.Intake, change: db.Change, before: Call | None, call: C
             data = task_schemas.TaskCreate(
                 title=wording.task_title(ctx, phones.readable(number), _caller_name(ctx, call)), kind="call",
                 due_at=db.utcnow(),
-                assignee_id=call.owner_id,
+                assignee_id=_task_owner(run, call, settings),
                 related=task_schemas.Related(type="contact", id=call.contact_id) if call.contact_id else None,
                 description=wording.missed_note(ctx, day, _line_name(run, call), unended=bool(call.end_reason),
                                                 contact_skipped=bool(call.contact_skipped)))
@@ -257,6 +260,19 @@ def _on_end(run: parties.Intake, change: db.Change, before: Call | None, call: C
             found[1][name] = found[1].get(name, 0) + value
     for item, amounts in merged.values():
         change.add(item, **amounts)
+
+
+def _task_owner(run: parties.Intake, call: Call, settings: TelephonySettings) -> str | None:
+    """Who gets a missed call's call-back task: the call's owner, unless her role reads no tasks (an extension or a
+    customer of an accountant's custom role): then the line's next responsible colleague who does."""
+    from chalicelib.identity import access as identity_access
+
+    if not call.owner_id:
+        return None  # the task is the run's actor's, as before
+    user = identity_service.get_user(run.ctx, call.owner_id)
+    if user is None or identity_access.role_reads(run.ctx, user.role, "tasks"):
+        return str(call.owner_id)  # a leaver's was handed on when the call was written (``_write``)
+    return integrations_service.responsible_user(run.ctx, run.integration, settings.responsible, reads=READS)
 
 
 def _at_work(ctx: TenantContext, user_id: str | None) -> bool:
@@ -333,7 +349,8 @@ def _write(run: parties.Intake, change: db.Change, before: Call | None, after: C
     """Write what a fold changed of a call, with what its end or its correction adds; answers the call."""
     ctx = run.ctx
     if after.owner_id and not _at_work(ctx, after.owner_id):  # it rang her before she left, or it was her customer
-        after.owner_id = integrations_service.responsible_user(ctx, run.integration, settings.responsible)
+        after.owner_id = integrations_service.responsible_user(ctx, run.integration, settings.responsible,
+                                                               reads=READS)
         after.team_id = _team_of(ctx, after.owner_id)
     if not after.party_resolved and (after.from_number or after.to_number):
         resolve_party(run, after, settings)

@@ -1093,6 +1093,7 @@ export const MESSAGES = {
   'integrations.mode.fixed': ['Always one person: the first one ticked below', 'Всегда одному сотруднику — первому отмеченному ниже'],
   'integrations.mode.round_robin': ['In turn among the people ticked below', 'По очереди между отмеченными ниже'],
   'integrations.users': ['Users', 'Пользователи'],
+  'integrations.skipped': ['Skipped: their role cannot read what this line hands over', 'Пропускается: роль не даёт читать то, что передаёт эта линия'],
   'integrations.redirect': ['Thank-you page', 'Страница «Спасибо»'],
   'integrations.redirectHint': ['Where the visitor goes after sending; empty: a short thank-you page.', 'Куда перейдёт посетитель после отправки; пусто — короткая страница благодарности.'],
   'integrations.webhookUrl': ['Address to paste into your site (webhook)', 'Адрес для вашего сайта (вебхук)'],

@@ -30,14 +30,26 @@ export function myLines() {
   return linesLoading;
 }
 
-/** Employees' names by user id (read once per session). */
-export function userNames() {
+/** The company's users (read once per session). */
+function colleagues() {
   if (!namesLoading) {
     const reading = can('users', 'read') ? get('/api/v1/users?limit=200') : Promise.resolve({ items: [] });
-    namesLoading = reading.then((page) => new Map(page.items.map((user) => [user.id, user.name])))
-      .catch(() => { namesLoading = null; return new Map(); });
+    namesLoading = reading.then((page) => page.items).catch(() => { namesLoading = null; return []; });
   }
   return namesLoading;
+}
+
+/** Employees' names by user id (read once per session). */
+export function userNames() {
+  return colleagues().then((users) => new Map(users.map((user) => [user.id, user.name])));
+}
+
+/** The colleagues a kind of work (`conversations`, `tasks`, `deals`...) can be handed to, as [id, name] by name:
+ * not deactivated, and their role reads it (an accountant's role that reads no chats is not offered one). */
+export function handedTo(entity) {
+  return colleagues().then((users) => users
+    .filter((user) => user.status !== 'deactivated' && (user.reads || []).includes(entity))
+    .map((user) => [user.id, user.name]).sort((a, b) => a[1].localeCompare(b[1])));
 }
 
 /** An employee's name, filled in when the names are known (the signed-in user's at once). */

@@ -7,15 +7,17 @@ import { formatNumber } from '../js/format.js';
 import { can, session } from '../js/session.js';
 import { confirmAction, field, form, toast, toastError } from '../js/ui.js';
 
-// The people a record can be given to; an agent who may not list users can only pick themselves.
+// The people a record (of a type, its plural: 'deals') can be given to: active, and their role reads that type (the
+// API refuses anyone else); an agent who may not list users can only pick themselves.
 let usersLoading = null;
-export function responsibleChoices() {
+export function responsibleChoices(plural = null) {
   const me = [[session.user.id, session.user.name]];
   if (!can('users', 'read')) return Promise.resolve(me);
   usersLoading = usersLoading || get('/api/v1/users?limit=200').then(
-    (page) => page.items.filter((u) => u.status === 'active').map((u) => [u.id, u.name]),
+    (page) => page.items.filter((u) => u.status === 'active'),
     (error) => { usersLoading = null; throw error; });
-  return usersLoading;
+  return usersLoading.then((users) => users.filter((u) => !plural || (u.reads || []).includes(plural))
+    .map((u) => [u.id, u.name]));
 }
 
 /** A record's box to tick, in a 44 px label: a thumb ticks it without aiming at 18 px (#20 item 14). */
@@ -103,7 +105,7 @@ export function bulkBar(plural, selection, reload) {
   const chosen = () => action.querySelector('select').value;
   const drawTarget = async (kind) => {
     if (kind === 'assign') {
-      const users = await responsibleChoices();
+      const users = await responsibleChoices(plural);
       // The action may have changed while the people were loading.
       if (chosen() === 'assign') mount(target, field({ name: 'owner_id', label: t('contacts.responsible'), options: users }));
     } else if (kind === 'tag' || kind === 'untag') {

@@ -9,7 +9,7 @@ import { formatDateTime, formatRelative } from '../js/format.js';
 import { can } from '../js/session.js';
 import { empty, heading, pager, toastError } from '../js/ui.js';
 import { bubble, customerWords, refreshUnread, replyBox, sendReply, ticks } from '../js/conversations.js';
-import { userNames } from '../js/telephony.js';
+import { handedTo } from '../js/telephony.js';
 import { makeTicketButton } from './ticket-actions.js';
 import { emptyInbox } from './channel-empty.js';
 
@@ -194,12 +194,11 @@ function contactLink(conversation) {
     title: t('inbox.contactNotYours') }, t('inbox.contactNamed', { name: contact.name })) : null;
 }
 
-/** Who answers the conversation: a select of the company's people (their names are read once per session). */
+/** Who answers the conversation: a select of the company's people whose role reads chats (read once per session). */
 function assignPick(conversation, onChange) {
   const id = `assign-${conversation.id}`;
   const select = h('select', { id, 'data-test': 'assignee' }, h('option', { value: conversation.assignee_id }, '…'));
-  userNames().then((names) => {
-    const people = [...names].sort((a, b) => a[1].localeCompare(b[1]));
+  handedTo('conversations').then((people) => {
     select.replaceChildren(...people.map(([value, name]) => h('option', { value, selected: value === conversation.assignee_id }, name)));
   });
   select.addEventListener('change', async () => {

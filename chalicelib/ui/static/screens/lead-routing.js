@@ -23,14 +23,20 @@ export function pipelineFields(pipelines, settings) {
 }
 
 /** The responsible mode and the users to tick; label says what they are responsible for. */
-export function responsibleFields(users, responsible, label = t('integrations.responsible')) {
+/**
+ * Who handles what a line brings, fixed or in turn. `needs`: what it hands over (a form: the lead's contact and deal);
+ * a colleague whose role reads not all of it is skipped by the round, so the box is shown disabled saying why.
+ */
+export function responsibleFields(users, responsible, label = t('integrations.responsible'), needs = ['contacts', 'deals']) {
   const chosen = new Set(responsible?.user_ids || []);
   return [field({ name: 'responsible_mode', label, value: responsible?.mode || 'fixed',
     options: [['fixed', t('integrations.mode.fixed')], ['round_robin', t('integrations.mode.round_robin')]],
     hint: t('integrations.responsibleHint') }),
   h('fieldset', { class: 'responsible-users' }, h('legend', {}, t('integrations.users')),
     users.filter((u) => u.status === 'active').map((user) => {
-      const box = field({ name: `responsible.${user.id}`, label: user.name, type: 'checkbox', value: chosen.has(user.id) });
+      const skipped = !needs.every((entity) => (user.reads || []).includes(entity));
+      const box = field({ name: `responsible.${user.id}`, label: user.name, type: 'checkbox', value: chosen.has(user.id),
+        ...(skipped ? { disabled: true, hint: t('integrations.skipped') } : {}) });
       box.querySelector('input').dataset.user = user.id;
       return box;
     }))];

@@ -44,7 +44,7 @@ export function messengerFields(type, ctx, integration = null) {
     field({ name: 'unknown_sender', label: t('messenger.unknownSender'), value: settings.unknown_sender || 'contact',
       options: UNKNOWN_SENDER.map((choice) => [choice, t(`messenger.unknown.${choice}`)]) }),
     h('div', { class: 'form-grid' }, pipelineFields(ctx.pipelines, settings)),
-    ...responsibleFields(ctx.users, settings.responsible, t('messenger.responsible'))];
+    ...responsibleFields(ctx.users, settings.responsible, t('messenger.responsible'), ['conversations', 'contacts'])];
 }
 
 /** The settings a messenger's form sends: a secret left blank is left out, so the stored one is kept. */

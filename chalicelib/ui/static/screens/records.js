@@ -181,7 +181,9 @@ export async function ownerRow(entity, record, { path, reload }) {
       onClick: async () => {
         open.disabled = true;
         const users = await companyUsers();
-        const choices = users.filter((u) => u.status === 'active' && within(scope, u.id, u.team_id));
+        // Only a colleague whose role reads this kind of record (the API refuses anyone else: cannot_read_…).
+        const choices = users.filter((u) => u.status === 'active' && within(scope, u.id, u.team_id)
+          && (!u.reads || u.reads.includes(entity)));
         if (!choices.some((u) => u.id !== record.owner_id)) {
           // A manager in no team may hand records only to themselves: say how that changes, not that nobody is there.
           open.remove();

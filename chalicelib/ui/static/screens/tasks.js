@@ -160,6 +160,7 @@ function assigneeField({ action = 'create', current = null } = {}) {
       const holder = page.items.find((user) => user.id === first);
       if (holder) select.options[0].textContent = personName(holder);
       const others = page.items.filter((user) => user.id !== first && user.status === 'active'
+        && (user.reads || []).includes('tasks') // a role that reads no tasks is not handed one (cannot_read_tasks)
         && (scopes.includes('all') || (me.team_id && user.team_id === me.team_id)));
       select.append(...others.map((user) => h('option', { value: user.id }, user.name)));
     }).catch(() => { loading = null; /* the task is the caller's, as without the box; the next use tries again */ });

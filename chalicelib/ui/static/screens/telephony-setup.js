@@ -106,7 +106,7 @@ export function lineFields(type, ctx, settings = {}) {
     field({ name: 'unknown_caller', label: t('telephony.unknownCaller'), value: settings.unknown_caller || 'contact_and_deal',
       options: UNKNOWN_CALLER.map((choice) => [choice, t(`telephony.unknown.${choice}`)]) }),
     h('div', { class: 'form-grid' }, pipelineFields(ctx.pipelines, settings)),
-    ...responsibleFields(ctx.users, settings.responsible, t('telephony.responsible')),
+    ...responsibleFields(ctx.users, settings.responsible, t('telephony.responsible'), ['calls', 'contacts', 'tasks']),
     field({ name: 'missed_call_task', label: t('telephony.missedCallTask'), type: 'checkbox',
       value: settings.missed_call_task ?? true, hint: t('telephony.missedCallTaskHint') })];
 }
