@@ -159,8 +159,8 @@ def _view_range(ctx: TenantContext, view: str, status: str | None, sk: Any) -> A
     day = company_day(ctx)
     if view == "today":
         return sk.between(f"{letter}#{stamp(day.start)}", f"{letter}#{stamp(day.end - TICK)}")
-    if view == "overdue":
-        return sk.between(f"{letter}#", f"{letter}#{stamp(day.start - TICK)}")
+    if view == "overdue":  # due time passed, today's too: as the screen marks a task overdue and the dashboard counts
+        return sk.between(f"{letter}#", f"{letter}#{stamp(db.utcnow() - TICK)}")
     return sk.between(f"{letter}#{stamp(day.end)}", f"{letter}#9999")  # upcoming; undated (~) sort after
 
 
