@@ -238,6 +238,12 @@ def sign_in_by_request(page: Any, email: str, password: str, at: str = "/tasks")
     return True
 
 
+def fits_the_phone(page: Any, screens: Screens, name: str) -> None:
+    """The screen at the page's own (phone) width scrolls only downwards; its screenshot."""
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= page.viewport_size["width"], "sideways"
+    screens.shoot(page, name)
+
+
 def assert_fits_a_phone(page: Any, screens: Screens, name: str) -> None:
     """At 360 px the screen as it stands scrolls only downwards; back to the desktop size afterwards."""
     size = page.viewport_size

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import Screens
+from tests.browser.conftest import Screens, fits_the_phone
 from tests.browser.test_app import assert_no_problems
 from tests.browser.test_sensitive import russian_phone
 from tests.factories import Company, signup
@@ -77,8 +77,7 @@ def test_the_owner_fills_in_the_bin_and_the_iik_where_the_form_names_them(browse
     page.locator(".toast", has_text="Сохранено").wait_for()
     saved = body(client.get("/api/v1/document-settings/requisites", token=company.owner.token))
     assert (saved["tax_id"], saved["bank_account"]) == ("180540012345", "KZ86722S000012345678")
-    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
-    screens.shoot(page, "requisites-kz")
+    fits_the_phone(page, screens, "requisites-kz")
     assert_no_problems(page)
     page.context.close()
 

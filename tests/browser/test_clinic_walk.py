@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.browser.conftest import Screens
+from tests.browser.conftest import Screens, fits_the_phone
 from tests.browser.test_app import assert_no_problems
 from tests.browser.test_sensitive import russian_phone
 from tests.factories import Company, Member, add_member, link_token, refresh_cookie, signup, unique_email
@@ -58,8 +58,7 @@ def test_the_desk_reads_on_the_patient_s_deal_which_doctor_the_visit_is_with(bro
     visit = page.locator("[data-links=task] li", has_text="Первичная консультация")
     # the card listed the visit with its room and time, and nothing of whom it was with
     visit.locator("[data-test=task-who]", has_text="Андрей Петров").wait_for()
-    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
-    screens.shoot(page, "clinic-visit-doctor-phone-ru")
+    fits_the_phone(page, screens, "clinic-visit-doctor-phone-ru")
     assert_no_problems(page)
 
 
@@ -82,8 +81,7 @@ def test_the_owner_sets_the_reminder_to_reach_patients_who_never_wrote_on_whatsa
     rule.get_by_label("Линия").select_option(label=line["name"])
     rule.get_by_label("Шаблон WhatsApp (после 24 часов)").fill("appointment_reminder")
     rule.locator("[data-test=template-parameters]").fill("{first_name}\n{when}\n{assignee}")
-    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
-    screens.shoot(page, "clinic-reminder-line-phone-ru")
+    fits_the_phone(page, screens, "clinic-reminder-line-phone-ru")
     rule.locator("[data-test=rule-save]").click()
     page.locator(".toast", has_text="Правило сохранено").wait_for()
     [saved] = [r for r in body(client.get("/api/v1/automations", token=company.owner.token))["items"]
@@ -119,8 +117,7 @@ def test_the_desk_recognises_a_returning_patient_writing_under_a_nickname(browse
     card = page.locator(".thread-actions [data-test=thread-contact]")
     card.filter(has_text="Контакт: Наталья Иванова").wait_for()
     assert card.get_attribute("href") == f"#/contacts/{patient['id']}"
-    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
-    screens.shoot(page, "clinic-thread-patient-phone-ru")
+    fits_the_phone(page, screens, "clinic-thread-patient-phone-ru")
     assert_no_problems(page)
 
 
@@ -150,8 +147,7 @@ def test_the_desk_reads_in_the_chat_that_the_patient_asked_not_to_be_written_to(
     page.locator(".bubble-in", has_text="Не пишите мне больше").wait_for()
     page.locator("[data-test=consent-withdrawn]",
                  has_text="Клиент отозвал согласие на сообщения в этом канале (WhatsApp)").wait_for()
-    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
-    screens.shoot(page, "clinic-thread-consent-phone-ru")
+    fits_the_phone(page, screens, "clinic-thread-consent-phone-ru")
     assert_no_problems(page)
 
 
@@ -187,6 +183,5 @@ def test_a_doctor_taps_the_notice_of_tomorrow_s_visit_and_finds_it(browser: Any,
     page.locator("[data-test=notification] a", has_text="Первичная консультация").click()
     page.locator(f"li[data-task='{body(visit)['id']}']", has_text="Первичная консультация").wait_for()
     assert page.locator(".tabs a[aria-current=page]").inner_text() == "Предстоящие"
-    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
-    screens.shoot(page, "clinic-doctor-notice-visit-phone-ru")
+    fits_the_phone(page, screens, "clinic-doctor-notice-visit-phone-ru")
     assert_no_problems(page)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.browser.conftest import PHONE, Screens, new_page
+from tests.browser.conftest import PHONE, Screens, fits_the_phone, new_page
 from tests.browser.test_app import assert_no_problems
 from tests.browser.test_sensitive import log_in
 from tests.factories import Company, signup
@@ -55,8 +55,7 @@ def test_the_card_shows_and_edits_a_customers_addresses_on_a_phone(
                                          "city": "Brooklyn", "region": "NY", "postal_code": "11215", "country": "US"}
     assert saved["billing_address"] == {"line1": "200 Prospect Park W", "city": "Brooklyn", "region": "NY",
                                         "postal_code": "11215"}
-    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
-    screens.shoot(page, "contact-address-card")
+    fits_the_phone(page, screens, "contact-address-card")
     assert_no_problems(page)
 
 
@@ -80,7 +79,6 @@ def test_the_company_card_shows_and_edits_its_address_on_a_phone(
     saved = body(client.get(f"/api/v1/companies/{firm['id']}", token=token))
     assert saved["address"] == {"line1": "12 New Bridge Street", "line2": "Third floor", "city": "London",
                                 "postal_code": "EC4V 6AB", "country": "GB"}
-    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
-    screens.shoot(page, "company-address-card")
+    fits_the_phone(page, screens, "company-address-card")
     assert_no_problems(page)
     page.context.close()

@@ -9,7 +9,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import Screens, new_page
+from tests.browser.conftest import Screens, fits_the_phone, new_page
 from tests.browser.test_app import assert_no_problems
 from tests.browser.test_calls import S3_LINK, recording_from_s3
 from tests.browser.test_sensitive import log_in
@@ -77,8 +77,7 @@ def test_an_invoice_from_the_deal_card_previewed_downloaded_and_sent(browser: An
     expect(dialog.locator("iframe")).to_have_count(0)
     expect(dialog.get_by_role("link", name="Download PDF")).to_be_visible()
     expect(dialog.get_by_role("link", name="Open")).to_be_visible()
-    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
-    screens.shoot(page, "invoice-375")
+    fits_the_phone(page, screens, "invoice-375")
     dialog.get_by_role("button", name="Close").click()
 
     mails = len(outbox("iris@example.com"))
@@ -122,8 +121,7 @@ def test_requisites_and_a_template_with_its_preview_in_russian_on_a_phone(browse
     editor.get_by_label("Шаблон").fill("<h1>Счёт {{ document.number }}</h1>")
     editor.get_by_role("button", name="Сохранить").click()
     page.locator(".doc-row", has_text="Мой счёт").wait_for()
-    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
-    screens.shoot(page, "templates-375-ru")
+    fits_the_phone(page, screens, "templates-375-ru")
     assert_no_problems(page)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.browser.conftest import Screens, new_page
+from tests.browser.conftest import Screens, fits_the_phone, new_page
 from tests.browser.test_app import assert_no_problems
 from tests.browser.test_sensitive import log_in
 from tests.factories import signup
@@ -22,8 +22,7 @@ def _team(name: str, app: Any) -> tuple[ApiClient, Any]:
 
 def _fits_and_closes(page: Any, screens: Screens, shot: str) -> None:
     """The screen fits the phone's width without a sideways scroll, shot for the gallery, with no problem logged."""
-    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
-    screens.shoot(page, shot)
+    fits_the_phone(page, screens, shot)
     assert_no_problems(page)
     page.context.close()
 

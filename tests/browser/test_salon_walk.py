@@ -7,7 +7,7 @@ from typing import Any
 
 from chalicelib.core.tenancy import TenantContext, bind
 from chalicelib.segments import jobs
-from tests.browser.conftest import Screens
+from tests.browser.conftest import Screens, fits_the_phone
 from tests.browser.test_app import assert_no_problems
 from tests.browser.test_sensitive import russian_phone
 from tests.factories import Company, signup
@@ -63,8 +63,7 @@ def test_the_owner_tests_a_whatsapp_campaign_on_her_own_number_as_she_types_it(b
     page.locator("[data-test=send-now]:not([disabled])").wait_for()
     # the preview's last variable, the unsubscribe link, wraps: the screen ran to 1,275 px sideways
     page.locator("[data-test=campaign-preview] li", has_text="/m/u/").wait_for()
-    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
-    screens.shoot(page, "campaign-test-phone-ru")
+    fits_the_phone(page, screens, "campaign-test-phone-ru")
     # She schedules it for 10:00 of a day in ten days from a browser on another clock (Berlin's): 10:00 in Kazan,
     # the company's clock every time of the app is shown on, not 10:00 in Berlin (it read '(your time)')
     # a segment made a minute ago is still being built: said in Russian (it was English)
@@ -106,8 +105,7 @@ def test_the_administrator_keeps_a_customers_birthday_on_her_card(browser: Any, 
     page.get_by_role("button", name="Сохранить").click()
     page.locator("#page-title", has_text="Гузель Рашидовна").wait_for()
     assert body(client.get(f"/api/v1/contacts/{guzel['id']}", token=token))["birthday"] == "1990-03-15"
-    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
-    screens.shoot(page, "birthday-card-phone-ru")
+    fits_the_phone(page, screens, "birthday-card-phone-ru")
     assert_no_problems(page)
 
 
@@ -143,8 +141,7 @@ def test_the_administrator_sends_an_invoice_to_a_telegram_customers_chat(browser
     dialog.locator("select[name=channel]").select_option("email")
     assert dialog.locator("input[name=to]").is_visible()
     dialog.locator("select[name=channel]").select_option("messenger")
-    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
-    screens.shoot(page, "invoice-send-phone-ru")
+    fits_the_phone(page, screens, "invoice-send-phone-ru")
     transport.clear_sandbox()
     dialog.get_by_role("button", name="Отправить").click()
     page.locator(".doc-row", has_text="Отправлено в Telegram").wait_for()
