@@ -22,7 +22,26 @@ PHONE = {"width": 390, "height": 844}
 
 def shop(client: ApiClient, name: str) -> Company:
     """A shop in Almaty: Russian, tenge, on Almaty's clock (UTC+5 since March 2024)."""
-    return signup(client, company=name, locale="ru", country="KZ", timezone="Asia/Almaty")
+    company = signup(client, company=name, locale="ru", country="KZ", timezone="Asia/Almaty")
+    company.extra["name"] = name
+    return company
+
+
+def _owner_at(browser: Any, live_url: str, company: Company, path: str) -> Any:
+    """The shop's owner on her phone, in Russian, at a screen of the app."""
+    page = russian_phone(browser, live_url, company.owner, company.extra["name"])
+    page.goto(f"/#{path}")
+    return page
+
+
+def _done(page: Any, screens: Screens | None = None, shot: str | None = None, *, fits: bool = False) -> None:
+    """The screen's shot (checked to scroll only downwards when ``fits``), no console problem, the phone put away."""
+    if shot and fits:
+        fits_the_phone(page, screens, shot)
+    elif shot:
+        screens.shoot(page, shot)  # type: ignore[union-attr]
+    assert_no_problems(page)
+    page.context.close()
 
 
 def _spaced(text: str) -> str:
@@ -43,8 +62,7 @@ def test_the_board_shows_tenge_with_its_sign_and_whole_tenge_without_tiyn(browse
                                              "stage_id": pipeline["stages"][0]["id"],
                                              "amount": {"minor": minor, "currency": "KZT"}}, token=token)
         assert made.status_code == 201, made.body
-    page = russian_phone(browser, live_url, company.owner, "Алма Декор Доска")
-    page.goto("/#/deals")
+    page = _owner_at(browser, live_url, company, "/deals")
     pillow = page.locator(".board .deal", has_text="Подушка «Степь»").locator(".amount")
     expect(pillow).to_be_visible()
     assert _spaced(pillow.inner_text()) == "8 900 ₸"
@@ -55,9 +73,7 @@ def test_the_board_shows_tenge_with_its_sign_and_whole_tenge_without_tiyn(browse
     total = page.get_by_role("region", name="Новая").locator("[data-test=stage-total]")
     assert _spaced(total.inner_text()) == "21 650,50 ₸"
     expect(page.locator("main")).not_to_contain_text("KZT")
-    screens.shoot(page, "board-tenge")
-    assert_no_problems(page)
-    page.context.close()
+    _done(page, screens, "board-tenge")
 
 
 def test_the_owner_fills_in_the_bin_and_the_iik_where_the_form_names_them(browser: Any, live_url: str, app: Any,
@@ -66,8 +82,7 @@ def test_the_owner_fills_in_the_bin_and_the_iik_where_the_form_names_them(browse
     # a Russian company's words. It now asks for the БИН / ИИН and the ИИК, and no correspondent account.
     client = ApiClient(app)
     company = shop(client, "Алма Декор Реквизиты")
-    page = russian_phone(browser, live_url, company.owner, "Алма Декор Реквизиты")
-    page.goto("/#/settings/requisites")
+    page = _owner_at(browser, live_url, company, "/settings/requisites")
     page.get_by_label("БИН / ИИН").fill("180540012345")
     page.get_by_label("ИИК", exact=True).fill("KZ86722S000012345678")
     expect(page.get_by_label("ИНН", exact=True)).to_have_count(0)
@@ -77,9 +92,7 @@ def test_the_owner_fills_in_the_bin_and_the_iik_where_the_form_names_them(browse
     page.locator(".toast", has_text="Сохранено").wait_for()
     saved = body(client.get("/api/v1/document-settings/requisites", token=company.owner.token))
     assert (saved["tax_id"], saved["bank_account"]) == ("180540012345", "KZ86722S000012345678")
-    fits_the_phone(page, screens, "requisites-kz")
-    assert_no_problems(page)
-    page.context.close()
+    _done(page, screens, "requisites-kz", fits=True)
 
 
 def test_a_new_whatsapp_campaign_s_template_is_in_the_company_s_language(browser: Any, live_url: str, app: Any,
@@ -93,8 +106,7 @@ def test_a_new_whatsapp_campaign_s_template_is_in_the_company_s_language(browser
     line = create_line(client, company, "whatsapp")
     segment = body(client.post("/api/v1/segments", {"name": "Покупатели пледов", "conditions": [
         {"type": "tag_has", "value": "плед"}]}, token=token))
-    page = russian_phone(browser, live_url, company.owner, "Алма Декор Рассылка")
-    page.goto("/#/campaigns/new")
+    page = _owner_at(browser, live_url, company, "/campaigns/new")
     page.get_by_label("Название", exact=True).fill("Декабрьские пледы")
     page.get_by_label("Канал").select_option("whatsapp")
     expect(page.get_by_label("Язык шаблона")).to_have_value("ru")
@@ -104,9 +116,7 @@ def test_a_new_whatsapp_campaign_s_template_is_in_the_company_s_language(browser
     page.locator(".toast", has_text="Черновик сохранён").wait_for()
     saved = body(client.get("/api/v1/campaigns", token=token))["items"][0]
     assert (saved["integration_id"], saved["template"]["language"]) == (line["id"], "ru")
-    screens.shoot(page, "campaign-template-language")
-    assert_no_problems(page)
-    page.context.close()
+    _done(page, screens, "campaign-template-language")
 
 
 def test_the_payment_form_offers_the_amount_due_in_whole_tenge(browser: Any, live_url: str, app: Any,
@@ -123,16 +133,13 @@ def test_the_payment_form_offers_the_amount_due_in_whole_tenge(browser: Any, liv
     confirmed = client.post(f"/api/v1/orders/{order['id']}/status", {"status": "confirmed",
                                                                       "version": order["version"]}, token=token)
     assert confirmed.status_code == 200, confirmed.body
-    page = russian_phone(browser, live_url, company.owner, "Алма Декор Оплата")
-    page.goto(f"/#/orders/{order['id']}")
+    page = _owner_at(browser, live_url, company, f"/orders/{order['id']}")
     expect(page.locator("input[name=amount]")).to_have_value("9968")
     page.locator("input[name=amount]").fill("5000")
     page.get_by_role("button", name="Внести оплату").click()
     expect(page.locator("main")).to_contain_text(re.compile(r"К оплате: 4\s968\s₸"))  # noqa: RUF001
     assert body(client.get(f"/api/v1/orders/{order['id']}", token=token))["paid_minor"] == 500000
-    screens.shoot(page, "payment-tenge")
-    assert_no_problems(page)
-    page.context.close()
+    _done(page, screens, "payment-tenge")
 
 
 def test_the_card_reads_times_on_almaty_s_clock_at_utc_plus_5(browser: Any, live_url: str, app: Any,
@@ -145,10 +152,8 @@ def test_the_card_reads_times_on_almaty_s_clock_at_utc_plus_5(browser: Any, live
                                token=company.owner.token))
     made = datetime.fromisoformat(contact["created_at"].replace("Z", "+00:00")).astimezone(ZoneInfo("Asia/Almaty"))
     assert made.utcoffset() is not None and made.utcoffset().total_seconds() == 5 * 3600
-    page = russian_phone(browser, live_url, company.owner, "Алма Декор Время")
-    page.goto(f"/#/contacts/{contact['id']}")
+    page = _owner_at(browser, live_url, company, f"/contacts/{contact['id']}")
     created = page.locator("dt:has-text('Создано') + dd")
     expect(created).to_contain_text(made.strftime("%H:%M"))
     expect(created).to_contain_text(str(made.year))
-    assert_no_problems(page)
-    page.context.close()
+    _done(page)

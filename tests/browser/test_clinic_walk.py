@@ -20,6 +20,30 @@ def _clinic(client: ApiClient, name: str) -> Company:
     return signup(client, company=name, locale="ru", country="RU", timezone="Europe/Moscow")
 
 
+def _at(browser: Any, live_url: str, who: Member, clinic: str, nav: str, path: str) -> Any:
+    """Someone of the clinic on their phone, in Russian, at a screen once the app's menu (naming ``nav``) is drawn."""
+    page = russian_phone(browser, live_url, who, clinic)
+    page.locator(".main-nav", has_text=nav).wait_for()
+    page.goto(f"/#{path}")
+    return page
+
+
+def _desk_chat(client: ApiClient, company: Company, desk_name: str, chat: Any,
+               texts: list[str]) -> tuple[Member, dict[str, Any]]:
+    """The clinic's administrator at the desk, and the WhatsApp conversation of a patient who wrote ``texts``."""
+    from tests.messaging.kit import APP_SECRET, create_line, play
+    from webhooks.messengers import whatsapp_message, whatsapp_post
+
+    desk = add_member(client, company, role="admin", name=desk_name)
+    line = create_line(client, company, "whatsapp")
+    answers = play(client, [whatsapp_post(line["webhook_url"], APP_SECRET,
+                                          whatsapp_message(chat, n, "text", {"body": text}))
+                            for n, text in enumerate(texts, start=1)])
+    assert [a.status_code for a in answers] == [200] * len(texts), [a.body for a in answers]
+    [conversation] = body(client.get("/api/v1/conversations", token=desk.token))["items"]
+    return desk, conversation
+
+
 def _doctor(client: ApiClient, company: Company, name: str) -> Member:
     """A doctor of the clinic (an agent) by their Russian name."""
     email = unique_email("doctor")
@@ -44,9 +68,7 @@ def test_the_desk_reads_on_the_patient_s_deal_which_doctor_the_visit_is_with(bro
                                                      "phones": [{"number": "+79214445566"}]}, token=token))
     deal = body(client.post("/api/v1/deals", {"title": "Имплантация: Наталья Иванова",
                                               "contact_ids": [patient["id"]]}, token=token))
-    page = russian_phone(browser, live_url, desk, "Стоматология Улыбка")
-    page.locator(".main-nav", has_text="Сделки").wait_for()
-    page.goto(f"/#/deals/{deal['id']}")
+    page = _at(browser, live_url, desk, "Стоматология Улыбка", "Сделки", f"/deals/{deal['id']}")
     booking = page.locator("form[aria-label='Новая задача']")
     booking.get_by_label("Что сделать").fill("Первичная консультация")
     booking.get_by_label("Тип").select_option("meeting")
@@ -72,9 +94,8 @@ def test_the_owner_sets_the_reminder_to_reach_patients_who_never_wrote_on_whatsa
     client = ApiClient(app)
     company = _clinic(client, "Стоматология Улыбка Напоминания")
     line = create_line(client, company, "whatsapp")
-    page = russian_phone(browser, live_url, company.owner, "Стоматология Улыбка Напоминания")
-    page.locator(".main-nav", has_text="Настройки").wait_for()
-    page.goto("/#/settings/automations")
+    page = _at(browser, live_url, company.owner, "Стоматология Улыбка Напоминания", "Настройки",
+               "/settings/automations")
     page.locator("[data-test=recipe-remind]").click()
     rule = page.locator("dialog")
     rule.get_by_label("Канал").select_option("whatsapp")
@@ -97,22 +118,16 @@ def test_the_desk_recognises_a_returning_patient_writing_under_a_nickname(browse
                                                                          screens: Screens) -> None:
     # Наталья Иванова, a patient of the clinic, writes on WhatsApp as "Natasha": the thread was headed "Natasha" with
     # a "Карточка контакта" button, so the administrator could not tell who wrote without opening the card
-    from tests.messaging.kit import APP_SECRET, create_line, play
-    from webhooks.messengers import Chat, whatsapp_message, whatsapp_post
+    from webhooks.messengers import Chat
 
     client = ApiClient(app)
     company = _clinic(client, "Стоматология Улыбка Чаты")
-    desk = add_member(client, company, role="admin", name="deskchat")
     patient = body(client.post("/api/v1/contacts", {"first_name": "Наталья", "last_name": "Иванова",
-                                                     "phones": [{"number": "8 921 444-55-66"}]}, token=desk.token))
-    line = create_line(client, company, "whatsapp")
-    [answer] = play(client, [whatsapp_post(line["webhook_url"], APP_SECRET, whatsapp_message(
-        Chat(customer="+79214445566", name="Natasha"), 1, "text", {"body": "Можно перенести приём на пятницу?"}))])
-    assert answer.status_code == 200, answer.body
-    [conversation] = body(client.get("/api/v1/conversations", token=desk.token))["items"]
-    page = russian_phone(browser, live_url, desk, "Стоматология Улыбка Чаты")
-    page.locator(".main-nav", has_text="Чаты").wait_for()
-    page.goto(f"/#/inbox/{conversation['id']}")
+                                                     "phones": [{"number": "8 921 444-55-66"}]},
+                               token=company.owner.token))
+    desk, conversation = _desk_chat(client, company, "deskchat", Chat(customer="+79214445566", name="Natasha"),
+                                    ["Можно перенести приём на пятницу?"])
+    page = _at(browser, live_url, desk, "Стоматология Улыбка Чаты", "Чаты", f"/inbox/{conversation['id']}")
     page.locator(".bubble-in", has_text="Можно перенести приём на пятницу?").wait_for()
     card = page.locator(".thread-actions [data-test=thread-contact]")
     card.filter(has_text="Контакт: Наталья Иванова").wait_for()
@@ -125,25 +140,16 @@ def test_the_desk_reads_in_the_chat_that_the_patient_asked_not_to_be_written_to(
                                                                                 app: Any, screens: Screens) -> None:
     # Павел wrote "не пишите мне" and a colleague withdrew his WhatsApp consent on his card: the next administrator
     # opening his chat saw nothing of it above the reply box
-    from tests.messaging.kit import APP_SECRET, create_line, play
-    from webhooks.messengers import Chat, whatsapp_message, whatsapp_post
+    from webhooks.messengers import Chat
 
     client = ApiClient(app)
     company = _clinic(client, "Стоматология Улыбка Согласие")
-    desk = add_member(client, company, role="admin", name="deskconsent")
-    line = create_line(client, company, "whatsapp")
-    chat = Chat(customer="+79313332211", name="Павел Сидоров")
-    words = ((1, "Можно на чистку?"), (2, "Не пишите мне больше, пожалуйста"))
-    answers = play(client, [whatsapp_post(line["webhook_url"], APP_SECRET,
-                                          whatsapp_message(chat, n, "text", {"body": text})) for n, text in words])
-    assert [a.status_code for a in answers] == [200, 200]
-    [conversation] = body(client.get("/api/v1/conversations", token=desk.token))["items"]
+    desk, conversation = _desk_chat(client, company, "deskconsent", Chat(customer="+79313332211", name="Павел Сидоров"),
+                                    ["Можно на чистку?", "Не пишите мне больше, пожалуйста"])
     withdrawn = client.put(f"/api/v1/contacts/{conversation['contact_id']}/consent",
                            {"whatsapp": "withdrawn", "source": "written"}, token=company.owner.token)
     assert withdrawn.status_code == 200, withdrawn.body
-    page = russian_phone(browser, live_url, desk, "Стоматология Улыбка Согласие")
-    page.locator(".main-nav", has_text="Чаты").wait_for()
-    page.goto(f"/#/inbox/{conversation['id']}")
+    page = _at(browser, live_url, desk, "Стоматология Улыбка Согласие", "Чаты", f"/inbox/{conversation['id']}")
     page.locator(".bubble-in", has_text="Не пишите мне больше").wait_for()
     page.locator("[data-test=consent-withdrawn]",
                  has_text="Клиент отозвал согласие на сообщения в этом канале (WhatsApp)").wait_for()
@@ -177,9 +183,7 @@ def test_a_doctor_taps_the_notice_of_tomorrow_s_visit_and_finds_it(browser: Any,
         notifications.notify(ctx, user_id=doctor.user_id, type="task.assigned", cause=body(visit)["id"],
                              at=db.utcnow(), subject_type="task", subject_id=body(visit)["id"],
                              title="Первичная консультация", actor_id=desk.user_id)
-    page = russian_phone(browser, live_url, doctor, "Стоматология Улыбка Врачи")
-    page.locator(".main-nav", has_text="Задачи").wait_for()
-    page.goto("/#/notifications")
+    page = _at(browser, live_url, doctor, "Стоматология Улыбка Врачи", "Задачи", "/notifications")
     page.locator("[data-test=notification] a", has_text="Первичная консультация").click()
     page.locator(f"li[data-task='{body(visit)['id']}']", has_text="Первичная консультация").wait_for()
     assert page.locator(".tabs a[aria-current=page]").inner_text() == "Предстоящие"

@@ -19,6 +19,18 @@ from tests.support import ApiClient
 PHONE = {"width": 390, "height": 844}
 
 
+def _tiles(page: Any, overdue_count: str, overdue_label: str, today_label: str, link: str) -> None:
+    """The dashboard's task tiles as the reader's role counts them: whose they are, and where the overdue one leads;
+    the screen fits the phone."""
+    overdue = page.locator("[data-test=kpi-overdue]")
+    expect(overdue.locator(".kpi-value")).to_have_text(overdue_count)
+    expect(overdue.locator(".kpi-label")).to_have_text(overdue_label)
+    expect(page.locator("[data-test=kpi-today] .kpi-label")).to_have_text(today_label)
+    assert overdue.get_attribute("href") == link
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+    assert_no_problems(page)
+
+
 def test_an_owner_sees_everyones_overdue_tasks_and_an_agent_her_own(browser: Any, live_url: str, app: Any) -> None:
     client = ApiClient(app)
     company = signup(client, company="Smile Clinic")
@@ -32,20 +44,9 @@ def test_an_owner_sees_everyones_overdue_tasks_and_an_agent_her_own(browser: Any
 
     page = new_page(browser, live_url, viewport=PHONE)
     log_in(page, company.owner, "Smile Clinic", at="/reports")
-    overdue = page.locator("[data-test=kpi-overdue]")
-    expect(overdue.locator(".kpi-value")).to_have_text("2")
-    expect(overdue.locator(".kpi-label")).to_have_text("Overdue tasks — everyone\u2019s")
-    expect(page.locator("[data-test=kpi-today] .kpi-label")).to_have_text("Tasks today — everyone\u2019s")
-    assert overdue.get_attribute("href") == "#/tasks?view=overdue&assignee=everyone"
-    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
-    assert_no_problems(page)
+    _tiles(page, "2", "Overdue tasks — everyone\u2019s", "Tasks today — everyone\u2019s",
+           "#/tasks?view=overdue&assignee=everyone")
 
     agent = new_page(browser, live_url, viewport=PHONE, own_context=True)
     in_russian(agent, desk, "Smile Clinic", "/reports")
-    mine = agent.locator("[data-test=kpi-overdue]")
-    expect(mine.locator(".kpi-value")).to_have_text("2")
-    expect(mine.locator(".kpi-label")).to_have_text("Просрочено задач — моих")
-    expect(agent.locator("[data-test=kpi-today] .kpi-label")).to_have_text("Задач на сегодня — моих")
-    assert mine.get_attribute("href") == "#/tasks?view=overdue"
-    assert agent.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
-    assert_no_problems(agent)
+    _tiles(agent, "2", "Просрочено задач — моих", "Задач на сегодня — моих", "#/tasks?view=overdue")

@@ -19,11 +19,11 @@ import pytest
 
 from chalicelib.core.config import settings
 from chalicelib.core.tenancy import TenantContext, bind
-from chalicelib.personaldata import erasure, exports, slices
+from chalicelib.personaldata import erasure, slices
 from tests.factories import signup
 from tests.faults.snapshots import Watched
 from tests.faults.test_job_faults import BATCHES, KMS, THROTTLED, TRANSACTIONS, Fault, Onset, case, under
-from tests.personaldata.kit import Queue, long_customer, made, queue
+from tests.personaldata.kit import Queue, long_customer, made, small_queue
 from tests.personaldata.kit import lines as make_lines
 from tests.seeds.dataio import ensure_bucket
 from tests.support import ApiClient
@@ -44,10 +44,7 @@ def watched(app: Any) -> Watched:
 
 @pytest.fixture
 def jobs(monkeypatch: pytest.MonkeyPatch) -> Queue:
-    monkeypatch.setattr(exports, "INLINE_ITEMS", 10)
-    monkeypatch.setattr(slices, "REQUEST_ITEMS", 10)
-    monkeypatch.setattr(slices, "SLICE_ITEMS", 6)
-    return queue()
+    return small_queue(monkeypatch, inline=10, request=10, slice_items=6)
 
 
 def _customer(client: ApiClient, name: str) -> tuple[Any, dict[str, Any]]:

@@ -18,6 +18,7 @@ from chalicelib.dataio.models import ImportJob
 from chalicelib.housekeeping import sealed_jobs
 from chalicelib.housekeeping.models import TenantPass
 from tests.billing import helpers
+from tests.dataio.test_sealed_jobs import _raw  # the job's item as stored
 from tests.factories import Company, signup
 from tests.seeds.dataio import ensure_bucket, upload
 from tests.support import ApiClient, body
@@ -32,13 +33,6 @@ CLEAR = {"IMPORT": {"filename", "headers", "mapping", "choices", "preview", "err
 def company(app: Any) -> Company:
     ensure_bucket()
     return signup(ApiClient(app), company="Old Jobs Ltd", country="RU", locale="ru")
-
-
-def _raw(company: Company, partition: str, job_id: str) -> dict[str, Any]:
-    with bind(TenantContext(tenant_id=company.tenant_id)):
-        found = aws.client("dynamodb").get_item(TableName=settings.table_name, ConsistentRead=True, Key={
-            "pk": {"S": f"T#{company.tenant_id}#{partition}"}, "sk": {"S": job_id}})
-    return dict(found["Item"])
 
 
 def _written_in_clear(company: Company, partition: str, job_id: str) -> None:

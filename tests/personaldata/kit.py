@@ -25,6 +25,17 @@ def queue() -> Queue:
     return Queue(emptied(pd_queue.queue_name()), "personal_data_jobs")
 
 
+def small_queue(monkeypatch: Any, *, inline: int, request: int, slice_items: int) -> Queue:
+    """The queue, emptied, with bounds small enough that a history of a few dozen items is too large: answered
+    inline up to ``inline`` items, erased in the request up to ``request``, then in slices of ``slice_items``."""
+    from chalicelib.personaldata import exports, slices
+
+    monkeypatch.setattr(exports, "INLINE_ITEMS", inline)
+    monkeypatch.setattr(slices, "REQUEST_ITEMS", request)
+    monkeypatch.setattr(slices, "SLICE_ITEMS", slice_items)
+    return queue()
+
+
 def made(response: Any, status: int = 201) -> dict[str, Any]:
     assert response.status_code == status, response.body
     return dict(body(response))

@@ -21,7 +21,7 @@ from chalicelib.core.config import settings
 from chalicelib.due import service as due
 from chalicelib.personaldata import exports, slices
 from tests.factories import Company, add_member, login, signup
-from tests.personaldata.kit import Queue, long_customer, made, queue
+from tests.personaldata.kit import Queue, long_customer, made, small_queue
 from tests.personaldata.kit import lines as make_lines
 from tests.seeds.dataio import ensure_bucket
 from tests.support import ApiClient, body
@@ -58,10 +58,7 @@ def world(app: Any) -> World:
 @pytest.fixture
 def jobs(monkeypatch: pytest.MonkeyPatch) -> Queue:
     """The queue, emptied, and bounds small enough that a history of a few dozen items is too large."""
-    monkeypatch.setattr(exports, "INLINE_ITEMS", 20)
-    monkeypatch.setattr(slices, "REQUEST_ITEMS", 20)
-    monkeypatch.setattr(slices, "SLICE_ITEMS", 7)
-    return queue()
+    return small_queue(monkeypatch, inline=20, request=20, slice_items=7)
 
 
 def _s3_keys(prefix: str) -> list[str]:
