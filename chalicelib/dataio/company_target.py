@@ -42,9 +42,12 @@ COMPANY_SPECS = {spec.name: spec for spec in (
                                  "рабочий прямой телефон", "другой телефон"), repeatable=True),
     FieldSpec("email", "email", ("email", "e-mail", "emails", "mail", "почта", "эл. почта", "электронная почта",
                                  "емейл", "work email", "other email", "рабочий email", "личный email",
-                                 "другой email"), repeatable=True),  # amoCRM's phone and e-mail columns
+                                 "другой email",  # amoCRM's phone and e-mail columns
+                                 "рабочий e-mail", "другой e-mail", "e-mail для рассылок"),  # Bitrix24's
+              repeatable=True),
     FieldSpec("website", "text", ("website", "web site", "site", "web", "url", "domain", "сайт", "веб-сайт",
-                                  "домен", "organization website", "company domain name", "domain name")),  # HubSpot's
+                                  "домен", "organization website", "company domain name", "domain name",  # HubSpot's
+                                  "корпоративный сайт")),  # Bitrix24's
     FieldSpec("industry", "text", ("industry", "sector", "отрасль", "сфера", "сфера деятельности",
                                    "organization industry")),
     # one line, kept as the address's first line (the card shows it so, an invoice prints it): Pipedrive's

@@ -83,7 +83,8 @@ CONTACT_SPECS = {spec.name: spec for spec in (
                                  "cell", "cell phone", "work phone", "home phone", "телефон", "телефоны", "тел",
                                  "мобильный", "мобильный телефон", "сотовый", "рабочий телефон", "домашний телефон",
                                  "номер телефона", "other phone", "direct phone", "рабочий прямой телефон",
-                                 "другой телефон", "person phone", "person phone work", "person phone mobile",
+                                 "другой телефон", "телефон для рассылок",  # Bitrix24's
+                                 "person phone", "person phone work", "person phone mobile",
                                  "person phone home", "person phone other", "phone work", "phone mobile", "phone home",
                                  "phone other",  # Pipedrive's "Person - Phone - Work" ...
                                  "mobile phone number"), repeatable=True),  # HubSpot's, beside its "Phone Number"
@@ -91,6 +92,8 @@ CONTACT_SPECS = {spec.name: spec for spec in (
                                  "эл. почта", "электронная почта", "адрес электронной почты", "емейл", "имейл",
                                  "work email", "personal email", "other email", "рабочий email", "личный email",
                                  "другой email",  # amoCRM's three e-mail columns
+                                 "рабочий e-mail", "частный e-mail", "e-mail для рассылок",
+                                 "другой e-mail",  # Bitrix24's four
                                  "person email", "person email work", "person email home", "person email other",
                                  "email work", "email home", "email other"),  # Pipedrive's "Person - Email - Work" ...
               repeatable=True),
@@ -101,7 +104,8 @@ CONTACT_SPECS = {spec.name: spec for spec in (
                                     "person job title")),  # Salesforce's and vCard's "Title", amoCRM's "Должность"
     # the messengers our export writes ("Telegram", "WhatsApp"), and a school's amoCRM field of parents' usernames
     FieldSpec("telegram", "telegram", ("telegram", "telegram username", "телеграм", "телеграмм", "ник в telegram",
-                                       "ник в телеграм", "ник в телеграме", "tg")),
+                                       "ник в телеграм", "ник в телеграме", "tg",
+                                       "контакт telegram")),  # Bitrix24's
     FieldSpec("whatsapp", "phone", ("whatsapp", "ватсап", "вотсап", "номер whatsapp", "whatsapp number")),
     FieldSpec("passport_number", "text", ("passport", "passport number", "паспорт", "номер паспорта",
                                           "серия и номер паспорта"), sensitive=True),

@@ -1,0 +1,71 @@
+# ruff: noqa: RUF001
+"""A Yekaterinburg fastener wholesaler («УралКрепёж») leaving Bitrix24 imports its contacts, companies and deals
+exports as Bitrix24 writes them: CSV in UTF-8 with its BOM, every cell quoted, ";" after each, including the last,
+and Bitrix24's own column names for its multi-fields ("Рабочий e-mail", "Частный e-mail", "Корпоративный сайт",
+"Контакт Telegram" ...), its deals' "Стадия сделки" with the closed stages «Сделка успешна» / «Сделка провалена»,
+"Направление" and "Предполагаемая дата закрытия"."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from chalicelib.dataio import importing
+from tests.dataio.kit import named_member, run
+from tests.factories import Company, signup
+from tests.support import ApiClient, body
+
+
+def bitrix_csv(*lines: list[str]) -> str:
+    """A file as Bitrix24's CSV export writes it: each cell quoted, each followed by ";"."""
+    return "".join("".join(f'"{cell}";' for cell in line) + "\n" for line in lines)
+
+
+COMPANIES = bitrix_csv(
+    ["ID", "Название компании", "Тип компании", "Сфера деятельности", "Рабочий телефон", "Корпоративный сайт",
+     "Рабочий e-mail", "Адрес", "Ответственный", "Дата создания", "Комментарий", "ИНН", "КПП"],
+    ["55", "ООО «СтройМонтаж»", "Клиент", "Строительство", "+7 (343) 310-20-30", "stroymontazh.ru",
+     "info@stroymontazh.ru", "620014, г. Екатеринбург, ул. Малышева, 51", "Ирина Соколова", "01.02.2024 09:00:00",
+     "Ключевой клиент", "6671234567", "667101001"])
+CONTACTS = bitrix_csv(
+    ["ID", "Обращение", "Имя", "Фамилия", "Отчество", "Рабочий телефон", "Мобильный телефон", "Телефон для рассылок",
+     "Рабочий e-mail", "Частный e-mail", "E-mail для рассылок", "Другой e-mail", "Контакт Telegram", "Компания",
+     "Должность", "Ответственный", "Дата создания", "Комментарий"],
+    ["101", "г-н", "Сергей", "Волков", "Петрович", "+7 (343) 310-20-31", "+7 912 600-11-22", "",
+     "volkov@stroymontazh.ru", "s.volkov@mail.ru", "", "", "@volkov_sp", "ООО «СтройМонтаж»", "Главный инженер",
+     "Ирина Соколова", "14.02.2024 10:15:00", "Берёт анкеры оптом"],
+    ["102", "", "Ольга", "Нестерова", "", "", "", "+7 922 100-20-30", "", "", "zakupki@stroymontazh.ru",
+     "nesterova@yandex.ru", "", "ООО «СтройМонтаж»", "Снабженец", "", "15.02.2024 11:00:00", ""])
+
+
+@pytest.fixture(scope="module")
+def company(app: Any) -> Company:
+    client = ApiClient(app)
+    company = signup(client, company="УралКрепёж", country="RU", locale="ru", timezone="Europe/Moscow")
+    named_member(client, company, "irina", "Ирина Соколова")
+    return company
+
+
+def test_bitrix24_s_e_mail_site_and_telegram_columns_come_over(client: ApiClient, company: Company) -> None:
+    """Bitrix24 heads a contact's e-mails "Рабочий e-mail", "Частный e-mail", "E-mail для рассылок" and "Другой
+    e-mail", a company's site "Корпоративный сайт", a Telegram username "Контакт Telegram": they were left in a note,
+    so the imported clients had no e-mail to send an invoice to and no site to find them by."""
+    token = company.owner.token
+    companies = run(client, token, company.tenant_id, COMPANIES, "company", filename="company.csv")
+    assert (companies["mapping"]["Корпоративный сайт"], companies["mapping"]["Рабочий e-mail"]) == ("website", "email")
+    assert companies["progress"]["created"] == 1 and companies["progress"]["errors"] == [], companies["progress"]
+    firm = body(client.get(f"/api/v1/companies/{importing.record_id(companies['id'], 2)}", token=token))
+    assert firm["website"] == "https://stroymontazh.ru"
+    assert [e["address"] for e in firm["emails"]] == ["info@stroymontazh.ru"]
+    contacts = run(client, token, company.tenant_id, CONTACTS, filename="contact.csv")
+    assert [contacts["mapping"][h] for h in ("Рабочий e-mail", "Частный e-mail", "E-mail для рассылок",
+                                             "Другой e-mail", "Телефон для рассылок", "Контакт Telegram")] == [
+        "email", "email", "email", "email", "phone", "telegram"]
+    assert contacts["progress"]["created"] == 2 and contacts["progress"]["errors"] == [], contacts["progress"]
+    volkov = body(client.get(f"/api/v1/contacts/{importing.record_id(contacts['id'], 2)}", token=token))
+    assert [e["address"] for e in volkov["emails"]] == ["volkov@stroymontazh.ru", "s.volkov@mail.ru"]
+    assert volkov["messengers"]["telegram_username"] == "volkov_sp" and volkov["company_ids"] == [firm["id"]]
+    nesterova = body(client.get(f"/api/v1/contacts/{importing.record_id(contacts['id'], 3)}", token=token))
+    assert [e["address"] for e in nesterova["emails"]] == ["zakupki@stroymontazh.ru", "nesterova@yandex.ru"]
+    assert [p["number"] for p in nesterova["phones"]] == ["+79221002030"]
