@@ -18,9 +18,9 @@ from chalicelib.dataio.mapping import Choices
 from chalicelib.records import matching
 
 MAX_VALUES = 100  # values listed for mapping; a file with more keeps matching the rest by name
-# amoCRM's and HubSpot's closed stages, as they export them
-WON = frozenset({"успешно реализовано", "closed won"})
-LOST = frozenset({"закрыто и не реализовано", "closed lost"})
+# amoCRM's, HubSpot's and Bitrix24's closed stages, as they export them
+WON = frozenset({"успешно реализовано", "closed won", "сделка успешна"})
+LOST = frozenset({"закрыто и не реализовано", "closed lost", "сделка провалена"})
 
 
 def _invalid(loc: list[str], message: str, kind: str) -> errors.ValidationError:

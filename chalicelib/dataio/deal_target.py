@@ -30,8 +30,10 @@ from chalicelib.records.money import CURRENCIES
 DEAL_SPECS = {spec.name: spec for spec in (
     FieldSpec("title", "text", ("title", "deal", "deal name", "deal title", "name", "opportunity", "название",
                                 "сделка", "название сделки", "наименование")),
-    FieldSpec("pipeline", "text", ("pipeline", "funnel", "воронка", "воронка продаж")),
-    FieldSpec("stage", "text", ("stage", "deal stage", "этап", "стадия", "этап сделки")),
+    FieldSpec("pipeline", "text", ("pipeline", "funnel", "воронка", "воронка продаж",
+                                   "направление")),  # Bitrix24's name for a pipeline
+    FieldSpec("stage", "text", ("stage", "deal stage", "этап", "стадия", "этап сделки",
+                                "стадия сделки")),  # Bitrix24's
     # open, won or lost (Pipedrive's "Deal - Status", our export's "Deal status"); a file's only "Status" column is
     # its stage, as before (``alone_as``)
     FieldSpec("status", "text", ("status", "deal status", "статус", "статус сделки", "won lost"),
@@ -49,7 +51,8 @@ DEAL_SPECS = {spec.name: spec for spec in (
                                   "associated company")),  # HubSpot's
     FieldSpec("expected_close_on", "date", ("expected close", "expected close date", "closing date",
                                             "ожидаемая дата закрытия", "плановая дата закрытия",
-                                            "deal expected close date")),
+                                            "deal expected close date",
+                                            "предполагаемая дата закрытия")),  # Bitrix24's
     # when a won or lost deal closed (Pipedrive's "Deal - Won time" / "Deal - Lost time", amoCRM's "Дата закрытия",
     # HubSpot's "Close Date", our export's "Closed"); an open deal's is its expected close date, as "Дата закрытия"
     # was read before

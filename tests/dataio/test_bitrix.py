@@ -69,3 +69,37 @@ def test_bitrix24_s_e_mail_site_and_telegram_columns_come_over(client: ApiClient
     nesterova = body(client.get(f"/api/v1/contacts/{importing.record_id(contacts['id'], 3)}", token=token))
     assert [e["address"] for e in nesterova["emails"]] == ["zakupki@stroymontazh.ru", "nesterova@yandex.ru"]
     assert [p["number"] for p in nesterova["phones"]] == ["+79221002030"]
+
+
+DEALS = bitrix_csv(
+    ["ID", "Название сделки", "Стадия сделки", "Направление", "Сумма", "Валюта", "Предполагаемая дата закрытия",
+     "Контакт", "Компания", "Ответственный", "Дата создания", "Сделка закрыта", "Тип", "Источник"],
+    ["7", "Анкеры М12, 500 шт", "Сделка успешна", "Общая", "48 500.00", "RUB", "20.03.2024", "Ольга Нестерова",
+     "ООО «СтройМонтаж»", "Ирина Соколова", "01.03.2024 11:20:00", "Да", "Продажа", "Звонок"],
+    ["8", "Саморезы, пробная партия", "Сделка провалена", "Общая", "12 000.00", "RUB", "22.03.2024",
+     "Ольга Нестерова", "ООО «СтройМонтаж»", "Ирина Соколова", "02.03.2024 11:20:00", "Да", "Продажа", ""],
+    ["9", "Болты М16, квартальный заказ", "Новая", "Общая", "150000", "RUB", "25.01.2027", "Ольга Нестерова",
+     "ООО «СтройМонтаж»", "Ирина Соколова", "03.03.2024 11:20:00", "Нет", "Продажа", ""])
+
+
+def test_bitrix24_s_deals_come_over_in_their_stages_with_their_closing_dates(client: ApiClient,
+                                                                           company: Company) -> None:
+    """Bitrix24 heads a deal's stage "Стадия сделки" (its closed ones «Сделка успешна» and «Сделка провалена»), its
+    pipeline "Направление" and its expected close date "Предполагаемая дата закрытия": every deal landed in the first
+    stage, the won and lost ones open, with no close date."""
+    token = company.owner.token
+    if not company.extra.get("contacts"):
+        company.extra["contacts"] = run(client, token, company.tenant_id, CONTACTS, filename="contact.csv")
+    job = run(client, token, company.tenant_id, DEALS, "deal", filename="deal.csv")
+    assert [job["mapping"][h] for h in ("Стадия сделки", "Направление", "Предполагаемая дата закрытия")] == [
+        "stage", "pipeline", "expected_close_on"]
+    assert job["progress"]["created"] == 3, job["progress"]
+    pipeline = body(client.get("/api/v1/pipelines", token=token))["items"][0]
+    kinds = {stage["id"]: stage["kind"] for stage in pipeline["stages"]}
+    won, lost, new = (body(client.get(f"/api/v1/deals/{importing.record_id(job['id'], row)}", token=token))
+                      for row in (2, 3, 4))
+    won, lost, new = (deal.get("deal", deal) for deal in (won, lost, new))
+    assert [(kinds[d["stage_id"]], d["status"]) for d in (won, lost, new)] == [
+        ("won", "won"), ("lost", "lost"), ("open", "open")]
+    assert (won["expected_close_on"], new["expected_close_on"]) == ("2024-03-20", "2027-01-25")
+    assert won["amount"]["minor"] == 4_850_000 and new["company_id"]
