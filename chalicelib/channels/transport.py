@@ -10,16 +10,25 @@ the provider's registered sandbox answers it as the provider documents.
 
 A request's secrets (signatures, tokens, passwords in a URL) are the adapter's to keep out of the record:
 it names them in ``secret_headers``; the sandbox writes ``***`` in their place.
+
+A URL a company chose (its PBX's recording link) is fetched only from a public address (``public_only``): one
+naming loopback, a private network, link-local (the instance metadata at 169.254.169.254) or Lambda's own
+runtime API at 127.0.0.1:9001 would otherwise make our Lambda fetch it and hand the answer back as a recording.
+The name is resolved once, every address it resolves to must be public, and the connection goes to the address
+checked (a second lookup could answer another: DNS rebinding).
 """
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
+import socket
 import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from chalicelib.core import errors
 from chalicelib.core.observability import logger
@@ -39,6 +48,7 @@ class Outbound:
     body: bytes = b""
     secret_headers: tuple[str, ...] = ()
     secret_values: tuple[str, ...] = ()  # secrets inside the URL or body (Telegram's bot token is in its path)
+    public_only: bool = False  # a URL a company chose: fetched only from a public address (see the module)
 
     def recorded(self) -> dict[str, Any]:
         """What the sandbox records: the request with its secret headers and values masked."""
@@ -84,6 +94,75 @@ class ProviderBusy(ProviderError):
 
     status = 503
     code = "provider_busy"
+
+
+class NotPublicError(ProviderError):
+    """A URL a company chose names a host that is not on the public internet (422: the link is refused)."""
+
+    status = 422
+    code = "url_not_public"
+
+
+# Names that only ever mean a machine of one's own network (RFC 6761, 6762, 8375; cloud metadata hosts).
+_LOCAL_SUFFIXES = (".localhost", ".local", ".localdomain", ".internal", ".home.arpa", ".lan", ".intranet")
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+def _is_public(address: IPAddress) -> bool:
+    mapped = address.ipv4_mapped if isinstance(address, ipaddress.IPv6Address) else None
+    found = mapped or address
+    return found.is_global and not found.is_multicast
+
+
+def _numeric(host: str) -> IPAddress | None:
+    """The address a host names by number, in any form the resolver reads (127.1, 0x7f.1, 2130706433)."""
+    try:
+        found = socket.getaddrinfo(host, None, flags=socket.AI_NUMERICHOST)
+    except (OSError, UnicodeError, ValueError):
+        return None
+    return ipaddress.ip_address(str(found[0][4][0]).split("%")[0])
+
+
+def check_public_url(url: str) -> None:
+    """Refuse (NotPublicError) a URL that is not http(s) or whose host is not public by its very form: a local
+    name, a name of one label (the resolver's search list makes it a local one) or a non-public address."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").rstrip(".").lower()
+    if parts.scheme not in ("http", "https") or not host:
+        raise NotPublicError("Only an http or https link to a public address is fetched.")
+    number = _numeric(host)
+    if number is not None and _is_public(number):
+        return
+    if number is not None or "." not in host or host.endswith(_LOCAL_SUFFIXES):
+        raise NotPublicError("The link names a local or private address; only public addresses are fetched.")
+
+
+def _public_address(host: str, port: int) -> str:
+    """The one address a public URL's host is fetched from: every address the name resolves to must be public."""
+    try:
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as exc:
+        raise ProviderError("The link's host could not be found.") from exc
+    addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in found]
+    if not addresses or not all(_is_public(address) for address in addresses):
+        raise NotPublicError("The link names a local or private address; only public addresses are fetched.")
+    return str(addresses[0])
+
+
+def _pinned(request: Outbound) -> Any:
+    """A connection pool to the checked public address of the request's host (TLS still checks the name)."""
+    import urllib3
+
+    check_public_url(request.url)
+    parts = urlsplit(request.url)
+    host = str(parts.hostname)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    address = _public_address(host, port)
+    timeout = urllib3.Timeout(total=TIMEOUT_SECONDS)
+    if parts.scheme == "https":
+        return urllib3.HTTPSConnectionPool(address, port, timeout=timeout, retries=False, server_hostname=host,
+                                           assert_hostname=host)
+    return urllib3.HTTPConnectionPool(address, port, timeout=timeout, retries=False)
 
 
 Responder = Callable[[Outbound], Answer]
@@ -146,8 +225,15 @@ def _real(request: Outbound) -> Answer:
     import urllib3
 
     try:
-        found = _pool().request(request.method, request.url, body=request.body or None, headers=request.headers,
-                                preload_content=False)
+        if request.public_only:
+            parts = urlsplit(request.url)
+            target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+            headers = {"Host": parts.netloc.rpartition("@")[2], **request.headers}
+            found = _pinned(request).urlopen(request.method, target, body=request.body or None, headers=headers,
+                                             preload_content=False, redirect=False)
+        else:
+            found = _pool().request(request.method, request.url, body=request.body or None, headers=request.headers,
+                                    preload_content=False)
         body = found.read(MAX_ANSWER_BYTES + 1, decode_content=True)
         found.release_conn()
     except urllib3.exceptions.HTTPError as exc:
@@ -160,6 +246,8 @@ def _real(request: Outbound) -> Answer:
 
 def send(request: Outbound) -> Answer:
     """Send a request to a provider (or to its sandbox) and answer what it said."""
+    if request.public_only:
+        check_public_url(request.url)  # in the sandbox too: the tests see what AWS would refuse
     return _sandbox(request) if sandboxed() else _real(request)
 
 

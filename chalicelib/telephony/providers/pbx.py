@@ -12,6 +12,10 @@ within five minutes. The body is one event::
      "recording_url": "https://pbx.example.com/rec/123.mp3"}
 
 ``webhooks/asterisk_crm.py`` is a sample AGI script that sends these.
+
+The recording link is the company's to choose, so it is fetched only from a public address: an event whose link
+names loopback, a private network or link-local (the cloud's metadata) is refused with 422, and the fetch itself
+checks the address the name resolves to (``transport.public_only``).
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, Field, HttpUrl, ValidationError
+from pydantic import AwareDatetime, Field, HttpUrl, ValidationError, field_validator
 
 from chalicelib.channels import adapters, transport
 from chalicelib.channels.adapters import Credentials, Inbound, Parsed
@@ -54,6 +58,16 @@ class PbxEvent(Schema):
     disposition: Literal["answered", "missed", "busy", "failed"] | None = None
     duration: int | None = Field(default=None, ge=0, le=7 * 24 * 3600)
     recording_url: HttpUrl | None = None
+
+    @field_validator("recording_url")
+    @classmethod
+    def _public(cls, url: HttpUrl | None) -> HttpUrl | None:
+        if url is not None:
+            try:
+                transport.check_public_url(str(url))
+            except transport.NotPublicError as exc:
+                raise ValueError("the recording link must name a public address") from exc
+        return url
 
 
 def sign(secret: str, body: bytes, timestamp: int) -> str:
@@ -93,7 +107,8 @@ class PbxAdapter(TelephonyAdapter):
                           recording={"url": str(event.recording_url)} if event.recording_url else None)]
 
     def fetch_recording(self, credentials: Credentials, reference: Mapping[str, str]) -> Recording:
-        answer = transport.send(transport.Outbound(provider=self.type, method="GET", url=reference["url"]))
+        answer = transport.send(transport.Outbound(provider=self.type, method="GET", url=reference["url"],
+                                                   public_only=True))
         if answer.status != 200 or not answer.body:
             raise transport.ProviderError(f"The PBX answered {answer.status} for the recording.")
         return Recording(body=answer.body, content_type=answer.headers.get("content-type", "audio/mpeg"))

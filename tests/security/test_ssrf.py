@@ -1,0 +1,128 @@
+"""Server-side request forgery: a URL a company chose is fetched only from a public address.
+
+A free sign-up can add a PBX line and sign its own events; the event's recording link is fetched by our Lambda
+and handed back as the call's recording. Pointed at the cloud's metadata, Lambda's runtime API or a private
+network, it would read what only our side can reach.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+
+from chalicelib.channels import transport
+from tests.factories import signup
+from tests.support import ApiClient, body
+from tests.telephony.kit import calls, create_telephony, events, hook_path, post
+
+INSIDE = ["http://169.254.169.254/latest/meta-data/iam/security-credentials/",  # instance metadata
+          "http://127.0.0.1:9001/2018-06-01/runtime/invocation/next",  # Lambda's runtime API
+          "http://2130706433/", "http://0x7f.1/", "http://[::1]/", "http://[::ffff:127.0.0.1]/",
+          "http://10.0.0.5/rec.mp3", "http://192.168.1.20/rec.mp3", "http://100.64.0.1/", "http://0.0.0.0/",
+          "http://localhost/rec.mp3", "http://pbx.localhost/", "http://metadata.google.internal/", "http://pbx/",
+          "http://[fd00::1]/", "http://[fe80::1]/"]
+
+
+def _signed_event(client: ApiClient, line: dict[str, Any], event: dict[str, Any]) -> Any:
+    from chalicelib.telephony.providers.pbx import sign
+
+    raw = json.dumps(event).encode()
+    stamp = int(time.time())
+    return post(client, hook_path(line), raw, {"Content-Type": "application/json", "X-CRM-Timestamp": str(stamp),
+                                               "X-CRM-Signature": sign(line["secret"], raw, stamp)})
+
+
+@pytest.mark.parametrize("url", INSIDE)
+def test_a_pbx_recording_link_to_an_inside_address_is_refused_and_never_fetched(client: ApiClient, url: str) -> None:
+    company = signup(client)
+    line = create_telephony(client, company, "pbx")
+    transport.clear_sandbox()
+    call_id = f"ssrf-{time.time_ns()}"
+    refused = _signed_event(client, line, {"call_id": call_id, "event": "end", "direction": "inbound",
+                                           "from": "+79161230000", "to": "+74950000000", "disposition": "answered",
+                                           "duration": 5, "recording_url": url})
+    assert refused.status_code == 422, (url, refused.body)
+    assert body(refused)["error"]["details"][0]["type"] == "invalid_event"
+    assert transport.sandbox_requests("pbx") == []
+    assert events(client, company, line) == [] and calls(client, company) == []
+
+
+def test_a_public_recording_link_is_still_fetched(client: ApiClient) -> None:
+    company = signup(client)
+    line = create_telephony(client, company, "pbx")
+    transport.clear_sandbox()
+    answered = _signed_event(client, line, {"call_id": f"ok-{time.time_ns()}", "event": "end",
+                                            "direction": "inbound", "from": "+79161230000", "to": "+74950000000",
+                                            "disposition": "answered", "duration": 5,
+                                            "recording_url": "https://pbx.example.com/rec/1.mp3"})
+    assert answered.status_code == 200, answered.body
+    assert [r["url"] for r in transport.sandbox_requests("pbx")] == ["https://pbx.example.com/rec/1.mp3"]
+    [call] = calls(client, company)
+    assert body(client.get(f"/api/v1/calls/{call['id']}", token=company.owner.token))["recording"]["available"]
+
+
+class Inside(BaseHTTPRequestHandler):
+    """A service only our side reaches; it counts who asked."""
+
+    asked: list[str] = []
+
+    def do_GET(self) -> None:
+        Inside.asked.append(self.path)
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain")
+        self.end_headers()
+        self.wfile.write(b"AKIA-secret-of-the-inside")
+
+    def log_message(self, *_: Any) -> None:
+        return
+
+
+@pytest.fixture
+def inside() -> Iterator[int]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Inside)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    Inside.asked.clear()
+    yield int(server.server_address[1])
+    server.shutdown()
+    server.server_close()
+
+
+def _resolving(monkeypatch: pytest.MonkeyPatch, name: str, address: str) -> None:
+    real = socket.getaddrinfo
+
+    def lookup(host: str, port: Any, *args: Any, **kwargs: Any) -> Any:
+        if host == name:
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port or 0))]
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(transport.socket, "getaddrinfo", lookup)
+
+
+def test_a_public_looking_name_that_resolves_inside_is_refused_before_connecting(
+        inside: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CRM_PROVIDER_TRANSPORT")
+    _resolving(monkeypatch, "rebind.example.com", "127.0.0.1")
+    with pytest.raises(transport.NotPublicError):
+        transport.send(transport.Outbound(provider="pbx", method="GET", url=f"http://rebind.example.com:{inside}/x",
+                                          public_only=True))
+    assert Inside.asked == []
+    # A provider's own API (not a company's choice) is not held to it: the transport tests reach loopback.
+    plain = transport.send(transport.Outbound(provider="pbx", method="GET", url=f"http://127.0.0.1:{inside}/y"))
+    assert plain.status == 200 and Inside.asked == ["/y"]
+
+
+def test_the_fetch_connects_to_the_address_it_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Resolved once: a second lookup (DNS rebinding) cannot send the connection elsewhere; TLS checks the name."""
+    _resolving(monkeypatch, "pbx.example.com", "93.184.215.14")
+    pool = transport._pinned(transport.Outbound(provider="pbx", method="GET", url="https://pbx.example.com/r.mp3",
+                                                public_only=True))
+    assert (pool.host, pool.port) == ("93.184.215.14", 443)
+    assert pool.conn_kw["server_hostname"] == "pbx.example.com" and pool.assert_hostname == "pbx.example.com"
