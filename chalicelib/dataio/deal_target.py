@@ -281,6 +281,13 @@ def closing_of(ctx: TenantContext, stage: Any,
     return closed, expected, []
 
 
+def _name_forms(first: str | None, last: str | None) -> list[list[str]]:
+    """The words a file may name a contact by, in any order (as an owner is named): the whole name, and the name
+    without the patronymic kept with the first name (Bitrix24 writes Сергей Петрович Волков "Сергей Волков")."""
+    given, family = matching.fold(first).split(), matching.fold(last).split()
+    return [sorted(given + family), *([sorted(given[:1] + family)] if len(given) > 1 else [])]
+
+
 def resolve_contacts(ctx: TenantContext, cell: str) -> list[str]:
     """The contacts a row names, one or several joined by ";" (as an export writes them), each resolved alone."""
     return list(dict.fromkeys(resolve_contact(ctx, part.strip()) for part in cell.split(";") if part.strip()))
@@ -303,11 +310,10 @@ def resolve_contact(ctx: TenantContext, reference: str) -> str:
         contact = contacts_service.find_by_phone(ctx, reference)
         ids = [contact.contact_id] if contact is not None else []
     else:
-        wanted = matching.fold(reference)
+        wanted = sorted(matching.fold(reference).split())
         query = schema.validate(ContactListQuery, {"q": reference, "limit": 50})
         rows = search.list_records(ctx, types.get("contact"), query).items
-        ids = list(dict.fromkeys(row.record_id for row in rows
-                                 if matching.fold(f"{row.first_name or ''} {row.last_name or ''}".strip()) == wanted))
+        ids = list(dict.fromkeys(row.record_id for row in rows if wanted in _name_forms(row.first_name, row.last_name)))
     if not ids:
         raise _invalid("contact", "No contact with this e-mail, phone or name", "unknown_contact")
     if len(ids) > 1:
