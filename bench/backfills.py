@@ -3,8 +3,9 @@ their Telegram usernames were indexed, its import jobs written in clear before j
 through (its state's GetItem, every hour after).
 
 A company of ``runs`` contacts holding a username, saved as the code before wrote them (no blind index, no lookup),
-and as many without one, ``runs`` imports in preview written back in clear, and ``runs`` contacts named in Kazakh
-letters without their typed spelling's tokens; each pass is run over that tenant alone.
+and as many without one, ``runs`` imports in preview written back in clear, ``runs`` contacts named in Kazakh
+letters without their typed spelling's tokens, and ``runs`` products so named sorted in their letters' code points'
+order; each pass is run over that tenant alone.
 ``python -m bench.backfills [runs] [--table]``.
 """
 
@@ -37,13 +38,17 @@ def _old_contacts(api: Any, runs: int) -> None:
 def _old_kazakh_names(api: Any, runs: int) -> None:
     from chalicelib.records import matching
 
-    real = matching._RUSSIAN_KEYS
-    matching._RUSSIAN_KEYS = str.maketrans("", "")  # as the code before wrote them: the Kazakh spelling only
+    real, place = matching._RUSSIAN_KEYS, matching._ALPHABET_PLACE
+    matching._ALPHABET_PLACE = str.maketrans("", "")  # as the code before wrote them: names in code points' order,
     try:
+        for n in range(runs):
+            api.ok("POST", "/api/v1/products", {"name": f"Әшекей қорап {n}", "sku": f"KZ-{n}",
+                                                "price": {"minor": 100000, "currency": "KZT"}})
+        matching._RUSSIAN_KEYS = str.maketrans("", "")  # and the Kazakh spelling's tokens only
         for n in range(runs):
             api.ok("POST", "/api/v1/contacts", {"first_name": f"Гүлнұр{n}", "last_name": "Әбдіқадырова"})
     finally:
-        matching._RUSSIAN_KEYS = real
+        matching._RUSSIAN_KEYS, matching._ALPHABET_PLACE = real, place
 
 
 def _old_imports(api: Any, signed: dict[str, Any], runs: int) -> None:
@@ -65,7 +70,8 @@ def _old_imports(api: Any, signed: dict[str, Any], runs: int) -> None:
             dynamodb.put_item(TableName=settings.table_name, Item=db.open_personal(stored))
 
 
-def _pass(name: str, module: Any, signed: dict[str, Any], runs: int) -> list[dict[str, Any]]:
+def _pass(name: str, module: Any, signed: dict[str, Any], runs: int, *, state: str = "STATE_PK",
+          run: str = "run") -> list[dict[str, Any]]:
     """The pass over the bench's tenant from its start, then a tick once it is through."""
     from chalicelib.core.tenancy import bind
     from chalicelib.housekeeping.models import TenantPass
@@ -74,9 +80,9 @@ def _pass(name: str, module: Any, signed: dict[str, Any], runs: int) -> list[dic
     ctx = harness.tenant_context(signed)
     with bind(ctx):
         tenant = identity.get_tenant_or_raise(ctx)
-    TenantPass(module.STATE_PK, "STATE", after=str(tenant.gsi1sk)[:-1], done=False).save()
-    first = accounting.cost_of(lambda: module.run(deadline=time.monotonic() + 600))
-    through = accounting.cost_of(lambda: module.run(deadline=time.monotonic() + 600))
+    TenantPass(getattr(module, state), "STATE", after=str(tenant.gsi1sk)[:-1], done=False).save()
+    first = accounting.cost_of(lambda: getattr(module, run)(deadline=time.monotonic() + 600))
+    through = accounting.cost_of(lambda: getattr(module, run)(deadline=time.monotonic() + 600))
     return [{"read": f"{name}: {first['status']} of {runs} written before", "status": first["status"],
              "requests": first["requests"], "read_units": first["read_units"], "write_units": first["write_units"],
              "operations": first["operations"]},
@@ -96,6 +102,8 @@ def measure(runs: int = 10) -> dict[str, Any]:
         _old_kazakh_names(api, runs)
         reads = [*_pass("telegram usernames indexed", telegram_index, signed, runs),
                  *_pass("import jobs sealed", sealed_jobs, signed, runs),
+                 *_pass("products' kazakh names put in their alphabet's place", typed_names, signed, runs,
+                        state="SORTED_PK", run="run_sorted"),
                  *_pass("kazakh names given their typed spelling", typed_names, signed, runs)]
         return {"reads": reads, "runs": runs}
 

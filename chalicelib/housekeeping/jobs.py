@@ -29,7 +29,8 @@ ONE_OFF = (("phone search rows written", "records", phone_rows.run),
            ("jobs written in clear sealed", "jobs", sealed_jobs.run),
            ("merged contacts' chats moved", "merges", merged_chats.run),
            ("tickets' rows name their chats", "tickets", ticket_rows.run),
-           ("kazakh names' typed spelling written", "records", typed_names.run))
+           ("kazakh names' typed spelling written", "records", typed_names.run),
+           ("names sorted in their alphabet's order", "records", typed_names.run_sorted))
 
 
 def scheduled_tick(event: Any) -> dict[str, int]:
@@ -37,7 +38,7 @@ def scheduled_tick(event: Any) -> dict[str, int]:
     (``migration``; the trash purge itself runs on the due timers), give what was written before a feature what
     its writes give now, each pass once (``ONE_OFF``: phones' search rows, tasks' place on everyone's list, contacts'
     Telegram usernames' index, jobs' sealed customer data, merged contacts' chats, tickets' rows naming their chats,
-    Kazakh names' spelling on a Russian keyboard), then carry on the day's audit retention
+    Kazakh names' spelling on a Russian keyboard and place in name order), then carry on the day's audit retention
     (``retention``), until shortly before the timeout."""
     context = getattr(event, "context", None)
     remaining = getattr(context, "get_remaining_time_in_millis", None)

@@ -9,6 +9,9 @@ type's ``ALL`` rows 100 a Query, and for a row holding a Kazakh word whose typed
 and puts its rows as its state gives them, only while the record is at the version read (``store.refresh_rows``: a
 record changed meanwhile has them from its own write, and the version stays). Where it stands is
 ``models.TenantPass`` at ``STATE_PK``; once through, a tick reads it and nothing more. Nothing personal is logged.
+
+A second walk (``SORTED_PK``) puts the names a list sorts (products') with such letters in their alphabet's place
+(``matching.sort_form``: "Әсел" after "Ася", where it came after "Яна"), the same way.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from chalicelib.housekeeping import tenants as tenant_walk
 from chalicelib.records import matching
 
 STATE_PK = tenancy.global_key("housekeeping", "typed-names")
+SORTED_PK = tenancy.global_key("housekeeping", "alphabet-sort")
 KAZAKH = frozenset("әғқңөұүһі")
 
 
@@ -37,3 +41,17 @@ def run(*, deadline: float) -> int:
                                paused="typed names pass paused", page=tenant_walk.record_rows,
                                work=lambda ctx, name, rows: tenant_walk.refresh_records(
                                    ctx, name, rows, lambda rtype, row: _untyped(row)))
+
+
+def _unsorted(row: Any) -> bool:
+    """True for a row sorted by a name with a letter out of its alphabet's place (written before sort_form)."""
+    return bool(matching.OUT_OF_PLACE & set(str(row.gsi1sk or "").rpartition("#")[0]))
+
+
+def run_sorted(*, deadline: float) -> int:
+    """Give every tenant's records listed by name written before ``matching.sort_form`` their place in name order;
+    how many records were refreshed."""
+    return tenant_walk.one_off(SORTED_PK, [rtype.name for rtype in tenant_walk.listed_types() if "name" in rtype.sorts],
+                               deadline=deadline, paused="alphabet sort pass paused", page=tenant_walk.record_rows,
+                               work=lambda ctx, name, rows: tenant_walk.refresh_records(
+                                   ctx, name, rows, lambda rtype, row: _unsorted(row)))

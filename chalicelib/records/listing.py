@@ -91,7 +91,7 @@ def _row_keys(ctx: TenantContext, space: str, facets: Facets) -> list[RowKey]:
         partitions.append(("TEAM", facets.team_id))
     partitions += [("TAG", key_segment(tag)) for tag in facets.tags]
     partitions += [("CF", key_segment(key), key_segment(value)) for key, value in facets.custom]
-    by_name, by_update = f"{facets.sort_name}#{rid}", f"{facets.updated_at}#{rid}"
+    by_name, by_update = f"{matching.sort_form(facets.sort_name)}#{rid}", f"{facets.updated_at}#{rid}"
     keys = [RowKey(tenant_key(ctx, space, *parts), rid, by_name, by_update) for parts in partitions]
     token_pk = tenant_key(ctx, space, "TOKEN")
     buckets = sorted({token_bucket(ctx, prefix) for token in facets.tokens
