@@ -18,6 +18,7 @@ from chalicelib.core import audit, db, errors
 from chalicelib.core.tenancy import TenantContext, tenant_key
 from chalicelib.identity import plans
 from chalicelib.records import listing, lookups, matching, types
+from chalicelib.records.customfields import words as custom_words
 from chalicelib.records.types import RecordType
 
 CUSTOM = "custom."
@@ -53,6 +54,9 @@ def facets(rtype: RecordType, record: Any) -> listing.Facets:
     if hook is None:
         raise TypeError(f"record type {rtype.name} declares no facets")
     found: listing.Facets = hook(record)
+    own = custom_words.tokens(getattr(record, "custom", None), getattr(record, "custom_sensitive", None))
+    if own:  # a car's plate and VIN, its make and model: found as its name is (``customfields.words``)
+        found = dataclasses.replace(found, tokens=(*found.tokens, *(t for t in own if t not in found.tokens)))
     if not any(field.lookup == "phone" for field in rtype.fields):
         return found
     # A type with phones is found by a part of one too (``matching.phone_tokens``), and its words starting with 4

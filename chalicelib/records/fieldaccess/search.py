@@ -53,8 +53,14 @@ def check_query(rtype: RecordType, query: Any, gone: frozenset[str]) -> None:
 
 
 def searched_hidden(rtype: RecordType, gone: frozenset[str]) -> bool:
-    """True when a field the type's search reads (its words or lookups) is hidden."""
-    return any((f.search or f.lookup) and f.name in gone for f in rtype.fields)
+    """True when a field the type's search reads (its words or lookups, or a custom value) is hidden."""
+    return any((f.search or f.lookup) and f.name in gone for f in rtype.fields) or bool(_hidden_custom(gone))
+
+
+def _hidden_custom(gone: frozenset[str]) -> list[str]:
+    """The hidden custom fields: their values give search words (``customfields.words``) that a row does not
+    show, so while one is hidden a record is found by its visible fields alone (a missed hit, never a leak)."""
+    return sorted(name for name in gone if name.startswith(service.CUSTOM))
 
 
 def _row_value(row: Any, name: str) -> Any:
@@ -99,5 +105,6 @@ def check_export(ctx: TenantContext, type_name: str, filters: dict[str, str]) ->
     refused += ["tags"] if filters.get("tag") and "tags" in gone else []
     refused += [name for name in service.name_fields(rtype) if name in gone] if filters.get("sort") == "name" else []
     refused += [f.name for f in rtype.fields if (f.search or f.lookup) and f.name in gone] if filters.get("q") else []
+    refused += [name for name in _hidden_custom(gone) if name not in refused] if filters.get("q") else []
     if refused:
         raise service.not_visible(rtype, refused)
