@@ -1,18 +1,21 @@
 """Reading uploaded spreadsheets: CSV in any of the encodings and delimiters people export, and XLSX.
 
 A CSV from Russian Excel is cp1251 with ``;`` between cells; one from Google Sheets is UTF-8 with
-``,``; "Unicode text" from Excel is UTF-16 with tabs. A file may open with a title line before its
-header row. Everything here is pure: bytes in, a :class:`Sheet` of strings out.
+``,``; "Unicode text" from Excel is UTF-16 with tabs. Bitrix24's "Export to Excel" is an HTML table
+saved as .xls, which Excel opens: its rows are read as a CSV's. A file may open with a title line
+before its header row. Everything here is pure: bytes in, a :class:`Sheet` of strings out.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from html.parser import HTMLParser
 from typing import Any
 
 from chalicelib.core import errors
@@ -32,7 +35,7 @@ class Sheet:
 
     headers: list[str]
     rows: list[list[str]]
-    file_format: str  # csv | xlsx
+    file_format: str  # csv | xlsx | html
     encoding: str | None = None
     delimiter: str | None = None
     header_row: int = 1  # 1-based row of the header in the file
@@ -92,6 +95,12 @@ def sniff_delimiter(text: str) -> str:
 def read_csv(content: bytes) -> tuple[list[list[str]], str, str]:
     """Rows of a CSV file, its encoding and its delimiter."""
     text, encoding = decode(content)
+    rows, delimiter = csv_rows(text)
+    return rows, encoding, delimiter
+
+
+def csv_rows(text: str) -> tuple[list[list[str]], str]:
+    """Rows of a CSV file's text, and its delimiter."""
     if "\x00" in text:
         raise unreadable("The file is not a text table (CSV) or an Excel workbook (XLSX).")
     delimiter = sniff_delimiter(text)
@@ -99,7 +108,81 @@ def read_csv(content: bytes) -> tuple[list[list[str]], str, str]:
         rows = _parse(text, delimiter)
     except csv.Error as exc:
         raise unreadable("The CSV file is malformed.") from exc
-    return rows, encoding, delimiter
+    return rows, delimiter
+
+
+# -- an HTML table (Bitrix24's "Excel" export) -----------------------------------------------
+
+_HTML_TABLE = re.compile(r"^\s*<(?:!doctype|html|head|meta|table|style)\b.*?<table\b", re.IGNORECASE | re.DOTALL)
+
+
+class _TableRows(HTMLParser):
+    """The rows of the first table of a page, each cell's text (entities read, a <br> a line break)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.rows: list[list[str]] = []
+        self._row: list[str] | None = None
+        self._cell: list[str] | None = None
+        self._depth = 0  # tables open: a table inside a cell is that cell's text
+        self._done = False
+
+    def _end_cell(self) -> None:
+        if self._cell is not None and self._row is not None:
+            self._row.append("".join(self._cell))
+        self._cell = None
+
+    def _end_row(self) -> None:
+        self._end_cell()
+        if self._row is not None:
+            self.rows.append(self._row)
+        self._row = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self._done:
+            return
+        if tag == "table":
+            self._depth += 1
+        elif tag == "tr" and self._depth == 1:
+            self._end_row()
+            self._row = []
+        elif tag in ("td", "th") and self._depth == 1 and self._row is not None:
+            self._end_cell()
+            self._cell = []
+        elif tag == "br" and self._cell is not None:
+            self._cell.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._done:
+            return
+        if tag in ("td", "th") and self._depth == 1:
+            self._end_cell()
+        elif tag == "tr" and self._depth == 1:
+            self._end_row()
+        elif tag == "table":
+            self._depth -= 1
+            if self._depth == 0:
+                self._end_row()
+                self._done = True
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def html_table(text: str) -> bool:
+    """Whether a text file is a page holding a table (Bitrix24's .xls), not a CSV."""
+    return _HTML_TABLE.match(text[:4096]) is not None
+
+
+def read_html(text: str) -> list[list[str]]:
+    """Rows of the first table of an HTML page, each row as many cells as it has."""
+    parser = _TableRows()
+    parser.feed(text)
+    parser.close()
+    if len(parser.rows) > MAX_ROWS + HEADER_SEARCH_ROWS:
+        raise unreadable(f"The file has more than {MAX_ROWS} rows; split it.")
+    return [[cell.strip() for cell in row] for row in parser.rows]
 
 
 # -- XLSX -----------------------------------------------------------------------------------
@@ -217,8 +300,12 @@ def read(content: bytes, *, known: Callable[[str], bool], header_row: int | None
     if content.startswith(XLSX_MAGIC):
         rows, file_format = read_xlsx(content), "xlsx"
     else:
-        rows, encoding, delimiter = read_csv(content)
-        file_format = "csv"
+        text, encoding = decode(content)
+        if html_table(text):
+            rows, file_format = read_html(text), "html"
+        else:
+            rows, delimiter = csv_rows(text)
+            file_format = "csv"
     header_index = header_row - 1 if header_row else find_header(rows, known)
     if header_index >= len(rows):
         raise unreadable("The file has no rows.")

@@ -7,6 +7,7 @@ and Bitrix24's own column names for its multi-fields ("Рабочий e-mail", "
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 import pytest
@@ -129,3 +130,29 @@ def test_a_bitrix24_deal_finds_its_contact_by_name_without_or_with_the_patronymi
     for row in (2, 3):
         deal = body(client.get(f"/api/v1/deals/{importing.record_id(job['id'], row)}", token=token))
         assert deal.get("deal", deal)["contact_ids"] == [volkov]
+
+
+def bitrix_excel(*lines: list[str]) -> str:
+    """A file as Bitrix24's "Export to Excel" writes it (contacts.xls): an HTML table, its values' quotes as
+    entities."""
+    cells = ["<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in line) + "</tr>" for line in lines[1:]]
+    head = "<tr>" + "".join(f"<th>{cell}</th>" for cell in lines[0]) + "</tr>"
+    return ('<meta http-equiv="Content-type" content="text/html;charset=UTF-8" />\n<table border="1">\n<thead>\n'
+            f"\t\t\t{head}\t\t</thead>\n\t\t<tbody>{''.join(cells)}</tbody></table>")
+
+
+def test_bitrix24_s_excel_export_an_html_table_is_read_as_its_rows(client: ApiClient) -> None:
+    """Bitrix24's "Экспорт в Excel" saves an HTML table as contacts.xls: the import read it as a CSV of tags and
+    found no column."""
+    shop = signup(client, company="УралКрепёж Excel", country="RU", locale="ru", timezone="Europe/Moscow")
+    text = bitrix_excel(["ID", "Имя", "Фамилия", "Отчество", "Мобильный телефон", "Рабочий e-mail", "Компания"],
+                        ["101", "Сергей", "Волков", "Петрович", "+7 912 600-11-22", "volkov@stroymontazh.ru",
+                         'ООО "СтройМонтаж"'])
+    job = run(client, shop.owner.token, shop.tenant_id, text, filename="contacts.xls")
+    assert job["file_format"] == "html"
+    assert job["mapping"] == {"ID": None, "Имя": "first_name", "Фамилия": "last_name", "Отчество": "middle_name",
+                              "Мобильный телефон": "phone", "Рабочий e-mail": "email", "Компания": "company"}
+    assert job["progress"]["created"] == 1 and job["progress"]["errors"] == [], job["progress"]
+    volkov = body(client.get(f"/api/v1/contacts/{importing.record_id(job['id'], 2)}", token=shop.owner.token))
+    assert [p["number"] for p in volkov["phones"]] == ["+79126001122"]
+    assert [link["summary"]["name"] for link in volkov["links"]["company"]] == ['ООО "СтройМонтаж"']

@@ -939,7 +939,7 @@ export const MESSAGES = {
   'data.entity.deal': ['Deals', 'Сделки'],
   'data.entity.product': ['Products', 'Товары'],
   'data.file': ['File', 'Файл'],
-  'data.fileHint': ['CSV or XLSX, up to 5 MB, column names in the first row.', 'CSV или XLSX, до 5 МБ, названия столбцов в первой строке.'],
+  'data.fileHint': ['CSV, XLSX or a Bitrix24 export to Excel (XLS), up to 5 MB, column names in the first row.', 'CSV, XLSX или выгрузка Битрикс24 в Excel (XLS), до 5 МБ, названия столбцов в первой строке.'],
   'data.chooseFile': ['Choose a file.', 'Выберите файл.'],
   'data.unreadable': ['The file cannot be read.', 'Файл не читается.'],
   'data.upload': ['Upload and preview', 'Загрузить и проверить'],

@@ -205,7 +205,7 @@ function importSection(alive, onStarted) {
       await upload();
     }, children: h('div', { class: 'form-grid' },
       field({ name: 'entity', label: t('data.entity'), options: entities.map((e) => [e, t(`data.entity.${e}`)]) }),
-      field({ name: 'file', label: t('data.file'), type: 'file', accept: '.csv,.xlsx,text/csv', hint: t('data.fileHint') })) }),
+      field({ name: 'file', label: t('data.file'), type: 'file', accept: '.csv,.xlsx,.xls,text/csv', hint: t('data.fileHint') })) }),
     slot);
 }
 
