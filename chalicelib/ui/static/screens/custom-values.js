@@ -2,7 +2,7 @@
 import { ApiError, get, query } from '../js/api.js';
 import { h } from '../js/dom.js';
 import { t } from '../js/i18n.js';
-import { amountInput, formatDate, formatDateTime, formatMoney, formatNumber, parseMoney } from '../js/format.js';
+import { amountInput, formatDate, formatDateTime, formatMoney, intlLocale, parseMoney } from '../js/format.js';
 import { can, session } from '../js/session.js';
 import { field } from '../js/ui.js';
 
@@ -26,7 +26,8 @@ export function customText(definition, value) {
   if (definition.sensitive && value === MASK) return MASK;
   switch (definition.type) {
     case 'money': return formatMoney(value.minor, value.currency);
-    case 'number': return formatNumber(value);
+    // a year (2016) or a code is no count of thousands: grouped from five digits (87 000), as Russian typesetting does
+    case 'number': return new Intl.NumberFormat(intlLocale(), { useGrouping: 'min2' }).format(value);
     case 'date': return formatDate(value);
     case 'datetime': return formatDateTime(value);
     case 'bool': return value ? t('common.yes') : t('common.no');
