@@ -9,6 +9,7 @@ link is an audited read.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from chalicelib.channels.adapters import Credentials
@@ -66,10 +67,11 @@ def link(ctx: TenantContext, message: Message, attachment_id: str) -> dict[str, 
     if found is None or not found.get("key"):
         raise errors.NotFoundError("This file is not kept (yet).", code="no_attachment")
     audit.record_reads(ctx, entity="message", entity_id=message.message_id, fields=[f"attachment.{attachment_id}"])
-    content_type = str(found.get("mime") or "application/octet-stream")
-    name = str(found.get("name") or attachment_id).replace('"', "")[:100]
+    # A customer names the file's type: an HTML or SVG file is lent as a download, never opened as a page.
+    content_type, disposition = recordings.served_as(str(found.get("mime") or ""))
+    name = re.sub(r'["\\\x00-\x1f\x7f]', "", str(found.get("name") or attachment_id))[:100] or attachment_id
     url = recordings._presigner().generate_presigned_url(
         "get_object", ExpiresIn=LINK_SECONDS,
         Params={"Bucket": settings.recordings_bucket, "Key": found["key"], "ResponseContentType": content_type,
-                "ResponseContentDisposition": f'inline; filename="{name}"'})
+                "ResponseContentDisposition": f'{disposition}; filename="{name}"'})
     return {"url": url, "expires_in": LINK_SECONDS, "content_type": content_type}

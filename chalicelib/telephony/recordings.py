@@ -26,6 +26,12 @@ from chalicelib.telephony import entries
 from chalicelib.telephony.events import TelephonyAdapter
 
 LINK_SECONDS = 5 * 60
+# What a browser shows in its tab without running a script of the file's: a file of another type (HTML, SVG, XML,
+# JavaScript, anything a customer's message or a company's PBX may call its file) would open as a page of the
+# bucket's origin and run what it holds, so it is lent as bytes to download.
+SHOWN_IN_PLACE = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp", "image/bmp", "application/pdf",
+                            "text/plain"})
+DOWNLOADED = "application/octet-stream"
 EXTENSIONS = {"audio/mpeg": "mp3", "audio/mp3": "mp3", "audio/wav": "wav", "audio/x-wav": "wav",
               "audio/ogg": "ogg"}
 
@@ -68,6 +74,14 @@ def fetch(run: Run, adapter: TelephonyAdapter, call: Call) -> None:
             continue
 
 
+def served_as(content_type: str | None) -> tuple[str, str]:
+    """The type a lent file is answered with and whether it opens in place ("inline") or downloads ("attachment")."""
+    kind = (content_type or "").split(";")[0].strip().lower()
+    if kind in SHOWN_IN_PLACE or kind.startswith(("audio/", "video/")):
+        return kind, "inline"
+    return DOWNLOADED, "attachment"
+
+
 @cache
 def _presigner() -> Any:
     """An S3 client that signs with SigV4 (S3 refuses older signatures for SSE-KMS objects)."""
@@ -82,12 +96,13 @@ def link(ctx: TenantContext, call: Call) -> dict[str, Any]:
     """A short-lived link to a call's recording; recorded as a read first."""
     audit.record_reads(ctx, entity=CALL.name, entity_id=call.call_id, fields=["recording"])
     ext = EXTENSIONS.get(call.recording_type or "", "mp3")
+    content_type, disposition = served_as(call.recording_type or "audio/mpeg")
     url = _presigner().generate_presigned_url(
         "get_object", ExpiresIn=LINK_SECONDS,
         Params={"Bucket": settings.recordings_bucket, "Key": call.recording_key,
-                "ResponseContentType": call.recording_type or "audio/mpeg",
-                "ResponseContentDisposition": f'inline; filename="call-{call.call_id}.{ext}"'})
-    return {"url": url, "expires_in": LINK_SECONDS, "content_type": call.recording_type or "audio/mpeg"}
+                "ResponseContentType": content_type,
+                "ResponseContentDisposition": f'{disposition}; filename="call-{call.call_id}.{ext}"'})
+    return {"url": url, "expires_in": LINK_SECONDS, "content_type": content_type}
 
 
 def delete_all(ctx: TenantContext) -> int:
