@@ -322,11 +322,14 @@ def undo(ctx: TenantContext, merge_id: str) -> tuple[MergeRecord, Contact, Conta
     return record, get_any(ctx, record.contact_id) or survivor, get_any(ctx, record.other_id) or absorbed
 
 
-def _restored(snapshot: dict[str, Any], current: Contact) -> Contact:
-    """A contact as its snapshot was, written over its current version (the audit chain continues)."""
+def _restored(ctx: TenantContext, snapshot: dict[str, Any], current: Contact) -> Contact:
+    """A contact as its snapshot was, written over its current version (the audit chain continues), with the
+    indexes its values give now: a snapshot taken before a one-off pass indexed them (a Telegram username) would
+    otherwise take back what the pass gave the contact meanwhile."""
     contact = Contact.from_raw_data(snapshot)
     contact.version, contact.audit_hash = current.version, current.audit_hash
     contact.deleted_at = contact.expires_at = contact.merged_into = contact.merge_id = None
+    profile.reindex(ctx, contact)
     editing.touch(contact)
     return contact
 
@@ -338,7 +341,7 @@ def _restore(ctx: TenantContext, record: MergeRecord, survivor: Contact, absorbe
                                  code="merge_undo_conflict")
     if absorbed.merged_into != record.contact_id or int(absorbed.version or 0) != int(record.other_version_after or 0):
         raise MergeConflictError("The merged contact has changed since the merge.", code="merge_undo_conflict")
-    old_a, old_b = _restored(record.contact_snapshot, survivor), _restored(record.other_snapshot, absorbed)
+    old_a, old_b = _restored(ctx, record.contact_snapshot, survivor), _restored(ctx, record.other_snapshot, absorbed)
     change = db.Change().save(old_a).save(old_b)
     trash.cancel_purge(ctx, change, CONTACT, absorbed.contact_id)
     plans.require(ctx, count="contacts", by=1, change=change)  # back in the lists: counted (within the plan)

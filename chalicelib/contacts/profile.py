@@ -44,6 +44,19 @@ def index_telegram(ctx: TenantContext, contact: Contact) -> None:
     contact.blind = blind
 
 
+def reindex(ctx: TenantContext, contact: Contact) -> None:
+    """The contact's whole blind map as its values give it under ctx's key (its Telegram username, its tax id and
+    IBAN), not as a copy of it kept from earlier holds it: a merge's undo and a tenant's import write a contact
+    whose map was written before an index existed (or under another tenant's key)."""
+    blind: dict[str, str] = {}
+    for field in sensitive.INDEXED:
+        clear = sensitive.open_field(ctx, contact, field)
+        if clear:
+            blind[field] = crypto.blind_index(ctx, entity=sensitive.ENTITY, field=field, value=clear)
+    contact.blind = blind
+    index_telegram(ctx, contact)
+
+
 def _compact(value: Any) -> Any:
     if isinstance(value, dict):
         kept = {key: item for key, item in value.items() if item is not None}
