@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 from chalicelib.core import db, errors, tenancy
@@ -23,6 +25,7 @@ RECORD_PAGE = 100  # a record type's rows a page of a pass reads
 
 TENANTS_PK = tenancy.global_key("tenants", "all")
 WORKING = ("active", "suspended")  # a tenant being deleted is purged whole: no pass works on it
+_ONLY: ContextVar[str | None] = ContextVar("housekeeping_only_tenant", default=None)  # see ``only``
 
 
 def context(tenant_id: str) -> TenantContext:
@@ -49,6 +52,35 @@ def saved_state(model: type[_State], pk: str, **fresh: Any) -> _State:
             return model(pk, STATE_SK, **fresh)
 
 
+class _Unsaved:
+    """Where a pass stands inside the one tenant ``only`` names: kept in memory, never saved."""
+
+    def __init__(self, **fresh: Any) -> None:
+        self.after, self.done, self.position = None, False, None
+        self.__dict__.update(fresh)
+
+    def save(self) -> None:
+        """Nothing to save: the pass's own state stays as the tenants' walk left it."""
+
+
+@contextmanager
+def only(tenant_id: str) -> Iterator[None]:
+    """Within it, a pass (``walk``, ``one_off``) works on this tenant alone, from its start to its end or the
+    deadline, and saves no state: a tenant imported after a one-off pass went through gets what the pass gave the
+    others (the pass itself would never walk it again)."""
+    token = _ONLY.set(tenant_id)
+    try:
+        yield
+    finally:
+        _ONLY.reset(token)
+
+
+def _walk_one(tenant_id: str, *, each: Callable[[TenantContext, Any], tuple[int, bool]], **fresh: Any) -> int:
+    with tenancy.bind(ctx := context(tenant_id)):
+        count, _ = each(ctx, _Unsaved(**fresh))
+    return count
+
+
 def walk(model: type[_State], pk: str, *, deadline: float, each: Callable[[TenantContext, _State], tuple[int, bool]],
          paused: str, **fresh: Any) -> int:
     """Run a pass over every working tenant, from where its state (``model`` at pk: ``after``, ``done`` and the
@@ -57,7 +89,10 @@ def walk(model: type[_State], pk: str, *, deadline: float, each: Callable[[Tenan
     ``each(ctx, state)`` works in one tenant (bound) and answers (how much it did, whether it is through): a tenant
     left halfway is saved as it stands, and the next run does it again or carries on from what ``each`` kept in the
     state. The state is saved after each page, and is ``done`` once the index has no tenant more. An outage stops
-    the pass (logged as ``paused``) where it last saved; what it did stays done."""
+    the pass (logged as ``paused``) where it last saved; what it did stays done. Within ``only``, the one tenant it
+    names, its state neither read nor saved."""
+    if (tenant_id := _ONLY.get()) is not None:
+        return _walk_one(tenant_id, each=each, **fresh)
     total = 0
     try:
         state: Any = saved_state(model, pk, after=None, done=False, **fresh)

@@ -202,6 +202,17 @@ def _seal_value(ctx: TenantContext, item: RawItem, entry: dict[str, Any]) -> Non
         item[attribute] = {"M": {**item[attribute]["M"], key: {"S": token}}}
 
 
+def _seals_personal(item: RawItem) -> bool:
+    """True for an item of a kind that seals personal attributes but holds no token of them."""
+    if crypto.PERSONAL_FIELD in item:
+        return False
+    try:
+        model = db.MainTable._get_discriminator_class(item)
+    except ValueError:  # a kind no model here declares: nothing of it is known to be personal
+        return False
+    return model is not None and bool(model.personal)
+
+
 def seal_item(ctx: TenantContext, item: RawItem, sealed: list[dict[str, Any]]) -> RawItem:
     """Seal an archived item's clear values again under ctx's tenant key (the import's half of open_item)."""
     item = dict(item)
@@ -218,7 +229,12 @@ def seal_item(ctx: TenantContext, item: RawItem, sealed: list[dict[str, Any]]) -
         _seal_value(ctx, snapshots[within], entry)
     for within, snapshot in snapshots.items():
         item[within] = {"S": json.dumps(snapshot, ensure_ascii=False)}
-    return _seal_personal(item, [entry for entry in sealed if entry.get("personal")])
+    personal = [entry for entry in sealed if entry.get("personal")]
+    if not any(entry["within"] is None for entry in personal) and _seals_personal(item):
+        # An item the source still held in clear (a job written before jobs sealed their customers' data, which
+        # the source's one-off pass would have sealed): sealed like every other, none is written in clear.
+        personal.append({"attribute": crypto.PERSONAL_FIELD, "within": None, "personal": True})
+    return _seal_personal(item, personal)
 
 
 # -- typed JSON <-> archive lines -----------------------------------------------------------

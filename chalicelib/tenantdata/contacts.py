@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import json
 
-from chalicelib.contacts import merge, profile, sensitive
+from chalicelib.contacts import merge, profile
+from chalicelib.contacts.models import Contact
 from chalicelib.contacts.schemas import SENSITIVE_FIELDS
-from chalicelib.core import crypto, db
 from chalicelib.core.tenancy import TenantContext, bound_tenant, tenant_key
 from chalicelib.identity.service import system_context
 from chalicelib.tenantdata import registry
@@ -44,36 +44,24 @@ def _importing() -> TenantContext:
     return system_context(tenant_id, source="import")
 
 
-def _telegram_username(values: RawItem) -> str | None:
-    """The Telegram username of a (typed) contact whose personal values are sealed under the importing key."""
-    opened = db.open_personal(values) if "pk" in values else values
-    username = json.loads(text(opened, "messengers") or "{}").get("telegram_username")
-    return str(username) if username else None
-
-
-def _digests(ctx: TenantContext, contact_id: str, values: RawItem) -> dict[str, str]:
-    """Blind indexes of the indexed sensitive values of a (typed) contact, under ctx's key (in its map's order)."""
-    found = {}
-    for field in json.loads(text(values, "blind") or "{}"):
-        if field == profile.TELEGRAM:  # the username is among the contact's personal values, sealed anew by now
-            username = _telegram_username(values)
-            if username:
-                found[field] = profile.telegram_digest(ctx, username)
-            continue
-        token = text(values, field) if field in sensitive.INDEXED else None
-        if token:
-            clear = crypto.decrypt_field(ctx, entity=sensitive.ENTITY, record_id=contact_id, field=field, token=token)
-            found[field] = crypto.blind_index(ctx, entity=sensitive.ENTITY, field=field, value=clear)
-    return found
+def _digests(ctx: TenantContext, values: RawItem) -> dict[str, str]:
+    """Blind indexes of a (typed) contact's values under ctx's key, computed from the values themselves
+    (``profile.reindex``), in the order of the map it came with: an archive made before an index existed (a
+    Telegram username's) holds no digest of it, and the new tenant must not start without one."""
+    contact = Contact.from_raw_data(values)  # its personal and sensitive values sealed under ctx's key by now
+    profile.reindex(ctx, contact)
+    found = dict(contact.blind or {})
+    archived = json.loads(text(values, "blind") or "{}")
+    return {**{field: found[field] for field in archived if field in found}, **found}
 
 
 def _reindexed_contact(item: RawItem, now: str) -> RawItem:
     """The imported contact with its blind indexes computed under the new tenant's key."""
     ctx = _importing()
     contact_id = str(text(item, "contact_id"))
-    digests = _digests(ctx, contact_id, item)
-    _imported_digests[(ctx.tenant_id, contact_id)] = digests
-    return {**item, "blind": {"S": json.dumps(digests)}} if "blind" in item else item
+    digests = _digests(ctx, item)
+    _imported_digests[(ctx.tenant_id, contact_id)] = dict(digests)
+    return {**item, "blind": {"S": json.dumps(digests)}} if digests or "blind" in item else item
 
 
 def _reindexed_lookup(item: RawItem, now: str) -> RawItem:
@@ -98,8 +86,9 @@ def _reindexed_merge(item: RawItem, now: str) -> RawItem:
         if not snapshot_text or not contact_id:
             continue
         snapshot = json.loads(snapshot_text)
-        if "blind" in snapshot:
-            snapshot["blind"] = {"S": json.dumps(_digests(ctx, contact_id, snapshot))}
+        digests = _digests(ctx, snapshot)  # an undo writes the contact with these (``merge._restored``)
+        if digests or "blind" in snapshot:
+            snapshot["blind"] = {"S": json.dumps(digests)}
         # The source key's lookup partitions: an undo writes the contact again, which names them anew.
         snapshot.pop("lookup_keys", None)
         item[attribute] = {"S": json.dumps(snapshot, ensure_ascii=False)}
