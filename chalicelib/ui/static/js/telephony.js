@@ -7,11 +7,11 @@ import { errorMessage, has, t } from './i18n.js';
 import { formatDuration, formatPhone } from './format.js';
 import { can, onSessionChange, session } from './session.js';
 import { openModal, toast } from './ui.js';
+import { companyUsers, reads } from './users.js';
 
 
 let linesLoading = null;
-let namesLoading = null;
-onSessionChange(() => { linesLoading = null; namesLoading = null; });
+onSessionChange(() => { linesLoading = null; });
 
 /** Read the lines again on next use (after a telephony integration was saved). */
 export function forgetLines() {
@@ -30,13 +30,9 @@ export function myLines() {
   return linesLoading;
 }
 
-/** The company's users (read once per session). */
+/** The company's users (js/users.js: read once a session for every screen); none when they cannot be read. */
 function colleagues() {
-  if (!namesLoading) {
-    const reading = can('users', 'read') ? get('/api/v1/users?limit=200') : Promise.resolve({ items: [] });
-    namesLoading = reading.then((page) => page.items).catch(() => { namesLoading = null; return []; });
-  }
-  return namesLoading;
+  return companyUsers().catch(() => []);
 }
 
 /** Employees' names by user id (read once per session). */
@@ -48,7 +44,7 @@ export function userNames() {
  * not deactivated, and their role reads it (an accountant's role that reads no chats is not offered one). */
 export function handedTo(entity) {
   return colleagues().then((users) => users
-    .filter((user) => user.status !== 'deactivated' && (user.reads || []).includes(entity))
+    .filter((user) => user.status !== 'deactivated' && reads(user, entity))
     .map((user) => [user.id, user.name]).sort((a, b) => a[1].localeCompare(b[1])));
 }
 

@@ -8,6 +8,7 @@ import { can } from '../js/session.js';
 import { confirmAction, empty, field, heading, pager, toast, toastError } from '../js/ui.js';
 import { settingsTabs } from './settings-nav.js';
 import { noteText } from './mentions.js';
+import { companyUsers } from '../js/users.js';
 
 // The filters offer every record type and action the log may name: each has its words in the catalogue.
 const keysOf = (prefix) => Object.keys(MESSAGES).filter((key) => key.startsWith(`${prefix}.`))
@@ -144,8 +145,7 @@ function filtersOf(params, keys) {
 }
 
 async function userNames() {
-  if (!can('users', 'read')) return [];
-  try { return (await get('/api/v1/users?limit=200')).items; } catch { return []; }
+  try { return await companyUsers(); } catch { return []; }
 }
 
 async function ruleNames() {

@@ -10,6 +10,7 @@ import { AUTOMATIONS } from '../js/messages-automations.js';
 import { session } from '../js/session.js';
 import { confirmAction, heading, openModal, toast, toastError } from '../js/ui.js';
 import { settingsTabs } from './settings-nav.js';
+import { companyUsers } from '../js/users.js';
 
 Object.assign(MESSAGES, AUTOMATIONS); // this screen's texts load with it, not with the app's first load
 
@@ -377,7 +378,7 @@ function column(title, rules, addLabel, onAdd, context, reload) {
 /** #/settings/automations. */
 export async function automations(root, { alive, query }) {
   const [rules, pipelines, users, lines] = await Promise.all([get('/api/v1/automations?limit=200'), get('/api/v1/pipelines'),
-    get('/api/v1/users?limit=200').catch(() => ({ items: [] })), get('/api/v1/integrations?limit=100').catch(() => ({ items: [] }))]);
+    companyUsers().then((items) => ({ items }), () => ({ items: [] })), get('/api/v1/integrations?limit=100').catch(() => ({ items: [] }))]);
   if (!alive()) return;
   const context = { pipelines: pipelines.items, users: users.items.filter((u) => u.status === 'active'),
     lines: lines.items.filter((line) => line.status === 'active') };

@@ -6,17 +6,14 @@ import { t } from '../js/i18n.js';
 import { formatNumber } from '../js/format.js';
 import { can, session } from '../js/session.js';
 import { confirmAction, field, form, toast, toastError } from '../js/ui.js';
+import { companyUsers, reads } from '../js/users.js';
 
 // The people a record (of a type, its plural: 'deals') can be given to: active, and their role reads that type (the
 // API refuses anyone else); an agent who may not list users can only pick themselves.
-let usersLoading = null;
 export function responsibleChoices(plural = null) {
   const me = [[session.user.id, session.user.name]];
   if (!can('users', 'read')) return Promise.resolve(me);
-  usersLoading = usersLoading || get('/api/v1/users?limit=200').then(
-    (page) => page.items.filter((u) => u.status === 'active'),
-    (error) => { usersLoading = null; throw error; });
-  return usersLoading.then((users) => users.filter((u) => !plural || (u.reads || []).includes(plural))
+  return companyUsers().then((users) => users.filter((u) => u.status === 'active' && (!plural || reads(u, plural)))
     .map((u) => [u.id, u.name]));
 }
 

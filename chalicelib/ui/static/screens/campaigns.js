@@ -9,6 +9,7 @@ import { MESSAGES } from '../js/messages.js';
 import { CAMPAIGNS } from '../js/messages-campaigns.js';
 import { can, session } from '../js/session.js';
 import { confirmAction, empty, field, finder, form, heading, pager, toast, toastError } from '../js/ui.js';
+import { companyUsers } from '../js/users.js';
 
 Object.assign(MESSAGES, CAMPAIGNS);
 
@@ -65,8 +66,8 @@ function createSegmentLink() {
 
 /** The company's people an "owner is" condition can name: every user the caller may list, else the caller. */
 async function ownerChoices() {
-  const page = can('users', 'read') ? await get('/api/v1/users?limit=200').catch(() => ({ items: [] })) : { items: [] };
-  const users = page.items.filter((user) => user.status !== 'deactivated').map((user) => [user.id, user.name || user.email]);
+  const listed = await companyUsers().catch(() => []);
+  const users = listed.filter((user) => user.status !== 'deactivated').map((user) => [user.id, user.name || user.email]);
   return users.length ? users : [[session.user.id, session.user.name]];
 }
 

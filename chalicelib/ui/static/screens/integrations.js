@@ -10,6 +10,7 @@ import { can } from '../js/session.js';
 import { confirmAction, copyButton, empty, field, form, heading, pager, toast, toastError } from '../js/ui.js';
 import { forgetLines } from '../js/telephony.js';
 import { settingsTabs } from './settings-nav.js';
+import { companyUsers } from '../js/users.js';
 import { eventFields, fieldMapEditor, readFieldMap } from './form-fields.js';
 import { definitionsFor } from './custom-values.js';
 import { leadRouting, pipelineFields, responsibleFields } from './lead-routing.js';
@@ -270,9 +271,9 @@ function lineForm(ctx) {
 export async function integrations(root, { alive }) {
   const [list, pipelineList, userList, definitions] = await Promise.all([get('/api/v1/integrations'),
     can('pipelines', 'read') ? get('/api/v1/pipelines') : { items: [] }, // a role may watch integrations alone
-    can('users', 'read') ? get('/api/v1/users?limit=200') : { items: [] }, definitionsFor('contact')]);
+    companyUsers(), definitionsFor('contact')]);
   if (!alive()) return;
-  const ctx = { pipelines: pipelineList.items, users: userList.items, definitions, reload: null };
+  const ctx = { pipelines: pipelineList.items, users: userList, definitions, reload: null };
   ctx.reload = async (withSecret = null, createdId = null) => {
     await integrations(root, { alive });
     const panel = secretPanel(withSecret);

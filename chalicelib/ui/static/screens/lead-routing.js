@@ -3,6 +3,7 @@
 import { h, mount } from '../js/dom.js';
 import { t } from '../js/i18n.js';
 import { field } from '../js/ui.js';
+import { reads } from '../js/users.js';
 
 function stageOptions(pipelines, pipelineId) {
   const pipeline = pipelines.find((p) => p.id === pipelineId) || pipelines.find((p) => p.is_default) || pipelines[0];
@@ -22,24 +23,47 @@ export function pipelineFields(pipelines, settings) {
   return [pipelineField, stageField];
 }
 
-/** The responsible mode and the users to tick; label says what they are responsible for. */
 /**
- * Who handles what a line brings, fixed or in turn. `needs`: what it hands over (a form: the lead's contact and deal);
- * a colleague whose role reads not all of it is skipped by the round, so the box is shown disabled saying why.
+ * A member saved on the line whose role no longer reads what it hands over (her role was changed since): the round
+ * skips her, so she is flagged with what her role cannot read, and one click takes her off the line (on Save, with
+ * the rest of the form). Until then she stays: giving her role the reading puts her back in the round.
+ */
+function flaggedMember(user, missing, said) {
+  const box = field({ name: `responsible.${user.id}`, label: user.name, type: 'checkbox', value: true, disabled: true,
+    hint: t('integrations.cannotRead', { what: missing.map((entity) => t(`entity.${entity}`)).join(', ') }) });
+  box.classList.add('member-flagged');
+  box.dataset.test = 'member-flagged';
+  box.querySelector('input').dataset.user = user.id;
+  box.append(h('button', { type: 'button', class: 'secondary small', 'data-test': 'member-remove',
+    'aria-label': t('integrations.removeMember', { name: user.name }), onClick: () => {
+      const fieldset = box.closest('fieldset');
+      box.remove();
+      said.textContent = t('integrations.memberRemoved', { name: user.name });
+      fieldset?.querySelector('input:not([disabled])')?.focus();
+    } }, t('integrations.remove')));
+  return box;
+}
+
+/**
+ * Who handles what a line brings, fixed or in turn; label says what they are responsible for. `needs`: what it hands
+ * over (a form: the lead's contact and deal); a colleague whose role reads not all of it is skipped by the round, so
+ * her box is shown disabled saying why, and flagged with a Remove when she is on the line already.
  */
 export function responsibleFields(users, responsible, label = t('integrations.responsible'), needs = ['contacts', 'deals']) {
   const chosen = new Set(responsible?.user_ids || []);
+  const said = h('p', { class: 'visually-hidden', role: 'status' });
   return [field({ name: 'responsible_mode', label, value: responsible?.mode || 'fixed',
     options: [['fixed', t('integrations.mode.fixed')], ['round_robin', t('integrations.mode.round_robin')]],
     hint: t('integrations.responsibleHint') }),
   h('fieldset', { class: 'responsible-users' }, h('legend', {}, t('integrations.users')),
     users.filter((u) => u.status === 'active').map((user) => {
-      const skipped = !needs.every((entity) => (user.reads || []).includes(entity));
+      const missing = needs.filter((entity) => !reads(user, entity));
+      if (missing.length && chosen.has(user.id)) return flaggedMember(user, missing, said);
       const box = field({ name: `responsible.${user.id}`, label: user.name, type: 'checkbox', value: chosen.has(user.id),
-        ...(skipped ? { disabled: true, hint: t('integrations.skipped') } : {}) });
+        ...(missing.length ? { disabled: true, hint: t('integrations.skipped') } : {}) });
       box.querySelector('input').dataset.user = user.id;
       return box;
-    }))];
+    }), said)];
 }
 
 /** The pipeline, stage and responsible settings of a form's values. */

@@ -1,24 +1,14 @@
 // @mentions in notes: typing @ in the note box offers the company's active colleagues by name (typing narrows them;
 // arrows and Enter, Tab or a tap pick one); the note is sent with each picked name as `@<user id>`, which the API
 // reads as a mention (it notifies them), and a note read later names them again ("@Olga Owner").
-import { get } from '../js/api.js';
 import { h, uid } from '../js/dom.js';
 import { t } from '../js/i18n.js';
-import { can, onSessionChange, session } from '../js/session.js';
+import { can, session } from '../js/session.js';
+import { companyUsers } from '../js/users.js';
 
 const MENTION = /@([0-9A-HJKMNP-TV-Z]{26})\b/g;
 const TYPED = /(^|\s)@([^@\n]{0,40})$/; // "@ol", "@Olga O" just before the caret
 const SHOWN = 8;
-let users = null; // the company's users, read once a session, only when a note needs them
-
-onSessionChange(() => { users = null; }); // another sign-in may be another company
-
-/** The company's users ({id, name, status}), one request a session; none for a role that may not list them. */
-export function companyUsers() {
-  if (!can('users', 'read')) return Promise.resolve([]);
-  users = users || get('/api/v1/users?limit=200').then((page) => page.items, (error) => { users = null; throw error; });
-  return users;
-}
 
 function fold(text) {
   return text.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLocaleLowerCase().replace(/ё/g, 'е');

@@ -9,6 +9,7 @@ import { fieldRulesGrid, isFieldRule } from './field-rules.js';
 import { permissionChecklist } from './permissions.js';
 import { roleName } from './settings.js';
 import { settingsTabs } from './settings-nav.js';
+import { forgetUsers } from '../js/users.js';
 
 const STATUS_BADGE = { active: 'badge-ok', invited: 'badge-warn', deactivated: 'badge-off' };
 
@@ -27,7 +28,7 @@ function teamOptions(teams) {
 function userActions(user, refresh) {
   const act = (label, path, done) => h('button', { type: 'button', class: 'secondary small', onClick: async (event) => {
     event.target.disabled = true;
-    try { const answer = await post(path); toast(done); if (answer && answer.id) refresh(answer); } catch (error) {
+    try { const answer = await post(path); forgetUsers(); toast(done); if (answer && answer.id) refresh(answer); } catch (error) {
       toastError(error);
     } finally { event.target.disabled = false; }
   } }, label);
@@ -37,7 +38,7 @@ function userActions(user, refresh) {
   if (user.status === 'deactivated') return act(t('users.reactivate'), `${base}/reactivate`, t('users.reactivated'));
   return h('button', { type: 'button', class: 'secondary small', onClick: async () => {
     if (!(await confirmAction(t('users.deactivateConfirm', { name: user.name }), t('users.deactivate')))) return;
-    try { refresh(await post(`${base}/deactivate`)); toast(t('users.deactivated')); } catch (error) { toastError(error); }
+    try { refresh(await post(`${base}/deactivate`)); forgetUsers(); toast(t('users.deactivated')); } catch (error) { toastError(error); }
   } }, t('users.deactivate'));
 }
 
@@ -71,6 +72,7 @@ function editableSelect(user, key, options, label, reload, saved = null) {
       request: async () => {
         const fresh = Object.assign(user, await patch(`/api/v1/users/${encodeURIComponent(user.id)}`,
           { version: user.version, [key]: value }));
+        forgetUsers(); // the pickers read the new name, role or team
         if (saved) saved();
         return fresh;
       },
@@ -109,6 +111,7 @@ function inviteForm(roles, teams, onInvited) {
   const el = form({ submit: t('users.invite'), label: t('users.inviteTitle'), onSubmit: async (values, formEl) => {
     const user = await post('/api/v1/users', { email: values.email, name: values.name, role: values.role,
       team_id: values.team_id || null, locale: values.locale || null });
+    forgetUsers();
     formEl.reset();
     toast(t('users.invited', { email: user.email }));
     onInvited(user);
@@ -187,7 +190,7 @@ function roleItem(role, onDelete, onEdit) {
   const remove = !role.builtin && can('roles', 'delete') ? h('button', { type: 'button', class: 'secondary small',
     onClick: async () => {
       if (!(await confirmAction(t('roles.deleteConfirm', { name: role.name }), t('common.delete')))) return;
-      try { await del(`/api/v1/roles/${encodeURIComponent(role.key)}`); onDelete(); toast(t('common.deleted')); } catch (error) {
+      try { await del(`/api/v1/roles/${encodeURIComponent(role.key)}`); forgetUsers(); onDelete(); toast(t('common.deleted')); } catch (error) {
         toastError(error);
       }
     } }, t('common.delete')) : null;
@@ -207,6 +210,7 @@ function editRole(role, catalog, again) {
     form({ submit: t('common.save'), label: title, onSubmit: async (values) => {
       await patch(`/api/v1/roles/${encodeURIComponent(role.key)}`, { version: role.version, name: values.name,
         permissions: [...checklist.permissions(), ...grid.rules()] });
+      forgetUsers(); // what the role reads decides whom the pickers offer
       toast(t('common.saved'));
       await again();
     }, children: [field({ name: 'name', label: t('roles.name'), value: role.name, required: true }), checklist, grid] }));

@@ -7,7 +7,8 @@ import { can, session } from '../js/session.js';
 import { confirmAction, empty, field, form, toast, toastError } from '../js/ui.js';
 import { callLine } from '../js/telephony.js';
 import { entryWords, kindText } from './timeline-text.js';
-import { companyUsers as mentionUsers, mentionBox, noteText } from './mentions.js';
+import { mentionBox, noteText } from './mentions.js';
+import { companyUsers as everyone } from '../js/users.js';
 import { canEditField } from './field-rules.js';
 import { placeLink } from '../js/maps.js';
 
@@ -126,10 +127,10 @@ export function within(scope, ownerId, teamId) {
   return scope === 'own' && ownerId === me;
 }
 
-/** The company's users (every status, to name a deactivated owner), read once a session with the mentions' list;
+/** The company's users (every status, to name a deactivated owner), read once a session for all screens (js/users.js);
  * one who may not list users knows only themselves. */
 export function companyUsers() {
-  return mentionUsers().then((list) => (list.length ? list : [{ ...session.user }]), () => [{ ...session.user }]);
+  return everyone().then((list) => (list.length ? list : [{ ...session.user }]), () => [{ ...session.user }]);
 }
 
 export function personName(user) {

@@ -9,6 +9,7 @@ import { MESSAGES } from '../js/messages.js';
 import { REPORTS } from '../js/messages-reports.js';
 import { can, session } from '../js/session.js';
 import { empty, heading, toastError } from '../js/ui.js';
+import { companyUsers } from '../js/users.js';
 import { ticketsPart } from './ticket-report.js';
 import { ordersPart } from './order-report.js';
 import { campaignsPart } from './campaign-report.js';
@@ -219,7 +220,7 @@ export async function dashboard(root, { alive, query, navigate }) {
     seesCalls ? get(`/api/v1/reports/communications?${period}`) : Promise.resolve({ items: [], from, to }),
     get(`/api/v1/reports/funnel?${period}`).catch(() => null),
     can('tasks', 'read') ? get('/api/v1/reports/tasks') : null, // a role that reads no tasks has no task tiles
-    get('/api/v1/users?limit=200').catch(() => ({ items: [] })),
+    companyUsers().then((items) => ({ items }), () => ({ items: [] })),
   ]);
   if (!alive()) return;
   const leads = sources.items.reduce((sum, row) => sum + row.leads, 0);

@@ -6,7 +6,7 @@ import { browserZone, formatRelative, formatZonedDateTime, fromZonedInput, zoned
 import { can, session } from '../js/session.js';
 import { empty, field, form, heading, openModal, optimistic, pager, toast, toastError } from '../js/ui.js';
 import { newButton } from './new-record.js';
-import { companyUsers } from './mentions.js';
+import { companyUsers, reads } from '../js/users.js';
 import { placeLink } from '../js/maps.js';
 
 const VIEWS = ['today', 'overdue', 'upcoming'];
@@ -156,11 +156,11 @@ function assigneeField({ action = 'create', current = null } = {}) {
   const select = box.querySelector('select');
   let loading = null;
   box.load = () => {
-    loading = loading || get('/api/v1/users?limit=200').then((page) => {
-      const holder = page.items.find((user) => user.id === first);
+    loading = loading || companyUsers().then((users) => {
+      const holder = users.find((user) => user.id === first);
       if (holder) select.options[0].textContent = personName(holder);
-      const others = page.items.filter((user) => user.id !== first && user.status === 'active'
-        && (user.reads || []).includes('tasks') // a role that reads no tasks is not handed one (cannot_read_tasks)
+      const others = users.filter((user) => user.id !== first && user.status === 'active'
+        && reads(user, 'tasks') // a role that reads no tasks is not handed one (cannot_read_tasks)
         && (scopes.includes('all') || (me.team_id && user.team_id === me.team_id)));
       select.append(...others.map((user) => h('option', { value: user.id }, user.name)));
     }).catch(() => { loading = null; /* the task is the caller's, as without the box; the next use tries again */ });
@@ -210,8 +210,9 @@ function whoseFilter(view, assignee, navigate) {
   const body = h('div', {});
   const details = h('details', { class: 'owner-filter', open: Boolean(assignee) }, h('summary', {}, t('tasks.whose')), body);
   const draw = async () => {
+    // Colleagues whose role reads tasks (one that reads none holds none: cannot_read_tasks); the one in the address stays.
     const people = (await companyUsers()).filter((u) => u.id !== me.id && u.status !== 'invited'
-      && (u.id === assignee || scopes.includes('all') || (me.team_id && u.team_id === me.team_id)));
+      && (u.id === assignee || (reads(u, 'tasks') && (scopes.includes('all') || (me.team_id && u.team_id === me.team_id)))));
     mount(body, h('div', { class: 'field' }, h('label', { for: 'whose-pick' }, t('tasks.whose')),
       h('select', { id: 'whose-pick', name: 'assignee', onChange: (event) => navigate(`/tasks${query({ view,
         assignee: event.target.value })}`) },

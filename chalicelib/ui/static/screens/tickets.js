@@ -13,6 +13,7 @@ import { phoneLink, userNames } from '../js/telephony.js';
 import { canEditField } from './field-rules.js';
 import { recordPicker } from './pickers.js';
 import { companyUsers, ownerRow, personName, scopeOf, trashButton, within } from './records.js';
+import { reads } from '../js/users.js';
 
 Object.assign(MESSAGES, TICKETS); // this screen's texts load with it, not with the app's first load
 
@@ -156,13 +157,15 @@ export async function queue(root, { query: params, navigate, alive }) {
     page.items.length ? table : empty(t('tk.empty')), pager(page.next_cursor, more));
 }
 
-/** Whom the caller may give a new ticket to: the active colleagues within their scope, themselves included; none
- * (the caller's own ticket, no choice to show) for an agent, or where nobody else is within reach. */
+/** Whom the caller may give a new ticket to: the active colleagues within their scope whose role reads tickets (the
+ * API refuses anyone else: cannot_read_tickets), themselves included; none (the caller's own ticket, no choice to
+ * show) for an agent, or where nobody else is within reach. */
 async function assignees() {
   const scope = scopeOf('tickets', 'create');
   if (!scope || scope === 'own' || !canEditField('tickets', 'owner_id')) return [];
   const users = await companyUsers();
-  const choices = users.filter((u) => u.status === 'active' && within(scope, u.id, u.team_id));
+  const choices = users.filter((u) => u.status === 'active' && within(scope, u.id, u.team_id)
+    && (u.id === session.user.id || reads(u, 'tickets')));
   return choices.some((u) => u.id !== session.user.id) ? choices : [];
 }
 
