@@ -89,6 +89,7 @@ class TokenLookup(MainTable, discriminator="token_lookup"):
     purpose = UnicodeAttribute()
     tenant_id = UnicodeAttribute()
     user_id = UnicodeAttribute()
+    issued_at = UTCDateTimeAttribute(null=True)  # to the microsecond (expires_at, a TTL, keeps whole seconds)
 
 
 class AddressThrottle(MainTable, discriminator="address_throttle"):

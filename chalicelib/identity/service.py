@@ -329,9 +329,10 @@ def resend_invitation(ctx: TenantContext, user_id: str) -> None:
 
 
 def _token_lookup(ctx: TenantContext, purpose: str, token: str, user_id: str, *, days: float) -> TokenLookup:
-    expires = db.utcnow() + timedelta(days=days)
+    issued = db.utcnow()
     return TokenLookup(global_key(purpose, auth.token_digest(token)), "TOKEN", purpose=purpose,
-                       tenant_id=ctx.tenant_id, user_id=user_id, expires_at=expires)
+                       tenant_id=ctx.tenant_id, user_id=user_id, issued_at=issued,
+                       expires_at=issued + timedelta(days=days))
 
 
 def _send_invitation(ctx: TenantContext, user: User, token: str) -> None:

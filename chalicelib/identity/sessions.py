@@ -346,12 +346,17 @@ def request_password_reset(*, email: str, request_id: str | None, source_ip: str
 
 def confirm_password_reset(*, token: str, new_password: str, request_id: str | None,
                            source_ip: str | None) -> None:
-    """Set a new password from a reset link; every session of the user ends; the link works once."""
+    """Set a new password from a reset link; every session of the user ends; the link works once, and not at all
+    once the password changed after it was mailed (by another reset link, or by its owner in the app)."""
     lookup = service.redeem_token("reset", token)
     ctx = service.system_context(lookup.tenant_id, actor_id=lookup.user_id, request_id=request_id,
                                  source_ip=source_ip)
     with bind(ctx):
         user = service.get_user_or_raise(ctx, lookup.user_id)
+        # A link mailed before issued_at was kept: RESET_HOURS before its end, to the second.
+        mailed = lookup.issued_at or (lookup.expires_at - timedelta(hours=RESET_HOURS) if lookup.expires_at else None)
+        if mailed is not None and user.password_changed_at is not None and user.password_changed_at > mailed:
+            raise errors.BadRequestError("This link is invalid or has expired.", code="invalid_token")
         service.check_password_policy(service.get_tenant(ctx), new_password, email=user.email)
         before = service.user_audit_view(user)
         user.token_version = int(user.token_version) + 1
