@@ -9,6 +9,7 @@ from chalicelib.core import observability
 from chalicelib.core.observability import logger
 from chalicelib.core.tenancy import new_id
 from chalicelib.housekeeping import (
+    custom_words,
     merged_chats,
     migration,
     phone_rows,
@@ -30,7 +31,8 @@ ONE_OFF = (("phone search rows written", "records", phone_rows.run),
            ("merged contacts' chats moved", "merges", merged_chats.run),
            ("tickets' rows name their chats", "tickets", ticket_rows.run),
            ("kazakh names' typed spelling written", "records", typed_names.run),
-           ("names sorted in their alphabet's order", "records", typed_names.run_sorted))
+           ("names sorted in their alphabet's order", "records", typed_names.run_sorted),
+           ("custom values' search words written", "records", custom_words.run))
 
 
 def scheduled_tick(event: Any) -> dict[str, int]:
@@ -38,8 +40,8 @@ def scheduled_tick(event: Any) -> dict[str, int]:
     (``migration``; the trash purge itself runs on the due timers), give what was written before a feature what
     its writes give now, each pass once (``ONE_OFF``: phones' search rows, tasks' place on everyone's list, contacts'
     Telegram usernames' index, jobs' sealed customer data, merged contacts' chats, tickets' rows naming their chats,
-    Kazakh names' spelling on a Russian keyboard and place in name order), then carry on the day's audit retention
-    (``retention``), until shortly before the timeout."""
+    Kazakh names' spelling on a Russian keyboard and place in name order, custom values' search words), then carry
+    on the day's audit retention (``retention``), until shortly before the timeout."""
     context = getattr(event, "context", None)
     remaining = getattr(context, "get_remaining_time_in_millis", None)
     seconds = remaining() / 1000 - SAFETY_SECONDS if callable(remaining) else DEFAULT_SECONDS
