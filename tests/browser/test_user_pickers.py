@@ -58,7 +58,7 @@ def users_reads(page: Any) -> list[str]:
     return seen
 
 
-def test_the_205th_colleague_is_offered_by_reassign_and_the_task_form(browser: Any, live_url: str, app: Any,
+def test_the_205th_colleague_is_offered_by_reassign_the_task_form_and_a_line(browser: Any, live_url: str, app: Any,
                                                                        screens: Screens) -> None:
     client = ApiClient(app)
     company = signup(client, company="Crowded Hall")
@@ -69,6 +69,10 @@ def test_the_205th_colleague_is_offered_by_reassign_and_the_task_form(browser: A
     made = client.post("/api/v1/contacts", {"first_name": "Mila", "last_name": "Guest"}, token=company.owner.token)
     assert made.status_code == 201, made.body
     contact = body(made)
+    made = client.post("/api/v1/integrations", {"type": "whatsapp", "name": "Hall WhatsApp", "settings": WHATSAPP},
+                       token=company.owner.token)
+    assert made.status_code == 201, made.body
+    line = body(made)
 
     page = new_page(browser, live_url, viewport=DESKTOP)
     reads = users_reads(page)
@@ -87,6 +91,20 @@ def test_the_205th_colleague_is_offered_by_reassign_and_the_task_form(browser: A
     form = page.get_by_role("form", name="Add a task")
     form.get_by_label("What to do").fill("Call the supplier")
     expect(form.get_by_label("Assignee").locator("option", has_text="Zoe")).to_have_count(1)
+    assert len(reads) == 2, reads
+
+    # A line's members: 205 boxes, narrowed by typing; the 205th is ticked and saved.
+    page.evaluate("() => { location.hash = '#/settings/integrations'; }")
+    panel = page.locator("section[data-integration]", has_text="Hall WhatsApp")
+    panel.locator("summary", has_text="Settings").first.click()
+    panel.get_by_label("Find a colleague").fill("zoe")
+    expect(panel.locator(".responsible-users .field-check:visible")).to_have_count(1)
+    screens.shoot(page, "line-members-found")
+    panel.get_by_label("Zoe", exact=True).check()
+    panel.get_by_role("button", name="Save", exact=True).click()
+    page.locator(".toast", has_text="Saved").wait_for()
+    saved = body(client.get(f"/api/v1/integrations/{line['id']}", token=company.owner.token))
+    assert saved["settings"]["responsible"]["user_ids"] == [zoe.user_id]
     assert len(reads) == 2, reads
     assert_no_problems(page)
     page.context.close()
@@ -121,10 +139,10 @@ def test_the_ticket_and_whose_tasks_pickers_leave_out_a_role_that_reads_neither(
 
 
 LINE_TEXTS = {
-    "en": {"settings": "Settings", "why": "cannot read Conversations, Contacts", "remove": "Remove",
-           "removed": "Bookkeeper leaves the line when you save.", "save": "Save"},
-    "ru": {"settings": "Настройки", "why": "не даёт читать разделы Переписки, Контакты", "remove": "Убрать",
-           "removed": "Bookkeeper выйдет из линии после сохранения.", "save": "Сохранить"},
+    "en": {"settings": "Settings", "find": "Find a colleague", "why": "cannot read Conversations, Contacts",
+           "remove": "Remove", "removed": "Bookkeeper leaves the line when you save.", "save": "Save"},
+    "ru": {"settings": "Настройки", "find": "Найти сотрудника", "why": "не даёт читать разделы Переписки, Контакты",
+           "remove": "Убрать", "removed": "Bookkeeper выйдет из линии после сохранения.", "save": "Сохранить"},
 }
 
 
@@ -135,6 +153,7 @@ def test_a_line_flags_a_member_whose_role_cannot_read_and_removes_her_in_one_cli
     company = signup(client, company="Flag Line")
     desk = add_member(client, company, role="agent", name="desk")
     keeper = bookkeeper(client, company)  # on the line since before her role lost the chats
+    crowd(company, 10)  # 13 colleagues: the list gets its Find box
     line = client.post("/api/v1/integrations", {"type": "whatsapp", "name": "Shop WhatsApp", "settings": {
         **WHATSAPP, "responsible": {"mode": "round_robin", "user_ids": [desk.user_id, keeper.user_id]}}},
         token=company.owner.token)
@@ -153,6 +172,8 @@ def test_a_line_flags_a_member_whose_role_cannot_read_and_removes_her_in_one_cli
     expect(flagged).to_contain_text("Bookkeeper")
     expect(flagged).to_contain_text(words["why"])
     expect(panel.get_by_label("Desk")).to_be_checked()
+    panel.get_by_label(words["find"]).fill("book")
+    expect(panel.locator(".responsible-users .field-check:visible")).to_have_count(1)
     audit = Audit()
     audit.check(page, "a line's flagged member")  # its hint on the warning tint, its Remove: no serious fault
     audit.assert_clean()

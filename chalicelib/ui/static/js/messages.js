@@ -1098,6 +1098,7 @@ export const MESSAGES = {
   'integrations.remove': ['Remove', 'Убрать'],
   'integrations.removeMember': ['Remove {name} from the line', 'Убрать {name} из линии'],
   'integrations.memberRemoved': ['{name} leaves the line when you save.', '{name} выйдет из линии после сохранения.'],
+  'integrations.findMember': ['Find a colleague', 'Найти сотрудника'],
   'integrations.redirect': ['Thank-you page', 'Страница «Спасибо»'],
   'integrations.redirectHint': ['Where the visitor goes after sending; empty: a short thank-you page.', 'Куда перейдёт посетитель после отправки; пусто — короткая страница благодарности.'],
   'integrations.webhookUrl': ['Address to paste into your site (webhook)', 'Адрес для вашего сайта (вебхук)'],

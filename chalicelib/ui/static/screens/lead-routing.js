@@ -1,6 +1,6 @@
 // Where an integration's new leads go and who gets them: the pipeline and stage of the lead deal, and the
 // responsible users (fixed or in turn). Website forms and phone lines share these settings.
-import { h, mount } from '../js/dom.js';
+import { h, mount, uid } from '../js/dom.js';
 import { t } from '../js/i18n.js';
 import { field } from '../js/ui.js';
 import { reads } from '../js/users.js';
@@ -44,6 +44,25 @@ function flaggedMember(user, missing, said) {
   return box;
 }
 
+const FIND_FROM = 12; // a longer list of colleagues gets a box that narrows it as one types
+
+function folded(text) {
+  return text.toLocaleLowerCase().replace(/ё/g, 'е');
+}
+
+/** A box that narrows the colleagues' rows to those whose name holds what is typed (a company of 205 scrolled 205
+ * boxes to find one); rows hidden keep their ticks. */
+function memberFinder(rows) {
+  const id = uid('find-member');
+  const input = h('input', { id, type: 'search', autocomplete: 'off', enterkeyhint: 'search', 'data-test': 'member-find' });
+  input.addEventListener('input', () => {
+    const wanted = folded(input.value.trim());
+    for (const row of rows) row.hidden = Boolean(wanted) && !folded(row.querySelector('label').textContent).includes(wanted);
+  });
+  input.addEventListener('keydown', (event) => { if (event.key === 'Enter') event.preventDefault(); }); // not a Save
+  return h('div', { class: 'field member-find' }, h('label', { for: id }, t('integrations.findMember')), input);
+}
+
 /**
  * Who handles what a line brings, fixed or in turn; label says what they are responsible for. `needs`: what it hands
  * over (a form: the lead's contact and deal); a colleague whose role reads not all of it is skipped by the round, so
@@ -52,18 +71,19 @@ function flaggedMember(user, missing, said) {
 export function responsibleFields(users, responsible, label = t('integrations.responsible'), needs = ['contacts', 'deals']) {
   const chosen = new Set(responsible?.user_ids || []);
   const said = h('p', { class: 'visually-hidden', role: 'status' });
+  const rows = users.filter((u) => u.status === 'active').map((user) => {
+    const missing = needs.filter((entity) => !reads(user, entity));
+    if (missing.length && chosen.has(user.id)) return flaggedMember(user, missing, said);
+    const box = field({ name: `responsible.${user.id}`, label: user.name, type: 'checkbox', value: chosen.has(user.id),
+      ...(missing.length ? { disabled: true, hint: t('integrations.skipped') } : {}) });
+    box.querySelector('input').dataset.user = user.id;
+    return box;
+  });
   return [field({ name: 'responsible_mode', label, value: responsible?.mode || 'fixed',
     options: [['fixed', t('integrations.mode.fixed')], ['round_robin', t('integrations.mode.round_robin')]],
     hint: t('integrations.responsibleHint') }),
   h('fieldset', { class: 'responsible-users' }, h('legend', {}, t('integrations.users')),
-    users.filter((u) => u.status === 'active').map((user) => {
-      const missing = needs.filter((entity) => !reads(user, entity));
-      if (missing.length && chosen.has(user.id)) return flaggedMember(user, missing, said);
-      const box = field({ name: `responsible.${user.id}`, label: user.name, type: 'checkbox', value: chosen.has(user.id),
-        ...(missing.length ? { disabled: true, hint: t('integrations.skipped') } : {}) });
-      box.querySelector('input').dataset.user = user.id;
-      return box;
-    }), said)];
+    rows.length >= FIND_FROM ? memberFinder(rows) : null, rows, said)];
 }
 
 /** The pipeline, stage and responsible settings of a form's values. */
