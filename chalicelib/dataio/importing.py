@@ -24,6 +24,7 @@ from chalicelib.dataio import contact_companies, deal_stages, owners, queue, she
 from chalicelib.dataio import mapping as columns
 from chalicelib.dataio.models import ImportJob
 from chalicelib.dataio.targets import Target, field_of
+from chalicelib.identity import plans
 from chalicelib.records.customfields import service as customfields_service
 
 MAX_LISTED = 200  # errors and duplicates kept on the job item (all are counted); items stay < 400 KB
@@ -299,17 +300,19 @@ def run_import(ctx: TenantContext, job: ImportJob, *, deadline: float, now: Call
     if job.status == "queued":
         job.status, job.started_at = "running", now()
     index = done = int(job.next_row)
-    try:
-        while index < len(sheet.rows) and (index == done or time.monotonic() < deadline):
-            _count(job, safe_import_row(ctx, partial(import_row, ctx, target, sheet, index, mapping, reading,
-                                                     job.import_id), sheet.numbers[index]))
-            index += 1
-            if (index - done) % CHUNK_ROWS == 0:
-                job.next_row = index
-                _tally(ctx, target, job)
-                queue.checkpoint(ctx, job)
-    except errors.ServiceUnavailableError:
-        logger.warning("import paused: a service is unavailable", extra={"import_id": job.import_id})
+    with plans.held() as plan:  # each row's check of the contacts limit reads the plan once a chunk, not once a row
+        try:
+            while index < len(sheet.rows) and (index == done or time.monotonic() < deadline):
+                _count(job, safe_import_row(ctx, partial(import_row, ctx, target, sheet, index, mapping, reading,
+                                                         job.import_id), sheet.numbers[index]))
+                index += 1
+                if (index - done) % CHUNK_ROWS == 0:
+                    job.next_row = index
+                    _tally(ctx, target, job)
+                    queue.checkpoint(ctx, job)
+                    plan.clear()  # a plan changed meanwhile (an upgrade) counts from the next chunk on
+        except errors.ServiceUnavailableError:
+            logger.warning("import paused: a service is unavailable", extra={"import_id": job.import_id})
     job.next_row = index
     _tally(ctx, target, job)
     if index < len(sheet.rows):

@@ -9,6 +9,9 @@ or a webhook reads the tenant once per run (``service.tenant_settings``). Each c
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from chalicelib.billing import limits, ratelimit, storage, traffic
@@ -24,6 +27,7 @@ API = ratelimit.Limiter("api")
 WEBHOOKS = ratelimit.Limiter("webhook")
 LIMIT_SECONDS = 60.0
 _WEBHOOK_LIMITS: dict[str, tuple[int | None, float]] = {}  # tenant -> (events per minute, when read)
+_HELD: ContextVar[dict[str, Standing] | None] = ContextVar("crm_plan_held", default=None)  # see ``held``
 
 
 def standing_of(tenant: Tenant) -> Standing:
@@ -33,10 +37,30 @@ def standing_of(tenant: Tenant) -> Standing:
 
 
 def standing(ctx: TenantContext) -> Standing:
-    """The caller's tenant's standing (no read in a request: authentication read the tenant)."""
+    """The caller's tenant's standing (no read in a request: authentication read the tenant; within ``held``, read
+    once)."""
     from chalicelib.identity import service
 
-    return standing_of(service.tenant_settings_or_raise(ctx))
+    kept = _HELD.get()
+    if kept is None:
+        return standing_of(service.tenant_settings_or_raise(ctx))
+    if ctx.tenant_id not in kept:
+        kept[ctx.tenant_id] = standing_of(service.tenant_settings_or_raise(ctx))
+    return kept[ctx.tenant_id]
+
+
+@contextmanager
+def held() -> Iterator[dict[str, Standing]]:
+    """Within it, a tenant's standing is read once, for a job's rows (an import's): outside a request each check
+    read the tenant item again. A limit stays exact: the usage counter is checked against the plan's ceiling in
+    each write's own transaction, so the row past it is refused. Clearing what it yields reads the plan afresh
+    (an import does at each checkpoint, so a plan changed meanwhile counts from its next rows on)."""
+    kept: dict[str, Standing] = {}
+    token = _HELD.set(kept)
+    try:
+        yield kept
+    finally:
+        _HELD.reset(token)
 
 
 def require(ctx: TenantContext, *, feature: str | None = None, count: str | None = None, by: int = 1,
