@@ -23,7 +23,11 @@ from chalicelib.identity.models import AddressThrottle, CustomRole, EmailLogin, 
 ADDRESS_WINDOW_SECONDS = 900
 ADDRESS_MAX_FAILURES = 30
 RESET_HOURS = 1
-LIMITED_PATHS = ("/api/v1/me", "/api/v1/auth/")
+# What a token limited to securing the account reaches (a stale password, a second factor the company requires):
+# the caller's own profile, and the auth routes. Whole paths, not prefixes: "/api/v1/me" as a prefix let through
+# "/api/v1/merges/{merge_id}/undo".
+LIMITED_PATHS = frozenset({"/api/v1/me"})
+LIMITED_PREFIX = "/api/v1/auth/"
 
 
 @dataclass
@@ -381,7 +385,7 @@ def authenticate(request: Any) -> auth.Principal:
         raise errors.UnauthenticatedError("The access token is not valid.")
     limited = claims.get("lim")
     path = (request.context or {}).get("resourcePath", "")
-    if limited and not path.startswith(LIMITED_PATHS):
+    if limited and path not in LIMITED_PATHS and not path.startswith(LIMITED_PREFIX):
         code = "password_change_required" if limited == "password_change" else "totp_enrollment_required"
         raise errors.ForbiddenError("Finish securing your account first.", code=code)
     ctx = service.system_context(str(claims["tid"]))
