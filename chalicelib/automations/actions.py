@@ -17,7 +17,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import ipaddress
 import json
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -260,15 +259,15 @@ def send_email(ctx: TenantContext, rule: Automation, run: AutomationRun, index: 
 
 
 def _public_https(url: str) -> bool:
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    if parts.scheme != "https" or not host or host == "localhost" or host.endswith((".localhost", ".internal")):
+    # Any spelling of an inside address (2130706433, 0x7f.1 are loopback too) and local names are refused here; a
+    # name that resolves inside is refused by the send (public_only), which connects only to the address it checked.
+    if urlsplit(url).scheme != "https":
         return False
     try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return True  # a name: resolved by the sender (Lambda reaches only the internet)
-    return address.is_global
+        transport.check_public_url(url)
+    except transport.NotPublicError:
+        return False
+    return True
 
 
 def signature(secret: str, message_id: str, timestamp: int, body: bytes) -> str:
@@ -297,6 +296,7 @@ def webhook(ctx: TenantContext, rule: Automation, run: AutomationRun, index: int
         "subject": {"type": subject.type, "id": subject.id} if subject.id else None}}, separators=(",", ":")).encode()
     answer = transport.send(transport.Outbound(
         provider=WEBHOOK_PROVIDER, method="POST", url=url, body=body, secret_headers=("webhook-signature",),
+        public_only=True,
         headers={"Content-Type": "application/json", "webhook-id": message_id, "webhook-timestamp": str(timestamp),
                  "webhook-signature": signature(secret, message_id, timestamp, body)}))
     if 200 <= answer.status < 300:

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from chalicelib.channels import transport
+from tests.events.conftest import Feed, feed  # noqa: F401 - the stream fixture, for these tests too
 from tests.factories import signup
 from tests.support import ApiClient, body
 from tests.telephony.kit import calls, create_telephony, events, hook_path, post
@@ -126,3 +127,23 @@ def test_the_fetch_connects_to_the_address_it_checked(monkeypatch: pytest.Monkey
                                                 public_only=True))
     assert (pool.host, pool.port) == ("93.184.215.14", 443)
     assert pool.conn_kw["server_hostname"] == "pbx.example.com" and pool.assert_hostname == "pbx.example.com"
+
+
+@pytest.mark.parametrize("url", ["https://2130706433/crm", "https://0x7f.1/crm", "https://127.1:9001/crm",
+                                 "https://10.1.2.3/crm", "https://metadata.google.internal/crm", "https://erp/crm"])
+def test_an_automations_webhook_to_an_inside_address_is_never_sent(client: ApiClient, feed: Feed,  # noqa: F811
+                                                                   url: str) -> None:
+    """An administrator's rule posts to a URL of theirs: in any spelling, an inside address fails the step, unsent."""
+    from chalicelib.automations import actions
+
+    company = signup(client, company="Hooks inside")
+    made = client.post("/api/v1/automations", {"name": "Rule", "trigger": {"type": "record.created", "entity": "deal"},
+                                               "actions": [{"type": "webhook", "url": url}]},
+                       token=company.owner.token)
+    assert made.status_code == 201, made.body
+    transport.clear_sandbox()
+    client.post("/api/v1/deals", {"title": "A deal"}, token=company.owner.token)
+    feed.deliver()
+    [run] = body(client.get(f"/api/v1/automations/{body(made)['id']}/runs", token=company.owner.token))["items"]
+    assert (run["status"], run["steps"][0]["code"]) == ("failed", "webhook_url"), run
+    assert transport.sandbox_requests(actions.WEBHOOK_PROVIDER) == []
