@@ -39,7 +39,8 @@ COMPANY_SPECS = {spec.name: spec for spec in (
                                "организация", "фирма", "organization name")),  # Pipedrive's "Organization - Name"
     FieldSpec("phone", "phone", ("phone", "phones", "phone number", "telephone", "tel", "телефон", "телефоны",
                                  "тел", "рабочий телефон", "other phone", "direct phone", "мобильный телефон",
-                                 "рабочий прямой телефон", "другой телефон"), repeatable=True),
+                                 "рабочий прямой телефон", "другой телефон",
+                                 "номер факса"), repeatable=True),  # Bitrix24's
     FieldSpec("email", "email", ("email", "e-mail", "emails", "mail", "почта", "эл. почта", "электронная почта",
                                  "емейл", "work email", "other email", "рабочий email", "личный email",
                                  "другой email",  # amoCRM's phone and e-mail columns

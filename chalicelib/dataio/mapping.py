@@ -34,7 +34,10 @@ _PHONE_KINDS = {"моб": "mobile", "мобильный": "mobile", "сотов�
 # A remark after a number: any words in brackets at its end, or one of the kind words, with a dot or not.
 _PHONE_REMARK = re.compile(r"\s*(?:\(([^()]*[^\W\d_][^()]*)\)|\b("
                            + "|".join(sorted(_PHONE_KINDS, key=len, reverse=True)) + r")\b\.?)\s*$", re.IGNORECASE)
-PHONE_KINDS = "phone_kinds"  # a row's values: the kind its remark gave a phone, by number
+PHONE_KINDS = "phone_kinds"  # a row's values: the kind its remark or its column gave a phone, by number
+# What a phone column's name says of its numbers (Bitrix24's "Рабочий телефон", "Номер факса", Pipedrive's "Person -
+# Phone - Work", HubSpot's "Mobile Phone Number"): their kind, unless a number's own remark says otherwise.
+_COLUMN_KINDS = {**_PHONE_KINDS, "мобильного": "mobile", "факс": "fax", "факса": "fax", "fax": "fax"}
 # A column left out of the import: neither a field nor the note that keeps the cells of columns mapped to none
 # (a column mapped to null). The importer chooses it, and so does a field the role may not change: its values
 # are not written at all, not even as a note.
@@ -330,13 +333,27 @@ def _remark(part: str) -> tuple[str, str | None]:
     return part[:found.start()], (found.group(1) or found.group(2)).strip()
 
 
+def column_kind(header: str) -> str | None:
+    """The kind of phone a column's name gives its numbers ("Рабочий телефон": work, "Номер факса": fax), or None."""
+    kinds = _column_kinds()
+    return next((kinds[word] for word in fold_header(header).split() if word in kinds), None)
+
+
+@functools.cache
+def _column_kinds() -> dict[str, str]:
+    """The kind words as a header is compared (folded: "рабочий" reads as "рабочии")."""
+    return {fold_header(word): kind for word, kind in _COLUMN_KINDS.items()}
+
+
 def _read_phones(spec: FieldSpec, cell: str, reading: Reading, notes: list[RowProblem],
-                 kinds: dict[str, str]) -> list[str]:
+                 kinds: dict[str, str], header: str = "") -> list[str]:
     """A cell's phones in E.164. A phone of the CRM has no extension and no remark: the number is kept (so a call
     from it finds the record) and the row's note says which extension or remark was not, with the number as typed; a
-    remark naming the kind of phone ("моб", "рабочий", "home") gives it its kind instead. A part that is no phone
-    number is left out, and the row's note says which (the row is imported with its other values)."""
+    remark naming the kind of phone ("моб", "рабочий", "home") gives it its kind instead, else the column's name
+    does. A part that is no phone number is left out, and the row's note says which (the row is imported with its
+    other values)."""
     numbers = []
+    by_column = column_kind(header)
     for part in _phone_parts(cell):
         typed, remark = _remark(part)
         readable = _EXTENSION_WORDS.sub("доб. ", typed)
@@ -347,9 +364,9 @@ def _read_phones(spec: FieldSpec, cell: str, reading: Reading, notes: list[RowPr
                                     note=True, value=part))
             continue
         kind = _PHONE_KINDS.get(remark.casefold().rstrip(". ")) if remark else None
-        if kind:
-            kinds.setdefault(numbers[-1], kind)
-        elif remark:
+        if kind or by_column:
+            kinds.setdefault(numbers[-1], kind or str(by_column))
+        if remark and not kind:
             notes.append(RowProblem(field=spec.name, message=f"The remark “{remark}” is not kept: a phone in the CRM "
                                     "has none", type="phone_remark", note=True, value=part))
         ext = extension(readable, reading.country())
@@ -359,9 +376,10 @@ def _read_phones(spec: FieldSpec, cell: str, reading: Reading, notes: list[RowPr
     return numbers
 
 
-def _read_cell(spec: FieldSpec, cell: str, reading: Reading, notes: list[RowProblem], kinds: dict[str, str]) -> Any:
+def _read_cell(spec: FieldSpec, cell: str, reading: Reading, notes: list[RowProblem], kinds: dict[str, str],
+               header: str = "") -> Any:
     if spec.kind == "phone":
-        return _read_phones(spec, cell, reading, notes, kinds)
+        return _read_phones(spec, cell, reading, notes, kinds, header)
     if spec.kind == "email":
         return [value_types.email(part) for part in _SPLIT_EMAILS.split(cell) if part.strip()]
     if spec.kind == "list":
@@ -460,7 +478,7 @@ def read_row(row: list[str], headers: list[str], mapping: dict[str, str | None],
                 values.setdefault("custom", {})[key] = _read_custom(reading.custom[key], cell, reading)
             else:
                 spec = reading.specs[target]
-                _merge(values, spec, _read_cell(spec, cell, reading, problems, kinds))
+                _merge(values, spec, _read_cell(spec, cell, reading, problems, kinds, header))
         except value_types.InvalidValue as exc:
             problems.append(RowProblem(field=target, message=exc.message, type=exc.kind))
     if kinds:

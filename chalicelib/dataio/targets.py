@@ -83,7 +83,7 @@ CONTACT_SPECS = {spec.name: spec for spec in (
                                  "cell", "cell phone", "work phone", "home phone", "телефон", "телефоны", "тел",
                                  "мобильный", "мобильный телефон", "сотовый", "рабочий телефон", "домашний телефон",
                                  "номер телефона", "other phone", "direct phone", "рабочий прямой телефон",
-                                 "другой телефон", "телефон для рассылок",  # Bitrix24's
+                                 "другой телефон", "телефон для рассылок", "номер факса",  # Bitrix24's
                                  "person phone", "person phone work", "person phone mobile",
                                  "person phone home", "person phone other", "phone work", "phone mobile", "phone home",
                                  "phone other",  # Pipedrive's "Person - Phone - Work" ...

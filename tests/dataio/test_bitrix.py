@@ -156,3 +156,25 @@ def test_bitrix24_s_excel_export_an_html_table_is_read_as_its_rows(client: ApiCl
     volkov = body(client.get(f"/api/v1/contacts/{importing.record_id(job['id'], 2)}", token=shop.owner.token))
     assert [p["number"] for p in volkov["phones"]] == ["+79126001122"]
     assert [link["summary"]["name"] for link in volkov["links"]["company"]] == ['ООО "СтройМонтаж"']
+
+
+def test_a_phone_column_s_name_gives_its_numbers_their_kind(client: ApiClient) -> None:
+    """Bitrix24 writes each kind of phone in a column of its own ("Рабочий телефон", "Мобильный телефон", "Домашний
+    телефон", "Номер факса"): every imported number was a mobile, the company's switchboard and its fax too."""
+    shop = signup(client, company="УралКрепёж Телефоны", country="RU", locale="ru", timezone="Europe/Moscow")
+    token = shop.owner.token
+    companies = bitrix_csv(["Название компании", "Рабочий телефон", "Номер факса"],
+                           ["ООО «СтройМонтаж»", "+7 (343) 310-20-30", "+7 (343) 310-20-39"])
+    job = run(client, token, shop.tenant_id, companies, "company", filename="company.csv")
+    assert job["mapping"]["Номер факса"] == "phone" and job["progress"]["errors"] == [], job["progress"]
+    firm = body(client.get(f"/api/v1/companies/{importing.record_id(job['id'], 2)}", token=token))
+    assert [(p["number"], p["kind"]) for p in firm["phones"]] == [("+73433102030", "work"), ("+73433102039", "fax")]
+    contacts = bitrix_csv(["Имя", "Фамилия", "Рабочий телефон", "Мобильный телефон", "Домашний телефон"],
+                          ["Сергей", "Волков", "+7 (343) 310-20-31", "+7 912 600-11-22 (моб)", "+7 343 222-33-44"],
+                          ["Ольга", "Нестерова", "+7 922 100-20-30 (мобильный)", "", ""])
+    job = run(client, token, shop.tenant_id, contacts, filename="contact.csv")
+    volkov, nesterova = (body(client.get(f"/api/v1/contacts/{importing.record_id(job['id'], row)}", token=token))
+                         for row in (2, 3))
+    assert [(p["number"], p["kind"]) for p in volkov["phones"]] == [
+        ("+73433102031", "work"), ("+79126001122", "mobile"), ("+73432223344", "home")]
+    assert [p["kind"] for p in nesterova["phones"]] == ["mobile"]  # the number's own remark says what it is
