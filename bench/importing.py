@@ -16,8 +16,7 @@ from bench import accounting, harness
 
 
 def _csv(runs: int) -> str:
-    rows = "".join(f"Client{n},Bench,+4420794691{n % 100:02d}{n // 100},client{n}@bench.example\n"
-                   for n in range(runs))
+    rows = "".join(f"Client{n},Bench,+44 20 7946 {n:04d},client{n}@bench.example\n" for n in range(runs))
     return "First name,Last name,Phone,Email\n" + rows
 
 
