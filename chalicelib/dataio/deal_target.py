@@ -267,11 +267,14 @@ def closed_moment(ctx: TenantContext, cell: str) -> datetime:
 def closing_of(ctx: TenantContext, stage: Any,
                values: dict[str, Any]) -> tuple[datetime | None, str | None, list[dict[str, str]]]:
     """A won or lost deal's closing moment and the row's expected close date: a closing still to come is not kept (a
-    note says so); an open deal's closing date is its expected close date when the row gives none."""
+    note says so); an open deal's closing date is its expected close date when the row gives none, and a closed
+    deal's past expected close date, when the row has no closing time, is when it closed (Bitrix24 sets it so)."""
     cells = [str(cell) for cell in values.get("closed_at") or [] if str(cell).strip()]
     expected = values.get("expected_close_on")
     if not cells:
-        return None, expected, []
+        closed = closed_moment(ctx, str(expected)) if expected and stage is not None and \
+            stage.stage_kind != "open" else None
+        return (closed if closed is not None and closed <= db.utcnow() else None), expected, []
     closed = closed_moment(ctx, cells[0])
     if stage is None or stage.stage_kind == "open":
         return None, expected or closed.astimezone(_company_zone(ctx)).date().isoformat(), []

@@ -178,3 +178,22 @@ def test_a_phone_column_s_name_gives_its_numbers_their_kind(client: ApiClient) -
     assert [(p["number"], p["kind"]) for p in volkov["phones"]] == [
         ("+73433102031", "work"), ("+79126001122", "mobile"), ("+73432223344", "home")]
     assert [p["kind"] for p in nesterova["phones"]] == ["mobile"]  # the number's own remark says what it is
+
+
+def test_a_won_or_lost_bitrix24_deal_closed_on_its_close_date(client: ApiClient, company: Company) -> None:
+    """Bitrix24 sets a deal's "Предполагаемая дата закрытия" to the day it was won or lost, and writes no other
+    closing time: the imported deals were closed on the day of the import, so March's sales read as December's."""
+    token = company.owner.token
+    imported(client, company)
+    deals = bitrix_csv(["Название сделки", "Стадия сделки", "Сумма", "Предполагаемая дата закрытия"],
+                       ["Анкеры М12", "Сделка успешна", "48 500", "20.03.2024"],
+                       ["Саморезы", "Сделка провалена", "12 000", "22.03.2024 00:00:00"],
+                       ["Болты М16", "Новая", "150 000", "25.01.2027"])
+    job = run(client, token, company.tenant_id, deals, "deal", filename="deal.csv")
+    assert job["progress"]["created"] == 3, job["progress"]
+    won, lost, open_ = (body(client.get(f"/api/v1/deals/{importing.record_id(job['id'], row)}", token=token))
+                        for row in (2, 3, 4))
+    won, lost, open_ = (deal.get("deal", deal) for deal in (won, lost, open_))
+    # midnight on the company's clock (Moscow, UTC+3)
+    assert (won["closed_at"][:16], lost["closed_at"][:16]) == ("2024-03-19T21:00", "2024-03-21T21:00")
+    assert won["expected_close_on"] == "2024-03-20" and open_["closed_at"] is None
