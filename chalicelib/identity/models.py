@@ -56,6 +56,7 @@ class User(VersionedItem, discriminator="user"):
     token_version = NumberAttribute(default=1)
     totp_secret = UnicodeAttribute(null=True)  # encrypted (core.crypto)
     totp_enabled = BooleanAttribute(default=False)
+    totp_last_step = NumberAttribute(null=True)  # the 30-second step of the last code taken: each is taken once
     failed_logins = NumberAttribute(default=0)
     locked_until = UTCDateTimeAttribute(null=True)
     last_login_at = UTCDateTimeAttribute(null=True)

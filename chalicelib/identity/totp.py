@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hmac
+import time
+
 from chalicelib.core import audit, auth, crypto, db, errors
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.identity import service
@@ -18,13 +21,24 @@ def _secret(ctx: TenantContext, user: User) -> str | None:
 
 
 def verify(ctx: TenantContext, user: User, code: str) -> bool:
-    """True when code is valid now (one step of clock drift allowed)."""
+    """True when code is valid now (one step of clock drift allowed) and of a later step than the last code taken
+    (RFC 6238 5.2: a code seen over a shoulder or in a log is not taken again); the step is noted on user, whom the
+    caller saves under its version, so two requests racing with one code cannot both pass."""
     import pyotp
 
     secret = _secret(ctx, user)
     if not secret:
         return False
-    return bool(pyotp.TOTP(secret).verify(code, valid_window=1))
+    otp = pyotp.TOTP(secret)
+    now = int(time.time())
+    for moment in (now - otp.interval, now, now + otp.interval):
+        if hmac.compare_digest(otp.at(moment).encode(), str(code).encode()):
+            step = moment // otp.interval
+            if user.totp_last_step is not None and step <= int(user.totp_last_step):
+                return False
+            user.totp_last_step = step
+            return True
+    return False
 
 
 def _save(ctx: TenantContext, user: User, *, action: str, before: dict[str, object] | None) -> None:
@@ -75,6 +89,6 @@ def disable(ctx: TenantContext, *, password: str, code: str) -> User:
     if not user.password_hash or not auth.verify_password(user.password_hash, password) or not verify(ctx, user, code):
         raise errors.ForbiddenError("The password or code is wrong.", code="wrong_credentials")
     before = service.user_audit_view(user)
-    user.totp_enabled, user.totp_secret = False, None
+    user.totp_enabled, user.totp_secret, user.totp_last_step = False, None, None
     _save(ctx, user, action="totp_disable", before=before)
     return user

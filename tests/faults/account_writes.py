@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 import pyotp
@@ -21,8 +22,8 @@ def _totp_disable(fresh: Fresh) -> Call:
     member, secret = _totp_member(fresh)
     enabled = fresh.post("/api/v1/auth/totp/enable", {"code": pyotp.TOTP(secret).now()}, token=member.token)
     token = enabled.get("access_token", member.token)
-    return Call("POST", "/api/v1/auth/totp/disable", token, {"password": member.password,
-                                                             "code": pyotp.TOTP(secret).now()})
+    return Call("POST", "/api/v1/auth/totp/disable", token, {"password": member.password,  # enabling took this step's
+                                                             "code": pyotp.TOTP(secret).at(int(time.time()) + 30)})
 
 
 def _totp_enable(fresh: Fresh) -> Call:

@@ -234,6 +234,11 @@ def test_source_address_is_throttled(app: Any, monkeypatch: pytest.MonkeyPatch) 
 # -- second factor --------------------------------------------------------------------------
 
 
+def next_code(secret: str) -> str:
+    """The code of the next 30-second step: taken now (one step of drift) where this step's was taken already."""
+    return pyotp.TOTP(secret).at(int(time.time()) + 30)
+
+
 def enroll(client: ApiClient, token: str) -> tuple[str, str]:
     setup = client.post("/api/v1/auth/totp/setup", {}, token=token)
     assert setup.status_code == 200
@@ -251,7 +256,7 @@ def test_totp_required_and_wrong(client: ApiClient) -> None:
     wrong_code = f"{(int(pyotp.TOTP(secret).now()) + 1) % 1_000_000:06d}"
     wrong = login(client, company.owner.email, otp=wrong_code)
     assert wrong.status_code == 401 and body(wrong)["error"]["code"] == "otp_invalid"
-    ok = login(client, company.owner.email, otp=pyotp.TOTP(secret).now())
+    ok = login(client, company.owner.email, otp=next_code(secret))  # enabling took this step's code
     assert ok.status_code == 200
 
 
@@ -263,11 +268,24 @@ def test_a_code_typed_as_the_app_shows_it_is_taken(client: ApiClient) -> None:
     code = pyotp.TOTP(secret).now()
     enabled = client.post("/api/v1/auth/totp/enable", {"code": f" {code[:3]} {code[3:]} "}, token=company.owner.token)
     assert enabled.status_code == 200, enabled.body
-    code = pyotp.TOTP(secret).now()
+    code = next_code(secret)
     assert login(client, company.owner.email, otp=f"{code[:3]}-{code[3:]}").status_code == 200
     for bad in ("12 34 5", "abc def", "1234567"):
         refused = login(client, company.owner.email, otp=bad)
         assert refused.status_code == 422 and body(refused)["error"]["code"] == "validation_error", refused.body
+
+
+def test_a_code_is_taken_once(client: ApiClient) -> None:
+    """RFC 6238 5.2: a code seen over a shoulder, in a screenshot or a log opens nothing once its owner used it."""
+    company = signup(client)
+    secret, _ = enroll(client, company.owner.token)  # takes this step's code
+    assert body(login(client, company.owner.email, otp=pyotp.TOTP(secret).now()))["error"]["code"] == "otp_invalid"
+    code = next_code(secret)
+    assert login(client, company.owner.email, otp=code).status_code == 200
+    again = login(client, company.owner.email, otp=code)
+    assert again.status_code == 401 and body(again)["error"]["code"] == "otp_invalid"
+    earlier = pyotp.TOTP(secret).at(int(time.time()) - 30)  # an older code, within the drift, after a newer one
+    assert login(client, company.owner.email, otp=earlier).status_code == 401
 
 
 def test_totp_secret_is_encrypted_at_rest(client: ApiClient) -> None:
