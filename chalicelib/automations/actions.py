@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
+from chalicelib.automations import assignees
 from chalicelib.automations.models import Automation, AutomationRun, RoundRobin
 from chalicelib.channels import transport
 from chalicelib.contacts import service as contacts_service
@@ -95,25 +96,46 @@ def derived_id(run: AutomationRun, *parts: str) -> str:
     return notifications.derived_id(run.created_at, run.run_id, *parts)
 
 
-def _next_user(ctx: TenantContext, rule: Automation, users: list[str]) -> str:
-    if not users:
-        raise Failed("round_robin needs users to take turns", "no_users")
+def _turn(ctx: TenantContext, rule: Automation) -> int:
+    """The round-robin's next turn (an atomic counter per rule)."""
     counter = RoundRobin(tenant_key(ctx, "AUTORR"), rule.rule_id)
     with db.translate_errors():
         counter.update(actions=[RoundRobin.made.add(1)])
-    return users[(int(counter.made) - 1) % len(users)]
+    return int(counter.made) - 1
 
 
-def _assignee(ctx: TenantContext, rule: Automation, action: dict[str, Any], subject: Subject) -> str:
-    who = action.get("assignee", "owner")
+@dataclass(frozen=True)
+class Handed:
+    """Whom a step hands its work to (None: nobody the rule names can take it), and whom it passed over and why."""
+
+    user_id: str | None
+    passed: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _assignee(ctx: TenantContext, rule: Automation, action: dict[str, Any], subject: Subject,
+              entity: str | None) -> Handed:
+    """The record's owner, the colleague named, or the next of the round who can take the work (an active colleague
+    whose role reads ``entity``); whom the rule names and cannot take it is passed over and its keeper told once."""
+    who = str(action.get("assignee", "owner"))
     if who == "owner":
         owner = subject.state.get("owner_id") or subject.state.get("assignee_id")
         if not owner:
             raise Failed("the record has no owner", "no_owner")
-        return str(owner)
-    if who == "round_robin":
-        return _next_user(ctx, rule, list(action.get("users") or []))
-    return str(who)
+        why = assignees.unusable(ctx, str(owner), entity)
+        return Handed(None, [(str(owner), why)]) if why else Handed(str(owner))
+    users = [str(user) for user in action.get("users") or []] if who == "round_robin" else [who]
+    if not users:
+        raise Failed("round_robin needs users to take turns", "no_users")
+    start = _turn(ctx, rule) if who == "round_robin" else 0
+    passed: list[tuple[str, str]] = []
+    for offset in range(len(users)):
+        user = users[(start + offset) % len(users)]
+        why = assignees.unusable(ctx, user, entity)
+        if why is None:
+            return Handed(user, passed)
+        passed.append((user, why))
+        assignees.tell(ctx, rule, user, why)  # the rule names her: whoever keeps it fixes it (once, not per run)
+    return Handed(None, passed)
 
 
 def _refused(exc: errors.CRMError) -> Failed:
@@ -126,8 +148,10 @@ def create_task(ctx: TenantContext, rule: Automation, run: AutomationRun, index:
     title = str(action["title"]).replace("{title}", subject.title).strip()[:200] or rule.name
     related = task_schemas.Related(type=subject.type, id=subject.id) \
         if subject.type in ("contact", "company", "deal", "ticket") and subject.id else None  # type: ignore[arg-type]
+    handed = _assignee(ctx, rule, action, subject, "tasks")
+    assignee = handed.user_id or _stand_in(ctx, subject, handed)
     data = task_schemas.TaskCreate(title=title, due_at=db.utcnow() + timedelta(minutes=int(action["due_in_minutes"])),
-                                   assignee_id=_assignee(ctx, rule, action, subject), related=related)
+                                   assignee_id=assignee, related=related)
     task_id = derived_id(run, str(index), "task")
     try:
         tasks_service.create(ctx, data=data, task_id=task_id)
@@ -137,7 +161,21 @@ def create_task(ctx: TenantContext, rule: Automation, run: AutomationRun, index:
         if exc.status >= 500:
             raise
         raise _refused(exc) from exc
+    if handed.passed:
+        skipped, why = handed.passed[0]
+        return Outcome(f"task {task_id} for {assignee}: {skipped} cannot take it ({why})", "task_created_instead",
+                       {"task_id": task_id, "user_id": assignee, "skipped_user_id": skipped, "reason": why})
     return Outcome(f"task {task_id}", "task_created", {"task_id": task_id})
+
+
+def _stand_in(ctx: TenantContext, subject: Subject, handed: Handed) -> str:
+    """Who takes a task nobody the rule names can: the record's owner when they can, else the company's owner (a
+    follow-up never made is a customer nobody calls back; one made for someone who reads no tasks is the same)."""
+    passed = {user for user, _ in handed.passed}
+    owner = str(subject.state.get("owner_id") or "")
+    if owner and owner not in passed and assignees.unusable(ctx, owner, "tasks") is None:
+        return owner
+    return assignees.company_owner(ctx)
 
 
 def _update(ctx: TenantContext, subject: Subject, changes: dict[str, Any]) -> None:
@@ -160,11 +198,21 @@ def _update(ctx: TenantContext, subject: Subject, changes: dict[str, Any]) -> No
 
 def assign(ctx: TenantContext, rule: Automation, run: AutomationRun, index: int, action: dict[str, Any],
            subject: Subject) -> Outcome:
-    """Give the record to a user, or to the next of a round-robin."""
-    user = _assignee(ctx, rule, action, subject)
+    """Give the record to a user, or to the next of a round-robin who can read it; a record nobody named can take
+    stays with its owner (the run log says why, and whoever keeps the rule is told once)."""
+    handed = _assignee(ctx, rule, action, subject, assignees.PLURAL.get(str(subject.type)))
+    user = handed.user_id
+    if user is None:
+        skipped, why = handed.passed[0]
+        raise Failed(f"kept by its owner: {skipped} cannot take it ({why})", "owner_kept", user_id=skipped,
+                     reason=why)
     if subject.state.get("owner_id") == user:
         return Outcome(f"owner {user} already", "owner_already", {"user_id": user})
     _update(ctx, subject, {"owner_id": user})
+    if handed.passed:
+        skipped, why = handed.passed[0]
+        return Outcome(f"owner {user}: {skipped} cannot take it ({why})", "assigned_instead",
+                       {"user_id": user, "skipped_user_id": skipped, "reason": why})
     return Outcome(f"owner {user}", "assigned", {"user_id": user})
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from chalicelib.automations import assignees, service
 from chalicelib.automations import schemas as s
-from chalicelib.automations import service
 from chalicelib.core.http import Api, ApiRequest
 
 api = Api(__name__, tag="automations")
@@ -13,7 +13,9 @@ api = Api(__name__, tag="automations")
            response=s.AutomationPage, errors=(403,))
 def automations_list(request: ApiRequest) -> s.AutomationPage:
     page = service.list_rules(request.tenant, limit=request.query.limit, cursor=request.query.cursor)
-    return s.AutomationPage(items=[service.rule_read(rule) for rule in page.items], next_cursor=page.next_cursor)
+    problems = assignees.problems_of(request.tenant, page.items)
+    return s.AutomationPage(items=[service.rule_read(rule, problems=problems.get(rule.rule_id)) for rule in page.items],
+                            next_cursor=page.next_cursor)
 
 
 @api.route("/api/v1/automations", method="POST", summary="Make an automation rule: a trigger, conditions, actions",
@@ -26,7 +28,8 @@ def automations_create(request: ApiRequest) -> s.AutomationRead:
 @api.route("/api/v1/automations/{automation_id}", summary="One automation rule", response=s.AutomationRead,
            errors=(403, 404))
 def automations_get(request: ApiRequest, automation_id: str) -> s.AutomationRead:
-    return service.rule_read(service.get_or_raise(request.tenant, automation_id))
+    rule = service.get_or_raise(request.tenant, automation_id)
+    return service.rule_read(rule, problems=assignees.problems_of(request.tenant, [rule]).get(rule.rule_id))
 
 
 @api.route("/api/v1/automations/{automation_id}", method="PATCH",
@@ -34,7 +37,8 @@ def automations_get(request: ApiRequest, automation_id: str) -> s.AutomationRead
            response=s.AutomationRead, errors=(402, 403, 404, 409, 422))
 def automations_update(request: ApiRequest, automation_id: str) -> s.AutomationRead:
     rule, secret = service.update(request.tenant, automation_id, data=request.body)
-    return service.rule_read(rule, secret=secret)
+    return service.rule_read(rule, secret=secret,
+                             problems=assignees.problems_of(request.tenant, [rule]).get(rule.rule_id))
 
 
 @api.route("/api/v1/automations/{automation_id}", method="DELETE", summary="Delete an automation rule",

@@ -229,6 +229,16 @@ class AutomationUpdate(Schema):
     not_null: ClassVar[frozenset[str]] = frozenset({"name", "enabled", "trigger", "conditions", "actions"})
 
 
+class RuleProblem(BaseModel):
+    action: int = Field(description="The action's index in the rule")
+    place: list[str | int] = Field(description="Where in the action: [\"assignee\"] or [\"users\", <index>]")
+    user_id: str
+    user_name: str | None = Field(default=None, description="Their name or e-mail (none when they are gone)")
+    code: str = Field(description="cannot_read_<tasks|deals|contacts|...> (their role reads not what the action "
+                                  "hands over), user_not_active (deactivated, or invited and not joined), "
+                                  "unknown_user")
+
+
 class AutomationRead(BaseModel):
     id: str
     name: str
@@ -241,6 +251,10 @@ class AutomationRead(BaseModel):
     created_at: datetime
     updated_at: datetime
     version: int
+    problems: list[RuleProblem] = Field(default_factory=list, description=(
+        "Colleagues the rule hands work to who cannot take it now (their role changed, they left): at run time a "
+        "round-robin skips them, a task goes to the record's owner (else the company's owner) and a record keeps "
+        "its owner; fix the rule by picking someone else"))
 
 
 class AutomationPage(BaseModel):

@@ -15,7 +15,7 @@ import secrets
 import time
 from typing import Any
 
-from chalicelib.automations import merge_fields
+from chalicelib.automations import assignees, merge_fields
 from chalicelib.automations import schemas as s
 from chalicelib.automations.models import Automation, AutomationRun
 from chalicelib.core import audit, crypto, db, errors, permissions
@@ -50,12 +50,15 @@ def audit_view(rule: Automation) -> dict[str, Any]:
     return {name: getattr(rule, name) for name in FIELDS}
 
 
-def rule_read(rule: Automation, *, secret: str | None = None) -> s.AutomationRead:
-    """The API view of a rule."""
+def rule_read(rule: Automation, *, secret: str | None = None,
+              problems: list[dict[str, Any]] | None = None) -> s.AutomationRead:
+    """The API view of a rule; ``problems``: the colleagues it names who cannot take its work
+    (``assignees.problems_of``)."""
     return s.AutomationRead(id=rule.rule_id, name=rule.name, enabled=bool(rule.enabled), trigger=rule.trigger,
                             conditions=rule.conditions or [], actions=rule.actions or [], webhook_secret=secret,
                             created_by=rule.created_by, created_at=rule.created_at, updated_at=rule.updated_at,
-                            version=int(rule.version or 0))
+                            version=int(rule.version or 0),
+                            problems=[s.RuleProblem(**problem) for problem in problems or []])
 
 
 def _dumped(items: list[Any]) -> list[dict[str, Any]]:
@@ -203,6 +206,7 @@ def create(ctx: TenantContext, *, data: s.AutomationCreate) -> tuple[Automation,
                       trigger=data.trigger.model_dump(mode="json"), conditions=_dumped(data.conditions),
                       actions=_dumped(data.actions), created_by=ctx.actor_id)
     merge_fields.check(rule.trigger, rule.actions)  # 422 before anything is written
+    assignees.check(ctx, rule.trigger, rule.actions)  # nobody is handed work they cannot open
     secret = _new_secret() if _has_webhook(rule.actions) else None
     if secret is not None:
         _seal_secret(ctx, rule, secret)
@@ -236,6 +240,8 @@ def update(ctx: TenantContext, rule_id: str, *, data: s.AutomationUpdate) -> tup
     if data.actions is not None:
         rule.actions = _dumped(data.actions)
     merge_fields.check(rule.trigger or {}, rule.actions or [])
+    if data.actions is not None or data.trigger is not None or (rule.enabled and not was_enabled):
+        assignees.check(ctx, rule.trigger or {}, rule.actions or [])  # switched off or renamed, a flagged rule is kept
     secret = None
     if _has_webhook(rule.actions or []) and not rule.webhook_secret:
         secret = _new_secret()

@@ -22,7 +22,8 @@ class NotificationRead(BaseModel):
     type: str = Field(description="task.reminder, task.overdue, task.assigned, deal.assigned, ticket.assigned, "
                                   "call.missed, call.contact_skipped, conversation.contact_skipped, "
                                   "lead.contact_skipped, note.mention, message.received, ticket.sla_breached, "
-                                  "ticket.reopened")
+                                  "ticket.reopened, automation.invalid (a rule met a colleague it cannot hand "
+                                  "work to: once per rule version and colleague)")
     subject: NotificationSubject | None
     title: str | None = Field(description="The subject's title or name, as the recipient may see it")
     excerpt: str | None

@@ -29,6 +29,7 @@ SUBJECTS = {  # e-mail subjects in the user's language (the web app has its own 
            "ticket.assigned": "A ticket is yours now", "task.assigned": "A task is yours now",
            "message.received": "New message", "ticket.sla_breached": "Ticket SLA missed",
            "ticket.reopened": "The customer wrote again on a resolved ticket",
+           "automation.invalid": "An automation rule cannot hand work to a colleague: pick someone else",
            "digest": "Your notifications"},
     "ru": {"task.reminder": "Скоро срок задачи", "task.overdue": "Задача просрочена",
            "deal.assigned": "Вам назначена сделка", "call.missed": "Пропущенный звонок",
@@ -41,10 +42,12 @@ SUBJECTS = {  # e-mail subjects in the user's language (the web app has its own 
            "note.mention": "Вас упомянули в заметке", "message.received": "Новое сообщение",  # noqa: RUF001
            "ticket.sla_breached": "Нарушен SLA обращения",
            "ticket.reopened": "Клиент снова написал по решённому обращению",
+           "automation.invalid": "Правило автоматизации не может передать работу сотруднику: выберите другого",
            "digest": "Ваши уведомления"},
 }
 ROUTES = {"task": "#/tasks?task={id}", "deal": "#/deals/{id}", "contact": "#/contacts/{id}",
-          "company": "#/companies/{id}", "call": "#/calls", "ticket": "#/tickets/{id}", "conversation": "#/inbox/{id}"}
+          "company": "#/companies/{id}", "call": "#/calls", "ticket": "#/tickets/{id}", "conversation": "#/inbox/{id}",
+          "automation": "#/settings/automations"}
 
 
 def _task_timer(ctx: TenantContext, timer: DueTimer) -> None:

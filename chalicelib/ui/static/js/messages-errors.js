@@ -92,6 +92,8 @@ export const ERRORS = {
   'error.invalid_campaign': ['Check the campaign’s settings marked below.', 'Проверьте отмеченные настройки рассылки.'],
   'error.content_required': ['The campaign is not written yet: fill in its message (and subject, or template).', 'Рассылка ещё не написана: заполните текст (и тему или шаблон).'],
   'error.unknown_merge_field': ['The message has a merge field that does not exist here: use those the hint under the box lists.', 'В тексте есть поле подстановки, которого здесь нет: используйте поля из подсказки под полем.'],
+  'error.assignee_cannot_read': ['A colleague this rule hands work to cannot read it: pick someone else where it is marked.', 'Сотрудник, которому правило передаёт работу, не может её открыть: выберите другого там, где отмечено.'],
+  'error.assignee_not_active': ['A colleague this rule hands work to no longer works here: pick someone else where it is marked.', 'Сотрудник, которому правило передаёт работу, больше не работает: выберите другого там, где отмечено.'],
   'error.unknown_reference': ['The segment or line chosen no longer exists. Choose another.', 'Выбранный сегмент или линия больше не существует. Выберите другой.'],
   'error.to_required': ['Give your own number to send the test to.', 'Укажите свой номер, чтобы отправить тест.'],
   'error.invalid_phone': ['This is not a phone number. Check it and type it again.', 'Это не номер телефона. Проверьте его и введите ещё раз.'],

@@ -27,6 +27,7 @@ export const NOTIFICATIONS = {
   'notify.type.ticket.sla_breached': ['Ticket SLA missed', 'Нарушен SLA обращения'],
   'notify.type.ticket.reopened': ['The customer wrote again on a resolved ticket', 'Клиент снова написал по решённому обращению'],
   'notify.type.automation': ['Automation', 'Автоматизация'],
+  'notify.type.automation.invalid': ['An automation rule cannot hand work to a colleague: pick someone else in Settings → Automations', 'Правило автоматизации не может передать работу сотруднику: выберите другого в Настройках → Автоматизации'],
   'settings.tab.automations': ['Automations', 'Автоматизация'],
   'nav.reports': ['Reports', 'Отчёты'],
   'title.reports.dashboard': ['Reports', 'Отчёты'],

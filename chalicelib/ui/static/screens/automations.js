@@ -65,6 +65,7 @@ const list = (text) => String(text || '').split(',').map((part) => part.trim()).
 class Builder {
   constructor(rule, prefill, context) {
     this.context = context;
+    this.problems = rule?.problems || []; // colleagues it names who cannot take its work (the API's flag)
     this.rule = rule ? structuredClone(rule) : { name: '', enabled: true, trigger: prefill, conditions: [], actions: [
       { type: 'create_task', title: '', due_in_minutes: 60, assignee: 'owner', users: [] }] };
     this.body = h('div', { class: 'builder' });
@@ -182,7 +183,9 @@ class Builder {
     const people = (extra) => usersPicker(t('auto.users'), action.users || (action.users = []), users, extra);
     const who = (withOwner) => select(t('auto.assignee'), action.assignee, [
       ...(withOwner ? [['owner', t('auto.owner')]] : []), ['round_robin', t('auto.roundRobin')],
-      ...users.map((u) => [u.id, u.name || u.email])], (v) => { action.assignee = v; this.draw(); });
+      ...users.map((u) => [u.id, u.name || u.email])], (v) => {
+      action.assignee = v; this.problems = this.problems.filter((p) => p.action !== this.rule.actions.indexOf(action)); this.draw();
+    });
     switch (action.type) {
       case 'create_task': return [input(t('auto.title'), action.title, (v) => { action.title = v; }, { required: true, 'data-test': 'task-title' }),
         input(t('auto.dueIn'), action.due_in_minutes, (v) => { action.due_in_minutes = Number(v) || 0; }, { type: 'number', min: '0' }),
@@ -233,11 +236,14 @@ class Builder {
       tag: { add: [], remove: [] }, set_field: { field: '', value: '' }, notify: { users: ['owner'], text: null },
       send_email: { subject: '', text: '' }, send_message: { text: '', template: null, channel: null },
       webhook: { url: '' } })[type];
+    const problems = this.problems.filter((problem) => problem.action === index);
     return h('div', { class: 'builder-row', 'data-test': 'action' },
       select(t('auto.then'), action.type, ACTIONS.map((type) => [type, t(`auto.action.${type}`)]), (type) => {
-        this.rule.actions[index] = { type, ...fresh(type) }; this.draw();
+        this.rule.actions[index] = { type, ...fresh(type) }; this.problems = this.problems.filter((p) => p.action !== index); this.draw();
       }, { 'data-test': 'action-type' }),
       ...this.actionFields(action),
+      problems.length ? h('p', { class: 'field-error rule-problem-text', 'data-test': 'action-problem' },
+        problems.map((problem) => problemText(problem, this.context)).join(' ')) : null,
       this.rule.actions.length > 1 ? h('button', { type: 'button', class: 'link', onClick: () => {
         this.rule.actions.splice(index, 1); this.draw();
       } }, t('auto.remove')) : null);
@@ -287,6 +293,11 @@ function openBuilder(rule, prefill, context, reload, draft = null) {
     } catch (error) {
       status.hidden = false;
       status.textContent = errorMessage(error); // a plan's limit, a refused rule: in the reader's language
+      if (['assignee_cannot_read', 'assignee_not_active'].includes(error.code)) { // each action naming one is marked
+        builder.problems = (error.details || []).map((detail) => ({ action: detail.loc?.[2], user_id: detail.ctx?.user_id,
+          code: detail.type === 'unknown_user' ? 'user_not_active' : detail.type }));
+        builder.draw();
+      }
     }
   };
   mount(dialog, h('form', { onSubmit: save, novalidate: true },
@@ -309,16 +320,29 @@ function recordPath(type, id) {
   return type && id && RECORD_PATHS[type] ? RECORD_PATHS[type](encodeURIComponent(id)) : null;
 }
 
+function personName(id, context) {
+  const user = context.users.find((u) => u.id === id);
+  return user ? user.name || user.email : (context.names || {})[id] || t('auto.someone');
+}
+
+const reasonText = (code) => (has(`auto.reason.${code}`) ? t(`auto.reason.${code}`) : code || '');
+
+/** Why a rule cannot hand its work to a colleague it names, and what to do: pick someone else. */
+function problemText(problem, context) {
+  return t('auto.problem', { user: personName(problem.user_id, context), why: reasonText(problem.code) });
+}
+
 /** A step's outcome in the reader's language, from its code and params (ids named from what the screen has, the
  * record it made linked); a step stored before codes, or of a code this screen does not know, shows its detail. */
 function outcome(step, run, context) {
   const params = step.params || {};
   if (step.code === 'refused') return errorMessage({ code: params.error, message: step.detail });
   if (!step.code || !has(`auto.outcome.${step.code}`)) return step.detail || null;
-  const person = (id) => { const user = context.users.find((u) => u.id === id); return user ? user.name || user.email : '—'; };
+  const person = (id) => personName(id, context);
   const stage = context.pipelines.flatMap((p) => p.stages || []).find((st) => st.id === params.stage_id);
   const text = t(`auto.outcome.${step.code}`, { ...params, user: person(params.user_id), stage: stage ? stage.name : '—',
-    users: (params.user_ids || []).map(person).join(', '), tags: (params.tags || []).join(', ') });
+    users: (params.user_ids || []).map(person).join(', '), tags: (params.tags || []).join(', '),
+    skipped: person(params.skipped_user_id || params.user_id), why: reasonText(params.reason) });
   const where = params.conversation_id ? recordPath('conversation', params.conversation_id)
     : params.contact_id ? recordPath('contact', params.contact_id)
       : params.task_id ? recordPath(run.subject?.type, run.subject?.id) : null;
@@ -359,9 +383,18 @@ function ruleCard(rule, context, reload) {
     if (!(await confirmAction(t('auto.deleteConfirm', { name: rule.name }), t('auto.delete')))) return;
     try { await del(`/api/v1/automations/${encodeURIComponent(rule.id)}`); await reload(); } catch (error) { toastError(error); }
   };
-  return h('li', { class: ['rule-card', rule.enabled ? null : 'is-off'], 'data-test': 'rule' },
+  // A rule naming a colleague who cannot take its work now (role changed, left) says so, what happens meanwhile, and
+  // how to fix it (as HubSpot flags a workflow that became invalid)
+  const problems = rule.problems || [];
+  const flag = problems.length ? h('div', { class: 'rule-problem', 'data-test': 'rule-problem' },
+    h('p', { class: 'rule-problem-title' }, t('auto.needsAttention')),
+    h('ul', {}, problems.map((problem) => h('li', {}, `${t(`auto.action.${rule.actions[problem.action]?.type}`)}: ${problemText(problem, context)}`))),
+    h('p', { class: 'small' }, t('auto.meanwhile')),
+    h('button', { type: 'button', class: 'secondary small', 'data-test': 'rule-fix', onClick: () => openBuilder(rule, null, context, reload) },
+      t('auto.fix'))) : null;
+  return h('li', { class: ['rule-card', rule.enabled ? null : 'is-off', problems.length ? 'is-flagged' : null], 'data-test': 'rule' },
     h('div', { class: 'rule-head' }, h('label', { class: 'rule-toggle' }, toggle, h('span', { class: 'title' }, rule.name))),
-    h('p', { class: 'meta small' }, rule.actions.map((action) => t(`auto.action.${action.type}`)).join(' · ')),
+    h('p', { class: 'meta small' }, rule.actions.map((action) => t(`auto.action.${action.type}`)).join(' · ')), flag,
     h('div', { class: 'rule-actions' },
       h('button', { type: 'button', class: 'link', onClick: () => openBuilder(rule, null, context, reload) }, t('auto.edit')),
       h('button', { type: 'button', class: 'link', onClick: () => openRuns(rule, context) }, t('auto.runs')),
@@ -382,6 +415,7 @@ export async function automations(root, { alive, query }) {
   if (!alive()) return;
   const context = { pipelines: pipelines.items, users: users.items.filter((u) => u.status === 'active'),
     lines: lines.items.filter((line) => line.status === 'active') };
+  context.names = Object.fromEntries(rules.items.flatMap((rule) => (rule.problems || []).map((p) => [p.user_id, p.user_name])));
   const reload = () => automations(root, { alive, query });
   const pipeline = context.pipelines.find((p) => p.id === query.get('pipeline')) || context.pipelines[0];
   const onStage = (rule) => rule.trigger.type === 'deal.stage_entered' && rule.trigger.pipeline_id === pipeline?.id;

@@ -10,7 +10,7 @@ import { settingsTabs } from './settings-nav.js';
 
 const PATHS = { task: (id) => `#/tasks?task=${id}`, deal: (id) => `#/deals/${id}`, contact: (id) => `#/contacts/${id}`,
   company: (id) => `#/companies/${id}`, call: () => '#/calls', ticket: (id) => `#/tickets/${id}`,
-  conversation: (id) => `#/inbox/${id}` };
+  conversation: (id) => `#/inbox/${id}`, automation: () => '#/settings/automations' };
 
 function target(item) {
   const path = item.subject && PATHS[item.subject.type];
