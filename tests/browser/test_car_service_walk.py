@@ -41,3 +41,43 @@ def test_a_cars_year_reads_as_a_year_and_its_mileage_in_thousands(browser: Any, 
     expect(props).to_contain_text("2016")
     screens.shoot(page, "car-card-laptop")
     assert_no_problems(page)
+
+
+def _paid_order(client: ApiClient, token: str, contact_id: str, minor: int, *, pay: bool = True) -> dict[str, Any]:
+    lines = [{"description": "Замена масла в двигателе", "quantity": "1", "unit_price_minor": minor}]
+    order = body(client.post("/api/v1/orders", {"currency": "RUB", "contact_id": contact_id, "lines": lines},
+                             token=token))
+    order = body(client.post(f"/api/v1/orders/{order['id']}/status", {"version": order["version"],
+                                                                      "status": "confirmed"}, token=token))
+    if pay:
+        order = body(client.post(f"/api/v1/orders/{order['id']}/payments", {
+            "version": order["version"], "amount_minor": order["totals"]["total_minor"], "method": "card"},
+            token=token))
+    return order
+
+
+def test_a_repeat_customers_card_lists_his_visits_and_what_he_paid(browser: Any, live_url: str, app: Any,
+                                                                   screens: Screens) -> None:
+    client = ApiClient(app)
+    company = signup(client, company="Автосервис на Варшавке Визиты", locale="ru", country="RU")
+    token = company.owner.token
+    contact = body(client.post("/api/v1/contacts", {"first_name": "Андрей", "last_name": "Смирнов"}, token=token))
+    visits = [_paid_order(client, token, contact["id"], minor) for minor in (680000, 1250000)]
+    unpaid = _paid_order(client, token, contact["id"], 99000, pay=False)
+    cancelled = body(client.post(f"/api/v1/orders/{unpaid['id']}/status", {"version": unpaid["version"],
+                                                                           "status": "cancelled"}, token=token))
+    assert cancelled["status"] == "cancelled"
+    page = russian_phone(browser, live_url, company.owner, "Автосервис на Варшавке Визиты")
+    page.goto(f"/#/contacts/{contact['id']}")
+    panel = page.locator("section[data-links='orders']")
+    panel.locator("summary").click()  # the card had no orders at all: the deal card alone listed them
+    expect(panel.locator("[data-test='contact-paid']")).to_have_text(f"Оплачено 19{NBSP}300,00{NBSP}₽ за 2 заказа")
+    expect(panel.locator("[data-order]")).to_have_count(3)
+    expect(panel.locator(f"[data-order='{visits[1]['id']}']")).to_contain_text("Оплачен")
+    expect(panel.locator(f"[data-order='{cancelled['id']}']")).to_contain_text("Отменён")
+    fits_the_phone(page, screens, "car-visits-phone")
+    page.set_viewport_size(LAPTOP)
+    expect(panel.locator("[data-test='contact-paid']")).to_be_visible()
+    screens.shoot(page, "car-visits-laptop")
+    assert_no_problems(page)
+

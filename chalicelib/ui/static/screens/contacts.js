@@ -15,6 +15,7 @@ import { phoneLink, phoneLinks } from '../js/telephony.js';
 import { conversationsPanel } from '../js/contact-conversations.js';
 import { consentPanel } from '../js/contact-consent.js';
 import { personalDataMenu } from '../js/contact-personal-data.js';
+import { contactOrdersPanel } from './contact-orders.js';
 import { sourceText, utmText } from './timeline-text.js';
 import { recordPicker } from './pickers.js';
 import { newButton, newDealButton } from './new-record.js';
@@ -325,7 +326,8 @@ export async function card(root, { params, navigate, alive }) {
     h('div', { class: 'card-grid' },
       h('div', {}, h('section', { class: 'panel' }, properties(contact, definitions, owner)), changeable ? editing : null,
         h('section', { class: 'panel' }, h('h2', {}, t('timeline.title')), noteForm(subject, timeline), timeline.view)),
-      h('div', {}, linkGroups(answer.links, ['deal', 'task']), conversationsPanel(contact), consentPanel(contact),
+      h('div', {}, linkGroups(answer.links, ['deal', 'task']), contactOrdersPanel(contact), conversationsPanel(contact),
+        consentPanel(contact),
         can('tasks', 'create') ? h('section', { class: 'panel' }, h('h2', {}, t('tasks.addTitle')),
           taskForm(() => reload(), subject)) : null)));
 }
