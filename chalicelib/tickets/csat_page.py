@@ -56,6 +56,12 @@ def _words(lang: str | None) -> dict[str, object]:
     return dict(TEXT[_language(lang)])
 
 
+def _said(words: dict[str, object], key: str) -> str:
+    """A page that only says something (thanks, rated already, a bad link): the sentence is its heading, so a screen
+    reader's list of headings finds it, as it finds the form's question."""
+    return f"<h1>{escape(str(words[key]))}</h1>"
+
+
 def _form(token: str, words: dict[str, object], *, error: str | None = None) -> str:
     labels = list(words["labels"])  # type: ignore[call-overload]
     scores = "".join(f'<label class="score"><input type="radio" name="score" value="{n}" required>'
@@ -75,11 +81,11 @@ def form(token: str, *, lang: str | None = None) -> Response:
         state = csat.open_request(token)
     except errors.NotFoundError:
         words = _words(lang)  # in Russian when asked (?lang=ru), so marked Russian for screen readers
-        return page(str(words["title"]), f'<p>{escape(str(words["gone"]))}</p>', status=404, lang=_language(lang))
+        return page(str(words["title"]), _said(words, "gone"), status=404, lang=_language(lang))
     language = lang if lang in TEXT else str(state["language"])
     words, company = _words(language), str(state["company"])
     if state["answered"]:
-        return page(str(words["title"]), f'<p>{escape(str(words["done"]))}</p>', lang=language, company=company)
+        return page(str(words["title"]), _said(words, "done"), lang=language, company=company)
     return page(str(words["title"]), _form(token, words), lang=language, company=company)
 
 
@@ -104,7 +110,7 @@ def submit(token: str, raw: bytes) -> Response:
         state = csat.open_request(token)
     except errors.NotFoundError:
         words = _words("en")
-        return page(str(words["title"]), f'<p>{escape(str(words["gone"]))}</p>', status=404)
+        return page(str(words["title"]), _said(words, "gone"), status=404)
     language, company = str(state["language"]), str(state["company"])
     words = _words(language)
     score, comment = _read(raw)
@@ -112,5 +118,5 @@ def submit(token: str, raw: bytes) -> Response:
         return page(str(words["title"]), _form(token, words, error=str(words["bad"])), status=422, lang=language,
                     company=company)
     taken = csat.answer(token, score=score, comment=comment)
-    return page(str(words["title"]), f'<p>{escape(str(words["thanks" if taken else "done"]))}</p>', lang=language,
+    return page(str(words["title"]), _said(words, "thanks" if taken else "done"), lang=language,
                 company=company)
