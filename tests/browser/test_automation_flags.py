@@ -81,6 +81,7 @@ def test_a_rule_whose_colleague_cannot_read_tasks_is_flagged_and_fixed_by_pickin
     flag.get_by_role("button", name="Pick someone else").click()
     dialog = page.locator("dialog")
     expect(dialog.locator("[data-test=action-problem]")).to_contain_text("their role cannot read tasks")
+    expect(dialog.get_by_label("Who").locator("option:checked")).to_have_text("Bookkeeper (cannot take it)")
     dialog.locator("[data-test=rule-save]").click()  # saved as it is: refused, the action marked
     expect(dialog.locator(".form-status")).to_have_text(
         "A colleague this rule hands work to cannot read it: pick someone else where it is marked.")
@@ -90,6 +91,15 @@ def test_a_rule_whose_colleague_cannot_read_tasks_is_flagged_and_fixed_by_pickin
     expect(card.locator("[data-test=rule-problem]")).to_have_count(0)
     assert body(client.get(f"/api/v1/automations/{rule['id']}", token=company.owner.token))["actions"][0][
         "assignee"] == mechanic.user_id
+    # a new rule's task is offered only to colleagues who read tasks; its deal (assign) to those who read deals
+    page.locator(".auto-column", has_text="Other triggers").locator("[data-test=rule-add]").click()
+    dialog = page.locator("dialog")
+    offered = dialog.get_by_label("Who").locator("option").all_inner_texts()
+    assert "Mechanic" in offered and not any("Bookkeeper" in text for text in offered), offered
+    dialog.locator("[data-test=action-type]").select_option("assign")
+    offered = dialog.get_by_label("Who").locator("option").all_inner_texts()
+    assert "Bookkeeper" in offered, offered
+    dialog.get_by_role("button", name="Cancel").click()
     assert_no_problems(page)
 
 
@@ -122,5 +132,7 @@ def test_a_round_robin_naming_a_mechanic_who_left_is_flagged_in_russian_on_a_pho
     page.get_by_role("button", name="Закрыть").click()
     flag.get_by_role("button", name="Выбрать другого").click()
     expect(page.locator("dialog [data-test=action-problem]")).to_contain_text("Pavel: больше не работает")
+    chosen = page.locator("dialog select[multiple] option:checked")
+    expect(chosen).to_have_text(["Ivan", "Pavel (не может принять)"])  # he stays shown, to be taken off the round
     assert page.evaluate(NO_SIDEWAYS)
     assert_no_problems(page)

@@ -98,6 +98,7 @@ export const AUTOMATIONS = {
     'Пока правило не исправлено, очередь пропускает этого сотрудника, задача достаётся ответственному за запись (или владельцу компании), а запись остаётся у своего ответственного.'],
   'auto.fix': ['Pick someone else', 'Выбрать другого'],
   'auto.someone': ['A colleague', 'Сотрудник'],
+  'auto.cannotTake': ['cannot take it', 'не может принять'],
   'auto.reason.user_not_active': ['no longer works here (deactivated) or has not joined yet', 'больше не работает (отключён) или ещё не принял приглашение'],
   'auto.reason.unknown_user': ['is not a user of this company', 'нет среди сотрудников компании'],
   'auto.reason.cannot_read_tasks': ['their role cannot read tasks', 'роль не даёт читать задачи'],

@@ -10,7 +10,7 @@ import { AUTOMATIONS } from '../js/messages-automations.js';
 import { session } from '../js/session.js';
 import { confirmAction, heading, openModal, toast, toastError } from '../js/ui.js';
 import { settingsTabs } from './settings-nav.js';
-import { companyUsers } from '../js/users.js';
+import { companyUsers, reads } from '../js/users.js';
 
 Object.assign(MESSAGES, AUTOMATIONS); // this screen's texts load with it, not with the app's first load
 
@@ -60,6 +60,20 @@ function typed(text) {
 }
 
 const list = (text) => String(text || '').split(',').map((part) => part.trim()).filter(Boolean);
+
+// What an action hands over, as the server reads it (automations/assignees.py): a task, or the trigger's record. Its
+// pickers offer only colleagues whose role reads that, as every picker of handed work does.
+const SUBJECTS = { 'deal.stage_entered': 'deals', 'deal.stage_left': 'deals', 'deal.won': 'deals', 'deal.lost': 'deals',
+  'deal.idle': 'deals', 'lead.received': 'contacts', 'call.missed': 'contacts', 'message.received': 'contacts',
+  'task.due_soon': 'contacts', 'task.overdue': 'tasks', 'ticket.sla_breached': 'tickets' };
+const PLURALS = { deal: 'deals', contact: 'contacts', company: 'companies', task: 'tasks' };
+
+function handed(trigger, action) {
+  if (action.type === 'create_task') return 'tasks';
+  if (action.type !== 'assign') return null;
+  const named = trigger.type?.startsWith('record.') || trigger.type === 'date.reached';
+  return (named ? PLURALS[trigger.entity] : SUBJECTS[trigger.type]) || null;
+}
 
 /** The rule being built: plain data, redrawn on every change of its shape. */
 class Builder {
@@ -179,7 +193,13 @@ class Builder {
   }
 
   actionFields(action) {
-    const users = this.context.users;
+    const entity = handed(this.rule.trigger, action);
+    const takers = this.context.users.filter((user) => !entity || reads(user, entity));
+    // one the rule names who cannot take the work now (role changed, left) stays shown, so it can be replaced
+    const named = [action.assignee, ...(action.assignee === 'round_robin' ? action.users || [] : [])];
+    const gone = entity ? named.filter((id) => id && !['owner', 'round_robin'].includes(id) && !takers.some((u) => u.id === id))
+      .map((id) => ({ id, name: `${personName(id, this.context)} (${t('auto.cannotTake')})` })) : [];
+    const users = [...takers, ...gone];
     const people = (extra) => usersPicker(t('auto.users'), action.users || (action.users = []), users, extra);
     const who = (withOwner) => select(t('auto.assignee'), action.assignee, [
       ...(withOwner ? [['owner', t('auto.owner')]] : []), ['round_robin', t('auto.roundRobin')],
