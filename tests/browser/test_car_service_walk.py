@@ -15,6 +15,7 @@ from tests.support import ApiClient, body
 
 NBSP = "\u00a0"
 LAPTOP = {"width": 1280, "height": 900}
+TIMES = "\u00d7"
 
 
 def test_a_cars_year_reads_as_a_year_and_its_mileage_in_thousands(browser: Any, live_url: str, app: Any,
@@ -81,3 +82,25 @@ def test_a_repeat_customers_card_lists_his_visits_and_what_he_paid(browser: Any,
     screens.shoot(page, "car-visits-laptop")
     assert_no_problems(page)
 
+
+def test_half_an_hours_labour_reads_as_russian_writes_it_on_the_order(browser: Any, live_url: str, app: Any,
+                                                                       screens: Screens) -> None:
+    client = ApiClient(app)
+    company = signup(client, company="Автосервис на Варшавке Часы", locale="ru", country="RU")
+    token = company.owner.token
+    contact = body(client.post("/api/v1/contacts", {"first_name": "Андрей", "last_name": "Смирнов"}, token=token))
+    labour = body(client.post("/api/v1/products", {"name": "Замена масла в двигателе", "sku": "SRV-OIL", "unit": "ч",
+                                                   "price": {"minor": 150000, "currency": "RUB"}}, token=token))
+    order = body(client.post("/api/v1/orders", {"currency": "RUB", "contact_id": contact["id"], "lines": [
+        {"product_id": labour["id"], "quantity": "0.5"},
+        {"description": "Мойка двигателя", "quantity": "1500", "unit_price_minor": 100}]}, token=token))
+    page = russian_phone(browser, live_url, company.owner, "Автосервис на Варшавке Часы")
+    page.goto(f"/#/orders/{order['id']}")
+    lines = page.locator("ol.order-lines.read li.order-line")
+    expect(lines.first).to_contain_text(f"0,5 ч {TIMES} 1{NBSP}500,00{NBSP}₽")  # was "0.5 ч", an English decimal point
+    expect(lines.nth(1)).to_contain_text(f"1{NBSP}500 {TIMES} 1,00{NBSP}₽")
+    fits_the_phone(page, screens, "car-order-phone")
+    page.set_viewport_size(LAPTOP)
+    expect(lines.first).to_contain_text("0,5 ч")
+    screens.shoot(page, "car-order-laptop")
+    assert_no_problems(page)

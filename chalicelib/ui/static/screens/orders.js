@@ -4,7 +4,7 @@
 import { ApiError, get, patch, post, query } from '../js/api.js';
 import { h, mount } from '../js/dom.js';
 import { detailMessage, errorMessage, t } from '../js/i18n.js';
-import { amountInput, browserZone, formatDate, formatDateTime, formatMoney, formatRate, parseMoney, zonedInput } from '../js/format.js';
+import { amountInput, browserZone, formatDate, formatDateTime, formatMoney, formatNumber, formatRate, parseMoney, zonedInput } from '../js/format.js';
 import { MESSAGES } from '../js/messages.js';
 import { ORDERS } from '../js/messages-orders.js';
 import { can, session } from '../js/session.js';
@@ -301,7 +301,8 @@ function linesTable(order) {
     h('li', { class: 'order-line' }, h('div', { class: 'line-name' }, line.product_id
       ? h('a', { href: `#/products/${encodeURIComponent(line.product_id)}` }, line.description) : line.description,
     line.sku ? h('span', { class: 'meta' }, ` · ${line.sku}`) : null),
-    h('div', { class: 'meta' }, `${line.quantity}${line.unit ? ` ${line.unit}` : ''} × ${money(line.unit_price_minor, order.currency)}`,
+    // a quantity as the reader writes a number ("0,5 ч" in Russian), as the documents print it
+    h('div', { class: 'meta' }, `${formatNumber(Number(line.quantity))}${line.unit ? ` ${line.unit}` : ''} × ${money(line.unit_price_minor, order.currency)}`,
       line.discount_total_minor ? ` − ${money(line.discount_total_minor, order.currency)}` : '', ` · ${line.no_tax_rate ? t('orders.noTax') : `${t('orders.taxTotal')} ${formatRate(line.tax_rate)}`}`),
     h('span', { class: 'line-total num' }, money(line.total_minor, order.currency)))));
 }
