@@ -59,3 +59,34 @@ def test_bitrix24_s_excel_export_is_chosen_and_imported_in_russian(browser: Any,
     assert [c["email"] for c in found] == ["volkov@stroymontazh.ru"]
     assert_no_problems(page)
     page.context.close()
+
+
+@pytest.mark.parametrize("viewport", [PHONE, LAPTOP], ids=["phone", "laptop"])
+def test_a_client_company_s_e_mail_shows_and_its_switchboard_is_added_on_its_card(
+        browser: Any, live_url: str, app: Any, screens: Screens, viewport: dict[str, int]) -> None:
+    """The imported client's "Рабочий e-mail" was nowhere on its card, and a client company's switchboard number
+    could not be added or changed in the web app at all (so its calls found nobody)."""
+    client = ApiClient(app)
+    name = f"УралКрепёж Карточка {viewport['width']}"
+    company = signup(client, company=name, locale="ru", country="RU")
+    token = company.owner.token
+    firm = body(client.post("/api/v1/companies", {"name": "ООО «СтройМонтаж»",
+                                                  "emails": [{"address": "info@stroymontazh.ru"}]}, token=token))
+    page = new_page(browser, live_url, viewport=viewport)
+    log_in(page, company.owner, name)
+    page.get_by_label("Language", exact=True).select_option("ru")
+    page.goto(f"/#/companies/{firm['id']}")
+    props = page.locator("dl.props")
+    props.get_by_text("info@stroymontazh.ru").wait_for()
+    page.get_by_text("Изменить", exact=True).first.click()
+    page.get_by_label("Телефон 1", exact=True).fill("+7 (343) 310-20-30")
+    page.get_by_label("Эл. почта 2", exact=True).fill("buh@stroymontazh.ru")
+    page.get_by_role("button", name="Сохранить").click()
+    props.get_by_text("+7 343 310-20-30").wait_for()
+    saved = body(client.get(f"/api/v1/companies/{firm['id']}", token=token))
+    assert [(p["number"], p["kind"]) for p in saved["phones"]] == [("+73433102030", "work")]
+    assert [e["address"] for e in saved["emails"]] == ["info@stroymontazh.ru", "buh@stroymontazh.ru"]
+    if viewport is PHONE:
+        fits_the_phone(page, screens, "company-card-emails")
+    assert_no_problems(page)
+    page.context.close()

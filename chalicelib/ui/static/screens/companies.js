@@ -14,7 +14,7 @@ import { formDialog, newButton, newDealButton } from './new-record.js';
 import { emptyList } from './list-empty.js';
 import { bulkBar, canBulk, pickBox, selectionOf } from './bulk.js';
 import { filtersPanel, listFilters } from './list-filters.js';
-import { addressInputs, addressLink, typedAddress } from './contacts.js';
+import { addressInputs, addressLink, collect, listInputs, typedAddress } from './contacts.js';
 
 function companyItem(company, selectable) {
   return h('li', { 'data-company': company.id }, selectable ? pickBox(company.id, company.name) : null, h('div', { class: 'grow' },
@@ -86,6 +86,9 @@ export async function card(root, { params, navigate, alive }) {
         const body = { version: company.version, custom: collectCustom(formEl, own, company.custom) };
         if (mine('name')) body.name = values.name;
         if (mine('website')) body.website = values.website || null;
+        // a client's switchboard: a call from it finds the company
+        if (mine('phones')) body.phones = collect(formEl, 'phones', 'number', 'work');
+        if (mine('emails')) body.emails = collect(formEl, 'emails', 'address', 'work');
         if (mine('address')) body.address = typedAddress(values, 'address', company.address);
         if (mine('tax_number')) body.tax_number = values.tax_number?.trim() || null;
         await patch(`/api/v1/companies/${encodeURIComponent(company.id)}`, body);
@@ -98,6 +101,7 @@ export async function card(root, { params, navigate, alive }) {
     }, children: [h('div', { class: 'form-grid' },
       mine('name') && field({ name: 'name', label: t('companies.name'), value: company.name, required: true }),
       mine('website') && field({ name: 'website', label: t('companies.website'), type: 'url', value: company.website }),
+      mine('phones') && listInputs('phones', company.phones, 'number'), mine('emails') && listInputs('emails', company.emails, 'address'),
       // its invoices name it: an EU client's VAT ID (a reverse charge needs it), a Russian buyer's INN
       mine('tax_number') && field({ name: 'tax_number', label: t('fieldName.tax_number'), value: company.tax_number || '',
         maxlength: '40', autocomplete: 'off' })),
@@ -108,6 +112,7 @@ export async function card(root, { params, navigate, alive }) {
     h('div', { class: 'card-grid' },
     h('div', {}, h('section', { class: 'panel' }, h('dl', { class: 'props' }, owner,
       (company.phones || []).length ? [h('dt', {}, t('contacts.phone')), h('dd', {}, phoneLinks(company.phones))] : null,
+      (company.emails || []).length ? [h('dt', {}, t('auth.email')), h('dd', {}, company.emails.map((e) => e.address).join(', '))] : null,
       company.website ? [h('dt', {}, t('companies.website')), h('dd', {}, company.website)] : null,
       company.address ? [h('dt', {}, t('fieldName.address')), h('dd', {}, addressLink(company.address))] : null,
       company.tax_number ? [h('dt', {}, t('fieldName.tax_number')), h('dd', {}, company.tax_number)] : null,

@@ -180,13 +180,13 @@ function editable(body) {
   return kept;
 }
 
-function listInputs(name, entries, key) {
+export function listInputs(name, entries, key) {
   const rows = [...(entries || []), { [key]: '', kind: '' }];
   return rows.map((entry, i) => field({ name: `${name}.${i}.${key}`, label: `${t(`contacts.${name}Label`)} ${i + 1}`,
     value: entry[key], type: name === 'emails' ? 'email' : 'tel', 'data-kind': entry.kind || '' }));
 }
 
-function collect(formEl, name, key, fallbackKind) {
+export function collect(formEl, name, key, fallbackKind) {
   return [...formEl.querySelectorAll(`[name^="${name}."]`)].filter((input) => input.value.trim())
     .map((input) => ({ [key]: input.value.trim(), kind: input.dataset.kind || fallbackKind }));
 }
