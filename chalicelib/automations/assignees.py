@@ -29,7 +29,6 @@ SUBJECT = {"deal.stage_entered": "deal", "deal.stage_left": "deal", "deal.won": 
            "task.due_soon": "contact", "task.overdue": "task", "ticket.sla_breached": "ticket",
            "order.status_changed": "order", "order.paid": "order"}  # record.* and date.reached name their entity
 Shape = tuple[str, dict[str, Any], list[dict[str, Any]]]  # a rule's id, trigger and actions
-BATCH = 100  # the most keys one BatchGetItem takes
 
 
 def handed(trigger: dict[str, Any], action: dict[str, Any]) -> str | None:
@@ -69,8 +68,8 @@ def _granted(ctx: TenantContext, roles: set[str]) -> dict[str, frozenset[str]]:
 
 def problems_of(ctx: TenantContext, rules: list[Automation]) -> dict[str, list[dict[str, Any]]]:
     """Each rule's colleagues it cannot hand work to (``action``, ``place`` in it, ``user_id``, ``user_name``,
-    ``code``), read together: one BatchGetItem of the users the rules name (none when they name nobody; one per 100
-    of them) and one GetItem per custom role among them."""
+    ``code``), read together: one BatchGetItem of the users the rules name (none when they name nobody; PynamoDB
+    pages it 100 keys a request) and one GetItem per custom role among them."""
     return _problems(ctx, [(rule.rule_id, rule.trigger or {}, rule.actions or []) for rule in rules])
 
 
@@ -78,8 +77,7 @@ def _problems(ctx: TenantContext, rules: list[Shape]) -> dict[str, list[dict[str
     wanted = [user for _, trigger, actions in rules for action in actions if handed(trigger, action)
               for _, user in named(action)]
     keys = identity_service.user_keys(ctx, wanted)
-    users = {sk: item for start in range(0, len(keys), BATCH)
-             for (_, sk), item in db.get_many(ctx, keys[start:start + BATCH]).items() if isinstance(item, User)}
+    users = {sk: item for (_, sk), item in db.get_many(ctx, keys).items() if isinstance(item, User)} if keys else {}
     granted = _granted(ctx, {user.role for user in users.values()})
     found: dict[str, list[dict[str, Any]]] = {}
     for rule_id, trigger, actions in rules:

@@ -8,9 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
-from chalicelib.automations import assignees
 from tests.events.conftest import Feed
 from tests.factories import Company, Member, add_member, signup
 from tests.support import ApiClient, body
@@ -126,8 +123,7 @@ def test_a_rule_that_became_invalid_is_flagged_and_its_task_goes_to_the_owner_of
 
 
 def test_a_round_robin_passes_over_one_who_left_and_a_deal_keeps_its_owner_when_nobody_can_take_it(
-        client: ApiClient, feed: Feed, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(assignees, "BATCH", 1)  # the colleagues the rules name, read a BatchGetItem per 100 of them
+        client: ApiClient, feed: Feed) -> None:
     company, _, mechanic = _garage(client)
     owner = company.owner
     second = add_member(client, company, role="agent", name="second")
