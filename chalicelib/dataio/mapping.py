@@ -68,7 +68,8 @@ class FieldSpec:
 TAGS = FieldSpec("tags", "list", ("tags", "tag", "labels", "label", "теги", "тег", "тэги", "метки", "метка",
                                   "person label", "person labels", "organization label", "organization labels",
                                   "deal label", "deal labels",  # Pipedrive's "Person - Label" ...
-                                  "lifecycle stage"),  # HubSpot's (lead, customer ...): no field of ours holds it
+                                  "lifecycle stage",  # HubSpot's (lead, customer ...): no field of ours holds it
+                                  "тип контакта", "тип компании"),  # Bitrix24's (Клиенты, Поставщики ...): nor this
                  repeatable=True)
 
 

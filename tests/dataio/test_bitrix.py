@@ -32,12 +32,12 @@ COMPANIES = bitrix_csv(
 CONTACTS = bitrix_csv(
     ["ID", "Обращение", "Имя", "Фамилия", "Отчество", "Рабочий телефон", "Мобильный телефон", "Телефон для рассылок",
      "Рабочий e-mail", "Частный e-mail", "E-mail для рассылок", "Другой e-mail", "Контакт Telegram", "Компания",
-     "Должность", "Ответственный", "Дата создания", "Комментарий"],
+     "Должность", "Ответственный", "Дата создания", "Комментарий", "Тип контакта"],
     ["101", "г-н", "Сергей", "Волков", "Петрович", "+7 (343) 310-20-31", "+7 912 600-11-22", "",
      "volkov@stroymontazh.ru", "s.volkov@mail.ru", "", "", "@volkov_sp", "ООО «СтройМонтаж»", "Главный инженер",
-     "Ирина Соколова", "14.02.2024 10:15:00", "Берёт анкеры оптом"],
+     "Ирина Соколова", "14.02.2024 10:15:00", "Берёт анкеры оптом", "Клиенты"],
     ["102", "", "Ольга", "Нестерова", "", "", "", "+7 922 100-20-30", "", "", "zakupki@stroymontazh.ru",
-     "nesterova@yandex.ru", "", "ООО «СтройМонтаж»", "Снабженец", "", "15.02.2024 11:00:00", ""])
+     "nesterova@yandex.ru", "", "ООО «СтройМонтаж»", "Снабженец", "", "15.02.2024 11:00:00", "", ""])
 
 
 @pytest.fixture(scope="module")
@@ -197,3 +197,14 @@ def test_a_won_or_lost_bitrix24_deal_closed_on_its_close_date(client: ApiClient,
     # midnight on the company's clock (Moscow, UTC+3)
     assert (won["closed_at"][:16], lost["closed_at"][:16]) == ("2024-03-19T21:00", "2024-03-21T21:00")
     assert won["expected_close_on"] == "2024-03-20" and open_["closed_at"] is None
+
+
+def test_bitrix24_s_contact_and_company_types_are_tags(client: ApiClient, company: Company) -> None:
+    """Bitrix24's "Тип контакта" («Клиенты», «Поставщики») and "Тип компании" («Клиент», «Конкурент») sort a
+    wholesaler's book; they were left in a note, so no list could be filtered by them."""
+    token = company.owner.token
+    companies, contacts = imported(client, company)
+    assert companies["mapping"]["Тип компании"] == "tags" and contacts["mapping"]["Тип контакта"] == "tags"
+    firm = body(client.get(f"/api/v1/companies/{importing.record_id(companies['id'], 2)}", token=token))
+    volkov = body(client.get(f"/api/v1/contacts/{importing.record_id(contacts['id'], 2)}", token=token))
+    assert (firm["tags"], volkov["tags"]) == (["клиент"], ["клиенты"])
