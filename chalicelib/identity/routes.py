@@ -139,7 +139,7 @@ def logout(request: ApiRequest) -> Response:
 
 
 @api.route("/api/v1/auth/password", method="POST", summary="Change one's password (other sessions end)",
-           body=s.PasswordChangeIn, response=s.SessionOut)
+           body=s.PasswordChangeIn, response=s.SessionOut, errors=(403, 429))
 def change_password(request: ApiRequest) -> Response:
     _users_only(request)
     signed = sessions.change_password(request.tenant, current=request.body.current_password,
@@ -180,7 +180,7 @@ def totp_enable(request: ApiRequest) -> Response:
 
 
 @api.route("/api/v1/auth/totp/disable", method="POST", summary="Turn the second factor off",
-           body=s.TotpDisableIn, response=s.UserRead)
+           body=s.TotpDisableIn, response=s.UserRead, errors=(403, 429))
 def totp_disable(request: ApiRequest) -> s.UserRead:
     _users_only(request)
     return service.user_read(totp.disable(request.tenant, password=request.body.password, code=request.body.code))

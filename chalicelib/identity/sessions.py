@@ -305,15 +305,26 @@ def _bump_token_version(ctx: TenantContext, user_id: str, *, action: str, passwo
 def change_password(ctx: TenantContext, *, current: str, new: str, user_agent: str | None) -> SignedIn:
     """Change one's password: every other session ends, this one continues with new tokens."""
     user = service.get_user_or_raise(ctx, ctx.actor_id)
-    if not user.password_hash or not auth.verify_password(user.password_hash, current):
-        raise errors.ForbiddenError("The current password is wrong.", code="wrong_password")
-    if auth.verify_password(user.password_hash, new):
+    confirm_password(ctx, user, current)
+    if user.password_hash and auth.verify_password(user.password_hash, new):
         raise errors.ValidationError("Choose a password different from the current one.",
                                      details=[{"loc": ["new_password"], "msg": "Same as the current one",
                                                "type": "password_reused"}])
     service.check_password_policy(service.get_tenant(ctx), new, email=user.email)
     user = _bump_token_version(ctx, user.user_id, action="change_password", password=new)
     return start_session(ctx, user, user_agent=user_agent)
+
+
+def confirm_password(ctx: TenantContext, user: User, password: str) -> None:
+    """403 ``wrong_password`` unless password is the signed-in user's own (asked again before changing it, turning
+    the second factor off, deleting the company). A wrong one counts as a failed sign-in of the request's address,
+    so whoever holds a session cannot guess the password behind it: locked (429) after five, as at sign-in."""
+    attempt = lockout.attempt(ctx, user, device=None, source_ip=ctx.source_ip)
+    lockout.check(user, attempt)
+    if user.password_hash and auth.verify_password(user.password_hash, password):
+        return
+    _record_failure(ctx, user, attempt, reason="password")
+    raise errors.ForbiddenError("The password is wrong.", code="wrong_password")
 
 
 def request_password_reset(*, email: str, request_id: str | None, source_ip: str | None) -> None:

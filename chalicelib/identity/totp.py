@@ -5,7 +5,7 @@ from __future__ import annotations
 import hmac
 import time
 
-from chalicelib.core import audit, auth, crypto, db, errors
+from chalicelib.core import audit, crypto, db, errors
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.identity import service
 from chalicelib.identity.models import User
@@ -86,7 +86,13 @@ def disable(ctx: TenantContext, *, password: str, code: str) -> User:
     tenant = service.get_tenant_or_raise(ctx)
     if tenant.require_totp:
         raise errors.ForbiddenError("Your company requires a second factor.", code="totp_required_by_policy")
-    if not user.password_hash or not auth.verify_password(user.password_hash, password) or not verify(ctx, user, code):
+    from chalicelib.identity import sessions  # it imports this module
+
+    try:
+        sessions.confirm_password(ctx, user, password)  # a wrong one counts toward the lock, as at sign-in
+    except errors.ForbiddenError as exc:
+        raise errors.ForbiddenError("The password or code is wrong.", code="wrong_credentials") from exc
+    if not verify(ctx, user, code):
         raise errors.ForbiddenError("The password or code is wrong.", code="wrong_credentials")
     before = service.user_audit_view(user)
     user.totp_enabled, user.totp_secret, user.totp_last_step = False, None, None

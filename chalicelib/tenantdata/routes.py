@@ -25,7 +25,7 @@ def export_get(request: ApiRequest, export_id: str) -> s.TenantExportRead:
 
 @api.route("/api/v1/tenant/deletion", method="POST", summary="Delete the company and all its data after a 30-day "
                                                             "grace period (owner, password again)",
-           body=s.TenantDeletionIn, response=s.TenantDeletionRead, status=202, errors=(403, 409))
+           body=s.TenantDeletionIn, response=s.TenantDeletionRead, status=202, errors=(403, 409, 429))
 def deletion_schedule(request: ApiRequest) -> s.TenantDeletionRead:
     return service.deletion_read(service.schedule_deletion(request.tenant, password=request.body.password))
 

@@ -17,6 +17,7 @@ from chalicelib.core import audit, auth, db, errors, mail, permissions
 from chalicelib.core.config import settings
 from chalicelib.core.tenancy import TenantContext, bind, global_key, is_valid_id, new_id, tenant_key
 from chalicelib.identity import service as identity_service
+from chalicelib.identity import sessions
 from chalicelib.tenantdata.models import DeletionCancelToken, TenantDeletion, TenantExport
 from chalicelib.tenantdata.schemas import TenantDeletionRead, TenantExportRead
 
@@ -135,8 +136,7 @@ def schedule_deletion(ctx: TenantContext, *, password: str) -> TenantDeletion:
     """The owner, password entered again, schedules the tenant's deletion after the grace period."""
     _require_owner(ctx, "delete")
     owner = identity_service.get_user_or_raise(ctx, ctx.actor_id)
-    if not owner.password_hash or not auth.verify_password(owner.password_hash, password):
-        raise errors.ForbiddenError("The password is wrong.", code="wrong_password")
+    sessions.confirm_password(ctx, owner, password)  # a wrong one counts toward the lock, as at sign-in
     return schedule(ctx, purge_after=db.utcnow() + GRACE, notify=owner.email)
 
 
