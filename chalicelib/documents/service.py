@@ -94,6 +94,15 @@ def totals(lines: list[Line]) -> tuple[int, int, int]:
     return subtotal, tax, subtotal + tax
 
 
+def custom_view(record: Any, hidden: frozenset[str]) -> dict[str, Any]:
+    """A contact's or company's custom values by key as stored (`{{ contact.custom.plate }}`: a car service's act
+    names the car it was for), without sensitive ones (reading one is an audited read of its own, not something a
+    document does on the way) and those the issuer's role may not see."""
+    sealed = set(getattr(record, "custom_sensitive", None) or ())
+    return {key: value for key, value in (getattr(record, "custom", None) or {}).items()
+            if key not in sealed and f"custom.{key}" not in hidden}
+
+
 def customer_of(source: Source, country: str | None = None) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
     """The template's contact, company and customer (the company, else the contact) of a source, without what the
     issuer may not see of them."""
@@ -104,6 +113,10 @@ def customer_of(source: Source, country: str | None = None) -> tuple[dict[str, A
                for k, v in contact_fields(source.contact, country).items()}
     company = {k: ("" if k in source.hidden_company else v)
                for k, v in company_fields(source.company, country).items()}
+    if source.contact is not None:
+        contact["custom"] = custom_view(source.contact, source.hidden_contact)
+    if source.company is not None:
+        company["custom"] = custom_view(source.company, source.hidden_company)
     customer = {"name": company.get("name") or contact.get("name") or "",
                 "email": contact.get("email") or company.get("email") or "",
                 "phone": contact.get("phone") or company.get("phone") or "",
@@ -155,8 +168,8 @@ VARIABLES = {  # what the template editor lists
     "seller": ["legal_name", "tax_id", "registration_id", "address", "bank_name", "bank_account", "bank_code",
                "correspondent_account", "iban", "phone", "email", "director", "note"],
     "customer": ["name", "tax_id", "email", "phone", "address"],
-    "contact": ["name", "first_name", "last_name", "email", "phone", "address"],
-    "company": ["name", "tax_id", "email", "phone", "website", "address"],
+    "contact": ["name", "first_name", "last_name", "email", "phone", "address", "custom"],
+    "company": ["name", "tax_id", "email", "phone", "website", "address", "custom"],
     "source": ["kind", "title"],
     "deal": ["title", "amount_minor", "currency", "status", "expected_close_on"],
     "order": ["status", "currency", "price_mode", "subtotal_minor", "discount_minor", "tax_minor", "total_minor",

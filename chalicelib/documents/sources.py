@@ -123,11 +123,13 @@ def require_printed(ctx: TenantContext, kind: str) -> None:
 
 
 def hidden_customer_fields(ctx: TenantContext, type_name: str) -> frozenset[str]:
-    """What of a contact's or company's the caller may not see, as the customer block names it."""
+    """What of a contact's or company's the caller may not see, as the customer block names it, and its custom
+    fields hidden from the caller (``custom.<key>``)."""
     from chalicelib.records.fieldaccess import service as fieldaccess
 
     gone = fieldaccess.hidden(ctx, types.get(type_name))
-    return frozenset(name for name, fields in CUSTOMER_FIELDS.items() if gone & set(fields))
+    return frozenset(name for name, fields in CUSTOMER_FIELDS.items() if gone & set(fields)) \
+        | frozenset(name for name in gone if name.startswith("custom."))
 
 
 def readable(ctx: TenantContext, type_name: str, record_id: str | None) -> Any:
