@@ -82,6 +82,14 @@ _GROUPED = re.compile(r"\d+|\d{1,3}(?:([.,])\d{3})(?:\1\d{3})*")
 _AFFIX = re.compile(r"^(?P<before>[^\d-]*)(?P<number>.*?)(?P<after>[^\d]*)$")
 _SYMBOLS = {"$": "USD", "\u20ac": "EUR", "\u00a3": "GBP", "\u20bd": "RUB", "\u00a5": "JPY",
             "\u0440": "RUB", "\u0440\u0443\u0431": "RUB", "rur": "RUB"}  # the rouble as typed
+# A currency by its name, as Bitrix24's deals export writes it (the portal's name of the currency, in Russian or
+# English), folded as a cell is
+_CURRENCY_NAMES = {matching.fold(name): code for code, names in {
+    "RUB": ("российский рубль", "рубль", "рубли", "russian ruble", "russian rouble"),
+    "USD": ("доллар сша", "доллар", "us dollar"), "EUR": ("евро", "euro"),
+    "BYN": ("белорусский рубль", "belarusian ruble"), "KZT": ("тенге", "казахстанский тенге", "kazakhstani tenge"),
+    "UAH": ("гривна", "украинская гривна", "ukrainian hryvnia"), "CNY": ("юань", "китайский юань", "chinese yuan"),
+    "GBP": ("фунт стерлингов", "british pound", "pound sterling")}.items() for name in names}
 _CLOCK = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?")  # the time after a closing date
 _WRITTEN_CONTACT = re.compile(r"^(?P<name>.*?)\s*\((?P<key>[^()]+)\)\s*$")  # "Anna Petrova (anna@example.com)"
 # A status cell's words, where they say one thing only ("Закрыто" alone may be won or lost: not read).
@@ -379,10 +387,12 @@ def resolve_company(ctx: TenantContext, reference: str) -> str:
 
 
 def currency_of(ctx: TenantContext, values: dict[str, Any]) -> str:
-    """The row's currency (a code or a symbol), else the company's; 422 for one that is no ISO 4217 code."""
+    """The row's currency (a code, a symbol or Bitrix24's name of it), else the company's; 422 for one that is no
+    ISO 4217 code."""
     from chalicelib.identity import service as identity_service
 
-    code = str(values.get("currency") or identity_service.tenant_settings_or_raise(ctx).currency).strip().upper()
+    typed = str(values.get("currency") or identity_service.tenant_settings_or_raise(ctx).currency).strip()
+    code = _CURRENCY_NAMES.get(matching.fold(typed)) or typed.upper()
     code = _SYMBOLS.get(code.casefold().rstrip("."), code)
     if code not in CURRENCIES:
         raise _invalid("currency", "Not an ISO 4217 currency code", "unknown_currency")

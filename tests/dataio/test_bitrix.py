@@ -208,3 +208,19 @@ def test_bitrix24_s_contact_and_company_types_are_tags(client: ApiClient, compan
     firm = body(client.get(f"/api/v1/companies/{importing.record_id(companies['id'], 2)}", token=token))
     volkov = body(client.get(f"/api/v1/contacts/{importing.record_id(contacts['id'], 2)}", token=token))
     assert (firm["tags"], volkov["tags"]) == (["клиент"], ["клиенты"])
+
+
+def test_bitrix24_s_currency_names_are_read_as_their_codes(client: ApiClient, company: Company) -> None:
+    """Bitrix24's deals export writes a deal's "Валюта" by the portal's name of it («Российский рубль», «Доллар
+    США», «Евро»), not its code: every row failed as no ISO 4217 currency."""
+    token = company.owner.token
+    deals = bitrix_csv(["Название сделки", "Стадия сделки", "Сумма", "Валюта"],
+                       ["Анкеры М12", "Новая", "48500.00", "Российский рубль"],
+                       ["Крепёж для Astana Build", "Новая", "1200.00", "Доллар США"],
+                       ["Дюбели для Минска", "Новая", "900.50", "Евро"])
+    job = run(client, token, company.tenant_id, deals, "deal", filename="deal.csv")
+    assert job["progress"]["created"] == 3 and job["progress"]["errors"] == [], job["progress"]
+    amounts = [body(client.get(f"/api/v1/deals/{importing.record_id(job['id'], row)}", token=token))
+               for row in (2, 3, 4)]
+    assert [(d.get("deal", d)["amount"]["minor"], d.get("deal", d)["amount"]["currency"]) for d in amounts] == [
+        (4_850_000, "RUB"), (120_000, "USD"), (90_050, "EUR")]
