@@ -137,10 +137,19 @@ def _keeper(ctx: TenantContext, rule: Automation) -> str:
     return company_owner(ctx)
 
 
+_told: set[str] = set()  # notices this warm Lambda has given: a run that meets her again writes nothing
+
+
 def tell(ctx: TenantContext, rule: Automation, user_id: str, why: str) -> None:
     """Tell whoever keeps the rule that it met a colleague it cannot hand work to: once per rule version, colleague
-    and reason (the notice's id derives from them and the rule's last change), never once per run."""
-    notifications.notify(ctx, user_id=_keeper(ctx, rule), type=NOTICE,
-                         cause=f"{rule.rule_id}:{int(rule.version or 0)}:{user_id}:{why}", at=db.utcnow(),
+    and reason (the notice's id derives from them and the rule's last change), never once per run. A warm Lambda
+    remembers what it told, so a round passing her a hundred times tries the notice's conditional write once."""
+    cause = f"{rule.rule_id}:{int(rule.version or 0)}:{user_id}:{why}"
+    if f"{ctx.tenant_id}:{cause}" in _told:
+        return
+    notifications.notify(ctx, user_id=_keeper(ctx, rule), type=NOTICE, cause=cause, at=db.utcnow(),
                          cause_at=rule.updated_at, subject_type="automation", subject_id=rule.rule_id,
                          title=rule.name, actor_id=rule.rule_id)
+    if len(_told) > 10_000:
+        _told.clear()
+    _told.add(f"{ctx.tenant_id}:{cause}")
