@@ -70,12 +70,14 @@ def test_a_public_recording_link_is_still_fetched(client: ApiClient) -> None:
 
 
 class Inside(BaseHTTPRequestHandler):
-    """A service only our side reaches; it counts who asked."""
+    """A service only our side reaches; it counts who asked (and under which Host)."""
 
     asked: list[str] = []
+    hosts: list[str] = []
 
     def do_GET(self) -> None:
         Inside.asked.append(self.path)
+        Inside.hosts.append(str(self.headers.get("Host")))
         self.send_response(200)
         self.send_header("Content-Type", "text/plain")
         self.end_headers()
@@ -118,6 +120,18 @@ def test_a_public_looking_name_that_resolves_inside_is_refused_before_connecting
     # A provider's own API (not a company's choice) is not held to it: the transport tests reach loopback.
     plain = transport.send(transport.Outbound(provider="pbx", method="GET", url=f"http://127.0.0.1:{inside}/y"))
     assert plain.status == 200 and Inside.asked == ["/y"]
+
+
+def test_a_pinned_fetch_asks_the_host_by_its_name_for_the_path_and_query(
+        inside: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The request goes to the checked address and still names the host, path and query the URL gave."""
+    monkeypatch.delenv("CRM_PROVIDER_TRANSPORT")
+    _resolving(monkeypatch, "pbx.example.com", "127.0.0.1")
+    monkeypatch.setattr(transport, "_is_public", lambda address: True)  # loopback stands in for a public server
+    answer = transport.send(transport.Outbound(provider="pbx", method="GET", public_only=True,
+                                               url=f"http://pbx.example.com:{inside}/rec/1.mp3?a=1&b=2"))
+    assert answer.status == 200 and answer.body == b"AKIA-secret-of-the-inside"
+    assert (Inside.asked, Inside.hosts) == (["/rec/1.mp3?a=1&b=2"], [f"pbx.example.com:{inside}"])
 
 
 def test_the_fetch_connects_to_the_address_it_checked(monkeypatch: pytest.MonkeyPatch) -> None:
