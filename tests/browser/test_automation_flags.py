@@ -1,7 +1,7 @@
 """Settings → Automations flags a rule that hands work to a colleague who can no longer take it (her role changed, she
 left), says why, what happens meanwhile and how to fix it; a save that would name her again is refused with the
-action marked; the run log says in the reader's language who took the work instead. At 1280 px in English and on a
-390 px phone in Russian."""
+action marked; the run log says in the reader's language who took the work instead. At 1280 and 390 px, in English
+and in Russian."""
 
 from __future__ import annotations
 
@@ -77,6 +77,11 @@ def test_a_rule_whose_colleague_cannot_read_tasks_is_flagged_and_fixed_by_pickin
     page.get_by_role("button", name="Close").click()
     screens.shoot(page, "automations-flagged")
     assert page.evaluate(NO_SIDEWAYS)
+    page.set_viewport_size({"width": 390, "height": 844})  # on a phone too: the flag and its button, no sideways
+    flag.get_by_role("button", name="Pick someone else").scroll_into_view_if_needed()
+    expect(flag.get_by_role("button", name="Pick someone else")).to_be_in_viewport()
+    fits_the_phone(page, screens, "automations-flagged-phone")
+    page.set_viewport_size({"width": 1280, "height": 900})
 
     flag.get_by_role("button", name="Pick someone else").click()
     dialog = page.locator("dialog")
@@ -125,6 +130,10 @@ def test_a_round_robin_naming_a_mechanic_who_left_is_flagged_in_russian_on_a_pho
                                  "приглашение. Выберите другого сотрудника.")
     card.scroll_into_view_if_needed()
     fits_the_phone(page, screens, "automations-flagged-ru-phone")
+    page.set_viewport_size({"width": 1280, "height": 900})  # and on a desktop
+    expect(flag.get_by_role("button", name="Выбрать другого")).to_be_visible()
+    assert page.evaluate(NO_SIDEWAYS)
+    screens.shoot(page, "automations-flagged-ru")
     card.get_by_role("button", name="Журнал").click()
     expect(page.locator("dialog [data-test=run-step]")).to_contain_text(
         "Ответственный: Ivan (Pavel пропущен: больше не работает (отключён) или ещё не принял приглашение)")
