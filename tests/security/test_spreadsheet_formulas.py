@@ -31,3 +31,22 @@ def test_a_visitors_utm_source_is_no_formula_in_the_sources_report(client: ApiCl
     text = client.get("/api/v1/reports/sources?format=csv", token=company.owner.token).body.decode()
     cells = [row["source"] for row in csv.DictReader(io.StringIO(text))]
     assert len(cells) == len(STARTS) and not any(_runs(cell) for cell in cells), cells
+
+
+def test_every_export_cell_that_could_run_is_defused_and_a_phone_is_not() -> None:
+    """The contacts', companies', deals' and segments' exports write through dataio.files: each OWASP start is
+    prefixed in CSV (header cells too: a custom field's label), and XLSX cells are strings, never formulas."""
+    import openpyxl
+
+    from chalicelib.dataio import files
+
+    owasp = [start for start in STARTS if not start.startswith(" ")]  # the characters OWASP names
+    rows = [{"Name": start, "Phone": "+7 916 123-45-67; -1 (800) 555"} for start in owasp]
+    text = files.write_csv(rows, ["Name", "Phone"], headings=["=label", "Phone"]).decode("utf-8-sig")
+    read = list(csv.reader(io.StringIO(text)))
+    assert read[0] == ["'=label", "Phone"]
+    assert all(row[0].startswith("'") for row in read[1:]), read
+    assert {row[1] for row in read[1:]} == {"+7 916 123-45-67; -1 (800) 555"}  # numbers stay numbers
+    sheet = openpyxl.load_workbook(io.BytesIO(files.write_xlsx(rows, ["Name", "Phone"]))).active
+    assert sheet is not None
+    assert all(cell.data_type == "s" for row in sheet.iter_rows() for cell in row)
