@@ -1,10 +1,11 @@
 """The orders report (#23): revenue of confirmed orders, payments received and the time from an order to its
-payment, per day and currency, from the day counters orders keep in each order's own transaction
-(``orders.models.OrderStats``, as the messengers keep theirs): one Query of the period, within the caller's scope
-of orders. Days are the company's days, as in the other reports, its default today included. Revenue counts an
-order on the day it is confirmed (cancelled and returned ones are counted apart, on
-the day they close); payments on the day they are recorded; an order paid in full adds the seconds from its
-creation to its last payment, so the average is their sum over the orders paid that day.
+payment, per day and currency, and per owner for the period (a car service's revenue by master), from the day
+counters orders keep in each order's own transaction (``orders.models.OrderStats``, one per day, owner and
+currency, as the messengers keep theirs): one Query of the period, within the caller's scope of orders. Days are
+the company's days, as in the other reports, its default today included. Revenue counts an order on the day it is
+confirmed (cancelled and returned ones are counted apart, on the day they close), for its owner then; payments on
+the day they are recorded; an order paid in full adds the seconds from its creation to its last payment, so the
+average is their sum over the orders paid that day.
 """
 
 from __future__ import annotations
@@ -49,10 +50,20 @@ class OrderTotal(BaseModel):
     avg_seconds_to_payment: int | None
 
 
+class OrderOwnerTotal(BaseModel):
+    owner_id: str | None = Field(description="The orders' owner when each was counted (a car service's master)")
+    currency: str
+    confirmed: int
+    revenue: int
+    received: int
+    paid_orders: int
+
+
 class OrdersReport(BaseModel):
     from_: date = Field(serialization_alias="from")
     to: date
     totals: list[OrderTotal]
+    owners: list[OrderOwnerTotal] = Field(description="Per owner and currency for the period, most revenue first")
     items: list[OrderDay]
 
 
@@ -74,10 +85,12 @@ def orders(ctx: TenantContext, *, query: s.ReportQuery) -> OrdersReport:
     """Per day and currency, and per currency for the period: revenue, payments, time to payment."""
     start, end = service.period(query, ctx=ctx)
     days: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    owners: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for item in stats(ctx, start, end):
-        row = days[(str(item.day), str(item.currency))]
+        row, mine = days[(str(item.day), str(item.currency))], owners[(item.owner_id or "", str(item.currency))]
         for name in NUMBERS:
             row[name] += int(getattr(item, name) or 0)
+            mine[name] += int(getattr(item, name) or 0)
     sums: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for (_, currency), row in days.items():
         for name in NUMBERS:
@@ -89,7 +102,16 @@ def orders(ctx: TenantContext, *, query: s.ReportQuery) -> OrdersReport:
                          closed_amount=row["closed_amount"], received=row["received"],
                          paid_orders=row["paid_orders"], avg_seconds_to_payment=_average(row))
               for currency, row in sorted(sums.items())]
-    return OrdersReport(from_=start, to=end, totals=totals, items=items)
+    return OrdersReport(from_=start, to=end, totals=totals, owners=_by_owner(owners), items=items)
+
+
+def _by_owner(owners: dict[tuple[str, str], dict[str, int]]) -> list[OrderOwnerTotal]:
+    """Each owner's numbers per currency, most revenue first (a car service's masters side by side)."""
+    rows = [OrderOwnerTotal(owner_id=owner or None, currency=currency, confirmed=row["confirmed"],
+                            revenue=row["revenue"], received=row["received"], paid_orders=row["paid_orders"])
+            for (owner, currency), row in owners.items()
+            if row["confirmed"] or row["received"] or row["revenue"]]
+    return sorted(rows, key=lambda r: (r.currency, -r.revenue, -r.received, r.owner_id or ""))
 
 
 def answer(ctx: TenantContext, query: s.ReportQuery) -> Any:

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from tests.browser.conftest import Screens, fits_the_phone
 from tests.browser.test_app import assert_no_problems
 from tests.browser.test_sensitive import russian_phone
-from tests.factories import signup
+from tests.factories import add_member, signup
 from tests.support import ApiClient, body
 
 NBSP = "\u00a0"
@@ -44,10 +44,11 @@ def test_a_cars_year_reads_as_a_year_and_its_mileage_in_thousands(browser: Any, 
     assert_no_problems(page)
 
 
-def _paid_order(client: ApiClient, token: str, contact_id: str, minor: int, *, pay: bool = True) -> dict[str, Any]:
+def _paid_order(client: ApiClient, token: str, contact_id: str, minor: int, *, pay: bool = True,
+                owner_id: str | None = None) -> dict[str, Any]:
     lines = [{"description": "Замена масла в двигателе", "quantity": "1", "unit_price_minor": minor}]
-    order = body(client.post("/api/v1/orders", {"currency": "RUB", "contact_id": contact_id, "lines": lines},
-                             token=token))
+    order = body(client.post("/api/v1/orders", {"currency": "RUB", "contact_id": contact_id, "lines": lines,
+                                                "owner_id": owner_id}, token=token))
     order = body(client.post(f"/api/v1/orders/{order['id']}/status", {"version": order["version"],
                                                                       "status": "confirmed"}, token=token))
     if pay:
@@ -103,4 +104,34 @@ def test_half_an_hours_labour_reads_as_russian_writes_it_on_the_order(browser: A
     page.set_viewport_size(LAPTOP)
     expect(lines.first).to_contain_text("0,5 ч")
     screens.shoot(page, "car-order-laptop")
+    assert_no_problems(page)
+
+
+def test_the_owner_reads_the_months_revenue_by_master(browser: Any, live_url: str, app: Any,
+                                                       screens: Screens) -> None:
+    client = ApiClient(app)
+    company = signup(client, company="Автосервис на Варшавке Отчёт", locale="ru", country="RU")
+    token = company.owner.token
+    masters = [add_member(client, company, role="agent", name=name) for name in ("ivan", "petr")]
+    contact = body(client.post("/api/v1/contacts", {"first_name": "Андрей", "last_name": "Смирнов"}, token=token))
+    for master, minor in zip(masters, (816000, 1250000), strict=True):  # each master owns the orders he does
+        assert _paid_order(client, token, contact["id"], minor, owner_id=master.user_id)["status"] == "paid"
+    unpaid = _paid_order(client, token, contact["id"], 100000, pay=False, owner_id=masters[0].user_id)
+    assert unpaid["status"] == "confirmed"
+    page = russian_phone(browser, live_url, company.owner, "Автосервис на Варшавке Отчёт")
+    page.goto("/#/reports")
+    panel = page.locator("[data-test='report-orders']")
+    table = panel.locator("table", has=page.locator("th", has_text="Ответственный"))
+    expect(table).to_be_visible()  # the report had the company's totals alone: no master's share
+    rows = table.locator("tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.first).to_contain_text("Petr")  # most revenue first
+    expect(rows.first).to_contain_text(f"12{NBSP}500,00{NBSP}₽")
+    expect(rows.nth(1)).to_contain_text("Ivan")
+    expect(rows.nth(1)).to_contain_text(f"9{NBSP}160,00{NBSP}₽")  # confirmed: his unpaid order too
+    expect(rows.nth(1)).to_contain_text(f"8{NBSP}160,00{NBSP}₽")  # received
+    screens.shoot(page, "car-report-phone")
+    page.set_viewport_size(LAPTOP)
+    expect(rows.first).to_be_visible()
+    screens.shoot(page, "car-report-laptop")
     assert_no_problems(page)

@@ -114,6 +114,8 @@ export const ORDERS = {
   'orders.report.paidOrders': ['Paid in full', 'Оплачено полностью'],
   'orders.report.toPayment': ['Days to payment', 'Дней до оплаты'],
   'orders.report.byDay': ['By day', 'По дням'],
+  'orders.report.byOwner': ['By owner', 'По ответственным'],
+  'orders.report.owner': ['Owner', 'Ответственный'],
   'orders.report.day': ['Day', 'День'],
   'orders.report.created': ['Orders', 'Заказов'],
   // the product card's stock and price list

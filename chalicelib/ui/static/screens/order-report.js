@@ -7,7 +7,8 @@ import { t } from '../js/i18n.js';
 import { formatMoney, formatNumber } from '../js/format.js';
 import { MESSAGES } from '../js/messages.js';
 import { ORDERS } from '../js/messages-orders.js';
-import { can } from '../js/session.js';
+import { can, session } from '../js/session.js';
+import { companyUsers } from '../js/users.js';
 import { empty } from '../js/ui.js';
 
 Object.assign(MESSAGES, ORDERS);
@@ -32,8 +33,16 @@ export function ordersPart({ from, to }) {
     [t('orders.report.toPayment'), (r) => days(r.avg_seconds_to_payment)]];
   const perDay = [[t('orders.report.day'), (r) => r.day], [t('orders.report.created'), (r) => formatNumber(r.created)],
     [t('orders.report.revenue'), (r) => money(r, 'revenue')], [t('orders.report.received'), (r) => money(r, 'received')]];
-  get(`/api/v1/reports/orders${query({ from, to })}`).then((report) => {
+  // a car service's revenue by master: each owner's orders, most revenue first, named as Settings → Users names them
+  const names = new Map();
+  const byOwner = [[t('orders.report.owner'), (r) => names.get(r.owner_id) || '—'],
+    [t('orders.report.confirmed'), (r) => formatNumber(r.confirmed)], [t('orders.report.revenue'), (r) => money(r, 'revenue')],
+    [t('orders.report.received'), (r) => money(r, 'received')], [t('orders.report.paidOrders'), (r) => formatNumber(r.paid_orders)]];
+  Promise.all([get(`/api/v1/reports/orders${query({ from, to })}`), companyUsers().catch(() => [])]).then(([report, users]) => {
+    for (const user of users) names.set(user.id, user.name);
+    if (session.user) names.set(session.user.id, session.user.name);
     mount(body, report.totals.length ? [reportTable(t('orders.report'), totals, report.totals),
+      report.owners?.length ? [h('h3', {}, t('orders.report.byOwner')), reportTable(t('orders.report.byOwner'), byOwner, report.owners)] : null,
       h('details', {}, h('summary', {}, t('orders.report.byDay')), reportTable(t('orders.report.byDay'), perDay, report.items))]
       : empty(t('rep.empty')));
   }, () => mount(body, empty(t('rep.empty'))));
