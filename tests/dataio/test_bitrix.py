@@ -224,3 +224,27 @@ def test_bitrix24_s_currency_names_are_read_as_their_codes(client: ApiClient, co
                for row in (2, 3, 4)]
     assert [(d.get("deal", d)["amount"]["minor"], d.get("deal", d)["amount"]["currency"]) for d in amounts] == [
         (4_850_000, "RUB"), (120_000, "USD"), (90_050, "EUR")]
+
+
+def test_a_mango_call_from_an_imported_client_s_switchboard_finds_the_company_and_its_deal(
+        client: ApiClient, company: Company) -> None:
+    """The first week: «СтройМонтаж» rings from its switchboard, as Bitrix24's "Рабочий телефон" held it; the Mango
+    line's call is the imported company's, with its open deal, and makes no new contact."""
+    from tests.telephony.kit import calls, create_telephony, play
+    from webhooks.providers import Call
+    from webhooks.providers import mango as mango_sim
+
+    token = company.owner.token
+    companies, _ = imported(client, company)
+    firm = importing.record_id(companies["id"], 2)
+    deal = body(client.post("/api/v1/deals", {"title": "Анкеры М16, повторный заказ", "company_id": firm},
+                            token=token))
+    line = create_telephony(client, company, "mango", extensions={"101": company.owner.user_id})
+    contacts_before = len(body(client.get("/api/v1/contacts?limit=100", token=token))["items"])
+    requests = mango_sim.requests("answered", line["webhook_url"], key="mango-key-0001", secret="mango-salt-0001",
+                                  call=Call(customer="+73433102030", extension="101"))
+    assert all(answer.status_code == 200 for answer in play(client, line, requests))
+    [call] = calls(client, company)
+    call = body(client.get(f"/api/v1/calls/{call['id']}", token=token))
+    assert (call["company_id"], call["contact_id"], call["deal_id"]) == (firm, None, deal["id"])
+    assert len(body(client.get("/api/v1/contacts?limit=100", token=token))["items"]) == contacts_before
