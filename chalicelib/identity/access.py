@@ -62,9 +62,9 @@ def role_reads(ctx: TenantContext, key: str, entity: str) -> bool:
     return any(p.startswith(f"{entity}:read:") for p in granted)
 
 
-# The work a colleague is handed (a chat, a lead's contact and deal, a task, a call, a ticket): pickers offer it only
-# to those whose role reads it, and the API refuses anyone else (``require_reader``).
-HANDED = ("conversations", "contacts", "companies", "deals", "tasks", "calls", "tickets")
+# The work a colleague is handed (a chat, a lead's contact and deal, a task, a call, a ticket, an order to its master):
+# pickers offer it only to those whose role reads it, and the API refuses anyone else (``require_reader``).
+HANDED = ("conversations", "contacts", "companies", "deals", "tasks", "calls", "tickets", "orders")
 
 
 def handed_reads(ctx: TenantContext, keys: set[str]) -> dict[str, list[str]]:

@@ -3,6 +3,7 @@ field, read "2 016", as if it were two thousand and sixteen cars."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from playwright.sync_api import expect
@@ -134,4 +135,28 @@ def test_the_owner_reads_the_months_revenue_by_master(browser: Any, live_url: st
     page.set_viewport_size(LAPTOP)
     expect(rows.first).to_be_visible()
     screens.shoot(page, "car-report-laptop")
+    assert_no_problems(page)
+
+
+def test_the_desk_gives_an_order_to_its_master_on_the_order_card(browser: Any, live_url: str, app: Any,
+                                                                   screens: Screens) -> None:
+    client = ApiClient(app)
+    company = signup(client, company="Автосервис на Варшавке Заказ-наряд", locale="ru", country="RU")
+    token = company.owner.token
+    master = add_member(client, company, role="agent", name="ivan")
+    contact = body(client.post("/api/v1/contacts", {"first_name": "Андрей", "last_name": "Смирнов"}, token=token))
+    order = _paid_order(client, token, contact["id"], 816000, pay=False)
+    page = russian_phone(browser, live_url, company.owner, "Автосервис на Варшавке Заказ-наряд")
+    page.goto(f"/#/orders/{order['id']}")
+    owner = page.locator("[data-test='owner']")
+    expect(owner).to_be_visible()  # the order card named nobody responsible, nor could give the order to anyone
+    page.get_by_role("button", name=re.compile("Передать другому")).click()
+    owner.get_by_label("Ответственный").select_option(label="Ivan")
+    owner.get_by_role("button", name="Назначить").click()
+    expect(page.locator("[data-test='owner-name']")).to_have_text("Ivan")
+    assert body(client.get(f"/api/v1/orders/{order['id']}", token=token))["owner_id"] == master.user_id
+    fits_the_phone(page, screens, "car-order-owner-phone")
+    page.set_viewport_size(LAPTOP)
+    expect(page.locator("[data-test='owner-name']")).to_have_text("Ivan")
+    screens.shoot(page, "car-order-owner-laptop")
     assert_no_problems(page)

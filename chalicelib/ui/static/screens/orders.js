@@ -10,7 +10,7 @@ import { ORDERS } from '../js/messages-orders.js';
 import { can, session } from '../js/session.js';
 import { empty, field, finder, form, heading, openModal, pager, showErrors, toast, toastError } from '../js/ui.js';
 import { documentsPanel } from './documents.js';
-import { noteForm, timelineList, trashButton } from './records.js';
+import { noteForm, ownerRow, timelineList, trashButton } from './records.js';
 import { emptyList } from './list-empty.js';
 
 Object.assign(MESSAGES, ORDERS); // this screen's texts load with it, not with the app's first load
@@ -376,6 +376,8 @@ export async function card(root, { params, navigate, alive }) {
     root.querySelector('#page-title')?.focus();
   };
   const order = await get(itemPath(params.id));
+  // whose the order is (a car service's master, whose revenue it counts as once confirmed and paid), reassigned here
+  const owner = await ownerRow('orders', order, { path: itemPath(order.id), reload });
   if (!alive()) return;
   // Named as the list names it (the card reads the names with the order); a record the user may not read stays a link.
   const customerLabel = order.customer_name || t('orders.customer');
@@ -383,7 +385,7 @@ export async function card(root, { params, navigate, alive }) {
     : h('a', { href: `#/companies/${encodeURIComponent(order.company_id)}`, 'data-test': 'card-customer' }, customerLabel);
   const facts = h('dl', { class: 'props' },
     h('dt', {}, t('orders.status')), h('dd', {}, statusBadge(order.status)),
-    h('dt', {}, t('orders.customer')), h('dd', {}, customer),
+    h('dt', {}, t('orders.customer')), h('dd', {}, customer), owner,
     order.deal_id ? [h('dt', {}, t('orders.deal')), h('dd', {}, h('a', { href: `#/deals/${encodeURIComponent(order.deal_id)}` }, order.deal_name || t('orders.deal')),
       // the deal's amount is its orders' total while this one counts (deals/amounts.py)
       ['cancelled', 'returned'].includes(order.status) ? null
