@@ -532,6 +532,7 @@ export const MESSAGES = {
   'error.duplicate_user': ['This e-mail already belongs to a user of this company.', 'Этот адрес уже принадлежит пользователю компании.'],
   'error.duplicate_contact': ['A contact with this phone or e-mail already exists.', 'Контакт с таким телефоном или почтой уже есть.'],
   'error.wrong_password': ['The current password is wrong.', 'Текущий пароль неверен.'],
+  'error.url_not_public': ['The link names a local or private address; only public addresses are reached.', 'Ссылка ведёт на локальный или частный адрес; CRM обращается только к публичным адресам.'],
   'error.wrong_credentials': ['The password or code is wrong.', 'Неверный пароль или код.'],
   'error.validation_error': ['Please check the highlighted fields.', 'Проверьте отмеченные поля.'],
   'error.passwords_differ': ['The passwords do not match.', 'Пароли не совпадают.'],
