@@ -61,6 +61,8 @@ class User(VersionedItem, discriminator="user"):
     locked_until = UTCDateTimeAttribute(null=True)
     last_login_at = UTCDateTimeAttribute(null=True)
     invited_by = UnicodeAttribute(null=True)
+    invitation_mails = NumberAttribute(null=True)  # invitation e-mails sent to the address so far
+    invitation_sent_at = UTCDateTimeAttribute(null=True)  # the last one: the next waits (see resend)
 
 
 class EmailLogin(MainTable, discriminator="email_login"):

@@ -248,7 +248,7 @@ def users_reactivate(request: ApiRequest, user_id: str) -> s.UserRead:
 
 
 @api.route("/api/v1/users/{user_id}/resend-invitation", method="POST", summary="E-mail the invitation again",
-           response=s.Accepted, status=202, errors=(404, 409))
+           response=s.Accepted, status=202, errors=(404, 409, 429))
 def users_resend(request: ApiRequest, user_id: str) -> s.Accepted:
     service.resend_invitation(request.tenant, user_id)
     return s.Accepted()

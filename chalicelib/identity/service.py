@@ -20,6 +20,10 @@ if TYPE_CHECKING:  # the schemas load with the routes that take them, not on eve
 
 TRIAL_DAYS = catalog.TRIAL_DAYS
 INVITATION_DAYS = 7
+# An invitation is e-mailed again at once the first time, then a minute after, doubling up to a day: the button is
+# for a lost e-mail, not for mailing someone a company's name (any text a free sign-up chooses) as fast as one clicks.
+RESEND_SECONDS = 60
+RESEND_MAX_SECONDS = 24 * 3600
 TEAM_MOVE = "records.team"  # the due timer of a user's records following them to another team (records.teams)
 USER_AUDIT_FIELDS = ("email", "name", "role", "team_id", "status", "locale", "totp_enabled", "token_version")
 
@@ -306,7 +310,8 @@ def invite_user(ctx: TenantContext, *, email: str, name: str, role: str, team_id
         raise errors.ConflictError("This e-mail already belongs to a user of this company.", code="duplicate_user")
     user_id = new_id()
     user = User(users_pk(ctx), user_id, user_id=user_id, email=email, name=name, role=role, team_id=team_id,
-                status="invited", invited_by=ctx.actor_id, locale=locale)
+                status="invited", invited_by=ctx.actor_id, locale=locale, invitation_mails=1,
+                invitation_sent_at=db.utcnow())
     token = auth.new_opaque_token("inv_")
     change = db.Change().create(_token_lookup(ctx, "invite", token, user_id, days=INVITATION_DAYS))
     plans.require(ctx, count="users", change=change)  # an invited user takes a seat
@@ -323,8 +328,19 @@ def resend_invitation(ctx: TenantContext, user_id: str) -> None:
     user = get_user_or_raise(ctx, user_id)
     if user.status != "invited":
         raise errors.ConflictError("This user has already accepted the invitation.", code="not_invited")
+    sent = int(user.invitation_mails or 1)
+    wait = min(RESEND_SECONDS * 2 ** (sent - 2), RESEND_MAX_SECONDS) if sent > 1 else 0  # the first: at once
+    now = db.utcnow()
+    if user.invitation_sent_at is not None and now < user.invitation_sent_at + timedelta(seconds=wait):
+        retry = max(int((user.invitation_sent_at + timedelta(seconds=wait) - now).total_seconds()) + 1, 1)
+        raise errors.RateLimitedError("The invitation was e-mailed a moment ago; it can be sent again a little later.",
+                                      code="invitation_recently_sent", retry_after=retry)
     token = auth.new_opaque_token("inv_")
-    db.commit(ctx, db.Change().create(_token_lookup(ctx, "invite", token, user_id, days=INVITATION_DAYS)))
+    before = user_audit_view(user)
+    user.invitation_mails, user.invitation_sent_at = sent + 1, now
+    change = db.Change().create(_token_lookup(ctx, "invite", token, user_id, days=INVITATION_DAYS))
+    _commit_with_audit(ctx, user, entity="user", entity_id=user_id, action="resend_invitation", before=before,
+                       after=user_audit_view(user), extra=change)
     _send_invitation(ctx, user, token)
 
 

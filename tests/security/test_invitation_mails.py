@@ -1,0 +1,43 @@
+"""An invitation e-mailed again is for a lost e-mail, not a way to mail anyone a company's name (any text a free
+sign-up chooses, a phone number to call included) as fast as one can click: after the first resend, each waits,
+a minute doubling."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from tests.factories import link_token, outbox, signup
+from tests.support import ApiClient, body
+
+PASSWORD = "a good passphrase 2026"
+
+
+def test_resending_an_invitation_waits_doubling_and_the_last_link_works(client: ApiClient,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from chalicelib.core import db
+
+    company = signup(client, company="Call +1 555 0100 to claim your prize")
+    email = "invited-once@example.com"
+    made = body(client.post("/api/v1/users", {"email": email, "name": "Vera", "role": "agent"},
+                            token=company.owner.token))
+    path = f"/api/v1/users/{made['id']}/resend-invitation"
+    assert client.post(path, {}, token=company.owner.token).status_code == 202  # a lost e-mail: sent again at once
+    answers = [client.post(path, {}, token=company.owner.token) for _ in range(20)]
+    assert [a.status_code for a in answers] == [429] * 20
+    assert body(answers[0])["error"]["code"] == "invitation_recently_sent"
+    assert 0 < int(answers[0].headers["Retry-After"]) <= 61
+    assert len(outbox(email)) == 2  # the invitation and the one resend, nothing more
+
+    real_now, later = db.utcnow, 0
+    for wait in (61, 121, 241):  # a minute after the first, then two, then four
+        later += wait
+        monkeypatch.setattr(db, "utcnow", lambda shift=later: real_now() + timedelta(seconds=shift))
+        assert client.post(path, {}, token=company.owner.token).status_code == 202
+        assert client.post(path, {}, token=company.owner.token).status_code == 429
+    assert len(outbox(email)) == 5
+    monkeypatch.setattr(db, "utcnow", real_now)
+    joined = client.post("/api/v1/auth/accept-invitation", {"token": link_token(email, "accept"),
+                                                            "password": PASSWORD})
+    assert joined.status_code == 200, joined.body
