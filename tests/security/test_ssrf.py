@@ -93,6 +93,7 @@ def inside() -> Iterator[int]:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     Inside.asked.clear()
+    Inside.hosts.clear()
     yield int(server.server_address[1])
     server.shutdown()
     server.server_close()
