@@ -68,8 +68,23 @@ def resend(ctx: TenantContext) -> None:
     if tenant.email_confirm_by is None:
         raise errors.ConflictError("The e-mail address is already confirmed.", code="already_confirmed")
     owner = service.get_user_or_raise(ctx, tenant.owner_id)
+    # As an invitation's: at once the first time, then a minute after the last, doubling up to a day. The address
+    # is any a sign-up typed and the company's name any text: the banner's button must not bomb a stranger with it.
+    sent = int(owner.confirmation_mails or 1)
+    wait = min(service.RESEND_SECONDS * 2 ** (sent - 2), service.RESEND_MAX_SECONDS) if sent > 1 else 0
+    now = db.utcnow()
+    if owner.confirmation_sent_at is not None and now < owner.confirmation_sent_at + timedelta(seconds=wait):
+        retry = int((owner.confirmation_sent_at + timedelta(seconds=wait) - now).total_seconds()) + 1
+        raise errors.RateLimitedError("The link was e-mailed a moment ago; it can be sent again a little later.",
+                                      code="confirmation_recently_sent", retry_after=retry)
     token = auth.new_opaque_token("cfm_")
-    db.commit(ctx, db.Change().create(service._token_lookup(ctx, PURPOSE, token, owner.user_id, days=LINK_DAYS)))
+    before = service.user_audit_view(owner)
+    owner.confirmation_mails, owner.confirmation_sent_at = sent + 1, now
+    change = db.Change().create(service._token_lookup(ctx, PURPOSE, token, owner.user_id, days=LINK_DAYS))
+    change.save(owner)
+    audit.attach(ctx, change, owner, entity="user", entity_id=owner.user_id, action="resend_confirmation",
+                 before=before, after=service.user_audit_view(owner))
+    db.commit(ctx, change)
     send(tenant, owner, token)
 
 

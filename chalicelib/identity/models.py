@@ -63,6 +63,8 @@ class User(VersionedItem, discriminator="user"):
     invited_by = UnicodeAttribute(null=True)
     invitation_mails = NumberAttribute(null=True)  # invitation e-mails sent to the address so far
     invitation_sent_at = UTCDateTimeAttribute(null=True)  # the last one: the next waits (see resend)
+    confirmation_mails = NumberAttribute(null=True)  # an owner's address: confirmation links e-mailed so far
+    confirmation_sent_at = UTCDateTimeAttribute(null=True)  # the last one (identity.confirmation.resend)
 
 
 class EmailLogin(MainTable, discriminator="email_login"):

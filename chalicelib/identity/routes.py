@@ -122,7 +122,7 @@ def confirm_email(request: ApiRequest) -> s.Confirmed:
 
 
 @api.route("/api/v1/auth/confirm-email/resend", method="POST", summary="E-mail the owner a new confirmation link",
-           response=s.Accepted, status=202, errors=(403, 409))
+           response=s.Accepted, status=202, errors=(403, 409, 429))
 def confirm_email_resend(request: ApiRequest) -> s.Accepted:
     confirmation.resend(request.tenant)
     return s.Accepted()

@@ -41,3 +41,24 @@ def test_resending_an_invitation_waits_doubling_and_the_last_link_works(client: 
     joined = client.post("/api/v1/auth/accept-invitation", {"token": link_token(email, "accept"),
                                                             "password": PASSWORD})
     assert joined.status_code == 200, joined.body
+
+
+def test_a_sign_ups_confirmation_link_is_mailed_again_no_faster(client: ApiClient,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """A sign-up may give any address (a stranger's) and any company name: its "send the link again" waits too."""
+    from chalicelib.core import db
+
+    email = "stranger-confirm@example.com"
+    company = signup(client, company="Call +1 555 0100 to claim your prize", email=email, confirm=False)
+    path = "/api/v1/auth/confirm-email/resend"
+    assert client.post(path, {}, token=company.owner.token).status_code == 202
+    answers = [client.post(path, {}, token=company.owner.token) for _ in range(10)]
+    assert [a.status_code for a in answers] == [429] * 10
+    assert body(answers[0])["error"]["code"] == "confirmation_recently_sent"
+    assert len(outbox(email)) == 2  # the sign-up's and the one resend
+    real_now = db.utcnow
+    monkeypatch.setattr(db, "utcnow", lambda: real_now() + timedelta(seconds=61))
+    assert client.post(path, {}, token=company.owner.token).status_code == 202
+    monkeypatch.setattr(db, "utcnow", real_now)
+    confirmed = client.post("/api/v1/auth/confirm-email", {"token": link_token(email, "confirm-email")})
+    assert confirmed.status_code == 200, confirmed.body
