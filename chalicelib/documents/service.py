@@ -211,11 +211,13 @@ def make_pdf(body: str, ctx_values: dict[str, Any], *, country: str | None = Non
 # -- issuing ---------------------------------------------------------------------------------------
 
 
-def _lines_of(data: s.DocumentCreate) -> list[Line] | None:
+def _lines_of(ctx: TenantContext, data: s.DocumentCreate) -> list[Line] | None:
+    """The lines typed for a document, their prices with VAT in where the company's prices include it."""
     if data.lines is None:
         return None
-    return [sources.priced(line.description, Decimal(line.quantity), line.unit_price_minor, line.rate(), line.unit)
-            for line in data.lines]
+    inclusive = identity_service.prices_include_tax(ctx)
+    return [sources.priced(line.description, Decimal(line.quantity), line.unit_price_minor, line.rate(), line.unit,
+                           inclusive=inclusive) for line in data.lines]
 
 
 def audit_view(document: Document) -> dict[str, Any]:
@@ -260,7 +262,7 @@ def issue(ctx: TenantContext, source_kind: str, source_id: str, *, data: s.Docum
     reason = (data.vat_exemption_reason or "").strip() or None
     vat.check(treatment=data.vat_treatment, reason=reason)
     found = requisites.get(ctx)
-    source = sources.load(ctx, source_kind, source_id, action="update", lines=_lines_of(data),
+    source = sources.load(ctx, source_kind, source_id, action="update", lines=_lines_of(ctx, data),
                           default_rate=requisites.default_rate(found))
     country = company_country(ctx)
     vat.apply(source, treatment=data.vat_treatment, client_tax_id=customer_of(source, country)[2]["tax_id"])

@@ -9,6 +9,7 @@ from typing import Any
 from chalicelib.core import phones
 from chalicelib.documents import sources
 from chalicelib.documents.sources import Line, Source
+from chalicelib.identity import service as identity_service
 from chalicelib.records import access, types
 
 # How a country writes an address on one line, by the order of its parts (the Universal Postal Union's conventions,
@@ -98,15 +99,20 @@ def load(ctx: Any, record_id: str, *, action: str, lines: list[Line] | None = No
     """A deal the caller may do action on, with its first contact and its company as far as the caller may read;
     without lines given, the lines of the orders its amount follows, else one line of its title and amount at the
     company's default VAT rate, the amount taken without tax as an order's prices are by default (``price_mode``
-    exclusive), the VAT on top."""
+    exclusive), the VAT on top; or, where the company's prices include VAT, the amount with its VAT in, taken out
+    of it and printed "in which VAT" (lines given are priced so too, by the caller)."""
     deal = access.get_or_raise(ctx, types.get("deal"), record_id, action=action)
     contact = sources.readable(ctx, "contact", (deal.contact_ids or [None])[0])
     company = sources.readable(ctx, "company", deal.company_id)
+    inclusive = identity_service.prices_include_tax(ctx)
+    ordered = _order_lines(ctx, deal) if lines is None else []
     if lines is None:
-        lines = _order_lines(ctx, deal) or [sources.priced(deal.title, Decimal(1), int(deal.amount_minor or 0),
-                                                           default_rate)]
+        lines = ordered or [sources.priced(deal.title, Decimal(1), int(deal.amount_minor or 0), default_rate,
+                                           inclusive=inclusive)]
     fields = {"title": deal.title, "amount_minor": int(deal.amount_minor or 0), "currency": deal.currency,
               "status": deal.status, "expected_close_on": deal.expected_close_on or ""}
+    if inclusive and not ordered:  # the orders' lines keep each order's own way
+        fields["price_mode"] = "inclusive"
     return Source(kind="deal", record_id=deal.deal_id, title=deal.title, currency=deal.currency,
                   owner_id=deal.owner_id, team_id=deal.team_id, lines=lines, fields=fields, contact=contact,
                   company=company)

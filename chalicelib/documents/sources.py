@@ -70,11 +70,17 @@ class Source:
 
 
 def priced(description: str, quantity: Decimal, unit_price_minor: int, tax_rate: Decimal | None = None,
-           unit: str | None = None) -> Line:
-    """A line with its amount (quantity x price) and tax (on top of the amount), each rounded half up per line
-    to whole minor units, as accountants round; no rate (None) is no tax."""
+           unit: str | None = None, *, inclusive: bool = False) -> Line:
+    """A line with its amount (quantity x price) and tax (on top of the amount; ``inclusive``: the price has its tax
+    in, which is taken out of it, as ``orders.totals`` does), each rounded half up per line to whole minor units, as
+    accountants round; no rate (None) is no tax."""
     amount = (quantity * unit_price_minor).quantize(Decimal(1), rounding=ROUND_HALF_UP)
-    tax = (amount * (tax_rate or 0) / Decimal(100)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    rate = tax_rate or Decimal(0)
+    if inclusive:
+        tax = (amount * rate / (Decimal(100) + rate)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+        amount -= tax
+    else:
+        tax = (amount * rate / Decimal(100)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
     return Line(description=description, quantity=quantity, unit_price_minor=unit_price_minor,
                 tax_rate=tax_rate, unit=unit, amount_minor=int(amount), tax_minor=int(tax))
 
@@ -95,7 +101,8 @@ def _module(kind: str, loc: tuple[str | int, ...]) -> Any:
 def load(ctx: TenantContext, kind: str, record_id: str, *, action: str, lines: list[Line] | None = None,
          default_rate: Decimal | None = None, loc: tuple[str | int, ...] = ("body", "source", "kind")) -> Source:
     """A record's source, when the caller may do action on it and see what its documents print (404 / 403);
-    ``default_rate``: the company's VAT rate, which a line the source makes of its own amount takes (a deal's)."""
+    ``default_rate``: the company's VAT rate, which a line the source makes of its own amount takes (a deal's), with
+    the VAT in that amount when the company's prices include it (``identity.service.prices_include_tax``)."""
     found: Source = _module(kind, loc).load(ctx, record_id, action=action, lines=lines, default_rate=default_rate)
     require_printed(ctx, kind)
     found.hidden_contact = hidden_customer_fields(ctx, "contact") if found.contact is not None else frozenset()

@@ -38,6 +38,9 @@ class Tenant(VersionedItem, discriminator="tenant"):
     password_min_length = NumberAttribute(default=10)
     password_max_age_days = NumberAttribute(null=True)
     require_totp = BooleanAttribute(default=False)
+    # Prices and deal amounts are typed with their VAT in (a shop's retail prices, most Russian and Kazakh B2B
+    # amounts): new orders start priced so, and a deal's own line on its documents takes its VAT out of the amount.
+    prices_include_tax = BooleanAttribute(null=True)
     owner_id = UnicodeAttribute()
 
 

@@ -142,12 +142,16 @@ class TenantRead(BaseModel):
     password_min_length: int
     password_max_age_days: int | None
     require_totp: bool
+    # Prices and deal amounts include VAT: new orders start "inclusive", a deal's invoice takes the VAT out of its
+    # amount ("в т.ч. НДС") instead of adding it on top
+    prices_include_tax: bool = False
     created_at: datetime
     version: int
 
 
 class TenantUpdate(Schema):
-    not_null = frozenset({"name", "locale", "country", "currency", "timezone", "password_min_length", "require_totp"})
+    not_null = frozenset({"name", "locale", "country", "currency", "timezone", "password_min_length", "require_totp",
+                          "prices_include_tax"})
     version: int
     name: Name | None = None
     locale: Locale | None = None
@@ -157,6 +161,7 @@ class TenantUpdate(Schema):
     password_min_length: int | None = Field(default=None, ge=8, le=128)
     password_max_age_days: int | None = Field(default=None, ge=0, le=3650)
     require_totp: bool | None = None
+    prices_include_tax: bool | None = None
 
 
 class UserRead(BaseModel):

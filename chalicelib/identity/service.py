@@ -81,7 +81,8 @@ def tenant_read(tenant: Tenant) -> TenantRead:
         country=tenant.country, currency=tenant.currency, timezone=tenant.timezone,
         password_min_length=int(tenant.password_min_length),
         password_max_age_days=int(tenant.password_max_age_days) if tenant.password_max_age_days else None,
-        require_totp=bool(tenant.require_totp), created_at=tenant.created_at, version=int(tenant.version or 0),
+        require_totp=bool(tenant.require_totp), prices_include_tax=bool(tenant.prices_include_tax),
+        created_at=tenant.created_at, version=int(tenant.version or 0),
     )
 
 
@@ -109,7 +110,7 @@ def user_audit_view(user: User | None) -> dict[str, Any] | None:
 def tenant_audit_view(tenant: Tenant) -> dict[str, Any]:
     """The fields of a tenant the audit trail records."""
     fields = ("name", "status", "plan", "locale", "country", "currency", "timezone", "password_min_length",
-              "password_max_age_days", "require_totp")
+              "password_max_age_days", "require_totp", "prices_include_tax")
     return {name: getattr(tenant, name) for name in fields}
 
 
@@ -119,6 +120,11 @@ def tenant_audit_view(tenant: Tenant) -> dict[str, Any]:
 def get_tenant(ctx: TenantContext) -> Tenant | None:
     """The caller's tenant item."""
     return db.get(ctx, Tenant, tenant_pk(ctx), "TENANT")
+
+
+def prices_include_tax(ctx: TenantContext) -> bool:
+    """Whether the company types its prices and deal amounts with their VAT in (``Tenant.prices_include_tax``)."""
+    return bool(getattr(tenant_settings(ctx), "prices_include_tax", None))
 
 
 def tenant_settings(ctx: TenantContext) -> Tenant | None:

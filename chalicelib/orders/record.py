@@ -13,6 +13,7 @@ from typing import Any
 
 from chalicelib.core import audit, errors
 from chalicelib.core.tenancy import TenantContext, new_id
+from chalicelib.identity import service as identity_service
 from chalicelib.orders.models import Order, OrderRow
 from chalicelib.records import listing, types
 
@@ -52,6 +53,8 @@ def apply(ctx: TenantContext, order: Order, fields: dict[str, Any]) -> None:
         if fields["warehouse_id"] is not None:
             types.get("product").hooks["warehouse"](ctx, fields["warehouse_id"])
         order.warehouse_id = fields["warehouse_id"]
+    if order.version is None and fields.get("price_mode") is None and identity_service.prices_include_tax(ctx):
+        order.price_mode = "inclusive"  # the company types its prices with their VAT in: a new order starts so
     for name in ("currency", "price_mode"):
         if fields.get(name) is not None and fields[name] != getattr(order, name):
             _locked(order, name)

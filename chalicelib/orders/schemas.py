@@ -85,7 +85,8 @@ class OrderPreviewRequest(Schema):
     """Lines to price without saving anything: the order editor's live totals."""
 
     currency: CurrencyCode
-    price_mode: PriceMode = "exclusive"
+    price_mode: PriceMode | None = Field(default=None, description="As a new order starts by default: inclusive when "
+                                         "the company's prices include tax, else exclusive")
     lines: Annotated[list[OrderLineIn], Field(max_length=MAX_LINES)]
 
 

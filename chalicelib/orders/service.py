@@ -11,6 +11,7 @@ from typing import Any
 
 from chalicelib.core import db, errors, permissions
 from chalicelib.core.tenancy import TenantContext, new_id
+from chalicelib.identity import service as identity_service
 from chalicelib.identity import zones
 from chalicelib.orders import pricing, views
 from chalicelib.orders import schemas as s
@@ -115,8 +116,9 @@ def preview(ctx: TenantContext, *, data: s.OrderPreviewRequest) -> s.OrderPrevie
     """The lines' amounts and totals as an order would have them; nothing is written."""
     permissions.require(ctx, ORDER.plural, "read")
     lines = data.model_dump(mode="json")["lines"]
-    priced, totals = pricing.price(ctx, lines, currency=data.currency, inclusive=data.price_mode == "inclusive")
-    return s.OrderPreview(currency=data.currency, price_mode=data.price_mode, lines=views.lines(priced),
+    mode = data.price_mode or ("inclusive" if identity_service.prices_include_tax(ctx) else "exclusive")
+    priced, totals = pricing.price(ctx, lines, currency=data.currency, inclusive=mode == "inclusive")
+    return s.OrderPreview(currency=data.currency, price_mode=mode, lines=views.lines(priced),
                      totals=views.totals(totals, priced))
 
 

@@ -77,6 +77,14 @@ def test_owner_runs_the_company_from_the_settings(browser: Any, live_url: str, a
     page.get_by_role("button", name="Save").click()
     page.locator(".brand-name", has_text="Settings Bakery & Sons").wait_for()
     assert page.get_by_label("Currency").input_value() == "EUR"
+    # a shop's prices include its VAT: a new order starts so, as the deal's invoice takes the VAT out of its amount
+    page.get_by_label("Prices and deal amounts include VAT").check()
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_function("import('/static/js/session.js').then((m) => m.session.tenant.prices_include_tax)")
+    open_screen(page, "/orders/new", "New order")
+    assert page.get_by_label("Prices", exact=True).input_value() == "inclusive"
+    open_screen(page, "/settings/company", "Settings")
+    assert page.get_by_label("Prices and deal amounts include VAT").is_checked()
 
     open_screen(page, "/companies", "Companies")
     page.locator(".empty", has_text="No companies yet").wait_for()

@@ -149,6 +149,8 @@ export const MESSAGES = {
   'company.name': ['Company name', 'Название компании'],
   'company.locale': ['Default language', 'Язык по умолчанию'],
   'company.currency': ['Currency', 'Валюта'],
+  'company.pricesIncludeTax': ['Prices and deal amounts include VAT', 'Цены и суммы сделок включают НДС'],
+  'company.pricesIncludeTaxHint': ['New orders start with prices including tax, and a deal’s invoice shows the VAT within its amount instead of adding it on top.', 'Новые заказы начинаются с цен с НДС, а счёт по сделке выделяет НДС из её суммы («в т.ч. НДС»), а не начисляет сверху.'],
   'company.timezone': ['Time zone', 'Часовой пояс'],
   'company.passwordMin': ['Minimum password length', 'Минимальная длина пароля'],
   'company.passwordMaxAge': ['Password expires after (days)', 'Срок действия пароля (дней)'],

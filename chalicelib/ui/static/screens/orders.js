@@ -176,7 +176,7 @@ export async function editor(root, { params: path = {}, query: params, navigate,
   let keys = 0;
   const currencyField = field({ name: 'currency', label: t('orders.currency'), value: order?.currency || session.tenant?.currency || 'USD',
     options: (Intl.supportedValuesOf ? Intl.supportedValuesOf('currency') : ['USD', 'EUR', 'RUB']).map((c) => [c, c]) });
-  const modeField = field({ name: 'price_mode', label: t('orders.priceMode'), value: order?.price_mode || 'exclusive',
+  const modeField = field({ name: 'price_mode', label: t('orders.priceMode'), value: order?.price_mode || (session.tenant?.prices_include_tax ? 'inclusive' : 'exclusive'),
     options: [['exclusive', t('orders.mode.exclusive')], ['inclusive', t('orders.mode.inclusive')]] });
   const currency = () => currencyField.querySelector('select').value;
   const list = h('ol', { class: 'order-lines', 'aria-label': t('orders.lines') });

@@ -143,6 +143,7 @@ function companyForm(tenant, reload) {
   const submit = async (values) => {
     const body = { version: tenant.version, name: values.name, locale: values.locale, country: values.country,
       currency: values.currency, timezone: values.timezone, require_totp: values.require_totp,
+      prices_include_tax: values.prices_include_tax,
       password_min_length: Number(values.password_min_length) || values.password_min_length };
     if (values.password_max_age_days !== '') body.password_max_age_days = Number(values.password_max_age_days);
     try {
@@ -160,6 +161,8 @@ function companyForm(tenant, reload) {
     field({ name: 'locale', label: t('company.locale'), value: tenant.locale, options: LANGS }),
     field({ name: 'country', label: t('auth.country'), value: tenant.country, options: countryOptions() }),
     field({ name: 'currency', label: t('company.currency'), value: tenant.currency, options: currencies() }),
+    field({ name: 'prices_include_tax', label: t('company.pricesIncludeTax'), type: 'checkbox',
+      value: tenant.prices_include_tax, hint: t('company.pricesIncludeTaxHint') }),
     field({ name: 'timezone', label: t('company.timezone'), value: tenant.timezone, options: zoneOptions(tenant.timezone, tenant.country) }),
     field({ name: 'password_min_length', label: t('company.passwordMin'), type: 'number', min: '8', max: '128',
       value: tenant.password_min_length }),
