@@ -280,18 +280,28 @@ def notify(ctx: TenantContext, rule: Automation, run: AutomationRun, index: int,
     return Outcome("told " + ", ".join(told), "notified", {"user_ids": told})
 
 
-def _customer(ctx: TenantContext, subject: Subject) -> Any:
-    """The contact an e-mail goes to: the record itself, or a deal's first contact."""
+def customer_id(subject: Subject) -> str | None:
+    """The contact a rule writes to about its record: the contact itself, a deal's first contact, an order's
+    contact (a conversation's is the messages' own)."""
     if subject.type == "contact":
-        return contacts_service.get(ctx, str(subject.id))
+        return subject.id
     if subject.type == "deal" and subject.state.get("contact_ids"):
-        return contacts_service.get(ctx, str(subject.state["contact_ids"][0]))
+        return str(subject.state["contact_ids"][0])
+    if subject.type == "order" and subject.state.get("contact_id"):
+        return str(subject.state["contact_id"])
     return None
+
+
+def _customer(ctx: TenantContext, subject: Subject) -> Any:
+    """The contact an e-mail goes to (``customer_id``)."""
+    found = customer_id(subject)
+    return contacts_service.get(ctx, found) if found else None
 
 
 def send_email(ctx: TenantContext, rule: Automation, run: AutomationRun, index: int, action: dict[str, Any],
                subject: Subject) -> Outcome:
-    """E-mail the customer (the contact, or a deal's first contact) who agreed to hear from the company."""
+    """E-mail the customer (the contact, a deal's first contact, an order's contact) who agreed to hear from the
+    company."""
     contact = _customer(ctx, subject)
     if contact is None or not contact.emails:
         raise Failed("no contact with an e-mail address", "no_email")

@@ -6,8 +6,9 @@ the conversation's collection by that time (its id is a ULID of it: one Query) a
 trigger's ``text_contains``; nothing of it is kept. The run's subject is the conversation's contact (so
 conditions read the contact's fields), else the conversation.
 
-``send_message`` writes to the record's contact (a deal's first contact; a conversation itself) through its
-latest conversation, or the latest on a channel, or on a given line (starting one there when there is none).
+``send_message`` writes to the record's contact (a deal's first contact, an order's contact; a conversation
+itself) through its latest conversation, or the latest on a channel, or on a given line (starting one there when
+there is none).
 Free text goes out only inside the channel's reply window (WhatsApp's 24 hours); outside it the action's
 template does (the text and the template's parameters with their merge fields filled: ``merge_fields``), and
 without one the step fails, recorded in the run log. The message is written as the rule
@@ -21,7 +22,7 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.automations import merge_fields
-from chalicelib.automations.actions import Failed, Outcome, Subject
+from chalicelib.automations.actions import Failed, Outcome, Subject, customer_id
 from chalicelib.automations.engine import Happening
 from chalicelib.automations.models import Automation, AutomationRun
 from chalicelib.campaigns import consent
@@ -88,11 +89,9 @@ def matches(trigger: dict[str, Any], facts: dict[str, Any]) -> bool:
 
 
 def _contact_id(subject: Subject) -> str | None:
-    if subject.type == "contact":
-        return subject.id
-    if subject.type == "deal" and subject.state.get("contact_ids"):
-        return str(subject.state["contact_ids"][0])
-    return subject.state.get("contact_id") if subject.type == "conversation" else None
+    if subject.type == "conversation":
+        return subject.state.get("contact_id")
+    return customer_id(subject)
 
 
 def _latest(ctx: TenantContext, contact_id: str, action: dict[str, Any]) -> dict[str, Any] | None:

@@ -1,0 +1,52 @@
+"""Rules on an order's events (#23) act for the order's customer as a deal's do: a message goes to the order's
+contact on the rule's channel, a task is about that contact and its title says which order, and ``move_deal`` moves
+the deal the order belongs to (a paid order marks its deal won, so deal reports count a shop that works through
+orders)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.events.conftest import Feed, feed  # noqa: F401 - the stream fixture, for these tests too
+from tests.factories import Company
+from tests.messaging.kit import make_conversation, thread
+from tests.orders.kit import move, ok, shop
+from tests.support import ApiClient
+
+VISIT = [{"description": "Service 60,000 km, Toyota Camry", "quantity": "1", "unit_price_minor": 1_500_000}]
+
+
+def _rule(client: ApiClient, company: Company, actions: list[dict[str, Any]]) -> dict[str, Any]:
+    return dict(ok(client.post("/api/v1/automations", {"name": "After the visit", "trigger": {"type": "order.paid"},
+                                                       "actions": actions}, token=company.owner.token), 201))
+
+
+def _paid(client: ApiClient, company: Company, contact_id: str, **fields: Any) -> dict[str, Any]:
+    """An order of the contact, confirmed and paid in full."""
+    token = company.owner.token
+    made = ok(client.post("/api/v1/orders", {"currency": "RUB", "contact_id": contact_id, "lines": VISIT, **fields},
+                          token=token), 201)
+    confirmed = ok(move(client, company, made, "confirmed"))
+    ok(client.post(f"/api/v1/orders/{made['id']}/payments",
+                   {"version": confirmed["version"], "amount_minor": 1_500_000, "method": "card"}, token=token))
+    return dict(made)
+
+
+def _run(client: ApiClient, company: Company, rule: dict[str, Any]) -> dict[str, Any]:
+    [run] = ok(client.get(f"/api/v1/automations/{rule['id']}/runs", token=company.owner.token))["items"]
+    return dict(run)
+
+
+def test_an_orders_message_goes_to_its_contact_on_the_rules_channel(client: ApiClient, feed: Feed) -> None:  # noqa: F811
+    company = shop(client)
+    conversation = make_conversation(client, company.owner.token, customer="+79161230077")
+    rule = _rule(client, company, [{"type": "send_message", "channel": "whatsapp",
+                                    "text": "{first_name}, how was your visit?"}])
+    made = _paid(client, company, conversation["contact_id"])
+    assert feed.deliver() == {"batchItemFailures": []}
+    step = _run(client, company, rule)["steps"][0]
+    assert (step["status"], step["code"], step["params"]) == (
+        "done", "message_sent", {"conversation_id": conversation["id"]}), step
+    said = thread(client, company, conversation["id"])[-1]
+    assert (said["direction"], said["text"]) == ("out", "Sample, how was your visit?")
+    assert made["contact_id"] == conversation["contact_id"]
