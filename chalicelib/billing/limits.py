@@ -17,13 +17,15 @@ from typing import Any
 from chalicelib.billing import catalog
 from chalicelib.billing.models import Usage, usage_key
 from chalicelib.billing.standing import Standing
-from chalicelib.core import db, errors
+from chalicelib.core import db, errors, routing
 from chalicelib.core.tenancy import TenantContext
 
 # What a suspended (read-only) tenant may still write: signing in and out, its billing, its exports and
-# its own deletion, and the live-updates ticket (which changes no data). Prefixes of route paths.
-READ_ONLY_ALLOWS = ("/api/v1/auth/", "/api/v1/billing", "/api/v1/exports", "/api/v1/tenant/export",
-                    "/api/v1/tenant/deletion", "/api/v1/live/ticket")
+# its own deletion, and the live-updates ticket (which changes no data). Whole route templates, matched as the
+# limited token's are: as prefixes, "/api/v1/billing" would also have let "/api/v1/billing-details" write.
+READ_ONLY_ALLOWS = routing.RouteSet(frozenset({
+    "/api/v1/billing/checkout", "/api/v1/billing/portal", "/api/v1/billing/plan", "/api/v1/exports",
+    "/api/v1/tenant/export", "/api/v1/tenant/deletion", "/api/v1/live/ticket"}), folders=("/api/v1/auth/",))
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
@@ -48,7 +50,7 @@ def starting_usage(ctx: TenantContext, change: db.Change, **amounts: int) -> Non
 
 def writable(standing: Standing, *, method: str, path: str) -> None:
     """402 ``subscription_inactive`` for a write of a suspended (read-only) tenant, but what stays allowed."""
-    if standing.read_only and method in WRITES and not path.startswith(READ_ONLY_ALLOWS):
+    if standing.read_only and method in WRITES and path not in READ_ONLY_ALLOWS:
         raise errors.SubscriptionInactiveError(details=[{"status": standing.status, "plan": standing.plan.key}])
 
 

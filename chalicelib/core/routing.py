@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 import json
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,25 @@ DOMAINS = (
     "chalicelib.reports.routes", "chalicelib.automations.routes", "chalicelib.tickets.routes", "chalicelib.kb.routes",
     "chalicelib.documents.routes", "chalicelib.personaldata.routes", "chalicelib.ui.routes",
 )
+
+
+@dataclass(frozen=True)
+class RouteSet:
+    """Routes named by their whole templates (``/api/v1/exports/{export_id}``), plus folders whose every route
+    belongs (each ends in "/"). Never a bare prefix: "/api/v1/me" as one let "/api/v1/merges/{merge_id}/undo"
+    through a limited token."""
+
+    paths: frozenset[str]
+    folders: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if any(not folder.endswith("/") for folder in self.folders):
+            raise ValueError("a folder of routes ends in '/'")
+
+    def __contains__(self, path: object) -> bool:
+        return isinstance(path, str) and (path in self.paths or path.startswith(self.folders))
+
+
 _lock = threading.Lock()
 _entries: list[dict[str, Any]] = []
 _modules: dict[tuple[str, str], str] = {}

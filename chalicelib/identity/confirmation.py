@@ -33,7 +33,7 @@ def due(tenant: Tenant) -> bool:
 def writable(tenant: Tenant, *, method: str, path: str) -> None:
     """403 ``email_unconfirmed`` for a write of a company past its 7 days unconfirmed (billing's read-only list
     of what stays allowed applies)."""
-    if due(tenant) and method in limits.WRITES and not path.startswith(limits.READ_ONLY_ALLOWS):
+    if due(tenant) and method in limits.WRITES and path not in limits.READ_ONLY_ALLOWS:
         raise errors.ForbiddenError("The company is read-only until its owner confirms their e-mail address; "
                                     "follow the link we sent, or send it again.", code="email_unconfirmed")
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
-from chalicelib.core import audit, auth, db, errors, http, mail, permissions
+from chalicelib.core import audit, auth, db, errors, http, mail, permissions, routing
 from chalicelib.core.config import settings
 from chalicelib.core.observability import logger
 from chalicelib.core.tenancy import TenantContext, bind, global_key, is_valid_id, new_id, tenant_key
@@ -26,8 +26,7 @@ RESET_HOURS = 1
 # What a token limited to securing the account reaches (a stale password, a second factor the company requires):
 # the caller's own profile, and the auth routes. Whole paths, not prefixes: "/api/v1/me" as a prefix let through
 # "/api/v1/merges/{merge_id}/undo".
-LIMITED_PATHS = frozenset({"/api/v1/me"})
-LIMITED_PREFIX = "/api/v1/auth/"
+LIMITED_ROUTES = routing.RouteSet(frozenset({"/api/v1/me"}), folders=("/api/v1/auth/",))
 
 
 @dataclass
@@ -396,7 +395,7 @@ def authenticate(request: Any) -> auth.Principal:
         raise errors.UnauthenticatedError("The access token is not valid.")
     limited = claims.get("lim")
     path = (request.context or {}).get("resourcePath", "")
-    if limited and path not in LIMITED_PATHS and not path.startswith(LIMITED_PREFIX):
+    if limited and path not in LIMITED_ROUTES:
         code = "password_change_required" if limited == "password_change" else "totp_enrollment_required"
         raise errors.ForbiddenError("Finish securing your account first.", code=code)
     ctx = service.system_context(str(claims["tid"]))

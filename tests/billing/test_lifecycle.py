@@ -181,7 +181,7 @@ def test_every_write_route_of_a_suspended_company_answers_402(client: ApiClient,
                  helpers.subscription(helpers.customer(client, company), status="unpaid"))
     refused = []
     for spec in write_routes():
-        if spec.public or spec.path.startswith(READ_ONLY_ALLOWS):  # webhooks still store what customers send
+        if spec.public or spec.path in READ_ONLY_ALLOWS:  # webhooks still store what customers send
             continue
         path = spec.path
         for name in spec.path_params:
