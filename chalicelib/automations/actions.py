@@ -85,8 +85,12 @@ class Subject:
 
     @property
     def title(self) -> str:
-        """The record's title or name, for a task's title."""
+        """The record's title or name, for a task's title (an order's: what its first line sold, else its number)."""
         state = self.state
+        if self.type == "order":
+            lines = state.get("lines") or []
+            first = str(lines[0].get("description") or "") if lines and isinstance(lines[0], dict) else ""
+            return first or (f"#{state['number']}" if state.get("number") else "")
         name = " ".join(str(state[k]) for k in ("first_name", "last_name") if state.get(k))
         return str(state.get("title") or state.get("name") or state.get("subject") or name or "")
 
@@ -146,8 +150,7 @@ def create_task(ctx: TenantContext, rule: Automation, run: AutomationRun, index:
                 subject: Subject) -> Outcome:
     """A task for the owner, a user or the next of a round-robin, about the record, due after some minutes."""
     title = str(action["title"]).replace("{title}", subject.title).strip()[:200] or rule.name
-    related = task_schemas.Related(type=subject.type, id=subject.id) \
-        if subject.type in ("contact", "company", "deal", "ticket") and subject.id else None  # type: ignore[arg-type]
+    related = _about(subject)
     handed = _assignee(ctx, rule, action, subject, "tasks")
     assignee = handed.user_id or _stand_in(ctx, subject, handed)
     data = task_schemas.TaskCreate(title=title, due_at=db.utcnow() + timedelta(minutes=int(action["due_in_minutes"])),
@@ -166,6 +169,19 @@ def create_task(ctx: TenantContext, rule: Automation, run: AutomationRun, index:
         return Outcome(f"task {task_id} for {assignee}: {skipped} cannot take it ({why})", "task_created_instead",
                        {"task_id": task_id, "user_id": assignee, "skipped_user_id": skipped, "reason": why})
     return Outcome(f"task {task_id}", "task_created", {"task_id": task_id})
+
+
+def _about(subject: Subject) -> task_schemas.Related | None:
+    """What a rule's task is about: the record, or an order's customer (the contact, else the company: whom to call;
+    the order is named by the task's ``{title}``)."""
+    if subject.type == "order" and subject.id:
+        for name, entity in (("contact_id", "contact"), ("company_id", "company")):
+            if subject.state.get(name):
+                return task_schemas.Related(type=entity, id=str(subject.state[name]))
+        return task_schemas.Related(type="order", id=subject.id)
+    if subject.type in ("contact", "company", "deal", "ticket") and subject.id:
+        return task_schemas.Related(type=subject.type, id=subject.id)
+    return None
 
 
 def _stand_in(ctx: TenantContext, subject: Subject, handed: Handed) -> str:

@@ -50,3 +50,17 @@ def test_an_orders_message_goes_to_its_contact_on_the_rules_channel(client: ApiC
     said = thread(client, company, conversation["id"])[-1]
     assert (said["direction"], said["text"]) == ("out", "Sample, how was your visit?")
     assert made["contact_id"] == conversation["contact_id"]
+
+
+def test_an_orders_task_is_about_its_contact_and_names_the_order(client: ApiClient, feed: Feed) -> None:  # noqa: F811
+    company = shop(client)
+    contact = company.extra["contact"]
+    rule = _rule(client, company, [{"type": "create_task", "title": "Invite to the next service: {title}",
+                                    "due_in_minutes": 60 * 24 * 30 * 6}])
+    _paid(client, company, contact["id"])
+    assert feed.deliver() == {"batchItemFailures": []}
+    step = _run(client, company, rule)["steps"][0]
+    assert step["code"] == "task_created", step
+    task = ok(client.get(f"/api/v1/tasks/{step['params']['task_id']}", token=company.owner.token))
+    assert task["title"] == "Invite to the next service: Service 60,000 km, Toyota Camry"
+    assert (task["related"]["type"], task["related"]["id"]) == ("contact", contact["id"])
