@@ -234,20 +234,35 @@ def assign(ctx: TenantContext, rule: Automation, run: AutomationRun, index: int,
 
 def move_deal(ctx: TenantContext, rule: Automation, run: AutomationRun, index: int, action: dict[str, Any],
               subject: Subject) -> Outcome:
-    """Move the deal to a stage (of its pipeline, or of another)."""
-    if subject.type != "deal":
-        raise Failed("only a deal can be moved", "not_a_deal")
-    if subject.state.get("stage_id") == action["stage_id"]:
-        return Outcome("in the stage already", "stage_already", {"stage_id": str(action["stage_id"])})
-    body = DealMove(version=int(subject.state.get("version") or 0), stage_id=action["stage_id"],
+    """Move the deal (an order's: the deal it belongs to) to a stage (of its pipeline, or of another)."""
+    deal = _deal_of(ctx, subject)
+    params = {"stage_id": str(action["stage_id"])} | ({"deal_id": str(deal.id)} if deal is not subject else {})
+    if deal.state.get("stage_id") == action["stage_id"]:
+        return Outcome("in the stage already", "stage_already", params)
+    body = DealMove(version=int(deal.state.get("version") or 0), stage_id=action["stage_id"],
                     pipeline_id=action.get("pipeline_id"))
     try:
-        deals_service.move(ctx, str(subject.id), body=body)
+        deals_service.move(ctx, str(deal.id), body=body)
     except errors.CRMError as exc:
         if exc.status >= 500:
             raise
         raise _refused(exc) from exc
-    return Outcome(f"stage {action['stage_id']}", "moved", {"stage_id": str(action["stage_id"])})
+    return Outcome(f"stage {action['stage_id']}", "moved", params)
+
+
+def _deal_of(ctx: TenantContext, subject: Subject) -> Subject:
+    """The deal a move acts on: the subject, or the deal an order belongs to (a paid order wins it, as Kommo's and
+    Bitrix24's robots change a deal's stage from its order's event), read as it is now."""
+    if subject.type == "deal":
+        return subject
+    if subject.type != "order":
+        raise Failed("only a deal can be moved", "not_a_deal")
+    deal_id = subject.state.get("deal_id") or subject.state.get("from_deal_id")
+    deal = deals_service.get(ctx, str(deal_id)) if deal_id else None
+    if deal is None or deal.deleted_at is not None:
+        raise Failed("the order belongs to no deal", "no_deal")
+    state = {name: value for name, value in deal.attribute_values.items() if name not in ("pk", "sk")}
+    return Subject("deal", str(deal_id), state)
 
 
 def tag(ctx: TenantContext, rule: Automation, run: AutomationRun, index: int, action: dict[str, Any],

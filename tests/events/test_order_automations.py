@@ -64,3 +64,28 @@ def test_an_orders_task_is_about_its_contact_and_names_the_order(client: ApiClie
     task = ok(client.get(f"/api/v1/tasks/{step['params']['task_id']}", token=company.owner.token))
     assert task["title"] == "Invite to the next service: Service 60,000 km, Toyota Camry"
     assert (task["related"]["type"], task["related"]["id"]) == ("contact", contact["id"])
+
+
+def test_a_paid_order_wins_the_deal_it_belongs_to(client: ApiClient, feed: Feed) -> None:  # noqa: F811
+    company = shop(client)
+    token = company.owner.token
+    contact = company.extra["contact"]
+    pipeline = ok(client.get("/api/v1/pipelines", token=token))["items"][0]
+    won = next(stage["id"] for stage in pipeline["stages"] if stage["kind"] == "won")
+    deal = ok(client.post("/api/v1/deals", {"title": "Camry service", "contact_ids": [contact["id"]]}, token=token),
+              201)
+    rule = _rule(client, company, [{"type": "move_deal", "stage_id": won}])
+    _paid(client, company, contact["id"], deal_id=deal["id"])
+    assert feed.deliver() == {"batchItemFailures": []}
+    step = _run(client, company, rule)["steps"][0]
+    assert (step["status"], step["code"]) == ("done", "moved"), step
+    assert step["params"] == {"stage_id": won, "deal_id": deal["id"]}
+    card = ok(client.get(f"/api/v1/deals/{deal['id']}", token=token))["deal"]
+    assert (card["stage_id"], card["status"]) == (won, "won")
+
+    alone = _rule(client, company, [{"type": "move_deal", "stage_id": won}])  # an order of no deal moves nothing
+    ok(client.patch(f"/api/v1/automations/{rule['id']}", {"enabled": False, "version": rule["version"]}, token=token))
+    _paid(client, company, contact["id"])
+    assert feed.deliver() == {"batchItemFailures": []}
+    step = _run(client, company, alone)["steps"][0]
+    assert (step["status"], step["code"]) == ("failed", "no_deal"), step

@@ -60,6 +60,7 @@ export const AUTOMATIONS = {
   'auto.outcome.moved': ['Moved to “{stage}”', 'Переведена на этап «{stage}»'],
   'auto.outcome.stage_already': ['In “{stage}” already', 'Уже на этапе «{stage}»'],
   'auto.outcome.not_a_deal': ['Only a deal can be moved', 'Перевести можно только сделку'],
+  'auto.outcome.no_deal': ['The order belongs to no deal', 'Заказ не привязан к сделке'],
   'auto.outcome.tagged': ['Tags: {tags}', 'Метки: {tags}'],
   'auto.outcome.tags_unchanged': ['The tags were so already', 'Метки уже такие'],
   'auto.outcome.not_a_contact': ['Only contacts carry tags', 'Метки есть только у контактов'],
