@@ -55,6 +55,21 @@ def role_permissions(ctx: TenantContext, key: str) -> frozenset[str] | None:
     return frozenset(role.permissions or ()) if role is not None else None
 
 
+def acting_as(ctx: TenantContext, user_id: str | None) -> TenantContext | None:
+    """The context of an active user of the tenant with their role's permissions and team, as their own request
+    would carry them (for what is pushed to them, with no request of theirs); None when there is no such user."""
+    from dataclasses import replace
+
+    from chalicelib.identity import service
+
+    user = service.get_user(ctx, user_id) if user_id else None
+    granted = role_permissions(ctx, str(user.role)) if user is not None and user.status == "active" else None
+    if user is None or granted is None:
+        return None
+    return replace(ctx, actor_id=user.user_id, actor_kind="user", role=str(user.role), team_id=user.team_id,
+                   permissions=granted)
+
+
 def role_reads(ctx: TenantContext, key: str, entity: str) -> bool:
     """Whether a role reads an entity (conversations, deals, tasks...) at some scope: work handed to a colleague
     whose role cannot would sit where nobody opens it (a built-in role is in code; a custom one costs a GetItem)."""
