@@ -37,6 +37,29 @@ function input(label, value, onInput, attrs = {}) {
     h('input', { id, value: value ?? '', onInput: (event) => onInput(event.target.value), ...attrs }));
 }
 
+// A delay in the unit people think in ("in 6 months", not "in 262800 minutes"); the API keeps minutes. A month is 30
+// days: the engine adds minutes, not calendar months, and the hint says so. A stored value shows in its largest
+// whole unit (1440 minutes: 1 day).
+const UNITS = [['months', 43200], ['weeks', 10080], ['days', 1440], ['hours', 60], ['minutes', 1]];
+
+function delay(label, minutes, onChange, name) {
+  const total = Number(minutes) || 0;
+  const [amountId, unitId, hintId] = [uid('auto'), uid('auto'), uid('auto')];
+  const [shown, size] = UNITS.find(([, each]) => total > 0 && total % each === 0) || ['minutes', 1];
+  const amount = h('input', { id: amountId, type: 'number', min: '0', value: String(total / size), 'data-test': `${name}-amount`,
+    'aria-describedby': hintId, onInput: () => changed() });
+  const unit = h('select', { id: unitId, 'aria-label': t('auto.unit'), 'data-test': `${name}-unit`, onChange: () => changed() },
+    UNITS.map(([value]) => h('option', { value, selected: value === shown }, t(`auto.unit.${value}`, { n: total / size }))));
+  const hint = h('p', { class: 'hint', id: hintId, hidden: shown !== 'months' }, t('auto.monthDays'));
+  function changed() {
+    const count = Math.max(0, Math.floor(Number(amount.value) || 0));
+    [...unit.options].forEach((option) => { option.textContent = t(`auto.unit.${option.value}`, { n: count }); });
+    hint.hidden = unit.value !== 'months';
+    onChange(count * UNITS.find(([value]) => value === unit.value)[1]);
+  }
+  return h('div', { class: 'field' }, h('label', { for: amountId }, label), h('div', { class: 'delay' }, amount, unit), hint);
+}
+
 // A message to a client is read whole before it is saved: on a phone a one-line box showed its first words only
 function textBox(label, value, onInput, attrs = {}) {
   const id = uid('auto');
@@ -208,7 +231,7 @@ class Builder {
     });
     switch (action.type) {
       case 'create_task': return [input(t('auto.title'), action.title, (v) => { action.title = v; }, { required: true, 'data-test': 'task-title' }),
-        input(t('auto.dueIn'), action.due_in_minutes, (v) => { action.due_in_minutes = Number(v) || 0; }, { type: 'number', min: '0' }),
+        delay(t('auto.dueIn'), action.due_in_minutes, (v) => { action.due_in_minutes = v; }, 'due-in'),
         who(true), action.assignee === 'round_robin' ? people([]) : null];
       case 'assign': return [who(false), action.assignee === 'round_robin' ? people([]) : null];
       case 'move_deal': {
