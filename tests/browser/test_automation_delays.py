@@ -1,6 +1,7 @@
 """A rule's task is due after a delay typed in the unit people think in (static/screens/automations.js): "in 6
 months", not "in 262800 minutes"; the API keeps minutes (a month is 30 days, and the builder says so), and a rule
-reopened shows its delay in its largest whole unit. At 1280 px in English and on a phone in Russian."""
+reopened shows its delay in its largest whole unit. The rules of a shop that works through orders are built there
+too (an order paid, an order entering a status). At 1280 px in English and on a phone in Russian."""
 
 from __future__ import annotations
 
@@ -15,11 +16,12 @@ from tests.factories import Company, signup
 from tests.support import ApiClient, body
 
 
-def _task_delay(client: ApiClient, company: Company, name: str) -> int:
+def _saved(client: ApiClient, company: Company, name: str) -> tuple[dict[str, Any], int]:
+    """The rule's trigger and its task's delay in minutes, as the API has them."""
     (rule,) = [rule for rule in body(client.get("/api/v1/automations", token=company.owner.token))["items"]
                if rule["name"] == name]
     (action,) = rule["actions"]
-    return int(action["due_in_minutes"])
+    return rule["trigger"], int(action["due_in_minutes"])
 
 
 def test_a_car_service_sets_the_next_service_reminder_in_months(browser: Any, live_url: str, app: Any) -> None:
@@ -31,6 +33,8 @@ def test_a_car_service_sets_the_next_service_reminder_in_months(browser: Any, li
     page.get_by_role("button", name="Add a rule", exact=True).click()
     dialog = page.locator("dialog")
     dialog.locator("[data-test=rule-name]").fill("Next service")
+    dialog.locator("[data-test=trigger-type]").select_option("order.paid")
+    expect(dialog.locator("[data-test=trigger-type] option:checked")).to_have_text("An order is paid in full")
     dialog.locator("[data-test=task-title]").fill("Invite to the next service: {title}")
     amount, unit = dialog.locator("[data-test=due-in-amount]"), dialog.locator("[data-test=due-in-unit]")
     expect(amount).to_have_value("1")  # a new task's 60 minutes
@@ -42,7 +46,7 @@ def test_a_car_service_sets_the_next_service_reminder_in_months(browser: Any, li
     expect(dialog.get_by_text("A month counts as 30 days.")).to_be_visible()
     dialog.locator("[data-test=rule-save]").click()
     expect(page.get_by_label("On: Next service")).to_be_visible()
-    assert _task_delay(client, company, "Next service") == 6 * 30 * 24 * 60
+    assert _saved(client, company, "Next service") == ({"type": "order.paid"}, 6 * 30 * 24 * 60)
 
     card = page.locator("[data-test=rule]", has_text="Next service")
     card.get_by_role("button", name="Change").click()  # reopened: its months, not 259200 minutes
@@ -58,6 +62,9 @@ def test_a_russian_owner_sets_a_delay_in_weeks_on_her_phone(browser: Any, live_u
     page.get_by_role("button", name="Добавить правило", exact=True).click()
     dialog = page.locator("dialog")
     dialog.locator("[data-test=rule-name]").fill("Позвонить через две недели")
+    dialog.locator("[data-test=trigger-type]").select_option("order.status_changed")
+    dialog.locator("[data-test=order-status]").select_option("delivered")
+    expect(dialog.locator("[data-test=order-status] option:checked")).to_have_text("Доставлен")
     dialog.locator("[data-test=task-title]").fill("Позвонить: {title}")
     dialog.get_by_label("Срок через").fill("2")
     unit = dialog.locator("[data-test=due-in-unit]")
@@ -69,4 +76,5 @@ def test_a_russian_owner_sets_a_delay_in_weeks_on_her_phone(browser: Any, live_u
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 390, "no sideways scrolling"
     dialog.locator("[data-test=rule-save]").click()
     expect(page.get_by_label("Включено: Позвонить через две недели")).to_be_visible()
-    assert _task_delay(client, company, "Позвонить через две недели") == 2 * 7 * 24 * 60
+    assert _saved(client, company, "Позвонить через две недели") == (
+        {"type": "order.status_changed", "status": "delivered"}, 2 * 7 * 24 * 60)

@@ -7,20 +7,24 @@ import { errorMessage, has, t } from '../js/i18n.js';
 import { formatDateTime } from '../js/format.js';
 import { MESSAGES } from '../js/messages.js';
 import { AUTOMATIONS } from '../js/messages-automations.js';
+import { ORDERS } from '../js/messages-orders.js';
 import { session } from '../js/session.js';
 import { confirmAction, heading, openModal, toast, toastError } from '../js/ui.js';
 import { settingsTabs } from './settings-nav.js';
 import { companyUsers, reads } from '../js/users.js';
 
-Object.assign(MESSAGES, AUTOMATIONS); // this screen's texts load with it, not with the app's first load
+Object.assign(MESSAGES, ORDERS, AUTOMATIONS); // this screen's texts load with it, not with the app's first load
 
 const TRIGGERS = ['deal.stage_entered', 'deal.stage_left', 'deal.won', 'deal.lost', 'record.created', 'record.updated',
-  'lead.received', 'call.missed', 'message.received', 'task.due_soon', 'task.overdue', 'deal.idle', 'date.reached', 'ticket.sla_breached'];
+  'lead.received', 'call.missed', 'message.received', 'task.due_soon', 'task.overdue', 'deal.idle', 'date.reached', 'ticket.sla_breached',
+  'order.paid', 'order.status_changed'];
+// The statuses an order enters (its first, new, is record.created's), worded by the orders screen's catalogue
+const ORDER_STATUSES = ['confirmed', 'partially_paid', 'paid', 'shipped', 'delivered', 'cancelled', 'returned'];
 const ACTIONS = ['create_task', 'assign', 'move_deal', 'tag', 'set_field', 'notify', 'send_message', 'send_email', 'webhook'];
 const MESSENGERS = ['whatsapp', 'telegram', 'email', 'sms'];
 const LINE_TYPES = { whatsapp: ['whatsapp'], telegram: ['telegram'], email: ['email'], sms: ['twilio'] }; // a channel's lines
 const TASK_KINDS = ['todo', 'call', 'meeting', 'email'];
-const ENTITIES = ['deal', 'contact', 'company', 'task'];
+const ENTITIES = ['deal', 'contact', 'company', 'task', 'order'];
 const OPS = ['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'contains', 'in', 'empty', 'not_empty'];
 const FIELDS = ['title', 'amount_minor', 'currency', 'source', 'tags', 'owner_id', 'stage_id', 'first_name', 'last_name'];
 
@@ -153,6 +157,10 @@ class Builder {
         h('div', { class: 'field' }, h('label', { for: minutesId }, t('auto.beforeMinutes')), h('input', { id: minutesId, type: 'number',
           min: '0', max: '59', step: '5', value: String(before % 60), onInput: total, 'data-test': 'before-minutes' }))),
       this.taskKinds(trigger), h('p', { class: 'hint' }, t('auto.dueSoonHint')));
+    }
+    if (trigger.type === 'order.status_changed') { // a car service's review request when the order is delivered
+      parts.push(select(t('orders.status'), trigger.status || '', [['', t('auto.anyStatus')], ...ORDER_STATUSES
+        .map((v) => [v, t(`orders.status.${v}`)])], (v) => { trigger.status = v || null; }, { 'data-test': 'order-status' }));
     }
     if (trigger.type === 'ticket.sla_breached') { // #24: which SLA target a ticket missed
       parts.push(select(t('auto.slaTarget'), trigger.target || 'any', ['any', 'first_response', 'resolution']
