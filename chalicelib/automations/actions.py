@@ -323,9 +323,21 @@ def customer_id(subject: Subject) -> str | None:
     return None
 
 
-def _customer(ctx: TenantContext, subject: Subject) -> Any:
-    """The contact an e-mail goes to (``customer_id``)."""
+def customer_of(ctx: TenantContext, subject: Subject) -> str | None:
+    """The contact a rule writes to (``customer_id``); for an order of a company alone, the company's contact when
+    it has only one (of several, whom to write to would be a guess: the step fails as ``no_contact``)."""
     found = customer_id(subject)
+    if found is None and subject.type == "order" and subject.state.get("company_id"):
+        from chalicelib.records import links
+
+        people = links.linked_ids(ctx, "company", subject_id=str(subject.state["company_id"]), kind="contact")
+        found = people[0] if len(people) == 1 else None
+    return found
+
+
+def _customer(ctx: TenantContext, subject: Subject) -> Any:
+    """The contact an e-mail goes to (``customer_of``)."""
+    found = customer_of(ctx, subject)
     return contacts_service.get(ctx, found) if found else None
 
 

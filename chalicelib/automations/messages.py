@@ -6,9 +6,9 @@ the conversation's collection by that time (its id is a ULID of it: one Query) a
 trigger's ``text_contains``; nothing of it is kept. The run's subject is the conversation's contact (so
 conditions read the contact's fields), else the conversation.
 
-``send_message`` writes to the record's contact (a deal's first contact, an order's contact; a conversation
-itself) through its latest conversation, or the latest on a channel, or on a given line (starting one there when
-there is none).
+``send_message`` writes to the record's contact (a deal's first contact, an order's contact, else its company's only
+contact; a conversation itself) through its latest conversation, or the latest on a channel, or on a given line
+(starting one there when there is none).
 Free text goes out only inside the channel's reply window (WhatsApp's 24 hours); outside it the action's
 template does (the text and the template's parameters with their merge fields filled: ``merge_fields``), and
 without one the step fails, recorded in the run log. The message is written as the rule
@@ -22,7 +22,7 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.automations import merge_fields
-from chalicelib.automations.actions import Failed, Outcome, Subject, customer_id
+from chalicelib.automations.actions import Failed, Outcome, Subject, customer_of
 from chalicelib.automations.engine import Happening
 from chalicelib.automations.models import Automation, AutomationRun
 from chalicelib.campaigns import consent
@@ -88,10 +88,10 @@ def matches(trigger: dict[str, Any], facts: dict[str, Any]) -> bool:
 # -- the action ---------------------------------------------------------------------------------
 
 
-def _contact_id(subject: Subject) -> str | None:
+def _contact_id(ctx: TenantContext, subject: Subject) -> str | None:
     if subject.type == "conversation":
         return subject.state.get("contact_id")
-    return customer_id(subject)
+    return customer_of(ctx, subject)
 
 
 def _latest(ctx: TenantContext, contact_id: str, action: dict[str, Any]) -> dict[str, Any] | None:
@@ -135,7 +135,7 @@ def send_message(ctx: TenantContext, rule: Automation, run: AutomationRun, index
                  subject: Subject) -> Outcome:
     """Write to the record's contact in its latest conversation (or on a channel or line), within the reply
     window or as the action's template."""
-    contact_id = _contact_id(subject)
+    contact_id = _contact_id(ctx, subject)
     conversation_id = subject.id if subject.type == "conversation" and not action.get("integration_id") else None
     if conversation_id is None:
         if contact_id is None:

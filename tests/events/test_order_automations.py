@@ -21,11 +21,12 @@ def _rule(client: ApiClient, company: Company, actions: list[dict[str, Any]]) ->
                                                        "actions": actions}, token=company.owner.token), 201))
 
 
-def _paid(client: ApiClient, company: Company, contact_id: str, **fields: Any) -> dict[str, Any]:
-    """An order of the contact, confirmed and paid in full."""
+def _paid(client: ApiClient, company: Company, contact_id: str | None, **fields: Any) -> dict[str, Any]:
+    """An order of the contact (or of the company named in fields), confirmed and paid in full."""
     token = company.owner.token
-    made = ok(client.post("/api/v1/orders", {"currency": "RUB", "contact_id": contact_id, "lines": VISIT, **fields},
-                          token=token), 201)
+    customer = {"contact_id": contact_id} if contact_id else {}
+    made = ok(client.post("/api/v1/orders", {"currency": "RUB", "lines": VISIT, **customer, **fields}, token=token),
+              201)
     confirmed = ok(move(client, company, made, "confirmed"))
     ok(client.post(f"/api/v1/orders/{made['id']}/payments",
                    {"version": confirmed["version"], "amount_minor": 1_500_000, "method": "card"}, token=token))
@@ -50,6 +51,29 @@ def test_an_orders_message_goes_to_its_contact_on_the_rules_channel(client: ApiC
     said = thread(client, company, conversation["id"])[-1]
     assert (said["direction"], said["text"]) == ("out", "Sample, how was your visit?")
     assert made["contact_id"] == conversation["contact_id"]
+
+
+def test_an_order_of_a_company_writes_to_its_only_contact(client: ApiClient, feed: Feed) -> None:  # noqa: F811
+    company = shop(client)
+    token = company.owner.token
+    fleet = ok(client.post("/api/v1/companies", {"name": "Lilac Taxi"}, token=token), 201)
+    conversation = make_conversation(client, token, customer="+79161230078")
+    ok(client.post(f"/api/v1/companies/{fleet['id']}/contacts", {"contact_id": conversation["contact_id"]},
+                   token=token))
+    rule = _rule(client, company, [{"type": "send_message", "channel": "whatsapp", "text": "How was the visit?"}])
+    _paid(client, company, None, company_id=fleet["id"])
+    assert feed.deliver() == {"batchItemFailures": []}
+    step = _run(client, company, rule)["steps"][0]
+    assert (step["status"], step["code"]) == ("done", "message_sent"), step
+
+    # A company of two contacts: whom to write to would be a guess, so the step fails, recorded, nothing sent.
+    ok(client.post("/api/v1/contacts", {"first_name": "Second", "company_ids": [fleet["id"]]}, token=token), 201)
+    sent = len(thread(client, company, conversation["id"]))
+    _paid(client, company, None, company_id=fleet["id"])
+    assert feed.deliver() == {"batchItemFailures": []}
+    runs = ok(client.get(f"/api/v1/automations/{rule['id']}/runs", token=token))["items"]
+    assert sorted(run["steps"][0]["code"] for run in runs) == ["message_sent", "no_contact"]
+    assert len(thread(client, company, conversation["id"])) == sent
 
 
 def test_an_orders_task_is_about_its_contact_and_names_the_order(client: ApiClient, feed: Feed) -> None:  # noqa: F811
