@@ -15,7 +15,8 @@
     python -m webhooks simulate ses-events [--event delivery|bounce|soft-bounce|complaint|reject ...]
         [--message-id <SES message id>] [--last N] [--queue ...] [--endpoint ...]
     python -m webhooks simulate email --to <line's forwarding address> [--scenario new|reply|auto|all]
-        [--from maria@example.com] [--name ...] [--reply-to <Message-ID of our reply>] [--bucket ...] [--endpoint ...]
+        [--from maria@example.com] [--name ...] [--fail dmarc|spf-dkim|virus] [--reply-to <Message-ID of our reply>]
+        [--bucket ...] [--endpoint ...]
 
 For a provider, ``--secret`` is what the provider signs with: Zadarma's api_secret, Mango's api_salt,
 Twilio's auth_token, or a PBX integration's own secret (whsec_...); ``--key`` is Zadarma's or Mango's
@@ -105,6 +106,9 @@ def parser() -> argparse.ArgumentParser:
     email.add_argument("--scenario", choices=(*mail.SCENARIOS, "all"), default="new")
     email.add_argument("--from", dest="sender", default=mail.Correspondent.sender, help="the customer's address")
     email.add_argument("--name", default=mail.Correspondent.name, help="the customer's name")
+    email.add_argument("--fail", choices=sorted(mail.FAILURES),
+                       help="SES's verdict FAIL: dmarc (a spoofed sender), spf-dkim (the same from a domain without "
+                            "DMARC), virus (the files are not kept); default: every verdict PASS")
     email.add_argument("--reply-to", help="the Message-ID our reply went out with (the reply scenario answers it)")
     email.add_argument("--bucket", default="crm-local-mail-in", help="the mail bucket (CRM_INBOUND_MAIL_BUCKET)")
     email.add_argument("--endpoint", help="the embedded AWS (default: what .local/aws-endpoint names)")
@@ -113,7 +117,8 @@ def parser() -> argparse.ArgumentParser:
 
 def simulate_email(args: argparse.Namespace, out: TextIO) -> int:
     """Drop the scenario's messages where SES would store them, printing each object's key."""
-    who = mail.Correspondent(forward_to=args.to, sender=args.sender, name=args.name)
+    who = mail.Correspondent(forward_to=args.to, sender=args.sender, name=args.name,
+                             verdicts=mail.FAILURES[args.fail] if args.fail else mail.Verdicts())
     endpoint = args.endpoint or mail.local_endpoint()
     dropped = 0
     for scenario in mail.SCENARIOS if args.scenario == "all" else (args.scenario,):

@@ -3,9 +3,12 @@
 ``messages`` makes real MIME messages (the standard library's ``email``): a customer's first e-mail with a file,
 their reply to our answer (In-Reply-To and References naming it), and an out-of-office auto-reply
 (``Auto-Submitted: auto-replied``), each delivered to the forwarding address as a forwarder delivers it
-(``Delivered-To``, ``X-Forwarded-To``; ``To`` stays the business's own address). ``drop`` puts one where SES's
-receipt rule would, in the mail bucket of the embedded AWS (``.local/aws-endpoint``), whose notification the local
-runner hands to the app's mail handler, as S3 and the mail queue do in AWS.
+(``Delivered-To``, ``X-Forwarded-To``; ``To`` stays the business's own address), under the block SES writes at the
+top of a message it stores: its ``Received``, ``X-SES-Spam-Verdict``, ``X-SES-Virus-Verdict``, ``Received-SPF`` and
+``Authentication-Results: amazonses.com; spf=...; dkim=...; dmarc=...`` (the receipt's verdicts: all PASS unless
+the correspondent's :class:`Verdicts` say otherwise, ``SPOOFED`` and ``INFECTED`` say FAIL). ``drop`` puts one
+where SES's receipt rule would, in the mail bucket of the embedded AWS (``.local/aws-endpoint``), whose
+notification the local runner hands to the app's mail handler, as S3 and the mail queue do in AWS.
 """
 
 from __future__ import annotations
@@ -24,6 +27,41 @@ SAMPLE_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @dataclass(frozen=True)
+class Verdicts:
+    """SES's verdicts of a message (its receipt's ``spfVerdict`` ... ``virusVerdict``): PASS, FAIL or GRAY."""
+
+    spf: str = "PASS"
+    dkim: str = "PASS"
+    dmarc: str = "PASS"  # GRAY: the sender's domain publishes no DMARC policy
+    spam: str = "PASS"
+    virus: str = "PASS"
+
+
+SPOOFED = Verdicts(spf="FAIL", dkim="FAIL", dmarc="FAIL")  # someone else's address written in From
+UNSIGNED_SPOOF = Verdicts(spf="FAIL", dkim="FAIL", dmarc="GRAY")  # the same, from a domain without DMARC
+INFECTED = Verdicts(virus="FAIL")
+FAILURES = {"dmarc": SPOOFED, "spf-dkim": UNSIGNED_SPOOF, "virus": INFECTED}
+
+
+def ses_block(who: Correspondent, *, at: float) -> list[tuple[str, str]]:
+    """The headers SES writes above a message it stores, saying its verdicts as its receipt does."""
+    verdicts, domain = who.verdicts, who.sender.rpartition("@")[2]
+    words = {"PASS": "pass", "FAIL": "fail", "GRAY": "none"}
+    results = (f"amazonses.com; spf={words[verdicts.spf]} (spfCheck: domain of {domain}) "
+               f"client-ip=192.0.2.25; envelope-from={who.sender}; helo=mail.{domain};"
+               f" dkim={words[verdicts.dkim]} header.i=@{domain};"
+               f" dmarc={words[verdicts.dmarc]} header.from={domain};")
+    return [("Return-Path", f"<{who.sender}>"),
+            ("Received", f"from mail.{domain} (mail.{domain} [192.0.2.25]) by inbound-smtp.eu-west-1.amazonaws.com "
+                         f"with SMTP id sim{who.serial} for {who.forward_to}; "
+                         f"{format_datetime(datetime.fromtimestamp(at, UTC))}"),
+            ("X-SES-Spam-Verdict", verdicts.spam), ("X-SES-Virus-Verdict", verdicts.virus),
+            ("Received-SPF", f"{words[verdicts.spf]} (spfCheck: domain of {domain}) client-ip=192.0.2.25; "
+                             f"envelope-from={who.sender}; helo=mail.{domain};"),
+            ("Authentication-Results", results), ("X-SES-RECEIPT", "AEFBQUFBQUFBQUFG" + who.serial)]
+
+
+@dataclass(frozen=True)
 class Correspondent:
     """Who writes, to which business mailbox, forwarded to which address."""
 
@@ -32,6 +70,7 @@ class Correspondent:
     name: str = "Maria Ivanova"
     business: str = "sales@business.example"
     serial: str = field(default_factory=lambda: secrets.token_hex(6))
+    verdicts: Verdicts = field(default_factory=Verdicts)  # what SES finds of their mail
 
 
 def message(who: Correspondent, *, subject: str, text: str, n: int = 1, in_reply_to: str | None = None,
@@ -39,7 +78,8 @@ def message(who: Correspondent, *, subject: str, text: str, n: int = 1, in_reply
             headers: dict[str, str] | None = None, at: float | None = None) -> EmailMessage:
     """One e-mail from the customer, as it arrives at the forwarding address."""
     mail = EmailMessage()
-    mail["Return-Path"] = f"<{who.sender}>"
+    for name, value in ses_block(who, at=time.time()):
+        mail[name] = value
     mail["Delivered-To"] = who.forward_to
     mail["X-Forwarded-To"] = who.forward_to
     mail["X-Forwarded-For"] = f"{who.business} {who.forward_to}"

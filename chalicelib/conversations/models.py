@@ -22,7 +22,7 @@
 
 from __future__ import annotations
 
-from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.attributes import BooleanAttribute, JSONAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 
 from chalicelib.core.db import MainTable, VersionedItem
 from chalicelib.records.models import ListRow, Record
@@ -38,6 +38,7 @@ class Conversation(Record, discriminator="conversation"):
     chat_key = UnicodeAttribute(null=True)  # the chat id's blind index: the sort key of its ConversationRef
     contact_id = UnicodeAttribute(null=True)
     contact_skipped = UnicodeAttribute(null=True)  # plan_limit: a new sender was not saved as a contact
+    sender_unverified = BooleanAttribute(null=True)  # e-mail whose sender SES could not verify (DMARC, SPF, DKIM)
     deal_id = UnicodeAttribute(null=True)
     status = UnicodeAttribute(default="open")  # open | closed
     customer_name = UnicodeAttribute(null=True)  # sealed (field "customer_name"): how the channel names them
@@ -89,6 +90,7 @@ class Message(VersionedItem, discriminator="conversation_message"):
     subject = UnicodeAttribute(null=True)  # sealed (field "subject"): an e-mail's subject
     quoted = UnicodeAttribute(null=True)  # sealed (field "quoted"): the earlier messages an e-mail quotes
     sender = UnicodeAttribute(null=True)  # sealed (field "sender"): an e-mail's From, as "Name <address>"
+    files_removed = UnicodeAttribute(null=True)  # virus: SES found one, and the message's files were not kept
 
 
 class ConversationRef(MainTable, discriminator="conversation_ref"):

@@ -63,6 +63,9 @@ class ConversationContact(BaseModel):
 
 class ConversationRead(ConversationSummary):
     deal_id: str | None = None
+    sender_unverified: bool = Field(default=False, description=(
+        "E-mail: the sender failed SES's checks (DMARC, or SPF and DKIM when the domain has no DMARC policy), so the "
+        "message was attached to no contact; someone may attach it by hand"))
     contact: ConversationContact | None = Field(default=None, description="The contact, when there is one")
     referral: dict[str, Any] | None = None
     window: Window
@@ -104,6 +107,8 @@ class MessageRead(BaseModel):
     subject: str | None = Field(default=None, description="E-mail: the subject")
     quoted: str | None = Field(default=None, description="E-mail: the earlier messages it quotes (shown folded)")
     sender: str | None = Field(default=None, description="E-mail: its From, as \"Name <address>\"")
+    files_removed: Literal["virus"] | None = Field(default=None, description=(
+        "E-mail: virus: SES found a virus in it, and its files were not kept"))
 
 
 class MessagePage(BaseModel):
@@ -153,6 +158,13 @@ RefId = Annotated[str, Field(min_length=1, max_length=40, description="An id (an
 class AssignIn(Schema):
     version: int
     assignee_id: RefId
+
+
+class ContactIn(Schema):
+    """The contact a conversation is with, set by hand (an e-mail whose sender could not be verified)."""
+
+    version: int
+    contact_id: RefId
 
 
 class AttachmentLink(BaseModel):

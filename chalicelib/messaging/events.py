@@ -67,6 +67,10 @@ class IncomingMessage:
     subject: str | None = None
     quoted: str | None = None  # the earlier messages a reply quotes (folded in the thread)
     automated: bool = False  # a bounce, an auto-reply or bulk mail: kept, but it makes no contact or lead
+    # E-mail whose sender SES could not verify (DMARC failed, or SPF and DKIM with no DMARC policy): kept in a
+    # conversation of its own, attached to no contact until someone does it by hand.
+    sender_unverified: bool = False
+    files_removed: str | None = None  # virus: SES found one, and the message is kept without its files
 
     @property
     def chat(self) -> str:

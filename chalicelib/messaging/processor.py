@@ -138,6 +138,8 @@ def _customer(run: Run, adapter: MessagingAdapter, incoming: IncomingMessage,
     A newcomer's contact claims the chat (``NewcomerClaim``) in the transaction that makes it: two first
     messages of one chat processed at once make one contact, the later one taking the contact the first made.
     An automated e-mail (a bounce, an auto-reply, bulk mail) finds a contact but makes none."""
+    if incoming.sender_unverified:
+        return None  # whoever may claim an address: the contact holding it is not told it wrote, nor one made
     bound = _bound_contact(run, incoming.start_code)
     if bound is not None:
         return parties.of_contact(run.ctx, bound)
@@ -184,6 +186,7 @@ def _new_conversation(run: Run, adapter: MessagingAdapter, incoming: IncomingMes
         conversation_id=conversation_id, channel=adapter.channel, integration_id=integration.integration_id,
         provider_chat_id="", contact_id=party.contact_id if party else None, contact_skipped=skipped,
         deal_id=party.deal_id if party else None, status="open", owner_id=assignee, team_id=team_id,
+        sender_unverified=True if incoming.sender_unverified else None,
         referral=dict(incoming.referral) if incoming.referral else None)
     threads.seal_chat(ctx, conversation, incoming.chat)
     conversation.customer_name = sealing.seal(ctx, entity=SEALED_ENTITY, record_id=conversation_id,
@@ -274,7 +277,8 @@ def _receive_once(run: Run, adapter: MessagingAdapter, incoming: IncomingMessage
     draft = threads.Draft(direction="in", at=incoming.at, text=incoming.text, kind=incoming.kind,
                           attachments=_attachments(incoming), provider_message_id=incoming.provider_message_id,
                           subject=incoming.subject, quoted=incoming.quoted,
-                          sender=_shown_sender(incoming.sender.name, incoming.sender.email))
+                          sender=_shown_sender(incoming.sender.name, incoming.sender.email),
+                          files_removed=incoming.files_removed)
     if adapter.channel == "email":
         _follow_mail(ctx, after, incoming)
     message = threads.new_message(ctx, after, draft)

@@ -97,6 +97,13 @@ def conversations_assign(request: ApiRequest, conversation_id: str) -> dict[str,
     return views.summary(ctx, service.assign(ctx, conversation_id, request.body))
 
 
+@api.route(ITEM + "/contact", method="POST", summary="Attach a conversation to a contact by hand", body=s.ContactIn,
+           response=s.ConversationSummary, errors=(403, 404, 409, 422))
+def conversations_attach_contact(request: ApiRequest, conversation_id: str) -> dict[str, Any]:
+    ctx = request.tenant
+    return views.summary(ctx, service.attach_contact(ctx, conversation_id, request.body))
+
+
 @api.route(ITEM + "/close", method="POST", summary="Close a conversation (the customer's next message reopens it)",
            body=s.VersionIn, response=s.ConversationSummary, errors=(403, 404, 409))
 def conversations_close(request: ApiRequest, conversation_id: str) -> dict[str, Any]:

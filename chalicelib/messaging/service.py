@@ -360,6 +360,17 @@ def assign(ctx: TenantContext, conversation_id: str, data: s.AssignIn) -> Conver
     return _change(ctx, conversation_id, data.version, mutate, action="assign")
 
 
+def attach_contact(ctx: TenantContext, conversation_id: str, data: s.ContactIn) -> Conversation:
+    """Set the contact a conversation is with, by hand: a contact the caller may read (an e-mail whose sender SES
+    could not verify is attached to none by itself; whoever reads it decides). The mark stays: it says how the
+    message came, not whom it is with."""
+    def mutate(after: Conversation) -> None:  # the conversation is checked first: another tenant's answers 404
+        contact = access.require_visible(ctx, "contact", data.contact_id, loc=["body", "contact_id"])
+        after.contact_id, after.contact_skipped = str(contact.contact_id), None
+
+    return _change(ctx, conversation_id, data.version, mutate)
+
+
 def set_status(ctx: TenantContext, conversation_id: str, data: s.VersionIn, status: str) -> Conversation:
     """Close or reopen a conversation (a customer's next message reopens it by itself)."""
     def mutate(after: Conversation) -> None:

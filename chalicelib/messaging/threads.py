@@ -186,6 +186,7 @@ class Draft:
     message_id: str | None = None  # minted beforehand (an e-mail's own Message-ID names it)
     also_known_as: tuple[str, ...] = ()  # other provider ids claimed for it (an e-mail's own Message-ID)
     mail_thread: dict[str, Any] | None = None  # an e-mail conversation's thread once this message is written
+    files_removed: str | None = None  # virus: the files of an infected e-mail, not kept
 
 
 def new_message(ctx: TenantContext, conversation: Conversation, draft: Draft) -> Message:
@@ -203,7 +204,7 @@ def new_message(ctx: TenantContext, conversation: Conversation, draft: Draft) ->
                    provider_message_id=sealing.seal(ctx, entity=MESSAGE_ENTITY, record_id=message_id,
                                                     field="provider_message_id", text=draft.provider_message_id),
                    ref_key=message_key(ctx, draft.provider_message_id) if draft.provider_message_id else None,
-                   template=draft.template, **mail)
+                   template=draft.template, files_removed=draft.files_removed, **mail)
 
 
 def set_preview(ctx: TenantContext, conversation: Conversation, draft: Draft) -> None:

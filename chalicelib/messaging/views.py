@@ -88,6 +88,7 @@ def read(ctx: TenantContext, conversation: Conversation, *, reply_window: int | 
             "contact": contact_of(ctx, conversation.contact_id, contact),
             "window": window(conversation, reply_window), "chat_link": chat_link,
             "subject": mail.get("subject"), "address": mail.get("address"),
+            "sender_unverified": bool(conversation.sender_unverified),
             "templates": conversation.channel == "whatsapp", "created_at": conversation.created_at,
             "updated_at": conversation.updated_at}
 
@@ -100,7 +101,7 @@ def message(ctx: TenantContext, found: Message) -> dict[str, Any]:
                              "name": a.get("name"), "size": a.get("size"), "available": bool(a.get("key"))}
                             for a in found.attachments or []],
             "status": found.status, "error": found.error, "author_id": found.author_id, "template": found.template,
-            "created_at": found.sent_at, "edited_at": found.edited_at,
+            "created_at": found.sent_at, "edited_at": found.edited_at, "files_removed": found.files_removed,
             "provider_message_id": threads.provider_id_of(ctx, found), **threads.mail_of(ctx, found)}
 
 

@@ -73,3 +73,40 @@ def test_a_mailbox_is_connected_and_its_threads_are_answered(browser: Any, live_
     assert phone.get_by_label("Тема").is_visible() and phone.evaluate(NO_SIDEWAYS)
     screens.shoot(phone, "mail-thread-phone-ru")
     assert_no_problems(phone)
+
+
+def test_an_unverified_sender_is_marked_and_attached_by_hand(browser: Any, live_url: str, app: Any,
+                                                            screens: Screens) -> None:
+    """A spoofed customer address (DMARC FAIL) is kept apart and says so; whoever knows who wrote attaches it. A
+    message SES found a virus in says its files were removed."""
+    from tests.messaging.mailkit import create_line
+
+    client = ApiClient(app)
+    company = signup(client, company="Spoof Browser Ltd", country="GB")
+    line = create_line(client, company)
+    client.post("/api/v1/contacts", {"first_name": "Vera", "last_name": "Stone",
+                                     "emails": [{"address": "vera@shop.example"}]}, token=company.owner.token)
+    forward_to = line["settings"]["inbound_address"]
+    spoofed = mail.Correspondent(forward_to=forward_to, sender="vera@shop.example", name="Vera", verdicts=mail.SPOOFED)
+    infected = mail.Correspondent(forward_to=forward_to, sender="vera@shop.example", name="Vera",
+                                  verdicts=mail.INFECTED)
+    assert deliver(mail.message(spoofed, subject="New bank details", text="Pay to account 4000."),
+                   *mail.messages("new", infected))["received"] == 2
+    listed = body(client.get("/api/v1/conversations?channel=email", token=company.owner.token))["items"]
+    kept = next(c for c in listed if c["contact_id"] is None)
+    virus = next(c for c in listed if c["contact_id"] is not None)
+    page = new_page(browser, live_url, viewport=DESKTOP)
+    log_in(page, company.owner, "Spoof Browser Ltd", at=f"/inbox/{kept['id']}")
+    notice = page.locator("[data-test=sender-unverified]")
+    notice.wait_for()
+    assert "Sender not verified" in notice.inner_text()
+    page.get_by_label("Attach to a contact").fill("Vera")
+    page.get_by_role("button", name="Find").click()
+    screens.shoot(page, "mail-unverified-sender")
+    page.get_by_role("button", name="Attach to Vera Stone").click()
+    page.locator("[data-test=thread-contact]", has_text="Vera Stone").wait_for()
+    assert body(client.get(f"/api/v1/conversations/{kept['id']}", token=company.owner.token))["contact_id"]
+    page.goto(f"/#/inbox/{virus['id']}")
+    page.locator(".bubble-in [data-test=files-removed]", has_text="a virus was found").wait_for()
+    assert page.locator(".bubble-in [data-test=open-file]").count() == 0
+    assert_no_problems(page)

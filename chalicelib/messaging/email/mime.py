@@ -19,6 +19,8 @@ from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 from html.parser import HTMLParser
 from typing import Any
 
+from chalicelib.messaging.email import verdicts as ses_verdicts
+
 HEADER_BYTES = 64 * 1024  # enough for the headers a chain of forwarders adds; routing reads no more
 TEXT_CHARS = 16_000  # what is kept of a message's new text, and of what it quotes (a message item is <400 KB)
 MAX_REFERENCES = 20
@@ -66,6 +68,7 @@ class Mail:
     thread_id: str | None = None
     automated: bool = False
     parts: list[Part] = field(default_factory=list)
+    verdicts: ses_verdicts.Verdicts = field(default_factory=ses_verdicts.Verdicts)  # SES's, of sender and virus
 
 
 def header(message: Any, name: str) -> str | None:
@@ -282,7 +285,7 @@ def read(raw: bytes) -> Mail:
                     subject=subject, at=_moment(message), text=new[:TEXT_CHARS] or None,
                     quoted=quoted[:TEXT_CHARS] if quoted else None, references=references(message),
                     thread_id=thread_root(message, own_id), automated=is_automated(message, address or None),
-                    parts=attachments(message))
+                    parts=attachments(message), verdicts=ses_verdicts.of(message))
     except Unreadable:
         raise
     except Exception as exc:

@@ -2,8 +2,9 @@
 
 The steps are the channel seam's. *Route*: the message's headers (its first 64 KB, one ranged GET) name the
 addresses it was delivered or forwarded to; the one of our inbound domain leads, through its lookup, to the line
-(``mailboxes``). *Verify*: only SES writes to the bucket (its policy), and SES's virus verdict is honoured (a
-message SES found a virus in is stored as ignored). *Store first*: the message is copied under the tenant's prefix
+(``mailboxes``). *Verify*: only SES writes to the bucket (its policy); SES's verdicts are read when the message
+is (``verdicts``: an unverified sender's mail is attached to no contact, a virus's files are not kept).
+*Store first*: the message is copied under the tenant's prefix
 (which the tenant's purge removes) and the inbox keeps the copy's bucket and key, deduplicated by the Message-ID
 (a keyed digest, never the id in a key), before anything else is read; only then is SES's original deleted. The
 messaging processor then reads the whole message (``providers.email``). A message no line answers to stays in the
@@ -90,9 +91,8 @@ def receive_object(bucket: str, key: str, size: int = 0) -> str:
             fields={"bucket": settings.recordings_bucket, "key": kept, "size": int(size or 0), "recipient": address},
             summary="e-mail", provider_event_id=f"mail:{own_id}" if own_id else f"object:{key}",
             source={"content_type": "message/rfc822"})
-        virus = (mime.header(headers, "X-SES-Virus-Verdict") or "").strip().upper() == "FAIL"
         open_for_business = isinstance(tenant, Tenant) and tenant.status == "active"
-        reason = "virus" if virus else None if integration.status == "active" and open_for_business else (
+        reason = None if integration.status == "active" and open_for_business else (
             "integration_disabled" if integration.status != "active" else "company_suspended")
         if reason is not None:
             inbox_service.store_ignored(ctx, integration, delivery, reason=reason)

@@ -180,14 +180,19 @@ def incoming(mail: mime.Mail, *, object_key: str) -> IncomingMessage:
     """A stored message as the messaging processor takes it."""
     address = mail.from_address or "unknown@invalid"
     own_id = mail.message_id or f"<{object_key}@{settings.inbound_mail_domain}>"
-    kinds = [Attachment(kind="image" if part.mime.startswith("image/") else "document",
-                        provider_media_id=f"{object_key}#{part.position}", mime=part.mime, name=part.name,
-                        size=part.size) for part in mail.parts]
+    infected, unverified = mail.verdicts.infected, mail.verdicts.sender_unverified
+    kinds = [] if infected else [Attachment(kind="image" if part.mime.startswith("image/") else "document",
+                                            provider_media_id=f"{object_key}#{part.position}", mime=part.mime,
+                                            name=part.name, size=part.size) for part in mail.parts]
+    # An unverified sender's mail threads only among its own kind: naming a customer's message in References, or
+    # writing under their address, must not slip it into their conversation.
+    thread = mail.thread_id or own_id
     return IncomingMessage(
         provider_message_id=own_id, sender=Sender(chat_id=address, name=mail.from_name, email=mail.from_address),
         at=mail.at or datetime.now(UTC), kind="email", text=mail.text, attachments=tuple(kinds),
-        thread_id=mail.thread_id or own_id, references=mail.references, subject=mail.subject, quoted=mail.quoted,
-        automated=mail.automated or not mail.from_address)
+        thread_id=f"unverified:{thread}" if unverified else thread, references=() if unverified else mail.references,
+        subject=mail.subject, quoted=mail.quoted, automated=mail.automated or not mail.from_address,
+        sender_unverified=unverified, files_removed="virus" if infected else None)
 
 
 class EmailAdapter(MessagingAdapter):

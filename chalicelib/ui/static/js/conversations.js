@@ -108,6 +108,7 @@ export function bubble(conversationId, message) {
     mailHead(message),
     text ? h('p', { class: 'bubble-text' }, text) : null, quoted(message),
     (message.attachments || []).map((file) => fileButton(conversationId, message, file)),
+    message.files_removed ? h('p', { class: 'notice', 'data-test': 'files-removed' }, t('inbox.filesRemoved')) : null,
     h('span', { class: 'bubble-meta' }, h('time', { datetime: message.created_at }, formatDateTime(message.created_at)),
       message.edited_at ? ` · ${t('inbox.edited')}` : null, ' ', ticks(message)));
 }

@@ -155,6 +155,11 @@ function threadPane(conversation, messages, choice, onChange, onSent) {
     conversation.contact_skipped ? h('p', { class: 'notice', 'data-test': 'contact-skipped' },
       t('inbox.contactSkipped'), can('billing', 'read') ? [' ', h('a', { href: '#/settings/billing' }, t('calls.contactSkipped.upgrade'))] : null)
       : null,
+    // An e-mail whose sender failed SES's checks: attached to nobody by itself; whoever reads it may attach it.
+    conversation.sender_unverified ? h('div', { class: 'notice', 'data-test': 'sender-unverified' },
+      h('p', {}, t('inbox.senderUnverified')),
+      !conversation.contact_id && can('conversations', 'update') && can('contacts', 'read') ? attachPick(conversation, onChange) : null)
+      : null,
     conversation.channel === 'email' ? h('p', { class: 'muted thread-mail', 'data-test': 'thread-mail' },
       [conversation.subject, conversation.address].filter(Boolean).join(' · ')) : null,
     messages.items.length ? null : h('p', { class: 'muted' }, t('inbox.noMessages')),
@@ -192,6 +197,34 @@ function contactLink(conversation) {
   }
   return contact.name ? h('span', { class: 'muted thread-contact-name', 'data-test': 'thread-contact-name',
     title: t('inbox.contactNotYours') }, t('inbox.contactNamed', { name: contact.name })) : null;
+}
+
+/** Attach a conversation to a contact by hand: find contacts the caller reads, then pick one. */
+function attachPick(conversation, onChange) {
+  const id = `attach-${conversation.id}`;
+  const input = h('input', { id, type: 'search', maxlength: 200, 'data-test': 'attach-query' });
+  const found = h('ul', { class: 'plain', 'data-test': 'attach-found' });
+  const find = async (event) => {
+    event.preventDefault();
+    const q = input.value.trim();
+    if (!q) return;
+    try {
+      const page = await get(`/api/v1/contacts${query({ q, limit: 10 })}`);
+      found.replaceChildren(...(page.items.length ? page.items.map((contact) => h('li', {}, h('button', {
+        type: 'button', class: 'link', 'data-test': 'attach-to', onClick: async () => {
+          try {
+            // the version as it is now: opening the thread marked it read since it was loaded
+            const now = await get(`/api/v1/conversations/${encodeURIComponent(conversation.id)}`);
+            await post(`/api/v1/conversations/${encodeURIComponent(conversation.id)}/contact`,
+              { version: now.version, contact_id: contact.id });
+            onChange(true);
+          } catch (error) { toastError(error); onChange(true); }
+        } }, t('inbox.attachTo', { name: [contact.first_name, contact.last_name].filter(Boolean).join(' ') || contact.id })))) : [h('li', { class: 'muted' }, t('inbox.attachNone'))]));
+    } catch (error) { toastError(error); }
+  };
+  return h('form', { class: 'attach-contact', 'data-test': 'attach-contact', onSubmit: find },
+    h('label', { for: id }, t('inbox.attachContact')), ' ',
+    input, ' ', h('button', { type: 'submit', class: 'secondary small', title: t('inbox.attachSearch') }, t('inbox.attachFind')), found);
 }
 
 /** Who answers the conversation: a select of the company's people whose role reads chats (read once per session). */
