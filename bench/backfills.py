@@ -4,8 +4,8 @@ through (its state's GetItem, every hour after).
 
 A company of ``runs`` contacts holding a username, saved as the code before wrote them (no blind index, no lookup),
 and as many without one, ``runs`` imports in preview written back in clear, ``runs`` contacts named in Kazakh
-letters without their typed spelling's tokens, and ``runs`` products so named sorted in their letters' code points'
-order; each pass is run over that tenant alone.
+letters without their typed spelling's tokens, ``runs`` products so named sorted in their letters' code points'
+order, and ``runs`` orders made before orders had numbers; each pass is run over that tenant alone.
 ``python -m bench.backfills [runs] [--table]``.
 """
 
@@ -70,6 +70,21 @@ def _old_imports(api: Any, signed: dict[str, Any], runs: int) -> None:
             dynamodb.put_item(TableName=settings.table_name, Item=db.open_personal(stored))
 
 
+def _old_orders(api: Any, runs: int) -> None:
+    """runs orders made as the code before orders had numbers made them: no counter, no number."""
+    from chalicelib.records import numbering
+
+    contact = api.ok("POST", "/api/v1/contacts", {"first_name": "Gleb", "last_name": "Orders"})
+    line = {"description": "Wheel alignment", "quantity": "1", "unit_price_minor": 6000, "tax_rate": "20"}
+    real = numbering.numbered
+    numbering.numbered = lambda ctx, model, pk, sk, write, **_: write(None, None)  # type: ignore[assignment]
+    try:
+        for _ in range(runs):
+            api.ok("POST", "/api/v1/orders", {"currency": "EUR", "contact_id": contact["id"], "lines": [line]})
+    finally:
+        numbering.numbered = real  # type: ignore[assignment]
+
+
 def _pass(name: str, module: Any, signed: dict[str, Any], runs: int, *, state: str = "STATE_PK",
           run: str = "run") -> list[dict[str, Any]]:
     """The pass over the bench's tenant from its start, then a tick once it is through."""
@@ -92,7 +107,7 @@ def _pass(name: str, module: Any, signed: dict[str, Any], runs: int, *, state: s
 
 def measure(runs: int = 10) -> dict[str, Any]:
     """Seed a tenant written before both features, run each pass over it; the costs."""
-    from chalicelib.housekeeping import sealed_jobs, telegram_index, typed_names
+    from chalicelib.housekeeping import order_numbers, sealed_jobs, telegram_index, typed_names
 
     accounting.install()
     with harness.in_process_app() as app:
@@ -100,11 +115,13 @@ def measure(runs: int = 10) -> dict[str, Any]:
         _old_contacts(api, runs)
         _old_imports(api, signed, runs)
         _old_kazakh_names(api, runs)
+        _old_orders(api, runs)
         reads = [*_pass("telegram usernames indexed", telegram_index, signed, runs),
                  *_pass("import jobs sealed", sealed_jobs, signed, runs),
                  *_pass("products' kazakh names put in their alphabet's place", typed_names, signed, runs,
                         state="SORTED_PK", run="run_sorted"),
-                 *_pass("kazakh names given their typed spelling", typed_names, signed, runs)]
+                 *_pass("kazakh names given their typed spelling", typed_names, signed, runs),
+                 *_pass("orders made before numbers numbered", order_numbers, signed, runs)]
         return {"reads": reads, "runs": runs}
 
 

@@ -1,7 +1,7 @@
 """What an order costs (#23): DynamoDB requests and capacity units, and our CPU, per order created (5 product
 lines and one free-text line, 3 of the products kept in stock), per preview of its totals, per confirmation (the
 order's status, its rows, audit record, timeline entry and report counters, and the reservation of each stocked
-product under its ceiling, in one transaction), per payment and per card read.
+product under its ceiling, in one transaction), per payment, per card read and per order found by its number.
 
 In-process moto, capacity by bench.accounting's rules, as bench.per_call; CPU is the process time over ``runs``
 calls (moto included: an upper bound of ours; requests and units are exact).
@@ -58,6 +58,7 @@ def measure(runs: int = 10) -> dict[str, Any]:
         deal = api.ok("POST", "/api/v1/deals", {"title": "Refit", "contact_ids": [contact["id"]]})
         api.ok("POST", "/api/v1/orders", {**body, "deal_id": deal["id"]})
         by_deal = [_cost(lambda: api.call("GET", f"/api/v1/orders?deal_id={deal['id']}&limit=20")) for _ in range(runs)]
+        by_number = [_cost(lambda: api.call("GET", "/api/v1/orders?q=%E2%84%962")) for _ in range(runs)]  # "№2"
         sold = api.ok("POST", "/api/v1/deals", {"title": "Course", "contact_ids": [contact["id"]]})
         on_deal = [_cost(lambda: api.call("POST", "/api/v1/orders", {**body, "deal_id": sold["id"]}))
                    for _ in range(runs)]
@@ -68,6 +69,7 @@ def measure(runs: int = 10) -> dict[str, Any]:
                               row("payment recorded", paid, 200), row("order card", cards, 200),
                               row("orders list by status", listed, 200),
                               row("a deal's orders (its card's panel, when opened)", by_deal, 200),
+                              row("an order found by its number (\"№2\" typed in the list)", by_number, 200),
                               row("order created on a deal (its amount follows)", on_deal, 201)], "runs": runs}
 
 

@@ -239,6 +239,9 @@ def _act(w: dict[str, Any], head: str, note: str) -> str:
             + f"<p>{act['done']}</p>\n" + note + _act_signatures(act))
 
 
+ORDER_OF = {"en": "For order No.", "ru": "По заказу №", "de": "Zur Bestellung Nr."}
+
+
 def _body(doc_type: str, locale: str, country: str | None = None) -> str:
     w = {**_WORDS[locale], **_COUNTRY_WORDS.get((locale, country or ""), {}), "locale": locale}
     if "dated" in w:  # German: "Rechnung Nr. RE-2026-0001", then "Rechnungsdatum: 7. Dezember 2026" on its own line
@@ -252,6 +255,9 @@ def _body(doc_type: str, locale: str, country: str | None = None) -> str:
     if doc_type == "act":  # an act names its basis (the invoice it follows, else the deal) in place of the deal
         return _act(w, head, note)
     head += f"{{% if source.title %}}<p>{w['deal']}: {{{{ source.title }}}}</p>{{% endif %}}\n"
+    # a document of an order names it by its number ("по заказу № 154"), as the order's card shows it
+    head += (f"{{% if order is defined and order.number %}}<p>{ORDER_OF[locale]} {{{{ order.number }}}}</p>"
+             "{% endif %}\n")
     if doc_type == "invoice":
         # the date of supply: an EU invoice names it always (Art. 226(7); the German Leistungsdatum, section 14 (4)
         # no. 6 UStG, even when it is the invoice's date), another where it differs from the invoice's date

@@ -86,6 +86,7 @@ class Document(VersionedItem, discriminator="document"):
     seq = NumberAttribute()
     source_kind = UnicodeAttribute()  # deal | order
     source_id = UnicodeAttribute()
+    order_number = NumberAttribute(null=True)  # its order's number when issued (the message sending it names it)
     owner_id = UnicodeAttribute(null=True)  # the source's, when issued: who else may see it follows the source
     team_id = UnicodeAttribute(null=True)
     template_id = UnicodeAttribute(null=True)  # None: the built-in template

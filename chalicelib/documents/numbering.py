@@ -7,7 +7,8 @@ country RU), RE, AN, LS in German (chosen with the documents' language). A prefi
 numbers only: issued documents keep theirs, and the count of the year goes on (one counter per type and year,
 whatever the prefix), so no number is given twice.
 
-A counter item per type and year holds the last number given. Issuing reads it (a consistent GetItem), takes the
+A counter item per type and year holds the last number given (``records.numbering``, as orders keep theirs).
+Issuing reads it (a consistent GetItem), takes the
 next number, and puts the counter back with that number in the transaction that writes the document, on the
 condition of the version it read: of two documents racing for one number only one transaction commits, and the
 other reads again and takes the next. A transaction that fails for any reason writes neither, so a number is
@@ -23,6 +24,7 @@ from chalicelib.core import db
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.documents import wording
 from chalicelib.documents.models import DocumentCounter, counters_pk
+from chalicelib.records import numbering as records_numbering
 
 
 @dataclass(frozen=True)
@@ -68,16 +70,11 @@ def prefixes(ctx: TenantContext, requisites: Any) -> dict[str, str]:
 
 def next_number(ctx: TenantContext, doc_type: str, year: int, *, prefix: str) -> tuple[DocumentCounter, Number]:
     """The counter set to the next number (to be saved in the document's transaction) and that number."""
-    counter = db.get(ctx, DocumentCounter, counters_pk(ctx), counter_sk(doc_type, year))
-    if counter is None:
-        counter = DocumentCounter(counters_pk(ctx), counter_sk(doc_type, year), doc_type=doc_type, year=year, last=0)
-    seq = int(counter.last or 0) + 1
-    counter.last = seq
-    counter.updated_at = db.utcnow()
+    counter, seq = records_numbering.advance(ctx, DocumentCounter, counters_pk(ctx), counter_sk(doc_type, year),
+                                             doc_type=doc_type, year=year)
     return counter, Number(year=year, seq=seq, text=wording.document_number(prefix, year, seq))
 
 
 def last_number(ctx: TenantContext, doc_type: str, year: int) -> int:
     """The last number given to a type in a year (0 when none)."""
-    counter = db.get(ctx, DocumentCounter, counters_pk(ctx), counter_sk(doc_type, year))
-    return int(counter.last or 0) if counter is not None else 0
+    return records_numbering.last(ctx, DocumentCounter, counters_pk(ctx), counter_sk(doc_type, year))

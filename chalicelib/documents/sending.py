@@ -55,15 +55,21 @@ def _message(document: Document, *, to: str, text: str, body: bytes, sender: tup
     return message.as_bytes()
 
 
+# the order a document of an order was made for, named by its number ("по заказу № 154")
+FOR_ORDER = {"en": " (order #{number})", "ru": " по заказу № {number}", "de": " zur Bestellung Nr. {number}"}
+
+
 def _default_text(document: Document) -> str:
     title = wording.title(document.doc_type, document.locale)
     total = wording.money(int(document.total_minor), document.currency, wording.locale_of(document.locale), said=True)
+    order = getattr(document, "order_number", None)
+    named = FOR_ORDER[wording.locale_of(document.locale)].format(number=int(order)) if order is not None else ""
     if document.locale == "ru":
-        return f"Здравствуйте!\n\n{title} № {document.number} на сумму {total} во вложении.\n"
+        return f"Здравствуйте!\n\n{title} № {document.number}{named} на сумму {total} во вложении.\n"
     if document.locale == "de":
         ours = GERMAN_ARTICLES[document.doc_type]
-        return f"Guten Tag,\n\nanbei erhalten Sie {ours} {title} {document.number} über {total}.\n"
-    return f"Hello,\n\nPlease find attached {title.lower()} {document.number} for {total}.\n"
+        return f"Guten Tag,\n\nanbei erhalten Sie {ours} {title} {document.number}{named} über {total}.\n"
+    return f"Hello,\n\nPlease find attached {title.lower()} {document.number}{named} for {total}.\n"
 
 
 def _record(ctx: TenantContext, document: Document, entry: dict[str, Any], *, status: str | None = None) -> Document:

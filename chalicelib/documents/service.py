@@ -186,7 +186,7 @@ INVOICES_LOOKED_AT = 50  # an act's basis: the newest invoice among a record's n
 
 def act_basis(ctx: TenantContext, source: Source, *, locale: str, country: str | None) -> str:
     """What an act is based on: the record's newest invoice ("Счёт на оплату № 12 от 07.12.2026"), else the deal
-    ("Сделка «Ремонт котла»") or the order ("Заказ от 01.12.2026")."""
+    ("Сделка «Ремонт котла»") or the order ("Заказ № 154 от 01.12.2026")."""
     if source.record_id:
         newest = db.query_page(ctx, Document, source_pk(ctx, source.kind, source.record_id),
                                scope=f"documents:{source.record_id}", limit=INVOICES_LOOKED_AT, index=Document.gsi1,
@@ -196,7 +196,7 @@ def act_basis(ctx: TenantContext, source: Source, *, locale: str, country: str |
             return wording.basis("invoice", locale, named=wording.named("invoice", invoice.number, locale),
                                  day=wording.day(company_day(ctx, invoice.created_at), locale, country))
     made = company_day(ctx, source.created_at) if source.created_at is not None else None
-    return wording.basis(source.kind, locale, title=source.title or "",
+    return wording.basis(source.kind, locale, title=source.title or "", number=source.fields.get("number"),
                          day=wording.day(made, locale, country) if made else "")
 
 
@@ -232,6 +232,7 @@ def _document(ctx: TenantContext, document_id: str, *, source: Source, doc_type:
     return Document(
         document_pk(ctx, document_id), DOCUMENT_SK, document_id=document_id, doc_type=doc_type, number=number.text,
         year=number.year, seq=number.seq, source_kind=source.kind, source_id=source.record_id,
+        order_number=source.fields.get("number") if source.kind == "order" else None,
         owner_id=source.owner_id, team_id=source.team_id, template_id=template_id, locale=locale,
         currency=source.currency, subtotal_minor=subtotal, tax_minor=tax, total_minor=total, file_key=key,
         file_size=len(body), created_by=ctx.actor_id, title=source.title, customer=customer,

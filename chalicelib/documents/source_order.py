@@ -46,7 +46,8 @@ def load(ctx: Any, record_id: str, *, action: str, lines: list[Line] | None = No
     request and the company's default rate are not taken)."""
     order = access.get_or_raise(ctx, types.get("order"), record_id, action=action)
     shipping = order.shipping or {}
-    fields = {"status": order.status, "currency": order.currency, "price_mode": order.price_mode,
+    number = int(order.number) if order.number is not None else None  # "По заказу № 154", an act's basis
+    fields = {"number": number, "status": order.status, "currency": order.currency, "price_mode": order.price_mode,
               "subtotal_minor": int(order.subtotal_minor or 0), "discount_minor": int(order.discount_minor or 0),
               "tax_minor": int(order.tax_minor or 0), "total_minor": int(order.total_minor or 0),
               "paid_minor": int(order.paid_minor or 0), "shipping_address": address_text(shipping.get("address"),

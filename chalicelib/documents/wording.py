@@ -35,6 +35,9 @@ TITLES = {
 BASIS = {"en": {"invoice": "{named} dated {day}", "deal": "Deal \u201c{title}\u201d", "order": "Order of {day}"},
          "ru": {"invoice": "{named} от {day}", "deal": "Сделка «{title}»", "order": "Заказ от {day}"},
          "de": {"invoice": "{named} vom {day}", "deal": "Auftrag \u201e{title}\u201c", "order": "Bestellung vom {day}"}}
+# ... an order with its number ("Заказ № 154 от 07.12.2026"; one made before orders had numbers, by its date alone)
+NUMBERED_ORDER = {"en": "Order No. {number} of {day}", "ru": "Заказ № {number} от {day}",
+                  "de": "Bestellung Nr. {number} vom {day}"}
 # German months: a German document is dated "7. Dezember 2026"
 MONTHS_DE = ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
              "November", "Dezember")
@@ -70,11 +73,13 @@ def vat_note(treatment: str, locale: str, country: str | None, reason: str | Non
     return ""
 
 
-def basis(kind: str, locale: str, *, named: str = "", day: str = "", title: str = "") -> str:
+def basis(kind: str, locale: str, *, named: str = "", day: str = "", title: str = "", number: int | None = None) -> str:
     """What an act names as its basis: "Счёт на оплату № 12 от 07.12.2026" (kind invoice), "Сделка «Ремонт котла»",
-    "Заказ от 07.12.2026"; empty for a deal without a title."""
+    "Заказ № 154 от 07.12.2026" ("Заказ от 07.12.2026" before orders had numbers); empty for a deal without a title."""
     if kind == "deal" and not title:
         return ""
+    if kind == "order" and number is not None:
+        return NUMBERED_ORDER[locale_of(locale)].format(number=number, day=day)
     return BASIS[locale_of(locale)][kind].format(named=named, day=day, title=title)
 
 

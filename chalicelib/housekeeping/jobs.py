@@ -12,6 +12,7 @@ from chalicelib.housekeeping import (
     custom_words,
     merged_chats,
     migration,
+    order_numbers,
     phone_rows,
     retention,
     sealed_jobs,
@@ -32,7 +33,8 @@ ONE_OFF = (("phone search rows written", "records", phone_rows.run),
            ("tickets' rows name their chats", "tickets", ticket_rows.run),
            ("kazakh names' typed spelling written", "records", typed_names.run),
            ("names sorted in their alphabet's order", "records", typed_names.run_sorted),
-           ("custom values' search words written", "records", custom_words.run))
+           ("custom values' search words written", "records", custom_words.run),
+           ("orders made before numbers numbered", "orders", order_numbers.run))
 
 
 def scheduled_tick(event: Any) -> dict[str, int]:
@@ -40,8 +42,8 @@ def scheduled_tick(event: Any) -> dict[str, int]:
     (``migration``; the trash purge itself runs on the due timers), give what was written before a feature what
     its writes give now, each pass once (``ONE_OFF``: phones' search rows, tasks' place on everyone's list, contacts'
     Telegram usernames' index, jobs' sealed customer data, merged contacts' chats, tickets' rows naming their chats,
-    Kazakh names' spelling on a Russian keyboard and place in name order, custom values' search words), then carry
-    on the day's audit retention (``retention``), until shortly before the timeout."""
+    Kazakh names' spelling on a Russian keyboard and place in name order, custom values' search words, older
+    orders' numbers), then carry on the day's audit retention (``retention``), until shortly before the timeout."""
     context = getattr(event, "context", None)
     remaining = getattr(context, "get_remaining_time_in_millis", None)
     seconds = remaining() / 1000 - SAFETY_SECONDS if callable(remaining) else DEFAULT_SECONDS

@@ -3,6 +3,12 @@ under ``T#<tid>#ORX#{ALL | OWNER#<user> | TEAM#<team> | TAG#<tag> | CF#status#<s
 CF#company#<id> | CF#deal#<id>}``, an external id's claim ``T#<tid>#ORDER_EXT#<id>`` / ``LOOKUP`` and a deal's
 ``T#<tid>#ORDER_DEAL#<deal id>`` / ``LOOKUP`` (one order per deal), and the day counters of the orders report.
 
+- OrderCounter: ``T#<tid>#ORDERNUM`` / ``ORDER``: the last number given to an order of the company, advanced
+  (version-checked) in the transaction that creates the order (``records.numbering``), so orders are numbered
+  1, 2, 3 ... in the order they were made, never twice and without gaps.
+- OrderNumber: ``T#<tid>#ORDERNUM`` / ``NO#<number, 12 digits>``: which order has a number, created (put only if
+  new) in the same transaction and never rewritten: typing 154 in the list reads it, then the order's ``ALL`` row.
+
 - OrderStats: ``T#<tid>#ORDERSTATS`` / ``<day>#<owner>#<currency>``: orders created, confirmed and their
   revenue, cancelled or returned and their amount, payments received, orders paid in full and the seconds from
   their creation to their last payment, added in the transaction of the order's change (``db.Change.add``), as
@@ -13,7 +19,8 @@ from __future__ import annotations
 
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 
-from chalicelib.core.db import MainTable
+from chalicelib.core.db import MainTable, VersionedItem
+from chalicelib.core.tenancy import TenantContext, tenant_key
 from chalicelib.records.models import ListRow, Record
 
 
@@ -24,6 +31,7 @@ class Order(Record, discriminator="order"):
     personal = Record.personal | frozenset({"lines", "shipping", "notes"})
 
     order_id = UnicodeAttribute()
+    number = NumberAttribute(null=True)  # the company's 1, 2, 3 ...; None: made before orders had numbers
     status = UnicodeAttribute(default="new")
     currency = UnicodeAttribute()
     price_mode = UnicodeAttribute(default="exclusive")  # unit prices exclude tax | include it
@@ -61,6 +69,29 @@ class OrderRow(ListRow, discriminator="order_row"):
     company_id = UnicodeAttribute(null=True)
     deal_id = UnicodeAttribute(null=True)
     lines_count = NumberAttribute(default=0)
+    number = NumberAttribute(null=True)
+
+
+class OrderCounter(VersionedItem, discriminator="order_counter"):
+    """The last number given to an order of the company."""
+
+    last = NumberAttribute(default=0)
+
+
+class OrderNumber(MainTable, discriminator="order_number"):
+    """Which order has a number (see the module docstring)."""
+
+    order_id = UnicodeAttribute()
+
+
+def counter_key(ctx: TenantContext) -> tuple[str, str]:
+    """The key of the company's order counter."""
+    return tenant_key(ctx, "ORDERNUM"), "ORDER"
+
+
+def number_key(ctx: TenantContext, number: int) -> tuple[str, str]:
+    """The key of the item naming the order that has a number."""
+    return tenant_key(ctx, "ORDERNUM"), f"NO#{number:012d}"
 
 
 class OrderStats(MainTable, discriminator="order_stats"):

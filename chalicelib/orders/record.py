@@ -14,7 +14,7 @@ from typing import Any
 from chalicelib.core import audit, errors
 from chalicelib.core.tenancy import TenantContext, new_id
 from chalicelib.identity import service as identity_service
-from chalicelib.orders.models import Order, OrderRow
+from chalicelib.orders.models import Order, OrderCounter, OrderNumber, OrderRow, counter_key, number_key
 from chalicelib.records import listing, types
 
 LOCKED = ("currency", "price_mode", "warehouse_id")  # fixed once the order is confirmed, as its lines are
@@ -34,7 +34,8 @@ def row_values(order: Order) -> dict[str, Any]:
     """What the orders list shows of an order."""
     return {"status": order.status, "currency": order.currency, "total_minor": int(order.total_minor),
             "paid_minor": int(order.paid_minor), "contact_id": order.contact_id, "company_id": order.company_id,
-            "deal_id": order.deal_id, "lines_count": len(order.lines or [])}
+            "deal_id": order.deal_id, "lines_count": len(order.lines or []),
+            "number": int(order.number) if order.number is not None else None}
 
 
 def apply(ctx: TenantContext, order: Order, fields: dict[str, Any]) -> None:
@@ -115,14 +116,42 @@ def _locked(order: Order, name: str) -> None:
 
 
 def save(ctx: TenantContext, before: Order | None, after: Order | None, *, action: str, change: Any = None) -> Any:
-    """The engine's save, with what a change of the order's status or payments does in the same transaction."""
+    """The engine's save, with what a change of the order's status or payments does in the same transaction; a new
+    order takes the company's next number there (``records.numbering``: a number taken meanwhile, the next), as does
+    one restored from the trash without one (the one-off pass numbers listed orders only: the trash has no rows)."""
     from chalicelib.core import db
     from chalicelib.orders import effects
-    from chalicelib.records import store
+    from chalicelib.records import numbering, store
 
-    change = change or db.Change()
-    effects.add(ctx, change, before, after)
-    return store.save(ctx, ORDER, before, after, action=action, change=change)
+    def write(counter: Any = None, number: int | None = None) -> Any:
+        attempt = db.Change().extend(change)
+        if counter is not None and number is not None and after is not None:
+            take_number(ctx, attempt, after, counter, number)
+        effects.add(ctx, attempt, before, after)
+        return store.save(ctx, ORDER, before, after, action=action, change=attempt)
+
+    restored = before is not None and before.deleted_at is not None and after is not None and after.deleted_at is None
+    if after is None or after.number is not None or (before is not None and not restored):
+        return write()  # an order keeps its number; one trashed before orders had numbers takes one when restored
+    return numbering.numbered(ctx, OrderCounter, *counter_key(ctx), write, unnumbered=lambda: _made_before(ctx))
+
+
+def take_number(ctx: TenantContext, change: Any, order: Order, counter: OrderCounter, number: int) -> None:
+    """Give an order a number in change: the counter put back at it (version-checked) and the number's item naming
+    the order, put only if new (two orders never hold one number, whatever raced)."""
+    order.number = number
+    change.save(counter)
+    change.create(OrderNumber(*number_key(ctx, number), order_id=order.order_id))
+
+
+def _made_before(ctx: TenantContext) -> bool:
+    """True when the company has orders but no counter: made before orders had numbers, which the one-off pass
+    (``housekeeping.order_numbers``) gives them in the order they were made, this one among them (one Query, once)."""
+    from chalicelib.core import db
+    from chalicelib.core.tenancy import tenant_key
+
+    return bool(db.query_page(ctx, OrderRow, tenant_key(ctx, ORDER.space or "", "ALL"), scope="order-numbers",
+                              limit=1).items)
 
 
 def read(ctx: TenantContext, order: Order) -> Any:
@@ -167,7 +196,7 @@ ORDER = types.register(types.RecordType(
             types.Field("notes", personal=True),
             types.Field("lines", personal=True),
             types.Field("shipping", personal=True)),
-    audit_fields=("status", "currency", "price_mode", "contact_id", "company_id", "deal_id", "warehouse_id",
+    audit_fields=("number", "status", "currency", "price_mode", "contact_id", "company_id", "deal_id", "warehouse_id",
                   "external_id", "lines", "total_minor", "tax_minor", "paid_minor", "payments", "shipping", "notes",
                   "paid_at", "tags", "owner_id", "team_id", "deleted_at"),
     hooks={"facets": facets, "row_values": row_values, "apply": apply, "save": save, "read": read,

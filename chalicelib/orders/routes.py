@@ -29,7 +29,8 @@ def _page(page: db.Page[OrderRow], names: dict[tuple[str, str], str] | None = No
     return s.OrderPage(next_cursor=page.next_cursor, items=[s.OrderSummary(
         id=row.record_id, status=row.status, currency=row.currency, total_minor=int(row.total_minor),
         paid_minor=int(row.paid_minor), contact_id=row.contact_id, company_id=row.company_id, deal_id=row.deal_id,
-        lines_count=int(row.lines_count or 0), customer_name=named.get(_customer(row) or ("", "")),
+        lines_count=int(row.lines_count or 0),
+        number=int(row.number) if row.number is not None else None, customer_name=named.get(_customer(row) or ("", "")),
         tags=sorted(row.tags or ()), owner_id=row.owner_id, team_id=row.team_id, created_at=row.created_at,
         updated_at=row.updated_at, deleted_at=row.deleted_at, version=int(row.version)) for row in page.items])
 

@@ -16,6 +16,7 @@ Minor = Annotated[StrictInt, Field(ge=0, le=MAX_MINOR)]
 ExternalId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")]
 Status = Literal["new", "confirmed", "partially_paid", "paid", "shipped", "delivered", "cancelled", "returned"]
 PriceMode = Literal["exclusive", "inclusive"]
+NUMBER_QUERY = r"^\s*(№|#|[Nn][Oo]\.?)?\s*0*[1-9][0-9]{0,11}\s*$"  # what the list's search finds an order by
 
 
 class OrderLineIn(Schema):
@@ -165,6 +166,9 @@ class OrderShippingOut(BaseModel):
 
 
 class OrderRead(RecordRead):
+    number: int | None = Field(default=None, description=(
+        "The company's number of the order (1, 2, 3 ... as they were made; \"№ 154\"); null for an order made before "
+        "orders had numbers, until the one-off pass numbers it"))
     status: str
     next_statuses: list[str]
     currency: str
@@ -214,6 +218,7 @@ class OrderSummary(RecordSummary):
     company_id: str | None
     deal_id: str | None
     lines_count: int
+    number: int | None = None
     customer_name: str | None = Field(default=None, description=(
         "What the order's contact (or, without one, its company) is called, read with the page when the caller may "
         "read it; a rename shows at once"))
@@ -233,6 +238,8 @@ class OrderListQuery(Schema):
     deal_id: Id | None = None
     tag: Annotated[str, Field(min_length=1, max_length=40)] | None = None
     owner_id: Id | None = None
+    q: Annotated[str, Field(min_length=1, max_length=20, pattern=NUMBER_QUERY)] | None = Field(
+        default=None, description="An order's number (\"154\", \"№154\", \"#154\"): that order alone")
     sort: Literal["created", "updated"] = "created"
     limit: int = Field(default=50, ge=1, le=200)
     cursor: Annotated[str, Field(max_length=2000)] | None = None

@@ -10,15 +10,16 @@ from datetime import date
 from typing import Any
 
 from chalicelib.core import db, errors, permissions
-from chalicelib.core.tenancy import TenantContext, new_id
+from chalicelib.core.tenancy import TenantContext, new_id, tenant_key
 from chalicelib.identity import service as identity_service
 from chalicelib.identity import zones
 from chalicelib.orders import pricing, views
 from chalicelib.orders import schemas as s
-from chalicelib.orders.models import Order, OrderRow
-from chalicelib.orders.record import ORDER
+from chalicelib.orders.models import Order, OrderCounter, OrderNumber, OrderRow, counter_key, number_key
+from chalicelib.orders.record import ORDER, take_number
 from chalicelib.records import access, editing, listing, money, store, types
 from chalicelib.records import service as records_service
+from chalicelib.records.timeline import PROFILE_SK
 
 STAMPS = {"confirmed": "confirmed_at", "shipped": "shipped_at", "delivered": "delivered_at",
           "cancelled": "closed_at", "returned": "closed_at"}
@@ -167,6 +168,24 @@ class _FromDeal(s.OrderCreate):
     from_deal_id: str
 
 
+def give_number(ctx: TenantContext, order_id: str) -> bool:
+    """Number an order made before orders had numbers (the company's next, as if made now), only while it is at the
+    version read and still has none; False when it has one (or is gone)."""
+    from chalicelib.records import numbering
+
+    before = db.get(ctx, Order, access.collection_pk(ctx, ORDER, order_id), PROFILE_SK)
+    if before is None or before.number is not None:
+        return False
+
+    def write(counter: Any, number: int | None) -> bool:
+        after, change = editing.clone(before), db.Change()
+        take_number(ctx, change, after, counter, int(number or 0))
+        store.save(ctx, ORDER, before, after, action="update", change=change)
+        return True
+
+    return bool(numbering.numbered(ctx, OrderCounter, *counter_key(ctx), write))
+
+
 # -- the list -------------------------------------------------------------------------------------------
 
 
@@ -180,8 +199,31 @@ class _Plan:
 
 
 def list_orders(ctx: TenantContext, query: s.OrderListQuery) -> db.Page[OrderRow]:
-    """One page of the orders the caller may see, newest first, by status, contact, company or deal (one Query)."""
-    return _rows(ctx, query, permissions.require(ctx, ORDER.plural, "read"))
+    """One page of the orders the caller may see, newest first, by status, contact, company or deal (one Query);
+    with ``q`` the order of that number, when it passes the filters (one GetItem of its number's lookup)."""
+    scope = permissions.require(ctx, ORDER.plural, "read")
+    if query.q is None:
+        return _rows(ctx, query, scope)
+    from chalicelib.records import search
+
+    row = by_number(ctx, number_of(query.q))
+    custom = _custom(query)
+    return db.Page(items=[row] if row is not None and search.row_matches(ctx, row, query, scope, custom) else [],
+                   next_cursor=None)
+
+
+def number_of(q: str) -> int:
+    """The number a search names ("№ 154", "#154", "No. 154", "0154": 154)."""
+    return int("".join(ch for ch in q if ch.isdigit()))
+
+
+def by_number(ctx: TenantContext, number: int) -> OrderRow | None:
+    """The list row of the live order that has a number (two GetItems: the number's item, the order's ``ALL``
+    row), or None (no such number, or its order is in the trash or gone)."""
+    found = db.get(ctx, OrderNumber, *number_key(ctx, number))
+    if found is None:
+        return None
+    return db.get(ctx, OrderRow, tenant_key(ctx, ORDER.space or "", "ALL"), found.order_id)
 
 
 def deal_rows(ctx: TenantContext, query: s.OrderListQuery) -> db.Page[OrderRow]:
@@ -189,9 +231,13 @@ def deal_rows(ctx: TenantContext, query: s.OrderListQuery) -> db.Page[OrderRow]:
     return _rows(ctx, query, "all")
 
 
+def _custom(query: s.OrderListQuery) -> list[tuple[str, str]]:
+    return [(key, value) for key, value in (("status", query.status), ("contact", query.contact_id),
+                                            ("company", query.company_id), ("deal", query.deal_id)) if value]
+
+
 def _rows(ctx: TenantContext, query: s.OrderListQuery, scope: str) -> db.Page[OrderRow]:
-    custom = [(key, value) for key, value in (("status", query.status), ("contact", query.contact_id),
-                                              ("company", query.company_id), ("deal", query.deal_id)) if value]
+    custom = _custom(query)
     plan = listing.plan(ctx, OrderRow, _Plan(query), scope, custom)
     return listing.list_rows(ctx, OrderRow, ORDER.space or "", plan)
 

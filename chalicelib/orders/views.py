@@ -56,7 +56,8 @@ def order(ctx: TenantContext, found: Order) -> s.OrderRead:
 
     stored = list(found.lines or [])
     return s.OrderRead(
-        id=found.order_id, status=found.status, next_statuses=list(TRANSITIONS.get(found.status, ())),
+        id=found.order_id, number=int(found.number) if found.number is not None else None, status=found.status,
+         next_statuses=list(TRANSITIONS.get(found.status, ())),
         currency=found.currency, price_mode=found.price_mode, contact_id=found.contact_id,
         company_id=found.company_id, deal_id=found.deal_id, warehouse_id=found.warehouse_id,
         external_id=found.external_id, lines=lines(stored),

@@ -46,7 +46,7 @@ def test_the_log_names_a_rule_an_order_and_the_crm_and_filters_any_type(browser:
     log_in(page, company.owner, "Журнал Бейкери")
     page.get_by_label("Language", exact=True).select_option("ru")
     page.goto("/#/settings/audit?entity=deal")
-    by_order = page.locator("a", has_text=f"заказ №{order['id'][-6:]}")
+    by_order = page.locator("a", has_text=f"заказ № {order['number']}")  # by its number, read with the page
     meta = page.locator(".audit-list .meta", has=by_order)
     meta.wait_for()
     assert meta.locator("a").get_attribute("href") == f"#/orders/{order['id']}"

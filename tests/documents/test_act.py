@@ -121,7 +121,7 @@ def test_an_act_of_an_order_with_vat_in_its_prices(client: ApiClient, clinic: Co
                      "Всего оказано услуг 2, на сумму 8 400,00 ₽", "Восемь тысяч четыреста рублей 00 копеек",  # noqa: RUF001
                      "Заказчик: Ольга Смирнова"):
         assert expected in text, (expected, text)
-    assert re.search(r"Основание: Заказ от \d\d\.\d\d\.\d{4}", text), text
+    assert re.search(rf"Основание: Заказ № {order['number']} от \d\d\.\d\d\.\d{{4}}", text), text
     # once the order has its invoice, the next act follows it
     invoice, _ = issued(client, clinic, f"orders/{order['id']}", "invoice")
     _, text = issued(client, clinic, f"orders/{order['id']}")

@@ -855,7 +855,7 @@ export const MESSAGES = {
   'audit.actorKind.webhook': ['Webhook', 'Вебхук'],
   'audit.actorNamed': ['{kind} “{name}”', '{kind} «{name}»'],
   'audit.actorKind.automation': ['Automation', 'Автоматизация'],
-  'audit.byOrder': ['order №{number}', 'заказ №{number}'],
+  'audit.byOrder': ['order #{number}', 'заказ № {number}'],
   'audit.systemActor.system': ['The CRM', 'CRM'],
   'audit.systemActor.housekeeping': ['The CRM’s upkeep (retention, fill-ins)', 'Обслуживание CRM (сроки хранения, дозаполнение)'],
   'audit.systemActor.scheduler': ['Scheduler (reminders, waits)', 'Планировщик (напоминания, ожидания)'],

@@ -63,6 +63,19 @@ async function revert(record, reload) {
   await reload();
 }
 
+// An order that set a deal's amount, by its number ("заказ № 154"): read once per order on the screen, shown by its
+// id's tail meanwhile, and for a reader who may not read it.
+const orderNumbers = new Map();
+function orderLink(id) {
+  const link = h('a', { href: `#/orders/${encodeURIComponent(id)}` }, t('audit.byOrder', { number: id.slice(-6) }));
+  if (!can('orders', 'read')) return link;
+  if (!orderNumbers.has(id)) {
+    orderNumbers.set(id, get(`/api/v1/orders/${encodeURIComponent(id)}`).then((found) => found.number, () => null));
+  }
+  orderNumbers.get(id).then((number) => { if (number) link.textContent = t('audit.byOrder', { number }); });
+  return link;
+}
+
 // Who acted, by name: a user, an integration or an automation rule by theirs; the CRM's own workers by what they
 // do (the retention, the scheduler); a deal's amount set from its orders by the order, linked.
 function actorName(record, names) {
@@ -74,10 +87,7 @@ function actorName(record, names) {
   if (name) return name;
   if (record.actor_kind !== 'system') return `${kind} ${record.actor_id}`;
   const order = /^order:(.+)$/.exec(record.actor_id);
-  if (order) {
-    return h('span', {}, `${kind}: `, h('a', { href: `#/orders/${encodeURIComponent(order[1])}` },
-      t('audit.byOrder', { number: order[1].slice(-6) })));
-  }
+  if (order) return h('span', {}, `${kind}: `, orderLink(order[1]));
   if (record.source === 'campaign_link') return t('audit.systemActor.recipient'); // its id is the contact's
   return has(`audit.systemActor.${record.actor_id}`) ? t(`audit.systemActor.${record.actor_id}`)
     : `${kind} ${record.actor_id}`;

@@ -19,6 +19,10 @@ const STATUSES = ['new', 'confirmed', 'partially_paid', 'paid', 'shipped', 'deli
 const METHODS = ['card', 'cash', 'bank_transfer', 'online', 'other'];
 const itemPath = (id) => `/api/v1/orders/${encodeURIComponent(id)}`;
 const shortId = (id) => id.slice(-6);
+// "Order #154" / "Заказ № 154"; an order made before orders had numbers, by its id's tail until the pass numbers it
+export const orderTitle = (order) => (order.number ? t('orders.numbered', { number: order.number })
+  : t('orders.number', { id: shortId(order.id) }));
+const NUMBER = /^\s*(№|#|no\.?)?\s*0*[1-9][0-9]{0,11}\s*$/i; // what the list's search finds an order by (its number)
 const money = (minor, currency) => formatMoney(minor, currency);
 const statusBadge = (status) => h('span', { class: `badge order-status status-${status}`, 'data-status': status },
   t(`orders.status.${status}`));
@@ -28,7 +32,7 @@ const statusBadge = (status) => h('span', { class: `badge order-status status-${
 /** An order as a list names it (the orders list; a deal's orders on its card). */
 export function orderItem(order) {
   return h('li', { 'data-order': order.id }, h('div', { class: 'grow' },
-    h('a', { class: 'title', href: `#/orders/${encodeURIComponent(order.id)}` }, t('orders.number', { id: shortId(order.id) })),
+    h('a', { class: 'title', href: `#/orders/${encodeURIComponent(order.id)}`, 'data-test': 'order-title' }, orderTitle(order)),
     order.customer_name ? h('div', { class: 'customer', 'data-test': 'order-customer' }, order.customer_name) : null,
     h('div', { class: 'meta' }, formatDate(order.created_at), ' · ', statusBadge(order.status))),
   h('span', { class: 'price num' }, money(order.total_minor, order.currency)));
@@ -42,10 +46,28 @@ function statusFilter(status, navigate) {
       STATUSES.map((value) => h('option', { value, selected: value === status }, t(`orders.status.${value}`)))));
 }
 
-/** #/orders?status=: the orders, newest first, by status (one request). */
+/** The search by number: "154", "№154", "#154" find order 154; anything else says what it takes, no request. */
+function numberSearch(q, status, navigate) {
+  const input = h('input', { id: 'order-search', name: 'q', type: 'search', value: q, inputmode: 'numeric',
+    placeholder: t('orders.searchNumber'), onInput: (event) => event.target.setCustomValidity('') });
+  return h('form', { class: 'search', role: 'search', onSubmit: (event) => {
+    event.preventDefault();
+    const typed = input.value.trim();
+    if (typed && !NUMBER.test(typed)) {
+      input.setCustomValidity(t('orders.searchNumberOnly'));
+      input.reportValidity();
+      return;
+    }
+    navigate(`/orders${query({ status, q: typed })}`);
+  } }, h('label', { for: 'order-search', class: 'visually-hidden' }, t('orders.searchNumber')),
+  input, h('button', { type: 'submit', class: 'secondary' }, t('common.search')));
+}
+
+/** #/orders?status=&q=: the orders, newest first, by status (one request); q an order's number: that order. */
 export async function list(root, { query: params, navigate, alive }) {
   const status = STATUSES.includes(params.get('status')) ? params.get('status') : '';
-  const path = (cursor) => `/api/v1/orders${query({ status, limit: 50, cursor })}`;
+  const q = NUMBER.test(params.get('q') || '') ? params.get('q').trim() : '';
+  const path = (cursor) => `/api/v1/orders${query({ status, q, limit: 50, cursor })}`;
   const page = await get(path(null));
   if (!alive()) return;
   const items = h('ul', { class: 'list order-list' }, page.items.map(orderItem));
@@ -56,8 +78,9 @@ export async function list(root, { query: params, navigate, alive }) {
     if (again) items.after(again);
   };
   const create = can('orders', 'create') ? h('a', { href: '#/orders/new', class: 'button-link primary-link' }, t('orders.new')) : null;
-  mount(root, heading(t('nav.orders'), create), h('div', { class: 'list-tools' }, statusFilter(status, navigate)),
-    page.items.length ? items : status ? empty(t('contacts.noMatch')) : emptyList('orders', { href: '#/orders/new' }),
+  mount(root, heading(t('nav.orders'), create),
+    h('div', { class: 'list-tools' }, numberSearch(q, status, navigate), statusFilter(status, navigate)),
+    page.items.length ? items : status || q ? empty(t('contacts.noMatch')) : emptyList('orders', { href: '#/orders/new' }),
     pager(page.next_cursor, more));
 }
 
@@ -284,7 +307,7 @@ export async function editor(root, { params: path = {}, query: params, navigate,
       navigate(`/orders/${made.id}`);
     } catch (error) { showErrors(formEl, error); }
   }, children: [field({ name: 'notes', label: t('orders.notes'), type: 'textarea', maxlength: '5000', value: order?.notes || '' })] });
-  mount(root, heading(order ? t('orders.editTitle', { id: shortId(order.id) }) : t('orders.new'),
+  mount(root, heading(order ? t('orders.editTitle', { id: orderTitle(order) }) : t('orders.new'),
     h('a', { href: order ? `#/orders/${encodeURIComponent(order.id)}` : '#/orders' }, order ? t('orders.backToOrder') : t('orders.all'))),
     h('div', { class: 'order-editor' },
       h('section', { class: 'panel' }, h('h2', {}, t('orders.customer')), customerSlot),
@@ -393,8 +416,8 @@ export async function card(root, { params, navigate, alive }) {
     h('dt', {}, t('common.created')), h('dd', {}, formatDateTime(order.created_at)),
     order.notes ? [h('dt', {}, t('orders.notes')), h('dd', { class: 'prewrap' }, order.notes)] : null);
   const timeline = timelineList(order.timeline || []);
-  mount(root, heading(t('orders.number', { id: shortId(order.id) }), h('a', { href: '#/orders' }, t('orders.all')),
-    trashButton('orders', order, t('orders.number', { id: shortId(order.id) }), navigate, '/orders')),
+  mount(root, heading(orderTitle(order), h('a', { href: '#/orders' }, t('orders.all')),
+    trashButton('orders', order, orderTitle(order), navigate, '/orders')),
     h('div', { class: 'card-grid' },
       h('div', {}, h('section', { class: 'panel' }, facts, statusActions(order, reload)),
         h('section', { class: 'panel' }, h('h2', {}, t('orders.lines')), linesTable(order), totalsView(order.totals, order.currency),

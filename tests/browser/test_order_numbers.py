@@ -1,0 +1,82 @@
+"""Orders' numbers in a browser: the list names each order by its number ("Order #2", "Заказ № 2") and finds one by
+the number typed in its search, the card is titled by it; on a 1280 px desktop in English and a 390 px phone in
+Russian, neither scrolling sideways."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import Screens, new_page
+from tests.browser.test_products import euro_company
+from tests.browser.test_sensitive import log_in
+from tests.support import ApiClient, body
+
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+LINE = {"description": "Wheel alignment", "quantity": "1", "unit_price_minor": 6000, "tax_rate": "20"}
+
+
+def _shop_with_orders(client: ApiClient, name: str) -> tuple[Any, list[dict[str, Any]]]:
+    company = euro_company(client, name)
+    token = company.owner.token
+    contact = body(client.post("/api/v1/contacts", {"first_name": "Pavel", "last_name": "Driver"}, token=token))
+    made = []
+    for _ in range(3):
+        answer = client.post("/api/v1/orders", {"currency": "EUR", "contact_id": contact["id"], "lines": [LINE]},
+                             token=token)
+        assert answer.status_code == 201, answer.body
+        made.append(body(answer))
+    return company, made
+
+
+def _fits(page: Any, width: int) -> None:
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= width, "no sideways scrolling"
+
+
+def test_the_list_and_card_name_orders_by_number_on_a_desktop(browser: Any, live_url: str, app: Any,
+                                                              screens: Screens) -> None:
+    company, made = _shop_with_orders(ApiClient(app), "Numbered Garage")
+    page = new_page(browser, live_url, viewport=DESKTOP)
+    log_in(page, company.owner, "Numbered Garage")
+    page.goto("/#/orders")
+    titles = page.locator("[data-test=order-title]")
+    expect(titles).to_have_text(["Order #3", "Order #2", "Order #1"])  # newest first
+    search = page.get_by_label("Order number")
+    search.fill("brake pads")
+    search.press("Enter")
+    expect(titles).to_have_count(3)  # not a number: said so, nothing asked
+    assert page.evaluate("() => document.querySelector('#order-search').validationMessage")
+    search.fill("#2")
+    search.press("Enter")
+    expect(titles).to_have_text(["Order #2"])
+    _fits(page, DESKTOP["width"])
+    screens.shoot(page, "order-search-1280")
+    titles.first.click()
+    expect(page.locator("#page-title")).to_have_text("Order #2")
+    assert page.url.endswith(made[1]["id"])
+    _fits(page, DESKTOP["width"])
+    screens.shoot(page, "order-card-1280")
+
+
+def test_the_list_and_card_name_orders_by_number_on_a_phone_in_russian(browser: Any, live_url: str, app: Any,
+                                                                       screens: Screens) -> None:
+    company, made = _shop_with_orders(ApiClient(app), "Шиномонтаж Номер")
+    page = new_page(browser, live_url, viewport=PHONE)
+    log_in(page, company.owner, "Шиномонтаж Номер")
+    page.get_by_label("Language", exact=True).select_option("ru")
+    page.goto("/#/orders")
+    titles = page.locator("[data-test=order-title]")
+    expect(titles).to_have_text(["Заказ № 3", "Заказ № 2", "Заказ № 1"])
+    search = page.get_by_label("Номер заказа")
+    search.fill("№1")
+    search.press("Enter")
+    expect(titles).to_have_text(["Заказ № 1"])
+    _fits(page, PHONE["width"])
+    screens.shoot(page, "order-search-390-ru")
+    titles.first.click()
+    expect(page.locator("#page-title")).to_have_text("Заказ № 1")
+    assert page.url.endswith(made[0]["id"])
+    _fits(page, PHONE["width"])
+    screens.shoot(page, "order-card-390-ru")
