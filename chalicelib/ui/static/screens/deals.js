@@ -13,6 +13,7 @@ import { canEditField } from './field-rules.js';
 import { recordPicker } from './pickers.js';
 import { newButton } from './new-record.js';
 import { documentsPanel } from './documents.js';
+import { ordersPanel } from './contact-orders.js';
 import { emptyList } from './list-empty.js';
 import { bulkBar, canBulk, pickBox, selectionOf } from './bulk.js';
 import { sourceText, utmText } from './timeline-text.js';
@@ -610,27 +611,13 @@ function createOrder(deal) {
 /** The deal's orders (#23) and a new one for it, for whoever may read orders: a plumber quotes parts and labour while
  * the job is open (the order editor with the deal's first contact as the customer), and sees what was ordered. The
  * list is read when opened (the card keeps to its two requests); the orders' screen and its texts load with it. */
-function ordersPanel(deal) {
+function dealOrdersPanel(deal) {
   if (!can('orders', 'read')) return null;
   const contact = (deal.contact_ids || [])[0];
   const make = deal.status === 'open' && can('orders', 'create') && contact
     ? h('a', { class: 'button-link small', 'data-test': 'deal-new-order',
       href: `#/orders/new${query({ contact, deal: deal.id })}` }, t('deals.newOrder')) : null;
-  const list = h('ul', { class: 'list', 'data-test': 'deal-orders', 'aria-busy': 'true' });
-  let read = false;
-  const open = async () => {
-    if (read) return;
-    read = true;
-    try {
-      const [{ orderItem }, page] = await Promise.all([import('./orders.js'),
-        get(`/api/v1/orders${query({ deal_id: deal.id, limit: 20 })}`)]);
-      list.replaceChildren(...(page.items.length ? page.items.map(orderItem)
-        : [h('li', { class: 'muted' }, t('deals.noOrders'))]));
-    } catch (error) { read = false; toastError(error); } finally { list.removeAttribute('aria-busy'); }
-  };
-  return h('section', { class: 'panel', 'data-links': 'orders' },
-    h('details', { onToggle: (event) => { if (event.target.open) open(); } },
-      h('summary', {}, t('nav.orders')), list), make);
+  return ordersPanel({ filter: { deal_id: deal.id }, test: 'deal-orders', empty: 'deals.noOrders', after: make });
 }
 
 /** #/deals/:id: the deal card (two requests: the card, with its pipeline, and the deal's custom fields; the users once,
@@ -657,5 +644,5 @@ export async function card(root, { params, navigate, alive }) {
         // The deal's next step, below its tasks, where a rep between visits works: a call, a meeting, a to-do.
         can('tasks', 'create') ? h('section', { class: 'panel', 'data-test': 'deal-add-task' },
           h('h2', {}, t('tasks.addTitle')), taskForm(() => reload(), { type: 'deal', id: deal.id })) : null,
-        linkPanel(deal, answer, reload), ordersPanel(deal), documentsPanel('deal', deal.id, changeable))));
+        linkPanel(deal, answer, reload), dealOrdersPanel(deal), documentsPanel('deal', deal.id, changeable))));
 }
