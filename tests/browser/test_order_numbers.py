@@ -8,13 +8,12 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import Screens, new_page
+from tests.browser.conftest import PHONE, Screens, fits_the_phone, new_page
 from tests.browser.test_products import euro_company
 from tests.browser.test_sensitive import log_in
 from tests.support import ApiClient, body
 
 DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
 LINE = {"description": "Wheel alignment", "quantity": "1", "unit_price_minor": 6000, "tax_rate": "20"}
 
 
@@ -29,10 +28,6 @@ def _shop_with_orders(client: ApiClient, name: str) -> tuple[Any, list[dict[str,
         assert answer.status_code == 201, answer.body
         made.append(body(answer))
     return company, made
-
-
-def _fits(page: Any, width: int) -> None:
-    assert page.evaluate("() => document.documentElement.scrollWidth") <= width, "no sideways scrolling"
 
 
 def test_the_list_and_card_name_orders_by_number_on_a_desktop(browser: Any, live_url: str, app: Any,
@@ -51,13 +46,11 @@ def test_the_list_and_card_name_orders_by_number_on_a_desktop(browser: Any, live
     search.fill("#2")
     search.press("Enter")
     expect(titles).to_have_text(["Order #2"])
-    _fits(page, DESKTOP["width"])
-    screens.shoot(page, "order-search-1280")
+    fits_the_phone(page, screens, "order-search-1280")
     titles.first.click()
     expect(page.locator("#page-title")).to_have_text("Order #2")
     assert page.url.endswith(made[1]["id"])
-    _fits(page, DESKTOP["width"])
-    screens.shoot(page, "order-card-1280")
+    fits_the_phone(page, screens, "order-card-1280")
 
 
 def test_the_list_and_card_name_orders_by_number_on_a_phone_in_russian(browser: Any, live_url: str, app: Any,
@@ -73,10 +66,8 @@ def test_the_list_and_card_name_orders_by_number_on_a_phone_in_russian(browser: 
     search.fill("№1")
     search.press("Enter")
     expect(titles).to_have_text(["Заказ № 1"])
-    _fits(page, PHONE["width"])
-    screens.shoot(page, "order-search-390-ru")
+    fits_the_phone(page, screens, "order-search-390-ru")
     titles.first.click()
     expect(page.locator("#page-title")).to_have_text("Заказ № 1")
     assert page.url.endswith(made[0]["id"])
-    _fits(page, PHONE["width"])
-    screens.shoot(page, "order-card-390-ru")
+    fits_the_phone(page, screens, "order-card-390-ru")
