@@ -216,7 +216,7 @@ def assign(ctx: TenantContext, rule: Automation, run: AutomationRun, index: int,
            subject: Subject) -> Outcome:
     """Give the record to a user, or to the next of a round-robin who can read it; a record nobody named can take
     stays with its owner (the run log says why, and whoever keeps the rule is told once)."""
-    handed = _assignee(ctx, rule, action, subject, assignees.PLURAL.get(str(subject.type)))
+    handed = _assignee(ctx, rule, action, subject, assignees.plural(str(subject.type)))
     user = handed.user_id
     if user is None:
         skipped, why = handed.passed[0]

@@ -20,15 +20,22 @@ from chalicelib.identity import access
 from chalicelib.identity import service as identity_service
 from chalicelib.identity.models import User
 from chalicelib.notifications import service as notifications
+from chalicelib.records import types
 
 NOTICE = "automation.invalid"  # the notification whoever keeps a rule gets when it meets a colleague it cannot hand to
-PLURAL = {"contact": "contacts", "company": "companies", "deal": "deals", "task": "tasks", "ticket": "tickets",
-          "order": "orders", "conversation": "conversations", "call": "calls"}
 SUBJECT = {"deal.stage_entered": "deal", "deal.stage_left": "deal", "deal.won": "deal", "deal.lost": "deal",
            "deal.idle": "deal", "lead.received": "contact", "call.missed": "contact", "message.received": "contact",
            "task.due_soon": "contact", "task.overdue": "task", "ticket.sla_breached": "ticket",
            "order.status_changed": "order", "order.paid": "order"}  # record.* and date.reached name their entity
 Shape = tuple[str, dict[str, Any], list[dict[str, Any]]]  # a rule's id, trigger and actions
+
+
+def plural(entity: str | None) -> str | None:
+    """What a user's role reads a subject as: its record type's plural (tasks, which are no record type, ``tasks``)."""
+    if entity == "task":
+        return "tasks"
+    found = types.find(entity or "")
+    return found.plural if found is not None else None
 
 
 def handed(trigger: dict[str, Any], action: dict[str, Any]) -> str | None:
@@ -38,8 +45,8 @@ def handed(trigger: dict[str, Any], action: dict[str, Any]) -> str | None:
     if action.get("type") != "assign":
         return None
     kind = str(trigger.get("type") or "")
-    return PLURAL.get(str(trigger.get("entity") or "") if kind.startswith("record.") or kind == "date.reached"
-                      else SUBJECT.get(kind, ""))
+    return plural(str(trigger.get("entity") or "") if kind.startswith("record.") or kind == "date.reached"
+                  else SUBJECT.get(kind, ""))
 
 
 def named(action: dict[str, Any]) -> list[tuple[list[Any], str]]:
