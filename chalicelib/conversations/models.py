@@ -61,6 +61,7 @@ class ConversationRow(ListRow, discriminator="conversation_row"):
     integration_id = UnicodeAttribute()
     contact_id = UnicodeAttribute(null=True)
     contact_skipped = UnicodeAttribute(null=True)
+    sender_unverified = BooleanAttribute(null=True)  # set only on a marked e-mail's rows: the inbox row says so
     status = UnicodeAttribute()
     last_message_at = UTCDateTimeAttribute(null=True)
     last_preview = UnicodeAttribute(null=True)  # sealed under the conversation (field "last_preview")

@@ -38,6 +38,7 @@ def row_values(conversation: Conversation) -> dict[str, Any]:
     """What the inbox shows of a conversation (the preview and name stay sealed in the row)."""
     return {"channel": conversation.channel, "integration_id": conversation.integration_id,
             "contact_id": conversation.contact_id, "contact_skipped": conversation.contact_skipped,
+            "sender_unverified": True if conversation.sender_unverified else None,
             "status": conversation.status,
             "last_message_at": conversation.last_message_at, "last_preview": conversation.last_preview,
             "last_direction": conversation.last_direction, "customer_name": conversation.customer_name,

@@ -35,6 +35,9 @@ class ConversationSummary(BaseModel):
     contact_id: str | None = None
     contact_skipped: Literal["plan_limit"] | None = Field(
         default=None, description="plan_limit: a new sender was not saved as a contact (the plan's contact limit)")
+    sender_unverified: bool = Field(default=False, description=(
+        "E-mail: the sender failed SES's checks (DMARC, or SPF and DKIM when the domain has no DMARC policy), so the "
+        "message was attached to no contact; someone may attach it by hand"))
     customer_name: str | None = None
     status: Status
     assignee_id: str
@@ -63,9 +66,6 @@ class ConversationContact(BaseModel):
 
 class ConversationRead(ConversationSummary):
     deal_id: str | None = None
-    sender_unverified: bool = Field(default=False, description=(
-        "E-mail: the sender failed SES's checks (DMARC, or SPF and DKIM when the domain has no DMARC policy), so the "
-        "message was attached to no contact; someone may attach it by hand"))
     contact: ConversationContact | None = Field(default=None, description="The contact, when there is one")
     referral: dict[str, Any] | None = None
     window: Window

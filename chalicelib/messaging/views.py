@@ -49,6 +49,7 @@ def summary(ctx: TenantContext, record: Any, *, hidden: frozenset[str] | None = 
     return {"id": conversation_id, "channel": record.channel, "integration_id": record.integration_id,
             "contact_id": record.contact_id, "customer_name": name, "status": record.status,
             "contact_skipped": None if record.contact_id else getattr(record, "contact_skipped", None),
+            "sender_unverified": bool(getattr(record, "sender_unverified", None)),
             "assignee_id": record.owner_id, "last_message_at": record.last_message_at,
             "last_message_preview": preview, "last_direction": record.last_direction,
             "unread_count": int(record.unread_count or 0), "version": int(record.version or 0)}
@@ -88,7 +89,6 @@ def read(ctx: TenantContext, conversation: Conversation, *, reply_window: int | 
             "contact": contact_of(ctx, conversation.contact_id, contact),
             "window": window(conversation, reply_window), "chat_link": chat_link,
             "subject": mail.get("subject"), "address": mail.get("address"),
-            "sender_unverified": bool(conversation.sender_unverified),
             "templates": conversation.channel == "whatsapp", "created_at": conversation.created_at,
             "updated_at": conversation.updated_at}
 

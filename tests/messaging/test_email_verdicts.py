@@ -110,3 +110,27 @@ def test_only_the_verdicts_ses_writes_on_top_count() -> None:
     assert mime.read(bare.as_bytes()).verdicts.dmarc is None
     plain = mail.message(mail.Correspondent(forward_to="line@in.example"), subject="Hi", text="Hi")
     assert not mime.read(plain.as_bytes()).verdicts.sender_unverified
+
+
+def test_the_inbox_row_says_the_sender_is_not_verified(client: ApiClient, world: dict[str, Any],
+                                                       tenancy_watcher: Any) -> None:
+    """The mark was on the thread alone: a forged "new bank details" looked like any customer's mail in the list.
+    The row carries it, so the list still reads only its rows."""
+    company, line, contact = world["company"], world["line"], world["contact"]
+    genuine = mail.message(_from_vera(line, mail.Verdicts()), subject="Order 12", text="Ship it.")
+    assert deliver(genuine)["received"] == 1
+    forged = mail.message(_from_vera(line, mail.SPOOFED), subject="Bank", n=2, text="Pay to 4000.")
+    assert deliver(forged)["received"] == 1
+    tenancy_watcher.reset()
+    rows = inbox(client, company, "?channel=email")
+    operations = [operation for operation, _ in tenancy_watcher.requests if operation != "BatchGetItem"]
+    assert operations == ["Query"]  # the rows alone: nothing read per row
+    marks = {c["contact_id"]: c["sender_unverified"] for c in rows}
+    assert marks == {contact["id"]: False, None: True}
+    [kept] = [c for c in rows if c["sender_unverified"]]
+    # A second message rewrites the rows: the mark stays on them.
+    again = mail.message(_from_vera(line, mail.SPOOFED), subject="Re: Bank", n=3, in_reply_to=forged["Message-ID"],
+                         text="Hurry.")
+    assert deliver(again)["received"] == 1
+    assert [m["text"] for m in thread(client, company, kept["id"])] == ["Pay to 4000.", "Hurry."]
+    assert [c["sender_unverified"] for c in inbox(client, company, "?channel=email") if c["id"] == kept["id"]] == [True]

@@ -79,6 +79,7 @@ export const CONVERSATIONS = {
     'Отправитель не сохранён как контакт: достигнут лимит контактов вашего тарифа. Его сообщения приходят, на них можно отвечать.'],
   'inbox.senderUnverified': ['Sender not verified: this e-mail failed the checks of who sent it (DMARC, or SPF and DKIM), so anyone could have written it under this address. It was not attached to a contact; attach it by hand only if you know who wrote.',
     'Отправитель не подтверждён: письмо не прошло проверку отправителя (DMARC или SPF и DKIM), его мог написать кто угодно от имени этого адреса. Оно не привязано к контакту; привяжите его вручную, только если знаете, кто написал.'],
+  'inbox.senderUnverifiedBadge': ['Sender not verified', 'Отправитель не подтверждён'],
   'inbox.attachContact': ['Attach to a contact', 'Привязать к контакту'],
   'inbox.attachSearch': ['Find a contact by name, phone or e-mail', 'Найти контакт по имени, телефону или e-mail'],
   'inbox.attachFind': ['Find', 'Найти'],

@@ -41,6 +41,9 @@ function rowOf(item, current, choice) {
         title: t(`inbox.channel.${item.channel}`) }),
       h('span', { class: 'conversation-main' },
         h('span', { class: 'conversation-name' }, name),
+        // an e-mail whose sender SES could not verify: said before it is opened, not only in its thread
+        item.sender_unverified ? h('span', { class: 'badge badge-warn row-unverified', 'data-test': 'row-unverified' },
+          t('inbox.senderUnverifiedBadge')) : null,
         h('span', { class: 'conversation-preview' }, preview)),
       h('span', { class: 'conversation-side' },
         item.last_message_at ? h('time', { datetime: item.last_message_at, title: formatDateTime(item.last_message_at) },
