@@ -2,7 +2,7 @@
 // (on a phone, the thread alone, with a way back), its reply box (a template picker once WhatsApp's 24-hour window
 // has closed), delivery ticks, close and reopen. New messages and statuses arrive over the live socket (live.js's
 // `crm:live` events): the list and the open thread change in place, never by polling.
-import { get, post, query } from '../js/api.js';
+import { ApiError, get, post, query } from '../js/api.js';
 import { h, mount } from '../js/dom.js';
 import { has, t } from '../js/i18n.js';
 import { formatDateTime, formatRelative } from '../js/format.js';
@@ -109,7 +109,7 @@ function listPath(choice, cursor = null) {
   return `/api/v1/conversations${query({ status: choice.view, channel: choice.channel, limit: PAGE, cursor })}`;
 }
 
-function threadPane(conversation, messages, choice, onChange, onSent) {
+function threadPane(conversation, messages, choice, onChange, onSent, versionNow) {
   const id = conversation.id;
   const list = h('ol', { class: 'thread', 'data-test': 'thread', 'aria-live': 'polite' });
   const known = new Map();
@@ -141,11 +141,11 @@ function threadPane(conversation, messages, choice, onChange, onSent) {
     onClick: async () => {
       try {
         await post(`/api/v1/conversations/${encodeURIComponent(id)}/${conversation.status === 'open' ? 'close' : 'reopen'}`,
-          { version: conversation.version });
+          { version: await versionNow(['status']) });
         onChange(true);
       } catch (error) { toastError(error); onChange(true); }
     } }, t(conversation.status === 'open' ? 'inbox.close' : 'inbox.reopen')) : null;
-  const assignee = can('conversations', 'update') && can('users', 'read') ? assignPick(conversation, onChange) : null;
+  const assignee = can('conversations', 'update') && can('users', 'read') ? assignPick(conversation, onChange, versionNow) : null;
   const back = h('a', { class: 'thread-back', href: `#/inbox${query({ view: choice.view === 'open' ? '' : choice.view,
     channel: choice.channel })}` }, `← ${t('inbox.back')}`);
   const pane = h('section', { class: 'inbox-thread', 'aria-label': conversation.customer_name || t('inbox.unnamed') },
@@ -161,7 +161,7 @@ function threadPane(conversation, messages, choice, onChange, onSent) {
     // An e-mail whose sender failed SES's checks: attached to nobody by itself; whoever reads it may attach it.
     conversation.sender_unverified ? h('div', { class: 'notice', 'data-test': 'sender-unverified' },
       h('p', {}, t('inbox.senderUnverified')),
-      !conversation.contact_id && can('conversations', 'update') && can('contacts', 'read') ? attachPick(conversation, onChange) : null)
+      !conversation.contact_id && can('conversations', 'update') && can('contacts', 'read') ? attachPick(conversation, onChange, versionNow) : null)
       : null,
     conversation.channel === 'email' ? h('p', { class: 'muted thread-mail', 'data-test': 'thread-mail' },
       [conversation.subject, conversation.address].filter(Boolean).join(' · ')) : null,
@@ -203,7 +203,7 @@ function contactLink(conversation) {
 }
 
 /** Attach a conversation to a contact by hand: find contacts the caller reads, then pick one. */
-function attachPick(conversation, onChange) {
+function attachPick(conversation, onChange, versionNow) {
   const id = `attach-${conversation.id}`;
   const input = h('input', { id, type: 'search', maxlength: 200, 'data-test': 'attach-query' });
   const found = h('ul', { class: 'plain', 'data-test': 'attach-found' });
@@ -216,10 +216,8 @@ function attachPick(conversation, onChange) {
       found.replaceChildren(...(page.items.length ? page.items.map((contact) => h('li', {}, h('button', {
         type: 'button', class: 'link', 'data-test': 'attach-to', onClick: async () => {
           try {
-            // the version as it is now: opening the thread marked it read since it was loaded
-            const now = await get(`/api/v1/conversations/${encodeURIComponent(conversation.id)}`);
             await post(`/api/v1/conversations/${encodeURIComponent(conversation.id)}/contact`,
-              { version: now.version, contact_id: contact.id });
+              { version: await versionNow(['contact_id']), contact_id: contact.id });
             onChange(true);
           } catch (error) { toastError(error); onChange(true); }
         } }, t('inbox.attachTo', { name: [contact.first_name, contact.last_name].filter(Boolean).join(' ') || contact.id })))) : [h('li', { class: 'muted' }, t('inbox.attachNone'))]));
@@ -231,7 +229,7 @@ function attachPick(conversation, onChange) {
 }
 
 /** Who answers the conversation: a select of the company's people whose role reads chats (read once per session). */
-function assignPick(conversation, onChange) {
+function assignPick(conversation, onChange, versionNow) {
   const id = `assign-${conversation.id}`;
   const select = h('select', { id, 'data-test': 'assignee' }, h('option', { value: conversation.assignee_id }, '…'));
   handedTo('conversations').then((people) => {
@@ -240,7 +238,7 @@ function assignPick(conversation, onChange) {
   select.addEventListener('change', async () => {
     try {
       await post(`/api/v1/conversations/${encodeURIComponent(conversation.id)}/assign`,
-        { version: conversation.version, assignee_id: select.value });
+        { version: await versionNow(['assignee_id']), assignee_id: select.value });
     } catch (error) { toastError(error); }
     onChange(true);
   });
@@ -276,9 +274,21 @@ async function screen(root, { query: params, navigate, alive }, current) {
   const reload = () => screen(root, { query: params, navigate, alive }, current);
   const sent = (message) => list.update(current, { last_direction: 'out', unread_count: 0, last_message_at: message.created_at,
     ...(message.text ? { last_message_preview: message.text } : {}) });
-  const open = conversation ? threadPane(conversation, messages, choice, (full) => (full ? reload() : null), sent) : null;
+  // Opening the thread marks it read, and a reply or a customer's new message moves it too: each bumps its version,
+  // none of them the user's doing. A control of the thread (close, reopen, assign, attach) writes with the version
+  // as it is when pressed, once the thread's own mark-read is through, as long as what the control showed
+  // (`fields`) still holds: a colleague's change of that is a real conflict, told and redrawn.
+  let reading = Promise.resolve();
+  const markRead = () => { reading = post(`${path(current)}/read`).then(refreshUnread).catch(() => null); };
+  const versionNow = async (fields) => {
+    await reading;
+    const now = await get(path(current));
+    if (fields.some((field) => now[field] !== conversation[field])) throw new ApiError(409, { code: 'version_conflict' });
+    return now.version;
+  };
+  const open = conversation ? threadPane(conversation, messages, choice, (full) => (full ? reload() : null), sent, versionNow) : null;
   if (conversation?.unread_count) {
-    post(`${path(current)}/read`).then(refreshUnread).catch(() => null);
+    markRead();
     list.update(current, { unread_count: 0 });
   }
   listen(alive, (message) => {
@@ -287,7 +297,7 @@ async function screen(root, { query: params, navigate, alive }, current) {
       if (item.id === current && open) {
         open.add(message.message);
         item.unread_count = 0;
-        post(`${path(current)}/read`).then(refreshUnread).catch(() => null);
+        markRead();
       }
       const fits = item.status === choice.view && (!choice.channel || item.channel === choice.channel);
       if (fits) list.place([item], true);
