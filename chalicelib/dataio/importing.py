@@ -20,7 +20,7 @@ from ulid import ULID
 from chalicelib.core import db, errors, permissions
 from chalicelib.core.observability import logger
 from chalicelib.core.tenancy import TenantContext
-from chalicelib.dataio import contact_companies, deal_stages, owners, queue, sheets, storage, targets
+from chalicelib.dataio import bitrix_rows, contact_companies, deal_stages, owners, queue, sheets, storage, targets
 from chalicelib.dataio import mapping as columns
 from chalicelib.dataio.models import ImportJob
 from chalicelib.dataio.targets import Target, field_of
@@ -51,9 +51,16 @@ def reading_for(ctx: TenantContext, target: Target, choices: columns.Choices | N
                            choices=choices or columns.Choices())
 
 
-def load_sheet(content: bytes, reading: columns.Reading, header_row: int | None = None) -> sheets.Sheet:
-    """The uploaded file as a sheet, its header recognised by the target's and custom fields' names."""
-    return sheets.read(content, known=columns.recogniser(reading.specs, reading.custom), header_row=header_row)
+def load_sheet(content: bytes, reading: columns.Reading, header_row: int | None = None, *,
+               entity: str | None = None) -> sheets.Sheet:
+    """The uploaded file as a sheet, its header recognised by the target's and custom fields' names; Bitrix24's
+    records written over several rows (a deal's products, a company's requisites) one row each."""
+    sheet = sheets.read(content, known=columns.recogniser(reading.specs, reading.custom), header_row=header_row)
+    if entity == "deal":
+        return bitrix_rows.deal_products(sheet)
+    if entity == "company":
+        return bitrix_rows.company_requisites(sheet)
+    return sheet
 
 
 @dataclass
@@ -287,7 +294,7 @@ def _prepare(ctx: TenantContext, job: ImportJob) -> tuple[Target, sheets.Sheet, 
                      now=db.utcnow())
         return None
     reading = reading_for(ctx, target, columns.Choices.of(job.choices))
-    sheet = load_sheet(content, reading, header_row=int(job.header_row))
+    sheet = load_sheet(content, reading, header_row=int(job.header_row), entity=target.entity)
     return target, sheet, columns.check_mapping(dict(job.mapping), sheet.headers, reading), reading
 
 

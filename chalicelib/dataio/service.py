@@ -89,7 +89,7 @@ def create_import(ctx: TenantContext, body: ImportIn) -> ImportJob:
     permissions.require(ctx, target.permission, "create")
     content = _content(body.content_base64) if body.content_base64 is not None else _uploaded(ctx, body.upload_id)
     reading = importing.reading_for(ctx, target)
-    sheet = importing.load_sheet(content, reading)
+    sheet = importing.load_sheet(content, reading, entity=body.entity)
     if body.mapping is not None:  # a column mapped by hand to a field the role may not change: 403 naming it
         field_rules.check_import(ctx, body.entity, [str(field) for field in body.mapping.values()
                                                     if field and field != columns.SKIP])
@@ -169,7 +169,7 @@ def _remap(ctx: TenantContext, job: ImportJob, target: targets.Target, mapping: 
     if content is None:
         raise errors.ConflictError("The uploaded file has expired; upload it again.", code="import_expired")
     reading = importing.reading_for(ctx, target)
-    sheet = importing.load_sheet(content, reading, header_row=int(job.header_row))
+    sheet = importing.load_sheet(content, reading, header_row=int(job.header_row), entity=job.entity)
     job.mapping = columns.check_mapping(mapping, sheet.headers, reading)
     kept = columns.Choices.of(job.choices)  # what was chosen before stays unless given anew
     choices = deal_stages.choose(ctx, job.entity, sheet, job.mapping, pipeline_id or kept.pipeline_id, stages, kept)

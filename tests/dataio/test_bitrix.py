@@ -248,3 +248,121 @@ def test_a_mango_call_from_an_imported_client_s_switchboard_finds_the_company_an
     call = body(client.get(f"/api/v1/calls/{call['id']}", token=token))
     assert (call["company_id"], call["contact_id"], call["deal_id"]) == (firm, None, deal["id"])
     assert len(body(client.get("/api/v1/contacts?limit=100", token=token))["items"]) == contacts_before
+
+
+def run_encoded(client: ApiClient, company: Company, text: str, entity: str, encoding: str) -> dict[str, Any]:
+    """A file imported to its end, saved in the encoding given (Bitrix24 writes a portal's CSV in windows-1251 when
+    the portal's site encoding is, else in UTF-8 with its BOM)."""
+    if encoding == "utf-8-sig":
+        return run(client, company.owner.token, company.tenant_id, text, entity, filename=f"{entity}.csv")
+    import base64
+
+    from chalicelib.dataio import jobs
+
+    token = company.owner.token
+    made = client.post("/api/v1/imports", {"entity": entity, "filename": f"{entity}.csv",
+                                           "content_base64": base64.b64encode(text.encode(encoding)).decode()},
+                       token=token)
+    assert made.status_code == 201, made.body
+    job = body(made)
+    started = client.post(f"/api/v1/imports/{job['id']}/start", {"version": job["version"]}, token=token)
+    assert started.status_code == 202, started.body
+    assert jobs.run_job("import", company.tenant_id, job["id"], seconds=120) == "done"
+    return {**body(client.get(f"/api/v1/imports/{job['id']}", token=token)), "mapping": job["mapping"]}
+
+
+def timeline_notes(client: ApiClient, token: str, plural: str, record_id: str) -> list[str]:
+    entries = body(client.get(f"/api/v1/{plural}/{record_id}/timeline?limit=50", token=token))["items"]
+    return [entry["data"]["text"] for entry in entries if entry["kind"] == "note"]
+
+
+# crm.deal.list's CSV with "Товар" among the columns: a row per product, the deal's own cells repeated under its ID,
+# "Сумма" the product's price times quantity. Deal 31's third product is written after deal 32 (a file sorted by
+# hand, or two pages of a step-by-step export): its rows are one deal wherever they are.
+DEALS_WITH_PRODUCTS = [
+    ["ID", "Название сделки", "Стадия сделки", "Направление", "Товар", "Цена", "Количество", "Сумма", "Валюта",
+     "Компания", "Ответственный", "Дата создания", "Комментарий"],
+    ["31", "Крепёж для ЖК «Северный»", "Новая", "Общая", "Анкер клиновой М12х100", "97", "500", "48500",
+     "Российский рубль", "", "", "05.03.2024 10:00:00", "Доставка на объект"],
+    ["31", "Крепёж для ЖК «Северный»", "Новая", "Общая", "Шпилька резьбовая М12, 1 м", "85.5", "40", "3420",
+     "Российский рубль", "", "", "05.03.2024 10:00:00", "Доставка на объект"],
+    ["32", "Болты М16, пробная партия", "Новая", "Общая", "Болт М16х80 DIN 933", "24.9", "200", "4980",
+     "Российский рубль", "", "", "06.03.2024 12:30:00", ""],
+    ["31", "Крепёж для ЖК «Северный»", "Новая", "Общая", "Гайка М12 DIN 934", "3.2", "1000", "3200",
+     "Российский рубль", "", "", "05.03.2024 10:00:00", "Доставка на объект"],
+    ["33", "Консультация по анкеровке", "Новая", "Общая", "", "", "", "15000", "Российский рубль", "", "",
+     "07.03.2024 09:00:00", ""],
+]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "cp1251"])
+def test_a_bitrix24_deal_exported_with_its_products_is_one_deal_with_its_amount_and_products(
+        client: ApiClient, encoding: str) -> None:
+    """Bitrix24's deals export with "all fields" writes a row per product of a deal, under the deal's ID, each row's
+    "Сумма" that product's share: a deal of three products came over as three deals, each with a third of the
+    amount and no word of what was sold."""
+    shop = signup(client, company=f"УралКрепёж Товары {encoding}", country="RU", locale="ru",
+                  timezone="Europe/Moscow")
+    token = shop.owner.token
+    job = run_encoded(client, shop, bitrix_csv(*DEALS_WITH_PRODUCTS), "deal", encoding)
+    assert (job["total_rows"], job["progress"]["created"], job["progress"]["failed"]) == (3, 3, 0), job["progress"]
+    northern, trial, advice = (body(client.get(f"/api/v1/deals/{importing.record_id(job['id'], row)}", token=token))
+                               for row in (2, 4, 6))
+    northern, trial, advice = (deal.get("deal", deal) for deal in (northern, trial, advice))
+    assert (northern["title"], northern["amount"]) == ("Крепёж для ЖК «Северный»", {"minor": 5_512_000,
+                                                                                   "currency": "RUB"})
+    assert (trial["amount"]["minor"], advice["amount"]["minor"]) == (498_000, 1_500_000)
+    note = "\n\n".join(timeline_notes(client, token, "deals", northern["id"]))  # "Комментарий" is a note of its own
+    assert "Анкер клиновой М12х100 — 500 × 97 = 48500\nШпилька резьбовая М12, 1 м — 40 × 85.5 = 3420\n" \
+           "Гайка М12 DIN 934 — 1000 × 3.2 = 3200" in note
+    assert "Доставка на объект" in note and note.count("Доставка на объект") == 1
+    assert "Болт М16х80 DIN 933 — 200 × 24.9 = 4980" in timeline_notes(client, token, "deals", trial["id"])[0]
+    assert all("Товар" not in text for text in timeline_notes(client, token, "deals", advice["id"]))
+
+
+# crm.company.list's CSV with "requisites on several lines": a company's further requisites on rows whose company
+# columns are all empty.
+COMPANIES_WITH_REQUISITES = [
+    ["ID", "Название компании", "Тип компании", "Рабочий телефон", "Название реквизита", "ИНН", "КПП"],
+    ["61", "ООО «СтройМонтаж»", "Клиент", "+7 (343) 310-20-30", "Организация", "6671234567", "667101001"],
+    ["", "", "", "", "Обособленное подразделение", "6671234567", "667143001"],
+    ["62", "ИП Кузнецов А. В.", "Клиент", "+7 (343) 222-11-00", "ИП", "667000112233", ""],
+]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "cp1251"])
+def test_a_bitrix24_company_s_requisites_on_several_lines_stay_with_the_company(client: ApiClient,
+                                                                                encoding: str) -> None:
+    """Bitrix24's companies export with "requisites on several lines" writes a company's second requisite on a row
+    of its own, the company's columns empty: the row failed as a company with no name, and the requisite was lost."""
+    shop = signup(client, company=f"УралКрепёж Реквизиты {encoding}", country="RU", locale="ru",
+                  timezone="Europe/Moscow")
+    token = shop.owner.token
+    job = run_encoded(client, shop, bitrix_csv(*COMPANIES_WITH_REQUISITES), "company", encoding)
+    progress = job["progress"]
+    assert (job["total_rows"], progress["created"], progress["failed"]) == (2, 2, 0), progress["errors"]
+    assert job["mapping"]["Ещё реквизиты"] is None  # no field holds them: the company's note keeps them
+    firm = body(client.get(f"/api/v1/companies/{importing.record_id(job['id'], 2)}", token=token))
+    assert (firm["name"], firm["tax_number"]) == ("ООО «СтройМонтаж»", "6671234567")
+    [note] = timeline_notes(client, token, "companies", firm["id"])
+    assert "Ещё реквизиты: Название реквизита: Обособленное подразделение; ИНН: 6671234567; КПП: 667143001" in note
+    sole = body(client.get(f"/api/v1/companies/{importing.record_id(job['id'], 4)}", token=token))
+    assert sole["name"] == "ИП Кузнецов А. В." and "Обособленное" not in " ".join(
+        timeline_notes(client, token, "companies", sole["id"]))
+
+
+def test_rows_of_a_deal_with_a_sum_not_read_or_of_another_file_stay_as_they_are() -> None:
+    """Only Bitrix24's product rows are one deal: a file without "ID" and "Товар" keeps each row a deal, and a deal
+    whose "Сумма" is no plain number keeps its rows (their amounts are not added up wrongly, nothing is lost)."""
+    from chalicelib.dataio import bitrix_rows
+    from chalicelib.dataio.sheets import Sheet
+
+    headers = ["ID", "Название сделки", "Товар", "Цена", "Количество", "Сумма"]
+    rows = [["5", "Анкеры", "Анкер М10", "50", "2", "100"], ["5", "Анкеры", "Анкер М12", "60", "1", "60"],
+            ["6", "Болты", "Болт М8", "1,234.50", "1", "1,234.50"], ["6", "Болты", "Болт М10", "10", "1", "10"]]
+    sheet = bitrix_rows.deal_products(Sheet(headers, rows, "csv", numbers=[2, 3, 4, 5]))
+    assert sheet.numbers == [2, 4, 5]
+    assert sheet.rows[0] == ["5", "Анкеры", "Анкер М10 — 2 × 50 = 100\nАнкер М12 — 1 × 60 = 60", "", "", "160"]
+    assert sheet.rows[1:] == rows[2:]
+    plain = Sheet(headers[1:], [row[1:] for row in rows], "csv", numbers=[2, 3, 4, 5])
+    assert bitrix_rows.deal_products(plain) is plain
