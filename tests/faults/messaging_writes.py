@@ -1,5 +1,6 @@
 """Requests of the messaging routes for the fault suite: each messenger's hook with a correctly signed first
-message, a reply, the inbox's actions, a conversation started from a card and a Telegram deep link."""
+message, a reply, the inbox's actions (a contact attached by hand among them), a conversation started from a card
+and a Telegram deep link."""
 
 from __future__ import annotations
 
@@ -58,6 +59,12 @@ def _reopen(fresh: Fresh) -> Call:
                 {"version": closed["version"]})
 
 
+def _attach(fresh: Fresh) -> Call:
+    conversation, contact = _conversation(fresh), fresh.contact()
+    return Call("POST", f"/api/v1/conversations/{conversation['id']}/contact", fresh.owner,
+                {"version": conversation["version"], "contact_id": contact["id"]})
+
+
 def _start(fresh: Fresh) -> Call:
     line = _line(fresh, "telegram")
     contact = fresh.post("/api/v1/contacts", {"first_name": "Faulty", "messengers": {"telegram_id": "555002"}})
@@ -79,5 +86,6 @@ MESSAGING_OVERRIDES: dict[str, Callable[[Fresh], Call]] = {
     "POST /api/v1/conversations/{conversation_id}/messages": _reply,
     "POST /api/v1/conversations/{conversation_id}/assign": _assign,
     "POST /api/v1/conversations/{conversation_id}/reopen": _reopen,
+    "POST /api/v1/conversations/{conversation_id}/contact": _attach,
     "POST /api/v1/contacts/{contact_id}/telegram-link": _telegram_link,
 }
