@@ -23,11 +23,12 @@ from chalicelib.records import access, editing
 
 @dataclass(frozen=True)
 class OrderAmount:
-    """One order a deal's amount counts: its id, currency and total (minor units)."""
+    """One order a deal's amount counts: its id, currency, total (minor units) and number (None: not given yet)."""
 
     order_id: str
     currency: str
     total_minor: int
+    number: int | None = None
 
 
 def follows_orders(deal: Deal) -> bool:
@@ -73,7 +74,7 @@ def _apply(deal: Deal, orders: list[OrderAmount]) -> None:
         if follows_orders(deal) and deal.hand_amount:
             deal.amount_minor = int(deal.hand_amount["minor"])
             deal.currency = str(deal.hand_amount["currency"])
-        deal.amount_orders = deal.amount_other_orders = deal.hand_amount = None
+        deal.amount_orders = deal.amount_other_orders = deal.hand_amount = deal.amount_order_numbers = None
         return
     if not follows_orders(deal):
         deal.hand_amount = {"minor": int(deal.amount_minor), "currency": deal.currency}
@@ -82,3 +83,5 @@ def _apply(deal: Deal, orders: list[OrderAmount]) -> None:
     deal.currency, deal.amount_minor = currency, sum(order.total_minor for order in counted)
     deal.amount_orders = [order.order_id for order in counted]
     deal.amount_other_orders = [order.order_id for order in orders if order.currency != currency] or None
+    # what the card calls them ("Order #154"), kept with the ids: the card reads no order to name them
+    deal.amount_order_numbers = {order.order_id: order.number for order in orders if order.number is not None} or None

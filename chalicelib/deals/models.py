@@ -92,6 +92,7 @@ class Deal(VersionedItem, discriminator="deal"):
     amount_orders: ListAttribute[str] = ListAttribute(of=UnicodeAttribute, null=True)  # type: ignore[arg-type]
     amount_other_orders: ListAttribute[str] = ListAttribute(of=UnicodeAttribute, null=True)  # type: ignore[arg-type]
     hand_amount = JSONAttribute(null=True)  # {"minor", "currency"}
+    amount_order_numbers = JSONAttribute(null=True)  # {order id: its number} of the orders above that have one
     contact_ids: ListAttribute[str] = ListAttribute(of=UnicodeAttribute, default=list)  # type: ignore[arg-type]
     company_id = UnicodeAttribute(null=True)
     owner_id = UnicodeAttribute()

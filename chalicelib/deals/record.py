@@ -60,8 +60,8 @@ def _change_with(ctx: TenantContext, deal_id: str, *, action: str, mutate: Any) 
     return service.change_with(ctx, deal_id, action=action, mutate=mutate)
 
 
-def _follow_orders(ctx: TenantContext, change: db.Change, deal_id: str, *, orders: list[tuple[str, str, int]],
-                   cause: str) -> None:
+def _follow_orders(ctx: TenantContext, change: db.Change, deal_id: str, *,
+                   orders: list[tuple[str, str, int, int | None]], cause: str) -> None:
     from chalicelib.deals import amounts
 
     amounts.follow(ctx, change, deal_id, orders=[amounts.OrderAmount(*order) for order in orders], cause=cause)

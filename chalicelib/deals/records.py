@@ -46,6 +46,7 @@ def deal_read(ctx: TenantContext, deal: Deal) -> s.DealRead:
         status=deal.status,  # type: ignore[arg-type]
         lost_reason=deal.lost_reason, amount=s.AmountRead(minor=int(deal.amount_minor), currency=deal.currency),
         amount_orders=list(deal.amount_orders or []), amount_other_orders=list(deal.amount_other_orders or []),
+        amount_order_numbers=dict(deal.amount_order_numbers or {}),
         contact_ids=list(deal.contact_ids or []), company_id=deal.company_id, owner_id=deal.owner_id,
         team_id=deal.team_id, tags=list(deal.tags or []), custom=custom, source=deal.source, utm=deal.utm,
         created_by=deal.created_by,

@@ -129,6 +129,8 @@ class DealRead(BaseModel):
     # and those in another currency, not added (``deals.amounts``).
     amount_orders: list[str] = Field(default_factory=list)
     amount_other_orders: list[str] = Field(default_factory=list)
+    amount_order_numbers: dict[str, int] = Field(default_factory=dict, description=(
+        "The numbers of those orders (\"Order #154\"), by id; an order not numbered yet is not named here"))
     contact_ids: list[str]
     company_id: str | None
     owner_id: str

@@ -51,11 +51,13 @@ def add(ctx: TenantContext, change: db.Change, before: Order | None, after: Orde
     _deal_amount(ctx, change, before, after)
 
 
-def _counted(order: Order | None) -> tuple[str, str, str, int] | None:
-    """What an order adds to its deal's amount (deal, id, currency, total), or None: no deal, closed or trashed."""
+def _counted(order: Order | None) -> tuple[str, str, str, int, int | None] | None:
+    """What an order adds to its deal's amount (deal, id, currency, total, number), or None: no deal, closed or
+    trashed. The number goes with it so the deal card names the order as its list does, reading nothing more."""
     if order is None or order.deleted_at is not None or order.status in CLOSED or not order.deal_id:
         return None
-    return str(order.deal_id), str(order.order_id), str(order.currency), int(order.total_minor)
+    number = int(order.number) if order.number is not None else None
+    return str(order.deal_id), str(order.order_id), str(order.currency), int(order.total_minor), number
 
 
 def _deal_amount(ctx: TenantContext, change: db.Change, before: Order | None, after: Order | None) -> None:
@@ -65,7 +67,8 @@ def _deal_amount(ctx: TenantContext, change: db.Change, before: Order | None, af
     if was == now or subject is None:
         return
     for deal_id in dict.fromkeys(part[0] for part in (was, now) if part is not None):
-        others = [(row.record_id, row.currency, int(row.total_minor)) for row in _deal_orders(ctx, deal_id)
+        others = [(row.record_id, row.currency, int(row.total_minor),
+                   int(row.number) if row.number is not None else None) for row in _deal_orders(ctx, deal_id)
                   if row.record_id != subject.order_id and row.status not in CLOSED]
         own = [now[1:]] if now is not None and now[0] == deal_id else []
         orders = sorted([*others, *own])  # oldest first: ids are ULIDs

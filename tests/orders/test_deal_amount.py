@@ -152,3 +152,28 @@ def test_revenue_from_an_order_filled_in_later_counts_on_the_day_the_deal_was_wo
 
     assert revenue("from=2031-06-10&to=2031-06-10") == 3_600_000  # the day it was won
     assert revenue("from=2031-06-11&to=2031-06-30") == 0  # not again on the day the order came
+
+
+def test_the_card_names_the_orders_it_counts_by_number_reading_nothing_more(client: ApiClient,
+                                                                           tenancy_watcher: Any) -> None:
+    """The card's "amount from orders" named each order by the tail of its id ("№XXXXXX") where the orders list says
+    "Order #154": the numbers come with the ids, written with the amount, so the card reads what it read before."""
+    company = shop(client)
+    bare = _deal(client, company, title="No orders yet")
+    deal = _deal(client, company)
+    first = order(client, company, COURSE[:1], currency="RUB", deal_id=deal["id"])
+    second = order(client, company, COURSE[1:], currency="RUB", deal_id=deal["id"])
+    euro = order(client, company, COURSE[:1], currency="EUR", deal_id=deal["id"])
+    assert [first["number"], second["number"], euro["number"]] == [1, 2, 3]
+
+    def card_requests(of: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+        tenancy_watcher.reset()
+        card = _card(client, company, of)
+        return card, [operation for operation, _ in tenancy_watcher.requests]
+
+    card, requests = card_requests(deal)
+    assert card["amount_orders"] == [first["id"], second["id"]] and card["amount_other_orders"] == [euro["id"]]
+    assert card["amount_order_numbers"] == {first["id"]: 1, second["id"]: 2, euro["id"]: 3}
+    assert requests == card_requests(bare)[1]  # the same requests as a deal with no orders
+    assert move(client, company, second, "cancelled").status_code == 200
+    assert _card(client, company, deal)["amount_order_numbers"] == {first["id"]: 1, euro["id"]: 3}

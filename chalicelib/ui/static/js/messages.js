@@ -411,6 +411,7 @@ export const MESSAGES = {
   'deals.amount': ['Amount', 'Сумма'],
   'deals.amountHint': ['For example 1500.50', 'Например, 1500,50'],
   'deals.amountFromOrders': ['from order', 'из заказа'],
+  'deals.amountOrder': ['#{number}', '№ {number}'],
   'deals.amountOtherOrders': ['not added, in another currency:', 'не сложены, в другой валюте:'],
   'deals.amountFollowsOrders': ['The total of the deal\'s orders: change the order to change it', 'Сумма заказов сделки: меняется в заказе'],
   'deals.badAmount': ['Enter an amount like 1500.50.', 'Введите сумму, например 1500,50.'],

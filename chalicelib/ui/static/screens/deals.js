@@ -453,10 +453,12 @@ export async function board(root, { query: params, navigate, alive }) {
       pipelinePicker(pipelines, chosen.id, view === 'list' ? view : '', navigate)), content, create);
 }
 
-/** Where a deal's amount comes from: the orders whose total it is (each a link to it), and those in another currency,
- * not added; nothing for an amount set by hand. */
+/** Where a deal's amount comes from: the orders whose total it is (each a link to it, named by its number as the
+ * orders list names it), and those in another currency, not added; nothing for an amount set by hand. */
 function amountOrigin(deal) {
-  const number = (id) => h('a', { href: `#/orders/${encodeURIComponent(id)}` }, `№${id.slice(-6)}`);
+  const numbers = deal.amount_order_numbers || {};
+  const number = (id) => h('a', { href: `#/orders/${encodeURIComponent(id)}`, 'data-test': 'amount-order' },
+    numbers[id] ? t('deals.amountOrder', { number: numbers[id] }) : `№${id.slice(-6)}`); // not numbered yet: its id's tail
   const list = (ids) => ids.flatMap((id, index) => (index ? [', ', number(id)] : [number(id)]));
   const counted = deal.amount_orders || [];
   const other = deal.amount_other_orders || [];
