@@ -274,6 +274,7 @@ export const MESSAGES = {
   'fieldName.csat_score': ['Customer\'s rating', 'Оценка клиента'],
   'fieldName.notes': ['Notes', 'Примечания'],
   'fieldName.lines': ['Lines', 'Позиции'],
+  'fieldName.number': ['Number', 'Номер'],
   'fieldName.shipping': ['Shipping', 'Доставка'],
   'fieldName.currency': ['Currency', 'Валюта'],
   'fieldName.price_mode': ['Prices with or without tax', 'Цены с налогом или без'],
