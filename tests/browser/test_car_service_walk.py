@@ -4,6 +4,7 @@ field, read "2 016", as if it were two thousand and sixteen cars."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from playwright.sync_api import expect
@@ -17,6 +18,16 @@ from tests.support import ApiClient, body
 NBSP = "\u00a0"
 LAPTOP = {"width": 1280, "height": 900}
 TIMES = "\u00d7"
+
+
+def _then_on_a_laptop(page: Any, screens: Screens, name: str, still: Callable[[], None]) -> None:
+    """The screen fits the phone it is on (a screenshot), then at 1280 px still shows what ``still`` expects (another),
+    with no error on the page."""
+    fits_the_phone(page, screens, f"{name}-phone")
+    page.set_viewport_size(LAPTOP)
+    still()
+    screens.shoot(page, f"{name}-laptop")
+    assert_no_problems(page)
 
 
 def test_a_cars_year_reads_as_a_year_and_its_mileage_in_thousands(browser: Any, live_url: str, app: Any,
@@ -38,11 +49,7 @@ def test_a_cars_year_reads_as_a_year_and_its_mileage_in_thousands(browser: Any, 
     assert "2016" in shown and f"2{NBSP}016" not in shown, shown  # was "2 016"
     assert f"87{NBSP}000" in shown, shown  # five digits and more are still grouped
     assert "1500" in shown, shown
-    fits_the_phone(page, screens, "car-card-phone")
-    page.set_viewport_size(LAPTOP)
-    expect(props).to_contain_text("2016")
-    screens.shoot(page, "car-card-laptop")
-    assert_no_problems(page)
+    _then_on_a_laptop(page, screens, "car-card", lambda: expect(props).to_contain_text("2016"))
 
 
 def _paid_order(client: ApiClient, token: str, contact_id: str, minor: int, *, pay: bool = True,
@@ -78,11 +85,8 @@ def test_a_repeat_customers_card_lists_his_visits_and_what_he_paid(browser: Any,
     expect(panel.locator("[data-order]")).to_have_count(3)
     expect(panel.locator(f"[data-order='{visits[1]['id']}']")).to_contain_text("Оплачен")
     expect(panel.locator(f"[data-order='{cancelled['id']}']")).to_contain_text("Отменён")
-    fits_the_phone(page, screens, "car-visits-phone")
-    page.set_viewport_size(LAPTOP)
-    expect(panel.locator("[data-test='contact-paid']")).to_be_visible()
-    screens.shoot(page, "car-visits-laptop")
-    assert_no_problems(page)
+    _then_on_a_laptop(page, screens, "car-visits",
+                      lambda: expect(panel.locator("[data-test='contact-paid']")).to_be_visible())
 
 
 def test_half_an_hours_labour_reads_as_russian_writes_it_on_the_order(browser: Any, live_url: str, app: Any,
@@ -101,11 +105,7 @@ def test_half_an_hours_labour_reads_as_russian_writes_it_on_the_order(browser: A
     lines = page.locator("ol.order-lines.read li.order-line")
     expect(lines.first).to_contain_text(f"0,5 ч {TIMES} 1{NBSP}500,00{NBSP}₽")  # was "0.5 ч", an English decimal point
     expect(lines.nth(1)).to_contain_text(f"1{NBSP}500 {TIMES} 1,00{NBSP}₽")
-    fits_the_phone(page, screens, "car-order-phone")
-    page.set_viewport_size(LAPTOP)
-    expect(lines.first).to_contain_text("0,5 ч")
-    screens.shoot(page, "car-order-laptop")
-    assert_no_problems(page)
+    _then_on_a_laptop(page, screens, "car-order", lambda: expect(lines.first).to_contain_text("0,5 ч"))
 
 
 def test_the_owner_reads_the_months_revenue_by_master(browser: Any, live_url: str, app: Any,
@@ -155,8 +155,5 @@ def test_the_desk_gives_an_order_to_its_master_on_the_order_card(browser: Any, l
     owner.get_by_role("button", name="Назначить").click()
     expect(page.locator("[data-test='owner-name']")).to_have_text("Ivan")
     assert body(client.get(f"/api/v1/orders/{order['id']}", token=token))["owner_id"] == master.user_id
-    fits_the_phone(page, screens, "car-order-owner-phone")
-    page.set_viewport_size(LAPTOP)
-    expect(page.locator("[data-test='owner-name']")).to_have_text("Ivan")
-    screens.shoot(page, "car-order-owner-laptop")
-    assert_no_problems(page)
+    _then_on_a_laptop(page, screens, "car-order-owner",
+                      lambda: expect(page.locator("[data-test='owner-name']")).to_have_text("Ivan"))
