@@ -4,9 +4,9 @@ A record is found by the words of its custom text values (``records.customfields
 no such tokens, so a car service that had typed its customers' plates found none of them by plate until each was
 changed. The pass walks the tenants (``tenants.one_off``), each listed type's ``ALL`` rows 100 a Query, skipping a
 type for which the tenant keeps no field of text (one Query of its definitions, cached per request), and otherwise
-reads each record and puts its rows as its state gives them when its row lacks a token of its custom values, only
-while the record is at the version read (``store.refresh_rows``). Where it stands is ``models.TenantPass`` at
-``STATE_PK``; once through, a tick reads it and nothing more. Nothing personal is logged.
+reads the page's records (one BatchGetItem) and puts a record's rows as its state gives them when its row lacks a
+token of its custom values, only while the record is at the version read (``store.refresh_rows``). Where it stands
+is ``models.TenantPass`` at ``STATE_PK``; once through, a tick reads it and nothing more. Nothing personal is logged.
 """
 
 from __future__ import annotations
@@ -36,12 +36,10 @@ def _refresh(ctx: TenantContext, type_name: str, rows: list[Any]) -> int:
     rtype = types.get(type_name)
     if not any(d.field_type in WORDED for d in customfields_service.definitions(ctx, rtype.name)):
         return 0
-    refreshed = 0
-    for row in rows:
-        record = access.get(ctx, rtype, row.record_id)
-        if record is not None and _lacking(rtype, record, row) and store.refresh_rows(ctx, rtype, record):
-            refreshed += 1
-    return refreshed
+    by_id = {str(row.record_id): row for row in rows}
+    records = access.get_many(ctx, rtype, list(by_id))  # the page's records in one BatchGetItem
+    return sum(1 for record in sorted(records, key=rtype.record_id)
+               if _lacking(rtype, record, by_id[rtype.record_id(record)]) and store.refresh_rows(ctx, rtype, record))
 
 
 def _lacking(rtype: RecordType, record: Any, row: Any) -> bool:

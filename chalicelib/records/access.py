@@ -48,6 +48,13 @@ def get(ctx: TenantContext, rtype: RecordType, record_id: str) -> Any:
     return record if record is not None and record.deleted_at is None else None
 
 
+def get_many(ctx: TenantContext, rtype: RecordType, record_ids: list[str]) -> list[Any]:
+    """The live records of those ids in BatchGetItems of 100, in no set order (no permission check: for jobs)."""
+    keys = [(collection_pk(ctx, rtype, record_id), PROFILE_SK) for record_id in record_ids if is_valid_id(record_id)]
+    found = db.get_many(ctx, keys).values() if keys else []
+    return [record for record in found if isinstance(record, rtype.model) and record.deleted_at is None]
+
+
 def may_read(ctx: TenantContext, rtype: RecordType, record: Any) -> bool:
     """True when the caller's read scope covers the record."""
     return permissions.may_read_record(ctx, rtype.plural, owner_id=record.owner_id, team_id=record.team_id)
