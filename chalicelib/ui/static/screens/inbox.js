@@ -109,7 +109,7 @@ function listPath(choice, cursor = null) {
   return `/api/v1/conversations${query({ status: choice.view, channel: choice.channel, limit: PAGE, cursor })}`;
 }
 
-function threadPane(conversation, messages, choice, onChange, onSent, versionNow) {
+function threadPane(conversation, messages, choice, onChange, onSent, inTurn) {
   const id = conversation.id;
   const list = h('ol', { class: 'thread', 'data-test': 'thread', 'aria-live': 'polite' });
   const known = new Map();
@@ -140,12 +140,12 @@ function threadPane(conversation, messages, choice, onChange, onSent, versionNow
   const toggle = can('conversations', 'update') ? h('button', { type: 'button', class: 'secondary small', 'data-test': 'toggle-status',
     onClick: async () => {
       try {
-        await post(`/api/v1/conversations/${encodeURIComponent(id)}/${conversation.status === 'open' ? 'close' : 'reopen'}`,
-          { version: await versionNow(['status']) });
+        await inTurn(['status'], (version) => post(
+          `/api/v1/conversations/${encodeURIComponent(id)}/${conversation.status === 'open' ? 'close' : 'reopen'}`, { version }));
         onChange(true);
       } catch (error) { toastError(error); onChange(true); }
     } }, t(conversation.status === 'open' ? 'inbox.close' : 'inbox.reopen')) : null;
-  const assignee = can('conversations', 'update') && can('users', 'read') ? assignPick(conversation, onChange, versionNow) : null;
+  const assignee = can('conversations', 'update') && can('users', 'read') ? assignPick(conversation, onChange, inTurn) : null;
   const back = h('a', { class: 'thread-back', href: `#/inbox${query({ view: choice.view === 'open' ? '' : choice.view,
     channel: choice.channel })}` }, `← ${t('inbox.back')}`);
   const pane = h('section', { class: 'inbox-thread', 'aria-label': conversation.customer_name || t('inbox.unnamed') },
@@ -161,7 +161,7 @@ function threadPane(conversation, messages, choice, onChange, onSent, versionNow
     // An e-mail whose sender failed SES's checks: attached to nobody by itself; whoever reads it may attach it.
     conversation.sender_unverified ? h('div', { class: 'notice', 'data-test': 'sender-unverified' },
       h('p', {}, t('inbox.senderUnverified')),
-      !conversation.contact_id && can('conversations', 'update') && can('contacts', 'read') ? attachPick(conversation, onChange, versionNow) : null)
+      !conversation.contact_id && can('conversations', 'update') && can('contacts', 'read') ? attachPick(conversation, onChange, inTurn) : null)
       : null,
     conversation.channel === 'email' ? h('p', { class: 'muted thread-mail', 'data-test': 'thread-mail' },
       [conversation.subject, conversation.address].filter(Boolean).join(' · ')) : null,
@@ -203,7 +203,7 @@ function contactLink(conversation) {
 }
 
 /** Attach a conversation to a contact by hand: find contacts the caller reads, then pick one. */
-function attachPick(conversation, onChange, versionNow) {
+function attachPick(conversation, onChange, inTurn) {
   const id = `attach-${conversation.id}`;
   const input = h('input', { id, type: 'search', maxlength: 200, 'data-test': 'attach-query' });
   const found = h('ul', { class: 'plain', 'data-test': 'attach-found' });
@@ -216,8 +216,8 @@ function attachPick(conversation, onChange, versionNow) {
       found.replaceChildren(...(page.items.length ? page.items.map((contact) => h('li', {}, h('button', {
         type: 'button', class: 'link', 'data-test': 'attach-to', onClick: async () => {
           try {
-            await post(`/api/v1/conversations/${encodeURIComponent(conversation.id)}/contact`,
-              { version: await versionNow(['contact_id']), contact_id: contact.id });
+            await inTurn(['contact_id'], (version) => post(`/api/v1/conversations/${encodeURIComponent(conversation.id)}/contact`,
+              { version, contact_id: contact.id }));
             onChange(true);
           } catch (error) { toastError(error); onChange(true); }
         } }, t('inbox.attachTo', { name: [contact.first_name, contact.last_name].filter(Boolean).join(' ') || contact.id })))) : [h('li', { class: 'muted' }, t('inbox.attachNone'))]));
@@ -229,7 +229,7 @@ function attachPick(conversation, onChange, versionNow) {
 }
 
 /** Who answers the conversation: a select of the company's people whose role reads chats (read once per session). */
-function assignPick(conversation, onChange, versionNow) {
+function assignPick(conversation, onChange, inTurn) {
   const id = `assign-${conversation.id}`;
   const select = h('select', { id, 'data-test': 'assignee' }, h('option', { value: conversation.assignee_id }, '…'));
   handedTo('conversations').then((people) => {
@@ -237,8 +237,8 @@ function assignPick(conversation, onChange, versionNow) {
   });
   select.addEventListener('change', async () => {
     try {
-      await post(`/api/v1/conversations/${encodeURIComponent(conversation.id)}/assign`,
-        { version: await versionNow(['assignee_id']), assignee_id: select.value });
+      await inTurn(['assignee_id'], (version) => post(`/api/v1/conversations/${encodeURIComponent(conversation.id)}/assign`,
+        { version, assignee_id: select.value }));
     } catch (error) { toastError(error); }
     onChange(true);
   });
@@ -264,34 +264,39 @@ export async function thread(root, context) {
 }
 
 async function screen(root, { query: params, navigate, alive }, current) {
+  // A control's write redraws the screen, and two writes in a row draw it twice: only the newest draw is shown and
+  // listens (an older one, answered later, would show the thread as it was before the second write).
+  const drawn = (root.inboxDraw = (root.inboxDraw || 0) + 1);
+  const latest = () => alive() && root.inboxDraw === drawn;
   const choice = chosen(params);
   const path = (id) => `/api/v1/conversations/${encodeURIComponent(id)}`;
   const [page, conversation, messages] = await Promise.all([get(listPath(choice)),
     current ? get(path(current)) : null, current ? get(`${path(current)}/messages?limit=100`) : null]);
   const none = page.items.length ? null : await noneListed(choice);
-  if (!alive()) return;
+  if (!latest()) return;
   const list = listPane(page, current, choice, navigate, none);
   const reload = () => screen(root, { query: params, navigate, alive }, current);
   const sent = (message) => list.update(current, { last_direction: 'out', unread_count: 0, last_message_at: message.created_at,
     ...(message.text ? { last_message_preview: message.text } : {}) });
   // Opening the thread marks it read, and a reply or a customer's new message moves it too: each bumps its version,
-  // none of them the user's doing. A control of the thread (close, reopen, assign, attach) writes with the version
-  // as it is when pressed, once the thread's own mark-read is through, as long as what the control showed
-  // (`fields`) still holds: a colleague's change of that is a real conflict, told and redrawn.
-  let reading = Promise.resolve();
-  const markRead = () => { reading = post(`${path(current)}/read`).then(refreshUnread).catch(() => null); };
-  const versionNow = async (fields) => {
-    await reading;
+  // none of them the user's doing. The thread's writes (its mark-read, close, reopen, assign, attach) go one at a time,
+  // in the order asked (a Close pressed while a new assignee is being saved waits for it), each control's with the
+  // version as it is when its turn comes, as long as what the control showed (`fields`) still holds: a colleague's
+  // change of that is a real conflict, told and redrawn.
+  let turn = Promise.resolve();
+  const queued = (write) => { const done = turn.then(write); turn = done.catch(() => null); return done; };
+  const markRead = () => { queued(() => post(`${path(current)}/read`).then(refreshUnread)).catch(() => null); };
+  const inTurn = (fields, write) => queued(async () => {
     const now = await get(path(current));
     if (fields.some((field) => now[field] !== conversation[field])) throw new ApiError(409, { code: 'version_conflict' });
-    return now.version;
-  };
-  const open = conversation ? threadPane(conversation, messages, choice, (full) => (full ? reload() : null), sent, versionNow) : null;
+    return write(now.version);
+  });
+  const open = conversation ? threadPane(conversation, messages, choice, (full) => (full ? reload() : null), sent, inTurn) : null;
   if (conversation?.unread_count) {
     markRead();
     list.update(current, { unread_count: 0 });
   }
-  listen(alive, (message) => {
+  listen(latest, (message) => {
     if (message.type === 'conversation.message' && message.conversation) {
       const item = message.conversation;
       if (item.id === current && open) {
