@@ -9,21 +9,16 @@ from __future__ import annotations
 from typing import Any
 
 from tests.events.conftest import Feed
-from tests.factories import Company, Member, add_member, signup
+from tests.factories import Company, Member, add_member
+from tests.messaging.test_handover_readers import with_accountant
 from tests.support import ApiClient, body
 
-ACCOUNTANT = ["deals:read:all", "orders:read:all", "users:read:all", "pipelines:read:all"]
 NEW_DEAL = {"type": "record.created", "entity": "deal"}
 NEW_CONTACT = {"type": "record.created", "entity": "contact"}
 
 
 def _garage(client: ApiClient) -> tuple[Company, Member, Member]:
-    company = signup(client, company="Автосервис Колесо", locale="ru", country="RU", timezone="Europe/Moscow")
-    role = client.post("/api/v1/roles", {"key": "accountant", "name": "Бухгалтер", "permissions": ACCOUNTANT},
-                       token=company.owner.token)
-    assert role.status_code == 201, role.body
-    return company, add_member(client, company, role="accountant", name="accountant"), \
-        add_member(client, company, role="agent", name="mechanic")
+    return with_accountant(client, "Автосервис Колесо", "agent", "mechanic")
 
 
 def _post_rule(client: ApiClient, company: Company, trigger: dict[str, Any], *actions: dict[str, Any]) -> Any:

@@ -14,13 +14,19 @@ from webhooks.messengers import Chat, whatsapp_message, whatsapp_post
 ACCOUNTANT = ["deals:read:all", "orders:read:all", "users:read:all", "pipelines:read:all"]
 
 
-def _clinic(client: ApiClient) -> tuple[Company, Any, Any]:
-    company = signup(client, company="Стоматология Улыбка", locale="ru", country="RU", timezone="Europe/Moscow")
-    role = client.post("/api/v1/roles", {"key": "accountant", "name": "Бухгалтер", "permissions": ACCOUNTANT},
+def with_accountant(client: ApiClient, name: str, role: str, colleague: str) -> tuple[Company, Any, Any]:
+    """A Russian company with an accountant's role that reads deals and orders only, an accountant and a colleague
+    of the role given."""
+    company = signup(client, company=name, locale="ru", country="RU", timezone="Europe/Moscow")
+    made = client.post("/api/v1/roles", {"key": "accountant", "name": "Бухгалтер", "permissions": ACCOUNTANT},
                        token=company.owner.token)
-    assert role.status_code == 201, role.body
+    assert made.status_code == 201, made.body
     return company, add_member(client, company, role="accountant", name="accountant"), \
-        add_member(client, company, role="admin", name="desk")
+        add_member(client, company, role=role, name=colleague)
+
+
+def _clinic(client: ApiClient) -> tuple[Company, Any, Any]:
+    return with_accountant(client, "Стоматология Улыбка", "admin", "desk")
 
 
 def _refused(response: Any, loc: list[str], kind: str) -> None:
