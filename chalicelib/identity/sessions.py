@@ -401,13 +401,13 @@ def authenticate(request: Any) -> auth.Principal:
     ctx = service.system_context(str(claims["tid"]))
     key = (ctx.tenant_id, str(claims["sub"]), str(claims.get("sid")), int(claims.get("tv", 0)),
            str(claims.get("role", "")))
-    cached = _principals.get(key)
-    if cached is not None:
-        http.request_memo()[("tenant", ctx.tenant_id)] = cached[1]
-        return cached[0]
-    with bind(ctx):
-        principal = _load_principal(ctx, claims)
-    _principals.put(key, (principal, http.request_memo()[("tenant", ctx.tenant_id)]))
+    def load() -> tuple[auth.Principal, Any]:
+        with bind(ctx):
+            principal = _load_principal(ctx, claims)
+        return principal, http.request_memo()[("tenant", ctx.tenant_id)]
+
+    principal, tenant = _principals.remember(key, load)
+    http.request_memo()[("tenant", ctx.tenant_id)] = tenant
     return principal
 
 

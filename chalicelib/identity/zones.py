@@ -117,16 +117,16 @@ db.on_commit(_forget_zones)
 
 def company_zone(ctx: TenantContext) -> ZoneInfo:
     """The company's time zone (UTC when it names none, or an unknown one), remembered per warm Lambda."""
-    zone = _zones.get((ctx.tenant_id,))
-    if zone is None:
+    def load() -> ZoneInfo:
         from chalicelib.identity import service as identity_service
 
         tenant = identity_service.tenant_settings(ctx)
         try:
-            zone = ZoneInfo(str(tenant.timezone) if tenant is not None and tenant.timezone else DEFAULT_ZONE)
+            return ZoneInfo(str(tenant.timezone) if tenant is not None and tenant.timezone else DEFAULT_ZONE)
         except (ZoneInfoNotFoundError, ValueError):
-            zone = ZoneInfo(DEFAULT_ZONE)
-        _zones.put((ctx.tenant_id,), zone)
+            return ZoneInfo(DEFAULT_ZONE)
+
+    zone: ZoneInfo = _zones.remember((ctx.tenant_id,), load)
     return zone
 
 

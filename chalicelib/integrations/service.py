@@ -437,14 +437,14 @@ def hook_items(ctx: TenantContext, integration_id: str) -> tuple[Integration | N
     from chalicelib.core import http
     from chalicelib.identity import service as identity_service
 
-    remembered = _hooks.get((ctx.tenant_id, integration_id))
-    if remembered is None:
+    def load() -> tuple[Integration | None, Any]:
         keys = [(integrations_pk(ctx), integration_id), (identity_service.tenant_pk(ctx), "TENANT")]
         with bind(ctx):
             found = db.get_many(ctx, keys)
         integration, tenant = (found.get(key) for key in keys)
-        remembered = (integration if isinstance(integration, Integration) else None, tenant)
-        _hooks.put((ctx.tenant_id, integration_id), remembered)
+        return integration if isinstance(integration, Integration) else None, tenant
+
+    remembered: tuple[Integration | None, Any] = _hooks.remember((ctx.tenant_id, integration_id), load)
     if remembered[1] is not None:
         http.request_memo()[("tenant", ctx.tenant_id)] = remembered[1]  # the processor reads its settings
     return remembered

@@ -80,7 +80,13 @@ def test_owner_runs_the_company_from_the_settings(browser: Any, live_url: str, a
     # a shop's prices include its VAT: a new order starts so, as the deal's invoice takes the VAT out of its amount
     page.get_by_label("Prices and deal amounts include VAT").check()
     page.get_by_role("button", name="Save").click()
-    page.wait_for_function("import('/static/js/session.js').then((m) => m.session.tenant.prices_include_tax)")
+    # (wait_for_function took the promise of an import() as truthy at once, and the CSP forbids its polling's eval)
+    assert page.evaluate("""() => import('/static/js/session.js').then((m) => new Promise((resolve) => {
+        const saved = () => m.session.tenant?.prices_include_tax === true && resolve(true);
+        saved();
+        m.onSessionChange(saved);
+        setTimeout(() => resolve(false), 15000); // a bound on the wait, never its pace
+    }))""")
     open_screen(page, "/orders/new", "New order")
     assert page.get_by_label("Prices", exact=True).input_value() == "inclusive"
     open_screen(page, "/settings/company", "Settings")

@@ -105,3 +105,34 @@ def test_a_remembered_principal_answers_for_its_own_token_only(client: ApiClient
     assert again == mine and again != theirs
     assert client.post("/api/v1/auth/logout", {}, token=other.owner.token).status_code in (200, 204)
     assert _me(client, company.owner.token).status_code == 200  # another company's logout forgets only its own
+
+
+def test_a_value_read_before_a_commit_forgot_its_tenant_is_not_kept() -> None:
+    """A request that read the company just before another request saved it must not keep the old company: the
+    next page would show the saved setting unsaved for the cache's seconds (it did, under load, in the settings)."""
+    from chalicelib.core.warm import WarmCache
+
+    cache = WarmCache(5.0)
+
+    def read_then_saved_elsewhere() -> str:
+        cache.forget_tenant("t1")  # another request's commit lands while this one reads
+        return "old company"
+
+    assert cache.remember(("t1", "user"), read_then_saved_elsewhere) == "old company"  # this request uses its read
+    assert cache.get(("t1", "user")) is None  # but the next one reads again
+    assert cache.remember(("t1", "user"), lambda: "saved company") == "saved company"
+    assert cache.get(("t1", "user")) == "saved company"
+
+    def read_while_another_company_saves() -> str:
+        cache.forget_tenant("t2")
+        return "first company"
+
+    cache.remember(("t1", "other"), read_while_another_company_saves)
+    assert cache.get(("t1", "other")) == "first company"  # another company's save forgets nothing of this one
+
+    def read_while_all_forgotten() -> str:
+        cache.clear()
+        return "stale"
+
+    cache.remember(("t3", "user"), read_while_all_forgotten)
+    assert cache.get(("t3", "user")) is None

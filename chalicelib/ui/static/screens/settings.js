@@ -150,7 +150,7 @@ function companyForm(tenant, reload) {
       const saved = await patch('/api/v1/tenant', body);
       update({ tenant: saved });
       toast(t('common.saved'));
-      await reload();
+      await reload(saved); // the answer is the company as saved: no second read, and no moment of the old form
     } catch (error) {
       if (error.status === 409) { toast(t('common.conflict'), 'error'); await reload(); return; }
       throw error;
@@ -181,8 +181,8 @@ function companyForm(tenant, reload) {
 
 /** #/settings/company: name, locale, country, currency, time zone and security policy. */
 export async function company(root, { alive }) {
-  const reload = async () => {
-    const tenant = await get('/api/v1/tenant');
+  const reload = async (known = null) => {
+    const tenant = known || await get('/api/v1/tenant');
     if (!alive()) return;
     mount(root, heading(t('settings.title')), settingsTabs('company'),
       h('section', { class: 'panel' }, h('h2', {}, t('settings.tab.company')), companyForm(tenant, reload)));
