@@ -163,6 +163,18 @@ def test_template_mistakes_and_escapes_are_422(client: ApiClient, ru: Company, t
         assert body(answer)["error"]["code"] == code, answer.body
 
 
+def test_a_template_that_spins_is_stopped_by_its_cpu_bound(client: ApiClient, ru: Company,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from chalicelib.documents import rendering
+
+    monkeypatch.setattr(rendering, "SECONDS", 0.2)  # of this thread's CPU; 10**9 steps need far more than 2 s
+    spin = "{% for a in range(1000) %}{% for b in range(1000) %}{% for c in range(1000) %}{% endfor %}{% endfor %}" \
+           "{% endfor %}"
+    answer = client.post("/api/v1/document-templates/preview", {"type": "invoice", "body": spin},
+                         token=ru.owner.token)
+    assert (answer.status_code, body(answer)["error"]["code"]) == (422, "template_too_slow"), answer.body
+
+
 def test_the_preview_is_a_pdf_of_sample_values(client: ApiClient, ru: Company) -> None:
     import base64
 
