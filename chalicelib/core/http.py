@@ -196,6 +196,21 @@ def json_response(body: Any, *, status: int = 200, headers: Mapping[str, str | l
     return Response(body=json.dumps(body, default=_json_value), status_code=status, headers=merged)
 
 
+def content_disposition(disposition: str, filename: str) -> str:
+    """A Content-Disposition naming a file whatever its letters (RFC 6266): ``filename`` in ASCII for old clients
+    (quotes and controls dropped, accents taken off, other letters one "_" a run), and ``filename*`` in UTF-8 when
+    the name has more (a customer's "Договор.pdf" saved as itself, not as mojibake or a header a browser refuses)."""
+    import unicodedata
+    from urllib.parse import quote
+
+    name = re.sub(r'["\\\x00-\x1f\x7f]', "", filename)[:150] or "file"
+    bare = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))  # "café": "cafe"
+    plain = re.sub(r"[^\x20-\x7e]+", "_", bare)
+    if plain == name:
+        return f'{disposition}; filename="{name}"'
+    return f"{disposition}; filename=\"{plain}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
 def _json_value(value: Any) -> Any:
     # Times leave as ISO 8601 (str() of a datetime puts a space where the "T" belongs).
     return value.isoformat() if isinstance(value, date | datetime) else str(value)

@@ -10,7 +10,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from chalicelib.core import aws, errors
+from chalicelib.core import aws, errors, http
 from chalicelib.core.config import settings
 from chalicelib.core.observability import logger
 from chalicelib.core.tenancy import TenantContext
@@ -46,7 +46,7 @@ def _unavailable(operation: str, exc: Exception) -> errors.CRMError:
 
 def put(key: str, content: bytes, *, content_type: str, filename: str | None = None) -> None:
     """Store an object (private; encrypted by the bucket's default key)."""
-    extra = {"ContentDisposition": f'attachment; filename="{filename}"'} if filename else {}
+    extra = {"ContentDisposition": http.content_disposition("attachment", filename)} if filename else {}
     try:
         _s3().put_object(Bucket=settings.export_bucket, Key=key, Body=content, ContentType=content_type, **extra)
     except (BotoCoreError, ClientError) as exc:
@@ -80,7 +80,7 @@ def download_url(key: str, filename: str) -> str:
     return str(_s3().generate_presigned_url(
         "get_object", ExpiresIn=DOWNLOAD_SECONDS,
         Params={"Bucket": settings.export_bucket, "Key": key,
-                "ResponseContentDisposition": f'attachment; filename="{filename}"'},
+                "ResponseContentDisposition": http.content_disposition("attachment", filename)},
     ))
 
 

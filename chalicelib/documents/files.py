@@ -9,7 +9,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from chalicelib.core import audit, aws, errors
+from chalicelib.core import audit, aws, errors, http
 from chalicelib.core.config import settings
 from chalicelib.core.observability import logger
 from chalicelib.core.tenancy import TenantContext
@@ -69,5 +69,5 @@ def link(ctx: TenantContext, *, document_id: str, key: str, filename: str, downl
     url = _presigner().generate_presigned_url(
         "get_object", ExpiresIn=seconds,
         Params={"Bucket": settings.recordings_bucket, "Key": key, "ResponseContentType": CONTENT_TYPE,
-                "ResponseContentDisposition": f'{disposition}; filename="{filename}"'})
+                "ResponseContentDisposition": http.content_disposition(disposition, filename)})
     return {"url": url, "expires_in": seconds, "content_type": CONTENT_TYPE, "filename": filename}

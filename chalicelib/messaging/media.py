@@ -9,12 +9,11 @@ link is an audited read.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from chalicelib.channels.adapters import Credentials
 from chalicelib.conversations.models import Message
-from chalicelib.core import audit, aws, db, errors
+from chalicelib.core import audit, aws, db, errors, http
 from chalicelib.core.config import settings
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.identity import plans
@@ -69,9 +68,9 @@ def link(ctx: TenantContext, message: Message, attachment_id: str) -> dict[str, 
     audit.record_reads(ctx, entity="message", entity_id=message.message_id, fields=[f"attachment.{attachment_id}"])
     # A customer names the file's type: an HTML or SVG file is lent as a download, never opened as a page.
     content_type, disposition = recordings.served_as(str(found.get("mime") or ""))
-    name = re.sub(r'["\\\x00-\x1f\x7f]', "", str(found.get("name") or attachment_id))[:100] or attachment_id
+    named = http.content_disposition(disposition, str(found.get("name") or attachment_id))  # "Договор.pdf" too
     url = recordings._presigner().generate_presigned_url(
         "get_object", ExpiresIn=LINK_SECONDS,
         Params={"Bucket": settings.recordings_bucket, "Key": found["key"], "ResponseContentType": content_type,
-                "ResponseContentDisposition": f'{disposition}; filename="{name}"'})
+                "ResponseContentDisposition": named})
     return {"url": url, "expires_in": LINK_SECONDS, "content_type": content_type}

@@ -58,3 +58,25 @@ def test_the_rule_by_type() -> None:
     for active in ("text/html", "image/svg+xml", "application/xhtml+xml", "text/xml", "application/javascript",
                    "text/html; charset=utf-8", "", None, "multipart/x-mixed-replace"):
         assert served_as(active) == ("application/octet-stream", "attachment"), active
+
+
+def _saved_as(disposition: str) -> str | None:
+    """The name a browser saves the file under (RFC 6266 4.3: filename* wins over filename), each parameter read by
+    the standard library's RFC 2231 decoding."""
+    import email.message
+    import email.utils
+
+    header = email.message.Message()
+    header["Content-Disposition"] = disposition
+    names = [value for key, value in header.get_params(header="content-disposition") or [] if key == "filename"]
+    extended = [value for value in names if isinstance(value, tuple)]  # filename*, as (charset, language, text)
+    return str(email.utils.collapse_rfc2231_value(extended[0] if extended else names[0]))
+
+
+@pytest.mark.parametrize("name", ["Договор №5 от 01.12.pdf", 'Quote "final".pdf', "naïve café.png"])
+def test_a_file_keeps_its_name_in_any_letters_and_an_ascii_one_for_old_clients(client: ApiClient, name: str) -> None:
+    lent = _lent(client, name, b"%PDF-1.4\n" + b"\x00" * 16, "application/pdf")
+    fallback = lent["disposition"].split('filename="', 1)[1].split('"', 1)[0]
+    assert fallback.isascii() and fallback.endswith((".pdf", ".png")), fallback
+    assert fallback == {"naïve café.png": "naive cafe.png", 'Quote "final".pdf': "Quote final.pdf"}.get(name, fallback)
+    assert _saved_as(lent["disposition"]) == name.replace('"', "")  # the customer's own name, letter for letter
