@@ -104,6 +104,9 @@ def test_a_rule_whose_colleague_cannot_read_tasks_is_flagged_and_fixed_by_pickin
     dialog.locator("[data-test=action-type]").select_option("assign")
     offered = dialog.get_by_label("Who").locator("option").all_inner_texts()
     assert "Bookkeeper" in offered, offered
+    dialog.get_by_label("Record", exact=True).select_option("contact")  # her role reads deals, not contacts
+    offered = dialog.get_by_label("Who").locator("option").all_inner_texts()
+    assert "Mechanic" in offered and not any("Bookkeeper" in text for text in offered), offered
     dialog.get_by_role("button", name="Cancel").click()
     assert_no_problems(page)
 

@@ -139,7 +139,7 @@ class Builder {
         (id) => { trigger.stage_id = id; }));
     }
     if (trigger.type?.startsWith('record.')) {
-      parts.push(select(t('auto.entity'), trigger.entity, ENTITIES.map((e) => [e, t(`auto.entity.${e}`)]), (e) => { trigger.entity = e; }));
+      parts.push(select(t('auto.entity'), trigger.entity, ENTITIES.map((e) => [e, t(`auto.entity.${e}`)]), (e) => { trigger.entity = e; this.draw(); })); // who may take it changes
     }
     if (trigger.type === 'task.overdue') {
       parts.push(input(t('auto.lateBy'), trigger.minutes ?? 0, (v) => { trigger.minutes = Number(v) || 0; }, { type: 'number', min: '0' }));
@@ -171,7 +171,7 @@ class Builder {
     }
     if (trigger.type === 'date.reached') {
       const yearlyId = uid('auto-yearly');
-      parts.push(select(t('auto.entity'), trigger.entity, ['contact', 'deal'].map((e) => [e, t(`auto.entity.${e}`)]), (e) => { trigger.entity = e; }),
+      parts.push(select(t('auto.entity'), trigger.entity, ['contact', 'deal'].map((e) => [e, t(`auto.entity.${e}`)]), (e) => { trigger.entity = e; this.draw(); }),
         input(t('auto.dateField'), trigger.field, (v) => { trigger.field = v.trim(); }, { required: true }),
         input(t('auto.offset'), trigger.offset_days, (v) => { trigger.offset_days = Number(v) || 0; }, { type: 'number', min: '-365', max: '365' }),
         input(t('auto.at'), trigger.at, (v) => { trigger.at = v; }, { type: 'time' }),
