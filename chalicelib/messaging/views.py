@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -107,16 +106,10 @@ def message(ctx: TenantContext, found: Message) -> dict[str, Any]:
 
 def reader(ctx: TenantContext, user_id: str) -> TenantContext:
     """The context of a user a push goes to, their role's permissions included (what the push may show them is what
-    their own request would), or ctx itself when the user or their role is gone."""
+    their own request would), or ctx itself when the user, their role or their access is gone."""
     from chalicelib.identity import access
-    from chalicelib.identity import service as identity_service
 
-    user = identity_service.get_user(ctx, user_id)
-    granted = access.role_permissions(ctx, str(user.role)) if user is not None else None
-    if user is None or granted is None:
-        return ctx
-    return replace(ctx, actor_id=user_id, actor_kind="user", role=str(user.role), team_id=user.team_id,
-                   permissions=granted)
+    return access.acting_as(ctx, user_id) or ctx
 
 
 def notify_message(ctx: TenantContext, user_id: str | None, conversation: Conversation, shown: dict[str, Any]) -> None:
