@@ -435,10 +435,12 @@ class Limited:
     refusal: Callable[[], errors.CRMError] | None = None
 
     def actions(self) -> list[Any]:
-        """The UpdateItem actions: the item's kind, then each amount added (made with the item when new)."""
+        """The UpdateItem actions: the item's kind (and its expiry, for a counter of a day), then each amount added
+        (made with the item when new)."""
         model = type(self.item)
-        return [model.kind.set(model), *(getattr(model, name).add(value)
-                                         for name, value in self.amounts.items() if value)]
+        expiry = [model.expires_at.set(self.item.expires_at)] if self.item.expires_at is not None else []
+        return [model.kind.set(model), *expiry, *(getattr(model, name).add(value)
+                                                  for name, value in self.amounts.items() if value)]
 
     def condition(self) -> Any:
         """Each ceiling, checked against the value before the amount is added (None: nothing is capped)."""

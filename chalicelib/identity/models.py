@@ -70,6 +70,13 @@ class User(VersionedItem, discriminator="user"):
     confirmation_sent_at = UTCDateTimeAttribute(null=True)  # the last one (identity.confirmation.resend)
 
 
+class InvitationsOfDay(MainTable, discriminator="invitations_day"):
+    """Invitation e-mails a company sent on one UTC day: pk ``T#<tid>#TENANT``, sk ``INVITES#<yyyymmdd>``, added to in
+    each invitation's transaction under a ceiling (identity.service.INVITATIONS_PER_DAY); gone two days on (TTL)."""
+
+    sent = NumberAttribute(default=0)
+
+
 class EmailLogin(MainTable, discriminator="email_login"):
     """Global lookup: pk ``G#email#<email>``, sk ``<tenant id>``; one per tenant the email belongs to."""
 

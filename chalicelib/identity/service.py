@@ -13,7 +13,7 @@ from chalicelib.core import audit, auth, db, errors, http, mail, permissions
 from chalicelib.core.observability import logger
 from chalicelib.core.tenancy import TenantContext, bind, global_key, is_valid_id, new_id, tenant_key
 from chalicelib.identity import access, letters, passwords, plans, zones
-from chalicelib.identity.models import EmailLogin, Tenant, TokenLookup, User
+from chalicelib.identity.models import EmailLogin, InvitationsOfDay, Tenant, TokenLookup, User
 
 if TYPE_CHECKING:  # the schemas load with the routes that take them, not on every request's session check (#22)
     from chalicelib.identity.schemas import TenantRead, TenantUpdate, UserRead, UserUpdate
@@ -24,6 +24,9 @@ INVITATION_DAYS = 7
 # for a lost e-mail, not for mailing someone a company's name (any text a free sign-up chooses) as fast as one clicks.
 RESEND_SECONDS = 60
 RESEND_MAX_SECONDS = 24 * 3600
+# Invitation e-mails a company may send a day, resends included: far above a team's growth, far below what would
+# make our mail a channel for a sign-up's spam or phishing (its company name is free text in every invitation).
+INVITATIONS_PER_DAY = 50
 TEAM_MOVE = "records.team"  # the due timer of a user's records following them to another team (records.teams)
 USER_AUDIT_FIELDS = ("email", "name", "role", "team_id", "status", "locale", "totp_enabled", "token_version")
 
@@ -319,7 +322,8 @@ def invite_user(ctx: TenantContext, *, email: str, name: str, role: str, team_id
                 status="invited", invited_by=ctx.actor_id, locale=locale, invitation_mails=1,
                 invitation_sent_at=db.utcnow())
     token = auth.new_opaque_token("inv_")
-    change = db.Change().create(_token_lookup(ctx, "invite", token, user_id, days=INVITATION_DAYS))
+    change = _count_invitation(ctx, db.Change().create(_token_lookup(ctx, "invite", token, user_id,
+                                                                      days=INVITATION_DAYS)))
     plans.require(ctx, count="users", change=change)  # an invited user takes a seat
     _commit_with_audit(ctx, user, entity="user", entity_id=user_id, action="invite", before=None,
                        after=user_audit_view(user), extra=change)
@@ -344,7 +348,8 @@ def resend_invitation(ctx: TenantContext, user_id: str) -> None:
     token = auth.new_opaque_token("inv_")
     before = user_audit_view(user)
     user.invitation_mails, user.invitation_sent_at = sent + 1, now
-    change = db.Change().create(_token_lookup(ctx, "invite", token, user_id, days=INVITATION_DAYS))
+    change = _count_invitation(ctx, db.Change().create(_token_lookup(ctx, "invite", token, user_id,
+                                                                      days=INVITATION_DAYS)))
     _commit_with_audit(ctx, user, entity="user", entity_id=user_id, action="resend_invitation", before=before,
                        after=user_audit_view(user), extra=change)
     _send_invitation(ctx, user, token)
@@ -355,6 +360,22 @@ def _token_lookup(ctx: TenantContext, purpose: str, token: str, user_id: str, *,
     return TokenLookup(global_key(purpose, auth.token_digest(token)), "TOKEN", purpose=purpose,
                        tenant_id=ctx.tenant_id, user_id=user_id, issued_at=issued,
                        expires_at=issued + timedelta(days=days))
+
+
+def _count_invitation(ctx: TenantContext, change: db.Change) -> db.Change:
+    """Add an invitation e-mail to the company's count of the (UTC) day, in the invitation's own transaction: one
+    beyond INVITATIONS_PER_DAY is refused (429) with nothing written."""
+    now = db.utcnow()
+    tomorrow = (now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+
+    def refusal() -> errors.CRMError:
+        return errors.RateLimitedError(
+            f"This company has sent {INVITATIONS_PER_DAY} invitations today; more can be sent tomorrow.",
+            code="invitations_daily_limit", retry_after=max(int((tomorrow - now).total_seconds()), 1),
+            details=[{"limit": INVITATIONS_PER_DAY}])
+
+    day = InvitationsOfDay(tenant_pk(ctx), f"INVITES#{now:%Y%m%d}", expires_at=now + timedelta(days=2))
+    return change.limit(day, {"sent": 1}, ceilings={"sent": INVITATIONS_PER_DAY}, refusal=refusal)
 
 
 def _send_invitation(ctx: TenantContext, user: User, token: str) -> None:

@@ -62,3 +62,31 @@ def test_a_sign_ups_confirmation_link_is_mailed_again_no_faster(client: ApiClien
     monkeypatch.setattr(db, "utcnow", real_now)
     confirmed = client.post("/api/v1/auth/confirm-email", {"token": link_token(email, "confirm-email")})
     assert confirmed.status_code == 200, confirmed.body
+
+
+def test_a_company_mails_at_most_its_daily_invitations_and_a_refused_one_writes_nothing(
+        client: ApiClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Inviting, resending or inviting anew: a sign-up cannot make our mail its channel past a day's number."""
+    from chalicelib.core import db
+    from chalicelib.identity import service
+
+    monkeypatch.setattr(service, "INVITATIONS_PER_DAY", 3)
+    company, neighbour = signup(client, company="Win a prize: call now"), signup(client, company="Bakery next door")
+    owner = company.owner.token
+
+    def invite(email: str, token: str = owner) -> object:
+        return client.post("/api/v1/users", {"email": email, "name": "Vera", "role": "agent"}, token=token)
+
+    first = body(invite("daily-1@example.com"))
+    assert client.post(f"/api/v1/users/{first['id']}/resend-invitation", {}, token=owner).status_code == 202
+    assert invite("daily-2@example.com").status_code == 201  # three e-mails (the resend counts): the day's number
+    refused = invite("daily-3@example.com")
+    assert refused.status_code == 429 and body(refused)["error"]["code"] == "invitations_daily_limit", refused.body
+    assert 0 < int(refused.headers["Retry-After"]) <= 24 * 3600
+    assert outbox("daily-3@example.com") == []
+    listed = body(client.get("/api/v1/users", token=owner))["items"]
+    assert "daily-3@example.com" not in {user["email"] for user in listed}  # nothing written: no seat taken
+    real_now = db.utcnow
+    assert invite("neighbours-1@example.com", neighbour.owner.token).status_code == 201  # another company's own day
+    monkeypatch.setattr(db, "utcnow", lambda: real_now() + timedelta(days=1))
+    assert invite("daily-3@example.com").status_code == 201  # a new day

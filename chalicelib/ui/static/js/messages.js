@@ -537,6 +537,7 @@ export const MESSAGES = {
   'error.duplicate_contact': ['A contact with this phone or e-mail already exists.', 'Контакт с таким телефоном или почтой уже есть.'],
   'error.wrong_password': ['The current password is wrong.', 'Текущий пароль неверен.'],
   'error.url_not_public': ['The link names a local or private address; only public addresses are reached.', 'Ссылка ведёт на локальный или частный адрес; CRM обращается только к публичным адресам.'],
+  'error.invitations_daily_limit': ['Your company has sent the most invitations a day allows; send more tomorrow.', 'Сегодня компания уже отправила столько приглашений, сколько можно за день; отправьте остальные завтра.'],
   'error.invitation_recently_sent': ['The invitation was e-mailed a moment ago; send it again a little later.', 'Приглашение только что отправлено; отправьте его ещё раз чуть позже.'],
   'error.confirmation_recently_sent': ['The link was e-mailed a moment ago; send it again a little later.', 'Ссылка только что отправлена; отправьте её ещё раз чуть позже.'],
   'error.wrong_credentials': ['The password or code is wrong.', 'Неверный пароль или код.'],
