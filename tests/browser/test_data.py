@@ -20,11 +20,19 @@ CSV = (
 )
 
 
+SCHEDULER_TICKS = 10  # a bound on the minutes waited for, never their pace
+
+
 def run_dataio_jobs() -> None:
-    """What the scheduler does every minute."""
+    """What the scheduler does every minute, minute after minute until no job it ran is left unfinished: a job
+    checkpoints when its slice of a run is spent and the next run goes on, and a loaded machine may need more than
+    one run for a file that one run finishes on an idle one."""
     from chalicelib.dataio import jobs
 
-    jobs.run_pending(30)
+    for _ in range(SCHEDULER_TICKS):
+        outcomes = jobs.run_pending(30)
+        if not outcomes.keys() & {"queued", "running", "paused", "busy"}:
+            return
 
 
 def run_tenant_jobs() -> None:
