@@ -59,8 +59,11 @@ def test_owner_runs_the_company_from_the_settings(browser: Any, live_url: str, a
     assert scope_hint.is_visible()
     invite.get_by_label("Team").select_option(label="Morning shift")
     assert scope_hint.is_hidden()
-    page.get_by_label("Bob Baker: Team").select_option(label="Morning shift")
-    page.wait_for_load_state("networkidle")
+    # the page stopped loading long ago, so a wait for its network to idle was none: the reload below could read the
+    # users before the change was saved; wait for the change's own answer
+    with page.expect_response(lambda r: "/api/v1/users/" in r.url and r.request.method == "PATCH") as moved:
+        page.get_by_label("Bob Baker: Team").select_option(label="Morning shift")
+    assert moved.value.ok, moved.value.status
     screens.shoot(page, "users-invited")
     assert_the_users_table_fits(page, screens)
     page.reload()
@@ -162,7 +165,7 @@ def test_an_agent_sees_no_administration(browser: Any, live_url: str, app: Any) 
     page.get_by_label("Your name").fill("Anna the Agent")
     page.get_by_role("button", name="Save").click()
     page.locator(".user-menu .user-name", has_text="Anna the Agent").wait_for()
-    open_screen(page, "/settings/users", "Settings")
-    assert page.get_by_role("form", name="Invite a user").count() == 0
+    open_screen(page, "/settings/users", "Settings")  # the profile's title is "Settings" too: wait for the users
     assert page.get_by_label("Anna the Agent: Role").is_disabled()
+    assert page.get_by_role("form", name="Invite a user").count() == 0
     page.context.close()
