@@ -90,13 +90,16 @@ class Api:
         self.token = token
 
     def call(self, method: str, path: str, payload: Any = None) -> tuple[int, Any]:
-        """(status, JSON body) of one request."""
+        """(status, JSON body) of one request; a body that is not JSON (a calendar, a CSV) as its text."""
         headers = {"Content-Type": "application/json"}
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         body = json.dumps(payload).encode() if payload is not None else b""
         answer = self._gateway.handle_request(method=method, path=path, headers=headers, body=body)
         raw = answer.get("body") or b"null"
+        kind = str((answer.get("headers") or {}).get("Content-Type", "application/json"))
+        if not kind.startswith("application/json"):
+            return int(answer["statusCode"]), raw.decode() if isinstance(raw, bytes) else raw
         return int(answer["statusCode"]), json.loads(raw)
 
     def ok(self, method: str, path: str, payload: Any = None) -> Any:

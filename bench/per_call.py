@@ -26,6 +26,10 @@ ROWS_THEN_RECORDS = "two requests"
 PAGE_THEN_NAMES = "a Query, then one BatchGetItem of names"
 # A board narrowed to a tag reads its pipeline (the columns), then the board's Query with the tag as a filter.
 PIPELINE_THEN_BOARD = "the pipeline's GetItem, then one Query"
+# A week of tasks reads the open tasks' range and the done ones' (one index, two ranges), then the names of their
+# records; a calendar feed first reads its holder and company in one BatchGetItem (it has no signed-in principal).
+WEEK = "two Queries (open, done), then one BatchGetItem of names"
+FEED = "one BatchGetItem (company, holder), two Queries, one BatchGetItem of names"
 
 
 @dataclass
@@ -72,6 +76,9 @@ def _seed(api: harness.Api, signed: dict[str, Any]) -> dict[str, str]:
         api.ok("POST", "/api/v1/tasks", {"title": f"Call back {number}", "due_at": due,
                                          "related": {"type": "contact", "id": ids["contact"]}})
     api.ok("POST", "/api/v1/notes", {"subject": {"type": "contact", "id": ids["contact"]}, "text": "Likes tulips."})
+    tenant = api.ok("GET", "/api/v1/tenant")
+    api.ok("PATCH", "/api/v1/tenant", {"version": tenant["version"], "calendar_feeds": True})
+    ids["feed"] = "/calendar/" + api.ok("POST", "/api/v1/tasks/calendar-feed", {})["url"].split("/calendar/", 1)[1]
     _export_bucket()  # what infra/ makes in AWS and the local runner locally
     csv = base64.b64encode(b"Name,Phone\nLeo Imported,+442079460777\n").decode()
     imported = api.ok("POST", "/api/v1/imports", {"entity": "contact", "filename": "leads.csv", "content_base64": csv})
@@ -118,6 +125,9 @@ def _calls(ids: dict[str, str], version: int) -> list[tuple[str, str, str, Any, 
         ("deals trash", "GET", "/api/v1/trash/deals", None, page),
         ("tasks today", "GET", "/api/v1/tasks?view=today", None, PAGE_THEN_NAMES),
         ("tasks today: everyone's", "GET", "/api/v1/tasks?view=today&everyone=true", None, PAGE_THEN_NAMES),
+        ("tasks week", "GET", "/api/v1/tasks/days", None, WEEK),
+        ("tasks week: everyone's", "GET", "/api/v1/tasks/days?everyone=true", None, WEEK),
+        ("calendar feed (a calendar app reading it)", "GET", ids["feed"], None, FEED),
         # the dashboard's task tiles: an owner's today and overdue, everyone's, from one Query of everyone's partition
         ("dashboard task tiles: everyone's", "GET", "/api/v1/reports/tasks", None, page),
         ("audit list", "GET", "/api/v1/audit", None, page),
@@ -145,6 +155,10 @@ def _met(target: str, own: list[accounting.Call]) -> bool:
         return len(own) == 1
     if target in (ROWS_THEN_RECORDS, PAGE_THEN_NAMES):
         return [call.operation for call in own] == ["Query", "BatchGetItem"]
+    if target == WEEK:
+        return [call.operation for call in own] == ["Query", "Query", "BatchGetItem"]
+    if target == FEED:
+        return [call.operation for call in own] == ["BatchGetItem", "Query", "Query", "BatchGetItem"]
     if target == PIPELINE_THEN_BOARD:
         return [call.operation for call in own] == ["GetItem", "Query"]
     # A single-record write is one transaction; the reads before it (duplicate check, the record's

@@ -41,6 +41,9 @@ class Tenant(VersionedItem, discriminator="tenant"):
     # Prices and deal amounts are typed with their VAT in (a shop's retail prices, most Russian and Kazakh B2B
     # amounts): new orders start priced so, and a deal's own line on its documents takes its VAT out of the amount.
     prices_include_tax = BooleanAttribute(null=True)
+    # Staff may read their tasks in an outside calendar (Google, Apple, Outlook) from a secret address: the titles,
+    # times and places of their tasks leave the CRM, so the company allows it (off until it does).
+    calendar_feeds = BooleanAttribute(null=True)
     owner_id = UnicodeAttribute()
 
 
@@ -68,6 +71,8 @@ class User(VersionedItem, discriminator="user"):
     invitation_sent_at = UTCDateTimeAttribute(null=True)  # the last one: the next waits (see resend)
     confirmation_mails = NumberAttribute(null=True)  # an owner's address: confirmation links e-mailed so far
     confirmation_sent_at = UTCDateTimeAttribute(null=True)  # the last one (identity.confirmation.resend)
+    calendar_feed_digest = UnicodeAttribute(null=True)  # SHA-256 of the newest calendar feed address (identity.feeds)
+    calendar_feed_at = UTCDateTimeAttribute(null=True)  # when that address was made
 
 
 class InvitationsOfDay(MainTable, discriminator="invitations_day"):

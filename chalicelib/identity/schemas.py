@@ -145,13 +145,15 @@ class TenantRead(BaseModel):
     # Prices and deal amounts include VAT: new orders start "inclusive", a deal's invoice takes the VAT out of its
     # amount ("в т.ч. НДС") instead of adding it on top
     prices_include_tax: bool = False
+    # Staff may subscribe to their tasks in an outside calendar (identity.feeds): off until the company allows it
+    calendar_feeds: bool = False
     created_at: datetime
     version: int
 
 
 class TenantUpdate(Schema):
     not_null = frozenset({"name", "locale", "country", "currency", "timezone", "password_min_length", "require_totp",
-                          "prices_include_tax"})
+                          "prices_include_tax", "calendar_feeds"})
     version: int
     name: Name | None = None
     locale: Locale | None = None
@@ -162,6 +164,7 @@ class TenantUpdate(Schema):
     password_max_age_days: int | None = Field(default=None, ge=0, le=3650)
     require_totp: bool | None = None
     prices_include_tax: bool | None = None
+    calendar_feeds: bool | None = None
 
 
 class UserRead(BaseModel):

@@ -28,7 +28,8 @@ RESEND_MAX_SECONDS = 24 * 3600
 # make our mail a channel for a sign-up's spam or phishing (its company name is free text in every invitation).
 INVITATIONS_PER_DAY = 50
 TEAM_MOVE = "records.team"  # the due timer of a user's records following them to another team (records.teams)
-USER_AUDIT_FIELDS = ("email", "name", "role", "team_id", "status", "locale", "totp_enabled", "token_version")
+USER_AUDIT_FIELDS = ("email", "name", "role", "team_id", "status", "locale", "totp_enabled", "token_version",
+                     "calendar_feed_at")
 
 
 # -- keys -----------------------------------------------------------------------------------
@@ -85,7 +86,7 @@ def tenant_read(tenant: Tenant) -> TenantRead:
         password_min_length=int(tenant.password_min_length),
         password_max_age_days=int(tenant.password_max_age_days) if tenant.password_max_age_days else None,
         require_totp=bool(tenant.require_totp), prices_include_tax=bool(tenant.prices_include_tax),
-        created_at=tenant.created_at, version=int(tenant.version or 0),
+        calendar_feeds=bool(tenant.calendar_feeds), created_at=tenant.created_at, version=int(tenant.version or 0),
     )
 
 
@@ -113,7 +114,7 @@ def user_audit_view(user: User | None) -> dict[str, Any] | None:
 def tenant_audit_view(tenant: Tenant) -> dict[str, Any]:
     """The fields of a tenant the audit trail records."""
     fields = ("name", "status", "plan", "locale", "country", "currency", "timezone", "password_min_length",
-              "password_max_age_days", "require_totp", "prices_include_tax")
+              "password_max_age_days", "require_totp", "prices_include_tax", "calendar_feeds")
     return {name: getattr(tenant, name) for name in fields}
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, Field
@@ -94,3 +94,24 @@ class TaskListQuery(Schema):
         default=None, description="open for today/overdue/upcoming when left out; both for all")
     limit: int = Field(default=50, ge=1, le=200)
     cursor: str | None = Field(default=None, max_length=2000)
+
+
+class TaskDaysQuery(Schema):
+    start: date | None = Field(default=None, description="The first day, on the company's clock (YYYY-MM-DD); "
+                                                           "today when left out")
+    days: int = Field(default=7, ge=1, le=42, description="How many days: 7 for a week, up to 42 (six weeks)")
+    assignee_id: Id | None = Field(default=None, description="The caller when left out")
+    everyone: bool = Field(default=False, description="Everyone's tasks the caller may read; not with assignee_id")
+
+
+class TaskDays(BaseModel):
+    start: datetime  # the first day's start, in UTC
+    end: datetime  # the day after the last one, its start
+    items: list[TaskRead]  # by due time, open and done alike; undated tasks are on no day
+    truncated: bool  # more than one answer holds (400 tasks): narrow it to one person or fewer days
+
+
+class CalendarFeedRead(BaseModel):
+    allowed: bool  # the company lets its staff subscribe (Settings, Company)
+    made_at: datetime | None  # when the caller's current address was made; null: none
+    url: str | None = None  # the address, only in the answer that made it (its secret is never shown again)

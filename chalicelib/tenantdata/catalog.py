@@ -20,7 +20,8 @@ from chalicelib.tenantdata import registry
 from chalicelib.tenantdata.registry import Link, RawItem, SealedValues, text
 
 IDENTITY_PARTITIONS = ("TENANT", "USER", "ROLE", "TEAM", "APIKEY", "SESSION", "SIGNIN")
-CREDENTIALS = ("password_hash", "totp_secret", "totp_enabled", "failed_logins", "locked_until")
+CREDENTIALS = ("password_hash", "totp_secret", "totp_enabled", "failed_logins", "locked_until",
+               "calendar_feed_digest", "calendar_feed_at")  # a feed's address stays with its holder too
 
 
 def _fixed(ctx: TenantContext) -> Iterable[str]:

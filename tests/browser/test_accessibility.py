@@ -97,7 +97,7 @@ def notify(company: Company, title: str) -> None:
 def app_screens(ids: dict[str, str]) -> list[str]:
     """Every screen of main.js's routes a company's owner opens: lists, cards, editors, settings, reports."""
     return [
-        "/tasks", "/tasks?view=upcoming", "/contacts", f"/contacts/{ids['contact']}", "/companies",
+        "/tasks", "/tasks?view=upcoming", "/tasks?view=week", "/contacts", f"/contacts/{ids['contact']}", "/companies",
         f"/companies/{ids['company']}", "/deals", "/deals?view=list", f"/deals/{ids['deal']}", "/inbox",
         f"/inbox/{ids['conversation']}", "/tickets", f"/tickets/{ids['ticket']}", "/kb", f"/kb/{ids['article']}",
         "/kb/new", "/calls", "/products", f"/products/{ids['product']}", "/orders", f"/orders/{ids['order']}",

@@ -72,6 +72,20 @@ def _task_state(action: str) -> Callable[[Fresh], Call]:
     return build
 
 
+def _calendar_feed(method: str) -> Callable[[Fresh], Call]:
+    """A new feed address, or the end of one just made: tenant A allows feeds first (Settings, Company)."""
+    def build(fresh: Fresh) -> Call:
+        tenant = fresh.get("/api/v1/tenant")
+        if not tenant["calendar_feeds"]:
+            allowed = fresh.client.patch("/api/v1/tenant", {"version": tenant["version"], "calendar_feeds": True},
+                                         token=fresh.owner)
+            assert allowed.status_code == 200, allowed.body
+        if method == "DELETE":
+            fresh.post("/api/v1/tasks/calendar-feed")
+        return Call(method, "/api/v1/tasks/calendar-feed", fresh.owner, {} if method == "POST" else None)
+    return build
+
+
 def _link_contact(fresh: Fresh) -> Call:
     company, contact = fresh.record("company_id"), fresh.contact()
     return Call("POST", f"/api/v1/companies/{company['id']}/contacts", fresh.owner, {"contact_id": contact["id"]})
@@ -193,6 +207,8 @@ OVERRIDES: dict[str, Callable[[Fresh], Call]] = {
     **_record_overrides(),
     "POST /api/v1/api-keys": _sent("POST", "/api/v1/api-keys", {"name": "Faulty key",
                                                                "permissions": ["users:read:all"]}),
+    "POST /api/v1/tasks/calendar-feed": _calendar_feed("POST"),
+    "DELETE /api/v1/tasks/calendar-feed": _calendar_feed("DELETE"),
     "POST /api/v1/companies/{company_id}/contacts": _link_contact,
     "DELETE /api/v1/companies/{company_id}/contacts/{contact_id}": _unlink_contact,
     "POST /api/v1/contacts": _sent("POST", "/api/v1/contacts", {"first_name": "Faulty new",  # sealed: meets KMS

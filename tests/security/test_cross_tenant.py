@@ -123,6 +123,28 @@ def test_tenant_b_lists_never_show_tenant_a(client: ApiClient, world: World, spe
         assert secret not in text, f"GET {spec.path} leaked {secret!r}"
 
 
+def test_a_calendar_feed_address_serves_its_holder_only(client: ApiClient, world: World) -> None:
+    """A feed is read without signing in: its address names its tenant and user, and only the secret of that
+    user's current address opens it. B, allowed feeds, swaps A's tenant and user into its own address: 404."""
+    from urllib.parse import urlsplit
+
+    own = urlsplit(world.a.extra["calendar_feed"]).path
+    assert "Alpha week task" in client.get(own).body.decode()  # A's agent reads A's feed
+    tenant = body(client.get("/api/v1/tenant", token=world.b.owner.token))
+    client.patch("/api/v1/tenant", {"version": tenant["version"], "calendar_feeds": True}, token=world.b.owner.token)
+    mine = urlsplit(body(client.post("/api/v1/tasks/calendar-feed", {}, token=world.b.owner.token))["url"]).path
+    _, a_tenant, a_user, _ = own.removeprefix("/calendar/").split("_", 3)
+    prefix, b_tenant, b_user, secret = mine.removeprefix("/calendar/").split("_", 3)
+    for forged in (f"{prefix}_{a_tenant}_{a_user}_{secret}", f"{prefix}_{a_tenant}_{b_user}_{secret}",
+                   f"{prefix}_{b_tenant}_{a_user}_{secret}"):
+        answer = client.get(f"/calendar/{forged}")
+        assert answer.status_code == 404, (forged, answer.body)
+    text = client.get(mine).body.decode()
+    assert client.get(mine).status_code == 200
+    for leak in world.secrets():
+        assert leak not in text, f"B's calendar feed leaked {leak!r}"
+
+
 def test_tenant_a_data_is_unchanged_after_the_attack(client: ApiClient, world: World) -> None:
     for spec in id_routes():
         path = spec.path

@@ -143,7 +143,7 @@ function companyForm(tenant, reload) {
   const submit = async (values) => {
     const body = { version: tenant.version, name: values.name, locale: values.locale, country: values.country,
       currency: values.currency, timezone: values.timezone, require_totp: values.require_totp,
-      prices_include_tax: values.prices_include_tax,
+      prices_include_tax: values.prices_include_tax, calendar_feeds: values.calendar_feeds,
       password_min_length: Number(values.password_min_length) || values.password_min_length };
     if (values.password_max_age_days !== '') body.password_max_age_days = Number(values.password_max_age_days);
     try {
@@ -169,6 +169,8 @@ function companyForm(tenant, reload) {
     field({ name: 'password_max_age_days', label: t('company.passwordMaxAge'), type: 'number', min: '0', max: '3650',
       value: tenant.password_max_age_days ?? '', hint: t('company.passwordMaxAgeHint') }),
     field({ name: 'require_totp', label: t('company.requireTotp'), type: 'checkbox', value: tenant.require_totp }),
+    field({ name: 'calendar_feeds', label: t('company.calendarFeeds'), type: 'checkbox', value: tenant.calendar_feeds,
+      hint: t('company.calendarFeedsHint') }),
   ];
   const el = form({ submit: t('common.save'), onSubmit: submit, label: t('settings.tab.company'),
     children: h('div', { class: 'form-grid' }, fields) });

@@ -8,8 +8,9 @@ import { empty, field, form, heading, openModal, optimistic, pager, toast, toast
 import { newButton } from './new-record.js';
 import { companyUsers, reads } from '../js/users.js';
 import { placeLink } from '../js/maps.js';
+import { feedDialog, readWeek, weekGrid, weekNav, weekOf } from './task-week.js';
 
-const VIEWS = ['today', 'overdue', 'upcoming'];
+const VIEWS = ['today', 'overdue', 'upcoming', 'week'];
 const KINDS = ['todo', 'call', 'meeting', 'email'];
 const RELATED_PATHS = { contact: 'contacts', company: 'companies', deal: 'deals' };
 
@@ -246,6 +247,7 @@ export async function tasks(root, { query: params, alive, navigate }) {
   const everyone = assignee === 'everyone';
   const whose = everyone ? { everyone: 'true' } : { assignee_id: assignee };
   const reload = () => tasks(root, { query: params, alive, navigate });
+  if (view === 'week') { await weekScreen(root, { params, alive, navigate, assignee, everyone, whose, reload }); return; }
   const [page, users] = await Promise.all([get(`/api/v1/tasks${query({ view, ...whose })}`),
     everyone ? companyUsers() : []]);
   if (!alive()) return;
@@ -267,4 +269,30 @@ export async function tasks(root, { query: params, alive, navigate }) {
     whoseFilter(view, assignee, navigate),
     page.items.length ? list : empty(t(`tasks.empty.${view}`)), pager(page.next_cursor, more), create);
   if (focus) list.querySelector(`[data-task="${CSS.escape(focus)}"]`)?.scrollIntoView({ block: 'center' });
+}
+
+/** #/tasks?view=week&start=: the week's seven days (one request), whose as the lists choose, with the calendar feed. */
+async function weekScreen(root, { params, alive, navigate, assignee, everyone, whose, reload }) {
+  const zone = companyZone();
+  const start = weekOf(params.get('start'), zone);
+  const [week, users] = await Promise.all([readWeek(start, whose), everyone ? companyUsers() : []]);
+  if (!alive()) return;
+  const who = (task) => (everyone ? personName(users.find((u) => u.id === task.assignee_id) || { name: '' }) : null);
+  const go = (day) => navigate(`/tasks${query({ view: 'week', start: day || undefined, assignee: assignee || undefined })}`);
+  const byId = new Map(week.items.map((task) => [task.id, task]));
+  const open = async (task) => { // the week's copy lacks nothing, but a colleague may have changed it since
+    const fresh = await get(`/api/v1/tasks/${encodeURIComponent(task.id)}`).catch(() => byId.get(task.id));
+    editTask(fresh, reload);
+  };
+  const subscribe = h('button', { type: 'button', class: 'secondary', 'data-test': 'feed-open',
+    onClick: () => feedDialog() }, t('tasks.feed.open'));
+  const create = can('tasks', 'create') ? h('section', { class: 'panel' }, h('h2', {}, t('tasks.addTitle')),
+    taskForm(() => reload())) : null;
+  mount(root, heading(t('nav.tasks'), newButton(create, t('picker.newTask')), subscribe), viewTabs('week', assignee),
+    whoseFilter('week', assignee, navigate), weekNav(start, go),
+    week.truncated ? h('p', { class: 'notice' }, t('tasks.week.truncated')) : null,
+    weekGrid({ start, week, zone, who, open, moved: reload }), zoneHint() ? h('p', { class: 'hint' }, zoneHint()) : null,
+    create);
+  // a phone shows the first tabs: the week's, the last, is brought into view in its strip
+  root.querySelector('.tabs [aria-current=page]')?.scrollIntoView({ block: 'nearest', inline: 'nearest' });
 }
