@@ -70,6 +70,7 @@ class RouteSpec:
     in_schema: bool = True
     errors: tuple[int, ...] = ()
     module: str = ""  # the module that declares it (core.routing's table)
+    max_body: int | None = None  # bytes of body it takes, where more than settings.max_body_bytes
 
     @property
     def idempotent(self) -> bool:
@@ -331,6 +332,7 @@ class Api:
         cors: bool = False,
         in_schema: bool = True,
         errors: tuple[int, ...] = (),
+        max_body: int | None = None,
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """Declare a route: ``view(request: ApiRequest, **path_params)``."""
 
@@ -339,7 +341,7 @@ class Api:
                 path=path, method=method.upper(), operation_id=view.__name__, summary=summary,
                 tag=self.tag, body=body, query=query, response=response, status=status,
                 public=public, content_types=content_types, raw_body=raw_body, cors=cors,
-                in_schema=in_schema, errors=errors, module=self.module,
+                in_schema=in_schema, errors=errors, module=self.module, max_body=max_body,
             )
             key = (path, spec.method)
             if key in REGISTRY:
@@ -481,12 +483,15 @@ def _reshape(response: Response, request_id: str) -> Response:
     return response
 
 
-def _too_large(request: Any) -> bool:
+def _too_large(request: Any, spec: RouteSpec | None) -> bool:
+    """A body over the route's limit: settings.max_body_bytes, or more where the route takes a file inline (an
+    import's, up to what a Lambda is handed: 6 MB of request)."""
+    limit = spec.max_body if spec is not None and spec.max_body else settings.max_body_bytes
     declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > settings.max_body_bytes:
+    if declared is not None and declared.isdigit() and int(declared) > limit:
         return True
     raw = request.raw_body if request.method in {"POST", "PUT", "PATCH", "DELETE"} else b""
-    return len(raw or b"") > settings.max_body_bytes
+    return len(raw or b"") > limit
 
 
 def _authenticate(request: Any, spec: RouteSpec | None, known_methods: dict[str, Any]) -> Any:
@@ -514,7 +519,7 @@ def install_middleware(app: Chalice) -> None:
         token = None
         tenant_id = None
         try:
-            if _too_large(request):
+            if _too_large(request, spec):
                 raise errors.PayloadTooLargeError()
             principal = _authenticate(request, spec, app.routes.get(path, {}))
             if principal is not None:

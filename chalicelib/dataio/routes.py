@@ -10,7 +10,7 @@ api = Api(__name__, tag="dataio")
 
 
 @api.route("/api/v1/imports", method="POST", summary="Read a CSV or XLSX file (inline or uploaded), preview its import",
-           body=s.ImportIn, response=s.ImportRead, status=201, errors=(404, 413, 422))
+           body=s.ImportIn, response=s.ImportRead, status=201, errors=(404, 413, 422), max_body=s.MAX_INLINE_BODY)
 def imports_create(request: ApiRequest) -> s.ImportRead:
     ctx = request.tenant
     return service.import_read(ctx, service.create_import(ctx, request.body))

@@ -10,9 +10,12 @@ from pydantic import BaseModel, Field, model_validator
 from chalicelib.core.schema import Schema
 from chalicelib.records.schemas import RecordTypeName
 
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-# base64 is 4/3 of the bytes: a longer text cannot decode to 5 MB or less
+# A file sent inline (the web app's import form): its base64 is 4/3 of it, and a Lambda is handed at most 6 MB of
+# request, so 4 MB of file (5.6 MB of text) is what fits; a larger one goes through POST /api/v1/imports/uploads.
+MAX_UPLOAD_BYTES = 4 * 1024 * 1024
+# base64 is 4/3 of the bytes: a longer text cannot decode to 4 MB or less
 MAX_BASE64_CHARS = (MAX_UPLOAD_BYTES + 2) // 3 * 4
+MAX_INLINE_BODY = MAX_BASE64_CHARS + 64 * 1024  # the import's body: the file's text, its name, mapping and stages
 Entity = RecordTypeName  # a type without an import target answers 422 from the service
 Column = Annotated[str, Field(min_length=1, max_length=200)]
 Target = Annotated[str, Field(max_length=60)]
@@ -25,7 +28,7 @@ PipelineId = Annotated[str, Field(min_length=26, max_length=26)]
 class ImportIn(Schema):
     entity: Entity
     filename: str = Field(min_length=1, max_length=255)
-    content_base64: str | None = Field(default=None, min_length=1, description="The file, up to 5 MB")
+    content_base64: str | None = Field(default=None, min_length=1, description="The file, up to 4 MB")
     upload_id: Annotated[str, Field(min_length=26, max_length=26)] | None = Field(
         default=None, description="A file put in the bucket through POST /api/v1/imports/uploads, up to 20 MB")
     mapping: Mapping | None = None

@@ -29,14 +29,14 @@ EXPORT_INLINE_SECONDS = 8.0  # a small export is ready in the answer that asked 
 
 def _content(encoded: str) -> bytes:
     if len(encoded) > schemas.MAX_BASE64_CHARS:
-        raise errors.PayloadTooLargeError("The file is larger than 5 MB.", code="import_file_too_large")
+        raise errors.PayloadTooLargeError("The file is larger than 4 MB.", code="import_file_too_large")
     try:
         content = base64.b64decode(encoded, validate=True)
     except (binascii.Error, ValueError) as exc:
         raise errors.ValidationError(details=[{"loc": ["content_base64"], "msg": "Not valid base64",
                                                "type": "invalid_base64"}]) from exc
     if len(content) > schemas.MAX_UPLOAD_BYTES:
-        raise errors.PayloadTooLargeError("The file is larger than 5 MB.", code="import_file_too_large")
+        raise errors.PayloadTooLargeError("The file is larger than 4 MB.", code="import_file_too_large")
     return content
 
 

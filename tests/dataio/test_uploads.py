@@ -87,3 +87,23 @@ def test_another_tenants_upload_id_is_404_and_one_file_is_required(client: ApiCl
     mine = client.post("/api/v1/imports", {"entity": "contact", "filename": "x.csv", "upload_id": upload["upload_id"]},
                        token=company.owner.token)
     assert mine.status_code == 201 and body(mine)["total_rows"] == 3
+
+
+def test_the_import_form_sends_a_file_of_up_to_4_mb_inline_and_only_it_takes_such_a_body(
+        client: ApiClient, company: Company) -> None:
+    """The web app sends the file in its request: a 3 MB export imports (every other route still refuses a body past
+    1 MiB), a file past 4 MB is refused with what to do, before anything is read or kept."""
+    token = company.owner.token
+    content = big_csv(30_000)
+    assert 2.5 * 1024 * 1024 < len(content) < 4 * 1024 * 1024
+    made = client.post("/api/v1/imports", {"entity": "contact", "filename": "three-mb.csv",
+                                           "content_base64": base64.b64encode(content).decode()}, token=token)
+    assert made.status_code == 201, made.body[:300]
+    assert body(made)["total_rows"] == 30_000
+    bulky = client.post("/api/v1/contacts", {"first_name": "x" * (2 * 1024 * 1024)}, token=token)
+    assert bulky.status_code == 413 and body(bulky)["error"]["code"] == "payload_too_large"
+    larger = base64.b64encode(big_csv(45_000)).decode()
+    refused = client.post("/api/v1/imports", {"entity": "contact", "filename": "big.csv", "content_base64": larger},
+                          token=token)
+    assert refused.status_code == 413, refused.body[:300]
+    assert body(refused)["error"]["code"] in {"payload_too_large", "import_file_too_large"}

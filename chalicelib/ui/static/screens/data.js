@@ -15,6 +15,7 @@ const EXPORTABLE = ['contact', 'company', 'deal', 'product'];
 const PERMISSION = { contact: 'contacts', company: 'companies', deal: 'deals', product: 'products' };
 const POLL_MS = 1500;
 const OPEN = new Set(['preview', 'queued', 'running', 'pending']);
+const MAX_INLINE_FILE = 4 * 1024 * 1024; // what POST /api/v1/imports takes inline (dataio.schemas.MAX_UPLOAD_BYTES)
 
 /** Call fetchState until done() holds or the screen is left, drawing each answer. */
 async function poll(fetchState, draw, done, alive) {
@@ -200,6 +201,10 @@ function importSection(alive, onStarted) {
       if (!file) {
         throw new ApiError(422, { code: 'validation_error', message: t('data.chooseFile'),
           details: [{ loc: ['file'], msg: t('data.chooseFile') }] });
+      }
+      if (file.size > MAX_INLINE_FILE) { // the request would be refused (413) after reading and sending it all
+        throw new ApiError(413, { code: 'import_file_too_large', message: t('data.fileTooLarge'),
+          details: [{ loc: ['file'], msg: t('data.fileTooLarge') }] });
       }
       last = { entity: values.entity, filename: file.name, content_base64: await readBase64(file) };
       await upload();
