@@ -382,3 +382,26 @@ export function copyButton(text, target = null) {
     }
   } }, t('common.copy'));
 }
+
+/** An element dragged by id (HTML5 drag and drop: a deal to a stage, a task to a day), marked while it moves. */
+export function dragSource(el, id) {
+  el.addEventListener('dragstart', (event) => {
+    event.dataTransfer.setData('text/plain', id);
+    event.dataTransfer.effectAllowed = 'move';
+    el.classList.add('dragging');
+  });
+  el.addEventListener('dragend', () => el.classList.remove('dragging'));
+  return el;
+}
+
+/** Where a dragSource is dropped: marked while one is over it; onDrop gets the dropped id. */
+export function dropTarget(el, onDrop) {
+  el.addEventListener('dragover', (event) => { event.preventDefault(); el.classList.add('drop-target'); });
+  el.addEventListener('dragleave', () => el.classList.remove('drop-target'));
+  el.addEventListener('drop', (event) => {
+    event.preventDefault();
+    el.classList.remove('drop-target');
+    onDrop(event.dataTransfer.getData('text/plain'));
+  });
+  return el;
+}

@@ -5,7 +5,7 @@ import { h, mount } from '../js/dom.js';
 import { t } from '../js/i18n.js';
 import { amountInput, currencyDigits, formatDate, formatDateTime, formatMoney, formatNumber, parseMoney } from '../js/format.js';
 import { can, session } from '../js/session.js';
-import { empty, field, form, heading, optimistic, pager, toast, toastError } from '../js/ui.js';
+import { dragSource, dropTarget, empty, field, form, heading, optimistic, pager, toast, toastError } from '../js/ui.js';
 import { companyUsers, linkGroups, noteForm, ownerRow, personName, scopeOf, timelineList, trashButton, within } from './records.js';
 import { askLostReason } from './lost-reason.js';
 import { collectCustom, customInputs, customRows, definitionsFor, requiredLater } from './custom-values.js';
@@ -74,13 +74,7 @@ class Board {
       h('span', { class: 'amount' }, money(deal)), tagBadges(deal),
       mayMove ? [h('label', { class: 'visually-hidden', for: `move-${deal.id}` }, t('deals.moveTo', { title: deal.title })),
         select] : null);
-    el.addEventListener('dragstart', (event) => {
-      event.dataTransfer.setData('text/plain', deal.id);
-      event.dataTransfer.effectAllowed = 'move';
-      el.classList.add('dragging');
-    });
-    el.addEventListener('dragend', () => el.classList.remove('dragging'));
-    return el;
+    return dragSource(el, deal.id);
   }
 
   place(dealId, stageId) {
@@ -128,15 +122,7 @@ class Board {
       drawHead(column);
       const section = h('section', { class: `column column-${column.stage.kind}`, 'data-stage': column.stage.id,
         'aria-labelledby': `stage-${column.stage.id}` }, column.head, column.list);
-      section.addEventListener('dragover', (event) => { event.preventDefault(); section.classList.add('drop-target'); });
-      section.addEventListener('dragleave', () => section.classList.remove('drop-target'));
-      section.addEventListener('drop', (event) => {
-        event.preventDefault();
-        section.classList.remove('drop-target');
-        const dealId = event.dataTransfer.getData('text/plain');
-        if (this.deals.has(dealId)) this.move(dealId, column.stage.id);
-      });
-      return section;
+      return dropTarget(section, (dealId) => { if (this.deals.has(dealId)) this.move(dealId, column.stage.id); });
     }));
   }
 }

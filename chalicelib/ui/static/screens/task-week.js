@@ -6,7 +6,7 @@ import { h } from '../js/dom.js';
 import { t } from '../js/i18n.js';
 import { formatDate, fromZonedInput, intlLocale, zonedInput } from '../js/format.js';
 import { can, session, update } from '../js/session.js';
-import { openModal, toast, toastError } from '../js/ui.js';
+import { dragSource, dropTarget, openModal, toast, toastError } from '../js/ui.js';
 
 const DAY_MS = 86_400_000;
 
@@ -66,25 +66,14 @@ export function weekGrid({ start, week, zone, who, open, moved }) {
       h('time', { datetime: task.due_at }, timeOf(task.due_at, zone)), ' ', h('span', { class: 'title' }, task.title)),
       task.related?.name ? h('span', { class: 'meta' }, task.related.name) : null,
       who(task) ? h('span', { class: 'meta task-who' }, who(task)) : null);
-      item.addEventListener('dragstart', (event) => {
-        event.dataTransfer.setData('text/plain', task.id);
-        event.dataTransfer.effectAllowed = 'move';
-        item.classList.add('dragging');
-      });
-      item.addEventListener('dragend', () => item.classList.remove('dragging'));
-      return item;
+      return dragSource(item, task.id);
     }));
     const section = h('section', { class: day === today ? 'week-day today' : 'week-day', 'data-day': day,
       'aria-labelledby': `day-${day}` }, heading, tasks.length ? list : h('p', { class: 'hint' }, t('tasks.week.free')));
-    section.addEventListener('dragover', (event) => { event.preventDefault(); section.classList.add('drop-target'); });
-    section.addEventListener('dragleave', () => section.classList.remove('drop-target'));
-    section.addEventListener('drop', (event) => {
-      event.preventDefault();
-      section.classList.remove('drop-target');
-      const task = week.items.find((each) => each.id === event.dataTransfer.getData('text/plain'));
+    return dropTarget(section, (id) => {
+      const task = week.items.find((each) => each.id === id);
       if (task && mayMove) move(task, day);
     });
-    return section;
   }));
 }
 
