@@ -16,6 +16,7 @@ from tests.browser.conftest import Screens, fits_the_phone, new_page
 from tests.browser.test_app import assert_no_problems
 from tests.browser.test_inbox import in_russian
 from tests.browser.test_sensitive import log_in
+from tests.deals.helpers import in_zone
 from tests.factories import Company, signup
 from tests.support import ApiClient, body
 
@@ -23,11 +24,7 @@ BERLIN = ZoneInfo("Europe/Berlin")
 
 
 def _company(client: ApiClient, name: str) -> tuple[Company, date]:
-    company = signup(client, company=name, country="DE")
-    tenant = body(client.get("/api/v1/tenant", token=company.owner.token))
-    moved = client.patch("/api/v1/tenant", {"version": tenant["version"], "timezone": "Europe/Berlin"},
-                         token=company.owner.token)
-    assert moved.status_code == 200, moved.body
+    company = in_zone(client, signup(client, company=name, country="DE"), "Europe/Berlin")
     today = datetime.now(BERLIN).date() + timedelta(days=7)  # next week: nothing in it is overdue
     return company, today - timedelta(days=today.weekday())
 

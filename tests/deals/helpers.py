@@ -17,9 +17,20 @@ from tests.support import ApiClient, body
 ROLES = ("admin", "manager", "agent", "agent2", "read_only", "outsider")
 
 
-def staffed_company(client: ApiClient, name: str = "Deals Inc") -> Company:
-    """A company with a sales team (manager, two agents, read-only) and an agent outside the team."""
+def in_zone(client: ApiClient, company: Company, zone: str) -> Company:
+    """The company keeping its days on zone's clock (Settings, Company: its time zone)."""
+    tenant = body(client.get("/api/v1/tenant", token=company.owner.token))
+    moved = client.patch("/api/v1/tenant", {"version": tenant["version"], "timezone": zone}, token=company.owner.token)
+    assert moved.status_code == 200, moved.body
+    return company
+
+
+def staffed_company(client: ApiClient, name: str = "Deals Inc", *, timezone: str | None = None) -> Company:
+    """A company with a sales team (manager, two agents, read-only) and an agent outside the team; on timezone's
+    clock if given."""
     company = signup(client, company=name)
+    if timezone:
+        in_zone(client, company, timezone)
     team = body(client.post("/api/v1/teams", {"name": "Sales"}, token=company.owner.token))
     other = body(client.post("/api/v1/teams", {"name": "Support"}, token=company.owner.token))
     company.extra.update({"team": team, "other_team": other})

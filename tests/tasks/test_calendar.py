@@ -21,13 +21,7 @@ MOSCOW = ZoneInfo("Europe/Moscow")
 
 @pytest.fixture(scope="module")
 def company(app: Any) -> Company:
-    client = ApiClient(app)
-    made = staffed_company(client, "Calendar Florist")
-    tenant = body(client.get("/api/v1/tenant", token=made.owner.token))
-    moved = client.patch("/api/v1/tenant", {"version": tenant["version"], "timezone": "Europe/Moscow"},
-                         token=made.owner.token)
-    assert moved.status_code == 200, moved.body
-    return made
+    return staffed_company(ApiClient(app), "Calendar Florist", timezone="Europe/Moscow")
 
 
 def _task(client: ApiClient, company: Company, title: str, due: datetime | None, *, to: str = "owner",

@@ -17,13 +17,7 @@ NOW = datetime(2031, 6, 15, 20, 0, tzinfo=UTC)
 
 @pytest.fixture(scope="module")
 def company(app: Any) -> Company:
-    client = ApiClient(app)
-    company = staffed_company(client, "Tasks Inc")
-    tenant = body(client.get("/api/v1/tenant", token=company.owner.token))
-    changed = client.patch("/api/v1/tenant", {"version": tenant["version"], "timezone": "Asia/Tokyo"},
-                           token=company.owner.token)
-    assert changed.status_code == 200, changed.body
-    return company
+    return staffed_company(ApiClient(app), "Tasks Inc", timezone="Asia/Tokyo")
 
 
 def create(client: ApiClient, token: str, **fields: Any) -> Any:
