@@ -97,8 +97,8 @@ class TaskListQuery(Schema):
 
 
 class TaskDaysQuery(Schema):
-    start: date | None = Field(default=None, description="The first day, on the company's clock (YYYY-MM-DD); "
-                                                           "today when left out")
+    start: date | None = Field(default=None, ge=date(1900, 1, 1), le=date(2199, 12, 31), description=(
+        "The first day, on the company's clock (YYYY-MM-DD, 1900 to 2199); today when left out"))
     days: int = Field(default=7, ge=1, le=42, description="How many days: 7 for a week, up to 42 (six weeks)")
     assignee_id: Id | None = Field(default=None, description="The caller when left out")
     everyone: bool = Field(default=False, description="Everyone's tasks the caller may read; not with assignee_id")

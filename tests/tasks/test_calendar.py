@@ -85,7 +85,8 @@ def test_a_week_shows_only_what_the_caller_may_read(client: ApiClient, company: 
         "Agent visit", "Outsider visit"]
 
 
-@pytest.mark.parametrize("query", ["start=", "start=2026-13-01", "start=2026-12-07&days=0", "start=2026-12-07&days=43",
+@pytest.mark.parametrize("query", ["start=", "start=2026-13-01", "start=9999-12-31",
+                                   "start=0001-01-01", "start=2026-12-07&days=0", "start=2026-12-07&days=43",
                                    "start=2026-12-07&everyone=true&assignee_id=01M994FBHN937EYHPDRH7VXEV1",
                                    "start=2026-12-07&colour=red"])
 def test_a_bad_run_of_days_is_422(client: ApiClient, company: Company, query: str) -> None:
