@@ -33,16 +33,17 @@ class Feed:
 
 
 def state(ctx: TenantContext) -> Feed:
-    """The caller's feed: whether the company allows feeds and when the caller's address was made."""
+    """The caller's feed: whether the company allows feeds (its item as authentication read it, no read more) and
+    when the caller's address was made."""
     permissions.require(ctx, "tasks", "read")
     user = service.get_user_or_raise(ctx, ctx.actor_id)
-    return Feed(allowed=_allowed(service.get_tenant_or_raise(ctx)), made_at=user.calendar_feed_at)
+    return Feed(allowed=_allowed(service.tenant_settings(ctx)), made_at=user.calendar_feed_at)
 
 
 def make(ctx: TenantContext) -> Feed:
     """A new address of the caller's feed (the old one, if any, ends): shown once, in this answer."""
     permissions.require(ctx, "tasks", "read")
-    if not _allowed(service.get_tenant_or_raise(ctx)):
+    if not _allowed(service.get_tenant_or_raise(ctx)):  # read afresh: another Lambda's cache may lag a change
         raise errors.ForbiddenError("Your company does not allow calendar feeds; its owner can, in Settings.",
                                     code="calendar_feeds_off")
     user = service.get_user_or_raise(ctx, ctx.actor_id)
@@ -66,8 +67,9 @@ def _save(ctx: TenantContext, user: User, *, digest: str | None, made_at: dateti
                                after=service.user_audit_view(user))
 
 
-def _allowed(tenant: Tenant) -> bool:
-    return bool(tenant.calendar_feeds) and tenant.status != "deleting"
+def _allowed(tenant: Tenant | None) -> bool:
+    """Whether the company allows feeds: made only while it does, read only while it still does."""
+    return tenant is not None and bool(tenant.calendar_feeds) and tenant.status != "deleting"
 
 
 @dataclass(frozen=True)

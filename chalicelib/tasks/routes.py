@@ -6,6 +6,7 @@ from chalice import Response
 
 import chalicelib.tasks.revert  # noqa: F401 - registers the reverters of its audited changes
 from chalicelib.core.http import Api, ApiRequest
+from chalicelib.core.tenancy import bind
 from chalicelib.identity import feeds
 from chalicelib.tasks import calendar, service
 from chalicelib.tasks import schemas as s
@@ -68,8 +69,6 @@ def tasks_feed_end(request: ApiRequest) -> None:
 @api.route("/calendar/{feed}", summary="A user's tasks as an iCalendar feed (its secret address; no sign-in)",
            public=True, in_schema=False)
 def tasks_feed(request: ApiRequest, feed: str) -> Response:
-    from chalicelib.core.tenancy import bind
-
     holder = feeds.reader(feed, request_id=request.request_id)
     ctx = holder.ctx
     with bind(ctx):

@@ -125,7 +125,7 @@ export async function feedDialog() {
           try {
             const tenant = await get('/api/v1/tenant');
             update({ tenant: await patch('/api/v1/tenant', { version: tenant.version, calendar_feeds: true }) });
-            await draw();
+            await draw({ ...feed, allowed: true }); // as saved: a colleague's Lambda may remember the company a moment
           } catch (error) { toastError(error); }
         } }, t('tasks.feed.allow')));
       }
