@@ -30,6 +30,20 @@ def _shop_with_orders(client: ApiClient, name: str) -> tuple[Any, list[dict[str,
     return company, made
 
 
+def _found_and_opened(page: Any, screens: Screens, search: Any, number: str, title: str, order_id: str,
+                      shot: str) -> None:
+    """The order searched by its number is the one listed; opened, its card is titled by it."""
+    titles = page.locator("[data-test=order-title]")
+    search.fill(number)
+    search.press("Enter")
+    expect(titles).to_have_text([title])
+    fits_the_phone(page, screens, f"order-search-{shot}")
+    titles.first.click()
+    expect(page.locator("#page-title")).to_have_text(title)
+    assert page.url.endswith(order_id)
+    fits_the_phone(page, screens, f"order-card-{shot}")
+
+
 def test_the_list_and_card_name_orders_by_number_on_a_desktop(browser: Any, live_url: str, app: Any,
                                                               screens: Screens) -> None:
     company, made = _shop_with_orders(ApiClient(app), "Numbered Garage")
@@ -43,14 +57,7 @@ def test_the_list_and_card_name_orders_by_number_on_a_desktop(browser: Any, live
     search.press("Enter")
     expect(titles).to_have_count(3)  # not a number: said so, nothing asked
     assert page.evaluate("() => document.querySelector('#order-search').validationMessage")
-    search.fill("#2")
-    search.press("Enter")
-    expect(titles).to_have_text(["Order #2"])
-    fits_the_phone(page, screens, "order-search-1280")
-    titles.first.click()
-    expect(page.locator("#page-title")).to_have_text("Order #2")
-    assert page.url.endswith(made[1]["id"])
-    fits_the_phone(page, screens, "order-card-1280")
+    _found_and_opened(page, screens, search, "#2", "Order #2", made[1]["id"], "1280")
 
 
 def test_the_list_and_card_name_orders_by_number_on_a_phone_in_russian(browser: Any, live_url: str, app: Any,
@@ -62,12 +69,4 @@ def test_the_list_and_card_name_orders_by_number_on_a_phone_in_russian(browser: 
     page.goto("/#/orders")
     titles = page.locator("[data-test=order-title]")
     expect(titles).to_have_text(["Заказ № 3", "Заказ № 2", "Заказ № 1"])
-    search = page.get_by_label("Номер заказа")
-    search.fill("№1")
-    search.press("Enter")
-    expect(titles).to_have_text(["Заказ № 1"])
-    fits_the_phone(page, screens, "order-search-390-ru")
-    titles.first.click()
-    expect(page.locator("#page-title")).to_have_text("Заказ № 1")
-    assert page.url.endswith(made[0]["id"])
-    fits_the_phone(page, screens, "order-card-390-ru")
+    _found_and_opened(page, screens, page.get_by_label("Номер заказа"), "№1", "Заказ № 1", made[0]["id"], "390-ru")
