@@ -47,6 +47,11 @@ def apply(ctx: TenantContext, order: Order, fields: dict[str, Any]) -> None:
         if name in fields and fields[name] != getattr(order, name):
             customers[name] = _check_linked(ctx, name, fields[name])
             setattr(order, name, fields[name])
+    if order.version is None and "company_id" not in fields and customers.get("contact_id") is not None:
+        # a new order for a buyer of one company is that company's, as the order editor makes it: its documents
+        # name the company (B2B) with its requisites, whether it came from the editor or an integration
+        customers["company_id"] = buyer_company(ctx, customers["contact_id"])
+        order.company_id = getattr(customers["company_id"], "company_id", None)
     if order.version is None and not (fields.get("shipping") or {}).get("address"):
         _ship_to_customer(ctx, order, customers)
     if "warehouse_id" in fields and fields["warehouse_id"] != order.warehouse_id:
@@ -82,6 +87,18 @@ def apply(ctx: TenantContext, order: Order, fields: dict[str, Any]) -> None:
     if not (order.contact_id or order.company_id):
         raise errors.ValidationError(details=[{"loc": ["contact_id"], "msg": "An order has a contact or a company",
                                                "type": "customer_required"}])
+
+
+def buyer_company(ctx: TenantContext, contact: Any) -> Any:
+    """The one company a contact works for, when the caller may read it (one GetItem), else None: none, or several."""
+    from chalicelib.records import access
+
+    company_ids = list(getattr(contact, "company_ids", None) or [])
+    if len(company_ids) != 1:
+        return None
+    company_type = types.get("company")
+    company = access.get(ctx, company_type, company_ids[0])
+    return company if company is not None and access.may_read(ctx, company_type, company) else None
 
 
 def _check_linked(ctx: TenantContext, name: str, record_id: str | None) -> Any:

@@ -64,7 +64,17 @@ class OrderFields(Schema):
     custom: Annotated[dict[str, Any], Field(max_length=50)] | None = None
 
 
+# What a new order's company is when the request names none: the order editor's rule, so an integration's order
+# names the same buyer on its documents as one made by hand.
+BUYER_COMPANY = ("The company the order is for. Left out, a new order for a contact who works for exactly one "
+                 "company (that the caller may read) is that company's too, so its documents name the company with "
+                 "its requisites; a contact of no company or of several: none. null: none; an id: that company.")
+
+
 class OrderCreate(OrderFields):
+    """A new order; naming no company, a buyer of exactly one company buys for it (see ``company_id``)."""
+
+    company_id: RecordRef | None = Field(default=None, description=BUYER_COMPANY)
     currency: CurrencyCode
     lines: Annotated[list[OrderLineIn], Field(min_length=1, max_length=MAX_LINES)]
 
@@ -78,6 +88,7 @@ class OrderUpdate(OrderFields):
 class OrderUpsert(OrderFields):
     """``PUT /orders/by-external-id/{external_id}``: the order as the accounting system has it."""
 
+    company_id: RecordRef | None = Field(default=None, description=BUYER_COMPANY)
     currency: CurrencyCode
     lines: Annotated[list[OrderLineIn], Field(min_length=1, max_length=MAX_LINES)]
 

@@ -16,7 +16,7 @@ from chalicelib.identity import zones
 from chalicelib.orders import pricing, views
 from chalicelib.orders import schemas as s
 from chalicelib.orders.models import Order, OrderCounter, OrderNumber, OrderRow, counter_key, number_key
-from chalicelib.orders.record import ORDER, take_number
+from chalicelib.orders.record import ORDER, buyer_company, take_number
 from chalicelib.records import access, editing, listing, money, store, types
 from chalicelib.records import service as records_service
 from chalicelib.records.timeline import PROFILE_SK
@@ -155,11 +155,8 @@ def from_deal(ctx: TenantContext, deal_id: str, *, data: s.DealOrderCreate) -> O
 def _only_company(ctx: TenantContext, contact_id: str | None) -> str | None:
     """The one company a deal's contact works for, when the caller may read it: the buyer its documents name."""
     contact = access.get(ctx, types.get("contact"), contact_id) if contact_id else None
-    company_ids = list(getattr(contact, "company_ids", None) or [])
-    if len(company_ids) != 1:
-        return None
-    company = access.get(ctx, types.get("company"), company_ids[0])
-    return company_ids[0] if company is not None and access.may_read(ctx, types.get("company"), company) else None
+    company = buyer_company(ctx, contact) if contact is not None else None
+    return str(company.company_id) if company is not None else None
 
 
 class _FromDeal(s.OrderCreate):
