@@ -1,7 +1,16 @@
-"""The staff web app: static files served by the app itself (no build step)."""
+"""The staff web app: static files served by the app itself (no build step).
+
+The page names its files under ``/assets/<build>/``, where the build is a digest of every file of the app: a
+deploy that changes any file changes every address, so a browser keeps them for a year and never runs one
+deploy's module with another's (a tab opened before a deploy that asks for a screen it has not loaded gets 404
+and offers to reload, see main.js).
+"""
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import os
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -52,7 +61,39 @@ UI_CSP = (
 )
 
 
-def static_file(*parts: str) -> Response:
+IMMUTABLE = "public, max-age=31536000, immutable"  # a build's address never serves other content
+
+
+def _listing(root: Path) -> tuple[tuple[str, int, int], ...]:
+    """Every file of the app with its size and time of change (stat only: cheap enough for each request)."""
+    found = []
+    for folder, _, names in os.walk(root):
+        for name in names:
+            stat = (Path(folder) / name).stat()
+            found.append((os.path.relpath(Path(folder) / name, root), stat.st_mtime_ns, stat.st_size))
+    return tuple(sorted(found))
+
+
+@functools.lru_cache(maxsize=4)
+def _digest(root: Path, listing: tuple[tuple[str, int, int], ...]) -> str:
+    content = hashlib.sha256()
+    for name, _, _ in listing:
+        content.update(name.encode() + b"\0" + (root / name).read_bytes() + b"\0")
+    return content.hexdigest()[:16]
+
+
+@functools.cache
+def _deployed_build(root: Path) -> str:
+    return _digest(root, _listing(root))
+
+
+def build() -> str:
+    """The digest of the app's files: fixed for a deployed function's life; locally, where files are edited while
+    the CRM runs, it follows each edit (a stat of each file per request, the digest again only on a change)."""
+    return _digest(STATIC, _listing(STATIC)) if settings.is_local else _deployed_build(STATIC)
+
+
+def static_file(*parts: str, cache: str = "public, max-age=300") -> Response:
     """A file of the UI, or 404 (names are checked: no path traversal)."""
     if any(part in {"", ".", ".."} or "/" in part or "\\" in part for part in parts):
         raise errors.NotFoundError()
@@ -60,11 +101,22 @@ def static_file(*parts: str) -> Response:
     content_type = TYPES.get(path.suffix)
     if content_type is None or not path.is_file():
         raise errors.NotFoundError()
-    cache = "no-cache" if path.suffix == ".html" else "public, max-age=300"
-    return Response(body=path.read_text(encoding="utf-8"), status_code=200, headers={
+    body = path.read_text(encoding="utf-8")
+    if path.suffix == ".html":
+        cache, body = "no-cache", body.replace('"/static/', f'"/assets/{build()}/')
+    return Response(body=body, status_code=200, headers={
         "Content-Type": content_type, "Content-Security-Policy": UI_CSP, "Cache-Control": cache,
         "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer", "X-Frame-Options": "DENY",
     })
+
+
+def build_file(name: str, *parts: str) -> Response:
+    """A file of this build, kept by the browser for a year; of another build (a tab opened before a deploy
+    asking for a screen it has not loaded yet), 404: the tab offers to reload rather than mix two builds."""
+    if name != build():
+        raise errors.NotFoundError("This version of the CRM has been replaced: reload the page.",
+                                   code="stale_build")
+    return static_file(*parts, cache=IMMUTABLE)
 
 
 @api.route("/", summary="The web app", public=True, in_schema=False)
@@ -72,6 +124,18 @@ def index(request: ApiRequest) -> Any:
     return static_file("index.html")
 
 
+@api.route("/assets/{name}/{file}", summary="A file of one build of the web app", public=True, in_schema=False)
+def build_asset(request: ApiRequest, name: str, file: str) -> Any:
+    return build_file(name, file)
+
+
+@api.route("/assets/{name}/{folder}/{file}", summary="A file of one build of the web app", public=True,
+           in_schema=False)
+def build_nested_asset(request: ApiRequest, name: str, folder: str, file: str) -> Any:
+    return build_file(name, folder, file)
+
+
+# The files without a build, as before it: for a tab opened before builds, and the icon others link to.
 @api.route("/static/{name}", summary="A file of the web app", public=True, in_schema=False)
 def asset(request: ApiRequest, name: str) -> Any:
     return static_file(name)

@@ -8,6 +8,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
+from tests.browser.app_js import app_js
 from tests.browser.conftest import Screens, assert_fits_a_phone, new_page
 from tests.browser.test_app import BENIGN, open_screen, sign_up
 from tests.browser.test_integrations import post_lead
@@ -76,8 +77,8 @@ def test_owner_filters_reverts_and_verifies_the_trail(browser: Any, live_url: st
     expect(page.locator(".audit-list").get_by_role("button", name=re.compile("^Revert"))).to_have_count(0)
 
     # A lead from a website form: its webhook is named as the integration, not by its id.
-    form = page.evaluate("""async () => (await import('/static/js/api.js')).post('/api/v1/integrations',
-        { type: 'form', name: 'Site form' })""")
+    form = page.evaluate(app_js("""async () => (await import('/static/js/api.js')).post('/api/v1/integrations',
+        { type: 'form', name: 'Site form' })"""))
     post_lead(live_url, form["webhook_url"], {"name": "Vera", "email": "vera@example.com"})
     open_screen(page, "/settings/audit?entity=contact", "Settings")
     page.locator(".audit-list .meta", has_text='Webhook “Site form”').first.wait_for()
@@ -111,9 +112,9 @@ def test_owner_filters_reverts_and_verifies_the_trail(browser: Any, live_url: st
     screens.shoot(page, "sensitive-reads")
 
     # A note on Ivan mentioning the owner: its change names them "@Olga Owner" as the note does, not by their id.
-    owner_id = page.evaluate("async () => (await import('/static/js/session.js')).session.user.id")
-    page.evaluate("""async ([contact, owner]) => (await import('/static/js/api.js')).post('/api/v1/notes',
-        { subject: { type: 'contact', id: contact }, text: `Call back, @${owner} knows him` })""",
+    owner_id = page.evaluate(app_js("async () => (await import('/static/js/session.js')).session.user.id"))
+    page.evaluate(app_js("""async ([contact, owner]) => (await import('/static/js/api.js')).post('/api/v1/notes',
+        { subject: { type: 'contact', id: contact }, text: `Call back, @${owner} knows him` })"""),
                   [re.search(r"#/contacts/([0-9A-Z]{26})", ivan_url).group(1), owner_id])  # type: ignore[union-attr]
     open_screen(page, "/settings/audit?entity=note", "Settings")
     page.locator(".audit-list td.after", has_text="Call back").locator(".mention", has_text="@Olga Owner").wait_for()

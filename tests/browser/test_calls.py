@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from chalicelib.core import phones
+from tests.browser.app_js import app_js
 from tests.browser.conftest import SCREENSHOTS, Screens, new_page
 from tests.browser.test_app import assert_no_problems, open_screen
 from tests.browser.test_sensitive import log_in
@@ -198,14 +199,14 @@ def test_calls_screen_recording_timeline_and_click_to_call(browser: Any, live_ur
     shoot_viewport(page, screens, "all-calls-phone-ru-top")
     page.locator("#lang-switch").select_option("en")
     # A withheld caller ("anonymous" from Asterisk or Twilio) is a hidden number, with no number to call back.
-    withheld = page.evaluate("() => import('/static/js/telephony.js').then((m) => ["
+    withheld = page.evaluate(app_js("() => import('/static/js/telephony.js').then((m) => ["
                              "m.customerNumber({ direction: 'inbound', from_number: 'anonymous' }),"
-                             "m.customerNumber({ direction: 'inbound', from_number: '+79161230000' })])")
+                             "m.customerNumber({ direction: 'inbound', from_number: '+79161230000' })])"))
     assert withheld == [None, "+79161230000"]
     # A number reads as the server writes it (core.phones.readable, libphonenumber's grouping: a call-back task's
     # title), not "+44 740 012 3456" beside "+44 7400 123456".
     numbers = ["+447400123456", ANNA, "+14155550199", "+442037691880", "+4930123456"]
-    shown = page.evaluate("(numbers) => import('/static/js/format.js').then((m) => numbers.map(m.formatPhone))",
+    shown = page.evaluate(app_js("(numbers) => import('/static/js/format.js').then((m) => numbers.map(m.formatPhone))"),
                           numbers)
     assert shown == [phones.readable(number) for number in numbers]
     assert_no_problems(page)

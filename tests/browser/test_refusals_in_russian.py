@@ -11,6 +11,7 @@ from typing import Any
 from playwright.sync_api import expect
 
 from tests.billing import helpers
+from tests.browser.app_js import app_js
 from tests.browser.conftest import PHONE, Screens, assert_fits_a_phone, new_page
 from tests.browser.test_sensitive import log_in
 from tests.factories import add_member, signup, unique_email
@@ -64,7 +65,7 @@ def test_a_held_order_and_a_plan_limit_are_refused_in_russian_on_a_phone(browser
     assert len(body(client.get("/api/v1/users", token=token))["items"]) == 2  # nobody invited
     # A refusal whose API message names its reason keeps those words on an English screen, not on a Russian one;
     # one whose message says nothing more than its code reads our text in both.
-    said = page.evaluate("""async () => {
+    said = page.evaluate(app_js("""async () => {
       const i18n = await import('/static/js/i18n.js');
       const revert = { code: 'not_revertable', message: 'This task no longer exists.' };
       const order = { code: 'order_active', message: 'Cancel the order (or take it back) before deleting it.' };
@@ -72,7 +73,7 @@ def test_a_held_order_and_a_plan_limit_are_refused_in_russian_on_a_phone(browser
       const russian = [i18n.errorMessage(revert), i18n.detailMessage(stage)];
       i18n.setLang('en');
       return [...russian, i18n.errorMessage(revert), i18n.errorMessage(order), i18n.detailMessage(stage)];
-    }""")
+    }"""))
     assert said[0].startswith("Это изменение отменить нельзя: запись")
     assert "воронке нужны ровно один выигрышный этап" in said[1]  # a field's problem too
     assert said[2:] == ["This task no longer exists.",

@@ -64,7 +64,7 @@ def test_the_dashboard_and_reports_draw_charts_and_tables(browser: Any, live_url
     page.on("request", lambda request: scripts.append(request.url) if "/vendor/" in request.url else None)
     log_in(page, company.owner, "Report Bakery")
     # the chart library is not part of the first load (the phone-number library is: the first screen waits for it)
-    assert not [url for url in scripts if url.endswith("/static/vendor/uplot.js")], scripts
+    assert not [url for url in scripts if url.endswith("/vendor/uplot.js")], scripts
     page.locator(".main-nav a.nav-reports").click()
     expect(page.locator("[data-test=kpi-leads] .kpi-value")).to_have_text("6")
     expect(page.locator("[data-test=kpi-revenue] .kpi-value")).to_have_text("$1,200.00")
@@ -72,7 +72,7 @@ def test_the_dashboard_and_reports_draw_charts_and_tables(browser: Any, live_url
     expect(sources.locator("tbody tr")).to_have_count(3)
     expect(sources.locator("tbody tr").first).to_contain_text("google")
     expect(sources.locator(".chart canvas")).to_have_count(1)
-    assert any(url.endswith("/static/vendor/uplot.js") for url in scripts)
+    assert any(url.endswith("/vendor/uplot.js") for url in scripts)
     download = sources.get_by_role("link", name="Download CSV").get_attribute("download") or ""
     assert download.startswith("sources-") and download.endswith(".csv")
     funnel = page.locator("[data-test=report-funnel]")

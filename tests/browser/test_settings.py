@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from tests.browser.app_js import app_js
 from tests.browser.conftest import DESKTOP, Screens, new_page
 from tests.browser.test_app import BENIGN, open_screen, sign_up
 from tests.browser.test_sensitive import log_in
@@ -84,12 +85,12 @@ def test_owner_runs_the_company_from_the_settings(browser: Any, live_url: str, a
     page.get_by_label("Prices and deal amounts include VAT").check()
     page.get_by_role("button", name="Save").click()
     # (wait_for_function took the promise of an import() as truthy at once, and the CSP forbids its polling's eval)
-    assert page.evaluate("""() => import('/static/js/session.js').then((m) => new Promise((resolve) => {
+    assert page.evaluate(app_js("""() => import('/static/js/session.js').then((m) => new Promise((resolve) => {
         const saved = () => m.session.tenant?.prices_include_tax === true && resolve(true);
         saved();
         m.onSessionChange(saved);
         setTimeout(() => resolve(false), 15000); // a bound on the wait, never its pace
-    }))""")
+    }))"""))
     open_screen(page, "/orders/new", "New order")
     assert page.get_by_label("Prices", exact=True).input_value() == "inclusive"
     open_screen(page, "/settings/company", "Settings")

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from tests.browser.app_js import app_js
 from tests.browser.conftest import Screens, new_page
 from tests.browser.test_app import assert_no_problems, open_screen, sign_up
 
@@ -34,8 +35,8 @@ def test_one_toast_at_a_time_away_from_the_controls(browser: Any, live_url: str,
     page.get_by_label("Language", exact=True).select_option(lang)
     open_screen(page, "/settings/company", "Settings" if lang == "en" else "Настройки")
     page.get_by_label("Company name" if lang == "en" else "Название компании").wait_for()
-    page.evaluate("""async () => { const { toast } = await import('/static/js/ui.js');
-      toast('one'); toast('two', 'error'); toast('three'); }""")
+    page.evaluate(app_js("""async () => { const { toast } = await import('/static/js/ui.js');
+      toast('one'); toast('two', 'error'); toast('three'); }"""))
     assert page.locator(".toast").all_inner_texts() == ["three"], "three toasts in a row show one, not three stacked"
     save = page.locator("main form button[type=submit]").first
     save.click()

@@ -9,6 +9,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
+from tests.browser.app_js import app_js
 from tests.browser.conftest import PHONE, Screens, new_page
 from tests.browser.test_app import assert_no_problems
 from tests.browser.test_sensitive import log_in
@@ -41,8 +42,8 @@ def test_the_owner_restores_and_purges_from_the_trash_on_a_phone_in_russian(
     log_in(page, company.owner, "Цветочная лавка")
     page.get_by_label("Language", exact=True).select_option("ru")
     # A name with its own quotes is not quoted twice («Салон красоты «Лилия»» read as a typo)
-    said = page.evaluate("""async () => { const { t } = await import('/static/js/i18n.js');
-      return [t('trash.restored', { name: 'Салон красоты «Лилия»' }), t('trash.restored', { name: 'Лилия' })]; }""")
+    said = page.evaluate(app_js("""async () => { const { t } = await import('/static/js/i18n.js');
+      return [t('trash.restored', { name: 'Салон красоты «Лилия»' }), t('trash.restored', { name: 'Лилия' })]; }"""))
     assert said == ["Салон красоты «Лилия» восстановлено.", "«Лилия» восстановлено."]
     for path, back in ((f"/#/deals/{live}", "#/deals"), (f"/#/tickets/{ticket}", "#/tickets")):
         page.goto(path)  # a deal's and a ticket's own card move it to the trash

@@ -245,6 +245,11 @@ function publicLayout() {
   return main;
 }
 
+function replaced() {
+  return h('div', { class: 'form-status', role: 'alert' }, h('p', {}, t('shell.replaced')),
+    h('button', { type: 'button', class: 'primary', onClick: () => location.reload() }, t('shell.reload')));
+}
+
 function notFound(root) {
   mount(root, h('h1', { tabindex: '-1', id: 'page-title' }, t('shell.notFound')),
     h('p', {}, h('a', { href: '#/tasks' }, t('shell.home'))));
@@ -271,12 +276,21 @@ async function render({ focus = true } = {}) {
   const title = t(route.options.title || `title.${route.module}.${route.name}`);
   document.title = `${title} · CRM`;
   mount(root, loading());
+  let module;
   try {
-    const module = await (SCREENS[route.module] || (() => import(`../screens/${route.module}.js`)))();
-    if (count !== renderCount) return;
-    await module[route.name](root, { params: route.params, query: where.query, navigate, alive: () => count === renderCount });
-  } catch (error) {
-    if (count === renderCount) mount(root, heading(title), failed(error));
+    module = await (SCREENS[route.module] || (() => import(`../screens/${route.module}.js`)))();
+  } catch {
+    // The screen's file did not come: the CRM was updated since this tab opened (the old build's files are gone,
+    // and mixing them with the new build's would break), or the connection dropped. Reloading fixes both.
+    if (count === renderCount) mount(root, heading(title), replaced());
+  }
+  if (count !== renderCount) return;
+  if (module) {
+    try {
+      await module[route.name](root, { params: route.params, query: where.query, navigate, alive: () => count === renderCount });
+    } catch (error) {
+      if (count === renderCount) mount(root, heading(title), failed(error));
+    }
   }
   if (focus && count === renderCount) (root.querySelector('#page-title') || root).focus({ preventScroll: false });
 }

@@ -23,6 +23,7 @@ export const ERRORS = {
   'error.unauthenticated': ['Your session has ended. Sign in again.', 'Сеанс завершён. Войдите снова.'],
   'error.token_expired': ['Your session has expired. Sign in again.', 'Сеанс истёк. Войдите снова.'],
   'error.token_revoked': ['Your session has ended (signed out, or your access changed). Sign in again.', 'Сеанс завершён (выход из системы или изменились ваши права). Войдите снова.'],
+  'error.stale_build': ['This version of the CRM has been replaced. Reload the page.', 'Эта версия CRM заменена новой. Обновите страницу.'],
   'error.token_stale': ['Your role has changed. Sign in again to go on with your new rights.', 'Ваша роль изменилась. Войдите снова, чтобы работать с новыми правами.'],
   'error.invalid_refresh_token': ['Your session has ended. Sign in again.', 'Сеанс завершён. Войдите снова.'],
   'error.refresh_token_reused': ['Your session was closed for safety: it was used from somewhere else. Sign in again and change your password if it was not you.', 'Сеанс закрыт в целях безопасности: им воспользовались из другого места. Войдите снова и смените пароль, если это были не вы.'],

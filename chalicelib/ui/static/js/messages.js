@@ -34,6 +34,8 @@ export const MESSAGES = {
   'shell.mainNav': ['Main', 'Основное меню'],
   'shell.notFound': ['Page not found', 'Страница не найдена'],
   'shell.home': ['Go to tasks', 'К задачам'],
+  'shell.replaced': ['This screen could not be loaded: the CRM has been updated since this page opened, or the connection dropped. Reload the page to go on.', 'Не удалось открыть этот экран: CRM обновилась, пока страница была открыта, или прервалась связь. Обновите страницу, чтобы продолжить.'],
+  'shell.reload': ['Reload', 'Обновить страницу'],
   'shell.sessionEnded': ['Your session has ended; please log in again.', 'Сеанс завершён; войдите снова.'],
 
   'nav.tasks': ['Tasks', 'Задачи'],

@@ -22,8 +22,8 @@ let charts = null;
 function loadCharts() {
   if (!charts) {
     charts = new Promise((resolve, reject) => {
-      document.head.append(h('link', { rel: 'stylesheet', href: '/static/vendor/uplot.css' }));
-      const script = h('script', { src: '/static/vendor/uplot.js' });
+      document.head.append(h('link', { rel: 'stylesheet', href: new URL('../vendor/uplot.css', import.meta.url).href }));
+      const script = h('script', { src: new URL('../vendor/uplot.js', import.meta.url).href });
       script.addEventListener('load', () => resolve(window.uPlot));
       script.addEventListener('error', () => { charts = null; reject(new Error('charts')); });
       document.head.append(script);
