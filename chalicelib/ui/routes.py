@@ -33,23 +33,28 @@ TYPES = {
 }
 
 
-def _connect_sources() -> str:
-    """'self', plus the live-updates socket's origin where it is not the page's own (API Gateway's WebSocket API)."""
-    if not settings.live_url:
-        return "'self'"
-    socket = urlsplit(settings.live_url)
-    return f"'self' {socket.scheme}://{socket.netloc}"
-
-
-def _media_sources() -> str:
-    """'self', plus where call recordings are lent from: the recordings bucket's presigned links (S3's global or
-    regional host, as boto3 signs them), or the local S3 stand-in."""
-    bucket = settings.recordings_bucket
-    sources = ["'self'", f"https://{bucket}.s3.amazonaws.com", f"https://{bucket}.s3.{settings.region}.amazonaws.com"]
+def _bucket_sources(bucket: str) -> list[str]:
+    """A bucket's presigned addresses: S3's global or regional host, as boto3 signs them, or the local S3 stand-in."""
+    sources = [f"https://{bucket}.s3.amazonaws.com", f"https://{bucket}.s3.{settings.region}.amazonaws.com"]
     if settings.aws_endpoint_url:
         endpoint = urlsplit(settings.aws_endpoint_url)
         sources.append(f"{endpoint.scheme}://{endpoint.netloc}")
-    return " ".join(sources)
+    return sources
+
+
+def _connect_sources() -> str:
+    """'self', the live-updates socket's origin where it is not the page's own (API Gateway's WebSocket API), and the
+    export bucket, where the import screen puts a file of over 4 MB through an upload form."""
+    sources = ["'self'", *_bucket_sources(settings.export_bucket)]
+    if settings.live_url:
+        socket = urlsplit(settings.live_url)
+        sources.append(f"{socket.scheme}://{socket.netloc}")
+    return " ".join(dict.fromkeys(sources))
+
+
+def _media_sources() -> str:
+    """'self', plus where call recordings are lent from: the recordings bucket's presigned links."""
+    return " ".join(["'self'", *_bucket_sources(settings.recordings_bucket)])
 
 
 UI_CSP = (

@@ -93,3 +93,20 @@ def test_a_deployed_function_digests_its_files_once(own_files: Path, monkeypatch
     count = len(reads)
     assert count == sum(1 for path in own_files.rglob("*") if path.is_file())
     assert routes.build() == first and len(reads) == count
+
+
+def test_the_page_may_post_an_import_file_to_the_export_bucket_and_nowhere_else(client: ApiClient) -> None:
+    """The import screen puts a file past 4 MB into the export bucket through an upload form: the CSP lets the page
+    reach that bucket's hosts (as boto3 signs the form's address), and no other bucket or site."""
+    from chalicelib.core import aws
+    from chalicelib.core.config import settings
+    from tests.seeds.dataio import ensure_bucket
+
+    ensure_bucket()
+    policy = client.get("/").headers["Content-Security-Policy"]
+    connect = next(part.split()[1:] for part in policy.split(";") if part.split()[0] == "connect-src")
+    form = aws.client("s3").generate_presigned_post(Bucket=settings.export_bucket, Key="tenants/x/uploads/y")
+    origin = "/".join(form["url"].split("/")[:3])
+    assert origin in connect, (origin, connect)
+    assert all(source == "'self'" or settings.export_bucket in source or source.startswith("wss://")
+               for source in connect), connect

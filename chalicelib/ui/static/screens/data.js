@@ -16,6 +16,7 @@ const PERMISSION = { contact: 'contacts', company: 'companies', deal: 'deals', p
 const POLL_MS = 1500;
 const OPEN = new Set(['preview', 'queued', 'running', 'pending']);
 const MAX_INLINE_FILE = 4 * 1024 * 1024; // what POST /api/v1/imports takes inline (dataio.schemas.MAX_UPLOAD_BYTES)
+const MAX_UPLOADED_FILE = 20 * 1024 * 1024; // what an upload form takes (dataio.storage.MAX_DIRECT_UPLOAD)
 
 /** Call fetchState until done() holds or the screen is left, drawing each answer. */
 async function poll(fetchState, draw, done, alive) {
@@ -37,6 +38,26 @@ function readBase64(file) {
     reader.onerror = () => reject(new ApiError(0, { code: 'file_unreadable', message: t('data.unreadable') }));
     reader.readAsDataURL(file);
   });
+}
+
+/**
+ * The file as POST /api/v1/imports takes it: up to 4 MB in the request itself; a larger one (up to 20 MB) put straight
+ * into the bucket through an upload form first (POST /api/v1/imports/uploads). An upload is read once, so each check
+ * of the file with another mapping uploads it again. The bucket's answer is not read (no CORS needed, `no-cors`):
+ * the import's request then says whether the file arrived (404 upload_not_found).
+ */
+async function fileSource(entity, file) {
+  if (file.size <= MAX_INLINE_FILE) return { content_base64: await readBase64(file) };
+  const form = await post('/api/v1/imports/uploads', { entity, filename: file.name });
+  const body = new FormData();
+  for (const [name, value] of Object.entries(form.fields)) body.append(name, value);
+  body.append('file', file);
+  try {
+    await fetch(form.url, { method: 'POST', mode: 'no-cors', body, credentials: 'omit' });
+  } catch {
+    throw new ApiError(0, { code: 'upload_failed', message: t('data.uploadFailed') });
+  }
+  return { upload_id: form.upload_id };
 }
 
 /** A field of the import as people call it (the API names it first_name, prices.EUR, custom.inn); a custom field by
@@ -187,7 +208,8 @@ function importSection(alive, onStarted) {
   let last = null;
   let latest = 0;  // a newer upload's preview and progress replace an older one's
   const upload = async (mapping = null, stages = {}) => {
-    const job = await post('/api/v1/imports', { ...last, mapping, ...stages });
+    const job = await post('/api/v1/imports', { entity: last.entity, filename: last.file.name,
+      ...await fileSource(last.entity, last.file), mapping, ...stages });
     const mine = ++latest;
     // a deals import maps its stages to a pipeline's: read the pipelines (a role that may not keep the names matching)
     const pipelines = job.preview.stages?.length ? await get('/api/v1/pipelines').then((page) => page.items, () => []) : [];
@@ -202,11 +224,11 @@ function importSection(alive, onStarted) {
         throw new ApiError(422, { code: 'validation_error', message: t('data.chooseFile'),
           details: [{ loc: ['file'], msg: t('data.chooseFile') }] });
       }
-      if (file.size > MAX_INLINE_FILE) { // the request would be refused (413) after reading and sending it all
+      if (file.size > MAX_UPLOADED_FILE) { // refused before a byte is read or sent
         throw new ApiError(413, { code: 'import_file_too_large', message: t('data.fileTooLarge'),
           details: [{ loc: ['file'], msg: t('data.fileTooLarge') }] });
       }
-      last = { entity: values.entity, filename: file.name, content_base64: await readBase64(file) };
+      last = { entity: values.entity, file };
       await upload();
     }, children: h('div', { class: 'form-grid' },
       field({ name: 'entity', label: t('data.entity'), options: entities.map((e) => [e, t(`data.entity.${e}`)]) }),
