@@ -30,9 +30,15 @@ def sign_up(page: Any, *, company: str, name: str = "Olga Owner", country: str =
     return email
 
 
+# The screen at the address is drawn: main.js marks #app with the address of each screen it has drawn (its data in),
+# so a wait on the next screen's title cannot be answered by the last one's when the two share it (Settings).
+DRAWN = "() => document.getElementById('app')?.dataset.drawn === location.hash.slice(1)"
+
+
 def open_screen(page: Any, path: str, heading: str) -> None:
-    """Navigate by hash and wait for the screen's heading."""
+    """Navigate by hash, wait until the screen at the address (or where it sends) is drawn, then for its heading."""
     page.goto(f"/#{path}")
+    page.wait_for_function(DRAWN)
     page.locator("#page-title", has_text=heading).wait_for()
 
 
@@ -231,8 +237,7 @@ def test_a_second_company_sees_nothing_of_the_first(browser: Any, live_url: str,
                           ("/companies", "Companies"), ("/tasks?view=upcoming", "Tasks"),
                           ("/settings/users", "Settings"), ("/settings/teams", "Settings"),
                           ("/settings/api-keys", "Settings")]:
-        open_screen(page, path, heading)
-        page.wait_for_load_state("networkidle")
+        open_screen(page, path, heading)  # drawn with what its requests answered
         seen.append(page.locator("body").inner_text())
     for path in (f"/deals/{deal['id']}", f"/contacts/{contact['id']}"):
         open_screen(page, path, "")

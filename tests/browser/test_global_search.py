@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from tests.browser.conftest import Screens, assert_fits_a_phone, new_page
-from tests.browser.test_app import assert_no_problems
+from tests.browser.test_app import DRAWN, assert_no_problems
 from tests.browser.test_sensitive import log_in
 from tests.factories import signup
 from tests.support import ApiClient, body
@@ -38,6 +38,7 @@ def test_the_top_bar_finds_contacts_companies_and_deals(browser: Any, live_url: 
     page.get_by_label("Language", exact=True).select_option(lang)
     for path in ("/deals", "/tasks", "/settings/profile"):  # reachable from every screen
         page.goto(f"/#{path}")
+        page.wait_for_function(DRAWN)  # this screen drawn, not the last one's top bar seen
         page.locator("#page-title").wait_for()
         assert page.get_by_role("link", name=TITLE[lang], exact=True).is_visible(), path
     page.get_by_role("link", name=TITLE[lang], exact=True).click()

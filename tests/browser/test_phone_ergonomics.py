@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.browser.conftest import new_page
-from tests.browser.test_app import assert_no_problems, open_screen
+from tests.browser.test_app import DRAWN, assert_no_problems, open_screen
 from tests.browser.test_sensitive import log_in
 from tests.factories import signup
 from tests.support import ApiClient, body
@@ -60,8 +60,8 @@ def test_every_control_is_44_px_to_tap_on_a_phone(browser: Any, live_url: str, a
     for path in ("/tasks?view=upcoming", "/contacts", "/settings/company", "/settings/security", "/deals",
                  f"/contacts/{made[0]['id']}", f"/deals/{deal['id']}"):
         page.goto(f"/#{path}")
+        page.wait_for_function(DRAWN)  # this screen, drawn with its data: not the last one's title
         page.locator("#page-title").wait_for()
-        page.wait_for_load_state("networkidle")
         assert page.evaluate(SMALL_TARGETS) == [], path
     # The top bar says which language is on (a select squeezed to its arrow said nothing): its code, with the
     # select lying over it, so a tap opens the list of languages by their names.

@@ -98,6 +98,11 @@ function homePath() {
 
 const app = document.getElementById('app');
 let renderCount = 0;
+// The screen drawn last. Its address is #app's data-drawn once it is drawn (its data in, its title focused): what a
+// test waits for, since two screens may share a title (Settings).
+function drawn(where) {
+  app.dataset.drawn = where.raw;
+}
 
 /** Go to a route: navigate('/contacts/123'). */
 export function navigate(path) {
@@ -258,6 +263,7 @@ function notFound(root) {
 async function render({ focus = true } = {}) {
   const count = ++renderCount;
   const where = currentLocation();
+  delete app.dataset.drawn;
   if (where.path in REDIRECTS) { location.replace(`#${REDIRECTS[where.path]}`); return; }
   // Tasks is home; a role that may not read tasks starts on the first screen it may open (no 403 on sign-in)
   if (where.path === '/tasks' && signedIn() && !can('tasks', 'read')) { location.replace(`#${homePath()}`); return; }
@@ -272,7 +278,7 @@ async function render({ focus = true } = {}) {
     return;
   }
   const root = route && route.options.public ? publicLayout() : (signedIn() ? shell(route?.options.nav) : publicLayout());
-  if (!route) { notFound(root); return; }
+  if (!route) { notFound(root); drawn(where); return; }
   const title = t(route.options.title || `title.${route.module}.${route.name}`);
   document.title = `${title} · CRM`;
   mount(root, loading());
@@ -293,6 +299,7 @@ async function render({ focus = true } = {}) {
     }
   }
   if (focus && count === renderCount) (root.querySelector('#page-title') || root).focus({ preventScroll: false });
+  if (count === renderCount) drawn(where);
 }
 
 onSessionEnded(() => {
