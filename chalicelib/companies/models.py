@@ -20,7 +20,8 @@ class Company(Record, discriminator="company"):
     """An organisation the business deals with; contacts work there."""
 
     # A company's name is personal data too: a sole trader trades under their own name.
-    personal = Record.personal | frozenset({"name", "phones", "emails", "website", "address", "tax_number"})
+    personal = Record.personal | frozenset({"name", "phones", "emails", "website", "address", "tax_number",
+                                           "kpp", "registration_number"})
 
     company_id = UnicodeAttribute()
     name = UnicodeAttribute()
@@ -30,6 +31,8 @@ class Company(Record, discriminator="company"):
     industry = UnicodeAttribute(null=True)
     address = JSONAttribute(null=True)
     tax_number = UnicodeAttribute(null=True)  # its VAT ID ("DE312345678"), INN in Russia: its invoices name it
+    kpp = UnicodeAttribute(null=True)  # a Russian company's КПП, printed beside its INN on Russian documents
+    registration_number = UnicodeAttribute(null=True)  # its ОГРН / ОГРНИП, or another country's company number
 
 class CompanyRow(ListRow, discriminator="company_row"):
     """What a list shows of a company, under each partition it is listed in."""

@@ -59,7 +59,7 @@ def apply(ctx: TenantContext, company: Company, fields: dict[str, Any]) -> None:
     if "address" in fields:
         address = {k: v for k, v in (fields["address"] or {}).items() if v is not None}
         company.address = address or None
-    for name in ("website", "industry", "tax_number"):
+    for name in ("website", "industry", "tax_number", "kpp", "registration_number"):
         if name in fields:
             setattr(company, name, fields[name] or None)
 
@@ -91,9 +91,12 @@ COMPANY = types.register(types.RecordType(
             types.Field("phones", lookup="phone", personal=True), types.Field("emails", search=True, personal=True),
             types.Field("website", search=True, personal=True), types.Field("address", personal=True),
             # a sole trader's VAT ID is theirs: sealed like its name; "tax_number", as "*_id" names a record
-            types.Field("tax_number", personal=True, title="VAT ID")),
-    audit_fields=("name", "phones", "emails", "website", "industry", "address", "tax_number", "tags", "owner_id",
-                  "team_id", "deleted_at"),
+            types.Field("tax_number", personal=True, title="VAT ID"),
+            # a sole trader's ОГРНИП names them as their INN does: sealed alike, and the КПП with them
+            types.Field("kpp", personal=True, title="KPP"),
+            types.Field("registration_number", personal=True, title="registration number")),
+    audit_fields=("name", "phones", "emails", "website", "industry", "address", "tax_number", "kpp",
+                  "registration_number", "tags", "owner_id", "team_id", "deleted_at"),
     hooks={"facets": facets, "row_values": row_values, "whole_token": whole_token, "link_summary": link_summary,
            "purging": purging, "apply": apply, "updated": _updated,
            "update_schema": _update_schema},

@@ -43,6 +43,17 @@ TaxNumber = Annotated[str, BeforeValidator(lambda value: value.strip() if isinst
                       Field(min_length=2, max_length=40, pattern=r"^[0-9A-Za-z]([0-9A-Za-z ./-]*[0-9A-Za-z])?$",
                             description="VAT ID (EU), INN (Russia) or another tax number, as invoices print it")]
 
+# A Russian company's КПП (tax registration reason code), printed beside its INN as the buyer on Russian documents:
+# NNNNPPNNN, its tax office (4 digits), the reason (2 digits or capital Latin letters) and a number (3 digits)
+Kpp = Annotated[str, BeforeValidator(lambda value: value.strip() if isinstance(value, str) else value),
+                Field(min_length=9, max_length=9, pattern=r"^[0-9]{4}[0-9A-Z]{2}[0-9]{3}$",
+                      description="КПП (Russia): 9 characters, NNNNPPNNN (PP: digits or capital letters)")]
+# Its registration number: ОГРН (13 digits) or ОГРНИП (15) in Russia, a company number elsewhere, as written
+RegistrationNumber = Annotated[str, BeforeValidator(lambda value: value.strip() if isinstance(value, str) else value),
+                               Field(min_length=2, max_length=40,
+                                     pattern=r"^[0-9A-Za-z]([0-9A-Za-z ./-]*[0-9A-Za-z])?$",
+                                     description="ОГРН / ОГРНИП (Russia) or another registration number")]
+
 
 class CompanyFields(Schema):
     """Fields a company is created or changed with."""
@@ -53,6 +64,8 @@ class CompanyFields(Schema):
     industry: Annotated[str, Field(max_length=100)] | None = None
     address: Address | None = None
     tax_number: TaxNumber | None = None
+    kpp: Kpp | None = None
+    registration_number: RegistrationNumber | None = None
     tags: Tags | None = None
     owner_id: Id | None = None
     custom: Annotated[dict[str, Any], Field(max_length=50)] | None = None
@@ -76,6 +89,8 @@ class CompanyRead(RecordRead):
     industry: str | None
     address: dict[str, Any] | None
     tax_number: str | None = None
+    kpp: str | None = None
+    registration_number: str | None = None
 
 
 class CompanyCard(CompanyRead, CardParts):

@@ -23,7 +23,8 @@ def company_read(ctx: TenantContext, company: Company) -> CompanyRead:
     return CompanyRead(
         id=company.company_id, name=company.name, phones=list(company.phones or []),
         emails=list(company.emails or []), website=company.website, industry=company.industry,
-        address=company.address, tax_number=company.tax_number, tags=list(company.tags or []),
+        address=company.address, tax_number=company.tax_number, kpp=company.kpp,
+        registration_number=company.registration_number, tags=list(company.tags or []),
         owner_id=company.owner_id, team_id=company.team_id,
         custom=custom, created_at=company.created_at, updated_at=company.updated_at, deleted_at=company.deleted_at,
         version=int(company.version or 0),

@@ -3,7 +3,8 @@
 The companies domain has no unique keys, so a duplicate is a company the caller can see with the
 same name (folded: case, accents, ё) or the same web domain; an INN counts when the tenant keeps
 one in a custom field ``inn``. A row's VAT ID or INN ("VAT ID", "Tax ID", "ИНН") is the company's ``tax_number``,
-or that custom field's value where the tenant keeps one (as before the built-in field).
+or that custom field's value where the tenant keeps one (as before the built-in field); its "КПП" and "ОГРН" are the
+company's ``kpp`` and ``registration_number``.
 """
 
 from __future__ import annotations
@@ -60,6 +61,10 @@ COMPANY_SPECS = {spec.name: spec for spec in (
     FieldSpec("inn", "text", ("inn", "инн")),  # a Russian INN: the tenant's ``inn`` custom field where it has one
     FieldSpec("tax_number", "text", ("vat id", "vat", "vat number", "tax id", "tax number", "ust-idnr",
                                      "vat id / tax number")),
+    # a Russian company's КПП and ОГРН (ОГРНИП): amoCRM's and Bitrix24's columns, our export's headings
+    FieldSpec("kpp", "text", ("kpp", "kpp (ru)", "кпп")),
+    FieldSpec("registration_number", "text", ("registration number", "registration no", "company number",
+                                              "ogrn", "огрн", "огрнип")),
     OWNER,
     NOTES,
     RECORD_TYPE,
@@ -123,6 +128,8 @@ class CompanyTarget:
             "tags": values.get("tags"), "custom": custom, "owner_id": values.get("owner_id"),
             "address": address_of(values, values.get("address")),
             "tax_number": tax_number,
+            "kpp": str(values.get("kpp") or "").strip().upper() or None,
+            "registration_number": str(values.get("registration_number") or "").strip() or None,
         }
         payload = {name: value for name, value in payload.items() if value}
         if not payload.get("name"):
@@ -198,7 +205,8 @@ def company_row(data: dict[str, Any], names: Naming) -> dict[str, Any]:
            "phones": [phone["number"] for phone in data.get("phones") or []],
            "emails": [email["address"] for email in data.get("emails") or []], "website": data.get("website"),
            "industry": data.get("industry"), "address": address_text(data.get("address")),
-           "tax_number": data.get("tax_number"),
+           "tax_number": data.get("tax_number"), "kpp": data.get("kpp"),
+           "registration_number": data.get("registration_number"),
            "tags": data.get("tags") or [], "owner_id": names.user(data.get("owner_id")),
            "created_at": moment(data.get("created_at"), names.zone),
            "updated_at": moment(data.get("updated_at"), names.zone)}

@@ -16,7 +16,7 @@ _WORDS: dict[str, dict[str, Any]] = {
            "paid": "Paid in full. Thank you!",
            "unit": "Unit", "discount": "Discount", "discounts": "Discounts", "untaxed_subtotal": "Subtotal",
            "untaxed": "No tax", "supply": "Date of supply", "incl": "incl."},
-    "ru": {"no": "№", "of": "от", "seller": "Поставщик", "customer": "Покупатель", "tax_id": "ИНН",
+    "ru": {"no": "№", "of": "от", "seller": "Поставщик", "customer": "Покупатель", "tax_id": "ИНН", "kpp": "КПП",
            "reg": "ОГРН / КПП", "bank": "Банк", "account": "Расчётный счёт", "code": "БИК",
            "corr": "Корр. счёт", "iban": "IBAN", "item": "Наименование", "qty": "Кол-во", "price": "Цена",  # noqa: RUF001
            "amount": "Сумма", "tax": "НДС", "subtotal": "Итого без НДС", "total": "Итого к оплате",
@@ -102,7 +102,9 @@ def _seller(w: dict[str, Any], *, bank: bool) -> str:
 def _customer(w: dict[str, Any]) -> str:
     return (f"<p><b>{w['customer']}:</b> {{{{ customer.name }}}}"
             f"{{% if customer.tax_id %}}, {_tax_label(w, 'customer')} {{{{ customer.tax_id }}}}{{% endif %}}"
-            "{% if customer.address %}<br>{{ customer.address }}{% endif %}"
+            # a Russian buyer is named by its INN and КПП ("ИНН 7701234567, КПП 770101001")
+            + (f"{{% if customer.kpp %}}, {w['kpp']} {{{{ customer.kpp }}}}{{% endif %}}" if "kpp" in w else "")
+            + "{% if customer.address %}<br>{{ customer.address }}{% endif %}"
             "{% if customer.email or customer.phone %}<br>{{ customer.email }} {{ customer.phone }}{% endif %}"
             "</p>\n")
 

@@ -121,7 +121,7 @@ def customer_of(source: Source, country: str | None = None) -> tuple[dict[str, A
                 "email": contact.get("email") or company.get("email") or "",
                 "phone": contact.get("phone") or company.get("phone") or "",
                 "address": company.get("address") or contact.get("address") or "",
-                "tax_id": company.get("tax_id") or ""}
+                "tax_id": company.get("tax_id") or "", "kpp": company.get("kpp") or ""}
     return contact, company, customer
 
 
@@ -167,9 +167,9 @@ VARIABLES = {  # what the template editor lists
                  "supply_date_iso", "supply_differs", "vat_treatment", "vat_note", "basis"],
     "seller": ["legal_name", "tax_id", "registration_id", "address", "bank_name", "bank_account", "bank_code",
                "correspondent_account", "iban", "phone", "email", "director", "note"],
-    "customer": ["name", "tax_id", "email", "phone", "address"],
+    "customer": ["name", "tax_id", "kpp", "email", "phone", "address"],
     "contact": ["name", "first_name", "last_name", "email", "phone", "address", "custom"],
-    "company": ["name", "tax_id", "email", "phone", "website", "address", "custom"],
+    "company": ["name", "tax_id", "kpp", "registration_number", "email", "phone", "website", "address", "custom"],
     "source": ["kind", "title"],
     "deal": ["title", "amount_minor", "currency", "status", "expected_close_on"],
     "order": ["status", "currency", "price_mode", "subtotal_minor", "discount_minor", "tax_minor", "total_minor",

@@ -66,18 +66,20 @@ def company_fields(company: Any, country: str | None = None) -> dict[str, Any]:
     return {"name": company.name or "", "website": company.website or "",
             "address": address_text(company.address, country),
             "email": next((e.get("address") for e in company.emails or [] if isinstance(e, dict)), "") or "",
-            "phone": _phone(company.phones), "tax_id": _tax_id(company)}
+            "phone": _phone(company.phones), "tax_id": _own_or_custom(company, "tax_number", sources.TAX_ID_FIELD),
+            "kpp": _own_or_custom(company, "kpp", sources.KPP_FIELD),
+            "registration_number": getattr(company, "registration_number", None) or ""}
 
 
-def _tax_id(company: Any) -> str:
-    """The company's VAT ID or tax number (its ``tax_number``), else its INN kept in the custom field ``inn`` (as
-    Russian companies kept it before the field), unless that field is sensitive: reading a sensitive value is an
-    audited read of its own, not something a document does on the way."""
-    if getattr(company, "tax_number", None):
-        return str(company.tax_number)
-    if sources.TAX_ID_FIELD in (company.custom_sensitive or []):
+def _own_or_custom(company: Any, name: str, custom_key: str) -> str:
+    """The company's field (its VAT ID or tax number, its КПП), else the value of the custom field a Russian company
+    kept it in before the field (``inn``, ``kpp``), unless that custom field is sensitive: reading a sensitive value
+    is an audited read of its own, not something a document does on the way."""
+    if getattr(company, name, None):
+        return str(getattr(company, name))
+    if custom_key in (company.custom_sensitive or []):
         return ""
-    value = (company.custom or {}).get(sources.TAX_ID_FIELD)
+    value = (company.custom or {}).get(custom_key)
     return str(value) if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
 
 

@@ -31,9 +31,13 @@ PRINTED: dict[str, frozenset[str]] = {"deal": frozenset({"title", "amount"}),
 # The company's VAT ID or tax number is its field ``tax_number``; before it, Russian companies kept an INN in a custom
 # field ``inn`` (dataio's company import fills it), read where the field is empty
 TAX_ID_FIELD = "inn"
+# A Russian buyer's КПП is its field ``kpp`` (printed beside its INN); before it, a company may have kept it in a custom
+# field ``kpp``, read where the field is empty. Its ОГРН (``registration_number``) is there for a company's template.
+KPP_FIELD = "kpp"
 CUSTOMER_FIELDS = {"name": ("first_name", "last_name", "name"), "email": ("emails",), "phone": ("phones",),
                    "address": ("billing_address", "shipping_address", "address"),
-                   "tax_id": ("tax_number", f"custom.{TAX_ID_FIELD}")}
+                   "tax_id": ("tax_number", f"custom.{TAX_ID_FIELD}"), "kpp": ("kpp", f"custom.{KPP_FIELD}"),
+                   "registration_number": ("registration_number",)}
 
 
 @dataclass(frozen=True)

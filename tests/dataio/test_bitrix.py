@@ -271,6 +271,16 @@ def run_encoded(client: ApiClient, company: Company, text: str, entity: str, enc
     return {**body(client.get(f"/api/v1/imports/{job['id']}", token=token)), "mapping": job["mapping"]}
 
 
+def test_bitrix24_s_kpp_column_is_the_companys_kpp(client: ApiClient, company: Company) -> None:
+    """Bitrix24's requisites columns "ИНН" and "КПП": the КПП was folded into the company's note, off its invoices."""
+    companies, _contacts = imported(client, company)
+    assert (companies["mapping"]["ИНН"], companies["mapping"]["КПП"]) == ("inn", "kpp")
+    firm = body(client.get(f"/api/v1/companies/{importing.record_id(companies['id'], 2)}", token=company.owner.token))
+    assert (firm["tax_number"], firm["kpp"]) == ("6671234567", "667101001")
+    assert all("667101001" not in text for text in timeline_notes(client, company.owner.token, "companies",
+                                                                   firm["id"]))
+
+
 def timeline_notes(client: ApiClient, token: str, plural: str, record_id: str) -> list[str]:
     entries = body(client.get(f"/api/v1/{plural}/{record_id}/timeline?limit=50", token=token))["items"]
     return [entry["data"]["text"] for entry in entries if entry["kind"] == "note"]

@@ -133,3 +133,29 @@ def test_a_vat_id_column_comes_in_and_goes_out_as_the_companys_own(client: ApiCl
     assert body(client.get(f"/api/v1/companies/{listed['id']}", token=token))["tax_number"] == "FR40303265045"
     [row] = export_rows(client, token)
     assert row["VAT ID"] == "FR40303265045"
+
+
+def test_kpp_and_ogrn_columns_come_in_and_go_out_as_the_companys_own(client: ApiClient, app: Any) -> None:
+    """amoCRM's companies export heads them "КПП" and "ОГРН": they were left in each company's note, so its invoice
+    named the buyer without its КПП. The rest of the row's unmapped columns still make the note."""
+    kazan = signup(ApiClient(app), company="Оптовик Казань", country="RU", locale="ru", timezone="Europe/Moscow")
+    token = kazan.owner.token
+    job = body(upload(client, token, "Название;ИНН;КПП;ОГРН;Расчётный счёт\n"
+                                     "ООО «Ромашка»;7701234567;770101001;1027700132195;40702810900000000001\n"  # noqa: RUF001
+                                     "ООО «Мак»;1655654321;1655;;\n"))  # noqa: RUF001
+    assert (job["mapping"]["КПП"], job["mapping"]["ОГРН"], job["mapping"]["Расчётный счёт"]) == (
+        "kpp", "registration_number", None)
+    client.post(f"/api/v1/imports/{job['id']}/start", {"version": job["version"]}, token=token)
+    assert jobs.run_job("import", kazan.tenant_id, job["id"], seconds=60) == "done"
+    progress = body(client.get(f"/api/v1/imports/{job['id']}", token=token))["progress"]
+    assert (progress["created"], progress["failed"]) == (1, 1), progress  # a КПП of 4 digits: the row says why
+    assert [e["field"] for e in progress["errors"]] == ["kpp"], progress["errors"]
+    [listed] = body(client.get("/api/v1/companies?q=Ромашка", token=token))["items"]
+    card = body(client.get(f"/api/v1/companies/{listed['id']}", token=token))
+    assert (card["tax_number"], card["kpp"], card["registration_number"]) == ("7701234567", "770101001",
+                                                                              "1027700132195")
+    notes = body(client.get(f"/api/v1/companies/{listed['id']}/timeline?limit=50", token=token))["items"]
+    text = " ".join(entry["data"]["text"] for entry in notes if entry["kind"] == "note")
+    assert "40702810900000000001" in text and "770101001" not in text, text  # the bank account stays in the note
+    [row] = export_rows(client, token)
+    assert (row["КПП"], row["ОГРН"]) == ("770101001", "1027700132195")

@@ -184,3 +184,35 @@ def test_the_buyers_inn_is_printed_from_its_inn_field_unless_that_is_sensitive(c
     document, text = issued(client, guarded, deal["id"])
     assert document["customer"]["tax_id"] == "", document  # neither the value nor its ciphertext
     assert "ИНН" not in next(line for line in text.splitlines() if line.startswith("Покупатель")), text
+
+
+def test_a_buyers_kpp_is_printed_beside_its_inn(client: ApiClient, salon: Company) -> None:
+    # A Russian счёт names a company buyer by its INN and КПП; the КПП was kept in the company's note, off the paper
+    token = salon.owner.token
+    buyer = body(client.post("/api/v1/companies", {"name": "ООО «Ромашка»", "tax_number": "7701234567",  # noqa: RUF001
+                                                   "kpp": "770101001", "registration_number": "1027700132195"},
+                             token=token))
+    deal = body(client.post("/api/v1/deals", {"title": "Оформление офиса", "company_id": buyer["id"],
+                                              "amount": {"minor": 2500000, "currency": "RUB"}}, token=token))
+    document, text = issued(client, salon, deal["id"])
+    line = next(line for line in text.splitlines() if line.startswith("Покупатель"))
+    assert line.startswith("Покупатель: ООО «Ромашка», ИНН 7701234567, КПП 770101001"), text  # noqa: RUF001
+    assert document["customer"]["kpp"] == "770101001"
+    _, act = issued(client, salon, deal["id"], type="act")  # an act names its Заказчик the same way
+    assert "Заказчик: ООО «Ромашка», ИНН 7701234567, КПП 770101001" in act, act  # noqa: RUF001
+
+    # an order made through the API for the company's buyer (who works there alone) names the company, КПП and all
+    person = body(client.post("/api/v1/contacts", {"first_name": "Ольга", "company_ids": [buyer["id"]]}, token=token))
+    order = body(client.post("/api/v1/orders", {"currency": "RUB", "contact_id": person["id"], "lines": [
+        {"description": "Букет в приёмную", "quantity": "1", "unit_price_minor": 500000}]}, token=token))
+    made = client.post(f"/api/v1/orders/{order['id']}/documents", {"type": "invoice"}, token=token)
+    assert made.status_code == 201, made.body
+    link = body(client.get(f"/api/v1/documents/{body(made)['id']}/link", token=token))
+    assert "Покупатель: ООО «Ромашка», ИНН 7701234567, КПП 770101001" in pdf_text(fetch(link["url"]))  # noqa: RUF001
+
+    plain = body(client.post("/api/v1/companies", {"name": "ООО «Мак»", "tax_number": "1655654321"},  # noqa: RUF001
+                             token=token))
+    other = body(client.post("/api/v1/deals", {"title": "Букеты", "company_id": plain["id"],
+                                               "amount": {"minor": 100000, "currency": "RUB"}}, token=token))
+    _, text = issued(client, salon, other["id"])
+    assert "КПП" not in next(line for line in text.splitlines() if line.startswith("Покупатель")), text

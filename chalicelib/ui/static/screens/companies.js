@@ -91,6 +91,9 @@ export async function card(root, { params, navigate, alive }) {
         if (mine('emails')) body.emails = collect(formEl, 'emails', 'address', 'work');
         if (mine('address')) body.address = typedAddress(values, 'address', company.address);
         if (mine('tax_number')) body.tax_number = values.tax_number?.trim() || null;
+        // a Russian buyer's КПП and ОГРН, printed beside its INN (another country's company number in the second)
+        if (mine('kpp')) body.kpp = values.kpp?.trim().toUpperCase() || null;
+        if (mine('registration_number')) body.registration_number = values.registration_number?.trim() || null;
         await patch(`/api/v1/companies/${encodeURIComponent(company.id)}`, body);
         toast(t('common.saved'));
       } catch (error) {
@@ -104,7 +107,11 @@ export async function card(root, { params, navigate, alive }) {
       mine('phones') && listInputs('phones', company.phones, 'number'), mine('emails') && listInputs('emails', company.emails, 'address'),
       // its invoices name it: an EU client's VAT ID (a reverse charge needs it), a Russian buyer's INN
       mine('tax_number') && field({ name: 'tax_number', label: t('fieldName.tax_number'), value: company.tax_number || '',
-        maxlength: '40', autocomplete: 'off' })),
+        maxlength: '40', autocomplete: 'off' }),
+      mine('kpp') && field({ name: 'kpp', label: t('fieldName.kpp'), value: company.kpp || '', maxlength: '9',
+        autocomplete: 'off' }),
+      mine('registration_number') && field({ name: 'registration_number', label: t('fieldName.registration_number'),
+        value: company.registration_number || '', maxlength: '40', autocomplete: 'off' })),
     // where the business is: its invoices name it (a British VAT invoice names the customer's address)
     mine('address') && addressInputs('address', company.address), customInputs(own, company.custom)] })) : null;
   const preset = { company: { id: company.id, name: company.name } };
@@ -116,6 +123,8 @@ export async function card(root, { params, navigate, alive }) {
       company.website ? [h('dt', {}, t('companies.website')), h('dd', {}, company.website)] : null,
       company.address ? [h('dt', {}, t('fieldName.address')), h('dd', {}, addressLink(company.address))] : null,
       company.tax_number ? [h('dt', {}, t('fieldName.tax_number')), h('dd', {}, company.tax_number)] : null,
+      company.kpp ? [h('dt', {}, t('fieldName.kpp')), h('dd', {}, company.kpp)] : null,
+      company.registration_number ? [h('dt', {}, t('fieldName.registration_number')), h('dd', {}, company.registration_number)] : null,
       customRows(definitions, company.custom).map(([label, text]) => [h('dt', {}, label), h('dd', {}, text)]),
       h('dt', {}, t('common.created')), h('dd', {}, formatDateTime(company.created_at)))), edit,
     h('section', { class: 'panel' }, h('h2', {}, t('timeline.title')), noteForm({ type: 'company', id: company.id }, timeline),
