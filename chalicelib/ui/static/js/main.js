@@ -99,9 +99,12 @@ function homePath() {
 const app = document.getElementById('app');
 let renderCount = 0;
 // The screen drawn last. Its address is #app's data-drawn once it is drawn (its data in, its title focused): what a
-// test waits for, since two screens may share a title (Settings).
+// test waits for, since two screens may share a title (Settings). A screen opened from another starts at the top.
+let drawnPath = null;
+
 function drawn(where) {
   app.dataset.drawn = where.raw;
+  drawnPath = where.path;
 }
 
 /** Go to a route: navigate('/contacts/123'). */
@@ -282,6 +285,7 @@ async function render({ focus = true } = {}) {
   const title = t(route.options.title || `title.${route.module}.${route.name}`);
   document.title = `${title} · CRM`;
   mount(root, loading());
+  if (where.path !== drawnPath) window.scrollTo(0, 0); // not at the scroll the last screen left
   let module;
   try {
     module = await (SCREENS[route.module] || (() => import(`../screens/${route.module}.js`)))();
