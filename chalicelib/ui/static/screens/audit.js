@@ -3,12 +3,15 @@ import { ApiError, get, post, query } from '../js/api.js';
 import { h, mount } from '../js/dom.js';
 import { t, has } from '../js/i18n.js';
 import { MESSAGES } from '../js/messages.js';
+import { AUDIT } from '../js/messages-audit.js';
 import { formatDateTime } from '../js/format.js';
 import { can } from '../js/session.js';
 import { confirmAction, empty, field, heading, pager, toast, toastError } from '../js/ui.js';
 import { settingsTabs } from './settings-nav.js';
 import { noteText } from './mentions.js';
 import { companyUsers } from '../js/users.js';
+
+Object.assign(MESSAGES, AUDIT); // this screen's texts load with it, not with the app's first load
 
 // The filters offer every record type and action the log may name: each has its words in the catalogue.
 const keysOf = (prefix) => Object.keys(MESSAGES).filter((key) => key.startsWith(`${prefix}.`))

@@ -6,6 +6,10 @@ import { h, uid } from '../js/dom.js';
 import { has, t } from '../js/i18n.js';
 import { field } from '../js/ui.js';
 import { leadRouting, pipelineFields, responsibleFields } from './lead-routing.js';
+import { MESSAGES } from '../js/messages.js';
+import { TELEPHONY } from '../js/messages-telephony.js';
+
+Object.assign(MESSAGES, TELEPHONY); // the texts of connecting a line load with it, not with the first load
 
 // Each provider's credentials: [setting, input type, required]. Passwords are the secrets the API seals.
 const CREDENTIALS = {

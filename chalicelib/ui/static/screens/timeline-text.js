@@ -3,6 +3,12 @@
 import { h } from '../js/dom.js';
 import { has, t } from '../js/i18n.js';
 import { formatMoney, formatPhone } from '../js/format.js';
+import { MESSAGES } from '../js/messages.js';
+import { ORDERS } from '../js/messages-orders.js';
+
+// an order's status and payments on a contact's or deal's timeline read as the orders screen words them, whether
+// or not that screen has loaded yet (its texts came with it alone, so the card showed the plain summary until then)
+Object.assign(MESSAGES, ORDERS);
 
 const TASK_EVENTS = ['created', 'done', 'reopened', 'restored'];
 const UTM_KEYS = ['source', 'medium', 'campaign', 'term', 'content'];
