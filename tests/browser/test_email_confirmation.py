@@ -9,7 +9,7 @@ import pytest
 
 from chalicelib.core import db
 from tests.browser.conftest import NARROW, Screens, new_page
-from tests.browser.test_app import BENIGN
+from tests.browser.test_app import BENIGN, DRAWN
 from tests.browser.test_sensitive import log_in
 from tests.factories import PASSWORD, add_member, link_token, outbox, signup, unique_email
 from tests.support import ApiClient
@@ -37,7 +37,10 @@ def test_the_banner_asks_the_owner_and_the_link_confirms(browser: Any, live_url:
     page.goto(f"/#/confirm-email?token={link_token(company.owner.email, 'confirm-email')}")
     page.locator('[data-test="confirm-done"]').wait_for()
     page.get_by_role("link", name="Open the CRM").click()
-    page.locator("#page-title").wait_for()
+    page.wait_for_url("**/#/tasks")
+    page.wait_for_function(DRAWN)  # Tasks drawn in the app's frame: the link's page has a title and no banner at all
+    page.locator("#page-title", has_text="Tasks").wait_for()
+    assert page.locator(".main-nav").is_visible()  # the app's frame, where the banner was
     assert page.locator('[data-test="confirm-banner"]').is_hidden()
     for each in (page, colleague):
         assert not [p for p in each.problems if not BENIGN.search(p)], each.problems  # type: ignore[attr-defined]
