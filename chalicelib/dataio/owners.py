@@ -1,10 +1,11 @@
 """The responsible person a row names ("Ответственный", "Owner"): one of the company's active users, as its owner.
 
 amoCRM and other CRMs export each record's responsible user by full name (either "Фамилия Имя" or "Имя Фамилия")
-or e-mail; the import gives the record to that user, as the API's create would: only someone within the importer's
-create scope (an agent's is their own records, so only themselves). A value naming nobody, several users, or
-someone outside that scope leaves the record the importer's, and the row's outcome says why (kept with the import's
-problems, not counted as a failed row).
+or e-mail, Bitrix24 without the patronymic a Russian user's name in the CRM often has ("Анна Белова" for Анна
+Сергеевна Белова); the import gives the record to that user, as the API's create would: only someone within the
+importer's create scope (an agent's is their own records, so only themselves). A value naming nobody, several users,
+or someone outside that scope leaves the record the importer's, and the row's outcome says why (kept with the
+import's problems, not counted as a failed row).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 
 from chalicelib.core import permissions
 from chalicelib.core.tenancy import TenantContext
-from chalicelib.records import matching
+from chalicelib.records import matching, naming
 
 USERS_SECONDS = 60.0
 _users: dict[str, tuple[float, list[Any]]] = {}
@@ -49,13 +50,21 @@ def _words(text: str) -> list[str]:
     return sorted(matching.fold(text).split())
 
 
+def _without_patronymic(name: str) -> list[str] | None:
+    """A Russian full name's words without its patronymic ("Анна Сергеевна Белова" as "Анна Белова"), if it has one."""
+    first, last = naming.split_name(name)
+    given = first.split()
+    return _words(f"{given[0]} {last}") if last and len(given) == 2 else None
+
+
 def _note(message: str, kind: str) -> dict[str, str]:
     return {"field": "owner_id", "message": message, "type": kind}
 
 
 def resolve(ctx: TenantContext, permission: str, cell: Any) -> Resolved:
-    """The active user a cell names by e-mail or full name (its words in any order, case and ё folded), if the
-    importer may give them records; otherwise the importer, with a note saying why."""
+    """The active user a cell names by e-mail or full name (its words in any order, case and ё folded; a Russian name
+    also without its patronymic), if the importer may give them records; otherwise the importer, with a note saying
+    why."""
     reference = str(cell or "").strip()
     if not reference:
         return Resolved(None)
@@ -64,7 +73,9 @@ def resolve(ctx: TenantContext, permission: str, cell: Any) -> Resolved:
         found = [user for user in users if str(user.email).casefold() == reference.casefold()]
     else:
         wanted = _words(reference)
-        found = [user for user in users if _words(str(user.name)) == wanted]
+        # the name as written wins; else one without its patronymic (two such colleagues: several, by e-mail then)
+        found = ([user for user in users if _words(str(user.name)) == wanted]
+                 or [user for user in users if _without_patronymic(str(user.name)) == wanted])
     if not found:
         return Resolved(None, _note("No active user with this e-mail or name: the record is yours", "owner_not_found"))
     if len(found) > 1:
