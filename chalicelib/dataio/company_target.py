@@ -61,10 +61,11 @@ COMPANY_SPECS = {spec.name: spec for spec in (
     FieldSpec("inn", "text", ("inn", "инн")),  # a Russian INN: the tenant's ``inn`` custom field where it has one
     FieldSpec("tax_number", "text", ("vat id", "vat", "vat number", "tax id", "tax number", "ust-idnr",
                                      "vat id / tax number")),
-    # a Russian company's КПП and ОГРН (ОГРНИП): amoCRM's and Bitrix24's columns, our export's headings
+    # a Russian company's КПП and ОГРН (ОГРНИП): amoCRM's and Bitrix24's columns, our export's headings; Bitrix24's
+    # requisites write both an "ОГРН" and an "ОГРНИП" column, a company's row filling the one and an ИП's the other
     FieldSpec("kpp", "text", ("kpp", "kpp (ru)", "кпп")),
     FieldSpec("registration_number", "text", ("registration number", "registration no", "company number",
-                                              "ogrn", "огрн", "огрнип")),
+                                              "ogrn", "огрн", "огрнип"), repeatable=True),
     OWNER,
     NOTES,
     RECORD_TYPE,
