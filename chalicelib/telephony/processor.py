@@ -207,13 +207,19 @@ def _line_name(run: parties.Intake, call: Call) -> str:
     return adapter.label if adapter is not None else str(call.provider)
 
 
-def _caller_name(ctx: TenantContext, call: Call) -> str | None:
-    """A known caller's name, for the call-back task (one GetItem of the contact, on a missed call only)."""
+def _caller(ctx: TenantContext, call: Call) -> tuple[str | None, task_schemas.Related | None]:
+    """A known caller's name and record, for the call-back task (one GetItem, on a missed call only): its contact,
+    else the company whose switchboard rang (a client's reception, whom the task names and is about)."""
     from chalicelib.records import naming, types
 
-    rtype = types.find("contact")
-    contact = access.get(ctx, rtype, str(call.contact_id)) if rtype is not None and call.contact_id else None
-    return naming.record_name(contact) if contact is not None else None
+    for type_name, record_id in (("contact", call.contact_id), ("company", call.company_id)):
+        rtype = types.find(type_name)
+        if rtype is None or not record_id:
+            continue
+        record = access.get(ctx, rtype, str(record_id))
+        return (naming.record_name(record) if record is not None else None,
+                task_schemas.Related(type=type_name, id=str(record_id)))
+    return None, None
 
 
 def _on_end(run: parties.Intake, change: db.Change, before: Call | None, call: Call,
@@ -228,11 +234,12 @@ def _on_end(run: parties.Intake, change: db.Change, before: Call | None, call: C
     if status == "missed" and call.direction == "inbound" and number:
         task_id = None
         if settings.missed_call_task:
+            name, related = _caller(ctx, call)
             data = task_schemas.TaskCreate(
-                title=wording.task_title(ctx, phones.readable(number), _caller_name(ctx, call)), kind="call",
+                title=wording.task_title(ctx, phones.readable(number), name), kind="call",
                 due_at=db.utcnow(),
                 assignee_id=_task_owner(run, call, settings),
-                related=task_schemas.Related(type="contact", id=call.contact_id) if call.contact_id else None,
+                related=related,
                 description=wording.missed_note(ctx, day, _line_name(run, call), unended=bool(call.end_reason),
                                                 contact_skipped=bool(call.contact_skipped)))
             task_id = str(tasks_service.create(ctx, data=data, into=change).task_id)

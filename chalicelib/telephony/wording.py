@@ -49,7 +49,7 @@ def deal_title(ctx: TenantContext, number: str) -> str:
 
 def task_title(ctx: TenantContext, number: str, name: str | None = None) -> str:
     """The title of a missed call's call-back task: the caller's name as well when the caller is a contact named
-    otherwise than by the number ("Call back Priya Shah (+44 20 7946 0000)")."""
+    otherwise than by the number ("Call back Priya Shah (+44 20 7946 0000)"), or a company whose switchboard rang."""
     words = _words(ctx)
     if name and name != number:
         return words["task_named"].format(name=name, number=number)[:200]
