@@ -110,3 +110,32 @@ def test_the_page_may_post_an_import_file_to_the_export_bucket_and_nowhere_else(
     assert origin in connect, (origin, connect)
     assert all(source == "'self'" or settings.export_bucket in source or source.startswith("wss://")
                for source in connect), connect
+
+
+def test_any_address_under_assets_answers_a_file_of_this_build_or_404(client: ApiClient) -> None:
+    """A public route: whatever a scanner puts in its three parts (other builds, dots, encoded slashes, long or odd
+    text), the answer is this build's file with its type, or a 404 — never another file, never a 5xx."""
+    from urllib.parse import quote
+
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from chalicelib.ui import routes
+
+    build = routes.build()
+    part = st.one_of(st.text(min_size=1, max_size=40), st.sampled_from(["..", ".", "js", "screens", "vendor",
+                                                                         "main.js", "app.css", "index.html", "%2e%2e",
+                                                                         "..%2f..%2fapp.py", "icon.svg"]))
+    name = st.one_of(st.just(build), st.text(alphabet="0123456789abcdef", min_size=16, max_size=16), part)
+
+    @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(name, st.lists(part, min_size=1, max_size=2))
+    def check(build_name: str, parts: list[str]) -> None:
+        path = "/assets/" + "/".join(quote(segment, safe="") for segment in [build_name, *parts])
+        answer = client.get(path)
+        assert answer.status_code in (200, 404), (path, answer.status_code, answer.body[:200])
+        if answer.status_code == 200:
+            assert build_name == build
+            assert answer.body == routes.STATIC.joinpath(*parts).read_bytes()
+
+    check()
