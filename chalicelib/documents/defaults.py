@@ -26,7 +26,9 @@ _WORDS: dict[str, dict[str, Any]] = {
            "paid": "Оплачено полностью. Спасибо!",
            "unit": "Ед.", "discount": "Скидка", "discounts": "Скидки", "untaxed_subtotal": "Итого",
            "untaxed": "Без НДС", "count": "Всего наименований", "sum": "на сумму",  # noqa: RUF001
-           "supply": "Дата поставки", "incl": "В том числе"},  # noqa: RUF001
+           "supply": "Дата поставки", "incl": "В том числе",  # noqa: RUF001
+           # a party's address follows its INN and КПП on the same line, as Russian accountants' forms write it
+           "address_inline": True},
     # German: the words a German client's accounts department looks for (section 14 (4) UStG): the USt-IdNr. (or the
     # Steuernummer, when the seller's number is not a VAT ID), the Leistungsdatum, the net, each rate's VAT and the
     # gross. Keys only German has: "pos" (the line's column), "dated" (the date on a line of its own under the
@@ -79,12 +81,17 @@ def _tax_label(w: dict[str, Any], who: str) -> str:
     return f"{{% if {who}.tax_id[:2] is upper %}}{w['tax_id']}{{% else %}}{w['tax_no']}{{% endif %}}"
 
 
+def _address_joint(w: dict[str, Any]) -> str:
+    """What comes between a party's name and requisites and its address: a comma in Russian, else a new line."""
+    return ", " if w.get("address_inline") else "<br>"
+
+
 def _seller(w: dict[str, Any], *, bank: bool) -> str:
     lines = [
         f"<p><b>{w['seller']}:</b> {{{{ seller.legal_name }}}}"
         f"{{% if seller.tax_id %}}, {_tax_label(w, 'seller')} {{{{ seller.tax_id }}}}{{% endif %}}"
         f"{{% if seller.registration_id %}}, {w['reg']} {{{{ seller.registration_id }}}}{{% endif %}}",
-        "{% if seller.address %}<br>{{ seller.address }}{% endif %}",
+        f"{{% if seller.address %}}{_address_joint(w)}{{{{ seller.address }}}}{{% endif %}}",
         "{% if seller.phone or seller.email %}<br>{{ seller.phone }} {{ seller.email }}{% endif %}",
     ]
     if bank:
@@ -104,7 +111,7 @@ def _customer(w: dict[str, Any]) -> str:
             f"{{% if customer.tax_id %}}, {_tax_label(w, 'customer')} {{{{ customer.tax_id }}}}{{% endif %}}"
             # a Russian buyer is named by its INN and КПП ("ИНН 7701234567, КПП 770101001")
             + (f"{{% if customer.kpp %}}, {w['kpp']} {{{{ customer.kpp }}}}{{% endif %}}" if "kpp" in w else "")
-            + "{% if customer.address %}<br>{{ customer.address }}{% endif %}"
+            + f"{{% if customer.address %}}{_address_joint(w)}{{{{ customer.address }}}}{{% endif %}}"
             "{% if customer.email or customer.phone %}<br>{{ customer.email }} {{ customer.phone }}{% endif %}"
             "</p>\n")
 

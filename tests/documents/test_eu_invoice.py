@@ -176,13 +176,13 @@ def test_an_order_that_charges_vat_is_not_reverse_charged_on_paper(client: ApiCl
 
 
 # The text of a Russian, a British and an American invoice of the built-in templates as they printed before the date
-# of supply and the VAT treatment (rendered at bae60fd): none of them changes unless those are given
+# of supply and the VAT treatment (rendered at bae60fd): none of them changes unless those are given (the Russian
+# one's buyer has its address on its line since Russian documents print a party so)
 BEFORE = {
     ("ru", "RU", None): """Счёт на оплату № N-1 от 07.12.2026
 По сделке: Deal one
 Поставщик: Seller, ИНН 123
-Покупатель: Buyer Ltd, ИНН 7701234567
-123, Town, 1 Road
+Покупатель: Buyer Ltd, ИНН 7701234567, 123, Town, 1 Road
 № Наименование Кол-во Цена НДС Сумма
 1 Thing 2 123,45 ₽ Без НДС 246,90 ₽
 Итого: 246,90 ₽
