@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from tests.browser.app_js import app_js
 from tests.browser.conftest import Screens, assert_fits_a_phone, new_page
-from tests.browser.test_app import BENIGN, open_screen, sign_up
+from tests.browser.test_app import BENIGN, DRAWN, open_screen, sign_up
 from tests.browser.test_integrations import post_lead
 
 
@@ -41,6 +41,7 @@ def test_owner_filters_reverts_and_verifies_the_trail(browser: Any, live_url: st
     page.get_by_label("Record type").select_option("team")
     page.get_by_role("button", name="Apply filters").click()
     page.wait_for_url("**entity=team**")
+    page.wait_for_function(DRAWN)  # the filtered list drawn: the team's record is in the unfiltered one too
     record = team_record(page, "Night shift", "Morning shift")
     record.wait_for()
     assert "Changed · Team" in record.inner_text() and "Olga Owner" in record.inner_text()
