@@ -2,7 +2,8 @@
 lines and one free-text line, 3 of the products kept in stock), per preview of its totals, per confirmation (the
 order's status, its rows, audit record, timeline entry and report counters, and the reservation of each stocked
 product under its ceiling, in one transaction), per payment, per card read and per order found by its number, and
-per order of a buyer who works for one company (its company read and named on the order).
+per order of a buyer who works for one company (its company read and named on the order) and per card of such an
+order (the company named beside her).
 
 In-process moto, capacity by bench.accounting's rules, as bench.per_call; CPU is the process time over ``runs``
 calls (moto included: an upper bound of ours; requests and units are exact).
@@ -67,6 +68,8 @@ def measure(runs: int = 10) -> dict[str, Any]:
         buyer = api.ok("POST", "/api/v1/contacts", {"first_name": "Ivy", "company_ids": [firm["id"]]})
         for_company = [_cost(lambda: api.call("POST", "/api/v1/orders", {**body, "contact_id": buyer["id"]}))
                        for _ in range(runs)]
+        company_cards = [_cost(lambda c=c: api.call("GET", f"/api/v1/orders/{c['answer']['id']}"))
+                         for c in for_company]
         row = functools.partial(harness.summary, warm=True, kinds=8)  # the first call pays an import: the warm Lambda's
         return {"scenarios": [row("order created (6 lines)", created, 201),
                               row("totals preview (6 lines)", previews, 200),
@@ -77,7 +80,9 @@ def measure(runs: int = 10) -> dict[str, Any]:
                               row("an order found by its number (\"№2\" typed in the list)", by_number, 200),
                               row("order created on a deal (its amount follows)", on_deal, 201),
                               row("order created for a buyer of one company (the company filled in)", for_company,
-                                  201)], "runs": runs}
+                                  201),
+                              row("order card of a buyer of one company (her company named too)", company_cards,
+                                  200)], "runs": runs}
 
 
 def table(result: dict[str, Any]) -> list[tuple[str, str, str]]:

@@ -51,10 +51,12 @@ def _card(ctx: TenantContext, order_id: str) -> s.OrderCard:
     order = found.record
     customer = _customer(order)
     deal = ("deal", order.deal_id) if order.deal_id else None
-    refs = [ref for ref in (customer, deal) if ref]
+    # a contact's order for her company (a B2B buyer's): the company its documents name, named beside her
+    company = ("company", order.company_id) if order.contact_id and order.company_id else None
+    refs = [ref for ref in (customer, deal, company) if ref]
     names = naming.record_names(ctx, refs) if refs else {}  # one BatchGetItem, as a deal card names its people
     return s.OrderCard(**read(ctx, order).model_dump(), **found.parts(), customer_name=names.get(customer or ("", "")),
-                       deal_name=names.get(deal or ("", "")))
+                       deal_name=names.get(deal or ("", "")), company_name=names.get(company or ("", "")))
 
 
 routes.declare(api, ORDER, routes.Views(

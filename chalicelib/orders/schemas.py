@@ -211,6 +211,9 @@ class OrderCard(OrderRead, CardParts):
         "What the order's contact (or, without one, its company) is called, when the caller may read it"))
     deal_name: str | None = Field(default=None, description="The title of the order's deal, when the caller may "
                                                             "read it")
+    company_name: str | None = Field(default=None, description=(
+        "What the company a contact's order is for is called (the buyer its documents name), when the order has both "
+        "and the caller may read the company"))
 
 
 class OrderPreview(BaseModel):

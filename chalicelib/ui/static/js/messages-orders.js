@@ -35,6 +35,7 @@ export const ORDERS = {
   'orders.findCustomer': ['Find a contact by name, phone or e-mail', 'Найти контакт по имени, телефону или e-mail'],
   'orders.change': ['Change', 'Изменить'],
   'orders.deal': ['Deal', 'Сделка'],
+  'orders.company': ['Company', 'Компания'],
   'orders.dealAmountFollows': ['its amount includes this order', 'её сумма включает этот заказ'],
   'orders.lines': ['Lines', 'Позиции'],
   'orders.addLine': ['Add a product', 'Добавить товар'],

@@ -408,7 +408,12 @@ export async function card(root, { params, navigate, alive }) {
     : h('a', { href: `#/companies/${encodeURIComponent(order.company_id)}`, 'data-test': 'card-customer' }, customerLabel);
   const facts = h('dl', { class: 'props' },
     h('dt', {}, t('orders.status')), h('dd', {}, statusBadge(order.status)),
-    h('dt', {}, t('orders.customer')), h('dd', {}, customer), owner,
+    h('dt', {}, t('orders.customer')), h('dd', {}, customer),
+    // a contact's order for her company: the buyer its invoice and act name, a tap from its card
+    order.contact_id && order.company_id ? [h('dt', {}, t('orders.company')), h('dd', {},
+      h('a', { href: `#/companies/${encodeURIComponent(order.company_id)}`, 'data-test': 'card-company' },
+        order.company_name || t('orders.company')))] : null,
+    owner,
     order.deal_id ? [h('dt', {}, t('orders.deal')), h('dd', {}, h('a', { href: `#/deals/${encodeURIComponent(order.deal_id)}` }, order.deal_name || t('orders.deal')),
       // the deal's amount is its orders' total while this one counts (deals/amounts.py)
       ['cancelled', 'returned'].includes(order.status) ? null
