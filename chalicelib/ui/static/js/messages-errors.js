@@ -141,6 +141,7 @@ export const ERRORS = {
   'detail.too_many': ['Too many: remove some', 'Слишком много: уберите лишние'],
   'detail.too_many_segments': ['Too many segments: delete one you no longer use', 'Слишком много сегментов: удалите ненужный'],
   'detail.too_long': ['Longer than allowed', 'Длиннее, чем допускается'],
+  'detail.too_short': ['Choose or add at least one', 'Выберите или добавьте хотя бы одно'],
   'detail.type_error': ['Not a value this field takes', 'Такое значение в это поле не подходит'],
   'detail.invalid_value': ['Not a value this field takes', 'Такое значение в это поле не подходит'],
   'detail.not_an_option': ['Not one of the options', 'Нет среди вариантов'],
