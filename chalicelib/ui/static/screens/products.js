@@ -2,7 +2,7 @@
 import { ApiError, api, del, get, patch, post, query } from '../js/api.js';
 import { h, mount } from '../js/dom.js';
 import { t } from '../js/i18n.js';
-import { amountInput, currencyDigits, formatDateTime, formatMoney, formatRate, parseMoney } from '../js/format.js';
+import { amountInput, currencyDigits, formatDateTime, formatMoney, formatNumber, formatRate, parseMoney } from '../js/format.js';
 import { can, session } from '../js/session.js';
 import { confirmAction, empty, field, finder, form, heading, pager, toast, toastError } from '../js/ui.js';
 import { newButton } from './new-record.js';
@@ -299,6 +299,8 @@ function stockPanel(product) {
   const body = h('div', { class: 'stock-body' });
   const panel = h('details', { class: 'panel stock-panel', open: product.track_stock || null },
     h('summary', {}, t('stock.title')), body);
+  // a count as the reader writes a number, in the product's unit: "1 520,5 кг", not the API's "1520.5"
+  const counted = (value) => `${formatNumber(Number(value))}${product.unit ? ` ${product.unit}` : ''}`;
   const draw = async () => {
     const [warehouses, stock] = await Promise.all([get('/api/v1/warehouses'), get(`${itemPath(product.id)}/stock`)]);
     const byWarehouse = Object.fromEntries(stock.items.map((row) => [row.warehouse_id, row]));
@@ -312,8 +314,8 @@ function stockPanel(product) {
           await draw();
         }, children: [field({ name: 'on_hand', label: t('stock.onHand'), value: row.on_hand, inputmode: 'decimal' })] }) : null;
       return h('li', { 'data-warehouse': w.id }, h('div', { class: 'grow' }, h('span', { class: 'title' }, w.name),
-        h('div', { class: 'meta' }, `${t('stock.onHand')}: ${row.on_hand} · ${t('stock.reserved')}: ${row.reserved} · `,
-          h('strong', {}, `${t('stock.available')}: ${row.available}`))), count);
+        h('div', { class: 'meta' }, `${t('stock.onHand')}: ${counted(row.on_hand)} · ${t('stock.reserved')}: ${counted(row.reserved)} · `,
+          h('strong', {}, `${t('stock.available')}: ${counted(row.available)}`))), count);
     });
     const add = can('products', 'create') ? form({ className: 'form inline-form', submit: t('stock.addWarehouse'), label: t('stock.addWarehouse'),
       onSubmit: async (values) => { await post('/api/v1/warehouses', { name: values.name }); await draw(); },
