@@ -38,3 +38,24 @@ def test_an_api_key_without_permissions_is_refused_in_russian(browser: Any, live
     expect(page.get_by_text("Скопируйте ключ сейчас", exact=False)).to_be_visible()
     assert_no_problems(page)
     page.context.close()
+
+
+def test_an_api_keys_permissions_read_in_words_on_its_row(browser: Any, live_url: str, app: Any,
+                                                          screens: Screens) -> None:
+    # The key's row listed "companies:read:all, contacts:read:all, orders:create:all, ..." on a Russian screen, the
+    # API's codes; it reads what the role editor's boxes say.
+    client = ApiClient(app)
+    name = "СтройОпт Права ключа"
+    company = signup(client, company=name, country="RU", locale="ru", timezone="Europe/Moscow")
+    made = client.post("/api/v1/api-keys", {"name": "1С", "permissions": [
+        "orders:update:all", "orders:read:all", "orders:create:all", "companies:read:all", "contacts:read:own"]},
+        token=company.owner.token)
+    assert made.status_code == 201, made.body
+    page = russian_phone(browser, live_url, company.owner, name)
+    page.goto("/#/settings/api-keys")
+    granted = page.locator("[data-test=api-key-permissions]")
+    expect(granted).to_have_text(
+        "Контакты: просмотр (свои); Компании: просмотр; Заказы: просмотр, создание, изменение")
+    fits_the_phone(page, screens, "api-key-permissions")
+    assert_no_problems(page)
+    page.context.close()

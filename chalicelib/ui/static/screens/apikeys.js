@@ -5,7 +5,7 @@ import { t } from '../js/i18n.js';
 import { formatDateTime } from '../js/format.js';
 import { can } from '../js/session.js';
 import { confirmAction, copyButton, empty, field, form, heading, toast, toastError } from '../js/ui.js';
-import { permissionChecklist } from './permissions.js';
+import { permissionChecklist, permissionsText } from './permissions.js';
 import { settingsTabs } from './settings-nav.js';
 
 function keyRow(key, reload) {
@@ -19,7 +19,7 @@ function keyRow(key, reload) {
     } }, t('keys.revoke')) : null;
   return h('tr', {},
     h('td', {}, h('div', { class: 'title' }, key.name), h('div', { class: 'meta mono' }, `${key.prefix}…`)),
-    h('td', { class: 'small' }, key.permissions.join(', ')),
+    h('td', { class: 'small', 'data-test': 'api-key-permissions' }, permissionsText(key.permissions)),
     h('td', { class: 'small' }, formatDateTime(key.created_at)),
     h('td', { class: 'small' }, key.last_used_at ? formatDateTime(key.last_used_at) : t('users.never')),
     h('td', {}, revoked ? h('span', { class: 'badge badge-off' }, t('keys.revokedBadge')) : h('span', { class: 'badge badge-ok' },

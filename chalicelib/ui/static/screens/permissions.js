@@ -51,6 +51,27 @@ export function entityName(entity) {
   return has(`entity.${entity}`) ? t(`entity.${entity}`) : entity;
 }
 
+/** What a list of permissions grants, in the reader's words ("Компании: просмотр; Заказы: просмотр, создание"),
+ * not the API's codes ("orders:read:all"), in the editor's order; a scope short of all is named ("просмотр (свои)"). */
+export function permissionsText(permissions) {
+  const byEntity = new Map();
+  const unknown = [];
+  for (const permission of permissions) {
+    const [entity, action, scope] = permission.split(':');
+    if (permission === SENSITIVE) continue;
+    if (!ACTIONS.includes(action)) { unknown.push(permission); continue; }
+    byEntity.set(entity, [...(byEntity.get(entity) || []), [action, scope]]);
+  }
+  const order = GROUPS.flatMap(([, entities]) => entities); // as the editor lists them
+  const rank = (entity) => (order.includes(entity) ? order.indexOf(entity) : order.length);
+  const parts = [...byEntity].sort(([a], [b]) => rank(a) - rank(b)).map(([entity, held]) => `${entityName(entity)}: ${held
+    .sort(([a], [b]) => ACTIONS.indexOf(a) - ACTIONS.indexOf(b))
+    .map(([action, scope]) => t(`action.${action}`).toLowerCase()
+      + (scope && scope !== 'all' && has(`scope.${scope}`) ? ` (${t(`scope.${scope}`).toLowerCase()})` : ''))
+    .join(', ')}`);
+  return [...parts, ...(permissions.includes(SENSITIVE) ? [t('roles.sensitive')] : []), ...unknown].join('; ');
+}
+
 function groupTitle(key) {
   return key === 'work' ? t('roles.group.work') : t(`settings.group.${key}`);
 }
