@@ -9,11 +9,10 @@ from pydantic import BaseModel, Field, StrictInt, model_validator
 
 from chalicelib.core.schema import Schema
 from chalicelib.records.money import MAX_MINOR, CurrencyCode, Percent, Quantity
-from chalicelib.records.schemas import Address, CardParts, Id, RecordRead, RecordRef, RecordSummary, Tags
+from chalicelib.records.schemas import Address, CardParts, ExternalId, Id, RecordRead, RecordRef, RecordSummary, Tags
 
 MAX_LINES = 50  # an order's confirmation reserves each line's product in one transaction (100 items at most)
 Minor = Annotated[StrictInt, Field(ge=0, le=MAX_MINOR)]
-ExternalId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")]
 Status = Literal["new", "confirmed", "partially_paid", "paid", "shipped", "delivered", "cancelled", "returned"]
 PriceMode = Literal["exclusive", "inclusive"]
 NUMBER_QUERY = r"^\s*(№|#|[Nn][Oo]\.?)?\s*0*[1-9][0-9]{0,11}\s*$"  # what the list's search finds an order by

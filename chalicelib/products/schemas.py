@@ -8,11 +8,10 @@ from pydantic import BaseModel, Field, StrictInt, model_validator
 
 from chalicelib.core.schema import Schema
 from chalicelib.records.money import MAX_MINOR, Amount, Count, Percent, Quantity
-from chalicelib.records.schemas import CardParts, Id, ListQuery, RecordRead, RecordRef, RecordSummary, Tags
+from chalicelib.records.schemas import CardParts, ExternalId, Id, ListQuery, RecordRead, RecordRef, RecordSummary, Tags
 
 Sku = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[^\s#%]+$")]
 # An accounting system's id (1C's GUID, a code): letters, digits and . _ : - only, so it sits in a path and a key.
-ExternalId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")]
 MAX_COMPONENTS = 20
 MAX_PRICES = 20
 

@@ -18,6 +18,8 @@ Id = Annotated[str, Field(pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$")]
 RecordRef = Annotated[str, Field(min_length=1, max_length=40)]
 Name = Annotated[str, Field(max_length=100)]
 Text = Annotated[str, Field(max_length=200)]
+# The id an accounting system knows a record by (a product's, an order's), in any script: 1C writes "УТ-000123"  # noqa: RUF003
+ExternalId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[\w.:-]+$")]
 
 
 class Utm(Schema):

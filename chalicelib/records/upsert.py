@@ -9,6 +9,7 @@ claim: one creates, the other answers 409 ``duplicate_external_id``.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import unquote
 
 from pydantic import BaseModel
 
@@ -23,7 +24,10 @@ FIELD = "external_id"
 
 def by_external_id(ctx: TenantContext, rtype: RecordType, external_id: str, *, data: BaseModel,
                    create: type[BaseModel], update: type[BaseModel]) -> tuple[Any, bool]:
-    """The record holding external_id, created or changed to data; answers (record, created)."""
+    """The record holding external_id, created or changed to data; answers (record, created). The id comes from
+    the address: API Gateway's REST API hands a path parameter on still percent-encoded ("%D0%A3%D0%A2-000123"), the
+    local server decoded (1C's Cyrillic codes); an id holds no "%" (ExternalId), so decoding it again is safe."""
+    external_id = unquote(external_id)
     field = next((f for f in rtype.fields if f.name == FIELD and f.lookup and f.unique), None)
     if field is None:
         raise errors.NotFoundError(f"{rtype.plural.capitalize()} have no external ids.")

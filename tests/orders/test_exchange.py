@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001, RUF002 (1C's codes are Cyrillic)
 """From a won deal to its order in one step, and the exchange with an accounting system: products and orders
 upserted by their external ids through an API key, the second send of the same id changing what the first made."""
 
@@ -102,6 +103,29 @@ def test_orders_upsert_by_external_id(client: ApiClient, company: Company) -> No
                                                                       "ORD-2026-7")
     bad = client.put("/api/v1/orders/by-external-id/has%20space", order, token=key)
     assert bad.status_code in (404, 422)
+
+
+def test_1c_codes_in_cyrillic_are_external_ids_sent_as_any_address_carries_them(client: ApiClient,
+                                                                                company: Company) -> None:
+    """1C numbers its catalogue and documents "УТ-000123", "ЦБ-0042": an external id in any script. API Gateway's REST
+    API hands the address's id on percent-encoded, the local server decoded: both are the one order, the one product."""
+    from urllib.parse import quote
+
+    key = company.extra["key"]
+    order = {"currency": "RUB", "contact_id": company.extra["contact"]["id"],
+             "lines": [{"description": "Кирпич", "quantity": "100", "unit_price_minor": 4500}]}
+    cement = {"name": "Цемент", "price": {"minor": 50000, "currency": "RUB"}}
+    for kind, code, sent in (("orders", "УТ-000123", order), ("products", "ЦБ-0042", cement)):
+        first = client.put(f"/api/v1/{kind}/by-external-id/{code}", sent, token=key)
+        assert first.status_code == 201, first.body
+        assert body(first)["external_id"] == code
+        again = ok(client.put(f"/api/v1/{kind}/by-external-id/{quote(code)}", {**sent, "notes": "второй раз"}
+                              if kind == "orders" else {**sent, "name": "Цемент М500"}, token=key))
+        assert (again["id"], again["external_id"], again["version"]) == (body(first)["id"], code, 2)
+    made = ok(client.post("/api/v1/orders", {**order, "external_id": "ЦБ-000777"}, token=key), 201)
+    assert made["external_id"] == "ЦБ-000777"
+    refused = client.post("/api/v1/orders", {**order, "external_id": "УТ 000123"}, token=key)  # a space: no id
+    assert refused.status_code == 422, refused.body
 
 
 def test_another_company_sending_the_same_external_id_gets_its_own_product(client: ApiClient,
