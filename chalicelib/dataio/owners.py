@@ -10,16 +10,28 @@ import's problems, not counted as a failed row).
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.core import permissions
+from chalicelib.core import db, permissions
 from chalicelib.core.tenancy import TenantContext
+from chalicelib.core.warm import WarmCache
 from chalicelib.records import matching, naming
 
 USERS_SECONDS = 60.0
-_users: dict[str, tuple[float, list[Any]]] = {}
+# The company's active users, read once a minute per warm Lambda while an import runs (not once per row); a user
+# written by this process (a colleague added, renamed or deactivated) forgets the company's list at once.
+_users = WarmCache(USERS_SECONDS, size=256)
+
+
+def _forget_on_change(ctx: TenantContext, items: list[Any]) -> None:
+    from chalicelib.identity.models import User
+
+    if any(isinstance(item, User) for item in items):
+        _users.forget_tenant(ctx.tenant_id)
+
+
+db.on_commit(_forget_on_change)
 
 
 @dataclass
@@ -31,19 +43,16 @@ class Resolved:
 
 
 def _active_users(ctx: TenantContext) -> list[Any]:
-    """The company's active users, read once a minute while an import runs (not once per row)."""
+    """The company's active users (``_users``)."""
     from chalicelib.identity import service as identity_service
     from chalicelib.identity.models import User
 
-    cached = _users.get(ctx.tenant_id)
-    if cached is None or time.monotonic() - cached[0] > USERS_SECONDS:
-        if len(_users) > 256:  # a warm Lambda serves many tenants: keep the cache small
-            _users.clear()
-        found = [user for user in User.query(identity_service.users_pk(ctx))
-                 if isinstance(user, User) and user.status == "active"]
-        cached = (time.monotonic(), found)
-        _users[ctx.tenant_id] = cached
-    return cached[1]
+    def load() -> list[Any]:
+        return [user for user in User.query(identity_service.users_pk(ctx))
+                if isinstance(user, User) and user.status == "active"]
+
+    found: list[Any] = _users.remember((ctx.tenant_id,), load)
+    return found
 
 
 def _words(text: str) -> list[str]:
