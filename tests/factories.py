@@ -81,6 +81,10 @@ class Company:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+# A Russian company on Moscow time, signed up in Russian: signup(client, company="СтройОпт", **IN_MOSCOW)
+IN_MOSCOW: dict[str, str] = {"country": "RU", "locale": "ru", "timezone": "Europe/Moscow"}
+
+
 def signup(client: ApiClient, *, company: str = "Acme", email: str | None = None,
            password: str = PASSWORD, confirm: bool = True, **extra: Any) -> Company:
     """A company signed up through the API; its owner follows the e-mailed confirmation link unless confirm is

@@ -41,9 +41,11 @@ Website = Annotated[str, Field(min_length=3, max_length=200), AfterValidator(_we
 # "String should have at least 9 characters"): the validator before them had made them a collection's ("too_short",
 # "Value should have at least 9 items after validation"), in English whatever the web app's language.
 _stripped = BeforeValidator(lambda value: value.strip() if isinstance(value, str) else value)
-# A VAT ID ("DE312345678", "FR40303265045"), a Russian INN ("7701234567") or another country's tax number, as the
-# company writes it: letters, digits, and spaces, dots, dashes or slashes between them ("12-3456789", "123/456/78901")
-TaxNumber = Annotated[str, Field(min_length=2, max_length=40, pattern=r"^[0-9A-Za-z]([0-9A-Za-z ./-]*[0-9A-Za-z])?$",
+# A number as the company writes it: letters, digits, and spaces, dots, dashes or slashes between them ("12-3456789",
+# "123/456/78901"): its tax number and its registration number
+CODE = r"^[0-9A-Za-z]([0-9A-Za-z ./-]*[0-9A-Za-z])?$"
+# A VAT ID ("DE312345678", "FR40303265045"), a Russian INN ("7701234567") or another country's tax number
+TaxNumber = Annotated[str, Field(min_length=2, max_length=40, pattern=CODE,
                                  description="VAT ID (EU), INN (Russia) or another tax number, as invoices print it"),
                       _stripped]
 
@@ -53,8 +55,7 @@ Kpp = Annotated[str, Field(min_length=9, max_length=9, pattern=r"^[0-9]{4}[0-9A-
                            description="КПП (Russia): 9 characters, NNNNPPNNN (PP: digits or capital letters)"),
                 _stripped]
 # Its registration number: ОГРН (13 digits) or ОГРНИП (15) in Russia, a company number elsewhere, as written
-RegistrationNumber = Annotated[str, Field(min_length=2, max_length=40,
-                                          pattern=r"^[0-9A-Za-z]([0-9A-Za-z ./-]*[0-9A-Za-z])?$",
+RegistrationNumber = Annotated[str, Field(min_length=2, max_length=40, pattern=CODE,
                                           description="ОГРН / ОГРНИП (Russia) or another registration number"),
                                _stripped]
 

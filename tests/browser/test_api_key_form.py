@@ -13,14 +13,14 @@ from playwright.sync_api import expect
 from tests.browser.conftest import Screens, fits_the_phone
 from tests.browser.test_app import assert_no_problems
 from tests.browser.test_sensitive import russian_phone
-from tests.factories import signup
+from tests.factories import IN_MOSCOW, signup
 from tests.support import ApiClient
 
 
 def test_an_api_key_without_permissions_is_refused_in_russian(browser: Any, live_url: str, app: Any,
                                                                screens: Screens) -> None:
     name = "СтройОпт Ключи"
-    company = signup(ApiClient(app), company=name, country="RU", locale="ru", timezone="Europe/Moscow")
+    company = signup(ApiClient(app), company=name, **IN_MOSCOW)
     page = russian_phone(browser, live_url, company.owner, name)
     page.goto("/#/settings/api-keys")
     page.get_by_label("Название", exact=True).fill("1С:Управление торговлей")
@@ -46,7 +46,7 @@ def test_an_api_keys_permissions_read_in_words_on_its_row(browser: Any, live_url
     # API's codes; it reads what the role editor's boxes say.
     client = ApiClient(app)
     name = "СтройОпт Права ключа"
-    company = signup(client, company=name, country="RU", locale="ru", timezone="Europe/Moscow")
+    company = signup(client, company=name, **IN_MOSCOW)
     made = client.post("/api/v1/api-keys", {"name": "1С", "permissions": [
         "orders:update:all", "orders:read:all", "orders:create:all", "companies:read:all", "contacts:read:own"]},
         token=company.owner.token)

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from tests.browser.conftest import Screens, new_page
 from tests.browser.test_app import assert_no_problems
 from tests.browser.test_inbox import NO_SIDEWAYS, _line, _write, in_russian
-from tests.factories import add_member, signup
+from tests.factories import IN_MOSCOW, add_member, signup
 from tests.support import ApiClient, body
 from webhooks.messengers import Chat
 
@@ -19,7 +19,7 @@ from webhooks.messengers import Chat
 def test_the_inbox_picker_offers_only_colleagues_who_can_read_chats(browser: Any, live_url: str, app: Any,
                                                                     screens: Screens) -> None:
     client = ApiClient(app)
-    company = signup(client, company="Стоматология Улыбка", country="RU", locale="ru", timezone="Europe/Moscow")
+    company = signup(client, company="Стоматология Улыбка", **IN_MOSCOW)
     role = client.post("/api/v1/roles", {"key": "accountant", "name": "Бухгалтер",
                                          "permissions": ["deals:read:all", "orders:read:all", "users:read:all"]},
                        token=company.owner.token)

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from tests.browser.conftest import Screens, fits_the_phone
 from tests.browser.test_app import assert_no_problems
 from tests.browser.test_sensitive import russian_phone
-from tests.factories import signup
+from tests.factories import IN_MOSCOW, signup
 from tests.support import ApiClient, body
 
 
@@ -20,7 +20,7 @@ def test_the_order_card_names_the_buyers_company_in_russian_on_a_phone(browser: 
                                                                         screens: Screens) -> None:
     client = ApiClient(app)
     name = "СтройОпт Заказ"
-    company = signup(client, company=name, country="RU", locale="ru", timezone="Europe/Moscow")
+    company = signup(client, company=name, **IN_MOSCOW)
     token = company.owner.token
     firm = body(client.post("/api/v1/companies", {"name": "ООО «ГлавСтрой»"}, token=token))
     foreman = body(client.post("/api/v1/contacts", {"first_name": "Юрий", "last_name": "Егоров",

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from tests.browser.conftest import Screens, fits_the_phone
 from tests.browser.test_app import assert_no_problems
 from tests.browser.test_sensitive import russian_phone
-from tests.factories import signup
+from tests.factories import IN_MOSCOW, signup
 from tests.support import ApiClient, body
 
 
@@ -21,7 +21,7 @@ def test_stock_counts_read_as_russian_numbers_in_the_products_unit(browser: Any,
                                                                      screens: Screens) -> None:
     client = ApiClient(app)
     name = "СтройОпт Склад"
-    company = signup(client, company=name, country="RU", locale="ru", timezone="Europe/Moscow")
+    company = signup(client, company=name, **IN_MOSCOW)
     token = company.owner.token
     rebar = body(client.post("/api/v1/products", {"name": "Арматура А500С 12 мм", "sku": "SO-1016", "unit": "кг",
                                                   "price": {"minor": 7200, "currency": "RUB"}, "track_stock": True},

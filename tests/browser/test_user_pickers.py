@@ -20,7 +20,7 @@ from tests.browser.test_accessibility import Audit
 from tests.browser.test_app import assert_no_problems
 from tests.browser.test_inbox import in_russian
 from tests.browser.test_sensitive import log_in
-from tests.factories import Company, Member, add_member, signup
+from tests.factories import IN_MOSCOW, Company, Member, add_member, signup
 from tests.messaging.kit import WHATSAPP
 from tests.support import ApiClient, body
 
@@ -115,7 +115,7 @@ def test_the_ticket_and_whose_tasks_pickers_leave_out_a_role_that_reads_neither(
     # A repair shop's bookkeeper reads deals only: a ticket given to her was refused (cannot_read_tickets) after
     # the dialog had offered her, and "Whose tasks" listed her though she can hold none.
     client = ApiClient(app)
-    company = signup(client, company="Сервис Мастер", country="RU", locale="ru", timezone="Europe/Moscow")
+    company = signup(client, company="Сервис Мастер", **IN_MOSCOW)
     bookkeeper(client, company)
     add_member(client, company, role="agent", name="fixer")
 

@@ -11,13 +11,13 @@ import boto3
 import pytest
 
 from chalicelib.core.config import settings
-from tests.factories import Company, signup
+from tests.factories import IN_MOSCOW, Company, signup
 from tests.support import ApiClient, body
 
 
 @pytest.fixture(scope="module")
 def wholesaler(app: Any) -> Company:
-    return signup(ApiClient(app), company="Оптовик", country="RU", locale="ru", timezone="Europe/Moscow")
+    return signup(ApiClient(app), company="Оптовик", **IN_MOSCOW)
 
 
 @pytest.mark.parametrize("kpp", ["770101001", "7701AB001", " 7701AB001 "])
@@ -33,7 +33,7 @@ def test_a_kpp_of_nine_characters_is_kept(client: ApiClient, wholesaler: Company
 @pytest.mark.parametrize("bad", ["", "77010100", "7701010010", "7701ab001", "770-01001", "AB0101001", "77010100A",
                                  "7701 01001"])
 def test_a_kpp_that_is_not_nnnnppnnn_is_422_and_changes_nothing(client: ApiClient, bad: str) -> None:
-    company = signup(client, company="Оптовик Север", country="RU", locale="ru", timezone="Europe/Moscow")
+    company = signup(client, company="Оптовик Север", **IN_MOSCOW)
     token = company.owner.token
     answer = client.post("/api/v1/companies", {"name": "ООО «Ромашка»", "kpp": bad}, token=token)
     assert answer.status_code == 422, answer.body
@@ -75,7 +75,7 @@ def test_kpp_and_ogrn_are_changed_and_cleared_and_left_alone(client: ApiClient, 
 
 
 def test_kpp_and_ogrn_are_sealed_at_rest_and_audited(client: ApiClient) -> None:
-    company = signup(client, company="Оптовик Юг", country="RU", locale="ru", timezone="Europe/Moscow")
+    company = signup(client, company="Оптовик Юг", **IN_MOSCOW)
     token = company.owner.token
     made = body(client.post("/api/v1/companies", {"name": "ИП Кузнецов А. В.", "kpp": "667101001",
                                                   "registration_number": "304667012345678"}, token=token))

@@ -10,13 +10,13 @@ from typing import Any
 
 import pytest
 
-from tests.factories import Company, signup
+from tests.factories import IN_MOSCOW, Company, signup
 from tests.support import ApiClient, body
 
 
 @pytest.fixture(scope="module")
 def wholesaler(app: Any) -> Company:
-    return signup(ApiClient(app), company="СтройОпт Реквизиты", country="RU", locale="ru", timezone="Europe/Moscow")
+    return signup(ApiClient(app), company="СтройОпт Реквизиты", **IN_MOSCOW)
 
 
 @pytest.mark.parametrize(("field", "value", "kind"), [

@@ -14,7 +14,7 @@ import pytest
 
 from chalicelib.dataio import importing
 from tests.dataio.kit import named_member, run
-from tests.factories import Company, signup
+from tests.factories import IN_MOSCOW, Company, signup
 from tests.support import ApiClient, body
 
 
@@ -43,7 +43,7 @@ CONTACTS = bitrix_csv(
 @pytest.fixture(scope="module")
 def company(app: Any) -> Company:
     client = ApiClient(app)
-    company = signup(client, company="УралКрепёж", country="RU", locale="ru", timezone="Europe/Moscow")
+    company = signup(client, company="УралКрепёж", **IN_MOSCOW)
     named_member(client, company, "irina", "Ирина Соколова")
     return company
 
@@ -144,7 +144,7 @@ def bitrix_excel(*lines: list[str]) -> str:
 def test_bitrix24_s_excel_export_an_html_table_is_read_as_its_rows(client: ApiClient) -> None:
     """Bitrix24's "Экспорт в Excel" saves an HTML table as contacts.xls: the import read it as a CSV of tags and
     found no column."""
-    shop = signup(client, company="УралКрепёж Excel", country="RU", locale="ru", timezone="Europe/Moscow")
+    shop = signup(client, company="УралКрепёж Excel", **IN_MOSCOW)
     text = bitrix_excel(["ID", "Имя", "Фамилия", "Отчество", "Мобильный телефон", "Рабочий e-mail", "Компания"],
                         ["101", "Сергей", "Волков", "Петрович", "+7 912 600-11-22", "volkov@stroymontazh.ru",
                          'ООО "СтройМонтаж"'])
@@ -161,7 +161,7 @@ def test_bitrix24_s_excel_export_an_html_table_is_read_as_its_rows(client: ApiCl
 def test_a_phone_column_s_name_gives_its_numbers_their_kind(client: ApiClient) -> None:
     """Bitrix24 writes each kind of phone in a column of its own ("Рабочий телефон", "Мобильный телефон", "Домашний
     телефон", "Номер факса"): every imported number was a mobile, the company's switchboard and its fax too."""
-    shop = signup(client, company="УралКрепёж Телефоны", country="RU", locale="ru", timezone="Europe/Moscow")
+    shop = signup(client, company="УралКрепёж Телефоны", **IN_MOSCOW)
     token = shop.owner.token
     companies = bitrix_csv(["Название компании", "Рабочий телефон", "Номер факса"],
                            ["ООО «СтройМонтаж»", "+7 (343) 310-20-30", "+7 (343) 310-20-39"])

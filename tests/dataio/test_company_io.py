@@ -12,7 +12,7 @@ import pytest
 
 from chalicelib.dataio import jobs
 from tests.dataio.test_exports import file_of
-from tests.factories import Company, add_member, signup
+from tests.factories import IN_MOSCOW, Company, add_member, signup
 from tests.support import ApiClient, body
 
 CSV = """Название;ИНН;Сайт;Телефон;Отрасль;Заметка
@@ -138,7 +138,7 @@ def test_a_vat_id_column_comes_in_and_goes_out_as_the_companys_own(client: ApiCl
 def test_kpp_and_ogrn_columns_come_in_and_go_out_as_the_companys_own(client: ApiClient, app: Any) -> None:
     """amoCRM's companies export heads them "КПП" and "ОГРН": they were left in each company's note, so its invoice
     named the buyer without its КПП. The rest of the row's unmapped columns still make the note."""
-    kazan = signup(ApiClient(app), company="Оптовик Казань", country="RU", locale="ru", timezone="Europe/Moscow")
+    kazan = signup(ApiClient(app), company="Оптовик Казань", **IN_MOSCOW)
     token = kazan.owner.token
     job = body(upload(client, token, "Название;ИНН;КПП;ОГРН;Расчётный счёт\n"
                                      "ООО «Ромашка»;7701234567;770101001;1027700132195;40702810900000000001\n"  # noqa: RUF001

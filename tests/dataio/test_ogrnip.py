@@ -10,13 +10,13 @@ from typing import Any
 from chalicelib.dataio import importing
 from tests.dataio.kit import run
 from tests.dataio.test_bitrix import bitrix_csv
-from tests.factories import signup
+from tests.factories import IN_MOSCOW, signup
 from tests.support import ApiClient, body
 
 
 def test_an_ip_s_ogrnip_is_its_registration_number_beside_an_ogrn_column(app: Any) -> None:
     client = ApiClient(app)
-    company = signup(client, company="СтройОпт ОГРНИП", country="RU", locale="ru", timezone="Europe/Moscow")
+    company = signup(client, company="СтройОпт ОГРНИП", **IN_MOSCOW)
     text = bitrix_csv(["ID", "Название компании", "Название реквизита", "ИНН", "КПП", "ОГРН", "ОГРНИП"],
                       ["100", "ООО «ГлавСтрой»", "Организация", "7707083893", "770701001", "1027700132195", ""],
                       ["200", "ИП Смирнов Алексей Викторович", "ИП", "500100732259", "", "", "304500116000157"])

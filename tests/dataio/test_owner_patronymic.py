@@ -12,13 +12,13 @@ import pytest
 from chalicelib.dataio import importing
 from tests.dataio.kit import named_member, run
 from tests.dataio.test_bitrix import bitrix_csv
-from tests.factories import Company, signup
+from tests.factories import IN_MOSCOW, Company, signup
 from tests.support import ApiClient, body
 
 
 @pytest.fixture(scope="module")
 def company(app: Any) -> Company:
-    return signup(ApiClient(app), company="СтройОпт", country="RU", locale="ru", timezone="Europe/Moscow")
+    return signup(ApiClient(app), company="СтройОпт", **IN_MOSCOW)
 
 
 def test_a_responsible_named_without_the_patronymic_is_that_colleague(client: ApiClient, company: Company) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.factories import signup
+from tests.factories import IN_MOSCOW, signup
 from tests.support import ApiClient, body
 
 LINE = {"description": "Газобетонный блок D500", "quantity": "320", "unit_price_minor": 21500, "tax_rate": "20"}
@@ -15,7 +15,7 @@ LINE = {"description": "Газобетонный блок D500", "quantity": "32
 
 def test_a_contacts_order_for_her_company_names_the_company_on_its_card(app: Any) -> None:
     client = ApiClient(app)
-    company = signup(client, company="СтройОпт Карточка", country="RU", locale="ru", timezone="Europe/Moscow")
+    company = signup(client, company="СтройОпт Карточка", **IN_MOSCOW)
     token = company.owner.token
     firm = body(client.post("/api/v1/companies", {"name": "ООО «ГлавСтрой»", "kpp": "776401001"}, token=token))
     foreman = body(client.post("/api/v1/contacts", {"first_name": "Юрий", "last_name": "Егоров",

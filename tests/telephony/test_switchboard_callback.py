@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.factories import add_member, signup
+from tests.factories import IN_MOSCOW, add_member, signup
 from tests.support import ApiClient, body
 from tests.telephony.kit import calls, create_telephony, play
 from webhooks.providers import Call
@@ -17,7 +17,7 @@ from webhooks.providers import mango as mango_sim
 
 def test_a_missed_call_from_a_client_s_switchboard_gives_a_task_about_the_company(app: Any) -> None:
     client = ApiClient(app)
-    company = signup(client, company="СтройОпт Манго", country="RU", locale="ru", timezone="Europe/Moscow")
+    company = signup(client, company="СтройОпт Манго", **IN_MOSCOW)
     token = company.owner.token
     manager = add_member(client, company, role="agent", name="belova")
     firm = body(client.post("/api/v1/companies", {"name": "ООО «ГлавСтрой»",

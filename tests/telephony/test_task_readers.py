@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.factories import add_member, signup
+from tests.factories import IN_MOSCOW, add_member, signup
 from tests.support import ApiClient, body
 from tests.telephony.kit import calls, create_telephony, events, play
 from webhooks.providers import Call
@@ -14,7 +14,7 @@ from webhooks.providers import mango as mango_sim
 
 
 def test_a_missed_calls_task_skips_an_extensions_colleague_whose_role_cannot_read_tasks(client: ApiClient) -> None:
-    company = signup(client, company="Стоматология Улыбка", country="RU", locale="ru", timezone="Europe/Moscow")
+    company = signup(client, company="Стоматология Улыбка", **IN_MOSCOW)
     owner = company.owner
     role = client.post("/api/v1/roles", {"key": "operator", "name": "Оператор",
                                          "permissions": ["calls:read:all", "contacts:read:all", "users:read:all"]},

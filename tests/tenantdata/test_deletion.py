@@ -17,7 +17,7 @@ from chalicelib.core.tenancy import bind
 from chalicelib.identity.service import system_context
 from chalicelib.tenantdata import jobs, service
 from tenants.__main__ import main
-from tests.factories import Company, add_member, link_token, login, outbox, signup
+from tests.factories import IN_MOSCOW, Company, add_member, link_token, login, outbox, signup
 from tests.support import ApiClient, body
 from tests.tenantdata import sealed_probe, table
 
@@ -226,7 +226,7 @@ RU_MONTHS = ("января", "февраля", "марта", "апреля", "м
 def test_the_deletion_notice_names_the_company_s_own_day_and_time(client: ApiClient) -> None:
     """A Moscow owner's notice said 'scheduled for 2027-01-06 21:30 UTC', the day before hers around midnight, in
     English: it now says it in Russian, on Moscow's clock, as a person dates it, and names the zone."""
-    company = signup(client, company="Полночь", country="RU", locale="ru", timezone="Europe/Moscow")
+    company = signup(client, company="Полночь", **IN_MOSCOW)
     deletion = body(schedule(client, company))
     local = datetime.fromisoformat(deletion["purge_after"]).astimezone(ZoneInfo("Europe/Moscow"))
     day = f"{local.day} {RU_MONTHS[local.month - 1]} {local.year}"
